@@ -1,0 +1,284 @@
+"""Reverse-mode execution: ``backward()`` and ``grad()``.
+
+* Iterative topological order (Kahn's algorithm over consumer counts): no Python recursion, so a
+  chain of 100,000 ops backpropagates.
+* Broadcasting is undone here, once: a gradient whose shape differs from its input's is summed
+  down to that shape, and cast to the input's dtype. Backward rules are written as if shapes
+  matched.
+* Leaf gradients are summed over the whole pass, then hooks run, then ``.grad`` accumulates.
+  Every leaf owns its ``.grad`` array exclusively (in-place gradient clipping is safe).
+* Saved arrays are freed after a node's backward unless ``retain_graph``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core.function import _FREED, Op
+from autograd_core.grad_mode import STATE
+
+
+def sum_to_shape(g, shape):
+    """Sum ``g`` (array or Tensor) down to ``shape`` (the inverse of broadcasting)."""
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1
+    )
+    if isinstance(g, np.ndarray):
+        if axes:
+            g = g.sum(axis=axes, keepdims=True)
+        return g.reshape(shape)
+    if axes:
+        g = g.sum(dim=axes, keepdim=True)
+    return g.reshape(shape)
+
+
+def _as_grad_array(g, shape, dtype, what):
+    arr = np.asarray(g.data if hasattr(g, "data") and not isinstance(g, np.ndarray) else g)
+    if arr.shape != shape:
+        raise RuntimeError(
+            f"{what}: gradient has shape {arr.shape} but the tensor has shape {shape}"
+        )
+    return np.array(arr, dtype=dtype, copy=True)
+
+
+def _collect(roots):
+    """Consumer counts of every node reachable from ``roots`` (iterative DFS)."""
+    deps = {}
+    stack = [r for r in roots]
+    seen = set(id(r) for r in roots)
+    while stack:
+        node = stack.pop()
+        for e in node.next:
+            if e is None:
+                continue
+            target = e[0]
+            if isinstance(target, Op):
+                deps[target] = deps.get(target, 0) + 1
+                if id(target) not in seen:
+                    seen.add(id(target))
+                    stack.append(target)
+    return deps
+
+
+def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
+                 allow_unused=True):
+    """Core of ``Tensor.backward`` and ``grad``.
+
+    ``inputs`` None: accumulate into every reachable leaf's ``.grad``. Otherwise a list of
+    tensors whose gradients are returned (nothing is accumulated), as ``grad`` does.
+    """
+    from autograd_core.tensor import Tensor
+
+    if retain_graph is None:
+        retain_graph = create_graph
+    diff = bool(create_graph)
+
+    # --- seed ------------------------------------------------------------------------------
+    node_grads = {}  # node -> list of per-output grads
+    leaf_grads = {}  # id(leaf) -> [leaf, grad]
+    roots = []
+    for t, g in zip(tensors, grad_tensors):
+        if diff:
+            g = g if isinstance(g, Tensor) else Tensor._make(g, None, False)
+        else:
+            g = g.data if isinstance(g, Tensor) else g
+        if t.grad_fn is None:
+            _add_leaf(leaf_grads, t, g)
+        else:
+            node = t.grad_fn
+            buf = node_grads.get(node)
+            if buf is None:
+                buf = node_grads[node] = [None] * node.n_outputs
+                roots.append(node)
+            i = t._out_idx
+            buf[i] = g if buf[i] is None else buf[i] + g
+
+    # Captures for grad(): leaves by identity, non-leaves by (node, output index).
+    capture_leaf = {}
+    capture_node = {}
+    if inputs is not None:
+        for k, t in enumerate(inputs):
+            if t.grad_fn is None:
+                capture_leaf[id(t)] = k
+            else:
+                capture_node.setdefault(t.grad_fn, []).append((t._out_idx, k))
+    captured = [None] * (len(inputs) if inputs is not None else 0)
+
+    deps = _collect(roots)
+    ready = [n for n in roots if deps.get(n, 0) == 0]
+    prev_mode = STATE.enabled
+    STATE.enabled = diff
+    try:
+        while ready:
+            node = ready.pop()
+            grads = node_grads.pop(node)
+            hooks = getattr(node, "_pre_hooks", None)
+            if hooks:
+                grads = _run_node_hooks(hooks, grads, diff)
+            if node in capture_node:
+                for idx, k in capture_node[node]:
+                    captured[k] = grads[idx]
+            if node.n_outputs > 1:
+                grads = _fill_missing(node, grads, diff)
+            node.differentiable = diff
+            try:
+                in_grads = node.backward(*grads)
+            finally:
+                node.differentiable = False
+            if not isinstance(in_grads, tuple):
+                in_grads = (in_grads,)
+            if STATE.anomaly:
+                _check_backward(node, in_grads)
+            if not retain_graph:
+                _free(node)
+            for e, g in zip(node.next, in_grads):
+                if e is None or g is None:
+                    continue
+                if not diff and type(g) is not np.ndarray:
+                    # a rule that called another op's apply() got a Tensor back
+                    g = g.data if isinstance(g, Tensor) else np.asarray(g)
+                target, idx, shape, dtype = e
+                if g.shape != shape:
+                    g = sum_to_shape(g, shape)
+                if g.dtype != dtype:
+                    g = g.astype(dtype)
+                if isinstance(target, Op):
+                    buf = node_grads.get(target)
+                    if buf is None:
+                        buf = node_grads[target] = [None] * target.n_outputs
+                    buf[idx] = g if buf[idx] is None else buf[idx] + g
+                    left = deps[target] - 1
+                    deps[target] = left
+                    if left == 0:
+                        ready.append(target)
+                else:
+                    _add_leaf(leaf_grads, target, g)
+    finally:
+        STATE.enabled = prev_mode
+
+    # --- leaves ----------------------------------------------------------------------------
+    if inputs is not None:
+        for leaf, g in leaf_grads.values():
+            k = capture_leaf.get(id(leaf))
+            if k is not None:
+                g = _run_leaf_hooks(leaf, g, diff)
+                captured[k] = g
+        for k, (t, c) in enumerate(zip(inputs, captured)):
+            if c is None and not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {k} (shape {t.shape}) was not used to compute the outputs; "
+                    "pass allow_unused=True to get None for it"
+                )
+        result = []
+        for c in captured:
+            if c is None:
+                result.append(None)
+            elif isinstance(c, Tensor):
+                result.append(c)
+            else:
+                result.append(Tensor._make(np.array(c, copy=True), None, False))
+        return tuple(result)
+
+    handed = set()
+    for leaf, g in leaf_grads.values():
+        g = _run_leaf_hooks(leaf, g, diff)
+        if g is None:
+            continue
+        _accumulate(leaf, g, diff, handed)
+    return None
+
+
+def _add_leaf(leaf_grads, leaf, g):
+    entry = leaf_grads.get(id(leaf))
+    if entry is None:
+        leaf_grads[id(leaf)] = [leaf, g]
+    else:
+        entry[1] = entry[1] + g
+
+
+def _accumulate(leaf, g, diff, handed):
+    from autograd_core.tensor import Tensor
+
+    if diff:
+        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        return
+    current = leaf.grad
+    if current is None:
+        # The leaf must own its gradient: copy views, read-only arrays (broadcast results),
+        # and an array already handed to another leaf in this pass.
+        if (g.base is not None or not g.flags.writeable or not g.flags.c_contiguous
+                or id(g) in handed):
+            g = np.array(g, copy=True)
+        handed.add(id(g))
+        leaf._grad = Tensor._make(g, None, False)
+    else:
+        np.add(current.data, g, out=current.data, casting="unsafe")
+
+
+def _run_node_hooks(hooks, grads, diff):
+    from autograd_core.tensor import Tensor
+
+    grads = list(grads)
+    for idx, fns in hooks.items():
+        if grads[idx] is None:
+            continue
+        for fn in list(fns.values()):
+            arg = grads[idx] if diff else Tensor._make(grads[idx], None, False)
+            res = fn(arg)
+            if res is not None:
+                grads[idx] = res if diff else res.data
+    return grads
+
+
+def _run_leaf_hooks(leaf, g, diff):
+    from autograd_core.tensor import Tensor
+
+    hooks = leaf._hooks
+    if not hooks:
+        return g
+    for fn in list(hooks.values()):
+        arg = g if diff else Tensor._make(g, None, False)
+        res = fn(arg)
+        if res is not None:
+            g = res if diff else res.data
+    return g
+
+
+def _fill_missing(node, grads, diff):
+    from autograd_core.tensor import Tensor
+
+    out = list(grads)
+    for i, g in enumerate(out):
+        if g is None:
+            shape, dtype = node.out_meta[i]
+            z = np.zeros(shape, dtype)
+            out[i] = Tensor._make(z, None, False) if diff else z
+    return out
+
+
+def _free(node):
+    free = getattr(node, "free", None)
+    if free is not None:
+        free()
+    if getattr(node, "_saved", None) is not None:
+        node._saved = _FREED
+        node._saved_refs = None
+
+
+def _check_backward(node, in_grads):
+    for i, g in enumerate(in_grads):
+        if g is None:
+            continue
+        arr = g.data if not isinstance(g, np.ndarray) else g
+        if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+            kind = "nan" if np.isnan(arr).any() else "inf"
+            trace = getattr(node, "_trace", None)
+            where = f"\nThe forward op was recorded at:\n{trace}" if trace else ""
+            raise RuntimeError(
+                f"detect_anomaly: function '{node.name()}' returned {kind} values in its "
+                f"{i}th output (the gradient of its input {i}).{where}"
+            )

@@ -1,0 +1,84 @@
+"""Grad mode (``no_grad``/``enable_grad``) and anomaly mode switches.
+
+One module-level state object: the hot path reads ``STATE.enabled`` once per op.
+"""
+
+from __future__ import annotations
+
+import functools
+
+
+class _State:
+    __slots__ = ("enabled", "anomaly")
+
+    def __init__(self):
+        self.enabled = True
+        self.anomaly = False
+
+
+STATE = _State()
+
+
+def is_grad_enabled() -> bool:
+    return STATE.enabled
+
+
+class _GradModeContext:
+    """Context manager and decorator (``@no_grad()`` and ``@no_grad`` both work)."""
+
+    _mode: bool = False
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        if callable(func):  # used as a bare decorator: @no_grad
+            return self(func)
+        return self
+
+    def __init__(self, func=None):
+        self._prev = []
+
+    def __enter__(self):
+        self._prev.append(STATE.enabled)
+        STATE.enabled = self._mode
+        return self
+
+    def __exit__(self, *exc):
+        STATE.enabled = self._prev.pop()
+        return False
+
+    def __call__(self, func):
+        mode = self._mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            prev = STATE.enabled
+            STATE.enabled = mode
+            try:
+                return func(*args, **kwargs)
+            finally:
+                STATE.enabled = prev
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Disable recording: ops run on the data only and their results do not require grad."""
+
+    _mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Re-enable recording inside a ``no_grad`` region."""
+
+    _mode = True
+
+
+class set_grad_enabled(_GradModeContext):
+    """``with set_grad_enabled(flag):`` sets grad mode to ``flag``."""
+
+    def __new__(cls, mode):
+        return object.__new__(cls)
+
+    def __init__(self, mode):
+        self._prev = []
+        self._mode = bool(mode)

@@ -1,0 +1,1 @@
+"""Primitive operations, grouped by family. Each op's forward sits beside its backward."""

@@ -1,0 +1,134 @@
+"""Indexing: basic (slices, ints, None, Ellipsis) and advanced (integer arrays, bool masks).
+The backward of advanced indexing accumulates repeated indices (np.add.at)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core.function import Op
+from autograd_core.grad_mode import STATE
+
+
+def _normalise(index):
+    from autograd_core.tensor import Tensor
+
+    def one(i):
+        if isinstance(i, Tensor):
+            i = i.data
+            if i.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int or bool tensors")
+            return i
+        if isinstance(i, list):
+            return np.asarray(i)
+        return i
+
+    if isinstance(index, tuple):
+        return tuple(one(i) for i in index)
+    return one(index)
+
+
+def _is_basic(index):
+    items = index if isinstance(index, tuple) else (index,)
+    for i in items:
+        if not (i is None or i is Ellipsis or isinstance(i, (slice, int, np.integer))
+                or (isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu")):
+            return False
+        if isinstance(i, bool):
+            return False
+    return True
+
+
+def _index_error(shape, index, exc):
+    return IndexError(f"index {index!r} is out of range for a tensor of shape {shape}: {exc}")
+
+
+class Index(Op):
+    def forward(self, x, index, basic):
+        self.index, self.basic, self.in_shape = index, basic, x.shape
+        try:
+            return x[index]
+        except IndexError as exc:
+            raise _index_error(x.shape, index, exc) from None
+
+    def backward(self, g):
+        return (IndexAdd.apply(g, index=self.index, basic=self.basic, shape=self.in_shape),)
+
+
+class IndexAdd(Op):
+    """Zeros of ``shape`` with ``g`` added at ``index``; the backward of Index."""
+
+    def forward(self, g, index, basic, shape):
+        self.index, self.basic = index, basic
+        out = np.zeros(shape, dtype=g.dtype)
+        if basic:
+            out[index] = g
+        else:
+            np.add.at(out, index, g)
+        return out
+
+    def backward(self, g2):
+        return (Index.apply(g2, index=self.index, basic=self.basic),)
+
+
+def getitem(x, index):
+    index = _normalise(index)
+    basic = _is_basic(index)
+    out = Index.apply(x, index=index, basic=basic)
+    if basic:
+        from autograd_core.ops.shape import _as_view
+
+        _as_view(out, x)
+    return out
+
+
+class IndexPut(Op):
+    """``x`` with ``value`` written at ``index`` (out of place); used by ``x[index] = value``
+    while recording."""
+
+    def forward(self, x, value, index):
+        self.index = index
+        out = np.array(x, copy=True)
+        try:
+            out[index] = value
+        except IndexError as exc:
+            raise _index_error(x.shape, index, exc) from None
+        except ValueError:
+            raise RuntimeError(
+                f"setitem: value of shape {np.shape(value)} cannot be broadcast to the indexed "
+                f"shape {out[index].shape}"
+            ) from None
+        mask = np.zeros(x.shape, dtype=bool)
+        mask[index] = True
+        self.save_for_backward(mask)
+        return out
+
+    def backward(self, g):
+        from autograd_core.ops import _xp as xp
+
+        (mask,) = self.saved
+        gx = xp.where(mask, 0.0, g) if self.needs_input_grad[0] else None
+        gv = g[self.index] if self.needs_input_grad[1] else None
+        return gx, gv
+
+
+def setitem(x, index, value):
+    from autograd_core.tensor import Tensor, _inplace
+
+    index = _normalise(index)
+    value_rg = isinstance(value, Tensor) and value.requires_grad
+    if STATE.enabled and (x.requires_grad or value_rg):
+        _inplace(x, lambda: IndexPut.apply(x, value, index=index))
+        return
+    raw = value.data if isinstance(value, Tensor) else value
+    if not x.data.flags.writeable:
+        raise RuntimeError("setitem: the tensor's memory is read-only (e.g. from expand)")
+    try:
+        x.data[index] = raw
+    except IndexError as exc:
+        raise _index_error(x.shape, index, exc) from None
+    except ValueError:
+        raise RuntimeError(
+            f"setitem: value of shape {np.shape(raw)} cannot be broadcast to the indexed shape "
+            f"{x.data[index].shape}"
+        ) from None
+    x._version[0] += 1

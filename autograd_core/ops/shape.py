@@ -1,0 +1,258 @@
+"""Shape ops. Results that share memory with their input are views: they share its version
+counter, so an in-place change through either is seen by nodes that saved the other."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core.function import Op
+from autograd_core.ops import _xp as xp
+
+
+def norm_dim(dim, ndim, op="op"):
+    n = max(ndim, 1)
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    if dim < -n or dim >= n:
+        raise IndexError(
+            f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+            f"but got {dim})"
+        )
+    return dim % n
+
+
+def _as_view(out, x):
+    """Mark ``out`` as a view of ``x`` when it shares x's memory."""
+    if np.shares_memory(out.data, x.data) if out.data.size and x.data.size else False:
+        out._version = x._version
+        out._base = x._base if x._base is not None else x
+    return out
+
+
+def _shape_arg(shape):
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+class Reshape(Op):
+    def forward(self, x, shape):
+        self.in_shape = x.shape
+        try:
+            return x.reshape(shape)
+        except ValueError:
+            raise RuntimeError(
+                f"reshape/view: shape {tuple(shape)} is invalid for input of shape {x.shape} "
+                f"({x.size} elements)"
+            ) from None
+
+    def backward(self, g):
+        return (g.reshape(self.in_shape),)
+
+
+def reshape(x, shape):
+    return _as_view(Reshape.apply(x, shape=_shape_arg(shape)), x)
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    if x.ndim == 0:
+        return reshape(x, ((1,),))
+    s = norm_dim(start_dim, x.ndim, "flatten")
+    e = norm_dim(end_dim, x.ndim, "flatten")
+    if s > e:
+        raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    shape = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
+    return reshape(x, (shape,))
+
+
+class Permute(Op):
+    def forward(self, x, axes):
+        self.inverse = tuple(np.argsort(axes))
+        return np.transpose(x, axes)
+
+    def backward(self, g):
+        return (xp.permute(g, self.inverse),)
+
+
+def permute(x, dims):
+    dims = tuple(norm_dim(d, x.ndim, "permute") for d in dims)
+    if sorted(dims) != list(range(x.ndim)):
+        raise RuntimeError(
+            f"permute: dims {dims} are not a permutation of the {x.ndim} dimensions of a tensor "
+            f"of shape {x.shape}"
+        )
+    return _as_view(Permute.apply(x, axes=dims), x)
+
+
+def transpose(x, dim0, dim1):
+    if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
+        return x
+    axes = list(range(x.ndim))
+    d0, d1 = norm_dim(dim0, x.ndim, "transpose"), norm_dim(dim1, x.ndim, "transpose")
+    axes[d0], axes[d1] = axes[d1], axes[d0]
+    return _as_view(Permute.apply(x, axes=tuple(axes)), x)
+
+
+def unsqueeze(x, dim):
+    d = norm_dim(dim, x.ndim + 1, "unsqueeze")
+    shape = x.shape[:d] + (1,) + x.shape[d:]
+    return reshape(x, (shape,))
+
+
+def squeeze(x, dim=None):
+    if dim is None:
+        shape = tuple(s for s in x.shape if s != 1)
+    else:
+        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        dims = {norm_dim(d, x.ndim, "squeeze") for d in dims} if x.ndim else set()
+        shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
+    if shape == x.shape:
+        return x
+    return reshape(x, (shape,))
+
+
+class Expand(Op):
+    def forward(self, x, shape):
+        try:
+            return np.broadcast_to(x, shape)
+        except ValueError:
+            raise RuntimeError(
+                f"expand: a tensor of shape {x.shape} cannot be expanded to shape {shape}"
+            ) from None
+
+    def backward(self, g):
+        return (g,)  # the engine sums it back to the input's shape
+
+
+def expand(x, sizes):
+    sizes = _shape_arg(sizes)
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise RuntimeError(
+            f"expand: the number of sizes {len(sizes)} must be >= the tensor's {x.ndim} dims"
+        )
+    shape = tuple(
+        (x.shape[i - lead] if s == -1 else s) if i >= lead else s for i, s in enumerate(sizes)
+    )
+    if shape == x.shape:
+        return x
+    return _as_view(Expand.apply(x, shape=shape), x)
+
+
+class Repeat(Op):
+    def forward(self, x, reps):
+        self.in_shape = x.shape
+        self.reps = reps
+        return np.tile(x, reps)
+
+    def backward(self, g):
+        lead = len(self.reps) - len(self.in_shape)
+        shape = (1,) * lead + self.in_shape
+        split = []
+        for r, s in zip(self.reps, shape):
+            split += [r, s]
+        g = g.reshape(tuple(split)).sum(axis=tuple(range(0, 2 * len(shape), 2)))
+        return (g.reshape(self.in_shape),)
+
+
+def repeat(x, sizes):
+    sizes = _shape_arg(sizes)
+    if len(sizes) < x.ndim:
+        raise RuntimeError(
+            f"repeat: number of repeat dims {len(sizes)} can not be smaller than the tensor's "
+            f"{x.ndim} dims"
+        )
+    return Repeat.apply(x, reps=sizes)
+
+
+class Cat(Op):
+    def forward(self, *xs, dim):
+        self.dim = dim
+        self.bounds = np.cumsum([0] + [x.shape[dim] for x in xs])
+        return np.concatenate(xs, axis=dim)
+
+    def backward(self, g):
+        lead = (slice(None),) * self.dim
+        b = self.bounds
+        return tuple(
+            g[lead + (slice(int(b[i]), int(b[i + 1])),)] if need else None
+            for i, need in enumerate(self.needs_input_grad)
+        )
+
+
+class Stack(Op):
+    def forward(self, *xs, dim):
+        self.dim = dim
+        return np.stack(xs, axis=dim)
+
+    def backward(self, g):
+        lead = (slice(None),) * self.dim
+        return tuple(
+            g[lead + (i,)] if need else None for i, need in enumerate(self.needs_input_grad)
+        )
+
+
+def _check_same(op, tensors, dim, skip_dim):
+    shapes = [tuple(np.shape(t.data if hasattr(t, "data") else t)) for t in tensors]
+    ref = shapes[0]
+    for s in shapes[1:]:
+        if len(s) != len(ref) or any(
+            a != b for i, (a, b) in enumerate(zip(s, ref)) if not (skip_dim and i == dim)
+        ):
+            raise RuntimeError(
+                f"{op}: tensors must have the same shape"
+                f"{' except in dimension ' + str(dim) if skip_dim else ''}; got shapes {shapes}"
+            )
+
+
+def cat(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("cat: expected a non-empty list of tensors")
+    nd = np.ndim(tensors[0].data if hasattr(tensors[0], "data") else tensors[0])
+    d = norm_dim(dim, nd, "cat")
+    _check_same("cat", tensors, d, True)
+    return Cat.apply(*tensors, dim=d)
+
+
+def stack(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack: expected a non-empty list of tensors")
+    nd = np.ndim(tensors[0].data if hasattr(tensors[0], "data") else tensors[0])
+    d = norm_dim(dim, nd + 1, "stack")
+    _check_same("stack", tensors, d, False)
+    return Stack.apply(*tensors, dim=d)
+
+
+class Cast(Op):
+    def forward(self, x, dtype):
+        return x.astype(dtype)
+
+    def backward(self, g):
+        return (g,)  # the engine casts it back to the input's dtype
+
+
+class Clone(Op):
+    def forward(self, x):
+        return np.array(x, copy=True)
+
+    def backward(self, g):
+        return (g,)
+
+
+class CopyFrom(Op):
+    """The values of ``src`` broadcast into ``dst``'s shape and dtype (for copy_/fill_)."""
+
+    def forward(self, dst, src):
+        out = np.empty_like(dst)
+        try:
+            out[...] = src
+        except ValueError:
+            raise RuntimeError(
+                f"copy_: source of shape {np.shape(src)} cannot be broadcast to {dst.shape}"
+            ) from None
+        return out
+
+    def backward(self, g):
+        return None, g
