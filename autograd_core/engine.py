@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd_core.function import _FREED, Op
 from autograd_core.grad_mode import STATE
+from autograd_core.tensor import Tensor
 
 
 def sum_to_shape(g, shape):
@@ -48,19 +48,19 @@ def _as_grad_array(g, shape, dtype, what):
 def _collect(roots):
     """Consumer counts of every node reachable from ``roots`` (iterative DFS)."""
     deps = {}
-    stack = [r for r in roots]
-    seen = set(id(r) for r in roots)
+    stack = list(roots)
     while stack:
         node = stack.pop()
         for e in node.next:
-            if e is None:
+            if e is None or e[1] < 0:
                 continue
             target = e[0]
-            if isinstance(target, Op):
-                deps[target] = deps.get(target, 0) + 1
-                if id(target) not in seen:
-                    seen.add(id(target))
-                    stack.append(target)
+            n = deps.get(target)
+            if n is None:
+                deps[target] = 1
+                stack.append(target)
+            else:
+                deps[target] = n + 1
     return deps
 
 
@@ -71,8 +71,6 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     ``inputs`` None: accumulate into every reachable leaf's ``.grad``. Otherwise a list of
     tensors whose gradients are returned (nothing is accumulated), as ``grad`` does.
     """
-    from autograd_core.tensor import Tensor
-
     if retain_graph is None:
         retain_graph = create_graph
     diff = bool(create_graph)
@@ -84,8 +82,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     for t, g in zip(tensors, grad_tensors):
         if diff:
             g = g if isinstance(g, Tensor) else Tensor._make(g, None, False)
-        else:
-            g = g.data if isinstance(g, Tensor) else g
+        elif isinstance(g, Tensor):
+            g = g.data
         if t.grad_fn is None:
             _add_leaf(leaf_grads, t, g)
         else:
@@ -98,43 +96,45 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             buf[i] = g if buf[i] is None else buf[i] + g
 
     # Captures for grad(): leaves by identity, non-leaves by (node, output index).
-    capture_leaf = {}
-    capture_node = {}
+    capture_leaf = capture_node = None
+    captured = ()
     if inputs is not None:
+        capture_leaf, capture_node = {}, {}
         for k, t in enumerate(inputs):
             if t.grad_fn is None:
                 capture_leaf[id(t)] = k
             else:
                 capture_node.setdefault(t.grad_fn, []).append((t._out_idx, k))
-    captured = [None] * (len(inputs) if inputs is not None else 0)
+        captured = [None] * len(inputs)
 
     deps = _collect(roots)
-    ready = [n for n in roots if deps.get(n, 0) == 0]
+    ready = [n for n in roots if n not in deps]
+    anomaly = STATE.anomaly
     prev_mode = STATE.enabled
     STATE.enabled = diff
     try:
         while ready:
             node = ready.pop()
             grads = node_grads.pop(node)
-            hooks = getattr(node, "_pre_hooks", None)
-            if hooks:
-                grads = _run_node_hooks(hooks, grads, diff)
-            if node in capture_node:
+            if node._pre_hooks:
+                grads = _run_node_hooks(node._pre_hooks, grads, diff)
+            if capture_node and node in capture_node:
                 for idx, k in capture_node[node]:
                     captured[k] = grads[idx]
             if node.n_outputs > 1:
                 grads = _fill_missing(node, grads, diff)
-            node.differentiable = diff
-            try:
+            if diff:
+                node.differentiable = True
+                try:
+                    in_grads = node.backward(*grads)
+                finally:
+                    node.differentiable = False
+            else:
                 in_grads = node.backward(*grads)
-            finally:
-                node.differentiable = False
-            if not isinstance(in_grads, tuple):
-                in_grads = (in_grads,)
-            if STATE.anomaly:
+            if anomaly:
                 _check_backward(node, in_grads)
-            if not retain_graph:
-                _free(node)
+            if not retain_graph and node._saved:
+                node._release()
             for e, g in zip(node.next, in_grads):
                 if e is None or g is None:
                     continue
@@ -144,19 +144,27 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 target, idx, shape, dtype = e
                 if g.shape != shape:
                     g = sum_to_shape(g, shape)
-                if g.dtype != dtype:
+                if g.dtype is not dtype and g.dtype != dtype:
                     g = g.astype(dtype)
-                if isinstance(target, Op):
-                    buf = node_grads.get(target)
-                    if buf is None:
-                        buf = node_grads[target] = [None] * target.n_outputs
-                    buf[idx] = g if buf[idx] is None else buf[idx] + g
-                    left = deps[target] - 1
-                    deps[target] = left
-                    if left == 0:
-                        ready.append(target)
+                if idx < 0:  # a leaf
+                    entry = leaf_grads.get(id(target))
+                    if entry is None:
+                        leaf_grads[id(target)] = [target, g]
+                    else:
+                        entry[1] = entry[1] + g
+                    continue
+                buf = node_grads.get(target)
+                if buf is None:
+                    buf = node_grads[target] = [None] * target.n_outputs
+                    buf[idx] = g
+                elif buf[idx] is None:
+                    buf[idx] = g
                 else:
-                    _add_leaf(leaf_grads, target, g)
+                    buf[idx] = buf[idx] + g
+                left = deps[target] - 1
+                deps[target] = left
+                if left == 0:
+                    ready.append(target)
     finally:
         STATE.enabled = prev_mode
 
@@ -185,9 +193,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
 
     handed = set()
     for leaf, g in leaf_grads.values():
-        g = _run_leaf_hooks(leaf, g, diff)
-        if g is None:
-            continue
+        if leaf._hooks:
+            g = _run_leaf_hooks(leaf, g, diff)
+            if g is None:
+                continue
         _accumulate(leaf, g, diff, handed)
     return None
 
@@ -201,8 +210,6 @@ def _add_leaf(leaf_grads, leaf, g):
 
 
 def _accumulate(leaf, g, diff, handed):
-    from autograd_core.tensor import Tensor
-
     if diff:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
         return
@@ -220,8 +227,6 @@ def _accumulate(leaf, g, diff, handed):
 
 
 def _run_node_hooks(hooks, grads, diff):
-    from autograd_core.tensor import Tensor
-
     grads = list(grads)
     for idx, fns in hooks.items():
         if grads[idx] is None:
@@ -235,8 +240,6 @@ def _run_node_hooks(hooks, grads, diff):
 
 
 def _run_leaf_hooks(leaf, g, diff):
-    from autograd_core.tensor import Tensor
-
     hooks = leaf._hooks
     if not hooks:
         return g
@@ -249,8 +252,6 @@ def _run_leaf_hooks(leaf, g, diff):
 
 
 def _fill_missing(node, grads, diff):
-    from autograd_core.tensor import Tensor
-
     out = list(grads)
     for i, g in enumerate(out):
         if g is None:
@@ -258,15 +259,6 @@ def _fill_missing(node, grads, diff):
             z = np.zeros(shape, dtype)
             out[i] = Tensor._make(z, None, False) if diff else z
     return out
-
-
-def _free(node):
-    free = getattr(node, "free", None)
-    if free is not None:
-        free()
-    if getattr(node, "_saved", None) is not None:
-        node._saved = _FREED
-        node._saved_refs = None
 
 
 def _check_backward(node, in_grads):

@@ -43,8 +43,13 @@ class Op:
 
     #: number of outputs of forward (a tuple when > 1)
     n_outputs = 1
-    #: whether backward returns gradients for inputs of integer dtype too (never)
+    #: True while backward runs under create_graph (saved values and grads are Tensors)
     differentiable = False
+    _saved = ()
+    _saved_refs = ()
+    _saved_versions = None
+    _pre_hooks = None
+    _trace = None
 
     # ---- set up by apply -------------------------------------------------------------------
     # next: tuple, one entry per positional input: None (no gradient needed) or
@@ -62,6 +67,17 @@ class Op:
     def saved(self):
         """What forward saved: arrays in plain backward, Tensors under ``create_graph``."""
         saved = self._saved
+        if self._saved_versions is None and not self.differentiable and saved is not _FREED:
+            return saved
+        return self._unpack_saved()
+
+    def _release(self):
+        """Free what forward saved (after backward, unless retain_graph)."""
+        self._saved = _FREED
+        self._saved_refs = None
+
+    def _unpack_saved(self):
+        saved = self._saved
         if saved is _FREED:
             raise RuntimeError(_FREED_MESSAGE)
         versions = self._saved_versions
@@ -77,8 +93,6 @@ class Op:
                     )
         if not self.differentiable:
             return saved
-        from autograd_core.tensor import Tensor
-
         out = []
         for arr, ref in zip(saved, self._saved_refs):
             if ref is None:
@@ -104,7 +118,7 @@ class Op:
         for e in self.next:
             if e is None:
                 out.append((None, 0))
-            elif isinstance(e[0], Op):
+            elif e[1] >= 0:
                 out.append((e[0], e[1]))
             else:
                 out.append((AccumulateGrad(e[0]), 0))
@@ -118,24 +132,27 @@ class Op:
     def apply(cls, *args, **kwargs):
         """Run forward on the arrays of ``args`` and, when grad mode is on and any Tensor
         argument requires grad, record a node. Non-Tensor arguments are constants."""
-        from autograd_core.tensor import Tensor
-
-        node = cls.__new__(cls)
+        node = _new(cls)
         node._to_save = ()
         record = False
+        arrays = []
         if STATE.enabled:
+            needs = []
             for a in args:
-                if isinstance(a, Tensor) and a.requires_grad:
-                    record = True
-                    break
-        if record:
-            node.needs_input_grad = tuple(
-                isinstance(a, Tensor) and a.requires_grad for a in args
-            )
+                if isinstance(a, Tensor):
+                    arrays.append(a.data)
+                    rg = a.requires_grad
+                    needs.append(rg)
+                    if rg:
+                        record = True
+                else:
+                    arrays.append(a)
+                    needs.append(False)
+            node.needs_input_grad = tuple(needs)
         else:
+            for a in args:
+                arrays.append(a.data if isinstance(a, Tensor) else a)
             node.needs_input_grad = (False,) * len(args)
-        arrays = [a.data if isinstance(a, Tensor) else a for a in args]
-        node.differentiable = False
         out = node.forward(*arrays, **kwargs)
 
         if cls.n_outputs == 1:
@@ -145,36 +162,42 @@ class Op:
             if STATE.anomaly:
                 _check_forward(node, (out,))
             if not record:
-                return Tensor._make(out, None, False)
+                return _make(out, None, False)
             _record(node, args, (out,), (raw,))
-            return Tensor._make(out, node, True)
+            return _make(out, node, True)
 
         outs = tuple(o if type(o) is np.ndarray else np.asarray(o) for o in out)
         if STATE.anomaly:
             _check_forward(node, outs)
         if not record:
-            return tuple(Tensor._make(o, None, False) for o in outs)
+            return tuple(_make(o, None, False) for o in outs)
         _record(node, args, outs, tuple(out))
         node.out_meta = tuple((o.shape, o.dtype) for o in outs)
         results = []
         for i, o in enumerate(outs):
-            t = Tensor._make(o, node, True)
+            t = _make(o, node, True)
             t._out_idx = i
             results.append(t)
         return tuple(results)
 
 
-def _record(node, args, outs, raw_outs=None):
-    from autograd_core.tensor import Tensor
+_new = object.__new__
+Tensor = None  # set by autograd_core.tensor once the class exists (avoids an import cycle)
+_make = None
 
+
+def _record(node, args, outs, raw_outs=None):
     edges = []
     for a, need in zip(args, node.needs_input_grad):
         if not need:
             edges.append(None)
-        elif a.grad_fn is None:
-            edges.append((a, 0, a.data.shape, a.data.dtype))
         else:
-            edges.append((a.grad_fn, a._out_idx, a.data.shape, a.data.dtype))
+            data = a.data
+            fn = a.grad_fn
+            if fn is None:  # a leaf: index -1 marks "accumulate into .grad"
+                edges.append((a, -1, data.shape, data.dtype))
+            else:
+                edges.append((fn, a._out_idx, data.shape, data.dtype))
     node.next = tuple(edges)
     to_save = node._to_save
     if to_save:
@@ -184,27 +207,26 @@ def _record(node, args, outs, raw_outs=None):
         for k, arr in enumerate(to_save):
             ref = None
             version = None
-            for j, o in enumerate(outs):
-                if arr is o or (raw_outs is not None and arr is raw_outs[j]):
-                    ref = _OUTPUT
-                    saved[k] = o
-                    break
-            if ref is None:
-                for a in args:
-                    if isinstance(a, Tensor) and a.data is arr:
-                        ref = a
-                        version = (a._version, a._version[0])
+            if arr is not None:
+                for j, o in enumerate(outs):
+                    if arr is o or (raw_outs is not None and arr is raw_outs[j]):
+                        ref = _OUTPUT
+                        saved[k] = o
                         break
+                if ref is None:
+                    for a in args:
+                        if isinstance(a, Tensor) and a.data is arr:
+                            ref = a
+                            vc = a._version
+                            if vc is None:
+                                vc = a._version = [0]
+                            version = (vc, vc[0])
+                            break
             refs.append(ref)
             versions.append(version)
         node._saved = tuple(saved)
         node._saved_refs = tuple(refs)
         node._saved_versions = tuple(versions) if any(v is not None for v in versions) else None
-    else:
-        node._saved = ()
-        node._saved_refs = ()
-        node._saved_versions = None
-    del node._to_save
     if STATE.anomaly:
         node._trace = "".join(traceback.format_stack(limit=12)[:-3])
 
@@ -250,9 +272,15 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors):
         self._saved = tensors
-        self._versions = tuple(
-            (t._version, t._version[0]) if hasattr(t, "_version") else None for t in tensors
-        )
+        versions = []
+        for t in tensors:
+            if hasattr(t, "_version"):
+                if t._version is None:
+                    t._version = [0]
+                versions.append((t._version, t._version[0]))
+            else:
+                versions.append(None)
+        self._versions = tuple(versions)
 
     @property
     def saved_tensors(self):
@@ -305,7 +333,7 @@ class _FunctionNode(Op):
                 out.append(r.data if isinstance(r, Tensor) else np.asarray(r))
         return tuple(out)
 
-    def free(self):
+    def _release(self):
         self.ctx._freed = True
 
 
@@ -368,6 +396,7 @@ class Function:
         node.needs_input_grad = ctx.needs_input_grad
         node._to_save = ()
         _record(node, args, tuple(o.data for o in outs))
+        node._saved = (ctx,)  # non-empty, so the engine calls _release after backward
         node.n_outputs = len(outs)
         node.out_meta = tuple((o.shape, o.dtype) for o in outs)
         final = []

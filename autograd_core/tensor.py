@@ -47,7 +47,7 @@ class Tensor:
         self._grad = None
         self.grad_fn = None
         self._out_idx = 0
-        self._version = [0]
+        self._version = None  # version counter, made on first need (shared by views)
         self._hooks = None
         self._base = None
         self._retains_grad = False
@@ -64,12 +64,23 @@ class Tensor:
         t.grad_fn = grad_fn
         t.requires_grad = requires_grad
         t._out_idx = 0
-        t._version = [0]
+        t._version = None
         t._hooks = None
         t._base = None
         t._retains_grad = False
         t.name = None
         return t
+
+    def _counter(self):
+        """The version counter (a one-element list shared with views), made on demand."""
+        vc = self._version
+        if vc is None:
+            vc = self._version = [0]
+        return vc
+
+    @property
+    def _version_value(self):
+        return 0 if self._version is None else self._version[0]
 
     # ---- autograd attributes ---------------------------------------------------------------
     @property
@@ -108,7 +119,7 @@ class Tensor:
     def detach(self):
         """A new tensor sharing this one's data, cut from the graph."""
         t = Tensor._make(self.data, None, False)
-        t._version = self._version
+        t._version = self._counter()
         return t
 
     def detach_(self):
@@ -153,6 +164,14 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (PyTorch semantics)."""
+        if (gradient is None and inputs is None and not create_graph and self.grad_fn is not None
+                and self.data.size == 1):
+            # the common case (a scalar loss), without the general argument handling
+            from autograd_core.engine import run_backward
+
+            run_backward((self,), (np.ones(self.data.shape, self.data.dtype),), retain_graph,
+                         False)
+            return
         from autograd_core.autograd import backward
 
         backward([self], [gradient] if gradient is not None else None,
@@ -650,7 +669,7 @@ def _inplace(t, compute):
             "of expand); .clone() it first"
         )
     np.copyto(t.data, result.data, casting="same_kind")
-    t._version[0] += 1
+    t._counter()[0] += 1
     if result.requires_grad:
         t.grad_fn = result.grad_fn
         t._out_idx = result._out_idx
@@ -715,6 +734,11 @@ def _format(t):
         return f"{prefix}{body}, {', '.join(extras)})"
     return f"{prefix}{body})"
 
+
+from autograd_core import function as _function  # noqa: E402
+
+_function.Tensor = Tensor
+_function._make = Tensor._make
 
 from autograd_core.ops import activation as _activation  # noqa: E402
 from autograd_core.ops import binary as _binary  # noqa: E402

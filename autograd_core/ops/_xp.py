@@ -3,17 +3,25 @@ backward (arrays, nothing recorded) and ``create_graph`` (Tensors, recorded)."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
-def _T():
-    from autograd_core.tensor import Tensor
+_Tensor = None
 
-    return Tensor
+
+def _T():
+    global _Tensor
+    if _Tensor is None:
+        from autograd_core.tensor import Tensor
+
+        _Tensor = Tensor
+    return _Tensor
 
 
 def is_tensor(x) -> bool:
-    return isinstance(x, _T())
+    return isinstance(x, _Tensor or _T())
 
 
 def where(cond, x, y):
@@ -48,7 +56,12 @@ def sigmoid(x):
 
 
 def broadcast_to(x, shape):
-    return x.expand(shape) if is_tensor(x) else np.broadcast_to(x, shape)
+    if is_tensor(x):
+        return x.expand(shape)
+    if x.size == 1 and math.prod(shape) <= 65536:
+        # np.broadcast_to costs microseconds of Python; for small results a fill is cheaper
+        return np.full(shape, x.reshape(()), dtype=x.dtype)
+    return np.broadcast_to(x, shape)
 
 
 def permute(x, axes):

@@ -131,4 +131,4 @@ def setitem(x, index, value):
             f"setitem: value of shape {np.shape(raw)} cannot be broadcast to the indexed shape "
             f"{x.data[index].shape}"
         ) from None
-    x._version[0] += 1
+    x._counter()[0] += 1

@@ -24,7 +24,7 @@ def norm_dim(dim, ndim, op="op"):
 def _as_view(out, x):
     """Mark ``out`` as a view of ``x`` when it shares x's memory."""
     if np.shares_memory(out.data, x.data) if out.data.size and x.data.size else False:
-        out._version = x._version
+        out._version = x._counter()
         out._base = x._base if x._base is not None else x
     return out
 
