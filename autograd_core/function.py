@@ -137,17 +137,26 @@ class Op:
         record = False
         arrays = []
         if STATE.enabled:
+            # one pass: arrays for forward, and the edges the node would get
             needs = []
+            edges = []
             for a in args:
                 if isinstance(a, Tensor):
-                    arrays.append(a.data)
-                    rg = a.requires_grad
-                    needs.append(rg)
-                    if rg:
+                    data = a.data
+                    arrays.append(data)
+                    if a.requires_grad:
                         record = True
+                        needs.append(True)
+                        fn = a.grad_fn
+                        if fn is None:  # a leaf: index -1 marks "accumulate into .grad"
+                            edges.append((a, -1, data.shape, data.dtype))
+                        else:
+                            edges.append((fn, a._out_idx, data.shape, data.dtype))
+                        continue
                 else:
                     arrays.append(a)
-                    needs.append(False)
+                needs.append(False)
+                edges.append(None)
             node.needs_input_grad = tuple(needs)
         else:
             for a in args:
@@ -163,7 +172,11 @@ class Op:
                 _check_forward(node, (out,))
             if not record:
                 return _make(out, None, False)
-            _record(node, args, (out,), (raw,))
+            node.next = tuple(edges)
+            if node._to_save:
+                _save(node, args, (out,), (raw,))
+            elif STATE.anomaly:
+                node._trace = _stack()
             return _make(out, node, True)
 
         outs = tuple(o if type(o) is np.ndarray else np.asarray(o) for o in out)
@@ -171,7 +184,8 @@ class Op:
             _check_forward(node, outs)
         if not record:
             return tuple(_make(o, None, False) for o in outs)
-        _record(node, args, outs, tuple(out))
+        node.next = tuple(edges)
+        _save(node, args, outs, tuple(out))
         node.out_meta = tuple((o.shape, o.dtype) for o in outs)
         results = []
         for i, o in enumerate(outs):
@@ -186,7 +200,46 @@ Tensor = None  # set by autograd_core.tensor once the class exists (avoids an im
 _make = None
 
 
+def _stack():
+    return "".join(traceback.format_stack(limit=12)[:-3])
+
+
+def _save(node, args, outs, raw_outs):
+    """Resolve what forward saved: outputs and inputs by identity (so create_graph can hand
+    back the connected Tensors), everything else as constants; snapshot input versions."""
+    to_save = node._to_save
+    if to_save:
+        saved = list(to_save)
+        refs = [None] * len(to_save)
+        versions = None
+        for k, arr in enumerate(to_save):
+            if arr is None:
+                continue
+            for j, o in enumerate(outs):
+                if arr is o or arr is raw_outs[j]:
+                    refs[k] = _OUTPUT
+                    saved[k] = o
+                    break
+            else:
+                for a in args:
+                    if isinstance(a, Tensor) and a.data is arr:
+                        refs[k] = a
+                        vc = a._version
+                        if vc is None:
+                            vc = a._version = [0]
+                        if versions is None:
+                            versions = [None] * len(to_save)
+                        versions[k] = (vc, vc[0])
+                        break
+        node._saved = tuple(saved)
+        node._saved_refs = refs
+        node._saved_versions = versions
+    if STATE.anomaly:
+        node._trace = _stack()
+
+
 def _record(node, args, outs, raw_outs=None):
+    """Record ``node`` for inputs ``args`` and arrays ``outs`` (used by Function.apply)."""
     edges = []
     for a, need in zip(args, node.needs_input_grad):
         if not need:
@@ -194,41 +247,12 @@ def _record(node, args, outs, raw_outs=None):
         else:
             data = a.data
             fn = a.grad_fn
-            if fn is None:  # a leaf: index -1 marks "accumulate into .grad"
+            if fn is None:
                 edges.append((a, -1, data.shape, data.dtype))
             else:
                 edges.append((fn, a._out_idx, data.shape, data.dtype))
     node.next = tuple(edges)
-    to_save = node._to_save
-    if to_save:
-        refs = []
-        versions = []
-        saved = list(to_save)
-        for k, arr in enumerate(to_save):
-            ref = None
-            version = None
-            if arr is not None:
-                for j, o in enumerate(outs):
-                    if arr is o or (raw_outs is not None and arr is raw_outs[j]):
-                        ref = _OUTPUT
-                        saved[k] = o
-                        break
-                if ref is None:
-                    for a in args:
-                        if isinstance(a, Tensor) and a.data is arr:
-                            ref = a
-                            vc = a._version
-                            if vc is None:
-                                vc = a._version = [0]
-                            version = (vc, vc[0])
-                            break
-            refs.append(ref)
-            versions.append(version)
-        node._saved = tuple(saved)
-        node._saved_refs = tuple(refs)
-        node._saved_versions = tuple(versions) if any(v is not None for v in versions) else None
-    if STATE.anomaly:
-        node._trace = "".join(traceback.format_stack(limit=12)[:-3])
+    _save(node, args, outs, raw_outs if raw_outs is not None else outs)
 
 
 def _check_forward(node, outs):

@@ -515,6 +515,8 @@ class Tensor:
 
     # ---- reductions ------------------------------------------------------------------------
     def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):
+        if dim is None and axis is None and keepdims is None and dtype is None:
+            return _reduce.Sum.apply(self, dim=None, keepdim=keepdim)
         dim, keepdim = _dims(dim, axis, keepdim, keepdims, self.ndim)
         out = _reduce.Sum.apply(self, dim=dim, keepdim=keepdim)
         return out if dtype is None else out.to(dtype)

@@ -29,6 +29,17 @@ def use_numba() -> bool:
     return backend() == "numba"
 
 
+def parallel_threshold(default: int) -> int:
+    """Element count from which kernels use their parallel build (env TAPEGRAD_PARALLEL_THRESHOLD)."""
+    value = os.environ.get("TAPEGRAD_PARALLEL_THRESHOLD")
+    return int(value) if value else default
+
+
+def parallel_enabled() -> bool:
+    """False when TAPEGRAD_PARALLEL=0: every kernel then runs its serial build."""
+    return os.environ.get("TAPEGRAD_PARALLEL", "1").strip() not in ("0", "false", "no", "off")
+
+
 _numba = None
 
 

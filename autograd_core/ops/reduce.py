@@ -25,19 +25,19 @@ def _count(shape, dims):
 class _Reduction(Op):
     def _setup(self, x, dim, keepdim):
         self.in_shape = x.shape
-        self.keep_shape = _keep_shape(x.shape, dim)
         self.dim = dim
         self.keepdim = keepdim
 
     def _expand(self, g):
         """Gradient of the reduced result, broadcast back over the input's shape."""
-        return xp.broadcast_to(g.reshape(self.keep_shape), self.in_shape)
+        return xp.broadcast_to(g.reshape(_keep_shape(self.in_shape, self.dim)), self.in_shape)
 
 
 class Sum(_Reduction):
     def forward(self, x, dim, keepdim):
-        self._setup(x, dim, keepdim)
-        return np.sum(x, axis=dim, keepdims=keepdim)
+        self.in_shape = x.shape
+        self.dim = dim
+        return x.sum(axis=dim, keepdims=keepdim)
 
     def backward(self, g):
         return (self._expand(g),)

@@ -1,0 +1,715 @@
+"""Fused Numba kernels for the elementwise activations, forward and backward.
+
+Every public function here has the signature and the semantics of its twin in
+``activations_ref`` (PyTorch's formulas) and returns a new array of the input's shape and dtype.
+
+How they are built (see notes/kernels.md for the measurements behind each choice):
+
+* One pass, no temporaries: inputs are flattened to 1-D views in their common memory order (C or
+  Fortran; anything else is copied once) and a jitted loop writes the output in place. The loops
+  are 1-D only, so every ndim reuses the same compiled code.
+* Each loop exists twice, ``*_serial`` and ``*_parallel`` (``prange``), as separate Python
+  functions (Numba's cache ignores compile options). The parallel one runs only from
+  ``PARALLEL_THRESHOLD`` elements on, the measured crossover.
+* float64 evaluates PyTorch's formulas with libm (``math.exp/tanh/erf/log1p``): results agree with
+  PyTorch to rounding and are good enough for gradcheck.
+* float32 replaces libm (a scalar call per element, which stops vectorisation) with branch-free
+  code that LLVM vectorises: an ``exp`` from Cody-Waite range reduction and a degree-7 Taylor
+  polynomial, and formulations chosen to avoid cancellation (GELU through ``erfc`` with an exactly
+  rounded ``x*x``, tanh-GELU through a sigmoid, softplus as ``max(bx, 0) + log1p(exp(-|bx|))``).
+  These are *more* accurate than PyTorch's float32 kernels in the tails; the error bounds against
+  a float64 reference are asserted in tests/kernels/test_accuracy.py.
+* ``fastmath={"contract"}`` only: lets LLVM fuse ``a*b + c`` into an FMA (one rounding instead of
+  two, ~30% faster here). The flags that could break the code (``reassoc`` would undo the
+  rounding trick in ``_exp_f32``; ``nnan``/``ninf`` drop NaN/inf handling) stay off.
+
+This module imports numba; ``autograd_core.kernels`` imports it only on the first Numba call.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from llvmlite import ir
+from numba import prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic, overload, register_jitable
+
+from . import _jit
+from . import activations_ref as _ref
+
+__all__ = [
+    "PARALLEL_THRESHOLD",
+    "sigmoid_forward",
+    "sigmoid_backward",
+    "tanh_forward",
+    "tanh_backward",
+    "relu_forward",
+    "relu_backward",
+    "leaky_relu_forward",
+    "leaky_relu_backward",
+    "gelu_forward",
+    "gelu_backward",
+    "softplus_forward",
+    "softplus_backward",
+]
+
+# Number of elements from which the prange build is used (serial below). Measured crossover on the
+# development machine (2 cores), see notes/kernels.md; override with TAPEGRAD_PARALLEL_THRESHOLD.
+PARALLEL_THRESHOLD = _jit.parallel_threshold(default=1 << 17)
+
+_F32 = np.float32
+_F64 = np.float64
+
+# Compile options of every loop below (merged into _jit.BASE_OPTIONS).
+_OPTIONS = dict(fastmath={"contract"})
+
+
+# --------------------------------------------------------------------------------------------
+# Scalar building blocks usable from jitted code.
+
+
+@intrinsic
+def _fma(typingctx, a, b, c):
+    """``a*b + c`` with a single rounding (``llvm.fma``), all three of one float type."""
+    if not (isinstance(a, types.Float) and a == b == c):
+        return None
+
+    def codegen(context, builder, signature, args):
+        ty = args[0].type
+        fnty = ir.FunctionType(ty, [ty, ty, ty])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, f"llvm.fma.{ty}")
+        return builder.call(fn, args)
+
+    return a(a, b, c), codegen
+
+
+def _cast(value, like):
+    """``value`` converted to the float type of ``like`` (typed constants in generic code)."""
+    return type(like)(value)
+
+
+@overload(_cast)
+def _cast_overload(value, like):
+    target = _F32 if like == types.float32 else _F64
+
+    def impl(value, like):
+        return target(value)
+
+    return impl
+
+
+def _by_dtype(f32_impl, f64_impl):
+    """A scalar function for jitted code: ``f32_impl`` for float32 arguments, else ``f64_impl``."""
+    f32_impl = register_jitable(f32_impl)
+    f64_impl = register_jitable(f64_impl)
+
+    def stub(*args):
+        raise NotImplementedError("callable from Numba-compiled code only")
+
+    def call32(*args):
+        return f32_impl(*args)
+
+    def call64(*args):
+        return f64_impl(*args)
+
+    @overload(stub)
+    def _select(*args):
+        return call32 if args[0] == types.float32 else call64
+
+    stub.__name__ = f64_impl.__name__.replace("_f64", "")
+    return stub
+
+
+# --- float32 exp --------------------------------------------------------------------------------
+# exp(x) = 2**n * exp(r), n = round(x / ln2), r = x - n*ln2 in [-ln2/2, ln2/2] (Cody-Waite: ln2 is
+# split so that n*_LN2_HI is exact). exp(r) by its Taylor polynomial of degree 7 (truncation
+# < 6e-9 relative). 2**n is built from the exponent bits in two halves so that results in the
+# subnormal range and the overflow to inf come out right without branches. NaN propagates.
+_EXP_HI = _F32(89.0)  # exp(89) > FLT_MAX: clamping here keeps n in range, result still inf
+_EXP_LO = _F32(-110.0)  # exp(-110) < FLT_TRUE_MIN / 2: result still 0
+_LOG2E = _F32(1.4426950408889634)
+_ROUND = _F32(12582912.0)  # 1.5 * 2**23: (v + _ROUND) - _ROUND rounds v to an integer
+_ROUND_BITS = np.int32(0x4B400000)  # bit pattern of _ROUND; bits(v + _ROUND) - this == round(v)
+_LN2_HI = _F32(0.693359375)  # 9 significant bits
+_LN2_LO = _F32(-2.1219444005469058e-4)  # ln2 - _LN2_HI
+_E0, _E1, _E2, _E3, _E4, _E5, _E6, _E7 = (_F32(1.0 / math.factorial(k)) for k in range(8))
+_BIAS = np.int32(127)
+
+
+@register_jitable
+def _exp_f32(x):
+    x = _EXP_HI if x > _EXP_HI else x  # comparisons written so that NaN passes through
+    x = _EXP_LO if x < _EXP_LO else x
+    t = x * _LOG2E + _ROUND
+    n = t - _ROUND
+    r = x - n * _LN2_HI - n * _LN2_LO
+    p = ((((((_E7 * r + _E6) * r + _E5) * r + _E4) * r + _E3) * r + _E2) * r + _E1) * r + _E0
+    k = np.int32(_F32(t).view(np.int32) - _ROUND_BITS)  # n as an integer
+    k1 = np.int32(k >> 1)
+    k2 = np.int32(k - k1)
+    s1 = np.int32((k1 + _BIAS) << 23).view(_F32)  # 2**k1
+    s2 = np.int32((k2 + _BIAS) << 23).view(_F32)  # 2**k2
+    return p * s1 * s2
+
+
+# --- float32 tanh -------------------------------------------------------------------------------
+# |x| < 0.625: tanh(x) = x + x*z*P(z), z = x*x, P of degree 4 fitted (weighted least squares on
+# the relative error, float64; fit error 5e-9). Elsewhere 1 - 2/(exp(2|x|) + 1), free of
+# cancellation there since tanh >= 0.55. Saturates to exactly +-1 like libm.
+_ONE = _F32(1.0)
+_TWO = _F32(2.0)
+_HALF = _F32(0.5)
+_ZERO = _F32(0.0)
+_TANH_SMALL = _F32(0.625)
+_T0 = _F32(-0.33333287127107614)
+_T1 = _F32(0.13331560945755574)
+_T2 = _F32(-0.05374842468440123)
+_T3 = _F32(0.02066466336681445)
+_T4 = _F32(-0.00573112358297328)
+
+
+@register_jitable
+def _tanh_f32(x):
+    a = abs(x)
+    z = x * x
+    p = (((_T4 * z + _T3) * z + _T2) * z + _T1) * z + _T0
+    small = x + x * z * p
+    big = _ONE - _TWO / (_exp_f32(a + a) + _ONE)
+    big = big if x >= _ZERO else -big
+    return small if a < _TANH_SMALL else big
+
+
+@register_jitable
+def _sigmoid_f32(x):
+    return _ONE / (_ONE + _exp_f32(-x))
+
+
+# --- float32 normal cdf and pdf (GELU) ------------------------------------------------------------
+# Phi(x) = erfc(-x/sqrt2)/2 and phi(x) = exp(-x^2/2)/sqrt(2pi) share exp(-x^2/2). x*x is split
+# into its rounded value and the exact rounding error (FMA), so exp(-x^2/2) stays accurate to a
+# few ulp however large x is. erfc(a) = exp(-a^2) * t * P(t), t = 1/(1 + a/2), a >= 0, P of
+# degree 10 fitted on a in [0, 10] (relative least squares, float64; fit error 2e-8). Phi(-|x|)
+# is computed directly, so no 1 - erf cancellation in the left tail (unlike PyTorch's formula).
+_SQRT1_2_F32 = _F32(0.7071067811865476)
+_INV_SQRT_2PI_F32 = _F32(0.3989422804014327)
+_XX_EXACT_LIMIT = _F32(1e30)  # beyond, exp(-x^2/2) is 0 anyway; avoids inf - inf = NaN
+_P = tuple(
+    _F32(c)
+    for c in (
+        0.2820911072966872,
+        0.2821845647007864,
+        0.24594100013202164,
+        0.18076637984511473,
+        0.07403417725685518,
+        -0.01441289738971534,
+        0.06428161761031391,
+        -0.38800001520529015,
+        0.45246050946653693,
+        -0.2204134983237404,
+        0.04106707377136982,
+    )
+)
+_P0, _P1, _P2, _P3, _P4, _P5, _P6, _P7, _P8, _P9, _P10 = _P
+
+
+@register_jitable
+def _normal_cdf_pdf_f32(x):
+    xx = x * x
+    lo = _fma(x, x, -xx) if xx < _XX_EXACT_LIMIT else _ZERO
+    e = _exp_f32(-_HALF * xx) * (_ONE - _HALF * lo)  # exp(-(xx + lo)/2)
+    a = abs(x) * _SQRT1_2_F32
+    t = _ONE / (_ONE + _HALF * a)
+    p = _P10 * t + _P9
+    p = p * t + _P8
+    p = p * t + _P7
+    p = p * t + _P6
+    p = p * t + _P5
+    p = p * t + _P4
+    p = p * t + _P3
+    p = p * t + _P2
+    p = p * t + _P1
+    p = p * t + _P0
+    tail = _HALF * e * t * p  # Phi(-|x|)
+    cdf = _ONE - tail if x > _ZERO else tail
+    return cdf, e * _INV_SQRT_2PI_F32
+
+
+# --- float32 log1p on [0, 1] (softplus) ---------------------------------------------------------
+# log1p(u) = 2 atanh(s), s = u/(2+u) in [0, 1/3]: the odd Taylor series to s^15 (truncation
+# < 2e-9 relative); accurate relative to u as u -> 0.
+_L = tuple(_F32(1.0 / (2 * k + 1)) for k in range(1, 8))
+_L1, _L2, _L3, _L4, _L5, _L6, _L7 = _L
+
+
+@register_jitable
+def _log1p_unit_f32(u):
+    s = u / (_TWO + u)
+    z = s * s
+    p = ((((((_L7 * z + _L6) * z + _L5) * z + _L4) * z + _L3) * z + _L2) * z + _L1) * z
+    return (s + s) * (_ONE + p)
+
+
+# --------------------------------------------------------------------------------------------
+# The activations, one scalar function per kernel. float32 variants use the code above,
+# float64 variants PyTorch's formulas with libm.
+
+_GELU_TANH_BETA = 0.7978845608028654  # sqrt(2/pi)
+_GELU_TANH_KAPPA = 0.044715
+_SQRT1_2 = 0.7071067811865476
+_GELU_PDF = 0.3989422804014327  # 1/sqrt(2 pi)
+_BETA_F32 = _F32(_GELU_TANH_BETA)
+_TWO_BETA_F32 = _F32(2 * _GELU_TANH_BETA)
+_KAPPA_F32 = _F32(_GELU_TANH_KAPPA)
+_THREE_KAPPA_F32 = _F32(3 * _GELU_TANH_KAPPA)
+
+
+def _sigmoid_fwd_f64(x):
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+_sigmoid = _by_dtype(_sigmoid_f32, _sigmoid_fwd_f64)
+
+
+def _tanh_fwd_f64(x):
+    return math.tanh(x)
+
+
+_tanh = _by_dtype(_tanh_f32, _tanh_fwd_f64)
+
+
+def _gelu_fwd_f32(x):
+    cdf, _ = _normal_cdf_pdf_f32(x)
+    return x * cdf
+
+
+def _gelu_fwd_f64(x):
+    return x * 0.5 * (1.0 + math.erf(x * _SQRT1_2))
+
+
+_gelu = _by_dtype(_gelu_fwd_f32, _gelu_fwd_f64)
+
+
+def _gelu_bwd_f32(x, g):
+    cdf, pdf = _normal_cdf_pdf_f32(x)
+    return g * (cdf + x * pdf)
+
+
+def _gelu_bwd_f64(x, g):
+    cdf = 0.5 * (1.0 + math.erf(x * _SQRT1_2))
+    pdf = _GELU_PDF * math.exp(x * x * -0.5)
+    return g * (cdf + x * pdf)
+
+
+_gelu_grad = _by_dtype(_gelu_bwd_f32, _gelu_bwd_f64)
+
+
+# tanh-GELU in float32: 0.5 x (1 + tanh(u)) = x * sigmoid(2u), no cancellation for x < 0.
+def _gelu_tanh_fwd_f32(x):
+    two_u = _TWO_BETA_F32 * (x + _KAPPA_F32 * (x * x * x))
+    return x / (_ONE + _exp_f32(-two_u))
+
+
+def _gelu_tanh_fwd_f64(x):
+    inner = _GELU_TANH_BETA * (x + _GELU_TANH_KAPPA * (x * x * x))
+    return 0.5 * x * (1.0 + math.tanh(inner))
+
+
+_gelu_tanh = _by_dtype(_gelu_tanh_fwd_f32, _gelu_tanh_fwd_f64)
+
+
+# d/dx [x s(2u)] = s + 2 x s (1 - s) u',  u' = beta (1 + 3 kappa x^2);  1 - s = e s for x > 0.
+def _gelu_tanh_bwd_f32(x, g):
+    x_sq = x * x
+    two_u = _TWO_BETA_F32 * (x + _KAPPA_F32 * (x_sq * x))
+    e = _exp_f32(-two_u)
+    s = _ONE / (_ONE + e)
+    one_minus_s = e * s if x > _ZERO else _ONE - s
+    du = _BETA_F32 * (_ONE + _THREE_KAPPA_F32 * x_sq)
+    return g * (s + _TWO * x * s * one_minus_s * du)
+
+
+def _gelu_tanh_bwd_f64(x, g):
+    x_sq = x * x
+    inner = _GELU_TANH_BETA * (x + _GELU_TANH_KAPPA * (x_sq * x))
+    t = math.tanh(inner)
+    left = 0.5 * x
+    right = 1.0 + t
+    left_derivative = 0.5 * right
+    inner_derivative = _GELU_TANH_BETA * (1.0 + 3.0 * _GELU_TANH_KAPPA * x_sq)
+    right_derivative = left * (1.0 - t * t) * inner_derivative
+    return g * (left_derivative + right_derivative)
+
+
+_gelu_tanh_grad = _by_dtype(_gelu_tanh_bwd_f32, _gelu_tanh_bwd_f64)
+
+
+# softplus in float32: (max(bx, 0) + log1p(exp(-|bx|))) / beta, finite for every bx.
+def _softplus_fwd_f32(x, beta, threshold):
+    bx = x * beta
+    m = bx if bx > _ZERO else _ZERO
+    soft = (m + _log1p_unit_f32(_exp_f32(-abs(bx)))) / beta
+    return x if bx > threshold else soft
+
+
+def _softplus_fwd_f64(x, beta, threshold):
+    bx = x * beta
+    return x if bx > threshold else math.log1p(math.exp(bx)) / beta
+
+
+_softplus = _by_dtype(_softplus_fwd_f32, _softplus_fwd_f64)
+
+
+# softplus' = sigmoid(bx); as 1/(1 + exp(-bx)) it stays finite where z/(z+1) would be inf/inf.
+def _softplus_bwd_f32(x, g, beta, threshold):
+    bx = x * beta
+    return g if bx > threshold else g * _sigmoid_f32(bx)
+
+
+def _softplus_bwd_f64(x, g, beta, threshold):
+    bx = x * beta
+    z = math.exp(bx)
+    return g if bx > threshold else g * z / (z + 1.0)
+
+
+_softplus_grad = _by_dtype(_softplus_bwd_f32, _softplus_bwd_f64)
+
+
+# The rest needs no transcendental function: one generic body, constants typed by _cast.
+@register_jitable
+def _sigmoid_grad(y, g):
+    return g * (_cast(1.0, y) - y) * y
+
+
+@register_jitable
+def _tanh_grad(y, g):
+    return g * (_cast(1.0, y) - y * y)
+
+
+@register_jitable
+def _relu(x):
+    zero = _cast(0.0, x)
+    return zero if x < zero else x  # NaN and -0.0 pass through, as clamp_min
+
+
+@register_jitable
+def _relu_grad(x, g):
+    zero = _cast(0.0, g)
+    return zero if x <= zero else g
+
+
+@register_jitable
+def _leaky_relu(x, slope):
+    return x if x > _cast(0.0, x) else x * slope
+
+
+@register_jitable
+def _leaky_relu_grad(x, g, slope):
+    return g if x > _cast(0.0, x) else g * slope
+
+
+# --------------------------------------------------------------------------------------------
+# The loops: 1-D contiguous in, 1-D contiguous out. Serial and parallel builds are separate
+# functions on purpose (cache hazard); their bodies must stay identical.
+
+jit = _jit.jit
+
+
+@jit(**_OPTIONS)
+def _sigmoid_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _sigmoid(x[i])
+
+
+@jit(parallel=True, **_OPTIONS)
+def _sigmoid_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _sigmoid(x[i])
+
+
+@jit(**_OPTIONS)
+def _sigmoid_bwd_serial(y, g, out):
+    for i in range(y.size):
+        out[i] = _sigmoid_grad(y[i], g[i])
+
+
+@jit(parallel=True, **_OPTIONS)
+def _sigmoid_bwd_parallel(y, g, out):
+    for i in prange(y.size):
+        out[i] = _sigmoid_grad(y[i], g[i])
+
+
+@jit(**_OPTIONS)
+def _tanh_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _tanh(x[i])
+
+
+@jit(parallel=True, **_OPTIONS)
+def _tanh_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _tanh(x[i])
+
+
+@jit(**_OPTIONS)
+def _tanh_bwd_serial(y, g, out):
+    for i in range(y.size):
+        out[i] = _tanh_grad(y[i], g[i])
+
+
+@jit(parallel=True, **_OPTIONS)
+def _tanh_bwd_parallel(y, g, out):
+    for i in prange(y.size):
+        out[i] = _tanh_grad(y[i], g[i])
+
+
+@jit(**_OPTIONS)
+def _relu_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _relu(x[i])
+
+
+@jit(parallel=True, **_OPTIONS)
+def _relu_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _relu(x[i])
+
+
+@jit(**_OPTIONS)
+def _relu_bwd_serial(x, g, out):
+    for i in range(x.size):
+        out[i] = _relu_grad(x[i], g[i])
+
+
+@jit(parallel=True, **_OPTIONS)
+def _relu_bwd_parallel(x, g, out):
+    for i in prange(x.size):
+        out[i] = _relu_grad(x[i], g[i])
+
+
+@jit(**_OPTIONS)
+def _leaky_relu_fwd_serial(x, out, slope):
+    for i in range(x.size):
+        out[i] = _leaky_relu(x[i], slope)
+
+
+@jit(parallel=True, **_OPTIONS)
+def _leaky_relu_fwd_parallel(x, out, slope):
+    for i in prange(x.size):
+        out[i] = _leaky_relu(x[i], slope)
+
+
+@jit(**_OPTIONS)
+def _leaky_relu_bwd_serial(x, g, out, slope):
+    for i in range(x.size):
+        out[i] = _leaky_relu_grad(x[i], g[i], slope)
+
+
+@jit(parallel=True, **_OPTIONS)
+def _leaky_relu_bwd_parallel(x, g, out, slope):
+    for i in prange(x.size):
+        out[i] = _leaky_relu_grad(x[i], g[i], slope)
+
+
+@jit(**_OPTIONS)
+def _gelu_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _gelu(x[i])
+
+
+@jit(parallel=True, **_OPTIONS)
+def _gelu_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _gelu(x[i])
+
+
+@jit(**_OPTIONS)
+def _gelu_bwd_serial(x, g, out):
+    for i in range(x.size):
+        out[i] = _gelu_grad(x[i], g[i])
+
+
+@jit(parallel=True, **_OPTIONS)
+def _gelu_bwd_parallel(x, g, out):
+    for i in prange(x.size):
+        out[i] = _gelu_grad(x[i], g[i])
+
+
+@jit(**_OPTIONS)
+def _gelu_tanh_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _gelu_tanh(x[i])
+
+
+@jit(parallel=True, **_OPTIONS)
+def _gelu_tanh_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _gelu_tanh(x[i])
+
+
+@jit(**_OPTIONS)
+def _gelu_tanh_bwd_serial(x, g, out):
+    for i in range(x.size):
+        out[i] = _gelu_tanh_grad(x[i], g[i])
+
+
+@jit(parallel=True, **_OPTIONS)
+def _gelu_tanh_bwd_parallel(x, g, out):
+    for i in prange(x.size):
+        out[i] = _gelu_tanh_grad(x[i], g[i])
+
+
+@jit(**_OPTIONS)
+def _softplus_fwd_serial(x, out, beta, threshold):
+    for i in range(x.size):
+        out[i] = _softplus(x[i], beta, threshold)
+
+
+@jit(parallel=True, **_OPTIONS)
+def _softplus_fwd_parallel(x, out, beta, threshold):
+    for i in prange(x.size):
+        out[i] = _softplus(x[i], beta, threshold)
+
+
+@jit(**_OPTIONS)
+def _softplus_bwd_serial(x, g, out, beta, threshold):
+    for i in range(x.size):
+        out[i] = _softplus_grad(x[i], g[i], beta, threshold)
+
+
+@jit(parallel=True, **_OPTIONS)
+def _softplus_bwd_parallel(x, g, out, beta, threshold):
+    for i in prange(x.size):
+        out[i] = _softplus_grad(x[i], g[i], beta, threshold)
+
+
+# name -> (serial loop, parallel loop); public names, plus "gelu_tanh_*" for approximate="tanh".
+LOOPS = {
+    "sigmoid_forward": (_sigmoid_fwd_serial, _sigmoid_fwd_parallel),
+    "sigmoid_backward": (_sigmoid_bwd_serial, _sigmoid_bwd_parallel),
+    "tanh_forward": (_tanh_fwd_serial, _tanh_fwd_parallel),
+    "tanh_backward": (_tanh_bwd_serial, _tanh_bwd_parallel),
+    "relu_forward": (_relu_fwd_serial, _relu_fwd_parallel),
+    "relu_backward": (_relu_bwd_serial, _relu_bwd_parallel),
+    "leaky_relu_forward": (_leaky_relu_fwd_serial, _leaky_relu_fwd_parallel),
+    "leaky_relu_backward": (_leaky_relu_bwd_serial, _leaky_relu_bwd_parallel),
+    "gelu_forward": (_gelu_fwd_serial, _gelu_fwd_parallel),
+    "gelu_backward": (_gelu_bwd_serial, _gelu_bwd_parallel),
+    "gelu_tanh_forward": (_gelu_tanh_fwd_serial, _gelu_tanh_fwd_parallel),
+    "gelu_tanh_backward": (_gelu_tanh_bwd_serial, _gelu_tanh_bwd_parallel),
+    "softplus_forward": (_softplus_fwd_serial, _softplus_fwd_parallel),
+    "softplus_backward": (_softplus_bwd_serial, _softplus_bwd_parallel),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Python-side driver: layout, dtype, serial/parallel choice.
+
+
+def _flat_views(arrays):
+    """Same-shape arrays as 1-D arrays traversed in one common order, plus an output.
+
+    Returns ``(flats, out, out_flat)``; views (no copy) when all inputs are C-contiguous or all
+    are Fortran-contiguous, else C-ordered copies.
+    """
+    if all(a.flags.c_contiguous for a in arrays):
+        out = np.empty(arrays[0].shape, arrays[0].dtype)
+        return [a.reshape(-1) for a in arrays], out, out.reshape(-1)
+    if all(a.flags.f_contiguous for a in arrays):
+        out = np.empty(arrays[0].shape, arrays[0].dtype, order="F")
+        return [a.T.reshape(-1) for a in arrays], out, out.T.reshape(-1)
+    out = np.empty(arrays[0].shape, arrays[0].dtype)
+    return [np.ascontiguousarray(a).reshape(-1) for a in arrays], out, out.reshape(-1)
+
+
+def _run(name, arrays, params, reference, parallel=None):
+    """Apply loop ``name`` to ``arrays`` (same shape) with scalar ``params``.
+
+    ``parallel``: None chooses by size (``PARALLEL_THRESHOLD``); True/False forces a build
+    (tests). Dtypes other than float32/float64 go to the numpy ``reference``.
+    """
+    arrays = [np.asarray(a) for a in arrays]
+    shape = arrays[0].shape
+    for a in arrays[1:]:
+        if a.shape != shape:
+            raise ValueError(f"{name}: shapes differ: {shape} and {a.shape}")
+    dtype = np.result_type(*arrays)
+    if dtype != _F32 and dtype != _F64:
+        return reference(*arrays, *params)
+    arrays = [a if a.dtype == dtype else a.astype(dtype) for a in arrays]
+    flats, out, out_flat = _flat_views(arrays)
+    n = out_flat.size
+    if n == 0:
+        return out
+    if parallel is None:
+        parallel = n >= PARALLEL_THRESHOLD and _jit.parallel_enabled()
+    loop = LOOPS[name][1 if parallel else 0]
+    loop(*flats, out_flat, *(dtype.type(p) for p in params))
+    return out
+
+
+def _gelu_name(approximate, direction):
+    if approximate == "none":
+        return f"gelu_{direction}"
+    if approximate == "tanh":
+        return f"gelu_tanh_{direction}"
+    raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
+
+
+def sigmoid_forward(x, *, parallel=None):
+    return _run("sigmoid_forward", (x,), (), _ref.sigmoid_forward, parallel)
+
+
+def sigmoid_backward(y, g, *, parallel=None):
+    return _run("sigmoid_backward", (y, g), (), _ref.sigmoid_backward, parallel)
+
+
+def tanh_forward(x, *, parallel=None):
+    return _run("tanh_forward", (x,), (), _ref.tanh_forward, parallel)
+
+
+def tanh_backward(y, g, *, parallel=None):
+    return _run("tanh_backward", (y, g), (), _ref.tanh_backward, parallel)
+
+
+def relu_forward(x, *, parallel=None):
+    return _run("relu_forward", (x,), (), _ref.relu_forward, parallel)
+
+
+def relu_backward(x, g, *, parallel=None):
+    return _run("relu_backward", (x, g), (), _ref.relu_backward, parallel)
+
+
+def leaky_relu_forward(x, negative_slope=0.01, *, parallel=None):
+    return _run(
+        "leaky_relu_forward", (x,), (negative_slope,), _ref.leaky_relu_forward, parallel
+    )
+
+
+def leaky_relu_backward(x, g, negative_slope=0.01, *, parallel=None):
+    return _run(
+        "leaky_relu_backward", (x, g), (negative_slope,), _ref.leaky_relu_backward, parallel
+    )
+
+
+def gelu_forward(x, approximate="none", *, parallel=None):
+    name = _gelu_name(approximate, "forward")
+    return _run(name, (x,), (), lambda x: _ref.gelu_forward(x, approximate), parallel)
+
+
+def gelu_backward(x, g, approximate="none", *, parallel=None):
+    name = _gelu_name(approximate, "backward")
+    return _run(name, (x, g), (), lambda x, g: _ref.gelu_backward(x, g, approximate), parallel)
+
+
+def softplus_forward(x, beta=1.0, threshold=20.0, *, parallel=None):
+    return _run(
+        "softplus_forward", (x,), (beta, threshold), _ref.softplus_forward, parallel
+    )
+
+
+def softplus_backward(x, g, beta=1.0, threshold=20.0, *, parallel=None):
+    return _run(
+        "softplus_backward", (x, g), (beta, threshold), _ref.softplus_backward, parallel
+    )
