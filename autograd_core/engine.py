@@ -23,6 +23,8 @@ def sum_to_shape(g, shape):
     gshape = g.shape
     if gshape == shape:
         return g
+    if len(gshape) < len(shape):  # e.g. setitem's value with extra leading 1-dims
+        return g.reshape(shape)
     lead = len(gshape) - len(shape)
     axes = tuple(range(lead)) + tuple(
         i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1

@@ -692,6 +692,10 @@ def _dims(dim, axis, keepdim, keepdims, ndim):
         keepdim = keepdims
     if dim is None:
         return None, bool(keepdim)
+    if ndim == 0:  # a 0-d tensor accepts dim 0 / -1 (as PyTorch) and reduces over nothing
+        for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
+            _shape.norm_dim(d, 0, "reduction")
+        return (), bool(keepdim)
     if isinstance(dim, (tuple, list)):
         dims = tuple(sorted(_shape.norm_dim(d, ndim, "reduction") for d in dim))
         if len(set(dims)) != len(dims):

@@ -38,6 +38,15 @@ def _is_basic(index):
     return True
 
 
+def _fit(value, target_ndim):
+    """Drop leading size-1 dims of ``value`` that the target does not have (PyTorch's
+    setitem accepts ``x[1] = tensor([v])``)."""
+    v = np.asarray(value)
+    while v.ndim > target_ndim and v.shape[0] == 1:
+        v = v[0]
+    return v
+
+
 def _index_error(shape, index, exc):
     return IndexError(f"index {index!r} is out of range for a tensor of shape {shape}: {exc}")
 
@@ -89,7 +98,7 @@ class IndexPut(Op):
         self.index = index
         out = np.array(x, copy=True)
         try:
-            out[index] = value
+            out[index] = _fit(value, out[index].ndim)
         except IndexError as exc:
             raise _index_error(x.shape, index, exc) from None
         except ValueError:
@@ -123,7 +132,7 @@ def setitem(x, index, value):
     if not x.data.flags.writeable:
         raise RuntimeError("setitem: the tensor's memory is read-only (e.g. from expand)")
     try:
-        x.data[index] = raw
+        x.data[index] = _fit(raw, np.ndim(x.data[index]))
     except IndexError as exc:
         raise _index_error(x.shape, index, exc) from None
     except ValueError:

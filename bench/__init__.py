@@ -1,0 +1,1 @@
+"""bench: benchmarks for tapegrad kernels, optimizer steps and training steps (`python -m bench`)."""
