@@ -192,8 +192,9 @@ class NAdam(_AdamBase):
           - \gamma\frac{\mu_{t+1}}{1-\prod_{i\le t+1}\mu_i}\frac{m_t}{\sqrt{v_t/(1-\beta_2^t)}+\epsilon}
 
     ``decoupled_weight_decay=True`` gives NAdamW (as PyTorch). ``mu_product`` is rounded to
-    float32 after every update, because PyTorch keeps it in a float32 0-d tensor (its default
-    scalar dtype); we do the same so float64 trajectories agree with PyTorch's to 1e-9.
+    float32 after every update (float64 if ``autograd_core``'s default dtype is float64),
+    because PyTorch keeps it in a 0-d tensor of its default scalar dtype; we do the same so
+    float64 trajectories agree with PyTorch's to 1e-9.
     """
 
     kernel = "nadam"
@@ -222,6 +223,7 @@ class NAdam(_AdamBase):
         kw = _adam_group_keys(group)
         psi = group["momentum_decay"]
         beta1 = kw["beta1"]
+        sdt = F.scalar_dtype()
         state = self.state
         cache = {}
         for p in group["params"]:
@@ -240,7 +242,8 @@ class NAdam(_AdamBase):
             key = (data.dtype, step, st["mu_product"])
             co = cache.get(key)
             if co is None:
-                mu_product = F.round_mu_product(st["mu_product"], F.nadam_mu(step, beta1, psi))
+                mu_product = F.round_mu_product(st["mu_product"], F.nadam_mu(step, beta1, psi),
+                                                sdt)
                 co = F.nadam_coefficients(data.dtype.type, step, mu_product, momentum_decay=psi,
                                           **kw)
                 cache[key] = co = (mu_product, co)

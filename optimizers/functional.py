@@ -306,9 +306,22 @@ def adamax(params, grads, exp_avgs, exp_infs, state_steps, *, lr=2e-3, beta1=0.9
         run_kernel("adamax", p, g, [m, u], co)
 
 
-def round_mu_product(mu_product, mu):
-    """mu_product * mu as PyTorch computes it: in a float32 0-d tensor."""
-    return float(np.float32(mu_product) * np.float32(mu))
+def scalar_dtype():
+    """PyTorch's ``_get_scalar_dtype()``: float64 if the default dtype is float64, else float32
+    (the dtype PyTorch keeps NAdam's ``mu_product`` in)."""
+    try:
+        import autograd_core
+
+        if np.dtype(autograd_core.get_default_dtype()) == np.float64:
+            return np.float64
+    except (ImportError, AttributeError, TypeError):
+        pass
+    return np.float32
+
+
+def round_mu_product(mu_product, mu, dtype=np.float32):
+    """mu_product * mu as PyTorch computes it: in a 0-d tensor of the scalar dtype."""
+    return float(dtype(mu_product) * dtype(mu))
 
 
 def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps, *, lr=2e-3,
@@ -316,7 +329,8 @@ def nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps, *, lr=
           maximize=False, decoupled_weight_decay=False):
     for i, (p, g, m, v) in enumerate(_each(params, grads, exp_avgs, exp_avg_sqs)):
         step = _steps(state_steps, i)
-        mu_products[i] = round_mu_product(mu_products[i], nadam_mu(step, beta1, momentum_decay))
+        mu_products[i] = round_mu_product(mu_products[i], nadam_mu(step, beta1, momentum_decay),
+                                          scalar_dtype())
         co = nadam_coefficients(p.dtype.type, step, mu_products[i], lr=lr, beta1=beta1,
                                 beta2=beta2, eps=eps, weight_decay=weight_decay,
                                 momentum_decay=momentum_decay, maximize=maximize,

@@ -55,6 +55,7 @@ def _parallel(fn):
     call.__qualname__ = fn.__qualname__
     call.__doc__ = fn.__doc__
     call.py_func = fn
+    call.dispatcher = compiled.dispatcher
     return call
 
 
