@@ -14,6 +14,8 @@ coefficient functions with their own per-parameter state.
 
 from __future__ import annotations
 
+from os import environ as _environ
+
 import numpy as np
 
 from autograd_core.kernels import _jit
@@ -44,29 +46,41 @@ __all__ = [
     "rprop",
 ]
 
-_KERNEL_TABLES: dict[str, dict] = {}
+_KERNEL_TABLES: dict = {}
 
 
 def kernels(backend: str | None = None) -> dict:
     """``{name: (serial, parallel)}`` for the active backend (``TAPEGRAD_KERNELS``).
 
-    Imported on first use so ``import optimizers`` does not import numba.
+    Imported on first use so ``import optimizers`` does not import numba. Looked up once per
+    ``step()``; cached by the environment variable's raw value.
     """
-    name = backend or _jit.backend()
-    table = _KERNEL_TABLES.get(name)
+    key = backend if backend is not None else _environ.get(_jit.BACKEND_ENV)
+    table = _KERNEL_TABLES.get(key)
     if table is None:
+        name = backend or _jit.backend()
         if name == "numba":
             from autograd_core.kernels import optim as mod
+
+            table = mod.dispatchers()
         else:
             from autograd_core.kernels import optim_ref as mod
-        table = _KERNEL_TABLES[name] = mod.KERNELS
+
+            table = mod.KERNELS
+        _KERNEL_TABLES[key] = table
     return table
 
 
-def parallel_min_size() -> int:
-    from autograd_core.kernels import optim
+_PARALLEL_MIN_SIZE = []
 
-    return optim.PARALLEL_MIN_SIZE
+
+def parallel_min_size() -> int:
+    """Arrays at least this long use the parallel kernel (``optim.PARALLEL_MIN_SIZE``)."""
+    if not _PARALLEL_MIN_SIZE:
+        from autograd_core.kernels import optim
+
+        _PARALLEL_MIN_SIZE.append(optim.PARALLEL_MIN_SIZE)
+    return _PARALLEL_MIN_SIZE[0]
 
 
 def wd_mode(weight_decay: float, decoupled: bool) -> int:

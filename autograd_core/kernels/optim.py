@@ -585,6 +585,18 @@ def rprop_parallel(param, grad, prev, step_size, etaminus, etaplus, step_size_mi
         prev[i] = g
 
 
+def dispatchers():
+    """``{name: (serial, parallel)}`` as raw Numba dispatchers (no lazy wrapper: ~0.3 us less
+    per call), with ``prange`` bound to numba's first."""
+    global _DISPATCHERS
+    if _DISPATCHERS is None:
+        globals()["prange"] = numba_module().prange
+        _DISPATCHERS = {name: (s.dispatcher(), p.dispatcher()) for name, (s, p) in KERNELS.items()}
+    return _DISPATCHERS
+
+
+_DISPATCHERS = None
+
 KERNELS = {
     "sgd": (sgd_serial, sgd_parallel),
     "adam": (adam_serial, adam_parallel),
