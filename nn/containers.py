@@ -1,0 +1,248 @@
+"""Containers: ``Sequential``, ``ModuleList``, ``ModuleDict`` (PyTorch's behaviour, including
+renumbering after deletion and slices returning containers)."""
+
+from __future__ import annotations
+
+import operator
+from collections import OrderedDict
+
+from nn.module import Module, _addindent, _bump
+
+__all__ = ["Sequential", "ModuleList", "ModuleDict"]
+
+
+def _index(idx, n, kind):
+    idx = operator.index(idx)
+    if not -n <= idx < n:
+        raise IndexError(f"index {idx} is out of range")
+    return idx % n
+
+
+class Sequential(Module):
+    """Modules applied in order: ``Sequential(Linear(2, 3), ReLU())`` or
+    ``Sequential(OrderedDict(fc=Linear(2, 3), act=ReLU()))``."""
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], (OrderedDict, dict)):
+            for key, module in args[0].items():
+                self.add_module(key, module)
+        else:
+            for idx, module in enumerate(args):
+                self.add_module(str(idx), module)
+
+    def forward(self, input):
+        for module in self._modules.values():
+            input = module(input)
+        return input
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(OrderedDict(list(self._modules.items())[idx]))
+        return list(self._modules.values())[_index(idx, len(self), "Sequential")]
+
+    def __setitem__(self, idx, module):
+        key = list(self._modules.keys())[_index(idx, len(self), "Sequential")]
+        setattr(self, key, module)
+
+    def __delitem__(self, idx):
+        keys = list(self._modules.keys())
+        if isinstance(idx, slice):
+            for key in keys[idx]:
+                delattr(self, key)
+        else:
+            delattr(self, keys[_index(idx, len(self), "Sequential")])
+        # renumber so that indices stay 0..n-1 (PyTorch does the same)
+        items = list(self._modules.items())
+        for key, _ in items:
+            self._forget(key)
+        for i, (_, module) in enumerate(items):
+            self.add_module(str(i), module)
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index, module):
+        if not isinstance(module, Module):
+            raise AssertionError(f"module should be of type: {Module}")
+        n = len(self._modules)
+        if not (-n <= index <= n):
+            raise IndexError(f"Index out of range: {index}")
+        if index < 0:
+            index += n
+        items = list(self._modules.values())
+        items.insert(index, module)
+        for key in list(self._modules.keys()):
+            self._forget(key)
+        for i, m in enumerate(items):
+            self.add_module(str(i), m)
+        return self
+
+    def __add__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError(
+                f"add operator supports only objects of Sequential class, but {type(other)} is "
+                "given."
+            )
+        ret = Sequential()
+        for m in list(self) + list(other):
+            ret.append(m)
+        return ret
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters are registered (``"0.weight"``, ...)."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.extend(modules)
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return type(self)(list(self._modules.values())[idx])
+        return self._modules[str(_index(idx, len(self), "ModuleList"))]
+
+    def __setitem__(self, idx, module):
+        self.add_module(str(_index(idx, len(self), "ModuleList")), module)
+
+    def __delitem__(self, idx):
+        n = len(self)
+        if isinstance(idx, slice):
+            for k in range(n)[idx]:
+                self._forget(str(k))
+        else:
+            self._forget(str(_index(idx, n, "ModuleList")))
+        items = list(self._modules.values())
+        for key in list(self._modules.keys()):
+            self._forget(key)
+        for i, m in enumerate(items):
+            self.add_module(str(i), m)
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __add__(self, other):
+        out = ModuleList()
+        for m in list(self) + list(other):
+            out.append(m)
+        return out
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def insert(self, index, module):
+        items = list(self._modules.values())
+        items.insert(index, module)
+        for key in list(self._modules.keys()):
+            self._forget(key)
+        for i, m in enumerate(items):
+            self.add_module(str(i), m)
+
+    def pop(self, key=-1):
+        v = self[key]
+        del self[key]
+        return v
+
+    def __repr__(self):
+        """Runs of identical children are shown once, as PyTorch does: ``(0-2): 3 x Linear``."""
+        items = list(self._modules.values())
+        if not items:
+            return self._get_name() + "()"
+        reprs = [repr(m) for m in items]
+        lines = []
+        start = 0
+        for i in range(1, len(reprs) + 1):
+            if i < len(reprs) and reprs[i] == reprs[start]:
+                continue
+            count = i - start
+            body = _addindent(reprs[start], 2)
+            if count == 1:
+                lines.append(f"({start}): {body}")
+            else:
+                lines.append(f"({start}-{i - 1}): {count} x {body}")
+            start = i
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleList has no forward(); iterate over it instead")
+
+
+class ModuleDict(Module):
+    """An ordered dict of modules whose parameters are registered (``"key.weight"``)."""
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key):
+        return self._modules[key]
+
+    def __setitem__(self, key, module):
+        self.add_module(key, module)
+
+    def __delitem__(self, key):
+        if key not in self._modules:
+            raise KeyError(key)
+        self._forget(key)
+        _bump()
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key):
+        return key in self._modules
+
+    def clear(self):
+        for key in list(self._modules):
+            del self[key]
+
+    def pop(self, key):
+        v = self[key]
+        del self[key]
+        return v
+
+    def keys(self):
+        return self._modules.keys()
+
+    def items(self):
+        return self._modules.items()
+
+    def values(self):
+        return self._modules.values()
+
+    def update(self, modules):
+        items = modules.items() if hasattr(modules, "items") else modules
+        for key, module in items:
+            self[key] = module
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError("ModuleDict has no forward(); index it instead")

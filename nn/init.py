@@ -1,0 +1,218 @@
+"""Parameter initialisation (``nn.init``) with PyTorch's names, formulas and gains.
+
+Every function writes into ``tensor.data`` in place (nothing is recorded) and returns the
+tensor. Draws come from the project's generator (``ag.manual_seed`` makes them reproducible)
+or from ``generator=`` (a ``numpy.random.Generator``); the numbers differ from PyTorch's for
+the same seed, the distributions are the same.
+
+Fans (``_calculate_fan_in_and_fan_out``), for a weight of shape ``(out, in, *kernel)``::
+
+    fan_in = in * prod(kernel),   fan_out = out * prod(kernel)
+
+Xavier/Glorot (Glorot & Bengio, 2010): ``std = gain * sqrt(2 / (fan_in + fan_out))``.
+Kaiming/He (He et al., 2015): ``std = gain / sqrt(fan)``, ``gain = calculate_gain(nonlinearity,
+a)``. Uniform variants use the bound ``sqrt(3) * std`` (same variance).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from autograd_core import Tensor
+from autograd_core import random as _random
+
+__all__ = [
+    "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
+    "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+    "orthogonal_",
+]
+
+
+def _rng(generator):
+    return generator if generator is not None else _random.generator()
+
+
+def _write(tensor, values):
+    arr = tensor.data if isinstance(tensor, Tensor) else tensor
+    if not isinstance(arr, np.ndarray):
+        raise TypeError(f"init expects a Tensor or numpy array, got {type(tensor).__name__}")
+    arr[...] = values
+    return tensor
+
+
+def _shape(tensor):
+    return tuple(tensor.data.shape if isinstance(tensor, Tensor) else np.shape(tensor))
+
+
+def calculate_gain(nonlinearity, param=None):
+    """The recommended gain for a nonlinearity (PyTorch's table):
+
+    linear / conv / sigmoid: 1; tanh: 5/3; relu: sqrt(2);
+    leaky_relu: sqrt(2 / (1 + negative_slope^2)) (slope ``param``, default 0.01); selu: 3/4.
+    """
+    linear_fns = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+                  "conv_transpose2d", "conv_transpose3d"]
+    if nonlinearity in linear_fns or nonlinearity == "sigmoid":
+        return 1
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            negative_slope = 0.01
+        elif not isinstance(param, bool) and isinstance(param, (int, float)):
+            negative_slope = param
+        else:
+            raise ValueError(f"negative_slope {param} not a valid number")
+        return math.sqrt(2.0 / (1 + negative_slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    shape = _shape(tensor)
+    if len(shape) < 2:
+        raise ValueError(
+            "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
+        )
+    receptive = math.prod(shape[2:]) if len(shape) > 2 else 1
+    return shape[1] * receptive, shape[0] * receptive
+
+
+def _calculate_correct_fan(tensor, mode):
+    mode = mode.lower()
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill with draws from U(a, b)."""
+    return _write(tensor, _rng(generator).uniform(a, b, _shape(tensor)))
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fill with draws from N(mean, std^2)."""
+    return _write(tensor, _rng(generator).normal(mean, std, _shape(tensor)))
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fill with N(mean, std^2) draws conditioned on [a, b] (by rejection: the same
+    distribution as PyTorch's inverse-CDF method)."""
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    rng = _rng(generator)
+    shape = _shape(tensor)
+    out = rng.normal(mean, std, shape)
+    bad = (out < a) | (out > b)
+    while bad.any():
+        out[bad] = rng.normal(mean, std, int(bad.sum()))
+        bad = (out < a) | (out > b)
+    return _write(tensor, out)
+
+
+def constant_(tensor, val):
+    return _write(tensor, val)
+
+
+def ones_(tensor):
+    return _write(tensor, 1)
+
+
+def zeros_(tensor):
+    return _write(tensor, 0)
+
+
+def eye_(tensor):
+    """The identity matrix (2-D tensors only)."""
+    shape = _shape(tensor)
+    if len(shape) != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    return _write(tensor, np.eye(*shape))
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))`` (Glorot & Bengio, 2010)."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    a = math.sqrt(3.0) * std
+    return uniform_(tensor, -a, a, generator)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    """N(0, std^2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    return normal_(tensor, 0.0, std, generator)
+
+
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """U(-bound, bound), ``bound = sqrt(3) * gain / sqrt(fan)`` (He et al., 2015), ``gain =
+    calculate_gain(nonlinearity, a)``. ``Linear``'s default is ``a=sqrt(5)``, which gives
+    ``bound = 1 / sqrt(fan_in)``."""
+    if 0 in _shape(tensor):
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        return tensor
+    fan = _calculate_correct_fan(tensor, mode)
+    gain = calculate_gain(nonlinearity, a)
+    std = gain / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """N(0, std^2), ``std = gain / sqrt(fan)`` (He et al., 2015)."""
+    if 0 in _shape(tensor):
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        return tensor
+    fan = _calculate_correct_fan(tensor, mode)
+    gain = calculate_gain(nonlinearity, a)
+    return normal_(tensor, 0.0, gain / math.sqrt(fan), generator)
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix (Saxe et
+    al., 2013), signs fixed so the distribution is uniform; trailing dims are flattened."""
+    shape = _shape(tensor)
+    if len(shape) < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if math.prod(shape) == 0:
+        return tensor
+    rows = shape[0]
+    cols = math.prod(shape) // rows
+    flat = _rng(generator).normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _write(tensor, (gain * q).reshape(shape))
+
+
+# PyTorch's deprecated names without the trailing underscore
+def _deprecated(fn):
+    def wrapper(*args, **kwargs):
+        warnings.warn(f"nn.init.{fn.__name__[:-1]} is now deprecated in favor of "
+                      f"nn.init.{fn.__name__}.", FutureWarning, stacklevel=2)
+        return fn(*args, **kwargs)
+
+    wrapper.__name__ = fn.__name__[:-1]
+    return wrapper
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)

@@ -1,0 +1,578 @@
+"""``Module``: the base class of layers and models, with PyTorch's contract.
+
+Parameters, buffers and submodules are registered by attribute assignment (``self.fc =
+Linear(2, 3)``) into ``_parameters`` / ``_buffers`` / ``_modules`` and *also* kept in the
+instance ``__dict__``, so reading ``self.fc`` or ``self.weight`` in ``forward`` is an ordinary
+attribute lookup (PyTorch goes through ``__getattr__`` for every such read). Register things
+with attribute assignment, ``register_parameter``, ``register_buffer`` or ``add_module``; do not
+write into ``_parameters`` / ``_modules`` directly.
+
+``parameters()`` is cached: a module-tree-wide structure counter moves on every registration
+change anywhere, and invalidates every cache.
+
+Deliberate differences from ``torch.nn.Module`` (all in the direction of safety):
+
+* ``state_dict()`` returns detached *copies* (PyTorch returns tensors sharing memory with the
+  parameters, so a dict kept as "best model" silently follows training). ``keep_vars=True``
+  returns the Parameters/buffers themselves.
+* ``load_state_dict`` validates every key and shape before writing anything and copies values
+  into the existing arrays in place (optimizers holding the parameters stay valid). It accepts
+  numpy arrays, Tensors and Python numbers. ``assign=True`` is not supported.
+* ``to()`` only changes dtypes (there is one device, the CPU; device arguments are accepted and
+  ignored).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict, namedtuple
+
+import numpy as np
+
+from autograd_core import Tensor
+from nn.parameter import Buffer, Parameter
+
+__all__ = ["Module", "RemovableHandle"]
+
+# Moves on every registration change in any module; parameters() caches compare against it.
+_STRUCTURE = [0]
+
+
+def _bump():
+    _STRUCTURE[0] += 1
+
+
+class RemovableHandle:
+    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks_dict):
+        self.hooks_dict = hooks_dict
+        self.id = next(RemovableHandle._ids)
+
+    def remove(self):
+        self.hooks_dict.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+def _addindent(s, num_spaces):
+    lines = s.split("\n")
+    if len(lines) == 1:
+        return s
+    first = lines.pop(0)
+    lines = [(num_spaces * " ") + line for line in lines]
+    return first + "\n" + "\n".join(lines)
+
+
+def _as_array(value):
+    """A numpy view of a state-dict value (Tensor, array, Python number/list)."""
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, np.ndarray):
+        return value
+    return np.asarray(value)
+
+
+class Module:
+    """Base class of every layer and model (as ``torch.nn.Module``)."""
+
+    training: bool
+    _version = 1
+
+    def __init__(self, *args, **kwargs):
+        if args or kwargs:
+            raise TypeError(
+                f"{type(self).__name__}.__init__() got unexpected arguments; Module.__init__ "
+                "takes none"
+            )
+        d = self.__dict__
+        d["training"] = True
+        d["_parameters"] = {}
+        d["_buffers"] = {}
+        d["_non_persistent_buffers_set"] = set()
+        d["_modules"] = {}
+        d["_forward_hooks"] = {}
+        d["_forward_pre_hooks"] = {}
+        d["_param_cache"] = None
+        _bump()
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function'
+        )
+
+    # ---- calling ---------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if self._forward_pre_hooks or self._forward_hooks:
+            return self._call_with_hooks(args, kwargs)
+        return self.forward(*args, **kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        for hook in list(self._forward_pre_hooks.values()):
+            res = hook(self, args)
+            if res is not None:
+                args = res if isinstance(res, tuple) else (res,)
+        out = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            res = hook(self, args, out)
+            if res is not None:
+                out = res
+        return out
+
+    def register_forward_pre_hook(self, hook):
+        """``hook(module, args)`` runs before ``forward``; a non-None result replaces the
+        positional arguments (a single value is wrapped in a tuple)."""
+        handle = RemovableHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_forward_hook(self, hook):
+        """``hook(module, args, output)`` runs after ``forward``; a non-None result replaces
+        the output."""
+        handle = RemovableHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        return handle
+
+    # ---- registration ----------------------------------------------------------------------
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        params = d.get("_parameters")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            self._forget(name)
+            params[name] = value
+            d[name] = value
+            _bump()
+            return
+        if params is not None and name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                    "(nn.Parameter or None expected)"
+                )
+            params[name] = None
+            d[name] = None
+            _bump()
+            return
+        modules = d.get("_modules")
+        if isinstance(value, Module):
+            if modules is None:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            self._forget(name)
+            modules[name] = value
+            d[name] = value
+            _bump()
+            return
+        if modules is not None and name in modules:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                    "(nn.Module or None expected)"
+                )
+            modules[name] = None
+            d[name] = None
+            _bump()
+            return
+        if isinstance(value, Buffer):
+            self.register_buffer(name, value, persistent=value.persistent)
+            return
+        buffers = d.get("_buffers")
+        if buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                    "(Tensor or None expected)"
+                )
+            buffers[name] = value
+            d[name] = value
+            return
+        object.__setattr__(self, name, value)
+
+    def _forget(self, name):
+        """Remove ``name`` from every registry and the instance dict."""
+        d = self.__dict__
+        for reg in ("_parameters", "_buffers", "_modules"):
+            r = d.get(reg)
+            if r is not None and name in r:
+                del r[name]
+        d.get("_non_persistent_buffers_set", set()).discard(name)
+        d.pop(name, None)
+        _bump()
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup fails (registered names live in __dict__ too).
+        d = self.__dict__
+        for reg in ("_parameters", "_buffers", "_modules"):
+            r = d.get(reg)
+            if r is not None and name in r:
+                return r[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name):
+        d = self.__dict__
+        if any(name in d.get(r, ()) for r in ("_parameters", "_buffers", "_modules")):
+            self._forget(name)
+            _bump()
+        else:
+            object.__delattr__(self, name)
+
+    def _check_name(self, name, kind):
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+        if hasattr(type(self), name) or (
+            name in self.__dict__ and not any(
+                name in self.__dict__[r] for r in ("_parameters", "_buffers", "_modules"))
+        ):
+            raise KeyError(f"attribute '{name}' already exists")
+
+    def register_parameter(self, name, param):
+        """Add a parameter (a ``Parameter`` or None) under ``name``."""
+        if "_parameters" not in self.__dict__:
+            raise AttributeError("cannot assign parameter before Module.__init__() call")
+        self._check_name(name, "parameter")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                "(nn.Parameter or None required)"
+            )
+        self._forget(name)
+        self._parameters[name] = param
+        self.__dict__[name] = param
+        _bump()
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Add a buffer (a Tensor that is state but not a parameter, e.g. running statistics).
+        ``persistent=False`` keeps it out of ``state_dict``. A numpy array is wrapped."""
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        self._check_name(name, "buffer")
+        if isinstance(tensor, np.ndarray):
+            tensor = Tensor(tensor)
+        elif isinstance(tensor, Buffer):
+            tensor = Tensor(tensor.data)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                "(Tensor or None required)"
+            )
+        self._forget(name)
+        self._buffers[name] = tensor
+        self.__dict__[name] = tensor
+        if not persistent:
+            self._non_persistent_buffers_set.add(name)
+        _bump()
+
+    def add_module(self, name, module):
+        """Add a child module (or None) under ``name``."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        if not isinstance(name, str):
+            raise TypeError(f"module name should be a string. Got {type(name).__name__}")
+        if "." in name or name == "":
+            raise KeyError(f'module name can\'t contain "." or be empty, got: "{name}"')
+        if hasattr(type(self), name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        self._forget(name)
+        self._modules[name] = module
+        self.__dict__[name] = module
+        _bump()
+
+    register_module = add_module
+
+    def get_submodule(self, target):
+        if target == "":
+            return self
+        mod = self
+        for item in target.split("."):
+            if item not in mod._modules:
+                raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
+            mod = mod._modules[item]
+        return mod
+
+    def get_parameter(self, target):
+        path, _, name = target.rpartition(".")
+        mod = self.get_submodule(path)
+        if name not in mod._parameters:
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return mod._parameters[name]
+
+    # ---- iteration -------------------------------------------------------------------------
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        if memo is None:
+            memo = set()
+        if remove_duplicate:
+            if self in memo:
+                return
+            memo.add(self)
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is None:
+                continue
+            sub = prefix + ("." if prefix else "") + name
+            yield from module.named_modules(memo, sub, remove_duplicate)
+
+    def modules(self):
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self):
+        memo = set()
+        for name, module in self._modules.items():
+            if module is not None and module not in memo:
+                memo.add(module)
+                yield name, module
+
+    def children(self):
+        for _, m in self.named_children():
+            yield m
+
+    def _named_members(self, get, prefix="", recurse=True, remove_duplicate=True):
+        memo = set()
+        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
+            if recurse else [(prefix, self)]
+        for mod_prefix, mod in mods:
+            for k, v in get(mod).items():
+                if v is None or (remove_duplicate and id(v) in memo):
+                    continue
+                if remove_duplicate:
+                    memo.add(id(v))
+                yield mod_prefix + ("." if mod_prefix else "") + k, v
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        return self._named_members(lambda m: m._parameters, prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse=True):
+        """An iterator over the parameters (each shared parameter once). Cached: the list is
+        rebuilt only after a registration change somewhere."""
+        if not recurse:
+            return (p for p in self._parameters.values() if p is not None)
+        cache = self._param_cache
+        if cache is None or cache[0] != _STRUCTURE[0]:
+            cache = (_STRUCTURE[0], [p for _, p in self.named_parameters()])
+            self.__dict__["_param_cache"] = cache
+        return iter(cache[1])
+
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        return self._named_members(lambda m: m._buffers, prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse=True):
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    # ---- modes and gradients ---------------------------------------------------------------
+    def train(self, mode=True):
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        for m in self.modules():
+            m.__dict__["training"] = mode
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        for p in self.parameters():
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                p.grad.data.fill(0)
+
+    def apply(self, fn):
+        """Call ``fn`` on every submodule (children first) and on self; returns self."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    # ---- dtype -----------------------------------------------------------------------------
+    def to(self, *args, dtype=None, **kwargs):
+        """``to(dtype)``: cast floating point parameters, their gradients and floating buffers
+        (same Parameter objects, new arrays). Device arguments ('cpu') are accepted and
+        ignored."""
+        for a in args:
+            if isinstance(a, str) and a.split(":")[0] == "cpu":
+                continue
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+                continue
+            dtype = a
+        kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected arguments {sorted(kwargs)}")
+        if dtype is None:
+            return self
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got {dtype}")
+
+        def cast(t):
+            if t is not None and t.data.dtype.kind == "f" and t.data.dtype != dtype:
+                t.data = t.data.astype(dtype)
+                if t.grad is not None:
+                    t._grad = Tensor(t.grad.data.astype(dtype))
+
+        for m in self.modules():
+            for p in m._parameters.values():
+                cast(p)
+            for b in m._buffers.values():
+                cast(b)
+        return self
+
+    def float(self):
+        return self.to(np.float32)
+
+    def double(self):
+        return self.to(np.float64)
+
+    def half(self):
+        return self.to(np.float16)
+
+    def cpu(self):
+        return self
+
+    def type(self, dst_type):
+        return self.to(dst_type)
+
+    # ---- state dict ------------------------------------------------------------------------
+    def _state_entries(self, prefix=""):
+        """(key, tensor) for every non-None parameter and persistent buffer, PyTorch order."""
+        out = []
+        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip("."),
+                                                  remove_duplicate=False):
+            pre = mod_prefix + "." if mod_prefix else ""
+            for k, p in mod._parameters.items():
+                if p is not None:
+                    out.append((pre + k, p))
+            for k, b in mod._buffers.items():
+                if b is not None and k not in mod._non_persistent_buffers_set:
+                    out.append((pre + k, b))
+        return out
+
+    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
+        """Parameters and persistent buffers by PyTorch's key names (``"0.weight"``,
+        ``"bn.running_mean"``). Values are detached copies unless ``keep_vars``."""
+        if args:  # PyTorch's deprecated positional form (destination, prefix, keep_vars)
+            destination = args[0]
+            if len(args) > 1:
+                prefix = args[1]
+            if len(args) > 2:
+                keep_vars = args[2]
+        if destination is None:
+            destination = OrderedDict()
+        for key, t in self._state_entries(prefix):
+            destination[key] = t if keep_vars else Tensor(t.data.copy())
+        return destination
+
+    def load_state_dict(self, state_dict, strict=True, assign=False):
+        """Copy ``state_dict``'s values into the parameters and buffers, in place.
+
+        Everything is checked first: with ``strict``, missing and unexpected keys; always,
+        shapes and that values are numeric. On any problem a ``RuntimeError`` lists every
+        offending key and the model is left unchanged. Returns ``(missing_keys,
+        unexpected_keys)``.
+        """
+        if assign:
+            raise NotImplementedError("load_state_dict(assign=True) is not supported; values "
+                                      "are always copied into the existing arrays")
+        if not hasattr(state_dict, "keys"):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        expected = OrderedDict(self._state_entries())
+        provided = list(state_dict.keys())
+        missing = [k for k in expected if k not in state_dict]
+        unexpected = [k for k in provided if k not in expected]
+        errors = []
+        if strict:
+            if unexpected:
+                errors.append("Unexpected key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+            if missing:
+                errors.append("Missing key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in missing) + ". ")
+        writes = []
+        for key, target in expected.items():
+            if key not in state_dict:
+                continue
+            try:
+                value = _as_array(state_dict[key])
+            except Exception as exc:  # noqa: BLE001 - reported with the key
+                errors.append(f'While copying the parameter named "{key}", could not convert '
+                              f"the value to an array: {exc}")
+                continue
+            if value.dtype.kind not in "biuf":
+                errors.append(f'While copying the parameter named "{key}", expected a numeric '
+                              f"array, got dtype {value.dtype}.")
+                continue
+            if value.shape != target.data.shape:
+                errors.append(
+                    f"size mismatch for {key}: copying a param with shape {value.shape} from "
+                    f"checkpoint, the shape in current model is {target.data.shape}."
+                )
+                continue
+            writes.append((target, value))
+        if errors:
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {self._get_name()}:\n\t"
+                + "\n\t".join(errors)
+            )
+        for target, value in writes:
+            np.copyto(target.data, value, casting="unsafe")
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ---- repr ------------------------------------------------------------------------------
+    def _get_name(self):
+        return type(self).__name__
+
+    def extra_repr(self):
+        return ""
+
+    def __repr__(self):
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [
+            "(" + key + "): " + _addindent(repr(module), 2)
+            for key, module in self._modules.items()
+        ]
+        lines = extra_lines + child_lines
+        main = self._get_name() + "("
+        if lines:
+            if len(extra_lines) == 1 and not child_lines:
+                main += extra_lines[0]
+            else:
+                main += "\n  " + "\n  ".join(lines) + "\n"
+        return main + ")"
+
+    def __dir__(self):
+        keys = set(dir(type(self))) | set(self.__dict__)
+        return sorted(k for k in keys if not k[0].isdigit())
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self.__dict__["_param_cache"] = None

@@ -1,0 +1,21 @@
+"""Inverted dropout as one node."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core.function import Op
+
+
+class DropoutOp(Op):
+    """``y = x * m`` where ``m`` holds ``1/(1-p)`` for kept elements and 0 for dropped ones
+    (drawn by the caller). The scaled mask is saved; backward is ``g * m`` (linear in ``g``, so
+    the same expression is the create_graph composite)."""
+
+    def forward(self, x, scaled_mask):
+        self.save_for_backward(scaled_mask)
+        return x * scaled_mask
+
+    def backward(self, g):
+        (m,) = self.saved
+        return g * m, None

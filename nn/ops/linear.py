@@ -1,0 +1,53 @@
+"""``y = x @ W.T + b`` as one graph node (addmm-style)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core.function import Op
+
+
+class LinearOp(Op):
+    """Forward: one ``np.matmul`` with the transposed weight view (BLAS handles the transpose
+    flag, nothing is copied) and an in-place bias add. Backward: ``g @ W``, ``g.T @ x``,
+    ``g.sum(0)``, each only when that input needs a gradient. The rule is written with
+    operations that exist on arrays and Tensors alike, so under ``create_graph`` it records
+    a composite (matmul / transpose / sum) and second derivatives work."""
+
+    def forward(self, x, weight, bias):
+        if x.dtype != weight.dtype:
+            raise RuntimeError(
+                f"linear: input and weight must have the same dtype, got {x.dtype} and "
+                f"{weight.dtype} (convert the input with .float()/.double() or the model "
+                "with .to(dtype))"
+            )
+        if x.shape[-1] != weight.shape[1]:
+            raise RuntimeError(
+                f"linear: mat1 and mat2 shapes cannot be multiplied (input {x.shape}, weight "
+                f"{weight.shape}: input's last dimension must be {weight.shape[1]})"
+            )
+        need = self.needs_input_grad
+        self.save_for_backward(x if need[1] else None, weight if need[0] else None)
+        out = np.matmul(x, weight.T)
+        if bias is not None:
+            out += bias
+        return out
+
+    def backward(self, g):
+        x, w = self.saved
+        need = self.needs_input_grad
+        gx = gw = gb = None
+        if need[0]:
+            gx = g @ w
+        if need[1] or need[2]:
+            out_f = g.shape[-1]
+            g2 = g.reshape(-1, out_f) if g.ndim != 2 else g
+            if need[1]:
+                if x.ndim == 1:
+                    gw = g.reshape(out_f, 1) * x.reshape(1, -1)
+                else:
+                    x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+                    gw = g2.T @ x2
+            if need[2]:
+                gb = g2.sum(0)
+        return gx, gw, gb

@@ -1,0 +1,324 @@
+"""Loss functions as single graph nodes, with PyTorch's formulas.
+
+Reductions: ``'mean'`` (PyTorch's divisor for each loss), ``'sum'``, ``'none'``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core.function import Op
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def check_reduction(reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _logsumexp_rows(x):
+    """log(sum(exp(x), axis=1)) as an (M, 1) array, stable (max subtracted)."""
+    m = x.max(axis=1, keepdims=True)
+    if not np.all(np.isfinite(m)):
+        m = np.where(np.isfinite(m), m, 0).astype(x.dtype)
+    e = np.exp(x - m)
+    return np.log(e.sum(axis=1, keepdims=True)) + m
+
+
+def _reduce(per_sample, reduction, divisor):
+    if reduction == "none":
+        return per_sample
+    total = per_sample.sum()
+    if reduction == "sum":
+        return total
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(total / divisor, dtype=per_sample.dtype)
+
+
+def _class_targets(target, n_classes, ignore_index):
+    """(safe targets with ignored entries set to 0, valid mask or None)."""
+    if target.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"expected class-index targets of an integer dtype (int64), got {target.dtype}"
+        )
+    valid = None
+    safe = target
+    if ignore_index is not None and ignore_index >= -(2 ** 62):
+        ignored = target == ignore_index
+        if ignored.any():
+            valid = ~ignored
+            safe = np.where(valid, target, 0)
+    if safe.size:
+        lo, hi = safe.min(), safe.max()
+        if lo < 0 or hi >= n_classes:
+            bad = lo if lo < 0 else hi
+            raise IndexError(f"Target {bad} is out of bounds (classes 0..{n_classes - 1}).")
+    return safe, valid
+
+
+class CrossEntropyOp(Op):
+    """Softmax cross-entropy on logits ``x`` of shape (M, C) with class-index targets (M,).
+
+    Per sample, with ``w`` the class weights (ones when absent), ``eps`` the label smoothing,
+    ``lse`` the row logsumexp and ``logp = x - lse``::
+
+        loss_i = (1 - eps) * w[y_i] * (-logp[i, y_i]) + eps / C * sum_c w[c] * (-logp[i, c])
+
+    and 0 where ``y_i == ignore_index``. ``'mean'`` divides the sum by ``sum_i w[y_i]`` over
+    non-ignored samples (PyTorch's divisor, used for the smoothing term too).
+
+    Backward in one pass: ``dx = (softmax(x) * A_i - a_ic) * g_i / D`` with ``a`` the target
+    distribution above (one-hot when ``eps == 0``) and ``A_i = sum_c a_ic``. Only ``x`` and the
+    row logsumexp are saved; the softmax is recomputed as ``exp(x - lse)``.
+    """
+
+    def forward(self, x, target, weight, ignore_index, reduction, label_smoothing):
+        M, C = x.shape
+        self.reduction, self.eps = reduction, float(label_smoothing)
+        safe, valid = _class_targets(target, C, ignore_index)
+        rows = np.arange(M)
+        lse = _logsumexp_rows(x)
+        nll = lse[:, 0] - x[rows, safe]
+        if weight is not None:
+            wy = weight[safe]
+            if valid is not None:
+                wy = wy * valid
+        else:
+            wy = valid.astype(x.dtype) if valid is not None else None
+        eps = self.eps
+        loss = nll * wy if wy is not None else nll
+        if eps > 0:
+            if weight is None:
+                smooth = C * lse[:, 0] - x.sum(axis=1)
+            else:
+                smooth = weight.sum() * lse[:, 0] - x @ weight
+            if valid is not None:
+                smooth = smooth * valid
+            loss = (1.0 - eps) * loss + (eps / C) * smooth
+        if reduction == "mean":
+            divisor = wy.sum() if wy is not None else M
+        else:
+            divisor = 1
+        self.divisor = divisor
+        self.safe, self.wy, self.weight, self.valid = safe, wy, weight, valid
+        self.save_for_backward(x, lse)
+        return _reduce(loss.astype(x.dtype, copy=False), reduction, divisor)
+
+    def _coefficients(self, g, dtype):
+        """Per-sample gradient scale ``g_i / D`` (array or Tensor, shape (M,))."""
+        if self.reduction == "none":
+            return g if self.divisor == 1 else g / self.divisor
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g / self.divisor if self.reduction == "mean" else g
+
+    def _targets(self, M, C, dtype):
+        """(a: dense target distribution (M, C), A: its row sums (M,)) as arrays."""
+        eps, wy, weight = self.eps, self.wy, self.weight
+        onehot_w = np.ones(M, dtype) if wy is None else wy.astype(dtype, copy=False)
+        a = np.zeros((M, C), dtype)
+        a[np.arange(M), self.safe] = (1.0 - eps) * onehot_w
+        A = (1.0 - eps) * onehot_w
+        if eps > 0:
+            valid = np.ones(M, dtype) if self.valid is None else self.valid.astype(dtype)
+            wc = np.ones(C, dtype) if weight is None else weight.astype(dtype, copy=False)
+            a += (eps / C) * valid[:, None] * wc[None, :]
+            A = A + (eps / C) * wc.sum() * valid
+        return a, A
+
+    def backward(self, g):
+        x, lse = self.saved
+        if self.differentiable:
+            return self._backward_composite(g, x), None
+        M, C = x.shape
+        coef = np.asarray(self._coefficients(g, x.dtype), dtype=x.dtype)
+        coef = np.broadcast_to(coef, (M,)) if coef.ndim == 0 else coef
+        p = np.subtract(x, lse)
+        np.exp(p, out=p)
+        rows = np.arange(M)
+        if self.eps == 0:
+            c = coef if self.wy is None else coef * self.wy
+            p *= c[:, None]
+            p[rows, self.safe] -= c
+            return p, None
+        a, A = self._targets(M, C, x.dtype)
+        p *= (A * coef)[:, None]
+        p -= a * coef[:, None]
+        return p, None
+
+    def _backward_composite(self, g, x):
+        M, C = x.shape
+        a, A = self._targets(M, C, x.dtype)
+        coef = self._coefficients(g, x.dtype)
+        if coef.ndim == 0:
+            coef = coef.expand(M)
+        p = x.softmax(1)
+        return p * (coef * A).reshape(M, 1) - coef.reshape(M, 1) * a
+
+
+class NLLLossOp(Op):
+    """Negative log-likelihood on log-probabilities ``x`` (M, C) with class indices (M,):
+    ``loss_i = -w[y_i] * x[i, y_i]`` (0 for ignored), ``'mean'`` divides by ``sum w[y_i]``.
+    The gradient is linear in ``g`` with a constant sparse coefficient."""
+
+    def forward(self, x, target, weight, ignore_index, reduction):
+        M, C = x.shape
+        self.reduction = reduction
+        safe, valid = _class_targets(target, C, ignore_index)
+        wy = None
+        if weight is not None:
+            wy = weight[safe].astype(x.dtype)
+        if valid is not None:
+            wy = (wy if wy is not None else np.ones(M, x.dtype)) * valid
+        picked = -x[np.arange(M), safe]
+        loss = picked * wy if wy is not None else picked
+        self.divisor = (wy.sum() if wy is not None else M) if reduction == "mean" else 1
+        self.safe, self.wy, self.shape, self.dtype = safe, wy, x.shape, x.dtype
+        return _reduce(loss.astype(x.dtype, copy=False), reduction, self.divisor)
+
+    def backward(self, g):
+        M, C = self.shape
+        coef = np.zeros((M, C), self.dtype)
+        w = -np.ones(M, self.dtype) if self.wy is None else -self.wy
+        with np.errstate(divide="ignore", invalid="ignore"):
+            coef[np.arange(M), self.safe] = w / self.divisor
+        if self.reduction == "none":
+            return g.reshape(M, 1) * coef, None
+        return g * coef, None
+
+
+def _elementwise_reduce(loss, reduction):
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return np.asarray(loss.mean(), dtype=loss.dtype)
+
+
+def _grad_scale(g, reduction, n):
+    """The incoming gradient as the per-element scale of an elementwise loss."""
+    if reduction == "mean":
+        return g / n
+    return g
+
+
+class MSELossOp(Op):
+    """``(x - y)^2`` reduced. Saves x and y (no new memory), recomputes ``x - y``."""
+
+    def forward(self, x, y, reduction):
+        self.reduction, self.n = reduction, x.size
+        self.save_for_backward(x, y)
+        d = x - y
+        return _elementwise_reduce(np.multiply(d, d, out=d), reduction)
+
+    def backward(self, g):
+        x, y = self.saved
+        s = _grad_scale(g, self.reduction, self.n)
+        gx = (x - y) * (s * 2.0)
+        need = self.needs_input_grad
+        return (gx if need[0] else None), (-gx if need[1] else None)
+
+
+def _clamped_log(v):
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(v), -100.0)
+
+
+class BCELossOp(Op):
+    """``-w (y log x + (1 - y) log(1 - x))`` with both logs clamped to >= -100 (PyTorch).
+    Backward is PyTorch's: ``g w (x - y) / max((1 - x) x, 1e-12)`` (1e-12 as a float32 value, as PyTorch) for x and
+    ``g w (log(1 - x) - log(x))`` (clamped logs) for y."""
+
+    # PyTorch's constant is the float32 value of 1e-12 (9.99999996e-13), also for float64
+    EPSILON = float(np.float32(1e-12))
+
+    def forward(self, x, y, weight, reduction):
+        if np.any((x < 0) | (x > 1)):
+            raise RuntimeError("all elements of input should be between 0 and 1")
+        self.reduction, self.n, self.weight = reduction, x.size, weight
+        self.save_for_backward(x, y)
+        loss = -(y * _clamped_log(x) + (1 - y) * _clamped_log(1 - x))
+        if weight is not None:
+            loss = loss * weight
+        return _elementwise_reduce(loss.astype(x.dtype, copy=False), reduction)
+
+    def backward(self, g):
+        x, y = self.saved
+        s = _grad_scale(g, self.reduction, self.n)
+        if self.weight is not None:
+            s = s * self.weight
+        need = self.needs_input_grad
+        gx = gy = None
+        if self.differentiable:
+            if need[0]:
+                gx = s * (x - y) / ((1.0 - x) * x).clamp(min=self.EPSILON)
+            if need[1]:
+                lx = x.log().clamp(min=-100.0)
+                l1x = (1.0 - x).log().clamp(min=-100.0)
+                gy = s * (l1x - lx)
+            return gx, gy
+        if need[0]:
+            gx = s * (x - y) / np.maximum((1.0 - x) * x, self.EPSILON)
+        if need[1]:
+            gy = s * (_clamped_log(1 - x) - _clamped_log(x))
+        return gx, gy
+
+
+class BCEWithLogitsOp(Op):
+    """Sigmoid + binary cross-entropy, stable for any logit (PyTorch's form)::
+
+        l = (1 - y) x + lw * softplus(-x),   lw = 1 + (pos_weight - 1) y,
+        softplus(-x) = max(-x, 0) + log1p(exp(-|x|))
+
+    times ``weight``. ``dl/dx = (1 - y) - lw * sigmoid(-x)`` (``sigmoid(x) - y`` without
+    pos_weight); ``dl/dy = -x + (pos_weight - 1) * softplus(-x)``."""
+
+    def forward(self, x, y, weight, pos_weight, reduction):
+        self.reduction, self.n = reduction, x.size
+        self.weight, self.pos_weight = weight, pos_weight
+        self.save_for_backward(x, y)
+        sp = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+        if pos_weight is not None:
+            lw = 1 + (pos_weight - 1) * y
+            loss = (1 - y) * x + lw * sp
+        else:
+            loss = (1 - y) * x + sp
+        if weight is not None:
+            loss = loss * weight
+        return _elementwise_reduce(loss.astype(x.dtype, copy=False), reduction)
+
+    def backward(self, g):
+        x, y = self.saved
+        s = _grad_scale(g, self.reduction, self.n)
+        if self.weight is not None:
+            s = s * self.weight
+        need = self.needs_input_grad
+        pw = self.pos_weight
+        gx = gy = None
+        if self.differentiable:
+            sig_neg = (-x).sigmoid()
+            if need[0]:
+                if pw is None:
+                    gx = s * (x.sigmoid() - y)
+                else:
+                    gx = s * ((1.0 - y) - (y * (pw - 1) + 1.0) * sig_neg)
+            if need[1]:
+                sp = (-x).relu() + ((-(x.abs())).exp() + 1.0).log()
+                gy = s * (-x) if pw is None else s * (sp * (pw - 1) - x)
+            return gx, gy
+        if need[0]:
+            if pw is None:
+                with np.errstate(over="ignore"):
+                    sig = 1.0 / (1.0 + np.exp(-x))
+                gx = s * (sig - y)
+            else:
+                with np.errstate(over="ignore"):
+                    sig_neg = 1.0 / (1.0 + np.exp(x))
+                gx = s * ((1 - y) - (1 + (pw - 1) * y) * sig_neg)
+        if need[1]:
+            if pw is None:
+                gy = -s * x
+            else:
+                sp = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
+                gy = s * ((pw - 1) * sp - x)
+        return gx, gy

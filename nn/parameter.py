@@ -1,0 +1,65 @@
+"""``Parameter``: a leaf Tensor that a Module registers as trainable."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+
+__all__ = ["Parameter", "Buffer"]
+
+
+class Parameter(Tensor):
+    """A Tensor that requires grad and that ``Module.__setattr__`` registers.
+
+    ``Parameter(data)`` shares memory with ``data`` when it is a numpy array or a Tensor (as
+    ``torch.nn.Parameter`` shares the storage of the tensor it wraps); other data (lists,
+    numbers) is converted with ``ag.tensor`` (Python floats become float32).
+    """
+
+    def __init__(self, data=None, requires_grad=True):
+        if data is None:
+            arr = np.empty((0,), dtype=ag.get_default_dtype())
+        elif isinstance(data, Tensor):
+            arr = data.data
+        elif isinstance(data, np.ndarray):
+            arr = data
+        else:
+            arr = ag.tensor(data).data
+        Tensor.__init__(self, arr, requires_grad=requires_grad)
+
+    def __repr__(self):
+        return "Parameter containing:\n" + Tensor.__repr__(self)
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, protocol):
+        # plain pickling/deepcopy: rebuild through the constructor (keeps requires_grad)
+        return (_rebuild_parameter, (self.data, self.requires_grad, self.grad))
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        p = Parameter(self.data.copy(), requires_grad=self.requires_grad)
+        if self.grad is not None:
+            p.grad = Tensor(self.grad.data.copy())
+        memo[id(self)] = p
+        return p
+
+
+def _rebuild_parameter(data, requires_grad, grad):
+    p = Parameter(data, requires_grad=requires_grad)
+    if grad is not None:
+        p.grad = grad
+    return p
+
+
+class Buffer(Tensor):
+    """Marker type (as ``torch.nn.Buffer``): assigning ``Buffer(t)`` to a module attribute
+    registers it as a buffer (``persistent=True`` by default)."""
+
+    def __init__(self, data, persistent=True):
+        arr = data.data if isinstance(data, Tensor) else np.asarray(data)
+        Tensor.__init__(self, arr)
+        self.persistent = persistent

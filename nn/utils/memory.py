@@ -1,0 +1,244 @@
+"""``memory_summary``: bytes held by one training step, measured on the real tape.
+
+What is counted (each numpy array's *memory owner* once: a view counts as the array it views,
+since it keeps that whole array alive):
+
+* parameters: ``p.data`` of every distinct parameter;
+* gradients: ``p.grad`` arrays present after the measured backward (or now, without an input);
+* optimizer state: ``optimizer.state_bytes()`` when the optimizer has it, else the sum of the
+  numpy arrays in ``optimizer.state`` (measured after one ``step()`` on a copy, so lazily
+  created state such as Adam's moments is included);
+* activations: every numpy array the tape holds for backward, found by walking the graph from
+  the loss before backward: each node's saved arrays (``save_for_backward``, including saved
+  outputs and, for ``ag.Function`` nodes, ``ctx.save_for_backward`` tensors) and any other
+  array attribute of the node (indices, masks, targets). Arrays that are parameters or buffers
+  are excluded (already counted above). The input batch is included when a node saved it
+  (the first ``Linear`` keeps its input to compute its weight gradient); it is also reported
+  alone as ``input_bytes``.
+
+The step runs on a deep copy of the model and optimizer, with the random state restored
+afterwards, so the model, its gradients, its buffers (BatchNorm running statistics), the
+optimizer and the random stream are left exactly as they were.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from autograd_core import Tensor
+from autograd_core import random as _random
+
+__all__ = ["memory_summary", "MemorySummary", "tape_saved_bytes"]
+
+
+def _owner(arr):
+    while isinstance(arr.base, np.ndarray):
+        arr = arr.base
+    return arr
+
+
+def _node_arrays(node):
+    saved = getattr(node, "_saved", ())
+    if isinstance(saved, tuple):
+        for a in saved:
+            if isinstance(a, np.ndarray):
+                yield a
+            elif isinstance(a, Tensor):
+                yield a.data
+            elif hasattr(a, "saved_tensors") and hasattr(a, "_saved"):  # a FunctionCtx
+                for t in a._saved:
+                    if isinstance(t, Tensor):
+                        yield t.data
+                    elif isinstance(t, np.ndarray):
+                        yield t
+    for v in getattr(node, "__dict__", {}).values():
+        if isinstance(v, np.ndarray):
+            yield v
+        elif isinstance(v, (tuple, list)):
+            for item in v:
+                if isinstance(item, np.ndarray):
+                    yield item
+
+
+def tape_saved_bytes(output, exclude=(), detail=False):
+    """Bytes of the distinct arrays the graph behind ``output`` keeps for backward (see the
+    module docstring). ``exclude``: arrays (e.g. parameters) not to count. With ``detail``,
+    also returns ``{node name: bytes}`` (bytes attributed to the first node seen holding
+    them)."""
+    excluded = {id(_owner(a)) for a in exclude}
+    owners = {}
+    per_node = {}
+    seen = set()
+    stack = [output.grad_fn] if output.grad_fn is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for arr in _node_arrays(node):
+            root = _owner(arr)
+            key = id(root)
+            if key in excluded or key in owners:
+                continue
+            owners[key] = root
+            name = node.name() if hasattr(node, "name") else type(node).__name__
+            per_node[name] = per_node.get(name, 0) + root.nbytes
+        for e in getattr(node, "next", ()) or ():
+            if e is not None and e[1] >= 0:
+                stack.append(e[0])
+    total = sum(a.nbytes for a in owners.values())
+    return (total, per_node) if detail else total
+
+
+def _fmt(n):
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(n) < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.2f} {unit}"
+        n /= 1024
+    return f"{n:.2f} GiB"
+
+
+@dataclass
+class MemorySummary:
+    parameter_bytes: int
+    gradient_bytes: int
+    optimizer_state_bytes: int
+    activation_bytes: int
+    input_bytes: int = 0
+    n_parameters: int = 0
+    n_elements: int = 0
+    activation_detail: dict = field(default_factory=dict)
+    measured_step: bool = False
+
+    @property
+    def total_bytes(self):
+        return (self.parameter_bytes + self.gradient_bytes + self.optimizer_state_bytes
+                + self.activation_bytes)
+
+    def as_dict(self):
+        return {
+            "parameter_bytes": self.parameter_bytes,
+            "gradient_bytes": self.gradient_bytes,
+            "optimizer_state_bytes": self.optimizer_state_bytes,
+            "activation_bytes": self.activation_bytes,
+            "input_bytes": self.input_bytes,
+            "total_bytes": self.total_bytes,
+        }
+
+    def __str__(self):
+        rows = [
+            ("parameters", self.parameter_bytes,
+             f"{self.n_parameters} tensors, {self.n_elements} elements"),
+            ("gradients", self.gradient_bytes, ""),
+            ("optimizer state", self.optimizer_state_bytes, ""),
+            ("activations (tape)", self.activation_bytes,
+             f"incl. input {_fmt(self.input_bytes)}" if self.measured_step else "no step run"),
+            ("total", self.total_bytes, ""),
+        ]
+        lines = [f"{'':<20} {'bytes':>12} {'':>11}  note", "-" * 64]
+        for name, b, note in rows:
+            lines.append(f"{name:<20} {b:>12d} {_fmt(b):>11}  {note}")
+        if self.activation_detail:
+            lines.append("")
+            lines.append("saved for backward, by node type:")
+            for k, v in sorted(self.activation_detail.items(), key=lambda kv: -kv[1]):
+                lines.append(f"  {k:<28} {v:>12d} {_fmt(v):>11}")
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def _optimizer_state_bytes(optimizer):
+    if optimizer is None:
+        return 0
+    if hasattr(optimizer, "state_bytes"):
+        return int(optimizer.state_bytes())
+    total = 0
+    for st in getattr(optimizer, "state", {}).values():
+        values = st.values() if isinstance(st, dict) else [st]
+        for v in values:
+            if isinstance(v, np.ndarray):
+                total += v.nbytes
+            elif isinstance(v, Tensor):
+                total += v.data.nbytes
+    return total
+
+
+def _default_target(loss_fn, out):
+    from nn.losses import CrossEntropyLoss, NLLLoss
+
+    if isinstance(loss_fn, (CrossEntropyLoss, NLLLoss)):
+        shape = (out.shape[0],) + tuple(out.shape[2:]) if out.ndim > 1 else ()
+        return Tensor(np.zeros(shape, dtype=np.int64))
+    return Tensor(np.zeros(out.shape, dtype=out.dtype))
+
+
+def memory_summary(model, optimizer=None, input_shape=None, loss_fn=None, input=None,
+                   target=None):
+    """Bytes for parameters, gradients, optimizer state and the activations the tape saves
+    in one training step (forward, ``loss_fn(output, target)`` or ``output.sum()``, backward,
+    ``optimizer.step()``), measured on copies. Without ``input_shape``/``input`` no step is
+    run: gradients and optimizer state are read as they are now and activations are 0."""
+    params = list(model.parameters())
+    param_bytes = sum(p.data.nbytes for p in params)
+    n_elements = sum(p.data.size for p in params)
+    if input_shape is None and input is None:
+        return MemorySummary(
+            parameter_bytes=param_bytes,
+            gradient_bytes=sum(p.grad.data.nbytes for p in params if p.grad is not None),
+            optimizer_state_bytes=_optimizer_state_bytes(optimizer),
+            activation_bytes=0, n_parameters=len(params), n_elements=n_elements,
+        )
+    rng_state = _random.get_rng_state()
+    try:
+        m2, o2 = copy.deepcopy((model, optimizer))
+        for m in m2.modules():  # hooks (e.g. a GradFlow monitor) must not see the copy
+            m._forward_hooks.clear()
+            m._forward_pre_hooks.clear()
+        p2 = list(m2.parameters())
+        for p in p2:
+            p.grad = None
+        if input is None:
+            dtype = p2[0].data.dtype if p2 else np.float32
+            input = Tensor(_random.generator().standard_normal(tuple(input_shape)).astype(dtype))
+        elif not isinstance(input, Tensor):
+            input = Tensor(np.asarray(input))
+        out = m2(input)
+        if loss_fn is None:
+            loss = out.sum()
+        else:
+            loss = loss_fn(out, target if target is not None else _default_target(loss_fn, out))
+        exclude = [p.data for p in p2] + [b.data for b in m2.buffers()]
+        act, detail = tape_saved_bytes(loss, exclude=exclude, detail=True)
+        input_saved = act > 0 and _input_saved(loss, input)
+        loss.backward()
+        grad_bytes = sum(p.grad.data.nbytes for p in p2 if p.grad is not None)
+        if o2 is not None:
+            o2.step()
+        state = _optimizer_state_bytes(o2)
+    finally:
+        _random.set_rng_state(rng_state)
+    return MemorySummary(
+        parameter_bytes=param_bytes, gradient_bytes=grad_bytes, optimizer_state_bytes=state,
+        activation_bytes=act, input_bytes=input.data.nbytes if input_saved else 0,
+        n_parameters=len(params), n_elements=n_elements, activation_detail=detail,
+        measured_step=True,
+    )
+
+
+def _input_saved(loss, input):
+    root = id(_owner(input.data))
+    seen = set()
+    stack = [loss.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if any(id(_owner(a)) == root for a in _node_arrays(node)):
+            return True
+        stack.extend(e[0] for e in node.next if e is not None and e[1] >= 0)
+    return False
