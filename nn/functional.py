@@ -187,7 +187,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         )
     axes = tuple(range(x.ndim - k, x.ndim))
     return NormOp.apply(x, weight, bias, stat_shape=x.shape, axes=axes,
-                        param_shape=normalized_shape, eps=eps)
+                        param_shape=normalized_shape, eps=eps, kind="layer")
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -204,7 +204,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
         )
     per_group = (C // num_groups) * math.prod(x.shape[2:])
     return NormOp.apply(x, weight, bias, stat_shape=(N, num_groups, per_group), axes=(2,),
-                        param_shape=(C,) + (1,) * (x.ndim - 2), eps=eps)
+                        param_shape=(C,) + (1,) * (x.ndim - 2), eps=eps, kind="group")
 
 
 # ---- losses -------------------------------------------------------------------------------

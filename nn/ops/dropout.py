@@ -12,6 +12,9 @@ class DropoutOp(Op):
     (drawn by the caller). The scaled mask is saved; backward is ``g * m`` (linear in ``g``, so
     the same expression is the create_graph composite)."""
 
+    def name(self):
+        return "DropoutBackward0"
+
     def forward(self, x, scaled_mask):
         self.save_for_backward(scaled_mask)
         return x * scaled_mask

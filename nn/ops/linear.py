@@ -6,13 +6,33 @@ import numpy as np
 
 from autograd_core.function import Op
 
+_ONES = {}
+
+
+def _ones(n, dtype):
+    """A cached read-only ones vector (bias gradient = ones @ g: a BLAS gemv, several times
+    faster than ``g.sum(0)`` on small batches)."""
+    key = (n, dtype)
+    v = _ONES.get(key)
+    if v is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        v = np.ones(n, dtype)
+        v.flags.writeable = False
+        _ONES[key] = v
+    return v
+
 
 class LinearOp(Op):
-    """Forward: one ``np.matmul`` with the transposed weight view (BLAS handles the transpose
-    flag, nothing is copied) and an in-place bias add. Backward: ``g @ W``, ``g.T @ x``,
-    ``g.sum(0)``, each only when that input needs a gradient. The rule is written with
-    operations that exist on arrays and Tensors alike, so under ``create_graph`` it records
-    a composite (matmul / transpose / sum) and second derivatives work."""
+    """Forward: one BLAS product with the transposed weight view (``x.dot(W.T)``: the
+    transpose is a flag, nothing is copied; ``ndarray.dot`` has less per-call overhead than
+    ``np.matmul`` on small arrays) and an in-place bias add. Backward: ``g @ W``,
+    ``g.T @ x``, ``ones @ g``, each only when that input needs a gradient. Under
+    ``create_graph`` the rule records the composite (matmul / transpose / sum), so second
+    derivatives work."""
+
+    def name(self):
+        return "LinearBackward0"
 
     def forward(self, x, weight, bias):
         if x.dtype != weight.dtype:
@@ -28,7 +48,7 @@ class LinearOp(Op):
             )
         need = self.needs_input_grad
         self.save_for_backward(x if need[1] else None, weight if need[0] else None)
-        out = np.matmul(x, weight.T)
+        out = x.dot(weight.T)
         if bias is not None:
             out += bias
         return out
@@ -36,6 +56,10 @@ class LinearOp(Op):
     def backward(self, g):
         x, w = self.saved
         need = self.needs_input_grad
+        if not self.differentiable and g.ndim == 2:
+            return (g.dot(w) if need[0] else None,
+                    g.T.dot(x) if need[1] else None,
+                    _ones(g.shape[0], g.dtype).dot(g) if need[2] else None)
         gx = gw = gb = None
         if need[0]:
             gx = g @ w

@@ -73,6 +73,9 @@ class CrossEntropyOp(Op):
     row logsumexp are saved; the softmax is recomputed as ``exp(x - lse)``.
     """
 
+    def name(self):
+        return "CrossEntropyLossBackward0"
+
     def forward(self, x, target, weight, ignore_index, reduction, label_smoothing):
         M, C = x.shape
         self.reduction, self.eps = reduction, float(label_smoothing)
@@ -161,6 +164,9 @@ class NLLLossOp(Op):
     ``loss_i = -w[y_i] * x[i, y_i]`` (0 for ignored), ``'mean'`` divides by ``sum w[y_i]``.
     The gradient is linear in ``g`` with a constant sparse coefficient."""
 
+    def name(self):
+        return "NllLossBackward0"
+
     def forward(self, x, target, weight, ignore_index, reduction):
         M, C = x.shape
         self.reduction = reduction
@@ -190,9 +196,11 @@ class NLLLossOp(Op):
 def _elementwise_reduce(loss, reduction):
     if reduction == "none":
         return loss
+    # np.add.reduce: numpy's pairwise sum without the Python wrapper of ndarray.sum/mean
+    total = np.add.reduce(loss.reshape(-1))
     if reduction == "sum":
-        return loss.sum()
-    return np.asarray(loss.mean(), dtype=loss.dtype)
+        return total
+    return np.asarray(total / loss.size, dtype=loss.dtype)
 
 
 def _grad_scale(g, reduction, n):
@@ -204,6 +212,9 @@ def _grad_scale(g, reduction, n):
 
 class MSELossOp(Op):
     """``(x - y)^2`` reduced. Saves x and y (no new memory), recomputes ``x - y``."""
+
+    def name(self):
+        return "MseLossBackward0"
 
     def forward(self, x, y, reduction):
         self.reduction, self.n = reduction, x.size
@@ -231,6 +242,9 @@ class BCELossOp(Op):
 
     # PyTorch's constant is the float32 value of 1e-12 (9.99999996e-13), also for float64
     EPSILON = float(np.float32(1e-12))
+
+    def name(self):
+        return "BinaryCrossEntropyBackward0"
 
     def forward(self, x, y, weight, reduction):
         if np.any((x < 0) | (x > 1)):
@@ -273,16 +287,25 @@ class BCEWithLogitsOp(Op):
     times ``weight``. ``dl/dx = (1 - y) - lw * sigmoid(-x)`` (``sigmoid(x) - y`` without
     pos_weight); ``dl/dy = -x + (pos_weight - 1) * softplus(-x)``."""
 
+    def name(self):
+        return "BinaryCrossEntropyWithLogitsBackward0"
+
     def forward(self, x, y, weight, pos_weight, reduction):
         self.reduction, self.n = reduction, x.size
         self.weight, self.pos_weight = weight, pos_weight
         self.save_for_backward(x, y)
-        sp = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
         if pos_weight is not None:
+            sp = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
             lw = 1 + (pos_weight - 1) * y
             loss = (1 - y) * x + lw * sp
         else:
-            loss = (1 - y) * x + sp
+            # (1 - y) x + softplus(-x) = max(x, 0) - x y + log1p(exp(-|x|)), fewer passes
+            loss = np.abs(x)
+            np.negative(loss, out=loss)
+            np.exp(loss, out=loss)
+            np.log1p(loss, out=loss)
+            loss += np.maximum(x, 0)
+            loss -= x * y
         if weight is not None:
             loss = loss * weight
         return _elementwise_reduce(loss.astype(x.dtype, copy=False), reduction)

@@ -27,8 +27,15 @@ class NormOp(Op):
     Only ``x``, ``w``, ``mean`` and ``invstd`` are saved (``xhat`` is recomputed).
     """
 
+    _NAMES = {"batch": "NativeBatchNormBackward0", "layer": "NativeLayerNormBackward0",
+              "group": "NativeGroupNormBackward0"}
+
+    def name(self):
+        return self._NAMES[getattr(self, "kind", "batch")]
+
     def forward(self, x, weight, bias, stat_shape, axes, param_shape, eps, stats=None,
-                running=None):
+                running=None, kind="batch"):
+        self.kind = kind
         if x.dtype.kind != "f":
             raise TypeError(f"normalisation expects a floating point input, got {x.dtype}")
         self.stat_shape, self.axes, self.param_shape = stat_shape, axes, param_shape

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import optimizers as optim
-import reference_cases as RC
+import optim_reference_cases as RC
 from optimizers import lr_scheduler as L
 from optimizers import schedules as S
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import optimizers as optim
-import reference_cases as RC
+import optim_reference_cases as RC
 from optimizers.registry import ALGORITHMS, build
 
 ALL = sorted(ALGORITHMS)

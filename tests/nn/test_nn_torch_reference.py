@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 
-import reference_cases as RC
+import nn_reference_cases as RC
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REF_PATH = os.path.join(HERE, "data", "torch_reference.npz")
@@ -44,7 +44,7 @@ CASE_IDS = [(n, dt) for n in RC.CASES for dt in RC.DTYPES]
 def test_against_saved_reference(reference, ours, name, dt):
     prefix = f"{name}/{dt}/"
     ref = {k[len(prefix):]: v for k, v in reference.items() if k.startswith(prefix)}
-    assert ref, f"no reference for {name}/{dt}: rerun make_torch_reference.py"
+    assert ref, f"no reference for {name}/{dt}: rerun make_nn_torch_reference.py"
     _compare(RC.run_case(ours, name, dt), ref, dt, f"{name}/{dt}")
 
 

@@ -1,4 +1,4 @@
-"""Number-for-number parity with torch.optim: trajectories saved by make_torch_reference.py
+"""Number-for-number parity with torch.optim: trajectories saved by make_optim_torch_reference.py
 (always run, no torch needed), and the same cases live against torch when it is importable."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import os
 import numpy as np
 import pytest
 
-import make_torch_reference as MR
+import make_optim_torch_reference as MR
 import optimizers
-import reference_cases as RC
+import optim_reference_cases as RC
 from optimizers import lr_scheduler
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "torch_reference.npz")

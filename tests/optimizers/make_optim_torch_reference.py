@@ -1,8 +1,8 @@
-"""Run every optimizer/option case and every scheduler case of ``reference_cases`` in PyTorch
+"""Run every optimizer/option case and every scheduler case of ``optim_reference_cases`` in PyTorch
 (float64 parameters) and save the trajectories to ``data/torch_reference.npz``.
 
     pip install torch==2.13.0   # CPU build
-    python tests/optimizers/make_torch_reference.py
+    python tests/optimizers/make_optim_torch_reference.py
 
 The tests compare our trajectories with the saved file without needing torch
 (``test_torch_reference.py``), and live against torch when it is importable.
@@ -18,7 +18,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import reference_cases as RC  # noqa: E402
+import optim_reference_cases as RC  # noqa: E402
 
 
 def run_torch_optimizer(algo, kwargs, dtype="float64", group2=None, n_steps=RC.N_STEPS):

@@ -1,9 +1,9 @@
-"""Run every case of ``reference_cases`` in PyTorch and save the results to
+"""Run every case of ``nn_reference_cases`` in PyTorch and save the results to
 ``data/torch_reference.npz`` (outputs, input gradients, extras such as BatchNorm running
 statistics, for float64 and float32).
 
     pip install torch==2.13.0   # CPU build
-    python tests/nn/make_torch_reference.py
+    python tests/nn/make_nn_torch_reference.py
 
 ``test_torch_reference.py`` compares our numbers with the file always, and with torch live
 when it is importable.
@@ -19,7 +19,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import reference_cases as RC  # noqa: E402
+import nn_reference_cases as RC  # noqa: E402
 
 
 def main():
