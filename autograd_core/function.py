@@ -50,6 +50,7 @@ class Op:
     _saved_versions = None
     _pre_hooks = None
     _trace = None
+    _to_save = ()  # what forward passed to save_for_backward, until apply resolves it
 
     # ---- set up by apply -------------------------------------------------------------------
     # next: tuple, one entry per positional input: None (no gradient needed) or
@@ -133,7 +134,6 @@ class Op:
         """Run forward on the arrays of ``args`` and, when grad mode is on and any Tensor
         argument requires grad, record a node. Non-Tensor arguments are constants."""
         node = _new(cls)
-        node._to_save = ()
         record = False
         arrays = []
         if STATE.enabled:
@@ -209,6 +209,7 @@ def _save(node, args, outs, raw_outs):
     back the connected Tensors), everything else as constants; snapshot input versions."""
     to_save = node._to_save
     if to_save:
+        node._to_save = ()  # from here on only _saved holds them (freed by _release)
         saved = list(to_save)
         refs = [None] * len(to_save)
         versions = None
@@ -358,7 +359,9 @@ class _FunctionNode(Op):
         return tuple(out)
 
     def _release(self):
-        self.ctx._freed = True
+        ctx = self.ctx
+        ctx._freed = True
+        ctx._saved = ctx._versions = ()  # drop the references: the memory goes now
 
 
 class Function:

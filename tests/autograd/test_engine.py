@@ -341,6 +341,52 @@ def test_saved_arrays_are_freed_after_backward():
         node.saved
 
 
+def _memory_freed_after_backward(make_loss):
+    """Weak reference to an intermediate array that only the graph keeps alive: alive before
+    backward, gone after it (while the loss, and with it the graph's nodes, is still held)."""
+    import gc
+    import weakref
+
+    x = t64(np.ones(1000))
+    loss, ref = make_loss(x)
+    gc.collect()
+    assert ref() is not None
+    loss.backward()
+    gc.collect()
+    return ref() is None
+
+
+def test_saved_memory_is_released_after_backward_while_graph_is_held():
+    import weakref
+
+    def ops(x):
+        h = x.exp()
+        return (h * h).sum(), weakref.ref(h.data)  # Mul saves both operands' arrays
+
+    assert _memory_freed_after_backward(ops)
+
+
+def test_function_saved_tensors_are_released_after_backward():
+    import weakref
+
+    class Square(ag.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * a
+
+        @staticmethod
+        def backward(ctx, g):
+            (a,) = ctx.saved_tensors
+            return 2 * a * g
+
+    def fn(x):
+        h = x.exp()
+        return Square.apply(h).sum(), weakref.ref(h.data)
+
+    assert _memory_freed_after_backward(fn)
+
+
 def test_dtype_of_gradient_matches_leaf():
     x = ag.tensor([1.0, 2.0], requires_grad=True)  # float32
     y = (x * ag.tensor(np.array([1.0, 2.0]))).sum()  # float64 operand promotes the product
