@@ -18,6 +18,14 @@ def _index(idx, n, kind):
     return idx % n
 
 
+def _note_failing_layer(exc, container, module):
+    if not hasattr(exc, "add_note"):  # Python < 3.11
+        return
+    key = next((k for k, m in container._modules.items() if m is module), "?")
+    first = repr(module).split("\n", 1)[0]
+    exc.add_note(f"  in {container._get_name()} layer ({key}): {first}")
+
+
 class Sequential(Module):
     """Modules applied in order: ``Sequential(Linear(2, 3), ReLU())`` or
     ``Sequential(OrderedDict(fc=Linear(2, 3), act=ReLU()))``."""
@@ -33,7 +41,11 @@ class Sequential(Module):
 
     def forward(self, input):
         for module in self._modules.values():
-            input = module(input)
+            try:
+                input = module(input)
+            except Exception as exc:  # say which layer failed (notes stack up when nested)
+                _note_failing_layer(exc, self, module)
+                raise
         return input
 
     def __len__(self):

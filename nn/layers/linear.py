@@ -41,7 +41,16 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        return LinearOp.apply(input, self.weight, self.bias)
+        try:
+            return LinearOp.apply(input, self.weight, self.bias)
+        except RuntimeError as exc:  # restate in the layer's terms (zero cost on success)
+            shape = tuple(getattr(input, "shape", ()))
+            if not shape or shape[-1] != self.in_features:
+                raise RuntimeError(
+                    f"{self!r}: expected input with last dimension {self.in_features} "
+                    f"(in_features), got input of shape {shape}"
+                ) from None
+            raise RuntimeError(f"{self!r}: {exc}") from exc
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

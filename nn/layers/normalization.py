@@ -64,7 +64,13 @@ class BatchNorm1d(Module):
 
     def _check_input_dim(self, input):
         if input.ndim not in (2, 3):
-            raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input)")
+            raise ValueError(f"{self!r}: expected 2D or 3D input (got {input.ndim}D input of "
+                             f"shape {tuple(input.shape)})")
+        if input.shape[1] != self.num_features:
+            raise RuntimeError(
+                f"{self!r}: expected input with {self.num_features} features/channels in "
+                f"dim 1, got input of shape {tuple(input.shape)}"
+            )
 
     def forward(self, input):
         self._check_input_dim(input)
