@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 import zipfile
 from collections import OrderedDict
@@ -89,8 +90,18 @@ def _add_array(arr, arrays, path):
         raise TypeError(f"nn.save: array at {path} has dtype {arr.dtype}; only numeric and "
                         "bool arrays can be saved")
     key = f"a{len(arrays)}"
-    arrays[key] = np.ascontiguousarray(arr)
+    # not np.ascontiguousarray: it turns a 0-d array (num_batches_tracked) into shape (1,)
+    arrays[key] = arr if arr.flags.c_contiguous else arr.copy(order="C")
     return key
+
+
+def _target_mode(path):
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def save(obj, path):
@@ -105,6 +116,9 @@ def save(obj, path):
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
                                dir=directory)
     try:
+        # mkstemp creates the file 0600; give it the mode a plain open() would (or the mode
+        # of the checkpoint it replaces), so a saved checkpoint is not silently made private
+        os.chmod(tmp, _target_mode(path))
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **{_STRUCT_KEY: structure}, **arrays)
             f.flush()
