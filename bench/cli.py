@@ -1,0 +1,184 @@
+"""Command line: ``python -m bench SUITE [options]`` or ``tapegrad-bench SUITE [options]``.
+
+Tables go to stdout, progress to stderr. Thread counts are pinned before numpy is imported, so
+this module imports nothing heavy at the top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib
+import os
+import sys
+import traceback
+
+SUITES = {
+    "limits": "the machine's measured memory bandwidth (copy, triad) and matmul GFLOP/s",
+    "kernels": "fused elementwise kernels (forward, backward): Numba vs numpy vs PyTorch across "
+               "sizes, the serial/parallel crossover, and speed next to a BLAS matmul",
+    "optim": "one optimizer step at several parameter counts, as one tensor and as many: "
+             "fused vs numpy vs torch.optim (foreach, fused), with GB/s",
+    "train": "full training steps of MLPs: tapegrad vs hand-written numpy vs PyTorch eager, "
+             "each in its own worker process, with peak memory",
+    "overhead": "per-op record+backward cost on tiny tensors, backward of a 100,000-op chain, "
+                "import time and Numba cache behaviour",
+}
+ORDER = ("limits", "kernels", "optim", "train", "overhead")  # limits first: others use its GB/s
+
+
+def _sizes(text):
+    """``"100,1e3,2**20"`` -> ``[100, 1000, 1048576]``."""
+    out = []
+    for part in text.split(","):
+        part = part.strip()
+        if "**" in part:
+            base, exp = part.split("**")
+            out.append(int(base) ** int(exp))
+        elif part:
+            out.append(int(float(part)))
+    if not out or min(out) <= 0:
+        raise argparse.ArgumentTypeError(f"expected positive sizes, got {text!r}")
+    return out
+
+
+def _common_options():
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("run options")
+    g.add_argument("--quick", action="store_true",
+                   help="seconds-long smoke run: tiny sizes, 1-2 repeats (used by the tests)")
+    g.add_argument("--repeats", type=int, help="timed repeats per measurement (default 5)")
+    g.add_argument("--warmup", type=int, help="untimed warm-up calls (default 1)")
+    g.add_argument("--min-time", type=float,
+                   help="seconds per timed repeat; fast calls are looped (default 0.01)")
+    g.add_argument("--threads", type=int,
+                   help="threads for Numba, BLAS and torch alike (default: NUMBA_NUM_THREADS "
+                        "or OMP_NUM_THREADS if set, else every available core)")
+    g.add_argument("--no-torch", action="store_true", help="skip PyTorch even if importable")
+    g.add_argument("--json", metavar="PATH", help="also write every result to PATH as JSON")
+    g.add_argument("--compare", metavar="OLD.json",
+                   help="show the change of every timing against an earlier --json run")
+    g.add_argument("--plot", metavar="PATH",
+                   help="draw the size sweeps (time and GB/s vs size) to PATH (matplotlib)")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    return p
+
+
+def _suite_options(parser, suites):
+    g = parser.add_argument_group("suite options")
+    if "kernels" in suites:
+        g.add_argument("--sizes", type=_sizes, help="kernels: element counts (default "
+                       "1e2,1e3,1e4,1e5,1e6,1e7)")
+        g.add_argument("--crossover-sizes", type=_sizes,
+                       help="kernels: serial/parallel sweep (default 2**10 .. 2**22)")
+        g.add_argument("--kernels", dest="kernel_filter", metavar="NAMES",
+                       help="kernels: only kernels whose name contains one of NAMES "
+                            "(comma-separated)")
+        g.add_argument("--matmul-n", type=int, help="kernels: contention matmul size (512)")
+    if "optim" in suites:
+        g.add_argument("--param-counts", type=_sizes,
+                       help="optim: parameter counts (default 1e4,1e5,1e6,1e7)")
+        g.add_argument("--optimizers", dest="optim_filter", metavar="NAMES",
+                       help="optim: only algorithms whose name contains one of NAMES")
+    if "train" in suites:
+        g.add_argument("--rounds", type=int,
+                       help="train: worker processes per implementation, alternated (3)")
+    if "overhead" in suites:
+        g.add_argument("--chain-links", type=int,
+                       help="overhead: links of z = z*c + d for the per-op cost (1000)")
+        g.add_argument("--long-chain-ops", type=int, help="overhead: long chain ops (100000)")
+    if "limits" in suites:
+        g.add_argument("--bw-elements", type=_sizes,
+                       help="limits: float32 elements per bandwidth array (1e8 = 400 MB)")
+
+
+def build_parser():
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="tapegrad-bench",
+        description="Benchmarks for tapegrad: kernels, optimizer steps, training steps and "
+                    "per-op overhead against plain numpy and PyTorch, on this machine.",
+        epilog="Example: tapegrad-bench all --json run.json --plot sweep.png")
+    sub = parser.add_subparsers(dest="command", metavar="SUITE")
+    for name in ORDER:
+        sp = sub.add_parser(name, parents=[common], help=SUITES[name], description=SUITES[name])
+        _suite_options(sp, (name,))
+    sp = sub.add_parser("all", parents=[common], help="every suite, in the order " +
+                        ", ".join(ORDER), description="Run every suite: " + ", ".join(ORDER))
+    _suite_options(sp, ORDER)
+    return parser
+
+
+def make_config(args):
+    from bench.config import Config
+    from bench.machine import default_threads
+
+    explicit = {k: v for k, v in vars(args).items() if v is not None and k in Config.__annotations__}
+    if isinstance(explicit.get("bw_elements"), list):
+        explicit["bw_elements"] = explicit["bw_elements"][0]
+    explicit["threads"] = args.threads or default_threads()
+    explicit["use_torch"] = not args.no_torch
+    explicit["verbose"] = not args.quiet
+    explicit.pop("quick", None)
+    return Config.quick_defaults(**explicit) if args.quick else Config(**explicit)
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    cfg = make_config(args)
+
+    from bench import machine
+
+    machine.pin_env(cfg.threads)  # before numpy is imported
+    import numba  # noqa: F401  (imported now so its pool is pinned with the others)
+    import numpy  # noqa: F401
+
+    machine.pin_runtime(cfg.threads)
+    from bench import report
+
+    old = report.load_json(args.compare) if args.compare else None
+    suites = ORDER if args.command == "all" else (args.command,)
+    doc = {"schema": report.SCHEMA,
+           "created": datetime.datetime.now().isoformat(timespec="seconds"),
+           "command": "tapegrad-bench " + " ".join(argv),
+           "config": cfg.as_dict(), "machine": machine.describe(),
+           "versions": machine.versions(), "suites": {}}
+    context, failed = {}, []
+    for name in suites:
+        cfg.progress(name, "starting")
+        try:
+            result = importlib.import_module(f"bench.{name}").run(cfg, context)
+        except Exception:  # report and go on with the other suites
+            traceback.print_exc()
+            failed.append(name)
+            result = {"rows": [], "summary": {}, "error": traceback.format_exc(limit=3)}
+        if name == "limits" and result["rows"]:
+            context["bandwidth_GBps"] = result["summary"]["bandwidth_GBps"]
+        doc["suites"][name] = result
+    doc["threads"] = machine.threads_report()
+    try:
+        doc["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        doc["loadavg_end"] = None
+
+    sys.stdout.write(report.render(doc))
+    if old is not None:
+        sys.stdout.write("\n" + report.compare(old, doc) + "\n")
+    if args.json:
+        report.write_json(doc, args.json)
+        cfg.progress("bench", f"results written to {args.json}")
+    if args.plot:
+        print(f"bench: {report.plot(doc, args.plot)}", file=sys.stderr)
+    if failed:
+        print(f"bench: suite(s) failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
