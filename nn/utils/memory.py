@@ -5,9 +5,9 @@ since it keeps that whole array alive):
 
 * parameters: ``p.data`` of every distinct parameter;
 * gradients: ``p.grad`` arrays present after the measured backward (or now, without an input);
-* optimizer state: ``optimizer.state_bytes()`` when the optimizer has it, else the sum of the
-  numpy arrays in ``optimizer.state`` (measured after one ``step()`` on a copy, so lazily
-  created state such as Adam's moments is included);
+* optimizer state: the numpy arrays in ``optimizer.state`` plus 8 bytes per scalar entry
+  (Adam: ``exp_avg`` + ``exp_avg_sq`` + ``step`` = 2 x parameter bytes + 8 per parameter),
+  measured after one ``step()`` on a copy, so lazily created state is included;
 * activations: every numpy array the tape holds for backward, found by walking the graph from
   the loss before backward: each node's saved arrays (``save_for_backward``, including saved
   outputs and, for ``ag.Function`` nodes, ``ctx.save_for_backward`` tensors) and any other
@@ -152,18 +152,27 @@ class MemorySummary:
 
 
 def _optimizer_state_bytes(optimizer):
+    """Bytes of every array in ``optimizer.state`` (each memory owner once) plus 8 bytes per
+    scalar entry (Adam's ``step`` is a Python float: counted as the float64 it holds; PyTorch
+    keeps it in a 4-byte tensor)."""
     if optimizer is None:
         return 0
-    if hasattr(optimizer, "state_bytes"):
-        return int(optimizer.state_bytes())
     total = 0
+    owners = set()
     for st in getattr(optimizer, "state", {}).values():
         values = st.values() if isinstance(st, dict) else [st]
         for v in values:
+            if isinstance(v, Tensor):
+                v = v.data
             if isinstance(v, np.ndarray):
-                total += v.nbytes
-            elif isinstance(v, Tensor):
-                total += v.data.nbytes
+                root = _owner(v)
+                if id(root) not in owners:
+                    owners.add(id(root))
+                    total += root.nbytes
+            elif isinstance(v, np.generic):
+                total += v.itemsize
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                total += 8
     return total
 
 
