@@ -52,8 +52,11 @@ def test_reference_file_is_small():
     assert os.path.getsize(REF_PATH) < 1_000_000
 
 
-@pytest.mark.parametrize("name,dt", CASE_IDS, ids=[f"{n}-{d}" for n, d in CASE_IDS])
-def test_against_live_torch(ours, name, dt):
-    pytest.importorskip("torch")
-    _compare(RC.run_case(ours, name, dt), RC.run_case(RC.TorchBackend(), name, dt), dt,
-             f"live {name}/{dt}")
+def test_against_live_torch(ours):
+    """Every case against a live PyTorch (optional: ``pip install torch==2.13.0``); the saved
+    reference above covers the same cases without it. One test, so a run without torch shows
+    one skip, not one per case."""
+    pytest.importorskip("torch", reason="optional live parity: pip install torch==2.13.0")
+    for name, dt in CASE_IDS:
+        _compare(RC.run_case(ours, name, dt), RC.run_case(RC.TorchBackend(), name, dt), dt,
+                 f"live {name}/{dt}")
