@@ -7,11 +7,24 @@
   (a read-only install with no writable user cache) it falls back to an uncached compile.
 * Serial and parallel builds of one kernel must be *separate Python functions*: Numba's cache
   ignores compile options, so one function compiled both ways would load the wrong build.
+* Threading policy (``start_threads``, run before the first parallel kernel is built): Numba's
+  thread pool is started with ``OMP_WAIT_POLICY=passive``, so its idle threads sleep instead of
+  spinning. With libgomp's default spinning, a parallel kernel alternating with a numpy matmul
+  (OpenBLAS, whose threads spin too) ran ~9x slower on 2 cores; passive brings the pair back to
+  the sum of its parts (``python tests/kernels/measure_activations.py contention``). libgomp
+  reads the variable once, when it is loaded, so it is set only around the call that loads it
+  and restored afterwards: libraries loaded later (torch's own libgomp) and subprocesses keep
+  the user's environment. It is left alone when the user set ``OMP_WAIT_POLICY`` or
+  ``GOMP_SPINCOUNT``, or with ``TAPEGRAD_THREADING=off``. It has no effect when libgomp was
+  already loaded by another library, or when Numba picks the tbb/workqueue layer.
+  ``TAPEGRAD_PARALLEL=0`` makes every kernel use its serial build (e.g. on a busy machine, where
+  a parallel loop waits for its slowest thread).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 
 BACKEND_ENV = "TAPEGRAD_KERNELS"
@@ -38,6 +51,49 @@ def parallel_threshold(default: int) -> int:
 def parallel_enabled() -> bool:
     """False when TAPEGRAD_PARALLEL=0: every kernel then runs its serial build."""
     return os.environ.get("TAPEGRAD_PARALLEL", "1").strip() not in ("0", "false", "no", "off")
+
+
+THREADING_ENV = "TAPEGRAD_THREADING"
+
+
+def threading_policy() -> str:
+    """``"passive"`` (default: start Numba's pool with sleeping idle threads) or ``"off"``."""
+    value = os.environ.get(THREADING_ENV, "passive").strip().lower()
+    if value not in ("passive", "off"):
+        raise ValueError(f"{THREADING_ENV} must be 'passive' or 'off', got {value!r}")
+    return value
+
+
+_threads_started = False
+_threads_lock = threading.Lock()
+
+
+def start_threads() -> None:
+    """Start Numba's thread pool under the threading policy (idempotent, cheap after the first).
+
+    Must run before anything else launches Numba's pool: ``jit(parallel=True)`` calls it when it
+    builds a kernel. The lock keeps two threads building kernels at once from interleaving the
+    set/restore of the environment variable.
+    """
+    global _threads_started
+    if _threads_started:
+        return
+    with _threads_lock:
+        if _threads_started:
+            return
+        numba_module()
+        from numba.np.ufunc import parallel as _parallel
+
+        user_set = any(k in os.environ for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT"))
+        if threading_policy() == "off" or user_set:
+            _parallel._launch_threads()
+        else:
+            os.environ["OMP_WAIT_POLICY"] = "passive"
+            try:
+                _parallel._launch_threads()  # loads libgomp, which reads its environment now
+            finally:
+                del os.environ["OMP_WAIT_POLICY"]
+        _threads_started = True
 
 
 _numba = None
@@ -70,6 +126,8 @@ def jit(fn=None, *, parallel=False, **options):
 
         def build():
             numba = numba_module()
+            if parallel:
+                start_threads()
             opts = dict(BASE_OPTIONS)
             opts.update(options)
             opts["parallel"] = parallel
