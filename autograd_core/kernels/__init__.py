@@ -3,7 +3,9 @@
 Each public function dispatches on ``_jit.backend()``, read at every call: the fused Numba
 kernel (``activations.py``, default) or its pure-numpy twin (``activations_ref.py``,
 ``TAPEGRAD_KERNELS=numpy``). Both take float32/float64 arrays of any shape and layout and return
-a new array of the same shape and dtype; inputs are never written.
+a new array of the same shape and dtype; inputs are never written. A backward kernel's two arrays
+must have the same shape (no broadcasting: the engine sums broadcast gradients down to the
+input's shape first); a mismatch raises ValueError naming the kernel and both shapes.
 
     sigmoid_forward(x)                        sigmoid_backward(y, g) = g * (1 - y) * y
     tanh_forward(x)                           tanh_backward(y, g)    = g * (1 - y*y)
@@ -183,7 +185,9 @@ ARGS = {
     "relu_backward": ArgSpec(("x", "g"), {}),
     "leaky_relu_forward": ArgSpec(("x",), {"negative_slope": 0.01}),
     "leaky_relu_backward": ArgSpec(("x", "g"), {"negative_slope": 0.01}),
-    "gelu_forward": ArgSpec(("x",), {"approximate": "none"}, choices={"approximate": ("none", "tanh")}),
+    "gelu_forward": ArgSpec(
+        ("x",), {"approximate": "none"}, choices={"approximate": ("none", "tanh")}
+    ),
     "gelu_backward": ArgSpec(
         ("x", "g"), {"approximate": "none"}, choices={"approximate": ("none", "tanh")}
     ),

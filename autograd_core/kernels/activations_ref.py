@@ -44,6 +44,16 @@ def _arr(x):
     return np.asarray(x)
 
 
+def _same_shape(name, first, a, g):
+    """Backward kernels take their two arrays in one shape: they do not broadcast (the engine
+    reduces broadcast gradients to the input's shape before any backward rule runs)."""
+    if a.shape != g.shape:
+        raise ValueError(
+            f"{name}: {first} and g must have the same shape (kernels do not broadcast), "
+            f"got {first}.shape={a.shape} and g.shape={g.shape}"
+        )
+
+
 def _scalar(value, like):
     """``value`` as a numpy scalar of ``like``'s dtype, so float32 stays float32."""
     return like.dtype.type(value)
@@ -66,6 +76,7 @@ def sigmoid_forward(x):
 def sigmoid_backward(y, g):
     """``g * (1 - y) * y`` from the saved output ``y`` (ATen ``sigmoid_backward``)."""
     y, g = _arr(y), _arr(g)
+    _same_shape("sigmoid_backward", "y", y, g)
     return np.asarray(g * (_scalar(1, y) - y) * y)
 
 
@@ -77,6 +88,7 @@ def tanh_forward(x):
 def tanh_backward(y, g):
     """``g * (1 - y*y)`` from the saved output ``y`` (ATen ``tanh_backward``)."""
     y, g = _arr(y), _arr(g)
+    _same_shape("tanh_backward", "y", y, g)
     return np.asarray(g * (_scalar(1, y) - y * y))
 
 
@@ -89,6 +101,7 @@ def relu_forward(x):
 def relu_backward(x, g):
     """``0 where x <= 0 else g`` (ATen ``threshold_backward(g, x, 0)``)."""
     x, g = _arr(x), _arr(g)
+    _same_shape("relu_backward", "x", x, g)
     return np.asarray(np.where(x <= 0, _scalar(0, g), g))
 
 
@@ -101,6 +114,7 @@ def leaky_relu_forward(x, negative_slope=0.01):
 def leaky_relu_backward(x, g, negative_slope=0.01):
     """``g if x > 0 else g * negative_slope``."""
     x, g = _arr(x), _arr(g)
+    _same_shape("leaky_relu_backward", "x", x, g)
     return np.asarray(np.where(x > 0, g, g * _scalar(negative_slope, g)))
 
 
@@ -132,6 +146,7 @@ def gelu_backward(x, g, approximate="none"):
     """
     _check_approximate(approximate)
     x, g = _arr(x), _arr(g)
+    _same_shape("gelu_backward", "x", x, g)
     half, one = _scalar(0.5, x), _scalar(1, x)
     if approximate == "none":
         cdf = half * (one + erf(x * _scalar(_SQRT1_2, x)))
@@ -161,6 +176,7 @@ def softplus_forward(x, beta=1.0, threshold=20.0):
 def softplus_backward(x, g, beta=1.0, threshold=20.0):
     """``g if beta*x > threshold else g * z / (z + 1)`` with ``z = exp(beta*x)``."""
     x, g = _arr(x), _arr(g)
+    _same_shape("softplus_backward", "x", x, g)
     bx = x * _scalar(beta, x)
     with np.errstate(over="ignore", invalid="ignore"):
         z = np.exp(bx)
