@@ -1,0 +1,212 @@
+"""Numba kernels == numpy twins: every kernel, both dtypes, any shape and layout, both builds."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from kernel_cases import CASES, arrays_for, assert_close_to_twin, call
+
+import autograd_core.kernels as K
+from autograd_core.kernels import activations as A
+
+DTYPES = [np.float32, np.float64]
+
+
+def _layout(a, how):
+    """``a``'s values in a given memory layout, same shape (``np.ascontiguousarray`` would turn
+    a 0-d array into shape (1,), so copies are made with ``np.array(..., order=...)``)."""
+    if how == "C":
+        out = np.array(a, order="C")
+    elif how == "F":
+        out = np.array(a, order="F")
+    elif how == "strided":  # a view into a larger buffer, every other element
+        if a.ndim == 0:
+            return np.array(a)
+        big = np.zeros(a.shape[:-1] + (2 * a.shape[-1],), a.dtype)
+        big[..., ::2] = a
+        out = big[..., ::2]
+    elif how == "transposed":  # the transpose of a C array: F-ordered in the original shape
+        out = np.array(a.T, order="C").T
+    else:
+        raise ValueError(how)
+    assert out.shape == a.shape
+    return out
+
+
+@st.composite
+def inputs(draw):
+    dtype = draw(st.sampled_from(DTYPES))
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=7))
+    elems = st.floats(-30, 30, width=32)
+    x = draw(hnp.arrays(dtype, shape, elements=elems))
+    g = draw(hnp.arrays(dtype, shape, elements=elems))
+    lx = draw(st.sampled_from(["C", "F", "strided", "transposed"]))
+    lg = draw(st.sampled_from(["C", "F", "strided", "transposed"]))
+    return dtype, _layout(x, lx), _layout(g, lg)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@given(data=inputs(), parallel=st.sampled_from([None, False, True]))
+def test_numba_equals_twin(case, data, parallel):
+    dtype, x, g = data
+    arrays = arrays_for(case, x, g)
+    before = [a.copy() for a in arrays]
+    got = call(case, "numba", arrays, parallel=parallel)
+    want = call(case, "numpy", arrays)
+    assert isinstance(got, np.ndarray) and got.shape == x.shape and got.dtype == dtype
+    assert all(not np.shares_memory(got, a) for a in arrays)
+    for a, b in zip(arrays, before):  # inputs untouched
+        np.testing.assert_array_equal(a, b)
+    assert_close_to_twin(got, want, dtype, arrays)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", list(CASES))
+def test_parallel_build_above_threshold(case, dtype, monkeypatch):
+    """Sizes above the threshold run the prange build (checked with a spy) and match the twin.
+
+    An odd size checks the tail of the split; each parallel loop is also forced explicitly.
+    """
+    rng = np.random.default_rng(1)
+    n = A.PARALLEL_THRESHOLD + 7
+    x = (rng.standard_normal(n) * 4).astype(dtype)
+    g = rng.standard_normal(n).astype(dtype)
+    arrays = arrays_for(case, x, g)
+    name = CASES[case][0]
+    if name.startswith("gelu") and CASES[case][1] == ("tanh",):
+        name = name.replace("gelu", "gelu_tanh")
+    serial, parallel = A.LOOPS[name]
+    used = []
+
+    def spy(loop, label):
+        def run(*args):
+            used.append(label)
+            return loop(*args)
+
+        return run
+
+    monkeypatch.setitem(A.LOOPS, name, (spy(serial, "serial"), spy(parallel, "parallel")))
+    monkeypatch.delenv("TAPEGRAD_PARALLEL", raising=False)
+    got = call(case, "numba", arrays)
+    assert used == ["parallel"]
+    want = call(case, "numpy", arrays)
+    assert_close_to_twin(got, want, dtype, arrays)
+    # the parallel build does the same work as the serial one, element for element
+    np.testing.assert_array_equal(call(case, "numba", arrays, parallel=False), got)
+    used.clear()
+    small = [a[:100] for a in arrays]
+    call(case, "numba", small)
+    assert used == ["serial"]
+
+
+def test_parallel_can_be_disabled(monkeypatch):
+    used = []
+    serial, parallel = A.LOOPS["relu_forward"]
+    monkeypatch.setitem(
+        A.LOOPS,
+        "relu_forward",
+        (lambda *a: used.append("s") or serial(*a), lambda *a: used.append("p") or parallel(*a)),
+    )
+    monkeypatch.setenv("TAPEGRAD_PARALLEL", "0")
+    A.relu_forward(np.ones(A.PARALLEL_THRESHOLD + 1, np.float32))
+    assert used == ["s"]
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_special_values(case, dtype):
+    """NaN, infinities, signed zeros, subnormals and huge values: same NaN/inf pattern as the
+    twin (PyTorch's formulas), close values elsewhere."""
+    v = np.array(
+        [
+            np.nan,
+            np.inf,
+            -np.inf,
+            0.0,
+            -0.0,
+            1e-45,
+            -1e-45,
+            1e-30,
+            88.0,
+            -88.0,
+            89.0,
+            -89.0,
+            100.0,
+            -100.0,
+            1e19,
+            -1e19,
+            3e38,
+            -3e38,
+        ],
+        dtype=dtype,
+    )
+    with np.errstate(all="ignore"):
+        g = np.ones_like(v)
+        arrays = arrays_for(case, v, g)
+        got = call(case, "numba", arrays)
+        want = call(case, "numpy", arrays)
+    assert_close_to_twin(got, want, dtype, [np.ones(1)])
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_dispatch_follows_environment(case, monkeypatch):
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((3, 5)).astype(np.float32)
+    g = rng.standard_normal((3, 5)).astype(np.float32)
+    arrays = arrays_for(case, x, g)
+    monkeypatch.setenv("TAPEGRAD_KERNELS", "numpy")
+    np.testing.assert_array_equal(call(case, "dispatch", arrays), call(case, "numpy", arrays))
+    monkeypatch.setenv("TAPEGRAD_KERNELS", "numba")
+    np.testing.assert_array_equal(call(case, "dispatch", arrays), call(case, "numba", arrays))
+    monkeypatch.setenv("TAPEGRAD_KERNELS", "cuda")
+    with pytest.raises(ValueError, match="TAPEGRAD_KERNELS"):
+        call(case, "dispatch", arrays)
+
+
+def test_kernel_table_is_complete():
+    public = {n for n in K.__all__ if n.endswith(("_forward", "_backward"))}
+    assert public == set(K.KERNELS) == set(K.ARGS) == {c[0] for c in CASES.values()}
+    for name, (nb, ref) in K.KERNELS.items():
+        args = K.example_args(name, (4, 3), np.float64)
+        np.testing.assert_allclose(nb(*args), ref(*args), rtol=1e-12, atol=1e-14)
+        for choice in (K.ARGS[name].choices or {}).get("approximate", ()):
+            args = K.example_args(name, (5,), np.float32, approximate=choice)
+            np.testing.assert_allclose(nb(*args), ref(*args), rtol=2e-6, atol=2e-6)
+    with pytest.raises(TypeError):
+        K.example_args("relu_forward", (2,), beta=1.0)
+
+
+def test_gelu_rejects_unknown_approximation():
+    x = np.ones(3, np.float32)
+    for impl in (K.gelu_forward, A.gelu_forward, K.KERNELS["gelu_forward"][1]):
+        with pytest.raises(ValueError, match="approximate"):
+            impl(x, "erf")
+
+
+def test_other_dtypes_fall_back_to_twin():
+    x = np.linspace(-3, 3, 7).astype(np.float16)
+    got = A.sigmoid_forward(x)
+    assert got.dtype == np.float16
+    np.testing.assert_array_equal(got, K.KERNELS["sigmoid_forward"][1](x))
+
+
+BACKWARD = [c for c in CASES if c.endswith("backward")]
+
+
+@pytest.mark.parametrize("case", BACKWARD)
+@pytest.mark.parametrize("impl", ["numba", "numpy"])
+@pytest.mark.parametrize("shapes", [((1,), ()), ((), (1,)), ((3,), (4,)), ((2, 3), (3,))])
+def test_mismatched_shapes_raise(case, impl, shapes):
+    """Kernels do not broadcast (the engine hands every backward rule a gradient of its
+    output's shape): both implementations reject a mismatch, naming the kernel and shapes."""
+    sx, sg = shapes
+    x, g = np.ones(sx, np.float32), np.ones(sg, np.float32)
+    arrays = [x, g] if CASES[case][0] not in ("sigmoid_backward", "tanh_backward") else [x * 0.5, g]
+    name = CASES[case][0]
+    with pytest.raises(ValueError) as info:
+        call(case, impl, arrays)
+    msg = str(info.value)
+    assert msg.startswith(name + ":") and str(sx) in msg and str(sg) in msg, msg
