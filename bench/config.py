@@ -22,6 +22,7 @@ class Config:
     crossover_sizes: list = field(default_factory=lambda: [2**k for k in range(10, 23)])
     contention_sizes: list = field(default_factory=lambda: [10**4, 10**6])
     matmul_n: int = 512
+    side_kernels: int = 0  # crossover/contention on the first N kernels only (0: all; --quick)
     kernel_filter: str = ""
     # optim
     param_counts: list = field(default_factory=lambda: [10**4, 10**5, 10**6, 10**7])
@@ -44,7 +45,8 @@ class Config:
         """A seconds-long smoke run: tiny sizes, 1-2 repeats, every suite."""
         base = dict(quick=True, repeats=2, warmup=1, min_time=0.001,
                     sizes=[100, 10_000], crossover_sizes=[1024, 16384], contention_sizes=[10_000],
-                    matmul_n=128, param_counts=[1000, 20_000], rounds=1, chain_links=100,
+                    matmul_n=128, param_counts=[20_000], rounds=1, side_kernels=3,
+                    chain_links=100,
                     long_chain_ops=2000, bw_elements=1 << 20, probe_bw_elements=1 << 20,
                     matmul_gflops_n=256)
         base.update(kw)

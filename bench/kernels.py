@@ -248,8 +248,9 @@ def run(cfg, context) -> dict:
     bw, source = _bandwidth(cfg, context)
     torch_stats, torch_note = torch_times(cfg, kernels)
     rows = size_sweep(cfg, kernels, torch_stats, bw)
-    cross_rows, found = crossover_sweep(cfg, kernels)
-    rows += cross_rows + contention(cfg, kernels)
+    side = kernels[:cfg.side_kernels] if cfg.side_kernels else kernels
+    cross_rows, found = crossover_sweep(cfg, side)
+    rows += cross_rows + contention(cfg, side)
     measured = sorted(v for v in found.values() if v)
     summary = {
         "kernels": [f"{n} ({lab})" if lab else n for n, lab, _ in kernels],

@@ -41,7 +41,8 @@ def tensor_sizes(n: int, layout: str, count: int = 20) -> list[int]:
     biases = [max(1, n // 1000)] * (count // 2)
     shares = [1, 2, 4, 8, 16, 16, 8, 4, 2, 1][: count - len(biases)]
     rest = n - sum(biases)
-    weights = [rest * s // sum(shares) for s in shares]
+    spare = rest - len(shares)  # every weight gets at least 1 element
+    weights = [1 + spare * s // sum(shares) for s in shares]
     weights[-1] += rest - sum(weights)
     sizes = [x for pair in zip(weights, biases) for x in pair]
     return sizes + weights[len(biases):]

@@ -83,7 +83,9 @@ def _unit(seconds):
 
 
 def fmt_ratio(x) -> str:
-    return "-" if x is None else f"{x:.2f}x"
+    if x is None:
+        return "-"
+    return f"{x:.2f}x" if x >= 0.1 else f"{x:.2g}x"
 
 
 def fmt_size(n) -> str:
@@ -288,12 +290,10 @@ def render_overhead(result) -> str:
         m = r["metrics"]
         out.append(
             f"import autograd_core in a fresh process: {fmt_stats(_t(r, 'import'))} "
-            f"(numpy alone {fmt_time(m.get('numpy_import_s'))}; numba imported by it: "
-            f"{'yes' if m.get('numba_imported') else 'no'}); first kernel calls "
-            f"(numba import + cache load of {m.get('dispatchers', 0):.0f} kernels): "
-            f"{fmt_time(m.get('first_calls_s'))}; second process: "
-            f"{m.get('cache_hits', 0):.0f} cache hits, {m.get('cache_misses', 0):.0f} "
-            f"recompiles")
+            f"(numpy alone before it: {fmt_time(m.get('numpy_import_s'))}; numba imported by "
+            f"it: {'yes' if m.get('numba_imported') else 'no'}); first kernel calls there "
+            f"(relu and sigmoid forward + backward: numba import and cache load, or compile "
+            f"when the cache is cold): {fmt_time(m.get('first_calls_s'))}")
     if s.get("target"):
         out.append(s["target"])
     return "\n\n".join(out)
@@ -327,8 +327,14 @@ def render_header(doc) -> str:
         + ("; pools: " + "; ".join(t["pools"]) if t.get("pools") else ""),
         "thread env: " + ", ".join(f"{k}={val}" for k, val in t.get("env", {}).items()),
         f"method: warm-up {c['warmup']} call(s) excluded, {c['repeats']} timed repeats of "
-        f">= {c['min_time'] * 1e3:g} ms each, implementations interleaved; median [min-max]",
+        f">= {c['min_time'] * 1e3:g} ms each, implementations interleaved; median [min-max]; "
+        f"torch and every training step measured in worker processes of their own",
     ]
+    load = m.get("loadavg_1_5_15")
+    if load and m.get("available_cores") and load[0] > 0.5 * m["available_cores"]:
+        lines.append(f"WARNING: load average {load[0]} on {m['available_cores']} cores: other "
+                     f"processes compete for the CPU; multi-threaded timings (BLAS, parallel "
+                     f"kernels, torch) suffer most (try --threads 1, or a quiet machine)")
     return "\n".join(lines)
 
 

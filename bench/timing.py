@@ -100,10 +100,11 @@ def measure(fns: dict[str, Callable[[], object]], *, repeats=5, warmup=1, min_ti
 def measure_pairs(cases: dict[str, tuple[Callable, Callable]], *, repeats=3) -> dict[str, dict]:
     """Time a ``(prepare, run)`` pair per name, where ``run(prepare())`` is timed but not
     ``prepare()`` (e.g. building a long graph, then its backward). Interleaved like
-    :func:`measure`. Returns ``{name: {"prepare": Stats, "run": Stats}}``; the first round is a
-    warm-up and is discarded."""
+    :func:`measure`. Returns ``{name: {"prepare": Stats, "run": Stats, "total": Stats}}``
+    (``total``: prepare + run of the same repeat); the first round is a warm-up and is
+    discarded."""
     names = list(cases)
-    samples = {name: ([], []) for name in names}
+    samples = {name: ([], [], []) for name in names}
     for r in range(max(1, repeats) + 1):
         k = r % len(names)
         for name in names[k:] + names[:k]:
@@ -118,5 +119,6 @@ def measure_pairs(cases: dict[str, tuple[Callable, Callable]], *, repeats=3) -> 
             if r:
                 samples[name][0].append(t1 - t0)
                 samples[name][1].append(t2 - t1)
-    return {name: {"prepare": Stats.from_samples(samples[name][0]),
-                   "run": Stats.from_samples(samples[name][1])} for name in names}
+                samples[name][2].append(t2 - t0)
+    return {name: {k: Stats.from_samples(v) for k, v in zip(("prepare", "run", "total"),
+                                                             samples[name])} for name in names}
