@@ -158,7 +158,7 @@ def render_limits(result) -> str:
             f"{r['params']['n']}x{r['params']['n']}"
         lines.append([r["case"], size, fmt_stats(_t(r, "time")), rate])
     s = result.get("summary", {})
-    foot = (f"measured bandwidth (best median): {s.get('bandwidth_GBps', 0):.1f} GB/s; "
+    foot = (f"measured bandwidth (fastest repeat of any test): {s.get('bandwidth_GBps', 0):.1f} GB/s; "
             f"matmul: {s.get('matmul_GFLOPs', 0):.1f} GFLOP/s")
     return table(["test", "size", "time/call median [min-max]", "rate"], lines,
                  "limits: memory bandwidth and matmul throughput") + "\n" + foot
@@ -230,7 +230,8 @@ def render_optim(result) -> str:
     if s.get("bandwidth_GBps"):
         out.append(f"GB/s counts the bytes each rule must move: (2 + state) arrays read + "
                    f"(1 + state) written, 4 bytes per float32 parameter; bandwidth "
-                   f"{s['bandwidth_GBps']:.1f} GB/s ({s.get('bandwidth_source')})")
+                   f"{s['bandwidth_GBps']:.1f} GB/s ({s.get('bandwidth_source')}); over 100%: "
+                   f"in cache, or the machine was busier while the limit was measured")
     for note in s.get("notes", []):
         out.append(note)
     return "\n".join(out)
