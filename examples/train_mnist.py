@@ -40,7 +40,6 @@ except ImportError:  # run from a source checkout without `pip install -e .`
 import numpy as np
 
 import nn
-import optimizers as optim
 from nn.data import DataLoader, TensorDataset, load_mnist_digits
 from optimizers.registry import ALGORITHMS
 
@@ -318,8 +317,8 @@ def main(argv=None) -> dict:
         _, train_acc = evaluate(model, X_train, y_train, loss_fn)
         _, test_acc = evaluate(model, X_test, y_test, loss_fn)
         seconds = time.perf_counter() - epoch_start
-        history.append(dict(epoch=epoch, loss=total / seen, train_acc=train_acc,
-                            test_acc=test_acc, seconds=seconds))
+        history.append({"epoch": epoch, "loss": total / seen, "train_acc": train_acc,
+                        "test_acc": test_acc, "seconds": seconds})
         say(f"epoch {epoch:3d}/{args.epochs}  loss {total / seen:.4f}  train acc "
             f"{100 * train_acc:6.2f}%  test acc {100 * test_acc:6.2f}%  ({seconds:.2f} s)")
     train_seconds = time.perf_counter() - train_start
@@ -338,11 +337,11 @@ def main(argv=None) -> dict:
     wall = time.perf_counter() - start
     say(f"test accuracy {100 * test_acc:.2f}%; training {train_seconds:.1f} s, wall time "
         f"{wall:.1f} s")
-    return dict(model=model, optimizer_state=optimizer.state_dict(),
-                optimizer=args.optimizer, hyperparameters=hyper, epochs=last_epoch,
-                history=history, loss=loss, train_acc=train_acc, test_acc=test_acc,
-                train_seconds=train_seconds, wall_seconds=wall,
-                checkpoint=args.checkpoint or None)
+    return {"model": model, "optimizer_state": optimizer.state_dict(),
+            "optimizer": args.optimizer, "hyperparameters": hyper, "epochs": last_epoch,
+            "history": history, "loss": loss, "train_acc": train_acc, "test_acc": test_acc,
+            "train_seconds": train_seconds, "wall_seconds": wall,
+            "checkpoint": args.checkpoint or None}
 
 
 if __name__ == "__main__":
