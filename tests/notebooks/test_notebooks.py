@@ -55,6 +55,10 @@ def test_all_lecture_notebooks_present():
     names = {p.stem for p in NOTEBOOKS}
     expected = {
         "01_autodiff_and_the_tape",
+        "02_vanishing_gradients_and_init",
+        "03_optimizer_trajectories",
+        "04_mnist_optimizer_table",
+        "05_regularisation_and_schedules",
     }
     assert expected <= names, f"missing notebooks: {sorted(expected - names)}"
 
