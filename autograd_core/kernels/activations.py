@@ -9,8 +9,8 @@ How they are built (``tests/kernels/measure_activations.py`` re-measures the cho
   Fortran; anything else is copied once) and a jitted loop writes the output in place. The loops
   are 1-D only, so every ndim reuses the same compiled code.
 * Each loop exists twice, ``*_serial`` and ``*_parallel`` (``prange``), as separate Python
-  functions (Numba's cache ignores compile options). The parallel one runs only from
-  ``PARALLEL_THRESHOLD`` elements on, the measured crossover.
+  functions (Numba's cache ignores compile options). The parallel one runs only from the
+  measured crossover on (``THRESHOLDS``: 2**17 elements, 2**20 for memory-bound kernels).
 * float64 evaluates PyTorch's formulas with libm (``math.exp/tanh/erf/log1p``): results agree with
   PyTorch to rounding and are good enough for gradcheck.
 * float32 replaces libm (a scalar call per element, which stops vectorisation) with branch-free
@@ -42,6 +42,8 @@ from . import activations_ref as _ref
 
 __all__ = [
     "PARALLEL_THRESHOLD",
+    "PARALLEL_THRESHOLD_MEMORY_BOUND",
+    "THRESHOLDS",
     "sigmoid_forward",
     "sigmoid_backward",
     "tanh_forward",
@@ -56,9 +58,41 @@ __all__ = [
     "softplus_backward",
 ]
 
-# Number of elements from which the prange build is used (serial below). Measured crossover on the
-# development machine (2 cores), see notes/kernels.md; override with TAPEGRAD_PARALLEL_THRESHOLD.
+# Number of elements from which the prange build is used (serial below), per kind of kernel;
+# TAPEGRAD_PARALLEL_THRESHOLD overrides both, TAPEGRAD_PARALLEL=0 disables the parallel builds.
+#
+# Measured crossover (``python tests/kernels/measure_activations.py crossover``): float32, public
+# entry point with parallel=False/True (fresh output each call), 4096..8.4M elements in sqrt(2)
+# steps, 9-15 rounds of back-to-back serial/parallel batches, min and median per size; 2-core
+# AMD EPYC VM, numba 0.68 omp layer under the default passive wait policy; each run started only
+# after 2-3 s of >= 92-95% idle CPU (other engineers' jobs share this machine; runs in which a
+# job started midway, seen as a sudden drop of every ratio, are left out). Fixed cost of the
+# parallel build: ~12-14 us per call (waking the sleeping worker). First size from which
+# serial/parallel > 1 and stays so, in three quiet runs:
+#   sigmoid_forward (cheapest transcendental, 0.76 ns/element serial)  65536, 65536, 92681
+#   gelu_forward (1.4 ns/element)                                      23170, 23170, 23170
+#   relu_forward (0.12 ns/element, memory-bound)                  524288, none <= 8.4M, 524288
+#   relu_backward (last two runs)                                      none <= 8.4M, 370727
+#   tanh_backward                                           none <= 2M, none <= 8.4M, 262144
+# Gains at 2**17: sigmoid 1.14-1.23x, gelu 1.7x; memory-bound kernels 1.35-1.5x from 2**20 in
+# the runs where they won at all. Hence 2**17 for kernels that evaluate a transcendental function
+# and 2**20 for the memory-bound ones (relu, leaky_relu, and sigmoid/tanh backward from y), whose
+# gain is small and fragile. float64 was not measured: its per-element cost is higher (libm
+# calls, twice the bytes), so these float32 crossovers are conservative for it. With another
+# process busy on the second core the parallel build lost at every size (0.75-1.0x), whatever
+# the kernel: on a shared machine set TAPEGRAD_PARALLEL=0.
 PARALLEL_THRESHOLD = _jit.parallel_threshold(default=1 << 17)
+PARALLEL_THRESHOLD_MEMORY_BOUND = _jit.parallel_threshold(default=1 << 20)
+MEMORY_BOUND = frozenset(
+    {
+        "sigmoid_backward",
+        "tanh_backward",
+        "relu_forward",
+        "relu_backward",
+        "leaky_relu_forward",
+        "leaky_relu_backward",
+    }
+)
 
 _F32 = np.float32
 _F64 = np.float64
@@ -621,6 +655,12 @@ LOOPS = {
     "softplus_backward": (_softplus_bwd_serial, _softplus_bwd_parallel),
 }
 
+# loop name -> number of elements from which its parallel build runs
+THRESHOLDS = {
+    name: PARALLEL_THRESHOLD_MEMORY_BOUND if name in MEMORY_BOUND else PARALLEL_THRESHOLD
+    for name in LOOPS
+}
+
 
 # --------------------------------------------------------------------------------------------
 # Python-side driver: layout, dtype, serial/parallel choice.
@@ -648,7 +688,7 @@ def _run(name, loop, arrays, params, reference, parallel=None):
     Backward kernels require their two arrays in one shape (no broadcasting, like the twins):
     the engine sums broadcast gradients down to the input's shape before any backward rule
     runs, so a mismatch is a caller's bug, reported with both shapes.
-    ``parallel``: None chooses by size (``PARALLEL_THRESHOLD``); True/False forces a build
+    ``parallel``: None chooses by size (``THRESHOLDS``); True/False forces a build
     (tests, measurements). Dtypes other than float32/float64 go to the numpy ``reference``.
     """
     arrays = [np.asarray(a) for a in arrays]
@@ -667,7 +707,7 @@ def _run(name, loop, arrays, params, reference, parallel=None):
     if n == 0:
         return out
     if parallel is None:
-        parallel = n >= PARALLEL_THRESHOLD and _jit.parallel_enabled()
+        parallel = n >= THRESHOLDS[loop] and _jit.parallel_enabled()
     LOOPS[loop][1 if parallel else 0](*flats, out_flat, *(dtype.type(p) for p in params))
     return out
 

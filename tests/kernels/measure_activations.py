@@ -1,6 +1,6 @@
 """Measurement script for the activation kernels (not a test: pytest collects test_*.py only).
 
-The crossover result is recorded where the threshold lives (``activations.PARALLEL_THRESHOLD``).
+The crossover result is recorded where the threshold lives (``activations.THRESHOLDS``).
 
     python tests/kernels/measure_activations.py crossover          # serial vs parallel loops
     python tests/kernels/measure_activations.py speed [--torch]    # fwd+bwd vs numpy (and torch)

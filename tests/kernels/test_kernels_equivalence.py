@@ -71,13 +71,13 @@ def test_parallel_build_above_threshold(case, dtype, monkeypatch):
     An odd size checks the tail of the split; each parallel loop is also forced explicitly.
     """
     rng = np.random.default_rng(1)
-    n = A.PARALLEL_THRESHOLD + 7
-    x = (rng.standard_normal(n) * 4).astype(dtype)
-    g = rng.standard_normal(n).astype(dtype)
-    arrays = arrays_for(case, x, g)
     name = CASES[case][0]
     if name.startswith("gelu") and CASES[case][1] == ("tanh",):
         name = name.replace("gelu", "gelu_tanh")
+    n = A.THRESHOLDS[name] + 7
+    x = (rng.standard_normal(n) * 4).astype(dtype)
+    g = rng.standard_normal(n).astype(dtype)
+    arrays = arrays_for(case, x, g)
     serial, parallel = A.LOOPS[name]
     used = []
 
@@ -97,9 +97,16 @@ def test_parallel_build_above_threshold(case, dtype, monkeypatch):
     # the parallel build does the same work as the serial one, element for element
     np.testing.assert_array_equal(call(case, "numba", arrays, parallel=False), got)
     used.clear()
-    small = [a[:100] for a in arrays]
+    small = [a[: A.THRESHOLDS[name] - 1] for a in arrays]
     call(case, "numba", small)
     assert used == ["serial"]
+
+
+def test_thresholds_cover_every_loop():
+    assert set(A.THRESHOLDS) == set(A.LOOPS) and A.MEMORY_BOUND <= set(A.LOOPS)
+    for name, n in A.THRESHOLDS.items():
+        memory_bound = name in A.MEMORY_BOUND
+        assert n == (A.PARALLEL_THRESHOLD_MEMORY_BOUND if memory_bound else A.PARALLEL_THRESHOLD)
 
 
 def test_parallel_can_be_disabled(monkeypatch):
@@ -111,7 +118,7 @@ def test_parallel_can_be_disabled(monkeypatch):
         (lambda *a: used.append("s") or serial(*a), lambda *a: used.append("p") or parallel(*a)),
     )
     monkeypatch.setenv("TAPEGRAD_PARALLEL", "0")
-    A.relu_forward(np.ones(A.PARALLEL_THRESHOLD + 1, np.float32))
+    A.relu_forward(np.ones(A.THRESHOLDS["relu_forward"] + 1, np.float32))
     assert used == ["s"]
 
 

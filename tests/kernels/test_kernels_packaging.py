@@ -48,12 +48,12 @@ def test_fresh_process_import_threshold_and_unusable_cache_dir(tmp_path):
         y = K.relu_forward(np.array([-1.0, 2.0], np.float32))  # first Numba call imports it
         assert "numba" in sys.modules
         from autograd_core.kernels import activations as A
-        print(A.PARALLEL_THRESHOLD, y.tolist())
+        print(A.PARALLEL_THRESHOLD, A.PARALLEL_THRESHOLD_MEMORY_BOUND, y.tolist())
         """,
         TAPEGRAD_PARALLEL_THRESHOLD="12345",
         NUMBA_CACHE_DIR=str(blocker / "cache"),
     )
-    assert out.stdout.strip() == "12345 [0.0, 2.0]"
+    assert out.stdout.strip() == "12345 12345 [0.0, 2.0]"
     assert isinstance(_jit.parallel_threshold(default=7), int)
 
 
@@ -147,7 +147,7 @@ def test_parallel_kernel_runs_in_fresh_process_with_policy():
         """
         import os, numpy as np
         from autograd_core.kernels import activations as A
-        x = np.linspace(-3, 3, A.PARALLEL_THRESHOLD + 5).astype(np.float32)
+        x = np.linspace(-3, 3, A.THRESHOLDS["tanh_forward"] + 5).astype(np.float32)
         y = A.tanh_forward(x)
         a = np.ones((64, 64), np.float32); a @ a     # OpenBLAS alongside
         y2 = A.tanh_forward(x, parallel=True)
