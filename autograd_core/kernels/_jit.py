@@ -30,16 +30,43 @@ import warnings
 BACKEND_ENV = "TAPEGRAD_KERNELS"
 
 
+def _env_reader(name):
+    """A cheap reader of one environment variable, for settings read at every kernel call
+    (so tests and users can change them at run time). ``os.environ.get`` costs ~1 us per call
+    (it encodes the key and decodes the value); on POSIX the mapping's own bytes dict, which
+    ``os.environ`` keeps in step with every change, answers in ~50 ns."""
+    data = getattr(os.environ, "_data", None)
+    if os.name == "posix" and isinstance(data, dict):
+        key = os.fsencode(name)
+
+        def read():
+            value = data.get(key)
+            return None if value is None else os.fsdecode(value)
+    else:  # pragma: no cover - other platforms
+
+        def read():
+            return os.environ.get(name)
+
+    return read
+
+
+_read_backend = _env_reader(BACKEND_ENV)
+_read_parallel = _env_reader("TAPEGRAD_PARALLEL")
+
+
 def backend() -> str:
     """The active kernel backend: ``"numba"`` (default) or ``"numpy"``."""
-    value = os.environ.get(BACKEND_ENV, "numba").strip().lower()
+    value = _read_backend()
+    if value is None:
+        return "numba"
+    value = value.strip().lower()
     if value not in ("numba", "numpy"):
         raise ValueError(f"{BACKEND_ENV} must be 'numba' or 'numpy', got {value!r}")
     return value
 
 
 def use_numba() -> bool:
-    return backend() == "numba"
+    return _read_backend() is None or backend() == "numba"
 
 
 def parallel_threshold(default: int) -> int:
@@ -50,7 +77,8 @@ def parallel_threshold(default: int) -> int:
 
 def parallel_enabled() -> bool:
     """False when TAPEGRAD_PARALLEL=0: every kernel then runs its serial build."""
-    return os.environ.get("TAPEGRAD_PARALLEL", "1").strip() not in ("0", "false", "no", "off")
+    value = _read_parallel()
+    return value is None or value.strip().lower() not in ("0", "false", "no", "off")
 
 
 THREADING_ENV = "TAPEGRAD_THREADING"

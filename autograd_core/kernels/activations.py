@@ -691,6 +691,22 @@ def _run(name, loop, arrays, params, reference, parallel=None):
     ``parallel``: None chooses by size (``THRESHOLDS``); True/False forces a build
     (tests, measurements). Dtypes other than float32/float64 go to the numpy ``reference``.
     """
+    # Fast path, the engine's usual call: float32/float64 C-contiguous arrays of one dtype.
+    a0 = arrays[0]
+    if type(a0) is np.ndarray and a0.flags.c_contiguous:
+        dtype = a0.dtype
+        if (dtype == _F32 or dtype == _F64) and (len(arrays) == 1 or (
+                type(arrays[1]) is np.ndarray and arrays[1].dtype == dtype
+                and arrays[1].shape == a0.shape and arrays[1].flags.c_contiguous)):
+            out = np.empty(a0.shape, dtype)
+            n = out.size
+            if n:
+                if parallel is None:
+                    parallel = n >= THRESHOLDS[loop] and _jit.parallel_enabled()
+                cast = dtype.type
+                LOOPS[loop][1 if parallel else 0](
+                    *[a.reshape(-1) for a in arrays], out.reshape(-1), *[cast(p) for p in params])
+            return out
     arrays = [np.asarray(a) for a in arrays]
     if len(arrays) == 2 and arrays[0].shape != arrays[1].shape:
         first = "y" if name in ("sigmoid_backward", "tanh_backward") else "x"
