@@ -33,7 +33,7 @@ import numpy as np
 from autograd_core.kernels._jit import jit, numba_module
 
 # Arrays at least this long use the parallel kernel. Measured for Adam float32 on the 2-core
-# development machine (notes/optimizers.md): the parallel build costs ~12 us of thread dispatch
+# development machine (`tapegrad-bench optim`): the parallel build costs ~12 us of thread dispatch
 # and gains at most ~1.2x (one core nearly saturates memory bandwidth); it broke even around
 # 2**17 on a quiet machine and only at 2**19 with other processes busy, so 2**18.
 PARALLEL_MIN_SIZE = 1 << 18
