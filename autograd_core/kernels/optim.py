@@ -229,6 +229,22 @@ def rmsprop_serial(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa
                    eps, neg_lr, momentum, weight_decay, decay, wd_mode, centered, use_momentum,
                    maximize):
     """RMSprop: v <- a v + (1-a) g^2; [c <- lerp(c, g, 1-a); v~ = v - c^2]; p <- p - lr g/(sqrt(v~)+eps)."""
+    if not centered and not use_momentum:
+        # the default case in a loop of its own: without the conditional stores of the other
+        # cases LLVM vectorises it (one shared loop ran at ~60% of memory bandwidth)
+        for i in range(param.shape[0]):
+            p = param[i]
+            g = grad[i]
+            if maximize:
+                g = -g
+            if wd_mode == 2:
+                p = p * decay
+            elif wd_mode == 1:
+                g = g + weight_decay * p
+            v = square_avg[i] * alpha + wa * g * g
+            square_avg[i] = v
+            param[i] = p + neg_lr * g / (np.sqrt(v) + eps)
+        return
     for i in range(param.shape[0]):
         p = param[i]
         g = grad[i]
@@ -262,6 +278,22 @@ def rmsprop_serial(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa
 def rmsprop_parallel(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac,
                      wa_small, eps, neg_lr, momentum, weight_decay, decay, wd_mode, centered,
                      use_momentum, maximize):
+    if not centered and not use_momentum:
+        # the default case in a loop of its own: without the conditional stores of the other
+        # cases LLVM vectorises it (one shared loop ran at ~60% of memory bandwidth)
+        for i in prange(param.shape[0]):
+            p = param[i]
+            g = grad[i]
+            if maximize:
+                g = -g
+            if wd_mode == 2:
+                p = p * decay
+            elif wd_mode == 1:
+                g = g + weight_decay * p
+            v = square_avg[i] * alpha + wa * g * g
+            square_avg[i] = v
+            param[i] = p + neg_lr * g / (np.sqrt(v) + eps)
+        return
     for i in prange(param.shape[0]):
         p = param[i]
         g = grad[i]
