@@ -231,13 +231,11 @@ def contention(cfg, kernels):
 
 
 def parallel_threshold():
-    from autograd_core import kernels as K
+    """The kernels module's thresholds: ``{"transcendental": n, "memory_bound": n}``."""
+    from autograd_core.kernels import activations as A
 
-    for mod in (K, getattr(K, "_numba", lambda: None)()):
-        value = getattr(mod, "PARALLEL_THRESHOLD", None)
-        if value is not None:
-            return int(value)
-    return None
+    return {"transcendental": int(A.PARALLEL_THRESHOLD),
+            "memory_bound": int(A.PARALLEL_THRESHOLD_MEMORY_BOUND)}
 
 
 def run(cfg, context) -> dict:

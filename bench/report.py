@@ -195,9 +195,11 @@ def render_kernels(result) -> str:
                   found.get(k) else "none"] for k, v in by_kernel.items()]
         out.append(table(["kernel", *(fmt_size(n) for n in sizes), "crossover"], lines,
                          "kernels: serial/parallel time (> 1: the parallel build pays)"))
-        out.append(f"parallel threshold in the kernels module: "
-                   f"{s.get('parallel_threshold')} elements; measured crossover (median over "
-                   f"kernels): {s.get('crossover_median')}")
+        th = s.get("parallel_threshold") or {}
+        out.append("parallel thresholds in the kernels module: "
+                   + ", ".join(f"{k.replace('_', '-')} {fmt_size(v)}" for k, v in th.items())
+                   + f"; measured crossover (median over kernels): "
+                   f"{fmt_size(s.get('crossover_median')) if s.get('crossover_median') else 'none'}")
     cont = _sweep(rows, "contention")
     if cont:
         lines = [[_label(r), fmt_size(r["params"]["size"]), fmt_stats(_t(r, "kernel")),

@@ -75,14 +75,21 @@ __all__ = [
 #   relu_backward (last two runs)                                      none <= 8.4M, 370727
 #   tanh_backward                                           none <= 2M, none <= 8.4M, 262144
 # Gains at 2**17: sigmoid 1.14-1.23x, gelu 1.7x; memory-bound kernels 1.35-1.5x from 2**20 in
-# the runs where they won at all. Hence 2**17 for kernels that evaluate a transcendental function
-# and 2**20 for the memory-bound ones (relu, leaky_relu, and sigmoid/tanh backward from y), whose
-# gain is small and fragile. float64 was not measured: its per-element cost is higher (libm
-# calls, twice the bytes), so these float32 crossovers are conservative for it. With another
-# process busy on the second core the parallel build lost at every size (0.75-1.0x), whatever
-# the kernel: on a shared machine set TAPEGRAD_PARALLEL=0.
-PARALLEL_THRESHOLD = _jit.parallel_threshold(default=1 << 17)
-PARALLEL_THRESHOLD_MEMORY_BOUND = _jit.parallel_threshold(default=1 << 20)
+# the runs where they won at all.
+# A later run on a quiet machine (load 0.6, nothing else running: ``tapegrad-bench kernels``,
+# serial/parallel table, 2**10..2**22) put every crossover lower: 2**15 for tanh, gelu (both),
+# softplus forward, 2**16 for sigmoid forward and softplus backward (1.03x, 1.19x there); 2**18
+# for sigmoid/tanh/relu/leaky_relu backward (1.06-1.09x) and 2**19 for relu/leaky_relu forward
+# (1.21x, 1.17x); at 2**19 every memory-bound kernel gained 1.17-1.46x, at 2**20 1.5-1.7x.
+# Hence 2**16 for kernels that evaluate a transcendental function and 2**19 for the memory-bound
+# ones (relu, leaky_relu, and sigmoid/tanh backward from y): each the first size where every
+# kernel of its kind paid in the quiet run, so a 1M-element activation runs parallel. float64
+# was not measured: its per-element cost is higher (libm calls, twice the bytes), so these
+# float32 crossovers are conservative for it. With another process busy on the second core the
+# parallel build lost at every size (0.75-1.0x), whatever the kernel: on a shared machine set
+# TAPEGRAD_PARALLEL=0.
+PARALLEL_THRESHOLD = _jit.parallel_threshold(default=1 << 16)
+PARALLEL_THRESHOLD_MEMORY_BOUND = _jit.parallel_threshold(default=1 << 19)
 MEMORY_BOUND = frozenset(
     {
         "sigmoid_backward",
