@@ -15,7 +15,7 @@ REF_PATH = os.path.join(HERE, "data", "torch_reference.npz")
 TOL = {"float64": (1e-9, 1e-12), "float32": (1e-5, 1e-6)}
 
 
-def _compare(ours, ref, dt, label):
+def _assert_matches(ours, ref, dt, label):
     rtol, atol = TOL[dt]
     assert set(ours) == set(ref), f"{label}: keys differ: {set(ours) ^ set(ref)}"
     for k in ours:
@@ -45,7 +45,7 @@ def test_against_saved_reference(reference, ours, name, dt):
     prefix = f"{name}/{dt}/"
     ref = {k[len(prefix):]: v for k, v in reference.items() if k.startswith(prefix)}
     assert ref, f"no reference for {name}/{dt}: rerun make_nn_torch_reference.py"
-    _compare(RC.run_case(ours, name, dt), ref, dt, f"{name}/{dt}")
+    _assert_matches(RC.run_case(ours, name, dt), ref, dt, f"{name}/{dt}")
 
 
 def test_reference_file_is_small():
@@ -58,5 +58,5 @@ def test_against_live_torch(ours):
     one skip, not one per case."""
     pytest.importorskip("torch", reason="optional live parity: pip install torch==2.13.0")
     for name, dt in CASE_IDS:
-        _compare(RC.run_case(ours, name, dt), RC.run_case(RC.TorchBackend(), name, dt), dt,
+        _assert_matches(RC.run_case(ours, name, dt), RC.run_case(RC.TorchBackend(), name, dt), dt,
                  f"live {name}/{dt}")

@@ -18,27 +18,27 @@ REF = np.load(DATA)
 RTOL64 = 1e-9
 
 
-def _close(a, b, rtol, atol=0.0):
+def _assert_close(a, b, rtol, atol=0.0):
     np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
 
 
 @pytest.mark.parametrize("name,algo,kwargs", RC.OPT_CASES, ids=[c[0] for c in RC.OPT_CASES])
 def test_trajectory_matches_saved_torch(name, algo, kwargs, backend):
     traj, state = RC.run_ours(algo, kwargs)
-    _close(traj, REF[f"opt/{name}/traj"], RTOL64, 1e-300)
+    _assert_close(traj, REF[f"opt/{name}/traj"], RTOL64, 1e-300)
     prefix = f"opt/{name}/state/"
     keys = [k for k in REF.files if k.startswith(prefix)]
     assert bool(keys) == bool(state)  # same state entries (SGD without momentum: none)
     for k in keys:
         i, key = k[len(prefix):].split("/")
-        _close(np.asarray(state[(int(i), key)], dtype=np.float64), REF[k], RTOL64, 1e-300)
+        _assert_close(np.asarray(state[(int(i), key)], dtype=np.float64), REF[k], RTOL64, 1e-300)
 
 
 @pytest.mark.parametrize("name,algo,kwargs,group2", RC.GROUP_CASES,
                          ids=[c[0] for c in RC.GROUP_CASES])
 def test_param_groups_match_saved_torch(name, algo, kwargs, group2):
     traj, _ = RC.run_ours(algo, kwargs, group2=group2)
-    _close(traj, REF[f"opt/{name}/traj"], RTOL64)
+    _assert_close(traj, REF[f"opt/{name}/traj"], RTOL64)
 
 
 def _our_schedule(case):
@@ -57,8 +57,8 @@ def _our_schedule(case):
 @pytest.mark.parametrize("case", RC.SCHED_CASES, ids=[c[0] for c in RC.SCHED_CASES])
 def test_schedule_matches_saved_torch(case):
     lrs, moms = _our_schedule(case)
-    _close(lrs, REF[f"sched/{case[0]}/lr"], RTOL64, 1e-15)
-    _close(moms, REF[f"sched/{case[0]}/momentum"], RTOL64, 1e-15)
+    _assert_close(lrs, REF[f"sched/{case[0]}/lr"], RTOL64, 1e-15)
+    _assert_close(moms, REF[f"sched/{case[0]}/momentum"], RTOL64, 1e-15)
 
 
 def test_reference_file_is_small():
