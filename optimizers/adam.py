@@ -11,7 +11,6 @@ from optimizers.optimizer import (
     check_eps,
     check_lr,
     check_weight_decay,
-    prepare,
     zeros_like,
 )
 
@@ -73,14 +72,8 @@ class Adam(_AdamBase):
         par = F.parallel_min_size()
         kw = _adam_group_keys(group)
         amsgrad = group["amsgrad"]
-        state = self.state
         cache = {}
-        for p in group["params"]:
-            x = prepare(p)
-            if x is None:
-                continue
-            data, pf, gf, writeback = x
-            st = state[p]
+        for data, pf, gf, st in self._params_with_grad(group):
             if not st:
                 st["step"] = 0.0
                 st["exp_avg"] = zeros_like(data)
@@ -103,8 +96,6 @@ class Adam(_AdamBase):
                 vm = F.empty(data.dtype)
             (parallel if pf.shape[0] >= par else serial)(
                 pf, gf, st["exp_avg"].reshape(-1), st["exp_avg_sq"].reshape(-1), vm, *co)
-            if writeback:
-                data[...] = pf.reshape(data.shape)
 
 
 class AdamW(Adam):
@@ -156,14 +147,8 @@ class Adamax(_AdamBase):
         serial, parallel = table["adamax"]
         par = F.parallel_min_size()
         kw = _adam_group_keys(group)
-        state = self.state
         cache = {}
-        for p in group["params"]:
-            x = prepare(p)
-            if x is None:
-                continue
-            data, pf, gf, writeback = x
-            st = state[p]
+        for data, pf, gf, st in self._params_with_grad(group):
             if not st:
                 st["step"] = 0.0
                 st["exp_avg"] = zeros_like(data)
@@ -176,8 +161,6 @@ class Adamax(_AdamBase):
                 co = cache[key] = F.adamax_coefficients(data.dtype.type, step, **kw)
             (parallel if pf.shape[0] >= par else serial)(
                 pf, gf, st["exp_avg"].reshape(-1), st["exp_inf"].reshape(-1), *co)
-            if writeback:
-                data[...] = pf.reshape(data.shape)
 
 
 class NAdam(_AdamBase):
@@ -224,14 +207,8 @@ class NAdam(_AdamBase):
         psi = group["momentum_decay"]
         beta1 = kw["beta1"]
         sdt = F.scalar_dtype()
-        state = self.state
         cache = {}
-        for p in group["params"]:
-            x = prepare(p)
-            if x is None:
-                continue
-            data, pf, gf, writeback = x
-            st = state[p]
+        for data, pf, gf, st in self._params_with_grad(group):
             if not st:
                 st["step"] = 0.0
                 st["mu_product"] = 1.0
@@ -250,8 +227,6 @@ class NAdam(_AdamBase):
             st["mu_product"] = co[0]
             (parallel if pf.shape[0] >= par else serial)(
                 pf, gf, st["exp_avg"].reshape(-1), st["exp_avg_sq"].reshape(-1), *co[1])
-            if writeback:
-                data[...] = pf.reshape(data.shape)
 
 
 class RAdam(_AdamBase):
@@ -284,14 +259,8 @@ class RAdam(_AdamBase):
         serial, parallel = table["radam"]
         par = F.parallel_min_size()
         kw = _adam_group_keys(group)
-        state = self.state
         cache = {}
-        for p in group["params"]:
-            x = prepare(p)
-            if x is None:
-                continue
-            data, pf, gf, writeback = x
-            st = state[p]
+        for data, pf, gf, st in self._params_with_grad(group):
             if not st:
                 st["step"] = 0.0
                 st["exp_avg"] = zeros_like(data)
@@ -304,5 +273,3 @@ class RAdam(_AdamBase):
                 co = cache[key] = F.radam_coefficients(data.dtype.type, step, **kw)
             (parallel if pf.shape[0] >= par else serial)(
                 pf, gf, st["exp_avg"].reshape(-1), st["exp_avg_sq"].reshape(-1), *co)
-            if writeback:
-                data[...] = pf.reshape(data.shape)

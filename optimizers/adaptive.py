@@ -19,7 +19,6 @@ from optimizers.optimizer import (
     check_eps,
     check_lr,
     check_weight_decay,
-    prepare,
     zeros_like,
 )
 
@@ -77,14 +76,8 @@ class Adagrad(Optimizer):
         kw = dict(lr=group["lr"], lr_decay=group["lr_decay"], eps=group["eps"],
                   weight_decay=group["weight_decay"], maximize=group["maximize"],
                   decoupled_weight_decay=group["decoupled_weight_decay"])
-        state = self.state
         cache = {}
-        for p in group["params"]:
-            x = prepare(p)
-            if x is None:
-                continue
-            data, pf, gf, writeback = x
-            st = state[p]
+        for data, pf, gf, st in self._params_with_grad(group):
             if not st:
                 st.update(self._init_state(group, data))
             step = st["step"] + 1.0
@@ -94,8 +87,6 @@ class Adagrad(Optimizer):
             if co is None:
                 co = cache[key] = F.adagrad_coefficients(data.dtype.type, step, **kw)
             (parallel if pf.shape[0] >= par else serial)(pf, gf, st["sum"].reshape(-1), *co)
-            if writeback:
-                data[...] = pf.reshape(data.shape)
 
 
 class RMSprop(Optimizer):
@@ -150,14 +141,8 @@ class RMSprop(Optimizer):
                   decoupled_weight_decay=group["decoupled_weight_decay"])
         use_momentum = group["momentum"] > 0
         centered = group["centered"]
-        state = self.state
         cache = {}
-        for p in group["params"]:
-            x = prepare(p)
-            if x is None:
-                continue
-            data, pf, gf, writeback = x
-            st = state[p]
+        for data, pf, gf, st in self._params_with_grad(group):
             if not st:
                 st["step"] = 0.0
                 st["square_avg"] = zeros_like(data)
@@ -179,8 +164,6 @@ class RMSprop(Optimizer):
                 co = cache[data.dtype] = F.rmsprop_coefficients(data.dtype.type, **kw)
             (parallel if pf.shape[0] >= par else serial)(
                 pf, gf, st["square_avg"].reshape(-1), ga, buf, *co)
-            if writeback:
-                data[...] = pf.reshape(data.shape)
 
 
 class Adadelta(Optimizer):
@@ -220,14 +203,8 @@ class Adadelta(Optimizer):
         kw = dict(lr=group["lr"], rho=group["rho"], eps=group["eps"],
                   weight_decay=group["weight_decay"], maximize=group["maximize"],
                   decoupled_weight_decay=group["decoupled_weight_decay"])
-        state = self.state
         cache = {}
-        for p in group["params"]:
-            x = prepare(p)
-            if x is None:
-                continue
-            data, pf, gf, writeback = x
-            st = state[p]
+        for data, pf, gf, st in self._params_with_grad(group):
             if not st:
                 st["step"] = 0.0
                 st["square_avg"] = zeros_like(data)
@@ -238,5 +215,3 @@ class Adadelta(Optimizer):
                 co = cache[data.dtype] = F.adadelta_coefficients(data.dtype.type, **kw)
             (parallel if pf.shape[0] >= par else serial)(
                 pf, gf, st["square_avg"].reshape(-1), st["acc_delta"].reshape(-1), *co)
-            if writeback:
-                data[...] = pf.reshape(data.shape)

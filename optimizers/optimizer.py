@@ -199,6 +199,21 @@ class Optimizer:
     def _step_group(self, group, table):  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _params_with_grad(self, group):
+        """``(data, param_flat, grad_flat, state)`` for each parameter of ``group`` that has a
+        gradient (see ``prepare``); ``state`` is the parameter's state dict, empty on its first
+        step. A non-contiguous parameter is updated through a contiguous copy, written back here
+        once the caller's loop body has run."""
+        state = self.state
+        for p in group["params"]:
+            x = prepare(p)
+            if x is None:
+                continue
+            data, pf, gf, writeback = x
+            yield data, pf, gf, state[p]
+            if writeback:
+                data[...] = pf.reshape(data.shape)
+
     # -- state dict ------------------------------------------------------------------------
 
     def _index_map(self):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from optimizers import functional as F
-from optimizers.optimizer import Optimizer, check, check_compat_flags, check_lr, prepare
+from optimizers.optimizer import Optimizer, check, check_compat_flags, check_lr
 
 __all__ = ["Rprop"]
 
@@ -54,14 +54,8 @@ class Rprop(Optimizer):
         par = F.parallel_min_size()
         kw = dict(etas=group["etas"], step_sizes=group["step_sizes"],
                   maximize=group["maximize"])
-        state = self.state
         cache = {}
-        for p in group["params"]:
-            x = prepare(p)
-            if x is None:
-                continue
-            data, pf, gf, writeback = x
-            st = state[p]
+        for data, pf, gf, st in self._params_with_grad(group):
             if not st:
                 st["step"] = 0.0
                 st["prev"] = np.zeros(data.shape, data.dtype)
@@ -72,5 +66,3 @@ class Rprop(Optimizer):
                 co = cache[data.dtype] = F.rprop_coefficients(data.dtype.type, **kw)
             (parallel if pf.shape[0] >= par else serial)(
                 pf, gf, st["prev"].reshape(-1), st["step_size"].reshape(-1), *co)
-            if writeback:
-                data[...] = pf.reshape(data.shape)
