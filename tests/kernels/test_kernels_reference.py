@@ -135,6 +135,7 @@ def _torch_case(torch, case, x, g):
     return A.softplus_backward(g, x, *params)
 
 
+@pytest.mark.torch_parity
 def test_against_pytorch():
     """Every kernel case, both dtypes, against a live PyTorch (optional: the twins are checked
     against float64 closed forms above without it). One test, so a run without torch shows one

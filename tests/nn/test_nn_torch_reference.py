@@ -52,6 +52,7 @@ def test_reference_file_is_small():
     assert os.path.getsize(REF_PATH) < 1_000_000
 
 
+@pytest.mark.torch_parity
 def test_against_live_torch(ours):
     """Every case against a live PyTorch (optional: ``pip install torch==2.13.0``); the saved
     reference above covers the same cases without it. One test, so a run without torch shows

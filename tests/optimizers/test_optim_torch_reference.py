@@ -70,6 +70,7 @@ def test_reference_file_is_small():
 LIVE = [c for c in RC.OPT_CASES if not c[0].endswith("_default")]
 
 
+@pytest.mark.torch_parity
 @pytest.mark.parametrize("dtype,rtol", [("float64", 1e-9), ("float32", 1e-5)])
 def test_live_against_torch(dtype, rtol):
     pytest.importorskip("torch", reason="optional live parity: pip install torch==2.13.0")
@@ -80,6 +81,7 @@ def test_live_against_torch(dtype, rtol):
         np.testing.assert_allclose(ours, theirs, rtol=rtol, atol=rtol * scale, err_msg=name)
 
 
+@pytest.mark.torch_parity
 def test_live_schedules_against_torch():
     pytest.importorskip("torch", reason="optional live parity: pip install torch==2.13.0")
     for case in RC.SCHED_CASES:
