@@ -1,19 +1,21 @@
 """Grad mode (``no_grad``/``enable_grad``) and anomaly mode switches.
 
-One module-level state object: the hot path reads ``STATE.enabled`` once per op.
+Both are per thread, as in PyTorch: ``no_grad`` in one thread leaves every other thread
+recording, a new thread starts with grad mode on, and ``backward`` (which records only under
+``create_graph``) switches recording off for its own thread alone. The hot path reads
+``STATE.enabled`` once per op: an attribute of a ``threading.local`` whose class attributes are
+each new thread's defaults.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 
 
-class _State:
-    __slots__ = ("enabled", "anomaly")
-
-    def __init__(self):
-        self.enabled = True
-        self.anomaly = False
+class _State(threading.local):
+    enabled = True
+    anomaly = False
 
 
 STATE = _State()
