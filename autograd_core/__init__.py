@@ -1,4 +1,10 @@
-"""autograd_core: a Tensor on a dynamic tape, reverse-mode autodiff on numpy + Numba."""
+"""autograd_core: a Tensor on a dynamic tape, reverse-mode autodiff on numpy + Numba.
+
+Import order is the architecture: ``tensor`` (knows no op) <- ``node`` (recording) <- ``ops``
+(every op declared once, ``ops.registry``) <- ``methods`` (wires Tensor's methods from the op
+table) and ``engine``/``autograd`` (backward). The functional forms exported here
+(``autograd_core.exp``, ``.sum``, ``.cat``, ...) come from the same table.
+"""
 
 from autograd_core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from autograd_core.tensor import Tensor
@@ -13,12 +19,19 @@ from autograd_core.random import manual_seed
 from autograd_core.autograd import backward, grad
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled
-from autograd_core.functional import (
-    abs, add, amax, amin, argmax, argmin, cat, clamp, clip, clone, concat, concatenate, cos,
-    div, exp, flatten, gelu, is_tensor, leaky_relu, log, log1p, log_softmax, logsumexp, matmul,
-    max, maximum, mean, min, minimum, mul, neg, numel, permute, pow, relu, reshape, sigmoid,
-    sign, sin, softmax, softplus, sqrt, square, squeeze, stack, std, sub, sum, tanh, transpose,
-    unsqueeze, var, where,
-)
+from autograd_core import ops as _ops
+from autograd_core import methods as _methods  # noqa: F401 - wires Tensor's methods
+from autograd_core.ops.registry import functions as _functions
+
+globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input) -> int:
+    return input.numel()
+
 
 __version__ = "0.1.0"

@@ -90,3 +90,15 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
                           allow_unused=bool(allow_unused))
     return result
+
+
+def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """``Tensor.backward``: accumulate d(self)/d(leaf) into every leaf's ``.grad`` (PyTorch
+    semantics)."""
+    if (gradient is None and inputs is None and not create_graph and self.grad_fn is not None
+            and self.data.size == 1):
+        # the common case (a scalar loss), without the general argument handling
+        run_backward((self,), (np.ones(self.data.shape, self.data.dtype),), retain_graph, False)
+        return
+    backward([self], [gradient] if gradient is not None else None,
+             retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)

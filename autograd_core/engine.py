@@ -38,15 +38,6 @@ def sum_to_shape(g, shape):
     return g.reshape(shape)
 
 
-def _as_grad_array(g, shape, dtype, what):
-    arr = np.asarray(g.data if hasattr(g, "data") and not isinstance(g, np.ndarray) else g)
-    if arr.shape != shape:
-        raise RuntimeError(
-            f"{what}: gradient has shape {arr.shape} but the tensor has shape {shape}"
-        )
-    return np.array(arr, dtype=dtype, copy=True)
-
-
 def _collect(roots):
     """Consumer counts of every node reachable from ``roots`` (iterative DFS)."""
     deps = {}
@@ -132,7 +123,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 finally:
                     node.differentiable = False
             else:
-                in_grads = node.backward(*grads)
+                in_grads = node.plain_backward(*grads)
             if anomaly:
                 _check_backward(node, in_grads)
             if not retain_graph and node._saved:

@@ -1,1 +1,20 @@
-"""Primitive operations, grouped by family. Each op's forward sits beside its backward."""
+"""Every op, declared once with ``@op`` beside its node class (see ``registry``).
+
+Importing this package imports every op module, which fills ``registry.DECLS``; the package
+``autograd_core`` then exports the functional forms and ``autograd_core.methods`` wires the
+Tensor methods, both from that table.
+"""
+
+from autograd_core.ops import (  # noqa: F401 - imported for their declarations
+    activation,
+    binary,
+    index,
+    inplace,
+    linalg,
+    reduce,
+    shape,
+    unary,
+)
+from autograd_core.ops.registry import DECLS, Sample, op
+
+__all__ = ["DECLS", "Sample", "op"]

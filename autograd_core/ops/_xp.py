@@ -1,5 +1,11 @@
-"""Functions that work on numpy arrays *and* Tensors, so one backward rule serves plain
-backward (arrays, nothing recorded) and ``create_graph`` (Tensors, recorded)."""
+"""The vocabulary of backward rules: functions that take numpy arrays *or* Tensors.
+
+A rule written with Python operators, ``.sum``/``.reshape`` and these functions serves plain
+backward (arrays: numpy runs, nothing is recorded) and ``create_graph`` (Tensors: the same
+expression is recorded, so it can be differentiated again). The type dispatch lives here, once,
+so no rule branches on what it was given. Tensor operations are reached through Tensor methods
+(wired by ``autograd_core.methods``), so this module imports no op module.
+"""
 
 from __future__ import annotations
 
@@ -7,48 +13,50 @@ import math
 
 import numpy as np
 
-
-_Tensor = None
-
-
-def _T():
-    global _Tensor
-    if _Tensor is None:
-        from autograd_core.tensor import Tensor
-
-        _Tensor = Tensor
-    return _Tensor
+from autograd_core.tensor import Tensor
 
 
 def is_tensor(x) -> bool:
-    return isinstance(x, _Tensor or _T())
+    return isinstance(x, Tensor)
+
+
+def _const_like(x, like):
+    """``x`` (a number or array) as a constant Tensor of ``like``'s dtype."""
+    return Tensor._make(np.asarray(x, dtype=like.dtype), None, False)
 
 
 def where(cond, x, y):
-    Tensor = _T()
-    if isinstance(x, Tensor) or isinstance(y, Tensor):
-        from autograd_core.ops.binary import Where
-
-        return Where.apply(cond, x, y)
     if isinstance(cond, Tensor):
         cond = cond.data
+    if isinstance(x, Tensor):
+        return x.where(cond, y)
+    if isinstance(y, Tensor):
+        return _const_like(x, y).where(cond, y)
     return np.where(cond, x, y)
 
 
 def exp(x):
-    return x.exp() if is_tensor(x) else np.exp(x)
+    return x.exp() if isinstance(x, Tensor) else np.exp(x)
 
 
 def log(x):
-    return x.log() if is_tensor(x) else np.log(x)
+    return x.log() if isinstance(x, Tensor) else np.log(x)
 
 
 def tanh(x):
-    return x.tanh() if is_tensor(x) else np.tanh(x)
+    return x.tanh() if isinstance(x, Tensor) else np.tanh(x)
+
+
+def sin(x):
+    return x.sin() if isinstance(x, Tensor) else np.sin(x)
+
+
+def cos(x):
+    return x.cos() if isinstance(x, Tensor) else np.cos(x)
 
 
 def sigmoid(x):
-    if is_tensor(x):
+    if isinstance(x, Tensor):
         return x.sigmoid()
     from autograd_core import kernels as K
 
@@ -56,7 +64,7 @@ def sigmoid(x):
 
 
 def broadcast_to(x, shape):
-    if is_tensor(x):
+    if isinstance(x, Tensor):
         return x.expand(shape)
     if x.size == 1 and math.prod(shape) <= 65536:
         # np.broadcast_to costs microseconds of Python; for small results a fill is cheaper
@@ -65,24 +73,25 @@ def broadcast_to(x, shape):
 
 
 def permute(x, axes):
-    return x.permute(axes) if is_tensor(x) else np.transpose(x, axes)
+    return x.permute(axes) if isinstance(x, Tensor) else np.transpose(x, axes)
 
 
 def swap_last(x):
-    return x.transpose(-1, -2) if is_tensor(x) else np.swapaxes(x, -1, -2)
+    return x.transpose(-1, -2) if isinstance(x, Tensor) else np.swapaxes(x, -1, -2)
 
 
 def matmul(a, b):
-    if is_tensor(a) or is_tensor(b):
-        from autograd_core.ops.linalg import matmul as mm
-
-        return mm(a, b)
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        if not isinstance(a, Tensor):
+            a = _const_like(a, b)
+        return a.matmul(b)
     return np.matmul(a, b)
 
 
 def astype(x, dtype):
-    return x.to(dtype) if is_tensor(x) else x.astype(dtype, copy=False)
+    return x.to(dtype) if isinstance(x, Tensor) else x.astype(dtype, copy=False)
 
 
 def data(x):
-    return x.data if is_tensor(x) else x
+    """The array behind ``x`` (for masks and comparisons, which are never differentiated)."""
+    return x.data if isinstance(x, Tensor) else x

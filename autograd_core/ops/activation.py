@@ -1,8 +1,8 @@
 """Activations on the fused Numba kernels (``autograd_core.kernels``).
 
-Plain backward calls the fused backward kernel; under ``create_graph`` each rule gives the
-same derivative as a composite of recorded ops, so second derivatives work. Tests hold the two
-modes equal.
+Each node gives its derivative twice, side by side: ``backward``, the composite written with
+differentiable operations (what ``create_graph`` records), and ``fused_backward``, the same
+derivative in one kernel pass (what plain backward runs). The generic op tests hold them equal.
 """
 
 from __future__ import annotations
@@ -12,17 +12,19 @@ import math
 import numpy as np
 
 from autograd_core import kernels as K
-from autograd_core.function import Op
+from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
+from autograd_core.ops.registry import Sample, op
 
 
-def _float(x, op):
+def _float(x, op_name):
     if x.dtype.kind != "f":
-        raise TypeError(f"{op}: expected a floating point tensor, got {x.dtype}")
+        raise TypeError(f"{op_name}: expected a floating point tensor, got {x.dtype}")
     return x
 
 
-class Sigmoid(Op):
+@op("sigmoid", method=True, kernels=("sigmoid_forward", "sigmoid_backward"))
+class Sigmoid(Node):
     def forward(self, x):
         y = K.sigmoid_forward(_float(x, "sigmoid"))
         self.save_for_backward(y)
@@ -30,12 +32,15 @@ class Sigmoid(Op):
 
     def backward(self, g):
         (y,) = self.saved
-        if self.differentiable:
-            return (g * y * (1.0 - y),)
+        return (g * y * (1.0 - y),)
+
+    def fused_backward(self, g):
+        (y,) = self.saved
         return (K.sigmoid_backward(y, g),)
 
 
-class Tanh(Op):
+@op("tanh", method=True, kernels=("tanh_forward", "tanh_backward"))
+class Tanh(Node):
     def forward(self, x):
         y = K.tanh_forward(_float(x, "tanh"))
         self.save_for_backward(y)
@@ -43,12 +48,15 @@ class Tanh(Op):
 
     def backward(self, g):
         (y,) = self.saved
-        if self.differentiable:
-            return (g * (1.0 - y * y),)
+        return (g * (1.0 - y * y),)
+
+    def fused_backward(self, g):
+        (y,) = self.saved
         return (K.tanh_backward(y, g),)
 
 
-class Relu(Op):
+@op("relu", method=True, domain="away_from_zero", kernels=("relu_forward", "relu_backward"))
+class Relu(Node):
     def forward(self, x):
         if x.dtype.kind != "f":
             return np.maximum(x, 0)
@@ -58,13 +66,15 @@ class Relu(Op):
 
     def backward(self, g):
         (y,) = self.saved
-        if self.differentiable:
-            return (xp.where(y.data > 0, g, 0.0),)
+        return (xp.where(xp.data(y) > 0, g, 0.0),)
+
+    def fused_backward(self, g):
+        (y,) = self.saved
         # relu_backward masks on its first argument > 0; y > 0 exactly where x > 0
         return (K.relu_backward(y, g),)
 
 
-class LeakyRelu(Op):
+class LeakyRelu(Node):
     def forward(self, x, negative_slope):
         self.slope = negative_slope
         self.save_for_backward(x)
@@ -72,9 +82,17 @@ class LeakyRelu(Op):
 
     def backward(self, g):
         (x,) = self.saved
-        if self.differentiable:
-            return (xp.where(x.data > 0, g, g * self.slope),)
+        return (xp.where(xp.data(x) > 0, g, g * self.slope),)
+
+    def fused_backward(self, g):
+        (x,) = self.saved
         return (K.leaky_relu_backward(x, g, self.slope),)
+
+
+@op("leaky_relu", node=LeakyRelu, kernels=("leaky_relu_forward", "leaky_relu_backward"),
+    samples=[Sample("leaky_relu", lambda a: leaky_relu(a, 0.1), domain="away_from_zero")])
+def leaky_relu(input, negative_slope=0.01):
+    return LeakyRelu.apply(input, negative_slope=float(negative_slope))
 
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -82,7 +100,7 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_C = 0.044715
 
 
-class Gelu(Op):
+class Gelu(Node):
     """GELU, exact (``approximate='none'``: x Phi(x)) or the tanh approximation."""
 
     def forward(self, x, approximate):
@@ -94,12 +112,14 @@ class Gelu(Op):
 
     def backward(self, g):
         (x,) = self.saved
-        if self.differentiable:
-            return (g * GeluGrad.apply(x, approximate=self.approximate),)
+        return (g * GeluGrad.apply(x, approximate=self.approximate),)
+
+    def fused_backward(self, g):
+        (x,) = self.saved
         return (K.gelu_backward(x, g, self.approximate),)
 
 
-class GeluGrad(Op):
+class GeluGrad(Node):
     """gelu'(x) as a primitive (used under create_graph); its own derivative is composite."""
 
     def forward(self, x, approximate):
@@ -122,7 +142,14 @@ class GeluGrad(Op):
         return (g * second,)
 
 
-class Softplus(Op):
+@op("gelu", node=Gelu, kernels=("gelu_forward", "gelu_backward"), samples=[
+    Sample("gelu", lambda a: gelu(a)),
+    Sample("gelu_tanh", lambda a: gelu(a, approximate="tanh"))])
+def gelu(input, approximate="none"):
+    return Gelu.apply(input, approximate=approximate)
+
+
+class Softplus(Node):
     """log(1 + exp(beta x)) / beta; linear where beta x > threshold (PyTorch)."""
 
     def forward(self, x, beta, threshold):
@@ -132,7 +159,15 @@ class Softplus(Op):
 
     def backward(self, g):
         (x,) = self.saved
-        if self.differentiable:
-            linear = x.data * self.beta > self.threshold
-            return (xp.where(linear, g, g * xp.sigmoid(x * self.beta)),)
+        linear = xp.data(x) * self.beta > self.threshold
+        return (xp.where(linear, g, g * xp.sigmoid(x * self.beta)),)
+
+    def fused_backward(self, g):
+        (x,) = self.saved
         return (K.softplus_backward(x, g, self.beta, self.threshold),)
+
+
+@op("softplus", node=Softplus, kernels=("softplus_forward", "softplus_backward"), samples=[
+    Sample("softplus", lambda a: softplus(a, beta=2.0, threshold=3.0))])
+def softplus(input, beta=1.0, threshold=20.0):
+    return Softplus.apply(input, beta=float(beta), threshold=float(threshold))

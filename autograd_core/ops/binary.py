@@ -1,24 +1,25 @@
-"""Binary elementwise ops with numpy broadcasting (the engine sums gradients back to shape)."""
+"""Binary elementwise ops with numpy broadcasting (the engine sums gradients back to shape),
+and the comparisons (never recorded)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from autograd_core.function import Op
+from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
+from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.unary import PowScalar
+from autograd_core.tensor import Tensor
 
 
-def _shape(a):
-    return np.shape(a)
-
-
-def _broadcast_error(op, a, b):
+def _broadcast_error(op_name, a, b):
     return ValueError(
-        f"{op}: shapes {tuple(_shape(a))} and {tuple(_shape(b))} cannot be broadcast together"
+        f"{op_name}: shapes {tuple(np.shape(a))} and {tuple(np.shape(b))} cannot be broadcast "
+        "together"
     )
 
 
-class Add(Op):
+class Add(Node):
     def forward(self, a, b):
         try:
             return a + b
@@ -29,7 +30,7 @@ class Add(Op):
         return g, g
 
 
-class Sub(Op):
+class Sub(Node):
     def forward(self, a, b):
         try:
             return a - b
@@ -40,7 +41,7 @@ class Sub(Op):
         return g, -g
 
 
-class Mul(Op):
+class Mul(Node):
     def forward(self, a, b):
         n = self.needs_input_grad
         self.save_for_backward(b if n[0] else None, a if n[1] else None)
@@ -54,7 +55,7 @@ class Mul(Op):
         return (None if b is None else g * b), (None if a is None else g * a)
 
 
-class Div(Op):
+class Div(Node):
     def forward(self, a, b):
         n = self.needs_input_grad
         self.save_for_backward(a if n[1] else None, b)
@@ -71,7 +72,35 @@ class Div(Op):
         return ga, gb
 
 
-class Pow(Op):
+def _binary_sample(name, fn, alias, **kw):
+    return Sample(name, fn, 2, broadcasts=True, aliases=(alias,), **kw)
+
+
+@op("add", node=Add, method=True,
+    samples=[_binary_sample("add", lambda a, b: a + b, "+")])
+def add(input, other, *, alpha=1):
+    return Add.apply(input, other if alpha == 1 else other * alpha)
+
+
+@op("sub", node=Sub, method=True, aliases=("subtract",),
+    samples=[_binary_sample("sub", lambda a, b: a - b, "-")])
+def sub(input, other, *, alpha=1):
+    return Sub.apply(input, other if alpha == 1 else other * alpha)
+
+
+@op("mul", node=Mul, method=True, aliases=("multiply",),
+    samples=[_binary_sample("mul", lambda a, b: a * b, "*")])
+def mul(input, other):
+    return Mul.apply(input, other)
+
+
+@op("div", node=Div, method=True, aliases=("divide", "true_divide"),
+    samples=[_binary_sample("div", lambda a, b: a / b, "/", domain="away_from_zero")])
+def div(input, other):
+    return Div.apply(input, other)
+
+
+class Pow(Node):
     """a ** b with tensor exponent. d/db = a**b * log(a), taken as 0 where a == 0 and b >= 0
     (PyTorch's convention)."""
 
@@ -96,7 +125,18 @@ class Pow(Op):
         return ga, gb
 
 
-class Maximum(Op):
+@op("pow", node=Pow, method=True, samples=[
+    _binary_sample("pow", lambda a, b: a ** b, "**", domain="positive"),
+    Sample("pow_scalar", lambda a: a ** 3.0)])
+def pow(input, exponent):  # noqa: A001 - PyTorch's name
+    if isinstance(exponent, Tensor):
+        return Pow.apply(input, exponent)
+    if not isinstance(input, Tensor):  # a number raised to a tensor
+        return Pow.apply(input, exponent)
+    return PowScalar.apply(input, exponent=exponent)
+
+
+class Maximum(Node):
     """Elementwise maximum; at ties the gradient is split equally (PyTorch's rule)."""
 
     pick = staticmethod(np.maximum)
@@ -124,7 +164,11 @@ class Minimum(Maximum):
     greater = staticmethod(np.less)
 
 
-class Where(Op):
+op("maximum", method=True, n_inputs=2, broadcasts=True, domain="distinct")(Maximum)
+op("minimum", method=True, n_inputs=2, broadcasts=True, domain="distinct")(Minimum)
+
+
+class Where(Node):
     """where(cond, a, b); ``cond`` is a constant (bool array)."""
 
     def forward(self, cond, a, b):
@@ -134,8 +178,8 @@ class Where(Op):
             return np.where(cond, a, b)
         except ValueError:
             raise ValueError(
-                f"where: shapes {cond.shape}, {_shape(a)} and {_shape(b)} cannot be broadcast "
-                "together"
+                f"where: shapes {cond.shape}, {np.shape(a)} and {np.shape(b)} cannot be "
+                "broadcast together"
             ) from None
 
     def backward(self, g):
@@ -146,14 +190,31 @@ class Where(Op):
         return None, ga, gb
 
 
-def compare(fn, a, b):
-    """Comparison ops: a bool tensor, never recorded."""
-    from autograd_core.tensor import Tensor
+@op("where", node=Where, samples=[
+    Sample("where", lambda a, b: where(a.data > 0, a, b), 2, broadcasts=True)])
+def where(condition, input, other):
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    return Where.apply(cond, input, other)
 
-    ra = a.data if isinstance(a, Tensor) else a
-    rb = b.data if isinstance(b, Tensor) else b
-    try:
-        out = fn(ra, rb)
-    except ValueError:
-        raise _broadcast_error(fn.__name__, ra, rb) from None
-    return Tensor._make(np.asarray(out), None, False)
+
+def _comparison(name, fn):
+    def compare(input, other):
+        ra = input.data if isinstance(input, Tensor) else input
+        rb = other.data if isinstance(other, Tensor) else other
+        try:
+            out = fn(ra, rb)
+        except ValueError:
+            raise _broadcast_error(name, ra, rb) from None
+        return Tensor._make(np.asarray(out), None, False)
+
+    compare.__name__ = compare.__qualname__ = name
+    compare.__doc__ = f"Elementwise ``{fn.__name__}`` as a bool tensor (not differentiable)."
+    return op(name, method=True, samples=())(compare)
+
+
+eq = _comparison("eq", np.equal)
+ne = _comparison("ne", np.not_equal)
+lt = _comparison("lt", np.less)
+le = _comparison("le", np.less_equal)
+gt = _comparison("gt", np.greater)
+ge = _comparison("ge", np.greater_equal)

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd_core.function import Op
 from autograd_core.grad_mode import STATE
+from autograd_core.node import Node
+from autograd_core.ops import _xp as xp
+from autograd_core.ops.inplace import inplace
+from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.shape import _as_view
+from autograd_core.tensor import Tensor
 
 
 def _normalise(index):
-    from autograd_core.tensor import Tensor
-
     def one(i):
         if isinstance(i, Tensor):
             i = i.data
@@ -51,7 +54,7 @@ def _index_error(shape, index, exc):
     return IndexError(f"index {index!r} is out of range for a tensor of shape {shape}: {exc}")
 
 
-class Index(Op):
+class Index(Node):
     def forward(self, x, index, basic):
         self.index, self.basic, self.in_shape = index, basic, x.shape
         try:
@@ -63,7 +66,7 @@ class Index(Op):
         return (IndexAdd.apply(g, index=self.index, basic=self.basic, shape=self.in_shape),)
 
 
-class IndexAdd(Op):
+class IndexAdd(Node):
     """Zeros of ``shape`` with ``g`` added at ``index``; the backward of Index."""
 
     def forward(self, g, index, basic, shape):
@@ -79,18 +82,20 @@ class IndexAdd(Op):
         return (Index.apply(g2, index=self.index, basic=self.basic),)
 
 
+@op("getitem", node=Index, function=False, samples=[
+    Sample("getitem_slice", lambda a: a[..., ::2], min_ndim=1),
+    Sample("getitem_int_array", lambda a: a[[0, 0, -1]], min_ndim=1),
+    Sample("getitem_mask", lambda a: a[a.data > 0])])
 def getitem(x, index):
     index = _normalise(index)
     basic = _is_basic(index)
     out = Index.apply(x, index=index, basic=basic)
     if basic:
-        from autograd_core.ops.shape import _as_view
-
         _as_view(out, x)
     return out
 
 
-class IndexPut(Op):
+class IndexPut(Node):
     """``x`` with ``value`` written at ``index`` (out of place); used by ``x[index] = value``
     while recording."""
 
@@ -112,8 +117,6 @@ class IndexPut(Op):
         return out
 
     def backward(self, g):
-        from autograd_core.ops import _xp as xp
-
         (mask,) = self.saved
         gx = xp.where(mask, 0.0, g) if self.needs_input_grad[0] else None
         gv = g[self.index] if self.needs_input_grad[1] else None
@@ -121,12 +124,10 @@ class IndexPut(Op):
 
 
 def setitem(x, index, value):
-    from autograd_core.tensor import Tensor, _inplace
-
     index = _normalise(index)
     value_rg = isinstance(value, Tensor) and value.requires_grad
     if STATE.enabled and (x.requires_grad or value_rg):
-        _inplace(x, lambda: IndexPut.apply(x, value, index=index))
+        inplace(x, lambda: IndexPut.apply(x, value, index=index))
         return
     raw = value.data if isinstance(value, Tensor) else value
     if not x.data.flags.writeable:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd_core.function import Op
+from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
+from autograd_core.ops.registry import Sample, op
 
 
-class MatMul(Op):
+class MatMul(Node):
     def forward(self, a, b):
         n = self.needs_input_grad
         self.save_for_backward(a if n[1] else None, b if n[0] else None)
@@ -41,7 +42,10 @@ class MatMul(Op):
         return ga, gb
 
 
-def matmul(a, b):
+@op("matmul", node=MatMul, method=True, samples=[
+    Sample("matmul", lambda a, b: a @ b, 2, min_ndim=1, aliases=("@",))])
+def matmul(input, other):
+    a, b = input, other
     sa, sb = np.shape(getattr(a, "data", a)), np.shape(getattr(b, "data", b))
     if len(sa) == 0 or len(sb) == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes {sa} and {sb}")

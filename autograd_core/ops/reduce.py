@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
 from collections import namedtuple
 
 import numpy as np
 
-from autograd_core.function import Op
+from autograd_core.node import Node
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
+from autograd_core.ops.registry import Sample, op
+from autograd_core.tensor import Tensor
 
 
 def _keep_shape(shape, dims):
@@ -22,7 +26,7 @@ def _count(shape, dims):
     return int(np.prod([shape[d] for d in dims]))
 
 
-class _Reduction(Op):
+class _Reduction(Node):
     def _setup(self, x, dim, keepdim):
         self.in_shape = x.shape
         self.dim = dim
@@ -60,7 +64,7 @@ class Var(_Reduction):
 
     def forward(self, x, dim, keepdim, correction):
         self._setup(x, dim, keepdim)
-        self.denom = max(_count(x.shape, dim) - correction, 0)
+        self.denom = builtins.max(_count(x.shape, dim) - correction, 0)
         self.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.var(x, axis=dim, keepdims=keepdim, ddof=correction)
@@ -94,7 +98,7 @@ class AMax(_Reduction):
         return (xp.where(mask, self._expand(g) / count, 0.0),)
 
 
-class Gather(Op):
+class Gather(Node):
     """Values at ``index`` along ``dim`` (take_along_axis); backward scatters."""
 
     def forward(self, x, index, dim):
@@ -105,7 +109,7 @@ class Gather(Op):
         return (Scatter.apply(g, index=self.index, dim=self.dim, shape=self.in_shape),)
 
 
-class Scatter(Op):
+class Scatter(Node):
     """Zeros of ``shape`` with ``g`` added at ``index`` along ``dim``; backward gathers."""
 
     def forward(self, g, index, dim, shape):
@@ -123,12 +127,9 @@ MinResult = namedtuple("min", ["values", "indices"])
 
 
 def max_min(x, dim, keepdim, is_max):
-    from autograd_core.ops.shape import norm_dim
-    from autograd_core.tensor import Tensor
-
     if dim is None:
         return AMax.apply(x, dim=None, keepdim=False, is_max=is_max)
-    d = norm_dim(dim, x.ndim, "max" if is_max else "min")
+    d = _args.norm_dim(dim, x.ndim, "max" if is_max else "min")
     if x.shape[d] == 0:
         raise IndexError(f"max/min(): dimension {dim} of shape {x.shape} has size 0")
     idx = (np.argmax if is_max else np.argmin)(x.data, axis=d, keepdims=True)
@@ -140,16 +141,13 @@ def max_min(x, dim, keepdim, is_max):
     return (MaxResult if is_max else MinResult)(values, indices)
 
 
-def argmax(x, dim, keepdim, fn):
-    from autograd_core.ops.shape import norm_dim
-    from autograd_core.tensor import Tensor
-
+def _arg_extreme(x, dim, keepdim, fn):
     if dim is None:
         out = np.asarray(fn(x.data))
         if keepdim:
             out = out.reshape((1,) * x.ndim)
     else:
-        out = fn(x.data, axis=norm_dim(dim, x.ndim, "argmax"), keepdims=keepdim)
+        out = fn(x.data, axis=_args.norm_dim(dim, x.ndim, "argmax"), keepdims=keepdim)
     return Tensor._make(np.asarray(out, dtype=np.int64), None, False)
 
 
@@ -164,19 +162,17 @@ class LogSumExp(_Reduction):
     def forward(self, x, dim, keepdim):
         self._setup(x, dim, keepdim)
         y = _stable_lse(x, dim)
-        self.save_for_backward(x, y)
-        return y if keepdim else y.reshape(
-            tuple(s for i, s in enumerate(x.shape) if dim is not None and i not in dim)
-        )
+        if not keepdim:
+            y = y.reshape(tuple(s for i, s in enumerate(x.shape) if dim is not None and i not in dim))
+        self.save_for_backward(x, y)  # y is the output: connected under create_graph
+        return y
 
     def backward(self, g):
         x, y = self.saved
-        if self.differentiable:  # y was saved in keepdim shape, so recompute it connected
-            y = LogSumExp.apply(x, dim=self.dim, keepdim=True)
-        return (self._expand(g) * xp.exp(x - y),)
+        return (self._expand(g) * xp.exp(x - y.reshape(_keep_shape(self.in_shape, self.dim))),)
 
 
-class Softmax(Op):
+class Softmax(Node):
     def forward(self, x, dim):
         self.dim = dim
         e = np.exp(x - np.max(x, axis=dim, keepdims=True))
@@ -190,7 +186,7 @@ class Softmax(Op):
         return (gy - y * gy.sum(axis=self.dim, keepdims=True),)
 
 
-class LogSoftmax(Op):
+class LogSoftmax(Node):
     def forward(self, x, dim):
         self.dim = dim
         y = x - _stable_lse(x, dim)
@@ -200,3 +196,118 @@ class LogSoftmax(Op):
     def backward(self, g):
         (y,) = self.saved
         return (g - xp.exp(y) * g.sum(axis=self.dim, keepdims=True),)
+
+
+# ---- functional forms (and Tensor methods) ---------------------------------------------------
+
+
+def _dim_last(x):
+    return -1 if x.ndim else 0
+
+
+@op("sum", node=Sum, method=True, samples=[
+    Sample("sum", lambda a: a.sum()),
+    Sample("sum_dim", lambda a: a.sum(dim=_dim_last(a), keepdim=True))])
+def sum(input, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):  # noqa: A001
+    if dim is None and axis is None and keepdims is None and dtype is None:
+        return Sum.apply(input, dim=None, keepdim=keepdim)
+    dim, keepdim = _args.dims(dim, axis, keepdim, keepdims, input.ndim)
+    out = Sum.apply(input, dim=dim, keepdim=keepdim)
+    return out if dtype is None else out.to(dtype)
+
+
+@op("mean", node=Mean, method=True, samples=[
+    Sample("mean", lambda a: a.mean()),
+    Sample("mean_dims", lambda a: a.mean(dim=tuple(range(a.ndim))[:2]))])
+def mean(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    dim, keepdim = _args.dims(dim, axis, keepdim, keepdims, input.ndim)
+    return Mean.apply(input, dim=dim, keepdim=keepdim)
+
+
+@op("var", node=Var, method=True, samples=[
+    Sample("var", lambda a: a.var(dim=_dim_last(a)), min_ndim=1, domain="min2")])
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
+    return Var.apply(input, dim=dim, keepdim=keepdim,
+                     correction=_args.correction(unbiased, correction))
+
+
+@op("std", node=Var, method=True, samples=[
+    Sample("std", lambda a: a.std(), min_ndim=1, domain="min2")])
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
+    return Var.apply(input, dim=dim, keepdim=keepdim,
+                     correction=_args.correction(unbiased, correction)).sqrt()
+
+
+@op("max", node=AMax, method=True, samples=[
+    Sample("max", lambda a: a.max(), domain="distinct"),
+    Sample("max_dim", lambda a: a.max(dim=-1).values, min_ndim=1, domain="distinct")])
+def max(input, dim=None, keepdim=False):  # noqa: A001
+    if isinstance(dim, Tensor):
+        return input.maximum(dim)
+    return max_min(input, dim, keepdim, is_max=True)
+
+
+@op("min", node=AMax, method=True, samples=[
+    Sample("min", lambda a: a.min(), domain="distinct"),
+    Sample("min_dim", lambda a: a.min(dim=0, keepdim=True).values, min_ndim=1,
+           domain="distinct")])
+def min(input, dim=None, keepdim=False):  # noqa: A001
+    if isinstance(dim, Tensor):
+        return input.minimum(dim)
+    return max_min(input, dim, keepdim, is_max=False)
+
+
+@op("amax", node=AMax, method=True, samples=[
+    Sample("amax", lambda a: a.amax(dim=_dim_last(a)), domain="distinct")])
+def amax(input, dim=None, keepdim=False):
+    dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
+    return AMax.apply(input, dim=dim, keepdim=keepdim, is_max=True)
+
+
+@op("amin", node=AMax, method=True, samples=[
+    Sample("amin", lambda a: a.amin(), domain="distinct")])
+def amin(input, dim=None, keepdim=False):
+    dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
+    return AMax.apply(input, dim=dim, keepdim=keepdim, is_max=False)
+
+
+@op("argmax", method=True, samples=())
+def argmax(input, dim=None, keepdim=False):
+    return _arg_extreme(input, dim, keepdim, np.argmax)
+
+
+@op("argmin", method=True, samples=())
+def argmin(input, dim=None, keepdim=False):
+    return _arg_extreme(input, dim, keepdim, np.argmin)
+
+
+@op("logsumexp", node=LogSumExp, method=True, samples=[
+    Sample("logsumexp", lambda a: a.logsumexp(dim=_dim_last(a)), min_ndim=1)])
+def logsumexp(input, dim, keepdim=False):
+    dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
+    return LogSumExp.apply(input, dim=dim, keepdim=keepdim)
+
+
+@op("softmax", node=Softmax, method=True, samples=[
+    Sample("softmax", lambda a: a.softmax(dim=-1), min_ndim=1)])
+def softmax(input, dim):
+    return Softmax.apply(input, dim=_args.axis(dim, input.ndim, "softmax"))
+
+
+@op("log_softmax", node=LogSoftmax, method=True, samples=[
+    Sample("log_softmax", lambda a: a.log_softmax(dim=0), min_ndim=1)])
+def log_softmax(input, dim):
+    return LogSoftmax.apply(input, dim=_args.axis(dim, input.ndim, "log_softmax"))
+
+
+@op("norm", method=True, samples=[
+    Sample("norm", lambda a: a.norm(), domain="away_from_zero"),
+    Sample("norm_p1_dim", lambda a: a.norm(p=1, dim=0), min_ndim=1, domain="away_from_zero")])
+def norm(input, p=2, dim=None, keepdim=False):
+    if p == 2:
+        return (input * input).sum(dim, keepdim).sqrt()
+    if p == 1:
+        return input.abs().sum(dim, keepdim)
+    return (input.abs() ** p).sum(dim, keepdim) ** (1.0 / p)

@@ -1,96 +1,121 @@
-"""Every differentiable op, with what tests and the benchmark need to exercise it: how many
-tensor inputs, which input domain (so finite differences stay away from kinks and poles), and
-whether inputs broadcast against each other. Tests run gradcheck and gradgradcheck over this
-table; a test checks that every op named in the public contract is in it."""
+"""The op table: every op is declared once, with ``@op``, beside its node class.
+
+A declaration gives everything the rest of the system needs about an op:
+
+* the functional form (``ag.<name>``), exported by ``autograd_core`` from this table;
+* the Tensor method (``method=True``, or a method name), wired by ``autograd_core.methods``;
+* how tests exercise it (``Sample``: arity, input domain, broadcasting, minimum rank, whether
+  it is twice differentiable there), so gradcheck, gradgradcheck, the plain-vs-create_graph and
+  the property tests iterate over the table and cover a new op without a test edit;
+* the fused kernels it runs on (``kernels=``), for the kernel tests and the bench.
+
+``@op`` decorates either a node class (the functional form is then ``cls.apply`` under the op's
+name) or a function (the functional form itself, which builds its node through ``node=``).
+"""
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from typing import Callable
 
-import autograd_core as ag
-
 
 @dataclass(frozen=True)
-class OpInfo:
+class Sample:
+    """One way the generic tests call an op: ``fn`` takes ``n_inputs`` float64 Tensors.
+
+    ``domain``: where inputs are drawn so finite differences stay away from kinks and poles:
+    "real", "positive" (> 0.2), "away_from_zero" (|x| > 0.2), "away_from_clamp", "distinct" (no
+    ties), "min2" (a last dimension of at least 2). ``broadcasts``: the inputs may have different
+    broadcastable shapes. ``twice``: smooth enough for gradgradcheck where sampled.
+    """
+
     name: str
     fn: Callable
     n_inputs: int = 1
-    #: "real", "positive" (> 0.1), "away_from_zero" (|x| > 0.1), "unit" (0.1 < x < 0.9)
     domain: str = "real"
-    broadcasts: bool = False  # binary ops: inputs may have broadcastable, different shapes
+    broadcasts: bool = False
     min_ndim: int = 0
-    #: smooth enough for gradgradcheck (second derivative exists where we sample)
     twice: bool = True
     aliases: tuple = field(default=())
 
 
-def _dim_last(x):
-    return -1 if x.ndim else 0
+@dataclass(frozen=True)
+class OpDecl:
+    name: str
+    fn: Callable                 # the functional form
+    node: type | None            # its graph node class (None: composed of other ops)
+    method: str | None           # Tensor method name, if PyTorch has one
+    samples: tuple               # how the generic tests exercise it
+    kernels: tuple = ()          # fused kernels (names in autograd_core.kernels.KERNELS)
+    aliases: tuple = ()          # further names of the functional form (and method)
+    function: bool = True        # exported as ``autograd_core.<name>`` (False: a method only)
 
 
-def _matmul_pair(a, b):
-    return a @ b
+DECLS: dict[str, OpDecl] = {}
 
 
-OPS = [
-    OpInfo("add", lambda a, b: a + b, 2, broadcasts=True, aliases=("+",)),
-    OpInfo("sub", lambda a, b: a - b, 2, broadcasts=True, aliases=("-",)),
-    OpInfo("mul", lambda a, b: a * b, 2, broadcasts=True, aliases=("*",)),
-    OpInfo("div", lambda a, b: a / b, 2, domain="away_from_zero", broadcasts=True,
-           aliases=("/",)),
-    OpInfo("pow", lambda a, b: a ** b, 2, domain="positive", broadcasts=True, aliases=("**",)),
-    OpInfo("pow_scalar", lambda a: a ** 3.0, 1),
-    OpInfo("neg", lambda a: -a, 1, aliases=("unary -",)),
-    OpInfo("exp", lambda a: a.exp()),
-    OpInfo("log", lambda a: a.log(), domain="positive"),
-    OpInfo("log1p", lambda a: a.log1p(), domain="positive"),
-    OpInfo("sqrt", lambda a: a.sqrt(), domain="positive"),
-    OpInfo("abs", lambda a: a.abs(), domain="away_from_zero"),
-    OpInfo("sin", lambda a: a.sin()),
-    OpInfo("cos", lambda a: a.cos()),
-    OpInfo("tanh", lambda a: a.tanh()),
-    OpInfo("sigmoid", lambda a: a.sigmoid()),
-    OpInfo("relu", lambda a: a.relu(), domain="away_from_zero", twice=True),
-    OpInfo("leaky_relu", lambda a: ag.leaky_relu(a, 0.1), domain="away_from_zero"),
-    OpInfo("gelu", lambda a: ag.gelu(a)),
-    OpInfo("gelu_tanh", lambda a: ag.gelu(a, approximate="tanh")),
-    OpInfo("softplus", lambda a: ag.softplus(a, beta=2.0, threshold=3.0)),
-    OpInfo("clamp", lambda a: a.clamp(-0.5, 0.5), domain="away_from_clamp"),
-    OpInfo("maximum", lambda a, b: ag.maximum(a, b), 2, broadcasts=True, domain="distinct"),
-    OpInfo("minimum", lambda a, b: ag.minimum(a, b), 2, broadcasts=True, domain="distinct"),
-    OpInfo("where", lambda a, b: ag.where(a.data > 0, a, b), 2, broadcasts=True),
-    OpInfo("sum", lambda a: a.sum()),
-    OpInfo("sum_dim", lambda a: a.sum(dim=_dim_last(a), keepdim=True)),
-    OpInfo("mean", lambda a: a.mean()),
-    OpInfo("mean_dims", lambda a: a.mean(dim=tuple(range(a.ndim))[:2])),
-    OpInfo("var", lambda a: a.var(dim=_dim_last(a)), min_ndim=1, domain="min2"),
-    OpInfo("std", lambda a: a.std(), min_ndim=1, domain="min2"),
-    OpInfo("max", lambda a: a.max(), domain="distinct"),
-    OpInfo("max_dim", lambda a: a.max(dim=-1).values, min_ndim=1, domain="distinct"),
-    OpInfo("min", lambda a: a.min(), domain="distinct"),
-    OpInfo("min_dim", lambda a: a.min(dim=0, keepdim=True).values, min_ndim=1,
-           domain="distinct"),
-    OpInfo("logsumexp", lambda a: a.logsumexp(dim=_dim_last(a)), min_ndim=1),
-    OpInfo("softmax", lambda a: a.softmax(dim=-1), min_ndim=1),
-    OpInfo("log_softmax", lambda a: a.log_softmax(dim=0), min_ndim=1),
-    OpInfo("reshape", lambda a: a.reshape(-1)),
-    OpInfo("view", lambda a: a.view(a.numel(), 1)),
-    OpInfo("flatten", lambda a: a.flatten()),
-    OpInfo("transpose", lambda a: a.transpose(0, -1), min_ndim=1),
-    OpInfo("permute", lambda a: a.permute(*reversed(range(a.ndim)))),
-    OpInfo("T", lambda a: a.T),
-    OpInfo("unsqueeze", lambda a: a.unsqueeze(0)),
-    OpInfo("squeeze", lambda a: a.squeeze()),
-    OpInfo("expand", lambda a: a.expand(2, *a.shape)),
-    OpInfo("cat", lambda a, b: ag.cat([a, b * 2.0], dim=0), 2, min_ndim=1),
-    OpInfo("stack", lambda a, b: ag.stack([a, b], dim=0), 2),
-    OpInfo("getitem_slice", lambda a: a[..., ::2], min_ndim=1),
-    OpInfo("getitem_int_array", lambda a: a[[0, 0, -1]], min_ndim=1),
-    OpInfo("getitem_mask", lambda a: a[a.data > 0]),
-    OpInfo("matmul", _matmul_pair, 2, min_ndim=1, aliases=("@",)),
-    OpInfo("clone", lambda a: a.clone()),
-    OpInfo("repeat", lambda a: a.repeat(*([2] * max(a.ndim, 1)))),
-]
+def op(name, *, node=None, method=False, function=True, samples=None, kernels=(), aliases=(),
+       **sample_kw):
+    """Declare op ``name``; see the module docstring. Without ``samples``, one sample calls the
+    functional form on ``n_inputs`` tensors, with the remaining keywords as its metadata."""
 
-BY_NAME = {op.name: op for op in OPS}
+    def declare(obj):
+        if name in DECLS:
+            raise ValueError(f"op {name!r} is declared twice")
+        if isinstance(obj, type):
+            node_cls, fn = obj, _frontend(obj, name)
+        else:
+            node_cls, fn = node, obj
+        if samples is None:
+            n = sample_kw.pop("n_inputs", 1)
+            own = (Sample(name, fn, n, **sample_kw),)
+        else:
+            if sample_kw:
+                raise TypeError(f"op {name!r}: give metadata on its samples, not both")
+            own = tuple(samples)
+        meth = (name if method is True else method) or None
+        DECLS[name] = OpDecl(name, fn, node_cls, meth, own, tuple(kernels), tuple(aliases),
+                             function)
+        return obj
+
+    return declare
+
+
+def _frontend(cls, name):
+    apply = cls.apply
+
+    def fn(*args, **kwargs):
+        return apply(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = cls.__doc__
+    sig = inspect.signature(cls.forward)  # forward's arguments, less the node itself
+    fn.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])
+    return fn
+
+
+def functions() -> dict:
+    """``{name: functional form}`` for every declared op and alias."""
+    out = {}
+    for d in DECLS.values():
+        if not d.function:
+            continue
+        out[d.name] = d.fn
+        for a in d.aliases:
+            out[a] = d.fn
+    return out
+
+
+def samples() -> list:
+    """Every sample of every op, in declaration order (the table the generic tests read)."""
+    return [s for d in DECLS.values() for s in d.samples]
+
+
+def __getattr__(attr):
+    # OPS / BY_NAME: the sample table, read when asked (after every op module has declared)
+    if attr == "OPS":
+        return samples()
+    if attr == "BY_NAME":
+        return {s.name: s for s in samples()}
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")

@@ -5,20 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd_core.function import Op
+from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
-
-
-def norm_dim(dim, ndim, op="op"):
-    n = max(ndim, 1)
-    if not isinstance(dim, (int, np.integer)):
-        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
-    if dim < -n or dim >= n:
-        raise IndexError(
-            f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], "
-            f"but got {dim})"
-        )
-    return dim % n
+from autograd_core.ops._args import norm_dim, shape_arg
+from autograd_core.ops.registry import Sample, op
+from autograd_core.tensor import Tensor
 
 
 def _as_view(out, x):
@@ -29,13 +20,7 @@ def _as_view(out, x):
     return out
 
 
-def _shape_arg(shape):
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = tuple(shape[0])
-    return tuple(int(s) for s in shape)
-
-
-class Reshape(Op):
+class Reshape(Node):
     def forward(self, x, shape):
         self.in_shape = x.shape
         try:
@@ -50,22 +35,41 @@ class Reshape(Op):
         return (g.reshape(self.in_shape),)
 
 
-def reshape(x, shape):
-    return _as_view(Reshape.apply(x, shape=_shape_arg(shape)), x)
+@op("reshape", node=Reshape, method=True, samples=[Sample("reshape", lambda a: a.reshape(-1))])
+def reshape(input, *shape):
+    return _as_view(Reshape.apply(input, shape=shape_arg(shape)), input)
 
 
-def flatten(x, start_dim=0, end_dim=-1):
+@op("view", node=Reshape, method=True, function=False,
+    samples=[Sample("view", lambda a: a.view(a.numel(), 1))])
+def view(input, *shape):
+    return _as_view(Reshape.apply(input, shape=shape_arg(shape)), input)
+
+
+@op("view_as", node=Reshape, method=True, function=False, samples=())
+def view_as(input, other):
+    return reshape(input, other.shape)
+
+
+@op("reshape_as", node=Reshape, method=True, function=False, samples=())
+def reshape_as(input, other):
+    return reshape(input, other.shape)
+
+
+@op("flatten", node=Reshape, method=True, samples=[Sample("flatten", lambda a: a.flatten())])
+def flatten(input, start_dim=0, end_dim=-1):
+    x = input
     if x.ndim == 0:
-        return reshape(x, ((1,),))
+        return reshape(x, (1,))
     s = norm_dim(start_dim, x.ndim, "flatten")
     e = norm_dim(end_dim, x.ndim, "flatten")
     if s > e:
         raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     shape = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
-    return reshape(x, (shape,))
+    return reshape(x, shape)
 
 
-class Permute(Op):
+class Permute(Node):
     def forward(self, x, axes):
         self.inverse = tuple(np.argsort(axes))
         return np.transpose(x, axes)
@@ -74,7 +78,13 @@ class Permute(Op):
         return (xp.permute(g, self.inverse),)
 
 
-def permute(x, dims):
+@op("permute", node=Permute, method=True, samples=[
+    Sample("permute", lambda a: a.permute(*reversed(range(a.ndim)))),
+    Sample("T", lambda a: a.T)])
+def permute(input, *dims):
+    x = input
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
     dims = tuple(norm_dim(d, x.ndim, "permute") for d in dims)
     if sorted(dims) != list(range(x.ndim)):
         raise RuntimeError(
@@ -84,7 +94,10 @@ def permute(x, dims):
     return _as_view(Permute.apply(x, axes=dims), x)
 
 
-def transpose(x, dim0, dim1):
+@op("transpose", node=Permute, method=True, aliases=("swapaxes",),
+    samples=[Sample("transpose", lambda a: a.transpose(0, -1), min_ndim=1)])
+def transpose(input, dim0, dim1):
+    x = input
     if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return x
     axes = list(range(x.ndim))
@@ -93,13 +106,15 @@ def transpose(x, dim0, dim1):
     return _as_view(Permute.apply(x, axes=tuple(axes)), x)
 
 
-def unsqueeze(x, dim):
-    d = norm_dim(dim, x.ndim + 1, "unsqueeze")
-    shape = x.shape[:d] + (1,) + x.shape[d:]
-    return reshape(x, (shape,))
+@op("unsqueeze", node=Reshape, method=True, samples=[Sample("unsqueeze", lambda a: a.unsqueeze(0))])
+def unsqueeze(input, dim):
+    d = norm_dim(dim, input.ndim + 1, "unsqueeze")
+    return reshape(input, input.shape[:d] + (1,) + input.shape[d:])
 
 
-def squeeze(x, dim=None):
+@op("squeeze", node=Reshape, method=True, samples=[Sample("squeeze", lambda a: a.squeeze())])
+def squeeze(input, dim=None):
+    x = input
     if dim is None:
         shape = tuple(s for s in x.shape if s != 1)
     else:
@@ -108,10 +123,10 @@ def squeeze(x, dim=None):
         shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
     if shape == x.shape:
         return x
-    return reshape(x, (shape,))
+    return reshape(x, shape)
 
 
-class Expand(Op):
+class Expand(Node):
     def forward(self, x, shape):
         try:
             return np.broadcast_to(x, shape)
@@ -124,8 +139,11 @@ class Expand(Op):
         return (g,)  # the engine sums it back to the input's shape
 
 
-def expand(x, sizes):
-    sizes = _shape_arg(sizes)
+@op("expand", node=Expand, method=True, function=False,
+    samples=[Sample("expand", lambda a: a.expand(2, *a.shape))])
+def expand(input, *sizes):
+    x = input
+    sizes = shape_arg(sizes)
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise RuntimeError(
@@ -139,7 +157,7 @@ def expand(x, sizes):
     return _as_view(Expand.apply(x, shape=shape), x)
 
 
-class Repeat(Op):
+class Repeat(Node):
     def forward(self, x, reps):
         self.in_shape = x.shape
         self.reps = reps
@@ -155,8 +173,16 @@ class Repeat(Op):
         return (g.reshape(self.in_shape),)
 
 
-def repeat(x, sizes):
-    sizes = _shape_arg(sizes)
+@op("expand_as", node=Expand, method=True, function=False, samples=())
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+@op("repeat", node=Repeat, method=True, function=False,
+    samples=[Sample("repeat", lambda a: a.repeat(*([2] * max(a.ndim, 1))))])
+def repeat(input, *sizes):
+    x = input
+    sizes = shape_arg(sizes)
     if len(sizes) < x.ndim:
         raise RuntimeError(
             f"repeat: number of repeat dims {len(sizes)} can not be smaller than the tensor's "
@@ -165,7 +191,7 @@ def repeat(x, sizes):
     return Repeat.apply(x, reps=sizes)
 
 
-class Cat(Op):
+class Cat(Node):
     def forward(self, *xs, dim):
         self.dim = dim
         self.bounds = np.cumsum([0] + [x.shape[dim] for x in xs])
@@ -180,7 +206,7 @@ class Cat(Op):
         )
 
 
-class Stack(Op):
+class Stack(Node):
     def forward(self, *xs, dim):
         self.dim = dim
         return np.stack(xs, axis=dim)
@@ -205,6 +231,8 @@ def _check_same(op, tensors, dim, skip_dim):
             )
 
 
+@op("cat", node=Cat, aliases=("concat", "concatenate"),
+    samples=[Sample("cat", lambda a, b: cat([a, b * 2.0], dim=0), 2, min_ndim=1)])
 def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
@@ -215,6 +243,7 @@ def cat(tensors, dim=0):
     return Cat.apply(*tensors, dim=d)
 
 
+@op("stack", node=Stack, samples=[Sample("stack", lambda a, b: stack([a, b], dim=0), 2)])
 def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
@@ -225,7 +254,7 @@ def stack(tensors, dim=0):
     return Stack.apply(*tensors, dim=d)
 
 
-class Cast(Op):
+class Cast(Node):
     def forward(self, x, dtype):
         return x.astype(dtype)
 
@@ -233,7 +262,7 @@ class Cast(Op):
         return (g,)  # the engine casts it back to the input's dtype
 
 
-class Clone(Op):
+class Clone(Node):
     def forward(self, x):
         return np.array(x, copy=True)
 
@@ -241,7 +270,7 @@ class Clone(Op):
         return (g,)
 
 
-class CopyFrom(Op):
+class CopyFrom(Node):
     """The values of ``src`` broadcast into ``dst``'s shape and dtype (for copy_/fill_)."""
 
     def forward(self, dst, src):
@@ -256,3 +285,20 @@ class CopyFrom(Op):
 
     def backward(self, g):
         return None, g
+
+
+op("clone", method=True)(Clone)
+
+
+@op("contiguous", method=True, function=False, samples=())
+def contiguous(input):
+    """The tensor itself: every tensor here is laid out as its numpy array is."""
+    return input
+
+
+@op("to", node=Cast, method=True, function=False, samples=())
+def to(input, dtype):
+    dtype = np.dtype(dtype)
+    if dtype == input.data.dtype:
+        return input
+    return Cast.apply(input, dtype=dtype)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd_core.function import Op
+from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
+from autograd_core.ops.registry import Sample, op
+from autograd_core.tensor import Tensor
 
 
-class Neg(Op):
+@op("neg", method=True, samples=[Sample("neg", lambda a: -a, aliases=("unary -",))])
+class Neg(Node):
     def forward(self, x):
         return np.negative(x)
 
@@ -17,7 +20,8 @@ class Neg(Op):
         return (-g,)
 
 
-class Exp(Op):
+@op("exp", method=True)
+class Exp(Node):
     def forward(self, x):
         y = np.exp(x)
         self.save_for_backward(y)
@@ -28,7 +32,8 @@ class Exp(Op):
         return (g * y,)
 
 
-class Log(Op):
+@op("log", method=True, domain="positive")
+class Log(Node):
     def forward(self, x):
         self.save_for_backward(x)
         return np.log(x)
@@ -38,7 +43,8 @@ class Log(Op):
         return (g / x,)
 
 
-class Log1p(Op):
+@op("log1p", method=True, domain="positive")
+class Log1p(Node):
     def forward(self, x):
         self.save_for_backward(x)
         return np.log1p(x)
@@ -48,7 +54,8 @@ class Log1p(Op):
         return (g / (x + 1.0),)
 
 
-class Sqrt(Op):
+@op("sqrt", method=True, domain="positive")
+class Sqrt(Node):
     def forward(self, x):
         y = np.sqrt(x)
         self.save_for_backward(y)
@@ -59,7 +66,8 @@ class Sqrt(Op):
         return (g / (y * 2.0),)
 
 
-class Abs(Op):
+@op("abs", method=True, domain="away_from_zero")
+class Abs(Node):
     """d|x|/dx = sign(x), 0 at 0 (PyTorch's convention)."""
 
     def forward(self, x):
@@ -71,27 +79,29 @@ class Abs(Op):
         return (g * s,)
 
 
-class Sin(Op):
+@op("sin", method=True)
+class Sin(Node):
     def forward(self, x):
         self.save_for_backward(x)
         return np.sin(x)
 
     def backward(self, g):
         (x,) = self.saved
-        return (g * x.cos() if xp.is_tensor(x) else g * np.cos(x),)
+        return (g * xp.cos(x),)
 
 
-class Cos(Op):
+@op("cos", method=True)
+class Cos(Node):
     def forward(self, x):
         self.save_for_backward(x)
         return np.cos(x)
 
     def backward(self, g):
         (x,) = self.saved
-        return (-(g * x.sin()) if xp.is_tensor(x) else -(g * np.sin(x)),)
+        return (-(g * xp.sin(x)),)
 
 
-class PowScalar(Op):
+class PowScalar(Node):
     """x ** p for a Python number p."""
 
     def forward(self, x, exponent):
@@ -111,7 +121,17 @@ class PowScalar(Op):
         return (g * p * x ** (p - 1),)
 
 
-class Clamp(Op):
+@op("square", method=True)
+def square(input):
+    return PowScalar.apply(input, exponent=2)
+
+
+@op("rsqrt", method=True, domain="positive")
+def rsqrt(input):
+    return PowScalar.apply(input, exponent=-0.5)
+
+
+class Clamp(Node):
     """Gradient passes where lo <= x <= hi (inclusive, as PyTorch)."""
 
     def forward(self, x, lo, hi):
@@ -127,3 +147,17 @@ class Clamp(Op):
     def backward(self, g):
         (mask,) = self.saved
         return (xp.where(mask, g, 0.0),)
+
+
+@op("clamp", node=Clamp, method=True, aliases=("clip",),
+    samples=[Sample("clamp", lambda a: a.clamp(-0.5, 0.5), domain="away_from_clamp")])
+def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    return Clamp.apply(input, lo=min, hi=max)
+
+
+@op("sign", method=True, samples=())
+def sign(input):
+    """Elementwise sign (-1, 0, 1); not differentiable (a constant result)."""
+    return Tensor._make(np.sign(input.data), None, False)

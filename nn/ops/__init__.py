@@ -1,4 +1,4 @@
-"""Fused graph ops of the nn package (``autograd_core.function.Op`` subclasses).
+"""Fused graph ops of the nn package (``autograd_core.node.Node`` subclasses).
 
 Each op's plain backward works on numpy arrays in as few passes as it can; under
 ``create_graph=True`` the same rule returns a composite of recorded Tensor ops so higher-order

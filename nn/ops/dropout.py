@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd_core.function import Op
+from autograd_core.node import Node
 
 
-class DropoutOp(Op):
+class DropoutOp(Node):
     """``y = x * m`` where ``m`` holds ``1/(1-p)`` for kept elements and 0 for dropped ones
     (drawn by the caller). The scaled mask is saved; backward is ``g * m`` (linear in ``g``, so
     the same expression is the create_graph composite)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd_core.function import Op
+from autograd_core.node import Node
 
 _ONES = {}
 
@@ -23,7 +23,7 @@ def _ones(n, dtype):
     return v
 
 
-class LinearOp(Op):
+class LinearOp(Node):
     """Forward: one BLAS product with the transposed weight view (``x.dot(W.T)``: the
     transpose is a flag, nothing is copied; ``ndarray.dot`` has less per-call overhead than
     ``np.matmul`` on small arrays) and an in-place bias add. Backward: ``g @ W``,
@@ -53,13 +53,18 @@ class LinearOp(Op):
             out += bias
         return out
 
+    def fused_backward(self, g):
+        if g.ndim != 2:
+            return self.backward(g)
+        x, w = self.saved
+        need = self.needs_input_grad
+        return (g.dot(w) if need[0] else None,
+                g.T.dot(x) if need[1] else None,
+                _ones(g.shape[0], g.dtype).dot(g) if need[2] else None)
+
     def backward(self, g):
         x, w = self.saved
         need = self.needs_input_grad
-        if not self.differentiable and g.ndim == 2:
-            return (g.dot(w) if need[0] else None,
-                    g.T.dot(x) if need[1] else None,
-                    _ones(g.shape[0], g.dtype).dot(g) if need[2] else None)
         gx = gw = gb = None
         if need[0]:
             gx = g @ w

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd_core.function import Op
+from autograd_core.node import Node
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -57,7 +57,7 @@ def _class_targets(target, n_classes, ignore_index):
     return safe, valid
 
 
-class CrossEntropyOp(Op):
+class CrossEntropyOp(Node):
     """Softmax cross-entropy on logits ``x`` of shape (M, C) with class-index targets (M,).
 
     Per sample, with ``w`` the class weights (ones when absent), ``eps`` the label smoothing,
@@ -129,10 +129,12 @@ class CrossEntropyOp(Op):
             A = A + (eps / C) * wc.sum() * valid
         return a, A
 
-    def backward(self, g):
+    def backward(self, g):  # composite: what create_graph records
         x, lse = self.saved
-        if self.differentiable:
-            return self._backward_composite(g, x), None
+        return self._backward_composite(g, x), None
+
+    def fused_backward(self, g):  # one pass on the arrays
+        x, lse = self.saved
         M, C = x.shape
         coef = np.asarray(self._coefficients(g, x.dtype), dtype=x.dtype)
         coef = np.broadcast_to(coef, (M,)) if coef.ndim == 0 else coef
@@ -159,7 +161,7 @@ class CrossEntropyOp(Op):
         return p * (coef * A).reshape(M, 1) - coef.reshape(M, 1) * a
 
 
-class NLLLossOp(Op):
+class NLLLossOp(Node):
     """Negative log-likelihood on log-probabilities ``x`` (M, C) with class indices (M,):
     ``loss_i = -w[y_i] * x[i, y_i]`` (0 for ignored), ``'mean'`` divides by ``sum w[y_i]``.
     The gradient is linear in ``g`` with a constant sparse coefficient."""
@@ -210,7 +212,7 @@ def _grad_scale(g, reduction, n):
     return g
 
 
-class MSELossOp(Op):
+class MSELossOp(Node):
     """``(x - y)^2`` reduced. Saves x and y (no new memory), recomputes ``x - y``."""
 
     def name(self):
@@ -235,7 +237,7 @@ def _clamped_log(v):
         return np.maximum(np.log(v), -100.0)
 
 
-class BCELossOp(Op):
+class BCELossOp(Node):
     """``-w (y log x + (1 - y) log(1 - x))`` with both logs clamped to >= -100 (PyTorch).
     Backward is PyTorch's: ``g w (x - y) / max((1 - x) x, 1e-12)`` (1e-12 as a float32 value, as PyTorch) for x and
     ``g w (log(1 - x) - log(x))`` (clamped logs) for y."""
@@ -263,14 +265,21 @@ class BCELossOp(Op):
             s = s * self.weight
         need = self.needs_input_grad
         gx = gy = None
-        if self.differentiable:
-            if need[0]:
-                gx = s * (x - y) / ((1.0 - x) * x).clamp(min=self.EPSILON)
-            if need[1]:
-                lx = x.log().clamp(min=-100.0)
-                l1x = (1.0 - x).log().clamp(min=-100.0)
-                gy = s * (l1x - lx)
-            return gx, gy
+        if need[0]:
+            gx = s * (x - y) / ((1.0 - x) * x).clamp(min=self.EPSILON)
+        if need[1]:
+            lx = x.log().clamp(min=-100.0)
+            l1x = (1.0 - x).log().clamp(min=-100.0)
+            gy = s * (l1x - lx)
+        return gx, gy
+
+    def fused_backward(self, g):
+        x, y = self.saved
+        s = _grad_scale(g, self.reduction, self.n)
+        if self.weight is not None:
+            s = s * self.weight
+        need = self.needs_input_grad
+        gx = gy = None
         if need[0]:
             gx = s * (x - y) / np.maximum((1.0 - x) * x, self.EPSILON)
         if need[1]:
@@ -278,7 +287,7 @@ class BCELossOp(Op):
         return gx, gy
 
 
-class BCEWithLogitsOp(Op):
+class BCEWithLogitsOp(Node):
     """Sigmoid + binary cross-entropy, stable for any logit (PyTorch's form)::
 
         l = (1 - y) x + lw * softplus(-x),   lw = 1 + (pos_weight - 1) y,
@@ -318,17 +327,25 @@ class BCEWithLogitsOp(Op):
         need = self.needs_input_grad
         pw = self.pos_weight
         gx = gy = None
-        if self.differentiable:
-            sig_neg = (-x).sigmoid()
-            if need[0]:
-                if pw is None:
-                    gx = s * (x.sigmoid() - y)
-                else:
-                    gx = s * ((1.0 - y) - (y * (pw - 1) + 1.0) * sig_neg)
-            if need[1]:
-                sp = (-x).relu() + ((-(x.abs())).exp() + 1.0).log()
-                gy = s * (-x) if pw is None else s * (sp * (pw - 1) - x)
-            return gx, gy
+        sig_neg = (-x).sigmoid()
+        if need[0]:
+            if pw is None:
+                gx = s * (x.sigmoid() - y)
+            else:
+                gx = s * ((1.0 - y) - (y * (pw - 1) + 1.0) * sig_neg)
+        if need[1]:
+            sp = (-x).relu() + ((-(x.abs())).exp() + 1.0).log()
+            gy = s * (-x) if pw is None else s * (sp * (pw - 1) - x)
+        return gx, gy
+
+    def fused_backward(self, g):
+        x, y = self.saved
+        s = _grad_scale(g, self.reduction, self.n)
+        if self.weight is not None:
+            s = s * self.weight
+        need = self.needs_input_grad
+        pw = self.pos_weight
+        gx = gy = None
         if need[0]:
             if pw is None:
                 with np.errstate(over="ignore"):

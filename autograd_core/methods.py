@@ -1,0 +1,161 @@
+"""Tensor's methods and operators, wired in one visible place.
+
+``Tensor`` (``tensor.py``) knows no op; the ops import Tensor. Here the package gives Tensor
+every method the op table declares (``@op(..., method=True)``), Python's operators, and the
+few methods that are spellings of other ops (``.T``, ``.float()``, ``.backward()``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core import autograd
+from autograd_core.ops.binary import Add, Div, Mul, Pow, Sub, where
+from autograd_core.ops.index import getitem, setitem
+from autograd_core.ops.linalg import matmul
+from autograd_core.ops.registry import DECLS
+from autograd_core.ops.shape import permute, to, transpose
+from autograd_core.ops.unary import Neg, PowScalar
+from autograd_core.tensor import Tensor
+
+
+def _operators():
+    """Python's operator protocol: thin frames straight to each node's apply."""
+
+    def __add__(self, other):
+        return Add.apply(self, other)
+
+    def __radd__(self, other):
+        return Add.apply(other, self)
+
+    def __sub__(self, other):
+        return Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return Sub.apply(other, self)
+
+    def __mul__(self, other):
+        return Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return Mul.apply(other, self)
+
+    def __truediv__(self, other):
+        return Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return Div.apply(other, self)
+
+    def __pow__(self, other):
+        if isinstance(other, Tensor):
+            return Pow.apply(self, other)
+        return PowScalar.apply(self, exponent=other)
+
+    def __rpow__(self, other):
+        return Pow.apply(other, self)
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
+
+    def __neg__(self):
+        return Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return self.abs()
+
+    def __lt__(self, other):
+        return self.lt(other)
+
+    def __le__(self, other):
+        return self.le(other)
+
+    def __gt__(self, other):
+        return self.gt(other)
+
+    def __ge__(self, other):
+        return self.ge(other)
+
+    def __eq__(self, other):
+        return self.eq(other)
+
+    def __ne__(self, other):
+        return self.ne(other)
+
+    def __invert__(self):
+        if self.data.dtype != np.bool_:
+            raise TypeError("~ is only defined for bool tensors here")
+        return Tensor._make(~self.data, None, False)
+
+    def __and__(self, other):
+        return Tensor._make(self.data & _raw(other), None, False)
+
+    def __or__(self, other):
+        return Tensor._make(self.data | _raw(other), None, False)
+
+    # in-place arithmetic: x += y modifies x (as PyTorch), with the checks of in-place ops
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    return {k: v for k, v in locals().items() if k.startswith("__")}
+
+
+def _raw(x):
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _spellings():
+    """Methods that are other names or argument orders of declared ops."""
+
+    def T(self):  # noqa: N802 - PyTorch's name
+        return permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    def mT(self):  # noqa: N802
+        return transpose(self, -2, -1)
+
+    def t(self):
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
+        return T(self)
+
+    def where_(self, condition, other):
+        return where(condition, self, other)
+
+    methods = {
+        "T": property(T), "mT": property(mT), "t": t, "where": where_,
+        "type": to, "astype": to,
+        "float": lambda self: to(self, np.float32), "double": lambda self: to(self, np.float64),
+        "half": lambda self: to(self, np.float16), "long": lambda self: to(self, np.int64),
+        "int": lambda self: to(self, np.int32), "bool": lambda self: to(self, np.bool_),
+        "__getitem__": getitem, "__setitem__": setitem,
+        "backward": autograd.tensor_backward,
+    }
+    return methods
+
+
+def wire():
+    for decl in DECLS.values():
+        if decl.method:
+            setattr(Tensor, decl.method, decl.fn)
+            for alias in decl.aliases:
+                setattr(Tensor, alias, decl.fn)
+    for name, fn in {**_operators(), **_spellings()}.items():
+        setattr(Tensor, name, fn)
+    Tensor.__hash__ = object.__hash__  # __eq__ is elementwise; identity keeps tensors hashable
+
+
+wire()

@@ -1,0 +1,60 @@
+"""Argument normalisation shared by the ops' functional forms (dims, keepdim, corrections),
+with PyTorch's error wording."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def norm_dim(dim, ndim, op="op"):
+    n = max(ndim, 1)
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    if dim < -n or dim >= n:
+        raise IndexError(
+            f"{op}: dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+            f"but got {dim})"
+        )
+    return dim % n
+
+
+def axis(dim, ndim, op):
+    """A required single ``dim`` (softmax and friends)."""
+    if dim is None:
+        raise TypeError(f"{op}() missing required argument 'dim'")
+    return norm_dim(dim, ndim, op)
+
+
+def dims(dim, axis_, keepdim, keepdims, ndim):
+    """``(dims tuple or None, keepdim)`` from PyTorch's (and numpy's) reduction arguments."""
+    if axis_ is not None:
+        dim = axis_
+    if keepdims is not None:
+        keepdim = keepdims
+    if dim is None:
+        return None, bool(keepdim)
+    if ndim == 0:  # a 0-d tensor accepts dim 0 / -1 (as PyTorch) and reduces over nothing
+        for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
+            norm_dim(d, 0, "reduction")
+        return (), bool(keepdim)
+    if isinstance(dim, (tuple, list)):
+        out = tuple(sorted(norm_dim(d, ndim, "reduction") for d in dim))
+        if len(set(out)) != len(out):
+            raise RuntimeError(f"reduction: dim {tuple(dim)} appears multiple times in the list")
+        return out, bool(keepdim)
+    return (norm_dim(dim, ndim, "reduction"),), bool(keepdim)
+
+
+def correction(unbiased, correction_):
+    if correction_ is not None:
+        return correction_
+    if unbiased is None:
+        return 1
+    return 1 if unbiased else 0
+
+
+def shape_arg(shape):
+    """``f(2, 3)`` and ``f((2, 3))`` alike."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
