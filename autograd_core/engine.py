@@ -1,7 +1,10 @@
 """Reverse-mode execution: ``backward()`` and ``grad()``.
 
-* Iterative topological order (Kahn's algorithm over consumer counts): no Python recursion, so a
-  chain of 100,000 ops backpropagates.
+* Iterative topological order: nodes run in decreasing creation order (``Node._seq``, a global
+  counter), kept in a heap of the nodes that have received a gradient. A node's inputs always
+  exist before it, so every consumer of a node runs before the node itself, without a first
+  pass over the graph to count consumers and without Python recursion (a chain of 100,000 ops
+  backpropagates).
 * Broadcasting is undone here, once: a gradient whose shape differs from its input's is summed
   down to that shape, and cast to the input's dtype. Backward rules are written as if shapes
   matched.
@@ -11,6 +14,9 @@
 """
 
 from __future__ import annotations
+
+import gc
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -38,25 +44,6 @@ def sum_to_shape(g, shape):
     return g.reshape(shape)
 
 
-def _collect(roots):
-    """Consumer counts of every node reachable from ``roots`` (iterative DFS)."""
-    deps = {}
-    stack = list(roots)
-    while stack:
-        node = stack.pop()
-        for e in node.next:
-            if e is None or e[1] < 0:
-                continue
-            target = e[0]
-            n = deps.get(target)
-            if n is None:
-                deps[target] = 1
-                stack.append(target)
-            else:
-                deps[target] = n + 1
-    return deps
-
-
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                  allow_unused=True):
     """Core of ``Tensor.backward`` and ``grad``.
@@ -71,7 +58,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     # --- seed ------------------------------------------------------------------------------
     node_grads = {}  # node -> list of per-output grads
     leaf_grads = {}  # id(leaf) -> [leaf, grad]
-    roots = []
+    ready = []  # heap of (-creation order, node): the latest node first
     for t, g in zip(tensors, grad_tensors):
         if diff:
             g = g if isinstance(g, Tensor) else Tensor._make(g, None, False)
@@ -84,7 +71,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             buf = node_grads.get(node)
             if buf is None:
                 buf = node_grads[node] = [None] * node.n_outputs
-                roots.append(node)
+                heappush(ready, (-node._seq, node))
             i = t._out_idx
             buf[i] = g if buf[i] is None else buf[i] + g
 
@@ -100,14 +87,16 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 capture_node.setdefault(t.grad_fn, []).append((t._out_idx, k))
         captured = [None] * len(inputs)
 
-    deps = _collect(roots)
-    ready = [n for n in roots if n not in deps]
     anomaly = STATE.anomaly
     prev_mode = STATE.enabled
     STATE.enabled = diff
+    # The pass makes many short-lived objects and no reference cycle: the cyclic collector's
+    # passes over the (large, long-lived) graph would be wasted work, so it waits until the end.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         while ready:
-            node = ready.pop()
+            node = heappop(ready)[1]
             grads = node_grads.pop(node)
             if node._pre_hooks:
                 grads = _run_node_hooks(node._pre_hooks, grads, diff)
@@ -150,16 +139,15 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 if buf is None:
                     buf = node_grads[target] = [None] * target.n_outputs
                     buf[idx] = g
+                    heappush(ready, (-target._seq, target))
                 elif buf[idx] is None:
                     buf[idx] = g
                 else:
                     buf[idx] = buf[idx] + g
-                left = deps[target] - 1
-                deps[target] = left
-                if left == 0:
-                    ready.append(target)
     finally:
         STATE.enabled = prev_mode
+        if gc_was_enabled:
+            gc.enable()
 
     # --- leaves ----------------------------------------------------------------------------
     if inputs is not None:

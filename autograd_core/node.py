@@ -18,12 +18,16 @@ with the edges to its inputs and what forward saved.
 
 from __future__ import annotations
 
+import itertools
 import traceback
 
 import numpy as np
 
 from autograd_core.grad_mode import STATE
 from autograd_core.tensor import Tensor
+
+ndarray = np.ndarray
+asarray = np.asarray
 
 # Marker in ``_saved_refs`` for a saved forward *output* (re-wrapped on demand, so the node never
 # holds a reference to its own output Tensor and no reference cycle forms).
@@ -39,6 +43,10 @@ FREED_MESSAGE = (
 
 _new = object.__new__
 _make = Tensor._make
+_NONE_NEEDED = ((), (False,), (False, False), (False, False, False))
+# Creation order of recorded nodes: a node's inputs are always older than the node, so the
+# engine runs nodes from the newest down (itertools.count's __next__ is atomic under the GIL).
+_next_seq = itertools.count().__next__
 
 
 class Node:
@@ -50,7 +58,7 @@ class Node:
     differentiable = False
     _saved = ()
     _saved_refs = ()
-    _saved_versions = None
+    _saved_versions = ()  # (counter, value at save) of every saved input and output
     _pre_hooks = None
     _trace = None
     _to_save = ()  # what forward passed to save_for_backward, until apply resolves it
@@ -76,34 +84,29 @@ class Node:
     # ---- the rule's view of saved values ---------------------------------------------------
     @property
     def saved(self):
-        """What forward saved: arrays in plain backward, Tensors under ``create_graph``."""
-        saved = self._saved
-        if self._saved_versions is None and not self.differentiable and saved is not FREED:
-            return saved
-        return self._unpack_saved()
-
-    def _release(self):
-        """Free what forward saved (after backward, unless retain_graph)."""
-        self._saved = FREED
-        self._saved_refs = None
-
-    def _unpack_saved(self):
+        """What forward saved: arrays in plain backward, Tensors under ``create_graph``.
+        Refuses (PyTorch's error) when a saved input or output was modified in place since."""
         saved = self._saved
         if saved is FREED:
             raise RuntimeError(FREED_MESSAGE)
-        versions = self._saved_versions
-        if versions is not None:
-            for entry in versions:
-                if entry is not None and entry[0][0] != entry[1]:
-                    raise RuntimeError(
-                        f"one of the variables needed for gradient computation by "
-                        f"{type(self).__name__}Backward has been modified by an inplace "
-                        f"operation: its version is now {entry[0][0]}, expected {entry[1]}. "
-                        "Use an out-of-place operation (x = x * 2 instead of x *= 2) or "
-                        ".clone() the tensor before modifying it."
-                    )
-        if not self.differentiable:
-            return saved
+        for entry in self._saved_versions:
+            if entry[0][0] != entry[1]:
+                raise self._modified_error(entry)
+        if self.differentiable:
+            return self._connected(saved)
+        return saved
+
+    def _modified_error(self, entry):
+        vc, expected = entry
+        return RuntimeError(
+            f"one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: a tensor saved by {self.name()} (one of its inputs or its "
+            f"output) is at version {vc[0]}; expected version {expected} instead. Use an "
+            "out-of-place operation (x = x * 2 instead of x *= 2) or .clone() the tensor "
+            "before modifying it."
+        )
+
+    def _connected(self, saved):
         out = []
         for arr, ref in zip(saved, self._saved_refs):
             if ref is None:
@@ -114,6 +117,25 @@ class Node:
             else:
                 out.append(ref)
         return tuple(out)
+
+    def _release(self):
+        """Free what forward saved (after backward, unless retain_graph)."""
+        self._saved = FREED
+        self._saved_refs = None
+
+    def _forget_input(self, tensor):
+        """Before ``tensor`` is overwritten in place by this node's own result (``y.mul_(w)``):
+        keep a copy of its old values where they were saved, as constants."""
+        if self._saved is FREED or not self._saved:
+            return
+        data = tensor.data
+        saved, refs = list(self._saved), list(self._saved_refs)
+        for k, (arr, ref) in enumerate(zip(saved, refs)):
+            if ref is tensor or (ref is None and arr is data):
+                saved[k], refs[k] = data.copy(), None
+        self._saved, self._saved_refs = tuple(saved), refs
+        counter = tensor._version
+        self._saved_versions = [e for e in self._saved_versions if e[0] is not counter]
 
     def name(self) -> str:
         return f"{type(self).__name__}Backward0"
@@ -143,19 +165,46 @@ class Node:
         """Run forward on the arrays of ``args`` and, when grad mode is on and any Tensor
         argument requires grad, record a node. Non-Tensor arguments are constants."""
         node = _new(cls)
-        record = False
-        arrays = []
-        if STATE.enabled:
+        edges = None
+        if not STATE.enabled:
+            arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+            node.needs_input_grad = _NONE_NEEDED[len(args)] if len(args) < 4 else (
+                (False,) * len(args))
+        elif len(args) == 2:
+            # the common binary case, unrolled (the same as the loop below)
+            a, b = args
+            ea = eb = None
+            if isinstance(a, Tensor):
+                da = a.data
+                if a.requires_grad:
+                    fn = a.grad_fn
+                    ea = (a, -1, da.shape, da.dtype) if fn is None else (
+                        fn, a._out_idx, da.shape, da.dtype)
+            else:
+                da = a
+            if isinstance(b, Tensor):
+                db = b.data
+                if b.requires_grad:
+                    fn = b.grad_fn
+                    eb = (b, -1, db.shape, db.dtype) if fn is None else (
+                        fn, b._out_idx, db.shape, db.dtype)
+            else:
+                db = b
+            arrays = (da, db)
+            if ea is None and eb is None:
+                node.needs_input_grad = _NONE_NEEDED[2]
+            else:
+                edges = (ea, eb)
+                node.needs_input_grad = (ea is not None, eb is not None)
+        else:
             # one pass: arrays for forward, and the edges the node would get
-            needs = []
+            arrays = []
             edges = []
             for a in args:
                 if isinstance(a, Tensor):
                     data = a.data
                     arrays.append(data)
                     if a.requires_grad:
-                        record = True
-                        needs.append(True)
                         fn = a.grad_fn
                         if fn is None:  # a leaf: index -1 marks "accumulate into .grad"
                             edges.append((a, -1, data.shape, data.dtype))
@@ -164,86 +213,139 @@ class Node:
                         continue
                 else:
                     arrays.append(a)
-                needs.append(False)
                 edges.append(None)
-            node.needs_input_grad = tuple(needs)
-        else:
-            for a in args:
-                arrays.append(a.data if isinstance(a, Tensor) else a)
-            node.needs_input_grad = (False,) * len(args)
-        out = node.forward(*arrays, **kwargs)
+            needs = tuple([e is not None for e in edges])
+            node.needs_input_grad = needs
+            edges = tuple(edges) if True in needs else None
+        out = node.forward(*arrays, **kwargs) if kwargs else node.forward(*arrays)
+        if cls.n_outputs != 1:
+            return _finish_many(node, args, edges, out)
 
-        if cls.n_outputs == 1:
-            raw = out
-            if type(out) is not np.ndarray:
-                out = np.asarray(out)  # numpy gives 0-d results as scalars
-            if STATE.anomaly:
-                check_forward(node, (out,))
-            if not record:
-                return _make(out, None, False)
-            node.next = tuple(edges)
-            if node._to_save:
-                save(node, args, (out,), (raw,))
-            elif STATE.anomaly:
-                node._trace = _stack()
-            return _make(out, node, True)
+        raw = out
+        if type(out) is not ndarray:
+            out = asarray(out)  # numpy gives 0-d results as scalars
+        anomaly = STATE.anomaly
+        if anomaly:
+            check_forward(node, (out,))
+        if edges is None:
+            return _make(out, None, False)
+        node._seq = _next_seq()
+        node.next = edges
+        t = _make(out, node, True)
+        if node._to_save:
+            _save1(node, args, arrays, t, raw)
+        if anomaly:
+            node._trace = _stack()
+        return t
 
-        outs = tuple(o if type(o) is np.ndarray else np.asarray(o) for o in out)
-        if STATE.anomaly:
-            check_forward(node, outs)
-        if not record:
-            return tuple(_make(o, None, False) for o in outs)
-        node.next = tuple(edges)
-        save(node, args, outs, tuple(out))
-        node.out_meta = tuple((o.shape, o.dtype) for o in outs)
-        results = []
-        for i, o in enumerate(outs):
-            t = _make(o, node, True)
-            t._out_idx = i
-            results.append(t)
-        return tuple(results)
+
+def _finish_many(node, args, edges, out):
+    """apply's end for a forward with several outputs: a tuple of Tensors."""
+    outs = tuple(o if type(o) is ndarray else asarray(o) for o in out)
+    if STATE.anomaly:
+        check_forward(node, outs)
+    if edges is None:
+        return tuple(_make(o, None, False) for o in outs)
+    node._seq = _next_seq()
+    node.next = edges
+    node.out_meta = tuple((o.shape, o.dtype) for o in outs)
+    results = []
+    for i, o in enumerate(outs):
+        t = _make(o, node, True)
+        t._out_idx = i
+        results.append(t)
+    if node._to_save:
+        node._to_save = tuple(_as_output(x, out, outs) for x in node._to_save)
+    save(node, args, outs, results)
+    return tuple(results)
+
+
+def _as_output(x, raw_outs, outs):
+    """A saved forward result, replaced by the array its output Tensor holds."""
+    for r, o in zip(raw_outs, outs):
+        if x is r:
+            return o
+    return x
 
 
 def _stack():
     return "".join(traceback.format_stack(limit=12)[:-3])
 
 
-def save(node, args, outs, raw_outs):
-    """Resolve what forward saved: outputs and inputs by identity (so create_graph can hand
-    back the connected Tensors), everything else as constants; snapshot input versions."""
+def _save1(node, args, arrays, out, raw):
+    """``save`` for the common case of one output (``out`` its Tensor, ``raw`` what forward
+    returned): inputs are found by identity in ``arrays``, parallel to ``args``."""
     to_save = node._to_save
-    if to_save:
-        node._to_save = ()  # from here on only _saved holds them (freed by _release)
-        saved = list(to_save)
-        refs = [None] * len(to_save)
-        versions = None
-        for k, arr in enumerate(to_save):
-            if arr is None:
-                continue
-            for j, o in enumerate(outs):
-                if arr is o or arr is raw_outs[j]:
-                    refs[k] = _OUTPUT
-                    saved[k] = o
-                    break
-            else:
-                for a in args:
-                    if isinstance(a, Tensor) and a.data is arr:
-                        refs[k] = a
+    node._to_save = ()  # from here on only _saved holds them (freed by _release)
+    refs = []
+    versions = []
+    data = out.data
+    for arr in to_save:
+        if arr is raw or arr is data:
+            refs.append(_OUTPUT)
+            vc = out._version = [0]
+            versions.append((vc, 0))
+            continue
+        ref = None
+        if arr is not None:
+            i = 0
+            for d in arrays:
+                if d is arr:
+                    a = args[i]
+                    if a is not d:  # a Tensor (a constant array argument is its own array)
+                        ref = a
                         vc = a._version
                         if vc is None:
                             vc = a._version = [0]
-                        if versions is None:
-                            versions = [None] * len(to_save)
-                        versions[k] = (vc, vc[0])
-                        break
-        node._saved = tuple(saved)
-        node._saved_refs = refs
+                        versions.append((vc, vc[0]))
+                    break
+                i += 1
+        refs.append(ref)
+    node._saved = to_save if raw is data else tuple(data if r is _OUTPUT else x
+                                                    for x, r in zip(to_save, refs))
+    node._saved_refs = refs
+    if versions:
         node._saved_versions = versions
+
+
+def save(node, args, outs, results=None):
+    """Resolve what forward saved (general form: any number of outputs, ``results`` their
+    Tensors when made): outputs and inputs by identity (so create_graph can hand back the
+    connected Tensors), everything else as constants; snapshot input and output versions."""
+    to_save = node._to_save
+    node._to_save = ()
+    saved = list(to_save)
+    refs = [None] * len(to_save)
+    versions = []
+    for k, arr in enumerate(to_save):
+        if arr is None:
+            continue
+        for j, o in enumerate(outs):
+            if arr is o:
+                refs[k] = _OUTPUT
+                if results is not None:
+                    vc = results[j]._version
+                    if vc is None:
+                        vc = results[j]._version = [0]
+                    versions.append((vc, vc[0]))
+                break
+        else:
+            for a in args:
+                if isinstance(a, Tensor) and a.data is arr:
+                    refs[k] = a
+                    vc = a._version
+                    if vc is None:
+                        vc = a._version = [0]
+                    versions.append((vc, vc[0]))
+                    break
+    node._saved = tuple(saved)
+    node._saved_refs = refs
+    node._saved_versions = versions
     if STATE.anomaly:
         node._trace = _stack()
 
 
-def record(node, args, outs, raw_outs=None):
+def record(node, args, outs):
     """Record ``node`` for inputs ``args`` and arrays ``outs`` (used by Function.apply)."""
     edges = []
     for a, need in zip(args, node.needs_input_grad):
@@ -256,8 +358,9 @@ def record(node, args, outs, raw_outs=None):
                 edges.append((a, -1, data.shape, data.dtype))
             else:
                 edges.append((fn, a._out_idx, data.shape, data.dtype))
+    node._seq = _next_seq()
     node.next = tuple(edges)
-    save(node, args, outs, raw_outs if raw_outs is not None else outs)
+    save(node, args, outs)
 
 
 def check_forward(node, outs):

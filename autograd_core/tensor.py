@@ -27,6 +27,9 @@ class _RemovableHandle:
         self._hooks.pop(self.id, None)
 
 
+_new = object.__new__
+
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
@@ -35,8 +38,15 @@ class Tensor:
     PyTorch's dtype rules.
     """
 
-    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_out_idx", "_version", "_hooks",
-                 "_base", "_retains_grad", "name", "__weakref__")
+    # The hot attributes are slots, set for every tensor. The rarely set ones are class
+    # attributes, overridden in the instance's __dict__ (made only when one is set): a tensor
+    # is made with six stores instead of ten.
+    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_out_idx", "_version",
+                 "__dict__", "__weakref__")
+    _hooks = None  # a leaf's gradient hooks (non-leaves keep theirs on the node)
+    _base = None  # the tensor this one is a view of
+    _retains_grad = False
+    name = None
 
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operators
 
@@ -49,27 +59,19 @@ class Tensor:
         self.grad_fn = None
         self._out_idx = 0
         self._version = None  # version counter, made on first need (shared by views)
-        self._hooks = None
-        self._base = None
-        self._retains_grad = False
-        self.name = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
     @classmethod
     def _make(cls, data, grad_fn, requires_grad):
-        t = object.__new__(cls)
+        t = _new(cls)
         t.data = data
         t._grad = None
         t.grad_fn = grad_fn
         t.requires_grad = requires_grad
         t._out_idx = 0
         t._version = None
-        t._hooks = None
-        t._base = None
-        t._retains_grad = False
-        t.name = None
         return t
 
     def _counter(self):

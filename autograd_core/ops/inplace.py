@@ -39,6 +39,9 @@ def inplace(t, compute):
             "in-place operation on a tensor whose memory is shared read-only (e.g. the result "
             "of expand); .clone() it first"
         )
+    node = result.grad_fn
+    if node is not None:
+        node._forget_input(t)  # y.mul_(w): the new node saved y's old values, keep them
     np.copyto(t.data, result.data, casting="same_kind")
     t._bump_version()
     if result.requires_grad:
