@@ -284,7 +284,11 @@ class CopyFrom(Node):
         return out
 
     def backward(self, g):
-        return None, g
+        # the old values do not matter: zeros for dst (as PyTorch, so the node that made dst
+        # still runs and still checks what it saved)
+        zero = xp.where(np.zeros(np.shape(g), dtype=bool), g, 0.0) if self.needs_input_grad[0] \
+            else None
+        return zero, g
 
 
 op("clone", method=True)(Clone)

@@ -1,0 +1,66 @@
+"""In-place changes to anything a node saved are caught (PyTorch's rule), whether the node saved
+its input or its output; and an in-place op that overwrites its own input keeps the gradient
+right instead of raising."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+SAVES_OUTPUT = {
+    "exp": lambda x: x.exp(),
+    "sigmoid": lambda x: x.sigmoid(),
+    "tanh": lambda x: x.tanh(),
+    "sqrt": lambda x: x.sqrt(),
+    "relu": lambda x: x.relu(),
+    "softmax": lambda x: x.softmax(dim=0),
+    "log_softmax": lambda x: x.log_softmax(dim=0),
+}
+
+MODIFY = {
+    "iadd": lambda h: h.__iadd__(1.0),
+    "add_": lambda h: h.add_(1.0),
+    "mul_": lambda h: h.mul_(2.0),
+    "setitem": lambda h: h.__setitem__(0, 5.0),
+    "fill_": lambda h: h.fill_(0.25),
+}
+
+
+@pytest.mark.parametrize("op", SAVES_OUTPUT, ids=str)
+@pytest.mark.parametrize("modify", MODIFY, ids=str)
+def test_modified_saved_output_raises(op, modify):
+    x = ag.tensor([0.5, 1.5, 2.0], requires_grad=True)
+    h = SAVES_OUTPUT[op](x)
+    MODIFY[modify](h)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        (h * h).sum().backward()
+
+
+def test_modified_saved_input_raises_even_under_no_grad():
+    x = ag.tensor([0.5, 1.5], requires_grad=True)
+    h = x * 1.0
+    y = h.log()  # saves its input h
+    with ag.no_grad():
+        h.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_inplace_op_that_reads_its_own_input_keeps_gradients_right():
+    # y = x * 1; y.mul_(w): the new node needs y's *old* values; PyTorch computes this
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    w = ag.tensor([3.0, 4.0], requires_grad=True)
+    y = x * 1
+    y.mul_(w)
+    (y * ag.tensor([1.0, 10.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 40.0])  # d/dx (x w) = w
+    np.testing.assert_array_equal(w.grad.numpy(), [1.0, 20.0])  # d/dw (x w) = x (old y)
+
+
+def test_unmodified_saved_output_still_backpropagates():
+    x = ag.tensor([0.5, -1.0], requires_grad=True)
+    h = x.sigmoid()
+    z = h * 2.0  # reading h is not a modification
+    z.sum().backward()
+    s = 1 / (1 + np.exp(-np.array([0.5, -1.0], dtype=np.float32)))
+    np.testing.assert_allclose(x.grad.numpy(), 2 * s * (1 - s), rtol=1e-6)
