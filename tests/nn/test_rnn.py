@@ -246,6 +246,12 @@ def test_gradgradcheck_gru_cell():
     assert ag.gradgradcheck(lambda x, h: cell(x, h), (_f64(2, 2), _f64(2, 2, seed=1)))
 
 
+def test_gradgradcheck_lstm_sequence():
+    # second derivatives through the time-step split (unbind) and the gate split
+    m = nn.LSTM(2, 2, bias=False, dtype=np.float64)
+    assert ag.gradgradcheck(lambda x: m(x)[0], (_f64(3, 1, 2),))
+
+
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
 def test_gradcheck_two_layer_bidirectional(kind):
     m = getattr(nn, kind)(2, 2, num_layers=2, bidirectional=True, batch_first=True,

@@ -121,6 +121,22 @@ def test_several_parameters_are_one_flat_vector():
     assert opt.state[w]["d"].shape == (5,) and b not in opt.state
 
 
+def test_parameter_without_gradient_counts_as_zero_and_stays():
+    used, unused = _param([3.0, -2.0]), _param([7.0])
+    opt = optimizers.LBFGS([unused, used], max_iter=10, line_search_fn="strong_wolfe")
+    opt.step(_closure(opt, lambda x: ((x - 1) ** 2).sum(), used))
+    assert unused.item() == 7.0 and unused.grad is None
+    np.testing.assert_allclose(used.detach().numpy(), [1.0, 1.0], atol=1e-8)
+    assert opt.state[unused]["prev_flat_grad"][0] == 0.0
+
+
+def test_tensor_learning_rate():
+    p = _param([3.0])
+    opt = optimizers.LBFGS([p], lr=ag.tensor(0.5, dtype=np.float64), max_iter=1)
+    opt.step(_closure(opt, lambda x: (x * x).sum(), p))
+    assert p.item() == pytest.approx(3.0 - 0.5 * (1 / 6) * 6.0)
+
+
 # ---- protocol and state ---------------------------------------------------------------------
 
 def test_returns_first_loss_and_counts_evaluations():
