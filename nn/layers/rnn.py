@@ -94,6 +94,94 @@ def _affine(x, weight_t, bias):
 
 
 # ---- one time step, given the input projection ``gi = W_ih x + b_ih`` ----------------------
+# The LSTM and GRU pointwise parts (gate activations and state update) are one node each: in
+# plain backward their gradient is a few numpy expressions over values saved in forward; under
+# create_graph the same formulas run as recorded tensor ops on values recomputed from the
+# node's inputs, so higher derivatives stay exact.
+
+def _sigmoid(x):
+    with np.errstate(over="ignore"):  # exp(-x) = inf for very negative x gives 0, as it should
+        return 1 / (1 + np.exp(-x))
+
+
+def _arrays(*tensors):
+    return [t.detach().numpy() for t in tensors]
+
+
+def _wrap(*arrays):
+    return tuple(ag.from_numpy(np.ascontiguousarray(a)) for a in arrays)
+
+
+class _LSTMPointwise(ag.Function):
+    """``(gates, c) -> (h', c')`` with ``i, f, g, o = split(gates, 4)``."""
+
+    @staticmethod
+    def forward(ctx, gates, c):
+        a, c_arr = _arrays(gates, c)
+        n = a.shape[-1] // 4
+        s = _sigmoid(a)
+        i, f, o = s[:, :n], s[:, n:2 * n], s[:, 3 * n:]
+        g = np.tanh(a[:, 2 * n:3 * n])
+        c_new = f * c_arr + i * g
+        tc = np.tanh(c_new)
+        ctx.save_for_backward(gates, c)
+        ctx.values = (i, f, g, o, tc, c_arr)
+        return _wrap(o * tc, c_new)
+
+    @staticmethod
+    def backward(ctx, grad_h, grad_c):
+        gates, c = ctx.saved_tensors
+        if ag.is_grad_enabled():  # create_graph: recorded ops on recomputed values
+            i, f, g, o = _chunk(gates, 4)
+            i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+            tc = (f * c + i * g).tanh()
+            dc_new = grad_c + grad_h * o * (1 - tc * tc)
+            d_gates = ag.cat([dc_new * g * i * (1 - i), dc_new * c * f * (1 - f),
+                              dc_new * i * (1 - g * g), grad_h * tc * o * (1 - o)], -1)
+            return d_gates, dc_new * f
+        i, f, g, o, tc, c_arr = ctx.values
+        gh, gc = _arrays(grad_h, grad_c)
+        dc_new = gc + gh * o * (1 - tc * tc)
+        d_gates = np.concatenate([dc_new * g * i * (1 - i), dc_new * c_arr * f * (1 - f),
+                                  dc_new * i * (1 - g * g), gh * tc * o * (1 - o)], -1)
+        return _wrap(d_gates, dc_new * f)
+
+
+class _GRUPointwise(ag.Function):
+    """``(gi, gh, h) -> h'`` with ``gi = W_ih x + b_ih`` and ``gh = W_hh h + b_hh``."""
+
+    @staticmethod
+    def forward(ctx, gi, gh, h):
+        a, b, h_arr = _arrays(gi, gh, h)
+        k = a.shape[-1] // 3
+        rz = _sigmoid(a[:, :2 * k] + b[:, :2 * k])
+        r, z = rz[:, :k], rz[:, k:]
+        hn = b[:, 2 * k:]
+        n = np.tanh(a[:, 2 * k:] + r * hn)
+        ctx.save_for_backward(gi, gh, h)
+        ctx.values = (r, z, n, hn, h_arr)
+        return _wrap(n + z * (h_arr - n))[0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        gi, gh, h = ctx.saved_tensors
+        if ag.is_grad_enabled():  # create_graph: recorded ops on recomputed values
+            i_r, i_z, i_n = _chunk(gi, 3)
+            h_r, h_z, hn = _chunk(gh, 3)
+            r, z = (i_r + h_r).sigmoid(), (i_z + h_z).sigmoid()
+            n = (i_n + r * hn).tanh()
+            d_n = grad * (1 - z) * (1 - n * n)
+            d_r = d_n * hn * r * (1 - r)
+            d_z = grad * (h - n) * z * (1 - z)
+            return ag.cat([d_r, d_z, d_n], -1), ag.cat([d_r, d_z, d_n * r], -1), grad * z
+        r, z, n, hn, h_arr = ctx.values
+        (g,) = _arrays(grad)
+        d_n = g * (1 - z) * (1 - n * n)
+        d_r = d_n * hn * r * (1 - r)
+        d_z = g * (h_arr - n) * z * (1 - z)
+        return _wrap(np.concatenate([d_r, d_z, d_n], -1), np.concatenate([d_r, d_z, d_n * r], -1),
+                     g * z)
+
 
 def _rnn_step(gi, h, w_hh_t, b_hh, nonlinearity):
     pre = gi + _affine(h, w_hh_t, b_hh)
@@ -101,21 +189,14 @@ def _rnn_step(gi, h, w_hh_t, b_hh, nonlinearity):
 
 
 def _lstm_step(gi, h, c, w_hh_t, b_hh, w_hr_t=None):
-    i, f, g, o = _chunk(gi + _affine(h, w_hh_t, b_hh), 4)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    h = o.sigmoid() * c.tanh()
+    h, c = _LSTMPointwise.apply(gi + _affine(h, w_hh_t, b_hh), c)
     if w_hr_t is not None:
         h = h.matmul(w_hr_t)
     return h, c
 
 
 def _gru_step(gi, h, w_hh_t, b_hh):
-    i_r, i_z, i_n = _chunk(gi, 3)
-    h_r, h_z, h_n = _chunk(_affine(h, w_hh_t, b_hh), 3)
-    r = (i_r + h_r).sigmoid()
-    z = (i_z + h_z).sigmoid()
-    n = (i_n + r * h_n).tanh()
-    return n + z * (h - n)  # = (1 - z) * n + z * h
+    return _GRUPointwise.apply(gi, _affine(h, w_hh_t, b_hh), h)
 
 
 def _check_tensor(module, name, value):

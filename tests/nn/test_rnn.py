@@ -246,6 +246,26 @@ def test_gradgradcheck_gru_cell():
     assert ag.gradgradcheck(lambda x, h: cell(x, h), (_f64(2, 2), _f64(2, 2, seed=1)))
 
 
+@pytest.mark.parametrize("make", [lambda: nn.LSTMCell(3, 4, dtype=np.float64),
+                                  lambda: nn.GRUCell(3, 4, dtype=np.float64)])
+def test_fused_gate_gradients_agree_with_their_create_graph_form(make):
+    # the fused nodes compute plain gradients in numpy and create_graph ones with tensor ops
+    cell = make()
+    x, h, c = _f64(5, 3), _f64(5, 4, seed=1), _f64(5, 4, seed=2)
+    inputs = [x, h, *cell.parameters()] + ([c] if isinstance(cell, nn.LSTMCell) else [])
+
+    def loss():
+        out = cell(x, (h, c)) if isinstance(cell, nn.LSTMCell) else (cell(x, h),)
+        return sum(((k + 1.0) * o.sin()).sum() for k, o in enumerate(out))
+
+    plain = ag.grad(loss(), inputs)
+    recorded = ag.grad(loss(), inputs, create_graph=True)
+    assert all(g.requires_grad for g in recorded)
+    for a, b in zip(plain, recorded):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-13,
+                                   atol=1e-15)
+
+
 def test_gradgradcheck_lstm_sequence():
     # second derivatives through the time-step split (unbind) and the gate split
     m = nn.LSTM(2, 2, bias=False, dtype=np.float64)
