@@ -17,9 +17,10 @@ The equations (``W_i*`` rows of ``weight_ih``, ``W_h*`` rows of ``weight_hh``, i
     GRU:  r = sigmoid(W_ir x + b_ir + W_hr h + b_hr);  z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
           n = tanh(W_in x + b_in + r * (W_hn h + b_hn));  h' = (1 - z) * n + z * h
 
-Everything is composed from differentiable tensor ops, so higher-order gradients work. The
-input projection of a whole layer is one matrix product over all time steps; only the recurrent
-product runs per step.
+The input projection of a whole layer is one matrix product over all time steps; per step run
+the recurrent product and, for LSTM and GRU, one fused node for the gate activations and the
+state update (numpy backward; recorded tensor ops under ``create_graph``, so higher-order
+gradients work).
 
 Deliberate differences from PyTorch: ``PackedSequence`` inputs are not supported; an unknown
 ``RNNCell`` nonlinearity is refused by the constructor (PyTorch accepts it and fails in
