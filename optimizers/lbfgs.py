@@ -230,7 +230,7 @@ class LBFGS(Optimizer):
         pieces = []
         for p in self._params:
             if p.grad is None:
-                pieces.append(np.zeros(int(p.numel()), dtype=p.dtype))
+                pieces.append(np.zeros(int(p.numel()), dtype=p.detach().numpy().dtype))
             else:
                 pieces.append(p.grad.detach().numpy().reshape(-1))
         return np.concatenate(pieces)
@@ -432,7 +432,7 @@ class LBFGS(Optimizer):
 
     def _load_state_value(self, key, value):
         n = self._numel()
-        dtype = np.result_type(*[p.dtype for p in self._params])
+        dtype = np.result_type(*[p.detach().numpy().dtype for p in self._params])
 
         def vector(v, where):
             v = v.detach().numpy() if _is_tensor(v) else v

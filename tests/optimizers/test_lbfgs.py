@@ -279,6 +279,7 @@ def _compare_trajectories(torch, make_fn, values, dtype, rtol, steps=4, **kw):
             np.testing.assert_allclose(p.detach().numpy(), tp.detach().numpy(), rtol=rtol,
                                        atol=0, err_msg=where)
         st, tst = o.state[ours[0]], to.state[theirs[0]]
+        assert set(st) == set(tst), where
         assert (st["func_evals"], st["n_iter"]) == (tst["func_evals"], tst["n_iter"]), where
         assert len(st["old_dirs"]) == len(tst["old_dirs"]), where
         if dtype == np.float64:  # float32 directions near the optimum are mostly rounding
