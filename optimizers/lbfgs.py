@@ -27,6 +27,8 @@ without a closure raises a ``TypeError`` that says a closure is required;
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 import autograd_core as ag
@@ -150,6 +152,11 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_chang
     return bracket_f[low], bracket_g[low], bracket[low], evals
 
 
+def _check_number(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"LBFGS: {name} must be a number, got {type(value).__name__}")
+
+
 def _is_tensor(value):
     return ag.is_tensor(value)
 
@@ -181,6 +188,7 @@ class LBFGS(Optimizer):
         if _is_tensor(lr) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         if max_eval is None:
+            _check_number("max_iter", max_iter)
             max_eval = max_iter * 5 // 4
         defaults = {
             "lr": lr,
@@ -212,9 +220,7 @@ class LBFGS(Optimizer):
         if group["line_search_fn"] not in _LINE_SEARCHES:
             raise RuntimeError("only 'strong_wolfe' is supported")
         for key in ("max_iter", "max_eval", "history_size"):
-            value = group[key]
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-                raise TypeError(f"LBFGS: {key} must be an int, got {type(value).__name__}")
+            _check_number(key, group[key])
         if group["history_size"] < 1:
             raise ValueError(f"LBFGS: history_size must be at least 1, got "
                              f"{group['history_size']}")

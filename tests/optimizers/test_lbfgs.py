@@ -234,6 +234,10 @@ def test_validation_errors_are_pytorchs():
         optimizers.LBFGS([p], lr=ag.tensor([0.1, 0.2]))
     with pytest.raises(ValueError, match="optimizer got an empty parameter list"):
         optimizers.LBFGS([])
+    with pytest.raises(ValueError, match="history_size must be at least 1"):
+        optimizers.LBFGS([p], history_size=0)
+    with pytest.raises(TypeError, match="max_iter must be a number, got str"):
+        optimizers.LBFGS([p], max_iter="20")
     opt = optimizers.LBFGS([p])
     with pytest.raises(ValueError, match="doesn't support per-parameter options"):
         opt.add_param_group({"params": [_param([2.0])]})
