@@ -505,3 +505,57 @@ def test_constructor_signatures_match_torch():
         # torch's __init__ is (*args, **kwargs); its documented signature is the first overload
         documented = typing.get_overloads(getattr(torch.nn, name).__init__)[0]
         assert _params(getattr(nn, name).__init__) == _params(documented), name
+
+
+@pytest.mark.torch_parity
+def test_training_an_lstm_classifier_matches_torch():
+    # a whole program: LSTM -> last step -> Linear -> cross-entropy, SGD with momentum
+    torch = pytest.importorskip("torch")
+    import optimizers
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = nn.LSTM(3, 5, num_layers=2, batch_first=True, dtype=np.float64)
+            self.head = nn.Linear(5, 2, dtype=np.float64)
+
+        def forward(self, x):
+            out, _ = self.rnn(x)
+            return self.head(out[:, -1])
+
+    class TorchNet(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = torch.nn.LSTM(3, 5, num_layers=2, batch_first=True)
+            self.head = torch.nn.Linear(5, 2)
+
+        def forward(self, x):
+            out, _ = self.rnn(x)
+            return self.head(out[:, -1])
+
+    net = Net()
+    tnet = TorchNet().double()
+    tnet.load_state_dict({k: torch.from_numpy(np.array(v.detach().numpy()))
+                          for k, v in net.state_dict().items()})
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((8, 6, 3))
+    y = (x.sum(axis=(1, 2)) > 0).astype(np.int64)
+    opt = optimizers.SGD(net.parameters(), lr=0.5, momentum=0.9)
+    topt = torch.optim.SGD(tnet.parameters(), lr=0.5, momentum=0.9)
+    losses, tlosses = [], []
+    for _ in range(8):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(net(ag.tensor(x)), ag.tensor(y))
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        topt.zero_grad()
+        tloss = torch.nn.functional.cross_entropy(tnet(torch.tensor(x)), torch.tensor(y))
+        tloss.backward()
+        topt.step()
+        tlosses.append(tloss.item())
+    np.testing.assert_allclose(losses, tlosses, rtol=1e-9)
+    assert losses[-1] < losses[0]
+    for name, p in net.named_parameters():
+        np.testing.assert_allclose(p.detach().numpy(), tnet.get_parameter(name).detach().numpy(),
+                                   rtol=1e-9, atol=1e-12, err_msg=name)
