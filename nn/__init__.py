@@ -8,6 +8,7 @@ from nn.layers import (
     GELU, BatchNorm1d, Dropout, Flatten, GroupNorm, Identity, LayerNorm, LeakyReLU, Linear,
     LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh,
 )
+from nn.layers import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from nn import functional, init
 from nn.serialization import load, save
@@ -18,5 +19,6 @@ __all__ = [
     "Identity", "Flatten", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softplus",
     "Softmax", "LogSoftmax", "Dropout", "BatchNorm1d", "LayerNorm", "GroupNorm", "MSELoss",
     "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss", "functional",
-    "init", "utils", "data", "save", "load",
+    "init", "utils", "data", "save", "load", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase",
+    "RNNCell", "LSTMCell", "GRUCell",
 ]

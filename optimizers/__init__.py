@@ -12,6 +12,7 @@ Numba kernel per rule in ``autograd_core.kernels.optim`` (numpy twin: ``optim_re
 from optimizers import functional, lr_scheduler, registry, test_functions
 from optimizers.adam import Adam, Adamax, AdamW, NAdam, RAdam
 from optimizers.adaptive import Adadelta, Adagrad, RMSprop
+from optimizers.lbfgs import LBFGS
 from optimizers.optimizer import Optimizer, required
 from optimizers.rprop import Rprop
 from optimizers.sgd import SGD
@@ -29,6 +30,7 @@ __all__ = [
     "NAdam",
     "RAdam",
     "Rprop",
+    "LBFGS",
     "functional",
     "lr_scheduler",
     "registry",

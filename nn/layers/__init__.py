@@ -6,7 +6,9 @@ from nn.layers.activation import (
 )
 from nn.layers.dropout import Dropout
 from nn.layers.normalization import BatchNorm1d, GroupNorm, LayerNorm
+from nn.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 
 __all__ = ["Linear", "Identity", "Flatten", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU",
            "Softplus", "Softmax", "LogSoftmax", "Dropout", "BatchNorm1d", "LayerNorm",
-           "GroupNorm"]
+           "GroupNorm", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
+           "GRUCell"]

@@ -1,0 +1,652 @@
+"""Recurrent layers with PyTorch's names, shapes, gate order and initialisation.
+
+Cells (one time step): ``RNNCell`` (tanh or relu), ``LSTMCell``, ``GRUCell``. Multi-step,
+multi-layer: ``RNN``, ``LSTM``, ``GRU`` (``batch_first``, ``num_layers``, ``dropout`` between
+layers, ``bidirectional``, LSTM ``proj_size``). Parameters are named as PyTorch names them
+(``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``, ``..._reverse``,
+``weight_hr_l0``; cells: ``weight_ih``, ``weight_hh``, ``bias_ih``, ``bias_hh``), so state
+dicts move between the two libraries unchanged. Every parameter starts as
+``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``.
+
+The equations (``W_i*`` rows of ``weight_ih``, ``W_h*`` rows of ``weight_hh``, in this order)::
+
+    RNN:  h' = act(W_ih x + b_ih + W_hh h + b_hh)
+    LSTM: i, f, g, o = split(W_ih x + b_ih + W_hh h + b_hh, 4)
+          c' = sigmoid(f) * c + sigmoid(i) * tanh(g);   h' = sigmoid(o) * tanh(c')
+          (with proj_size > 0: h' = W_hr h')
+    GRU:  r = sigmoid(W_ir x + b_ir + W_hr h + b_hr);  z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
+          n = tanh(W_in x + b_in + r * (W_hn h + b_hn));  h' = (1 - z) * n + z * h
+
+The input projection of a whole layer is one matrix product over all time steps; per step run
+the recurrent product and, for LSTM and GRU, one fused node for the gate activations and the
+state update (numpy backward; recorded tensor ops under ``create_graph``, so higher-order
+gradients work).
+
+Deliberate differences from PyTorch: ``PackedSequence`` inputs are not supported; an unknown
+``RNNCell`` nonlinearity is refused by the constructor (PyTorch accepts it and fails in
+``forward``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+import autograd_core as ag
+from nn import functional as F
+from nn import init
+from nn.module import Module
+from nn.parameter import Parameter
+
+__all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
+
+
+# ---- split / unbind, composed from slicing (forward) and cat / stack (backward) -------------
+# Slicing a time step out of a (T, B, G) tensor with ``x[t]`` costs a full-size scatter per step
+# in backward (quadratic in T); these nodes cost one cat/stack for all pieces.
+
+class _Split(ag.Function):
+    @staticmethod
+    def forward(ctx, x, sizes, dim):
+        ctx.dim = dim
+        index = [slice(None)] * x.ndim
+        pieces, start = [], 0
+        for size in sizes:
+            index[dim] = slice(start, start + size)
+            pieces.append(x[tuple(index)])
+            start += size
+        return tuple(pieces)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return ag.cat(list(grads), ctx.dim), None, None
+
+
+class _Unbind(ag.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return tuple(x[i] for i in range(x.shape[0]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return ag.stack(list(grads), 0)
+
+
+def _chunk(x, n):
+    """``n`` equal pieces of ``x`` along its last dimension."""
+    size = x.shape[-1] // n
+    return _Split.apply(x, (size,) * n, x.ndim - 1)
+
+
+def _unbind(x):
+    """The slices ``x[0], x[1], ...`` along dimension 0."""
+    if x.shape[0] == 1:
+        return (x.squeeze(0),)
+    return _Unbind.apply(x)
+
+
+def _affine(x, weight_t, bias):
+    """``x @ weight.T + bias`` for an (N, in) ``x`` and a pre-transposed weight."""
+    y = x.matmul(weight_t)
+    return y if bias is None else y + bias
+
+
+# ---- one time step, given the input projection ``gi = W_ih x + b_ih`` ----------------------
+# The LSTM and GRU pointwise parts (gate activations and state update) are one node each: in
+# plain backward their gradient is a few numpy expressions over values saved in forward; under
+# create_graph the same formulas run as recorded tensor ops on values recomputed from the
+# node's inputs, so higher derivatives stay exact.
+
+def _sigmoid(x):
+    with np.errstate(over="ignore"):  # exp(-x) = inf for very negative x gives 0, as it should
+        return 1 / (1 + np.exp(-x))
+
+
+def _arrays(*tensors):
+    return [t.detach().numpy() for t in tensors]
+
+
+def _wrap(*arrays):
+    return tuple(ag.from_numpy(np.ascontiguousarray(a)) for a in arrays)
+
+
+class _LSTMPointwise(ag.Function):
+    """``(gates, c) -> (h', c')`` with ``i, f, g, o = split(gates, 4)``."""
+
+    @staticmethod
+    def forward(ctx, gates, c):
+        a, c_arr = _arrays(gates, c)
+        n = a.shape[-1] // 4
+        s = _sigmoid(a)
+        i, f, o = s[:, :n], s[:, n:2 * n], s[:, 3 * n:]
+        g = np.tanh(a[:, 2 * n:3 * n])
+        c_new = f * c_arr + i * g
+        tc = np.tanh(c_new)
+        ctx.save_for_backward(gates, c)
+        ctx.values = (i, f, g, o, tc, c_arr)
+        return _wrap(o * tc, c_new)
+
+    @staticmethod
+    def backward(ctx, grad_h, grad_c):
+        gates, c = ctx.saved_tensors
+        if ag.is_grad_enabled():  # create_graph: recorded ops on recomputed values
+            i, f, g, o = _chunk(gates, 4)
+            i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
+            tc = (f * c + i * g).tanh()
+            dc_new = grad_c + grad_h * o * (1 - tc * tc)
+            d_gates = ag.cat([dc_new * g * i * (1 - i), dc_new * c * f * (1 - f),
+                              dc_new * i * (1 - g * g), grad_h * tc * o * (1 - o)], -1)
+            return d_gates, dc_new * f
+        i, f, g, o, tc, c_arr = ctx.values
+        gh, gc = _arrays(grad_h, grad_c)
+        dc_new = gc + gh * o * (1 - tc * tc)
+        d_gates = np.concatenate([dc_new * g * i * (1 - i), dc_new * c_arr * f * (1 - f),
+                                  dc_new * i * (1 - g * g), gh * tc * o * (1 - o)], -1)
+        return _wrap(d_gates, dc_new * f)
+
+
+class _GRUPointwise(ag.Function):
+    """``(gi, gh, h) -> h'`` with ``gi = W_ih x + b_ih`` and ``gh = W_hh h + b_hh``."""
+
+    @staticmethod
+    def forward(ctx, gi, gh, h):
+        a, b, h_arr = _arrays(gi, gh, h)
+        k = a.shape[-1] // 3
+        rz = _sigmoid(a[:, :2 * k] + b[:, :2 * k])
+        r, z = rz[:, :k], rz[:, k:]
+        hn = b[:, 2 * k:]
+        n = np.tanh(a[:, 2 * k:] + r * hn)
+        ctx.save_for_backward(gi, gh, h)
+        ctx.values = (r, z, n, hn, h_arr)
+        return _wrap(n + z * (h_arr - n))[0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        gi, gh, h = ctx.saved_tensors
+        if ag.is_grad_enabled():  # create_graph: recorded ops on recomputed values
+            i_r, i_z, i_n = _chunk(gi, 3)
+            h_r, h_z, hn = _chunk(gh, 3)
+            r, z = (i_r + h_r).sigmoid(), (i_z + h_z).sigmoid()
+            n = (i_n + r * hn).tanh()
+            d_n = grad * (1 - z) * (1 - n * n)
+            d_r = d_n * hn * r * (1 - r)
+            d_z = grad * (h - n) * z * (1 - z)
+            return ag.cat([d_r, d_z, d_n], -1), ag.cat([d_r, d_z, d_n * r], -1), grad * z
+        r, z, n, hn, h_arr = ctx.values
+        (g,) = _arrays(grad)
+        d_n = g * (1 - z) * (1 - n * n)
+        d_r = d_n * hn * r * (1 - r)
+        d_z = g * (h_arr - n) * z * (1 - z)
+        return _wrap(np.concatenate([d_r, d_z, d_n], -1), np.concatenate([d_r, d_z, d_n * r], -1),
+                     g * z)
+
+
+def _rnn_step(gi, h, w_hh_t, b_hh, nonlinearity):
+    pre = gi + _affine(h, w_hh_t, b_hh)
+    return pre.tanh() if nonlinearity == "tanh" else pre.relu()
+
+
+def _lstm_step(gi, h, c, w_hh_t, b_hh, w_hr_t=None):
+    h, c = _LSTMPointwise.apply(gi + _affine(h, w_hh_t, b_hh), c)
+    if w_hr_t is not None:
+        h = h.matmul(w_hr_t)
+    return h, c
+
+
+def _gru_step(gi, h, w_hh_t, b_hh):
+    return _GRUPointwise.apply(gi, _affine(h, w_hh_t, b_hh), h)
+
+
+def _check_tensor(module, name, value):
+    if not ag.is_tensor(value):
+        raise TypeError(f"{module}: {name} must be a Tensor, got {type(value).__name__}")
+
+
+def _new_weight(shape, dtype):
+    return Parameter(np.empty(shape, dtype=dtype))
+
+
+def _resolve_dtype(dtype):
+    return np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+
+
+# ---- cells ----------------------------------------------------------------------------------
+
+class RNNCellBase(Module):
+    """Shared parameters of the cells: ``weight_ih`` (num_chunks*hidden, input),
+    ``weight_hh`` (num_chunks*hidden, hidden) and, with ``bias``, ``bias_ih``/``bias_hh``."""
+
+    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+        super().__init__()
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+            if value < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {value}: "
+                                   f"{name} must not be negative")
+        self.input_size = int(input_size)
+        self.hidden_size = int(hidden_size)
+        self.bias = bias
+        dtype = _resolve_dtype(dtype)
+        rows = num_chunks * self.hidden_size
+        self.weight_ih = _new_weight((rows, self.input_size), dtype)
+        self.weight_hh = _new_weight((rows, self.hidden_size), dtype)
+        if bias:
+            self.bias_ih = _new_weight((rows,), dtype)
+            self.bias_hh = _new_weight((rows,), dtype)
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Every parameter from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``."""
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+    def _prepare(self, input, hx, n_states):
+        """Validate; return (batched input, list of batched states or None, is_batched)."""
+        name = type(self).__name__
+        _check_tensor(name, "input", input)
+        if input.ndim not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead")
+        states = None
+        if hx is not None:
+            states = [hx] if n_states == 1 else list(hx)
+            if n_states == 2 and len(states) != 2:
+                raise RuntimeError("lstm_cell expects two hidden states")
+            for idx, value in enumerate(states):
+                _check_tensor(name, "hx" if n_states == 1 else f"hx[{idx}]", value)
+                if value.ndim not in (1, 2):
+                    what = "hidden" if n_states == 1 else f"hx[{idx}]"
+                    raise ValueError(f"{name}: Expected {what} to be 1D or 2D, got "
+                                     f"{value.ndim}D instead")
+        is_batched = input.ndim == 2
+        if not is_batched:
+            input = input.unsqueeze(0)
+            if states is not None:
+                states = [s.unsqueeze(0) for s in states]
+        if input.shape[1] != self.input_size:
+            raise RuntimeError(f"input has inconsistent input_size: got {input.shape[1]} "
+                               f"expected {self.input_size}")
+        if input.dtype != self.weight_ih.dtype:
+            raise RuntimeError(f"{name}: input dtype ({input.dtype}) does not match weight "
+                               f"dtype ({self.weight_ih.dtype})")
+        if states is not None:
+            for idx, s in enumerate(states):
+                if s.ndim != 2:
+                    raise RuntimeError(f"{name}: input of shape {tuple(input.shape)} needs "
+                                       f"hidden states of shape (batch, {self.hidden_size}), "
+                                       f"got hidden{idx} of shape {tuple(s.shape)}")
+                if s.shape[0] != input.shape[0]:
+                    raise RuntimeError(f"Input batch size {input.shape[0]} doesn't match "
+                                       f"hidden{idx} batch size {s.shape[0]}")
+                if s.shape[1] != self.hidden_size:
+                    raise RuntimeError(f"hidden{idx} has inconsistent hidden_size: got "
+                                       f"{s.shape[1]}, expected {self.hidden_size}")
+        return input, states, is_batched
+
+    def _zeros(self, input):
+        return ag.zeros((input.shape[0], self.hidden_size), dtype=input.dtype)
+
+    def _input_gates(self, input):
+        return _affine(input, self.weight_ih.T, self.bias_ih)
+
+
+class RNNCell(RNNCellBase):
+    """Elman cell: ``h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`` (or relu).
+
+    ``forward(input, hx=None)``: input (batch, input_size) or (input_size,); ``hx`` of the
+    matching (batch, hidden_size) / (hidden_size,) shape, zeros if omitted. Returns ``h'``.
+    """
+
+    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
+                 dtype=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
+                             "'relu'.")
+        super().__init__(input_size, hidden_size, bias, num_chunks=1, device=device,
+                         dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input, hx=None):
+        input, states, is_batched = self._prepare(input, hx, 1)
+        h = self._zeros(input) if states is None else states[0]
+        out = _rnn_step(self._input_gates(input), h, self.weight_hh.T, self.bias_hh,
+                        self.nonlinearity)
+        return out if is_batched else out.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    """Long short-term memory cell (gates i, f, g, o in this order in the weights' rows).
+
+    ``forward(input, hx=None)`` with ``hx = (h, c)`` (zeros if omitted); returns ``(h', c')``.
+    """
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device,
+                         dtype=dtype)
+
+    def forward(self, input, hx=None):
+        input, states, is_batched = self._prepare(input, hx, 2)
+        if states is None:
+            states = [self._zeros(input), self._zeros(input)]
+        h, c = _lstm_step(self._input_gates(input), states[0], states[1], self.weight_hh.T,
+                          self.bias_hh)
+        return (h, c) if is_batched else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    """Gated recurrent unit cell (gates r, z, n in this order in the weights' rows; PyTorch's
+    ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``).
+
+    ``forward(input, hx=None)``; returns ``h'``.
+    """
+
+    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device,
+                         dtype=dtype)
+
+    def forward(self, input, hx=None):
+        input, states, is_batched = self._prepare(input, hx, 1)
+        h = self._zeros(input) if states is None else states[0]
+        out = _gru_step(self._input_gates(input), h, self.weight_hh.T, self.bias_hh)
+        return out if is_batched else out.squeeze(0)
+
+
+# ---- multi-layer, multi-step ----------------------------------------------------------------
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _check_int(name, value):
+    if not isinstance(value, int):
+        raise TypeError(f"{name} should be of type int, got: {type(value).__name__}")
+
+
+class RNNBase(Module):
+    """Parameters, validation and the layer/direction/time loop shared by RNN, LSTM and GRU.
+
+    Input (seq, batch, input_size), or (batch, seq, input_size) with ``batch_first``, or
+    unbatched (seq, input_size); hidden states (num_layers * num_directions, batch, hidden),
+    or without the batch dimension for unbatched input.
+    """
+
+    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, proj_size=0,
+                 device=None, dtype=None):
+        super().__init__()
+        if (not isinstance(dropout, numbers.Number) or isinstance(dropout, bool)
+                or not 0 <= dropout <= 1):
+            raise ValueError("dropout should be a number in range [0, 1] representing the "
+                             "probability of an element being zeroed")
+        if not isinstance(bias, bool):
+            raise TypeError(f"bias should be of type bool, got: {type(bias).__name__}")
+        if not isinstance(batch_first, bool):
+            raise TypeError(f"batch_first should be of type bool, got: "
+                            f"{type(batch_first).__name__}")
+        _check_int("input_size", input_size)
+        if input_size <= 0:
+            raise ValueError("input_size must be greater than zero")
+        _check_int("hidden_size", hidden_size)
+        if hidden_size <= 0:
+            raise ValueError("hidden_size must be greater than zero")
+        _check_int("num_layers", num_layers)
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        _check_int("proj_size", proj_size)
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable "
+                             "projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if mode not in _GATES:
+            raise ValueError("Unrecognized RNN mode: " + str(mode))
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
+                          "non-zero dropout expects num_layers greater than 1, but got "
+                          f"dropout={dropout} and num_layers={num_layers}", stacklevel=3)
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bool(bidirectional)
+        self.proj_size = proj_size
+        dtype = _resolve_dtype(dtype)
+        gate_size = _GATES[mode] * hidden_size
+        directions = 2 if self.bidirectional else 1
+        out_size = proj_size if proj_size > 0 else hidden_size
+        self._all_weights = []
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else out_size * directions
+            for direction in range(directions):
+                suffix = f"l{layer}" + ("_reverse" if direction == 1 else "")
+                shapes = [(f"weight_ih_{suffix}", (gate_size, layer_input)),
+                          (f"weight_hh_{suffix}", (gate_size, out_size))]
+                if bias:
+                    shapes += [(f"bias_ih_{suffix}", (gate_size,)),
+                               (f"bias_hh_{suffix}", (gate_size,))]
+                if proj_size > 0:
+                    shapes.append((f"weight_hr_{suffix}", (proj_size, hidden_size)))
+                for name, shape in shapes:
+                    setattr(self, name, _new_weight(shape, dtype))
+                self._all_weights.append([name for name, _ in shapes])
+        self._flat_weights_names = [n for names in self._all_weights for n in names]
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Every parameter from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``."""
+        stdv = 1.0 / math.sqrt(self.hidden_size)
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    @property
+    def all_weights(self):
+        """The parameters, one list per (layer, direction), in PyTorch's order."""
+        return [[getattr(self, name) for name in names] for names in self._all_weights]
+
+    def flatten_parameters(self):
+        """No-op (PyTorch uses it for cuDNN's packed weights)."""
+
+    def extra_repr(self):
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+    # -- forward -------------------------------------------------------------------------------
+
+    _n_states = 1
+
+    def _prepare(self, input, hx):
+        """Validate; return (time-major 3-D input, list of per-state 3-D tensors or None,
+        is_batched)."""
+        name = type(self).__name__
+        _check_tensor(name, "input", input)
+        if input.ndim not in (2, 3):
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.ndim}D "
+                             + ("tensor instead" if name == "RNN" else "instead"))
+        is_batched = input.ndim == 3
+        states = None
+        if hx is not None:
+            if self._n_states == 1:
+                _check_tensor(name, "hx", hx)
+                states = [hx]
+                want = 3 if is_batched else 2
+                if hx.ndim != want:
+                    kind = "batched 3-D" if is_batched else "unbatched 2-D"
+                    raise RuntimeError(f"For {kind} input, hx should also be {want}-D but got "
+                                       f"{hx.ndim}-D tensor")
+            else:
+                if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+                    raise RuntimeError(f"{name}: hx must be a tuple (h_0, c_0) of two tensors, "
+                                       f"got {type(hx).__name__}")
+                for idx, value in enumerate(hx):
+                    _check_tensor(name, f"hx[{idx}]", value)
+                states = list(hx)
+                want = 3 if is_batched else 2
+                if states[0].ndim != want or states[1].ndim != want:
+                    kind = "batched 3-D" if is_batched else "unbatched 2-D"
+                    raise RuntimeError(f"For {kind} input, hx and cx should also be {want}-D "
+                                       f"but got ({states[0].ndim}-D, {states[1].ndim}-D) "
+                                       "tensors")
+        if not is_batched:
+            input = input.unsqueeze(0 if self.batch_first else 1)
+            if states is not None:
+                states = [s.unsqueeze(1) for s in states]
+        weight_dtype = self.weight_ih_l0.dtype
+        if input.dtype != weight_dtype:
+            raise ValueError(f"{name} input dtype ({input.dtype}) does not match weight dtype "
+                             f"({weight_dtype}). Convert input: input.to({weight_dtype}), or "
+                             f"convert model: model.to({input.dtype})")
+        if input.shape[-1] != self.input_size:
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
+                               f"{self.input_size}, got {input.shape[-1]}")
+        batch = input.shape[0] if self.batch_first else input.shape[1]
+        rows = self.num_layers * (2 if self.bidirectional else 1)
+        out_size = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if states is not None:
+            expected = [(rows, batch, out_size), (rows, batch, self.hidden_size)]
+            for idx, s in enumerate(states):
+                if tuple(s.shape) != expected[idx]:
+                    what = "hidden" if self._n_states == 1 else f"hidden[{idx}]"
+                    raise RuntimeError(f"Expected {what} size {expected[idx]}, got "
+                                       f"{list(s.shape)}")
+        if (input.shape[1] if self.batch_first else input.shape[0]) == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
+        if self.batch_first:
+            input = input.transpose(0, 1)
+        return input, states, is_batched
+
+    def _run(self, input, hx):
+        x, states, is_batched = self._prepare(input, hx)
+        seq, batch = x.shape[0], x.shape[1]
+        directions = 2 if self.bidirectional else 1
+        lstm = self.mode == "LSTM"
+        out_size = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if states is None:
+            h0 = [ag.zeros((batch, out_size), dtype=x.dtype)] * (self.num_layers * directions)
+            c0 = [ag.zeros((batch, self.hidden_size), dtype=x.dtype)] * len(h0)
+        else:
+            h0 = list(_unbind(states[0]))
+            c0 = list(_unbind(states[1])) if lstm else None
+        h_n, c_n = [], []
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(directions):
+                k = layer * directions + direction
+                params = [getattr(self, name) for name in self._all_weights[k]]
+                w_ih, w_hh = params[0], params[1]
+                b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
+                w_hr_t = params[-1].T if self.proj_size > 0 else None
+                gi = _affine(x.reshape(seq * batch, x.shape[2]), w_ih.T, b_ih)
+                gi = _unbind(gi.reshape(seq, batch, gi.shape[-1]))
+                w_hh_t = w_hh.T
+                h = h0[k]
+                c = c0[k] if lstm else None
+                out = [None] * seq
+                for t in (range(seq) if direction == 0 else range(seq - 1, -1, -1)):
+                    if lstm:
+                        h, c = _lstm_step(gi[t], h, c, w_hh_t, b_hh, w_hr_t)
+                    elif self.mode == "GRU":
+                        h = _gru_step(gi[t], h, w_hh_t, b_hh)
+                    else:
+                        h = _rnn_step(gi[t], h, w_hh_t, b_hh,
+                                      "tanh" if self.mode == "RNN_TANH" else "relu")
+                    out[t] = h
+                outputs.append(ag.stack(out, 0))
+                h_n.append(h)
+                c_n.append(c)
+            x = outputs[0] if directions == 1 else ag.cat(outputs, 2)
+            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, True)
+        output = x.transpose(0, 1) if self.batch_first else x
+        hidden = [ag.stack(h_n, 0)] + ([ag.stack(c_n, 0)] if lstm else [])
+        if not is_batched:
+            output = output.squeeze(0 if self.batch_first else 1)
+            hidden = [s.squeeze(1) for s in hidden]
+        return output, hidden
+
+
+class RNN(RNNBase):
+    """Multi-layer Elman RNN: ``h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)``, act tanh
+    or relu; each layer's output sequence is the next layer's input (with ``dropout`` between
+    layers in training).
+
+    ``forward(input, hx=None)`` returns ``(output, h_n)``: ``output`` holds the last layer's
+    ``h_t`` for every t (both directions concatenated), ``h_n`` every layer's final state.
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
+        if nonlinearity == "tanh":
+            mode = "RNN_TANH"
+        elif nonlinearity == "relu":
+            mode = "RNN_RELU"
+        else:
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
+                             "'relu'.")
+        super().__init__(mode, input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, 0, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input, hx=None):
+        output, hidden = self._run(input, hx)
+        return output, hidden[0]
+
+
+class LSTM(RNNBase):
+    """Multi-layer LSTM (gates i, f, g, o); ``proj_size > 0`` projects each ``h_t`` with
+    ``weight_hr_l{k}`` (shape (proj_size, hidden_size)).
+
+    ``forward(input, hx=None)`` with ``hx = (h_0, c_0)`` returns ``(output, (h_n, c_n))``.
+    """
+
+    _n_states = 2
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+        super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, proj_size, device, dtype)
+
+    def forward(self, input, hx=None):
+        output, hidden = self._run(input, hx)
+        return output, (hidden[0], hidden[1])
+
+
+class GRU(RNNBase):
+    """Multi-layer GRU (gates r, z, n; PyTorch's ``n = tanh(W_in x + b_in + r * (W_hn h +
+    b_hn))``). ``forward(input, hx=None)`` returns ``(output, h_n)``.
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
+                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+        super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
+                         dropout, bidirectional, 0, device, dtype)
+
+    def forward(self, input, hx=None):
+        output, hidden = self._run(input, hx)
+        return output, hidden[0]
