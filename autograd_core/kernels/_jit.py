@@ -11,7 +11,7 @@
   thread pool is started with ``OMP_WAIT_POLICY=passive``, so its idle threads sleep instead of
   spinning. With libgomp's default spinning, a parallel kernel alternating with a numpy matmul
   (OpenBLAS, whose threads spin too) ran ~9x slower on 2 cores; passive brings the pair back to
-  the sum of its parts (``python tests/kernels/measure_activations.py contention``). libgomp
+  the sum of its parts (``tapegrad-bench kernels``, contention table). libgomp
   reads the variable once, when it is loaded, so it is set only around the call that loads it
   and restored afterwards: libraries loaded later (torch's own libgomp) and subprocesses keep
   the user's environment. It is left alone when the user set ``OMP_WAIT_POLICY`` or

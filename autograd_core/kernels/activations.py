@@ -3,14 +3,14 @@
 Every public function here has the signature and the semantics of its twin in
 ``activations_ref`` (PyTorch's formulas) and returns a new array of the input's shape and dtype.
 
-How they are built (``tests/kernels/measure_activations.py`` re-measures the choices below):
+How they are built (``tapegrad-bench kernels`` re-measures the choices below):
 
 * One pass, no temporaries: inputs are flattened to 1-D views in their common memory order (C or
   Fortran; anything else is copied once) and a jitted loop writes the output in place. The loops
   are 1-D only, so every ndim reuses the same compiled code.
 * Each loop exists twice, ``*_serial`` and ``*_parallel`` (``prange``), as separate Python
   functions (Numba's cache ignores compile options). The parallel one runs only from the
-  measured crossover on (``THRESHOLDS``: 2**17 elements, 2**20 for memory-bound kernels).
+  measured crossover on (``THRESHOLDS``: 2**16 elements, 2**19 for memory-bound kernels).
 * float64 evaluates PyTorch's formulas with libm (``math.exp/tanh/erf/log1p``): results agree with
   PyTorch to rounding and are good enough for gradcheck.
 * float32 replaces libm (a scalar call per element, which stops vectorisation) with branch-free
@@ -60,34 +60,9 @@ __all__ = [
 
 # Number of elements from which the prange build is used (serial below), per kind of kernel;
 # TAPEGRAD_PARALLEL_THRESHOLD overrides both, TAPEGRAD_PARALLEL=0 disables the parallel builds.
-#
-# Measured crossover (``python tests/kernels/measure_activations.py crossover``): float32, public
-# entry point with parallel=False/True (fresh output each call), 4096..8.4M elements in sqrt(2)
-# steps, 9-15 rounds of back-to-back serial/parallel batches, min and median per size; 2-core
-# AMD EPYC VM, numba 0.68 omp layer under the default passive wait policy; each run started only
-# after 2-3 s of >= 92-95% idle CPU (other engineers' jobs share this machine; runs in which a
-# job started midway, seen as a sudden drop of every ratio, are left out). Fixed cost of the
-# parallel build: ~12-14 us per call (waking the sleeping worker). First size from which
-# serial/parallel > 1 and stays so, in three quiet runs:
-#   sigmoid_forward (cheapest transcendental, 0.76 ns/element serial)  65536, 65536, 92681
-#   gelu_forward (1.4 ns/element)                                      23170, 23170, 23170
-#   relu_forward (0.12 ns/element, memory-bound)                  524288, none <= 8.4M, 524288
-#   relu_backward (last two runs)                                      none <= 8.4M, 370727
-#   tanh_backward                                           none <= 2M, none <= 8.4M, 262144
-# Gains at 2**17: sigmoid 1.14-1.23x, gelu 1.7x; memory-bound kernels 1.35-1.5x from 2**20 in
-# the runs where they won at all.
-# A later run on a quiet machine (load 0.6, nothing else running: ``tapegrad-bench kernels``,
-# serial/parallel table, 2**10..2**22) put every crossover lower: 2**15 for tanh, gelu (both),
-# softplus forward, 2**16 for sigmoid forward and softplus backward (1.03x, 1.19x there); 2**18
-# for sigmoid/tanh/relu/leaky_relu backward (1.06-1.09x) and 2**19 for relu/leaky_relu forward
-# (1.21x, 1.17x); at 2**19 every memory-bound kernel gained 1.17-1.46x, at 2**20 1.5-1.7x.
-# Hence 2**16 for kernels that evaluate a transcendental function and 2**19 for the memory-bound
-# ones (relu, leaky_relu, and sigmoid/tanh backward from y): each the first size where every
-# kernel of its kind paid in the quiet run, so a 1M-element activation runs parallel. float64
-# was not measured: its per-element cost is higher (libm calls, twice the bytes), so these
-# float32 crossovers are conservative for it. With another process busy on the second core the
-# parallel build lost at every size (0.75-1.0x), whatever the kernel: on a shared machine set
-# TAPEGRAD_PARALLEL=0.
+# 2**16 for kernels that evaluate a transcendental function, 2**19 for the memory-bound ones:
+# in a quiet-machine sweep (``tapegrad-bench kernels``, serial/parallel table) the first sizes
+# from which every kernel of its kind gained; the README's performance section has the table.
 PARALLEL_THRESHOLD = _jit.parallel_threshold(default=1 << 16)
 PARALLEL_THRESHOLD_MEMORY_BOUND = _jit.parallel_threshold(default=1 << 19)
 MEMORY_BOUND = frozenset(
