@@ -19,37 +19,24 @@ input's shape first); a mismatch raises ValueError naming the kernel and both sh
 Importing this package does not import numba: ``activations.py`` is loaded on the first call
 that uses the Numba backend (importing it then sets up the threading policy, see ``_jit``).
 
-``KERNELS`` maps every kernel name to ``(numba_impl, numpy_impl)``; ``ARGS`` describes its
-arguments and ``example_args`` builds valid ones, for tests and the benchmark tool.
+The table is read off the twin module, so a new kernel is its Numba loop (``activations.py``)
+and its twin (``activations_ref.py``, listed in its ``__all__``), nothing here: ``KERNELS`` maps
+every kernel name to ``(numba_impl, numpy_impl)``; ``ARGS`` describes its arguments, taken from
+the twin's signature (arguments without a default are arrays: ``x`` an input, ``g`` the incoming
+gradient, ``y`` the output of the matching ``*_forward`` kernel; defaulted ones are parameters,
+with ``activations_ref.CHOICES`` naming the values of non-numeric ones); ``example_args``
+builds valid arguments, for tests and the benchmark tool.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import NamedTuple
 
 import numpy as np
 
 from . import _jit
 from . import activations_ref as _ref
-
-__all__ = [
-    "sigmoid_forward",
-    "sigmoid_backward",
-    "tanh_forward",
-    "tanh_backward",
-    "relu_forward",
-    "relu_backward",
-    "leaky_relu_forward",
-    "leaky_relu_backward",
-    "gelu_forward",
-    "gelu_backward",
-    "softplus_forward",
-    "softplus_backward",
-    "KERNELS",
-    "ARGS",
-    "ArgSpec",
-    "example_args",
-]
 
 _nb = None
 
@@ -62,103 +49,6 @@ def _numba():
 
         _nb = activations
     return _nb
-
-
-def sigmoid_forward(x):
-    """``1 / (1 + exp(-x))``."""
-    if _jit.use_numba():
-        return _numba().sigmoid_forward(x)
-    return _ref.sigmoid_forward(x)
-
-
-def sigmoid_backward(y, g):
-    """``g * (1 - y) * y``, ``y = sigmoid_forward(x)``."""
-    if _jit.use_numba():
-        return _numba().sigmoid_backward(y, g)
-    return _ref.sigmoid_backward(y, g)
-
-
-def tanh_forward(x):
-    """``tanh(x)``."""
-    if _jit.use_numba():
-        return _numba().tanh_forward(x)
-    return _ref.tanh_forward(x)
-
-
-def tanh_backward(y, g):
-    """``g * (1 - y*y)``, ``y = tanh_forward(x)``."""
-    if _jit.use_numba():
-        return _numba().tanh_backward(y, g)
-    return _ref.tanh_backward(y, g)
-
-
-def relu_forward(x):
-    """``max(x, 0)`` (NaN propagates)."""
-    if _jit.use_numba():
-        return _numba().relu_forward(x)
-    return _ref.relu_forward(x)
-
-
-def relu_backward(x, g):
-    """``0 where x <= 0 else g`` (PyTorch's threshold_backward; ``x`` may be relu's output)."""
-    if _jit.use_numba():
-        return _numba().relu_backward(x, g)
-    return _ref.relu_backward(x, g)
-
-
-def leaky_relu_forward(x, negative_slope=0.01):
-    """``x if x > 0 else negative_slope * x``."""
-    if _jit.use_numba():
-        return _numba().leaky_relu_forward(x, negative_slope)
-    return _ref.leaky_relu_forward(x, negative_slope)
-
-
-def leaky_relu_backward(x, g, negative_slope=0.01):
-    """``g if x > 0 else negative_slope * g``."""
-    if _jit.use_numba():
-        return _numba().leaky_relu_backward(x, g, negative_slope)
-    return _ref.leaky_relu_backward(x, g, negative_slope)
-
-
-def gelu_forward(x, approximate="none"):
-    """``x * Phi(x)`` (``approximate="none"``) or its tanh approximation (``"tanh"``)."""
-    if _jit.use_numba():
-        return _numba().gelu_forward(x, approximate)
-    return _ref.gelu_forward(x, approximate)
-
-
-def gelu_backward(x, g, approximate="none"):
-    """``g * d/dx gelu(x)`` for the same ``approximate``."""
-    if _jit.use_numba():
-        return _numba().gelu_backward(x, g, approximate)
-    return _ref.gelu_backward(x, g, approximate)
-
-
-def softplus_forward(x, beta=1.0, threshold=20.0):
-    """``log1p(exp(beta*x)) / beta``, or ``x`` where ``beta*x > threshold``."""
-    if _jit.use_numba():
-        return _numba().softplus_forward(x, beta, threshold)
-    return _ref.softplus_forward(x, beta, threshold)
-
-
-def softplus_backward(x, g, beta=1.0, threshold=20.0):
-    """``g * sigmoid(beta*x)``, or ``g`` where ``beta*x > threshold``."""
-    if _jit.use_numba():
-        return _numba().softplus_backward(x, g, beta, threshold)
-    return _ref.softplus_backward(x, g, beta, threshold)
-
-
-# --------------------------------------------------------------------------------------------
-# Discovery table for tests and the bench CLI.
-
-
-def _lazy_numba(name):
-    def call(*args, **kwargs):
-        return getattr(_numba(), name)(*args, **kwargs)
-
-    call.__name__ = call.__qualname__ = name
-    call.__doc__ = f"Numba kernel {name} (imports numba on first call)."
-    return call
 
 
 class ArgSpec(NamedTuple):
@@ -176,27 +66,55 @@ class ArgSpec(NamedTuple):
     choices: dict | None = None
 
 
-ARGS = {
-    "sigmoid_forward": ArgSpec(("x",), {}),
-    "sigmoid_backward": ArgSpec(("y", "g"), {}, output_of="sigmoid_forward"),
-    "tanh_forward": ArgSpec(("x",), {}),
-    "tanh_backward": ArgSpec(("y", "g"), {}, output_of="tanh_forward"),
-    "relu_forward": ArgSpec(("x",), {}),
-    "relu_backward": ArgSpec(("x", "g"), {}),
-    "leaky_relu_forward": ArgSpec(("x",), {"negative_slope": 0.01}),
-    "leaky_relu_backward": ArgSpec(("x", "g"), {"negative_slope": 0.01}),
-    "gelu_forward": ArgSpec(
-        ("x",), {"approximate": "none"}, choices={"approximate": ("none", "tanh")}
-    ),
-    "gelu_backward": ArgSpec(
-        ("x", "g"), {"approximate": "none"}, choices={"approximate": ("none", "tanh")}
-    ),
-    "softplus_forward": ArgSpec(("x",), {"beta": 1.0, "threshold": 20.0}),
-    "softplus_backward": ArgSpec(("x", "g"), {"beta": 1.0, "threshold": 20.0}),
-}
+def _spec(name, ref):
+    arrays, params = [], {}
+    for p in inspect.signature(ref).parameters.values():
+        if p.default is inspect.Parameter.empty:
+            arrays.append(p.name)
+        else:
+            params[p.name] = p.default
+    output_of = name.replace("_backward", "_forward") if "y" in arrays else None
+    choices = {k: v for k, v in _ref.CHOICES.items() if k in params} or None
+    return ArgSpec(tuple(arrays), params, output_of, choices)
 
-# name -> (numba implementation, numpy twin); same signature, same results up to rounding.
-KERNELS = {name: (_lazy_numba(name), getattr(_ref, name)) for name in ARGS}
+
+def _dispatcher(name, ref):
+    """``name`` as one function: the Numba kernel or, with TAPEGRAD_KERNELS=numpy, its twin
+    (read at every call)."""
+    impl = []
+
+    def kernel(*args, **kwargs):
+        if _jit.use_numba():
+            if not impl:
+                impl.append(getattr(_numba(), name))
+            return impl[0](*args, **kwargs)
+        return getattr(_ref, name)(*args, **kwargs)  # looked up per call: tests replace twins
+
+    kernel.__name__ = kernel.__qualname__ = name
+    kernel.__doc__ = ref.__doc__
+    kernel.__signature__ = inspect.signature(ref)
+    return kernel
+
+
+def _lazy_numba(name):
+    def call(*args, **kwargs):
+        return getattr(_numba(), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"Numba kernel {name} (imports numba on first call)."
+    return call
+
+
+_NAMES = [n for n in _ref.__all__ if n.endswith(("_forward", "_backward"))]
+
+#: name -> how to call it
+ARGS = {name: _spec(name, getattr(_ref, name)) for name in _NAMES}
+#: name -> (numba implementation, numpy twin); same signature, same results up to rounding
+KERNELS = {name: (_lazy_numba(name), getattr(_ref, name)) for name in _NAMES}
+
+globals().update({name: _dispatcher(name, getattr(_ref, name)) for name in _NAMES})
+
+__all__ = [*_NAMES, "KERNELS", "ARGS", "ArgSpec", "example_args"]
 
 
 def example_args(name, shape, dtype=np.float32, rng=None, **params):

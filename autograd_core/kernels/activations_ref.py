@@ -31,6 +31,9 @@ __all__ = [
     "erf",
 ]
 
+#: allowed values of the non-numeric kernel parameters (the benchmark runs each variant)
+CHOICES = {"approximate": ("none", "tanh")}
+
 # math.erf applied elementwise: numpy has no erf, and this is the float64-exact reference.
 _erf_ufunc = np.frompyfunc(math.erf, 1, 1)
 
