@@ -664,7 +664,18 @@ def _flat_views(arrays):
     return [np.ascontiguousarray(a).reshape(-1) for a in arrays], out, out.reshape(-1)
 
 
-def _run(name, loop, arrays, params, reference, parallel=None):
+def _check_out(name, out, shape, dtype):
+    """An ``out=`` array must have the result's shape and dtype and be C-contiguous: the loops
+    write it as one flat run, so anything else would be written out of bounds."""
+    if type(out) is not np.ndarray or out.shape != shape or out.dtype != dtype \
+            or not out.flags.c_contiguous or not out.flags.writeable:
+        raise ValueError(
+            f"{name}: out must be a writable C-contiguous {dtype} array of shape {shape}, got "
+            + (f"{out.dtype} {out.shape}" if isinstance(out, np.ndarray) else type(out).__name__)
+        )
+
+
+def _run(name, loop, arrays, params, reference, parallel=None, out=None):
     """Apply ``LOOPS[loop]`` to ``arrays`` with scalar ``params``; ``name``: the public kernel.
 
     Backward kernels require their two arrays in one shape (no broadcasting, like the twins):
@@ -680,7 +691,10 @@ def _run(name, loop, arrays, params, reference, parallel=None):
         if (dtype == _F32 or dtype == _F64) and (len(arrays) == 1 or (
                 type(arrays[1]) is np.ndarray and arrays[1].dtype == dtype
                 and arrays[1].shape == a0.shape and arrays[1].flags.c_contiguous)):
-            out = np.empty(a0.shape, dtype)
+            if out is None:
+                out = np.empty(a0.shape, dtype)
+            else:
+                _check_out(name, out, a0.shape, dtype)
             n = out.size
             if n:
                 if parallel is None:
@@ -698,9 +712,19 @@ def _run(name, loop, arrays, params, reference, parallel=None):
         )
     dtype = np.result_type(*arrays)
     if dtype != _F32 and dtype != _F64:
-        return reference(*arrays, *params)
+        result = reference(*arrays, *params)
+        if out is not None:
+            _check_out(name, out, result.shape, result.dtype)
+            np.copyto(out, result)
+            return out
+        return result
     arrays = [a if a.dtype == dtype else a.astype(dtype) for a in arrays]
-    flats, out, out_flat = _flat_views(arrays)
+    if out is not None:
+        _check_out(name, out, arrays[0].shape, dtype)
+        flats = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
+        out_flat = out.reshape(-1)
+    else:
+        flats, out, out_flat = _flat_views(arrays)
     n = out_flat.size
     if n == 0:
         return out
@@ -718,58 +742,37 @@ def _gelu_loop(approximate, direction):
     raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
 
 
-def sigmoid_forward(x, *, parallel=None):
-    return _run("sigmoid_forward", "sigmoid_forward", (x,), (), _ref.sigmoid_forward, parallel)
+def _public(name):
+    """The kernel ``name`` with its twin's signature, plus ``parallel=`` (None: by size) and
+    ``out=`` (write the result into a preallocated array of the result's shape and dtype)."""
+    ref = getattr(_ref, name)
+    n_arrays = sum(p.default is inspect.Parameter.empty
+                   for p in inspect.signature(ref).parameters.values())
+    defaults = [p.default for p in inspect.signature(ref).parameters.values()][n_arrays:]
+
+    def kernel(*args, parallel=None, out=None):
+        arrays, params = args[:n_arrays], args[n_arrays:]
+        params = tuple(params) + tuple(defaults[len(params):])
+        return _run(name, name, arrays, params, ref, parallel, out)
+
+    kernel.__name__ = kernel.__qualname__ = name
+    kernel.__doc__ = ref.__doc__
+    return kernel
 
 
-def sigmoid_backward(y, g, *, parallel=None):
-    name = "sigmoid_backward"
-    return _run(name, name, (y, g), (), _ref.sigmoid_backward, parallel)
+for _name in ("sigmoid_forward", "sigmoid_backward", "tanh_forward", "tanh_backward",
+              "relu_forward", "relu_backward", "leaky_relu_forward", "leaky_relu_backward",
+              "softplus_forward", "softplus_backward"):
+    globals()[_name] = _public(_name)
 
 
-def tanh_forward(x, *, parallel=None):
-    return _run("tanh_forward", "tanh_forward", (x,), (), _ref.tanh_forward, parallel)
-
-
-def tanh_backward(y, g, *, parallel=None):
-    return _run("tanh_backward", "tanh_backward", (y, g), (), _ref.tanh_backward, parallel)
-
-
-def relu_forward(x, *, parallel=None):
-    return _run("relu_forward", "relu_forward", (x,), (), _ref.relu_forward, parallel)
-
-
-def relu_backward(x, g, *, parallel=None):
-    return _run("relu_backward", "relu_backward", (x, g), (), _ref.relu_backward, parallel)
-
-
-def leaky_relu_forward(x, negative_slope=0.01, *, parallel=None):
-    name = "leaky_relu_forward"
-    return _run(name, name, (x,), (negative_slope,), _ref.leaky_relu_forward, parallel)
-
-
-def leaky_relu_backward(x, g, negative_slope=0.01, *, parallel=None):
-    name = "leaky_relu_backward"
-    return _run(name, name, (x, g), (negative_slope,), _ref.leaky_relu_backward, parallel)
-
-
-def gelu_forward(x, approximate="none", *, parallel=None):
+def gelu_forward(x, approximate="none", *, parallel=None, out=None):
     loop = _gelu_loop(approximate, "forward")
     ref = lambda x: _ref.gelu_forward(x, approximate)  # noqa: E731
-    return _run("gelu_forward", loop, (x,), (), ref, parallel)
+    return _run("gelu_forward", loop, (x,), (), ref, parallel, out)
 
 
-def gelu_backward(x, g, approximate="none", *, parallel=None):
+def gelu_backward(x, g, approximate="none", *, parallel=None, out=None):
     loop = _gelu_loop(approximate, "backward")
     ref = lambda x, g: _ref.gelu_backward(x, g, approximate)  # noqa: E731
-    return _run("gelu_backward", loop, (x, g), (), ref, parallel)
-
-
-def softplus_forward(x, beta=1.0, threshold=20.0, *, parallel=None):
-    name = "softplus_forward"
-    return _run(name, name, (x,), (beta, threshold), _ref.softplus_forward, parallel)
-
-
-def softplus_backward(x, g, beta=1.0, threshold=20.0, *, parallel=None):
-    name = "softplus_backward"
-    return _run(name, name, (x, g), (beta, threshold), _ref.softplus_backward, parallel)
+    return _run("gelu_backward", loop, (x, g), (), ref, parallel, out)

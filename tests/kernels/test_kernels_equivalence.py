@@ -263,3 +263,21 @@ def test_every_kernel_equals_its_twin(name, dtype):
                 assert got.shape == want.shape and got.dtype == want.dtype, (name, layout)
                 np.testing.assert_allclose(got, want, rtol=tol, atol=tol,
                                            err_msg=f"{name} {layout} {shape} {params}")
+
+
+@pytest.mark.parametrize("name", sorted(K.KERNELS))
+def test_every_kernel_writes_into_out_exactly_and_refuses_a_wrong_out(name):
+    """The out= form (what a captured step replays into preallocated buffers) gives the same
+    bits as the allocating form; an out of another shape, dtype or layout is refused before
+    anything is written (a loop writing it would go out of bounds)."""
+    nb = K.KERNELS[name][0]
+    args = K.example_args(name, (5, 3), np.float32)
+    want = nb(*args)
+    out = np.full((5, 3), np.nan, np.float32)
+    got = A.__dict__[name](*args, out=out)
+    assert got is out
+    np.testing.assert_array_equal(out, want)
+    for bad in (np.empty((15,), np.float32), np.empty((5, 3), np.float64),
+                np.empty((3, 5), np.float32).T, np.empty((5, 2), np.float32)):
+        with pytest.raises(ValueError, match="out must be"):
+            A.__dict__[name](*args, out=bad)
