@@ -21,27 +21,8 @@ from heapq import heappop, heappush
 import numpy as np
 
 from autograd_core.grad_mode import STATE
+from autograd_core.node import sum_to_shape
 from autograd_core.tensor import Tensor
-
-
-def sum_to_shape(g, shape):
-    """Sum ``g`` (array or Tensor) down to ``shape`` (the inverse of broadcasting)."""
-    gshape = g.shape
-    if gshape == shape:
-        return g
-    if len(gshape) < len(shape):  # e.g. setitem's value with extra leading 1-dims
-        return g.reshape(shape)
-    lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1
-    )
-    if isinstance(g, np.ndarray):
-        if axes:
-            g = g.sum(axis=axes, keepdims=True)
-        return g.reshape(shape)
-    if axes:
-        g = g.sum(dim=axes, keepdim=True)
-    return g.reshape(shape)
 
 
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,

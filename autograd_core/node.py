@@ -18,6 +18,7 @@ with the edges to its inputs and what forward saved.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import traceback
 
@@ -72,9 +73,42 @@ class Node:
         super().__init_subclass__(**kwargs)
         # what the engine calls in plain backward: the fused kernel where the op has one
         cls.plain_backward = cls.fused_backward or cls.backward
+        forward = getattr(cls, "forward", None)
+        cls._forward_takes_out = forward is not None and (
+            "out" in inspect.signature(forward).parameters)
 
     def backward(self, *grads):  # pragma: no cover - every op defines it
         raise NotImplementedError(f"{type(self).__name__} has no backward")
+
+    # ---- out= forms: what a captured step replays into preallocated arrays ------------------
+    def forward_out(self, *arrays, out, **params):
+        """``forward`` writing its result into ``out`` (an array of the result's shape and
+        dtype), saving what ``forward`` saves. An op whose ``forward`` takes ``out=`` writes
+        there directly; for the others the result is computed and copied."""
+        if self._forward_takes_out:
+            return self.forward(*arrays, out=out, **params)
+        result = self.forward(*arrays, **params)
+        result = np.asarray(result)
+        if out.shape != result.shape or out.dtype != result.dtype:
+            raise ValueError(
+                f"{type(self).__name__}.forward_out: out must be a {result.dtype} array of "
+                f"shape {result.shape}, got {out.dtype} {out.shape}"
+            )
+        np.copyto(out, result)
+        self._to_save = tuple(out if x is result else x for x in self._to_save)
+        return out
+
+    def backward_out(self, grads, outs):
+        """Plain backward writing each input's gradient, reduced to that input's shape, into
+        ``outs`` (one array or None per input); returns ``outs``."""
+        for o, r in zip(outs, self.plain_backward(*grads)):
+            if o is None or r is None:
+                continue
+            r = np.asarray(r)
+            if r.shape != o.shape:
+                r = sum_to_shape(r, o.shape)
+            np.copyto(o, r, casting="same_kind")
+        return outs
 
     def save_for_backward(self, *arrays):
         """Keep arrays for backward. Inputs and the output are recognised by identity, so that
@@ -258,6 +292,26 @@ def _finish_many(node, args, edges, out):
         node._to_save = tuple(_as_output(x, out, outs) for x in node._to_save)
     save(node, args, outs, results)
     return tuple(results)
+
+
+def sum_to_shape(g, shape):
+    """Sum ``g`` (array or Tensor) down to ``shape`` (the inverse of broadcasting)."""
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    if len(gshape) < len(shape):  # e.g. setitem's value with extra leading 1-dims
+        return g.reshape(shape)
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, s in enumerate(shape) if s == 1 and gshape[i + lead] != 1
+    )
+    if isinstance(g, np.ndarray):
+        if axes:
+            g = g.sum(axis=axes, keepdims=True)
+        return g.reshape(shape)
+    if axes:
+        g = g.sum(dim=axes, keepdim=True)
+    return g.reshape(shape)
 
 
 def _as_output(x, raw_outs, outs):

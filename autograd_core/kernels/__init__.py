@@ -19,6 +19,9 @@ input's shape first); a mismatch raises ValueError naming the kernel and both sh
 Importing this package does not import numba: ``activations.py`` is loaded on the first call
 that uses the Numba backend (importing it then sets up the threading policy, see ``_jit``).
 
+Every kernel also takes ``out=`` (write into a preallocated array of the result's shape and
+dtype), the form a captured step replays.
+
 The table is read off the twin module, so a new kernel is its Numba loop (``activations.py``)
 and its twin (``activations_ref.py``, listed in its ``__all__``), nothing here: ``KERNELS`` maps
 every kernel name to ``(numba_impl, numpy_impl)``; ``ARGS`` describes its arguments, taken from
@@ -83,12 +86,21 @@ def _dispatcher(name, ref):
     (read at every call)."""
     impl = []
 
-    def kernel(*args, **kwargs):
+    def kernel(*args, out=None, **kwargs):
         if _jit.use_numba():
             if not impl:
                 impl.append(getattr(_numba(), name))
-            return impl[0](*args, **kwargs)
-        return getattr(_ref, name)(*args, **kwargs)  # looked up per call: tests replace twins
+            if out is None:
+                return impl[0](*args, **kwargs)
+            return impl[0](*args, out=out, **kwargs)
+        result = getattr(_ref, name)(*args, **kwargs)  # looked up per call: tests replace twins
+        if out is None:
+            return result
+        if out.shape != result.shape or out.dtype != result.dtype:
+            raise ValueError(f"{name}: out must be a {result.dtype} array of shape "
+                             f"{result.shape}, got {out.dtype} {out.shape}")
+        np.copyto(out, result)
+        return out
 
     kernel.__name__ = kernel.__qualname__ = name
     kernel.__doc__ = ref.__doc__

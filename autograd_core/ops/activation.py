@@ -25,8 +25,8 @@ def _float(x, op_name):
 
 @op("sigmoid", method=True, kernels=("sigmoid_forward", "sigmoid_backward"))
 class Sigmoid(Node):
-    def forward(self, x):
-        y = K.sigmoid_forward(_float(x, "sigmoid"))
+    def forward(self, x, out=None):
+        y = K.sigmoid_forward(_float(x, "sigmoid"), out=out)
         self.save_for_backward(y)
         return y
 
@@ -41,8 +41,8 @@ class Sigmoid(Node):
 
 @op("tanh", method=True, kernels=("tanh_forward", "tanh_backward"))
 class Tanh(Node):
-    def forward(self, x):
-        y = K.tanh_forward(_float(x, "tanh"))
+    def forward(self, x, out=None):
+        y = K.tanh_forward(_float(x, "tanh"), out=out)
         self.save_for_backward(y)
         return y
 
@@ -57,10 +57,10 @@ class Tanh(Node):
 
 @op("relu", method=True, domain="away_from_zero", kernels=("relu_forward", "relu_backward"))
 class Relu(Node):
-    def forward(self, x):
+    def forward(self, x, out=None):
         if x.dtype.kind != "f":
-            return np.maximum(x, 0)
-        y = K.relu_forward(x)
+            return np.maximum(x, 0, out=out)
+        y = K.relu_forward(x, out=out)
         self.save_for_backward(y)
         return y
 

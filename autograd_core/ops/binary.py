@@ -20,9 +20,9 @@ def _broadcast_error(op_name, a, b):
 
 
 class Add(Node):
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         try:
-            return a + b
+            return np.add(a, b, out=out)
         except ValueError:
             raise _broadcast_error("add", a, b) from None
 
@@ -31,9 +31,9 @@ class Add(Node):
 
 
 class Sub(Node):
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         try:
-            return a - b
+            return np.subtract(a, b, out=out)
         except ValueError:
             raise _broadcast_error("sub", a, b) from None
 
@@ -42,11 +42,11 @@ class Sub(Node):
 
 
 class Mul(Node):
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(b if n[0] else None, a if n[1] else None)
         try:
-            return a * b
+            return np.multiply(a, b, out=out)
         except ValueError:
             raise _broadcast_error("mul", a, b) from None
 
@@ -56,11 +56,11 @@ class Mul(Node):
 
 
 class Div(Node):
-    def forward(self, a, b):
+    def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(a if n[1] else None, b)
         try:
-            return a / b
+            return np.true_divide(a, b, out=out)
         except ValueError:
             raise _broadcast_error("div", a, b) from None
 

@@ -43,7 +43,8 @@ class MatMul(Node):
 
 
 @op("matmul", node=MatMul, method=True, samples=[
-    Sample("matmul", lambda a, b: a @ b, 2, min_ndim=1, aliases=("@",))])
+    Sample("matmul", lambda a, b: a @ b, 2, min_ndim=1, aliases=("@",),
+           shapes=((3, 4), (4, 2)))])
 def matmul(input, other):
     a, b = input, other
     sa, sb = np.shape(getattr(a, "data", a)), np.shape(getattr(b, "data", b))

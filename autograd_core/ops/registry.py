@@ -38,6 +38,8 @@ class Sample:
     min_ndim: int = 0
     twice: bool = True
     aliases: tuple = field(default=())
+    #: input shapes that fit together, for ops whose inputs cannot all share one shape
+    shapes: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,9 @@ def _frontend(cls, name):
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = cls.__doc__
-    sig = inspect.signature(cls.forward)  # forward's arguments, less the node itself
-    fn.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])
+    sig = inspect.signature(cls.forward)  # forward's arguments, less the node and out=
+    fn.__signature__ = sig.replace(parameters=[
+        p for p in list(sig.parameters.values())[1:] if p.name != "out"])
     return fn
 
 

@@ -13,8 +13,8 @@ from autograd_core.tensor import Tensor
 
 @op("neg", method=True, samples=[Sample("neg", lambda a: -a, aliases=("unary -",))])
 class Neg(Node):
-    def forward(self, x):
-        return np.negative(x)
+    def forward(self, x, out=None):
+        return np.negative(x, out=out)
 
     def backward(self, g):
         return (-g,)
@@ -22,8 +22,8 @@ class Neg(Node):
 
 @op("exp", method=True)
 class Exp(Node):
-    def forward(self, x):
-        y = np.exp(x)
+    def forward(self, x, out=None):
+        y = np.exp(x, out=out)
         self.save_for_backward(y)
         return y
 
@@ -34,9 +34,9 @@ class Exp(Node):
 
 @op("log", method=True, domain="positive")
 class Log(Node):
-    def forward(self, x):
+    def forward(self, x, out=None):
         self.save_for_backward(x)
-        return np.log(x)
+        return np.log(x, out=out)
 
     def backward(self, g):
         (x,) = self.saved
@@ -56,8 +56,8 @@ class Log1p(Node):
 
 @op("sqrt", method=True, domain="positive")
 class Sqrt(Node):
-    def forward(self, x):
-        y = np.sqrt(x)
+    def forward(self, x, out=None):
+        y = np.sqrt(x, out=out)
         self.save_for_backward(y)
         return y
 
