@@ -421,3 +421,18 @@ def one_hot(tensor, num_classes=-1):
     out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, idx[..., None].astype(np.int64), 1, axis=-1)
     return Tensor(out)
+
+
+def _activations_from_the_op_table():
+    """Every kernel-backed op of ``autograd_core`` (``@op(..., kernels=...)``) is an activation
+    PyTorch keeps in ``torch.nn.functional``: those not written out above come from the table,
+    so a new activation needs no line here."""
+    from autograd_core.ops.registry import DECLS
+
+    for decl in DECLS.values():
+        if decl.kernels and decl.function and decl.name not in globals():
+            globals()[decl.name] = decl.fn
+            __all__.append(decl.name)
+
+
+_activations_from_the_op_table()

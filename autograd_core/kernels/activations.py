@@ -411,6 +411,29 @@ def _softplus_bwd_f64(x, g, beta, threshold):
 _softplus_grad = _by_dtype(_softplus_bwd_f32, _softplus_bwd_f64)
 
 
+# SiLU: x * sigmoid(x), and its derivative from the same sigmoid
+def _silu_fwd_f32(x):
+    return x * _sigmoid_f32(x)
+
+
+def _silu_fwd_f64(x):
+    return x * (1.0 / (1.0 + math.exp(-x)))
+
+
+def _silu_bwd_f32(x, g):
+    s = _sigmoid_f32(x)
+    return g * s * (_ONE + x * (_ONE - s))
+
+
+def _silu_bwd_f64(x, g):
+    s = 1.0 / (1.0 + math.exp(-x))
+    return g * s * (1.0 + x * (1.0 - s))
+
+
+_silu = _by_dtype(_silu_fwd_f32, _silu_fwd_f64)
+_silu_grad = _by_dtype(_silu_bwd_f32, _silu_bwd_f64)
+
+
 # The rest needs no transcendental function: one generic body, constants typed by _cast.
 @register_jitable
 def _sigmoid_grad(y, g):
@@ -619,6 +642,30 @@ def _softplus_bwd_parallel(x, g, out, beta, threshold):
         out[i] = _softplus_grad(x[i], g[i], beta, threshold)
 
 
+@jit(**_OPTIONS)
+def _silu_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _silu(x[i])
+
+
+@jit(parallel=True, **_OPTIONS)
+def _silu_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _silu(x[i])
+
+
+@jit(**_OPTIONS)
+def _silu_bwd_serial(x, g, out):
+    for i in range(x.size):
+        out[i] = _silu_grad(x[i], g[i])
+
+
+@jit(parallel=True, **_OPTIONS)
+def _silu_bwd_parallel(x, g, out):
+    for i in prange(x.size):
+        out[i] = _silu_grad(x[i], g[i])
+
+
 # name -> (serial loop, parallel loop); public names, plus "gelu_tanh_*" for approximate="tanh".
 LOOPS = {
     "sigmoid_forward": (_sigmoid_fwd_serial, _sigmoid_fwd_parallel),
@@ -635,6 +682,8 @@ LOOPS = {
     "gelu_tanh_backward": (_gelu_tanh_bwd_serial, _gelu_tanh_bwd_parallel),
     "softplus_forward": (_softplus_fwd_serial, _softplus_fwd_parallel),
     "softplus_backward": (_softplus_bwd_serial, _softplus_bwd_parallel),
+    "silu_forward": (_silu_fwd_serial, _silu_fwd_parallel),
+    "silu_backward": (_silu_bwd_serial, _silu_bwd_parallel),
 }
 
 # loop name -> number of elements from which its parallel build runs
@@ -760,10 +809,10 @@ def _public(name):
     return kernel
 
 
-for _name in ("sigmoid_forward", "sigmoid_backward", "tanh_forward", "tanh_backward",
-              "relu_forward", "relu_backward", "leaky_relu_forward", "leaky_relu_backward",
-              "softplus_forward", "softplus_backward"):
-    globals()[_name] = _public(_name)
+# every loop is public under its own name, except GELU's, which take approximate= (below)
+for _name in LOOPS:
+    if not _name.startswith("gelu"):
+        globals()[_name] = _public(_name)
 
 
 def gelu_forward(x, approximate="none", *, parallel=None, out=None):

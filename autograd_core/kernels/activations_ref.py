@@ -28,6 +28,8 @@ __all__ = [
     "gelu_backward",
     "softplus_forward",
     "softplus_backward",
+    "silu_forward",
+    "silu_backward",
     "erf",
 ]
 
@@ -185,3 +187,18 @@ def softplus_backward(x, g, beta=1.0, threshold=20.0):
         z = np.exp(bx)
         soft = g * z / (z + _scalar(1, x))
     return np.asarray(np.where(bx > _scalar(threshold, x), g, soft))
+
+
+def silu_forward(x):
+    """``x * sigmoid(x)`` (ATen's ``silu``)."""
+    x = _arr(x)
+    return np.asarray(x * sigmoid_forward(x))
+
+
+def silu_backward(x, g):
+    """``g * s * (1 + x * (1 - s))``, ``s = sigmoid(x)`` (ATen's ``silu_backward``)."""
+    x, g = _arr(x), _arr(g)
+    _same_shape("silu_backward", "x", x, g)
+    s = sigmoid_forward(x)
+    one = _scalar(1, x)
+    return np.asarray(g * s * (one + x * (one - s)))

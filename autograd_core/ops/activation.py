@@ -171,3 +171,21 @@ class Softplus(Node):
     Sample("softplus", lambda a: softplus(a, beta=2.0, threshold=3.0))])
 def softplus(input, beta=1.0, threshold=20.0):
     return Softplus.apply(input, beta=float(beta), threshold=float(threshold))
+
+
+@op("silu", kernels=("silu_forward", "silu_backward"))
+class Silu(Node):
+    """x * sigmoid(x) (Ramachandran et al. 2017's Swish with beta = 1; PyTorch's SiLU)."""
+
+    def forward(self, x, out=None):
+        self.save_for_backward(x)
+        return K.silu_forward(_float(x, "silu"), out=out)
+
+    def backward(self, g):
+        (x,) = self.saved
+        s = xp.sigmoid(x)
+        return (g * s * (1.0 + x * (1.0 - s)),)
+
+    def fused_backward(self, g):
+        (x,) = self.saved
+        return (K.silu_backward(x, g),)

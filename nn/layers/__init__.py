@@ -1,14 +1,12 @@
 """Layers: linear, activations, dropout, normalisation, shape helpers."""
 
 from nn.layers.linear import Flatten, Identity, Linear
-from nn.layers.activation import (
-    GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Softplus, Tanh,
-)
+from nn.layers import activation as _activation
+from nn.layers.activation import *  # noqa: F403 - every activation module (see its __all__)
 from nn.layers.dropout import Dropout
 from nn.layers.normalization import BatchNorm1d, GroupNorm, LayerNorm
 from nn.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 
-__all__ = ["Linear", "Identity", "Flatten", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU",
-           "Softplus", "Softmax", "LogSoftmax", "Dropout", "BatchNorm1d", "LayerNorm",
-           "GroupNorm", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell",
-           "GRUCell"]
+__all__ = ["Linear", "Identity", "Flatten", *_activation.__all__, "Dropout", "BatchNorm1d",
+           "LayerNorm", "GroupNorm", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell",
+           "LSTMCell", "GRUCell"]

@@ -10,6 +10,9 @@ from autograd_core.ops import activation as _act
 from nn import functional as F
 from nn.module import Module
 
+__all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax", "LogSoftmax",
+           "SiLU"]
+
 
 class ReLU(Module):
     def __init__(self, inplace=False):
@@ -94,3 +97,17 @@ class LogSoftmax(Module):
 
     def extra_repr(self):
         return f"dim={self.dim}"
+
+
+class SiLU(Module):
+    """``x * sigmoid(x)``, elementwise."""
+
+    def __init__(self, inplace=False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return ag.silu(input)
+
+    def extra_repr(self):
+        return "inplace=True" if self.inplace else ""
