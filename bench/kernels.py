@@ -52,6 +52,19 @@ def _torch_ops(torch):
     }
 
 
+def _torch_by_name(torch, name, spec):
+    """PyTorch's counterpart by the naming convention, for kernels not in the table above:
+    ``<op>_forward`` is ``torch.nn.functional.<op>``, ``<op>_backward`` ATen's
+    ``<op>_backward(grad, x or y, *params)``."""
+    stem, _, direction = name.rpartition("_")
+    first = spec.arrays[0]
+    if direction == "forward":
+        fn = getattr(torch.nn.functional, stem, None)
+        return None if fn is None else (lambda a, p: fn(a["x"], *p.values()))
+    fn = getattr(torch.ops.aten, f"{stem}_backward", None)
+    return None if fn is None else (lambda a, p: fn(a["g"], a[first], *p.values()))
+
+
 def discover(pattern=""):
     """``[(name, variant_label, params)]`` for every kernel (and variant) in the table."""
     from autograd_core import kernels as K
@@ -94,7 +107,7 @@ class Case:
 
     def torch_fn(self, torch):
         """PyTorch's kernel on the same arrays, or None when it has no counterpart."""
-        op = _torch_ops(torch).get(self.name)
+        op = _torch_ops(torch).get(self.name) or _torch_by_name(torch, self.name, self.spec)
         if op is None:
             return None
         roles = {role: torch.from_numpy(a) for role, a in zip(self.spec.arrays, self.arrays)}

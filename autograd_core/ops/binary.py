@@ -12,6 +12,91 @@ from autograd_core.ops.unary import PowScalar
 from autograd_core.tensor import Tensor
 
 
+# ---- PyTorch's type promotion ------------------------------------------------------------------
+# Operands are ranked: tensors with dimensions, then 0-d tensors, then Python numbers. A lower
+# rank changes the result's dtype only when it is of a higher *category* (bool < integer <
+# floating); a Python float then gives the default dtype (float32), a Python int int64. So
+# float32 * 0-d float64 stays float32, float16 * 0-d float32 stays float16, int64 * 1.5 is
+# float32, and int / int (true division) is float32.
+
+_ndarray = np.ndarray
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _wrapped_dtype(x):
+    if isinstance(x, bool):
+        return np.dtype(np.bool_)
+    if isinstance(x, int):
+        return np.dtype(np.int64)
+    if isinstance(x, complex):
+        return np.dtype(np.complex64)
+    return np.dtype(np.float32)
+
+
+def _promote_types(a, b):
+    """PyTorch's promotion of two dtypes: within a category numpy's (int32 + int64 -> int64),
+    across categories the higher category's dtype (float32 + int64 -> float32, not float64)."""
+    ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if ca == cb:
+        return np.promote_types(a, b)
+    return a if ca > cb else b
+
+
+def _combine(higher, lower):
+    """ATen's combine_categories: the dtype of the higher-ranked operands unless the lower-ranked
+    ones are of a higher category."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if _CATEGORY[higher.kind] >= _CATEGORY[lower.kind]:
+        return higher
+    return _promote_types(higher, lower)
+
+
+def result_type(*operands):
+    """PyTorch's result dtype of an elementwise op on arrays and Python numbers."""
+    dim = zero = wrapped = None
+    for x in operands:
+        if isinstance(x, _ndarray):
+            if x.ndim:
+                dim = x.dtype if dim is None else _promote_types(dim, x.dtype)
+            else:
+                zero = x.dtype if zero is None else _promote_types(zero, x.dtype)
+        elif isinstance(x, np.generic):
+            zero = x.dtype if zero is None else _promote_types(zero, x.dtype)
+        elif x is not None:
+            d = _wrapped_dtype(x)
+            wrapped = d if wrapped is None else (
+                d if _CATEGORY[d.kind] > _CATEGORY[wrapped.kind] else wrapped)
+    return _combine(dim, _combine(zero, wrapped))
+
+
+def _promote(a, b, true_divide=False):
+    """``a`` and ``b`` cast to PyTorch's result dtype (no copy on the common paths: two arrays
+    of one dtype, or a floating array and a Python float)."""
+    if type(a) is _ndarray:
+        if type(b) is _ndarray:
+            if a.dtype is b.dtype and (not true_divide or a.dtype.kind == "f"):
+                return a, b
+        elif type(b) is float and a.dtype.kind == "f":
+            return a, b
+    elif type(b) is _ndarray and type(a) is float and b.dtype.kind == "f":
+        return a, b
+    dt = result_type(a, b)
+    if true_divide and dt.kind in "biu":
+        dt = np.dtype(np.float32)
+    return _cast(a, dt), _cast(b, dt)
+
+
+def _cast(x, dt):
+    if isinstance(x, (_ndarray, np.generic)):
+        return x if x.dtype == dt else np.asarray(x).astype(dt)
+    if dt.kind in "fc" or isinstance(x, bool):
+        return x  # a Python number stays weak: numpy keeps the array's dtype
+    return np.asarray(x, dtype=dt)
+
+
 def _broadcast_error(op_name, a, b):
     return ValueError(
         f"{op_name}: shapes {tuple(np.shape(a))} and {tuple(np.shape(b))} cannot be broadcast "
@@ -21,6 +106,7 @@ def _broadcast_error(op_name, a, b):
 
 class Add(Node):
     def forward(self, a, b, out=None):
+        a, b = _promote(a, b)
         try:
             return np.add(a, b, out=out)
         except ValueError:
@@ -32,6 +118,7 @@ class Add(Node):
 
 class Sub(Node):
     def forward(self, a, b, out=None):
+        a, b = _promote(a, b)
         try:
             return np.subtract(a, b, out=out)
         except ValueError:
@@ -45,6 +132,7 @@ class Mul(Node):
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(b if n[0] else None, a if n[1] else None)
+        a, b = _promote(a, b)
         try:
             return np.multiply(a, b, out=out)
         except ValueError:
@@ -59,6 +147,7 @@ class Div(Node):
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(a if n[1] else None, b)
+        a, b = _promote(a, b, true_divide=True)
         try:
             return np.true_divide(a, b, out=out)
         except ValueError:
@@ -106,7 +195,7 @@ class Pow(Node):
 
     def forward(self, a, b):
         try:
-            y = np.power(a, b)
+            y = np.power(*_promote(a, b))
         except ValueError:
             raise _broadcast_error("pow", a, b) from None
         self.save_for_backward(a, b, y)
@@ -144,7 +233,7 @@ class Maximum(Node):
 
     def forward(self, a, b):
         try:
-            y = self.pick(a, b)
+            y = self.pick(*_promote(a, b))
         except ValueError:
             raise _broadcast_error(type(self).__name__.lower(), a, b) from None
         a_, b_ = np.asarray(a), np.asarray(b)
