@@ -30,7 +30,6 @@ it raise ``RuntimeError`` at once; ``timeout > 0`` bounds the wait for each batc
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import itertools
 import math
@@ -421,10 +420,6 @@ def _worker_loop(conn, dataset, fetcher, worker_id, num_workers, base_seed, init
     indices)`` tasks or ``None`` to stop; out ``(generation, idx, ok, payload)``."""
     global _worker_info
     try:
-        with contextlib.suppress(Exception):  # numba absent: nothing to limit
-            import numba
-
-            numba.set_num_threads(1)  # the workers share the cores; one thread each
         seed = _worker_seeds(base_seed, worker_id)
         _worker_info = WorkerInfo(worker_id, num_workers, seed, dataset)
         if init_fn is not None:
@@ -474,13 +469,20 @@ class _ExceptionWrapper:
 
     def reraise(self):
         msg = f"Caught {self.exc_type.__name__} {self.where}.\nOriginal {self.text}"
+        if issubclass(self.exc_type, KeyError):  # KeyError shows repr(arg): keep the lines
+            msg = _KeyErrorMessage(msg)
         try:
             exc = self.exc_type(msg)
         except Exception:  # noqa: BLE001 - a constructor that wants other arguments
             exc = None
-        if not isinstance(exc, BaseException) or str(exc) != msg:
+        if not isinstance(exc, BaseException) or exc.args != (msg,):
             exc = RuntimeError(msg)
         raise exc
+
+
+class _KeyErrorMessage(str):
+    def __repr__(self):
+        return self
 
 
 def _resolve_context(context):
@@ -537,7 +539,7 @@ def _shutdown(conns, procs):
             conn.send(None)
         except (OSError, EOFError, ValueError):
             pass
-    deadline = time.monotonic() + 5.0
+    deadline = time.monotonic() + 2.0  # idle workers stop at once; a busy one is ended
     for proc in procs:
         proc.join(max(0.0, deadline - time.monotonic()))
         if proc.is_alive():

@@ -36,8 +36,8 @@ BAD_LOADER = [
     ({"sampler": [0, 1], "shuffle": True}, ValueError,
      "sampler option is mutually exclusive with shuffle"),
     ({"batch_sampler": [[0, 1]], "batch_size": 2}, ValueError,
-     "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and "
-     "drop_last"),
+     ("batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and "
+      "drop_last")),
     ({"batch_sampler": [[0, 1]], "drop_last": True}, ValueError,
      "batch_sampler option is mutually exclusive"),
     ({"batch_sampler": [[0, 1]], "shuffle": True}, ValueError,
@@ -163,7 +163,7 @@ def test_random_split_fractions_round_as_pytorch():
 @pytest.mark.torch_parity
 def test_random_split_lengths_match_pytorch():
     torch = pytest.importorskip("torch")
-    from torch.utils.data import random_split as trs
+    trs = torch.utils.data.random_split
 
     for n, fr in [(5, [0.34, 0.33, 0.33]), (7, [0.5, 0.5]), (10, [0.7, 0.2, 0.1]),
                   (3, [0.25, 0.25, 0.25, 0.25])]:
@@ -239,7 +239,7 @@ def test_collate_errors():
 @pytest.mark.torch_parity
 def test_collate_matches_pytorch():
     torch = pytest.importorskip("torch")
-    from torch.utils.data import default_collate as tcollate
+    tcollate = torch.utils.data.default_collate
 
     for batch, _, _ in COLLATE:
         ours = default_collate(batch)

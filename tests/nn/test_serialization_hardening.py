@@ -76,7 +76,8 @@ def _killed_save(path):
         np.savez = dying_savez
         nn.save({{"w": np.arange(4.0)}}, {str(path)!r})
     """)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120,
+                          check=False)
     assert proc.returncode == -9, proc.stderr.decode()
 
 
@@ -262,8 +263,8 @@ def test_unsafe_or_clashing_names_fall_back_and_round_trip(tmp_path):
     nn.save(obj, path)
     back = nn.load(path)
     assert list(back) == list(obj) and [type(k) for k in back] == [type(k) for k in obj]
-    for k in obj:
-        np.testing.assert_array_equal(back[k], obj[k])
+    for k, v in obj.items():
+        np.testing.assert_array_equal(back[k], v)
     names = zipfile.ZipFile(path).namelist()
     assert len(names) == len(set(names)) == len(obj) + 1
     assert not any(".." in n.split("/") or n.startswith("/") for n in names), names
