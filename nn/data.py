@@ -36,6 +36,7 @@ import math
 import multiprocessing
 import multiprocessing.connection
 import numbers
+import pickle
 import random as _py_random
 import threading
 import time
@@ -461,8 +462,6 @@ class _ExceptionWrapper:
             self.where += f" (in {stage})"
         self.text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         try:  # the class must travel by reference; a local class cannot
-            import pickle
-
             pickle.dumps(self.exc_type)
         except Exception:  # noqa: BLE001
             self.exc_type = RuntimeError
@@ -520,7 +519,15 @@ class _WorkerPool:
                     args=(child, loader.dataset, fetcher, wid, self.num_workers, base_seed,
                           loader.worker_init_fn),
                     daemon=True, name=f"DataLoader worker {wid}")
-                proc.start()
+                try:
+                    proc.start()
+                except (TypeError, AttributeError, pickle.PicklingError) as exc:
+                    if hasattr(exc, "add_note") and ctx.get_start_method() != "fork":
+                        exc.add_note(
+                            f"DataLoader: the {ctx.get_start_method()!r} start method pickles "
+                            "the dataset, collate_fn and worker_init_fn to reach the workers: "
+                            "define them at module level (no lambdas or local classes)")
+                    raise
                 child.close()
                 self.conns.append(parent)
                 self.procs.append(proc)
@@ -771,14 +778,18 @@ class DataLoader:
         gen = _as_generator(self.generator)
         if self.batch_sampler is not None:
             index_iter = (np.asarray(list(b), dtype=np.int64) for b in self.batch_sampler)
-        else:
-            if self.sampler is not None:
-                flat = (int(i) for i in self.sampler)
-            elif self.shuffle:
-                flat = iter(gen.permutation(len(self.dataset)).tolist())
-            else:
-                flat = iter(range(len(self.dataset)))
+        elif self.sampler is not None:  # consumed lazily: a sampler may be endless
+            flat = (int(i) for i in self.sampler)
             index_iter = flat if self.batch_size is None else self._chunks(flat)
+        else:  # the whole order is known: cut batches by slicing
+            n = len(self.dataset)
+            order = gen.permutation(n) if self.shuffle else np.arange(n)
+            if self.batch_size is None:
+                index_iter = iter(order.tolist())
+            else:
+                bs = self.batch_size
+                stop = n - n % bs if self.drop_last else n
+                index_iter = (order[i:i + bs] for i in range(0, stop, bs))
         base_seed = int(gen.integers(0, 2 ** 63 - 1))
         return index_iter, base_seed
 
