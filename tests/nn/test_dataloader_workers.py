@@ -316,6 +316,6 @@ def test_spawn_start_method_gives_the_same_batches():
 def test_spawn_with_an_unpicklable_collate_fn_says_what_to_do():
     loader = DataLoader(_tds(4), batch_size=2, num_workers=1, multiprocessing_context="spawn",
                         collate_fn=lambda b: b)
-    with pytest.raises(Exception) as info:  # noqa: PT011 - pickle's own error type is kept
+    with pytest.raises(Exception) as info:  # pickle's own error type is kept
         list(loader)
     assert "define them at module level" in "\n".join(getattr(info.value, "__notes__", []))
