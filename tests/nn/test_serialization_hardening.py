@@ -222,6 +222,58 @@ def test_read_only_directory_for_a_normal_user(tmp_path):
         ro.chmod(0o755)
 
 
+def _in_child_as_nobody(fn):
+    """Run ``fn`` in a forked child that has dropped root to uid/gid 65534 (modules are
+    already imported, so nothing under /root is read); returns (exit code, its message)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 0
+        try:
+            os.close(r)
+            os.setgid(65534)
+            os.setuid(65534)
+            fn()
+        except PermissionError as exc:
+            os.write(w, str(exc).encode())
+            code = 3
+        except BaseException as exc:  # noqa: BLE001 - reported to the parent
+            os.write(w, f"{type(exc).__name__}: {exc}".encode())
+            code = 4
+        finally:
+            os._exit(code)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        msg = f.read().decode()
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), msg
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0,
+                    reason="drops root privileges in a forked child")
+def test_no_write_permission_for_real_as_an_unprivileged_user():
+    import shutil
+    import tempfile
+
+    base = tempfile.mkdtemp(prefix="tapegrad-perm-")
+    try:
+        os.chmod(base, 0o755)  # root's directory: readable, not writable, by uid 65534
+        owned = os.path.join(base, "owned")
+        os.mkdir(owned)
+        os.chown(owned, 65534, 65534)  # writable by uid 65534 ...
+        ro_file = os.path.join(owned, "c.ckpt")
+        nn.save({"a": 1}, ro_file)  # ... but this root-owned 0644 file is not
+        code, msg = _in_child_as_nobody(lambda: nn.save({"a": 2}, os.path.join(base, "c")))
+        assert code == 3 and "no permission to write in directory" in msg, (code, msg)
+        code, msg = _in_child_as_nobody(lambda: nn.save({"a": 2}, ro_file))
+        assert code == 3 and "the existing file is read-only" in msg, (code, msg)
+        assert nn.load(ro_file) == {"a": 1}
+        code, msg = _in_child_as_nobody(lambda: nn.save({"a": 3}, os.path.join(owned, "n")))
+        assert code == 0, msg  # and a writable place works for that user
+    finally:
+        shutil.rmtree(base)
+
+
 def test_path_argument_errors():
     with pytest.raises(TypeError, match="nn.save: path must be a str or os.PathLike"):
         nn.save({}, io.BytesIO())
