@@ -36,6 +36,7 @@ import math
 import multiprocessing
 import multiprocessing.connection
 import numbers
+import os
 import pickle
 import random as _py_random
 import threading
@@ -420,6 +421,10 @@ def _worker_loop(conn, dataset, fetcher, worker_id, num_workers, base_seed, init
     this process; pickling over it is not loading untrusted data): in ``(generation, idx,
     indices)`` tasks or ``None`` to stop; out ``(generation, idx, ok, payload)``."""
     global _worker_info
+    # One thread per worker (PyTorch does the same), and more than a policy: GNU OpenMP, which
+    # Numba's parallel kernels may run on, aborts a forked child that starts a parallel region
+    # after the parent used one. The serial builds are the same kernels.
+    os.environ["TAPEGRAD_PARALLEL"] = "0"
     try:
         seed = _worker_seeds(base_seed, worker_id)
         _worker_info = WorkerInfo(worker_id, num_workers, seed, dataset)
