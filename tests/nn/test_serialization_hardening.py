@@ -481,3 +481,12 @@ def test_loaded_arrays_do_not_alias_each_other(tmp_path):
     a, b = nn.load(path)
     a[0] = 99
     assert b[0] == 0 and not math.isnan(b[1])
+
+
+def test_load_state_dict_refuses_a_masked_array_and_changes_nothing():
+    m = nn.Linear(2, 1)
+    before = m.weight.data.copy()
+    sd = {"weight": np.ma.array([[1.0, 2.0]], mask=[[False, True]]), "bias": np.zeros(1)}
+    with pytest.raises(RuntimeError, match='parameter named "weight", got a numpy masked array'):
+        m.load_state_dict(sd)
+    np.testing.assert_array_equal(m.weight.data, before)
