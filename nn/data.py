@@ -39,6 +39,7 @@ import numbers
 import os
 import pickle
 import random as _py_random
+import signal
 import threading
 import time
 import traceback
@@ -416,6 +417,9 @@ def _worker_seeds(base_seed, worker_id):
     return seed
 
 
+_PARENT_CHECK_SECONDS = 1.0
+
+
 def _worker_loop(conn, dataset, fetcher, worker_id, num_workers, base_seed, init_fn):
     """Body of a worker process. Messages over ``conn`` (a pipe to the parent that started
     this process; pickling over it is not loading untrusted data): in ``(generation, idx,
@@ -425,6 +429,9 @@ def _worker_loop(conn, dataset, fetcher, worker_id, num_workers, base_seed, init
     # Numba's parallel kernels may run on, aborts a forked child that starts a parallel region
     # after the parent used one. The serial builds are the same kernels.
     os.environ["TAPEGRAD_PARALLEL"] = "0"
+    # Ctrl-C reaches the whole process group: the parent handles it and stops the workers
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
     try:
         seed = _worker_seeds(base_seed, worker_id)
         _worker_info = WorkerInfo(worker_id, num_workers, seed, dataset)
@@ -435,8 +442,12 @@ def _worker_loop(conn, dataset, fetcher, worker_id, num_workers, base_seed, init
         return
     while True:
         try:
+            # a parent killed outright cannot stop its workers: they notice and leave
+            while not conn.poll(_PARENT_CHECK_SECONDS):
+                if os.getppid() != parent:
+                    return
             task = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):  # parent gone or interrupted
+        except (EOFError, OSError):  # parent gone
             return
         if task is None:
             return
@@ -567,8 +578,6 @@ def _exit_description(proc):
     code = proc.exitcode
     if code is not None and code < 0:
         try:
-            import signal
-
             return f"killed by signal {signal.Signals(-code).name}"
         except ValueError:
             return f"killed by signal {-code}"

@@ -340,3 +340,42 @@ def test_workers_can_run_kernels_after_the_parent_ran_parallel_ones():
     got = [b.data.tolist() for b in DataLoader(Activations(), batch_size=2, num_workers=2)]
     want = [b.data.tolist() for b in DataLoader(Activations(), batch_size=2)]
     np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def _gone(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")  # exited, not reaped
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc")
+def test_workers_leave_when_their_parent_is_killed():
+    import subprocess
+    import sys
+    import textwrap
+    import time
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    code = textwrap.dedent(f"""
+        import os, signal, sys
+        sys.path.insert(0, {root!r})
+        import autograd_core as ag
+        from nn.data import DataLoader, TensorDataset
+        loader = DataLoader(TensorDataset(ag.arange(8.0)), batch_size=2, num_workers=2,
+                            persistent_workers=True)
+        it = iter(loader)
+        next(it)
+        print(" ".join(str(p.pid) for p in loader._pool.procs), flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)  # no finally, no atexit: the workers are orphans
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == -9, proc.stderr
+    pids = [int(p) for p in proc.stdout.split()]
+    assert len(pids) == 2
+    deadline = time.monotonic() + 60  # they check for their parent about once a second
+    while not all(_gone(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert all(_gone(p) for p in pids), "orphaned DataLoader workers are still running"
