@@ -379,3 +379,16 @@ def test_workers_leave_when_their_parent_is_killed():
     while not all(_gone(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert all(_gone(p) for p in pids), "orphaned DataLoader workers are still running"
+
+
+def test_ctrl_c_in_the_parent_stops_the_workers():
+    loader = DataLoader(Slow(), batch_size=2, num_workers=2)
+    old = signal.signal(signal.SIGALRM, lambda *a: os.kill(os.getpid(), signal.SIGINT))
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            list(loader)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+    # no_leftover_processes: both busy workers were stopped
