@@ -480,6 +480,8 @@ def load(path):
         raise FileNotFoundError(f"nn.load: no such file: {path!r}")
     if os.path.isdir(path):
         raise IsADirectoryError(f"nn.load: {path!r} is a directory, not a checkpoint file")
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the read forever
+        raise ValueError(f"nn.load: {path!r} is not a regular file (a device, FIFO or socket)")
 
     def invalid(detail):
         return ValueError(f"nn.load: {path!r} is not a valid tapegrad checkpoint (corrupt, "

@@ -195,6 +195,8 @@ def test_a_fifo_or_device_is_not_replaced(tmp_path, monkeypatch):
     with pytest.raises(FileExistsError, match="not a regular file"):
         nn.save({"a": 1}, fifo)
     assert os.path.exists(fifo) and not os.path.isfile(fifo)
+    with pytest.raises(ValueError, match="nn.load: .* is not a regular file"):
+        nn.load(fifo)  # instead of blocking forever on the read
 
 
 def test_no_write_permission_is_reported_before_any_work(tmp_path, monkeypatch):
