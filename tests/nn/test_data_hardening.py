@@ -287,3 +287,21 @@ def test_single_samples_of_a_requires_grad_dataset_keep_the_graph():
     sample.sum().backward()
     g = x.grad.data if isinstance(x.grad, Tensor) else x.grad
     np.testing.assert_array_equal(g, [[0, 0], [1, 1], [0, 0]])
+
+
+@pytest.mark.torch_parity
+def test_signatures_match_pytorch():
+    """Keyword names, order, kinds and defaults of the data API equal PyTorch's (an unknown
+    keyword is therefore a TypeError in both)."""
+    import inspect
+
+    torch = pytest.importorskip("torch")
+    tdata = torch.utils.data
+
+    def params(fn):
+        return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
+
+    assert params(DataLoader.__init__) == params(tdata.DataLoader.__init__)
+    assert [p[:2] for p in params(random_split)] == [p[:2] for p in params(tdata.random_split)]
+    assert params(default_collate) == params(tdata.default_collate)
+    assert params(TensorDataset.__init__) == params(tdata.TensorDataset.__init__)
