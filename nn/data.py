@@ -25,7 +25,12 @@ before ``worker_init_fn(i)`` runs, and ``get_worker_info()`` returns its id, the
 workers, its seed and its copy of the dataset. ``persistent_workers=True`` keeps the workers
 (and their seeding) across epochs. A worker that raises makes the parent raise the same
 exception type, naming the worker id, with the worker's traceback; a worker that dies makes
-it raise ``RuntimeError`` at once; ``timeout > 0`` bounds the wait for each batch.
+it raise ``RuntimeError`` at once; ``timeout > 0`` bounds the wait for each batch. Workers
+pay off when ``__getitem__`` does real work (reading files, decoding, augmenting): each batch
+crosses a pipe (about 0.3 ms for a 64x784 float32 batch on the development machine) and each
+worker takes ~20 ms to start, so for an in-memory ``TensorDataset`` ``num_workers=0`` is
+fastest. Workers run the serial kernel builds (one thread each, as PyTorch's), and a batch
+leaves a worker as data: a batch that requires grad arrives without its graph.
 """
 
 from __future__ import annotations
