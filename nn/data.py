@@ -531,7 +531,6 @@ class _WorkerPool:
         self.num_workers = loader.num_workers
         self.conns, self.procs = [], []
         self.generation = 0
-        self.outstanding = [0] * self.num_workers
         try:
             for wid in range(self.num_workers):
                 parent, child = ctx.Pipe(duplex=True)
@@ -602,8 +601,7 @@ class _MultiProcessIter:
         self.index_iter = index_iter
         self.send_idx = 0
         self.rcvd_idx = 0
-        self.worker_of = {}  # batch idx -> worker id
-        self.buffer = {}
+        self.buffer = {}  # results that arrived before their turn
         self.exhausted = False
         self.limit = loader.prefetch_factor * loader.num_workers
         self.cycle = itertools.cycle(range(loader.num_workers))
@@ -617,9 +615,11 @@ class _MultiProcessIter:
             self.exhausted = True
             return
         wid = next(self.cycle)
-        self.pool.conns[wid].send((self.generation, self.send_idx, index))
-        self.pool.outstanding[wid] += 1
-        self.worker_of[self.send_idx] = wid
+        try:
+            self.pool.conns[wid].send((self.generation, self.send_idx, index))
+        except (OSError, EOFError):
+            self._raise_if_dead()
+            raise
         self.send_idx += 1
 
     def _receive(self):
@@ -638,12 +638,15 @@ class _MultiProcessIter:
                         return wid, obj.recv()
                     except (EOFError, OSError):
                         ready.append(pool.procs[wid].sentinel)
-            dead = [p for p in pool.procs if not p.is_alive()]
-            if dead:
-                desc = ", ".join(f"{p.pid} ({_exit_description(p)})" for p in dead)
-                raise RuntimeError(f"DataLoader worker (pid(s) {desc}) exited unexpectedly")
+            self._raise_if_dead()
             if deadline is not None and time.monotonic() >= deadline:
                 raise RuntimeError(f"DataLoader timed out after {timeout} seconds")
+
+    def _raise_if_dead(self):
+        dead = [p for p in self.pool.procs if not p.is_alive()]
+        if dead:
+            desc = ", ".join(f"{p.pid} ({_exit_description(p)})" for p in dead)
+            raise RuntimeError(f"DataLoader worker (pid(s) {desc}) exited unexpectedly")
 
     def __iter__(self):
         while self.send_idx < self.limit and not self.exhausted:
@@ -653,15 +656,13 @@ class _MultiProcessIter:
                 if self.pool.generation != self.generation:
                     raise RuntimeError("this DataLoader iterator was superseded by a newer "
                                        "one over the same persistent workers")
-                wid, (generation, idx, ok, payload) = self._receive()
+                _, (generation, idx, ok, payload) = self._receive()
                 if generation is None:  # the worker failed to start
                     payload.reraise()
-                self.pool.outstanding[wid] -= 1
                 if generation != self.generation:
                     continue  # a result of an abandoned earlier epoch
                 self.buffer[idx] = (ok, payload)
             ok, payload = self.buffer.pop(self.rcvd_idx)
-            self.worker_of.pop(self.rcvd_idx)
             self.rcvd_idx += 1
             self._put()
             if not ok:

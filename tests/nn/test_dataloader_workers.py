@@ -392,3 +392,14 @@ def test_ctrl_c_in_the_parent_stops_the_workers():
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
     # no_leftover_processes: both busy workers were stopped
+
+
+def test_a_persistent_worker_killed_between_epochs_is_replaced():
+    loader = DataLoader(_tds(6), batch_size=2, num_workers=2, persistent_workers=True)
+    first = [_plain(b) for b in loader]
+    victim = loader._pool.procs[0]
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.join(10)
+    assert [_plain(b) for b in loader] == first  # a fresh pool, the same batches
+    assert victim not in loader._pool.procs
+    loader._pool.shutdown()
