@@ -644,6 +644,18 @@ class _MultiProcessIter:
 
     def _raise_if_dead(self):
         dead = [p for p in self.pool.procs if not p.is_alive()]
+        for proc in dead:  # a worker whose worker_init_fn failed said why before leaving
+            conn = self.pool.conns[self.pool.procs.index(proc)]
+            why = None
+            try:
+                while why is None and conn.poll(0):
+                    generation, _, _, payload = conn.recv()
+                    if generation is None:
+                        why = payload
+            except (OSError, EOFError):
+                pass
+            if why is not None:
+                why.reraise()
         if dead:
             desc = ", ".join(f"{p.pid} ({_exit_description(p)})" for p in dead)
             raise RuntimeError(f"DataLoader worker (pid(s) {desc}) exited unexpectedly")

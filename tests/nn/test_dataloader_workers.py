@@ -403,3 +403,22 @@ def test_a_persistent_worker_killed_between_epochs_is_replaced():
     assert [_plain(b) for b in loader] == first  # a fresh pool, the same batches
     assert victim not in loader._pool.procs
     loader._pool.shutdown()
+
+
+def _slow_batches():
+    import time
+
+    time.sleep(0.5)  # the failing worker has exited before its first task is sent
+    yield from ([0, 1], [2, 3], [4, 5])
+
+
+def test_init_failure_is_reported_even_when_found_by_a_failed_send():
+    loader = DataLoader(_tds(6), batch_sampler=_slow_batches(), num_workers=2,
+                        worker_init_fn=_bad_init_0)
+    with pytest.raises(OSError, match=r"worker process 0 \(in worker_init_fn\)"):
+        list(loader)
+
+
+def _bad_init_0(worker_id):
+    if worker_id == 0:
+        raise OSError("cannot open shard 0")
