@@ -313,7 +313,7 @@ def save(obj, path):
             os.chmod(tmp, _target_mode(real))
             with os.fdopen(fd, "wb") as f:
                 fd = None
-                np.savez(f, **{_STRUCT_KEY: structure}, **encoder.arrays)
+                np.savez(f, allow_pickle=False, **{_STRUCT_KEY: structure}, **encoder.arrays)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, real)
