@@ -18,6 +18,19 @@ def _index(idx, n, kind):
     return idx % n
 
 
+def _module_list(modules, where):
+    """``modules`` as a list, every element checked to be a Module before anything changes."""
+    try:
+        modules = list(modules)
+    except TypeError:
+        raise TypeError(f"{where} should be called with an iterable, but got "
+                        f"{type(modules).__name__}") from None
+    for m in modules:
+        if not isinstance(m, Module):
+            raise TypeError(f"{type(m).__name__} is not a Module subclass")
+    return modules
+
+
 def _note_failing_layer(exc, container, module):
     if not hasattr(exc, "add_note"):  # Python < 3.11
         return
@@ -82,7 +95,7 @@ class Sequential(Module):
         return self
 
     def extend(self, modules):
-        for m in modules:
+        for m in _module_list(modules, "Sequential.extend"):
             self.append(m)
         return self
 
@@ -163,7 +176,7 @@ class ModuleList(Module):
         return self
 
     def extend(self, modules):
-        for m in modules:
+        for m in _module_list(modules, "ModuleList.extend"):
             self.append(m)
         return self
 
@@ -252,7 +265,24 @@ class ModuleDict(Module):
         return self._modules.values()
 
     def update(self, modules):
-        items = modules.items() if hasattr(modules, "items") else modules
+        if hasattr(modules, "items") and hasattr(modules, "keys"):
+            items = list(modules.items())
+        else:
+            try:
+                items = list(modules)
+            except TypeError:
+                raise TypeError("ModuleDict.update should be called with an iterable of "
+                                f"key/value pairs, but got {type(modules).__name__}") from None
+            for i, item in enumerate(items):
+                try:
+                    n = len(item)
+                except TypeError:
+                    raise TypeError(f"ModuleDict update sequence element #{i} should be "
+                                    f"Iterable; is {type(item).__name__}") from None
+                if n != 2:
+                    raise ValueError(f"ModuleDict update sequence element #{i} has length "
+                                     f"{n}; 2 is required")
+        _module_list([m for _, m in items], "ModuleDict.update")  # all checked before any change
         for key, module in items:
             self[key] = module
 

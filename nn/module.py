@@ -526,6 +526,10 @@ class Module:
                 errors.append(f'While copying the parameter named "{key}", could not convert '
                               f"the value to an array: {exc}")
                 continue
+            if isinstance(value, np.ma.MaskedArray):
+                errors.append(f'While copying the parameter named "{key}", got a numpy masked '
+                              "array: its mask would be ignored; pass .filled(value) or .data.")
+                continue
             if value.dtype.kind not in "biuf":
                 errors.append(f'While copying the parameter named "{key}", expected a numeric '
                               f"array, got dtype {value.dtype}.")

@@ -5,26 +5,52 @@ never execute code (unlike pickle-based ``torch.save``). Layout:
 
 * ``__structure__``: a uint8 array holding UTF-8 JSON that describes the nesting (dicts,
   OrderedDicts, lists, tuples, Python scalars, strings, None) and points at the arrays;
-* ``a0``, ``a1``, ...: one entry per numpy array / Tensor (Tensors are stored as arrays and
-  restored as Tensors, Parameters as Parameters).
+* one entry per numpy array / Tensor (Tensors are stored as arrays and restored as Tensors,
+  Parameters as Parameters), named by where it sits in the object: ``nn.save(model.state_dict(),
+  p)`` stores ``"0.weight"``, ``"0.bias"``, ... so ``np.load(p)["0.weight"]`` reads a weight
+  without this project, and ``{"model": sd, "optimizer": osd}`` stores ``"model/0.weight"``,
+  ``"optimizer/state/0/exp_avg"``, ... A name that is not a safe archive member name (other
+  characters than letters, digits, ``_ . -``, a clash, a reserved name) falls back to ``a<n>``.
+  Files from before this naming (every array as ``a0, a1, ...``) load unchanged: the structure
+  names the entry of each array either way.
 
 Dict keys keep their Python type (JSON keys are strings, so every key is encoded as a typed
 node): optimizer state dicts with int keys round-trip exactly. Floats are stored with
 ``float.hex`` (bit-exact, including nan/inf), ints exactly.
 
-Saving is atomic: the archive is written to a temporary file in the destination directory,
-flushed and fsynced, then ``os.replace``-d over the destination, so a crash mid-save leaves
-the previous checkpoint intact. The whole object is encoded (and rejected with ``TypeError``
-for unsupported types) before any file is created. Loading a corrupt or truncated file
-raises ``ValueError`` naming the file.
+Refused with ``TypeError`` before any file is touched: objects of other types, arrays of
+object, string, datetime or structured dtype, and numpy masked arrays (their mask would be
+lost; save ``a.data`` and ``a.mask`` as two arrays instead). Refused with ``ValueError``: a
+reference cycle or nesting deeper than ``MAX_DEPTH`` levels.
+
+Saving is atomic: the output path is checked first (an existing directory, a missing parent
+directory, a parent that is a file, no write permission, an existing non-regular file such as
+a FIFO or device: an ``OSError`` subclass naming the path, raised before anything is encoded);
+the archive is then written to a temporary file beside the target
+(``.<name>.tapegrad-tmp.<host>.<pid>.<random>.tmp``), flushed and fsynced, and
+``os.replace``-d over the target, so a crash mid-save leaves the previous checkpoint intact. A
+symlink is written through (the link stays, its target gets the new data). Temporary files
+left beside the same target by an interrupted save (a killed process) are removed by the next
+save to that path; those of a save still running are left alone.
+
+Loading checks everything before building anything: a corrupt, truncated, foreign or crafted
+file (wrong types for known keys, deep nesting, an array entry whose header does not match its
+size, a compressed or missing entry) raises ``ValueError`` naming the file and the place in
+the object (and the archive entry) where it went wrong.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
 import os
+import re
+import secrets
+import socket
 import stat
-import tempfile
+import threading
+import time
 import zipfile
 from collections import OrderedDict
 
@@ -32,67 +58,216 @@ import numpy as np
 
 from autograd_core import Tensor
 
-__all__ = ["save", "load"]
+__all__ = ["MAX_DEPTH", "load", "save"]
 
 _FORMAT = "tapegrad-checkpoint"
 _VERSION = 1
 _STRUCT_KEY = "__structure__"
+MAX_DEPTH = 100
+"""Deepest nesting of containers ``save`` writes and ``load`` accepts."""
+
+_TMP_MARK = ".tapegrad-tmp."
+_TMP_SUFFIX = ".tmp"
+_STALE_FOREIGN_SECONDS = 3600  # a temp of another host is only removed when this old
+_active_tmps = set()  # temporary files of saves running in this process
+_active_lock = threading.Lock()
+
+_SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_.\-]+")
+# np.savez's own parameter names cannot be used as entry names (they would bind to them)
+_RESERVED_KEYS = {"file", "allow_pickle", "args", "kwds"}
+_MAX_KEY_LENGTH = 200
+_INT_TEXT = re.compile(r"-?[0-9]{1,4300}")
+_SCALAR_NODES = ("none", "bool", "int", "float", "str")
 
 
-def _encode(obj, arrays, path):
-    """JSON-able description of ``obj``; arrays are appended to ``arrays``."""
-    from nn.parameter import Parameter
+# ---- save --------------------------------------------------------------------------------
+class _Encoder:
+    """Turns ``obj`` into the JSON structure; arrays are collected in ``arrays`` under names
+    derived from their position (``model/0.weight``)."""
 
-    if obj is None:
-        return {"t": "none"}
-    if isinstance(obj, bool):
-        return {"t": "bool", "v": obj}
-    if isinstance(obj, int):
-        return {"t": "int", "v": str(obj)}
-    if isinstance(obj, float):
-        return {"t": "float", "v": obj.hex()}
-    if isinstance(obj, str):
-        return {"t": "str", "v": obj}
-    if isinstance(obj, Tensor):
-        arr = obj.data
-        kind = "param" if isinstance(obj, Parameter) else "tensor"
-        node = {"t": kind, "k": _add_array(arr, arrays, path)}
-        if obj.requires_grad:
-            node["rg"] = True
-        return node
-    if isinstance(obj, np.ndarray):
-        return {"t": "array", "k": _add_array(obj, arrays, path)}
-    if isinstance(obj, np.generic):
-        return {"t": "npscalar", "k": _add_array(np.asarray(obj), arrays, path)}
-    if isinstance(obj, dict):
-        kind = "odict" if isinstance(obj, OrderedDict) else "dict"
-        items = []
-        for k, v in obj.items():
-            if not (k is None or isinstance(k, (bool, int, float, str))):
-                raise TypeError(
-                    f"nn.save: unsupported dict key type {type(k).__name__} at {path} (keys "
-                    "must be str, int, float, bool or None)"
-                )
-            items.append([_encode(k, arrays, path), _encode(v, arrays, f"{path}[{k!r}]")])
-        return {"t": kind, "items": items}
-    if isinstance(obj, (list, tuple)):
+    def __init__(self):
+        self.arrays = {}
+        self._stack = set()  # ids of the containers being encoded (cycle detection)
+
+    def encode(self, obj, where, segs, depth):
+        from nn.parameter import Parameter
+
+        if obj is None:
+            return {"t": "none"}
+        if isinstance(obj, bool):
+            return {"t": "bool", "v": obj}
+        if isinstance(obj, int):
+            try:
+                return {"t": "int", "v": str(obj)}
+            except ValueError:  # more digits than Python converts to text
+                raise ValueError(f"nn.save: the int at {where} is too large to save "
+                                 f"({obj.bit_length()} bits)") from None
+        if isinstance(obj, float):
+            return {"t": "float", "v": obj.hex()}
+        if isinstance(obj, str):
+            return {"t": "str", "v": obj}
+        if isinstance(obj, Tensor):
+            kind = "param" if isinstance(obj, Parameter) else "tensor"
+            node = {"t": kind, "k": self._add_array(obj.data, where, segs)}
+            if obj.requires_grad:
+                node["rg"] = True
+            return node
+        if isinstance(obj, np.ndarray):
+            return {"t": "array", "k": self._add_array(obj, where, segs)}
+        if isinstance(obj, np.generic):
+            return {"t": "npscalar", "k": self._add_array(np.asarray(obj), where, segs)}
+        if isinstance(obj, (dict, list, tuple)):
+            if depth >= MAX_DEPTH:
+                raise ValueError(f"nn.save: {where} is nested more than {MAX_DEPTH} levels "
+                                 "deep")
+            if id(obj) in self._stack:
+                raise ValueError(f"nn.save: {where} contains itself (a reference cycle); "
+                                 "only trees of containers can be saved")
+            self._stack.add(id(obj))
+            try:
+                return self._container(obj, where, segs, depth)
+            finally:
+                self._stack.discard(id(obj))
+        raise TypeError(
+            f"nn.save: cannot save an object of type {type(obj).__name__} at {where}; "
+            "supported: dict, list, tuple, numpy arrays, Tensors, int, float, bool, str, None"
+        )
+
+    def _container(self, obj, where, segs, depth):
+        if isinstance(obj, dict):
+            kind = "odict" if isinstance(obj, OrderedDict) else "dict"
+            items = []
+            for k, v in obj.items():
+                if not (k is None or isinstance(k, (bool, int, float, str))):
+                    raise TypeError(
+                        f"nn.save: unsupported dict key type {type(k).__name__} at {where} "
+                        "(keys must be str, int, float, bool or None)"
+                    )
+                items.append([self.encode(k, where, segs, depth + 1),
+                              self.encode(v, f"{where}[{k!r}]", (*segs, str(k)), depth + 1)])
+            return {"t": kind, "items": items}
         kind = "list" if isinstance(obj, list) else "tuple"
-        return {"t": kind,
-                "items": [_encode(v, arrays, f"{path}[{i}]") for i, v in enumerate(obj)]}
-    raise TypeError(
-        f"nn.save: cannot save an object of type {type(obj).__name__} at {path}; supported: "
-        "dict, list, tuple, numpy arrays, Tensors, int, float, bool, str, None"
-    )
+        return {"t": kind, "items": [self.encode(v, f"{where}[{i}]", (*segs, str(i)), depth + 1)
+                                     for i, v in enumerate(obj)]}
+
+    def _add_array(self, arr, where, segs):
+        if isinstance(arr, np.ma.MaskedArray):
+            raise TypeError(f"nn.save: {where} is a numpy masked array; its mask would be "
+                            "lost. Save its .data and .mask as two arrays (or .filled(value))")
+        if arr.dtype.kind not in "biufc":
+            raise TypeError(f"nn.save: array at {where} has dtype {arr.dtype}; only numeric "
+                            "and bool arrays can be saved (not object, string, datetime or "
+                            "structured arrays)")
+        key = self._name(segs)
+        # not np.ascontiguousarray: it turns a 0-d array (num_batches_tracked) into shape (1,)
+        arr = np.asarray(arr)
+        self.arrays[key] = arr if arr.flags.c_contiguous else arr.copy(order="C")
+        return key
+
+    def _name(self, segs):
+        key = "/".join(segs)
+        if (segs and len(key) <= _MAX_KEY_LENGTH and key not in self.arrays
+                and key not in _RESERVED_KEYS and not key.startswith("__")
+                and all(_SAFE_SEGMENT.fullmatch(s) and s not in (".", "..") for s in segs)):
+            return key
+        n = len(self.arrays)
+        while f"a{n}" in self.arrays:
+            n += 1
+        return f"a{n}"
 
 
-def _add_array(arr, arrays, path):
-    if arr.dtype.kind not in "biufc":
-        raise TypeError(f"nn.save: array at {path} has dtype {arr.dtype}; only numeric and "
-                        "bool arrays can be saved")
-    key = f"a{len(arrays)}"
-    # not np.ascontiguousarray: it turns a 0-d array (num_batches_tracked) into shape (1,)
-    arrays[key] = arr if arr.flags.c_contiguous else arr.copy(order="C")
-    return key
+def _user_path(path, fn):
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise TypeError(f"{fn}: path must be a str or os.PathLike, got "
+                        f"{type(path).__name__}") from None
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not path:
+        raise ValueError(f"{fn}: path is empty")
+    return path
+
+
+def _check_output_path(path):
+    """The regular file that ``save`` will (re)place for ``path``, after checking that it can:
+    a symlink resolves to its target."""
+    real = os.path.realpath(path)
+    if os.path.islink(real):  # realpath stops at a symlink loop
+        raise OSError(f"nn.save: cannot write {path!r}: too many levels of symbolic links")
+    if os.path.isdir(real):
+        raise IsADirectoryError(f"nn.save: {path!r} is a directory; give a file path such as "
+                                f"{os.path.join(path, 'checkpoint.npz')!r}")
+    parent = os.path.dirname(real)
+    if not os.path.isdir(parent):
+        ancestor = parent
+        while not os.path.exists(ancestor) and os.path.dirname(ancestor) != ancestor:
+            ancestor = os.path.dirname(ancestor)
+        if os.path.exists(ancestor) and not os.path.isdir(ancestor):
+            raise NotADirectoryError(f"nn.save: cannot write {path!r}: {ancestor!r} is a file, "
+                                     "not a directory")
+        raise FileNotFoundError(f"nn.save: cannot write {path!r}: directory {parent!r} does "
+                                "not exist (create it first)")
+    if os.path.lexists(real):
+        if not stat.S_ISREG(os.stat(real).st_mode):
+            raise FileExistsError(f"nn.save: {path!r} exists and is not a regular file (a "
+                                  "device, FIFO or socket); refusing to replace it")
+        if not os.access(real, os.W_OK):
+            raise PermissionError(f"nn.save: no permission to write {path!r} (the existing "
+                                  "file is read-only)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(f"nn.save: no permission to write in directory {parent!r} "
+                              f"(saving {path!r})")
+    return real
+
+
+def _host_tag():
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, owned by someone else
+        return True
+    return True
+
+
+def _remove_stale_temporaries(real):
+    """Delete temporaries of earlier saves to ``real`` whose process is gone."""
+    directory, base = os.path.split(real)
+    prefix = "." + base + _TMP_MARK
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    host = _host_tag()
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(_TMP_SUFFIX)):
+            continue
+        parts = name[len(prefix):-len(_TMP_SUFFIX)].split(".")
+        if len(parts) != 3 or not parts[1].isdigit():
+            continue
+        full = os.path.join(directory, name)
+        tag, pid = parts[0], int(parts[1])
+        if tag == host and os.name == "posix":
+            with _active_lock:
+                if full in _active_tmps:
+                    continue
+            if pid != os.getpid() and _pid_alive(pid):
+                continue
+        else:  # another machine (shared disk) or no cheap liveness test: only when old
+            try:
+                if time.time() - os.stat(full).st_mtime < _STALE_FOREIGN_SECONDS:
+                    continue
+            except OSError:
+                continue
+        try:
+            os.unlink(full)
+        except OSError:
+            pass
 
 
 def _target_mode(path):
@@ -106,30 +281,53 @@ def _target_mode(path):
 
 def save(obj, path):
     """Save a state dict (nested dicts/lists/tuples of arrays, Tensors, Python scalars,
-    strings, None) to ``path`` atomically. The exact path is used (no suffix is added)."""
-    path = os.fspath(path)
-    arrays = {}
-    root = _encode(obj, arrays, "obj")
+    strings, None) to ``path`` atomically. The exact path is used (no suffix is added).
+
+    The path is checked before anything else (see the module docstring for every refusal);
+    a symlink is written through. Never pickles.
+
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "ckpt.npz")
+    >>> save({"w": np.arange(3.0), "epoch": 2}, p)
+    >>> load(p)["epoch"]
+    2
+    """
+    path = _user_path(path, "nn.save")
+    real = _check_output_path(path)
+    encoder = _Encoder()
+    root = encoder.encode(obj, "obj", (), 0)
     header = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root})
     structure = np.frombuffer(header.encode("utf-8"), dtype=np.uint8)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp",
-                               dir=directory)
+    _remove_stale_temporaries(real)
+    directory, base = os.path.split(real)
+    tmp = os.path.join(directory, f".{base}{_TMP_MARK}{_host_tag()}.{os.getpid()}."
+                                  f"{secrets.token_hex(4)}{_TMP_SUFFIX}")
+    with _active_lock:
+        _active_tmps.add(tmp)
     try:
-        # mkstemp creates the file 0600; give it the mode a plain open() would (or the mode
-        # of the checkpoint it replaces), so a saved checkpoint is not silently made private
-        os.chmod(tmp, _target_mode(path))
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **{_STRUCT_KEY: structure}, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o600)
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+            # give the file the mode a plain open() would (or the mode of the checkpoint it
+            # replaces), so a saved checkpoint is not silently made private
+            os.chmod(tmp, _target_mode(real))
+            with os.fdopen(fd, "wb") as f:
+                fd = None
+                np.savez(f, allow_pickle=False, **{_STRUCT_KEY: structure}, **encoder.arrays)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, real)
+        except BaseException:
+            if fd is not None:
+                os.close(fd)
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+    finally:
+        with _active_lock:
+            _active_tmps.discard(tmp)
     try:  # make the rename itself durable (best effort; not possible on every platform)
         dfd = os.open(directory, os.O_RDONLY)
         try:
@@ -140,60 +338,192 @@ def save(obj, path):
         pass
 
 
-def _decode(node, arrays):
-    from nn.parameter import Parameter
+# ---- load --------------------------------------------------------------------------------
+class _Invalid(Exception):
+    """A checkpoint problem, with where in the object it was found."""
 
-    t = node["t"]
-    if t == "none":
-        return None
-    if t == "bool":
-        return bool(node["v"])
-    if t == "int":
-        return int(node["v"])
-    if t == "float":
-        return float.fromhex(node["v"])
-    if t == "str":
-        return str(node["v"])
-    if t == "array":
-        return arrays[node["k"]]
-    if t == "npscalar":
-        return arrays[node["k"]][()]
-    if t == "tensor":
-        return Tensor(arrays[node["k"]], requires_grad=bool(node.get("rg", False)))
-    if t == "param":
-        return Parameter(arrays[node["k"]], requires_grad=bool(node.get("rg", False)))
-    if t in ("dict", "odict"):
-        out = OrderedDict() if t == "odict" else {}
-        for k, v in node["items"]:
-            out[_decode(k, arrays)] = _decode(v, arrays)
-        return out
-    if t == "list":
-        return [_decode(v, arrays) for v in node["items"]]
-    if t == "tuple":
-        return tuple(_decode(v, arrays) for v in node["items"])
-    raise ValueError(f"unknown node type {t!r}")
+
+class _Decoder:
+    def __init__(self, archive):
+        self.archive = archive
+        self.cache = {}
+
+    def array(self, node, where):
+        key = _field(node, "k", str, where)
+        if key in self.cache:
+            return self.cache[key].copy()
+        entry = key + ".npy"
+        try:
+            info = self.archive.zip.getinfo(entry)
+        except KeyError:
+            raise _Invalid(f"at {where}: key 'k' names the array entry {key!r}, which is not "
+                           "in the archive") from None
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise _Invalid(f"at {where}: array entry {key!r} is compressed (nn.save writes "
+                           "uncompressed entries)")
+        with self.archive.zip.open(info) as f:
+            try:
+                version = np.lib.format.read_magic(f)
+                if version == (1, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+                elif version == (2, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+                else:
+                    raise ValueError(f"npy format version {version}")
+            except ValueError as exc:
+                raise _Invalid(f"at {where}: array entry {key!r} has a bad header: {exc}") \
+                    from None
+            if dtype.hasobject or dtype.kind not in "biufc":
+                raise _Invalid(f"at {where}: array entry {key!r} has dtype {dtype}; only "
+                               "numeric and bool arrays are loaded")
+            expected = math.prod(shape) * dtype.itemsize
+            actual = info.file_size - f.tell()
+        if expected != actual:
+            raise _Invalid(f"at {where}: array entry {key!r} declares shape {shape} "
+                           f"({expected} bytes) but holds {actual} bytes (truncated or "
+                           "corrupt)")
+        arr = self.archive[key]
+        self.cache[key] = arr
+        return arr
+
+    def decode(self, node, where, depth):
+        from nn.parameter import Parameter
+
+        if not isinstance(node, dict):
+            raise _Invalid(f"at {where}: expected a node object, got {_json_type(node)}")
+        t = _field(node, "t", str, where)
+        if t == "none":
+            return None
+        if t == "bool":
+            return _field(node, "v", bool, where)
+        if t == "int":
+            text = _field(node, "v", str, where)
+            if not _INT_TEXT.fullmatch(text):
+                raise _Invalid(f"at {where}: key 'v' of an int node must be decimal digits, "
+                               f"got {text[:40]!r}")
+            return int(text)
+        if t == "float":
+            text = _field(node, "v", str, where)
+            try:
+                return float.fromhex(text)
+            except (ValueError, OverflowError):
+                raise _Invalid(f"at {where}: key 'v' of a float node is not a hex float: "
+                               f"{text[:40]!r}") from None
+        if t == "str":
+            return _field(node, "v", str, where)
+        if t == "array":
+            return self.array(node, where)
+        if t == "npscalar":
+            arr = self.array(node, where)
+            if arr.ndim != 0:
+                raise _Invalid(f"at {where}: a numpy scalar entry must be 0-d, got shape "
+                               f"{arr.shape}")
+            return arr[()]
+        if t in ("tensor", "param"):
+            arr = self.array(node, where)
+            rg = node.get("rg", False)
+            if not isinstance(rg, bool):
+                raise _Invalid(f"at {where}: key 'rg' must be true or false, got "
+                               f"{_json_type(rg)}")
+            try:
+                return (Parameter if t == "param" else Tensor)(arr, requires_grad=rg)
+            except (TypeError, ValueError, RuntimeError) as exc:
+                raise _Invalid(f"at {where}: {exc}") from None
+        if t in ("dict", "odict", "list", "tuple"):
+            if depth >= MAX_DEPTH:
+                raise _Invalid(f"at {where}: nested more than {MAX_DEPTH} levels deep")
+            items = _field(node, "items", list, where)
+            if t in ("list", "tuple"):
+                out = [self.decode(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(items)]
+                return out if t == "list" else tuple(out)
+            out = OrderedDict() if t == "odict" else {}
+            for i, pair in enumerate(items):
+                if not (isinstance(pair, list) and len(pair) == 2):
+                    raise _Invalid(f"at {where}: item {i} of key 'items' must be a [key, value] "
+                                   f"pair, got {_json_type(pair)}")
+                knode, vnode = pair
+                if not (isinstance(knode, dict) and knode.get("t") in _SCALAR_NODES):
+                    raise _Invalid(f"at {where}: item {i} of key 'items' has a key that is not "
+                                   "a str, int, float, bool or None node")
+                k = self.decode(knode, where, depth + 1)
+                out[k] = self.decode(vnode, f"{where}[{k!r}]", depth + 1)
+            return out
+        raise _Invalid(f"at {where}: unknown node type {t[:40]!r} in key 't'")
+
+
+def _json_type(value):
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+            int: "a number", float: "a number", type(None): "null"}.get(type(value),
+                                                                        type(value).__name__)
+
+
+def _field(node, key, kind, where):
+    if key not in node:
+        raise _Invalid(f"at {where}: node has no key {key!r}")
+    value = node[key]
+    if kind is int or kind is str or kind is list:
+        ok = isinstance(value, kind) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, kind)
+    if not ok:
+        expected = {str: "a string", bool: "a boolean", list: "an array"}[kind]
+        raise _Invalid(f"at {where}: key {key!r} must be {expected}, got {_json_type(value)}")
+    return value
 
 
 def load(path):
     """Load what ``save`` wrote. Never executes code (``allow_pickle=False``). A corrupt,
-    truncated or foreign file raises ``ValueError`` naming the file."""
-    path = os.fspath(path)
+    truncated, foreign or crafted file raises ``ValueError`` naming the file and the place in
+    the object where it is wrong; nothing is returned or modified then."""
+    path = _user_path(path, "nn.load")
     if not os.path.exists(path):
         raise FileNotFoundError(f"nn.load: no such file: {path!r}")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"nn.load: {path!r} is a directory, not a checkpoint file")
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the read forever
+        raise ValueError(f"nn.load: {path!r} is not a regular file (a device, FIFO or socket)")
+
+    def invalid(detail):
+        return ValueError(f"nn.load: {path!r} is not a valid tapegrad checkpoint (corrupt, "
+                          f"truncated or not written by nn.save): {detail}")
+
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        archive = np.load(path, allow_pickle=False)
+    except PermissionError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        raise invalid(f"{type(exc).__name__}: {exc}") from exc
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise invalid("a single .npy array, not an .npz archive")
+    try:
+        with archive:
             if _STRUCT_KEY not in archive.files:
-                raise ValueError("no __structure__ entry (not written by nn.save)")
-            arrays = {k: archive[k] for k in archive.files}
-        header = json.loads(arrays.pop(_STRUCT_KEY).tobytes().decode("utf-8"))
-        if header.get("format") != _FORMAT:
-            raise ValueError(f"unknown format {header.get('format')!r}")
-        if header.get("version") != _VERSION:
-            raise ValueError(f"unsupported checkpoint version {header.get('version')!r}")
-        return _decode(header["root"], arrays)
+                raise _Invalid("no __structure__ entry (not written by nn.save)")
+            raw = archive[_STRUCT_KEY]
+            if raw.dtype != np.uint8 or raw.ndim != 1:
+                raise _Invalid(f"the __structure__ entry must be 1-d uint8, got {raw.dtype} "
+                               f"of shape {raw.shape}")
+            try:
+                header = json.loads(raw.tobytes().decode("utf-8"))
+            except RecursionError:
+                raise _Invalid("the __structure__ JSON is nested too deeply") from None
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise _Invalid(f"the __structure__ entry is not valid JSON: {exc}") from None
+            if not isinstance(header, dict):
+                raise _Invalid(f"the __structure__ JSON must be an object, got "
+                               f"{_json_type(header)}")
+            if header.get("format") != _FORMAT:
+                raise _Invalid(f"unknown format {str(header.get('format'))[:40]!r}")
+            if header.get("version") != _VERSION:
+                raise _Invalid(f"unsupported checkpoint version "
+                               f"{str(header.get('version'))[:40]!r}")
+            if "root" not in header:
+                raise _Invalid("the __structure__ JSON has no key 'root'")
+            return _Decoder(archive).decode(header["root"], "obj", 0)
+    except _Invalid as exc:
+        raise invalid(str(exc)) from None
+    except RecursionError:
+        raise invalid("nested too deeply") from None
     except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, TypeError,
             UnicodeDecodeError, AttributeError, IndexError) as exc:
-        raise ValueError(
-            f"nn.load: {path!r} is not a valid tapegrad checkpoint (corrupt, truncated or "
-            f"not written by nn.save): {type(exc).__name__}: {exc}"
-        ) from exc
+        raise invalid(f"{type(exc).__name__}: {exc}") from exc

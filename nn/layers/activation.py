@@ -8,6 +8,7 @@ from __future__ import annotations
 import autograd_core as ag
 from autograd_core.ops import activation as _act
 from nn import functional as F
+from nn.layers import _check
 from nn.module import Module
 
 __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax", "LogSoftmax",
@@ -28,6 +29,7 @@ class ReLU(Module):
 
 class LeakyReLU(Module):
     def __init__(self, negative_slope=0.01, inplace=False):
+        negative_slope = _check.number("LeakyReLU", "negative_slope", negative_slope)
         super().__init__()
         self.negative_slope = negative_slope
         self.inplace = inplace
@@ -52,6 +54,9 @@ class Tanh(Module):
 
 class GELU(Module):
     def __init__(self, approximate="none"):
+        if not isinstance(approximate, str) or approximate not in ("none", "tanh"):
+            raise ValueError("GELU: approximate argument must be either 'none' or 'tanh', got "
+                             f"{approximate!r}")
         super().__init__()
         self.approximate = approximate
 
@@ -64,6 +69,8 @@ class GELU(Module):
 
 class Softplus(Module):
     def __init__(self, beta=1.0, threshold=20.0):
+        _check.number("Softplus", "beta", beta)
+        _check.number("Softplus", "threshold", threshold)
         super().__init__()
         self.beta = beta
         self.threshold = threshold
@@ -78,7 +85,7 @@ class Softplus(Module):
 class Softmax(Module):
     def __init__(self, dim=None):
         super().__init__()
-        self.dim = dim
+        self.dim = _check.dim("Softmax", "dim", dim, allow_none=True)
 
     def forward(self, input):
         return F.softmax(input, self.dim, _stacklevel=5)
@@ -90,7 +97,7 @@ class Softmax(Module):
 class LogSoftmax(Module):
     def __init__(self, dim=None):
         super().__init__()
-        self.dim = dim
+        self.dim = _check.dim("LogSoftmax", "dim", dim, allow_none=True)
 
     def forward(self, input):
         return F.log_softmax(input, self.dim, _stacklevel=5)

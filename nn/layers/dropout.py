@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nn import functional as F
+from nn.layers import _check
 from nn.module import Module
 
 
@@ -12,9 +13,8 @@ class Dropout(Module):
     rescaling); the identity in eval mode. Masks come from the project's generator."""
 
     def __init__(self, p=0.5, inplace=False):
+        _check.probability("Dropout", p)
         super().__init__()
-        if p < 0 or p > 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p = p
         self.inplace = inplace
 

@@ -8,6 +8,7 @@ import numpy as np
 
 import autograd_core as ag
 from nn import init
+from nn.layers import _check
 from nn.module import Module
 from nn.ops import LinearOp
 from nn.parameter import Parameter
@@ -22,9 +23,11 @@ class Linear(Module):
     """
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        in_features = _check.size("Linear", "in_features", in_features)
+        out_features = _check.size("Linear", "out_features", out_features)
         super().__init__()
-        self.in_features = int(in_features)
-        self.out_features = int(out_features)
+        self.in_features = in_features
+        self.out_features = out_features
         dtype = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))
         if bias:
@@ -72,8 +75,8 @@ class Flatten(Module):
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
-        self.start_dim = start_dim
-        self.end_dim = end_dim
+        self.start_dim = _check.dim("Flatten", "start_dim", start_dim)
+        self.end_dim = _check.dim("Flatten", "end_dim", end_dim)
 
     def forward(self, input):
         return input.flatten(self.start_dim, self.end_dim)

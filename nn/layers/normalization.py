@@ -7,6 +7,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from nn import functional as F
+from nn.layers import _check
 from nn.module import Module
 from nn.parameter import Parameter
 
@@ -28,9 +29,12 @@ class BatchNorm1d(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, device=None, dtype=None):
+        num_features = _check.size("BatchNorm1d", "num_features", num_features, positive=True)
+        _check.non_negative("BatchNorm1d", "eps", eps)
+        _check.number("BatchNorm1d", "momentum", momentum, allow_none=True)
         super().__init__()
         dt = _dtype(dtype)
-        self.num_features = int(num_features)
+        self.num_features = num_features
         self.eps = eps
         self.momentum = momentum
         self.affine = affine
@@ -99,10 +103,10 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
                  device=None, dtype=None):
+        normalized_shape = _check.shape("LayerNorm", "normalized_shape", normalized_shape)
+        _check.non_negative("LayerNorm", "eps", eps)
         super().__init__()
-        if isinstance(normalized_shape, (int, np.integer)):
-            normalized_shape = (int(normalized_shape),)
-        self.normalized_shape = tuple(int(s) for s in normalized_shape)
+        self.normalized_shape = normalized_shape
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dt = _dtype(dtype)
@@ -136,11 +140,16 @@ class GroupNorm(Module):
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None,
                  dtype=None):
-        super().__init__()
+        # PyTorch raises ZeroDivisionError for num_groups=0; a ValueError says what is wrong
+        num_groups = _check.size("GroupNorm", "num_groups", num_groups, positive=True)
+        num_channels = _check.size("GroupNorm", "num_channels", num_channels)
+        _check.non_negative("GroupNorm", "eps", eps)
         if num_channels % num_groups != 0:
-            raise ValueError("num_channels must be divisible by num_groups")
-        self.num_groups = int(num_groups)
-        self.num_channels = int(num_channels)
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        super().__init__()
+        self.num_groups = num_groups
+        self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
         dt = _dtype(dtype)

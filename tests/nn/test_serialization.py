@@ -254,6 +254,6 @@ def test_file_is_a_plain_npz_archive(tmp_path):
     with np.load(path, allow_pickle=False) as f:
         header = json.loads(f["__structure__"].tobytes())
         assert header["format"] == "tapegrad-checkpoint"
-        np.testing.assert_array_equal(f["a0"], np.arange(3.0))
+        np.testing.assert_array_equal(f["w"], np.arange(3.0))  # entries named by key
     buf = io.BytesIO(path.read_bytes())
     assert zipfile.ZipFile(buf).testzip() is None
