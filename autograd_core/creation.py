@@ -62,7 +62,14 @@ def tensor(data, dtype=None, requires_grad=False):
     elif isinstance(data, np.generic):
         arr = np.array(data, dtype=_dtype(dtype))
     else:
+        if isinstance(data, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
         arr = _from_python(data) if dtype is None else np.array(data, dtype=np.dtype(dtype))
+    if arr.dtype.kind not in "biufc":  # strings, objects, datetimes: not numbers
+        raise TypeError(
+            f"tensor(): cannot make a tensor of numpy dtype {arr.dtype} (kind '{arr.dtype.kind}'); "
+            "only bool, integer, floating point and complex data can be held"
+        )
     return Tensor(arr, requires_grad=requires_grad)
 
 

@@ -63,7 +63,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         capture_leaf, capture_node = {}, {}
         for k, t in enumerate(inputs):
             if t.grad_fn is None:
-                capture_leaf[id(t)] = k
+                capture_leaf.setdefault(id(t), []).append(k)  # grad(y, [x, x]) gives it twice
             else:
                 capture_node.setdefault(t.grad_fn, []).append((t._out_idx, k))
         captured = [None] * len(inputs)
@@ -106,7 +106,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     g = g.data if isinstance(g, Tensor) else np.asarray(g)
                 target, idx, shape, dtype = e
                 if g.shape != shape:
-                    g = sum_to_shape(g, shape)
+                    g = _reduced(node, in_grads, g, shape)
                 if g.dtype is not dtype and g.dtype != dtype:
                     g = g.astype(dtype)
                 if idx < 0:  # a leaf
@@ -133,10 +133,11 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     # --- leaves ----------------------------------------------------------------------------
     if inputs is not None:
         for leaf, g in leaf_grads.values():
-            k = capture_leaf.get(id(leaf))
-            if k is not None:
+            ks = capture_leaf.get(id(leaf))
+            if ks is not None:
                 g = _run_leaf_hooks(leaf, g, diff)
-                captured[k] = g
+                for k in ks:
+                    captured[k] = g
         for k, (t, c) in enumerate(zip(inputs, captured)):
             if c is None and not allow_unused:
                 raise RuntimeError(
@@ -188,6 +189,39 @@ def _accumulate(leaf, g, diff, handed):
         np.add(current.data, g, out=current.data, casting="unsafe")
 
 
+def _reduced(node, in_grads, g, shape):
+    """A gradient summed down to its input's shape (broadcasting undone), or PyTorch's error
+    naming the node when its backward returned a shape that no broadcast explains."""
+    gshape = g.shape
+    lead = len(gshape) - len(shape)
+    if lead < 0:  # only extra leading 1-dims on the input (setitem's value): a reshape
+        bad = any(s != 1 for s in shape[:-lead]) or shape[-lead:] != gshape
+    else:
+        bad = any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:]))
+    if bad:
+        k = next(i for i, x in enumerate(in_grads) if x is g) if any(
+            x is g for x in in_grads) else "?"
+        raise RuntimeError(
+            f"Function {node.name()} returned an invalid gradient at index {k} - got "
+            f"{list(gshape)} but expected shape compatible with {list(shape)}"
+        )
+    return sum_to_shape(g, shape)
+
+
+def _hook_result(fn, res, g):
+    """A hook's replacement gradient, refused (PyTorch's errors) unless it is a Tensor of the
+    gradient's shape."""
+    if not isinstance(res, Tensor):
+        raise TypeError(f"hook '{getattr(fn, '__name__', fn)}' returned a "
+                        f"{type(res).__name__}; a hook must return a Tensor or None")
+    if res.shape != np.shape(g):
+        raise RuntimeError(
+            f"hook '{getattr(fn, '__name__', fn)}' has changed the size of value: the gradient "
+            f"has shape {list(np.shape(g))}, the hook returned {list(res.shape)}"
+        )
+    return res
+
+
 def _run_node_hooks(hooks, grads, diff):
     grads = list(grads)
     for idx, fns in hooks.items():
@@ -197,6 +231,7 @@ def _run_node_hooks(hooks, grads, diff):
             arg = grads[idx] if diff else Tensor._make(grads[idx], None, False)
             res = fn(arg)
             if res is not None:
+                res = _hook_result(fn, res, grads[idx])
                 grads[idx] = res if diff else res.data
     return grads
 
@@ -209,6 +244,7 @@ def _run_leaf_hooks(leaf, g, diff):
         arg = g if diff else Tensor._make(g, None, False)
         res = fn(arg)
         if res is not None:
+            res = _hook_result(fn, res, g)
             g = res if diff else res.data
     return g
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core import autograd
+from autograd_core.grad_mode import STATE
 from autograd_core.ops.binary import Add, Div, Mul, Pow, Sub, where
 from autograd_core.ops.index import getitem, setitem
 from autograd_core.ops.linalg import matmul
@@ -118,6 +119,42 @@ def _raw(x):
     return x.data if isinstance(x, Tensor) else x
 
 
+def _ufunc_ops():
+    """numpy ufuncs that have a recorded op here: ``np.exp(t)`` or ``array + t`` on a Tensor
+    runs the op (and records it) instead of silently dropping the graph."""
+    from autograd_core.ops import binary, unary
+
+    table = {np.add: Add.apply, np.subtract: Sub.apply, np.multiply: Mul.apply,
+             np.true_divide: Div.apply, np.power: binary.pow, np.negative: Neg.apply,
+             np.maximum: binary.Maximum.apply, np.minimum: binary.Minimum.apply,
+             np.equal: binary.eq, np.not_equal: binary.ne, np.less: binary.lt,
+             np.less_equal: binary.le, np.greater: binary.gt, np.greater_equal: binary.ge,
+             np.matmul: matmul}
+    for name in ("exp", "log", "log1p", "sqrt", "sin", "cos", "tanh", "abs", "square", "sign"):
+        table[getattr(np, name)] = getattr(Tensor, name)
+    table[np.absolute] = Tensor.abs
+    return table
+
+
+def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+    """numpy's ufuncs on Tensors: a ufunc with an op here runs that op (a recorded Tensor);
+    any other refuses a tensor that requires grad (the graph would be lost silently) and
+    otherwise runs on the arrays, giving an array."""
+    op = _UFUNC_OPS.get(ufunc) if method == "__call__" and not kwargs else None
+    if op is not None:
+        return op(*inputs)
+    if STATE.enabled and any(isinstance(x, Tensor) and x.requires_grad for x in inputs):
+        raise RuntimeError(
+            f"numpy.{ufunc.__name__} cannot record a gradient: it was called on a Tensor that "
+            "requires grad. Use the tensor operation, or call .detach() first (numpy() "
+            "refuses such a tensor for the same reason)."
+        )
+    if "out" in kwargs:
+        kwargs["out"] = tuple(o.data if isinstance(o, Tensor) else o for o in kwargs["out"])
+    arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+    return getattr(ufunc, method)(*arrays, **kwargs)
+
+
 def _spellings():
     """Methods that are other names or argument orders of declared ops."""
 
@@ -147,6 +184,9 @@ def _spellings():
     return methods
 
 
+_UFUNC_OPS = {}
+
+
 def wire():
     for decl in DECLS.values():
         if decl.method:
@@ -155,6 +195,8 @@ def wire():
                 setattr(Tensor, alias, decl.fn)
     for name, fn in {**_operators(), **_spellings()}.items():
         setattr(Tensor, name, fn)
+    _UFUNC_OPS.update(_ufunc_ops())
+    Tensor.__array_ufunc__ = __array_ufunc__
     Tensor.__hash__ = object.__hash__  # __eq__ is elementwise; identity keeps tensors hashable
 
 

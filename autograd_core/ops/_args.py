@@ -31,8 +31,8 @@ def dims(dim, axis_, keepdim, keepdims, ndim):
         dim = axis_
     if keepdims is not None:
         keepdim = keepdims
-    if dim is None:
-        return None, bool(keepdim)
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return None, bool(keepdim)  # dim=() reduces everything, as PyTorch's sum
     if ndim == 0:  # a 0-d tensor accepts dim 0 / -1 (as PyTorch) and reduces over nothing
         for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
             norm_dim(d, 0, "reduction")

@@ -157,7 +157,7 @@ class Div(Node):
         a, b = self.saved
         n = self.needs_input_grad
         ga = g / b if n[0] else None
-        gb = -g * a / (b * b) if n[1] else None
+        gb = -g * ((a / b) / b) if n[1] else None  # not a / (b*b): b*b over/underflows
         return ga, gb
 
 
@@ -206,7 +206,8 @@ class Pow(Node):
         n = self.needs_input_grad
         ga = gb = None
         if n[0]:
-            ga = g * b * a ** (b - 1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ga = xp.where(xp.data(b) == 0, 0.0, g * b * a ** (b - 1))
         if n[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
                 zero_base = (xp.data(a) == 0) & (xp.data(b) >= 0)
@@ -229,7 +230,7 @@ class Maximum(Node):
     """Elementwise maximum; at ties the gradient is split equally (PyTorch's rule)."""
 
     pick = staticmethod(np.maximum)
-    greater = staticmethod(np.greater)
+    less = staticmethod(np.less)  # a loses where a < b
 
     def forward(self, a, b):
         try:
@@ -237,20 +238,21 @@ class Maximum(Node):
         except ValueError:
             raise _broadcast_error(type(self).__name__.lower(), a, b) from None
         a_, b_ = np.asarray(a), np.asarray(b)
-        self.save_for_backward(self.greater(a_, b_), a_ == b_)
+        with np.errstate(invalid="ignore"):
+            self.save_for_backward(self.less(a_, b_), self.less(b_, a_), a_ == b_)
         return y
 
     def backward(self, g):
-        a_wins, tie = self.saved
-        half = g * 0.5
-        ga = xp.where(tie, half, xp.where(a_wins, g, 0.0))
-        gb = xp.where(tie, half, xp.where(a_wins, 0.0, g))
-        return ga, gb
+        # PyTorch's rule: a tie halves the gradient; the loser gets none; NaN, which neither
+        # wins nor ties, passes the gradient to both sides
+        a_loses, b_loses, tie = self.saved
+        share = xp.where(tie, g * 0.5, g)
+        return xp.where(a_loses, 0.0, share), xp.where(b_loses, 0.0, share)
 
 
 class Minimum(Maximum):
     pick = staticmethod(np.minimum)
-    greater = staticmethod(np.less)
+    less = staticmethod(np.greater)
 
 
 op("maximum", method=True, n_inputs=2, broadcasts=True, domain="distinct")(Maximum)

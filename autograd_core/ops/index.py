@@ -18,8 +18,13 @@ def _normalise(index):
     def one(i):
         if isinstance(i, Tensor):
             i = i.data
-            if i.dtype.kind == "f":
-                raise IndexError("tensors used as indices must be long, int or bool tensors")
+        if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
+            raise IndexError("tensors used as indices must be long, int or bool tensors")
+        if isinstance(i, np.ndarray) and i.dtype.kind == "u" and i.size and i.max() > 2**63 - 1:
+            # numpy would wrap 2**64 - 1 to -1 and index the last element
+            raise IndexError(f"index {int(i.max())} is out of bounds: indices above "
+                             f"{2**63 - 1} cannot address any tensor")
+        if isinstance(i, np.ndarray):
             return i
         if isinstance(i, list):
             return np.asarray(i)

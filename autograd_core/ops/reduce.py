@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -82,12 +83,15 @@ class AMax(_Reduction):
 
     def forward(self, x, dim, keepdim, is_max):
         self._setup(x, dim, keepdim)
-        if x.size == 0:
+        reduced = range(x.ndim) if dim is None else dim
+        if x.size == 0 and (x.ndim == 0 or any(x.shape[d] == 0 for d in reduced)):
             raise RuntimeError(
-                f"{'max' if is_max else 'min'}(): cannot reduce an empty tensor of shape {x.shape}"
+                f"{'max' if is_max else 'min'}(): Expected reduction dim to be specified for "
+                f"input.numel() == 0 (shape {x.shape}); specify a dim of non-zero size"
             )
         y = (np.max if is_max else np.min)(x, axis=dim, keepdims=True)
-        mask = x == y
+        # ties share the gradient; a NaN result gets it from the NaN elements (PyTorch)
+        mask = (x == y) | (np.isnan(x) & np.isnan(y)) if x.dtype.kind == "f" else x == y
         self.save_for_backward(mask, mask.sum(axis=dim, keepdims=True))
         return y if keepdim else y.reshape(
             tuple(s for i, s in enumerate(x.shape) if dim is not None and i not in dim)
@@ -130,6 +134,10 @@ def max_min(x, dim, keepdim, is_max):
     if dim is None:
         return AMax.apply(x, dim=None, keepdim=False, is_max=is_max)
     d = _args.norm_dim(dim, x.ndim, "max" if is_max else "min")
+    if x.ndim == 0:  # a 0-d tensor: its value, at index 0 (as PyTorch)
+        values = AMax.apply(x, dim=(), keepdim=False, is_max=is_max)
+        indices = Tensor._make(np.zeros((), np.int64), None, False)
+        return (MaxResult if is_max else MinResult)(values, indices)
     if x.shape[d] == 0:
         raise IndexError(f"max/min(): dimension {dim} of shape {x.shape} has size 0")
     idx = (np.argmax if is_max else np.argmin)(x.data, axis=d, keepdims=True)
@@ -152,6 +160,9 @@ def _arg_extreme(x, dim, keepdim, fn):
 
 
 def _stable_lse(x, axis):
+    if x.size == 0:  # over an empty dim: log(0) = -inf, as PyTorch
+        with np.errstate(divide="ignore"):
+            return np.log(np.sum(np.exp(x), axis=axis, keepdims=True))
     m = np.max(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)
     with np.errstate(divide="ignore"):
@@ -175,6 +186,10 @@ class LogSumExp(_Reduction):
 class Softmax(Node):
     def forward(self, x, dim):
         self.dim = dim
+        if x.size == 0:
+            y = np.empty_like(x)
+            self.save_for_backward(y)
+            return y
         e = np.exp(x - np.max(x, axis=dim, keepdims=True))
         y = e / np.sum(e, axis=dim, keepdims=True)
         self.save_for_backward(y)
@@ -232,12 +247,27 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
                      correction=_args.correction(unbiased, correction))
 
 
+class StdFromVar(Node):
+    """sqrt of a variance, with PyTorch's std gradient: 0 where the std is 0 (a constant
+    input), not the 0 * inf = NaN a plain sqrt would give."""
+
+    def forward(self, v):
+        y = np.sqrt(v)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        zero = xp.data(y) == 0
+        return (xp.where(zero, 0.0, g / (xp.where(zero, 1.0, y) * 2.0)),)
+
+
 @op("std", node=Var, method=True, samples=[
     Sample("std", lambda a: a.std(), min_ndim=1, domain="min2")])
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
-    return Var.apply(input, dim=dim, keepdim=keepdim,
-                     correction=_args.correction(unbiased, correction)).sqrt()
+    return StdFromVar.apply(Var.apply(input, dim=dim, keepdim=keepdim,
+                                      correction=_args.correction(unbiased, correction)))
 
 
 @op("max", node=AMax, method=True, samples=[
@@ -302,12 +332,60 @@ def log_softmax(input, dim):
     return LogSoftmax.apply(input, dim=_args.axis(dim, input.ndim, "log_softmax"))
 
 
-@op("norm", method=True, samples=[
+class Norm(_Reduction):
+    """The p-norm over ``dim`` (all dims when None), with PyTorch's gradients at the edges:
+    0 where the norm is 0; for p = +-inf the gradient goes to the elements of extreme |x|
+    (shared equally between ties); p = 0 (a count) has a zero gradient."""
+
+    def forward(self, x, p, dim, keepdim):
+        self._setup(x, dim, keepdim)
+        self.p = p
+        a = np.abs(x)
+        if p == 2:
+            y = np.sqrt((x * x).sum(axis=dim, keepdims=True))
+        elif p == 1:
+            y = a.sum(axis=dim, keepdims=True)
+        elif p == math.inf or p == -math.inf:
+            pick = np.max if p > 0 else np.min
+            y = pick(a, axis=dim, keepdims=True) if a.size else a.sum(axis=dim, keepdims=True)
+        elif p == 0:
+            y = (x != 0).sum(axis=dim, keepdims=True).astype(x.dtype)
+        else:
+            y = (a ** p).sum(axis=dim, keepdims=True) ** (1.0 / p)
+        if not keepdim:
+            y = y.reshape(tuple(s for i, s in enumerate(x.shape) if dim is not None and i not in dim))
+        self.save_for_backward(x, y)  # y is the output: connected under create_graph
+        return y
+
+    def backward(self, g):
+        x, y = self.saved
+        p = self.p
+        yk = y.reshape(_keep_shape(self.in_shape, self.dim))
+        gk = self._expand(g)
+        zero = xp.data(yk) == 0
+        safe = xp.where(zero, 1.0, yk)  # the gradient is 0 there; avoid 0/0
+        if p == 2:
+            return (xp.where(zero, 0.0, gk * x / safe),)
+        sign = np.sign(xp.data(x))
+        if p == 1:
+            return (gk * sign,)
+        if p == 0:
+            return (gk * 0.0,)
+        if p == math.inf or p == -math.inf:
+            hit = np.abs(xp.data(x)) == xp.data(yk)
+            count = hit.sum(axis=self.dim, keepdims=True)
+            return (xp.where(hit, gk * sign / count, 0.0),)
+        ax = x * sign  # |x|, differentiable
+        return (xp.where(zero, 0.0, gk * sign * ax ** (p - 1) / safe ** (p - 1)),)
+
+
+@op("norm", node=Norm, method=True, samples=[
     Sample("norm", lambda a: a.norm(), domain="away_from_zero"),
-    Sample("norm_p1_dim", lambda a: a.norm(p=1, dim=0), min_ndim=1, domain="away_from_zero")])
+    Sample("norm_p1_dim", lambda a: a.norm(p=1, dim=0), min_ndim=1, domain="away_from_zero"),
+    Sample("norm_p3", lambda a: a.norm(p=3), domain="away_from_zero"),
+    Sample("norm_inf", lambda a: a.norm(p=float("inf")), domain="distinct", twice=False)])
 def norm(input, p=2, dim=None, keepdim=False):
-    if p == 2:
-        return (input * input).sum(dim, keepdim).sqrt()
-    if p == 1:
-        return input.abs().sum(dim, keepdim)
-    return (input.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
+    if p in ("fro", None):
+        p = 2
+    dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
+    return Norm.apply(input, p=float(p), dim=dim, keepdim=keepdim)

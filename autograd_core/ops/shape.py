@@ -237,6 +237,10 @@ def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of tensors")
+    for i, t in enumerate(tensors):
+        if np.ndim(t.data if hasattr(t, "data") else t) == 0:
+            raise RuntimeError(
+                f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     nd = np.ndim(tensors[0].data if hasattr(tensors[0], "data") else tensors[0])
     d = norm_dim(dim, nd, "cat")
     _check_same("cat", tensors, d, True)
@@ -305,4 +309,6 @@ def to(input, dtype):
     dtype = np.dtype(dtype)
     if dtype == input.data.dtype:
         return input
+    if dtype.kind not in "fc":  # an integer or bool result is not differentiable (PyTorch)
+        return Tensor._make(input.data.astype(dtype), None, False)
     return Cast.apply(input, dtype=dtype)

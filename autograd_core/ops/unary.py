@@ -149,11 +149,21 @@ class Clamp(Node):
         return (xp.where(mask, g, 0.0),)
 
 
-@op("clamp", node=Clamp, method=True, aliases=("clip",),
-    samples=[Sample("clamp", lambda a: a.clamp(-0.5, 0.5), domain="away_from_clamp")])
+@op("clamp", node=Clamp, method=True, aliases=("clip",), samples=[
+    Sample("clamp", lambda a: a.clamp(-0.5, 0.5), domain="away_from_clamp"),
+    Sample("clamp_tensor_bounds", lambda a, b: a.clamp(b * 0.5 - 0.25, b * 0.5 + 0.25), 2,
+           domain="distinct")])
 def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # tensor bounds get gradients where they are the result (PyTorch): two selections
+        out = input
+        if min is not None:
+            out = xp.where(xp.data(out) < xp.data(min), min, out)
+        if max is not None:
+            out = xp.where(xp.data(out) > xp.data(max), max, out)
+        return out
     return Clamp.apply(input, lo=min, hi=max)
 
 
