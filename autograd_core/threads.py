@@ -6,8 +6,8 @@ environment variable needs to be set before import):
 * **Numba's kernels** (activations, optimizer steps): with ``n == 1`` every kernel runs its
   serial build (the parallel builds' thread dispatch costs more than it saves on one thread);
   with ``n > 1`` the parallel builds run on ``min(n, NUMBA_NUM_THREADS)`` threads. Numba is not
-  imported by this module: a count set before the first parallel kernel is built is applied
-  when Numba's pool starts.
+  imported by this module: a count set before Numba is imported is applied when the first
+  parallel kernel starts Numba's pool.
 * **The BLAS behind numpy** (matmul, i.e. every ``nn.Linear``): limited to ``n`` threads with
   threadpoolctl, for the whole process.
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import operator
 import os
+import sys
 import threading
 
 __all__ = ["DEFAULT_NUM_THREADS", "get_num_threads", "set_num_threads"]
@@ -104,10 +105,12 @@ def _set_blas(n: int) -> None:
 
 
 def _set_numba(n: int) -> None:
-    """Apply ``n`` to Numba's pool if it is running; else hook its start (see module doc)."""
+    """Apply ``n`` to Numba's pool now if Numba is imported (starting the pool under tapegrad's
+    threading policy if needed); else when the first parallel kernel starts it."""
     from autograd_core.kernels import _jit
 
-    if _jit._threads_started:
+    if _jit._threads_started or "numba" in sys.modules:
+        _jit.start_threads()
         import numba
 
         numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
