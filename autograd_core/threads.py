@@ -33,7 +33,7 @@ import os
 import sys
 import threading
 
-__all__ = ["DEFAULT_NUM_THREADS", "get_num_threads", "set_num_threads"]
+__all__ = ["DEFAULT_NUM_THREADS", "default_num_threads", "get_num_threads", "set_num_threads"]
 
 # Chosen from ``tapegrad-bench contention`` (README, "Threads"): None means every available
 # core; an int caps the default at that many threads.
@@ -60,6 +60,11 @@ def _env_count(name):
     if value.isdigit() and int(value) > 0:
         return int(value)
     return None
+
+
+def default_num_threads() -> int:
+    """The count in force when ``set_num_threads`` is never called (see the module docstring)."""
+    return _default()
 
 
 def _default() -> int:
