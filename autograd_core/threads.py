@@ -22,8 +22,9 @@ call), so subprocesses started afterwards inherit it; ``n > 1`` restores the var
 was.
 
 Default (when ``set_num_threads`` was never called): ``TAPEGRAD_NUM_THREADS`` if set, else
-``OMP_NUM_THREADS`` if set, else :data:`DEFAULT_NUM_THREADS` (capped at the cores this process
-may use), applied when this module is imported.
+``OMP_NUM_THREADS`` if set, else :data:`DEFAULT_NUM_THREADS` (1; capped at the cores this
+process may use), applied when this module is imported (a ``TAPEGRAD_PARALLEL`` the user set
+is then left alone).
 """
 
 from __future__ import annotations
@@ -35,9 +36,11 @@ import threading
 
 __all__ = ["DEFAULT_NUM_THREADS", "default_num_threads", "get_num_threads", "set_num_threads"]
 
-# Chosen from ``tapegrad-bench contention`` (README, "Threads"): None means every available
-# core; an int caps the default at that many threads.
-DEFAULT_NUM_THREADS: int | None = None
+# Chosen from ``tapegrad-bench contention`` (README, "Threads"): on the 2-core development
+# machine, shared with other work, one thread was within 1.3x of the best for the example's and
+# the train suite's steps, quiet or with two busy processes, while every core was up to 40x
+# slower when the cores were busy. None would mean every available core.
+DEFAULT_NUM_THREADS: int | None = 1
 
 _PARALLEL_ENV = "TAPEGRAD_PARALLEL"
 _UNSET = object()
@@ -135,19 +138,33 @@ def _hook_pool_start(_jit) -> None:
         started = _jit._threads_started
         original()
         if not started:
-            import numba
-
-            numba.set_num_threads(min(get_num_threads(), numba.config.NUMBA_NUM_THREADS))
+            _numba_set_running_pool(get_num_threads())
 
     start_threads.__doc__ = original.__doc__
     _jit.start_threads = start_threads
     _hooked = True
 
 
-def _apply(n: int) -> None:
+def _numba_set_running_pool(n: int) -> None:
+    """``numba.set_num_threads`` for a pool ``_jit.start_threads`` has just launched, without
+    launching it a second time (the public call re-enters the launch, which is idempotent but
+    observable by tests that record launches); the public call when that is not possible."""
+    import numba
+    from numba.np.ufunc import parallel
+
+    n = min(n, numba.config.NUMBA_NUM_THREADS)
+    raw = getattr(parallel, "_set_num_threads", None)
+    if getattr(parallel, "_is_initialized", False) and callable(raw):
+        raw(n)
+    else:
+        numba.set_num_threads(n)
+
+
+def _apply(n: int, parallel_env: bool = True) -> None:
     global _num_threads
     with _lock:
-        _set_parallel_env(serial=(n == 1))
+        if parallel_env:
+            _set_parallel_env(serial=(n == 1))
         _set_blas(n)
         _num_threads = n
         _set_numba(n)
@@ -186,11 +203,13 @@ def get_num_threads() -> int:
 
 
 def _apply_default_at_import() -> None:
-    """Apply the default when it limits anything: the pools already default to every core."""
+    """Apply the default when it limits anything (the pools already default to every core).
+    A ``TAPEGRAD_PARALLEL`` the user set is left as it is (only ``set_num_threads`` overrides
+    it)."""
     n = _default()
     explicit = any(_env_count(v) for v in ("TAPEGRAD_NUM_THREADS", "OMP_NUM_THREADS"))
     if n < _available_cores() or explicit:
-        _apply(n)
+        _apply(n, parallel_env=_PARALLEL_ENV not in os.environ)
 
 
 _apply_default_at_import()

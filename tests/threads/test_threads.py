@@ -145,13 +145,30 @@ def test_default_comes_from_the_environment_and_is_applied_at_import(var):
     assert out == ["1", "0", "1", "False"]
 
 
-def test_import_applies_nothing_when_the_default_is_every_core():
-    if threads.DEFAULT_NUM_THREADS is not None and threads.DEFAULT_NUM_THREADS < os.cpu_count():
-        pytest.skip("the default limits the threads on this machine")
+def test_default_is_the_measured_one_and_applied_at_import_without_numba():
+    """DEFAULT_NUM_THREADS (chosen with tapegrad-bench contention) in a fresh process: the BLAS
+    is limited and the kernels serial from the start, and numba is still not imported."""
+    cores = len(os.sched_getaffinity(0))
+    expected = cores if threads.DEFAULT_NUM_THREADS is None else min(
+        threads.DEFAULT_NUM_THREADS, cores)
     out = run_fresh("""
         import os, sys
         import autograd_core as ag
-        print(ag.get_num_threads(), os.environ.get("TAPEGRAD_PARALLEL"), "threadpoolctl" in
-              sys.modules)
+        from threadpoolctl import threadpool_info
+        blas = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+        print(ag.get_num_threads(), os.environ.get("TAPEGRAD_PARALLEL"), sorted(blas)[0],
+              "numba" in sys.modules)
     """)
-    assert out == [str(len(os.sched_getaffinity(0))), "None", "False"]
+    serial = "0" if expected == 1 else "None"
+    assert out == [str(expected), serial, str(expected), "False"]
+
+
+def test_users_parallel_switch_survives_the_default_but_not_an_explicit_call():
+    out = run_fresh("""
+        import os
+        import autograd_core as ag
+        print(os.environ["TAPEGRAD_PARALLEL"])
+        ag.set_num_threads(1)
+        print(os.environ["TAPEGRAD_PARALLEL"])
+    """, TAPEGRAD_PARALLEL="1")
+    assert out == ["1", "0"]
