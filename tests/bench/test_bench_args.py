@@ -204,3 +204,17 @@ def test_contention_quick_run(tmp_path):
     assert result["summary"]["scenarios"]["busy"]["background_processes"] == 2
     assert result["summary"]["scenarios"]["busy"]["background_alive_at_end"] == 2
     assert "within 1.3x" in proc.stdout and "thread(s)" in proc.stdout
+
+
+def test_bench_threads_go_through_ag_set_num_threads():
+    import autograd_core as ag
+    from bench import machine
+
+    before = ag.get_num_threads()
+    try:
+        machine.pin_runtime(2)
+        assert ag.get_num_threads() == 2
+        machine.pin_runtime(1)
+        assert ag.get_num_threads() == 1 and os.environ.get("TAPEGRAD_PARALLEL") == "0"
+    finally:
+        ag.set_num_threads(before)
