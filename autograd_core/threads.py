@@ -38,8 +38,8 @@ __all__ = ["DEFAULT_NUM_THREADS", "default_num_threads", "get_num_threads", "set
 
 # Chosen from ``tapegrad-bench contention`` (README, "Threads"): on the 2-core development
 # machine, shared with other work, one thread was within 1.3x of the best for the example's and
-# the train suite's steps, quiet or with two busy processes, while every core was up to 40x
-# slower when the cores were busy. None would mean every available core.
+# the train suite's steps, quiet or with two busy processes, while every core was 4-55x
+# slower whenever another process wanted a core. None would mean every available core.
 DEFAULT_NUM_THREADS: int | None = 1
 
 _PARALLEL_ENV = "TAPEGRAD_PARALLEL"
