@@ -141,8 +141,8 @@ DEFAULT_PLOT = os.path.join(RUNS, "mnist_curves.png")
 def check_output_path(path: str, option: str, default_folder: str | None = None) -> str | None:
     """Why ``path`` cannot be written (``None`` when it can): it is a folder, its folder is
     missing or is a file, or no file can be created there (tried for real: permission bits do
-    not stop root, a read-only file system does). ``default_folder`` is created if it is the
-    missing folder (the default outputs go to ``runs/``)."""
+    not stop root, a read-only file system does). ``default_folder`` (``runs/``, where the
+    outputs go by default) is created if it is the missing folder."""
     if not path:
         return f"{option}: empty path"
     if os.path.isdir(path):
@@ -357,14 +357,13 @@ def plot_history(history, path) -> None:
 
 def check_arguments(args, parser) -> None:
     """Every check that needs no data: output paths, matplotlib for --plot, --resume's file."""
-    outputs = [("--checkpoint", args.checkpoint, DEFAULT_CHECKPOINT),
-               ("--history", args.history, DEFAULT_HISTORY),
-               ("--plot", args.plot, DEFAULT_PLOT)]
+    outputs = [("--checkpoint", args.checkpoint), ("--history", args.history),
+               ("--plot", args.plot)]
     seen = {}
-    for option, path, default in outputs:
+    for option, path in outputs:
         if path is None or (option == "--checkpoint" and path == ""):
             continue
-        problem = check_output_path(path, option, RUNS if path == default else None)
+        problem = check_output_path(path, option, RUNS)
         if problem:
             parser.error(problem)
         key = os.path.realpath(path)

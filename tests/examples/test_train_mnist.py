@@ -191,6 +191,12 @@ def test_default_outputs_go_to_runs(script, tmp_path, monkeypatch):
     assert names == ["mnist_curves.png", "mnist_history.jsonl", "mnist_mlp.npz"]
 
 
+def test_runs_folder_is_created_for_a_given_path_in_it_too(script, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    script.main(QUICK + ["--epochs", "1", "--checkpoint", "", "--history", "runs/mine.jsonl"])
+    assert (tmp_path / "runs" / "mine.jsonl").read_text().count("\n") == 1
+
+
 def test_gitignore_covers_runs():
     assert "runs/" in (ROOT / ".gitignore").read_text().split()
 
