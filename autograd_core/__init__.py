@@ -10,10 +10,10 @@ from autograd_core.creation import (
     set_default_dtype, tensor, uint8, zeros, zeros_like,
 )
 from autograd_core.random import manual_seed
+from autograd_core.threads import get_num_threads, set_num_threads
 from autograd_core.autograd import backward, grad
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled
-from autograd_core.threads import get_num_threads, set_num_threads
 from autograd_core.functional import (
     abs, add, amax, amin, argmax, argmin, cat, clamp, clip, clone, concat, concatenate, cos,
     div, exp, flatten, gelu, is_tensor, leaky_relu, log, log1p, log_softmax, logsumexp, matmul,
