@@ -321,7 +321,8 @@ class Progress:
         eta = "--"
         if self.done > 1:
             per_step = (now - self.t_first) / (self.done - 1)
-            eta = f"{per_step * (self.total - self.done):.0f} s"
+            left = per_step * (self.total - self.done)
+            eta = f"{left:.1f} s" if left < 10 else f"{left:.0f} s"
         sys.stderr.write(f"\r\033[Kepoch {epoch}/{epochs}  batch {i + 1}/{n_batches}  "
                          f"loss {loss:.4f}  ETA {eta}")
         sys.stderr.flush()
