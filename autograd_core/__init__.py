@@ -16,6 +16,7 @@ from autograd_core.creation import (
     set_default_dtype, tensor, uint8, zeros, zeros_like,
 )
 from autograd_core.random import manual_seed
+from autograd_core.threads import get_num_threads, set_num_threads
 from autograd_core.autograd import backward, grad
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled

@@ -146,6 +146,18 @@ def torch_worker(payload) -> dict:
                                     f"{torch.get_num_threads()} threads"}
 
 
+def _torch_payload(cfg, kernels):
+    return {"kernels": kernels, "sizes": cfg.sizes, "timing": cfg.timing}
+
+
+def worker_payloads(cfg):
+    """``[(task, payload)]`` of the worker processes ``run(cfg, ...)`` will start."""
+    kernels = discover(cfg.kernel_filter)
+    if not (kernels and cfg.use_torch and machine.torch_available()):
+        return []
+    return [("kernels_torch", _torch_payload(cfg, kernels))]
+
+
 def torch_times(cfg, kernels):
     """``({key: Stats}, description)`` from a torch worker process, or ``({}, why not)``."""
     if not cfg.use_torch:
@@ -155,27 +167,32 @@ def torch_times(cfg, kernels):
     from bench import worker
 
     cfg.progress(SUITE, "PyTorch kernels in a worker process")
-    res = worker.run("kernels_torch", {"kernels": kernels, "sizes": cfg.sizes,
-                                       "timing": cfg.timing}, cfg.threads)
+    res = worker.run("kernels_torch", _torch_payload(cfg, kernels), cfg.threads)
     return {k: timing.Stats.from_dict(v) for k, v in res["times"].items()}, res["torch"]
 
 
 def size_sweep(cfg, kernels, torch_stats, bw):
-    rows = []
+    """The size-sweep rows; ``torch_stats`` is called once, after the Numba and numpy timings
+    (so that a prefetched torch worker, ``--quick``, runs while they are measured)."""
+    measured = []
     for name, label, params in kernels:
         for n in cfg.sizes:
             cfg.progress(SUITE, f"{name} {label} size {n:,}")
             case = Case(name, params, n)
-            times = timing.measure(case.fns(), **cfg.timing)
-            if _key(name, label, n) in torch_stats:
-                times["torch"] = torch_stats[_key(name, label, n)]
-            metrics = {"bytes": case.nbytes}
-            for impl, st in times.items():
-                metrics[f"{impl}_GBps"] = case.nbytes / st.median / 1e9
-            metrics["numba_bw_frac"] = metrics["numba_GBps"] / bw
-            rows.append(make_row(SUITE, name, {"variant": label, "size": n, "dtype": "float32",
-                                               "sweep": "size"},
-                                 times, time_ratios(times, "numba"), metrics))
+            measured.append((name, label, n, case.nbytes,
+                             timing.measure(case.fns(), **cfg.timing)))
+    torch_stats = torch_stats()
+    rows = []
+    for name, label, n, nbytes, times in measured:
+        if _key(name, label, n) in torch_stats:
+            times["torch"] = torch_stats[_key(name, label, n)]
+        metrics = {"bytes": nbytes}
+        for impl, st in times.items():
+            metrics[f"{impl}_GBps"] = nbytes / st.median / 1e9
+        metrics["numba_bw_frac"] = metrics["numba_GBps"] / bw
+        rows.append(make_row(SUITE, name, {"variant": label, "size": n, "dtype": "float32",
+                                           "sweep": "size"},
+                             times, time_ratios(times, "numba"), metrics))
     return rows
 
 
@@ -257,11 +274,17 @@ def run(cfg, context) -> dict:
         raise RuntimeError("autograd_core.kernels has no KERNELS table (or none matches "
                            f"--kernels {cfg.kernel_filter!r})")
     bw, source = _bandwidth(cfg, context)
-    torch_stats, torch_note = torch_times(cfg, kernels)
-    rows = size_sweep(cfg, kernels, torch_stats, bw)
     side = kernels[:cfg.side_kernels] if cfg.side_kernels else kernels
     cross_rows, found = crossover_sweep(cfg, side)
-    rows += cross_rows + contention(cfg, side)
+    side_rows = cross_rows + contention(cfg, side)
+    torch_result = {}
+
+    def torch_stats():
+        torch_result["stats"], torch_result["note"] = torch_times(cfg, kernels)
+        return torch_result["stats"]
+
+    rows = size_sweep(cfg, kernels, torch_stats, bw) + side_rows
+    torch_note = torch_result["note"]
     measured = sorted(v for v in found.values() if v)
     summary = {
         "kernels": [f"{n} ({lab})" if lab else n for n, lab, _ in kernels],

@@ -3,7 +3,8 @@
 Thread counts are pinned identically for every library (Numba, the BLAS behind numpy, PyTorch),
 in this process and in every worker process, and printed with the results. Environment
 variables are set before numpy is imported (``pin_env``); the running pools are then limited
-with ``numba.set_num_threads``, threadpoolctl (when installed) and ``torch.set_num_threads``.
+with ``ag.set_num_threads`` (the user's knob: Numba and the BLAS), threadpoolctl (any other
+pool) and ``torch.set_num_threads``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import platform
 import sys
 from pathlib import Path
 
-THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+THREAD_ENV = ("TAPEGRAD_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
               "NUMBA_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 # Variables that change how idle threads wait, which matters when pools share cores.
 WAIT_ENV = ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OPENBLAS_THREAD_TIMEOUT", "KMP_BLOCKTIME",
@@ -34,15 +35,6 @@ def available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
-
-
-def default_threads() -> int:
-    """``NUMBA_NUM_THREADS`` or ``OMP_NUM_THREADS`` when the user set one, else every core."""
-    for var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS"):
-        value = os.environ.get(var, "").strip()
-        if value.isdigit() and int(value) > 0:
-            return int(value)
-    return available_cores()
 
 
 def pin_env(threads: int, env=None):
@@ -72,18 +64,16 @@ def worker_env(threads: int) -> dict:
 
 
 def pin_runtime(threads: int) -> None:
-    """Limit the pools of libraries already imported (numba, BLAS, torch) to ``threads``."""
+    """Set ``threads`` the way users do, ``ag.set_num_threads`` (Numba's pool and kernels'
+    serial/parallel choice, the BLAS), and limit the other pools already loaded (an OpenMP
+    runtime, torch's intra-op pool) to the same count."""
     global _limits
-    if "numba" in sys.modules:
-        import numba
+    import autograd_core as ag
 
-        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        pass
-    else:
-        _limits = threadpool_limits(limits=threads)
+    ag.set_num_threads(threads)
+    from threadpoolctl import threadpool_limits
+
+    _limits = threadpool_limits(limits=threads)
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(threads)
 

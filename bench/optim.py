@@ -143,6 +143,17 @@ def torch_worker(payload) -> dict:
                      f"{torch.get_num_threads()} threads"}
 
 
+def _torch_payload(cfg, cases):
+    return {"cases": cases, "many_tensors": cfg.many_tensors, "timing": cfg.timing}
+
+
+def worker_payloads(cfg):
+    """``[(task, payload)]`` of the worker processes ``run(cfg, ...)`` will start."""
+    if not (cfg.use_torch and machine.torch_available()):
+        return []
+    return [("optim_torch", _torch_payload(cfg, _cases(cfg)))]
+
+
 def torch_times(cfg, cases):
     if not cfg.use_torch:
         return {}, {}, "disabled (--no-torch)"
@@ -151,8 +162,7 @@ def torch_times(cfg, cases):
     from bench import worker
 
     cfg.progress(SUITE, f"torch.optim in a worker process ({len(cases)} cases)")
-    res = worker.run("optim_torch", {"cases": cases, "many_tensors": cfg.many_tensors,
-                                     "timing": cfg.timing}, cfg.threads)
+    res = worker.run("optim_torch", _torch_payload(cfg, cases), cfg.threads)
     times = {k: {i: timing.Stats.from_dict(s) for i, s in v.items()}
              for k, v in res["times"].items()}
     return times, res["unavailable"], res["torch"]
@@ -170,14 +180,19 @@ def run(cfg, context) -> dict:
         source = f"quick probe, {cfg.probe_bw_elements:,} float32 per array"
     rows = []
     cases = _cases(cfg)
-    torch_stats, unavailable, torch_note = torch_times(cfg, cases)
+    measured = []
     for name, n, layout, seed in cases:
         spec = ALGORITHMS[name]
         sizes, data, grads = _data(n, layout, cfg.many_tensors, seed)
         cfg.progress(SUITE, f"{name} {n:,} params as {len(sizes)} tensor(s)")
         fns = {"fused": _tapegrad_step(spec, data, grads, "numba"),
                "numpy": _tapegrad_step(spec, data, grads, "numpy")}
-        times = timing.measure(fns, **cfg.timing)
+        measured.append((name, n, layout, len(sizes), timing.measure(fns, **cfg.timing)))
+        del fns, data, grads
+    # torch after tapegrad, so that a prefetched worker (--quick) runs while tapegrad is timed
+    torch_stats, unavailable, torch_note = torch_times(cfg, cases)
+    for name, n, layout, n_tensors, times in measured:
+        spec = ALGORITHMS[name]
         times.update(torch_stats.get(f"{name}|{n}|{layout}", {}))
         nbytes = bytes_per_step(spec.state_arrays, n)
         metrics = {"bytes_per_step": nbytes}
@@ -185,9 +200,8 @@ def run(cfg, context) -> dict:
             metrics[f"{impl}_GBps"] = nbytes / st.median / 1e9
             metrics[f"{impl}_bw_frac"] = metrics[f"{impl}_GBps"] / bw
         rows.append(make_row(SUITE, name, {"params": n, "layout": layout,
-                                           "tensors": len(sizes), "sweep": "size"},
+                                           "tensors": n_tensors, "sweep": "size"},
                              times, time_ratios(times, "fused"), metrics))
-        del fns, data, grads
     notes = [f"no {k}: {v}" for k, v in sorted(unavailable.items())]
     summary = {
         "bandwidth_GBps": bw,

@@ -217,6 +217,20 @@ def import_times(cfg, count):
 # --------------------------------------------------------------------------------------------
 
 
+def _torch_payload(cfg):
+    sizes = SIZES[:1] if cfg.quick else SIZES
+    return {"impls": ["torch"], "sizes": list(sizes), "links": cfg.chain_links,
+            "long_ops": cfg.long_chain_ops, "repeats": cfg.repeats,
+            "long_repeats": max(1, min(3, cfg.repeats))}
+
+
+def worker_payloads(cfg):
+    """``[(task, payload)]`` of the worker processes ``run(cfg, ...)`` will start."""
+    if not (cfg.use_torch and machine.torch_available()):
+        return []
+    return [("overhead", _torch_payload(cfg))]
+
+
 def run(cfg, context) -> dict:
     from bench import worker as workers
 
@@ -228,9 +242,7 @@ def run(cfg, context) -> dict:
     torch_note = "torch " + ("disabled (--no-torch)" if not cfg.use_torch else "not importable")
     if cfg.use_torch and machine.torch_available():
         cfg.progress(SUITE, "torch chains in a worker process")
-        res = workers.run("overhead", {"impls": ["torch"], "sizes": list(sizes), "links": links,
-                                       "long_ops": long_ops, "repeats": repeats,
-                                       "long_repeats": long_repeats}, cfg.threads)
+        res = workers.run("overhead", _torch_payload(cfg), cfg.threads)
         for k, per in res.items():
             for impl, parts in per.items():
                 local[k][impl] = {p: timing.Stats.from_dict(st) for p, st in parts.items()}

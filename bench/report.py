@@ -312,8 +312,35 @@ def render_generic(name, result) -> str:
     return table(["case", "params", "times", "ratios"], lines, name)
 
 
+def render_contention(result) -> str:
+    s = result.get("summary", {})
+    lines = []
+    for r in result["rows"]:
+        p = r["params"]
+        verdict = next((v for v in s.get("verdicts", []) if v["case"] == r["case"]
+                        and v["batch"] == p["batch"] and v["scenario"] == p["scenario"]), {})
+        ok = "yes" if p["threads"] in verdict.get("within_1.3x", []) else "no"
+        lines.append([r["case"], p["batch"], p["scenario"], p["threads"],
+                      fmt_stats(r["times"]["tapegrad"]), fmt_ratio(r["ratios"]["vs_best"]), ok])
+    out = [table(["workload", "batch", "scenario", "threads", "time per step", "vs best",
+                  "within 1.3x"], lines, "contention: training steps at each thread count, "
+                  "quiet and with two busy background processes")]
+    for name, note in s.get("scenarios", {}).items():
+        out.append(f"{name}: {note.get('background_processes')} background process(es); load "
+                   f"average {note.get('load_before')} before, {note.get('load_after')} after")
+    if "recommended_default" in s:
+        worst = ", ".join(f"{n} thread(s): {fmt_ratio(w)}" for n, w in s["worst_ratio"].items())
+        verdict = ("is within 1.3x of the best in every case" if s.get(
+            "default_within_1.3x_everywhere") else "is the closest (no setting is within 1.3x "
+            "everywhere)")
+        out.append(f"worst ratio to the best: {worst}; {s['recommended_default']} thread(s) "
+                   f"{verdict}")
+    return "\n".join(out)
+
+
 RENDERERS = {"limits": render_limits, "kernels": render_kernels, "optim": render_optim,
-             "train": render_train, "overhead": render_overhead}
+             "train": render_train, "overhead": render_overhead,
+             "contention": render_contention}
 
 
 def render_header(doc) -> str:

@@ -151,13 +151,25 @@ def worker(payload) -> dict:
     return {"results": out, "threads": machine.threads_report()}
 
 
+def _impls(cfg):
+    impls = ["tapegrad", "numpy"]
+    if cfg.use_torch and machine.torch_available():
+        impls.append("torch")
+    return impls
+
+
+def worker_payloads(cfg):
+    """``[(task, payload)]`` of the worker processes ``run(cfg, ...)`` will start (one per
+    implementation and round; identical rounds share one prefetched process)."""
+    return [("train", {"impl": impl, "configs": configs(cfg), "timing": cfg.timing})
+            for impl in _impls(cfg)]
+
+
 def run(cfg, context) -> dict:
     from bench import worker as workers
 
     cases = configs(cfg)
-    impls = ["tapegrad", "numpy"]
-    if cfg.use_torch and machine.torch_available():
-        impls.append("torch")
+    impls = _impls(cfg)
     torch_note = ("PyTorch eager, in worker processes" if "torch" in impls else
                   "torch " + ("disabled (--no-torch)" if not cfg.use_torch else "not importable"))
     results = {impl: [] for impl in impls}

@@ -17,6 +17,8 @@ import importlib
 import json
 import subprocess
 import sys
+import threading
+from concurrent.futures import Future
 
 from bench import machine
 
@@ -25,6 +27,7 @@ TASKS = {
     "optim_torch": "bench.optim:torch_worker",
     "train": "bench.train:worker",
     "overhead": "bench.overhead:worker",
+    "batch": "bench.worker:batch",
 }
 
 
@@ -32,10 +35,7 @@ class WorkerError(RuntimeError):
     pass
 
 
-def run(task: str, payload: dict, threads: int, timeout: float = 1800) -> dict:
-    """Run ``task`` in a fresh interpreter with ``threads`` pinned; its result dict."""
-    if task not in TASKS:
-        raise KeyError(f"unknown worker task {task!r}")
+def _run_now(task: str, payload: dict, threads: int, timeout: float) -> dict:
     proc = subprocess.run([sys.executable, "-m", "bench.worker", task],
                           input=json.dumps(dict(payload, threads=threads)),
                           check=False, capture_output=True, text=True, timeout=timeout,
@@ -45,6 +45,96 @@ def run(task: str, payload: dict, threads: int, timeout: float = 1800) -> dict:
         raise WorkerError(f"worker {task!r} failed (exit {proc.returncode}):\n"
                           f"{proc.stderr[-3000:]}")
     return json.loads(lines[-1])
+
+
+def run(task: str, payload: dict, threads: int, timeout: float = 1800) -> dict:
+    """Run ``task`` in a fresh interpreter with ``threads`` pinned; its result dict (the
+    result of an identical ``prefetch`` if there was one)."""
+    if task not in TASKS:
+        raise KeyError(f"unknown worker task {task!r}")
+    pending = _pending.pop(_key(task, payload, threads), None)
+    if pending is not None:
+        return pending.result()
+    return _run_now(task, payload, threads, timeout)
+
+
+# --quick only: a smoke run's numbers are not the point, so the worker tasks of every suite run
+# up front in one background process per library family (torch's tasks share one import of
+# torch), while the main process measures its own part. A full run never does this: processes
+# measured at the same time slow each other down, and each task gets a fresh interpreter.
+_pending = {}  # key -> Future of that task's result
+
+
+def _key(task, payload, threads) -> str:
+    return json.dumps([task, payload, threads], sort_keys=True)
+
+
+_BATCH_MARK = "@bench-batch-result "
+
+
+def batch(payload) -> dict:
+    """Worker task: run ``payload["tasks"]`` (``[(task, payload)]``) one after the other,
+    printing each result on its own marked line as soon as it is ready."""
+    for i, (task, sub) in enumerate(payload["tasks"]):
+        module, fn = TASKS[task].split(":")
+        result = getattr(importlib.import_module(module), fn)(dict(sub, threads=payload["threads"]))
+        sys.stdout.write("\n" + _BATCH_MARK + json.dumps([i, result]) + "\n")
+        sys.stdout.flush()
+    return {"done": len(payload["tasks"])}
+
+
+def _stream_batch(tasks, futures, threads, timeout):
+    """In a thread: run ``batch`` in a worker process and resolve each task's future from its
+    result line; any failure fails the futures still open."""
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "bench.worker", "batch"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True,
+                                env=machine.worker_env(threads), cwd=str(machine.REPO_ROOT))
+        proc.stdin.write(json.dumps({"tasks": tasks, "threads": threads}))
+        proc.stdin.close()
+        for line in proc.stdout:
+            if line.startswith(_BATCH_MARK):
+                i, result = json.loads(line[len(_BATCH_MARK):])
+                futures[i].set_result(result)
+        err = proc.stderr.read()
+        code = proc.wait(timeout=timeout)
+        failure = WorkerError(f"worker 'batch' failed (exit {code}):\n{err[-3000:]}")
+    except Exception as exc:  # noqa: BLE001 - handed to whoever waits for a result
+        failure = exc
+    for f in futures:
+        if not f.done():
+            f.set_exception(failure)
+
+
+def prefetch(tasks, threads: int, timeout: float = 1800) -> None:
+    """Start the worker tasks ``[(task, payload)]`` in one background process; ``run`` with the
+    same task, payload and threads then waits for that result instead of starting a process."""
+    tasks = [(t, p) for t, p in tasks if _key(t, p, threads) not in _pending]
+    for task, _ in tasks:
+        if task not in TASKS:
+            raise KeyError(f"unknown worker task {task!r}")
+    if not tasks:
+        return
+    futures = [Future() for _ in tasks]
+    for (task, payload), future in zip(tasks, futures):
+        _pending[_key(task, payload, threads)] = future
+    threading.Thread(target=_stream_batch, args=(tasks, futures, threads, timeout),
+                     name="bench-prefetch", daemon=True).start()
+
+
+def prefetch_suites(cfg, suites) -> None:
+    """Prefetch the worker tasks of ``suites`` (each suite's ``worker_payloads(cfg)``): the
+    torch tasks in one process, the others in another."""
+    groups = {}
+    for name in suites:
+        module = importlib.import_module(f"bench.{name}")
+        for task, payload in getattr(module, "worker_payloads", lambda cfg: [])(cfg):
+            uses_torch = task.endswith("_torch") or payload.get("impl") == "torch" or (
+                "torch" in payload.get("impls", ()))
+            groups.setdefault(uses_torch, []).append((task, payload))
+    for uses_torch in sorted(groups, reverse=True):
+        prefetch(groups[uses_torch], cfg.threads)
 
 
 def main() -> int:

