@@ -79,8 +79,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         while ready:
             node = heappop(ready)[1]
             grads = node_grads.pop(node)
-            if node._pre_hooks:
-                grads = _run_node_hooks(node._pre_hooks, grads, diff)
+            if node._pre_hooks is not None:
+                grads = _run_node_hooks(node, grads, diff)
             if capture_node and node in capture_node:
                 for idx, k in capture_node[node]:
                     captured[k] = grads[idx]
@@ -222,9 +222,9 @@ def _hook_result(fn, res, g):
     return res
 
 
-def _run_node_hooks(hooks, grads, diff):
+def _run_node_hooks(node, grads, diff):
     grads = list(grads)
-    for idx, fns in hooks.items():
+    for idx, fns in node._pre_hooks.items():
         if grads[idx] is None:
             continue
         for fn in list(fns.values()):
@@ -233,6 +233,12 @@ def _run_node_hooks(hooks, grads, diff):
             if res is not None:
                 res = _hook_result(fn, res, grads[idx])
                 grads[idx] = res if diff else res.data
+    for idx, ref in (node._retained or {}).items():  # after every hook (retain_grad)
+        t, g = ref(), grads[idx]
+        if t is None or g is None:
+            continue
+        value = g if diff else Tensor._make(np.array(g, copy=True), None, False)
+        t._grad = value if t._grad is None else t._grad + value
     return grads
 
 

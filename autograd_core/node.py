@@ -60,7 +60,8 @@ class Node:
     _saved = ()
     _saved_refs = ()
     _saved_versions = ()  # (counter, value at save) of every saved input and output
-    _pre_hooks = None
+    _pre_hooks = None  # output index -> {handle id: hook}; {} when only _retained is set
+    _retained = None  # output index -> weak reference to a tensor that retains its grad
     _trace = None
     _to_save = ()  # what forward passed to save_for_backward, until apply resolves it
     fused_backward = None

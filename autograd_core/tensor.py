@@ -7,6 +7,8 @@ gradient, graph link, version counter, hooks, conversions to Python and numpy, p
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 
@@ -158,12 +160,15 @@ class Tensor:
         if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
-
-        def keep(g, t=self):
-            t._grad = g if t._grad is None else t._grad + g
-            return None
-
-        self.register_hook(keep)
+        # The node keeps a weak reference (a strong one would make a cycle: tensor -> node ->
+        # tensor, freed only by the cyclic collector), and the engine stores the gradient after
+        # every hook of this output, even those registered later (PyTorch's order).
+        node = self.grad_fn
+        if node._pre_hooks is None:
+            node._pre_hooks = {}
+        if node._retained is None:
+            node._retained = {}
+        node._retained[self._out_idx] = weakref.ref(self)
 
     @property
     def retains_grad(self):

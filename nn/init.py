@@ -40,6 +40,8 @@ def _write(tensor, values):
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"init expects a Tensor or numpy array, got {type(tensor).__name__}")
     arr[...] = values
+    if isinstance(tensor, Tensor):
+        tensor._bump_version()  # a graph that saved the old values refuses to backward
     return tensor
 
 

@@ -548,6 +548,7 @@ class Module:
             )
         for target, value in writes:
             np.copyto(target.data, value, casting="unsafe")
+            target._bump_version()  # a graph that saved the old values refuses to backward
         return _IncompatibleKeys(missing, unexpected)
 
     # ---- repr ------------------------------------------------------------------------------

@@ -64,3 +64,25 @@ def test_unmodified_saved_output_still_backpropagates():
     z.sum().backward()
     s = 1 / (1 + np.exp(-np.array([0.5, -1.0], dtype=np.float32)))
     np.testing.assert_allclose(x.grad.numpy(), 2 * s * (1 - s), rtol=1e-6)
+
+
+def test_load_state_dict_after_forward_makes_backward_refuse():
+    import nn
+
+    # the second layer's weight is saved (its input requires grad), as in any MLP
+    m = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    sd = {k: v.detach().numpy() * 2 for k, v in m.state_dict().items()}
+    loss = m(ag.ones(4, 3)).sum()
+    m.load_state_dict(sd)  # the weights the graph saved are gone
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
+
+
+def test_init_after_forward_makes_backward_refuse():
+    import nn
+
+    m = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    loss = (m(ag.ones(4, 3)) ** 2).sum()
+    nn.init.normal_(m[2].weight)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
