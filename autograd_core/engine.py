@@ -95,7 +95,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             else:
                 in_grads = node.plain_backward(*grads)
             if anomaly:
-                _check_backward(node, in_grads)
+                _check_backward(node, in_grads, grads)
             if not retain_graph and node._saved:
                 node._release()
             for e, g in zip(node.next, in_grads):
@@ -265,7 +265,13 @@ def _fill_missing(node, grads, diff):
     return out
 
 
-def _check_backward(node, in_grads):
+def _check_backward(node, in_grads, grads):
+    """Anomaly mode: raise, naming the node, when its backward made NaN/Inf from finite
+    incoming gradients."""
+    for g in grads:
+        arr = np.asarray(g.data if isinstance(g, Tensor) else g) if g is not None else None
+        if arr is not None and arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+            return  # the NaN came from further down the graph, already checked there
     for i, g in enumerate(in_grads):
         if g is None:
             continue

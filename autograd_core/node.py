@@ -261,7 +261,7 @@ class Node:
             out = asarray(out)  # numpy gives 0-d results as scalars
         anomaly = STATE.anomaly
         if anomaly:
-            check_forward(node, (out,))
+            check_forward(node, (out,), arrays)
         if edges is None:
             return _make(out, None, False)
         node._seq = _next_seq()
@@ -418,9 +418,19 @@ def record(node, args, outs):
     save(node, args, outs)
 
 
-def check_forward(node, outs):
+def _finite(x):
+    x = x.data if isinstance(x, Tensor) else x
+    if isinstance(x, (list, tuple)):
+        return all(_finite(e) for e in x)
+    a = np.asarray(x) if isinstance(x, (np.ndarray, np.generic, float)) else None
+    return a is None or a.dtype.kind not in "fc" or bool(np.all(np.isfinite(a)))
+
+
+def check_forward(node, outs, inputs=()):
+    """Anomaly mode: raise, naming the op, when it made NaN/Inf from finite inputs (an op fed
+    a NaN is not where the NaN was born)."""
     for o in outs:
-        if o.dtype.kind in "fc" and not np.all(np.isfinite(o)):
+        if o.dtype.kind in "fc" and not np.all(np.isfinite(o)) and _finite(inputs):
             where = "".join(traceback.format_stack(limit=10)[:-3])
             kind = "nan" if np.isnan(o).any() else "inf"
             raise RuntimeError(

@@ -137,3 +137,14 @@ def test_edge_gradients_equal_torch():
             ours = grads(fn, *values, dtype=dtype)
         for o, t in zip(ours, ts):
             np.testing.assert_allclose(o, t.grad.numpy(), rtol=1e-6, err_msg=name)
+
+
+def test_detect_anomaly_names_the_op_that_made_the_nan_not_one_fed_it():
+    x = ag.tensor([-1.0, 4.0], requires_grad=True)
+    with ag.detect_anomaly():
+        with pytest.raises(RuntimeError, match="'Sqrt' produced nan"):
+            with np.errstate(invalid="ignore"):
+                (x * 2.0).sqrt().exp()  # sqrt makes the NaN; exp only receives it
+        nan_in = ag.tensor([float("nan"), 1.0], requires_grad=True)
+        y = nan_in * 2.0  # NaN from the user's data: no op made it, nothing to name
+        assert np.isnan(y.detach().numpy()[0])
