@@ -242,6 +242,11 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean squared error ``(input - target)^2`` reduced."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
+    dt = np.result_type(np.asarray(getattr(input, "data", input)),
+                        np.asarray(getattr(target, "data", target)))
+    if dt.kind not in "fc":  # PyTorch has no integer mse kernel (and a mean of ints is lossy)
+        raise RuntimeError(f'"mse_cpu" not implemented for \'{dt.name}\': mse_loss needs '
+                           "floating point input and target (convert with .float())")
     if _shape_warning("mse_loss", input, target):
         d = _t(input) - target
         return _reduce(d * d, reduction)

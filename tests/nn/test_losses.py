@@ -164,3 +164,12 @@ def test_bce_forms_are_stable_at_extremes():
 def test_invalid_reduction_is_rejected():
     with pytest.raises(ValueError, match="reduction"):
         nn.MSELoss(reduction="avg")
+
+
+def test_mse_loss_refuses_integer_tensors():
+    import autograd_core as ag
+    import nn.functional as F
+
+    with pytest.raises(RuntimeError, match="mse_cpu.*not implemented"):
+        F.mse_loss(ag.tensor([1, 2]), ag.tensor([2, 2]))
+    assert F.mse_loss(ag.tensor([1.0, 2.0]), ag.tensor([2.0, 2.0])).item() == 0.5
