@@ -2,8 +2,8 @@
 empty and broadcast ones, float32 and float64, contiguous, transposed and negative-stride
 inputs. For every op and draw:
 
-* forward does not depend on the memory layout of its inputs (to 4 ulp: numpy's vectorised
-  transcendental loops for contiguous data round differently from its strided ones);
+* forward does not depend on the memory layout of its inputs (to rounding: numpy's vectorised
+  loops for contiguous data and its pairwise sums round differently from strided ones);
 * float32 forward agrees with float64 forward to float32 rounding;
 * gradients agree with float64 central differences (gradcheck);
 * an in-place change to an input after forward never gives a silently wrong gradient: backward
@@ -93,9 +93,10 @@ def test_forward_layout_invariant_and_dtype_consistent(op, data):
     moved = _run(op, _inputs(op, shapes, seed, np.float64, layout))
     m, b = moved.detach().numpy(), base.detach().numpy()
     assert m.shape == b.shape and m.dtype == b.dtype
-    np.testing.assert_array_equal(np.isnan(m), np.isnan(b))
-    ok = ~np.isnan(b)
-    np.testing.assert_array_max_ulp(m[ok], b[ok], maxulp=4)
+    # a reduction's rounding error scales with the number and size of its terms
+    scale = max(1.0, *(float(np.abs(x.data).max()) for x in _inputs(op, shapes, seed, np.float64)
+                       if x.numel())) * max(1, *(int(np.prod(s)) for s in shapes))
+    np.testing.assert_allclose(m, b, rtol=1e-13, atol=1e-15 * scale, equal_nan=True)
     low = _run(op, _inputs(op, shapes, seed, np.float32))
     assert low.dtype == np.float32
     np.testing.assert_allclose(low.detach().numpy(), base.detach().numpy(), rtol=2e-5,
