@@ -94,8 +94,9 @@ def test_forward_layout_invariant_and_dtype_consistent(op, data):
     m, b = moved.detach().numpy(), base.detach().numpy()
     assert m.shape == b.shape and m.dtype == b.dtype
     # a reduction's rounding error scales with the number and size of its terms
-    scale = max(1.0, *(float(np.abs(x.data).max()) for x in _inputs(op, shapes, seed, np.float64)
-                       if x.numel())) * max(1, *(int(np.prod(s)) for s in shapes))
+    sizes = [float(np.abs(x.data).max()) for x in _inputs(op, shapes, seed, np.float64)
+             if x.numel()]
+    scale = max([1.0] + sizes) * max([1] + [int(np.prod(s)) for s in shapes])
     np.testing.assert_allclose(m, b, rtol=1e-13, atol=1e-15 * scale, equal_nan=True)
     low = _run(op, _inputs(op, shapes, seed, np.float32))
     assert low.dtype == np.float32
