@@ -112,8 +112,9 @@ class CrossEntropyOp(Node):
         """Per-sample gradient scale ``g_i / D`` (array or Tensor, shape (M,))."""
         if self.reduction == "none":
             return g if self.divisor == 1 else g / self.divisor
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return g / self.divisor if self.reduction == "mean" else g
+        if self.reduction == "mean" and self.divisor == 0:
+            return g * 0.0  # every target ignored: the loss is NaN, the gradient 0 (PyTorch)
+        return g / self.divisor if self.reduction == "mean" else g
 
     def _targets(self, M, C, dtype):
         """(a: dense target distribution (M, C), A: its row sums (M,)) as arrays."""
@@ -188,7 +189,7 @@ class NLLLossOp(Node):
         M, C = self.shape
         coef = np.zeros((M, C), self.dtype)
         w = -np.ones(M, self.dtype) if self.wy is None else -self.wy
-        with np.errstate(divide="ignore", invalid="ignore"):
+        if self.divisor != 0:  # every target ignored: a zero gradient, as PyTorch
             coef[np.arange(M), self.safe] = w / self.divisor
         if self.reduction == "none":
             return g.reshape(M, 1) * coef, None

@@ -148,3 +148,19 @@ def test_detect_anomaly_names_the_op_that_made_the_nan_not_one_fed_it():
         nan_in = ag.tensor([float("nan"), 1.0], requires_grad=True)
         y = nan_in * 2.0  # NaN from the user's data: no op made it, nothing to name
         assert np.isnan(y.detach().numpy()[0])
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_cross_entropy_with_every_target_ignored_has_a_zero_gradient(smoothing):
+    import nn.functional as F
+
+    x = ag.tensor([[1.0, 2.0], [0.5, 0.1]], requires_grad=True)
+    with np.errstate(all="ignore"):
+        loss = F.cross_entropy(x, ag.tensor([-100, -100]), label_smoothing=smoothing)
+        loss.backward()
+    assert np.isnan(loss.item())  # 0 / 0, as PyTorch
+    np.testing.assert_array_equal(x.grad.numpy(), np.zeros((2, 2)))
+    y = ag.tensor([[1.0, 2.0]], requires_grad=True)
+    with np.errstate(all="ignore"):
+        F.nll_loss(y.log_softmax(1), ag.tensor([-100])).backward()
+    np.testing.assert_array_equal(y.grad.numpy(), np.zeros((1, 2)))
