@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import optim_reference_cases as RC
 import pytest
 
-import optim_reference_cases as RC
 import optimizers as optim
 from optimizers.registry import ALGORITHMS, ArrayParam, build
 
