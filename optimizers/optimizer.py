@@ -63,6 +63,8 @@ class _RequiredParameter:
 
 required = _RequiredParameter()
 
+_EMPTY = {np.dtype(t): empty(np.dtype(t)) for t in (np.float32, np.float64)}
+
 
 # -- the two accessors: the only places that know how a parameter holds its arrays ------------
 
@@ -292,14 +294,16 @@ class Optimizer:
                                    f"parameter has shape {shape}")
             if g.dtype != dtype:
                 g = g.astype(dtype)
+            contiguous = data.flags.c_contiguous
+            pf = data.reshape(-1) if contiguous else np.ascontiguousarray(data).reshape(-1)
+            args = [pf, g.reshape(-1)]
             st = state[p]
             if not st:
                 st.update(scalars0)
             fresh = False
-            arrays = []
             for name in names:
                 if name is None:
-                    arrays.append(empty(dtype))
+                    args.append(_EMPTY.get(dtype))  # None for a non-float array: check() names it
                     continue
                 a = st.get(name)
                 if a is None:
@@ -307,7 +311,7 @@ class Optimizer:
                     fresh = True
                 elif type(a) is not np.ndarray or a.shape != shape:
                     raise RuntimeError(self._mismatch(gi, pi, name, a, data))
-                arrays.append(a.reshape(-1))
+                args.append(a.reshape(-1))
             if only_step:
                 step = st["step"]
                 key = (dtype, fresh, step)
@@ -331,9 +335,7 @@ class Optimizer:
                     entry = cache[key] = (new, self.coefficients(group, dtype.type, new, fresh))
                 st.update(entry[0])
                 co = entry[1]
-            contiguous = data.flags.c_contiguous
-            pf = data.reshape(-1) if contiguous else np.ascontiguousarray(data).reshape(-1)
-            args = (pf, g.reshape(-1), *arrays, *co)
+            args.extend(co)
             try:
                 check(args)
             except ValueError as exc:

@@ -176,3 +176,16 @@ def test_build_helper_still_works_with_arrays():
     opt, params = build("adam", [np.zeros(3, np.float32)], [np.ones(3, np.float32)])
     opt.step()
     assert params[0].data[0] < 0
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam"])
+def test_rebinding_to_an_integer_array_is_refused(name):
+    p = ArrayParam(np.zeros(3))
+    opt = ALGORITHMS[name].cls([p], **ALGORITHMS[name].kwargs)
+    p.grad = np.ones(3)
+    opt.step()
+    p.data = np.zeros(3, np.int64)
+    with pytest.raises(RuntimeError, match="parameter 0 in param group 0.*float32 or float64.*"
+                                           "int64"):
+        opt.step()
+    np.testing.assert_array_equal(p.data, np.zeros(3, np.int64))
