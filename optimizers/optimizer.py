@@ -312,6 +312,7 @@ class Optimizer:
                 elif type(a) is not np.ndarray or a.shape != shape:
                     raise RuntimeError(self._mismatch(gi, pi, name, a, data))
                 args.append(a.reshape(-1))
+            new = None  # the scalar state after this step, stored once the kernel has run
             if only_step:
                 step = st["step"]
                 key = (dtype, fresh, step)
@@ -319,7 +320,6 @@ class Optimizer:
                 if co is None:
                     co = cache[key] = self.coefficients(group, dtype.type, {"step": step + 1.0},
                                                         fresh)
-                st["step"] = step + 1.0
             elif no_scalars:
                 key = (dtype, fresh)
                 co = cache.get(key)
@@ -329,12 +329,12 @@ class Optimizer:
                 key = (dtype, fresh, *[st[k] for k in scalars0])
                 entry = cache.get(key)
                 if entry is None:
-                    new = {k: st[k] for k in scalars0}
-                    if "step" in new:
-                        new["step"] = new["step"] + 1.0
-                    entry = cache[key] = (new, self.coefficients(group, dtype.type, new, fresh))
-                st.update(entry[0])
-                co = entry[1]
+                    scalars = {k: st[k] for k in scalars0}
+                    if "step" in scalars:
+                        scalars["step"] = scalars["step"] + 1.0
+                    entry = cache[key] = (scalars, self.coefficients(group, dtype.type, scalars,
+                                                                     fresh))
+                new, co = entry
             args.extend(co)
             try:
                 check(args)
@@ -342,6 +342,10 @@ class Optimizer:
                 raise RuntimeError(f"{type(self).__name__}.step(): parameter {pi} in param group "
                                    f"{gi}: {exc}") from None
             (parallel if pf.shape[0] >= PARALLEL_MIN_SIZE else serial)(*args)
+            if only_step:
+                st["step"] = step + 1.0
+            elif new:
+                st.update(new)
             if not contiguous:
                 data[...] = pf.reshape(shape)
             bump = getattr(p, "_bump_version", None)

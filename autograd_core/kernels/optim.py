@@ -38,6 +38,7 @@ module does not import numba; ``TAPEGRAD_KERNELS=numpy`` selects the twins.
 from __future__ import annotations
 
 import inspect
+import threading
 import types
 import warnings
 from collections import namedtuple
@@ -59,6 +60,7 @@ PARALLEL_MIN_SIZE = 1 << 18
 prange = range
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_BUILD_LOCK = threading.Lock()
 _NONE = (0,)
 _EMPTY: dict = {}
 
@@ -170,9 +172,10 @@ class FusedKernel:
 
     def builds(self):
         """``(serial, parallel)`` Numba dispatchers, compiled or loaded from cache on first use."""
-        if self._builds is None:
-            self._builds = (_compile(self.build_function(False), False),
-                            _compile(self.build_function(True), True))
+        with _BUILD_LOCK:  # two threads' first steps must not compile twice
+            if self._builds is None:
+                self._builds = (_compile(self.build_function(False), False),
+                                _compile(self.build_function(True), True))
         return self._builds
 
     def implementations(self):

@@ -47,12 +47,15 @@ def test_rebinding_to_another_shape_raises_naming_both(name, new_shape):
 @pytest.mark.parametrize("name", WITH_STATE)
 def test_rebinding_to_another_dtype_raises_naming_both(name):
     opt, p = _stepped(name, dtype=np.float64)
+    state = {k: np.copy(v) for k, v in opt.state[p].items()}
     p.data = np.full(4, 0.5, np.float32)
     RC.set_grad(p, np.ones(4, np.float32))
     with pytest.raises(RuntimeError, match=r"parameter 0 in param group 0.*float64.*float32"
                                            r"|parameter 0 in param group 0.*float32.*float64"):
         opt.step()
     np.testing.assert_array_equal(p.data, np.full(4, 0.5, np.float32))
+    for k, v in state.items():  # step and scalar state not advanced either
+        np.testing.assert_array_equal(opt.state[p][k], v)
 
 
 def test_adagrad_refuses_a_rebound_parameter_before_its_first_step():
