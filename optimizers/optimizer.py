@@ -280,6 +280,8 @@ class Optimizer:
         no_scalars = not scalars0
         state = self.state
         check = kern.check
+        ndarray = np.ndarray
+        empties = _EMPTY
         cache = {}
         for pi, p in enumerate(group["params"]):
             g = grad_array(p)
@@ -292,7 +294,7 @@ class Optimizer:
                 raise RuntimeError(f"{type(self).__name__}.step(): the gradient of parameter "
                                    f"{pi} in param group {gi} has shape {g.shape}, but the "
                                    f"parameter has shape {shape}")
-            if g.dtype != dtype:
+            if g.dtype is not dtype and g.dtype != dtype:
                 g = g.astype(dtype)
             contiguous = data.flags.c_contiguous
             pf = data.reshape(-1) if contiguous else np.ascontiguousarray(data).reshape(-1)
@@ -303,13 +305,13 @@ class Optimizer:
             fresh = False
             for name in names:
                 if name is None:
-                    args.append(_EMPTY.get(dtype))  # None for a non-float array: check() names it
+                    args.append(empties.get(dtype))  # None for a non-float array: check() names it
                     continue
                 a = st.get(name)
                 if a is None:
                     a = st[name] = self._new_array(group, name, data)
                     fresh = True
-                elif type(a) is not np.ndarray or a.shape != shape:
+                elif type(a) is not ndarray or a.shape != shape:
                     raise RuntimeError(self._mismatch(gi, pi, name, a, data))
                 args.append(a.reshape(-1))
             new = None  # the scalar state after this step, stored once the kernel has run
