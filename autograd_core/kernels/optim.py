@@ -136,7 +136,6 @@ class FusedKernel:
         self.Coefficients = namedtuple(f"{fn.__name__}_coefficients", scalars)
         self._optional_index = tuple((arrays.index(a), len(arrays) + scalars.index(f))
                                      for a, f in optional.items())
-        self._required = tuple(i for i, a in enumerate(arrays) if i and a not in optional)
         self._n_args = len(arrays) + len(scalars)
         #: ``check(args)``: raise ``ValueError`` (``TypeError`` for a wrong argument count)
         #: unless ``args`` may be passed to this kernel: every array 1-D, C-contiguous or not,

@@ -18,7 +18,6 @@ recipe builds (test_contributing_recipe.py).
 from __future__ import annotations
 
 import inspect
-import os
 
 import numpy as np
 import optim_reference_cases as RC
@@ -137,8 +136,3 @@ def check_rebinding_is_refused(spec):
             opt.step()
         assert str(new.shape) in str(err.value) or str(new.dtype) in str(err.value)
         np.testing.assert_array_equal(b.data, before)
-
-
-def cache_dir_of(dispatcher):
-    """Folder of a Numba dispatcher's on-disk cache."""
-    return os.path.dirname(dispatcher._cache._cache_path + os.sep)
