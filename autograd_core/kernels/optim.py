@@ -50,9 +50,8 @@ from autograd_core.kernels import _jit
 __all__ = ["kernel", "FusedKernel", "PARALLEL_MIN_SIZE", "prange", "lerp_weight", "wd_mode",
            "numpy_grad", "numpy_lerp_"]
 
-#: Arrays at least this long use the parallel build. Measured for Adam float32 on the 2-core
-#: development machine (``tapegrad-bench optim``): thread dispatch costs ~12 us and one core
-#: nearly saturates memory bandwidth, so the parallel build only wins on large arrays.
+#: Arrays at least this long use the parallel build: below it thread dispatch costs more than
+#: a second core gains (the crossover ``tapegrad-bench optim`` measures; README, Performance).
 PARALLEL_MIN_SIZE = 1 << 18
 
 #: What kernel loops iterate with. ``range`` here (so the source reads and lints as Python); each
