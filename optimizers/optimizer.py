@@ -46,6 +46,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import operator
 import warnings
 from collections import defaultdict
 
@@ -278,6 +279,7 @@ class Optimizer:
         scalars0 = self.scalars
         only_step = tuple(scalars0) == ("step",)
         no_scalars = not scalars0
+        get_scalars = operator.itemgetter(*scalars0) if scalars0 else None
         state = self.state
         check = kern.check
         ndarray = np.ndarray
@@ -328,7 +330,7 @@ class Optimizer:
                 if co is None:
                     co = cache[key] = self.coefficients(group, dtype.type, {}, fresh)
             else:
-                key = (dtype, fresh, *[st[k] for k in scalars0])
+                key = (dtype, fresh, get_scalars(st))
                 entry = cache.get(key)
                 if entry is None:
                     scalars = {k: st[k] for k in scalars0}
