@@ -232,6 +232,8 @@ class Optimizer:
 
     def _array_names(self, group) -> tuple:
         """The kernel's state arrays for ``group``, None where an optional one is unused."""
+        if self.update is None:  # a subclass with its own step() (PyTorch style)
+            return ()
         opt = self.optional
         return tuple(None if name in opt and not group[opt[name]] else name
                      for name in self.update.state)
@@ -244,6 +246,8 @@ class Optimizer:
 
     def _state_keys(self, group) -> tuple:
         """The state every parameter with non-empty state must have (checked on load)."""
+        if self.update is None:
+            return ()
         return tuple(self.scalars) + tuple(n for n in self._array_names(group) if n)
 
     # -- gradients and steps ---------------------------------------------------------------
@@ -262,12 +266,16 @@ class Optimizer:
         """One optimization step over every group; returns ``closure()``'s loss if given.
 
         The closure runs with gradient recording enabled (it typically calls ``backward``).
+        A subclass without ``update`` overrides this (as with ``torch.optim.Optimizer``).
         """
         loss = None
         if closure is not None:
             with _enable_grad():
                 loss = closure()
         kern = self.update
+        if kern is None:
+            raise NotImplementedError(f"{type(self).__name__} declares no update kernel; "
+                                      "override step() or set update (CONTRIBUTING.md)")
         impl = kern.implementations()
         for gi, group in enumerate(self.param_groups):
             self._step_group(gi, group, kern, impl)
@@ -433,7 +441,7 @@ class Optimizer:
                 raise ValueError(f"param_groups[{gi}]: {exc}") from None
             new_groups.append(new)
 
-        arrays = set(self.update.state)
+        arrays = set(self.update.state) if self.update is not None else set()
         new_state = defaultdict(dict)
         for idx, entry in saved_state.items():
             if idx not in id_map:
@@ -444,7 +452,7 @@ class Optimizer:
                 raise ValueError(f"state[{idx!r}] must be a dict")
             st = {}
             for key, value in entry.items():
-                if key in self.scalars:
+                if key in self.scalars and self.update is not None:
                     st[key] = _load_scalar(value, idx, key)
                 elif key in arrays:
                     st[key] = _load_array(value, param_array(p), idx, key)

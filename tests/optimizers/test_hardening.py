@@ -192,3 +192,33 @@ def test_rebinding_to_an_integer_array_is_refused(name):
                                            "int64"):
         opt.step()
     np.testing.assert_array_equal(p.data, np.zeros(3, np.int64))
+
+
+def test_a_pytorch_style_subclass_with_its_own_step_still_works():
+    """``Optimizer(params, defaults)`` is public: a subclass may write its own ``step`` and
+    keep state of its own, without declaring a kernel."""
+
+    class SignSGD(optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self.state[p]["calls"] = self.state[p].get("calls", 0) + 1
+                        p.data -= group["lr"] * np.sign(p.grad.data)
+
+    p = RC.make_param(np.array([1.0, -2.0]))
+    opt = SignSGD([p])
+    RC.set_grad(p, np.array([3.0, -0.5]))
+    opt.step()
+    np.testing.assert_array_equal(p.data, [0.9, -1.9])
+    sd = opt.state_dict()
+    assert sd["state"][0] == {"calls": 1}
+    opt.load_state_dict(sd)
+    assert opt.state[p] == {"calls": 1}
+    with pytest.raises(ValueError, match="learning rate"):
+        SignSGD([p], lr=-1)
+    with pytest.raises(NotImplementedError, match="declares no update kernel"):
+        optim.Optimizer([p], dict(lr=0.1)).step()
