@@ -37,8 +37,9 @@ Deliberate differences from ``torch.optim.Optimizer``:
   constructor's arguments.
 * ``step`` is kept as a Python float (PyTorch: a float32 0-d tensor with the same value).
 * A parameter whose array was rebound to another shape or dtype after its state was made makes
-  ``step()`` raise ``RuntimeError`` naming the group, the parameter and both shapes/dtypes
-  (nothing is updated for it); it is never reinterpreted.
+  ``step()`` raise ``RuntimeError`` naming the group, the parameter and both shapes/dtypes,
+  before that parameter or its state is written (parameters before it in the same step have
+  been updated, as when a PyTorch step fails halfway); it is never reinterpreted.
 """
 
 from __future__ import annotations
