@@ -308,8 +308,9 @@ class Optimizer:
             if g.dtype is not dtype and g.dtype != dtype:
                 g = g.astype(dtype)
             contiguous = data.flags.c_contiguous
-            pf = data.reshape(-1) if contiguous else np.ascontiguousarray(data).reshape(-1)
-            args = [pf, g.reshape(-1)]
+            # ravel() is a view of a C-contiguous array (and half the cost of reshape(-1))
+            pf = data.ravel() if contiguous else np.ascontiguousarray(data).ravel()
+            args = [pf, g.ravel()]
             st = state[p]
             if not st:
                 st.update(scalars0)
@@ -322,9 +323,9 @@ class Optimizer:
                 if a is None:
                     a = st[name] = self._new_array(group, name, data)
                     fresh = True
-                elif type(a) is not ndarray or a.shape != shape:
+                elif type(a) is not ndarray or a.shape != shape or not a.flags.c_contiguous:
                     raise RuntimeError(self._mismatch(gi, pi, name, a, data))
-                args.append(a.reshape(-1))
+                args.append(a.ravel())
             new = None  # the scalar state after this step, stored once the kernel has run
             if only_step:
                 step = st["step"]
@@ -366,8 +367,13 @@ class Optimizer:
                 bump()
 
     def _mismatch(self, gi, pi, name, a, data):
-        what = (f"has shape {a.shape} and dtype {a.dtype}" if isinstance(a, np.ndarray)
-                else f"is a {type(a).__name__}")
+        if not isinstance(a, np.ndarray):
+            what = f"is a {type(a).__name__}"
+        elif a.shape == data.shape:  # then only the layout is wrong: updates would be lost
+            return (f"{type(self).__name__}.step(): state {name!r} of parameter {pi} in param "
+                    f"group {gi} is not C-contiguous; state arrays are updated in place")
+        else:
+            what = f"has shape {a.shape} and dtype {a.dtype}"
         return (f"{type(self).__name__}.step(): parameter {pi} in param group {gi} has shape "
                 f"{data.shape} and dtype {data.dtype}, but its state {name!r} {what} (was the "
                 "parameter's array replaced by one of another shape or dtype? Make a new "

@@ -73,6 +73,7 @@ def test_adagrad_refuses_a_rebound_parameter_before_its_first_step():
     (np.zeros(1000), r"'exp_avg' has shape \(1000,\)"),
     ([0.0] * 4, r"'exp_avg' is a list"),
     (np.zeros(4, np.float32), "exp_avg.*float32"),
+    (np.zeros(8)[::2], "'exp_avg' of parameter 0 in param group 0 is not C-contiguous"),
 ])
 def test_hand_edited_state_is_refused_at_step(value, match):
     opt, p = _stepped("adam")
