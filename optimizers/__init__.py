@@ -14,6 +14,7 @@ from optimizers.adadelta import Adadelta
 from optimizers.adagrad import Adagrad
 from optimizers.adam import Adam, AdamW
 from optimizers.adamax import Adamax
+from optimizers.asgd import ASGD
 from optimizers.nadam import NAdam
 from optimizers.optimizer import Optimizer, required
 from optimizers.radam import RAdam
@@ -34,6 +35,7 @@ __all__ = [
     "NAdam",
     "RAdam",
     "Rprop",
+    "ASGD",
     "lr_scheduler",
     "registry",
     "test_functions",

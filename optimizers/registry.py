@@ -12,6 +12,7 @@ from optimizers.adadelta import Adadelta
 from optimizers.adagrad import Adagrad
 from optimizers.adam import Adam, AdamW
 from optimizers.adamax import Adamax
+from optimizers.asgd import ASGD
 from optimizers.nadam import NAdam
 from optimizers.radam import RAdam
 from optimizers.rmsprop import RMSprop
@@ -55,6 +56,7 @@ ALGORITHMS: dict[str, AlgorithmSpec] = {
     "nadam": AlgorithmSpec(NAdam, dict(lr=2e-3), 2),
     "radam": AlgorithmSpec(RAdam, dict(lr=1e-3), 2),
     "rprop": AlgorithmSpec(Rprop, dict(lr=1e-2), 2),
+    "asgd": AlgorithmSpec(ASGD, dict(lr=1e-2), 1),
 }
 
 
