@@ -223,3 +223,34 @@ def test_a_pytorch_style_subclass_with_its_own_step_still_works():
         SignSGD([p], lr=-1)
     with pytest.raises(NotImplementedError, match="declares no update kernel"):
         optim.Optimizer([p], dict(lr=0.1)).step()
+
+
+def test_two_threads_stepping_their_own_optimizers_match_sequential_runs():
+    """Issue 11 item 2 for optimizers: shared kernels (and their first, lazy build) and the
+    shared empty placeholder arrays must not couple two optimizers running at once."""
+    import threading
+
+    def train(name, seed, out, key):
+        rng = np.random.default_rng(seed)
+        arrays = [rng.standard_normal(s) for s in [(5, 4), (4,), (300,)]]
+        params = [ArrayParam(a) for a in arrays]
+        opt = ALGORITHMS[name].cls(params, **ALGORITHMS[name].kwargs)
+        for k in range(60):
+            for p in params:
+                p.grad = np.sin(p.data * (k + 1))
+            opt.step()
+        out[key] = [p.data.copy() for p in params]
+
+    names = ["adam", "amsgrad", "rmsprop_centered_momentum", "sgd_nesterov"]
+    sequential, concurrent = {}, {}
+    for i, name in enumerate(names):
+        train(name, i, sequential, name)
+    threads = [threading.Thread(target=train, args=(name, i, concurrent, name))
+               for i, name in enumerate(names)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for name in names:
+        for a, b in zip(sequential[name], concurrent[name]):
+            np.testing.assert_array_equal(a, b)
