@@ -236,8 +236,10 @@ class Optimizer:
         if self.update is None:  # a subclass with its own step() (PyTorch style)
             return ()
         opt = self.optional
-        return tuple(None if name in opt and not group[opt[name]] else name
-                     for name in self.update.state)
+        if not opt:
+            return self.update.state
+        return tuple([None if name in opt and not group[opt[name]] else name
+                      for name in self.update.state])
 
     def _new_array(self, group, name, data):
         key = self.initial.get(name)
