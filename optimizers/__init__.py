@@ -3,17 +3,23 @@
 ``import optimizers as optim`` then use it as ``torch.optim``: ``optim.Adam(model.parameters(),
 lr=1e-3)``, ``optim.lr_scheduler.CosineAnnealingLR(opt, T_max=100)``.
 
-Layers: ``Optimizer`` subclasses manage param groups and state (``optimizer.py``, one file per
-family); ``functional.py`` holds each rule's per-step scalar math; the elementwise update is one
-Numba kernel per rule in ``autograd_core.kernels.optim`` (numpy twin: ``optim_ref``; select with
-``TAPEGRAD_KERNELS=numba|numpy``).
+One file per algorithm declares its update rule once (a Numba loop and its numpy twin, see
+``autograd_core.kernels.optim``), its hyperparameters and its per-step scalars; the base class
+``Optimizer`` (``optimizer.py``) runs the step loop and owns param groups, state and
+``state_dict``. ``TAPEGRAD_KERNELS=numba|numpy`` selects the kernels or their twins.
 """
 
-from optimizers import functional, lr_scheduler, registry, test_functions
-from optimizers.adam import Adam, Adamax, AdamW, NAdam, RAdam
-from optimizers.adaptive import Adadelta, Adagrad, RMSprop
+from optimizers import lr_scheduler, registry, test_functions
+from optimizers.adadelta import Adadelta
+from optimizers.adagrad import Adagrad
+from optimizers.adam import Adam, AdamW
+from optimizers.adamax import Adamax
+from optimizers.asgd import ASGD
 from optimizers.lbfgs import LBFGS
+from optimizers.nadam import NAdam
 from optimizers.optimizer import Optimizer, required
+from optimizers.radam import RAdam
+from optimizers.rmsprop import RMSprop
 from optimizers.rprop import Rprop
 from optimizers.sgd import SGD
 
@@ -30,8 +36,8 @@ __all__ = [
     "NAdam",
     "RAdam",
     "Rprop",
+    "ASGD",
     "LBFGS",
-    "functional",
     "lr_scheduler",
     "registry",
     "test_functions",

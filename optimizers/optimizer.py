@@ -1,36 +1,61 @@
-"""``Optimizer``: PyTorch's optimizer contract (param groups, per-parameter state, state_dict).
+"""``Optimizer``: PyTorch's optimizer contract, and the one step loop every algorithm shares.
+
+An algorithm is a subclass that declares (see CONTRIBUTING.md, "Add an optimizer"):
+
+* ``update``: its fused kernel (``autograd_core.kernels.optim.kernel``), whose state-array
+  arguments name the per-parameter state arrays;
+* ``__init__``: PyTorch's signature, passing the hyperparameters and their defaults to
+  ``Optimizer.__init__``; validation of the common ones (``lr``, ``eps``, ``weight_decay``,
+  ``betas``, ``momentum``) is here, anything else in an override of ``_validate_group``;
+* ``coefficients(group, t, scalars, fresh)``: the kernel's scalar arguments for one step, a
+  ``update.Coefficients`` named tuple (``t``: the parameter dtype's scalar type);
+* optionally ``scalars`` (scalar state and its initial values, default ``{"step": 0.0}``),
+  ``optional`` (``{state array: group option}`` for arrays kept only when the option is true),
+  ``initial`` (``{state array: group option}`` for arrays that start filled with that option's
+  value instead of zeros) and ``eager`` (create the state in the constructor, as Adagrad).
+
+The base class owns everything else: param groups, state creation, the loop over parameters,
+the kernel call (the ``foreach``/``fused`` switches are accepted for PyTorch compatibility: every
+step is already one fused pass per parameter), version bumps, ``state_dict``/``load_state_dict``
+validation, memory accounting.
 
 Parameters are duck-typed: anything with ``.data`` (a float32/float64 ``numpy.ndarray``, updated
-in place, never rebound) and ``.grad`` (``None`` or an object whose ``.data`` is the gradient
-array; a bare ndarray is accepted too) and identity hashing. Optimizer state holds plain numpy
-arrays and Python floats, so ``state_dict()`` contains only arrays, Python scalars, strings,
-None, tuples/lists and dicts.
+in place) and ``.grad`` (``None`` or an object whose ``.data`` is the gradient array; a bare
+ndarray is accepted too) and identity hashing. They are read only through :func:`param_array`
+and :func:`grad_array`. After each update the base calls ``p._bump_version()`` when the
+parameter has it, so a graph that saved the old value refuses to run backward.
 
 Deliberate differences from ``torch.optim.Optimizer``:
 
 * ``state_dict()`` returns *copies* of the state arrays (PyTorch returns live references, so a
   dict saved at step k silently changes as training goes on).
 * ``load_state_dict()`` validates everything before changing anything (group count, parameters
-  per group, that every state index names a parameter, state array shapes, the hyperparameters)
-  and raises ``ValueError`` naming what mismatched. Floating state arrays are cast to the
-  parameter's dtype as PyTorch does; non-floating ones are rejected.
+  per group, that every state index names a parameter, state array types, shapes and dtypes,
+  scalar state types, the hyperparameters) and raises ``ValueError`` naming what mismatched.
+  Floating state arrays are cast to the parameter's dtype as PyTorch does.
 * Hyperparameters of groups passed as dicts (and of loaded groups) are validated like the
   constructor's arguments.
 * ``step`` is kept as a Python float (PyTorch: a float32 0-d tensor with the same value).
+* A parameter whose array was rebound to another shape or dtype after its state was made makes
+  ``step()`` raise ``RuntimeError`` naming the group, the parameter and both shapes/dtypes,
+  before that parameter or its state is written (parameters before it in the same step have
+  been updated, as when a PyTorch step fails halfway); it is never reinterpreted.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import math
+import operator
 import warnings
 from collections import defaultdict
 
 import numpy as np
 
-from optimizers import functional as F
+from autograd_core.kernels.optim import PARALLEL_MIN_SIZE, empty
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "required", "param_array", "grad_array"]
 
 
 class _RequiredParameter:
@@ -40,9 +65,26 @@ class _RequiredParameter:
 
 required = _RequiredParameter()
 
-# Group keys PyTorch keeps for implementation switches; accepted for compatibility, no effect
-# here (every step is one fused pass already).
-_COMPAT_KEYS = ("foreach", "fused", "capturable", "differentiable")
+_EMPTY = {np.dtype(t): empty(np.dtype(t)) for t in (np.float32, np.float64)}
+
+
+# -- the two accessors: the only places that know how a parameter holds its arrays ------------
+
+def param_array(p):
+    """The parameter's ndarray, updated in place by the step."""
+    return p.data
+
+
+def grad_array(p):
+    """The gradient ndarray of ``p`` or None."""
+    g = p.grad
+    if g is None or isinstance(g, np.ndarray):
+        return g
+    return g.data
+
+
+def _is_param(p) -> bool:
+    return not isinstance(p, np.ndarray) and isinstance(getattr(p, "data", None), np.ndarray)
 
 
 def _enable_grad():
@@ -54,44 +96,50 @@ def _enable_grad():
         return contextlib.nullcontext()
 
 
-def _is_param(p) -> bool:
-    return not isinstance(p, np.ndarray) and isinstance(getattr(p, "data", None), np.ndarray)
-
-
-def grad_array(p):
-    """The gradient ndarray of ``p`` or None."""
-    g = p.grad
-    if g is None or isinstance(g, np.ndarray):
-        return g
-    return g.data
-
-
 def check(ok: bool, message: str):
+    """Raise ``ValueError(message)`` unless ``ok``."""
     if not ok:
         raise ValueError(message)
 
 
-def check_compat_flags(foreach, fused, capturable, differentiable):
-    if differentiable:
+def _check_betas(betas):
+    check(isinstance(betas, (tuple, list)) and len(betas) == 2,
+          f"Invalid betas: {betas!r} (expected a pair)")
+    check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
+    check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+
+
+# Checks of the hyperparameters many algorithms share, with PyTorch's wording.
+COMMON_CHECKS = {
+    "lr": lambda v: check(0.0 <= v, f"Invalid learning rate: {v}"),
+    "eps": lambda v: check(0.0 <= v, f"Invalid epsilon value: {v}"),
+    "momentum": lambda v: check(0.0 <= v, f"Invalid momentum value: {v}"),
+    "weight_decay": lambda v: check(0.0 <= v, f"Invalid weight_decay value: {v}"),
+    "betas": _check_betas,
+}
+
+
+def _check_switches(defaults):
+    if defaults.get("differentiable"):
         raise NotImplementedError("differentiable=True is not supported (updates run in fused "
                                   "kernels outside the autograd graph)")
-    if capturable:
+    if defaults.get("capturable"):
         raise NotImplementedError("capturable=True (CUDA graphs) is not supported")
-    if fused and foreach:
+    if defaults.get("fused") and defaults.get("foreach"):
         raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
 
 class Optimizer:
-    """Base class: holds ``param_groups``, ``state`` and ``defaults``.
+    """Base class: holds ``param_groups``, ``state`` and ``defaults``; runs every step."""
 
-    Subclasses set ``kernel`` (the fused kernel's name) and implement ``_step_group`` (the
-    per-group loop), ``_validate_group`` (raise ValueError on bad hyperparameters) and
-    ``_state_keys`` (array state a parameter must have, for ``load_state_dict``).
-    """
-
-    kernel: str = ""
+    update = None  # the algorithm's FusedKernel
+    scalars: dict = {"step": 0.0}
+    optional: dict = {}
+    initial: dict = {}
+    eager = False
 
     def __init__(self, params, defaults: dict):
+        _check_switches(defaults)
         self._validate_group(dict(defaults))
         self.defaults = defaults
         if _is_param(params) or isinstance(params, np.ndarray):
@@ -106,6 +154,15 @@ class Optimizer:
             param_groups = [{"params": param_groups}]
         for group in param_groups:
             self.add_param_group(group)
+
+    def coefficients(self, group, t, scalars, fresh):  # pragma: no cover - abstract
+        """The kernel's scalars for one step of a parameter of scalar type ``t`` in ``group``.
+
+        ``scalars``: the parameter's scalar state, ``step`` already advanced; an algorithm with
+        more scalar state updates it in this dict. ``fresh``: its state arrays were made on this
+        step. Called once per group, dtype and scalar state, not once per parameter.
+        """
+        raise NotImplementedError
 
     # -- groups ----------------------------------------------------------------------------
 
@@ -134,9 +191,9 @@ class Optimizer:
                                 f"{type(p).__module__}.{type(p).__name__}")
             if getattr(p, "is_leaf", True) is False:
                 raise ValueError("can't optimize a non-leaf Tensor")
-            if p.data.dtype not in (np.float32, np.float64):
+            if param_array(p).dtype not in (np.float32, np.float64):
                 raise TypeError(f"optimizers support float32 and float64 parameters, "
-                                f"got {p.data.dtype}")
+                                f"got {param_array(p).dtype}")
         group = dict(param_group)
         group["params"] = params
         if names:
@@ -158,17 +215,43 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         param_group["params"] = params  # as PyTorch, normalise the caller's dict too
         self.param_groups.append(group)
-        self._on_new_group(group)
-
-    def _on_new_group(self, group):
-        """Hook for eager state initialisation (Adagrad)."""
+        if self.eager:
+            for p in params:
+                if not self.state.get(p):
+                    st = self.state[p]
+                    st.update(self.scalars)
+                    for name in self._array_names(group):
+                        if name is not None:
+                            st[name] = self._new_array(group, name, param_array(p))
 
     def _validate_group(self, group):
-        """Raise ValueError naming the argument if a hyperparameter is invalid."""
+        """Raise ValueError naming the argument if a hyperparameter is invalid (the common
+        ones here; an algorithm with others overrides this and calls ``super()``)."""
+        for key, test in COMMON_CHECKS.items():
+            if key in group:
+                test(group[key])
+
+    def _array_names(self, group) -> tuple:
+        """The kernel's state arrays for ``group``, None where an optional one is unused."""
+        if self.update is None:  # a subclass with its own step() (PyTorch style)
+            return ()
+        opt = self.optional
+        if not opt:
+            return self.update.state
+        return tuple([None if name in opt and not group[opt[name]] else name
+                      for name in self.update.state])
+
+    def _new_array(self, group, name, data):
+        key = self.initial.get(name)
+        if key is None:
+            return np.zeros(data.shape, data.dtype)
+        return np.full(data.shape, group[key], data.dtype)
 
     def _state_keys(self, group) -> tuple:
-        """Array-valued state every parameter with non-empty state must have."""
-        return ()
+        """The state every parameter with non-empty state must have (checked on load)."""
+        if self.update is None:
+            return ()
+        return tuple(self.scalars) + tuple(n for n in self._array_names(group) if n)
 
     # -- gradients and steps ---------------------------------------------------------------
 
@@ -186,33 +269,117 @@ class Optimizer:
         """One optimization step over every group; returns ``closure()``'s loss if given.
 
         The closure runs with gradient recording enabled (it typically calls ``backward``).
+        A subclass without ``update`` overrides this (as with ``torch.optim.Optimizer``).
         """
         loss = None
         if closure is not None:
             with _enable_grad():
                 loss = closure()
-        table = F.kernels()
-        for group in self.param_groups:
-            self._step_group(group, table)
+        kern = self.update
+        if kern is None:
+            raise NotImplementedError(f"{type(self).__name__} declares no update kernel; "
+                                      "override step() or set update (CONTRIBUTING.md)")
+        impl = kern.implementations()
+        for gi, group in enumerate(self.param_groups):
+            self._step_group(gi, group, kern, impl)
         return loss
 
-    def _step_group(self, group, table):  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def _params_with_grad(self, group):
-        """``(data, param_flat, grad_flat, state)`` for each parameter of ``group`` that has a
-        gradient (see ``prepare``); ``state`` is the parameter's state dict, empty on its first
-        step. A non-contiguous parameter is updated through a contiguous copy, written back here
-        once the caller's loop body has run."""
+    def _step_group(self, gi, group, kern, impl):
+        serial, parallel = impl
+        names = self._array_names(group)
+        scalars0 = self.scalars
+        only_step = tuple(scalars0) == ("step",)
+        no_scalars = not scalars0
+        get_scalars = operator.itemgetter(*scalars0) if scalars0 else None
         state = self.state
-        for p in group["params"]:
-            x = prepare(p)
-            if x is None:
+        check = kern.check
+        ndarray = np.ndarray
+        empties = _EMPTY
+        cache = {}
+        for pi, p in enumerate(group["params"]):
+            g = grad_array(p)
+            if g is None:
                 continue
-            data, pf, gf, writeback = x
-            yield data, pf, gf, state[p]
-            if writeback:
-                data[...] = pf.reshape(data.shape)
+            data = param_array(p)
+            dtype = data.dtype
+            shape = data.shape
+            if g.shape != shape:
+                raise RuntimeError(f"{type(self).__name__}.step(): the gradient of parameter "
+                                   f"{pi} in param group {gi} has shape {g.shape}, but the "
+                                   f"parameter has shape {shape}")
+            if g.dtype is not dtype and g.dtype != dtype:
+                g = g.astype(dtype)
+            contiguous = data.flags.c_contiguous
+            # ravel() is a view of a C-contiguous array (and half the cost of reshape(-1))
+            pf = data.ravel() if contiguous else np.ascontiguousarray(data).ravel()
+            args = [pf, g.ravel()]
+            st = state[p]
+            if not st:
+                st.update(scalars0)
+            fresh = False
+            for name in names:
+                if name is None:
+                    args.append(empties.get(dtype))  # None for a non-float array: check() names it
+                    continue
+                a = st.get(name)
+                if a is None:
+                    a = st[name] = self._new_array(group, name, data)
+                    fresh = True
+                elif type(a) is not ndarray or a.shape != shape or not a.flags.c_contiguous:
+                    raise RuntimeError(self._mismatch(gi, pi, name, a, data))
+                args.append(a.ravel())
+            new = None  # the scalar state after this step, stored once the kernel has run
+            if only_step:
+                step = st["step"]
+                key = (dtype, fresh, step)
+                co = cache.get(key)
+                if co is None:
+                    co = cache[key] = self.coefficients(group, dtype.type, {"step": step + 1.0},
+                                                        fresh)
+            elif no_scalars:
+                key = (dtype, fresh)
+                co = cache.get(key)
+                if co is None:
+                    co = cache[key] = self.coefficients(group, dtype.type, {}, fresh)
+            else:
+                key = (dtype, fresh, get_scalars(st))
+                entry = cache.get(key)
+                if entry is None:
+                    scalars = {k: st[k] for k in scalars0}
+                    if "step" in scalars:
+                        scalars["step"] = scalars["step"] + 1.0
+                    entry = cache[key] = (scalars, self.coefficients(group, dtype.type, scalars,
+                                                                     fresh))
+                new, co = entry
+            args.extend(co)
+            try:
+                check(args)
+            except ValueError as exc:
+                raise RuntimeError(f"{type(self).__name__}.step(): parameter {pi} in param group "
+                                   f"{gi}: {exc}") from None
+            (parallel if pf.shape[0] >= PARALLEL_MIN_SIZE else serial)(*args)
+            if only_step:
+                st["step"] = step + 1.0
+            elif new:
+                st.update(new)
+            if not contiguous:
+                data[...] = pf.reshape(shape)
+            bump = getattr(p, "_bump_version", None)
+            if bump is not None:
+                bump()
+
+    def _mismatch(self, gi, pi, name, a, data):
+        if not isinstance(a, np.ndarray):
+            what = f"is a {type(a).__name__}"
+        elif a.shape == data.shape:  # then only the layout is wrong: updates would be lost
+            return (f"{type(self).__name__}.step(): state {name!r} of parameter {pi} in param "
+                    f"group {gi} is not C-contiguous; state arrays are updated in place")
+        else:
+            what = f"has shape {a.shape} and dtype {a.dtype}"
+        return (f"{type(self).__name__}.step(): parameter {pi} in param group {gi} has shape "
+                f"{data.shape} and dtype {data.dtype}, but its state {name!r} {what} (was the "
+                "parameter's array replaced by one of another shape or dtype? Make a new "
+                "optimizer, or reset its state with optimizer.state[p].clear())")
 
     # -- state dict ------------------------------------------------------------------------
 
@@ -257,7 +424,7 @@ class Optimizer:
         id_map = {}
         new_groups = []
         for gi, (group, saved) in enumerate(zip(groups, saved_groups)):
-            if not isinstance(saved, dict) or "params" not in saved:
+            if not isinstance(saved, dict) or not isinstance(saved.get("params"), (list, tuple)):
                 raise ValueError(f"param_groups[{gi}] must be a dict with a 'params' list")
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(
@@ -283,6 +450,7 @@ class Optimizer:
                 raise ValueError(f"param_groups[{gi}]: {exc}") from None
             new_groups.append(new)
 
+        arrays = set(self.update.state) if self.update is not None else set()
         new_state = defaultdict(dict)
         for idx, entry in saved_state.items():
             if idx not in id_map:
@@ -293,7 +461,12 @@ class Optimizer:
                 raise ValueError(f"state[{idx!r}] must be a dict")
             st = {}
             for key, value in entry.items():
-                st[key] = _load_value(value, p, idx, key)
+                if key in self.scalars and self.update is not None:
+                    st[key] = _load_scalar(value, idx, key)
+                elif key in arrays:
+                    st[key] = _load_array(value, param_array(p), idx, key)
+                else:
+                    st[key] = _copy_value(value)
             if st:
                 for key in self._state_keys(new_groups[gi]):
                     if st.get(key) is None:
@@ -333,7 +506,7 @@ class Optimizer:
                 if id(p) in seen:
                     continue
                 seen.add(id(p))
-                param_bytes += p.data.nbytes
+                param_bytes += param_array(p).nbytes
                 g = grad_array(p)
                 grad_bytes += 0 if g is None else g.nbytes
         state = self.state_bytes()
@@ -366,62 +539,32 @@ def _copy_value(v):
     return v
 
 
-def _load_value(value, p, idx, key):
-    """Deep-copy one state value, checking arrays against the parameter."""
-    if isinstance(value, np.ndarray) and value.ndim == 0 and key in ("step", "mu_product"):
+def _load_scalar(value, idx, key):
+    """A scalar state value (``step``, ...) as a Python float; refuses anything else."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind != "f":
-            raise ValueError(f"state[{idx!r}][{key!r}] has dtype {value.dtype}; floating "
-                             "point expected")
-        if value.shape != p.data.shape:
-            raise ValueError(f"state[{idx!r}][{key!r}] has shape {value.shape}, but the "
-                             f"parameter has shape {p.data.shape}")
-        return np.array(value, dtype=p.data.dtype, order="C", copy=True)
-    if isinstance(value, (np.floating, np.integer)):
-        return value.item()
-    return _copy_value(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                       np.floating)):
+        raise ValueError(f"state[{idx!r}][{key!r}] must be a real number, got "
+                         f"{type(value).__name__} {value!r}")
+    value = float(value)
+    if not math.isfinite(value) or (key == "step" and value < 0):
+        raise ValueError(f"state[{idx!r}][{key!r}] must be a finite"
+                         f"{' non-negative' if key == 'step' else ''} number, got {value!r}")
+    return value
 
 
-def prepare(p):
-    """``(data, param_flat, grad_flat, writeback)`` for a parameter with a gradient, else None.
-
-    ``param_flat`` is a 1-D view of ``p.data`` (or, for a non-contiguous parameter, a
-    contiguous copy that the caller writes back when ``writeback`` is true); the gradient is
-    cast to the parameter's dtype if needed.
-    """
-    g = p.grad
-    if g is None:
+def _load_array(value, data, idx, key):
+    """A copy of a state array, checked against the parameter's array and cast to its dtype."""
+    if value is None:
         return None
-    gd = g if isinstance(g, np.ndarray) else g.data
-    data = p.data
-    if gd.dtype != data.dtype:
-        gd = gd.astype(data.dtype)
-    if gd.size != data.size:
-        raise ValueError(f"gradient of shape {gd.shape} for a parameter of shape {data.shape}")
-    if data.flags.c_contiguous:
-        return data, data.reshape(-1), gd.reshape(-1), False
-    return data, np.ascontiguousarray(data).reshape(-1), gd.reshape(-1), True
-
-
-def zeros_like(data):
-    return np.zeros(data.shape, data.dtype)
-
-
-def check_lr(lr):
-    check(0.0 <= lr, f"Invalid learning rate: {lr}")
-
-
-def check_eps(eps):
-    check(0.0 <= eps, f"Invalid epsilon value: {eps}")
-
-
-def check_weight_decay(wd):
-    check(0.0 <= wd, f"Invalid weight_decay value: {wd}")
-
-
-def check_betas(betas):
-    check(isinstance(betas, (tuple, list)) and len(betas) == 2,
-          f"Invalid betas: {betas!r} (expected a pair)")
-    check(0.0 <= betas[0] < 1.0, f"Invalid beta parameter at index 0: {betas[0]}")
-    check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
+    if not isinstance(value, np.ndarray):
+        raise ValueError(f"state[{idx!r}][{key!r}] must be an array, got "
+                         f"{type(value).__name__}")
+    if value.dtype.kind != "f":
+        raise ValueError(f"state[{idx!r}][{key!r}] has dtype {value.dtype}; floating "
+                         "point expected")
+    if value.shape != data.shape:
+        raise ValueError(f"state[{idx!r}][{key!r}] has shape {value.shape}, but the "
+                         f"parameter has shape {data.shape}")
+    return np.array(value, dtype=data.dtype, order="C", copy=True)

@@ -8,8 +8,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from optimizers.adam import Adam, Adamax, AdamW, NAdam, RAdam
-from optimizers.adaptive import Adadelta, Adagrad, RMSprop
+from optimizers.adadelta import Adadelta
+from optimizers.adagrad import Adagrad
+from optimizers.adam import Adam, AdamW
+from optimizers.adamax import Adamax
+from optimizers.asgd import ASGD
+from optimizers.nadam import NAdam
+from optimizers.radam import RAdam
+from optimizers.rmsprop import RMSprop
 from optimizers.rprop import Rprop
 from optimizers.sgd import SGD
 
@@ -18,34 +24,39 @@ __all__ = ["AlgorithmSpec", "ALGORITHMS", "ArrayParam", "as_params", "build", "s
 
 @dataclass(frozen=True)
 class AlgorithmSpec:
-    """``cls`` with ``kwargs`` (PyTorch's defaults plus whatever makes the entry distinct),
-    ``kernel`` its fused kernel, ``torch_name`` the torch.optim class, ``state_arrays`` the number
-    of parameter-sized state arrays it keeps."""
+    """``cls`` with ``kwargs`` (PyTorch's defaults plus whatever makes the entry distinct) and
+    ``state_arrays``, the number of parameter-sized state arrays it keeps (the memory figure the
+    generic tests hold it to). ``torch_name``: the ``torch.optim`` class (default: same name)."""
 
     cls: type
     kwargs: dict = field(default_factory=dict)
-    kernel: str = ""
-    torch_name: str = ""
     state_arrays: int = 0
+    torch_name: str = ""
+
+    def __post_init__(self):
+        if not self.torch_name:
+            object.__setattr__(self, "torch_name", self.cls.__name__)
 
 
+# Every algorithm and variant the generic tests (tests/optimizers/test_generic.py) and the
+# bench read: one line per entry.
 ALGORITHMS: dict[str, AlgorithmSpec] = {
-    "sgd": AlgorithmSpec(SGD, dict(lr=1e-3), "sgd", "SGD", 0),
-    "sgd_momentum": AlgorithmSpec(SGD, dict(lr=1e-3, momentum=0.9), "sgd", "SGD", 1),
-    "sgd_nesterov": AlgorithmSpec(SGD, dict(lr=1e-3, momentum=0.9, nesterov=True), "sgd", "SGD",
-                                  1),
-    "adagrad": AlgorithmSpec(Adagrad, dict(lr=1e-2), "adagrad", "Adagrad", 1),
-    "rmsprop": AlgorithmSpec(RMSprop, dict(lr=1e-2), "rmsprop", "RMSprop", 1),
-    "rmsprop_centered_momentum": AlgorithmSpec(
-        RMSprop, dict(lr=1e-2, centered=True, momentum=0.9), "rmsprop", "RMSprop", 3),
-    "adadelta": AlgorithmSpec(Adadelta, dict(lr=1.0), "adadelta", "Adadelta", 2),
-    "adam": AlgorithmSpec(Adam, dict(lr=1e-3), "adam", "Adam", 2),
-    "amsgrad": AlgorithmSpec(Adam, dict(lr=1e-3, amsgrad=True), "adam", "Adam", 3),
-    "adamw": AlgorithmSpec(AdamW, dict(lr=1e-3), "adam", "AdamW", 2),
-    "adamax": AlgorithmSpec(Adamax, dict(lr=2e-3), "adamax", "Adamax", 2),
-    "nadam": AlgorithmSpec(NAdam, dict(lr=2e-3), "nadam", "NAdam", 2),
-    "radam": AlgorithmSpec(RAdam, dict(lr=1e-3), "radam", "RAdam", 2),
-    "rprop": AlgorithmSpec(Rprop, dict(lr=1e-2), "rprop", "Rprop", 2),
+    "sgd": AlgorithmSpec(SGD, dict(lr=1e-3), 0),
+    "sgd_momentum": AlgorithmSpec(SGD, dict(lr=1e-3, momentum=0.9), 1),
+    "sgd_nesterov": AlgorithmSpec(SGD, dict(lr=1e-3, momentum=0.9, nesterov=True), 1),
+    "adagrad": AlgorithmSpec(Adagrad, dict(lr=1e-2), 1),
+    "rmsprop": AlgorithmSpec(RMSprop, dict(lr=1e-2), 1),
+    "rmsprop_centered_momentum": AlgorithmSpec(RMSprop, dict(lr=1e-2, centered=True,
+                                                             momentum=0.9), 3),
+    "adadelta": AlgorithmSpec(Adadelta, dict(lr=1.0), 2),
+    "adam": AlgorithmSpec(Adam, dict(lr=1e-3), 2),
+    "amsgrad": AlgorithmSpec(Adam, dict(lr=1e-3, amsgrad=True), 3),
+    "adamw": AlgorithmSpec(AdamW, dict(lr=1e-3), 2),
+    "adamax": AlgorithmSpec(Adamax, dict(lr=2e-3), 2),
+    "nadam": AlgorithmSpec(NAdam, dict(lr=2e-3), 2),
+    "radam": AlgorithmSpec(RAdam, dict(lr=1e-3), 2),
+    "rprop": AlgorithmSpec(Rprop, dict(lr=1e-2), 2),
+    "asgd": AlgorithmSpec(ASGD, dict(lr=1e-2), 1),
 }
 
 

@@ -1,83 +1,87 @@
-"""Stochastic gradient descent with (Polyak or Nesterov) momentum."""
+r"""Stochastic gradient descent with (Polyak or Nesterov) momentum, PyTorch's update rule.
+
+With :math:`g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}` (negated if ``maximize``):
+
+.. math::
+    b_1 = g_1,\quad b_t = \mu b_{t-1} + (1-\tau) g_t,\qquad
+    d_t = g_t + \mu b_t \text{ (nesterov) else } b_t,\qquad \theta_t = \theta_{t-1} - \gamma d_t
+
+(Polyak's heavy ball, 1964; Nesterov momentum in the form of Sutskever et al., 2013.)
+"""
 
 from __future__ import annotations
 
-from optimizers import functional as F
-from optimizers.optimizer import (
-    Optimizer,
-    check,
-    check_compat_flags,
-    check_lr,
-    check_weight_decay,
-    prepare,
-)
+from autograd_core.kernels.optim import kernel, prange
+from optimizers.optimizer import Optimizer
 
 __all__ = ["SGD"]
 
 
+@kernel("momentum_buffer", optional={"momentum_buffer": "use_momentum"})
+def sgd(param, grad, momentum_buffer, lr, weight_decay, momentum, one_minus_dampening,
+        use_momentum, first_step, nesterov, maximize):
+    """SGD (+ momentum / Nesterov / L2 weight decay). ``first_step``: buf <- grad (no dampening)."""
+    for i in prange(param.shape[0]):
+        p = param[i]
+        g = grad[i]
+        if maximize:
+            g = -g
+        if weight_decay != 0:
+            g = g + weight_decay * p
+        if use_momentum:
+            if first_step:
+                b = g
+            else:
+                b = momentum_buffer[i] * momentum + one_minus_dampening * g
+            momentum_buffer[i] = b
+            if nesterov:
+                g = g + momentum * b
+            else:
+                g = b
+        param[i] = p + (-lr) * g
+
+
+@sgd.numpy
+def sgd_numpy(param, grad, momentum_buffer, lr, weight_decay, momentum, one_minus_dampening,
+              use_momentum, first_step, nesterov, maximize):
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        g = g + weight_decay * param
+    if use_momentum:
+        if first_step:
+            momentum_buffer[...] = g
+        else:
+            momentum_buffer *= momentum
+            momentum_buffer += one_minus_dampening * g
+        g = g + momentum * momentum_buffer if nesterov else momentum_buffer
+    param += (-lr) * g
+
+
 class SGD(Optimizer):
-    r"""SGD, PyTorch's signature, defaults and update rule.
+    """SGD; state ``momentum_buffer`` only when ``momentum != 0`` (a missing one restarts
+    momentum, as in PyTorch)."""
 
-    With :math:`g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}` (negated if ``maximize``):
-
-    .. math::
-        b_1 = g_1,\quad b_t = \mu b_{t-1} + (1-\tau) g_t,\qquad
-        d_t = g_t + \mu b_t \text{ (nesterov) else } b_t,\qquad
-        \theta_t = \theta_{t-1} - \gamma d_t
-
-    (Polyak's heavy ball, 1964; Nesterov momentum in the form of Sutskever et al., 2013.)
-    State: ``momentum_buffer`` (only when ``momentum != 0``). ``foreach``/``fused`` are
-    accepted for compatibility and have no effect: every step is one fused pass.
-    """
-
-    kernel = "sgd"
+    update = sgd
+    scalars = {}
+    optional = {"momentum_buffer": "momentum"}
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
                  *, maximize=False, foreach=None, differentiable=False, fused=None):
-        check_compat_flags(foreach, fused, False, differentiable)
-        defaults = dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-                        nesterov=nesterov, maximize=maximize, foreach=foreach,
-                        differentiable=differentiable, fused=fused)
-        super().__init__(params, defaults)
+        super().__init__(params, dict(
+            lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+            nesterov=nesterov, maximize=maximize, foreach=foreach,
+            differentiable=differentiable, fused=fused))
 
     def _validate_group(self, group):
-        check_lr(group["lr"])
-        check(0.0 <= group["momentum"], f"Invalid momentum value: {group['momentum']}")
-        check_weight_decay(group["weight_decay"])
+        super()._validate_group(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
 
     def _state_keys(self, group):
-        return ()  # a missing/None momentum_buffer restarts momentum, as in PyTorch
+        return ()
 
-    def _step_group(self, group, table):
-        serial, parallel = table["sgd"]
-        par = F.parallel_min_size()
-        kw = dict(lr=group["lr"], weight_decay=group["weight_decay"],
-                  momentum=group["momentum"], dampening=group["dampening"],
-                  nesterov=group["nesterov"], maximize=group["maximize"])
-        use_momentum = group["momentum"] != 0
-        state = self.state
-        cache = {}
-        for p in group["params"]:
-            x = prepare(p)
-            if x is None:
-                continue
-            data, pf, gf, writeback = x
-            first = False
-            if use_momentum:
-                st = state[p]
-                buf = st.get("momentum_buffer")
-                if buf is None:
-                    first = True
-                    buf = st["momentum_buffer"] = data.copy()  # overwritten by the kernel
-                bf = buf.reshape(-1)
-            else:
-                bf = F.empty(data.dtype)
-            key = (data.dtype, first)
-            co = cache.get(key)
-            if co is None:
-                co = cache[key] = F.sgd_coefficients(data.dtype.type, first_step=first, **kw)
-            (parallel if pf.shape[0] >= par else serial)(pf, gf, bf, *co)
-            if writeback:
-                data[...] = pf.reshape(data.shape)
+    def coefficients(self, group, t, scalars, fresh):
+        return sgd.Coefficients(
+            lr=t(group["lr"]), weight_decay=t(group["weight_decay"]), momentum=t(group["momentum"]),
+            one_minus_dampening=t(1 - group["dampening"]), use_momentum=group["momentum"] != 0,
+            first_step=fresh, nesterov=bool(group["nesterov"]), maximize=bool(group["maximize"]))

@@ -1,643 +1,278 @@
-"""Fused optimizer update kernels (Numba).
+"""Fused optimizer update kernels: one loop, two Numba builds, a numpy twin, checked arguments.
 
-Each kernel applies one optimizer step to one flat, C-contiguous parameter in a single pass:
-it reads ``param``, ``grad`` and the state arrays once and writes ``param`` and the state once.
-The arithmetic follows PyTorch's single-tensor implementation operation by operation
-(``torch/optim/<algo>.py``, ``_single_tensor_<algo>``) so results agree with it to rounding.
+An update rule is written once, as a Python function whose body is an elementwise loop
+``for i in prange(param.shape[0]):``, and declared with :func:`kernel`::
 
-Conventions shared by every kernel (and by the numpy twins in ``optim_ref.py``, which have the
-same names and signatures):
+    @kernel("exp_avg", "exp_avg_sq")                 # the state arrays, in argument order
+    def adam(param, grad, exp_avg, exp_avg_sq, beta2, eps, ...):   # then the scalars
+        for i in prange(param.shape[0]):
+            ...
 
-* arrays first (1-D, C-contiguous, all of the parameter's dtype), then scalars;
-* every floating scalar is already cast to the parameter's dtype by the caller, so a float32
-  parameter is updated in float32 arithmetic as PyTorch does (a float64 literal here would
-  silently promote the computation to float64);
-* flags are runtime arguments (bools / small ints), not compile-time variants;
-* unused optional state (``max_exp_avg_sq`` without amsgrad, ...) is passed as an empty array;
-* ``wd_mode``: 0 no weight decay, 1 L2 (``grad += wd * param``), 2 decoupled
-  (``param *= decay`` with ``decay = 1 - lr * wd`` computed by the caller);
-* lerp follows ATen: ``lerp(a, b, w) = a + w*(b-a)`` if ``|w| < 0.5`` else ``b - (b-a)*(1-w)``;
-  the caller passes ``w``, ``1 - w`` (in the dtype) and the branch flag ``w_small``.
+    @adam.numpy                                      # the whole-array numpy twin, same signature
+    def adam_numpy(param, grad, exp_avg, exp_avg_sq, beta2, eps, ...):
+        ...
 
-Every kernel exists twice: ``<name>_serial`` and ``<name>_parallel`` (prange). They are separate
-Python functions because Numba's on-disk cache ignores compile options (a parallel and a serial
-build of one function would load each other). Parallel kernels take the arrays as separate
-arguments (no tuple unpacking before the prange loop: that once made Numba skip the loop
-silently); tests hold every kernel equal to its numpy twin.
+From the one loop come two Numba builds, each compiled lazily with ``cache=True``: a serial one
+(``prange`` bound to ``range``) and a parallel one (``prange`` bound to ``numba.prange``), used
+from :data:`PARALLEL_MIN_SIZE` elements on. Numba's on-disk cache ignores compile options and keys
+on the function's qualified name, so the two builds are two *copies* of the function
+(``<name>_serial`` and ``<name>_parallel``), each with its own cache entry.
+
+Calling conventions (shared by every kernel and its twin):
+
+* arrays first: ``param``, ``grad``, then the state arrays, all 1-D, C-contiguous and of the
+  parameter's dtype (float32 or float64), all of the parameter's length, except that an
+  *optional* state array (``optional={"max_exp_avg_sq": "amsgrad"}``: used only when that
+  scalar argument is true) may be empty when its flag is false;
+* then the scalars (``FusedKernel.Coefficients``, a named tuple built from the signature); every
+  floating scalar is already cast to the parameter's dtype, so float32 is updated in float32
+  arithmetic (a float64 scalar would silently promote it), flags are bools or small ints;
+* lerp follows ATen: ``a + w*(b-a)`` if ``|w| < 0.5`` else ``b - (b-a)*(1-w)`` (see
+  :func:`lerp_weight`).
+
+Every call checks the arrays' shapes and dtypes first and raises ``ValueError`` naming the
+kernel and the array, so a mismatch can never become an out-of-bounds write. Importing this
+module does not import numba; ``TAPEGRAD_KERNELS=numpy`` selects the twins.
 """
 
 from __future__ import annotations
 
+import inspect
+import threading
+import types
+import warnings
+from collections import namedtuple
+
 import numpy as np
 
-from autograd_core.kernels._jit import jit, numba_module
+from autograd_core.kernels import _jit
 
-# Arrays at least this long use the parallel kernel. Measured for Adam float32 on the 2-core
-# development machine (`tapegrad-bench optim`): the parallel build costs ~12 us of thread dispatch
-# and gains at most ~1.2x (one core nearly saturates memory bandwidth); it broke even around
-# 2**17 on a quiet machine and only at 2**19 with other processes busy, so 2**18.
+__all__ = ["kernel", "FusedKernel", "PARALLEL_MIN_SIZE", "prange", "lerp_weight", "wd_mode",
+           "numpy_grad", "numpy_lerp_"]
+
+#: Arrays at least this long use the parallel build: below it thread dispatch costs more than
+#: a second core gains (the crossover ``tapegrad-bench optim`` measures; README, Performance).
 PARALLEL_MIN_SIZE = 1 << 18
 
-# ``prange`` is bound to numba.prange right before the first parallel kernel compiles (see
-# ``_parallel``); it must never be compiled as ``range`` or the cached build would be serial.
+#: What kernel loops iterate with. ``range`` here (so the source reads and lints as Python); each
+#: build binds its own: ``range`` for the serial build, ``numba.prange`` for the parallel one.
 prange = range
 
-
-def _parallel(fn):
-    compiled = jit(fn, parallel=True)
-
-    def call(*args):
-        g = fn.__globals__
-        if g["prange"] is range:
-            g["prange"] = numba_module().prange
-        return compiled(*args)
-
-    call.__name__ = fn.__name__
-    call.__qualname__ = fn.__qualname__
-    call.__doc__ = fn.__doc__
-    call.py_func = fn
-    call.dispatcher = compiled.dispatcher
-    return call
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_BUILD_LOCK = threading.Lock()
+_NONE = (0,)
+_EMPTY: dict = {}
 
 
-# --------------------------------------------------------------------------------------------
-# SGD
-# --------------------------------------------------------------------------------------------
+def empty(dtype) -> np.ndarray:
+    """A shared 0-length array standing in for an unused optional state array."""
+    a = _EMPTY.get(dtype)
+    if a is None:
+        a = _EMPTY[dtype] = np.empty(0, dtype)
+    return a
 
 
-@jit
-def sgd_serial(param, grad, buf, lr, weight_decay, momentum, one_minus_dampening,
-               use_momentum, first_step, nesterov, maximize):
-    """SGD (+ momentum / Nesterov / L2 weight decay). ``first_step``: buf <- grad (no dampening)."""
-    for i in range(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if weight_decay != 0:
-            g = g + weight_decay * p
-        if use_momentum:
-            if first_step:
-                b = g
-            else:
-                b = buf[i] * momentum + one_minus_dampening * g
-            buf[i] = b
-            if nesterov:
-                g = g + momentum * b
-            else:
-                g = b
-        param[i] = p + (-lr) * g
+def lerp_weight(t, w):
+    """ATen's lerp with a scalar weight: ``(w, 1 - w, |w| < 0.5)`` in the scalar type ``t``."""
+    tw = t(w)
+    return tw, t(1) - tw, bool(abs(tw) < 0.5)
 
 
-@_parallel
-def sgd_parallel(param, grad, buf, lr, weight_decay, momentum, one_minus_dampening,
-                 use_momentum, first_step, nesterov, maximize):
-    for i in prange(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if weight_decay != 0:
-            g = g + weight_decay * p
-        if use_momentum:
-            if first_step:
-                b = g
-            else:
-                b = buf[i] * momentum + one_minus_dampening * g
-            buf[i] = b
-            if nesterov:
-                g = g + momentum * b
-            else:
-                g = b
-        param[i] = p + (-lr) * g
+def wd_mode(weight_decay: float, decoupled: bool) -> int:
+    """0: no weight decay, 1: L2 added to the gradient, 2: decoupled (param *= 1 - lr*wd)."""
+    if weight_decay == 0:
+        return 0
+    return 2 if decoupled else 1
 
 
-# --------------------------------------------------------------------------------------------
-# Adam / AdamW (amsgrad, L2 or decoupled weight decay)
-# --------------------------------------------------------------------------------------------
+# Helpers for numpy twins (whole-array forms of the steps most loops begin with).
 
 
-@jit
-def adam_serial(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, w1, w1c, w1_small, beta2,
-                one_minus_beta2, eps, neg_step_size, bias_correction2_sqrt, weight_decay, decay,
-                wd_mode, amsgrad, maximize):
-    """Adam: m <- lerp(m, g, 1-b1); v <- b2 v + (1-b2) g^2; p <- p - s m / (sqrt(v)/sqrt(bc2) + eps)."""
-    for i in range(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        m = exp_avg[i]
-        if w1_small:
-            m = m + w1 * (g - m)
-        else:
-            m = g - (g - m) * w1c
-        v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
-        exp_avg[i] = m
-        exp_avg_sq[i] = v
-        if amsgrad:
-            vm = max_exp_avg_sq[i]
-            if not v <= vm:  # also takes a NaN v, as torch.maximum propagates NaN
-                vm = v
-            max_exp_avg_sq[i] = vm
-            v = vm
-        denom = np.sqrt(v) / bias_correction2_sqrt + eps
-        param[i] = p + neg_step_size * m / denom
+def numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode):
+    """The gradient after ``maximize`` and weight decay (``param *= decay`` in place if
+    decoupled), as the loops compute it element by element."""
+    g = -grad if maximize else grad
+    if wd_mode == 2:
+        param *= decay
+    elif wd_mode == 1:
+        g = g + weight_decay * param
+    return g
 
 
-@_parallel
-def adam_parallel(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, w1, w1c, w1_small, beta2,
-                  one_minus_beta2, eps, neg_step_size, bias_correction2_sqrt, weight_decay, decay,
-                  wd_mode, amsgrad, maximize):
-    for i in prange(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        m = exp_avg[i]
-        if w1_small:
-            m = m + w1 * (g - m)
-        else:
-            m = g - (g - m) * w1c
-        v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
-        exp_avg[i] = m
-        exp_avg_sq[i] = v
-        if amsgrad:
-            vm = max_exp_avg_sq[i]
-            if not v <= vm:
-                vm = v
-            max_exp_avg_sq[i] = vm
-            v = vm
-        denom = np.sqrt(v) / bias_correction2_sqrt + eps
-        param[i] = p + neg_step_size * m / denom
+def numpy_lerp_(a, b, w, wc, w_small):
+    """``a <- lerp(a, b, w)`` in place, ATen's two-branch formula."""
+    if w_small:
+        a += w * (b - a)
+    else:
+        a[...] = b - (b - a) * wc
 
 
-# --------------------------------------------------------------------------------------------
-# Adagrad
-# --------------------------------------------------------------------------------------------
+class FusedKernel:
+    """An update rule: the loop (``py_func``), its numpy twin and its two Numba builds.
+
+    ``kern(param, grad, *state, *coefficients)`` checks the arrays, then runs the twin
+    (``TAPEGRAD_KERNELS=numpy``) or the serial or parallel build, by the parameter's length.
+    ``arrays`` names the array arguments, ``Coefficients`` is the named tuple of the scalars.
+    """
+
+    def __init__(self, fn, state, optional):
+        names = list(inspect.signature(fn).parameters)
+        arrays = ("param", "grad", *state)
+        if tuple(names[: len(arrays)]) != arrays:
+            raise TypeError(f"kernel {fn.__name__}: arguments must start with {arrays}, "
+                            f"got {tuple(names)}")
+        scalars = names[len(arrays):]
+        for array, flag in optional.items():
+            if array not in state or flag not in scalars:
+                raise TypeError(f"kernel {fn.__name__}: optional {array!r}: {flag!r} must be "
+                                "one of its scalar arguments and the array a state argument")
+        self.name = fn.__name__
+        self.py_func = fn
+        self.__doc__ = fn.__doc__
+        self.arrays = arrays
+        self.state = tuple(state)
+        self.optional = dict(optional)
+        self.Coefficients = namedtuple(f"{fn.__name__}_coefficients", scalars)
+        self._optional_index = tuple((arrays.index(a), len(arrays) + scalars.index(f))
+                                     for a, f in optional.items())
+        self._n_args = len(arrays) + len(scalars)
+        #: ``check(args)``: raise ``ValueError`` (``TypeError`` for a wrong argument count)
+        #: unless ``args`` may be passed to this kernel: every array 1-D, C-contiguous or not,
+        #: of the parameter's length and float dtype (optional ones empty when unused).
+        self.check = self._make_fast_check()
+        self.twin = None
+        self._builds = None
+
+    def numpy(self, fn):
+        """Decorator: register ``fn`` (same signature) as the whole-array numpy twin."""
+        if list(inspect.signature(fn).parameters) != list(
+                inspect.signature(self.py_func).parameters):
+            raise TypeError(f"the numpy twin {fn.__name__} must have the signature of "
+                            f"kernel {self.name}")
+        self.twin = fn
+        return fn
+
+    # -- builds -----------------------------------------------------------------------------
+
+    def build_function(self, parallel: bool):
+        """The copy of the loop that the serial or parallel build compiles, named
+        ``<name>_serial`` / ``<name>_parallel`` (its own Numba cache entry)."""
+        fn = self.py_func
+        name = f"{fn.__name__}_{'parallel' if parallel else 'serial'}"
+        loop = _jit.numba_module().prange if parallel else range
+        copy = types.FunctionType(fn.__code__, dict(fn.__globals__, prange=loop), name,
+                                  fn.__defaults__, fn.__closure__)
+        copy.__qualname__ = fn.__qualname__.rsplit(".", 1)[0] + "." + name \
+            if "." in fn.__qualname__ else name
+        copy.__module__ = fn.__module__
+        copy.__doc__ = fn.__doc__
+        return copy
+
+    def builds(self):
+        """``(serial, parallel)`` Numba dispatchers, compiled or loaded from cache on first use."""
+        with _BUILD_LOCK:  # two threads' first steps must not compile twice
+            if self._builds is None:
+                self._builds = (_compile(self.build_function(False), False),
+                                _compile(self.build_function(True), True))
+        return self._builds
+
+    def implementations(self):
+        """``(serial, parallel)`` for the active backend (``TAPEGRAD_KERNELS``; the twin twice
+        under ``numpy``). Raises ``ValueError`` for an unknown backend name."""
+        if _jit.use_numba():
+            return self._builds or self.builds()
+        if self.twin is None:
+            raise NotImplementedError(f"kernel {self.name} has no numpy twin")
+        return self.twin, self.twin
+
+    # -- calls ------------------------------------------------------------------------------
+
+    def _make_fast_check(self):
+        """A straight-line check for this kernel's arguments (a loop over the arrays cost
+        ~0.8 us per call, as much as the kernel call itself on small tensors). It only
+        accepts; anything unusual goes to ``_explain``, which raises or accepts exactly."""
+        n = len(self.arrays)
+        flags = dict(self._optional_index)
+        conds = []
+        for i in range(1, n):
+            shape = f"a{i}.shape == s" if i not in flags else \
+                f"(a{i}.shape == s or (a{i}.shape == NONE and not args[{flags[i]}]))"
+            conds.append(f"{shape} and a{i}.dtype is d")
+        names = ", ".join(f"a{i}" for i in range(n))
+        src = (f"def fast_check(args):\n"
+               f"    try:\n"
+               f"        {names}, = args[:{n}]\n"
+               f"        s = a0.shape\n"
+               f"        d = a0.dtype\n"
+               f"        if (len(args) == {self._n_args} and type(a0) is ndarray and len(s) == 1\n"
+               f"                and (d is F32 or d is F64)\n"
+               f"                and {' and '.join(conds)}):\n"
+               f"            return\n"
+               f"    except (AttributeError, TypeError, ValueError):\n"
+               f"        pass\n"
+               f"    explain(args)\n")
+        namespace = {"ndarray": np.ndarray, "F32": _FLOATS[0], "F64": _FLOATS[1],
+                     "NONE": _NONE, "explain": self._explain}
+        exec(compile(src, f"<check of kernel {self.name}>", "exec"), namespace)
+        return namespace["fast_check"]
+
+    def _explain(self, args):
+        n_arrays = len(self.arrays)
+        if len(args) != self._n_args:
+            raise TypeError(f"kernel {self.name} takes {n_arrays} arrays and "
+                            f"{self._n_args - n_arrays} scalars, got {len(args)} arguments")
+        param = args[0]
+        if not (isinstance(param, np.ndarray) and param.ndim == 1 and param.dtype in _FLOATS):
+            raise ValueError(f"kernel {self.name}: param must be a 1-D float32 or float64 "
+                             f"array, got {_describe(param)}")
+        flags = dict(self._optional_index)
+        for i in range(1, n_arrays):
+            a = args[i]
+            if not isinstance(a, np.ndarray) or a.dtype != param.dtype or (
+                    a.shape != param.shape and (i not in flags or args[flags[i]]
+                                                or a.shape != _NONE)):
+                raise ValueError(f"kernel {self.name}: {self.arrays[i]} is {_describe(a)}, but "
+                                 f"param is {_describe(param)}; every array must have the "
+                                 "parameter's shape and dtype")
+
+    def __call__(self, *args):
+        """Check the arguments, then run the update in place (see the class docstring)."""
+        self.check(args)
+        serial, parallel = self.implementations()
+        (parallel if args[0].shape[0] >= PARALLEL_MIN_SIZE else serial)(*args)
+
+    def __repr__(self):
+        return f"<FusedKernel {self.name}{self.arrays}>"
 
 
-@jit
-def adagrad_serial(param, grad, state_sum, neg_clr, eps, weight_decay, decay, wd_mode, maximize):
-    """Adagrad: s <- s + g^2; p <- p - clr g / (sqrt(s) + eps)."""
-    for i in range(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        s = state_sum[i] + g * g
-        state_sum[i] = s
-        param[i] = p + neg_clr * g / (np.sqrt(s) + eps)
+def kernel(*state, optional=None):
+    """Decorator declaring an update rule; see the module docstring.
+
+    ``state``: the names of the state-array arguments after ``param`` and ``grad``;
+    ``optional``: ``{state array: scalar flag}`` for arrays used only when the flag is true.
+    """
+
+    def decorate(fn):
+        return FusedKernel(fn, state, optional or {})
+
+    return decorate
 
 
-@_parallel
-def adagrad_parallel(param, grad, state_sum, neg_clr, eps, weight_decay, decay, wd_mode,
-                     maximize):
-    for i in prange(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        s = state_sum[i] + g * g
-        state_sum[i] = s
-        param[i] = p + neg_clr * g / (np.sqrt(s) + eps)
+def _describe(a) -> str:
+    if isinstance(a, np.ndarray):
+        return f"an array of shape {a.shape} and dtype {a.dtype}"
+    return f"a {type(a).__name__}"
 
 
-# --------------------------------------------------------------------------------------------
-# RMSprop (centered, momentum)
-# --------------------------------------------------------------------------------------------
-
-
-@jit
-def rmsprop_serial(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac, wa_small,
-                   eps, neg_lr, momentum, weight_decay, decay, wd_mode, centered, use_momentum,
-                   maximize):
-    """RMSprop: v <- a v + (1-a) g^2; [c <- lerp(c, g, 1-a); v~ = v - c^2]; p <- p - lr g/(sqrt(v~)+eps)."""
-    if not centered and not use_momentum:
-        # the default case in a loop of its own: without the conditional stores of the other
-        # cases LLVM vectorises it (one shared loop ran at ~60% of memory bandwidth)
-        for i in range(param.shape[0]):
-            p = param[i]
-            g = grad[i]
-            if maximize:
-                g = -g
-            if wd_mode == 2:
-                p = p * decay
-            elif wd_mode == 1:
-                g = g + weight_decay * p
-            v = square_avg[i] * alpha + wa * g * g
-            square_avg[i] = v
-            param[i] = p + neg_lr * g / (np.sqrt(v) + eps)
-        return
-    for i in range(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        v = square_avg[i] * alpha + wa * g * g
-        square_avg[i] = v
-        if centered:
-            c = grad_avg[i]
-            if wa_small:
-                c = c + wa * (g - c)
-            else:
-                c = g - (g - c) * wac
-            grad_avg[i] = c
-            avg = np.sqrt(v - c * c) + eps
-        else:
-            avg = np.sqrt(v) + eps
-        if use_momentum:
-            b = momentum_buffer[i] * momentum + g / avg
-            momentum_buffer[i] = b
-            param[i] = p + neg_lr * b
-        else:
-            param[i] = p + neg_lr * g / avg
-
-
-@_parallel
-def rmsprop_parallel(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac,
-                     wa_small, eps, neg_lr, momentum, weight_decay, decay, wd_mode, centered,
-                     use_momentum, maximize):
-    if not centered and not use_momentum:
-        # the default case in a loop of its own: without the conditional stores of the other
-        # cases LLVM vectorises it (one shared loop ran at ~60% of memory bandwidth)
-        for i in prange(param.shape[0]):
-            p = param[i]
-            g = grad[i]
-            if maximize:
-                g = -g
-            if wd_mode == 2:
-                p = p * decay
-            elif wd_mode == 1:
-                g = g + weight_decay * p
-            v = square_avg[i] * alpha + wa * g * g
-            square_avg[i] = v
-            param[i] = p + neg_lr * g / (np.sqrt(v) + eps)
-        return
-    for i in prange(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        v = square_avg[i] * alpha + wa * g * g
-        square_avg[i] = v
-        if centered:
-            c = grad_avg[i]
-            if wa_small:
-                c = c + wa * (g - c)
-            else:
-                c = g - (g - c) * wac
-            grad_avg[i] = c
-            avg = np.sqrt(v - c * c) + eps
-        else:
-            avg = np.sqrt(v) + eps
-        if use_momentum:
-            b = momentum_buffer[i] * momentum + g / avg
-            momentum_buffer[i] = b
-            param[i] = p + neg_lr * b
-        else:
-            param[i] = p + neg_lr * g / avg
-
-
-# --------------------------------------------------------------------------------------------
-# Adadelta
-# --------------------------------------------------------------------------------------------
-
-
-@jit
-def adadelta_serial(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, neg_lr,
-                    weight_decay, decay, wd_mode, maximize):
-    """Adadelta: v <- r v + (1-r) g^2; d = sqrt(u+eps)/sqrt(v+eps) g; u <- r u + (1-r) d^2; p -= lr d."""
-    for i in range(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        v = square_avg[i] * rho + one_minus_rho * g * g
-        square_avg[i] = v
-        d = np.sqrt(acc_delta[i] + eps) / np.sqrt(v + eps) * g
-        acc_delta[i] = acc_delta[i] * rho + one_minus_rho * d * d
-        param[i] = p + neg_lr * d
-
-
-@_parallel
-def adadelta_parallel(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, neg_lr,
-                      weight_decay, decay, wd_mode, maximize):
-    for i in prange(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        v = square_avg[i] * rho + one_minus_rho * g * g
-        square_avg[i] = v
-        d = np.sqrt(acc_delta[i] + eps) / np.sqrt(v + eps) * g
-        acc_delta[i] = acc_delta[i] * rho + one_minus_rho * d * d
-        param[i] = p + neg_lr * d
-
-
-# --------------------------------------------------------------------------------------------
-# Adamax
-# --------------------------------------------------------------------------------------------
-
-
-@jit
-def adamax_serial(param, grad, exp_avg, exp_inf, w1, w1c, w1_small, beta2, eps, neg_clr,
-                  weight_decay, decay, wd_mode, maximize):
-    """Adamax: m <- lerp(m, g, 1-b1); u <- max(b2 u, |g| + eps); p <- p - lr/(1-b1^t) m/u."""
-    for i in range(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        m = exp_avg[i]
-        if w1_small:
-            m = m + w1 * (g - m)
-        else:
-            m = g - (g - m) * w1c
-        exp_avg[i] = m
-        u = exp_inf[i] * beta2
-        a = np.abs(g) + eps
-        if not a <= u:  # NaN-propagating maximum, as torch.maximum
-            u = a
-        exp_inf[i] = u
-        param[i] = p + neg_clr * m / u
-
-
-@_parallel
-def adamax_parallel(param, grad, exp_avg, exp_inf, w1, w1c, w1_small, beta2, eps, neg_clr,
-                    weight_decay, decay, wd_mode, maximize):
-    for i in prange(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        m = exp_avg[i]
-        if w1_small:
-            m = m + w1 * (g - m)
-        else:
-            m = g - (g - m) * w1c
-        exp_avg[i] = m
-        u = exp_inf[i] * beta2
-        a = np.abs(g) + eps
-        if not a <= u:
-            u = a
-        exp_inf[i] = u
-        param[i] = p + neg_clr * m / u
-
-
-# --------------------------------------------------------------------------------------------
-# NAdam
-# --------------------------------------------------------------------------------------------
-
-
-@jit
-def nadam_serial(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_beta2,
-                 eps, bias_correction2, coef_grad, coef_avg, weight_decay, decay, wd_mode,
-                 maximize):
-    """NAdam: p <- p + cg g/denom + cm m/denom, denom = sqrt(v/bc2) + eps (coefs from the mu schedule)."""
-    for i in range(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        m = exp_avg[i]
-        if w1_small:
-            m = m + w1 * (g - m)
-        else:
-            m = g - (g - m) * w1c
-        v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
-        exp_avg[i] = m
-        exp_avg_sq[i] = v
-        denom = np.sqrt(v / bias_correction2) + eps
-        p = p + coef_grad * g / denom
-        param[i] = p + coef_avg * m / denom
-
-
-@_parallel
-def nadam_parallel(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_beta2,
-                   eps, bias_correction2, coef_grad, coef_avg, weight_decay, decay, wd_mode,
-                   maximize):
-    for i in prange(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        m = exp_avg[i]
-        if w1_small:
-            m = m + w1 * (g - m)
-        else:
-            m = g - (g - m) * w1c
-        v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
-        exp_avg[i] = m
-        exp_avg_sq[i] = v
-        denom = np.sqrt(v / bias_correction2) + eps
-        p = p + coef_grad * g / denom
-        param[i] = p + coef_avg * m / denom
-
-
-# --------------------------------------------------------------------------------------------
-# RAdam
-# --------------------------------------------------------------------------------------------
-
-
-@jit
-def radam_serial(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_beta2,
-                 eps, bias_correction1, lr, bias_correction2_sqrt, rect, rectified, one,
-                 weight_decay, decay, wd_mode, maximize):
-    """RAdam: rectified (rho_t > 5) p -= m/bc1 * lr * sqrt(bc2)/(sqrt(v)+eps) * r; else p -= m/bc1 * lr."""
-    for i in range(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        m = exp_avg[i]
-        if w1_small:
-            m = m + w1 * (g - m)
-        else:
-            m = g - (g - m) * w1c
-        v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
-        exp_avg[i] = m
-        exp_avg_sq[i] = v
-        u = m / bias_correction1 * lr
-        if rectified:
-            # torch evaluates `float / tensor` as tensor.reciprocal() * float
-            u = u * (one / (np.sqrt(v) + eps) * bias_correction2_sqrt) * rect
-        param[i] = p - u
-
-
-@_parallel
-def radam_parallel(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_beta2,
-                   eps, bias_correction1, lr, bias_correction2_sqrt, rect, rectified, one,
-                   weight_decay, decay, wd_mode, maximize):
-    for i in prange(param.shape[0]):
-        p = param[i]
-        g = grad[i]
-        if maximize:
-            g = -g
-        if wd_mode == 2:
-            p = p * decay
-        elif wd_mode == 1:
-            g = g + weight_decay * p
-        m = exp_avg[i]
-        if w1_small:
-            m = m + w1 * (g - m)
-        else:
-            m = g - (g - m) * w1c
-        v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
-        exp_avg[i] = m
-        exp_avg_sq[i] = v
-        u = m / bias_correction1 * lr
-        if rectified:
-            u = u * (one / (np.sqrt(v) + eps) * bias_correction2_sqrt) * rect
-        param[i] = p - u
-
-
-# --------------------------------------------------------------------------------------------
-# Rprop
-# --------------------------------------------------------------------------------------------
-
-
-@jit
-def rprop_serial(param, grad, prev, step_size, etaminus, etaplus, step_size_min, step_size_max,
-                 one, zero, maximize):
-    """Rprop (PyTorch's variant): step sizes grow by etaplus / shrink by etaminus on sign agreement
-    / change of sign(g * prev); after a sign change the gradient counts as 0 (no move, prev <- 0)."""
-    for i in range(param.shape[0]):
-        g = grad[i]
-        if maximize:
-            g = -g
-        s = g * prev[i]
-        if s > zero:
-            f = etaplus
-        elif s < zero:
-            f = etaminus
-        elif s == zero:
-            f = one
-        else:  # NaN product: torch's sign() is NaN and no mask matches
-            f = s
-        ss = step_size[i] * f
-        # torch.clamp_(min, max): max(min(x, hi), lo) with NaN propagated
-        if ss < step_size_min:
-            ss = step_size_min
-        if ss > step_size_max:
-            ss = step_size_max
-        step_size[i] = ss
-        if f == etaminus:
-            g = zero
-        if g > zero:
-            param[i] = param[i] - ss
-        elif g < zero:
-            param[i] = param[i] + ss
-        elif g != g:
-            param[i] = param[i] + g
-        prev[i] = g
-
-
-@_parallel
-def rprop_parallel(param, grad, prev, step_size, etaminus, etaplus, step_size_min, step_size_max,
-                   one, zero, maximize):
-    for i in prange(param.shape[0]):
-        g = grad[i]
-        if maximize:
-            g = -g
-        s = g * prev[i]
-        if s > zero:
-            f = etaplus
-        elif s < zero:
-            f = etaminus
-        elif s == zero:
-            f = one
-        else:
-            f = s
-        ss = step_size[i] * f
-        if ss < step_size_min:
-            ss = step_size_min
-        if ss > step_size_max:
-            ss = step_size_max
-        step_size[i] = ss
-        if f == etaminus:
-            g = zero
-        if g > zero:
-            param[i] = param[i] - ss
-        elif g < zero:
-            param[i] = param[i] + ss
-        elif g != g:
-            param[i] = param[i] + g
-        prev[i] = g
-
-
-def dispatchers():
-    """``{name: (serial, parallel)}`` as raw Numba dispatchers (no lazy wrapper: ~0.3 us less
-    per call), with ``prange`` bound to numba's first."""
-    global _DISPATCHERS
-    if _DISPATCHERS is None:
-        globals()["prange"] = numba_module().prange
-        _DISPATCHERS = {name: (s.dispatcher(), p.dispatcher()) for name, (s, p) in KERNELS.items()}
-    return _DISPATCHERS
-
-
-_DISPATCHERS = None
-
-KERNELS = {
-    "sgd": (sgd_serial, sgd_parallel),
-    "adam": (adam_serial, adam_parallel),
-    "adagrad": (adagrad_serial, adagrad_parallel),
-    "rmsprop": (rmsprop_serial, rmsprop_parallel),
-    "adadelta": (adadelta_serial, adadelta_parallel),
-    "adamax": (adamax_serial, adamax_parallel),
-    "nadam": (nadam_serial, nadam_parallel),
-    "radam": (radam_serial, radam_parallel),
-    "rprop": (rprop_serial, rprop_parallel),
-}
+def _compile(fn, parallel):
+    numba = _jit.numba_module()
+    if parallel:
+        _jit.start_threads()
+    opts = dict(_jit.BASE_OPTIONS, parallel=parallel)
+    try:
+        return numba.njit(cache=True, **opts)(fn)
+    except RuntimeError as exc:  # "cannot cache function ...: no locator available"
+        warnings.warn(f"tapegrad: no writable Numba cache for {fn.__name__} ({exc}); compiling "
+                      "without a cache (set NUMBA_CACHE_DIR to a writable folder)",
+                      RuntimeWarning, stacklevel=3)
+        return numba.njit(cache=False, **opts)(fn)

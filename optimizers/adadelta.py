@@ -1,0 +1,75 @@
+r"""Adadelta (Zeiler, 2012), PyTorch's formulation (with an ``lr`` multiplier).
+
+.. math::
+    v_t = \rho v_{t-1} + (1-\rho) g_t^2,\quad
+    \Delta_t = \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{v_t + \epsilon}}\, g_t,\quad
+    u_t = \rho u_{t-1} + (1-\rho)\Delta_t^2,\quad \theta_t = \theta_{t-1} - \gamma\Delta_t
+
+Beyond PyTorch: ``decoupled_weight_decay=True``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core.kernels.optim import kernel, numpy_grad, prange, wd_mode
+from optimizers.optimizer import Optimizer, check
+
+__all__ = ["Adadelta"]
+
+
+@kernel("square_avg", "acc_delta")
+def adadelta(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, neg_lr, weight_decay,
+             decay, wd_mode, maximize):
+    """v <- r v + (1-r) g^2; d = sqrt(u+eps)/sqrt(v+eps) g; u <- r u + (1-r) d^2; p -= lr d."""
+    for i in prange(param.shape[0]):
+        p = param[i]
+        g = grad[i]
+        if maximize:
+            g = -g
+        if wd_mode == 2:
+            p = p * decay
+        elif wd_mode == 1:
+            g = g + weight_decay * p
+        v = square_avg[i] * rho + one_minus_rho * g * g
+        square_avg[i] = v
+        d = np.sqrt(acc_delta[i] + eps) / np.sqrt(v + eps) * g
+        acc_delta[i] = acc_delta[i] * rho + one_minus_rho * d * d
+        param[i] = p + neg_lr * d
+
+
+@adadelta.numpy
+def adadelta_numpy(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, neg_lr,
+                   weight_decay, decay, wd_mode, maximize):
+    g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
+    square_avg *= rho
+    square_avg += one_minus_rho * g * g
+    d = np.sqrt(acc_delta + eps) / np.sqrt(square_avg + eps) * g
+    acc_delta *= rho
+    acc_delta += one_minus_rho * d * d
+    param += neg_lr * d
+
+
+class Adadelta(Optimizer):
+    """Adadelta; state ``step``, ``square_avg``, ``acc_delta``."""
+
+    update = adadelta
+
+    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
+                 capturable=False, maximize=False, differentiable=False,
+                 decoupled_weight_decay=False):
+        super().__init__(params, dict(
+            lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+            capturable=capturable, foreach=foreach, differentiable=differentiable,
+            decoupled_weight_decay=decoupled_weight_decay))
+
+    def _validate_group(self, group):
+        super()._validate_group(group)
+        check(0.0 <= group["rho"] <= 1.0, f"Invalid rho value: {group['rho']}")
+
+    def coefficients(self, group, t, scalars, fresh):
+        lr, rho, wd = group["lr"], group["rho"], group["weight_decay"]
+        return adadelta.Coefficients(
+            rho=t(rho), one_minus_rho=t(1 - rho), eps=t(group["eps"]), neg_lr=t(-lr),
+            weight_decay=t(wd), decay=t(1 - lr * wd),
+            wd_mode=wd_mode(wd, group["decoupled_weight_decay"]), maximize=bool(group["maximize"]))

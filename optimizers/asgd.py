@@ -1,0 +1,54 @@
+"""Averaged SGD (Polyak & Juditsky, 1992), PyTorch's ``ASGD``: an SGD step with decay
+``1 - lambd*eta``, and ``ax``, the running average of the iterates, from step ``t0`` on."""
+
+import numpy as np
+
+from autograd_core.kernels.optim import kernel, prange
+from optimizers.optimizer import Optimizer
+
+
+@kernel("ax")
+def asgd(param, grad, ax, decay, neg_eta, weight_decay, mu, average, maximize):
+    """p <- p (1 - lambd eta) - eta g; ax <- ax + (p - ax) mu if averaging, else p."""
+    for i in prange(param.shape[0]):
+        g = grad[i]
+        if maximize:
+            g = -g
+        p = param[i]
+        if weight_decay != 0:
+            g = g + weight_decay * p
+        p = p * decay
+        p = p + neg_eta * g
+        param[i] = p
+        ax[i] = ax[i] + (p - ax[i]) * mu if average else p
+
+
+@asgd.numpy
+def asgd_numpy(param, grad, ax, decay, neg_eta, weight_decay, mu, average, maximize):
+    g = -grad if maximize else grad
+    if weight_decay != 0:
+        g = g + weight_decay * param
+    param *= decay
+    param += neg_eta * g
+    ax[...] = ax + (param - ax) * mu if average else param
+
+
+class ASGD(Optimizer):
+    """ASGD; state ``step``, ``ax``. PyTorch keeps ``eta`` and ``mu`` as float32 state; here
+    they are recomputed from ``step`` (the same numbers while ``lr`` is constant)."""
+
+    update = asgd
+
+    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
+                 foreach=None, maximize=False, differentiable=False, capturable=False):
+        super().__init__(params, dict(
+            lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach,
+            maximize=maximize, differentiable=differentiable, capturable=capturable))
+
+    def coefficients(self, group, t, scalars, fresh):
+        lr, lambd, prev = group["lr"], group["lambd"], scalars["step"] - 1
+        eta = float(np.float32(lr / (1 + lambd * lr * prev) ** group["alpha"]))
+        mu = float(np.float32(1 / max(1, prev - group["t0"])))
+        return asgd.Coefficients(
+            decay=t(1 - lambd * eta), neg_eta=t(-eta), weight_decay=t(group["weight_decay"]),
+            mu=t(mu), average=mu != 1, maximize=bool(group["maximize"]))

@@ -1,0 +1,106 @@
+r"""Rectified Adam (Liu et al., 2020), PyTorch's formulation.
+
+:math:`\rho_\infty = 2/(1-\beta_2) - 1`, :math:`\rho_t = \rho_\infty - 2t\beta_2^t/(1-\beta_2^t)`.
+If :math:`\rho_t > 5`: :math:`\theta_t = \theta_{t-1} - \gamma\hat m_t\,
+\frac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon}\, r_t` with
+:math:`r_t = \sqrt{\frac{(\rho_t-4)(\rho_t-2)\rho_\infty}{(\rho_\infty-4)(\rho_\infty-2)\rho_t}}`;
+otherwise the un-adapted momentum step :math:`\theta_t = \theta_{t-1} - \gamma\hat m_t`
+(:math:`\hat m_t = m_t/(1-\beta_1^t)`). ``decoupled_weight_decay=True`` gives RAdamW.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core.kernels.optim import (
+    kernel,
+    lerp_weight,
+    numpy_grad,
+    numpy_lerp_,
+    prange,
+    wd_mode,
+)
+from optimizers.optimizer import Optimizer
+
+__all__ = ["RAdam"]
+
+
+@kernel("exp_avg", "exp_avg_sq")
+def radam(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_beta2, eps,
+          bias_correction1, lr, bias_correction2_sqrt, rect, rectified, one, weight_decay, decay,
+          wd_mode, maximize):
+    """rho_t > 5: p -= m/bc1 * lr * sqrt(bc2)/(sqrt(v)+eps) * r; otherwise p -= m/bc1 * lr."""
+    for i in prange(param.shape[0]):
+        p = param[i]
+        g = grad[i]
+        if maximize:
+            g = -g
+        if wd_mode == 2:
+            p = p * decay
+        elif wd_mode == 1:
+            g = g + weight_decay * p
+        m = exp_avg[i]
+        if w1_small:
+            m = m + w1 * (g - m)
+        else:
+            m = g - (g - m) * w1c
+        v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
+        exp_avg[i] = m
+        exp_avg_sq[i] = v
+        u = m / bias_correction1 * lr
+        if rectified:
+            # torch evaluates `float / tensor` as tensor.reciprocal() * float
+            u = u * (one / (np.sqrt(v) + eps) * bias_correction2_sqrt) * rect
+        param[i] = p - u
+
+
+@radam.numpy
+def radam_numpy(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_beta2,
+                eps, bias_correction1, lr, bias_correction2_sqrt, rect, rectified, one,
+                weight_decay, decay, wd_mode, maximize):
+    g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
+    numpy_lerp_(exp_avg, g, w1, w1c, w1_small)
+    exp_avg_sq *= beta2
+    exp_avg_sq += one_minus_beta2 * g * g
+    u = exp_avg / bias_correction1 * lr
+    if rectified:
+        u = u * (one / (np.sqrt(exp_avg_sq) + eps) * bias_correction2_sqrt) * rect
+    param -= u
+
+
+def rectification(step, beta2):
+    """RAdam's variance rectifier r_t, or None while rho_t <= 5 (no adaptive step yet)."""
+    rho_inf = 2 / (1 - beta2) - 1
+    rho_t = rho_inf - 2 * step * (beta2**step) / (1 - beta2**step)
+    if rho_t > 5.0:
+        r2 = (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
+        return r2**0.5
+    return None
+
+
+class RAdam(Optimizer):
+    """RAdam; state ``step``, ``exp_avg``, ``exp_avg_sq``."""
+
+    update = radam
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False,
+                 capturable=False, differentiable=False):
+        super().__init__(params, dict(
+            lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize,
+            foreach=foreach, capturable=capturable,
+            decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable))
+
+    def coefficients(self, group, t, scalars, fresh):
+        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        step = scalars["step"]
+        rect = rectification(step, beta2)
+        w1, w1c, w1_small = lerp_weight(t, 1 - beta1)
+        return radam.Coefficients(
+            w1=w1, w1c=w1c, w1_small=w1_small, beta2=t(beta2), one_minus_beta2=t(1 - beta2),
+            eps=t(group["eps"]), bias_correction1=t(1 - beta1**step), lr=t(lr),
+            bias_correction2_sqrt=t((1 - beta2**step) ** 0.5),
+            rect=t(0.0 if rect is None else rect), rectified=rect is not None, one=t(1),
+            weight_decay=t(wd), decay=t(1 - lr * wd),
+            wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
+            maximize=bool(group["maximize"]))
