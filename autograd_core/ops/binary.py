@@ -97,6 +97,15 @@ def _cast(x, dt):
     return np.asarray(x, dtype=dt)
 
 
+def _ufunc(fn, name, a, b, out, true_divide=False):
+    """``fn(a, b)`` after PyTorch's type promotion, with the op's name in a broadcast error."""
+    a, b = _promote(a, b, true_divide)
+    try:
+        return fn(a, b, out=out)
+    except ValueError:
+        raise _broadcast_error(name, a, b) from None
+
+
 def _broadcast_error(op_name, a, b):
     return ValueError(
         f"{op_name}: shapes {tuple(np.shape(a))} and {tuple(np.shape(b))} cannot be broadcast "
@@ -106,11 +115,7 @@ def _broadcast_error(op_name, a, b):
 
 class Add(Node):
     def forward(self, a, b, out=None):
-        a, b = _promote(a, b)
-        try:
-            return np.add(a, b, out=out)
-        except ValueError:
-            raise _broadcast_error("add", a, b) from None
+        return _ufunc(np.add, "add", a, b, out)
 
     def backward(self, g):
         return g, g
@@ -118,11 +123,7 @@ class Add(Node):
 
 class Sub(Node):
     def forward(self, a, b, out=None):
-        a, b = _promote(a, b)
-        try:
-            return np.subtract(a, b, out=out)
-        except ValueError:
-            raise _broadcast_error("sub", a, b) from None
+        return _ufunc(np.subtract, "sub", a, b, out)
 
     def backward(self, g):
         return g, -g
@@ -132,11 +133,7 @@ class Mul(Node):
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(b if n[0] else None, a if n[1] else None)
-        a, b = _promote(a, b)
-        try:
-            return np.multiply(a, b, out=out)
-        except ValueError:
-            raise _broadcast_error("mul", a, b) from None
+        return _ufunc(np.multiply, "mul", a, b, out)
 
     def backward(self, g):
         b, a = self.saved
@@ -147,11 +144,7 @@ class Div(Node):
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(a if n[1] else None, b)
-        a, b = _promote(a, b, true_divide=True)
-        try:
-            return np.true_divide(a, b, out=out)
-        except ValueError:
-            raise _broadcast_error("div", a, b) from None
+        return _ufunc(np.true_divide, "div", a, b, out, true_divide=True)
 
     def backward(self, g):
         a, b = self.saved

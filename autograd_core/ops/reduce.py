@@ -21,6 +21,11 @@ def _keep_shape(shape, dims):
     return tuple(1 if i in dims else s for i, s in enumerate(shape))
 
 
+def _reduced_shape(shape, dims):
+    """``shape`` without the reduced ``dims`` (all of them when None)."""
+    return tuple(s for i, s in enumerate(shape) if dims is not None and i not in dims)
+
+
 def _count(shape, dims):
     if dims is None:
         return int(np.prod(shape))
@@ -93,9 +98,7 @@ class AMax(_Reduction):
         # ties share the gradient; a NaN result gets it from the NaN elements (PyTorch)
         mask = (x == y) | (np.isnan(x) & np.isnan(y)) if x.dtype.kind == "f" else x == y
         self.save_for_backward(mask, mask.sum(axis=dim, keepdims=True))
-        return y if keepdim else y.reshape(
-            tuple(s for i, s in enumerate(x.shape) if dim is not None and i not in dim)
-        )
+        return y if keepdim else y.reshape(_reduced_shape(x.shape, dim))
 
     def backward(self, g):
         mask, count = self.saved
@@ -174,7 +177,7 @@ class LogSumExp(_Reduction):
         self._setup(x, dim, keepdim)
         y = _stable_lse(x, dim)
         if not keepdim:
-            y = y.reshape(tuple(s for i, s in enumerate(x.shape) if dim is not None and i not in dim))
+            y = y.reshape(_reduced_shape(x.shape, dim))
         self.save_for_backward(x, y)  # y is the output: connected under create_graph
         return y
 
@@ -353,7 +356,7 @@ class Norm(_Reduction):
         else:
             y = (a ** p).sum(axis=dim, keepdims=True) ** (1.0 / p)
         if not keepdim:
-            y = y.reshape(tuple(s for i, s in enumerate(x.shape) if dim is not None and i not in dim))
+            y = y.reshape(_reduced_shape(x.shape, dim))
         self.save_for_backward(x, y)  # y is the output: connected under create_graph
         return y
 
