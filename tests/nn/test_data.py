@@ -1,7 +1,6 @@
 """Dataset / TensorDataset / DataLoader (batching, shuffling with a seedable generator,
 drop_last), random_split, and the shipped MNIST digits split reproducibly."""
 
-import math
 
 import numpy as np
 import pytest
