@@ -57,7 +57,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             buf[i] = g if buf[i] is None else buf[i] + g
 
     # Captures for grad(): leaves by identity, non-leaves by (node, output index).
-    capture_leaf = capture_node = None
+    capture_leaf = capture_node = needed = None
     captured = ()
     if inputs is not None:
         capture_leaf, capture_node = {}, {}
@@ -67,6 +67,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             else:
                 capture_node.setdefault(t.grad_fn, []).append((t._out_idx, k))
         captured = [None] * len(inputs)
+        needed = _needed_nodes(ready, capture_leaf, capture_node)
 
     anomaly = STATE.anomaly
     prev_mode = STATE.enabled
@@ -84,6 +85,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             if capture_node and node in capture_node:
                 for idx, k in capture_node[node]:
                     captured[k] = grads[idx]
+            if needed is not None and node not in needed:
+                continue  # grad(): nothing below this node leads to an input
             if node.n_outputs > 1:
                 grads = _fill_missing(node, grads, diff)
             if diff:
@@ -109,6 +112,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     g = _reduced(node, in_grads, g, shape)
                 if g.dtype is not dtype and g.dtype != dtype:
                     g = g.astype(dtype)
+                if needed is not None and (
+                        id(target) not in capture_leaf if idx < 0
+                        else target not in needed and target not in capture_node):
+                    continue
                 if idx < 0:  # a leaf
                     entry = leaf_grads.get(id(target))
                     if entry is None:
@@ -162,6 +169,39 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 continue
         _accumulate(leaf, g, diff, handed)
     return None
+
+
+def _needed_nodes(roots, capture_leaf, capture_node):
+    """The nodes ``grad()`` must run: those with a path to one of its inputs below them.
+    PyTorch runs only this part of the graph, so the saved values of every other node stay
+    (a later ``backward`` through them works) and the pass does no wasted work.
+
+    Every node reachable from ``roots`` is visited once; since a node's inputs are always
+    older than the node, visiting them oldest first sees every edge target before its user."""
+    seen = set()
+    stack = [n for _, n in roots]
+    order = []
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        order.append(node)
+        for e in node.next:
+            if e is not None and e[1] >= 0 and e[0] not in seen:
+                stack.append(e[0])
+    order.sort(key=lambda n: n._seq)
+    needed = set()
+    for node in order:
+        for e in node.next:
+            if e is None:
+                continue
+            target, idx = e[0], e[1]
+            if (id(target) in capture_leaf if idx < 0
+                    else target in needed or target in capture_node):
+                needed.add(node)
+                break
+    return needed
 
 
 def _add_leaf(leaf_grads, leaf, g):

@@ -36,10 +36,11 @@ _OUTPUT = object()
 FREED = object()
 
 FREED_MESSAGE = (
-    "Trying to backward through the graph a second time (or to access saved tensors after they "
-    "were freed). Saved intermediate values of the graph are freed when you call .backward() or "
-    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a "
-    "second time or to access saved tensors after calling backward."
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward."
 )
 
 _new = object.__new__
