@@ -87,7 +87,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     captured[k] = grads[idx]
             if needed is not None and node not in needed:
                 continue  # grad(): nothing below this node leads to an input
-            if node.n_outputs > 1:
+            if node.n_outputs > 1 and node.materialize_grads:
                 grads = _fill_missing(node, grads, diff)
             if diff:
                 node.differentiable = True
@@ -148,8 +148,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         for k, (t, c) in enumerate(zip(inputs, captured)):
             if c is None and not allow_unused:
                 raise RuntimeError(
-                    f"grad: input {k} (shape {t.shape}) was not used to compute the outputs; "
-                    "pass allow_unused=True to get None for it"
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior. (grad: input "
+                    f"{k}, shape {tuple(t.shape)})"
                 )
         result = []
         for c in captured:

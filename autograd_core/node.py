@@ -58,6 +58,9 @@ class Node:
     n_outputs = 1
     #: set by the engine while it runs ``backward`` under create_graph (saved values as Tensors)
     differentiable = False
+    #: whether the engine gives zeros for the outputs that received no gradient (a multi-output
+    #: node); a user Function turns it off with ``ctx.set_materialize_grads(False)``
+    materialize_grads = True
     _saved = ()
     _saved_refs = ()
     _saved_versions = ()  # (counter, value at save) of every saved input and output
