@@ -13,12 +13,12 @@ Y = np.array([1.5, 0.25])
 
 
 def _program(mod):
-    F = mod.autograd.functional  # noqa: N806 - torch's module as users alias it
+    F = mod.autograd.functional
     x = mod.tensor(X, dtype=mod.float64)
     y = mod.tensor(Y, dtype=mod.float64)
     v3 = mod.tensor([1.0, 2.0, 3.0], dtype=mod.float64)
     v2 = mod.tensor([1.0, -1.0], dtype=mod.float64)
-    A = mod.tensor([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]], dtype=mod.float64)  # noqa: N806
+    A = mod.tensor([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]], dtype=mod.float64)
 
     def f(x):  # R^3 -> R^2
         return A @ x.exp() + x[:2] * x[1:]
@@ -51,7 +51,7 @@ def _flat(v):
 
 def test_closed_forms():
     r = _program(ag)
-    A = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])  # noqa: N806
+    A = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])
     jac = A * np.exp(X)
     jac[0, 0] += X[1]
     jac[0, 1] += X[0]
