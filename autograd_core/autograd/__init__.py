@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core.engine import run_backward
+from autograd_core.grad_mode import STATE
 from autograd_core.tensor import Tensor
 
 
@@ -126,9 +127,29 @@ def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, 
              retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
 
-# torch.autograd's names, after grad/backward (functional imports them from here)
+class set_detect_anomaly:
+    """``torch.autograd.set_detect_anomaly(mode)``: turn anomaly detection on or off, at once
+    (a plain call) or for a ``with`` block (the previous mode comes back at its end)."""
+
+    def __init__(self, mode, check_nan=True):
+        self._prev = STATE.anomaly
+        STATE.anomaly = bool(mode) and bool(check_nan)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        STATE.anomaly = self._prev
+        return False
+
+
+# torch.autograd's other names, after grad/backward (the modules below import those from here)
+from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled
 from autograd_core.autograd import function, functional
 from autograd_core.function import Function, FunctionCtx, once_differentiable
+from autograd_core.grad_mode import enable_grad, no_grad, set_grad_enabled
+from autograd_core.gradcheck import gradcheck, gradgradcheck
 
-__all__ = ["Function", "FunctionCtx", "backward", "function", "functional", "grad",
-           "once_differentiable"]
+__all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "function",
+           "functional", "grad", "gradcheck", "gradgradcheck", "is_anomaly_enabled", "no_grad",
+           "once_differentiable", "set_detect_anomaly", "set_grad_enabled"]

@@ -278,3 +278,27 @@ def test_grad_and_backward_signatures_match_torch(name):
     theirs = inspect.signature(getattr(torch.autograd, name)).parameters
     assert [(p.name, p.default) for p in ours.values()] == [
         (p.name, p.default) for p in theirs.values()]
+
+
+def test_torch_autograd_namespace_names():
+    assert ag.autograd.gradcheck is ag.gradcheck and ag.autograd.gradgradcheck is ag.gradgradcheck
+    assert ag.autograd.no_grad is ag.no_grad and ag.autograd.enable_grad is ag.enable_grad
+    x = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    assert ag.autograd.gradcheck(lambda t: (t ** 3).sum(), (x,))
+
+
+def test_set_detect_anomaly_as_a_call_and_as_a_block():
+    assert not ag.is_anomaly_enabled()
+    with ag.autograd.set_detect_anomaly(True):
+        assert ag.is_anomaly_enabled()
+        x = ag.tensor([0.0], dtype=ag.float64, requires_grad=True)
+        with np.errstate(divide="ignore"), pytest.raises(
+                RuntimeError, match="detect_anomaly: function 'Log' produced inf"):
+            x.log()
+    assert not ag.is_anomaly_enabled()
+    ag.autograd.set_detect_anomaly(True)
+    try:
+        assert ag.is_anomaly_enabled()
+    finally:
+        ag.autograd.set_detect_anomaly(False)
+    assert not ag.is_anomaly_enabled()
