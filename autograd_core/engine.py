@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 from heapq import heappop, heappush
+from operator import attrgetter
 
 import numpy as np
 
@@ -179,30 +180,28 @@ def _needed_nodes(roots, capture_leaf, capture_node):
 
     Every node reachable from ``roots`` is visited once; since a node's inputs are always
     older than the node, visiting them oldest first sees every edge target before its user."""
-    seen = set()
-    stack = [n for _, n in roots]
-    order = []
+    seen = {n for _, n in roots}
+    stack = list(seen)
+    push, pop, add = stack.append, stack.pop, seen.add
     while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        order.append(node)
-        for e in node.next:
-            if e is not None and e[1] >= 0 and e[0] not in seen:
-                stack.append(e[0])
-    order.sort(key=lambda n: n._seq)
+        for e in pop().next:
+            if e is not None and e[1] >= 0:
+                target = e[0]
+                if target not in seen:
+                    add(target)
+                    push(target)
+    reach = set(capture_node)  # nodes whose gradient is wanted or leads to a wanted one
     needed = set()
-    for node in order:
+    for node in sorted(seen, key=_seq_of):
         for e in node.next:
-            if e is None:
-                continue
-            target, idx = e[0], e[1]
-            if (id(target) in capture_leaf if idx < 0
-                    else target in needed or target in capture_node):
+            if e is not None and (e[0] in reach if e[1] >= 0 else id(e[0]) in capture_leaf):
                 needed.add(node)
+                reach.add(node)
                 break
     return needed
+
+
+_seq_of = attrgetter("_seq")
 
 
 def _add_leaf(leaf_grads, leaf, g):
