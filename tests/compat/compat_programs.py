@@ -326,7 +326,59 @@ def dtype_rules(torch):
             "mean_float": (i.double().mean()).item()}
 
 
+def newton_with_hessian(torch):
+    """Newton's method on the Rosenbrock function with torch.autograd.functional's jacobian
+    and hessian (the 2x2 system solved by hand), and an hvp at the end."""
+    F = torch.autograd.functional
+
+    def rosen(p):
+        return (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
+
+    p = torch.tensor([-1.2, 1.0], dtype=torch.float64)
+    values = []
+    for _ in range(6):
+        g = F.jacobian(rosen, p)
+        h = F.hessian(rosen, p)
+        det = h[0, 0] * h[1, 1] - h[0, 1] * h[1, 0]
+        step = torch.stack([h[1, 1] * g[0] - h[0, 1] * g[1], h[0, 0] * g[1] - h[1, 0] * g[0]])
+        p = p - step / det
+        values.append(rosen(p).item())
+    _, hv = F.hvp(rosen, p, torch.tensor([1.0, -1.0], dtype=torch.float64))
+    return {"values": np.array(values), "p": _np(p), "hvp": _np(hv)}
+
+
+def gradient_penalty(torch):
+    """A critic's gradient penalty (WGAN-GP style): the norm of d critic / d input, taken
+    with autograd.grad(create_graph=True), is part of the loss that trains the critic."""
+    nn = torch.nn
+    rng = np.random.RandomState(5)
+    critic = nn.Sequential(nn.Linear(2, 6), nn.Tanh(), nn.Linear(6, 1)).double()
+    critic.load_state_dict({"0.weight": torch.tensor(rng.randn(6, 2)),
+                            "0.bias": torch.tensor(rng.randn(6) * 0.1),
+                            "2.weight": torch.tensor(rng.randn(1, 6)),
+                            "2.bias": torch.tensor(rng.randn(1) * 0.1)})
+    opt = torch.optim.Adam(critic.parameters(), lr=0.01)
+    real = torch.tensor(rng.randn(16, 2) + 2.0)
+    fake = torch.tensor(rng.randn(16, 2))
+    alpha = torch.tensor(rng.rand(16, 1))
+    losses, penalties = [], []
+    for _ in range(8):
+        mix = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+        (g,) = torch.autograd.grad(critic(mix).sum(), mix, create_graph=True)
+        penalty = ((g.pow(2).sum(dim=1).sqrt() - 1) ** 2).mean()
+        loss = critic(fake).mean() - critic(real).mean() + 10 * penalty
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        penalties.append(penalty.item())
+    return {"losses": np.array(losses), "penalties": np.array(penalties),
+            "w0_grad": _np(critic[0].weight.grad)}
+
+
 PROGRAMS = {
+    "newton_with_hessian": newton_with_hessian,
+    "gradient_penalty": gradient_penalty,
     "autograd_basics": autograd_basics,
     "custom_function": custom_function,
     "mlp_training": mlp_training,

@@ -157,6 +157,37 @@ def test_dtype_rules():
     assert r["mean_float"] == 2.0
 
 
+def test_newton_with_hessian_reaches_the_minimum():
+    r = cp.run("newton_with_hessian", ag)
+    x, y = -1.2, 1.0  # the first Newton step by hand
+    g = np.array([-2 * (1 - x) - 400 * x * (y - x * x), 200 * (y - x * x)])
+    h = np.array([[2 + 1200 * x * x - 400 * y, -400 * x], [-400 * x, 200.0]])
+    x, y = np.array([x, y]) - np.linalg.solve(h, g)
+    assert r["values"][0] == pytest.approx((1 - x) ** 2 + 100 * (y - x * x) ** 2, rel=1e-12)
+    np.testing.assert_allclose(r["p"], [1.0, 1.0], atol=1e-10)
+    assert r["values"][-1] < 1e-15
+    np.testing.assert_allclose(r["hvp"], [[802, -400], [-400, 200]] @ np.array([1.0, -1.0]),
+                               rtol=1e-8)
+
+
+def test_gradient_penalty_first_step_by_numpy():
+    r = cp.run("gradient_penalty", ag)
+    rng = np.random.RandomState(5)
+    w1, b1, w2, b2 = rng.randn(6, 2), rng.randn(6) * 0.1, rng.randn(1, 6), rng.randn(1) * 0.1
+    real, fake, alpha = rng.randn(16, 2) + 2.0, rng.randn(16, 2), rng.rand(16, 1)
+    mix = alpha * real + (1 - alpha) * fake
+    grad_in = ((1 - np.tanh(mix @ w1.T + b1) ** 2) * w2) @ w1  # d critic / d input, per row
+    penalty = ((np.sqrt((grad_in ** 2).sum(1)) - 1) ** 2).mean()
+
+    def critic(x):
+        return np.tanh(x @ w1.T + b1) @ w2.T + b2
+
+    assert r["penalties"][0] == pytest.approx(penalty, rel=1e-12)
+    assert r["losses"][0] == pytest.approx(
+        critic(fake).mean() - critic(real).mean() + 10 * penalty, rel=1e-12)
+    assert r["losses"][-1] < r["losses"][0]
+
+
 def _same(ours, theirs, where):
     if isinstance(theirs, dict):
         assert set(ours) == set(theirs), where
