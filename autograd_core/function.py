@@ -198,8 +198,18 @@ class Function(_SingleLevelFunction):
             check_forward(node_for_msg, tuple(o.data for o in tensor_outs))
         dirty = ctx._dirty
         for t in dirty:
+            if not any(t is o for o in outs):
+                raise RuntimeError(
+                    "Some elements marked as dirty during the forward method were not returned "
+                    "as output. The inputs that are modified inplace must all be outputs of the "
+                    "Function.")
             if record and t.requires_grad and t.grad_fn is None:
                 raise RuntimeError(LEAF_INPLACE_MESSAGE)
+            if record and t._base is not None:
+                raise RuntimeError(
+                    f"{cls.__name__}: mark_dirty on a view of another tensor is not supported "
+                    "while recording gradients (the base would not see the change); modify "
+                    "the base, or .clone() the view before passing it")
             t._bump_version()
         if not record or not tensor_outs:
             return result

@@ -302,3 +302,42 @@ def test_set_detect_anomaly_as_a_call_and_as_a_block():
     finally:
         ag.autograd.set_detect_anomaly(False)
     assert not ag.is_anomaly_enabled()
+
+
+def test_mark_dirty_must_return_the_dirty_input_and_refuses_a_view():
+    class NotReturned(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    class Dirty(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = _x(ag)
+    with pytest.raises(RuntimeError, match="Some elements marked as dirty during the forward "
+                                           "method were not returned as output"):
+        NotReturned.apply(x * 1)
+    with pytest.raises(RuntimeError, match="mark_dirty on a view"):
+        Dirty.apply((x * 1)[:2])
+
+
+def test_custom_function_twice_differentiable_under_create_graph():
+    Cube, Scale = _classes(ag)[:2]
+    x = _x(ag)
+    assert ag.gradcheck(lambda t: Cube.apply(t), (x,))
+    assert ag.gradgradcheck(lambda t: Cube.apply(t), (x,))
+    assert ag.gradgradcheck(lambda t: Scale.apply(t * t, 3.0), (x,))
