@@ -341,3 +341,14 @@ def test_custom_function_twice_differentiable_under_create_graph():
     assert ag.gradcheck(lambda t: Cube.apply(t), (x,))
     assert ag.gradgradcheck(lambda t: Cube.apply(t), (x,))
     assert ag.gradgradcheck(lambda t: Scale.apply(t * t, 3.0), (x,))
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name", ["save_for_backward", "mark_dirty", "mark_non_differentiable",
+                                  "set_materialize_grads"])
+def test_ctx_method_signatures_match_torch(name):
+    torch = pytest.importorskip("torch")
+    ours = inspect.signature(getattr(ag.autograd.function.FunctionCtx, name)).parameters
+    theirs = inspect.signature(getattr(torch.autograd.function.FunctionCtx, name)).parameters
+    assert [(p.name, p.kind, p.default) for p in ours.values()] == [
+        (p.name, p.kind, p.default) for p in theirs.values()]
