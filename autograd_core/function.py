@@ -91,6 +91,9 @@ class _FunctionNode(Node):
 
     def backward(self, *grads):
         ctx = self.ctx
+        if self.non_tensor_outputs:  # PyTorch gives None for a forward result that is no Tensor
+            grads = tuple(None if i in self.non_tensor_outputs else g
+                          for i, g in enumerate(grads))
         if self.differentiable:
             with enable_grad():
                 res = self.fn_cls.backward(ctx, *grads)
@@ -222,6 +225,8 @@ class Function(_SingleLevelFunction):
         record_node(node, args, ())
         node._saved = (ctx,)  # non-empty, so the engine calls _release after backward
         node.n_outputs = len(outs)
+        node.non_tensor_outputs = frozenset(
+            i for i, o in enumerate(outs) if not isinstance(o, Tensor))
         node.out_meta = tuple(
             (o.shape, o.dtype) if isinstance(o, Tensor) else ((), np.dtype(np.float64))
             for o in outs)

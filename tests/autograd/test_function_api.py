@@ -352,3 +352,24 @@ def test_ctx_method_signatures_match_torch(name):
     theirs = inspect.signature(getattr(torch.autograd.function.FunctionCtx, name)).parameters
     assert [(p.name, p.kind, p.default) for p in ours.values()] == [
         (p.name, p.kind, p.default) for p in theirs.values()]
+
+
+def test_non_tensor_output_gets_none_in_backward():
+    seen = []
+
+    class WithCount(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, 3
+
+        @staticmethod
+        def backward(ctx, g, g_count):
+            seen.append(g_count)
+            return g * 2
+
+    x = _x(ag)
+    y, k = WithCount.apply(x)
+    assert k == 3
+    y.sum().backward()
+    assert seen == [None]
+    np.testing.assert_allclose(x.grad.data, [2.0, 2.0, 2.0])
