@@ -97,10 +97,6 @@ def _cast(x, dt):
     return np.asarray(x, dtype=dt)
 
 
-class BroadcastError(RuntimeError, ValueError):
-    """Shapes that do not broadcast: PyTorch's RuntimeError, and a ValueError as before."""
-
-
 def _broadcast_error(op_name, a, b):
     """PyTorch's message (the first mismatching dimension from the right, numbered in the
     broadcast result), then the op and both shapes."""
@@ -114,6 +110,10 @@ def _broadcast_error(op_name, a, b):
         f"non-singleton dimension {dim} ({op_name}: shapes {sa} and {sb} cannot be broadcast "
         "together)"
     )
+
+
+class BroadcastError(RuntimeError, ValueError):
+    """Shapes that do not broadcast: PyTorch's RuntimeError, and a ValueError as before."""
 
 
 class Add(Node):
