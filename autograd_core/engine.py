@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 from heapq import heappop, heappush
+from operator import attrgetter
 
 import numpy as np
 
@@ -57,7 +58,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             buf[i] = g if buf[i] is None else buf[i] + g
 
     # Captures for grad(): leaves by identity, non-leaves by (node, output index).
-    capture_leaf = capture_node = None
+    capture_leaf = capture_node = needed = None
     captured = ()
     if inputs is not None:
         capture_leaf, capture_node = {}, {}
@@ -67,6 +68,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             else:
                 capture_node.setdefault(t.grad_fn, []).append((t._out_idx, k))
         captured = [None] * len(inputs)
+        needed = _needed_nodes(ready, capture_leaf, capture_node)
 
     anomaly = STATE.anomaly
     prev_mode = STATE.enabled
@@ -84,7 +86,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             if capture_node and node in capture_node:
                 for idx, k in capture_node[node]:
                     captured[k] = grads[idx]
-            if node.n_outputs > 1:
+            if needed is not None and node not in needed:
+                continue  # grad(): nothing below this node leads to an input
+            if node.n_outputs > 1 and node.materialize_grads:
                 grads = _fill_missing(node, grads, diff)
             if diff:
                 node.differentiable = True
@@ -109,6 +113,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     g = _reduced(node, in_grads, g, shape)
                 if g.dtype is not dtype and g.dtype != dtype:
                     g = g.astype(dtype)
+                if needed is not None and (
+                        id(target) not in capture_leaf if idx < 0
+                        else target not in needed and target not in capture_node):
+                    continue
                 if idx < 0:  # a leaf
                     entry = leaf_grads.get(id(target))
                     if entry is None:
@@ -141,8 +149,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         for k, (t, c) in enumerate(zip(inputs, captured)):
             if c is None and not allow_unused:
                 raise RuntimeError(
-                    f"grad: input {k} (shape {t.shape}) was not used to compute the outputs; "
-                    "pass allow_unused=True to get None for it"
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior. (grad: input "
+                    f"{k}, shape {tuple(t.shape)})"
                 )
         result = []
         for c in captured:
@@ -162,6 +171,37 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 continue
         _accumulate(leaf, g, diff, handed)
     return None
+
+
+def _needed_nodes(roots, capture_leaf, capture_node):
+    """The nodes ``grad()`` must run: those with a path to one of its inputs below them.
+    PyTorch runs only this part of the graph, so the saved values of every other node stay
+    (a later ``backward`` through them works) and the pass does no wasted work.
+
+    Every node reachable from ``roots`` is visited once; since a node's inputs are always
+    older than the node, visiting them oldest first sees every edge target before its user."""
+    seen = {n for _, n in roots}
+    stack = list(seen)
+    push, pop, add = stack.append, stack.pop, seen.add
+    while stack:
+        for e in pop().next:
+            if e is not None and e[1] >= 0:
+                target = e[0]
+                if target not in seen:
+                    add(target)
+                    push(target)
+    reach = set(capture_node)  # nodes whose gradient is wanted or leads to a wanted one
+    needed = set()
+    for node in sorted(seen, key=_seq_of):
+        for e in node.next:
+            if e is not None and (e[0] in reach if e[1] >= 0 else id(e[0]) in capture_leaf):
+                needed.add(node)
+                reach.add(node)
+                break
+    return needed
+
+
+_seq_of = attrgetter("_seq")
 
 
 def _add_leaf(leaf_grads, leaf, g):

@@ -1,7 +1,16 @@
 """``Function``: the public PyTorch-style API for user-defined ops (Tensor in, Tensor out),
-built on the same node mechanism as the built-in ops (``autograd_core.node``)."""
+built on the same node mechanism as the built-in ops (``autograd_core.node``).
+
+Both of PyTorch's styles work: ``forward(ctx, *args)``, or ``forward(*args)`` with a separate
+``setup_context(ctx, inputs, output)``. ``ctx`` offers ``save_for_backward``/``saved_tensors``,
+``needs_input_grad``, ``mark_dirty``, ``mark_non_differentiable`` and
+``set_materialize_grads``; ``once_differentiable`` wraps a backward that is not itself
+differentiable."""
 
 from __future__ import annotations
+
+import functools
+import inspect
 
 import numpy as np
 
@@ -10,44 +19,68 @@ from autograd_core.node import FREED_MESSAGE, Node, check_forward
 from autograd_core.node import record as record_node
 from autograd_core.tensor import Tensor
 
-
-# ---------------------------------------------------------------------------------------------
-# Public user-defined functions
-# ---------------------------------------------------------------------------------------------
+LEAF_INPLACE_MESSAGE = "a leaf Variable that requires grad has been used in an in-place operation."
 
 
 class FunctionCtx:
-    """The ``ctx`` passed to ``Function.forward``/``backward``."""
+    """The ``ctx`` passed to ``Function.forward`` (or ``setup_context``) and ``backward``.
+    Any other attribute may be set on it to pass non-tensor values to backward."""
 
     def __init__(self):
         self._saved = ()
         self._versions = ()
         self.needs_input_grad = ()
         self._freed = False
+        self._dirty = ()
+        self._non_differentiable = ()
+        self.materialize_grads = True
 
     def save_for_backward(self, *tensors):
+        """Keep ``tensors`` (Tensors or None) for backward; read them with ``saved_tensors``,
+        which refuses if one of them was modified in place since."""
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(
+                    f"save_for_backward can only save variables, but argument {i} is of type "
+                    f"{type(t).__name__}"
+                )
         self._saved = tensors
         versions = []
         for t in tensors:
-            if hasattr(t, "_version"):
-                if t._version is None:
-                    t._version = [0]
-                versions.append((t._version, t._version[0]))
-            else:
+            if t is None:
                 versions.append(None)
+                continue
+            if t._version is None:
+                t._version = [0]
+            versions.append((t._version, t._version[0]))
         self._versions = tuple(versions)
 
     @property
     def saved_tensors(self):
+        """What ``save_for_backward`` kept (a tuple)."""
         if self._freed:
             raise RuntimeError(FREED_MESSAGE)
         for t, v in zip(self._saved, self._versions):
             if v is not None and v[0][0] != v[1]:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: version {v[0][0]}, expected {v[1]}"
+                    f"by an inplace operation: [{type(t).__name__} of shape {list(t.shape)}] is "
+                    f"at version {v[0][0]}; expected version {v[1]} instead."
                 )
         return self._saved
+
+    def mark_dirty(self, *args):
+        """Declare the input Tensors that forward modified in place (and returns)."""
+        self._dirty = args
+
+    def mark_non_differentiable(self, *args):
+        """Declare outputs that get no gradient (e.g. indices): they do not require grad, and
+        backward receives zeros (or None without materialized grads) for them."""
+        self._non_differentiable = args
+
+    def set_materialize_grads(self, value):
+        """Whether backward receives zeros (default) or None for outputs without gradient."""
+        self.materialize_grads = bool(value)
 
 
 class _FunctionNode(Node):
@@ -58,27 +91,27 @@ class _FunctionNode(Node):
 
     def backward(self, *grads):
         ctx = self.ctx
-        if ctx._freed:
-            raise RuntimeError(FREED_MESSAGE)
+        if self.non_tensor_outputs:  # PyTorch gives None for a forward result that is no Tensor
+            grads = tuple(None if i in self.non_tensor_outputs else g
+                          for i, g in enumerate(grads))
         if self.differentiable:
             with enable_grad():
                 res = self.fn_cls.backward(ctx, *grads)
         else:
-            wrapped = [Tensor._make(g, None, False) for g in grads]
+            wrapped = [None if g is None else Tensor._make(g, None, False) for g in grads]
             with no_grad():
                 res = self.fn_cls.backward(ctx, *wrapped)
         if not isinstance(res, tuple):
             res = (res,)
         n = len(self.next)
-        if len(res) < n:
+        if len(res) < n or any(r is not None for r in res[n:]):
             raise RuntimeError(
-                f"function {self.fn_cls.__name__}.backward returned {len(res)} gradients, "
-                f"expected {n} (one per forward input)"
+                f"function {self.name()} returned an incorrect number of gradients (expected "
+                f"{n}, got {len(res)})"
             )
-        res = res[:n]
         out = []
-        for r in res:
-            if r is None:
+        for r, e in zip(res[:n], self.next):
+            if r is None or e is None:
                 out.append(None)
             elif self.differentiable:
                 out.append(r if isinstance(r, Tensor) else Tensor._make(np.asarray(r), None, False))
@@ -88,14 +121,27 @@ class _FunctionNode(Node):
 
     def _release(self):
         ctx = self.ctx
-        ctx._freed = True
+        if ctx._saved:  # a Function that saved nothing can run again, as in PyTorch
+            ctx._freed = True
         ctx._saved = ctx._versions = ()  # drop the references: the memory goes now
 
 
-class Function:
+def _uses_setup_context(cls):
+    return getattr(cls, "setup_context", None) is not _SingleLevelFunction.setup_context
+
+
+class _SingleLevelFunction:
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Save for backward from ``inputs`` (the arguments of apply) and ``output`` (what
+        forward returned); define it together with a ``forward`` that takes no ctx."""
+        raise NotImplementedError
+
+
+class Function(_SingleLevelFunction):
     """User-defined op, as ``torch.autograd.Function``::
 
-        class Square(ag.Function):
+        class Square(ag.autograd.Function):
             @staticmethod
             def forward(ctx, x):
                 ctx.save_for_backward(x)
@@ -107,57 +153,142 @@ class Function:
 
         y = Square.apply(x)
 
-    ``forward`` receives Tensors (recording off) and returns a Tensor or a tuple of Tensors;
-    ``backward`` receives one gradient Tensor per output and returns one per forward input
-    (``None`` where there is none). Under ``create_graph=True`` backward runs with recording
-    on, so it can be differentiated again if it is written with tensor ops.
+    or with ``forward(x)`` and ``setup_context(ctx, inputs, output)``. ``forward`` receives
+    Tensors (recording off) and returns a Tensor or a tuple; ``backward`` receives one
+    gradient per output and returns one per forward input (``None`` where there is none).
+    Under ``create_graph=True`` backward runs with recording on, so it can be differentiated
+    again if it is written with tensor ops.
     """
 
     @staticmethod
-    def forward(ctx, *args, **kwargs):
-        raise NotImplementedError
+    def forward(*args, **kwargs):
+        """The computation, on Tensors (nothing is recorded inside it)."""
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function.")
 
     @staticmethod
-    def backward(ctx, *grads):
-        raise NotImplementedError
+    def backward(ctx, *grad_outputs):
+        """The vector-Jacobian product: one gradient per forward input."""
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
 
     @classmethod
     def apply(cls, *args, **kwargs):
+        """Run forward and, when an input Tensor requires grad and grad mode is on, record a
+        node whose backward is ``cls.backward``."""
         ctx = FunctionCtx()
-        record = STATE.enabled and any(
-            isinstance(a, Tensor) and a.requires_grad for a in args
-        )
+        setup = _uses_setup_context(cls)
+        if setup and kwargs:  # setup_context sees the arguments positionally, as in PyTorch
+            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
+            bound.apply_defaults()
+            args, kwargs = tuple(bound.arguments.values()), {}
+        record = STATE.enabled and any(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         with no_grad():
-            result = cls.forward(ctx, *args, **kwargs)
+            if setup:
+                result = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, result)
+            else:
+                result = cls.forward(ctx, *args, **kwargs)
         single = not isinstance(result, tuple)
         outs = (result,) if single else result
-        for o in outs:
-            if not isinstance(o, Tensor):
-                raise TypeError(
-                    f"{cls.__name__}.forward must return a Tensor or a tuple of Tensors, "
-                    f"got {type(o).__name__}"
-                )
-        if STATE.anomaly:
+        tensor_outs = [o for o in outs if isinstance(o, Tensor)]
+        if STATE.anomaly and tensor_outs:
             node_for_msg = _FunctionNode.__new__(_FunctionNode)
-            check_forward(node_for_msg, tuple(o.data for o in outs))
-        if not record:
+            check_forward(node_for_msg, tuple(o.data for o in tensor_outs))
+        dirty = ctx._dirty
+        for t in dirty:
+            if not any(t is o for o in outs):
+                raise RuntimeError(
+                    "Some elements marked as dirty during the forward method were not returned "
+                    "as output. The inputs that are modified inplace must all be outputs of the "
+                    "Function.")
+            if record and t.requires_grad and t.grad_fn is None:
+                raise RuntimeError(LEAF_INPLACE_MESSAGE)
+            if record and t._base is not None:
+                raise RuntimeError(
+                    f"{cls.__name__}: mark_dirty on a view of another tensor is not supported "
+                    "while recording gradients (the base would not see the change); modify "
+                    "the base, or .clone() the view before passing it")
+            t._bump_version()
+        if not record or not tensor_outs:
             return result
         node = _FunctionNode.__new__(_FunctionNode)
         node.fn_cls = cls
         node.ctx = ctx
         node.needs_input_grad = ctx.needs_input_grad
+        node.materialize_grads = ctx.materialize_grads
         node._to_save = ()
-        record_node(node, args, tuple(o.data for o in outs))
+        record_node(node, args, ())
         node._saved = (ctx,)  # non-empty, so the engine calls _release after backward
         node.n_outputs = len(outs)
-        node.out_meta = tuple((o.shape, o.dtype) for o in outs)
+        node.non_tensor_outputs = frozenset(
+            i for i, o in enumerate(outs) if not isinstance(o, Tensor))
+        node.out_meta = tuple(
+            (o.shape, o.dtype) if isinstance(o, Tensor) else ((), np.dtype(np.float64))
+            for o in outs)
+        non_diff = ctx._non_differentiable
         final = []
         for i, o in enumerate(outs):
-            if any(o is a for a in args):  # forward returned an input: give a new Tensor
-                o = Tensor._make(o.data, None, False)
+            if not isinstance(o, Tensor):
+                final.append(o)
+                continue
+            if any(o is t for t in non_diff):
+                if any(o is a for a in args):
+                    o = Tensor._make(o.data, None, False)
+                o.requires_grad = False
+                o.grad_fn = None
+                final.append(o)
+                continue
+            if any(o is a for a in args) and not any(o is t for t in dirty):
+                o = Tensor._make(o.data, None, False)  # an input returned as is: a new Tensor
             o.grad_fn = node
             o.requires_grad = True
             o._out_idx = i
             final.append(o)
         return final[0] if single else tuple(final)
+
+
+class _DelayedError(Function):
+    """Identity whose backward refuses: marks results of a once-differentiable backward."""
+
+    @staticmethod
+    def forward(ctx, msg, *grads):
+        ctx.msg = msg
+        out = tuple(Tensor._make(np.array(g.data, copy=True), None, False) for g in grads)
+        return out[0] if len(out) == 1 else out
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise RuntimeError(ctx.msg)
+
+
+def once_differentiable(fn):
+    """Decorator for a ``backward`` that is not differentiable itself: it runs without
+    recording, and differentiating its results again raises PyTorch's error."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        with no_grad():
+            outputs = fn(ctx, *grads)
+        if not STATE.enabled or not any(isinstance(g, Tensor) and g.requires_grad
+                                        for g in grads):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        idx = [i for i, o in enumerate(outs) if isinstance(o, Tensor)]
+        if not idx:
+            return outputs
+        marked = _DelayedError.apply(
+            "trying to differentiate twice a function that was marked with "
+            "@once_differentiable", *[grads[0]] + [outs[i] for i in idx])
+        marked = marked if isinstance(marked, tuple) else (marked,)
+        outs = list(outs)
+        for i, m in zip(idx, marked[1:]):
+            outs[i] = m
+        return outs[0] if single else tuple(outs)
+
+    return wrapper

@@ -36,10 +36,11 @@ _OUTPUT = object()
 FREED = object()
 
 FREED_MESSAGE = (
-    "Trying to backward through the graph a second time (or to access saved tensors after they "
-    "were freed). Saved intermediate values of the graph are freed when you call .backward() or "
-    "autograd.grad(). Specify retain_graph=True if you need to backward through the graph a "
-    "second time or to access saved tensors after calling backward."
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you "
+    "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors after calling "
+    "backward."
 )
 
 _new = object.__new__
@@ -57,6 +58,9 @@ class Node:
     n_outputs = 1
     #: set by the engine while it runs ``backward`` under create_graph (saved values as Tensors)
     differentiable = False
+    #: whether the engine gives zeros for the outputs that received no gradient (a multi-output
+    #: node); a user Function turns it off with ``ctx.set_materialize_grads(False)``
+    materialize_grads = True
     _saved = ()
     _saved_refs = ()
     _saved_versions = ()  # (counter, value at save) of every saved input and output

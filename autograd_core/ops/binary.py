@@ -107,10 +107,22 @@ def _ufunc(fn, name, a, b, out, true_divide=False):
 
 
 def _broadcast_error(op_name, a, b):
-    return ValueError(
-        f"{op_name}: shapes {tuple(np.shape(a))} and {tuple(np.shape(b))} cannot be broadcast "
-        "together"
+    """PyTorch's message (the first mismatching dimension from the right, numbered in the
+    broadcast result), then the op and both shapes."""
+    sa, sb = tuple(np.shape(a)), tuple(np.shape(b))
+    n = max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    dim = next((d for d in range(n - 1, -1, -1) if pa[d] != pb[d] and 1 not in (pa[d], pb[d])),
+               n - 1)
+    return BroadcastError(
+        f"The size of tensor a ({pa[dim]}) must match the size of tensor b ({pb[dim]}) at "
+        f"non-singleton dimension {dim} ({op_name}: shapes {sa} and {sb} cannot be broadcast "
+        "together)"
     )
+
+
+class BroadcastError(RuntimeError, ValueError):
+    """Shapes that do not broadcast: PyTorch's RuntimeError, and a ValueError as before."""
 
 
 class Add(Node):

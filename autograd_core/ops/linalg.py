@@ -42,6 +42,20 @@ class MatMul(Node):
         return ga, gb
 
 
+def _mismatch_message(sa, sb):
+    """PyTorch's wording for inner dimensions that differ, by the kernel PyTorch would use."""
+    if len(sa) == 1 and len(sb) == 1:
+        return (f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have "
+                f"the same number of elements, but got {sa[0]} and {sb[0]} elements respectively")
+    if len(sb) == 1 and len(sa) == 2:
+        return f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sb[0]})"
+    if len(sb) == 2:
+        rows = int(np.prod(sa[:-1])) if len(sa) > 1 else 1
+        return (f"mat1 and mat2 shapes cannot be multiplied ({rows}x{sa[-1]} and "
+                f"{sb[0]}x{sb[1]})")
+    return f"shapes cannot be multiplied: {sa[-1]} != {sb[-2]} (inner dimensions)"
+
+
 @op("matmul", node=MatMul, method=True, samples=[
     Sample("matmul", lambda a, b: a @ b, 2, min_ndim=1, aliases=("@",),
            shapes=((3, 4), (4, 2)))])
@@ -53,9 +67,7 @@ def matmul(input, other):
     ka = sa[-1]
     kb = sb[-2] if len(sb) > 1 else sb[0]
     if ka != kb:
-        raise RuntimeError(
-            f"matmul: shapes {sa} and {sb} cannot be multiplied ({ka} != {kb})"
-        )
+        raise RuntimeError(_mismatch_message(sa, sb) + f" (matmul: shapes {sa} and {sb})")
     try:
         return MatMul.apply(a, b)
     except ValueError:

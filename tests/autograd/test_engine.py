@@ -113,7 +113,7 @@ def test_grad_wrt_intermediate_and_unused_inputs():
     gh, gu = ag.grad(y, [h, u], allow_unused=True)
     np.testing.assert_allclose(gh.data, 2 * h.data)
     assert gu is None
-    with pytest.raises(RuntimeError, match="input 1 .* not used"):
+    with pytest.raises(RuntimeError, match="appears to not have been used in the graph.*input 1"):
         ag.grad((x * 3).sum(), [x, u])
 
 

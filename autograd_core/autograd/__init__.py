@@ -1,10 +1,13 @@
-"""``backward`` and ``grad``: argument checking in the user's terms, then the engine."""
+"""``autograd_core.autograd``, as ``torch.autograd``: ``backward`` and ``grad`` (argument
+checking in the user's terms, then the engine), ``Function`` and the ``function`` and
+``functional`` submodules."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from autograd_core.engine import run_backward
+from autograd_core.grad_mode import STATE
 from autograd_core.tensor import Tensor
 
 
@@ -31,14 +34,14 @@ def _seed_grads(outputs, grad_outputs, create_graph, op):
     for i, (t, g) in enumerate(zip(outputs, grad_outputs)):
         if not t.requires_grad:
             raise RuntimeError(
-                f"{op}: element {i} of tensors does not require grad and does not have a "
-                "grad_fn (was it computed under no_grad, or from tensors that don't require grad?)"
+                f"element {i} of tensors does not require grad and does not have a grad_fn "
+                f"({op}: was it computed under no_grad, or from tensors that don't require grad?)"
             )
         if g is None:
             if t.data.size != 1:
                 raise RuntimeError(
-                    f"{op}: grad can be implicitly created only for scalar outputs; output {i} "
-                    f"has shape {t.shape}: pass gradient= (a tensor of that shape)"
+                    f"grad can be implicitly created only for scalar outputs ({op}: output {i} "
+                    f"has shape {tuple(t.shape)}; pass gradient= (a tensor of that shape))"
                 )
             grads.append(np.ones(t.shape, dtype=t.dtype))
             continue
@@ -60,8 +63,14 @@ def _seed_grads(outputs, grad_outputs, create_graph, op):
     return grads
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """Accumulate gradients of ``tensors`` into the ``.grad`` of graph leaves."""
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+             grad_variables=None, inputs=None):
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of graph leaves (of ``inputs``
+    only, when given). ``grad_variables`` is PyTorch's deprecated name of ``grad_tensors``."""
+    if grad_variables is not None:
+        if grad_tensors is not None:
+            raise RuntimeError("backward: pass grad_tensors or grad_variables, not both")
+        grad_tensors = grad_variables
     tensors = _as_list(tensors, "tensors")
     grads = _seed_grads(tensors, _as_list(grad_tensors, "grad_tensors", True), create_graph,
                         "backward")
@@ -76,19 +85,33 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=None):
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (nothing is
     accumulated into ``.grad``). With ``create_graph=True`` the backward pass is recorded, so
-    the results can be differentiated again (Hessian-vector products)."""
+    the results can be differentiated again (Hessian-vector products).
+
+    Only the part of the graph between ``outputs`` and ``inputs`` runs (and has its saved
+    values freed unless ``retain_graph``), as in PyTorch. ``allow_unused`` gives None for an
+    input the outputs do not depend on, ``materialize_grads`` zeros (and implies
+    ``allow_unused``). ``only_inputs`` is accepted and ignored (PyTorch deprecated it);
+    ``is_grads_batched=True`` is not supported."""
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True is not supported (no vmap); "
+                                  "loop over the grad_outputs instead")
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when "
+                         "materialize_grads=True, but got: allow_unused=False.")
     outputs = _as_list(outputs, "outputs")
-    single = isinstance(inputs, Tensor)
     inputs = _as_list(inputs, "inputs")
-    for i, t in enumerate(inputs):
+    for t in inputs:
         if not t.requires_grad:
-            raise RuntimeError(f"grad: input {i} does not require grad")
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
     grads = _seed_grads(outputs, _as_list(grad_outputs, "grad_outputs", True), create_graph, "grad")
     result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
-                          allow_unused=bool(allow_unused))
+                          allow_unused=bool(allow_unused) or materialize_grads)
+    if materialize_grads:
+        result = tuple(Tensor._make(np.zeros(t.shape, t.dtype), None, False) if r is None else r
+                       for t, r in zip(inputs, result))
     return result
 
 
@@ -102,3 +125,31 @@ def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, 
         return
     backward([self], [gradient] if gradient is not None else None,
              retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+
+
+class set_detect_anomaly:
+    """``torch.autograd.set_detect_anomaly(mode)``: turn anomaly detection on or off, at once
+    (a plain call) or for a ``with`` block (the previous mode comes back at its end)."""
+
+    def __init__(self, mode, check_nan=True):
+        self._prev = STATE.anomaly
+        STATE.anomaly = bool(mode) and bool(check_nan)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        STATE.anomaly = self._prev
+        return False
+
+
+# torch.autograd's other names, after grad/backward (the modules below import those from here)
+from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled
+from autograd_core.autograd import function, functional
+from autograd_core.function import Function, FunctionCtx, once_differentiable
+from autograd_core.grad_mode import enable_grad, no_grad, set_grad_enabled
+from autograd_core.gradcheck import gradcheck, gradgradcheck
+
+__all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "function",
+           "functional", "grad", "gradcheck", "gradgradcheck", "is_anomaly_enabled", "no_grad",
+           "once_differentiable", "set_detect_anomaly", "set_grad_enabled"]
