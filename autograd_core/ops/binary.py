@@ -99,9 +99,11 @@ def _cast(x, dt):
 
 def _ufunc(fn, name, a, b, out, true_divide=False):
     """``fn(a, b)`` after PyTorch's type promotion, with the op's name in a broadcast error."""
-    a, b = _promote(a, b, true_divide)
+    if type(a) is not _ndarray or type(b) is not _ndarray or a.dtype is not b.dtype or (
+            true_divide and a.dtype.kind != "f"):
+        a, b = _promote(a, b, true_divide)  # the common case, two arrays of one dtype, skips it
     try:
-        return fn(a, b, out=out)
+        return fn(a, b) if out is None else fn(a, b, out=out)
     except ValueError:
         raise _broadcast_error(name, a, b) from None
 
