@@ -207,7 +207,16 @@ class Softmax(Node):
 class LogSoftmax(Node):
     def forward(self, x, dim):
         self.dim = dim
-        y = x - _stable_lse(x, dim)
+        # (x - max) - log(sum(exp(x - max))), not x - logsumexp(x): at float32 logits near
+        # 3e38 the log term vanishes beside the max and x - lse would lose it (PyTorch's order)
+        if x.size == 0:
+            y = x - _stable_lse(x, dim)
+        else:
+            m = np.max(x, axis=dim, keepdims=True)
+            m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)
+            y = x - m
+            with np.errstate(divide="ignore"):
+                y -= np.log(np.sum(np.exp(y), axis=dim, keepdims=True))
         self.save_for_backward(y)
         return y
 

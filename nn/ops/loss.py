@@ -18,12 +18,19 @@ def check_reduction(reduction):
 
 
 def _logsumexp_rows(x):
-    """log(sum(exp(x), axis=1)) as an (M, 1) array, stable (max subtracted)."""
+    """``(m, log s)``, each (M, 1): the row max and ``log(sum(exp(x - m)))``, so that
+    ``logsumexp = m + log s``, kept apart: ``(x - m) - log s`` keeps the log term where
+    ``x - (m + log s)`` would lose it beside a huge max (float32 logits near 3e38)."""
+    m = _row_max(x)
+    return m, np.log(np.exp(x - m).sum(axis=1, keepdims=True))
+
+
+def _row_max(x):
+    """The (M, 1) row max, 0 where it is not finite (a row of -inf stays -inf, not NaN)."""
     m = x.max(axis=1, keepdims=True)
     if not np.all(np.isfinite(m)):
         m = np.where(np.isfinite(m), m, 0).astype(x.dtype)
-    e = np.exp(x - m)
-    return np.log(e.sum(axis=1, keepdims=True)) + m
+    return m
 
 
 def _reduce(per_sample, reduction, divisor):
@@ -70,7 +77,7 @@ class CrossEntropyOp(Node):
 
     Backward in one pass: ``dx = (softmax(x) * A_i - a_ic) * g_i / D`` with ``a`` the target
     distribution above (one-hot when ``eps == 0``) and ``A_i = sum_c a_ic``. Only ``x`` and the
-    row logsumexp are saved; the softmax is recomputed as ``exp(x - lse)``.
+    row log-sum are saved; the softmax is recomputed as ``exp((x - m) - log s)``.
     """
 
     def name(self):
@@ -81,8 +88,8 @@ class CrossEntropyOp(Node):
         self.reduction, self.eps = reduction, float(label_smoothing)
         safe, valid = _class_targets(target, C, ignore_index)
         rows = np.arange(M)
-        lse = _logsumexp_rows(x)
-        nll = lse[:, 0] - x[rows, safe]
+        m, logs = _logsumexp_rows(x)
+        nll = logs[:, 0] - (x[rows, safe] - m[:, 0])
         if weight is not None:
             wy = weight[safe]
             if valid is not None:
@@ -93,9 +100,9 @@ class CrossEntropyOp(Node):
         loss = nll * wy if wy is not None else nll
         if eps > 0:
             if weight is None:
-                smooth = C * lse[:, 0] - x.sum(axis=1)
+                smooth = C * logs[:, 0] - (x - m).sum(axis=1)
             else:
-                smooth = weight.sum() * lse[:, 0] - x @ weight
+                smooth = weight.sum() * logs[:, 0] - (x - m) @ weight
             if valid is not None:
                 smooth = smooth * valid
             loss = (1.0 - eps) * loss + (eps / C) * smooth
@@ -105,7 +112,7 @@ class CrossEntropyOp(Node):
             divisor = 1
         self.divisor = divisor
         self.safe, self.wy, self.weight, self.valid = safe, wy, weight, valid
-        self.save_for_backward(x, lse)
+        self.save_for_backward(x, logs)  # the row max is recomputed: a cheap pass, no memory
         return _reduce(loss.astype(x.dtype, copy=False), reduction, divisor)
 
     def _coefficients(self, g, dtype):
@@ -131,15 +138,16 @@ class CrossEntropyOp(Node):
         return a, A
 
     def backward(self, g):  # composite: what create_graph records
-        x, lse = self.saved
+        x, logs = self.saved
         return self._backward_composite(g, x), None
 
     def fused_backward(self, g):  # one pass on the arrays
-        x, lse = self.saved
+        x, logs = self.saved
         M, C = x.shape
         coef = np.asarray(self._coefficients(g, x.dtype), dtype=x.dtype)
         coef = np.broadcast_to(coef, (M,)) if coef.ndim == 0 else coef
-        p = np.subtract(x, lse)
+        p = np.subtract(x, _row_max(x))
+        p -= logs
         np.exp(p, out=p)
         rows = np.arange(M)
         if self.eps == 0:

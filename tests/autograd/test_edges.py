@@ -164,3 +164,37 @@ def test_cross_entropy_with_every_target_ignored_has_a_zero_gradient(smoothing):
     with np.errstate(all="ignore"):
         F.nll_loss(y.log_softmax(1), ag.tensor([-100])).backward()
     np.testing.assert_array_equal(y.grad.numpy(), np.zeros((1, 2)))
+
+
+@pytest.mark.parametrize("scale", [1e2, 1e4, 1e8, 1e20, 1e37])
+def test_float32_log_softmax_and_cross_entropy_stay_accurate_at_large_logits(scale):
+    import nn.functional as F
+
+    rng = np.random.default_rng(0)
+    x = (rng.standard_normal((6, 5)) * scale).astype(np.float32)
+    y = rng.integers(0, 5, 6)
+    ref = x.astype(np.float64) - np.log(np.sum(np.exp(
+        x.astype(np.float64) - x.max(1, keepdims=True)), 1, keepdims=True)) - x.max(
+        1, keepdims=True).astype(np.float64)
+    got = ag.tensor(x).log_softmax(1).numpy().astype(np.float64)
+    # within a few float32 ulps of the row's largest logit (x - max is exact, the log term
+    # carries float32 rounding): PyTorch's float32 kernel is at this bound too
+    ulp = np.spacing(np.float32(np.abs(x).max())).astype(np.float64)
+    np.testing.assert_allclose(got, ref, rtol=2e-7, atol=4 * ulp)
+    t = ag.tensor(x, requires_grad=True)
+    loss = F.cross_entropy(t, ag.tensor(y))
+    want = -ref[np.arange(6), y].mean()
+    assert abs(loss.item() - want) <= 1e-6 * abs(want)
+    loss.backward()
+    p = np.exp(ref)
+    p[np.arange(6), y] -= 1
+    np.testing.assert_allclose(t.grad.numpy(), p / 6, atol=1e-6)
+
+
+def test_log_softmax_at_float32_max_is_finite_where_pytorch_is():
+    x = ag.tensor([[3e38, 0.0], [3e38, 3e38]], requires_grad=True)
+    y = x.log_softmax(1)
+    np.testing.assert_allclose(y.detach().numpy(), [[0.0, -3e38], [-np.log(2), -np.log(2)]],
+                               rtol=1e-6)
+    y[:, 0].sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[0.0, 0.0], [0.5, -0.5]], atol=1e-7)
