@@ -11,6 +11,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     index,
     inplace,
     linalg,
+    pieces,
     reduce,
     shape,
     unary,
