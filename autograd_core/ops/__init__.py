@@ -15,6 +15,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     reduce,
     scatter,
     shape,
+    sorting,
     unary,
 )
 from autograd_core.ops.registry import DECLS, Sample, op
