@@ -4,6 +4,8 @@ forms). Gradients accumulate over repeated indices (``np.add.at``)."""
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from autograd_core.node import Node
@@ -217,6 +219,7 @@ def _inplace_method(name, fn):
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place ``{fn.__name__}`` (PyTorch's autograd rules for in-place ops)."
+    method.__signature__ = inspect.signature(fn)
     return op(name, method=True, function=False, samples=())(method)
 
 

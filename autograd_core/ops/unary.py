@@ -186,8 +186,8 @@ def _floating(x):
 class Log10(Node):
     """Base-10 logarithm; derivative ``1 / (x ln 10)``."""
 
-    def forward(self, x):
-        x = _floating(x)
+    def forward(self, input):  # PyTorch's argument name (the functional form's signature)
+        x = _floating(input)
         self.save_for_backward(x)
         return np.log10(x)
 
@@ -200,8 +200,8 @@ class Log10(Node):
 class Log2(Node):
     """Base-2 logarithm; derivative ``1 / (x ln 2)``."""
 
-    def forward(self, x):
-        x = _floating(x)
+    def forward(self, input):  # PyTorch's argument name (the functional form's signature)
+        x = _floating(input)
         self.save_for_backward(x)
         return np.log2(x)
 
@@ -214,8 +214,8 @@ class Log2(Node):
 class Exp2(Node):
     """``2 ** x``; derivative ``2 ** x * ln 2`` (the output is saved)."""
 
-    def forward(self, x):
-        y = np.exp2(_floating(x))
+    def forward(self, input):
+        y = np.exp2(_floating(input))
         self.save_for_backward(y)
         return y
 
