@@ -246,6 +246,8 @@ def _einsum_samples():
             s("einsum_batch", "...ij,...kj->...ik", _as3d), s("einsum_dot", "ij,ij", _as2d),
             s("einsum_trace", "ii", sq, 1), s("einsum_diag", "ii->i", sq, 1),
             s("einsum_rowsum", "ij->i", _as2d, 1), s("einsum_transpose", "ij->ji", _as2d, 1),
+            Sample("einsum_broadcast", lambda a, b: einsum("...,...->...", a, b), 2,
+                   broadcasts=True),
             Sample("einsum_bcast_sum", lambda a, b: einsum("ij,k->ik", _as2d(a),
                                                              b.reshape(-1)), 2)]
 
