@@ -247,6 +247,12 @@ def index_select(input, dim, index):
     return getitem(input, (slice(None),) * d + (idx.reshape(-1).astype(np.int64),))
 
 
+# PyTorch's scalar-type names, as its messages print them
+_TORCH_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+                "int32": "int", "int16": "short", "int8": "signed char",
+                "uint8": "unsigned char"}
+
+
 def _value_like(value, x, name):
     if isinstance(value, Tensor):
         if value.ndim != 0:
@@ -266,7 +272,7 @@ def masked_fill(input, mask, value):
     m = _arr(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{m.dtype}")
+                           f"{_TORCH_NAMES.get(m.dtype.name, m.dtype.name)}")
     x = _arr(input)
     try:
         shape = np.broadcast_shapes(m.shape, x.shape)

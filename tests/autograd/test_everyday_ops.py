@@ -231,8 +231,9 @@ def test_index_select_and_masked_fill():
     np.testing.assert_array_equal(y.grad.data, [0, 1, 0])
     assert v.grad.item() == 2.0
     assert ag.masked_fill(T(np.array([1, 2], np.int32)), T([True, False]), 7).dtype == np.int32
-    with pytest.raises(RuntimeError, match="only supports boolean masks"):
-        y.masked_fill(T([1.0, 0.0, 1.0]), 0.0)
+    with pytest.raises(RuntimeError, match="only supports boolean masks, but got mask with dtype "
+                                           "double"):
+        y.masked_fill(T(np.array([1.0, 0.0, 1.0])), 0.0)
 
 
 def test_in_place_forms_follow_autograd_rules():
