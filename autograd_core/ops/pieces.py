@@ -175,12 +175,11 @@ class ConstantPad(Node):
         for k in range(len(pad) // 2):
             d = nd - 1 - k
             lo, hi = pad[2 * k], pad[2 * k + 1]
-            size = x.shape[d] + lo + hi
-            if size < 0:
+            # negative pads crop first (PyTorch narrows), then positive ones pad
+            if x.shape[d] + min(lo, 0) + min(hi, 0) < 0:
                 raise RuntimeError(
-                    f"The input size {x.shape[d]}, plus negative padding {lo} and {hi} resulted "
-                    f"in a negative output size, which is invalid. Check dimension {d} of your "
-                    "input.")
+                    f"narrow(): length must be non-negative. (pad: the negative padding {lo} and "
+                    f"{hi} crops more than the size {x.shape[d]} of dimension {d} of the input)")
             crop[d] = slice(max(-lo, 0), x.shape[d] - max(-hi, 0))
             widths[d] = (max(lo, 0), max(hi, 0))
         out = x[tuple(crop)]

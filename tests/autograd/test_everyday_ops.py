@@ -150,8 +150,15 @@ def test_constant_pad_nd_pads_and_crops_and_routes_gradients():
     (out * T(np.arange(9.0).reshape(3, 3))).sum().backward()
     np.testing.assert_array_equal(x.grad.data, [[1, 2], [4, 5]])
     np.testing.assert_array_equal(ag.constant_pad_nd(x, (-1, 0)).data, [[2], [4]])
-    with pytest.raises(RuntimeError, match="negative output size"):
+    with pytest.raises(RuntimeError, match="narrow"):
         ag.constant_pad_nd(x, (-2, -1))
+    # regression: on an empty dim, (-1, 1) must not pass as "size 0 - 1 + 1 = 0" and pad anyway
+    with pytest.raises(RuntimeError, match="narrow"):
+        ag.constant_pad_nd(ag.ones(2, 0), (-1, 1))
+    # crop first, then pad (PyTorch's order): (4, -2) on [0, 1, 2] keeps [0] then adds 4 zeros
+    np.testing.assert_array_equal(ag.constant_pad_nd(T([[5.0, 1.0, 2.0]]), (4, -2)).data,
+                                  [[0, 0, 0, 0, 5]])
+    np.testing.assert_array_equal(ag.constant_pad_nd(T([[5.0, 1.0, 2.0]]), (-3, 1)).data, [[0]])
 
 
 # ---- ordering ----------------------------------------------------------------------------
