@@ -70,9 +70,13 @@ def _shape(x):
     return np.shape(x.data if isinstance(x, Tensor) else x)
 
 
+def _lead(t):
+    return int(np.prod(t.shape[:-1]))
+
+
 def _as2d(t):
-    """A sample's input as a matrix (any shape the generic tests draw: 0-d to 3-d)."""
-    return t.reshape(1, 1) if t.ndim == 0 else t.reshape(-1, t.shape[-1])
+    """A sample's input as a matrix (any shape the generic tests draw: 0-d to 3-d, empty)."""
+    return t.reshape(1, 1) if t.ndim == 0 else t.reshape(_lead(t), t.shape[-1])
 
 
 @op("mm", method=True, samples=[
@@ -91,7 +95,7 @@ def mm(input, mat2):
 
 
 def _as3d(t):
-    return t.reshape(1, 1, 1) if t.ndim == 0 else t.reshape(1, -1, t.shape[-1])
+    return t.reshape(1, 1, 1) if t.ndim == 0 else t.reshape(1, _lead(t), t.shape[-1])
 
 
 @op("bmm", method=True, samples=[

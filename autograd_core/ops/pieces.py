@@ -35,7 +35,8 @@ def _run(cls, g, **params):
 @op("split", samples=[
     Sample("split", lambda a: split(a, 2, dim=-1)[-1] * 2.0 + split(a, 2, dim=-1)[0].sum(),
            min_ndim=1),
-    Sample("split_sections", lambda a: split(a, [1, a.shape[0] - 1])[1], min_ndim=1)])
+    Sample("split_sections", lambda a: split(a, [min(a.shape[0], 1), max(a.shape[0] - 1, 0)])[1],
+           min_ndim=1)])
 def split(tensor, split_size_or_sections, dim=0):
     """Views of ``tensor`` along ``dim``: pieces of ``split_size_or_sections`` elements (the
     last may be smaller), or of the sizes in a list (which must add up to the dim's size)."""
@@ -84,8 +85,14 @@ def chunk(input, chunks, dim=0):
     return split(input, size, d)
 
 
-@op("unbind", method=True, samples=[
-    Sample("unbind", lambda a: unbind(a, -1)[-1] * 2.0 + unbind(a, -1)[0], min_ndim=1)])
+def _unbind_sample(a):
+    pieces = unbind(a, -1)
+    if not pieces:  # an empty last dim: no pieces
+        return a * 2.0
+    return pieces[-1] * 2.0 + pieces[0]
+
+
+@op("unbind", method=True, samples=[Sample("unbind", _unbind_sample, min_ndim=1)])
 def unbind(input, dim=0):
     """The slices of ``input`` along ``dim``, that dim removed (views)."""
     if _ndim(input) == 0:
@@ -119,7 +126,7 @@ def _tri(input, diagonal, upper):
 
 
 @op("tril", node=Tri, method=True, samples=[
-    Sample("tril", lambda a: tril(a.reshape(-1, a.shape[-1]) if a.ndim else a.reshape(1, 1)),
+    Sample("tril", lambda a: tril(a.reshape(int(np.prod(a.shape[:-1])), a.shape[-1])),
            min_ndim=2),
     Sample("tril_offset", lambda a: tril(a, -1), min_ndim=2)])
 def tril(input, diagonal=0):
@@ -193,7 +200,8 @@ class ConstantPad(Node):
 
 @op("constant_pad_nd", node=ConstantPad, samples=[
     Sample("constant_pad_nd", lambda a: constant_pad_nd(a, (1, 2), 0.5), min_ndim=1),
-    Sample("constant_pad_nd_crop", lambda a: constant_pad_nd(a, (-1, 1, 2, 0)), min_ndim=2)])
+    Sample("constant_pad_nd_crop", lambda a: constant_pad_nd(a, (-min(a.shape[-1], 1), 1, 2, 0)),
+           min_ndim=2)])
 def constant_pad_nd(input, pad, value=0):
     """Pad the last ``len(pad) // 2`` dims: ``pad = (last_lo, last_hi, prev_lo, prev_hi, ...)``
     elements of ``value`` (negative entries crop)."""

@@ -101,16 +101,22 @@ def _gather(x, dim, index):
     return Gather.apply(x, index=index, dim=dim)
 
 
+def _some_indices(n, picks):
+    """``picks(n)`` as an int64 index, or an empty one when there is nothing to pick from."""
+    return Tensor(np.array(picks(n) if n else [], dtype=np.int64))
+
+
 def _gather_sample(a):
     flat = a.reshape(-1)
     n = flat.shape[0]
-    return gather(flat, 0, Tensor(np.array([n - 1, 0, n - 1, n // 2], dtype=np.int64)))
+    return gather(flat, 0, _some_indices(n, lambda n: [n - 1, 0, n - 1, n // 2]))
 
 
 def _gather_rows(a):
-    m = a.reshape(1, 1) if a.ndim == 0 else a.reshape(-1, a.shape[-1])
+    m = a.reshape(1, 1) if a.ndim == 0 else a.reshape(int(np.prod(a.shape[:-1])), a.shape[-1])
     last = m.shape[1] - 1
-    idx = np.array([[last, 0, last]] * m.shape[0], dtype=np.int64)
+    row = [last, 0, last] if last >= 0 else []
+    idx = np.array([row] * m.shape[0], dtype=np.int64).reshape(m.shape[0], len(row))
     return gather(m, 1, Tensor(idx))
 
 
@@ -186,14 +192,14 @@ def _scatter(name, input, dim, index, src, add):
 def _scatter_sample(a, b, add):
     fa, fb = a.reshape(-1), b.reshape(-1)
     n = fa.shape[0]
-    idx = Tensor(np.array([n - 1, 0][: n], dtype=np.int64))
+    idx = _some_indices(n, lambda n: [n - 1, 0][:n])
     return (scatter_add if add else scatter)(fa, 0, idx, fb[: min(n, 2)]) * 1.5
 
 
 @op("scatter", method=True, samples=[
     Sample("scatter", lambda a, b: _scatter_sample(a, b, False), 2),
     Sample("scatter_value", lambda a: scatter(a.reshape(-1), 0,
-                                              Tensor(np.array([0], dtype=np.int64)), 2.5))])
+                                              _some_indices(a.numel(), lambda n: [0]), 2.5))])
 def scatter(input, dim, index, src, *, reduce=None):
     """``input`` with ``src`` (a tensor, or a number) written at ``index`` along ``dim``
     (``out[i][index[i][j]] = src[i][j]`` for ``dim=1``); ``reduce="add"`` adds instead."""
@@ -206,7 +212,7 @@ def scatter(input, dim, index, src, *, reduce=None):
 @op("scatter_add", method=True, samples=[
     Sample("scatter_add", lambda a, b: _scatter_sample(a, b, True), 2),
     Sample("scatter_add_repeats", lambda a, b: scatter_add(
-        a.reshape(-1), 0, Tensor(np.zeros(2, dtype=np.int64)),
+        a.reshape(-1), 0, _some_indices(a.numel(), lambda n: [0, 0]),
         cat([b.reshape(-1)[:1], b.reshape(-1)[:1] * 2.0])), 2)])
 def scatter_add(input, dim, index, src):
     """``input`` with ``src`` added at ``index`` along ``dim`` (repeated indices sum)."""
@@ -229,7 +235,7 @@ scatter_add_ = _inplace_method("scatter_add_", scatter_add)
 
 @op("index_select", method=True, samples=[
     Sample("index_select", lambda a: index_select(
-        a, -1, Tensor(np.array([0, a.shape[-1] - 1, 0], dtype=np.int64))), min_ndim=1)])
+        a, -1, _some_indices(a.shape[-1], lambda n: [0, n - 1, 0])), min_ndim=1)])
 def index_select(input, dim, index):
     """The entries at ``index`` (a 1-D int tensor) along ``dim``; repeats allowed."""
     idx = _arr(index)
@@ -264,8 +270,7 @@ def _value_like(value, x, name):
 
 @op("masked_fill", method=True, samples=[
     Sample("masked_fill", lambda a: masked_fill(a, a.data > 0, 0.5)),
-    Sample("masked_fill_tensor_value", lambda a, b: masked_fill(
-        a, a.data > 0, b.reshape(-1)[0] if b.ndim else b), 2)])
+    Sample("masked_fill_tensor_value", lambda a, b: masked_fill(a, a.data > 0, b.sum()), 2)])
 def masked_fill(input, mask, value):
     """``input`` with ``value`` (a number or a 0-d tensor, which gets the gradient of the
     filled places) where the bool ``mask`` (broadcast to input's shape) is True."""
@@ -301,10 +306,10 @@ def _indices(indices, x):
 
 @op("index_put", method=True, samples=[
     Sample("index_put", lambda a, b: index_put(
-        a.reshape(-1), (Tensor(np.array([0])),), b.reshape(-1)[:1] * 2.0), 2),
+        a.reshape(-1), (_some_indices(a.numel(), lambda n: [0]),), b.reshape(-1)[:1] * 2.0), 2),
     Sample("index_put_accumulate", lambda a, b: index_put(
-        a.reshape(-1), (Tensor(np.array([0, 0])),), b.reshape(-1)[:1].expand(2) * 2.0,
-        accumulate=True), 2)])
+        a.reshape(-1), (_some_indices(a.numel(), lambda n: [0, 0]),),
+        cat([b.reshape(-1)[:1], b.reshape(-1)[:1]]) * 2.0, accumulate=True), 2)])
 def index_put(input, indices, values, accumulate=False):
     """``input`` with ``values`` written (``accumulate``: added, repeats summed) at the
     positions a tuple of index tensors selects, as ``input[indices] = values``."""

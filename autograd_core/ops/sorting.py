@@ -66,7 +66,8 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
 
 
 @op("topk", method=True, samples=[
-    Sample("topk", lambda a: topk(a, 1).values * 2.0, domain="distinct"),
+    Sample("topk", lambda a: topk(a, min(1, a.shape[-1] if a.ndim else 1)).values * 2.0,
+           domain="distinct"),
     Sample("topk_smallest", lambda a: topk(a, min(2, a.shape[-1]), dim=-1, largest=False)[0], domain="distinct",
            min_ndim=1)])
 def topk(input, k, dim=-1, largest=True, sorted=True):
