@@ -6,7 +6,10 @@ from nn.module import Module
 from nn.containers import ModuleDict, ModuleList, Sequential
 from nn import layers as _layers
 from nn.layers import *  # noqa: F403 - every layer (see nn.layers.__all__)
-from nn.losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from nn.losses import (
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
+    SmoothL1Loss,
+)
 from nn import functional, init
 from nn.serialization import load, save
 from nn import data, utils
@@ -14,5 +17,6 @@ from nn import data, utils
 __all__ = [
     "Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict", *_layers.__all__,
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+    "SmoothL1Loss", "HuberLoss",
     "functional", "init", "utils", "data", "save", "load",
 ]

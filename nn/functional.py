@@ -29,7 +29,8 @@ __all__ = [
     "linear", "identity", "flatten", "relu", "leaky_relu", "sigmoid", "tanh", "gelu",
     "softplus", "softmax", "log_softmax", "dropout", "batch_norm", "layer_norm",
     "group_norm", "mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
-    "binary_cross_entropy_with_logits", "one_hot",
+    "binary_cross_entropy_with_logits", "one_hot", "pad", "smooth_l1_loss", "huber_loss",
+    "embedding",
 ]
 
 
@@ -426,6 +427,82 @@ def one_hot(tensor, num_classes=-1):
     out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, idx[..., None].astype(np.int64), 1, axis=-1)
     return Tensor(out)
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad the last ``len(pad) // 2`` dims of ``input``: ``pad = (left, right, top, bottom,
+    ...)``, last dim first; negative entries crop. Only ``mode="constant"`` is available."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: mode={mode!r} is not supported here (only 'constant')")
+    pad = tuple(int(p) for p in pad)
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > _t(input).ndim:
+        raise RuntimeError(
+            f"Padding length should be less than or equal to two times the input dimension but "
+            f"got padding length {len(pad)} and input of dimension {_t(input).ndim}")
+    return ag.constant_pad_nd(input, pad, 0 if value is None else value)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """``0.5 d^2 / beta`` where ``|d| < beta``, ``|d| - 0.5 beta`` elsewhere (``d = input -
+    target``), reduced; ``beta=0`` is the L1 loss."""
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _shape_warning("smooth_l1_loss", input, target)
+    d = _t(input) - target
+    a = d.abs()
+    if beta == 0:
+        return _reduce(a, reduction)
+    return _reduce(ag.where(a.data < beta, d * d * (0.5 / beta), a - 0.5 * beta), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """``0.5 d^2`` where ``|d| < delta``, ``delta (|d| - 0.5 delta)`` elsewhere (``d = input -
+    target``), times ``weight`` (broadcast; a constant) when given, then reduced (``mean``
+    divides by the number of elements)."""
+    check_reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _shape_warning("huber_loss", input, target)
+    d = _t(input) - target
+    a = d.abs()
+    loss = ag.where(a.data < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+    if weight is not None:
+        loss = loss * Tensor(_const(weight, loss.dtype))
+    return _reduce(loss, reduction)
+
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Rows of ``weight`` at the integer ``input`` (shape ``input.shape + (dim,)``); the row at
+    ``padding_idx`` gets no gradient. ``max_norm``, ``scale_grad_by_freq`` and ``sparse=True``
+    are not available here (NotImplementedError)."""
+    if max_norm is not None:
+        raise NotImplementedError("embedding: max_norm (renormalising rows in place) is not "
+                                  "supported here")
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: scale_grad_by_freq and sparse gradients are not "
+                                  "supported here")
+    idx = _const(input)
+    if idx.dtype not in (np.int32, np.int64):
+        kind = {"f": "Float", "b": "Bool", "c": "Complex"}.get(idx.dtype.kind, str(idx.dtype))
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar "
+            f"types: Long, Int; but got {kind}Tensor instead (while checking arguments for "
+            "embedding)")
+    w = _t(weight)
+    n = w.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError("index out of range in self")
+    flat = idx.reshape(-1).astype(np.int64)
+    rows = w[flat]
+    if padding_idx is not None:
+        p = padding_idx + n if padding_idx < 0 else padding_idx
+        rows = ag.where((flat == p)[:, None], w.detach()[flat], rows)
+    return rows.reshape(idx.shape + (w.shape[1],))
 
 
 def _activations_from_the_op_table():

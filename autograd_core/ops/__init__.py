@@ -11,8 +11,11 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     index,
     inplace,
     linalg,
+    pieces,
     reduce,
+    scatter,
     shape,
+    sorting,
     unary,
 )
 from autograd_core.ops.registry import DECLS, Sample, op

@@ -1,5 +1,6 @@
 """Matrix multiplication with numpy's rules: 1-D operands promoted and squeezed, batch
-dimensions broadcast (the engine sums their gradients back)."""
+dimensions broadcast (the engine sums their gradients back); PyTorch's strict spellings
+(``mm``, ``bmm``, ``addmm``) and ``einsum``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
+from autograd_core.tensor import Tensor
 
 
 class MatMul(Node):
@@ -74,3 +76,219 @@ def matmul(input, other):
         raise RuntimeError(
             f"matmul: batch dimensions of shapes {sa} and {sb} cannot be broadcast"
         ) from None
+
+
+def _shape(x):
+    return np.shape(x.data if isinstance(x, Tensor) else x)
+
+
+def _lead(t):
+    return int(np.prod(t.shape[:-1]))
+
+
+def _as2d(t):
+    """A sample's input as a matrix (any shape the generic tests draw: 0-d to 3-d, empty)."""
+    return t.reshape(1, 1) if t.ndim == 0 else t.reshape(_lead(t), t.shape[-1])
+
+
+@op("mm", method=True, samples=[
+    Sample("mm", lambda a, b: mm(_as2d(a), _as2d(b).T), 2, shapes=((3, 4), (3, 4)))])
+def mm(input, mat2):
+    """Matrix product of two 2-D tensors (no broadcasting; ``matmul`` has it)."""
+    sa, sb = _shape(input), _shape(mat2)
+    if len(sa) != 2:
+        raise RuntimeError(f"self must be a matrix (mm got input of shape {tuple(sa)})")
+    if len(sb) != 2:
+        raise RuntimeError(f"mat2 must be a matrix (mm got mat2 of shape {tuple(sb)})")
+    if sa[1] != sb[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
+                           f"({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})")
+    return MatMul.apply(input, mat2)
+
+
+def _as3d(t):
+    return t.reshape(1, 1, 1) if t.ndim == 0 else t.reshape(1, _lead(t), t.shape[-1])
+
+
+@op("bmm", method=True, samples=[
+    Sample("bmm", lambda a, b: bmm(_as3d(a), _as3d(b).transpose(1, 2)), 2,
+           shapes=((3, 4), (3, 4)))])
+def bmm(input, mat2):
+    """Batched matrix product of two 3-D tensors with the same batch size."""
+    sa, sb = _shape(input), _shape(mat2)
+    if len(sa) != 3:
+        raise RuntimeError(f"batch1 must be a 3D tensor (bmm got input of shape {tuple(sa)})")
+    if len(sb) != 3:
+        raise RuntimeError(f"batch2 must be a 3D tensor (bmm got mat2 of shape {tuple(sb)})")
+    if sb[0] != sa[0] or sb[1] != sa[2]:
+        raise RuntimeError(
+            f"Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{sa[0]}, {sa[2]}] but got: [{sb[0]}, {sb[1]}].")
+    return MatMul.apply(input, mat2)
+
+
+@op("addmm", method=True, samples=[
+    Sample("addmm", lambda a, b: addmm(_as2d(a).sum(-1, keepdim=True), _as2d(a), _as2d(b).T,
+                                       beta=0.5, alpha=2.0), 2, shapes=((3, 4), (3, 4))),
+    Sample("addmm3", lambda c, a, b: addmm(_as2d(c) @ _as2d(c).T, _as2d(a), _as2d(b).T), 3)])
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to the product's shape
+    and, with ``beta=0``, is ignored (NaN and inf in it do not propagate, as PyTorch)."""
+    product = mm(mat1, mat2)
+    si, sp = _shape(input), _shape(product.data)
+    try:
+        np.broadcast_shapes(si, sp)
+    except ValueError:
+        raise RuntimeError(f"addmm: input of shape {tuple(si)} cannot be broadcast to the "
+                           f"product's shape {tuple(sp)}") from None
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        return product
+    return product + (input * beta if beta != 1 else input)
+
+
+# ---- einsum ------------------------------------------------------------------------------
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _parse_einsum(equation, shapes):
+    """``(terms, output)`` with every ``...`` spelled out as letters, and the implicit output
+    (letters used once, alphabetically, after the broadcast dims) made explicit."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(shapes):
+        raise RuntimeError("einsum(): more operands were provided than specified in the "
+                           "equation" if len(shapes) > len(terms) else
+                           "einsum(): fewer operands were provided than specified in the "
+                           "equation")
+    for ch in eq:
+        if not (ch in _LETTERS or ch in ".,->"):
+            raise RuntimeError(f"einsum(): invalid subscript given at index {eq.index(ch)} in "
+                               f"the equation string, subscripts must be in [a-zA-Z]")
+    free = [c for c in _LETTERS if c not in eq]
+    n_ell = 0
+    for t, s in zip(terms, shapes):
+        if "..." in t:
+            n_ell = max(n_ell, len(s) - (len(t) - 3))
+        elif len(t) != len(s):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(t)}) "
+                               f"does not match the number of dimensions ({len(s)}) for "
+                               f"operand {terms.index(t)} and no ellipsis was given")
+    ell = "".join(free[:n_ell])
+    out_terms = []
+    for t, s in zip(terms, shapes):
+        if "..." in t:
+            k = len(s) - (len(t) - 3)
+            t = t.replace("...", ell[n_ell - k:] if k else "")
+        out_terms.append(t)
+    if arrow:
+        output = rhs.replace("...", ell)
+    else:
+        joined = "".join(out_terms)
+        output = ell + "".join(sorted(c for c in set(joined) if c not in ell
+                                      and joined.count(c) == 1))
+    return out_terms, output
+
+
+def _einsum_any(terms, output, *xs):
+    """``np.einsum`` on arrays; the recorded op when any operand is a Tensor (create_graph)."""
+    if any(isinstance(x, Tensor) for x in xs):
+        dtype = next(x.dtype for x in xs if isinstance(x, Tensor))
+        xs = [x if isinstance(x, Tensor) else Tensor._make(np.asarray(x, dtype), None, False)
+              for x in xs]
+        return Einsum.apply(*xs, spec=(list(terms), output))
+    return np.asarray(np.einsum(",".join(terms) + "->" + output, *xs))
+
+
+class Einsum(Node):
+    """``np.einsum`` forward; each operand's gradient is another einsum of the incoming
+    gradient with the other operands (letters summed only within the operand broadcast back,
+    repeated letters, a diagonal, written back through identity matrices)."""
+
+    def forward(self, *operands, spec):
+        terms, output = spec
+        self.terms, self.output = terms, output
+        self.shapes = [o.shape for o in operands]
+        self.save_for_backward(*operands)
+        return np.einsum(",".join(terms) + "->" + output, *operands)
+
+    def backward(self, g):
+        ops = self.saved
+        grads = []
+        for i, (term, shape) in enumerate(zip(self.terms, self.shapes)):
+            if not self.needs_input_grad[i]:
+                grads.append(None)
+                continue
+            others = [(t, o) for j, (t, o) in enumerate(zip(self.terms, ops)) if j != i]
+            sizes = dict(zip(term, shape))
+            uniq = "".join(dict.fromkeys(term))
+            avail = set(self.output).union(*[set(t) for t, _ in others])
+            have = "".join(c for c in uniq if c in avail)
+            gi = _einsum_any([self.output] + [t for t, _ in others], have, g,
+                             *[o for _, o in others])
+            if have != uniq:  # letters summed within this operand alone: constant along them
+                gi = gi.reshape(tuple(sizes[c] if c in have else 1 for c in uniq))
+                gi = xp.broadcast_to(gi, tuple(sizes[c] for c in uniq))
+            if len(uniq) != len(term):  # a repeated letter: write onto the diagonal
+                fresh = [c for c in _LETTERS if c not in term and c not in self.output]
+                full, eyes, specs, seen = "", [], [uniq], set()
+                for c in term:
+                    if c in seen:
+                        d = fresh.pop(0)
+                        full += d
+                        specs.append(c + d)
+                        eyes.append(np.eye(sizes[c], dtype=np.asarray(xp.data(g)).dtype))
+                    else:
+                        full += c
+                        seen.add(c)
+                gi = _einsum_any(specs, full, gi, *eyes)
+            grads.append(gi)
+        return tuple(grads)
+
+
+def _einsum_samples():
+    def s(name, eq, fn_shape, n=2):
+        if n == 1:
+            return Sample(name, lambda a: einsum(eq, fn_shape(a)), 1)
+        return Sample(name, lambda a, b: einsum(eq, fn_shape(a), fn_shape(b)), 2,
+                      shapes=((3, 4), (3, 4)))
+
+    sq = lambda t: _as2d(t)[: min(_as2d(t).shape), : min(_as2d(t).shape)]
+    return [s("einsum_mm", "ij,kj->ik", _as2d),
+            s("einsum_outer", "i,j->ij", lambda t: t.reshape(-1)),
+            s("einsum_batch", "...ij,...kj->...ik", _as3d), s("einsum_dot", "ij,ij", _as2d),
+            s("einsum_trace", "ii", sq, 1), s("einsum_diag", "ii->i", sq, 1),
+            s("einsum_rowsum", "ij->i", _as2d, 1), s("einsum_transpose", "ij->ji", _as2d, 1),
+            Sample("einsum_broadcast", lambda a, b: einsum("...,...->...", a, b), 2,
+                   broadcasts=True),
+            Sample("einsum_bcast_sum", lambda a, b: einsum("ij,k->ik", _as2d(a),
+                                                             b.reshape(-1)), 2)]
+
+
+@op("einsum", samples=_einsum_samples())
+def einsum(*args):
+    """``einsum(equation, *operands)`` (or ``einsum(equation, [operands])``) with PyTorch's and
+    numpy's subscript rules: letters a-z and A-Z, ``...`` for broadcast dims, an implicit output
+    (letters used once, alphabetically) without ``->``; differentiable in every operand."""
+    if not args or not isinstance(args[0], str):
+        raise TypeError("einsum(): must specify the equation string and at least one operand, "
+                        "or at least one operand and its subscripts list")
+    equation, operands = args[0], args[1:]
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise ValueError("einsum(): must provide at least one operand")
+    dtypes = {np.asarray(o.data if isinstance(o, Tensor) else o).dtype for o in operands}
+    if len(dtypes) > 1:
+        raise RuntimeError(f"einsum(): expected all operands to have the same dtype, got "
+                           f"{sorted(str(d) for d in dtypes)}")
+    shapes = [_shape(o) for o in operands]
+    spec = _parse_einsum(equation, shapes)
+    try:
+        return Einsum.apply(*operands, spec=spec)
+    except ValueError as exc:
+        raise RuntimeError(f"einsum(): operands do not match the equation {equation!r} "
+                           f"(shapes {[tuple(s) for s in shapes]}): {exc}") from None

@@ -171,3 +171,54 @@ def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
 def sign(input):
     """Elementwise sign (-1, 0, 1); not differentiable (a constant result)."""
     return Tensor._make(np.sign(input.data), None, False)
+
+
+_LN10 = float(np.log(10.0))
+_LN2 = float(np.log(2.0))
+
+
+def _floating(x):
+    """Integer and bool inputs compute in float32, as PyTorch's unary float ops."""
+    return x if x.dtype.kind in "fc" else x.astype(np.float32)
+
+
+@op("log10", method=True, domain="positive")
+class Log10(Node):
+    """Base-10 logarithm; derivative ``1 / (x ln 10)``."""
+
+    def forward(self, input):  # PyTorch's argument name (the functional form's signature)
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.log10(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g / (x * _LN10),)
+
+
+@op("log2", method=True, domain="positive")
+class Log2(Node):
+    """Base-2 logarithm; derivative ``1 / (x ln 2)``."""
+
+    def forward(self, input):  # PyTorch's argument name (the functional form's signature)
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.log2(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g / (x * _LN2),)
+
+
+@op("exp2", method=True)
+class Exp2(Node):
+    """``2 ** x``; derivative ``2 ** x * ln 2`` (the output is saved)."""
+
+    def forward(self, input):
+        y = np.exp2(_floating(input))
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        return (g * y * _LN2,)

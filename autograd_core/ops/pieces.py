@@ -1,0 +1,218 @@
+"""Pieces of a tensor and per-position masks: ``split``/``chunk``/``unbind`` (views, through
+basic indexing), ``tril``/``triu``, ``cumsum``, constant padding (``nn.functional.pad``) and
+``nelement``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core.node import Node
+from autograd_core.ops import _args
+from autograd_core.ops.index import getitem
+from autograd_core.ops.registry import Sample, op
+from autograd_core.tensor import Tensor
+
+
+def _ndim(x):
+    return np.ndim(x.data if isinstance(x, Tensor) else x)
+
+
+def _size(x, d):
+    return np.shape(x.data if isinstance(x, Tensor) else x)[d]
+
+
+def _piece(x, d, start, stop):
+    return getitem(x, (slice(None),) * d + (slice(start, stop),))
+
+
+def _run(cls, g, **params):
+    """A node's forward on ``g``: recorded when ``g`` is a Tensor (create_graph), an array
+    otherwise (plain backward)."""
+    out = cls.apply(g, **params)
+    return out if isinstance(g, Tensor) else out.data
+
+
+@op("split", samples=[
+    Sample("split", lambda a: split(a, 2, dim=-1)[-1] * 2.0 + split(a, 2, dim=-1)[0].sum(),
+           min_ndim=1),
+    Sample("split_sections", lambda a: split(a, [min(a.shape[0], 1), max(a.shape[0] - 1, 0)])[1],
+           min_ndim=1)])
+def split(tensor, split_size_or_sections, dim=0):
+    """Views of ``tensor`` along ``dim``: pieces of ``split_size_or_sections`` elements (the
+    last may be smaller), or of the sizes in a list (which must add up to the dim's size)."""
+    d = _args.norm_dim(dim, _ndim(tensor), "split")
+    n = _size(tensor, d) if _ndim(tensor) else 1
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
+        if size < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got "
+                               f"split_size={size}")
+        if size == 0:
+            if n != 0:
+                raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
+                                   f"dimension size of {n}")
+            return (_piece(tensor, d, 0, 0),)
+        return tuple(_piece(tensor, d, s, min(s + size, n)) for s in range(0, max(n, 1), size))
+    sizes = [int(s) for s in split_size_or_sections]
+    if any(s < 0 for s in sizes) or sum(sizes) != n:
+        raise RuntimeError(
+            f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
+            f"at dimension {d}), but got split_sizes={sizes}")
+    bounds = np.cumsum([0] + sizes)
+    return tuple(_piece(tensor, d, int(bounds[i]), int(bounds[i + 1]))
+                 for i in range(len(sizes)))
+
+
+@op("Tensor.split", method="split", function=False, samples=())
+def _split_method(self, split_size, dim=0):
+    """``Tensor.split(split_size, dim=0)``: ``split`` as a method (PyTorch's keyword name)."""
+    return split(self, split_size, dim)
+
+
+@op("chunk", method=True, samples=[
+    Sample("chunk", lambda a: chunk(a, 2, dim=-1)[0] * 3.0, min_ndim=1)])
+def chunk(input, chunks, dim=0):
+    """At most ``chunks`` views along ``dim``, each ``ceil(size / chunks)`` long but the last."""
+    if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = _args.norm_dim(dim, _ndim(input), "chunk")
+    if _ndim(input) == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    n = _size(input, d)
+    size = -(-n // int(chunks))
+    if n == 0:
+        return tuple(_piece(input, d, 0, 0) for _ in range(int(chunks)))
+    return split(input, size, d)
+
+
+def _unbind_sample(a):
+    pieces = unbind(a, -1)
+    if not pieces:  # an empty last dim: no pieces
+        return a * 2.0
+    return pieces[-1] * 2.0 + pieces[0]
+
+
+@op("unbind", method=True, samples=[Sample("unbind", _unbind_sample, min_ndim=1)])
+def unbind(input, dim=0):
+    """The slices of ``input`` along ``dim``, that dim removed (views)."""
+    if _ndim(input) == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    d = _args.norm_dim(dim, _ndim(input), "unbind")
+    return tuple(getitem(input, (slice(None),) * d + (i,)) for i in range(_size(input, d)))
+
+
+@op("nelement", method=True, function=False, samples=())
+def nelement(input):
+    """The number of elements (``numel``'s other name)."""
+    return int(np.size(input.data))
+
+
+class Tri(Node):
+    """``tril``/``triu`` of the last two dims; the gradient is the same mask of ``g``."""
+
+    def forward(self, x, diagonal, upper):
+        self.diagonal, self.upper = diagonal, upper
+        return (np.triu if upper else np.tril)(x, diagonal)
+
+    def backward(self, g):
+        return (_run(Tri, g, diagonal=self.diagonal, upper=self.upper),)
+
+
+def _tri(input, diagonal, upper):
+    name = "triu" if upper else "tril"
+    if _ndim(input) < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    return Tri.apply(input, diagonal=int(diagonal), upper=upper)
+
+
+@op("tril", node=Tri, method=True, samples=[
+    Sample("tril", lambda a: tril(a.reshape(int(np.prod(a.shape[:-1])), a.shape[-1])),
+           min_ndim=2),
+    Sample("tril_offset", lambda a: tril(a, -1), min_ndim=2)])
+def tril(input, diagonal=0):
+    """The lower triangle of the last two dims (elements with ``j - i <= diagonal``), the rest 0."""
+    return _tri(input, diagonal, False)
+
+
+@op("triu", node=Tri, method=True, samples=[Sample("triu", lambda a: triu(a, 1), min_ndim=2)])
+def triu(input, diagonal=0):
+    """The upper triangle of the last two dims (elements with ``j - i >= diagonal``), the rest 0."""
+    return _tri(input, diagonal, True)
+
+
+class Cumsum(Node):
+    """Running sum along ``dim`` (``reverse``: from the end); the gradient is the running sum of
+    ``g`` from the other end."""
+
+    def forward(self, x, dim, reverse):
+        self.dim, self.reverse = dim, reverse
+        if reverse:
+            return np.flip(np.cumsum(np.flip(x, dim), axis=dim), dim).copy()
+        return np.cumsum(x, axis=dim)
+
+    def backward(self, g):
+        return (_run(Cumsum, g, dim=self.dim, reverse=not self.reverse),)
+
+
+@op("cumsum", node=Cumsum, method=True, samples=[
+    Sample("cumsum", lambda a: cumsum(a, -1) if a.ndim else cumsum(a, 0))])
+def cumsum(input, dim, *, dtype=None):
+    """Running sum along ``dim``; integer and bool inputs sum in int64 (as PyTorch)."""
+    nd = _ndim(input)
+    d = _args.norm_dim(dim, nd, "cumsum")
+    x = input
+    if dtype is not None:
+        x = x.to(dtype) if isinstance(x, Tensor) else np.asarray(x, dtype)
+    elif np.asarray(x.data if isinstance(x, Tensor) else x).dtype.kind in "biu":
+        x = x.to(np.int64) if isinstance(x, Tensor) else np.asarray(x, np.int64)
+    if nd == 0:
+        return x.reshape(()) * 1 if isinstance(x, Tensor) else Tensor(np.asarray(x))
+    return Cumsum.apply(x, dim=d, reverse=False)
+
+
+class ConstantPad(Node):
+    """Pads (positive) or crops (negative) each of the last dims; the gradient is the inverse:
+    the same op with the pads negated and zeros."""
+
+    def forward(self, x, pad, value):
+        self.pad = pad
+        nd = x.ndim
+        crop = [slice(None)] * nd
+        widths = [(0, 0)] * nd
+        for k in range(len(pad) // 2):
+            d = nd - 1 - k
+            lo, hi = pad[2 * k], pad[2 * k + 1]
+            # negative pads crop first (PyTorch narrows), then positive ones pad
+            if x.shape[d] + min(lo, 0) + min(hi, 0) < 0:
+                raise RuntimeError(
+                    f"narrow(): length must be non-negative. (pad: the negative padding {lo} and "
+                    f"{hi} crops more than the size {x.shape[d]} of dimension {d} of the input)")
+            crop[d] = slice(max(-lo, 0), x.shape[d] - max(-hi, 0))
+            widths[d] = (max(lo, 0), max(hi, 0))
+        out = x[tuple(crop)]
+        if any(w != (0, 0) for w in widths):
+            out = np.pad(out, widths, constant_values=np.asarray(value, x.dtype))
+        return np.array(out, copy=True)
+
+    def backward(self, g):
+        return (_run(ConstantPad, g, pad=tuple(-p for p in self.pad), value=0),)
+
+
+@op("constant_pad_nd", node=ConstantPad, samples=[
+    Sample("constant_pad_nd", lambda a: constant_pad_nd(a, (1, 2), 0.5), min_ndim=1),
+    Sample("constant_pad_nd_crop", lambda a: constant_pad_nd(a, (-min(a.shape[-1], 1), 1, 2, 0)),
+           min_ndim=2)])
+def constant_pad_nd(input, pad, value=0):
+    """Pad the last ``len(pad) // 2`` dims: ``pad = (last_lo, last_hi, prev_lo, prev_hi, ...)``
+    elements of ``value`` (negative entries crop)."""
+    pad = tuple(int(p) for p in pad)
+    nd = _ndim(input)
+    if len(pad) % 2:
+        raise RuntimeError("Length of pad must be even but instead it equals "
+                           f"{len(pad)}")
+    if len(pad) // 2 > nd:
+        raise RuntimeError(
+            f"Length of pad should be no more than twice the number of dimensions of the "
+            f"input. Pad length is {len(pad)} while the input has {nd} dimensions.")
+    return ConstantPad.apply(input, pad=pad, value=value)
+

@@ -1,0 +1,339 @@
+"""Index-driven ops with PyTorch's semantics and checks: ``gather``, ``scatter``,
+``scatter_add``, ``index_select``, ``masked_fill`` and ``index_put`` (and their in-place
+forms). Gradients accumulate over repeated indices (``np.add.at``)."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from autograd_core.node import Node
+from autograd_core.ops import _args
+from autograd_core.ops import _xp as xp
+from autograd_core.ops.binary import Where
+from autograd_core.ops.index import IndexAdd, IndexPut, _normalise, getitem
+from autograd_core.ops.inplace import inplace
+from autograd_core.ops.pieces import constant_pad_nd
+from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.shape import cat
+from autograd_core.tensor import Tensor
+
+
+def _arr(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _along(index, dim):
+    """The fancy index addressing ``index``'s entries along ``dim`` and their own position in
+    every other dim (what gather reads and scatter writes)."""
+    nd = index.ndim
+    grids = []
+    for d in range(nd):
+        if d == dim:
+            grids.append(index)
+        else:
+            shape = [1] * nd
+            shape[d] = index.shape[d]
+            grids.append(np.arange(index.shape[d]).reshape(shape))
+    return tuple(grids)
+
+
+def _check_index(name, x_shape, dim, index, src_shape=None):
+    """PyTorch's checks of gather/scatter's ``index`` (dtype, rank, extents, range)."""
+    if index.dtype != np.int64:
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    nd = len(x_shape)
+    if index.ndim != max(nd, 1) and not (nd == 0 and index.ndim == 0):
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as "
+                           f"{'input' if name == 'gather' else 'self'} tensor")
+    for d in range(index.ndim):
+        if nd and d != dim and index.shape[d] > x_shape[d]:
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(index.shape)} to be "
+                f"no larger than self {list(x_shape)} apart from dimension {dim}")
+        if src_shape is not None and index.shape[d] > src_shape[d]:
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(index.shape)} to be "
+                f"no larger than src {list(src_shape)}")
+    size = x_shape[dim] if nd else 1
+    if index.size and (index.min() < 0 or index.max() >= size):
+        bad = int(index.min()) if index.min() < 0 else int(index.max())
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+def _run(cls, g, **params):
+    out = cls.apply(g, **params)
+    return out if isinstance(g, Tensor) else out.data
+
+
+class Gather(Node):
+    """``x`` read at ``index`` along ``dim``; backward adds into zeros (repeats accumulate)."""
+
+    def forward(self, x, index, dim):
+        self.index, self.dim, self.in_shape = index, dim, x.shape
+        return x[_along(index, dim)]
+
+    def backward(self, g):
+        return (_run(GatherBackward, g, index=self.index, dim=self.dim, shape=self.in_shape),)
+
+
+class GatherBackward(Node):
+    """Zeros of ``shape`` with ``g`` added at ``index`` along ``dim``; backward gathers."""
+
+    def forward(self, g, index, dim, shape):
+        self.index, self.dim = index, dim
+        out = np.zeros(shape, dtype=g.dtype)
+        np.add.at(out, _along(index, dim), g)
+        return out
+
+    def backward(self, g2):
+        return (_run(Gather, g2, index=self.index, dim=self.dim),)
+
+
+def _gather(x, dim, index):
+    """``Gather`` of ``x`` after dropping the parts of the non-``dim`` dims index leaves out."""
+    shape = _arr(x).shape
+    if index.shape != shape:
+        cut = tuple(slice(None) if d == dim else slice(0, index.shape[d])
+                    for d in range(len(shape)))
+        x = getitem(x, cut)
+    return Gather.apply(x, index=index, dim=dim)
+
+
+def _some_indices(n, picks):
+    """``picks(n)`` as an int64 index, or an empty one when there is nothing to pick from."""
+    return Tensor(np.array(picks(n) if n else [], dtype=np.int64))
+
+
+def _gather_sample(a):
+    flat = a.reshape(-1)
+    n = flat.shape[0]
+    return gather(flat, 0, _some_indices(n, lambda n: [n - 1, 0, n - 1, n // 2]))
+
+
+def _gather_rows(a):
+    m = a.reshape(1, 1) if a.ndim == 0 else a.reshape(int(np.prod(a.shape[:-1])), a.shape[-1])
+    last = m.shape[1] - 1
+    row = [last, 0, last] if last >= 0 else []
+    idx = np.array([row] * m.shape[0], dtype=np.int64).reshape(m.shape[0], len(row))
+    return gather(m, 1, Tensor(idx))
+
+
+@op("gather", method=True, samples=[
+    Sample("gather", _gather_sample),
+    Sample("gather_rows", lambda a: _gather_rows(a))])
+def gather(input, dim, index, *, sparse_grad=False):
+    """``out[i][j] = input[i][index[i][j]]`` for ``dim=1`` (and likewise for every dim)."""
+    idx = _arr(index)
+    nd = _arr(input).ndim
+    d = _args.norm_dim(dim, nd, "gather")
+    _check_index("gather", _arr(input).shape, d, idx)
+    if nd == 0:
+        return input * 1 if isinstance(input, Tensor) else Tensor(np.asarray(input))
+    return _gather(input, d, idx)
+
+
+class Scatter(Node):
+    """``x`` with ``src`` written at ``index`` along ``dim`` (``add``: added, repeats summed).
+    ``src`` is an array of at least index's extents, or a number."""
+
+    def forward(self, x, src, index, dim, add):
+        self.index, self.dim, self.add = index, dim, add
+        self.src_shape = np.shape(src)
+        where = _along(index, dim)
+        out = np.array(x, copy=True)
+        part = (src[tuple(slice(0, s) for s in index.shape)] if np.ndim(src)
+                else np.asarray(src, x.dtype))
+        if add:
+            np.add.at(out, where, part)
+        else:
+            out[where] = part
+            mask = np.zeros(x.shape, dtype=bool)
+            mask[where] = True
+            self.save_for_backward(mask)
+        return out
+
+    def backward(self, g):
+        n = self.needs_input_grad
+        gx = gs = None
+        if n[0]:
+            gx = g if self.add else xp.where(self.saved[0], 0.0, g)
+        if n[1]:
+            gs = _run(Gather, g, index=self.index, dim=self.dim)
+            if tuple(gs.shape) != self.src_shape:  # src larger than index: zeros elsewhere
+                pad = []
+                for s, t in zip(reversed(self.index.shape), reversed(self.src_shape)):
+                    pad += [0, t - s]
+                gs = (constant_pad_nd(gs, pad) if isinstance(gs, Tensor)
+                      else constant_pad_nd(Tensor(gs), pad).data)
+        return gx, gs
+
+
+def _scatter(name, input, dim, index, src, add):
+    x = _arr(input)
+    idx = _arr(index)
+    d = _args.norm_dim(dim, x.ndim, name)
+    is_number = isinstance(src, (int, float, bool, np.number))
+    if not is_number:
+        s = _arr(src)
+        if s.ndim != idx.ndim:
+            raise RuntimeError("Index tensor must have the same number of dimensions as src "
+                               "tensor")
+        if s.dtype != x.dtype:
+            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
+    _check_index(name, x.shape, d, idx, None if is_number else _arr(src).shape)
+    if x.ndim == 0:
+        raise RuntimeError(f"{name}(): scatter into a 0-dimensional tensor is not supported "
+                           "here; reshape it to (1,)")
+    return Scatter.apply(input, src, index=idx, dim=d, add=add)
+
+
+def _scatter_sample(a, b, add):
+    fa, fb = a.reshape(-1), b.reshape(-1)
+    n = fa.shape[0]
+    idx = _some_indices(n, lambda n: [n - 1, 0][:n])
+    return (scatter_add if add else scatter)(fa, 0, idx, fb[: min(n, 2)]) * 1.5
+
+
+@op("scatter", method=True, samples=[
+    Sample("scatter", lambda a, b: _scatter_sample(a, b, False), 2),
+    Sample("scatter_value", lambda a: scatter(a.reshape(-1), 0,
+                                              _some_indices(a.numel(), lambda n: [0]), 2.5))])
+def scatter(input, dim, index, src, *, reduce=None):
+    """``input`` with ``src`` (a tensor, or a number) written at ``index`` along ``dim``
+    (``out[i][index[i][j]] = src[i][j]`` for ``dim=1``); ``reduce="add"`` adds instead."""
+    if reduce not in (None, "add"):
+        raise NotImplementedError(f"scatter(): reduce={reduce!r} is not supported here "
+                                  "(only None and 'add'); use scatter_add for sums")
+    return _scatter("scatter", input, dim, index, src, reduce == "add")
+
+
+@op("scatter_add", method=True, samples=[
+    Sample("scatter_add", lambda a, b: _scatter_sample(a, b, True), 2),
+    Sample("scatter_add_repeats", lambda a, b: scatter_add(
+        a.reshape(-1), 0, _some_indices(a.numel(), lambda n: [0, 0]),
+        cat([b.reshape(-1)[:1], b.reshape(-1)[:1] * 2.0])), 2)])
+def scatter_add(input, dim, index, src):
+    """``input`` with ``src`` added at ``index`` along ``dim`` (repeated indices sum)."""
+    return _scatter("scatter_add", input, dim, index, src, True)
+
+
+def _inplace_method(name, fn):
+    def method(self, *args, **kwargs):
+        return inplace(self, lambda: fn(self, *args, **kwargs))
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place ``{fn.__name__}`` (PyTorch's autograd rules for in-place ops)."
+    method.__signature__ = inspect.signature(fn)
+    return op(name, method=True, function=False, samples=())(method)
+
+
+scatter_ = _inplace_method("scatter_", scatter)
+scatter_add_ = _inplace_method("scatter_add_", scatter_add)
+
+
+@op("index_select", method=True, samples=[
+    Sample("index_select", lambda a: index_select(
+        a, -1, _some_indices(a.shape[-1], lambda n: [0, n - 1, 0])), min_ndim=1)])
+def index_select(input, dim, index):
+    """The entries at ``index`` (a 1-D int tensor) along ``dim``; repeats allowed."""
+    idx = _arr(index)
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if idx.dtype not in (np.int32, np.int64):
+        raise RuntimeError("index_select(): Expected dtype int32/int64 for index")
+    nd = _arr(input).ndim
+    d = _args.norm_dim(dim, nd, "index_select")
+    size = _arr(input).shape[d] if nd else 1
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        raise IndexError("index out of range in self")
+    if nd == 0:
+        return getitem(input.reshape(1), idx.reshape(-1)).reshape(())
+    return getitem(input, (slice(None),) * d + (idx.reshape(-1).astype(np.int64),))
+
+
+# PyTorch's scalar-type names, as its messages print them
+_TORCH_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+                "int32": "int", "int16": "short", "int8": "signed char",
+                "uint8": "unsigned char"}
+
+
+def _value_like(value, x, name):
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        return value if value.dtype == x.dtype else value.to(x.dtype)
+    return Tensor._make(np.asarray(value).astype(x.dtype), None, False)
+
+
+@op("masked_fill", method=True, samples=[
+    Sample("masked_fill", lambda a: masked_fill(a, a.data > 0, 0.5)),
+    Sample("masked_fill_tensor_value", lambda a, b: masked_fill(a, a.data > 0, b.sum()), 2)])
+def masked_fill(input, mask, value):
+    """``input`` with ``value`` (a number or a 0-d tensor, which gets the gradient of the
+    filled places) where the bool ``mask`` (broadcast to input's shape) is True."""
+    m = _arr(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_TORCH_NAMES.get(m.dtype.name, m.dtype.name)}")
+    x = _arr(input)
+    try:
+        shape = np.broadcast_shapes(m.shape, x.shape)
+    except ValueError:
+        shape = None
+    if shape != x.shape:
+        raise RuntimeError(f"The size of the mask {tuple(m.shape)} must match the size of the "
+                           f"input {tuple(x.shape)} or broadcast to it")
+    return Where.apply(m, _value_like(value, input, "masked_fill_"), input)
+
+
+masked_fill_ = _inplace_method("masked_fill_", masked_fill)
+
+
+def _indices(indices, x):
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError("index_put(): indices must be a tuple of tensors")
+    index = _normalise(tuple(indices))
+    for i in index:
+        if isinstance(i, np.ndarray) and i.dtype.kind == "b":
+            continue
+        if not (isinstance(i, np.ndarray) and i.dtype.kind in "iu"):
+            raise IndexError("tensors used as indices must be long, int or bool tensors")
+    return index
+
+
+@op("index_put", method=True, samples=[
+    Sample("index_put", lambda a, b: index_put(
+        a.reshape(-1), (_some_indices(a.numel(), lambda n: [0]),), b.reshape(-1)[:1] * 2.0), 2),
+    Sample("index_put_accumulate", lambda a, b: index_put(
+        a.reshape(-1), (_some_indices(a.numel(), lambda n: [0, 0]),),
+        cat([b.reshape(-1)[:1], b.reshape(-1)[:1]]) * 2.0, accumulate=True), 2)])
+def index_put(input, indices, values, accumulate=False):
+    """``input`` with ``values`` written (``accumulate``: added, repeats summed) at the
+    positions a tuple of index tensors selects, as ``input[indices] = values``."""
+    index = _indices(indices, input)
+    x = _arr(input)
+    if isinstance(values, Tensor) and values.dtype != x.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{x.dtype} for the destination and {values.dtype} for the source.")
+    try:
+        target = x[index].shape
+        np.broadcast_to(_arr(values), target)
+    except IndexError as exc:
+        raise IndexError(f"index_put(): {exc}") from None
+    except ValueError:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {tuple(_arr(values).shape)} "
+                           f"cannot be broadcast to indexing result of shape {target}") from None
+    if not accumulate:
+        return IndexPut.apply(input, values, index=index)
+    if not isinstance(values, Tensor):
+        values = Tensor._make(np.asarray(values, x.dtype), None, False)
+    if tuple(values.shape) != target:
+        values = values.expand(target) if values.ndim <= len(target) else values
+    return input + IndexAdd.apply(values, index=index, basic=False, shape=x.shape)
+
+
+index_put_ = _inplace_method("index_put_", index_put)
+

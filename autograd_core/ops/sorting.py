@@ -1,0 +1,124 @@
+"""Ordering: ``sort``, ``argsort`` and ``topk`` (values and indices, as PyTorch's named
+tuples), and the elementwise predicates ``all``, ``any``, ``isclose`` and ``allclose``.
+Values are gathered from the input, so their gradient flows back to where they came from."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from autograd_core.ops import _args
+from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.scatter import Gather
+from autograd_core.tensor import Tensor
+
+#: ``torch.return_types.sort`` / ``topk``: ``values`` and ``indices`` by name or position
+SortResult = namedtuple("sort", ["values", "indices"])
+TopkResult = namedtuple("topk", ["values", "indices"])
+
+
+def _arr(x):
+    return x.data if isinstance(x, Tensor) else np.asarray(x)
+
+
+def _order(x, d, descending):
+    """Indices sorting ``x`` along ``d``; stable in both directions (equal elements keep their
+    order), NaN counted as the largest value (as PyTorch)."""
+    if not descending:
+        return np.argsort(x, axis=d, kind="stable")
+    n = x.shape[d]
+    rev = np.argsort(np.flip(x, d), axis=d, kind="stable")
+    return np.flip(n - 1 - rev, d).astype(np.int64)
+
+
+def _sorted(input, dim, descending, k=None):
+    x = _arr(input)
+    if x.ndim == 0:
+        idx = np.zeros((), np.int64)
+        return input * 1 if isinstance(input, Tensor) else Tensor(x.copy()), idx
+    d = _args.norm_dim(dim, x.ndim, "sort")
+    idx = _order(x, d, descending).astype(np.int64)
+    if k is not None:
+        idx = np.take(idx, np.arange(k), axis=d)
+    return Gather.apply(input, index=idx, dim=d), idx
+
+
+@op("sort", method=True, samples=[
+    Sample("sort", lambda a: sort(a).values * 1.5, domain="distinct"),
+    Sample("sort_descending", lambda a: sort(a, 0, descending=True)[0], domain="distinct",
+           min_ndim=1)])
+def sort(input, dim=-1, descending=False, *, stable=False):
+    """``(values, indices)`` of ``input`` sorted along ``dim``. Always stable here (PyTorch's
+    ``stable=True``; its default order of equal elements is unspecified)."""
+    values, idx = _sorted(input, dim, descending)
+    return SortResult(values, Tensor._make(idx, None, False))
+
+
+@op("argsort", method=True, samples=())
+def argsort(input, dim=-1, descending=False, *, stable=False):
+    """The indices that sort ``input`` along ``dim`` (int64; stable, see ``sort``)."""
+    x = _arr(input)
+    if x.ndim == 0:
+        return Tensor._make(np.zeros((), np.int64), None, False)
+    d = _args.norm_dim(dim, x.ndim, "argsort")
+    return Tensor._make(_order(x, d, descending).astype(np.int64), None, False)
+
+
+@op("topk", method=True, samples=[
+    Sample("topk", lambda a: topk(a, min(1, a.shape[-1] if a.ndim else 1)).values * 2.0,
+           domain="distinct"),
+    Sample("topk_smallest", lambda a: topk(a, min(2, a.shape[-1]), dim=-1, largest=False)[0], domain="distinct",
+           min_ndim=1)])
+def topk(input, k, dim=-1, largest=True, sorted=True):
+    """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) elements along
+    ``dim``, in sorted order (ties: the earlier element first)."""
+    x = _arr(input)
+    d = _args.norm_dim(dim, x.ndim, "topk")
+    size = x.shape[d] if x.ndim else 1
+    if not isinstance(k, (int, np.integer)) or k < 0 or k > size:
+        raise RuntimeError("selected index k out of range")
+    values, idx = _sorted(input, d, largest, k=int(k) if x.ndim else None)
+    return TopkResult(values, Tensor._make(idx, None, False))
+
+
+# ---- predicates (bool results, no gradient) ----------------------------------------------
+
+def _predicate(name, fn):
+    def reduce_(input, dim=None, keepdim=False):
+        x = _arr(input)
+        dims, keep = _args.dims(dim, None, keepdim, None, x.ndim)
+        return Tensor._make(np.asarray(fn(x, axis=dims, keepdims=keep)), None, False)
+
+    reduce_.__name__ = reduce_.__qualname__ = name
+    reduce_.__doc__ = (f"True where {'every' if name == 'all' else 'any'} element along ``dim`` "
+                       f"(all dims when None) is non-zero; a bool tensor.")
+    return op(name, method=True, samples=())(reduce_)
+
+
+all = _predicate("all", np.all)
+any = _predicate("any", np.any)
+
+
+def _close(name, input, other, rtol, atol, equal_nan):
+    a, b = _arr(input), _arr(other)
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and a.dtype != b.dtype:
+        raise RuntimeError(f"{input.dtype} did not match {other.dtype}")
+    try:
+        return np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    except ValueError:
+        raise RuntimeError(f"{name}: the shapes {a.shape} and {b.shape} cannot be broadcast "
+                           "together") from None
+
+
+@op("isclose", method=True, samples=())
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """``|input - other| <= atol + rtol * |other|`` elementwise (a bool tensor)."""
+    return Tensor._make(np.asarray(_close("isclose", input, other, rtol, atol, equal_nan)),
+                        None, False)
+
+
+@op("allclose", method=True, samples=())
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether ``isclose`` holds everywhere (a Python bool)."""
+    return bool(np.all(_close("allclose", input, other, rtol, atol, equal_nan)))

@@ -1,0 +1,204 @@
+"""``assert_close``, as ``torch.testing.assert_close``: tensors, numpy arrays, numbers and
+(nested) sequences and mappings of them, with PyTorch's default tolerances by dtype and its
+failure messages.
+
+Differences: ``check_device``, ``check_layout`` and ``check_stride`` are accepted and have nothing
+to check here (one device, one layout, strides are numpy's); numpy arrays compare like tensors.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import numbers
+
+import numpy as np
+
+from autograd_core.tensor import Tensor
+
+__all__ = ["assert_close"]
+
+# (rtol, atol) by dtype, as PyTorch's defaults; exact comparison for every other dtype
+_TOLERANCES = {
+    np.dtype(np.float16): (1e-3, 1e-5),
+    np.dtype(np.float32): (1.3e-6, 1e-5),
+    np.dtype(np.float64): (1e-7, 1e-7),
+    np.dtype(np.complex64): (1.3e-6, 1e-5),
+    np.dtype(np.complex128): (1e-7, 1e-7),
+}
+
+
+class _Mismatch(AssertionError):
+    """A failed comparison; ``path`` says where inside nested containers."""
+
+    def __init__(self, message, path=""):
+        super().__init__(message)
+        self.message, self.path = message, path
+
+
+def _tolerances(*dtypes):
+    pairs = [_TOLERANCES.get(np.dtype(d), (0.0, 0.0)) for d in dtypes]
+    return max(p[0] for p in pairs), max(p[1] for p in pairs)
+
+
+def _dtype_name(dtype):
+    return f"autograd_core.{np.dtype(dtype).name}"
+
+
+def _shape_repr(shape):
+    return f"Size({list(shape)})"
+
+
+def _is_number(x):
+    return isinstance(x, (numbers.Number, np.number, np.bool_)) and not isinstance(x, Tensor)
+
+
+def _number_dtype(x):
+    if isinstance(x, (bool, np.bool_)):
+        return np.dtype(np.bool_)
+    if isinstance(x, np.number):
+        return x.dtype
+    if isinstance(x, numbers.Integral):
+        return np.dtype(np.int64)
+    if isinstance(x, numbers.Real):
+        return np.dtype(np.float64)
+    return np.dtype(np.complex128)
+
+
+def _fmt(v):
+    """A value as PyTorch prints it in these messages (ints as ints, floats as Python's)."""
+    v = v.item() if isinstance(v, np.generic) else v
+    return repr(v) if isinstance(v, float) else str(v)
+
+
+def _compare_values(a, e, rtol, atol, equal_nan, scalar, check_dtype):
+    if check_dtype and a.dtype != e.dtype:
+        raise _Mismatch(f"The values for attribute 'dtype' do not match: "
+                        f"{_dtype_name(a.dtype)} != {_dtype_name(e.dtype)}.")
+    if a.dtype != e.dtype:
+        common = np.result_type(a.dtype, e.dtype)
+        a, e = a.astype(common), e.astype(common)
+    if a.dtype == np.bool_:
+        a, e = a.astype(np.int64), e.astype(np.int64)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        if a.dtype.kind in "fc":
+            close = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=equal_nan)
+        else:
+            close = a == e
+        if close.all():
+            return
+        exact = rtol == 0 and atol == 0
+        verdict = "equal" if exact else "close"
+        abs_diff = np.abs(a - e) if a.dtype.kind in "fc" else np.abs(
+            a.astype(np.int64) - e.astype(np.int64))
+        real = abs_diff.dtype if abs_diff.dtype.kind == "f" else np.dtype(np.float32)
+        rel_diff = abs_diff.astype(real) / np.abs(e).astype(real)
+    up_abs = "" if exact else f" (up to {atol} allowed)"
+    up_rel = "" if exact else f" (up to {rtol} allowed)"
+    if scalar:
+        raise _Mismatch(
+            f"Scalars are not {verdict}!\n\nExpected {_fmt(e.reshape(())[()])} but got "
+            f"{_fmt(a.reshape(())[()])}.\nAbsolute difference: {_fmt(abs_diff.reshape(())[()])}"
+            f"{up_abs}\nRelative difference: {_fmt(rel_diff.reshape(())[()])}{up_rel}")
+    abs_diff = np.where(close, 0, abs_diff)
+    rel_diff = np.where(close, 0, rel_diff)
+    n_bad, n = int((~close).sum()), close.size
+    ia = tuple(int(i) for i in np.unravel_index(int(np.argmax(abs_diff)), a.shape))
+    ir = tuple(int(i) for i in np.unravel_index(int(np.argmax(rel_diff)), a.shape))
+    raise _Mismatch(
+        f"Tensor-likes are not {verdict}!\n\nMismatched elements: {n_bad} / {n} "
+        f"({100 * n_bad / n:.1f}%)\n"
+        f"Greatest absolute difference: {_fmt(abs_diff[ia])} at index {ia}{up_abs}\n"
+        f"Greatest relative difference: {_fmt(rel_diff[ir])} at index {ir}{up_rel}")
+
+
+def _compare(actual, expected, tol, equal_nan, check_dtype, allow_subclasses, path):
+    try:
+        _compare_one(actual, expected, tol, equal_nan, check_dtype, allow_subclasses, path)
+    except _Mismatch as exc:
+        if not exc.path and path:
+            exc.path = path
+        raise
+
+
+def _compare_one(actual, expected, tol, equal_nan, check_dtype, allow_subclasses, path):
+    tensor_like = (Tensor, np.ndarray)
+    if isinstance(actual, tensor_like) and isinstance(expected, tensor_like):
+        kind = Tensor if isinstance(expected, Tensor) else np.ndarray
+        if not isinstance(actual, kind):
+            _no_pair(actual, expected)
+        if not allow_subclasses and type(actual) is not type(expected):
+            _no_pair(actual, expected)
+        a = actual.data if isinstance(actual, Tensor) else actual
+        e = expected.data if isinstance(expected, Tensor) else expected
+        if a.shape != e.shape:
+            raise _Mismatch(f"The values for attribute 'shape' do not match: "
+                            f"{_shape_repr(a.shape)} != {_shape_repr(e.shape)}.")
+        rtol, atol = tol or _tolerances(a.dtype, e.dtype)
+        _compare_values(a, e, rtol, atol, equal_nan, a.ndim == 0, check_dtype)
+        return
+    if _is_number(actual) and _is_number(expected):
+        da, de = _number_dtype(actual), _number_dtype(expected)
+        if check_dtype and da.kind != de.kind and not ({da.kind, de.kind} <= {"i", "u"}):
+            raise _Mismatch(f"The values for attribute 'dtype' do not match: "
+                            f"{type(actual)} != {type(expected)}.")
+        rtol, atol = tol or _tolerances(da, de)
+        a = np.asarray(actual, dtype=np.result_type(da, de))
+        e = np.asarray(expected, dtype=np.result_type(da, de))
+        _compare_values(a, e, rtol, atol, equal_nan, True, False)
+        return
+    if isinstance(actual, collections.abc.Mapping) and isinstance(
+            expected, collections.abc.Mapping):
+        ka, ke = set(actual), set(expected)
+        if ka != ke:
+            raise _Mismatch(
+                "The keys of the mappings do not match:\n"
+                f"Missing keys in the actual mapping: {sorted(ke - ka, key=repr)}\n"
+                f"Additional keys in the actual mapping: {sorted(ka - ke, key=repr)}")
+        for k in expected:
+            _compare(actual[k], expected[k], tol, equal_nan, check_dtype, allow_subclasses,
+                     f"{path}[{k!r}]")
+        return
+    if _is_sequence(actual) and _is_sequence(expected):
+        if len(actual) != len(expected):
+            raise _Mismatch(f"The length of the sequences mismatch: {len(actual)} != "
+                            f"{len(expected)}")
+        for i, (a, e) in enumerate(zip(actual, expected)):
+            _compare(a, e, tol, equal_nan, check_dtype, allow_subclasses, f"{path}[{i}]")
+        return
+    _no_pair(actual, expected)
+
+
+def _is_sequence(x):
+    return isinstance(x, collections.abc.Sequence) and not isinstance(x, (str, bytes))
+
+
+def _no_pair(actual, expected):
+    raise TypeError(f"No comparison pair was able to handle inputs of type {type(actual)} and "
+                    f"{type(expected)}.")
+
+
+def assert_close(actual, expected, *, allow_subclasses=True, rtol=None, atol=None,
+                 equal_nan=False, check_device=True, check_dtype=True, check_layout=True,
+                 check_stride=False, msg=None):
+    """Raise ``AssertionError`` unless ``actual`` and ``expected`` are close:
+    ``|actual - expected| <= atol + rtol * |expected|`` elementwise, with equal shapes (and
+    dtypes, unless ``check_dtype=False``). Without ``rtol``/``atol`` the tolerances are
+    PyTorch's for the dtypes (float16 1e-3/1e-5, float32 1.3e-6/1e-5, float64 1e-7/1e-7; other
+    dtypes exact). Containers are compared item by item. ``msg``: a string that replaces the
+    message, or a callable that receives it and returns the one to raise."""
+    if (rtol is None) != (atol is None):
+        missing = "atol" if atol is None else "rtol"
+        raise ValueError("Both 'rtol' and 'atol' must be either specified or omitted, but got "
+                         f"no {missing}.")
+    tol = None if rtol is None else (rtol, atol)
+    try:
+        _compare(actual, expected, tol, equal_nan, check_dtype, allow_subclasses, "")
+    except _Mismatch as exc:
+        message = exc.message
+        if exc.path:
+            message += f"\n\nThe failure occurred for item {exc.path}"
+        if callable(msg):
+            message = msg(message)
+        elif msg is not None:
+            message = msg
+        raise AssertionError(message) from None

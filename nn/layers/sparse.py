@@ -1,0 +1,91 @@
+"""``Embedding``: a lookup table of ``num_embeddings`` vectors of size ``embedding_dim``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import autograd_core as ag
+from nn import functional as F
+from nn import init
+from nn.layers import _check
+from nn.module import Module
+from nn.parameter import Parameter
+
+__all__ = ["Embedding"]
+
+
+def _padding_index(padding_idx, num_embeddings):
+    if padding_idx is None:
+        return None
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise AssertionError("Padding_idx must be within num_embeddings")
+    return padding_idx + num_embeddings if padding_idx < 0 else padding_idx
+
+
+class Embedding(Module):
+    """Rows of ``weight`` (``num_embeddings x embedding_dim``, initialised ``N(0, 1)``, as
+    PyTorch) looked up by integer indices. The row at ``padding_idx`` starts at zero and gets no
+    gradient. ``max_norm``, ``scale_grad_by_freq`` and ``sparse`` are refused
+    (NotImplementedError)."""
+
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
+                 norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
+                 _freeze=False, device=None, dtype=None):
+        num_embeddings = _check.size("Embedding", "num_embeddings", num_embeddings)
+        embedding_dim = _check.size("Embedding", "embedding_dim", embedding_dim)
+        if max_norm is not None:
+            raise NotImplementedError("Embedding: max_norm (renormalising rows in place) is not "
+                                      "supported here")
+        if scale_grad_by_freq or sparse:
+            raise NotImplementedError("Embedding: scale_grad_by_freq and sparse gradients are "
+                                      "not supported here")
+        super().__init__()
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.padding_idx = _padding_index(padding_idx, num_embeddings)
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.sparse = sparse
+        if _weight is None:
+            dtype = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+            self.weight = Parameter(np.empty((num_embeddings, embedding_dim), dtype=dtype),
+                                    requires_grad=not _freeze)
+            self.reset_parameters()
+        else:
+            w = _weight.data if isinstance(_weight, ag.Tensor) else np.asarray(_weight)
+            if tuple(w.shape) != (num_embeddings, embedding_dim):
+                raise AssertionError("Shape of weight does not match num_embeddings and "
+                                     "embedding_dim")
+            self.weight = Parameter(np.array(w, copy=True), requires_grad=not _freeze)
+
+    def reset_parameters(self):
+        init.normal_(self.weight)
+        self._fill_padding_idx_with_zero()
+
+    def _fill_padding_idx_with_zero(self):
+        if self.padding_idx is not None:
+            with ag.no_grad():
+                self.weight[self.padding_idx] = 0
+
+    def forward(self, input):
+        return F.embedding(input, self.weight, self.padding_idx)
+
+    def extra_repr(self):
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
+                        norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+        """An Embedding holding a copy of the 2-D ``embeddings`` (frozen unless
+        ``freeze=False``)."""
+        shape = tuple(np.shape(embeddings.data if isinstance(embeddings, ag.Tensor)
+                               else embeddings))
+        if len(shape) != 2:
+            raise AssertionError("Embeddings parameter is expected to be 2-dimensional")
+        return cls(shape[0], shape[1], _weight=embeddings, _freeze=freeze,
+                   padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
+                   scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
