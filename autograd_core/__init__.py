@@ -23,6 +23,7 @@ from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled
 from autograd_core import ops as _ops
 from autograd_core import methods as _methods  # noqa: F401 - wires Tensor's methods
 from autograd_core.ops.registry import functions as _functions
+from autograd_core import testing  # ag.testing.assert_close
 
 globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms
 
