@@ -11,6 +11,67 @@ import weakref
 
 import numpy as np
 
+#: the floating point dtype of Python floats and of ``Tensor(list)`` (``set_default_dtype``)
+DEFAULT_DTYPE = [np.dtype(np.float32)]
+
+
+class Size(tuple):
+    """A tensor's shape (``Tensor.shape``, ``Tensor.size()``): a tuple of ints, printed
+    ``autograd_core.Size([2, 3])``, with ``numel()`` (PyTorch's ``torch.Size``). Slicing and
+    ``+`` give a Size."""
+
+    __slots__ = ()
+
+    def __new__(cls, sizes=()):
+        return tuple.__new__(cls, (int(s) for s in sizes))
+
+    def numel(self):
+        """The number of elements of a tensor of this shape (1 for ``Size([])``)."""
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, i):
+        out = tuple.__getitem__(self, i)
+        return Size(out) if isinstance(i, slice) else out
+
+    def __add__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
+    def __repr__(self):
+        return f"autograd_core.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def __format__(self, format_spec):
+        # f"{t.shape}" in the project's error messages reads "(2, 3)", as before Size existed
+        # (PyTorch would print torch.Size([2, 3]) there); str() and repr() are PyTorch's
+        return format(tuple(self).__repr__(), format_spec)
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))
+
+
+def dtype_name(dtype) -> str:
+    """``autograd_core.float32``-style name of a numpy dtype (PyTorch prints ``torch.float32``)."""
+    return f"autograd_core.{_DTYPE_NAMES.get(np.dtype(dtype), np.dtype(dtype).name)}"
+
+
+_DTYPE_NAMES = {np.dtype(np.bool_): "bool"}
+
 
 
 def _is_float(dtype) -> bool:
@@ -31,13 +92,20 @@ class _RemovableHandle:
 
 _new = object.__new__
 
+# device('cpu'), set by autograd_core.device when it is imported (this module imports no
+# other module of the package)
+_CPU = None
+
 
 class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
     ``Tensor(data, requires_grad=False)`` wraps ``data`` (converted with ``numpy.asarray``; no
-    copy for an ndarray). Prefer ``autograd_core.tensor(...)``, which copies and applies
-    PyTorch's dtype rules.
+    copy for an ndarray). A list or tuple of numbers gives the default dtype (float32), as
+    ``torch.Tensor([1, 2])``; an ndarray keeps its dtype and memory (PyTorch would make a
+    float32 copy), a Python number gives a 0-d tensor (PyTorch reads ``Tensor(3)`` as a size;
+    ``FloatTensor(2, 3)`` and ``empty`` do that here). Prefer ``autograd_core.tensor(...)``,
+    which copies and applies PyTorch's dtype rules.
     """
 
     # The hot attributes are slots, set for every tensor. The rarely set ones are class
@@ -55,6 +123,11 @@ class Tensor:
     def __init__(self, data, requires_grad=False, dtype=None):
         if isinstance(data, Tensor):
             data = data.data
+        elif isinstance(data, (list, tuple)) and dtype is None:
+            # torch.Tensor([1, 2]) is float32: the legacy constructor makes the default dtype
+            arr = np.asarray(data)
+            if arr.dtype.kind in "biuf":
+                dtype = DEFAULT_DTYPE[0]
         arr = np.asarray(data, dtype=dtype)
         self.data = arr
         self._grad = None
@@ -177,7 +250,31 @@ class Tensor:
     # ---- array attributes ------------------------------------------------------------------
     @property
     def shape(self):
-        return self.data.shape
+        """The shape, an ``autograd_core.Size`` (a tuple)."""
+        return Size(self.data.shape)
+
+    @property
+    def device(self):
+        """Where the data lives: always ``device(type='cpu')`` in this build."""
+        return _CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    def cpu(self, memory_format=None):
+        """The tensor itself: it is already on the CPU."""
+        return self
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """Raises PyTorch's ``Torch not compiled with CUDA enabled``: this build has only the
+        CPU."""
+        raise AssertionError("Torch not compiled with CUDA enabled (this build of "
+                             "autograd_core has only the CPU device)")
+
+    def get_device(self):
+        """-1, PyTorch's value for a CPU tensor."""
+        return -1
 
     @property
     def dtype(self):
@@ -191,8 +288,15 @@ class Tensor:
         return self.data.ndim
 
     def size(self, dim=None):
+        """The shape as an ``autograd_core.Size``, or the length of dimension ``dim``."""
         if dim is None:
-            return self.data.shape
+            return Size(self.data.shape)
+        nd = self.data.ndim
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"size(): argument 'dim' must be int, not {type(dim).__name__}")
+        if not -max(nd, 1) <= dim < max(nd, 1) or nd == 0:
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-max(nd, 1)}, {max(nd, 1) - 1}], but got {dim})")
         return self.data.shape[dim]
 
     def numel(self):
@@ -265,27 +369,42 @@ class Tensor:
 
     __str__ = __repr__
 
+    def __format__(self, format_spec):
+        """A 0-d tensor formats as its number (``f"{loss:.4f}"``); others only with an empty
+        spec (as PyTorch: ``TypeError`` otherwise)."""
+        if self.data.ndim == 0:
+            return format(self.item(), format_spec)
+        if format_spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return str(self)
+
     def is_floating_point(self):
         return _is_float(self.data.dtype)
 
 
 def _format(t):
+    """PyTorch's repr: values, then ``size=`` for an empty tensor of more than one dimension,
+    ``dtype=`` unless it is the default one for its kind, ``grad_fn=`` or ``requires_grad=``."""
     arr = t.data
     prefix = "tensor("
+    extras = []
     if arr.size == 0:
         body = "[]"
+        if arr.ndim > 1:
+            extras.append(f"size={tuple(arr.shape)}")
     else:
         mode = "fixed"
         if arr.dtype.kind == "f":
-            finite = arr[np.isfinite(arr)]
-            if finite.size == 0 or np.all(finite == np.round(finite)):
+            finite = np.abs(arr[np.isfinite(arr)])
+            if finite.size == 0 or (np.all(finite == np.round(finite))
+                                    and finite.max() < 1e8):
                 mode = "maxprec"  # integral values print as "1." like torch
         body = np.array2string(arr, separator=", ", prefix=prefix, precision=4,
                                floatmode=mode, suppress_small=False, threshold=1000)
-    extras = []
-    default = {np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_)}
-    if arr.dtype not in default or arr.size == 0:
-        extras.append(f"dtype={arr.dtype}")
+        body = body.replace(", ..., ", ",  ..., ")
+    default = {DEFAULT_DTYPE[0], np.dtype(np.int64), np.dtype(np.bool_)}
+    if arr.dtype not in default:
+        extras.append(f"dtype={dtype_name(arr.dtype)}")
     if t.grad_fn is not None:
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
