@@ -51,15 +51,6 @@ def inplace(t, compute):
     return t
 
 
-class _no_record:
-    def __enter__(self):
-        self.prev = STATE.enabled
-        STATE.enabled = False
-
-    def __exit__(self, *exc):
-        STATE.enabled = self.prev
-
-
 def _method(name):
     return op(name, method=True, function=False, samples=())
 
@@ -116,9 +107,10 @@ def _bounds(name, a, b, kw, default_a, default_b):
 
 
 def _draw(input, where, values):
-    """Write random ``values`` into ``input`` (not recorded: a draw has no gradient)."""
-    with _no_record():
-        return copy_(input, values)
+    """Write random ``values`` into ``input`` with ``copy_``'s rules: refused on a leaf that
+    requires grad while recording; on a non-leaf, its earlier history gets a zero gradient
+    (the values no longer depend on it), as PyTorch."""
+    return copy_(input, values)
 
 
 @_method("uniform_")
