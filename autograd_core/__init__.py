@@ -17,7 +17,7 @@ from autograd_core.creation import (
     multinomial, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
     randperm, set_default_dtype, short, tensor, uint8, zeros, zeros_like,
 )
-from autograd_core.tensor import Size
+from autograd_core.tensor import DType as dtype, Size  # noqa: F401 (torch.dtype)
 from autograd_core.device import device
 from autograd_core.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,

@@ -16,23 +16,24 @@ from autograd_core import tensor as _tensor_module
 from autograd_core.device import check_device
 from autograd_core.tensor import Tensor
 
-float16 = np.dtype(np.float16)
-float32 = np.dtype(np.float32)
-float64 = np.dtype(np.float64)
+DType = _tensor_module.DType
+float16 = DType(np.float16)
+float32 = DType(np.float32)
+float64 = DType(np.float64)
 double = float64
 half = float16
 float = float32  # noqa: A001 (torch.float)
-int8 = np.dtype(np.int8)
-int16 = np.dtype(np.int16)
-int32 = np.dtype(np.int32)
-int64 = np.dtype(np.int64)
+int8 = DType(np.int8)
+int16 = DType(np.int16)
+int32 = DType(np.int32)
+int64 = DType(np.int64)
 long = int64
 int = int32  # noqa: A001 (torch.int)
 short = int16
-uint8 = np.dtype(np.uint8)
-bool = np.dtype(np.bool_)  # noqa: A001 (torch.bool)
-complex64 = np.dtype(np.complex64)
-complex128 = np.dtype(np.complex128)
+uint8 = DType(np.uint8)
+bool = DType(np.bool_)  # noqa: A001 (torch.bool)
+complex64 = DType(np.complex64)
+complex128 = DType(np.complex128)
 cfloat = complex64
 cdouble = complex128
 
@@ -42,7 +43,7 @@ _builtin_bool = type(True)
 
 def get_default_dtype():
     """The dtype of Python floats and of float factories without ``dtype=`` (float32)."""
-    return _tensor_module.DEFAULT_DTYPE[0]
+    return DType(_tensor_module.DEFAULT_DTYPE[0])
 
 
 def set_default_dtype(d):

@@ -67,10 +67,80 @@ class Size(tuple):
 
 def dtype_name(dtype) -> str:
     """``autograd_core.float32``-style name of a numpy dtype (PyTorch prints ``torch.float32``)."""
-    return f"autograd_core.{_DTYPE_NAMES.get(np.dtype(dtype), np.dtype(dtype).name)}"
+    return f"autograd_core.{np.dtype(dtype).name}"
 
 
-_DTYPE_NAMES = {np.dtype(np.bool_): "bool"}
+class DType:
+    """A tensor's dtype (``autograd_core.float32``, ``Tensor.dtype``): a numpy dtype that prints
+    as PyTorch's ``torch.float32`` does, with the project's name.
+
+    It is numpy's dtype for every purpose numpy has: ``np.dtype(d)``, ``np.zeros(3, dtype=d)``,
+    ``arr.astype(d)`` read its ``.dtype`` (numpy's protocol); it equals and hashes as the numpy
+    dtype (``d == np.float32``, ``d == "float32"``, dict keys); numpy's attributes (``kind``,
+    ``itemsize``, ``name``, ``type``) are forwarded. One instance per dtype.
+    """
+
+    __slots__ = ("dtype",)
+    _instances: dict = {}
+
+    def __new__(cls, d):
+        d = np.dtype(d)
+        inst = cls._instances.get(d)
+        if inst is None:
+            inst = object.__new__(cls)
+            inst.dtype = d  # numpy reads this attribute wherever a dtype is expected
+            cls._instances[d] = inst
+        return inst
+
+    def __getattr__(self, name):
+        if name == "dtype":
+            raise AttributeError(name)
+        return getattr(self.dtype, name)
+
+    def __eq__(self, other):
+        if isinstance(other, DType):
+            return self.dtype == other.dtype
+        try:
+            return self.dtype == np.dtype(other)
+        except (TypeError, ValueError):
+            return NotImplemented
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __hash__(self):
+        return hash(self.dtype)
+
+    @property
+    def is_floating_point(self):
+        """True for float16/32/64 (PyTorch's ``dtype.is_floating_point``)."""
+        return self.dtype.kind == "f"
+
+    @property
+    def is_complex(self):
+        return self.dtype.kind == "c"
+
+    @property
+    def is_signed(self):
+        return self.dtype.kind in "ifc"
+
+    @property
+    def itemsize(self):
+        return self.dtype.itemsize
+
+    def __repr__(self):
+        return f"autograd_core.{self.dtype.name}"
+
+    __str__ = __repr__
+
+    def __format__(self, format_spec):
+        # f"{t.dtype}" in the project's error messages reads "float32", as before DType
+        # existed; print(), str() and repr() give "autograd_core.float32" (PyTorch's form)
+        return format(self.dtype.name, format_spec)
+
+    def __reduce__(self):
+        return (DType, (self.dtype.str,))
 
 
 
@@ -278,7 +348,9 @@ class Tensor:
 
     @property
     def dtype(self):
-        return self.data.dtype
+        """The dtype, an ``autograd_core.DType`` (numpy's dtype, printed as
+        ``autograd_core.float32``)."""
+        return DType(self.data.dtype)
 
     @property
     def ndim(self):
