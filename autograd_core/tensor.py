@@ -474,7 +474,9 @@ def _format(t):
         body = np.array2string(arr, separator=", ", prefix=prefix, precision=4,
                                floatmode=mode, suppress_small=False, threshold=1000)
         body = body.replace(", ..., ", ",  ..., ")
-    default = {DEFAULT_DTYPE[0], np.dtype(np.int64), np.dtype(np.bool_)}
+    # an empty tensor shows any dtype but the default float one (PyTorch)
+    default = {DEFAULT_DTYPE[0]} if arr.size == 0 else \
+        {DEFAULT_DTYPE[0], np.dtype(np.int64), np.dtype(np.bool_)}
     if arr.dtype not in default:
         extras.append(f"dtype={dtype_name(arr.dtype)}")
     if t.grad_fn is not None:
