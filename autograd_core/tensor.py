@@ -243,10 +243,12 @@ class Tensor:
     def grad(self, value):
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad must be a Tensor or None, got {type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad must be a Tensor or None, got {type(value).__name__}")
             if value.shape != self.data.shape:
                 raise RuntimeError(
-                    f"assigned grad has shape {value.shape} but the tensor has shape {self.data.shape}"
+                    f"assigned grad has shape {value.shape} but the tensor has shape "
+                    f"{self.data.shape}"
                 )
         self._grad = value
 
