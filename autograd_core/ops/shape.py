@@ -260,7 +260,9 @@ def stack(tensors, dim=0):
     return Stack.apply(*tensors, dim=d)
 
 
-class Cast(Node):
+class ToCopy(Node):
+    """A dtype conversion (PyTorch names its node ToCopyBackward0)."""
+
     def forward(self, x, dtype):
         return x.astype(dtype)
 
@@ -306,7 +308,7 @@ def contiguous(input):
     return input
 
 
-@op("to", node=Cast, method=True, function=False, samples=())
+@op("to", node=ToCopy, method=True, function=False, samples=())
 def to(input, *args, device=None, dtype=None, non_blocking=False, copy=False,
        memory_format=None):
     """PyTorch's ``Tensor.to``: ``to(dtype)``, ``to(device=None, dtype=None)``, ``to(other)``
@@ -347,4 +349,4 @@ def to(input, *args, device=None, dtype=None, non_blocking=False, copy=False,
         return Clone.apply(input) if copy else input
     if dtype.kind not in "fc":  # an integer or bool result is not differentiable (PyTorch)
         return Tensor._make(input.data.astype(dtype), None, False)
-    return Cast.apply(input, dtype=dtype)
+    return ToCopy.apply(input, dtype=dtype)

@@ -101,6 +101,7 @@ def test_printing_matches_pytorch():
         lambda m: m.tensor([1.0, 2.0], requires_grad=True),
         lambda m: m.tensor([1.0, 2.0], requires_grad=True) * 2,
         lambda m: m.tensor([1.0, 2.0], requires_grad=True).sum(),
+        lambda m: m.tensor([1.0, 2.0], requires_grad=True).to(m.float64),
     ]
     for make in cases:
         assert repr(make(ag)) == repr(make(torch)).replace("torch.", "autograd_core.")
