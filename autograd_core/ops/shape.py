@@ -308,6 +308,24 @@ def contiguous(input):
     return input
 
 
+_LEGACY_TYPES = {"FloatTensor": "float32", "DoubleTensor": "float64", "HalfTensor": "float16",
+                 "LongTensor": "int64", "IntTensor": "int32", "ShortTensor": "int16",
+                 "CharTensor": "int8", "ByteTensor": "uint8", "BoolTensor": "bool"}
+
+
+def _dtype_name(text):
+    """The numpy dtype named by ``text`` ("float32", "torch.float32", "torch.FloatTensor",
+    "autograd_core.float64"), or None when it names none (then it is a device string)."""
+    name = text.rpartition(".")[2]
+    name = _LEGACY_TYPES.get(name, name)
+    if name in ("cpu", "cuda", "mps") or ":" in name:
+        return None
+    try:
+        return np.dtype(name)
+    except TypeError:
+        return None
+
+
 @op("to", node=ToCopy, method=True, function=False, samples=())
 def to(input, *args, device=None, dtype=None, non_blocking=False, copy=False,
        memory_format=None):
@@ -325,6 +343,9 @@ def to(input, *args, device=None, dtype=None, non_blocking=False, copy=False,
     if positional and isinstance(positional[0], Tensor):
         other = positional.pop(0)
         dtype = other.data.dtype if dtype is None else dtype
+    elif positional and isinstance(positional[0], str) and _dtype_name(positional[0]):
+        # a dtype's name (t.type("float64"), t.astype("float32"): the spellings wired to to())
+        positional[0] = _dtype_name(positional[0])
     elif positional and (isinstance(positional[0], (str, _device)) or (
             isinstance(positional[0], int) and not isinstance(positional[0], bool))):
         if device is not None:

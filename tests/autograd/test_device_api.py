@@ -100,6 +100,10 @@ def test_tensor_to_dtype_device_other_and_copy():
     assert x.to(ag.int64).requires_grad is False  # an integer result is not differentiable
     with pytest.raises(TypeError, match="multiple values for argument 'dtype'"):
         x.to(ag.float64, dtype=ag.float32)
+    # the spellings wired to to() keep taking dtype names; other strings are devices
+    assert x.type("torch.LongTensor").dtype == np.int64 and x.astype("float16").dtype == np.float16
+    with pytest.raises(RuntimeError, match="device string: gpu"):
+        x.to("gpu")
 
 
 def test_module_to_cpu_and_float_casts():
