@@ -216,3 +216,37 @@ def test_generator_api_shape_matches_pytorch():
         with pytest.raises(RuntimeError) as ours:
             bad(ag)
         assert str(theirs.value).split(" (")[0][:30] in str(ours.value)
+
+
+IN_PLACE = [
+    ("normal_", ()), ("uniform_", ()), ("fill_", (2.0,)), ("zero_", ()), ("copy_", ([1.0, 2.0],)),
+    ("add_", (1.0,)), ("sub_", (1.0,)), ("mul_", (2.0,)), ("div_", (2.0,)),
+    ("clamp_", (0.0, 1.0)), ("abs_", ()), ("exp_", ()), ("bernoulli_", (0.5,)),
+    ("random_", (0, 5)), ("exponential_", ()), ("sqrt_", ()), ("neg_", ()), ("pow_", (2,)),
+    ("sigmoid_", ()), ("tanh_", ()), ("relu_", ()), ("clip_", (0.0, 1.0)),
+]
+
+
+@pytest.mark.parametrize("name, args", IN_PLACE, ids=[n for n, _ in IN_PLACE])
+def test_in_place_methods_follow_pytorchs_autograd_rules(name, args):
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used "
+                                           "in an in-place operation"):
+        getattr(w, name)(*args)
+    np.testing.assert_array_equal(w.data, [1.0, 2.0])  # refused before any write
+    version = w._counter()[0]
+    with ag.no_grad():
+        assert getattr(w, name)(*args) is w  # allowed under no_grad (parameter updates)
+    assert w._counter()[0] > version and w.grad_fn is None
+    x = ag.tensor([1.0, 2.0])
+    assert getattr(x, name)(*args) is x  # any tensor that does not require grad
+
+
+def test_nn_init_takes_a_generator():
+    import nn
+
+    a, b = ag.empty(3, 4), ag.empty(3, 4)
+    nn.init.kaiming_uniform_(a, generator=ag.Generator().manual_seed(1))
+    nn.init.kaiming_uniform_(b, generator=ag.Generator().manual_seed(1))
+    np.testing.assert_array_equal(a.data, b.data)
+    assert np.abs(a.data).max() > 0
