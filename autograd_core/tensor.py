@@ -65,6 +65,10 @@ class Size(tuple):
         return (Size, (tuple(self),))
 
 
+_new_size = tuple.__new__
+_DTYPES: dict = {}  # numpy dtype -> its one DType
+
+
 def dtype_name(dtype) -> str:
     """``autograd_core.float32``-style name of a numpy dtype (PyTorch prints ``torch.float32``)."""
     return f"autograd_core.{np.dtype(dtype).name}"
@@ -81,15 +85,14 @@ class DType:
     """
 
     __slots__ = ("dtype",)
-    _instances: dict = {}
 
     def __new__(cls, d):
         d = np.dtype(d)
-        inst = cls._instances.get(d)
+        inst = _DTYPES.get(d)
         if inst is None:
             inst = object.__new__(cls)
             inst.dtype = d  # numpy reads this attribute wherever a dtype is expected
-            cls._instances[d] = inst
+            _DTYPES[d] = inst
         return inst
 
     def __getattr__(self, name):
@@ -323,7 +326,7 @@ class Tensor:
     @property
     def shape(self):
         """The shape, an ``autograd_core.Size`` (a tuple)."""
-        return Size(self.data.shape)
+        return _new_size(Size, self.data.shape)  # numpy's shape holds Python ints already
 
     @property
     def device(self):
@@ -352,7 +355,8 @@ class Tensor:
     def dtype(self):
         """The dtype, an ``autograd_core.DType`` (numpy's dtype, printed as
         ``autograd_core.float32``)."""
-        return DType(self.data.dtype)
+        d = self.data.dtype
+        return _DTYPES.get(d) or DType(d)
 
     @property
     def ndim(self):
@@ -364,7 +368,7 @@ class Tensor:
     def size(self, dim=None):
         """The shape as an ``autograd_core.Size``, or the length of dimension ``dim``."""
         if dim is None:
-            return Size(self.data.shape)
+            return _new_size(Size, self.data.shape)
         nd = self.data.ndim
         if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
             raise TypeError(f"size(): argument 'dim' must be int, not {type(dim).__name__}")
