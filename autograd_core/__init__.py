@@ -10,12 +10,20 @@ from autograd_core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_g
 from autograd_core.tensor import Tensor
 from autograd_core.function import Function, FunctionCtx
 from autograd_core.creation import (
-    arange, as_tensor, bool, double, empty, empty_like, eye, float, float16, float32, float64,
-    from_numpy, full, full_like, get_default_dtype, half, int8, int16, int32, int64, linspace,
-    long, ones, ones_like, rand, rand_like, randint, randn, randn_like, randperm,
-    set_default_dtype, tensor, uint8, zeros, zeros_like,
+    BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
+    LongTensor, ShortTensor, arange, as_tensor, bernoulli, bool, cdouble, cfloat, complex64,
+    complex128, double, empty, empty_like, eye, float, float16, float32, float64, from_numpy,
+    full, full_like, get_default_dtype, half, int, int8, int16, int32, int64, linspace, long,
+    multinomial, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
+    randperm, set_default_dtype, short, tensor, uint8, zeros, zeros_like,
 )
-from autograd_core.random import manual_seed
+from autograd_core.tensor import DType as dtype, Size  # noqa: F401 (torch.dtype)
+from autograd_core.device import device
+from autograd_core.random import (
+    Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
+)
+from autograd_core.serialization import load, save
+from autograd_core import accelerator, backends, cuda
 from autograd_core.threads import get_num_threads, set_num_threads
 from autograd_core.autograd import backward, grad
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck

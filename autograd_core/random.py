@@ -1,37 +1,170 @@
-"""One seedable random generator for the whole project (init, dropout, randn, shuffling).
+"""Random number generators: ``Generator`` objects and the default one behind every draw of
+the project (init, dropout, ``randn``, shuffling).
 
-``manual_seed(n)`` makes every draw reproducible. The streams are numpy's (PCG64), so the
-numbers differ from PyTorch's for the same seed; the distributions are the same.
+``manual_seed(n)`` seeds the default generator and returns it, as PyTorch's. Each
+``Generator`` wraps a numpy ``Generator`` on PCG64 seeded with ``numpy.random.default_rng(seed)``:
+the streams differ from PyTorch's Mersenne Twister for the same seed (the distributions are the
+same); ``manual_seed(n)`` gives the same numbers it always gave here.
+
+Differences from PyTorch, on purpose: the default generator starts from a seed drawn from the
+operating system's entropy (PyTorch starts from the fixed seed 67280421310721; a new
+``Generator()`` does start from that seed here too); ``get_state()`` is a 45-byte uint8 tensor
+(PCG64's state, its pending 32-bit half-draw and the initial seed), not PyTorch's 5056 bytes.
+A ``Generator`` can also be passed where a ``numpy.random.Generator`` is expected: numpy's
+drawing methods (``integers``, ``permutation``, ``random``, ``normal``, ...) are forwarded.
 """
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
-_generator = np.random.default_rng()
+from autograd_core.device import check_device
+from autograd_core.device import device as _device
+from autograd_core.tensor import Tensor
+
+__all__ = ["Generator", "default_generator", "get_rng_state", "initial_seed", "manual_seed",
+           "seed", "set_rng_state"]
+
+_DEFAULT_SEED = 67280421310721  # PyTorch's seed of a new Generator
+_STATE_BYTES = 45  # state (16) + increment (16) + pending half-draw (4) + its flag (1) + seed (8)
+_U64 = 1 << 64
 
 
-def manual_seed(seed: int):
-    """Seed every random draw of the project."""
-    global _generator
-    _generator = np.random.default_rng(int(seed))
-    return _generator
+def _seed_value(seed, where):
+    """A seed as PyTorch takes it: an integer in [-2**63, 2**64), negatives wrapped to 64 bits."""
+    if isinstance(seed, str):
+        seed = int(seed)  # PyTorch accepts digit strings (and raises ValueError otherwise)
+    if isinstance(seed, Tensor):
+        seed = seed.item()
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise RuntimeError(f"{where} expected a long, but got {type(seed).__name__}")
+    seed = int(seed)
+    if not -(1 << 63) <= seed < _U64:
+        raise ValueError(f"{where}: seed {seed} does not fit in 64 bits (Overflow when "
+                         "unpacking long long)")
+    return seed % _U64
+
+
+class Generator:
+    """A random number generator (``torch.Generator``): ``manual_seed``, ``seed``,
+    ``initial_seed``, ``get_state``/``set_state``; passed as ``generator=`` to ``rand``,
+    ``randn``, ``randint``, ``randperm``, ``multinomial``, ``bernoulli``, ``normal_``,
+    ``uniform_``, ... so that those draws come from it and not from the default generator.
+
+    A new generator is seeded with 67280421310721, PyTorch's default.
+    """
+
+    def __init__(self, device="cpu"):
+        self._device = check_device(device, "Generator") or _device("cpu")
+        self._seed = _DEFAULT_SEED
+        self._rng = np.random.default_rng(_DEFAULT_SEED)
+
+    @property
+    def device(self):
+        """The generator's device (the CPU)."""
+        return self._device
+
+    def manual_seed(self, seed):
+        """Seed the generator; returns it."""
+        seed = _seed_value(seed, "manual_seed")
+        self._rng = np.random.default_rng(seed)
+        self._seed = seed
+        return self
+
+    def seed(self):
+        """Seed from the operating system's entropy; returns the 64-bit seed used."""
+        seed = int.from_bytes(os.urandom(8), "little")
+        self.manual_seed(seed)
+        return seed
+
+    def initial_seed(self):
+        """The seed the generator was last seeded with."""
+        return self._seed
+
+    def get_state(self):
+        """The generator's state as a uint8 Tensor (give it to ``set_state``)."""
+        st = self._rng.bit_generator.state
+        raw = (st["state"]["state"].to_bytes(16, "little")
+               + st["state"]["inc"].to_bytes(16, "little")
+               + int(st["uinteger"]).to_bytes(4, "little")
+               + bytes([int(st["has_uint32"])])
+               + self._seed.to_bytes(8, "little"))
+        return Tensor(np.frombuffer(raw, dtype=np.uint8).copy())
+
+    def set_state(self, new_state):
+        """Restore a state returned by ``get_state``; returns the generator."""
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got "
+                            f"{type(new_state).__name__}")
+        arr = new_state.data
+        if arr.dtype != np.uint8 or arr.ndim != 1 or arr.size != _STATE_BYTES:
+            raise RuntimeError(f"Expected a generator state of size {_STATE_BYTES} (a 1-d uint8 "
+                               f"tensor from get_state()), but found the input RNG state of "
+                               f"dtype {arr.dtype} and shape {tuple(arr.shape)}")
+        raw = arr.tobytes()
+        inc = int.from_bytes(raw[16:32], "little")
+        if raw[36] > 1 or inc % 2 == 0:  # PCG64's increment is always odd
+            raise RuntimeError("set_state: the tensor is not a generator state from "
+                               "get_state() (corrupt or foreign)")
+        rng = np.random.Generator(np.random.PCG64())
+        rng.bit_generator.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": int.from_bytes(raw[:16], "little"), "inc": inc},
+            "has_uint32": raw[36], "uinteger": int.from_bytes(raw[32:36], "little"),
+        }
+        self._rng = rng
+        self._seed = int.from_bytes(raw[37:45], "little")
+        return self
+
+    def __getattr__(self, name):
+        # numpy's drawing methods, for code written against numpy.random.Generator
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._rng, name)
+
+    def __repr__(self):
+        return f"<autograd_core.Generator object on {self._device}, initial_seed={self._seed}>"
+
+
+default_generator = Generator()
+default_generator.seed()
+
+
+def manual_seed(seed):
+    """Seed the default generator (every random draw of the project); returns it."""
+    return default_generator.manual_seed(seed)
 
 
 def seed():
-    """Re-seed from fresh entropy."""
-    global _generator
-    _generator = np.random.default_rng()
+    """Seed the default generator from fresh entropy; returns the seed."""
+    return default_generator.seed()
 
 
-def generator() -> np.random.Generator:
-    """The project's generator (use it for every draw)."""
-    return _generator
+def initial_seed():
+    """The default generator's seed."""
+    return default_generator.initial_seed()
 
 
 def get_rng_state():
-    return _generator.bit_generator.state
+    """The default generator's state (a uint8 Tensor)."""
+    return default_generator.get_state()
 
 
-def set_rng_state(state):
-    _generator.bit_generator.state = state
+def set_rng_state(new_state):
+    """Restore the default generator's state from ``get_rng_state()``."""
+    default_generator.set_state(new_state)
+
+
+def generator(gen=None, where="generator") -> np.random.Generator:
+    """The numpy generator to draw from: ``gen``'s (a ``Generator`` or a
+    ``numpy.random.Generator``), or the default generator's when ``gen`` is None."""
+    if gen is None:
+        return default_generator._rng
+    if isinstance(gen, Generator):
+        return gen._rng
+    if isinstance(gen, np.random.Generator):
+        return gen
+    raise TypeError(f"{where}: generator must be an autograd_core.Generator (or a "
+                    f"numpy.random.Generator), got {type(gen).__name__}")

@@ -11,6 +11,140 @@ import weakref
 
 import numpy as np
 
+#: the floating point dtype of Python floats and of ``Tensor(list)`` (``set_default_dtype``)
+DEFAULT_DTYPE = [np.dtype(np.float32)]
+
+
+class Size(tuple):
+    """A tensor's shape (``Tensor.shape``, ``Tensor.size()``): a tuple of ints, printed
+    ``autograd_core.Size([2, 3])``, with ``numel()`` (PyTorch's ``torch.Size``). Slicing and
+    ``+`` give a Size."""
+
+    __slots__ = ()
+
+    def __new__(cls, sizes=()):
+        return tuple.__new__(cls, (int(s) for s in sizes))
+
+    def numel(self):
+        """The number of elements of a tensor of this shape (1 for ``Size([])``)."""
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, i):
+        out = tuple.__getitem__(self, i)
+        return Size(out) if isinstance(i, slice) else out
+
+    def __add__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
+
+    def __repr__(self):
+        return f"autograd_core.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def __format__(self, format_spec):
+        # f"{t.shape}" in the project's error messages reads "(2, 3)", as before Size existed
+        # (PyTorch would print torch.Size([2, 3]) there); str() and repr() are PyTorch's
+        return format(tuple(self).__repr__(), format_spec)
+
+    def __reduce__(self):
+        return (Size, (tuple(self),))
+
+
+_new_size = tuple.__new__
+_DTYPES: dict = {}  # numpy dtype -> its one DType
+
+
+def dtype_name(dtype) -> str:
+    """``autograd_core.float32``-style name of a numpy dtype (PyTorch prints ``torch.float32``)."""
+    return f"autograd_core.{np.dtype(dtype).name}"
+
+
+class DType:
+    """A tensor's dtype (``autograd_core.float32``, ``Tensor.dtype``): a numpy dtype that prints
+    as PyTorch's ``torch.float32`` does, with the project's name.
+
+    It is numpy's dtype for every purpose numpy has: ``np.dtype(d)``, ``np.zeros(3, dtype=d)``,
+    ``arr.astype(d)`` read its ``.dtype`` (numpy's protocol); it equals and hashes as the numpy
+    dtype (``d == np.float32``, ``d == "float32"``, dict keys); numpy's attributes (``kind``,
+    ``itemsize``, ``name``, ``type``) are forwarded. One instance per dtype.
+    """
+
+    __slots__ = ("dtype",)
+
+    def __new__(cls, d):
+        d = np.dtype(d)
+        inst = _DTYPES.get(d)
+        if inst is None:
+            inst = object.__new__(cls)
+            inst.dtype = d  # numpy reads this attribute wherever a dtype is expected
+            _DTYPES[d] = inst
+        return inst
+
+    def __getattr__(self, name):
+        if name == "dtype":
+            raise AttributeError(name)
+        return getattr(self.dtype, name)
+
+    def __eq__(self, other):
+        if isinstance(other, DType):
+            return self.dtype == other.dtype
+        try:
+            return self.dtype == np.dtype(other)
+        except (TypeError, ValueError):
+            return NotImplemented
+
+    def __ne__(self, other):
+        eq = self.__eq__(other)
+        return eq if eq is NotImplemented else not eq
+
+    def __hash__(self):
+        return hash(self.dtype)
+
+    @property
+    def is_floating_point(self):
+        """True for float16/32/64 (PyTorch's ``dtype.is_floating_point``)."""
+        return self.dtype.kind == "f"
+
+    @property
+    def is_complex(self):
+        return self.dtype.kind == "c"
+
+    @property
+    def is_signed(self):
+        return self.dtype.kind in "ifc"
+
+    @property
+    def itemsize(self):
+        return self.dtype.itemsize
+
+    def __repr__(self):
+        return f"autograd_core.{self.dtype.name}"
+
+    __str__ = __repr__
+
+    def __format__(self, format_spec):
+        # f"{t.dtype}" in the project's error messages reads "float32", as before DType
+        # existed; print(), str() and repr() give "autograd_core.float32" (PyTorch's form)
+        return format(self.dtype.name, format_spec)
+
+    def __reduce__(self):
+        return (DType, (self.dtype.str,))
+
 
 
 def _is_float(dtype) -> bool:
@@ -31,13 +165,20 @@ class _RemovableHandle:
 
 _new = object.__new__
 
+# device('cpu'), set by autograd_core.device when it is imported (this module imports no
+# other module of the package)
+_CPU = None
+
 
 class Tensor:
     """An n-dimensional array that can record the operations applied to it.
 
     ``Tensor(data, requires_grad=False)`` wraps ``data`` (converted with ``numpy.asarray``; no
-    copy for an ndarray). Prefer ``autograd_core.tensor(...)``, which copies and applies
-    PyTorch's dtype rules.
+    copy for an ndarray). A list or tuple of numbers gives the default dtype (float32), as
+    ``torch.Tensor([1, 2])``; an ndarray keeps its dtype and memory (PyTorch would make a
+    float32 copy), a Python number gives a 0-d tensor (PyTorch reads ``Tensor(3)`` as a size;
+    ``FloatTensor(2, 3)`` and ``empty`` do that here). Prefer ``autograd_core.tensor(...)``,
+    which copies and applies PyTorch's dtype rules.
     """
 
     # The hot attributes are slots, set for every tensor. The rarely set ones are class
@@ -55,6 +196,11 @@ class Tensor:
     def __init__(self, data, requires_grad=False, dtype=None):
         if isinstance(data, Tensor):
             data = data.data
+        elif isinstance(data, (list, tuple)) and dtype is None:
+            # torch.Tensor([1, 2]) is float32: the legacy constructor makes the default dtype
+            arr = np.asarray(data)
+            if arr.dtype.kind in "biuf":
+                dtype = DEFAULT_DTYPE[0]
         arr = np.asarray(data, dtype=dtype)
         self.data = arr
         self._grad = None
@@ -100,10 +246,12 @@ class Tensor:
     def grad(self, value):
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad must be a Tensor or None, got {type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad must be a Tensor or None, got {type(value).__name__}")
             if value.shape != self.data.shape:
                 raise RuntimeError(
-                    f"assigned grad has shape {value.shape} but the tensor has shape {self.data.shape}"
+                    f"assigned grad has shape {value.shape} but the tensor has shape "
+                    f"{self.data.shape}"
                 )
         self._grad = value
 
@@ -177,11 +325,38 @@ class Tensor:
     # ---- array attributes ------------------------------------------------------------------
     @property
     def shape(self):
-        return self.data.shape
+        """The shape, an ``autograd_core.Size`` (a tuple)."""
+        return _new_size(Size, self.data.shape)  # numpy's shape holds Python ints already
+
+    @property
+    def device(self):
+        """Where the data lives: always ``device(type='cpu')`` in this build."""
+        return _CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    def cpu(self, memory_format=None):
+        """The tensor itself: it is already on the CPU."""
+        return self
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """Raises PyTorch's ``Torch not compiled with CUDA enabled``: this build has only the
+        CPU."""
+        raise AssertionError("Torch not compiled with CUDA enabled (this build of "
+                             "autograd_core has only the CPU device)")
+
+    def get_device(self):
+        """-1, PyTorch's value for a CPU tensor."""
+        return -1
 
     @property
     def dtype(self):
-        return self.data.dtype
+        """The dtype, an ``autograd_core.DType`` (numpy's dtype, printed as
+        ``autograd_core.float32``)."""
+        d = self.data.dtype
+        return _DTYPES.get(d) or DType(d)
 
     @property
     def ndim(self):
@@ -191,8 +366,15 @@ class Tensor:
         return self.data.ndim
 
     def size(self, dim=None):
+        """The shape as an ``autograd_core.Size``, or the length of dimension ``dim``."""
         if dim is None:
-            return self.data.shape
+            return _new_size(Size, self.data.shape)
+        nd = self.data.ndim
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise TypeError(f"size(): argument 'dim' must be int, not {type(dim).__name__}")
+        if not -max(nd, 1) <= dim < max(nd, 1) or nd == 0:
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-max(nd, 1)}, {max(nd, 1) - 1}], but got {dim})")
         return self.data.shape[dim]
 
     def numel(self):
@@ -265,27 +447,44 @@ class Tensor:
 
     __str__ = __repr__
 
+    def __format__(self, format_spec):
+        """A 0-d tensor formats as its number (``f"{loss:.4f}"``); others only with an empty
+        spec (as PyTorch: ``TypeError`` otherwise)."""
+        if self.data.ndim == 0:
+            return format(self.item(), format_spec)
+        if format_spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return str(self)
+
     def is_floating_point(self):
         return _is_float(self.data.dtype)
 
 
 def _format(t):
+    """PyTorch's repr: values, then ``size=`` for an empty tensor of more than one dimension,
+    ``dtype=`` unless it is the default one for its kind, ``grad_fn=`` or ``requires_grad=``."""
     arr = t.data
     prefix = "tensor("
+    extras = []
     if arr.size == 0:
         body = "[]"
+        if arr.ndim > 1:
+            extras.append(f"size={tuple(arr.shape)}")
     else:
         mode = "fixed"
         if arr.dtype.kind == "f":
-            finite = arr[np.isfinite(arr)]
-            if finite.size == 0 or np.all(finite == np.round(finite)):
+            finite = np.abs(arr[np.isfinite(arr)])
+            if finite.size == 0 or (np.all(finite == np.round(finite))
+                                    and finite.max() < 1e8):
                 mode = "maxprec"  # integral values print as "1." like torch
         body = np.array2string(arr, separator=", ", prefix=prefix, precision=4,
                                floatmode=mode, suppress_small=False, threshold=1000)
-    extras = []
-    default = {np.dtype(np.float32), np.dtype(np.int64), np.dtype(np.bool_)}
-    if arr.dtype not in default or arr.size == 0:
-        extras.append(f"dtype={arr.dtype}")
+        body = body.replace(", ..., ", ",  ..., ")
+    # an empty tensor shows any dtype but the default float one (PyTorch)
+    default = {DEFAULT_DTYPE[0]} if arr.size == 0 else \
+        {DEFAULT_DTYPE[0], np.dtype(np.int64), np.dtype(np.bool_)}
+    if arr.dtype not in default:
+        extras.append(f"dtype={dtype_name(arr.dtype)}")
     if t.grad_fn is not None:
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:

@@ -18,8 +18,8 @@ Deliberate differences from ``torch.nn.Module`` (all in the direction of safety)
 * ``load_state_dict`` validates every key and shape before writing anything and copies values
   into the existing arrays in place (optimizers holding the parameters stay valid). It accepts
   numpy arrays, Tensors and Python numbers. ``assign=True`` is not supported.
-* ``to()`` only changes dtypes (there is one device, the CPU; device arguments are accepted and
-  ignored).
+* ``to()`` only changes dtypes: there is one device, the CPU (``"cpu"`` is accepted; CUDA and
+  MPS raise PyTorch's error for a build without them).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from collections import OrderedDict, namedtuple
 import numpy as np
 
 from autograd_core import Tensor
+from autograd_core.device import check_device
+from autograd_core.device import device as _device
 from nn.parameter import Buffer, Parameter
 
 __all__ = ["Module", "RemovableHandle"]
@@ -411,28 +413,39 @@ class Module:
         fn(self)
         return self
 
-    # ---- dtype -----------------------------------------------------------------------------
-    def to(self, *args, dtype=None, **kwargs):
-        """``to(dtype)``: cast floating point parameters, their gradients and floating buffers
-        (same Parameter objects, new arrays). Device arguments ('cpu') are accepted and
-        ignored."""
-        for a in args:
-            if isinstance(a, str) and a.split(":")[0] == "cpu":
-                continue
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-                continue
-            dtype = a
-        kwargs.pop("device", None)
+    # ---- dtype and device ------------------------------------------------------------------
+    def to(self, *args, **kwargs):
+        """PyTorch's ``Module.to``: ``to(device=None, dtype=None, non_blocking=False)``,
+        ``to(dtype)``, ``to(tensor)`` (its dtype). Casts floating point parameters, their
+        gradients and floating buffers in place (same Parameter objects, new arrays); returns
+        the module. The only device is the CPU: ``"cpu"`` is accepted, CUDA/MPS raise
+        PyTorch's error."""
+        device = kwargs.pop("device", None)
+        dtype = kwargs.pop("dtype", None)
         kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)
         if kwargs:
-            raise TypeError(f"to() got unexpected arguments {sorted(kwargs)}")
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        args = list(args)
+        if len(args) > 3:
+            raise TypeError(f"to() takes at most 3 positional arguments, got {len(args)}")
+        if args and isinstance(args[0], Tensor):
+            dtype = args.pop(0).dtype
+        elif args and (isinstance(args[0], (str, _device)) or (
+                isinstance(args[0], int) and not isinstance(args[0], bool))):
+            device = args.pop(0)
+        if args and not isinstance(args[0], bool):
+            dtype = args.pop(0)
+        check_device(device, "Module.to")
         if dtype is None:
             return self
         dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got {dtype}")
+        if dtype.kind not in "fc":
+            raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but "
+                            f"got desired dtype={dtype}")
+        return self._cast(dtype)
 
+    def _cast(self, dtype):
         def cast(t):
             if t is not None and t.data.dtype.kind == "f" and t.data.dtype != dtype:
                 t.data = t.data.astype(dtype)
@@ -447,15 +460,24 @@ class Module:
         return self
 
     def float(self):
-        return self.to(np.float32)
+        """Cast floating point parameters and buffers to float32."""
+        return self._cast(np.dtype(np.float32))
 
     def double(self):
-        return self.to(np.float64)
+        """Cast floating point parameters and buffers to float64."""
+        return self._cast(np.dtype(np.float64))
 
     def half(self):
-        return self.to(np.float16)
+        """Cast floating point parameters and buffers to float16."""
+        return self._cast(np.dtype(np.float16))
 
     def cpu(self):
+        """The module itself: everything is on the CPU."""
+        return self
+
+    def cuda(self, device=None):
+        """Raises PyTorch's ``Torch not compiled with CUDA enabled``: only the CPU exists."""
+        check_device("cuda" if device is None else device, "Module.cuda")
         return self
 
     def type(self, dst_type):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core.device import check_device
+from autograd_core.device import device as _device
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import norm_dim, shape_arg
@@ -258,7 +260,9 @@ def stack(tensors, dim=0):
     return Stack.apply(*tensors, dim=d)
 
 
-class Cast(Node):
+class ToCopy(Node):
+    """A dtype conversion (PyTorch names its node ToCopyBackward0)."""
+
     def forward(self, x, dtype):
         return x.astype(dtype)
 
@@ -304,11 +308,66 @@ def contiguous(input):
     return input
 
 
-@op("to", node=Cast, method=True, function=False, samples=())
-def to(input, dtype):
-    dtype = np.dtype(dtype)
-    if dtype == input.data.dtype:
-        return input
+_LEGACY_TYPES = {"FloatTensor": "float32", "DoubleTensor": "float64", "HalfTensor": "float16",
+                 "LongTensor": "int64", "IntTensor": "int32", "ShortTensor": "int16",
+                 "CharTensor": "int8", "ByteTensor": "uint8", "BoolTensor": "bool"}
+
+
+def _dtype_name(text):
+    """The numpy dtype named by ``text`` ("float32", "torch.float32", "torch.FloatTensor",
+    "autograd_core.float64"), or None when it names none (then it is a device string)."""
+    name = text.rpartition(".")[2]
+    name = _LEGACY_TYPES.get(name, name)
+    if name in ("cpu", "cuda", "mps") or ":" in name:
+        return None
+    try:
+        return np.dtype(name)
+    except TypeError:
+        return None
+
+
+@op("to", node=ToCopy, method=True, function=False, samples=())
+def to(input, *args, device=None, dtype=None, non_blocking=False, copy=False,
+       memory_format=None):
+    """PyTorch's ``Tensor.to``: ``to(dtype)``, ``to(device=None, dtype=None)``, ``to(other)``
+    (``other``'s dtype and device), each with ``non_blocking=False, copy=False``.
+
+    The result is ``input`` itself when nothing changes and ``copy`` is False; otherwise a new
+    tensor, recorded for autograd when the result is floating point (a cast's gradient is cast
+    back). The only device is the CPU; CUDA/MPS raise PyTorch's error.
+    """
+    positional = list(args)
+    if len(positional) > 3:
+        raise TypeError(f"to() takes at most 3 positional arguments after the tensor, got "
+                        f"{len(positional)}")
+    if positional and isinstance(positional[0], Tensor):
+        other = positional.pop(0)
+        dtype = other.data.dtype if dtype is None else dtype
+    elif positional and isinstance(positional[0], str) and _dtype_name(positional[0]):
+        # a dtype's name (t.type("float64"), t.astype("float32"): the spellings wired to to())
+        positional[0] = _dtype_name(positional[0])
+    elif positional and (isinstance(positional[0], (str, _device)) or (
+            isinstance(positional[0], int) and not isinstance(positional[0], bool))):
+        if device is not None:
+            raise TypeError("to() got multiple values for argument 'device'")
+        device = positional.pop(0)
+    if positional and not isinstance(positional[0], bool):
+        if dtype is not None:
+            raise TypeError("to() got multiple values for argument 'dtype'")
+        dtype = positional.pop(0)
+    if positional:
+        positional.pop(0)  # non_blocking: every copy here is synchronous
+    if positional:
+        copy = positional.pop(0)
+    check_device(device, "to")
+    if dtype is not None:
+        try:
+            dtype = np.dtype(dtype)
+        except TypeError:
+            raise TypeError(f"to() received an invalid combination of arguments: {dtype!r} is "
+                            "not a dtype") from None
+    if dtype is None or dtype == input.data.dtype:
+        return Clone.apply(input) if copy else input
     if dtype.kind not in "fc":  # an integer or bool result is not differentiable (PyTorch)
         return Tensor._make(input.data.astype(dtype), None, False)
-    return Cast.apply(input, dtype=dtype)
+    return ToCopy.apply(input, dtype=dtype)

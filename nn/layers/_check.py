@@ -98,3 +98,11 @@ def dim(owner, name, value, *, allow_none=False):
         expected = "an int or None" if allow_none else "an int"
         raise TypeError(f"{owner}: {name} must be {expected}, got {_type_name(value)} "
                         f"{value!r}") from None
+
+
+def device(owner, value):
+    """PyTorch's ``device=`` factory keyword: None or the CPU; CUDA/MPS raise PyTorch's error
+    for a build without them (``Torch not compiled with CUDA enabled``)."""
+    from autograd_core.device import check_device
+
+    return check_device(value, owner)

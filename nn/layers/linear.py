@@ -23,6 +23,7 @@ class Linear(Module):
     """
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+        _check.device("Linear", device)
         in_features = _check.size("Linear", "in_features", in_features)
         out_features = _check.size("Linear", "out_features", out_features)
         super().__init__()

@@ -29,6 +29,7 @@ class BatchNorm1d(Module):
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True, device=None, dtype=None):
+        _check.device("BatchNorm1d", device)
         num_features = _check.size("BatchNorm1d", "num_features", num_features, positive=True)
         _check.non_negative("BatchNorm1d", "eps", eps)
         _check.number("BatchNorm1d", "momentum", momentum, allow_none=True)
@@ -103,6 +104,7 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
                  device=None, dtype=None):
+        _check.device("LayerNorm", device)
         normalized_shape = _check.shape("LayerNorm", "normalized_shape", normalized_shape)
         _check.non_negative("LayerNorm", "eps", eps)
         super().__init__()
@@ -140,6 +142,7 @@ class GroupNorm(Module):
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None,
                  dtype=None):
+        _check.device("GroupNorm", device)
         # PyTorch raises ZeroDivisionError for num_groups=0; a ValueError says what is wrong
         num_groups = _check.size("GroupNorm", "num_groups", num_groups, positive=True)
         num_channels = _check.size("GroupNorm", "num_channels", num_channels)

@@ -36,6 +36,7 @@ import warnings
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.device import check_device
 from nn import functional as F
 from nn import init
 from nn.module import Module
@@ -220,6 +221,7 @@ class RNNCellBase(Module):
     ``weight_hh`` (num_chunks*hidden, hidden) and, with ``bias``, ``bias_ih``/``bias_hh``."""
 
     def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+        check_device(device, type(self).__name__)
         super().__init__()
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
             if value < 0:
@@ -385,6 +387,7 @@ class RNNBase(Module):
     def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
                  batch_first=False, dropout=0.0, bidirectional=False, proj_size=0,
                  device=None, dtype=None):
+        check_device(device, type(self).__name__)
         super().__init__()
         if (not isinstance(dropout, numbers.Number) or isinstance(dropout, bool)
                 or not 0 <= dropout <= 1):

