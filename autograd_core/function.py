@@ -239,14 +239,14 @@ class Function(_SingleLevelFunction):
             if any(o is t for t in non_diff):
                 if any(o is a for a in args):
                     o = Tensor._make(o.data, None, False)
-                o.requires_grad = False
+                o._requires_grad = False
                 o.grad_fn = None
                 final.append(o)
                 continue
             if any(o is a for a in args) and not any(o is t for t in dirty):
                 o = Tensor._make(o.data, None, False)  # an input returned as is: a new Tensor
             o.grad_fn = node
-            o.requires_grad = True
+            o._requires_grad = True
             o._out_idx = i
             final.append(o)
         return final[0] if single else tuple(final)

@@ -215,7 +215,7 @@ class Node:
             ea = eb = None
             if isinstance(a, Tensor):
                 da = a.data
-                if a.requires_grad:
+                if a._requires_grad:
                     fn = a.grad_fn
                     ea = (a, -1, da.shape, da.dtype) if fn is None else (
                         fn, a._out_idx, da.shape, da.dtype)
@@ -223,7 +223,7 @@ class Node:
                 da = a
             if isinstance(b, Tensor):
                 db = b.data
-                if b.requires_grad:
+                if b._requires_grad:
                     fn = b.grad_fn
                     eb = (b, -1, db.shape, db.dtype) if fn is None else (
                         fn, b._out_idx, db.shape, db.dtype)
@@ -243,7 +243,7 @@ class Node:
                 if isinstance(a, Tensor):
                     data = a.data
                     arrays.append(data)
-                    if a.requires_grad:
+                    if a._requires_grad:
                         fn = a.grad_fn
                         if fn is None:  # a leaf: index -1 marks "accumulate into .grad"
                             edges.append((a, -1, data.shape, data.dtype))

@@ -184,7 +184,7 @@ class Tensor:
     # The hot attributes are slots, set for every tensor. The rarely set ones are class
     # attributes, overridden in the instance's __dict__ (made only when one is set): a tensor
     # is made with six stores instead of ten.
-    __slots__ = ("data", "_grad", "requires_grad", "grad_fn", "_out_idx", "_version",
+    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_out_idx", "_version",
                  "__dict__", "__weakref__")
     _hooks = None  # a leaf's gradient hooks (non-leaves keep theirs on the node)
     _base = None  # the tensor this one is a view of
@@ -207,7 +207,7 @@ class Tensor:
         self.grad_fn = None
         self._out_idx = 0
         self._version = None  # version counter, made on first need (shared by views)
-        self.requires_grad = False
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -217,7 +217,7 @@ class Tensor:
         t.data = data
         t._grad = None
         t.grad_fn = grad_fn
-        t.requires_grad = requires_grad
+        t._requires_grad = requires_grad
         t._out_idx = 0
         t._version = None
         return t
@@ -259,18 +259,30 @@ class Tensor:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
+    @property
+    def requires_grad(self) -> bool:
+        """Whether operations on this tensor are recorded. Assigning checks what PyTorch
+        checks: only floating point tensors can require grad, and only a leaf's flag can be
+        switched off. (The engine reads the flag's slot directly.)"""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
     def requires_grad_(self, requires_grad=True):
         if requires_grad and not _is_float(self.data.dtype):
             raise RuntimeError(
-                f"only Tensors of floating point dtype can require gradients; this tensor is "
-                f"{self.data.dtype}"
+                "only Tensors of floating point and complex dtype can require gradients; this "
+                f"tensor is {self.data.dtype}"
             )
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError(
-                "you can only change requires_grad flags of leaf tensors; use .detach() to get "
-                "a tensor that does not require grad"
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
             )
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         return self
 
     def detach(self):
@@ -281,7 +293,7 @@ class Tensor:
 
     def detach_(self):
         self.grad_fn = None
-        self.requires_grad = False
+        self._requires_grad = False
         return self
 
     def register_hook(self, fn):

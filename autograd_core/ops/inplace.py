@@ -47,7 +47,7 @@ def inplace(t, compute):
     if result.requires_grad:
         t.grad_fn = result.grad_fn
         t._out_idx = result._out_idx
-        t.requires_grad = True
+        t._requires_grad = True
     return t
 
 

@@ -198,3 +198,16 @@ def test_log_softmax_at_float32_max_is_finite_where_pytorch_is():
                                rtol=1e-6)
     y[:, 0].sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [[0.0, 0.0], [0.5, -0.5]], atol=1e-7)
+
+
+def test_assigning_requires_grad_checks_what_pytorch_checks():
+    t = ag.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="only Tensors of floating point"):
+        t.requires_grad = True
+    assert not t.requires_grad
+    x = ag.tensor([1.0], requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf"):
+        y.requires_grad = False
+    x.requires_grad = False  # a leaf may switch it off
+    assert not x.requires_grad
