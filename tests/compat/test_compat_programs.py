@@ -188,17 +188,17 @@ def test_gradient_penalty_first_step_by_numpy():
     assert r["losses"][-1] < r["losses"][0]
 
 
-def _same(ours, theirs, where):
+def _check_same(ours, theirs, where):
     if isinstance(theirs, dict):
         assert set(ours) == set(theirs), where
         for k in theirs:
-            _same(ours[k], theirs[k], f"{where}.{k}")
+            _check_same(ours[k], theirs[k], f"{where}.{k}")
     elif isinstance(theirs, (str, bool)) or theirs is None:
         assert ours == theirs, where
     elif isinstance(theirs, (list, tuple)) and theirs and not isinstance(theirs[0], (int, float)):
         assert len(ours) == len(theirs), where
         for i, (a, b) in enumerate(zip(ours, theirs)):
-            _same(a, b, f"{where}[{i}]")
+            _check_same(a, b, f"{where}[{i}]")
     else:
         np.testing.assert_allclose(np.asarray(ours, dtype=float),
                                    np.asarray(theirs, dtype=float),
@@ -209,7 +209,7 @@ def _same(ours, theirs, where):
 @pytest.mark.parametrize("name", list(cp.PROGRAMS))
 def test_program_matches_torch(name):
     torch = pytest.importorskip("torch")
-    _same(cp.run(name, ag), cp.run(name, torch), name)
+    _check_same(cp.run(name, ag), cp.run(name, torch), name)
 
 
 def test_every_program_has_a_tapegrad_test():

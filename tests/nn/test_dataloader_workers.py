@@ -302,7 +302,13 @@ def test_break_and_abandoned_iterators_stop_the_workers():
         break
     it = iter(loader)
     next(it)
-    del it  # no_leftover_processes checks that both pools were shut down
+    procs = list(it.pool.procs)
+    assert len(procs) == 2
+    del it
+    __import__("gc").collect()
+    for proc in procs:
+        proc.join(5)
+    assert not any(proc.is_alive() for proc in procs), "an abandoned iterator's workers run on"
 
 
 def test_spawn_start_method_gives_the_same_batches():

@@ -372,7 +372,7 @@ def _pair(torch, array, requires_grad=True):
             torch.tensor(array, requires_grad=requires_grad))
 
 
-def _compare(ours, theirs, tol, what):
+def _check_close(ours, theirs, tol, what):
     np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), err_msg=what,
                                **tol)
 
@@ -409,20 +409,20 @@ def test_multilayer_matches_torch(kind, dtype):
         thidden = thidden if name == "LSTM" else (thidden,)
         case = f"{kind} {dtype.__name__} {kw} unbatched={unbatched} h0={given}"
         tol = _tol(dtype)
-        _compare(out, tout, tol, case)
+        _check_close(out, tout, tol, case)
         for a, b in zip(hidden, thidden):
-            _compare(a, b, tol, case)
+            _check_close(a, b, tol, case)
         weights = [1.0 + k for k in range(len(hidden))]
         loss = (out * out).sum() + sum(w * (h ** 3).sum() for w, h in zip(weights, hidden))
         tloss = (tout * tout).sum() + sum(w * (h ** 3).sum() for w, h in zip(weights, thidden))
         loss.backward()
         tloss.backward()
-        _compare(x.grad, tx.grad, tol, case + " input grad")
+        _check_close(x.grad, tx.grad, tol, case + " input grad")
         for s, ts in states:
-            _compare(s.grad, ts.grad, tol, case + " h0 grad")
+            _check_close(s.grad, ts.grad, tol, case + " h0 grad")
         for (n, p), (tn, tp) in zip(m.named_parameters(), tm.named_parameters()):
             assert n == tn
-            _compare(p.grad, tp.grad, tol, f"{case} {n}.grad")
+            _check_close(p.grad, tp.grad, tol, f"{case} {n}.grad")
 
 
 @pytest.mark.torch_parity
@@ -442,14 +442,14 @@ def test_bidirectional_and_projection_match_torch(name, kw):
     hidden = hidden if name == "LSTM" else (hidden,)
     thidden = thidden if name == "LSTM" else (thidden,)
     tol = _tol(np.float64)
-    _compare(out, tout, tol, "output")
+    _check_close(out, tout, tol, "output")
     for a, b in zip(hidden, thidden):
-        _compare(a, b, tol, "hidden")
+        _check_close(a, b, tol, "hidden")
     ((out ** 2).sum() + sum((h ** 3).sum() for h in hidden)).backward()
     ((tout ** 2).sum() + sum((h ** 3).sum() for h in thidden)).backward()
-    _compare(x.grad, tx.grad, tol, "input grad")
+    _check_close(x.grad, tx.grad, tol, "input grad")
     for (n, p), (_, tp) in zip(m.named_parameters(), tm.named_parameters()):
-        _compare(p.grad, tp.grad, tol, n)
+        _check_close(p.grad, tp.grad, tol, n)
 
 
 @pytest.mark.torch_parity
@@ -480,15 +480,15 @@ def test_cells_match_torch(name, dtype):
         case = f"{name} {act} {dtype.__name__} {kw} unbatched={unbatched} hx={given}"
         tol = _tol(dtype)
         for a, b in zip(out, tout):
-            _compare(a, b, tol, case)
+            _check_close(a, b, tol, case)
         sum(((1.0 + k) * o ** 3).sum() for k, o in enumerate(out)).backward()
         sum(((1.0 + k) * o ** 3).sum() for k, o in enumerate(tout)).backward()
-        _compare(x.grad, tx.grad, tol, case + " input grad")
+        _check_close(x.grad, tx.grad, tol, case + " input grad")
         for s, ts in states:
-            _compare(s.grad, ts.grad, tol, case + " hx grad")
+            _check_close(s.grad, ts.grad, tol, case + " hx grad")
         for (n, p), (tn, tp) in zip(m.named_parameters(), tm.named_parameters()):
             assert n == tn
-            _compare(p.grad, tp.grad, tol, f"{case} {n}.grad")
+            _check_close(p.grad, tp.grad, tol, f"{case} {n}.grad")
 
 
 def _params(fn):

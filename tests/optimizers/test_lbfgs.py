@@ -269,7 +269,7 @@ def _logistic(lib, A, y):
     return f
 
 
-def _compare_trajectories(torch, make_fn, values, dtype, rtol, steps=4, **kw):
+def _check_trajectories(torch, make_fn, values, dtype, rtol, steps=4, **kw):
     ours, theirs = _torch_pair(torch, values, dtype)
     o = optimizers.LBFGS(ours, **kw)
     to = torch.optim.LBFGS(theirs, **kw)
@@ -297,7 +297,7 @@ def _compare_trajectories(torch, make_fn, values, dtype, rtol, steps=4, **kw):
 @pytest.mark.parametrize("line_search_fn, lr", [(None, 1e-3), ("strong_wolfe", 1)])
 def test_rosenbrock_trajectory_matches_torch(line_search_fn, lr):
     torch = pytest.importorskip("torch")
-    _compare_trajectories(torch, lambda lib: rosenbrock, [[-1.5, 2.0, 0.5, -0.3]],
+    _check_trajectories(torch, lambda lib: rosenbrock, [[-1.5, 2.0, 0.5, -0.3]],
                           np.float64, 1e-9, steps=5, lr=lr, line_search_fn=line_search_fn)
 
 
@@ -314,13 +314,13 @@ def test_regression_trajectories_match_torch(problem, line_search_fn):
     values = [rng.standard_normal(5) * 0.1, [0.1]]
     kw = {"lr": 0.5 if line_search_fn is None else 1, "max_iter": 10, "history_size": 4,
           "line_search_fn": line_search_fn}
-    _compare_trajectories(torch, lambda lib: make(lib, A, target), values, np.float64, 1e-9,
+    _check_trajectories(torch, lambda lib: make(lib, A, target), values, np.float64, 1e-9,
                           **kw)
     if line_search_fn is not None:
         # float32 (the line search's scalars are float32 on both sides): one step of ten
         # iterations; later ones sit near the optimum, where the iterates are mostly rounding
         A32, t32 = A.astype(np.float32), target.astype(np.float32)
-        _compare_trajectories(torch, lambda lib: make(lib, A32, t32), values, np.float32, 1e-5,
+        _check_trajectories(torch, lambda lib: make(lib, A32, t32), values, np.float32, 1e-5,
                               steps=1, **kw)
 
 
