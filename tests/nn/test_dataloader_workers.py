@@ -297,18 +297,18 @@ def test_timeout_bounds_the_wait_for_a_batch():
 
 
 def test_break_and_abandoned_iterators_stop_the_workers():
+    before = set(multiprocessing.active_children())
     loader = DataLoader(_tds(), batch_size=2, num_workers=2)
     for b in loader:
         break
     it = iter(loader)
     next(it)
-    procs = list(it.pool.procs)
-    assert len(procs) == 2
     del it
     __import__("gc").collect()
-    for proc in procs:
-        proc.join(5)
-    assert not any(proc.is_alive() for proc in procs), "an abandoned iterator's workers run on"
+    left = [p for p in multiprocessing.active_children() if p not in before]
+    for p in left:
+        p.join(5)
+    assert not [p for p in left if p.is_alive()], "an abandoned iterator's workers run on"
 
 
 def test_spawn_start_method_gives_the_same_batches():
