@@ -339,11 +339,13 @@ def _save1(node, args, arrays, out, raw):
     refs = []
     versions = []
     data = out.data
+    output_saved = False
     for arr in to_save:
         if arr is raw or arr is data:
             refs.append(_OUTPUT)
             vc = out._version = [0]
             versions.append((vc, 0))
+            output_saved = True
             continue
         ref = None
         if arr is not None:
@@ -360,8 +362,9 @@ def _save1(node, args, arrays, out, raw):
                     break
                 i += 1
         refs.append(ref)
-    node._saved = to_save if raw is data else tuple(data if r is _OUTPUT else x
-                                                    for x, r in zip(to_save, refs))
+    if output_saved and raw is not data:  # forward returned a numpy scalar: save the array
+        to_save = tuple(data if r is _OUTPUT else x for x, r in zip(to_save, refs))
+    node._saved = to_save
     node._saved_refs = refs
     if versions:
         node._saved_versions = versions
