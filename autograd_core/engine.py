@@ -39,7 +39,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
 
     # --- seed ------------------------------------------------------------------------------
     node_grads = {}  # node -> list of per-output grads
-    leaf_grads = {}  # id(leaf) -> [leaf, grad]
+    leaf_grads = {}  # leaf -> [leaf, grad] (Tensors hash by identity)
     ready = []  # heap of (-creation order, node): the latest node first
     for t, g in zip(tensors, grad_tensors):
         if diff:
@@ -118,9 +118,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                         else target not in needed and target not in capture_node):
                     continue
                 if idx < 0:  # a leaf
-                    entry = leaf_grads.get(id(target))
+                    entry = leaf_grads.get(target)
                     if entry is None:
-                        leaf_grads[id(target)] = [target, g]
+                        leaf_grads[target] = [target, g]
                     else:
                         entry[1] = entry[1] + g
                     continue
@@ -205,9 +205,9 @@ _seq_of = attrgetter("_seq")
 
 
 def _add_leaf(leaf_grads, leaf, g):
-    entry = leaf_grads.get(id(leaf))
+    entry = leaf_grads.get(leaf)
     if entry is None:
-        leaf_grads[id(leaf)] = [leaf, g]
+        leaf_grads[leaf] = [leaf, g]
     else:
         entry[1] = entry[1] + g
 
