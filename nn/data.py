@@ -450,10 +450,10 @@ def _worker_loop(conn, dataset, fetcher, worker_id, num_workers, base_seed, init
             # a parent killed outright cannot stop its workers: they notice and leave
             while not conn.poll(_PARENT_CHECK_SECONDS):
                 if os.getppid() != parent:
-                    return
+                    os._exit(0)  # nothing left to hand over: skip interpreter shutdown
             task = conn.recv()
         except (EOFError, OSError):  # parent gone
-            return
+            os._exit(0)
         if task is None:
             return
         generation, idx, index = task

@@ -360,6 +360,7 @@ def _gone(pid):
 def test_workers_leave_when_their_parent_is_killed():
     import subprocess
     import sys
+    import tempfile
     import textwrap
     import time
 
@@ -376,10 +377,16 @@ def test_workers_leave_when_their_parent_is_killed():
         print(" ".join(str(p.pid) for p in loader._pool.procs), flush=True)
         os.kill(os.getpid(), signal.SIGKILL)  # no finally, no atexit: the workers are orphans
     """)
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120, check=False)
-    assert proc.returncode == -9, proc.stderr
-    pids = [int(p) for p in proc.stdout.split()]
+    # the child's output goes to a file, not a pipe: orphaned workers inherit the child's
+    # stdout, and waiting for a pipe's end would wait for them instead of checking them below
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.run([sys.executable, "-c", code], stdout=out, stderr=err,
+                              timeout=120, check=False)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    assert proc.returncode == -9, stderr
+    pids = [int(p) for p in stdout.split()]
     assert len(pids) == 2
     deadline = time.monotonic() + 60  # they check for their parent about once a second
     while not all(_gone(p) for p in pids) and time.monotonic() < deadline:
