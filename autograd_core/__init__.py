@@ -6,7 +6,10 @@ table) and ``engine``/``autograd`` (backward). The functional forms exported her
 (``autograd_core.exp``, ``.sum``, ``.cat``, ...) come from the same table.
 """
 
-from autograd_core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from autograd_core.grad_mode import (
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    set_grad_enabled,
+)
 from autograd_core.tensor import Tensor
 from autograd_core.function import Function, FunctionCtx
 from autograd_core.creation import (
@@ -32,6 +35,8 @@ from autograd_core import ops as _ops
 from autograd_core import methods as _methods  # noqa: F401 - wires Tensor's methods
 from autograd_core.ops.registry import functions as _functions
 from autograd_core import testing  # ag.testing.assert_close
+from autograd_core.ops.compose import e, inf, nan, pi
+from autograd_core.dtype_info import finfo, iinfo
 
 globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms
 

@@ -84,3 +84,35 @@ class set_grad_enabled(_GradModeContext):
     def __init__(self, mode):
         self._prev = []
         self._mode = bool(mode)
+
+
+class inference_mode(_GradModeContext):
+    """``with inference_mode():`` (or as a decorator, bare or called): nothing is recorded, as
+    under ``no_grad`` — tapegrad has no separate inference tensors, so here the two are the
+    same. ``inference_mode(False)`` leaves grad mode as it is (PyTorch's meaning)."""
+
+    def __new__(cls, mode=True):
+        self = object.__new__(cls)
+        self._prev = []
+        self._active = True
+        if callable(mode):  # used as a bare decorator: @inference_mode
+            return self(mode)
+        self._active = bool(mode)
+        return self
+
+    def __init__(self, mode=True):
+        pass
+
+    def __enter__(self):
+        self._prev.append(STATE.enabled)
+        if self._active:
+            STATE.enabled = False
+        return self
+
+    def __call__(self, func):
+        return super().__call__(func) if self._active else func
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether recording is off in this thread (inference mode and no_grad are one here)."""
+    return not STATE.enabled

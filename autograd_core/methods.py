@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograd_core import autograd
+from autograd_core import autograd, creation
 from autograd_core.grad_mode import STATE
 from autograd_core.ops.binary import Add, Div, Mul, Pow, Sub, where
 from autograd_core.ops.index import getitem, setitem
@@ -172,7 +172,30 @@ def _spellings():
     def where_(self, condition, other):
         return where(condition, self, other)
 
+    # Tensor.new_*: a new tensor with this one's dtype (and device) unless given
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return creation.zeros(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return creation.ones(*size, dtype=dtype or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return creation.empty(*size, dtype=dtype or self.dtype, device=device,
+                              requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        return creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
+                             requires_grad=requires_grad)
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        return creation.tensor(data, dtype=dtype or self.dtype, device=device,
+                               requires_grad=requires_grad)
+
     methods = {
+        "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_empty,
+        "new_full": new_full, "new_tensor": new_tensor,
         "T": property(T), "mT": property(mT), "t": t, "where": where_,
         "type": to, "astype": to,
         "float": lambda self: to(self, np.float32), "double": lambda self: to(self, np.float64),

@@ -8,6 +8,7 @@ Tensor methods, both from that table.
 from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     activation,
     binary,
+    compose,
     index,
     inplace,
     linalg,

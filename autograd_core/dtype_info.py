@@ -1,0 +1,48 @@
+"""``finfo`` / ``iinfo``: the limits of a dtype under PyTorch's attribute names."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["finfo", "iinfo"]
+
+
+class finfo:
+    """Machine limits of a floating point dtype (default: the default dtype): ``bits``,
+    ``eps``, ``max``, ``min``, ``tiny`` (= ``smallest_normal``), ``resolution``, ``dtype``."""
+
+    def __init__(self, type=None):  # noqa: A002 - PyTorch's argument name
+        if type is None:
+            from autograd_core.creation import get_default_dtype
+
+            type = get_default_dtype()
+        dt = np.dtype(getattr(type, "dtype", type))
+        if dt.kind != "f":
+            raise TypeError(f"torch.finfo() requires a floating point input type. Use "
+                            f"torch.iinfo to handle '{dt}'")
+        info = np.finfo(dt)
+        self.bits, self.eps = info.bits, float(info.eps)
+        self.max, self.min = float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.tiny)
+        self.resolution = float(info.resolution)
+        self.dtype = dt.name
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:
+    """Machine limits of an integer dtype: ``bits``, ``max``, ``min``, ``dtype``."""
+
+    def __init__(self, type):  # noqa: A002 - PyTorch's argument name
+        dt = np.dtype(getattr(type, "dtype", type))
+        if dt.kind not in "iub":
+            raise TypeError(f"torch.iinfo() requires an integer input type. Use torch.finfo "
+                            f"to handle '{dt}'")
+        info = np.iinfo(np.uint8 if dt.kind == "b" else dt)
+        self.bits, self.max, self.min, self.dtype = info.bits, int(info.max), int(info.min), dt.name
+
+    def __repr__(self):
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

@@ -1,0 +1,64 @@
+"""Ops PyTorch programs use that are compositions of other ops here (no node of their own:
+their gradients come from the ops they are made of, and the generic tests check them through
+their samples like any other op)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.shape import cat, reshape
+from autograd_core.tensor import Tensor
+
+
+def _atleast(t, n):
+    while t.ndim < n:
+        t = reshape(t, (1,) + tuple(t.shape)) if n == 2 else reshape(t, tuple(t.shape) + (1,))
+    return t
+
+
+@op("hstack", samples=[Sample("hstack", lambda a, b: hstack([a, b * 2.0]), 2)])
+def hstack(tensors):
+    """Stack horizontally: along dim 1, or dim 0 for 1-D (and 0-d) tensors (PyTorch's rule)."""
+    tensors = [_atleast(t, 1) for t in tensors]
+    return cat(tensors, dim=0 if tensors[0].ndim == 1 else 1)
+
+
+@op("vstack", aliases=("row_stack",),
+    samples=[Sample("vstack", lambda a, b: vstack([a, b * 2.0]), 2)])
+def vstack(tensors):
+    """Stack vertically: along dim 0 after making 0-d and 1-D tensors rows."""
+    return cat([_atleast(t, 2) for t in tensors], dim=0)
+
+
+def _vector(name, t):
+    if not isinstance(t, Tensor) or t.ndim != 1:
+        raise RuntimeError(f"{name}: 1D tensors expected, but got "
+                           f"{getattr(t, 'ndim', 0)}D tensor")
+    return t
+
+
+@op("dot", method=True, samples=[Sample("dot", lambda a, b: dot(a.reshape(-1), b.reshape(-1)),
+                                        2)])
+def dot(input, tensor):
+    """Inner product of two 1-D tensors of the same length."""
+    _vector("dot", input)
+    _vector("dot", tensor)
+    if input.shape[0] != tensor.shape[0]:
+        raise RuntimeError(
+            "inconsistent tensor size, expected tensor [%d] and src [%d] to have the same number "
+            "of elements, but got %d and %d elements respectively"
+            % (input.shape[0], tensor.shape[0], input.shape[0], tensor.shape[0]))
+    return (input * tensor).sum()
+
+
+@op("outer", method=True, aliases=("ger",),
+    samples=[Sample("outer", lambda a, b: outer(a.reshape(-1), b.reshape(-1)), 2)])
+def outer(input, vec2):
+    """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]``."""
+    _vector("outer", input)
+    _vector("outer", vec2)
+    return reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
+
+
+inf, nan, pi, e = float("inf"), float("nan"), float(np.pi), float(np.e)
