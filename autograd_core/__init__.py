@@ -17,8 +17,9 @@ from autograd_core.creation import (
     LongTensor, ShortTensor, arange, as_tensor, bernoulli, bool, cdouble, cfloat, complex64,
     complex128, double, empty, empty_like, eye, float, float16, float32, float64, from_numpy,
     full, full_like, get_default_dtype, half, int, int8, int16, int32, int64, linspace, long,
-    multinomial, ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like,
-    randperm, set_default_dtype, short, tensor, uint8, zeros, zeros_like,
+    multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
+    randn_like, randperm, set_default_device, set_default_dtype, short, tensor, uint8, zeros,
+    zeros_like,
 )
 from autograd_core.tensor import DType as dtype, Size  # noqa: F401 (torch.dtype)
 from autograd_core.device import device

@@ -380,3 +380,29 @@ ShortTensor = _legacy("ShortTensor", np.int16)
 CharTensor = _legacy("CharTensor", np.int8)
 ByteTensor = _legacy("ByteTensor", np.uint8)
 BoolTensor = _legacy("BoolTensor", np.bool_)
+
+
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False):
+    """Normal samples ``mean + std * N(0, 1)``: with Tensor ``mean``/``std`` of their broadcast
+    shape (differentiable in them, as PyTorch), else of shape ``size``."""
+    check_device(device, "normal")
+    rng = _random.generator(generator, "normal")
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        shape = np.broadcast_shapes(np.shape(getattr(mean, "data", mean)),
+                                    np.shape(getattr(std, "data", std)))
+        kinds = [x.dtype for x in (mean, std) if isinstance(x, Tensor)]
+        dt = np.result_type(*[np.dtype(getattr(k, "dtype", k)) for k in kinds])
+        noise = Tensor(rng.standard_normal(shape).astype(dt))
+        return noise * std + mean
+    if size is None:
+        raise TypeError("normal() received an invalid combination of arguments: with a float "
+                        "mean and std, give size")
+    arr = rng.normal(mean, std, _size((size,)))
+    return _make(arr.astype(_float_dtype(dtype)), requires_grad)
+
+
+def set_default_device(device):
+    """Only the CPU exists here: ``"cpu"`` is accepted (and is already the default); asking for
+    another device raises the same clear error as ``device=`` does."""
+    check_device(device, "set_default_device")

@@ -3,7 +3,7 @@ PyTorch's API (``import nn``; ``import nn.functional as F``)."""
 
 from nn.parameter import Buffer, Parameter
 from nn.module import Module
-from nn.containers import ModuleDict, ModuleList, Sequential
+from nn.containers import ModuleDict, ModuleList, ParameterList, Sequential
 from nn import layers as _layers
 from nn.layers import *  # noqa: F403 - every layer (see nn.layers.__all__)
 from nn.losses import (
@@ -15,7 +15,7 @@ from nn.serialization import load, save
 from nn import data, utils
 
 __all__ = [
-    "Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict", *_layers.__all__,
+    "Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict", "ParameterList", *_layers.__all__,
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
     "SmoothL1Loss", "HuberLoss",
     "functional", "init", "utils", "data", "save", "load",

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core.ops.reduce import mean, std, var
 from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.scatter import index_put
 from autograd_core.ops.shape import cat, reshape
 from autograd_core.tensor import Tensor
 
@@ -61,4 +63,45 @@ def outer(input, vec2):
     return reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
 
 
+@op("var_mean", samples=[Sample("var_mean", lambda a: sum(var_mean(a, dim=-1)), min_ndim=1,
+                                domain="min2")])
+def var_mean(input, dim=None, *, correction=1, keepdim=False):
+    """``(var, mean)`` over ``dim`` (Bessel's ``correction``, 1 by default, as PyTorch)."""
+    return (var(input, dim, keepdim=keepdim, correction=correction),
+            mean(input, dim, keepdim=keepdim))
+
+
+@op("std_mean", samples=[Sample("std_mean", lambda a: sum(std_mean(a, dim=-1)), min_ndim=1,
+                                domain="min2")])
+def std_mean(input, dim=None, *, correction=1, keepdim=False):
+    """``(std, mean)`` over ``dim`` (Bessel's ``correction``, 1 by default, as PyTorch)."""
+    return (std(input, dim, keepdim=keepdim, correction=correction),
+            mean(input, dim, keepdim=keepdim))
+
+
+@op("diag", method=True, samples=[
+    Sample("diag_of_matrix", lambda a: diag(a.reshape(a.numel(), 1) * a.reshape(1, -1), 1),
+           min_ndim=1),
+    Sample("diag_of_vector", lambda a: diag(a.reshape(-1), -1))])
+def diag(input, diagonal=0):
+    """A 1-D tensor's values on the ``diagonal``-th diagonal of a square matrix, or a 2-D
+    tensor's ``diagonal``-th diagonal as a 1-D tensor (PyTorch's two meanings)."""
+    k = int(diagonal)
+    if input.ndim == 1:
+        n = input.shape[0]
+        m = n + abs(k)
+        rows = np.arange(n) + max(-k, 0)
+        cols = np.arange(n) + max(k, 0)
+        zeros = Tensor._make(np.zeros((m, m), input.data.dtype), None, False)
+        return index_put(zeros, (Tensor._make(rows, None, False),
+                                 Tensor._make(cols, None, False)), input)
+    if input.ndim == 2:
+        r, c = input.shape
+        n = max(0, min(r + min(k, 0), c - max(k, 0)))
+        rows = np.arange(n) + max(-k, 0)
+        return input[rows, rows + k]
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+
+
 inf, nan, pi, e = float("inf"), float("nan"), float(np.pi), float(np.e)
+

@@ -89,3 +89,70 @@ def test_the_new_names_agree_with_torch():
     for dt in ("uint8", "int8", "int32", "int64"):
         ti, oi = torch.iinfo(getattr(torch, dt)), ag.iinfo(getattr(ag, dt))
         assert (oi.max, oi.min, oi.bits) == (ti.max, ti.min, ti.bits)
+
+
+def test_var_mean_std_mean_and_diag_by_hand():
+    x = ag.tensor([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]])
+    v, m = ag.var_mean(x, dim=1)
+    assert v.tolist() == [1.0, 4.0] and m.tolist() == [2.0, 4.0]
+    s, m2 = ag.std_mean(x, dim=1, correction=0)
+    np.testing.assert_allclose(s.numpy(), [np.sqrt(2 / 3), np.sqrt(8 / 3)], rtol=1e-6)
+    assert m2.tolist() == [2.0, 4.0]
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    d = ag.diag(a, 1)
+    assert d.tolist() == [[0, 1, 0], [0, 0, 2], [0, 0, 0]]
+    (d * ag.tensor([[0.0, 5.0, 0.0], [0.0, 0.0, 7.0], [0.0, 0.0, 0.0]])).sum().backward()
+    assert a.grad.tolist() == [5.0, 7.0]
+    m3 = ag.tensor(np.arange(12.0).reshape(3, 4))
+    assert ag.diag(m3).tolist() == [0, 5, 10] and m3.diag(-1).tolist() == [4, 9]
+    with pytest.raises(RuntimeError, match="Supports 1D or 2D"):
+        ag.diag(ag.zeros(2, 2, 2))
+
+
+def test_normal_set_default_device_and_parameter_list():
+    import nn
+
+    g = ag.Generator().manual_seed(3)
+    s = ag.normal(1.0, 0.0, (4,), generator=g)
+    assert s.shape == (4,) and s.tolist() == [1.0] * 4  # std 0: exactly the mean
+    m = ag.zeros(3, requires_grad=True)
+    ag.normal(m, 2.0).sum().backward()  # d/dmean (mean + std * noise) = 1
+    assert m.grad.tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(TypeError, match="give size"):
+        ag.normal(0.0, 1.0)
+    ag.set_default_device("cpu")
+    with pytest.raises(AssertionError, match="not compiled with CUDA"):
+        ag.set_default_device("cuda")
+    pl = nn.ParameterList([ag.ones(2), ag.zeros(3)])
+    pl.append(np.ones(1, np.float32))
+    assert len(pl) == 3 and all(isinstance(p, nn.Parameter) for p in pl)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ps = pl
+
+    assert [k for k, _ in Net().named_parameters()] == ["ps.0", "ps.1", "ps.2"]
+    assert list(Net().state_dict()) == ["ps.0", "ps.1", "ps.2"]
+
+
+@pytest.mark.torch_parity
+def test_var_mean_diag_normal_names_match_torch():
+    torch = pytest.importorskip("torch", reason="optional live parity: pip install torch==2.13.0")
+    x = np.random.default_rng(1).standard_normal((3, 4))
+    for fn in ("var_mean", "std_mean"):
+        ours = getattr(ag, fn)(ag.tensor(x), dim=0, correction=1, keepdim=True)
+        theirs = getattr(torch, fn)(torch.tensor(x), dim=0, correction=1, keepdim=True)
+        for o, t in zip(ours, theirs):
+            np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=1e-12)
+    for k in (-2, -1, 0, 1, 3):
+        np.testing.assert_array_equal(ag.diag(ag.tensor(x), k).numpy(),
+                                      torch.diag(torch.tensor(x), k).numpy())
+        np.testing.assert_array_equal(ag.diag(ag.tensor(x[0]), k).numpy(),
+                                      torch.diag(torch.tensor(x[0]), k).numpy())
+    import nn
+
+    theirs = torch.nn.ParameterList([torch.nn.Parameter(torch.ones(1)), torch.ones(2)])
+    ours = nn.ParameterList([nn.Parameter(ag.ones(1)), ag.ones(2)])
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert list(ours.state_dict()) == list(theirs.state_dict())
