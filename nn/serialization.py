@@ -21,9 +21,14 @@ __all__ = ["MAX_DEPTH", "load", "save"]
 _core.register_tensor_kind("param", Parameter)
 
 
-def save(obj, path):
+def save(obj, path, format="npz"):  # noqa: A002 - API.md's keyword
     """Save a state dict (nested dicts/lists/tuples of arrays, Tensors, Python scalars,
     strings, None) to ``path`` atomically. The exact path is used (no suffix is added).
+
+    ``format="safetensors"`` writes a flat state_dict (names to tensors) in the safetensors
+    format that PyTorch and Hugging Face read (``safetensors.torch.load_file``), through the
+    safetensors package (optional: ``pip install 'tapegrad[safetensors]'``); ``load`` reads
+    either format, safetensors files written elsewhere included.
 
     The path is checked before anything else (see ``autograd_core.serialization`` for every
     refusal); a symlink is written through. Never pickles.
@@ -34,7 +39,7 @@ def save(obj, path):
     >>> load(p)["epoch"]
     2
     """
-    _core._save(obj, path, "nn.save")
+    _core._save(obj, path, "nn.save", format)
 
 
 def load(path):
