@@ -122,7 +122,7 @@ def _raw(x):
 def _ufunc_ops():
     """numpy ufuncs that have a recorded op here: ``np.exp(t)`` or ``array + t`` on a Tensor
     runs the op (and records it) instead of silently dropping the graph."""
-    from autograd_core.ops import binary, unary
+    from autograd_core.ops import binary
 
     table = {np.add: Add.apply, np.subtract: Sub.apply, np.multiply: Mul.apply,
              np.true_divide: Div.apply, np.power: binary.pow, np.negative: Neg.apply,

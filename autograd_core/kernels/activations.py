@@ -40,23 +40,8 @@ from numba.extending import intrinsic, overload, register_jitable
 from . import _jit
 from . import activations_ref as _ref
 
-__all__ = [
-    "PARALLEL_THRESHOLD",
-    "PARALLEL_THRESHOLD_MEMORY_BOUND",
-    "THRESHOLDS",
-    "sigmoid_forward",
-    "sigmoid_backward",
-    "tanh_forward",
-    "tanh_backward",
-    "relu_forward",
-    "relu_backward",
-    "leaky_relu_forward",
-    "leaky_relu_backward",
-    "gelu_forward",
-    "gelu_backward",
-    "softplus_forward",
-    "softplus_backward",
-]
+# the public kernels (one per LOOPS entry, GELU's two taking approximate=) are added below
+__all__ = ["PARALLEL_THRESHOLD", "PARALLEL_THRESHOLD_MEMORY_BOUND", "THRESHOLDS"]
 
 # Number of elements from which the prange build is used (serial below), per kind of kernel;
 # TAPEGRAD_PARALLEL_THRESHOLD overrides both, TAPEGRAD_PARALLEL=0 disables the parallel builds.
@@ -813,6 +798,8 @@ def _public(name):
 for _name in LOOPS:
     if not _name.startswith("gelu"):
         globals()[_name] = _public(_name)
+        __all__.append(_name)
+__all__ += ["gelu_forward", "gelu_backward"]
 
 
 def gelu_forward(x, approximate="none", *, parallel=None, out=None):

@@ -347,7 +347,6 @@ def _memory_freed_after_backward(make_loss):
     """Weak reference to an intermediate array that only the graph keeps alive: alive before
     backward, gone after it (while the loss, and with it the graph's nodes, is still held)."""
     import gc
-    import weakref
 
     x = t64(np.ones(1000))
     loss, ref = make_loss(x)
