@@ -37,7 +37,6 @@ import json
 import math
 import os
 import sys
-import tempfile
 import threading
 import time
 
@@ -51,6 +50,7 @@ import numpy as np
 
 import autograd_core as ag
 import nn
+from bench.checks import output_path
 from nn.data import DataLoader, TensorDataset, load_mnist_digits
 from optimizers.registry import ALGORITHMS
 
@@ -139,37 +139,18 @@ DEFAULT_PLOT = os.path.join(RUNS, "mnist_curves.png")
 
 
 def check_output_path(path: str, option: str, default_folder: str | None = None) -> str | None:
-    """Why ``path`` cannot be written (``None`` when it can): it is a folder, its folder is
-    missing or is a file, or no file can be created there (tried for real: permission bits do
-    not stop root, a read-only file system does). ``default_folder`` (``runs/``, where the
-    outputs go by default) is created if it is the missing folder."""
-    if not path:
-        return f"{option}: empty path"
-    if os.path.isdir(path):
-        return f"{option} {path!r} is a folder; give a file name"
-    folder = os.path.dirname(os.path.abspath(path))
-    if default_folder is not None and folder == os.path.abspath(default_folder):
-        try:
-            os.makedirs(folder, exist_ok=True)
-        except OSError as exc:
-            return f"{option} {path!r}: cannot create folder {folder!r} ({exc.strerror})"
-    if not os.path.exists(folder):
-        parent = folder
-        while not os.path.exists(parent):
-            parent = os.path.dirname(parent)
-        if not os.path.isdir(parent):
-            return f"{option} {path!r}: {parent!r} is a file, not a folder"
-        return f"{option} {path!r}: folder {folder!r} does not exist"
-    if not os.path.isdir(folder):
-        return f"{option} {path!r}: {folder!r} is a file, not a folder"
-    if os.path.exists(path) and not os.access(path, os.W_OK):
-        return f"{option} {path!r}: no permission to write this file"
-    try:
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
-            pass
-    except OSError as exc:
-        return f"{option} {path!r}: cannot write in folder {folder!r} ({exc.strerror})"
-    return None
+    """Why ``path`` cannot be written (``None`` when it can): ``bench.checks.output_path``'s
+    checks (a folder, a missing folder or one that is a file, no file can be created there),
+    after creating ``default_folder`` (``runs/``, where the outputs go by default) if it is the
+    missing folder."""
+    if path and not os.path.isdir(path):
+        folder = os.path.dirname(os.path.abspath(path))
+        if default_folder is not None and folder == os.path.abspath(default_folder):
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except OSError as exc:
+                return f"{option} {path!r}: cannot create folder {folder!r} ({exc.strerror})"
+    return output_path(path, option)
 
 
 def key_value(text: str):
