@@ -16,10 +16,6 @@ import numpy as np
 from autograd_core.tensor import Tensor
 
 
-def is_tensor(x) -> bool:
-    return isinstance(x, Tensor)
-
-
 def _const_like(x, like):
     """``x`` (a number or array) as a constant Tensor of ``like``'s dtype."""
     return Tensor._make(np.asarray(x, dtype=like.dtype), None, False)
@@ -86,10 +82,6 @@ def matmul(a, b):
             a = _const_like(a, b)
         return a.matmul(b)
     return np.matmul(a, b)
-
-
-def astype(x, dtype):
-    return x.to(dtype) if isinstance(x, Tensor) else x.astype(dtype, copy=False)
 
 
 def data(x):
