@@ -75,11 +75,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False):
     """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays or tensors)."""
     check_device(device, "tensor")
     if isinstance(data, Tensor):
-        arr = np.array(data.data, dtype=_dtype(dtype), copy=True)
+        arr = np.array(data._data, dtype=_dtype(dtype), copy=True)
     elif isinstance(data, np.ndarray):
         arr = np.array(data, dtype=_dtype(dtype), copy=True)
     elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
-        arr = np.array([np.asarray(d.data if isinstance(d, Tensor) else d) for d in data],
+        arr = np.array([np.asarray(d._data if isinstance(d, Tensor) else d) for d in data],
                        dtype=_dtype(dtype))
     elif isinstance(data, np.generic):
         arr = np.array(data, dtype=_dtype(dtype))
@@ -116,7 +116,7 @@ def _size(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for s in size:
-        if isinstance(s, Tensor) and s.data.ndim == 0 and s.data.dtype.kind in "iu":
+        if isinstance(s, Tensor) and s._data.ndim == 0 and s._data.dtype.kind in "iu":
             continue
         if not isinstance(s, (_builtin_int, np.integer)) or isinstance(s, _builtin_bool) \
                 or s < 0:
@@ -155,7 +155,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
 
 
 def _like_shape(input):
-    return np.shape(getattr(input, "data", input))
+    return np.shape(getattr(input, "_data", input))
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False):
@@ -276,7 +276,7 @@ def _probabilities(input, where):
     if not isinstance(input, Tensor):
         raise TypeError(f"{where}(): argument 'input' must be Tensor, not "
                         f"{type(input).__name__}")
-    p = input.data
+    p = input._data
     if p.dtype.kind != "f":
         raise RuntimeError(f"{where} only supports floating-point dtypes for input, got: "
                            f"{p.dtype}")
@@ -342,7 +342,7 @@ class _LegacyTensorType(type):
     ``isinstance(t, FloatTensor)`` is True for a float32 Tensor."""
 
     def __instancecheck__(cls, obj):
-        return isinstance(obj, Tensor) and obj.data.dtype == cls.dtype
+        return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype
 
     def __call__(cls, *args, device=None):
         check_device(device, cls.__name__)
@@ -389,8 +389,8 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
     check_device(device, "normal")
     rng = _random.generator(generator, "normal")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        shape = np.broadcast_shapes(np.shape(getattr(mean, "data", mean)),
-                                    np.shape(getattr(std, "data", std)))
+        shape = np.broadcast_shapes(np.shape(getattr(mean, "_data", mean)),
+                                    np.shape(getattr(std, "_data", std)))
         kinds = [x.dtype for x in (mean, std) if isinstance(x, Tensor)]
         dt = np.result_type(*[np.dtype(getattr(k, "dtype", k)) for k in kinds])
         noise = Tensor(rng.standard_normal(shape).astype(dt))

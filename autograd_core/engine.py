@@ -45,7 +45,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         if diff:
             g = g if isinstance(g, Tensor) else Tensor._make(g, None, False)
         elif isinstance(g, Tensor):
-            g = g.data
+            g = g._data
         if t.grad_fn is None:
             _add_leaf(leaf_grads, t, g)
         else:
@@ -107,7 +107,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     continue
                 if not diff and type(g) is not np.ndarray:
                     # a rule that called another op's apply() got a Tensor back
-                    g = g.data if isinstance(g, Tensor) else np.asarray(g)
+                    g = g._data if isinstance(g, Tensor) else np.asarray(g)
                 target, idx, shape, dtype = e
                 if g.shape != shape:
                     g = _reduced(node, in_grads, g, shape)
@@ -226,7 +226,7 @@ def _accumulate(leaf, g, diff, handed):
         handed.add(id(g))
         leaf._grad = Tensor._make(g, None, False)
     else:
-        np.add(current.data, g, out=current.data, casting="unsafe")
+        np.add(current._data, g, out=current._data, casting="unsafe")
 
 
 def _reduced(node, in_grads, g, shape):
@@ -272,7 +272,7 @@ def _run_node_hooks(node, grads, diff):
             res = fn(arg)
             if res is not None:
                 res = _hook_result(fn, res, grads[idx])
-                grads[idx] = res if diff else res.data
+                grads[idx] = res if diff else res._data
     for idx, ref in (node._retained or {}).items():  # after every hook (retain_grad)
         t, g = ref(), grads[idx]
         if t is None or g is None:
@@ -291,7 +291,7 @@ def _run_leaf_hooks(leaf, g, diff):
         res = fn(arg)
         if res is not None:
             res = _hook_result(fn, res, g)
-            g = res if diff else res.data
+            g = res if diff else res._data
     return g
 
 
@@ -309,13 +309,13 @@ def _check_backward(node, in_grads, grads):
     """Anomaly mode: raise, naming the node, when its backward made NaN/Inf from finite
     incoming gradients."""
     for g in grads:
-        arr = np.asarray(g.data if isinstance(g, Tensor) else g) if g is not None else None
+        arr = np.asarray(g._data if isinstance(g, Tensor) else g) if g is not None else None
         if arr is not None and arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
             return  # the NaN came from further down the graph, already checked there
     for i, g in enumerate(in_grads):
         if g is None:
             continue
-        arr = g.data if not isinstance(g, np.ndarray) else g
+        arr = g._data if not isinstance(g, np.ndarray) else g
         if arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
             kind = "nan" if np.isnan(arr).any() else "inf"
             trace = getattr(node, "_trace", None)

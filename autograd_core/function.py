@@ -116,7 +116,7 @@ class _FunctionNode(Node):
             elif self.differentiable:
                 out.append(r if isinstance(r, Tensor) else Tensor._make(np.asarray(r), None, False))
             else:
-                out.append(r.data if isinstance(r, Tensor) else np.asarray(r))
+                out.append(r._data if isinstance(r, Tensor) else np.asarray(r))
         return tuple(out)
 
     def _release(self):
@@ -198,7 +198,7 @@ class Function(_SingleLevelFunction):
         tensor_outs = [o for o in outs if isinstance(o, Tensor)]
         if STATE.anomaly and tensor_outs:
             node_for_msg = _FunctionNode.__new__(_FunctionNode)
-            check_forward(node_for_msg, tuple(o.data for o in tensor_outs))
+            check_forward(node_for_msg, tuple(o._data for o in tensor_outs))
         dirty = ctx._dirty
         for t in dirty:
             if not any(t is o for o in outs):
@@ -238,13 +238,13 @@ class Function(_SingleLevelFunction):
                 continue
             if any(o is t for t in non_diff):
                 if any(o is a for a in args):
-                    o = Tensor._make(o.data, None, False)
+                    o = Tensor._make(o._data, None, False)
                 o._requires_grad = False
                 o.grad_fn = None
                 final.append(o)
                 continue
             if any(o is a for a in args) and not any(o is t for t in dirty):
-                o = Tensor._make(o.data, None, False)  # an input returned as is: a new Tensor
+                o = Tensor._make(o._data, None, False)  # an input returned as is: a new Tensor
             o.grad_fn = node
             o._requires_grad = True
             o._out_idx = i
@@ -258,7 +258,7 @@ class _DelayedError(Function):
     @staticmethod
     def forward(ctx, msg, *grads):
         ctx.msg = msg
-        out = tuple(Tensor._make(np.array(g.data, copy=True), None, False) for g in grads)
+        out = tuple(Tensor._make(np.array(g._data, copy=True), None, False) for g in grads)
         return out[0] if len(out) == 1 else out
 
     @staticmethod

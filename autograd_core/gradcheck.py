@@ -61,9 +61,9 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
     for oi, out in enumerate(outputs):
         if not out.requires_grad:
             continue
-        n_out = out.data.size
+        n_out = out._data.size
         # analytical: one backward per output element
-        analytical = {i: np.zeros((t.data.size, n_out)) for i, t in diff}
+        analytical = {i: np.zeros((t._data.size, n_out)) for i, t in diff}
         for k in range(n_out):
             seed = np.zeros(out.shape, dtype=out.dtype)
             seed.reshape(-1)[k] = 1.0
@@ -71,19 +71,19 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
                          allow_unused=True)
             for (i, t), g in zip(diff, grads):
                 if g is not None:
-                    analytical[i][:, k] = g.data.reshape(-1)
+                    analytical[i][:, k] = g._data.reshape(-1)
         # numerical: central differences per input element
         for i, t in diff:
-            arr = t.data  # any layout: elements are perturbed by their index, in C order
+            arr = t._data  # any layout: elements are perturbed by their index, in C order
             for j, where in enumerate(np.ndindex(arr.shape)):
                 orig = arr[where]
-                # writing through .data is not recorded; fn runs with grad mode as it is,
+                # writing through ._data is not recorded; fn runs with grad mode as it is,
                 # because gradgradcheck's fn itself needs recording to compute its output
                 try:
                     arr[where] = orig + eps
-                    plus = _outputs(fn, inputs)[oi].data.astype(np.float64).reshape(-1)
+                    plus = _outputs(fn, inputs)[oi]._data.astype(np.float64).reshape(-1)
                     arr[where] = orig - eps
-                    minus = _outputs(fn, inputs)[oi].data.astype(np.float64).reshape(-1)
+                    minus = _outputs(fn, inputs)[oi]._data.astype(np.float64).reshape(-1)
                 finally:
                     arr[where] = orig
                 numerical = (plus - minus) / (2 * eps)

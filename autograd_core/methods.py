@@ -89,15 +89,15 @@ def _operators():
         return self.ne(other)
 
     def __invert__(self):
-        if self.data.dtype != np.bool_:
+        if self._data.dtype != np.bool_:
             raise TypeError("~ is only defined for bool tensors here")
-        return Tensor._make(~self.data, None, False)
+        return Tensor._make(~self._data, None, False)
 
     def __and__(self, other):
-        return Tensor._make(self.data & _raw(other), None, False)
+        return Tensor._make(self._data & _raw(other), None, False)
 
     def __or__(self, other):
-        return Tensor._make(self.data | _raw(other), None, False)
+        return Tensor._make(self._data | _raw(other), None, False)
 
     # in-place arithmetic: x += y modifies x (as PyTorch), with the checks of in-place ops
     def __iadd__(self, other):
@@ -116,7 +116,7 @@ def _operators():
 
 
 def _raw(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def _ufunc_ops():
@@ -150,8 +150,8 @@ def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
             "refuses such a tensor for the same reason)."
         )
     if "out" in kwargs:
-        kwargs["out"] = tuple(o.data if isinstance(o, Tensor) else o for o in kwargs["out"])
-    arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        kwargs["out"] = tuple(o._data if isinstance(o, Tensor) else o for o in kwargs["out"])
+    arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
     return getattr(ufunc, method)(*arrays, **kwargs)
 
 

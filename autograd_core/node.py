@@ -167,7 +167,7 @@ class Node:
         keep a copy of its old values where they were saved, as constants."""
         if self._saved is FREED or not self._saved:
             return
-        data = tensor.data
+        data = tensor._data
         saved, refs = list(self._saved), list(self._saved_refs)
         for k, (arr, ref) in enumerate(zip(saved, refs)):
             if ref is tensor or (ref is None and arr is data):
@@ -206,7 +206,7 @@ class Node:
         node = _new(cls)
         edges = None
         if not STATE.enabled:
-            arrays = [a.data if isinstance(a, Tensor) else a for a in args]
+            arrays = [a._data if isinstance(a, Tensor) else a for a in args]
             node.needs_input_grad = _NONE_NEEDED[len(args)] if len(args) < 4 else (
                 (False,) * len(args))
         elif len(args) == 2:
@@ -214,7 +214,7 @@ class Node:
             a, b = args
             ea = eb = None
             if isinstance(a, Tensor):
-                da = a.data
+                da = a._data
                 if a._requires_grad:
                     fn = a.grad_fn
                     ea = (a, -1, da.shape, da.dtype) if fn is None else (
@@ -222,7 +222,7 @@ class Node:
             else:
                 da = a
             if isinstance(b, Tensor):
-                db = b.data
+                db = b._data
                 if b._requires_grad:
                     fn = b.grad_fn
                     eb = (b, -1, db.shape, db.dtype) if fn is None else (
@@ -241,7 +241,7 @@ class Node:
             edges = []
             for a in args:
                 if isinstance(a, Tensor):
-                    data = a.data
+                    data = a._data
                     arrays.append(data)
                     if a._requires_grad:
                         fn = a.grad_fn
@@ -338,7 +338,7 @@ def _save1(node, args, arrays, out, raw):
     node._to_save = ()  # from here on only _saved holds them (freed by _release)
     refs = []
     versions = []
-    data = out.data
+    data = out._data
     output_saved = False
     for arr in to_save:
         if arr is raw or arr is data:
@@ -393,7 +393,7 @@ def save(node, args, outs, results=None):
                 break
         else:
             for a in args:
-                if isinstance(a, Tensor) and a.data is arr:
+                if isinstance(a, Tensor) and a._data is arr:
                     refs[k] = a
                     vc = a._version
                     if vc is None:
@@ -414,7 +414,7 @@ def record(node, args, outs):
         if not need:
             edges.append(None)
         else:
-            data = a.data
+            data = a._data
             fn = a.grad_fn
             if fn is None:
                 edges.append((a, -1, data.shape, data.dtype))
@@ -426,7 +426,7 @@ def record(node, args, outs):
 
 
 def _finite(x):
-    x = x.data if isinstance(x, Tensor) else x
+    x = x._data if isinstance(x, Tensor) else x
     if isinstance(x, (list, tuple)):
         return all(_finite(e) for e in x)
     a = np.asarray(x) if isinstance(x, (np.ndarray, np.generic, float)) else None

@@ -98,7 +98,7 @@ class Generator:
         if not isinstance(new_state, Tensor):
             raise TypeError(f"expected a torch.ByteTensor, but got "
                             f"{type(new_state).__name__}")
-        arr = new_state.data
+        arr = new_state._data
         if arr.dtype != np.uint8 or arr.ndim != 1 or arr.size != _STATE_BYTES:
             raise RuntimeError(f"Expected a generator state of size {_STATE_BYTES} (a 1-d uint8 "
                                f"tensor from get_state()), but found the input RNG state of "

@@ -128,7 +128,7 @@ class _Encoder:
             return {"t": "str", "v": obj}
         if isinstance(obj, Tensor):
             kind = next((k for k, c in _TENSOR_KINDS.items() if isinstance(obj, c)), "tensor")
-            node = {"t": kind, "k": self._add_array(obj.data, where, segs)}
+            node = {"t": kind, "k": self._add_array(obj._data, where, segs)}
             if obj.requires_grad:
                 node["rg"] = True
             return node
@@ -173,7 +173,7 @@ class _Encoder:
     def _add_array(self, arr, where, segs):
         if isinstance(arr, np.ma.MaskedArray):
             raise TypeError(f"{self.fn}: {where} is a numpy masked array; its mask would be "
-                            "lost. Save its .data and .mask as two arrays (or .filled(value))")
+                            "lost. Save its ._data and .mask as two arrays (or .filled(value))")
         if arr.dtype.kind not in "biufc":
             raise TypeError(f"{self.fn}: array at {where} has dtype {arr.dtype}; only numeric "
                             "and bool arrays can be saved (not object, string, datetime or "
@@ -318,7 +318,7 @@ def _flat_tensors(obj, fn):
     for key, value in obj.items():
         if not isinstance(key, str):
             raise TypeError(f"{fn}: safetensors keys are strings, got {key!r}")
-        arr = value.data if isinstance(value, Tensor) else value
+        arr = value._data if isinstance(value, Tensor) else value
         if not isinstance(arr, np.ndarray) or isinstance(arr, np.ma.MaskedArray) or (
                 arr.dtype.kind not in "biuf"):
             raise TypeError(f"{fn}: format='safetensors' holds numeric tensors only; key "

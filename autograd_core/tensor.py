@@ -184,7 +184,7 @@ class Tensor:
     # The hot attributes are slots, set for every tensor. The rarely set ones are class
     # attributes, overridden in the instance's __dict__ (made only when one is set): a tensor
     # is made with six stores instead of ten.
-    __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_out_idx", "_version",
+    __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_out_idx", "_version",
                  "__dict__", "__weakref__")
     _hooks = None  # a leaf's gradient hooks (non-leaves keep theirs on the node)
     _base = None  # the tensor this one is a view of
@@ -195,14 +195,14 @@ class Tensor:
 
     def __init__(self, data, requires_grad=False, dtype=None):
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         elif isinstance(data, (list, tuple)) and dtype is None:
             # torch.Tensor([1, 2]) is float32: the legacy constructor makes the default dtype
             arr = np.asarray(data)
             if arr.dtype.kind in "biuf":
                 dtype = DEFAULT_DTYPE[0]
         arr = np.asarray(data, dtype=dtype)
-        self.data = arr
+        self._data = arr
         self._grad = None
         self.grad_fn = None
         self._out_idx = 0
@@ -214,7 +214,7 @@ class Tensor:
     @classmethod
     def _make(cls, data, grad_fn, requires_grad):
         t = _new(cls)
-        t.data = data
+        t._data = data
         t._grad = None
         t.grad_fn = grad_fn
         t._requires_grad = requires_grad
@@ -248,10 +248,10 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(
                     f"assigned grad must be a Tensor or None, got {type(value).__name__}")
-            if value.shape != self.data.shape:
+            if value.shape != self._data.shape:
                 raise RuntimeError(
                     f"assigned grad has shape {value.shape} but the tensor has shape "
-                    f"{self.data.shape}"
+                    f"{self._data.shape}"
                 )
         self._grad = value
 
@@ -271,10 +271,10 @@ class Tensor:
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad=True):
-        if requires_grad and not _is_float(self.data.dtype):
+        if requires_grad and not _is_float(self._data.dtype):
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients; this "
-                f"tensor is {self.data.dtype}"
+                f"tensor is {self._data.dtype}"
             )
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError(
@@ -287,7 +287,7 @@ class Tensor:
 
     def detach(self):
         """A new tensor sharing this one's data, cut from the graph."""
-        t = Tensor._make(self.data, None, False)
+        t = Tensor._make(self._data, None, False)
         t._version = self._counter()
         return t
 
@@ -295,6 +295,35 @@ class Tensor:
         self.grad_fn = None
         self._requires_grad = False
         return self
+
+    @property
+    def data(self):
+        """A tensor sharing this one's memory, outside autograd (PyTorch's ``.data``).
+
+        It does not require grad and has a version counter of its own, so writes through it
+        (``p.data.mul_(0.5)``, ``p.data[0] = 1``) are allowed on a leaf that requires grad and
+        are invisible to autograd: a node that saved ``p`` does not notice them. Prefer
+        ``detach()`` (which shares the version counter, so such a write is caught) and
+        ``torch.no_grad()``. Assigning a Tensor (or an array) rebinds this tensor's storage.
+
+        Example::
+
+            >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+            >>> w.data.mul_(10)
+            tensor([10., 20.])
+            >>> w
+            tensor([10., 20.], requires_grad=True)
+        """
+        return Tensor._make(self._data, None, False)
+
+    @data.setter
+    def data(self, value):
+        arr = value._data if isinstance(value, Tensor) else np.asarray(value)
+        if self._requires_grad and not _is_float(arr.dtype):
+            raise RuntimeError(
+                "data set to a tensor that requires gradients must be floating point or complex "
+                "dtype")
+        self._data = arr
 
     def register_hook(self, fn):
         """Call ``fn(grad)`` when this tensor's gradient is computed; a returned Tensor
@@ -338,7 +367,7 @@ class Tensor:
     @property
     def shape(self):
         """The shape, an ``autograd_core.Size`` (a tuple)."""
-        return _new_size(Size, self.data.shape)  # numpy's shape holds Python ints already
+        return _new_size(Size, self._data.shape)  # numpy's shape holds Python ints already
 
     @property
     def device(self):
@@ -367,45 +396,45 @@ class Tensor:
     def dtype(self):
         """The dtype, an ``autograd_core.DType`` (numpy's dtype, printed as
         ``autograd_core.float32``)."""
-        d = self.data.dtype
+        d = self._data.dtype
         return _DTYPES.get(d) or DType(d)
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def size(self, dim=None):
         """The shape as an ``autograd_core.Size``, or the length of dimension ``dim``."""
         if dim is None:
-            return _new_size(Size, self.data.shape)
-        nd = self.data.ndim
+            return _new_size(Size, self._data.shape)
+        nd = self._data.ndim
         if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
             raise TypeError(f"size(): argument 'dim' must be int, not {type(dim).__name__}")
         if not -max(nd, 1) <= dim < max(nd, 1) or nd == 0:
             raise IndexError(f"Dimension out of range (expected to be in range of "
                              f"[{-max(nd, 1)}, {max(nd, 1) - 1}], but got {dim})")
-        return self.data.shape[dim]
+        return self._data.shape[dim]
 
     def numel(self):
-        return self.data.size
+        return self._data.size
 
     def element_size(self):
-        return self.data.itemsize
+        return self._data.itemsize
 
     @property
     def nbytes(self):
-        return self.data.nbytes
+        return self._data.nbytes
 
     def item(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self.data.size} elements (shape {self.data.shape}) cannot be "
+                f"a Tensor with {self._data.size} elements (shape {self._data.shape}) cannot be "
                 "converted to a Python scalar; item() needs exactly one element"
             )
-        return self.data.reshape(()).item()
+        return self._data.reshape(()).item()
 
     def numpy(self):
         if self.requires_grad:
@@ -413,35 +442,35 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
             )
-        return self.data
+        return self._data
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None):
         # Unlike torch, np.asarray(t) works for tensors that require grad too (it reads data).
-        if dtype is not None and np.dtype(dtype) != self.data.dtype:
-            return self.data.astype(dtype)
+        if dtype is not None and np.dtype(dtype) != self._data.dtype:
+            return self._data.astype(dtype)
         if copy:
-            return self.data.copy()
-        return self.data
+            return self._data.copy()
+        return self._data
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} elements is ambiguous"
+                f"Boolean value of Tensor with {self._data.size} elements is ambiguous"
             )
-        return bool(self.data.reshape(()))
+        return bool(self._data.reshape(()))
 
     def __float__(self):
         return float(self.item())
@@ -450,7 +479,7 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
@@ -462,20 +491,20 @@ class Tensor:
     def __format__(self, format_spec):
         """A 0-d tensor formats as its number (``f"{loss:.4f}"``); others only with an empty
         spec (as PyTorch: ``TypeError`` otherwise)."""
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             return format(self.item(), format_spec)
         if format_spec:
             raise TypeError("unsupported format string passed to Tensor.__format__")
         return str(self)
 
     def is_floating_point(self):
-        return _is_float(self.data.dtype)
+        return _is_float(self._data.dtype)
 
 
 def _format(t):
     """PyTorch's repr: values, then ``size=`` for an empty tensor of more than one dimension,
     ``dtype=`` unless it is the default one for its kind, ``grad_fn=`` or ``requires_grad=``."""
-    arr = t.data
+    arr = t._data
     prefix = "tensor("
     extras = []
     if arr.size == 0:

@@ -128,8 +128,8 @@ def _compare_one(actual, expected, tol, equal_nan, check_dtype, allow_subclasses
             _no_pair(actual, expected)
         if not allow_subclasses and type(actual) is not type(expected):
             _no_pair(actual, expected)
-        a = actual.data if isinstance(actual, Tensor) else actual
-        e = expected.data if isinstance(expected, Tensor) else expected
+        a = actual._data if isinstance(actual, Tensor) else actual
+        e = expected._data if isinstance(expected, Tensor) else expected
         if a.shape != e.shape:
             raise _Mismatch(f"The values for attribute 'shape' do not match: "
                             f"{_shape_repr(a.shape)} != {_shape_repr(e.shape)}.")

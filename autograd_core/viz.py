@@ -78,7 +78,7 @@ def to_dot(tensor, *, show_grads=True, max_nodes=2000):
                 text = (leaf.name + "\\n" if getattr(leaf, "name", None) else "") + (
                     f"leaf {_shape(in_shape)}")
                 if show_grads and leaf.grad is not None:
-                    text += f"\\n|grad| = {float(np.linalg.norm(leaf.grad.data)):.4g}"
+                    text += f"\\n|grad| = {float(np.linalg.norm(leaf.grad._data)):.4g}"
                 lines.append(f"  {node_id(leaf)} [label={_quote(text)}, shape=ellipse, "
                              'style=filled, fillcolor="#e8f5d0"];')
             else:

@@ -32,10 +32,10 @@ SIZES = (1, 1000)
 
 
 class TapeVar:
-    __slots__ = ("data", "grad")
+    __slots__ = ("_data", "grad")
 
     def __init__(self, data):
-        self.data = data
+        self._data = data
         self.grad = None
 
     def _acc(self, g):
@@ -47,17 +47,17 @@ class NumpyTape:
         self.tape = []
 
     def mul(self, a, b):
-        out = TapeVar(a.data * b.data)
+        out = TapeVar(a._data * b._data)
 
         def back(g):
-            a._acc(g * b.data)
-            b._acc(g * a.data)
+            a._acc(g * b._data)
+            b._acc(g * a._data)
 
         self.tape.append((out, back))
         return out
 
     def add(self, a, b):
-        out = TapeVar(a.data + b.data)
+        out = TapeVar(a._data + b._data)
 
         def back(g):
             a._acc(g)
@@ -69,10 +69,10 @@ class NumpyTape:
     def sum(self, a):
         import numpy as np
 
-        out = TapeVar(a.data.sum())
+        out = TapeVar(a._data.sum())
 
         def back(g):
-            a._acc(np.broadcast_to(g, a.data.shape))
+            a._acc(np.broadcast_to(g, a._data.shape))
 
         self.tape.append((out, back))
         return out
@@ -80,7 +80,7 @@ class NumpyTape:
     def backward(self, out):
         import numpy as np
 
-        out.grad = np.ones_like(out.data)
+        out.grad = np.ones_like(out._data)
         for var, back in reversed(self.tape):
             if var.grad is not None:
                 back(var.grad)

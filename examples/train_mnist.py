@@ -252,7 +252,7 @@ def evaluate(model, X, y, loss_fn, batch_size=1000):
             xb, yb = X[start:start + batch_size], y[start:start + batch_size]
             logits = model(xb)
             total_loss += loss_fn(logits, yb).item() * yb.shape[0]
-            correct += int((logits.data.argmax(axis=1) == yb.data).sum())
+            correct += int((logits.argmax(dim=1) == yb).sum())
     model.train(was_training)
     n = X.shape[0]
     return total_loss / n, correct / n

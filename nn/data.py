@@ -111,7 +111,7 @@ def _take(t, index):
     """``t[index]``: recorded when ``t`` requires grad, a plain view/copy otherwise."""
     if t.requires_grad:
         return t[index]
-    return Tensor(t.data[index])
+    return Tensor(t._data[index])
 
 
 class ConcatDataset(Dataset):
@@ -268,7 +268,7 @@ def _stack(arrays_or_tensors):
         from autograd_core import stack
 
         return stack([t if t.dtype == dtype else t.to(dtype) for t in arrays_or_tensors])
-    data = [a.data if isinstance(a, Tensor) else a for a in arrays_or_tensors]
+    data = [a._data if isinstance(a, Tensor) else a for a in arrays_or_tensors]
     return Tensor(np.stack(data).astype(dtype, copy=False))
 
 
@@ -392,7 +392,7 @@ class _WireTensor:
 
 def _to_wire(obj):
     if isinstance(obj, Tensor):
-        return _WireTensor(obj.data, bool(obj.requires_grad and obj.grad_fn is None))
+        return _WireTensor(obj._data, bool(obj.requires_grad and obj.grad_fn is None))
     if isinstance(obj, tuple) and hasattr(obj, "_fields"):
         return type(obj)(*(_to_wire(v) for v in obj))
     if type(obj) in (list, tuple):
@@ -696,7 +696,7 @@ class DataLoader:
 
     >>> import autograd_core as ag
     >>> ds = TensorDataset(ag.tensor([[1.0], [2.0], [3.0]]), ag.tensor([0, 1, 0]))
-    >>> [tuple(y.data.tolist()) for _, y in DataLoader(ds, batch_size=2)]
+    >>> [tuple(y._data.tolist()) for _, y in DataLoader(ds, batch_size=2)]
     [(0, 1), (0,)]
     """
 

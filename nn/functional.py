@@ -42,7 +42,7 @@ def _const(x, dtype=None):
     """A constant argument (weight, target) as an ndarray or None."""
     if x is None:
         return None
-    arr = x.data if isinstance(x, Tensor) else np.asarray(x)
+    arr = x._data if isinstance(x, Tensor) else np.asarray(x)
     if dtype is not None and arr.dtype != dtype:
         arr = arr.astype(dtype)
     return arr
@@ -160,14 +160,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             )
         running = None
         if running_mean is not None and running_var is not None:
-            running = (running_mean.data, running_var.data, float(momentum))
+            running = (running_mean._data, running_var._data, float(momentum))
         return NormOp.apply(x, weight, bias, stat_shape=x.shape, axes=axes,
                             param_shape=param_shape, eps=eps, running=running)
     if running_mean is None or running_var is None:
         raise ValueError("batch_norm: running_mean and running_var are required when not "
                          "training")
-    stats = (running_mean.data.astype(x.dtype, copy=False).reshape(param_shape),
-             running_var.data.astype(x.dtype, copy=False).reshape(param_shape))
+    stats = (running_mean._data.astype(x.dtype, copy=False).reshape(param_shape),
+             running_var._data.astype(x.dtype, copy=False).reshape(param_shape))
     return NormOp.apply(x, weight, bias, stat_shape=x.shape, axes=axes, param_shape=param_shape,
                         eps=eps, stats=stats)
 
@@ -243,8 +243,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean squared error ``(input - target)^2`` reduced."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    dt = np.result_type(np.asarray(getattr(input, "data", input)),
-                        np.asarray(getattr(target, "data", target)))
+    dt = np.result_type(np.asarray(getattr(input, "_data", input)),
+                        np.asarray(getattr(target, "_data", target)))
     if dt.kind not in "fc":  # PyTorch has no integer mse kernel (and a mean of ints is lossy)
         raise RuntimeError(f'"mse_cpu" not implemented for \'{dt.name}\': mse_loss needs '
                            "floating point input and target (convert with .float())")
@@ -330,7 +330,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 
 def _cross_entropy_probs(x, target, w, reduction, eps, class_dim):
-    if tuple(np.shape(target.data if isinstance(target, Tensor) else target)) != x.shape:
+    if tuple(np.shape(target._data if isinstance(target, Tensor) else target)) != x.shape:
         raise RuntimeError(
             f"cross_entropy: class-probability targets must have the input's shape {x.shape}"
         )
@@ -369,8 +369,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 
 
 def _same_size(name, x, y):
-    xs = tuple(np.shape(x.data if isinstance(x, Tensor) else x))
-    ys = tuple(np.shape(y.data if isinstance(y, Tensor) else y))
+    xs = tuple(np.shape(x._data if isinstance(x, Tensor) else x))
+    ys = tuple(np.shape(y._data if isinstance(y, Tensor) else y))
     if xs != ys:
         raise ValueError(
             f"Using a target size ({ys}) that is different to the input size ({xs}) is "
@@ -456,7 +456,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     a = d.abs()
     if beta == 0:
         return _reduce(a, reduction)
-    return _reduce(ag.where(a.data < beta, d * d * (0.5 / beta), a - 0.5 * beta), reduction)
+    return _reduce(ag.where(a._data < beta, d * d * (0.5 / beta), a - 0.5 * beta), reduction)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -469,7 +469,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _shape_warning("huber_loss", input, target)
     d = _t(input) - target
     a = d.abs()
-    loss = ag.where(a.data < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+    loss = ag.where(a._data < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
     if weight is not None:
         loss = loss * Tensor(_const(weight, loss.dtype))
     return _reduce(loss, reduction)

@@ -36,7 +36,7 @@ def _rng(generator):
 
 
 def _write(tensor, values):
-    arr = tensor.data if isinstance(tensor, Tensor) else tensor
+    arr = tensor._data if isinstance(tensor, Tensor) else tensor
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"init expects a Tensor or numpy array, got {type(tensor).__name__}")
     arr[...] = values
@@ -46,7 +46,7 @@ def _write(tensor, values):
 
 
 def _shape(tensor):
-    return tuple(tensor.data.shape if isinstance(tensor, Tensor) else np.shape(tensor))
+    return tuple(tensor._data.shape if isinstance(tensor, Tensor) else np.shape(tensor))
 
 
 def calculate_gain(nonlinearity, param=None):

@@ -84,7 +84,7 @@ def _addindent(s, num_spaces):
 def _as_array(value):
     """A numpy view of a state-dict value (Tensor, array, Python number/list)."""
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if isinstance(value, np.ndarray):
         return value
     return np.asarray(value)
@@ -271,7 +271,7 @@ class Module:
         if isinstance(tensor, np.ndarray):
             tensor = Tensor(tensor)
         elif isinstance(tensor, Buffer):
-            tensor = Tensor(tensor.data)
+            tensor = Tensor(tensor._data)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
                 f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
@@ -404,7 +404,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.data.fill(0)
+                p.grad._data.fill(0)
 
     def apply(self, fn):
         """Call ``fn`` on every submodule (children first) and on self; returns self."""
@@ -447,10 +447,10 @@ class Module:
 
     def _cast(self, dtype):
         def cast(t):
-            if t is not None and t.data.dtype.kind == "f" and t.data.dtype != dtype:
-                t.data = t.data.astype(dtype)
+            if t is not None and t._data.dtype.kind == "f" and t._data.dtype != dtype:
+                t._data = t._data.astype(dtype)
                 if t.grad is not None:
-                    t._grad = Tensor(t.grad.data.astype(dtype))
+                    t._grad = Tensor(t.grad._data.astype(dtype))
 
         for m in self.modules():
             for p in m._parameters.values():
@@ -510,7 +510,7 @@ class Module:
         if destination is None:
             destination = OrderedDict()
         for key, t in self._state_entries(prefix):
-            destination[key] = t if keep_vars else Tensor(t.data.copy())
+            destination[key] = t if keep_vars else Tensor(t._data.copy())
         return destination
 
     def load_state_dict(self, state_dict, strict=True, assign=False):
@@ -550,16 +550,16 @@ class Module:
                 continue
             if isinstance(value, np.ma.MaskedArray):
                 errors.append(f'While copying the parameter named "{key}", got a numpy masked '
-                              "array: its mask would be ignored; pass .filled(value) or .data.")
+                              "array: its mask would be ignored; pass .filled(value) or ._data.")
                 continue
             if value.dtype.kind not in "biuf":
                 errors.append(f'While copying the parameter named "{key}", expected a numeric '
                               f"array, got dtype {value.dtype}.")
                 continue
-            if value.shape != target.data.shape:
+            if value.shape != target._data.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                    f"checkpoint, the shape in current model is {target.data.shape}."
+                    f"checkpoint, the shape in current model is {target._data.shape}."
                 )
                 continue
             writes.append((target, value))
@@ -569,7 +569,7 @@ class Module:
                 + "\n\t".join(errors)
             )
         for target, value in writes:
-            np.copyto(target.data, value, casting="unsafe")
+            np.copyto(target._data, value, casting="unsafe")
             target._bump_version()  # a graph that saved the old values refuses to backward
         return _IncompatibleKeys(missing, unexpected)
 

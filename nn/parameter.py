@@ -22,11 +22,11 @@ class Parameter(Tensor):
         if data is None:
             arr = np.empty((0,), dtype=ag.get_default_dtype())
         elif isinstance(data, Tensor):
-            arr = data.data
+            arr = data._data
         elif isinstance(data, np.ndarray):
             arr = data
         else:
-            arr = ag.tensor(data).data
+            arr = ag.tensor(data)._data
         Tensor.__init__(self, arr, requires_grad=requires_grad)
 
     def __repr__(self):
@@ -36,14 +36,14 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, protocol):
         # plain pickling/deepcopy: rebuild through the constructor (keeps requires_grad)
-        return (_rebuild_parameter, (self.data, self.requires_grad, self.grad))
+        return (_rebuild_parameter, (self._data, self.requires_grad, self.grad))
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        p = Parameter(self.data.copy(), requires_grad=self.requires_grad)
+        p = Parameter(self._data.copy(), requires_grad=self.requires_grad)
         if self.grad is not None:
-            p.grad = Tensor(self.grad.data.copy())
+            p.grad = Tensor(self.grad._data.copy())
         memo[id(self)] = p
         return p
 
@@ -60,6 +60,6 @@ class Buffer(Tensor):
     registers it as a buffer (``persistent=True`` by default)."""
 
     def __init__(self, data, persistent=True):
-        arr = data.data if isinstance(data, Tensor) else np.asarray(data)
+        arr = data._data if isinstance(data, Tensor) else np.asarray(data)
         Tensor.__init__(self, arr)
         self.persistent = persistent

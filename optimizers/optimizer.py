@@ -19,8 +19,8 @@ the kernel call (the ``foreach``/``fused`` switches are accepted for PyTorch com
 step is already one fused pass per parameter), version bumps, ``state_dict``/``load_state_dict``
 validation, memory accounting.
 
-Parameters are duck-typed: anything with ``.data`` (a float32/float64 ``numpy.ndarray``, updated
-in place) and ``.grad`` (``None`` or an object whose ``.data`` is the gradient array; a bare
+Parameters are duck-typed: anything with ``._data`` (a float32/float64 ``numpy.ndarray``, updated
+in place) and ``.grad`` (``None`` or an object whose ``._data`` is the gradient array; a bare
 ndarray is accepted too) and identity hashing. They are read only through :func:`param_array`
 and :func:`grad_array`. After each update the base calls ``p._bump_version()`` when the
 parameter has it, so a graph that saved the old value refuses to run backward.
@@ -72,7 +72,7 @@ _EMPTY = {np.dtype(t): empty(np.dtype(t)) for t in (np.float32, np.float64)}
 
 def param_array(p):
     """The parameter's ndarray, updated in place by the step."""
-    return p.data
+    return p._data
 
 
 def grad_array(p):
@@ -80,11 +80,11 @@ def grad_array(p):
     g = p.grad
     if g is None or isinstance(g, np.ndarray):
         return g
-    return g.data
+    return g._data
 
 
 def _is_param(p) -> bool:
-    return not isinstance(p, np.ndarray) and isinstance(getattr(p, "data", None), np.ndarray)
+    return not isinstance(p, np.ndarray) and isinstance(getattr(p, "_data", None), np.ndarray)
 
 
 def _enable_grad():

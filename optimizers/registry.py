@@ -61,30 +61,30 @@ ALGORITHMS: dict[str, AlgorithmSpec] = {
 
 
 class ArrayParam:
-    """Minimal parameter over a numpy array: ``.data``, ``.grad`` (None or ArrayParam-like with
-    ``.data``), ``.shape``, ``.dtype``, identity hashing. Used when no autograd Tensor is wanted."""
+    """Minimal parameter over a numpy array: ``._data``, ``.grad`` (None or ArrayParam-like with
+    ``._data``), ``.shape``, ``.dtype``, identity hashing. Used when no autograd Tensor is wanted."""
 
-    __slots__ = ("data", "grad", "requires_grad", "__weakref__")
+    __slots__ = ("_data", "grad", "requires_grad", "__weakref__")
 
     def __init__(self, data, requires_grad=True):
-        self.data = data
+        self._data = data
         self.grad = None
         self.requires_grad = requires_grad
 
     @property
     def shape(self):
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
 
 class _Grad:
-    __slots__ = ("data",)
+    __slots__ = ("_data",)
 
     def __init__(self, data):
-        self.data = data
+        self._data = data
 
 
 def as_params(arrays, grads=None):

@@ -56,7 +56,7 @@ class TestProblem:
         return self.minima[0]
 
     def distance_to_minimum(self, x) -> float:
-        x = np.asarray(getattr(x, "data", x), dtype=np.float64)
+        x = np.asarray(getattr(x, "_data", x), dtype=np.float64)
         return min(float(np.linalg.norm(x - m)) for m in self.minima)
 
 

@@ -38,7 +38,7 @@ def _seed_grads(outputs, grad_outputs, create_graph, op):
                 f"({op}: was it computed under no_grad, or from tensors that don't require grad?)"
             )
         if g is None:
-            if t.data.size != 1:
+            if t._data.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs ({op}: output {i} "
                     f"has shape {tuple(t.shape)}; pass gradient= (a tensor of that shape))"
@@ -51,7 +51,7 @@ def _seed_grads(outputs, grad_outputs, create_graph, op):
                     f"{op}: gradient for output {i} has shape {g.shape} but the output has "
                     f"shape {t.shape}"
                 )
-            grads.append(g if create_graph else np.array(g.data, dtype=t.dtype, copy=True))
+            grads.append(g if create_graph else np.array(g._data, dtype=t.dtype, copy=True))
             continue
         arr = np.asarray(g)
         if arr.shape != t.shape:
@@ -119,9 +119,9 @@ def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, 
     """``Tensor.backward``: accumulate d(self)/d(leaf) into every leaf's ``.grad`` (PyTorch
     semantics)."""
     if (gradient is None and inputs is None and not create_graph and self.grad_fn is not None
-            and self.data.size == 1):
+            and self._data.size == 1):
         # the common case (a scalar loss), without the general argument handling
-        run_backward((self,), (np.ones(self.data.shape, self.data.dtype),), retain_graph, False)
+        run_backward((self,), (np.ones(self._data.shape, self._data.dtype),), retain_graph, False)
         return
     backward([self], [gradient] if gradient is not None else None,
              retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)

@@ -23,7 +23,7 @@ def _const_like(x, like):
 
 def where(cond, x, y):
     if isinstance(cond, Tensor):
-        cond = cond.data
+        cond = cond._data
     if isinstance(x, Tensor):
         return x.where(cond, y)
     if isinstance(y, Tensor):
@@ -86,4 +86,4 @@ def matmul(a, b):
 
 def data(x):
     """The array behind ``x`` (for masks and comparisons, which are never differentiated)."""
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x

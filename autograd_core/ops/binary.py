@@ -289,16 +289,16 @@ class Where(Node):
 
 
 @op("where", node=Where, samples=[
-    Sample("where", lambda a, b: where(a.data > 0, a, b), 2, broadcasts=True)])
+    Sample("where", lambda a, b: where(a._data > 0, a, b), 2, broadcasts=True)])
 def where(condition, input, other):
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     return Where.apply(cond, input, other)
 
 
 def _comparison(name, fn):
     def compare(input, other):
-        ra = input.data if isinstance(input, Tensor) else input
-        rb = other.data if isinstance(other, Tensor) else other
+        ra = input._data if isinstance(input, Tensor) else input
+        rb = other._data if isinstance(other, Tensor) else other
         try:
             out = fn(ra, rb)
         except ValueError:

@@ -92,7 +92,7 @@ def diag(input, diagonal=0):
         m = n + abs(k)
         rows = np.arange(n) + max(-k, 0)
         cols = np.arange(n) + max(k, 0)
-        zeros = Tensor._make(np.zeros((m, m), input.data.dtype), None, False)
+        zeros = Tensor._make(np.zeros((m, m), input._data.dtype), None, False)
         return index_put(zeros, (Tensor._make(rows, None, False),
                                  Tensor._make(cols, None, False)), input)
     if input.ndim == 2:

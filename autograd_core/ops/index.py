@@ -17,7 +17,7 @@ from autograd_core.tensor import Tensor
 def _normalise(index):
     def one(i):
         if isinstance(i, Tensor):
-            i = i.data
+            i = i._data
         if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
             raise IndexError("tensors used as indices must be long, int or bool tensors")
         if isinstance(i, np.ndarray) and i.dtype.kind == "u" and i.size and i.max() > 2**63 - 1:
@@ -90,7 +90,7 @@ class IndexAdd(Node):
 @op("getitem", node=Index, function=False, samples=[
     Sample("getitem_slice", lambda a: a[..., ::2], min_ndim=1),
     Sample("getitem_int_array", lambda a: a[[0, 0, -1]], min_ndim=1),
-    Sample("getitem_mask", lambda a: a[a.data > 0])])
+    Sample("getitem_mask", lambda a: a[a._data > 0])])
 def getitem(x, index):
     index = _normalise(index)
     basic = _is_basic(index)
@@ -134,16 +134,16 @@ def setitem(x, index, value):
     if STATE.enabled and (x.requires_grad or value_rg):
         inplace(x, lambda: IndexPut.apply(x, value, index=index))
         return
-    raw = value.data if isinstance(value, Tensor) else value
-    if not x.data.flags.writeable:
+    raw = value._data if isinstance(value, Tensor) else value
+    if not x._data.flags.writeable:
         raise RuntimeError("setitem: the tensor's memory is read-only (e.g. from expand)")
     try:
-        x.data[index] = _fit(raw, np.ndim(x.data[index]))
+        x._data[index] = _fit(raw, np.ndim(x._data[index]))
     except IndexError as exc:
         raise _index_error(x.shape, index, exc) from None
     except ValueError:
         raise RuntimeError(
             f"setitem: value of shape {np.shape(raw)} cannot be broadcast to the indexed shape "
-            f"{x.data[index].shape}"
+            f"{x._data[index].shape}"
         ) from None
     x._counter()[0] += 1

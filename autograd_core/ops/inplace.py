@@ -24,17 +24,17 @@ def inplace(t, compute):
             "wrap it in `with no_grad():` (e.g. for parameter updates) or use an out-of-place op"
         )
     result = compute()
-    if result.data.shape != t.data.shape:
+    if result._data.shape != t._data.shape:
         raise RuntimeError(
-            f"in-place operation: result of shape {result.data.shape} cannot be written into a "
-            f"tensor of shape {t.data.shape}"
+            f"in-place operation: result of shape {result._data.shape} cannot be written into a "
+            f"tensor of shape {t._data.shape}"
         )
     if result.requires_grad and t._base is not None:
         raise RuntimeError(
             "in-place operation on a view of another tensor while recording gradients is not "
             "supported; use an out-of-place operation (e.g. torch.cat / x.clone())"
         )
-    if not t.data.flags.writeable:
+    if not t._data.flags.writeable:
         raise RuntimeError(
             "in-place operation on a tensor whose memory is shared read-only (e.g. the result "
             "of expand); .clone() it first"
@@ -42,7 +42,7 @@ def inplace(t, compute):
     node = result.grad_fn
     if node is not None:
         node._forget_input(t)  # y.mul_(w): the new node saved y's old values, keep them
-    np.copyto(t.data, result.data, casting="same_kind")
+    np.copyto(t._data, result._data, casting="same_kind")
     t._bump_version()
     if result.requires_grad:
         t.grad_fn = result.grad_fn
@@ -133,7 +133,7 @@ def normal_(input, mean=0.0, std=1.0, *, generator=None):
 @_method("bernoulli_")
 def bernoulli_(input, p=0.5, *, generator=None):
     """Fill with 1 with probability ``p`` (a number or a tensor broadcast to ``input``), else 0."""
-    pa = np.asarray(p.data if hasattr(p, "data") else p, dtype=np.float64)
+    pa = np.asarray(p._data if hasattr(p, "_data") else p, dtype=np.float64)
     if np.any(~((pa >= 0) & (pa <= 1))):
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     u = random.generator(generator, "bernoulli_").random(input.shape)
@@ -151,7 +151,7 @@ def random_(input, a=None, b=None, *, generator=None, **kw):
         a, b = 0, a  # random_(to)
     a = 0 if a is None else int(a)
     if b is None:
-        dt = input.data.dtype
+        dt = input._data.dtype
         if dt.kind == "f":
             b = 2 ** (np.finfo(dt).nmant + 1) + 1
         elif dt.kind == "b":

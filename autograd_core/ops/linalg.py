@@ -63,7 +63,7 @@ def _mismatch_message(sa, sb):
            shapes=((3, 4), (4, 2)))])
 def matmul(input, other):
     a, b = input, other
-    sa, sb = np.shape(getattr(a, "data", a)), np.shape(getattr(b, "data", b))
+    sa, sb = np.shape(getattr(a, "_data", a)), np.shape(getattr(b, "_data", b))
     if len(sa) == 0 or len(sb) == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes {sa} and {sb}")
     ka = sa[-1]
@@ -79,7 +79,7 @@ def matmul(input, other):
 
 
 def _shape(x):
-    return np.shape(x.data if isinstance(x, Tensor) else x)
+    return np.shape(x._data if isinstance(x, Tensor) else x)
 
 
 def _lead(t):
@@ -135,7 +135,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to the product's shape
     and, with ``beta=0``, is ignored (NaN and inf in it do not propagate, as PyTorch)."""
     product = mm(mat1, mat2)
-    si, sp = _shape(input), _shape(product.data)
+    si, sp = _shape(input), _shape(product._data)
     try:
         np.broadcast_shapes(si, sp)
     except ValueError:
@@ -281,7 +281,7 @@ def einsum(*args):
         operands = tuple(operands[0])
     if not operands:
         raise ValueError("einsum(): must provide at least one operand")
-    dtypes = {np.asarray(o.data if isinstance(o, Tensor) else o).dtype for o in operands}
+    dtypes = {np.asarray(o._data if isinstance(o, Tensor) else o).dtype for o in operands}
     if len(dtypes) > 1:
         raise RuntimeError(f"einsum(): expected all operands to have the same dtype, got "
                            f"{sorted(str(d) for d in dtypes)}")

@@ -14,11 +14,11 @@ from autograd_core.tensor import Tensor
 
 
 def _ndim(x):
-    return np.ndim(x.data if isinstance(x, Tensor) else x)
+    return np.ndim(x._data if isinstance(x, Tensor) else x)
 
 
 def _size(x, d):
-    return np.shape(x.data if isinstance(x, Tensor) else x)[d]
+    return np.shape(x._data if isinstance(x, Tensor) else x)[d]
 
 
 def _piece(x, d, start, stop):
@@ -29,7 +29,7 @@ def _run(cls, g, **params):
     """A node's forward on ``g``: recorded when ``g`` is a Tensor (create_graph), an array
     otherwise (plain backward)."""
     out = cls.apply(g, **params)
-    return out if isinstance(g, Tensor) else out.data
+    return out if isinstance(g, Tensor) else out._data
 
 
 @op("split", samples=[
@@ -104,7 +104,7 @@ def unbind(input, dim=0):
 @op("nelement", method=True, function=False, samples=())
 def nelement(input):
     """The number of elements (``numel``'s other name)."""
-    return int(np.size(input.data))
+    return int(np.size(input._data))
 
 
 class Tri(Node):
@@ -163,7 +163,7 @@ def cumsum(input, dim, *, dtype=None):
     x = input
     if dtype is not None:
         x = x.to(dtype) if isinstance(x, Tensor) else np.asarray(x, dtype)
-    elif np.asarray(x.data if isinstance(x, Tensor) else x).dtype.kind in "biu":
+    elif np.asarray(x._data if isinstance(x, Tensor) else x).dtype.kind in "biu":
         x = x.to(np.int64) if isinstance(x, Tensor) else np.asarray(x, np.int64)
     if nd == 0:
         return x.reshape(()) * 1 if isinstance(x, Tensor) else Tensor(np.asarray(x))

@@ -143,7 +143,7 @@ def max_min(x, dim, keepdim, is_max):
         return (MaxResult if is_max else MinResult)(values, indices)
     if x.shape[d] == 0:
         raise IndexError(f"max/min(): dimension {dim} of shape {x.shape} has size 0")
-    idx = (np.argmax if is_max else np.argmin)(x.data, axis=d, keepdims=True)
+    idx = (np.argmax if is_max else np.argmin)(x._data, axis=d, keepdims=True)
     values = Gather.apply(x, index=idx, dim=d)
     if not keepdim:
         values = values.squeeze(d)
@@ -154,11 +154,11 @@ def max_min(x, dim, keepdim, is_max):
 
 def _arg_extreme(x, dim, keepdim, fn):
     if dim is None:
-        out = np.asarray(fn(x.data))
+        out = np.asarray(fn(x._data))
         if keepdim:
             out = out.reshape((1,) * x.ndim)
     else:
-        out = fn(x.data, axis=_args.norm_dim(dim, x.ndim, "argmax"), keepdims=keepdim)
+        out = fn(x._data, axis=_args.norm_dim(dim, x.ndim, "argmax"), keepdims=keepdim)
     return Tensor._make(np.asarray(out, dtype=np.int64), None, False)
 
 

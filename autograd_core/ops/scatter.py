@@ -21,7 +21,7 @@ from autograd_core.tensor import Tensor
 
 
 def _arr(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _along(index, dim):
@@ -64,7 +64,7 @@ def _check_index(name, x_shape, dim, index, src_shape=None):
 
 def _run(cls, g, **params):
     out = cls.apply(g, **params)
-    return out if isinstance(g, Tensor) else out.data
+    return out if isinstance(g, Tensor) else out._data
 
 
 class Gather(Node):
@@ -166,7 +166,7 @@ class Scatter(Node):
                 for s, t in zip(reversed(self.index.shape), reversed(self.src_shape)):
                     pad += [0, t - s]
                 gs = (constant_pad_nd(gs, pad) if isinstance(gs, Tensor)
-                      else constant_pad_nd(Tensor(gs), pad).data)
+                      else constant_pad_nd(Tensor(gs), pad)._data)
         return gx, gs
 
 
@@ -269,8 +269,8 @@ def _value_like(value, x, name):
 
 
 @op("masked_fill", method=True, samples=[
-    Sample("masked_fill", lambda a: masked_fill(a, a.data > 0, 0.5)),
-    Sample("masked_fill_tensor_value", lambda a, b: masked_fill(a, a.data > 0, b.sum()), 2)])
+    Sample("masked_fill", lambda a: masked_fill(a, a._data > 0, 0.5)),
+    Sample("masked_fill_tensor_value", lambda a, b: masked_fill(a, a._data > 0, b.sum()), 2)])
 def masked_fill(input, mask, value):
     """``input`` with ``value`` (a number or a 0-d tensor, which gets the gradient of the
     filled places) where the bool ``mask`` (broadcast to input's shape) is True."""

@@ -16,7 +16,7 @@ from autograd_core.tensor import Tensor
 
 def _as_view(out, x):
     """Mark ``out`` as a view of ``x`` when it shares x's memory."""
-    if np.shares_memory(out.data, x.data) if out.data.size and x.data.size else False:
+    if np.shares_memory(out._data, x._data) if out._data.size and x._data.size else False:
         out._version = x._counter()
         out._base = x._base if x._base is not None else x
     return out
@@ -221,7 +221,7 @@ class Stack(Node):
 
 
 def _check_same(op, tensors, dim, skip_dim):
-    shapes = [tuple(np.shape(t.data if hasattr(t, "data") else t)) for t in tensors]
+    shapes = [tuple(np.shape(t._data if hasattr(t, "_data") else t)) for t in tensors]
     ref = shapes[0]
     for s in shapes[1:]:
         if len(s) != len(ref) or any(
@@ -240,10 +240,10 @@ def cat(tensors, dim=0):
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of tensors")
     for i, t in enumerate(tensors):
-        if np.ndim(t.data if hasattr(t, "data") else t) == 0:
+        if np.ndim(t._data if hasattr(t, "_data") else t) == 0:
             raise RuntimeError(
                 f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    nd = np.ndim(tensors[0].data if hasattr(tensors[0], "data") else tensors[0])
+    nd = np.ndim(tensors[0]._data if hasattr(tensors[0], "_data") else tensors[0])
     d = norm_dim(dim, nd, "cat")
     _check_same("cat", tensors, d, True)
     return Cat.apply(*tensors, dim=d)
@@ -254,7 +254,7 @@ def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack: expected a non-empty list of tensors")
-    nd = np.ndim(tensors[0].data if hasattr(tensors[0], "data") else tensors[0])
+    nd = np.ndim(tensors[0]._data if hasattr(tensors[0], "_data") else tensors[0])
     d = norm_dim(dim, nd + 1, "stack")
     _check_same("stack", tensors, d, False)
     return Stack.apply(*tensors, dim=d)
@@ -342,7 +342,7 @@ def to(input, *args, device=None, dtype=None, non_blocking=False, copy=False,
                         f"{len(positional)}")
     if positional and isinstance(positional[0], Tensor):
         other = positional.pop(0)
-        dtype = other.data.dtype if dtype is None else dtype
+        dtype = other._data.dtype if dtype is None else dtype
     elif positional and isinstance(positional[0], str) and _dtype_name(positional[0]):
         # a dtype's name (t.type("float64"), t.astype("float32"): the spellings wired to to())
         positional[0] = _dtype_name(positional[0])
@@ -366,8 +366,8 @@ def to(input, *args, device=None, dtype=None, non_blocking=False, copy=False,
         except TypeError:
             raise TypeError(f"to() received an invalid combination of arguments: {dtype!r} is "
                             "not a dtype") from None
-    if dtype is None or dtype == input.data.dtype:
+    if dtype is None or dtype == input._data.dtype:
         return Clone.apply(input) if copy else input
     if dtype.kind not in "fc":  # an integer or bool result is not differentiable (PyTorch)
-        return Tensor._make(input.data.astype(dtype), None, False)
+        return Tensor._make(input._data.astype(dtype), None, False)
     return ToCopy.apply(input, dtype=dtype)

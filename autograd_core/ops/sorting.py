@@ -19,7 +19,7 @@ TopkResult = namedtuple("topk", ["values", "indices"])
 
 
 def _arr(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _order(x, d, descending):

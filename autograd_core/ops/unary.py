@@ -170,7 +170,7 @@ def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
 @op("sign", method=True, samples=())
 def sign(input):
     """Elementwise sign (-1, 0, 1); not differentiable (a constant result)."""
-    return Tensor._make(np.sign(input.data), None, False)
+    return Tensor._make(np.sign(input._data), None, False)
 
 
 _LN10 = float(np.log(10.0))

@@ -57,8 +57,8 @@ def number(owner, name, value, *, allow_none=False):
     """A real number (bool excluded) as float; a 0-d array or Tensor is accepted."""
     if value is None and allow_none:
         return None
-    if hasattr(value, "data") and not isinstance(value, (numbers.Number, np.generic)):
-        value = value.data  # a 0-d Tensor
+    if hasattr(value, "_data") and not isinstance(value, (numbers.Number, np.generic)):
+        value = value._data  # a 0-d Tensor
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value[()]
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):

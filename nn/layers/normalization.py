@@ -57,15 +57,15 @@ class BatchNorm1d(Module):
 
     def reset_running_stats(self):
         if self.track_running_stats:
-            self.running_mean.data.fill(0)
-            self.running_var.data.fill(1)
-            self.num_batches_tracked.data.fill(0)
+            self.running_mean._data.fill(0)
+            self.running_var._data.fill(1)
+            self.num_batches_tracked._data.fill(0)
 
     def reset_parameters(self):
         self.reset_running_stats()
         if self.affine:
-            self.weight.data.fill(1)
-            self.bias.data.fill(0)
+            self.weight._data.fill(1)
+            self.bias._data.fill(0)
 
     def _check_input_dim(self, input):
         if input.ndim not in (2, 3):
@@ -81,9 +81,9 @@ class BatchNorm1d(Module):
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._data += 1
             if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(self.num_batches_tracked._data)
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
         track = not self.training or self.track_running_stats
         return F.batch_norm(
@@ -124,9 +124,9 @@ class LayerNorm(Module):
 
     def reset_parameters(self):
         if self.weight is not None:
-            self.weight.data.fill(1)
+            self.weight._data.fill(1)
         if self.bias is not None:
-            self.bias.data.fill(0)
+            self.bias._data.fill(0)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -165,8 +165,8 @@ class GroupNorm(Module):
 
     def reset_parameters(self):
         if self.affine:
-            self.weight.data.fill(1)
-            self.bias.data.fill(0)
+            self.weight._data.fill(1)
+            self.bias._data.fill(0)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)

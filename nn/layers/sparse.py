@@ -53,7 +53,7 @@ class Embedding(Module):
                                     requires_grad=not _freeze)
             self.reset_parameters()
         else:
-            w = _weight.data if isinstance(_weight, ag.Tensor) else np.asarray(_weight)
+            w = _weight._data if isinstance(_weight, ag.Tensor) else np.asarray(_weight)
             if tuple(w.shape) != (num_embeddings, embedding_dim):
                 raise AssertionError("Shape of weight does not match num_embeddings and "
                                      "embedding_dim")
@@ -82,7 +82,7 @@ class Embedding(Module):
                         norm_type=2.0, scale_grad_by_freq=False, sparse=False):
         """An Embedding holding a copy of the 2-D ``embeddings`` (frozen unless
         ``freeze=False``)."""
-        shape = tuple(np.shape(embeddings.data if isinstance(embeddings, ag.Tensor)
+        shape = tuple(np.shape(embeddings._data if isinstance(embeddings, ag.Tensor)
                                else embeddings))
         if len(shape) != 2:
             raise AssertionError("Embeddings parameter is expected to be 2-dimensional")

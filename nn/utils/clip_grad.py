@@ -16,7 +16,7 @@ def _params(parameters):
 
 
 def _grads(parameters):
-    return [p.grad.data for p in _params(parameters) if p.grad is not None]
+    return [p.grad._data for p in _params(parameters) if p.grad is not None]
 
 
 def _norm(arr, norm_type):
@@ -36,7 +36,7 @@ def _norm(arr, norm_type):
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """The ``norm_type``-norm of the per-tensor norms (= the norm of all elements together)."""
-    arrays = [t.data if isinstance(t, Tensor) else np.asarray(t) for t in _params(tensors)]
+    arrays = [t._data if isinstance(t, Tensor) else np.asarray(t) for t in _params(tensors)]
     norm_type = float(norm_type)
     if not arrays:
         return Tensor(np.zeros((), np.float32))
@@ -61,11 +61,11 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     total norm (before clipping) as a 0-d Tensor.
     """
     params = _params(parameters)
-    grads = [p.grad.data for p in params if p.grad is not None]
+    grads = [p.grad._data for p in params if p.grad is not None]
     total = get_total_norm(grads, norm_type, error_if_nonfinite)
     if not grads:
         return total
-    coef = float(max_norm) / (float(total.data) + 1e-6)
+    coef = float(max_norm) / (float(total._data) + 1e-6)
     clamped = min(coef, 1.0)
     for g in grads:
         g *= g.dtype.type(clamped)

@@ -21,13 +21,13 @@ def vector_to_parameters(vec, parameters):
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected Tensor, but got: {type(vec).__name__}")
     params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
-    total = sum(p.data.size for p in params)
-    if vec.data.ndim != 1 or vec.data.size != total:
+    total = sum(p._data.size for p in params)
+    if vec._data.ndim != 1 or vec._data.size != total:
         raise RuntimeError(f"vector_to_parameters: expected a 1-D vector of {total} elements, "
                            f"got shape {vec.shape}")
     pointer = 0
-    flat = vec.data
+    flat = vec._data
     for p in params:
-        n = p.data.size
-        p.data[...] = flat[pointer:pointer + n].reshape(p.data.shape)
+        n = p._data.size
+        p._data[...] = flat[pointer:pointer + n].reshape(p._data.shape)
         pointer += n

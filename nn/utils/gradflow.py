@@ -87,7 +87,7 @@ class GradFlow:
     # ---- hooks and snapshots ---------------------------------------------------------------
     def _make_hook(self, name, kind):
         def hook(module, args, output):
-            y = output.data
+            y = output._data
             self._act_stats[name] = {
                 "saturation": _saturation(kind, y, self.sigmoid_eps, self.tanh_threshold),
                 "act_mean": float(y.mean()) if y.size else float("nan"),
@@ -100,8 +100,8 @@ class GradFlow:
     def _weights(m):
         w = m._parameters.get("weight")
         if w is not None:
-            return [w.data]
-        return [p.data for p in m._parameters.values() if p is not None]
+            return [w._data]
+        return [p._data for p in m._parameters.values() if p is not None]
 
     def _snapshot(self):
         return {name: [a.copy() for a in self._weights(m)]
@@ -128,7 +128,7 @@ class GradFlow:
             row = {"name": name or type(m).__name__, "type": type(m).__name__, "kind": kind}
             if kind == "params":
                 params = [p for p in m._parameters.values() if p is not None]
-                grads = [p.grad.data for p in params if p.grad is not None]
+                grads = [p.grad._data for p in params if p.grad is not None]
                 weights = self._weights(m)
                 wn = _norm(weights)
                 gn = _norm(grads) if grads else float("nan")

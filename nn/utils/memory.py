@@ -3,7 +3,7 @@
 What is counted (each numpy array's *memory owner* once: a view counts as the array it views,
 since it keeps that whole array alive):
 
-* parameters: ``p.data`` of every distinct parameter;
+* parameters: ``p._data`` of every distinct parameter;
 * gradients: ``p.grad`` arrays present after the measured backward (or now, without an input);
 * optimizer state: the numpy arrays in ``optimizer.state`` plus 8 bytes per scalar entry
   (Adam: ``exp_avg`` + ``exp_avg_sq`` + ``step`` = 2 x parameter bytes + 8 per parameter),
@@ -47,11 +47,11 @@ def _node_arrays(node):
             if isinstance(a, np.ndarray):
                 yield a
             elif isinstance(a, Tensor):
-                yield a.data
+                yield a._data
             elif hasattr(a, "saved_tensors") and hasattr(a, "_saved"):  # a FunctionCtx
                 for t in a._saved:
                     if isinstance(t, Tensor):
-                        yield t.data
+                        yield t._data
                     elif isinstance(t, np.ndarray):
                         yield t
     for v in getattr(node, "__dict__", {}).values():
@@ -163,7 +163,7 @@ def _optimizer_state_bytes(optimizer):
         values = st.values() if isinstance(st, dict) else [st]
         for v in values:
             if isinstance(v, Tensor):
-                v = v.data
+                v = v._data
             if isinstance(v, np.ndarray):
                 root = _owner(v)
                 if id(root) not in owners:
@@ -192,12 +192,12 @@ def memory_summary(model, optimizer=None, input_shape=None, loss_fn=None, input=
     ``optimizer.step()``), measured on copies. Without ``input_shape``/``input`` no step is
     run: gradients and optimizer state are read as they are now and activations are 0."""
     params = list(model.parameters())
-    param_bytes = sum(p.data.nbytes for p in params)
-    n_elements = sum(p.data.size for p in params)
+    param_bytes = sum(p._data.nbytes for p in params)
+    n_elements = sum(p._data.size for p in params)
     if input_shape is None and input is None:
         return MemorySummary(
             parameter_bytes=param_bytes,
-            gradient_bytes=sum(p.grad.data.nbytes for p in params if p.grad is not None),
+            gradient_bytes=sum(p.grad._data.nbytes for p in params if p.grad is not None),
             optimizer_state_bytes=_optimizer_state_bytes(optimizer),
             activation_bytes=0, n_parameters=len(params), n_elements=n_elements,
         )
@@ -211,7 +211,7 @@ def memory_summary(model, optimizer=None, input_shape=None, loss_fn=None, input=
         for p in p2:
             p.grad = None
         if input is None:
-            dtype = p2[0].data.dtype if p2 else np.float32
+            dtype = p2[0]._data.dtype if p2 else np.float32
             input = Tensor(_random.generator().standard_normal(tuple(input_shape)).astype(dtype))
         elif not isinstance(input, Tensor):
             input = Tensor(np.asarray(input))
@@ -220,11 +220,11 @@ def memory_summary(model, optimizer=None, input_shape=None, loss_fn=None, input=
             loss = out.sum()
         else:
             loss = loss_fn(out, target if target is not None else _default_target(loss_fn, out))
-        exclude = [p.data for p in p2] + [b.data for b in m2.buffers()]
+        exclude = [p._data for p in p2] + [b._data for b in m2.buffers()]
         act, detail = tape_saved_bytes(loss, exclude=exclude, detail=True)
         input_saved = act > 0 and _input_saved(loss, input)
         loss.backward()
-        grad_bytes = sum(p.grad.data.nbytes for p in p2 if p.grad is not None)
+        grad_bytes = sum(p.grad._data.nbytes for p in p2 if p.grad is not None)
         if o2 is not None:
             o2.step()
         state = _optimizer_state_bytes(o2)
@@ -232,14 +232,14 @@ def memory_summary(model, optimizer=None, input_shape=None, loss_fn=None, input=
         _random.set_rng_state(rng_state)
     return MemorySummary(
         parameter_bytes=param_bytes, gradient_bytes=grad_bytes, optimizer_state_bytes=state,
-        activation_bytes=act, input_bytes=input.data.nbytes if input_saved else 0,
+        activation_bytes=act, input_bytes=input._data.nbytes if input_saved else 0,
         n_parameters=len(params), n_elements=n_elements, activation_detail=detail,
         measured_step=True,
     )
 
 
 def _input_saved(loss, input):
-    root = id(_owner(input.data))
+    root = id(_owner(input._data))
     seen = set()
     stack = [loss.grad_fn]
     while stack:

@@ -37,17 +37,17 @@ def test_tensor_copies_but_from_numpy_shares():
     arr = np.array([1.0, 2.0])
     t = ag.tensor(arr)
     arr[0] = 9
-    assert t.data[0] == 1.0
+    assert t._data[0] == 1.0
     s = ag.from_numpy(arr)
     arr[1] = 7
-    assert s.data[1] == 7
+    assert s._data[1] == 7
 
 
 def test_manual_seed_reproduces_draws():
     ag.manual_seed(3)
-    a = ag.randn(5).data.copy()
+    a = ag.randn(5)._data.copy()
     ag.manual_seed(3)
-    b = ag.randn(5).data
+    b = ag.randn(5)._data
     np.testing.assert_array_equal(a, b)
 
 
@@ -64,7 +64,7 @@ def test_attributes():
     x = ag.tensor(np.zeros((2, 3, 4)))
     assert x.shape == (2, 3, 4) and x.ndim == 3 and x.size() == (2, 3, 4) and x.size(1) == 3
     assert x.numel() == 24 and x.is_leaf and x.tolist()[0][0] == [0.0] * 4
-    assert np.asarray(x) is x.data
+    assert np.asarray(x) is x._data
     y = ag.tensor([1.0], requires_grad=True)
     assert np.asarray(y).shape == (1,)
     with pytest.raises(RuntimeError, match="detach\\(\\).numpy\\(\\)"):
@@ -107,14 +107,14 @@ def test_reductions_match_numpy_and_torch_conventions():
     rng = np.random.default_rng(1)
     a = rng.standard_normal((3, 4, 5))
     t = ag.tensor(a)
-    np.testing.assert_allclose(t.sum(dim=(0, 2)).data, a.sum(axis=(0, 2)))
-    np.testing.assert_allclose(t.mean(1, keepdim=True).data, a.mean(1, keepdims=True))
-    np.testing.assert_allclose(t.var().data, a.var(ddof=1))  # unbiased by default
-    np.testing.assert_allclose(t.var(0, unbiased=False).data, a.var(0))
-    np.testing.assert_allclose(t.std(dim=2, correction=0).data, a.std(2))
+    np.testing.assert_allclose(t.sum(dim=(0, 2))._data, a.sum(axis=(0, 2)))
+    np.testing.assert_allclose(t.mean(1, keepdim=True)._data, a.mean(1, keepdims=True))
+    np.testing.assert_allclose(t.var()._data, a.var(ddof=1))  # unbiased by default
+    np.testing.assert_allclose(t.var(0, unbiased=False)._data, a.var(0))
+    np.testing.assert_allclose(t.std(dim=2, correction=0)._data, a.std(2))
     r = t.max(dim=1)
-    np.testing.assert_array_equal(r.values.data, a.max(1))
-    np.testing.assert_array_equal(r.indices.data, a.argmax(1))
+    np.testing.assert_array_equal(r.values._data, a.max(1))
+    np.testing.assert_array_equal(r.indices._data, a.argmax(1))
     assert r.indices.dtype == np.int64
     assert t.argmax().item() == a.argmax()
 
@@ -122,42 +122,42 @@ def test_reductions_match_numpy_and_torch_conventions():
 def test_max_gradient_splits_ties_evenly_and_dim_max_picks_one():
     x = ag.tensor(np.array([1.0, 3.0, 3.0, 2.0]), requires_grad=True)
     x.max().backward()
-    np.testing.assert_array_equal(x.grad.data, [0, 0.5, 0.5, 0])
+    np.testing.assert_array_equal(x.grad._data, [0, 0.5, 0.5, 0])
     y = ag.tensor(np.array([[1.0, 3.0, 3.0]]), requires_grad=True)
     y.max(dim=1).values.sum().backward()
-    assert y.grad.data.sum() == 1.0
+    assert y.grad._data.sum() == 1.0
 
 
 def test_maximum_ties_split_and_kinks_follow_pytorch():
     a = ag.tensor(np.array([1.0, 2.0]), requires_grad=True)
     b = ag.tensor(np.array([1.0, 1.0]), requires_grad=True)
     ag.maximum(a, b).sum().backward()
-    np.testing.assert_array_equal(a.grad.data, [0.5, 1.0])
-    np.testing.assert_array_equal(b.grad.data, [0.5, 0.0])
+    np.testing.assert_array_equal(a.grad._data, [0.5, 1.0])
+    np.testing.assert_array_equal(b.grad._data, [0.5, 0.0])
     z = ag.tensor(np.array([0.0, -1.0, 2.0]), requires_grad=True)
     z.abs().sum().backward()
-    np.testing.assert_array_equal(z.grad.data, [0.0, -1.0, 1.0])  # sign, 0 at 0
+    np.testing.assert_array_equal(z.grad._data, [0.0, -1.0, 1.0])  # sign, 0 at 0
     c = ag.tensor(np.array([-1.0, -0.5, 0.5, 1.0]), requires_grad=True)
     c.clamp(-0.5, 0.5).sum().backward()
-    np.testing.assert_array_equal(c.grad.data, [0, 1, 1, 0])  # inclusive bounds
+    np.testing.assert_array_equal(c.grad._data, [0, 1, 1, 0])  # inclusive bounds
     base = ag.tensor(np.array([0.0, 2.0]), requires_grad=True)
     e = ag.tensor(np.array([2.0, 3.0]), requires_grad=True)
     (base ** e).sum().backward()
-    np.testing.assert_allclose(e.grad.data, [0.0, 8 * np.log(2)])  # 0 at zero base
+    np.testing.assert_allclose(e.grad._data, [0.0, 8 * np.log(2)])  # 0 at zero base
 
 
 def test_logsumexp_and_softmax_are_stable_and_match_closed_forms():
     big = ag.tensor(np.array([1000.0, 1000.0, -1000.0]), requires_grad=True)
     lse = big.logsumexp(0)
-    np.testing.assert_allclose(lse.data, 1000 + np.log(2))
+    np.testing.assert_allclose(lse._data, 1000 + np.log(2))
     lse.backward()
-    np.testing.assert_allclose(big.grad.data, [0.5, 0.5, 0.0])
+    np.testing.assert_allclose(big.grad._data, [0.5, 0.5, 0.0])
     x = np.array([[1.0, 2.0, 3.0], [-500.0, 0.0, 500.0]])
-    sm = ag.tensor(x).softmax(dim=1).data
+    sm = ag.tensor(x).softmax(dim=1)._data
     e = np.exp(x[0] - x[0].max())
     np.testing.assert_allclose(sm[0], e / e.sum())
     np.testing.assert_allclose(sm[1], [0, 0, 1], atol=1e-200)
-    ls = ag.tensor(x).log_softmax(dim=1).data
+    ls = ag.tensor(x).log_softmax(dim=1)._data
     assert np.all(np.isfinite(ls))
     np.testing.assert_allclose(ls[1], [-1000.0, -500.0, 0.0])
     ninf = ag.tensor(np.array([-np.inf, -np.inf]))
@@ -167,8 +167,8 @@ def test_logsumexp_and_softmax_are_stable_and_match_closed_forms():
 def test_softmax_jacobian_closed_form():
     x = ag.tensor(np.array([0.2, -1.0, 0.7]), requires_grad=True)
     s = x.softmax(0)
-    jac = np.stack([ag.grad(s[i], x, retain_graph=True)[0].data for i in range(3)])
-    p = s.data
+    jac = np.stack([ag.grad(s[i], x, retain_graph=True)[0]._data for i in range(3)])
+    p = s._data
     np.testing.assert_allclose(jac, np.diag(p) - np.outer(p, p), rtol=1e-12)
 
 
@@ -184,7 +184,7 @@ def test_shape_ops_and_views():
     assert ag.ones(3, 1).expand(-1, 4).shape == (3, 4)
     assert ag.stack([x, x], dim=1).shape == (2, 2, 3, 4)
     assert ag.cat([x, x], dim=-1).shape == (2, 3, 8)
-    np.testing.assert_array_equal(x.view(6, 4).data, x.data.reshape(6, 4))
+    np.testing.assert_array_equal(x.view(6, 4)._data, x._data.reshape(6, 4))
 
 
 def test_comparisons_return_bool_tensors_and_tensors_stay_hashable():

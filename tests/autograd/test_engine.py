@@ -45,16 +45,16 @@ def test_grads_accumulate_across_backward_calls():
     x = t64([1.0, 2.0])
     (x * 3).sum().backward()
     (x * 4).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [7.0, 7.0])
+    np.testing.assert_array_equal(x.grad._data, [7.0, 7.0])
 
 
 def test_second_backward_through_freed_graph_raises_and_retain_graph_allows_it():
     x = t64([1.0, 2.0])
     y = (x.exp() * x).sum()
     y.backward(retain_graph=True)
-    first = x.grad.data.copy()
+    first = x.grad._data.copy()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * first)
+    np.testing.assert_allclose(x.grad._data, 2 * first)
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         y.backward()
 
@@ -65,7 +65,7 @@ def test_non_scalar_backward_needs_gradient():
     with pytest.raises(RuntimeError, match="only for scalar outputs.*shape \\(2,\\)"):
         y.backward()
     y.backward(gradient=np.array([1.0, 10.0]))
-    np.testing.assert_array_equal(x.grad.data, [2.0, 20.0])
+    np.testing.assert_array_equal(x.grad._data, [2.0, 20.0])
     with pytest.raises(RuntimeError, match="gradient for output 0 has shape \\(3,\\)"):
         (x * 2).backward(gradient=np.ones(3))
 
@@ -88,20 +88,20 @@ def test_leaf_gradients_are_owned_exclusively():
     # clipping does) must not change the other
     a, b = t64([1.0, 2.0]), t64([3.0, 4.0])
     (a + b).sum().backward()
-    a.grad.data *= 10
-    np.testing.assert_array_equal(b.grad.data, [1.0, 1.0])
+    a.grad._data *= 10
+    np.testing.assert_array_equal(b.grad._data, [1.0, 1.0])
     # and a user-given gradient array is not aliased either
     c = t64([1.0, 2.0])
     g = np.array([5.0, 6.0])
     (c * 1.0).backward(gradient=g)
-    c.grad.data[0] = 0
+    c.grad._data[0] = 0
     assert g[0] == 5.0
 
 
 def test_grad_returns_without_touching_dot_grad():
     x = t64([1.0, 2.0, 3.0])
     (gx,) = ag.grad((x ** 2).sum(), x)
-    np.testing.assert_allclose(gx.data, 2 * x.data)
+    np.testing.assert_allclose(gx._data, 2 * x._data)
     assert x.grad is None
 
 
@@ -111,7 +111,7 @@ def test_grad_wrt_intermediate_and_unused_inputs():
     u = t64([0.0])
     y = (h ** 2).sum()
     gh, gu = ag.grad(y, [h, u], allow_unused=True)
-    np.testing.assert_allclose(gh.data, 2 * h.data)
+    np.testing.assert_allclose(gh._data, 2 * h._data)
     assert gu is None
     with pytest.raises(RuntimeError, match="appears to not have been used in the graph.*input 1"):
         ag.grad((x * 3).sum(), [x, u])
@@ -144,21 +144,21 @@ def test_detach_shares_data_but_cuts_the_graph():
     assert not d.requires_grad and d.grad_fn is None
     y = (x * d).sum()
     y.backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 4.0])  # d treated as a constant
+    np.testing.assert_array_equal(x.grad._data, [2.0, 4.0])  # d treated as a constant
 
 
 def test_leaf_hook_sees_total_gradient_and_can_replace_it():
     x = t64([1.0, 2.0])
     seen = []
-    x.register_hook(lambda g: seen.append(g.data.copy()))
+    x.register_hook(lambda g: seen.append(g._data.copy()))
     handle = x.register_hook(lambda g: g * 10)
     (x * 2 + x * 3).sum().backward()
     np.testing.assert_array_equal(seen[0], [5.0, 5.0])  # once, with the summed gradient
-    np.testing.assert_array_equal(x.grad.data, [50.0, 50.0])
+    np.testing.assert_array_equal(x.grad._data, [50.0, 50.0])
     handle.remove()
     x.grad = None
     (x * 2).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+    np.testing.assert_array_equal(x.grad._data, [2.0, 2.0])
 
 
 def test_non_leaf_hook_and_retain_grad():
@@ -169,8 +169,8 @@ def test_non_leaf_hook_and_retain_grad():
     (h ** 2).sum().backward()
     # retain_grad stores the gradient after every hook of h, even one registered after it
     # (PyTorch >= 2.0: h.grad is [12, 24] here, checked with torch 2.13), so the doubled one
-    np.testing.assert_allclose(h.grad.data, 2 * 2 * h.data)
-    np.testing.assert_allclose(x.grad.data, 2 * 2 * h.data * 3)
+    np.testing.assert_allclose(h.grad._data, 2 * 2 * h._data)
+    np.testing.assert_allclose(x.grad._data, 2 * 2 * h._data * 3)
 
 
 def test_inplace_change_of_a_saved_tensor_is_detected():
@@ -197,10 +197,10 @@ def test_inplace_on_leaf_requiring_grad_raises_but_works_under_no_grad():
     w = t64([1.0, 2.0])
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
         w.add_(1.0)
-    np.testing.assert_array_equal(w.data, [1.0, 2.0])  # unchanged
+    np.testing.assert_array_equal(w._data, [1.0, 2.0])  # unchanged
     with ag.no_grad():
         w.sub_(1.0)
-    np.testing.assert_array_equal(w.data, [0.0, 1.0])
+    np.testing.assert_array_equal(w._data, [0.0, 1.0])
 
 
 def test_inplace_add_on_non_leaf_records_correct_gradient():
@@ -208,17 +208,17 @@ def test_inplace_add_on_non_leaf_records_correct_gradient():
     h = x * 2
     h += x  # h = 3x, recorded
     (h * h).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 18 * x.data)
+    np.testing.assert_allclose(x.grad._data, 18 * x._data)
 
 
 def test_failed_inplace_op_leaves_tensor_unchanged():
     x = ag.tensor([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="add: shapes \\(3,\\) and \\(2,\\)"):
         x.add_(ag.tensor([1.0, 1.0]))
-    np.testing.assert_array_equal(x.data, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(x._data, [1.0, 2.0, 3.0])
     with pytest.raises(RuntimeError, match="cannot be written"):
         x.add_(ag.ones(2, 3))
-    np.testing.assert_array_equal(x.data, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(x._data, [1.0, 2.0, 3.0])
 
 
 def test_setitem_records_gradients_for_target_and_value():
@@ -227,20 +227,20 @@ def test_setitem_records_gradients_for_target_and_value():
     h = x * 1.0
     h[1] = v * 2
     (h * ag.tensor(np.array([1.0, 2.0, 3.0]))).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [1.0, 0.0, 3.0])
-    np.testing.assert_array_equal(v.grad.data, [4.0])
+    np.testing.assert_array_equal(x.grad._data, [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(v.grad._data, [4.0])
 
 
 def test_advanced_index_backward_accumulates_repeats():
     x = t64([1.0, 2.0, 3.0])
     x[[0, 0, 2, 0]].sum().backward()
-    np.testing.assert_array_equal(x.grad.data, [3.0, 0.0, 1.0])
+    np.testing.assert_array_equal(x.grad._data, [3.0, 0.0, 1.0])
     y = t64(np.arange(6.0).reshape(2, 3))
-    y[y.data > 2].sum().backward()
-    np.testing.assert_array_equal(y.grad.data, [[0, 0, 0], [1, 1, 1]])
+    y[y._data > 2].sum().backward()
+    np.testing.assert_array_equal(y.grad._data, [[0, 0, 0], [1, 1, 1]])
     z = t64(np.arange(6.0).reshape(2, 3))
     z[ag.tensor([1, 1]), ag.tensor([0, 2])].sum().backward()
-    np.testing.assert_array_equal(z.grad.data, [[0, 0, 0], [1, 0, 1]])
+    np.testing.assert_array_equal(z.grad._data, [[0, 0, 0], [1, 0, 1]])
 
 
 def test_create_graph_second_derivative_closed_form():
@@ -248,9 +248,9 @@ def test_create_graph_second_derivative_closed_form():
     y = (x.sin() * x ** 2).sum()
     (g,) = ag.grad(y, x, create_graph=True)
     (h,) = ag.grad(g.sum(), x)
-    xs = x.data
+    xs = x._data
     expected = -np.sin(xs) * xs**2 + 4 * xs * np.cos(xs) + 2 * np.sin(xs)
-    np.testing.assert_allclose(h.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(h._data, expected, rtol=1e-12)
 
 
 def _mlp_loss(params, X, Y):
@@ -275,13 +275,13 @@ def test_hessian_vector_product_of_an_mlp_loss_matches_finite_differences():
     hvp = ag.grad(dot, params)
 
     def flat_grad(eps):
-        ps = [ag.tensor(p.data + eps * v, requires_grad=True) for p, v in zip(params, vs)]
+        ps = [ag.tensor(p._data + eps * v, requires_grad=True) for p, v in zip(params, vs)]
         gs = ag.grad(_mlp_loss(ps, X, Y), ps)
-        return np.concatenate([g.data.ravel() for g in gs])
+        return np.concatenate([g._data.ravel() for g in gs])
 
     eps = 1e-5
     numeric = (flat_grad(eps) - flat_grad(-eps)) / (2 * eps)
-    analytic = np.concatenate([h.data.ravel() for h in hvp])
+    analytic = np.concatenate([h._data.ravel() for h in hvp])
     np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8)
 
 
@@ -290,7 +290,7 @@ def test_backward_create_graph_makes_grad_differentiable():
     (x ** 3).sum().backward(create_graph=True)
     assert x.grad.requires_grad
     (gg,) = ag.grad(x.grad.sum(), x)
-    np.testing.assert_allclose(gg.data, [12.0])
+    np.testing.assert_allclose(gg._data, [12.0])
 
 
 def test_custom_function_forward_backward_and_double_backward():
@@ -326,11 +326,11 @@ def test_custom_function_with_two_outputs_and_non_tensor_arg():
     x = t64([1.0, 2.0])
     a, b = SplitScale.apply(x, 3.0)
     (a.sum() + 2 * b.sum()).backward()
-    np.testing.assert_array_equal(x.grad.data, [5.0, 5.0])
+    np.testing.assert_array_equal(x.grad._data, [5.0, 5.0])
     x.grad = None
     a, b = SplitScale.apply(x, 3.0)
     a.sum().backward()  # b unused: its gradient is filled with zeros
-    np.testing.assert_array_equal(x.grad.data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad._data, [3.0, 3.0])
 
 
 def test_saved_arrays_are_freed_after_backward():
@@ -362,7 +362,7 @@ def test_saved_memory_is_released_after_backward_while_graph_is_held():
 
     def ops(x):
         h = x.exp()
-        return (h * h).sum(), weakref.ref(h.data)  # Mul saves both operands' arrays
+        return (h * h).sum(), weakref.ref(h._data)  # Mul saves both operands' arrays
 
     assert _memory_freed_after_backward(ops)
 
@@ -383,7 +383,7 @@ def test_function_saved_tensors_are_released_after_backward():
 
     def fn(x):
         h = x.exp()
-        return Square.apply(h).sum(), weakref.ref(h.data)
+        return Square.apply(h).sum(), weakref.ref(h._data)
 
     assert _memory_freed_after_backward(fn)
 

@@ -14,16 +14,16 @@ def test_manual_seed_keeps_todays_streams_and_returns_the_default_generator():
     assert g is ag.default_generator and isinstance(g, ag.Generator)
     assert ag.initial_seed() == 7
     ref = np.random.default_rng(7)
-    np.testing.assert_array_equal(ag.randn(3, 2).data,
+    np.testing.assert_array_equal(ag.randn(3, 2)._data,
                                   ref.standard_normal((3, 2)).astype(np.float32))
-    np.testing.assert_array_equal(ag.rand(4).data, ref.random(4).astype(np.float32))
-    np.testing.assert_array_equal(ag.randint(0, 10, (5,)).data, ref.integers(0, 10, size=5))
-    np.testing.assert_array_equal(ag.randperm(6).data, ref.permutation(6))
+    np.testing.assert_array_equal(ag.rand(4)._data, ref.random(4).astype(np.float32))
+    np.testing.assert_array_equal(ag.randint(0, 10, (5,))._data, ref.integers(0, 10, size=5))
+    np.testing.assert_array_equal(ag.randperm(6)._data, ref.permutation(6))
     # layers draw their initial weights from the same stream
     ag.manual_seed(0)
-    a = nn.Linear(3, 2).weight.data.copy()
+    a = nn.Linear(3, 2).weight._data.copy()
     ag.manual_seed(0)
-    np.testing.assert_array_equal(nn.Linear(3, 2).weight.data, a)
+    np.testing.assert_array_equal(nn.Linear(3, 2).weight._data, a)
 
 
 def test_a_generator_is_its_own_stream():
@@ -32,7 +32,7 @@ def test_a_generator_is_its_own_stream():
     before = ag.get_rng_state().tolist()
     x = ag.randn(5, generator=g)
     assert ag.get_rng_state().tolist() == before  # the default stream did not move
-    np.testing.assert_array_equal(x.data, ag.randn(5).data)  # same seed, same numbers
+    np.testing.assert_array_equal(x._data, ag.randn(5)._data)  # same seed, same numbers
 
 
 def test_generator_api():
@@ -46,7 +46,7 @@ def test_generator_api():
     assert state.dtype == np.uint8 and state.ndim == 1
     a = ag.rand(7, generator=g)
     assert g.set_state(state) is g
-    np.testing.assert_array_equal(ag.rand(7, generator=g).data, a.data)
+    np.testing.assert_array_equal(ag.rand(7, generator=g)._data, a._data)
     assert g.initial_seed() == s  # the state carries the seed
     # a pending 32-bit half draw is part of the state too
     g.integers(0, 2**31, dtype=np.int32)
@@ -86,17 +86,17 @@ def test_generator_refuses_bad_seeds_and_states():
     lambda g: ag.zeros(4).exponential_(generator=g),
 ], ids=lambda f: "")
 def test_generator_keyword_makes_every_draw_reproducible(draw):
-    a = draw(ag.Generator().manual_seed(11)).data
-    b = draw(ag.Generator().manual_seed(11)).data
+    a = draw(ag.Generator().manual_seed(11))._data
+    b = draw(ag.Generator().manual_seed(11))._data
     np.testing.assert_array_equal(a, b)
 
 
 def test_randint_has_pytorchs_two_forms():
     ag.manual_seed(0)
     x = ag.randint(5, (200,))
-    assert x.dtype == np.int64 and x.shape == (200,) and 0 <= x.data.min() and x.data.max() < 5
+    assert x.dtype == np.int64 and x.shape == (200,) and 0 <= x._data.min() and x._data.max() < 5
     y = ag.randint(3, 5, (200,))
-    assert set(np.unique(y.data)) == {3, 4}
+    assert set(np.unique(y._data)) == {3, 4}
     z = ag.randint(high=4, size=(2, 2), dtype=ag.int32)
     assert z.dtype == np.int32 and z.shape == (2, 2)
     with pytest.raises(RuntimeError, match="from=5 >= to=3"):
@@ -108,18 +108,18 @@ def test_randint_has_pytorchs_two_forms():
 def test_multinomial_with_and_without_replacement():
     ag.manual_seed(0)
     p = ag.tensor([0.0, 1.0, 3.0])
-    draws = ag.multinomial(p, 20000, replacement=True).data
+    draws = ag.multinomial(p, 20000, replacement=True)._data
     assert draws.dtype == np.int64 and 0 not in draws
     np.testing.assert_allclose(np.mean(draws == 2), 0.75, atol=0.02)
     # without replacement: each index once, the zero-weight one last (PyTorch's order)
     for _ in range(20):
-        d = ag.multinomial(p, 3).data
+        d = ag.multinomial(p, 3)._data
         assert sorted(d) == [0, 1, 2] and d[2] == 0
     # first draw without replacement follows the weights: P(first = 2) = 3/4
     firsts = [ag.multinomial(ag.tensor([1.0, 3.0]), 1).item() for _ in range(4000)]
     np.testing.assert_allclose(np.mean(firsts), 0.75, atol=0.03)
     rows = ag.multinomial(ag.tensor([[1.0, 0.0], [0.0, 1.0]]), 4, replacement=True)
-    np.testing.assert_array_equal(rows.data, [[0] * 4, [1] * 4])
+    np.testing.assert_array_equal(rows._data, [[0] * 4, [1] * 4])
     assert p.multinomial(2).shape == (2,)  # the method
 
 
@@ -140,13 +140,13 @@ def test_multinomial_refuses_what_pytorch_refuses(args, exc, msg):
 def test_in_place_draws_follow_their_distributions_and_autograd_rules():
     ag.manual_seed(1)
     x = ag.zeros(20000)
-    assert x.random_(0, 3) is x and set(np.unique(x.data)) == {0.0, 1.0, 2.0}
+    assert x.random_(0, 3) is x and set(np.unique(x._data)) == {0.0, 1.0, 2.0}
     x.random_(4)  # random_(to)
-    assert set(np.unique(x.data)) == {0.0, 1.0, 2.0, 3.0}
-    np.testing.assert_allclose(x.bernoulli_(0.25).data.mean(), 0.25, atol=0.02)
-    np.testing.assert_allclose(x.exponential_(2.0).data.mean(), 0.5, atol=0.02)
+    assert set(np.unique(x._data)) == {0.0, 1.0, 2.0, 3.0}
+    np.testing.assert_allclose(x.bernoulli_(0.25)._data.mean(), 0.25, atol=0.02)
+    np.testing.assert_allclose(x.exponential_(2.0)._data.mean(), 0.5, atol=0.02)
     x.uniform_(**{"from": -2, "to": -1})
-    assert x.data.min() >= -2 and x.data.max() < -1
+    assert x._data.min() >= -2 and x._data.max() < -1
     w = ag.zeros(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
         w.normal_()
@@ -156,7 +156,7 @@ def test_in_place_draws_follow_their_distributions_and_autograd_rules():
     y = h * 3
     y.normal_()  # a non-leaf: recorded, its history gets a zero gradient (PyTorch)
     (y * 1).sum().backward()
-    np.testing.assert_array_equal(h.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(h.grad._data, [0.0, 0.0])
     with pytest.raises(RuntimeError, match="normal expects std >= 0.0"):
         ag.zeros(2).normal_(0.0, -1.0)
     with pytest.raises(RuntimeError, match="from=3 >= to=3"):
@@ -166,18 +166,18 @@ def test_in_place_draws_follow_their_distributions_and_autograd_rules():
 def test_in_place_elementwise_methods():
     x = ag.tensor([-1.0, 4.0])
     assert x.abs_() is x
-    np.testing.assert_array_equal(x.data, [1.0, 4.0])
-    np.testing.assert_allclose(x.sqrt_().data, [1.0, 2.0])
-    np.testing.assert_allclose(x.pow_(2).data, [1.0, 4.0])
-    np.testing.assert_allclose(x.neg_().clamp_min_(-2.0).data, [-1.0, -2.0])
-    np.testing.assert_allclose(x.clip_(-1.5, 0).data, [-1.0, -1.5])
-    np.testing.assert_allclose(ag.tensor([0.0]).exp_().data, [1.0])
+    np.testing.assert_array_equal(x._data, [1.0, 4.0])
+    np.testing.assert_allclose(x.sqrt_()._data, [1.0, 2.0])
+    np.testing.assert_allclose(x.pow_(2)._data, [1.0, 4.0])
+    np.testing.assert_allclose(x.neg_().clamp_min_(-2.0)._data, [-1.0, -2.0])
+    np.testing.assert_allclose(x.clip_(-1.5, 0)._data, [-1.0, -1.5])
+    np.testing.assert_allclose(ag.tensor([0.0]).exp_()._data, [1.0])
     # recorded through a non-leaf, as PyTorch: d/da sum(exp(2a)) = 2 exp(2a)
     a = ag.tensor([0.5, -1.0], dtype=ag.float64, requires_grad=True)
     y = a * 2
     y.exp_()
     y.sum().backward()
-    np.testing.assert_allclose(a.grad.data, 2 * np.exp(2 * a.data))
+    np.testing.assert_allclose(a.grad._data, 2 * np.exp(2 * a._data))
     with pytest.raises(RuntimeError, match="leaf Variable"):
         a.exp_()
 
@@ -233,7 +233,7 @@ def test_in_place_methods_follow_pytorchs_autograd_rules(name, args):
     with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used "
                                            "in an in-place operation"):
         getattr(w, name)(*args)
-    np.testing.assert_array_equal(w.data, [1.0, 2.0])  # refused before any write
+    np.testing.assert_array_equal(w._data, [1.0, 2.0])  # refused before any write
     version = w._counter()[0]
     with ag.no_grad():
         assert getattr(w, name)(*args) is w  # allowed under no_grad (parameter updates)
@@ -248,5 +248,5 @@ def test_nn_init_takes_a_generator():
     a, b = ag.empty(3, 4), ag.empty(3, 4)
     nn.init.kaiming_uniform_(a, generator=ag.Generator().manual_seed(1))
     nn.init.kaiming_uniform_(b, generator=ag.Generator().manual_seed(1))
-    np.testing.assert_array_equal(a.data, b.data)
-    assert np.abs(a.data).max() > 0
+    np.testing.assert_array_equal(a._data, b._data)
+    assert np.abs(a._data).max() > 0

@@ -207,8 +207,8 @@ def test_numpy_baseline_trains_like_tapegrad(sizes, loss):
     layers = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         lin = nn.Linear(a, b)
-        lin.weight.data[...] = base.params[2 * i]
-        lin.bias.data[...] = base.params[2 * i + 1]
+        lin.weight._data[...] = base.params[2 * i]
+        lin.bias._data[...] = base.params[2 * i + 1]
         layers += [lin] + ([nn.ReLU()] if i < len(sizes) - 2 else [])
     model = nn.Sequential(*layers)
     crit = nn.CrossEntropyLoss() if loss == "ce" else nn.BCEWithLogitsLoss()
@@ -223,4 +223,4 @@ def test_numpy_baseline_trains_like_tapegrad(sizes, loss):
     # atol: a tenth of one Adam step (lr): where a gradient is ~0, m/sqrt(v) turns float32
     # rounding into differences of that order
     for p, q in zip(model.parameters(), base.params):
-        np.testing.assert_allclose(p.data, q, rtol=1e-4, atol=1e-3)
+        np.testing.assert_allclose(p._data, q, rtol=1e-4, atol=1e-3)

@@ -74,7 +74,7 @@ def test_short_run_learns_and_checkpoint_restores_the_model(script, tmp_path):
     model.eval()
     x = ag.tensor(np.random.default_rng(0).random((32, 784), dtype=np.float32))
     with ag.no_grad():
-        np.testing.assert_array_equal(restored(x).data, model(x).data)
+        np.testing.assert_array_equal(restored(x)._data, model(x)._data)
 
 
 def test_resume_continues_exactly(script, tmp_path):

@@ -33,7 +33,7 @@ class OursBackend:
         return np.dtype(name)
 
     def numpy(self, t):
-        return np.array(t.data if hasattr(t, "data") else t, copy=True)
+        return np.array(t._data if hasattr(t, "_data") else t, copy=True)
 
     def grad(self, out, inputs, g):
         return self.ag.grad([out], inputs, grad_outputs=[self.ag.tensor(g)], allow_unused=True)

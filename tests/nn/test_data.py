@@ -34,8 +34,8 @@ def test_tensor_dataset_indexing_and_length():
     ds = _tds(5)
     assert len(ds) == 5
     x, y = ds[3]
-    np.testing.assert_array_equal(x.data, [6, 7])
-    assert int(y.data) == 3
+    np.testing.assert_array_equal(x._data, [6, 7])
+    assert int(y._data) == 3
     with pytest.raises(ValueError, match="Size mismatch"):
         TensorDataset(Tensor(np.zeros((3, 2))), Tensor(np.zeros(4)))
 
@@ -51,18 +51,18 @@ def test_batches_cover_the_data_in_order(n, bs, drop_last, generic):
     assert len(batches) == n_batches == len(loader)
     sizes = [b[1].shape[0] for b in batches]
     assert sizes == [bs] * full + ([] if drop_last or rest == 0 else [rest])
-    labels = np.concatenate([b[1].data for b in batches]) if batches else np.array([])
+    labels = np.concatenate([b[1]._data for b in batches]) if batches else np.array([])
     np.testing.assert_array_equal(labels, np.arange(sum(sizes)))
     for xb, yb in batches:
         assert yb.dtype == np.int64
         if generic:
-            np.testing.assert_array_equal(xb.data[:, 1], yb.data.astype(np.float32) ** 2)
+            np.testing.assert_array_equal(xb._data[:, 1], yb._data.astype(np.float32) ** 2)
         else:
-            np.testing.assert_array_equal(xb.data[:, 0], 2 * yb.data)
+            np.testing.assert_array_equal(xb._data[:, 0], 2 * yb._data)
 
 
 def _epoch_labels(loader):
-    return np.concatenate([b[1].data for b in loader])
+    return np.concatenate([b[1]._data for b in loader])
 
 
 def test_shuffle_is_a_permutation_reproducible_from_a_seed():
@@ -91,7 +91,7 @@ def test_shuffle_is_a_permutation_reproducible_from_a_seed():
 def test_shuffle_with_drop_last_drops_a_different_remainder():
     ds = _tds(10)
     loader = DataLoader(ds, batch_size=4, shuffle=True, drop_last=True, generator=0)
-    seen = [np.concatenate([b[1].data for b in loader]) for _ in range(5)]
+    seen = [np.concatenate([b[1]._data for b in loader]) for _ in range(5)]
     assert all(len(s) == 8 and len(set(s)) == 8 for s in seen)
     assert len({tuple(sorted(s)) for s in seen}) > 1
 
@@ -113,13 +113,13 @@ def test_random_split_is_a_reproducible_partition():
     for p, q in zip(parts, again):
         np.testing.assert_array_equal(p.indices, q.indices)
     assert isinstance(parts[0], Subset)
-    assert int(parts[1][0][1].data) == parts[1].indices[0]
+    assert int(parts[1][0][1]._data) == parts[1].indices[0]
     fr = random_split(ds, [0.7, 0.3], generator=1)
     assert [len(p) for p in fr] == [14, 6]
     # a subset of a TensorDataset batches through the loader with the right rows
     xb, yb = next(iter(DataLoader(parts[1], batch_size=6)))
-    np.testing.assert_array_equal(yb.data, parts[1].indices)
-    np.testing.assert_array_equal(xb.data[:, 0], 2 * parts[1].indices)
+    np.testing.assert_array_equal(yb._data, parts[1].indices)
+    np.testing.assert_array_equal(xb._data[:, 0], 2 * parts[1].indices)
     with pytest.raises(ValueError, match="Sum of input lengths"):
         random_split(ds, [10, 5])
 
@@ -137,15 +137,15 @@ def test_mnist_digits_split_is_reproducible_and_stratified(mnist):
     b = mnist(test_fraction=0.2, seed=0)
     c = mnist(test_fraction=0.2, seed=1)
     for u, v in zip(a, b):
-        np.testing.assert_array_equal(u.data, v.data)
-    assert not np.array_equal(a.y_test.data, c.y_test.data)
+        np.testing.assert_array_equal(u._data, v._data)
+    assert not np.array_equal(a.y_test._data, c.y_test._data)
     assert a.X_train.shape == (4000, 784) and a.X_test.shape == (1000, 784)
     assert a.X_train.dtype == np.float32 and a.y_train.dtype == np.int64
-    assert 0.0 <= a.X_train.data.min() and a.X_train.data.max() <= 1.0
+    assert 0.0 <= a.X_train._data.min() and a.X_train._data.max() <= 1.0
     # 500 digits per class in the file; a stratified 20% split takes 100 of each
-    np.testing.assert_array_equal(np.bincount(a.y_test.data, minlength=10), [100] * 10)
-    np.testing.assert_array_equal(np.bincount(a.y_train.data, minlength=10), [400] * 10)
+    np.testing.assert_array_equal(np.bincount(a.y_test._data, minlength=10), [100] * 10)
+    np.testing.assert_array_equal(np.bincount(a.y_train._data, minlength=10), [400] * 10)
     # train and test are disjoint: no image appears in both (compare exact bytes)
-    train = {r.tobytes() for r in a.X_train.data}
-    assert not any(r.tobytes() in train for r in a.X_test.data)
-    assert len(train) + len({r.tobytes() for r in a.X_test.data}) > 4990  # ~no duplicates
+    train = {r.tobytes() for r in a.X_train._data}
+    assert not any(r.tobytes() in train for r in a.X_test._data)
+    assert len(train) + len({r.tobytes() for r in a.X_test._data}) > 4990  # ~no duplicates

@@ -47,7 +47,7 @@ def _own_grad_norms(model):
     out = []
     for m in model:
         if isinstance(m, nn.Linear):
-            g = np.concatenate([m.weight.grad.data.ravel(), m.bias.grad.data.ravel()])
+            g = np.concatenate([m.weight.grad._data.ravel(), m.bias.grad._data.ravel()])
             out.append(float(np.linalg.norm(g.astype(np.float64))))
     return out
 
@@ -66,7 +66,7 @@ def test_sigmoid_with_naive_init_shows_vanishing_gradients():
     assert all(a < b for a, b in zip(norms, norms[1:]))
     # weight norms match the weights (U(-0.1, 0.1): ||W|| ~ 0.1 * sqrt(n / 3))
     w_reported = [r["weight_norm"] for r in rows if r["kind"] == "params"]
-    w_own = [float(np.linalg.norm(m.weight.data)) for m in model if isinstance(m, nn.Linear)]
+    w_own = [float(np.linalg.norm(m.weight._data)) for m in model if isinstance(m, nn.Linear)]
     np.testing.assert_allclose(w_reported, w_own, rtol=1e-6)
     assert all(abs(w - 0.1 * math.sqrt(WIDTH * WIDTH / 3)) < 0.5 for w in w_own)
 
@@ -116,10 +116,10 @@ def test_update_to_weight_ratio_after_an_sgd_step():
     opt = optim.SGD(model.parameters(), lr=0.1)
     monitor = nn.utils.GradFlow(model)
     x = Tensor(np.random.default_rng(2).standard_normal((8, 6)).astype(np.float32))
-    w_before = [model[0].weight.data.astype(np.float64), model[2].weight.data.astype(np.float64)]
+    w_before = [model[0].weight._data.astype(np.float64), model[2].weight._data.astype(np.float64)]
     model(x).sum().backward()
-    grads = [model[0].weight.grad.data.astype(np.float64),
-             model[2].weight.grad.data.astype(np.float64)]
+    grads = [model[0].weight.grad._data.astype(np.float64),
+             model[2].weight.grad._data.astype(np.float64)]
     opt.step()
     monitor.record()
     # plain SGD: W_new - W_old = -lr * dW

@@ -72,7 +72,7 @@ def test_kaiming_uniform_bound_is_gain_sqrt3_over_fan(mode, nonlinearity, a, gai
     w = _empty((300, 700))
     nn.init.kaiming_uniform_(w, a=a, mode=mode, nonlinearity=nonlinearity)
     fan = 700 if mode == "fan_in" else 300
-    _check_uniform(w.data, gain * math.sqrt(3 / fan))
+    _check_uniform(w._data, gain * math.sqrt(3 / fan))
 
 
 @pytest.mark.parametrize("mode", ["fan_in", "fan_out"])
@@ -81,7 +81,7 @@ def test_kaiming_normal_std_is_gain_over_sqrt_fan(mode):
     w = _empty((200, 30, 5))  # fan_in = 150, fan_out = 1000
     nn.init.kaiming_normal_(w, mode=mode, nonlinearity="relu")
     fan = 150 if mode == "fan_in" else 1000
-    _check_normal(w.data, math.sqrt(2) / math.sqrt(fan))
+    _check_normal(w._data, math.sqrt(2) / math.sqrt(fan))
 
 
 @pytest.mark.parametrize("gain", [1.0, 5 / 3])
@@ -90,32 +90,32 @@ def test_xavier_uniform_and_normal(gain):
     fi, fo = 400, 600
     w = _empty((fo, fi))
     nn.init.xavier_uniform_(w, gain=gain)
-    _check_uniform(w.data, gain * math.sqrt(6 / (fi + fo)))
+    _check_uniform(w._data, gain * math.sqrt(6 / (fi + fo)))
     nn.init.xavier_normal_(w, gain=gain)
-    _check_normal(w.data, gain * math.sqrt(2 / (fi + fo)))
+    _check_normal(w._data, gain * math.sqrt(2 / (fi + fo)))
 
 
 def test_uniform_normal_constant_and_friends():
     ag.manual_seed(3)
     w = _empty((500, 400))
     nn.init.uniform_(w, -2.0, 3.0)
-    assert w.data.min() >= -2.0 and w.data.max() <= 3.0
-    n = w.data.size
-    assert abs(w.data.mean() - 0.5) < Z * math.sqrt(25 / 12 / n)
+    assert w._data.min() >= -2.0 and w._data.max() <= 3.0
+    n = w._data.size
+    assert abs(w._data.mean() - 0.5) < Z * math.sqrt(25 / 12 / n)
     nn.init.normal_(w, mean=1.5, std=0.3)
-    assert abs(w.data.mean() - 1.5) < Z * 0.3 / math.sqrt(n)
-    _check_normal(w.data - 1.5, 0.3)
+    assert abs(w._data.mean() - 1.5) < Z * 0.3 / math.sqrt(n)
+    _check_normal(w._data - 1.5, 0.3)
     nn.init.trunc_normal_(w, std=1.0, a=-0.5, b=1.0)
-    assert w.data.min() >= -0.5 and w.data.max() <= 1.0
+    assert w._data.min() >= -0.5 and w._data.max() <= 1.0
     nn.init.constant_(w, 0.25)
-    assert np.all(w.data == 0.25)
+    assert np.all(w._data == 0.25)
     nn.init.ones_(w)
-    assert np.all(w.data == 1)
+    assert np.all(w._data == 1)
     nn.init.zeros_(w)
-    assert not np.any(w.data)
+    assert not np.any(w._data)
     e = _empty((3, 4))
     nn.init.eye_(e)
-    np.testing.assert_array_equal(e.data, np.eye(3, 4))
+    np.testing.assert_array_equal(e._data, np.eye(3, 4))
 
 
 def test_orthogonal_is_orthogonal_times_gain():
@@ -123,7 +123,7 @@ def test_orthogonal_is_orthogonal_times_gain():
     for shape in [(6, 10), (10, 6)]:
         w = _empty(shape)
         nn.init.orthogonal_(w, gain=2.0)
-        q = w.data / 2.0
+        q = w._data / 2.0
         small = min(shape)
         prod = q @ q.T if shape[0] < shape[1] else q.T @ q
         np.testing.assert_allclose(prod, np.eye(small), atol=1e-12)
@@ -131,9 +131,9 @@ def test_orthogonal_is_orthogonal_times_gain():
 
 def test_init_writes_in_place_keeps_dtype_and_returns_tensor():
     p = nn.Parameter(np.zeros((50, 40), np.float32))
-    arr = p.data
+    arr = p._data
     assert nn.init.kaiming_uniform_(p) is p
-    assert p.data is arr and p.dtype == np.float32 and np.any(arr)
+    assert p._data is arr and p.dtype == np.float32 and np.any(arr)
     assert p.grad is None and p.grad_fn is None
 
 
@@ -142,7 +142,7 @@ def test_manual_seed_makes_draws_reproducible():
         w = _empty((20, 30))
         nn.init.xavier_normal_(w)
         lin = nn.Linear(30, 20)
-        return w.data.copy(), lin.weight.data.copy(), lin.bias.data.copy()
+        return w._data.copy(), lin.weight._data.copy(), lin.bias._data.copy()
 
     ag.manual_seed(42)
     a = draw()
@@ -157,4 +157,4 @@ def test_manual_seed_makes_draws_reproducible():
     w1, w2 = _empty((5, 5)), _empty((5, 5))
     nn.init.normal_(w1, generator=np.random.default_rng(7))
     nn.init.normal_(w2, generator=np.random.default_rng(7))
-    np.testing.assert_array_equal(w1.data, w2.data)
+    np.testing.assert_array_equal(w1._data, w2._data)

@@ -25,7 +25,7 @@ def _t(arr, rg=True):
 
 def _grads(out, upstream, *tensors):
     out.backward(Tensor(upstream))
-    return [t.grad.data for t in tensors]
+    return [t.grad._data for t in tensors]
 
 
 # ---- Linear ------------------------------------------------------------------------------------
@@ -36,20 +36,20 @@ def test_linear_closed_form_and_gradients(batch, fin, fout, bias):
     shape = tuple(batch) + (fin,)
     x = _t(_rand(shape, 1))
     y = lin(x)
-    W = lin.weight.data
-    b = lin.bias.data if bias else 0.0
-    np.testing.assert_allclose(y.data, x.data @ W.T + b, rtol=1e-12, atol=1e-12)
+    W = lin.weight._data
+    b = lin.bias._data if bias else 0.0
+    np.testing.assert_allclose(y._data, x._data @ W.T + b, rtol=1e-12, atol=1e-12)
     g = _rand(y.shape, 2)
     y.backward(Tensor(g))
-    g2, x2 = g.reshape(-1, fout), x.data.reshape(-1, fin)
-    np.testing.assert_allclose(x.grad.data, g @ W, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(lin.weight.grad.data, g2.T @ x2, rtol=1e-12, atol=1e-12)
+    g2, x2 = g.reshape(-1, fout), x._data.reshape(-1, fin)
+    np.testing.assert_allclose(x.grad._data, g @ W, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(lin.weight.grad._data, g2.T @ x2, rtol=1e-12, atol=1e-12)
     if bias:
-        np.testing.assert_allclose(lin.bias.grad.data, g2.sum(0), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(lin.bias.grad._data, g2.sum(0), rtol=1e-12, atol=1e-12)
     else:
         assert lin.bias is None
     ps = (lin.weight, lin.bias) if bias else (lin.weight,)
-    assert ag.gradcheck(lambda xx, *p: F.linear(xx, *p), (_t(x.data),) + ps)
+    assert ag.gradcheck(lambda xx, *p: F.linear(xx, *p), (_t(x._data),) + ps)
 
 
 def test_linear_default_init_is_pytorchs_uniform_bound():
@@ -57,9 +57,9 @@ def test_linear_default_init_is_pytorchs_uniform_bound():
     fin = 400
     lin = nn.Linear(fin, 500)
     bound = 1 / math.sqrt(fin)  # kaiming_uniform(a=sqrt(5)): sqrt(6 / (1 + 5)) / sqrt(fan_in)
-    w = lin.weight.data.astype(np.float64)
+    w = lin.weight._data.astype(np.float64)
     assert lin.weight.dtype == np.float32 and lin.weight.shape == (500, fin)
-    assert np.all(np.abs(w) <= bound) and np.all(np.abs(lin.bias.data) <= bound)
+    assert np.all(np.abs(w) <= bound) and np.all(np.abs(lin.bias._data) <= bound)
     n = w.size
     # U(-b, b): mean 0, var b^2/3; the sample mean's std is b/sqrt(3n)
     assert abs(w.mean()) < 5 * bound / math.sqrt(3 * n)
@@ -114,7 +114,7 @@ def test_activation_closed_forms_and_gradcheck(name, make, f, df):
     layer = make()
     xt = _t(x)
     y = layer(xt)
-    np.testing.assert_allclose(y.data, f(x), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(y._data, f(x), rtol=1e-10, atol=1e-12)
     if df is not None:
         g = _rand(x.shape, 4)
         (gx,) = _grads(y, g, xt)
@@ -126,9 +126,9 @@ def test_activation_closed_forms_and_gradcheck(name, make, f, df):
 def test_softmax_and_log_softmax_closed_form(dim):
     x = _rand((3, 4), 5) * 4
     s = nn.Softmax(dim)(_t(x))
-    np.testing.assert_allclose(s.data, _softmax(x, dim), rtol=1e-12)
+    np.testing.assert_allclose(s._data, _softmax(x, dim), rtol=1e-12)
     ls = nn.LogSoftmax(dim)(_t(x))
-    np.testing.assert_allclose(ls.data, np.log(_softmax(x, dim)), rtol=1e-12)
+    np.testing.assert_allclose(ls._data, np.log(_softmax(x, dim)), rtol=1e-12)
     # Jacobian-vector product of softmax: s * (g - sum(g * s))
     xt = _t(x)
     g = _rand(x.shape, 6)
@@ -141,7 +141,7 @@ def test_softmax_and_log_softmax_closed_form(dim):
 
 def test_log_softmax_is_stable_for_huge_logits():
     x = np.array([[1000.0, 0.0, -1000.0]])
-    out = nn.LogSoftmax(1)(_t(x)).data
+    out = nn.LogSoftmax(1)(_t(x))._data
     np.testing.assert_allclose(out, [[0.0, -1000.0, -2000.0]], rtol=1e-12)
 
 
@@ -149,7 +149,7 @@ def test_flatten():
     x = _t(_rand((2, 3, 4), 7))
     y = nn.Flatten()(x)
     assert y.shape == (2, 12)
-    np.testing.assert_array_equal(y.data, x.data.reshape(2, 12))
+    np.testing.assert_array_equal(y._data, x._data.reshape(2, 12))
 
 
 # ---- BatchNorm1d -------------------------------------------------------------------------------
@@ -183,30 +183,30 @@ def test_batchnorm_running_stats_match_hand_computation(momentum, shape):
         # training output uses the *batch* statistics with the biased variance
         mean = b.mean(axis=axes, keepdims=True)
         var = b.var(axis=axes, keepdims=True)
-        np.testing.assert_allclose(y.data, (b - mean) / np.sqrt(var + 1e-5), rtol=1e-10,
+        np.testing.assert_allclose(y._data, (b - mean) / np.sqrt(var + 1e-5), rtol=1e-10,
                                    atol=1e-12)
     rm, rv = _bn_reference(batches, momentum, 1e-5, axes)
-    np.testing.assert_allclose(bn.running_mean.data, rm, rtol=1e-12)
-    np.testing.assert_allclose(bn.running_var.data, rv, rtol=1e-12)
-    assert int(bn.num_batches_tracked.data) == 5
+    np.testing.assert_allclose(bn.running_mean._data, rm, rtol=1e-12)
+    np.testing.assert_allclose(bn.running_var._data, rv, rtol=1e-12)
+    assert int(bn.num_batches_tracked._data) == 5
     # eval: the running estimates replace the batch statistics, and nothing moves
     bn.eval()
-    bn.weight.data[...] = [2.0, 0.5, -1.0]
-    bn.bias.data[...] = [0.1, 0.2, 0.3]
+    bn.weight._data[...] = [2.0, 0.5, -1.0]
+    bn.bias._data[...] = [0.1, 0.2, 0.3]
     x = rng.standard_normal(shape)
-    y = bn(_t(x)).data
+    y = bn(_t(x))._data
     pshape = (1, 3) + (1,) * (len(shape) - 2)
     expected = ((x - rm.reshape(pshape)) / np.sqrt(rv.reshape(pshape) + 1e-5)
-                * bn.weight.data.reshape(pshape) + bn.bias.data.reshape(pshape))
+                * bn.weight._data.reshape(pshape) + bn.bias._data.reshape(pshape))
     np.testing.assert_allclose(y, expected, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(bn.running_mean.data, rm, rtol=1e-12)
-    assert int(bn.num_batches_tracked.data) == 5
+    np.testing.assert_allclose(bn.running_mean._data, rm, rtol=1e-12)
+    assert int(bn.num_batches_tracked._data) == 5
 
 
 def test_batchnorm_gradients():
     x = _rand((6, 3), 12) * 2 + 1
     bn = nn.BatchNorm1d(3, dtype=np.float64)
-    bn.weight.data[...] = [1.5, -0.5, 2.0]
+    bn.weight._data[...] = [1.5, -0.5, 2.0]
     assert ag.gradcheck(lambda a, w, b: bn(a) * Tensor(np.arange(1.0, 4.0)),
                         (_t(x), bn.weight, bn.bias))
     bn.eval()
@@ -228,7 +228,7 @@ def test_batchnorm_without_running_stats_and_single_sample_error():
     assert list(bn.state_dict()) == ["weight", "bias"]
     x = _rand((4, 2), 14)
     bn.eval()
-    np.testing.assert_allclose(bn(_t(x)).data, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5),
+    np.testing.assert_allclose(bn(_t(x))._data, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5),
                                rtol=1e-10)
     with pytest.raises(ValueError, match="more than 1 value per channel"):
         nn.BatchNorm1d(2)(Tensor(np.ones((1, 2), np.float32)))
@@ -241,13 +241,13 @@ def test_layernorm_closed_form_and_gradcheck(lead, norm):
     shape = tuple(lead) + tuple(norm)
     x = _rand(shape, 15) * 3 + 1
     ln = nn.LayerNorm(tuple(norm), dtype=np.float64)
-    ln.weight.data[...] = _rand(tuple(norm), 16)
-    ln.bias.data[...] = _rand(tuple(norm), 17)
+    ln.weight._data[...] = _rand(tuple(norm), 16)
+    ln.bias._data[...] = _rand(tuple(norm), 17)
     axes = tuple(range(len(lead), len(shape)))
     mu = x.mean(axis=axes, keepdims=True)
     var = x.var(axis=axes, keepdims=True)
-    expected = (x - mu) / np.sqrt(var + 1e-5) * ln.weight.data + ln.bias.data
-    np.testing.assert_allclose(ln(_t(x)).data, expected, rtol=1e-10, atol=1e-12)
+    expected = (x - mu) / np.sqrt(var + 1e-5) * ln.weight._data + ln.bias._data
+    np.testing.assert_allclose(ln(_t(x))._data, expected, rtol=1e-10, atol=1e-12)
     assert ag.gradcheck(lambda a, w, b: ln(a) * Tensor(_rand(shape, 18)),
                         (_t(x), ln.weight, ln.bias))
 
@@ -255,12 +255,12 @@ def test_layernorm_closed_form_and_gradcheck(lead, norm):
 def test_groupnorm_closed_form_and_gradcheck():
     x = _rand((3, 6, 2), 19) * 2
     gn = nn.GroupNorm(3, 6, dtype=np.float64)
-    gn.weight.data[...] = _rand(6, 20)
-    gn.bias.data[...] = _rand(6, 21)
+    gn.weight._data[...] = _rand(6, 20)
+    gn.bias._data[...] = _rand(6, 21)
     xs = x.reshape(3, 3, -1)
     xhat = ((xs - xs.mean(-1, keepdims=True)) / np.sqrt(xs.var(-1, keepdims=True) + 1e-5))
-    expected = xhat.reshape(x.shape) * gn.weight.data[:, None] + gn.bias.data[:, None]
-    np.testing.assert_allclose(gn(_t(x)).data, expected, rtol=1e-10, atol=1e-12)
+    expected = xhat.reshape(x.shape) * gn.weight._data[:, None] + gn.bias._data[:, None]
+    np.testing.assert_allclose(gn(_t(x))._data, expected, rtol=1e-10, atol=1e-12)
     assert ag.gradcheck(lambda a, w, b: gn(a) * Tensor(_rand(x.shape, 22)),
                         (_t(x), gn.weight, gn.bias))
 
@@ -273,13 +273,13 @@ def test_dropout_mask_statistics_and_scaling(p):
     x = np.full(n, 3.0)
     xt = _t(x)
     y = nn.Dropout(p)(xt)
-    kept = y.data != 0
+    kept = y._data != 0
     # kept fraction ~ Binomial(n, 1 - p) / n: 5 standard deviations
     sd = math.sqrt(p * (1 - p) / n)
     assert abs(kept.mean() - (1 - p)) < 5 * sd
     # kept elements scaled by exactly 1/(1-p) (inverted dropout), so E[y] = x
-    np.testing.assert_allclose(y.data[kept], 3.0 / (1 - p), rtol=1e-12)
-    assert abs(y.data.mean() - 3.0) < 5 * 3.0 * math.sqrt(p / ((1 - p) * n))
+    np.testing.assert_allclose(y._data[kept], 3.0 / (1 - p), rtol=1e-12)
+    assert abs(y._data.mean() - 3.0) < 5 * 3.0 * math.sqrt(p / ((1 - p) * n))
     # gradient: the same mask and scale
     g = np.ones(n)
     (gx,) = _grads(y, g, xt)
@@ -290,16 +290,16 @@ def test_dropout_eval_identity_edge_probabilities_and_seed():
     x = _rand((50, 40), 24)
     d = nn.Dropout(0.5)
     d.eval()
-    np.testing.assert_array_equal(d(_t(x)).data, x)
+    np.testing.assert_array_equal(d(_t(x))._data, x)
     d.train()
-    np.testing.assert_array_equal(nn.Dropout(0.0)(_t(x)).data, x)
-    assert not np.any(nn.Dropout(1.0)(_t(x)).data)
+    np.testing.assert_array_equal(nn.Dropout(0.0)(_t(x))._data, x)
+    assert not np.any(nn.Dropout(1.0)(_t(x))._data)
     ag.manual_seed(5)
-    a = d(_t(x)).data
+    a = d(_t(x))._data
     ag.manual_seed(5)
-    b = d(_t(x)).data
+    b = d(_t(x))._data
     np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, d(_t(x)).data)  # next draw differs
+    assert not np.array_equal(a, d(_t(x))._data)  # next draw differs
     with pytest.raises(ValueError, match="between 0 and 1"):
         nn.Dropout(1.5)
 
@@ -307,7 +307,7 @@ def test_dropout_eval_identity_edge_probabilities_and_seed():
 def test_dropout_float32_keeps_dtype():
     y = nn.Dropout(0.3)(Tensor(np.ones((10, 10), np.float32)))
     assert y.dtype == np.float32
-    assert set(np.unique(y.data)) <= {np.float32(0), np.float32(1 / 0.7)}
+    assert set(np.unique(y._data)) <= {np.float32(0), np.float32(1 / 0.7)}
 
 
 # ---- errors in the user's terms ----------------------------------------------------------------

@@ -82,14 +82,14 @@ def test_model_optimizer_and_random_stream_are_left_untouched():
     model = nn.Sequential(nn.Linear(D_IN, H), nn.BatchNorm1d(H), nn.Dropout(0.3),
                           nn.Linear(H, D_OUT))
     opt = optim.Adam(model.parameters())
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v._data.copy() for k, v in model.state_dict().items()}
     from autograd_core import random as agr
 
     rng_before = agr.get_rng_state()
     s = nn.utils.memory_summary(model, opt, input_shape=(N, D_IN))
     assert s.activation_bytes > 0 and s.optimizer_state_bytes > 0
     for k, v in model.state_dict().items():
-        np.testing.assert_array_equal(v.data, before[k], err_msg=k)
+        np.testing.assert_array_equal(v._data, before[k], err_msg=k)
     assert all(p.grad is None for p in model.parameters())
     assert opt.state == {} or all(not st for st in opt.state.values())
     assert agr.get_rng_state().tolist() == rng_before.tolist()  # a uint8 Tensor, as PyTorch

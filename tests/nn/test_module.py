@@ -38,7 +38,7 @@ def _x(n=6, d=3, seed=0, dtype=np.float32):
 
 
 def _snapshot(model):
-    return {k: v.data.copy() for k, v in model.state_dict(keep_vars=True).items()}
+    return {k: v._data.copy() for k, v in model.state_dict(keep_vars=True).items()}
 
 
 def _assert_same(a, b):
@@ -123,7 +123,7 @@ def test_zero_grad_set_to_none_and_to_zero():
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad(set_to_none=False)
     for p in net.parameters():
-        assert p.grad is not None and not np.any(p.grad.data)
+        assert p.grad is not None and not np.any(p.grad._data)
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -141,7 +141,7 @@ def test_apply_visits_children_first_then_self():
             nn.init.zeros_(m.bias)
 
     net.apply(init)
-    assert np.all(net.head[2].weight.data == 0.5) and np.all(net.fc1.bias.data == 0)
+    assert np.all(net.head[2].weight._data == 0.5) and np.all(net.fc1.bias._data == 0)
 
 
 # ---- state_dict --------------------------------------------------------------------------------
@@ -160,8 +160,8 @@ def test_state_dict_keys_are_pytorchs():
 def test_state_dict_values_are_detached_copies():
     net = Net()
     sd = net.state_dict()
-    sd["fc1.weight"].data[...] = 123.0
-    assert not np.any(net.fc1.weight.data == 123.0)
+    sd["fc1.weight"]._data[...] = 123.0
+    assert not np.any(net.fc1.weight._data == 123.0)
     assert not sd["fc1.weight"].requires_grad
 
 
@@ -175,19 +175,19 @@ def test_state_dict_round_trip_is_exact():
     _assert_same(_snapshot(a), _snapshot(b))
     a.eval(), b.eval()
     x = _x(seed=9)
-    np.testing.assert_array_equal(a(x).data, b(x).data)
+    np.testing.assert_array_equal(a(x)._data, b(x)._data)
     # numpy arrays are accepted too
     c = Net()
-    c.load_state_dict({k: v.data for k, v in a.state_dict().items()})
+    c.load_state_dict({k: v._data for k, v in a.state_dict().items()})
     _assert_same(_snapshot(a), _snapshot(c))
 
 
 def test_load_state_dict_copies_in_place():
     net = Net()
     w = net.fc1.weight
-    arr = w.data
+    arr = w._data
     net.load_state_dict(Net().state_dict())
-    assert net.fc1.weight is w and net.fc1.weight.data is arr
+    assert net.fc1.weight is w and net.fc1.weight._data is arr
 
 
 def test_load_state_dict_lists_every_bad_key_and_changes_nothing():
@@ -220,7 +220,7 @@ def test_load_state_dict_non_strict_reports_keys_but_refuses_bad_shapes():
     sd["bogus"] = np.zeros(1)
     res = net.load_state_dict(sd, strict=False)
     assert res.missing_keys == ["scale"] and res.unexpected_keys == ["bogus"]
-    np.testing.assert_array_equal(net.fc1.weight.data, sd["fc1.weight"].data)
+    np.testing.assert_array_equal(net.fc1.weight._data, sd["fc1.weight"]._data)
     before = _snapshot(net)
     sd2 = Net().state_dict()
     sd2["fc1.weight"] = np.zeros((3, 3), np.float32)

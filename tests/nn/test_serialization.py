@@ -54,8 +54,8 @@ def _assert_identical(a, b, where="obj"):
         for i, (u, v) in enumerate(zip(a, b)):
             _assert_identical(u, v, f"{where}[{i}]")
     elif isinstance(a, (Tensor, np.ndarray)):
-        u = a.data if isinstance(a, Tensor) else a
-        v = b.data if isinstance(b, Tensor) else b
+        u = a._data if isinstance(a, Tensor) else a
+        v = b._data if isinstance(b, Tensor) else b
         assert u.dtype == v.dtype and u.shape == v.shape, where
         assert u.tobytes() == v.tobytes(), where
     elif isinstance(a, float):
@@ -109,7 +109,7 @@ def test_resume_from_checkpoint_continues_exactly(tmp_path):
     opt2.load_state_dict(ck["optimizer"])
     _train(model2, opt2, 3, start=3)
     for (k, a), (_, b) in zip(model.state_dict().items(), model2.state_dict().items()):
-        assert a.data.tobytes() == b.data.tobytes(), k
+        assert a._data.tobytes() == b._data.tobytes(), k
 
 
 def _file(tmp_path):
@@ -132,7 +132,7 @@ def test_truncated_files_are_refused_with_a_clear_error(tmp_path):
 
 def test_corrupted_bytes_are_detected(tmp_path):
     path, data = _file(tmp_path)
-    arr = nn.load(path)["model"]["3.weight"].data
+    arr = nn.load(path)["model"]["3.weight"]._data
     i = data.find(arr.tobytes())
     assert i > 0
     flipped = bytearray(data)
@@ -208,7 +208,7 @@ def test_unsaveable_objects_are_refused_before_touching_the_file(tmp_path):
 def test_failed_save_leaves_the_old_checkpoint_intact(tmp_path, monkeypatch, stage):
     path, data = _file(tmp_path)
     model, _ = _trained()
-    model[0].weight.data[...] = 7.0  # something different to save
+    model[0].weight._data[...] = 7.0  # something different to save
 
     def boom(*args, **kwargs):
         raise OSError(f"simulated failure in {stage}")

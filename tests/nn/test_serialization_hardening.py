@@ -286,13 +286,13 @@ def test_entries_are_named_by_parameter_names(tmp_path):
     nn.save(model.state_dict(), tmp_path / "sd.npz")
     with np.load(tmp_path / "sd.npz", allow_pickle=False) as f:
         assert sorted(f.files) == sorted(["__structure__", *model.state_dict()])
-        np.testing.assert_array_equal(f["0.weight"], model[0].weight.data)
+        np.testing.assert_array_equal(f["0.weight"], model[0].weight._data)
         assert f["1.num_batches_tracked"].shape == ()
     nn.save({"model": model.state_dict(), "optimizer": opt.state_dict()}, tmp_path / "c.npz")
     with np.load(tmp_path / "c.npz", allow_pickle=False) as f:
         assert "model/2.bias" in f.files and "optimizer/state/0/exp_avg" in f.files
         np.testing.assert_array_equal(f["optimizer/state/0/exp_avg"],
-                                      opt.state_dict()["state"][0]["exp_avg"].data)
+                                      opt.state_dict()["state"][0]["exp_avg"])
 
 
 def test_unsafe_or_clashing_names_fall_back_and_round_trip(tmp_path):
@@ -336,12 +336,12 @@ def test_old_files_with_a0_a1_entries_still_load(tmp_path):
     _write_raw(path, _h(root), {"a0": w, "a1": b, "a2": np.array(7, np.int64)})
     back = nn.load(path)
     assert isinstance(back["0.weight"], nn.Parameter) and back["0.weight"].requires_grad
-    np.testing.assert_array_equal(back["0.weight"].data, w)
-    np.testing.assert_array_equal(back["0.bias"].data, b)
+    np.testing.assert_array_equal(back["0.weight"]._data, w)
+    np.testing.assert_array_equal(back["0.bias"]._data, b)
     assert back["n"] == 7 and back["n"].dtype == np.int64
     m = nn.Sequential(nn.Linear(3, 2))
     m.load_state_dict({k: v for k, v in back.items() if k != "n"})
-    np.testing.assert_array_equal(m[0].weight.data, w)
+    np.testing.assert_array_equal(m[0].weight._data, w)
 
 
 # ---- crafted files -------------------------------------------------------------------------
@@ -450,7 +450,7 @@ def test_a_plain_npy_file_is_refused(tmp_path):
 
 def test_a_failed_load_changes_nothing(tmp_path):
     model = _model()
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v._data.copy() for k, v in model.state_dict().items()}
     path = tmp_path / "bad.ckpt"
     _write_raw(path, _h({"t": "odict", "items": [
         [{"t": "str", "v": "0.weight"}, {"t": "array", "k": "w"}],
@@ -460,7 +460,7 @@ def test_a_failed_load_changes_nothing(tmp_path):
         model.load_state_dict(nn.load(path), strict=False)
     assert path.read_bytes() == data
     for k, v in model.state_dict().items():
-        np.testing.assert_array_equal(v.data, before[k])
+        np.testing.assert_array_equal(v._data, before[k])
 
 
 def test_loaded_arrays_do_not_alias_each_other(tmp_path):
@@ -474,8 +474,8 @@ def test_loaded_arrays_do_not_alias_each_other(tmp_path):
 
 def test_load_state_dict_refuses_a_masked_array_and_changes_nothing():
     m = nn.Linear(2, 1)
-    before = m.weight.data.copy()
+    before = m.weight._data.copy()
     sd = {"weight": np.ma.array([[1.0, 2.0]], mask=[[False, True]]), "bias": np.zeros(1)}
     with pytest.raises(RuntimeError, match='parameter named "weight", got a numpy masked array'):
         m.load_state_dict(sd)
-    np.testing.assert_array_equal(m.weight.data, before)
+    np.testing.assert_array_equal(m.weight._data, before)

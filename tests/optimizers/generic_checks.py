@@ -39,9 +39,9 @@ def run(opt, params, n):
     out = []
     for _ in range(n):
         for p in params:
-            RC.set_grad(p, grad_of(p.data))
+            RC.set_grad(p, grad_of(p._data))
         opt.step()
-        out.append(np.concatenate([p.data.reshape(-1)[:64].copy() for p in params]))
+        out.append(np.concatenate([p._data.reshape(-1)[:64].copy() for p in params]))
     return np.array(out)
 
 
@@ -69,10 +69,10 @@ def check_kernel_matches_twin(spec, monkeypatch, steps=3):
         for backend in ("numba", "numpy"):
             monkeypatch.setenv("TAPEGRAD_KERNELS", backend)
             params = make_params(shapes, dtype, seed=1)
-            params[0].data = np.ascontiguousarray(params[0].data.T).T  # non-contiguous
+            params[0]._data = np.ascontiguousarray(params[0]._data.T).T  # non-contiguous
             opt = spec.cls(params, **spec.kwargs)
             out[backend] = run(opt, params, steps)
-            out[backend + "_big"] = params[2].data.copy()
+            out[backend + "_big"] = params[2]._data.copy()
         np.testing.assert_array_equal(out["numba"], out["numpy"])
         np.testing.assert_array_equal(out["numba_big"], out["numpy_big"])
     monkeypatch.delenv("TAPEGRAD_KERNELS")
@@ -83,7 +83,7 @@ def check_state_round_trip(spec):
     opt = spec.cls(params, **spec.kwargs)
     run(opt, params, 4)
     saved = opt.state_dict()
-    saved_params = [p.data.copy() for p in params]
+    saved_params = [p._data.copy() for p in params]
     tail = run(opt, params, 4)
     params2 = [RC.make_param(a) for a in saved_params]
     opt2 = spec.cls(params2, **spec.kwargs)
@@ -110,12 +110,12 @@ def check_torch_parity(spec, kwargs=None, n_steps=RC.N_STEPS):
     topt = getattr(torch.optim, spec.torch_name)(tparams, **kwargs)
     for _ in range(n_steps):
         for i, (p, tp) in enumerate(zip(params, tparams)):
-            RC.set_grad(p, RC.gradient(i, p.data.copy()))
+            RC.set_grad(p, RC.gradient(i, p._data.copy()))
             tp.grad = torch.from_numpy(RC.gradient(i, tp.detach().numpy().copy()))
         opt.step()
         topt.step()
         for p, tp in zip(params, tparams):
-            np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(p._data, tp.detach().numpy(), rtol=1e-9, atol=1e-12)
 
 
 def check_rebinding_is_refused(spec):
@@ -125,14 +125,14 @@ def check_rebinding_is_refused(spec):
         run(opt, [a, b], 1)
         if not any(isinstance(v, np.ndarray) for v in opt.state[b].values()):
             continue  # no state arrays (plain SGD): nothing to mismatch
-        b.data = new.copy()
-        before = b.data.copy()
+        b._data = new.copy()
+        before = b._data.copy()
         for p in (a, b):
-            RC.set_grad(p, np.ones_like(p.data))
+            RC.set_grad(p, np.ones_like(p._data))
         if new.shape == (2, 2):  # same shape, other layout: must work as usual
             opt.step()
             continue
         with pytest.raises(RuntimeError, match=r"parameter 0 in param group 1") as err:
             opt.step()
         assert str(new.shape) in str(err.value) or str(new.dtype) in str(err.value)
-        np.testing.assert_array_equal(b.data, before)
+        np.testing.assert_array_equal(b._data, before)

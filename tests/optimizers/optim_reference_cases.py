@@ -164,7 +164,7 @@ SCHED_CASES = [
 
 
 def make_param(array):
-    """A parameter for our optimizers: the engine's Tensor (its .data is updated in place)."""
+    """A parameter for our optimizers: the engine's Tensor (its ._data is updated in place)."""
     from autograd_core import Tensor
 
     return Tensor(np.array(array, copy=True), requires_grad=True)
@@ -189,9 +189,9 @@ def run_ours(algo, kwargs, dtype="float64", group2=None, n_steps=N_STEPS):
     traj = []
     for _ in range(n_steps):
         for i, p in enumerate(params):
-            set_grad(p, gradient(i, p.data.copy()))
+            set_grad(p, gradient(i, p._data.copy()))
         opt.step()
-        traj.append(np.concatenate([p.data.reshape(-1).copy() for p in params]))
+        traj.append(np.concatenate([p._data.reshape(-1).copy() for p in params]))
     state = {}
     for i, p in enumerate(params):
         for key, v in opt.state[p].items():

@@ -167,13 +167,13 @@ def test_hand_computed_adam_first_steps():
     RC.set_grad(p, np.array([2.0]))
     opt.step()
     # m = 0.2, v = 0.004; m/(1-0.9) = 2, sqrt(v/(1-0.999)) = 2 -> step 0.1 * 2 / (2 + 1e-8)
-    np.testing.assert_allclose(p.data, [1.0 - 0.1 * 2 / (2 + 1e-8)], rtol=1e-15)
+    np.testing.assert_allclose(p._data, [1.0 - 0.1 * 2 / (2 + 1e-8)], rtol=1e-15)
     RC.set_grad(p, np.array([-1.0]))
     opt.step()
     m = 0.9 * 0.2 + 0.1 * -1.0
     v = 0.999 * 0.004 + 0.001 * 1.0
     expect = 1.0 - 0.1 * 2 / (2 + 1e-8) - 0.1 * (m / 0.19) / (np.sqrt(v / (1 - 0.999**2)) + 1e-8)
-    np.testing.assert_allclose(p.data, [expect], rtol=1e-14)
+    np.testing.assert_allclose(p._data, [expect], rtol=1e-14)
 
 
 def test_hand_computed_sgd_nesterov():
@@ -185,4 +185,4 @@ def test_hand_computed_sgd_nesterov():
                       (1.0, 0.85 - 0.1 * (1 + 0.5 * 1.5))]:      # b = 0.5 + 1 = 1.5
         RC.set_grad(p, np.array([g]))
         opt.step()
-        np.testing.assert_allclose(p.data, [expect], rtol=1e-15)
+        np.testing.assert_allclose(p._data, [expect], rtol=1e-15)

@@ -31,13 +31,13 @@ def _stepped(name, shape=(4,), dtype=np.float64):
 def test_rebinding_to_another_shape_raises_naming_both(name, new_shape):
     opt, p = _stepped(name)
     state = {k: np.copy(v) for k, v in opt.state[p].items()}
-    p.data = np.full(new_shape, 0.5)
+    p._data = np.full(new_shape, 0.5)
     RC.set_grad(p, np.ones(new_shape))
     with pytest.raises(RuntimeError, match=r"parameter 0 in param group 0 has shape "
                                            + re.escape(str(new_shape))
                                            + r".*but its state .* shape \(4,\)"):
         opt.step()
-    np.testing.assert_array_equal(p.data, np.full(new_shape, 0.5))
+    np.testing.assert_array_equal(p._data, np.full(new_shape, 0.5))
     for k, v in state.items():
         np.testing.assert_array_equal(opt.state[p][k], v)
     opt.state[p].clear()  # the documented way out: fresh state for the new array
@@ -48,12 +48,12 @@ def test_rebinding_to_another_shape_raises_naming_both(name, new_shape):
 def test_rebinding_to_another_dtype_raises_naming_both(name):
     opt, p = _stepped(name, dtype=np.float64)
     state = {k: np.copy(v) for k, v in opt.state[p].items()}
-    p.data = np.full(4, 0.5, np.float32)
+    p._data = np.full(4, 0.5, np.float32)
     RC.set_grad(p, np.ones(4, np.float32))
     with pytest.raises(RuntimeError, match=r"parameter 0 in param group 0.*float64.*float32"
                                            r"|parameter 0 in param group 0.*float32.*float64"):
         opt.step()
-    np.testing.assert_array_equal(p.data, np.full(4, 0.5, np.float32))
+    np.testing.assert_array_equal(p._data, np.full(4, 0.5, np.float32))
     for k, v in state.items():  # step and scalar state not advanced either
         np.testing.assert_array_equal(opt.state[p][k], v)
 
@@ -62,7 +62,7 @@ def test_adagrad_refuses_a_rebound_parameter_before_its_first_step():
     """Adagrad makes its state in the constructor, so this crashed before any step."""
     p = RC.make_param(np.zeros(3))
     opt = optim.Adagrad([p])
-    p.data = np.zeros(1000)
+    p._data = np.zeros(1000)
     RC.set_grad(p, np.ones(1000))
     with pytest.raises(RuntimeError, match=r"\(1000,\).*'sum' has shape \(3,\)"):
         opt.step()
@@ -78,10 +78,10 @@ def test_adagrad_refuses_a_rebound_parameter_before_its_first_step():
 def test_hand_edited_state_is_refused_at_step(value, match):
     opt, p = _stepped("adam")
     opt.state[p]["exp_avg"] = value
-    before = p.data.copy()
+    before = p._data.copy()
     with pytest.raises(RuntimeError, match=match):
         opt.step()
-    np.testing.assert_array_equal(p.data, before)
+    np.testing.assert_array_equal(p._data, before)
 
 
 @pytest.mark.parametrize("name,key,value,match", [
@@ -122,14 +122,14 @@ def test_step_given_as_integer_or_0d_array_is_accepted():
 
 def test_gradient_of_another_shape_is_refused_not_reshaped():
     """(The engine's Tensor refuses such a gradient on assignment; duck-typed parameters and
-    ``p.data`` rebinding can still bring one here.)"""
+    ``p._data`` rebinding can still bring one here.)"""
     p = ArrayParam(np.zeros((3, 4)))
     opt = optim.SGD([p], lr=0.1)
     p.grad = np.ones((4, 3))
     with pytest.raises(RuntimeError, match=r"gradient of parameter 0 in param group 0 has shape "
                                            r"\(4, 3\), but the parameter has shape \(3, 4\)"):
         opt.step()
-    np.testing.assert_array_equal(p.data, np.zeros((3, 4)))
+    np.testing.assert_array_equal(p._data, np.zeros((3, 4)))
 
 
 class VersionedParam(ArrayParam):
@@ -148,10 +148,10 @@ class VersionedParam(ArrayParam):
 @pytest.mark.parametrize("name", sorted(ALGORITHMS))
 def test_every_step_bumps_the_version_of_each_parameter_it_writes(name):
     a, b, c = (VersionedParam(np.ones(s)) for s in [(3,), (2, 2), (5,)])
-    c.data = np.ones((5, 2)).T  # non-contiguous, written back through a copy
+    c._data = np.ones((5, 2)).T  # non-contiguous, written back through a copy
     opt = ALGORITHMS[name].cls([a, b, c], **ALGORITHMS[name].kwargs)
     for p in (a, c):
-        p.grad = ArrayParam(np.ones_like(p.data))
+        p.grad = ArrayParam(np.ones_like(p._data))
     for _ in range(3):
         opt.step()
     assert (a.bumps, b.bumps, c.bumps) == (3, 0, 3)
@@ -179,7 +179,7 @@ def test_a_graph_that_saved_a_parameter_refuses_backward_after_a_step():
 def test_build_helper_still_works_with_arrays():
     opt, params = build("adam", [np.zeros(3, np.float32)], [np.ones(3, np.float32)])
     opt.step()
-    assert params[0].data[0] < 0
+    assert params[0]._data[0] < 0
 
 
 @pytest.mark.parametrize("name", ["sgd", "adam"])
@@ -188,11 +188,11 @@ def test_rebinding_to_an_integer_array_is_refused(name):
     opt = ALGORITHMS[name].cls([p], **ALGORITHMS[name].kwargs)
     p.grad = np.ones(3)
     opt.step()
-    p.data = np.zeros(3, np.int64)
+    p._data = np.zeros(3, np.int64)
     with pytest.raises(RuntimeError, match="parameter 0 in param group 0.*float32 or float64.*"
                                            "int64"):
         opt.step()
-    np.testing.assert_array_equal(p.data, np.zeros(3, np.int64))
+    np.testing.assert_array_equal(p._data, np.zeros(3, np.int64))
 
 
 def test_a_pytorch_style_subclass_with_its_own_step_still_works():
@@ -208,13 +208,13 @@ def test_a_pytorch_style_subclass_with_its_own_step_still_works():
                 for p in group["params"]:
                     if p.grad is not None:
                         self.state[p]["calls"] = self.state[p].get("calls", 0) + 1
-                        p.data -= group["lr"] * np.sign(p.grad.data)
+                        p._data -= group["lr"] * np.sign(p.grad._data)
 
     p = RC.make_param(np.array([1.0, -2.0]))
     opt = SignSGD([p])
     RC.set_grad(p, np.array([3.0, -0.5]))
     opt.step()
-    np.testing.assert_array_equal(p.data, [0.9, -1.9])
+    np.testing.assert_array_equal(p._data, [0.9, -1.9])
     sd = opt.state_dict()
     assert sd["state"][0] == {"calls": 1}
     opt.load_state_dict(sd)
@@ -237,9 +237,9 @@ def test_two_threads_stepping_their_own_optimizers_match_sequential_runs():
         opt = ALGORITHMS[name].cls(params, **ALGORITHMS[name].kwargs)
         for k in range(60):
             for p in params:
-                p.grad = np.sin(p.data * (k + 1))
+                p.grad = np.sin(p._data * (k + 1))
             opt.step()
-        out[key] = [p.data.copy() for p in params]
+        out[key] = [p._data.copy() for p in params]
 
     names = ["adam", "amsgrad", "rmsprop_centered_momentum", "sgd_nesterov"]
     sequential, concurrent = {}, {}

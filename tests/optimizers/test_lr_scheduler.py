@@ -100,9 +100,9 @@ def test_scheduler_writes_group_lr_used_by_the_optimizer():
     moves = []
     for _ in range(3):
         RC.set_grad(p, np.ones(1))
-        x0 = p.data.copy()
+        x0 = p._data.copy()
         opt.step()
-        moves.append(float(x0[0] - p.data[0]))
+        moves.append(float(x0[0] - p._data[0]))
         sched.step()
     np.testing.assert_allclose(moves, [1.0, 0.5, 0.25])
 

@@ -26,7 +26,7 @@ def grad_of(x):
 
 def quad_grads(ps):
     for p in ps:
-        RC.set_grad(p, grad_of(p.data))
+        RC.set_grad(p, grad_of(p._data))
 
 
 def run(opt, ps, n):
@@ -34,7 +34,7 @@ def run(opt, ps, n):
     for _ in range(n):
         quad_grads(ps)
         opt.step()
-        out.append(np.concatenate([p.data.ravel().copy() for p in ps]))
+        out.append(np.concatenate([p._data.ravel().copy() for p in ps]))
     return np.array(out)
 
 
@@ -106,12 +106,12 @@ def test_param_groups_with_different_options():
     opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5, "momentum": 0.9}], lr=0.1)
     assert opt.param_groups[0]["lr"] == 0.1 and opt.param_groups[0]["momentum"] == 0
     assert opt.param_groups[1]["lr"] == 0.5 and opt.param_groups[1]["momentum"] == 0.9
-    a0, b0 = a.data.copy(), b.data.copy()
+    a0, b0 = a._data.copy(), b._data.copy()
     RC.set_grad(a, np.ones(3))
     RC.set_grad(b, np.ones(3))
     opt.step()
-    np.testing.assert_allclose(a.data, a0 - 0.1)
-    np.testing.assert_allclose(b.data, b0 - 0.5)
+    np.testing.assert_allclose(a._data, a0 - 0.1)
+    np.testing.assert_allclose(b._data, b0 - 0.5)
     assert "momentum_buffer" not in opt.state[a] and "momentum_buffer" in opt.state[b]
 
 
@@ -147,9 +147,9 @@ def test_zero_grad_set_to_none_and_in_place():
     a, b = params((2,), (3,))
     opt = optim.SGD([a, b], lr=0.1)
     quad_grads([a, b])
-    g = a.grad.data
+    g = a.grad._data
     opt.zero_grad(set_to_none=False)
-    assert a.grad is not None and np.all(a.grad.data == 0) and a.grad.data is g
+    assert a.grad is not None and np.all(a.grad._data == 0) and a.grad._data is g
     opt.zero_grad()
     assert a.grad is None and b.grad is None
 
@@ -168,12 +168,12 @@ def test_step_returns_closure_loss_and_runs_it_with_grad_enabled():
         loss.backward()
         return loss
 
-    x0 = p.data.copy()
+    x0 = p._data.copy()
     with ag.no_grad():
         loss = opt.step(closure)
     assert seen["grad_enabled"] is True
     np.testing.assert_allclose(float(loss.item()), float((x0 * x0).sum()))
-    np.testing.assert_allclose(p.data, x0 - 0.1 * 2 * x0)
+    np.testing.assert_allclose(p._data, x0 - 0.1 * 2 * x0)
     assert opt.step() is None
 
 
@@ -181,48 +181,48 @@ def test_step_returns_closure_loss_and_runs_it_with_grad_enabled():
 def test_parameters_without_grad_are_skipped(name):
     a, b = params((2,), (3,))
     opt = ALGORITHMS[name].cls([a, b], **ALGORITHMS[name].kwargs)
-    b0 = b.data.copy()
+    b0 = b._data.copy()
     RC.set_grad(a, np.ones(2))
     opt.step()
-    np.testing.assert_array_equal(b.data, b0)
+    np.testing.assert_array_equal(b._data, b0)
     if name != "adagrad":  # Adagrad creates state eagerly, as PyTorch
         assert not opt.state.get(b)
 
 
 def test_update_is_in_place_and_views_stay_valid():
     (p,) = params((4, 3))
-    data = p.data
+    data = p._data
     view = data[1]
     opt = optim.Adam([p], lr=0.1)
     quad_grads([p])
     before = view.copy()
     opt.step()
-    assert p.data is data
+    assert p._data is data
     assert not np.array_equal(view, before)
 
 
 def test_non_contiguous_parameter_is_updated_in_place():
     base = np.arange(12.0).reshape(3, 4)
     p = RC.make_param(base)
-    p.data = p.data.T  # a transposed view
-    assert not p.data.flags.c_contiguous
-    data = p.data
+    p._data = p._data.T  # a transposed view
+    assert not p._data.flags.c_contiguous
+    data = p._data
     opt = optim.SGD([p], lr=0.5)
     RC.set_grad(p, np.ones((4, 3)))
     expect = data.copy() - 0.5
     opt.step()
-    assert p.data is data
-    np.testing.assert_array_equal(p.data, expect)
+    assert p._data is data
+    np.testing.assert_array_equal(p._data, expect)
 
 
 def test_gradient_of_other_dtype_is_cast():
     (p,) = params((3,), dtype=np.float32)
     opt = optim.SGD([p], lr=0.5)
     RC.set_grad(p, np.ones(3, np.float64))
-    x0 = p.data.copy()
+    x0 = p._data.copy()
     opt.step()
-    assert p.data.dtype == np.float32
-    np.testing.assert_allclose(p.data, x0 - 0.5)
+    assert p._data.dtype == np.float32
+    np.testing.assert_allclose(p._data, x0 - 0.5)
 
 
 def test_integer_parameters_are_rejected():
@@ -260,7 +260,7 @@ def test_state_dict_resume_gives_the_uninterrupted_trajectory(name):
     opt = spec.cls(ps, **kwargs)
     run(opt, ps, 4)
     saved = opt.state_dict()
-    saved_params = [p.data.copy() for p in ps]
+    saved_params = [p._data.copy() for p in ps]
     tail = run(opt, ps, 4)  # continue uninterrupted (must not alter `saved`)
 
     ps2 = [RC.make_param(a) for a in saved_params]
@@ -332,7 +332,7 @@ def test_load_state_dict_validates_first_and_changes_nothing(mutate, match):
 def test_load_state_dict_deep_copies_and_casts_to_param_dtype():
     opt, ps = _trained_adam()
     sd = opt.state_dict()
-    ps32 = [RC.make_param(p.data.astype(np.float32)) for p in ps]
+    ps32 = [RC.make_param(p._data.astype(np.float32)) for p in ps]
     opt32 = optim.Adam([{"params": [ps32[0]]}, {"params": [ps32[1]]}])
     opt32.load_state_dict(sd)
     assert opt32.state[ps32[0]]["exp_avg"].dtype == np.float32

@@ -124,7 +124,7 @@ def test_count_set_before_numba_starts_reaches_its_pool():
         p.grad = ag.ones(1 << 19)
         optimizers.Adam([p]).step()
         import numba
-        print(numba.get_num_threads(), p.data[0])
+        print(numba.get_num_threads(), p._data[0])
         ag.set_num_threads(2)
         print(numba.get_num_threads())
     """)

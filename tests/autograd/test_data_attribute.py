@@ -1,0 +1,76 @@
+"""``Tensor.data`` as PyTorch has it: a Tensor sharing memory, outside autograd."""
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import nn
+
+
+def test_data_is_a_tensor_sharing_memory_that_does_not_require_grad():
+    w = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    d = w.data
+    assert isinstance(d, ag.Tensor) and not d.requires_grad and d.is_leaf
+    assert d.dtype == w.dtype and d.shape == w.shape
+    d[0] = 7.0
+    d.mul_(2)
+    assert w.tolist() == [14.0, 4.0, 6.0]
+    assert w.requires_grad and w.is_leaf
+
+
+def test_parameter_data_is_a_plain_tensor():
+    p = nn.Linear(2, 3).weight
+    assert type(p.data) is ag.Tensor
+    p.data.zero_()
+    assert np.all(p.detach().numpy() == 0)
+
+
+def test_writes_through_data_are_invisible_to_autograd_but_detach_writes_are_caught():
+    # PyTorch: x.data has its own version counter; x.detach() shares x's.
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    x.data.add_(1.0)  # not noticed: the gradient uses the new values (2x with x = [2, 3])
+    y.backward()
+    assert x.grad.tolist() == [4.0, 6.0]
+
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    x.detach().add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+def test_sgd_by_hand_through_data_as_tutorials_write_it():
+    w = ag.tensor([1.0, -2.0], requires_grad=True)
+    for _ in range(3):
+        loss = (w * w).sum()
+        loss.backward()
+        w.data -= 0.25 * w.grad.data
+        w.grad.zero_()
+    # each step halves w: w <- w - 0.25 * 2w
+    np.testing.assert_allclose(w.detach().numpy(), [0.125, -0.25])
+
+
+def test_assigning_data_rebinds_the_storage():
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    w.data = ag.tensor([[5.0, 6.0, 7.0]])
+    assert w.shape == (1, 3) and w.requires_grad
+    w.data = np.zeros(2)
+    assert w.tolist() == [0.0, 0.0]
+    with pytest.raises(RuntimeError, match="floating point"):
+        w.data = ag.tensor([1, 2])
+
+
+@pytest.mark.torch_parity
+def test_data_semantics_match_torch():
+    torch = pytest.importorskip("torch")
+
+    def run(lib):
+        x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = (x * x).sum()
+        x.data.mul_(3)
+        y.backward()
+        d = x.data
+        return (x.grad.tolist(), d.requires_grad, d.is_leaf, x.requires_grad,
+                type(d).__name__)
+
+    assert run(ag) == run(torch)
