@@ -38,8 +38,8 @@ __all__ = ["Adam", "AdamW"]
 
 @kernel("exp_avg", "exp_avg_sq", "max_exp_avg_sq", optional={"max_exp_avg_sq": "amsgrad"})
 def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, w1, w1c, w1_small, beta2,
-         one_minus_beta2, eps_in, eps_out, neg_step_size, bias_correction2_sqrt, weight_decay, decay,
-         wd_mode, amsgrad, maximize):
+         one_minus_beta2, eps_in, eps_out, neg_step_size, bias_correction2_sqrt, weight_decay,
+         decay, wd_mode, amsgrad, maximize):
     """m <- lerp(m, g, 1-b1); v <- b2 v + (1-b2) g^2;
     p <- p - s m / (sqrt(v + eps_in)/sqrt(bc2) + eps_out), one of the eps zero."""
     for i in prange(param.shape[0]):
@@ -71,8 +71,8 @@ def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, w1, w1c, w1_small, be
 
 @adam.numpy
 def adam_numpy(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, w1, w1c, w1_small, beta2,
-               one_minus_beta2, eps_in, eps_out, neg_step_size, bias_correction2_sqrt, weight_decay, decay,
-               wd_mode, amsgrad, maximize):
+               one_minus_beta2, eps_in, eps_out, neg_step_size, bias_correction2_sqrt,
+               weight_decay, decay, wd_mode, amsgrad, maximize):
     g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
     numpy_lerp_(exp_avg, g, w1, w1c, w1_small)
     exp_avg_sq *= beta2

@@ -11,9 +11,10 @@ Momentum schedule :math:`\mu_t = \beta_1(1 - \tfrac12 0.96^{t\psi})` (``momentum
 ``decoupled_weight_decay=True`` gives NAdamW (as PyTorch). The lectures' forms
 (``optimizers/LECTURE_FORMS.md``): ``momentum_decay=None`` for a constant :math:`\mu_t = \beta_1`
 (PyTorch's ``momentum_decay=0`` gives :math:`\mu_t = \beta_1/2`, not that), and
-``eps_inside_sqrt=True`` for :math:`\sqrt{v_t/(1-\beta_2^t) + \epsilon}`. ``mu_product`` is rounded to float32
-after every update (float64 if ``autograd_core``'s default dtype is float64), because PyTorch
-keeps it in a 0-d tensor of its default scalar dtype.
+``eps_inside_sqrt=True`` for :math:`\sqrt{v_t/(1-\beta_2^t) + \epsilon}`.
+
+``mu_product`` is rounded to float32 after every update (float64 if ``autograd_core``'s default
+dtype is float64), because PyTorch keeps it in a 0-d tensor of its default scalar dtype.
 """
 
 from __future__ import annotations
@@ -66,8 +67,8 @@ def nadam(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_
 
 @nadam.numpy
 def nadam_numpy(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_beta2,
-                eps_in, eps_out, bias_correction2, coef_grad, coef_avg, weight_decay, decay, wd_mode,
-                maximize):
+                eps_in, eps_out, bias_correction2, coef_grad, coef_avg, weight_decay, decay,
+                wd_mode, maximize):
     g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
     numpy_lerp_(exp_avg, g, w1, w1c, w1_small)
     exp_avg_sq *= beta2

@@ -38,7 +38,8 @@ __all__ = ["RMSprop"]
 @kernel("square_avg", "grad_avg", "momentum_buffer",
         optional={"grad_avg": "centered", "momentum_buffer": "use_momentum"})
 def rmsprop(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac, wa_small,
-            eps_in, eps_out, neg_lr, momentum, weight_decay, decay, wd_mode, centered, use_momentum, maximize):
+            eps_in, eps_out, neg_lr, momentum, weight_decay, decay, wd_mode, centered, use_momentum,
+            maximize):
     """v <- a v + (1-a) g^2; [c <- lerp(c, g, 1-a); v~ = v - c^2];
     p <- p - lr g / (sqrt(v~ + eps_in) + eps_out), one of the eps zero."""
     if not centered and not use_momentum:
@@ -88,8 +89,8 @@ def rmsprop(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac, 
 
 @rmsprop.numpy
 def rmsprop_numpy(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac, wa_small,
-                  eps_in, eps_out, neg_lr, momentum, weight_decay, decay, wd_mode, centered, use_momentum,
-                  maximize):
+                  eps_in, eps_out, neg_lr, momentum, weight_decay, decay, wd_mode, centered,
+                  use_momentum, maximize):
     g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
     square_avg *= alpha
     square_avg += wa * g * g
