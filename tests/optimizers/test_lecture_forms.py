@@ -208,6 +208,34 @@ def test_lr_in_velocity_against_torch_under_a_schedule():
     assert np.abs(inside[3:] - theirs[3:]).max(axis=1).min() > 1e-5
 
 
+def sutskever_nesterov(lrs, mu):
+    """Sutskever et al. (2013): v = mu v - lr grad f(theta + mu v); theta += v. Returns the
+    look-ahead points theta + mu v, the variable PyTorch's Nesterov form iterates."""
+    theta = [p.astype(np.float64) for p in RC.initial_params()]
+    v = [np.zeros_like(p) for p in theta]
+    out = []
+    for lr in lrs:
+        for i in range(len(theta)):
+            v[i] = mu * v[i] - lr * RC.gradient(i, theta[i] + mu * v[i])
+            theta[i] = theta[i] + v[i]
+        out.append(np.concatenate([(t + mu * w).reshape(-1) for t, w in zip(theta, v)]))
+    return np.array(out)
+
+
+def test_nesterov_forms_are_sutskevers_lookahead():
+    """As LECTURE_FORMS.md says: PyTorch's Nesterov iterates Sutskever's look-ahead points at
+    a constant lr; with lr_in_velocity it does under any schedule."""
+    constant = run("SGD", dict(lr=0.05, momentum=0.8, nesterov=True))
+    np.testing.assert_allclose(constant, sutskever_nesterov([0.05] * N, 0.8), rtol=1e-12,
+                               atol=1e-14)
+    expect = sutskever_nesterov(LRS, 0.8)
+    inside = run("SGD", dict(lr=0.05, momentum=0.8, nesterov=True, lr_in_velocity=True),
+                 schedule=_halving)
+    np.testing.assert_allclose(inside, expect, rtol=1e-12, atol=1e-14)
+    pytorch_form = run("SGD", dict(lr=0.05, momentum=0.8, nesterov=True), schedule=_halving)
+    assert not np.allclose(pytorch_form, expect, rtol=1e-12, atol=1e-14)
+
+
 def test_averaged_momentum_from_zero_differs_from_pytorch_start():
     """Hand-worked, one scalar, g = 1 every step, beta = 0.5, lr = 1: started from zero the
     velocity is 0.5, 0.75, ...; PyTorch's buffer starts at g = 1 and stays 1."""
@@ -231,6 +259,21 @@ def test_nadam_momentum_decay_zero_is_not_the_constant_form():
     expect, _ = lecture("nadam_constant", lr=0.05, betas=(0.9, 0.999), eps=1e-8, inside=False)
     zero = run("NAdam", dict(lr=0.05, momentum_decay=0.0))
     assert np.abs(zero - expect).max() > 1e-4
+
+
+@pytest.mark.torch_parity
+def test_torch_nadam_momentum_decay_zero_is_not_the_constant_form():
+    torch = pytest.importorskip("torch", reason="live parity: pip install torch==2.13.0")
+    tparams = [torch.tensor(a, requires_grad=True) for a in RC.initial_params()]
+    topt = torch.optim.NAdam(tparams, lr=0.05, momentum_decay=0.0)
+    theirs = []
+    for _ in range(N):
+        for i, tp in enumerate(tparams):
+            tp.grad = torch.from_numpy(RC.gradient(i, tp.detach().numpy().copy()))
+        topt.step()
+        theirs.append(np.concatenate([tp.detach().numpy().reshape(-1).copy() for tp in tparams]))
+    expect, _ = lecture("nadam_constant", lr=0.05, betas=(0.9, 0.999), eps=1e-8, inside=False)
+    assert np.abs(np.array(theirs) - expect).max() > 1e-4
 
 
 # -- Rprop: the four variants of Igel & Hüsken (2000), transcribed element by element -------
