@@ -57,9 +57,8 @@ def lecture(rule, n=N, lrs=None, **h):
     """The lectures' formulas, transcribed in float64 numpy; ``lrs[t]``: the lr of step t."""
     params = [p.astype(np.float64) for p in RC.initial_params()]
     state = [dict() for _ in params]
-    traj, losses = [], []
+    traj = []
     for t in range(1, n + 1):
-        losses.append(loss_of(params))
         lr = h["lr"] if lrs is None else lrs[t - 1]
         for i, p in enumerate(params):
             g, s = RC.gradient(i, p), state[i]
@@ -107,7 +106,7 @@ def lecture(rule, n=N, lrs=None, **h):
                 raise AssertionError(rule)
             params[i] = p
         traj.append(np.concatenate([p.reshape(-1) for p in params]))
-    return np.array(traj), losses
+    return np.array(traj)
 
 
 # (case, optimizer, its options, lecture rule, the rule's hyperparameters)
@@ -152,7 +151,7 @@ IDS = [c[0] for c in CASES]
 
 @pytest.mark.parametrize("name,algo,kwargs,rule,h", CASES, ids=IDS)
 def test_option_is_the_lecture_formula(name, algo, kwargs, rule, h, backend):
-    expect, _ = lecture(rule, **h)
+    expect = lecture(rule, **h)
     np.testing.assert_allclose(run(algo, kwargs), expect, rtol=1e-12, atol=1e-14)
     # and PyTorch's form fails the same comparison (else the test could not tell them apart),
     # except lr_in_velocity alone, equal at a constant lr by design (the schedule tests below)
@@ -176,7 +175,7 @@ LRS = [0.05 * 0.5 ** (k // 3) for k in range(N)]
 def test_lr_in_velocity_equals_pytorch_form_only_while_lr_is_constant(nesterov):
     kwargs = dict(lr=0.05, momentum=0.9 if not nesterov else 0.8, nesterov=nesterov)
     ours = run("SGD", dict(kwargs, lr_in_velocity=True), schedule=_halving)
-    expect, _ = lecture("momentum_lr_inside", lrs=LRS, lr=0.05, momentum=kwargs["momentum"],
+    expect = lecture("momentum_lr_inside", lrs=LRS, lr=0.05, momentum=kwargs["momentum"],
                         nesterov=nesterov)
     np.testing.assert_allclose(ours, expect, rtol=1e-12, atol=1e-14)
     pytorch_form = run("SGD", kwargs, schedule=_halving)
@@ -256,7 +255,7 @@ def test_nadam_momentum_decay_zero_is_not_the_constant_form():
     from optimizers.nadam import _mu
 
     assert _mu(7, 0.9, 0.0) == 0.45 and _mu(7, 0.9, None) == 0.9
-    expect, _ = lecture("nadam_constant", lr=0.05, betas=(0.9, 0.999), eps=1e-8, inside=False)
+    expect = lecture("nadam_constant", lr=0.05, betas=(0.9, 0.999), eps=1e-8, inside=False)
     zero = run("NAdam", dict(lr=0.05, momentum_decay=0.0))
     assert np.abs(zero - expect).max() > 1e-4
 
@@ -272,7 +271,7 @@ def test_torch_nadam_momentum_decay_zero_is_not_the_constant_form():
             tp.grad = torch.from_numpy(RC.gradient(i, tp.detach().numpy().copy()))
         topt.step()
         theirs.append(np.concatenate([tp.detach().numpy().reshape(-1).copy() for tp in tparams]))
-    expect, _ = lecture("nadam_constant", lr=0.05, betas=(0.9, 0.999), eps=1e-8, inside=False)
+    expect = lecture("nadam_constant", lr=0.05, betas=(0.9, 0.999), eps=1e-8, inside=False)
     assert np.abs(np.array(theirs) - expect).max() > 1e-4
 
 
