@@ -7,6 +7,11 @@ One file per algorithm declares its update rule once (a Numba loop and its numpy
 ``autograd_core.kernels.optim``), its hyperparameters and its per-step scalars; the base class
 ``Optimizer`` (``optimizer.py``) runs the step loop and owns param groups, state and
 ``state_dict``. ``TAPEGRAD_KERNELS=numba|numpy`` selects the kernels or their twins.
+
+PyTorch's update rules are the defaults; where the lectures write a rule differently (epsilon
+inside the square root, NAdam with a constant beta1, Rprop's four variants, the learning rate
+inside the momentum, averaged momentum from zero) the lecture's form is a keyword option:
+``optimizers/LECTURE_FORMS.md`` has the table.
 """
 
 from optimizers import lr_scheduler, registry, test_functions

@@ -6,22 +6,26 @@ r"""Adagrad (Duchi, Hazan & Singer, 2011), PyTorch's formulation.
 
 (:math:`\eta` = ``lr_decay``; :math:`s_0` = ``initial_accumulator_value``.) Beyond PyTorch:
 ``decoupled_weight_decay=True`` multiplies :math:`\theta` by :math:`1-\gamma_t\lambda` instead of
-adding :math:`\lambda\theta` to the gradient.
+adding :math:`\lambda\theta` to the gradient; ``eps_inside_sqrt=True`` divides by
+:math:`\sqrt{s_t + \epsilon}`, the lectures' form (``optimizers/LECTURE_FORMS.md``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
-from autograd_core.kernels.optim import kernel, numpy_grad, prange, wd_mode
+from autograd_core.kernels.optim import eps_split, kernel, numpy_grad, prange, wd_mode
 from optimizers.optimizer import Optimizer, check
 
 __all__ = ["Adagrad"]
 
 
 @kernel("sum")
-def adagrad(param, grad, sum, neg_clr, eps, weight_decay, decay, wd_mode, maximize):
-    """s <- s + g^2; p <- p - clr g / (sqrt(s) + eps)."""
+def adagrad(param, grad, sum, neg_clr, eps_in, eps_out, weight_decay, decay, wd_mode, maximize):
+    """s <- s + g^2; p <- p - clr g / (sqrt(s + eps_in) + eps_out), one of the eps zero."""
     for i in prange(param.shape[0]):
         p = param[i]
         g = grad[i]
@@ -33,33 +37,72 @@ def adagrad(param, grad, sum, neg_clr, eps, weight_decay, decay, wd_mode, maximi
             g = g + weight_decay * p
         s = sum[i] + g * g
         sum[i] = s
-        param[i] = p + neg_clr * g / (np.sqrt(s) + eps)
+        param[i] = p + neg_clr * g / (np.sqrt(s + eps_in) + eps_out)
 
 
 @adagrad.numpy
-def adagrad_numpy(param, grad, sum, neg_clr, eps, weight_decay, decay, wd_mode, maximize):
+def adagrad_numpy(param, grad, sum, neg_clr, eps_in, eps_out, weight_decay, decay, wd_mode,
+                  maximize):
     g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
     sum += g * g
-    param += neg_clr * g / (np.sqrt(sum) + eps)
+    param += neg_clr * g / (np.sqrt(sum + eps_in) + eps_out)
 
 
 class Adagrad(Optimizer):
-    """Adagrad; state ``step``, ``sum``, made in the constructor as PyTorch does. Difference: a
-    param group's own ``initial_accumulator_value`` is honoured (PyTorch uses the
-    constructor's value for every group)."""
+    r"""Adagrad (PyTorch's ``torch.optim.Adagrad``).
+
+    .. math::
+        \gamma_t = \frac{\gamma}{1 + (t-1)\eta},\quad s_t = s_{t-1} + g_t^2,\quad
+        \theta_t = \theta_{t-1} - \gamma_t \frac{g_t}{\sqrt{s_t} + \epsilon}
+        \quad\Big(\text{eps_inside_sqrt: } \frac{g_t}{\sqrt{s_t + \epsilon}}\Big)
+
+    State ``step``, ``sum``, made in the constructor as PyTorch does. Difference: a param
+    group's own ``initial_accumulator_value`` is honoured (PyTorch uses the constructor's value
+    for every group).
+
+    Args:
+        params (iterable): parameters to optimize, or dicts defining parameter groups.
+        lr (float, optional): learning rate :math:`\gamma` (default: 1e-2).
+        lr_decay (float, optional): learning-rate decay :math:`\eta` (default: 0).
+        weight_decay (float, optional): weight decay :math:`\lambda` (default: 0).
+        initial_accumulator_value (float, optional): :math:`s_0` (default: 0).
+        eps (float, optional): :math:`\epsilon`, for numerical stability (default: 1e-10; the
+            lectures' Adagrad uses 1e-8 inside the square root).
+        foreach, differentiable, fused: accepted for PyTorch compatibility.
+        maximize (bool, optional): maximize the objective (default: False).
+        decoupled_weight_decay (bool, optional): multiply :math:`\theta` by
+            :math:`1-\gamma_t\lambda` instead of adding :math:`\lambda\theta` to the gradient
+            (default: False).
+        eps_inside_sqrt (bool, optional): divide by :math:`\sqrt{s_t+\epsilon}` (the lectures'
+            form) instead of :math:`\sqrt{s_t}+\epsilon` (default: False).
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> w = ag.tensor([1.0, -2.0], dtype=ag.float64, requires_grad=True)
+        >>> opt = optim.Adagrad([w], lr=0.5, eps=1e-8, eps_inside_sqrt=True)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> np.round(w.data, 4).tolist()
+        [0.5, -1.5]
+    """
 
     update = adagrad
     initial = {"sum": "initial_accumulator_value"}
     eager = True
 
-    def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-                 eps=1e-10, foreach=None, *, maximize=False, differentiable=False, fused=None,
-                 decoupled_weight_decay=False):
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0,
+                 eps: float = 1e-10, foreach: bool | None = None, *, maximize: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False, eps_inside_sqrt: bool = False) -> None:
         super().__init__(params, dict(
             lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
             initial_accumulator_value=initial_accumulator_value, foreach=foreach,
             maximize=maximize, differentiable=differentiable, fused=fused,
-            decoupled_weight_decay=decoupled_weight_decay))
+            decoupled_weight_decay=decoupled_weight_decay, eps_inside_sqrt=eps_inside_sqrt))
 
     def _validate_group(self, group):
         super()._validate_group(group)
@@ -70,6 +113,8 @@ class Adagrad(Optimizer):
     def coefficients(self, group, t, scalars, fresh):
         wd = group["weight_decay"]
         clr = group["lr"] / (1 + (scalars["step"] - 1) * group["lr_decay"])
+        eps_in, eps_out = eps_split(t, group["eps"], group["eps_inside_sqrt"])
         return adagrad.Coefficients(
-            neg_clr=t(-clr), eps=t(group["eps"]), weight_decay=t(wd), decay=t(1 - clr * wd),
-            wd_mode=wd_mode(wd, group["decoupled_weight_decay"]), maximize=bool(group["maximize"]))
+            neg_clr=t(-clr), eps_in=eps_in, eps_out=eps_out, weight_decay=t(wd),
+            decay=t(1 - clr * wd), wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
+            maximize=bool(group["maximize"]))

@@ -10,14 +10,20 @@ first):
     \theta_t = \theta_{t-1} - \frac{\gamma}{1-\beta_1^t}
                \frac{m_t}{\sqrt{\hat v_t}/\sqrt{1-\beta_2^t} + \epsilon}
 
-PyTorch's defaults and operation order (eps added after the bias-corrected square root).
+PyTorch's defaults and operation order (eps added after the bias-corrected square root);
+``eps_inside_sqrt=True`` gives the lectures' :math:`\sqrt{\hat v_t/(1-\beta_2^t) + \epsilon}`
+(``optimizers/LECTURE_FORMS.md``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
 from autograd_core.kernels.optim import (
+    eps_split,
     kernel,
     lerp_weight,
     numpy_grad,
@@ -32,9 +38,10 @@ __all__ = ["Adam", "AdamW"]
 
 @kernel("exp_avg", "exp_avg_sq", "max_exp_avg_sq", optional={"max_exp_avg_sq": "amsgrad"})
 def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, w1, w1c, w1_small, beta2,
-         one_minus_beta2, eps, neg_step_size, bias_correction2_sqrt, weight_decay, decay,
-         wd_mode, amsgrad, maximize):
-    """m <- lerp(m, g, 1-b1); v <- b2 v + (1-b2) g^2; p <- p - s m / (sqrt(v)/sqrt(bc2) + eps)."""
+         one_minus_beta2, eps_in, eps_out, neg_step_size, bias_correction2_sqrt, weight_decay,
+         decay, wd_mode, amsgrad, maximize):
+    """m <- lerp(m, g, 1-b1); v <- b2 v + (1-b2) g^2;
+    p <- p - s m / (sqrt(v + eps_in)/sqrt(bc2) + eps_out), one of the eps zero."""
     for i in prange(param.shape[0]):
         p = param[i]
         g = grad[i]
@@ -58,14 +65,14 @@ def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, w1, w1c, w1_small, be
                 vm = v
             max_exp_avg_sq[i] = vm
             v = vm
-        denom = np.sqrt(v) / bias_correction2_sqrt + eps
+        denom = np.sqrt(v + eps_in) / bias_correction2_sqrt + eps_out
         param[i] = p + neg_step_size * m / denom
 
 
 @adam.numpy
 def adam_numpy(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, w1, w1c, w1_small, beta2,
-               one_minus_beta2, eps, neg_step_size, bias_correction2_sqrt, weight_decay, decay,
-               wd_mode, amsgrad, maximize):
+               one_minus_beta2, eps_in, eps_out, neg_step_size, bias_correction2_sqrt,
+               weight_decay, decay, wd_mode, amsgrad, maximize):
     g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
     numpy_lerp_(exp_avg, g, w1, w1c, w1_small)
     exp_avg_sq *= beta2
@@ -74,49 +81,123 @@ def adam_numpy(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, w1, w1c, w1_sma
     if amsgrad:
         np.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
         v = max_exp_avg_sq
-    param += neg_step_size * exp_avg / (np.sqrt(v) / bias_correction2_sqrt + eps)
+    param += neg_step_size * exp_avg / (np.sqrt(v + eps_in) / bias_correction2_sqrt + eps_out)
 
 
 class Adam(Optimizer):
-    """Adam; state ``step``, ``exp_avg``, ``exp_avg_sq`` (+ ``max_exp_avg_sq`` with amsgrad):
-    training holds param + grad + 2 = 4x the parameters' bytes."""
+    r"""Adam (PyTorch's ``torch.optim.Adam``), with AMSGrad.
+
+    .. math::
+        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t,\quad v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2,
+        \quad \theta_t = \theta_{t-1} - \gamma\,\frac{m_t/(1-\beta_1^t)}
+        {\sqrt{v_t/(1-\beta_2^t)} + \epsilon}
+        \quad\Big(\text{eps_inside_sqrt: } \sqrt{v_t/(1-\beta_2^t) + \epsilon}\Big)
+
+    (:math:`v_t` replaced by its running maximum with ``amsgrad``.) State ``step``,
+    ``exp_avg``, ``exp_avg_sq`` (+ ``max_exp_avg_sq`` with amsgrad): training holds param +
+    grad + 2 = 4x the parameters' bytes.
+
+    Args:
+        params (iterable): parameters to optimize, or dicts defining parameter groups.
+        lr (float, optional): learning rate :math:`\gamma` (default: 1e-3).
+        betas (Tuple[float, float], optional): :math:`(\beta_1, \beta_2)`, the decay rates of
+            the running averages of the gradient and its square (default: (0.9, 0.999)).
+        eps (float, optional): :math:`\epsilon`, for numerical stability (default: 1e-8).
+        weight_decay (float, optional): weight decay :math:`\lambda` (default: 0).
+        amsgrad (bool, optional): use the AMSGrad variant (Reddi et al., 2018) (default: False).
+        foreach, capturable, differentiable, fused: accepted for PyTorch compatibility.
+        maximize (bool, optional): maximize the objective (default: False).
+        decoupled_weight_decay (bool, optional): multiply :math:`\theta` by
+            :math:`1-\gamma\lambda` first instead of adding :math:`\lambda\theta` to the
+            gradient: AdamW (default: False).
+        eps_inside_sqrt (bool, optional): divide by :math:`\sqrt{\hat v_t+\epsilon}` with
+            :math:`\hat v_t = v_t/(1-\beta_2^t)` (the lectures' form) instead of
+            :math:`\sqrt{\hat v_t}+\epsilon` (default: False).
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> w = ag.tensor([1.0, -2.0], dtype=ag.float64, requires_grad=True)
+        >>> opt = optim.Adam([w], lr=0.1, eps_inside_sqrt=True)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> np.round(w.data, 4).tolist()
+        [0.9, -1.9]
+    """
 
     update = adam
     optional = {"max_exp_avg_sq": "amsgrad"}
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
-                 differentiable=False, fused=None, decoupled_weight_decay=False):
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False, eps_inside_sqrt: bool = False) -> None:
         super().__init__(params, dict(
             lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
             maximize=maximize, foreach=foreach, capturable=capturable,
             differentiable=differentiable, fused=fused,
-            decoupled_weight_decay=decoupled_weight_decay))
+            decoupled_weight_decay=decoupled_weight_decay, eps_inside_sqrt=eps_inside_sqrt))
 
     def coefficients(self, group, t, scalars, fresh):
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
         step = scalars["step"]
         w1, w1c, w1_small = lerp_weight(t, 1 - beta1)
+        bias_correction2 = 1 - beta2**step
+        eps_in, eps_out = eps_split(t, group["eps"], group["eps_inside_sqrt"], bias_correction2)
         return adam.Coefficients(
             w1=w1, w1c=w1c, w1_small=w1_small, beta2=t(beta2), one_minus_beta2=t(1 - beta2),
-            eps=t(group["eps"]), neg_step_size=t(-(lr / (1 - beta1**step))),
-            bias_correction2_sqrt=t((1 - beta2**step) ** 0.5), weight_decay=t(wd),
+            eps_in=eps_in, eps_out=eps_out, neg_step_size=t(-(lr / (1 - beta1**step))),
+            bias_correction2_sqrt=t(bias_correction2 ** 0.5), weight_decay=t(wd),
             decay=t(1 - lr * wd), wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
             amsgrad=bool(group["amsgrad"]), maximize=bool(group["maximize"]))
 
 
 class AdamW(Adam):
-    r"""Adam with decoupled weight decay (Loshchilov & Hutter, 2019):
-    :math:`\theta \leftarrow \theta (1-\gamma\lambda)` before the Adam step, default
-    ``weight_decay=1e-2``. Same as ``Adam(..., decoupled_weight_decay=True)``."""
+    r"""Adam with decoupled weight decay (Loshchilov & Hutter, 2019), PyTorch's
+    ``torch.optim.AdamW``: :math:`\theta \leftarrow \theta (1-\gamma\lambda)` before the
+    Adam step, default ``weight_decay=1e-2``. Same as ``Adam(...,
+    decoupled_weight_decay=True)``.
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False, foreach=None, capturable=False,
-                 differentiable=False, fused=None):
+    Args:
+        params (iterable): parameters to optimize, or dicts defining parameter groups.
+        lr (float, optional): learning rate :math:`\gamma` (default: 1e-3).
+        betas (Tuple[float, float], optional): :math:`(\beta_1, \beta_2)` (default:
+            (0.9, 0.999)).
+        eps (float, optional): :math:`\epsilon` (default: 1e-8).
+        weight_decay (float, optional): decoupled weight decay :math:`\lambda` (default: 1e-2).
+        amsgrad (bool, optional): use the AMSGrad variant (default: False).
+        maximize (bool, optional): maximize the objective (default: False).
+        foreach, capturable, differentiable, fused: accepted for PyTorch compatibility.
+        eps_inside_sqrt (bool, optional): the lectures' :math:`\sqrt{\hat v_t+\epsilon}`, as
+            in :class:`Adam` (default: False).
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> w = ag.tensor([1.0, -2.0], dtype=ag.float64, requires_grad=True)
+        >>> opt = optim.AdamW([w], lr=0.1, weight_decay=0.5)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> np.round(w.data, 4).tolist()
+        [0.85, -1.8]
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
+                 eps_inside_sqrt: bool = False) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
                          maximize=maximize, capturable=capturable,
                          differentiable=differentiable, fused=fused,
-                         decoupled_weight_decay=True)
+                         decoupled_weight_decay=True, eps_inside_sqrt=eps_inside_sqrt)
 
     def _validate_group(self, group):
         group["decoupled_weight_decay"] = True  # as PyTorch's AdamW.__setstate__

@@ -9,14 +9,20 @@ r"""RMSprop (Tieleman & Hinton, 2012, lecture 6.5), PyTorch's formulation.
     \theta_t = \theta_{t-1} - \gamma b_t \quad(\mu > 0;\ \text{else }
     \theta_t = \theta_{t-1} - \gamma\, g_t / (\sqrt{\tilde v_t} + \epsilon))
 
-Beyond PyTorch: ``decoupled_weight_decay=True``.
+Beyond PyTorch: ``decoupled_weight_decay=True``, and ``eps_inside_sqrt=True`` for the lectures'
+:math:`\sqrt{\tilde v_t + \epsilon}` (``optimizers/LECTURE_FORMS.md``; the lectures' decay
+"usually 0.9" is ``alpha=0.9``, PyTorch's default is 0.99).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
 from autograd_core.kernels.optim import (
+    eps_split,
     kernel,
     lerp_weight,
     numpy_grad,
@@ -31,9 +37,11 @@ __all__ = ["RMSprop"]
 
 @kernel("square_avg", "grad_avg", "momentum_buffer",
         optional={"grad_avg": "centered", "momentum_buffer": "use_momentum"})
-def rmsprop(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac, wa_small, eps,
-            neg_lr, momentum, weight_decay, decay, wd_mode, centered, use_momentum, maximize):
-    """v <- a v + (1-a) g^2; [c <- lerp(c, g, 1-a); v~ = v - c^2]; p <- p - lr g/(sqrt(v~)+eps)."""
+def rmsprop(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac, wa_small,
+            eps_in, eps_out, neg_lr, momentum, weight_decay, decay, wd_mode, centered, use_momentum,
+            maximize):
+    """v <- a v + (1-a) g^2; [c <- lerp(c, g, 1-a); v~ = v - c^2];
+    p <- p - lr g / (sqrt(v~ + eps_in) + eps_out), one of the eps zero."""
     if not centered and not use_momentum:
         # the default case in a loop of its own: without the conditional stores of the other
         # cases LLVM vectorises it
@@ -48,7 +56,7 @@ def rmsprop(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac, 
                 g = g + weight_decay * p
             v = square_avg[i] * alpha + wa * g * g
             square_avg[i] = v
-            param[i] = p + neg_lr * g / (np.sqrt(v) + eps)
+            param[i] = p + neg_lr * g / (np.sqrt(v + eps_in) + eps_out)
         return
     for i in prange(param.shape[0]):
         p = param[i]
@@ -68,9 +76,9 @@ def rmsprop(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac, 
             else:
                 c = g - (g - c) * wac
             grad_avg[i] = c
-            avg = np.sqrt(v - c * c) + eps
+            avg = np.sqrt(v - c * c + eps_in) + eps_out
         else:
-            avg = np.sqrt(v) + eps
+            avg = np.sqrt(v + eps_in) + eps_out
         if use_momentum:
             b = momentum_buffer[i] * momentum + g / avg
             momentum_buffer[i] = b
@@ -81,16 +89,16 @@ def rmsprop(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac, 
 
 @rmsprop.numpy
 def rmsprop_numpy(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac, wa_small,
-                  eps, neg_lr, momentum, weight_decay, decay, wd_mode, centered, use_momentum,
-                  maximize):
+                  eps_in, eps_out, neg_lr, momentum, weight_decay, decay, wd_mode, centered,
+                  use_momentum, maximize):
     g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
     square_avg *= alpha
     square_avg += wa * g * g
     if centered:
         numpy_lerp_(grad_avg, g, wa, wac, wa_small)
-        avg = np.sqrt(square_avg - grad_avg * grad_avg) + eps
+        avg = np.sqrt(square_avg - grad_avg * grad_avg + eps_in) + eps_out
     else:
-        avg = np.sqrt(square_avg) + eps
+        avg = np.sqrt(square_avg + eps_in) + eps_out
     if use_momentum:
         momentum_buffer *= momentum
         momentum_buffer += g / avg
@@ -100,19 +108,63 @@ def rmsprop_numpy(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa,
 
 
 class RMSprop(Optimizer):
-    """RMSprop; state ``step``, ``square_avg`` (+ ``momentum_buffer`` if momentum > 0,
-    + ``grad_avg`` if centered)."""
+    r"""RMSprop (PyTorch's ``torch.optim.RMSprop``).
+
+    .. math::
+        v_t = \alpha v_{t-1} + (1-\alpha) g_t^2,\quad
+        \theta_t = \theta_{t-1} - \gamma \frac{g_t}{\sqrt{\tilde v_t} + \epsilon}
+        \quad\Big(\text{eps_inside_sqrt: } \frac{g_t}{\sqrt{\tilde v_t + \epsilon}}\Big)
+
+    with :math:`\tilde v_t = v_t - c_t^2` if centered (:math:`c_t` the running mean of
+    :math:`g`) else :math:`v_t`; with momentum :math:`\mu > 0` the fraction goes through a
+    buffer :math:`b_t = \mu b_{t-1} + g_t/(\ldots)` and :math:`\theta_t = \theta_{t-1} -
+    \gamma b_t`. State ``step``, ``square_avg`` (+ ``momentum_buffer`` if momentum > 0,
+    + ``grad_avg`` if centered).
+
+    Args:
+        params (iterable): parameters to optimize, or dicts defining parameter groups.
+        lr (float, optional): learning rate :math:`\gamma` (default: 1e-2).
+        alpha (float, optional): smoothing constant :math:`\alpha` (default: 0.99; the
+            lectures' "usually 0.9" is ``alpha=0.9``).
+        eps (float, optional): :math:`\epsilon`, for numerical stability (default: 1e-8).
+        weight_decay (float, optional): weight decay :math:`\lambda` (default: 0).
+        momentum (float, optional): momentum factor :math:`\mu` (default: 0).
+        centered (bool, optional): normalise by the estimated variance of the gradient
+            (Graves, 2013) (default: False).
+        capturable, foreach, differentiable: accepted for PyTorch compatibility.
+        maximize (bool, optional): maximize the objective (default: False).
+        decoupled_weight_decay (bool, optional): multiply :math:`\theta` by
+            :math:`1-\gamma\lambda` instead of adding :math:`\lambda\theta` to the gradient
+            (default: False).
+        eps_inside_sqrt (bool, optional): divide by :math:`\sqrt{\tilde v_t+\epsilon}` (the
+            lectures' form) instead of :math:`\sqrt{\tilde v_t}+\epsilon` (default: False).
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> w = ag.tensor([1.0, -2.0], dtype=ag.float64, requires_grad=True)
+        >>> opt = optim.RMSprop([w], lr=0.01, alpha=0.9)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> np.round(w.data, 4).tolist()
+        [0.9684, -1.9684]
+    """
 
     update = rmsprop
     optional = {"grad_avg": "centered", "momentum_buffer": "momentum"}
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, capturable=False, foreach=None, maximize=False,
-                 differentiable=False, *, decoupled_weight_decay=False):
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
+                 centered: bool = False, capturable: bool = False, foreach: bool | None = None,
+                 maximize: bool = False, differentiable: bool = False, *,
+                 decoupled_weight_decay: bool = False, eps_inside_sqrt: bool = False) -> None:
         super().__init__(params, dict(
             lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
             weight_decay=weight_decay, capturable=capturable, foreach=foreach, maximize=maximize,
-            differentiable=differentiable, decoupled_weight_decay=decoupled_weight_decay))
+            differentiable=differentiable, decoupled_weight_decay=decoupled_weight_decay,
+            eps_inside_sqrt=eps_inside_sqrt))
 
     def _validate_group(self, group):
         super()._validate_group(group)
@@ -121,9 +173,10 @@ class RMSprop(Optimizer):
     def coefficients(self, group, t, scalars, fresh):
         lr, wd, momentum = group["lr"], group["weight_decay"], group["momentum"]
         wa, wac, wa_small = lerp_weight(t, 1 - group["alpha"])
+        eps_in, eps_out = eps_split(t, group["eps"], group["eps_inside_sqrt"])
         return rmsprop.Coefficients(
-            alpha=t(group["alpha"]), wa=wa, wac=wac, wa_small=wa_small, eps=t(group["eps"]),
-            neg_lr=t(-lr), momentum=t(momentum), weight_decay=t(wd), decay=t(1 - lr * wd),
-            wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
+            alpha=t(group["alpha"]), wa=wa, wac=wac, wa_small=wa_small, eps_in=eps_in,
+            eps_out=eps_out, neg_lr=t(-lr), momentum=t(momentum), weight_decay=t(wd),
+            decay=t(1 - lr * wd), wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
             centered=bool(group["centered"]), use_momentum=momentum > 0,
             maximize=bool(group["maximize"]))

@@ -7,20 +7,33 @@ With :math:`g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1}` (negated if ``ma
     d_t = g_t + \mu b_t \text{ (nesterov) else } b_t,\qquad \theta_t = \theta_{t-1} - \gamma d_t
 
 (Polyak's heavy ball, 1964; Nesterov momentum in the form of Sutskever et al., 2013.)
+
+The lectures' forms are options (``optimizers/LECTURE_FORMS.md``): ``lr_in_velocity=True``
+keeps :math:`v_t = \mu v_{t-1} + (1-\tau)\gamma_t g_t` and steps :math:`\theta_t =
+\theta_{t-1} - v_t` (equal to the above only while the learning rate is constant);
+``momentum_init="zero"`` starts the buffer at :math:`b_0 = 0` instead of :math:`b_1 = g_1`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from autograd_core.kernels.optim import kernel, prange
-from optimizers.optimizer import Optimizer
+from optimizers.optimizer import Optimizer, check
 
 __all__ = ["SGD"]
 
+MOMENTUM_INITS = ("grad", "zero")
+
 
 @kernel("momentum_buffer", optional={"momentum_buffer": "use_momentum"})
-def sgd(param, grad, momentum_buffer, lr, weight_decay, momentum, one_minus_dampening,
-        use_momentum, first_step, nesterov, maximize):
-    """SGD (+ momentum / Nesterov / L2 weight decay). ``first_step``: buf <- grad (no dampening)."""
+def sgd(param, grad, momentum_buffer, lr, velocity_lr, weight_decay, momentum,
+        one_minus_dampening, use_momentum, first_step, nesterov, maximize):
+    """SGD (+ momentum / Nesterov / L2 weight decay). ``first_step``: buf <- grad (no dampening).
+
+    ``velocity_lr`` scales the gradient before it enters the buffer (1, or lr with ``lr`` 1 for
+    the lr-in-velocity form: multiplying by 1 is exact, so the default numbers are PyTorch's)."""
     for i in prange(param.shape[0]):
         p = param[i]
         g = grad[i]
@@ -28,6 +41,7 @@ def sgd(param, grad, momentum_buffer, lr, weight_decay, momentum, one_minus_damp
             g = -g
         if weight_decay != 0:
             g = g + weight_decay * p
+        g = velocity_lr * g
         if use_momentum:
             if first_step:
                 b = g
@@ -42,11 +56,12 @@ def sgd(param, grad, momentum_buffer, lr, weight_decay, momentum, one_minus_damp
 
 
 @sgd.numpy
-def sgd_numpy(param, grad, momentum_buffer, lr, weight_decay, momentum, one_minus_dampening,
-              use_momentum, first_step, nesterov, maximize):
+def sgd_numpy(param, grad, momentum_buffer, lr, velocity_lr, weight_decay, momentum,
+              one_minus_dampening, use_momentum, first_step, nesterov, maximize):
     g = -grad if maximize else grad
     if weight_decay != 0:
         g = g + weight_decay * param
+    g = velocity_lr * g
     if use_momentum:
         if first_step:
             momentum_buffer[...] = g
@@ -58,30 +73,84 @@ def sgd_numpy(param, grad, momentum_buffer, lr, weight_decay, momentum, one_minu
 
 
 class SGD(Optimizer):
-    """SGD; state ``momentum_buffer`` only when ``momentum != 0`` (a missing one restarts
-    momentum, as in PyTorch)."""
+    r"""Stochastic gradient descent, optionally with momentum (PyTorch's ``torch.optim.SGD``).
+
+    .. math::
+        g_t \leftarrow \nabla_\theta f_t(\theta_{t-1}) + \lambda\theta_{t-1},\quad
+        b_t = \mu b_{t-1} + (1-\tau) g_t\ (b_1 = g_1),\quad
+        \theta_t = \theta_{t-1} - \gamma\,(g_t + \mu b_t \text{ if nesterov else } b_t)
+
+    State ``momentum_buffer`` only when ``momentum != 0`` (a missing one restarts momentum, as in
+    PyTorch).
+
+    Args:
+        params (iterable): parameters to optimize, or dicts defining parameter groups.
+        lr (float, optional): learning rate :math:`\gamma` (default: 1e-3).
+        momentum (float, optional): momentum factor :math:`\mu` (default: 0).
+        dampening (float, optional): dampening :math:`\tau` of the momentum (default: 0).
+        weight_decay (float, optional): L2 penalty :math:`\lambda` (default: 0).
+        nesterov (bool, optional): Nesterov momentum in PyTorch's form (default: False).
+        maximize (bool, optional): maximize the objective instead of minimizing (default: False).
+        foreach, differentiable, fused: accepted for PyTorch compatibility (every step is one
+            fused pass; ``differentiable=True`` is refused).
+        lr_in_velocity (bool, optional): the lectures' form :math:`v_t = \mu v_{t-1} +
+            (1-\tau)\gamma_t g_t,\ \theta_t = \theta_{t-1} - v_t` (Nesterov: :math:`\theta_t =
+            \theta_{t-1} - \gamma_t g_t - \mu v_t`); the buffer then holds :math:`v`. Equal to
+            PyTorch's form while the learning rate is constant; after a learning-rate change
+            the old velocity keeps its old rate (default: False).
+        momentum_init (str, optional): ``"grad"`` (PyTorch: the buffer starts as the first
+            gradient, undampened) or ``"zero"`` (the buffer starts at 0, so with
+            ``dampening=momentum`` it is the lectures' averaged momentum :math:`v_t = \beta
+            v_{t-1} + (1-\beta) g_t` from :math:`v_0 = 0`, without bias correction)
+            (default: ``"grad"``).
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> w = ag.tensor([1.0, -2.0], dtype=ag.float64, requires_grad=True)
+        >>> opt = optim.SGD([w], lr=0.1, momentum=0.9)
+        >>> for _ in range(2):
+        ...     opt.zero_grad()
+        ...     (w * w).sum().backward()
+        ...     opt.step()
+        >>> np.round(w.data, 4).tolist()
+        [0.46, -0.92]
+    """
 
     update = sgd
     scalars = {}
     optional = {"momentum_buffer": "momentum"}
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
-                 *, maximize=False, foreach=None, differentiable=False, fused=None):
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None,
+                 differentiable: bool = False, fused: bool | None = None,
+                 lr_in_velocity: bool = False, momentum_init: str = "grad") -> None:
         super().__init__(params, dict(
             lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
             nesterov=nesterov, maximize=maximize, foreach=foreach,
-            differentiable=differentiable, fused=fused))
+            differentiable=differentiable, fused=fused, lr_in_velocity=lr_in_velocity,
+            momentum_init=momentum_init))
 
     def _validate_group(self, group):
         super()._validate_group(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        init = group["momentum_init"]
+        check(init in MOMENTUM_INITS,
+              f"Invalid momentum_init value: {init!r} (expected 'grad' or 'zero')")
 
     def _state_keys(self, group):
         return ()
 
     def coefficients(self, group, t, scalars, fresh):
+        lr = group["lr"]
+        inside = bool(group["lr_in_velocity"])
         return sgd.Coefficients(
-            lr=t(group["lr"]), weight_decay=t(group["weight_decay"]), momentum=t(group["momentum"]),
+            lr=t(1 if inside else lr), velocity_lr=t(lr if inside else 1),
+            weight_decay=t(group["weight_decay"]), momentum=t(group["momentum"]),
             one_minus_dampening=t(1 - group["dampening"]), use_momentum=group["momentum"] != 0,
-            first_step=fresh, nesterov=bool(group["nesterov"]), maximize=bool(group["maximize"]))
+            first_step=fresh and group["momentum_init"] == "grad",
+            nesterov=bool(group["nesterov"]), maximize=bool(group["maximize"]))

@@ -48,7 +48,7 @@ import numpy as np
 from autograd_core.kernels import _jit
 
 __all__ = ["kernel", "FusedKernel", "PARALLEL_MIN_SIZE", "prange", "lerp_weight", "wd_mode",
-           "numpy_grad", "numpy_lerp_"]
+           "eps_split", "numpy_grad", "numpy_lerp_"]
 
 #: Arrays at least this long use the parallel build: below it thread dispatch costs more than
 #: a second core gains (the crossover ``tapegrad-bench optim`` measures; README, Performance).
@@ -83,6 +83,14 @@ def wd_mode(weight_decay: float, decoupled: bool) -> int:
     if weight_decay == 0:
         return 0
     return 2 if decoupled else 1
+
+
+def eps_split(t, eps: float, inside: bool, scale: float = 1.0):
+    """``(eps_in, eps_out)`` for a denominator ``sqrt(v + eps_in) + eps_out``: ``(0, eps)``
+    (PyTorch's ``sqrt(v) + eps``, bit for bit: adding 0 is exact) or ``(eps * scale, 0)``
+    (the lectures' ``sqrt(v + eps)``; ``scale`` moves eps through a factor taken out of the
+    root, as Adam's ``sqrt(v / bc2 + eps) = sqrt(v + eps*bc2) / sqrt(bc2)``)."""
+    return (t(eps * scale), t(0)) if inside else (t(0), t(eps))
 
 
 # Helpers for numpy twins (whole-array forms of the steps most loops begin with).
