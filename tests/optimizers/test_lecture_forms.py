@@ -39,8 +39,8 @@ def run(algo, kwargs, n=N, schedule=None, closure=False):
     for _ in range(n):
         def set_grads():
             for i, p in enumerate(params):
-                RC.set_grad(p, RC.gradient(i, p.data.copy()))
-            return loss_of([p.data for p in params])
+                RC.set_grad(p, RC.gradient(i, p._data.copy()))
+            return loss_of([p._data for p in params])
 
         if closure:
             opt.step(set_grads)
@@ -49,7 +49,7 @@ def run(algo, kwargs, n=N, schedule=None, closure=False):
             opt.step()
         if sched:
             sched.step()
-        traj.append(np.concatenate([p.data.reshape(-1).copy() for p in params]))
+        traj.append(np.concatenate([p._data.reshape(-1).copy() for p in params]))
     return np.array(traj)
 
 
@@ -246,7 +246,7 @@ def test_averaged_momentum_from_zero_differs_from_pytorch_start():
         for x, opt in ((p, zero), (q, grad)):
             RC.set_grad(x, np.array([1.0]))
             opt.step()
-        assert p.data.tolist() == [expect_p] and q.data.tolist() == [expect_q]
+        assert p._data.tolist() == [expect_p] and q._data.tolist() == [expect_q]
 
 
 def test_nadam_momentum_decay_zero_is_not_the_constant_form():
@@ -352,12 +352,12 @@ def test_irprop_plus_hand_worked():
     opt = optimizers.Rprop([w], lr=2.5, variant="irprop+")
 
     def closure():
-        RC.set_grad(w, 2 * w.data)
-        return float(w.data[0] ** 2)
+        RC.set_grad(w, 2 * w._data)
+        return float(w._data[0] ** 2)
 
     for expect in ([-1.5], [1.0], [-0.25]):
         opt.step(closure)
-        assert w.data.tolist() == expect
+        assert w._data.tolist() == expect
 
 
 # -- kernel = twin, state_dict round trips, bad values ---------------------------------------
@@ -391,16 +391,16 @@ def test_state_dict_round_trip_keeps_the_option(name):
 
     def closure():
         for i, p in enumerate(params):
-            RC.set_grad(p, RC.gradient(i, p.data.copy()))
-        return loss_of([p.data for p in params])
+            RC.set_grad(p, RC.gradient(i, p._data.copy()))
+        return loss_of([p._data for p in params])
 
     for _ in range(5):
         opt.step(closure)
     saved = opt.state_dict()
-    restart = [p.data.copy() for p in params]
+    restart = [p._data.copy() for p in params]
     for _ in range(5):
         opt.step(closure)
-    uninterrupted = [p.data.copy() for p in params]
+    uninterrupted = [p._data.copy() for p in params]
     params[:] = [RC.make_param(a) for a in restart]  # the closure now feeds these
     opt2 = spec.cls(params)
     opt2.load_state_dict(saved)
@@ -409,7 +409,7 @@ def test_state_dict_round_trip_keeps_the_option(name):
     for _ in range(5):
         opt2.step(closure)
     for p, expect in zip(params, uninterrupted):
-        np.testing.assert_array_equal(p.data, expect)
+        np.testing.assert_array_equal(p._data, expect)
 
 
 @pytest.mark.parametrize("make,match", [
@@ -446,4 +446,4 @@ def test_irprop_plus_without_closure_is_refused_before_any_change():
     RC.set_grad(p, np.ones(2))
     with pytest.raises(RuntimeError, match=r"variant='irprop\+'.*step\(closure\)"):
         opt.step()
-    assert p.data.tolist() == [1.0, 1.0] and not opt.state[p]
+    assert p._data.tolist() == [1.0, 1.0] and not opt.state[p]
