@@ -137,7 +137,7 @@ class _Reducer:
             b.work.wait()
             for p, off, n in zip(b.params, b.offsets, b.sizes):
                 g = p.grad
-                g.data.reshape(-1)[...] = b.flat[off:off + n]
+                np.copyto(g.data, b.flat[off:off + n].reshape(g.data.shape))  # any layout
                 g._bump_version()
         self.expect = False
         self.marked = set()
