@@ -131,9 +131,10 @@ def synced(ddp):
     return state(ddp.module)
 
 
-def reference(opt_name, bn, dtype, micro=1):
+def reference(opt_name, bn, dtype, micro=1, sync=False):
     """One process, whole batches; with BatchNorm, each rank's shard normalised on its own
-    (what DDP computes: local batch statistics) and the running statistics of rank 0's."""
+    (what DDP computes: local batch statistics) and the running statistics of rank 0's;
+    with ``sync`` (SyncBatchNorm under DDP), plain BatchNorm on the whole batch."""
     model = make(bn, dtype)
     opt = optimizer(opt_name, model.parameters())
     loss_fn = nn.CrossEntropyLoss()
@@ -142,7 +143,7 @@ def reference(opt_name, bn, dtype, micro=1):
         xs, ys = np.array_split(X[step], micro), np.array_split(Y[step], micro)
         for x, y in zip(xs, ys):
             x = ag.tensor(x.astype(dtype))
-            if bn:
+            if bn and not sync:
                 kept = None
                 for k in range(WORLD):
                     before = [t.data.copy() for t in model.buffers()]
@@ -160,9 +161,12 @@ def reference(opt_name, bn, dtype, micro=1):
     return state(model)
 
 
-def ddp_run(opt_name, bn, dtype, micro=1, steps=STEPS, model=None, opt=None, start=0):
+def ddp_run(opt_name, bn, dtype, micro=1, steps=STEPS, model=None, opt=None, start=0,
+            sync=False):
     if model is None:
         model = make(bn, dtype)
+        if sync:
+            model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
         if RANK:  # rank 0's parameters and buffers must win at construction
             for p in model.parameters():
                 p.data[...] += RANK
@@ -199,6 +203,12 @@ for opt_name in ("sgd", "adam"):
         same(synced(ddp), reference(opt_name, bn, "float64"), 1e-12,
              f"{opt_name} bn={bn} float64")
         done(f"ddp {opt_name} bn={bn} float64")
+for opt_name in ("sgd", "adam"):
+    ddp, _ = ddp_run(opt_name, True, "float64", sync=True)
+    assert type(ddp.module[1]).__name__ == "SyncBatchNorm"
+    same(synced(ddp), reference(opt_name, True, "float64", sync=True), 1e-12,
+         f"{opt_name} SyncBatchNorm")
+    done(f"ddp {opt_name} SyncBatchNorm float64")
 ddp, _ = ddp_run("sgd", False, "float32")
 same(state(ddp.module), reference("sgd", False, "float32"), 1e-5, "sgd float32")
 done("ddp sgd float32")

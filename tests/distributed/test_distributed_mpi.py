@@ -31,6 +31,7 @@ def test_collectives_ddp_sampler_and_checkpoints(ranks, tmp_path):
     res = _run(ranks, HERE / "ranks_script.py", str(tmp_path), tmp_path=tmp_path)
     assert res.returncode == 0 and "ALL OK" in res.stdout, res.stdout + res.stderr
     for name in ("collectives", "ddp sgd bn=True float64", "ddp adam bn=True float64",
+                 "ddp adam SyncBatchNorm float64",
                  "ddp no_sync accumulation", "resume from a rank-0 checkpoint",
                  "concurrent saves", "sampler"):
         assert f"CHECKED {name}\n" in res.stdout
