@@ -207,36 +207,73 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
 
 def destroy_process_group(group=None) -> None:
     """Leave the default process group (MPI itself stays initialised until the process
-    ends; a later ``init_process_group`` joins again)."""
+    ends; a later ``init_process_group`` joins again).
+
+    >>> init_process_group()
+    >>> destroy_process_group()
+    >>> is_initialized()
+    False
+    """
     global _PG
     _default(group)
     _PG = None
 
 
 def is_initialized() -> bool:
-    """Whether ``init_process_group`` has been called (and not destroyed)."""
+    """Whether ``init_process_group`` has been called (and not destroyed).
+
+    >>> is_initialized()
+    False
+    """
     return _PG is not None
 
 
 def get_rank(group=None) -> int:
-    """This process's rank, ``0 .. get_world_size() - 1``."""
+    """This process's rank, ``0 .. get_world_size() - 1``.
+
+    >>> init_process_group()
+    >>> get_rank()  # a process started without mpiexec is rank 0 of 1
+    0
+    >>> destroy_process_group()
+    """
     return _default(group).rank
 
 
 def get_world_size(group=None) -> int:
-    """The number of processes in the group."""
+    """The number of processes in the group.
+
+    >>> init_process_group()
+    >>> get_world_size()  # without mpiexec: 1
+    1
+    >>> destroy_process_group()
+    """
     return _default(group).size
 
 
 def get_backend(group=None) -> str:
-    """The group's backend: ``'mpi'``."""
+    """The group's backend: ``'mpi'``.
+
+    >>> init_process_group()
+    >>> get_backend()
+    'mpi'
+    >>> destroy_process_group()
+    """
     _default(group)
     return Backend.MPI
 
 
 class Work:
     """A started collective (``async_op=True``), as PyTorch's ``Work``: ``wait()`` blocks
-    until it has finished (and writes the result into the tensor), ``is_completed()`` asks."""
+    until it has finished (and writes the result into the tensor), ``is_completed()`` asks.
+
+    >>> import autograd_core as ag
+    >>> init_process_group()
+    >>> t = ag.tensor([2.0])
+    >>> work = all_reduce(t, async_op=True)
+    >>> work.wait(), t.tolist()
+    (True, [2.0])
+    >>> destroy_process_group()
+    """
 
     def __init__(self, pg, request, what, finish=None):
         self._pg, self._request, self._what, self._finish = pg, request, what, finish
@@ -343,7 +380,15 @@ def all_reduce(tensor: Tensor, op=ReduceOp.SUM, group=None, async_op: bool = Fal
 def broadcast(tensor: Tensor, src: int | None = None, group=None, async_op: bool = False,
               group_src: int | None = None):
     """Copy rank ``src``'s tensor into every other rank's ``tensor``, in place (shapes and
-    dtypes must agree across ranks)."""
+    dtypes must agree across ranks).
+
+    >>> import autograd_core as ag
+    >>> init_process_group()
+    >>> t = ag.tensor([float(get_rank())] * 2)
+    >>> broadcast(t, src=0); t.tolist()  # every rank now holds rank 0's values
+    [0.0, 0.0]
+    >>> destroy_process_group()
+    """
     pg = _default(group)
     if src is None:
         src = group_src
@@ -365,7 +410,16 @@ def broadcast(tensor: Tensor, src: int | None = None, group=None, async_op: bool
 
 def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = False):
     """Fill ``tensor_list[r]`` with rank ``r``'s ``tensor``, on every rank. ``tensor_list``
-    holds ``get_world_size()`` tensors of ``tensor``'s shape and dtype."""
+    holds ``get_world_size()`` tensors of ``tensor``'s shape and dtype.
+
+    >>> import autograd_core as ag
+    >>> init_process_group()
+    >>> parts = [ag.zeros(2) for _ in range(get_world_size())]
+    >>> all_gather(parts, ag.tensor([1.0, float(get_rank())]))
+    >>> [p.tolist() for p in parts]  # one rank: its own tensor
+    [[1.0, 0.0]]
+    >>> destroy_process_group()
+    """
     pg = _default(group)
     if not isinstance(tensor_list, (list, tuple)) or len(tensor_list) != pg.size:
         raise ValueError(f"all_gather(): tensor_list must hold world_size={pg.size} tensors, "
@@ -388,7 +442,12 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
 
 def barrier(group=None, async_op: bool = False, device_ids=None,
             timeout: datetime.timedelta | None = None):
-    """Wait until every rank has called ``barrier``."""
+    """Wait until every rank has called ``barrier``.
+
+    >>> init_process_group()
+    >>> barrier()
+    >>> destroy_process_group()
+    """
     pg = _default(group)
     work = Work(pg, pg.comm.Ibarrier(), "barrier")
     if async_op:

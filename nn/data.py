@@ -213,7 +213,14 @@ class DistributedSampler:
 
     def set_epoch(self, epoch: int) -> None:
         """Use ``seed + epoch`` for the next order (call it at the start of every epoch,
-        with the same value on every rank)."""
+        with the same value on every rank).
+
+        >>> s = DistributedSampler(range(6), num_replicas=2, rank=0, seed=1)
+        >>> first = list(s)
+        >>> s.set_epoch(1)
+        >>> len(list(s)), list(s) == first
+        (3, False)
+        """
         self.epoch = epoch
 
 

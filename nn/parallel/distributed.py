@@ -230,9 +230,16 @@ class DistributedDataParallel(Module):
         """Inside, forward and backward only accumulate local gradients (no communication);
         the first synchronised backward after it averages the accumulated gradients.
 
-        >>> # with ddp.no_sync():
-        >>> #     ddp(x0).sum().backward()   # local only
-        >>> # ddp(x1).sum().backward()       # averages the sum of both
+        >>> import autograd_core as ag, nn
+        >>> import autograd_core.distributed as dist
+        >>> dist.init_process_group("mpi")
+        >>> ddp = nn.parallel.DistributedDataParallel(nn.Linear(2, 1, bias=False))
+        >>> with ddp.no_sync():
+        ...     ddp(ag.ones(1, 2)).sum().backward()  # local only
+        >>> ddp(ag.ones(1, 2)).sum().backward()  # averages the sum of both over the ranks
+        >>> ddp.module.weight.grad.tolist()
+        [[2.0, 2.0]]
+        >>> dist.destroy_process_group()
         """
         old = self.require_backward_grad_sync
         self.require_backward_grad_sync = False
