@@ -25,6 +25,7 @@ PyTorch's default ``find_unused_parameters=False``); otherwise the next forward 
 
 from __future__ import annotations
 
+import itertools
 from contextlib import contextmanager
 
 import numpy as np
@@ -208,10 +209,8 @@ class DistributedDataParallel(Module):
         self.process_group = process_group
         if init_sync:
             _check_same_model(pg, module)
-            with ag.no_grad():
-                for _, t in module._state_entries():
-                    dist.broadcast(t, 0, group=process_group)
-                for t in module.buffers():  # non-persistent ones too
+            with ag.no_grad():  # every parameter and buffer (non-persistent ones too)
+                for t in itertools.chain(module.parameters(), module.buffers()):
                     dist.broadcast(t, 0, group=process_group)
         self._reducer = _Reducer(params, pg, self.bucket_bytes_cap)
 
