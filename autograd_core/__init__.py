@@ -60,7 +60,8 @@ __version__ = "0.1.0"
 # it), and the import-graph test counts every import statement, lazy ones too.
 import importlib as _importlib
 
-_LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.utils"}
+_LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.utils",
+                 "distributed": "autograd_core.distributed"}
 
 
 def __getattr__(name):

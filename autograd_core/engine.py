@@ -10,6 +10,9 @@
   matched.
 * Leaf gradients are summed over the whole pass, then hooks run, then ``.grad`` accumulates.
   Every leaf owns its ``.grad`` array exclusively (in-place gradient clipping is safe).
+  A leaf with post-accumulate-grad hooks is finished as soon as every node with an edge to it
+  has run (a pre-pass counts those edges, only while such hooks exist), so its hooks
+  (``DistributedDataParallel``'s all-reduce) overlap the rest of the pass.
 * Saved arrays are freed after a node's backward unless ``retain_graph``.
 """
 
@@ -23,7 +26,7 @@ import numpy as np
 
 from autograd_core.grad_mode import STATE
 from autograd_core.node import sum_to_shape
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, _PostAccumulateHooks
 
 
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
@@ -69,6 +72,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 capture_node.setdefault(t.grad_fn, []).append((t._out_idx, k))
         captured = [None] * len(inputs)
         needed = _needed_nodes(ready, capture_leaf, capture_node)
+    # leaf with post-accumulate-grad hooks -> edges still to deliver (backward() only)
+    pending = _post_hook_edges(ready) if inputs is None and _PostAccumulateHooks.LIVE else None
+    handed = set()
 
     anomaly = STATE.anomaly
     prev_mode = STATE.enabled
@@ -104,6 +110,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 node._release()
             for e, g in zip(node.next, in_grads):
                 if e is None or g is None:
+                    if pending and e is not None and e[1] < 0 and e[0] in pending:
+                        _edge_done(e[0], pending, leaf_grads, diff, handed)
                     continue
                 if not diff and type(g) is not np.ndarray:
                     # a rule that called another op's apply() got a Tensor back
@@ -123,6 +131,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                         leaf_grads[target] = [target, g]
                     else:
                         entry[1] = entry[1] + g
+                    if pending and target in pending:
+                        _edge_done(target, pending, leaf_grads, diff, handed)
                     continue
                 buf = node_grads.get(target)
                 if buf is None:
@@ -163,14 +173,59 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 result.append(Tensor._make(np.array(c, copy=True), None, False))
         return tuple(result)
 
-    handed = set()
-    for leaf, g in leaf_grads.values():
-        if leaf._hooks:
-            g = _run_leaf_hooks(leaf, g, diff)
-            if g is None:
-                continue
-        _accumulate(leaf, g, diff, handed)
+    for leaf, g in list(leaf_grads.values()):
+        _finish_leaf(leaf, g, diff, handed)
     return None
+
+
+def _finish_leaf(leaf, g, diff, handed):
+    """A leaf's summed gradient through its hooks into ``.grad``, then its post-accumulate-grad
+    hooks."""
+    if leaf._hooks:
+        g = _run_leaf_hooks(leaf, g, diff)
+        if g is None:
+            return
+    _accumulate(leaf, g, diff, handed)
+    if leaf._post_acc_hooks:
+        for fn in list(leaf._post_acc_hooks.values()):
+            res = fn(leaf)
+            if res is not None:
+                raise TypeError(f"expected None, but post accumulate grad hook "
+                                f"'{getattr(fn, '__name__', fn)}' returned "
+                                f"'{type(res).__name__}'")
+
+
+def _post_hook_edges(roots):
+    """For each leaf with post-accumulate-grad hooks, the number of edges to it from the nodes
+    reachable from ``roots``: the gradients it will receive in this pass at most."""
+    seen = {n for _, n in roots}
+    stack = list(seen)
+    pending = {}
+    while stack:
+        for e in stack.pop().next:
+            if e is None:
+                continue
+            target = e[0]
+            if e[1] < 0:
+                if target._post_acc_hooks:
+                    pending[target] = pending.get(target, 0) + 1
+            elif target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return pending
+
+
+def _edge_done(leaf, pending, leaf_grads, diff, handed):
+    """One edge to ``leaf`` has delivered (or has nothing to deliver); the last one finishes
+    the leaf now instead of at the end of the pass."""
+    left = pending[leaf] - 1
+    if left:
+        pending[leaf] = left
+        return
+    del pending[leaf]
+    entry = leaf_grads.pop(leaf, None)
+    if entry is not None:
+        _finish_leaf(leaf, entry[1], diff, handed)
 
 
 def _needed_nodes(roots, capture_leaf, capture_node):

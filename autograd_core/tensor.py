@@ -163,6 +163,30 @@ class _RemovableHandle:
         self._hooks.pop(self.id, None)
 
 
+class _PostAccumulateHooks(dict):
+    """A leaf's post-accumulate-grad hooks, by handle id. ``LIVE`` counts the non-empty ones
+    in the process, so that ``backward()`` spends its pre-pass (which finds when a leaf's
+    gradient is complete) only while some leaf has such a hook."""
+
+    LIVE = 0
+
+    def __setitem__(self, key, fn):
+        if not self:
+            _PostAccumulateHooks.LIVE += 1
+        super().__setitem__(key, fn)
+
+    def pop(self, key, default=None):
+        had = bool(self)
+        out = super().pop(key, default)
+        if had and not self:
+            _PostAccumulateHooks.LIVE -= 1
+        return out
+
+    def __del__(self):
+        if self:
+            _PostAccumulateHooks.LIVE -= 1
+
+
 _new = object.__new__
 
 # device('cpu'), set by autograd_core.device when it is imported (this module imports no
@@ -187,6 +211,7 @@ class Tensor:
     __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_out_idx", "_version",
                  "__dict__", "__weakref__")
     _hooks = None  # a leaf's gradient hooks (non-leaves keep theirs on the node)
+    _post_acc_hooks = None  # a leaf's post-accumulate-grad hooks (a _PostAccumulateHooks)
     _base = None  # the tensor this one is a view of
     _retains_grad = False
     name = None
@@ -342,6 +367,37 @@ class Tensor:
             hooks = all_hooks.setdefault(self._out_idx, {})
         handle = _RemovableHandle(hooks)
         hooks[handle.id] = fn
+        return handle
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after this leaf's ``.grad`` has been accumulated by
+        ``backward()``, as PyTorch's. The hook returns ``None`` and may read or change
+        ``tensor.grad`` in place (an optimizer step, or a gradient all-reduce as
+        ``DistributedDataParallel`` does). It runs once the engine knows that no more gradient
+        will reach this leaf in the pass (so it can overlap the rest of backward), after the
+        hooks of ``register_hook``; ``autograd_core.grad()`` runs none. Returns a handle with
+        ``.remove()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+            >>> seen = []
+            >>> h = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+            >>> (w * 3).sum().backward()
+            >>> seen
+            [[3.0, 3.0]]
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors")
+        hooks = self.__dict__.get("_post_acc_hooks")
+        if hooks is None:
+            hooks = self._post_acc_hooks = _PostAccumulateHooks()
+        handle = _RemovableHandle(hooks)
+        hooks[handle.id] = hook
         return handle
 
     def retain_grad(self):

@@ -32,9 +32,13 @@ SUITES = {
     "contention": "training steps (the example's and the train suite's) at 1 thread and every "
                   "core, on the machine as it is and with two busy background processes: which "
                   "thread count is within 1.3x of the best",
+    "distributed": "data parallel over MPI (the mpi extra): allreduce bandwidth vs mpi4py on "
+                   "raw buffers across message sizes, and the MLP training step at 1 and 2 "
+                   "ranks split into compute and communication, with how much backward hides",
 }
 ORDER = ("limits", "kernels", "optim", "train", "overhead")  # limits first: others use its GB/s
-EXTRA = ("contention",)  # not part of "all": it loads the machine on purpose
+EXTRA = ("contention", "distributed")  # not in "all": contention loads the machine on
+# purpose; distributed needs the mpi extra
 
 
 def _common_options():
@@ -79,10 +83,10 @@ def _suite_options(parser, suites):
                        help="optim: parameter counts (default 1e4,1e5,1e6,1e7)")
         g.add_argument("--optimizers", dest="optim_filter", metavar="NAMES",
                        help="optim: only algorithms whose name contains one of NAMES")
-    if "train" in suites or "contention" in suites:
+    if "train" in suites or "contention" in suites or "distributed" in suites:
         g.add_argument("--rounds", type=checks.positive_int,
-                       help="train, contention: worker processes per implementation or thread "
-                            "count, alternated (3)")
+                       help="train, contention, distributed: worker processes (or MPI jobs) "
+                            "per implementation or thread count, alternated (3)")
     if "overhead" in suites:
         g.add_argument("--chain-links", type=checks.positive_int,
                        help="overhead: links of z = z*c + d for the per-op cost (1000)")

@@ -338,9 +338,40 @@ def render_contention(result) -> str:
     return "\n".join(out)
 
 
+def render_distributed(result) -> str:
+    rows, s = result["rows"], result.get("summary", {})
+    sweep = [r for r in rows if r["case"].startswith("allreduce")]
+    lines = [[fmt_size(r["params"]["bytes"]) + "B", fmt_stats(_t(r, "tapegrad")),
+              fmt_stats(_t(r, "mpi4py")), fmt_ratio(r["ratios"].get("tapegrad/mpi4py")),
+              fmt_num(r["metrics"].get("busbw_GBps")),
+              fmt_num(r["metrics"].get("mpi4py_busbw_GBps"))] for r in sweep]
+    out = [table(["message", "dist.all_reduce", "mpi4py Allreduce", "ratio", "bus GB/s",
+                  "mpi4py bus GB/s"], lines,
+                 "distributed: allreduce of float32 over 2 ranks, median [min-max]; bus "
+                 "bandwidth 2(N-1)/N * bytes / time")]
+    lines = []
+    for r in rows:
+        if r["case"].startswith("allreduce"):
+            continue
+        t, m = r["times"], r["metrics"]
+        lines.append([r["case"], r["params"]["ranks"], r["params"]["batch_per_rank"],
+                      fmt_stats(_t(r, "step")),
+                      fmt_stats(_t(r, "compute")) if "compute" in t else "-",
+                      fmt_stats(_t(r, "comm alone")) if "comm alone" in t else "-",
+                      fmt_time(m.get("exposed_s")), fmt_pct(m.get("hidden_frac")),
+                      m.get("buckets")])
+    out.append(table(["workload", "ranks", "batch/rank", "step", "compute (no_sync)",
+                      "comm alone", "comm exposed", "comm hidden", "buckets"], lines,
+                     "distributed: training step, rank 0's time per step"))
+    if s:
+        out.append(f"largest message: {fmt_num(s.get('busbw_GBps_largest'))} GB/s bus "
+                   "bandwidth")
+    return "\n".join(out)
+
+
 RENDERERS = {"limits": render_limits, "kernels": render_kernels, "optim": render_optim,
              "train": render_train, "overhead": render_overhead,
-             "contention": render_contention}
+             "contention": render_contention, "distributed": render_distributed}
 
 
 def render_header(doc) -> str:

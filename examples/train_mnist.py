@@ -11,6 +11,7 @@ data loader, optimizer and checkpoint are the project's PyTorch-style API::
     python examples/train_mnist.py --history --plot         # runs/mnist_history.jsonl + .png
     python examples/train_mnist.py --threads 1              # e.g. on a machine busy with other work
     python examples/train_mnist.py --resume runs/mnist_mlp.npz --epochs 15   # 5 epochs more
+    mpiexec -n 2 python examples/train_mnist.py              # data parallel over 2 processes
 
 Every epoch prints the mean training loss, the accuracy on the training and the test digits
 and the epoch's time; at the end the model and optimizer state dicts and the epoch number are
@@ -23,6 +24,14 @@ git ignores. Every output path is checked before anything else runs.
 Reproducibility: ``--seed`` fixes the initial weights (``ag.manual_seed``), the train/test
 split and the shuffling. Epoch ``e`` is shuffled by a generator seeded with ``(seed, e)``, so
 training 10 epochs at once or 5 + ``--resume`` 5 gives the same weights.
+
+Data parallel: under ``mpiexec -n N`` (detected from MPI's environment variables, or with
+``--distributed``) every process trains a replica wrapped in
+``nn.parallel.DistributedDataParallel`` on its ``DistributedSampler`` shard of each epoch, with
+``--batch-size`` the global batch (``batch-size // N`` digits per process), so the
+hyperparameters and the accuracy are those of one process (the shuffled order differs). Only
+rank 0 prints and writes the checkpoint, history and plot; each process uses
+``cpu_count // N`` threads unless ``--threads`` says otherwise. Needs the ``mpi`` extra.
 
 Needs nothing beyond tapegrad itself (numpy, numba, threadpoolctl); matplotlib for ``--plot``.
 """
@@ -209,7 +218,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="no progress line (it is drawn on stderr when that is a terminal)")
     p.add_argument("--quiet", action="store_true", help="print nothing (implies --no-progress)")
+    p.add_argument("--distributed", action="store_true",
+                   help="data parallel over MPI (automatic under mpiexec); needs the mpi extra")
     return p
+
+
+MPI_RANK_VARIABLES = ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "MV2_COMM_WORLD_RANK")
+
+
+def join_mpi_job(args):
+    """``(rank, world size)``: ``(0, 1)`` for a plain run; under ``mpiexec`` (one of MPI's
+    rank variables is set) or with ``--distributed``, joins the job's process group."""
+    if not (args.distributed or any(v in os.environ for v in MPI_RANK_VARIABLES)):
+        return 0, 1
+    import autograd_core.distributed as dist
+
+    dist.init_process_group("mpi")
+    return dist.get_rank(), dist.get_world_size()
 
 
 def build_model() -> nn.Sequential:
@@ -372,6 +397,9 @@ def main(argv=None) -> dict:
     start = time.perf_counter()
     parser = build_parser()
     args = parser.parse_args(argv)
+    rank, world = join_mpi_job(args)
+    if rank:  # only rank 0 prints and writes files
+        args.quiet, args.history, args.plot = True, None, None
     progress = args.progress and not args.quiet
     say = (lambda *a, **k: None) if args.quiet else (lambda *a, **k: print(*a, **k, flush=True))
     check_arguments(args, parser)
@@ -397,6 +425,8 @@ def main(argv=None) -> dict:
 
     if args.threads is not None:
         ag.set_num_threads(args.threads)
+    elif world > 1:  # the processes share the machine's cores
+        ag.set_num_threads(max(1, (os.cpu_count() or 1) // world))
     ag.manual_seed(args.seed)
     model = build_model()
     optimizer, hyper = build_optimizer(args.optimizer, model.parameters(), args.lr,
@@ -426,6 +456,9 @@ def main(argv=None) -> dict:
             say(f"checkpoint is at epoch {first_epoch - 1} >= --epochs {args.epochs}: "
                 "nothing to train")
 
+    net = model  # what the checkpoint holds (no DistributedDataParallel "module." prefix)
+    if world > 1:
+        model = nn.parallel.DistributedDataParallel(net)
     # Everything that can be wrong with the arguments is checked above, before the data load.
     X_train, y_train, X_test, y_test = load_mnist_digits(test_fraction=0.2, seed=args.seed)
     if args.limit is not None:
@@ -440,7 +473,9 @@ def main(argv=None) -> dict:
     threads = ag.get_num_threads()
     say(f"MNIST digits: {X_train.shape[0]} train / {X_test.shape[0]} test; model 784-"
         f"{'-'.join(map(str, HIDDEN))}-10; {type(optimizer).__name__}({shown}); "
-        f"batch {args.batch_size}; {threads} thread{'s' if threads > 1 else ''}")
+        f"batch {args.batch_size}; {threads} thread{'s' if threads > 1 else ''}"
+        + (f" in each of {world} processes ({args.batch_size // world} digits each per batch)"
+           if world > 1 else ""))
 
     history_file = None
     if args.history is not None:
@@ -460,8 +495,14 @@ def main(argv=None) -> dict:
     try:
         for epoch in range(first_epoch, args.epochs + 1):
             epoch_start = time.perf_counter()
-            loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
-                                generator=np.random.default_rng((args.seed, epoch)))
+            if world > 1:
+                sampler = nn.data.DistributedSampler(train_set, seed=args.seed)
+                sampler.set_epoch(epoch)
+                loader = DataLoader(train_set, batch_size=max(1, args.batch_size // world),
+                                    sampler=sampler)
+            else:
+                loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
+                                    generator=np.random.default_rng((args.seed, epoch)))
             model.train()
             total, seen = 0.0, 0
             for i, (xb, yb) in enumerate(loader):
@@ -480,6 +521,10 @@ def main(argv=None) -> dict:
                 seen += yb.shape[0]
                 bar.step(epoch, args.epochs, i, n_batches, total / seen)
             bar.end_epoch()
+            if world > 1:  # the mean loss over every process's digits
+                sums = ag.tensor([total, seen], dtype=ag.float64)
+                ag.distributed.all_reduce(sums)
+                total, seen = sums.tolist()
             _, train_acc = evaluate(model, X_train, y_train, loss_fn)
             _, test_acc = evaluate(model, X_test, y_test, loss_fn)
             now = time.perf_counter()
@@ -506,8 +551,8 @@ def main(argv=None) -> dict:
         loss, train_acc = evaluate(model, X_train, y_train, loss_fn)
         test_acc = evaluate(model, X_test, y_test, loss_fn)[1]
     last_epoch = args.epochs if history else first_epoch - 1
-    if args.checkpoint:
-        nn.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+    if args.checkpoint and rank == 0:
+        nn.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(),
                  "epoch": last_epoch, "step": step, "optimizer_name": args.optimizer,
                  "seed": args.seed, "hidden": list(HIDDEN), "test_acc": test_acc},
                 args.checkpoint)
@@ -523,7 +568,9 @@ def main(argv=None) -> dict:
     wall = time.perf_counter() - start
     say(f"test accuracy {100 * test_acc:.2f}%; training {train_seconds:.1f} s, wall time "
         f"{wall:.1f} s")
-    return {"model": model, "optimizer_state": optimizer.state_dict(),
+    if world > 1:
+        ag.distributed.barrier()  # the checkpoint is complete when any process returns
+    return {"model": net, "optimizer_state": optimizer.state_dict(),
             "optimizer": args.optimizer, "hyperparameters": hyper, "epochs": last_epoch,
             "history": history, "loss": loss, "train_acc": train_acc, "test_acc": test_acc,
             "train_seconds": train_seconds, "wall_seconds": wall,

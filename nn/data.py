@@ -45,6 +45,7 @@ import os
 import pickle
 import random as _py_random
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -58,7 +59,8 @@ from autograd_core import Tensor
 from autograd_core import random as _random
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
-           "get_worker_info", "WorkerInfo", "load_mnist_digits", "MnistDigits"]
+           "get_worker_info", "WorkerInfo", "load_mnist_digits", "MnistDigits",
+           "DistributedSampler"]
 
 
 class Dataset:
@@ -144,6 +146,82 @@ class Subset(Dataset):
 
     def __len__(self):
         return len(self.indices)
+
+
+class DistributedSampler:
+    """The indices of one rank's shard of ``dataset``, for ``DataLoader(sampler=...)`` under
+    data-parallel training (PyTorch's ``torch.utils.data.distributed.DistributedSampler``).
+
+    Every rank draws the same order (a permutation seeded with ``seed + epoch`` when
+    ``shuffle``, else ``0 .. n-1``), pads it by repeating its start until its length divides
+    by ``num_replicas`` (or, with ``drop_last``, cuts the tail instead), and takes every
+    ``num_replicas``-th index from its ``rank``: the shards are disjoint (apart from the
+    padding) and cover the data set, each of ``len(sampler)`` indices. Call
+    ``set_epoch(epoch)`` before each epoch for a new order, the same on every rank.
+    ``num_replicas`` and ``rank`` default to ``autograd_core.distributed``'s world size and
+    rank. With ``shuffle=False`` the indices are PyTorch's; shuffled ones come from the
+    project's generator (PCG64), not PyTorch's, so they differ from PyTorch's for the same
+    seed (same padding, shard sizes and properties).
+
+    Example::
+
+        >>> [list(DistributedSampler(range(5), num_replicas=2, rank=r, shuffle=False))
+        ...  for r in (0, 1)]
+        [[0, 2, 4], [1, 3, 0]]
+    """
+
+    def __init__(self, dataset, num_replicas: int | None = None, rank: int | None = None,
+                 shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
+        if num_replicas is None or rank is None:
+            from autograd_core import distributed as dist
+            if num_replicas is None:
+                num_replicas = dist.get_world_size()
+            if rank is None:
+                rank = dist.get_rank()
+        if rank >= num_replicas or rank < 0:
+            raise ValueError(f"Invalid rank {rank}, rank should be in the interval "
+                             f"[0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.epoch = 0
+        self.drop_last = drop_last
+        n = len(dataset)
+        if drop_last and n % num_replicas:
+            self.num_samples = (n - num_replicas) // num_replicas + 1 if n > num_replicas \
+                else 0
+        else:
+            self.num_samples = math.ceil(n / num_replicas)
+        self.total_size = self.num_samples * num_replicas
+        self.shuffle = shuffle
+        self.seed = seed
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            order = _random.Generator().manual_seed(self.seed + self.epoch).permutation(n)
+        else:
+            order = np.arange(n)
+        if self.drop_last:
+            order = order[:self.total_size]
+        elif self.total_size > n:
+            order = np.resize(order, self.total_size)  # repeats from the start, as PyTorch
+        return iter(order[self.rank:self.total_size:self.num_replicas].tolist())
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+    def set_epoch(self, epoch: int) -> None:
+        """Use ``seed + epoch`` for the next order (call it at the start of every epoch,
+        with the same value on every rank).
+
+        >>> s = DistributedSampler(range(6), num_replicas=2, rank=0, seed=1)
+        >>> first = list(s)
+        >>> s.set_epoch(1)
+        >>> len(list(s)), list(s) == first
+        (3, False)
+        """
+        self.epoch = epoch
 
 
 def _as_generator(generator, where="generator"):
@@ -962,3 +1040,13 @@ def load_mnist_digits(test_fraction=0.2, seed=0, flatten=True, dtype=np.float32,
     if as_tensors:
         parts = tuple(Tensor(np.ascontiguousarray(p)) for p in parts)
     return MnistDigits(*parts)
+
+
+# torch.utils.data.distributed, which autograd_core.utils.data (this module) maps to: a module
+# holding the sampler, importable by its dotted name though this module is not a package
+distributed = type(functools)("nn.data.distributed", "DistributedSampler, as "
+                              "torch.utils.data.distributed")
+distributed.DistributedSampler = DistributedSampler
+distributed.__all__ = ["DistributedSampler"]
+sys.modules.setdefault("nn.data.distributed", distributed)
+sys.modules.setdefault("autograd_core.utils.data.distributed", distributed)
