@@ -319,7 +319,7 @@ def _buffer(tensor, fn):
     (a copy is made only for a non-contiguous view)."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"{fn}(): expected a Tensor, got {type(tensor).__name__}")
-    arr = tensor.data
+    arr = tensor._data
     if arr.dtype.kind not in "biufc":
         raise TypeError(f"{fn}(): MPI has no type for dtype {arr.dtype} (tensor of shape "
                         f"{tuple(arr.shape)})")
@@ -426,7 +426,7 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
                          f"got {len(tensor_list) if isinstance(tensor_list, (list, tuple)) else type(tensor_list).__name__}")
     send, _ = _buffer(tensor, "all_gather")
     for i, t in enumerate(tensor_list):
-        if not isinstance(t, Tensor) or t.data.shape != send.shape or t.data.dtype != send.dtype:
+        if not isinstance(t, Tensor) or t._data.shape != send.shape or t._data.dtype != send.dtype:
             raise ValueError(f"all_gather(): tensor_list[{i}] must be a Tensor of shape "
                              f"{tuple(send.shape)} and dtype {send.dtype} (the input's)")
     recv = np.empty((pg.size,) + send.shape, send.dtype)
@@ -434,7 +434,7 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
 
     def finish():
         for t, part in zip(tensor_list, recv):
-            np.copyto(t.data, part)
+            np.copyto(t._data, part)
             t._bump_version()
 
     return _run(pg, request, f"all_gather of shape {tuple(send.shape)}", async_op, finish)

@@ -179,7 +179,7 @@ def _step_task(task):
         step()
     n, repeats = task["steps"], 5
     out = {"step": _timed(step, repeats, n, comm.Barrier),
-           "grad_bytes": sum(p.data.nbytes for p in net.parameters()), "buckets": 1}
+           "grad_bytes": sum(p._data.nbytes for p in net.parameters()), "buckets": 1}
     if world > 1:
         buckets = model._reducer.buckets
         flats = [b.flat for b in buckets]

@@ -42,9 +42,9 @@ _FIRST_BUCKET_BYTES = 1024 * 1024  # PyTorch's dist._DEFAULT_FIRST_BUCKET_BYTES
 class _Bucket:
     def __init__(self, params):
         self.params = params
-        self.sizes = [p.data.size for p in params]
+        self.sizes = [p._data.size for p in params]
         self.offsets = np.cumsum([0] + self.sizes[:-1]).tolist()
-        self.flat = np.empty(sum(self.sizes), dtype=params[0].data.dtype)
+        self.flat = np.empty(sum(self.sizes), dtype=params[0]._data.dtype)
         self.nbytes = self.flat.nbytes
         self.pending = len(params)
         self.work = None
@@ -57,10 +57,10 @@ def _assign_buckets(params, cap_bytes):
     open_buckets, done = {}, []
     first = True
     for p in reversed(params):
-        key = p.data.dtype
+        key = p._data.dtype
         group = open_buckets.setdefault(key, [[], 0])
         group[0].append(p)
-        group[1] += p.data.nbytes
+        group[1] += p._data.nbytes
         limit = min(_FIRST_BUCKET_BYTES, cap_bytes) if first else cap_bytes
         if group[1] >= limit:
             done.append(group[0])
@@ -125,7 +125,7 @@ class _Reducer:
     def _start(self, b):
         flat, size = b.flat, self.pg.size
         for p, off, n in zip(b.params, b.offsets, b.sizes):
-            np.multiply(p.grad.data.reshape(-1), 1.0 / size, out=flat[off:off + n],
+            np.multiply(p.grad._data.reshape(-1), 1.0 / size, out=flat[off:off + n],
                         casting="unsafe")
         MPI = dist._mpi()
         request = self.pg.comm.Iallreduce(MPI.IN_PLACE, flat, op=MPI.SUM)
@@ -138,7 +138,7 @@ class _Reducer:
             b.work.wait()
             for p, off, n in zip(b.params, b.offsets, b.sizes):
                 g = p.grad
-                np.copyto(g.data, b.flat[off:off + n].reshape(g.data.shape))  # any layout
+                np.copyto(g._data, b.flat[off:off + n].reshape(g._data.shape))  # any layout
                 g._bump_version()
         self.expect = False
         self.marked = set()
@@ -250,7 +250,7 @@ class DistributedDataParallel(Module):
 
 def _check_same_model(pg, module):
     """PyTorch's check that every rank wraps the same model: same parameter count and sizes."""
-    sizes = [p.data.size for p in module.parameters()]
+    sizes = [p._data.size for p in module.parameters()]
     mine = np.array([len(sizes), sum(sizes), hash(tuple(sizes)) & 0x7FFFFFFF], np.int64)
     everyone = np.empty((pg.size, 3), np.int64)
     dist.Work(pg, pg.comm.Iallgather(mine, everyone), "DistributedDataParallel's model "

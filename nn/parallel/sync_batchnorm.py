@@ -22,13 +22,13 @@ class _AllReduceSum(Function):
 
     @staticmethod
     def forward(ctx, t):
-        out = Tensor(np.array(t.data, copy=True))
+        out = Tensor(np.array(t._data, copy=True))
         dist.all_reduce(out)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        out = Tensor(np.array(g.data, copy=True))
+        out = Tensor(np.array(g._data, copy=True))
         dist.all_reduce(out)
         return out
 
@@ -75,9 +75,9 @@ class SyncBatchNorm(BatchNorm1d):
         C = x.shape[1]
         axes = (0,) + tuple(range(2, x.ndim))
         shape = (1, C) + (1,) * (x.ndim - 2)
-        count = Tensor(np.array([x.data.size // C], np.int64))
+        count = Tensor(np.array([x._data.size // C], np.int64))
         dist.all_reduce(count, group=self.process_group)
-        n = int(count.data[0])
+        n = int(count._data[0])
         if n <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got "
                              f"{n} over every process (input size {tuple(x.shape)})")
@@ -88,13 +88,13 @@ class SyncBatchNorm(BatchNorm1d):
         if self.affine:
             y = y * self.weight.reshape(shape) + self.bias.reshape(shape)
         if self.track_running_stats:
-            self.num_batches_tracked.data += 1
-            factor = (1.0 / float(self.num_batches_tracked.data) if self.momentum is None
+            self.num_batches_tracked._data += 1
+            factor = (1.0 / float(self.num_batches_tracked._data) if self.momentum is None
                       else self.momentum)
             with ag.no_grad():
-                for buf, stat in ((self.running_mean, mean.data),
-                                  (self.running_var, var.data * (n / (n - 1)))):
-                    buf.data[...] = (1 - factor) * buf.data + factor * stat
+                for buf, stat in ((self.running_mean, mean._data),
+                                  (self.running_var, var._data * (n / (n - 1)))):
+                    buf._data[...] = (1 - factor) * buf._data + factor * stat
                     buf._bump_version()
         return y
 

@@ -127,7 +127,7 @@ def synced(ddp):
     copies rank 0's buffers (the last training forward updated each rank's own)."""
     ddp.eval()
     with ag.no_grad():
-        ddp(ag.tensor(X[0][:2].astype(ddp.module[0].weight.data.dtype)))
+        ddp(ag.tensor(X[0][:2].astype(ddp.module[0].weight._data.dtype)))
     return state(ddp.module)
 
 
@@ -146,15 +146,15 @@ def reference(opt_name, bn, dtype, micro=1, sync=False):
             if bn and not sync:
                 kept = None
                 for k in range(WORLD):
-                    before = [t.data.copy() for t in model.buffers()]
+                    before = [t._data.copy() for t in model.buffers()]
                     part = slice(k * len(y) // WORLD, (k + 1) * len(y) // WORLD)
                     (loss_fn(model(x[part]), ag.tensor(y[part])) / WORLD).backward()
                     if k == 0:
-                        kept = [t.data.copy() for t in model.buffers()]
+                        kept = [t._data.copy() for t in model.buffers()]
                     for t, v in zip(model.buffers(), before):
-                        t.data[...] = v
+                        t._data[...] = v
                 for t, v in zip(model.buffers(), kept):
-                    t.data[...] = v
+                    t._data[...] = v
             else:
                 loss_fn(model(x), ag.tensor(y)).backward()
         opt.step()
@@ -169,9 +169,9 @@ def ddp_run(opt_name, bn, dtype, micro=1, steps=STEPS, model=None, opt=None, sta
             model = nn.SyncBatchNorm.convert_sync_batchnorm(model)
         if RANK:  # rank 0's parameters and buffers must win at construction
             for p in model.parameters():
-                p.data[...] += RANK
+                p._data[...] += RANK
             for t in model.buffers():
-                t.data[...] += RANK
+                t._data[...] += RANK
         model = DDP(model)
         opt = optimizer(opt_name, model.parameters())
     loss_fn = nn.CrossEntropyLoss()
