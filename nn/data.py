@@ -109,7 +109,8 @@ class TensorDataset(Dataset):
 
         >>> import autograd_core as ag
         >>> from nn.data import TensorDataset
-        >>> ds = TensorDataset(ag.tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]), ag.tensor([0, 1, 0]))
+        >>> x = ag.tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+        >>> ds = TensorDataset(x, ag.tensor([0, 1, 0]))
         >>> len(ds), ds[1]
         (3, (tensor([2., 3.]), tensor(1)))
     """

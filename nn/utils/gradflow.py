@@ -154,7 +154,8 @@ class GradFlow:
         layer."""
         rows = []
         for name, m, kind in self._entries:
-            row: dict[str, Any] = {"name": name or type(m).__name__, "type": type(m).__name__, "kind": kind}
+            row: dict[str, Any] = {"name": name or type(m).__name__, "type": type(m).__name__,
+                                   "kind": kind}
             if kind == "params":
                 params = [p for p in m._parameters.values() if p is not None]
                 grads = [p.grad.data for p in params if p.grad is not None]
