@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -227,7 +228,7 @@ def _get_softmax_dim(name, ndim, stacklevel=3):
 
 
 def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
-            dtype: object = None) -> Tensor:
+            dtype: Any = None) -> Tensor:
     r"""Applies :math:`\exp(x_i) / \sum_j \exp(x_j)` along ``dim``.
 
     Args:
@@ -253,7 +254,7 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
 
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
-                dtype: object = None) -> Tensor:
+                dtype: Any = None) -> Tensor:
     r"""Applies :math:`x_i - \log \sum_j \exp(x_j)` along ``dim`` (stable, via logsumexp).
 
     Args:

@@ -49,7 +49,7 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 device: object = None, dtype: object = None) -> None:
+                 device: Any = None, dtype: Any = None) -> None:
         _check.device("Linear", device)
         in_features = _check.size("Linear", "in_features", in_features)
         out_features = _check.size("Linear", "out_features", out_features)

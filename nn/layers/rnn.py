@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -244,7 +245,7 @@ class RNNCellBase(Module):
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
-                 device: object = None, dtype: object = None) -> None:
+                 device: Any = None, dtype: Any = None) -> None:
         check_device(device, type(self).__name__)
         super().__init__()
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
@@ -362,8 +363,8 @@ class RNNCell(RNNCellBase):
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 nonlinearity: str = "tanh", device: object = None,
-                 dtype: object = None) -> None:
+                 nonlinearity: str = "tanh", device: Any = None,
+                 dtype: Any = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
                              "'relu'.")
@@ -408,7 +409,7 @@ class LSTMCell(RNNCellBase):
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 device: object = None, dtype: object = None) -> None:
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device,
                          dtype=dtype)
 
@@ -450,7 +451,7 @@ class GRUCell(RNNCellBase):
     """
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
-                 device: object = None, dtype: object = None) -> None:
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device,
                          dtype=dtype)
 
@@ -501,8 +502,8 @@ class RNNBase(Module):
 
     def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, proj_size: int = 0, device: object = None,
-                 dtype: object = None) -> None:
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = None) -> None:
         check_device(device, type(self).__name__)
         super().__init__()
         if (not isinstance(dropout, numbers.Number) or isinstance(dropout, bool)
@@ -752,8 +753,8 @@ class RNN(RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
-                 dropout: float = 0.0, bidirectional: bool = False, device: object = None,
-                 dtype: object = None) -> None:
+                 dropout: float = 0.0, bidirectional: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
         if nonlinearity == "tanh":
             mode = "RNN_TANH"
         elif nonlinearity == "relu":
@@ -814,8 +815,8 @@ class LSTM(RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, proj_size: int = 0, device: object = None,
-                 dtype: object = None) -> None:
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, proj_size, device, dtype)
 
@@ -861,8 +862,8 @@ class GRU(RNNBase):
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
                  bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
-                 bidirectional: bool = False, device: object = None,
-                 dtype: object = None) -> None:
+                 bidirectional: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, 0, device, dtype)
 

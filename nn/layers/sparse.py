@@ -62,8 +62,8 @@ class Embedding(Module):
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  max_norm: float | None = None, norm_type: float = 2.0,
                  scale_grad_by_freq: bool = False, sparse: bool = False,
-                 _weight: Any = None, _freeze: bool = False, device: object = None,
-                 dtype: object = None) -> None:
+                 _weight: Any = None, _freeze: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
         num_embeddings = _check.size("Embedding", "num_embeddings", num_embeddings)
         embedding_dim = _check.size("Embedding", "embedding_dim", embedding_dim)
         if max_norm is not None:

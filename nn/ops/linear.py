@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from autograd_core.node import Node
 
-_ONES = {}
+_ONES: dict[tuple[int, Any], np.ndarray] = {}
 
 
 def _ones(n, dtype):
