@@ -145,7 +145,9 @@ def _take(t, index):
 
 
 class ConcatDataset(Dataset):
-    def __init__(self, datasets):
+    """The samples of ``datasets`` one after another (what ``a + b`` of datasets returns)."""
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
         self.datasets = list(datasets)
         self.cumulative = np.cumsum([len(d) for d in self.datasets])
 

@@ -102,7 +102,8 @@ class Adadelta(Optimizer):
         super()._validate_group(group)
         check(0.0 <= group["rho"] <= 1.0, f"Invalid rho value: {group['rho']}")
 
-    def coefficients(self, group, t, scalars, fresh):
+    def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
+                     fresh: bool) -> Any:
         lr, rho, wd = group["lr"], group["rho"], group["weight_decay"]
         return adadelta.Coefficients(
             rho=t(rho), one_minus_rho=t(1 - rho), eps=t(group["eps"]), neg_lr=t(-lr),

@@ -112,7 +112,8 @@ class Adamax(Optimizer):
             maximize=maximize, differentiable=differentiable, capturable=capturable,
             decoupled_weight_decay=decoupled_weight_decay))
 
-    def coefficients(self, group, t, scalars, fresh):
+    def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
+                     fresh: bool) -> Any:
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
         w1, w1c, w1_small = lerp_weight(t, 1 - beta1)
         return adamax.Coefficients(

@@ -85,7 +85,8 @@ class ASGD(Optimizer):
             lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach,
             maximize=maximize, differentiable=differentiable, capturable=capturable))
 
-    def coefficients(self, group, t, scalars, fresh):
+    def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
+                     fresh: bool) -> Any:
         lr, lambd, prev = group["lr"], group["lambd"], scalars["step"] - 1
         eta = float(np.float32(lr / (1 + lambd * lr * prev) ** group["alpha"]))
         mu = float(np.float32(1 / max(1, prev - group["t0"])))

@@ -227,7 +227,7 @@ class LBFGS(Optimizer):
 
     # -- groups and validation -------------------------------------------------------------
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Only the constructor's group is allowed (L-BFGS keeps one global history)."""
         if self.param_groups:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
@@ -432,7 +432,7 @@ class LBFGS(Optimizer):
 
     # -- state dict ---------------------------------------------------------------------------
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a dict from ``state_dict()``: the groups are checked by the base class, the
         flat history vectors here (floating, ``numel`` long); nothing changes on failure."""
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():

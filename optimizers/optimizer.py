@@ -72,12 +72,12 @@ _EMPTY = {np.dtype(t): empty(np.dtype(t)) for t in (np.float32, np.float64)}
 
 # -- the two accessors: the only places that know how a parameter holds its arrays ------------
 
-def param_array(p):
+def param_array(p: Any) -> np.ndarray:
     """The parameter's ndarray, updated in place by the step."""
     return p.data
 
 
-def grad_array(p):
+def grad_array(p: Any) -> np.ndarray | None:
     """The gradient ndarray of ``p`` or None."""
     g = p.grad
     if g is None or isinstance(g, np.ndarray):
@@ -98,7 +98,7 @@ def _enable_grad():
         return contextlib.nullcontext()
 
 
-def check(ok: bool, message: str):
+def check(ok: bool, message: str) -> None:
     """Raise ``ValueError(message)`` unless ``ok``."""
     if not ok:
         raise ValueError(message)
@@ -181,7 +181,8 @@ class Optimizer:
         for group in param_groups:
             self.add_param_group(group)
 
-    def coefficients(self, group, t, scalars, fresh):  # pragma: no cover - abstract
+    def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
+                     fresh: bool) -> Any:  # pragma: no cover - abstract
         """The kernel's scalars for one step of a parameter of scalar type ``t`` in ``group``.
 
         ``scalars``: the parameter's scalar state, ``step`` already advanced; an algorithm with
@@ -285,11 +286,13 @@ class Optimizer:
         """Reset gradients: ``p.grad = None`` (default) or fill them with zeros in place."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        grad_array(p).fill(0)
+                g = grad_array(p)  # None exactly when p.grad is None
+                if g is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    g.fill(0)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One optimization step over every group; returns ``closure()``'s loss if given.

@@ -128,7 +128,8 @@ class RAdam(Optimizer):
             foreach=foreach, capturable=capturable,
             decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable))
 
-    def coefficients(self, group, t, scalars, fresh):
+    def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
+                     fresh: bool) -> Any:
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
         step = scalars["step"]
         rect = rectification(step, beta2)
