@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import operator
 from collections import OrderedDict
+from collections.abc import ItemsView, Iterable, KeysView, Mapping, ValuesView
+from typing import Any
 
 from nn.module import Module, _addindent, _bump
 
@@ -40,10 +42,34 @@ def _note_failing_layer(exc, container, module):
 
 
 class Sequential(Module):
-    """Modules applied in order: ``Sequential(Linear(2, 3), ReLU())`` or
-    ``Sequential(OrderedDict(fc=Linear(2, 3), act=ReLU()))``."""
+    """A chain of modules applied in order, each to the previous one's output.
 
-    def __init__(self, *args):
+    ``Sequential(Linear(2, 3), ReLU())`` names the children ``"0"``, ``"1"``, ...;
+    ``Sequential(OrderedDict(fc=Linear(2, 3), act=ReLU()))`` uses the given names. Indexing,
+    slicing (a new Sequential), ``del``, ``append``, ``extend``, ``insert`` and ``+`` behave as
+    in PyTorch (indices are renumbered after a deletion). An error inside a layer gets a note
+    naming that layer.
+
+    Args:
+        args: modules, or one ``OrderedDict``/``dict`` of name to module.
+
+    Example::
+
+        >>> from collections import OrderedDict
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        >>> model(ag.ones(5, 4)).shape
+        autograd_core.Size([5, 2])
+        >>> model[0]
+        Linear(in_features=4, out_features=8, bias=True)
+        >>> named = nn.Sequential(OrderedDict(fc=nn.Linear(4, 2), act=nn.Tanh()))
+        >>> list(named.state_dict())
+        ['fc.weight', 'fc.bias']
+    """
+
+    def __init__(self, *args: Any) -> None:
         super().__init__()
         if len(args) == 1 and isinstance(args[0], (OrderedDict, dict)):
             for key, module in args[0].items():
@@ -52,7 +78,7 @@ class Sequential(Module):
             for idx, module in enumerate(args):
                 self.add_module(str(idx), module)
 
-    def forward(self, input):
+    def forward(self, input: Any) -> Any:
         for module in self._modules.values():
             try:
                 input = module(input)
@@ -90,16 +116,19 @@ class Sequential(Module):
         for i, (_, module) in enumerate(items):
             self.add_module(str(i), module)
 
-    def append(self, module):
+    def append(self, module: Module) -> Sequential:
+        """Adds ``module`` at the end; returns self."""
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules):
+    def extend(self, modules: Iterable[Module]) -> Sequential:
+        """Appends every module of ``modules`` (all checked first); returns self."""
         for m in _module_list(modules, "Sequential.extend"):
             self.append(m)
         return self
 
-    def insert(self, index, module):
+    def insert(self, index: int, module: Module) -> Sequential:
+        """Inserts ``module`` before position ``index``; returns self."""
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
         n = len(self._modules)
@@ -128,9 +157,28 @@ class Sequential(Module):
 
 
 class ModuleList(Module):
-    """A list of modules whose parameters are registered (``"0.weight"``, ...)."""
+    """A list of modules whose parameters are registered (``"0.weight"``, ...).
 
-    def __init__(self, modules=None):
+    Holds submodules in a Python-list-like container so ``parameters()``, ``state_dict()`` and
+    ``to()`` see them (a plain list would hide them). It has no ``forward``: iterate over it.
+
+    Args:
+        modules (iterable of Module, optional): the initial modules.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> layers = nn.ModuleList([nn.Linear(3, 3) for _ in range(2)])
+        >>> x = ag.ones(1, 3)
+        >>> for layer in layers:
+        ...     x = layer(x).tanh()
+        >>> x.shape, len(list(layers.parameters()))
+        (autograd_core.Size([1, 3]), 4)
+    """
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
         if modules is not None:
             self.extend(modules)
@@ -171,16 +219,19 @@ class ModuleList(Module):
             out.append(m)
         return out
 
-    def append(self, module):
+    def append(self, module: Module) -> ModuleList:
+        """Adds ``module`` at the end; returns self."""
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules):
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Appends every module of ``modules`` (all checked first); returns self."""
         for m in _module_list(modules, "ModuleList.extend"):
             self.append(m)
         return self
 
-    def insert(self, index, module):
+    def insert(self, index: int, module: Module) -> None:
+        """Inserts ``module`` before position ``index``."""
         items = list(self._modules.values())
         items.insert(index, module)
         for key in list(self._modules.keys()):
@@ -188,7 +239,8 @@ class ModuleList(Module):
         for i, m in enumerate(items):
             self.add_module(str(i), m)
 
-    def pop(self, key=-1):
+    def pop(self, key: int | slice = -1) -> Module:
+        """Removes and returns the module at ``key``."""
         v = self[key]
         del self[key]
         return v
@@ -213,14 +265,32 @@ class ModuleList(Module):
             start = i
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleList has no forward(); iterate over it instead")
 
 
 class ModuleDict(Module):
-    """An ordered dict of modules whose parameters are registered (``"key.weight"``)."""
+    """An ordered dict of modules whose parameters are registered (``"key.weight"``).
 
-    def __init__(self, modules=None):
+    Insertion order is kept; ``update`` accepts a mapping or an iterable of ``(key, module)``
+    pairs. It has no ``forward``: index it.
+
+    Args:
+        modules (mapping or iterable of (str, Module), optional): the initial modules.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> heads = nn.ModuleDict({"relu": nn.ReLU(), "tanh": nn.Tanh()})
+        >>> heads["relu"](ag.tensor([-1.0, 1.0]))
+        tensor([0., 1.])
+        >>> list(heads.keys())
+        ['relu', 'tanh']
+    """
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None
+                 = None) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
@@ -246,25 +316,32 @@ class ModuleDict(Module):
     def __contains__(self, key):
         return key in self._modules
 
-    def clear(self):
+    def clear(self) -> None:
+        """Removes every module."""
         for key in list(self._modules):
             del self[key]
 
-    def pop(self, key):
+    def pop(self, key: str) -> Module:
+        """Removes and returns the module under ``key``."""
         v = self[key]
         del self[key]
         return v
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
+        """The keys, in insertion order."""
         return self._modules.keys()
 
-    def items(self):
+    def items(self) -> ItemsView[str, Module]:
+        """``(key, module)`` pairs, in insertion order."""
         return self._modules.items()
 
-    def values(self):
+    def values(self) -> ValuesView[Module]:
+        """The modules, in insertion order."""
         return self._modules.values()
 
-    def update(self, modules):
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Adds or replaces modules from a mapping or ``(key, module)`` pairs (all checked
+        before any change)."""
         if hasattr(modules, "items") and hasattr(modules, "keys"):
             items = list(modules.items())
         else:
@@ -286,15 +363,31 @@ class ModuleDict(Module):
         for key, module in items:
             self[key] = module
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ModuleDict has no forward(); index it instead")
 
 
 class ParameterList(Module):
     """A list of parameters registered under ``"0"``, ``"1"``, ... (PyTorch's
-    ``nn.ParameterList``): a Tensor or array appended is wrapped in a ``Parameter``."""
+    ``nn.ParameterList``).
 
-    def __init__(self, values=None):
+    A Tensor or array appended is wrapped in a ``Parameter``.
+
+    Args:
+        values (iterable, optional): the initial parameters (or tensors/arrays to wrap).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> params = nn.ParameterList([ag.zeros(2), ag.ones(3)])
+        >>> [tuple(p.shape) for p in params]
+        [(2,), (3,)]
+        >>> list(params.state_dict())
+        ['0', '1']
+    """
+
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
         super().__init__()
         if values is not None:
             self.extend(values)
@@ -320,16 +413,18 @@ class ParameterList(Module):
         self.register_parameter(str(_index(idx, len(self), "ParameterList")),
                                 self._as_parameter(value))
 
-    def append(self, value):
+    def append(self, value: Any) -> ParameterList:
+        """Adds ``value`` (wrapped in a Parameter if need be) at the end; returns self."""
         self.register_parameter(str(len(self)), self._as_parameter(value))
         return self
 
-    def extend(self, values):
+    def extend(self, values: Iterable[Any]) -> ParameterList:
+        """Appends every value (all wrapped first); returns self."""
         values = [self._as_parameter(v) for v in values]  # all checked before any is added
         for v in values:
             self.append(v)
         return self
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
                          for i, p in enumerate(self))

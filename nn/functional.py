@@ -12,7 +12,9 @@ Signatures, defaults and numbers are PyTorch's. Differences:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 import warnings
+from typing import Any
 
 import numpy as np
 
@@ -34,7 +36,7 @@ __all__ = [
 ]
 
 
-def _t(x):
+def _t(x: object) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
 
 
@@ -49,41 +51,170 @@ def _const(x, dtype=None):
 
 
 # ---- linear and shape ---------------------------------------------------------------------
-def linear(input, weight, bias=None):
-    """``input @ weight.T + bias`` as one graph node (weight shape ``(out, in)``)."""
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    r"""Applies an affine map :math:`y = x W^T + b` as one graph node.
+
+    Args:
+        input (Tensor): input of shape ``(*, in_features)``.
+        weight (Tensor): weight of shape ``(out_features, in_features)``.
+        bias (Tensor, optional): bias of shape ``(out_features,)``. Default: ``None``.
+
+    Shape:
+        - Input: ``(*, in_features)``; Output: ``(*, out_features)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.linear(ag.ones(2, 3), ag.ones(4, 3), ag.zeros(4))
+        tensor([[3., 3., 3., 3.],
+                [3., 3., 3., 3.]])
+    """
     return LinearOp.apply(input, weight, bias)
 
 
-def identity(input):
+def identity(input: Tensor) -> Tensor:
+    """Returns ``input`` unchanged (the function behind :class:`nn.Identity`).
+
+    Args:
+        input (Tensor): any tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.ones(2)
+        >>> F.identity(x) is x
+        True
+    """
     return input
 
 
-def flatten(input, start_dim=0, end_dim=-1):
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Flattens dims ``start_dim`` to ``end_dim`` (inclusive) into one (as ``torch.flatten``).
+
+    Args:
+        input (Tensor): the input.
+        start_dim (int): first dim to flatten. Default: ``0``.
+        end_dim (int): last dim to flatten. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.flatten(ag.zeros(2, 3, 4), 1).shape
+        autograd_core.Size([2, 12])
+    """
     return _t(input).flatten(start_dim, end_dim)
 
 
 # ---- activations --------------------------------------------------------------------------
-def relu(input, inplace=False):
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    r"""Applies the rectified linear unit :math:`\max(0, x)` elementwise.
+
+    Args:
+        input (Tensor): the input.
+        inplace (bool): accepted for PyTorch compatibility and ignored: the result is always a
+            new tensor. Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.relu(ag.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """
     return _t(input).relu()
 
 
-def leaky_relu(input, negative_slope=0.01, inplace=False):
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    r"""Applies :math:`\max(0, x) + \text{negative\_slope} \cdot \min(0, x)` elementwise.
+
+    Args:
+        input (Tensor): the input.
+        negative_slope (float): slope for negative inputs. Default: ``0.01``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.leaky_relu(ag.tensor([-2.0, 3.0]), 0.5)
+        tensor([-1.,  3.])
+    """
     return ag.leaky_relu(input, negative_slope)
 
 
-def sigmoid(input):
+def sigmoid(input: Tensor) -> Tensor:
+    r"""Applies the logistic function :math:`1 / (1 + e^{-x})` elementwise.
+
+    Args:
+        input (Tensor): the input.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.sigmoid(ag.tensor([0.0, 2.0]))
+        tensor([0.5000, 0.8808])
+    """
     return _t(input).sigmoid()
 
 
-def tanh(input):
+def tanh(input: Tensor) -> Tensor:
+    """Applies the hyperbolic tangent elementwise.
+
+    Args:
+        input (Tensor): the input.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.tanh(ag.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7616])
+    """
     return _t(input).tanh()
 
 
-def gelu(input, approximate="none"):
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    r"""Applies the Gaussian error linear unit :math:`x \Phi(x)` elementwise.
+
+    With ``approximate="tanh"``:
+    :math:`0.5 x (1 + \tanh(\sqrt{2/\pi} (x + 0.044715 x^3)))`.
+
+    Args:
+        input (Tensor): the input.
+        approximate (str): ``'none'`` (exact, with erf) or ``'tanh'``. Default: ``'none'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.gelu(ag.tensor([-1.0, 0.0, 1.0]))
+        tensor([-0.1587,  0.0000,  0.8413])
+    """
     return ag.gelu(input, approximate)
 
 
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    r"""Applies :math:`\frac{1}{\beta} \log(1 + e^{\beta x})` elementwise.
+
+    Where :math:`\beta x > \text{threshold}` the input is returned as is (linear), as in
+    PyTorch.
+
+    Args:
+        input (Tensor): the input.
+        beta (float): the :math:`\beta` above. Default: ``1.0``.
+        threshold (float): above this ``beta * x`` the function is the identity. Default: ``20.0``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.softplus(ag.tensor([0.0, 30.0]))
+        tensor([ 0.6931, 30.0000])
+    """
     return ag.softplus(input, beta, threshold)
 
 
@@ -96,7 +227,24 @@ def _get_softmax_dim(name, ndim, stacklevel=3):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: Any = None) -> Tensor:
+    r"""Applies :math:`\exp(x_i) / \sum_j \exp(x_j)` along ``dim``.
+
+    Args:
+        input (Tensor): the input.
+        dim (int): the dim the result sums to 1 along. ``None`` picks one as PyTorch's
+            deprecated implicit choice does (with its warning). Default: ``None``.
+        dtype (dtype, optional): cast the input to this dtype first. Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.softmax(ag.tensor([[0.0, 0.0], [0.0, 1.0]]), dim=1)
+        tensor([[0.5000, 0.5000],
+                [0.2689, 0.7311]])
+    """
     x = _t(input)
     if dtype is not None:
         x = x.to(dtype)
@@ -105,7 +253,23 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     return x.softmax(dim)
 
 
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+                dtype: Any = None) -> Tensor:
+    r"""Applies :math:`x_i - \log \sum_j \exp(x_j)` along ``dim`` (stable, via logsumexp).
+
+    Args:
+        input (Tensor): the input.
+        dim (int): the dim to normalise along (``None``: PyTorch's deprecated implicit
+            choice, with its warning). Default: ``None``.
+        dtype (dtype, optional): cast the input to this dtype first. Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.log_softmax(ag.tensor([0.0, 0.0]), dim=0)
+        tensor([-0.6931, -0.6931])
+    """
     x = _t(input)
     if dtype is not None:
         x = x.to(dtype)
@@ -115,9 +279,30 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 # ---- dropout ------------------------------------------------------------------------------
-def dropout(input, p=0.5, training=True, inplace=False):
-    """Inverted dropout: zero each element with probability ``p`` and scale the rest by
-    ``1/(1-p)`` (expected value preserved); identity when not training."""
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Inverted dropout: zeroes each element with probability ``p`` and scales the rest by
+    ``1 / (1 - p)`` so the expected value is kept; the identity when not training.
+
+    The mask is drawn from the project's generator (``ag.manual_seed``), so masks differ
+    from PyTorch's for the same seed; the distribution is the same.
+
+    Args:
+        input (Tensor): the input.
+        p (float): probability of zeroing an element. Default: ``0.5``.
+        training (bool): apply dropout if ``True``. Default: ``True``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> _ = ag.manual_seed(0)
+        >>> y = F.dropout(ag.ones(1000), p=0.5)
+        >>> sorted(set(y.tolist()))
+        [0.0, 2.0]
+        >>> F.dropout(ag.ones(3), p=0.5, training=False)
+        tensor([1., 1., 1.])
+    """
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
@@ -135,13 +320,38 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 
 # ---- normalisation ------------------------------------------------------------------------
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-5):
-    """Batch normalisation over the batch (and length) axes of an (N, C) or (N, C, L) input.
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    r"""Batch normalisation over every axis but the channel axis 1 of an ``(N, C, *)`` input.
 
+    :math:`y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \gamma + \beta`.
     Training: normalise with the batch mean and *biased* variance and, when running buffers
     are given, update them in place with ``r = momentum * batch + (1 - momentum) * r`` using
-    the *unbiased* variance. Eval: normalise with the running statistics."""
+    the *unbiased* variance. Eval: normalise with the running statistics.
+
+    Args:
+        input (Tensor): input of shape ``(N, C, *)``.
+        running_mean (Tensor, optional): running mean ``(C,)``, updated in place in training.
+        running_var (Tensor, optional): running variance ``(C,)``, updated in place in training.
+        weight (Tensor, optional): scale :math:`\gamma` ``(C,)``. Default: ``None``.
+        bias (Tensor, optional): shift :math:`\beta` ``(C,)``. Default: ``None``.
+        training (bool): use batch statistics. Default: ``False``.
+        momentum (float): running-statistics update factor. Default: ``0.1``.
+        eps (float): added to the variance. Default: ``1e-5``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([[1.0], [3.0]])
+        >>> mean, var = ag.zeros(1), ag.ones(1)
+        >>> F.batch_norm(x, mean, var, training=True)
+        tensor([[-1.0000],
+                [ 1.0000]])
+        >>> mean, var
+        (tensor([0.2000]), tensor([1.1000]))
+    """
     x = _t(input)
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected at least 2-D input (N, C, ...), got {x.shape}")
@@ -172,9 +382,27 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                         eps=eps, stats=stats)
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
-    """Normalise over the trailing ``normalized_shape`` axes of each sample (biased
-    variance), then scale and shift elementwise."""
+def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalises over the trailing ``normalized_shape`` axes of each sample (biased
+    variance), then scales and shifts elementwise.
+
+    Args:
+        input (Tensor): input of shape ``(*, *normalized_shape)``.
+        normalized_shape (int or sequence of int): the trailing shape to normalise over.
+        weight (Tensor, optional): elementwise scale of shape ``normalized_shape``.
+        bias (Tensor, optional): elementwise shift of shape ``normalized_shape``.
+        eps (float): added to the variance. Default: ``1e-5``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.layer_norm(ag.tensor([[1.0, 3.0], [0.0, 10.0]]), 2)
+        tensor([[-1.0000,  1.0000],
+                [-1.0000,  1.0000]])
+    """
     x = _t(input)
     if isinstance(normalized_shape, (int, np.integer)):
         normalized_shape = (int(normalized_shape),)
@@ -191,9 +419,25 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
                         param_shape=normalized_shape, eps=eps, kind="layer")
 
 
-def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
-    """Split the C channels of an (N, C, *) input into ``num_groups`` groups and normalise
-    each (sample, group) slice; per-channel scale and shift."""
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Splits the C channels of an ``(N, C, *)`` input into ``num_groups`` groups and
+    normalises each (sample, group) slice (biased variance); per-channel scale and shift.
+
+    Args:
+        input (Tensor): input of shape ``(N, C, *)``.
+        num_groups (int): number of groups; must divide ``C``.
+        weight (Tensor, optional): per-channel scale ``(C,)``. Default: ``None``.
+        bias (Tensor, optional): per-channel shift ``(C,)``. Default: ``None``.
+        eps (float): added to the variance. Default: ``1e-5``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.group_norm(ag.tensor([[1.0, 3.0, 5.0, 5.0]]), 2)
+        tensor([[-1.0000,  1.0000,  0.0000,  0.0000]])
+    """
     x = _t(input)
     if x.ndim < 2:
         raise RuntimeError(f"group_norm: expected at least 2-D input (N, C, *), got {x.shape}")
@@ -239,8 +483,25 @@ def _shape_warning(name, x, y):
     return False
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Mean squared error ``(input - target)^2`` reduced."""
+def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Mean squared error: ``(input - target) ** 2`` elementwise, then reduced.
+
+    Args:
+        input (Tensor): predictions (floating point).
+        target (Tensor): targets, same shape as ``input`` (a different shape broadcasts, with
+            PyTorch's warning).
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.mse_loss(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 4.0]))
+        tensor(2.)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     dt = np.result_type(np.asarray(getattr(input, "_data", input)),
@@ -254,8 +515,25 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     return MSELossOp.apply(input, target, reduction=reduction)
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Mean absolute error ``|input - target|`` reduced (gradient sign(x - y), 0 at 0)."""
+def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+            reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Mean absolute error: ``|input - target|`` elementwise, then reduced (gradient
+    ``sign(input - target)``, 0 at 0).
+
+    Args:
+        input (Tensor): predictions.
+        target (Tensor): targets, same shape as ``input``.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.l1_loss(ag.tensor([1.0, 2.0]), ag.tensor([0.0, 4.0]), reduction="sum")
+        tensor(3.)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     _shape_warning("l1_loss", input, target)
@@ -293,8 +571,10 @@ def _check_weight(weight, C, dtype):
     return w
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
-                  reduce=None, reduction="mean", label_smoothing=0.0):
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                  size_average: bool | None = None, ignore_index: int = -100,
+                  reduce: bool | None = None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy between the softmax of logits ``input`` (N, C) / (N, C, d...) / (C,) and
     class-index targets (one fused node: log-softmax via logsumexp forward, ``(softmax -
     target) * g / N`` backward) or class-probability targets (same shape as ``input``).
@@ -307,6 +587,25 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     smoothing term). With probabilities ``q`` (smoothed as ``q (1 - eps) + eps / C``)::
 
         loss_i = -sum_c w[c] q[i, c] logp[i, c],   'mean' divides by N (not by the weights).
+
+    Args:
+        input (Tensor): logits ``(N, C)``, ``(N, C, d1, ...)`` or ``(C,)``.
+        target (Tensor): class indices ``(N,)`` / ``(N, d1, ...)`` / ``()`` (integer), or
+            class probabilities of ``input``'s shape (floating point).
+        weight (Tensor, optional): per-class weights ``(C,)`` (a constant). Default: ``None``.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        ignore_index (int): class-index targets equal to this are skipped. Default: ``-100``.
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+        label_smoothing (float): in ``[0, 1]``. Default: ``0.0``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> logits = ag.tensor([[0.0, 0.0], [0.0, 0.0]])
+        >>> F.cross_entropy(logits, ag.tensor([0, 1]))
+        tensor(0.6931)
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
@@ -352,10 +651,31 @@ def _cross_entropy_probs(x, target, w, reduction, eps, class_dim):
     return total / (x.numel() // C) if x.numel() else total * float("nan")
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-             reduction="mean"):
-    """Negative log-likelihood of log-probabilities ``input`` at class indices ``target``:
-    ``-w[y_i] * input[i, y_i]``; ``'mean'`` divides by ``sum_i w[y_i]`` (non-ignored)."""
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+             size_average: bool | None = None, ignore_index: int = -100,
+             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities ``input`` at class indices ``target``.
+
+    Per sample ``-w[y_i] * input[i, y_i]``; ``'mean'`` divides by ``sum_i w[y_i]`` over the
+    non-ignored samples.
+
+    Args:
+        input (Tensor): log-probabilities ``(N, C)``, ``(N, C, d1, ...)`` or ``(C,)``.
+        target (Tensor): integer class indices ``(N,)`` / ``(N, d1, ...)`` / ``()``.
+        weight (Tensor, optional): per-class weights ``(C,)`` (a constant). Default: ``None``.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        ignore_index (int): targets equal to this are skipped. Default: ``-100``.
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> logp = ag.tensor([[-0.5, -1.0], [-2.0, -0.1]])
+        >>> F.nll_loss(logp, ag.tensor([0, 1]), reduction="none")
+        tensor([0.5000, 0.1000])
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     x = _t(input)
@@ -386,10 +706,28 @@ def _target(target, dtype):
     return np.asarray(target, dtype=dtype)
 
 
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
-                         reduction="mean"):
-    """``-w (y log x + (1 - y) log(1 - x))`` on probabilities ``x``, logs clamped to
-    >= -100 as PyTorch does (so x = 0 or 1 gives a finite loss)."""
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy ``-w (y log x + (1 - y) log(1 - x))`` on probabilities ``x``.
+
+    The logs are clamped to ``>= -100`` as PyTorch does (so x = 0 or 1 gives a finite loss).
+
+    Args:
+        input (Tensor): probabilities in ``[0, 1]``.
+        target (Tensor): targets in ``[0, 1]``, same shape as ``input``.
+        weight (Tensor, optional): rescaling weight, broadcast to ``input`` (a constant).
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.binary_cross_entropy(ag.tensor([0.5, 0.5]), ag.tensor([1.0, 0.0]))
+        tensor(0.6931)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     _same_size("binary_cross_entropy", input, target)
@@ -400,10 +738,32 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return BCELossOp.apply(x, _target(target, x.dtype), w, reduction=reduction)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
-                                     reduce=None, reduction="mean", pos_weight=None):
-    """Sigmoid + binary cross-entropy in one stable node:
-    ``(1 - y) x + (1 + (pos_weight - 1) y) * softplus(-x)``, times ``weight``."""
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Tensor | None = None,
+                                     size_average: bool | None = None,
+                                     reduce: bool | None = None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Sigmoid and binary cross-entropy in one numerically stable node.
+
+    Per element ``(1 - y) x + (1 + (pos_weight - 1) y) * softplus(-x)``, times ``weight``.
+
+    Args:
+        input (Tensor): logits.
+        target (Tensor): targets in ``[0, 1]``, same shape as ``input``.
+        weight (Tensor, optional): rescaling weight, broadcast (a constant). Default: ``None``.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+        pos_weight (Tensor, optional): weight of positive examples, broadcast along the last
+            dim (a constant). Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.binary_cross_entropy_with_logits(ag.tensor([0.0, 0.0]), ag.tensor([1.0, 0.0]))
+        tensor(0.6931)
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     _same_size("binary_cross_entropy_with_logits", input, target)
@@ -413,8 +773,22 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     return BCEWithLogitsOp.apply(x, _target(target, x.dtype), w, pw, reduction=reduction)
 
 
-def one_hot(tensor, num_classes=-1):
-    """int64 one-hot encoding with a new trailing axis of ``num_classes`` (max + 1 if -1)."""
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """One-hot encoding (int64) with a new trailing axis of length ``num_classes``.
+
+    Args:
+        tensor (Tensor): non-negative integer class values.
+        num_classes (int): number of classes; ``-1`` means ``tensor.max() + 1``.
+            Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.one_hot(ag.tensor([0, 2]), 3)
+        tensor([[1, 0, 0],
+                [0, 0, 1]])
+    """
     idx = _const(tensor)
     if idx.dtype.kind not in "iu":
         raise RuntimeError("one_hot is only applicable to index tensor of integer dtype")
@@ -429,9 +803,27 @@ def one_hot(tensor, num_classes=-1):
     return Tensor(out)
 
 
-def pad(input, pad, mode="constant", value=None):
-    """Pad the last ``len(pad) // 2`` dims of ``input``: ``pad = (left, right, top, bottom,
-    ...)``, last dim first; negative entries crop. Only ``mode="constant"`` is available."""
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
+        value: float | None = None) -> Tensor:
+    """Pads the last ``len(pad) // 2`` dims of ``input`` with a constant.
+
+    ``pad = (left, right, top, bottom, ...)``, last dim first; negative entries crop.
+    Differs from PyTorch: only ``mode="constant"`` is available (others raise
+    NotImplementedError).
+
+    Args:
+        input (Tensor): the input.
+        pad (sequence of int): the amounts, an even number of them.
+        mode (str): ``'constant'``. Default: ``'constant'``.
+        value (float, optional): fill value. Default: ``None`` (zero).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.pad(ag.ones(1, 2), (1, 2), value=9.0)
+        tensor([[9., 1., 1., 9., 9.]])
+    """
     if mode != "constant":
         raise NotImplementedError(f"pad: mode={mode!r} is not supported here (only 'constant')")
     pad = tuple(int(p) for p in pad)
@@ -444,9 +836,27 @@ def pad(input, pad, mode="constant", value=None):
     return ag.constant_pad_nd(input, pad, 0 if value is None else value)
 
 
-def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
-    """``0.5 d^2 / beta`` where ``|d| < beta``, ``|d| - 0.5 beta`` elsewhere (``d = input -
-    target``), reduced; ``beta=0`` is the L1 loss."""
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+                   reduce: bool | None = None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """Smooth L1 loss: ``0.5 d^2 / beta`` where ``|d| < beta``, ``|d| - 0.5 beta`` elsewhere
+    (``d = input - target``), then reduced; ``beta=0`` is the L1 loss.
+
+    Args:
+        input (Tensor): predictions.
+        target (Tensor): targets, same shape as ``input``.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+        beta (float): where the loss turns from quadratic to linear. Default: ``1.0``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.smooth_l1_loss(ag.tensor([0.5, 3.0]), ag.zeros(2), reduction="none")
+        tensor([0.1250, 2.5000])
+    """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     if beta < 0:
@@ -459,10 +869,26 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     return _reduce(ag.where(a._data < beta, d * d * (0.5 / beta), a - 0.5 * beta), reduction)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
-    """``0.5 d^2`` where ``|d| < delta``, ``delta (|d| - 0.5 delta)`` elsewhere (``d = input -
-    target``), times ``weight`` (broadcast; a constant) when given, then reduced (``mean``
-    divides by the number of elements)."""
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    """Huber loss: ``0.5 d^2`` where ``|d| < delta``, ``delta (|d| - 0.5 delta)`` elsewhere
+    (``d = input - target``), times ``weight`` when given, then reduced.
+
+    Args:
+        input (Tensor): predictions.
+        target (Tensor): targets, same shape as ``input``.
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'`` (``'mean'`` divides by the number
+            of elements). Default: ``'mean'``.
+        delta (float): where the loss turns from quadratic to linear. Default: ``1.0``.
+        weight (Tensor, optional): elementwise weight, broadcast (a constant). Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.huber_loss(ag.tensor([0.5, 3.0]), ag.zeros(2), reduction="none", delta=2.0)
+        tensor([0.1250, 4.0000])
+    """
     check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
@@ -475,11 +901,35 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     return _reduce(loss, reduction)
 
 
-def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
-              scale_grad_by_freq=False, sparse=False):
-    """Rows of ``weight`` at the integer ``input`` (shape ``input.shape + (dim,)``); the row at
-    ``padding_idx`` gets no gradient. ``max_norm``, ``scale_grad_by_freq`` and ``sparse=True``
-    are not available here (NotImplementedError)."""
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """Looks up rows of ``weight`` at the integer indices ``input``.
+
+    The row at ``padding_idx`` gets no gradient. Differs from PyTorch: ``max_norm``,
+    ``scale_grad_by_freq`` and ``sparse=True`` are not available (NotImplementedError).
+
+    Args:
+        input (Tensor): int32/int64 indices of any shape.
+        weight (Tensor): the table ``(num_embeddings, embedding_dim)``.
+        padding_idx (int, optional): a row that receives no gradient. Default: ``None``.
+        max_norm (float, optional): not supported; must be ``None``.
+        norm_type (float): unused (goes with ``max_norm``). Default: ``2.0``.
+        scale_grad_by_freq (bool): not supported; must be ``False``.
+        sparse (bool): not supported; must be ``False``.
+
+    Shape:
+        - Output: ``input.shape + (embedding_dim,)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> table = ag.tensor([[0.0, 0.0], [1.0, 2.0], [3.0, 4.0]])
+        >>> F.embedding(ag.tensor([[2, 1]]), table)
+        tensor([[[3., 4.],
+                 [1., 2.]]])
+    """
     if max_norm is not None:
         raise NotImplementedError("embedding: max_norm (renormalising rows in place) is not "
                                   "supported here")

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any, TypeVar
 
 import numpy as np
 
 from autograd_core import Tensor
 from autograd_core import random as _random
+
+_T = TypeVar("_T", Tensor, np.ndarray)
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
@@ -49,11 +52,24 @@ def _shape(tensor):
     return tuple(tensor._data.shape if isinstance(tensor, Tensor) else np.shape(tensor))
 
 
-def calculate_gain(nonlinearity, param=None):
-    """The recommended gain for a nonlinearity (PyTorch's table):
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
+    """Returns the recommended gain for a nonlinearity (PyTorch's table).
 
     linear / conv / sigmoid: 1; tanh: 5/3; relu: sqrt(2);
     leaky_relu: sqrt(2 / (1 + negative_slope^2)) (slope ``param``, default 0.01); selu: 3/4.
+
+    Args:
+        nonlinearity (str): the function's name (``'relu'``, ``'tanh'``, ``'linear'``, ...).
+        param (float, optional): the negative slope for ``'leaky_relu'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> init.calculate_gain("tanh")
+        1.6666666666666667
+        >>> round(init.calculate_gain("leaky_relu", 0.2), 4)
+        1.3868
     """
     linear_fns = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
                   "conv_transpose2d", "conv_transpose3d"]
@@ -94,19 +110,73 @@ def _calculate_correct_fan(tensor, mode):
     return fan_in if mode == "fan_in" else fan_out
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
-    """Fill with draws from U(a, b)."""
+def uniform_(tensor: _T, a: float = 0.0, b: float = 1.0, generator: Any = None) -> _T:
+    """Fills ``tensor`` in place with draws from the uniform distribution U(a, b).
+
+    Args:
+        tensor (Tensor): the tensor (or numpy array) to fill.
+        a (float): lower bound. Default: ``0.0``.
+        b (float): upper bound. Default: ``1.0``.
+        generator (numpy.random.Generator, optional): draw from this instead of the
+            project's generator.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> w = init.uniform_(ag.empty(3, 5), -0.1, 0.1)
+        >>> bool((w.data >= -0.1).all() and (w.data <= 0.1).all())
+        True
+    """
     return _write(tensor, _rng(generator).uniform(a, b, _shape(tensor)))
 
 
-def normal_(tensor, mean=0.0, std=1.0, generator=None):
-    """Fill with draws from N(mean, std^2)."""
+def normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> _T:
+    """Fills ``tensor`` in place with draws from the normal distribution N(mean, std^2).
+
+    Args:
+        tensor (Tensor): the tensor (or numpy array) to fill.
+        mean (float): the mean. Default: ``0.0``.
+        std (float): the standard deviation. Default: ``1.0``.
+        generator (numpy.random.Generator, optional): draw from this instead of the
+            project's generator.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> import numpy as np
+        >>> w = init.normal_(ag.empty(3, 5), generator=np.random.default_rng(0))
+        >>> w.shape
+        autograd_core.Size([3, 5])
+    """
     return _write(tensor, _rng(generator).normal(mean, std, _shape(tensor)))
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-    """Fill with N(mean, std^2) draws conditioned on [a, b] (by rejection: the same
-    distribution as PyTorch's inverse-CDF method)."""
+def trunc_normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator: Any = None) -> _T:
+    """Fills ``tensor`` in place with N(mean, std^2) draws conditioned on ``[a, b]``.
+
+    Drawn by rejection: the same distribution as PyTorch's inverse-CDF method, other numbers.
+
+    Args:
+        tensor (Tensor): the tensor (or numpy array) to fill.
+        mean (float): the mean of the untruncated normal. Default: ``0.0``.
+        std (float): its standard deviation. Default: ``1.0``.
+        a (float): lower cut-off. Default: ``-2.0``.
+        b (float): upper cut-off. Default: ``2.0``.
+        generator (numpy.random.Generator, optional): draw from this instead of the
+            project's generator.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> _ = ag.manual_seed(0)
+        >>> w = init.trunc_normal_(ag.empty(100), std=1.0, a=-0.5, b=0.5)
+        >>> bool((abs(w.data) <= 0.5).all())
+        True
+    """
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
@@ -120,45 +190,149 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     return _write(tensor, out)
 
 
-def constant_(tensor, val):
+def constant_(tensor: _T, val: float) -> _T:
+    """Fills ``tensor`` in place with the value ``val``.
+
+    Args:
+        tensor (Tensor): the tensor (or numpy array) to fill.
+        val (float): the value.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> init.constant_(ag.empty(2, 2), 0.3)
+        tensor([[0.3000, 0.3000],
+                [0.3000, 0.3000]])
+    """
     return _write(tensor, val)
 
 
-def ones_(tensor):
+def ones_(tensor: _T) -> _T:
+    """Fills ``tensor`` in place with ones.
+
+    Args:
+        tensor (Tensor): the tensor (or numpy array) to fill.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> init.ones_(ag.empty(3))
+        tensor([1., 1., 1.])
+    """
     return _write(tensor, 1)
 
 
-def zeros_(tensor):
+def zeros_(tensor: _T) -> _T:
+    """Fills ``tensor`` in place with zeros.
+
+    Args:
+        tensor (Tensor): the tensor (or numpy array) to fill.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> init.zeros_(ag.empty(3))
+        tensor([0., 0., 0.])
+    """
     return _write(tensor, 0)
 
 
-def eye_(tensor):
-    """The identity matrix (2-D tensors only)."""
+def eye_(tensor: _T) -> _T:
+    """Fills a 2-D ``tensor`` in place with the identity matrix (ones on the diagonal).
+
+    Args:
+        tensor (Tensor): a 2-D tensor (or numpy array).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> init.eye_(ag.empty(2, 3))
+        tensor([[1., 0., 0.],
+                [0., 1., 0.]])
+    """
     shape = _shape(tensor)
     if len(shape) != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     return _write(tensor, np.eye(*shape))
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None):
-    """U(-a, a) with ``a = gain * sqrt(6 / (fan_in + fan_out))`` (Glorot & Bengio, 2010)."""
+def xavier_uniform_(tensor: _T, gain: float = 1.0, generator: Any = None) -> _T:
+    """Fills ``tensor`` in place from U(-a, a), ``a = gain * sqrt(6 / (fan_in + fan_out))``
+    (Glorot & Bengio, 2010).
+
+    Args:
+        tensor (Tensor): at least 2-D (``(out, in, *kernel)``).
+        gain (float): scaling factor. Default: ``1.0``.
+        generator (numpy.random.Generator, optional): draw from this instead of the
+            project's generator.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> w = init.xavier_uniform_(ag.empty(3, 5), gain=init.calculate_gain("relu"))
+        >>> bool((abs(w.data) <= 2 ** 0.5 * (6 / 8) ** 0.5).all())
+        True
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     a = math.sqrt(3.0) * std
     return uniform_(tensor, -a, a, generator)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None):
-    """N(0, std^2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
+def xavier_normal_(tensor: _T, gain: float = 1.0, generator: Any = None) -> _T:
+    """Fills ``tensor`` in place from N(0, std^2), ``std = gain * sqrt(2 / (fan_in +
+    fan_out))`` (Glorot & Bengio, 2010).
+
+    Args:
+        tensor (Tensor): at least 2-D (``(out, in, *kernel)``).
+        gain (float): scaling factor. Default: ``1.0``.
+        generator (numpy.random.Generator, optional): draw from this instead of the
+            project's generator.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> _ = ag.manual_seed(0)
+        >>> w = init.xavier_normal_(ag.empty(300, 500))
+        >>> round(float(w.data.std()), 2)  # sqrt(2 / 800) = 0.05
+        0.05
+    """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """U(-bound, bound), ``bound = sqrt(3) * gain / sqrt(fan)`` (He et al., 2015), ``gain =
-    calculate_gain(nonlinearity, a)``. ``Linear``'s default is ``a=sqrt(5)``, which gives
-    ``bound = 1 / sqrt(fan_in)``."""
+def kaiming_uniform_(tensor: _T, a: float = 0, mode: str = "fan_in",
+                     nonlinearity: str = "leaky_relu", generator: Any = None) -> _T:
+    """Fills ``tensor`` in place from U(-bound, bound), ``bound = sqrt(3) * gain / sqrt(fan)``
+    (He et al., 2015), ``gain = calculate_gain(nonlinearity, a)``.
+
+    ``Linear``'s default is ``a=sqrt(5)``, which gives ``bound = 1 / sqrt(fan_in)``.
+
+    Args:
+        tensor (Tensor): at least 2-D (``(out, in, *kernel)``).
+        a (float): negative slope of the leaky_relu that follows. Default: ``0``.
+        mode (str): ``'fan_in'`` (keeps the forward variance) or ``'fan_out'`` (the
+            backward one). Default: ``'fan_in'``.
+        nonlinearity (str): ``'relu'`` or ``'leaky_relu'`` (recommended). Default:
+            ``'leaky_relu'``.
+        generator (numpy.random.Generator, optional): draw from this instead of the
+            project's generator.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> w = init.kaiming_uniform_(ag.empty(3, 4), mode="fan_in", nonlinearity="relu")
+        >>> bool((abs(w.data) <= (6 / 4) ** 0.5).all())
+        True
+    """
     if 0 in _shape(tensor):
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -169,8 +343,28 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """N(0, std^2), ``std = gain / sqrt(fan)`` (He et al., 2015)."""
+def kaiming_normal_(tensor: _T, a: float = 0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu", generator: Any = None) -> _T:
+    """Fills ``tensor`` in place from N(0, std^2), ``std = gain / sqrt(fan)`` (He et al.,
+    2015), ``gain = calculate_gain(nonlinearity, a)``.
+
+    Args:
+        tensor (Tensor): at least 2-D (``(out, in, *kernel)``).
+        a (float): negative slope of the leaky_relu that follows. Default: ``0``.
+        mode (str): ``'fan_in'`` or ``'fan_out'``. Default: ``'fan_in'``.
+        nonlinearity (str): ``'relu'`` or ``'leaky_relu'``. Default: ``'leaky_relu'``.
+        generator (numpy.random.Generator, optional): draw from this instead of the
+            project's generator.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> _ = ag.manual_seed(0)
+        >>> w = init.kaiming_normal_(ag.empty(500, 200), mode="fan_out", nonlinearity="relu")
+        >>> round(float(w.data.std()), 3)  # sqrt(2 / 500) = 0.063
+        0.063
+    """
     if 0 in _shape(tensor):
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
@@ -179,9 +373,28 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     return normal_(tensor, 0.0, gain / math.sqrt(fan), generator)
 
 
-def orthogonal_(tensor, gain=1, generator=None):
-    """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian matrix (Saxe et
-    al., 2013), signs fixed so the distribution is uniform; trailing dims are flattened."""
+def orthogonal_(tensor: _T, gain: float = 1, generator: Any = None) -> _T:
+    """Fills ``tensor`` in place with a (semi-)orthogonal matrix times ``gain``.
+
+    From the QR decomposition of a Gaussian matrix (Saxe et al., 2013), signs fixed so the
+    distribution is uniform; dims after the first are flattened.
+
+    Args:
+        tensor (Tensor): at least 2-D.
+        gain (float): scaling factor. Default: ``1``.
+        generator (numpy.random.Generator, optional): draw from this instead of the
+            project's generator.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> import numpy as np
+        >>> _ = ag.manual_seed(0)
+        >>> w = init.orthogonal_(ag.empty(3, 5))
+        >>> bool(np.allclose(w.data @ w.data.T, np.eye(3), atol=1e-6))
+        True
+    """
     shape = _shape(tensor)
     if len(shape) < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")

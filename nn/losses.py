@@ -13,14 +13,16 @@ __all__ = ["MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWi
 
 
 class _Loss(Module):
-    def __init__(self, size_average=None, reduce=None, reduction="mean"):
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
         super().__init__()
         self.reduction = _legacy_reduction(size_average, reduce, reduction)
         check_reduction(self.reduction)
 
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
         if weight is not None and not isinstance(weight, Tensor):
             weight = Tensor(weight)
@@ -28,61 +30,198 @@ class _WeightedLoss(_Loss):
 
 
 class MSELoss(_Loss):
-    """Mean squared error."""
+    """Mean squared error ``(input - target) ** 2``, reduced (see :func:`nn.functional.mse_loss`).
 
-    def forward(self, input, target):
+    Args:
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Shape:
+        - Input: ``(*)``; Target: ``(*)``, same shape.
+        - Output: scalar, or ``(*)`` if ``reduction='none'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> loss = nn.MSELoss()
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> out = loss(x, ag.tensor([1.0, 4.0]))
+        >>> out.backward()
+        >>> out, x.grad
+        (tensor(2., grad_fn=<MseLossBackward0>), tensor([ 0., -2.]))
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
-    """Mean absolute error."""
+    """Mean absolute error ``|input - target|``, reduced (see :func:`nn.functional.l1_loss`).
 
-    def forward(self, input, target):
+    Args:
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Shape:
+        - Input: ``(*)``; Target: ``(*)``, same shape.
+        - Output: scalar, or ``(*)`` if ``reduction='none'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.L1Loss()(ag.tensor([1.0, 2.0]), ag.tensor([0.0, 4.0]))
+        tensor(1.5000)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class CrossEntropyLoss(_WeightedLoss):
-    """Softmax cross-entropy on logits; class-index or class-probability targets;
-    ``weight``, ``ignore_index``, ``label_smoothing`` as PyTorch (see F.cross_entropy)."""
+    """Softmax cross-entropy on logits, with class-index or class-probability targets.
 
-    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                 reduction="mean", label_smoothing=0.0):
+    ``weight``, ``ignore_index`` and ``label_smoothing`` behave as in PyTorch; the formulas are
+    in :func:`nn.functional.cross_entropy`. Class-index targets take one fused node.
+
+    Args:
+        weight (Tensor, optional): per-class weights ``(C,)`` (a constant buffer).
+        size_average (bool, optional): deprecated (see ``reduction``).
+        ignore_index (int): class-index targets equal to this are skipped. Default: ``-100``.
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+        label_smoothing (float): in ``[0, 1]``. Default: ``0.0``.
+
+    Shape:
+        - Input: ``(C)``, ``(N, C)`` or ``(N, C, d1, ..., dK)`` logits.
+        - Target: class indices ``()``, ``(N)`` or ``(N, d1, ..., dK)``; or probabilities of
+          the input's shape.
+        - Output: scalar, or the target's (index) shape if ``reduction='none'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> loss = nn.CrossEntropyLoss()
+        >>> logits = ag.tensor([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
+        >>> loss(logits, ag.tensor([0, 2]))
+        tensor(0.6691)
+        >>> loss(logits, ag.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]))
+        tensor(0.6691)
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None,
+                 ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
+                 label_smoothing: float = 0.0) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
 class NLLLoss(_WeightedLoss):
-    """Negative log-likelihood on log-probabilities (pair with ``LogSoftmax``)."""
+    """Negative log-likelihood on log-probabilities (pair with :class:`nn.LogSoftmax`).
 
-    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                 reduction="mean"):
+    Per sample ``-weight[y_i] * input[i, y_i]``; ``'mean'`` divides by the summed weights of
+    the non-ignored targets (see :func:`nn.functional.nll_loss`).
+
+    Args:
+        weight (Tensor, optional): per-class weights ``(C,)`` (a constant buffer).
+        size_average (bool, optional): deprecated (see ``reduction``).
+        ignore_index (int): targets equal to this are skipped. Default: ``-100``.
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Shape:
+        - Input: ``(C)``, ``(N, C)`` or ``(N, C, d1, ..., dK)``.
+        - Target: ``()``, ``(N)`` or ``(N, d1, ..., dK)`` integer class indices.
+        - Output: scalar, or the target's shape if ``reduction='none'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> logp = nn.LogSoftmax(dim=1)(ag.zeros(2, 4))
+        >>> nn.NLLLoss()(logp, ag.tensor([1, 3]))
+        tensor(1.3863)
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None,
+                 ignore_index: int = -100, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)
 
 
 class BCELoss(_WeightedLoss):
-    """Binary cross-entropy on probabilities (logs clamped to >= -100)."""
+    """Binary cross-entropy on probabilities, ``-w (y log x + (1 - y) log(1 - x))``.
 
-    def forward(self, input, target):
+    The logs are clamped to ``>= -100`` as in PyTorch (see
+    :func:`nn.functional.binary_cross_entropy`).
+
+    Args:
+        weight (Tensor, optional): rescaling weight, broadcast to the input (a constant buffer).
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Shape:
+        - Input: ``(*)`` probabilities; Target: ``(*)``, same shape.
+        - Output: scalar, or ``(*)`` if ``reduction='none'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.BCELoss()(ag.tensor([0.8, 0.2]), ag.tensor([1.0, 0.0]))
+        tensor(0.2231)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.binary_cross_entropy(input, target, weight=self.weight,
                                       reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
-    """Sigmoid + binary cross-entropy in one numerically stable node; ``pos_weight`` scales
-    the positive term."""
+    """Sigmoid and binary cross-entropy in one numerically stable node.
 
-    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean",
-                 pos_weight=None):
+    ``pos_weight`` scales the positive term (see
+    :func:`nn.functional.binary_cross_entropy_with_logits`).
+
+    Args:
+        weight (Tensor, optional): rescaling weight, broadcast (a constant buffer).
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+        pos_weight (Tensor, optional): weight of positive examples per class (a constant
+            buffer).
+
+    Shape:
+        - Input: ``(*)`` logits; Target: ``(*)``, same shape.
+        - Output: scalar, or ``(*)`` if ``reduction='none'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> loss = nn.BCEWithLogitsLoss(pos_weight=ag.tensor([2.0]))
+        >>> loss(ag.tensor([0.0, 0.0]), ag.tensor([1.0, 0.0]))
+        tensor(1.0397)
+    """
+
+    def __init__(self, weight: Tensor | None = None, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean",
+                 pos_weight: Tensor | None = None) -> None:
         super().__init__(size_average, reduce, reduction)
         if weight is not None and not isinstance(weight, Tensor):
             weight = Tensor(weight)
@@ -91,29 +230,66 @@ class BCEWithLogitsLoss(_Loss):
         self.register_buffer("weight", weight)
         self.register_buffer("pos_weight", pos_weight)
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, weight=self.weight,
                                                   pos_weight=self.pos_weight,
                                                   reduction=self.reduction)
 
 
 class SmoothL1Loss(_Loss):
-    """``F.smooth_l1_loss``: quadratic below ``beta``, linear above."""
+    """Smooth L1 loss: quadratic ``0.5 d^2 / beta`` below ``beta``, linear ``|d| - 0.5 beta``
+    above (see :func:`nn.functional.smooth_l1_loss`).
 
-    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    Args:
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+        beta (float): the switch point. Default: ``1.0``.
+
+    Shape:
+        - Input: ``(*)``; Target: ``(*)``, same shape.
+        - Output: scalar, or ``(*)`` if ``reduction='none'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.SmoothL1Loss()(ag.tensor([0.5, 3.0]), ag.zeros(2))
+        tensor(1.3125)
+    """
+
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", beta: float = 1.0) -> None:
         super().__init__(size_average, reduce, reduction)
         self.beta = beta
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
 
 class HuberLoss(_Loss):
-    """``F.huber_loss``: quadratic below ``delta``, ``delta``-scaled linear above."""
+    """Huber loss: quadratic ``0.5 d^2`` below ``delta``, ``delta (|d| - 0.5 delta)`` above
+    (see :func:`nn.functional.huber_loss`).
 
-    def __init__(self, reduction="mean", delta=1.0):
+    Args:
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+        delta (float): the switch point. Default: ``1.0``.
+
+    Shape:
+        - Input: ``(*)``; Target: ``(*)``, same shape.
+        - Output: scalar, or ``(*)`` if ``reduction='none'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.HuberLoss(delta=2.0)(ag.tensor([0.5, 3.0]), ag.zeros(2))
+        tensor(2.0625)
+    """
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction=reduction)
         self.delta = delta
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)

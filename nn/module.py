@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict, namedtuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -36,6 +38,8 @@ from nn.parameter import Buffer, Parameter
 
 __all__ = ["Module", "RemovableHandle"]
 
+_M = TypeVar("_M", bound="Module")
+
 # Moves on every registration change in any module; parameters() caches compare against it.
 _STRUCTURE = [0]
 
@@ -45,15 +49,16 @@ def _bump():
 
 
 class RemovableHandle:
-    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook."""
+    """Returned by ``register_*_hook``; ``remove()`` unregisters the hook (also usable as a
+    context manager that removes it on exit)."""
 
     _ids = itertools.count()
 
-    def __init__(self, hooks_dict):
+    def __init__(self, hooks_dict: dict[int, Any]) -> None:
         self.hooks_dict = hooks_dict
         self.id = next(RemovableHandle._ids)
 
-    def remove(self):
+    def remove(self) -> None:
         self.hooks_dict.pop(self.id, None)
 
     def __enter__(self):
@@ -91,12 +96,45 @@ def _as_array(value):
 
 
 class Module:
-    """Base class of every layer and model (as ``torch.nn.Module``)."""
+    """Base class of every layer and model (as ``torch.nn.Module``).
+
+    Subclass it, create the layers in ``__init__`` (after ``super().__init__()``) and write
+    ``forward``; call the module, not ``forward``, so hooks run. Parameters, buffers and
+    submodules assigned as attributes are registered; ``parameters()``, ``state_dict()``,
+    ``train()``/``eval()``, ``to(dtype)`` and ``zero_grad()`` see the whole tree. Differences
+    from PyTorch are listed in the module docstring of ``nn.module`` (``state_dict`` returns
+    copies; ``load_state_dict`` validates everything first; one device, the CPU).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> import nn.functional as F
+        >>> class Model(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.fc1 = nn.Linear(4, 8)
+        ...         self.fc2 = nn.Linear(8, 2)
+        ...
+        ...     def forward(self, x):
+        ...         return self.fc2(F.relu(self.fc1(x)))
+        >>> _ = ag.manual_seed(0)
+        >>> model = Model()
+        >>> model(ag.ones(3, 4)).shape
+        autograd_core.Size([3, 2])
+        >>> [name for name, _ in model.named_parameters()]
+        ['fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']
+        >>> model
+        Model(
+          (fc1): Linear(in_features=4, out_features=8, bias=True)
+          (fc2): Linear(in_features=8, out_features=2, bias=True)
+        )
+    """
 
     training: bool
     _version = 1
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or kwargs:
             raise TypeError(
                 f"{type(self).__name__}.__init__() got unexpected arguments; Module.__init__ "
@@ -113,13 +151,15 @@ class Module:
         d["_param_cache"] = None
         _bump()
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """The computation; every subclass defines it. Call the module itself (which runs the
+        hooks), not ``forward``."""
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function'
         )
 
     # ---- calling ---------------------------------------------------------------------------
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._forward_pre_hooks or self._forward_hooks:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
@@ -136,14 +176,14 @@ class Module:
                 out = res
         return out
 
-    def register_forward_pre_hook(self, hook):
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """``hook(module, args)`` runs before ``forward``; a non-None result replaces the
         positional arguments (a single value is wrapped in a tuple)."""
         handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
         return handle
 
-    def register_forward_hook(self, hook):
+    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """``hook(module, args, output)`` runs after ``forward``; a non-None result replaces
         the output."""
         handle = RemovableHandle(self._forward_hooks)
@@ -151,7 +191,7 @@ class Module:
         return handle
 
     # ---- registration ----------------------------------------------------------------------
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         d = self.__dict__
         params = d.get("_parameters")
         if isinstance(value, Parameter):
@@ -217,7 +257,7 @@ class Module:
         d.pop(name, None)
         _bump()
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         # Only reached when normal lookup fails (registered names live in __dict__ too).
         d = self.__dict__
         for reg in ("_parameters", "_buffers", "_modules"):
@@ -247,7 +287,7 @@ class Module:
         ):
             raise KeyError(f"attribute '{name}' already exists")
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (a ``Parameter`` or None) under ``name``."""
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
@@ -262,7 +302,8 @@ class Module:
         self.__dict__[name] = param
         _bump()
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: Tensor | np.ndarray | None,
+                        persistent: bool = True) -> None:
         """Add a buffer (a Tensor that is state but not a parameter, e.g. running statistics).
         ``persistent=False`` keeps it out of ``state_dict``. A numpy array is wrapped."""
         if "_buffers" not in self.__dict__:
@@ -284,7 +325,7 @@ class Module:
             self._non_persistent_buffers_set.add(name)
         _bump()
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module (or None) under ``name``."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
@@ -301,7 +342,8 @@ class Module:
 
     register_module = add_module
 
-    def get_submodule(self, target):
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target`` (``""`` is the module itself)."""
         if target == "":
             return self
         mod = self
@@ -311,7 +353,8 @@ class Module:
             mod = mod._modules[item]
         return mod
 
-    def get_parameter(self, target):
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target`` (``"fc1.weight"``)."""
         path, _, name = target.rpartition(".")
         mod = self.get_submodule(path)
         if name not in mod._parameters:
@@ -319,7 +362,9 @@ class Module:
         return mod._parameters[name]
 
     # ---- iteration -------------------------------------------------------------------------
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+    def named_modules(self, memo: set[Module] | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """``(dotted name, module)`` for this module and every submodule, depth first."""
         if memo is None:
             memo = set()
         if remove_duplicate:
@@ -333,18 +378,21 @@ class Module:
             sub = prefix + ("." if prefix else "") + name
             yield from module.named_modules(memo, sub, remove_duplicate)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
+        """This module and every submodule, depth first (each shared one once)."""
         for _, m in self.named_modules():
             yield m
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """``(name, module)`` for the immediate children."""
         memo = set()
         for name, module in self._modules.items():
             if module is not None and module not in memo:
                 memo.add(module)
                 yield name, module
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
+        """The immediate child modules."""
         for _, m in self.named_children():
             yield m
 
@@ -360,10 +408,12 @@ class Module:
                     memo.add(id(v))
                 yield mod_prefix + ("." if mod_prefix else "") + k, v
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """``(dotted name, parameter)`` pairs, the names ``state_dict`` uses."""
         return self._named_members(lambda m: m._parameters, prefix, recurse, remove_duplicate)
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         """An iterator over the parameters (each shared parameter once). Cached: the list is
         rebuilt only after a registration change somewhere."""
         if not recurse:
@@ -374,30 +424,38 @@ class Module:
             self.__dict__["_param_cache"] = cache
         return iter(cache[1])
 
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """``(dotted name, buffer)`` pairs (persistent or not)."""
         return self._named_members(lambda m: m._buffers, prefix, recurse, remove_duplicate)
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """The buffers (running statistics and the like)."""
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
     # ---- modes and gradients ---------------------------------------------------------------
-    def train(self, mode=True):
+    def train(self: _M, mode: bool = True) -> _M:
+        """Sets training mode (``mode=True``) or eval mode on the whole tree; returns self."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         for m in self.modules():
             m.__dict__["training"] = mode
         return self
 
-    def eval(self):
+    def eval(self: _M) -> _M:
+        """Sets eval mode (``train(False)``): dropout off, normalisation uses running
+        statistics; returns self."""
         return self.train(False)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self: _M, requires_grad: bool = True) -> _M:
+        """Sets ``requires_grad`` on every parameter (``False`` freezes them); returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Resets every parameter's ``.grad``: to None (default) or to zeros in place."""
         for p in self.parameters():
             if p.grad is None:
                 continue
@@ -406,7 +464,7 @@ class Module:
             else:
                 p.grad._data.fill(0)
 
-    def apply(self, fn):
+    def apply(self: _M, fn: Callable[[Module], object]) -> _M:
         """Call ``fn`` on every submodule (children first) and on self; returns self."""
         for module in self.children():
             module.apply(fn)
@@ -414,7 +472,7 @@ class Module:
         return self
 
     # ---- dtype and device ------------------------------------------------------------------
-    def to(self, *args, **kwargs):
+    def to(self: _M, *args: Any, **kwargs: Any) -> _M:
         """PyTorch's ``Module.to``: ``to(device=None, dtype=None, non_blocking=False)``,
         ``to(dtype)``, ``to(tensor)`` (its dtype). Casts floating point parameters, their
         gradients and floating buffers in place (same Parameter objects, new arrays); returns
@@ -426,16 +484,16 @@ class Module:
         kwargs.pop("memory_format", None)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        args = list(args)
-        if len(args) > 3:
-            raise TypeError(f"to() takes at most 3 positional arguments, got {len(args)}")
-        if args and isinstance(args[0], Tensor):
-            dtype = args.pop(0).dtype
-        elif args and (isinstance(args[0], (str, _device)) or (
-                isinstance(args[0], int) and not isinstance(args[0], bool))):
-            device = args.pop(0)
-        if args and not isinstance(args[0], bool):
-            dtype = args.pop(0)
+        rest = list(args)
+        if len(rest) > 3:
+            raise TypeError(f"to() takes at most 3 positional arguments, got {len(rest)}")
+        if rest and isinstance(rest[0], Tensor):
+            dtype = rest.pop(0).dtype
+        elif rest and (isinstance(rest[0], (str, _device)) or (
+                isinstance(rest[0], int) and not isinstance(rest[0], bool))):
+            device = rest.pop(0)
+        if rest and not isinstance(rest[0], bool):
+            dtype = rest.pop(0)
         check_device(device, "Module.to")
         if dtype is None:
             return self
@@ -459,28 +517,29 @@ class Module:
                 cast(b)
         return self
 
-    def float(self):
+    def float(self: _M) -> _M:
         """Cast floating point parameters and buffers to float32."""
         return self._cast(np.dtype(np.float32))
 
-    def double(self):
+    def double(self: _M) -> _M:
         """Cast floating point parameters and buffers to float64."""
         return self._cast(np.dtype(np.float64))
 
-    def half(self):
+    def half(self: _M) -> _M:
         """Cast floating point parameters and buffers to float16."""
         return self._cast(np.dtype(np.float16))
 
-    def cpu(self):
+    def cpu(self: _M) -> _M:
         """The module itself: everything is on the CPU."""
         return self
 
-    def cuda(self, device=None):
+    def cuda(self: _M, device: object = None) -> _M:
         """Raises PyTorch's ``Torch not compiled with CUDA enabled``: only the CPU exists."""
         check_device("cuda" if device is None else device, "Module.cuda")
         return self
 
-    def type(self, dst_type):
+    def type(self: _M, dst_type: Any) -> _M:
+        """Casts floating point parameters and buffers to ``dst_type`` (as ``to(dst_type)``)."""
         return self.to(dst_type)
 
     # ---- state dict ------------------------------------------------------------------------
@@ -498,7 +557,8 @@ class Module:
                     out.append((pre + k, b))
         return out
 
-    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
+    def state_dict(self, *args: Any, destination: dict[str, Any] | None = None,
+                   prefix: str = "", keep_vars: bool = False) -> dict[str, Any]:
         """Parameters and persistent buffers by PyTorch's key names (``"0.weight"``,
         ``"bn.running_mean"``). Values are detached copies unless ``keep_vars``."""
         if args:  # PyTorch's deprecated positional form (destination, prefix, keep_vars)
@@ -513,7 +573,8 @@ class Module:
             destination[key] = t if keep_vars else Tensor(t._data.copy())
         return destination
 
-    def load_state_dict(self, state_dict, strict=True, assign=False):
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> _IncompatibleKeys:
         """Copy ``state_dict``'s values into the parameters and buffers, in place.
 
         Everything is checked first: with ``strict``, missing and unexpected keys; always,
@@ -577,7 +638,8 @@ class Module:
     def _get_name(self):
         return type(self).__name__
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
+        """The text inside this module's repr parentheses; layers override it."""
         return ""
 
     def __repr__(self):

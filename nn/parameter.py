@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 import autograd_core as ag
@@ -16,9 +18,31 @@ class Parameter(Tensor):
     ``Parameter(data)`` shares memory with ``data`` when it is a numpy array or a Tensor (as
     ``torch.nn.Parameter`` shares the storage of the tensor it wraps); other data (lists,
     numbers) is converted with ``ag.tensor`` (Python floats become float32).
+
+    Args:
+        data (Tensor, array or list, optional): the values. Default: an empty float tensor.
+        requires_grad (bool): whether the parameter is trained. Default: ``True``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> class Scale(nn.Module):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.s = nn.Parameter(ag.ones(2))
+        ...
+        ...     def forward(self, x):
+        ...         return x * self.s
+        >>> m = Scale()
+        >>> [name for name, _ in m.named_parameters()]
+        ['s']
+        >>> m.s
+        Parameter containing:
+        tensor([1., 1.], requires_grad=True)
     """
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             arr = np.empty((0,), dtype=ag.get_default_dtype())
         elif isinstance(data, Tensor):
@@ -57,9 +81,26 @@ def _rebuild_parameter(data, requires_grad, grad):
 
 class Buffer(Tensor):
     """Marker type (as ``torch.nn.Buffer``): assigning ``Buffer(t)`` to a module attribute
-    registers it as a buffer (``persistent=True`` by default)."""
+    registers it as a buffer.
 
-    def __init__(self, data, persistent=True):
+    A buffer is module state that is not trained (running statistics, masks); it follows
+    ``to(dtype)`` and, when persistent, is saved in ``state_dict``.
+
+    Args:
+        data (Tensor or array): the values (not copied when a numpy array or Tensor).
+        persistent (bool): include it in ``state_dict``. Default: ``True``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> m = nn.Module()
+        >>> m.steps = nn.Buffer(ag.zeros(1))
+        >>> list(m.state_dict()), list(m.parameters())
+        (['steps'], [])
+    """
+
+    def __init__(self, data: Any, persistent: bool = True) -> None:
         arr = data._data if isinstance(data, Tensor) else np.asarray(data)
         Tensor.__init__(self, arr)
         self.persistent = persistent

@@ -10,6 +10,9 @@ Beyond PyTorch: ``decoupled_weight_decay=True``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
 from autograd_core.kernels.optim import kernel, numpy_grad, prange, wd_mode
@@ -51,13 +54,45 @@ def adadelta_numpy(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, 
 
 
 class Adadelta(Optimizer):
-    """Adadelta; state ``step``, ``square_avg``, ``acc_delta``."""
+    """Implements Adadelta (formula in the module docstring, PyTorch's form with ``lr``).
+
+    State per parameter: ``step``, ``square_avg``, ``acc_delta``.
+
+    Args:
+        params (iterable): parameters to optimize, or dicts defining parameter groups.
+        lr (float): multiplier of the delta before it is applied. Default: ``1.0``.
+        rho (float): decay of the running averages. Default: ``0.9``.
+        eps (float): added inside the square roots. Default: ``1e-6``.
+        weight_decay (float): L2 penalty. Default: ``0``.
+        foreach (bool, optional): accepted for PyTorch compatibility (every step is one fused
+            pass already).
+        maximize (bool): maximize the objective instead of minimizing. Default: ``False``.
+        capturable (bool): accepted for PyTorch compatibility (CPU only). Default: ``False``.
+        differentiable (bool): accepted for PyTorch compatibility. Default: ``False``.
+        decoupled_weight_decay (bool): decay the weights directly (AdamW-style) instead of
+            adding to the gradient; not in PyTorch. Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> w = ag.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = optim.Adadelta([w], lr=1.0)
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     loss = (w * w).sum()
+        ...     loss.backward()
+        ...     opt.step()
+        >>> w  # the same numbers as torch.optim.Adadelta
+        tensor([ 0.9903, -1.9903], requires_grad=True)
+    """
 
     update = adadelta
 
-    def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
-                 capturable=False, maximize=False, differentiable=False,
-                 decoupled_weight_decay=False):
+    def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9,
+                 eps: float = 1e-6, weight_decay: float = 0, foreach: bool | None = None, *,
+                 capturable: bool = False, maximize: bool = False, differentiable: bool = False,
+                 decoupled_weight_decay: bool = False) -> None:
         super().__init__(params, dict(
             lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
             capturable=capturable, foreach=foreach, differentiable=differentiable,
@@ -67,7 +102,8 @@ class Adadelta(Optimizer):
         super()._validate_group(group)
         check(0.0 <= group["rho"] <= 1.0, f"Invalid rho value: {group['rho']}")
 
-    def coefficients(self, group, t, scalars, fresh):
+    def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
+                     fresh: bool) -> Any:
         lr, rho, wd = group["lr"], group["rho"], group["weight_decay"]
         return adadelta.Coefficients(
             rho=t(rho), one_minus_rho=t(1 - rho), eps=t(group["eps"]), neg_lr=t(-lr),

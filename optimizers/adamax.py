@@ -10,6 +10,9 @@ PyTorch's eps placement (inside the max). Beyond PyTorch: ``decoupled_weight_dec
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
 from autograd_core.kernels.optim import (
@@ -63,19 +66,54 @@ def adamax_numpy(param, grad, exp_avg, exp_inf, w1, w1c, w1_small, beta2, eps, n
 
 
 class Adamax(Optimizer):
-    """Adamax; state ``step``, ``exp_avg``, ``exp_inf``."""
+    """Implements Adamax, Adam with the infinity norm (formula in the module docstring).
+
+    State per parameter: ``step``, ``exp_avg``, ``exp_inf``.
+
+    Args:
+        params (iterable): parameters to optimize, or dicts defining parameter groups.
+        lr (float): learning rate. Default: ``2e-3``.
+        betas (tuple of float): decay of the first moment and of the infinity norm.
+            Default: ``(0.9, 0.999)``.
+        eps (float): added to ``|g|`` inside the max (PyTorch's placement). Default: ``1e-8``.
+        weight_decay (float): L2 penalty. Default: ``0``.
+        foreach (bool, optional): accepted for PyTorch compatibility (every step is one fused
+            pass already).
+        maximize (bool): maximize the objective instead of minimizing. Default: ``False``.
+        capturable (bool): accepted for PyTorch compatibility (CPU only). Default: ``False``.
+        differentiable (bool): accepted for PyTorch compatibility. Default: ``False``.
+        decoupled_weight_decay (bool): decay the weights directly (AdamW-style); not in
+            PyTorch. Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> w = ag.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = optim.Adamax([w], lr=0.1)
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     loss = (w * w).sum()
+        ...     loss.backward()
+        ...     opt.step()
+        >>> w  # the same numbers as torch.optim.Adamax
+        tensor([ 0.7155, -1.7076], requires_grad=True)
+    """
 
     update = adamax
 
-    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 foreach=None, *, maximize=False, differentiable=False, capturable=False,
-                 decoupled_weight_decay=False):
+    def __init__(self, params: Iterable[Any], lr: float = 2e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, foreach: bool | None = None, *,
+                 maximize: bool = False, differentiable: bool = False, capturable: bool = False,
+                 decoupled_weight_decay: bool = False) -> None:
         super().__init__(params, dict(
             lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, foreach=foreach,
             maximize=maximize, differentiable=differentiable, capturable=capturable,
             decoupled_weight_decay=decoupled_weight_decay))
 
-    def coefficients(self, group, t, scalars, fresh):
+    def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
+                     fresh: bool) -> Any:
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
         w1, w1c, w1_small = lerp_weight(t, 1 - beta1)
         return adamax.Coefficients(

@@ -1,6 +1,11 @@
 """Averaged SGD (Polyak & Juditsky, 1992), PyTorch's ``ASGD``: an SGD step with decay
 ``1 - lambd*eta``, and ``ax``, the running average of the iterates, from step ``t0`` on."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
 from autograd_core.kernels.optim import kernel, prange
@@ -34,18 +39,54 @@ def asgd_numpy(param, grad, ax, decay, neg_eta, weight_decay, mu, average, maxim
 
 
 class ASGD(Optimizer):
-    """ASGD; state ``step``, ``ax``. PyTorch keeps ``eta`` and ``mu`` as float32 state; here
-    they are recomputed from ``step`` (the same numbers while ``lr`` is constant)."""
+    """Implements averaged SGD: an SGD step with step size
+    ``eta_t = lr / (1 + lambd * lr * t) ** alpha`` and decay ``1 - lambd * eta``, and ``ax``,
+    the running average of the iterates, from step ``t0`` on.
+
+    State per parameter: ``step``, ``ax``. Differs from PyTorch: PyTorch keeps ``eta`` and
+    ``mu`` as float32 state; here they are recomputed from ``step`` (the same numbers while
+    ``lr`` is constant).
+
+    Args:
+        params (iterable): parameters to optimize, or dicts defining parameter groups.
+        lr (float): learning rate. Default: ``1e-2``.
+        lambd (float): decay term. Default: ``1e-4``.
+        alpha (float): power of the eta update. Default: ``0.75``.
+        t0 (float): the step at which averaging starts. Default: ``1e6``.
+        weight_decay (float): L2 penalty. Default: ``0``.
+        foreach (bool, optional): accepted for PyTorch compatibility (every step is one fused
+            pass already).
+        maximize (bool): maximize the objective instead of minimizing. Default: ``False``.
+        capturable (bool): accepted for PyTorch compatibility (CPU only). Default: ``False``.
+        differentiable (bool): accepted for PyTorch compatibility. Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> w = ag.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = optim.ASGD([w], lr=0.1)
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     loss = (w * w).sum()
+        ...     loss.backward()
+        ...     opt.step()
+        >>> w  # the same numbers as torch.optim.ASGD
+        tensor([ 0.5120, -1.0240], requires_grad=True)
+    """
 
     update = asgd
 
-    def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0,
-                 foreach=None, maximize=False, differentiable=False, capturable=False):
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lambd: float = 1e-4,
+                 alpha: float = 0.75, t0: float = 1e6, weight_decay: float = 0,
+                 foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False, capturable: bool = False) -> None:
         super().__init__(params, dict(
             lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay, foreach=foreach,
             maximize=maximize, differentiable=differentiable, capturable=capturable))
 
-    def coefficients(self, group, t, scalars, fresh):
+    def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
+                     fresh: bool) -> Any:
         lr, lambd, prev = group["lr"], group["lambd"], scalars["step"] - 1
         eta = float(np.float32(lr / (1 + lambd * lr * prev) ** group["alpha"]))
         mu = float(np.float32(1 / max(1, prev - group["t0"])))

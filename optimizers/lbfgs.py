@@ -28,6 +28,8 @@ without a closure raises a ``TypeError`` that says a closure is required;
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable, Iterable
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -157,7 +159,7 @@ def _check_number(name, value):
         raise TypeError(f"LBFGS: {name} must be a number, got {type(value).__name__}")
 
 
-def _is_tensor(value):
+def _is_tensor(value: object) -> TypeGuard[ag.Tensor]:
     return ag.is_tensor(value)
 
 
@@ -165,26 +167,46 @@ class LBFGS(Optimizer):
     """L-BFGS (see the module docstring for the algorithm), as ``torch.optim.LBFGS``.
 
     Args:
-        params: the parameters (one group only: L-BFGS keeps one global history).
-        lr: step length multiplier (default 1).
-        max_iter: iterations per ``step`` (default 20).
-        max_eval: closure evaluations per ``step`` (default ``max_iter * 5 // 4``).
-        tolerance_grad: stop when ``max|g| <= tolerance_grad`` (default 1e-7).
-        tolerance_change: stop when the step, the loss change or ``g.d`` is this small
-            (default 1e-9).
-        history_size: number of ``(s, y)`` pairs kept (default 100); memory
-            ``(2 * history_size + 2) * numel`` floats.
-        line_search_fn: ``None`` (fixed step ``t``) or ``"strong_wolfe"``.
+        params (iterable): the parameters (one group only: L-BFGS keeps one global history).
+        lr (float or Tensor): step length multiplier (a 1-element Tensor is accepted).
+            Default: ``1``.
+        max_iter (int): iterations per ``step``. Default: ``20``.
+        max_eval (int, optional): closure evaluations per ``step``. Default:
+            ``max_iter * 5 // 4``.
+        tolerance_grad (float): stop when ``max|g| <= tolerance_grad``. Default: ``1e-7``.
+        tolerance_change (float): stop when the step, the loss change or ``g.d`` is this
+            small. Default: ``1e-9``.
+        history_size (int): number of ``(s, y)`` pairs kept; memory
+            ``(2 * history_size + 2) * numel`` floats. Default: ``100``.
+        line_search_fn (str, optional): ``None`` (fixed step ``t``) or ``"strong_wolfe"``.
 
     ``step(closure)`` needs a closure that zeroes the gradients, recomputes the loss, calls
     ``backward`` and returns the loss; it may be called up to ``max_eval`` times per step. The
     state (``func_evals``, ``n_iter``, ``d``, ``t``, ``old_dirs``, ``old_stps``, ``ro``,
     ``H_diag``, ``prev_flat_grad``, ``prev_loss``, ``al``) is kept under the first parameter,
     as PyTorch does; vectors are flat numpy arrays over all parameters.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> w = ag.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = optim.LBFGS([w], line_search_fn="strong_wolfe")
+        >>> def closure():
+        ...     opt.zero_grad()
+        ...     loss = ((w - ag.tensor([3.0, 4.0])) ** 2).sum()
+        ...     loss.backward()
+        ...     return loss
+        >>> opt.step(closure)  # the loss at the start of the step
+        tensor(40., grad_fn=<SumBackward0>)
+        >>> w
+        tensor([3., 4.], requires_grad=True)
     """
 
-    def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
-                 tolerance_change=1e-9, history_size=100, line_search_fn=None):
+    def __init__(self, params: Iterable[Any], lr: float | ag.Tensor = 1, max_iter: int = 20,
+                 max_eval: int | None = None, tolerance_grad: float = 1e-7,
+                 tolerance_change: float = 1e-9, history_size: int = 100,
+                 line_search_fn: str | None = None) -> None:
         if _is_tensor(lr) and lr.numel() != 1:
             raise ValueError("Tensor lr must be 1-element")
         if max_eval is None:
@@ -205,7 +227,7 @@ class LBFGS(Optimizer):
 
     # -- groups and validation -------------------------------------------------------------
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Only the constructor's group is allowed (L-BFGS keeps one global history)."""
         if self.param_groups:
             raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
@@ -268,7 +290,7 @@ class LBFGS(Optimizer):
 
     # -- the step ----------------------------------------------------------------------------
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Up to ``max_iter`` L-BFGS iterations; returns the loss of the first closure call."""
         if closure is None or not callable(closure):
             raise TypeError("LBFGS.step requires a closure that reevaluates the model and "
@@ -410,7 +432,7 @@ class LBFGS(Optimizer):
 
     # -- state dict ---------------------------------------------------------------------------
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a dict from ``state_dict()``: the groups are checked by the base class, the
         flat history vectors here (floating, ``numel`` long); nothing changes on failure."""
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():

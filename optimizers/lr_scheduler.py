@@ -24,6 +24,8 @@ import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from optimizers import schedules as S
 from optimizers.optimizer import Optimizer
@@ -82,13 +84,37 @@ def _plain(value):
 
 
 class LRScheduler:
-    """Base class. Subclasses implement ``get_lr()`` (called with ``last_epoch`` already
-    advanced); optional ``_get_closed_form_lr()`` is used by ``step(epoch)``."""
+    """Base class of the schedulers. Subclasses implement ``get_lr()`` (called with
+    ``last_epoch`` already advanced); optional ``_get_closed_form_lr()`` is used by
+    ``step(epoch)``.
+
+    Constructing a scheduler performs its first ``step()`` (epoch 0), as PyTorch's do; call
+    ``step()`` after each ``optimizer.step()``.
+
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> class Halving(lr_scheduler.LRScheduler):
+        ...     def get_lr(self):
+        ...         return [base * 0.5 ** self.last_epoch for base in self.base_lrs]
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = Halving(opt)
+        >>> opt.step()
+        >>> sched.step()
+        >>> sched.get_last_lr(), sched.last_epoch
+        ([0.05], 1)
+    """
 
     _is_initial = False
-    _no_state = ("optimizer",)
+    _no_state: tuple[str, ...] = ("optimizer",)
 
-    def __init__(self, optimizer, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         _check_optimizer(optimizer)
         self.optimizer = optimizer
         if last_epoch == -1:
@@ -111,14 +137,14 @@ class LRScheduler:
         finally:
             self._is_initial = False
 
-    def get_lr(self):  # pragma: no cover - abstract
+    def get_lr(self) -> list[float]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         """The learning rates (one per group) set by the last ``step()``."""
         return self._last_lr
 
-    def step(self, epoch=None):
+    def step(self, epoch: int | None = None) -> None:
         self._step_count += 1
         if epoch is not None:
             warnings.warn("The epoch parameter in `scheduler.step()` is deprecated (as in "
@@ -142,17 +168,19 @@ class LRScheduler:
             group["lr"] = lr
         self._last_lr = _lrs(self.optimizer)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {k: _plain(v) for k, v in self.__dict__.items() if k not in self._no_state}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
 
 
 class _LambdaBase(LRScheduler):
     _no_state = ("optimizer", "lr_lambdas")
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+                 last_epoch: int = -1) -> None:
         self.optimizer = optimizer
         if not isinstance(lr_lambda, (list, tuple)):
             self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
@@ -166,14 +194,14 @@ class _LambdaBase(LRScheduler):
                 raise TypeError(f"lr_lambda should be a function, but got {type(fn).__name__}")
         super().__init__(optimizer, last_epoch)
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()
         # As PyTorch: plain functions/lambdas are not saved; callable objects save __dict__.
         state["lr_lambdas"] = [None if isinstance(fn, types.FunctionType) else
                                dict(getattr(fn, "__dict__", {})) for fn in self.lr_lambdas]
         return state
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         state_dict = dict(state_dict)
         lambdas = state_dict.pop("lr_lambdas", [None] * len(self.lr_lambdas))
         self.__dict__.update(state_dict)
@@ -183,16 +211,58 @@ class _LambdaBase(LRScheduler):
 
 
 class LambdaLR(_LambdaBase):
-    r""":math:`\eta_t = \eta_0 \cdot \lambda(t)` (one lambda, or one per group)."""
+    r""":math:`\eta_t = \eta_0 \cdot \lambda(t)` (one lambda, or one per group).
 
-    def get_lr(self):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        lr_lambda (callable or list of callables): ``epoch -> factor``, or one per group.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.LambdaLR(opt, lr_lambda=lambda epoch: 0.5 ** epoch)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.1, 0.05, 0.025, 0.0125, 0.0063]
+    """
+
+    def get_lr(self) -> list[float]:
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
 
 class MultiplicativeLR(_LambdaBase):
-    r""":math:`\eta_t = \eta_{t-1} \cdot \lambda(t)` for :math:`t \ge 1`."""
+    r""":math:`\eta_t = \eta_{t-1} \cdot \lambda(t)` for :math:`t \ge 1`.
 
-    def get_lr(self):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        lr_lambda (callable or list of callables): ``epoch -> factor``, or one per group.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.MultiplicativeLR(opt, lr_lambda=lambda epoch: 0.9)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.1, 0.09, 0.081, 0.0729, 0.0656]
+    """
+
+    def get_lr(self) -> list[float]:
         if self._is_initial:
             return _lrs(self.optimizer)
         return [group["lr"] * fn(self.last_epoch)
@@ -201,14 +271,37 @@ class MultiplicativeLR(_LambdaBase):
 
 class StepLR(LRScheduler):
     r"""Multiply the lr by ``gamma`` every ``step_size`` steps (closed form
-    ``schedules.step_lr``)."""
+    ``schedules.step_lr``).
 
-    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        step_size (int): period of the decay, in steps.
+        gamma (float): multiplicative factor. Default: ``0.1``.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.1, 0.1, 0.05, 0.05, 0.025]
+    """
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return _lrs(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
@@ -219,14 +312,37 @@ class StepLR(LRScheduler):
 
 class MultiStepLR(LRScheduler):
     r"""Multiply the lr by ``gamma`` at each milestone (``gamma**k`` at a milestone listed k
-    times)."""
+    times).
 
-    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        milestones (iterable of int): the steps at which to decay.
+        gamma (float): multiplicative factor. Default: ``0.1``.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.MultiStepLR(opt, milestones=[2, 4], gamma=0.1)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.1, 0.1, 0.01, 0.01, 0.001, 0.001]
+    """
+
+    def __init__(self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1) -> None:
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self.last_epoch not in self.milestones:
             return _lrs(self.optimizer)
         return [group["lr"] * self.gamma ** self.milestones[self.last_epoch]
@@ -236,22 +352,45 @@ class MultiStepLR(LRScheduler):
         ms = list(self.milestones.elements())
         return [S.multistep_lr(self.last_epoch, b, ms, self.gamma) for b in self.base_lrs]
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         super().load_state_dict(state_dict)
         self.milestones = Counter(self.milestones)
 
 
 class ConstantLR(LRScheduler):
-    r""":math:`\eta_0 \cdot` ``factor`` for the first ``total_iters`` steps, then :math:`\eta_0`."""
+    r""":math:`\eta_0 \cdot` ``factor`` for the first ``total_iters`` steps, then :math:`\eta_0`.
 
-    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        factor (float): the multiplier until ``total_iters``. Default: ``1/3``.
+        total_iters (int): steps with the reduced lr. Default: ``5``.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=3)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.05, 0.05, 0.05, 0.1, 0.1]
+    """
+
+    def __init__(self, optimizer: Optimizer, factor: float = 1.0 / 3, total_iters: int = 5,
+                 last_epoch: int = -1) -> None:
         if factor > 1.0 or factor < 0:
             raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
         self.factor = factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self.last_epoch == 0:
             return [group["lr"] * self.factor for group in self.optimizer.param_groups]
         if self.last_epoch != self.total_iters:
@@ -265,10 +404,33 @@ class ConstantLR(LRScheduler):
 
 class LinearLR(LRScheduler):
     r"""Linear ramp of the multiplicative factor from ``start_factor`` to ``end_factor`` over
-    ``total_iters`` steps."""
+    ``total_iters`` steps.
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
-                 last_epoch=-1):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        start_factor (float): the multiplier at the first step. Default: ``1/3``.
+        end_factor (float): the multiplier from ``total_iters`` on. Default: ``1.0``.
+        total_iters (int): length of the ramp, in steps. Default: ``5``.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.LinearLR(opt, start_factor=0.25, total_iters=3)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.025, 0.05, 0.075, 0.1, 0.1]
+    """
+
+    def __init__(self, optimizer: Optimizer, start_factor: float = 1.0 / 3,
+                 end_factor: float = 1.0, total_iters: int = 5, last_epoch: int = -1) -> None:
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError("Starting multiplicative factor expected to be greater than 0 and "
                              "less or equal to 1.")
@@ -279,7 +441,7 @@ class LinearLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self.last_epoch == 0:
             return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
         if self._is_initial or self.last_epoch > self.total_iters:
@@ -294,13 +456,34 @@ class LinearLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    r""":math:`\eta_t = \eta_{t-1}\gamma`."""
+    r""":math:`\eta_t = \eta_{t-1}\gamma`.
 
-    def __init__(self, optimizer, gamma, last_epoch=-1):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        gamma (float): multiplicative factor per step.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        >>> lrs = []
+        >>> for epoch in range(4):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.1, 0.05, 0.025, 0.0125]
+    """
+
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self._is_initial:
             return _lrs(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
@@ -310,14 +493,37 @@ class ExponentialLR(LRScheduler):
 
 
 class PolynomialLR(LRScheduler):
-    r""":math:`\eta_t = \eta_0(1 - \min(t,T)/T)^p`, applied recursively as PyTorch does."""
+    r""":math:`\eta_t = \eta_0(1 - \min(t,T)/T)^p`, applied recursively as PyTorch does.
 
-    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        total_iters (int): steps until the lr reaches 0. Default: ``5``.
+        power (float): the polynomial's power. Default: ``1.0``.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.PolynomialLR(opt, total_iters=4, power=2.0)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.1, 0.0563, 0.025, 0.0062, 0.0, 0.0]
+    """
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1) -> None:
         self.total_iters = total_iters
         self.power = power
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         if self._is_initial or self.last_epoch > self.total_iters:
             return _lrs(self.optimizer)
         decay = ((1.0 - self.last_epoch / self.total_iters)
@@ -340,14 +546,36 @@ class CosineAnnealingLR(LRScheduler):
     (and :math:`\eta_t = \eta_{t-1} + (\eta_0-\eta_{min})(1-\cos(\pi/T_{max}))/2` where the
     denominator would vanish). Alone it equals ``schedules.cosine_annealing_lr`` up to
     rounding; under ChainedScheduler it follows the externally modified lr, as PyTorch's.
+
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        T_max (int): half period, in steps.
+        eta_min (float): the lowest lr. Default: ``0.0``.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.1, 0.0854, 0.05, 0.0146, 0.0, 0.0146]
     """
 
-    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         groups = self.optimizer.param_groups
         t, T, emin = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
@@ -368,9 +596,33 @@ class CosineAnnealingLR(LRScheduler):
 
 class CosineAnnealingWarmRestarts(LRScheduler):
     r"""SGDR (Loshchilov & Hutter, 2017): cosine annealing restarted every :math:`T_i` steps,
-    :math:`T_0` then multiplied by ``T_mult`` (``schedules.cosine_annealing_warm_restarts``)."""
+    :math:`T_0` then multiplied by ``T_mult`` (``schedules.cosine_annealing_warm_restarts``).
 
-    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        T_0 (int): steps until the first restart.
+        T_mult (int): factor growing :math:`T_i` after each restart. Default: ``1``.
+        eta_min (float): the lowest lr. Default: ``0.0``.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3)
+        >>> lrs = []
+        >>> for epoch in range(7):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.1, 0.075, 0.025, 0.1, 0.075, 0.025, 0.1]
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
         if T_0 <= 0 or not isinstance(T_0, int):
             raise ValueError(f"Expected positive integer T_0, but got {T_0}")
         if T_mult < 1 or not isinstance(T_mult, int):
@@ -385,11 +637,11 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         return [self.eta_min + (b - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i))
                 / 2 for b in self.base_lrs]
 
-    def step(self, epoch=None):
+    def step(self, epoch: int | None = None) -> None:
         if epoch is None and self.last_epoch < 0:
             epoch = 0
         if epoch is None:
@@ -442,13 +694,49 @@ def _set_momentum(scheduler, group, value):
 class CyclicLR(LRScheduler):
     r"""Cyclical learning rates (Smith, 2017), momentum cycled inversely
     (``schedules.cyclic_lr``). Modes ``triangular``, ``triangular2``, ``exp_range`` or a
-    custom ``scale_fn`` with ``scale_mode`` ``"cycle"``/``"iterations"``."""
+    custom ``scale_fn`` with ``scale_mode`` ``"cycle"``/``"iterations"``.
+
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        base_lr (float or list): lower lr boundary (per group if a list).
+        max_lr (float or list): upper lr boundary (per group if a list).
+        step_size_up (int): steps in the increasing half of a cycle. Default: ``2000``.
+        step_size_down (int, optional): steps in the decreasing half. Default: ``step_size_up``.
+        mode (str): ``'triangular'``, ``'triangular2'`` or ``'exp_range'``.
+            Default: ``'triangular'``.
+        gamma (float): ``exp_range``'s factor ``gamma ** iterations``. Default: ``1.0``.
+        scale_fn (callable, optional): custom amplitude scaling (overrides ``mode``).
+        scale_mode (str): ``'cycle'`` or ``'iterations'``: the argument of ``scale_fn``.
+            Default: ``'cycle'``.
+        cycle_momentum (bool): cycle momentum (or Adam's beta1) inversely. Default: ``True``.
+        base_momentum (float or list): lower momentum boundary. Default: ``0.8``.
+        max_momentum (float or list): upper momentum boundary. Default: ``0.9``.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        >>> sched = lr_scheduler.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=2)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.01, 0.055, 0.1, 0.055, 0.01, 0.055]
+    """
 
     _no_state = ("optimizer", "_scale_fn_custom")
 
-    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
-                 mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
-                 cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, base_lr: float | list[float],
+                 max_lr: float | list[float], step_size_up: int = 2000,
+                 step_size_down: int | None = None, mode: str = "triangular", gamma: float = 1.0,
+                 scale_fn: Callable[[float], float] | None = None, scale_mode: str = "cycle",
+                 cycle_momentum: bool = True, base_momentum: float | list[float] = 0.8,
+                 max_momentum: float | list[float] = 0.9, last_epoch: int = -1) -> None:
         _check_optimizer(optimizer)
         self.optimizer = optimizer
         base_lrs = _format_param("base_lr", optimizer, base_lr)
@@ -456,12 +744,12 @@ class CyclicLR(LRScheduler):
             for lr, group in zip(base_lrs, optimizer.param_groups):
                 group["lr"] = lr
         self.max_lrs = _format_param("max_lr", optimizer, max_lr)
-        step_size_up = float(step_size_up)
-        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
-        self.step_size_up = step_size_up
-        self.step_size_down = step_size_down
-        self.total_size = step_size_up + step_size_down
-        self.step_ratio = step_size_up / self.total_size
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.step_size_up = up
+        self.step_size_down = down
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
         if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
             raise ValueError("mode is invalid and scale_fn is None")
         self.mode = mode
@@ -477,7 +765,7 @@ class CyclicLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
-    def scale_fn(self, x):
+    def scale_fn(self, x: float) -> float:
         if self._scale_fn_custom is not None:
             return self._scale_fn_custom(x)
         if self.mode == "triangular":
@@ -486,7 +774,7 @@ class CyclicLR(LRScheduler):
             return 1 / (2.0 ** (x - 1))
         return self.gamma**x
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         cycle, scale = S.cyclic_position(self.last_epoch, self.step_size_up, self.step_size_down)
         x = cycle if self.scale_mode == "cycle" else self.last_epoch
         lrs = [b + (m - b) * scale * self.scale_fn(x)
@@ -497,7 +785,7 @@ class CyclicLR(LRScheduler):
                 _set_momentum(self, group, m - (m - b) * scale * self.scale_fn(x))
         return lrs
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         state_dict = dict(state_dict)
         state_dict.pop("_scale_fn_custom", None)
         super().load_state_dict(state_dict)
@@ -505,12 +793,50 @@ class CyclicLR(LRScheduler):
 
 class OneCycleLR(LRScheduler):
     r"""The 1cycle policy (Smith & Topin, 2018), momentum cycled inversely
-    (``schedules.one_cycle_lr``)."""
+    (``schedules.one_cycle_lr``).
 
-    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
-                 pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
-                 max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False,
-                 last_epoch=-1):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        max_lr (float or list): peak lr (per group if a list).
+        total_steps (int, optional): steps in the cycle; else ``epochs * steps_per_epoch``.
+        epochs (int, optional): with ``steps_per_epoch``, gives ``total_steps``.
+        steps_per_epoch (int, optional): with ``epochs``, gives ``total_steps``.
+        pct_start (float): share of the cycle spent increasing the lr. Default: ``0.3``.
+        anneal_strategy (str): ``'cos'`` or ``'linear'``. Default: ``'cos'``.
+        cycle_momentum (bool): cycle momentum (or Adam's beta1) inversely. Default: ``True``.
+        base_momentum (float or list): lower momentum boundary. Default: ``0.85``.
+        max_momentum (float or list): upper momentum boundary. Default: ``0.95``.
+        div_factor (float): initial lr is ``max_lr / div_factor``. Default: ``25.0``.
+        final_div_factor (float): final lr is ``initial_lr / final_div_factor``.
+            Default: ``1e4``.
+        three_phase (bool): a third phase annihilates the lr (fast.ai's variant).
+            Default: ``False``.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1, momentum=0.9)
+        >>> sched = lr_scheduler.OneCycleLR(opt, max_lr=0.1, total_steps=6)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.004, 0.0994, 0.0812, 0.0463, 0.0133, 0.0]
+    """
+
+    def __init__(self, optimizer: Optimizer, max_lr: float | list[float],
+                 total_steps: int | None = None, epochs: int | None = None,
+                 steps_per_epoch: int | None = None, pct_start: float = 0.3,
+                 anneal_strategy: str = "cos", cycle_momentum: bool = True,
+                 base_momentum: float | list[float] = 0.85,
+                 max_momentum: float | list[float] = 0.95, div_factor: float = 25.0,
+                 final_div_factor: float = 1e4, three_phase: bool = False,
+                 last_epoch: int = -1) -> None:
         _check_optimizer(optimizer)
         self.optimizer = optimizer
         if total_steps is not None:
@@ -545,7 +871,7 @@ class OneCycleLR(LRScheduler):
             _momentum_key_setup(self, optimizer, base_momentum, max_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         anneal = S.anneal_cos if self._anneal_func_type == "cos" else S.anneal_linear
         t = self.last_epoch
         if t > self.total_steps:
@@ -569,11 +895,36 @@ class OneCycleLR(LRScheduler):
 
 class SequentialLR(LRScheduler):
     """Run ``schedulers`` one after another, switching at ``milestones`` (PyTorch's
-    semantics: at a milestone the next scheduler restarts from its epoch 0)."""
+    semantics: at a milestone the next scheduler restarts from its epoch 0).
+
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        schedulers (list of LRScheduler): the schedulers, in order.
+        milestones (list of int): the steps at which to switch to the next scheduler.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> warmup = lr_scheduler.ConstantLR(opt, factor=0.1, total_iters=2)
+        >>> decay = lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        >>> sched = lr_scheduler.SequentialLR(opt, [warmup, decay], milestones=[2])
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.01, 0.01, 0.1, 0.05, 0.025]
+    """
 
     _no_state = ("optimizer", "_schedulers")
 
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+    def __init__(self, optimizer: Optimizer, schedulers: list[LRScheduler], milestones: list[int],
+                 last_epoch: int = -1) -> None:
         if len(schedulers) < 1:
             raise ValueError("SequentialLR expects at least one scheduler, but got no scheduler.")
         for i, s in enumerate(schedulers):
@@ -602,7 +953,7 @@ class SequentialLR(LRScheduler):
         self._schedulers[idx]._initial_step()
         self._last_lr = self._schedulers[idx].get_last_lr()
 
-    def recursive_undo(self, sched=None):
+    def recursive_undo(self, sched: LRScheduler | None = None) -> None:
         scheds = self if sched is None else sched
         if hasattr(scheds, "_schedulers"):
             for s in scheds._schedulers:
@@ -610,7 +961,7 @@ class SequentialLR(LRScheduler):
         elif hasattr(scheds, "last_epoch"):
             scheds.last_epoch -= 1
 
-    def step(self):
+    def step(self) -> None:  # type: ignore[override]  # PyTorch's signature
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[idx]
@@ -620,12 +971,12 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
         return state
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         state_dict = dict(state_dict)
         subs = state_dict.pop("_schedulers")
         self.__dict__.update(state_dict)
@@ -634,9 +985,32 @@ class SequentialLR(LRScheduler):
 
 
 class ChainedScheduler(SequentialLR):
-    """Step every scheduler in ``schedulers`` at each ``step()`` (their effects compose)."""
+    """Step every scheduler in ``schedulers`` at each ``step()`` (their effects compose).
 
-    def __init__(self, schedulers, optimizer=None):
+    Args:
+        schedulers (sequence of LRScheduler): chainable schedulers of one optimizer.
+        optimizer (Optimizer, optional): that optimizer (checked). Default: the schedulers'.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=1.0)
+        >>> a = lr_scheduler.ConstantLR(opt, factor=0.1, total_iters=2)
+        >>> b = lr_scheduler.ExponentialLR(opt, gamma=0.9)
+        >>> sched = lr_scheduler.ChainedScheduler([a, b])
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.1, 0.09, 0.81, 0.729, 0.6561]
+    """
+
+    def __init__(self, schedulers: Sequence[LRScheduler],
+                 optimizer: Optimizer | None = None) -> None:
         if len(schedulers) < 1:
             raise ValueError("ChainedScheduler expects at least one scheduler to be chained, but "
                              "got no scheduler.")
@@ -655,7 +1029,7 @@ class ChainedScheduler(SequentialLR):
         self.optimizer = optimizer
         self._last_lr = _lrs(self._schedulers[-1].optimizer)
 
-    def step(self):
+    def step(self) -> None:  # type: ignore[override]  # PyTorch's signature
         for s in self._schedulers:
             s.step()
         self._last_lr = _lrs(self._schedulers[-1].optimizer)
@@ -664,10 +1038,38 @@ class ChainedScheduler(SequentialLR):
 class ReduceLROnPlateau(LRScheduler):
     """Multiply the lr by ``factor`` when ``metrics`` passed to ``step(metrics)`` has not
     improved (by ``threshold``, relative or absolute) for more than ``patience`` steps; then wait
-    ``cooldown`` steps. Never below ``min_lr``; changes smaller than ``eps`` are skipped."""
+    ``cooldown`` steps. Never below ``min_lr``; changes smaller than ``eps`` are skipped.
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
-                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        mode (str): ``'min'`` (the metric should fall) or ``'max'``. Default: ``'min'``.
+        factor (float): multiplier of the lr on a plateau (< 1). Default: ``0.1``.
+        patience (int): steps without improvement tolerated. Default: ``10``.
+        threshold (float): the least change counted as an improvement. Default: ``1e-4``.
+        threshold_mode (str): ``'rel'`` or ``'abs'``. Default: ``'rel'``.
+        cooldown (int): steps to wait after a reduction. Default: ``0``.
+        min_lr (float or list): the lowest lr (per group if a list). Default: ``0``.
+        eps (float): smaller lr changes are skipped. Default: ``1e-8``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.ReduceLROnPlateau(opt, patience=1, factor=0.5)
+        >>> lrs = []
+        >>> for val_loss in [1.0, 0.9, 0.9, 0.9, 0.9, 0.9]:
+        ...     opt.step()
+        ...     sched.step(val_loss)
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        >>> lrs  # the same as torch.optim.lr_scheduler
+        [0.1, 0.1, 0.1, 0.05, 0.05, 0.025]
+    """
+
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = "rel",
+                 cooldown: int = 0, min_lr: float | list[float] = 0, eps: float = 1e-8) -> None:
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         self.factor = factor
@@ -695,7 +1097,8 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
 
-    def step(self, metrics, epoch=None):
+    def step(self, metrics: float, epoch: int | None = None  # type: ignore[override]
+             ) -> None:  # PyTorch's signature
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
@@ -727,7 +1130,7 @@ class ReduceLROnPlateau(LRScheduler):
                 group["lr"] = new
 
     @property
-    def in_cooldown(self):
+    def in_cooldown(self) -> bool:
         return self.cooldown_counter > 0
 
     def _is_better(self, a, best):
@@ -749,7 +1152,7 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold = threshold
         self.threshold_mode = threshold_mode
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)
 
@@ -760,7 +1163,7 @@ class _ClosedFormLR(LRScheduler):
     def _factor(self, t):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         f = self._factor(self.last_epoch)
         return [b * f for b in self.base_lrs]
 
@@ -769,9 +1172,33 @@ class _ClosedFormLR(LRScheduler):
 
 class InverseTimeLR(_ClosedFormLR):
     r"""Inverse-time decay, ``schedules.inverse_time_lr``:
-    :math:`\eta_t = \eta_0 / (1 + k\,t/s)`. Not in PyTorch."""
+    :math:`\eta_t = \eta_0 / (1 + k\,t/s)`. Not in PyTorch.
 
-    def __init__(self, optimizer, decay_rate, decay_steps=1, staircase=False, last_epoch=-1):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        decay_rate (float): the :math:`k` above.
+        decay_steps (int): the :math:`s` above. Default: ``1``.
+        staircase (bool): use ``floor(t / s)`` (decay in steps). Default: ``False``.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.InverseTimeLR(opt, decay_rate=1.0, decay_steps=2)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.0667, 0.05, 0.04, 0.0333]
+    """
+
+    def __init__(self, optimizer: Optimizer, decay_rate: float, decay_steps: int = 1,
+                 staircase: bool = False, last_epoch: int = -1) -> None:
         if decay_rate < 0:
             raise ValueError(f"Invalid decay_rate value: {decay_rate}")
         if decay_steps <= 0:
@@ -787,9 +1214,30 @@ class InverseTimeLR(_ClosedFormLR):
 
 class InverseSqrtLR(_ClosedFormLR):
     r"""Inverse-square-root decay with linear warmup, ``schedules.inverse_sqrt_lr``:
-    :math:`\eta_t = \eta_0 \min((t+1)/w, \sqrt{w/(t+1)})`. Not in PyTorch."""
+    :math:`\eta_t = \eta_0 \min((t+1)/w, \sqrt{w/(t+1)})`. Not in PyTorch.
 
-    def __init__(self, optimizer, warmup_steps=0, last_epoch=-1):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        warmup_steps (int): the :math:`w` above (``0``: no warmup). Default: ``0``.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.InverseSqrtLR(opt, warmup_steps=2)
+        >>> lrs = []
+        >>> for epoch in range(6):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.05, 0.1, 0.0816, 0.0707, 0.0632, 0.0577]
+    """
+
+    def __init__(self, optimizer: Optimizer, warmup_steps: int = 0, last_epoch: int = -1) -> None:
         if warmup_steps < 0:
             raise ValueError(f"Invalid warmup_steps value: {warmup_steps}")
         self.warmup_steps = warmup_steps
@@ -802,9 +1250,30 @@ class InverseSqrtLR(_ClosedFormLR):
 class HarmonicLR(_ClosedFormLR):
     r"""Harmonic (Robbins–Monro) schedule, ``schedules.harmonic_lr``:
     :math:`\eta_t = \eta_0 t_0/(t_0 + t)`; with ``t0=1`` the k-th step (k = t+1) uses
-    :math:`\eta_0/k`. Not in PyTorch."""
+    :math:`\eta_0/k`. Not in PyTorch.
 
-    def __init__(self, optimizer, t0=1.0, last_epoch=-1):
+    Args:
+        optimizer (Optimizer): the wrapped optimizer.
+        t0 (float): the :math:`t_0` above. Default: ``1.0``.
+        last_epoch (int): index of the last epoch, ``-1`` to start afresh. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> sched = lr_scheduler.HarmonicLR(opt)
+        >>> lrs = []
+        >>> for epoch in range(5):
+        ...     lrs.append(round(sched.get_last_lr()[0], 4))
+        ...     opt.step()
+        ...     sched.step()
+        >>> lrs
+        [0.1, 0.05, 0.0333, 0.025, 0.02]
+    """
+
+    def __init__(self, optimizer: Optimizer, t0: float = 1.0, last_epoch: int = -1) -> None:
         if t0 <= 0:
             raise ValueError(f"Invalid t0 value: {t0}")
         self.t0 = t0

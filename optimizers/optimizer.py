@@ -50,6 +50,8 @@ import math
 import operator
 import warnings
 from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -70,12 +72,12 @@ _EMPTY = {np.dtype(t): empty(np.dtype(t)) for t in (np.float32, np.float64)}
 
 # -- the two accessors: the only places that know how a parameter holds its arrays ------------
 
-def param_array(p):
+def param_array(p: Any) -> np.ndarray:
     """The parameter's ndarray, updated in place by the step."""
     return p._data
 
 
-def grad_array(p):
+def grad_array(p: Any) -> np.ndarray | None:
     """The gradient ndarray of ``p`` or None."""
     g = p.grad
     if g is None or isinstance(g, np.ndarray):
@@ -96,7 +98,7 @@ def _enable_grad():
         return contextlib.nullcontext()
 
 
-def check(ok: bool, message: str):
+def check(ok: bool, message: str) -> None:
     """Raise ``ValueError(message)`` unless ``ok``."""
     if not ok:
         raise ValueError(message)
@@ -130,7 +132,31 @@ def _check_switches(defaults):
 
 
 class Optimizer:
-    """Base class: holds ``param_groups``, ``state`` and ``defaults``; runs every step."""
+    """Base class of every optimizer: holds ``param_groups``, ``state`` and ``defaults`` and
+    runs every step (as ``torch.optim.Optimizer``; the differences are in the module
+    docstring of ``optimizers.optimizer``).
+
+    Args:
+        params (iterable): Tensors to optimize, or dicts defining parameter groups (each with
+            ``params`` and optional per-group hyperparameters overriding ``defaults``).
+        defaults (dict): the default hyperparameters of the algorithm.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> import optimizers as optim
+        >>> _ = ag.manual_seed(0)
+        >>> model = nn.Sequential(nn.Linear(2, 4), nn.Linear(4, 1))
+        >>> opt = optim.SGD([{"params": model[0].parameters()},
+        ...                  {"params": model[1].parameters(), "lr": 1e-3}], lr=1e-2, momentum=0.9)
+        >>> loss = model(ag.ones(3, 2)).sum()
+        >>> opt.zero_grad()
+        >>> loss.backward()
+        >>> opt.step()
+        >>> [g["lr"] for g in opt.param_groups], sorted(opt.state_dict())
+        ([0.01, 0.001], ['param_groups', 'state'])
+    """
 
     update = None  # the algorithm's FusedKernel
     scalars: dict = {"step": 0.0}
@@ -138,7 +164,7 @@ class Optimizer:
     initial: dict = {}
     eager = False
 
-    def __init__(self, params, defaults: dict):
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         _check_switches(defaults)
         self._validate_group(dict(defaults))
         self.defaults = defaults
@@ -155,7 +181,8 @@ class Optimizer:
         for group in param_groups:
             self.add_param_group(group)
 
-    def coefficients(self, group, t, scalars, fresh):  # pragma: no cover - abstract
+    def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
+                     fresh: bool) -> Any:  # pragma: no cover - abstract
         """The kernel's scalars for one step of a parameter of scalar type ``t`` in ``group``.
 
         ``scalars``: the parameter's scalar state, ``step`` already advanced; an algorithm with
@@ -259,13 +286,15 @@ class Optimizer:
         """Reset gradients: ``p.grad = None`` (default) or fill them with zeros in place."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        grad_array(p).fill(0)
+                g = grad_array(p)  # None exactly when p.grad is None
+                if g is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    g.fill(0)
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One optimization step over every group; returns ``closure()``'s loss if given.
 
         The closure runs with gradient recording enabled (it typically calls ``backward``).
@@ -450,8 +479,8 @@ class Optimizer:
                 raise ValueError(f"param_groups[{gi}]: {exc}") from None
             new_groups.append(new)
 
-        arrays = set(self.update.state) if self.update is not None else set()
-        new_state = defaultdict(dict)
+        arrays: set[str] = set(self.update.state) if self.update is not None else set()
+        new_state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
         for idx, entry in saved_state.items():
             if idx not in id_map:
                 raise ValueError(f"state has an entry for parameter index {idx!r}, which is not "
@@ -478,7 +507,11 @@ class Optimizer:
 
     # -- memory accounting -----------------------------------------------------------------
 
-    def state_bytes(self, per_param: bool = False):
+    @overload
+    def state_bytes(self, per_param: Literal[False] = ...) -> int: ...
+    @overload
+    def state_bytes(self, per_param: Literal[True]) -> dict[int, int]: ...
+    def state_bytes(self, per_param: bool = False) -> int | dict[int, int]:
         """Bytes held by the state arrays (scalars such as ``step`` are not counted).
 
         ``per_param=True`` returns ``{parameter index: bytes}`` (indices as in state_dict).

@@ -10,6 +10,9 @@ otherwise the un-adapted momentum step :math:`\theta_t = \theta_{t-1} - \gamma\h
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
 from autograd_core.kernels.optim import (
@@ -79,19 +82,54 @@ def rectification(step, beta2):
 
 
 class RAdam(Optimizer):
-    """RAdam; state ``step``, ``exp_avg``, ``exp_avg_sq``."""
+    """Implements RAdam, Adam with a rectified adaptive learning rate (formula in the module
+    docstring): plain momentum steps while the variance estimate is unreliable.
+
+    State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq``.
+
+    Args:
+        params (iterable): parameters to optimize, or dicts defining parameter groups.
+        lr (float): learning rate. Default: ``1e-3``.
+        betas (tuple of float): decay of the first and second moments.
+            Default: ``(0.9, 0.999)``.
+        eps (float): added to the denominator. Default: ``1e-8``.
+        weight_decay (float): weight decay. Default: ``0``.
+        decoupled_weight_decay (bool): decay the weights directly (RAdamW). Default: ``False``.
+        foreach (bool, optional): accepted for PyTorch compatibility (every step is one fused
+            pass already).
+        maximize (bool): maximize the objective instead of minimizing. Default: ``False``.
+        capturable (bool): accepted for PyTorch compatibility (CPU only). Default: ``False``.
+        differentiable (bool): accepted for PyTorch compatibility. Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> w = ag.tensor([1.0, -2.0], requires_grad=True)
+        >>> opt = optim.RAdam([w], lr=0.1)
+        >>> for _ in range(3):
+        ...     opt.zero_grad()
+        ...     loss = (w * w).sum()
+        ...     loss.backward()
+        ...     opt.step()
+        >>> w  # the same numbers as torch.optim.RAdam
+        tensor([ 0.4623, -0.9246], requires_grad=True)
+    """
 
     update = radam
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 decoupled_weight_decay=False, *, foreach=None, maximize=False,
-                 capturable=False, differentiable=False):
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, decoupled_weight_decay: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False) -> None:
         super().__init__(params, dict(
             lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay, maximize=maximize,
             foreach=foreach, capturable=capturable,
             decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable))
 
-    def coefficients(self, group, t, scalars, fresh):
+    def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
+                     fresh: bool) -> Any:
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
         step = scalars["step"]
         rect = rectification(step, beta2)

@@ -13,7 +13,7 @@ tests that should not depend on the engine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -34,7 +34,20 @@ __all__ = [
 @dataclass(frozen=True)
 class TestProblem:
     """A function with its known minimiser(s) ``minima``, minimum value ``f_min``, customary
-    starting point ``start`` and analytic gradient ``grad``."""
+    starting point ``start`` and analytic gradient ``grad``. Calling it evaluates ``fn``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from optimizers.test_functions import ROSENBROCK
+        >>> x = ag.tensor(ROSENBROCK.start, requires_grad=True)
+        >>> loss = ROSENBROCK(x)
+        >>> loss.backward()
+        >>> x.grad.tolist(), ROSENBROCK.grad(ROSENBROCK.start).tolist()
+        ([-155.0, -50.0], [-155.0, -50.0])
+        >>> ROSENBROCK.distance_to_minimum(ROSENBROCK.minimum)
+        0.0
+    """
 
     __test__ = False  # not a pytest class
 
@@ -47,27 +60,36 @@ class TestProblem:
     notes: str = ""
     extra: dict = field(default_factory=dict)
 
-    def __call__(self, x):
+    def __call__(self, x: Any) -> Any:
         return self.fn(x)
 
     @property
-    def minimum(self):
+    def minimum(self) -> np.ndarray:
         """The (first) global minimiser."""
         return self.minima[0]
 
-    def distance_to_minimum(self, x) -> float:
+    def distance_to_minimum(self, x: Any) -> float:
+        """Euclidean distance from ``x`` (array or Tensor) to the nearest minimiser."""
         x = np.asarray(getattr(x, "_data", x), dtype=np.float64)
         return min(float(np.linalg.norm(x - m)) for m in self.minima)
 
 
-def rosenbrock(x, a=1.0, b=100.0):
+def rosenbrock(x: Any, a: float = 1.0, b: float = 100.0) -> Any:
     r"""Rosenbrock's banana, n-dimensional: :math:`\sum_i b(x_{i+1} - x_i^2)^2 + (a - x_i)^2`.
-    Minimum 0 at :math:`(a, a^2, ...)` (all ones for a = 1); a long curved valley."""
+    Minimum 0 at :math:`(a, a^2, ...)` (all ones for a = 1); a long curved valley.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from optimizers.test_functions import rosenbrock
+        >>> float(rosenbrock(np.array([1.0, 1.0]))), float(rosenbrock(np.array([0.0, 0.0])))
+        (0.0, 1.0)
+    """
     head, tail = x[:-1], x[1:]
     return (b * (tail - head**2) ** 2 + (a - head) ** 2).sum()
 
 
-def rosenbrock_grad(x, a=1.0, b=100.0):
+def rosenbrock_grad(x: Any, a: float = 1.0, b: float = 100.0) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     g = np.zeros_like(x)
     r = x[1:] - x[:-1] ** 2
@@ -76,14 +98,22 @@ def rosenbrock_grad(x, a=1.0, b=100.0):
     return g
 
 
-def beale(x):
+def beale(x: Any) -> Any:
     r"""Beale's function :math:`(1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2`.
-    Minimum 0 at (3, 0.5); flat plateaus and steep ridges near the corners."""
+    Minimum 0 at (3, 0.5); flat plateaus and steep ridges near the corners.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from optimizers.test_functions import beale
+        >>> float(beale(np.array([3.0, 0.5])))
+        0.0
+    """
     u, v = x[0], x[1]
     return (1.5 - u + u * v) ** 2 + (2.25 - u + u * v**2) ** 2 + (2.625 - u + u * v**3) ** 2
 
 
-def beale_grad(x):
+def beale_grad(x: Any) -> np.ndarray:
     u, v = (float(t) for t in np.asarray(x, dtype=np.float64))
     t1, t2, t3 = 1.5 - u + u * v, 2.25 - u + u * v**2, 2.625 - u + u * v**3
     gu = 2 * t1 * (v - 1) + 2 * t2 * (v**2 - 1) + 2 * t3 * (v**3 - 1)
@@ -91,16 +121,24 @@ def beale_grad(x):
     return np.array([gu, gv])
 
 
-def saddle(x):
+def saddle(x: Any) -> Any:
     r""":math:`f(x, y) = x^2 + y^4/4 - y^2`: a saddle point at the origin (gradient 0, Hessian
     diag(2, -2)) between two global minima :math:`(0, \pm\sqrt 2)` with :math:`f = -1`. Started
     on the x axis, plain gradient descent converges to the saddle; any y-perturbation or
-    momentum/adaptivity escapes it."""
+    momentum/adaptivity escapes it.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from optimizers.test_functions import saddle
+        >>> float(saddle(np.array([0.0, 0.0]))), round(float(saddle(np.array([0.0, 2 ** 0.5]))), 6)
+        (0.0, -1.0)
+    """
     u, v = x[0], x[1]
     return u**2 + v**4 / 4 - v**2
 
 
-def saddle_grad(x):
+def saddle_grad(x: Any) -> np.ndarray:
     u, v = (float(t) for t in np.asarray(x, dtype=np.float64))
     return np.array([2 * u, v**3 - 2 * v])
 
@@ -115,12 +153,28 @@ def _quadratic_parts(dim, condition, rotate, seed):
     return h, q, center
 
 
-def ill_conditioned_quadratic(dim=10, condition=1e3, rotate=True, seed=0):
+def ill_conditioned_quadratic(dim: int = 10, condition: float = 1e3, rotate: bool = True,
+                              seed: int = 0) -> TestProblem:
     r"""An ill-conditioned convex quadratic problem
     :math:`f(x) = \tfrac12 (x - c)^\top Q^\top H Q (x - c)` with eigenvalues :math:`H` log-spaced
     from 1 to ``condition`` and (if ``rotate``) a random rotation :math:`Q`, so the valley is not
     axis-aligned. Minimum 0 at :math:`c` = linspace(-1, 1, dim). Gradient descent needs
-    O(condition) steps; momentum O(sqrt(condition))."""
+    O(condition) steps; momentum O(sqrt(condition)).
+
+    Args:
+        dim (int): the dimension. Default: ``10``.
+        condition (float): ratio of the largest to the smallest Hessian eigenvalue.
+            Default: ``1e3``.
+        rotate (bool): rotate the axes at random. Default: ``True``.
+        seed (int): seed of the rotation. Default: ``0``.
+
+    Example::
+
+        >>> from optimizers.test_functions import ill_conditioned_quadratic
+        >>> q = ill_conditioned_quadratic(dim=3, condition=100.0)
+        >>> q.name, float(q(q.minimum)), q.start.tolist()
+        ('quadratic(dim=3, condition=100)', 0.0, [0.0, 0.0, 0.0])
+    """
     h, q, center = _quadratic_parts(dim, condition, rotate, seed)
 
     def fn(x):

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import autograd_core as ag
+from autograd_core import Tensor
 from autograd_core.ops import activation as _act
 from nn import functional as F
 from nn.layers import _check
@@ -16,105 +17,248 @@ __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax"
 
 
 class ReLU(Module):
-    def __init__(self, inplace=False):
+    r"""Applies the rectified linear unit :math:`\max(0, x)` elementwise.
+
+    Args:
+        inplace (bool): accepted (shown in the repr) and ignored: the result is always a new
+            tensor. Default: ``False``.
+
+    Shape:
+        - Input: ``(*)``; Output: ``(*)``, same shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.ReLU()(ag.tensor([-1.0, 2.0]))
+        tensor([0., 2.])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return _act.Relu.apply(input)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
 
 
 class LeakyReLU(Module):
-    def __init__(self, negative_slope=0.01, inplace=False):
+    r"""Applies :math:`\max(0, x) + \text{negative\_slope} \cdot \min(0, x)` elementwise.
+
+    Args:
+        negative_slope (float): slope for negative inputs. Default: ``0.01``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Shape:
+        - Input: ``(*)``; Output: ``(*)``, same shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.LeakyReLU(0.1)(ag.tensor([-1.0, 2.0]))
+        tensor([-0.1000,  2.0000])
+    """
+
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         negative_slope = _check.number("LeakyReLU", "negative_slope", negative_slope)
         super().__init__()
         self.negative_slope = negative_slope
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return ag.leaky_relu(input, self.negative_slope)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace
                                                          else "")
 
 
 class Sigmoid(Module):
-    def forward(self, input):
+    r"""Applies the logistic function :math:`1 / (1 + e^{-x})` elementwise.
+
+    Shape:
+        - Input: ``(*)``; Output: ``(*)``, same shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Sigmoid()(ag.tensor([0.0]))
+        tensor([0.5000])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
         return _act.Sigmoid.apply(input)
 
 
 class Tanh(Module):
-    def forward(self, input):
+    """Applies the hyperbolic tangent elementwise.
+
+    Shape:
+        - Input: ``(*)``; Output: ``(*)``, same shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Tanh()(ag.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7616])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
         return _act.Tanh.apply(input)
 
 
 class GELU(Module):
-    def __init__(self, approximate="none"):
+    r"""Applies the Gaussian error linear unit :math:`x \Phi(x)` elementwise.
+
+    Args:
+        approximate (str): ``'none'`` (exact, with erf) or ``'tanh'`` (the tanh
+            approximation). Default: ``'none'``.
+
+    Shape:
+        - Input: ``(*)``; Output: ``(*)``, same shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.GELU(approximate="tanh")(ag.tensor([1.0]))
+        tensor([0.8412])
+    """
+
+    def __init__(self, approximate: str = "none") -> None:
         if not isinstance(approximate, str) or approximate not in ("none", "tanh"):
             raise ValueError("GELU: approximate argument must be either 'none' or 'tanh', got "
                              f"{approximate!r}")
         super().__init__()
         self.approximate = approximate
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return ag.gelu(input, self.approximate)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"approximate={self.approximate!r}"
 
 
 class Softplus(Module):
-    def __init__(self, beta=1.0, threshold=20.0):
+    r"""Applies :math:`\frac{1}{\beta} \log(1 + e^{\beta x})` elementwise (linear where
+    :math:`\beta x > \text{threshold}`).
+
+    Args:
+        beta (float): the :math:`\beta` above. Default: ``1.0``.
+        threshold (float): above this ``beta * x`` the output is ``x``. Default: ``20.0``.
+
+    Shape:
+        - Input: ``(*)``; Output: ``(*)``, same shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Softplus(beta=2.0)(ag.tensor([0.0]))
+        tensor([0.3466])
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         _check.number("Softplus", "beta", beta)
         _check.number("Softplus", "threshold", threshold)
         super().__init__()
         self.beta = beta
         self.threshold = threshold
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return ag.softplus(input, self.beta, self.threshold)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class Softmax(Module):
-    def __init__(self, dim=None):
+    r"""Applies :math:`\exp(x_i) / \sum_j \exp(x_j)` along ``dim``.
+
+    Args:
+        dim (int): the dim along which the output sums to 1 (``None``: PyTorch's deprecated
+            implicit choice, with its warning). Default: ``None``.
+
+    Shape:
+        - Input: ``(*)``; Output: ``(*)``, same shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Softmax(dim=1)(ag.tensor([[1.0, 1.0, 1.0, 1.0]]))
+        tensor([[0.2500, 0.2500, 0.2500, 0.2500]])
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = _check.dim("Softmax", "dim", dim, allow_none=True)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.softmax(input, self.dim, _stacklevel=5)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"dim={self.dim}"
 
 
 class LogSoftmax(Module):
-    def __init__(self, dim=None):
+    r"""Applies :math:`x_i - \log \sum_j \exp(x_j)` along ``dim``.
+
+    Args:
+        dim (int): the dim to normalise along (``None``: PyTorch's deprecated implicit
+            choice, with its warning). Default: ``None``.
+
+    Shape:
+        - Input: ``(*)``; Output: ``(*)``, same shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.LogSoftmax(dim=0)(ag.tensor([0.0, 0.0]))
+        tensor([-0.6931, -0.6931])
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = _check.dim("LogSoftmax", "dim", dim, allow_none=True)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.log_softmax(input, self.dim, _stacklevel=5)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"dim={self.dim}"
 
 
 class SiLU(Module):
-    """``x * sigmoid(x)``, elementwise."""
+    r"""Applies the sigmoid linear unit :math:`x \cdot \sigma(x)` elementwise.
 
-    def __init__(self, inplace=False):
+    Args:
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Shape:
+        - Input: ``(*)``; Output: ``(*)``, same shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.SiLU()(ag.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7311])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return ag.silu(input)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""

@@ -2,24 +2,47 @@
 
 from __future__ import annotations
 
+from autograd_core import Tensor
 from nn import functional as F
 from nn.layers import _check
 from nn.module import Module
 
 
 class Dropout(Module):
-    """During training zero each element with probability ``p`` and scale the kept ones by
-    ``1/(1-p)`` (inverted dropout: the expected activation is unchanged, so eval needs no
-    rescaling); the identity in eval mode. Masks come from the project's generator."""
+    """Zeroes elements at random during training.
 
-    def __init__(self, p=0.5, inplace=False):
+    During training each element is zeroed with probability ``p`` and the kept ones are
+    scaled by ``1/(1-p)`` (inverted dropout: the expected activation is unchanged, so eval
+    needs no rescaling); the identity in eval mode. Masks come from the project's generator
+    (``ag.manual_seed``), so they differ from PyTorch's for the same seed.
+
+    Args:
+        p (float): probability of an element to be zeroed. Default: ``0.5``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Shape:
+        - Input: ``(*)``; Output: ``(*)``, same shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> m = nn.Dropout(p=0.25)
+        >>> sorted(set(m(ag.ones(100)).tolist()))
+        [0.0, 1.3333333730697632]
+        >>> m.eval()(ag.ones(2))
+        tensor([1., 1.])
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         _check.probability("Dropout", p)
         super().__init__()
         self.p = p
         self.inplace = inplace
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training, self.inplace)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

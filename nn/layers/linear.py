@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -10,19 +11,45 @@ import autograd_core as ag
 from nn import init
 from nn.layers import _check
 from nn.module import Module
+from autograd_core import Tensor
 from nn.ops import LinearOp
 from nn.parameter import Parameter
 
 
 class Linear(Module):
-    """``y = x @ weight.T + bias`` with ``weight`` of shape ``(out_features, in_features)``.
+    r"""Applies an affine map :math:`y = x W^T + b`.
 
     PyTorch's default initialisation: ``kaiming_uniform_(weight, a=sqrt(5))``, i.e.
     ``U(-1/sqrt(in_features), 1/sqrt(in_features))``, and the bias from the same interval.
     Forward and backward are one graph node (``nn.ops.LinearOp``).
+
+    Args:
+        in_features (int): size of each input sample.
+        out_features (int): size of each output sample.
+        bias (bool): learn an additive bias. Default: ``True``.
+        device: only ``None`` or ``'cpu'``.
+        dtype (dtype, optional): parameter dtype. Default: the default dtype (float32).
+
+    Shape:
+        - Input: ``(*, in_features)``
+        - Output: ``(*, out_features)``
+
+    Attributes:
+        weight (Parameter): ``(out_features, in_features)``.
+        bias (Parameter or None): ``(out_features,)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> m = nn.Linear(20, 30)
+        >>> m(ag.randn(128, 20)).shape
+        autograd_core.Size([128, 30])
     """
 
-    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
         _check.device("Linear", device)
         in_features = _check.size("Linear", "in_features", in_features)
         out_features = _check.size("Linear", "out_features", out_features)
@@ -37,14 +64,15 @@ class Linear(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
+        """Re-draws ``weight`` and ``bias`` with the default initialisation."""
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
             fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         try:
             return LinearOp.apply(input, self.weight, self.bias)
         except RuntimeError as exc:  # restate in the layer's terms (zero cost on success)
@@ -56,31 +84,63 @@ class Linear(Module):
                 ) from None
             raise RuntimeError(f"{self!r}: {exc}") from exc
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
 
 
 class Identity(Module):
-    """Returns its input (constructor arguments are accepted and ignored)."""
+    """A placeholder layer that returns its input.
 
-    def __init__(self, *args, **kwargs):
+    Args:
+        args: any arguments, accepted and ignored (as PyTorch).
+        kwargs: any keyword arguments, accepted and ignored.
+
+    Shape:
+        - Input: ``(*)``; Output: ``(*)``, the same tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> m = nn.Identity(54, unused_argument=0.1)
+        >>> m(ag.ones(2, 3)).shape
+        autograd_core.Size([2, 3])
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return input
 
 
 class Flatten(Module):
-    """Flattens dims ``start_dim..end_dim`` (default: all but the batch dim)."""
+    """Flattens the dims ``start_dim..end_dim`` (inclusive) into one.
 
-    def __init__(self, start_dim=1, end_dim=-1):
+    Args:
+        start_dim (int): first dim to flatten. Default: ``1`` (keep the batch dim).
+        end_dim (int): last dim to flatten. Default: ``-1``.
+
+    Shape:
+        - Input: ``(*, S_start, ..., S_end, *)``
+        - Output: ``(*, prod(S_start..S_end), *)``
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Flatten()(ag.zeros(32, 1, 5, 5)).shape
+        autograd_core.Size([32, 25])
+    """
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
         self.start_dim = _check.dim("Flatten", "start_dim", start_dim)
         self.end_dim = _check.dim("Flatten", "end_dim", end_dim)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return input.flatten(self.start_dim, self.end_dim)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

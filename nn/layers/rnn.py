@@ -32,10 +32,12 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+from typing import Any
 
 import numpy as np
 
 import autograd_core as ag
+from autograd_core import Tensor
 from autograd_core.device import check_device
 from nn import functional as F
 from nn import init
@@ -217,10 +219,33 @@ def _resolve_dtype(dtype):
 # ---- cells ----------------------------------------------------------------------------------
 
 class RNNCellBase(Module):
-    """Shared parameters of the cells: ``weight_ih`` (num_chunks*hidden, input),
-    ``weight_hh`` (num_chunks*hidden, hidden) and, with ``bias``, ``bias_ih``/``bias_hh``."""
+    """Base of :class:`RNNCell`, :class:`LSTMCell` and :class:`GRUCell`: their parameters,
+    initialisation and input checks.
 
-    def __init__(self, input_size, hidden_size, bias, num_chunks, device=None, dtype=None):
+    Parameters: ``weight_ih`` (num_chunks*hidden, input), ``weight_hh`` (num_chunks*hidden,
+    hidden) and, with ``bias``, ``bias_ih``/``bias_hh`` (num_chunks*hidden,), all from
+    ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``.
+
+    Args:
+        input_size (int): features of the input ``x``.
+        hidden_size (int): features of the hidden state ``h``.
+        bias (bool): use ``bias_ih`` and ``bias_hh``. Default: ``True``.
+        num_chunks (int): gates stacked in the weights' rows (1 RNN, 4 LSTM, 3 GRU).
+        device: only ``None`` or ``'cpu'``.
+        dtype (dtype, optional): parameter dtype. Default: the default dtype.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> cell = nn.GRUCell(4, 5)
+        >>> isinstance(cell, nn.RNNCellBase), tuple(cell.weight_ih.shape)
+        (True, (15, 4))
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int,
+                 device: Any = None, dtype: Any = None) -> None:
         check_device(device, type(self).__name__)
         super().__init__()
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
@@ -242,13 +267,13 @@ class RNNCellBase(Module):
             self.register_parameter("bias_hh", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Every parameter from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``."""
         stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
         if self.bias is not True:
             s += f", bias={self.bias}"
@@ -310,10 +335,36 @@ class RNNCell(RNNCellBase):
 
     ``forward(input, hx=None)``: input (batch, input_size) or (input_size,); ``hx`` of the
     matching (batch, hidden_size) / (hidden_size,) shape, zeros if omitted. Returns ``h'``.
+    Differs from PyTorch: an unknown ``nonlinearity`` is refused here, not in ``forward``.
+
+    Args:
+        input_size (int): features of the input ``x``.
+        hidden_size (int): features of the hidden state ``h``.
+        bias (bool): use ``bias_ih`` and ``bias_hh``. Default: ``True``.
+        nonlinearity (str): ``'tanh'`` or ``'relu'``. Default: ``'tanh'``.
+        device: only ``None`` or ``'cpu'``.
+        dtype (dtype, optional): parameter dtype. Default: the default dtype.
+
+    Shape:
+        - input: ``(N, input_size)`` or ``(input_size)``
+        - hx: ``(N, hidden_size)`` or ``(hidden_size)``; output: the same.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> cell = nn.RNNCell(10, 20)
+        >>> x, hx = ag.randn(6, 3, 10), ag.randn(3, 20)
+        >>> for t in range(6):
+        ...     hx = cell(x[t], hx)
+        >>> hx.shape
+        autograd_core.Size([3, 20])
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", device=None,
-                 dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 nonlinearity: str = "tanh", device: Any = None,
+                 dtype: Any = None) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
                              "'relu'.")
@@ -321,7 +372,7 @@ class RNNCell(RNNCellBase):
                          dtype=dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         input, states, is_batched = self._prepare(input, hx, 1)
         h = self._zeros(input) if states is None else states[0]
         out = _rnn_step(self._input_gates(input), h, self.weight_hh.T, self.bias_hh,
@@ -333,13 +384,37 @@ class LSTMCell(RNNCellBase):
     """Long short-term memory cell (gates i, f, g, o in this order in the weights' rows).
 
     ``forward(input, hx=None)`` with ``hx = (h, c)`` (zeros if omitted); returns ``(h', c')``.
+    The gate activations and state update are one fused graph node.
+
+    Args:
+        input_size (int): features of the input ``x``.
+        hidden_size (int): features of the hidden state ``h``.
+        bias (bool): use ``bias_ih`` and ``bias_hh``. Default: ``True``.
+        device: only ``None`` or ``'cpu'``.
+        dtype (dtype, optional): parameter dtype. Default: the default dtype.
+
+    Shape:
+        - input: ``(N, input_size)`` or ``(input_size)``
+        - h, c (in and out): ``(N, hidden_size)`` or ``(hidden_size)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> cell = nn.LSTMCell(10, 20)
+        >>> h, c = cell(ag.randn(3, 10))
+        >>> h.shape, c.shape
+        (autograd_core.Size([3, 20]), autograd_core.Size([3, 20]))
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device,
                          dtype=dtype)
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor,
+                hx: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Tensor]:
         input, states, is_batched = self._prepare(input, hx, 2)
         if states is None:
             states = [self._zeros(input), self._zeros(input)]
@@ -353,13 +428,34 @@ class GRUCell(RNNCellBase):
     ``n = tanh(W_in x + b_in + r * (W_hn h + b_hn))``).
 
     ``forward(input, hx=None)``; returns ``h'``.
+
+    Args:
+        input_size (int): features of the input ``x``.
+        hidden_size (int): features of the hidden state ``h``.
+        bias (bool): use ``bias_ih`` and ``bias_hh``. Default: ``True``.
+        device: only ``None`` or ``'cpu'``.
+        dtype (dtype, optional): parameter dtype. Default: the default dtype.
+
+    Shape:
+        - input: ``(N, input_size)`` or ``(input_size)``
+        - hx: ``(N, hidden_size)`` or ``(hidden_size)``; output: the same.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> cell = nn.GRUCell(10, 20)
+        >>> cell(ag.randn(10)).shape
+        autograd_core.Size([20])
     """
 
-    def __init__(self, input_size, hidden_size, bias=True, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True,
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device,
                          dtype=dtype)
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         input, states, is_batched = self._prepare(input, hx, 1)
         h = self._zeros(input) if states is None else states[0]
         out = _gru_step(self._input_gates(input), h, self.weight_hh.T, self.bias_hh)
@@ -381,12 +477,33 @@ class RNNBase(Module):
 
     Input (seq, batch, input_size), or (batch, seq, input_size) with ``batch_first``, or
     unbatched (seq, input_size); hidden states (num_layers * num_directions, batch, hidden),
-    or without the batch dimension for unbatched input.
+    or without the batch dimension for unbatched input. Use :class:`RNN`, :class:`LSTM` or
+    :class:`GRU`.
+
+    Args:
+        mode (str): ``'RNN_TANH'``, ``'RNN_RELU'``, ``'LSTM'`` or ``'GRU'``.
+        input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional:
+            as in :class:`LSTM`.
+        proj_size (int): LSTM only: project ``h`` to this size (``0``: no projection).
+        device: only ``None`` or ``'cpu'``.
+        dtype (dtype, optional): parameter dtype. Default: the default dtype.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> rnn = nn.GRU(4, 8, num_layers=2)
+        >>> isinstance(rnn, nn.RNNBase), len(rnn.all_weights)
+        (True, 2)
+        >>> [p.shape[0] for p in rnn.all_weights[0]]
+        [24, 24, 24, 24]
     """
 
-    def __init__(self, mode, input_size, hidden_size, num_layers=1, bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, proj_size=0,
-                 device=None, dtype=None):
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = None) -> None:
         check_device(device, type(self).__name__)
         super().__init__()
         if (not isinstance(dropout, numbers.Number) or isinstance(dropout, bool)
@@ -437,8 +554,9 @@ class RNNBase(Module):
             layer_input = input_size if layer == 0 else out_size * directions
             for direction in range(directions):
                 suffix = f"l{layer}" + ("_reverse" if direction == 1 else "")
-                shapes = [(f"weight_ih_{suffix}", (gate_size, layer_input)),
-                          (f"weight_hh_{suffix}", (gate_size, out_size))]
+                shapes: list[tuple[str, tuple[int, ...]]] = [
+                    (f"weight_ih_{suffix}", (gate_size, layer_input)),
+                    (f"weight_hh_{suffix}", (gate_size, out_size))]
                 if bias:
                     shapes += [(f"bias_ih_{suffix}", (gate_size,)),
                                (f"bias_hh_{suffix}", (gate_size,))]
@@ -450,21 +568,21 @@ class RNNBase(Module):
         self._flat_weights_names = [n for names in self._all_weights for n in names]
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self) -> None:
         """Every parameter from ``U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))``."""
         stdv = 1.0 / math.sqrt(self.hidden_size)
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
     @property
-    def all_weights(self):
+    def all_weights(self) -> list[list[Parameter]]:
         """The parameters, one list per (layer, direction), in PyTorch's order."""
         return [[getattr(self, name) for name in names] for names in self._all_weights]
 
-    def flatten_parameters(self):
+    def flatten_parameters(self) -> None:
         """No-op (PyTorch uses it for cuDNN's packed weights)."""
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
         if self.proj_size != 0:
             s += f", proj_size={self.proj_size}"
@@ -601,10 +719,42 @@ class RNN(RNNBase):
 
     ``forward(input, hx=None)`` returns ``(output, h_n)``: ``output`` holds the last layer's
     ``h_t`` for every t (both directions concatenated), ``h_n`` every layer's final state.
+    ``PackedSequence`` inputs are not supported.
+
+    Args:
+        input_size (int): features of the input ``x``.
+        hidden_size (int): features of the hidden state ``h``.
+        num_layers (int): stacked layers. Default: ``1``.
+        nonlinearity (str): ``'tanh'`` or ``'relu'``. Default: ``'tanh'``.
+        bias (bool): use the ``b_ih`` and ``b_hh`` biases. Default: ``True``.
+        batch_first (bool): input and output are ``(batch, seq, feature)``. Default: ``False``.
+        dropout (float): dropout on each layer's output but the last, in training.
+            Default: ``0.0``.
+        bidirectional (bool): also run each layer backwards in time. Default: ``False``.
+        device: only ``None`` or ``'cpu'``.
+        dtype (dtype, optional): parameter dtype. Default: the default dtype.
+
+    Shape:
+        - input: ``(L, N, H_in)``, ``(N, L, H_in)`` with ``batch_first``, or ``(L, H_in)``.
+        - hx, h_n: ``(D * num_layers, N, H_out)`` or ``(D * num_layers, H_out)``; D = 2 if
+          bidirectional else 1.
+        - output: ``(L, N, D * H_out)`` (``(N, L, D * H_out)`` with ``batch_first``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> rnn = nn.RNN(10, 20, 2)
+        >>> output, hn = rnn(ag.randn(5, 3, 10), ag.randn(2, 3, 20))
+        >>> output.shape, hn.shape
+        (autograd_core.Size([5, 3, 20]), autograd_core.Size([2, 3, 20]))
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 nonlinearity: str = "tanh", bias: bool = True, batch_first: bool = False,
+                 dropout: float = 0.0, bidirectional: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
         if nonlinearity == "tanh":
             mode = "RNN_TANH"
         elif nonlinearity == "relu":
@@ -616,7 +766,7 @@ class RNN(RNNBase):
                          dropout, bidirectional, 0, device, dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         output, hidden = self._run(input, hx)
         return output, hidden[0]
 
@@ -626,30 +776,97 @@ class LSTM(RNNBase):
     ``weight_hr_l{k}`` (shape (proj_size, hidden_size)).
 
     ``forward(input, hx=None)`` with ``hx = (h_0, c_0)`` returns ``(output, (h_n, c_n))``.
+    ``PackedSequence`` inputs are not supported.
+
+    Args:
+        input_size (int): features of the input ``x``.
+        hidden_size (int): features of the hidden state ``h``.
+        num_layers (int): stacked layers. Default: ``1``.
+        bias (bool): use the ``b_ih`` and ``b_hh`` biases. Default: ``True``.
+        batch_first (bool): input and output are ``(batch, seq, feature)``. Default: ``False``.
+        dropout (float): dropout on each layer's output but the last, in training.
+            Default: ``0.0``.
+        bidirectional (bool): also run each layer backwards in time. Default: ``False``.
+        proj_size (int): if > 0, project each ``h_t`` to this size. Default: ``0``.
+        device: only ``None`` or ``'cpu'``.
+        dtype (dtype, optional): parameter dtype. Default: the default dtype.
+
+    Shape:
+        - input: ``(L, N, H_in)``, ``(N, L, H_in)`` with ``batch_first``, or ``(L, H_in)``.
+        - h_0, h_n: ``(D * num_layers, N, H_out)``; c_0, c_n: ``(D * num_layers, N,
+          hidden_size)``; ``H_out = proj_size`` if > 0 else ``hidden_size``; D = 2 if
+          bidirectional else 1. Unbatched: without the N dim.
+        - output: ``(L, N, D * H_out)`` (``(N, L, D * H_out)`` with ``batch_first``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> lstm = nn.LSTM(10, 20, 2, batch_first=True, bidirectional=True)
+        >>> output, (hn, cn) = lstm(ag.randn(3, 5, 10))
+        >>> output.shape
+        autograd_core.Size([3, 5, 40])
+        >>> hn.shape, cn.shape
+        (autograd_core.Size([4, 3, 20]), autograd_core.Size([4, 3, 20]))
     """
 
     _n_states = 2
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, proj_size=0, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, proj_size: int = 0, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, proj_size, device, dtype)
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None
+                ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         output, hidden = self._run(input, hx)
         return output, (hidden[0], hidden[1])
 
 
 class GRU(RNNBase):
     """Multi-layer GRU (gates r, z, n; PyTorch's ``n = tanh(W_in x + b_in + r * (W_hn h +
-    b_hn))``). ``forward(input, hx=None)`` returns ``(output, h_n)``.
+    b_hn))``). ``forward(input, hx=None)`` returns ``(output, h_n)``. ``PackedSequence``
+    inputs are not supported.
+
+    Args:
+        input_size (int): features of the input ``x``.
+        hidden_size (int): features of the hidden state ``h``.
+        num_layers (int): stacked layers. Default: ``1``.
+        bias (bool): use the ``b_ih`` and ``b_hh`` biases. Default: ``True``.
+        batch_first (bool): input and output are ``(batch, seq, feature)``. Default: ``False``.
+        dropout (float): dropout on each layer's output but the last, in training.
+            Default: ``0.0``.
+        bidirectional (bool): also run each layer backwards in time. Default: ``False``.
+        device: only ``None`` or ``'cpu'``.
+        dtype (dtype, optional): parameter dtype. Default: the default dtype.
+
+    Shape:
+        - input: ``(L, N, H_in)``, ``(N, L, H_in)`` with ``batch_first``, or ``(L, H_in)``.
+        - hx, h_n: ``(D * num_layers, N, H_out)`` or ``(D * num_layers, H_out)``; D = 2 if
+          bidirectional else 1.
+        - output: ``(L, N, D * H_out)`` (``(N, L, D * H_out)`` with ``batch_first``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> gru = nn.GRU(10, 20, 2)
+        >>> output, hn = gru(ag.randn(5, 3, 10))
+        >>> output.shape, hn.shape
+        (autograd_core.Size([5, 3, 20]), autograd_core.Size([2, 3, 20]))
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1,
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0,
+                 bidirectional: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, 0, device, dtype)
 
-    def forward(self, input, hx=None):
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         output, hidden = self._run(input, hx)
         return output, hidden[0]

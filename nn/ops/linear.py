@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from autograd_core.node import Node
 
-_ONES = {}
+_ONES: dict[tuple[int, Any], np.ndarray] = {}
 
 
 def _ones(n, dtype):
@@ -29,9 +31,18 @@ class LinearOp(Node):
     ``np.matmul`` on small arrays) and an in-place bias add. Backward: ``g @ W``,
     ``g.T @ x``, ``ones @ g``, each only when that input needs a gradient. Under
     ``create_graph`` the rule records the composite (matmul / transpose / sum), so second
-    derivatives work."""
+    derivatives work.
 
-    def name(self):
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> from nn.ops import *
+        >>> LinearOp.apply(ag.ones(1, 2, requires_grad=True), ag.ones(3, 2), None)
+        tensor([[2., 2., 2.]], grad_fn=<LinearBackward0>)
+    """
+
+    def name(self) -> str:
         return "LinearBackward0"
 
     def forward(self, x, weight, bias):

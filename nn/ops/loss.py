@@ -12,7 +12,18 @@ from autograd_core.node import Node
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def check_reduction(reduction):
+def check_reduction(reduction: str) -> None:
+    """Raises PyTorch's ValueError unless ``reduction`` is ``'mean'``, ``'sum'`` or ``'none'``.
+
+    Example::
+
+        >>> from nn.ops.loss import check_reduction
+        >>> check_reduction("sum")
+        >>> check_reduction("avg")
+        Traceback (most recent call last):
+        ...
+        ValueError: avg is not a valid value for reduction
+    """
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
 
@@ -78,9 +89,19 @@ class CrossEntropyOp(Node):
     Backward in one pass: ``dx = (softmax(x) * A_i - a_ic) * g_i / D`` with ``a`` the target
     distribution above (one-hot when ``eps == 0``) and ``A_i = sum_c a_ic``. Only ``x`` and the
     row log-sum are saved; the softmax is recomputed as ``exp((x - m) - log s)``.
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> from nn.ops import *
+        >>> x = ag.zeros(1, 2, requires_grad=True)
+        >>> CrossEntropyOp.apply(x, np.array([1]), None, ignore_index=-100, reduction="mean",
+        ...                  label_smoothing=0.0)
+        tensor(0.6931, grad_fn=<CrossEntropyLossBackward0>)
     """
 
-    def name(self):
+    def name(self) -> str:
         return "CrossEntropyLossBackward0"
 
     def forward(self, x, target, weight, ignore_index, reduction, label_smoothing):
@@ -173,9 +194,19 @@ class CrossEntropyOp(Node):
 class NLLLossOp(Node):
     """Negative log-likelihood on log-probabilities ``x`` (M, C) with class indices (M,):
     ``loss_i = -w[y_i] * x[i, y_i]`` (0 for ignored), ``'mean'`` divides by ``sum w[y_i]``.
-    The gradient is linear in ``g`` with a constant sparse coefficient."""
+    The gradient is linear in ``g`` with a constant sparse coefficient.
 
-    def name(self):
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> from nn.ops import *
+        >>> NLLLossOp.apply(ag.tensor([[-0.5, -1.0]]), np.array([1]), None, ignore_index=-100,
+        ...             reduction="sum")
+        tensor(1.)
+    """
+
+    def name(self) -> str:
         return "NllLossBackward0"
 
     def forward(self, x, target, weight, ignore_index, reduction):
@@ -222,9 +253,18 @@ def _grad_scale(g, reduction, n):
 
 
 class MSELossOp(Node):
-    """``(x - y)^2`` reduced. Saves x and y (no new memory), recomputes ``x - y``."""
+    """``(x - y)^2`` reduced. Saves x and y (no new memory), recomputes ``x - y``.
 
-    def name(self):
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> from nn.ops import *
+        >>> MSELossOp.apply(ag.tensor([1.0, 3.0]), ag.tensor([1.0, 1.0]), reduction="mean")
+        tensor(2.)
+    """
+
+    def name(self) -> str:
         return "MseLossBackward0"
 
     def forward(self, x, y, reduction):
@@ -249,12 +289,21 @@ def _clamped_log(v):
 class BCELossOp(Node):
     """``-w (y log x + (1 - y) log(1 - x))`` with both logs clamped to >= -100 (PyTorch).
     Backward is PyTorch's: ``g w (x - y) / max((1 - x) x, 1e-12)`` (1e-12 as a float32 value, as PyTorch) for x and
-    ``g w (log(1 - x) - log(x))`` (clamped logs) for y."""
+    ``g w (log(1 - x) - log(x))`` (clamped logs) for y.
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> from nn.ops import *
+        >>> BCELossOp.apply(ag.tensor([0.5]), np.array([1.0], np.float32), None, reduction="mean")
+        tensor(0.6931)
+    """
 
     # PyTorch's constant is the float32 value of 1e-12 (9.99999996e-13), also for float64
     EPSILON = float(np.float32(1e-12))
 
-    def name(self):
+    def name(self) -> str:
         return "BinaryCrossEntropyBackward0"
 
     def forward(self, x, y, weight, reduction):
@@ -303,9 +352,19 @@ class BCEWithLogitsOp(Node):
         softplus(-x) = max(-x, 0) + log1p(exp(-|x|))
 
     times ``weight``. ``dl/dx = (1 - y) - lw * sigmoid(-x)`` (``sigmoid(x) - y`` without
-    pos_weight); ``dl/dy = -x + (pos_weight - 1) * softplus(-x)``."""
+    pos_weight); ``dl/dy = -x + (pos_weight - 1) * softplus(-x)``.
 
-    def name(self):
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> from nn.ops import *
+        >>> y = np.array([1.0], np.float32)
+        >>> BCEWithLogitsOp.apply(ag.tensor([0.0]), y, None, None, reduction="sum")
+        tensor(0.6931)
+    """
+
+    def name(self) -> str:
         return "BinaryCrossEntropyWithLogitsBackward0"
 
     def forward(self, x, y, weight, pos_weight, reduction):

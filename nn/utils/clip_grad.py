@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from typing import Any, Union
 
 import numpy as np
 
 from autograd_core import Tensor
+
+_Tensors = Union[Tensor, Iterable[Any]]
 
 
 def _params(parameters):
@@ -34,8 +38,25 @@ def _norm(arr, norm_type):
     return (np.abs(a) ** norm_type).sum() ** (1.0 / norm_type)
 
 
-def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
-    """The ``norm_type``-norm of the per-tensor norms (= the norm of all elements together)."""
+def get_total_norm(tensors: _Tensors, norm_type: float = 2.0,
+                   error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
+    """Returns the ``norm_type``-norm of the per-tensor norms (= the norm of all elements
+    together), as a 0-d Tensor.
+
+    Args:
+        tensors (Tensor or iterable of Tensors/arrays): the tensors (e.g. the gradients).
+        norm_type (float): order of the norm; ``inf`` for the max norm. Default: ``2.0``.
+        error_if_nonfinite (bool): raise RuntimeError when the total is nan or inf.
+            Default: ``False``.
+        foreach (bool, optional): accepted for PyTorch compatibility; unused.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.utils.get_total_norm([ag.tensor([3.0]), ag.tensor([4.0])])
+        tensor(5.)
+    """
     arrays = [t._data if isinstance(t, Tensor) else np.asarray(t) for t in _params(tensors)]
     norm_type = float(norm_type)
     if not arrays:
@@ -52,13 +73,32 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     return Tensor(total)
 
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False,
-                    foreach=None):
-    """Scale all gradients together so that their total norm is at most ``max_norm``.
+def clip_grad_norm_(parameters: _Tensors, max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
+    """Scales all gradients together so that their total norm is at most ``max_norm``.
 
     ``total = norm(concat(grads))``; ``coef = min(max_norm / (total + 1e-6), 1)``; every
     gradient is multiplied by ``coef`` in place (also when it is 1, as PyTorch). Returns the
     total norm (before clipping) as a 0-d Tensor.
+
+    Args:
+        parameters (Tensor or iterable of Tensors): parameters whose ``.grad`` is clipped.
+        max_norm (float): the largest total norm allowed.
+        norm_type (float): order of the norm; ``inf`` for the max norm. Default: ``2.0``.
+        error_if_nonfinite (bool): raise RuntimeError when the total is nan or inf.
+            Default: ``False``.
+        foreach (bool, optional): accepted for PyTorch compatibility; unused.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> w = ag.tensor([1.0, 1.0], requires_grad=True)
+        >>> (w * ag.tensor([3.0, 4.0])).sum().backward()
+        >>> nn.utils.clip_grad_norm_([w], max_norm=1.0)
+        tensor(5.)
+        >>> w.grad
+        tensor([0.6000, 0.8000])
     """
     params = _params(parameters)
     grads = [p.grad._data for p in params if p.grad is not None]
@@ -72,8 +112,25 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     return total
 
 
-def clip_grad_value_(parameters, clip_value, foreach=None):
-    """Clamp every gradient element to ``[-clip_value, clip_value]`` in place."""
+def clip_grad_value_(parameters: _Tensors, clip_value: float,
+                     foreach: bool | None = None) -> None:
+    """Clamps every gradient element to ``[-clip_value, clip_value]`` in place.
+
+    Args:
+        parameters (Tensor or iterable of Tensors): parameters whose ``.grad`` is clipped.
+        clip_value (float): the largest absolute value allowed.
+        foreach (bool, optional): accepted for PyTorch compatibility; unused.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> w = ag.tensor([1.0, 1.0], requires_grad=True)
+        >>> (w * ag.tensor([-3.0, 0.5])).sum().backward()
+        >>> nn.utils.clip_grad_value_([w], clip_value=1.0)
+        >>> w.grad
+        tensor([-1.0000,  0.5000])
+    """
     clip_value = float(clip_value)
     for g in _grads(parameters):
         np.clip(g, -clip_value, clip_value, out=g)

@@ -33,8 +33,12 @@ Only activation *modules* are seen; activations called functionally inside ``for
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from nn.module import Module
 
 __all__ = ["GradFlow"]
 
@@ -60,20 +64,45 @@ def _saturation(kind, y, sigmoid_eps, tanh_threshold):
 
 
 class GradFlow:
-    """Per-layer gradient norms, weight norms, update/weight ratios and activation
-    saturation of ``model`` (see the module docstring). ``history`` holds one list of row
-    dicts per ``record()``; ``remove()`` detaches the hooks (also on ``with`` exit)."""
+    """Records per-layer gradient norms, weight norms, update/weight ratios and activation
+    saturation of ``model`` (see the module docstring). Not in PyTorch.
 
-    def __init__(self, model, sigmoid_eps=0.01, tanh_threshold=0.99):
+    ``history`` holds one list of row dicts per ``record()``; ``remove()`` detaches the hooks
+    (also on ``with`` exit).
+
+    Args:
+        model (Module): the model to watch.
+        sigmoid_eps (float): a Sigmoid output below ``eps`` or above ``1 - eps`` counts as
+            saturated. Default: ``0.01``.
+        tanh_threshold (float): a Tanh output with ``|y| >`` this counts as saturated.
+            Default: ``0.99``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> model = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 1))
+        >>> with nn.utils.GradFlow(model) as monitor:
+        ...     model(ag.ones(8, 4)).sum().backward()
+        ...     rows = monitor.record()
+        >>> list(monitor.grad_norms()), monitor.saturation()
+        (['0', '2'], {'1': 0.0})
+        >>> print(monitor.table().splitlines()[0])
+        layer            type          grad norm weight norm grad/weight update/weight saturated
+    """
+
+    def __init__(self, model: Module, sigmoid_eps: float = 0.01,
+                 tanh_threshold: float = 0.99) -> None:
         from nn.layers.activation import ReLU, Sigmoid, Tanh
 
         self.model = model
         self.sigmoid_eps = sigmoid_eps
         self.tanh_threshold = tanh_threshold
-        self.history = []
-        self._act_stats = {}
-        self._handles = []
-        self._entries = []  # (name, module, kind) in module order
+        self.history: list[list[dict[str, Any]]] = []
+        self._act_stats: dict[str, dict[str, float]] = {}
+        self._handles: list[Any] = []
+        self._entries: list[tuple[str, Module, str]] = []  # (name, module, kind), module order
         for name, m in model.named_modules():
             if isinstance(m, (Sigmoid, Tanh, ReLU)):
                 kind = "Sigmoid" if isinstance(m, Sigmoid) else "Tanh" if isinstance(m, Tanh) \
@@ -107,7 +136,7 @@ class GradFlow:
         return {name: [a.copy() for a in self._weights(m)]
                 for name, m, kind in self._entries if kind == "params"}
 
-    def remove(self):
+    def remove(self) -> None:
         for h in self._handles:
             h.remove()
         self._handles = []
@@ -119,13 +148,14 @@ class GradFlow:
         self.remove()
 
     # ---- recording -------------------------------------------------------------------------
-    def record(self):
+    def record(self) -> list[dict[str, Any]]:
         """Read the gradients now on the model (call after ``backward``) and the activation
         statistics of the last forward pass; returns (and appends to ``history``) one dict per
         layer."""
         rows = []
         for name, m, kind in self._entries:
-            row = {"name": name or type(m).__name__, "type": type(m).__name__, "kind": kind}
+            row: dict[str, Any] = {"name": name or type(m).__name__, "type": type(m).__name__,
+                                   "kind": kind}
             if kind == "params":
                 params = [p for p in m._parameters.values() if p is not None]
                 grads = [p.grad._data for p in params if p.grad is not None]
@@ -158,25 +188,26 @@ class GradFlow:
             raise RuntimeError("GradFlow: nothing recorded yet (call record() after backward)")
         return self.history[step]
 
-    def grad_norms(self, step=-1):
+    def grad_norms(self, step: int = -1) -> dict[str, float]:
         """``{layer name: gradient norm}`` of the parameter layers, in model order."""
         return {r["name"]: r["grad_norm"] for r in self._rows(step) if r["kind"] == "params"}
 
-    def update_ratios(self, step=-1):
+    def update_ratios(self, step: int = -1) -> dict[str, float]:
+        """``{layer name: ||W_now - W_prev|| / ||W_prev||}`` of the parameter layers."""
         return {r["name"]: r["update_to_weight"] for r in self._rows(step)
                 if r["kind"] == "params"}
 
-    def saturation(self, step=-1):
+    def saturation(self, step: int = -1) -> dict[str, float]:
         """``{activation name: saturated fraction}`` in model order."""
         return {r["name"]: r["saturation"] for r in self._rows(step) if r["kind"] != "params"}
 
-    def first_to_last_ratio(self, step=-1):
+    def first_to_last_ratio(self, step: int = -1) -> float:
         """Gradient norm of the first parameter layer over that of the last: << 1 means
         vanishing gradients, >> 1 exploding ones."""
         g = list(self.grad_norms(step).values())
         return g[0] / g[-1] if g and g[-1] > 0 else float("nan")
 
-    def table(self, step=-1):
+    def table(self, step: int = -1) -> str:
         """The record at ``step`` as a fixed-width text table."""
         rows = self._rows(step)
         head = (f"{'layer':<16} {'type':<12} {'grad norm':>10} {'weight norm':>11} "
@@ -201,7 +232,7 @@ class GradFlow:
     def __str__(self):
         return self.table() if self.history else "GradFlow(no records yet)"
 
-    def plot(self, step=-1, fig=None):
+    def plot(self, step: int = -1, fig: Any = None) -> Any:
         """A matplotlib figure: gradient norm and update/weight ratio per parameter layer
         (log scale) and the saturated fraction per activation module."""
         try:

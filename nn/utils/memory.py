@@ -24,12 +24,18 @@ optimizer and the random stream are left exactly as they were.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
 from autograd_core import Tensor
 from autograd_core import random as _random
+
+if TYPE_CHECKING:
+    from nn.module import Module
+    from optimizers.optimizer import Optimizer
 
 __all__ = ["memory_summary", "MemorySummary", "tape_saved_bytes"]
 
@@ -63,14 +69,37 @@ def _node_arrays(node):
                     yield item
 
 
-def tape_saved_bytes(output, exclude=(), detail=False):
-    """Bytes of the distinct arrays the graph behind ``output`` keeps for backward (see the
-    module docstring). ``exclude``: arrays (e.g. parameters) not to count. With ``detail``,
-    also returns ``{node name: bytes}`` (bytes attributed to the first node seen holding
-    them)."""
-    excluded = {id(_owner(a)) for a in exclude}
+@overload
+def tape_saved_bytes(output: Tensor, exclude: Iterable[np.ndarray] = ...,
+                     detail: Literal[False] = ...) -> int: ...
+@overload
+def tape_saved_bytes(output: Tensor, exclude: Iterable[np.ndarray] = ..., *,
+                     detail: Literal[True]) -> tuple[int, dict[str, int]]: ...
+def tape_saved_bytes(output: Tensor, exclude: Iterable[np.ndarray] = (),
+                     detail: bool = False) -> int | tuple[int, dict[str, int]]:
+    """Returns the bytes of the distinct arrays the graph behind ``output`` keeps for backward
+    (see the module docstring). Not in PyTorch.
+
+    Args:
+        output (Tensor): the result whose tape is measured (before ``backward``).
+        exclude (iterable of arrays): arrays (e.g. parameters) not to count. Default: none.
+        detail (bool): also return ``{node name: bytes}`` (bytes attributed to the first
+            node seen holding them). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> model = nn.Linear(4, 3)
+        >>> out = model(ag.ones(8, 4)).sum()
+        >>> params = [p.data for p in model.parameters()]
+        >>> nn.utils.tape_saved_bytes(out, exclude=params, detail=True)  # the 8x4 float32 input
+        (128, {'LinearBackward0': 128})
+    """
+    excluded = {id(_owner(a._data if isinstance(a, Tensor) else a)) for a in exclude}
     owners = {}
-    per_node = {}
+    per_node: dict[str, int] = {}
     seen = set()
     stack = [output.grad_fn] if output.grad_fn is not None else []
     while stack:
@@ -103,6 +132,25 @@ def _fmt(n):
 
 @dataclass
 class MemorySummary:
+    """What :func:`memory_summary` measured, in bytes; ``str()`` is a table. Not in PyTorch.
+
+    Attributes:
+        parameter_bytes, gradient_bytes, optimizer_state_bytes, activation_bytes (int): the
+            four parts of ``total_bytes``.
+        input_bytes (int): the input batch, when a node saved it (inside activations).
+        n_parameters, n_elements (int): parameter tensors and their elements.
+        activation_detail (dict): bytes saved for backward per node type.
+        measured_step (bool): whether a training step was run to measure.
+
+    Example::
+
+        >>> from nn.utils import MemorySummary
+        >>> s = MemorySummary(parameter_bytes=76, gradient_bytes=76, optimizer_state_bytes=184,
+        ...                   activation_bytes=224)
+        >>> s.total_bytes
+        560
+    """
+
     parameter_bytes: int
     gradient_bytes: int
     optimizer_state_bytes: int
@@ -114,11 +162,13 @@ class MemorySummary:
     measured_step: bool = False
 
     @property
-    def total_bytes(self):
+    def total_bytes(self) -> int:
+        """Parameters + gradients + optimizer state + activations."""
         return (self.parameter_bytes + self.gradient_bytes + self.optimizer_state_bytes
                 + self.activation_bytes)
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, int]:
+        """The byte counts (and ``total_bytes``) as a dict, e.g. for a JSON log."""
         return {
             "parameter_bytes": self.parameter_bytes,
             "gradient_bytes": self.gradient_bytes,
@@ -185,12 +235,40 @@ def _default_target(loss_fn, out):
     return Tensor(np.zeros(out.shape, dtype=out.dtype))
 
 
-def memory_summary(model, optimizer=None, input_shape=None, loss_fn=None, input=None,
-                   target=None):
-    """Bytes for parameters, gradients, optimizer state and the activations the tape saves
-    in one training step (forward, ``loss_fn(output, target)`` or ``output.sum()``, backward,
-    ``optimizer.step()``), measured on copies. Without ``input_shape``/``input`` no step is
-    run: gradients and optimizer state are read as they are now and activations are 0."""
+def memory_summary(model: Module, optimizer: Optimizer | None = None,
+                   input_shape: tuple[int, ...] | None = None,
+                   loss_fn: Callable[[Tensor, Any], Tensor] | None = None,
+                   input: Tensor | None = None, target: Any = None) -> MemorySummary:
+    """Measures the bytes for parameters, gradients, optimizer state and the activations the
+    tape saves in one training step. Not in PyTorch (its ``torch.cuda.memory_summary`` is
+    about the CUDA allocator).
+
+    The step (forward, ``loss_fn(output, target)`` or ``output.sum()``, backward,
+    ``optimizer.step()``) runs on copies; the model, optimizer and random stream are left as
+    they were. Without ``input_shape``/``input`` no step is run: gradients and optimizer state
+    are read as they are now and activations are 0.
+
+    Args:
+        model (Module): the model.
+        optimizer (Optimizer, optional): its optimizer (state is created by the copied step).
+        input_shape (tuple of int, optional): a random (standard normal) batch of this shape
+            is the input.
+        loss_fn (callable, optional): ``loss_fn(output, target)``; default ``output.sum()``.
+        input (Tensor, optional): the input batch, instead of ``input_shape``.
+        target (optional): the target for ``loss_fn`` (default: zeros of a fitting shape).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> import optimizers as optim
+        >>> _ = ag.manual_seed(0)
+        >>> model = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 1))
+        >>> opt = optim.Adam(model.parameters())
+        >>> s = nn.utils.memory_summary(model, opt, input_shape=(8, 4))
+        >>> s.as_dict()["parameter_bytes"], s.as_dict()["optimizer_state_bytes"]
+        (76, 184)
+    """
     params = list(model.parameters())
     param_bytes = sum(p._data.nbytes for p in params)
     n_elements = sum(p._data.size for p in params)
@@ -212,7 +290,8 @@ def memory_summary(model, optimizer=None, input_shape=None, loss_fn=None, input=
             p.grad = None
         if input is None:
             dtype = p2[0]._data.dtype if p2 else np.float32
-            input = Tensor(_random.generator().standard_normal(tuple(input_shape)).astype(dtype))
+            shape = tuple(input_shape or ())  # not None here: checked at the top
+            input = Tensor(_random.generator().standard_normal(shape).astype(dtype))
         elif not isinstance(input, Tensor):
             input = Tensor(np.asarray(input))
         out = m2(input)
