@@ -30,7 +30,7 @@ def _plain(value):
     if callable(item):
         try:
             return item()
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RuntimeError):  # more than one element
             pass
     raise TypeError(f"History.append: value {value!r} of type {type(value).__name__} is not a "
                     "number, string, bool or None")
