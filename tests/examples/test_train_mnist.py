@@ -445,3 +445,11 @@ def test_data_option_names_the_missing_files(script, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "train-labels-idx1-ubyte[.gz]" in err and "t10k-images-idx3-ubyte[.gz]" in err
     assert "train-images-idx3-ubyte[.gz]" not in err
+
+
+def test_data_option_refuses_images_the_mlp_cannot_take(script, tmp_path):
+    for part, n in (("train", 4), ("t10k", 2)):
+        _write_idx(tmp_path / f"{part}-images-idx3-ubyte", np.zeros((n, 32, 32)), False)
+        _write_idx(tmp_path / f"{part}-labels-idx1-ubyte", np.arange(n), False)
+    with pytest.raises(SystemExit, match="images of 1024 pixels; this MLP takes 28x28"):
+        script.main(["--quiet", "--data", str(tmp_path), "--checkpoint", ""])
