@@ -21,16 +21,17 @@ Every epoch prints the mean training loss, the accuracy on the training digits, 
 accuracy on the validation digits and the epoch's time. The test digits are used once, for the
 final report: nothing is chosen by looking at them. ``--patience N`` stops when the validation
 loss has not improved for N epochs and restores the weights of the best epoch (early stopping;
-its count starts afresh on ``--resume``). At the end the model and optimizer state dicts and the epoch number are
-saved with ``nn.save`` (``--checkpoint``, default ``runs/mnist_mlp.npz``; ``--checkpoint ''``
-saves nothing). ``--history FILE`` writes one JSON line per epoch (epoch, step, loss, train
-accuracy, validation loss and accuracy, lr, time) as training goes; ``--plot FILE`` draws the loss and accuracy curves at
-the end (matplotlib: ``pip install -e ".[plot]"``). Without a FILE they go to ``runs/``, which
-git ignores. Every output path is checked before anything else runs.
+its count starts afresh on ``--resume``). At the end the model and optimizer state dicts and
+the epoch number are saved with ``nn.save`` (``--checkpoint``, default ``runs/mnist_mlp.npz``;
+``--checkpoint ''`` saves nothing). ``--history FILE`` writes one JSON line per epoch (epoch,
+step, loss, train accuracy, validation loss and accuracy, lr, time) as training goes
+(``nn.utils.History``); ``--plot FILE`` draws the loss and accuracy curves at the end
+(``nn.utils.plot_history``; matplotlib: ``pip install -e ".[plot]"``). Without a FILE they go to
+``runs/``, which git ignores. Every output path is checked before anything else runs.
 
 Reproducibility: ``--seed`` fixes the initial weights (``ag.manual_seed``), the train/test and
-train/validation splits and the shuffling. Epoch ``e`` is shuffled by a generator seeded with ``(seed, e)``, so
-training 10 epochs at once or 5 + ``--resume`` 5 gives the same weights.
+train/validation splits and the shuffling. Epoch ``e`` is shuffled by a generator seeded with
+``(seed, e)``, so training 10 epochs at once or 5 + ``--resume`` 5 gives the same weights.
 
 Needs nothing beyond tapegrad itself (numpy, numba, threadpoolctl); matplotlib for ``--plot``.
 """
@@ -224,8 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="where to save model + optimizer state at the end ('' to not save)")
     p.add_argument("--history", nargs="?", const=DEFAULT_HISTORY, default=None, metavar="FILE",
                    help="write one JSON line per epoch (epoch, step, loss, train_acc, val_loss, "
-                        f"val_acc, lr, time) to FILE as training goes (no FILE: {DEFAULT_HISTORY}; "
-                        "appended to with --resume)")
+                        "val_acc, lr, time) to FILE as training goes (no FILE: "
+                        f"{DEFAULT_HISTORY}; appended to with --resume)")
     p.add_argument("--plot", nargs="?", const=DEFAULT_PLOT, default=None, metavar="FILE",
                    help="draw the loss and accuracy curves to FILE at the end (png, pdf, svg; "
                         f"no FILE: {DEFAULT_PLOT}); needs matplotlib")
