@@ -15,6 +15,7 @@ class Config:
     repeats: int = 5
     warmup: int = 1
     min_time: float = 0.01  # seconds per timed repeat
+    gc_generation: int = 2  # gc.collect(gen) before each measurement (--quick: 0, see timing)
     threads: int = 1
     use_torch: bool = True
     # kernels
@@ -43,7 +44,7 @@ class Config:
     @classmethod
     def quick_defaults(cls, **kw):
         """A seconds-long smoke run: tiny sizes, 1-2 repeats, every suite."""
-        base = dict(quick=True, repeats=2, warmup=1, min_time=0.001,
+        base = dict(quick=True, repeats=2, warmup=1, min_time=0.001, gc_generation=0,
                     sizes=[100, 10_000], crossover_sizes=[1024, 16384], contention_sizes=[10_000],
                     matmul_n=128, param_counts=[20_000], rounds=1, side_kernels=3,
                     chain_links=100,
@@ -55,7 +56,8 @@ class Config:
     @property
     def timing(self) -> dict:
         """Keyword arguments for ``timing.measure``."""
-        return dict(repeats=self.repeats, warmup=self.warmup, min_time=self.min_time)
+        return dict(repeats=self.repeats, warmup=self.warmup, min_time=self.min_time,
+                    gc_generation=self.gc_generation)
 
     def progress(self, suite: str, message: str) -> None:
         """One progress line on stderr (results go to stdout)."""

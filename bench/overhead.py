@@ -159,15 +159,17 @@ def _chain_torch(size, links, long=False):
 CHAINS = {"tapegrad": _chain_tapegrad, "numpy_tape": _chain_numpy_tape, "torch": _chain_torch}
 
 
-def _measure(impls, sizes, links, long_ops, repeats, long_repeats):
+def _measure(impls, sizes, links, long_ops, repeats, long_repeats, gc_generation=2):
     """``{case_key: {impl: {"prepare"|"run"|"total": Stats}}}`` for the chains of ``impls``,
     interleaved with each other."""
     out = {}
     for size in sizes:
         cases = {impl: CHAINS[impl](size, links) for impl in impls}
-        out[f"per_op|{size}"] = timing.measure_pairs(cases, repeats=repeats)
+        out[f"per_op|{size}"] = timing.measure_pairs(cases, repeats=repeats,
+                                                     gc_generation=gc_generation)
     cases = {impl: CHAINS[impl](1, long_ops // 2, long=True) for impl in impls}
-    out["long_chain|1"] = timing.measure_pairs(cases, repeats=long_repeats)
+    out["long_chain|1"] = timing.measure_pairs(cases, repeats=long_repeats,
+                                               gc_generation=gc_generation)
     return out
 
 
@@ -177,7 +179,8 @@ def worker(payload) -> dict:
         machine.import_torch(payload["threads"])
     machine.pin_runtime(payload["threads"])
     res = _measure(payload["impls"], payload["sizes"], payload["links"], payload["long_ops"],
-                   payload["repeats"], payload["long_repeats"])
+                   payload["repeats"], payload["long_repeats"],
+                   payload.get("gc_generation", 2))
     return {k: {i: {p: st.as_dict() for p, st in v.items()} for i, v in per.items()}
             for k, per in res.items()}
 
@@ -221,7 +224,7 @@ def _torch_payload(cfg):
     sizes = SIZES[:1] if cfg.quick else SIZES
     return {"impls": ["torch"], "sizes": list(sizes), "links": cfg.chain_links,
             "long_ops": cfg.long_chain_ops, "repeats": cfg.repeats,
-            "long_repeats": max(1, min(3, cfg.repeats))}
+            "long_repeats": max(1, min(3, cfg.repeats)), "gc_generation": cfg.gc_generation}
 
 
 def worker_payloads(cfg):
@@ -238,7 +241,8 @@ def run(cfg, context) -> dict:
     links, long_ops = cfg.chain_links, cfg.long_chain_ops
     repeats, long_repeats = cfg.repeats, max(1, min(3, cfg.repeats))
     cfg.progress(SUITE, f"tapegrad and numpy_tape chains ({links} links, {long_ops:,}-op chain)")
-    local = _measure(["tapegrad", "numpy_tape"], sizes, links, long_ops, repeats, long_repeats)
+    local = _measure(["tapegrad", "numpy_tape"], sizes, links, long_ops, repeats, long_repeats,
+                     cfg.gc_generation)
     torch_note = "torch " + ("disabled (--no-torch)" if not cfg.use_torch else "not importable")
     if cfg.use_torch and machine.torch_available():
         cfg.progress(SUITE, "torch chains in a worker process")

