@@ -260,6 +260,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             f"Expected number of channels in input to be divisible by num_groups, but got "
             f"input of shape {list(x.shape)} and num_groups={num_groups}"
         )
+    if N * C // num_groups * math.prod(x.shape[2:]) == 1:  # PyTorch's check, its wording
+        raise ValueError("Expected more than 1 value per channel when training, got input size "
+                         f"{[N * C // num_groups, num_groups, *x.shape[2:]]}")
     per_group = (C // num_groups) * math.prod(x.shape[2:])
     return NormOp.apply(x, weight, bias, stat_shape=(N, num_groups, per_group), axes=(2,),
                         param_shape=(C,) + (1,) * (x.ndim - 2), eps=eps, kind="group")
