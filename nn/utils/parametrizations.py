@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from autograd_core import Tensor
 from nn.module import Module
 from nn.utils import parametrize
-from nn.utils.weight_norm import _weight_norm, norm_except_dim
+from nn.utils.weight_norm import _WeightNorm
 
 __all__ = ["weight_norm"]
-
-
-class _WeightNorm(Module):
-    """``(g, v) -> g * v / ||v||`` (norm over every axis but ``dim``; ``None``/``-1``: all)."""
-
-    def __init__(self, dim: int | None = 0) -> None:
-        super().__init__()
-        self.dim = -1 if dim is None else dim
-
-    def forward(self, weight_g: Tensor, weight_v: Tensor) -> Tensor:
-        return _weight_norm(weight_v, weight_g, self.dim)
-
-    def right_inverse(self, weight: Tensor) -> tuple[Tensor, Tensor]:
-        return norm_except_dim(weight, 2, self.dim), weight
 
 
 def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Module:

@@ -14,8 +14,10 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from nn.layers.linear import Linear
 from nn.module import Module
 from nn.parameter import Parameter
+from nn.utils.parametrize import is_parametrized
 
 __all__ = ["weight_norm", "remove_weight_norm", "weight_norm_init_", "norm_except_dim"]
 
@@ -45,6 +47,20 @@ def norm_except_dim(v: Tensor, pow: float = 2, dim: int | None = 0) -> Tensor:
 
 def _weight_norm(v, g, dim):
     return v * (g / norm_except_dim(v, 2, dim))
+
+
+class _WeightNorm(Module):
+    """``(g, v) -> g * v / ||v||`` (norm over every axis but ``dim``; ``None``/``-1``: all)."""
+
+    def __init__(self, dim: int | None = 0) -> None:
+        super().__init__()
+        self.dim = -1 if dim is None else dim
+
+    def forward(self, weight_g: Tensor, weight_v: Tensor) -> Tensor:
+        return _weight_norm(weight_v, weight_g, self.dim)
+
+    def right_inverse(self, weight: Tensor) -> tuple[Tensor, Tensor]:
+        return norm_except_dim(weight, 2, self.dim), weight
 
 
 class WeightNorm:
@@ -124,10 +140,7 @@ def _g_and_v(module, name):
     for hook in module._forward_pre_hooks.values():
         if isinstance(hook, WeightNorm) and hook.name == name:
             return getattr(module, name + "_g"), getattr(module, name + "_v"), hook.dim
-    from nn.utils import parametrize
-    from nn.utils.parametrizations import _WeightNorm
-
-    if parametrize.is_parametrized(module, name):
+    if is_parametrized(module, name):
         plist = module.parametrizations[name]
         if len(plist) == 1 and isinstance(plist[0], _WeightNorm):
             return plist.original0, plist.original1, plist[0].dim
@@ -160,8 +173,6 @@ def weight_norm_init_(module: Module, input: Tensor, name: str = "weight",
         (True, [1.0, 1.0, 1.0])
     """
     g, v, dim = _g_and_v(module, name)
-    from nn.layers.linear import Linear
-
     bias = getattr(module, "bias", None)
     with ag.no_grad():
         g_saved = g.data.copy()
