@@ -3,7 +3,8 @@
 Every kernel works on a C-contiguous float32/float64 array viewed as ``(A, K, S)``: statistics
 are taken per channel ``k`` over the ``A`` and ``S`` axes (batch norm: ``(N, C, H*W)``; instance
 norm: ``(1, N*C, H*W)``). Per-channel arrays are 1-D of length ``K``; sums are accumulated in
-float64, elementwise results are in the input's dtype::
+float64, elementwise results are in the input's dtype. With ``S == 1`` (batch norm of (N, C))
+the sums run along rows, all channels at once, serially::
 
     channel_stats(x)                 -> mean, var (biased), float64          (two passes)
     channel_grad_sums(g, x, m)       -> sum(g), sum(g * (x - m)), float64
@@ -61,6 +62,19 @@ def channel_backward_numpy(g, x, m, a, b, c):
 def _stats(x, mean, var):
     A, K, S = x.shape
     n = A * S
+    if S == 1:  # (N, C): sum along rows, every channel at once (contiguous, vectorised)
+        mean[:] = 0.0
+        var[:] = 0.0
+        for a in range(A):
+            for k in range(K):
+                mean[k] += x[a, k, 0]
+        mean /= n
+        for a in range(A):
+            for k in range(K):
+                d = x[a, k, 0] - mean[k]
+                var[k] += d * d
+        var /= n
+        return
     for k in _range(K):
         s = 0.0
         for a in range(A):
@@ -78,6 +92,15 @@ def _stats(x, mean, var):
 
 def _grad_sums(g, x, m, sg, sgx):
     A, K, S = x.shape
+    if S == 1:
+        sg[:] = 0.0
+        sgx[:] = 0.0
+        for a in range(A):
+            for k in range(K):
+                gi = g[a, k, 0]
+                sg[k] += gi
+                sgx[k] += gi * (x[a, k, 0] - m[k])
+        return
     for k in _range(K):
         s = 0.0
         t = 0.0
@@ -93,20 +116,30 @@ def _grad_sums(g, x, m, sg, sgx):
 
 def _scale_shift(x, m, a_, c, out):
     A, K, S = x.shape
-    for k in _range(K):
-        mk, ak, ck = m[k], a_[k], c[k]
+    if S == 1:
         for a in range(A):
-            for i in range(S):
-                out[a, k, i] = (x[a, k, i] - mk) * ak + ck
+            for k in range(K):
+                out[a, k, 0] = (x[a, k, 0] - m[k]) * a_[k] + c[k]
+        return
+    for ak in _range(A * K):  # rows in memory order
+        a, k = ak // K, ak % K
+        mk, ak_, ck = m[k], a_[k], c[k]
+        for i in range(S):
+            out[a, k, i] = (x[a, k, i] - mk) * ak_ + ck
 
 
 def _backward(g, x, m, a_, b, c, out):
     A, K, S = x.shape
-    for k in _range(K):
-        mk, ak, bk, ck = m[k], a_[k], b[k], c[k]
+    if S == 1:
         for a in range(A):
-            for i in range(S):
-                out[a, k, i] = ak * g[a, k, i] + bk * (x[a, k, i] - mk) + ck
+            for k in range(K):
+                out[a, k, 0] = a_[k] * g[a, k, 0] + b[k] * (x[a, k, 0] - m[k]) + c[k]
+        return
+    for ak in _range(A * K):
+        a, k = ak // K, ak % K
+        mk, ak_, bk, ck = m[k], a_[k], b[k], c[k]
+        for i in range(S):
+            out[a, k, i] = ak_ * g[a, k, i] + bk * (x[a, k, i] - mk) + ck
 
 
 _range = range
