@@ -15,6 +15,7 @@ import copy
 import numpy as np
 
 from autograd_core import Tensor
+from nn.module import Module
 from nn.parameter import Parameter
 
 __all__ = ["fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
@@ -91,7 +92,7 @@ def _check_eval(layer, bn):
         raise AssertionError("bn.running_mean and bn.running_var must not be None")
 
 
-def fuse_conv_bn_eval(conv, bn, transpose: bool = False):
+def fuse_conv_bn_eval(conv: Module, bn: Module, transpose: bool = False) -> Module:
     """A copy of ``conv`` (eval mode) whose output equals ``bn(conv(x))`` with ``bn`` in eval
     mode; ``conv`` and ``bn`` are left unchanged. Works for any module with a ``weight`` whose
     axis 0 (axis 1 with ``transpose=True``) holds the output channels, and a ``bias``.
@@ -114,7 +115,7 @@ def fuse_conv_bn_eval(conv, bn, transpose: bool = False):
     return fused
 
 
-def fuse_linear_bn_eval(linear, bn):
+def fuse_linear_bn_eval(linear: Module, bn: Module) -> Module:
     """A copy of ``linear`` (eval mode) whose output equals ``bn(linear(x))`` with ``bn`` in
     eval mode; requires ``linear.out_features == bn.num_features`` or ``bn.num_features == 1``.
 

@@ -192,3 +192,12 @@ def test_data_dependent_init_on_a_conv_shaped_weight_and_errors():
     with pytest.raises(ValueError, match="3 output units on axis 1 but g has 1 entries"):
         nn.utils.weight_norm_init_(scalar, ag.randn(4, 2))
     np.testing.assert_array_equal(scalar.weight_g.data, g_before)  # restored
+
+
+def test_parametrize_errors_are_pytorchs():
+    with pytest.raises(ValueError, match="does not have a parameter, a buffer, or a "
+                                         "parametrized element with name 'foo'"):
+        parametrize.register_parametrization(nn.Linear(2, 2), "foo", nn.Identity())
+    with pytest.raises(ValueError, match=r"Module Linear\(in_features=2, out_features=2, "
+                                         r"bias=True\) does not have a parametrization on weight"):
+        parametrize.remove_parametrizations(nn.Linear(2, 2), "weight")
