@@ -46,7 +46,11 @@ class NormOp(Node):
         dx = invstd * (gh - mean(gh) - xhat * mean(gh * xhat))    (means over ``axes``)
         dw = sum(g * xhat),  db = sum(g)                          (over non-parameter axes)
 
-    Only ``x``, ``w``, ``mean`` and ``invstd`` are saved (``xhat`` is recomputed).
+    Only ``x``, ``w``, ``mean`` and ``invstd`` are saved (``xhat`` is recomputed). Batch and
+    instance norm of float32/float64 inputs (``kind`` ``"batch"``/``"instance"``: statistics
+    and parameters per channel) run the per-channel Numba kernels of
+    ``autograd_core.kernels.norm`` forward and in the fused backward, with the statistics in
+    float64 (also kept, per channel, for the backward); layer and group norm run numpy.
     """
 
     _NAMES = {"batch": "NativeBatchNormBackward0", "instance": "NativeBatchNormBackward0",
