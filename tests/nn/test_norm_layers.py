@@ -263,3 +263,23 @@ def test_repr_and_state_dict_like_pytorch():
     assert list(nn.BatchNorm2d(2).state_dict()) == [
         "weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
     assert list(nn.InstanceNorm1d(2).state_dict()) == []
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_numpy_kernel_backend_gives_the_same_layer_results(dtype, monkeypatch):
+    """TAPEGRAD_KERNELS=numpy runs the twins of the per-channel kernels inside NormOp."""
+    x = _rand((4, 3, 5, 5), 30, dtype) * 2 + 1
+    g = _rand((4, 3, 5, 5), 31, dtype)
+
+    def run():
+        bn = nn.BatchNorm2d(3, dtype=dtype)
+        bn.weight.data[...] = [1.5, -0.5, 2.0]
+        xt = _t(x)
+        bn(xt).backward(Tensor(g))
+        return bn(Tensor(x)).data, xt.grad.data, bn.weight.grad.data, bn.running_var.data
+
+    numba_results = run()
+    monkeypatch.setenv("TAPEGRAD_KERNELS", "numpy")
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    for a, b in zip(numba_results, run()):
+        np.testing.assert_allclose(a, b, rtol=tol, atol=tol)
