@@ -29,7 +29,8 @@ from nn.ops.loss import check_reduction
 
 __all__ = [
     "linear", "identity", "flatten", "relu", "leaky_relu", "sigmoid", "tanh", "gelu",
-    "softplus", "softmax", "log_softmax", "dropout", "batch_norm", "layer_norm",
+    "softplus", "softmax", "log_softmax", "dropout", "batch_norm", "instance_norm",
+    "layer_norm",
     "group_norm", "mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "one_hot", "pad", "smooth_l1_loss", "huber_loss",
     "embedding",
@@ -320,10 +321,18 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 # ---- normalisation ------------------------------------------------------------------------
+def _norm_args(name, x, C, **tensors):
+    if x.ndim < 2:
+        raise ValueError(f"{name}: expected at least 2-D input (N, C, ...), got {x.shape}")
+    for arg, t in tensors.items():
+        if t is not None and t.shape != (C,):
+            raise RuntimeError(f"{arg} should contain {C} elements not {math.prod(t.shape)}")
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None,
                training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    r"""Batch normalisation over every axis but the channel axis 1 of an ``(N, C, *)`` input.
+    """Batch normalisation of an (N, C, *) input: statistics per channel over every other axis.
 
     :math:`y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \gamma + \beta`.
     Training: normalise with the batch mean and *biased* variance and, when running buffers
@@ -353,15 +362,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         (tensor([0.2000]), tensor([1.1000]))
     """
     x = _t(input)
-    if x.ndim < 2:
-        raise ValueError(f"batch_norm: expected at least 2-D input (N, C, ...), got {x.shape}")
+    _norm_args("batch_norm", x, x.shape[1] if x.ndim > 1 else 0, weight=weight, bias=bias,
+               running_mean=running_mean, running_var=running_var)
     C = x.shape[1]
     axes = (0,) + tuple(range(2, x.ndim))
     param_shape = (C,) + (1,) * (x.ndim - 2)
-    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
-                    ("running_var", running_var)):
-        if t is not None and t.shape != (C,):
-            raise RuntimeError(f"batch_norm: {name} should have shape ({C},), got {t.shape}")
     if training:
         n = math.prod(x.shape[a] for a in axes)
         if n <= 1:
@@ -374,12 +379,54 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         return NormOp.apply(x, weight, bias, stat_shape=x.shape, axes=axes,
                             param_shape=param_shape, eps=eps, running=running)
     if running_mean is None or running_var is None:
-        raise ValueError("batch_norm: running_mean and running_var are required when not "
-                         "training")
+        raise RuntimeError("running_mean must be defined in evaluation mode")
     stats = (running_mean._data.astype(x.dtype, copy=False).reshape(param_shape),
              running_var._data.astype(x.dtype, copy=False).reshape(param_shape))
     return NormOp.apply(x, weight, bias, stat_shape=x.shape, axes=axes, param_shape=param_shape,
                         eps=eps, stats=stats)
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Instance normalisation of an (N, C, *) input: each (sample, channel) slice over its
+    spatial axes (biased variance), then a per-channel scale and shift.
+
+    ``use_input_stats=True`` normalises with each slice's own statistics and, when running
+    buffers are given, moves them towards the batch mean of the per-slice mean and *unbiased*
+    variance; ``False`` normalises with the running buffers instead.
+
+    Example::
+
+        >>> import numpy as np, autograd_core as ag, nn.functional as F
+        >>> y = F.instance_norm(ag.tensor([[[0.0, 2.0], [1.0, 1.5]]]))
+        >>> np.round(y.tolist(), 4).tolist()
+        [[[-1.0, 1.0], [-0.9999, 0.9999]]]
+    """
+    x = _t(input)
+    C = x.shape[1] if x.ndim > 1 else 0
+    _norm_args("instance_norm", x, C, weight=weight, bias=bias, running_mean=running_mean,
+               running_var=running_var)
+    N = x.shape[0]
+    S = math.prod(x.shape[2:])
+    stat_shape, param_shape = (N, C, S), (C,) + (1,) * (x.ndim - 2)
+    if use_input_stats:
+        if S == 1:
+            raise ValueError("Expected more than 1 spatial element when training, got input "
+                             f"size {x.shape}")
+        running = None
+        if running_mean is not None and running_var is not None:
+            running = (running_mean._data, running_var._data, float(momentum))
+        return NormOp.apply(x, weight, bias, stat_shape=stat_shape, axes=(2,),
+                            param_shape=param_shape, eps=eps, running=running, kind="instance")
+    if running_mean is None or running_var is None:
+        raise RuntimeError("Expected running_mean and running_var to be defined when "
+                           "use_input_stats is false")
+    stats = (running_mean._data.astype(x.dtype, copy=False).reshape(1, C, 1),
+             running_var._data.astype(x.dtype, copy=False).reshape(1, C, 1))
+    return NormOp.apply(x, weight, bias, stat_shape=stat_shape, axes=(2,),
+                        param_shape=param_shape, eps=eps, stats=stats, kind="instance")
 
 
 def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
@@ -447,6 +494,9 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
             f"Expected number of channels in input to be divisible by num_groups, but got "
             f"input of shape {list(x.shape)} and num_groups={num_groups}"
         )
+    if N * C // num_groups * math.prod(x.shape[2:]) == 1:  # PyTorch's check, its wording
+        raise ValueError("Expected more than 1 value per channel when training, got input size "
+                         f"{[N * C // num_groups, num_groups, *x.shape[2:]]}")
     per_group = (C // num_groups) * math.prod(x.shape[2:])
     return NormOp.apply(x, weight, bias, stat_shape=(N, num_groups, per_group), axes=(2,),
                         param_shape=(C,) + (1,) * (x.ndim - 2), eps=eps, kind="group")

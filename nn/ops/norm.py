@@ -6,7 +6,29 @@ import math
 
 import numpy as np
 
+from autograd_core.kernels import norm as K
 from autograd_core.node import Node
+
+
+def _channel_layout(shape, axes, kind):
+    """``(A, K, S)`` when the statistics are per channel ``K`` over a leading block ``A`` and a
+    trailing block ``S`` and the affine parameters are per channel too (batch norm: ``(N, C,
+    H*W)``, instance norm: ``(1, N*C, H*W)``), else None (layer and group norm: numpy path)."""
+    if kind not in ("batch", "instance"):
+        return None
+    kept = [i for i in range(len(shape)) if i not in axes]
+    if not kept or kept != list(range(kept[0], kept[-1] + 1)):
+        return None
+    return (math.prod(shape[:kept[0]]), math.prod(shape[kept[0]:kept[-1] + 1]),
+            math.prod(shape[kept[-1] + 1:]))
+
+
+def _per_channel(p, layout, default):
+    """A per-channel parameter (C,) as a float64 array over the kernel's K = reps * C channels."""
+    if p is None:
+        return np.full(layout[1], default)
+    p = p.reshape(-1).astype(np.float64)
+    return np.tile(p, layout[1] // p.size)
 
 
 class NormOp(Node):
@@ -24,11 +46,15 @@ class NormOp(Node):
         dx = invstd * (gh - mean(gh) - xhat * mean(gh * xhat))    (means over ``axes``)
         dw = sum(g * xhat),  db = sum(g)                          (over non-parameter axes)
 
-    Only ``x``, ``w``, ``mean`` and ``invstd`` are saved (``xhat`` is recomputed).
+    Only ``x``, ``w``, ``mean`` and ``invstd`` are saved (``xhat`` is recomputed). Batch and
+    instance norm of float32/float64 inputs (``kind`` ``"batch"``/``"instance"``: statistics
+    and parameters per channel) run the per-channel Numba kernels of
+    ``autograd_core.kernels.norm`` forward and in the fused backward, with the statistics in
+    float64 (also kept, per channel, for the backward); layer and group norm run numpy.
     """
 
-    _NAMES = {"batch": "NativeBatchNormBackward0", "layer": "NativeLayerNormBackward0",
-              "group": "NativeGroupNormBackward0"}
+    _NAMES = {"batch": "NativeBatchNormBackward0", "instance": "NativeBatchNormBackward0",
+              "layer": "NativeLayerNormBackward0", "group": "NativeGroupNormBackward0"}
 
     def name(self):
         return self._NAMES[getattr(self, "kind", "batch")]
@@ -43,29 +69,48 @@ class NormOp(Node):
         self.bshape = None if bias is None else bias.shape
         aligned = (1,) * (x.ndim - len(param_shape)) + tuple(param_shape)
         self.param_axes = tuple(i for i, s in enumerate(aligned) if s == 1)
-        xs = x.reshape(stat_shape)
+        keep = tuple(1 if i in axes else s for i, s in enumerate(stat_shape))
         self.batch_stats = stats is None
-        if stats is None:
-            mean = xs.mean(axis=axes, keepdims=True)
-            xhat = xs - mean
-            var = np.mean(np.square(xhat), axis=axes, keepdims=True)
-            if running is not None:
-                rm, rv, factor = running
-                n = math.prod(xs.shape[a] for a in axes)
-                unbiased = var * (n / (n - 1)) if n > 1 else var
-                rm[...] = factor * mean.reshape(rm.shape) + (1.0 - factor) * rm
-                rv[...] = factor * unbiased.reshape(rv.shape) + (1.0 - factor) * rv
+        self.layout = None
+        if x.dtype in (np.float32, np.float64):
+            self.layout = _channel_layout(stat_shape, axes, kind)
+        if self.layout is not None:  # per-channel Numba kernels, sums in float64
+            x = np.ascontiguousarray(x)
+            x3 = x.reshape(self.layout)
+            if stats is None:
+                mean, var = K.channel_stats(x3)
+            else:
+                mean, var = (np.broadcast_to(s, keep).reshape(-1).astype(np.float64)
+                             for s in stats)
+            inv = 1.0 / np.sqrt(var + eps)
+            self.chan = (mean, inv)
+            y = K.channel_scale_shift(x3, mean, inv * _per_channel(weight, self.layout, 1.0),
+                                      _per_channel(bias, self.layout, 0.0)).reshape(x.shape)
+            mean = mean.reshape(keep).astype(x.dtype)
+            invstd = inv.reshape(keep).astype(x.dtype)
         else:
-            mean, var = stats
-            xhat = xs - mean
-        invstd = 1.0 / np.sqrt(var + eps)
-        invstd = invstd.astype(x.dtype, copy=False)
-        xhat *= invstd
-        y = xhat.reshape(x.shape)
-        if weight is not None:
-            y *= weight.reshape(param_shape)
-        if bias is not None:
-            y += bias.reshape(param_shape)
+            xs = x.reshape(stat_shape)
+            if stats is None:
+                mean = xs.mean(axis=axes, keepdims=True)
+                xhat = xs - mean
+                var = np.mean(np.square(xhat), axis=axes, keepdims=True)
+            else:
+                mean, var = (np.broadcast_to(s, keep) for s in stats)
+                xhat = xs - mean
+            invstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype, copy=False)
+            xhat *= invstd
+            y = xhat.reshape(x.shape)
+            if weight is not None:
+                y *= weight.reshape(param_shape)
+            if bias is not None:
+                y += bias.reshape(param_shape)
+        if running is not None and stats is None:
+            rm, rv, factor = running
+            n = math.prod(stat_shape[a] for a in axes)
+            unbiased = var * (n / (n - 1)) if n > 1 else var
+            # instance norm: one statistic per (sample, channel), the buffers get their mean
+            rm[...] = factor * mean.reshape(-1, rm.size).mean(0) + (1.0 - factor) * rm
+            rv[...] = factor * unbiased.reshape(-1, rv.size).mean(0) + (1.0 - factor) * rv
         self.save_for_backward(x, weight, mean, invstd)
         return y
 
@@ -75,6 +120,8 @@ class NormOp(Node):
 
     def fused_backward(self, g):  # closed form on the arrays
         x, w, mean, invstd = self.saved
+        if self.layout is not None:
+            return self._kernel_backward(g, x, w)
         need = self.needs_input_grad
         axes, stat = self.axes, self.stat_shape
         xhat = x.reshape(stat) - mean
@@ -95,6 +142,27 @@ class NormOp(Node):
             gw = (g * xhat.reshape(x.shape)).sum(axis=self.param_axes).reshape(w.shape)
         if need[2]:
             gb = g.sum(axis=self.param_axes).reshape(self.bshape)
+        return gx, gw, gb
+
+    def _kernel_backward(self, g, x, w):
+        need = self.needs_input_grad
+        A, Kc, S = self.layout
+        x3 = x.reshape(self.layout)
+        g3 = np.ascontiguousarray(g, dtype=x.dtype).reshape(self.layout)
+        mean, inv = self.chan
+        sg, sgx = K.channel_grad_sums(g3, x3, mean)
+        gx = gw = gb = None
+        if need[0]:
+            a = inv * _per_channel(w, self.layout, 1.0)
+            zero = np.zeros(Kc)
+            n = A * S
+            b, c = (-a * inv * inv * sgx / n, -a * sg / n) if self.batch_stats else (zero, zero)
+            gx = K.channel_backward(g3, x3, mean, a, b, c).reshape(x.shape)
+        if need[1]:
+            gw = (inv * sgx).reshape(-1, w.size).sum(0).reshape(w.shape).astype(w.dtype)
+        if need[2]:
+            gb = sg.reshape(-1, int(np.prod(self.bshape))).sum(0).reshape(self.bshape)
+            gb = gb.astype(x.dtype)
         return gx, gw, gb
 
     def _backward_composite(self, g, x, w, mean, invstd):

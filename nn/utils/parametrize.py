@@ -1,0 +1,174 @@
+"""Parametrizations (PyTorch's ``torch.nn.utils.parametrize``), the part weight norm needs.
+
+``register_parametrization(module, "weight", p)`` replaces the parameter ``weight`` by
+``module.parametrizations.weight.original`` (or ``original0``, ``original1``, ... when
+``p.right_inverse`` returns a tuple) and makes ``module.weight`` a property computing
+``p(original...)`` at every access, as PyTorch does: the module's class becomes a subclass
+``Parametrized<Class>`` holding that property, and the state_dict keys are PyTorch's
+(``parametrizations.weight.original0``). Not implemented: ``cached()``, and ``unsafe``
+consistency checks (the argument is accepted).
+"""
+
+from __future__ import annotations
+
+import autograd_core as ag
+from autograd_core import Tensor
+from nn.containers import ModuleDict, ModuleList
+from nn.module import Module
+from nn.parameter import Parameter
+
+__all__ = ["register_parametrization", "remove_parametrizations", "is_parametrized",
+           "ParametrizationList"]
+
+
+class ParametrizationList(ModuleList):
+    """The parametrizations of one tensor and its unconstrained ``original`` tensor(s).
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> from nn.utils import parametrize
+        >>> class Double(nn.Module):
+        ...     def forward(self, x):
+        ...         return 2 * x
+        >>> m = parametrize.register_parametrization(nn.Linear(2, 2), "bias", Double())
+        >>> plist = m.parametrizations.bias
+        >>> type(plist).__name__, bool((m.bias == 2 * plist.original).all())
+        ('ParametrizationList', True)
+    """
+
+    def __init__(self, modules, original: Parameter, unsafe: bool = False) -> None:
+        super().__init__(modules)
+        self.unsafe = unsafe
+        with ag.no_grad():
+            new = original
+            for m in reversed(list(self)):
+                if hasattr(m, "right_inverse"):
+                    new = m.right_inverse(new)
+        self.is_tensor = isinstance(new, Tensor)
+        if self.is_tensor:
+            if new is not original:  # keep the original Parameter object, new values
+                original._data[...] = new._data
+            self.original = original
+            self.ntensors = 1
+        else:
+            for i, t in enumerate(new):
+                arr = t._data if isinstance(t, Tensor) else t
+                setattr(self, f"original{i}",
+                        Parameter(arr.copy(), requires_grad=original.requires_grad))
+            self.ntensors = len(new)
+
+    def right_inverse(self, value: Tensor) -> None:
+        """Set the original(s) so that the parametrized tensor becomes ``value``."""
+        with ag.no_grad():
+            for m in reversed(list(self)):
+                if hasattr(m, "right_inverse"):
+                    value = m.right_inverse(value)
+            if self.is_tensor:
+                self.original._data[...] = value._data
+            else:
+                for i, t in enumerate(value):
+                    getattr(self, f"original{i}")._data[...] = t._data
+
+    def forward(self) -> Tensor:
+        if self.is_tensor:
+            x = self[0](self.original)
+        else:
+            x = self[0](*(getattr(self, f"original{i}") for i in range(self.ntensors)))
+        for m in list(self)[1:]:
+            x = m(x)
+        return x
+
+
+def _property(name):
+    def get(self):
+        return self.parametrizations[name]()
+
+    def set_(self, value):
+        self.parametrizations[name].right_inverse(value)
+
+    return property(get, set_)
+
+
+def is_parametrized(module: Module, tensor_name: str | None = None) -> bool:
+    """Whether ``module`` has a parametrization (on ``tensor_name``, if given).
+
+    Example::
+
+        >>> import nn
+        >>> nn.utils.parametrize.is_parametrized(nn.Linear(2, 2))
+        False
+    """
+    plists = module.__dict__.get("_modules", {}).get("parametrizations")
+    if not isinstance(plists, ModuleDict):
+        return False
+    return len(plists) > 0 if tensor_name is None else tensor_name in plists
+
+
+def register_parametrization(module: Module, tensor_name: str, parametrization: Module,
+                             *, unsafe: bool = False) -> Module:
+    """Make ``module.<tensor_name>`` equal ``parametrization(original)`` at every access (see
+    the module docstring); a second call on the same name chains the parametrizations.
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> from nn.utils import parametrize
+        >>> class Symmetric(nn.Module):
+        ...     def forward(self, x):
+        ...         return x.triu() + x.triu(1).T
+        >>> m = parametrize.register_parametrization(nn.Linear(3, 3), "weight", Symmetric())
+        >>> bool((m.weight == m.weight.T).all()), type(m).__name__
+        (True, 'ParametrizedLinear')
+    """
+    if is_parametrized(module, tensor_name):
+        module.parametrizations[tensor_name].append(parametrization)
+        return module
+    original = getattr(module, tensor_name, None)
+    if not isinstance(original, Parameter):  # buffers cannot be parametrized here
+        raise ValueError(f"Module '{module}' does not have a parameter, a buffer, or a "
+                         f"parametrized element with name '{tensor_name}'")
+    plist = ParametrizationList([parametrization], original, unsafe=unsafe)
+    delattr(module, tensor_name)
+    if not is_parametrized(module):
+        cls = module.__class__
+        module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), {})
+        module.parametrizations = ModuleDict()
+    setattr(module.__class__, tensor_name, _property(tensor_name))
+    module.parametrizations[tensor_name] = plist
+    return module
+
+
+def remove_parametrizations(module: Module, tensor_name: str,
+                            leave_parametrized: bool = True) -> Module:
+    """Remove the parametrizations on ``tensor_name``: it becomes a plain parameter holding
+    its current parametrized value (``leave_parametrized=True``) or its original.
+
+    Example::
+
+        >>> import nn
+        >>> m = nn.utils.parametrizations.weight_norm(nn.Linear(3, 2))
+        >>> m = nn.utils.parametrize.remove_parametrizations(m, "weight")
+        >>> type(m).__name__, sorted(m.state_dict())
+        ('Linear', ['bias', 'weight'])
+    """
+    if not is_parametrized(module, tensor_name):
+        raise ValueError(f"Module {module} does not have a parametrization on {tensor_name}")
+    plist = module.parametrizations[tensor_name]
+    if leave_parametrized:
+        with ag.no_grad():
+            value = getattr(module, tensor_name)
+        requires_grad = (plist.original if plist.is_tensor else plist.original0).requires_grad
+        param = Parameter(value._data, requires_grad=requires_grad)
+    elif plist.is_tensor:
+        param = plist.original
+    else:
+        raise ValueError("Cannot leave unparametrized (`leave_parametrized=False`) a tensor "
+                         "that is parametrized in terms of a sequence of tensors.")
+    delattr(module.__class__, tensor_name)
+    del module.parametrizations[tensor_name]
+    setattr(module, tensor_name, param)
+    if not is_parametrized(module):
+        delattr(module, "parametrizations")
+        module.__class__ = module.__class__.__bases__[0]
+    return module
