@@ -252,19 +252,23 @@ def _stype(dt):
             "int32": "Int"}.get(np.dtype(dt).name, np.dtype(dt).name)
 
 
-def _conv_sample(nd, **kw):
+def _conv_sample(nd, shapes, **kw):
+    """A sample: the op with ``kw`` on inputs of ``shapes``; other shapes (the generic tests
+    draw their own) are flattened into a one-channel 'same' ``conv1d``."""
     def fn(a, b):
-        if a.ndim == nd + 2 and b.ndim == nd + 2:
+        if (tuple(a.shape), tuple(b.shape)) == shapes:
             return (conv2d if nd == 2 else conv1d)(a, b, **kw)
         return conv1d(a.reshape(1, 1, -1), b.reshape(1, 1, -1), padding="same")
     return fn
 
 
+_S1, _S2 = ((2, 4, 5, 6), (6, 2, 3, 2)), ((1, 2, 4, 5), (3, 2, 2, 2))
+
+
 @op("conv2d", samples=[
-    Sample("conv2d", _conv_sample(2, stride=(2, 1), padding=1, dilation=(1, 2), groups=2), 2,
-           shapes=((2, 4, 5, 6), (6, 2, 3, 2))),
-    Sample("conv2d_same", _conv_sample(2, padding="same", dilation=(1, 2)), 2,
-           shapes=((1, 2, 4, 5), (3, 2, 2, 2)))])
+    Sample("conv2d", _conv_sample(2, _S1, stride=(2, 1), padding=1, dilation=(1, 2), groups=2), 2,
+           shapes=_S1),
+    Sample("conv2d_same", _conv_sample(2, _S2, padding="same", dilation=(1, 2)), 2, shapes=_S2)])
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """2-D cross-correlation of ``input`` ``(N, C_in, H, W)`` (or unbatched ``(C_in, H, W)``)
     with ``weight`` ``(C_out, C_in / groups, kH, kW)``, plus ``bias`` ``(C_out,)``.
@@ -285,10 +289,12 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
+_S3 = ((2, 3, 9), (6, 1, 3))
+
+
 @op("conv1d", samples=[
-    Sample("conv1d", _conv_sample(1, stride=2, padding=2, dilation=2, groups=3), 2,
-           shapes=((2, 3, 9), (6, 1, 3))),
-    Sample("conv1d_same", _conv_sample(1), 2, shapes=((3, 4), (3, 4)))])
+    Sample("conv1d", _conv_sample(1, _S3, stride=2, padding=2, dilation=2, groups=3), 2, shapes=_S3),
+    Sample("conv1d_same", _conv_sample(1, ()), 2, shapes=((3, 4), (3, 4)))])
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     """1-D cross-correlation of ``input`` ``(N, C_in, L)`` (or ``(C_in, L)``) with ``weight``
     ``(C_out, C_in / groups, k)``; as :func:`conv2d` otherwise.
@@ -432,9 +438,9 @@ def _pool_sample(fn, nd, **kw):
     def sample(a):
         if a.ndim != nd + 2:
             a = a.reshape((1, 1) + (1,) * (nd - 1) + (-1,))
-            kw2 = dict(kw, kernel_size=1 if a.shape[-1] < 2 else 2, padding=0)
-            kw2.pop("stride", None)
-            return fn(a, **kw2)
+            k = (1,) * (nd - 1) + (min(a.shape[-1], 2),)
+            keep = {n: v for n, v in kw.items() if n in ("count_include_pad", "divisor_override")}
+            return fn(a, kernel_size=k, **keep)
         return fn(a, **kw)
     return sample
 
@@ -523,7 +529,7 @@ def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_in
                                   divisor_override=divisor_override))
 
 
-@op("avg_pool2d", samples=[
+@op("avg_pool2d", function=False, samples=[
     Sample("avg_pool2d", lambda a: _pool_sample(avg_pool2d, 2, kernel_size=3, stride=2,
                                                 padding=1, ceil_mode=True,
                                                 count_include_pad=False)(a),
@@ -540,7 +546,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     Example::
 
         >>> import autograd_core as ag
-        >>> ag.avg_pool2d(ag.arange(16.).reshape(1, 1, 4, 4), 2)
+        >>> import nn.functional as F
+        >>> F.avg_pool2d(ag.arange(16.).reshape(1, 1, 4, 4), 2)
         tensor([[[[ 2.5000,  4.5000],
                   [10.5000, 12.5000]]]])
     """
@@ -602,7 +609,7 @@ def _adaptive(name, nd, input, output_size):
     return out @ pw
 
 
-@op("adaptive_avg_pool2d", samples=[
+@op("adaptive_avg_pool2d", function=False, samples=[
     Sample("adaptive_avg_pool2d", lambda a: adaptive_avg_pool2d(
         a if a.ndim == 4 else a.reshape(1, 1, 1, -1), (3, 2) if a.ndim == 4 else (1, 1)),
         shapes=((2, 3, 5, 7),))])
@@ -613,7 +620,8 @@ def adaptive_avg_pool2d(input, output_size):
     Example::
 
         >>> import autograd_core as ag
-        >>> ag.adaptive_avg_pool2d(ag.arange(9.).reshape(1, 3, 3), 2)
+        >>> import nn.functional as F
+        >>> F.adaptive_avg_pool2d(ag.arange(9.).reshape(1, 3, 3), 2)
         tensor([[[2., 3.],
                  [5., 6.]]])
     """
@@ -631,7 +639,7 @@ def adaptive_avg_pool1d(input, output_size):
 
         >>> import autograd_core as ag
         >>> ag.adaptive_avg_pool1d(ag.tensor([[1., 2., 3., 4., 5.]]), 2)
-        tensor([[2.0000, 4.0000]])
+        tensor([[2., 4.]])
     """
     return _adaptive("adaptive_avg_pool1d", 1, input, output_size)
 
