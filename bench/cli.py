@@ -27,13 +27,15 @@ SUITES = {
              "fused vs numpy vs torch.optim (foreach, fused), with GB/s",
     "train": "full training steps of MLPs: tapegrad vs hand-written numpy vs PyTorch eager, "
              "each in its own worker process, with peak memory",
+    "conv": "convolution and pooling layers (forward, backward to input, to weight) and LeNet-5 "
+            "/ ResNet-8 training steps vs PyTorch, each library in its own worker process",
     "overhead": "per-op record+backward cost on tiny tensors, backward of a 100,000-op chain, "
                 "import time and Numba cache behaviour",
     "contention": "training steps (the example's and the train suite's) at 1 thread and every "
                   "core, on the machine as it is and with two busy background processes: which "
                   "thread count is within 1.3x of the best",
 }
-ORDER = ("limits", "kernels", "optim", "train", "overhead")  # limits first: others use its GB/s
+ORDER = ("limits", "kernels", "optim", "train", "conv", "overhead")  # limits first: others use its GB/s
 EXTRA = ("contention",)  # not part of "all": it loads the machine on purpose
 
 

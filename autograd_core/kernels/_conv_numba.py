@@ -21,14 +21,14 @@ def _im2col_plane(x, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
             row = (c * kh + i) * kw + j
             for oy in range(oh):
                 iy = oy * sh - ph + i * dh
-                base = oy * ow
+                base = (n * oh + oy) * ow
                 if iy < 0 or iy >= H:
                     for ox in range(ow):
-                        out[n, row, base + ox] = 0
+                        out[row, base + ox] = 0
                     continue
                 for ox in range(ow):
                     ix = ox * sw - pw + j * dw
-                    out[n, row, base + ox] = x[n, c, iy, ix] if 0 <= ix < W else 0
+                    out[row, base + ox] = x[n, c, iy, ix] if 0 <= ix < W else 0
 
 
 @register_jitable
@@ -43,11 +43,11 @@ def _col2im_plane(cols, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
                 iy = oy * sh - ph + i * dh
                 if iy < 0 or iy >= H:
                     continue
-                base = oy * ow
+                base = (n * oh + oy) * ow
                 for ox in range(ow):
                     ix = ox * sw - pw + j * dw
                     if 0 <= ix < W:
-                        out[n, c, iy, ix] += cols[n, row, base + ox]
+                        out[n, c, iy, ix] += cols[row, base + ox]
 
 
 @register_jitable

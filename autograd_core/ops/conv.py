@@ -62,6 +62,18 @@ def _float_check(name, x):
 
 
 # ---- the sliding-window nodes ------------------------------------------------------------------
+def _batch_major(cols, N):
+    """Kernel layout ``(K, N*L)`` -> ``F.unfold``'s ``(N, K, L)``."""
+    K_ = cols.shape[0]
+    return np.ascontiguousarray(cols.reshape(K_, N, -1).transpose(1, 0, 2))
+
+
+def _tap_major(cols):
+    """``F.unfold``'s ``(N, K, L)`` -> the kernel layout ``(K, N*L)``."""
+    N, K_, L = cols.shape
+    return np.ascontiguousarray(cols.transpose(1, 0, 2)).reshape(K_, N * L)
+
+
 class Im2Col(Node):
     """``(N, C, H, W) -> (N, C*kh*kw, oh*ow)``: every window as a column (``F.unfold``)."""
 
@@ -70,7 +82,7 @@ class Im2Col(Node):
 
     def forward(self, x, win):
         self.win, self.shape = win, x.shape
-        return K.im2col(x, win)
+        return _batch_major(K.im2col(x, win), x.shape[0])
 
     def backward(self, g):
         return (_run(Col2Im, g, shape=self.shape, win=self.win),)
@@ -84,7 +96,7 @@ class Col2Im(Node):
 
     def forward(self, cols, shape, win):
         self.win = win
-        return K.col2im(cols, shape, win)
+        return K.col2im(_tap_major(cols), shape, win)
 
     def backward(self, g):
         return (_run(Im2Col, g, win=self.win),)
@@ -93,7 +105,10 @@ class Col2Im(Node):
 # ---- convolution -------------------------------------------------------------------------------
 class Conv2dOp(Node):
     """Grouped 2-D cross-correlation (zero padding) through im2col and BLAS; see the module
-    docstring. ``forward(x, weight, bias, win, groups)`` with the arguments already checked."""
+    docstring. ``forward(x, weight, bias, win, groups)`` with the arguments already checked.
+
+    The columns are ``(C*kh*kw, N*oh*ow)``, so each product covers the whole batch: forward
+    ``W (O, K) @ cols``, backward ``g (O, N*L) @ cols^T`` and ``W^T @ g`` (one per group)."""
 
     def name(self):
         return "ConvolutionBackward0"
@@ -102,15 +117,19 @@ class Conv2dOp(Node):
         self.win, self.groups, self.x_shape, self.w_shape = win, groups, x.shape, weight.shape
         cols = K.im2col(x, win)
         N, O, G = x.shape[0], weight.shape[0], groups
-        L = win.oh * win.ow
+        NL = cols.shape[1]
         w = np.ascontiguousarray(weight)
         if G == 1:
-            out = np.matmul(w.reshape(O, -1), cols)
+            out2 = w.reshape(O, -1).dot(cols)
         else:
-            out = np.matmul(w.reshape(G, O // G, -1), cols.reshape(N, G, -1, L))
-        out = out.reshape(N, O, win.oh, win.ow)
-        if bias is not None:
-            out += bias.reshape(1, O, 1, 1)
+            out2 = np.matmul(w.reshape(G, O // G, -1), cols.reshape(G, -1, NL)).reshape(O, NL)
+        out = np.empty((N, O, win.oh, win.ow), out2.dtype)
+        o3 = out.reshape(N, O, -1)
+        src = out2.reshape(O, N, -1).transpose(1, 0, 2)
+        if bias is None:
+            np.copyto(o3, src)
+        else:
+            np.add(src, bias.reshape(1, O, 1), out=o3)
         need = self.needs_input_grad
         self.save_for_backward(x if need[1] else None, w if need[0] else None,
                                cols if need[1] else None)
@@ -119,29 +138,34 @@ class Conv2dOp(Node):
     def fused_backward(self, g):
         _, w, cols = self.saved
         need = self.needs_input_grad
-        N, C = self.x_shape[:2]
-        O, G, L = g.shape[1], self.groups, g.shape[2] * g.shape[3]
-        g4 = np.ascontiguousarray(g).reshape(N, G, O // G, L)
+        N, O, G = g.shape[0], g.shape[1], self.groups
+        g2 = np.empty((O, N, g.shape[2] * g.shape[3]), g.dtype)
+        np.copyto(g2.transpose(1, 0, 2), g.reshape(N, O, -1))
+        g2 = g2.reshape(O, -1)
+        NL = g2.shape[1]
         gx = gw = gb = None
         if need[0]:
-            w3 = w.reshape(G, O // G, -1)
-            gcols = np.matmul(w3.transpose(0, 2, 1), g4).reshape(N, -1, L)
+            if G == 1:
+                gcols = w.reshape(O, -1).T.dot(g2)
+            else:
+                w3 = w.reshape(G, O // G, -1)
+                gcols = np.matmul(w3.transpose(0, 2, 1), g2.reshape(G, O // G, NL))
+                gcols = gcols.reshape(-1, NL)
             gx = K.col2im(gcols, self.x_shape, self.win)
         if need[1]:
             if G == 1:
-                gw = np.tensordot(g4[:, 0], cols, axes=([0, 2], [0, 2]))
+                gw = g2.dot(cols.T)
             else:
-                c4 = cols.reshape(N, G, -1, L)
-                gw = np.einsum("ngol,ngkl->gok", g4, c4, optimize=True)
+                gw = np.matmul(g2.reshape(G, O // G, NL), cols.reshape(G, -1, NL).transpose(0, 2, 1))
             gw = gw.reshape(self.w_shape)
         if need[2]:
-            gb = g4.sum(axis=(0, 3)).reshape(O)
+            gb = g2.sum(axis=1)
         return gx, gw, gb
 
     def backward(self, g):  # the composite: what create_graph records
         x, w, _ = self.saved
         need = self.needs_input_grad
-        N, C = self.x_shape[:2]
+        N = self.x_shape[0]
         O, G = self.w_shape[0], self.groups
         L = self.win.oh * self.win.ow
         g4 = g.reshape(N, G, O // G, L)
