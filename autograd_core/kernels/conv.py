@@ -141,6 +141,11 @@ def max_pool2d_backward(g, indices, shape):
     return out
 
 
+def _no_dilation(name, win):
+    if win.dh != 1 or win.dw != 1:
+        raise ValueError(f"{name}: average pooling has no dilation, got {win}")
+
+
 def _divisor(divisor_override):
     if divisor_override is None:
         return 0
@@ -152,6 +157,7 @@ def _divisor(divisor_override):
 def avg_pool2d_forward(x, win: Window, count_include_pad=True, divisor_override=None):
     x = _float4("avg_pool2d_forward", "x", x)
     _check_window("avg_pool2d_forward", win)
+    _no_dilation("avg_pool2d_forward", win)
     div = _divisor(divisor_override)
     if not _jit.use_numba():
         return avg_pool2d_forward_numpy(x, win, count_include_pad, divisor_override)
@@ -164,6 +170,7 @@ def avg_pool2d_forward(x, win: Window, count_include_pad=True, divisor_override=
 def avg_pool2d_backward(g, shape, win: Window, count_include_pad=True, divisor_override=None):
     g = _float4("avg_pool2d_backward", "g", g)
     _check_window("avg_pool2d_backward", win)
+    _no_dilation("avg_pool2d_backward", win)
     N, C, H, W = (int(s) for s in shape)
     if g.shape != (N, C, win.oh, win.ow):
         raise ValueError(f"avg_pool2d_backward: g must have shape {(N, C, win.oh, win.ow)}, got "
