@@ -1,6 +1,8 @@
 """Numba loops of ``autograd_core.kernels.conv`` (imported on first use; that module checks
-every argument first and holds the numpy twins). Each loop runs over the ``N*C`` planes; the
-serial and parallel builds are separate functions (Numba's cache ignores compile options)."""
+every argument first and holds the numpy twins). im2col runs over output rows, col2im over
+samples, pooling over the ``N*C`` planes: each iteration writes its own part of the output, so
+the parallel builds need no synchronisation. The serial and parallel builds are separate
+functions (Numba's cache ignores compile options)."""
 
 from __future__ import annotations
 
@@ -13,41 +15,56 @@ from autograd_core.kernels._jit import jit
 
 
 @register_jitable
-def _im2col_plane(x, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    C, H, W = x.shape[1], x.shape[2], x.shape[3]
-    n, c = p // C, p % C
-    for i in range(kh):
-        for j in range(kw):
-            row = (c * kh + i) * kw + j
-            for oy in range(oh):
-                iy = oy * sh - ph + i * dh
-                base = (n * oh + oy) * ow
-                if iy < 0 or iy >= H:
-                    for ox in range(ow):
-                        out[row, base + ox] = 0
-                    continue
-                for ox in range(ow):
-                    ix = ox * sw - pw + j * dw
-                    out[row, base + ox] = x[n, c, iy, ix] if 0 <= ix < W else 0
+def _valid(off, s, size, o):
+    """The ``[lo, hi)`` range of output positions ``k`` with ``0 <= k * s + off < size``."""
+    lo = 0 if off >= 0 else (s - 1 - off) // s
+    hi = (size - 1 - off) // s + 1 if size - 1 - off >= 0 else 0
+    hi = min(hi, o)
+    return min(lo, hi), hi
 
 
 @register_jitable
-def _col2im_plane(cols, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+def _im2col_rows(x, out, r, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    """Rows ``r*ow .. r*ow + ow - 1`` of the columns: output row ``oy`` of sample ``n``."""
+    C, H, W = x.shape[1], x.shape[2], x.shape[3]
+    n, oy = r // oh, r % oh
+    base = r * ow
+    for c in range(C):
+        for i in range(kh):
+            iy = oy * sh - ph + i * dh
+            for j in range(kw):
+                col = (c * kh + i) * kw + j
+                if iy < 0 or iy >= H:
+                    for ox in range(ow):
+                        out[base + ox, col] = 0
+                    continue
+                off = j * dw - pw
+                lo, hi = _valid(off, sw, W, ow)
+                for ox in range(lo):
+                    out[base + ox, col] = 0
+                for ox in range(lo, hi):
+                    out[base + ox, col] = x[n, c, iy, ox * sw + off]
+                for ox in range(hi, ow):
+                    out[base + ox, col] = 0
+
+
+@register_jitable
+def _col2im_sample(cols, out, n, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
     C, H, W = out.shape[1], out.shape[2], out.shape[3]
-    n, c = p // C, p % C
-    out[n, c] = 0
-    for i in range(kh):
-        for j in range(kw):
-            row = (c * kh + i) * kw + j
-            for oy in range(oh):
+    out[n] = 0
+    for oy in range(oh):
+        base = (n * oh + oy) * ow
+        for c in range(C):
+            for i in range(kh):
                 iy = oy * sh - ph + i * dh
                 if iy < 0 or iy >= H:
                     continue
-                base = (n * oh + oy) * ow
-                for ox in range(ow):
-                    ix = ox * sw - pw + j * dw
-                    if 0 <= ix < W:
-                        out[n, c, iy, ix] += cols[row, base + ox]
+                for j in range(kw):
+                    col = (c * kh + i) * kw + j
+                    off = j * dw - pw
+                    lo, hi = _valid(off, sw, W, ow)
+                    for ox in range(lo, hi):
+                        out[n, c, iy, ox * sw + off] += cols[base + ox, col]
 
 
 @register_jitable
@@ -132,26 +149,26 @@ def _avg_pool_bwd_plane(g, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, 
 # ---- the loops: serial and parallel builds ----------------------------------------------------
 @jit
 def im2col_serial(x, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    for p in range(x.shape[0] * x.shape[1]):
-        _im2col_plane(x, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+    for r in range(x.shape[0] * oh):
+        _im2col_rows(x, out, r, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
 
 
 @jit(parallel=True)
 def im2col_parallel(x, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    for p in prange(x.shape[0] * x.shape[1]):
-        _im2col_plane(x, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+    for r in prange(x.shape[0] * oh):
+        _im2col_rows(x, out, r, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
 
 
 @jit
 def col2im_serial(cols, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    for p in range(out.shape[0] * out.shape[1]):
-        _col2im_plane(cols, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+    for n in range(out.shape[0]):
+        _col2im_sample(cols, out, n, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
 
 
 @jit(parallel=True)
 def col2im_parallel(cols, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    for p in prange(out.shape[0] * out.shape[1]):
-        _col2im_plane(cols, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+    for n in prange(out.shape[0]):
+        _col2im_sample(cols, out, n, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
 
 
 @jit

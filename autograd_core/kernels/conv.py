@@ -1,15 +1,17 @@
 """Data-movement kernels of convolution and pooling (2-D; 1-D callers add a unit height).
 
 Every public function takes float32/float64 arrays of shape ``(N, C, H, W)`` (``cols``:
-``(C*kh*kw, N*oh*ow)``, one row per kernel tap, one column per output position, so that the
-whole batch is one matrix product; ``indices``: int64 ``(N, C, oh, ow)``) and a
+``(N*oh*ow, C*kh*kw)``, one row per output position, one column per kernel tap, so that the
+whole batch is one matrix product with a long first dimension, the orientation OpenBLAS runs
+4-5x faster than its transpose for a layer's few output channels; ``indices``: int64
+``(N, C, oh, ow)``) and a
 :class:`Window` (kernel, stride, padding, dilation and the output size), checks shapes and
 dtypes *before* any loop runs (ValueError naming the kernel and the array), and returns a new
 array. Padding is implicit: positions outside the input read as 0 (-inf for max pooling) and
 gradients landing there are dropped, so no padded copy is made.
 
-    im2col(x, win)                     -> cols (C*kh*kw, N*oh*ow), rows (c, i, j), columns
-                                          (n, oy, ox)
+    im2col(x, win)                     -> cols (N*oh*ow, C*kh*kw), rows (n, oy, ox), columns
+                                          (c, i, j)
     col2im(cols, shape, win)           -> the adjoint of im2col: (N, C, H, W) sums
     max_pool2d_forward(x, win)         -> (out, indices): first maximum of each window, NaN wins,
                                           indices flat in H*W (PyTorch's convention)
@@ -91,7 +93,7 @@ def im2col(x, win: Window):
     N, C = x.shape[:2]
     if not _jit.use_numba():
         return im2col_numpy(x, win)
-    out = np.empty((C * win.kh * win.kw, N * win.oh * win.ow), x.dtype)
+    out = np.empty((N * win.oh * win.ow, C * win.kh * win.kw), x.dtype)
     _run("im2col", out.size, x, out, *win)
     return out
 
@@ -99,7 +101,7 @@ def im2col(x, win: Window):
 def col2im(cols, shape, win: Window):
     _check_window("col2im", win)
     N, C, H, W = (int(s) for s in shape)
-    want = (C * win.kh * win.kw, N * win.oh * win.ow)
+    want = (N * win.oh * win.ow, C * win.kh * win.kw)
     if not isinstance(cols, np.ndarray) or cols.dtype not in _FLOATS or cols.shape != want:
         raise ValueError(f"col2im: cols must be a float32/float64 array of shape {want}, got "
                          f"{getattr(cols, 'dtype', type(cols).__name__)} {np.shape(cols)}")
@@ -208,8 +210,8 @@ def _padded(x, win, value):
 
 def im2col_numpy(x, win):
     N, C = x.shape[:2]
-    cols = _windows(_padded(x, win, 0), win).transpose(1, 2, 3, 0, 4, 5)
-    return np.ascontiguousarray(cols).reshape(C * win.kh * win.kw, N * win.oh * win.ow)
+    cols = _windows(_padded(x, win, 0), win).transpose(0, 4, 5, 1, 2, 3)
+    return np.ascontiguousarray(cols).reshape(N * win.oh * win.ow, C * win.kh * win.kw)
 
 
 def _scatter_windows(cols6, shape, win):
@@ -226,7 +228,7 @@ def _scatter_windows(cols6, shape, win):
 
 def col2im_numpy(cols, shape, win):
     N, C = shape[:2]
-    cols6 = cols.reshape(C, win.kh, win.kw, N, win.oh, win.ow).transpose(3, 0, 1, 2, 4, 5)
+    cols6 = cols.reshape(N, win.oh, win.ow, C, win.kh, win.kw).transpose(0, 3, 4, 5, 1, 2)
     return _scatter_windows(cols6, shape, win)
 
 

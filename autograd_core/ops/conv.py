@@ -63,15 +63,14 @@ def _float_check(name, x):
 
 # ---- the sliding-window nodes ------------------------------------------------------------------
 def _batch_major(cols, N):
-    """Kernel layout ``(K, N*L)`` -> ``F.unfold``'s ``(N, K, L)``."""
-    K_ = cols.shape[0]
-    return np.ascontiguousarray(cols.reshape(K_, N, -1).transpose(1, 0, 2))
+    """Kernel layout ``(N*L, K)`` -> ``F.unfold``'s ``(N, K, L)``."""
+    return np.ascontiguousarray(cols.reshape(N, -1, cols.shape[1]).transpose(0, 2, 1))
 
 
 def _tap_major(cols):
-    """``F.unfold``'s ``(N, K, L)`` -> the kernel layout ``(K, N*L)``."""
+    """``F.unfold``'s ``(N, K, L)`` -> the kernel layout ``(N*L, K)``."""
     N, K_, L = cols.shape
-    return np.ascontiguousarray(cols.transpose(1, 0, 2)).reshape(K_, N * L)
+    return np.ascontiguousarray(cols.transpose(0, 2, 1)).reshape(N * L, K_)
 
 
 class Im2Col(Node):
@@ -103,63 +102,190 @@ class Col2Im(Node):
 
 
 # ---- convolution -------------------------------------------------------------------------------
+class _Grid:
+    """The shifted-product layout of a stride/dilation window (``groups == 1``).
+
+    The zero-padded input goes channels-last into ``sh * sw`` phase grids (phase ``(a, b)``
+    holds padded rows ``a, a + sh, ...`` and columns ``b, b + sw, ...``), each ``(N, Hq, Wq)``
+    positions flattened to rows of a ``(N*Hq*Wq + extra, C)`` matrix. Output position ``(y, x)``
+    of tap ``(i, j)`` reads phase ``(i*dh % sh, j*dw % sw)`` at row ``p + off``, ``off =
+    (i*dh // sh) * Wq + j*dw // sw``, ``p`` the output's own row: so tap ``(i, j)`` of the whole
+    batch is one product of a contiguous slice of rows with ``W[:, :, i, j]^T`` (``kh*kw``
+    BLAS calls of long thin products, no im2col copy). Rows with ``y >= oh`` or ``x >= ow`` are
+    computed and dropped (forward) or zero (backward)."""
+
+    def __init__(self, shape, win):
+        N, C, H, W = shape
+        self.shape, self.win = shape, win
+        taps = []
+        for i in range(win.kh):
+            a, io = (i * win.dh) % win.sh, (i * win.dh) // win.sh
+            for j in range(win.kw):
+                b, jo = (j * win.dw) % win.sw, (j * win.dw) // win.sw
+                taps.append((i, j, a * win.sw + b, io, jo))
+        self.Hq = max(win.oh + max(t[3] for t in taps), -(-(H + 2 * win.ph) // win.sh))
+        self.Wq = max(win.ow + max(t[4] for t in taps), -(-(W + 2 * win.pw) // win.sw))
+        self.M = N * self.Hq * self.Wq
+        self.taps = [(i, j, phase, io * self.Wq + jo) for i, j, phase, io, jo in taps]
+        self.rows = self.M + max(t[3] for t in self.taps)
+
+    def to_grid(self, x):
+        """``x`` (N, C, H, W) -> phase grids ``(sh*sw, rows, C)``."""
+        N, C, H, W = x.shape
+        w = self.win
+        out = np.zeros((w.sh * w.sw, self.rows, C), x.dtype)
+        if w.sh == w.sw == 1:
+            grid = out[0, :self.M].reshape(N, self.Hq, self.Wq, C)
+            grid[:, w.ph:w.ph + H, w.pw:w.pw + W] = x.transpose(0, 2, 3, 1)
+            return out
+        buf = np.zeros((N, self.Hq * w.sh, self.Wq * w.sw, C), x.dtype)
+        buf[:, w.ph:w.ph + H, w.pw:w.pw + W] = x.transpose(0, 2, 3, 1)
+        out[:, :self.M].reshape(w.sh, w.sw, N, self.Hq, self.Wq, C)[...] = buf.reshape(
+            N, self.Hq, w.sh, self.Wq, w.sw, C).transpose(2, 4, 0, 1, 3, 5)
+        return out
+
+    def from_grid(self, gq):
+        """The adjoint of ``to_grid``: phase grids -> (N, C, H, W), padding dropped."""
+        N, C, H, W = self.shape
+        w = self.win
+        if w.sh == w.sw == 1:
+            buf = gq[0, :self.M].reshape(N, self.Hq, self.Wq, C)
+        else:
+            buf = gq[:, :self.M].reshape(w.sh, w.sw, N, self.Hq, self.Wq, C).transpose(
+                2, 3, 0, 4, 1, 5).reshape(N, self.Hq * w.sh, self.Wq * w.sw, C)
+        return np.ascontiguousarray(
+            buf[:, w.ph:w.ph + H, w.pw:w.pw + W].transpose(0, 3, 1, 2))
+
+    def output(self, acc, out):
+        """Rows ``(M, O)`` -> the valid positions, into ``out`` (N, O, oh, ow)."""
+        N, O = out.shape[:2]
+        src = acc.reshape(N, self.Hq, self.Wq, O)[:, :self.win.oh, :self.win.ow]
+        return src.transpose(0, 3, 1, 2)
+
+    def grad_rows(self, g):
+        """``g`` (N, O, oh, ow) -> rows ``(M, O)``, zero at the positions forward dropped."""
+        N, O = g.shape[:2]
+        gq = np.zeros((self.M, O), g.dtype)
+        gq.reshape(N, self.Hq, self.Wq, O)[:, :self.win.oh, :self.win.ow] = \
+            g.transpose(0, 2, 3, 1)
+        return gq
+
+
+def _shifted_products(a_rows, b, taps, M, out_rows):
+    """``sum over taps of a_rows[phase, off:off+M] @ b[i, j]`` into a new ``(M, n)`` array."""
+    acc = tmp = None
+    for i, j, phase, off in taps:
+        a = a_rows[phase, off:off + M]
+        if acc is None:
+            acc = a.dot(b[i, j])
+        else:
+            if tmp is None:
+                tmp = np.empty_like(acc)
+            np.dot(a, b[i, j], out=tmp)
+            acc += tmp
+    return acc
+
+
 class Conv2dOp(Node):
     """Grouped 2-D cross-correlation (zero padding) through im2col and BLAS; see the module
     docstring. ``forward(x, weight, bias, win, groups)`` with the arguments already checked.
 
-    The columns are ``(C*kh*kw, N*oh*ow)``, so each product covers the whole batch: forward
-    ``W (O, K) @ cols``, backward ``g (O, N*L) @ cols^T`` and ``W^T @ g`` (one per group)."""
+    The columns are ``(N*L, K)`` (``L = oh*ow``, ``K = C*kh*kw``), so each product covers the
+    whole batch with a long first dimension: forward ``cols @ W^T``, backward ``g @ W`` and
+    ``cols^T @ g`` with ``g`` as ``(N*L, O)`` (per group when ``groups > 1``)."""
 
     def name(self):
         return "ConvolutionBackward0"
 
+    #: input channels from which (with groups == 1) the shifted products beat im2col: below
+    #: it each tap's product is too thin for BLAS (measured on LeNet's 1 and 6 channels)
+    SHIFTED_MIN_CHANNELS = 12
+
     def forward(self, x, weight, bias, win, groups):
         self.win, self.groups, self.x_shape, self.w_shape = win, groups, x.shape, weight.shape
-        cols = K.im2col(x, win)
         N, O, G = x.shape[0], weight.shape[0], groups
-        NL = cols.shape[1]
         w = np.ascontiguousarray(weight)
-        if G == 1:
-            out2 = w.reshape(O, -1).dot(cols)
+        out = np.empty((N, O, win.oh, win.ow), np.result_type(x.dtype, w.dtype))
+        if G == 1 and x.shape[1] >= self.SHIFTED_MIN_CHANNELS:
+            grid = _Grid(x.shape, win)
+            cols = grid.to_grid(x)  # saved: the phase grids
+            wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0))  # (kh, kw, C, O)
+            src = grid.output(_shifted_products(cols, wt, grid.taps, grid.M, None), out)
+            self.grid = grid
         else:
-            out2 = np.matmul(w.reshape(G, O // G, -1), cols.reshape(G, -1, NL)).reshape(O, NL)
-        out = np.empty((N, O, win.oh, win.ow), out2.dtype)
-        o3 = out.reshape(N, O, -1)
-        src = out2.reshape(O, N, -1).transpose(1, 0, 2)
+            cols = K.im2col(x, win)
+            NL = cols.shape[0]
+            if G == 1:
+                out2 = cols.dot(w.reshape(O, -1).T)
+            else:
+                per = np.matmul(cols.reshape(NL, G, -1).transpose(1, 0, 2),
+                                w.reshape(G, O // G, -1).transpose(0, 2, 1))
+                out2 = per.transpose(1, 0, 2).reshape(NL, O)
+            src = out2.reshape(N, -1, O).transpose(0, 2, 1).reshape(N, O, win.oh, win.ow)
+            self.grid = None
         if bias is None:
-            np.copyto(o3, src)
+            np.copyto(out, src)
         else:
-            np.add(src, bias.reshape(1, O, 1), out=o3)
+            np.add(src, bias.reshape(1, O, 1, 1), out=out)
         need = self.needs_input_grad
         self.save_for_backward(x if need[1] else None, w if need[0] else None,
                                cols if need[1] else None)
         return out
 
+    def _grid_backward(self, g, w, cols):
+        grid, need = self.grid, self.needs_input_grad
+        gq = grid.grad_rows(g)
+        gx = gw = gb = None
+        if need[0]:
+            wk = np.ascontiguousarray(w.transpose(2, 3, 0, 1))  # (kh, kw, O, C)
+            out = np.zeros((self.win.sh * self.win.sw, grid.rows, w.shape[1]), g.dtype)
+            tmp = None
+            for i, j, phase, off in grid.taps:
+                if tmp is None:
+                    tmp = gq.dot(wk[i, j])
+                else:
+                    np.dot(gq, wk[i, j], out=tmp)
+                out[phase, off:off + grid.M] += tmp
+            gx = grid.from_grid(out)
+        if need[1]:
+            gwt = np.empty((self.win.kh, self.win.kw) + (w.shape[1] if w is not None else
+                                                         self.w_shape[1], g.shape[1]), g.dtype)
+            for i, j, phase, off in grid.taps:
+                np.dot(cols[phase, off:off + grid.M].T, gq, out=gwt[i, j])
+            gw = np.ascontiguousarray(gwt.transpose(3, 2, 0, 1))
+        if need[2]:
+            gb = gq.sum(axis=0)
+        return gx, gw, gb
+
     def fused_backward(self, g):
         _, w, cols = self.saved
+        if self.grid is not None:
+            return self._grid_backward(g, w, cols)
         need = self.needs_input_grad
         N, O, G = g.shape[0], g.shape[1], self.groups
-        g2 = np.empty((O, N, g.shape[2] * g.shape[3]), g.dtype)
-        np.copyto(g2.transpose(1, 0, 2), g.reshape(N, O, -1))
-        g2 = g2.reshape(O, -1)
-        NL = g2.shape[1]
+        g2 = np.empty((N, g.shape[2] * g.shape[3], O), g.dtype)
+        np.copyto(g2.transpose(0, 2, 1), g.reshape(N, O, -1))
+        g2 = g2.reshape(-1, O)
+        NL = g2.shape[0]
         gx = gw = gb = None
         if need[0]:
             if G == 1:
-                gcols = w.reshape(O, -1).T.dot(g2)
+                gcols = g2.dot(w.reshape(O, -1))
             else:
-                w3 = w.reshape(G, O // G, -1)
-                gcols = np.matmul(w3.transpose(0, 2, 1), g2.reshape(G, O // G, NL))
-                gcols = gcols.reshape(-1, NL)
+                per = np.matmul(g2.reshape(NL, G, O // G).transpose(1, 0, 2),
+                                w.reshape(G, O // G, -1))
+                gcols = np.ascontiguousarray(per.transpose(1, 0, 2)).reshape(NL, -1)
             gx = K.col2im(gcols, self.x_shape, self.win)
         if need[1]:
             if G == 1:
-                gw = g2.dot(cols.T)
+                gw = cols.T.dot(g2).T
             else:
-                gw = np.matmul(g2.reshape(G, O // G, NL), cols.reshape(G, -1, NL).transpose(0, 2, 1))
-            gw = gw.reshape(self.w_shape)
+                per = np.matmul(cols.reshape(NL, G, -1).transpose(1, 2, 0),
+                                g2.reshape(NL, G, O // G).transpose(1, 0, 2))
+                gw = per.transpose(0, 2, 1)
+            gw = np.ascontiguousarray(gw).reshape(self.w_shape)
         if need[2]:
-            gb = g2.sum(axis=1)
+            gb = g2.sum(axis=0)
         return gx, gw, gb
 
     def backward(self, g):  # the composite: what create_graph records
