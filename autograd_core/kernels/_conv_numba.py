@@ -217,3 +217,20 @@ def avg_pool_backward_serial(g, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip
 def avg_pool_backward_parallel(g, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, div):
     for p in prange(out.shape[0] * out.shape[1]):
         _avg_pool_bwd_plane(g, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, div)
+
+
+# ---- shifted-product accumulation (the channels-last grid path of conv2d) ---------------------
+@jit
+def shift_add_serial(t, offs, out):
+    """``out[m + offs[k]] += t[m, k-th block]`` where that row exists. Reads ``t`` row by row;
+    rows ``m`` and ``m' = m + offs[k] - offs[k']`` write the same output row, so there is no
+    parallel build."""
+    C, R = out.shape[1], out.shape[0]
+    for m in range(t.shape[0]):
+        for k in range(offs.shape[0]):
+            r = m + offs[k]
+            if r < 0 or r >= R:
+                continue
+            base = k * C
+            for c in range(C):
+                out[r, c] += t[m, base + c]

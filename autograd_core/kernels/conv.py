@@ -13,6 +13,9 @@ gradients landing there are dropped, so no padded copy is made.
     im2col(x, win)                     -> cols (N*oh*ow, C*kh*kw), rows (n, oy, ox), columns
                                           (c, i, j)
     col2im(cols, shape, win)           -> the adjoint of im2col: (N, C, H, W) sums
+    shift_add(t, offs, out)            out[m + offs[k]] += t[m, k-th block of out's width]
+                                          where that row exists (in place, 2-D; conv2d's
+                                          shifted products, offsets of either sign)
     max_pool2d_forward(x, win)         -> (out, indices): first maximum of each window, NaN wins,
                                           indices flat in H*W (PyTorch's convention)
     max_pool2d_backward(g, idx, shape) -> g added at the indices
@@ -34,7 +37,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from autograd_core.kernels import _jit
 
-__all__ = ["Window", "im2col", "col2im", "max_pool2d_forward", "max_pool2d_backward",
+__all__ = ["Window", "im2col", "col2im", "shift_add", "max_pool2d_forward", "max_pool2d_backward",
            "avg_pool2d_forward", "avg_pool2d_backward", "PARALLEL_MIN_SIZE"]
 
 #: touched elements from which the parallel builds run (below it, a thread hand-off costs more
@@ -110,6 +113,29 @@ def col2im(cols, shape, win: Window):
         return col2im_numpy(cols, (N, C, H, W), win)
     out = np.empty((N, C, H, W), cols.dtype)
     _run("col2im", cols.size, cols, out, *win)
+    return out
+
+
+def shift_add(t, offs, out):
+    """``out[m + offs[k], :] += t[m, k*C:(k+1)*C]`` (``C = out.shape[1]``) for every row ``m``
+    of ``t`` and every ``k`` with ``0 <= m + offs[k] < len(out)``; in place, returns ``out``."""
+    if (not isinstance(out, np.ndarray) or out.ndim != 2 or out.dtype not in _FLOATS
+            or not out.flags.c_contiguous):
+        raise ValueError(f"shift_add: out must be a C-contiguous 2-D float32/float64 array, got "
+                         f"{getattr(out, 'dtype', None)} {np.shape(out)}")
+    if (not isinstance(t, np.ndarray) or t.ndim != 2 or t.dtype != out.dtype
+            or not isinstance(offs, np.ndarray) or offs.dtype != np.int64 or offs.ndim != 1):
+        raise ValueError(f"shift_add: t must be a 2-D {out.dtype} array and offs 1-D int64, got "
+                         f"{getattr(t, 'dtype', None)} {np.shape(t)}, "
+                         f"{getattr(offs, 'dtype', None)} {np.shape(offs)}")
+    if t.shape[1] != offs.size * out.shape[1]:
+        raise ValueError(f"shift_add: t must have {offs.size} blocks of {out.shape[1]} columns, "
+                         f"got {t.shape[1]}")
+    t = np.ascontiguousarray(t)
+    if not _jit.use_numba():
+        shift_add_numpy(t, offs, out)
+    else:
+        _nb().shift_add_serial(t, offs, out)
     return out
 
 
@@ -287,3 +313,11 @@ def avg_pool2d_backward_numpy(g, shape, win, count_include_pad=True, divisor_ove
     gd = g / div
     cols6 = np.broadcast_to(gd[:, :, None, None], g.shape[:2] + (win.kh, win.kw) + g.shape[2:])
     return _scatter_windows(cols6, shape, win)
+
+
+def shift_add_numpy(t, offs, out):
+    R, C = out.shape
+    for k, off in enumerate(int(o) for o in offs):
+        lo, hi = max(0, -off), min(t.shape[0], R - off)
+        if lo < hi:
+            out[lo + off:hi + off] += t[lo:hi, k * C:(k + 1) * C]

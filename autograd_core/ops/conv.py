@@ -109,10 +109,12 @@ class _Grid:
     holds padded rows ``a, a + sh, ...`` and columns ``b, b + sw, ...``), each ``(N, Hq, Wq)``
     positions flattened to rows of a ``(N*Hq*Wq + extra, C)`` matrix. Output position ``(y, x)``
     of tap ``(i, j)`` reads phase ``(i*dh % sh, j*dw % sw)`` at row ``p + off``, ``off =
-    (i*dh // sh) * Wq + j*dw // sw``, ``p`` the output's own row: so tap ``(i, j)`` of the whole
-    batch is one product of a contiguous slice of rows with ``W[:, :, i, j]^T`` (``kh*kw``
-    BLAS calls of long thin products, no im2col copy). Rows with ``y >= oh`` or ``x >= ow`` are
-    computed and dropped (forward) or zero (backward)."""
+    (i*dh // sh) * Wq + j*dw // sw``, ``p`` the output's own row. So forward is, per phase, one
+    long product ``grid @ [W_t^T for its taps]`` and a shifted sum of its column blocks
+    (``shift_add`` with offsets ``-off``); the input gradient the adjoint (``g @ [W_t]``, then
+    ``shift_add`` with ``+off``); the weight gradient one product per tap of a contiguous slice of
+    rows with ``g``. No im2col copy. Rows with ``y >= oh`` or ``x >= ow`` are computed and
+    dropped (forward) or zero (backward)."""
 
     def __init__(self, shape, win):
         N, C, H, W = shape
@@ -128,6 +130,13 @@ class _Grid:
         self.M = N * self.Hq * self.Wq
         self.taps = [(i, j, phase, io * self.Wq + jo) for i, j, phase, io, jo in taps]
         self.rows = self.M + max(t[3] for t in self.taps)
+        by_phase = {}
+        for i, j, phase, off in self.taps:
+            by_phase.setdefault(phase, []).append((i, j, off))
+        #: per phase: its taps (i, j) and their row offsets (int64)
+        self.phases = [(phase, [(i, j) for i, j, _ in t], np.array([o for _, _, o in t],
+                                                                      np.int64))
+                       for phase, t in sorted(by_phase.items())]
 
     def to_grid(self, x):
         """``x`` (N, C, H, W) -> phase grids ``(sh*sw, rows, C)``."""
@@ -171,18 +180,13 @@ class _Grid:
         return gq
 
 
-def _shifted_products(a_rows, b, taps, M, out_rows):
-    """``sum over taps of a_rows[phase, off:off+M] @ b[i, j]`` into a new ``(M, n)`` array."""
-    acc = tmp = None
-    for i, j, phase, off in taps:
-        a = a_rows[phase, off:off + M]
-        if acc is None:
-            acc = a.dot(b[i, j])
-        else:
-            if tmp is None:
-                tmp = np.empty_like(acc)
-            np.dot(a, b[i, j], out=tmp)
-            acc += tmp
+def _shifted_products(grid, cols, w):
+    """Forward rows ``(M, O)``: per phase, ``cols[phase] @ [W[:, :, i, j]^T ...]`` and the
+    shifted sum of its blocks."""
+    acc = np.zeros((grid.M, w.shape[0]), cols.dtype)
+    for phase, taps, offs in grid.phases:
+        wp = np.concatenate([w[:, :, i, j].T for i, j in taps], axis=1)
+        K.shift_add(cols[phase].dot(wp), -offs, acc)  # acc[m] += block k of row m + off
     return acc
 
 
@@ -209,8 +213,7 @@ class Conv2dOp(Node):
         if G == 1 and x.shape[1] >= self.SHIFTED_MIN_CHANNELS:
             grid = _Grid(x.shape, win)
             cols = grid.to_grid(x)  # saved: the phase grids
-            wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0))  # (kh, kw, C, O)
-            src = grid.output(_shifted_products(cols, wt, grid.taps, grid.M, None), out)
+            src = grid.output(_shifted_products(grid, cols, w), out)
             self.grid = grid
         else:
             cols = K.im2col(x, win)
@@ -237,15 +240,10 @@ class Conv2dOp(Node):
         gq = grid.grad_rows(g)
         gx = gw = gb = None
         if need[0]:
-            wk = np.ascontiguousarray(w.transpose(2, 3, 0, 1))  # (kh, kw, O, C)
             out = np.zeros((self.win.sh * self.win.sw, grid.rows, w.shape[1]), g.dtype)
-            tmp = None
-            for i, j, phase, off in grid.taps:
-                if tmp is None:
-                    tmp = gq.dot(wk[i, j])
-                else:
-                    np.dot(gq, wk[i, j], out=tmp)
-                out[phase, off:off + grid.M] += tmp
+            for phase, taps, offs in grid.phases:
+                wp = np.concatenate([w[:, :, i, j] for i, j in taps], axis=1)
+                K.shift_add(gq.dot(wp), offs, out[phase])
             gx = grid.from_grid(out)
         if need[1]:
             gwt = np.empty((self.win.kh, self.win.kw) + (w.shape[1] if w is not None else
