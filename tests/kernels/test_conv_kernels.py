@@ -97,6 +97,26 @@ def test_avg_pool_matches_twin(dtype, case, seed, cip, div):
         np.testing.assert_allclose(gx, gref, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@given(rows=st.integers(1, 9), out_rows=st.integers(1, 9), width=st.integers(1, 3),
+       offs=st.lists(st.integers(-6, 6), min_size=1, max_size=4), seed=st.integers(0, 2**16))
+def test_shift_add_matches_twin_and_definition(dtype, rows, out_rows, width, offs, seed):
+    rng = np.random.default_rng(seed)
+    offs = np.array(offs, np.int64)
+    t = rng.standard_normal((rows, width * offs.size)).astype(dtype)
+    start = rng.standard_normal((out_rows, width)).astype(dtype)
+    expected = start.astype(np.float64)
+    for m in range(rows):  # the definition, element by element
+        for k, off in enumerate(offs):
+            if 0 <= m + off < out_rows:
+                expected[m + off] += t[m, k * width:(k + 1) * width]
+    got = K.shift_add(t, offs, start.copy())
+    twin = start.copy()
+    K.shift_add_numpy(t, offs, twin)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(twin, got, rtol=1e-6, atol=1e-6)
+
+
 def test_public_kernels_agree_with_twins_by_backend(monkeypatch):
     rng = np.random.default_rng(3)
     x = rng.standard_normal((2, 3, 6, 5))
@@ -115,10 +135,10 @@ def test_public_kernels_agree_with_twins_by_backend(monkeypatch):
 
 def test_closed_forms_by_hand():
     x = np.arange(16.0).reshape(1, 1, 4, 4)
-    # 2x2 windows, stride 2: columns are the four windows' entries
+    # 2x2 windows, stride 2: one row per window, its entries in (i, j) order
     cols = K.im2col(x, K.Window(2, 2, 2, 2, 0, 0, 1, 1, 2, 2))
-    np.testing.assert_array_equal(cols, [[0, 2, 8, 10], [1, 3, 9, 11], [4, 6, 12, 14],
-                                         [5, 7, 13, 15]])
+    np.testing.assert_array_equal(cols, [[0, 1, 4, 5], [2, 3, 6, 7], [8, 9, 12, 13],
+                                         [10, 11, 14, 15]])
     out, idx = K.max_pool2d_forward(x, K.Window(2, 2, 2, 2, 0, 0, 1, 1, 2, 2))
     np.testing.assert_array_equal(out[0, 0], [[5, 7], [13, 15]])
     np.testing.assert_array_equal(idx[0, 0], [[5, 7], [13, 15]])
@@ -154,6 +174,12 @@ def test_bad_arguments_are_refused_before_any_loop():
         K.max_pool2d_backward(g, np.zeros((1, 1, 2, 2), np.int32), (1, 1, 3, 3))
     with pytest.raises(ValueError, match="g must have shape"):
         K.avg_pool2d_backward(g, (1, 1, 3, 3), win._replace(oh=3))
+    with pytest.raises(ValueError, match="t must have 2 blocks of 3 columns, got 5"):
+        K.shift_add(np.zeros((4, 5)), np.array([0, 1]), np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="offs 1-D int64"):
+        K.shift_add(np.zeros((4, 6)), np.array([0, 1], np.int32), np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="out must be a C-contiguous"):
+        K.shift_add(np.zeros((4, 6)), np.array([0, 1]), np.zeros((3, 4)).T)
     with pytest.raises(ValueError, match="average pooling has no dilation"):
         K.avg_pool2d_forward(np.zeros((1, 1, 3, 3)), win._replace(dh=2))
     with pytest.raises(ValueError, match="divisor must be not zero"):

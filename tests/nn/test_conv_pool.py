@@ -13,6 +13,34 @@ from hypothesis import strategies as st
 import autograd_core as ag
 import nn
 import nn.functional as F
+from autograd_core.ops import conv as conv_ops
+
+#: Conv2dOp's two forward/backward paths: im2col (few channels or groups > 1) and the shifted
+#: products (groups == 1, enough channels), here forced either way on tiny sizes; "blocks" also
+#: splits the shifted products into 3-row blocks
+PATHS = {"im2col": (10**9, 2048), "shifted": (1, 2048), "blocks": (1, 3)}
+
+
+@pytest.fixture(params=sorted(PATHS))
+def conv_path(request, monkeypatch):
+    threshold, block = PATHS[request.param]
+    monkeypatch.setattr(conv_ops.Conv2dOp, "SHIFTED_MIN_CHANNELS", threshold)
+    monkeypatch.setattr(conv_ops, "_BLOCK", block)
+    return request.param
+
+
+class _Path:
+    """The same, for hypothesis tests (no function-scoped fixtures there)."""
+
+    def __init__(self, name):
+        self.values = PATHS[name]
+
+    def __enter__(self):
+        self.saved = conv_ops.Conv2dOp.SHIFTED_MIN_CHANNELS, conv_ops._BLOCK
+        conv_ops.Conv2dOp.SHIFTED_MIN_CHANNELS, conv_ops._BLOCK = self.values
+
+    def __exit__(self, *exc):
+        conv_ops.Conv2dOp.SHIFTED_MIN_CHANNELS, conv_ops._BLOCK = self.saved
 
 
 def _t(a, grad=False):
@@ -24,7 +52,8 @@ def _t(a, grad=False):
 @pytest.mark.parametrize("stride,padding,dilation,groups", [
     (1, 0, 1, 1), (2, 1, 1, 2), ((1, 2), (1, 2), (2, 1), 1), (1, "same", (1, 2), 2),
     (1, "valid", 1, 1)])
-def test_conv2d_layer_gradcheck_grid(padding_mode, stride, padding, dilation, groups):
+def test_conv2d_layer_gradcheck_grid(padding_mode, stride, padding, dilation, groups,
+                                     conv_path):
     ag.manual_seed(0)
     conv = nn.Conv2d(2, 4, (3, 2), stride, padding, dilation, groups, padding_mode=padding_mode,
                      dtype=np.float64)
@@ -46,7 +75,7 @@ def test_conv2d_layer_gradcheck_grid(padding_mode, stride, padding, dilation, gr
 
 @pytest.mark.parametrize("stride,padding,dilation,groups", [(1, 0, 1, 1), (2, 2, 2, 3),
                                                             (1, "same", 2, 1)])
-def test_conv1d_gradcheck_and_gradgradcheck(stride, padding, dilation, groups):
+def test_conv1d_gradcheck_and_gradgradcheck(stride, padding, dilation, groups, conv_path):
     rng = np.random.default_rng(2)
     x = _t(rng.standard_normal((2, 3, 9)), True)
     w = _t(rng.standard_normal((6, 3 // groups, 3)), True)
@@ -80,7 +109,7 @@ def test_pool_gradcheck(fn):
 
 
 # ---- by hand ------------------------------------------------------------------------------------
-def test_conv_and_pool_by_hand():
+def test_conv_and_pool_by_hand(conv_path):
     x = _t(np.arange(1.0, 10.0).reshape(1, 1, 3, 3), True)
     w = _t([[[[1.0, 0.0], [0.0, -1.0]]]], True)
     y = F.conv2d(x, w, _t([0.5], True))
@@ -203,7 +232,7 @@ def conv_configs(draw):
     return dict(nd=nd, shape=shape, weight=(cout, cin // groups) + k,
                 bias=draw(st.booleans()), stride=stride, padding=padding, dilation=dil,
                 groups=groups, dtype=draw(st.sampled_from(["float32", "float64"])),
-                seed=draw(st.integers(0, 2**16)))
+                seed=draw(st.integers(0, 2**16)), path=draw(st.sampled_from(sorted(PATHS))))
 
 
 def _tol(dtype):
@@ -221,14 +250,16 @@ def test_conv_matches_torch(c):
               groups=c["groups"])
     ours = [_t(a, True) if a is not None else None for a in (x, w, b)]
     theirs = [torch.tensor(a, requires_grad=True) if a is not None else None for a in (x, w, b)]
-    y = (F.conv1d if c["nd"] == 1 else F.conv2d)(*ours, **kw)
+    with _Path(c["path"]):
+        y = (F.conv1d if c["nd"] == 1 else F.conv2d)(*ours, **kw)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch's note on 'same' with even kernels
         ty = getattr(torch.nn.functional, f"conv{c['nd']}d")(*theirs, **kw)
     assert y.shape == tuple(ty.shape) and y.dtype == np.dtype(c["dtype"])
     np.testing.assert_allclose(y.data, ty.detach().numpy(), **_tol(c["dtype"]))
     g = rng.standard_normal(y.shape).astype(c["dtype"])
-    y.backward(_t(g))
+    with _Path(c["path"]):
+        y.backward(_t(g))
     ty.backward(torch.tensor(g))
     for a, ta in zip(ours, theirs):
         if a is not None:
@@ -400,7 +431,7 @@ def test_errors_have_torch_types_and_wording():
 
 
 @pytest.mark.torch_parity
-def test_lenet_step_matches_torch():
+def test_lenet_step_matches_torch(conv_path):
     """A whole LeNet-5 forward and backward with torch's weights: loss and every gradient."""
     torch = pytest.importorskip("torch")
 
