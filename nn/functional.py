@@ -25,6 +25,7 @@ from nn.ops import (
 )
 from nn.ops.loss import check_reduction
 from autograd_core.ops import conv as _conv
+from autograd_core.ops.conv import _Size
 
 __all__ = [
     "linear", "identity", "flatten", "relu", "leaky_relu", "sigmoid", "tanh", "gelu",
@@ -155,7 +156,8 @@ def _feature_dropout(x, p, training):
     return DropoutOp.apply(x, mask)
 
 
-def dropout1d(input, p=0.5, training=True, inplace=False):
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
     """Zero whole channels of ``(N, C, L)`` / ``(C, L)`` with probability ``p`` (the kept ones
     scaled by ``1/(1-p)``); the identity when not training. Masks come from the project's
     generator (``ag.manual_seed``).
@@ -178,7 +180,8 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
     return _feature_dropout(x, p, training)
 
 
-def dropout2d(input, p=0.5, training=True, inplace=False):
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
     """Zero whole channels (``input[n, c]``) of ``(N, C, H, W)`` with probability ``p``, the
     kept ones scaled by ``1/(1-p)``; the identity when not training. A 3-D input is taken as
     ``(N, C, L)`` with PyTorch's warning. Masks come from the project's generator.
@@ -298,8 +301,9 @@ unfold = _conv.unfold
 fold = _conv.fold
 
 
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool1d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The maximum of each window over the last dim of ``(N, C, L)`` / ``(C, L)``; with
     ``return_indices`` also the position (in L) each maximum came from (see ``max_pool2d``).
 
@@ -314,8 +318,9 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                            ceil_mode, return_indices)
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool2d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
     """The maximum of each ``kernel_size`` window of ``(N, C, H, W)`` / ``(C, H, W)`` (PyTorch's
     ``max_pool2d``: -inf padding of at most half the kernel, ``stride`` defaulting to
     ``kernel_size``, ties to the first maximum); with ``return_indices`` also each maximum's
@@ -334,15 +339,33 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
                            ceil_mode, return_indices)
 
 
-def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=False):
-    """``max_pool1d(..., return_indices=True)``."""
+def max_pool1d_with_indices(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+                            padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``max_pool1d(..., return_indices=True)``: the maxima and their positions.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.max_pool1d_with_indices(ag.tensor([[1., 3., 2., 5.]]), 2)[1]
+        tensor([[1, 3]])
+    """
     return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
-def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=False):
-    """``max_pool2d(..., return_indices=True)``."""
+def max_pool2d_with_indices(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+                            padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``max_pool2d(..., return_indices=True)``: the maxima and their flat positions.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.max_pool2d_with_indices(ag.arange(4.).reshape(1, 1, 2, 2), 2)[1]
+        tensor([[[[3]]]])
+    """
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
@@ -567,7 +590,8 @@ def one_hot(tensor, num_classes=-1):
     return Tensor(out)
 
 
-def pad(input, pad, mode="constant", value=None):
+def pad(input: Tensor, pad: tuple[int, ...], mode: str = "constant",
+        value: float | None = None) -> Tensor:
     """Pad the last ``len(pad) // 2`` dims of ``input``: ``pad = (left, right, top, bottom,
     ...)``, last dim first. ``mode``: ``'constant'`` (``value``, default 0; negative entries
     crop), ``'reflect'`` (mirror without repeating the edge; each pad smaller than its dim),

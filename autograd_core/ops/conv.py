@@ -29,6 +29,8 @@ from autograd_core.ops.registry import Sample, op
 from autograd_core.tensor import Tensor
 
 Window = K.Window
+#: an int or a tuple of ints (one per spatial dim), as PyTorch's size arguments
+_Size = "int | tuple[int, ...]"
 
 
 def _run(cls, a, **params):
@@ -434,7 +436,8 @@ _S1, _S2 = ((2, 4, 5, 6), (6, 2, 3, 2)), ((1, 2, 4, 5), (3, 2, 2, 2))
     Sample("conv2d", _conv_sample(2, _S1, stride=(2, 1), padding=1, dilation=(1, 2), groups=2), 2,
            shapes=_S1),
     Sample("conv2d_same", _conv_sample(2, _S2, padding="same", dilation=(1, 2)), 2, shapes=_S2)])
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: _Size = 1,
+           padding: _Size | str = 0, dilation: _Size = 1, groups: int = 1) -> Tensor:
     """2-D cross-correlation of ``input`` ``(N, C_in, H, W)`` (or unbatched ``(C_in, H, W)``)
     with ``weight`` ``(C_out, C_in / groups, kH, kW)``, plus ``bias`` ``(C_out,)``.
 
@@ -460,7 +463,8 @@ _S3 = ((2, 3, 9), (6, 1, 3))
 @op("conv1d", samples=[
     Sample("conv1d", _conv_sample(1, _S3, stride=2, padding=2, dilation=2, groups=3), 2, shapes=_S3),
     Sample("conv1d_same", _conv_sample(1, ()), 2, shapes=((3, 4), (3, 4)))])
-def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: _Size = 1,
+           padding: _Size | str = 0, dilation: _Size = 1, groups: int = 1) -> Tensor:
     """1-D cross-correlation of ``input`` ``(N, C_in, L)`` (or ``(C_in, L)``) with ``weight``
     ``(C_out, C_in / groups, k)``; as :func:`conv2d` otherwise.
 
@@ -617,7 +621,8 @@ def _pool_sample(fn, nd, **kw):
     Sample("max_pool2d_dilated", lambda a: _pool_sample(max_pool2d, 2, kernel_size=(2, 3),
                                                         dilation=(2, 1))(a),
            domain="distinct", shapes=((1, 2, 5, 6),))])
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+def max_pool2d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False) -> Tensor:
     """The maximum of each ``kernel_size`` window of ``input`` ``(N, C, H, W)`` (or
     ``(C, H, W)``), windows ``stride`` apart (default: ``kernel_size``), the input padded with
     -inf by ``padding`` (at most half the kernel); ``ceil_mode`` keeps a last partial window.
@@ -640,7 +645,8 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     Sample("max_pool1d", lambda a: _pool_sample(max_pool1d, 1, kernel_size=3, stride=2,
                                                 padding=1, ceil_mode=True)(a),
            domain="distinct", shapes=((2, 3, 8),))])
-def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+def max_pool1d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False) -> Tensor:
     """:func:`max_pool2d` over the last dim of ``(N, C, L)`` / ``(C, L)``.
 
     Example::
@@ -702,8 +708,9 @@ def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_in
     Sample("avg_pool2d_divisor", lambda a: _pool_sample(avg_pool2d, 2, kernel_size=(2, 3),
                                                         padding=(1, 0), divisor_override=4)(a),
            shapes=((1, 2, 5, 6),))])
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None):
+def avg_pool2d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
     """The mean of each ``kernel_size`` window of ``input`` ``(N, C, H, W)`` / ``(C, H, W)``.
     The divisor is the window's size clipped to the padded input (``count_include_pad``) or to
     the input itself (``count_include_pad=False``), or ``divisor_override``.
@@ -724,8 +731,9 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
     Sample("avg_pool1d", lambda a: _pool_sample(avg_pool1d, 1, kernel_size=3, stride=2,
                                                 padding=1, ceil_mode=True)(a),
            shapes=((2, 3, 8),))])
-def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True):
+def avg_pool1d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
     """:func:`avg_pool2d` over the last dim of ``(N, C, L)`` / ``(C, L)`` (no
     ``divisor_override``, as PyTorch).
 
@@ -778,7 +786,7 @@ def _adaptive(name, nd, input, output_size):
     Sample("adaptive_avg_pool2d", lambda a: adaptive_avg_pool2d(
         a if a.ndim == 4 else a.reshape(1, 1, 1, -1), (3, 2) if a.ndim == 4 else (1, 1)),
         shapes=((2, 3, 5, 7),))])
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, ...]) -> Tensor:
     """Averages over the windows ``[floor(i*H/oh), ceil((i+1)*H/oh))`` (likewise in W) that
     give an ``output_size`` output (an int, a pair, ``None`` entries keep the input's size).
 
@@ -797,7 +805,7 @@ def adaptive_avg_pool2d(input, output_size):
     Sample("adaptive_avg_pool1d", lambda a: adaptive_avg_pool1d(
         a if a.ndim == 3 else a.reshape(1, 1, -1), 3 if a.ndim == 3 else 1),
         shapes=((2, 3, 7),))])
-def adaptive_avg_pool1d(input, output_size):
+def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
     """:func:`adaptive_avg_pool2d` over the last dim of ``(N, C, L)`` / ``(C, L)``.
 
     Example::
@@ -810,8 +818,21 @@ def adaptive_avg_pool1d(input, output_size):
 
 
 # ---- fold / unfold (nn.functional) --------------------------------------------------------------
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
-    """Every ``kernel_size`` window of ``(N, C, H, W)`` as a column of ``(N, C*kh*kw, L)``."""
+def unfold(input: Tensor, kernel_size: _Size, dilation: _Size = 1, padding: _Size = 0,
+           stride: _Size = 1) -> Tensor:
+    """Every ``kernel_size`` window of ``(N, C, H, W)`` (or ``(C, H, W)``) as a column of
+    ``(N, C*kh*kw, L)``, ``L`` the number of windows (PyTorch's ``F.unfold``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.unfold(ag.arange(9.).reshape(1, 1, 3, 3), 2)
+        tensor([[[0., 1., 3., 4.],
+                 [1., 2., 4., 5.],
+                 [3., 4., 6., 7.],
+                 [4., 5., 7., 8.]]])
+    """
     x = _t(input)
     if x.ndim not in (3, 4):
         raise RuntimeError("Input Error: Only 3D or 4D input Tensors are supported (got "
@@ -832,9 +853,20 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     return out if batched else out.squeeze(0)
 
 
-def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+def fold(input: Tensor, output_size: _Size, kernel_size: _Size, dilation: _Size = 1,
+         padding: _Size = 0, stride: _Size = 1) -> Tensor:
     """The adjoint of :func:`unfold`: columns ``(N, C*kh*kw, L)`` summed into
-    ``(N, C, *output_size)``."""
+    ``(N, C, *output_size)`` (overlapping windows add up; PyTorch's ``F.fold``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.fold(ag.ones(1, 4, 4), (3, 3), 2)
+        tensor([[[[1., 2., 1.],
+                  [2., 4., 2.],
+                  [1., 2., 1.]]]])
+    """
     c = _t(input)
     if c.ndim not in (2, 3):
         raise RuntimeError("Input Error: Only unbatched (2D) or batched (3D) input Tensors are "

@@ -7,6 +7,8 @@ import math
 import numpy as np
 
 import autograd_core as ag
+from autograd_core import Tensor
+from autograd_core.ops.conv import _Size
 from nn import functional as F
 from nn import init
 from nn.layers import _check
@@ -34,9 +36,10 @@ class _ConvNd(Module):
     _nd = 2
     _fn = None
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 dilation=1, groups=1, bias=True, padding_mode="zeros", device=None,
-                 dtype=None):
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: _Size,
+                 stride: _Size = 1, padding: _Size | str = 0, dilation: _Size = 1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device=None, dtype=None) -> None:
         owner, nd = type(self).__name__, self._nd
         _check.device(owner, device)
         in_channels = _check.size(owner, "in_channels", in_channels)
@@ -98,7 +101,7 @@ class _ConvNd(Module):
                 bound = 1 / math.sqrt(fan_in)
                 init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         conv = type(self)._fn
         if self.padding_mode != "zeros":
             x = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)

@@ -97,7 +97,7 @@ class Unflatten(Module):
         autograd_core.Size([4, 2, 3])
     """
 
-    def __init__(self, dim, unflattened_size):
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...]) -> None:
         super().__init__()
         if isinstance(dim, str):
             raise NotImplementedError("Unflatten: named dimensions are not supported here")
