@@ -90,13 +90,23 @@ def _run(loop, size, *args):
 
 
 # ---- public kernels ---------------------------------------------------------------------------
-def im2col(x, win: Window):
+def im2col(x, win: Window, out=None):
+    """``out=``: a C-contiguous array of the result's shape and dtype to write into."""
     x = _float4("im2col", "x", x)
     _check_window("im2col", win)
     N, C = x.shape[:2]
+    want = (N * win.oh * win.ow, C * win.kh * win.kw)
+    if out is not None and (not isinstance(out, np.ndarray) or out.shape != want
+                            or out.dtype != x.dtype or not out.flags.c_contiguous):
+        raise ValueError(f"im2col: out must be a C-contiguous {x.dtype} array of shape {want}, "
+                         f"got {getattr(out, 'dtype', None)} {np.shape(out)}")
     if not _jit.use_numba():
-        return im2col_numpy(x, win)
-    out = np.empty((N * win.oh * win.ow, C * win.kh * win.kw), x.dtype)
+        if out is None:
+            return im2col_numpy(x, win)
+        out[...] = im2col_numpy(x, win)
+        return out
+    if out is None:
+        out = np.empty(want, x.dtype)
     _run("im2col", out.size, x, out, *win)
     return out
 

@@ -174,6 +174,12 @@ def test_bad_arguments_are_refused_before_any_loop():
         K.max_pool2d_backward(g, np.zeros((1, 1, 2, 2), np.int32), (1, 1, 3, 3))
     with pytest.raises(ValueError, match="g must have shape"):
         K.avg_pool2d_backward(g, (1, 1, 3, 3), win._replace(oh=3))
+    x = np.ones((1, 1, 3, 3))
+    with pytest.raises(ValueError, match="im2col: out must be a C-contiguous float64 array of "
+                                         "shape \\(4, 4\\)"):
+        K.im2col(x, win, out=np.empty((4, 4), np.float32))
+    out = np.full((4, 4), np.nan)
+    assert K.im2col(x, win, out=out) is out and np.array_equal(out, K.im2col_numpy(x, win))
     with pytest.raises(ValueError, match="t must have 2 blocks of 3 columns, got 5"):
         K.shift_add(np.zeros((4, 5)), np.array([0, 1]), np.zeros((4, 3)))
     with pytest.raises(ValueError, match="offs 1-D int64"):

@@ -455,3 +455,24 @@ def test_lenet_step_matches_torch(conv_path):
     for name, p in ours.named_parameters():
         np.testing.assert_allclose(p.grad.data, tgrads[name].grad.numpy(), rtol=1e-9,
                                    atol=1e-12)
+
+
+@pytest.mark.torch_parity
+def test_calls_of_one_shape_keep_their_own_saved_values(conv_path):
+    """Work arrays are reused between calls of one shape: two convolutions recorded before
+    either backward still get their own gradients."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    xs = [rng.standard_normal((2, 3, 6, 5)) for _ in range(2)]
+    w = rng.standard_normal((4, 3, 3, 3))
+    gs = [rng.standard_normal((2, 4, 6, 5)) for _ in range(2)]
+    ow, tw = _t(w, True), torch.tensor(w, requires_grad=True)
+    ox = [_t(x, True) for x in xs]
+    tx = [torch.tensor(x, requires_grad=True) for x in xs]
+    ys = [F.conv2d(x, ow, padding=1) for x in ox]
+    sum((y * _t(g)).sum() for y, g in zip(ys, gs)).backward()
+    tys = [torch.nn.functional.conv2d(x, tw, padding=1) for x in tx]
+    sum((y * torch.tensor(g)).sum() for y, g in zip(tys, gs)).backward()
+    np.testing.assert_allclose(ow.grad.data, tw.grad.numpy(), rtol=1e-10)
+    for a, b in zip(ox, tx):
+        np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-10, atol=1e-12)
