@@ -166,8 +166,9 @@ class _Grid:
         else:
             buf = gq[:, :self.M].reshape(w.sh, w.sw, N, self.Hq, self.Wq, C).transpose(
                 2, 3, 0, 4, 1, 5).reshape(N, self.Hq * w.sh, self.Wq * w.sw, C)
-        return np.ascontiguousarray(
-            buf[:, w.ph:w.ph + H, w.pw:w.pw + W].transpose(0, 3, 1, 2))
+        # a copy always: ``gq`` is a scratch array (with one channel and no cropping the view
+        # would already be contiguous, and ascontiguousarray would hand the scratch out)
+        return buf[:, w.ph:w.ph + H, w.pw:w.pw + W].transpose(0, 3, 1, 2).copy()
 
     def output(self, acc, out):
         """Rows ``(M, O)`` -> the valid positions, into ``out`` (N, O, oh, ow)."""

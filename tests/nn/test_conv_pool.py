@@ -476,3 +476,14 @@ def test_calls_of_one_shape_keep_their_own_saved_values(conv_path):
     np.testing.assert_allclose(ow.grad.data, tw.grad.numpy(), rtol=1e-10)
     for a, b in zip(ox, tx):
         np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_input_gradient_is_not_a_reused_work_array(conv_path):
+    """One channel, a 1x1 kernel, no padding: the gradient's layout equals the work array's,
+    and it must still be a copy (a later call would overwrite it otherwise)."""
+    w = _t(np.full((2, 1, 1, 1), 0.5), True)
+    x1, x2 = _t(np.ones((2, 1, 4, 4)), True), _t(np.ones((2, 1, 4, 4)), True)
+    F.conv2d(x1, w).sum().backward()
+    (F.conv2d(x2, w) * 3.0).sum().backward()
+    np.testing.assert_array_equal(x1.grad.data, np.full((2, 1, 4, 4), 1.0))
+    np.testing.assert_array_equal(x2.grad.data, np.full((2, 1, 4, 4), 3.0))
