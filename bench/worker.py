@@ -26,6 +26,7 @@ TASKS = {
     "kernels_torch": "bench.kernels:torch_worker",
     "optim_torch": "bench.optim:torch_worker",
     "train": "bench.train:worker",
+    "conv": "bench.conv:worker",
     "overhead": "bench.overhead:worker",
     "batch": "bench.worker:batch",
 }

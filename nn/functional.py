@@ -26,6 +26,8 @@ from nn.ops import (
     NormOp,
 )
 from nn.ops.loss import check_reduction
+from autograd_core.ops import conv as _conv
+from autograd_core.ops.conv import _Size
 
 __all__ = [
     "linear", "identity", "flatten", "relu", "leaky_relu", "sigmoid", "tanh", "gelu",
@@ -33,7 +35,9 @@ __all__ = [
     "layer_norm",
     "group_norm", "mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "one_hot", "pad", "smooth_l1_loss", "huber_loss",
-    "embedding",
+    "embedding", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "max_pool1d_with_indices",
+    "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d", "unfold", "fold", "dropout1d", "dropout2d",
 ]
 
 
@@ -320,6 +324,84 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     return DropoutOp.apply(x, mask)
 
 
+def _feature_dropout(x, p, training):
+    """Channel-wise dropout: one draw per (sample, channel), broadcast over the rest."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return x
+    x = _t(x)
+    dt = x.dtype
+    mshape = x.shape[:2] + (1,) * (x.ndim - 2)
+    if p == 1.0:
+        mask = np.zeros(mshape, dt)
+    else:
+        draw_dt = dt if dt in (np.float32, np.float64) else np.float32
+        mask = (_random.generator().random(mshape, dtype=draw_dt) >= p).astype(dt)
+        mask *= dt.type(1.0 / (1.0 - p))
+    return DropoutOp.apply(x, mask)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels of ``(N, C, L)`` / ``(C, L)`` with probability ``p`` (the kept ones
+    scaled by ``1/(1-p)``); the identity when not training. Masks come from the project's
+    generator (``ag.manual_seed``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.dropout1d(ag.ones(2, 3, 4), p=0.5, training=False).shape
+        autograd_core.Size([2, 3, 4])
+    """
+    x = _t(input)
+    if x.ndim not in (2, 3):
+        raise RuntimeError(
+            f"dropout1d: Expected 2D or 3D input, but received a {x.ndim}D input. Note that "
+            "dropout1d exists to provide channel-wise dropout on inputs with 1 spatial dimension, "
+            "a channel dimension, and an optional batch dimension (i.e. 2D or 3D inputs).")
+    if x.ndim == 2:
+        return _feature_dropout(x.unsqueeze(0), p, training).squeeze(0)
+    return _feature_dropout(x, p, training)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels (``input[n, c]``) of ``(N, C, H, W)`` with probability ``p``, the
+    kept ones scaled by ``1/(1-p)``; the identity when not training. A 3-D input is taken as
+    ``(N, C, L)`` with PyTorch's warning. Masks come from the project's generator.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> _ = ag.manual_seed(0)
+        >>> y = F.dropout2d(ag.ones(1, 4, 2, 2), p=0.5)
+        >>> sorted(set(y.numpy().ravel().tolist())) in ([0.0, 2.0], [0.0], [2.0])
+        True
+    """
+    x = _t(input)
+    if x.ndim not in (3, 4):
+        warnings.warn(
+            f"dropout2d: Received a {x.ndim}-D input to dropout2d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout2d exists to provide "
+            "channel-wise dropout on inputs with 2 spatial dimensions, a channel dimension, and "
+            "an optional batch dimension (i.e. 3D or 4D inputs).", stacklevel=2)
+    if x.ndim == 3:
+        warnings.warn(
+            "dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D "
+            "dropout behavior is desired - input is interpreted as shape (N, C, L), where C is "
+            "the channel dim. This behavior will change in a future release to interpret the "
+            "input as one without a batch dimension, i.e. shape (C, H, W). To maintain the 1D "
+            "channel-wise dropout behavior, please switch to using dropout1d instead.",
+            stacklevel=2)
+    if x.ndim < 2:
+        return dropout(x, p, training)
+    return _feature_dropout(x, p, training)
+
+
 # ---- normalisation ------------------------------------------------------------------------
 def _norm_args(name, x, C, **tensors):
     if x.ndim < 2:
@@ -500,6 +582,85 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     per_group = (C // num_groups) * math.prod(x.shape[2:])
     return NormOp.apply(x, weight, bias, stat_shape=(N, num_groups, per_group), axes=(2,),
                         param_shape=(C,) + (1,) * (x.ndim - 2), eps=eps, kind="group")
+
+
+# ---- convolution and pooling --------------------------------------------------------------
+conv1d = _conv.conv1d
+conv2d = _conv.conv2d
+avg_pool1d = _conv.avg_pool1d
+avg_pool2d = _conv.avg_pool2d
+adaptive_avg_pool1d = _conv.adaptive_avg_pool1d
+adaptive_avg_pool2d = _conv.adaptive_avg_pool2d
+unfold = _conv.unfold
+fold = _conv.fold
+
+
+def max_pool1d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """The maximum of each window over the last dim of ``(N, C, L)`` / ``(C, L)``; with
+    ``return_indices`` also the position (in L) each maximum came from (see ``max_pool2d``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.max_pool1d(ag.tensor([[1., 3., 2., 5.]]), 2, return_indices=True)
+        (tensor([[3., 5.]]), tensor([[1, 3]]))
+    """
+    return _conv._max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation,
+                           ceil_mode, return_indices)
+
+
+def max_pool2d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """The maximum of each ``kernel_size`` window of ``(N, C, H, W)`` / ``(C, H, W)`` (PyTorch's
+    ``max_pool2d``: -inf padding of at most half the kernel, ``stride`` defaulting to
+    ``kernel_size``, ties to the first maximum); with ``return_indices`` also each maximum's
+    flat position in its ``H * W`` plane (int64), as ``max_unpool2d`` takes them.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> out, idx = F.max_pool2d(ag.arange(16.).reshape(1, 1, 4, 4), 2, return_indices=True)
+        >>> idx
+        tensor([[[[ 5,  7],
+                  [13, 15]]]])
+    """
+    return _conv._max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation,
+                           ceil_mode, return_indices)
+
+
+def max_pool1d_with_indices(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+                            padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``max_pool1d(..., return_indices=True)``: the maxima and their positions.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.max_pool1d_with_indices(ag.tensor([[1., 3., 2., 5.]]), 2)[1]
+        tensor([[1, 3]])
+    """
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+                            padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``max_pool2d(..., return_indices=True)``: the maxima and their flat positions.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.max_pool2d_with_indices(ag.arange(4.).reshape(1, 1, 2, 2), 2)[1]
+        tensor([[[[3]]]])
+    """
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 # ---- losses -------------------------------------------------------------------------------
@@ -855,17 +1016,20 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
         value: float | None = None) -> Tensor:
-    """Pads the last ``len(pad) // 2`` dims of ``input`` with a constant.
+    """Pads the last ``len(pad) // 2`` dims of ``input``.
 
-    ``pad = (left, right, top, bottom, ...)``, last dim first; negative entries crop.
-    Differs from PyTorch: only ``mode="constant"`` is available (others raise
-    NotImplementedError).
+    ``pad = (left, right, top, bottom, ...)``, last dim first. ``mode``: ``'constant'``
+    (``value``, default 0; negative entries crop), ``'reflect'`` (mirror without repeating the
+    edge; each pad smaller than its dim), ``'replicate'`` (repeat the edge) or ``'circular'``
+    (wrap around, at most once); the last three pad at most 3 dims and leave the first one or
+    two (batch, channel) alone.
 
     Args:
         input (Tensor): the input.
         pad (sequence of int): the amounts, an even number of them.
-        mode (str): ``'constant'``. Default: ``'constant'``.
-        value (float, optional): fill value. Default: ``None`` (zero).
+        mode (str): ``'constant'``, ``'reflect'``, ``'replicate'`` or ``'circular'``.
+            Default: ``'constant'``.
+        value (float, optional): fill value for ``'constant'``. Default: ``None`` (zero).
 
     Example::
 
@@ -873,17 +1037,48 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
         >>> import nn.functional as F
         >>> F.pad(ag.ones(1, 2), (1, 2), value=9.0)
         tensor([[9., 1., 1., 9., 9.]])
+        >>> F.pad(ag.tensor([[[1., 2., 3.]]]), (2, 1), mode="reflect")
+        tensor([[[3., 2., 1., 2., 3., 2.]]])
     """
-    if mode != "constant":
-        raise NotImplementedError(f"pad: mode={mode!r} is not supported here (only 'constant')")
     pad = tuple(int(p) for p in pad)
+    x = _t(input)
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
-    if len(pad) // 2 > _t(input).ndim:
+    if len(pad) // 2 > x.ndim:
         raise RuntimeError(
             f"Padding length should be less than or equal to two times the input dimension but "
-            f"got padding length {len(pad)} and input of dimension {_t(input).ndim}")
-    return ag.constant_pad_nd(input, pad, 0 if value is None else value)
+            f"got padding length {len(pad)} and input of dimension {x.ndim}")
+    if mode == "constant":
+        return ag.constant_pad_nd(input, pad, 0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise ValueError(f"Padding mode \"{mode}\" doesn't take in value argument")
+    n_dims = len(pad) // 2
+    if n_dims > 3 or x.ndim < n_dims + 1 or x.ndim > n_dims + 2:
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {x.ndim}D "
+                                  "input tensor.")
+    for k in range(n_dims):
+        dim = x.ndim - 1 - k
+        lo, hi = pad[2 * k], pad[2 * k + 1]
+        n = x.shape[dim]
+        if mode == "reflect" and (lo >= n or hi >= n):
+            raise RuntimeError(
+                f"Argument #4: Padding size should be less than the corresponding input "
+                f"dimension, but got: padding ({lo}, {hi}) at dimension {dim} of input "
+                f"{list(x.shape)}")
+        if mode == "circular" and (lo > n or hi > n):
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        j = np.arange(-lo, n + hi)
+        if mode == "reflect":
+            j = np.abs(j)
+            j = np.where(j >= n, 2 * (n - 1) - j, j)
+        elif mode == "replicate":
+            j = np.clip(j, 0, n - 1)
+        else:
+            j = j % n
+        x = x.index_select(dim, Tensor(j.astype(np.int64)))
+    return x
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,

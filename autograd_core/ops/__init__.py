@@ -9,6 +9,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     activation,
     binary,
     compose,
+    conv,
     index,
     inplace,
     linalg,

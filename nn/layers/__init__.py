@@ -1,9 +1,13 @@
-"""Layers: linear, activations, dropout, normalisation, shape helpers."""
+"""Layers: linear, convolution, pooling, activations, dropout, normalisation, shape helpers."""
 
-from nn.layers.linear import Flatten, Identity, Linear
+from nn.layers.linear import Flatten, Identity, Linear, Unflatten
+from nn.layers.conv import Conv1d, Conv2d
+from nn.layers.pooling import (
+    AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d,
+)
 from nn.layers import activation as _activation
 from nn.layers.activation import *  # noqa: F403 - every activation module (see its __all__)
-from nn.layers.dropout import Dropout
+from nn.layers.dropout import Dropout, Dropout1d, Dropout2d
 from nn.layers.normalization import (
     BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchRenorm1d, BatchRenorm2d, GroupNorm,
     InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm,
@@ -11,7 +15,10 @@ from nn.layers.normalization import (
 from nn.layers.sparse import Embedding
 from nn.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 
-__all__ = ["Linear", "Identity", "Flatten", *_activation.__all__, "Dropout", "BatchNorm1d",
+__all__ = ["Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "MaxPool1d",
+           "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+           *_activation.__all__, "Dropout", "Dropout1d", "Dropout2d", "BatchNorm1d",
            "BatchNorm2d", "BatchNorm3d", "BatchRenorm1d", "BatchRenorm2d", "InstanceNorm1d",
-           "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "GroupNorm", "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell",
+           "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "GroupNorm", "RNNBase", "RNN",
+           "LSTM", "GRU", "RNNCellBase", "RNNCell",
            "LSTMCell", "GRUCell", "Embedding"]

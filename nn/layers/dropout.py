@@ -1,4 +1,4 @@
-"""``Dropout``."""
+"""``Dropout``, ``Dropout1d``, ``Dropout2d``."""
 
 from __future__ import annotations
 
@@ -46,3 +46,36 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(Dropout):
+    """Channel-wise dropout of ``(N, C, L)`` / ``(C, L)`` inputs: each channel is zeroed with
+    probability ``p`` (kept ones scaled by ``1/(1-p)``); the identity in eval mode.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Dropout1d(0.2).eval()(ag.ones(2, 3, 4)).shape
+        autograd_core.Size([2, 3, 4])
+    """
+
+    def forward(self, input):
+        return F.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(Dropout):
+    """Channel-wise dropout of ``(N, C, H, W)`` inputs (Tompson et al., 2015): each
+    ``input[n, c]`` is zeroed with probability ``p`` and the kept ones scaled by ``1/(1-p)``;
+    the identity in eval mode. Masks come from the project's generator (``ag.manual_seed``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Dropout2d(0.5)
+        Dropout2d(p=0.5, inplace=False)
+    """
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training, self.inplace)

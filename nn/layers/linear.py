@@ -1,4 +1,4 @@
-"""``Linear``, ``Identity``, ``Flatten``."""
+"""``Linear``, ``Identity``, ``Flatten``, ``Unflatten``."""
 
 from __future__ import annotations
 
@@ -144,3 +144,48 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Splits dim ``dim`` of the input into ``unflattened_size`` (one entry may be -1).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Unflatten(1, (2, 3))(ag.zeros(4, 6)).shape
+        autograd_core.Size([4, 2, 3])
+    """
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...]) -> None:
+        super().__init__()
+        if isinstance(dim, str):
+            raise NotImplementedError("Unflatten: named dimensions are not supported here")
+        self.dim = _check.dim("Unflatten", "dim", dim)
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError("unflattened_size must be tuple of ints, but found type "
+                            f"{type(unflattened_size).__name__}")
+        self.unflattened_size = tuple(unflattened_size)
+
+    def forward(self, input):
+        shape = tuple(input.shape)
+        d = self.dim + len(shape) if self.dim < 0 else self.dim
+        if not 0 <= d < len(shape):
+            raise IndexError(f"Dimension out of range (expected to be in range of "
+                             f"[{-len(shape)}, {len(shape) - 1}], but got {self.dim})")
+        sizes = list(self.unflattened_size)
+        known = math.prod(s for s in sizes if s != -1)
+        if -1 in sizes:
+            if sizes.count(-1) > 1:
+                raise RuntimeError("only one dimension can be inferred")
+            if known == 0 or shape[d] % known:
+                raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the "
+                                   f"size of dim {self.dim} ({shape[d]}) in the input tensor")
+            sizes[sizes.index(-1)] = shape[d] // known
+        elif known != shape[d]:
+            raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size "
+                               f"of dim {self.dim} ({shape[d]}) in the input tensor")
+        return input.reshape(shape[:d] + tuple(sizes) + shape[d + 1:])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

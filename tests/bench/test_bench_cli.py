@@ -24,7 +24,7 @@ from bench import report
 ROOT = Path(__file__).resolve().parents[2]
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 HAS_MPL = importlib.util.find_spec("matplotlib") is not None
-SUITES = ("limits", "kernels", "optim", "train", "overhead")
+SUITES = ("limits", "kernels", "optim", "train", "conv", "overhead")
 
 
 def bench(*args, timeout=600):
@@ -112,6 +112,22 @@ def test_optim_covers_every_algorithm(quick_run):
             assert "torch_foreach" in r["times"]
     if HAS_TORCH:
         assert "torch_fused" in next(r for r in rows if r["case"] == "adam")["times"]
+
+
+def test_conv_rows(quick_run):
+    from bench import conv
+
+    _, doc, _ = quick_run
+    rows = doc["suites"]["conv"]["rows"]
+    got = {(r["case"], r["params"]["what"]) for r in rows}
+    for case, *_ in conv.CONV_LAYERS[:2]:  # --quick: LeNet's two layers
+        assert {(case, w) for w in ("conv fwd", "conv bwd-input", "conv bwd-weight")} <= got
+    assert (conv.POOL_LAYERS[0][0], "pool fwd") in got
+    assert {(s, "step") for s in conv.STEPS} <= got
+    for r in rows:
+        assert "tapegrad" in r["times"]
+        if HAS_TORCH:
+            assert r["ratios"]["tapegrad/torch"] > 0
 
 
 def test_train_rows(quick_run):

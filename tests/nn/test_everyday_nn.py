@@ -26,8 +26,11 @@ def test_pad_constant_values_and_refusals():
     with pytest.raises(RuntimeError, match="Padding length should be less than or equal to two "
                                            "times the input dimension"):
         F.pad(x, (1,) * 8)
-    with pytest.raises(NotImplementedError, match="mode='reflect'"):
-        F.pad(x, (1, 1), mode="reflect")
+    with pytest.raises(NotImplementedError, match="Unrecognised padding mode foo"):
+        F.pad(x, (1, 1), mode="foo")
+    # reflect pads without repeating the edge (the modes are tested in test_conv_pool.py)
+    np.testing.assert_array_equal(F.pad(T([[[1.0, 2.0]]]), (1, 1), mode="reflect").data,
+                                  [[[2.0, 1.0, 2.0, 1.0]]])
 
 
 def test_smooth_l1_closed_form_and_gradient():

@@ -23,7 +23,7 @@ def _torch():
 
 def _copy_params(torch, m, tm):
     for name, p in m.named_parameters():
-        getattr(tm, name).data = torch.from_numpy(p.data.copy())
+        getattr(tm, name).data = torch.from_numpy(p.detach().numpy().copy())
 
 
 def _compare(torch, m, tm, shape, dtype, rng, steps=3):

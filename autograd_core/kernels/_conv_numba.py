@@ -1,0 +1,236 @@
+"""Numba loops of ``autograd_core.kernels.conv`` (imported on first use; that module checks
+every argument first and holds the numpy twins). im2col runs over output rows, col2im over
+samples, pooling over the ``N*C`` planes: each iteration writes its own part of the output, so
+the parallel builds need no synchronisation. The serial and parallel builds are separate
+functions (Numba's cache ignores compile options)."""
+
+from __future__ import annotations
+
+import math
+
+from numba import prange
+from numba.extending import register_jitable
+
+from autograd_core.kernels._jit import jit
+
+
+@register_jitable
+def _valid(off, s, size, o):
+    """The ``[lo, hi)`` range of output positions ``k`` with ``0 <= k * s + off < size``."""
+    lo = 0 if off >= 0 else (s - 1 - off) // s
+    hi = (size - 1 - off) // s + 1 if size - 1 - off >= 0 else 0
+    hi = min(hi, o)
+    return min(lo, hi), hi
+
+
+@register_jitable
+def _im2col_rows(x, out, r, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    """Rows ``r*ow .. r*ow + ow - 1`` of the columns: output row ``oy`` of sample ``n``."""
+    C, H, W = x.shape[1], x.shape[2], x.shape[3]
+    n, oy = r // oh, r % oh
+    base = r * ow
+    for c in range(C):
+        for i in range(kh):
+            iy = oy * sh - ph + i * dh
+            for j in range(kw):
+                col = (c * kh + i) * kw + j
+                if iy < 0 or iy >= H:
+                    for ox in range(ow):
+                        out[base + ox, col] = 0
+                    continue
+                off = j * dw - pw
+                lo, hi = _valid(off, sw, W, ow)
+                for ox in range(lo):
+                    out[base + ox, col] = 0
+                for ox in range(lo, hi):
+                    out[base + ox, col] = x[n, c, iy, ox * sw + off]
+                for ox in range(hi, ow):
+                    out[base + ox, col] = 0
+
+
+@register_jitable
+def _col2im_sample(cols, out, n, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    C, H, W = out.shape[1], out.shape[2], out.shape[3]
+    out[n] = 0
+    for oy in range(oh):
+        base = (n * oh + oy) * ow
+        for c in range(C):
+            for i in range(kh):
+                iy = oy * sh - ph + i * dh
+                if iy < 0 or iy >= H:
+                    continue
+                for j in range(kw):
+                    col = (c * kh + i) * kw + j
+                    off = j * dw - pw
+                    lo, hi = _valid(off, sw, W, ow)
+                    for ox in range(lo, hi):
+                        out[n, c, iy, ox * sw + off] += cols[base + ox, col]
+
+
+@register_jitable
+def _max_pool_plane(x, out, idx, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    C, H, W = x.shape[1], x.shape[2], x.shape[3]
+    n, c = p // C, p % C
+    for oy in range(oh):
+        for ox in range(ow):
+            m = -math.inf
+            mi = -1
+            for i in range(kh):
+                iy = oy * sh - ph + i * dh
+                if iy < 0 or iy >= H:
+                    continue
+                for j in range(kw):
+                    ix = ox * sw - pw + j * dw
+                    if ix < 0 or ix >= W:
+                        continue
+                    v = x[n, c, iy, ix]
+                    # PyTorch's rule: the first maximum, the last NaN; the first element
+                    # when every value is -inf
+                    if v > m or v != v or mi < 0:
+                        m = v
+                        mi = iy * W + ix
+            out[n, c, oy, ox] = m
+            idx[n, c, oy, ox] = mi
+
+
+@register_jitable
+def _max_pool_bwd_plane(g, idx, out, p):
+    C, W = out.shape[1], out.shape[3]
+    n, c = p // C, p % C
+    out[n, c] = 0
+    for oy in range(g.shape[2]):
+        for ox in range(g.shape[3]):
+            k = idx[n, c, oy, ox]
+            if k >= 0:
+                out[n, c, k // W, k % W] += g[n, c, oy, ox]
+
+
+@register_jitable
+def _avg_extent(o, s, p, k, size, count_include_pad):
+    start = o * s - p
+    end = min(start + k, size + p)
+    full = end - start
+    lo, hi = max(start, 0), min(end, size)
+    return lo, hi, (full if count_include_pad else hi - lo)
+
+
+@register_jitable
+def _avg_pool_plane(x, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, div):
+    C, H, W = x.shape[1], x.shape[2], x.shape[3]
+    n, c = p // C, p % C
+    for oy in range(oh):
+        y0, y1, ny = _avg_extent(oy, sh, ph, kh, H, cip)
+        for ox in range(ow):
+            x0, x1, nx = _avg_extent(ox, sw, pw, kw, W, cip)
+            s = 0.0
+            for iy in range(y0, y1):
+                for ix in range(x0, x1):
+                    s += x[n, c, iy, ix]
+            d = div if div != 0 else ny * nx
+            out[n, c, oy, ox] = s / d
+
+
+@register_jitable
+def _avg_pool_bwd_plane(g, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, div):
+    C, H, W = out.shape[1], out.shape[2], out.shape[3]
+    n, c = p // C, p % C
+    out[n, c] = 0
+    for oy in range(oh):
+        y0, y1, ny = _avg_extent(oy, sh, ph, kh, H, cip)
+        for ox in range(ow):
+            x0, x1, nx = _avg_extent(ox, sw, pw, kw, W, cip)
+            d = div if div != 0 else ny * nx
+            v = g[n, c, oy, ox] / d
+            for iy in range(y0, y1):
+                for ix in range(x0, x1):
+                    out[n, c, iy, ix] += v
+
+
+# ---- the loops: serial and parallel builds ----------------------------------------------------
+@jit
+def im2col_serial(x, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    for r in range(x.shape[0] * oh):
+        _im2col_rows(x, out, r, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+
+
+@jit(parallel=True)
+def im2col_parallel(x, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    for r in prange(x.shape[0] * oh):
+        _im2col_rows(x, out, r, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+
+
+@jit
+def col2im_serial(cols, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    for n in range(out.shape[0]):
+        _col2im_sample(cols, out, n, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+
+
+@jit(parallel=True)
+def col2im_parallel(cols, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    for n in prange(out.shape[0]):
+        _col2im_sample(cols, out, n, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+
+
+@jit
+def max_pool_serial(x, out, idx, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    for p in range(x.shape[0] * x.shape[1]):
+        _max_pool_plane(x, out, idx, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+
+
+@jit(parallel=True)
+def max_pool_parallel(x, out, idx, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
+    for p in prange(x.shape[0] * x.shape[1]):
+        _max_pool_plane(x, out, idx, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+
+
+@jit
+def max_pool_backward_serial(g, idx, out):
+    for p in range(out.shape[0] * out.shape[1]):
+        _max_pool_bwd_plane(g, idx, out, p)
+
+
+@jit(parallel=True)
+def max_pool_backward_parallel(g, idx, out):
+    for p in prange(out.shape[0] * out.shape[1]):
+        _max_pool_bwd_plane(g, idx, out, p)
+
+
+@jit
+def avg_pool_serial(x, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, div):
+    for p in range(x.shape[0] * x.shape[1]):
+        _avg_pool_plane(x, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, div)
+
+
+@jit(parallel=True)
+def avg_pool_parallel(x, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, div):
+    for p in prange(x.shape[0] * x.shape[1]):
+        _avg_pool_plane(x, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, div)
+
+
+@jit
+def avg_pool_backward_serial(g, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, div):
+    for p in range(out.shape[0] * out.shape[1]):
+        _avg_pool_bwd_plane(g, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, div)
+
+
+@jit(parallel=True)
+def avg_pool_backward_parallel(g, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, div):
+    for p in prange(out.shape[0] * out.shape[1]):
+        _avg_pool_bwd_plane(g, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, div)
+
+
+# ---- shifted-product accumulation (the channels-last grid path of conv2d) ---------------------
+@jit
+def shift_add_serial(t, offs, out):
+    """``out[m + offs[k]] += t[m, k-th block]`` where that row exists. Reads ``t`` row by row;
+    rows ``m`` and ``m' = m + offs[k] - offs[k']`` write the same output row, so there is no
+    parallel build."""
+    C, R = out.shape[1], out.shape[0]
+    for m in range(t.shape[0]):
+        for k in range(offs.shape[0]):
+            r = m + offs[k]
+            if r < 0 or r >= R:
+                continue
+            base = k * C
+            for c in range(C):
+                out[r, c] += t[m, base + c]

@@ -1,0 +1,333 @@
+"""Data-movement kernels of convolution and pooling (2-D; 1-D callers add a unit height).
+
+Every public function takes float32/float64 arrays of shape ``(N, C, H, W)`` (``cols``:
+``(N*oh*ow, C*kh*kw)``, one row per output position, one column per kernel tap, so that the
+whole batch is one matrix product with a long first dimension, the orientation OpenBLAS runs
+4-5x faster than its transpose for a layer's few output channels; ``indices``: int64
+``(N, C, oh, ow)``) and a
+:class:`Window` (kernel, stride, padding, dilation and the output size), checks shapes and
+dtypes *before* any loop runs (ValueError naming the kernel and the array), and returns a new
+array. Padding is implicit: positions outside the input read as 0 (-inf for max pooling) and
+gradients landing there are dropped, so no padded copy is made.
+
+    im2col(x, win)                     -> cols (N*oh*ow, C*kh*kw), rows (n, oy, ox), columns
+                                          (c, i, j)
+    col2im(cols, shape, win)           -> the adjoint of im2col: (N, C, H, W) sums
+    shift_add(t, offs, out)            out[m + offs[k]] += t[m, k-th block of out's width]
+                                          where that row exists (in place, 2-D; conv2d's
+                                          shifted products, offsets of either sign)
+    max_pool2d_forward(x, win)         -> (out, indices): first maximum of each window, NaN wins,
+                                          indices flat in H*W (PyTorch's convention)
+    max_pool2d_backward(g, idx, shape) -> g added at the indices
+    avg_pool2d_forward(x, win, count_include_pad, divisor_override)   PyTorch's divisors
+    avg_pool2d_backward(g, shape, win, count_include_pad, divisor_override)
+
+Each has a numpy twin (``*_numpy``, below), the specification the Numba loops
+(``_conv_numba``, imported on first use) are tested against; ``TAPEGRAD_KERNELS=numpy`` selects
+the twins. Loops run over the ``N*C`` planes, in parallel from :data:`PARALLEL_MIN_SIZE`
+touched elements on.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from autograd_core.kernels import _jit
+
+__all__ = ["Window", "im2col", "col2im", "shift_add", "max_pool2d_forward", "max_pool2d_backward",
+           "avg_pool2d_forward", "avg_pool2d_backward", "PARALLEL_MIN_SIZE"]
+
+#: touched elements from which the parallel builds run (below it, a thread hand-off costs more
+#: than the second core gains; measured with ``tapegrad-bench conv``).
+PARALLEL_MIN_SIZE = _jit.parallel_threshold(default=1 << 18)
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+class Window(NamedTuple):
+    """A 2-D sliding window: kernel ``(kh, kw)``, stride, padding, dilation, output size."""
+
+    kh: int
+    kw: int
+    sh: int
+    sw: int
+    ph: int
+    pw: int
+    dh: int
+    dw: int
+    oh: int
+    ow: int
+
+
+def _float4(name, arg, a):
+    if not isinstance(a, np.ndarray) or a.dtype not in _FLOATS or a.ndim != 4:
+        raise ValueError(f"{name}: {arg} must be a float32/float64 array of 4 dims, got "
+                         f"{getattr(a, 'dtype', type(a).__name__)} {np.shape(a)}")
+    return np.ascontiguousarray(a)
+
+
+def _check_window(name, win):
+    if min(win.kh, win.kw, win.sh, win.sw, win.dh, win.dw) < 1 or min(
+            win.ph, win.pw, win.oh, win.ow) < 0:
+        raise ValueError(f"{name}: invalid window {win}")
+
+
+def _nb():
+    from autograd_core.kernels import _conv_numba
+
+    return _conv_numba
+
+
+def _parallel(size):
+    return size >= PARALLEL_MIN_SIZE and _jit.parallel_enabled()
+
+
+def _run(loop, size, *args):
+    getattr(_nb(), loop + ("_parallel" if _parallel(size) else "_serial"))(*args)
+
+
+# ---- public kernels ---------------------------------------------------------------------------
+def im2col(x, win: Window, out=None):
+    """``out=``: a C-contiguous array of the result's shape and dtype to write into."""
+    x = _float4("im2col", "x", x)
+    _check_window("im2col", win)
+    N, C = x.shape[:2]
+    want = (N * win.oh * win.ow, C * win.kh * win.kw)
+    if out is not None and (not isinstance(out, np.ndarray) or out.shape != want
+                            or out.dtype != x.dtype or not out.flags.c_contiguous):
+        raise ValueError(f"im2col: out must be a C-contiguous {x.dtype} array of shape {want}, "
+                         f"got {getattr(out, 'dtype', None)} {np.shape(out)}")
+    if not _jit.use_numba():
+        if out is None:
+            return im2col_numpy(x, win)
+        out[...] = im2col_numpy(x, win)
+        return out
+    if out is None:
+        out = np.empty(want, x.dtype)
+    _run("im2col", out.size, x, out, *win)
+    return out
+
+
+def col2im(cols, shape, win: Window):
+    _check_window("col2im", win)
+    N, C, H, W = (int(s) for s in shape)
+    want = (N * win.oh * win.ow, C * win.kh * win.kw)
+    if not isinstance(cols, np.ndarray) or cols.dtype not in _FLOATS or cols.shape != want:
+        raise ValueError(f"col2im: cols must be a float32/float64 array of shape {want}, got "
+                         f"{getattr(cols, 'dtype', type(cols).__name__)} {np.shape(cols)}")
+    cols = np.ascontiguousarray(cols)
+    if not _jit.use_numba():
+        return col2im_numpy(cols, (N, C, H, W), win)
+    out = np.empty((N, C, H, W), cols.dtype)
+    _run("col2im", cols.size, cols, out, *win)
+    return out
+
+
+def shift_add(t, offs, out):
+    """``out[m + offs[k], :] += t[m, k*C:(k+1)*C]`` (``C = out.shape[1]``) for every row ``m``
+    of ``t`` and every ``k`` with ``0 <= m + offs[k] < len(out)``; in place, returns ``out``."""
+    if (not isinstance(out, np.ndarray) or out.ndim != 2 or out.dtype not in _FLOATS
+            or not out.flags.c_contiguous):
+        raise ValueError(f"shift_add: out must be a C-contiguous 2-D float32/float64 array, got "
+                         f"{getattr(out, 'dtype', None)} {np.shape(out)}")
+    if (not isinstance(t, np.ndarray) or t.ndim != 2 or t.dtype != out.dtype
+            or not isinstance(offs, np.ndarray) or offs.dtype != np.int64 or offs.ndim != 1):
+        raise ValueError(f"shift_add: t must be a 2-D {out.dtype} array and offs 1-D int64, got "
+                         f"{getattr(t, 'dtype', None)} {np.shape(t)}, "
+                         f"{getattr(offs, 'dtype', None)} {np.shape(offs)}")
+    if t.shape[1] != offs.size * out.shape[1]:
+        raise ValueError(f"shift_add: t must have {offs.size} blocks of {out.shape[1]} columns, "
+                         f"got {t.shape[1]}")
+    t = np.ascontiguousarray(t)
+    if not _jit.use_numba():
+        shift_add_numpy(t, offs, out)
+    else:
+        _nb().shift_add_serial(t, offs, out)
+    return out
+
+
+def max_pool2d_forward(x, win: Window):
+    x = _float4("max_pool2d_forward", "x", x)
+    _check_window("max_pool2d_forward", win)
+    if not _jit.use_numba():
+        return max_pool2d_forward_numpy(x, win)
+    N, C = x.shape[:2]
+    out = np.empty((N, C, win.oh, win.ow), x.dtype)
+    idx = np.empty((N, C, win.oh, win.ow), np.int64)
+    _run("max_pool", out.size * win.kh * win.kw, x, out, idx, *win)
+    return out, idx
+
+
+def max_pool2d_backward(g, indices, shape):
+    g = _float4("max_pool2d_backward", "g", g)
+    N, C, H, W = (int(s) for s in shape)
+    if (not isinstance(indices, np.ndarray) or indices.dtype != np.int64
+            or indices.shape != g.shape or g.shape[:2] != (N, C)):
+        raise ValueError(f"max_pool2d_backward: indices must be int64 of g's shape {g.shape} "
+                         f"(input {tuple(shape)}), got {getattr(indices, 'dtype', None)} "
+                         f"{np.shape(indices)}")
+    if indices.size and (indices.min() < 0 or indices.max() >= H * W):
+        raise ValueError(f"max_pool2d_backward: indices must lie in [0, {H * W})")
+    indices = np.ascontiguousarray(indices)
+    if not _jit.use_numba():
+        return max_pool2d_backward_numpy(g, indices, (N, C, H, W))
+    out = np.empty((N, C, H, W), g.dtype)
+    _run("max_pool_backward", out.size, g, indices, out)
+    return out
+
+
+def _no_dilation(name, win):
+    if win.dh != 1 or win.dw != 1:
+        raise ValueError(f"{name}: average pooling has no dilation, got {win}")
+
+
+def _divisor(divisor_override):
+    if divisor_override is None:
+        return 0
+    if int(divisor_override) == 0:
+        raise ValueError("avg_pool2d: divisor must be not zero")
+    return int(divisor_override)
+
+
+def avg_pool2d_forward(x, win: Window, count_include_pad=True, divisor_override=None):
+    x = _float4("avg_pool2d_forward", "x", x)
+    _check_window("avg_pool2d_forward", win)
+    _no_dilation("avg_pool2d_forward", win)
+    div = _divisor(divisor_override)
+    if not _jit.use_numba():
+        return avg_pool2d_forward_numpy(x, win, count_include_pad, divisor_override)
+    N, C = x.shape[:2]
+    out = np.empty((N, C, win.oh, win.ow), x.dtype)
+    _run("avg_pool", out.size * win.kh * win.kw, x, out, *win, bool(count_include_pad), div)
+    return out
+
+
+def avg_pool2d_backward(g, shape, win: Window, count_include_pad=True, divisor_override=None):
+    g = _float4("avg_pool2d_backward", "g", g)
+    _check_window("avg_pool2d_backward", win)
+    _no_dilation("avg_pool2d_backward", win)
+    N, C, H, W = (int(s) for s in shape)
+    if g.shape != (N, C, win.oh, win.ow):
+        raise ValueError(f"avg_pool2d_backward: g must have shape {(N, C, win.oh, win.ow)}, got "
+                         f"{g.shape}")
+    div = _divisor(divisor_override)
+    if not _jit.use_numba():
+        return avg_pool2d_backward_numpy(g, (N, C, H, W), win, count_include_pad,
+                                         divisor_override)
+    out = np.empty((N, C, H, W), g.dtype)
+    _run("avg_pool_backward", g.size * win.kh * win.kw, g, out, *win, bool(count_include_pad),
+         div)
+    return out
+
+
+# ---- numpy twins ------------------------------------------------------------------------------
+def _windows(xp, win):
+    """A read-only strided view ``(N, C, kh, kw, oh, ow)`` of the padded input ``xp``."""
+    n, c, h, w = xp.strides
+    shape = xp.shape[:2] + (win.kh, win.kw, win.oh, win.ow)
+    return as_strided(xp, shape, (n, c, h * win.dh, w * win.dw, h * win.sh, w * win.sw),
+                      writeable=False)
+
+
+def _padded(x, win, value):
+    """``x`` padded by the window's padding and, on the far sides, by whatever the last window
+    reaches beyond it (ceil_mode), with ``value``."""
+    N, C, H, W = x.shape
+    need_h = (win.oh - 1) * win.sh + (win.kh - 1) * win.dh + 1
+    need_w = (win.ow - 1) * win.sw + (win.kw - 1) * win.dw + 1
+    xp = np.full((N, C, max(need_h, H + 2 * win.ph), max(need_w, W + 2 * win.pw)), value,
+                 x.dtype)
+    xp[:, :, win.ph:win.ph + H, win.pw:win.pw + W] = x
+    return xp
+
+
+def im2col_numpy(x, win):
+    N, C = x.shape[:2]
+    cols = _windows(_padded(x, win, 0), win).transpose(0, 4, 5, 1, 2, 3)
+    return np.ascontiguousarray(cols).reshape(N * win.oh * win.ow, C * win.kh * win.kw)
+
+
+def _scatter_windows(cols6, shape, win):
+    """The adjoint of ``_windows`` on a padded buffer, cropped to ``shape``."""
+    N, C, H, W = shape
+    xp = np.zeros(_padded(np.zeros((N, C, H, W), cols6.dtype), win, 0).shape, cols6.dtype)
+    for i in range(win.kh):
+        for j in range(win.kw):
+            y0, x0 = i * win.dh, j * win.dw
+            xp[:, :, y0:y0 + (win.oh - 1) * win.sh + 1:win.sh,
+               x0:x0 + (win.ow - 1) * win.sw + 1:win.sw] += cols6[:, :, i, j]
+    return np.ascontiguousarray(xp[:, :, win.ph:win.ph + H, win.pw:win.pw + W])
+
+
+def col2im_numpy(cols, shape, win):
+    N, C = shape[:2]
+    cols6 = cols.reshape(N, win.oh, win.ow, C, win.kh, win.kw).transpose(0, 3, 4, 5, 1, 2)
+    return _scatter_windows(cols6, shape, win)
+
+
+def max_pool2d_forward_numpy(x, win):
+    N, C, H, W = x.shape
+    k = win.kh * win.kw
+    v = _windows(_padded(x, win, -np.inf), win).reshape(N, C, k, win.oh, win.ow)
+    inside = _windows(_padded(np.ones((1, 1, H, W)), win, 0), win).reshape(1, 1, k, win.oh,
+                                                                             win.ow)
+    arg = np.argmax(v, axis=2)  # the first maximum
+    out = np.take_along_axis(v, arg[:, :, None], axis=2)[:, :, 0]
+    nan = np.isnan(v)
+    last_nan = k - 1 - np.argmax(nan[:, :, ::-1], axis=2)
+    arg = np.where(nan.any(axis=2), last_nan, arg)  # PyTorch: the last NaN wins
+    first_inside = np.broadcast_to(np.argmax(inside, axis=2), arg.shape)
+    arg = np.where(out == -np.inf, first_inside, arg)  # all -inf: the first element
+    i, j = np.divmod(arg, win.kw)
+    iy = np.arange(win.oh)[:, None] * win.sh - win.ph + i * win.dh
+    ix = np.arange(win.ow)[None, :] * win.sw - win.pw + j * win.dw
+    return np.ascontiguousarray(out), (iy * W + ix).astype(np.int64)
+
+
+def max_pool2d_backward_numpy(g, indices, shape):
+    N, C, H, W = shape
+    out = np.zeros((N * C, H * W), g.dtype)
+    rows = np.repeat(np.arange(N * C), g[0, 0].size)
+    np.add.at(out, (rows, indices.reshape(-1)), g.reshape(-1))
+    return out.reshape(shape)
+
+
+def _avg_divisors(shape, win, count_include_pad, divisor_override):
+    """PyTorch's divisor of each output position, ``(oh, ow)``."""
+    H, W = shape[2:]
+    if divisor_override is not None:
+        return np.full((win.oh, win.ow), float(divisor_override))
+
+    def extent(o, s, p, k, size):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, size + p)
+        full = end - start
+        inside = np.minimum(end, size) - np.maximum(start, 0)
+        return full if count_include_pad else inside
+
+    return np.outer(extent(win.oh, win.sh, win.ph, win.kh, H),
+                    extent(win.ow, win.sw, win.pw, win.kw, W)).astype(np.float64)
+
+
+def avg_pool2d_forward_numpy(x, win, count_include_pad=True, divisor_override=None):
+    s = _windows(_padded(x, win, 0), win).sum(axis=(2, 3))
+    div = _avg_divisors(x.shape, win, count_include_pad, divisor_override)
+    return (s / div.astype(x.dtype)).astype(x.dtype)
+
+
+def avg_pool2d_backward_numpy(g, shape, win, count_include_pad=True, divisor_override=None):
+    div = _avg_divisors(shape, win, count_include_pad, divisor_override).astype(g.dtype)
+    gd = g / div
+    cols6 = np.broadcast_to(gd[:, :, None, None], g.shape[:2] + (win.kh, win.kw) + g.shape[2:])
+    return _scatter_windows(cols6, shape, win)
+
+
+def shift_add_numpy(t, offs, out):
+    R, C = out.shape
+    for k, off in enumerate(int(o) for o in offs):
+        lo, hi = max(0, -off), min(t.shape[0], R - off)
+        if lo < hi:
+            out[lo + off:hi + off] += t[lo:hi, k * C:(k + 1) * C]

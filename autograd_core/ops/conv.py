@@ -1,0 +1,926 @@
+"""Convolution and pooling: ``conv1d``/``conv2d``, ``max_pool1d/2d``, ``avg_pool1d/2d``,
+``adaptive_avg_pool1d/2d``, with PyTorch's signatures, checks (and their wording) and numbers.
+
+Every op is 2-D underneath; the 1-D forms add a unit height. The sliding windows are the
+data-movement kernels of ``autograd_core.kernels.conv`` (Numba, with numpy twins); the products
+go to BLAS:
+
+* ``conv2d``: ``cols = im2col(x)`` (``(N, C*kh*kw, oh*ow)``), then ``W @ cols`` (per group).
+  Plain backward (``fused_backward``): ``gW = g @ cols^T`` summed over the batch,
+  ``gx = col2im(W^T @ g)``, ``gb = g.sum``. Under ``create_graph`` the same products are
+  recorded over the ``Im2Col``/``Col2Im`` nodes (each the other's backward), so any order of
+  derivative works.
+* ``max_pool2d``: the kernel finds each window's maximum and its flat index (PyTorch's tie and
+  NaN rules); the node gathers at those indices, so its backward (add at the indices) and that
+  backward's backward (gather) are linear in the gradient.
+* ``avg_pool2d``: linear; ``AvgPool2d`` and ``AvgPool2dBackward`` are each other's backward.
+* ``adaptive_avg_pool2d``: ``P_h @ x @ P_w^T`` with averaging matrices (recorded matmuls).
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from autograd_core.kernels import conv as K
+from autograd_core.node import Node
+from autograd_core.ops import _xp as xp
+from autograd_core.ops.pieces import constant_pad_nd
+from autograd_core.ops.registry import Sample, op
+from autograd_core.tensor import Tensor
+
+Window = K.Window
+#: an int or a tuple of ints (one per spatial dim), as PyTorch's size arguments
+_Size = "int | tuple[int, ...]"
+
+
+def _run(cls, a, **params):
+    """``cls`` applied to ``a``: recorded when ``a`` is a Tensor, an array when it is one."""
+    out = cls.apply(a, **params)
+    return out if isinstance(a, Tensor) else out._data
+
+
+def _t(x):
+    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+
+
+def _ntuple(value, n, what, fn):
+    """PyTorch's expansion of an int-or-sequence argument to ``n`` ints."""
+    if isinstance(value, (int, np.integer)):
+        return (int(value),) * n
+    v = tuple(int(a) for a in value)
+    if len(v) == 1:
+        return v * n
+    if len(v) != n:
+        raise RuntimeError(f"expected {what} to be a single integer value or a list of {n} "
+                           f"values to match the convolution dimensions, but got "
+                           f"{what}={list(v)}")
+    return v
+
+
+def _float_check(name, x):
+    if x.dtype.kind != "f":
+        raise RuntimeError(f'"{name}" not implemented for \'{x.dtype}\' (convert the input '
+                           "with .float() or .double())")
+
+
+# ---- the sliding-window nodes ------------------------------------------------------------------
+def _batch_major(cols, N):
+    """Kernel layout ``(N*L, K)`` -> ``F.unfold``'s ``(N, K, L)``."""
+    return np.ascontiguousarray(cols.reshape(N, -1, cols.shape[1]).transpose(0, 2, 1))
+
+
+def _tap_major(cols):
+    """``F.unfold``'s ``(N, K, L)`` -> the kernel layout ``(N*L, K)``."""
+    N, K_, L = cols.shape
+    return np.ascontiguousarray(cols.transpose(0, 2, 1)).reshape(N * L, K_)
+
+
+class Im2Col(Node):
+    """``(N, C, H, W) -> (N, C*kh*kw, oh*ow)``: every window as a column (``F.unfold``)."""
+
+    def name(self):
+        return "Im2ColBackward0"
+
+    def forward(self, x, win):
+        self.win, self.shape = win, x.shape
+        return _batch_major(K.im2col(x, win), x.shape[0])
+
+    def backward(self, g):
+        return (_run(Col2Im, g, shape=self.shape, win=self.win),)
+
+
+class Col2Im(Node):
+    """The adjoint of ``Im2Col``: columns summed back into ``shape`` (``F.fold``)."""
+
+    def name(self):
+        return "Col2ImBackward0"
+
+    def forward(self, cols, shape, win):
+        self.win = win
+        return K.col2im(_tap_major(cols), shape, win)
+
+    def backward(self, g):
+        return (_run(Im2Col, g, win=self.win),)
+
+
+# ---- convolution -------------------------------------------------------------------------------
+class _Grid:
+    """The shifted-product layout of a stride/dilation window (``groups == 1``).
+
+    The zero-padded input goes channels-last into ``sh * sw`` phase grids (phase ``(a, b)``
+    holds padded rows ``a, a + sh, ...`` and columns ``b, b + sw, ...``), each ``(N, Hq, Wq)``
+    positions flattened to rows of a ``(N*Hq*Wq + extra, C)`` matrix. Output position ``(y, x)``
+    of tap ``(i, j)`` reads phase ``(i*dh % sh, j*dw % sw)`` at row ``p + off``, ``off =
+    (i*dh // sh) * Wq + j*dw // sw``, ``p`` the output's own row. So forward is, per phase, one
+    long product ``grid @ [W_t^T for its taps]`` and a shifted sum of its column blocks
+    (``shift_add`` with offsets ``-off``); the input gradient the adjoint (``g @ [W_t]``, then
+    ``shift_add`` with ``+off``); the weight gradient one product per tap of a contiguous slice of
+    rows with ``g``. No im2col copy. Rows with ``y >= oh`` or ``x >= ow`` are computed and
+    dropped (forward) or zero (backward)."""
+
+    def __init__(self, shape, win):
+        N, C, H, W = shape
+        self.shape, self.win = shape, win
+        taps = []
+        for i in range(win.kh):
+            a, io = (i * win.dh) % win.sh, (i * win.dh) // win.sh
+            for j in range(win.kw):
+                b, jo = (j * win.dw) % win.sw, (j * win.dw) // win.sw
+                taps.append((i, j, a * win.sw + b, io, jo))
+        self.Hq = max(win.oh + max(t[3] for t in taps), -(-(H + 2 * win.ph) // win.sh))
+        self.Wq = max(win.ow + max(t[4] for t in taps), -(-(W + 2 * win.pw) // win.sw))
+        self.M = N * self.Hq * self.Wq
+        self.taps = [(i, j, phase, io * self.Wq + jo) for i, j, phase, io, jo in taps]
+        self.rows = self.M + max(t[3] for t in self.taps)
+        by_phase = {}
+        for i, j, phase, off in self.taps:
+            by_phase.setdefault(phase, []).append((i, j, off))
+        #: per phase: its taps (i, j) and their row offsets (int64)
+        self.phases = [(phase, [(i, j) for i, j, _ in t], np.array([o for _, _, o in t],
+                                                                      np.int64))
+                       for phase, t in sorted(by_phase.items())]
+
+    def to_grid(self, x):
+        """``x`` (N, C, H, W) -> phase grids ``(sh*sw, rows, C)``."""
+        N, C, H, W = x.shape
+        w = self.win
+        out = np.zeros((w.sh * w.sw, self.rows, C), x.dtype)
+        if w.sh == w.sw == 1:
+            grid = out[0, :self.M].reshape(N, self.Hq, self.Wq, C)
+            grid[:, w.ph:w.ph + H, w.pw:w.pw + W] = x.transpose(0, 2, 3, 1)
+            return out
+        buf = np.zeros((N, self.Hq * w.sh, self.Wq * w.sw, C), x.dtype)
+        buf[:, w.ph:w.ph + H, w.pw:w.pw + W] = x.transpose(0, 2, 3, 1)
+        out[:, :self.M].reshape(w.sh, w.sw, N, self.Hq, self.Wq, C)[...] = buf.reshape(
+            N, self.Hq, w.sh, self.Wq, w.sw, C).transpose(2, 4, 0, 1, 3, 5)
+        return out
+
+    def from_grid(self, gq):
+        """The adjoint of ``to_grid``: phase grids -> (N, C, H, W), padding dropped."""
+        N, C, H, W = self.shape
+        w = self.win
+        if w.sh == w.sw == 1:
+            buf = gq[0, :self.M].reshape(N, self.Hq, self.Wq, C)
+        else:
+            buf = gq[:, :self.M].reshape(w.sh, w.sw, N, self.Hq, self.Wq, C).transpose(
+                2, 3, 0, 4, 1, 5).reshape(N, self.Hq * w.sh, self.Wq * w.sw, C)
+        # a copy always: ``gq`` is a scratch array (with one channel and no cropping the view
+        # would already be contiguous, and ascontiguousarray would hand the scratch out)
+        return buf[:, w.ph:w.ph + H, w.pw:w.pw + W].transpose(0, 3, 1, 2).copy()
+
+    def output(self, acc, out):
+        """Rows ``(M, O)`` -> the valid positions, into ``out`` (N, O, oh, ow)."""
+        N, O = out.shape[:2]
+        src = acc.reshape(N, self.Hq, self.Wq, O)[:, :self.win.oh, :self.win.ow]
+        return src.transpose(0, 3, 1, 2)
+
+    def grad_rows(self, g):
+        """``g`` (N, O, oh, ow) -> rows ``(M, O)``, zero at the positions forward dropped."""
+        N, O = g.shape[:2]
+        gq = _scratch.get("grad_rows", (self.M, O), g.dtype, zero=True)
+        gq.reshape(N, self.Hq, self.Wq, O)[:, :self.win.oh, :self.win.ow] = \
+            g.transpose(0, 2, 3, 1)
+        return gq
+
+
+class _Scratch(threading.local):
+    """Per-thread work arrays reused across calls, one per (slot, shape, dtype): a batch-sized
+    temporary allocated afresh each call costs more in first-touch page faults than the work
+    done in it (LeNet's im2col: 1.7 ms of copying, 4.5 ms of faults on this machine). Only
+    arrays that no caller keeps are taken from here; at most ``LIMIT`` bytes are held."""
+
+    LIMIT = 256 << 20
+
+    def __init__(self):
+        self.arrays = {}
+
+    def get(self, slot, shape, dtype, zero=False):
+        key = (slot, tuple(shape), np.dtype(dtype))
+        a = self.arrays.get(key)
+        if a is None:
+            if sum(v.nbytes for v in self.arrays.values()) > self.LIMIT:
+                self.arrays.clear()
+            a = self.arrays[key] = np.empty(shape, dtype)
+        if zero:
+            a.fill(0)
+        return a
+
+
+_scratch = _Scratch()
+
+
+#: rows per block of the shifted products: the block's product (rows x taps*channels) is
+#: reused from the cache instead of a fresh batch-sized array (whose first-touch page faults
+#: cost more than the product itself: 3 ms product, 10 ms faults for ResNet-8's 16x32x32)
+_BLOCK = 2048
+
+
+def _blocked_shift(a, b, offs, out):
+    """``out[m + offs[k]] += (a @ b)[m, k-th block]`` for every row ``m`` of ``a``, through one
+    block of rows at a time."""
+    buf = _scratch.get("block", (min(_BLOCK, a.shape[0]), b.shape[1]), np.result_type(a, b))
+    for start in range(0, a.shape[0], _BLOCK):
+        part = a[start:start + _BLOCK]
+        t = buf[:part.shape[0]]
+        np.dot(part, b, out=t)
+        K.shift_add(t, offs + start, out)
+
+
+def _shifted_products(grid, cols, w):
+    """Forward rows ``(M, O)``: per phase, ``cols[phase] @ [W[:, :, i, j]^T ...]`` and the
+    shifted sum of its blocks."""
+    acc = _scratch.get("acc", (grid.M, w.shape[0]), cols.dtype, zero=True)
+    for phase, taps, offs in grid.phases:
+        wp = np.concatenate([w[:, :, i, j].T for i, j in taps], axis=1)
+        _blocked_shift(cols[phase], wp, -offs, acc)  # acc[m] += block k of row m + off
+    return acc
+
+
+class Conv2dOp(Node):
+    """Grouped 2-D cross-correlation (zero padding) through im2col and BLAS; see the module
+    docstring. ``forward(x, weight, bias, win, groups)`` with the arguments already checked.
+
+    The columns are ``(N*L, K)`` (``L = oh*ow``, ``K = C*kh*kw``), so each product covers the
+    whole batch with a long first dimension: forward ``cols @ W^T``, backward ``g @ W`` and
+    ``cols^T @ g`` with ``g`` as ``(N*L, O)`` (per group when ``groups > 1``)."""
+
+    def name(self):
+        return "ConvolutionBackward0"
+
+    #: input channels from which (with groups == 1) the shifted products beat im2col: below
+    #: it each tap's product is too thin for BLAS (measured on LeNet's 1 and 6 channels)
+    SHIFTED_MIN_CHANNELS = 12
+
+    def forward(self, x, weight, bias, win, groups):
+        self.win, self.groups, self.x_shape, self.w_shape = win, groups, x.shape, weight.shape
+        N, O, G = x.shape[0], weight.shape[0], groups
+        w = np.ascontiguousarray(weight)
+        out = np.empty((N, O, win.oh, win.ow), np.result_type(x.dtype, w.dtype))
+        if G == 1 and x.shape[1] >= self.SHIFTED_MIN_CHANNELS:
+            grid = _Grid(x.shape, win)
+            cols = grid.to_grid(x)  # saved: the phase grids
+            src = grid.output(_shifted_products(grid, cols, w), out)
+            self.grid = grid
+        else:
+            cols = self._cols(x)  # a scratch array: backward recomputes it
+            NL = cols.shape[0]
+            if G == 1:
+                out2 = cols.dot(w.reshape(O, -1).T)
+            else:
+                per = np.matmul(cols.reshape(NL, G, -1).transpose(1, 0, 2),
+                                w.reshape(G, O // G, -1).transpose(0, 2, 1))
+                out2 = per.transpose(1, 0, 2).reshape(NL, O)
+            src = out2.reshape(N, -1, O).transpose(0, 2, 1).reshape(N, O, win.oh, win.ow)
+            self.grid = cols = None
+        if bias is None:
+            np.copyto(out, src)
+        else:
+            np.add(src, bias.reshape(1, O, 1, 1), out=out)
+        need = self.needs_input_grad
+        self.save_for_backward(x if need[1] else None, w if need[0] else None,
+                               cols if need[1] else None)
+        return out
+
+    def _cols(self, x):
+        win = self.win
+        shape = (x.shape[0] * win.oh * win.ow, x.shape[1] * win.kh * win.kw)
+        return K.im2col(x, win, out=_scratch.get("cols", shape, x.dtype))
+
+    def _grid_backward(self, g, w, cols):
+        grid, need = self.grid, self.needs_input_grad
+        gq = grid.grad_rows(g)
+        gx = gw = gb = None
+        if need[0]:
+            out = _scratch.get("grid_grad", (self.win.sh * self.win.sw, grid.rows, w.shape[1]),
+                               g.dtype, zero=True)
+            for phase, taps, offs in grid.phases:
+                wp = np.concatenate([w[:, :, i, j] for i, j in taps], axis=1)
+                _blocked_shift(gq, wp, offs, out[phase])
+            gx = grid.from_grid(out)
+        if need[1]:
+            gwt = np.empty((self.win.kh, self.win.kw) + (w.shape[1] if w is not None else
+                                                         self.w_shape[1], g.shape[1]), g.dtype)
+            for i, j, phase, off in grid.taps:
+                np.dot(cols[phase, off:off + grid.M].T, gq, out=gwt[i, j])
+            gw = np.ascontiguousarray(gwt.transpose(3, 2, 0, 1))
+        if need[2]:
+            gb = gq.sum(axis=0)
+        return gx, gw, gb
+
+    def fused_backward(self, g):
+        x, w, cols = self.saved
+        if self.grid is not None:
+            return self._grid_backward(g, w, cols)
+        need = self.needs_input_grad
+        N, O, G = g.shape[0], g.shape[1], self.groups
+        g2 = _scratch.get("g2", (N, g.shape[2] * g.shape[3], O), g.dtype)
+        np.copyto(g2.transpose(0, 2, 1), g.reshape(N, O, -1))
+        g2 = g2.reshape(-1, O)
+        NL = g2.shape[0]
+        gx = gw = gb = None
+        if need[0]:
+            if G == 1:
+                gcols = _scratch.get("gcols", (NL, w[0].size), g.dtype)
+                np.dot(g2, w.reshape(O, -1), out=gcols)
+            else:
+                per = np.matmul(g2.reshape(NL, G, O // G).transpose(1, 0, 2),
+                                w.reshape(G, O // G, -1))
+                gcols = np.ascontiguousarray(per.transpose(1, 0, 2)).reshape(NL, -1)
+            gx = K.col2im(gcols, self.x_shape, self.win)
+        if need[1]:
+            cols = self._cols(x)
+            if G == 1:
+                gw = cols.T.dot(g2).T
+            else:
+                per = np.matmul(cols.reshape(NL, G, -1).transpose(1, 2, 0),
+                                g2.reshape(NL, G, O // G).transpose(1, 0, 2))
+                gw = per.transpose(0, 2, 1)
+            gw = np.ascontiguousarray(gw).reshape(self.w_shape)
+        if need[2]:
+            gb = g2.sum(axis=0)
+        return gx, gw, gb
+
+    def backward(self, g):  # the composite: what create_graph records
+        x, w, _ = self.saved
+        need = self.needs_input_grad
+        N = self.x_shape[0]
+        O, G = self.w_shape[0], self.groups
+        L = self.win.oh * self.win.ow
+        g4 = g.reshape(N, G, O // G, L)
+        gx = gw = gb = None
+        if need[0]:
+            gcols = xp.matmul(xp.swap_last(w.reshape(G, O // G, -1)), g4).reshape(N, -1, L)
+            gx = _run(Col2Im, gcols, shape=self.x_shape, win=self.win)
+        if need[1]:
+            cols = _run(Im2Col, x, win=self.win).reshape(N, G, -1, L)
+            gw = xp.matmul(g4, xp.swap_last(cols)).sum(0).reshape(self.w_shape)
+        if need[2]:
+            gb = g4.sum((0, 3)).reshape(O)
+        return gx, gw, gb
+
+
+def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
+    x, w = _t(input), _t(weight)
+    batched = x.ndim == nd + 2
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+                           f"{name}, but got input of size: {list(x.shape)}")
+    if w.ndim != nd + 2:
+        raise RuntimeError(f"{name}: expected weight to be {nd + 2}-dimensional, but got weight "
+                           f"of size {list(w.shape)}")
+    _float_check(name, x)
+    stride = _ntuple(stride, nd, "stride", name)
+    dilation = _ntuple(dilation, nd, "dilation", name)
+    groups = int(groups)
+    if min(stride) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if min(dilation) <= 0:
+        raise RuntimeError("non-positive dilation is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    shape = x.shape if batched else (1,) + x.shape
+    ksize = tuple(w.shape[2:])
+    extra = [0] * nd  # 'same' with an even total padding: one more on the far side
+    if isinstance(padding, str):
+        if padding == "valid":
+            padding = (0,) * nd
+        elif padding == "same":
+            if max(stride) != 1:
+                raise RuntimeError("padding='same' is not supported for strided convolutions")
+            total = [d * (k - 1) for d, k in zip(dilation, ksize)]
+            padding = tuple(t // 2 for t in total)
+            extra = [t - 2 * (t // 2) for t in total]
+        else:
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+    else:
+        padding = _ntuple(padding, nd, "padding", name)
+    if min(padding) < 0:
+        raise RuntimeError("negative padding is not supported")
+    O = w.shape[0]
+    if O % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{list(w.shape)}] instead")
+    if shape[1] != w.shape[1] * groups:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(w.shape)}, expected "
+                           f"input{list(shape)} to have {w.shape[1] * groups} channels, but got "
+                           f"{shape[1]} channels instead")
+    if bias is not None:
+        b = _t(bias)
+        if b.shape != (O,):
+            raise RuntimeError(f"Given weight of size {list(w.shape)}, expected bias to be "
+                               f"1-dimensional with {O} elements, but got bias of size "
+                               f"{list(b.shape)} instead")
+        if b.dtype != x.dtype:
+            raise RuntimeError(f"Input type ({_ctype(x.dtype)}) and bias type "
+                               f"({_ctype(b.dtype)}) should be the same")
+    if w.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {_stype(x.dtype)} but found {_stype(w.dtype)}")
+    padded = [s + 2 * p + e for s, p, e in zip(shape[2:], padding, extra)]
+    eff = [d * (k - 1) + 1 for d, k in zip(dilation, ksize)]
+    if any(p < k for p, k in zip(padded, eff)):
+        raise RuntimeError(f"Calculated padded input size per channel: "
+                           f"({' x '.join(map(str, padded))}). Kernel size: "
+                           f"({' x '.join(map(str, eff))}). Kernel size can't be greater than "
+                           "actual input size")
+    if not batched:
+        x = x.unsqueeze(0)
+    if any(extra):
+        pad = []
+        for e in reversed(extra):
+            pad += [0, e]
+        x = constant_pad_nd(x, pad)
+    if nd == 1:
+        x, w = x.unsqueeze(2), w.unsqueeze(2)
+        stride, padding, dilation = (1,) + stride, (0,) + padding, (1,) + dilation
+    H, W = x.shape[2:]
+    kh, kw = w.shape[2:]
+    oh, ow = ((s + 2 * p - d * (k - 1) - 1) // st + 1 for s, p, d, k, st in
+              zip((H, W), padding, dilation, (kh, kw), stride))
+    win = Window(kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
+                 oh, ow)
+    out = Conv2dOp.apply(x, w, bias, win=win, groups=groups)
+    if nd == 1:
+        out = out.squeeze(2)
+    return out if batched else out.squeeze(0)
+
+
+def _ctype(dt):
+    return {"float32": "float", "float64": "double", "float16": "c10::Half"}.get(
+        np.dtype(dt).name, np.dtype(dt).name)
+
+
+def _stype(dt):
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+            "int32": "Int"}.get(np.dtype(dt).name, np.dtype(dt).name)
+
+
+def _conv_sample(nd, shapes, **kw):
+    """A sample: the op with ``kw`` on inputs of ``shapes``; other shapes (the generic tests
+    draw their own) are flattened into a one-channel 'same' ``conv1d``."""
+    def fn(a, b):
+        if (tuple(a.shape), tuple(b.shape)) == shapes:
+            return (conv2d if nd == 2 else conv1d)(a, b, **kw)
+        return conv1d(a.reshape(1, 1, -1), b.reshape(1, 1, -1), padding="same")
+    return fn
+
+
+_S1, _S2 = ((2, 4, 5, 6), (6, 2, 3, 2)), ((1, 2, 4, 5), (3, 2, 2, 2))
+
+
+@op("conv2d", samples=[
+    Sample("conv2d", _conv_sample(2, _S1, stride=(2, 1), padding=1, dilation=(1, 2), groups=2), 2,
+           shapes=_S1),
+    Sample("conv2d_same", _conv_sample(2, _S2, padding="same", dilation=(1, 2)), 2, shapes=_S2)])
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: _Size = 1,
+           padding: _Size | str = 0, dilation: _Size = 1, groups: int = 1) -> Tensor:
+    """2-D cross-correlation of ``input`` ``(N, C_in, H, W)`` (or unbatched ``(C_in, H, W)``)
+    with ``weight`` ``(C_out, C_in / groups, kH, kW)``, plus ``bias`` ``(C_out,)``.
+
+    ``padding`` is an int, a pair, ``'valid'`` (none) or ``'same'`` (stride 1 only; an odd
+    total padding puts the extra row/column on the far side, as PyTorch).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.ones(1, 1, 4, 4)
+        >>> ag.conv2d(x, ag.ones(2, 1, 3, 3), padding=1)[0, 0]
+        tensor([[4., 6., 6., 4.],
+                [6., 9., 9., 6.],
+                [6., 9., 9., 6.],
+                [4., 6., 6., 4.]])
+    """
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+_S3 = ((2, 3, 9), (6, 1, 3))
+
+
+@op("conv1d", samples=[
+    Sample("conv1d", _conv_sample(1, _S3, stride=2, padding=2, dilation=2, groups=3), 2, shapes=_S3),
+    Sample("conv1d_same", _conv_sample(1, ()), 2, shapes=((3, 4), (3, 4)))])
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: _Size = 1,
+           padding: _Size | str = 0, dilation: _Size = 1, groups: int = 1) -> Tensor:
+    """1-D cross-correlation of ``input`` ``(N, C_in, L)`` (or ``(C_in, L)``) with ``weight``
+    ``(C_out, C_in / groups, k)``; as :func:`conv2d` otherwise.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.conv1d(ag.tensor([[[1., 2., 3., 4.]]]), ag.tensor([[[1., -1.]]]))
+        tensor([[[-1., -1., -1.]]])
+    """
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+# ---- pooling -----------------------------------------------------------------------------------
+def _pool_size(size, k, s, p, d, ceil_mode):
+    """PyTorch's ``pooling_output_shape``: with ``ceil_mode`` the last window must start inside
+    the input or its left padding."""
+    num = size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)
+    out = num // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _pool_window(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode):
+    """Checks (PyTorch's wording) and the 2-D window of a 1-D/2-D pooling call; ``x`` is the
+    (N, C, H, W) input."""
+    ks = _pool_tuple(kernel_size, nd, "kernel_size")
+    st = ks if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
+        _pool_tuple(stride, nd, "stride")
+    pd = _pool_tuple(padding, nd, "padding")
+    dl = _pool_tuple(dilation, nd, "dilation")
+    if min(ks) <= 0 or min(st) <= 0:
+        raise RuntimeError("stride should not be zero" if min(st) == 0 or min(ks) == 0 else
+                           f"{name}: kernel_size and stride must be greater than zero")
+    if min(dl) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {dl[0]} "
+                           f"dilationW: {dl[-1]}")
+    for k, p, d in zip(ks, pd, dl):
+        half = (d * (k - 1) + 1) // 2 if name.startswith("max") else k // 2
+        if p < 0 or p > half:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
+                               f"pad={p}, kernel_size={k} and dilation={d}")
+    if nd == 1:
+        ks, st, pd, dl = (1,) + ks, (1,) + st, (0,) + pd, (1,) + dl
+    H, W = x.shape[2:]
+    oh, ow = (_pool_size(s, k, t, p, d, ceil_mode)
+              for s, k, t, p, d in zip((H, W), ks, st, pd, dl))
+    if oh < 1 or ow < 1:
+        C = x.shape[1]
+        ins = f"{C}x{W}" if nd == 1 else f"{C}x{H}x{W}"
+        outs = f"{C}x{ow}" if nd == 1 else f"{C}x{oh}x{ow}"
+        raise RuntimeError(f"Given input size: ({ins}). Calculated output size: ({outs}). "
+                           "Output size is too small")
+    return Window(ks[0], ks[1], st[0], st[1], pd[0], pd[1], dl[0], dl[1], oh, ow)
+
+
+def _pool_tuple(value, nd, what):
+    if isinstance(value, (int, np.integer)):
+        return (int(value),) * nd
+    v = tuple(int(a) for a in value)
+    if len(v) == 1:
+        return v * nd
+    if len(v) != nd:
+        raise RuntimeError(f"{what} must either be a single int, or a tuple of {nd} ints")
+    return v
+
+
+def _pool_input(name, input, nd):
+    """``input`` as a batched (N, C, H, W) Tensor, and how to give the result back its rank."""
+    x = _t(input)
+    if x.ndim not in (nd + 1, nd + 2) or (x.ndim == nd + 2 and 0 in x.shape[1:]) or (
+            x.ndim == nd + 1 and 0 in x.shape):
+        if nd == 1:
+            raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) tensor with optional 0 "
+                               f"dim batch size for input, but got:{list(x.shape)}")
+        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+    _float_check(name, x)
+    batched = x.ndim == nd + 2
+    if not batched:
+        x = x.unsqueeze(0)
+    if nd == 1:
+        x = x.unsqueeze(2)
+
+    def back(out):
+        if nd == 1:
+            out = out.squeeze(2)
+        return out if batched else out.squeeze(0)
+
+    return x, back
+
+
+class MaxPool2dOp(Node):
+    """``x`` read at the flat indices ``index`` ``(N, C, oh, ow)`` of each (N, C) plane (the
+    window maxima the kernel found). Backward adds ``g`` at the indices (Numba kernel)."""
+
+    def name(self):
+        return "MaxPool2DWithIndicesBackward0"
+
+    def forward(self, x, index):
+        self.index, self.shape = index, x.shape
+        N, C = x.shape[:2]
+        flat = np.ascontiguousarray(x).reshape(N, C, -1)
+        return np.take_along_axis(flat, index.reshape(N, C, -1), axis=2).reshape(index.shape)
+
+    def fused_backward(self, g):
+        return (K.max_pool2d_backward(g, self.index, self.shape),)
+
+    def backward(self, g):
+        return (_run(MaxPool2dBackward, g, index=self.index, shape=self.shape),)
+
+
+class MaxPool2dBackward(Node):
+    """Zeros of ``shape`` with ``g`` added at ``index``; backward reads at ``index``."""
+
+    def name(self):
+        return "MaxPool2DWithIndicesBackwardBackward0"
+
+    def forward(self, g, index, shape):
+        self.index = index
+        return K.max_pool2d_backward(g, index, shape)
+
+    def backward(self, gg):
+        return (_run(MaxPool2dOp, gg, index=self.index),)
+
+
+def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode,
+              return_indices):
+    x, back = _pool_input(name, input, nd)
+    win = _pool_window(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
+    _, index = K.max_pool2d_forward(x._data, win)
+    out = back(MaxPool2dOp.apply(x, index=index))
+    if not return_indices:
+        return out
+    W = x.shape[3]
+    idx = index if nd == 2 else index % W
+    return out, back(Tensor(idx))
+
+
+def _pool_sample(fn, nd, **kw):
+    def sample(a):
+        if a.ndim != nd + 2:
+            a = a.reshape((1, 1) + (1,) * (nd - 1) + (-1,))
+            k = (1,) * (nd - 1) + (min(a.shape[-1], 2),)
+            keep = {n: v for n, v in kw.items() if n in ("count_include_pad", "divisor_override")}
+            return fn(a, kernel_size=k, **keep)
+        return fn(a, **kw)
+    return sample
+
+
+@op("max_pool2d", samples=[
+    Sample("max_pool2d", lambda a: _pool_sample(max_pool2d, 2, kernel_size=3, stride=2,
+                                                padding=1, ceil_mode=True)(a),
+           domain="distinct", shapes=((2, 3, 6, 5),)),
+    Sample("max_pool2d_dilated", lambda a: _pool_sample(max_pool2d, 2, kernel_size=(2, 3),
+                                                        dilation=(2, 1))(a),
+           domain="distinct", shapes=((1, 2, 5, 6),))])
+def max_pool2d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False) -> Tensor:
+    """The maximum of each ``kernel_size`` window of ``input`` ``(N, C, H, W)`` (or
+    ``(C, H, W)``), windows ``stride`` apart (default: ``kernel_size``), the input padded with
+    -inf by ``padding`` (at most half the kernel); ``ceil_mode`` keeps a last partial window.
+    Ties go to the first maximum, a NaN wins (as PyTorch). ``nn.functional.max_pool2d`` also
+    takes ``return_indices``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.arange(16.).reshape(1, 1, 4, 4)
+        >>> ag.max_pool2d(x, 2)
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
+    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     False)
+
+
+@op("max_pool1d", samples=[
+    Sample("max_pool1d", lambda a: _pool_sample(max_pool1d, 1, kernel_size=3, stride=2,
+                                                padding=1, ceil_mode=True)(a),
+           domain="distinct", shapes=((2, 3, 8),))])
+def max_pool1d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False) -> Tensor:
+    """:func:`max_pool2d` over the last dim of ``(N, C, L)`` / ``(C, L)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.max_pool1d(ag.tensor([[1., 3., 2., 5., 4.]]), 2, ceil_mode=True)
+        tensor([[3., 5., 4.]])
+    """
+    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     False)
+
+
+class AvgPool2dOp(Node):
+    """The mean of each window (PyTorch's divisors); linear, so its backward is
+    ``AvgPool2dBackward``, whose backward is this op again."""
+
+    def name(self):
+        return "AvgPool2DBackward0"
+
+    def forward(self, x, win, count_include_pad, divisor_override):
+        self.args = (win, count_include_pad, divisor_override)
+        self.shape = x.shape
+        return K.avg_pool2d_forward(x, win, count_include_pad, divisor_override)
+
+    def backward(self, g):
+        win, cip, div = self.args
+        return (_run(AvgPool2dBackward, g, shape=self.shape, win=win, count_include_pad=cip,
+                     divisor_override=div),)
+
+
+class AvgPool2dBackward(Node):
+    def name(self):
+        return "AvgPool2DBackwardBackward0"
+
+    def forward(self, g, shape, win, count_include_pad, divisor_override):
+        self.args = (win, count_include_pad, divisor_override)
+        return K.avg_pool2d_backward(g, shape, win, count_include_pad, divisor_override)
+
+    def backward(self, gg):
+        win, cip, div = self.args
+        return (_run(AvgPool2dOp, gg, win=win, count_include_pad=cip, divisor_override=div),)
+
+
+def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override):
+    x, back = _pool_input(name, input, nd)
+    win = _pool_window(name, x, nd, kernel_size, stride, padding, 1, ceil_mode)
+    if divisor_override is not None and int(divisor_override) == 0:
+        raise RuntimeError("divisor must be not zero")
+    return back(AvgPool2dOp.apply(x, win=win, count_include_pad=bool(count_include_pad),
+                                  divisor_override=divisor_override))
+
+
+@op("avg_pool2d", function=False, samples=[
+    Sample("avg_pool2d", lambda a: _pool_sample(avg_pool2d, 2, kernel_size=3, stride=2,
+                                                padding=1, ceil_mode=True,
+                                                count_include_pad=False)(a),
+           shapes=((2, 3, 6, 5),)),
+    Sample("avg_pool2d_divisor", lambda a: _pool_sample(avg_pool2d, 2, kernel_size=(2, 3),
+                                                        padding=(1, 0), divisor_override=4)(a),
+           shapes=((1, 2, 5, 6),))])
+def avg_pool2d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """The mean of each ``kernel_size`` window of ``input`` ``(N, C, H, W)`` / ``(C, H, W)``.
+    The divisor is the window's size clipped to the padded input (``count_include_pad``) or to
+    the input itself (``count_include_pad=False``), or ``divisor_override``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.avg_pool2d(ag.arange(16.).reshape(1, 1, 4, 4), 2)
+        tensor([[[[ 2.5000,  4.5000],
+                  [10.5000, 12.5000]]]])
+    """
+    return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
+
+
+@op("avg_pool1d", samples=[
+    Sample("avg_pool1d", lambda a: _pool_sample(avg_pool1d, 1, kernel_size=3, stride=2,
+                                                padding=1, ceil_mode=True)(a),
+           shapes=((2, 3, 8),))])
+def avg_pool1d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """:func:`avg_pool2d` over the last dim of ``(N, C, L)`` / ``(C, L)`` (no
+    ``divisor_override``, as PyTorch).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.avg_pool1d(ag.tensor([[1., 3., 2., 5.]]), 2)
+        tensor([[2.0000, 3.5000]])
+    """
+    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, None)
+
+
+def _adaptive_matrix(size, out, dtype):
+    """``(out, size)``: row ``i`` averages ``[floor(i*size/out), ceil((i+1)*size/out))``."""
+    m = np.zeros((out, size), dtype)
+    for i in range(out):
+        a, b = (i * size) // out, -((-(i + 1) * size) // out)
+        m[i, a:b] = 1.0 / (b - a)
+    return m
+
+
+def _adaptive(name, nd, input, output_size):
+    x = _t(input)
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
+                           f"{list(x.shape)}")
+    for d in range(x.ndim - nd, x.ndim):
+        if x.shape[d] == 0:
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but input has sizes {list(x.shape)} with dimension "
+                               f"{d} being empty")
+    _float_check(name, x)
+    sizes = (output_size,) * nd if isinstance(output_size, (int, np.integer)) or \
+        output_size is None else tuple(output_size)
+    if len(sizes) != nd:
+        raise RuntimeError(f"{name}: output_size must be {nd}")
+    sizes = [x.shape[x.ndim - nd + i] if s is None else int(s) for i, s in enumerate(sizes)]
+    if min(sizes) < 0:
+        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0")
+    out = x
+    if nd == 2:
+        ph = Tensor(_adaptive_matrix(x.shape[-2], sizes[0], x.dtype))
+        out = ph @ out
+    pw = Tensor(np.ascontiguousarray(_adaptive_matrix(x.shape[-1], sizes[-1], x.dtype).T))
+    return out @ pw
+
+
+@op("adaptive_avg_pool2d", function=False, samples=[
+    Sample("adaptive_avg_pool2d", lambda a: adaptive_avg_pool2d(
+        a if a.ndim == 4 else a.reshape(1, 1, 1, -1), (3, 2) if a.ndim == 4 else (1, 1)),
+        shapes=((2, 3, 5, 7),))])
+def adaptive_avg_pool2d(input: Tensor, output_size: int | tuple[int | None, ...]) -> Tensor:
+    """Averages over the windows ``[floor(i*H/oh), ceil((i+1)*H/oh))`` (likewise in W) that
+    give an ``output_size`` output (an int, a pair, ``None`` entries keep the input's size).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_avg_pool2d(ag.arange(9.).reshape(1, 3, 3), 2)
+        tensor([[[2., 3.],
+                 [5., 6.]]])
+    """
+    return _adaptive("adaptive_avg_pool2d", 2, input, output_size)
+
+
+@op("adaptive_avg_pool1d", samples=[
+    Sample("adaptive_avg_pool1d", lambda a: adaptive_avg_pool1d(
+        a if a.ndim == 3 else a.reshape(1, 1, -1), 3 if a.ndim == 3 else 1),
+        shapes=((2, 3, 7),))])
+def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
+    """:func:`adaptive_avg_pool2d` over the last dim of ``(N, C, L)`` / ``(C, L)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.adaptive_avg_pool1d(ag.tensor([[1., 2., 3., 4., 5.]]), 2)
+        tensor([[2., 4.]])
+    """
+    return _adaptive("adaptive_avg_pool1d", 1, input, output_size)
+
+
+# ---- fold / unfold (nn.functional) --------------------------------------------------------------
+def unfold(input: Tensor, kernel_size: _Size, dilation: _Size = 1, padding: _Size = 0,
+           stride: _Size = 1) -> Tensor:
+    """Every ``kernel_size`` window of ``(N, C, H, W)`` (or ``(C, H, W)``) as a column of
+    ``(N, C*kh*kw, L)``, ``L`` the number of windows (PyTorch's ``F.unfold``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.unfold(ag.arange(9.).reshape(1, 1, 3, 3), 2)
+        tensor([[[0., 1., 3., 4.],
+                 [1., 2., 4., 5.],
+                 [3., 4., 6., 7.],
+                 [4., 5., 7., 8.]]])
+    """
+    x = _t(input)
+    if x.ndim not in (3, 4):
+        raise RuntimeError("Input Error: Only 3D or 4D input Tensors are supported (got "
+                           f"{x.ndim}D)")
+    batched = x.ndim == 4
+    if not batched:
+        x = x.unsqueeze(0)
+    k, d, p, s = (_pool_tuple(v, 2, n) for v, n in ((kernel_size, "kernel_size"),
+                  (dilation, "dilation"), (padding, "padding"), (stride, "stride")))
+    oh, ow = ((n + 2 * pp - dd * (kk - 1) - 1) // ss + 1
+              for n, kk, dd, pp, ss in zip(x.shape[2:], k, d, p, s))
+    if oh < 1 or ow < 1:
+        raise RuntimeError(f"Given input with spatial size ({x.shape[2]}, {x.shape[3]}), "
+                           f"kernel_size={k}, dilation={d}, padding={p}, calculated shape of "
+                           f"the array of sliding blocks as ({oh}, {ow}), but its components "
+                           "must be at least one.")
+    out = Im2Col.apply(x, win=Window(k[0], k[1], s[0], s[1], p[0], p[1], d[0], d[1], oh, ow))
+    return out if batched else out.squeeze(0)
+
+
+def fold(input: Tensor, output_size: _Size, kernel_size: _Size, dilation: _Size = 1,
+         padding: _Size = 0, stride: _Size = 1) -> Tensor:
+    """The adjoint of :func:`unfold`: columns ``(N, C*kh*kw, L)`` summed into
+    ``(N, C, *output_size)`` (overlapping windows add up; PyTorch's ``F.fold``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.fold(ag.ones(1, 4, 4), (3, 3), 2)
+        tensor([[[[1., 2., 1.],
+                  [2., 4., 2.],
+                  [1., 2., 1.]]]])
+    """
+    c = _t(input)
+    if c.ndim not in (2, 3):
+        raise RuntimeError("Input Error: Only unbatched (2D) or batched (3D) input Tensors are "
+                           f"supported (got {c.ndim}D)")
+    batched = c.ndim == 3
+    if not batched:
+        c = c.unsqueeze(0)
+    size, k, d, p, s = (_pool_tuple(v, 2, n) for v, n in (
+        (output_size, "output_size"), (kernel_size, "kernel_size"), (dilation, "dilation"),
+        (padding, "padding"), (stride, "stride")))
+    oh, ow = ((n + 2 * pp - dd * (kk - 1) - 1) // ss + 1
+              for n, kk, dd, pp, ss in zip(size, k, d, p, s))
+    kk = k[0] * k[1]
+    if c.shape[1] % kk or c.shape[2] != oh * ow:
+        raise RuntimeError(f"fold: expected input of shape (N, C * {kk}, {oh * ow}) for "
+                           f"output_size={size}, kernel_size={k}, got {list(c.shape)}")
+    shape = (c.shape[0], c.shape[1] // kk) + size
+    out = Col2Im.apply(c, shape=shape, win=Window(k[0], k[1], s[0], s[1], p[0], p[1], d[0],
+                                                  d[1], oh, ow))
+    return out if batched else out.squeeze(0)

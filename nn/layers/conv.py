@@ -1,0 +1,166 @@
+"""``Conv1d``, ``Conv2d``: PyTorch's convolution layers over ``nn.functional.conv1d/2d``."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+from autograd_core.ops.conv import _Size
+from nn import functional as F
+from nn import init
+from nn.layers import _check
+from nn.module import Module
+from nn.parameter import Parameter
+
+_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _tuple(owner, name, value, n):
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{owner}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    t = _check.shape(owner, name, value)
+    if len(t) == 1:
+        return t * n
+    if len(t) != n:
+        raise ValueError(f"{owner}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    return t
+
+
+class _ConvNd(Module):
+    """The shared body of ``Conv1d``/``Conv2d`` (PyTorch's ``_ConvNd``): checks, parameters,
+    PyTorch's default initialisation, non-zero padding modes and ``extra_repr``."""
+
+    _nd = 2
+    _fn = None
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: _Size,
+                 stride: _Size = 1, padding: _Size | str = 0, dilation: _Size = 1,
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device=None, dtype=None) -> None:
+        owner, nd = type(self).__name__, self._nd
+        _check.device(owner, device)
+        in_channels = _check.size(owner, "in_channels", in_channels)
+        out_channels = _check.size(owner, "out_channels", out_channels)
+        if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ValueError("out_channels must be divisible by groups")
+        kernel_size = _tuple(owner, "kernel_size", kernel_size, nd)
+        stride = _tuple(owner, "stride", stride, nd)
+        dilation = _tuple(owner, "dilation", dilation, nd)
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
+                                 "{'valid', 'same'}")
+            if padding == "same" and any(s != 1 for s in stride):
+                raise ValueError("padding='same' is not supported for strided convolutions")
+        else:
+            padding = _tuple(owner, "padding", padding, nd)
+        if padding_mode not in _MODES:
+            raise ValueError(f"padding_mode must be one of {{'zeros', 'replicate', 'reflect', "
+                             f"'circular'}}, but got padding_mode='{padding_mode}'")
+        super().__init__()
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        self.dilation, self.groups, self.padding_mode = dilation, int(groups), padding_mode
+        self.transposed, self.output_padding = False, (0,) * nd
+        # what F.pad takes for a non-zero padding_mode: last dim first, (left, right) each
+        if isinstance(padding, str):
+            pads = []
+            if padding == "same":
+                for d, k in zip(reversed(dilation), reversed(kernel_size)):
+                    total = d * (k - 1)
+                    pads += [total // 2, total - total // 2]
+            else:
+                pads = [0, 0] * nd
+        else:
+            pads = [p for p in reversed(padding) for _ in range(2)]
+        self._reversed_padding_repeated_twice = pads
+        dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+        shape = (out_channels, in_channels // groups) + kernel_size
+        self.weight = Parameter(np.empty(shape, dtype=dt))
+        if bias:
+            self.bias = Parameter(np.empty(out_channels, dtype=dt))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """PyTorch's default: ``kaiming_uniform_(weight, a=sqrt(5))`` (``U(-1/sqrt(fan_in),
+        1/sqrt(fan_in))``, ``fan_in = in_channels / groups * prod(kernel_size)``) and the bias
+        from the same interval."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: Tensor) -> Tensor:
+        conv = type(self)._fn
+        if self.padding_mode != "zeros":
+            x = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
+            return conv(x, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return conv(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                    self.groups)
+
+    def extra_repr(self):
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0,) * len(self.padding):
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * len(self.dilation):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class Conv1d(_ConvNd):
+    """1-D convolution (cross-correlation) over ``(N, C_in, L)`` / ``(C_in, L)`` inputs;
+    ``weight`` ``(out_channels, in_channels / groups, kernel_size)``, ``bias``
+    ``(out_channels,)``. Arguments, defaults and initialisation are PyTorch's.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> nn.Conv1d(4, 8, 3, padding=1)(ag.randn(2, 4, 10)).shape
+        autograd_core.Size([2, 8, 10])
+    """
+
+    _nd = 1
+    _fn = staticmethod(F.conv1d)
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution (cross-correlation) over ``(N, C_in, H, W)`` / ``(C_in, H, W)``
+    inputs; ``weight`` ``(out_channels, in_channels / groups, kH, kW)``, ``bias``
+    ``(out_channels,)``. ``padding``: int, pair, ``'valid'`` or ``'same'``; ``padding_mode``:
+    ``'zeros'``, ``'reflect'``, ``'replicate'`` or ``'circular'``. Arguments, defaults,
+    initialisation, ``state_dict`` keys and ``repr`` are PyTorch's.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> conv = nn.Conv2d(1, 6, 5, padding=2)
+        >>> conv
+        Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))
+        >>> conv(ag.randn(64, 1, 28, 28)).shape
+        autograd_core.Size([64, 6, 28, 28])
+    """
+
+    _nd = 2
+    _fn = staticmethod(F.conv2d)

@@ -1,0 +1,167 @@
+"""Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d`` (PyTorch's
+arguments, defaults and ``repr``) over ``nn.functional``."""
+
+from __future__ import annotations
+
+from autograd_core import Tensor
+from autograd_core.ops.conv import _Size
+from nn import functional as F
+from nn.module import Module
+
+
+def _single(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v,)
+
+
+class _MaxPoolNd(Module):
+    def __init__(self, kernel_size: _Size, stride: _Size | None = None, padding: _Size = 0,
+                 dilation: _Size = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxPool1d(_MaxPoolNd):
+    """The maximum of each window over the last dim of ``(N, C, L)`` / ``(C, L)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.MaxPool1d(2)(ag.tensor([[1., 3., 2., 5.]]))
+        tensor([[3., 5.]])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class MaxPool2d(_MaxPoolNd):
+    """The maximum of each ``kernel_size`` window of ``(N, C, H, W)`` / ``(C, H, W)``
+    (``stride`` defaults to ``kernel_size``; ``return_indices`` also gives each maximum's flat
+    position in its plane).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.MaxPool2d(2)
+        MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+        >>> nn.MaxPool2d(2)(ag.arange(16.).reshape(1, 1, 4, 4))
+        tensor([[[[ 5.,  7.],
+                  [13., 15.]]]])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class AvgPool1d(Module):
+    """The mean of each window over the last dim of ``(N, C, L)`` / ``(C, L)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.AvgPool1d(2)(ag.tensor([[1., 3., 2., 5.]]))
+        tensor([[2.0000, 3.5000]])
+    """
+
+    def __init__(self, kernel_size: _Size, stride: _Size | None = None, padding: _Size = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        super().__init__()
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool2d(Module):
+    """The mean of each ``kernel_size`` window of ``(N, C, H, W)`` / ``(C, H, W)``
+    (``count_include_pad``, ``divisor_override`` as PyTorch).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.AvgPool2d(2)(ag.arange(16.).reshape(1, 1, 4, 4))
+        tensor([[[[ 2.5000,  4.5000],
+                  [10.5000, 12.5000]]]])
+    """
+
+    def __init__(self, kernel_size: _Size, stride: _Size | None = None, padding: _Size = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class _AdaptiveAvgPoolNd(Module):
+    def __init__(self, output_size: int | tuple[int | None, ...]) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(_AdaptiveAvgPoolNd):
+    """Averages ``(N, C, L)`` / ``(C, L)`` down to ``output_size`` along the last dim.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.AdaptiveAvgPool1d(2)(ag.tensor([[1., 2., 3., 4., 5.]]))
+        tensor([[2., 4.]])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
+    """Averages ``(N, C, H, W)`` / ``(C, H, W)`` down to ``output_size`` (an int, a pair,
+    ``None`` keeping that dim); ``AdaptiveAvgPool2d(1)`` is global average pooling.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.AdaptiveAvgPool2d(1)(ag.ones(2, 3, 5, 5)).shape
+        autograd_core.Size([2, 3, 1, 1])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool2d(input, self.output_size)
