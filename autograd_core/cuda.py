@@ -9,6 +9,8 @@ enabled``.
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from autograd_core.device import device as _device
 from autograd_core.device import unavailable as _unavailable
 
@@ -31,7 +33,7 @@ def is_bf16_supported(including_emulation: bool = True) -> bool:
     return False
 
 
-def _fail():
+def _fail() -> NoReturn:
     raise _unavailable(_device("cuda"))
 
 

@@ -7,6 +7,8 @@ few methods that are spellings of other ops (``.T``, ``.float()``, ``.backward()
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from autograd_core import autograd, creation
@@ -198,16 +200,32 @@ def _spellings():
         "new_full": new_full, "new_tensor": new_tensor,
         "T": property(T), "mT": property(mT), "t": t, "where": where_,
         "type": to, "astype": to,
-        "float": lambda self: to(self, np.float32), "double": lambda self: to(self, np.float64),
-        "half": lambda self: to(self, np.float16), "long": lambda self: to(self, np.int64),
-        "int": lambda self: to(self, np.int32), "bool": lambda self: to(self, np.bool_),
+        **{name: _cast(name, dtype) for name, dtype in _CASTS.items()},
         "__getitem__": getitem, "__setitem__": setitem,
         "backward": autograd.tensor_backward,
     }
     return methods
 
 
-_UFUNC_OPS = {}
+_CASTS = {"float": np.float32, "double": np.float64, "half": np.float16, "long": np.int64,
+          "int": np.int32, "bool": np.bool_}
+
+
+def _cast(name: str, dtype: type) -> Callable[[Tensor], Tensor]:
+    """``Tensor.float()``, ``.double()``, ...: ``self.to(dtype)``, as a named method."""
+
+    def cast(self: Tensor) -> Tensor:
+        return to(self, dtype)
+
+    cast.__name__ = cast.__qualname__ = name
+    cast.__doc__ = (
+        f"``self.to({np.dtype(dtype).name})``: a copy in that dtype, or ``self`` if it "
+        f"already has it.\n\nExample::\n\n    >>> import autograd_core as ag\n"
+        f"    >>> ag.tensor([0, 1]).{name}().dtype\n    autograd_core.{np.dtype(dtype).name}\n")
+    return cast
+
+
+_UFUNC_OPS: dict = {}
 
 
 def wire():

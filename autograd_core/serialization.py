@@ -90,7 +90,7 @@ MAX_DEPTH = 100
 _TMP_MARK = ".tapegrad-tmp."
 _TMP_SUFFIX = ".tmp"
 _STALE_FOREIGN_SECONDS = 3600  # a temp of another host is only removed when this old
-_active_tmps = set()  # temporary files of saves running in this process
+_active_tmps: set[str] = set()  # temporary files of saves running in this process
 _active_lock = threading.Lock()
 
 _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_.\-]+")

@@ -167,7 +167,7 @@ _new = object.__new__
 
 # device('cpu'), set by autograd_core.device when it is imported (this module imports no
 # other module of the package)
-_CPU = None
+_CPU: object = None
 
 
 class Tensor:

@@ -47,7 +47,7 @@ _UNSET = object()
 
 _lock = threading.RLock()
 _num_threads: int | None = None  # the count in force (None: not resolved yet)
-_saved_parallel_env = _UNSET  # TAPEGRAD_PARALLEL as it was before n == 1 overrode it
+_saved_parallel_env: object = _UNSET  # TAPEGRAD_PARALLEL as it was before n == 1 overrode it
 _hooked = False
 
 
@@ -99,7 +99,7 @@ def _set_parallel_env(serial: bool) -> None:
         if _saved_parallel_env is None:
             os.environ.pop(_PARALLEL_ENV, None)
         else:
-            os.environ[_PARALLEL_ENV] = _saved_parallel_env
+            os.environ[_PARALLEL_ENV] = str(_saved_parallel_env)
         _saved_parallel_env = _UNSET
 
 
@@ -121,7 +121,7 @@ def _set_numba(n: int) -> None:
         _jit.start_threads()
         import numba
 
-        numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+        numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     else:
         _hook_pool_start(_jit)
 
@@ -152,7 +152,7 @@ def _numba_set_running_pool(n: int) -> None:
     import numba
     from numba.np.ufunc import parallel
 
-    n = min(n, numba.config.NUMBA_NUM_THREADS)
+    n = min(n, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
     raw = getattr(parallel, "_set_num_threads", None)
     if getattr(parallel, "_is_initialized", False) and callable(raw):
         raw(n)

@@ -282,9 +282,9 @@ def default_collate(batch):
     list; dicts, tuples, namedtuples and lists are collated field by field.
 
     >>> default_collate([1, 2.5]).dtype
-    dtype('float32')
+    autograd_core.float32
     >>> default_collate([(1, 2.0), (3, 4.0)])[1].dtype
-    dtype('float64')
+    autograd_core.float64
     """
     if len(batch) == 0:
         raise IndexError("default_collate: the batch is empty")
@@ -934,7 +934,7 @@ def load_mnist_digits(test_fraction=0.2, seed=0, flatten=True, dtype=np.float32,
         >>> from nn.data import load_mnist_digits
         >>> d = load_mnist_digits(test_fraction=0.2, seed=0)
         >>> d.X_train.shape, d.y_test.shape
-        ((4000, 784), (1000,))
+        (autograd_core.Size([4000, 784]), autograd_core.Size([1000]))
     """
     if not 0.0 <= test_fraction < 1.0:
         raise ValueError(f"test_fraction must be in [0, 1), got {test_fraction}")

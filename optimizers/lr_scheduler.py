@@ -86,7 +86,7 @@ class LRScheduler:
     advanced); optional ``_get_closed_form_lr()`` is used by ``step(epoch)``."""
 
     _is_initial = False
-    _no_state = ("optimizer",)
+    _no_state: tuple[str, ...] = ("optimizer",)
 
     def __init__(self, optimizer, last_epoch=-1):
         _check_optimizer(optimizer)

@@ -450,8 +450,8 @@ class Optimizer:
                 raise ValueError(f"param_groups[{gi}]: {exc}") from None
             new_groups.append(new)
 
-        arrays = set(self.update.state) if self.update is not None else set()
-        new_state = defaultdict(dict)
+        arrays: set = set(self.update.state) if self.update is not None else set()
+        new_state: defaultdict = defaultdict(dict)
         for idx, entry in saved_state.items():
             if idx not in id_map:
                 raise ValueError(f"state has an entry for parameter index {idx!r}, which is not "

@@ -129,8 +129,8 @@ class Scatter(Node):
         return (Gather.apply(g2, index=self.index, dim=self.dim),)
 
 
-MaxResult = namedtuple("max", ["values", "indices"])
-MinResult = namedtuple("min", ["values", "indices"])
+MaxResult = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
+MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
 
 
 def max_min(x, dim, keepdim, is_max):

@@ -14,8 +14,8 @@ from autograd_core.ops.scatter import Gather
 from autograd_core.tensor import Tensor
 
 #: ``torch.return_types.sort`` / ``topk``: ``values`` and ``indices`` by name or position
-SortResult = namedtuple("sort", ["values", "indices"])
-TopkResult = namedtuple("topk", ["values", "indices"])
+SortResult = namedtuple("sort", ["values", "indices"])  # type: ignore[name-match]
+TopkResult = namedtuple("topk", ["values", "indices"])  # type: ignore[name-match]
 
 
 def _arr(x):

@@ -6,7 +6,7 @@ import numpy as np
 
 from autograd_core.node import Node
 
-_ONES = {}
+_ONES: dict = {}
 
 
 def _ones(n, dtype):

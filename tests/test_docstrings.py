@@ -1,0 +1,149 @@
+"""Every public name has a docstring with a runnable example (a ``>>>`` line), PyTorch's style.
+
+The examples themselves run as doctests with the tests (pyproject: ``--doctest-modules`` over
+autograd_core, nn and optimizers); this file checks that they exist. The public names of a
+package are its ``__all__``; functions and classes need an example, modules a docstring, and
+the other values (dtypes such as ``float32``, constants such as ``pi``, ``default_generator``)
+are documented by their class or their module. Tensor's public methods and properties count
+too.
+
+PENDING lists what has no example yet: a package name with ``ALL`` (its names are not checked
+yet), or a set of names. It only shrinks: a name listed there that has an example fails, so
+take it out when you add one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import types
+
+import pytest
+
+ALL = "all"
+
+PENDING: dict[str, object] = {
+    # the nn/optimizers docstrings are another change: replace ALL with the names still missing
+    "nn": ALL,
+    "optimizers": ALL,
+    "autograd_core": {
+        "BoolTensor", "ByteTensor", "CharTensor", "DoubleTensor", "FloatTensor", "Function",
+        "FunctionCtx", "Generator", "GradcheckError", "HalfTensor", "IntTensor",
+        "LongTensor", "ShortTensor", "Size", "Tensor", "abs", "add", "addmm", "all",
+        "allclose", "amax", "amin", "any", "arange", "argmax", "argmin", "argsort",
+        "as_tensor", "backward", "bernoulli", "bmm", "cat", "chunk", "clamp", "clip",
+        "clone", "concat", "concatenate", "constant_pad_nd", "cos", "cumsum",
+        "detect_anomaly", "device", "diag", "div", "divide", "dot", "dtype", "einsum",
+        "empty", "empty_like", "enable_grad", "eq", "exp", "exp2", "eye", "finfo",
+        "flatten", "from_numpy", "full", "full_like", "gather", "ge", "gelu", "ger",
+        "get_default_dtype", "get_rng_state", "grad", "gradcheck", "gradgradcheck", "gt",
+        "hstack", "iinfo", "index_put", "index_select", "inference_mode", "initial_seed",
+        "is_anomaly_enabled", "is_grad_enabled", "is_inference_mode_enabled", "isclose",
+        "le", "leaky_relu", "linspace", "load", "log", "log10", "log1p", "log2",
+        "log_softmax", "logsumexp", "lt", "manual_seed", "masked_fill", "matmul", "max",
+        "maximum", "mean", "min", "minimum", "mm", "mul", "multinomial", "multiply", "ne",
+        "neg", "no_grad", "norm", "normal", "ones", "ones_like", "outer", "permute", "pow",
+        "rand", "rand_like", "randint", "randint_like", "randn", "randn_like", "randperm",
+        "relu", "reshape", "row_stack", "rsqrt", "save", "scatter", "scatter_add", "seed",
+        "set_default_device", "set_default_dtype", "set_grad_enabled", "set_rng_state",
+        "sigmoid", "sign", "silu", "sin", "softmax", "softplus", "sort", "split", "sqrt",
+        "square", "squeeze", "stack", "std", "std_mean", "sub", "subtract", "sum",
+        "swapaxes", "tanh", "tensor", "topk", "transpose", "tril", "triu", "true_divide",
+        "unbind", "unsqueeze", "var", "var_mean", "vstack", "where", "zeros", "zeros_like"
+    },
+    "autograd_core.Tensor": {
+        "T", "abs", "abs_", "add", "add_", "addmm", "all", "allclose", "amax", "amin",
+        "any", "argmax", "argmin", "argsort", "astype", "backward", "bernoulli",
+        "bernoulli_", "bmm", "chunk", "clamp", "clamp_", "clamp_max_", "clamp_min_", "clip",
+        "clip_", "clone", "contiguous", "copy_", "cos", "cos_", "cpu", "cuda", "cumsum",
+        "detach", "detach_", "device", "diag", "dim", "div", "div_", "divide", "dot",
+        "dtype", "element_size", "eq", "exp", "exp2", "exp_", "expand", "expand_as",
+        "exponential_", "fill_", "flatten", "gather", "ge", "ger", "get_device", "grad",
+        "gt", "index_put", "index_put_", "index_select", "is_cuda", "is_floating_point",
+        "is_leaf", "isclose", "item", "le", "log", "log10", "log1p", "log1p_", "log2",
+        "log_", "log_softmax", "logsumexp", "lt", "mT", "masked_fill", "masked_fill_",
+        "matmul", "max", "maximum", "mean", "min", "minimum", "mm", "mul", "mul_",
+        "multinomial", "multiply", "nbytes", "ndim", "ne", "neg", "neg_", "nelement",
+        "new_empty", "new_full", "new_ones", "new_tensor", "new_zeros", "norm", "normal_",
+        "numel", "numpy", "outer", "permute", "pow", "pow_", "random_", "register_hook",
+        "relu", "relu_", "repeat", "requires_grad", "requires_grad_", "reshape",
+        "reshape_as", "retain_grad", "retains_grad", "rsqrt", "rsqrt_", "scatter",
+        "scatter_", "scatter_add", "scatter_add_", "shape", "sigmoid", "sigmoid_", "sign",
+        "sign_", "sin", "sin_", "size", "softmax", "sort", "split", "sqrt", "sqrt_",
+        "square", "square_", "squeeze", "std", "sub", "sub_", "subtract", "sum", "swapaxes",
+        "t", "tanh", "tanh_", "to", "tolist", "topk", "transpose", "tril", "triu",
+        "true_divide", "type", "unbind", "uniform_", "unsqueeze", "var", "view", "view_as",
+        "where", "zero_"
+    },
+}
+
+
+def _public(package):
+    """``{name: object}`` for the package's public names (``__all__``, else dir - private)."""
+    module = importlib.import_module(package)
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [n for n in dir(module) if not n.startswith("_")]
+    # a submodule in __all__ may not be imported yet (``from package import *`` imports it)
+    return {name: getattr(module, name) if hasattr(module, name)
+            else importlib.import_module(f"{package}.{name}") for name in names}
+
+
+def _tensor_public():
+    from autograd_core import Tensor
+
+    out = {}
+    for name in dir(Tensor):
+        if name.startswith("_"):
+            continue
+        raw = inspect.getattr_static(Tensor, name)
+        if isinstance(raw, property):
+            out[name] = raw.fget
+        elif isinstance(raw, (staticmethod, classmethod)):
+            out[name] = raw.__func__
+        elif callable(raw):
+            out[name] = raw
+        # other class attributes (e.g. ``is_cuda = False``) are data, documented by Tensor
+    return out
+
+
+def _needs_example(obj) -> bool:
+    return inspect.isroutine(obj) or inspect.isclass(obj)
+
+
+def _missing(scope):
+    """Names of ``scope`` whose docstring lacks a ``>>>`` example, and modules without one."""
+    found = _tensor_public() if scope == "autograd_core.Tensor" else _public(scope)
+    missing = set()
+    for name, obj in found.items():
+        if isinstance(obj, types.ModuleType):
+            if not (obj.__doc__ or "").strip():
+                missing.add(name)
+        elif _needs_example(obj) and ">>>" not in (inspect.getdoc(obj) or ""):
+            missing.add(name)
+    return missing, found
+
+
+SCOPES = list(PENDING)
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_every_public_name_has_an_example(scope):
+    pending = PENDING[scope]
+    if pending == ALL:
+        # not checked yet; still make sure the package's public names are found at all
+        assert _public(scope)
+        return
+    missing, found = _missing(scope)
+    assert found, f"{scope}: no public names found"
+    new = sorted(missing - pending)
+    assert not new, f"{scope}: no docstring with a '>>>' example: {new}"
+    done = sorted(pending - missing)
+    assert not done, f"{scope}: these have an example now, take them out of PENDING: {done}"
+
+
+def test_the_examples_are_collected_as_doctests(pytestconfig):
+    # the examples only stay true if they run: pyproject's pytest settings collect them
+    addopts = pytestconfig.getini("addopts")
+    assert "--doctest-modules" in " ".join(addopts)
+    assert {"autograd_core", "nn", "optimizers"} <= set(pytestconfig.getini("testpaths"))
