@@ -6,9 +6,26 @@ from autograd_core.grad_mode import STATE
 
 
 class detect_anomaly:
-    """Context manager (and decorator). Inside it every op checks its forward output, and every
-    node checks the gradients its backward returns; the first NaN/Inf raises a RuntimeError that
-    names the op and, for backward, where its forward was recorded. Slow: for debugging."""
+    """Context manager (and decorator) that finds the op producing NaN or Inf.
+
+    Inside it every op checks its forward output, and every node checks the gradients its
+    backward returns; the first NaN or Inf raises a ``RuntimeError`` naming the op and, for
+    backward, where its forward was recorded. Slow: for debugging.
+
+    Args:
+        check_nan (bool): check (True) or not. Default: True.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([-1.0], requires_grad=True)
+        >>> with ag.detect_anomaly():
+        ...     try:
+        ...         y = x.log()
+        ...     except RuntimeError as e:
+        ...         print(str(e).splitlines()[0])
+        detect_anomaly: function 'Log' produced nan values in its forward output (shape (1,)).
+    """
 
     def __init__(self, check_nan=True):
         self.check = check_nan
@@ -32,4 +49,13 @@ class detect_anomaly:
 
 
 def is_anomaly_enabled() -> bool:
+    """Return True inside ``detect_anomaly``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> with ag.detect_anomaly():
+        ...     ag.is_anomaly_enabled()
+        True
+    """
     return STATE.anomaly

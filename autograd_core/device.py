@@ -26,10 +26,23 @@ _DEVICE_RE = re.compile(r"([a-z]+)(?::(\d+))?")
 
 
 class device:  # noqa: N801 - PyTorch's name
-    """A device: ``type`` (``"cpu"``, ``"cuda"``, ...) and an optional ``index``.
+    """A device: a ``type`` (``"cpu"``, ``"cuda"``, ...) and an optional ``index``.
 
     ``device("cpu")``, ``device("cpu:0")``, ``device("cpu", 0)``, ``device(other_device)``.
-    Equality compares type and index, as PyTorch (``device("cpu") != device("cpu:0")``).
+    Equality compares type and index, as in PyTorch (``device("cpu") != device("cpu:0")``).
+    Only the CPU holds tensors here; naming another device type is allowed, using it raises.
+
+    Args:
+        type (str or device): the device type, optionally with ``:index``.
+        index (int, optional): the device index.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.device("cpu", 0)
+        device(type='cpu', index=0)
+        >>> ag.zeros(2).device == ag.device("cpu")
+        True
     """
 
     __slots__ = ("_type", "_index")

@@ -8,8 +8,22 @@ __all__ = ["finfo", "iinfo"]
 
 
 class finfo:
-    """Machine limits of a floating point dtype (default: the default dtype): ``bits``,
-    ``eps``, ``max``, ``min``, ``tiny`` (= ``smallest_normal``), ``resolution``, ``dtype``."""
+    """The machine limits of a floating point dtype, under PyTorch's attribute names.
+
+    Attributes: ``bits``, ``eps``, ``max``, ``min``, ``tiny`` (= ``smallest_normal``),
+    ``resolution``, ``dtype``.
+
+    Args:
+        type (dtype, optional): a floating point dtype; the default dtype if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.finfo(ag.float32).eps
+        1.1920928955078125e-07
+        >>> ag.finfo().bits
+        32
+    """
 
     def __init__(self, type=None):  # noqa: A002 - PyTorch's argument name
         if type is None:
@@ -34,7 +48,17 @@ class finfo:
 
 
 class iinfo:
-    """Machine limits of an integer dtype: ``bits``, ``max``, ``min``, ``dtype``."""
+    """The machine limits of an integer dtype: ``bits``, ``max``, ``min``, ``dtype``.
+
+    Args:
+        type (dtype): an integer (or bool) dtype.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.iinfo(ag.int8)
+        iinfo(min=-128, max=127, dtype=int8)
+    """
 
     def __init__(self, type):  # noqa: A002 - PyTorch's argument name
         dt = np.dtype(getattr(type, "dtype", type))

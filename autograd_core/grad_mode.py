@@ -22,6 +22,17 @@ STATE = _State()
 
 
 def is_grad_enabled() -> bool:
+    """Return True if operations are recorded for autograd in this thread (grad mode is on).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_grad_enabled()
+        True
+        >>> with ag.no_grad():
+        ...     ag.is_grad_enabled()
+        False
+    """
     return STATE.enabled
 
 
@@ -64,19 +75,63 @@ class _GradModeContext:
 
 
 class no_grad(_GradModeContext):
-    """Disable recording: ops run on the data only and their results do not require grad."""
+    """Context manager (and decorator) that disables gradient recording.
+
+    Inside it ops run on the data only and their results do not require grad, even when their
+    inputs do: use it for evaluation and for updating parameters by hand. Grad mode is
+    per thread. ``@no_grad`` and ``@no_grad()`` both decorate a function.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0], requires_grad=True)
+        >>> with ag.no_grad():
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+        >>> @ag.no_grad()
+        ... def double(t):
+        ...     return t * 2
+        >>> double(x).requires_grad
+        False
+    """
 
     _mode = False
 
 
 class enable_grad(_GradModeContext):
-    """Re-enable recording inside a ``no_grad`` region."""
+    """Context manager (and decorator) that re-enables gradient recording inside ``no_grad``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0], requires_grad=True)
+        >>> with ag.no_grad():
+        ...     with ag.enable_grad():
+        ...         y = x * 2
+        >>> y.requires_grad
+        True
+    """
 
     _mode = True
 
 
 class set_grad_enabled(_GradModeContext):
-    """``with set_grad_enabled(flag):`` sets grad mode to ``flag``."""
+    """Context manager (and decorator) that sets grad mode to ``mode``.
+
+    Args:
+        mode (bool): True to record operations, False not to.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0], requires_grad=True)
+        >>> training = False
+        >>> with ag.set_grad_enabled(training):
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+    """
 
     def __new__(cls, mode):
         return object.__new__(cls)
@@ -87,9 +142,24 @@ class set_grad_enabled(_GradModeContext):
 
 
 class inference_mode(_GradModeContext):
-    """``with inference_mode():`` (or as a decorator, bare or called): nothing is recorded, as
-    under ``no_grad`` — tapegrad has no separate inference tensors, so here the two are the
-    same. ``inference_mode(False)`` leaves grad mode as it is (PyTorch's meaning)."""
+    """Context manager (and decorator) under which nothing is recorded, as under ``no_grad``.
+
+    tapegrad has no separate inference tensors, so here the two are the same (PyTorch's
+    inference tensors cannot be used in autograd later; these can). ``inference_mode(False)``
+    leaves grad mode as it is, PyTorch's meaning.
+
+    Args:
+        mode (bool): True to turn recording off. Default: True.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0], requires_grad=True)
+        >>> with ag.inference_mode():
+        ...     y = x * 2
+        >>> y.requires_grad, ag.is_inference_mode_enabled()
+        (False, False)
+    """
 
     def __new__(cls, mode=True):
         self = object.__new__(cls)
@@ -114,5 +184,13 @@ class inference_mode(_GradModeContext):
 
 
 def is_inference_mode_enabled() -> bool:
-    """Whether recording is off in this thread (inference mode and no_grad are one here)."""
+    """Return True if recording is off in this thread (inference mode and ``no_grad`` are one here).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> with ag.inference_mode():
+        ...     ag.is_inference_mode_enabled()
+        True
+    """
     return not STATE.enabled

@@ -65,8 +65,26 @@ def _seed_grads(outputs, grad_outputs, create_graph, op):
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
              grad_variables=None, inputs=None):
-    """Accumulate gradients of ``tensors`` into the ``.grad`` of graph leaves (of ``inputs``
-    only, when given). ``grad_variables`` is PyTorch's deprecated name of ``grad_tensors``."""
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the graph's leaves.
+
+    Args:
+        tensors (Tensor or sequence of Tensor): the outputs to differentiate.
+        grad_tensors (Tensor or sequence, optional): the gradient with respect to each output
+            (the "vector" of the vector-Jacobian product); may be omitted for scalar outputs.
+        retain_graph (bool, optional): keep the saved values so backward can run again;
+            ``create_graph`` if None.
+        create_graph (bool): record the backward pass, for higher derivatives. Default: False.
+        grad_variables (optional): PyTorch's deprecated name of ``grad_tensors``.
+        inputs (sequence of Tensor, optional): accumulate only into these.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> ag.autograd.backward([(x * x).sum()])
+        >>> x.grad
+        tensor([2., 4.])
+    """
     if grad_variables is not None:
         if grad_tensors is not None:
             raise RuntimeError("backward: pass grad_tensors or grad_variables, not both")
@@ -86,15 +104,40 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (nothing is
-    accumulated into ``.grad``). With ``create_graph=True`` the backward pass is recorded, so
-    the results can be differentiated again (Hessian-vector products).
+    """Compute and return the gradients of ``outputs`` with respect to ``inputs``.
 
-    Only the part of the graph between ``outputs`` and ``inputs`` runs (and has its saved
-    values freed unless ``retain_graph``), as in PyTorch. ``allow_unused`` gives None for an
-    input the outputs do not depend on, ``materialize_grads`` zeros (and implies
-    ``allow_unused``). ``only_inputs`` is accepted and ignored (PyTorch deprecated it);
-    ``is_grads_batched=True`` is not supported."""
+    Nothing is accumulated into ``.grad``. With ``create_graph=True`` the backward pass is
+    recorded, so the results can be differentiated again (Hessian-vector products). Only the
+    part of the graph between ``outputs`` and ``inputs`` runs (and has its saved values freed
+    unless ``retain_graph``), as in PyTorch.
+
+    Args:
+        outputs (Tensor or sequence of Tensor): the outputs to differentiate.
+        inputs (Tensor or sequence of Tensor): the tensors to differentiate with respect to.
+        grad_outputs (sequence, optional): the gradient with respect to each output; may be
+            omitted for scalar outputs.
+        retain_graph (bool, optional): keep the saved values; ``create_graph`` if None.
+        create_graph (bool): record the backward pass. Default: False.
+        only_inputs (bool): accepted and ignored (deprecated in PyTorch).
+        allow_unused (bool, optional): give None for an input the outputs do not depend on
+            (an error otherwise).
+        is_grads_batched (bool): not supported (there is no vmap); True raises.
+        materialize_grads (bool): give zeros instead of None for unused inputs. Default: False.
+
+    Returns:
+        tuple of Tensor: one gradient per input.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = (x ** 3).sum()
+        >>> (g,) = ag.grad(y, x, create_graph=True)
+        >>> g
+        tensor([ 3., 12.], grad_fn=<MulBackward0>)
+        >>> ag.grad(g.sum(), x)
+        (tensor([ 6., 12.]),)
+    """
     if is_grads_batched:
         raise NotImplementedError("grad: is_grads_batched=True is not supported (no vmap); "
                                   "loop over the grad_outputs instead")
@@ -116,8 +159,28 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-    """``Tensor.backward``: accumulate d(self)/d(leaf) into every leaf's ``.grad`` (PyTorch
-    semantics)."""
+    """Compute the gradient of this tensor with respect to the graph's leaves.
+
+    The gradients are accumulated (added) into each leaf's ``.grad``; zero them between steps.
+    A non-scalar tensor needs ``gradient``, the vector of the vector-Jacobian product.
+
+    Args:
+        gradient (Tensor, optional): the gradient with respect to this tensor; may be omitted
+            when it has one element.
+        retain_graph (bool, optional): keep the saved values so backward can run again;
+            ``create_graph`` if None.
+        create_graph (bool): record the backward pass, for higher derivatives. Default: False.
+        inputs (sequence of Tensor, optional): accumulate only into these.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> w = ag.tensor([1.0, -2.0], requires_grad=True)
+        >>> loss = (w * w).sum()
+        >>> loss.backward()
+        >>> w.grad
+        tensor([ 2., -4.])
+    """
     if (gradient is None and inputs is None and not create_graph and self.grad_fn is not None
             and self.data.size == 1):
         # the common case (a scalar loss), without the general argument handling
