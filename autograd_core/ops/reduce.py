@@ -236,6 +236,25 @@ def _dim_last(x):
     Sample("sum", lambda a: a.sum()),
     Sample("sum_dim", lambda a: a.sum(dim=_dim_last(a), keepdim=True))])
 def sum(input, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):  # noqa: A001
+    """Return the sum of the elements of ``input``, over ``dim`` or over all of them.
+
+    numpy's spellings ``axis=`` and ``keepdims=`` are accepted too, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        dtype (dtype, optional): the dtype of the result.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.sum(x)
+        tensor(10.)
+        >>> x.sum(dim=0)
+        tensor([4., 6.])
+    """
     if dim is None and axis is None and keepdims is None and dtype is None:
         return Sum.apply(input, dim=None, keepdim=keepdim)
     dim, keepdim = _args.dims(dim, axis, keepdim, keepdims, input.ndim)
@@ -247,6 +266,22 @@ def sum(input, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None)
     Sample("mean", lambda a: a.mean()),
     Sample("mean_dims", lambda a: a.mean(dim=tuple(range(a.ndim))[:2]))])
 def mean(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """Return the mean of the elements of ``input``, over ``dim`` or over all of them.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.mean(x)
+        tensor(2.5000)
+        >>> x.mean(dim=1)
+        tensor([1.5000, 3.5000])
+    """
     dim, keepdim = _args.dims(dim, axis, keepdim, keepdims, input.ndim)
     return Mean.apply(input, dim=dim, keepdim=keepdim)
 
@@ -254,6 +289,27 @@ def mean(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
 @op("var", node=Var, method=True, samples=[
     Sample("var", lambda a: a.var(dim=_dim_last(a)), min_ndim=1, domain="min2")])
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Return the variance of the elements of ``input``, over ``dim`` or over all of them.
+
+    By default Bessel's correction is applied (divide by ``N - 1``), as in PyTorch; numpy's
+    default is ``correction=0``.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        unbiased (bool, optional): PyTorch's older spelling: False means ``correction=0``.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        correction (int, optional): subtract it from ``N`` in the divisor. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.var(x)
+        tensor(1.6667)
+        >>> x.var(dim=1, correction=0)
+        tensor([0.2500, 0.2500])
+    """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return Var.apply(input, dim=dim, keepdim=keepdim,
                      correction=_args.correction(unbiased, correction))
@@ -277,6 +333,25 @@ class StdFromVar(Node):
 @op("std", node=Var, method=True, samples=[
     Sample("std", lambda a: a.std(), min_ndim=1, domain="min2")])
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Return the standard deviation of ``input``, over ``dim`` or over all elements.
+
+    The square root of ``var`` (with Bessel's correction by default); its gradient is 0 where
+    the result is 0, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        unbiased (bool, optional): PyTorch's older spelling: False means ``correction=0``.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        correction (int, optional): subtract it from ``N`` in the divisor. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.std(x)
+        tensor(1.2910)
+    """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return StdFromVar.apply(Var.apply(input, dim=dim, keepdim=keepdim,
                                       correction=_args.correction(unbiased, correction)))
@@ -286,6 +361,26 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     Sample("max", lambda a: a.max(), domain="distinct"),
     Sample("max_dim", lambda a: a.max(dim=-1).values, min_ndim=1, domain="distinct")])
 def max(input, dim=None, keepdim=False):  # noqa: A001
+    """Return the maximum of ``input``; with ``dim``, the maxima and their indices.
+
+    ``max(input)`` is the largest element; ``max(input, dim)`` returns a named tuple
+    ``(values, indices)``; ``max(input, other)`` with a Tensor is ``maximum``. The gradient
+    goes to the chosen element (for the overall maximum, shared between ties, as in PyTorch).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or Tensor, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.max(x)
+        tensor(4.)
+        >>> x.max(dim=1).values
+        tensor([2., 4.])
+    """
     if isinstance(dim, Tensor):
         return input.maximum(dim)
     return max_min(input, dim, keepdim, is_max=True)
@@ -296,6 +391,25 @@ def max(input, dim=None, keepdim=False):  # noqa: A001
     Sample("min_dim", lambda a: a.min(dim=0, keepdim=True).values, min_ndim=1,
            domain="distinct")])
 def min(input, dim=None, keepdim=False):  # noqa: A001
+    """Return the minimum of ``input``; with ``dim``, the minima and their indices.
+
+    ``min(input, dim)`` returns a named tuple ``(values, indices)``; ``min(input, other)``
+    with a Tensor is ``minimum``.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or Tensor, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.min(x)
+        tensor(1.)
+        >>> x.min(dim=0).indices
+        tensor([0, 0])
+    """
     if isinstance(dim, Tensor):
         return input.minimum(dim)
     return max_min(input, dim, keepdim, is_max=False)
@@ -304,6 +418,22 @@ def min(input, dim=None, keepdim=False):  # noqa: A001
 @op("amax", node=AMax, method=True, samples=[
     Sample("amax", lambda a: a.amax(dim=_dim_last(a)), domain="distinct")])
 def amax(input, dim=None, keepdim=False):
+    """Return the maximum of ``input`` over ``dim`` (several dimensions allowed), values only.
+
+    The gradient is shared equally between ties, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.amax(x, dim=0)
+        tensor([3., 4.])
+    """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return AMax.apply(input, dim=dim, keepdim=keepdim, is_max=True)
 
@@ -311,23 +441,82 @@ def amax(input, dim=None, keepdim=False):
 @op("amin", node=AMax, method=True, samples=[
     Sample("amin", lambda a: a.amin(), domain="distinct")])
 def amin(input, dim=None, keepdim=False):
+    """Return the minimum of ``input`` over ``dim`` (several dimensions allowed), values only.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.amin(x, dim=1)
+        tensor([1., 3.])
+    """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return AMax.apply(input, dim=dim, keepdim=keepdim, is_max=False)
 
 
 @op("argmax", method=True, samples=())
 def argmax(input, dim=None, keepdim=False):
+    """Return the index of the maximum of ``input`` (of the flattened tensor if ``dim`` is None).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.argmax(x)
+        tensor(3)
+        >>> x.argmax(dim=1)
+        tensor([1, 1])
+    """
     return _arg_extreme(input, dim, keepdim, np.argmax)
 
 
 @op("argmin", method=True, samples=())
 def argmin(input, dim=None, keepdim=False):
+    """Return the index of the minimum of ``input`` (of the flattened tensor if ``dim`` is None).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.argmin(x, dim=0)
+        tensor([0, 0])
+    """
     return _arg_extreme(input, dim, keepdim, np.argmin)
 
 
 @op("logsumexp", node=LogSumExp, method=True, samples=[
     Sample("logsumexp", lambda a: a.logsumexp(dim=_dim_last(a)), min_ndim=1)])
 def logsumexp(input, dim, keepdim=False):
+    """Return ``log(sum(exp(input)))`` over ``dim``, computed without overflow.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int or tuple of ints): the dimension(s) to reduce.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.logsumexp(ag.tensor([0.0, 0.0]), dim=0)
+        tensor(0.6931)
+        >>> ag.logsumexp(ag.tensor([1000.0, 1000.0]), dim=0)
+        tensor(1000.6932)
+    """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return LogSumExp.apply(input, dim=dim, keepdim=keepdim)
 
@@ -335,12 +524,36 @@ def logsumexp(input, dim, keepdim=False):
 @op("softmax", node=Softmax, method=True, samples=[
     Sample("softmax", lambda a: a.softmax(dim=-1), min_ndim=1)])
 def softmax(input, dim):
+    """Apply softmax along ``dim``: ``exp(x) / sum(exp(x))``, so each slice sums to 1.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int): the dimension along which to normalise.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.softmax(ag.tensor([1.0, 2.0, 3.0]), dim=0)
+        tensor([0.0900, 0.2447, 0.6652])
+    """
     return Softmax.apply(input, dim=_args.axis(dim, input.ndim, "softmax"))
 
 
 @op("log_softmax", node=LogSoftmax, method=True, samples=[
     Sample("log_softmax", lambda a: a.log_softmax(dim=0), min_ndim=1)])
 def log_softmax(input, dim):
+    """Apply log-softmax along ``dim``: ``x - logsumexp(x)``, stable where ``log(softmax(x))`` is not.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int): the dimension along which to normalise.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.log_softmax(ag.tensor([1.0, 2.0, 3.0]), dim=0)
+        tensor([-2.4076, -1.4076, -0.4076])
+    """
     return LogSoftmax.apply(input, dim=_args.axis(dim, input.ndim, "log_softmax"))
 
 
@@ -397,6 +610,25 @@ class Norm(_Reduction):
     Sample("norm_p3", lambda a: a.norm(p=3), domain="away_from_zero"),
     Sample("norm_inf", lambda a: a.norm(p=float("inf")), domain="distinct", twice=False)])
 def norm(input, p=2, dim=None, keepdim=False):
+    """Return the ``p``-norm of ``input``, over ``dim`` or over all elements.
+
+    ``p`` is a number (2 by default, ``"fro"`` is 2, ``inf`` the largest absolute value, 0 the
+    count of non-zeros). The gradient is 0 where the norm is 0, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        p (float or str): the order. Default: 2.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.norm(ag.tensor([3.0, 4.0]))
+        tensor(5.)
+        >>> ag.norm(ag.tensor([3.0, -4.0]), p=1)
+        tensor(7.)
+    """
     if p in ("fro", None):
         p = 2
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
