@@ -27,31 +27,26 @@ PENDING: dict[str, object] = {
     "nn": ALL,
     "optimizers": ALL,
     "autograd_core": {
-        "Size", "Tensor", "addmm", "all", "allclose", "any", "argsort", "bmm", "cat",
-        "chunk", "clone", "concat", "concatenate", "constant_pad_nd", "cumsum", "diag",
-        "dot", "dtype", "einsum", "flatten", "gather", "ger", "hstack", "index_put",
+        "Size", "Tensor", "addmm", "all", "allclose", "any", "argsort", "bmm", "clone",
+        "diag", "dot", "dtype", "einsum", "gather", "ger", "hstack", "index_put",
         "index_select", "isclose", "load", "masked_fill", "matmul", "mm", "outer",
-        "permute", "reshape", "row_stack", "save", "scatter", "scatter_add", "sort",
-        "split", "squeeze", "stack", "std_mean", "swapaxes", "topk", "transpose", "tril",
-        "triu", "unbind", "unsqueeze", "var_mean", "vstack"
+        "row_stack", "save", "scatter", "scatter_add", "sort", "std_mean", "topk",
+        "var_mean", "vstack"
     },
     "autograd_core.Tensor": {
-        "T", "abs_", "add_", "addmm", "all", "allclose", "any", "argsort", "astype",
-        "bernoulli", "bernoulli_", "bmm", "chunk", "clamp_", "clamp_max_", "clamp_min_",
-        "clip_", "clone", "contiguous", "copy_", "cos_", "cpu", "cuda", "cumsum", "detach",
-        "detach_", "device", "diag", "dim", "div_", "dot", "dtype", "element_size", "exp_",
-        "expand", "expand_as", "exponential_", "fill_", "flatten", "gather", "ger",
-        "get_device", "grad", "index_put", "index_put_", "index_select", "is_cuda",
+        "T", "abs_", "add_", "addmm", "all", "allclose", "any", "argsort", "bernoulli",
+        "bernoulli_", "bmm", "clamp_", "clamp_max_", "clamp_min_", "clip_", "clone",
+        "copy_", "cos_", "cpu", "cuda", "detach", "detach_", "device", "diag", "dim",
+        "div_", "dot", "dtype", "element_size", "exp_", "exponential_", "fill_", "gather",
+        "ger", "get_device", "grad", "index_put", "index_put_", "index_select", "is_cuda",
         "is_floating_point", "is_leaf", "isclose", "item", "log1p_", "log_", "mT",
         "masked_fill", "masked_fill_", "matmul", "mm", "mul_", "multinomial", "nbytes",
-        "ndim", "neg_", "nelement", "new_empty", "new_full", "new_ones", "new_tensor",
-        "new_zeros", "normal_", "numel", "numpy", "outer", "permute", "pow_", "random_",
-        "register_hook", "relu_", "repeat", "requires_grad", "requires_grad_", "reshape",
-        "reshape_as", "retain_grad", "retains_grad", "rsqrt_", "scatter", "scatter_",
-        "scatter_add", "scatter_add_", "shape", "sigmoid_", "sign_", "sin_", "size", "sort",
-        "split", "sqrt_", "square_", "squeeze", "sub_", "swapaxes", "t", "tanh_", "to",
-        "tolist", "topk", "transpose", "tril", "triu", "type", "unbind", "uniform_",
-        "unsqueeze", "view", "view_as", "where", "zero_"
+        "ndim", "neg_", "new_empty", "new_full", "new_ones", "new_tensor", "new_zeros",
+        "normal_", "numel", "numpy", "outer", "pow_", "random_", "register_hook", "relu_",
+        "requires_grad", "requires_grad_", "retain_grad", "retains_grad", "rsqrt_",
+        "scatter", "scatter_", "scatter_add", "scatter_add_", "shape", "sigmoid_", "sign_",
+        "sin_", "size", "sort", "sqrt_", "square_", "sub_", "t", "tanh_", "tolist", "topk",
+        "uniform_", "where", "zero_"
     },
 }
 
