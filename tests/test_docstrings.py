@@ -27,26 +27,19 @@ PENDING: dict[str, object] = {
     "nn": ALL,
     "optimizers": ALL,
     "autograd_core": {
-        "Size", "Tensor", "addmm", "all", "allclose", "any", "argsort", "bmm", "clone",
-        "diag", "dot", "dtype", "einsum", "gather", "ger", "hstack", "index_put",
-        "index_select", "isclose", "load", "masked_fill", "matmul", "mm", "outer",
-        "row_stack", "save", "scatter", "scatter_add", "sort", "std_mean", "topk",
-        "var_mean", "vstack"
+        "Size", "Tensor", "clone", "dtype", "load", "save"
     },
     "autograd_core.Tensor": {
-        "T", "abs_", "add_", "addmm", "all", "allclose", "any", "argsort", "bernoulli",
-        "bernoulli_", "bmm", "clamp_", "clamp_max_", "clamp_min_", "clip_", "clone",
-        "copy_", "cos_", "cpu", "cuda", "detach", "detach_", "device", "diag", "dim",
-        "div_", "dot", "dtype", "element_size", "exp_", "exponential_", "fill_", "gather",
-        "ger", "get_device", "grad", "index_put", "index_put_", "index_select", "is_cuda",
-        "is_floating_point", "is_leaf", "isclose", "item", "log1p_", "log_", "mT",
-        "masked_fill", "masked_fill_", "matmul", "mm", "mul_", "multinomial", "nbytes",
-        "ndim", "neg_", "new_empty", "new_full", "new_ones", "new_tensor", "new_zeros",
-        "normal_", "numel", "numpy", "outer", "pow_", "random_", "register_hook", "relu_",
-        "requires_grad", "requires_grad_", "retain_grad", "retains_grad", "rsqrt_",
-        "scatter", "scatter_", "scatter_add", "scatter_add_", "shape", "sigmoid_", "sign_",
-        "sin_", "size", "sort", "sqrt_", "square_", "sub_", "t", "tanh_", "tolist", "topk",
-        "uniform_", "where", "zero_"
+        "T", "abs_", "add_", "bernoulli", "bernoulli_", "clamp_", "clamp_max_",
+        "clamp_min_", "clip_", "clone", "copy_", "cos_", "cpu", "cuda", "detach", "detach_",
+        "device", "dim", "div_", "dtype", "element_size", "exp_", "exponential_", "fill_",
+        "get_device", "grad", "is_cuda", "is_floating_point", "is_leaf", "item", "log1p_",
+        "log_", "mT", "mul_", "multinomial", "nbytes", "ndim", "neg_", "new_empty",
+        "new_full", "new_ones", "new_tensor", "new_zeros", "normal_", "numel", "numpy",
+        "pow_", "random_", "register_hook", "relu_", "requires_grad", "requires_grad_",
+        "retain_grad", "retains_grad", "rsqrt_", "shape", "sigmoid_", "sign_", "sin_",
+        "size", "sqrt_", "square_", "sub_", "t", "tanh_", "tolist", "uniform_", "where",
+        "zero_"
     },
 }
 

@@ -21,7 +21,17 @@ def _atleast(t, n):
 
 @op("hstack", samples=[Sample("hstack", lambda a, b: hstack([a, b * 2.0]), 2)])
 def hstack(tensors):
-    """Stack horizontally: along dim 1, or dim 0 for 1-D (and 0-d) tensors (PyTorch's rule)."""
+    """Stack ``tensors`` horizontally: along dim 1, or dim 0 for 1-d (and 0-d) tensors.
+
+    Args:
+        tensors (sequence of Tensor): the tensors.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.hstack([ag.tensor([1, 2]), ag.tensor([3])])
+        tensor([1, 2, 3])
+    """
     tensors = [_atleast(t, 1) for t in tensors]
     return cat(tensors, dim=0 if tensors[0].ndim == 1 else 1)
 
@@ -29,7 +39,20 @@ def hstack(tensors):
 @op("vstack", aliases=("row_stack",),
     samples=[Sample("vstack", lambda a, b: vstack([a, b * 2.0]), 2)])
 def vstack(tensors):
-    """Stack vertically: along dim 0 after making 0-d and 1-D tensors rows."""
+    """Stack ``tensors`` vertically: along dim 0, after making 0-d and 1-d tensors rows.
+
+    ``row_stack`` is another name.
+
+    Args:
+        tensors (sequence of Tensor): the tensors.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.vstack([ag.tensor([1, 2]), ag.tensor([3, 4])])
+        tensor([[1, 2],
+                [3, 4]])
+    """
     return cat([_atleast(t, 2) for t in tensors], dim=0)
 
 
@@ -43,7 +66,18 @@ def _vector(name, t):
 @op("dot", method=True, samples=[Sample("dot", lambda a, b: dot(a.reshape(-1), b.reshape(-1)),
                                         2)])
 def dot(input, tensor):
-    """Inner product of two 1-D tensors of the same length."""
+    """Return the inner product of two 1-d tensors of the same length.
+
+    Args:
+        input (Tensor): the first vector.
+        tensor (Tensor): the second vector.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.dot(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0]))
+        tensor(11.)
+    """
     _vector("dot", input)
     _vector("dot", tensor)
     if input.shape[0] != tensor.shape[0]:
@@ -57,7 +91,21 @@ def dot(input, tensor):
 @op("outer", method=True, aliases=("ger",),
     samples=[Sample("outer", lambda a, b: outer(a.reshape(-1), b.reshape(-1)), 2)])
 def outer(input, vec2):
-    """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]``."""
+    """Return the outer product of two 1-d tensors: ``out[i, j] = input[i] * vec2[j]``.
+
+    ``ger`` is another name.
+
+    Args:
+        input (Tensor): the first vector.
+        vec2 (Tensor): the second vector.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.outer(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 10.0]))
+        tensor([[ 1., 10.],
+                [ 2., 20.]])
+    """
     _vector("outer", input)
     _vector("outer", vec2)
     return reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
@@ -66,7 +114,22 @@ def outer(input, vec2):
 @op("var_mean", samples=[Sample("var_mean", lambda a: sum(var_mean(a, dim=-1)), min_ndim=1,
                                 domain="min2")])
 def var_mean(input, dim=None, *, correction=1, keepdim=False):
-    """``(var, mean)`` over ``dim`` (Bessel's ``correction``, 1 by default, as PyTorch)."""
+    """Return ``(var, mean)`` of ``input`` over ``dim`` (all dims when None).
+
+    Bessel's ``correction`` is 1 by default, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int or tuple of ints, optional): the dimension(s) to reduce.
+        correction (int): subtract it from ``N`` in the divisor of the variance. Default: 1.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.var_mean(ag.tensor([1.0, 2.0, 3.0, 4.0]))
+        (tensor(1.6667), tensor(2.5000))
+    """
     return (var(input, dim, keepdim=keepdim, correction=correction),
             mean(input, dim, keepdim=keepdim))
 
@@ -74,7 +137,22 @@ def var_mean(input, dim=None, *, correction=1, keepdim=False):
 @op("std_mean", samples=[Sample("std_mean", lambda a: sum(std_mean(a, dim=-1)), min_ndim=1,
                                 domain="min2")])
 def std_mean(input, dim=None, *, correction=1, keepdim=False):
-    """``(std, mean)`` over ``dim`` (Bessel's ``correction``, 1 by default, as PyTorch)."""
+    """Return ``(std, mean)`` of ``input`` over ``dim`` (all dims when None).
+
+    Bessel's ``correction`` is 1 by default, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int or tuple of ints, optional): the dimension(s) to reduce.
+        correction (int): subtract it from ``N`` in the divisor of the variance. Default: 1.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.std_mean(ag.tensor([1.0, 3.0]))
+        (tensor(1.4142), tensor(2.))
+    """
     return (std(input, dim, keepdim=keepdim, correction=correction),
             mean(input, dim, keepdim=keepdim))
 
@@ -84,8 +162,25 @@ def std_mean(input, dim=None, *, correction=1, keepdim=False):
            min_ndim=1),
     Sample("diag_of_vector", lambda a: diag(a.reshape(-1), -1))])
 def diag(input, diagonal=0):
-    """A 1-D tensor's values on the ``diagonal``-th diagonal of a square matrix, or a 2-D
-    tensor's ``diagonal``-th diagonal as a 1-D tensor (PyTorch's two meanings)."""
+    """Build a diagonal matrix from a 1-d tensor, or take a diagonal of a 2-d tensor.
+
+    PyTorch's two meanings: a 1-d ``input`` goes on the ``diagonal``-th diagonal of a square
+    matrix (zeros elsewhere); a 2-d ``input`` gives its ``diagonal``-th diagonal as a 1-d
+    tensor. ``diagonal > 0`` is above the main diagonal, ``< 0`` below.
+
+    Args:
+        input (Tensor): a 1-d or 2-d tensor.
+        diagonal (int): which diagonal. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.diag(ag.tensor([1, 2]))
+        tensor([[1, 0],
+                [0, 2]])
+        >>> ag.diag(ag.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        tensor([1., 4.])
+    """
     k = int(diagonal)
     if input.ndim == 1:
         n = input.shape[0]
