@@ -16,9 +16,18 @@ DEFAULT_DTYPE = [np.dtype(np.float32)]
 
 
 class Size(tuple):
-    """A tensor's shape (``Tensor.shape``, ``Tensor.size()``): a tuple of ints, printed
-    ``autograd_core.Size([2, 3])``, with ``numel()`` (PyTorch's ``torch.Size``). Slicing and
-    ``+`` give a Size."""
+    """A tensor's shape (``Tensor.shape``, ``Tensor.size()``): a tuple of ints (``torch.Size``).
+
+    It prints as ``autograd_core.Size([2, 3])`` and has ``numel()``; slicing and ``+`` give a
+    Size.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> s = ag.zeros(2, 3).shape
+        >>> s, s.numel(), s[1]
+        (autograd_core.Size([2, 3]), 6, 3)
+    """
 
     __slots__ = ()
 
@@ -26,7 +35,14 @@ class Size(tuple):
         return tuple.__new__(cls, (int(s) for s in sizes))
 
     def numel(self):
-        """The number of elements of a tensor of this shape (1 for ``Size([])``)."""
+        """Return the number of elements a tensor of this shape holds.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.Size([2, 3, 4]).numel()
+            24
+        """
         n = 1
         for s in self:
             n *= s
@@ -75,13 +91,23 @@ def dtype_name(dtype) -> str:
 
 
 class DType:
-    """A tensor's dtype (``autograd_core.float32``, ``Tensor.dtype``): a numpy dtype that prints
-    as PyTorch's ``torch.float32`` does, with the project's name.
+    """A tensor's dtype (``autograd_core.float32``, ``Tensor.dtype``; ``torch.dtype``).
 
-    It is numpy's dtype for every purpose numpy has: ``np.dtype(d)``, ``np.zeros(3, dtype=d)``,
-    ``arr.astype(d)`` read its ``.dtype`` (numpy's protocol); it equals and hashes as the numpy
-    dtype (``d == np.float32``, ``d == "float32"``, dict keys); numpy's attributes (``kind``,
-    ``itemsize``, ``name``, ``type``) are forwarded. One instance per dtype.
+    It is a numpy dtype that prints as PyTorch's ``torch.float32`` does, with the project's
+    name, and serves as numpy's dtype for every purpose numpy has: ``np.dtype(d)``,
+    ``np.zeros(3, dtype=d)`` and ``arr.astype(d)`` read its ``.dtype``; it equals and hashes as
+    the numpy dtype (``d == np.float32``, ``d == "float32"``, dict keys); numpy's attributes
+    (``kind``, ``itemsize``, ``name``, ``type``) are forwarded. One instance per dtype; PyTorch's
+    ``is_floating_point``, ``is_complex`` and ``is_signed`` are properties.
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> ag.float32, ag.float32 == np.float32, ag.float32.is_floating_point
+        (autograd_core.float32, True, True)
+        >>> ag.tensor([1, 2]).dtype.itemsize
+        8
     """
 
     __slots__ = ("dtype",)
@@ -171,7 +197,12 @@ _CPU: object = None
 
 
 class Tensor:
-    """An n-dimensional array that can record the operations applied to it.
+    """An n-dimensional array that can record the operations applied to it (``torch.Tensor``).
+
+    Its data is a numpy array (``.data``; see "Differences from PyTorch"); with
+    ``requires_grad=True`` every operation on it is recorded, and ``backward()`` fills the
+    ``.grad`` of the leaves. The methods mirror PyTorch's; the ops are also functions of
+    ``autograd_core``.
 
     ``Tensor(data, requires_grad=False)`` wraps ``data`` (converted with ``numpy.asarray``; no
     copy for an ndarray). A list or tuple of numbers gives the default dtype (float32), as
@@ -179,6 +210,18 @@ class Tensor:
     float32 copy), a Python number gives a 0-d tensor (PyTorch reads ``Tensor(3)`` as a size;
     ``FloatTensor(2, 3)`` and ``empty`` do that here). Prefer ``autograd_core.tensor(...)``,
     which copies and applies PyTorch's dtype rules.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.Tensor([1, 2])
+        >>> x
+        tensor([1., 2.])
+        >>> w = ag.tensor([0.5, -1.0], requires_grad=True)
+        >>> loss = (w * x).sum()
+        >>> loss.backward()
+        >>> w.grad
+        tensor([1., 2.])
     """
 
     # The hot attributes are slots, set for every tensor. The rarely set ones are class
@@ -240,6 +283,21 @@ class Tensor:
     # ---- autograd attributes ---------------------------------------------------------------
     @property
     def grad(self):
+        """The gradient accumulated by ``backward()``: a Tensor of this tensor's shape, or None.
+
+        It is None until a backward pass reaches this tensor (a leaf, or a non-leaf after
+        ``retain_grad()``); later passes add to it. It can be assigned a Tensor of the same shape,
+        or None (what ``zero_grad`` does).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+            >>> (x * x).sum().backward()
+            >>> x.grad
+            tensor([2., 4.])
+            >>> x.grad = None
+        """
         return self._grad
 
     @grad.setter
@@ -257,13 +315,36 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
+        """True for a tensor no recorded operation produced (made by the user, or not requiring grad).
+
+        Only leaves get ``.grad`` from ``backward`` (others after ``retain_grad``).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([1.0], requires_grad=True)
+            >>> x.is_leaf, (x * 2).is_leaf
+            (True, False)
+        """
         return self.grad_fn is None
 
     @property
     def requires_grad(self) -> bool:
-        """Whether operations on this tensor are recorded. Assigning checks what PyTorch
-        checks: only floating point tensors can require grad, and only a leaf's flag can be
-        switched off. (The engine reads the flag's slot directly.)"""
+        """Whether operations on this tensor are recorded for autograd.
+
+        Assigning checks what PyTorch checks: only floating point tensors can require grad, and only
+        a leaf's flag can be switched off.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([1.0])
+            >>> x.requires_grad
+            False
+            >>> x.requires_grad = True
+            >>> (x * 2).requires_grad
+            True
+        """
         return self._requires_grad
 
     @requires_grad.setter
@@ -271,6 +352,18 @@ class Tensor:
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place and return this tensor.
+
+        Args:
+            requires_grad (bool): record operations on it. Default: True.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> w = ag.zeros(2).requires_grad_()
+            >>> w.requires_grad
+            True
+        """
         if requires_grad and not _is_float(self.data.dtype):
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients; this "
@@ -286,19 +379,53 @@ class Tensor:
         return self
 
     def detach(self):
-        """A new tensor sharing this one's data, cut from the graph."""
+        """Return a new tensor sharing this one's data, cut from the graph (not requiring grad).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+            >>> y = (x * 2).detach()
+            >>> y, y.requires_grad
+            (tensor([2., 4.]), False)
+        """
         t = Tensor._make(self.data, None, False)
         t._version = self._counter()
         return t
 
     def detach_(self):
+        """Cut this tensor from the graph in place (it becomes a leaf not requiring grad); return it.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> y = ag.tensor([1.0], requires_grad=True) * 2
+            >>> y.detach_().is_leaf
+            True
+        """
         self.grad_fn = None
         self._requires_grad = False
         return self
 
     def register_hook(self, fn):
-        """Call ``fn(grad)`` when this tensor's gradient is computed; a returned Tensor
-        replaces the gradient. Returns a handle with ``.remove()``."""
+        """Register ``fn(grad)`` to be called when this tensor's gradient is computed.
+
+        A Tensor returned by ``fn`` replaces the gradient. Returns a handle whose ``remove()``
+        unregisters the hook.
+
+        Args:
+            hook (callable): called with the gradient.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+            >>> h = x.register_hook(lambda g: g * 10)
+            >>> (x * x).sum().backward()
+            >>> x.grad
+            tensor([20., 40.])
+            >>> h.remove()
+        """
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
@@ -316,7 +443,18 @@ class Tensor:
         return handle
 
     def retain_grad(self):
-        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward (a leaf keeps it anyway).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+            >>> y = x * 3
+            >>> y.retain_grad()
+            >>> y.sum().backward()
+            >>> y.grad
+            tensor([1., 1.])
+        """
         if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
@@ -332,53 +470,145 @@ class Tensor:
 
     @property
     def retains_grad(self):
+        """True if this non-leaf tensor keeps its gradient (``retain_grad()`` was called).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> y = ag.tensor([1.0], requires_grad=True) * 2
+            >>> y.retain_grad()
+            >>> y.retains_grad
+            True
+        """
         return self._retains_grad
 
     # ---- array attributes ------------------------------------------------------------------
     @property
     def shape(self):
-        """The shape, an ``autograd_core.Size`` (a tuple)."""
+        """The shape, an ``autograd_core.Size`` (a tuple of ints).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(2, 3).shape
+            autograd_core.Size([2, 3])
+        """
         return _new_size(Size, self.data.shape)  # numpy's shape holds Python ints already
 
     @property
     def device(self):
-        """Where the data lives: always ``device(type='cpu')`` in this build."""
+        """Where the data lives: always ``device(type='cpu')`` here (CPU only).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(1).device
+            device(type='cpu')
+        """
         return _CPU
 
     @property
     def is_cuda(self):
+        """False: this build has only the CPU.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(1).is_cuda
+            False
+        """
         return False
 
     def cpu(self, memory_format=None):
-        """The tensor itself: it is already on the CPU."""
+        """Return the tensor itself: it is already on the CPU.
+
+        Args:
+            memory_format (optional): accepted for PyTorch's signature.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.zeros(2)
+            >>> x.cpu() is x
+            True
+        """
         return self
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
-        """Raises PyTorch's ``Torch not compiled with CUDA enabled``: this build has only the
-        CPU."""
+        """Raise PyTorch's ``Torch not compiled with CUDA enabled``: this build has only the CPU.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> try:
+            ...     ag.zeros(1).cuda()
+            ... except AssertionError as e:
+            ...     print(str(e)[:35])
+            Torch not compiled with CUDA enable
+        """
         raise AssertionError("Torch not compiled with CUDA enabled (this build of "
                              "autograd_core has only the CPU device)")
 
     def get_device(self):
-        """-1, PyTorch's value for a CPU tensor."""
+        """Return -1, PyTorch's value for a CPU tensor.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(1).get_device()
+            -1
+        """
         return -1
 
     @property
     def dtype(self):
-        """The dtype, an ``autograd_core.DType`` (numpy's dtype, printed as
-        ``autograd_core.float32``)."""
+        """The dtype, an ``autograd_core.dtype`` (numpy's dtype, printed as ``autograd_core.float32``).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([1.5]).dtype, ag.tensor([1]).dtype
+            (autograd_core.float32, autograd_core.int64)
+        """
         d = self.data.dtype
         return _DTYPES.get(d) or DType(d)
 
     @property
     def ndim(self):
+        """The number of dimensions.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(2, 3).ndim
+            2
+        """
         return self.data.ndim
 
     def dim(self):
+        """Return the number of dimensions (as ``ndim``).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(2, 3, 4).dim()
+            3
+        """
         return self.data.ndim
 
     def size(self, dim=None):
-        """The shape as an ``autograd_core.Size``, or the length of dimension ``dim``."""
+        """Return the shape as an ``autograd_core.Size``, or the length of dimension ``dim``.
+
+        Args:
+            dim (int, optional): a dimension (negative counts from the end).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.zeros(2, 3)
+            >>> x.size(), x.size(-1)
+            (autograd_core.Size([2, 3]), 3)
+        """
         if dim is None:
             return _new_size(Size, self.data.shape)
         nd = self.data.ndim
@@ -390,16 +620,51 @@ class Tensor:
         return self.data.shape[dim]
 
     def numel(self):
+        """Return the number of elements.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(2, 3).numel()
+            6
+        """
         return self.data.size
 
     def element_size(self):
+        """Return the size of one element in bytes.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(1).element_size(), ag.zeros(1, dtype=ag.float64).element_size()
+            (4, 8)
+        """
         return self.data.itemsize
 
     @property
     def nbytes(self):
+        """The number of bytes the elements take (``numel() * element_size()``).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(2, 3).nbytes
+            24
+        """
         return self.data.nbytes
 
     def item(self):
+        """Return the value of a one-element tensor as a Python number.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([2.5]).item()
+            2.5
+            >>> loss = ag.tensor([1.0, 3.0]).mean()
+            >>> f"{loss.item():.2f}"
+            '2.00'
+        """
         if self.data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self.data.size} elements (shape {self.data.shape}) cannot be "
@@ -408,6 +673,18 @@ class Tensor:
         return self.data.reshape(()).item()
 
     def numpy(self):
+        """Return the numpy array holding this tensor's data (shared, not copied).
+
+        A tensor that requires grad refuses, as in PyTorch: call ``detach()`` first.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([1, 2]).numpy()
+            array([1, 2])
+            >>> ag.tensor([1.0], requires_grad=True).detach().numpy()
+            array([1.], dtype=float32)
+        """
         if self.requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
@@ -416,6 +693,14 @@ class Tensor:
         return self.data
 
     def tolist(self):
+        """Return the data as a (nested) list of Python numbers.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([[1, 2], [3, 4]]).tolist()
+            [[1, 2], [3, 4]]
+        """
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):
@@ -469,6 +754,14 @@ class Tensor:
         return str(self)
 
     def is_floating_point(self):
+        """Return True if the dtype is a floating point one.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([1.0]).is_floating_point(), ag.tensor([1]).is_floating_point()
+            (True, False)
+        """
         return _is_float(self.data.dtype)
 
 

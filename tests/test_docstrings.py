@@ -26,21 +26,8 @@ PENDING: dict[str, object] = {
     # the nn/optimizers docstrings are another change: replace ALL with the names still missing
     "nn": ALL,
     "optimizers": ALL,
-    "autograd_core": {
-        "Size", "Tensor", "clone", "dtype", "load", "save"
-    },
-    "autograd_core.Tensor": {
-        "T", "abs_", "add_", "bernoulli", "bernoulli_", "clamp_", "clamp_max_",
-        "clamp_min_", "clip_", "clone", "copy_", "cos_", "cpu", "cuda", "detach", "detach_",
-        "device", "dim", "div_", "dtype", "element_size", "exp_", "exponential_", "fill_",
-        "get_device", "grad", "is_cuda", "is_floating_point", "is_leaf", "item", "log1p_",
-        "log_", "mT", "mul_", "multinomial", "nbytes", "ndim", "neg_", "new_empty",
-        "new_full", "new_ones", "new_tensor", "new_zeros", "normal_", "numel", "numpy",
-        "pow_", "random_", "register_hook", "relu_", "requires_grad", "requires_grad_",
-        "retain_grad", "retains_grad", "rsqrt_", "shape", "sigmoid_", "sign_", "sin_",
-        "size", "sqrt_", "square_", "sub_", "t", "tanh_", "tolist", "uniform_", "where",
-        "zero_"
-    },
+    "autograd_core": set(),
+    "autograd_core.Tensor": set(),
 }
 
 

@@ -499,7 +499,23 @@ class CopyFrom(Node):
         return zero, g
 
 
-op("clone", method=True)(Clone)
+op("clone", method=True, doc="""
+    Return a copy of ``input`` with its own memory; the copy stays on the graph.
+
+    Unlike ``detach``, gradients flow through it back to ``input``.
+
+    Args:
+        input (Tensor): the tensor to copy.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = ag.clone(x)
+        >>> y.sum().backward()
+        >>> x.grad, y.data is x.data
+        (tensor([1., 1.]), False)
+    """)(Clone)
 
 
 @op("contiguous", method=True, function=False, samples=())
