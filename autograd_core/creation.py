@@ -9,12 +9,20 @@ CUDA/MPS raise PyTorch's error) and the random ones ``generator=`` (an
 
 from __future__ import annotations
 
+import builtins
+from typing import Any, Sequence, Union
+
 import numpy as np
 
 from autograd_core import random as _random
 from autograd_core import tensor as _tensor_module
-from autograd_core.device import check_device
-from autograd_core.tensor import Tensor
+from autograd_core.device import DeviceLike, check_device
+from autograd_core.random import Generator
+from autograd_core.tensor import DTypeLike, Tensor
+
+#: a shape: integers, or one sequence of them (``zeros(2, 3)`` or ``zeros((2, 3))``)
+_Shape = Union[builtins.int, Sequence[builtins.int]]
+_Number = Union[builtins.int, builtins.float, builtins.bool]
 
 DType = _tensor_module.DType
 float16 = DType(np.float16)
@@ -41,7 +49,7 @@ _builtin_int = type(0)
 _builtin_bool = type(True)
 
 
-def get_default_dtype():
+def get_default_dtype() -> DType:
     """Return the default floating point dtype (``float32`` unless changed).
 
     It is the dtype of Python floats given to ``tensor`` and of the float factories (``zeros``,
@@ -58,7 +66,7 @@ def get_default_dtype():
     return DType(_tensor_module.DEFAULT_DTYPE[0])
 
 
-def set_default_dtype(d):
+def set_default_dtype(d: DTypeLike) -> None:
     """Set the default floating point dtype (float16, float32 or float64).
 
     Args:
@@ -95,7 +103,8 @@ def _from_python(data):
     return arr
 
 
-def tensor(data, *, dtype=None, device=None, requires_grad=False):
+def tensor(data: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+           requires_grad: builtins.bool = False) -> Tensor:
     """Construct a tensor holding a copy of ``data``.
 
     Python floats become the default dtype (float32), Python ints int64 and bools bool, as in
@@ -140,7 +149,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False):
     return Tensor(arr, requires_grad=requires_grad)
 
 
-def as_tensor(data, dtype=None, device=None):
+def as_tensor(data: Any, dtype: DTypeLike | None = None,
+              device: DeviceLike | None = None) -> Tensor:
     """Convert ``data`` to a tensor, sharing memory when it can.
 
     A Tensor of the requested dtype is returned as it is and a numpy array of that dtype is
@@ -169,7 +179,7 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype=dtype)
 
 
-def from_numpy(arr):
+def from_numpy(arr: np.ndarray) -> Tensor:
     """Create a tensor that shares memory with the numpy array ``arr``.
 
     Changes to one are seen by the other; the tensor keeps the array's dtype.
@@ -208,7 +218,8 @@ def _make(arr, requires_grad):
     return Tensor(arr, requires_grad=requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*size: _Shape, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+          requires_grad: builtins.bool = False) -> Tensor:
     """Return a tensor filled with 0, of shape ``size``.
 
     Args:
@@ -231,7 +242,8 @@ def zeros(*size, dtype=None, device=None, requires_grad=False):
     return _make(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*size: _Shape, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+         requires_grad: builtins.bool = False) -> Tensor:
     """Return a tensor filled with 1, of shape ``size``.
 
     Args:
@@ -252,7 +264,8 @@ def ones(*size, dtype=None, device=None, requires_grad=False):
     return _make(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*size: _Shape, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+          requires_grad: builtins.bool = False) -> Tensor:
     """Return a tensor of shape ``size`` whose values are not initialised.
 
     Args:
@@ -272,7 +285,8 @@ def empty(*size, dtype=None, device=None, requires_grad=False):
     return _make(np.empty(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
+def full(size: _Shape, fill_value: _Number, *, dtype: DTypeLike | None = None,
+         device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return a tensor of shape ``size`` filled with ``fill_value``.
 
     Without ``dtype``, the dtype follows ``fill_value`` as in PyTorch: a float gives the default
@@ -304,7 +318,8 @@ def _like_shape(input):
     return np.shape(getattr(input, "data", input))
 
 
-def zeros_like(input, *, dtype=None, device=None, requires_grad=False):
+def zeros_like(input: Tensor, *, dtype: DTypeLike | None = None,
+               device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return a tensor of zeros with the shape and dtype of ``input``.
 
     Args:
@@ -323,7 +338,8 @@ def zeros_like(input, *, dtype=None, device=None, requires_grad=False):
     return _make(np.zeros(_like_shape(input), dtype=_dtype(dtype) or input.dtype), requires_grad)
 
 
-def ones_like(input, *, dtype=None, device=None, requires_grad=False):
+def ones_like(input: Tensor, *, dtype: DTypeLike | None = None,
+              device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return a tensor of ones with the shape and dtype of ``input``.
 
     Args:
@@ -342,7 +358,8 @@ def ones_like(input, *, dtype=None, device=None, requires_grad=False):
     return _make(np.ones(_like_shape(input), dtype=_dtype(dtype) or input.dtype), requires_grad)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
+def full_like(input: Tensor, fill_value: _Number, *, dtype: DTypeLike | None = None,
+              device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return a tensor filled with ``fill_value``, with the shape and dtype of ``input``.
 
     Args:
@@ -363,7 +380,8 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
                  requires_grad)
 
 
-def empty_like(input, *, dtype=None, device=None, requires_grad=False):
+def empty_like(input: Tensor, *, dtype: DTypeLike | None = None,
+               device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return an uninitialised tensor with the shape and dtype of ``input``.
 
     Args:
@@ -382,7 +400,9 @@ def empty_like(input, *, dtype=None, device=None, requires_grad=False):
     return _make(np.empty(input.shape, dtype=_dtype(dtype) or input.dtype), requires_grad)
 
 
-def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
+def arange(start: _Number = 0, end: _Number | None = None, step: _Number = 1, *,
+           dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+           requires_grad: builtins.bool = False) -> Tensor:
     """Return the values from ``start`` up to (not including) ``end`` in steps of ``step``.
 
     ``arange(end)`` starts at 0. The dtype is int64 when all three are integers, else the
@@ -413,7 +433,9 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     return _make(np.arange(start, end, step, dtype=np.dtype(dtype)), requires_grad)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+def linspace(start: _Number, end: _Number, steps: builtins.int, *,
+             dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+             requires_grad: builtins.bool = False) -> Tensor:
     """Return ``steps`` evenly spaced values from ``start`` to ``end``, both included.
 
     Args:
@@ -434,7 +456,8 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     return _make(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+def eye(n: builtins.int, m: builtins.int | None = None, *, dtype: DTypeLike | None = None,
+        device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return a 2-d tensor with ones on the diagonal and zeros elsewhere.
 
     Args:
@@ -456,7 +479,8 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
 
 
 # ---- random ----------------------------------------------------------------------------------
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def randn(*size: _Shape, generator: Generator | None = None, dtype: DTypeLike | None = None,
+          device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return samples from the standard normal distribution, of shape ``size``.
 
     The draws come from numpy's PCG64 stream: reproducible with ``manual_seed``, but not the
@@ -482,7 +506,8 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     return _make(arr.astype(_float_dtype(dtype)), requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
+def rand(*size: _Shape, generator: Generator | None = None, dtype: DTypeLike | None = None,
+         device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return samples drawn uniformly from ``[0, 1)``, of shape ``size``.
 
     Args:
@@ -505,8 +530,9 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     return _make(arr.astype(_float_dtype(dtype)), requires_grad)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False):
+def randint(low: builtins.int = 0, high: Any = None, size: Any = None, *,
+            generator: Generator | None = None, dtype: DTypeLike | None = None,
+            device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return integers drawn uniformly from ``[low, high)``, of shape ``size``.
 
     PyTorch's two forms: ``randint(high, size)`` and ``randint(low, high, size)``.
@@ -543,7 +569,8 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     return _make(arr.astype(_dtype(dtype) or int64), requires_grad)
 
 
-def randperm(n, *, generator=None, dtype=int64, device=None, requires_grad=False):
+def randperm(n: builtins.int, *, generator: Generator | None = None, dtype: DTypeLike = int64,
+             device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return a random permutation of the integers ``0 .. n-1``.
 
     Args:
@@ -567,7 +594,8 @@ def randperm(n, *, generator=None, dtype=int64, device=None, requires_grad=False
     return _make(arr.astype(_dtype(dtype) or int64), requires_grad)
 
 
-def randn_like(input, *, dtype=None, device=None, requires_grad=False):
+def randn_like(input: Tensor, *, dtype: DTypeLike | None = None,
+               device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return standard normal samples with the shape and dtype of ``input``.
 
     Args:
@@ -586,7 +614,8 @@ def randn_like(input, *, dtype=None, device=None, requires_grad=False):
                  requires_grad=requires_grad)
 
 
-def rand_like(input, *, dtype=None, device=None, requires_grad=False):
+def rand_like(input: Tensor, *, dtype: DTypeLike | None = None,
+              device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return samples uniform on ``[0, 1)`` with the shape and dtype of ``input``.
 
     Args:
@@ -605,7 +634,9 @@ def rand_like(input, *, dtype=None, device=None, requires_grad=False):
                 requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None = None, *,
+                 dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+                 requires_grad: builtins.bool = False) -> Tensor:
     """Return integers drawn uniformly from ``[low, high)`` with the shape and dtype of ``input``.
 
     As in PyTorch, ``randint_like(input, high)`` draws from ``[0, high)``.
@@ -642,7 +673,8 @@ def _probabilities(input, where):
     return p
 
 
-def multinomial(input, num_samples, replacement=False, *, generator=None):
+def multinomial(input: Tensor, num_samples: builtins.int, replacement: builtins.bool = False,
+                *, generator: Generator | None = None) -> Tensor:
     """Draw indices from the categorical distribution(s) whose weights are ``input``.
 
     ``input`` is 1-d (one distribution) or 2-d (one per row), with non-negative weights that
@@ -701,7 +733,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     return Tensor(out.reshape(p.shape[:-1] + (num_samples,)))
 
 
-def bernoulli(input, *, generator=None):
+def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
     """Draw 0 or 1 for every element: 1 with the probability given by that element of ``input``.
 
     Args:
@@ -785,8 +817,10 @@ ByteTensor = _legacy("ByteTensor", np.uint8)
 BoolTensor = _legacy("BoolTensor", np.bool_)
 
 
-def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
-           requires_grad=False):
+def normal(mean: Tensor | builtins.float, std: Tensor | builtins.float = 1.0,
+           size: Sequence[builtins.int] | None = None, *, generator: Generator | None = None,
+           dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+           requires_grad: builtins.bool = False) -> Tensor:
     """Draw samples ``mean + std * N(0, 1)`` from a normal distribution.
 
     With a Tensor ``mean`` or ``std`` the result has their broadcast shape and is differentiable
@@ -827,7 +861,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
     return _make(arr.astype(_float_dtype(dtype)), requires_grad)
 
 
-def set_default_device(device):
+def set_default_device(device: DeviceLike | None) -> None:
     """Set the default device; only the CPU exists here.
 
     ``"cpu"`` (or a CPU ``device``, or None) is accepted and is already the default; another

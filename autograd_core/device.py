@@ -13,6 +13,7 @@ a build without that backend: ``AssertionError: Torch not compiled with CUDA ena
 from __future__ import annotations
 
 import re
+from typing import Union
 
 from autograd_core import tensor as _tensor
 
@@ -104,6 +105,10 @@ class device:  # noqa: N801 - PyTorch's name
 
 CPU = device("cpu")
 _tensor._CPU = CPU  # what Tensor.device returns
+
+
+#: what a ``device=`` argument accepts: a device, a string such as ``"cpu"``, or an index
+DeviceLike = Union[device, str, int]
 
 
 def _typename(x):
