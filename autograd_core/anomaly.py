@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Callable, Literal
+
 from autograd_core.grad_mode import STATE
 
 
@@ -27,21 +29,21 @@ class detect_anomaly:
         detect_anomaly: function 'Log' produced nan values in its forward output (shape (1,)).
     """
 
-    def __init__(self, check_nan=True):
+    def __init__(self, check_nan: bool = True) -> None:
         self.check = check_nan
-        self._prev = []
+        self._prev: list[bool] = []
 
-    def __enter__(self):
+    def __enter__(self) -> detect_anomaly:
         self._prev.append(STATE.anomaly)
         STATE.anomaly = self.check
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         STATE.anomaly = self._prev.pop()
         return False
 
-    def __call__(self, fn):
-        def wrapper(*args, **kwargs):
+    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with detect_anomaly(self.check):
                 return fn(*args, **kwargs)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = ["finfo", "iinfo"]
@@ -25,7 +27,7 @@ class finfo:
         32
     """
 
-    def __init__(self, type=None):  # noqa: A002 - PyTorch's argument name
+    def __init__(self, type: Any = None) -> None:  # noqa: A002 - PyTorch's argument name
         if type is None:
             from autograd_core.creation import get_default_dtype
 
@@ -41,7 +43,7 @@ class finfo:
         self.resolution = float(info.resolution)
         self.dtype = dt.name
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
                 f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
                 f"dtype={self.dtype})")
@@ -60,7 +62,7 @@ class iinfo:
         iinfo(min=-128, max=127, dtype=int8)
     """
 
-    def __init__(self, type):  # noqa: A002 - PyTorch's argument name
+    def __init__(self, type: Any) -> None:  # noqa: A002 - PyTorch's argument name
         dt = np.dtype(getattr(type, "dtype", type))
         if dt.kind not in "iub":
             raise TypeError(f"torch.iinfo() requires an integer input type. Use torch.finfo "
@@ -68,5 +70,5 @@ class iinfo:
         info = np.iinfo(np.uint8 if dt.kind == "b" else dt)
         self.bits, self.max, self.min, self.dtype = info.bits, int(info.max), int(info.min), dt.name
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

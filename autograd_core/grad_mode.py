@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import functools
 import threading
+from typing import Any, Callable, Literal, TypeVar
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class _State(threading.local):
@@ -41,29 +44,29 @@ class _GradModeContext:
 
     _mode: bool = False
 
-    def __new__(cls, func=None):
+    def __new__(cls, func: Any = None) -> Any:
         self = super().__new__(cls)
         if callable(func):  # used as a bare decorator: @no_grad
             return self(func)
         return self
 
-    def __init__(self, func=None):
-        self._prev = []
+    def __init__(self, func: Any = None) -> None:
+        self._prev: list[bool] = []
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         self._prev.append(STATE.enabled)
         STATE.enabled = self._mode
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         STATE.enabled = self._prev.pop()
         return False
 
-    def __call__(self, func):
+    def __call__(self, func: _F) -> _F:
         mode = self._mode
 
         @functools.wraps(func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             prev = STATE.enabled
             STATE.enabled = mode
             try:
@@ -71,7 +74,7 @@ class _GradModeContext:
             finally:
                 STATE.enabled = prev
 
-        return wrapper
+        return wrapper  # type: ignore[return-value]
 
 
 class no_grad(_GradModeContext):
@@ -133,10 +136,10 @@ class set_grad_enabled(_GradModeContext):
         False
     """
 
-    def __new__(cls, mode):
+    def __new__(cls, mode: bool) -> Any:
         return object.__new__(cls)
 
-    def __init__(self, mode):
+    def __init__(self, mode: bool) -> None:
         self._prev = []
         self._mode = bool(mode)
 
@@ -161,7 +164,9 @@ class inference_mode(_GradModeContext):
         (False, False)
     """
 
-    def __new__(cls, mode=True):
+    _active: bool
+
+    def __new__(cls, mode: Any = True) -> Any:
         self = object.__new__(cls)
         self._prev = []
         self._active = True
@@ -170,16 +175,16 @@ class inference_mode(_GradModeContext):
         self._active = bool(mode)
         return self
 
-    def __init__(self, mode=True):
+    def __init__(self, mode: Any = True) -> None:
         pass
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         self._prev.append(STATE.enabled)
         if self._active:
             STATE.enabled = False
         return self
 
-    def __call__(self, func):
+    def __call__(self, func: _F) -> _F:
         return super().__call__(func) if self._active else func
 
 

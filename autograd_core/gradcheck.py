@@ -8,6 +8,7 @@ the gradient function built with ``create_graph=True``, so it checks second deri
 from __future__ import annotations
 
 import warnings
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -65,8 +66,9 @@ def _fail(msg, raise_exception):
     return False
 
 
-def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-              nondet_tol=0.0):
+def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+              nondet_tol: float = 0.0) -> bool:
     """Check the gradients of ``fn`` at ``inputs`` against central finite differences.
 
     Every input that requires grad is perturbed element by element by ``eps``; the analytical
@@ -147,8 +149,10 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
     return True
 
 
-def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  raise_exception=True, seed=0):
+def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
+                  grad_outputs: Sequence[Tensor] | None = None, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+                  seed: int = 0) -> bool:
     """Check second derivatives of ``fn`` at ``inputs`` against finite differences.
 
     It runs ``gradcheck`` on ``(inputs, v) -> grad(fn(inputs), inputs, v, create_graph=True)``

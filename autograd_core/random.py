@@ -17,6 +17,7 @@ drawing methods (``integers``, ``permutation``, ``random``, ``normal``, ...) are
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 
@@ -74,28 +75,28 @@ class Generator:
         self._rng = np.random.default_rng(_DEFAULT_SEED)
 
     @property
-    def device(self):
+    def device(self) -> Any:
         """The generator's device (the CPU)."""
         return self._device
 
-    def manual_seed(self, seed):
+    def manual_seed(self, seed: int) -> Generator:
         """Seed the generator; returns it."""
         seed = _seed_value(seed, "manual_seed")
         self._rng = np.random.default_rng(seed)
         self._seed = seed
         return self
 
-    def seed(self):
+    def seed(self) -> int:
         """Seed from the operating system's entropy; returns the 64-bit seed used."""
         seed = int.from_bytes(os.urandom(8), "little")
         self.manual_seed(seed)
         return seed
 
-    def initial_seed(self):
+    def initial_seed(self) -> int:
         """The seed the generator was last seeded with."""
         return self._seed
 
-    def get_state(self):
+    def get_state(self) -> Tensor:
         """The generator's state as a uint8 Tensor (give it to ``set_state``)."""
         st = self._rng.bit_generator.state
         raw = (st["state"]["state"].to_bytes(16, "little")
@@ -105,7 +106,7 @@ class Generator:
                + self._seed.to_bytes(8, "little"))
         return Tensor(np.frombuffer(raw, dtype=np.uint8).copy())
 
-    def set_state(self, new_state):
+    def set_state(self, new_state: Tensor) -> Generator:
         """Restore a state returned by ``get_state``; returns the generator."""
         if not isinstance(new_state, Tensor):
             raise TypeError(f"expected a torch.ByteTensor, but got "
@@ -144,7 +145,7 @@ default_generator = Generator()
 default_generator.seed()
 
 
-def manual_seed(seed):
+def manual_seed(seed: int) -> Generator:
     """Seed the default generator, which every random draw of the project uses; return it.
 
     Args:
@@ -162,7 +163,7 @@ def manual_seed(seed):
     return default_generator.manual_seed(seed)
 
 
-def seed():
+def seed() -> int:
     """Seed the default generator from fresh entropy and return the seed.
 
     Example::
@@ -175,7 +176,7 @@ def seed():
     return default_generator.seed()
 
 
-def initial_seed():
+def initial_seed() -> int:
     """Return the seed the default generator was last seeded with.
 
     Example::
@@ -188,7 +189,7 @@ def initial_seed():
     return default_generator.initial_seed()
 
 
-def get_rng_state():
+def get_rng_state() -> Tensor:
     """Return the default generator's state, a uint8 Tensor for ``set_rng_state``.
 
     Example::
@@ -203,7 +204,7 @@ def get_rng_state():
     return default_generator.get_state()
 
 
-def set_rng_state(new_state):
+def set_rng_state(new_state: Tensor) -> None:
     """Restore the default generator's state from what ``get_rng_state`` returned.
 
     Args:

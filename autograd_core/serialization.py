@@ -61,6 +61,7 @@ import threading
 import time
 import zipfile
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 
@@ -607,7 +608,7 @@ def _load_safetensors(path, fn):
 
 
 # ---- PyTorch's names -------------------------------------------------------------------------
-def save(obj, f):
+def save(obj: Any, f: str | os.PathLike) -> None:
     """Save ``obj`` to the file at path ``f``, atomically (``torch.save``), without pickle.
 
     ``obj`` may be a state_dict, a tensor, an optimizer's state_dict, or nested dicts, lists and
@@ -638,7 +639,8 @@ def save(obj, f):
     _save(obj, f, "autograd_core.save")
 
 
-def load(f, map_location=None, *, weights_only=True):
+def load(f: str | os.PathLike, map_location: Any = None, *,
+         weights_only: bool | None = True) -> Any:
     """Load what ``save`` (or ``nn.save``) wrote to the path ``f``.
 
     Always ``weights_only``: the file holds data only and is read without pickle, so loading a

@@ -7,6 +7,7 @@ gradient, graph link, version counter, hooks, conversions to Python and numpy, p
 
 from __future__ import annotations
 
+import builtins
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Union
 
@@ -32,10 +33,10 @@ class Size(tuple):
 
     __slots__ = ()
 
-    def __new__(cls, sizes=()):
+    def __new__(cls, sizes: Any = ()) -> Size:
         return tuple.__new__(cls, (int(s) for s in sizes))
 
-    def numel(self):
+    def numel(self) -> int:
         """Return the number of elements a tensor of this shape holds.
 
         Example::
@@ -143,20 +144,20 @@ class DType:
         return hash(self.dtype)
 
     @property
-    def is_floating_point(self):
+    def is_floating_point(self) -> bool:
         """True for float16/32/64 (PyTorch's ``dtype.is_floating_point``)."""
         return self.dtype.kind == "f"
 
     @property
-    def is_complex(self):
+    def is_complex(self) -> bool:
         return self.dtype.kind == "c"
 
     @property
-    def is_signed(self):
+    def is_signed(self) -> bool:
         return self.dtype.kind in "ifc"
 
     @property
-    def itemsize(self):
+    def itemsize(self) -> int:
         return self.dtype.itemsize
 
     def __repr__(self):
@@ -191,7 +192,7 @@ class _RemovableHandle:
         self.id = _RemovableHandle._next_id
         _RemovableHandle._next_id += 1
 
-    def remove(self):
+    def remove(self) -> None:
         self._hooks.pop(self.id, None)
 
 
@@ -235,12 +236,24 @@ class Tensor:
     # is made with six stores instead of ten.
     __slots__ = ("data", "_grad", "_requires_grad", "grad_fn", "_out_idx", "_version",
                  "__dict__", "__weakref__")
-    _hooks = None  # a leaf's gradient hooks (non-leaves keep theirs on the node)
+    #: the numpy array holding the values (PyTorch: a Tensor sharing them; see "Differences
+    #: from PyTorch")
+    data: np.ndarray
+    _grad: Tensor | None
+    _requires_grad: builtins.bool
+    #: the node that recorded this tensor (None for a leaf); PyTorch's ``grad_fn``
+    grad_fn: Any
+    _out_idx: builtins.int
+    _version: list[builtins.int] | None
+    _hooks: dict | None = None  # a leaf's gradient hooks (non-leaves keep theirs on the node)
     _base = None  # the tensor this one is a view of
     _retains_grad = False
     name = None
 
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operators
+
+    # Annotations in this class spell ``builtins.bool``/``int``/``float``: Tensor has methods
+    # named ``bool``, ``int`` and ``float`` (the casts), which the plain names would mean here.
 
     if TYPE_CHECKING:
         # What type checkers see of the methods autograd_core.methods wires from the op table
@@ -273,10 +286,11 @@ class Tensor:
         def __ne__(self, other: Any) -> Tensor: ...  # type: ignore[override]
         def __getitem__(self, index: Any) -> Tensor: ...
         def __setitem__(self, index: Any, value: Any) -> None: ...
-        def backward(self, gradient: Any = None, retain_graph: bool | None = None,
-                     create_graph: bool = False, inputs: Any = None) -> None: ...
+        def backward(self, gradient: Any = None, retain_graph: builtins.bool | None = None,
+                     create_graph: builtins.bool = False, inputs: Any = None) -> None: ...
 
-    def __init__(self, data, requires_grad=False, dtype=None):
+    def __init__(self, data: Any, requires_grad: builtins.bool = False,
+                 dtype: DTypeLike | None = None) -> None:
         if isinstance(data, Tensor):
             data = data.data
         elif isinstance(data, (list, tuple)) and dtype is None:
@@ -322,7 +336,7 @@ class Tensor:
 
     # ---- autograd attributes ---------------------------------------------------------------
     @property
-    def grad(self):
+    def grad(self) -> Tensor | None:
         """The gradient accumulated by ``backward()``: a Tensor of this tensor's shape, or None.
 
         It is None until a backward pass reaches this tensor (a leaf, or a non-leaf after
@@ -341,7 +355,7 @@ class Tensor:
         return self._grad
 
     @grad.setter
-    def grad(self, value):
+    def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(
@@ -354,7 +368,7 @@ class Tensor:
         self._grad = value
 
     @property
-    def is_leaf(self) -> bool:
+    def is_leaf(self) -> builtins.bool:
         """True for a tensor no recorded operation produced (made by the user, or not requiring grad).
 
         Only leaves get ``.grad`` from ``backward`` (others after ``retain_grad``).
@@ -369,7 +383,7 @@ class Tensor:
         return self.grad_fn is None
 
     @property
-    def requires_grad(self) -> bool:
+    def requires_grad(self) -> builtins.bool:
         """Whether operations on this tensor are recorded for autograd.
 
         Assigning checks what PyTorch checks: only floating point tensors can require grad, and only
@@ -388,10 +402,10 @@ class Tensor:
         return self._requires_grad
 
     @requires_grad.setter
-    def requires_grad(self, value):
+    def requires_grad(self, value: builtins.bool) -> None:
         self.requires_grad_(value)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
         """Set ``requires_grad`` in place and return this tensor.
 
         Args:
@@ -418,7 +432,7 @@ class Tensor:
         self._requires_grad = bool(requires_grad)
         return self
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """Return a new tensor sharing this one's data, cut from the graph (not requiring grad).
 
         Example::
@@ -433,7 +447,7 @@ class Tensor:
         t._version = self._counter()
         return t
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
         """Cut this tensor from the graph in place (it becomes a leaf not requiring grad); return it.
 
         Example::
@@ -447,7 +461,7 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def register_hook(self, fn):
+    def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:
         """Register ``fn(grad)`` to be called when this tensor's gradient is computed.
 
         A Tensor returned by ``fn`` replaces the gradient. Returns a handle whose ``remove()``
@@ -482,7 +496,7 @@ class Tensor:
         hooks[handle.id] = fn
         return handle
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward (a leaf keeps it anyway).
 
         Example::
@@ -509,7 +523,7 @@ class Tensor:
         node._retained[self._out_idx] = weakref.ref(self)
 
     @property
-    def retains_grad(self):
+    def retains_grad(self) -> builtins.bool:
         """True if this non-leaf tensor keeps its gradient (``retain_grad()`` was called).
 
         Example::
@@ -524,7 +538,7 @@ class Tensor:
 
     # ---- array attributes ------------------------------------------------------------------
     @property
-    def shape(self):
+    def shape(self) -> Size:
         """The shape, an ``autograd_core.Size`` (a tuple of ints).
 
         Example::
@@ -536,7 +550,7 @@ class Tensor:
         return _new_size(Size, self.data.shape)  # numpy's shape holds Python ints already
 
     @property
-    def device(self):
+    def device(self) -> Any:
         """Where the data lives: always ``device(type='cpu')`` here (CPU only).
 
         Example::
@@ -548,7 +562,7 @@ class Tensor:
         return _CPU
 
     @property
-    def is_cuda(self):
+    def is_cuda(self) -> builtins.bool:
         """False: this build has only the CPU.
 
         Example::
@@ -559,7 +573,7 @@ class Tensor:
         """
         return False
 
-    def cpu(self, memory_format=None):
+    def cpu(self, memory_format: Any = None) -> Tensor:
         """Return the tensor itself: it is already on the CPU.
 
         Args:
@@ -574,7 +588,8 @@ class Tensor:
         """
         return self
 
-    def cuda(self, device=None, non_blocking=False, memory_format=None):
+    def cuda(self, device: Any = None, non_blocking: builtins.bool = False,
+             memory_format: Any = None) -> Tensor:
         """Raise PyTorch's ``Torch not compiled with CUDA enabled``: this build has only the CPU.
 
         Example::
@@ -589,7 +604,7 @@ class Tensor:
         raise AssertionError("Torch not compiled with CUDA enabled (this build of "
                              "autograd_core has only the CPU device)")
 
-    def get_device(self):
+    def get_device(self) -> builtins.int:
         """Return -1, PyTorch's value for a CPU tensor.
 
         Example::
@@ -601,7 +616,7 @@ class Tensor:
         return -1
 
     @property
-    def dtype(self):
+    def dtype(self) -> DType:
         """The dtype, an ``autograd_core.dtype`` (numpy's dtype, printed as ``autograd_core.float32``).
 
         Example::
@@ -614,7 +629,7 @@ class Tensor:
         return _DTYPES.get(d) or DType(d)
 
     @property
-    def ndim(self):
+    def ndim(self) -> builtins.int:
         """The number of dimensions.
 
         Example::
@@ -625,7 +640,7 @@ class Tensor:
         """
         return self.data.ndim
 
-    def dim(self):
+    def dim(self) -> builtins.int:
         """Return the number of dimensions (as ``ndim``).
 
         Example::
@@ -636,7 +651,7 @@ class Tensor:
         """
         return self.data.ndim
 
-    def size(self, dim=None):
+    def size(self, dim: builtins.int | None = None) -> Any:
         """Return the shape as an ``autograd_core.Size``, or the length of dimension ``dim``.
 
         Args:
@@ -659,7 +674,7 @@ class Tensor:
                              f"[{-max(nd, 1)}, {max(nd, 1) - 1}], but got {dim})")
         return self.data.shape[dim]
 
-    def numel(self):
+    def numel(self) -> builtins.int:
         """Return the number of elements.
 
         Example::
@@ -670,7 +685,7 @@ class Tensor:
         """
         return self.data.size
 
-    def element_size(self):
+    def element_size(self) -> builtins.int:
         """Return the size of one element in bytes.
 
         Example::
@@ -682,7 +697,7 @@ class Tensor:
         return self.data.itemsize
 
     @property
-    def nbytes(self):
+    def nbytes(self) -> builtins.int:
         """The number of bytes the elements take (``numel() * element_size()``).
 
         Example::
@@ -693,7 +708,7 @@ class Tensor:
         """
         return self.data.nbytes
 
-    def item(self):
+    def item(self) -> Any:
         """Return the value of a one-element tensor as a Python number.
 
         Example::
@@ -712,7 +727,7 @@ class Tensor:
             )
         return self.data.reshape(()).item()
 
-    def numpy(self):
+    def numpy(self) -> np.ndarray:
         """Return the numpy array holding this tensor's data (shared, not copied).
 
         A tensor that requires grad refuses, as in PyTorch: call ``detach()`` first.
@@ -732,7 +747,7 @@ class Tensor:
             )
         return self.data
 
-    def tolist(self):
+    def tolist(self) -> Any:
         """Return the data as a (nested) list of Python numbers.
 
         Example::
@@ -793,7 +808,7 @@ class Tensor:
             raise TypeError("unsupported format string passed to Tensor.__format__")
         return str(self)
 
-    def is_floating_point(self):
+    def is_floating_point(self) -> builtins.bool:
         """Return True if the dtype is a floating point one.
 
         Example::

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections.abc
 import numbers
+from typing import Any, Callable
 
 import numpy as np
 
@@ -177,9 +178,10 @@ def _no_pair(actual, expected):
                     f"{type(expected)}.")
 
 
-def assert_close(actual, expected, *, allow_subclasses=True, rtol=None, atol=None,
-                 equal_nan=False, check_device=True, check_dtype=True, check_layout=True,
-                 check_stride=False, msg=None):
+def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True,
+                 rtol: float | None = None, atol: float | None = None, equal_nan: bool = False,
+                 check_device: bool = True, check_dtype: bool = True, check_layout: bool = True,
+                 check_stride: bool = False, msg: str | Callable[[str], str] | None = None) -> None:
     """Raise ``AssertionError`` unless ``actual`` and ``expected`` are close:
     ``|actual - expected| <= atol + rtol * |expected|`` elementwise, with equal shapes (and
     dtypes, unless ``check_dtype=False``). Without ``rtol``/``atol`` the tolerances are

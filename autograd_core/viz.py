@@ -17,8 +17,10 @@ on the PATH (``apt-get install graphviz``).
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+from typing import Any
 
 import numpy as np
 
@@ -35,12 +37,12 @@ def _quote(text):
     return '"' + str(text).replace('"', '\\"') + '"'
 
 
-def to_dot(tensor, *, show_grads=True, max_nodes=2000):
+def to_dot(tensor: Tensor, *, show_grads: bool = True, max_nodes: int = 2000) -> str:
     """DOT text of the graph that produced ``tensor`` (see the module docstring)."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"to_dot expects a Tensor, got {type(tensor).__name__}")
     lines = ["digraph tape {", '  rankdir="BT";', '  node [fontname="Helvetica", fontsize=10];']
-    ids = {}
+    ids: dict[int, str] = {}
 
     def node_id(obj):
         key = id(obj)
@@ -89,7 +91,8 @@ def to_dot(tensor, *, show_grads=True, max_nodes=2000):
     return "\n".join(lines) + "\n"
 
 
-def render(tensor, path, *, format=None, **kwargs):  # noqa: A002 - Graphviz's word
+def render(tensor: Tensor, path: str | os.PathLike, *, format: str | None = None,  # noqa: A002
+           **kwargs: Any) -> str | os.PathLike:
     """Write the picture of ``tensor``'s tape to ``path`` (format from its suffix: .png, .svg,
     .pdf) with Graphviz's ``dot``; a clear error when Graphviz is not installed."""
     dot = shutil.which("dot")

@@ -4,6 +4,9 @@ checking in the user's terms, then the engine), ``Function`` and the ``function`
 
 from __future__ import annotations
 
+import builtins
+from typing import Any, Sequence
+
 import numpy as np
 
 from autograd_core.engine import run_backward
@@ -63,8 +66,9 @@ def _seed_grads(outputs, grad_outputs, create_graph, op):
     return grads
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
-             grad_variables=None, inputs=None):
+def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,
+             retain_graph: bool | None = None, create_graph: bool = False,
+             grad_variables: Any = None, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
     """Accumulate the gradients of ``tensors`` into the ``.grad`` of the graph's leaves.
 
     Args:
@@ -102,8 +106,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     run_backward(tensors, grads, retain_graph, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+         only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
     """Compute and return the gradients of ``outputs`` with respect to ``inputs``.
 
     Nothing is accumulated into ``.grad``. With ``create_graph=True`` the backward pass is
@@ -158,7 +164,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return result
 
 
-def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+def tensor_backward(self: Tensor, gradient: Any = None,
+                    retain_graph: builtins.bool | None = None,
+                    create_graph: builtins.bool = False, inputs: Any = None) -> None:
     """Compute the gradient of this tensor with respect to the graph's leaves.
 
     The gradients are accumulated (added) into each leaf's ``.grad``; zero them between steps.
