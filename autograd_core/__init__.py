@@ -110,7 +110,7 @@ import importlib as _importlib
 _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.utils"}
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> object:
     target = _LAZY_MODULES.get(name)
     if target is None:
         raise AttributeError(f"module 'autograd_core' has no attribute '{name}'")
@@ -119,5 +119,5 @@ def __getattr__(name):
     return module
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY_MODULES))

@@ -15,7 +15,7 @@ def is_available() -> bool:
     return False
 
 
-def current_accelerator(check_available: bool = False):
+def current_accelerator(check_available: bool = False) -> None:
     """None: there is no accelerator."""
     return None
 

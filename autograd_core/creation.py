@@ -10,7 +10,7 @@ CUDA/MPS raise PyTorch's error) and the random ones ``generator=`` (an
 from __future__ import annotations
 
 import builtins
-from typing import Any, Sequence, Union
+from typing import TYPE_CHECKING, Any, Sequence, Union
 
 import numpy as np
 
@@ -86,15 +86,15 @@ def set_default_dtype(d: DTypeLike) -> None:
     _tensor_module.DEFAULT_DTYPE[0] = d
 
 
-def _dtype(dtype):
+def _dtype(dtype: DTypeLike | None) -> np.dtype | None:
     return None if dtype is None else np.dtype(dtype)
 
 
-def _float_dtype(dtype):
+def _float_dtype(dtype: DTypeLike | None) -> np.dtype:
     return np.dtype(dtype) if dtype is not None else _tensor_module.DEFAULT_DTYPE[0]
 
 
-def _from_python(data):
+def _from_python(data: Any) -> np.ndarray:
     arr = np.asarray(data)
     if arr.dtype == np.float64:
         arr = arr.astype(get_default_dtype())
@@ -202,7 +202,7 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     return Tensor(arr)
 
 
-def _size(size):
+def _size(size: Sequence[Any]) -> tuple[builtins.int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for s in size:
@@ -214,7 +214,7 @@ def _size(size):
     return tuple(_builtin_int(s) for s in size)
 
 
-def _make(arr, requires_grad):
+def _make(arr: np.ndarray, requires_grad: builtins.bool) -> Tensor:
     return Tensor(arr, requires_grad=requires_grad)
 
 
@@ -314,7 +314,7 @@ def full(size: _Shape, fill_value: _Number, *, dtype: DTypeLike | None = None,
     return _make(np.full(_size((size,)), fill_value, dtype=np.dtype(dtype)), requires_grad)
 
 
-def _like_shape(input):
+def _like_shape(input: Tensor) -> tuple[builtins.int, ...]:
     return np.shape(getattr(input, "data", input))
 
 
@@ -662,7 +662,7 @@ def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None
                    requires_grad=requires_grad)
 
 
-def _probabilities(input, where):
+def _probabilities(input: Tensor, where: str) -> np.ndarray:
     if not isinstance(input, Tensor):
         raise TypeError(f"{where}(): argument 'input' must be Tensor, not "
                         f"{type(input).__name__}")
@@ -765,10 +765,13 @@ class _LegacyTensorType(type):
     True for a float32 Tensor.
     """
 
-    def __instancecheck__(cls, obj):
+    if TYPE_CHECKING:  # set on each class by _legacy
+        dtype: np.dtype
+
+    def __instancecheck__(cls, obj: object) -> builtins.bool:
         return isinstance(obj, Tensor) and obj.data.dtype == cls.dtype
 
-    def __call__(cls, *args, device=None):
+    def __call__(cls, *args: Any, device: DeviceLike | None = None) -> Tensor:
         check_device(device, cls.__name__)
         if not args:
             return Tensor(np.zeros((0,), dtype=cls.dtype))
@@ -782,14 +785,14 @@ class _LegacyTensorType(type):
                             f"got {len(args)} arguments")
         return tensor(args[0], dtype=cls.dtype)
 
-    def __repr__(cls):
+    def __repr__(cls) -> str:
         return f"<class 'autograd_core.{cls.__name__}'>"
 
 
 Size = _tensor_module.Size
 
 
-def _legacy(name, dt):
+def _legacy(name: str, dt: type) -> type:
     dn = np.dtype(dt).name
     doc = (f"A {dn} tensor (PyTorch's legacy constructor): ``{name}(data)`` copies ``data`` as "
            f"{dn}, ``{name}(*sizes)`` makes zeros of that shape.\n\nExample::\n\n"

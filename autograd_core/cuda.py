@@ -9,7 +9,7 @@ enabled``.
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from autograd_core.device import device as _device
 from autograd_core.device import unavailable as _unavailable
@@ -42,16 +42,16 @@ def current_device() -> int:
     _fail()
 
 
-def synchronize(device=None) -> None:
+def synchronize(device: Any = None) -> None:
     """Raises: there is no CUDA device."""
     _fail()
 
 
-def manual_seed(seed) -> None:
+def manual_seed(seed: int) -> None:
     """Does nothing (no CUDA generator), as on a CPU-only PyTorch."""
 
 
-def manual_seed_all(seed) -> None:
+def manual_seed_all(seed: int) -> None:
     """Does nothing (no CUDA generator), as on a CPU-only PyTorch."""
 
 

@@ -41,14 +41,14 @@ class GradcheckError(RuntimeError):
     pass
 
 
-def _outputs(fn, inputs):
+def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> tuple[Tensor, ...]:
     out = fn(*inputs)
     if isinstance(out, Tensor):
         return (out,)
     return tuple(o for o in out if isinstance(o, Tensor))
 
 
-def _diff_inputs(inputs):
+def _diff_inputs(inputs: Sequence[Any]) -> list[tuple[int, Tensor]]:
     found = [(i, t) for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     for i, t in found:
         if t.dtype != np.float64:
@@ -60,7 +60,7 @@ def _diff_inputs(inputs):
     return found
 
 
-def _fail(msg, raise_exception):
+def _fail(msg: str, raise_exception: bool) -> bool:
     if raise_exception:
         raise GradcheckError(msg)
     return False
@@ -192,7 +192,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
         ]
     n_in = len(inputs)
 
-    def first_order(*args):
+    def first_order(*args: Any) -> tuple[Tensor, ...]:
         ins, vs = args[:n_in], args[n_in:]
         outs = [o for o in _outputs(fn, ins) if o.requires_grad]
         gs = grad(outs, [ins[i] for i in diff_idx], grad_outputs=list(vs), create_graph=True,

@@ -33,7 +33,7 @@ _STATE_BYTES = 45  # state (16) + increment (16) + pending half-draw (4) + its f
 _U64 = 1 << 64
 
 
-def _seed_value(seed, where):
+def _seed_value(seed: Any, where: str) -> int:
     """A seed as PyTorch takes it: an integer in [-2**63, 2**64), negatives wrapped to 64 bits."""
     if isinstance(seed, str):
         seed = int(seed)  # PyTorch accepts digit strings (and raises ValueError otherwise)
@@ -69,7 +69,7 @@ class Generator:
         True
     """
 
-    def __init__(self, device="cpu"):
+    def __init__(self, device: Any = "cpu") -> None:
         self._device = check_device(device, "Generator") or _device("cpu")
         self._seed = _DEFAULT_SEED
         self._rng = np.random.default_rng(_DEFAULT_SEED)
@@ -131,13 +131,13 @@ class Generator:
         self._seed = int.from_bytes(raw[37:45], "little")
         return self
 
-    def __getattr__(self, name):
+    def __getattr__(self, name: str) -> Any:
         # numpy's drawing methods, for code written against numpy.random.Generator
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self._rng, name)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<autograd_core.Generator object on {self._device}, initial_seed={self._seed}>"
 
 
@@ -222,7 +222,7 @@ def set_rng_state(new_state: Tensor) -> None:
     default_generator.set_state(new_state)
 
 
-def generator(gen=None, where="generator") -> np.random.Generator:
+def generator(gen: Generator | None = None, where: str = "generator") -> np.random.Generator:
     """The numpy generator to draw from: ``gen``'s (a ``Generator`` or a
     ``numpy.random.Generator``), or the default generator's when ``gen`` is None."""
     if gen is None:

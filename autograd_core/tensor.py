@@ -87,7 +87,7 @@ _new_size = tuple.__new__
 _DTYPES: dict = {}  # numpy dtype -> its one DType
 
 
-def dtype_name(dtype) -> str:
+def dtype_name(dtype: Any) -> str:
     """``autograd_core.float32``-style name of a numpy dtype (PyTorch prints ``torch.float32``)."""
     return f"autograd_core.{np.dtype(dtype).name}"
 
@@ -180,7 +180,7 @@ class DType:
 DTypeLike = Union[DType, np.dtype, type, str]
 
 
-def _is_float(dtype) -> bool:
+def _is_float(dtype: Any) -> bool:
     return np.dtype(dtype).kind in "fc"
 
 

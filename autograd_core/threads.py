@@ -33,6 +33,7 @@ import operator
 import os
 import sys
 import threading
+from typing import Any
 
 __all__ = ["DEFAULT_NUM_THREADS", "default_num_threads", "get_num_threads", "set_num_threads"]
 
@@ -58,7 +59,7 @@ def _available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _env_count(name):
+def _env_count(name: str) -> int | None:
     value = os.environ.get(name, "").strip()
     if value.isdigit() and int(value) > 0:
         return int(value)
@@ -79,7 +80,7 @@ def _default() -> int:
     return cores if DEFAULT_NUM_THREADS is None else max(1, min(DEFAULT_NUM_THREADS, cores))
 
 
-def _check(n, fname="set_num_threads"):
+def _check(n: int, fname: str = "set_num_threads") -> int:
     """``n`` as an int, with PyTorch's errors (RuntimeError for both, as torch raises)."""
     if isinstance(n, bool) or not hasattr(n, "__index__"):
         raise RuntimeError(f"{fname} expects an int, but got {type(n).__name__}")
@@ -126,7 +127,7 @@ def _set_numba(n: int) -> None:
         _hook_pool_start(_jit)
 
 
-def _hook_pool_start(_jit) -> None:
+def _hook_pool_start(_jit: Any) -> None:
     """Wrap ``_jit.start_threads`` (run before the first parallel kernel is built, in the thread
     that builds it) so that the count in force is applied as soon as Numba's pool exists."""
     global _hooked
@@ -134,7 +135,7 @@ def _hook_pool_start(_jit) -> None:
         return
     original = _jit.start_threads
 
-    def start_threads():
+    def start_threads() -> None:
         started = _jit._threads_started
         original()
         if not started:

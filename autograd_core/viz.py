@@ -29,11 +29,11 @@ from autograd_core.tensor import Tensor
 __all__ = ["to_dot", "render"]
 
 
-def _shape(shape):
+def _shape(shape: tuple) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
-def _quote(text):
+def _quote(text: str) -> str:
     return '"' + str(text).replace('"', '\\"') + '"'
 
 
@@ -44,7 +44,7 @@ def to_dot(tensor: Tensor, *, show_grads: bool = True, max_nodes: int = 2000) ->
     lines = ["digraph tape {", '  rankdir="BT";', '  node [fontname="Helvetica", fontsize=10];']
     ids: dict[int, str] = {}
 
-    def node_id(obj):
+    def node_id(obj: object) -> str:
         key = id(obj)
         if key not in ids:
             ids[key] = f"n{len(ids)}"

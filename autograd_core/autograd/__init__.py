@@ -5,7 +5,7 @@ checking in the user's terms, then the engine), ``Function`` and the ``function`
 from __future__ import annotations
 
 import builtins
-from typing import Any, Sequence
+from typing import Any, Literal, Sequence
 
 import numpy as np
 
@@ -14,7 +14,7 @@ from autograd_core.grad_mode import STATE
 from autograd_core.tensor import Tensor
 
 
-def _as_list(x, what, arrays_ok=False):
+def _as_list(x: Any, what: str, arrays_ok: builtins.bool = False) -> Any:
     if isinstance(x, Tensor) or (arrays_ok and isinstance(x, np.ndarray)):
         return [x]
     if x is None:
@@ -26,8 +26,9 @@ def _as_list(x, what, arrays_ok=False):
     return x
 
 
-def _seed_grads(outputs, grad_outputs, create_graph, op):
-    grads = []
+def _seed_grads(outputs: Any, grad_outputs: Any, create_graph: builtins.bool,
+                op: str) -> list:
+    grads: list[Any] = []
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     if len(grad_outputs) != len(outputs):
@@ -202,14 +203,14 @@ class set_detect_anomaly:
     """``torch.autograd.set_detect_anomaly(mode)``: turn anomaly detection on or off, at once
     (a plain call) or for a ``with`` block (the previous mode comes back at its end)."""
 
-    def __init__(self, mode, check_nan=True):
+    def __init__(self, mode: builtins.bool, check_nan: builtins.bool = True) -> None:
         self._prev = STATE.anomaly
         STATE.anomaly = bool(mode) and bool(check_nan)
 
-    def __enter__(self):
+    def __enter__(self) -> set_detect_anomaly:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         STATE.anomaly = self._prev
         return False
 
