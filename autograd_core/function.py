@@ -294,8 +294,33 @@ class _DelayedError(Function):
 
 
 def once_differentiable(fn):
-    """Decorator for a ``backward`` that is not differentiable itself: it runs without
-    recording, and differentiating its results again raises PyTorch's error."""
+    """Decorate a ``Function.backward`` that is not differentiable itself.
+
+    The backward runs without recording; differentiating its results again (under
+    ``create_graph=True``) raises PyTorch's error instead of giving a wrong answer silently.
+
+    Args:
+        fn (callable): the ``backward(ctx, *grads)`` staticmethod's function.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.autograd.function import once_differentiable
+        >>> class Cube(ag.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x ** 3
+        ...     @staticmethod
+        ...     @once_differentiable
+        ...     def backward(ctx, g):
+        ...         (x,) = ctx.saved_tensors
+        ...         return g * 3 * x ** 2
+        >>> x = ag.tensor([2.0], requires_grad=True)
+        >>> Cube.apply(x).backward()
+        >>> x.grad
+        tensor([12.])
+    """
 
     @functools.wraps(fn)
     def wrapper(ctx, *grads):

@@ -67,7 +67,17 @@ def _env_count(name: str) -> int | None:
 
 
 def default_num_threads() -> int:
-    """The count in force when ``set_num_threads`` is never called (see the module docstring)."""
+    """Return the thread count in force when ``set_num_threads`` is never called.
+
+    ``TAPEGRAD_NUM_THREADS``, else ``OMP_NUM_THREADS``, else 1 (measured fastest on a shared
+    2-core machine; PyTorch's default is the number of cores).
+
+    Example::
+
+        >>> from autograd_core.threads import default_num_threads
+        >>> default_num_threads() >= 1
+        True
+    """
     return _default()
 
 

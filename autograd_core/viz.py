@@ -38,7 +38,26 @@ def _quote(text: str) -> str:
 
 
 def to_dot(tensor: Tensor, *, show_grads: bool = True, max_nodes: int = 2000) -> str:
-    """DOT text of the graph that produced ``tensor`` (see the module docstring)."""
+    """Return the graph that produced ``tensor`` as Graphviz DOT text.
+
+    One box per op (PyTorch's node names, ``MulBackward0``), one ellipse per leaf (its name if it
+    has one, its shape, and its gradient's norm once backward has run), and an arrow labelled
+    with the input's shape from each input to the op that used it.
+
+    Args:
+        tensor (Tensor): the output whose tape to draw.
+        show_grads (bool): show the leaves' gradient norms. Default: True.
+        max_nodes (int): stop (with a note in the picture) after this many nodes. Default: 2000.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.viz import to_dot
+        >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> dot = to_dot((w * w).sum())
+        >>> dot.splitlines()[0], "MulBackward0" in dot, "SumBackward0" in dot
+        ('digraph tape {', True, True)
+    """
     if not isinstance(tensor, Tensor):
         raise TypeError(f"to_dot expects a Tensor, got {type(tensor).__name__}")
     lines = ["digraph tape {", '  rankdir="BT";', '  node [fontname="Helvetica", fontsize=10];']
@@ -93,8 +112,34 @@ def to_dot(tensor: Tensor, *, show_grads: bool = True, max_nodes: int = 2000) ->
 
 def render(tensor: Tensor, path: str | os.PathLike, *, format: str | None = None,  # noqa: A002
            **kwargs: Any) -> str | os.PathLike:
-    """Write the picture of ``tensor``'s tape to ``path`` (format from its suffix: .png, .svg,
-    .pdf) with Graphviz's ``dot``; a clear error when Graphviz is not installed."""
+    """Write the picture of ``tensor``'s tape to ``path`` with Graphviz's ``dot`` program.
+
+    The format comes from the suffix (``.png``, ``.svg``, ``.pdf``) unless ``format`` is given;
+    without Graphviz installed, a clear ``RuntimeError`` (``to_dot`` still works).
+
+    Args:
+        tensor (Tensor): the output whose tape to draw.
+        path (str or os.PathLike): the file to write.
+        format (str, optional): Graphviz's output format.
+        **kwargs: passed to ``to_dot``.
+
+    Returns:
+        the ``path``.
+
+    Example::
+
+        >>> import os, tempfile
+        >>> import autograd_core as ag
+        >>> from autograd_core.viz import render
+        >>> w = ag.tensor([1.0], requires_grad=True)
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     try:
+        ...         ok = os.path.exists(render(w * 2, os.path.join(d, "tape.svg")))
+        ...     except RuntimeError as e:  # Graphviz not installed: says so
+        ...         ok = "Graphviz" in str(e)
+        >>> ok
+        True
+    """
     dot = shutil.which("dot")
     if dot is None:
         raise RuntimeError("render needs Graphviz's 'dot' program (e.g. apt-get install "

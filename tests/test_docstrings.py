@@ -28,6 +28,15 @@ PENDING: dict[str, object] = {
     "optimizers": ALL,
     "autograd_core": set(),
     "autograd_core.Tensor": set(),
+    # the public modules of autograd_core (its __all__), as torch.autograd, torch.cuda, ...
+    "autograd_core.accelerator": set(),
+    "autograd_core.autograd": set(),
+    "autograd_core.autograd.functional": set(),
+    "autograd_core.backends.mps": set(),
+    "autograd_core.cuda": set(),
+    "autograd_core.testing": set(),
+    "autograd_core.threads": set(),
+    "autograd_core.viz": set(),
 }
 
 

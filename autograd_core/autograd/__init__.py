@@ -200,8 +200,24 @@ def tensor_backward(self: Tensor, gradient: Any = None,
 
 
 class set_detect_anomaly:
-    """``torch.autograd.set_detect_anomaly(mode)``: turn anomaly detection on or off, at once
-    (a plain call) or for a ``with`` block (the previous mode comes back at its end)."""
+    """Turn anomaly detection on or off (``torch.autograd.set_detect_anomaly``).
+
+    At once (a plain call), or for a ``with`` block (the previous mode comes back at its end).
+    See ``autograd_core.detect_anomaly``.
+
+    Args:
+        mode (bool): on (True) or off.
+        check_nan (bool): check for NaN and Inf. Default: True.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> with ag.autograd.set_detect_anomaly(True):
+        ...     ag.is_anomaly_enabled()
+        True
+        >>> ag.is_anomaly_enabled()
+        False
+    """
 
     def __init__(self, mode: builtins.bool, check_nan: builtins.bool = True) -> None:
         self._prev = STATE.anomaly
