@@ -7,6 +7,7 @@ derivative in one kernel pass (what plain backward runs). The generic op tests h
 
 from __future__ import annotations
 
+import builtins
 import math
 
 import numpy as np
@@ -15,6 +16,7 @@ from autograd_core import kernels as K
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
+from autograd_core.tensor import Tensor
 
 
 def _float(x, op_name):
@@ -130,7 +132,7 @@ class LeakyRelu(Node):
 
 @op("leaky_relu", node=LeakyRelu, kernels=("leaky_relu_forward", "leaky_relu_backward"),
     samples=[Sample("leaky_relu", lambda a: leaky_relu(a, 0.1), domain="away_from_zero")])
-def leaky_relu(input, negative_slope=0.01):
+def leaky_relu(input: Tensor, negative_slope: builtins.float = 0.01) -> Tensor:
     """Apply the leaky ReLU to each element of ``input``.
 
     ``out = input`` where ``input >= 0``, else ``negative_slope * input``.
@@ -198,7 +200,7 @@ class GeluGrad(Node):
 @op("gelu", node=Gelu, kernels=("gelu_forward", "gelu_backward"), samples=[
     Sample("gelu", lambda a: gelu(a)),
     Sample("gelu_tanh", lambda a: gelu(a, approximate="tanh"))])
-def gelu(input, approximate="none"):
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Apply the Gaussian Error Linear Unit to each element of ``input``.
 
     ``out = input * Phi(input)``, ``Phi`` the standard normal CDF (``approximate="none"``), or
@@ -239,7 +241,8 @@ class Softplus(Node):
 
 @op("softplus", node=Softplus, kernels=("softplus_forward", "softplus_backward"), samples=[
     Sample("softplus", lambda a: softplus(a, beta=2.0, threshold=3.0))])
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input: Tensor, beta: builtins.float = 1.0,
+             threshold: builtins.float = 20.0) -> Tensor:
     """Apply the softplus function to each element of ``input``.
 
     ``out = log(1 + exp(beta * input)) / beta``, and ``input`` itself where

@@ -3,6 +3,8 @@ and the comparisons (never recorded)."""
 
 from __future__ import annotations
 
+import builtins
+from typing import Any
 import numpy as np
 
 from autograd_core.node import Node
@@ -174,7 +176,7 @@ def _binary_sample(name, fn, alias, **kw):
 
 @op("add", node=Add, method=True,
     samples=[_binary_sample("add", lambda a, b: a + b, "+")])
-def add(input, other, *, alpha=1):
+def add(input: Any, other: Any, *, alpha: builtins.float = 1) -> Tensor:
     """Add ``other``, scaled by ``alpha``, to ``input``.
 
     ``out = input + alpha * other``, broadcasting as numpy does and promoting dtypes as PyTorch
@@ -196,7 +198,7 @@ def add(input, other, *, alpha=1):
 
 @op("sub", node=Sub, method=True, aliases=("subtract",),
     samples=[_binary_sample("sub", lambda a, b: a - b, "-")])
-def sub(input, other, *, alpha=1):
+def sub(input: Any, other: Any, *, alpha: builtins.float = 1) -> Tensor:
     """Subtract ``other``, scaled by ``alpha``, from ``input``.
 
     ``out = input - alpha * other``, with broadcasting. ``subtract`` is another name; also
@@ -218,7 +220,7 @@ def sub(input, other, *, alpha=1):
 
 @op("mul", node=Mul, method=True, aliases=("multiply",),
     samples=[_binary_sample("mul", lambda a, b: a * b, "*")])
-def mul(input, other):
+def mul(input: Any, other: Any) -> Tensor:
     """Multiply ``input`` by ``other`` elementwise.
 
     With broadcasting; ``multiply`` is another name; also ``input * other``.
@@ -238,7 +240,7 @@ def mul(input, other):
 
 @op("div", node=Div, method=True, aliases=("divide", "true_divide"),
     samples=[_binary_sample("div", lambda a, b: a / b, "/", domain="away_from_zero")])
-def div(input, other):
+def div(input: Any, other: Any) -> Tensor:
     """Divide ``input`` by ``other`` elementwise (true division).
 
     With broadcasting; integer inputs give the default float dtype, as in PyTorch.
@@ -288,7 +290,7 @@ class Pow(Node):
 @op("pow", node=Pow, method=True, samples=[
     _binary_sample("pow", lambda a, b: a ** b, "**", domain="positive"),
     Sample("pow_scalar", lambda a: a ** 3.0)])
-def pow(input, exponent):  # noqa: A001 - PyTorch's name
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
     """Raise ``input`` to the power ``exponent``, elementwise.
 
     Either may be a Tensor (with broadcasting) or a number. The derivative with respect to a
@@ -402,7 +404,7 @@ class Where(Node):
 
 @op("where", node=Where, samples=[
     Sample("where", lambda a, b: where(a.data > 0, a, b), 2, broadcasts=True)])
-def where(condition, input, other):
+def where(condition: Any, input: Any, other: Any) -> Tensor:
     """Choose, elementwise, from ``input`` where ``condition`` is True and from ``other`` elsewhere.
 
     The three broadcast together; ``condition`` is a constant (no gradient), ``input`` and

@@ -4,6 +4,8 @@ their samples like any other op)."""
 
 from __future__ import annotations
 
+import builtins
+from typing import Sequence
 import numpy as np
 
 from autograd_core.ops.reduce import mean, std, var
@@ -20,7 +22,7 @@ def _atleast(t, n):
 
 
 @op("hstack", samples=[Sample("hstack", lambda a, b: hstack([a, b * 2.0]), 2)])
-def hstack(tensors):
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
     """Stack ``tensors`` horizontally: along dim 1, or dim 0 for 1-d (and 0-d) tensors.
 
     Args:
@@ -38,7 +40,7 @@ def hstack(tensors):
 
 @op("vstack", aliases=("row_stack",),
     samples=[Sample("vstack", lambda a, b: vstack([a, b * 2.0]), 2)])
-def vstack(tensors):
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
     """Stack ``tensors`` vertically: along dim 0, after making 0-d and 1-d tensors rows.
 
     ``row_stack`` is another name.
@@ -65,7 +67,7 @@ def _vector(name, t):
 
 @op("dot", method=True, samples=[Sample("dot", lambda a, b: dot(a.reshape(-1), b.reshape(-1)),
                                         2)])
-def dot(input, tensor):
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
     """Return the inner product of two 1-d tensors of the same length.
 
     Args:
@@ -90,7 +92,7 @@ def dot(input, tensor):
 
 @op("outer", method=True, aliases=("ger",),
     samples=[Sample("outer", lambda a, b: outer(a.reshape(-1), b.reshape(-1)), 2)])
-def outer(input, vec2):
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """Return the outer product of two 1-d tensors: ``out[i, j] = input[i] * vec2[j]``.
 
     ``ger`` is another name.
@@ -113,7 +115,9 @@ def outer(input, vec2):
 
 @op("var_mean", samples=[Sample("var_mean", lambda a: sum(var_mean(a, dim=-1)), min_ndim=1,
                                 domain="min2")])
-def var_mean(input, dim=None, *, correction=1, keepdim=False):
+def var_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None, *,
+             correction: builtins.int = 1,
+             keepdim: builtins.bool = False) -> tuple[Tensor, Tensor]:
     """Return ``(var, mean)`` of ``input`` over ``dim`` (all dims when None).
 
     Bessel's ``correction`` is 1 by default, as in PyTorch.
@@ -136,7 +140,9 @@ def var_mean(input, dim=None, *, correction=1, keepdim=False):
 
 @op("std_mean", samples=[Sample("std_mean", lambda a: sum(std_mean(a, dim=-1)), min_ndim=1,
                                 domain="min2")])
-def std_mean(input, dim=None, *, correction=1, keepdim=False):
+def std_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None, *,
+             correction: builtins.int = 1,
+             keepdim: builtins.bool = False) -> tuple[Tensor, Tensor]:
     """Return ``(std, mean)`` of ``input`` over ``dim`` (all dims when None).
 
     Bessel's ``correction`` is 1 by default, as in PyTorch.
@@ -161,7 +167,7 @@ def std_mean(input, dim=None, *, correction=1, keepdim=False):
     Sample("diag_of_matrix", lambda a: diag(a.reshape(a.numel(), 1) * a.reshape(1, -1), 1),
            min_ndim=1),
     Sample("diag_of_vector", lambda a: diag(a.reshape(-1), -1))])
-def diag(input, diagonal=0):
+def diag(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
     """Build a diagonal matrix from a 1-d tensor, or take a diagonal of a 2-d tensor.
 
     PyTorch's two meanings: a 1-d ``input`` goes on the ``diagonal``-th diagonal of a square

@@ -4,6 +4,8 @@ dimensions broadcast (the engine sums their gradients back); PyTorch's strict sp
 
 from __future__ import annotations
 
+import builtins
+from typing import Any
 import numpy as np
 
 from autograd_core.node import Node
@@ -61,7 +63,7 @@ def _mismatch_message(sa, sb):
 @op("matmul", node=MatMul, method=True, samples=[
     Sample("matmul", lambda a, b: a @ b, 2, min_ndim=1, aliases=("@",),
            shapes=((3, 4), (4, 2)))])
-def matmul(input, other):
+def matmul(input: Tensor, other: Any) -> Tensor:
     """Return the matrix product of ``input`` and ``other``, with numpy's and PyTorch's rules.
 
     1-d by 1-d is a dot product, 2-d by 2-d a matrix product, a 1-d operand is treated as a
@@ -112,7 +114,7 @@ def _as2d(t):
 
 @op("mm", method=True, samples=[
     Sample("mm", lambda a, b: mm(_as2d(a), _as2d(b).T), 2, shapes=((3, 4), (3, 4)))])
-def mm(input, mat2):
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """Return the matrix product of two 2-d tensors (no broadcasting; ``matmul`` has it).
 
     Args:
@@ -145,7 +147,7 @@ def _as3d(t):
 @op("bmm", method=True, samples=[
     Sample("bmm", lambda a, b: bmm(_as3d(a), _as3d(b).transpose(1, 2)), 2,
            shapes=((3, 4), (3, 4)))])
-def bmm(input, mat2):
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     """Return the batched matrix product of two 3-d tensors with the same batch size.
 
     Args:
@@ -174,7 +176,8 @@ def bmm(input, mat2):
     Sample("addmm", lambda a, b: addmm(_as2d(a).sum(-1, keepdim=True), _as2d(a), _as2d(b).T,
                                        beta=0.5, alpha=2.0), 2, shapes=((3, 4), (3, 4))),
     Sample("addmm3", lambda c, a, b: addmm(_as2d(c) @ _as2d(c).T, _as2d(a), _as2d(b).T), 3)])
-def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: builtins.float = 1,
+          alpha: builtins.float = 1) -> Tensor:
     """Return ``beta * input + alpha * (mat1 @ mat2)``.
 
     ``input`` broadcasts to the product's shape.
@@ -329,7 +332,7 @@ def _einsum_samples():
 
 
 @op("einsum", samples=_einsum_samples())
-def einsum(*args):
+def einsum(*args: Any) -> Tensor:
     """Sum products of the operands' elements over the indices the equation names.
 
     ``einsum(equation, *operands)`` (or ``einsum(equation, [operands])``), with PyTorch's and

@@ -4,13 +4,15 @@ basic indexing), ``tril``/``triu``, ``cumsum``, constant padding (``nn.functiona
 
 from __future__ import annotations
 
+import builtins
+from typing import Any, Sequence
 import numpy as np
 
 from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops.index import getitem
 from autograd_core.ops.registry import Sample, op
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import DTypeLike, Tensor
 
 
 def _ndim(x):
@@ -37,7 +39,8 @@ def _run(cls, g, **params):
            min_ndim=1),
     Sample("split_sections", lambda a: split(a, [min(a.shape[0], 1), max(a.shape[0] - 1, 0)])[1],
            min_ndim=1)])
-def split(tensor, split_size_or_sections, dim=0):
+def split(tensor: Tensor, split_size_or_sections: builtins.int | Sequence[builtins.int],
+          dim: builtins.int = 0) -> tuple[Tensor, ...]:
     """Split ``tensor`` into views along ``dim``.
 
     An integer ``split_size_or_sections`` gives pieces of that many elements (the last may be
@@ -101,7 +104,7 @@ def _split_method(self, split_size, dim=0):
 
 @op("chunk", method=True, samples=[
     Sample("chunk", lambda a: chunk(a, 2, dim=-1)[0] * 3.0, min_ndim=1)])
-def chunk(input, chunks, dim=0):
+def chunk(input: Tensor, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
     """Split ``input`` into at most ``chunks`` views along ``dim``.
 
     Each is ``ceil(size / chunks)`` long except the last, as in PyTorch.
@@ -137,7 +140,7 @@ def _unbind_sample(a):
 
 
 @op("unbind", method=True, samples=[Sample("unbind", _unbind_sample, min_ndim=1)])
-def unbind(input, dim=0):
+def unbind(input: Tensor, dim: builtins.int = 0) -> tuple[Tensor, ...]:
     """Return the slices of ``input`` along ``dim``, with that dimension removed (views).
 
     Args:
@@ -157,7 +160,7 @@ def unbind(input, dim=0):
 
 
 @op("nelement", method=True, function=False, samples=())
-def nelement(input):
+def nelement(input: Tensor) -> builtins.int:
     """Return the number of elements (``numel``'s other name).
 
     Example::
@@ -191,7 +194,7 @@ def _tri(input, diagonal, upper):
     Sample("tril", lambda a: tril(a.reshape(int(np.prod(a.shape[:-1])), a.shape[-1])),
            min_ndim=2),
     Sample("tril_offset", lambda a: tril(a, -1), min_ndim=2)])
-def tril(input, diagonal=0):
+def tril(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
     """Return the lower triangle of the last two dimensions of ``input``, the rest set to 0.
 
     Elements with ``j - i <= diagonal`` are kept.
@@ -212,7 +215,7 @@ def tril(input, diagonal=0):
 
 
 @op("triu", node=Tri, method=True, samples=[Sample("triu", lambda a: triu(a, 1), min_ndim=2)])
-def triu(input, diagonal=0):
+def triu(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
     """Return the upper triangle of the last two dimensions of ``input``, the rest set to 0.
 
     Elements with ``j - i >= diagonal`` are kept.
@@ -248,7 +251,7 @@ class Cumsum(Node):
 
 @op("cumsum", node=Cumsum, method=True, samples=[
     Sample("cumsum", lambda a: cumsum(a, -1) if a.ndim else cumsum(a, 0))])
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input: Tensor, dim: builtins.int, *, dtype: DTypeLike | None = None) -> Tensor:
     """Return the running sum of ``input`` along ``dim``.
 
     Integer and bool inputs sum in int64, as in PyTorch.
@@ -308,7 +311,7 @@ class ConstantPad(Node):
     Sample("constant_pad_nd", lambda a: constant_pad_nd(a, (1, 2), 0.5), min_ndim=1),
     Sample("constant_pad_nd_crop", lambda a: constant_pad_nd(a, (-min(a.shape[-1], 1), 1, 2, 0)),
            min_ndim=2)])
-def constant_pad_nd(input, pad, value=0):
+def constant_pad_nd(input: Tensor, pad: Sequence[builtins.int], value: Any = 0) -> Tensor:
     """Pad the last ``len(pad) // 2`` dimensions of ``input`` with ``value``.
 
     ``pad = (last_lo, last_hi, prev_lo, prev_hi, ...)``; a negative amount crops. What

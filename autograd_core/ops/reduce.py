@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import math
+from typing import Any, Sequence
 from collections import namedtuple
 
 import numpy as np
@@ -12,7 +13,7 @@ from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import DTypeLike, Tensor
 
 
 def _keep_shape(shape, dims):
@@ -235,7 +236,10 @@ def _dim_last(x):
 @op("sum", node=Sum, method=True, samples=[
     Sample("sum", lambda a: a.sum()),
     Sample("sum_dim", lambda a: a.sum(dim=_dim_last(a), keepdim=True))])
-def sum(input, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):  # noqa: A001
+def sum(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+        keepdim: builtins.bool = False, *,
+        axis: builtins.int | Sequence[builtins.int] | None = None,
+        keepdims: builtins.bool | None = None, dtype: DTypeLike | None = None) -> Tensor:  # noqa: A001
     """Return the sum of the elements of ``input``, over ``dim`` or over all of them.
 
     numpy's spellings ``axis=`` and ``keepdims=`` are accepted too, as in PyTorch.
@@ -265,7 +269,10 @@ def sum(input, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None)
 @op("mean", node=Mean, method=True, samples=[
     Sample("mean", lambda a: a.mean()),
     Sample("mean_dims", lambda a: a.mean(dim=tuple(range(a.ndim))[:2]))])
-def mean(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+         keepdim: builtins.bool = False, *,
+         axis: builtins.int | Sequence[builtins.int] | None = None,
+         keepdims: builtins.bool | None = None) -> Tensor:
     """Return the mean of the elements of ``input``, over ``dim`` or over all of them.
 
     Args:
@@ -288,7 +295,9 @@ def mean(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
 
 @op("var", node=Var, method=True, samples=[
     Sample("var", lambda a: a.var(dim=_dim_last(a)), min_ndim=1, domain="min2")])
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+        unbiased: builtins.bool | None = None, keepdim: builtins.bool = False, *,
+        correction: builtins.int | None = None) -> Tensor:
     """Return the variance of the elements of ``input``, over ``dim`` or over all of them.
 
     By default Bessel's correction is applied (divide by ``N - 1``), as in PyTorch; numpy's
@@ -332,7 +341,9 @@ class StdFromVar(Node):
 
 @op("std", node=Var, method=True, samples=[
     Sample("std", lambda a: a.std(), min_ndim=1, domain="min2")])
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+        unbiased: builtins.bool | None = None, keepdim: builtins.bool = False, *,
+        correction: builtins.int | None = None) -> Tensor:
     """Return the standard deviation of ``input``, over ``dim`` or over all elements.
 
     The square root of ``var`` (with Bessel's correction by default); its gradient is 0 where
@@ -360,7 +371,7 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 @op("max", node=AMax, method=True, samples=[
     Sample("max", lambda a: a.max(), domain="distinct"),
     Sample("max_dim", lambda a: a.max(dim=-1).values, min_ndim=1, domain="distinct")])
-def max(input, dim=None, keepdim=False):  # noqa: A001
+def max(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Any:  # noqa: A001
     """Return the maximum of ``input``; with ``dim``, the maxima and their indices.
 
     ``max(input)`` is the largest element; ``max(input, dim)`` returns a named tuple
@@ -390,7 +401,7 @@ def max(input, dim=None, keepdim=False):  # noqa: A001
     Sample("min", lambda a: a.min(), domain="distinct"),
     Sample("min_dim", lambda a: a.min(dim=0, keepdim=True).values, min_ndim=1,
            domain="distinct")])
-def min(input, dim=None, keepdim=False):  # noqa: A001
+def min(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Any:  # noqa: A001
     """Return the minimum of ``input``; with ``dim``, the minima and their indices.
 
     ``min(input, dim)`` returns a named tuple ``(values, indices)``; ``min(input, other)``
@@ -417,7 +428,8 @@ def min(input, dim=None, keepdim=False):  # noqa: A001
 
 @op("amax", node=AMax, method=True, samples=[
     Sample("amax", lambda a: a.amax(dim=_dim_last(a)), domain="distinct")])
-def amax(input, dim=None, keepdim=False):
+def amax(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+         keepdim: builtins.bool = False) -> Tensor:
     """Return the maximum of ``input`` over ``dim`` (several dimensions allowed), values only.
 
     The gradient is shared equally between ties, as in PyTorch.
@@ -440,7 +452,8 @@ def amax(input, dim=None, keepdim=False):
 
 @op("amin", node=AMax, method=True, samples=[
     Sample("amin", lambda a: a.amin(), domain="distinct")])
-def amin(input, dim=None, keepdim=False):
+def amin(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+         keepdim: builtins.bool = False) -> Tensor:
     """Return the minimum of ``input`` over ``dim`` (several dimensions allowed), values only.
 
     Args:
@@ -460,7 +473,7 @@ def amin(input, dim=None, keepdim=False):
 
 
 @op("argmax", method=True, samples=())
-def argmax(input, dim=None, keepdim=False):
+def argmax(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
     """Return the index of the maximum of ``input`` (of the flattened tensor if ``dim`` is None).
 
     Args:
@@ -481,7 +494,7 @@ def argmax(input, dim=None, keepdim=False):
 
 
 @op("argmin", method=True, samples=())
-def argmin(input, dim=None, keepdim=False):
+def argmin(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
     """Return the index of the minimum of ``input`` (of the flattened tensor if ``dim`` is None).
 
     Args:
@@ -501,7 +514,8 @@ def argmin(input, dim=None, keepdim=False):
 
 @op("logsumexp", node=LogSumExp, method=True, samples=[
     Sample("logsumexp", lambda a: a.logsumexp(dim=_dim_last(a)), min_ndim=1)])
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None,
+              keepdim: builtins.bool = False) -> Tensor:
     """Return ``log(sum(exp(input)))`` over ``dim``, computed without overflow.
 
     Args:
@@ -523,7 +537,7 @@ def logsumexp(input, dim, keepdim=False):
 
 @op("softmax", node=Softmax, method=True, samples=[
     Sample("softmax", lambda a: a.softmax(dim=-1), min_ndim=1)])
-def softmax(input, dim):
+def softmax(input: Tensor, dim: builtins.int) -> Tensor:
     """Apply softmax along ``dim``: ``exp(x) / sum(exp(x))``, so each slice sums to 1.
 
     Args:
@@ -541,7 +555,7 @@ def softmax(input, dim):
 
 @op("log_softmax", node=LogSoftmax, method=True, samples=[
     Sample("log_softmax", lambda a: a.log_softmax(dim=0), min_ndim=1)])
-def log_softmax(input, dim):
+def log_softmax(input: Tensor, dim: builtins.int) -> Tensor:
     """Apply log-softmax along ``dim``: ``x - logsumexp(x)``, stable where ``log(softmax(x))`` is not.
 
     Args:
@@ -609,7 +623,9 @@ class Norm(_Reduction):
     Sample("norm_p1_dim", lambda a: a.norm(p=1, dim=0), min_ndim=1, domain="away_from_zero"),
     Sample("norm_p3", lambda a: a.norm(p=3), domain="away_from_zero"),
     Sample("norm_inf", lambda a: a.norm(p=float("inf")), domain="distinct", twice=False)])
-def norm(input, p=2, dim=None, keepdim=False):
+def norm(input: Tensor, p: builtins.float | str = 2,
+         dim: builtins.int | Sequence[builtins.int] | None = None,
+         keepdim: builtins.bool = False) -> Tensor:
     """Return the ``p``-norm of ``input``, over ``dim`` or over all elements.
 
     ``p`` is a number (2 by default, ``"fro"`` is 2, ``inf`` the largest absolute value, 0 the

@@ -4,6 +4,8 @@ forms). Gradients accumulate over repeated indices (``np.add.at``)."""
 
 from __future__ import annotations
 
+import builtins
+from typing import Any
 import inspect
 
 import numpy as np
@@ -123,7 +125,8 @@ def _gather_rows(a):
 @op("gather", method=True, samples=[
     Sample("gather", _gather_sample),
     Sample("gather_rows", lambda a: _gather_rows(a))])
-def gather(input, dim, index, *, sparse_grad=False):
+def gather(input: Tensor, dim: builtins.int, index: Tensor, *,
+           sparse_grad: builtins.bool = False) -> Tensor:
     """Gather the values of ``input`` at ``index`` along ``dim``.
 
     For ``dim=1``: ``out[i][j] = input[i][index[i][j]]`` (likewise for every dim); ``index``
@@ -219,7 +222,8 @@ def _scatter_sample(a, b, add):
     Sample("scatter", lambda a, b: _scatter_sample(a, b, False), 2),
     Sample("scatter_value", lambda a: scatter(a.reshape(-1), 0,
                                               _some_indices(a.numel(), lambda n: [0]), 2.5))])
-def scatter(input, dim, index, src, *, reduce=None):
+def scatter(input: Tensor, dim: builtins.int, index: Tensor, src: Any, *,
+            reduce: str | None = None) -> Tensor:
     """Return ``input`` with ``src`` written at ``index`` along ``dim`` (out of place).
 
     For ``dim=1``: ``out[i][index[i][j]] = src[i][j]``. ``src`` is a tensor or a number;
@@ -249,7 +253,7 @@ def scatter(input, dim, index, src, *, reduce=None):
     Sample("scatter_add_repeats", lambda a, b: scatter_add(
         a.reshape(-1), 0, _some_indices(a.numel(), lambda n: [0, 0]),
         cat([b.reshape(-1)[:1], b.reshape(-1)[:1] * 2.0])), 2)])
-def scatter_add(input, dim, index, src):
+def scatter_add(input: Tensor, dim: builtins.int, index: Tensor, src: Any) -> Tensor:
     """Return ``input`` with ``src`` added at ``index`` along ``dim``; repeated indices sum.
 
     Args:
@@ -292,7 +296,7 @@ scatter_add_ = _inplace_method("scatter_add_", scatter_add,
 @op("index_select", method=True, samples=[
     Sample("index_select", lambda a: index_select(
         a, -1, _some_indices(a.shape[-1], lambda n: [0, n - 1, 0])), min_ndim=1)])
-def index_select(input, dim, index):
+def index_select(input: Tensor, dim: builtins.int, index: Tensor) -> Tensor:
     """Return the entries of ``input`` at ``index`` along ``dim``; repeats allowed.
 
     Args:
@@ -342,7 +346,7 @@ def _value_like(value, x, name):
 @op("masked_fill", method=True, samples=[
     Sample("masked_fill", lambda a: masked_fill(a, a.data > 0, 0.5)),
     Sample("masked_fill_tensor_value", lambda a, b: masked_fill(a, a.data > 0, b.sum()), 2)])
-def masked_fill(input, mask, value):
+def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     """Return ``input`` with ``value`` where ``mask`` is True.
 
     ``mask`` is a bool tensor broadcast to ``input``'s shape; ``value`` is a number or a 0-d
@@ -399,7 +403,8 @@ def _indices(indices, x):
     Sample("index_put_accumulate", lambda a, b: index_put(
         a.reshape(-1), (_some_indices(a.numel(), lambda n: [0, 0]),),
         cat([b.reshape(-1)[:1], b.reshape(-1)[:1]]) * 2.0, accumulate=True), 2)])
-def index_put(input, indices, values, accumulate=False):
+def index_put(input: Tensor, indices: Any, values: Any,
+              accumulate: builtins.bool = False) -> Tensor:
     """Return ``input`` with ``values`` written at the positions a tuple of index tensors selects.
 
     As ``input[indices] = values``, out of place; with ``accumulate=True`` the values are added

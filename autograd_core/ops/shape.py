@@ -3,6 +3,8 @@ counter, so an in-place change through either is seen by nodes that saved the ot
 
 from __future__ import annotations
 
+import builtins
+from typing import Any, Sequence
 import numpy as np
 
 from autograd_core.device import check_device
@@ -11,7 +13,7 @@ from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import norm_dim, shape_arg
 from autograd_core.ops.registry import Sample, op
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import DTypeLike, Tensor
 
 
 def _as_view(out, x):
@@ -38,7 +40,7 @@ class Reshape(Node):
 
 
 @op("reshape", node=Reshape, method=True, samples=[Sample("reshape", lambda a: a.reshape(-1))])
-def reshape(input, *shape):
+def reshape(input: Tensor, *shape: Any) -> Tensor:
     """Return ``input`` with the given shape: a view when the layout allows, else a copy.
 
     One dimension may be -1 (inferred). The shape may be given as integers or one sequence.
@@ -61,7 +63,7 @@ def reshape(input, *shape):
 
 @op("view", node=Reshape, method=True, function=False,
     samples=[Sample("view", lambda a: a.view(a.numel(), 1))])
-def view(input, *shape):
+def view(input: Tensor, *shape: Any) -> Tensor:
     """Return a view of ``input`` with the given shape (``Tensor.view``).
 
     It shares ``input``'s memory; one dimension may be -1. Here every tensor's memory is its
@@ -81,7 +83,7 @@ def view(input, *shape):
 
 
 @op("view_as", node=Reshape, method=True, function=False, samples=())
-def view_as(input, other):
+def view_as(input: Tensor, other: Tensor) -> Tensor:
     """Return a view of ``input`` with the shape of ``other`` (``Tensor.view_as``).
 
     Args:
@@ -98,7 +100,7 @@ def view_as(input, other):
 
 
 @op("reshape_as", node=Reshape, method=True, function=False, samples=())
-def reshape_as(input, other):
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
     """Return ``input`` reshaped to the shape of ``other`` (``Tensor.reshape_as``).
 
     Args:
@@ -115,7 +117,7 @@ def reshape_as(input, other):
 
 
 @op("flatten", node=Reshape, method=True, samples=[Sample("flatten", lambda a: a.flatten())])
-def flatten(input, start_dim=0, end_dim=-1):
+def flatten(input: Tensor, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
     """Flatten the dimensions ``start_dim`` to ``end_dim`` of ``input`` into one.
 
     Args:
@@ -153,7 +155,7 @@ class Permute(Node):
 @op("permute", node=Permute, method=True, samples=[
     Sample("permute", lambda a: a.permute(*reversed(range(a.ndim)))),
     Sample("T", lambda a: a.T)])
-def permute(input, *dims):
+def permute(input: Tensor, *dims: Any) -> Tensor:
     """Return a view of ``input`` with its dimensions reordered as ``dims``.
 
     Args:
@@ -180,7 +182,7 @@ def permute(input, *dims):
 
 @op("transpose", node=Permute, method=True, aliases=("swapaxes",),
     samples=[Sample("transpose", lambda a: a.transpose(0, -1), min_ndim=1)])
-def transpose(input, dim0, dim1):
+def transpose(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     """Return a view of ``input`` with dimensions ``dim0`` and ``dim1`` swapped.
 
     ``swapaxes`` is another name.
@@ -209,7 +211,7 @@ def transpose(input, dim0, dim1):
 
 
 @op("unsqueeze", node=Reshape, method=True, samples=[Sample("unsqueeze", lambda a: a.unsqueeze(0))])
-def unsqueeze(input, dim):
+def unsqueeze(input: Tensor, dim: builtins.int) -> Tensor:
     """Return a view of ``input`` with a dimension of size 1 inserted at ``dim``.
 
     Args:
@@ -227,7 +229,7 @@ def unsqueeze(input, dim):
 
 
 @op("squeeze", node=Reshape, method=True, samples=[Sample("squeeze", lambda a: a.squeeze())])
-def squeeze(input, dim=None):
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Return a view of ``input`` without its dimensions of size 1 (only ``dim``, if given).
 
     A ``dim`` whose size is not 1 is left as it is, as in PyTorch.
@@ -247,7 +249,7 @@ def squeeze(input, dim=None):
     if dim is None:
         shape = tuple(s for s in x.shape if s != 1)
     else:
-        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        dims: Any = dim if isinstance(dim, (tuple, list)) else (dim,)
         dims = {norm_dim(d, x.ndim, "squeeze") for d in dims} if x.ndim else set()
         shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
     if shape == x.shape:
@@ -270,7 +272,7 @@ class Expand(Node):
 
 @op("expand", node=Expand, method=True, function=False,
     samples=[Sample("expand", lambda a: a.expand(2, *a.shape))])
-def expand(input, *sizes):
+def expand(input: Tensor, *sizes: Any) -> Tensor:
     """Return a view of ``input`` broadcast to ``sizes`` (``Tensor.expand``), without copying.
 
     Only dimensions of size 1 can grow; -1 keeps a dimension's size. The gradient is summed
@@ -319,7 +321,7 @@ class Repeat(Node):
 
 
 @op("expand_as", node=Expand, method=True, function=False, samples=())
-def expand_as(input, other):
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
     """Return ``input`` expanded to the shape of ``other`` (``Tensor.expand_as``).
 
     Args:
@@ -337,7 +339,7 @@ def expand_as(input, other):
 
 @op("repeat", node=Repeat, method=True, function=False,
     samples=[Sample("repeat", lambda a: a.repeat(*([2] * max(a.ndim, 1))))])
-def repeat(input, *sizes):
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
     """Repeat ``input`` along each dimension ``sizes`` times (``Tensor.repeat``), copying.
 
     Args:
@@ -403,7 +405,7 @@ def _check_same(op, tensors, dim, skip_dim):
 
 @op("cat", node=Cat, aliases=("concat", "concatenate"),
     samples=[Sample("cat", lambda a, b: cat([a, b * 2.0], dim=0), 2, min_ndim=1)])
-def cat(tensors, dim=0):
+def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
     """Concatenate ``tensors`` along the existing dimension ``dim``.
 
     They must have the same shape except in ``dim``; dtypes are promoted as in PyTorch.
@@ -433,7 +435,7 @@ def cat(tensors, dim=0):
 
 
 @op("stack", node=Stack, samples=[Sample("stack", lambda a, b: stack([a, b], dim=0), 2)])
-def stack(tensors, dim=0):
+def stack(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
     """Stack ``tensors`` (all of the same shape) along a new dimension ``dim``.
 
     Args:
@@ -519,7 +521,7 @@ op("clone", method=True, doc="""
 
 
 @op("contiguous", method=True, function=False, samples=())
-def contiguous(input):
+def contiguous(input: Tensor) -> Tensor:
     """Return ``input`` itself (``Tensor.contiguous``).
 
     Every tensor here is laid out as its numpy array is, and every op accepts any layout, so
@@ -554,8 +556,9 @@ def _dtype_name(text):
 
 
 @op("to", node=ToCopy, method=True, function=False, samples=())
-def to(input, *args, device=None, dtype=None, non_blocking=False, copy=False,
-       memory_format=None):
+def to(input: Tensor, *args: Any, device: Any = None, dtype: DTypeLike | None = None,
+       non_blocking: builtins.bool = False, copy: builtins.bool = False,
+       memory_format: Any = None) -> Tensor:
     """Return ``input`` with another dtype (and/or on a device): ``Tensor.to``.
 
     PyTorch's forms: ``to(dtype)``, ``to(device=None, dtype=None)``, ``to(other)`` (``other``'s

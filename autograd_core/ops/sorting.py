@@ -4,6 +4,8 @@ Values are gathered from the input, so their gradient flows back to where they c
 
 from __future__ import annotations
 
+import builtins
+from typing import Any
 from collections import namedtuple
 
 import numpy as np
@@ -48,7 +50,8 @@ def _sorted(input, dim, descending, k=None):
     Sample("sort", lambda a: sort(a).values * 1.5, domain="distinct"),
     Sample("sort_descending", lambda a: sort(a, 0, descending=True)[0], domain="distinct",
            min_ndim=1)])
-def sort(input, dim=-1, descending=False, *, stable=False):
+def sort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = False, *,
+         stable: builtins.bool = False) -> Any:
     """Sort ``input`` along ``dim``; return the named tuple ``(values, indices)``.
 
     Always stable here: equal elements keep their order in both directions (PyTorch's
@@ -73,7 +76,8 @@ def sort(input, dim=-1, descending=False, *, stable=False):
 
 
 @op("argsort", method=True, samples=())
-def argsort(input, dim=-1, descending=False, *, stable=False):
+def argsort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = False, *,
+            stable: builtins.bool = False) -> Tensor:
     """Return the int64 indices that sort ``input`` along ``dim`` (stable, see ``sort``).
 
     Args:
@@ -100,7 +104,8 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
            domain="distinct"),
     Sample("topk_smallest", lambda a: topk(a, min(2, a.shape[-1]), dim=-1, largest=False)[0], domain="distinct",
            min_ndim=1)])
-def topk(input, k, dim=-1, largest=True, sorted=True):
+def topk(input: Tensor, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True,
+         sorted: builtins.bool = True) -> Any:
     """Return the ``k`` largest elements of ``input`` along ``dim`` and their indices.
 
     A named tuple ``(values, indices)``; ``largest=False`` gives the smallest. The gradient goes
@@ -166,7 +171,8 @@ def _close(name, input, other, rtol, atol, equal_nan):
 
 
 @op("isclose", method=True, samples=())
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+def isclose(input: Tensor, other: Any, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
+            equal_nan: builtins.bool = False) -> Tensor:
     """Return a bool tensor: where ``|input - other| <= atol + rtol * |other|``.
 
     Args:
@@ -187,7 +193,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 @op("allclose", method=True, samples=())
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+def allclose(input: Tensor, other: Any, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
+             equal_nan: builtins.bool = False) -> builtins.bool:
     """Return True if ``isclose`` holds for every element (a Python bool).
 
     Args:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 import numpy as np
 
 from autograd_core.node import Node
@@ -228,7 +229,7 @@ class PowScalar(Node):
 
 
 @op("square", method=True)
-def square(input):
+def square(input: Tensor) -> Tensor:
     """Return the square of each element of ``input``.
 
     Args:
@@ -244,7 +245,7 @@ def square(input):
 
 
 @op("rsqrt", method=True, domain="positive")
-def rsqrt(input):
+def rsqrt(input: Tensor) -> Tensor:
     """Return the reciprocal of the square root of each element of ``input``.
 
     ``out = 1 / sqrt(input)``: inf at 0, nan below 0.
@@ -283,7 +284,7 @@ class Clamp(Node):
     Sample("clamp", lambda a: a.clamp(-0.5, 0.5), domain="away_from_clamp"),
     Sample("clamp_tensor_bounds", lambda a, b: a.clamp(b * 0.5 - 0.25, b * 0.5 + 0.25), 2,
            domain="distinct")])
-def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's argument names
     """Clamp every element of ``input`` into the range ``[min, max]``.
 
     ``out = min(max(input, min), max)``. The gradient passes where ``min <= input <= max``
@@ -315,7 +316,7 @@ def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
 
 
 @op("sign", method=True, samples=())
-def sign(input):
+def sign(input: Tensor) -> Tensor:
     """Return the sign of each element of ``input``: -1, 0 or 1.
 
     The result does not require grad (its derivative is 0 almost everywhere).
