@@ -1,10 +1,27 @@
 """autograd_core: a Tensor on a dynamic tape, reverse-mode autodiff on numpy + Numba.
 
+The package plays ``torch``'s part: ``import autograd_core as ag`` (or ``as torch``) gives the
+Tensor, the creation functions, the functional ops, ``no_grad``, ``grad``, ``gradcheck``,
+``Function``, ``save``/``load`` and the rest of the names below.
+
+Example::
+
+    >>> import autograd_core as ag
+    >>> x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+
 Import order is the architecture: ``tensor`` (knows no op) <- ``node`` (recording) <- ``ops``
 (every op declared once, ``ops.registry``) <- ``methods`` (wires Tensor's methods from the op
 table) and ``engine``/``autograd`` (backward). The functional forms exported here
 (``autograd_core.exp``, ``.sum``, ``.cat``, ...) come from the same table.
+
+.. include:: DIFFERENCES.md
 """
+
+import builtins as _builtins
 
 from autograd_core.grad_mode import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
@@ -42,15 +59,45 @@ from autograd_core.dtype_info import finfo, iinfo
 globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms
 
 
-def is_tensor(obj) -> bool:
+def is_tensor(obj: object) -> _builtins.bool:
+    """Return True if ``obj`` is a tapegrad Tensor.
+
+    Args:
+        obj (object): the object to test.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_tensor(ag.tensor([1.0])), ag.is_tensor([1.0])
+        (True, False)
+    """
     return isinstance(obj, Tensor)
 
 
-def numel(input) -> int:
+def numel(input: Tensor) -> _builtins.int:
+    """Return the number of elements of ``input``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.numel(ag.zeros(2, 3))
+        6
+    """
     return input.numel()
 
 
 __version__ = "0.1.0"
+
+#: the public names (``from autograd_core import *``, the API reference): every public name
+#: above that is not a module, and the public modules (as ``torch.autograd``, ...); the
+#: others are the implementation; nn/optim/utils load lazily, and viz when imported
+__all__ = sorted(
+    name for name, value in globals().items()
+    if not name.startswith("_") and not isinstance(value, type(_builtins))
+) + ["accelerator", "autograd", "backends", "cuda", "testing", "viz"]
 
 
 # ---- the one-line swap: ``import autograd_core as torch`` --------------------------------------
@@ -64,7 +111,7 @@ _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.util
                  "distributed": "autograd_core.distributed"}
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> object:
     target = _LAZY_MODULES.get(name)
     if target is None:
         raise AttributeError(f"module 'autograd_core' has no attribute '{name}'")
@@ -73,5 +120,5 @@ def __getattr__(name):
     return module
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY_MODULES))

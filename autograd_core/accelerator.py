@@ -11,15 +11,39 @@ __all__ = ["current_accelerator", "device_count", "is_available"]
 
 
 def is_available() -> bool:
-    """False: this build has only the CPU."""
+    """Return False: this build has no accelerator, only the CPU.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.accelerator.is_available()
+        False
+    """
     return False
 
 
-def current_accelerator(check_available: bool = False):
-    """None: there is no accelerator."""
+def current_accelerator(check_available: bool = False) -> None:
+    """Return None: there is no accelerator.
+
+    Args:
+        check_available (bool): accepted for PyTorch's signature.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.accelerator.current_accelerator() or ag.device("cpu")
+        device(type='cpu')
+    """
     return None
 
 
 def device_count() -> int:
-    """0: there is no accelerator."""
+    """Return 0: there is no accelerator.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.accelerator.device_count()
+        0
+    """
     return 0

@@ -2,29 +2,48 @@
 
 from __future__ import annotations
 
+from typing import Any, Callable, Literal
+
 from autograd_core.grad_mode import STATE
 
 
 class detect_anomaly:
-    """Context manager (and decorator). Inside it every op checks its forward output, and every
-    node checks the gradients its backward returns; the first NaN/Inf raises a RuntimeError that
-    names the op and, for backward, where its forward was recorded. Slow: for debugging."""
+    """Context manager (and decorator) that finds the op producing NaN or Inf.
 
-    def __init__(self, check_nan=True):
+    Inside it every op checks its forward output, and every node checks the gradients its
+    backward returns; the first NaN or Inf raises a ``RuntimeError`` naming the op and, for
+    backward, where its forward was recorded. Slow: for debugging.
+
+    Args:
+        check_nan (bool): check (True) or not. Default: True.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([-1.0], requires_grad=True)
+        >>> with ag.detect_anomaly():
+        ...     try:
+        ...         y = x.log()
+        ...     except RuntimeError as e:
+        ...         print(str(e).splitlines()[0])
+        detect_anomaly: function 'Log' produced nan values in its forward output (shape (1,)).
+    """
+
+    def __init__(self, check_nan: bool = True) -> None:
         self.check = check_nan
-        self._prev = []
+        self._prev: list[bool] = []
 
-    def __enter__(self):
+    def __enter__(self) -> detect_anomaly:
         self._prev.append(STATE.anomaly)
         STATE.anomaly = self.check
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         STATE.anomaly = self._prev.pop()
         return False
 
-    def __call__(self, fn):
-        def wrapper(*args, **kwargs):
+    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with detect_anomaly(self.check):
                 return fn(*args, **kwargs)
 
@@ -32,4 +51,13 @@ class detect_anomaly:
 
 
 def is_anomaly_enabled() -> bool:
+    """Return True inside ``detect_anomaly``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> with ag.detect_anomaly():
+        ...     ag.is_anomaly_enabled()
+        True
+    """
     return STATE.anomaly

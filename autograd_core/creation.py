@@ -9,12 +9,20 @@ CUDA/MPS raise PyTorch's error) and the random ones ``generator=`` (an
 
 from __future__ import annotations
 
+import builtins
+from typing import TYPE_CHECKING, Any, Sequence, Union
+
 import numpy as np
 
 from autograd_core import random as _random
 from autograd_core import tensor as _tensor_module
-from autograd_core.device import check_device
-from autograd_core.tensor import Tensor
+from autograd_core.device import DeviceLike, check_device
+from autograd_core.random import Generator
+from autograd_core.tensor import DTypeLike, Tensor
+
+#: a shape: integers, or one sequence of them (``zeros(2, 3)`` or ``zeros((2, 3))``)
+_Shape = Union[builtins.int, Sequence[builtins.int]]
+_Number = Union[builtins.int, builtins.float, builtins.bool]
 
 DType = _tensor_module.DType
 float16 = DType(np.float16)
@@ -41,28 +49,52 @@ _builtin_int = type(0)
 _builtin_bool = type(True)
 
 
-def get_default_dtype():
-    """The dtype of Python floats and of float factories without ``dtype=`` (float32)."""
+def get_default_dtype() -> DType:
+    """Return the default floating point dtype (``float32`` unless changed).
+
+    It is the dtype of Python floats given to ``tensor`` and of the float factories (``zeros``,
+    ``randn``, ...) called without ``dtype=``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.get_default_dtype()
+        autograd_core.float32
+        >>> ag.tensor([1.5]).dtype
+        autograd_core.float32
+    """
     return DType(_tensor_module.DEFAULT_DTYPE[0])
 
 
-def set_default_dtype(d):
-    """Set the default floating point dtype (float16, float32 or float64)."""
+def set_default_dtype(d: DTypeLike) -> None:
+    """Set the default floating point dtype (float16, float32 or float64).
+
+    Args:
+        d (dtype): the new default; a non-float dtype raises ``TypeError``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.set_default_dtype(ag.float64)
+        >>> ag.tensor([1.5]).dtype
+        autograd_core.float64
+        >>> ag.set_default_dtype(ag.float32)  # back to the default
+    """
     d = np.dtype(d)
     if d.kind != "f":
         raise TypeError(f"only floating-point types are supported as the default type, got {d}")
     _tensor_module.DEFAULT_DTYPE[0] = d
 
 
-def _dtype(dtype):
+def _dtype(dtype: DTypeLike | None) -> np.dtype | None:
     return None if dtype is None else np.dtype(dtype)
 
 
-def _float_dtype(dtype):
+def _float_dtype(dtype: DTypeLike | None) -> np.dtype:
     return np.dtype(dtype) if dtype is not None else _tensor_module.DEFAULT_DTYPE[0]
 
 
-def _from_python(data):
+def _from_python(data: Any) -> np.ndarray:
     arr = np.asarray(data)
     if arr.dtype == np.float64:
         arr = arr.astype(get_default_dtype())
@@ -71,8 +103,30 @@ def _from_python(data):
     return arr
 
 
-def tensor(data, *, dtype=None, device=None, requires_grad=False):
-    """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays or tensors)."""
+def tensor(data: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+           requires_grad: builtins.bool = False) -> Tensor:
+    """Construct a tensor holding a copy of ``data``.
+
+    Python floats become the default dtype (float32), Python ints int64 and bools bool, as in
+    PyTorch; a numpy array keeps its dtype.
+
+    Args:
+        data (array_like): a number, a (nested) list or tuple, a numpy array or a Tensor.
+        dtype (dtype, optional): the dtype of the result; inferred from ``data`` if None.
+        device (device or str, optional): ``"cpu"`` (the only device) or None.
+        requires_grad (bool): record operations on the result for autograd. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1, 2], [3, 4]])
+        tensor([[1, 2],
+                [3, 4]])
+        >>> ag.tensor([0.5, 1.0], requires_grad=True)
+        tensor([0.5000, 1.0000], requires_grad=True)
+        >>> ag.tensor(3, dtype=ag.float64)
+        tensor(3., dtype=autograd_core.float64)
+    """
     check_device(device, "tensor")
     if isinstance(data, Tensor):
         arr = np.array(data._data, dtype=_dtype(dtype), copy=True)
@@ -95,8 +149,28 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False):
     return Tensor(arr, requires_grad=requires_grad)
 
 
-def as_tensor(data, dtype=None, device=None):
-    """``data`` as a tensor, sharing memory with a Tensor or ndarray of the right dtype."""
+def as_tensor(data: Any, dtype: DTypeLike | None = None,
+              device: DeviceLike | None = None) -> Tensor:
+    """Convert ``data`` to a tensor, sharing memory when it can.
+
+    A Tensor of the requested dtype is returned as it is and a numpy array of that dtype is
+    wrapped without a copy; anything else is copied as ``tensor`` does.
+
+    Args:
+        data (array_like): a Tensor, a numpy array, a number or a (nested) list.
+        dtype (dtype, optional): the dtype of the result.
+        device (device or str, optional): ``"cpu"`` or None.
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> a = np.array([1.0, 2.0])
+        >>> t = ag.as_tensor(a)
+        >>> a[0] = -1.0
+        >>> t
+        tensor([-1.,  2.], dtype=autograd_core.float64)
+    """
     check_device(device, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
         return data
@@ -105,14 +179,30 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype=dtype)
 
 
-def from_numpy(arr):
-    """A tensor sharing memory with ``arr`` (as torch.from_numpy)."""
+def from_numpy(arr: np.ndarray) -> Tensor:
+    """Create a tensor that shares memory with the numpy array ``arr``.
+
+    Changes to one are seen by the other; the tensor keeps the array's dtype.
+
+    Args:
+        arr (numpy.ndarray): the array.
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> a = np.arange(3)
+        >>> t = ag.from_numpy(a)
+        >>> t[0] = 7
+        >>> a
+        array([7, 1, 2])
+    """
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray, got {type(arr).__name__}")
     return Tensor(arr)
 
 
-def _size(size):
+def _size(size: Sequence[Any]) -> tuple[builtins.int, ...]:
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
     for s in size:
@@ -124,67 +214,216 @@ def _size(size):
     return tuple(_builtin_int(s) for s in size)
 
 
-def _make(arr, requires_grad):
+def _make(arr: np.ndarray, requires_grad: builtins.bool) -> Tensor:
     return Tensor(arr, requires_grad=requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
-    """A tensor of zeros of shape ``size``."""
+def zeros(*size: _Shape, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+          requires_grad: builtins.bool = False) -> Tensor:
+    """Return a tensor filled with 0, of shape ``size``.
+
+    Args:
+        *size (int...): the shape, as integers or one sequence (``zeros(2, 3)`` or
+            ``zeros((2, 3))``).
+        dtype (dtype, optional): the dtype; the default dtype (float32) if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3)
+        tensor([[0., 0., 0.],
+                [0., 0., 0.]])
+        >>> ag.zeros((2,), dtype=ag.int64)
+        tensor([0, 0])
+    """
     check_device(device, "zeros")
     return _make(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
-    """A tensor of ones of shape ``size``."""
+def ones(*size: _Shape, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+         requires_grad: builtins.bool = False) -> Tensor:
+    """Return a tensor filled with 1, of shape ``size``.
+
+    Args:
+        *size (int...): the shape, as integers or one sequence (``zeros(2, 3)`` or
+            ``zeros((2, 3))``).
+        dtype (dtype, optional): the dtype; the default dtype (float32) if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.ones(2, 2)
+        tensor([[1., 1.],
+                [1., 1.]])
+    """
     check_device(device, "ones")
     return _make(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
-    """An uninitialised tensor of shape ``size``."""
+def empty(*size: _Shape, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+          requires_grad: builtins.bool = False) -> Tensor:
+    """Return a tensor of shape ``size`` whose values are not initialised.
+
+    Args:
+        *size (int...): the shape, as integers or one sequence (``zeros(2, 3)`` or
+            ``zeros((2, 3))``).
+        dtype (dtype, optional): the dtype; the default dtype (float32) if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.empty(2, 3).shape
+        autograd_core.Size([2, 3])
+    """
     check_device(device, "empty")
     return _make(np.empty(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
-    """A tensor of shape ``size`` filled with ``fill_value`` (its dtype by PyTorch's rules)."""
+def full(size: _Shape, fill_value: _Number, *, dtype: DTypeLike | None = None,
+         device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Return a tensor of shape ``size`` filled with ``fill_value``.
+
+    Without ``dtype``, the dtype follows ``fill_value`` as in PyTorch: a float gives the default
+    dtype, an int int64, a bool bool.
+
+    Args:
+        size (int or sequence of int): the shape.
+        fill_value (number): the value of every element.
+        dtype (dtype, optional): the dtype.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.full((2, 2), 1.5)
+        tensor([[1.5000, 1.5000],
+                [1.5000, 1.5000]])
+        >>> ag.full((3,), 7)
+        tensor([7, 7, 7])
+    """
     check_device(device, "full")
     if dtype is None:
         dtype = _from_python(fill_value).dtype
     return _make(np.full(_size((size,)), fill_value, dtype=np.dtype(dtype)), requires_grad)
 
 
-def _like_shape(input):
+def _like_shape(input: Tensor) -> tuple[builtins.int, ...]:
     return np.shape(getattr(input, "_data", input))
 
 
-def zeros_like(input, *, dtype=None, device=None, requires_grad=False):
-    """Zeros of ``input``'s shape and (by default) dtype."""
+def zeros_like(input: Tensor, *, dtype: DTypeLike | None = None,
+               device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Return a tensor of zeros with the shape and dtype of ``input``.
+
+    Args:
+        input (Tensor): the tensor whose shape (and, by default, dtype) is used.
+        dtype (dtype, optional): the dtype; ``input``'s if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.zeros_like(ag.tensor([[1, 2, 3]]))
+        tensor([[0, 0, 0]])
+    """
     check_device(device, "zeros_like")
     return _make(np.zeros(_like_shape(input), dtype=_dtype(dtype) or input.dtype), requires_grad)
 
 
-def ones_like(input, *, dtype=None, device=None, requires_grad=False):
-    """Ones of ``input``'s shape and (by default) dtype."""
+def ones_like(input: Tensor, *, dtype: DTypeLike | None = None,
+              device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Return a tensor of ones with the shape and dtype of ``input``.
+
+    Args:
+        input (Tensor): the tensor whose shape (and, by default, dtype) is used.
+        dtype (dtype, optional): the dtype; ``input``'s if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.ones_like(ag.tensor([0.5, 2.0]))
+        tensor([1., 1.])
+    """
     check_device(device, "ones_like")
     return _make(np.ones(_like_shape(input), dtype=_dtype(dtype) or input.dtype), requires_grad)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False):
-    """``fill_value`` in ``input``'s shape and (by default) dtype."""
+def full_like(input: Tensor, fill_value: _Number, *, dtype: DTypeLike | None = None,
+              device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Return a tensor filled with ``fill_value``, with the shape and dtype of ``input``.
+
+    Args:
+        input (Tensor): the tensor whose shape (and, by default, dtype) is used.
+        dtype (dtype, optional): the dtype; ``input``'s if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+        fill_value (number): the value of every element.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.full_like(ag.zeros(2), 3.0)
+        tensor([3., 3.])
+    """
     check_device(device, "full_like")
     return _make(np.full(input.shape, fill_value, dtype=_dtype(dtype) or input.dtype),
                  requires_grad)
 
 
-def empty_like(input, *, dtype=None, device=None, requires_grad=False):
-    """Uninitialised, of ``input``'s shape and (by default) dtype."""
+def empty_like(input: Tensor, *, dtype: DTypeLike | None = None,
+               device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Return an uninitialised tensor with the shape and dtype of ``input``.
+
+    Args:
+        input (Tensor): the tensor whose shape (and, by default, dtype) is used.
+        dtype (dtype, optional): the dtype; ``input``'s if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.empty_like(ag.zeros(2, 4)).shape
+        autograd_core.Size([2, 4])
+    """
     check_device(device, "empty_like")
     return _make(np.empty(input.shape, dtype=_dtype(dtype) or input.dtype), requires_grad)
 
 
-def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
-    """``[start, end)`` in steps of ``step`` (``arange(end)`` starts at 0)."""
+def arange(start: _Number = 0, end: _Number | None = None, step: _Number = 1, *,
+           dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+           requires_grad: builtins.bool = False) -> Tensor:
+    """Return the values from ``start`` up to (not including) ``end`` in steps of ``step``.
+
+    ``arange(end)`` starts at 0. The dtype is int64 when all three are integers, else the
+    default float dtype.
+
+    Args:
+        start (number): the first value. Default: 0.
+        end (number): the end, excluded.
+        step (number): the gap between values. Default: 1.
+        dtype (dtype, optional): the dtype.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.arange(5)
+        tensor([0, 1, 2, 3, 4])
+        >>> ag.arange(1, 2.5, 0.5)
+        tensor([1.0000, 1.5000, 2.0000])
+    """
     check_device(device, "arange")
     if end is None:
         start, end = 0, start
@@ -194,38 +433,125 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     return _make(np.arange(start, end, step, dtype=np.dtype(dtype)), requires_grad)
 
 
-def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
-    """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
+def linspace(start: _Number, end: _Number, steps: builtins.int, *,
+             dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+             requires_grad: builtins.bool = False) -> Tensor:
+    """Return ``steps`` evenly spaced values from ``start`` to ``end``, both included.
+
+    Args:
+        start (number): the first value.
+        end (number): the last value.
+        steps (int): how many values.
+        dtype (dtype, optional): the dtype; the default float dtype if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linspace(0, 1, 5)
+        tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
+    """
     check_device(device, "linspace")
     return _make(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
-    """The ``n x m`` identity matrix."""
+def eye(n: builtins.int, m: builtins.int | None = None, *, dtype: DTypeLike | None = None,
+        device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Return a 2-d tensor with ones on the diagonal and zeros elsewhere.
+
+    Args:
+        n (int): the number of rows.
+        m (int, optional): the number of columns; ``n`` if None.
+        dtype (dtype, optional): the dtype; the default float dtype if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.eye(2, 3)
+        tensor([[1., 0., 0.],
+                [0., 1., 0.]])
+    """
     check_device(device, "eye")
     return _make(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
 # ---- random ----------------------------------------------------------------------------------
-def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    """Standard normal samples of shape ``size``."""
+def randn(*size: _Shape, generator: Generator | None = None, dtype: DTypeLike | None = None,
+          device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Return samples from the standard normal distribution, of shape ``size``.
+
+    The draws come from numpy's PCG64 stream: reproducible with ``manual_seed``, but not the
+    numbers PyTorch draws for the same seed.
+
+    Args:
+        *size (int...): the shape, as integers or one sequence.
+        generator (Generator, optional): the random stream; the global one if None.
+        dtype (dtype, optional): the dtype; the default float dtype if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> _ = ag.manual_seed(0)
+        >>> ag.randn(2, 3)
+        tensor([[ 0.1257, -0.1321,  0.6404],
+                [ 0.1049, -0.5357,  0.3616]])
+    """
     check_device(device, "randn")
     arr = _random.generator(generator, "randn").standard_normal(_size(size))
     return _make(arr.astype(_float_dtype(dtype)), requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
-    """Uniform samples in ``[0, 1)`` of shape ``size``."""
+def rand(*size: _Shape, generator: Generator | None = None, dtype: DTypeLike | None = None,
+         device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Return samples drawn uniformly from ``[0, 1)``, of shape ``size``.
+
+    Args:
+        *size (int...): the shape, as integers or one sequence.
+        generator (Generator, optional): the random stream; the global one if None.
+        dtype (dtype, optional): the dtype; the default float dtype if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> _ = ag.manual_seed(0)
+        >>> x = ag.rand(1000)
+        >>> x.shape, ((x >= 0) & (x < 1)).all().item()
+        (autograd_core.Size([1000]), True)
+    """
     check_device(device, "rand")
     arr = _random.generator(generator, "rand").random(_size(size))
     return _make(arr.astype(_float_dtype(dtype)), requires_grad)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad=False):
-    """Integers drawn uniformly from ``[low, high)``, of shape ``size``.
+def randint(low: builtins.int = 0, high: Any = None, size: Any = None, *,
+            generator: Generator | None = None, dtype: DTypeLike | None = None,
+            device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Return integers drawn uniformly from ``[low, high)``, of shape ``size``.
 
     PyTorch's two forms: ``randint(high, size)`` and ``randint(low, high, size)``.
+
+    Args:
+        low (int): the lowest value. Default: 0.
+        high (int): one above the highest value.
+        size (tuple of int): the shape.
+        generator (Generator, optional): the random stream; the global one if None.
+        dtype (dtype, optional): the dtype; int64 if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> _ = ag.manual_seed(0)
+        >>> ag.randint(0, 10, (5,))
+        tensor([8, 6, 5, 2, 3])
     """
     check_device(device, "randint")
     if size is None:
@@ -243,8 +569,24 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     return _make(arr.astype(_dtype(dtype) or int64), requires_grad)
 
 
-def randperm(n, *, generator=None, dtype=int64, device=None, requires_grad=False):
-    """A random permutation of ``0 .. n-1``."""
+def randperm(n: builtins.int, *, generator: Generator | None = None, dtype: DTypeLike = int64,
+             device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Return a random permutation of the integers ``0 .. n-1``.
+
+    Args:
+        n (int): how many integers.
+        generator (Generator, optional): the random stream; the global one if None.
+        dtype (dtype): the dtype. Default: int64.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> _ = ag.manual_seed(0)
+        >>> ag.randperm(5).sort().values
+        tensor([0, 1, 2, 3, 4])
+    """
     check_device(device, "randperm")
     if isinstance(n, _builtin_bool) or not isinstance(n, (_builtin_int, np.integer)) or n < 0:
         raise RuntimeError(f"randperm: n must be a non-negative int, got {n!r}")
@@ -252,27 +594,75 @@ def randperm(n, *, generator=None, dtype=int64, device=None, requires_grad=False
     return _make(arr.astype(_dtype(dtype) or int64), requires_grad)
 
 
-def randn_like(input, *, dtype=None, device=None, requires_grad=False):
-    """Standard normal samples of ``input``'s shape and (by default) dtype."""
+def randn_like(input: Tensor, *, dtype: DTypeLike | None = None,
+               device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Return standard normal samples with the shape and dtype of ``input``.
+
+    Args:
+        input (Tensor): the tensor whose shape (and, by default, dtype) is used.
+        dtype (dtype, optional): the dtype; ``input``'s if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.randn_like(ag.zeros(2, 3, dtype=ag.float64)).dtype
+        autograd_core.float64
+    """
     return randn(input.shape, dtype=dtype or input.dtype, device=device,
                  requires_grad=requires_grad)
 
 
-def rand_like(input, *, dtype=None, device=None, requires_grad=False):
-    """Uniform ``[0, 1)`` samples of ``input``'s shape and (by default) dtype."""
+def rand_like(input: Tensor, *, dtype: DTypeLike | None = None,
+              device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+    """Return samples uniform on ``[0, 1)`` with the shape and dtype of ``input``.
+
+    Args:
+        input (Tensor): the tensor whose shape (and, by default, dtype) is used.
+        dtype (dtype, optional): the dtype; ``input``'s if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.rand_like(ag.zeros(4)).shape
+        autograd_core.Size([4])
+    """
     return rand(input.shape, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
-    """``randint`` of ``input``'s shape and (by default) dtype."""
+def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None = None, *,
+                 dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+                 requires_grad: builtins.bool = False) -> Tensor:
+    """Return integers drawn uniformly from ``[low, high)`` with the shape and dtype of ``input``.
+
+    As in PyTorch, ``randint_like(input, high)`` draws from ``[0, high)``.
+
+    Args:
+        input (Tensor): the tensor whose shape (and, by default, dtype) is used.
+        low (int): the lowest value. Default: 0.
+        high (int): one above the highest value.
+        dtype (dtype, optional): the dtype; ``input``'s if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.randint_like(ag.zeros(100, dtype=ag.int64), 3)
+        >>> ((x >= 0) & (x < 3)).all().item(), x.dtype
+        (True, autograd_core.int64)
+    """
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device,
                    requires_grad=requires_grad)
 
 
-def _probabilities(input, where):
+def _probabilities(input: Tensor, where: str) -> np.ndarray:
     if not isinstance(input, Tensor):
         raise TypeError(f"{where}(): argument 'input' must be Tensor, not "
                         f"{type(input).__name__}")
@@ -283,12 +673,29 @@ def _probabilities(input, where):
     return p
 
 
-def multinomial(input, num_samples, replacement=False, *, generator=None):
-    """Indices drawn from the categorical distribution(s) with weights ``input`` (1-d, or 2-d:
-    one distribution per row), ``num_samples`` per distribution, int64.
+def multinomial(input: Tensor, num_samples: builtins.int, replacement: builtins.bool = False,
+                *, generator: Generator | None = None) -> Tensor:
+    """Draw indices from the categorical distribution(s) whose weights are ``input``.
 
-    Without replacement each index is drawn at most once (an index of weight 0 only after all
-    others); ``num_samples`` may not exceed the number of categories.
+    ``input`` is 1-d (one distribution) or 2-d (one per row), with non-negative weights that
+    need not sum to 1. Without replacement each index is drawn at most once (an index of weight
+    0 only after all others), so ``num_samples`` may not exceed the number of categories.
+
+    Args:
+        input (Tensor): the weights.
+        num_samples (int): how many indices to draw per distribution.
+        replacement (bool): draw with replacement. Default: False.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Returns:
+        Tensor: int64 indices of shape ``input.shape[:-1] + (num_samples,)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> _ = ag.manual_seed(0)
+        >>> ag.multinomial(ag.tensor([0.0, 1.0, 3.0]), 2).sort().values
+        tensor([1, 2])
     """
     p = _probabilities(input, "multinomial")
     if p.ndim not in (1, 2):
@@ -326,8 +733,22 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     return Tensor(out.reshape(p.shape[:-1] + (num_samples,)))
 
 
-def bernoulli(input, *, generator=None):
-    """0/1 samples, 1 with probability ``input`` (elementwise), in ``input``'s dtype."""
+def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
+    """Draw 0 or 1 for every element: 1 with the probability given by that element of ``input``.
+
+    Args:
+        input (Tensor): probabilities in ``[0, 1]``.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Returns:
+        Tensor: 0/1 values in ``input``'s dtype and shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.bernoulli(ag.tensor([0.0, 1.0, 1.0]))
+        tensor([0., 1., 1.])
+    """
     p = _probabilities(input, "bernoulli")
     if np.any(~((p >= 0) & (p <= 1))):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
@@ -337,14 +758,20 @@ def bernoulli(input, *, generator=None):
 
 # ---- PyTorch's legacy typed constructors -----------------------------------------------------
 class _LegacyTensorType(type):
-    """``FloatTensor`` & co: ``FloatTensor(data)`` copies ``data`` as that dtype,
-    ``FloatTensor(2, 3)`` makes a zero tensor of that shape (PyTorch leaves it uninitialised);
-    ``isinstance(t, FloatTensor)`` is True for a float32 Tensor."""
+    """PyTorch's legacy typed constructors: ``FloatTensor``, ``LongTensor``, ...
 
-    def __instancecheck__(cls, obj):
+    ``FloatTensor(data)`` copies ``data`` as that dtype, ``FloatTensor(2, 3)`` makes a zero
+    tensor of that shape (PyTorch leaves it uninitialised); ``isinstance(t, FloatTensor)`` is
+    True for a float32 Tensor.
+    """
+
+    if TYPE_CHECKING:  # set on each class by _legacy
+        dtype: np.dtype
+
+    def __instancecheck__(cls, obj: object) -> builtins.bool:
         return isinstance(obj, Tensor) and obj._data.dtype == cls.dtype
 
-    def __call__(cls, *args, device=None):
+    def __call__(cls, *args: Any, device: DeviceLike | None = None) -> Tensor:
         check_device(device, cls.__name__)
         if not args:
             return Tensor(np.zeros((0,), dtype=cls.dtype))
@@ -358,17 +785,28 @@ class _LegacyTensorType(type):
                             f"got {len(args)} arguments")
         return tensor(args[0], dtype=cls.dtype)
 
-    def __repr__(cls):
+    def __repr__(cls) -> str:
         return f"<class 'autograd_core.{cls.__name__}'>"
 
 
 Size = _tensor_module.Size
 
 
-def _legacy(name, dt):
-    return _LegacyTensorType(name, (), {"dtype": np.dtype(dt), "__module__": "autograd_core",
-                                        "__doc__": f"A {np.dtype(dt).name} tensor "
-                                        "(PyTorch's legacy constructor)."})
+def _legacy(name: str, dt: type) -> type:
+    dn = np.dtype(dt).name
+    doc = (f"A {dn} tensor (PyTorch's legacy constructor): ``{name}(data)`` copies ``data`` as "
+           f"{dn}, ``{name}(*sizes)`` makes zeros of that shape.\n\nExample::\n\n"
+           f"    >>> import autograd_core as ag\n"
+           f"    >>> ag.{name}(2, 3).shape, ag.{name}([1]).dtype\n"
+           f"    (autograd_core.Size([2, 3]), autograd_core.{dn})\n"
+           f"    >>> isinstance(ag.zeros(1, dtype=ag.{dn}), ag.{name})\n    True\n")
+    cls = _LegacyTensorType(name, (), {"dtype": np.dtype(dt), "__module__": "autograd_core",
+                                       "__doc__": doc})
+    __test__[name] = doc  # the doctest finder skips classes of another __module__
+    return cls
+
+
+__test__: dict[str, str] = {}
 
 
 FloatTensor = _legacy("FloatTensor", np.float32)
@@ -382,10 +820,34 @@ ByteTensor = _legacy("ByteTensor", np.uint8)
 BoolTensor = _legacy("BoolTensor", np.bool_)
 
 
-def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
-           requires_grad=False):
-    """Normal samples ``mean + std * N(0, 1)``: with Tensor ``mean``/``std`` of their broadcast
-    shape (differentiable in them, as PyTorch), else of shape ``size``."""
+def normal(mean: Tensor | builtins.float, std: Tensor | builtins.float = 1.0,
+           size: Sequence[builtins.int] | None = None, *, generator: Generator | None = None,
+           dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+           requires_grad: builtins.bool = False) -> Tensor:
+    """Draw samples ``mean + std * N(0, 1)`` from a normal distribution.
+
+    With a Tensor ``mean`` or ``std`` the result has their broadcast shape and is differentiable
+    in them (as in PyTorch); with float ``mean`` and ``std`` give ``size``.
+
+    Args:
+        mean (float or Tensor): the mean(s).
+        std (float or Tensor): the standard deviation(s). Default: 1.0.
+        size (tuple of int, optional): the shape, with float ``mean`` and ``std``.
+        generator (Generator, optional): the random stream; the global one if None.
+        dtype (dtype, optional): the dtype (float arguments); the default float dtype if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.normal(2.0, 0.0, size=(3,))
+        tensor([2., 2., 2.])
+        >>> mean = ag.tensor([1.0, 5.0], requires_grad=True)
+        >>> ag.normal(mean, 0.0).sum().backward()
+        >>> mean.grad
+        tensor([1., 1.])
+    """
     check_device(device, "normal")
     rng = _random.generator(generator, "normal")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
@@ -402,7 +864,20 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None,
     return _make(arr.astype(_float_dtype(dtype)), requires_grad)
 
 
-def set_default_device(device):
-    """Only the CPU exists here: ``"cpu"`` is accepted (and is already the default); asking for
-    another device raises the same clear error as ``device=`` does."""
+def set_default_device(device: DeviceLike | None) -> None:
+    """Set the default device; only the CPU exists here.
+
+    ``"cpu"`` (or a CPU ``device``, or None) is accepted and is already the default; another
+    device raises the same error as ``device=`` does. (PyTorch: any available device.)
+
+    Args:
+        device (device or str or None): the device.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.set_default_device("cpu")
+        >>> ag.zeros(1).device
+        device(type='cpu')
+    """
     check_device(device, "set_default_device")

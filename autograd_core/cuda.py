@@ -9,6 +9,8 @@ enabled``.
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from autograd_core.device import device as _device
 from autograd_core.device import unavailable as _unavailable
 
@@ -17,45 +19,128 @@ __all__ = ["current_device", "device_count", "is_available", "is_bf16_supported"
 
 
 def is_available() -> bool:
-    """False: this build has only the CPU."""
+    """Return False: this build has only the CPU.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cuda.is_available(), ("cuda" if ag.cuda.is_available() else "cpu")
+        (False, 'cpu')
+    """
     return False
 
 
 def device_count() -> int:
-    """0: no CUDA device."""
+    """Return 0: there is no CUDA device.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cuda.device_count()
+        0
+    """
     return 0
 
 
 def is_bf16_supported(including_emulation: bool = True) -> bool:
-    """False: no CUDA device."""
+    """Return False: there is no CUDA device.
+
+    Args:
+        including_emulation (bool): accepted for PyTorch's signature.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cuda.is_bf16_supported()
+        False
+    """
     return False
 
 
-def _fail():
+def _fail() -> NoReturn:
     raise _unavailable(_device("cuda"))
 
 
 def current_device() -> int:
-    """Raises: there is no CUDA device."""
+    """Raise PyTorch's error: there is no CUDA device.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> try:
+        ...     ag.cuda.current_device()
+        ... except AssertionError as e:
+        ...     print(str(e)[:36])
+        Torch not compiled with CUDA enabled
+    """
     _fail()
 
 
-def synchronize(device=None) -> None:
-    """Raises: there is no CUDA device."""
+def synchronize(device: Any = None) -> None:
+    """Raise PyTorch's error: there is no CUDA device.
+
+    Args:
+        device (optional): accepted for PyTorch's signature.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> try:
+        ...     ag.cuda.synchronize()
+        ... except AssertionError as e:
+        ...     print(str(e)[:36])
+        Torch not compiled with CUDA enabled
+    """
     _fail()
 
 
-def manual_seed(seed) -> None:
-    """Does nothing (no CUDA generator), as on a CPU-only PyTorch."""
+def manual_seed(seed: int) -> None:
+    """Do nothing: there is no CUDA generator (as on a CPU-only PyTorch).
+
+    Seed the CPU's generator with ``autograd_core.manual_seed``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cuda.manual_seed(0) is None
+        True
+    """
 
 
-def manual_seed_all(seed) -> None:
-    """Does nothing (no CUDA generator), as on a CPU-only PyTorch."""
+def manual_seed_all(seed: int) -> None:
+    """Do nothing: there is no CUDA generator (as on a CPU-only PyTorch).
+
+    Seed the CPU's generator with ``autograd_core.manual_seed``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cuda.manual_seed_all(0) is None
+        True
+    """
 
 
 def seed() -> None:
-    """Does nothing (no CUDA generator), as on a CPU-only PyTorch."""
+    """Do nothing: there is no CUDA generator (as on a CPU-only PyTorch).
+
+    Seed the CPU's generator with ``autograd_core.manual_seed``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cuda.seed() is None
+        True
+    """
 
 
 def seed_all() -> None:
-    """Does nothing (no CUDA generator), as on a CPU-only PyTorch."""
+    """Do nothing: there is no CUDA generator (as on a CPU-only PyTorch).
+
+    Seed the CPU's generator with ``autograd_core.manual_seed``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cuda.seed_all() is None
+        True
+    """

@@ -13,6 +13,7 @@ a build without that backend: ``AssertionError: Torch not compiled with CUDA ena
 from __future__ import annotations
 
 import re
+from typing import Any, Union
 
 from autograd_core import tensor as _tensor
 
@@ -26,15 +27,30 @@ _DEVICE_RE = re.compile(r"([a-z]+)(?::(\d+))?")
 
 
 class device:  # noqa: N801 - PyTorch's name
-    """A device: ``type`` (``"cpu"``, ``"cuda"``, ...) and an optional ``index``.
+    """A device: a ``type`` (``"cpu"``, ``"cuda"``, ...) and an optional ``index``.
 
     ``device("cpu")``, ``device("cpu:0")``, ``device("cpu", 0)``, ``device(other_device)``.
-    Equality compares type and index, as PyTorch (``device("cpu") != device("cpu:0")``).
+    Equality compares type and index, as in PyTorch (``device("cpu") != device("cpu:0")``).
+    Only the CPU holds tensors here; naming another device type is allowed, using it raises.
+
+    Args:
+        type (str or device): the device type, optionally with ``:index``.
+        index (int, optional): the device index.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.device("cpu", 0)
+        device(type='cpu', index=0)
+        >>> ag.zeros(2).device == ag.device("cpu")
+        True
     """
 
     __slots__ = ("_type", "_index")
+    _type: str
+    _index: int | None
 
-    def __init__(self, type, index=None):  # noqa: A002 - PyTorch's keyword
+    def __init__(self, type: Any, index: int | None = None) -> None:  # noqa: A002
         if isinstance(type, device):
             if index is not None:
                 raise TypeError("device(): an index cannot be given with a device object")
@@ -60,32 +76,32 @@ class device:  # noqa: N801 - PyTorch's name
         self._type, self._index = m.group(1), index
 
     @property
-    def type(self):
+    def type(self) -> str:
         """The device type, e.g. ``"cpu"``."""
         return self._type
 
     @property
-    def index(self):
+    def index(self) -> int | None:
         """The device index, or None when not given."""
         return self._index
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, device):
             return NotImplemented
         return self._type == other._type and self._index == other._index
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash((self._type, self._index))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if self._index is None:
             return f"device(type='{self._type}')"
         return f"device(type='{self._type}', index={self._index})"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self._type if self._index is None else f"{self._type}:{self._index}"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple:
         return (device, (self._type, self._index))
 
 
@@ -93,11 +109,15 @@ CPU = device("cpu")
 _tensor._CPU = CPU  # what Tensor.device returns
 
 
-def _typename(x):
+#: what a ``device=`` argument accepts: a device, a string such as ``"cpu"``, or an index
+DeviceLike = Union[device, str, int]
+
+
+def _typename(x: object) -> str:
     return type(x).__name__
 
 
-def unavailable(dev):
+def unavailable(dev: device) -> Exception:
     """PyTorch's error for placing memory on device ``dev`` in a CPU-only build."""
     if dev.type == "cuda":
         return AssertionError("Torch not compiled with CUDA enabled (this build of "
@@ -106,7 +126,7 @@ def unavailable(dev):
                         "(this build has only the CPU device; use device='cpu')")
 
 
-def check_device(dev, where=None):
+def check_device(dev: Any, where: str | None = None) -> device | None:
     """``dev`` (None, a string, an int or a device) as a device that can hold memory: the CPU.
 
     None stays None. Raises PyTorch's error for any other device type; ``where`` (a function

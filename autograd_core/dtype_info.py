@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 __all__ = ["finfo", "iinfo"]
 
 
 class finfo:
-    """Machine limits of a floating point dtype (default: the default dtype): ``bits``,
-    ``eps``, ``max``, ``min``, ``tiny`` (= ``smallest_normal``), ``resolution``, ``dtype``."""
+    """The machine limits of a floating point dtype, under PyTorch's attribute names.
 
-    def __init__(self, type=None):  # noqa: A002 - PyTorch's argument name
+    Attributes: ``bits``, ``eps``, ``max``, ``min``, ``tiny`` (= ``smallest_normal``),
+    ``resolution``, ``dtype``.
+
+    Args:
+        type (dtype, optional): a floating point dtype; the default dtype if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.finfo(ag.float32).eps
+        1.1920928955078125e-07
+        >>> ag.finfo().bits
+        32
+    """
+
+    def __init__(self, type: Any = None) -> None:  # noqa: A002 - PyTorch's argument name
         if type is None:
             from autograd_core.creation import get_default_dtype
 
@@ -27,16 +43,26 @@ class finfo:
         self.resolution = float(info.resolution)
         self.dtype = dt.name
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
                 f"eps={self.eps:g}, smallest_normal={self.tiny:g}, tiny={self.tiny:g}, "
                 f"dtype={self.dtype})")
 
 
 class iinfo:
-    """Machine limits of an integer dtype: ``bits``, ``max``, ``min``, ``dtype``."""
+    """The machine limits of an integer dtype: ``bits``, ``max``, ``min``, ``dtype``.
 
-    def __init__(self, type):  # noqa: A002 - PyTorch's argument name
+    Args:
+        type (dtype): an integer (or bool) dtype.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.iinfo(ag.int8)
+        iinfo(min=-128, max=127, dtype=int8)
+    """
+
+    def __init__(self, type: Any) -> None:  # noqa: A002 - PyTorch's argument name
         dt = np.dtype(getattr(type, "dtype", type))
         if dt.kind not in "iub":
             raise TypeError(f"torch.iinfo() requires an integer input type. Use torch.finfo "
@@ -44,5 +70,5 @@ class iinfo:
         info = np.iinfo(np.uint8 if dt.kind == "b" else dt)
         self.bits, self.max, self.min, self.dtype = info.bits, int(info.max), int(info.min), dt.name
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

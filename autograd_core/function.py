@@ -23,8 +23,28 @@ LEAF_INPLACE_MESSAGE = "a leaf Variable that requires grad has been used in an i
 
 
 class FunctionCtx:
-    """The ``ctx`` passed to ``Function.forward`` (or ``setup_context``) and ``backward``.
-    Any other attribute may be set on it to pass non-tensor values to backward."""
+    """The ``ctx`` passed to ``Function.forward`` (or ``setup_context``) and ``Function.backward``.
+
+    ``save_for_backward`` keeps tensors for backward (read back with ``saved_tensors``, which
+    refuses if one was modified in place since); ``needs_input_grad`` says which inputs need a
+    gradient; any other attribute may be set on it to pass non-tensor values to backward.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> class Scale(ag.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x, k):
+        ...         ctx.k = k
+        ...         return x * k
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         return g * ctx.k, None
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> Scale.apply(x, 3.0).sum().backward()
+        >>> x.grad
+        tensor([3., 3.])
+    """
 
     def __init__(self):
         self._saved = ()
@@ -139,25 +159,32 @@ class _SingleLevelFunction:
 
 
 class Function(_SingleLevelFunction):
-    """User-defined op, as ``torch.autograd.Function``::
+    """Base class of user-defined differentiable ops, as ``torch.autograd.Function``.
 
-        class Square(ag.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                ctx.save_for_backward(x)
-                return x * x
-            @staticmethod
-            def backward(ctx, grad):
-                (x,) = ctx.saved_tensors
-                return 2 * x * grad
+    Subclass it with static ``forward(ctx, *args)`` and ``backward(ctx, *grad_outputs)`` (or a
+    ``forward(*args)`` without ctx plus ``setup_context(ctx, inputs, output)``), and call
+    ``MyFn.apply(*args)``. ``forward`` receives Tensors (recording off) and returns a Tensor or
+    a tuple; ``backward`` receives one gradient per output and returns one per forward input
+    (None where there is none). Under ``create_graph=True`` backward runs with recording on, so
+    it can be differentiated again if it is written with tensor ops.
 
-        y = Square.apply(x)
+    Example::
 
-    or with ``forward(x)`` and ``setup_context(ctx, inputs, output)``. ``forward`` receives
-    Tensors (recording off) and returns a Tensor or a tuple; ``backward`` receives one
-    gradient per output and returns one per forward input (``None`` where there is none).
-    Under ``create_graph=True`` backward runs with recording on, so it can be differentiated
-    again if it is written with tensor ops.
+        >>> import autograd_core as ag
+        >>> class Square(ag.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x * x
+        ...     @staticmethod
+        ...     def backward(ctx, grad):
+        ...         (x,) = ctx.saved_tensors
+        ...         return 2 * x * grad
+        >>> x = ag.tensor([3.0], requires_grad=True)
+        >>> y = Square.apply(x)
+        >>> y.backward()
+        >>> x.grad
+        tensor([6.])
     """
 
     @staticmethod
@@ -267,8 +294,33 @@ class _DelayedError(Function):
 
 
 def once_differentiable(fn):
-    """Decorator for a ``backward`` that is not differentiable itself: it runs without
-    recording, and differentiating its results again raises PyTorch's error."""
+    """Decorate a ``Function.backward`` that is not differentiable itself.
+
+    The backward runs without recording; differentiating its results again (under
+    ``create_graph=True``) raises PyTorch's error instead of giving a wrong answer silently.
+
+    Args:
+        fn (callable): the ``backward(ctx, *grads)`` staticmethod's function.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.autograd.function import once_differentiable
+        >>> class Cube(ag.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x ** 3
+        ...     @staticmethod
+        ...     @once_differentiable
+        ...     def backward(ctx, g):
+        ...         (x,) = ctx.saved_tensors
+        ...         return g * 3 * x ** 2
+        >>> x = ag.tensor([2.0], requires_grad=True)
+        >>> Cube.apply(x).backward()
+        >>> x.grad
+        tensor([12.])
+    """
 
     @functools.wraps(fn)
     def wrapper(ctx, *grads):

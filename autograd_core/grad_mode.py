@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import functools
 import threading
+from typing import Any, Callable, Literal, TypeVar
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class _State(threading.local):
@@ -22,6 +25,17 @@ STATE = _State()
 
 
 def is_grad_enabled() -> bool:
+    """Return True if operations are recorded for autograd in this thread (grad mode is on).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_grad_enabled()
+        True
+        >>> with ag.no_grad():
+        ...     ag.is_grad_enabled()
+        False
+    """
     return STATE.enabled
 
 
@@ -30,29 +44,29 @@ class _GradModeContext:
 
     _mode: bool = False
 
-    def __new__(cls, func=None):
+    def __new__(cls, func: Any = None) -> Any:
         self = super().__new__(cls)
         if callable(func):  # used as a bare decorator: @no_grad
             return self(func)
         return self
 
-    def __init__(self, func=None):
-        self._prev = []
+    def __init__(self, func: Any = None) -> None:
+        self._prev: list[bool] = []
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         self._prev.append(STATE.enabled)
         STATE.enabled = self._mode
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         STATE.enabled = self._prev.pop()
         return False
 
-    def __call__(self, func):
+    def __call__(self, func: _F) -> _F:
         mode = self._mode
 
         @functools.wraps(func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             prev = STATE.enabled
             STATE.enabled = mode
             try:
@@ -60,38 +74,99 @@ class _GradModeContext:
             finally:
                 STATE.enabled = prev
 
-        return wrapper
+        return wrapper  # type: ignore[return-value]
 
 
 class no_grad(_GradModeContext):
-    """Disable recording: ops run on the data only and their results do not require grad."""
+    """Context manager (and decorator) that disables gradient recording.
+
+    Inside it ops run on the data only and their results do not require grad, even when their
+    inputs do: use it for evaluation and for updating parameters by hand. Grad mode is
+    per thread. ``@no_grad`` and ``@no_grad()`` both decorate a function.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0], requires_grad=True)
+        >>> with ag.no_grad():
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+        >>> @ag.no_grad()
+        ... def double(t):
+        ...     return t * 2
+        >>> double(x).requires_grad
+        False
+    """
 
     _mode = False
 
 
 class enable_grad(_GradModeContext):
-    """Re-enable recording inside a ``no_grad`` region."""
+    """Context manager (and decorator) that re-enables gradient recording inside ``no_grad``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0], requires_grad=True)
+        >>> with ag.no_grad():
+        ...     with ag.enable_grad():
+        ...         y = x * 2
+        >>> y.requires_grad
+        True
+    """
 
     _mode = True
 
 
 class set_grad_enabled(_GradModeContext):
-    """``with set_grad_enabled(flag):`` sets grad mode to ``flag``."""
+    """Context manager (and decorator) that sets grad mode to ``mode``.
 
-    def __new__(cls, mode):
+    Args:
+        mode (bool): True to record operations, False not to.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0], requires_grad=True)
+        >>> training = False
+        >>> with ag.set_grad_enabled(training):
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+    """
+
+    def __new__(cls, mode: bool) -> Any:
         return object.__new__(cls)
 
-    def __init__(self, mode):
+    def __init__(self, mode: bool) -> None:
         self._prev = []
         self._mode = bool(mode)
 
 
 class inference_mode(_GradModeContext):
-    """``with inference_mode():`` (or as a decorator, bare or called): nothing is recorded, as
-    under ``no_grad`` — tapegrad has no separate inference tensors, so here the two are the
-    same. ``inference_mode(False)`` leaves grad mode as it is (PyTorch's meaning)."""
+    """Context manager (and decorator) under which nothing is recorded, as under ``no_grad``.
 
-    def __new__(cls, mode=True):
+    tapegrad has no separate inference tensors, so here the two are the same (PyTorch's
+    inference tensors cannot be used in autograd later; these can). ``inference_mode(False)``
+    leaves grad mode as it is, PyTorch's meaning.
+
+    Args:
+        mode (bool): True to turn recording off. Default: True.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0], requires_grad=True)
+        >>> with ag.inference_mode():
+        ...     y = x * 2
+        >>> y.requires_grad, ag.is_inference_mode_enabled()
+        (False, False)
+    """
+
+    _active: bool
+
+    def __new__(cls, mode: Any = True) -> Any:
         self = object.__new__(cls)
         self._prev = []
         self._active = True
@@ -100,19 +175,27 @@ class inference_mode(_GradModeContext):
         self._active = bool(mode)
         return self
 
-    def __init__(self, mode=True):
+    def __init__(self, mode: Any = True) -> None:
         pass
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         self._prev.append(STATE.enabled)
         if self._active:
             STATE.enabled = False
         return self
 
-    def __call__(self, func):
+    def __call__(self, func: _F) -> _F:
         return super().__call__(func) if self._active else func
 
 
 def is_inference_mode_enabled() -> bool:
-    """Whether recording is off in this thread (inference mode and no_grad are one here)."""
+    """Return True if recording is off in this thread (inference mode and ``no_grad`` are one here).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> with ag.inference_mode():
+        ...     ag.is_inference_mode_enabled()
+        True
+    """
     return not STATE.enabled

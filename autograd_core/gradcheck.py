@@ -8,6 +8,7 @@ the gradient function built with ``create_graph=True``, so it checks second deri
 from __future__ import annotations
 
 import warnings
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -16,17 +17,38 @@ from autograd_core.tensor import Tensor
 
 
 class GradcheckError(RuntimeError):
+    """The error ``gradcheck`` and ``gradgradcheck`` raise on a mismatch (a ``RuntimeError``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> class WrongSquare(ag.Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         ctx.save_for_backward(x)
+        ...         return x * x
+        ...     @staticmethod
+        ...     def backward(ctx, g):
+        ...         (x,) = ctx.saved_tensors
+        ...         return g * x  # should be 2 * x * g
+        >>> x = ag.tensor([1.0], dtype=ag.float64, requires_grad=True)
+        >>> try:
+        ...     ag.gradcheck(WrongSquare.apply, (x,))
+        ... except ag.GradcheckError as e:
+        ...     print(str(e)[:44])
+        gradcheck: Jacobian mismatch for output 0 el
+    """
     pass
 
 
-def _outputs(fn, inputs):
+def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> tuple[Tensor, ...]:
     out = fn(*inputs)
     if isinstance(out, Tensor):
         return (out,)
     return tuple(o for o in out if isinstance(o, Tensor))
 
 
-def _diff_inputs(inputs):
+def _diff_inputs(inputs: Sequence[Any]) -> list[tuple[int, Tensor]]:
     found = [(i, t) for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     for i, t in found:
         if t.dtype != np.float64:
@@ -38,18 +60,41 @@ def _diff_inputs(inputs):
     return found
 
 
-def _fail(msg, raise_exception):
+def _fail(msg: str, raise_exception: bool) -> bool:
     if raise_exception:
         raise GradcheckError(msg)
     return False
 
 
-def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-              nondet_tol=0.0):
-    """True if ``fn``'s analytical gradients match central finite differences at ``inputs``.
+def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
+              atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+              nondet_tol: float = 0.0) -> bool:
+    """Check the gradients of ``fn`` at ``inputs`` against central finite differences.
 
-    On a mismatch raises ``GradcheckError`` naming the output, the input index, the element and
-    both values (or returns False with ``raise_exception=False``).
+    Every input that requires grad is perturbed element by element by ``eps``; the analytical
+    Jacobian (one backward per output element) must match the numerical one within
+    ``atol + rtol * |numerical|``. Use float64 inputs: float32 (the default dtype of ``randn``)
+    is too coarse for finite differences, and a warning says so.
+
+    Args:
+        fn (callable): takes the inputs, returns a Tensor or a tuple of Tensors.
+        inputs (Tensor or tuple): the arguments of ``fn``.
+        eps (float): the perturbation. Default: 1e-6.
+        atol (float): absolute tolerance. Default: 1e-5.
+        rtol (float): relative tolerance. Default: 1e-3.
+        raise_exception (bool): raise ``GradcheckError`` on a mismatch (naming the output, the
+            input, the element and both values) instead of returning False. Default: True.
+        nondet_tol (float): accepted for PyTorch's signature (backward is deterministic here).
+
+    Returns:
+        bool: True if the gradients match.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.randn(3, dtype=ag.float64, requires_grad=True)
+        >>> ag.gradcheck(lambda t: (t.sin() * t).sum(), (x,))
+        True
     """
     if isinstance(inputs, Tensor):
         inputs = (inputs,)
@@ -104,11 +149,36 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
     return True
 
 
-def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  raise_exception=True, seed=0):
-    """Check second derivatives: gradcheck of the function
-    ``(inputs, v) -> grad(fn(inputs), inputs, v, create_graph=True)``, with random ``v`` (the
-    gradient with respect to ``v`` is checked too, as PyTorch does)."""
+def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
+                  grad_outputs: Sequence[Tensor] | None = None, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
+                  seed: int = 0) -> bool:
+    """Check second derivatives of ``fn`` at ``inputs`` against finite differences.
+
+    It runs ``gradcheck`` on ``(inputs, v) -> grad(fn(inputs), inputs, v, create_graph=True)``
+    with random ``v`` (the gradient with respect to ``v`` is checked too, as PyTorch does). Use
+    float64 inputs.
+
+    Args:
+        fn (callable): takes the inputs, returns a Tensor or a tuple of Tensors.
+        inputs (Tensor or tuple): the arguments of ``fn``.
+        grad_outputs (sequence of Tensor, optional): the ``v``; drawn from ``seed`` if None.
+        eps (float): the perturbation. Default: 1e-6.
+        atol (float): absolute tolerance. Default: 1e-5.
+        rtol (float): relative tolerance. Default: 1e-3.
+        raise_exception (bool): raise ``GradcheckError`` on a mismatch. Default: True.
+        seed (int): seeds the random ``v``. Default: 0.
+
+    Returns:
+        bool: True if the second derivatives match.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([0.5, 1.5], dtype=ag.float64, requires_grad=True)
+        >>> ag.gradgradcheck(lambda t: (t.exp() * t).sum(), (x,))
+        True
+    """
     if isinstance(inputs, Tensor):
         inputs = (inputs,)
     inputs = tuple(inputs)
@@ -122,7 +192,7 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
         ]
     n_in = len(inputs)
 
-    def first_order(*args):
+    def first_order(*args: Any) -> tuple[Tensor, ...]:
         ins, vs = args[:n_in], args[n_in:]
         outs = [o for o in _outputs(fn, ins) if o.requires_grad]
         gs = grad(outs, [ins[i] for i in diff_idx], grad_outputs=list(vs), create_graph=True,

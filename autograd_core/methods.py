@@ -7,6 +7,8 @@ few methods that are spellings of other ops (``.T``, ``.float()``, ``.backward()
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 
 from autograd_core import autograd, creation
@@ -159,37 +161,152 @@ def _spellings():
     """Methods that are other names or argument orders of declared ops."""
 
     def T(self):  # noqa: N802 - PyTorch's name
+        """The tensor with its dimensions reversed (a view; ``permute(n-1, ..., 0)``).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(2, 3, 4).T.shape
+            autograd_core.Size([4, 3, 2])
+        """
         return permute(self, tuple(range(self.ndim - 1, -1, -1)))
 
     def mT(self):  # noqa: N802
+        """The tensor with its last two dimensions swapped (a view; batched matrix transpose).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(5, 2, 3).mT.shape
+            autograd_core.Size([5, 3, 2])
+        """
         return transpose(self, -2, -1)
 
     def t(self):
+        """Return the transpose of a tensor of at most 2 dimensions (a view).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([[1, 2, 3]]).t()
+            tensor([[1],
+                    [2],
+                    [3]])
+        """
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
         return T(self)
 
     def where_(self, condition, other):
+        """Return ``autograd_core.where(condition, self, other)``: this tensor where ``condition`` holds.
+
+        Args:
+            condition (Tensor): where to take this tensor's values.
+            other (Tensor or number): the values elsewhere.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([-1.0, 2.0])
+            >>> x.where(x > 0, 0.0)
+            tensor([0., 2.])
+        """
         return where(condition, self, other)
 
     # Tensor.new_*: a new tensor with this one's dtype (and device) unless given
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        """Return a new tensor of zeros, with this tensor's dtype unless ``dtype`` is given.
+
+        Args:
+            *size (int...): the shape.
+            dtype (dtype, optional): the dtype; this tensor's if None.
+            device (device or str, optional): ``"cpu"`` or None.
+            requires_grad (bool): Default: False.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.zeros(1, dtype=ag.float64)
+            >>> x.new_zeros(2)
+            tensor([0., 0.], dtype=autograd_core.float64)
+        """
         return creation.zeros(*size, dtype=dtype or self.dtype, device=device,
                               requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        """Return a new tensor of ones, with this tensor's dtype unless ``dtype`` is given.
+
+        Args:
+            *size (int...): the shape.
+            dtype (dtype, optional): the dtype; this tensor's if None.
+            device (device or str, optional): ``"cpu"`` or None.
+            requires_grad (bool): Default: False.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.zeros(1, dtype=ag.float64)
+            >>> x.new_ones(2)
+            tensor([1., 1.], dtype=autograd_core.float64)
+        """
         return creation.ones(*size, dtype=dtype or self.dtype, device=device,
                              requires_grad=requires_grad)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        """Return a new tensor of uninitialised values, with this tensor's dtype unless ``dtype`` is given.
+
+        Args:
+            *size (int...): the shape.
+            dtype (dtype, optional): the dtype; this tensor's if None.
+            device (device or str, optional): ``"cpu"`` or None.
+            requires_grad (bool): Default: False.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.zeros(1, dtype=ag.float64)
+            >>> x.new_empty(2, 3).shape
+            autograd_core.Size([2, 3])
+        """
         return creation.empty(*size, dtype=dtype or self.dtype, device=device,
                               requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        """Return a new tensor of ``fill_value``, with this tensor's dtype unless ``dtype`` is given.
+
+        Args:
+            size (tuple of int): the shape.
+            fill_value (number): the value.
+            dtype (dtype, optional): the dtype; this tensor's if None.
+            device (device or str, optional): ``"cpu"`` or None.
+            requires_grad (bool): Default: False.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.zeros(1, dtype=ag.float64)
+            >>> x.new_full((2,), 7)
+            tensor([7., 7.], dtype=autograd_core.float64)
+        """
         return creation.full(size, fill_value, dtype=dtype or self.dtype, device=device,
                              requires_grad=requires_grad)
 
     def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        """Return a new tensor of a copy of ``data``, with this tensor's dtype unless ``dtype`` is given.
+
+        Args:
+            data (array_like): the values.
+            dtype (dtype, optional): the dtype; this tensor's if None.
+            device (device or str, optional): ``"cpu"`` or None.
+            requires_grad (bool): Default: False.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.zeros(1, dtype=ag.float64)
+            >>> x.new_tensor([1, 2])
+            tensor([1., 2.], dtype=autograd_core.float64)
+        """
         return creation.tensor(data, dtype=dtype or self.dtype, device=device,
                                requires_grad=requires_grad)
 
@@ -198,16 +315,36 @@ def _spellings():
         "new_full": new_full, "new_tensor": new_tensor,
         "T": property(T), "mT": property(mT), "t": t, "where": where_,
         "type": to, "astype": to,
-        "float": lambda self: to(self, np.float32), "double": lambda self: to(self, np.float64),
-        "half": lambda self: to(self, np.float16), "long": lambda self: to(self, np.int64),
-        "int": lambda self: to(self, np.int32), "bool": lambda self: to(self, np.bool_),
+        **{name: _cast(name, dtype) for name, dtype in _CASTS.items()},
         "__getitem__": getitem, "__setitem__": setitem,
         "backward": autograd.tensor_backward,
     }
     return methods
 
 
-_UFUNC_OPS = {}
+_CASTS = {"float": np.float32, "double": np.float64, "half": np.float16, "long": np.int64,
+          "int": np.int32, "bool": np.bool_}
+
+
+def _cast(name: str, dtype: type) -> Callable[[Tensor], Tensor]:
+    """``Tensor.float()``, ``.double()``, ...: ``self.to(dtype)``, as a named method."""
+
+    def cast(self: Tensor) -> Tensor:
+        return to(self, dtype)
+
+    cast.__name__ = cast.__qualname__ = name
+    cast.__doc__ = (
+        f"``self.to({np.dtype(dtype).name})``: a copy in that dtype, or ``self`` if it "
+        f"already has it.\n\nExample::\n\n    >>> import autograd_core as ag\n"
+        f"    >>> ag.tensor([0, 1]).{name}().dtype\n    autograd_core.{np.dtype(dtype).name}\n")
+    return cast
+
+
+_UFUNC_OPS: dict = {}
+
+#: the examples of the methods defined here (the doctest finder sees only module-level
+#: functions): Tensor.T, .t(), .new_zeros(), .float(), ...
+__test__: dict[str, str] = {}
 
 
 def wire():
@@ -216,8 +353,13 @@ def wire():
             setattr(Tensor, decl.method, decl.fn)
             for alias in decl.aliases:
                 setattr(Tensor, alias, decl.fn)
-    for name, fn in {**_operators(), **_spellings()}.items():
+    spellings = _spellings()
+    for name, fn in {**_operators(), **spellings}.items():
         setattr(Tensor, name, fn)
+    for name, fn in spellings.items():
+        doc = (fn.fget if isinstance(fn, property) else fn).__doc__
+        if doc and ">>>" in doc:
+            __test__[name] = doc
     _UFUNC_OPS.update(_ufunc_ops())
     Tensor.__array_ufunc__ = __array_ufunc__
     Tensor.__hash__ = object.__hash__  # __eq__ is elementwise; identity keeps tensors hashable

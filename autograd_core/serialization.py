@@ -61,6 +61,7 @@ import threading
 import time
 import zipfile
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 
@@ -90,7 +91,7 @@ MAX_DEPTH = 100
 _TMP_MARK = ".tapegrad-tmp."
 _TMP_SUFFIX = ".tmp"
 _STALE_FOREIGN_SECONDS = 3600  # a temp of another host is only removed when this old
-_active_tmps = set()  # temporary files of saves running in this process
+_active_tmps: set[str] = set()  # temporary files of saves running in this process
 _active_lock = threading.Lock()
 
 _SAFE_SEGMENT = re.compile(r"[A-Za-z0-9_.\-]+")
@@ -607,14 +608,29 @@ def _load_safetensors(path, fn):
 
 
 # ---- PyTorch's names -------------------------------------------------------------------------
-def save(obj, f):
-    """Save ``obj`` (a state_dict, a tensor, an optimizer's state_dict, nested dicts/lists/
-    tuples of tensors, arrays, numbers, strings and None) to the path ``f``, atomically, as
-    ``torch.save``; the file is the one ``nn.save`` writes (an ``.npz`` archive, no pickle).
+def save(obj: Any, f: str | os.PathLike) -> None:
+    """Save ``obj`` to the file at path ``f``, atomically (``torch.save``), without pickle.
 
-    ``f`` must be a path (str or os.PathLike): an open file object cannot be replaced
-    atomically. Anything else than data is refused with ``TypeError`` before the file is
-    touched.
+    ``obj`` may be a state_dict, a tensor, an optimizer's state_dict, or nested dicts, lists and
+    tuples of tensors, arrays, numbers, strings and None. The file is the one ``nn.save`` writes
+    (an ``.npz`` archive with a JSON description; data only), written to a temporary file and
+    renamed over ``f``. Anything else than data is refused with ``TypeError`` before the file is
+    touched. (PyTorch pickles; see "Differences from PyTorch".)
+
+    Args:
+        obj (object): what to save.
+        f (str or os.PathLike): the path; an open file object cannot be replaced atomically and
+            is refused.
+
+    Example::
+
+        >>> import os, tempfile
+        >>> import autograd_core as ag
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     path = os.path.join(d, "ckpt.pt")
+        ...     ag.save({"w": ag.tensor([1.0, 2.0]), "step": 3}, path)
+        ...     ag.load(path)
+        {'w': tensor([1., 2.]), 'step': 3}
     """
     if hasattr(f, "write") or hasattr(f, "read"):
         raise TypeError("autograd_core.save: f must be a path (str or os.PathLike); file "
@@ -623,15 +639,33 @@ def save(obj, f):
     _save(obj, f, "autograd_core.save")
 
 
-def load(f, map_location=None, *, weights_only=True):
+def load(f: str | os.PathLike, map_location: Any = None, *,
+         weights_only: bool | None = True) -> Any:
     """Load what ``save`` (or ``nn.save``) wrote to the path ``f``.
 
     Always ``weights_only``: the file holds data only and is read without pickle, so loading a
     file from anywhere can never run code; ``weights_only=False`` raises ``ValueError`` (there
-    is nothing unsafe to allow). ``map_location``: None, ``"cpu"``, a CPU ``device``, a dict of
-    device names to the CPU, or a function ``(tensor, location) -> tensor`` (called with
-    ``"cpu"``); everything loads on the CPU, the only device. A corrupt, truncated or foreign
-    file raises ``ValueError`` naming the file and the place in the object.
+    is nothing unsafe to allow). Everything loads on the CPU, the only device. A corrupt,
+    truncated or foreign file raises ``ValueError`` naming the file and the place in the object.
+
+    Args:
+        f (str or os.PathLike): the path.
+        map_location (optional): None, ``"cpu"``, a CPU ``device``, a dict of device names to
+            the CPU, or a function ``(tensor, location) -> tensor`` (called with ``"cpu"``).
+        weights_only (bool): must be True (or None). Default: True.
+
+    Returns:
+        object: what was saved, with Tensors for the saved tensors.
+
+    Example::
+
+        >>> import os, tempfile
+        >>> import autograd_core as ag
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     path = os.path.join(d, "t.pt")
+        ...     ag.save(ag.arange(3), path)
+        ...     ag.load(path, map_location="cpu")
+        tensor([0, 1, 2])
     """
     if weights_only is not True and weights_only is not None:
         raise ValueError("autograd_core.load: weights_only=False is not supported: files are "

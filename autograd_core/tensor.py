@@ -7,26 +7,44 @@ gradient, graph link, version counter, hooks, conversions to Python and numpy, p
 
 from __future__ import annotations
 
+import builtins
 import weakref
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 import numpy as np
 
 #: the floating point dtype of Python floats and of ``Tensor(list)`` (``set_default_dtype``)
-DEFAULT_DTYPE = [np.dtype(np.float32)]
+DEFAULT_DTYPE: list[np.dtype] = [np.dtype(np.float32)]
 
 
 class Size(tuple):
-    """A tensor's shape (``Tensor.shape``, ``Tensor.size()``): a tuple of ints, printed
-    ``autograd_core.Size([2, 3])``, with ``numel()`` (PyTorch's ``torch.Size``). Slicing and
-    ``+`` give a Size."""
+    """A tensor's shape (``Tensor.shape``, ``Tensor.size()``): a tuple of ints (``torch.Size``).
+
+    It prints as ``autograd_core.Size([2, 3])`` and has ``numel()``; slicing and ``+`` give a
+    Size.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> s = ag.zeros(2, 3).shape
+        >>> s, s.numel(), s[1]
+        (autograd_core.Size([2, 3]), 6, 3)
+    """
 
     __slots__ = ()
 
-    def __new__(cls, sizes=()):
+    def __new__(cls, sizes: Any = ()) -> Size:
         return tuple.__new__(cls, (int(s) for s in sizes))
 
-    def numel(self):
-        """The number of elements of a tensor of this shape (1 for ``Size([])``)."""
+    def numel(self) -> int:
+        """Return the number of elements a tensor of this shape holds.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.Size([2, 3, 4]).numel()
+            24
+        """
         n = 1
         for s in self:
             n *= s
@@ -69,19 +87,29 @@ _new_size = tuple.__new__
 _DTYPES: dict = {}  # numpy dtype -> its one DType
 
 
-def dtype_name(dtype) -> str:
+def dtype_name(dtype: Any) -> str:
     """``autograd_core.float32``-style name of a numpy dtype (PyTorch prints ``torch.float32``)."""
     return f"autograd_core.{np.dtype(dtype).name}"
 
 
 class DType:
-    """A tensor's dtype (``autograd_core.float32``, ``Tensor.dtype``): a numpy dtype that prints
-    as PyTorch's ``torch.float32`` does, with the project's name.
+    """A tensor's dtype (``autograd_core.float32``, ``Tensor.dtype``; ``torch.dtype``).
 
-    It is numpy's dtype for every purpose numpy has: ``np.dtype(d)``, ``np.zeros(3, dtype=d)``,
-    ``arr.astype(d)`` read its ``.dtype`` (numpy's protocol); it equals and hashes as the numpy
-    dtype (``d == np.float32``, ``d == "float32"``, dict keys); numpy's attributes (``kind``,
-    ``itemsize``, ``name``, ``type``) are forwarded. One instance per dtype.
+    It is a numpy dtype that prints as PyTorch's ``torch.float32`` does, with the project's
+    name, and serves as numpy's dtype for every purpose numpy has: ``np.dtype(d)``,
+    ``np.zeros(3, dtype=d)`` and ``arr.astype(d)`` read its ``.dtype``; it equals and hashes as
+    the numpy dtype (``d == np.float32``, ``d == "float32"``, dict keys); numpy's attributes
+    (``kind``, ``itemsize``, ``name``, ``type``) are forwarded. One instance per dtype; PyTorch's
+    ``is_floating_point``, ``is_complex`` and ``is_signed`` are properties.
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> ag.float32, ag.float32 == np.float32, ag.float32.is_floating_point
+        (autograd_core.float32, True, True)
+        >>> ag.tensor([1, 2]).dtype.itemsize
+        8
     """
 
     __slots__ = ("dtype",)
@@ -116,20 +144,20 @@ class DType:
         return hash(self.dtype)
 
     @property
-    def is_floating_point(self):
+    def is_floating_point(self) -> bool:
         """True for float16/32/64 (PyTorch's ``dtype.is_floating_point``)."""
         return self.dtype.kind == "f"
 
     @property
-    def is_complex(self):
+    def is_complex(self) -> bool:
         return self.dtype.kind == "c"
 
     @property
-    def is_signed(self):
+    def is_signed(self) -> bool:
         return self.dtype.kind in "ifc"
 
     @property
-    def itemsize(self):
+    def itemsize(self) -> int:
         return self.dtype.itemsize
 
     def __repr__(self):
@@ -147,7 +175,12 @@ class DType:
 
 
 
-def _is_float(dtype) -> bool:
+#: what a ``dtype=`` argument accepts: a dtype (``autograd_core.float32``), a numpy dtype or
+#: scalar type (``np.float32``), or a name (``"float32"``)
+DTypeLike = Union[DType, np.dtype, type, str]
+
+
+def _is_float(dtype: Any) -> bool:
     return np.dtype(dtype).kind in "fc"
 
 
@@ -159,7 +192,7 @@ class _RemovableHandle:
         self.id = _RemovableHandle._next_id
         _RemovableHandle._next_id += 1
 
-    def remove(self):
+    def remove(self) -> None:
         self._hooks.pop(self.id, None)
 
 
@@ -191,11 +224,16 @@ _new = object.__new__
 
 # device('cpu'), set by autograd_core.device when it is imported (this module imports no
 # other module of the package)
-_CPU = None
+_CPU: object = None
 
 
 class Tensor:
-    """An n-dimensional array that can record the operations applied to it.
+    """An n-dimensional array that can record the operations applied to it (``torch.Tensor``).
+
+    Its values live in a numpy array (``.numpy()``; ``.data`` is a Tensor sharing it); with
+    ``requires_grad=True`` every operation on it is recorded, and ``backward()`` fills the
+    ``.grad`` of the leaves. The methods mirror PyTorch's; the ops are also functions of
+    ``autograd_core``.
 
     ``Tensor(data, requires_grad=False)`` wraps ``data`` (converted with ``numpy.asarray``; no
     copy for an ndarray). A list or tuple of numbers gives the default dtype (float32), as
@@ -203,6 +241,18 @@ class Tensor:
     float32 copy), a Python number gives a 0-d tensor (PyTorch reads ``Tensor(3)`` as a size;
     ``FloatTensor(2, 3)`` and ``empty`` do that here). Prefer ``autograd_core.tensor(...)``,
     which copies and applies PyTorch's dtype rules.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.Tensor([1, 2])
+        >>> x
+        tensor([1., 2.])
+        >>> w = ag.tensor([0.5, -1.0], requires_grad=True)
+        >>> loss = (w * x).sum()
+        >>> loss.backward()
+        >>> w.grad
+        tensor([1., 2.])
     """
 
     # The hot attributes are slots, set for every tensor. The rarely set ones are class
@@ -210,7 +260,15 @@ class Tensor:
     # is made with six stores instead of ten.
     __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_out_idx", "_version",
                  "__dict__", "__weakref__")
-    _hooks = None  # a leaf's gradient hooks (non-leaves keep theirs on the node)
+    #: the numpy array holding the values (``.data`` is PyTorch's: a Tensor sharing them)
+    _data: np.ndarray
+    _grad: Tensor | None
+    _requires_grad: builtins.bool
+    #: the node that recorded this tensor (None for a leaf); PyTorch's ``grad_fn``
+    grad_fn: Any
+    _out_idx: builtins.int
+    _version: list[builtins.int] | None
+    _hooks: dict | None = None  # a leaf's gradient hooks (non-leaves keep theirs on the node)
     _post_acc_hooks = None  # a leaf's post-accumulate-grad hooks (a _PostAccumulateHooks)
     _base = None  # the tensor this one is a view of
     _retains_grad = False
@@ -218,7 +276,45 @@ class Tensor:
 
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operators
 
-    def __init__(self, data, requires_grad=False, dtype=None):
+    # Annotations in this class spell ``builtins.bool``/``int``/``float``: Tensor has methods
+    # named ``bool``, ``int`` and ``float`` (the casts), which the plain names would mean here.
+
+    if TYPE_CHECKING:
+        # What type checkers see of the methods autograd_core.methods wires from the op table
+        # at import (this module knows no op): the operators return Tensors, and every other
+        # wired method (``sum``, ``exp``, ``view``, ...) is typed loosely, through __getattr__.
+        def __getattr__(self, name: str) -> Any: ...
+        def __add__(self, other: Any) -> Tensor: ...
+        def __radd__(self, other: Any) -> Tensor: ...
+        def __sub__(self, other: Any) -> Tensor: ...
+        def __rsub__(self, other: Any) -> Tensor: ...
+        def __mul__(self, other: Any) -> Tensor: ...
+        def __rmul__(self, other: Any) -> Tensor: ...
+        def __truediv__(self, other: Any) -> Tensor: ...
+        def __rtruediv__(self, other: Any) -> Tensor: ...
+        def __pow__(self, other: Any) -> Tensor: ...
+        def __rpow__(self, other: Any) -> Tensor: ...
+        def __matmul__(self, other: Any) -> Tensor: ...
+        def __rmatmul__(self, other: Any) -> Tensor: ...
+        def __neg__(self) -> Tensor: ...
+        def __pos__(self) -> Tensor: ...
+        def __abs__(self) -> Tensor: ...
+        def __invert__(self) -> Tensor: ...
+        def __and__(self, other: Any) -> Tensor: ...
+        def __or__(self, other: Any) -> Tensor: ...
+        def __lt__(self, other: Any) -> Tensor: ...
+        def __le__(self, other: Any) -> Tensor: ...
+        def __gt__(self, other: Any) -> Tensor: ...
+        def __ge__(self, other: Any) -> Tensor: ...
+        def __eq__(self, other: Any) -> Tensor: ...  # type: ignore[override]
+        def __ne__(self, other: Any) -> Tensor: ...  # type: ignore[override]
+        def __getitem__(self, index: Any) -> Tensor: ...
+        def __setitem__(self, index: Any, value: Any) -> None: ...
+        def backward(self, gradient: Any = None, retain_graph: builtins.bool | None = None,
+                     create_graph: builtins.bool = False, inputs: Any = None) -> None: ...
+
+    def __init__(self, data: Any, requires_grad: builtins.bool = False,
+                 dtype: DTypeLike | None = None) -> None:
         if isinstance(data, Tensor):
             data = data._data
         elif isinstance(data, (list, tuple)) and dtype is None:
@@ -264,11 +360,26 @@ class Tensor:
 
     # ---- autograd attributes ---------------------------------------------------------------
     @property
-    def grad(self):
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward()``: a Tensor of this tensor's shape, or None.
+
+        It is None until a backward pass reaches this tensor (a leaf, or a non-leaf after
+        ``retain_grad()``); later passes add to it. It can be assigned a Tensor of the same shape,
+        or None (what ``zero_grad`` does).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+            >>> (x * x).sum().backward()
+            >>> x.grad
+            tensor([2., 4.])
+            >>> x.grad = None
+        """
         return self._grad
 
     @grad.setter
-    def grad(self, value):
+    def grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(
@@ -281,21 +392,56 @@ class Tensor:
         self._grad = value
 
     @property
-    def is_leaf(self) -> bool:
+    def is_leaf(self) -> builtins.bool:
+        """True for a tensor no recorded operation produced (made by the user, or not requiring grad).
+
+        Only leaves get ``.grad`` from ``backward`` (others after ``retain_grad``).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([1.0], requires_grad=True)
+            >>> x.is_leaf, (x * 2).is_leaf
+            (True, False)
+        """
         return self.grad_fn is None
 
     @property
-    def requires_grad(self) -> bool:
-        """Whether operations on this tensor are recorded. Assigning checks what PyTorch
-        checks: only floating point tensors can require grad, and only a leaf's flag can be
-        switched off. (The engine reads the flag's slot directly.)"""
+    def requires_grad(self) -> builtins.bool:
+        """Whether operations on this tensor are recorded for autograd.
+
+        Assigning checks what PyTorch checks: only floating point tensors can require grad, and only
+        a leaf's flag can be switched off.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([1.0])
+            >>> x.requires_grad
+            False
+            >>> x.requires_grad = True
+            >>> (x * 2).requires_grad
+            True
+        """
         return self._requires_grad
 
     @requires_grad.setter
-    def requires_grad(self, value):
+    def requires_grad(self, value: builtins.bool) -> None:
         self.requires_grad_(value)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: builtins.bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return this tensor.
+
+        Args:
+            requires_grad (bool): record operations on it. Default: True.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> w = ag.zeros(2).requires_grad_()
+            >>> w.requires_grad
+            True
+        """
         if requires_grad and not _is_float(self._data.dtype):
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients; this "
@@ -310,13 +456,31 @@ class Tensor:
         self._requires_grad = bool(requires_grad)
         return self
 
-    def detach(self):
-        """A new tensor sharing this one's data, cut from the graph."""
+    def detach(self) -> Tensor:
+        """Return a new tensor sharing this one's data, cut from the graph (not requiring grad).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+            >>> y = (x * 2).detach()
+            >>> y, y.requires_grad
+            (tensor([2., 4.]), False)
+        """
         t = Tensor._make(self._data, None, False)
         t._version = self._counter()
         return t
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place (it becomes a leaf not requiring grad); return it.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> y = ag.tensor([1.0], requires_grad=True) * 2
+            >>> y.detach_().is_leaf
+            True
+        """
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -333,6 +497,7 @@ class Tensor:
 
         Example::
 
+            >>> import autograd_core as ag
             >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
             >>> w.data.mul_(10)
             tensor([10., 20.])
@@ -350,9 +515,25 @@ class Tensor:
                 "dtype")
         self._data = arr
 
-    def register_hook(self, fn):
-        """Call ``fn(grad)`` when this tensor's gradient is computed; a returned Tensor
-        replaces the gradient. Returns a handle with ``.remove()``."""
+    def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:
+        """Register ``fn(grad)`` to be called when this tensor's gradient is computed.
+
+        A Tensor returned by ``fn`` replaces the gradient. Returns a handle whose ``remove()``
+        unregisters the hook.
+
+        Args:
+            hook (callable): called with the gradient.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+            >>> h = x.register_hook(lambda g: g * 10)
+            >>> (x * x).sum().backward()
+            >>> x.grad
+            tensor([20., 40.])
+            >>> h.remove()
+        """
         if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
@@ -400,8 +581,19 @@ class Tensor:
         hooks[handle.id] = hook
         return handle
 
-    def retain_grad(self):
-        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward (a leaf keeps it anyway).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+            >>> y = x * 3
+            >>> y.retain_grad()
+            >>> y.sum().backward()
+            >>> y.grad
+            tensor([1., 1.])
+        """
         if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True
@@ -416,54 +608,147 @@ class Tensor:
         node._retained[self._out_idx] = weakref.ref(self)
 
     @property
-    def retains_grad(self):
+    def retains_grad(self) -> builtins.bool:
+        """True if this non-leaf tensor keeps its gradient (``retain_grad()`` was called).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> y = ag.tensor([1.0], requires_grad=True) * 2
+            >>> y.retain_grad()
+            >>> y.retains_grad
+            True
+        """
         return self._retains_grad
 
     # ---- array attributes ------------------------------------------------------------------
     @property
-    def shape(self):
-        """The shape, an ``autograd_core.Size`` (a tuple)."""
+    def shape(self) -> Size:
+        """The shape, an ``autograd_core.Size`` (a tuple of ints).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(2, 3).shape
+            autograd_core.Size([2, 3])
+        """
         return _new_size(Size, self._data.shape)  # numpy's shape holds Python ints already
 
     @property
-    def device(self):
-        """Where the data lives: always ``device(type='cpu')`` in this build."""
+    def device(self) -> Any:
+        """Where the data lives: always ``device(type='cpu')`` here (CPU only).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(1).device
+            device(type='cpu')
+        """
         return _CPU
 
     @property
-    def is_cuda(self):
+    def is_cuda(self) -> builtins.bool:
+        """False: this build has only the CPU.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(1).is_cuda
+            False
+        """
         return False
 
-    def cpu(self, memory_format=None):
-        """The tensor itself: it is already on the CPU."""
+    def cpu(self, memory_format: Any = None) -> Tensor:
+        """Return the tensor itself: it is already on the CPU.
+
+        Args:
+            memory_format (optional): accepted for PyTorch's signature.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.zeros(2)
+            >>> x.cpu() is x
+            True
+        """
         return self
 
-    def cuda(self, device=None, non_blocking=False, memory_format=None):
-        """Raises PyTorch's ``Torch not compiled with CUDA enabled``: this build has only the
-        CPU."""
+    def cuda(self, device: Any = None, non_blocking: builtins.bool = False,
+             memory_format: Any = None) -> Tensor:
+        """Raise PyTorch's ``Torch not compiled with CUDA enabled``: this build has only the CPU.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> try:
+            ...     ag.zeros(1).cuda()
+            ... except AssertionError as e:
+            ...     print(str(e)[:35])
+            Torch not compiled with CUDA enable
+        """
         raise AssertionError("Torch not compiled with CUDA enabled (this build of "
                              "autograd_core has only the CPU device)")
 
-    def get_device(self):
-        """-1, PyTorch's value for a CPU tensor."""
+    def get_device(self) -> builtins.int:
+        """Return -1, PyTorch's value for a CPU tensor.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(1).get_device()
+            -1
+        """
         return -1
 
     @property
-    def dtype(self):
-        """The dtype, an ``autograd_core.DType`` (numpy's dtype, printed as
-        ``autograd_core.float32``)."""
+    def dtype(self) -> DType:
+        """The dtype, an ``autograd_core.dtype`` (numpy's dtype, printed as ``autograd_core.float32``).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([1.5]).dtype, ag.tensor([1]).dtype
+            (autograd_core.float32, autograd_core.int64)
+        """
         d = self._data.dtype
         return _DTYPES.get(d) or DType(d)
 
     @property
-    def ndim(self):
+    def ndim(self) -> builtins.int:
+        """The number of dimensions.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(2, 3).ndim
+            2
+        """
         return self._data.ndim
 
-    def dim(self):
+    def dim(self) -> builtins.int:
+        """Return the number of dimensions (as ``ndim``).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(2, 3, 4).dim()
+            3
+        """
         return self._data.ndim
 
-    def size(self, dim=None):
-        """The shape as an ``autograd_core.Size``, or the length of dimension ``dim``."""
+    def size(self, dim: builtins.int | None = None) -> Any:
+        """Return the shape as an ``autograd_core.Size``, or the length of dimension ``dim``.
+
+        Args:
+            dim (int, optional): a dimension (negative counts from the end).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.zeros(2, 3)
+            >>> x.size(), x.size(-1)
+            (autograd_core.Size([2, 3]), 3)
+        """
         if dim is None:
             return _new_size(Size, self._data.shape)
         nd = self._data.ndim
@@ -474,17 +759,52 @@ class Tensor:
                              f"[{-max(nd, 1)}, {max(nd, 1) - 1}], but got {dim})")
         return self._data.shape[dim]
 
-    def numel(self):
+    def numel(self) -> builtins.int:
+        """Return the number of elements.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(2, 3).numel()
+            6
+        """
         return self._data.size
 
-    def element_size(self):
+    def element_size(self) -> builtins.int:
+        """Return the size of one element in bytes.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(1).element_size(), ag.zeros(1, dtype=ag.float64).element_size()
+            (4, 8)
+        """
         return self._data.itemsize
 
     @property
-    def nbytes(self):
+    def nbytes(self) -> builtins.int:
+        """The number of bytes the elements take (``numel() * element_size()``).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(2, 3).nbytes
+            24
+        """
         return self._data.nbytes
 
-    def item(self):
+    def item(self) -> Any:
+        """Return the value of a one-element tensor as a Python number.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([2.5]).item()
+            2.5
+            >>> loss = ag.tensor([1.0, 3.0]).mean()
+            >>> f"{loss.item():.2f}"
+            '2.00'
+        """
         if self._data.size != 1:
             raise RuntimeError(
                 f"a Tensor with {self._data.size} elements (shape {self._data.shape}) cannot be "
@@ -492,7 +812,19 @@ class Tensor:
             )
         return self._data.reshape(()).item()
 
-    def numpy(self):
+    def numpy(self) -> np.ndarray:
+        """Return the numpy array holding this tensor's data (shared, not copied).
+
+        A tensor that requires grad refuses, as in PyTorch: call ``detach()`` first.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([1, 2]).numpy()
+            array([1, 2])
+            >>> ag.tensor([1.0], requires_grad=True).detach().numpy()
+            array([1.], dtype=float32)
+        """
         if self.requires_grad:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
@@ -500,7 +832,15 @@ class Tensor:
             )
         return self._data
 
-    def tolist(self):
+    def tolist(self) -> Any:
+        """Return the data as a (nested) list of Python numbers.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([[1, 2], [3, 4]]).tolist()
+            [[1, 2], [3, 4]]
+        """
         return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None):
@@ -553,7 +893,15 @@ class Tensor:
             raise TypeError("unsupported format string passed to Tensor.__format__")
         return str(self)
 
-    def is_floating_point(self):
+    def is_floating_point(self) -> builtins.bool:
+        """Return True if the dtype is a floating point one.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([1.0]).is_floating_point(), ag.tensor([1]).is_floating_point()
+            (True, False)
+        """
         return _is_float(self._data.dtype)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import collections.abc
 import numbers
+from typing import Any, Callable
 
 import numpy as np
 
@@ -177,15 +178,41 @@ def _no_pair(actual, expected):
                     f"{type(expected)}.")
 
 
-def assert_close(actual, expected, *, allow_subclasses=True, rtol=None, atol=None,
-                 equal_nan=False, check_device=True, check_dtype=True, check_layout=True,
-                 check_stride=False, msg=None):
-    """Raise ``AssertionError`` unless ``actual`` and ``expected`` are close:
-    ``|actual - expected| <= atol + rtol * |expected|`` elementwise, with equal shapes (and
-    dtypes, unless ``check_dtype=False``). Without ``rtol``/``atol`` the tolerances are
+def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True,
+                 rtol: float | None = None, atol: float | None = None, equal_nan: bool = False,
+                 check_device: bool = True, check_dtype: bool = True, check_layout: bool = True,
+                 check_stride: bool = False, msg: str | Callable[[str], str] | None = None) -> None:
+    """Raise ``AssertionError`` unless ``actual`` and ``expected`` are close (``torch.testing``'s).
+
+    Close means ``|actual - expected| <= atol + rtol * |expected|`` elementwise, with equal shapes
+    (and dtypes, unless ``check_dtype=False``). Without ``rtol``/``atol`` the tolerances are
     PyTorch's for the dtypes (float16 1e-3/1e-5, float32 1.3e-6/1e-5, float64 1e-7/1e-7; other
-    dtypes exact). Containers are compared item by item. ``msg``: a string that replaces the
-    message, or a callable that receives it and returns the one to raise."""
+    dtypes exact). Containers are compared item by item.
+
+    Args:
+        actual (Tensor, array, number or container): the value to check.
+        expected (Tensor, array, number or container): the reference.
+        allow_subclasses (bool): accept matching subclasses. Default: True.
+        rtol (float, optional): relative tolerance (with ``atol``).
+        atol (float, optional): absolute tolerance (with ``rtol``).
+        equal_nan (bool): count two NaNs as equal. Default: False.
+        check_device (bool): accepted (one device). Default: True.
+        check_dtype (bool): require equal dtypes. Default: True.
+        check_layout (bool): accepted (one layout). Default: True.
+        check_stride (bool): accepted. Default: False.
+        msg (str or callable, optional): a message replacing the default one, or a callable that
+            receives it and returns the one to raise.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.testing.assert_close(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 2.0 + 1e-7]))
+        >>> try:
+        ...     ag.testing.assert_close(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 2.1]))
+        ... except AssertionError as e:
+        ...     print(str(e).splitlines()[0])
+        Tensor-likes are not close!
+    """
     if (rtol is None) != (atol is None):
         missing = "atol" if atol is None else "rtol"
         raise ValueError("Both 'rtol' and 'atol' must be either specified or omitted, but got "

@@ -33,6 +33,7 @@ import operator
 import os
 import sys
 import threading
+from typing import Any
 
 __all__ = ["DEFAULT_NUM_THREADS", "default_num_threads", "get_num_threads", "set_num_threads"]
 
@@ -47,7 +48,7 @@ _UNSET = object()
 
 _lock = threading.RLock()
 _num_threads: int | None = None  # the count in force (None: not resolved yet)
-_saved_parallel_env = _UNSET  # TAPEGRAD_PARALLEL as it was before n == 1 overrode it
+_saved_parallel_env: object = _UNSET  # TAPEGRAD_PARALLEL as it was before n == 1 overrode it
 _hooked = False
 
 
@@ -58,7 +59,7 @@ def _available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _env_count(name):
+def _env_count(name: str) -> int | None:
     value = os.environ.get(name, "").strip()
     if value.isdigit() and int(value) > 0:
         return int(value)
@@ -66,7 +67,17 @@ def _env_count(name):
 
 
 def default_num_threads() -> int:
-    """The count in force when ``set_num_threads`` is never called (see the module docstring)."""
+    """Return the thread count in force when ``set_num_threads`` is never called.
+
+    ``TAPEGRAD_NUM_THREADS``, else ``OMP_NUM_THREADS``, else 1 (measured fastest on a shared
+    2-core machine; PyTorch's default is the number of cores).
+
+    Example::
+
+        >>> from autograd_core.threads import default_num_threads
+        >>> default_num_threads() >= 1
+        True
+    """
     return _default()
 
 
@@ -79,7 +90,7 @@ def _default() -> int:
     return cores if DEFAULT_NUM_THREADS is None else max(1, min(DEFAULT_NUM_THREADS, cores))
 
 
-def _check(n, fname="set_num_threads"):
+def _check(n: int, fname: str = "set_num_threads") -> int:
     """``n`` as an int, with PyTorch's errors (RuntimeError for both, as torch raises)."""
     if isinstance(n, bool) or not hasattr(n, "__index__"):
         raise RuntimeError(f"{fname} expects an int, but got {type(n).__name__}")
@@ -99,7 +110,7 @@ def _set_parallel_env(serial: bool) -> None:
         if _saved_parallel_env is None:
             os.environ.pop(_PARALLEL_ENV, None)
         else:
-            os.environ[_PARALLEL_ENV] = _saved_parallel_env
+            os.environ[_PARALLEL_ENV] = str(_saved_parallel_env)
         _saved_parallel_env = _UNSET
 
 
@@ -121,12 +132,12 @@ def _set_numba(n: int) -> None:
         _jit.start_threads()
         import numba
 
-        numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+        numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))  # type: ignore[attr-defined]
     else:
         _hook_pool_start(_jit)
 
 
-def _hook_pool_start(_jit) -> None:
+def _hook_pool_start(_jit: Any) -> None:
     """Wrap ``_jit.start_threads`` (run before the first parallel kernel is built, in the thread
     that builds it) so that the count in force is applied as soon as Numba's pool exists."""
     global _hooked
@@ -134,7 +145,7 @@ def _hook_pool_start(_jit) -> None:
         return
     original = _jit.start_threads
 
-    def start_threads():
+    def start_threads() -> None:
         started = _jit._threads_started
         original()
         if not started:
@@ -152,7 +163,7 @@ def _numba_set_running_pool(n: int) -> None:
     import numba
     from numba.np.ufunc import parallel
 
-    n = min(n, numba.config.NUMBA_NUM_THREADS)
+    n = min(n, numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
     raw = getattr(parallel, "_set_num_threads", None)
     if getattr(parallel, "_is_initialized", False) and callable(raw):
         raw(n)

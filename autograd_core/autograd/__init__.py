@@ -4,6 +4,9 @@ checking in the user's terms, then the engine), ``Function`` and the ``function`
 
 from __future__ import annotations
 
+import builtins
+from typing import Any, Literal, Sequence
+
 import numpy as np
 
 from autograd_core.engine import run_backward
@@ -11,7 +14,7 @@ from autograd_core.grad_mode import STATE
 from autograd_core.tensor import Tensor
 
 
-def _as_list(x, what, arrays_ok=False):
+def _as_list(x: Any, what: str, arrays_ok: builtins.bool = False) -> Any:
     if isinstance(x, Tensor) or (arrays_ok and isinstance(x, np.ndarray)):
         return [x]
     if x is None:
@@ -23,8 +26,9 @@ def _as_list(x, what, arrays_ok=False):
     return x
 
 
-def _seed_grads(outputs, grad_outputs, create_graph, op):
-    grads = []
+def _seed_grads(outputs: Any, grad_outputs: Any, create_graph: builtins.bool,
+                op: str) -> list:
+    grads: list[Any] = []
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     if len(grad_outputs) != len(outputs):
@@ -63,10 +67,29 @@ def _seed_grads(outputs, grad_outputs, create_graph, op):
     return grads
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
-             grad_variables=None, inputs=None):
-    """Accumulate gradients of ``tensors`` into the ``.grad`` of graph leaves (of ``inputs``
-    only, when given). ``grad_variables`` is PyTorch's deprecated name of ``grad_tensors``."""
+def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,
+             retain_graph: bool | None = None, create_graph: bool = False,
+             grad_variables: Any = None, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the graph's leaves.
+
+    Args:
+        tensors (Tensor or sequence of Tensor): the outputs to differentiate.
+        grad_tensors (Tensor or sequence, optional): the gradient with respect to each output
+            (the "vector" of the vector-Jacobian product); may be omitted for scalar outputs.
+        retain_graph (bool, optional): keep the saved values so backward can run again;
+            ``create_graph`` if None.
+        create_graph (bool): record the backward pass, for higher derivatives. Default: False.
+        grad_variables (optional): PyTorch's deprecated name of ``grad_tensors``.
+        inputs (sequence of Tensor, optional): accumulate only into these.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> ag.autograd.backward([(x * x).sum()])
+        >>> x.grad
+        tensor([2., 4.])
+    """
     if grad_variables is not None:
         if grad_tensors is not None:
             raise RuntimeError("backward: pass grad_tensors or grad_variables, not both")
@@ -84,17 +107,44 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
     run_backward(tensors, grads, retain_graph, create_graph)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (nothing is
-    accumulated into ``.grad``). With ``create_graph=True`` the backward pass is recorded, so
-    the results can be differentiated again (Hessian-vector products).
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+         only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False) -> tuple:
+    """Compute and return the gradients of ``outputs`` with respect to ``inputs``.
 
-    Only the part of the graph between ``outputs`` and ``inputs`` runs (and has its saved
-    values freed unless ``retain_graph``), as in PyTorch. ``allow_unused`` gives None for an
-    input the outputs do not depend on, ``materialize_grads`` zeros (and implies
-    ``allow_unused``). ``only_inputs`` is accepted and ignored (PyTorch deprecated it);
-    ``is_grads_batched=True`` is not supported."""
+    Nothing is accumulated into ``.grad``. With ``create_graph=True`` the backward pass is
+    recorded, so the results can be differentiated again (Hessian-vector products). Only the
+    part of the graph between ``outputs`` and ``inputs`` runs (and has its saved values freed
+    unless ``retain_graph``), as in PyTorch.
+
+    Args:
+        outputs (Tensor or sequence of Tensor): the outputs to differentiate.
+        inputs (Tensor or sequence of Tensor): the tensors to differentiate with respect to.
+        grad_outputs (sequence, optional): the gradient with respect to each output; may be
+            omitted for scalar outputs.
+        retain_graph (bool, optional): keep the saved values; ``create_graph`` if None.
+        create_graph (bool): record the backward pass. Default: False.
+        only_inputs (bool): accepted and ignored (deprecated in PyTorch).
+        allow_unused (bool, optional): give None for an input the outputs do not depend on
+            (an error otherwise).
+        is_grads_batched (bool): not supported (there is no vmap); True raises.
+        materialize_grads (bool): give zeros instead of None for unused inputs. Default: False.
+
+    Returns:
+        tuple of Tensor: one gradient per input.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = (x ** 3).sum()
+        >>> (g,) = ag.grad(y, x, create_graph=True)
+        >>> g
+        tensor([ 3., 12.], grad_fn=<MulBackward0>)
+        >>> ag.grad(g.sum(), x)
+        (tensor([ 6., 12.]),)
+    """
     if is_grads_batched:
         raise NotImplementedError("grad: is_grads_batched=True is not supported (no vmap); "
                                   "loop over the grad_outputs instead")
@@ -115,9 +165,31 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return result
 
 
-def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-    """``Tensor.backward``: accumulate d(self)/d(leaf) into every leaf's ``.grad`` (PyTorch
-    semantics)."""
+def tensor_backward(self: Tensor, gradient: Any = None,
+                    retain_graph: builtins.bool | None = None,
+                    create_graph: builtins.bool = False, inputs: Any = None) -> None:
+    """Compute the gradient of this tensor with respect to the graph's leaves.
+
+    The gradients are accumulated (added) into each leaf's ``.grad``; zero them between steps.
+    A non-scalar tensor needs ``gradient``, the vector of the vector-Jacobian product.
+
+    Args:
+        gradient (Tensor, optional): the gradient with respect to this tensor; may be omitted
+            when it has one element.
+        retain_graph (bool, optional): keep the saved values so backward can run again;
+            ``create_graph`` if None.
+        create_graph (bool): record the backward pass, for higher derivatives. Default: False.
+        inputs (sequence of Tensor, optional): accumulate only into these.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> w = ag.tensor([1.0, -2.0], requires_grad=True)
+        >>> loss = (w * w).sum()
+        >>> loss.backward()
+        >>> w.grad
+        tensor([ 2., -4.])
+    """
     if (gradient is None and inputs is None and not create_graph and self.grad_fn is not None
             and self._data.size == 1):
         # the common case (a scalar loss), without the general argument handling
@@ -128,17 +200,33 @@ def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, 
 
 
 class set_detect_anomaly:
-    """``torch.autograd.set_detect_anomaly(mode)``: turn anomaly detection on or off, at once
-    (a plain call) or for a ``with`` block (the previous mode comes back at its end)."""
+    """Turn anomaly detection on or off (``torch.autograd.set_detect_anomaly``).
 
-    def __init__(self, mode, check_nan=True):
+    At once (a plain call), or for a ``with`` block (the previous mode comes back at its end).
+    See ``autograd_core.detect_anomaly``.
+
+    Args:
+        mode (bool): on (True) or off.
+        check_nan (bool): check for NaN and Inf. Default: True.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> with ag.autograd.set_detect_anomaly(True):
+        ...     ag.is_anomaly_enabled()
+        True
+        >>> ag.is_anomaly_enabled()
+        False
+    """
+
+    def __init__(self, mode: builtins.bool, check_nan: builtins.bool = True) -> None:
         self._prev = STATE.anomaly
         STATE.anomaly = bool(mode) and bool(check_nan)
 
-    def __enter__(self):
+    def __enter__(self) -> set_detect_anomaly:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         STATE.anomaly = self._prev
         return False
 

@@ -108,7 +108,26 @@ def _ones_if_scalar(v, outputs, fn_name):
 
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
-    """``(func(*inputs), v^T J)``: the vector-Jacobian product of ``func`` at ``inputs``."""
+    """Return ``(func(*inputs), v^T J)``: the outputs and the vector-Jacobian product at ``inputs``.
+
+    Args:
+        func (callable): takes the input Tensor(s), returns a Tensor or a tuple of Tensors.
+        inputs (Tensor or tuple of Tensor): where to evaluate.
+        v (Tensor or tuple of Tensor, optional): the vector, shaped as the outputs; may be
+            omitted for a one-element output.
+        create_graph (bool): record the computation so the result can be differentiated.
+            Default: False.
+        strict (bool): raise if an output does not depend on an input (else zeros). Default:
+            False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.autograd.functional import vjp
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> vjp(lambda t: t ** 2, x, ag.tensor([1.0, 1.0]))
+        (tensor([1., 4.]), tensor([2., 4.]))
+    """
     in_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
     inputs = _prepare(inputs, create_graph)
     out_tuple, outputs = _call(func, inputs, "vjp")
@@ -121,7 +140,29 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
-    """``(func(*inputs), J v)``: the Jacobian-vector product of ``func`` at ``inputs``."""
+    """Return ``(func(*inputs), J v)``: the outputs and the Jacobian-vector product at ``inputs``.
+
+    Computed with two reverse passes (the double-backward trick): this engine has no forward
+    mode.
+
+    Args:
+        func (callable): takes the input Tensor(s), returns a Tensor or a tuple of Tensors.
+        inputs (Tensor or tuple of Tensor): where to evaluate.
+        v (Tensor or tuple of Tensor, optional): the vector, shaped as the inputs; may be
+            omitted for a single one-element input.
+        create_graph (bool): record the computation so the result can be differentiated.
+            Default: False.
+        strict (bool): raise if an output does not depend on an input (else zeros). Default:
+            False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.autograd.functional import jvp
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> jvp(lambda t: t ** 2, x, ag.tensor([1.0, 0.0]))
+        (tensor([1., 4.]), tensor([2., 0.]))
+    """
     _, inputs = _as_tuple(inputs, "inputs", "jvp")
     inputs = _prepare(inputs, create_graph)
     if v is not None:
@@ -150,9 +191,31 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
              strategy="reverse-mode"):
-    """The Jacobian of ``func`` at ``inputs``: for one input and one output a Tensor of shape
-    ``output.shape + input.shape``; a tuple over inputs (or outputs), or a tuple of tuples
-    (outputs, then inputs) when both are tuples, as in PyTorch."""
+    """Return the Jacobian of ``func`` at ``inputs``.
+
+    For one input and one output, a Tensor of shape ``output.shape + input.shape``; a tuple over
+    the inputs (or the outputs), or a tuple of tuples (outputs, then inputs) when both are
+    tuples, as in PyTorch. One backward pass per output element.
+
+    Args:
+        func (callable): takes the input Tensor(s), returns a Tensor or a tuple of Tensors.
+        inputs (Tensor or tuple of Tensor): where to evaluate.
+        create_graph (bool): record the computation so the result can be differentiated.
+            Default: False.
+        strict (bool): raise if an output does not depend on an input (else zeros). Default:
+            False.
+        vectorize (bool): accepted for PyTorch's signature (there is no vmap; rows are computed
+            one by one).
+        strategy (str): ``"reverse-mode"``; ``"forward-mode"`` raises (no forward mode).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.autograd.functional import jacobian
+        >>> jacobian(lambda t: t ** 2, ag.tensor([1.0, 2.0]))
+        tensor([[2., 0.],
+                [0., 4.]])
+    """
     if strategy not in ("reverse-mode", "forward-mode"):
         raise ValueError('Expected strategy to be either "forward-mode" or "reverse-mode".')
     if strategy == "forward-mode":
@@ -196,8 +259,28 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
             outer_jacobian_strategy="reverse-mode"):
-    """The Hessian of a scalar ``func`` at ``inputs``: shape ``input.shape * 2`` for one
-    input, a tuple of tuples (input i, input j) for several."""
+    """Return the Hessian of the scalar function ``func`` at ``inputs``.
+
+    Shape ``input.shape * 2`` for one input; a tuple of tuples (input i, input j) for several.
+
+    Args:
+        func (callable): takes the input Tensor(s), returns a one-element Tensor.
+        inputs (Tensor or tuple of Tensor): where to evaluate.
+        create_graph (bool): record the computation so the result can be differentiated.
+            Default: False.
+        strict (bool): raise if an output does not depend on an input (else zeros). Default:
+            False.
+        vectorize (bool): accepted for PyTorch's signature.
+        outer_jacobian_strategy (str): ``"reverse-mode"`` (the only one here).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.autograd.functional import hessian
+        >>> hessian(lambda t: (t ** 3).sum(), ag.tensor([1.0, 2.0]))
+        tensor([[ 6.,  0.],
+                [ 0., 12.]])
+    """
     _, inputs_t = _as_tuple(inputs, "inputs", "hessian")
     in_tuple = isinstance(inputs, (tuple, list))
 
@@ -217,13 +300,49 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
 
 
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
-    """``(func(*inputs), v^T H)`` for a scalar ``func``."""
+    """Return ``(func(*inputs), v^T H)`` for the scalar function ``func``.
+
+    Args:
+        func (callable): takes the input Tensor(s), returns a one-element Tensor.
+        inputs (Tensor or tuple of Tensor): where to evaluate.
+        v (Tensor or tuple of Tensor): the vector, shaped as the inputs.
+        create_graph (bool): record the computation so the result can be differentiated.
+            Default: False.
+        strict (bool): raise if an output does not depend on an input (else zeros). Default:
+            False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.autograd.functional import vhp
+        >>> vhp(lambda t: (t ** 3).sum(), ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))
+        (tensor(9.), tensor([ 6., 12.]))
+    """
     return _hessian_product(func, inputs, v, create_graph, strict, "vhp")
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
-    """``(func(*inputs), H v)`` for a scalar ``func`` (equal to ``vhp`` up to rounding, since
-    the Hessian of a twice-differentiable function is symmetric)."""
+    """Return ``(func(*inputs), H v)`` for the scalar function ``func``.
+
+    Equal to ``vhp`` up to rounding, since the Hessian of a twice-differentiable function is
+    symmetric.
+
+    Args:
+        func (callable): takes the input Tensor(s), returns a one-element Tensor.
+        inputs (Tensor or tuple of Tensor): where to evaluate.
+        v (Tensor or tuple of Tensor): the vector, shaped as the inputs.
+        create_graph (bool): record the computation so the result can be differentiated.
+            Default: False.
+        strict (bool): raise if an output does not depend on an input (else zeros). Default:
+            False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.autograd.functional import hvp
+        >>> hvp(lambda t: (t ** 3).sum(), ag.tensor([1.0, 2.0]), ag.tensor([1.0, 0.0]))
+        (tensor(9.), tensor([6., 0.]))
+    """
     return _hessian_product(func, inputs, v, create_graph, strict, "hvp")
 
 

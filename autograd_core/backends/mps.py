@@ -6,10 +6,24 @@ __all__ = ["is_available", "is_built"]
 
 
 def is_available() -> bool:
-    """False: this build has only the CPU."""
+    """Return False: this build has only the CPU.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.backends.mps.is_available()
+        False
+    """
     return False
 
 
 def is_built() -> bool:
-    """False: this build was not built with MPS support."""
+    """Return False: this build was not built with MPS support.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.backends.mps.is_built()
+        False
+    """
     return False

@@ -7,6 +7,7 @@ derivative in one kernel pass (what plain backward runs). The generic op tests h
 
 from __future__ import annotations
 
+import builtins
 import math
 
 import numpy as np
@@ -15,6 +16,7 @@ from autograd_core import kernels as K
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
+from autograd_core.tensor import Tensor
 
 
 def _float(x, op_name):
@@ -23,7 +25,20 @@ def _float(x, op_name):
     return x
 
 
-@op("sigmoid", method=True, kernels=("sigmoid_forward", "sigmoid_backward"))
+@op("sigmoid", method=True, kernels=("sigmoid_forward", "sigmoid_backward"), doc="""
+    Apply the logistic sigmoid to each element of ``input``.
+
+    ``out = 1 / (1 + exp(-input))``. Float inputs only; the fused Numba kernels run it.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.sigmoid(ag.tensor([-1.0, 0.0, 2.0]))
+        tensor([0.2689, 0.5000, 0.8808])
+    """)
 class Sigmoid(Node):
     def forward(self, x, out=None):
         y = K.sigmoid_forward(_float(x, "sigmoid"), out=out)
@@ -39,7 +54,20 @@ class Sigmoid(Node):
         return (K.sigmoid_backward(y, g),)
 
 
-@op("tanh", method=True, kernels=("tanh_forward", "tanh_backward"))
+@op("tanh", method=True, kernels=("tanh_forward", "tanh_backward"), doc="""
+    Return the hyperbolic tangent of each element of ``input``.
+
+    ``out = tanh(input)``. Float inputs only; the fused Numba kernels run it.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tanh(ag.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.7616,  0.0000,  0.9640])
+    """)
 class Tanh(Node):
     def forward(self, x, out=None):
         y = K.tanh_forward(_float(x, "tanh"), out=out)
@@ -55,7 +83,20 @@ class Tanh(Node):
         return (K.tanh_backward(y, g),)
 
 
-@op("relu", method=True, domain="away_from_zero", kernels=("relu_forward", "relu_backward"))
+@op("relu", method=True, domain="away_from_zero", kernels=("relu_forward", "relu_backward"), doc="""
+    Apply the rectified linear unit to each element of ``input``.
+
+    ``out = max(input, 0)``; its derivative at 0 is 0, as in PyTorch. Float inputs only; the fused Numba kernels run it.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.relu(ag.tensor([-1.0, 0.0, 2.0]))
+        tensor([0., 0., 2.])
+    """)
 class Relu(Node):
     def forward(self, x, out=None):
         if x.dtype.kind != "f":
@@ -91,7 +132,21 @@ class LeakyRelu(Node):
 
 @op("leaky_relu", node=LeakyRelu, kernels=("leaky_relu_forward", "leaky_relu_backward"),
     samples=[Sample("leaky_relu", lambda a: leaky_relu(a, 0.1), domain="away_from_zero")])
-def leaky_relu(input, negative_slope=0.01):
+def leaky_relu(input: Tensor, negative_slope: builtins.float = 0.01) -> Tensor:
+    """Apply the leaky ReLU to each element of ``input``.
+
+    ``out = input`` where ``input >= 0``, else ``negative_slope * input``.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        negative_slope (float): the slope below 0. Default: 0.01.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.leaky_relu(ag.tensor([-1.0, 2.0]), 0.1)
+        tensor([-0.1000,  2.0000])
+    """
     return LeakyRelu.apply(input, negative_slope=float(negative_slope))
 
 
@@ -145,7 +200,24 @@ class GeluGrad(Node):
 @op("gelu", node=Gelu, kernels=("gelu_forward", "gelu_backward"), samples=[
     Sample("gelu", lambda a: gelu(a)),
     Sample("gelu_tanh", lambda a: gelu(a, approximate="tanh"))])
-def gelu(input, approximate="none"):
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """Apply the Gaussian Error Linear Unit to each element of ``input``.
+
+    ``out = input * Phi(input)``, ``Phi`` the standard normal CDF (``approximate="none"``), or
+    PyTorch's tanh approximation (``approximate="tanh"``).
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        approximate (str): ``"none"`` or ``"tanh"``. Default: ``"none"``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.gelu(ag.tensor([-1.0, 0.0, 1.0]))
+        tensor([-0.1587,  0.0000,  0.8413])
+        >>> ag.gelu(ag.tensor([-1.0, 0.0, 1.0]), approximate="tanh")
+        tensor([-0.1588,  0.0000,  0.8412])
+    """
     return Gelu.apply(input, approximate=approximate)
 
 
@@ -169,11 +241,42 @@ class Softplus(Node):
 
 @op("softplus", node=Softplus, kernels=("softplus_forward", "softplus_backward"), samples=[
     Sample("softplus", lambda a: softplus(a, beta=2.0, threshold=3.0))])
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input: Tensor, beta: builtins.float = 1.0,
+             threshold: builtins.float = 20.0) -> Tensor:
+    """Apply the softplus function to each element of ``input``.
+
+    ``out = log(1 + exp(beta * input)) / beta``, and ``input`` itself where
+    ``beta * input > threshold`` (for numerical stability, as in PyTorch).
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        beta (float): the sharpness. Default: 1.0.
+        threshold (float): above it the function is linear. Default: 20.0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.softplus(ag.tensor([-1.0, 0.0, 30.0]))
+        tensor([ 0.3133,  0.6931, 30.0000])
+    """
     return Softplus.apply(input, beta=float(beta), threshold=float(threshold))
 
 
-@op("silu", kernels=("silu_forward", "silu_backward"))
+@op("silu", kernels=("silu_forward", "silu_backward"), doc="""
+    Apply the SiLU (swish) function to each element of ``input``.
+
+    ``out = input * sigmoid(input)``. Float inputs only; the fused Numba kernels run it.
+    ``nn.functional.silu`` and ``nn.SiLU`` use it.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.silu(ag.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.2689,  0.0000,  1.7616])
+    """)
 class Silu(Node):
     """x * sigmoid(x) (Ramachandran et al. 2017's Swish with beta = 1; PyTorch's SiLU)."""
 

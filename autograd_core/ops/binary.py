@@ -3,6 +3,8 @@ and the comparisons (never recorded)."""
 
 from __future__ import annotations
 
+import builtins
+from typing import Any
 import numpy as np
 
 from autograd_core.node import Node
@@ -174,25 +176,88 @@ def _binary_sample(name, fn, alias, **kw):
 
 @op("add", node=Add, method=True,
     samples=[_binary_sample("add", lambda a, b: a + b, "+")])
-def add(input, other, *, alpha=1):
+def add(input: Any, other: Any, *, alpha: builtins.float = 1) -> Tensor:
+    """Add ``other``, scaled by ``alpha``, to ``input``.
+
+    ``out = input + alpha * other``, broadcasting as numpy does and promoting dtypes as PyTorch
+    does; the gradient of a broadcast operand is summed back to its shape. Also ``input + other``.
+
+    Args:
+        input (Tensor or number): the first operand.
+        other (Tensor or number): the second operand.
+        alpha (number): the multiplier of ``other``. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.add(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0]), alpha=2)
+        tensor([ 7., 10.])
+    """
     return Add.apply(input, other if alpha == 1 else other * alpha)
 
 
 @op("sub", node=Sub, method=True, aliases=("subtract",),
     samples=[_binary_sample("sub", lambda a, b: a - b, "-")])
-def sub(input, other, *, alpha=1):
+def sub(input: Any, other: Any, *, alpha: builtins.float = 1) -> Tensor:
+    """Subtract ``other``, scaled by ``alpha``, from ``input``.
+
+    ``out = input - alpha * other``, with broadcasting. ``subtract`` is another name; also
+    ``input - other``.
+
+    Args:
+        input (Tensor or number): the first operand.
+        other (Tensor or number): the second operand.
+        alpha (number): the multiplier of ``other``. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.sub(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0]))
+        tensor([-2., -2.])
+    """
     return Sub.apply(input, other if alpha == 1 else other * alpha)
 
 
 @op("mul", node=Mul, method=True, aliases=("multiply",),
     samples=[_binary_sample("mul", lambda a, b: a * b, "*")])
-def mul(input, other):
+def mul(input: Any, other: Any) -> Tensor:
+    """Multiply ``input`` by ``other`` elementwise.
+
+    With broadcasting; ``multiply`` is another name; also ``input * other``.
+
+    Args:
+        input (Tensor or number): the first operand.
+        other (Tensor or number): the second operand.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.mul(ag.tensor([1.0, 2.0]), 2)
+        tensor([2., 4.])
+    """
     return Mul.apply(input, other)
 
 
 @op("div", node=Div, method=True, aliases=("divide", "true_divide"),
     samples=[_binary_sample("div", lambda a, b: a / b, "/", domain="away_from_zero")])
-def div(input, other):
+def div(input: Any, other: Any) -> Tensor:
+    """Divide ``input`` by ``other`` elementwise (true division).
+
+    With broadcasting; integer inputs give the default float dtype, as in PyTorch.
+    ``divide`` and ``true_divide`` are other names; also ``input / other``.
+
+    Args:
+        input (Tensor or number): the dividend.
+        other (Tensor or number): the divisor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.div(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0]))
+        tensor([0.3333, 0.5000])
+        >>> ag.div(ag.tensor([1, 2]), 2)
+        tensor([0.5000, 1.0000])
+    """
     return Div.apply(input, other)
 
 
@@ -225,7 +290,26 @@ class Pow(Node):
 @op("pow", node=Pow, method=True, samples=[
     _binary_sample("pow", lambda a, b: a ** b, "**", domain="positive"),
     Sample("pow_scalar", lambda a: a ** 3.0)])
-def pow(input, exponent):  # noqa: A001 - PyTorch's name
+def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
+    """Raise ``input`` to the power ``exponent``, elementwise.
+
+    Either may be a Tensor (with broadcasting) or a number. The derivative with respect to a
+    Tensor exponent is ``input ** exponent * log(input)``, taken as 0 where ``input == 0`` and
+    ``exponent >= 0`` (PyTorch's convention). Also ``input ** exponent``.
+
+    Args:
+        input (Tensor or number): the base.
+        exponent (Tensor or number): the exponent.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> ag.pow(x, 2)
+        tensor([1., 4.])
+        >>> ag.pow(2, x)
+        tensor([2., 4.])
+    """
     if isinstance(exponent, Tensor):
         return Pow.apply(input, exponent)
     if not isinstance(input, Tensor):  # a number raised to a tensor
@@ -262,8 +346,38 @@ class Minimum(Maximum):
     less = staticmethod(np.greater)
 
 
-op("maximum", method=True, n_inputs=2, broadcasts=True, domain="distinct")(Maximum)
-op("minimum", method=True, n_inputs=2, broadcasts=True, domain="distinct")(Minimum)
+op("maximum", method=True, n_inputs=2, broadcasts=True, domain="distinct", doc="""
+    Return the elementwise maximum of ``input`` and ``other``.
+
+    They broadcast together. At ties the gradient is split equally between the two, and a NaN
+    propagates, as in PyTorch.
+
+    Args:
+        input (Tensor): the first operand.
+        other (Tensor): the second operand.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.maximum(ag.tensor([1.0, 2.0]), ag.tensor([1.5, 1.5]))
+        tensor([1.5000, 2.0000])
+    """)(Maximum)
+op("minimum", method=True, n_inputs=2, broadcasts=True, domain="distinct", doc="""
+    Return the elementwise minimum of ``input`` and ``other``.
+
+    They broadcast together. At ties the gradient is split equally between the two, and a NaN
+    propagates, as in PyTorch.
+
+    Args:
+        input (Tensor): the first operand.
+        other (Tensor): the second operand.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.minimum(ag.tensor([1.0, 2.0]), ag.tensor([1.5, 1.5]))
+        tensor([1.0000, 1.5000])
+    """)(Minimum)
 
 
 class Where(Node):
@@ -290,12 +404,29 @@ class Where(Node):
 
 @op("where", node=Where, samples=[
     Sample("where", lambda a, b: where(a._data > 0, a, b), 2, broadcasts=True)])
-def where(condition, input, other):
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    """Choose, elementwise, from ``input`` where ``condition`` is True and from ``other`` elsewhere.
+
+    The three broadcast together; ``condition`` is a constant (no gradient), ``input`` and
+    ``other`` get the gradient where they were chosen.
+
+    Args:
+        condition (Tensor or array of bool): where to take ``input``.
+        input (Tensor or number): the values where ``condition`` holds.
+        other (Tensor or number): the values elsewhere.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([-1.0, 2.0])
+        >>> ag.where(x > 0, x, ag.zeros(2))
+        tensor([0., 2.])
+    """
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     return Where.apply(cond, input, other)
 
 
-def _comparison(name, fn):
+def _comparison(name, fn, symbol, example):
     def compare(input, other):
         ra = input._data if isinstance(input, Tensor) else input
         rb = other._data if isinstance(other, Tensor) else other
@@ -306,13 +437,20 @@ def _comparison(name, fn):
         return Tensor._make(np.asarray(out), None, False)
 
     compare.__name__ = compare.__qualname__ = name
-    compare.__doc__ = f"Elementwise ``{fn.__name__}`` as a bool tensor (not differentiable)."
+    compare.__doc__ = (
+        f"Compare ``input`` and ``other`` elementwise with ``{symbol}``.\n\n"
+        "They broadcast together; the result is a bool tensor, not differentiable. Also "
+        f"``input {symbol} other``.\n\n"
+        "Args:\n    input (Tensor): the tensor to compare.\n"
+        "    other (Tensor or number): what to compare it with.\n\n"
+        "Example::\n\n    >>> import autograd_core as ag\n"
+        f"    >>> ag.{name}(ag.tensor([1.0, 2.0, 3.0]), 2.0)\n    {example}\n")
     return op(name, method=True, samples=())(compare)
 
 
-eq = _comparison("eq", np.equal)
-ne = _comparison("ne", np.not_equal)
-lt = _comparison("lt", np.less)
-le = _comparison("le", np.less_equal)
-gt = _comparison("gt", np.greater)
-ge = _comparison("ge", np.greater_equal)
+eq = _comparison("eq", np.equal, "==", "tensor([False,  True, False])")
+ne = _comparison("ne", np.not_equal, "!=", "tensor([ True, False,  True])")
+lt = _comparison("lt", np.less, "<", "tensor([ True, False, False])")
+le = _comparison("le", np.less_equal, "<=", "tensor([ True,  True, False])")
+gt = _comparison("gt", np.greater, ">", "tensor([False, False,  True])")
+ge = _comparison("ge", np.greater_equal, ">=", "tensor([False,  True,  True])")

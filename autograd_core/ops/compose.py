@@ -4,6 +4,8 @@ their samples like any other op)."""
 
 from __future__ import annotations
 
+import builtins
+from typing import Sequence
 import numpy as np
 
 from autograd_core.ops.reduce import mean, std, var
@@ -20,16 +22,39 @@ def _atleast(t, n):
 
 
 @op("hstack", samples=[Sample("hstack", lambda a, b: hstack([a, b * 2.0]), 2)])
-def hstack(tensors):
-    """Stack horizontally: along dim 1, or dim 0 for 1-D (and 0-d) tensors (PyTorch's rule)."""
+def hstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Stack ``tensors`` horizontally: along dim 1, or dim 0 for 1-d (and 0-d) tensors.
+
+    Args:
+        tensors (sequence of Tensor): the tensors.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.hstack([ag.tensor([1, 2]), ag.tensor([3])])
+        tensor([1, 2, 3])
+    """
     tensors = [_atleast(t, 1) for t in tensors]
     return cat(tensors, dim=0 if tensors[0].ndim == 1 else 1)
 
 
 @op("vstack", aliases=("row_stack",),
     samples=[Sample("vstack", lambda a, b: vstack([a, b * 2.0]), 2)])
-def vstack(tensors):
-    """Stack vertically: along dim 0 after making 0-d and 1-D tensors rows."""
+def vstack(tensors: Sequence[Tensor]) -> Tensor:
+    """Stack ``tensors`` vertically: along dim 0, after making 0-d and 1-d tensors rows.
+
+    ``row_stack`` is another name.
+
+    Args:
+        tensors (sequence of Tensor): the tensors.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.vstack([ag.tensor([1, 2]), ag.tensor([3, 4])])
+        tensor([[1, 2],
+                [3, 4]])
+    """
     return cat([_atleast(t, 2) for t in tensors], dim=0)
 
 
@@ -42,8 +67,19 @@ def _vector(name, t):
 
 @op("dot", method=True, samples=[Sample("dot", lambda a, b: dot(a.reshape(-1), b.reshape(-1)),
                                         2)])
-def dot(input, tensor):
-    """Inner product of two 1-D tensors of the same length."""
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    """Return the inner product of two 1-d tensors of the same length.
+
+    Args:
+        input (Tensor): the first vector.
+        tensor (Tensor): the second vector.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.dot(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0]))
+        tensor(11.)
+    """
     _vector("dot", input)
     _vector("dot", tensor)
     if input.shape[0] != tensor.shape[0]:
@@ -56,8 +92,22 @@ def dot(input, tensor):
 
 @op("outer", method=True, aliases=("ger",),
     samples=[Sample("outer", lambda a, b: outer(a.reshape(-1), b.reshape(-1)), 2)])
-def outer(input, vec2):
-    """Outer product of two 1-D tensors: ``out[i, j] = input[i] * vec2[j]``."""
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """Return the outer product of two 1-d tensors: ``out[i, j] = input[i] * vec2[j]``.
+
+    ``ger`` is another name.
+
+    Args:
+        input (Tensor): the first vector.
+        vec2 (Tensor): the second vector.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.outer(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 10.0]))
+        tensor([[ 1., 10.],
+                [ 2., 20.]])
+    """
     _vector("outer", input)
     _vector("outer", vec2)
     return reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
@@ -65,16 +115,50 @@ def outer(input, vec2):
 
 @op("var_mean", samples=[Sample("var_mean", lambda a: sum(var_mean(a, dim=-1)), min_ndim=1,
                                 domain="min2")])
-def var_mean(input, dim=None, *, correction=1, keepdim=False):
-    """``(var, mean)`` over ``dim`` (Bessel's ``correction``, 1 by default, as PyTorch)."""
+def var_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None, *,
+             correction: builtins.int = 1,
+             keepdim: builtins.bool = False) -> tuple[Tensor, Tensor]:
+    """Return ``(var, mean)`` of ``input`` over ``dim`` (all dims when None).
+
+    Bessel's ``correction`` is 1 by default, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int or tuple of ints, optional): the dimension(s) to reduce.
+        correction (int): subtract it from ``N`` in the divisor of the variance. Default: 1.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.var_mean(ag.tensor([1.0, 2.0, 3.0, 4.0]))
+        (tensor(1.6667), tensor(2.5000))
+    """
     return (var(input, dim, keepdim=keepdim, correction=correction),
             mean(input, dim, keepdim=keepdim))
 
 
 @op("std_mean", samples=[Sample("std_mean", lambda a: sum(std_mean(a, dim=-1)), min_ndim=1,
                                 domain="min2")])
-def std_mean(input, dim=None, *, correction=1, keepdim=False):
-    """``(std, mean)`` over ``dim`` (Bessel's ``correction``, 1 by default, as PyTorch)."""
+def std_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None, *,
+             correction: builtins.int = 1,
+             keepdim: builtins.bool = False) -> tuple[Tensor, Tensor]:
+    """Return ``(std, mean)`` of ``input`` over ``dim`` (all dims when None).
+
+    Bessel's ``correction`` is 1 by default, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int or tuple of ints, optional): the dimension(s) to reduce.
+        correction (int): subtract it from ``N`` in the divisor of the variance. Default: 1.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.std_mean(ag.tensor([1.0, 3.0]))
+        (tensor(1.4142), tensor(2.))
+    """
     return (std(input, dim, keepdim=keepdim, correction=correction),
             mean(input, dim, keepdim=keepdim))
 
@@ -83,9 +167,26 @@ def std_mean(input, dim=None, *, correction=1, keepdim=False):
     Sample("diag_of_matrix", lambda a: diag(a.reshape(a.numel(), 1) * a.reshape(1, -1), 1),
            min_ndim=1),
     Sample("diag_of_vector", lambda a: diag(a.reshape(-1), -1))])
-def diag(input, diagonal=0):
-    """A 1-D tensor's values on the ``diagonal``-th diagonal of a square matrix, or a 2-D
-    tensor's ``diagonal``-th diagonal as a 1-D tensor (PyTorch's two meanings)."""
+def diag(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
+    """Build a diagonal matrix from a 1-d tensor, or take a diagonal of a 2-d tensor.
+
+    PyTorch's two meanings: a 1-d ``input`` goes on the ``diagonal``-th diagonal of a square
+    matrix (zeros elsewhere); a 2-d ``input`` gives its ``diagonal``-th diagonal as a 1-d
+    tensor. ``diagonal > 0`` is above the main diagonal, ``< 0`` below.
+
+    Args:
+        input (Tensor): a 1-d or 2-d tensor.
+        diagonal (int): which diagonal. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.diag(ag.tensor([1, 2]))
+        tensor([[1, 0],
+                [0, 2]])
+        >>> ag.diag(ag.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        tensor([1., 4.])
+    """
     k = int(diagonal)
     if input.ndim == 1:
         n = input.shape[0]

@@ -57,41 +57,171 @@ def _method(name):
 
 @_method("add_")
 def add_(input, other, *, alpha=1):
+    """Add ``alpha * other`` to this tensor in place; return it.
+
+    PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
+    (allowed under ``no_grad``, the way optimizers update parameters), and a node that saved the
+    old value refuses to backward.
+
+    Args:
+        other (Tensor or number): what to add (broadcast to this tensor's shape).
+        alpha (number): the multiplier of ``other``. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.add_(ag.tensor([10.0, 20.0]), alpha=0.5)
+        tensor([ 6., 12.])
+    """
     return inplace(input, lambda: add(input, other, alpha=alpha))
 
 
 @_method("sub_")
 def sub_(input, other, *, alpha=1):
+    """Subtract ``alpha * other`` from this tensor in place; return it.
+
+    PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
+    (allowed under ``no_grad``, the way optimizers update parameters), and a node that saved the
+    old value refuses to backward.
+
+    Args:
+        other (Tensor or number): what to subtract.
+        alpha (number): the multiplier of ``other``. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.sub_(1.0)
+        tensor([0., 1.])
+    """
     return inplace(input, lambda: sub(input, other, alpha=alpha))
 
 
 @_method("mul_")
 def mul_(input, other):
+    """Multiply this tensor by ``other`` in place; return it.
+
+    PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
+    (allowed under ``no_grad``, the way optimizers update parameters), and a node that saved the
+    old value refuses to backward.
+
+    Args:
+        other (Tensor or number): the multiplier.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.mul_(3)
+        tensor([3., 6.])
+    """
     return inplace(input, lambda: mul(input, other))
 
 
 @_method("div_")
 def div_(input, other):
+    """Divide this tensor by ``other`` in place; return it.
+
+    PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
+    (allowed under ``no_grad``, the way optimizers update parameters), and a node that saved the
+    old value refuses to backward.
+
+    Args:
+        other (Tensor or number): the divisor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.div_(2)
+        tensor([0.5000, 1.0000])
+    """
     return inplace(input, lambda: div(input, other))
 
 
 @_method("clamp_")
 def clamp_(input, min=None, max=None):  # noqa: A002
+    """Clamp this tensor into ``[min, max]`` in place; return it.
+
+    PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
+    (allowed under ``no_grad``, the way optimizers update parameters), and a node that saved the
+    old value refuses to backward.
+
+    Args:
+        min (number or Tensor, optional): the lower bound.
+        max (number or Tensor, optional): the upper bound.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.clamp_(max=1.5)
+        tensor([1.0000, 1.5000])
+    """
     return inplace(input, lambda: clamp(input, min, max))
 
 
 @_method("copy_")
 def copy_(input, src):
+    """Copy the values of ``src`` into this tensor (broadcast, cast to its dtype); return it.
+
+    PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
+    (allowed under ``no_grad``, the way optimizers update parameters), and a node that saved the
+    old value refuses to backward.
+
+    The gradient flows to ``src``.
+
+    Args:
+        src (Tensor or array_like): the values.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.copy_(ag.tensor([5, 6]))
+        tensor([5., 6.])
+    """
     return inplace(input, lambda: CopyFrom.apply(input, src))
 
 
 @_method("fill_")
 def fill_(input, value):
+    """Fill this tensor with ``value`` in place; return it.
+
+    PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
+    (allowed under ``no_grad``, the way optimizers update parameters), and a node that saved the
+    old value refuses to backward.
+
+    Args:
+        value (number or Tensor): the value.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.fill_(7)
+        tensor([7., 7.])
+    """
     return inplace(input, lambda: CopyFrom.apply(input, value))
 
 
 @_method("zero_")
 def zero_(input):
+    """Fill this tensor with zeros in place; return it.
+
+    PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
+    (allowed under ``no_grad``, the way optimizers update parameters), and a node that saved the
+    old value refuses to backward.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.zero_()
+        tensor([0., 0.])
+    """
     return fill_(input, 0)
 
 
@@ -115,7 +245,22 @@ def _draw(input, where, values):
 
 @_method("uniform_")
 def uniform_(input, a=None, b=None, *, generator=None, **kw):
-    """Fill with samples of U(from, to) (``uniform_(from=0, to=1, *, generator=None)``)."""
+    """Fill this tensor with samples drawn uniformly from ``[from, to)``; return it.
+
+    PyTorch's signature: ``uniform_(from=0, to=1, *, generator=None)``.
+
+    Args:
+        from (float): the lower bound. Default: 0.
+        to (float): the upper bound. Default: 1.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.empty(1000).uniform_(-2, 2)
+        >>> ((x >= -2) & (x < 2)).all().item()
+        True
+    """
     a, b = _bounds("uniform_", a, b, kw, 0.0, 1.0)
     return _draw(input, "uniform_",
                  random.generator(generator, "uniform_").uniform(a, b, input.shape))
@@ -123,7 +268,19 @@ def uniform_(input, a=None, b=None, *, generator=None, **kw):
 
 @_method("normal_")
 def normal_(input, mean=0.0, std=1.0, *, generator=None):
-    """Fill with samples of N(mean, std**2)."""
+    """Fill this tensor with samples of the normal distribution ``N(mean, std**2)``; return it.
+
+    Args:
+        mean (float): the mean. Default: 0.
+        std (float): the standard deviation. Default: 1.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(3).normal_(5.0, 0.0)
+        tensor([5., 5., 5.])
+    """
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     return _draw(input, "normal_",
@@ -132,7 +289,19 @@ def normal_(input, mean=0.0, std=1.0, *, generator=None):
 
 @_method("bernoulli_")
 def bernoulli_(input, p=0.5, *, generator=None):
-    """Fill with 1 with probability ``p`` (a number or a tensor broadcast to ``input``), else 0."""
+    """Fill this tensor with 1 with probability ``p``, else 0; return it.
+
+    Args:
+        p (float or Tensor): the probability (a tensor broadcasts to this tensor's shape).
+            Default: 0.5.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.empty(3).bernoulli_(ag.tensor([0.0, 1.0, 1.0]))
+        tensor([0., 1., 1.])
+    """
     pa = np.asarray(p._data if hasattr(p, "_data") else p, dtype=np.float64)
     if np.any(~((pa >= 0) & (pa <= 1))):
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
@@ -142,9 +311,24 @@ def bernoulli_(input, p=0.5, *, generator=None):
 
 @_method("random_")
 def random_(input, a=None, b=None, *, generator=None, **kw):
-    """Fill with integers drawn uniformly from ``[from, to - 1]``
-    (``random_(from=0, to=None, *, generator=None)``); without ``to``, up to the largest
-    integer the dtype holds exactly (2**24 for float32, 2**53 for float64) as PyTorch."""
+    """Fill this tensor with integers drawn uniformly from ``[from, to - 1]``; return it.
+
+    PyTorch's signature: ``random_(from=0, to=None, *, generator=None)`` (``random_(to)``
+    too); without ``to``, up to the largest integer the dtype holds exactly (2**24 for float32,
+    2**53 for float64), as in PyTorch.
+
+    Args:
+        from (int): the lowest value. Default: 0.
+        to (int, optional): one above the highest value.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(100, dtype=ag.int64).random_(0, 3)
+        >>> ((x >= 0) & (x < 3)).all().item()
+        True
+    """
     given_from = "from" in kw
     a, b = _bounds("random_", a, b, kw, None, None)
     if b is None and a is not None and not given_from:
@@ -167,7 +351,18 @@ def random_(input, a=None, b=None, *, generator=None, **kw):
 
 @_method("exponential_")
 def exponential_(input, lambd=1.0, *, generator=None):
-    """Fill with samples of the exponential distribution of rate ``lambd``."""
+    """Fill this tensor with samples of the exponential distribution of rate ``lambd``; return it.
+
+    Args:
+        lambd (float): the rate (> 0). Default: 1.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> (ag.empty(100).exponential_(2.0) >= 0).all().item()
+        True
+    """
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     values = random.generator(generator, "exponential_").exponential(1.0 / lambd, input.shape)
@@ -176,8 +371,20 @@ def exponential_(input, lambd=1.0, *, generator=None):
 
 @_method("bernoulli")
 def bernoulli(input, p=None, *, generator=None):
-    """``autograd_core.bernoulli(input)`` as a method; with ``p``, samples of probability
-    ``p`` in ``input``'s shape."""
+    """Draw 0/1 samples: ``autograd_core.bernoulli(self)``, or with probability ``p`` if given.
+
+    Args:
+        p (float, optional): the probability; without it, this tensor holds the probabilities.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0, 1.0]).bernoulli()
+        tensor([0., 1.])
+        >>> ag.zeros(2).bernoulli(1.0)
+        tensor([1., 1.])
+    """
     if p is not None:
         return bernoulli_(_empty_like(input), p, generator=generator)
     return creation.bernoulli(input, generator=generator)
@@ -189,7 +396,19 @@ def _empty_like(input):
 
 @_method("multinomial")
 def multinomial(input, num_samples, replacement=False, *, generator=None):
-    """``autograd_core.multinomial`` as a method."""
+    """Draw indices from the distribution(s) this tensor's weights give (``autograd_core.multinomial``).
+
+    Args:
+        num_samples (int): how many indices per distribution.
+        replacement (bool): draw with replacement. Default: False.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([0.0, 0.0, 1.0]).multinomial(2, replacement=True)
+        tensor([2, 2])
+    """
     return creation.multinomial(input, num_samples, replacement, generator=generator)
 
 
@@ -199,8 +418,20 @@ def _elementwise_inplace(name):
         return inplace(input, lambda: fn(input, *args, **kwargs))
 
     method.__name__ = method.__qualname__ = name + "_"
-    method.__doc__ = f"In-place ``{name}``: ``x.{name}_(...)`` writes ``x.{name}(...)`` into x."
+    args = "2" if name == "pow" else ""
+    method.__doc__ = __test__[name + "_"] = (
+        f"In-place ``{name}``: ``x.{name}_(...)`` writes ``x.{name}(...)`` into ``x`` and "
+        "returns it.\n\nPyTorch's autograd rules for in-place ops apply (a leaf that requires "
+        "grad refuses while recording; a node that saved the old value refuses to backward)."
+        "\n\nExample::\n\n    >>> import autograd_core as ag\n"
+        "    >>> x = ag.tensor([0.25, 1.0])\n"
+        f"    >>> y = x.{name}({args})\n"
+        f"    >>> x.{name}_({args}) is x, (x == y).all().item()\n    (True, True)\n")
     return method
+
+
+#: the generated in-place methods' examples (the doctest finder sees only module-level names)
+__test__: dict[str, str] = {}
 
 
 # in-place forms of elementwise ops (PyTorch's autograd rules, through ``inplace``)
@@ -211,17 +442,53 @@ for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos"
 
 @_method("clip_")
 def clip_(input, min=None, max=None):  # noqa: A002
-    """Alias of ``clamp_``."""
+    """Clamp this tensor into ``[min, max]`` in place (``clamp_``'s other name).
+
+    PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
+    (allowed under ``no_grad``, the way optimizers update parameters), and a node that saved the
+    old value refuses to backward.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.clip_(min=1.5)
+        tensor([1.5000, 2.0000])
+    """
     return clamp_(input, min, max)
 
 
 @_method("clamp_min_")
 def clamp_min_(input, min):  # noqa: A002
-    """``clamp_(min=min)``."""
+    """Clamp this tensor from below in place: ``clamp_(min=min)``.
+
+    PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
+    (allowed under ``no_grad``, the way optimizers update parameters), and a node that saved the
+    old value refuses to backward.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.clamp_min_(1.5)
+        tensor([1.5000, 2.0000])
+    """
     return clamp_(input, min, None)
 
 
 @_method("clamp_max_")
 def clamp_max_(input, max):  # noqa: A002
-    """``clamp_(max=max)``."""
+    """Clamp this tensor from above in place: ``clamp_(max=max)``.
+
+    PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
+    (allowed under ``no_grad``, the way optimizers update parameters), and a node that saved the
+    old value refuses to backward.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.clamp_max_(1.5)
+        tensor([1.0000, 1.5000])
+    """
     return clamp_(input, None, max)

@@ -4,6 +4,8 @@ dimensions broadcast (the engine sums their gradients back); PyTorch's strict sp
 
 from __future__ import annotations
 
+import builtins
+from typing import Any
 import numpy as np
 
 from autograd_core.node import Node
@@ -61,7 +63,26 @@ def _mismatch_message(sa, sb):
 @op("matmul", node=MatMul, method=True, samples=[
     Sample("matmul", lambda a, b: a @ b, 2, min_ndim=1, aliases=("@",),
            shapes=((3, 4), (4, 2)))])
-def matmul(input, other):
+def matmul(input: Tensor, other: Any) -> Tensor:
+    """Return the matrix product of ``input`` and ``other``, with numpy's and PyTorch's rules.
+
+    1-d by 1-d is a dot product, 2-d by 2-d a matrix product, a 1-d operand is treated as a
+    row or column vector (that dimension removed after), and batch dimensions broadcast.
+    Also ``input @ other``.
+
+    Args:
+        input (Tensor): the first operand.
+        other (Tensor): the second operand.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> a = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.matmul(a, ag.tensor([1.0, 1.0]))
+        tensor([3., 7.])
+        >>> (ag.ones(5, 2, 3) @ ag.ones(3, 4)).shape
+        autograd_core.Size([5, 2, 4])
+    """
     a, b = input, other
     sa, sb = np.shape(getattr(a, "_data", a)), np.shape(getattr(b, "_data", b))
     if len(sa) == 0 or len(sb) == 0:
@@ -93,8 +114,21 @@ def _as2d(t):
 
 @op("mm", method=True, samples=[
     Sample("mm", lambda a, b: mm(_as2d(a), _as2d(b).T), 2, shapes=((3, 4), (3, 4)))])
-def mm(input, mat2):
-    """Matrix product of two 2-D tensors (no broadcasting; ``matmul`` has it)."""
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Return the matrix product of two 2-d tensors (no broadcasting; ``matmul`` has it).
+
+    Args:
+        input (Tensor): an ``(n, m)`` tensor.
+        mat2 (Tensor): an ``(m, p)`` tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> a = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.mm(a, a)
+        tensor([[ 7., 10.],
+                [15., 22.]])
+    """
     sa, sb = _shape(input), _shape(mat2)
     if len(sa) != 2:
         raise RuntimeError(f"self must be a matrix (mm got input of shape {tuple(sa)})")
@@ -113,8 +147,19 @@ def _as3d(t):
 @op("bmm", method=True, samples=[
     Sample("bmm", lambda a, b: bmm(_as3d(a), _as3d(b).transpose(1, 2)), 2,
            shapes=((3, 4), (3, 4)))])
-def bmm(input, mat2):
-    """Batched matrix product of two 3-D tensors with the same batch size."""
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    """Return the batched matrix product of two 3-d tensors with the same batch size.
+
+    Args:
+        input (Tensor): a ``(b, n, m)`` tensor.
+        mat2 (Tensor): a ``(b, m, p)`` tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.bmm(ag.ones(2, 1, 3), ag.ones(2, 3, 4)).shape
+        autograd_core.Size([2, 1, 4])
+    """
     sa, sb = _shape(input), _shape(mat2)
     if len(sa) != 3:
         raise RuntimeError(f"batch1 must be a 3D tensor (bmm got input of shape {tuple(sa)})")
@@ -131,9 +176,27 @@ def bmm(input, mat2):
     Sample("addmm", lambda a, b: addmm(_as2d(a).sum(-1, keepdim=True), _as2d(a), _as2d(b).T,
                                        beta=0.5, alpha=2.0), 2, shapes=((3, 4), (3, 4))),
     Sample("addmm3", lambda c, a, b: addmm(_as2d(c) @ _as2d(c).T, _as2d(a), _as2d(b).T), 3)])
-def addmm(input, mat1, mat2, *, beta=1, alpha=1):
-    """``beta * input + alpha * (mat1 @ mat2)``; ``input`` broadcasts to the product's shape
-    and, with ``beta=0``, is ignored (NaN and inf in it do not propagate, as PyTorch)."""
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: builtins.float = 1,
+          alpha: builtins.float = 1) -> Tensor:
+    """Return ``beta * input + alpha * (mat1 @ mat2)``.
+
+    ``input`` broadcasts to the product's shape.
+
+    Args:
+        input (Tensor): the tensor added.
+        mat1 (Tensor): an ``(n, m)`` tensor.
+        mat2 (Tensor): an ``(m, p)`` tensor.
+        beta (number): the multiplier of ``input``. Default: 1.
+        alpha (number): the multiplier of the product. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> a = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.addmm(ag.ones(2, 2), a, a, beta=0.5)
+        tensor([[ 7.5000, 10.5000],
+                [15.5000, 22.5000]])
+    """
     product = mm(mat1, mat2)
     si, sp = _shape(input), _shape(product._data)
     try:
@@ -269,10 +332,27 @@ def _einsum_samples():
 
 
 @op("einsum", samples=_einsum_samples())
-def einsum(*args):
-    """``einsum(equation, *operands)`` (or ``einsum(equation, [operands])``) with PyTorch's and
-    numpy's subscript rules: letters a-z and A-Z, ``...`` for broadcast dims, an implicit output
-    (letters used once, alphabetically) without ``->``; differentiable in every operand."""
+def einsum(*args: Any) -> Tensor:
+    """Sum products of the operands' elements over the indices the equation names.
+
+    ``einsum(equation, *operands)`` (or ``einsum(equation, [operands])``), with PyTorch's and
+    numpy's subscript rules: letters a-z and A-Z, ``...`` for broadcast dimensions, an implicit
+    output (the letters used once, alphabetically) without ``->``. Differentiable in every
+    operand.
+
+    Args:
+        equation (str): the subscripts, e.g. ``"ij,jk->ik"``.
+        *operands (Tensor): the operands.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> a = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.einsum("ij,j->i", a, ag.tensor([1.0, 1.0]))
+        tensor([3., 7.])
+        >>> ag.einsum("ii", a)
+        tensor(5.)
+    """
     if not args or not isinstance(args[0], str):
         raise TypeError("einsum(): must specify the equation string and at least one operand, "
                         "or at least one operand and its subscripts list")

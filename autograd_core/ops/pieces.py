@@ -4,13 +4,15 @@ basic indexing), ``tril``/``triu``, ``cumsum``, constant padding (``nn.functiona
 
 from __future__ import annotations
 
+import builtins
+from typing import Any, Sequence
 import numpy as np
 
 from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops.index import getitem
 from autograd_core.ops.registry import Sample, op
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import DTypeLike, Tensor
 
 
 def _ndim(x):
@@ -37,9 +39,29 @@ def _run(cls, g, **params):
            min_ndim=1),
     Sample("split_sections", lambda a: split(a, [min(a.shape[0], 1), max(a.shape[0] - 1, 0)])[1],
            min_ndim=1)])
-def split(tensor, split_size_or_sections, dim=0):
-    """Views of ``tensor`` along ``dim``: pieces of ``split_size_or_sections`` elements (the
-    last may be smaller), or of the sizes in a list (which must add up to the dim's size)."""
+def split(tensor: Tensor, split_size_or_sections: builtins.int | Sequence[builtins.int],
+          dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """Split ``tensor`` into views along ``dim``.
+
+    An integer ``split_size_or_sections`` gives pieces of that many elements (the last may be
+    smaller); a list gives the sizes of the pieces, which must add up to the dimension's size.
+
+    Args:
+        tensor (Tensor): the tensor to split.
+        split_size_or_sections (int or list of int): the piece size, or the sizes.
+        dim (int): the dimension. Default: 0.
+
+    Returns:
+        tuple of Tensor: the pieces.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.split(ag.arange(6), 4)
+        (tensor([0, 1, 2, 3]), tensor([4, 5]))
+        >>> ag.split(ag.arange(6), [1, 5])
+        (tensor([0]), tensor([1, 2, 3, 4, 5]))
+    """
     d = _args.norm_dim(dim, _ndim(tensor), "split")
     n = _size(tensor, d) if _ndim(tensor) else 1
     if isinstance(split_size_or_sections, (int, np.integer)):
@@ -65,14 +87,39 @@ def split(tensor, split_size_or_sections, dim=0):
 
 @op("Tensor.split", method="split", function=False, samples=())
 def _split_method(self, split_size, dim=0):
-    """``Tensor.split(split_size, dim=0)``: ``split`` as a method (PyTorch's keyword name)."""
+    """Split the tensor into views along ``dim`` (``Tensor.split``; see ``autograd_core.split``).
+
+    Args:
+        split_size (int or list of int): the piece size, or the sizes.
+        dim (int): the dimension. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.arange(5).split(2)
+        (tensor([0, 1]), tensor([2, 3]), tensor([4]))
+    """
     return split(self, split_size, dim)
 
 
 @op("chunk", method=True, samples=[
     Sample("chunk", lambda a: chunk(a, 2, dim=-1)[0] * 3.0, min_ndim=1)])
-def chunk(input, chunks, dim=0):
-    """At most ``chunks`` views along ``dim``, each ``ceil(size / chunks)`` long but the last."""
+def chunk(input: Tensor, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """Split ``input`` into at most ``chunks`` views along ``dim``.
+
+    Each is ``ceil(size / chunks)`` long except the last, as in PyTorch.
+
+    Args:
+        input (Tensor): the tensor to split.
+        chunks (int): the number of pieces.
+        dim (int): the dimension. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.chunk(ag.arange(6), 3)
+        (tensor([0, 1]), tensor([2, 3]), tensor([4, 5]))
+    """
     if not isinstance(chunks, (int, np.integer)) or chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     d = _args.norm_dim(dim, _ndim(input), "chunk")
@@ -93,8 +140,19 @@ def _unbind_sample(a):
 
 
 @op("unbind", method=True, samples=[Sample("unbind", _unbind_sample, min_ndim=1)])
-def unbind(input, dim=0):
-    """The slices of ``input`` along ``dim``, that dim removed (views)."""
+def unbind(input: Tensor, dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """Return the slices of ``input`` along ``dim``, with that dimension removed (views).
+
+    Args:
+        input (Tensor): the tensor.
+        dim (int): the dimension. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.unbind(ag.tensor([[1, 2], [3, 4]]))
+        (tensor([1, 2]), tensor([3, 4]))
+    """
     if _ndim(input) == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _args.norm_dim(dim, _ndim(input), "unbind")
@@ -102,8 +160,15 @@ def unbind(input, dim=0):
 
 
 @op("nelement", method=True, function=False, samples=())
-def nelement(input):
-    """The number of elements (``numel``'s other name)."""
+def nelement(input: Tensor) -> builtins.int:
+    """Return the number of elements (``numel``'s other name).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).nelement()
+        6
+    """
     return int(np.size(input._data))
 
 
@@ -129,14 +194,44 @@ def _tri(input, diagonal, upper):
     Sample("tril", lambda a: tril(a.reshape(int(np.prod(a.shape[:-1])), a.shape[-1])),
            min_ndim=2),
     Sample("tril_offset", lambda a: tril(a, -1), min_ndim=2)])
-def tril(input, diagonal=0):
-    """The lower triangle of the last two dims (elements with ``j - i <= diagonal``), the rest 0."""
+def tril(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
+    """Return the lower triangle of the last two dimensions of ``input``, the rest set to 0.
+
+    Elements with ``j - i <= diagonal`` are kept.
+
+    Args:
+        input (Tensor): the input tensor (at least 2-d).
+        diagonal (int): which diagonal bounds the triangle (0 the main one). Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tril(ag.ones(3, 3))
+        tensor([[1., 0., 0.],
+                [1., 1., 0.],
+                [1., 1., 1.]])
+    """
     return _tri(input, diagonal, False)
 
 
 @op("triu", node=Tri, method=True, samples=[Sample("triu", lambda a: triu(a, 1), min_ndim=2)])
-def triu(input, diagonal=0):
-    """The upper triangle of the last two dims (elements with ``j - i >= diagonal``), the rest 0."""
+def triu(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
+    """Return the upper triangle of the last two dimensions of ``input``, the rest set to 0.
+
+    Elements with ``j - i >= diagonal`` are kept.
+
+    Args:
+        input (Tensor): the input tensor (at least 2-d).
+        diagonal (int): which diagonal bounds the triangle (0 the main one). Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.triu(ag.ones(3, 3), 1)
+        tensor([[0., 1., 1.],
+                [0., 0., 1.],
+                [0., 0., 0.]])
+    """
     return _tri(input, diagonal, True)
 
 
@@ -156,8 +251,22 @@ class Cumsum(Node):
 
 @op("cumsum", node=Cumsum, method=True, samples=[
     Sample("cumsum", lambda a: cumsum(a, -1) if a.ndim else cumsum(a, 0))])
-def cumsum(input, dim, *, dtype=None):
-    """Running sum along ``dim``; integer and bool inputs sum in int64 (as PyTorch)."""
+def cumsum(input: Tensor, dim: builtins.int, *, dtype: DTypeLike | None = None) -> Tensor:
+    """Return the running sum of ``input`` along ``dim``.
+
+    Integer and bool inputs sum in int64, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension.
+        dtype (dtype, optional): the dtype of the result.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cumsum(ag.tensor([1, 2, 3]), dim=0)
+        tensor([1, 3, 6])
+    """
     nd = _ndim(input)
     d = _args.norm_dim(dim, nd, "cumsum")
     x = input
@@ -202,9 +311,23 @@ class ConstantPad(Node):
     Sample("constant_pad_nd", lambda a: constant_pad_nd(a, (1, 2), 0.5), min_ndim=1),
     Sample("constant_pad_nd_crop", lambda a: constant_pad_nd(a, (-min(a.shape[-1], 1), 1, 2, 0)),
            min_ndim=2)])
-def constant_pad_nd(input, pad, value=0):
-    """Pad the last ``len(pad) // 2`` dims: ``pad = (last_lo, last_hi, prev_lo, prev_hi, ...)``
-    elements of ``value`` (negative entries crop)."""
+def constant_pad_nd(input: Tensor, pad: Sequence[builtins.int], value: Any = 0) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dimensions of ``input`` with ``value``.
+
+    ``pad = (last_lo, last_hi, prev_lo, prev_hi, ...)``; a negative amount crops. What
+    ``nn.functional.pad`` runs (constant mode).
+
+    Args:
+        input (Tensor): the input tensor.
+        pad (sequence of int): the amounts, an even number of them.
+        value (number): the fill value. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.constant_pad_nd(ag.tensor([1.0, 2.0]), (1, 2))
+        tensor([0., 1., 2., 0., 0.])
+    """
     pad = tuple(int(p) for p in pad)
     nd = _ndim(input)
     if len(pad) % 2:

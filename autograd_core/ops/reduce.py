@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import math
+from typing import Any, Sequence
 from collections import namedtuple
 
 import numpy as np
@@ -12,7 +13,7 @@ from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import DTypeLike, Tensor
 
 
 def _keep_shape(shape, dims):
@@ -129,8 +130,8 @@ class Scatter(Node):
         return (Gather.apply(g2, index=self.index, dim=self.dim),)
 
 
-MaxResult = namedtuple("max", ["values", "indices"])
-MinResult = namedtuple("min", ["values", "indices"])
+MaxResult = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
+MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
 
 
 def max_min(x, dim, keepdim, is_max):
@@ -235,7 +236,29 @@ def _dim_last(x):
 @op("sum", node=Sum, method=True, samples=[
     Sample("sum", lambda a: a.sum()),
     Sample("sum_dim", lambda a: a.sum(dim=_dim_last(a), keepdim=True))])
-def sum(input, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None):  # noqa: A001
+def sum(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+        keepdim: builtins.bool = False, *,
+        axis: builtins.int | Sequence[builtins.int] | None = None,
+        keepdims: builtins.bool | None = None, dtype: DTypeLike | None = None) -> Tensor:  # noqa: A001
+    """Return the sum of the elements of ``input``, over ``dim`` or over all of them.
+
+    numpy's spellings ``axis=`` and ``keepdims=`` are accepted too, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        dtype (dtype, optional): the dtype of the result.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.sum(x)
+        tensor(10.)
+        >>> x.sum(dim=0)
+        tensor([4., 6.])
+    """
     if dim is None and axis is None and keepdims is None and dtype is None:
         return Sum.apply(input, dim=None, keepdim=keepdim)
     dim, keepdim = _args.dims(dim, axis, keepdim, keepdims, input.ndim)
@@ -246,14 +269,56 @@ def sum(input, dim=None, keepdim=False, *, axis=None, keepdims=None, dtype=None)
 @op("mean", node=Mean, method=True, samples=[
     Sample("mean", lambda a: a.mean()),
     Sample("mean_dims", lambda a: a.mean(dim=tuple(range(a.ndim))[:2]))])
-def mean(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+def mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+         keepdim: builtins.bool = False, *,
+         axis: builtins.int | Sequence[builtins.int] | None = None,
+         keepdims: builtins.bool | None = None) -> Tensor:
+    """Return the mean of the elements of ``input``, over ``dim`` or over all of them.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.mean(x)
+        tensor(2.5000)
+        >>> x.mean(dim=1)
+        tensor([1.5000, 3.5000])
+    """
     dim, keepdim = _args.dims(dim, axis, keepdim, keepdims, input.ndim)
     return Mean.apply(input, dim=dim, keepdim=keepdim)
 
 
 @op("var", node=Var, method=True, samples=[
     Sample("var", lambda a: a.var(dim=_dim_last(a)), min_ndim=1, domain="min2")])
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+        unbiased: builtins.bool | None = None, keepdim: builtins.bool = False, *,
+        correction: builtins.int | None = None) -> Tensor:
+    """Return the variance of the elements of ``input``, over ``dim`` or over all of them.
+
+    By default Bessel's correction is applied (divide by ``N - 1``), as in PyTorch; numpy's
+    default is ``correction=0``.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        unbiased (bool, optional): PyTorch's older spelling: False means ``correction=0``.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        correction (int, optional): subtract it from ``N`` in the divisor. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.var(x)
+        tensor(1.6667)
+        >>> x.var(dim=1, correction=0)
+        tensor([0.2500, 0.2500])
+    """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return Var.apply(input, dim=dim, keepdim=keepdim,
                      correction=_args.correction(unbiased, correction))
@@ -276,7 +341,28 @@ class StdFromVar(Node):
 
 @op("std", node=Var, method=True, samples=[
     Sample("std", lambda a: a.std(), min_ndim=1, domain="min2")])
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+        unbiased: builtins.bool | None = None, keepdim: builtins.bool = False, *,
+        correction: builtins.int | None = None) -> Tensor:
+    """Return the standard deviation of ``input``, over ``dim`` or over all elements.
+
+    The square root of ``var`` (with Bessel's correction by default); its gradient is 0 where
+    the result is 0, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        unbiased (bool, optional): PyTorch's older spelling: False means ``correction=0``.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        correction (int, optional): subtract it from ``N`` in the divisor. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.std(x)
+        tensor(1.2910)
+    """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return StdFromVar.apply(Var.apply(input, dim=dim, keepdim=keepdim,
                                       correction=_args.correction(unbiased, correction)))
@@ -285,7 +371,27 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 @op("max", node=AMax, method=True, samples=[
     Sample("max", lambda a: a.max(), domain="distinct"),
     Sample("max_dim", lambda a: a.max(dim=-1).values, min_ndim=1, domain="distinct")])
-def max(input, dim=None, keepdim=False):  # noqa: A001
+def max(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Any:  # noqa: A001
+    """Return the maximum of ``input``; with ``dim``, the maxima and their indices.
+
+    ``max(input)`` is the largest element; ``max(input, dim)`` returns a named tuple
+    ``(values, indices)``; ``max(input, other)`` with a Tensor is ``maximum``. The gradient
+    goes to the chosen element (for the overall maximum, shared between ties, as in PyTorch).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or Tensor, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.max(x)
+        tensor(4.)
+        >>> x.max(dim=1).values
+        tensor([2., 4.])
+    """
     if isinstance(dim, Tensor):
         return input.maximum(dim)
     return max_min(input, dim, keepdim, is_max=True)
@@ -295,7 +401,26 @@ def max(input, dim=None, keepdim=False):  # noqa: A001
     Sample("min", lambda a: a.min(), domain="distinct"),
     Sample("min_dim", lambda a: a.min(dim=0, keepdim=True).values, min_ndim=1,
            domain="distinct")])
-def min(input, dim=None, keepdim=False):  # noqa: A001
+def min(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Any:  # noqa: A001
+    """Return the minimum of ``input``; with ``dim``, the minima and their indices.
+
+    ``min(input, dim)`` returns a named tuple ``(values, indices)``; ``min(input, other)``
+    with a Tensor is ``minimum``.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or Tensor, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.min(x)
+        tensor(1.)
+        >>> x.min(dim=0).indices
+        tensor([0, 0])
+    """
     if isinstance(dim, Tensor):
         return input.minimum(dim)
     return max_min(input, dim, keepdim, is_max=False)
@@ -303,44 +428,146 @@ def min(input, dim=None, keepdim=False):  # noqa: A001
 
 @op("amax", node=AMax, method=True, samples=[
     Sample("amax", lambda a: a.amax(dim=_dim_last(a)), domain="distinct")])
-def amax(input, dim=None, keepdim=False):
+def amax(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+         keepdim: builtins.bool = False) -> Tensor:
+    """Return the maximum of ``input`` over ``dim`` (several dimensions allowed), values only.
+
+    The gradient is shared equally between ties, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.amax(x, dim=0)
+        tensor([3., 4.])
+    """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return AMax.apply(input, dim=dim, keepdim=keepdim, is_max=True)
 
 
 @op("amin", node=AMax, method=True, samples=[
     Sample("amin", lambda a: a.amin(), domain="distinct")])
-def amin(input, dim=None, keepdim=False):
+def amin(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+         keepdim: builtins.bool = False) -> Tensor:
+    """Return the minimum of ``input`` over ``dim`` (several dimensions allowed), values only.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.amin(x, dim=1)
+        tensor([1., 3.])
+    """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return AMax.apply(input, dim=dim, keepdim=keepdim, is_max=False)
 
 
 @op("argmax", method=True, samples=())
-def argmax(input, dim=None, keepdim=False):
+def argmax(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
+    """Return the index of the maximum of ``input`` (of the flattened tensor if ``dim`` is None).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.argmax(x)
+        tensor(3)
+        >>> x.argmax(dim=1)
+        tensor([1, 1])
+    """
     return _arg_extreme(input, dim, keepdim, np.argmax)
 
 
 @op("argmin", method=True, samples=())
-def argmin(input, dim=None, keepdim=False):
+def argmin(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Tensor:
+    """Return the index of the minimum of ``input`` (of the flattened tensor if ``dim`` is None).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.argmin(x, dim=0)
+        tensor([0, 0])
+    """
     return _arg_extreme(input, dim, keepdim, np.argmin)
 
 
 @op("logsumexp", node=LogSumExp, method=True, samples=[
     Sample("logsumexp", lambda a: a.logsumexp(dim=_dim_last(a)), min_ndim=1)])
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None,
+              keepdim: builtins.bool = False) -> Tensor:
+    """Return ``log(sum(exp(input)))`` over ``dim``, computed without overflow.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int or tuple of ints): the dimension(s) to reduce.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.logsumexp(ag.tensor([0.0, 0.0]), dim=0)
+        tensor(0.6931)
+        >>> ag.logsumexp(ag.tensor([1000.0, 1000.0]), dim=0)
+        tensor(1000.6932)
+    """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return LogSumExp.apply(input, dim=dim, keepdim=keepdim)
 
 
 @op("softmax", node=Softmax, method=True, samples=[
     Sample("softmax", lambda a: a.softmax(dim=-1), min_ndim=1)])
-def softmax(input, dim):
+def softmax(input: Tensor, dim: builtins.int) -> Tensor:
+    """Apply softmax along ``dim``: ``exp(x) / sum(exp(x))``, so each slice sums to 1.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int): the dimension along which to normalise.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.softmax(ag.tensor([1.0, 2.0, 3.0]), dim=0)
+        tensor([0.0900, 0.2447, 0.6652])
+    """
     return Softmax.apply(input, dim=_args.axis(dim, input.ndim, "softmax"))
 
 
 @op("log_softmax", node=LogSoftmax, method=True, samples=[
     Sample("log_softmax", lambda a: a.log_softmax(dim=0), min_ndim=1)])
-def log_softmax(input, dim):
+def log_softmax(input: Tensor, dim: builtins.int) -> Tensor:
+    """Apply log-softmax along ``dim``: ``x - logsumexp(x)``, stable where ``log(softmax(x))`` is not.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int): the dimension along which to normalise.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.log_softmax(ag.tensor([1.0, 2.0, 3.0]), dim=0)
+        tensor([-2.4076, -1.4076, -0.4076])
+    """
     return LogSoftmax.apply(input, dim=_args.axis(dim, input.ndim, "log_softmax"))
 
 
@@ -396,7 +623,28 @@ class Norm(_Reduction):
     Sample("norm_p1_dim", lambda a: a.norm(p=1, dim=0), min_ndim=1, domain="away_from_zero"),
     Sample("norm_p3", lambda a: a.norm(p=3), domain="away_from_zero"),
     Sample("norm_inf", lambda a: a.norm(p=float("inf")), domain="distinct", twice=False)])
-def norm(input, p=2, dim=None, keepdim=False):
+def norm(input: Tensor, p: builtins.float | str = 2,
+         dim: builtins.int | Sequence[builtins.int] | None = None,
+         keepdim: builtins.bool = False) -> Tensor:
+    """Return the ``p``-norm of ``input``, over ``dim`` or over all elements.
+
+    ``p`` is a number (2 by default, ``"fro"`` is 2, ``inf`` the largest absolute value, 0 the
+    count of non-zeros). The gradient is 0 where the norm is 0, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        p (float or str): the order. Default: 2.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.norm(ag.tensor([3.0, 4.0]))
+        tensor(5.)
+        >>> ag.norm(ag.tensor([3.0, -4.0]), p=1)
+        tensor(7.)
+    """
     if p in ("fro", None):
         p = 2
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)

@@ -57,17 +57,30 @@ class OpDecl:
 DECLS: dict[str, OpDecl] = {}
 
 
+#: the user docstrings given with ``doc=`` (their examples run as doctests from here, as
+#: ``autograd_core.ops.registry.__test__.<op>``: the generated functions live in no module)
+__test__: dict[str, str] = {}
+
+
 def op(name, *, node=None, method=False, function=True, samples=None, kernels=(), aliases=(),
-       **sample_kw):
+       doc=None, **sample_kw):
     """Declare op ``name``; see the module docstring. Without ``samples``, one sample calls the
-    functional form on ``n_inputs`` tensors, with the remaining keywords as its metadata."""
+    functional form on ``n_inputs`` tensors, with the remaining keywords as its metadata.
+
+    ``doc``: the user's docstring of the functional form and the method, when ``@op`` decorates
+    a node class (whose own docstring is about the node). A decorated function's docstring is
+    its own."""
 
     def declare(obj):
         if name in DECLS:
             raise ValueError(f"op {name!r} is declared twice")
         if isinstance(obj, type):
             node_cls, fn = obj, _frontend(obj, name)
+            if doc is not None:
+                fn.__doc__ = __test__[name] = inspect.cleandoc(doc)
         else:
+            if doc is not None:
+                raise TypeError(f"op {name!r}: a function op's docstring is its own, not doc=")
             node_cls, fn = node, obj
         if samples is None:
             n = sample_kw.pop("n_inputs", 1)

@@ -4,6 +4,8 @@ forms). Gradients accumulate over repeated indices (``np.add.at``)."""
 
 from __future__ import annotations
 
+import builtins
+from typing import Any
 import inspect
 
 import numpy as np
@@ -123,8 +125,28 @@ def _gather_rows(a):
 @op("gather", method=True, samples=[
     Sample("gather", _gather_sample),
     Sample("gather_rows", lambda a: _gather_rows(a))])
-def gather(input, dim, index, *, sparse_grad=False):
-    """``out[i][j] = input[i][index[i][j]]`` for ``dim=1`` (and likewise for every dim)."""
+def gather(input: Tensor, dim: builtins.int, index: Tensor, *,
+           sparse_grad: builtins.bool = False) -> Tensor:
+    """Gather the values of ``input`` at ``index`` along ``dim``.
+
+    For ``dim=1``: ``out[i][j] = input[i][index[i][j]]`` (likewise for every dim); ``index``
+    is an int64 tensor with as many dimensions as ``input``. The gradient is added back at
+    ``index`` (repeated indices accumulate).
+
+    Args:
+        input (Tensor): the source tensor.
+        dim (int): the dimension to index along.
+        index (Tensor): the int64 indices.
+        sparse_grad (bool): accepted for PyTorch's signature; gradients are dense.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.gather(x, 1, ag.tensor([[0, 0], [1, 0]]))
+        tensor([[1., 1.],
+                [4., 3.]])
+    """
     idx = _arr(index)
     nd = _arr(input).ndim
     d = _args.norm_dim(dim, nd, "gather")
@@ -200,9 +222,26 @@ def _scatter_sample(a, b, add):
     Sample("scatter", lambda a, b: _scatter_sample(a, b, False), 2),
     Sample("scatter_value", lambda a: scatter(a.reshape(-1), 0,
                                               _some_indices(a.numel(), lambda n: [0]), 2.5))])
-def scatter(input, dim, index, src, *, reduce=None):
-    """``input`` with ``src`` (a tensor, or a number) written at ``index`` along ``dim``
-    (``out[i][index[i][j]] = src[i][j]`` for ``dim=1``); ``reduce="add"`` adds instead."""
+def scatter(input: Tensor, dim: builtins.int, index: Tensor, src: Any, *,
+            reduce: str | None = None) -> Tensor:
+    """Return ``input`` with ``src`` written at ``index`` along ``dim`` (out of place).
+
+    For ``dim=1``: ``out[i][index[i][j]] = src[i][j]``. ``src`` is a tensor or a number;
+    ``reduce="add"`` adds instead of writing. ``Tensor.scatter_`` is the in-place form.
+
+    Args:
+        input (Tensor): the tensor to write into.
+        dim (int): the dimension to index along.
+        index (Tensor): the int64 indices.
+        src (Tensor or number): the values.
+        reduce (str, optional): None or ``"add"``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.scatter(ag.zeros(3), 0, ag.tensor([0, 2]), ag.tensor([5.0, 6.0]))
+        tensor([5., 0., 6.])
+    """
     if reduce not in (None, "add"):
         raise NotImplementedError(f"scatter(): reduce={reduce!r} is not supported here "
                                   "(only None and 'add'); use scatter_add for sums")
@@ -214,30 +253,66 @@ def scatter(input, dim, index, src, *, reduce=None):
     Sample("scatter_add_repeats", lambda a, b: scatter_add(
         a.reshape(-1), 0, _some_indices(a.numel(), lambda n: [0, 0]),
         cat([b.reshape(-1)[:1], b.reshape(-1)[:1] * 2.0])), 2)])
-def scatter_add(input, dim, index, src):
-    """``input`` with ``src`` added at ``index`` along ``dim`` (repeated indices sum)."""
+def scatter_add(input: Tensor, dim: builtins.int, index: Tensor, src: Any) -> Tensor:
+    """Return ``input`` with ``src`` added at ``index`` along ``dim``; repeated indices sum.
+
+    Args:
+        input (Tensor): the tensor to add into.
+        dim (int): the dimension to index along.
+        index (Tensor): the int64 indices.
+        src (Tensor): the values.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.scatter_add(ag.zeros(3), 0, ag.tensor([0, 0, 2]), ag.tensor([1.0, 2.0, 3.0]))
+        tensor([3., 0., 3.])
+    """
     return _scatter("scatter_add", input, dim, index, src, True)
 
 
-def _inplace_method(name, fn):
+def _inplace_method(name, fn, call, result):
     def method(self, *args, **kwargs):
         return inplace(self, lambda: fn(self, *args, **kwargs))
 
     method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"In-place ``{fn.__name__}`` (PyTorch's autograd rules for in-place ops)."
+    method.__doc__ = (
+        f"In-place ``{fn.__name__}``: write the result into this tensor and return it.\n\n"
+        "PyTorch's autograd rules for in-place ops apply (a leaf that requires grad refuses; "
+        "a value saved for backward that is overwritten makes backward raise).\n\n"
+        f"Example::\n\n    >>> import autograd_core as ag\n    >>> x = ag.zeros(3)\n"
+        f"    >>> x.{name}({call})\n    {result}\n")
     method.__signature__ = inspect.signature(fn)
     return op(name, method=True, function=False, samples=())(method)
 
 
-scatter_ = _inplace_method("scatter_", scatter)
-scatter_add_ = _inplace_method("scatter_add_", scatter_add)
+scatter_ = _inplace_method("scatter_", scatter, "0, ag.tensor([1]), 9.0",
+                           "tensor([0., 9., 0.])")
+scatter_add_ = _inplace_method("scatter_add_", scatter_add,
+                               "0, ag.tensor([1, 1]), ag.tensor([1.0, 2.0])",
+                               "tensor([0., 3., 0.])")
 
 
 @op("index_select", method=True, samples=[
     Sample("index_select", lambda a: index_select(
         a, -1, _some_indices(a.shape[-1], lambda n: [0, n - 1, 0])), min_ndim=1)])
-def index_select(input, dim, index):
-    """The entries at ``index`` (a 1-D int tensor) along ``dim``; repeats allowed."""
+def index_select(input: Tensor, dim: builtins.int, index: Tensor) -> Tensor:
+    """Return the entries of ``input`` at ``index`` along ``dim``; repeats allowed.
+
+    Args:
+        input (Tensor): the source tensor.
+        dim (int): the dimension to index along.
+        index (Tensor): a 1-d int tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.index_select(x, 0, ag.tensor([1, 1, 0]))
+        tensor([[3., 4.],
+                [3., 4.],
+                [1., 2.]])
+    """
     idx = _arr(index)
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
@@ -271,9 +346,26 @@ def _value_like(value, x, name):
 @op("masked_fill", method=True, samples=[
     Sample("masked_fill", lambda a: masked_fill(a, a._data > 0, 0.5)),
     Sample("masked_fill_tensor_value", lambda a, b: masked_fill(a, a._data > 0, b.sum()), 2)])
-def masked_fill(input, mask, value):
-    """``input`` with ``value`` (a number or a 0-d tensor, which gets the gradient of the
-    filled places) where the bool ``mask`` (broadcast to input's shape) is True."""
+def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
+    """Return ``input`` with ``value`` where ``mask`` is True.
+
+    ``mask`` is a bool tensor broadcast to ``input``'s shape; ``value`` is a number or a 0-d
+    tensor (which gets the gradient of the filled places). ``Tensor.masked_fill_`` is the
+    in-place form.
+
+    Args:
+        input (Tensor): the input tensor.
+        mask (Tensor): where to fill.
+        value (number or Tensor): the fill value.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.masked_fill(x, x > 2, 0.0)
+        tensor([[1., 2.],
+                [0., 0.]])
+    """
     m = _arr(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
@@ -289,7 +381,8 @@ def masked_fill(input, mask, value):
     return Where.apply(m, _value_like(value, input, "masked_fill_"), input)
 
 
-masked_fill_ = _inplace_method("masked_fill_", masked_fill)
+masked_fill_ = _inplace_method("masked_fill_", masked_fill,
+                               "ag.tensor([True, False, True]), 1.0", "tensor([1., 0., 1.])")
 
 
 def _indices(indices, x):
@@ -310,9 +403,25 @@ def _indices(indices, x):
     Sample("index_put_accumulate", lambda a, b: index_put(
         a.reshape(-1), (_some_indices(a.numel(), lambda n: [0, 0]),),
         cat([b.reshape(-1)[:1], b.reshape(-1)[:1]]) * 2.0, accumulate=True), 2)])
-def index_put(input, indices, values, accumulate=False):
-    """``input`` with ``values`` written (``accumulate``: added, repeats summed) at the
-    positions a tuple of index tensors selects, as ``input[indices] = values``."""
+def index_put(input: Tensor, indices: Any, values: Any,
+              accumulate: builtins.bool = False) -> Tensor:
+    """Return ``input`` with ``values`` written at the positions a tuple of index tensors selects.
+
+    As ``input[indices] = values``, out of place; with ``accumulate=True`` the values are added
+    and repeated positions sum. ``Tensor.index_put_`` is the in-place form.
+
+    Args:
+        input (Tensor): the tensor to write into.
+        indices (tuple of Tensor): one index tensor per leading dimension.
+        values (Tensor): the values, of ``input``'s dtype.
+        accumulate (bool): add instead of writing. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.index_put(ag.zeros(3), (ag.tensor([0, 0]),), ag.tensor([1.0, 2.0]), accumulate=True)
+        tensor([3., 0., 0.])
+    """
     index = _indices(indices, input)
     x = _arr(input)
     if isinstance(values, Tensor) and values.dtype != x.dtype:
@@ -335,5 +444,6 @@ def index_put(input, indices, values, accumulate=False):
     return input + IndexAdd.apply(values, index=index, basic=False, shape=x.shape)
 
 
-index_put_ = _inplace_method("index_put_", index_put)
+index_put_ = _inplace_method("index_put_", index_put,
+                             "(ag.tensor([2]),), ag.tensor([4.0])", "tensor([0., 0., 4.])")
 

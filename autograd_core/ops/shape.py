@@ -3,6 +3,8 @@ counter, so an in-place change through either is seen by nodes that saved the ot
 
 from __future__ import annotations
 
+import builtins
+from typing import Any, Sequence
 import numpy as np
 
 from autograd_core.device import check_device
@@ -11,7 +13,7 @@ from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import norm_dim, shape_arg
 from autograd_core.ops.registry import Sample, op
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import DTypeLike, Tensor
 
 
 def _as_view(out, x):
@@ -38,28 +40,98 @@ class Reshape(Node):
 
 
 @op("reshape", node=Reshape, method=True, samples=[Sample("reshape", lambda a: a.reshape(-1))])
-def reshape(input, *shape):
+def reshape(input: Tensor, *shape: Any) -> Tensor:
+    """Return ``input`` with the given shape: a view when the layout allows, else a copy.
+
+    One dimension may be -1 (inferred). The shape may be given as integers or one sequence.
+
+    Args:
+        input (Tensor): the input tensor.
+        *shape (int...): the new shape, with as many elements as ``input``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.reshape(ag.arange(6), 2, 3)
+        tensor([[0, 1, 2],
+                [3, 4, 5]])
+        >>> ag.arange(6).reshape(-1, 2).shape
+        autograd_core.Size([3, 2])
+    """
     return _as_view(Reshape.apply(input, shape=shape_arg(shape)), input)
 
 
 @op("view", node=Reshape, method=True, function=False,
     samples=[Sample("view", lambda a: a.view(a.numel(), 1))])
-def view(input, *shape):
+def view(input: Tensor, *shape: Any) -> Tensor:
+    """Return a view of ``input`` with the given shape (``Tensor.view``).
+
+    It shares ``input``'s memory; one dimension may be -1. Here every tensor's memory is its
+    numpy array, so a view is possible wherever numpy can reshape without copying.
+
+    Args:
+        input (Tensor): the tensor.
+        *shape (int...): the new shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.arange(6).view(3, 2).shape
+        autograd_core.Size([3, 2])
+    """
     return _as_view(Reshape.apply(input, shape=shape_arg(shape)), input)
 
 
 @op("view_as", node=Reshape, method=True, function=False, samples=())
-def view_as(input, other):
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    """Return a view of ``input`` with the shape of ``other`` (``Tensor.view_as``).
+
+    Args:
+        input (Tensor): the tensor.
+        other (Tensor): the tensor whose shape is used.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.arange(6).view_as(ag.zeros(2, 3)).shape
+        autograd_core.Size([2, 3])
+    """
     return reshape(input, other.shape)
 
 
 @op("reshape_as", node=Reshape, method=True, function=False, samples=())
-def reshape_as(input, other):
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    """Return ``input`` reshaped to the shape of ``other`` (``Tensor.reshape_as``).
+
+    Args:
+        input (Tensor): the tensor.
+        other (Tensor): the tensor whose shape is used.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.arange(6).reshape_as(ag.zeros(3, 2)).shape
+        autograd_core.Size([3, 2])
+    """
     return reshape(input, other.shape)
 
 
 @op("flatten", node=Reshape, method=True, samples=[Sample("flatten", lambda a: a.flatten())])
-def flatten(input, start_dim=0, end_dim=-1):
+def flatten(input: Tensor, start_dim: builtins.int = 0, end_dim: builtins.int = -1) -> Tensor:
+    """Flatten the dimensions ``start_dim`` to ``end_dim`` of ``input`` into one.
+
+    Args:
+        input (Tensor): the input tensor.
+        start_dim (int): the first dimension to flatten. Default: 0.
+        end_dim (int): the last dimension to flatten. Default: -1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(2, 3, 4)
+        >>> ag.flatten(x).shape, ag.flatten(x, 1).shape
+        (autograd_core.Size([24]), autograd_core.Size([2, 12]))
+    """
     x = input
     if x.ndim == 0:
         return reshape(x, (1,))
@@ -83,7 +155,19 @@ class Permute(Node):
 @op("permute", node=Permute, method=True, samples=[
     Sample("permute", lambda a: a.permute(*reversed(range(a.ndim)))),
     Sample("T", lambda a: a.T)])
-def permute(input, *dims):
+def permute(input: Tensor, *dims: Any) -> Tensor:
+    """Return a view of ``input`` with its dimensions reordered as ``dims``.
+
+    Args:
+        input (Tensor): the input tensor.
+        *dims (int...): the new order of the dimensions (integers or one sequence).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.permute(ag.zeros(2, 3, 4), 2, 0, 1).shape
+        autograd_core.Size([4, 2, 3])
+    """
     x = input
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
@@ -98,7 +182,25 @@ def permute(input, *dims):
 
 @op("transpose", node=Permute, method=True, aliases=("swapaxes",),
     samples=[Sample("transpose", lambda a: a.transpose(0, -1), min_ndim=1)])
-def transpose(input, dim0, dim1):
+def transpose(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+    """Return a view of ``input`` with dimensions ``dim0`` and ``dim1`` swapped.
+
+    ``swapaxes`` is another name.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim0 (int): the first dimension.
+        dim1 (int): the second dimension.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1, 2, 3]])
+        >>> ag.transpose(x, 0, 1)
+        tensor([[1],
+                [2],
+                [3]])
+    """
     x = input
     if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
         return x
@@ -109,18 +211,45 @@ def transpose(input, dim0, dim1):
 
 
 @op("unsqueeze", node=Reshape, method=True, samples=[Sample("unsqueeze", lambda a: a.unsqueeze(0))])
-def unsqueeze(input, dim):
+def unsqueeze(input: Tensor, dim: builtins.int) -> Tensor:
+    """Return a view of ``input`` with a dimension of size 1 inserted at ``dim``.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): where to insert it (negative counts from the end of the new shape).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.unsqueeze(ag.zeros(3), 0).shape, ag.zeros(3).unsqueeze(-1).shape
+        (autograd_core.Size([1, 3]), autograd_core.Size([3, 1]))
+    """
     d = norm_dim(dim, input.ndim + 1, "unsqueeze")
     return reshape(input, input.shape[:d] + (1,) + input.shape[d:])
 
 
 @op("squeeze", node=Reshape, method=True, samples=[Sample("squeeze", lambda a: a.squeeze())])
-def squeeze(input, dim=None):
+def squeeze(input: Tensor, dim: Any = None) -> Tensor:
+    """Return a view of ``input`` without its dimensions of size 1 (only ``dim``, if given).
+
+    A ``dim`` whose size is not 1 is left as it is, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to remove.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(1, 3, 1)
+        >>> ag.squeeze(x).shape, x.squeeze(0).shape
+        (autograd_core.Size([3]), autograd_core.Size([3, 1]))
+    """
     x = input
     if dim is None:
         shape = tuple(s for s in x.shape if s != 1)
     else:
-        dims = dim if isinstance(dim, (tuple, list)) else (dim,)
+        dims: Any = dim if isinstance(dim, (tuple, list)) else (dim,)
         dims = {norm_dim(d, x.ndim, "squeeze") for d in dims} if x.ndim else set()
         shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
     if shape == x.shape:
@@ -143,7 +272,23 @@ class Expand(Node):
 
 @op("expand", node=Expand, method=True, function=False,
     samples=[Sample("expand", lambda a: a.expand(2, *a.shape))])
-def expand(input, *sizes):
+def expand(input: Tensor, *sizes: Any) -> Tensor:
+    """Return a view of ``input`` broadcast to ``sizes`` (``Tensor.expand``), without copying.
+
+    Only dimensions of size 1 can grow; -1 keeps a dimension's size. The gradient is summed
+    back over the expanded dimensions.
+
+    Args:
+        input (Tensor): the tensor.
+        *sizes (int...): the new shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0], [2.0]]).expand(2, 3)
+        tensor([[1., 1., 1.],
+                [2., 2., 2.]])
+    """
     x = input
     sizes = shape_arg(sizes)
     lead = len(sizes) - x.ndim
@@ -176,13 +321,38 @@ class Repeat(Node):
 
 
 @op("expand_as", node=Expand, method=True, function=False, samples=())
-def expand_as(input, other):
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    """Return ``input`` expanded to the shape of ``other`` (``Tensor.expand_as``).
+
+    Args:
+        input (Tensor): the tensor.
+        other (Tensor): the tensor whose shape is used.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[1.0], [2.0]]).expand_as(ag.zeros(2, 2)).shape
+        autograd_core.Size([2, 2])
+    """
     return expand(input, other.shape)
 
 
 @op("repeat", node=Repeat, method=True, function=False,
     samples=[Sample("repeat", lambda a: a.repeat(*([2] * max(a.ndim, 1))))])
-def repeat(input, *sizes):
+def repeat(input: Tensor, *sizes: Any) -> Tensor:
+    """Repeat ``input`` along each dimension ``sizes`` times (``Tensor.repeat``), copying.
+
+    Args:
+        input (Tensor): the tensor.
+        *sizes (int...): the number of repeats per dimension (at least ``input.ndim`` of them).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1, 2]).repeat(2, 2)
+        tensor([[1, 2, 1, 2],
+                [1, 2, 1, 2]])
+    """
     x = input
     sizes = shape_arg(sizes)
     if len(sizes) < x.ndim:
@@ -235,7 +405,22 @@ def _check_same(op, tensors, dim, skip_dim):
 
 @op("cat", node=Cat, aliases=("concat", "concatenate"),
     samples=[Sample("cat", lambda a, b: cat([a, b * 2.0], dim=0), 2, min_ndim=1)])
-def cat(tensors, dim=0):
+def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
+    """Concatenate ``tensors`` along the existing dimension ``dim``.
+
+    They must have the same shape except in ``dim``; dtypes are promoted as in PyTorch.
+    ``concat`` and ``concatenate`` are other names.
+
+    Args:
+        tensors (sequence of Tensor): the tensors.
+        dim (int): the dimension. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cat([ag.tensor([1, 2]), ag.tensor([3])])
+        tensor([1, 2, 3])
+    """
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of tensors")
@@ -250,7 +435,24 @@ def cat(tensors, dim=0):
 
 
 @op("stack", node=Stack, samples=[Sample("stack", lambda a, b: stack([a, b], dim=0), 2)])
-def stack(tensors, dim=0):
+def stack(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
+    """Stack ``tensors`` (all of the same shape) along a new dimension ``dim``.
+
+    Args:
+        tensors (sequence of Tensor): the tensors.
+        dim (int): the index of the new dimension. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> a, b = ag.tensor([1, 2]), ag.tensor([3, 4])
+        >>> ag.stack([a, b])
+        tensor([[1, 2],
+                [3, 4]])
+        >>> ag.stack([a, b], dim=1)
+        tensor([[1, 3],
+                [2, 4]])
+    """
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack: expected a non-empty list of tensors")
@@ -299,12 +501,39 @@ class CopyFrom(Node):
         return zero, g
 
 
-op("clone", method=True)(Clone)
+op("clone", method=True, doc="""
+    Return a copy of ``input`` with its own memory; the copy stays on the graph.
+
+    Unlike ``detach``, gradients flow through it back to ``input``.
+
+    Args:
+        input (Tensor): the tensor to copy.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = ag.clone(x)
+        >>> y.sum().backward()
+        >>> x.grad, y.data is x.data
+        (tensor([1., 1.]), False)
+    """)(Clone)
 
 
 @op("contiguous", method=True, function=False, samples=())
-def contiguous(input):
-    """The tensor itself: every tensor here is laid out as its numpy array is."""
+def contiguous(input: Tensor) -> Tensor:
+    """Return ``input`` itself (``Tensor.contiguous``).
+
+    Every tensor here is laid out as its numpy array is, and every op accepts any layout, so
+    there is nothing to do.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(2, 3).t()
+        >>> x.contiguous() is x
+        True
+    """
     return input
 
 
@@ -327,14 +556,33 @@ def _dtype_name(text):
 
 
 @op("to", node=ToCopy, method=True, function=False, samples=())
-def to(input, *args, device=None, dtype=None, non_blocking=False, copy=False,
-       memory_format=None):
-    """PyTorch's ``Tensor.to``: ``to(dtype)``, ``to(device=None, dtype=None)``, ``to(other)``
-    (``other``'s dtype and device), each with ``non_blocking=False, copy=False``.
+def to(input: Tensor, *args: Any, device: Any = None, dtype: DTypeLike | None = None,
+       non_blocking: builtins.bool = False, copy: builtins.bool = False,
+       memory_format: Any = None) -> Tensor:
+    """Return ``input`` with another dtype (and/or on a device): ``Tensor.to``.
 
-    The result is ``input`` itself when nothing changes and ``copy`` is False; otherwise a new
-    tensor, recorded for autograd when the result is floating point (a cast's gradient is cast
-    back). The only device is the CPU; CUDA/MPS raise PyTorch's error.
+    PyTorch's forms: ``to(dtype)``, ``to(device=None, dtype=None)``, ``to(other)`` (``other``'s
+    dtype and device), each with ``non_blocking=False, copy=False``. The result is ``input``
+    itself when nothing changes and ``copy`` is False; otherwise a new tensor, recorded for
+    autograd when the result is floating point (a cast's gradient is cast back). The only device
+    is the CPU; CUDA and MPS raise PyTorch's error.
+
+    Args:
+        input (Tensor): the tensor.
+        *args: a dtype, a device, or a Tensor, as above.
+        device (device or str, optional): the device (``"cpu"``).
+        dtype (dtype, optional): the dtype.
+        non_blocking (bool): accepted (copies are synchronous). Default: False.
+        copy (bool): return a new tensor even when nothing changes. Default: False.
+        memory_format (optional): accepted for PyTorch's signature.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1, 2]).to(ag.float64)
+        tensor([1., 2.], dtype=autograd_core.float64)
+        >>> ag.tensor([1.5]).to("cpu", dtype=ag.int64)
+        tensor([1])
     """
     positional = list(args)
     if len(positional) > 3:

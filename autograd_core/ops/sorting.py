@@ -4,6 +4,8 @@ Values are gathered from the input, so their gradient flows back to where they c
 
 from __future__ import annotations
 
+import builtins
+from typing import Any
 from collections import namedtuple
 
 import numpy as np
@@ -14,8 +16,8 @@ from autograd_core.ops.scatter import Gather
 from autograd_core.tensor import Tensor
 
 #: ``torch.return_types.sort`` / ``topk``: ``values`` and ``indices`` by name or position
-SortResult = namedtuple("sort", ["values", "indices"])
-TopkResult = namedtuple("topk", ["values", "indices"])
+SortResult = namedtuple("sort", ["values", "indices"])  # type: ignore[name-match]
+TopkResult = namedtuple("topk", ["values", "indices"])  # type: ignore[name-match]
 
 
 def _arr(x):
@@ -48,16 +50,48 @@ def _sorted(input, dim, descending, k=None):
     Sample("sort", lambda a: sort(a).values * 1.5, domain="distinct"),
     Sample("sort_descending", lambda a: sort(a, 0, descending=True)[0], domain="distinct",
            min_ndim=1)])
-def sort(input, dim=-1, descending=False, *, stable=False):
-    """``(values, indices)`` of ``input`` sorted along ``dim``. Always stable here (PyTorch's
-    ``stable=True``; its default order of equal elements is unspecified)."""
+def sort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = False, *,
+         stable: builtins.bool = False) -> Any:
+    """Sort ``input`` along ``dim``; return the named tuple ``(values, indices)``.
+
+    Always stable here: equal elements keep their order in both directions (PyTorch's
+    ``stable=False`` does not promise an order; that order is one of those it allows).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension to sort. Default: -1.
+        descending (bool): largest first. Default: False.
+        stable (bool): accepted; sorting is always stable.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.sort(ag.tensor([3, 1, 2]))
+        sort(values=tensor([1, 2, 3]), indices=tensor([1, 2, 0]))
+        >>> ag.tensor([3, 1, 2]).sort(descending=True).values
+        tensor([3, 2, 1])
+    """
     values, idx = _sorted(input, dim, descending)
     return SortResult(values, Tensor._make(idx, None, False))
 
 
 @op("argsort", method=True, samples=())
-def argsort(input, dim=-1, descending=False, *, stable=False):
-    """The indices that sort ``input`` along ``dim`` (int64; stable, see ``sort``)."""
+def argsort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = False, *,
+            stable: builtins.bool = False) -> Tensor:
+    """Return the int64 indices that sort ``input`` along ``dim`` (stable, see ``sort``).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension to sort. Default: -1.
+        descending (bool): largest first. Default: False.
+        stable (bool): accepted; sorting is always stable.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.argsort(ag.tensor([3, 1, 2]))
+        tensor([1, 2, 0])
+    """
     x = _arr(input)
     if x.ndim == 0:
         return Tensor._make(np.zeros((), np.int64), None, False)
@@ -70,9 +104,26 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
            domain="distinct"),
     Sample("topk_smallest", lambda a: topk(a, min(2, a.shape[-1]), dim=-1, largest=False)[0], domain="distinct",
            min_ndim=1)])
-def topk(input, k, dim=-1, largest=True, sorted=True):
-    """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) elements along
-    ``dim``, in sorted order (ties: the earlier element first)."""
+def topk(input: Tensor, k: builtins.int, dim: builtins.int = -1, largest: builtins.bool = True,
+         sorted: builtins.bool = True) -> Any:
+    """Return the ``k`` largest elements of ``input`` along ``dim`` and their indices.
+
+    A named tuple ``(values, indices)``; ``largest=False`` gives the smallest. The gradient goes
+    to the chosen elements.
+
+    Args:
+        input (Tensor): the input tensor.
+        k (int): how many.
+        dim (int): the dimension. Default: -1.
+        largest (bool): the largest (True) or the smallest. Default: True.
+        sorted (bool): return them in sorted order. Default: True.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.topk(ag.tensor([1.0, 5.0, 3.0]), 2)
+        topk(values=tensor([5., 3.]), indices=tensor([1, 2]))
+    """
     x = _arr(input)
     d = _args.norm_dim(dim, x.ndim, "topk")
     size = x.shape[d] if x.ndim else 1
@@ -84,20 +135,28 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
 
 # ---- predicates (bool results, no gradient) ----------------------------------------------
 
-def _predicate(name, fn):
+def _predicate(name, fn, example):
     def reduce_(input, dim=None, keepdim=False):
         x = _arr(input)
         dims, keep = _args.dims(dim, None, keepdim, None, x.ndim)
         return Tensor._make(np.asarray(fn(x, axis=dims, keepdims=keep)), None, False)
 
     reduce_.__name__ = reduce_.__qualname__ = name
-    reduce_.__doc__ = (f"True where {'every' if name == 'all' else 'any'} element along ``dim`` "
-                       f"(all dims when None) is non-zero; a bool tensor.")
+    word = "every" if name == "all" else "any"
+    reduce_.__doc__ = (
+        f"Test whether {word} element of ``input`` along ``dim`` (all dims when None) is "
+        "non-zero; a bool tensor, not differentiable.\n\n"
+        "Args:\n    input (Tensor): the input tensor.\n"
+        "    dim (int or tuple of ints, optional): the dimension(s) to reduce.\n"
+        "    keepdim (bool): keep the reduced dimensions with size 1. Default: False.\n\n"
+        "Example::\n\n    >>> import autograd_core as ag\n"
+        "    >>> x = ag.tensor([[True, False], [True, True]])\n"
+        f"    >>> ag.{name}(x), ag.{name}(x, dim=1)\n    {example}\n")
     return op(name, method=True, samples=())(reduce_)
 
 
-all = _predicate("all", np.all)
-any = _predicate("any", np.any)
+all = _predicate("all", np.all, "(tensor(False), tensor([False,  True]))")
+any = _predicate("any", np.any, "(tensor(True), tensor([ True,  True]))")
 
 
 def _close(name, input, other, rtol, atol, equal_nan):
@@ -112,13 +171,43 @@ def _close(name, input, other, rtol, atol, equal_nan):
 
 
 @op("isclose", method=True, samples=())
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """``|input - other| <= atol + rtol * |other|`` elementwise (a bool tensor)."""
+def isclose(input: Tensor, other: Any, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
+            equal_nan: builtins.bool = False) -> Tensor:
+    """Return a bool tensor: where ``|input - other| <= atol + rtol * |other|``.
+
+    Args:
+        input (Tensor): the first tensor.
+        other (Tensor or number): the second.
+        rtol (float): relative tolerance. Default: 1e-05.
+        atol (float): absolute tolerance. Default: 1e-08.
+        equal_nan (bool): count two NaNs as close. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.isclose(ag.tensor([1.0, 1.1]), ag.tensor([1.0, 1.0]))
+        tensor([ True, False])
+    """
     return Tensor._make(np.asarray(_close("isclose", input, other, rtol, atol, equal_nan)),
                         None, False)
 
 
 @op("allclose", method=True, samples=())
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    """Whether ``isclose`` holds everywhere (a Python bool)."""
+def allclose(input: Tensor, other: Any, rtol: builtins.float = 1e-05, atol: builtins.float = 1e-08,
+             equal_nan: builtins.bool = False) -> builtins.bool:
+    """Return True if ``isclose`` holds for every element (a Python bool).
+
+    Args:
+        input (Tensor): the first tensor.
+        other (Tensor or number): the second.
+        rtol (float): relative tolerance. Default: 1e-05.
+        atol (float): absolute tolerance. Default: 1e-08.
+        equal_nan (bool): count two NaNs as close. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.allclose(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 2.0 + 1e-9]))
+        True
+    """
     return bool(np.all(_close("allclose", input, other, rtol, atol, equal_nan)))

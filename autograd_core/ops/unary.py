@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 import numpy as np
 
 from autograd_core.node import Node
@@ -11,7 +12,22 @@ from autograd_core.ops.registry import Sample, op
 from autograd_core.tensor import Tensor
 
 
-@op("neg", method=True, samples=[Sample("neg", lambda a: -a, aliases=("unary -",))])
+@op("neg", method=True, samples=[Sample("neg", lambda a: -a, aliases=("unary -",))], doc="""
+    Return the negative of each element of ``input``.
+
+    ``out = -input``.
+
+    Also ``-input``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.neg(ag.tensor([1.0, -2.0, 0.5]))
+        tensor([-1.0000,  2.0000, -0.5000])
+    """)
 class Neg(Node):
     def forward(self, x, out=None):
         return np.negative(x, out=out)
@@ -20,7 +36,20 @@ class Neg(Node):
         return (-g,)
 
 
-@op("exp", method=True)
+@op("exp", method=True, doc="""
+    Return the exponential of each element of ``input``.
+
+    ``out = e ** input``; its derivative is the output itself.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.exp(ag.tensor([0.0, 1.0]))
+        tensor([1.0000, 2.7183])
+    """)
 class Exp(Node):
     def forward(self, x, out=None):
         y = np.exp(x, out=out)
@@ -32,7 +61,20 @@ class Exp(Node):
         return (g * y,)
 
 
-@op("log", method=True, domain="positive")
+@op("log", method=True, domain="positive", doc="""
+    Return the natural logarithm of each element of ``input``.
+
+    ``out = ln(input)``: nan below 0, -inf at 0.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.log(ag.tensor([1.0, 2.0]))
+        tensor([0.0000, 0.6931])
+    """)
 class Log(Node):
     def forward(self, x, out=None):
         self.save_for_backward(x)
@@ -43,7 +85,20 @@ class Log(Node):
         return (g / x,)
 
 
-@op("log1p", method=True, domain="positive")
+@op("log1p", method=True, domain="positive", doc="""
+    Return ``ln(1 + input)`` for each element, accurate for small ``input``.
+
+    Prefer it to ``log(1 + x)`` near 0.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.log1p(ag.tensor([0.0, 1e-8]))
+        tensor([0.0000e+00, 1.0000e-08])
+    """)
 class Log1p(Node):
     def forward(self, x):
         self.save_for_backward(x)
@@ -54,7 +109,20 @@ class Log1p(Node):
         return (g / (x + 1.0),)
 
 
-@op("sqrt", method=True, domain="positive")
+@op("sqrt", method=True, domain="positive", doc="""
+    Return the square root of each element of ``input``.
+
+    ``out = input ** 0.5``: nan below 0.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.sqrt(ag.tensor([4.0, 2.0]))
+        tensor([2.0000, 1.4142])
+    """)
 class Sqrt(Node):
     def forward(self, x, out=None):
         y = np.sqrt(x, out=out)
@@ -66,7 +134,20 @@ class Sqrt(Node):
         return (g / (y * 2.0),)
 
 
-@op("abs", method=True, domain="away_from_zero")
+@op("abs", method=True, domain="away_from_zero", doc="""
+    Return the absolute value of each element of ``input``.
+
+    Its derivative is ``sign(input)``, 0 at 0 (PyTorch's convention).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.abs(ag.tensor([-1.5, 0.0, 2.0]))
+        tensor([1.5000, 0.0000, 2.0000])
+    """)
 class Abs(Node):
     """d|x|/dx = sign(x), 0 at 0 (PyTorch's convention)."""
 
@@ -79,7 +160,20 @@ class Abs(Node):
         return (g * s,)
 
 
-@op("sin", method=True)
+@op("sin", method=True, doc="""
+    Return the sine of each element of ``input`` (in radians).
+
+    Its derivative is ``cos(input)``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.sin(ag.tensor([0.0, 1.5707963]))
+        tensor([0., 1.])
+    """)
 class Sin(Node):
     def forward(self, x):
         self.save_for_backward(x)
@@ -90,7 +184,20 @@ class Sin(Node):
         return (g * xp.cos(x),)
 
 
-@op("cos", method=True)
+@op("cos", method=True, doc="""
+    Return the cosine of each element of ``input`` (in radians).
+
+    Its derivative is ``-sin(input)``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cos(ag.tensor([0.0, 3.1415927]))
+        tensor([ 1., -1.])
+    """)
 class Cos(Node):
     def forward(self, x):
         self.save_for_backward(x)
@@ -122,12 +229,36 @@ class PowScalar(Node):
 
 
 @op("square", method=True)
-def square(input):
+def square(input: Tensor) -> Tensor:
+    """Return the square of each element of ``input``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.square(ag.tensor([-2.0, 3.0]))
+        tensor([4., 9.])
+    """
     return PowScalar.apply(input, exponent=2)
 
 
 @op("rsqrt", method=True, domain="positive")
-def rsqrt(input):
+def rsqrt(input: Tensor) -> Tensor:
+    """Return the reciprocal of the square root of each element of ``input``.
+
+    ``out = 1 / sqrt(input)``: inf at 0, nan below 0.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.rsqrt(ag.tensor([4.0, 0.25]))
+        tensor([0.5000, 2.0000])
+    """
     return PowScalar.apply(input, exponent=-0.5)
 
 
@@ -153,7 +284,24 @@ class Clamp(Node):
     Sample("clamp", lambda a: a.clamp(-0.5, 0.5), domain="away_from_clamp"),
     Sample("clamp_tensor_bounds", lambda a, b: a.clamp(b * 0.5 - 0.25, b * 0.5 + 0.25), 2,
            domain="distinct")])
-def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
+def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002 - PyTorch's argument names
+    """Clamp every element of ``input`` into the range ``[min, max]``.
+
+    ``out = min(max(input, min), max)``. The gradient passes where ``min <= input <= max``
+    (bounds included, as in PyTorch); Tensor bounds get the gradient where they are the result.
+    ``clip`` is another name.
+
+    Args:
+        input (Tensor): the input tensor.
+        min (number or Tensor, optional): the lower bound.
+        max (number or Tensor, optional): the upper bound (at least one of the two is given).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.clamp(ag.tensor([-2.0, 0.5, 3.0]), min=-1.0, max=1.0)
+        tensor([-1.0000,  0.5000,  1.0000])
+    """
     if min is None and max is None:
         raise ValueError("clamp: at least one of min and max must be given")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -168,8 +316,20 @@ def clamp(input, min=None, max=None):  # noqa: A002 - PyTorch's argument names
 
 
 @op("sign", method=True, samples=())
-def sign(input):
-    """Elementwise sign (-1, 0, 1); not differentiable (a constant result)."""
+def sign(input: Tensor) -> Tensor:
+    """Return the sign of each element of ``input``: -1, 0 or 1.
+
+    The result does not require grad (its derivative is 0 almost everywhere).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.sign(ag.tensor([-2.0, 0.0, 3.0]))
+        tensor([-1.,  0.,  1.])
+    """
     return Tensor._make(np.sign(input._data), None, False)
 
 
@@ -182,7 +342,20 @@ def _floating(x):
     return x if x.dtype.kind in "fc" else x.astype(np.float32)
 
 
-@op("log10", method=True, domain="positive")
+@op("log10", method=True, domain="positive", doc="""
+    Return the base-10 logarithm of each element of ``input``.
+
+    Integer inputs give float32, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.log10(ag.tensor([1.0, 10.0]))
+        tensor([0., 1.])
+    """)
 class Log10(Node):
     """Base-10 logarithm; derivative ``1 / (x ln 10)``."""
 
@@ -196,7 +369,20 @@ class Log10(Node):
         return (g / (x * _LN10),)
 
 
-@op("log2", method=True, domain="positive")
+@op("log2", method=True, domain="positive", doc="""
+    Return the base-2 logarithm of each element of ``input``.
+
+    Integer inputs give float32, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.log2(ag.tensor([1, 8]))
+        tensor([0., 3.])
+    """)
 class Log2(Node):
     """Base-2 logarithm; derivative ``1 / (x ln 2)``."""
 
@@ -210,7 +396,20 @@ class Log2(Node):
         return (g / (x * _LN2),)
 
 
-@op("exp2", method=True)
+@op("exp2", method=True, doc="""
+    Return ``2 ** input`` for each element of ``input``.
+
+    Integer inputs give float32, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.exp2(ag.tensor([0.0, 3.0]))
+        tensor([1., 8.])
+    """)
 class Exp2(Node):
     """``2 ** x``; derivative ``2 ** x * ln 2`` (the output is saved)."""
 

@@ -6,7 +6,7 @@ import importlib
 __all__ = ["data"]
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> object:
     if name == "data":
         # a string, not an import statement: the core must not depend on nn (the import graph
         # test counts import statements; nn is loaded only when a program asks for it)
