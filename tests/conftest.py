@@ -26,3 +26,14 @@ def pytest_configure(config):
             raise RuntimeError(
                 "TAPEGRAD_REQUIRE_TORCH=1 but torch is not importable: pip install torch==2.13.0"
             ) from exc
+
+
+def pytest_ignore_collect(collection_path, config):
+    """With ``--doctest-modules`` (pyproject) pytest would import every module under tests/ to
+    look for doctests; the doctests are the packages'. Only ``test_*.py`` files are collected
+    here, so helper modules and the scripts that tests run in subprocesses (an MPI job's
+    script, say) are never imported by the collector."""
+    if (collection_path.suffix == ".py" and not collection_path.name.startswith("test_")
+            and collection_path.name != "conftest.py"):
+        return True
+    return None
