@@ -71,6 +71,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         needed = _needed_nodes(ready, capture_leaf, capture_node)
 
     anomaly = STATE.anomaly
+    if anomaly and anomaly is not True:  # ag.compile's tracer: it plans this pass's replay
+        anomaly = anomaly.on_backward(tensors, grad_tensors, retain_graph, create_graph, inputs)
     prev_mode = STATE.enabled
     STATE.enabled = diff
     # The pass makes many short-lived objects and no reference cycle: the cyclic collector's

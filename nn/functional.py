@@ -18,7 +18,6 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core import random as _random
 from nn.ops import (
     BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, LinearOp, MSELossOp, NLLLossOp,
     NormOp,
@@ -122,16 +121,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    x = _t(input)
-    dt = x.dtype
-    if p == 1.0:
-        mask = np.zeros(x.shape, dt)
-    else:
-        draw_dt = dt if dt in (np.float32, np.float64) else np.float32
-        u = _random.generator().random(x.shape, dtype=draw_dt)
-        mask = (u >= p).astype(dt)
-        mask *= dt.type(1.0 / (1.0 - p))
-    return DropoutOp.apply(x, mask)
+    return DropoutOp.apply(_t(input), p=p)
 
 
 # ---- normalisation ------------------------------------------------------------------------

@@ -1,0 +1,729 @@
+"""Whole-step capture: ``ag.compile(step)`` traces one eager training step and replays it.
+
+The first call with a new input signature runs ``step`` eagerly while a tracer watches: every
+op's forward (through ``Node.apply``'s one hook, which costs eager nothing: it rides on the
+anomaly flag that ``apply`` reads anyway), the engine's backward order and gradient
+accumulations, in-place writes, and the calls that change training state (``zero_grad``,
+``optimizer.step()``, ``scheduler.step()``). Later calls with the same signature replay that
+program on arrays: no Tensor, no graph, no heap; each op's forward and fused backward run in the
+order eager ran them, with the same accumulation order, so results equal eager bit for bit.
+
+What a replay reads afresh, never baked in: parameters, buffers and gradients (live ``.data``
+and ``.grad``), the optimizer's ``param_groups`` and ``state`` (``optimizer.step()`` itself runs,
+so the learning rate, schedules, Adam's step count and bias corrections are current), and random
+numbers (an op that draws, dropout, draws again from the project's generator).
+
+Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
+and requires_grad; grad mode; the shape, dtype and requires_grad of every tensor read from
+outside the step (parameters, buffers), that none of them got a hook; each module's training
+flag and the identity of its parameters and buffers, and that it got no forward hook.
+
+What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
+raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
+data-dependent shapes, reading values in Python (``.item()``, ``bool()``, ``float()``,
+``.tolist()``, ``.numpy()``, printing), an in-place op on a tensor that requires grad while
+recording, random numbers drawn outside an op, switching anomaly mode inside the step, an
+optimizer step with a closure.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import warnings
+from typing import Callable
+
+import numpy as np
+
+from autograd_core.engine import _accumulate, _fill_missing, _reduced
+from autograd_core.grad_mode import STATE
+from autograd_core.tensor import Tensor
+
+__all__ = ["compile", "CompileFallback"]
+
+_new = object.__new__
+_make = Tensor._make
+ndarray = np.ndarray
+
+# ops whose output shape depends on input values
+_DATA_DEPENDENT = {"NonzeroBackward0", "MaskedSelectBackward0", "UniqueBackward0"}
+
+
+class CompileFallback(RuntimeError):
+    """Raised under ``strict=True`` when a step cannot be captured (the message says why)."""
+
+
+class _Fallback(Exception):
+    """Internal: stop recording (the step keeps running eagerly)."""
+
+
+# ---- the tracer -----------------------------------------------------------------------------
+
+class _Tracer:
+    """Records one eager step. Installed as ``STATE.anomaly`` while the step runs (truthy, so
+    ``Node.apply`` and the engine call it); ``anomaly`` is the real anomaly flag."""
+
+    def __init__(self, inputs, strict):
+        self.anomaly = STATE.anomaly
+        self.strict = strict
+        self.inputs = inputs
+        self.events = []          # replay program, in order: ("op"|"copy"|"call"|"backward", ...)
+        self.slots = {}           # id(array) -> slot index of an array made inside the step
+        self.keep = []            # every array (and node) seen, so that ids stay unique
+        self.n_slots = 0
+        self.node_event = {}      # id(traced node) -> index of its op event
+        self.external = {}        # id(tensor) -> tensor read from outside (parameters, ...)
+        self.grad_of = {}         # id(grad tensor) -> the leaf whose .grad it was
+        self.modules = {}         # id(module) -> module called inside the step
+        self.reason = None
+        self.depth = 0            # > 0 inside a recorded call (its own work is not recorded)
+        self.rng_state = _rng_state()
+        for i, t in enumerate(inputs):
+            if isinstance(t, Tensor):
+                self.slots[id(t.data)] = ("in", i)
+                self.keep.append(t.data)
+
+    def __bool__(self):
+        return True
+
+    # -- failure ---------------------------------------------------------------------------
+    def fail(self, reason):
+        """Not capturable: under strict raise now, else remember the first reason."""
+        if self.strict:
+            raise CompileFallback(f"ag.compile: cannot capture the step: {reason}")
+        if self.reason is None:
+            self.reason = reason
+
+    # -- where an array comes from ---------------------------------------------------------
+    def source(self, a):
+        """How a replay gets argument ``a``: ("slot", k), ("in", i), ("ext", tensor),
+        ("grad", leaf) or ("const", value)."""
+        if isinstance(a, Tensor):
+            s = self.slots.get(id(a.data))
+            if s is not None:
+                return s
+            leaf = self.grad_of.get(id(a))
+            if leaf is not None and leaf._grad is a:
+                return ("grad", leaf)
+            self.external[id(a)] = a
+            return ("ext", a)
+        if isinstance(a, ndarray):
+            s = self.slots.get(id(a))
+            if s is not None:
+                return s
+        elif isinstance(a, (list, tuple)) and any(isinstance(x, (Tensor, ndarray)) for x in a):
+            if any(isinstance(x, Tensor) or id(x) in self.slots for x in a):
+                return ("seq", type(a), tuple(self.source(x) for x in a))
+        return ("const", a)
+
+    def new_slot(self, arr):
+        k = self.n_slots
+        self.n_slots += 1
+        self.slots[id(arr)] = ("slot", k)
+        self.keep.append(arr)
+        return k
+
+    # -- hooks called by the core ----------------------------------------------------------
+    def on_forward(self, node, args, kwargs, outs):
+        """``Node.apply`` ran ``node.forward`` on ``args`` (``outs``: the output arrays)."""
+        if self.anomaly:
+            from autograd_core.node import check_forward
+
+            check_forward(node, outs, [a.data if isinstance(a, Tensor) else a for a in args])
+        if self.depth or self.reason is not None:
+            return
+        cls = type(node)
+        state = _rng_state()
+        if state != self.rng_state and not getattr(cls, "draws_random", False):
+            self.fail(f"random numbers drawn outside an op (before {node.name()})")
+            return
+        self.rng_state = state
+        if node.name() in _DATA_DEPENDENT:
+            self.fail(f"data-dependent output shape ({node.name()})")
+            return
+        for k, v in kwargs.items():
+            if isinstance(v, Tensor) or (isinstance(v, ndarray) and id(v) in self.slots):
+                self.fail(f"a tensor passed by keyword to {node.name()}")
+                return
+        srcs = tuple(self.source(a) for a in args)
+        self.keep.append(node)
+        self.node_event[id(node)] = len(self.events)
+        out_slots = tuple(self.new_slot(o) for o in outs)
+        self.events.append(("op", cls, srcs, dict(kwargs), out_slots,
+                            tuple((o.shape, o.dtype) for o in outs), node))
+
+    def on_function(self, cls):
+        """A user ``autograd.Function`` ran (replay would need an out= form of it)."""
+        if not self.depth:
+            self.fail(f"a user autograd.Function ({cls.__name__})")
+
+    def on_inplace(self, t, result):
+        """``inplace`` wrote ``result`` into ``t`` (and bumped its version)."""
+        if self.depth or self.reason is not None:
+            return
+        if result.requires_grad:
+            self.fail("an in-place op on a tensor that requires grad while recording")
+            return
+        self.events.append(("copy", self.source(t), self.source(result), t))
+
+    def on_backward(self, tensors, grad_tensors, retain_graph, create_graph, inputs):
+        """The engine starts a pass: plan its replay (order, accumulations, leaves)."""
+        if self.depth or self.reason is not None:
+            return self.anomaly
+        if create_graph:
+            self.fail("backward with create_graph=True")
+        elif retain_graph:
+            self.fail("backward with retain_graph=True")
+        elif inputs is not None:
+            self.fail("autograd.grad / backward(inputs=...)")
+        else:
+            try:
+                self.events.append(("backward", self._plan_backward(tensors, grad_tensors)))
+            except _Fallback as exc:
+                self.fail(str(exc))
+        return self.anomaly
+
+    def _plan_backward(self, tensors, grad_tensors):
+        """The engine's pass as data: seeds, nodes in the order the engine runs them
+        (decreasing creation order), each with its edges to node events or leaves."""
+        seeds, roots, leaves, leaf_index = [], [], [], {}
+
+        def leaf_key(t):
+            k = leaf_index.get(id(t))
+            if k is None:
+                if t._hooks:
+                    raise _Fallback(f"a hook on a leaf tensor (shape {tuple(t.shape)})")
+                k = leaf_index[id(t)] = len(leaves)
+                for i, x in enumerate(self.inputs):
+                    if x is t:
+                        leaves.append(("in", i))
+                        break
+                else:
+                    self.external[id(t)] = t
+                    leaves.append(("ext", t))
+            return k
+
+        for t, g in zip(tensors, grad_tensors):
+            g = g.data if isinstance(g, Tensor) else g
+            src = self.source(g)
+            if src[0] == "const":
+                src = ("const", np.array(g, copy=True))
+            if t.grad_fn is None:
+                seeds.append((True, leaf_key(t), 0, src))
+            else:
+                roots.append(t.grad_fn)
+                seeds.append((False, self._event_of(t.grad_fn), t._out_idx, src))
+        seen = {id(n): n for n in roots}
+        stack = list(roots)
+        while stack:
+            for e in stack.pop().next:
+                if e is not None and e[1] >= 0 and id(e[0]) not in seen:
+                    seen[id(e[0])] = e[0]
+                    stack.append(e[0])
+        order = []
+        for node in sorted(seen.values(), key=lambda n: -n._seq):
+            if node._pre_hooks is not None or node._retained is not None:
+                raise _Fallback(f"a hook or retain_grad on the output of {node.name()}")
+            edges = []
+            for e in node.next:
+                if e is None:
+                    edges.append(None)
+                elif e[1] < 0:
+                    edges.append((True, leaf_key(e[0]), 0, e[2], e[3]))
+                else:
+                    edges.append((False, self._event_of(e[0]), e[1], e[2], e[3]))
+            order.append((self._event_of(node), tuple(edges),
+                          node.n_outputs > 1 and node.materialize_grads))
+        return seeds, tuple(order), tuple(leaves)
+
+    def _event_of(self, node):
+        k = self.node_event.get(id(node))
+        if k is None:
+            raise _Fallback(f"backward through {node.name()}, made outside the step or not "
+                            "capturable")
+        return k
+
+    # -- calls that change training state --------------------------------------------------
+    def wrap_call(self, fn, what):
+        """``fn`` (an unbound method) recorded as a call replayed as it is."""
+        tracer = self
+
+        @functools.wraps(fn)
+        def traced(obj, *args, **kwargs):
+            if tracer.depth or tracer.reason is not None:
+                return fn(obj, *args, **kwargs)
+            if what == "optimizer.step" and (args or kwargs.get("closure") is not None):
+                tracer.fail(f"{type(obj).__name__}.step with a closure")
+            elif any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):
+                tracer.fail(f"{type(obj).__name__}.{fn.__name__} given a tensor")
+            tracer.events.append(("call", fn, obj, args, kwargs))
+            tracer.depth += 1
+            try:
+                return fn(obj, *args, **kwargs)
+            finally:
+                tracer.depth -= 1
+
+        return traced
+
+    def build(self, result):
+        """The compiled program, or None after a fallback."""
+        if self.reason is not None:
+            return None
+        if _rng_state() != self.rng_state:
+            self.fail("random numbers drawn outside an op")
+            return None
+        try:
+            out = _output_spec(self, result)
+        except _Fallback as exc:
+            self.fail(str(exc))
+            return None
+        return _Program(self, out)
+
+
+def _rng_state():
+    from autograd_core.random import default_generator
+
+    return default_generator._rng.bit_generator.state["state"]
+
+
+def _output_spec(tracer, result):
+    if result is None:
+        return ("none",)
+    if isinstance(result, Tensor):
+        return ("tensor", tracer.source(result))
+    if isinstance(result, (tuple, list)):
+        return ("seq", type(result), tuple(_output_spec(tracer, r) for r in result))
+    raise _Fallback(f"the step returns a {type(result).__name__} (return tensors)")
+
+
+# ---- what the tracer watches besides ops ----------------------------------------------------
+
+_VALUE_READS = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__",
+                "__repr__", "__str__", "__format__")
+
+
+def _patches(tracer):
+    """(owner, name, replacement) for every attribute swapped while tracing."""
+    out = []
+
+    def reader(name, orig):
+        @functools.wraps(orig)
+        def read(self, *a, **k):
+            if not tracer.depth:
+                what = "printing" if name in ("__repr__", "__str__", "__format__") else name
+                tracer.fail(f"reading a tensor's value in Python ({what} on a tensor of shape "
+                            f"{tuple(self.data.shape)})")
+            return orig(self, *a, **k)
+        return read
+
+    for name in _VALUE_READS:
+        out.append((Tensor, name, reader(name, Tensor.__dict__[name])))
+    grad_prop = Tensor.__dict__["grad"]
+
+    def get_grad(self):
+        g = self._grad
+        if g is not None:
+            tracer.grad_of[id(g)] = self
+            tracer.keep.append(g)
+        return g
+
+    def set_grad(self, value):
+        if not tracer.depth:
+            if value is not None:
+                tracer.fail("assigning a tensor to .grad inside the step")
+            else:
+                tracer.events.append(("call", grad_prop.fset, self, (None,), {}))
+                tracer.external[id(self)] = self
+        grad_prop.fset(self, value)
+
+    out.append((Tensor, "grad", property(get_grad, set_grad)))
+
+    def hook_refused(orig, what):
+        @functools.wraps(orig)
+        def refuse(self, *a, **k):
+            if not tracer.depth:
+                tracer.fail(what)
+            return orig(self, *a, **k)
+        return refuse
+
+    out.append((Tensor, "register_hook",
+                hook_refused(Tensor.register_hook, "a tensor hook registered inside the step")))
+    out.append((Tensor, "retain_grad",
+                hook_refused(Tensor.retain_grad, "retain_grad inside the step")))
+    from autograd_core import anomaly as anomaly_mod
+
+    enter = anomaly_mod.detect_anomaly.__enter__
+    out.append((anomaly_mod.detect_anomaly, "__enter__",
+                hook_refused(enter, "anomaly mode switched inside the step")))
+
+    opt_mod = sys.modules.get("optimizers.optimizer")
+    if opt_mod is not None:
+        for cls in _subclasses(opt_mod.Optimizer):
+            for name in ("step", "zero_grad"):
+                if name in cls.__dict__:
+                    out.append((cls, name, tracer.wrap_call(cls.__dict__[name],
+                                                            f"optimizer.{name}")))
+    sched_mod = sys.modules.get("optimizers.lr_scheduler")
+    if sched_mod is not None:
+        for cls in _subclasses(sched_mod.LRScheduler):
+            if "step" in cls.__dict__:
+                out.append((cls, "step", tracer.wrap_call(cls.__dict__["step"], "scheduler")))
+    mod_mod = sys.modules.get("nn.module")
+    if mod_mod is not None:
+        Module = mod_mod.Module
+        call = Module.__dict__["__call__"]
+
+        @functools.wraps(call)
+        def module_call(self, *a, **k):
+            if not tracer.depth:
+                if self._forward_pre_hooks or self._forward_hooks:
+                    tracer.fail(f"a forward hook on {type(self).__name__}")
+                tracer.modules[id(self)] = self
+            return call(self, *a, **k)
+
+        out.append((Module, "__call__", module_call))
+        out.append((Module, "zero_grad",
+                    tracer.wrap_call(Module.__dict__["zero_grad"], "module.zero_grad")))
+    return out
+
+
+def _subclasses(cls):
+    out, stack = [], [cls]
+    while stack:
+        c = stack.pop()
+        out.append(c)
+        stack.extend(c.__subclasses__())
+    return out
+
+
+def _trace(fn, args, kwargs, strict):
+    """Run ``fn`` eagerly under a tracer: (its result, the program or None, the reason)."""
+    tracer = _Tracer(args, strict)
+    patches = _patches(tracer)
+    saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
+    prev = STATE.anomaly
+    for owner, name, new in patches:
+        setattr(owner, name, new)
+    STATE.anomaly = tracer
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        STATE.anomaly = prev
+        for owner, name, old in reversed(saved):
+            setattr(owner, name, old)
+    program = tracer.build(result)
+    return result, program, tracer.reason
+
+
+# ---- replay ---------------------------------------------------------------------------------
+
+def _getter(src, env, inputs):
+    """Resolve a source (see ``_Tracer.source``) at replay."""
+    kind = src[0]
+    if kind == "slot":
+        return env[src[1]]
+    if kind == "ext":
+        return src[1].data
+    if kind == "in":
+        return inputs[src[1]].data
+    if kind == "const":
+        return src[1]
+    if kind == "grad":
+        return src[1]._grad.data
+    return src[1](_getter(s, env, inputs) for s in src[2])  # "seq"
+
+
+class _Program:
+    """A traced step as data: events replayed in order, and the guards of external state."""
+
+    def __init__(self, tracer, out):
+        self.n_slots = tracer.n_slots
+        self.out = out
+        events = []
+        for ev in tracer.events:
+            if ev[0] == "op":
+                kind, cls, srcs, kwargs, out_slots, meta, node = ev
+                plain = all(s[0] in ("slot", "ext", "in", "const") for s in srcs)
+                fast = tuple((s[0], s[1]) for s in srcs) if plain else None
+                events.append((kind, cls, srcs, fast, kwargs, out_slots, meta,
+                               node.needs_input_grad, getattr(node, "out_meta", None)))
+            elif ev[0] == "call":
+                events.append(ev)
+            elif ev[0] == "copy":
+                events.append(ev[:3] + (ev[3] if ev[1][0] == "ext" else None,))
+            else:
+                events.append(ev)
+        self.events = tuple(events)
+        ext = tracer.external.values()
+        self.ext_guard = tuple((t, t.data.shape, t.data.dtype, t._requires_grad) for t in ext)
+        self.mod_guard = tuple(_module_guard(m) for m in tracer.modules.values())
+
+    def guards_hold(self):
+        for t, shape, dtype, rg in self.ext_guard:
+            d = t.data
+            if d.shape != shape or d.dtype != dtype or t._requires_grad is not rg or t._hooks:
+                return False
+        for m, training, entries in self.mod_guard:
+            if m.training is not training or m._forward_hooks or m._forward_pre_hooks:
+                return False
+            for store, name, obj in entries:
+                if store.get(name) is not obj:
+                    return False
+        return True
+
+    def run(self, inputs):
+        env = [None] * self.n_slots
+        events = self.events
+        nodes = [None] * len(events)
+        for i, ev in enumerate(events):
+            kind = ev[0]
+            if kind == "op":
+                nodes[i] = _run_op(ev, env, inputs)
+            elif kind == "backward":
+                _run_backward(ev[1], env, inputs, nodes, events)
+            elif kind == "call":
+                ev[1](ev[2], *ev[3], **ev[4])
+            else:  # copy
+                dest = _getter(ev[1], env, inputs)
+                np.copyto(dest, _getter(ev[2], env, inputs), casting="same_kind")
+                if ev[3] is not None:
+                    ev[3]._bump_version()
+        return _output(self.out, env, inputs)
+
+
+def _module_guard(m):
+    entries = tuple((store, name, obj) for store in (m._parameters, m._buffers)
+                    for name, obj in store.items())
+    return m, m.training, entries
+
+
+def _run_op(ev, env, inputs):
+    _, cls, srcs, fast, kwargs, out_slots, meta, needs, out_meta = ev
+    if fast is not None:
+        arrays = []
+        for kind, x in fast:
+            if kind == "slot":
+                arrays.append(env[x])
+            elif kind == "ext":
+                arrays.append(x.data)
+            elif kind == "const":
+                arrays.append(x)
+            else:
+                arrays.append(inputs[x].data)
+    else:
+        arrays = [_getter(s, env, inputs) for s in srcs]
+    node = _new(cls)
+    node.needs_input_grad = needs
+    raw = node.forward(*arrays, **kwargs) if kwargs else node.forward(*arrays)
+    if len(out_slots) == 1:
+        out = raw if type(raw) is ndarray else np.asarray(raw)
+        if out.shape != meta[0][0]:
+            raise RuntimeError(f"ag.compile: {node.name()} gave shape {out.shape} at replay, "
+                               f"{meta[0][0]} when traced (data-dependent shape)")
+        env[out_slots[0]] = out
+        to_save = node._to_save
+        if to_save:
+            node._to_save = ()
+            node._saved = to_save if raw is out else tuple(
+                out if x is raw else x for x in to_save)
+    else:
+        outs = tuple(o if type(o) is ndarray else np.asarray(o) for o in raw)
+        for k, o, (shape, _) in zip(out_slots, outs, meta):
+            if o.shape != shape:
+                raise RuntimeError(f"ag.compile: {node.name()} gave shape {o.shape} at "
+                                   f"replay, {shape} when traced (data-dependent shape)")
+            env[k] = o
+        to_save = node._to_save
+        if to_save:
+            node._to_save = ()
+            node._saved = tuple(_as_output(x, raw, outs) for x in to_save)
+        node.out_meta = out_meta
+    return node
+
+
+def _as_output(x, raw, outs):
+    for r, o in zip(raw, outs):
+        if x is r:
+            return o
+    return x
+
+
+def _run_backward(plan, env, inputs, nodes, events):
+    seeds, order, leaves = plan
+    node_grads = {}
+    leaf_grads = {}
+    for is_leaf, key, idx, src in seeds:
+        g = _getter(src, env, inputs)
+        if is_leaf:
+            leaf_grads[key] = g if key not in leaf_grads else leaf_grads[key] + g
+            continue
+        buf = node_grads.get(key)
+        if buf is None:
+            buf = node_grads[key] = [None] * len(events[key][5])
+        buf[idx] = g if buf[idx] is None else buf[idx] + g
+    prev = STATE.enabled
+    STATE.enabled = False
+    try:
+        for key, edges, materialize in order:
+            grads = node_grads.pop(key, None)
+            if grads is None:
+                continue
+            node = nodes[key]
+            if materialize:
+                grads = _fill_missing(node, grads, False)
+            in_grads = node.plain_backward(*grads)
+            for e, g in zip(edges, in_grads):
+                if e is None or g is None:
+                    continue
+                if type(g) is not ndarray:
+                    g = g.data if isinstance(g, Tensor) else np.asarray(g)
+                is_leaf, target, idx, shape, dtype = e
+                if g.shape != shape:
+                    g = _reduced(node, in_grads, g, shape)
+                if g.dtype is not dtype and g.dtype != dtype:
+                    g = g.astype(dtype)
+                if is_leaf:
+                    old = leaf_grads.get(target)
+                    leaf_grads[target] = g if old is None else old + g
+                    continue
+                buf = node_grads.get(target)
+                if buf is None:
+                    buf = node_grads[target] = [None] * len(events[target][5])
+                    buf[idx] = g
+                elif buf[idx] is None:
+                    buf[idx] = g
+                else:
+                    buf[idx] = buf[idx] + g
+    finally:
+        STATE.enabled = prev
+    handed = set()
+    for key, g in leaf_grads.items():
+        src = leaves[key]
+        leaf = src[1] if src[0] == "ext" else inputs[src[1]]
+        _accumulate(leaf, g, False, handed)
+
+
+def _output(spec, env, inputs):
+    kind = spec[0]
+    if kind == "none":
+        return None
+    if kind == "seq":
+        return spec[1](_output(s, env, inputs) for s in spec[2])
+    src = spec[1]
+    if src[0] in ("ext", "grad") or src[0] == "in":
+        return src[1] if src[0] == "ext" else (
+            src[1]._grad if src[0] == "grad" else inputs[src[1]])
+    arr = _getter(src, env, inputs)
+    return _make(arr, None, False)
+
+
+# ---- the public object ----------------------------------------------------------------------
+
+_EAGER = object()  # cache entry of a signature that falls back to eager
+
+
+def _signature(args, kwargs):
+    key = [STATE.enabled]
+    for a in args:
+        if isinstance(a, Tensor):
+            d = a.data
+            key.append((d.shape, d.dtype, d.strides, a._requires_grad))
+        elif isinstance(a, (int, float, str, bool, type(None))):
+            key.append((type(a), a))
+        else:
+            return None
+    if kwargs:
+        return None
+    return tuple(key)
+
+
+class CompiledStep:
+    """A step function captured by :func:`compile`; call it as the original."""
+
+    def __init__(self, fn: Callable, strict: bool, cache_limit: int):
+        if not callable(fn):
+            raise TypeError(f"compile: expected a callable, got {type(fn).__name__}")
+        if not isinstance(cache_limit, int) or cache_limit < 1:
+            raise ValueError(f"compile: cache_limit must be a positive integer, got "
+                             f"{cache_limit!r}")
+        functools.update_wrapper(self, fn)
+        self._fn = fn
+        self.strict = strict
+        self.cache_limit = cache_limit
+        self._cache: dict = {}
+        self._warned = set()
+        #: how many times the step was traced (a new signature or a failed guard)
+        self.traces = 0
+
+    def eager(self, *args, **kwargs):
+        """Run the original function, without capture."""
+        return self._fn(*args, **kwargs)
+
+    def _warn(self, message):
+        if message not in self._warned:
+            self._warned.add(message)
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+    def __call__(self, *args, **kwargs):
+        key = _signature(args, kwargs)
+        if key is None:
+            self._warn("ag.compile: the step was given arguments other than tensors and "
+                       "numbers (or keywords); running it eagerly")
+            return self._fn(*args, **kwargs)
+        entry = self._cache.get(key)
+        if entry is _EAGER:
+            return self._fn(*args, **kwargs)
+        if entry is not None and entry.guards_hold():
+            return entry.run(args)
+        if self.traces >= self.cache_limit:
+            self._warn(f"ag.compile: cache_limit ({self.cache_limit}) reached; new "
+                       "signatures run eagerly")
+            return self._fn(*args, **kwargs)
+        self.traces += 1
+        result, program, reason = _trace(self._fn, args, kwargs, self.strict)
+        if program is None:
+            self._warn(f"ag.compile: cannot capture the step: {reason}; running it eagerly")
+            self._cache[key] = _EAGER
+        else:
+            self._cache[key] = program
+        return result
+
+
+def compile(fn: Callable | None = None, *, strict: bool = False,
+            cache_limit: int = 8) -> CompiledStep | Callable:
+    """Capture a whole training step and replay it without Python per-op work.
+
+    ``fn(*tensors)`` does what one step does (``zero_grad``, forward, loss, ``backward``,
+    ``optimizer.step()``, scheduler steps) and returns tensors. The first call with a new input
+    signature runs ``fn`` eagerly and traces it; later calls with that signature replay the
+    trace (the same numbers as eager, bit for bit), reading parameters, gradients, optimizer
+    state and hyperparameters afresh and drawing fresh random numbers. A failing guard (an
+    input's shape, dtype, strides or requires_grad, grad mode, a parameter's shape or dtype, a
+    module's training flag, ...) re-traces; after ``cache_limit`` traces new signatures run
+    eagerly (one warning). A step that cannot be captured runs eagerly with one warning naming
+    the reason, or raises :class:`CompileFallback` under ``strict=True``. ``step.eager(...)``
+    runs the original function. Returned tensors are fresh and detached at replay.
+
+    Usable as ``ag.compile(fn)``, ``@ag.compile`` and ``@ag.compile(strict=True)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> @ag.compile
+        ... def step(x):
+        ...     w.grad = None
+        ...     loss = (w * x).sum()
+        ...     loss.backward()
+        ...     with ag.no_grad():
+        ...         w.sub_(0.5 * w.grad)
+        ...     return loss
+        >>> x = ag.tensor([1.0, 1.0])
+        >>> [round(float(step(x).data), 2) for _ in range(3)]
+        [3.0, 2.0, 1.0]
+        >>> step.traces
+        1
+    """
+    if fn is None:
+        return functools.partial(compile, strict=strict, cache_limit=cache_limit)
+    return CompiledStep(fn, strict, cache_limit)
