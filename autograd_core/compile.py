@@ -116,6 +116,14 @@ class _Tracer:
                 return ("seq", type(a), tuple(self.source(x) for x in a))
         return ("const", a)
 
+    def leaf(self, t):
+        """A tensor whose ``.grad`` the step writes: ("in", i) or ("ext", tensor)."""
+        for i, x in enumerate(self.inputs):
+            if x is t:
+                return ("in", i)
+        self.external[id(t)] = t
+        return ("ext", t)
+
     def new_slot(self, arr):
         k = self.n_slots
         self.n_slots += 1
@@ -164,7 +172,8 @@ class _Tracer:
         if result.requires_grad:
             self.fail("an in-place op on a tensor that requires grad while recording")
             return
-        self.events.append(("copy", self.source(t), self.source(result), t))
+        dest = self.source(t)
+        self.events.append(("copy", dest, self.source(result), t if dest[0] == "ext" else None))
 
     def on_backward(self, tensors, grad_tensors, retain_graph, create_graph, inputs):
         """The engine starts a pass: plan its replay (order, accumulations, leaves)."""
@@ -194,13 +203,7 @@ class _Tracer:
                 if t._hooks:
                     raise _Fallback(f"a hook on a leaf tensor (shape {tuple(t.shape)})")
                 k = leaf_index[id(t)] = len(leaves)
-                for i, x in enumerate(self.inputs):
-                    if x is t:
-                        leaves.append(("in", i))
-                        break
-                else:
-                    self.external[id(t)] = t
-                    leaves.append(("ext", t))
+                leaves.append(self.leaf(t))
             return k
 
         for t, g in zip(tensors, grad_tensors):
@@ -332,8 +335,7 @@ def _patches(tracer):
             if value is not None:
                 tracer.fail("assigning a tensor to .grad inside the step")
             else:
-                tracer.events.append(("call", grad_prop.fset, self, (None,), {}))
-                tracer.external[id(self)] = self
+                tracer.events.append(("setgrad", tracer.leaf(self)))
         grad_prop.fset(self, value)
 
     out.append((Tensor, "grad", property(get_grad, set_grad)))
@@ -447,13 +449,11 @@ class _Program:
                 fast = tuple((s[0], s[1]) for s in srcs) if plain else None
                 events.append((kind, cls, srcs, fast, kwargs, out_slots, meta,
                                node.needs_input_grad, getattr(node, "out_meta", None)))
-            elif ev[0] == "call":
-                events.append(ev)
-            elif ev[0] == "copy":
-                events.append(ev[:3] + (ev[3] if ev[1][0] == "ext" else None,))
             else:
                 events.append(ev)
         self.events = tuple(events)
+        # what a second trace must reproduce for the program to be trusted (nodes dropped)
+        self.structure = tuple(ev[:6] if ev[0] == "op" else ev for ev in tracer.events)
         ext = tracer.external.values()
         self.ext_guard = tuple((t, t.data.shape, t.data.dtype, t._requires_grad) for t in ext)
         self.mod_guard = tuple(_module_guard(m) for m in tracer.modules.values())
@@ -483,12 +483,50 @@ class _Program:
                 _run_backward(ev[1], env, inputs, nodes, events)
             elif kind == "call":
                 ev[1](ev[2], *ev[3], **ev[4])
+            elif kind == "setgrad":
+                leaf = ev[1]
+                (leaf[1] if leaf[0] == "ext" else inputs[leaf[1]])._grad = None
             else:  # copy
                 dest = _getter(ev[1], env, inputs)
                 np.copyto(dest, _getter(ev[2], env, inputs), casting="same_kind")
                 if ev[3] is not None:
                     ev[3]._bump_version()
         return _output(self.out, env, inputs)
+
+
+def _first_difference(a, b):
+    """Where two traces of the same step differ (None when they agree): a value the step read
+    in Python (``.data``, an index computed in numpy) or a Python-side branch."""
+    if len(a.structure) != len(b.structure):
+        return "the step ran a different number of ops on the second call"
+    for i, (x, y) in enumerate(zip(a.structure, b.structure)):
+        if not _same(x, y):
+            what = x[1].__name__ if x[0] == "op" else (
+                getattr(x[1], "__qualname__", x[0]) if x[0] == "call" else x[0])
+            return (f"event {i} ({what}) differs between the first two calls (a value read in "
+                    "Python, e.g. through .data, or a branch on one)")
+    if not _same(a.out, b.out):
+        return "the step returns different things on the second call"
+    return None
+
+
+def _same(x, y):
+    if x is y:
+        return True
+    if type(x) is not type(y):
+        return False
+    if isinstance(x, ndarray):
+        return x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
+    if isinstance(x, Tensor):  # a tensor made inside the step: a constant if its values agree
+        return x._requires_grad == y._requires_grad and _same(x.data, y.data)
+    if isinstance(x, (tuple, list)):
+        return len(x) == len(y) and all(_same(u, v) for u, v in zip(x, y))
+    if isinstance(x, dict):
+        return x.keys() == y.keys() and all(_same(x[k], y[k]) for k in x)
+    try:
+        return bool(x == y) or (x != x and y != y)
+    except Exception:
+        return False
 
 
 def _module_guard(m):
@@ -673,8 +711,20 @@ class CompiledStep:
         entry = self._cache.get(key)
         if entry is _EAGER:
             return self._fn(*args, **kwargs)
-        if entry is not None and entry.guards_hold():
-            return entry.run(args)
+        if entry is not None:
+            program, verified = entry
+            if program.guards_hold():
+                if verified:
+                    return program.run(args)
+                # the second call traces again: a program is trusted once two traces agree
+                result, second, reason = _trace(self._fn, args, kwargs, self.strict)
+                if second is not None:
+                    reason = _first_difference(program, second)
+                if reason is None:
+                    self._cache[key] = (second, True)
+                else:
+                    self._fallback(key, reason)
+                return result
         if self.traces >= self.cache_limit:
             self._warn(f"ag.compile: cache_limit ({self.cache_limit}) reached; new "
                        "signatures run eagerly")
@@ -682,11 +732,16 @@ class CompiledStep:
         self.traces += 1
         result, program, reason = _trace(self._fn, args, kwargs, self.strict)
         if program is None:
-            self._warn(f"ag.compile: cannot capture the step: {reason}; running it eagerly")
-            self._cache[key] = _EAGER
+            self._fallback(key, reason)
         else:
-            self._cache[key] = program
+            self._cache[key] = (program, False)
         return result
+
+    def _fallback(self, key, reason):
+        if self.strict:
+            raise CompileFallback(f"ag.compile: cannot capture the step: {reason}")
+        self._warn(f"ag.compile: cannot capture the step: {reason}; running it eagerly")
+        self._cache[key] = _EAGER
 
 
 def compile(fn: Callable | None = None, *, strict: bool = False,
