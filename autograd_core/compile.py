@@ -498,7 +498,7 @@ def _first_difference(a, b):
     """Where two traces of the same step differ (None when they agree): a value the step read
     in Python (``.data``, an index computed in numpy) or a Python-side branch."""
     if len(a.structure) != len(b.structure):
-        return "the step ran a different number of ops on the second call"
+        return "the step ran a different number of ops in the first two calls"
     for i, (x, y) in enumerate(zip(a.structure, b.structure)):
         if not _same(x, y):
             what = x[1].__name__ if x[0] == "op" else (
@@ -506,7 +506,7 @@ def _first_difference(a, b):
             return (f"event {i} ({what}) differs between the first two calls (a value read in "
                     "Python, e.g. through .data, or a branch on one)")
     if not _same(a.out, b.out):
-        return "the step returns different things on the second call"
+        return "the step returned different things in the first two calls"
     return None
 
 
