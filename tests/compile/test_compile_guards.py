@@ -1,0 +1,301 @@
+"""ag.compile's guards (each changed thing re-traces, never replays wrongly), its fallbacks
+(one warning naming the reason, eager results; strict=True raises), its cache limit and its
+memory (everything it captured is freed with the compiled step)."""
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import nn
+import optimizers
+from autograd_core import CompileFallback
+
+
+def _model(seed=0, dropout=False):
+    ag.manual_seed(seed)
+    layers = [nn.Linear(3, 4), nn.ReLU()] + ([nn.Dropout(0.5)] if dropout else []) + [
+        nn.Linear(4, 1)]
+    return nn.Sequential(*layers).double()
+
+
+def _x(n=5, seed=0, dtype=np.float64):
+    return ag.tensor(np.random.default_rng(seed).standard_normal((n, 3)).astype(dtype))
+
+
+def _train_step(model, opt):
+    def step(x):
+        opt.zero_grad()
+        loss = (model(x.double()) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
+def _warmed(model, x, **kw):
+    """A compiled training step called three times on ``x`` (trace, check, replay)."""
+    opt = optimizers.SGD(model.parameters(), lr=0.1)
+    compiled = ag.compile(_train_step(model, opt), **kw)
+    for _ in range(3):
+        compiled(x)
+    assert compiled.traces == 1
+    return compiled, opt
+
+
+def _same_as_eager(make_call, change):
+    """Run ``change`` then the call on a compiled setup and on an eager twin: equal results."""
+    results = []
+    for use_compile in (True, False):
+        model = _model()
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+        step = _train_step(model, opt)
+        fn = ag.compile(step) if use_compile else step
+        for _ in range(3):
+            fn(_x())
+        change(model, opt)
+        out = make_call(fn)
+        results.append((out.data.tobytes(), [p.data.tobytes() for p in model.parameters()]))
+        if use_compile:
+            traces = fn.traces
+    assert results[0] == results[1]
+    return traces
+
+
+# ---- guards ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("changed", ["shape", "dtype", "strides", "requires_grad"])
+def test_an_input_change_retraces(changed):
+    other = {
+        "shape": lambda: _x(n=7),
+        "dtype": lambda: _x(dtype=np.float32),
+        "strides": lambda: ag.tensor(np.asfortranarray(np.ones((5, 3)))),
+        "requires_grad": lambda: _x().requires_grad_(True),
+    }[changed]
+    if changed == "strides":
+        x = other()
+        assert x.data.strides != _x().data.strides
+    assert _same_as_eager(lambda fn: fn(other()), lambda m, o: None) == 2
+
+
+def test_grad_mode_is_guarded():
+    model = _model()
+    forward = ag.compile(lambda x: model(x))
+    for _ in range(3):
+        forward(_x())
+    with ag.no_grad():
+        out = forward(_x())
+    assert forward.traces == 2 and out.grad_fn is None
+
+
+def test_a_replaced_parameter_retraces():
+    def change(model, opt):
+        new = nn.Parameter(ag.tensor(np.full((1, 4), 0.5)))
+        model[-1].weight = new
+        opt.param_groups[0]["params"][-2] = new
+    assert _same_as_eager(lambda fn: fn(_x()), change) == 2
+
+
+def test_a_rebound_parameter_array_of_another_dtype_retraces():
+    def change(model, opt):
+        model[-1].bias.data = model[-1].bias.data.astype(np.float32)
+        opt.state.clear()
+    assert _same_as_eager(lambda fn: fn(_x()), change) == 2
+
+
+def test_train_eval_is_guarded():
+    model = _model(dropout=True)
+    forward = ag.compile(lambda x: model(x))
+    for _ in range(3):
+        forward(_x())
+    model.eval()
+    a, b = forward(_x()), forward(_x())
+    assert forward.traces == 2 and np.array_equal(a.data, b.data)
+    with ag.no_grad():
+        assert np.array_equal(a.data, model(_x()).data)
+
+
+def test_which_parameters_require_grad_is_guarded():
+    def change(model, opt):
+        model[0].weight.requires_grad_(False)
+        model[0].weight.grad = None
+    assert _same_as_eager(lambda fn: fn(_x()), change) == 2
+
+
+def test_cache_limit_warns_once_then_runs_eagerly():
+    model = _model()
+    compiled, _ = _warmed(model, _x())
+    limited = ag.compile(compiled.eager, cache_limit=2)
+    with pytest.warns(RuntimeWarning, match="cache_limit"):
+        for n in (2, 3, 4, 5):
+            limited(_x(n))
+    assert limited.traces == 2
+
+
+# ---- fallbacks --------------------------------------------------------------------------------
+
+class _Double(ag.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x * 2
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2
+
+
+def _fallback_steps():
+    model = _model()
+    opt = optimizers.SGD(model.parameters(), lr=0.1)
+
+    def loss_of(x):
+        return (model(x) ** 2).mean()
+
+    def with_tensor_hook(x):
+        h = model(x)
+        h.register_hook(lambda g: g * 1.0)
+        (h ** 2).mean().backward()
+        return h
+
+    def with_retain_graph(x):
+        loss = loss_of(x)
+        loss.backward(retain_graph=True)
+        return loss
+
+    def with_create_graph(x):
+        loss = loss_of(x)
+        loss.backward(create_graph=True)
+        return loss
+
+    def with_grad(x):
+        loss = loss_of(x)
+        return ag.autograd.grad(loss, list(model.parameters()))[0]
+
+    def with_function(x):
+        loss = _Double.apply(loss_of(x))
+        loss.backward()
+        return loss
+
+    def with_item(x):
+        loss = loss_of(x)
+        if loss.item() > 1e9:
+            return loss * 0
+        return loss
+
+    def with_bool(x):
+        loss = loss_of(x)
+        return loss if bool(loss > 0) else -loss
+
+    def with_print(x):
+        loss = loss_of(x)
+        print(loss)
+        return loss
+
+    def with_random(x):
+        return loss_of(x + ag.randn(3).double())
+
+    def with_mask(x):
+        return x[x.data > 0].sum() + model(x).sum()  # a data-dependent shape
+
+    def with_inplace(x):
+        h = model(x)
+        h.mul_(2)
+        return h.sum()
+
+    def with_closure(x):
+        return opt.step(lambda: loss_of(x))
+
+    return {
+        "a tensor hook": with_tensor_hook,
+        "retain_graph=True": with_retain_graph,
+        "create_graph=True": with_create_graph,
+        "autograd.grad": with_grad,
+        "a user autograd.Function (_Double)": with_function,
+        "item on a tensor": with_item,
+        "__bool__ on a tensor": with_bool,
+        "printing": with_print,
+        "random numbers drawn outside an op": with_random,
+        "the first two calls": with_mask,
+        "an in-place op": with_inplace,
+        "SGD.step with a closure": with_closure,
+    }
+
+
+@pytest.mark.parametrize("reason", sorted(_fallback_steps()))
+def test_fallback_warns_once_and_runs_eagerly(reason, capsys):
+    step = _fallback_steps()[reason]
+    compiled = ag.compile(step)
+    with pytest.warns(RuntimeWarning) as caught:
+        outs = [compiled(_x(seed=s)) for s in range(4)]
+    messages = [str(w.message) for w in caught if "ag.compile" in str(w.message)]
+    assert len(messages) == 1 and reason in messages[0] and "eagerly" in messages[0]
+    # eager results, every call (the function recomputes on the model's current state)
+    assert all(isinstance(o, ag.Tensor) for o in outs)
+
+
+@pytest.mark.parametrize("reason", sorted(_fallback_steps()))
+def test_strict_raises(reason, capsys):
+    compiled = ag.compile(_fallback_steps()[reason], strict=True)
+    with pytest.raises(CompileFallback, match="cannot capture"):
+        for s in range(3):
+            compiled(_x(seed=s))
+
+
+def test_a_hook_added_on_a_parameter_after_capture_is_seen():
+    model = _model()
+    compiled, _ = _warmed(model, _x())
+    seen = []
+    model[0].weight.register_hook(lambda g: seen.append(1))
+    with pytest.warns(RuntimeWarning, match="hook on a leaf"):
+        compiled(_x())
+    assert seen == [1] and compiled.traces == 2
+
+
+def test_eager_runs_the_original():
+    model = _model()
+    compiled, _ = _warmed(model, _x())
+    calls = []
+    spy = ag.compile(lambda x: calls.append(1) or model(x))
+    for _ in range(4):
+        spy(_x())
+    assert len(calls) == 2  # two traces, then replays
+    spy.eager(_x())
+    assert len(calls) == 3
+
+
+def test_decorator_forms():
+    @ag.compile
+    def f(x):
+        return x * 2
+
+    @ag.compile(strict=True, cache_limit=3)
+    def g(x):
+        return x * 3
+
+    assert f.__name__ == "f" and g.strict and g.cache_limit == 3
+    for _ in range(3):
+        assert np.array_equal(f(_x()).data, _x().data * 2)
+        assert np.array_equal(g(_x()).data, _x().data * 3)
+    with pytest.raises(ValueError, match="cache_limit"):
+        ag.compile(f, cache_limit=0)
+
+
+# ---- memory -----------------------------------------------------------------------------------
+
+def test_captured_buffers_are_freed_with_the_step():
+    model = _model()
+    compiled, _ = _warmed(model, _x())
+    (program, verified), = compiled._cache.values()
+    assert verified
+    refs = [weakref.ref(compiled), weakref.ref(program)]
+    consts = [s[1] for ev in program.events if ev[0] == "backward" for *_, s in ev[1][0]]
+    refs += [weakref.ref(c) for c in consts if isinstance(c, np.ndarray)]
+    assert len(refs) > 2
+    del compiled, program, consts
+    gc.disable()  # freed by reference counting alone: no cycle holds them
+    try:
+        assert all(r() is None for r in refs)
+    finally:
+        gc.enable()
