@@ -78,6 +78,7 @@ class _Tracer:
         self.reason = None
         self.depth = 0            # > 0 inside a recorded call (its own work is not recorded)
         self.rng_state = _rng_state()
+        self.snapshot = {}        # id(array) -> (array, copy): values at the last checkpoint
         for i, t in enumerate(inputs):
             if isinstance(t, Tensor):
                 self.slots[id(t.data)] = ("in", i)
@@ -93,6 +94,35 @@ class _Tracer:
             raise CompileFallback(f"ag.compile: cannot capture the step: {reason}")
         if self.reason is None:
             self.reason = reason
+
+    # -- writes nobody recorded --------------------------------------------------------------
+    def _watched(self):
+        """The arrays a replay reads or writes that live outside it: the data and gradients
+        of external tensors and of inputs."""
+        out = []
+        for t in (*self.external.values(), *(x for x in self.inputs if isinstance(x, Tensor))):
+            out.append(t.data)
+            if t._grad is not None:
+                out.append(t._grad.data)
+        return out
+
+    def checkpoint(self, where, verify=True, allowed=()):
+        """Between recorded events the watched arrays must not change: a write through numpy
+        (``p.data -= ...``, ``nn.utils.clip_grad_norm_``) would be lost at replay. Verify the
+        values saved at the last checkpoint (``allowed``: ids of arrays the current event may
+        write), then save them afresh."""
+        if self.reason is not None:
+            return
+        if verify:
+            for key, (arr, old) in self.snapshot.items():
+                if key in allowed:
+                    continue
+                if arr.shape != old.shape or arr.tobytes() != old.tobytes():
+                    self.fail(f"an array changed outside the captured ops before {where} (a "
+                              "write through numpy, e.g. on .data or .grad, or "
+                              "nn.utils.clip_grad_norm_)")
+                    return
+        self.snapshot = {id(a): (a, a.copy()) for a in self._watched()}
 
     # -- where an array comes from ---------------------------------------------------------
     def source(self, a):
@@ -154,6 +184,7 @@ class _Tracer:
                 self.fail(f"a tensor passed by keyword to {node.name()}")
                 return
         srcs = tuple(self.source(a) for a in args)
+        self.checkpoint(node.name(), allowed=_array_ids(args))
         self.keep.append(node)
         self.node_event[id(node)] = len(self.events)
         out_slots = tuple(self.new_slot(o) for o in outs)
@@ -174,6 +205,7 @@ class _Tracer:
             return
         dest = self.source(t)
         self.events.append(("copy", dest, self.source(result), t if dest[0] == "ext" else None))
+        self.checkpoint("an in-place op", allowed={id(t.data)})
 
     def on_backward(self, tensors, grad_tensors, retain_graph, create_graph, inputs):
         """The engine starts a pass: plan its replay (order, accumulations, leaves)."""
@@ -186,11 +218,17 @@ class _Tracer:
         elif inputs is not None:
             self.fail("autograd.grad / backward(inputs=...)")
         else:
+            self.checkpoint("backward")
             try:
                 self.events.append(("backward", self._plan_backward(tensors, grad_tensors)))
             except _Fallback as exc:
                 self.fail(str(exc))
         return self.anomaly
+
+    def after_backward(self):
+        """The engine finished a pass: the gradients it wrote are the new reference."""
+        if not self.depth:
+            self.checkpoint("backward", verify=False)
 
     def _plan_backward(self, tensors, grad_tensors):
         """The engine's pass as data: seeds, nodes in the order the engine runs them
@@ -260,16 +298,41 @@ class _Tracer:
             elif any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):
                 tracer.fail(f"{type(obj).__name__}.{fn.__name__} given a tensor")
             tracer.events.append(("call", fn, obj, args, kwargs))
+            tracer.checkpoint(f"{type(obj).__name__}.{fn.__name__}")
             tracer.depth += 1
             try:
                 return fn(obj, *args, **kwargs)
             finally:
                 tracer.depth -= 1
+                tracer.checkpoint("", verify=False)
+
+        return traced
+
+    def wrap_clip(self, fn):
+        """Gradient clipping (numpy on the gradients, in place) recorded as a call."""
+        tracer = self
+
+        @functools.wraps(fn)
+        def traced(parameters, *args, **kwargs):
+            if tracer.depth or tracer.reason is not None:
+                return fn(parameters, *args, **kwargs)
+            params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+            for p in params:
+                tracer.external[id(p)] = p
+            tracer.events.append(("call", fn, params, args, kwargs))
+            tracer.checkpoint(fn.__name__)
+            tracer.depth += 1
+            try:
+                return fn(params, *args, **kwargs)
+            finally:
+                tracer.depth -= 1
+                tracer.checkpoint("", verify=False)
 
         return traced
 
     def build(self, result):
         """The compiled program, or None after a fallback."""
+        self.checkpoint("the end of the step")
         if self.reason is not None:
             return None
         if _rng_state() != self.rng_state:
@@ -281,6 +344,18 @@ class _Tracer:
             self.fail(str(exc))
             return None
         return _Program(self, out)
+
+
+def _array_ids(args):
+    out = set()
+    for a in args:
+        if isinstance(a, Tensor):
+            out.add(id(a.data))
+        elif isinstance(a, ndarray):
+            out.add(id(a))
+        elif isinstance(a, (list, tuple)):
+            out |= _array_ids(a)
+    return out
 
 
 def _rng_state():
@@ -336,7 +411,10 @@ def _patches(tracer):
                 tracer.fail("assigning a tensor to .grad inside the step")
             else:
                 tracer.events.append(("setgrad", tracer.leaf(self)))
+                tracer.checkpoint(".grad = None")
         grad_prop.fset(self, value)
+        if not tracer.depth:
+            tracer.checkpoint("", verify=False)
 
     out.append((Tensor, "grad", property(get_grad, set_grad)))
 
@@ -370,6 +448,12 @@ def _patches(tracer):
         for cls in _subclasses(sched_mod.LRScheduler):
             if "step" in cls.__dict__:
                 out.append((cls, "step", tracer.wrap_call(cls.__dict__["step"], "scheduler")))
+    for name in ("nn.utils.clip_grad", "nn.utils"):
+        clip_mod = sys.modules.get(name)
+        for fname in ("clip_grad_norm_", "clip_grad_value_"):
+            fn = getattr(clip_mod, fname, None)
+            if fn is not None:
+                out.append((clip_mod, fname, tracer.wrap_clip(fn)))
     mod_mod = sys.modules.get("nn.module")
     if mod_mod is not None:
         Module = mod_mod.Module

@@ -70,9 +70,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         captured = [None] * len(inputs)
         needed = _needed_nodes(ready, capture_leaf, capture_node)
 
-    anomaly = STATE.anomaly
+    anomaly = tracer = STATE.anomaly
     if anomaly and anomaly is not True:  # ag.compile's tracer: it plans this pass's replay
-        anomaly = anomaly.on_backward(tensors, grad_tensors, retain_graph, create_graph, inputs)
+        anomaly = tracer.on_backward(tensors, grad_tensors, retain_graph, create_graph, inputs)
     prev_mode = STATE.enabled
     STATE.enabled = diff
     # The pass makes many short-lived objects and no reference cycle: the cyclic collector's
@@ -172,6 +172,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             if g is None:
                 continue
         _accumulate(leaf, g, diff, handed)
+    if tracer and tracer is not True:
+        tracer.after_backward()
     return None
 
 

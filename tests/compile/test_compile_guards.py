@@ -207,6 +207,24 @@ def _fallback_steps():
     def with_closure(x):
         return opt.step(lambda: loss_of(x))
 
+    def with_numpy_update(x):
+        loss = loss_of(x)
+        for p in model.parameters():
+            p.grad = None
+        loss.backward()
+        for p in model.parameters():
+            p.data -= 0.1 * p.grad.data  # numpy: not an op
+        return loss
+
+    def with_numpy_clip(x):
+        opt.zero_grad()
+        loss = loss_of(x)
+        loss.backward()
+        for p in model.parameters():
+            np.clip(p.grad.data, -0.01, 0.01, out=p.grad.data)
+        opt.step()
+        return loss
+
     return {
         "a tensor hook": with_tensor_hook,
         "retain_graph=True": with_retain_graph,
@@ -220,6 +238,8 @@ def _fallback_steps():
         "the first two calls": with_mask,
         "an in-place op": with_inplace,
         "SGD.step with a closure": with_closure,
+        "changed outside the captured ops before the end of the step": with_numpy_update,
+        "changed outside the captured ops before SGD.step": with_numpy_clip,
     }
 
 

@@ -189,3 +189,33 @@ def test_returned_loss_is_fresh():
     b = compiled(*second)
     assert np.array_equal(a.data, value) and not np.array_equal(b.data, value)
     assert a.grad_fn is None and not a.requires_grad
+
+
+@pytest.mark.parametrize("clip", ["norm", "value"])
+def test_gradient_clipping_inside_the_step(clip):
+    """nn.utils.clip_grad_norm_/clip_grad_value_ (numpy on the gradients) replay as calls."""
+    batches = _batches((3, 8, 8, 2), 16, 6, "ce", np.float64)
+    runs = []
+    for use_compile in (False, True):
+        model = _mlp((3, 8, 8, 2), 0, dtype=np.float64)
+        opt = optimizers.Adam(model.parameters(), lr=1e-2)
+        crit = nn.CrossEntropyLoss()
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            loss.backward()
+            if clip == "norm":
+                nn.utils.clip_grad_norm_(model.parameters(), 0.05)
+            else:
+                nn.utils.clip_grad_value_(model.parameters(), 0.01)
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if use_compile else step
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for x, y in batches:
+                fn(x, y)
+        runs.append(b"".join(p.data.tobytes() for p in model.parameters()))
+    assert runs[0] == runs[1]
