@@ -100,11 +100,21 @@ class _Tracer:
         """The arrays a replay reads or writes that live outside it: the data and gradients
         of external tensors and of inputs."""
         out = []
-        for t in (*self.external.values(), *(x for x in self.inputs if isinstance(x, Tensor))):
+        for t in (*self.external.values(), *(x for x in self.inputs if isinstance(x, Tensor)),
+                  *_module_tensors(self.modules.values())):
             out.append(t.data)
             if t._grad is not None:
                 out.append(t._grad.data)
         return out
+
+    def enter_module(self, m):
+        """A module is called: watch its parameters and buffers from now on."""
+        if id(m) not in self.modules:
+            self.modules[id(m)] = m
+            for t in _module_tensors((m,)):
+                for a in (t.data, None if t._grad is None else t._grad.data):
+                    if a is not None and id(a) not in self.snapshot:
+                        self.snapshot[id(a)] = (a, a.copy())
 
     def checkpoint(self, where, verify=True, allowed=()):
         """Between recorded events the watched arrays must not change: a write through numpy
@@ -346,6 +356,11 @@ class _Tracer:
         return _Program(self, out)
 
 
+def _module_tensors(modules):
+    return [t for m in modules for store in (m._parameters, m._buffers)
+            for t in store.values() if isinstance(t, Tensor)]
+
+
 def _array_ids(args):
     out = set()
     for a in args:
@@ -464,7 +479,7 @@ def _patches(tracer):
             if not tracer.depth:
                 if self._forward_pre_hooks or self._forward_hooks:
                     tracer.fail(f"a forward hook on {type(self).__name__}")
-                tracer.modules[id(self)] = self
+                tracer.enter_module(self)
             return call(self, *a, **k)
 
         out.append((Module, "__call__", module_call))

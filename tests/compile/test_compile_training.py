@@ -219,3 +219,39 @@ def test_gradient_clipping_inside_the_step(clip):
                 fn(x, y)
         runs.append(b"".join(p.data.tobytes() for p in model.parameters()))
     assert runs[0] == runs[1]
+
+
+def _norm_model_runs(norm, use_compile):
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), norm(8), nn.Tanh(), nn.Dropout(0.2), nn.Linear(8, 3))
+    opt = optimizers.AdamW(model.parameters(), lr=1e-2)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    fn = ag.compile(step) if use_compile else step
+    rng = np.random.default_rng(0)
+    ag.manual_seed(1)
+    for _ in range(6):
+        fn(ag.tensor(rng.standard_normal((16, 4)).astype(np.float32)),
+           ag.tensor(rng.integers(0, 3, 16)))
+    return [t.data.tobytes() for t in (*model.parameters(), *model.buffers())]
+
+
+def test_layer_norm_model_replays():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = _norm_model_runs(nn.LayerNorm, True)
+    assert compiled == _norm_model_runs(nn.LayerNorm, False)
+
+
+def test_batch_norm_training_falls_back():
+    """BatchNorm counts its batches with numpy (num_batches_tracked += 1) outside any op: the
+    capture sees the write and runs the step eagerly (same numbers, buffers included)."""
+    with pytest.warns(RuntimeWarning, match="changed outside the captured ops"):
+        compiled = _norm_model_runs(nn.BatchNorm1d, True)
+    assert compiled == _norm_model_runs(nn.BatchNorm1d, False)
