@@ -255,3 +255,44 @@ def test_batch_norm_training_falls_back():
     with pytest.warns(RuntimeWarning, match="changed outside the captured ops"):
         compiled = _norm_model_runs(nn.BatchNorm1d, True)
     assert compiled == _norm_model_runs(nn.BatchNorm1d, False)
+
+
+@pytest.mark.parametrize("change", ["load_state_dict", "add_param_group", "frozen", "rebind"])
+def test_optimizer_changes_between_replays(change):
+    """The captured optimizer step re-reads the optimizer: a loaded state dict, a new group,
+    a parameter without gradient or with a new array give the eager numbers."""
+    batches = _batches((3, 8, 8, 2), 16, 8, "ce", np.float64)
+    runs = []
+    for use_compile in (False, True):
+        model = _mlp((3, 8, 8, 2), 0, dtype=np.float64)
+        params = list(model.parameters())
+        opt = optimizers.Adam(params[:4], lr=1e-2)
+        crit = nn.CrossEntropyLoss()
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if use_compile else step
+        for i, (x, y) in enumerate(batches):
+            if i == 4:
+                if change == "load_state_dict":
+                    saved = opt.state_dict()
+                    for st in saved["state"].values():
+                        st["exp_avg"] *= 0.5
+                    opt.load_state_dict(saved)
+                elif change == "add_param_group":
+                    opt.add_param_group({"params": params[4:], "lr": 3e-3})
+                elif change == "frozen":  # no gradient from now on (a guard: re-traced)
+                    params[0].requires_grad_(False)
+                    params[0].grad = None
+                else:
+                    params[1].data = params[1].data.copy()
+            fn(x, y)
+        runs.append(b"".join(p.data.tobytes() for p in params)
+                    + b"".join(v.tobytes() for st in opt.state.values() for v in st.values()
+                               if isinstance(v, np.ndarray)))
+    assert runs[0] == runs[1]
