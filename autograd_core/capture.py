@@ -28,6 +28,7 @@ optimizer step with a closure.
 
 from __future__ import annotations
 
+import builtins
 import functools
 import sys
 import warnings
@@ -558,6 +559,8 @@ class _Program:
         ext = tracer.external.values()
         self.ext_guard = tuple((t, t.data.shape, t.data.dtype, t._requires_grad) for t in ext)
         self.mod_guard = tuple(_module_guard(m) for m in tracer.modules.values())
+        self._replay = None  # generated on first use
+        self.source = None
 
     def guards_hold(self):
         for t, shape, dtype, rg in self.ext_guard:
@@ -573,6 +576,14 @@ class _Program:
         return True
 
     def run(self, inputs):
+        if self._replay is None:
+            self._replay, self.source = _generate(self)
+        env = self._replay(inputs)
+        return _output(self.out, env, inputs)
+
+    def run_interpreted(self, inputs):
+        """The same replay as ``run``, as a loop over the events (the reference for the
+        generated code)."""
         env = [None] * self.n_slots
         events = self.events
         nodes = [None] * len(events)
@@ -849,6 +860,174 @@ def _output(spec, env, inputs):
             src[1]._grad if src[0] == "grad" else inputs[src[1]])
     arr = _getter(src, env, inputs)
     return _make(arr, None, False)
+
+
+# ---- the replay as generated Python ---------------------------------------------------------
+
+class _Source:
+    """Writes a program's replay as one straight-line Python function (no dispatch on event
+    kinds, slots as local variables); ``_Program.run_interpreted`` is the same replay as a
+    loop, the reference the tests hold it to."""
+
+    def __init__(self):
+        self.lines = []
+        self.ns = {"ndarray": ndarray, "asarray": np.asarray, "new": _new, "Tensor": Tensor,
+                   "copyto": np.copyto, "reduced": _reduced, "accumulate": _accumulate,
+                   "fill_missing": _fill_missing, "as_output": _as_output, "STATE": STATE,
+                   "shape_error": _shape_error, "as_array": _as_array}
+        self.names = {}
+
+    def name(self, obj, prefix):
+        """A global of the generated function holding ``obj`` (one name per object)."""
+        key = (prefix, id(obj))
+        n = self.names.get(key)
+        if n is None:
+            n = self.names[key] = f"{prefix}{len(self.names)}"
+            self.ns[n] = obj
+        return n
+
+    def emit(self, line, depth=1):
+        self.lines.append("    " * depth + line)
+
+    def expr(self, src):
+        kind = src[0]
+        if kind == "slot":
+            return f"s{src[1]}"
+        if kind == "in":
+            return f"inputs[{src[1]}].data"
+        if kind == "ext":
+            return f"{self.name(src[1], 'X')}.data"
+        if kind == "grad":
+            return f"{self.name(src[1], 'G')}._grad.data"
+        if kind == "const":
+            return self.name(src[1], "V")
+        items = "".join(self.expr(s) + ", " for s in src[2])
+        return f"{self.name(src[1], 'T')}(({items}))"
+
+    def leaf(self, spec):
+        return self.name(spec[1], "X") if spec[0] == "ext" else f"inputs[{spec[1]}]"
+
+
+def _shape_error(node, got, want):
+    raise RuntimeError(f"ag.compile: {node.name()} gave shape {got} at replay, {want} when "
+                       "traced (data-dependent shape)")
+
+
+def _as_array(g):
+    return g.data if isinstance(g, Tensor) else np.asarray(g)
+
+
+def _generate(program):
+    """The replay function of ``program``: ``replay(inputs) -> outputs``."""
+    src = _Source()
+    emit = src.emit
+    n_out = {}
+    for i, ev in enumerate(program.events):
+        kind = ev[0]
+        if kind == "op":
+            _, cls, srcs, _, kwargs, out_slots, meta, needs, out_meta = ev
+            n_out[i] = len(out_slots)
+            args = ", ".join(src.expr(s) for s in srcs)
+            if kwargs:
+                args += (", " if args else "") + f"**{src.name(kwargs, 'K')}"
+            emit(f"n{i} = new({src.name(cls, 'C')})")
+            emit(f"n{i}.needs_input_grad = {src.name(needs, 'N')}")
+            emit(f"r = n{i}.forward({args})")
+            if len(out_slots) == 1:
+                k = out_slots[0]
+                emit(f"s{k} = r if type(r) is ndarray else asarray(r)")
+                emit(f"if s{k}.shape != {meta[0][0]!r}:")
+                emit(f"shape_error(n{i}, s{k}.shape, {meta[0][0]!r})", 2)
+                emit(f"t = n{i}._to_save")
+                emit("if t:")
+                emit(f"n{i}._to_save = ()", 2)
+                emit(f"n{i}._saved = t if r is s{k} else tuple([s{k} if x is r else x "
+                     "for x in t])", 2)
+            else:
+                emit("outs = tuple([o if type(o) is ndarray else asarray(o) for o in r])")
+                for j, (k, (shape, _)) in enumerate(zip(out_slots, meta)):
+                    emit(f"s{k} = outs[{j}]")
+                    emit(f"if s{k}.shape != {shape!r}:")
+                    emit(f"shape_error(n{i}, s{k}.shape, {shape!r})", 2)
+                emit(f"t = n{i}._to_save")
+                emit("if t:")
+                emit(f"n{i}._to_save = ()", 2)
+                emit(f"n{i}._saved = tuple([as_output(x, r, outs) for x in t])", 2)
+                emit(f"n{i}.out_meta = {src.name(out_meta, 'M')}")
+        elif kind == "backward":
+            _emit_backward(src, i, ev[1], n_out)
+        elif kind == "call":
+            emit(f"{src.name(ev[1], 'F')}({src.name(ev[2], 'O')}, "
+                 f"*{src.name(ev[3], 'A')}, **{src.name(ev[4], 'K')})")
+        elif kind == "optstep":
+            emit(f"{src.name(ev[1], 'S')}.run()")
+        elif kind == "setgrad":
+            emit(f"{src.leaf(ev[1])}._grad = None")
+        else:  # copy
+            emit(f"copyto({src.expr(ev[1])}, {src.expr(ev[2])}, casting='same_kind')")
+            if ev[3] is not None:
+                emit(f"{src.name(ev[3], 'X')}._bump_version()")
+    slots = ", ".join(f"s{k}" for k in range(program.n_slots))
+    emit(f"return [{slots}]")
+    code = "def replay(inputs):\n" + "\n".join(src.lines) + "\n"
+    exec(builtins.compile(code, "<ag.compile replay>", "exec"), src.ns)  # our own code
+    return src.ns.pop("replay"), code  # popped: its globals must not hold it (no cycle)
+
+
+def _emit_backward(src, b, plan, n_out):
+    """The engine's pass over a recorded graph, unrolled: each node in the engine's order,
+    its gradients summed in the engine's order, broadcasting undone and dtypes cast as the
+    engine does. Gradient buffers: ``g<event>`` (one output) or ``g<event>_<k>``."""
+    emit = src.emit
+    seeds, order, leaves = plan
+    names = set()
+
+    def buf(key, idx):
+        return f"g{key}" if n_out[key] == 1 else f"g{key}_{idx}"
+
+    targets = {buf(k, i) for k, _, _ in order for i in range(n_out[k])}
+    targets |= {f"l{b}_{k}" for k in range(len(leaves))}
+    for name in sorted(targets):
+        emit(f"{name} = None")
+    names |= targets
+    for is_leaf, key, idx, s in seeds:
+        g = src.expr(s)
+        target = f"l{b}_{key}" if is_leaf else buf(key, idx)
+        emit(f"{target} = {g} if {target} is None else {target} + {g}")
+    emit("prev = STATE.enabled")
+    emit("STATE.enabled = False")
+    emit("try:")
+    for key, edges, materialize in order:
+        grads = [buf(key, i) for i in range(n_out[key])]
+        emit(f"if {' is not None or '.join(grads)} is not None:", 2)
+        if materialize:
+            emit(f"gs = fill_missing(n{key}, [{', '.join(grads)}], False)", 3)
+            emit(f"ig = n{key}.plain_backward(*gs)", 3)
+        else:
+            emit(f"ig = n{key}.plain_backward({', '.join(grads)})", 3)
+        emit(f"if len(ig) < {len(edges)}:", 3)
+        emit(f"ig = (*ig, *([None] * {len(edges)}))", 4)
+        for j, e in enumerate(edges):
+            if e is None:
+                continue
+            is_leaf, target, idx, shape, dtype = e
+            t = f"l{b}_{target}" if is_leaf else buf(target, idx)
+            emit(f"g = ig[{j}]", 3)
+            emit("if g is not None:", 3)
+            emit("if type(g) is not ndarray:", 4)
+            emit("g = as_array(g)", 5)
+            emit(f"if g.shape != {shape!r}:", 4)
+            emit(f"g = reduced(n{key}, ig, g, {shape!r})", 5)
+            dt = src.name(dtype, "D")
+            emit(f"if g.dtype is not {dt} and g.dtype != {dt}:", 4)
+            emit(f"g = g.astype({dt})", 5)
+            emit(f"{t} = g if {t} is None else {t} + g", 4)
+    emit("finally:")
+    emit("STATE.enabled = prev", 2)
+    emit("handed = set()")
+    for k, spec in enumerate(leaves):
+        emit(f"if l{b}_{k} is not None:")
+        emit(f"accumulate({src.leaf(spec)}, l{b}_{k}, False, handed)", 2)
 
 
 # ---- the public object ----------------------------------------------------------------------

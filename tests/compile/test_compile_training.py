@@ -296,3 +296,19 @@ def test_optimizer_changes_between_replays(change):
                     + b"".join(v.tobytes() for st in opt.state.values() for v in st.values()
                                if isinstance(v, np.ndarray)))
     assert runs[0] == runs[1]
+
+
+def test_the_interpreted_replay_equals_eager_too(monkeypatch):
+    """``_Program.run_interpreted`` (a loop over the events) is the reference the generated
+    replay function is written from: it replays the same numbers."""
+    import autograd_core.capture as capture
+
+    calls = []
+
+    def interpreted(self, inputs):
+        calls.append(1)
+        return self.run_interpreted(inputs)
+
+    monkeypatch.setattr(capture._Program, "run", interpreted)
+    _check_same_training(lambda p: optimizers.Adam(p, lr=1e-3), n=8, dropout=0.3, seed_each=5)
+    assert len(calls) == 6
