@@ -1,17 +1,21 @@
-"""Whole-step capture: ``ag.compile(step)`` traces one eager training step and replays it.
+"""Whole-step capture: ``ag.compile(step)`` traces an eager training step and replays it.
 
 The first call with a new input signature runs ``step`` eagerly while a tracer watches: every
 op's forward (through ``Node.apply``'s one hook, which costs eager nothing: it rides on the
 anomaly flag that ``apply`` reads anyway), the engine's backward order and gradient
 accumulations, in-place writes, and the calls that change training state (``zero_grad``,
-``optimizer.step()``, ``scheduler.step()``). Later calls with the same signature replay that
-program on arrays: no Tensor, no graph, no heap; each op's forward and fused backward run in the
-order eager ran them, with the same accumulation order, so results equal eager bit for bit.
+``.grad = None``, ``optimizer.step()``, ``scheduler.step()``, gradient clipping). The second
+call traces again; when the two traces agree (a value read in Python, a mask made from
+``.data``, indices computed in numpy show up as constants that differ), later calls replay the
+program through a generated straight-line function on arrays: no Tensor, no graph, no heap;
+each op's forward and fused backward run in the order eager ran them, with the same
+accumulation order, so results equal eager bit for bit. ``optimizer.step()`` replays as its
+kernel calls.
 
 What a replay reads afresh, never baked in: parameters, buffers and gradients (live ``.data``
-and ``.grad``), the optimizer's ``param_groups`` and ``state`` (``optimizer.step()`` itself runs,
-so the learning rate, schedules, Adam's step count and bias corrections are current), and random
-numbers (an op that draws, dropout, draws again from the project's generator).
+and ``.grad``), the optimizer's ``param_groups`` and ``state`` (the learning rate, schedules,
+Adam's step count and bias corrections are current), and random numbers (an op that draws,
+dropout, draws again from the project's generator).
 
 Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
 and requires_grad; grad mode; the shape, dtype and requires_grad of every tensor read from
@@ -20,10 +24,11 @@ flag and the identity of its parameters and buffers, and that it got no forward 
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
-data-dependent shapes, reading values in Python (``.item()``, ``bool()``, ``float()``,
-``.tolist()``, ``.numpy()``, printing), an in-place op on a tensor that requires grad while
-recording, random numbers drawn outside an op, switching anomaly mode inside the step, an
-optimizer step with a closure.
+reading values in Python (``.item()``, ``bool()``, ``float()``, ``.tolist()``, ``.numpy()``,
+printing), traces that differ (values read through ``.data``, data-dependent shapes), a write
+through numpy to an array the step uses between recorded events, an in-place op on a tensor
+that requires grad while recording, random numbers drawn outside an op, switching anomaly mode
+inside the step, an optimizer step with a closure.
 """
 
 from __future__ import annotations
@@ -45,9 +50,6 @@ __all__ = ["compile", "CompileFallback"]
 _new = object.__new__
 _make = Tensor._make
 ndarray = np.ndarray
-
-# ops whose output shape depends on input values
-_DATA_DEPENDENT = {"NonzeroBackward0", "MaskedSelectBackward0", "UniqueBackward0"}
 
 
 class CompileFallback(RuntimeError):
@@ -130,8 +132,7 @@ class _Tracer:
                     continue
                 if arr.shape != old.shape or arr.tobytes() != old.tobytes():
                     self.fail(f"an array changed outside the captured ops before {where} (a "
-                              "write through numpy, e.g. on .data or .grad, or "
-                              "nn.utils.clip_grad_norm_)")
+                              "write through numpy, e.g. on .data or .grad)")
                     return
         self.snapshot = {id(a): (a, a.copy()) for a in self._watched()}
 
@@ -187,9 +188,6 @@ class _Tracer:
             self.fail(f"random numbers drawn outside an op (before {node.name()})")
             return
         self.rng_state = state
-        if node.name() in _DATA_DEPENDENT:
-            self.fail(f"data-dependent output shape ({node.name()})")
-            return
         for k, v in kwargs.items():
             if isinstance(v, Tensor) or (isinstance(v, ndarray) and id(v) in self.slots):
                 self.fail(f"a tensor passed by keyword to {node.name()}")
@@ -219,8 +217,13 @@ class _Tracer:
         self.checkpoint("an in-place op", allowed={id(t.data)})
 
     def on_backward(self, tensors, grad_tensors, retain_graph, create_graph, inputs):
-        """The engine starts a pass: plan its replay (order, accumulations, leaves)."""
-        if self.depth or self.reason is not None:
+        """The engine starts a pass: plan its replay (order, accumulations, leaves). Ops a
+        backward rule runs are part of its node's backward, not recorded (``depth``, until
+        ``after_backward``)."""
+        nested = self.depth
+        if inputs is None:
+            self.depth += 1
+        if nested or self.reason is not None:
             return self.anomaly
         if create_graph:
             self.fail("backward with create_graph=True")
@@ -238,6 +241,7 @@ class _Tracer:
 
     def after_backward(self):
         """The engine finished a pass: the gradients it wrote are the new reference."""
+        self.depth -= 1
         if not self.depth:
             self.checkpoint("backward", verify=False)
 
