@@ -53,7 +53,20 @@ ndarray = np.ndarray
 
 
 class CompileFallback(RuntimeError):
-    """Raised under ``strict=True`` when a step cannot be captured (the message says why)."""
+    """Raised by a step compiled with ``strict=True`` when it cannot be captured; the message
+    says why (without ``strict`` the step runs eagerly after one warning).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> @ag.compile(strict=True)
+        ... def step(x):
+        ...     return x * x.sum().item()
+        >>> step(ag.tensor([1.0, 2.0]))
+        Traceback (most recent call last):
+        ...
+        autograd_core.capture.CompileFallback: ag.compile: cannot capture the step: reading a tensor's value in Python (item on a tensor of shape ())
+    """
 
 
 class _Fallback(Exception):
@@ -1055,7 +1068,8 @@ def _signature(args, kwargs):
 
 
 class CompiledStep:
-    """A step function captured by :func:`compile`; call it as the original."""
+    """A step function captured by :func:`compile`; call it as the original. ``traces``
+    counts its traces (new signatures and failed guards), ``eager`` runs the original."""
 
     def __init__(self, fn: Callable, strict: bool, cache_limit: int):
         if not callable(fn):
@@ -1072,8 +1086,16 @@ class CompiledStep:
         #: how many times the step was traced (a new signature or a failed guard)
         self.traces = 0
 
-    def eager(self, *args, **kwargs):
-        """Run the original function, without capture."""
+    def eager(self, *args: object, **kwargs: object) -> object:
+        """Run the original function, without capture.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> double = ag.compile(lambda x: x * 2)
+            >>> double.eager(ag.tensor([1.0])), double.traces
+            (tensor([2.]), 0)
+        """
         return self._fn(*args, **kwargs)
 
     def _warn(self, message):
@@ -1081,7 +1103,7 @@ class CompiledStep:
             self._warned.add(message)
             warnings.warn(message, RuntimeWarning, stacklevel=3)
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: object, **kwargs: object) -> object:
         key = _signature(args, kwargs)
         if key is None:
             self._warn("ag.compile: the step was given arguments other than tensors and "
