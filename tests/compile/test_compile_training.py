@@ -301,7 +301,7 @@ def test_optimizer_changes_between_replays(change):
 def test_the_interpreted_replay_equals_eager_too(monkeypatch):
     """``_Program.run_interpreted`` (a loop over the events) is the reference the generated
     replay function is written from: it replays the same numbers."""
-    import autograd_core.capture as capture
+    import autograd_core.replay as replay
 
     calls = []
 
@@ -309,6 +309,6 @@ def test_the_interpreted_replay_equals_eager_too(monkeypatch):
         calls.append(1)
         return self.run_interpreted(inputs)
 
-    monkeypatch.setattr(capture._Program, "run", interpreted)
+    monkeypatch.setattr(replay._Program, "run", interpreted)
     _check_same_training(lambda p: optimizers.Adam(p, lr=1e-3), n=8, dropout=0.3, seed_each=5)
     assert len(calls) == 6

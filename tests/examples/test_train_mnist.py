@@ -98,11 +98,11 @@ def test_resume_continues_exactly(script, tmp_path):
 def test_compile_trains_the_same_model(script, monkeypatch):
     """--compile captures the step with ag.compile: the same parameters, bit for bit (the last
     batch of an epoch is smaller: a second signature, traced too)."""
-    import autograd_core.capture as capture
+    import autograd_core.replay as replay
 
     replays = []
-    real_run = capture._Program.run
-    monkeypatch.setattr(capture._Program, "run",
+    real_run = replay._Program.run
+    monkeypatch.setattr(replay._Program, "run",
                         lambda self, inputs: replays.append(1) or real_run(self, inputs))
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no fallback
