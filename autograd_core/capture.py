@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import threading
 import warnings
 from typing import Callable
 
@@ -99,6 +100,12 @@ class _Tracer:
 
     def __bool__(self):
         return True
+
+    @property
+    def recording(self):
+        """In the traced thread (the patched methods are shared by every thread; the grad
+        mode state that holds the tracer is per thread), outside a recorded call."""
+        return STATE.anomaly is self and not self.depth
 
     # -- failure ---------------------------------------------------------------------------
     def fail(self, reason):
@@ -316,7 +323,7 @@ class _Tracer:
 
         @functools.wraps(fn)
         def traced(obj, *args, **kwargs):
-            if tracer.depth or tracer.reason is not None:
+            if not tracer.recording or tracer.reason is not None:
                 return fn(obj, *args, **kwargs)
             if what == "optimizer.step" and (args or kwargs.get("closure") is not None):
                 tracer.fail(f"{type(obj).__name__}.step with a closure")
@@ -339,7 +346,7 @@ class _Tracer:
 
         @functools.wraps(fn)
         def traced(parameters, *args, **kwargs):
-            if tracer.depth or tracer.reason is not None:
+            if not tracer.recording or tracer.reason is not None:
                 return fn(parameters, *args, **kwargs)
             params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
             for p in params:
@@ -417,7 +424,7 @@ def _patches(tracer):
     def reader(name, orig):
         @functools.wraps(orig)
         def read(self, *a, **k):
-            if not tracer.depth:
+            if tracer.recording:
                 what = "printing" if name in ("__repr__", "__str__", "__format__") else name
                 tracer.fail(f"reading a tensor's value in Python ({what} on a tensor of shape "
                             f"{tuple(self.data.shape)})")
@@ -430,20 +437,20 @@ def _patches(tracer):
 
     def get_grad(self):
         g = self._grad
-        if g is not None:
+        if g is not None and STATE.anomaly is tracer:
             tracer.grad_of[id(g)] = self
             tracer.keep.append(g)
         return g
 
     def set_grad(self, value):
-        if not tracer.depth:
+        if tracer.recording:
             if value is not None:
                 tracer.fail("assigning a tensor to .grad inside the step")
             else:
                 tracer.events.append(("setgrad", tracer.leaf(self)))
                 tracer.checkpoint(".grad = None")
         grad_prop.fset(self, value)
-        if not tracer.depth:
+        if tracer.recording:
             tracer.checkpoint("", verify=False)
 
     out.append((Tensor, "grad", property(get_grad, set_grad)))
@@ -451,7 +458,7 @@ def _patches(tracer):
     def hook_refused(orig, what):
         @functools.wraps(orig)
         def refuse(self, *a, **k):
-            if not tracer.depth:
+            if tracer.recording:
                 tracer.fail(what)
             return orig(self, *a, **k)
         return refuse
@@ -491,7 +498,7 @@ def _patches(tracer):
 
         @functools.wraps(call)
         def module_call(self, *a, **k):
-            if not tracer.depth:
+            if tracer.recording:
                 if self._forward_pre_hooks or self._forward_hooks:
                     tracer.fail(f"a forward hook on {type(self).__name__}")
                 tracer.enter_module(self)
@@ -512,8 +519,16 @@ def _subclasses(cls):
     return out
 
 
+_TRACING = threading.Lock()  # one trace at a time: the patches are process-wide
+
+
 def _trace(fn, args, kwargs, strict):
     """Run ``fn`` eagerly under a tracer: (its result, the program or None, the reason)."""
+    with _TRACING:
+        return _trace_locked(fn, args, kwargs, strict)
+
+
+def _trace_locked(fn, args, kwargs, strict):
     tracer = _Tracer(args, strict)
     patches = _patches(tracer)
     saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
@@ -588,6 +603,10 @@ class CompiledStep:
             warnings.warn(message, RuntimeWarning, stacklevel=3)
 
     def __call__(self, *args: object, **kwargs: object) -> object:
+        if isinstance(STATE.anomaly, _Tracer):
+            # called inside a step being traced: run eagerly, so that the outer trace records
+            # this step's ops too (a replay here would hide them from it)
+            return self._fn(*args, **kwargs)
         key = _signature(args, kwargs)
         if key is None:
             self._warn("ag.compile: the step was given arguments other than tensors and "

@@ -3,6 +3,7 @@
 memory (everything it captured is freed with the compiled step)."""
 
 import gc
+import warnings
 import weakref
 
 import numpy as np
@@ -319,3 +320,51 @@ def test_captured_buffers_are_freed_with_the_step():
         assert all(r() is None for r in refs)
     finally:
         gc.enable()
+
+
+def test_a_compiled_step_inside_a_traced_one_is_recorded_by_it():
+    model = _model()
+    opt = optimizers.SGD(model.parameters(), lr=0.1)
+    inner = ag.compile(_train_step(model, opt))
+    for _ in range(3):
+        inner(_x())  # inner has its own program now
+
+    twin = _model()
+    twin_opt = optimizers.SGD(twin.parameters(), lr=0.1)
+    twin_step = _train_step(twin, twin_opt)
+    for _ in range(3):
+        twin_step(_x())
+
+    outer = ag.compile(lambda x: inner(x) * 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback
+        for s in range(5):  # the outer traces see the inner step's ops: replays do them too
+            a, b = outer(_x(seed=s)), twin_step(_x(seed=s)) * 2
+            assert a.data.tobytes() == b.data.tobytes()
+    assert all(p.data.tobytes() == q.data.tobytes()
+               for p, q in zip(model.parameters(), twin.parameters()))
+    assert outer.traces == 1
+
+
+def test_another_thread_reading_values_does_not_disturb_a_trace():
+    import threading
+
+    model = _model()
+    stop = threading.Event()
+
+    def reader():
+        t = ag.tensor([1.0, 2.0])
+        while not stop.is_set():
+            t.sum().item()
+            print(t, end="")
+
+    worker = threading.Thread(target=reader)
+    worker.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no fallback
+            compiled, _ = _warmed(model, _x())
+    finally:
+        stop.set()
+        worker.join()
+    assert compiled.traces == 1
