@@ -553,10 +553,13 @@ _EAGER = object()  # cache entry of a signature that falls back to eager
 
 def _signature(args, kwargs):
     key = [STATE.enabled]
-    for a in args:
+    seen = {}
+    for i, a in enumerate(args):
         if isinstance(a, Tensor):
             d = a.data
-            key.append((d.shape, d.dtype, d.strides, a._requires_grad))
+            # which earlier argument holds the same array (step(x, x) is another program)
+            key.append((d.shape, d.dtype, d.strides, a._requires_grad,
+                        seen.setdefault(id(d), i)))
         elif isinstance(a, (int, float, str, bool, type(None))):
             key.append((type(a), a))
         else:

@@ -368,3 +368,13 @@ def test_another_thread_reading_values_does_not_disturb_a_trace():
         stop.set()
         worker.join()
     assert compiled.traces == 1
+
+
+def test_the_same_tensor_passed_twice_is_another_signature():
+    compiled = ag.compile(lambda a, b: a * 2 + b)
+    x, y = _x(seed=1), _x(seed=2)
+    for _ in range(3):
+        compiled(x, x)
+    got = compiled(x, y)
+    assert compiled.traces == 2
+    assert np.array_equal(got.data, x.data * 2 + y.data)
