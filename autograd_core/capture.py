@@ -93,6 +93,7 @@ class _Tracer:
         self.depth = 0            # > 0 inside a recorded call (its own work is not recorded)
         self.rng_state = _rng_state()
         self.snapshot = {}        # id(array) -> (array, copy): values at the last checkpoint
+        self.made = {}            # id(tensor) -> (tensor, maker): made outside the ops
         for i, t in enumerate(inputs):
             if isinstance(t, Tensor):
                 self.slots[id(t.data)] = ("in", i)
@@ -164,6 +165,11 @@ class _Tracer:
             leaf = self.grad_of.get(id(a))
             if leaf is not None and leaf._grad is a:
                 return ("grad", leaf)
+            made = self.made.get(id(a))
+            if made is not None and made[0] is a:
+                self.fail(f"a tensor made outside the ops by {made[1]}() (an index, a "
+                          "comparison, a dtype conversion: values a replay would not "
+                          "recompute) is used by the step")
             self.external[id(a)] = a
             return ("ext", a)
         if isinstance(a, ndarray):
@@ -174,6 +180,14 @@ class _Tracer:
             if any(isinstance(x, Tensor) or id(x) in self.slots for x in a):
                 return ("seq", type(a), tuple(self.source(x) for x in a))
         return ("const", a)
+
+    def note_made(self, t, frame):
+        """A Tensor made by ``Tensor._make``/``Tensor()`` outside an op's recording: from
+        Python values (the creation functions: a constant) or from another tensor's values
+        (``argmax``, comparisons, ``.long()``...: not recomputed by a replay)."""
+        module, name = frame.f_globals.get("__name__"), frame.f_code.co_name
+        if module not in _CONSTANT_MAKERS and (module, name) not in _CONSTANT_MAKERS:
+            self.made[id(t)] = (t, name)
 
     def leaf(self, t):
         """A tensor whose ``.grad`` the step writes: ("in", i) or ("ext", tensor)."""
@@ -374,6 +388,7 @@ class _Tracer:
             out = _output_spec(self, result)
         except _Fallback as exc:
             self.fail(str(exc))
+        if self.reason is not None:
             return None
         return _Program(self, out)
 
@@ -413,6 +428,12 @@ def _output_spec(tracer, result):
 
 # ---- what the tracer watches besides ops ----------------------------------------------------
 
+# where tensors are made from Python values or shapes, not from other tensors' values: the
+# creation functions (ag.tensor, zeros, arange, ...), an op's scalar operand, diag's scatter
+# of a vector into zeros (a module name, or a module and function name)
+_CONSTANT_MAKERS = {"autograd_core.creation", "autograd_core.ops._xp",
+                    ("autograd_core.ops.compose", "diag")}
+
 _VALUE_READS = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__",
                 "__repr__", "__str__", "__format__")
 
@@ -433,6 +454,22 @@ def _patches(tracer):
 
     for name in _VALUE_READS:
         out.append((Tensor, name, reader(name, Tensor.__dict__[name])))
+    make = Tensor.__dict__["_make"].__func__
+    init = Tensor.__dict__["__init__"]
+
+    def traced_make(cls, data, grad_fn, requires_grad):
+        t = make(cls, data, grad_fn, requires_grad)
+        if tracer.recording:
+            tracer.note_made(t, sys._getframe(1))
+        return t
+
+    def traced_init(self, *a, **k):
+        init(self, *a, **k)
+        if tracer.recording:
+            tracer.note_made(self, sys._getframe(1))
+
+    out.append((Tensor, "_make", classmethod(traced_make)))
+    out.append((Tensor, "__init__", functools.wraps(init)(traced_init)))
     grad_prop = Tensor.__dict__["grad"]
 
     def get_grad(self):

@@ -208,6 +208,12 @@ def _fallback_steps():
     def with_closure(x):
         return opt.step(lambda: loss_of(x))
 
+    def with_comparison(x):
+        return loss_of(x) * (x > 0).double().mean()  # a mask made outside the ops
+
+    def with_integer_conversion(x):
+        return loss_of(x) * x.long().double().sum()
+
     def with_numpy_update(x):
         loss = loss_of(x)
         for p in model.parameters():
@@ -239,6 +245,8 @@ def _fallback_steps():
         "the first two calls": with_mask,
         "an in-place op": with_inplace,
         "SGD.step with a closure": with_closure,
+        "made outside the ops by compare()": with_comparison,
+        "made outside the ops by to()": with_integer_conversion,
         "changed outside the captured ops before the end of the step": with_numpy_update,
         "changed outside the captured ops before SGD.step": with_numpy_clip,
     }
@@ -378,3 +386,18 @@ def test_the_same_tensor_passed_twice_is_another_signature():
     got = compiled(x, y)
     assert compiled.traces == 2
     assert np.array_equal(got.data, x.data * 2 + y.data)
+
+
+def test_constants_made_inside_the_step_replay():
+    """Tensors made from Python values inside the step (ag.zeros, ag.tensor, ag.arange) are
+    constants of the program: no fallback, eager's numbers."""
+    def step(x):
+        offset = ag.tensor([0.5, -0.5, 1.0], dtype=ag.float64) + ag.zeros(3, dtype=ag.float64)
+        return (x + offset) * ag.arange(3, dtype=ag.float64)
+
+    compiled = ag.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for s in range(4):
+            assert np.array_equal(compiled(_x(seed=s)).data, step(_x(seed=s)).data)
+    assert compiled.traces == 1

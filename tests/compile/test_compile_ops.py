@@ -71,7 +71,8 @@ def _check_replay_equals_eager(sample, dtype):
         got = compiled(*xs)  # replays (or runs eagerly after a fallback)
     messages = [str(w.message) for w in caught]
     if sample.name in READS_VALUES:
-        assert len(messages) == 1 and "the first two calls" in messages[0]
+        assert len(messages) == 1 and ("the first two calls" in messages[0]
+                                       or "made outside the ops" in messages[0])
     else:
         assert messages == []
     assert compiled.traces == 1
