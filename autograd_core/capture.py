@@ -643,9 +643,9 @@ class CompiledStep:
             warnings.warn(message, RuntimeWarning, stacklevel=3)
 
     def __call__(self, *args: object, **kwargs: object) -> object:
-        if isinstance(STATE.anomaly, _Tracer):
-            # called inside a step being traced: run eagerly, so that the outer trace records
-            # this step's ops too (a replay here would hide them from it)
+        if STATE.anomaly:
+            # anomaly mode (every op checks its results: a debugging run) or inside a step
+            # being traced (the outer trace must record this step's ops): run eagerly
             return self._fn(*args, **kwargs)
         key = _signature(args, kwargs)
         if key is None:

@@ -401,3 +401,16 @@ def test_constants_made_inside_the_step_replay():
         for s in range(4):
             assert np.array_equal(compiled(_x(seed=s)).data, step(_x(seed=s)).data)
     assert compiled.traces == 1
+
+
+def test_anomaly_mode_runs_the_step_eagerly():
+    model = _model()
+    compiled, _ = _warmed(model, _x())
+    with ag.detect_anomaly():
+        assert ag.is_anomaly_enabled()
+        compiled(_x())
+    with pytest.raises(RuntimeError, match="detect_anomaly"), np.errstate(over="ignore"):
+        with ag.detect_anomaly():
+            # an op of the step makes inf from finite values: the eager check names it
+            compiled(ag.tensor(np.full((5, 3), 1e308)))
+    assert compiled.traces == 1
