@@ -8,6 +8,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
@@ -312,3 +314,24 @@ def test_the_interpreted_replay_equals_eager_too(monkeypatch):
     monkeypatch.setattr(replay._Program, "run", interpreted)
     _check_same_training(lambda p: optimizers.Adam(p, lr=1e-3), n=8, dropout=0.3, seed_each=5)
     assert len(calls) == 6
+
+
+@given(widths=st.lists(st.integers(1, 6), min_size=2, max_size=4),
+       batch=st.integers(1, 9), double=st.booleans(),
+       algo=st.sampled_from(["sgd_momentum", "adam", "rmsprop", "adagrad"]))
+def test_random_mlps_replay_as_eager(widths, batch, double, algo):
+    dtype = np.float64 if double else np.float32
+    spec = ALGORITHMS[algo]
+    sizes = tuple(widths) + (3,)
+    rng = np.random.default_rng(len(widths) * 100 + batch)
+    data = [(ag.tensor(rng.standard_normal((batch, sizes[0])).astype(dtype)),
+             ag.tensor(rng.integers(0, 3, batch))) for _ in range(5)]
+    runs = []
+    for use_compile in (False, True):
+        model, _, step = _setup(lambda p: spec.cls(p, **spec.kwargs), sizes=sizes, dtype=dtype)
+        fn = ag.compile(step) if use_compile else step
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no fallback
+            losses = [fn(x, y).data.tobytes() for x, y in data]
+        runs.append((losses, [p.data.tobytes() for p in model.parameters()]))
+    assert runs[0] == runs[1]
