@@ -588,6 +588,22 @@ def _trace_locked(fn, args, kwargs, strict):
 _EAGER = object()  # cache entry of a signature that falls back to eager
 
 
+class _Same:
+    """An object in a signature, by identity (whatever its ``__eq__``; kept alive, so that its
+    id is not reused while the signature is cached)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __hash__(self):
+        return id(self.obj)
+
+    def __eq__(self, other):
+        return type(other) is _Same and other.obj is self.obj
+
+
 def _signature(args, kwargs):
     key = [STATE.enabled]
     seen = {}
@@ -599,8 +615,10 @@ def _signature(args, kwargs):
                         seen.setdefault(id(d), i)))
         elif isinstance(a, (int, float, str, bool, type(None))):
             key.append((type(a), a))
-        else:
+        elif isinstance(a, (list, tuple, dict, set, np.ndarray)):
             return None
+        else:  # another object (a module, the ``self`` of a method): by identity
+            key.append(_Same(a))
     if kwargs:
         return None
     return tuple(key)
@@ -624,6 +642,10 @@ class CompiledStep:
         self._warned = set()
         #: how many times the step was traced (a new signature or a failed guard)
         self.traces = 0
+
+    def __get__(self, obj, objtype=None):
+        """As a method (``@ag.compile`` on a ``def step(self, x)``): bound to ``obj``."""
+        return self if obj is None else functools.partial(self, obj)
 
     def eager(self, *args: object, **kwargs: object) -> object:
         """Run the original function, without capture.
@@ -649,8 +671,9 @@ class CompiledStep:
             return self._fn(*args, **kwargs)
         key = _signature(args, kwargs)
         if key is None:
-            self._warn("ag.compile: the step was given arguments other than tensors and "
-                       "numbers (or keywords); running it eagerly")
+            self._warn("ag.compile: the step was given keyword arguments or lists, tuples, "
+                       "dicts or arrays; running it eagerly (pass tensors and numbers "
+                       "positionally)")
             return self._fn(*args, **kwargs)
         entry = self._cache.get(key)
         if entry is _EAGER:

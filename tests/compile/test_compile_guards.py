@@ -414,3 +414,38 @@ def test_anomaly_mode_runs_the_step_eagerly():
             # an op of the step makes inf from finite values: the eager check names it
             compiled(ag.tensor(np.full((5, 3), 1e308)))
     assert compiled.traces == 1
+
+
+def test_a_compiled_method_and_object_arguments():
+    class Trainer:
+        def __init__(self):
+            self.model = _model()
+            self.opt = optimizers.SGD(self.model.parameters(), lr=0.1)
+
+        @ag.compile
+        def step(self, x):
+            self.opt.zero_grad()
+            loss = (self.model(x) ** 2).mean()
+            loss.backward()
+            self.opt.step()
+            return loss
+
+    a, b = Trainer(), Trainer()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback
+        for s in range(4):
+            la, lb = a.step(_x(seed=s)), Trainer.step.eager(b, _x(seed=s))
+            assert la.data.tobytes() == lb.data.tobytes()
+        c = Trainer()  # another object: another signature, its own parameters
+        lc = c.step(_x(seed=9))
+    assert Trainer.step.traces == 2
+    assert lc.data.tobytes() != la.data.tobytes()
+    assert [p.data.tobytes() for p in a.model.parameters()] == [
+        p.data.tobytes() for p in b.model.parameters()]
+
+
+def test_keyword_arguments_run_eagerly_with_a_warning():
+    compiled = ag.compile(lambda x, scale=2.0: x * scale)
+    with pytest.warns(RuntimeWarning, match="keyword arguments"):
+        out = compiled(_x(), scale=3.0)
+    assert np.array_equal(out.data, _x().data * 3.0)
