@@ -434,8 +434,8 @@ def _output_spec(tracer, result):
 _CONSTANT_MAKERS = {"autograd_core.creation", "autograd_core.ops._xp",
                     ("autograd_core.ops.compose", "diag")}
 
-_VALUE_READS = ("item", "tolist", "numpy", "__bool__", "__float__", "__int__", "__index__",
-                "__repr__", "__str__", "__format__")
+_VALUE_READS = ("item", "tolist", "numpy", "__array__", "__bool__", "__float__", "__int__",
+                "__index__", "__repr__", "__str__", "__format__")
 
 
 def _patches(tracer):

@@ -189,6 +189,10 @@ def _fallback_steps():
         loss = loss_of(x)
         return loss if bool(loss > 0) else -loss
 
+    def with_numpy(x):
+        loss = loss_of(x)
+        return loss * float(np.asarray(loss) > 1.0)
+
     def with_print(x):
         loss = loss_of(x)
         print(loss)
@@ -241,6 +245,7 @@ def _fallback_steps():
         "item on a tensor": with_item,
         "__bool__ on a tensor": with_bool,
         "printing": with_print,
+        "__array__ on a tensor": with_numpy,
         "random numbers drawn outside an op": with_random,
         "the first two calls": with_mask,
         "an in-place op": with_inplace,
