@@ -26,10 +26,10 @@ What cannot be captured runs eagerly, with one warning naming the reason and the
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
 reading values in Python (``.item()``, ``bool()``, ``float()``, ``.tolist()``, ``.numpy()``,
 ``np.asarray``, printing), tensors made outside the ops from other tensors' values (a
-comparison, ``argmax``, an integer conversion), traces that differ (values read through ``.data``, data-dependent shapes), a write
-through numpy to an array the step uses between recorded events, an in-place op on a tensor
-that requires grad while recording, random numbers drawn outside an op, switching anomaly mode
-inside the step, an optimizer step with a closure.
+comparison, ``argmax``, an integer conversion), traces that differ (values read through
+``.data``, data-dependent shapes), a write through numpy to an array the step uses between
+recorded events, an in-place op on a tensor that requires grad while recording, random numbers
+drawn outside an op, switching anomaly mode inside the step, an optimizer step with a closure.
 """
 
 from __future__ import annotations
