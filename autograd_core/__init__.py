@@ -55,6 +55,7 @@ from autograd_core.ops.registry import functions as _functions
 from autograd_core import testing  # ag.testing.assert_close
 from autograd_core.ops.compose import e, inf, nan, pi
 from autograd_core.dtype_info import finfo, iinfo
+from autograd_core.capture import CompileFallback, compile  # noqa: A004 (torch.compile)
 
 globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms
 

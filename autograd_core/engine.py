@@ -76,7 +76,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     pending = _post_hook_edges(ready) if inputs is None and _PostAccumulateHooks.LIVE else None
     handed = set()
 
-    anomaly = STATE.anomaly
+    anomaly = tracer = STATE.anomaly
+    if anomaly and anomaly is not True:  # ag.compile's tracer: it plans this pass's replay
+        anomaly = tracer.on_backward(tensors, grad_tensors, retain_graph, create_graph, inputs)
     prev_mode = STATE.enabled
     STATE.enabled = diff
     # The pass makes many short-lived objects and no reference cycle: the cyclic collector's
@@ -175,6 +177,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
 
     for leaf, g in list(leaf_grads.values()):
         _finish_leaf(leaf, g, diff, handed)
+    if tracer and tracer is not True:
+        tracer.after_backward()
     return None
 
 

@@ -223,7 +223,9 @@ class Function(_SingleLevelFunction):
         single = not isinstance(result, tuple)
         outs = (result,) if single else result
         tensor_outs = [o for o in outs if isinstance(o, Tensor)]
-        if STATE.anomaly and tensor_outs:
+        if STATE.anomaly and STATE.anomaly is not True:  # ag.compile's tracer
+            STATE.anomaly.on_function(cls)
+        elif STATE.anomaly and tensor_outs:
             node_for_msg = _FunctionNode.__new__(_FunctionNode)
             check_forward(node_for_msg, tuple(o._data for o in tensor_outs))
         dirty = ctx._dirty

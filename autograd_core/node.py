@@ -69,6 +69,8 @@ class Node:
     _trace = None
     _to_save = ()  # what forward passed to save_for_backward, until apply resolves it
     fused_backward = None
+    #: forward draws from the project's generator (dropout): ag.compile lets it, and replays it
+    draws_random = False
 
     # Set up by apply: ``next``, one entry per positional input: None (no gradient needed) or
     # (target, out_index, shape, dtype) where target is a leaf Tensor (index -1) or a Node;
@@ -258,14 +260,18 @@ class Node:
             edges = tuple(edges) if True in needs else None
         out = node.forward(*arrays, **kwargs) if kwargs else node.forward(*arrays)
         if cls.n_outputs != 1:
-            return _finish_many(node, args, edges, out)
+            return _finish_many(node, args, kwargs, edges, out)
 
         raw = out
         if type(out) is not ndarray:
             out = asarray(out)  # numpy gives 0-d results as scalars
         anomaly = STATE.anomaly
         if anomaly:
-            check_forward(node, (out,), arrays)
+            if anomaly is True:
+                check_forward(node, (out,), arrays)
+            else:  # ag.compile's tracer (it keeps the anomaly flag): no cost when not tracing
+                anomaly.on_forward(node, args, kwargs, (out,))
+                anomaly = anomaly.anomaly
         if edges is None:
             return _make(out, None, False)
         node._seq = _next_seq()
@@ -278,11 +284,14 @@ class Node:
         return t
 
 
-def _finish_many(node, args, edges, out):
+def _finish_many(node, args, kwargs, edges, out):
     """apply's end for a forward with several outputs: a tuple of Tensors."""
     outs = tuple(o if type(o) is ndarray else asarray(o) for o in out)
-    if STATE.anomaly:
+    anomaly = STATE.anomaly
+    if anomaly is True:
         check_forward(node, outs)
+    elif anomaly:  # ag.compile's tracer
+        anomaly.on_forward(node, args, kwargs, outs)
     if edges is None:
         return tuple(_make(o, None, False) for o in outs)
     node._seq = _next_seq()
@@ -403,7 +412,7 @@ def save(node, args, outs, results=None):
     node._saved = tuple(saved)
     node._saved_refs = refs
     node._saved_versions = versions
-    if STATE.anomaly:
+    if STATE.anomaly is True:
         node._trace = _stack()
 
 

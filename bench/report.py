@@ -241,16 +241,27 @@ def render_optim(result) -> str:
 
 def render_train(result) -> str:
     rows, s = result["rows"], result.get("summary", {})
-    impls = [i for i in ("tapegrad", "numpy", "torch") if _has(rows, i)]
+    impls = [i for i in ("tapegrad", "tapegrad-compile", "numpy", "torch") if _has(rows, i)]
     ratios = [f"{i}/tapegrad" for i in impls if i != "tapegrad"]
-    headers = ["model", "batch", *impls, *ratios, *(f"{i} peak MB" for i in impls)]
+    compiled = "tapegrad-compile" in impls
+    vs_torch = compiled and "torch" in impls  # the targets are against torch eager
+    headers = ["model", "batch", *impls, *ratios, *(["compile/torch"] if vs_torch else []),
+               *(["compile first call"] if compiled else []),
+               *(f"{i} peak MB" for i in impls)]
     lines = [[r["case"], str(r["params"]["batch"]), *(fmt_stats(_t(r, i)) for i in impls),
               *(fmt_ratio(r["ratios"].get(k)) for k in ratios),
+              *([fmt_ratio(_t(r, "tapegrad-compile")["median"] / _t(r, "torch")["median"])]
+                if vs_torch else []),
+              *([fmt_time(r["metrics"].get("tapegrad-compile_first_step_s"))] if compiled
+                else []),
               *(_mem(r, i) for i in impls)] for r in rows]
     out = [table(headers, lines, "train: one step (forward, loss, backward, Adam), "
                                  "median [min-max] over worker processes")]
     out.append("peak MB: peak RSS of the worker process while training this model, "
                "(+ growth over its RSS before building the model)")
+    if compiled:
+        out.append("tapegrad-compile: the tapegrad step captured by ag.compile; first call: "
+                   "the eager step that traces it (a second traced call follows, untimed)")
     for k in ("tapegrad_model", "threads", "rounds"):
         if k in s:
             out.append(f"{k}: {s[k]}")

@@ -8,7 +8,9 @@ Models (float32, synthetic data, the same batch every step):
   cross-entropy), batch 64: a few microseconds of arithmetic per op, so per-op overhead dominates.
 
 Implementations: ``tapegrad`` (nn + optimizers.Adam), ``numpy`` (the same network written by
-hand, ``bench.numpy_mlp``) and ``torch`` (PyTorch eager + torch.optim.Adam, when importable).
+hand, ``bench.numpy_mlp``), ``torch`` (PyTorch eager + torch.optim.Adam, when importable) and,
+with ``--compile``, ``tapegrad-compile`` (the tapegrad step captured by ``ag.compile``; its
+first two calls trace, and ``first step`` reports the first one's time).
 Each implementation runs in worker processes of its own (numpy's BLAS, Numba's and torch's
 thread pools slow each other ~10x when they alternate in one process), ``rounds`` times,
 alternating the order of implementations between rounds so that load from other processes
@@ -22,12 +24,13 @@ reset before each model is built) and its growth over the RSS before building it
 from __future__ import annotations
 
 import gc
+import time
 
 from bench import machine, timing
 from bench.report import make_row, time_ratios
 
 SUITE = "train"
-IMPLS = ("tapegrad", "numpy", "torch")
+IMPLS = ("tapegrad", "tapegrad-compile", "numpy", "torch")
 MLP = [784, 500, 300, 10]
 TINY = [2, 16, 16, 1]
 
@@ -82,6 +85,15 @@ def build_tapegrad(sizes, batch, loss, seed=0):
     return step, lambda: float(step().item())
 
 
+def build_tapegrad_compiled(sizes, batch, loss, seed=0):
+    """The tapegrad step captured by ``ag.compile`` (the same model, data and optimizer)."""
+    import autograd_core as ag
+
+    step, _ = build_tapegrad(sizes, batch, loss, seed)
+    compiled = ag.compile(step)
+    return compiled, lambda: float(compiled()._data)
+
+
 def build_numpy(sizes, batch, loss, seed=0):
     import numpy as np
 
@@ -115,7 +127,8 @@ def build_torch(sizes, batch, loss, seed=0):
     return step, lambda: float(step().item())
 
 
-BUILDERS = {"tapegrad": build_tapegrad, "numpy": build_numpy, "torch": build_torch}
+BUILDERS = {"tapegrad": build_tapegrad, "tapegrad-compile": build_tapegrad_compiled,
+            "numpy": build_numpy, "torch": build_torch}
 
 
 def worker(payload) -> dict:
@@ -123,7 +136,7 @@ def worker(payload) -> dict:
     impl, threads = payload["impl"], payload["threads"]
     if impl == "torch":
         machine.import_torch(threads)
-    elif impl == "tapegrad":
+    elif impl.startswith("tapegrad"):
         import numba  # noqa: F401  (imported first, so that its pool is pinned too)
     import numpy  # noqa: F401
 
@@ -139,12 +152,15 @@ def worker(payload) -> dict:
         rss0 = machine.rss_bytes()
         exact = machine.reset_peak_rss()
         step, loss_of_step = BUILDERS[impl](c["sizes"], c["batch"], c["loss"])
+        t0 = time.perf_counter()
         first = loss_of_step()
+        first_s = time.perf_counter() - t0
         st = timing.measure({impl: step}, **payload["timing"])[impl]
         last = loss_of_step()
         peak = machine.peak_rss_bytes()
         out[f"{c['case']}|{c['batch']}"] = {
             "stats": st.as_dict(), "loss_first": first, "loss_last": last,
+            "first_step_s": first_s,
             "peak_rss_MB": peak / 2**20 if peak else None,
             "model_rss_MB": (peak - rss0) / 2**20 if exact and peak and rss0 else None}
         del step, loss_of_step
@@ -152,7 +168,8 @@ def worker(payload) -> dict:
 
 
 def _impls(cfg):
-    impls = ["tapegrad", "numpy"]
+    impls = ["tapegrad"] + (["tapegrad-compile"] if getattr(cfg, "compile", False) else []) + [
+        "numpy"]
     if cfg.use_torch and machine.torch_available():
         impls.append("torch")
     return impls
@@ -197,6 +214,7 @@ def run(cfg, context) -> dict:
             metrics[f"{impl}_model_rss_MB"] = max(growth) if growth else None
             metrics[f"{impl}_loss_first"] = parts[0]["loss_first"]
             metrics[f"{impl}_loss_last"] = parts[-1]["loss_last"]
+            metrics[f"{impl}_first_step_s"] = parts[0].get("first_step_s")
         n_params = sum(a * b + b for a, b in zip(c["sizes"][:-1], c["sizes"][1:]))
         rows.append(make_row(SUITE, c["case"], {"batch": c["batch"], "params": n_params,
                                                 "loss": c["loss"]},

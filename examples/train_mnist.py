@@ -239,6 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plot", nargs="?", const=DEFAULT_PLOT, default=None, metavar="FILE",
                    help="draw the loss and accuracy curves to FILE at the end (png, pdf, svg; "
                         f"no FILE: {DEFAULT_PLOT}); needs matplotlib")
+    p.add_argument("--compile", action="store_true",
+                   help="capture the training step with ag.compile (the same numbers, less "
+                        "Python per step)")
     p.add_argument("--threads", type=positive(int), default=None, metavar="N",
                    help="threads for tapegrad's kernels and numpy's BLAS (ag.set_num_threads; "
                         f"default: ag.get_num_threads(), {ag.get_num_threads()} here)")
@@ -573,6 +576,16 @@ def main(argv=None) -> dict:
         bar.first_step_starts()
         evaluate(model, X_train[:1000], y_train[:1000], loss_fn)
     last_epoch = first_epoch - 1
+
+    def train_step(xb, yb):
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    if args.compile:
+        train_step = ag.compile(train_step)
     try:
         for epoch in range(first_epoch, args.epochs + 1):
             epoch_start = time.perf_counter()
@@ -587,10 +600,7 @@ def main(argv=None) -> dict:
             model.train()
             total, seen = 0.0, 0
             for i, (xb, yb) in enumerate(loader):
-                optimizer.zero_grad()
-                loss = loss_fn(model(xb), yb)
-                loss.backward()
-                optimizer.step()
+                loss = train_step(xb, yb)
                 step += 1
                 value = loss.item()
                 if not np.isfinite(value):

@@ -20,7 +20,6 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
-from autograd_core import random as _random
 from nn.ops import (
     BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, LinearOp, MSELossOp, NLLLossOp,
     NormOp,
@@ -312,16 +311,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    x = _t(input)
-    dt = x.dtype
-    if p == 1.0:
-        mask = np.zeros(x.shape, dt)
-    else:
-        draw_dt = dt if dt in (np.float32, np.float64) else np.float32
-        u = _random.generator().random(x.shape, dtype=draw_dt)
-        mask = (u >= p).astype(dt)
-        mask *= dt.type(1.0 / (1.0 - p))
-    return DropoutOp.apply(x, mask)
+    return DropoutOp.apply(_t(input), p=p)
 
 
 def _feature_dropout(x, p, training):
@@ -331,15 +321,7 @@ def _feature_dropout(x, p, training):
     if not training or p == 0.0:
         return x
     x = _t(x)
-    dt = x.dtype
-    mshape = x.shape[:2] + (1,) * (x.ndim - 2)
-    if p == 1.0:
-        mask = np.zeros(mshape, dt)
-    else:
-        draw_dt = dt if dt in (np.float32, np.float64) else np.float32
-        mask = (_random.generator().random(mshape, dtype=draw_dt) >= p).astype(dt)
-        mask *= dt.type(1.0 / (1.0 - p))
-    return DropoutOp.apply(x, mask)
+    return DropoutOp.apply(x, p, x.shape[:2] + (1,) * (x.ndim - 2))
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,

@@ -600,8 +600,14 @@ class MaxPool2dOp(Node):
     def name(self):
         return "MaxPool2DWithIndicesBackward0"
 
-    def forward(self, x, index):
-        self.index, self.shape = index, x.shape
+    def forward(self, x, index=None, win=None):
+        # given a window, the maxima are found here (so a captured step finds them afresh at
+        # each replay); given indices (double backward, return_indices), x is read at them
+        self.shape = x.shape
+        if index is None:
+            out, self.index = K.max_pool2d_forward(x, win)
+            return out
+        self.index = index
         N, C = x.shape[:2]
         flat = np.ascontiguousarray(x).reshape(N, C, -1)
         return np.take_along_axis(flat, index.reshape(N, C, -1), axis=2).reshape(index.shape)
@@ -631,10 +637,10 @@ def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode
               return_indices):
     x, back = _pool_input(name, input, nd)
     win = _pool_window(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
+    if not return_indices:
+        return back(MaxPool2dOp.apply(x, win=win))
     _, index = K.max_pool2d_forward(x._data, win)
     out = back(MaxPool2dOp.apply(x, index=index))
-    if not return_indices:
-        return out
     W = x.shape[3]
     idx = index if nd == 2 else index % W
     return out, back(Tensor(idx))

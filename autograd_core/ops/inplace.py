@@ -44,6 +44,8 @@ def inplace(t, compute):
         node._forget_input(t)  # y.mul_(w): the new node saved y's old values, keep them
     np.copyto(t._data, result._data, casting="same_kind")
     t._bump_version()
+    if STATE.anomaly and STATE.anomaly is not True:  # ag.compile's tracer
+        STATE.anomaly.on_inplace(t, result)
     if result.requires_grad:
         t.grad_fn = result.grad_fn
         t._out_idx = result._out_idx

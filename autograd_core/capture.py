@@ -1,0 +1,753 @@
+"""Whole-step capture: ``ag.compile(step)`` traces an eager training step and replays it.
+
+The first call with a new input signature runs ``step`` eagerly while a tracer watches: every
+op's forward (through ``Node.apply``'s one hook, which costs eager nothing: it rides on the
+anomaly flag that ``apply`` reads anyway), the engine's backward order and gradient
+accumulations, in-place writes, and the calls that change training state (``zero_grad``,
+``.grad = None``, ``optimizer.step()``, ``scheduler.step()``, gradient clipping). The second
+call traces again; when the two traces agree (a value read in Python, a mask made from
+``.data``, indices computed in numpy show up as constants that differ), later calls replay the
+program through a generated straight-line function on arrays: no Tensor, no graph, no heap;
+each op's forward and fused backward run in the order eager ran them, with the same
+accumulation order, so results equal eager bit for bit. ``optimizer.step()`` replays as its
+kernel calls.
+
+What a replay reads afresh, never baked in: parameters, buffers and gradients (live ``.data``
+and ``.grad``), the optimizer's ``param_groups`` and ``state`` (the learning rate, schedules,
+Adam's step count and bias corrections are current), and random numbers (an op that draws,
+dropout, draws again from the project's generator).
+
+Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
+and requires_grad; grad mode; the shape, dtype and requires_grad of every tensor read from
+outside the step (parameters, buffers), that none of them got a hook; each module's training
+flag and the identity of its parameters and buffers, and that it got no forward hook.
+
+What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
+raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
+reading values in Python (``.item()``, ``bool()``, ``float()``, ``.tolist()``, ``.numpy()``,
+``np.asarray``, printing), tensors made outside the ops from other tensors' values (a
+comparison, ``argmax``, an integer conversion), traces that differ (values read through
+``.data``, data-dependent shapes), a write through numpy to an array the step uses between
+recorded events, an in-place op on a tensor that requires grad while recording, random numbers
+drawn outside an op, switching anomaly mode inside the step, an optimizer step with a closure.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+import warnings
+from typing import Callable
+
+import numpy as np
+
+from autograd_core.grad_mode import STATE
+from autograd_core.replay import _first_difference, _Program
+from autograd_core.tensor import Tensor
+
+__all__ = ["compile", "CompileFallback"]
+
+ndarray = np.ndarray
+
+
+class CompileFallback(RuntimeError):
+    """Raised by a step compiled with ``strict=True`` when it cannot be captured; the message
+    says why (without ``strict`` the step runs eagerly after one warning).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> @ag.compile(strict=True)
+        ... def step(x):
+        ...     return x * x.sum().item()
+        >>> step(ag.tensor([1.0, 2.0]))
+        Traceback (most recent call last):
+        ...
+        autograd_core.capture.CompileFallback: ag.compile: cannot capture the step: reading a tensor's value in Python (item on a tensor of shape ())
+    """
+
+
+class _Fallback(Exception):
+    """Internal: stop recording (the step keeps running eagerly)."""
+
+
+# ---- the tracer -----------------------------------------------------------------------------
+
+class _Tracer:
+    """Records one eager step. Installed as ``STATE.anomaly`` while the step runs (truthy, so
+    ``Node.apply`` and the engine call it); ``anomaly`` is the real anomaly flag."""
+
+    def __init__(self, inputs, strict):
+        self.anomaly = STATE.anomaly
+        self.strict = strict
+        self.inputs = inputs
+        self.events = []          # replay program, in order: ("op"|"copy"|"call"|"backward", ...)
+        self.slots = {}           # id(array) -> slot index of an array made inside the step
+        self.keep = []            # every array (and node) seen, so that ids stay unique
+        self.n_slots = 0
+        self.node_event = {}      # id(traced node) -> index of its op event
+        self.external = {}        # id(tensor) -> tensor read from outside (parameters, ...)
+        self.grad_of = {}         # id(grad tensor) -> the leaf whose .grad it was
+        self.modules = {}         # id(module) -> module called inside the step
+        self.reason = None
+        self.depth = 0            # > 0 inside a recorded call (its own work is not recorded)
+        self.rng_state = _rng_state()
+        self.snapshot = {}        # id(array) -> (array, copy): values at the last checkpoint
+        self.made = {}            # id(tensor) -> (tensor, maker): made outside the ops
+        for i, t in enumerate(inputs):
+            if isinstance(t, Tensor):
+                self.slots[id(t._data)] = ("in", i)
+                self.keep.append(t._data)
+
+    def __bool__(self):
+        return True
+
+    @property
+    def recording(self):
+        """In the traced thread (the patched methods are shared by every thread; the grad
+        mode state that holds the tracer is per thread), outside a recorded call."""
+        return STATE.anomaly is self and not self.depth
+
+    # -- failure ---------------------------------------------------------------------------
+    def fail(self, reason):
+        """Not capturable: under strict raise now, else remember the first reason."""
+        if self.strict:
+            raise CompileFallback(f"ag.compile: cannot capture the step: {reason}")
+        if self.reason is None:
+            self.reason = reason
+
+    # -- writes nobody recorded --------------------------------------------------------------
+    def _watched(self):
+        """The arrays a replay reads or writes that live outside it: the data and gradients
+        of external tensors and of inputs."""
+        out = []
+        for t in (*self.external.values(), *(x for x in self.inputs if isinstance(x, Tensor)),
+                  *_module_tensors(self.modules.values())):
+            out.append(t._data)
+            if t._grad is not None:
+                out.append(t._grad._data)
+        return out
+
+    def enter_module(self, m):
+        """A module is called: watch its parameters and buffers from now on."""
+        if id(m) not in self.modules:
+            self.modules[id(m)] = m
+            for t in _module_tensors((m,)):
+                for a in (t._data, None if t._grad is None else t._grad._data):
+                    if a is not None and id(a) not in self.snapshot:
+                        self.snapshot[id(a)] = (a, a.copy())
+
+    def checkpoint(self, where, verify=True, allowed=()):
+        """Between recorded events the watched arrays must not change: a write through numpy
+        (``p.data -= ...``, ``nn.utils.clip_grad_norm_``) would be lost at replay. Verify the
+        values saved at the last checkpoint (``allowed``: ids of arrays the current event may
+        write), then save them afresh."""
+        if self.reason is not None:
+            return
+        if verify:
+            for key, (arr, old) in self.snapshot.items():
+                if key in allowed:
+                    continue
+                if arr.shape != old.shape or arr.tobytes() != old.tobytes():
+                    self.fail(f"an array changed outside the captured ops before {where} (a "
+                              "write through numpy, e.g. on ._data or .grad)")
+                    return
+        self.snapshot = {id(a): (a, a.copy()) for a in self._watched()}
+
+    # -- where an array comes from ---------------------------------------------------------
+    def source(self, a):
+        """How a replay gets argument ``a``: ("slot", k), ("in", i), ("ext", tensor),
+        ("grad", leaf) or ("const", value)."""
+        if isinstance(a, Tensor):
+            s = self.slots.get(id(a._data))
+            if s is not None:
+                return s
+            leaf = self.grad_of.get(id(a))
+            if leaf is not None and leaf._grad is a:
+                return ("grad", leaf)
+            made = self.made.get(id(a))
+            if made is not None and made[0] is a:
+                self.fail(f"a tensor made outside the ops by {made[1]}() (an index, a "
+                          "comparison, a dtype conversion: values a replay would not "
+                          "recompute) is used by the step")
+            self.external[id(a)] = a
+            return ("ext", a)
+        if isinstance(a, ndarray):
+            s = self.slots.get(id(a))
+            if s is not None:
+                return s
+        elif isinstance(a, (list, tuple)) and any(isinstance(x, (Tensor, ndarray)) for x in a):
+            if any(isinstance(x, Tensor) or id(x) in self.slots for x in a):
+                return ("seq", type(a), tuple(self.source(x) for x in a))
+        return ("const", a)
+
+    def note_made(self, t, frame):
+        """A Tensor made by ``Tensor._make``/``Tensor()`` outside an op's recording: from
+        Python values (the creation functions: a constant) or from another tensor's values
+        (``argmax``, comparisons, ``.long()``...: not recomputed by a replay)."""
+        module, name = frame.f_globals.get("__name__"), frame.f_code.co_name
+        if module not in _CONSTANT_MAKERS and (module, name) not in _CONSTANT_MAKERS:
+            self.made[id(t)] = (t, name)
+
+    def leaf(self, t):
+        """A tensor whose ``.grad`` the step writes: ("in", i) or ("ext", tensor)."""
+        for i, x in enumerate(self.inputs):
+            if x is t:
+                return ("in", i)
+        self.external[id(t)] = t
+        return ("ext", t)
+
+    def new_slot(self, arr):
+        k = self.n_slots
+        self.n_slots += 1
+        self.slots[id(arr)] = ("slot", k)
+        self.keep.append(arr)
+        return k
+
+    # -- hooks called by the core ----------------------------------------------------------
+    def on_forward(self, node, args, kwargs, outs):
+        """``Node.apply`` ran ``node.forward`` on ``args`` (``outs``: the output arrays)."""
+        if self.anomaly:
+            from autograd_core.node import check_forward
+
+            check_forward(node, outs, [a._data if isinstance(a, Tensor) else a for a in args])
+        if self.depth or self.reason is not None:
+            return
+        cls = type(node)
+        state = _rng_state()
+        if state != self.rng_state and not getattr(cls, "draws_random", False):
+            self.fail(f"random numbers drawn outside an op (before {node.name()})")
+            return
+        self.rng_state = state
+        for k, v in kwargs.items():
+            if isinstance(v, Tensor) or (isinstance(v, ndarray) and id(v) in self.slots):
+                self.fail(f"a tensor passed by keyword to {node.name()}")
+                return
+        srcs = tuple(self.source(a) for a in args)
+        self.checkpoint(node.name(), allowed=_array_ids(args))
+        self.keep.append(node)
+        self.node_event[id(node)] = len(self.events)
+        out_slots = tuple(self.new_slot(o) for o in outs)
+        self.events.append(("op", cls, srcs, dict(kwargs), out_slots,
+                            tuple((o.shape, o.dtype) for o in outs), node))
+
+    def on_function(self, cls):
+        """A user ``autograd.Function`` ran (replay would need an out= form of it)."""
+        if not self.depth:
+            self.fail(f"a user autograd.Function ({cls.__name__})")
+
+    def on_inplace(self, t, result):
+        """``inplace`` wrote ``result`` into ``t`` (and bumped its version)."""
+        if self.depth or self.reason is not None:
+            return
+        if result.requires_grad:
+            self.fail("an in-place op on a tensor that requires grad while recording")
+            return
+        dest = self.source(t)
+        self.events.append(("copy", dest, self.source(result), t if dest[0] == "ext" else None))
+        self.checkpoint("an in-place op", allowed={id(t._data)})
+
+    def on_backward(self, tensors, grad_tensors, retain_graph, create_graph, inputs):
+        """The engine starts a pass: plan its replay (order, accumulations, leaves). Ops a
+        backward rule runs are part of its node's backward, not recorded (``depth``, until
+        ``after_backward``)."""
+        nested = self.depth
+        if inputs is None:
+            self.depth += 1
+        if nested or self.reason is not None:
+            return self.anomaly
+        if create_graph:
+            self.fail("backward with create_graph=True")
+        elif retain_graph:
+            self.fail("backward with retain_graph=True")
+        elif inputs is not None:
+            self.fail("autograd.grad / backward(inputs=...)")
+        else:
+            self.checkpoint("backward")
+            try:
+                self.events.append(("backward", self._plan_backward(tensors, grad_tensors)))
+            except _Fallback as exc:
+                self.fail(str(exc))
+        return self.anomaly
+
+    def after_backward(self):
+        """The engine finished a pass: the gradients it wrote are the new reference."""
+        self.depth -= 1
+        if not self.depth:
+            self.checkpoint("backward", verify=False)
+
+    def _plan_backward(self, tensors, grad_tensors):
+        """The engine's pass as data: seeds, nodes in the order the engine runs them
+        (decreasing creation order), each with its edges to node events or leaves."""
+        seeds, roots, leaves, leaf_index = [], [], [], {}
+
+        def leaf_key(t):
+            k = leaf_index.get(id(t))
+            if k is None:
+                if t._hooks:
+                    raise _Fallback(f"a hook on a leaf tensor (shape {tuple(t.shape)})")
+                k = leaf_index[id(t)] = len(leaves)
+                leaves.append(self.leaf(t))
+            return k
+
+        for t, g in zip(tensors, grad_tensors):
+            g = g._data if isinstance(g, Tensor) else g
+            src = self.source(g)
+            if src[0] == "const":
+                src = ("const", np.array(g, copy=True))
+            if t.grad_fn is None:
+                seeds.append((True, leaf_key(t), 0, src))
+            else:
+                roots.append(t.grad_fn)
+                seeds.append((False, self._event_of(t.grad_fn), t._out_idx, src))
+        seen = {id(n): n for n in roots}
+        stack = list(roots)
+        while stack:
+            for e in stack.pop().next:
+                if e is not None and e[1] >= 0 and id(e[0]) not in seen:
+                    seen[id(e[0])] = e[0]
+                    stack.append(e[0])
+        order = []
+        for node in sorted(seen.values(), key=lambda n: -n._seq):
+            if node._pre_hooks is not None or node._retained is not None:
+                raise _Fallback(f"a hook or retain_grad on the output of {node.name()}")
+            edges = []
+            for e in node.next:
+                if e is None:
+                    edges.append(None)
+                elif e[1] < 0:
+                    edges.append((True, leaf_key(e[0]), 0, e[2], e[3]))
+                else:
+                    edges.append((False, self._event_of(e[0]), e[1], e[2], e[3]))
+            order.append((self._event_of(node), tuple(edges),
+                          node.n_outputs > 1 and node.materialize_grads))
+        return seeds, tuple(order), tuple(leaves)
+
+    def _event_of(self, node):
+        k = self.node_event.get(id(node))
+        if k is None:
+            raise _Fallback(f"backward through {node.name()}, made outside the step or not "
+                            "capturable")
+        return k
+
+    # -- calls that change training state --------------------------------------------------
+    def wrap_call(self, fn, what):
+        """``fn`` (an unbound method) recorded as a call replayed as it is."""
+        tracer = self
+
+        @functools.wraps(fn)
+        def traced(obj, *args, **kwargs):
+            if not tracer.recording or tracer.reason is not None:
+                return fn(obj, *args, **kwargs)
+            if what == "optimizer.step" and (args or kwargs.get("closure") is not None):
+                tracer.fail(f"{type(obj).__name__}.step with a closure")
+            elif any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):
+                tracer.fail(f"{type(obj).__name__}.{fn.__name__} given a tensor")
+            tracer.events.append(("call", fn, obj, args, kwargs))
+            tracer.checkpoint(f"{type(obj).__name__}.{fn.__name__}")
+            tracer.depth += 1
+            try:
+                return fn(obj, *args, **kwargs)
+            finally:
+                tracer.depth -= 1
+                tracer.checkpoint("", verify=False)
+
+        return traced
+
+    def wrap_clip(self, fn):
+        """Gradient clipping (numpy on the gradients, in place) recorded as a call."""
+        tracer = self
+
+        @functools.wraps(fn)
+        def traced(parameters, *args, **kwargs):
+            if not tracer.recording or tracer.reason is not None:
+                return fn(parameters, *args, **kwargs)
+            params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+            for p in params:
+                tracer.external[id(p)] = p
+            tracer.events.append(("call", fn, params, args, kwargs))
+            tracer.checkpoint(fn.__name__)
+            tracer.depth += 1
+            try:
+                return fn(params, *args, **kwargs)
+            finally:
+                tracer.depth -= 1
+                tracer.checkpoint("", verify=False)
+
+        return traced
+
+    def build(self, result):
+        """The compiled program, or None after a fallback."""
+        self.checkpoint("the end of the step")
+        if self.reason is not None:
+            return None
+        if _rng_state() != self.rng_state:
+            self.fail("random numbers drawn outside an op")
+            return None
+        try:
+            out = _output_spec(self, result)
+        except _Fallback as exc:
+            self.fail(str(exc))
+        if self.reason is not None:
+            return None
+        return _Program(self, out)
+
+
+def _module_tensors(modules):
+    return [t for m in modules for store in (m._parameters, m._buffers)
+            for t in store.values() if isinstance(t, Tensor)]
+
+
+def _array_ids(args):
+    out = set()
+    for a in args:
+        if isinstance(a, Tensor):
+            out.add(id(a._data))
+        elif isinstance(a, ndarray):
+            out.add(id(a))
+        elif isinstance(a, (list, tuple)):
+            out |= _array_ids(a)
+    return out
+
+
+def _rng_state():
+    from autograd_core.random import default_generator
+
+    return default_generator._rng.bit_generator.state["state"]
+
+
+def _output_spec(tracer, result):
+    if result is None:
+        return ("none",)
+    if isinstance(result, Tensor):
+        return ("tensor", tracer.source(result))
+    if isinstance(result, (tuple, list)):
+        return ("seq", type(result), tuple(_output_spec(tracer, r) for r in result))
+    raise _Fallback(f"the step returns a {type(result).__name__} (return tensors)")
+
+
+# ---- what the tracer watches besides ops ----------------------------------------------------
+
+# where tensors are made from Python values or shapes, not from other tensors' values: the
+# creation functions (ag.tensor, zeros, arange, ...), an op's scalar operand, diag's scatter
+# of a vector into zeros (a module name, or a module and function name)
+_CONSTANT_MAKERS = {"autograd_core.creation", "autograd_core.ops._xp",
+                    ("autograd_core.ops.compose", "diag"),
+                    ("autograd_core.ops.conv", "_adaptive")}  # averaging matrices: shapes only
+
+_VALUE_READS = ("item", "tolist", "numpy", "__array__", "__bool__", "__float__", "__int__",
+                "__index__", "__repr__", "__str__", "__format__")
+
+
+def _patches(tracer):
+    """(owner, name, replacement) for every attribute swapped while tracing."""
+    out = []
+
+    def reader(name, orig):
+        @functools.wraps(orig)
+        def read(self, *a, **k):
+            if tracer.recording:
+                what = "printing" if name in ("__repr__", "__str__", "__format__") else name
+                tracer.fail(f"reading a tensor's value in Python ({what} on a tensor of shape "
+                            f"{tuple(self._data.shape)})")
+            return orig(self, *a, **k)
+        return read
+
+    for name in _VALUE_READS:
+        out.append((Tensor, name, reader(name, Tensor.__dict__[name])))
+    make = Tensor.__dict__["_make"].__func__
+    init = Tensor.__dict__["__init__"]
+
+    def traced_make(cls, data, grad_fn, requires_grad):
+        t = make(cls, data, grad_fn, requires_grad)
+        if tracer.recording:
+            tracer.note_made(t, sys._getframe(1))
+        return t
+
+    def traced_init(self, *a, **k):
+        init(self, *a, **k)
+        if tracer.recording:
+            tracer.note_made(self, sys._getframe(1))
+
+    out.append((Tensor, "_make", classmethod(traced_make)))
+    out.append((Tensor, "__init__", functools.wraps(init)(traced_init)))
+    grad_prop = Tensor.__dict__["grad"]
+
+    def get_grad(self):
+        g = self._grad
+        if g is not None and STATE.anomaly is tracer:
+            tracer.grad_of[id(g)] = self
+            tracer.keep.append(g)
+        return g
+
+    def set_grad(self, value):
+        if tracer.recording:
+            if value is not None:
+                tracer.fail("assigning a tensor to .grad inside the step")
+            else:
+                tracer.events.append(("setgrad", tracer.leaf(self)))
+                tracer.checkpoint(".grad = None")
+        grad_prop.fset(self, value)
+        if tracer.recording:
+            tracer.checkpoint("", verify=False)
+
+    out.append((Tensor, "grad", property(get_grad, set_grad)))
+
+    def hook_refused(orig, what):
+        @functools.wraps(orig)
+        def refuse(self, *a, **k):
+            if tracer.recording:
+                tracer.fail(what)
+            return orig(self, *a, **k)
+        return refuse
+
+    out.append((Tensor, "register_hook",
+                hook_refused(Tensor.register_hook, "a tensor hook registered inside the step")))
+    out.append((Tensor, "retain_grad",
+                hook_refused(Tensor.retain_grad, "retain_grad inside the step")))
+    from autograd_core import anomaly as anomaly_mod
+
+    enter = anomaly_mod.detect_anomaly.__enter__
+    out.append((anomaly_mod.detect_anomaly, "__enter__",
+                hook_refused(enter, "anomaly mode switched inside the step")))
+
+    opt_mod = sys.modules.get("optimizers.optimizer")
+    if opt_mod is not None:
+        for cls in _subclasses(opt_mod.Optimizer):
+            for name in ("step", "zero_grad"):
+                if name in cls.__dict__:
+                    out.append((cls, name, tracer.wrap_call(cls.__dict__[name],
+                                                            f"optimizer.{name}")))
+    sched_mod = sys.modules.get("optimizers.lr_scheduler")
+    if sched_mod is not None:
+        for cls in _subclasses(sched_mod.LRScheduler):
+            if "step" in cls.__dict__:
+                out.append((cls, "step", tracer.wrap_call(cls.__dict__["step"], "scheduler")))
+    for name in ("nn.utils.clip_grad", "nn.utils"):
+        clip_mod = sys.modules.get(name)
+        for fname in ("clip_grad_norm_", "clip_grad_value_"):
+            fn = getattr(clip_mod, fname, None)
+            if fn is not None:
+                out.append((clip_mod, fname, tracer.wrap_clip(fn)))
+    mod_mod = sys.modules.get("nn.module")
+    if mod_mod is not None:
+        Module = mod_mod.Module
+        call = Module.__dict__["__call__"]
+
+        @functools.wraps(call)
+        def module_call(self, *a, **k):
+            if tracer.recording:
+                if self._forward_pre_hooks or self._forward_hooks:
+                    tracer.fail(f"a forward hook on {type(self).__name__}")
+                tracer.enter_module(self)
+            return call(self, *a, **k)
+
+        out.append((Module, "__call__", module_call))
+        out.append((Module, "zero_grad",
+                    tracer.wrap_call(Module.__dict__["zero_grad"], "module.zero_grad")))
+    return out
+
+
+def _subclasses(cls):
+    out, stack = [], [cls]
+    while stack:
+        c = stack.pop()
+        out.append(c)
+        stack.extend(c.__subclasses__())
+    return out
+
+
+_TRACING = threading.Lock()  # one trace at a time: the patches are process-wide
+
+
+def _trace(fn, args, kwargs, strict):
+    """Run ``fn`` eagerly under a tracer: (its result, the program or None, the reason)."""
+    with _TRACING:
+        return _trace_locked(fn, args, kwargs, strict)
+
+
+def _trace_locked(fn, args, kwargs, strict):
+    tracer = _Tracer(args, strict)
+    patches = _patches(tracer)
+    saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
+    prev = STATE.anomaly
+    for owner, name, new in patches:
+        setattr(owner, name, new)
+    STATE.anomaly = tracer
+    try:
+        result = fn(*args, **kwargs)
+    finally:
+        STATE.anomaly = prev
+        for owner, name, old in reversed(saved):
+            setattr(owner, name, old)
+    program = tracer.build(result)
+    return result, program, tracer.reason
+
+
+# ---- the public object ----------------------------------------------------------------------
+
+_EAGER = object()  # cache entry of a signature that falls back to eager
+
+
+class _Same:
+    """An object in a signature, by identity (whatever its ``__eq__``; kept alive, so that its
+    id is not reused while the signature is cached)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __hash__(self):
+        return id(self.obj)
+
+    def __eq__(self, other):
+        return type(other) is _Same and other.obj is self.obj
+
+
+def _signature(args, kwargs):
+    key = [STATE.enabled]
+    seen = {}
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            d = a._data
+            # which earlier argument holds the same array (step(x, x) is another program)
+            key.append((d.shape, d.dtype, d.strides, a._requires_grad,
+                        seen.setdefault(id(d), i)))
+        elif isinstance(a, (int, float, str, bool, type(None))):
+            key.append((type(a), a))
+        elif isinstance(a, (list, tuple, dict, set, np.ndarray)):
+            return None
+        else:  # another object (a module, the ``self`` of a method): by identity
+            key.append(_Same(a))
+    if kwargs:
+        return None
+    return tuple(key)
+
+
+class CompiledStep:
+    """A step function captured by :func:`compile`; call it as the original. ``traces``
+    counts its traces (new signatures and failed guards), ``eager`` runs the original."""
+
+    def __init__(self, fn: Callable, strict: bool, cache_limit: int):
+        if not callable(fn):
+            raise TypeError(f"compile: expected a callable, got {type(fn).__name__}")
+        if not isinstance(cache_limit, int) or cache_limit < 1:
+            raise ValueError(f"compile: cache_limit must be a positive integer, got "
+                             f"{cache_limit!r}")
+        functools.update_wrapper(self, fn)
+        self._fn = fn
+        self.strict = strict
+        self.cache_limit = cache_limit
+        self._cache: dict = {}
+        self._warned = set()
+        #: how many times the step was traced (a new signature or a failed guard)
+        self.traces = 0
+
+    def __get__(self, obj, objtype=None):
+        """As a method (``@ag.compile`` on a ``def step(self, x)``): bound to ``obj``."""
+        return self if obj is None else functools.partial(self, obj)
+
+    def eager(self, *args: object, **kwargs: object) -> object:
+        """Run the original function, without capture.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> double = ag.compile(lambda x: x * 2)
+            >>> double.eager(ag.tensor([1.0])), double.traces
+            (tensor([2.]), 0)
+        """
+        return self._fn(*args, **kwargs)
+
+    def _warn(self, message):
+        if message not in self._warned:
+            self._warned.add(message)
+            warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        if STATE.anomaly:
+            # anomaly mode (every op checks its results: a debugging run) or inside a step
+            # being traced (the outer trace must record this step's ops): run eagerly
+            return self._fn(*args, **kwargs)
+        key = _signature(args, kwargs)
+        if key is None:
+            self._warn("ag.compile: the step was given keyword arguments or lists, tuples, "
+                       "dicts or arrays; running it eagerly (pass tensors and numbers "
+                       "positionally)")
+            return self._fn(*args, **kwargs)
+        entry = self._cache.get(key)
+        if entry is _EAGER:
+            return self._fn(*args, **kwargs)
+        if entry is not None:
+            program, verified = entry
+            if program.guards_hold():
+                if verified:
+                    return program.run(args)
+                # the second call traces again: a program is trusted once two traces agree
+                result, second, reason = _trace(self._fn, args, kwargs, self.strict)
+                if second is not None:
+                    reason = _first_difference(program, second)
+                if reason is None:
+                    self._cache[key] = (second, True)
+                else:
+                    self._fallback(key, reason)
+                return result
+        if self.traces >= self.cache_limit:
+            self._warn(f"ag.compile: cache_limit ({self.cache_limit}) reached; new "
+                       "signatures run eagerly")
+            return self._fn(*args, **kwargs)
+        self.traces += 1
+        result, program, reason = _trace(self._fn, args, kwargs, self.strict)
+        if program is None:
+            self._fallback(key, reason)
+        else:
+            self._cache[key] = (program, False)
+        return result
+
+    def _fallback(self, key, reason):
+        if self.strict:
+            raise CompileFallback(f"ag.compile: cannot capture the step: {reason}")
+        self._warn(f"ag.compile: cannot capture the step: {reason}; running it eagerly")
+        self._cache[key] = _EAGER
+
+
+def compile(fn: Callable | None = None, *, strict: bool = False,
+            cache_limit: int = 8) -> CompiledStep | Callable:
+    """Capture a whole training step and replay it without Python per-op work.
+
+    ``fn(*tensors)`` does what one step does (``zero_grad``, forward, loss, ``backward``,
+    ``optimizer.step()``, scheduler steps) and returns tensors. The first call with a new input
+    signature runs ``fn`` eagerly and traces it; later calls with that signature replay the
+    trace (the same numbers as eager, bit for bit), reading parameters, gradients, optimizer
+    state and hyperparameters afresh and drawing fresh random numbers. A failing guard (an
+    input's shape, dtype, strides or requires_grad, grad mode, a parameter's shape or dtype, a
+    module's training flag, ...) re-traces; after ``cache_limit`` traces new signatures run
+    eagerly (one warning). A step that cannot be captured runs eagerly with one warning naming
+    the reason, or raises :class:`CompileFallback` under ``strict=True``. ``step.eager(...)``
+    runs the original function. Returned tensors are fresh and detached at replay.
+
+    Usable as ``ag.compile(fn)``, ``@ag.compile`` and ``@ag.compile(strict=True)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> @ag.compile
+        ... def step(x):
+        ...     w.grad = None
+        ...     loss = (w * x).sum()
+        ...     loss.backward()
+        ...     with ag.no_grad():
+        ...         w.sub_(0.5 * w.grad)
+        ...     return loss
+        >>> x = ag.tensor([1.0, 1.0])
+        >>> [round(float(step(x).data), 2) for _ in range(3)]
+        [3.0, 2.0, 1.0]
+        >>> step.traces
+        1
+    """
+    if fn is None:
+        return functools.partial(compile, strict=strict, cache_limit=cache_limit)
+    return CompiledStep(fn, strict, cache_limit)

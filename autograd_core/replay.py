@@ -1,0 +1,537 @@
+"""Replaying a step captured by ``ag.compile`` (``autograd_core/capture.py`` traces it).
+
+A ``_Program`` is a traced step as data: its events (ops, backward passes, calls, in-place
+copies), the guards of the state outside it, and the replay function generated from it: one
+straight-line Python function with the step's arrays as local variables, each op's forward and
+fused backward in eager's order, the engine's pass unrolled (its order, its accumulation
+order, broadcasting undone and dtypes cast as the engine does), so that results equal eager
+bit for bit. ``_Program.run_interpreted`` is the same replay as a loop over the events, the
+reference the generated code is written from. ``optimizer.step()`` replays as its kernel calls
+(``_OptimizerStep``).
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+
+import numpy as np
+
+from autograd_core.engine import _accumulate, _fill_missing, _reduced
+from autograd_core.grad_mode import STATE
+from autograd_core.tensor import Tensor
+
+_new = object.__new__
+_make = Tensor._make
+ndarray = np.ndarray
+
+
+def _getter(src, env, inputs):
+    """Resolve a source (see ``_Tracer.source``) at replay."""
+    kind = src[0]
+    if kind == "slot":
+        return env[src[1]]
+    if kind == "ext":
+        return src[1]._data
+    if kind == "in":
+        return inputs[src[1]]._data
+    if kind == "const":
+        return src[1]
+    if kind == "grad":
+        return src[1]._grad._data
+    return src[1](_getter(s, env, inputs) for s in src[2])  # "seq"
+
+
+class _Program:
+    """A traced step as data: events replayed in order, and the guards of external state."""
+
+    def __init__(self, tracer, out):
+        self.n_slots = tracer.n_slots
+        self.out = out
+        events = []
+        for ev in tracer.events:
+            if ev[0] == "op":
+                kind, cls, srcs, kwargs, out_slots, meta, node = ev
+                plain = all(s[0] in ("slot", "ext", "in", "const") for s in srcs)
+                fast = tuple((s[0], s[1]) for s in srcs) if plain else None
+                events.append((kind, cls, srcs, fast, kwargs, out_slots, meta,
+                               node.needs_input_grad, getattr(node, "out_meta", None)))
+            else:
+                events.append(ev)
+        events = [("optstep", _OptimizerStep(ev[2])) if _OptimizerStep.fits(ev) else ev
+                  for ev in events]
+        self.events = tuple(events)
+        # what a second trace must reproduce for the program to be trusted (nodes dropped)
+        self.structure = tuple(ev[:6] if ev[0] == "op" else ev for ev in tracer.events)
+        ext = tracer.external.values()
+        self.ext_guard = tuple((t, t._data.shape, t._data.dtype, t._requires_grad) for t in ext)
+        self.mod_guard = tuple(_module_guard(m) for m in tracer.modules.values())
+        self._replay = None  # generated on first use
+        self.source = None
+
+    def guards_hold(self):
+        for t, shape, dtype, rg in self.ext_guard:
+            d = t._data
+            if d.shape != shape or d.dtype != dtype or t._requires_grad is not rg or t._hooks:
+                return False
+        for m, training, entries in self.mod_guard:
+            if m.training is not training or m._forward_hooks or m._forward_pre_hooks:
+                return False
+            for store, name, obj in entries:
+                if store.get(name) is not obj:
+                    return False
+        return True
+
+    def run(self, inputs):
+        if self._replay is None:
+            self._replay, self.source = _generate(self)
+        env = self._replay(inputs)
+        return _output(self.out, env, inputs)
+
+    def run_interpreted(self, inputs):
+        """The same replay as ``run``, as a loop over the events (the reference for the
+        generated code)."""
+        env = [None] * self.n_slots
+        events = self.events
+        nodes = [None] * len(events)
+        for i, ev in enumerate(events):
+            kind = ev[0]
+            if kind == "op":
+                nodes[i] = _run_op(ev, env, inputs)
+            elif kind == "backward":
+                _run_backward(ev[1], env, inputs, nodes, events)
+            elif kind == "call":
+                ev[1](ev[2], *ev[3], **ev[4])
+            elif kind == "optstep":
+                ev[1].run()
+            elif kind == "setgrad":
+                leaf = ev[1]
+                (leaf[1] if leaf[0] == "ext" else inputs[leaf[1]])._grad = None
+            else:  # copy
+                dest = _getter(ev[1], env, inputs)
+                np.copyto(dest, _getter(ev[2], env, inputs), casting="same_kind")
+                if ev[3] is not None:
+                    ev[3]._bump_version()
+        return _output(self.out, env, inputs)
+
+
+class _OptimizerStep:
+    """``optimizer.step()`` as its kernel calls: what ``Optimizer._step_group`` does for a
+    parameter whose state exists, without its per-parameter bookkeeping. Read afresh at every
+    replay: ``param_groups`` (learning rate and every hyperparameter, through the optimizer's
+    ``coefficients``), the step count, the gradients. When anything differs from the capture
+    (a parameter's array, a state array, a missing or odd gradient, a new group), the real
+    ``step()`` runs instead, so the result is always the eager one."""
+
+    @staticmethod
+    def fits(ev):
+        if ev[0] != "call" or ev[3] or ev[4]:
+            return False
+        opt = ev[2]
+        opt_mod = sys.modules.get("optimizers.optimizer")
+        return (opt_mod is not None and isinstance(opt, opt_mod.Optimizer)
+                and ev[1] is opt_mod.Optimizer.step and type(opt).step is opt_mod.Optimizer.step
+                and opt.update is not None and tuple(opt.scalars) == ("step",))
+
+    def __init__(self, opt):
+        self.opt = opt
+        self.plan = None  # made at the first replay (the state exists from the traced steps)
+
+    def _make_plan(self):
+        from autograd_core.kernels.optim import PARALLEL_MIN_SIZE
+
+        opt = self.opt
+        plan = []
+        for group in opt.param_groups:
+            names = opt._array_names(group)
+            entries = []
+            for p in group["params"]:
+                data = p._data
+                st = opt.state.get(p)
+                if not st or not data.flags.c_contiguous:
+                    return None
+                arrays = tuple(None if n is None else st.get(n) for n in names)
+                if any(a is not None and (a.shape != data.shape or not a.flags.c_contiguous)
+                       for a in arrays) or any(a is None and n for a, n in zip(arrays, names)):
+                    return None
+                big = data.size >= PARALLEL_MIN_SIZE
+                entries.append((p, data, st, names, arrays, big))
+            plan.append((group, entries))
+        return plan
+
+    def run(self):
+        opt = self.opt
+        plan = self.plan
+        if plan is None or len(plan) != len(opt.param_groups) or not self._valid(plan):
+            plan = self.plan = self._make_plan()
+            if plan is None or not self._valid(plan):
+                opt.step()
+                return
+        empty = sys.modules["optimizers.optimizer"]._EMPTY
+        serial, parallel = opt.update.implementations()
+        for group, entries in plan:
+            cache = {}
+            for p, data, st, names, arrays, big in entries:
+                g = p._grad
+                if g is None:
+                    continue
+                step = st["step"]
+                dtype = data.dtype
+                key = (dtype, step)
+                co = cache.get(key)
+                if co is None:
+                    co = cache[key] = opt.coefficients(group, dtype.type, {"step": step + 1.0},
+                                                       False)
+                args = [data.ravel(), g._data.ravel()]
+                args += [empty[dtype] if a is None else a.ravel() for a in arrays]
+                (parallel if big else serial)(*args, *co)
+                st["step"] = step + 1.0
+                p._bump_version()
+
+    def _valid(self, plan):
+        """Everything the plan assumed still holds (checked before anything is written)."""
+        opt = self.opt
+        for (group, entries), live in zip(plan, opt.param_groups):
+            if group is not live or len(entries) != len(group["params"]):
+                return False
+            names = opt._array_names(group)
+            for (p, data, st, old_names, arrays, _), q in zip(entries, group["params"]):
+                if p is not q or p._data is not data or opt.state.get(p) is not st:
+                    return False
+                if names != old_names or any(a is not None and st.get(n) is not a
+                                             for n, a in zip(names, arrays)):
+                    return False
+                g = p._grad
+                if g is not None and (g._data.shape != data.shape or g._data.dtype != data.dtype
+                                      or type(st.get("step")) is not float):
+                    return False
+        return True
+
+
+def _first_difference(a, b):
+    """Where two traces of the same step differ (None when they agree): a value the step read
+    in Python (``.data``, an index computed in numpy) or a Python-side branch."""
+    if len(a.structure) != len(b.structure):
+        return "the step ran a different number of ops in the first two calls"
+    for i, (x, y) in enumerate(zip(a.structure, b.structure)):
+        if not _same(x, y):
+            what = x[1].__name__ if x[0] == "op" else (
+                getattr(x[1], "__qualname__", x[0]) if x[0] == "call" else x[0])
+            return (f"event {i} ({what}) differs between the first two calls (a value read in "
+                    "Python, e.g. through .data, or a branch on one)")
+    if not _same(a.out, b.out):
+        return "the step returned different things in the first two calls"
+    return None
+
+
+def _same(x, y):
+    if x is y:
+        return True
+    if type(x) is not type(y):
+        return False
+    if isinstance(x, ndarray):
+        return x.shape == y.shape and x.dtype == y.dtype and x.tobytes() == y.tobytes()
+    if isinstance(x, Tensor):  # a tensor made inside the step: a constant if its values agree
+        return x._requires_grad == y._requires_grad and _same(x._data, y._data)
+    if isinstance(x, (tuple, list)):
+        return len(x) == len(y) and all(_same(u, v) for u, v in zip(x, y))
+    if isinstance(x, dict):
+        return x.keys() == y.keys() and all(_same(x[k], y[k]) for k in x)
+    try:
+        return bool(x == y) or (x != x and y != y)
+    except Exception:
+        return False
+
+
+def _module_guard(m):
+    entries = tuple((store, name, obj) for store in (m._parameters, m._buffers)
+                    for name, obj in store.items())
+    return m, m.training, entries
+
+
+def _run_op(ev, env, inputs):
+    _, cls, srcs, fast, kwargs, out_slots, meta, needs, out_meta = ev
+    if fast is not None:
+        arrays = []
+        for kind, x in fast:
+            if kind == "slot":
+                arrays.append(env[x])
+            elif kind == "ext":
+                arrays.append(x._data)
+            elif kind == "const":
+                arrays.append(x)
+            else:
+                arrays.append(inputs[x]._data)
+    else:
+        arrays = [_getter(s, env, inputs) for s in srcs]
+    node = _new(cls)
+    node.needs_input_grad = needs
+    raw = node.forward(*arrays, **kwargs) if kwargs else node.forward(*arrays)
+    if len(out_slots) == 1:
+        out = raw if type(raw) is ndarray else np.asarray(raw)
+        if out.shape != meta[0][0]:
+            raise RuntimeError(f"ag.compile: {node.name()} gave shape {out.shape} at replay, "
+                               f"{meta[0][0]} when traced (data-dependent shape)")
+        env[out_slots[0]] = out
+        to_save = node._to_save
+        if to_save:
+            node._to_save = ()
+            node._saved = to_save if raw is out else tuple(
+                out if x is raw else x for x in to_save)
+    else:
+        outs = tuple(o if type(o) is ndarray else np.asarray(o) for o in raw)
+        for k, o, (shape, _) in zip(out_slots, outs, meta):
+            if o.shape != shape:
+                raise RuntimeError(f"ag.compile: {node.name()} gave shape {o.shape} at "
+                                   f"replay, {shape} when traced (data-dependent shape)")
+            env[k] = o
+        to_save = node._to_save
+        if to_save:
+            node._to_save = ()
+            node._saved = tuple(_as_output(x, raw, outs) for x in to_save)
+        node.out_meta = out_meta
+    return node
+
+
+def _as_output(x, raw, outs):
+    for r, o in zip(raw, outs):
+        if x is r:
+            return o
+    return x
+
+
+def _run_backward(plan, env, inputs, nodes, events):
+    seeds, order, leaves = plan
+    node_grads = {}
+    leaf_grads = {}
+    for is_leaf, key, idx, src in seeds:
+        g = _getter(src, env, inputs)
+        if is_leaf:
+            leaf_grads[key] = g if key not in leaf_grads else leaf_grads[key] + g
+            continue
+        buf = node_grads.get(key)
+        if buf is None:
+            buf = node_grads[key] = [None] * len(events[key][5])
+        buf[idx] = g if buf[idx] is None else buf[idx] + g
+    prev = STATE.enabled
+    STATE.enabled = False
+    try:
+        for key, edges, materialize in order:
+            grads = node_grads.pop(key, None)
+            if grads is None:
+                continue
+            node = nodes[key]
+            if materialize:
+                grads = _fill_missing(node, grads, False)
+            in_grads = node.plain_backward(*grads)
+            for e, g in zip(edges, in_grads):
+                if e is None or g is None:
+                    continue
+                if type(g) is not ndarray:
+                    g = g._data if isinstance(g, Tensor) else np.asarray(g)
+                is_leaf, target, idx, shape, dtype = e
+                if g.shape != shape:
+                    g = _reduced(node, in_grads, g, shape)
+                if g.dtype is not dtype and g.dtype != dtype:
+                    g = g.astype(dtype)
+                if is_leaf:
+                    old = leaf_grads.get(target)
+                    leaf_grads[target] = g if old is None else old + g
+                    continue
+                buf = node_grads.get(target)
+                if buf is None:
+                    buf = node_grads[target] = [None] * len(events[target][5])
+                    buf[idx] = g
+                elif buf[idx] is None:
+                    buf[idx] = g
+                else:
+                    buf[idx] = buf[idx] + g
+    finally:
+        STATE.enabled = prev
+    handed = set()
+    for key, g in leaf_grads.items():
+        src = leaves[key]
+        leaf = src[1] if src[0] == "ext" else inputs[src[1]]
+        _accumulate(leaf, g, False, handed)
+
+
+def _output(spec, env, inputs):
+    kind = spec[0]
+    if kind == "none":
+        return None
+    if kind == "seq":
+        return spec[1](_output(s, env, inputs) for s in spec[2])
+    src = spec[1]
+    if src[0] in ("ext", "grad") or src[0] == "in":
+        return src[1] if src[0] == "ext" else (
+            src[1]._grad if src[0] == "grad" else inputs[src[1]])
+    arr = _getter(src, env, inputs)
+    return _make(arr, None, False)
+
+
+# ---- the replay as generated Python ---------------------------------------------------------
+
+class _Source:
+    """Writes a program's replay as one straight-line Python function (no dispatch on event
+    kinds, slots as local variables); ``_Program.run_interpreted`` is the same replay as a
+    loop, the reference the tests hold it to."""
+
+    def __init__(self):
+        self.lines = []
+        self.ns = {"ndarray": ndarray, "asarray": np.asarray, "new": _new, "Tensor": Tensor,
+                   "copyto": np.copyto, "reduced": _reduced, "accumulate": _accumulate,
+                   "fill_missing": _fill_missing, "as_output": _as_output, "STATE": STATE,
+                   "shape_error": _shape_error, "as_array": _as_array}
+        self.names = {}
+
+    def name(self, obj, prefix):
+        """A global of the generated function holding ``obj`` (one name per object)."""
+        key = (prefix, id(obj))
+        n = self.names.get(key)
+        if n is None:
+            n = self.names[key] = f"{prefix}{len(self.names)}"
+            self.ns[n] = obj
+        return n
+
+    def emit(self, line, depth=1):
+        self.lines.append("    " * depth + line)
+
+    def expr(self, src):
+        kind = src[0]
+        if kind == "slot":
+            return f"s{src[1]}"
+        if kind == "in":
+            return f"inputs[{src[1]}]._data"
+        if kind == "ext":
+            return f"{self.name(src[1], 'X')}._data"
+        if kind == "grad":
+            return f"{self.name(src[1], 'G')}._grad._data"
+        if kind == "const":
+            return self.name(src[1], "V")
+        items = "".join(self.expr(s) + ", " for s in src[2])
+        return f"{self.name(src[1], 'T')}(({items}))"
+
+    def leaf(self, spec):
+        return self.name(spec[1], "X") if spec[0] == "ext" else f"inputs[{spec[1]}]"
+
+
+def _shape_error(node, got, want):
+    raise RuntimeError(f"ag.compile: {node.name()} gave shape {got} at replay, {want} when "
+                       "traced (data-dependent shape)")
+
+
+def _as_array(g):
+    return g._data if isinstance(g, Tensor) else np.asarray(g)
+
+
+def _generate(program):
+    """The replay function of ``program``: ``replay(inputs) -> outputs``."""
+    src = _Source()
+    emit = src.emit
+    n_out = {}
+    for i, ev in enumerate(program.events):
+        kind = ev[0]
+        if kind == "op":
+            _, cls, srcs, _, kwargs, out_slots, meta, needs, out_meta = ev
+            n_out[i] = len(out_slots)
+            args = ", ".join(src.expr(s) for s in srcs)
+            if kwargs:
+                args += (", " if args else "") + f"**{src.name(kwargs, 'K')}"
+            emit(f"n{i} = new({src.name(cls, 'C')})")
+            emit(f"n{i}.needs_input_grad = {src.name(needs, 'N')}")
+            emit(f"r = n{i}.forward({args})")
+            if len(out_slots) == 1:
+                k = out_slots[0]
+                emit(f"s{k} = r if type(r) is ndarray else asarray(r)")
+                emit(f"if s{k}.shape != {meta[0][0]!r}:")
+                emit(f"shape_error(n{i}, s{k}.shape, {meta[0][0]!r})", 2)
+                emit(f"t = n{i}._to_save")
+                emit("if t:")
+                emit(f"n{i}._to_save = ()", 2)
+                emit(f"n{i}._saved = t if r is s{k} else tuple([s{k} if x is r else x "
+                     "for x in t])", 2)
+            else:
+                emit("outs = tuple([o if type(o) is ndarray else asarray(o) for o in r])")
+                for j, (k, (shape, _)) in enumerate(zip(out_slots, meta)):
+                    emit(f"s{k} = outs[{j}]")
+                    emit(f"if s{k}.shape != {shape!r}:")
+                    emit(f"shape_error(n{i}, s{k}.shape, {shape!r})", 2)
+                emit(f"t = n{i}._to_save")
+                emit("if t:")
+                emit(f"n{i}._to_save = ()", 2)
+                emit(f"n{i}._saved = tuple([as_output(x, r, outs) for x in t])", 2)
+                emit(f"n{i}.out_meta = {src.name(out_meta, 'M')}")
+        elif kind == "backward":
+            _emit_backward(src, i, ev[1], n_out)
+        elif kind == "call":
+            emit(f"{src.name(ev[1], 'F')}({src.name(ev[2], 'O')}, "
+                 f"*{src.name(ev[3], 'A')}, **{src.name(ev[4], 'K')})")
+        elif kind == "optstep":
+            emit(f"{src.name(ev[1], 'S')}.run()")
+        elif kind == "setgrad":
+            emit(f"{src.leaf(ev[1])}._grad = None")
+        else:  # copy
+            emit(f"copyto({src.expr(ev[1])}, {src.expr(ev[2])}, casting='same_kind')")
+            if ev[3] is not None:
+                emit(f"{src.name(ev[3], 'X')}._bump_version()")
+    slots = ", ".join(f"s{k}" for k in range(program.n_slots))
+    emit(f"return [{slots}]")
+    code = "def replay(inputs):\n" + "\n".join(src.lines) + "\n"
+    exec(builtins.compile(code, "<ag.compile replay>", "exec"), src.ns)  # our own code
+    return src.ns.pop("replay"), code  # popped: its globals must not hold it (no cycle)
+
+
+def _emit_backward(src, b, plan, n_out):
+    """The engine's pass over a recorded graph, unrolled: each node in the engine's order,
+    its gradients summed in the engine's order, broadcasting undone and dtypes cast as the
+    engine does. Gradient buffers: ``g<event>`` (one output) or ``g<event>_<k>``."""
+    emit = src.emit
+    seeds, order, leaves = plan
+    names = set()
+
+    def buf(key, idx):
+        return f"g{key}" if n_out[key] == 1 else f"g{key}_{idx}"
+
+    targets = {buf(k, i) for k, _, _ in order for i in range(n_out[k])}
+    targets |= {f"l{b}_{k}" for k in range(len(leaves))}
+    for name in sorted(targets):
+        emit(f"{name} = None")
+    names |= targets
+    for is_leaf, key, idx, s in seeds:
+        g = src.expr(s)
+        target = f"l{b}_{key}" if is_leaf else buf(key, idx)
+        emit(f"{target} = {g} if {target} is None else {target} + {g}")
+    emit("prev = STATE.enabled")
+    emit("STATE.enabled = False")
+    emit("try:")
+    for key, edges, materialize in order:
+        grads = [buf(key, i) for i in range(n_out[key])]
+        emit(f"if {' is not None or '.join(grads)} is not None:", 2)
+        if materialize:
+            emit(f"gs = fill_missing(n{key}, [{', '.join(grads)}], False)", 3)
+            emit(f"ig = n{key}.plain_backward(*gs)", 3)
+        else:
+            emit(f"ig = n{key}.plain_backward({', '.join(grads)})", 3)
+        emit(f"if len(ig) < {len(edges)}:", 3)
+        emit(f"ig = (*ig, *([None] * {len(edges)}))", 4)
+        for j, e in enumerate(edges):
+            if e is None:
+                continue
+            is_leaf, target, idx, shape, dtype = e
+            t = f"l{b}_{target}" if is_leaf else buf(target, idx)
+            emit(f"g = ig[{j}]", 3)
+            emit("if g is not None:", 3)
+            emit("if type(g) is not ndarray:", 4)
+            emit("g = as_array(g)", 5)
+            emit(f"if g.shape != {shape!r}:", 4)
+            emit(f"g = reduced(n{key}, ig, g, {shape!r})", 5)
+            dt = src.name(dtype, "D")
+            emit(f"if g.dtype is not {dt} and g.dtype != {dt}:", 4)
+            emit(f"g = g.astype({dt})", 5)
+            emit(f"{t} = g if {t} is None else {t} + g", 4)
+    emit("finally:")
+    emit("STATE.enabled = prev", 2)
+    emit("handed = set()")
+    for k, spec in enumerate(leaves):
+        emit(f"if l{b}_{k} is not None:")
+        emit(f"accumulate({src.leaf(spec)}, l{b}_{k}, False, handed)", 2)

@@ -1,0 +1,337 @@
+"""ag.compile on whole training steps: replay equals eager bit for bit for every optimizer and
+scheduler, the tiny MLP and the MNIST example's MLP over 50 steps, dropout with a seed; the
+optimizer's state, the gradients and the hyperparameters stay live between replays."""
+
+import os
+import sys
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd_core as ag
+import nn
+import optimizers
+from optimizers import lr_scheduler as S
+from optimizers.registry import ALGORITHMS
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "optimizers"))
+import optim_reference_cases as RC  # noqa: E402
+
+MNIST_HIDDEN = (500, 300)  # examples/train_mnist.py's HIDDEN
+
+
+def _mlp(sizes, seed, dropout=0.0, dtype=np.float32):
+    ag.manual_seed(seed)
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+            if dropout:
+                layers.append(nn.Dropout(dropout))
+    model = nn.Sequential(*layers)
+    if dtype == np.float64:
+        model = model.double()
+    return model
+
+
+def _batches(sizes, batch, n, loss, dtype, seed=1):
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        x = ag.tensor(rng.standard_normal((batch, sizes[0])).astype(dtype))
+        if loss == "ce":
+            y = ag.tensor(rng.integers(0, sizes[-1], batch))
+        else:
+            y = ag.tensor((rng.random((batch, sizes[-1])) < 0.5).astype(dtype))
+        out.append((x, y))
+    return out
+
+
+def _setup(make_opt, sizes=(3, 8, 8, 2), loss="ce", dtype=np.float64, dropout=0.0,
+           make_sched=None):
+    model = _mlp(sizes, 0, dropout, dtype)
+    opt = make_opt(model.parameters())
+    sched = make_sched(opt) if make_sched else None
+    crit = nn.CrossEntropyLoss() if loss == "ce" else nn.BCEWithLogitsLoss()
+
+    def step(x, y):
+        opt.zero_grad()
+        out = crit(model(x), y)
+        out.backward()
+        opt.step()
+        if sched is not None:
+            if isinstance(sched, S.ReduceLROnPlateau):
+                sched.step(out.item())
+            else:
+                sched.step()
+        return out
+
+    return model, opt, step
+
+
+def _check_same_training(make_opt, n=12, expect_warning=None, seed_each=None, **kw):
+    """Two identical setups, one eager and one compiled, trained on the same batches: losses,
+    parameters, gradients and optimizer state equal byte for byte after every step."""
+    sizes, loss, dtype = kw.get("sizes", (3, 8, 8, 2)), kw.get("loss", "ce"), kw.get(
+        "dtype", np.float64)
+    batches = _batches(sizes, 16, n, loss, dtype)
+    m1, o1, eager = _setup(make_opt, **kw)
+    m2, o2, step = _setup(make_opt, **kw)
+    compiled = ag.compile(step)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for i, (x, y) in enumerate(batches):
+            if seed_each is not None:
+                ag.manual_seed(seed_each + i)
+            a = eager(x, y)
+            if seed_each is not None:
+                ag.manual_seed(seed_each + i)
+            b = compiled(x, y)
+            assert a._data.tobytes() == b._data.tobytes(), f"loss differs at step {i}"
+            for p, q in zip(m1.parameters(), m2.parameters()):
+                assert p._data.tobytes() == q._data.tobytes(), f"parameters differ at step {i}"
+                assert p.grad._data.tobytes() == q.grad._data.tobytes()
+    messages = [str(w.message) for w in caught if "ag.compile" in str(w.message)]
+    if expect_warning is None:
+        assert messages == [] and compiled.traces == 1
+    else:
+        assert len(messages) == 1 and expect_warning in messages[0]
+    for p, q in zip(m1.parameters(), m2.parameters()):
+        for key, v in o1.state[p].items():
+            w = o2.state[q][key]
+            assert (v.tobytes() == w.tobytes()) if isinstance(v, np.ndarray) else v == w
+    assert o1.param_groups[0]["lr"] == o2.param_groups[0]["lr"]
+    return m2, o2, compiled
+
+
+@pytest.mark.parametrize("name", sorted(ALGORITHMS))
+def test_every_optimizer(name):
+    spec = ALGORITHMS[name]
+    _check_same_training(lambda params: spec.cls(params, **spec.kwargs))
+
+
+@pytest.mark.parametrize("case", RC.SCHED_CASES, ids=lambda c: c[0])
+def test_every_scheduler(case):
+    name, algo, make, _ = case
+    spec = ALGORITHMS[algo]
+
+    def make_opt(params):
+        params = list(params)  # two groups, as schedulers with per-group lists need
+        return spec.cls([{"params": params[:2]}, {"params": params[2:]}], **spec.kwargs)
+
+    plateau = name.startswith("plateau")
+    _check_same_training(make_opt, make_sched=lambda o: make(S, o),
+                         expect_warning="item" if plateau else None)
+
+
+def test_tiny_mlp_adam_50_steps():
+    _check_same_training(lambda p: optimizers.Adam(p, lr=1e-3), n=50, sizes=(2, 16, 16, 1),
+                         loss="bce", dtype=np.float32)
+
+
+def test_mnist_mlp_50_steps():
+    _check_same_training(lambda p: optimizers.Adam(p, lr=1e-3), n=50,
+                         sizes=(784, *MNIST_HIDDEN, 10), loss="ce", dtype=np.float32)
+
+
+def test_dropout_draws_fresh_numbers_as_eager():
+    model, _, compiled = _check_same_training(lambda p: optimizers.SGD(p, lr=0.1), n=8,
+                                              dropout=0.5, seed_each=100)
+    # the masks differ between steps: two replays with one seed and batch agree, two seeds not
+    x, y = _batches((3, 8, 8, 2), 16, 1, "ce", np.float64, seed=9)[0]
+    outs = []
+    for seed in (7, 7, 8):
+        with ag.no_grad():
+            params = [p._data.copy() for p in model.parameters()]
+        ag.manual_seed(seed)
+        outs.append(compiled(x, y)._data.tobytes())
+        for p, a in zip(model.parameters(), params):
+            p._data[...] = a
+    assert outs[0] == outs[1] != outs[2]
+
+
+def test_state_and_grads_stay_live_between_replays():
+    model, opt, compiled = _check_same_training(lambda p: optimizers.Adam(p, lr=1e-2), n=4)
+    p = next(iter(model.parameters()))
+    exp_avg = opt.state[p]["exp_avg"]
+    x, y = _batches((3, 8, 8, 2), 16, 1, "ce", np.float64, seed=3)[0]
+    before = exp_avg.copy()
+    compiled(x, y)
+    assert opt.state[p]["exp_avg"] is exp_avg and not np.array_equal(before, exp_avg)
+    assert opt.state[p]["step"] == 5.0
+    saved = opt.state_dict()
+    assert np.array_equal(saved["state"][0]["exp_avg"], exp_avg)
+
+
+def test_learning_rate_is_read_at_every_replay():
+    batches = _batches((3, 8, 8, 2), 16, 6, "ce", np.float64)
+    runs = []
+    for use_compile in (False, True):
+        model, opt, step = _setup(lambda p: optimizers.SGD(p, lr=0.1, momentum=0.9))
+        fn = ag.compile(step) if use_compile else step
+        for i, (x, y) in enumerate(batches):
+            if i == 3:
+                opt.param_groups[0]["lr"] = 0.01
+            fn(x, y)
+        runs.append(b"".join(p._data.tobytes() for p in model.parameters()))
+        if use_compile:
+            assert fn.traces == 1
+    assert runs[0] == runs[1]
+
+
+def test_returned_loss_is_fresh():
+    _, _, compiled = _check_same_training(lambda p: optimizers.SGD(p, lr=0.1), n=3)
+    first, second = _batches((3, 8, 8, 2), 16, 2, "ce", np.float64, seed=5)
+    a = compiled(*first)
+    value = a._data.copy()
+    b = compiled(*second)
+    assert np.array_equal(a._data, value) and not np.array_equal(b._data, value)
+    assert a.grad_fn is None and not a.requires_grad
+
+
+@pytest.mark.parametrize("clip", ["norm", "value"])
+def test_gradient_clipping_inside_the_step(clip):
+    """nn.utils.clip_grad_norm_/clip_grad_value_ (numpy on the gradients) replay as calls."""
+    batches = _batches((3, 8, 8, 2), 16, 6, "ce", np.float64)
+    runs = []
+    for use_compile in (False, True):
+        model = _mlp((3, 8, 8, 2), 0, dtype=np.float64)
+        opt = optimizers.Adam(model.parameters(), lr=1e-2)
+        crit = nn.CrossEntropyLoss()
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            loss.backward()
+            if clip == "norm":
+                nn.utils.clip_grad_norm_(model.parameters(), 0.05)
+            else:
+                nn.utils.clip_grad_value_(model.parameters(), 0.01)
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if use_compile else step
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for x, y in batches:
+                fn(x, y)
+        runs.append(b"".join(p._data.tobytes() for p in model.parameters()))
+    assert runs[0] == runs[1]
+
+
+def _norm_model_runs(norm, use_compile):
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), norm(8), nn.Tanh(), nn.Dropout(0.2), nn.Linear(8, 3))
+    opt = optimizers.AdamW(model.parameters(), lr=1e-2)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    fn = ag.compile(step) if use_compile else step
+    rng = np.random.default_rng(0)
+    ag.manual_seed(1)
+    for _ in range(6):
+        fn(ag.tensor(rng.standard_normal((16, 4)).astype(np.float32)),
+           ag.tensor(rng.integers(0, 3, 16)))
+    return [t._data.tobytes() for t in (*model.parameters(), *model.buffers())]
+
+
+def test_layer_norm_model_replays():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compiled = _norm_model_runs(nn.LayerNorm, True)
+    assert compiled == _norm_model_runs(nn.LayerNorm, False)
+
+
+def test_batch_norm_training_falls_back():
+    """BatchNorm counts its batches with numpy (num_batches_tracked += 1) outside any op: the
+    capture sees the write and runs the step eagerly (same numbers, buffers included)."""
+    with pytest.warns(RuntimeWarning, match="changed outside the captured ops"):
+        compiled = _norm_model_runs(nn.BatchNorm1d, True)
+    assert compiled == _norm_model_runs(nn.BatchNorm1d, False)
+
+
+@pytest.mark.parametrize("change", ["load_state_dict", "add_param_group", "frozen", "rebind"])
+def test_optimizer_changes_between_replays(change):
+    """The captured optimizer step re-reads the optimizer: a loaded state dict, a new group,
+    a parameter without gradient or with a new array give the eager numbers."""
+    batches = _batches((3, 8, 8, 2), 16, 8, "ce", np.float64)
+    runs = []
+    for use_compile in (False, True):
+        model = _mlp((3, 8, 8, 2), 0, dtype=np.float64)
+        params = list(model.parameters())
+        opt = optimizers.Adam(params[:4], lr=1e-2)
+        crit = nn.CrossEntropyLoss()
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if use_compile else step
+        for i, (x, y) in enumerate(batches):
+            if i == 4:
+                if change == "load_state_dict":
+                    saved = opt.state_dict()
+                    for st in saved["state"].values():
+                        st["exp_avg"] *= 0.5
+                    opt.load_state_dict(saved)
+                elif change == "add_param_group":
+                    opt.add_param_group({"params": params[4:], "lr": 3e-3})
+                elif change == "frozen":  # no gradient from now on (a guard: re-traced)
+                    params[0].requires_grad_(False)
+                    params[0].grad = None
+                else:
+                    params[1]._data = params[1]._data.copy()
+            fn(x, y)
+        runs.append(b"".join(p._data.tobytes() for p in params)
+                    + b"".join(v.tobytes() for st in opt.state.values() for v in st.values()
+                               if isinstance(v, np.ndarray)))
+    assert runs[0] == runs[1]
+
+
+def test_the_interpreted_replay_equals_eager_too(monkeypatch):
+    """``_Program.run_interpreted`` (a loop over the events) is the reference the generated
+    replay function is written from: it replays the same numbers."""
+    import autograd_core.replay as replay
+
+    calls = []
+
+    def interpreted(self, inputs):
+        calls.append(1)
+        return self.run_interpreted(inputs)
+
+    monkeypatch.setattr(replay._Program, "run", interpreted)
+    _check_same_training(lambda p: optimizers.Adam(p, lr=1e-3), n=8, dropout=0.3, seed_each=5)
+    assert len(calls) == 6
+
+
+@given(widths=st.lists(st.integers(1, 6), min_size=2, max_size=4),
+       batch=st.integers(1, 9), double=st.booleans(),
+       algo=st.sampled_from(["sgd_momentum", "adam", "rmsprop", "adagrad"]))
+def test_random_mlps_replay_as_eager(widths, batch, double, algo):
+    dtype = np.float64 if double else np.float32
+    spec = ALGORITHMS[algo]
+    sizes = tuple(widths) + (3,)
+    rng = np.random.default_rng(len(widths) * 100 + batch)
+    data = [(ag.tensor(rng.standard_normal((batch, sizes[0])).astype(dtype)),
+             ag.tensor(rng.integers(0, 3, batch))) for _ in range(5)]
+    runs = []
+    for use_compile in (False, True):
+        model, _, step = _setup(lambda p: spec.cls(p, **spec.kwargs), sizes=sizes, dtype=dtype)
+        fn = ag.compile(step) if use_compile else step
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no fallback
+            losses = [fn(x, y)._data.tobytes() for x, y in data]
+        runs.append((losses, [p._data.tobytes() for p in model.parameters()]))
+    assert runs[0] == runs[1]
