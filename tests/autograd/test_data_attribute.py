@@ -74,3 +74,13 @@ def test_data_semantics_match_torch():
                 type(d).__name__)
 
     assert run(ag) == run(torch)
+
+
+def test_update_ratio_statistic_uses_tensor_std_with_bessel_correction():
+    # the makemore-style line: (lr * p.grad).std() / p.data.std(), with PyTorch's ddof=1 std
+    p = ag.tensor([1.0, 2.0, 4.0], requires_grad=True)
+    (p * p).sum().backward()  # grad = 2p
+    ratio = ((0.1 * p.grad).std() / p.data.std()).log10().item()
+    # both stds carry the same ddof=1 factor, so the ratio is 0.2 exactly; check ddof itself too
+    assert ratio == pytest.approx(np.log10(0.2), rel=1e-6)
+    assert p.data.std().item() == pytest.approx(np.std([1.0, 2.0, 4.0], ddof=1), rel=1e-6)
