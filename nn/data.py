@@ -1195,15 +1195,15 @@ def load_mnist_digits(test_fraction: float = 0.2, seed: int = 0, flatten: bool =
 # holding the sampler, importable by its dotted name though this module is not a package
 distributed = type(functools)("nn.data.distributed", "DistributedSampler, as "
                               "torch.utils.data.distributed")
-distributed.DistributedSampler = DistributedSampler
-distributed.__all__ = ["DistributedSampler"]
+vars(distributed).update(DistributedSampler=DistributedSampler, __all__=["DistributedSampler"])
 sys.modules.setdefault("nn.data.distributed", distributed)
 sys.modules.setdefault("autograd_core.utils.data.distributed", distributed)
 
 
 # ---- the standard MNIST / Fashion-MNIST files (IDX format) ------------------------------------
-_IDX_TYPES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"),
-              0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+_IDX_TYPES: dict[int, np.dtype] = {
+    0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 
 
 def load_idx(path: str | os.PathLike) -> np.ndarray:

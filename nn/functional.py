@@ -645,7 +645,8 @@ def max_pool1d_with_indices(input: Tensor, kernel_size: _Size, stride: _Size | N
         >>> F.max_pool1d_with_indices(ag.tensor([[1., 3., 2., 5.]]), 2)[1]
         tensor([[1, 3]])
     """
-    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+    return _conv._max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation,
+                           ceil_mode, True)
 
 
 def max_pool2d_with_indices(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
@@ -660,7 +661,8 @@ def max_pool2d_with_indices(input: Tensor, kernel_size: _Size, stride: _Size | N
         >>> F.max_pool2d_with_indices(ag.arange(4.).reshape(1, 1, 2, 2), 2)[1]
         tensor([[[[3]]]])
     """
-    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+    return _conv._max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation,
+                           ceil_mode, True)
 
 
 # ---- losses -------------------------------------------------------------------------------
