@@ -81,7 +81,7 @@ class Backend(str):
 
     MPI = "mpi"
 
-    def __new__(cls, name: str):
+    def __new__(cls, name: str) -> Backend:
         if not isinstance(name, str):
             raise ValueError(f"Backend name must be a string, but got: {name}")
         value = name.lower()
@@ -139,7 +139,7 @@ class _Group:
 _PG = None
 
 
-def _default(group_arg=None) -> _Group:
+def _default(group_arg: str | None = None) -> _Group:
     if _PG is None:
         raise ValueError(_NOT_INIT)
     if group_arg is not None and group_arg is not group.WORLD:
@@ -165,8 +165,8 @@ def _abort_on_uncaught(exc_type, exc, tb):
 
 def init_process_group(backend: str | None = None, init_method: str | None = None,
                        timeout: datetime.timedelta | None = None, world_size: int = -1,
-                       rank: int = -1, store=None, group_name: str = "", pg_options=None,
-                       device_id=None) -> None:
+                       rank: int = -1, store: object = None, group_name: str = "",
+                       pg_options: object = None, device_id: object = None) -> None:
     """Join the default process group: every process started by ``mpiexec`` (MPI gives the
     rank and world size; ``world_size``/``rank``, if given, must agree with it). ``timeout``
     (a ``datetime.timedelta``, default 30 minutes) bounds every collective's wait.
@@ -205,7 +205,7 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
         sys.excepthook = _abort_on_uncaught
 
 
-def destroy_process_group(group=None) -> None:
+def destroy_process_group(group: str | None = None) -> None:
     """Leave the default process group (MPI itself stays initialised until the process
     ends; a later ``init_process_group`` joins again).
 
@@ -228,7 +228,7 @@ def is_initialized() -> bool:
     return _PG is not None
 
 
-def get_rank(group=None) -> int:
+def get_rank(group: str | None = None) -> int:
     """This process's rank, ``0 .. get_world_size() - 1``.
 
     >>> init_process_group()
@@ -239,7 +239,7 @@ def get_rank(group=None) -> int:
     return _default(group).rank
 
 
-def get_world_size(group=None) -> int:
+def get_world_size(group: str | None = None) -> int:
     """The number of processes in the group.
 
     >>> init_process_group()
@@ -250,7 +250,7 @@ def get_world_size(group=None) -> int:
     return _default(group).size
 
 
-def get_backend(group=None) -> str:
+def get_backend(group: str | None = None) -> str:
     """The group's backend: ``'mpi'``.
 
     >>> init_process_group()
@@ -340,7 +340,8 @@ def _run(pg, request, what, async_op, finish=None):
     return None
 
 
-def all_reduce(tensor: Tensor, op=ReduceOp.SUM, group=None, async_op: bool = False):
+def all_reduce(tensor: Tensor, op: RedOpType = ReduceOp.SUM, group: str | None = None,
+               async_op: bool = False) -> Work | None:
     """Reduce ``tensor`` over every rank, in place: afterwards every rank holds the sum (or
     ``op``'s reduction) of all ranks' tensors. Returns a ``Work`` if ``async_op``, else None.
 
@@ -377,8 +378,8 @@ def all_reduce(tensor: Tensor, op=ReduceOp.SUM, group=None, async_op: bool = Fal
                 async_op, finish)
 
 
-def broadcast(tensor: Tensor, src: int | None = None, group=None, async_op: bool = False,
-              group_src: int | None = None):
+def broadcast(tensor: Tensor, src: int | None = None, group: str | None = None,
+              async_op: bool = False, group_src: int | None = None) -> Work | None:
     """Copy rank ``src``'s tensor into every other rank's ``tensor``, in place (shapes and
     dtypes must agree across ranks).
 
@@ -408,7 +409,8 @@ def broadcast(tensor: Tensor, src: int | None = None, group=None, async_op: bool
                 finish)
 
 
-def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = False):
+def all_gather(tensor_list: list[Tensor], tensor: Tensor, group: str | None = None,
+               async_op: bool = False) -> Work | None:
     """Fill ``tensor_list[r]`` with rank ``r``'s ``tensor``, on every rank. ``tensor_list``
     holds ``get_world_size()`` tensors of ``tensor``'s shape and dtype.
 
@@ -440,8 +442,9 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
     return _run(pg, request, f"all_gather of shape {tuple(send.shape)}", async_op, finish)
 
 
-def barrier(group=None, async_op: bool = False, device_ids=None,
-            timeout: datetime.timedelta | None = None):
+def barrier(group: str | None = None, async_op: bool = False,
+            device_ids: list[int] | None = None,
+            timeout: datetime.timedelta | None = None) -> Work | None:
     """Wait until every rank has called ``barrier``.
 
     >>> init_process_group()
