@@ -414,7 +414,7 @@ def _norm_args(name, x, C, **tensors):
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None,
                training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """Batch normalisation of an (N, C, *) input: statistics per channel over every other axis.
+    r"""Batch normalisation of an (N, C, *) input: statistics per channel over every other axis.
 
     :math:`y = \frac{x - \mathrm{E}[x]}{\sqrt{\mathrm{Var}[x] + \epsilon}} \gamma + \beta`.
     Training: normalise with the batch mean and *biased* variance and, when running buffers

@@ -33,7 +33,7 @@ from autograd_core.tensor import Tensor
 
 Window = K.Window
 #: an int or a tuple of ints (one per spatial dim), as PyTorch's size arguments
-_Size: TypeAlias = "int | tuple[int, ...]"
+_Size: TypeAlias = int | tuple[int, ...]
 
 
 def _run(cls, a, **params):
