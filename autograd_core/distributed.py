@@ -121,7 +121,11 @@ class ReduceOp:
 
 
 class group:  # noqa: N801 - torch.distributed.group
-    """``group.WORLD``: every process (the only group here)."""
+    """``group.WORLD``: every process (the only group here).
+
+    >>> group.WORLD
+    'WORLD'
+    """
 
     WORLD = "WORLD"
 
