@@ -32,10 +32,16 @@ import datetime
 import enum
 import sys
 import time
+from collections.abc import Callable
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from autograd_core.tensor import Tensor
+
+if TYPE_CHECKING:  # mpi4py is optional at run time (the mpi extra); its stubs type the comm
+    from mpi4py import MPI
 
 __all__ = ["Backend", "ReduceOp", "Work", "all_gather", "all_reduce", "barrier", "broadcast",
            "destroy_process_group", "get_backend", "get_rank", "get_world_size", "group",
@@ -48,7 +54,7 @@ _NOT_INIT = ("Default process group has not been initialized, please make sure t
 default_pg_timeout = datetime.timedelta(minutes=30)  # PyTorch's default for its CPU backends
 
 
-def _mpi():
+def _mpi() -> ModuleType:
     try:
         from mpi4py import MPI
     except ImportError as exc:
@@ -133,14 +139,14 @@ class group:  # noqa: N801 - torch.distributed.group
 class _Group:
     """The default process group: MPI's world communicator and the collectives' timeout."""
 
-    def __init__(self, comm, timeout):
+    def __init__(self, comm: MPI.Intracomm, timeout: datetime.timedelta) -> None:
         self.comm = comm
         self.rank = comm.Get_rank()
         self.size = comm.Get_size()
         self.timeout = timeout
 
 
-_PG = None
+_PG: _Group | None = None
 
 
 def _default(group_arg: str | None = None) -> _Group:
@@ -152,10 +158,11 @@ def _default(group_arg: str | None = None) -> _Group:
     return _PG
 
 
-_previous_excepthook = None
+_previous_excepthook: Callable[..., object] | None = None
 
 
-def _abort_on_uncaught(exc_type, exc, tb):
+def _abort_on_uncaught(exc_type: type[BaseException], exc: BaseException,
+                       tb: TracebackType | None) -> None:
     """An exception escaping a rank's program: print it, then end every rank (the others
     would wait forever in their next collective)."""
     (_previous_excepthook or sys.__excepthook__)(exc_type, exc, tb)
@@ -279,7 +286,8 @@ class Work:
     >>> destroy_process_group()
     """
 
-    def __init__(self, pg, request, what, finish=None):
+    def __init__(self, pg: _Group, request: MPI.Request, what: str,
+                 finish: Callable[[], None] | None = None) -> None:
         self._pg, self._request, self._what, self._finish = pg, request, what, finish
         self._done = False
 
@@ -306,7 +314,7 @@ class Work:
         self._complete()
         return True
 
-    def _complete(self):
+    def _complete(self) -> None:
         self._done = True
         if self._finish is not None:
             self._finish()
@@ -318,7 +326,7 @@ _MPI_OPS = {RedOpType.SUM: "SUM", RedOpType.AVG: "SUM", RedOpType.PRODUCT: "PROD
             RedOpType.BOR: "BOR", RedOpType.BXOR: "BXOR"}
 
 
-def _buffer(tensor, fn):
+def _buffer(tensor: Tensor, fn: str) -> tuple[np.ndarray, Callable[[], None] | None]:
     """The tensor's array as a contiguous, MPI-typed buffer, plus the step that writes it back
     (a copy is made only for a non-contiguous view)."""
     if not isinstance(tensor, Tensor):
@@ -336,7 +344,8 @@ def _buffer(tensor, fn):
     return buf, lambda: np.copyto(arr, buf)
 
 
-def _run(pg, request, what, async_op, finish=None):
+def _run(pg: _Group, request: MPI.Request, what: str, async_op: bool,
+         finish: Callable[[], None] | None = None) -> Work | None:
     work = Work(pg, request, what, finish)
     if async_op:
         return work
@@ -371,7 +380,7 @@ def all_reduce(tensor: Tensor, op: RedOpType = ReduceOp.SUM, group: str | None =
     MPI = _mpi()
     request = pg.comm.Iallreduce(MPI.IN_PLACE, buf, op=getattr(MPI, _MPI_OPS[op]))
 
-    def finish():
+    def finish() -> None:
         if op is RedOpType.AVG:
             np.divide(buf, pg.size, out=buf)
         if back is not None:
@@ -404,7 +413,7 @@ def broadcast(tensor: Tensor, src: int | None = None, group: str | None = None,
     buf, back = _buffer(tensor, "broadcast")
     request = pg.comm.Ibcast(buf, root=src)
 
-    def finish():
+    def finish() -> None:
         if back is not None:
             back()
         tensor._bump_version()
@@ -438,7 +447,7 @@ def all_gather(tensor_list: list[Tensor], tensor: Tensor, group: str | None = No
     recv = np.empty((pg.size,) + send.shape, send.dtype)
     request = pg.comm.Iallgather(send, recv)
 
-    def finish():
+    def finish() -> None:
         for t, part in zip(tensor_list, recv):
             np.copyto(t._data, part)
             t._bump_version()
