@@ -22,6 +22,7 @@ table) and ``engine``/``autograd`` (backward). The functional forms exported her
 """
 
 import builtins as _builtins
+from typing import Any as _Any
 
 from autograd_core.grad_mode import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
@@ -112,7 +113,10 @@ _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.util
                  "distributed": "autograd_core.distributed"}
 
 
-def __getattr__(name: str) -> object:
+# Type checkers do not see the op table's functional forms (``globals().update`` above), so they
+# resolve ``ag.exp``, ``ag.where``, ... through this function: it returns Any for them, as
+# Tensor's TYPE_CHECKING ``__getattr__`` does for the methods wired from the same table.
+def __getattr__(name: str) -> _Any:
     target = _LAZY_MODULES.get(name)
     if target is None:
         raise AttributeError(f"module 'autograd_core' has no attribute '{name}'")

@@ -32,10 +32,16 @@ import datetime
 import enum
 import sys
 import time
+from collections.abc import Callable
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from autograd_core.tensor import Tensor
+
+if TYPE_CHECKING:  # mpi4py is optional at run time (the mpi extra); its stubs type the comm
+    from mpi4py import MPI
 
 __all__ = ["Backend", "ReduceOp", "Work", "all_gather", "all_reduce", "barrier", "broadcast",
            "destroy_process_group", "get_backend", "get_rank", "get_world_size", "group",
@@ -48,7 +54,7 @@ _NOT_INIT = ("Default process group has not been initialized, please make sure t
 default_pg_timeout = datetime.timedelta(minutes=30)  # PyTorch's default for its CPU backends
 
 
-def _mpi():
+def _mpi() -> ModuleType:
     try:
         from mpi4py import MPI
     except ImportError as exc:
@@ -81,7 +87,7 @@ class Backend(str):
 
     MPI = "mpi"
 
-    def __new__(cls, name: str):
+    def __new__(cls, name: str) -> Backend:
         if not isinstance(name, str):
             raise ValueError(f"Backend name must be a string, but got: {name}")
         value = name.lower()
@@ -121,7 +127,11 @@ class ReduceOp:
 
 
 class group:  # noqa: N801 - torch.distributed.group
-    """``group.WORLD``: every process (the only group here)."""
+    """``group.WORLD``: every process (the only group here).
+
+    >>> group.WORLD
+    'WORLD'
+    """
 
     WORLD = "WORLD"
 
@@ -129,17 +139,17 @@ class group:  # noqa: N801 - torch.distributed.group
 class _Group:
     """The default process group: MPI's world communicator and the collectives' timeout."""
 
-    def __init__(self, comm, timeout):
+    def __init__(self, comm: MPI.Intracomm, timeout: datetime.timedelta) -> None:
         self.comm = comm
         self.rank = comm.Get_rank()
         self.size = comm.Get_size()
         self.timeout = timeout
 
 
-_PG = None
+_PG: _Group | None = None
 
 
-def _default(group_arg=None) -> _Group:
+def _default(group_arg: str | None = None) -> _Group:
     if _PG is None:
         raise ValueError(_NOT_INIT)
     if group_arg is not None and group_arg is not group.WORLD:
@@ -148,10 +158,11 @@ def _default(group_arg=None) -> _Group:
     return _PG
 
 
-_previous_excepthook = None
+_previous_excepthook: Callable[..., object] | None = None
 
 
-def _abort_on_uncaught(exc_type, exc, tb):
+def _abort_on_uncaught(exc_type: type[BaseException], exc: BaseException,
+                       tb: TracebackType | None) -> None:
     """An exception escaping a rank's program: print it, then end every rank (the others
     would wait forever in their next collective)."""
     (_previous_excepthook or sys.__excepthook__)(exc_type, exc, tb)
@@ -165,8 +176,8 @@ def _abort_on_uncaught(exc_type, exc, tb):
 
 def init_process_group(backend: str | None = None, init_method: str | None = None,
                        timeout: datetime.timedelta | None = None, world_size: int = -1,
-                       rank: int = -1, store=None, group_name: str = "", pg_options=None,
-                       device_id=None) -> None:
+                       rank: int = -1, store: object = None, group_name: str = "",
+                       pg_options: object = None, device_id: object = None) -> None:
     """Join the default process group: every process started by ``mpiexec`` (MPI gives the
     rank and world size; ``world_size``/``rank``, if given, must agree with it). ``timeout``
     (a ``datetime.timedelta``, default 30 minutes) bounds every collective's wait.
@@ -205,7 +216,7 @@ def init_process_group(backend: str | None = None, init_method: str | None = Non
         sys.excepthook = _abort_on_uncaught
 
 
-def destroy_process_group(group=None) -> None:
+def destroy_process_group(group: str | None = None) -> None:
     """Leave the default process group (MPI itself stays initialised until the process
     ends; a later ``init_process_group`` joins again).
 
@@ -228,7 +239,7 @@ def is_initialized() -> bool:
     return _PG is not None
 
 
-def get_rank(group=None) -> int:
+def get_rank(group: str | None = None) -> int:
     """This process's rank, ``0 .. get_world_size() - 1``.
 
     >>> init_process_group()
@@ -239,7 +250,7 @@ def get_rank(group=None) -> int:
     return _default(group).rank
 
 
-def get_world_size(group=None) -> int:
+def get_world_size(group: str | None = None) -> int:
     """The number of processes in the group.
 
     >>> init_process_group()
@@ -250,7 +261,7 @@ def get_world_size(group=None) -> int:
     return _default(group).size
 
 
-def get_backend(group=None) -> str:
+def get_backend(group: str | None = None) -> str:
     """The group's backend: ``'mpi'``.
 
     >>> init_process_group()
@@ -275,7 +286,8 @@ class Work:
     >>> destroy_process_group()
     """
 
-    def __init__(self, pg, request, what, finish=None):
+    def __init__(self, pg: _Group, request: MPI.Request, what: str,
+                 finish: Callable[[], None] | None = None) -> None:
         self._pg, self._request, self._what, self._finish = pg, request, what, finish
         self._done = False
 
@@ -302,7 +314,7 @@ class Work:
         self._complete()
         return True
 
-    def _complete(self):
+    def _complete(self) -> None:
         self._done = True
         if self._finish is not None:
             self._finish()
@@ -314,7 +326,7 @@ _MPI_OPS = {RedOpType.SUM: "SUM", RedOpType.AVG: "SUM", RedOpType.PRODUCT: "PROD
             RedOpType.BOR: "BOR", RedOpType.BXOR: "BXOR"}
 
 
-def _buffer(tensor, fn):
+def _buffer(tensor: Tensor, fn: str) -> tuple[np.ndarray, Callable[[], None] | None]:
     """The tensor's array as a contiguous, MPI-typed buffer, plus the step that writes it back
     (a copy is made only for a non-contiguous view)."""
     if not isinstance(tensor, Tensor):
@@ -332,7 +344,8 @@ def _buffer(tensor, fn):
     return buf, lambda: np.copyto(arr, buf)
 
 
-def _run(pg, request, what, async_op, finish=None):
+def _run(pg: _Group, request: MPI.Request, what: str, async_op: bool,
+         finish: Callable[[], None] | None = None) -> Work | None:
     work = Work(pg, request, what, finish)
     if async_op:
         return work
@@ -340,7 +353,8 @@ def _run(pg, request, what, async_op, finish=None):
     return None
 
 
-def all_reduce(tensor: Tensor, op=ReduceOp.SUM, group=None, async_op: bool = False):
+def all_reduce(tensor: Tensor, op: RedOpType = ReduceOp.SUM, group: str | None = None,
+               async_op: bool = False) -> Work | None:
     """Reduce ``tensor`` over every rank, in place: afterwards every rank holds the sum (or
     ``op``'s reduction) of all ranks' tensors. Returns a ``Work`` if ``async_op``, else None.
 
@@ -366,7 +380,7 @@ def all_reduce(tensor: Tensor, op=ReduceOp.SUM, group=None, async_op: bool = Fal
     MPI = _mpi()
     request = pg.comm.Iallreduce(MPI.IN_PLACE, buf, op=getattr(MPI, _MPI_OPS[op]))
 
-    def finish():
+    def finish() -> None:
         if op is RedOpType.AVG:
             np.divide(buf, pg.size, out=buf)
         if back is not None:
@@ -377,8 +391,8 @@ def all_reduce(tensor: Tensor, op=ReduceOp.SUM, group=None, async_op: bool = Fal
                 async_op, finish)
 
 
-def broadcast(tensor: Tensor, src: int | None = None, group=None, async_op: bool = False,
-              group_src: int | None = None):
+def broadcast(tensor: Tensor, src: int | None = None, group: str | None = None,
+              async_op: bool = False, group_src: int | None = None) -> Work | None:
     """Copy rank ``src``'s tensor into every other rank's ``tensor``, in place (shapes and
     dtypes must agree across ranks).
 
@@ -399,7 +413,7 @@ def broadcast(tensor: Tensor, src: int | None = None, group=None, async_op: bool
     buf, back = _buffer(tensor, "broadcast")
     request = pg.comm.Ibcast(buf, root=src)
 
-    def finish():
+    def finish() -> None:
         if back is not None:
             back()
         tensor._bump_version()
@@ -408,7 +422,8 @@ def broadcast(tensor: Tensor, src: int | None = None, group=None, async_op: bool
                 finish)
 
 
-def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = False):
+def all_gather(tensor_list: list[Tensor], tensor: Tensor, group: str | None = None,
+               async_op: bool = False) -> Work | None:
     """Fill ``tensor_list[r]`` with rank ``r``'s ``tensor``, on every rank. ``tensor_list``
     holds ``get_world_size()`` tensors of ``tensor``'s shape and dtype.
 
@@ -432,7 +447,7 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
     recv = np.empty((pg.size,) + send.shape, send.dtype)
     request = pg.comm.Iallgather(send, recv)
 
-    def finish():
+    def finish() -> None:
         for t, part in zip(tensor_list, recv):
             np.copyto(t._data, part)
             t._bump_version()
@@ -440,8 +455,9 @@ def all_gather(tensor_list: list, tensor: Tensor, group=None, async_op: bool = F
     return _run(pg, request, f"all_gather of shape {tuple(send.shape)}", async_op, finish)
 
 
-def barrier(group=None, async_op: bool = False, device_ids=None,
-            timeout: datetime.timedelta | None = None):
+def barrier(group: str | None = None, async_op: bool = False,
+            device_ids: list[int] | None = None,
+            timeout: datetime.timedelta | None = None) -> Work | None:
     """Wait until every rank has called ``barrier``.
 
     >>> init_process_group()

@@ -1195,15 +1195,15 @@ def load_mnist_digits(test_fraction: float = 0.2, seed: int = 0, flatten: bool =
 # holding the sampler, importable by its dotted name though this module is not a package
 distributed = type(functools)("nn.data.distributed", "DistributedSampler, as "
                               "torch.utils.data.distributed")
-distributed.DistributedSampler = DistributedSampler
-distributed.__all__ = ["DistributedSampler"]
+vars(distributed).update(DistributedSampler=DistributedSampler, __all__=["DistributedSampler"])
 sys.modules.setdefault("nn.data.distributed", distributed)
 sys.modules.setdefault("autograd_core.utils.data.distributed", distributed)
 
 
 # ---- the standard MNIST / Fashion-MNIST files (IDX format) ------------------------------------
-_IDX_TYPES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"),
-              0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+_IDX_TYPES: dict[int, np.dtype] = {
+    0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
 
 
 def load_idx(path: str | os.PathLike) -> np.ndarray:
@@ -1271,7 +1271,26 @@ def _find_idx(root, stem):
 
 def mnist_files(root: str | os.PathLike) -> dict:
     """``{"X_train": path, ...}`` for the four standard files in ``root``; ``FileNotFoundError``
-    naming the missing ones (see :func:`load_mnist`)."""
+    naming the missing ones (see :func:`load_mnist`).
+
+    Each file is found as ``train-images-idx3-ubyte`` (and so on), gzipped (``.gz``) or not,
+    also with ``.`` before ``idx`` (``train-images.idx3-ubyte``, Kaggle's names).
+
+    Example::
+
+        >>> import os, tempfile
+        >>> from nn.data import mnist_files
+        >>> root = tempfile.mkdtemp()
+        >>> for name in ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+        ...              "t10k-images.idx3-ubyte", "t10k-labels.idx1-ubyte"]:
+        ...     open(os.path.join(root, name), "wb").close()
+        >>> for key, path in mnist_files(root).items():
+        ...     print(key, os.path.basename(path))
+        X_train train-images-idx3-ubyte.gz
+        y_train train-labels-idx1-ubyte.gz
+        X_test t10k-images.idx3-ubyte
+        y_test t10k-labels.idx1-ubyte
+    """
     root = os.fspath(root)
     if not os.path.isdir(root):
         raise FileNotFoundError(f"load_mnist: {root!r} is not a folder")

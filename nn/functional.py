@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 import warnings
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -577,6 +577,20 @@ unfold = _conv.unfold
 fold = _conv.fold
 
 
+# What type checkers see of max_pool1d/2d: a Tensor, or (maxima, indices) when
+# return_indices=True is written out (PyTorch dispatches on that flag too).
+@overload
+def max_pool1d(input: Tensor, kernel_size: _Size, stride: _Size | None = ...,
+               padding: _Size = ..., dilation: _Size = ..., ceil_mode: bool = ...,
+               return_indices: Literal[False] = ...) -> Tensor: ...
+@overload
+def max_pool1d(input: Tensor, kernel_size: _Size, stride: _Size | None = ...,
+               padding: _Size = ..., dilation: _Size = ..., ceil_mode: bool = ..., *,
+               return_indices: Literal[True]) -> tuple[Tensor, Tensor]: ...
+@overload
+def max_pool1d(input: Tensor, kernel_size: _Size, stride: _Size | None = ...,
+               padding: _Size = ..., dilation: _Size = ..., ceil_mode: bool = ...,
+               return_indices: bool = ...) -> Tensor | tuple[Tensor, Tensor]: ...
 def max_pool1d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
                padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False,
                return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
@@ -594,6 +608,18 @@ def max_pool1d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
                            ceil_mode, return_indices)
 
 
+@overload
+def max_pool2d(input: Tensor, kernel_size: _Size, stride: _Size | None = ...,
+               padding: _Size = ..., dilation: _Size = ..., ceil_mode: bool = ...,
+               return_indices: Literal[False] = ...) -> Tensor: ...
+@overload
+def max_pool2d(input: Tensor, kernel_size: _Size, stride: _Size | None = ...,
+               padding: _Size = ..., dilation: _Size = ..., ceil_mode: bool = ..., *,
+               return_indices: Literal[True]) -> tuple[Tensor, Tensor]: ...
+@overload
+def max_pool2d(input: Tensor, kernel_size: _Size, stride: _Size | None = ...,
+               padding: _Size = ..., dilation: _Size = ..., ceil_mode: bool = ...,
+               return_indices: bool = ...) -> Tensor | tuple[Tensor, Tensor]: ...
 def max_pool2d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
                padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False,
                return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
@@ -627,7 +653,8 @@ def max_pool1d_with_indices(input: Tensor, kernel_size: _Size, stride: _Size | N
         >>> F.max_pool1d_with_indices(ag.tensor([[1., 3., 2., 5.]]), 2)[1]
         tensor([[1, 3]])
     """
-    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode,
+                      return_indices=True)
 
 
 def max_pool2d_with_indices(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
@@ -642,7 +669,8 @@ def max_pool2d_with_indices(input: Tensor, kernel_size: _Size, stride: _Size | N
         >>> F.max_pool2d_with_indices(ag.arange(4.).reshape(1, 1, 2, 2), 2)[1]
         tensor([[[[3]]]])
     """
-    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode,
+                      return_indices=True)
 
 
 # ---- losses -------------------------------------------------------------------------------

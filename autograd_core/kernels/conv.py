@@ -90,7 +90,7 @@ def _run(loop, size, *args):
 
 
 # ---- public kernels ---------------------------------------------------------------------------
-def im2col(x, win: Window, out=None):
+def im2col(x: np.ndarray, win: Window, out: np.ndarray | None = None) -> np.ndarray:
     """``out=``: a C-contiguous array of the result's shape and dtype to write into."""
     x = _float4("im2col", "x", x)
     _check_window("im2col", win)
@@ -111,7 +111,7 @@ def im2col(x, win: Window, out=None):
     return out
 
 
-def col2im(cols, shape, win: Window):
+def col2im(cols: np.ndarray, shape: tuple[int, ...], win: Window) -> np.ndarray:
     _check_window("col2im", win)
     N, C, H, W = (int(s) for s in shape)
     want = (N * win.oh * win.ow, C * win.kh * win.kw)
@@ -149,7 +149,7 @@ def shift_add(t, offs, out):
     return out
 
 
-def max_pool2d_forward(x, win: Window):
+def max_pool2d_forward(x: np.ndarray, win: Window) -> tuple[np.ndarray, np.ndarray]:
     x = _float4("max_pool2d_forward", "x", x)
     _check_window("max_pool2d_forward", win)
     if not _jit.use_numba():
@@ -192,7 +192,8 @@ def _divisor(divisor_override):
     return int(divisor_override)
 
 
-def avg_pool2d_forward(x, win: Window, count_include_pad=True, divisor_override=None):
+def avg_pool2d_forward(x: np.ndarray, win: Window, count_include_pad: bool = True,
+                       divisor_override: int | None = None) -> np.ndarray:
     x = _float4("avg_pool2d_forward", "x", x)
     _check_window("avg_pool2d_forward", win)
     _no_dilation("avg_pool2d_forward", win)
@@ -205,7 +206,9 @@ def avg_pool2d_forward(x, win: Window, count_include_pad=True, divisor_override=
     return out
 
 
-def avg_pool2d_backward(g, shape, win: Window, count_include_pad=True, divisor_override=None):
+def avg_pool2d_backward(g: np.ndarray, shape: tuple[int, ...], win: Window,
+                        count_include_pad: bool = True,
+                        divisor_override: int | None = None) -> np.ndarray:
     g = _float4("avg_pool2d_backward", "g", g)
     _check_window("avg_pool2d_backward", win)
     _no_dilation("avg_pool2d_backward", win)

@@ -20,6 +20,7 @@ go to BLAS:
 from __future__ import annotations
 
 import threading
+from typing import TypeAlias
 
 import numpy as np
 
@@ -32,7 +33,7 @@ from autograd_core.tensor import Tensor
 
 Window = K.Window
 #: an int or a tuple of ints (one per spatial dim), as PyTorch's size arguments
-_Size = "int | tuple[int, ...]"
+_Size: TypeAlias = int | tuple[int, ...]
 
 
 def _run(cls, a, **params):

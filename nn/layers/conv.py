@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from nn.parameter import Parameter
 _MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def _tuple(owner, name, value, n):
+def _tuple(owner: str, name: str, value: object, n: int) -> tuple[int, ...]:
     if isinstance(value, (str, bytes)):
         raise TypeError(f"{owner}: {name} must be an int or a tuple of {n} ints, got {value!r}")
     t = _check.shape(owner, name, value)
@@ -34,7 +35,7 @@ class _ConvNd(Module):
     PyTorch's default initialisation, non-zero padding modes and ``extra_repr``."""
 
     _nd = 2
-    _fn = None
+    _fn: Callable[..., Tensor]  # the functional form, set by each subclass
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: _Size,
                  stride: _Size = 1, padding: _Size | str = 0, dilation: _Size = 1,

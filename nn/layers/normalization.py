@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -249,10 +250,27 @@ class InstanceNorm3d(_InstanceNorm):
 
 class LayerNorm(Module):
     """Normalise each sample over its trailing ``normalized_shape`` axes (Ba et al., 2016),
-    the same computation in train and eval (no running statistics)."""
+    the same computation in train and eval (no running statistics).
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
-                 device=None, dtype=None):
+    Args:
+        normalized_shape: the trailing shape (an int or a sequence of ints) to normalise over.
+        eps: added to the variance. elementwise_affine: learnable ``weight`` (ones) and
+            ``bias`` (zeros) of that shape. bias: whether the affine part has a ``bias``.
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> ln = nn.LayerNorm(3)
+        >>> ln
+        LayerNorm((3,), eps=1e-05, elementwise_affine=True)
+        >>> ln(ag.tensor([[1.0, 2.0, 3.0], [2.0, 2.0, 5.0]])).detach()
+        tensor([[-1.2247,  0.0000,  1.2247],
+                [-0.7071, -0.7071,  1.4142]])
+    """
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True, device=None,
+                 dtype=None) -> None:
         _check.device("LayerNorm", device)
         normalized_shape = _check.shape("LayerNorm", "normalized_shape", normalized_shape)
         _check.non_negative("LayerNorm", "eps", eps)
@@ -277,7 +295,7 @@ class LayerNorm(Module):
         if self.bias is not None:
             self.bias._data.fill(0)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
@@ -287,10 +305,25 @@ class LayerNorm(Module):
 
 class GroupNorm(Module):
     """Normalise each group of ``num_channels // num_groups`` channels of each sample (Wu &
-    He, 2018); per-channel affine. Independent of the batch size."""
+    He, 2018); per-channel affine. Independent of the batch size.
 
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None,
-                 dtype=None):
+    Args:
+        num_groups: the number of groups; it divides ``num_channels``. num_channels: C of the
+            (N, C, *) input. eps: added to the variance. affine: learnable per-channel
+            ``weight`` (ones) and ``bias`` (zeros).
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> gn = nn.GroupNorm(2, 4)
+        >>> gn
+        GroupNorm(2, 4, eps=1e-05, affine=True)
+        >>> gn(ag.tensor([[1.0, 3.0, 10.0, 20.0]])).detach()
+        tensor([[-1.0000,  1.0000, -1.0000,  1.0000]])
+    """
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, device=None, dtype=None) -> None:
         _check.device("GroupNorm", device)
         # PyTorch raises ZeroDivisionError for num_groups=0; a ValueError says what is wrong
         num_groups = _check.size("GroupNorm", "num_groups", num_groups, positive=True)
@@ -317,7 +350,7 @@ class GroupNorm(Module):
             self.weight._data.fill(1)
             self.bias._data.fill(0)
 
-    def forward(self, input):
+    def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
