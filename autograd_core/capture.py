@@ -641,7 +641,7 @@ class CompiledStep:
         self.strict = strict
         self.cache_limit = cache_limit
         self._cache: dict = {}
-        self._warned = set()
+        self._warned: set[str] = set()
         #: how many times the step was traced (a new signature or a failed guard)
         self.traces = 0
 
