@@ -36,9 +36,11 @@ train/validation splits and the shuffling. Epoch ``e`` is shuffled by a generato
 
 Data parallel: under ``mpiexec -n N`` (detected from MPI's environment variables, or with
 ``--distributed``) every process trains a replica wrapped in
-``nn.parallel.DistributedDataParallel`` on its ``DistributedSampler`` shard of each epoch, with
-``--batch-size`` the global batch (``batch-size // N`` digits per process), so the
-hyperparameters and the accuracy are those of one process (the shuffled order differs). Only
+``nn.parallel.DistributedDataParallel`` on its shard of each epoch, with ``--batch-size`` the
+global batch (``batch-size // N`` digits per process): rank ``r`` takes every N-th digit of one
+process's shuffled order, so each step's N shards together are one process's batch, and the
+hyperparameters and the accuracy are those of one process (up to the order of the float
+additions that average the gradients). Only
 rank 0 prints and writes the checkpoint, history and plot; each process uses
 ``cpu_count // N`` threads unless ``--threads`` says otherwise. Needs the ``mpi`` extra.
 
@@ -577,10 +579,10 @@ def main(argv=None) -> dict:
         evaluate(model, X_train[:1000], y_train[:1000], loss_fn)
     last_epoch = first_epoch - 1
 
-    def train_step(xb, yb):
+    def train_step(xb, yb, weight=1.0):
         optimizer.zero_grad()
         loss = loss_fn(model(xb), yb)
-        loss.backward()
+        (loss if weight == 1.0 else loss * weight).backward()
         optimizer.step()
         return loss
 
@@ -590,17 +592,26 @@ def main(argv=None) -> dict:
         for epoch in range(first_epoch, args.epochs + 1):
             epoch_start = time.perf_counter()
             if world > 1:
-                sampler = nn.data.DistributedSampler(train_set, seed=args.seed)
-                sampler.set_epoch(epoch)
+                # rank r takes every world-th index of the order one process shuffles (the
+                # DataLoader's first draw from this generator): its k-th batch and the other
+                # ranks' k-th batches together are one process's k-th batch
+                order = np.random.default_rng((args.seed, epoch)).permutation(len(train_set))
                 loader = DataLoader(train_set, batch_size=max(1, args.batch_size // world),
-                                    sampler=sampler)
+                                    sampler=order[rank::world].tolist())
             else:
                 loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True,
                                     generator=np.random.default_rng((args.seed, epoch)))
             model.train()
             total, seen = 0.0, 0
             for i, (xb, yb) in enumerate(loader):
-                loss = train_step(xb, yb)
+                weight = 1.0
+                if world > 1:
+                    # DDP averages the ranks' gradients with equal weights; where a step's
+                    # shards differ in size (an odd last batch), weighting each rank's mean
+                    # loss by its share makes the average one process's mean over the batch
+                    whole = world * max(1, args.batch_size // world)
+                    weight = yb.shape[0] * world / min(whole, len(train_set) - i * whole)
+                loss = train_step(xb, yb, weight)
                 step += 1
                 value = loss.item()
                 if not np.isfinite(value):

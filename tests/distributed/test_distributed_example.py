@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 import nn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,4 +34,15 @@ def test_example_runs_with_two_ranks_and_rank_zero_writes(tmp_path):
     assert [r["step"] for r in records] == [4, 8]
     saved = nn.load(ckpt)
     assert saved["epoch"] == 2 and list(saved["model"])[0] == "0.weight"
+    # the two ranks' shards of each step are one process's batch: one process with the same
+    # arguments trains the same model (float32: only the averaging's additions differ; 231
+    # training digits, so the last step's shards hold 20 and 19: weighted to one mean)
+    alone = cmd[3:-4] + ["--checkpoint", str(tmp_path / "one.npz")]  # python script args...
+    one = subprocess.run(alone, capture_output=True, text=True, timeout=120, env=env,
+                         cwd=tmp_path)
+    assert one.returncode == 0, one.stdout + one.stderr
+    single = nn.load(tmp_path / "one.npz")["model"]
+    for k, v in saved["model"].items():
+        np.testing.assert_allclose(np.asarray(v), np.asarray(single[k]), rtol=0, atol=1e-5,
+                                   err_msg=k)
     assert not [f for f in os.listdir(tmp_path) if f.startswith(".")]  # no temporaries
