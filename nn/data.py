@@ -597,10 +597,12 @@ def _worker_seeds(base_seed, worker_id):
 _PARENT_CHECK_SECONDS = 1.0
 
 
-def _worker_loop(conn, dataset, fetcher, worker_id, num_workers, base_seed, init_fn):
+def _worker_loop(conn, dataset, fetcher, worker_id, num_workers, base_seed, init_fn, parent):
     """Body of a worker process. Messages over ``conn`` (a pipe to the parent that started
     this process; pickling over it is not loading untrusted data): in ``(generation, idx,
-    indices)`` tasks or ``None`` to stop; out ``(generation, idx, ok, payload)``."""
+    indices)`` tasks or ``None`` to stop; out ``(generation, idx, ok, payload)``. ``parent``
+    is the parent's pid, taken by the parent: read here, it could already be the pid of
+    whatever adopted the worker if the parent died while the worker was starting."""
     global _worker_info
     # One thread per worker (PyTorch does the same), and more than a policy: GNU OpenMP, which
     # Numba's parallel kernels may run on, aborts a forked child that starts a parallel region
@@ -608,7 +610,6 @@ def _worker_loop(conn, dataset, fetcher, worker_id, num_workers, base_seed, init
     os.environ["TAPEGRAD_PARALLEL"] = "0"
     # Ctrl-C reaches the whole process group: the parent handles it and stops the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
     try:
         seed = _worker_seeds(base_seed, worker_id)
         _worker_info = WorkerInfo(worker_id, num_workers, seed, dataset)
@@ -709,7 +710,7 @@ class _WorkerPool:
                 proc = ctx.Process(
                     target=_worker_loop,
                     args=(child, loader.dataset, fetcher, wid, self.num_workers, base_seed,
-                          loader.worker_init_fn),
+                          loader.worker_init_fn, os.getpid()),
                     daemon=True, name=f"DataLoader worker {wid}")
                 try:
                     proc.start()

@@ -435,3 +435,28 @@ def test_init_failure_is_reported_even_when_found_by_a_failed_send():
 def _bad_init_0(worker_id):
     if worker_id == 0:
         raise OSError("cannot open shard 0")
+
+
+def test_a_worker_whose_parent_died_before_it_started_leaves():
+    """The parent's pid is taken by the parent: a worker that starts after its parent died
+    (under load the fork can run late) sees an adopter's pid from getppid(), and must not take
+    that for its parent (it then waited forever: the orphaned-workers test failed now and then)."""
+    import multiprocessing as mp
+    import time
+
+    from nn.data import _worker_loop
+
+    ctx = mp.get_context("fork")
+    parent_end, child_end = ctx.Pipe(duplex=True)
+    not_the_parent = os.getpid() + 10_000_000  # no process has it: "the parent has gone"
+    proc = ctx.Process(target=_worker_loop,
+                       args=(child_end, None, None, 0, 1, 0, None, not_the_parent))
+    start = time.monotonic()
+    proc.start()
+    proc.join(30)
+    alive = proc.is_alive()
+    if alive:
+        proc.kill()
+        proc.join()
+    assert not alive and proc.exitcode == 0
+    assert time.monotonic() - start < 30
