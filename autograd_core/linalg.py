@@ -26,7 +26,7 @@ from autograd_core.ops.matrix import (
     EighResult, LinAlgError, SlogdetResult, cholesky, cross as _cross, det, eigh, eigvalsh,
     inverse, slogdet, solve, svdvals, LinalgPinv,
 )
-from autograd_core.ops.matrix import _TORCH_DTYPE, _check, _cross_prepare
+from autograd_core.ops.matrix import _check, _cross_prepare, _tname
 from autograd_core.ops.reduce import Norm
 from autograd_core.tensor import DTypeLike, Tensor
 
@@ -87,7 +87,7 @@ def _cast(x: Tensor, dtype: DTypeLike | None, name: str) -> Tensor:
         x = x.to(dtype)
     if x.dtype.kind != "f":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {_TORCH_DTYPE.get(str(x.dtype), str(x.dtype))}")
+                           f"Got {_tname(x.dtype)}")
     return x
 
 

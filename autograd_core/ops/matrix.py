@@ -28,6 +28,12 @@ _TORCH_DTYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int
                 "bool": "Bool"}
 
 
+def _tname(dtype):
+    """PyTorch's scalar type name of a dtype (``Float``, ``Long``, ...), for error messages."""
+    name = np.dtype(dtype).name
+    return _TORCH_DTYPE.get(name, name)
+
+
 class LinAlgError(RuntimeError):
     """A matrix that the operation cannot handle (singular, not positive-definite), as
     ``torch.linalg.LinAlgError``: a ``RuntimeError``."""
@@ -42,7 +48,7 @@ def _check(A, name, square=True):
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     if A.dtype.kind != "f":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {_TORCH_DTYPE.get(str(A.dtype), str(A.dtype))}")
+                           f"Got {_tname(A.dtype)}")
     if square and A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
@@ -317,19 +323,17 @@ def solve(A: Tensor, B: Tensor, *, left: builtins.bool = True) -> Tensor:
                         f"{type(B).__name__}")
     if B.dtype != A.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found "
-                           f"A of type {_TORCH_DTYPE.get(str(A.dtype))} and B of type "
-                           f"{_TORCH_DTYPE.get(str(B.dtype), str(B.dtype))} instead")
-    vector = B.ndim == 1 or (left and B.ndim == A.ndim - 1
-                             and tuple(B.shape) == tuple(A.shape[:-1]))
+                           f"A of type {_tname(A.dtype)} and B of type {_tname(B.dtype)} "
+                           f"instead")
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    n = A.shape[-1]
+    rows, cols = (B.shape[-1], 1) if vector else tuple(B.shape[-2:])
+    if (left and rows != n) or (not left and (vector or cols != n)):
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
+                           f"{'AX' if left else 'XA'} = B ({n}x{n} and {rows}x{cols})")
     if not left:  # X A = B  <=>  A^T X^T = B^T
-        if vector:
-            return solve(A.mT, B)
         return solve(A.mT, B.mT).mT
     b = B.reshape(tuple(B.shape) + (1,)) if vector else B
-    if b.shape[-2] != A.shape[-1]:
-        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
-                           f"AX = B ({A.shape[-2]}x{A.shape[-1]} and "
-                           f"{b.shape[-2]}x{b.shape[-1]})")
     try:
         np.broadcast_shapes(tuple(A.shape[:-2]), tuple(b.shape[:-2]))
     except ValueError:
