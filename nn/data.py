@@ -180,6 +180,11 @@ class IterableDataset(Dataset):
     def __getitem__(self, index: Any) -> Any:
         raise NotImplementedError("an IterableDataset is read by iterating it, not indexing")
 
+    def __len__(self) -> int:
+        # no length unless a subclass gives one: a TypeError, as len() of an object without
+        # __len__ (so list(DataLoader(...)) and length hints carry on without one)
+        raise TypeError(f"object of type '{type(self).__name__}' has no len()")
+
     def __add__(self, other: Dataset) -> ChainDataset:  # type: ignore[override]
         return ChainDataset([self, other])
 
