@@ -128,6 +128,8 @@ class Node:
         saved = self._saved
         if saved is FREED:
             raise RuntimeError(FREED_MESSAGE)
+        if type(saved) is Packed:
+            saved = saved.unpack()
         for entry in self._saved_versions:
             if entry[0][0] != entry[1]:
                 raise self._modified_error(entry)
@@ -167,6 +169,8 @@ class Node:
         keep a copy of its old values where they were saved, as constants."""
         if self._saved is FREED or not self._saved:
             return
+        if type(self._saved) is Packed:
+            self._saved = self._saved.unpack()
         data = tensor._data
         saved, refs = list(self._saved), list(self._saved_refs)
         for k, (arr, ref) in enumerate(zip(saved, refs)):
@@ -368,6 +372,8 @@ def _save1(node, args, arrays, out, raw):
     node._saved_refs = refs
     if versions:
         node._saved_versions = versions
+    if STATE.saved_hooks:
+        node._saved = Packed(node._saved, refs, STATE.saved_hooks[-1])
 
 
 def save(node, args, outs, results=None):
@@ -403,6 +409,8 @@ def save(node, args, outs, results=None):
     node._saved = tuple(saved)
     node._saved_refs = refs
     node._saved_versions = versions
+    if STATE.saved_hooks:
+        node._saved = Packed(node._saved, refs, STATE.saved_hooks[-1])
     if STATE.anomaly:
         node._trace = _stack()
 
@@ -423,6 +431,44 @@ def record(node, args, outs):
     node._seq = _next_seq()
     node.next = tuple(edges)
     save(node, args, outs)
+
+
+class Packed:
+    """A node's saved values as ``saved_tensors_hooks`` packed them: each saved array goes to
+    ``pack_hook`` as a Tensor (the input Tensor itself when an input was saved) and comes back
+    from ``unpack_hook`` when backward reads it; other saved values stay as they are."""
+
+    __slots__ = ("items", "unpack_hook")
+
+    def __init__(self, saved, refs, hooks):
+        pack_hook, self.unpack_hook = hooks
+        items = []
+        for arr, ref in zip(saved, refs):
+            if isinstance(arr, ndarray):
+                t = ref if isinstance(ref, Tensor) else _make(arr, None, False)
+                items.append((True, pack_hook(t)))
+            else:
+                items.append((False, arr))
+        self.items = items
+
+    def __len__(self):
+        return len(self.items)
+
+    def unpack_tensors(self):
+        """The saved values, each packed one as what ``unpack_hook`` returned (a Tensor)."""
+        out = []
+        for packed, value in self.items:
+            if packed:
+                value = self.unpack_hook(value)
+                if not isinstance(value, Tensor):
+                    raise TypeError(f"Output of saved tensor unpack_hook expected to be a "
+                                    f"Tensor but got result of type {type(value).__name__}")
+            out.append(value)
+        return tuple(out)
+
+    def unpack(self):
+        """The saved values with arrays for the packed ones (what a node's rule reads)."""
+        return tuple(v._data if isinstance(v, Tensor) else v for v in self.unpack_tensors())
 
 
 def _finite(x):
