@@ -23,9 +23,10 @@ import numpy as np
 
 from autograd_core.ops import _args
 from autograd_core.ops.matrix import (
-    EighResult, LinAlgError, SlogdetResult, cholesky, cross as _cross, det, eigh, eigvalsh,
-    inverse, slogdet, solve, svdvals, LinalgPinv,
+    EighResult, LinAlgError, LinalgPinv, SlogdetResult, cholesky, cross as _cross, eigh,
+    eigvalsh, solve, svdvals,
 )
+from autograd_core.ops import matrix as _matrix
 from autograd_core.ops.matrix import _check, _cross_prepare, _tname
 from autograd_core.ops.reduce import Norm
 from autograd_core.tensor import DTypeLike, Tensor
@@ -36,6 +37,36 @@ _Ord = Union[builtins.float, str, None]
 __all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cross", "det", "eigh",
            "eigvalsh", "inv", "matrix_norm", "norm", "pinv", "slogdet", "solve", "svdvals",
            "vector_norm"]
+
+
+def det(A: Tensor) -> Tensor:
+    """Return the determinant of a square matrix (or batch), as ``torch.linalg.det``.
+
+    Args:
+        A (Tensor): ``(*, n, n)`` matrices.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.det(ag.tensor([[2.0, 1.0], [1.0, 3.0]]))
+        tensor(5.)
+    """
+    return _matrix.det(A)
+
+
+def slogdet(A: Tensor) -> SlogdetResult:
+    """Return ``(sign, logabsdet)`` of the determinant, as ``torch.linalg.slogdet``.
+
+    Args:
+        A (Tensor): ``(*, n, n)`` matrices.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.slogdet(ag.tensor([[0.0, 2.0], [3.0, 0.0]]))
+        linalg_slogdet(sign=tensor(-1.), logabsdet=tensor(1.7918))
+    """
+    return _matrix.slogdet(A)
 
 
 def inv(A: Tensor) -> Tensor:
@@ -53,7 +84,7 @@ def inv(A: Tensor) -> Tensor:
         tensor([[ 1., -1.],
                 [ 0.,  1.]])
     """
-    return inverse(A)
+    return _matrix.inverse(A)
 
 
 def cross(input: Tensor, other: Tensor, *, dim: builtins.int = -1) -> Tensor:
@@ -179,7 +210,7 @@ def matrix_norm(A: Tensor, ord: builtins.float | str = "fro",
     return _keep(y, dims, A.ndim) if keepdim else y
 
 
-def norm(A: Tensor, ord: _Ord = None, dim: _Dims = None, keepdim: builtins.bool = False, *,
+def norm(input: Tensor, ord: _Ord = None, dim: _Dims = None, keepdim: builtins.bool = False, *,
          dtype: DTypeLike | None = None) -> Tensor:
     """Return a vector or matrix norm, as ``torch.linalg.norm``.
 
@@ -188,7 +219,7 @@ def norm(A: Tensor, ord: _Ord = None, dim: _Dims = None, keepdim: builtins.bool 
     elements.
 
     Args:
-        A (Tensor): a floating-point tensor.
+        input (Tensor): a floating-point tensor.
         ord (float or str, optional): the order (see ``vector_norm``, ``matrix_norm``).
         dim (int or tuple of ints, optional): the dimension(s) to reduce.
         keepdim (bool): keep the reduced dimensions with size 1. Default: False.
@@ -202,7 +233,7 @@ def norm(A: Tensor, ord: _Ord = None, dim: _Dims = None, keepdim: builtins.bool 
         >>> ag.linalg.norm(ag.tensor([[1.0, 2.0], [2.0, 4.0]]), ord="nuc")
         tensor(5.)
     """
-    A = _cast(A, dtype, "linalg.norm")
+    A = _cast(input, dtype, "linalg.norm")
     if dim is None:
         if ord is None:
             return vector_norm(A, 2, None, keepdim)

@@ -1,7 +1,10 @@
 """ag.linalg and the matrix functions (issue 12): closed forms, PyTorch's errors, and forward
 values and gradients against PyTorch 2.13 (the op table gradchecks each op generically)."""
 
+import ast
+import inspect
 import math
+import re
 
 import numpy as np
 import pytest
@@ -298,3 +301,43 @@ def test_logspace_equals_torch():
         got = ag.logspace(*args, **kw_a).numpy()
         assert got.dtype == want.dtype
         np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+# ---- signatures (parameter names, kinds, order, defaults) from PyTorch's docstrings ---------
+# Documented exceptions: no ``out=`` here; creation functions take no ``layout``.
+def _doc_params(doc_line):
+    m = re.match(r"\s*[\w.]+\((.*)\)\s*$", doc_line.split(" -> ")[0])
+    ns = {"torch": type("torch", (), {"strided": None})}
+    exec(compile(ast.parse(f"def f({m.group(1)}): pass"), "<doc>", "exec"), ns)  # noqa: S102
+    return _params(inspect.signature(ns["f"]))
+
+
+def _params(sig):
+    return [(p.name, p.kind, p.default) for p in sig.parameters.values()
+            if p.name not in ("out", "layout")]
+
+
+LINALG = ["norm", "vector_norm", "matrix_norm", "det", "slogdet", "inv", "solve", "cholesky",
+          "eigh", "eigvalsh", "svdvals", "pinv", "cross"]
+TOP = ["det", "inverse", "logdet", "slogdet", "pinverse", "cross", "logspace", "poisson"]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name", LINALG)
+def test_linalg_signatures_equal_torch(name):
+    torch = pytest.importorskip("torch")
+    want = _doc_params(getattr(torch.linalg, name).__doc__.strip().splitlines()[0])
+    assert _params(inspect.signature(getattr(ag.linalg, name))) == want
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name", TOP)
+def test_function_and_method_signatures_equal_torch(name):
+    torch = pytest.importorskip("torch")
+    want = _doc_params(getattr(torch, name).__doc__.strip().splitlines()[0])
+    assert _params(inspect.signature(getattr(ag, name))) == want
+    if hasattr(torch.Tensor, name):
+        method = _doc_params(getattr(torch.Tensor, name).__doc__.strip().splitlines()[0])
+        ours = _params(inspect.signature(getattr(ag.Tensor, name)))[1:]
+        # PyTorch's method docstrings leave out defaulted arguments (pinverse's rcond)
+        assert ours[:len(method)] == method
