@@ -23,8 +23,8 @@ import numpy as np
 
 from autograd_core.ops import _args
 from autograd_core.ops.matrix import (
-    EighResult, LinAlgError, LinalgPinv, SlogdetResult, cholesky, cross as _cross, eigh,
-    eigvalsh, solve, svdvals,
+    EighResult, LinAlgError, LinalgPinv, QRResult, SlogdetResult, cholesky, cross as _cross,
+    eigh, eigvalsh, qr, solve, svdvals,
 )
 from autograd_core.ops import matrix as _matrix
 from autograd_core.ops.matrix import _check, _cross_prepare, _tname
@@ -35,7 +35,8 @@ _Dims = Union[builtins.int, Sequence[builtins.int], None]
 _Ord = Union[builtins.float, str, None]
 
 __all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cross", "det", "eigh",
-           "eigvalsh", "inv", "matrix_norm", "norm", "pinv", "slogdet", "solve", "svdvals",
+           "eigvalsh", "inv", "matrix_norm", "norm", "pinv", "qr", "QRResult", "slogdet", "solve",
+           "svdvals",
            "vector_norm"]
 
 

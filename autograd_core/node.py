@@ -64,6 +64,7 @@ class Node:
     _saved = ()
     _saved_refs = ()
     _saved_versions = ()  # (counter, value at save) of every saved input and output
+    _saved_out_idx = None  # multi-output nodes: position in _saved -> which output it is
     _pre_hooks = None  # output index -> {handle id: hook}; {} when only _retained is set
     _retained = None  # output index -> weak reference to a tensor that retains its grad
     _trace = None
@@ -154,7 +155,10 @@ class Node:
                 # constants: non-differentiable arrays (masks, indices), scalars, None
                 out.append(_make(arr, None, False) if isinstance(arr, np.ndarray) else arr)
             elif ref is _OUTPUT:
-                out.append(_make(arr, self, True))
+                t = _make(arr, self, True)
+                if self.n_outputs != 1:  # which output it is (the engine routes by index)
+                    t._out_idx = self._saved_out_idx[len(out)]
+                out.append(t)
             else:
                 out.append(ref)
         return tuple(out)
@@ -385,12 +389,14 @@ def save(node, args, outs, results=None):
     saved = list(to_save)
     refs = [None] * len(to_save)
     versions = []
+    out_idx = {}
     for k, arr in enumerate(to_save):
         if arr is None:
             continue
         for j, o in enumerate(outs):
             if arr is o:
                 refs[k] = _OUTPUT
+                out_idx[k] = j
                 if results is not None:
                     vc = results[j]._version
                     if vc is None:
@@ -409,6 +415,8 @@ def save(node, args, outs, results=None):
     node._saved = tuple(saved)
     node._saved_refs = refs
     node._saved_versions = versions
+    if out_idx:
+        node._saved_out_idx = out_idx
     if STATE.saved_hooks:
         node._saved = Packed(node._saved, refs, STATE.saved_hooks[-1])
     if STATE.anomaly:

@@ -568,6 +568,115 @@ def svdvals(A: Tensor, *, driver: str | None = None) -> Tensor:
     return LinalgSvd.apply(A)
 
 
+# ---- QR ----------------------------------------------------------------------------------------
+QRResult = namedtuple("linalg_qr", ["Q", "R"])  # type: ignore[name-match]
+
+
+def _qr_square_grad(q, r, gq, gr):
+    """``gA`` for ``A = Q R`` with ``A`` tall or square (Liao et al. 2019):
+    ``(gQ + Q copyltu(M)) R^-T``, ``M = R gR^T - gQ^T Q``, ``copyltu`` mirroring the lower
+    triangle of ``M`` onto its upper one."""
+    n = r.shape[-1]
+    low = np.tril(np.ones((n, n), dtype=_dtype(r)))
+    m = xp.matmul(r, _mT(gr)) - xp.matmul(_mT(gq), q)
+    sym = m * low + _mT(m * (low - np.eye(n, dtype=low.dtype)))
+    return xp.matmul(gq + xp.matmul(q, sym), _mT(_inv(r)))
+
+
+class LinalgQr(Node):
+    """``(Q, R)`` of the reduced (or complete, for ``m <= n``) QR decomposition; the gradient
+    (full rank) uses both saved outputs, so it is differentiable again. A wide ``A = [X | Y]``
+    goes through ``X = Q U``: ``gX = qr_grad(gQ + Y gV^T, gU)``, ``gY = Q gV``."""
+
+    n_outputs = 2
+
+    def forward(self, a, mode):
+        q, r = np.linalg.qr(a, mode=mode)
+        self.save_for_backward(a, q, r)
+        return q, r
+
+    def backward(self, gq, gr):
+        a, q, r = self.saved
+        m, n = a.shape[-2], a.shape[-1]
+        if m >= n:
+            return (_qr_square_grad(q, r, gq, gr),)
+        y = a[..., :, m:]
+        gu, gv = gr[..., :, :m], gr[..., :, m:]
+        gx = _qr_square_grad(q, r[..., :, :m], gq + xp.matmul(y, _mT(gv)), gu)
+        from autograd_core.ops.shape import cat
+
+        gy = xp.matmul(q, gv)
+        if isinstance(gx, Tensor) or isinstance(gy, Tensor):
+            return (cat([gx, gy], dim=-1),)
+        return (np.concatenate([gx, gy], axis=-1),)
+
+
+def _qr_flat(a, wide=False):
+    x = _distinct_sv(a)
+    q, r = qr(x.T if wide else x)
+    from autograd_core.ops.shape import cat
+
+    return cat([q.reshape(-1), r.reshape(-1)])
+
+
+@op("qr", function=False, samples=[Sample("qr", lambda a: _qr_flat(a)),
+                                   Sample("qr_wide", lambda a: _qr_flat(a, True))])
+def qr(A: Tensor, mode: str = "reduced") -> QRResult:
+    """Return ``(Q, R)``, the QR decomposition of a matrix (or batch): ``A = Q @ R`` with
+    orthonormal columns in ``Q`` and ``R`` upper triangular.
+
+    ``autograd_core.linalg.qr``, numpy's LAPACK (the same signs as PyTorch's). ``mode``:
+    ``"reduced"`` (``Q`` is ``m x k``, ``k = min(m, n)``), ``"complete"`` (``Q`` is
+    ``m x m``), ``"r"`` (``R`` only; ``Q`` is empty). Differentiable for full-rank input in
+    ``"reduced"`` mode, and in ``"complete"`` mode when ``m <= n``.
+
+    Args:
+        A (Tensor): ``(*, m, n)`` matrices.
+        mode (str): ``"reduced"``, ``"complete"`` or ``"r"``. Default: ``"reduced"``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> Q, R = ag.linalg.qr(ag.tensor([[3.0, 1.0], [4.0, 2.0]]))
+        >>> R
+        tensor([[-5.0000, -2.2000],
+                [ 0.0000,  0.4000]])
+        >>> Q @ R
+        tensor([[3.0000, 1.0000],
+                [4.0000, 2.0000]])
+    """
+    _check(A, "linalg.qr", square=False)
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
+                           f"'reduced' (default), 'r', or 'complete'")
+    m, n = A.shape[-2], A.shape[-1]
+    if mode == "r" or (mode == "complete" and m > n):
+        q, r = np.linalg.qr(A._data, mode="complete" if mode == "complete" else "reduced")
+        if mode == "r":
+            q = np.zeros((0,), dtype=A.dtype)
+        return QRResult(Tensor(q), LinalgQrRefused.apply(A, r, message=_QR_NO_GRAD[mode]))
+    return QRResult(*LinalgQr.apply(A, mode="reduced"))
+
+
+class LinalgQrRefused(Node):
+    """``R`` of a QR mode whose derivative PyTorch refuses: backward raises its error."""
+
+    def forward(self, a, r, message):
+        self.message = message
+        return r
+
+    def backward(self, g):
+        raise RuntimeError(self.message)
+
+
+_QR_NO_GRAD = {
+    "r": "The derivative of linalg.qr depends on Q, which is not computed when mode='r'. "
+         "Please use linalg.qr(A, mode='reduced') if you are going to differentiate through "
+         "linalg.qr.",
+    "complete": "The QR decomposition is not differentiable when mode='complete' and "
+                "nrows > ncols."}
+
+
 # ---- pseudo-inverse --------------------------------------------------------------------------
 class LinalgPinv(Node):
     """Moore-Penrose pseudo-inverse ``X = A^+``; the gradient (constant rank) is

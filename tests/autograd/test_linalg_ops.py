@@ -73,6 +73,19 @@ def test_solve_forms_and_pinv():
     np.testing.assert_allclose(P.numpy(), [[1.0, 0.0, 0.0], [0.0, 0.0, 0.5]])
 
 
+def test_qr_by_hand_and_modes():
+    A = ag.tensor([[3.0, 1.0], [4.0, 2.0], [0.0, 0.0]], dtype=ag.float64)
+    Q, R = LA.qr(A)
+    assert Q.shape == (3, 2) and R.shape == (2, 2)
+    np.testing.assert_allclose(np.abs(R.numpy()), [[5.0, 2.2], [0.0, 0.4]], atol=1e-14)
+    np.testing.assert_allclose((Q @ R).numpy(), A.numpy(), atol=1e-14)
+    np.testing.assert_allclose((Q.mT @ Q).numpy(), np.eye(2), atol=1e-14)
+    Qc, Rc = LA.qr(A, mode="complete")
+    assert Qc.shape == (3, 3) and Rc.shape == (3, 2)
+    Qr, Rr = LA.qr(A, mode="r")
+    assert Qr.shape == (0,) and np.allclose(Rr.numpy(), R.numpy())
+
+
 def test_norms_by_hand():
     A = ag.tensor([[1.0, -2.0], [3.0, 4.0]])
     assert LA.norm(A).item() == pytest.approx(math.sqrt(30))
@@ -203,6 +216,12 @@ CASES = [
      _general((4, 3), 30)),
     ("cross_dim0", lambda m, x: m.cross(x, x * x, dim=0), lambda t, x: t.cross(x, x * x, dim=0),
      _general((3, 4), 31)),
+    ("qr_tall", lambda m, x: list(m.linalg.qr(x)), lambda t, x: list(t.linalg.qr(x)),
+     _general((4, 3), 32)),
+    ("qr_wide_batched", lambda m, x: list(m.linalg.qr(x.mT)),
+     lambda t, x: list(t.linalg.qr(x.mT)), _general((2, 4, 3), 33)),
+    ("qr_complete_wide", lambda m, x: list(m.linalg.qr(x.mT, mode="complete")),
+     lambda t, x: list(t.linalg.qr(x.mT, mode="complete")), _general((4, 3), 34)),
 ]
 
 
@@ -252,7 +271,9 @@ def test_second_derivatives_equal_torch():
            lambda m, x: (m.linalg.eigh(_sym(m, x))[1][:, 0] ** 2 * m.arange(3.0)).sum(),
            lambda m, x: m.linalg.det(x[:3]) ** 2,
            lambda m, x: m.linalg.cholesky(_sym(m, x)).sum(),
-           lambda m, x: (m.linalg.pinv(x) ** 2).sum()]
+           lambda m, x: (m.linalg.pinv(x) ** 2).sum(),
+           lambda m, x: (m.linalg.qr(x)[0] ** 3).sum() + (m.linalg.qr(x)[1] ** 3).sum(),
+           lambda m, x: (m.linalg.qr(x.mT)[1] ** 3).sum()]
     for k, fn in enumerate(fns):
         np.testing.assert_allclose(hvp(ag, fn), hvp(torch, fn), rtol=1e-8, atol=1e-10,
                                    err_msg=str(k))
@@ -275,6 +296,9 @@ ERRORS = [
     lambda m: m.linalg.cross(m.ones(2, 2), m.ones(2, 2)),
     lambda m: m.linalg.norm(m.ones(2, 2, 2), ord=2),
     lambda m: m.poisson(m.tensor([-1.0])),
+    lambda m: m.linalg.qr(m.ones(2, 2), mode="x"),
+    lambda m: m.linalg.qr(m.ones(3, 2, requires_grad=True), mode="r")[1].sum().backward(),
+    lambda m: m.linalg.qr(m.ones(3, 2, requires_grad=True), mode="complete")[1].sum().backward(),
 ]
 
 
@@ -318,7 +342,7 @@ def _params(sig):
 
 
 LINALG = ["norm", "vector_norm", "matrix_norm", "det", "slogdet", "inv", "solve", "cholesky",
-          "eigh", "eigvalsh", "svdvals", "pinv", "cross"]
+          "eigh", "eigvalsh", "svdvals", "pinv", "cross", "qr"]
 TOP = ["det", "inverse", "logdet", "slogdet", "pinverse", "cross", "logspace", "poisson"]
 
 
