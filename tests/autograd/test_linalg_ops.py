@@ -365,3 +365,20 @@ def test_function_and_method_signatures_equal_torch(name):
         ours = _params(inspect.signature(getattr(ag.Tensor, name)))[1:]
         # PyTorch's method docstrings leave out defaulted arguments (pinverse's rcond)
         assert ours[:len(method)] == method
+
+
+@pytest.mark.torch_parity
+def test_pinv_cutoffs_equal_torch():
+    """A rank-deficient matrix (third column nearly a combination of the others): atol/rtol
+    decide which singular values count, per matrix of a batch, as in PyTorch."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((2, 4, 3))
+    A[..., 2] = 2 * A[..., 0] + 1e-3 * A[..., 1]
+    S = A[0, :3] + A[0, :3].T
+    for arr, kw in [(A, {}), (A, {"atol": 0.5}), (A, {"rtol": 0.3}),
+                    (A, {"atol": 0.01, "rtol": 0.5}), (S, {"hermitian": True}),
+                    (S, {"hermitian": True, "atol": 1.0})]:
+        got = LA.pinv(ag.tensor(arr), **kw).numpy()
+        want = torch.linalg.pinv(torch.tensor(arr), **kw).numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, err_msg=str(kw))
