@@ -33,8 +33,9 @@ class Variable(metaclass=_VariableMeta):
         (tensor([1., 2.], requires_grad=True), True)
     """
 
-    def __new__(cls, data: Tensor | None = None, requires_grad: bool = False,
-                volatile: bool = False) -> Tensor:  # type: ignore[misc]
+    def __new__(  # type: ignore[misc]  # returns a Tensor, as PyTorch's Variable does
+            cls, data: Tensor | None = None, requires_grad: bool = False,
+            volatile: bool = False) -> Tensor:
         if volatile:
             warnings.warn("volatile was removed and now has no effect. Use `with "
                           "torch.no_grad():` instead.", UserWarning, stacklevel=2)
