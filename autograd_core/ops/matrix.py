@@ -62,7 +62,8 @@ def _batch_prefix(a, bad):
 
 
 def _zero_pivot(m):
-    """The 1-based index of the first zero pivot of LU with partial pivoting (LAPACK's info)."""
+    """The 1-based index of the first zero pivot of LU with partial pivoting (LAPACK's
+    ``info``), or None."""
     m = np.array(m, dtype=np.float64)
     n = m.shape[0]
     for k in range(n):
@@ -71,7 +72,7 @@ def _zero_pivot(m):
             return k + 1
         m[[k, p]] = m[[p, k]]
         m[k + 1:, k:] -= np.outer(m[k + 1:, k] / m[k, k], m[k, k:])
-    return n
+    return None
 
 
 def _inv_array(a, name="linalg.inv"):
@@ -79,12 +80,13 @@ def _inv_array(a, name="linalg.inv"):
         return np.linalg.inv(a)
     except np.linalg.LinAlgError:
         flat = a.reshape((-1,) + a.shape[-2:])
-        bad = np.array([np.linalg.matrix_rank(m) < m.shape[0] for m in flat])
-        first = flat[int(np.flatnonzero(bad)[0])] if bad.any() else flat[0]
+        pivots = [_zero_pivot(m) for m in flat]
+        bad = np.array([p is not None for p in pivots])
+        first = int(np.flatnonzero(bad)[0]) if bad.any() else 0
         raise LinAlgError(
-            f"{name}: {_batch_prefix(a, bad)}The diagonal element {_zero_pivot(first)} is "
-            f"zero, the inversion could not be completed because the input matrix is "
-            f"singular.") from None
+            f"{name}: {_batch_prefix(a, bad) if bad.any() else ''}The diagonal element "
+            f"{pivots[first] or a.shape[-1]} is zero, the inversion could not be completed "
+            f"because the input matrix is singular.") from None
 
 
 def _inv(x):
@@ -679,9 +681,9 @@ _QR_NO_GRAD = {
 
 # ---- pseudo-inverse --------------------------------------------------------------------------
 class LinalgPinv(Node):
-    """Moore-Penrose pseudo-inverse ``X = A^+``; the gradient (constant rank) is
-    ``-X^T g X^T + (I - A X)^T... `` written as ``-X^T g X^T + (I - A X) g^T X X^T +
-    X^T X g^T (I - X A)``, matmuls only, so it is twice differentiable."""
+    """Moore-Penrose pseudo-inverse ``X = A^+``; the gradient where the rank is constant,
+    ``-X^T g X^T + (I - A X) g^T X X^T + X^T X g^T (I - X A)`` (Golub and Pereyra 1973),
+    is matmuls only, so it is differentiable again."""
 
     def forward(self, a, rtol, hermitian):
         x = np.linalg.pinv(a, rcond=rtol, hermitian=hermitian)
