@@ -35,9 +35,9 @@ from autograd_core.creation import (
     LongTensor, ShortTensor, arange, as_tensor, bernoulli, bool, cdouble, cfloat, complex64,
     complex128, double, empty, empty_like, eye, float, float16, float32, float64, from_numpy,
     full, full_like, get_default_dtype, half, int, int8, int16, int32, int64, linspace, long,
-    multinomial, normal, ones, ones_like, rand, rand_like, randint, randint_like, randn,
-    randn_like, randperm, set_default_device, set_default_dtype, short, tensor, uint8, zeros,
-    zeros_like,
+    logspace, multinomial, normal, ones, ones_like, poisson, rand, rand_like, randint,
+    randint_like, randn, randn_like, randperm, set_default_device, set_default_dtype, short,
+    tensor, uint8, zeros, zeros_like,
 )
 from autograd_core.tensor import DType as dtype, Size  # noqa: F401 (torch.dtype)
 from autograd_core.device import device
@@ -55,6 +55,7 @@ from autograd_core import methods as _methods  # noqa: F401 - wires Tensor's met
 from autograd_core.ops.registry import functions as _functions
 from autograd_core import testing  # ag.testing.assert_close
 from autograd_core.ops.compose import e, inf, nan, pi
+from autograd_core import linalg  # torch.linalg
 from autograd_core.dtype_info import finfo, iinfo
 from autograd_core.capture import CompileFallback, compile  # noqa: A004 (torch.compile)
 
@@ -99,7 +100,7 @@ __version__ = "0.1.0"
 __all__ = sorted(
     name for name, value in globals().items()
     if not name.startswith("_") and not isinstance(value, type(_builtins))
-) + ["accelerator", "autograd", "backends", "cuda", "testing", "viz"]
+) + ["accelerator", "autograd", "backends", "cuda", "linalg", "testing", "viz"]
 
 
 # ---- the one-line swap: ``import autograd_core as torch`` --------------------------------------

@@ -433,8 +433,7 @@ def _output_spec(tracer, result):
 # creation functions (ag.tensor, zeros, arange, ...), an op's scalar operand, diag's scatter
 # of a vector into zeros (a module name, or a module and function name)
 _CONSTANT_MAKERS = {"autograd_core.creation", "autograd_core.ops._xp",
-                    ("autograd_core.ops.compose", "diag"),
-                    ("autograd_core.ops.conv", "_adaptive")}  # averaging matrices: shapes only
+                    ("autograd_core.ops.compose", "diag")}
 
 _VALUE_READS = ("item", "tolist", "numpy", "__array__", "__bool__", "__float__", "__int__",
                 "__index__", "__repr__", "__str__", "__format__")

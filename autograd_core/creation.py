@@ -456,6 +456,35 @@ def linspace(start: _Number, end: _Number, steps: builtins.int, *,
     return _make(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
+def logspace(start: _Number, end: _Number, steps: builtins.int, base: builtins.float = 10.0,
+             *, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+             requires_grad: builtins.bool = False) -> Tensor:
+    """Return ``steps`` values ``base ** x`` for ``x`` evenly spaced from ``start`` to ``end``.
+
+    Args:
+        start (number): the first exponent.
+        end (number): the last exponent.
+        steps (int): how many values.
+        base (float): the base. Default: 10.0.
+        dtype (dtype, optional): the dtype; the default float dtype if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.logspace(0, 2, 3)
+        tensor([  1.,  10., 100.])
+        >>> ag.logspace(0, 3, 4, base=2)
+        tensor([1., 2., 4., 8.])
+    """
+    check_device(device, "logspace")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    exponents = np.linspace(start, end, steps, dtype=np.float64)
+    return _make(np.power(builtins.float(base), exponents).astype(_float_dtype(dtype)), requires_grad)
+
+
 def eye(n: builtins.int, m: builtins.int | None = None, *, dtype: DTypeLike | None = None,
         device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return a 2-d tensor with ones on the diagonal and zeros elsewhere.
@@ -754,6 +783,32 @@ def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     u = _random.generator(generator, "bernoulli").random(p.shape)
     return Tensor((u < p).astype(p.dtype))
+
+
+def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
+    """Draw a Poisson sample for every element, with that element of ``input`` as the rate.
+
+    Args:
+        input (Tensor): non-negative rates.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Returns:
+        Tensor: whole-number counts in ``input``'s dtype and shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.poisson(ag.tensor([0.0, 0.0]))
+        tensor([0., 0.])
+        >>> _ = ag.manual_seed(0)
+        >>> abs(ag.poisson(ag.full((1000,), 4.0)).mean().item() - 4.0) < 0.3
+        True
+    """
+    lam = _probabilities(input, "poisson")
+    if np.any(~(lam >= 0)):
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    counts = _random.generator(generator, "poisson").poisson(lam.astype(np.float64))
+    return Tensor(np.asarray(counts).astype(lam.dtype))
 
 
 # ---- PyTorch's legacy typed constructors -----------------------------------------------------

@@ -15,7 +15,7 @@ import inspect
 import numpy as np
 
 from autograd_core.grad_mode import STATE, enable_grad, no_grad
-from autograd_core.node import FREED_MESSAGE, Node, check_forward
+from autograd_core.node import FREED_MESSAGE, Node, Packed, check_forward
 from autograd_core.node import record as record_node
 from autograd_core.tensor import Tensor
 
@@ -64,7 +64,9 @@ class FunctionCtx:
                     f"save_for_backward can only save variables, but argument {i} is of type "
                     f"{type(t).__name__}"
                 )
-        self._saved = tensors
+        hooks = STATE.saved_hooks
+        self._saved = tensors if not hooks else Packed(
+            tuple(None if t is None else t._data for t in tensors), tensors, hooks[-1])
         versions = []
         for t in tensors:
             if t is None:
@@ -80,14 +82,17 @@ class FunctionCtx:
         """What ``save_for_backward`` kept (a tuple)."""
         if self._freed:
             raise RuntimeError(FREED_MESSAGE)
-        for t, v in zip(self._saved, self._versions):
+        saved = self._saved
+        if type(saved) is Packed:
+            saved = saved.unpack_tensors()
+        for t, v in zip(saved, self._versions):
             if v is not None and v[0][0] != v[1]:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified "
                     f"by an inplace operation: [{type(t).__name__} of shape {list(t.shape)}] is "
                     f"at version {v[0][0]}; expected version {v[1]} instead."
                 )
-        return self._saved
+        return saved
 
     def mark_dirty(self, *args):
         """Declare the input Tensors that forward modified in place (and returns)."""

@@ -19,6 +19,11 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 class _State(threading.local):
     enabled = True
     anomaly = False
+    #: the ``(pack_hook, unpack_hook)`` pairs of active ``autograd.graph.saved_tensors_hooks``
+    #: contexts, innermost last (an empty tuple: values are saved as they are)
+    saved_hooks: tuple = ()
+    #: the message of an active ``disable_saved_tensors_hooks`` (None: hooks allowed)
+    saved_hooks_disabled: str | None = None
 
 
 STATE = _State()

@@ -64,6 +64,7 @@ class Node:
     _saved = ()
     _saved_refs = ()
     _saved_versions = ()  # (counter, value at save) of every saved input and output
+    _saved_out_idx = None  # multi-output nodes: position in _saved -> which output it is
     _pre_hooks = None  # output index -> {handle id: hook}; {} when only _retained is set
     _retained = None  # output index -> weak reference to a tensor that retains its grad
     _trace = None
@@ -130,6 +131,8 @@ class Node:
         saved = self._saved
         if saved is FREED:
             raise RuntimeError(FREED_MESSAGE)
+        if type(saved) is Packed:
+            saved = saved.unpack()
         for entry in self._saved_versions:
             if entry[0][0] != entry[1]:
                 raise self._modified_error(entry)
@@ -154,7 +157,10 @@ class Node:
                 # constants: non-differentiable arrays (masks, indices), scalars, None
                 out.append(_make(arr, None, False) if isinstance(arr, np.ndarray) else arr)
             elif ref is _OUTPUT:
-                out.append(_make(arr, self, True))
+                t = _make(arr, self, True)
+                if self.n_outputs != 1:  # which output it is (the engine routes by index)
+                    t._out_idx = self._saved_out_idx[len(out)]
+                out.append(t)
             else:
                 out.append(ref)
         return tuple(out)
@@ -169,6 +175,8 @@ class Node:
         keep a copy of its old values where they were saved, as constants."""
         if self._saved is FREED or not self._saved:
             return
+        if type(self._saved) is Packed:
+            self._saved = self._saved.unpack()
         data = tensor._data
         saved, refs = list(self._saved), list(self._saved_refs)
         for k, (arr, ref) in enumerate(zip(saved, refs)):
@@ -377,6 +385,8 @@ def _save1(node, args, arrays, out, raw):
     node._saved_refs = refs
     if versions:
         node._saved_versions = versions
+    if STATE.saved_hooks:
+        node._saved = Packed(node._saved, refs, STATE.saved_hooks[-1])
 
 
 def save(node, args, outs, results=None):
@@ -388,12 +398,14 @@ def save(node, args, outs, results=None):
     saved = list(to_save)
     refs = [None] * len(to_save)
     versions = []
+    out_idx = {}
     for k, arr in enumerate(to_save):
         if arr is None:
             continue
         for j, o in enumerate(outs):
             if arr is o:
                 refs[k] = _OUTPUT
+                out_idx[k] = j
                 if results is not None:
                     vc = results[j]._version
                     if vc is None:
@@ -412,6 +424,10 @@ def save(node, args, outs, results=None):
     node._saved = tuple(saved)
     node._saved_refs = refs
     node._saved_versions = versions
+    if out_idx:
+        node._saved_out_idx = out_idx
+    if STATE.saved_hooks:
+        node._saved = Packed(node._saved, refs, STATE.saved_hooks[-1])
     if STATE.anomaly is True:
         node._trace = _stack()
 
@@ -432,6 +448,44 @@ def record(node, args, outs):
     node._seq = _next_seq()
     node.next = tuple(edges)
     save(node, args, outs)
+
+
+class Packed:
+    """A node's saved values as ``saved_tensors_hooks`` packed them: each saved array goes to
+    ``pack_hook`` as a Tensor (the input Tensor itself when an input was saved) and comes back
+    from ``unpack_hook`` when backward reads it; other saved values stay as they are."""
+
+    __slots__ = ("items", "unpack_hook")
+
+    def __init__(self, saved, refs, hooks):
+        pack_hook, self.unpack_hook = hooks
+        items = []
+        for arr, ref in zip(saved, refs):
+            if isinstance(arr, ndarray):
+                t = ref if isinstance(ref, Tensor) else _make(arr, None, False)
+                items.append((True, pack_hook(t)))
+            else:
+                items.append((False, arr))
+        self.items = items
+
+    def __len__(self):
+        return len(self.items)
+
+    def unpack_tensors(self):
+        """The saved values, each packed one as what ``unpack_hook`` returned (a Tensor)."""
+        out = []
+        for packed, value in self.items:
+            if packed:
+                value = self.unpack_hook(value)
+                if not isinstance(value, Tensor):
+                    raise TypeError(f"Output of saved tensor unpack_hook expected to be a "
+                                    f"Tensor but got result of type {type(value).__name__}")
+            out.append(value)
+        return tuple(out)
+
+    def unpack(self):
+        """The saved values with arrays for the packed ones (what a node's rule reads)."""
+        return tuple(v._data if isinstance(v, Tensor) else v for v in self.unpack_tensors())
 
 
 def _finite(x):

@@ -53,7 +53,7 @@ import time
 import traceback
 import warnings
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -61,7 +61,7 @@ import numpy as np
 from autograd_core import Tensor
 from autograd_core import random as _random
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
+__all__ = ["Dataset", "IterableDataset", "ChainDataset", "ConcatDataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
            "get_worker_info", "WorkerInfo", "load_mnist_digits", "MnistDigits",
            "DistributedSampler", "load_idx", "load_mnist", "mnist_files"]
 
@@ -148,11 +148,107 @@ def _take(t, index):
     return Tensor(t._data[index])
 
 
+class IterableDataset(Dataset):
+    """Iterable-style dataset: subclasses define ``__iter__``, yielding samples.
+
+    For data read as a stream. ``DataLoader`` batches what ``iter(dataset)`` yields (no
+    ``shuffle``, ``sampler`` or ``batch_sampler``). With ``num_workers > 0`` every worker
+    iterates its own copy of the dataset, so a dataset that does not split its stream by
+    ``get_worker_info()`` yields each sample once per worker (as in PyTorch); the loader takes
+    batches from the workers in turn. ``a + b`` chains two iterable datasets.
+
+    Example::
+
+        >>> from nn.data import DataLoader, IterableDataset, get_worker_info
+        >>> class Range(IterableDataset):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...
+        ...     def __iter__(self):
+        ...         info = get_worker_info()  # None in the main process
+        ...         step, first = (1, 0) if info is None else (info.num_workers, info.id)
+        ...         return iter(range(first, self.n, step))
+        >>> [b.tolist() for b in DataLoader(Range(5), batch_size=2)]
+        [[0, 1], [2, 3], [4]]
+        >>> list(Range(2) + Range(3))
+        [0, 1, 0, 1, 2]
+    """
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+
+    def __getitem__(self, index: Any) -> Any:
+        raise NotImplementedError("an IterableDataset is read by iterating it, not indexing")
+
+    def __len__(self) -> int:
+        # no length unless a subclass gives one: a TypeError, as len() of an object without
+        # __len__ (so list(DataLoader(...)) and length hints carry on without one)
+        raise TypeError(f"object of type '{type(self).__name__}' has no len()")
+
+    def __add__(self, other: Dataset) -> ChainDataset:  # type: ignore[override]
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """The samples of several iterable datasets, one dataset after another (chained lazily).
+
+    Args:
+        datasets (iterable of IterableDataset): the datasets to chain.
+
+    Example::
+
+        >>> from nn.data import ChainDataset, IterableDataset
+        >>> class Letters(IterableDataset):
+        ...     def __init__(self, s):
+        ...         self.s = s
+        ...
+        ...     def __iter__(self):
+        ...         return iter(self.s)
+        >>> list(ChainDataset([Letters("ab"), Letters("c")]))
+        ['a', 'b', 'c']
+    """
+
+    def __init__(self, datasets: Iterable[Dataset]) -> None:
+        super().__init__()
+        self.datasets = datasets
+
+    def __iter__(self) -> Iterator[Any]:
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            yield from d
+
+    def __len__(self) -> int:
+        total = 0
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise AssertionError("ChainDataset only supports IterableDataset")
+            total += len(d)  # type: ignore[arg-type]
+        return total
+
+
 class ConcatDataset(Dataset):
-    """The samples of ``datasets`` one after another (what ``a + b`` of datasets returns)."""
+    """The samples of map-style ``datasets`` one after another (what ``a + b`` of datasets
+    returns).
+
+    Args:
+        datasets (iterable of Dataset): the datasets, each with ``len`` and indexing.
+
+    Example::
+
+        >>> from nn.data import ConcatDataset
+        >>> ds = ConcatDataset([[1, 2], [3]])
+        >>> len(ds), ds[2], ds[-1]
+        (3, 3, 3)
+    """
 
     def __init__(self, datasets: Iterable[Any]) -> None:
         self.datasets = list(datasets)
+        if not self.datasets:
+            raise AssertionError("datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset")
         self.cumulative = np.cumsum([len(d) for d in self.datasets])
 
     def __len__(self):
@@ -494,6 +590,43 @@ class _Fetcher:
         return (self.collate_fn or default_collate)(samples)
 
 
+class _IterEnd:
+    """What a fetcher of an iterable dataset returns once its stream is exhausted."""
+
+
+class _IterableFetcher:
+    """Cuts the stream of an ``IterableDataset`` into batches; in a worker, over the worker's
+    own copy. ``epoch`` (the epoch's base seed) starts a fresh ``iter(dataset)`` when it
+    changes, so persistent workers restart their stream each epoch."""
+
+    def __init__(self, dataset, batch_size, drop_last, collate_fn):
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.drop_last = drop_last
+        self.collate_fn = collate_fn
+        self._epoch = self._it = None
+        self._done = False
+
+    def __call__(self, epoch):
+        if epoch != self._epoch:
+            self._epoch, self._it, self._done = epoch, iter(self.dataset), False
+        if self._done:
+            return _IterEnd()
+        if self.batch_size is None:
+            try:
+                sample = next(self._it)
+            except StopIteration:
+                self._done = True
+                return _IterEnd()
+            return sample if self.collate_fn is None else self.collate_fn(sample)
+        batch = list(itertools.islice(self._it, self.batch_size))
+        if len(batch) < self.batch_size:
+            self._done = True
+            if not batch or self.drop_last:
+                return _IterEnd()
+        return (self.collate_fn or default_collate)(batch)
+
+
 # ---- worker processes ----------------------------------------------------------------------
 class WorkerInfo:
     """What ``get_worker_info()`` returns inside a worker: ``id``, ``num_workers``, ``seed``
@@ -778,16 +911,24 @@ class _MultiProcessIter:
         self.exhausted = False
         self.limit = loader.prefetch_factor * loader.num_workers
         self.cycle = itertools.cycle(range(loader.num_workers))
+        # an IterableDataset: each worker streams until it reports _IterEnd, then gets no task
+        self.active = set(range(loader.num_workers))
 
     def _put(self):
         if self.exhausted:
+            return
+        for _ in range(self.loader.num_workers):
+            wid = next(self.cycle)
+            if wid in self.active:
+                break
+        else:
+            self.exhausted = True
             return
         try:
             index = next(self.index_iter)
         except StopIteration:
             self.exhausted = True
             return
-        wid = next(self.cycle)
         try:
             self.pool.conns[wid].send((self.generation, self.send_idx, index))
         except (OSError, EOFError):
@@ -841,17 +982,21 @@ class _MultiProcessIter:
                 if self.pool.generation != self.generation:
                     raise RuntimeError("this DataLoader iterator was superseded by a newer "
                                        "one over the same persistent workers")
-                _, (generation, idx, ok, payload) = self._receive()
+                wid, (generation, idx, ok, payload) = self._receive()
                 if generation is None:  # the worker failed to start
                     payload.reraise()
                 if generation != self.generation:
                     continue  # a result of an abandoned earlier epoch
+                if isinstance(payload, _IterEnd):
+                    self.active.discard(wid)
                 self.buffer[idx] = (ok, payload)
             ok, payload = self.buffer.pop(self.rcvd_idx)
             self.rcvd_idx += 1
             self._put()
             if not ok:
                 payload.reraise()
+            if isinstance(payload, _IterEnd):
+                continue
             yield _from_wire(payload)
 
 
@@ -948,6 +1093,16 @@ class DataLoader:
                 raise ValueError("multiprocessing_context can only be used with multi-process "
                                  "loading (num_workers > 0), but got num_workers=0")
             _resolve_context(multiprocessing_context)
+        if isinstance(dataset, IterableDataset):
+            if shuffle not in (False, None):
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified shuffle "
+                                 f"option, but got shuffle={shuffle}")
+            if sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified sampler "
+                                 f"option, but got sampler={sampler}")
+            if batch_sampler is not None:
+                raise ValueError(f"DataLoader with IterableDataset: expected unspecified "
+                                 f"batch_sampler option, but got batch_sampler={batch_sampler}")
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
@@ -1014,6 +1169,9 @@ class DataLoader:
     def _epoch(self):
         """This epoch's index iterator (the permutation is drawn here) and base seed."""
         gen = _as_generator(self.generator)
+        if isinstance(self.dataset, IterableDataset):  # one endless task stream per epoch
+            base_seed = int(gen.integers(0, 2 ** 63 - 1))
+            return itertools.repeat(base_seed), base_seed
         if self.batch_sampler is not None:
             index_iter = (np.asarray(list(b), dtype=np.int64) for b in self.batch_sampler)
         elif self.sampler is not None:  # consumed lazily: a sampler may be endless
@@ -1041,7 +1199,14 @@ class DataLoader:
 
     def __iter__(self):
         index_iter, base_seed = self._epoch()
-        fetcher = _Fetcher(self.dataset, self._auto_batch, self.collate_fn)
+        if isinstance(self.dataset, IterableDataset):
+            fetcher: Any = _IterableFetcher(self.dataset, self.batch_size, self.drop_last,
+                                            self.collate_fn)
+            if self.num_workers == 0:
+                return itertools.takewhile(lambda b: not isinstance(b, _IterEnd),
+                                           map(fetcher, index_iter))
+        else:
+            fetcher = _Fetcher(self.dataset, self._auto_batch, self.collate_fn)
         if self.num_workers == 0:
             return (fetcher(index) for index in index_iter)
         return self._multiprocess(index_iter, base_seed, fetcher)

@@ -233,11 +233,12 @@ class set_detect_anomaly:
 
 # torch.autograd's other names, after grad/backward (the modules below import those from here)
 from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled
-from autograd_core.autograd import function, functional
+from autograd_core.autograd import function, functional, graph
+from autograd_core.autograd.variable import Variable
 from autograd_core.function import Function, FunctionCtx, once_differentiable
 from autograd_core.grad_mode import enable_grad, no_grad, set_grad_enabled
 from autograd_core.gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "function",
-           "functional", "grad", "gradcheck", "gradgradcheck", "is_anomaly_enabled", "no_grad",
-           "once_differentiable", "set_detect_anomaly", "set_grad_enabled"]
+           "functional", "grad", "graph", "gradcheck", "gradgradcheck", "is_anomaly_enabled", "no_grad",
+           "once_differentiable", "set_detect_anomaly", "set_grad_enabled", "Variable"]

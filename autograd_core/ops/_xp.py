@@ -16,6 +16,13 @@ import numpy as np
 from autograd_core.tensor import Tensor
 
 
+def constant(arr):
+    """``arr`` (numpy, made from shapes and Python numbers, never from another tensor's values)
+    as a constant Tensor: an op's fixed matrix or a sample's well-conditioned base. Made here,
+    ``ag.compile``'s tracer knows it for a constant (this module is one of its makers)."""
+    return Tensor._make(np.asarray(arr), None, False)
+
+
 def _const_like(x, like):
     """``x`` (a number or array) as a constant Tensor of ``like``'s dtype."""
     return Tensor._make(np.asarray(x, dtype=like.dtype), None, False)

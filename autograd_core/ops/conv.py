@@ -820,9 +820,9 @@ def _adaptive(name, nd, input, output_size):
         raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0")
     out = x
     if nd == 2:
-        ph = Tensor(_adaptive_matrix(x.shape[-2], sizes[0], x.dtype))
+        ph = xp.constant(_adaptive_matrix(x.shape[-2], sizes[0], x.dtype))
         out = ph @ out
-    pw = Tensor(np.ascontiguousarray(_adaptive_matrix(x.shape[-1], sizes[-1], x.dtype).T))
+    pw = xp.constant(np.ascontiguousarray(_adaptive_matrix(x.shape[-1], sizes[-1], x.dtype).T))
     return out @ pw
 
 

@@ -376,7 +376,90 @@ def gradient_penalty(torch):
             "w0_grad": _np(critic[0].weight.grad)}
 
 
+def gaussian_process(torch):
+    """Gaussian-process regression as the from-scratch chapters write it: an RBF kernel, the
+    negative log marginal likelihood through torch.linalg (cholesky, solve, logdet), the two
+    hyperparameters (log length-scale, log noise) fitted with Adam, then the predictive mean
+    and variance; slogdet, eigvalsh and norms of the final kernel matrix."""
+    rng = np.random.default_rng(5)
+    X = np.sort(rng.uniform(-3.0, 3.0, 12))
+    Y = np.sin(X) + 0.1 * rng.standard_normal(12)
+    x, t, xs = torch.tensor(X), torch.tensor(Y), torch.tensor(np.linspace(-3.0, 3.0, 5))
+    log_ell = torch.tensor(0.0, requires_grad=True)
+    log_noise = torch.tensor(-1.0, requires_grad=True)
+
+    def kernel(a, b):
+        return torch.exp(-0.5 * (a[:, None] - b[None, :]) ** 2 / torch.exp(2 * log_ell))
+
+    def gram():
+        return kernel(x, x) + torch.exp(2 * log_noise) * torch.eye(12)
+
+    def nll():
+        K = gram()
+        alpha = torch.linalg.solve(K, t)
+        return 0.5 * (t @ alpha) + 0.5 * torch.logdet(K) + 6.0 * np.log(2 * np.pi)
+
+    opt = torch.optim.Adam([log_ell, log_noise], lr=0.05)
+    losses = []
+    for _ in range(30):
+        opt.zero_grad()
+        loss = nll()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    r = {"losses": losses, "hyper": [log_ell.item(), log_noise.item()], "X": X, "Y": Y}
+    with torch.no_grad():
+        K = gram()
+        L = torch.linalg.cholesky(K)
+        Ks = kernel(xs, x)
+        r["mean"] = _np(Ks @ torch.linalg.solve(K, t))
+        v = torch.linalg.solve(L, Ks.T)
+        r["var"] = _np(1.0 - (v * v).sum(0))
+        sign, logabsdet = torch.linalg.slogdet(K)
+        r["slogdet"] = [sign.item(), logabsdet.item()]
+        r["eigvalsh"] = _np(torch.linalg.eigvalsh(K))
+        r["norms"] = [torch.linalg.norm(K).item(), torch.linalg.matrix_norm(K, ord=2).item(),
+                      torch.linalg.matrix_norm(K, ord="nuc").item(), K.det().item()]
+    return r
+
+
+def streaming_data(torch):
+    """An IterableDataset yielding (x, y) pairs from a stream, two chained with ChainDataset,
+    read by DataLoader in batches of 4 for two epochs while a bias-free linear model learns by
+    SGD."""
+    data = torch.utils.data
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((10, 3))
+    Y = X @ np.array([1.0, -2.0, 0.5])
+
+    class Stream(data.IterableDataset):
+        def __init__(self, lo, hi):
+            self.lo, self.hi = lo, hi
+
+        def __iter__(self):
+            for i in range(self.lo, self.hi):
+                yield torch.tensor(X[i]), torch.tensor(Y[i])
+
+    stream = data.ChainDataset([Stream(0, 6), Stream(6, 10)])
+    model = torch.nn.Linear(3, 1, bias=False)
+    with torch.no_grad():
+        model.weight.zero_()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sizes, losses = [], []
+    for _ in range(2):
+        for xb, yb in data.DataLoader(stream, batch_size=4):
+            sizes.append(len(xb))
+            opt.zero_grad()
+            loss = ((model(xb).squeeze(1) - yb) ** 2).mean()
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+    return {"sizes": sizes, "losses": losses, "w": _np(model.weight), "X": X, "Y": Y}
+
+
 PROGRAMS = {
+    "gaussian_process": gaussian_process,
+    "streaming_data": streaming_data,
     "newton_with_hessian": newton_with_hessian,
     "gradient_penalty": gradient_penalty,
     "autograd_basics": autograd_basics,

@@ -205,6 +205,49 @@ def _check_same(ours, theirs, where):
                                    rtol=1e-10, atol=1e-12, err_msg=where)
 
 
+def test_gaussian_process_against_numpy():
+    r = cp.run("gaussian_process", ag)
+    X, Y = r["X"], r["Y"]
+
+    def gram(log_ell, log_noise):
+        d = X[:, None] - X[None, :]
+        return np.exp(-0.5 * d ** 2 / np.exp(2 * log_ell)) + np.exp(2 * log_noise) * np.eye(12)
+
+    def nll(log_ell, log_noise):
+        K = gram(log_ell, log_noise)
+        return (0.5 * Y @ np.linalg.solve(K, Y) + 0.5 * np.linalg.slogdet(K)[1]
+                + 6 * np.log(2 * np.pi))
+
+    assert r["losses"][0] == pytest.approx(nll(0.0, -1.0), rel=1e-12)
+    assert r["losses"][-1] < r["losses"][0]
+    K = gram(*r["hyper"])
+    xs = np.linspace(-3.0, 3.0, 5)
+    Ks = np.exp(-0.5 * (xs[:, None] - X[None, :]) ** 2 / np.exp(2 * r["hyper"][0]))
+    np.testing.assert_allclose(r["mean"], Ks @ np.linalg.solve(K, Y), rtol=1e-10)
+    np.testing.assert_allclose(r["var"], 1 - np.einsum("ij,ji->i", Ks, np.linalg.solve(K, Ks.T)),
+                               rtol=1e-8, atol=1e-12)
+    assert r["slogdet"] == pytest.approx([1.0, np.linalg.slogdet(K)[1]], rel=1e-12)
+    w = np.linalg.eigvalsh(K)
+    np.testing.assert_allclose(r["eigvalsh"], w, rtol=1e-10)
+    assert r["norms"] == pytest.approx([np.sqrt((K * K).sum()), w.max(), w.sum(),
+                                        np.linalg.det(K)], rel=1e-10)
+
+
+def test_streaming_data_against_numpy():
+    r = cp.run("streaming_data", ag)
+    X, Y = r["X"], r["Y"]
+    assert r["sizes"] == [4, 4, 2] * 2
+    w = np.zeros(3)
+    losses = []
+    for _ in range(2):
+        for lo, hi in ((0, 4), (4, 8), (8, 10)):
+            e = X[lo:hi] @ w - Y[lo:hi]
+            losses.append((e ** 2).mean())
+            w = w - 0.1 * 2 * X[lo:hi].T @ e / (hi - lo)
+    np.testing.assert_allclose(r["losses"], losses, rtol=1e-12)
+    np.testing.assert_allclose(r["w"], w[None, :], rtol=1e-12)
+
+
 @pytest.mark.torch_parity
 @pytest.mark.parametrize("name", list(cp.PROGRAMS))
 def test_program_matches_torch(name):

@@ -1,0 +1,290 @@
+"""``autograd_core.linalg``, as ``torch.linalg``: norms, determinants, inverse, solve,
+Cholesky, symmetric eigenvalues, singular values, pseudo-inverse and cross product, under
+PyTorch's names and keywords. The ops themselves are declared in ``autograd_core.ops.matrix``
+(gradients included); the norms are composed of ``autograd_core.norm``'s node and reductions.
+
+Example::
+
+    >>> import autograd_core as ag
+    >>> A = ag.tensor([[3.0, 1.0], [1.0, 2.0]], requires_grad=True)
+    >>> ag.linalg.det(A)
+    tensor(5., grad_fn=<LinalgDetBackward0>)
+    >>> ag.linalg.norm(ag.tensor([3.0, 4.0]))
+    tensor(5.)
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+from typing import Sequence, Union
+
+import numpy as np
+
+from autograd_core.ops import _args
+from autograd_core.ops.matrix import (
+    EighResult, LinAlgError, LinalgPinv, QRResult, SlogdetResult, cholesky, cross as _cross,
+    eigh, eigvalsh, qr, solve, svdvals,
+)
+from autograd_core.ops import matrix as _matrix
+from autograd_core.ops.matrix import _check, _cross_prepare, _tname
+from autograd_core.ops.reduce import Norm
+from autograd_core.tensor import DTypeLike, Tensor
+
+_Dims = Union[builtins.int, Sequence[builtins.int], None]
+_Ord = Union[builtins.float, str, None]
+
+__all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cross", "det", "eigh",
+           "eigvalsh", "inv", "matrix_norm", "norm", "pinv", "qr", "QRResult", "slogdet", "solve",
+           "svdvals",
+           "vector_norm"]
+
+
+def det(A: Tensor) -> Tensor:
+    """Return the determinant of a square matrix (or batch), as ``torch.linalg.det``.
+
+    Args:
+        A (Tensor): ``(*, n, n)`` matrices.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.det(ag.tensor([[2.0, 1.0], [1.0, 3.0]]))
+        tensor(5.)
+    """
+    return _matrix.det(A)
+
+
+def slogdet(A: Tensor) -> SlogdetResult:
+    """Return ``(sign, logabsdet)`` of the determinant, as ``torch.linalg.slogdet``.
+
+    Args:
+        A (Tensor): ``(*, n, n)`` matrices.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.slogdet(ag.tensor([[0.0, 2.0], [3.0, 0.0]]))
+        linalg_slogdet(sign=tensor(-1.), logabsdet=tensor(1.7918))
+    """
+    return _matrix.slogdet(A)
+
+
+def inv(A: Tensor) -> Tensor:
+    """Return the inverse of a square matrix (or batch), as ``torch.linalg.inv``.
+
+    A singular matrix raises ``LinAlgError`` (a ``RuntimeError``).
+
+    Args:
+        A (Tensor): ``(*, n, n)`` invertible matrices.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.inv(ag.tensor([[1.0, 1.0], [0.0, 1.0]]))
+        tensor([[ 1., -1.],
+                [ 0.,  1.]])
+    """
+    return _matrix.inverse(A)
+
+
+def cross(input: Tensor, other: Tensor, *, dim: builtins.int = -1) -> Tensor:
+    """Return the cross product of 3-vectors along ``dim``, as ``torch.linalg.cross``.
+
+    Args:
+        input (Tensor): the first operand.
+        other (Tensor): the second operand (shapes broadcast).
+        dim (int): the dimension of size 3. Default: -1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.cross(ag.tensor([[0.0, 1.0, 0.0]]), ag.tensor([[0.0, 0.0, 1.0]]))
+        tensor([[1., 0., 0.]])
+    """
+    a, b = _cross_prepare(input, other, "linalg.cross")
+    if not -a.ndim <= dim < max(a.ndim, 1):
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-a.ndim}, {a.ndim - 1}], but got {dim})")
+    if a.shape[dim] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[dim]} and {other.shape[dim]}")
+    return _cross(a, b, dim=dim)
+
+
+def _cast(x: Tensor, dtype: DTypeLike | None, name: str) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
+    if dtype is not None:
+        x = x.to(dtype)
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                           f"Got {_tname(x.dtype)}")
+    return x
+
+
+def vector_norm(x: Tensor, ord: builtins.float = 2, dim: _Dims = None,
+                keepdim: builtins.bool = False, *, dtype: DTypeLike | None = None) -> Tensor:
+    """Return the vector ``ord``-norm of ``x`` over ``dim`` (all elements if None).
+
+    ``ord``: any number, ``inf`` (largest ``|x|``), ``-inf`` (smallest), 0 (count of non-zeros).
+
+    Args:
+        x (Tensor): a floating-point tensor.
+        ord (float): the order. Default: 2.
+        dim (int or tuple of ints, optional): the dimensions to reduce; all if None.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        dtype (dtype, optional): cast ``x`` to this dtype first.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.vector_norm(ag.tensor([[3.0, -4.0], [0.0, 1.0]]), ord=1, dim=1)
+        tensor([7., 1.])
+    """
+    x = _cast(x, dtype, "linalg.vector_norm")
+    if isinstance(ord, str):
+        raise RuntimeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
+    if ord < 0 and x.numel() == 0:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty "
+                           f"tensor because the operation does not have an identity")
+    dims, keep = _args.dims(dim, None, keepdim, None, x.ndim)
+    return Norm.apply(x, p=float(ord), dim=dims, keepdim=keep)
+
+
+def _move_last_two(A: Tensor, dim: Sequence[builtins.int]) -> tuple[Tensor, tuple]:
+    d0, d1 = (_args.axis(d, A.ndim, "linalg.matrix_norm") for d in dim)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({d0}, {d1})")
+    rest = [d for d in range(A.ndim) if d not in (d0, d1)]
+    return A.permute(*rest, d0, d1), (d0, d1)
+
+
+def _keep(y: Tensor, dims: tuple, ndim: builtins.int) -> Tensor:
+    """``y`` (the two matrix dims reduced away) with size-1 dims put back at ``dims``."""
+    shape = list(y.shape)
+    for d in sorted(dims):
+        shape.insert(d, 1)
+    return y.reshape(tuple(shape))
+
+
+def matrix_norm(A: Tensor, ord: builtins.float | str = "fro",
+                dim: tuple[builtins.int, builtins.int] = (-2, -1),
+                keepdim: builtins.bool = False, *, dtype: DTypeLike | None = None) -> Tensor:
+    """Return the matrix norm of ``A`` over the two dimensions ``dim``.
+
+    ``ord``: ``"fro"`` (Frobenius), ``"nuc"`` (sum of singular values), ``inf``/``-inf``
+    (max/min row sum of ``|A|``), 1/-1 (max/min column sum), 2/-2 (largest/smallest singular
+    value).
+
+    Args:
+        A (Tensor): a tensor with at least 2 dimensions.
+        ord (float or str): the order. Default: ``"fro"``.
+        dim (tuple of 2 ints): the matrix dimensions. Default: ``(-2, -1)``.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        dtype (dtype, optional): cast ``A`` to this dtype first.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> A = ag.tensor([[1.0, -2.0], [3.0, 4.0]])
+        >>> ag.linalg.matrix_norm(A, ord=1), ag.linalg.matrix_norm(A, ord=float("inf"))
+        (tensor(6.), tensor(7.))
+    """
+    A = _cast(A, dtype, "linalg.matrix_norm")
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
+                           "dimensions.")
+    if len(tuple(dim)) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {tuple(dim)}")
+    if ord == "fro":
+        return vector_norm(A, 2, tuple(dim), keepdim)
+    M, dims = _move_last_two(A, dim)
+    if ord == "nuc" or ord in (2, -2):
+        s = svdvals(M)
+        y = s.sum(-1) if ord == "nuc" else (s.amax(-1) if ord == 2 else s.amin(-1))
+    elif ord in (1, -1, math.inf, -math.inf):
+        sums = M.abs().sum(-1 if abs(ord) == math.inf else -2)
+        y = sums.amax(-1) if ord > 0 else sums.amin(-1)
+    else:
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    return _keep(y, dims, A.ndim) if keepdim else y
+
+
+def norm(input: Tensor, ord: _Ord = None, dim: _Dims = None, keepdim: builtins.bool = False, *,
+         dtype: DTypeLike | None = None) -> Tensor:
+    """Return a vector or matrix norm, as ``torch.linalg.norm``.
+
+    With ``dim`` an int (or None and ``A`` 1-d) a vector norm; with ``dim`` a 2-tuple (or
+    None and ``A`` 2-d) a matrix norm; with both ``ord`` and ``dim`` None the 2-norm of all
+    elements.
+
+    Args:
+        input (Tensor): a floating-point tensor.
+        ord (float or str, optional): the order (see ``vector_norm``, ``matrix_norm``).
+        dim (int or tuple of ints, optional): the dimension(s) to reduce.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        dtype (dtype, optional): cast ``A`` to this dtype first.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.norm(ag.tensor([[1.0, 2.0], [2.0, 4.0]]))
+        tensor(5.)
+        >>> ag.linalg.norm(ag.tensor([[1.0, 2.0], [2.0, 4.0]]), ord="nuc")
+        tensor(5.)
+    """
+    A = _cast(input, dtype, "linalg.norm")
+    if dim is None:
+        if ord is None:
+            return vector_norm(A, 2, None, keepdim)
+        if A.ndim not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input "
+                               f"must be 1D or 2D. Got {A.ndim}D.")
+        dim = tuple(range(A.ndim))
+    dims = (dim,) if isinstance(dim, builtins.int) else tuple(dim)
+    if len(dims) == 1:
+        if isinstance(ord, str):
+            raise RuntimeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
+        return vector_norm(A, 2 if ord is None else ord, dims, keepdim)
+    if len(dims) == 2:
+        return matrix_norm(A, "fro" if ord is None else ord, dims, keepdim)
+    raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. "
+                       f"Got {list(dims)}")
+
+
+def pinv(A: Tensor, *, atol: builtins.float | None = None, rtol: builtins.float | None = None,
+         hermitian: builtins.bool = False) -> Tensor:
+    """Return the Moore-Penrose pseudo-inverse of a matrix (or batch), as
+    ``torch.linalg.pinv``.
+
+    Singular values at most ``max(atol, rtol * largest)`` count as zero; ``rtol`` defaults to
+    ``eps * max(m, n)`` when ``atol`` is not given, else to 0. The gradient holds where the
+    rank does not change.
+
+    Args:
+        A (Tensor): ``(*, m, n)`` matrices.
+        atol (float, optional): the absolute cut-off.
+        rtol (float, optional): the relative cut-off.
+        hermitian (bool): ``A`` is symmetric (only its lower triangle is used). Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.pinv(ag.tensor([[2.0, 0.0], [0.0, 0.0]]))
+        tensor([[0.5000, 0.0000],
+                [0.0000, 0.0000]])
+    """
+    _check(A, "linalg.pinv", square=False)
+    if hermitian and A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.pinv: A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    if rtol is None:
+        rtol = 0.0 if atol is not None and atol > 0 else (
+            float(np.finfo(A.dtype).eps) * max(A.shape[-2], A.shape[-1]))
+    cut: builtins.float | np.ndarray = float(rtol)
+    if atol is not None and atol > 0 and A.numel():
+        # numpy's cut-off is relative to each matrix's largest singular value
+        big = np.linalg.svd(A._data, compute_uv=False).max(axis=-1)
+        cut = np.maximum(atol, rtol * big) / np.where(big > 0, big, 1.0)
+    return LinalgPinv.apply(A, rtol=cut, hermitian=bool(hermitian))
