@@ -185,3 +185,24 @@ def test_resnet_matches_torch(skip):
     tnet.eval()
     np.testing.assert_allclose(net(ag.tensor(x)).detach().numpy(),
                                tnet(torch.from_numpy(x)).detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_without_norm_it_is_the_bench_resnet8():
+    # bench/conv.py builds its ResNet-8 step (no normalisation) by hand so that torch can run
+    # the same network; nn.models.ResNet(norm_layer=None) is that architecture, parameter by
+    # parameter and output by output
+    from types import SimpleNamespace
+
+    from bench.conv import _resnet8
+
+    ag.manual_seed(0)
+    bench_net = _resnet8(SimpleNamespace(nn=nn, F=F))
+    ours = nn.models.ResNet(in_channels=3, norm_layer=None)
+    a, b = list(bench_net.parameters()), list(ours.parameters())
+    assert [tuple(p.shape) for p in a] == [tuple(p.shape) for p in b]
+    with ag.no_grad():
+        for p, q in zip(b, a):
+            p.copy_(q)
+    x = ag.randn(2, 3, 32, 32)
+    np.testing.assert_allclose(ours(x).detach().numpy(), bench_net(x).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
