@@ -70,6 +70,7 @@ class BasicBlock(Module):
         self.bn1 = norm(out_channels)
         self.conv2 = Conv2d(out_channels, out_channels, 3, 1, 1, bias=bias)
         self.bn2 = norm(out_channels)
+        self.shortcut: Module | None
         if not self.skip:
             self.shortcut = None
         elif stride != 1 or in_channels != out_channels:
