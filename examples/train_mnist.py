@@ -35,9 +35,10 @@ accuracy on the validation digits and the epoch's time. The test digits are used
 final report: nothing is chosen by looking at them. ``--patience N`` stops when the validation
 loss has not improved for N epochs and restores the weights of the best epoch (early stopping;
 its count starts afresh on ``--resume``). At the end the model and optimizer state dicts and
-the epoch number are saved with ``nn.save`` (``--checkpoint``, default ``runs/mnist_MODEL.npz``, e.g. ``runs/mnist_mlp.npz``;
-``--checkpoint ''`` saves nothing). ``--history FILE`` writes one JSON line per epoch (epoch,
-step, loss, train accuracy, validation loss and accuracy, lr, time) as training goes
+the epoch number are saved with ``nn.save`` (``--checkpoint``, default
+``runs/mnist_MODEL.npz``, e.g. ``runs/mnist_mlp.npz``; ``--checkpoint ''`` saves nothing).
+``--history FILE`` writes one JSON line per epoch (epoch, step, loss, train accuracy,
+validation loss and accuracy, lr, time) as training goes
 (``nn.utils.History``); ``--plot FILE`` draws the loss and accuracy curves at the end
 (``nn.utils.plot_history``; matplotlib: ``pip install -e ".[plot]"``). Without a FILE they go to
 ``runs/``, which git ignores. Every output path is checked before anything else runs.
@@ -178,13 +179,13 @@ def non_negative_float(text):
 
 
 RUNS = "runs"  # default output folder, relative to the working directory (git-ignored)
-DEFAULT_CHECKPOINT = os.path.join(RUNS, "mnist_mlp.npz")  # --model mlp's; mnist_<model>.npz
+DEFAULT_HISTORY = os.path.join(RUNS, "mnist_history.jsonl")
+DEFAULT_PLOT = os.path.join(RUNS, "mnist_curves.png")
 
 
 def default_checkpoint(model: str) -> str:
+    """``--checkpoint``'s default: ``runs/mnist_<model>.npz`` (``runs/mnist_mlp.npz`` for the MLP)."""
     return os.path.join(RUNS, f"mnist_{model}.npz")
-DEFAULT_HISTORY = os.path.join(RUNS, "mnist_history.jsonl")
-DEFAULT_PLOT = os.path.join(RUNS, "mnist_curves.png")
 
 
 def check_output_path(path: str, option: str, default_folder: str | None = None) -> str | None:
