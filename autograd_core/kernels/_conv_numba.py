@@ -1,7 +1,7 @@
 """Numba loops of ``autograd_core.kernels.conv`` (imported on first use; that module checks
-every argument first and holds the numpy twins). im2col runs over output rows, col2im over
-samples, pooling over the ``N*C`` planes: each iteration writes its own part of the output, so
-the parallel builds need no synchronisation. The serial and parallel builds are separate
+every argument first and holds the numpy twins). im2col (from a zero-padded copy of the
+input) and col2im run over samples, pooling over the ``N*C`` planes: each iteration writes its
+own part of the output, so the parallel builds need no synchronisation. The serial and parallel builds are separate
 functions (Numba's cache ignores compile options)."""
 
 from __future__ import annotations
@@ -24,28 +24,37 @@ def _valid(off, s, size, o):
 
 
 @register_jitable
-def _im2col_rows(x, out, r, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    """Rows ``r*ow .. r*ow + ow - 1`` of the columns: output row ``oy`` of sample ``n``."""
-    C, H, W = x.shape[1], x.shape[2], x.shape[3]
-    n, oy = r // oh, r % oh
-    base = r * ow
-    for c in range(C):
-        for i in range(kh):
-            iy = oy * sh - ph + i * dh
-            for j in range(kw):
-                col = (c * kh + i) * kw + j
-                if iy < 0 or iy >= H:
-                    for ox in range(ow):
-                        out[base + ox, col] = 0
-                    continue
-                off = j * dw - pw
-                lo, hi = _valid(off, sw, W, ow)
-                for ox in range(lo):
-                    out[base + ox, col] = 0
-                for ox in range(lo, hi):
-                    out[base + ox, col] = x[n, c, iy, ox * sw + off]
-                for ox in range(hi, ow):
-                    out[base + ox, col] = 0
+def _im2col_sample(xp, out, n, kh, kw, sh, sw, dh, dw, oh, ow):
+    """The rows of sample ``n`` from its zero-padded input ``xp``, one contiguous row per output
+    position (no bounds tests: the padding holds the zeros)."""
+    C = xp.shape[1]
+    r = n * oh * ow
+    for oy in range(oh):
+        for ox in range(ow):
+            col = 0
+            for c in range(C):
+                for i in range(kh):
+                    for j in range(kw):
+                        out[r, col] = xp[n, c, oy * sh + i * dh, ox * sw + j * dw]
+                        col += 1
+            r += 1
+
+
+@register_jitable
+def _im2col_sample_unit(xp, out, n, kh, kw, oh, ow):
+    """``_im2col_sample`` for stride and dilation 1: the constant steps let LLVM vectorise the
+    tap loop (about twice as fast on LeNet's layers)."""
+    C = xp.shape[1]
+    r = n * oh * ow
+    for oy in range(oh):
+        for ox in range(ow):
+            col = 0
+            for c in range(C):
+                for i in range(kh):
+                    for j in range(kw):
+                        out[r, col] = xp[n, c, oy + i, ox + j]
+                        col += 1
+            r += 1
 
 
 @register_jitable
@@ -95,14 +104,13 @@ def _max_pool_plane(x, out, idx, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
 
 @register_jitable
 def _max_pool_bwd_plane(g, idx, out, p):
-    C, W = out.shape[1], out.shape[3]
-    n, c = p // C, p % C
-    out[n, c] = 0
-    for oy in range(g.shape[2]):
-        for ox in range(g.shape[3]):
-            k = idx[n, c, oy, ox]
-            if k >= 0:
-                out[n, c, k // W, k % W] += g[n, c, oy, ox]
+    """Plane ``p`` of the ``(N*C, H*W)`` output from the ``(N*C, oh*ow)`` gradient and indices
+    (flat: no division per element)."""
+    out[p] = 0
+    for q in range(g.shape[1]):
+        k = idx[p, q]
+        if k >= 0:
+            out[p, k] += g[p, q]
 
 
 @register_jitable
@@ -148,15 +156,27 @@ def _avg_pool_bwd_plane(g, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, 
 
 # ---- the loops: serial and parallel builds ----------------------------------------------------
 @jit
-def im2col_serial(x, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    for r in range(x.shape[0] * oh):
-        _im2col_rows(x, out, r, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+def im2col_serial(xp, out, kh, kw, sh, sw, dh, dw, oh, ow):
+    for n in range(xp.shape[0]):
+        _im2col_sample(xp, out, n, kh, kw, sh, sw, dh, dw, oh, ow)
 
 
 @jit(parallel=True)
-def im2col_parallel(x, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    for r in prange(x.shape[0] * oh):
-        _im2col_rows(x, out, r, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+def im2col_parallel(xp, out, kh, kw, sh, sw, dh, dw, oh, ow):
+    for n in prange(xp.shape[0]):
+        _im2col_sample(xp, out, n, kh, kw, sh, sw, dh, dw, oh, ow)
+
+
+@jit
+def im2col_unit_serial(xp, out, kh, kw, oh, ow):
+    for n in range(xp.shape[0]):
+        _im2col_sample_unit(xp, out, n, kh, kw, oh, ow)
+
+
+@jit(parallel=True)
+def im2col_unit_parallel(xp, out, kh, kw, oh, ow):
+    for n in prange(xp.shape[0]):
+        _im2col_sample_unit(xp, out, n, kh, kw, oh, ow)
 
 
 @jit
@@ -185,13 +205,13 @@ def max_pool_parallel(x, out, idx, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
 
 @jit
 def max_pool_backward_serial(g, idx, out):
-    for p in range(out.shape[0] * out.shape[1]):
+    for p in range(out.shape[0]):
         _max_pool_bwd_plane(g, idx, out, p)
 
 
 @jit(parallel=True)
 def max_pool_backward_parallel(g, idx, out):
-    for p in prange(out.shape[0] * out.shape[1]):
+    for p in prange(out.shape[0]):
         _max_pool_bwd_plane(g, idx, out, p)
 
 

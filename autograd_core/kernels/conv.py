@@ -8,7 +8,8 @@ whole batch is one matrix product with a long first dimension, the orientation O
 :class:`Window` (kernel, stride, padding, dilation and the output size), checks shapes and
 dtypes *before* any loop runs (ValueError naming the kernel and the array), and returns a new
 array. Padding is implicit: positions outside the input read as 0 (-inf for max pooling) and
-gradients landing there are dropped, so no padded copy is made.
+gradients landing there are dropped; only im2col makes a zero-padded copy of its input (small
+next to the columns), which keeps its loop free of bounds tests.
 
     im2col(x, win)                     -> cols (N*oh*ow, C*kh*kw), rows (n, oy, ox), columns
                                           (c, i, j)
@@ -107,7 +108,16 @@ def im2col(x, win: Window, out=None):
         return out
     if out is None:
         out = np.empty(want, x.dtype)
-    _run("im2col", out.size, x, out, *win)
+    xp = x
+    if win.ph or win.pw:  # a padded copy (small next to the columns) keeps the loop branch-free
+        H, W = x.shape[2:]
+        xp = np.zeros((N, C, H + 2 * win.ph, W + 2 * win.pw), x.dtype)
+        xp[:, :, win.ph:win.ph + H, win.pw:win.pw + W] = x
+    if win.sh == win.sw == win.dh == win.dw == 1:
+        _run("im2col_unit", out.size, xp, out, win.kh, win.kw, win.oh, win.ow)
+    else:
+        _run("im2col", out.size, xp, out, win.kh, win.kw, win.sh, win.sw, win.dh, win.dw,
+             win.oh, win.ow)
     return out
 
 
@@ -175,7 +185,8 @@ def max_pool2d_backward(g, indices, shape):
     if not _jit.use_numba():
         return max_pool2d_backward_numpy(g, indices, (N, C, H, W))
     out = np.empty((N, C, H, W), g.dtype)
-    _run("max_pool_backward", out.size, g, indices, out)
+    _run("max_pool_backward", out.size, g.reshape(N * C, -1), indices.reshape(N * C, -1),
+         out.reshape(N * C, H * W))
     return out
 
 

@@ -40,10 +40,19 @@ def test_im2col_col2im_match_twins_and_are_adjoint(dtype, case, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(shape).astype(dtype)
     cols_ref = K.im2col_numpy(x, win)
-    for loop in _builds("im2col"):
+    # the loops read a zero-padded input; the unit-step builds take stride and dilation 1
+    xp = np.pad(x, ((0, 0), (0, 0), (win.ph, win.ph), (win.pw, win.pw)))
+    steps = (win.sh, win.sw, win.dh, win.dw)
+    calls = [lambda loop, out: loop(xp, out, win.kh, win.kw, *steps, win.oh, win.ow)] * 2
+    builds = _builds("im2col")
+    if steps == (1, 1, 1, 1):
+        calls += [lambda loop, out: loop(xp, out, win.kh, win.kw, win.oh, win.ow)] * 2
+        builds += _builds("im2col_unit")
+    for loop, call in zip(builds, calls):
         out = np.full(cols_ref.shape, np.nan, dtype)
-        loop(x, out, *win)
+        call(loop, out)
         np.testing.assert_array_equal(out, cols_ref)
+    np.testing.assert_array_equal(K.im2col(x, win), cols_ref)
     c = rng.standard_normal(cols_ref.shape).astype(dtype)
     back_ref = K.col2im_numpy(c, shape, win)
     for loop in _builds("col2im"):
@@ -73,7 +82,8 @@ def test_max_pool_matches_twin(dtype, case, seed, ties):
         np.testing.assert_array_equal(out, out_ref)
         np.testing.assert_array_equal(idx, idx_ref)
         gx = np.full(shape, np.nan, dtype)
-        bwd(g, idx, gx)
+        planes = shape[0] * shape[1]  # the loop works on flat (N*C, H*W) planes
+        bwd(g.reshape(planes, -1), idx.reshape(planes, -1), gx.reshape(planes, -1))
         np.testing.assert_allclose(gx, gx_ref, rtol=1e-6, atol=1e-6)
 
 
