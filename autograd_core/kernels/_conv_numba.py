@@ -58,22 +58,38 @@ def _im2col_sample_unit(xp, out, n, kh, kw, oh, ow):
 
 
 @register_jitable
-def _col2im_sample(cols, out, n, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    C, H, W = out.shape[1], out.shape[2], out.shape[3]
-    out[n] = 0
+def _col2im_sample(cols, xp, n, kh, kw, sh, sw, dh, dw, oh, ow):
+    """Sample ``n`` of the zero-padded result ``xp``: each row of the columns added back at its
+    window (the adjoint of ``_im2col_sample``; the caller crops the padding)."""
+    C = xp.shape[1]
+    xp[n] = 0
+    r = n * oh * ow
     for oy in range(oh):
-        base = (n * oh + oy) * ow
-        for c in range(C):
-            for i in range(kh):
-                iy = oy * sh - ph + i * dh
-                if iy < 0 or iy >= H:
-                    continue
-                for j in range(kw):
-                    col = (c * kh + i) * kw + j
-                    off = j * dw - pw
-                    lo, hi = _valid(off, sw, W, ow)
-                    for ox in range(lo, hi):
-                        out[n, c, iy, ox * sw + off] += cols[base + ox, col]
+        for ox in range(ow):
+            col = 0
+            for c in range(C):
+                for i in range(kh):
+                    for j in range(kw):
+                        xp[n, c, oy * sh + i * dh, ox * sw + j * dw] += cols[r, col]
+                        col += 1
+            r += 1
+
+
+@register_jitable
+def _col2im_sample_unit(cols, xp, n, kh, kw, oh, ow):
+    """``_col2im_sample`` for stride and dilation 1 (vectorised tap loop)."""
+    C = xp.shape[1]
+    xp[n] = 0
+    r = n * oh * ow
+    for oy in range(oh):
+        for ox in range(ow):
+            col = 0
+            for c in range(C):
+                for i in range(kh):
+                    for j in range(kw):
+                        xp[n, c, oy + i, ox + j] += cols[r, col]
+                        col += 1
+            r += 1
 
 
 @register_jitable
@@ -180,15 +196,27 @@ def im2col_unit_parallel(xp, out, kh, kw, oh, ow):
 
 
 @jit
-def col2im_serial(cols, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    for n in range(out.shape[0]):
-        _col2im_sample(cols, out, n, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+def col2im_serial(cols, xp, kh, kw, sh, sw, dh, dw, oh, ow):
+    for n in range(xp.shape[0]):
+        _col2im_sample(cols, xp, n, kh, kw, sh, sw, dh, dw, oh, ow)
 
 
 @jit(parallel=True)
-def col2im_parallel(cols, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    for n in prange(out.shape[0]):
-        _col2im_sample(cols, out, n, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+def col2im_parallel(cols, xp, kh, kw, sh, sw, dh, dw, oh, ow):
+    for n in prange(xp.shape[0]):
+        _col2im_sample(cols, xp, n, kh, kw, sh, sw, dh, dw, oh, ow)
+
+
+@jit
+def col2im_unit_serial(cols, xp, kh, kw, oh, ow):
+    for n in range(xp.shape[0]):
+        _col2im_sample_unit(cols, xp, n, kh, kw, oh, ow)
+
+
+@jit(parallel=True)
+def col2im_unit_parallel(cols, xp, kh, kw, oh, ow):
+    for n in prange(xp.shape[0]):
+        _col2im_sample_unit(cols, xp, n, kh, kw, oh, ow)
 
 
 @jit

@@ -95,6 +95,7 @@ def im2col(x, win: Window, out=None):
     """``out=``: a C-contiguous array of the result's shape and dtype to write into."""
     x = _float4("im2col", "x", x)
     _check_window("im2col", win)
+    _check_fits("im2col", x.shape, win)
     N, C = x.shape[:2]
     want = (N * win.oh * win.ow, C * win.kh * win.kw)
     if out is not None and (not isinstance(out, np.ndarray) or out.shape != want
@@ -113,12 +114,24 @@ def im2col(x, win: Window, out=None):
         H, W = x.shape[2:]
         xp = np.zeros((N, C, H + 2 * win.ph, W + 2 * win.pw), x.dtype)
         xp[:, :, win.ph:win.ph + H, win.pw:win.pw + W] = x
-    if win.sh == win.sw == win.dh == win.dw == 1:
-        _run("im2col_unit", out.size, xp, out, win.kh, win.kw, win.oh, win.ow)
-    else:
-        _run("im2col", out.size, xp, out, win.kh, win.kw, win.sh, win.sw, win.dh, win.dw,
-             win.oh, win.ow)
+    _run_window("im2col", out.size, xp, out, win)
     return out
+
+
+def _check_fits(name, shape, win):
+    """The loops read/write the padded input without bounds tests: every window must fit."""
+    H, W = shape[2:]
+    if ((win.oh - 1) * win.sh + (win.kh - 1) * win.dh >= H + 2 * win.ph
+            or (win.ow - 1) * win.sw + (win.kw - 1) * win.dw >= W + 2 * win.pw):
+        raise ValueError(f"{name}: window {win} reaches beyond the padded input {tuple(shape)}")
+
+
+def _run_window(loop, size, a, b, win):
+    """im2col/col2im's loop over ``a`` and ``b``: the unit-step build for stride and dilation 1."""
+    if win.sh == win.sw == win.dh == win.dw == 1:
+        _run(loop + "_unit", size, a, b, win.kh, win.kw, win.oh, win.ow)
+    else:
+        _run(loop, size, a, b, win.kh, win.kw, win.sh, win.sw, win.dh, win.dw, win.oh, win.ow)
 
 
 def col2im(cols, shape, win: Window):
@@ -128,12 +141,15 @@ def col2im(cols, shape, win: Window):
     if not isinstance(cols, np.ndarray) or cols.dtype not in _FLOATS or cols.shape != want:
         raise ValueError(f"col2im: cols must be a float32/float64 array of shape {want}, got "
                          f"{getattr(cols, 'dtype', type(cols).__name__)} {np.shape(cols)}")
+    _check_fits("col2im", (N, C, H, W), win)
     cols = np.ascontiguousarray(cols)
     if not _jit.use_numba():
         return col2im_numpy(cols, (N, C, H, W), win)
-    out = np.empty((N, C, H, W), cols.dtype)
-    _run("col2im", cols.size, cols, out, *win)
-    return out
+    xp = np.empty((N, C, H + 2 * win.ph, W + 2 * win.pw), cols.dtype)
+    _run_window("col2im", cols.size, cols, xp, win)
+    if win.ph or win.pw:
+        return np.ascontiguousarray(xp[:, :, win.ph:win.ph + H, win.pw:win.pw + W])
+    return xp
 
 
 def shift_add(t, offs, out):

@@ -40,25 +40,28 @@ def test_im2col_col2im_match_twins_and_are_adjoint(dtype, case, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(shape).astype(dtype)
     cols_ref = K.im2col_numpy(x, win)
-    # the loops read a zero-padded input; the unit-step builds take stride and dilation 1
+    # the loops read (im2col) and write (col2im) a zero-padded input; the unit-step builds take
+    # stride and dilation 1 and no step arguments
     xp = np.pad(x, ((0, 0), (0, 0), (win.ph, win.ph), (win.pw, win.pw)))
     steps = (win.sh, win.sw, win.dh, win.dw)
-    calls = [lambda loop, out: loop(xp, out, win.kh, win.kw, *steps, win.oh, win.ow)] * 2
-    builds = _builds("im2col")
+    builds = [("", (win.kh, win.kw) + steps + (win.oh, win.ow))]
     if steps == (1, 1, 1, 1):
-        calls += [lambda loop, out: loop(xp, out, win.kh, win.kw, win.oh, win.ow)] * 2
-        builds += _builds("im2col_unit")
-    for loop, call in zip(builds, calls):
-        out = np.full(cols_ref.shape, np.nan, dtype)
-        call(loop, out)
-        np.testing.assert_array_equal(out, cols_ref)
+        builds.append(("_unit", (win.kh, win.kw, win.oh, win.ow)))
+    for suffix, args in builds:
+        for loop in _builds("im2col" + suffix):
+            out = np.full(cols_ref.shape, np.nan, dtype)
+            loop(xp, out, *args)
+            np.testing.assert_array_equal(out, cols_ref)
     np.testing.assert_array_equal(K.im2col(x, win), cols_ref)
     c = rng.standard_normal(cols_ref.shape).astype(dtype)
     back_ref = K.col2im_numpy(c, shape, win)
-    for loop in _builds("col2im"):
-        out = np.full(shape, np.nan, dtype)
-        loop(c, out, *win)
-        np.testing.assert_allclose(out, back_ref, rtol=1e-6, atol=1e-6)
+    crop = np.s_[:, :, win.ph:win.ph + shape[2], win.pw:win.pw + shape[3]]
+    for suffix, args in builds:
+        for loop in _builds("col2im" + suffix):
+            out = np.full(xp.shape, np.nan, dtype)
+            loop(c, out, *args)
+            np.testing.assert_allclose(out[crop], back_ref, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(K.col2im(c, shape, win), back_ref, rtol=1e-6, atol=1e-6)
     # <im2col(x), c> == <x, col2im(c)>
     lhs = float((cols_ref.astype(np.float64) * c).sum())
     rhs = float((x.astype(np.float64) * back_ref).sum())
@@ -175,6 +178,11 @@ def test_bad_arguments_are_refused_before_any_loop():
         K.im2col(np.zeros((1, 1, 3, 3), np.int64), win)
     with pytest.raises(ValueError, match="col2im: cols must be .* of shape \\(4, 4\\)"):
         K.col2im(np.zeros((4, 5)), (1, 1, 3, 3), win)
+    big = win._replace(oh=3)  # a third row of windows would read/write past the padded input
+    with pytest.raises(ValueError, match="im2col: window .* reaches beyond the padded input"):
+        K.im2col(np.zeros((1, 1, 3, 3)), big)
+    with pytest.raises(ValueError, match="col2im: window .* reaches beyond the padded input"):
+        K.col2im(np.zeros((6, 4)), (1, 1, 3, 3), big)
     with pytest.raises(ValueError, match="invalid window"):
         K.im2col(np.zeros((1, 1, 3, 3)), win._replace(sh=0))
     g = np.zeros((1, 1, 2, 2))
