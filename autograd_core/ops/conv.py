@@ -211,6 +211,35 @@ class _Scratch(threading.local):
 _scratch = _Scratch()
 
 
+class _Pool:
+    """Batch-sized arrays lent to nodes that keep them until their backward (unlike
+    ``_Scratch``'s, which no caller keeps): a node takes one in forward and gives it back when
+    the engine frees what it saved. A node that is never run backward just drops its array.
+    At most ``LIMIT`` bytes wait here."""
+
+    LIMIT = 256 << 20
+
+    def __init__(self):
+        self.free = {}
+        self.lock = threading.Lock()
+
+    def take(self, shape, dtype):
+        key = (tuple(shape), np.dtype(dtype))
+        with self.lock:
+            arrays = self.free.get(key)
+            if arrays:
+                return arrays.pop()
+        return np.empty(shape, dtype)
+
+    def give(self, a):
+        with self.lock:
+            if sum(b.nbytes for v in self.free.values() for b in v) + a.nbytes <= self.LIMIT:
+                self.free.setdefault((a.shape, a.dtype), []).append(a)
+
+
+_pool = _Pool()
+
+
 #: rows per block of the shifted products: the block's product (rows x taps*channels) is
 #: reused from the cache instead of a fresh batch-sized array (whose first-touch page faults
 #: cost more than the product itself: 3 ms product, 10 ms faults for ResNet-8's 16x32x32)
@@ -270,7 +299,9 @@ class Conv2dOp(Node):
             src = grid.output(_shifted_products(grid, cols, w), out)
             self.grid = grid
         else:
-            cols = self._cols(x)  # a scratch array: backward recomputes it
+            # kept for the weight gradient in a pooled array (given back by _release): that
+            # costs its memory until backward, but recomputing it cost as much as the product
+            cols = self._cols(x, pooled=self.needs_input_grad[1])
             NL = cols.shape[0]
             if G == 1:  # into a scratch array: a fresh one costs its page faults every call
                 out2 = np.dot(cols, w.reshape(O, -1).T,
@@ -280,7 +311,8 @@ class Conv2dOp(Node):
                                 w.reshape(G, O // G, -1).transpose(0, 2, 1))
                 out2 = per.transpose(1, 0, 2).reshape(NL, O)
             src = out2.reshape(N, -1, O).transpose(0, 2, 1).reshape(N, O, win.oh, win.ow)
-            self.grid = cols = None
+            self.grid = None
+            self.lent = cols if self.needs_input_grad[1] else None
         if bias is None:
             np.copyto(out, src)
         else:
@@ -290,10 +322,17 @@ class Conv2dOp(Node):
                                cols if need[1] else None)
         return out
 
-    def _cols(self, x):
+    def _cols(self, x, pooled=False):
         win = self.win
         shape = (x.shape[0] * win.oh * win.ow, x.shape[1] * win.kh * win.kw)
-        return K.im2col(x, win, out=_scratch.get("cols", shape, x.dtype))
+        buf = _pool.take(shape, x.dtype) if pooled else _scratch.get("cols", shape, x.dtype)
+        return K.im2col(x, win, out=buf)
+
+    def _release(self):
+        super()._release()
+        lent, self.lent = getattr(self, "lent", None), None
+        if lent is not None:
+            _pool.give(lent)
 
     def _grid_backward(self, g, w, cols):
         grid, need = self.grid, self.needs_input_grad
@@ -337,7 +376,6 @@ class Conv2dOp(Node):
                 gcols = np.ascontiguousarray(per.transpose(1, 0, 2)).reshape(NL, -1)
             gx = K.col2im(gcols, self.x_shape, self.win)
         if need[1]:
-            cols = self._cols(x)
             if G == 1:
                 gw = cols.T.dot(g2).T
             else:
@@ -607,8 +645,12 @@ class MaxPool2dOp(Node):
     def name(self):
         return "MaxPool2DWithIndicesBackward0"
 
-    def forward(self, x, index):
+    def forward(self, x, index, values=None):
+        """``values``: ``x`` read at ``index`` when the caller has it already (the pooling
+        kernel finds both), so that it is not gathered a second time."""
         self.index, self.shape = index, x.shape
+        if values is not None:
+            return values
         N, C = x.shape[:2]
         flat = np.ascontiguousarray(x).reshape(N, C, -1)
         return np.take_along_axis(flat, index.reshape(N, C, -1), axis=2).reshape(index.shape)
@@ -638,8 +680,8 @@ def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode
               return_indices):
     x, back = _pool_input(name, input, nd)
     win = _pool_window(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
-    _, index = K.max_pool2d_forward(x._data, win)
-    out = back(MaxPool2dOp.apply(x, index=index))
+    values, index = K.max_pool2d_forward(x._data, win)
+    out = back(MaxPool2dOp.apply(x, index=index, values=values))
     if not return_indices:
         return out
     W = x.shape[3]
