@@ -361,28 +361,43 @@ class Conv2dOp(Node):
             return self._grid_backward(g, w, cols)
         need = self.needs_input_grad
         N, O, G = g.shape[0], g.shape[1], self.groups
+        if G == 1:
+            return self._im2col_backward(g, w, cols)
         g2 = _scratch.get("g2", (N, g.shape[2] * g.shape[3], O), g.dtype)
         np.copyto(g2.transpose(0, 2, 1), g.reshape(N, O, -1))
         g2 = g2.reshape(-1, O)
         NL = g2.shape[0]
         gx = gw = gb = None
         if need[0]:
-            if G == 1:
-                gcols = _scratch.get("gcols", (NL, w[0].size), g.dtype)
-                np.dot(g2, w.reshape(O, -1), out=gcols)
-            else:
-                per = np.matmul(g2.reshape(NL, G, O // G).transpose(1, 0, 2),
-                                w.reshape(G, O // G, -1))
-                gcols = np.ascontiguousarray(per.transpose(1, 0, 2)).reshape(NL, -1)
+            per = np.matmul(g2.reshape(NL, G, O // G).transpose(1, 0, 2),
+                            w.reshape(G, O // G, -1))
+            gcols = np.ascontiguousarray(per.transpose(1, 0, 2)).reshape(NL, -1)
             gx = K.col2im(gcols, self.x_shape, self.win)
         if need[1]:
-            if G == 1:
-                gw = cols.T.dot(g2).T
-            else:
-                per = np.matmul(cols.reshape(NL, G, -1).transpose(1, 2, 0),
-                                g2.reshape(NL, G, O // G).transpose(1, 0, 2))
-                gw = per.transpose(0, 2, 1)
-            gw = np.ascontiguousarray(gw).reshape(self.w_shape)
+            per = np.matmul(cols.reshape(NL, G, -1).transpose(1, 2, 0),
+                            g2.reshape(NL, G, O // G).transpose(1, 0, 2))
+            gw = np.ascontiguousarray(per.transpose(0, 2, 1)).reshape(self.w_shape)
+        if need[2]:
+            gb = _bias_grad(g)
+        return gx, gw, gb
+
+    def _im2col_backward(self, g, w, cols):
+        """``groups == 1``: one product per sample in ``g``'s own layout, ``(O, L)``, so that
+        ``g`` is never transposed into a copy (that copy and the two long-K products of the
+        ``(N*L, O)`` form took 2.5x longer on LeNet conv1): ``gcols_n = g_n^T @ W``,
+        ``gW = sum_n g_n @ cols_n``."""
+        need = self.needs_input_grad
+        N, O = g.shape[:2]
+        gn = np.ascontiguousarray(g).reshape(N, O, -1)
+        L = gn.shape[2]
+        gx = gw = gb = None
+        if need[0]:
+            w2 = w.reshape(O, -1)
+            gcols = _scratch.get("gcols", (N * L, w2.shape[1]), g.dtype)
+            np.matmul(gn.transpose(0, 2, 1), w2, out=gcols.reshape(N, L, -1))
+            gx = K.col2im(gcols, self.x_shape, self.win)
+        if need[1]:
+            gw = np.matmul(gn, cols.reshape(N, L, -1)).sum(axis=0).reshape(self.w_shape)
         if need[2]:
             gb = _bias_grad(g)
         return gx, gw, gb
