@@ -142,16 +142,24 @@ class _Grid:
                                                                       np.int64))
                        for phase, t in sorted(by_phase.items())]
 
-    def to_grid(self, x):
-        """``x`` (N, C, H, W) -> phase grids ``(sh*sw, rows, C)``."""
+    def grid_shape(self, C):
+        return (self.win.sh * self.win.sw, self.rows, C)
+
+    def to_grid(self, x, out=None):
+        """``x`` (N, C, H, W) -> phase grids ``(sh*sw, rows, C)`` (into ``out`` if given, an
+        array of ``grid_shape(C)``)."""
         N, C, H, W = x.shape
         w = self.win
-        out = np.zeros((w.sh * w.sw, self.rows, C), x.dtype)
+        if out is None:
+            out = np.zeros(self.grid_shape(C), x.dtype)
+        else:
+            out.fill(0)
         if w.sh == w.sw == 1:
             grid = out[0, :self.M].reshape(N, self.Hq, self.Wq, C)
             grid[:, w.ph:w.ph + H, w.pw:w.pw + W] = x.transpose(0, 2, 3, 1)
             return out
-        buf = np.zeros((N, self.Hq * w.sh, self.Wq * w.sw, C), x.dtype)
+        buf = _scratch.get("to_grid", (N, self.Hq * w.sh, self.Wq * w.sw, C), x.dtype,
+                           zero=True)
         buf[:, w.ph:w.ph + H, w.pw:w.pw + W] = x.transpose(0, 2, 3, 1)
         out[:, :self.M].reshape(w.sh, w.sw, N, self.Hq, self.Wq, C)[...] = buf.reshape(
             N, self.Hq, w.sh, self.Wq, w.sw, C).transpose(2, 4, 0, 1, 3, 5)
@@ -295,9 +303,14 @@ class Conv2dOp(Node):
         out = np.empty((N, O, win.oh, win.ow), np.result_type(x.dtype, w.dtype))
         if G == 1 and x.shape[1] >= self.SHIFTED_MIN_CHANNELS:
             grid = _Grid(x.shape, win)
-            cols = grid.to_grid(x)  # saved: the phase grids
+            # the phase grids, kept for the weight gradient (pooled, as im2col's columns)
+            keep = self.needs_input_grad[1]
+            shape = grid.grid_shape(x.shape[1])
+            cols = grid.to_grid(x, _pool.take(shape, x.dtype) if keep else
+                                _scratch.get("grid", shape, x.dtype))
             src = grid.output(_shifted_products(grid, cols, w), out)
             self.grid = grid
+            self.lent = cols if keep else None
         else:
             # kept for the weight gradient in a pooled array (given back by _release): that
             # costs its memory until backward, but recomputing it cost as much as the product
