@@ -25,71 +25,68 @@ def _valid(off, s, size, o):
 
 @register_jitable
 def _im2col_sample(xp, out, n, kh, kw, sh, sw, dh, dw, oh, ow):
-    """The rows of sample ``n`` from its zero-padded input ``xp``, one contiguous row per output
-    position (no bounds tests: the padding holds the zeros)."""
+    """``out[n]``, ``(C*kh*kw, oh*ow)``, from the zero-padded input ``xp``: row ``(c, i, j)``
+    holds that tap's value at every output position (no bounds tests: the padding holds the
+    zeros)."""
     C = xp.shape[1]
-    r = n * oh * ow
-    for oy in range(oh):
-        for ox in range(ow):
-            col = 0
-            for c in range(C):
-                for i in range(kh):
-                    for j in range(kw):
-                        out[r, col] = xp[n, c, oy * sh + i * dh, ox * sw + j * dw]
-                        col += 1
-            r += 1
+    row = 0
+    for c in range(C):
+        for i in range(kh):
+            for j in range(kw):
+                for oy in range(oh):
+                    iy, base = oy * sh + i * dh, oy * ow
+                    for ox in range(ow):
+                        out[n, row, base + ox] = xp[n, c, iy, ox * sw + j * dw]
+                row += 1
 
 
 @register_jitable
 def _im2col_sample_unit(xp, out, n, kh, kw, oh, ow):
-    """``_im2col_sample`` for stride and dilation 1: the constant steps let LLVM vectorise the
-    tap loop (about twice as fast on LeNet's layers)."""
+    """``_im2col_sample`` for stride and dilation 1: each output row a contiguous copy of an
+    input row (LLVM vectorises it)."""
     C = xp.shape[1]
-    r = n * oh * ow
-    for oy in range(oh):
-        for ox in range(ow):
-            col = 0
-            for c in range(C):
-                for i in range(kh):
-                    for j in range(kw):
-                        out[r, col] = xp[n, c, oy + i, ox + j]
-                        col += 1
-            r += 1
+    row = 0
+    for c in range(C):
+        for i in range(kh):
+            for j in range(kw):
+                for oy in range(oh):
+                    base = oy * ow
+                    for ox in range(ow):
+                        out[n, row, base + ox] = xp[n, c, oy + i, ox + j]
+                row += 1
 
 
 @register_jitable
 def _col2im_sample(cols, xp, n, kh, kw, sh, sw, dh, dw, oh, ow):
-    """Sample ``n`` of the zero-padded result ``xp``: each row of the columns added back at its
-    window (the adjoint of ``_im2col_sample``; the caller crops the padding)."""
+    """Sample ``n`` of the zero-padded result ``xp``: each tap's row added back at its
+    positions (the adjoint of ``_im2col_sample``; the caller crops the padding)."""
     C = xp.shape[1]
     xp[n] = 0
-    r = n * oh * ow
-    for oy in range(oh):
-        for ox in range(ow):
-            col = 0
-            for c in range(C):
-                for i in range(kh):
-                    for j in range(kw):
-                        xp[n, c, oy * sh + i * dh, ox * sw + j * dw] += cols[r, col]
-                        col += 1
-            r += 1
+    row = 0
+    for c in range(C):
+        for i in range(kh):
+            for j in range(kw):
+                for oy in range(oh):
+                    iy, base = oy * sh + i * dh, oy * ow
+                    for ox in range(ow):
+                        xp[n, c, iy, ox * sw + j * dw] += cols[n, row, base + ox]
+                row += 1
 
 
 @register_jitable
 def _col2im_sample_unit(cols, xp, n, kh, kw, oh, ow):
-    """``_col2im_sample`` for stride and dilation 1 (vectorised tap loop)."""
+    """``_col2im_sample`` for stride and dilation 1 (vectorised row loop)."""
     C = xp.shape[1]
     xp[n] = 0
-    r = n * oh * ow
-    for oy in range(oh):
-        for ox in range(ow):
-            col = 0
-            for c in range(C):
-                for i in range(kh):
-                    for j in range(kw):
-                        xp[n, c, oy + i, ox + j] += cols[r, col]
-                        col += 1
-            r += 1
+    row = 0
+    for c in range(C):
+        for i in range(kh):
+            for j in range(kw):
+                for oy in range(oh):
+                    base = oy * ow
+                    for ox in range(ow):
+                        xp[n, c, oy + i, ox + j] += cols[n, row, base + ox]
+                row += 1
 
 
 @register_jitable

@@ -1,18 +1,17 @@
 """Data-movement kernels of convolution and pooling (2-D; 1-D callers add a unit height).
 
 Every public function takes float32/float64 arrays of shape ``(N, C, H, W)`` (``cols``:
-``(N*oh*ow, C*kh*kw)``, one row per output position, one column per kernel tap, so that the
-whole batch is one matrix product with a long first dimension, the orientation OpenBLAS runs
-4-5x faster than its transpose for a layer's few output channels; ``indices``: int64
-``(N, C, oh, ow)``) and a
+``(N, C*kh*kw, oh*ow)``, ``F.unfold``'s layout: per sample one row per kernel tap, one column
+per output position, so that a convolution is ``W @ cols[n]`` straight into ``(N, O, oh*ow)``
+and the kernels copy whole contiguous rows; ``indices``: int64 ``(N, C, oh, ow)``) and a
 :class:`Window` (kernel, stride, padding, dilation and the output size), checks shapes and
 dtypes *before* any loop runs (ValueError naming the kernel and the array), and returns a new
 array. Padding is implicit: positions outside the input read as 0 (-inf for max pooling) and
 gradients landing there are dropped; only im2col makes a zero-padded copy of its input (small
 next to the columns), which keeps its loop free of bounds tests.
 
-    im2col(x, win)                     -> cols (N*oh*ow, C*kh*kw), rows (n, oy, ox), columns
-                                          (c, i, j)
+    im2col(x, win)                     -> cols (N, C*kh*kw, oh*ow), rows (c, i, j), columns
+                                          (oy, ox)
     col2im(cols, shape, win)           -> the adjoint of im2col: (N, C, H, W) sums
     shift_add(t, offs, out)            out[m + offs[k]] += t[m, k-th block of out's width]
                                           where that row exists (in place, 2-D; conv2d's
@@ -97,7 +96,7 @@ def im2col(x, win: Window, out=None):
     _check_window("im2col", win)
     _check_fits("im2col", x.shape, win)
     N, C = x.shape[:2]
-    want = (N * win.oh * win.ow, C * win.kh * win.kw)
+    want = (N, C * win.kh * win.kw, win.oh * win.ow)
     if out is not None and (not isinstance(out, np.ndarray) or out.shape != want
                             or out.dtype != x.dtype or not out.flags.c_contiguous):
         raise ValueError(f"im2col: out must be a C-contiguous {x.dtype} array of shape {want}, "
@@ -137,7 +136,7 @@ def _run_window(loop, size, a, b, win):
 def col2im(cols, shape, win: Window):
     _check_window("col2im", win)
     N, C, H, W = (int(s) for s in shape)
-    want = (N * win.oh * win.ow, C * win.kh * win.kw)
+    want = (N, C * win.kh * win.kw, win.oh * win.ow)
     if not isinstance(cols, np.ndarray) or cols.dtype not in _FLOATS or cols.shape != want:
         raise ValueError(f"col2im: cols must be a float32/float64 array of shape {want}, got "
                          f"{getattr(cols, 'dtype', type(cols).__name__)} {np.shape(cols)}")
@@ -273,8 +272,8 @@ def _padded(x, win, value):
 
 def im2col_numpy(x, win):
     N, C = x.shape[:2]
-    cols = _windows(_padded(x, win, 0), win).transpose(0, 4, 5, 1, 2, 3)
-    return np.ascontiguousarray(cols).reshape(N * win.oh * win.ow, C * win.kh * win.kw)
+    cols = _windows(_padded(x, win, 0), win)
+    return np.ascontiguousarray(cols).reshape(N, C * win.kh * win.kw, win.oh * win.ow)
 
 
 def _scatter_windows(cols6, shape, win):
@@ -291,8 +290,7 @@ def _scatter_windows(cols6, shape, win):
 
 def col2im_numpy(cols, shape, win):
     N, C = shape[:2]
-    cols6 = cols.reshape(N, win.oh, win.ow, C, win.kh, win.kw).transpose(0, 3, 4, 5, 1, 2)
-    return _scatter_windows(cols6, shape, win)
+    return _scatter_windows(cols.reshape(N, C, win.kh, win.kw, win.oh, win.ow), shape, win)
 
 
 def max_pool2d_forward_numpy(x, win):

@@ -66,17 +66,6 @@ def _float_check(name, x):
 
 
 # ---- the sliding-window nodes ------------------------------------------------------------------
-def _batch_major(cols, N):
-    """Kernel layout ``(N*L, K)`` -> ``F.unfold``'s ``(N, K, L)``."""
-    return np.ascontiguousarray(cols.reshape(N, -1, cols.shape[1]).transpose(0, 2, 1))
-
-
-def _tap_major(cols):
-    """``F.unfold``'s ``(N, K, L)`` -> the kernel layout ``(N*L, K)``."""
-    N, K_, L = cols.shape
-    return np.ascontiguousarray(cols.transpose(0, 2, 1)).reshape(N * L, K_)
-
-
 class Im2Col(Node):
     """``(N, C, H, W) -> (N, C*kh*kw, oh*ow)``: every window as a column (``F.unfold``)."""
 
@@ -85,7 +74,7 @@ class Im2Col(Node):
 
     def forward(self, x, win):
         self.win, self.shape = win, x.shape
-        return _batch_major(K.im2col(x, win), x.shape[0])
+        return K.im2col(x, win)
 
     def backward(self, g):
         return (_run(Col2Im, g, shape=self.shape, win=self.win),)
@@ -99,7 +88,7 @@ class Col2Im(Node):
 
     def forward(self, cols, shape, win):
         self.win = win
-        return K.col2im(_tap_major(cols), shape, win)
+        return K.col2im(cols, shape, win)
 
     def backward(self, g):
         return (_run(Im2Col, g, win=self.win),)
@@ -285,9 +274,12 @@ class Conv2dOp(Node):
     """Grouped 2-D cross-correlation (zero padding) through im2col and BLAS; see the module
     docstring. ``forward(x, weight, bias, win, groups)`` with the arguments already checked.
 
-    The columns are ``(N*L, K)`` (``L = oh*ow``, ``K = C*kh*kw``), so each product covers the
-    whole batch with a long first dimension: forward ``cols @ W^T``, backward ``g @ W`` and
-    ``cols^T @ g`` with ``g`` as ``(N*L, O)`` (per group when ``groups > 1``)."""
+    The columns are ``(N, K, L)`` (``K = C*kh*kw``, ``L = oh*ow``, ``F.unfold``'s layout), so
+    every product is per sample (and group) in the layouts of ``x``, ``g`` and the output:
+    forward ``W @ cols[n]``, backward ``W^T @ g[n]`` and ``cols[n] @ g[n]^T``. Next to the
+    one-big-product ``(N*L, K)`` layout this replaces, the im2col copy became ~5x faster
+    (whole contiguous rows) and the output needs no transposing (LeNet conv1 forward 1.5 ->
+    0.4 ms)."""
 
     def name(self):
         return "ConvolutionBackward0"
@@ -315,21 +307,18 @@ class Conv2dOp(Node):
             # kept for the weight gradient in a pooled array (given back by _release): that
             # costs its memory until backward, but recomputing it cost as much as the product
             cols = self._cols(x, pooled=self.needs_input_grad[1])
-            NL = cols.shape[0]
-            if G == 1:  # into a scratch array: a fresh one costs its page faults every call
-                out2 = np.dot(cols, w.reshape(O, -1).T,
-                              out=_scratch.get("out2", (NL, O), out.dtype))
-            else:
-                per = np.matmul(cols.reshape(NL, G, -1).transpose(1, 0, 2),
-                                w.reshape(G, O // G, -1).transpose(0, 2, 1))
-                out2 = per.transpose(1, 0, 2).reshape(NL, O)
-            src = out2.reshape(N, -1, O).transpose(0, 2, 1).reshape(N, O, win.oh, win.ow)
+            # per sample and group, W_g @ cols[n, g] straight into the output's layout
+            np.matmul(w.reshape(G, O // G, -1), cols.reshape(N, G, -1, cols.shape[2]),
+                      out=out.reshape(N, G, O // G, -1))
+            src = None
             self.grid = None
             self.lent = cols if self.needs_input_grad[1] else None
-        if bias is None:
+        if src is not None and bias is None:
             np.copyto(out, src)
-        else:
+        elif src is not None:
             np.add(src, bias.reshape(1, O, 1, 1), out=out)
+        elif bias is not None:
+            out += bias.reshape(1, O, 1, 1)
         need = self.needs_input_grad
         self.save_for_backward(x if need[1] else None, w if need[0] else None,
                                cols if need[1] else None)
@@ -337,7 +326,7 @@ class Conv2dOp(Node):
 
     def _cols(self, x, pooled=False):
         win = self.win
-        shape = (x.shape[0] * win.oh * win.ow, x.shape[1] * win.kh * win.kw)
+        shape = (x.shape[0], x.shape[1] * win.kh * win.kw, win.oh * win.ow)
         buf = _pool.take(shape, x.dtype) if pooled else _scratch.get("cols", shape, x.dtype)
         return K.im2col(x, win, out=buf)
 
@@ -374,43 +363,20 @@ class Conv2dOp(Node):
             return self._grid_backward(g, w, cols)
         need = self.needs_input_grad
         N, O, G = g.shape[0], g.shape[1], self.groups
-        if G == 1:
-            return self._im2col_backward(g, w, cols)
-        g2 = _scratch.get("g2", (N, g.shape[2] * g.shape[3], O), g.dtype)
-        np.copyto(g2.transpose(0, 2, 1), g.reshape(N, O, -1))
-        g2 = g2.reshape(-1, O)
-        NL = g2.shape[0]
+        # per sample and group, in g's own layout (O, L): gcols = W_g^T @ g[n, g],
+        # gW_g = sum_n g[n, g] @ cols[n, g]^T, taken transposed (cols[n, g] @ g[n, g]^T ran
+        # 1.8x faster for LeNet conv2's long rows)
+        gn = np.ascontiguousarray(g).reshape(N, G, O // G, -1)
+        L = gn.shape[3]
         gx = gw = gb = None
         if need[0]:
-            per = np.matmul(g2.reshape(NL, G, O // G).transpose(1, 0, 2),
-                            w.reshape(G, O // G, -1))
-            gcols = np.ascontiguousarray(per.transpose(1, 0, 2)).reshape(NL, -1)
+            wg = w.reshape(G, O // G, -1)
+            gcols = _scratch.get("gcols", (N, G * wg.shape[2], L), g.dtype)
+            np.matmul(wg.transpose(0, 2, 1), gn, out=gcols.reshape(N, G, -1, L))
             gx = K.col2im(gcols, self.x_shape, self.win)
         if need[1]:
-            per = np.matmul(cols.reshape(NL, G, -1).transpose(1, 2, 0),
-                            g2.reshape(NL, G, O // G).transpose(1, 0, 2))
+            per = np.matmul(cols.reshape(N, G, -1, L), gn.transpose(0, 1, 3, 2)).sum(axis=0)
             gw = np.ascontiguousarray(per.transpose(0, 2, 1)).reshape(self.w_shape)
-        if need[2]:
-            gb = _bias_grad(g)
-        return gx, gw, gb
-
-    def _im2col_backward(self, g, w, cols):
-        """``groups == 1``: one product per sample in ``g``'s own layout, ``(O, L)``, so that
-        ``g`` is never transposed into a copy (that copy and the two long-K products of the
-        ``(N*L, O)`` form took 2.5x longer on LeNet conv1): ``gcols_n = g_n^T @ W``,
-        ``gW = sum_n g_n @ cols_n``."""
-        need = self.needs_input_grad
-        N, O = g.shape[:2]
-        gn = np.ascontiguousarray(g).reshape(N, O, -1)
-        L = gn.shape[2]
-        gx = gw = gb = None
-        if need[0]:
-            w2 = w.reshape(O, -1)
-            gcols = _scratch.get("gcols", (N * L, w2.shape[1]), g.dtype)
-            np.matmul(gn.transpose(0, 2, 1), w2, out=gcols.reshape(N, L, -1))
-            gx = K.col2im(gcols, self.x_shape, self.win)
-        if need[1]:
-            gw = np.matmul(gn, cols.reshape(N, L, -1)).sum(axis=0).reshape(self.w_shape)
         if need[2]:
             gb = _bias_grad(g)
         return gx, gw, gb
