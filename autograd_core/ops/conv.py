@@ -9,7 +9,8 @@ go to BLAS:
   Plain backward (``fused_backward``): ``gW = g @ cols^T`` summed over the batch,
   ``gx = col2im(W^T @ g)``, ``gb = g.sum``. Under ``create_graph`` the same products are
   recorded over the ``Im2Col``/``Col2Im`` nodes (each the other's backward), so any order of
-  derivative works.
+  derivative works. Columns above ``Conv2dOp.SHIFTED_MIN_COLS`` elements (``groups == 1``) go
+  through ``_Grid``'s shifted products instead, which keep no columns.
 * ``max_pool2d``: the kernel finds each window's maximum and its flat index (PyTorch's tie and
   NaN rules); the node gathers at those indices, so its backward (add at the indices) and that
   backward's backward (gather) are linear in the gradient.
@@ -284,16 +285,20 @@ class Conv2dOp(Node):
     def name(self):
         return "ConvolutionBackward0"
 
-    #: input channels from which (with groups == 1) the shifted products beat im2col: below
-    #: it each tap's product is too thin for BLAS (measured on LeNet's 1 and 6 channels)
-    SHIFTED_MIN_CHANNELS = 12
+    #: column elements (``N*C*kh*kw*oh*ow``) from which, with groups == 1, the shifted
+    #: products replace im2col: they keep a grid the size of the padded input instead of
+    #: columns kh*kw times larger until backward. Since the columns moved to the unfold layout
+    #: im2col is as fast or faster on every layer of the bench's ResNet-8 (1x1 projections 3x),
+    #: so the shifted products are kept for memory only (64 MiB of float32 columns).
+    SHIFTED_MIN_COLS = 1 << 24
 
     def forward(self, x, weight, bias, win, groups):
         self.win, self.groups, self.x_shape, self.w_shape = win, groups, x.shape, weight.shape
         N, O, G = x.shape[0], weight.shape[0], groups
         w = np.ascontiguousarray(weight)
         out = np.empty((N, O, win.oh, win.ow), np.result_type(x.dtype, w.dtype))
-        if G == 1 and x.shape[1] >= self.SHIFTED_MIN_CHANNELS:
+        cols_size = N * x.shape[1] * win.kh * win.kw * win.oh * win.ow
+        if G == 1 and cols_size >= self.SHIFTED_MIN_COLS:
             grid = _Grid(x.shape, win)
             # the phase grids, kept for the weight gradient (pooled, as im2col's columns)
             keep = self.needs_input_grad[1]

@@ -15,16 +15,16 @@ import nn
 import nn.functional as F
 from autograd_core.ops import conv as conv_ops
 
-#: Conv2dOp's two forward/backward paths: im2col (few channels or groups > 1) and the shifted
-#: products (groups == 1, enough channels), here forced either way on tiny sizes; "blocks" also
-#: splits the shifted products into 3-row blocks
-PATHS = {"im2col": (10**9, 2048), "shifted": (1, 2048), "blocks": (1, 3)}
+#: Conv2dOp's two forward/backward paths: im2col (groups > 1 or columns below a size) and the
+#: shifted products (groups == 1, big columns), here forced either way on tiny sizes; "blocks"
+#: also splits the shifted products into 3-row blocks
+PATHS = {"im2col": (10**18, 2048), "shifted": (1, 2048), "blocks": (1, 3)}
 
 
 @pytest.fixture(params=sorted(PATHS))
 def conv_path(request, monkeypatch):
     threshold, block = PATHS[request.param]
-    monkeypatch.setattr(conv_ops.Conv2dOp, "SHIFTED_MIN_CHANNELS", threshold)
+    monkeypatch.setattr(conv_ops.Conv2dOp, "SHIFTED_MIN_COLS", threshold)
     monkeypatch.setattr(conv_ops, "_BLOCK", block)
     return request.param
 
@@ -36,11 +36,11 @@ class _Path:
         self.values = PATHS[name]
 
     def __enter__(self):
-        self.saved = conv_ops.Conv2dOp.SHIFTED_MIN_CHANNELS, conv_ops._BLOCK
-        conv_ops.Conv2dOp.SHIFTED_MIN_CHANNELS, conv_ops._BLOCK = self.values
+        self.saved = conv_ops.Conv2dOp.SHIFTED_MIN_COLS, conv_ops._BLOCK
+        conv_ops.Conv2dOp.SHIFTED_MIN_COLS, conv_ops._BLOCK = self.values
 
     def __exit__(self, *exc):
-        conv_ops.Conv2dOp.SHIFTED_MIN_CHANNELS, conv_ops._BLOCK = self.saved
+        conv_ops.Conv2dOp.SHIFTED_MIN_COLS, conv_ops._BLOCK = self.saved
 
 
 def _t(a, grad=False):
