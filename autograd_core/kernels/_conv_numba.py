@@ -1,7 +1,7 @@
 """Numba loops of ``autograd_core.kernels.conv`` (imported on first use; that module checks
-every argument first and holds the numpy twins). im2col runs over output rows, col2im over
-samples, pooling over the ``N*C`` planes: each iteration writes its own part of the output, so
-the parallel builds need no synchronisation. The serial and parallel builds are separate
+every argument first and holds the numpy twins). im2col (from a zero-padded copy of the
+input) and col2im run over samples, pooling over the ``N*C`` planes: each iteration writes its
+own part of the output, so the parallel builds need no synchronisation. The serial and parallel builds are separate
 functions (Numba's cache ignores compile options)."""
 
 from __future__ import annotations
@@ -24,47 +24,69 @@ def _valid(off, s, size, o):
 
 
 @register_jitable
-def _im2col_rows(x, out, r, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    """Rows ``r*ow .. r*ow + ow - 1`` of the columns: output row ``oy`` of sample ``n``."""
-    C, H, W = x.shape[1], x.shape[2], x.shape[3]
-    n, oy = r // oh, r % oh
-    base = r * ow
+def _im2col_sample(xp, out, n, kh, kw, sh, sw, dh, dw, oh, ow):
+    """``out[n]``, ``(C*kh*kw, oh*ow)``, from the zero-padded input ``xp``: row ``(c, i, j)``
+    holds that tap's value at every output position (no bounds tests: the padding holds the
+    zeros)."""
+    C = xp.shape[1]
+    row = 0
     for c in range(C):
         for i in range(kh):
-            iy = oy * sh - ph + i * dh
             for j in range(kw):
-                col = (c * kh + i) * kw + j
-                if iy < 0 or iy >= H:
+                for oy in range(oh):
+                    iy, base = oy * sh + i * dh, oy * ow
                     for ox in range(ow):
-                        out[base + ox, col] = 0
-                    continue
-                off = j * dw - pw
-                lo, hi = _valid(off, sw, W, ow)
-                for ox in range(lo):
-                    out[base + ox, col] = 0
-                for ox in range(lo, hi):
-                    out[base + ox, col] = x[n, c, iy, ox * sw + off]
-                for ox in range(hi, ow):
-                    out[base + ox, col] = 0
+                        out[n, row, base + ox] = xp[n, c, iy, ox * sw + j * dw]
+                row += 1
 
 
 @register_jitable
-def _col2im_sample(cols, out, n, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    C, H, W = out.shape[1], out.shape[2], out.shape[3]
-    out[n] = 0
-    for oy in range(oh):
-        base = (n * oh + oy) * ow
-        for c in range(C):
-            for i in range(kh):
-                iy = oy * sh - ph + i * dh
-                if iy < 0 or iy >= H:
-                    continue
-                for j in range(kw):
-                    col = (c * kh + i) * kw + j
-                    off = j * dw - pw
-                    lo, hi = _valid(off, sw, W, ow)
-                    for ox in range(lo, hi):
-                        out[n, c, iy, ox * sw + off] += cols[base + ox, col]
+def _im2col_sample_unit(xp, out, n, kh, kw, oh, ow):
+    """``_im2col_sample`` for stride and dilation 1: each output row a contiguous copy of an
+    input row (LLVM vectorises it)."""
+    C = xp.shape[1]
+    row = 0
+    for c in range(C):
+        for i in range(kh):
+            for j in range(kw):
+                for oy in range(oh):
+                    base = oy * ow
+                    for ox in range(ow):
+                        out[n, row, base + ox] = xp[n, c, oy + i, ox + j]
+                row += 1
+
+
+@register_jitable
+def _col2im_sample(cols, xp, n, kh, kw, sh, sw, dh, dw, oh, ow):
+    """Sample ``n`` of the zero-padded result ``xp``: each tap's row added back at its
+    positions (the adjoint of ``_im2col_sample``; the caller crops the padding)."""
+    C = xp.shape[1]
+    xp[n] = 0
+    row = 0
+    for c in range(C):
+        for i in range(kh):
+            for j in range(kw):
+                for oy in range(oh):
+                    iy, base = oy * sh + i * dh, oy * ow
+                    for ox in range(ow):
+                        xp[n, c, iy, ox * sw + j * dw] += cols[n, row, base + ox]
+                row += 1
+
+
+@register_jitable
+def _col2im_sample_unit(cols, xp, n, kh, kw, oh, ow):
+    """``_col2im_sample`` for stride and dilation 1 (vectorised row loop)."""
+    C = xp.shape[1]
+    xp[n] = 0
+    row = 0
+    for c in range(C):
+        for i in range(kh):
+            for j in range(kw):
+                for oy in range(oh):
+                    base = oy * ow
+                    for ox in range(ow):
+                        xp[n, c, oy + i, ox + j] += cols[n, row, base + ox]
+                row += 1
 
 
 @register_jitable
@@ -95,14 +117,13 @@ def _max_pool_plane(x, out, idx, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
 
 @register_jitable
 def _max_pool_bwd_plane(g, idx, out, p):
-    C, W = out.shape[1], out.shape[3]
-    n, c = p // C, p % C
-    out[n, c] = 0
-    for oy in range(g.shape[2]):
-        for ox in range(g.shape[3]):
-            k = idx[n, c, oy, ox]
-            if k >= 0:
-                out[n, c, k // W, k % W] += g[n, c, oy, ox]
+    """Plane ``p`` of the ``(N*C, H*W)`` output from the ``(N*C, oh*ow)`` gradient and indices
+    (flat: no division per element)."""
+    out[p] = 0
+    for q in range(g.shape[1]):
+        k = idx[p, q]
+        if k >= 0:
+            out[p, k] += g[p, q]
 
 
 @register_jitable
@@ -148,27 +169,51 @@ def _avg_pool_bwd_plane(g, out, p, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cip, 
 
 # ---- the loops: serial and parallel builds ----------------------------------------------------
 @jit
-def im2col_serial(x, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    for r in range(x.shape[0] * oh):
-        _im2col_rows(x, out, r, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+def im2col_serial(xp, out, kh, kw, sh, sw, dh, dw, oh, ow):
+    for n in range(xp.shape[0]):
+        _im2col_sample(xp, out, n, kh, kw, sh, sw, dh, dw, oh, ow)
 
 
 @jit(parallel=True)
-def im2col_parallel(x, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    for r in prange(x.shape[0] * oh):
-        _im2col_rows(x, out, r, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+def im2col_parallel(xp, out, kh, kw, sh, sw, dh, dw, oh, ow):
+    for n in prange(xp.shape[0]):
+        _im2col_sample(xp, out, n, kh, kw, sh, sw, dh, dw, oh, ow)
 
 
 @jit
-def col2im_serial(cols, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    for n in range(out.shape[0]):
-        _col2im_sample(cols, out, n, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+def im2col_unit_serial(xp, out, kh, kw, oh, ow):
+    for n in range(xp.shape[0]):
+        _im2col_sample_unit(xp, out, n, kh, kw, oh, ow)
 
 
 @jit(parallel=True)
-def col2im_parallel(cols, out, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
-    for n in prange(out.shape[0]):
-        _col2im_sample(cols, out, n, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow)
+def im2col_unit_parallel(xp, out, kh, kw, oh, ow):
+    for n in prange(xp.shape[0]):
+        _im2col_sample_unit(xp, out, n, kh, kw, oh, ow)
+
+
+@jit
+def col2im_serial(cols, xp, kh, kw, sh, sw, dh, dw, oh, ow):
+    for n in range(xp.shape[0]):
+        _col2im_sample(cols, xp, n, kh, kw, sh, sw, dh, dw, oh, ow)
+
+
+@jit(parallel=True)
+def col2im_parallel(cols, xp, kh, kw, sh, sw, dh, dw, oh, ow):
+    for n in prange(xp.shape[0]):
+        _col2im_sample(cols, xp, n, kh, kw, sh, sw, dh, dw, oh, ow)
+
+
+@jit
+def col2im_unit_serial(cols, xp, kh, kw, oh, ow):
+    for n in range(xp.shape[0]):
+        _col2im_sample_unit(cols, xp, n, kh, kw, oh, ow)
+
+
+@jit(parallel=True)
+def col2im_unit_parallel(cols, xp, kh, kw, oh, ow):
+    for n in prange(xp.shape[0]):
+        _col2im_sample_unit(cols, xp, n, kh, kw, oh, ow)
 
 
 @jit
@@ -185,13 +230,13 @@ def max_pool_parallel(x, out, idx, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow):
 
 @jit
 def max_pool_backward_serial(g, idx, out):
-    for p in range(out.shape[0] * out.shape[1]):
+    for p in range(out.shape[0]):
         _max_pool_bwd_plane(g, idx, out, p)
 
 
 @jit(parallel=True)
 def max_pool_backward_parallel(g, idx, out):
-    for p in prange(out.shape[0] * out.shape[1]):
+    for p in prange(out.shape[0]):
         _max_pool_bwd_plane(g, idx, out, p)
 
 

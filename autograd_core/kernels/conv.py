@@ -1,17 +1,17 @@
 """Data-movement kernels of convolution and pooling (2-D; 1-D callers add a unit height).
 
 Every public function takes float32/float64 arrays of shape ``(N, C, H, W)`` (``cols``:
-``(N*oh*ow, C*kh*kw)``, one row per output position, one column per kernel tap, so that the
-whole batch is one matrix product with a long first dimension, the orientation OpenBLAS runs
-4-5x faster than its transpose for a layer's few output channels; ``indices``: int64
-``(N, C, oh, ow)``) and a
+``(N, C*kh*kw, oh*ow)``, ``F.unfold``'s layout: per sample one row per kernel tap, one column
+per output position, so that a convolution is ``W @ cols[n]`` straight into ``(N, O, oh*ow)``
+and the kernels copy whole contiguous rows; ``indices``: int64 ``(N, C, oh, ow)``) and a
 :class:`Window` (kernel, stride, padding, dilation and the output size), checks shapes and
 dtypes *before* any loop runs (ValueError naming the kernel and the array), and returns a new
 array. Padding is implicit: positions outside the input read as 0 (-inf for max pooling) and
-gradients landing there are dropped, so no padded copy is made.
+gradients landing there are dropped; only im2col makes a zero-padded copy of its input (small
+next to the columns), which keeps its loop free of bounds tests.
 
-    im2col(x, win)                     -> cols (N*oh*ow, C*kh*kw), rows (n, oy, ox), columns
-                                          (c, i, j)
+    im2col(x, win)                     -> cols (N, C*kh*kw, oh*ow), rows (c, i, j), columns
+                                          (oy, ox)
     col2im(cols, shape, win)           -> the adjoint of im2col: (N, C, H, W) sums
     shift_add(t, offs, out)            out[m + offs[k]] += t[m, k-th block of out's width]
                                           where that row exists (in place, 2-D; conv2d's
@@ -94,8 +94,9 @@ def im2col(x: np.ndarray, win: Window, out: np.ndarray | None = None) -> np.ndar
     """``out=``: a C-contiguous array of the result's shape and dtype to write into."""
     x = _float4("im2col", "x", x)
     _check_window("im2col", win)
+    _check_fits("im2col", x.shape, win)
     N, C = x.shape[:2]
-    want = (N * win.oh * win.ow, C * win.kh * win.kw)
+    want = (N, C * win.kh * win.kw, win.oh * win.ow)
     if out is not None and (not isinstance(out, np.ndarray) or out.shape != want
                             or out.dtype != x.dtype or not out.flags.c_contiguous):
         raise ValueError(f"im2col: out must be a C-contiguous {x.dtype} array of shape {want}, "
@@ -107,23 +108,47 @@ def im2col(x: np.ndarray, win: Window, out: np.ndarray | None = None) -> np.ndar
         return out
     if out is None:
         out = np.empty(want, x.dtype)
-    _run("im2col", out.size, x, out, *win)
+    xp = x
+    if win.ph or win.pw:  # a padded copy (small next to the columns) keeps the loop branch-free
+        H, W = x.shape[2:]
+        xp = np.zeros((N, C, H + 2 * win.ph, W + 2 * win.pw), x.dtype)
+        xp[:, :, win.ph:win.ph + H, win.pw:win.pw + W] = x
+    _run_window("im2col", out.size, xp, out, win)
     return out
+
+
+def _check_fits(name, shape, win):
+    """The loops read/write the padded input without bounds tests: every window must fit."""
+    H, W = shape[2:]
+    if ((win.oh - 1) * win.sh + (win.kh - 1) * win.dh >= H + 2 * win.ph
+            or (win.ow - 1) * win.sw + (win.kw - 1) * win.dw >= W + 2 * win.pw):
+        raise ValueError(f"{name}: window {win} reaches beyond the padded input {tuple(shape)}")
+
+
+def _run_window(loop, size, a, b, win):
+    """im2col/col2im's loop over ``a`` and ``b``: the unit-step build for stride and dilation 1."""
+    if win.sh == win.sw == win.dh == win.dw == 1:
+        _run(loop + "_unit", size, a, b, win.kh, win.kw, win.oh, win.ow)
+    else:
+        _run(loop, size, a, b, win.kh, win.kw, win.sh, win.sw, win.dh, win.dw, win.oh, win.ow)
 
 
 def col2im(cols: np.ndarray, shape: tuple[int, ...], win: Window) -> np.ndarray:
     _check_window("col2im", win)
     N, C, H, W = (int(s) for s in shape)
-    want = (N * win.oh * win.ow, C * win.kh * win.kw)
+    want = (N, C * win.kh * win.kw, win.oh * win.ow)
     if not isinstance(cols, np.ndarray) or cols.dtype not in _FLOATS or cols.shape != want:
         raise ValueError(f"col2im: cols must be a float32/float64 array of shape {want}, got "
                          f"{getattr(cols, 'dtype', type(cols).__name__)} {np.shape(cols)}")
+    _check_fits("col2im", (N, C, H, W), win)
     cols = np.ascontiguousarray(cols)
     if not _jit.use_numba():
         return col2im_numpy(cols, (N, C, H, W), win)
-    out = np.empty((N, C, H, W), cols.dtype)
-    _run("col2im", cols.size, cols, out, *win)
-    return out
+    xp = np.empty((N, C, H + 2 * win.ph, W + 2 * win.pw), cols.dtype)
+    _run_window("col2im", cols.size, cols, xp, win)
+    if win.ph or win.pw:
+        return np.ascontiguousarray(xp[:, :, win.ph:win.ph + H, win.pw:win.pw + W])
+    return xp
 
 
 def shift_add(t, offs, out):
@@ -175,7 +200,8 @@ def max_pool2d_backward(g, indices, shape):
     if not _jit.use_numba():
         return max_pool2d_backward_numpy(g, indices, (N, C, H, W))
     out = np.empty((N, C, H, W), g.dtype)
-    _run("max_pool_backward", out.size, g, indices, out)
+    _run("max_pool_backward", out.size, g.reshape(N * C, -1), indices.reshape(N * C, -1),
+         out.reshape(N * C, H * W))
     return out
 
 
@@ -249,8 +275,8 @@ def _padded(x, win, value):
 
 def im2col_numpy(x, win):
     N, C = x.shape[:2]
-    cols = _windows(_padded(x, win, 0), win).transpose(0, 4, 5, 1, 2, 3)
-    return np.ascontiguousarray(cols).reshape(N * win.oh * win.ow, C * win.kh * win.kw)
+    cols = _windows(_padded(x, win, 0), win)
+    return np.ascontiguousarray(cols).reshape(N, C * win.kh * win.kw, win.oh * win.ow)
 
 
 def _scatter_windows(cols6, shape, win):
@@ -267,8 +293,7 @@ def _scatter_windows(cols6, shape, win):
 
 def col2im_numpy(cols, shape, win):
     N, C = shape[:2]
-    cols6 = cols.reshape(N, win.oh, win.ow, C, win.kh, win.kw).transpose(0, 3, 4, 5, 1, 2)
-    return _scatter_windows(cols6, shape, win)
+    return _scatter_windows(cols.reshape(N, C, win.kh, win.kw, win.oh, win.ow), shape, win)
 
 
 def max_pool2d_forward_numpy(x, win):

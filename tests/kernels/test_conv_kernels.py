@@ -40,16 +40,28 @@ def test_im2col_col2im_match_twins_and_are_adjoint(dtype, case, seed):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(shape).astype(dtype)
     cols_ref = K.im2col_numpy(x, win)
-    for loop in _builds("im2col"):
-        out = np.full(cols_ref.shape, np.nan, dtype)
-        loop(x, out, *win)
-        np.testing.assert_array_equal(out, cols_ref)
+    # the loops read (im2col) and write (col2im) a zero-padded input; the unit-step builds take
+    # stride and dilation 1 and no step arguments
+    xp = np.pad(x, ((0, 0), (0, 0), (win.ph, win.ph), (win.pw, win.pw)))
+    steps = (win.sh, win.sw, win.dh, win.dw)
+    builds = [("", (win.kh, win.kw) + steps + (win.oh, win.ow))]
+    if steps == (1, 1, 1, 1):
+        builds.append(("_unit", (win.kh, win.kw, win.oh, win.ow)))
+    for suffix, args in builds:
+        for loop in _builds("im2col" + suffix):
+            out = np.full(cols_ref.shape, np.nan, dtype)
+            loop(xp, out, *args)
+            np.testing.assert_array_equal(out, cols_ref)
+    np.testing.assert_array_equal(K.im2col(x, win), cols_ref)
     c = rng.standard_normal(cols_ref.shape).astype(dtype)
     back_ref = K.col2im_numpy(c, shape, win)
-    for loop in _builds("col2im"):
-        out = np.full(shape, np.nan, dtype)
-        loop(c, out, *win)
-        np.testing.assert_allclose(out, back_ref, rtol=1e-6, atol=1e-6)
+    crop = np.s_[:, :, win.ph:win.ph + shape[2], win.pw:win.pw + shape[3]]
+    for suffix, args in builds:
+        for loop in _builds("col2im" + suffix):
+            out = np.full(xp.shape, np.nan, dtype)
+            loop(c, out, *args)
+            np.testing.assert_allclose(out[crop], back_ref, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(K.col2im(c, shape, win), back_ref, rtol=1e-6, atol=1e-6)
     # <im2col(x), c> == <x, col2im(c)>
     lhs = float((cols_ref.astype(np.float64) * c).sum())
     rhs = float((x.astype(np.float64) * back_ref).sum())
@@ -73,7 +85,8 @@ def test_max_pool_matches_twin(dtype, case, seed, ties):
         np.testing.assert_array_equal(out, out_ref)
         np.testing.assert_array_equal(idx, idx_ref)
         gx = np.full(shape, np.nan, dtype)
-        bwd(g, idx, gx)
+        planes = shape[0] * shape[1]  # the loop works on flat (N*C, H*W) planes
+        bwd(g.reshape(planes, -1), idx.reshape(planes, -1), gx.reshape(planes, -1))
         np.testing.assert_allclose(gx, gx_ref, rtol=1e-6, atol=1e-6)
 
 
@@ -135,10 +148,10 @@ def test_public_kernels_agree_with_twins_by_backend(monkeypatch):
 
 def test_closed_forms_by_hand():
     x = np.arange(16.0).reshape(1, 1, 4, 4)
-    # 2x2 windows, stride 2: one row per window, its entries in (i, j) order
+    # 2x2 windows, stride 2: one row per tap (i, j), one column per window (F.unfold's layout)
     cols = K.im2col(x, K.Window(2, 2, 2, 2, 0, 0, 1, 1, 2, 2))
-    np.testing.assert_array_equal(cols, [[0, 1, 4, 5], [2, 3, 6, 7], [8, 9, 12, 13],
-                                         [10, 11, 14, 15]])
+    np.testing.assert_array_equal(cols, [[[0, 2, 8, 10], [1, 3, 9, 11], [4, 6, 12, 14],
+                                          [5, 7, 13, 15]]])
     out, idx = K.max_pool2d_forward(x, K.Window(2, 2, 2, 2, 0, 0, 1, 1, 2, 2))
     np.testing.assert_array_equal(out[0, 0], [[5, 7], [13, 15]])
     np.testing.assert_array_equal(idx[0, 0], [[5, 7], [13, 15]])
@@ -163,8 +176,13 @@ def test_bad_arguments_are_refused_before_any_loop():
         K.im2col(np.zeros((3, 3)), win)
     with pytest.raises(ValueError, match="im2col: x must be"):
         K.im2col(np.zeros((1, 1, 3, 3), np.int64), win)
-    with pytest.raises(ValueError, match="col2im: cols must be .* of shape \\(4, 4\\)"):
-        K.col2im(np.zeros((4, 5)), (1, 1, 3, 3), win)
+    with pytest.raises(ValueError, match="col2im: cols must be .* of shape \\(1, 4, 4\\)"):
+        K.col2im(np.zeros((1, 4, 5)), (1, 1, 3, 3), win)
+    big = win._replace(oh=3)  # a third row of windows would read/write past the padded input
+    with pytest.raises(ValueError, match="im2col: window .* reaches beyond the padded input"):
+        K.im2col(np.zeros((1, 1, 3, 3)), big)
+    with pytest.raises(ValueError, match="col2im: window .* reaches beyond the padded input"):
+        K.col2im(np.zeros((1, 4, 6)), (1, 1, 3, 3), big)
     with pytest.raises(ValueError, match="invalid window"):
         K.im2col(np.zeros((1, 1, 3, 3)), win._replace(sh=0))
     g = np.zeros((1, 1, 2, 2))
@@ -176,9 +194,9 @@ def test_bad_arguments_are_refused_before_any_loop():
         K.avg_pool2d_backward(g, (1, 1, 3, 3), win._replace(oh=3))
     x = np.ones((1, 1, 3, 3))
     with pytest.raises(ValueError, match="im2col: out must be a C-contiguous float64 array of "
-                                         "shape \\(4, 4\\)"):
-        K.im2col(x, win, out=np.empty((4, 4), np.float32))
-    out = np.full((4, 4), np.nan)
+                                         "shape \\(1, 4, 4\\)"):
+        K.im2col(x, win, out=np.empty((1, 4, 4), np.float32))
+    out = np.full((1, 4, 4), np.nan)
     assert K.im2col(x, win, out=out) is out and np.array_equal(out, K.im2col_numpy(x, win))
     with pytest.raises(ValueError, match="t must have 2 blocks of 3 columns, got 5"):
         K.shift_add(np.zeros((4, 5)), np.array([0, 1]), np.zeros((4, 3)))

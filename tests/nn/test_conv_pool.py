@@ -15,16 +15,16 @@ import nn
 import nn.functional as F
 from autograd_core.ops import conv as conv_ops
 
-#: Conv2dOp's two forward/backward paths: im2col (few channels or groups > 1) and the shifted
-#: products (groups == 1, enough channels), here forced either way on tiny sizes; "blocks" also
-#: splits the shifted products into 3-row blocks
-PATHS = {"im2col": (10**9, 2048), "shifted": (1, 2048), "blocks": (1, 3)}
+#: Conv2dOp's two forward/backward paths: im2col (groups > 1 or columns below a size) and the
+#: shifted products (groups == 1, big columns), here forced either way on tiny sizes; "blocks"
+#: also splits the shifted products into 3-row blocks
+PATHS = {"im2col": (10**18, 2048), "shifted": (1, 2048), "blocks": (1, 3)}
 
 
 @pytest.fixture(params=sorted(PATHS))
 def conv_path(request, monkeypatch):
     threshold, block = PATHS[request.param]
-    monkeypatch.setattr(conv_ops.Conv2dOp, "SHIFTED_MIN_CHANNELS", threshold)
+    monkeypatch.setattr(conv_ops.Conv2dOp, "SHIFTED_MIN_COLS", threshold)
     monkeypatch.setattr(conv_ops, "_BLOCK", block)
     return request.param
 
@@ -36,11 +36,11 @@ class _Path:
         self.values = PATHS[name]
 
     def __enter__(self):
-        self.saved = conv_ops.Conv2dOp.SHIFTED_MIN_CHANNELS, conv_ops._BLOCK
-        conv_ops.Conv2dOp.SHIFTED_MIN_CHANNELS, conv_ops._BLOCK = self.values
+        self.saved = conv_ops.Conv2dOp.SHIFTED_MIN_COLS, conv_ops._BLOCK
+        conv_ops.Conv2dOp.SHIFTED_MIN_COLS, conv_ops._BLOCK = self.values
 
     def __exit__(self, *exc):
-        conv_ops.Conv2dOp.SHIFTED_MIN_CHANNELS, conv_ops._BLOCK = self.saved
+        conv_ops.Conv2dOp.SHIFTED_MIN_COLS, conv_ops._BLOCK = self.saved
 
 
 def _t(a, grad=False):
@@ -487,3 +487,28 @@ def test_input_gradient_is_not_a_reused_work_array(conv_path):
     (F.conv2d(x2, w) * 3.0).sum().backward()
     np.testing.assert_array_equal(x1.grad._data, np.full((2, 1, 4, 4), 1.0))
     np.testing.assert_array_equal(x2.grad._data, np.full((2, 1, 4, 4), 3.0))
+
+
+def test_kept_columns_are_given_back_and_reused_safely(conv_path):
+    """The im2col path keeps its columns until backward and then gives them back: a graph
+    retained meanwhile keeps its own, and a later call of the same shape reusing the returned
+    ones gets its own gradient (d sum(conv(x, w)) / dw = each tap's window sums of x)."""
+    rng = np.random.default_rng(11)
+    xs = [rng.standard_normal((2, 2, 5, 4)) for _ in range(3)]
+    w = _t(rng.standard_normal((3, 2, 3, 2)), True)
+
+    def expected(x):  # padding 1: tap (i, j) sees padded rows i..i+4, columns j..j+4
+        xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+        taps = [[xp[:, :, i:i + 5, j:j + 5].sum(axis=(0, 2, 3)) for j in range(2)]
+                for i in range(3)]
+        return np.broadcast_to(np.moveaxis(np.array(taps), 2, 0), (3, 2, 3, 2))
+
+    y1 = F.conv2d(_t(xs[0]), w, padding=1)
+    (g1,) = ag.grad(y1.sum(), [w], retain_graph=True)
+    F.conv2d(_t(xs[1]), w, padding=1).sum().backward()  # frees (gives back) its columns
+    (g3,) = ag.grad(F.conv2d(_t(xs[2]), w, padding=1).sum(), [w])
+    (g1_again,) = ag.grad(y1.sum(), [w])
+    np.testing.assert_allclose(g1._data, expected(xs[0]), rtol=1e-12)
+    np.testing.assert_allclose(g1_again._data, expected(xs[0]), rtol=1e-12)
+    np.testing.assert_allclose(w.grad._data, expected(xs[1]), rtol=1e-12)
+    np.testing.assert_allclose(g3._data, expected(xs[2]), rtol=1e-12)
