@@ -356,7 +356,7 @@ def _digamma64(x):
     z = np.where(neg, 1.0 - x, x)
     acc = np.zeros_like(z)
     while True:
-        low = z < 6.0
+        low = z < 12.0
         if not low.any():
             break
         acc = acc - np.where(low, 1.0 / z, 0.0)
@@ -378,7 +378,7 @@ def _trigamma64(x):
     z = np.where(neg, 1.0 - x, x)
     acc = np.zeros_like(z)
     while True:
-        low = z < 6.0
+        low = z < 12.0
         if not low.any():
             break
         acc = acc + np.where(low, 1.0 / (z * z), 0.0)
@@ -457,8 +457,11 @@ def _int_kept(fn):
 def _round(x, decimals=0):
     if decimals == 0:
         return np.round(x)
-    s = x.dtype.type(10.0 ** decimals)
-    return np.round(x * s) / s
+    if decimals > 0:  # ATen's order of operations, so halves land where PyTorch's do
+        s = x.dtype.type(10.0 ** decimals)
+        return np.round(x * s) / s
+    s = x.dtype.type(10.0 ** -decimals)
+    return np.round(x / s) * s
 
 
 @op("floor", method=True, doc="""
@@ -549,6 +552,9 @@ class Round(_ZeroGrad):
         if not isinstance(decimals, (int, np.integer)) or isinstance(decimals, bool):
             raise TypeError(f"round(): argument 'decimals' must be int, not "
                             f"{type(decimals).__name__}")
+        if decimals != 0 and input.dtype.kind in "biu":
+            raise NotImplementedError(
+                f'"round_cpu" not implemented for \'{_torch_dtype(input)}\'')
         return Round.fn(input, decimals=decimals)
 
 
@@ -1039,9 +1045,9 @@ CumminResult = namedtuple("cummin", ["values", "indices"])  # type: ignore[name-
 AminmaxResult = namedtuple("aminmax", ["min", "max"])  # type: ignore[name-match]
 
 
-def _select(input, dim, keepdim, k, name, result):
+def _select(input, dim, keepdim, k, name, result, nan_first=False):
     """The ``k``-th smallest (0-based) along ``dim``, as ``result(values, indices)``; NaN sorts
-    last, as in PyTorch."""
+    last, as in PyTorch. ``nan_first``: a slice holding NaN selects its first NaN (median)."""
     x = input._data
     if x.ndim == 0:
         _args.norm_dim(dim, 0, name)
@@ -1050,6 +1056,10 @@ def _select(input, dim, keepdim, k, name, result):
     if x.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     idx = np.take(_order(x, d, False), [k], axis=d).astype(np.int64)
+    if nan_first:
+        nan = np.isnan(x)
+        idx = np.where(nan.any(axis=d, keepdims=True), np.argmax(nan, axis=d, keepdims=True),
+                       idx)
     values = Gather.apply(input, index=idx, dim=d)
     if not keepdim:
         values, idx = values.squeeze(d), np.squeeze(idx, axis=d)
@@ -1063,7 +1073,7 @@ def median(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.boo
     """Return the median of ``input`` (the lower of the two middle values for an even count).
 
     Without ``dim``, the median of all elements; with ``dim``, the named tuple
-    ``(values, indices)`` along it. NaN is the largest value.
+    ``(values, indices)`` along it. A slice holding NaN has median NaN (at its first NaN).
 
     Args:
         input (Tensor): the input tensor.
@@ -1083,9 +1093,10 @@ def median(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.boo
         if input.numel() == 0:
             raise IndexError("median() input tensor cannot be empty")
         flat = input.reshape(-1)
-        return _select(flat, 0, False, (flat.shape[0] - 1) // 2, "median", MedianResult).values
+        return _select(flat, 0, False, (flat.shape[0] - 1) // 2, "median", MedianResult,
+                       True).values
     n = input.shape[_args.norm_dim(dim, input.ndim, "median")] if input.ndim else 1
-    return _select(input, dim, keepdim, (n - 1) // 2, "median", MedianResult)
+    return _select(input, dim, keepdim, (n - 1) // 2, "median", MedianResult, True)
 
 
 @op("kthvalue", method=True, samples=[
@@ -1127,7 +1138,7 @@ def _cum_extreme(input, dim, is_max):
     for i in range(1, xm.shape[0]):
         # ties move to the later index; NaN wins and stays (as PyTorch)
         better = (xm[i] >= best) if is_max else (xm[i] <= best)
-        better = (better | np.isnan(xm[i])) & ~np.isnan(best)
+        better = better | np.isnan(xm[i])  # once NaN, only a later NaN moves the index
         idx[i] = np.where(better, i, idx[i - 1])
         best = np.where(better, xm[i], best)
     idx = np.moveaxis(idx, 0, d)
@@ -1290,6 +1301,8 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         raise ValueError(f"{name}() interpolation must be one of linear, lower, higher, "
                          f"midpoint or nearest. Got {interpolation}")
     qs = np.asarray(q._data if isinstance(q, Tensor) else q, dtype=np.float64)
+    if isinstance(q, Tensor) and q.dtype != input.dtype:
+        raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
     if qs.ndim > 1:
         raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
     if ((qs < 0) | (qs > 1)).any():
@@ -1345,7 +1358,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
 
 @op("quantile", method=True, samples=[
     Sample("quantile", lambda a: quantile(a, 0.3), domain="distinct"),
-    Sample("quantile_dim", lambda a: quantile(a, _xp_q(), dim=-1, keepdim=True),
+    Sample("quantile_dim", lambda a: quantile(a, _qs_like(a), dim=-1, keepdim=True),
            domain="distinct")])
 def quantile(input: Tensor, q: Any, dim: builtins.int | None = None,
              keepdim: builtins.bool = False, *, interpolation: str = "linear") -> Tensor:
@@ -1373,8 +1386,9 @@ def quantile(input: Tensor, q: Any, dim: builtins.int | None = None,
     return _quantile("quantile", input, q, dim, keepdim, interpolation, False)
 
 
-def _xp_q():
-    return xp.constant(np.array([0.1, 0.5, 0.9]))
+def _qs_like(a):
+    """Three quantiles in ``a``'s dtype (PyTorch wants q and input of one dtype)."""
+    return xp.constant(np.array([0.1, 0.5, 0.9], dtype=a._data.dtype))
 
 
 @op("nanquantile", method=True, samples=[
