@@ -1145,6 +1145,57 @@ def _cum_extreme(input, dim, is_max):
     return result(Gather.apply(input, index=idx, dim=d), Tensor._make(idx, None, False))
 
 
+ModeResult = namedtuple("mode", ["values", "indices"])  # type: ignore[name-match]
+
+
+def _mode_index(row):
+    """Index of the mode of a 1-D array: the most frequent value, the smallest of equally
+    frequent ones, at its last occurrence (PyTorch's CPU choice); NaN equals nothing."""
+    order = np.argsort(row, kind="stable")
+    v = row[order]
+    new_run = np.concatenate([[True], ~(v[1:] == v[:-1])])  # NaN != NaN: each its own run
+    starts = np.flatnonzero(new_run)
+    counts = np.diff(np.append(starts, v.size))
+    best = starts[np.argmax(counts)]  # first (smallest) of the most frequent runs
+    return int(order[best + counts[np.argmax(counts)] - 1])  # stable: its last occurrence
+
+
+@op("mode", method=True, samples=[
+    Sample("mode", lambda a: mode(a.round()).values * 2.0, min_ndim=1)])
+def mode(input: Tensor, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
+    """Return the named tuple ``(values, indices)`` of the most frequent value along ``dim``.
+
+    Of equally frequent values the smallest is chosen, at its last occurrence (PyTorch leaves
+    which occurrence unspecified). NaN equals nothing (each counts once).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension. Default: -1.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.mode(ag.tensor([[1.0, 2.0, 2.0, 1.0, 3.0], [5.0, 4.0, 4.0, 5.0, 5.0]]))
+        mode(values=tensor([1., 5.]), indices=tensor([3, 4]))
+    """
+    x = input._data
+    if x.ndim == 0:
+        _args.norm_dim(dim, 0, "mode")
+        return ModeResult(input * 1, Tensor._make(np.zeros((), np.int64), None, False))
+    d = _args.norm_dim(dim, x.ndim, "mode")
+    if x.shape[d] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    rows = np.moveaxis(x, d, -1)
+    flat = rows.reshape(-1, rows.shape[-1])
+    idx = np.array([_mode_index(r) for r in flat], dtype=np.int64).reshape(rows.shape[:-1])
+    idx = np.expand_dims(idx, d)
+    values = Gather.apply(input, index=idx, dim=d)
+    if not keepdim:
+        values, idx = values.squeeze(d), np.squeeze(idx, axis=d)
+    return ModeResult(values, Tensor._make(idx, None, False))
+
+
 @op("cummax", method=True, samples=[
     Sample("cummax", lambda a: cummax(a, 0).values, domain="distinct", min_ndim=1)])
 def cummax(input: Tensor, dim: builtins.int) -> Any:

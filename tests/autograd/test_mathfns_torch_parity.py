@@ -87,6 +87,8 @@ CASES = [
     ("median_dim_keepdim", lambda m, a: m.median(a, 0, keepdim=True), [(3, 4)], "distinct", 0),
     ("kthvalue", lambda m, a: m.kthvalue(a, 2), [(3, 4)], "distinct", 0),
     ("kthvalue_dim", lambda m, a: a.kthvalue(3, 0, True), [(3, 4)], "distinct", 0),
+    ("mode", lambda m, a: m.mode(a.round()), [(4, 7)], "real", 0),
+    ("mode_dim", lambda m, a: a.round().mode(0, keepdim=True), [(9, 3)], "real", 0),
     ("cummax", lambda m, a: m.cummax(a, 1), [(3, 4)], "real", 0),
     ("cummin", lambda m, a: a.cummin(0), [(3, 4)], "real", 0),
     ("cummax_ties", lambda m, a: m.cummax(a.round(), 1), [(3, 6)], "real", 0),
@@ -200,6 +202,9 @@ def test_special_functions_over_their_range(name, grid, dtype):
     ("nanquantile_all", lambda m, a: m.nanquantile(a, m.tensor([0.0, 0.3, 1.0],
                                                                 dtype=m.float64))),
     ("nanmean_all_nan_row", lambda m, a: m.nanmean(a, 1)),
+    # values only: with three or more copies, which copy PyTorch's (unstable) sort reports is
+    # unspecified; ours is the last
+    ("mode_nan", lambda m, a: m.mode(m.cat([a.reshape(-1), a.reshape(-1)[:4]])).values),
     ("cummax_nan", lambda m, a: m.cummax(a, 1)), ("cummin_nan", lambda m, a: a.cummin(1)),
     ("int_prod", lambda m, a: m.prod((a.nan_to_num() * 2).to(m.int64), 1)),
     ("int_cumprod", lambda m, a: m.cumprod(m.tensor([1, 2, 3], dtype=m.int32), 0)),
@@ -306,7 +311,7 @@ FUNCTIONS = ["isnan", "isinf", "isfinite", "nan_to_num", "round", "floor", "ceil
              "frac", "sgn", "reciprocal", "expm1", "sinh", "cosh", "asin", "acos", "atan",
              "atan2", "hypot", "logaddexp", "fmod", "remainder", "erf", "erfc", "erfinv",
              "lgamma", "digamma", "addcmul", "addcdiv", "lerp", "cumprod", "nanmean",
-             "quantile", "nanquantile", "cummax", "cummin", "logcumsumexp", "aminmax",
+             "quantile", "nanquantile", "mode", "cummax", "cummin", "logcumsumexp", "aminmax",
              "count_nonzero", "dist", "amax", "amin"]
 # PyTorch's docstrings give one overload, or say ``dim=None`` for "the last dim"; these are
 # the overloads with ``dim``, as PyTorch's native_functions declare them.

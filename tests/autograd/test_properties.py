@@ -24,7 +24,7 @@ from autograd_core.ops.registry import OPS
 NONEMPTY = {"getitem_slice", "getitem_int_array", "cat", "transpose", "repeat", "max",
             "max_dim", "min", "min_dim", "amax", "amin", "var", "std", "norm_inf",
             "clamp_tensor_bounds", "median", "median_dim", "kthvalue", "aminmax", "quantile",
-            "quantile_dim", "nanquantile"}
+            "quantile_dim", "nanquantile", "mode"}
 
 
 def _values(shape, domain, rng, k=0):
