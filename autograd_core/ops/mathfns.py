@@ -592,7 +592,7 @@ def frac(input: Tensor) -> Tensor:
         tensor([ 0.5000, -0.2500])
     """
     if input.dtype.kind not in "fc":
-        raise RuntimeError(f'"frac_cpu" not implemented for \'{_torch_dtype(input)}\'')
+        raise NotImplementedError(f'"frac_cpu" not implemented for \'{_torch_dtype(input)}\'')
     return input - Trunc.apply(input)
 
 
@@ -1090,8 +1090,8 @@ def median(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.boo
         median(values=tensor([2., 3.]), indices=tensor([2, 0]))
     """
     if dim is None:
-        if input.numel() == 0:
-            raise IndexError("median() input tensor cannot be empty")
+        if input.numel() == 0:  # NaN, as PyTorch
+            return input.sum() * float("nan")
         flat = input.reshape(-1)
         return _select(flat, 0, False, (flat.shape[0] - 1) // 2, "median", MedianResult,
                        True).values
@@ -1118,9 +1118,10 @@ def kthvalue(input: Tensor, k: builtins.int, dim: builtins.int = -1,
         >>> ag.kthvalue(ag.tensor([3.0, 1.0, 2.0]), 2)
         kthvalue(values=tensor(2.), indices=tensor(2))
     """
-    n = input.shape[_args.norm_dim(dim, input.ndim, "kthvalue")] if input.ndim else 1
+    d = _args.norm_dim(dim, input.ndim, "kthvalue")
+    n = input.shape[d] if input.ndim else 1
     if not 1 <= k <= n:
-        raise IndexError(f"kthvalue(): selected number k out of range for dimension {dim}")
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     return _select(input, dim, keepdim, k - 1, "kthvalue", KthvalueResult)
 
 
@@ -1277,7 +1278,8 @@ def logcumsumexp(input: Tensor, dim: builtins.int) -> Tensor:
         tensor([  0.0000,   0.6931, 100.0000])
     """
     if input.dtype.kind not in "fc":
-        raise RuntimeError(f'"logcumsumexp_out_cpu" not implemented for \'{_torch_dtype(input)}\'')
+        raise NotImplementedError(
+            f'"logcumsumexp_out_cpu" not implemented for \'{_torch_dtype(input)}\'')
     if input.ndim == 0:
         _args.norm_dim(dim, 0, "logcumsumexp")
         return input * 1
@@ -1301,7 +1303,10 @@ def aminmax(input: Tensor, *, dim: builtins.int | None = None,
         >>> ag.aminmax(ag.tensor([[1.0, 5.0], [3.0, -2.0]]), dim=0)
         aminmax(min=tensor([ 1., -2.]), max=tensor([3., 5.]))
     """
-    if (input.numel() if dim is None or input.ndim == 0 else input.shape[dim]) == 0:
+    if dim is not None and input.ndim and input.shape[dim] == 0:
+        d = _args.norm_dim(dim, input.ndim, "aminmax")
+        raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
+    if input.numel() == 0:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
                            "operation has no identity.")
     return AminmaxResult(input.amin(dim, keepdim), input.amax(dim, keepdim))
@@ -1349,15 +1354,16 @@ def dist(input: Tensor, other: Tensor, p: builtins.float = 2) -> Tensor:
 def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     modes = ("linear", "lower", "higher", "midpoint", "nearest")
     if interpolation not in modes:
-        raise ValueError(f"{name}() interpolation must be one of linear, lower, higher, "
-                         f"midpoint or nearest. Got {interpolation}")
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
     qs = np.asarray(q._data if isinstance(q, Tensor) else q, dtype=np.float64)
     if isinstance(q, Tensor) and q.dtype != input.dtype:
         raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
     if qs.ndim > 1:
         raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
     if ((qs < 0) | (qs > 1)).any():
-        raise RuntimeError(f"{name}() q values must be in the range [0, 1]")
+        raise RuntimeError(f"{name}() q values must be in the range [0, 1]" if qs.ndim else
+                           f"{name}() q must be in the range [0, 1] but got {float(qs)}")
     if input.dtype.kind != "f":
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     x = input
@@ -1368,8 +1374,8 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         if input.ndim == 0:
             x = input.reshape(1)
     n = x.shape[d]
-    if n == 0:
-        raise IndexError(f"{name}() input tensor cannot be empty")
+    if input.numel() == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
     xd = x._data
     order = _order(xd, d, False).astype(np.int64)
     nan = np.isnan(xd)

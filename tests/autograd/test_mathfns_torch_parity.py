@@ -285,18 +285,27 @@ def test_digamma_gradient_is_trigamma():
 
 def test_errors_in_the_users_terms():
     x = ag.tensor([[1.0, 2.0]])
-    with pytest.raises(IndexError, match="kthvalue"):
+    with pytest.raises(RuntimeError, match="k out of range for dimension 1"):
         ag.kthvalue(x, 3)
-    with pytest.raises(RuntimeError, match=r"q values must be in the range \[0, 1\]"):
+    with pytest.raises(RuntimeError, match=r"q must be in the range \[0, 1\] but got 1.5"):
         ag.quantile(x, 1.5)
-    with pytest.raises(ValueError, match="interpolation must be one of"):
+    with pytest.raises(RuntimeError, match=r"q values must be in the range \[0, 1\]"):
+        ag.nanquantile(x, ag.tensor([0.5, -0.1]))
+    with pytest.raises(RuntimeError, match="input tensor must be non-empty"):
+        ag.quantile(ag.tensor(np.zeros((0,))), 0.5)
+    with pytest.raises(RuntimeError, match="interpolation must be one of"):
         ag.quantile(x, 0.5, interpolation="cubic")
     with pytest.raises(RuntimeError, match="input tensor must be either float or double"):
         ag.quantile(ag.tensor([1, 2]), 0.5)
     with pytest.raises(IndexError, match="dimension out of range"):
         ag.cummax(x, 2)
     with pytest.raises(IndexError, match="median"):
-        ag.median(ag.tensor(np.zeros((0,))))
+        ag.median(ag.tensor(np.zeros((2, 0))), 1)
+    assert math.isnan(float(ag.median(ag.tensor(np.zeros((0,))))))
+    with pytest.raises(IndexError, match="aminmax: Expected reduction dim 1"):
+        ag.aminmax(ag.tensor(np.zeros((2, 0))), dim=1)
+    with pytest.raises(NotImplementedError, match="frac_cpu"):
+        ag.frac(ag.tensor([1, 2]))
     with pytest.raises(TypeError, match="decimals"):
         ag.round(x, decimals=1.5)
     with pytest.raises(NotImplementedError, match="round_cpu"):
