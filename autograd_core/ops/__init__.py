@@ -13,6 +13,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     index,
     inplace,
     linalg,
+    mathfns,
     matrix,
     pieces,
     reduce,

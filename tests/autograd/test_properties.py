@@ -23,7 +23,8 @@ from autograd_core.ops.registry import OPS
 # ops whose samples index or concatenate along a fixed axis need at least one element there
 NONEMPTY = {"getitem_slice", "getitem_int_array", "cat", "transpose", "repeat", "max",
             "max_dim", "min", "min_dim", "amax", "amin", "var", "std", "norm_inf",
-            "clamp_tensor_bounds"}
+            "clamp_tensor_bounds", "median", "median_dim", "kthvalue", "aminmax", "quantile",
+            "quantile_dim", "nanquantile", "mode"}
 
 
 def _values(shape, domain, rng, k=0):

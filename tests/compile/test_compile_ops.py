@@ -41,7 +41,8 @@ def _floats(out):
 # numpy by the op): the second trace sees other constants, so the step runs eagerly.
 READS_VALUES = {"clamp_tensor_bounds", "where", "max_dim", "min_dim", "getitem_mask",
                 "masked_fill", "masked_fill_tensor_value", "sort", "sort_descending", "topk",
-                "topk_smallest"}
+                "topk_smallest", "median", "median_dim", "kthvalue", "cummax", "cummin",
+                "quantile", "quantile_dim", "nanquantile", "mode"}
 
 
 def _check_replay_equals_eager(sample, dtype):

@@ -1,0 +1,1472 @@
+"""Everyday math functions (issue 12): elementwise special functions, rounding, NaN handling,
+the fused multiply-adds, and the order-statistic reductions (median, kthvalue, quantile,
+cummax/cummin) built on ``Gather`` so their gradient reaches the selected elements.
+
+No scipy: erf/erfc/lgamma run ``math``'s scalar functions vectorised, erfinv refines an
+initial guess with Newton steps on erf, digamma/trigamma use the recurrence and the asymptotic
+series."""
+
+from __future__ import annotations
+
+import builtins
+import math
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from autograd_core.node import Node
+from autograd_core.ops import _args
+from autograd_core.ops import _xp as xp
+from autograd_core.ops.binary import _promote
+from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
+from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.sorting import _order
+from autograd_core.ops.unary import _floating, clamp
+from autograd_core.tensor import DTypeLike, Tensor
+
+_SQRT_PI = math.sqrt(math.pi)
+
+
+def _call(name, x):
+    """``x.<name>()`` on a Tensor (recorded under create_graph), numpy's ``name`` on arrays."""
+    return getattr(x, name)() if isinstance(x, Tensor) else getattr(np, name)(x)
+
+
+def _bool_result(arr):
+    return Tensor._make(np.asarray(arr), None, False)
+
+
+# ---- predicates -------------------------------------------------------------------------------
+
+def _predicate(name, fn, example, what):
+    def pred(input: Tensor) -> Tensor:
+        return _bool_result(fn(input._data))
+
+    pred.__name__ = pred.__qualname__ = name
+    pred.__doc__ = (
+        f"Return a bool tensor, True where ``input`` is {what}. Not differentiable.\n\n"
+        "Args:\n    input (Tensor): the input tensor.\n\n"
+        "Example::\n\n    >>> import autograd_core as ag\n"
+        f"    >>> ag.{name}(ag.tensor([1.0, float('nan'), float('inf')]))\n    {example}\n")
+    return op(name, method=True, samples=())(pred)
+
+
+isnan = _predicate("isnan", np.isnan, "tensor([False,  True, False])", "NaN")
+isinf = _predicate("isinf", np.isinf, "tensor([False, False,  True])", "+inf or -inf")
+isfinite = _predicate("isfinite", np.isfinite, "tensor([ True, False, False])",
+                      "neither NaN nor infinite")
+
+
+# ---- elementwise nodes ------------------------------------------------------------------------
+
+@op("expm1", method=True, doc="""
+    Return ``exp(input) - 1`` for each element, accurate for small ``input``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.expm1(ag.tensor([0.0, 1.0]))
+        tensor([0.0000, 1.7183])
+    """)
+class Expm1(Node):
+    def forward(self, input):
+        y = np.expm1(_floating(input))
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        return (g * (y + 1.0),)
+
+
+@op("sinh", method=True, doc="""
+    Return the hyperbolic sine of each element of ``input``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.sinh(ag.tensor([0.0, 1.0]))
+        tensor([0.0000, 1.1752])
+    """)
+class Sinh(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.sinh(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * _call("cosh", x),)
+
+
+@op("cosh", method=True, doc="""
+    Return the hyperbolic cosine of each element of ``input``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cosh(ag.tensor([0.0, 1.0]))
+        tensor([1.0000, 1.5431])
+    """)
+class Cosh(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.cosh(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * _call("sinh", x),)
+
+
+def _in_unit(fn):
+    """A sample inside (-0.9, 0.9), where asin, acos and erfinv are smooth."""
+    return lambda a: fn(a.tanh() * 0.9)
+
+
+@op("asin", method=True, aliases=("arcsin",), samples=[
+    Sample("asin", _in_unit(lambda a: a.asin()))], doc="""
+    Return the arcsine of each element of ``input`` (nan outside [-1, 1]).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.asin(ag.tensor([0.0, 1.0]))
+        tensor([0.0000, 1.5708])
+    """)
+class Asin(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.arcsin(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * (1.0 - x * x) ** -0.5,)
+
+
+@op("acos", method=True, aliases=("arccos",), samples=[
+    Sample("acos", _in_unit(lambda a: a.acos()))], doc="""
+    Return the arccosine of each element of ``input`` (nan outside [-1, 1]).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.acos(ag.tensor([1.0, 0.0]))
+        tensor([0.0000, 1.5708])
+    """)
+class Acos(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.arccos(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (-(g * (1.0 - x * x) ** -0.5),)
+
+
+@op("atan", method=True, aliases=("arctan",), doc="""
+    Return the arctangent of each element of ``input``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.atan(ag.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7854])
+    """)
+class Atan(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.arctan(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g / (x * x + 1.0),)
+
+
+@op("reciprocal", method=True, domain="away_from_zero", doc="""
+    Return ``1 / input`` for each element (integer inputs give float32, as in PyTorch).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.reciprocal(ag.tensor([2.0, -4.0]))
+        tensor([ 0.5000, -0.2500])
+    """)
+class Reciprocal(Node):
+    def forward(self, input):
+        y = np.reciprocal(_floating(input))
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        return (-(g * y * y),)
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+
+
+def _lgamma_scalar(v):
+    if math.isnan(v):
+        return v
+    if math.isinf(v) or (v <= 0 and v == math.floor(v)):
+        return math.inf  # the poles, and both infinities (as PyTorch)
+    return math.lgamma(v)
+
+
+_lgamma = np.vectorize(_lgamma_scalar, otypes=[np.float64])
+
+
+def _same(fn, x):
+    """``fn`` (computed in float64) on ``x``, cast back to ``x``'s floating dtype."""
+    x = _floating(x)
+    return np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
+
+
+@op("erf", method=True, doc="""
+    Return the error function of each element of ``input``.
+
+    ``erf(x) = 2 / sqrt(pi) * integral from 0 to x of exp(-t**2) dt``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.erf(ag.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.8427])
+    """)
+class Erf(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return _same(_erf, x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * (2.0 / _SQRT_PI) * xp.exp(-(x * x)),)
+
+
+@op("erfc", method=True, doc="""
+    Return the complementary error function ``1 - erf(input)``, accurate for large ``input``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.erfc(ag.tensor([0.0, 1.0]))
+        tensor([1.0000, 0.1573])
+    """)
+class Erfc(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return _same(_erfc, x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (-(g * (2.0 / _SQRT_PI) * xp.exp(-(x * x))),)
+
+
+def _erfinv64(y):
+    """Inverse error function in float64: Giles' single-precision approximation, then Newton
+    steps on ``erf``; +-inf at +-1, nan outside [-1, 1]."""
+    y = np.asarray(y, dtype=np.float64)
+    w = -np.log(np.maximum((1.0 - y) * (1.0 + y), 1e-300))
+    small = w < 5.0
+    ws, wl = w - 2.5, np.sqrt(np.maximum(w, 5.0)) - 3.0
+    ps = 2.81022636e-08
+    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+              -0.00417768164, 0.246640727, 1.50140941):
+        ps = c + ps * ws
+    pl = -0.000200214257
+    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+              0.00943887047, 1.00167406, 2.83297682):
+        pl = c + pl * wl
+    x = np.where(small, ps, pl) * y
+    with np.errstate(all="ignore"):
+        for _ in range(2):  # Newton doubles the digits: ~1e-7 -> 1e-14 -> full
+            x = x - (_erf(np.where(np.isfinite(x), x, 0.0)) - y) / (
+                2.0 / _SQRT_PI * np.exp(-x * x))
+    x = np.where(np.abs(y) == 1.0, np.copysign(np.inf, y), x)
+    return np.where(np.abs(y) > 1.0, np.nan, x)
+
+
+@op("erfinv", method=True, samples=[Sample("erfinv", _in_unit(lambda a: a.erfinv()))], doc="""
+    Return the inverse error function of each element of ``input``.
+
+    Defined on [-1, 1]: +-inf at +-1, nan outside.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.erfinv(ag.tensor([0.0, 0.5]))
+        tensor([0.0000, 0.4769])
+    """)
+class Erfinv(Node):
+    def forward(self, input):
+        y = _same(_erfinv64, input)
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        return (g * (_SQRT_PI / 2.0) * xp.exp(y * y),)
+
+
+def _digamma64(x):
+    """digamma in float64: reflection below 0.5, recurrence up to 6, then the asymptotic
+    series ``ln x - 1/(2x) - sum B_2k / (2k x^2k)``; -inf/nan at the poles as PyTorch."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    pole = (x <= 0) & (x == np.floor(x))
+    neg = x < 0.5
+    z = np.where(neg, 1.0 - x, x)
+    acc = np.zeros_like(z)
+    while True:
+        low = z < 12.0
+        if not low.any():
+            break
+        acc = acc - np.where(low, 1.0 / z, 0.0)
+        z = np.where(low, z + 1.0, z)
+    r = 1.0 / (z * z)
+    series = r * (1 / 12 - r * (1 / 120 - r * (1 / 252 - r * (1 / 240 - r * (1 / 132)))))
+    res = acc + np.log(z) - 0.5 / z - series
+    with np.errstate(all="ignore"):
+        res = np.where(neg, res - np.pi / np.tan(np.pi * x), res)
+    out[...] = res
+    out[pole] = np.where(x[pole] == 0, -np.inf, np.nan)
+    return out
+
+
+def _trigamma64(x):
+    """trigamma (the derivative of digamma) in float64, by recurrence and asymptotic series."""
+    x = np.asarray(x, dtype=np.float64)
+    neg = x < 0.5
+    z = np.where(neg, 1.0 - x, x)
+    acc = np.zeros_like(z)
+    while True:
+        low = z < 12.0
+        if not low.any():
+            break
+        acc = acc + np.where(low, 1.0 / (z * z), 0.0)
+        z = np.where(low, z + 1.0, z)
+    r = 1.0 / (z * z)
+    res = acc + 1.0 / z + r / 2 + r / z * (1 / 6 - r * (1 / 30 - r * (1 / 42 - r / 30)))
+    with np.errstate(all="ignore"):
+        return np.where(neg, -res + (np.pi / np.sin(np.pi * x)) ** 2, res)
+
+
+@op("lgamma", method=True, domain="positive", doc="""
+    Return the natural logarithm of the absolute value of the gamma function of ``input``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.lgamma(ag.tensor([1.0, 0.5, 5.0]))
+        tensor([0.0000, 0.5724, 3.1781])
+    """)
+class Lgamma(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return _same(_lgamma, x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * _call("digamma", x) if isinstance(x, Tensor) else g * _same(_digamma64, x),)
+
+
+@op("digamma", method=True, aliases=("psi",), domain="positive", twice=False, doc="""
+    Return the logarithmic derivative of the gamma function, ``d/dx ln(gamma(x))``.
+
+    Its gradient is the trigamma function (it is differentiable once here).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.digamma(ag.tensor([1.0, 0.5]))
+        tensor([-0.5772, -1.9635])
+    """)
+class Digamma(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return _same(_digamma64, x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * _same(_trigamma64, xp.data(x)),)
+
+
+class _ZeroGrad(Node):
+    """A piecewise-constant function: its gradient is zero (PyTorch's, a tensor of zeros)."""
+
+    fn: Any = None
+
+    def forward(self, input, **kw):
+        return type(self).fn(input, **kw)
+
+    def backward(self, g):
+        return (g * 0.0,)
+
+
+def _int_kept(fn):
+    """Rounding leaves integer and bool tensors as they are (as PyTorch)."""
+    return lambda x, **kw: x.copy() if x.dtype.kind in "biu" else fn(x, **kw)
+
+
+def _round(x, decimals=0):
+    if decimals == 0:
+        return np.round(x)
+    if decimals > 0:  # ATen's order of operations, so halves land where PyTorch's do
+        s = x.dtype.type(10.0 ** decimals)
+        return np.round(x * s) / s
+    s = x.dtype.type(10.0 ** -decimals)
+    return np.round(x / s) * s
+
+
+@op("floor", method=True, doc="""
+    Return the largest integer not greater than each element of ``input``.
+
+    The gradient is zero. Integer tensors are returned unchanged.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.floor(ag.tensor([-1.5, 0.5, 2.0]))
+        tensor([-2.,  0.,  2.])
+    """)
+class Floor(_ZeroGrad):
+    fn = staticmethod(_int_kept(np.floor))
+
+    def forward(self, input):
+        return Floor.fn(input)
+
+
+@op("ceil", method=True, doc="""
+    Return the smallest integer not less than each element of ``input``.
+
+    The gradient is zero. Integer tensors are returned unchanged.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.ceil(ag.tensor([-1.5, 0.5, 2.0]))
+        tensor([-1.,  1.,  2.])
+    """)
+class Ceil(_ZeroGrad):
+    fn = staticmethod(_int_kept(np.ceil))
+
+    def forward(self, input):
+        return Ceil.fn(input)
+
+
+@op("trunc", method=True, aliases=("fix",), doc="""
+    Return each element of ``input`` rounded towards zero.
+
+    The gradient is zero. Integer tensors are returned unchanged.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.trunc(ag.tensor([-1.5, 0.5, 2.7]))
+        tensor([-1.,  0.,  2.])
+    """)
+class Trunc(_ZeroGrad):
+    fn = staticmethod(_int_kept(np.trunc))
+
+    def forward(self, input):
+        return Trunc.fn(input)
+
+
+@op("round", method=True, samples=[Sample("round", lambda a: a.round(decimals=1))], doc="""
+    Round each element of ``input`` to ``decimals`` decimal places, halves to even.
+
+    The gradient is zero. Integer tensors are returned unchanged.
+
+    Args:
+        input (Tensor): the input tensor.
+        decimals (int): the number of decimal places (negative: left of the point).
+            Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.round(ag.tensor([0.5, 1.5, -2.5, 1.26]))
+        tensor([ 0.,  2., -2.,  1.])
+        >>> ag.tensor([1.26, 3.14159]).round(decimals=2)
+        tensor([1.2600, 3.1400])
+    """)
+class Round(_ZeroGrad):
+    fn = staticmethod(_int_kept(_round))
+
+    def forward(self, input, *, decimals=0):
+        if not isinstance(decimals, (int, np.integer)) or isinstance(decimals, bool):
+            raise TypeError(f"round(): argument 'decimals' must be int, not "
+                            f"{type(decimals).__name__}")
+        if decimals != 0 and input.dtype.kind in "biu":
+            raise NotImplementedError(
+                f'"round_cpu" not implemented for \'{_torch_dtype(input)}\'')
+        return Round.fn(input, decimals=decimals)
+
+
+@op("sgn", method=True, samples=[Sample("sgn", lambda a: a.sgn(), domain="away_from_zero")],
+    doc="""
+    Return the sign of each element of ``input``: -1, 0 or 1 (for real tensors, ``sign``).
+
+    The gradient is zero.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.sgn(ag.tensor([-2.0, 0.0, 3.0]))
+        tensor([-1.,  0.,  1.])
+    """)
+class Sgn(_ZeroGrad):
+    def forward(self, input):
+        return np.sign(input)
+
+
+@op("frac", method=True, samples=[Sample("frac", lambda a: (a * 3.0).frac())])
+def frac(input: Tensor) -> Tensor:
+    """Return the fractional part of each element: ``input - trunc(input)`` (sign kept).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.frac(ag.tensor([1.5, -2.25]))
+        tensor([ 0.5000, -0.2500])
+    """
+    if input.dtype.kind not in "fc":
+        raise NotImplementedError(f'"frac_cpu" not implemented for \'{_torch_dtype(input)}\'')
+    return input - Trunc.apply(input)
+
+
+def _torch_dtype(t):
+    return {"i": "Long", "u": "Byte", "b": "Bool"}.get(t.dtype.kind, str(t.dtype))
+
+
+@op("nan_to_num", method=True, samples=[
+    Sample("nan_to_num", lambda a: a.nan_to_num(posinf=1.0))], doc="""
+    Replace NaN, +inf and -inf in ``input`` by ``nan``, ``posinf`` and ``neginf``.
+
+    By default NaN becomes 0 and the infinities the largest and smallest finite values of the
+    dtype. The gradient passes where ``input`` is finite, and is zero elsewhere.
+
+    Args:
+        input (Tensor): the input tensor.
+        nan (float): the value for NaN. Default: 0.0.
+        posinf (float, optional): the value for +inf. Default: the dtype's largest value.
+        neginf (float, optional): the value for -inf. Default: the dtype's smallest value.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.nan_to_num(ag.tensor([float('nan'), 1.0, float('inf')]), posinf=9.0)
+        tensor([0., 1., 9.])
+    """)
+class NanToNum(Node):
+    def forward(self, input, nan=0.0, posinf=None, neginf=None):
+        self.save_for_backward(np.isfinite(input))
+        if input.dtype.kind not in "fc":
+            return input.copy()
+        return np.nan_to_num(input, nan=nan, posinf=posinf, neginf=neginf)
+
+    def backward(self, g):
+        (finite,) = self.saved
+        return (xp.where(finite, g, 0.0),)
+
+
+@op("clamp_min", method=True, samples=[
+    Sample("clamp_min", lambda a: clamp_min(a, 0.1), domain="away_from_clamp")])
+def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002 - PyTorch's argument name
+    """Clamp every element of ``input`` to at least ``min``: ``clamp(input, min=min)``.
+
+    Args:
+        input (Tensor): the input tensor.
+        min (number or Tensor): the lower bound.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.clamp_min(ag.tensor([-1.0, 0.5]), 0.0)
+        tensor([0.0000, 0.5000])
+    """
+    return clamp(input, min=min)
+
+
+@op("clamp_max", method=True, samples=[
+    Sample("clamp_max", lambda a: clamp_max(a, 0.1), domain="away_from_clamp")])
+def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002 - PyTorch's argument name
+    """Clamp every element of ``input`` to at most ``max``: ``clamp(input, max=max)``.
+
+    Args:
+        input (Tensor): the input tensor.
+        max (number or Tensor): the upper bound.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.clamp_max(ag.tensor([-1.0, 0.5]), 0.0)
+        tensor([-1.,  0.])
+    """
+    return clamp(input, max=max)
+
+
+# ---- binary -----------------------------------------------------------------------------------
+
+def _float_pair(a, b):
+    """PyTorch's promotion, integers to float32 (a Python number stays weak)."""
+    return _promote(a, b, true_divide=True)
+
+
+@op("atan2", method=True, aliases=("arctan2",), n_inputs=2, broadcasts=True,
+    domain="away_from_zero", doc="""
+    Return the angle of the point ``(other, input)``: ``atan(input / other)`` in the right
+    quadrant, in ``[-pi, pi]``.
+
+    Args:
+        input (Tensor): the first (y) input.
+        other (Tensor): the second (x) input.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.atan2(ag.tensor([1.0, 1.0]), ag.tensor([1.0, -1.0]))
+        tensor([0.7854, 2.3562])
+    """)
+class Atan2(Node):
+    def forward(self, input, other):
+        a, b = _float_pair(input, other)
+        self.save_for_backward(a, b)
+        return np.arctan2(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        s = g / (a * a + b * b)
+        return s * b, -(s * a)
+
+
+@op("logaddexp", method=True, n_inputs=2, broadcasts=True, doc="""
+    Return ``log(exp(input) + exp(other))`` elementwise, without overflow.
+
+    Args:
+        input (Tensor): the first input.
+        other (Tensor): the second input.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.logaddexp(ag.tensor([0.0, 100.0]), ag.tensor([0.0, 100.0]))
+        tensor([  0.6931, 100.6931])
+    """)
+class LogAddExp(Node):
+    def forward(self, input, other):
+        a, b = _float_pair(input, other)
+        self.save_for_backward(a, b)
+        return np.logaddexp(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        return g * xp.sigmoid(a - b), g * xp.sigmoid(b - a)
+
+
+class _Mod(Node):
+    """``input - q * other`` with ``q`` the rounded quotient: gradients ``g`` and ``-g * q``."""
+
+    def _run(self, input, other, fn, rounding):
+        a, b = _promote(input, other)
+        if a.dtype.kind in "iub" and np.any(b == 0):
+            raise RuntimeError("ZeroDivisionError")
+        self.save_for_backward(a, b)
+        self.rounding = rounding
+        return fn(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        return g, -(g * _call(self.rounding, a / b))
+
+
+def _mod_sample(name, fn):
+    """Divisors kept away from zero (|other| >= 0.5); quotients land on integers with
+    probability ~0, so finite differences do not cross a jump."""
+    return [Sample(name, lambda a, b: fn(a * 2.0, b.abs() + 0.5), 2, broadcasts=True)]
+
+
+@op("fmod", method=True, samples=_mod_sample("fmod", lambda a, b: a.fmod(b)), doc="""
+    Return the remainder of ``input / other`` with the sign of ``input`` (C's ``fmod``).
+
+    Args:
+        input (Tensor): the dividend.
+        other (Tensor or number): the divisor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.fmod(ag.tensor([-3.0, 3.0]), 2.0)
+        tensor([-1.,  1.])
+    """)
+class Fmod(_Mod):
+    def forward(self, input, other):
+        return self._run(input, other, np.fmod, "trunc")
+
+
+@op("remainder", method=True, samples=_mod_sample("remainder", lambda a, b: a.remainder(b)),
+    doc="""
+    Return the remainder of ``input / other`` with the sign of ``other`` (Python's ``%``).
+
+    Args:
+        input (Tensor): the dividend.
+        other (Tensor or number): the divisor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.remainder(ag.tensor([-3.0, 3.0]), 2.0)
+        tensor([1., 1.])
+    """)
+class Remainder(_Mod):
+    def forward(self, input, other):
+        return self._run(input, other, np.remainder, "floor")
+
+
+@op("hypot", method=True, n_inputs=2, broadcasts=True, domain="away_from_zero")
+def hypot(input: Tensor, other: Tensor) -> Tensor:
+    """Return ``sqrt(input**2 + other**2)`` elementwise.
+
+    Args:
+        input (Tensor): the first input.
+        other (Tensor): the second input.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.hypot(ag.tensor([3.0, 5.0]), ag.tensor([4.0, 12.0]))
+        tensor([ 5., 13.])
+    """
+    return (input * input + other * other).sqrt()
+
+
+@op("lerp", method=True, samples=[
+    Sample("lerp", lambda a, b, w: lerp(a, b, w), 3, broadcasts=True),
+    Sample("lerp_scalar", lambda a, b: lerp(a, b, 0.3), 2, broadcasts=True)])
+def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
+    """Linear interpolation: ``input + weight * (end - input)``.
+
+    Args:
+        input (Tensor): the start.
+        end (Tensor): the end.
+        weight (float or Tensor): the weight of ``end``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.lerp(ag.tensor([0.0, 1.0]), ag.tensor([10.0, 3.0]), 0.5)
+        tensor([5., 2.])
+    """
+    return input + weight * (end - input)
+
+
+@op("addcmul", method=True, samples=[
+    Sample("addcmul", lambda a, b, c: addcmul(a, b, c, value=0.5), 3, broadcasts=True)])
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """Return ``input + value * tensor1 * tensor2``.
+
+    Args:
+        input (Tensor): the tensor added to.
+        tensor1 (Tensor): the first factor.
+        tensor2 (Tensor): the second factor.
+        value (number): the multiplier of the product. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.addcmul(ag.tensor([1.0]), ag.tensor([2.0]), ag.tensor([3.0]), value=0.5)
+        tensor([4.])
+    """
+    return input + value * (tensor1 * tensor2)
+
+
+@op("addcdiv", method=True, samples=[
+    Sample("addcdiv", lambda a, b, c: addcdiv(a, b, c, value=0.5), 3, broadcasts=True,
+           domain="away_from_zero")])
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+    """Return ``input + value * tensor1 / tensor2``.
+
+    Args:
+        input (Tensor): the tensor added to.
+        tensor1 (Tensor): the numerator.
+        tensor2 (Tensor): the denominator.
+        value (number): the multiplier of the quotient. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.addcdiv(ag.tensor([1.0]), ag.tensor([3.0]), ag.tensor([2.0]), value=2)
+        tensor([4.])
+    """
+    return input + value * (tensor1 / tensor2)
+
+
+# ---- reductions -------------------------------------------------------------------------------
+
+def _int_to_long(x, dtype):
+    """PyTorch's accumulation dtype: ``dtype`` if given, int64 for integer and bool inputs."""
+    if dtype is not None:
+        return x.astype(dtype)
+    return x.astype(np.int64) if x.dtype.kind in "biu" else x
+
+
+class Prod(Node):
+    """Product over ``dim`` (all when None). Gradient ``g * prod / x`` without zeros; with a zero,
+    the product of the other elements (computed directly, differentiable once)."""
+
+    def forward(self, input, dim, keepdim):
+        self.in_shape, self.dim, self.keepdim = input.shape, dim, keepdim
+        y = np.prod(input, axis=dim, keepdims=keepdim)
+        self.save_for_backward(input, y)
+        return y
+
+    def _keep(self, t):
+        if self.dim is None:
+            return t.reshape((1,) * len(self.in_shape))
+        return t if self.keepdim else t.reshape(
+            tuple(1 if i == self.dim else s for i, s in enumerate(self.in_shape)))
+
+    def backward(self, g):
+        x, y = self.saved
+        g, y = self._keep(g), self._keep(y)
+        xd = xp.data(x)
+        if not (xd == 0).any():
+            return (g * y / x,)
+        flat = np.moveaxis(xd.reshape(-1) if self.dim is None else xd, self.dim or 0, 0)
+        others = np.empty_like(flat)
+        for i in range(flat.shape[0]):  # the product of the others, slice by slice
+            others[i] = np.prod(np.delete(flat, i, axis=0), axis=0)
+        others = np.moveaxis(others, 0, self.dim or 0).reshape(xd.shape)
+        return (g * others,)
+
+
+@op("prod", node=Prod, method=True, samples=[
+    Sample("prod", lambda a: prod(a), domain="away_from_zero"),
+    Sample("prod_dim", lambda a: prod(a, -1, keepdim=True), domain="away_from_zero", min_ndim=1)])
+def prod(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False, *,
+         dtype: DTypeLike | None = None) -> Tensor:
+    """Return the product of the elements of ``input`` over ``dim`` (all when None).
+
+    Integer and bool inputs give int64, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+        dtype (dtype, optional): cast ``input`` to it first.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> ag.prod(x), x.prod(1)
+        (tensor(24.), tensor([ 2., 12.]))
+    """
+    if dtype is not None or input.dtype.kind in "biu":
+        input = input.to(np.dtype(_int_to_long(input._data[:0], dtype).dtype))
+    d = None if dim is None else _args.norm_dim(dim, input.ndim, "prod")
+    if input.ndim == 0:
+        d = None
+    return Prod.apply(input, dim=d, keepdim=bool(keepdim) and d is not None)
+
+
+class Cumprod(Node):
+    """Running product along ``dim``; gradient ``reverse_cumsum(g * y) / x`` (no zeros)."""
+
+    def forward(self, input, dim):
+        self.dim = dim
+        y = np.cumprod(input, axis=dim)
+        self.save_for_backward(input, y)
+        return y
+
+    def backward(self, g):
+        x, y = self.saved
+        xd, d = xp.data(x), self.dim
+        if not (xd == 0).any():
+            return (_rev_cumsum(g * y, d) / x,)
+        # a zero: grad_i = sum_{k >= i} g_k prod_{j <= k, j != i} x_j, by brute force
+        gd = np.moveaxis(xp.data(g), d, 0)
+        xm = np.moveaxis(xd, d, 0)
+        n = xm.shape[0]
+        out = np.zeros_like(xm)
+        for i in range(n):
+            others = xm.copy()
+            others[i] = 1
+            out[i] = (gd[i:] * np.cumprod(others, axis=0)[i:]).sum(axis=0)
+        return (g * 0.0 + np.moveaxis(out, 0, d),)
+
+
+def _rev_cumsum(t, d):
+    if isinstance(t, Tensor):
+        return t.sum(d, keepdim=True) - t.cumsum(d) + t
+    return np.flip(np.cumsum(np.flip(t, d), axis=d), d)
+
+
+@op("cumprod", node=Cumprod, method=True, samples=[
+    Sample("cumprod", lambda a: cumprod(a, 0), domain="away_from_zero", min_ndim=1)])
+def cumprod(input: Tensor, dim: builtins.int, *, dtype: DTypeLike | None = None) -> Tensor:
+    """Return the running product of ``input`` along ``dim``.
+
+    Integer and bool inputs give int64, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension.
+        dtype (dtype, optional): cast ``input`` to it first.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cumprod(ag.tensor([1.0, 2.0, 3.0]), dim=0)
+        tensor([1., 2., 6.])
+    """
+    if dtype is not None or input.dtype.kind in "biu":
+        input = input.to(np.dtype(_int_to_long(input._data[:0], dtype).dtype))
+    if input.ndim == 0:
+        _args.norm_dim(dim, 0, "cumprod")
+        return input * 1
+    return Cumprod.apply(input, dim=_args.norm_dim(dim, input.ndim, "cumprod"))
+
+
+def _no_nan(input):
+    return xp.where(~np.isnan(input._data), input, 0.0) if input.dtype.kind in "fc" else input
+
+
+@op("nansum", method=True, samples=[Sample("nansum", lambda a: nansum(a, -1))])
+def nansum(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,
+           dtype: DTypeLike | None = None) -> Tensor:
+    """Return the sum of ``input`` over ``dim`` (all when None), NaN counted as zero.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        dtype (dtype, optional): the result's dtype.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.nansum(ag.tensor([1.0, float('nan'), 2.0]))
+        tensor(3.)
+    """
+    return _no_nan(input).sum(dim, keepdim=keepdim, dtype=dtype)
+
+
+@op("nanmean", method=True, samples=[Sample("nanmean", lambda a: nanmean(a))])
+def nanmean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,
+            dtype: DTypeLike | None = None) -> Tensor:
+    """Return the mean of the non-NaN elements of ``input`` over ``dim`` (all when None).
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        dim (int or tuple of ints, optional): the dimension(s) to reduce.
+        keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        dtype (dtype, optional): the result's dtype.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.nanmean(ag.tensor([1.0, float('nan'), 2.0]))
+        tensor(1.5000)
+    """
+    if input.dtype.kind not in "fc":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
+                           f"but got {_torch_dtype(input)}")
+    dims, keep = _args.dims(dim, None, keepdim, None, input.ndim)
+    count = np.sum(~np.isnan(input._data), axis=dims, keepdims=keep)
+    return nansum(input, dim, keepdim, dtype=dtype) / xp.constant(count.astype(input.dtype))
+
+
+MedianResult = namedtuple("median", ["values", "indices"])  # type: ignore[name-match]
+KthvalueResult = namedtuple("kthvalue", ["values", "indices"])  # type: ignore[name-match]
+CummaxResult = namedtuple("cummax", ["values", "indices"])  # type: ignore[name-match]
+CumminResult = namedtuple("cummin", ["values", "indices"])  # type: ignore[name-match]
+AminmaxResult = namedtuple("aminmax", ["min", "max"])  # type: ignore[name-match]
+
+
+def _select(input, dim, keepdim, k, name, result, nan_first=False):
+    """The ``k``-th smallest (0-based) along ``dim``, as ``result(values, indices)``; NaN sorts
+    last, as in PyTorch. ``nan_first``: a slice holding NaN selects its first NaN (median)."""
+    x = input._data
+    if x.ndim == 0:
+        _args.norm_dim(dim, 0, name)
+        return result(input * 1, Tensor._make(np.zeros((), np.int64), None, False))
+    d = _args.norm_dim(dim, x.ndim, name)
+    if x.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    idx = np.take(_order(x, d, False), [k], axis=d).astype(np.int64)
+    if nan_first:
+        nan = np.isnan(x)
+        idx = np.where(nan.any(axis=d, keepdims=True), np.argmax(nan, axis=d, keepdims=True),
+                       idx)
+    values = Gather.apply(input, index=idx, dim=d)
+    if not keepdim:
+        values, idx = values.squeeze(d), np.squeeze(idx, axis=d)
+    return result(values, Tensor._make(idx, None, False))
+
+
+@op("median", method=True, samples=[
+    Sample("median", lambda a: median(a) - median(-a) * 0.5, domain="distinct"),
+    Sample("median_dim", lambda a: median(a, -1).values, domain="distinct")])
+def median(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
+    """Return the median of ``input`` (the lower of the two middle values for an even count).
+
+    Without ``dim``, the median of all elements; with ``dim``, the named tuple
+    ``(values, indices)`` along it. A slice holding NaN has median NaN (at its first NaN).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 5.0, 2.0, 4.0], [3.0, 0.0, 6.0, 7.0]])
+        >>> ag.median(x)
+        tensor(3.)
+        >>> x.median(1)
+        median(values=tensor([2., 3.]), indices=tensor([2, 0]))
+    """
+    if dim is None:
+        if input.numel() == 0:  # NaN, as PyTorch
+            return input.sum() * float("nan")
+        flat = input.reshape(-1)
+        return _select(flat, 0, False, (flat.shape[0] - 1) // 2, "median", MedianResult,
+                       True).values
+    n = input.shape[_args.norm_dim(dim, input.ndim, "median")] if input.ndim else 1
+    return _select(input, dim, keepdim, (n - 1) // 2, "median", MedianResult, True)
+
+
+@op("kthvalue", method=True, samples=[
+    Sample("kthvalue", lambda a: kthvalue(a, 1).values, domain="distinct")])
+def kthvalue(input: Tensor, k: builtins.int, dim: builtins.int = -1,
+             keepdim: builtins.bool = False) -> Any:
+    """Return the named tuple ``(values, indices)`` of the ``k``-th smallest elements along
+    ``dim`` (``k`` counts from 1).
+
+    Args:
+        input (Tensor): the input tensor.
+        k (int): which smallest element, from 1.
+        dim (int): the dimension. Default: -1.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.kthvalue(ag.tensor([3.0, 1.0, 2.0]), 2)
+        kthvalue(values=tensor(2.), indices=tensor(2))
+    """
+    d = _args.norm_dim(dim, input.ndim, "kthvalue")
+    n = input.shape[d] if input.ndim else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
+    return _select(input, dim, keepdim, k - 1, "kthvalue", KthvalueResult)
+
+
+def _cum_extreme(input, dim, is_max):
+    name = "cummax" if is_max else "cummin"
+    result = CummaxResult if is_max else CumminResult
+    x = input._data
+    if x.ndim == 0:
+        _args.norm_dim(dim, 0, name)
+        return result(input * 1, Tensor._make(np.zeros((), np.int64), None, False))
+    d = _args.norm_dim(dim, x.ndim, name)
+    xm = np.moveaxis(x, d, 0)
+    idx = np.zeros(xm.shape, np.int64)
+    best = xm[0].copy() if xm.shape[0] else xm[:0]
+    for i in range(1, xm.shape[0]):
+        # ties move to the later index; NaN wins and stays (as PyTorch)
+        better = (xm[i] >= best) if is_max else (xm[i] <= best)
+        better = better | np.isnan(xm[i])  # once NaN, only a later NaN moves the index
+        idx[i] = np.where(better, i, idx[i - 1])
+        best = np.where(better, xm[i], best)
+    idx = np.moveaxis(idx, 0, d)
+    return result(Gather.apply(input, index=idx, dim=d), Tensor._make(idx, None, False))
+
+
+ModeResult = namedtuple("mode", ["values", "indices"])  # type: ignore[name-match]
+
+
+def _mode_index(row):
+    """Index of the mode of a 1-D array: the most frequent value, the smallest of equally
+    frequent ones, at its last occurrence (PyTorch's CPU choice); NaN equals nothing."""
+    order = np.argsort(row, kind="stable")
+    v = row[order]
+    new_run = np.concatenate([[True], ~(v[1:] == v[:-1])])  # NaN != NaN: each its own run
+    starts = np.flatnonzero(new_run)
+    counts = np.diff(np.append(starts, v.size))
+    best = starts[np.argmax(counts)]  # first (smallest) of the most frequent runs
+    return int(order[best + counts[np.argmax(counts)] - 1])  # stable: its last occurrence
+
+
+@op("mode", method=True, samples=[
+    Sample("mode", lambda a: mode(a.round()).values * 2.0, min_ndim=1)])
+def mode(input: Tensor, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
+    """Return the named tuple ``(values, indices)`` of the most frequent value along ``dim``.
+
+    Of equally frequent values the smallest is chosen, at its last occurrence (PyTorch leaves
+    which occurrence unspecified). NaN equals nothing (each counts once).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension. Default: -1.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.mode(ag.tensor([[1.0, 2.0, 2.0, 1.0, 3.0], [5.0, 4.0, 4.0, 5.0, 5.0]]))
+        mode(values=tensor([1., 5.]), indices=tensor([3, 4]))
+    """
+    x = input._data
+    if x.ndim == 0:
+        _args.norm_dim(dim, 0, "mode")
+        return ModeResult(input * 1, Tensor._make(np.zeros((), np.int64), None, False))
+    d = _args.norm_dim(dim, x.ndim, "mode")
+    if x.shape[d] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    rows = np.moveaxis(x, d, -1)
+    flat = rows.reshape(-1, rows.shape[-1])
+    idx = np.array([_mode_index(r) for r in flat], dtype=np.int64).reshape(rows.shape[:-1])
+    idx = np.expand_dims(idx, d)
+    values = Gather.apply(input, index=idx, dim=d)
+    if not keepdim:
+        values, idx = values.squeeze(d), np.squeeze(idx, axis=d)
+    return ModeResult(values, Tensor._make(idx, None, False))
+
+
+@op("cummax", method=True, samples=[
+    Sample("cummax", lambda a: cummax(a, 0).values, domain="distinct", min_ndim=1)])
+def cummax(input: Tensor, dim: builtins.int) -> Any:
+    """Return the named tuple ``(values, indices)`` of the running maximum along ``dim``.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cummax(ag.tensor([1.0, 3.0, 2.0, 4.0]), 0)
+        cummax(values=tensor([1., 3., 3., 4.]), indices=tensor([0, 1, 1, 3]))
+    """
+    return _cum_extreme(input, dim, True)
+
+
+@op("cummin", method=True, samples=[
+    Sample("cummin", lambda a: cummin(a, 0).values, domain="distinct", min_ndim=1)])
+def cummin(input: Tensor, dim: builtins.int) -> Any:
+    """Return the named tuple ``(values, indices)`` of the running minimum along ``dim``.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cummin(ag.tensor([3.0, 1.0, 2.0, 0.0]), 0)
+        cummin(values=tensor([3., 1., 1., 0.]), indices=tensor([0, 1, 1, 3]))
+    """
+    return _cum_extreme(input, dim, False)
+
+
+class LogCumSumExp(Node):
+    """``log(cumsum(exp(x)))`` along ``dim`` by ``np.logaddexp.accumulate`` (no overflow).
+
+    Gradient ``grad_i = sum_{k >= i} g_k exp(x_i - y_k)``: in plain backward, computed in log
+    space separately for the positive and negative parts of ``g`` (PyTorch's way: stable);
+    under create_graph, the same sum with a per-slice shift, in Tensor ops."""
+
+    def forward(self, input, dim):
+        self.dim = dim
+        y = np.logaddexp.accumulate(input, axis=dim)
+        self.save_for_backward(input, y)
+        return y
+
+    def backward(self, g):
+        x, y = self.saved
+        d = self.dim
+        if isinstance(g, Tensor) or isinstance(x, Tensor):
+            c = y.amax(d, keepdim=True).detach() if isinstance(y, Tensor) else np.max(
+                y, axis=d, keepdims=True)
+            return (xp.exp(x - c) * _rev_cumsum(g * xp.exp(c - y), d),)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.zeros_like(x)
+            for part in (np.maximum(g, 0), np.maximum(-g, 0)):
+                lg = np.log(part) - y
+                acc = np.flip(np.logaddexp.accumulate(np.flip(lg, d), axis=d), d)
+                out = -out + np.exp(acc + x)
+            return (-out,)
+
+
+@op("logcumsumexp", node=LogCumSumExp, method=True, samples=[
+    Sample("logcumsumexp", lambda a: logcumsumexp(a, 0), min_ndim=1)])
+def logcumsumexp(input: Tensor, dim: builtins.int) -> Tensor:
+    """Return ``log(cumsum(exp(input), dim))`` without overflow.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.logcumsumexp(ag.tensor([0.0, 0.0, 100.0]), 0)
+        tensor([  0.0000,   0.6931, 100.0000])
+    """
+    if input.dtype.kind not in "fc":
+        raise NotImplementedError(
+            f'"logcumsumexp_out_cpu" not implemented for \'{_torch_dtype(input)}\'')
+    if input.ndim == 0:
+        _args.norm_dim(dim, 0, "logcumsumexp")
+        return input * 1
+    return LogCumSumExp.apply(input, dim=_args.norm_dim(dim, input.ndim, "logcumsumexp"))
+
+
+@op("aminmax", method=True, samples=[
+    Sample("aminmax", lambda a: aminmax(a).min + aminmax(a).max * 2.0, domain="distinct")])
+def aminmax(input: Tensor, *, dim: builtins.int | None = None,
+            keepdim: builtins.bool = False) -> Any:
+    """Return the named tuple ``(min, max)`` of ``input`` over ``dim`` (all when None).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.aminmax(ag.tensor([[1.0, 5.0], [3.0, -2.0]]), dim=0)
+        aminmax(min=tensor([ 1., -2.]), max=tensor([3., 5.]))
+    """
+    if dim is not None and input.ndim and input.shape[dim] == 0:
+        d = _args.norm_dim(dim, input.ndim, "aminmax")
+        raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
+    if input.numel() == 0:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                           "operation has no identity.")
+    return AminmaxResult(input.amin(dim, keepdim), input.amax(dim, keepdim))
+
+
+@op("count_nonzero", method=True, samples=())
+def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
+    """Count the non-zero elements of ``input`` over ``dim`` (all when None); an int64 tensor.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int or tuple of ints, optional): the dimension(s) to reduce.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[0.0, 1.0], [2.0, 3.0]])
+        >>> ag.count_nonzero(x), x.count_nonzero(dim=0)
+        (tensor(3), tensor([1, 2]))
+    """
+    dims, _ = _args.dims(dim, None, False, None, input.ndim)
+    return _bool_result(np.count_nonzero(input._data, axis=dims).astype(np.int64))
+
+
+@op("dist", method=True, samples=[
+    Sample("dist", lambda a, b: dist(a, b), 2, broadcasts=True, domain="distinct"),
+    Sample("dist_p3", lambda a, b: dist(a, b, 3.0), 2, broadcasts=True, domain="distinct")])
+def dist(input: Tensor, other: Tensor, p: builtins.float = 2) -> Tensor:
+    """Return the ``p``-norm of ``input - other``.
+
+    Args:
+        input (Tensor): the first input.
+        other (Tensor): the second input (broadcastable with ``input``).
+        p (float): the order of the norm. Default: 2.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.dist(ag.tensor([0.0, 0.0]), ag.tensor([3.0, 4.0]))
+        tensor(5.)
+    """
+    return (input - other).norm(p)
+
+
+def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
+    modes = ("linear", "lower", "higher", "midpoint", "nearest")
+    if interpolation not in modes:
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
+                           f"midpoint or nearest, but got {interpolation}")
+    qs = np.asarray(q._data if isinstance(q, Tensor) else q, dtype=np.float64)
+    if isinstance(q, Tensor) and q.dtype != input.dtype:
+        raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
+    if qs.ndim > 1:
+        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+    if ((qs < 0) | (qs > 1)).any():
+        raise RuntimeError(f"{name}() q values must be in the range [0, 1]" if qs.ndim else
+                           f"{name}() q must be in the range [0, 1] but got {float(qs)}")
+    if input.dtype.kind != "f":
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    x = input
+    if dim is None:
+        x, d = input.reshape(-1), 0
+    else:
+        d = _args.norm_dim(dim, input.ndim, name) if input.ndim else 0
+        if input.ndim == 0:
+            x = input.reshape(1)
+    n = x.shape[d]
+    if input.numel() == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    xd = x._data
+    order = _order(xd, d, False).astype(np.int64)
+    nan = np.isnan(xd)
+    valid = n - nan.sum(axis=d, keepdims=True) if ignore_nan else np.full(
+        np.take(xd, [0], axis=d).shape, n)
+    # positions q * (count - 1) along the sorted dimension, one slice per q
+    pos = qs.reshape(-1, *([1] * xd.ndim)) * (np.maximum(valid, 1) - 1)
+    lo, hi = np.floor(pos), np.ceil(pos)
+    if interpolation == "lower":
+        hi = lo
+    elif interpolation == "higher":
+        lo = hi
+    elif interpolation == "nearest":
+        lo = hi = np.round(pos)
+    w = {"midpoint": 0.5}.get(interpolation, None)
+    frac = np.where(hi > lo, pos - lo, 0.0) if w is None else np.where(hi > lo, w, 0.0)
+    outs = []
+    for i in range(qs.size):
+        il = np.take_along_axis(order, lo[i].astype(np.int64), axis=d)
+        ih = np.take_along_axis(order, hi[i].astype(np.int64), axis=d)
+        a, b = Gather.apply(x, index=il, dim=d), Gather.apply(x, index=ih, dim=d)
+        v = a + xp.constant(frac[i].astype(xd.dtype)) * (b - a)
+        bad = (valid == 0) if ignore_nan else nan.any(axis=d, keepdims=True)
+        if bad.any():
+            v = xp.where(~bad, v, float("nan"))
+        outs.append(v if keepdim else v.squeeze(d))
+    if dim is None and keepdim:
+        outs = [o.reshape((1,) * input.ndim) for o in outs]
+    elif dim is None or input.ndim == 0:
+        outs = [o.reshape(()) for o in outs]
+    if qs.ndim == 0:
+        return outs[0]
+    from autograd_core import stack
+
+    return stack(outs)
+
+
+@op("quantile", method=True, samples=[
+    Sample("quantile", lambda a: quantile(a, 0.3), domain="distinct"),
+    Sample("quantile_dim", lambda a: quantile(a, _qs_like(a), dim=-1, keepdim=True),
+           domain="distinct")])
+def quantile(input: Tensor, q: Any, dim: builtins.int | None = None,
+             keepdim: builtins.bool = False, *, interpolation: str = "linear") -> Tensor:
+    """Return the ``q``-th quantiles of ``input`` over ``dim`` (all elements when None).
+
+    ``q`` is a number or a 1-D tensor in [0, 1]; for a tensor the result gains a leading
+    dimension, one entry per ``q``. Between two elements the result is interpolated as
+    ``interpolation`` says: "linear", "lower", "higher", "midpoint" or "nearest". NaN anywhere
+    in a slice makes its quantiles NaN.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        q (float or Tensor): the quantile(s).
+        dim (int, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+        interpolation (str): how to pick between two elements. Default: "linear".
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([0.0, 1.0, 2.0, 10.0])
+        >>> ag.quantile(x, 0.5), x.quantile(ag.tensor([0.25, 1.0]))
+        (tensor(1.5000), tensor([ 0.7500, 10.0000]))
+    """
+    return _quantile("quantile", input, q, dim, keepdim, interpolation, False)
+
+
+def _qs_like(a):
+    """Three quantiles in ``a``'s dtype (PyTorch wants q and input of one dtype)."""
+    return xp.constant(np.array([0.1, 0.5, 0.9], dtype=a._data.dtype))
+
+
+@op("nanquantile", method=True, samples=[
+    Sample("nanquantile", lambda a: nanquantile(a, 0.3), domain="distinct")])
+def nanquantile(input: Tensor, q: Any, dim: builtins.int | None = None,
+                keepdim: builtins.bool = False, *, interpolation: str = "linear") -> Tensor:
+    """``quantile``, ignoring NaN: the quantiles of the other elements of each slice.
+
+    A slice of NaN only gives NaN.
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+        q (float or Tensor): the quantile(s).
+        dim (int, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+        interpolation (str): how to pick between two elements. Default: "linear".
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.nanquantile(ag.tensor([0.0, float('nan'), 2.0]), 0.5)
+        tensor(1.)
+    """
+    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True)
