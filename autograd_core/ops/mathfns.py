@@ -989,8 +989,28 @@ def cumprod(input: Tensor, dim: builtins.int, *, dtype: DTypeLike | None = None)
     return Cumprod.apply(input, dim=_args.norm_dim(dim, input.ndim, "cumprod"))
 
 
+class _NanToZero(Node):
+    """``x`` with NaN replaced by 0. The mask is found in forward (so a step captured by
+    ``ag.compile`` finds it afresh at each replay, never a stale one) and saved; backward is
+    ``g * mask`` (linear in ``g``: the same expression serves create_graph)."""
+
+    def name(self) -> str:
+        return "NanToNumBackward0"
+
+    def forward(self, x):
+        keep = ~np.isnan(x)
+        self.save_for_backward(keep.astype(x.dtype))
+        return np.where(keep, x, x.dtype.type(0))
+
+    def backward(self, g):
+        (keep,) = self.saved
+        return (g * keep,)
+
+
 def _no_nan(input):
-    return xp.where(~np.isnan(input._data), input, 0.0) if input.dtype.kind in "fc" else input
+    if input.dtype.kind not in "fc":
+        return input
+    return _NanToZero.apply(input)
 
 
 @op("nansum", method=True, samples=[Sample("nansum", lambda a: nansum(a, -1))])
@@ -1034,8 +1054,10 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {_torch_dtype(input)}")
     dims, keep = _args.dims(dim, None, keepdim, None, input.ndim)
+    # the count is made from input's values outside any op: ag.compile sees that and runs a
+    # step using it eagerly rather than replay a stale count
     count = np.sum(~np.isnan(input._data), axis=dims, keepdims=keep)
-    return nansum(input, dim, keepdim, dtype=dtype) / xp.constant(count.astype(input.dtype))
+    return nansum(input, dim, keepdim, dtype=dtype) / _bool_result(count.astype(input.dtype))
 
 
 MedianResult = namedtuple("median", ["values", "indices"])  # type: ignore[name-match]
