@@ -60,7 +60,7 @@ def _result(arr: Any) -> Tensor:
 # ---- transposes, flips, rolls ----------------------------------------------------------------
 
 
-@op("t", samples=[Sample("t", lambda a: t(a.reshape(a.shape[0], -1) if a.ndim > 2 else a))])
+@op("t", samples=[Sample("t", lambda a: t(_mat(a) if a.ndim > 2 else a))])
 def t(input: Tensor) -> Tensor:
     """Return the transpose of a tensor of at most 2 dimensions (0-d and 1-d come back as is).
 
@@ -97,9 +97,9 @@ def flip(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
                 [2, 1]])
     """
     ds = [_args.norm_dim(d, input.ndim, "flip") for d in _dims(dims)]
-    if len(set(ds)) != len(ds):
-        raise RuntimeError(f"dims has duplicates, original flip dims size={len(ds)}, but "
-                           f"unique flip dims size={len(set(ds))}")
+    for d in ds:
+        if ds.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
     out = input
     for d in sorted(set(ds)):
         if input.ndim:
@@ -561,7 +561,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
-        raise RuntimeError(f"masked_select: expected BoolTensor for mask")
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     shape = np.broadcast_shapes(tuple(input.shape), m.shape)
     x = input if tuple(input.shape) == shape else input.expand(shape)
     return getitem(x, np.broadcast_to(m, shape).copy())
@@ -592,7 +592,7 @@ def nonzero(input: Tensor, *, as_tuple: builtins.bool = False) -> Any:
         if x.ndim == 0:
             return (_result(np.nonzero(x.reshape(1))[0].astype(np.int64)),)
         return tuple(_result(i.astype(np.int64)) for i in np.nonzero(x))
-    return _result(np.argwhere(x).astype(np.int64).reshape(-1, x.ndim))
+    return _result(np.argwhere(x).astype(np.int64))
 
 
 @op("argwhere", method=True, samples=())
@@ -1047,7 +1047,7 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
         view[i] = shape[i]
         out.append(reshape(x, tuple(view)).expand(shape))
     if swap:
-        out[0], out[1] = transpose(out[1], 0, 1), transpose(out[0], 0, 1)
+        out[0], out[1] = out[1], out[0]
     return tuple(out)
 
 
