@@ -7,8 +7,8 @@ from nn.containers import ModuleDict, ModuleList, ParameterList, Sequential
 from nn import layers as _layers
 from nn.layers import *  # noqa: F403 - every layer (see nn.layers.__all__)
 from nn.losses import (
-    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
-    SmoothL1Loss,
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
+    NLLLoss, SmoothL1Loss,
 )
 from nn import functional, init
 from nn.serialization import load, save
@@ -19,7 +19,7 @@ from nn.parallel import SyncBatchNorm
 __all__ = [
     "Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict", "ParameterList", *_layers.__all__,
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
-    "SmoothL1Loss", "HuberLoss",
+    "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "functional", "init", "utils", "data", "save", "load", "parallel",
     "SyncBatchNorm",
 ]

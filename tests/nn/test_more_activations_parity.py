@@ -100,3 +100,57 @@ def test_kl_div_mean_warns_as_torch():
         F.kl_div(ag.tensor(X), ag.tensor(P))
     with pytest.raises(ValueError, match="is not a valid value for reduction"):
         F.kl_div(ag.tensor(X), ag.tensor(P), reduction="avg")
+
+
+# (name, build(nn_module_namespace), inputs)
+MODULES = [
+    ("ELU", lambda m: m.ELU(alpha=0.7), [X]),
+    ("CELU", lambda m: m.CELU(alpha=1.5), [X]),
+    ("SELU", lambda m: m.SELU(), [X]),
+    ("Mish", lambda m: m.Mish(), [X]),
+    ("Hardswish", lambda m: m.Hardswish(), [X]),
+    ("ReLU6", lambda m: m.ReLU6(), [X * 2]),
+    ("Hardtanh", lambda m: m.Hardtanh(min_val=-0.5, max_val=2.0), [X]),
+    ("LogSigmoid", lambda m: m.LogSigmoid(), [X]),
+    ("Softsign", lambda m: m.Softsign(), [X]),
+    ("Tanhshrink", lambda m: m.Tanhshrink(), [X]),
+    ("PReLU", lambda m: m.PReLU(num_parameters=2, init=0.1), [X.reshape(2, 2, 2)]),
+    ("KLDivLoss", lambda m: m.KLDivLoss(reduction="batchmean", log_target=True),
+     [X, np.log(P)]),
+    ("CosineSimilarity", lambda m: m.CosineSimilarity(dim=0, eps=1e-6), [X, X[::-1]]),
+    ("PairwiseDistance", lambda m: m.PairwiseDistance(p=1.0, keepdim=True), [X, X[::-1]]),
+    ("ZeroPad2d", lambda m: m.ZeroPad2d((1, 2, 0, 1)), [X.reshape(1, 2, 4)]),
+    ("ConstantPad1d", lambda m: m.ConstantPad1d(2, 3.5), [X]),
+    ("ConstantPad2d", lambda m: m.ConstantPad2d((0, 1, 2, 0), -1.0), [X.reshape(1, 2, 4)]),
+    ("ReflectionPad1d", lambda m: m.ReflectionPad1d((3, 1)), [X.reshape(1, 2, 4)]),
+    ("ReflectionPad2d", lambda m: m.ReflectionPad2d(1), [X.reshape(1, 2, 4)]),
+    ("ReplicationPad1d", lambda m: m.ReplicationPad1d((0, 2)), [X.reshape(1, 2, 4)]),
+    ("ReplicationPad2d", lambda m: m.ReplicationPad2d((1, 1, 2, 0)), [X.reshape(1, 1, 2, 4)]),
+]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("case", MODULES, ids=lambda c: c[0])
+def test_modules_equal_torch(case):
+    torch = pytest.importorskip("torch")
+    name, build, arrays = case
+    mine_mod, ref_mod = build(nn), build(torch.nn)
+    if name == "PReLU":
+        assert mine_mod.weight.dtype == np.float32
+        mine_mod.double()
+        ref_mod.double()
+    mine = [ag.tensor(np.ascontiguousarray(a), requires_grad=True) for a in arrays]
+    ref = [torch.tensor(np.ascontiguousarray(a), requires_grad=True) for a in arrays]
+    out, rout = mine_mod(*mine), ref_mod(*ref)
+    np.testing.assert_allclose(out._data, rout.detach().numpy(), rtol=1e-12, atol=1e-12,
+                               err_msg=name)
+    assert repr(mine_mod) == repr(ref_mod)
+    w = np.random.default_rng(4).standard_normal(tuple(rout.shape))
+    (out * ag.tensor(w)).sum().backward()
+    (rout * torch.tensor(w)).sum().backward()
+    for t, r in zip(mine, ref):
+        np.testing.assert_allclose(t.grad._data, r.grad.numpy(), rtol=1e-11, atol=1e-12,
+                                   err_msg=name)
+    if name == "PReLU":
+        np.testing.assert_allclose(mine_mod.weight.grad._data, ref_mod.weight.grad.numpy(),
+                                   rtol=1e-11)
