@@ -3,7 +3,7 @@ PyTorch's API (``import nn``; ``import nn.functional as F``)."""
 
 from nn.parameter import Buffer, Parameter
 from nn.module import Module
-from nn.containers import ModuleDict, ModuleList, ParameterList, Sequential
+from nn.containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from nn import layers as _layers
 from nn.layers import *  # noqa: F403 - every layer (see nn.layers.__all__)
 from nn.losses import (
@@ -17,7 +17,8 @@ from nn import parallel
 from nn.parallel import SyncBatchNorm
 
 __all__ = [
-    "Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict", "ParameterList", *_layers.__all__,
+    "Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
+    "ParameterDict", *_layers.__all__,
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
     "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "functional", "init", "utils", "data", "save", "load", "parallel",

@@ -154,3 +154,22 @@ def test_modules_equal_torch(case):
     if name == "PReLU":
         np.testing.assert_allclose(mine_mod.weight.grad._data, ref_mod.weight.grad.numpy(),
                                    rtol=1e-11)
+
+
+def test_parameter_dict_registers_wraps_and_forgets():
+    params = nn.ParameterDict([("w", ag.ones(2))])
+    params.update({"b": np.zeros(3, dtype=np.float32)})
+    assert list(params.keys()) == ["w", "b"]
+    assert isinstance(params["b"], nn.Parameter) and params["b"].requires_grad
+    assert [n for n, _ in params.named_parameters()] == ["w", "b"]
+    assert list(params.state_dict()) == ["w", "b"]
+    popped = params.pop("w")
+    assert tuple(popped.shape) == (2,) and "w" not in params and len(params) == 1
+    assert [n for n, _ in params.named_parameters()] == ["b"]
+    assert params.get("w") is None
+    with pytest.raises(ValueError, match="has length 3; 2 is required"):
+        params.update([("a", ag.ones(1), 1)])
+    assert len(params) == 1  # nothing changed
+    model = nn.Module()
+    model.extra = nn.ParameterDict({"scale": ag.ones(1)})
+    assert [n for n, _ in model.named_parameters()] == ["extra.scale"]
