@@ -39,6 +39,7 @@ __all__ = [
     "adaptive_avg_pool2d", "unfold", "fold", "dropout1d", "dropout2d",
     "elu", "selu", "celu", "prelu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish",
     "logsigmoid", "softsign", "tanhshrink", "cosine_similarity", "pairwise_distance", "kl_div",
+    "interpolate",
 ]
 
 
@@ -1580,3 +1581,112 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,
     if reduction == "batchmean":
         return loss.sum() / (x.shape[0] if x.ndim else 1)
     return _reduce(loss, reduction)
+
+
+def _interp_sizes(x: Tensor, size: Any, scale_factor: Any,
+                  recompute: bool | None) -> tuple[list[int], list[float | None]]:
+    n = x.ndim - 2
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        sizes = [int(s) for s in (size if isinstance(size, (tuple, list)) else [size] * n)]
+        if len(sizes) != n:
+            raise ValueError(f"Input and output must have the same number of spatial "
+                             f"dimensions, but got input with spatial dimensions of "
+                             f"{list(x.shape[2:])} and output size of {sizes}. Please provide "
+                             f"input tensor in (N, C, d1, d2, ...,dK) format and output size "
+                             f"in (o1, o2, ...,oK) format.")
+        return sizes, [None] * n
+    if scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    scales = [float(s) for s in (scale_factor if isinstance(scale_factor, (tuple, list))
+                                 else [scale_factor] * n)]
+    if len(scales) != n:
+        raise ValueError(f"Input and scale_factor must have the same number of spatial "
+                         f"dimensions, but got input with spatial dimensions of "
+                         f"{list(x.shape[2:])} and scale_factor of shape {scales}. Please "
+                         f"provide input tensor in (N, C, d1, d2, ...,dK) format and "
+                         f"scale_factor in (s1, s2, ...,sK) format.")
+    sizes = [int(math.floor(float(x.shape[2 + i]) * s)) for i, s in enumerate(scales)]
+    return sizes, ([None] * n if recompute else list(scales))
+
+
+def _along_dim(x: Tensor, d: int, idx: np.ndarray) -> Tensor:
+    return x[(slice(None),) * d + (idx,)]
+
+
+def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
+                mode: str = "nearest", align_corners: bool | None = None,
+                recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
+    r"""Resizes the spatial dimensions of ``input`` (``(N, C, L)`` or ``(N, C, H, W)``) to
+    ``size``, or by ``scale_factor``.
+
+    ``mode='nearest'`` copies the nearest source entry (PyTorch's index, ``floor(dst * scale)``
+    in float32); ``'linear'`` (3-d) and ``'bilinear'`` (4-d) interpolate linearly, the pixel
+    centres aligned (``align_corners=False``, the default) or the corner pixels
+    (``align_corners=True``). Other modes and ``antialias`` are not implemented.
+
+    Args:
+        input (Tensor): the input, batch and channel first.
+        size (int or tuple of ints, optional): the output's spatial size.
+        scale_factor (float or tuple of floats, optional): the multiplier of the spatial size.
+        mode (str): ``'nearest'``, ``'linear'`` or ``'bilinear'``. Default: ``'nearest'``.
+        align_corners (bool, optional): for the linear modes. Default: ``False``.
+        recompute_scale_factor (bool, optional): compute the scale from the sizes rather than
+            use ``scale_factor``.
+        antialias (bool): not supported; must be ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.interpolate(ag.tensor([[[1.0, 2.0]]]), scale_factor=2)
+        tensor([[[1., 1., 2., 2.]]])
+        >>> F.interpolate(ag.tensor([[[1.0, 2.0]]]), size=3, mode="linear", align_corners=True)
+        tensor([[[1.0000, 1.5000, 2.0000]]])
+    """
+    x = _t(input)
+    linear_modes = {"linear": 3, "bilinear": 4}
+    if mode not in ("nearest", "linear", "bilinear"):
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented here "
+                                  f"(nearest, linear, bilinear are)")
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not implemented here")
+    if mode == "nearest" and align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating modes: "
+                         "linear | bilinear | bicubic | trilinear")
+    if x.ndim < 3:
+        raise ValueError(f"interpolate expects an input with at least 3 dimensions (N, C, ...)"
+                         f", got {x.ndim}")
+    if mode in linear_modes and x.ndim != linear_modes[mode]:
+        raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs "
+                                  f"{linear_modes[mode]}D input")
+    sizes, scales = _interp_sizes(x, size, scale_factor, recompute_scale_factor)
+    corners = bool(align_corners)
+    out = x
+    for k in reversed(range(x.ndim - 2)):  # the last dim first: PyTorch's order of sums
+        d, n_in, n_out, s = 2 + k, x.shape[2 + k], sizes[k], scales[k]
+        dst = np.arange(n_out)
+        if mode == "nearest":
+            fscale = np.float32(1.0 / s if s is not None and s > 0 else n_in / max(n_out, 1))
+            if n_in and n_out in (n_in, 2 * n_in):  # ATen's exact shortcuts
+                idx = dst // (n_out // n_in)
+            else:
+                idx = np.minimum(np.floor(dst.astype(np.float32) * fscale).astype(np.int64),
+                                 n_in - 1)
+            out = _along_dim(out, d, idx)
+            continue
+        if corners:
+            scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+            src = scale * dst
+        else:
+            scale = 1.0 / s if s is not None and s > 0 else n_in / n_out
+            src = np.maximum(scale * (dst + 0.5) - 0.5, 0.0)
+        i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+        lam1 = np.clip(src - i0, 0.0, 1.0)
+        i1 = i0 + (i0 < n_in - 1)
+        view = (n_out,) + (1,) * (x.ndim - 1 - d)
+        w1 = ag.tensor(lam1.astype(x.dtype).reshape(view))
+        w0 = ag.tensor((1.0 - lam1).astype(x.dtype).reshape(view))
+        out = _along_dim(out, d, i0) * w0 + _along_dim(out, d, i1) * w1
+    return out

@@ -38,6 +38,13 @@ CASES = [
     ("pairwise_distance_p1", lambda f, a, b: f.pairwise_distance(a, b, p=1, keepdim=True),
      [X, X[::-1]]),
     ("pairwise_distance_p3", lambda f, a, b: f.pairwise_distance(a, b, p=3.0), [X, X[::-1]]),
+    ("interpolate_nearest", lambda f, x: f.interpolate(x, scale_factor=0.6), [X[None]]),
+    ("interpolate_linear", lambda f, x: f.interpolate(x, size=7, mode="linear"), [X[None]]),
+    ("interpolate_bilinear", lambda f, x: f.interpolate(x, size=(5, 3), mode="bilinear",
+                                                        align_corners=False),
+     [X.reshape(2, 1, 2, 2)]),
+    ("interpolate_bilinear_corners", lambda f, x: f.interpolate(
+        x, scale_factor=2, mode="bilinear", align_corners=True), [X.reshape(1, 2, 2, 2)]),
     ("kl_div_batchmean", lambda f, x, t: f.kl_div(x, t, reduction="batchmean"), [X, P]),
     ("kl_div_none", lambda f, x, t: f.kl_div(x, t, reduction="none"), [X, P]),
     ("kl_div_sum_log", lambda f, x, t: f.kl_div(x, t, reduction="sum", log_target=True),
@@ -126,6 +133,14 @@ MODULES = [
     ("ReflectionPad2d", lambda m: m.ReflectionPad2d(1), [X.reshape(1, 2, 4)]),
     ("ReplicationPad1d", lambda m: m.ReplicationPad1d((0, 2)), [X.reshape(1, 2, 4)]),
     ("ReplicationPad2d", lambda m: m.ReplicationPad2d((1, 1, 2, 0)), [X.reshape(1, 1, 2, 4)]),
+    ("Upsample_nearest", lambda m: m.Upsample(scale_factor=2.3), [X.reshape(1, 2, 2, 2)]),
+    ("Upsample_nearest_size", lambda m: m.Upsample(size=(3, 5)), [X.reshape(1, 2, 2, 2)]),
+    ("Upsample_bilinear", lambda m: m.Upsample(size=(3, 7), mode="bilinear"),
+     [X.reshape(1, 2, 2, 2)]),
+    ("Upsample_bilinear_corners", lambda m: m.Upsample(scale_factor=(1.5, 2.5), mode="bilinear",
+                                                       align_corners=True),
+     [X.reshape(1, 2, 2, 2)]),
+    ("Upsample_linear", lambda m: m.Upsample(scale_factor=1.7, mode="linear"), [X[None]]),
 ]
 
 
