@@ -4,6 +4,9 @@ examples that run without torch; and the errors on bad input."""
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
 
@@ -252,3 +255,20 @@ def test_unique_is_not_differentiable_and_keeps_shape_of_inverse():
     values, inverse = ag.unique(x, return_inverse=True)
     assert not values.requires_grad
     assert values.tolist() == [1.0, 2.0, 3.0] and inverse.tolist() == [[1, 0], [1, 2]]
+
+
+@given(hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=4),
+                  elements=st.floats(-5, 5)),
+       st.integers(-7, 7), st.data())
+def test_flip_roll_movedim_agree_with_numpy(a, shift, data):
+    d = data.draw(st.integers(0, a.ndim - 1))
+    dest = data.draw(st.integers(-a.ndim, a.ndim - 1))
+    x = ag.tensor(a)
+    np.testing.assert_array_equal(ag.flip(x, [d])._data, np.flip(a, d))
+    np.testing.assert_array_equal(ag.roll(x, shift, d)._data, np.roll(a, shift, d))
+    np.testing.assert_array_equal(ag.roll(x, shift)._data, np.roll(a, shift))
+    np.testing.assert_array_equal(ag.movedim(x, d, dest)._data, np.moveaxis(a, d, dest))
+    np.testing.assert_array_equal(ag.diff(x, dim=d)._data, np.diff(a, axis=d))
+    parts = ag.tensor_split(x, 3, dim=d)
+    for p, q in zip(parts, np.array_split(a, 3, axis=d)):
+        np.testing.assert_array_equal(p._data, q)
