@@ -3,12 +3,12 @@ PyTorch's API (``import nn``; ``import nn.functional as F``)."""
 
 from nn.parameter import Buffer, Parameter
 from nn.module import Module
-from nn.containers import ModuleDict, ModuleList, ParameterList, Sequential
+from nn.containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from nn import layers as _layers
 from nn.layers import *  # noqa: F403 - every layer (see nn.layers.__all__)
 from nn.losses import (
-    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss,
-    SmoothL1Loss,
+    BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
+    NLLLoss, SmoothL1Loss,
 )
 from nn import functional, init
 from nn.serialization import load, save
@@ -18,9 +18,10 @@ from nn import models
 from nn.parallel import SyncBatchNorm
 
 __all__ = [
-    "Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict", "ParameterList", *_layers.__all__,
+    "Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
+    "ParameterDict", *_layers.__all__,
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
-    "SmoothL1Loss", "HuberLoss",
+    "SmoothL1Loss", "HuberLoss", "KLDivLoss",
     "functional", "init", "utils", "data", "save", "load", "parallel", "models",
     "SyncBatchNorm",
 ]

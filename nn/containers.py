@@ -428,3 +428,103 @@ class ParameterList(Module):
     def extra_repr(self) -> str:
         return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
                          for i, p in enumerate(self))
+
+
+class ParameterDict(Module):
+    """An ordered dict of parameters registered under their keys (PyTorch's
+    ``nn.ParameterDict``).
+
+    A Tensor or array stored is wrapped in a ``Parameter``; insertion order is kept; ``update``
+    accepts a mapping or an iterable of ``(key, value)`` pairs.
+
+    Args:
+        parameters (mapping or iterable of (str, value), optional): the initial parameters.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> params = nn.ParameterDict({"scale": ag.ones(2), "shift": ag.zeros(2)})
+        >>> list(params.keys()), list(params.state_dict())
+        (['scale', 'shift'], ['scale', 'shift'])
+        >>> params["scale"].requires_grad
+        True
+    """
+
+    def __init__(self, parameters: Any = None) -> None:
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._parameters[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.register_parameter(key, ParameterList._as_parameter(value))
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._parameters:
+            raise KeyError(key)
+        self._forget(key)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self) -> Any:
+        return iter(self._parameters)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._parameters
+
+    def keys(self) -> KeysView[str]:
+        """The keys, in insertion order."""
+        return self._parameters.keys()
+
+    def items(self) -> ItemsView[str, Any]:
+        """``(key, parameter)`` pairs, in insertion order."""
+        return self._parameters.items()
+
+    def values(self) -> ValuesView[Any]:
+        """The parameters, in insertion order."""
+        return self._parameters.values()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """The parameter under ``key``, or ``default``."""
+        return self._parameters.get(key, default)
+
+    def pop(self, key: str) -> Any:
+        """Removes and returns the parameter under ``key``."""
+        v = self[key]
+        del self[key]
+        return v
+
+    def clear(self) -> None:
+        """Removes every parameter."""
+        for key in list(self._parameters):
+            del self[key]
+
+    def update(self, parameters: Any) -> None:
+        """Adds or replaces parameters from a mapping or ``(key, value)`` pairs (all wrapped
+        before any change)."""
+        if hasattr(parameters, "items") and hasattr(parameters, "keys"):
+            items = list(parameters.items())
+        else:
+            try:
+                items = [tuple(kv) for kv in parameters]
+            except TypeError:
+                raise TypeError("ParametersDict.update should be called with an iterable of "
+                                f"key/value pairs, but got {type(parameters).__name__}") from None
+            for i, item in enumerate(items):
+                if len(item) != 2:
+                    raise ValueError(f"ParameterDict update sequence element #{i} has length "
+                                     f"{len(item)}; 2 is required")
+        wrapped = [(k, ParameterList._as_parameter(v)) for k, v in items]
+        for key, value in wrapped:
+            self[key] = value
+
+    def extra_repr(self) -> str:
+        return "\n".join(f"({k}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
+                         for k, p in self.items())
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("ParameterDict has no forward(); index it instead")

@@ -37,6 +37,9 @@ __all__ = [
     "embedding", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "max_pool1d_with_indices",
     "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "unfold", "fold", "dropout1d", "dropout2d",
+    "elu", "selu", "celu", "prelu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish",
+    "logsigmoid", "softsign", "tanhshrink", "cosine_similarity", "pairwise_distance", "kl_div",
+    "interpolate",
 ]
 
 
@@ -1223,3 +1226,467 @@ def _activations_from_the_op_table():
 
 
 _activations_from_the_op_table()
+
+
+# ---- issue 12: more activations, distances, kl_div ------------------------------------------
+def _neg_part(x: Tensor, fn: Any) -> Tensor:
+    """``x`` where ``x > 0``, else ``fn(min(x, 0))`` (the exponential never sees a large
+    positive value, so no inf reaches the gradient)."""
+    return ag.where(x._data > 0, x, fn(ag.clamp(x, max=0)))
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    r"""Applies the exponential linear unit elementwise: :math:`x` for :math:`x > 0`, else
+    :math:`\alpha (e^x - 1)`.
+
+    Args:
+        input (Tensor): the input.
+        alpha (float): the scale of the negative part. Default: ``1.0``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.elu(ag.tensor([-1.0, 0.0, 2.0]))
+        tensor([-0.6321,  0.0000,  2.0000])
+    """
+    return _neg_part(_t(input), lambda n: (n.exp() - 1.0) * alpha)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    r"""Applies the scaled exponential linear unit elementwise:
+    :math:`\text{scale} \cdot \text{elu}(x, \alpha)` with Klambauer et al.'s constants
+    (:math:`\alpha \approx 1.6733`, :math:`\text{scale} \approx 1.0507`).
+
+    Args:
+        input (Tensor): the input.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.selu(ag.tensor([-1.0, 1.0]))
+        tensor([-1.1113,  1.0507])
+    """
+    return elu(input, _SELU_ALPHA) * _SELU_SCALE
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    r"""Applies the continuously differentiable ELU elementwise: :math:`x` for :math:`x > 0`,
+    else :math:`\alpha (e^{x / \alpha} - 1)`.
+
+    Args:
+        input (Tensor): the input.
+        alpha (float): the scale. Default: ``1.0``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.celu(ag.tensor([-1.0, 2.0]), alpha=2.0)
+        tensor([-0.7869,  2.0000])
+    """
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return _neg_part(_t(input), lambda n: ((n * (1.0 / alpha)).exp() - 1.0) * alpha)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    r"""Applies :math:`x` for :math:`x > 0`, else :math:`w x`, with one learnt slope per channel
+    (dim 1) or one for all.
+
+    Args:
+        input (Tensor): the input, channels in dim 1 (when it has 2 or more dims).
+        weight (Tensor): the slopes, 1 or ``C`` of them.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.prelu(ag.tensor([[-2.0, 3.0]]), ag.tensor([0.25]))
+        tensor([[-0.5000,  3.0000]])
+    """
+    x, w = _t(input), _t(weight)
+    n = w.numel()
+    if n != 1:
+        if x.ndim < 2 and not (x.ndim == 1 and x.shape[0] == n):
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {n} and channel size = "
+                               f"{x.shape[0] if x.ndim else 1}.")
+        channels = x.shape[1] if x.ndim >= 2 else x.shape[0]
+        if channels != n:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {n} and channel size = {channels}.")
+        if x.ndim >= 2:
+            w = w.reshape((1, n) + (1,) * (x.ndim - 2))
+    else:
+        w = w.reshape(())
+    return ag.where(x._data > 0, x, w * x)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    r"""Applies :math:`x \tanh(\text{softplus}(x))` elementwise (Misra, 2019).
+
+    Args:
+        input (Tensor): the input.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.mish(ag.tensor([-1.0, 0.0, 1.0]))
+        tensor([-0.3034,  0.0000,  0.8651])
+    """
+    x = _t(input)
+    return x * softplus(x).tanh()
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    r"""Clamps ``input`` to ``[min_val, max_val]`` elementwise.
+
+    Args:
+        input (Tensor): the input.
+        min_val (float): the lower end. Default: ``-1.0``.
+        max_val (float): the upper end. Default: ``1.0``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.hardtanh(ag.tensor([-3.0, 0.5, 2.0]))
+        tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return ag.clamp(_t(input), min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    r"""Applies :math:`\min(\max(0, x), 6)` elementwise.
+
+    Args:
+        input (Tensor): the input.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.relu6(ag.tensor([-1.0, 3.0, 8.0]))
+        tensor([0., 3., 6.])
+    """
+    return hardtanh(input, 0.0, 6.0)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    r"""Applies :math:`\text{relu6}(x + 3) / 6` elementwise.
+
+    Args:
+        input (Tensor): the input.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.hardsigmoid(ag.tensor([-4.0, 0.0, 1.5]))
+        tensor([0.0000, 0.5000, 0.7500])
+    """
+    return relu6(_t(input) + 3.0) / 6.0
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    r"""Applies :math:`x \cdot \text{relu6}(x + 3) / 6` elementwise (Howard et al., 2019).
+
+    Args:
+        input (Tensor): the input.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.hardswish(ag.tensor([-4.0, 1.0, 4.0]))
+        tensor([-0.0000,  0.6667,  4.0000])
+    """
+    x = _t(input)
+    return x * relu6(x + 3.0) / 6.0
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    r"""Applies :math:`\log(1 / (1 + e^{-x}))` elementwise, computed stably as
+    :math:`\min(x, 0) - \log(1 + e^{-|x|})`.
+
+    Args:
+        input (Tensor): the input.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.logsigmoid(ag.tensor([-1.0, 0.0, 1.0]))
+        tensor([-1.3133, -0.6931, -0.3133])
+    """
+    x = _t(input)
+    return ag.clamp(x, max=0) - ((-x.abs()).exp() + 1.0).log()
+
+
+def softsign(input: Tensor) -> Tensor:
+    r"""Applies :math:`x / (1 + |x|)` elementwise.
+
+    Args:
+        input (Tensor): the input.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.softsign(ag.tensor([-1.0, 3.0]))
+        tensor([-0.5000,  0.7500])
+    """
+    x = _t(input)
+    return x / (x.abs() + 1.0)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    r"""Applies :math:`x - \tanh(x)` elementwise.
+
+    Args:
+        input (Tensor): the input.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.tanhshrink(ag.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.2384])
+    """
+    x = _t(input)
+    return x - x.tanh()
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    r"""Returns the cosine of the angle between ``x1`` and ``x2`` along ``dim``:
+    :math:`\sum (x_1 / \max(\|x_1\|, \epsilon)) (x_2 / \max(\|x_2\|, \epsilon))`; the two
+    broadcast together.
+
+    Args:
+        x1 (Tensor): the first input.
+        x2 (Tensor): the second input.
+        dim (int): the dimension of the vectors. Default: 1.
+        eps (float): the smallest norm divided by. Default: ``1e-8``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.cosine_similarity(ag.tensor([[1.0, 0.0], [1.0, 1.0]]), ag.tensor([[1.0, 1.0]]))
+        tensor([0.7071, 1.0000])
+    """
+    a, b = _t(x1), _t(x2)
+    shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+    a = a if tuple(a.shape) == shape else a.expand(shape)
+    b = b if tuple(b.shape) == shape else b.expand(shape)
+    na = ag.clamp((a * a).sum(dim, keepdim=True).sqrt(), min=eps)
+    nb = ag.clamp((b * b).sum(dim, keepdim=True).sqrt(), min=eps)
+    return ((a / na) * (b / nb)).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    r"""Returns the ``p``-norm of ``x1 - x2 + eps`` along the last dimension (the two
+    broadcast together).
+
+    Args:
+        x1 (Tensor): the first input, ``(N, D)`` or ``(D,)``.
+        x2 (Tensor): the second input.
+        p (float): the norm's order. Default: 2.
+        eps (float): added to the difference, to stay off the norm's kink. Default: ``1e-6``.
+        keepdim (bool): keep the reduced dimension. Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.pairwise_distance(ag.tensor([[3.0, 4.0]]), ag.zeros(1, 2), eps=0.0)
+        tensor([5.])
+    """
+    d = _t(x1) - _t(x2) + eps
+    nd = d.ndim
+    if nd == 0:
+        return d.abs()
+    if p == 2:
+        return (d * d).sum(-1, keepdim=keepdim).sqrt()
+    if p == 1:
+        return d.abs().sum(-1, keepdim=keepdim)
+    if p == float("inf"):
+        return d.abs().amax(-1, keepdim=keepdim)
+    if p == 0:
+        return (d != 0).to(d.dtype).sum(-1, keepdim=keepdim)
+    return (d.abs() ** p).sum(-1, keepdim=keepdim) ** (1.0 / p)
+
+
+def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,
+           reduce: bool | None = None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    r"""The Kullback-Leibler divergence loss, ``input`` being log-probabilities:
+    :math:`t (\log t - x)` pointwise (0 where :math:`t = 0`), or :math:`e^t (t - x)` with
+    ``log_target=True``.
+
+    ``reduction='batchmean'`` divides the sum by the batch size (the mathematical KL
+    divergence); ``'mean'`` by the number of elements, with PyTorch's warning.
+
+    Args:
+        input (Tensor): log-probabilities.
+        target (Tensor): probabilities (log-probabilities with ``log_target``).
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'batchmean'`` | ``'sum'`` | ``'mean'``.
+            Default: ``'mean'``.
+        log_target (bool): ``target`` is given as log-probabilities. Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.kl_div(ag.tensor([[-1.0, -0.5]]), ag.tensor([[0.5, 0.5]]), reduction="batchmean")
+        tensor(0.0569)
+    """
+    if size_average is not None or reduce is not None:
+        reduction = _legacy_reduction(size_average, reduce, reduction)
+    if reduction not in ("none", "batchmean", "sum", "mean"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", stacklevel=2)
+    x, t = _t(input), _t(target)
+    if log_target:
+        loss = t.exp() * (t - x)
+    else:
+        positive = t._data > 0
+        safe = ag.where(positive, t, 1.0)
+        loss = ag.where(positive, t * safe.log(), 0.0) - t * x
+    if reduction == "batchmean":
+        return loss.sum() / (x.shape[0] if x.ndim else 1)
+    return _reduce(loss, reduction)
+
+
+def _interp_sizes(x: Tensor, size: Any, scale_factor: Any,
+                  recompute: bool | None) -> tuple[list[int], list[float | None]]:
+    n = x.ndim - 2
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        sizes = [int(s) for s in (size if isinstance(size, (tuple, list)) else [size] * n)]
+        if len(sizes) != n:
+            raise ValueError(f"Input and output must have the same number of spatial "
+                             f"dimensions, but got input with spatial dimensions of "
+                             f"{list(x.shape[2:])} and output size of {sizes}. Please provide "
+                             f"input tensor in (N, C, d1, d2, ...,dK) format and output size "
+                             f"in (o1, o2, ...,oK) format.")
+        return sizes, [None] * n
+    if scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    scales = [float(s) for s in (scale_factor if isinstance(scale_factor, (tuple, list))
+                                 else [scale_factor] * n)]
+    if len(scales) != n:
+        raise ValueError(f"Input and scale_factor must have the same number of spatial "
+                         f"dimensions, but got input with spatial dimensions of "
+                         f"{list(x.shape[2:])} and scale_factor of shape {scales}. Please "
+                         f"provide input tensor in (N, C, d1, d2, ...,dK) format and "
+                         f"scale_factor in (s1, s2, ...,sK) format.")
+    sizes = [int(math.floor(float(x.shape[2 + i]) * s)) for i, s in enumerate(scales)]
+    return sizes, ([None] * n if recompute else list(scales))
+
+
+def _along_dim(x: Tensor, d: int, idx: np.ndarray) -> Tensor:
+    return x[(slice(None),) * d + (idx,)]
+
+
+def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
+                mode: str = "nearest", align_corners: bool | None = None,
+                recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
+    r"""Resizes the spatial dimensions of ``input`` (``(N, C, L)`` or ``(N, C, H, W)``) to
+    ``size``, or by ``scale_factor``.
+
+    ``mode='nearest'`` copies the nearest source entry (PyTorch's index, ``floor(dst * scale)``
+    in float32); ``'linear'`` (3-d) and ``'bilinear'`` (4-d) interpolate linearly, the pixel
+    centres aligned (``align_corners=False``, the default) or the corner pixels
+    (``align_corners=True``). Other modes and ``antialias`` are not implemented.
+
+    Args:
+        input (Tensor): the input, batch and channel first.
+        size (int or tuple of ints, optional): the output's spatial size.
+        scale_factor (float or tuple of floats, optional): the multiplier of the spatial size.
+        mode (str): ``'nearest'``, ``'linear'`` or ``'bilinear'``. Default: ``'nearest'``.
+        align_corners (bool, optional): for the linear modes. Default: ``False``.
+        recompute_scale_factor (bool, optional): compute the scale from the sizes rather than
+            use ``scale_factor``.
+        antialias (bool): not supported; must be ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.interpolate(ag.tensor([[[1.0, 2.0]]]), scale_factor=2)
+        tensor([[[1., 1., 2., 2.]]])
+        >>> F.interpolate(ag.tensor([[[1.0, 2.0]]]), size=3, mode="linear", align_corners=True)
+        tensor([[[1.0000, 1.5000, 2.0000]]])
+    """
+    x = _t(input)
+    linear_modes = {"linear": 3, "bilinear": 4}
+    if mode not in ("nearest", "linear", "bilinear"):
+        raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented here "
+                                  f"(nearest, linear, bilinear are)")
+    if antialias:
+        raise NotImplementedError("interpolate: antialias=True is not implemented here")
+    if mode == "nearest" and align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating modes: "
+                         "linear | bilinear | bicubic | trilinear")
+    if x.ndim < 3:
+        raise ValueError(f"interpolate expects an input with at least 3 dimensions (N, C, ...)"
+                         f", got {x.ndim}")
+    if mode in linear_modes and x.ndim != linear_modes[mode]:
+        raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs "
+                                  f"{linear_modes[mode]}D input")
+    sizes, scales = _interp_sizes(x, size, scale_factor, recompute_scale_factor)
+    corners = bool(align_corners)
+    out = x
+    for k in reversed(range(x.ndim - 2)):  # the last dim first: PyTorch's order of sums
+        d, n_in, n_out, s = 2 + k, x.shape[2 + k], sizes[k], scales[k]
+        dst = np.arange(n_out)
+        if mode == "nearest":
+            fscale = np.float32(1.0 / s if s is not None and s > 0 else n_in / max(n_out, 1))
+            if n_in and n_out in (n_in, 2 * n_in):  # ATen's exact shortcuts
+                idx = dst // (n_out // n_in)
+            else:
+                idx = np.minimum(np.floor(dst.astype(np.float32) * fscale).astype(np.int64),
+                                 n_in - 1)
+            out = _along_dim(out, d, idx)
+            continue
+        if corners:
+            scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+            src = scale * dst
+        else:
+            scale = 1.0 / s if s is not None and s > 0 else n_in / n_out
+            src = np.maximum(scale * (dst + 0.5) - 0.5, 0.0)
+        i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+        lam1 = np.clip(src - i0, 0.0, 1.0)
+        i1 = i0 + (i0 < n_in - 1)
+        view = (n_out,) + (1,) * (x.ndim - 1 - d)
+        w1 = ag.tensor(lam1.astype(x.dtype).reshape(view))
+        w0 = ag.tensor((1.0 - lam1).astype(x.dtype).reshape(view))
+        out = _along_dim(out, d, i0) * w0 + _along_dim(out, d, i1) * w1
+    return out

@@ -9,7 +9,7 @@ from nn.module import Module
 from nn.ops.loss import check_reduction
 
 __all__ = ["MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
-           "SmoothL1Loss", "HuberLoss"]
+           "SmoothL1Loss", "HuberLoss", "KLDivLoss"]
 
 
 class _Loss(Module):
@@ -293,3 +293,37 @@ class HuberLoss(_Loss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
+
+
+class KLDivLoss(Module):
+    """Kullback-Leibler divergence loss, ``input`` being log-probabilities
+    (see :func:`nn.functional.kl_div`).
+
+    Args:
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'batchmean'`` | ``'sum'`` | ``'mean'``.
+            Default: ``'mean'``.
+        log_target (bool): ``target`` is given as log-probabilities. Default: ``False``.
+
+    Shape:
+        - Input: ``(*)``; Target: ``(*)``, same shape.
+        - Output: scalar, or ``(*)`` if ``reduction='none'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> loss = nn.KLDivLoss(reduction="batchmean")
+        >>> loss(ag.tensor([[-1.0, -0.5]]), ag.tensor([[0.5, 0.5]]))
+        tensor(0.0569)
+    """
+
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__()
+        self.reduction = _legacy_reduction(size_average, reduce, reduction)
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)

@@ -7,6 +7,7 @@ Tensor methods, both from that table.
 
 from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     activation,
+    arrange,
     binary,
     compose,
     conv,

@@ -7,6 +7,11 @@ from nn.layers.pooling import (
 )
 from nn.layers import activation as _activation
 from nn.layers.activation import *  # noqa: F403 - every activation module (see its __all__)
+from nn.layers import distance as _distance
+from nn.layers import padding as _padding
+from nn.layers.upsampling import Upsample
+from nn.layers.distance import *  # noqa: F403 - CosineSimilarity, PairwiseDistance
+from nn.layers.padding import *  # noqa: F403 - the padding modules (see its __all__)
 from nn.layers.dropout import Dropout, Dropout1d, Dropout2d
 from nn.layers.normalization import (
     BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchRenorm1d, BatchRenorm2d, GroupNorm,
@@ -17,7 +22,7 @@ from nn.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, R
 
 __all__ = ["Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "MaxPool1d",
            "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-           *_activation.__all__, "Dropout", "Dropout1d", "Dropout2d", "BatchNorm1d",
+           *_activation.__all__, *_distance.__all__, *_padding.__all__, "Upsample", "Dropout", "Dropout1d", "Dropout2d", "BatchNorm1d",
            "BatchNorm2d", "BatchNorm3d", "BatchRenorm1d", "BatchRenorm2d", "InstanceNorm1d",
            "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "GroupNorm", "RNNBase", "RNN",
            "LSTM", "GRU", "RNNCellBase", "RNNCell",

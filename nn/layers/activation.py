@@ -5,15 +5,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.ops import activation as _act
 from nn import functional as F
 from nn.layers import _check
 from nn.module import Module
+from nn.parameter import Parameter
 
 __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax", "LogSoftmax",
-           "SiLU"]
+           "SiLU", "ELU", "CELU", "SELU", "Mish", "Hardswish", "Hardsigmoid", "ReLU6", "Hardtanh",
+           "LogSigmoid", "Softsign", "Tanhshrink", "PReLU"]
 
 
 class ReLU(Module):
@@ -262,3 +268,257 @@ class SiLU(Module):
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
+
+
+# ---- issue 12: the other activations of torch.nn (each calls its nn.functional form) -------
+class _Inplace(Module):
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class ELU(Module):
+    r"""Applies :math:`x` for :math:`x > 0`, else :math:`\alpha (e^x - 1)`, elementwise.
+
+    Args:
+        alpha (float): the scale of the negative part. Default: ``1.0``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.ELU()(ag.tensor([-1.0, 2.0]))
+        tensor([-0.6321,  2.0000])
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class CELU(ELU):
+    r"""Applies :math:`x` for :math:`x > 0`, else :math:`\alpha (e^{x/\alpha} - 1)`,
+    elementwise.
+
+    Args:
+        alpha (float): the scale. Default: ``1.0``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.CELU(2.0)(ag.tensor([-1.0, 2.0]))
+        tensor([-0.7869,  2.0000])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.celu(input, self.alpha)
+
+
+class SELU(_Inplace):
+    r"""Applies the scaled ELU :math:`\text{scale} \cdot \text{elu}(x, \alpha)` elementwise.
+
+    Args:
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.SELU()(ag.tensor([-1.0, 1.0]))
+        tensor([-1.1113,  1.0507])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.selu(input)
+
+
+class Mish(_Inplace):
+    r"""Applies :math:`x \tanh(\text{softplus}(x))` elementwise.
+
+    Args:
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Mish()(ag.tensor([1.0]))
+        tensor([0.8651])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.mish(input)
+
+
+class Hardswish(_Inplace):
+    r"""Applies :math:`x \cdot \text{relu6}(x + 3) / 6` elementwise.
+
+    Args:
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Hardswish()(ag.tensor([1.0, 4.0]))
+        tensor([0.6667, 4.0000])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardswish(input)
+
+
+class Hardsigmoid(_Inplace):
+    r"""Applies :math:`\text{relu6}(x + 3) / 6` elementwise.
+
+    Args:
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Hardsigmoid()(ag.tensor([0.0, 1.5]))
+        tensor([0.5000, 0.7500])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardsigmoid(input)
+
+
+class ReLU6(_Inplace):
+    r"""Applies :math:`\min(\max(0, x), 6)` elementwise.
+
+    Args:
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.ReLU6()(ag.tensor([-1.0, 8.0]))
+        tensor([0., 6.])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu6(input)
+
+
+class Hardtanh(Module):
+    r"""Clamps the input to ``[min_val, max_val]`` elementwise.
+
+    Args:
+        min_val (float): the lower end. Default: ``-1.0``.
+        max_val (float): the upper end. Default: ``1.0``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Hardtanh()(ag.tensor([-3.0, 0.5]))
+        tensor([-1.0000,  0.5000])
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        if max_val <= min_val:
+            raise AssertionError("max_val must be greater than min_val")
+        self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return (f"min_val={self.min_val}, max_val={self.max_val}"
+                + (", inplace=True" if self.inplace else ""))
+
+
+class LogSigmoid(Module):
+    r"""Applies :math:`\log(1 / (1 + e^{-x}))` elementwise.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.LogSigmoid()(ag.tensor([0.0]))
+        tensor([-0.6931])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.logsigmoid(input)
+
+
+class Softsign(Module):
+    r"""Applies :math:`x / (1 + |x|)` elementwise.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Softsign()(ag.tensor([3.0]))
+        tensor([0.7500])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softsign(input)
+
+
+class Tanhshrink(Module):
+    r"""Applies :math:`x - \tanh(x)` elementwise.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Tanhshrink()(ag.tensor([1.0]))
+        tensor([0.2384])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.tanhshrink(input)
+
+
+class PReLU(Module):
+    r"""Applies :math:`x` for :math:`x > 0`, else :math:`a x`, with ``num_parameters`` learnt
+    slopes ``a`` (one, or one per channel of dim 1), all starting at ``init``.
+
+    Args:
+        num_parameters (int): 1 or the number of channels. Default: 1.
+        init (float): the slopes' initial value. Default: ``0.25``.
+        device (device, optional): ``"cpu"`` or None.
+        dtype (dtype, optional): the weight's dtype. Default: float32.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.PReLU()(ag.tensor([-2.0, 3.0]))
+        tensor([-0.5000,  3.0000], grad_fn=<...>)
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(np.full((num_parameters,), init,
+                                        dtype=np.float32 if dtype is None else np.dtype(dtype)))
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
