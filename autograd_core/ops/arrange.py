@@ -543,7 +543,7 @@ def take_along_dim(input: Tensor, indices: Tensor,
     return gather(x, d, _const(np.ascontiguousarray(np.broadcast_to(idx, ishape))))
 
 
-@op("masked_select", method=True, samples=())
+@op("masked_select", reads_values=True, method=True, samples=())
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     """Return a 1-d tensor of the entries of ``input`` where the bool ``mask`` is True
     (the two broadcast together).

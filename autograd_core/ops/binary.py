@@ -402,7 +402,7 @@ class Where(Node):
         return None, ga, gb
 
 
-@op("where", node=Where, samples=[
+@op("where", reads_values=True, node=Where, samples=[
     Sample("where", lambda a, b: where(a._data > 0, a, b), 2, broadcasts=True)])
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """Choose, elementwise, from ``input`` where ``condition`` is True and from ``other`` elsewhere.

@@ -9,7 +9,7 @@ from autograd_core.grad_mode import STATE
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.inplace import inplace
-from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.shape import _as_view
 from autograd_core.tensor import Tensor
 
@@ -92,6 +92,9 @@ class IndexAdd(Node):
     Sample("getitem_int_array", lambda a: a[[0, 0, -1]], min_ndim=1),
     Sample("getitem_mask", lambda a: a[a._data > 0])])
 def getitem(x, index):
+    if isinstance(index, Tensor) or (isinstance(index, tuple)
+                                     and any(isinstance(i, Tensor) for i in index)):
+        refuse_capture("indexing with a tensor")  # its values become the index
     index = _normalise(index)
     basic = _is_basic(index)
     out = Index.apply(x, index=index, basic=basic)

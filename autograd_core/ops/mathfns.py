@@ -1088,7 +1088,7 @@ def _select(input, dim, keepdim, k, name, result, nan_first=False):
     return result(values, Tensor._make(idx, None, False))
 
 
-@op("median", method=True, samples=[
+@op("median", reads_values=True, method=True, samples=[
     Sample("median", lambda a: median(a) - median(-a) * 0.5, domain="distinct"),
     Sample("median_dim", lambda a: median(a, -1).values, domain="distinct")])
 def median(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool = False) -> Any:
@@ -1121,7 +1121,7 @@ def median(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.boo
     return _select(input, dim, keepdim, (n - 1) // 2, "median", MedianResult, True)
 
 
-@op("kthvalue", method=True, samples=[
+@op("kthvalue", reads_values=True, method=True, samples=[
     Sample("kthvalue", lambda a: kthvalue(a, 1).values, domain="distinct")])
 def kthvalue(input: Tensor, k: builtins.int, dim: builtins.int = -1,
              keepdim: builtins.bool = False) -> Any:
@@ -1183,7 +1183,7 @@ def _mode_index(row):
     return int(order[best + counts[np.argmax(counts)] - 1])  # stable: its last occurrence
 
 
-@op("mode", method=True, samples=[
+@op("mode", reads_values=True, method=True, samples=[
     Sample("mode", lambda a: mode(a.round()).values * 2.0, min_ndim=1)])
 def mode(input: Tensor, dim: builtins.int = -1, keepdim: builtins.bool = False) -> Any:
     """Return the named tuple ``(values, indices)`` of the most frequent value along ``dim``.
@@ -1219,7 +1219,7 @@ def mode(input: Tensor, dim: builtins.int = -1, keepdim: builtins.bool = False) 
     return ModeResult(values, Tensor._make(idx, None, False))
 
 
-@op("cummax", method=True, samples=[
+@op("cummax", reads_values=True, method=True, samples=[
     Sample("cummax", lambda a: cummax(a, 0).values, domain="distinct", min_ndim=1)])
 def cummax(input: Tensor, dim: builtins.int) -> Any:
     """Return the named tuple ``(values, indices)`` of the running maximum along ``dim``.
@@ -1237,7 +1237,7 @@ def cummax(input: Tensor, dim: builtins.int) -> Any:
     return _cum_extreme(input, dim, True)
 
 
-@op("cummin", method=True, samples=[
+@op("cummin", reads_values=True, method=True, samples=[
     Sample("cummin", lambda a: cummin(a, 0).values, domain="distinct", min_ndim=1)])
 def cummin(input: Tensor, dim: builtins.int) -> Any:
     """Return the named tuple ``(values, indices)`` of the running minimum along ``dim``.
@@ -1435,7 +1435,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     return stack(outs)
 
 
-@op("quantile", method=True, samples=[
+@op("quantile", reads_values=True, method=True, samples=[
     Sample("quantile", lambda a: quantile(a, 0.3), domain="distinct"),
     Sample("quantile_dim", lambda a: quantile(a, _qs_like(a), dim=-1, keepdim=True),
            domain="distinct")])
@@ -1470,7 +1470,7 @@ def _qs_like(a):
     return xp.constant(np.array([0.1, 0.5, 0.9], dtype=a._data.dtype))
 
 
-@op("nanquantile", method=True, samples=[
+@op("nanquantile", reads_values=True, method=True, samples=[
     Sample("nanquantile", lambda a: nanquantile(a, 0.3), domain="distinct")])
 def nanquantile(input: Tensor, q: Any, dim: builtins.int | None = None,
                 keepdim: builtins.bool = False, *, interpolation: str = "linear") -> Tensor:

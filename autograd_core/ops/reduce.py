@@ -12,7 +12,7 @@ import numpy as np
 from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.tensor import DTypeLike, Tensor
 
 
@@ -144,6 +144,7 @@ def max_min(x, dim, keepdim, is_max):
         return (MaxResult if is_max else MinResult)(values, indices)
     if x.shape[d] == 0:
         raise IndexError(f"max/min(): dimension {dim} of shape {x.shape} has size 0")
+    refuse_capture("max()" if is_max else "min()")
     idx = (np.argmax if is_max else np.argmin)(x._data, axis=d, keepdims=True)
     values = Gather.apply(x, index=idx, dim=d)
     if not keepdim:

@@ -15,9 +15,12 @@ name) or a function (the functional form itself, which builds its node through `
 
 from __future__ import annotations
 
+import functools
 import inspect
 from dataclasses import dataclass, field
 from typing import Callable
+
+from autograd_core.grad_mode import STATE
 
 
 @dataclass(frozen=True)
@@ -63,13 +66,19 @@ __test__: dict[str, str] = {}
 
 
 def op(name, *, node=None, method=False, function=True, samples=None, kernels=(), aliases=(),
-       doc=None, **sample_kw):
+       doc=None, reads_values=False, **sample_kw):
     """Declare op ``name``; see the module docstring. Without ``samples``, one sample calls the
     functional form on ``n_inputs`` tensors, with the remaining keywords as its metadata.
 
     ``doc``: the user's docstring of the functional form and the method, when ``@op`` decorates
     a node class (whose own docstring is about the node). A decorated function's docstring is
-    its own."""
+    its own.
+
+    ``reads_values``: the functional form reads its inputs' values in Python to build what it
+    records (indices from a sort or a max, a mask from a condition), constants that a replay
+    of a captured step would not recompute. Called while ``ag.compile`` traces, it makes the
+    step run eagerly (with its warning, or the error under ``strict=True``), whatever the
+    first calls' data: a baked index would be silently wrong on later data."""
 
     def declare(obj):
         if name in DECLS:
@@ -82,6 +91,8 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
             if doc is not None:
                 raise TypeError(f"op {name!r}: a function op's docstring is its own, not doc=")
             node_cls, fn = node, obj
+            if reads_values:
+                fn = obj = _refused_by_capture(obj, name)
         if samples is None:
             n = sample_kw.pop("n_inputs", 1)
             own = (Sample(name, fn, n, **sample_kw),)
@@ -95,6 +106,25 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
         return obj
 
     return declare
+
+
+def refuse_capture(what):
+    """Called where an op reads its inputs' values in Python (``reads_values`` ops, and the
+    value-reading paths of others: ``max`` with a dim, ``clamp`` with tensor bounds, indexing
+    with a boolean mask): while ``ag.compile`` traces, the step runs eagerly instead."""
+    tracer = STATE.anomaly
+    if tracer and tracer is not True:  # ag.compile is tracing this step
+        tracer.fail(f"{what} reads its inputs' values in Python (indices or a mask), which "
+                    "a replay would not recompute")
+
+
+def _refused_by_capture(fn, name):
+    @functools.wraps(fn)
+    def reads_values(*args, **kwargs):
+        refuse_capture(f"{name}()")
+        return fn(*args, **kwargs)
+
+    return reads_values
 
 
 def _frontend(cls, name):

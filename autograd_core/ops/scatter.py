@@ -343,7 +343,7 @@ def _value_like(value, x, name):
     return Tensor._make(np.asarray(value).astype(x.dtype), None, False)
 
 
-@op("masked_fill", method=True, samples=[
+@op("masked_fill", reads_values=True, method=True, samples=[
     Sample("masked_fill", lambda a: masked_fill(a, a._data > 0, 0.5)),
     Sample("masked_fill_tensor_value", lambda a, b: masked_fill(a, a._data > 0, b.sum()), 2)])
 def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:

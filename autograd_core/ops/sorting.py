@@ -46,7 +46,7 @@ def _sorted(input, dim, descending, k=None):
     return Gather.apply(input, index=idx, dim=d), idx
 
 
-@op("sort", method=True, samples=[
+@op("sort", reads_values=True, method=True, samples=[
     Sample("sort", lambda a: sort(a).values * 1.5, domain="distinct"),
     Sample("sort_descending", lambda a: sort(a, 0, descending=True)[0], domain="distinct",
            min_ndim=1)])
@@ -75,7 +75,7 @@ def sort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = Fals
     return SortResult(values, Tensor._make(idx, None, False))
 
 
-@op("argsort", method=True, samples=())
+@op("argsort", reads_values=True, method=True, samples=())
 def argsort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = False, *,
             stable: builtins.bool = False) -> Tensor:
     """Return the int64 indices that sort ``input`` along ``dim`` (stable, see ``sort``).
@@ -99,7 +99,7 @@ def argsort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = F
     return Tensor._make(_order(x, d, descending).astype(np.int64), None, False)
 
 
-@op("topk", method=True, samples=[
+@op("topk", reads_values=True, method=True, samples=[
     Sample("topk", lambda a: topk(a, min(1, a.shape[-1] if a.ndim else 1)).values * 2.0,
            domain="distinct"),
     Sample("topk_smallest", lambda a: topk(a, min(2, a.shape[-1]), dim=-1, largest=False)[0], domain="distinct",

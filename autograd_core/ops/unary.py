@@ -8,7 +8,7 @@ import numpy as np
 
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.tensor import Tensor
 
 
@@ -306,6 +306,7 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
         raise ValueError("clamp: at least one of min and max must be given")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         # tensor bounds get gradients where they are the result (PyTorch): two selections
+        refuse_capture("clamp() with tensor bounds")
         out = input
         if min is not None:
             out = xp.where(xp.data(out) < xp.data(min), min, out)
