@@ -26,7 +26,8 @@ def _copy_params(torch, m, tm):
         getattr(tm, name).data = torch.from_numpy(p.detach().numpy().copy())
 
 
-def _compare(torch, m, tm, shape, dtype, rng, steps=3):
+def assert_matches_torch(torch, m, tm, shape, dtype, rng, steps=3):
+    """Outputs, input and parameter gradients and buffers equal torch's over `steps` steps."""
     tol = _TOL[dtype]
     for step in range(steps):
         x = (rng.standard_normal(shape) * (step + 1) + step).astype(dtype)
@@ -71,10 +72,10 @@ def test_batchnorm_matches_torch(n, c, spatial, dtype, momentum, affine, track, 
         m.weight.data[...] = rng.standard_normal(c)
         m.bias.data[...] = rng.standard_normal(c)
         _copy_params(torch, m, tm)
-    _compare(torch, m, tm, shape, dtype, rng)
+    assert_matches_torch(torch, m, tm, shape, dtype, rng)
     m.eval()
     tm.eval()
-    _compare(torch, m, tm, shape, dtype, rng, steps=1)
+    assert_matches_torch(torch, m, tm, shape, dtype, rng, steps=1)
 
 
 @settings(max_examples=10)
@@ -91,11 +92,11 @@ def test_instancenorm_matches_torch(n, c, spatial, dtype, momentum, affine, trac
         m.weight.data[...] = rng.standard_normal(c)
         m.bias.data[...] = rng.standard_normal(c)
         _copy_params(torch, m, tm)
-    _compare(torch, m, tm, (n, c, *spatial), dtype, rng)
+    assert_matches_torch(torch, m, tm, (n, c, *spatial), dtype, rng)
     m.eval()
     tm.eval()
-    _compare(torch, m, tm, (n, c, *spatial), dtype, rng, steps=1)
-    _compare(torch, m, tm, (c, *spatial), dtype, rng, steps=1)  # unbatched
+    assert_matches_torch(torch, m, tm, (n, c, *spatial), dtype, rng, steps=1)
+    assert_matches_torch(torch, m, tm, (c, *spatial), dtype, rng, steps=1)  # unbatched
 
 
 @settings(max_examples=8)
@@ -111,12 +112,12 @@ def test_group_and_layer_norm_on_feature_maps_match_torch(n, groups, per, spatia
     gn, tgn = nn.GroupNorm(groups, c, dtype=dtype), torch.nn.GroupNorm(groups, c, dtype=tdt)
     gn.weight.data[...] = rng.standard_normal(c)
     _copy_params(torch, gn, tgn)
-    _compare(torch, gn, tgn, shape, dtype, rng, steps=1)
+    assert_matches_torch(torch, gn, tgn, shape, dtype, rng, steps=1)
     ln = nn.LayerNorm(shape[1:], dtype=dtype)
     tln = torch.nn.LayerNorm(shape[1:], dtype=tdt)
     ln.weight.data[...] = rng.standard_normal(shape[1:])
     _copy_params(torch, ln, tln)
-    _compare(torch, ln, tln, shape, dtype, rng, steps=1)
+    assert_matches_torch(torch, ln, tln, shape, dtype, rng, steps=1)
 
 
 def test_functional_forms_match_torch():
