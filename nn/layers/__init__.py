@@ -1,7 +1,7 @@
 """Layers: linear, convolution, pooling, activations, dropout, normalisation, shape helpers."""
 
 from nn.layers.linear import Flatten, Identity, Linear, Unflatten
-from nn.layers.conv import Conv1d, Conv2d
+from nn.layers.conv import Conv1d, Conv2d, Fold, Unfold
 from nn.layers.pooling import (
     AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d,
 )
@@ -20,7 +20,8 @@ from nn.layers.normalization import (
 from nn.layers.sparse import Embedding
 from nn.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 
-__all__ = ["Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "MaxPool1d",
+__all__ = ["Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "Unfold", "Fold",
+           "MaxPool1d",
            "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
            *_activation.__all__, *_distance.__all__, *_padding.__all__, "Upsample", "Dropout", "Dropout1d", "Dropout2d", "BatchNorm1d",
            "BatchNorm2d", "BatchNorm3d", "BatchRenorm1d", "BatchRenorm2d", "InstanceNorm1d",

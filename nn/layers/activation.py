@@ -19,7 +19,7 @@ from nn.parameter import Parameter
 
 __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax", "LogSoftmax",
            "SiLU", "ELU", "CELU", "SELU", "Mish", "Hardswish", "Hardsigmoid", "ReLU6", "Hardtanh",
-           "LogSigmoid", "Softsign", "Tanhshrink", "PReLU"]
+           "LogSigmoid", "Softsign", "Tanhshrink", "PReLU", "Softmax2d"]
 
 
 class ReLU(Module):
@@ -211,6 +211,28 @@ class Softmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels at every spatial position of a ``(N, C, H, W)`` or
+    ``(C, H, W)`` input (``softmax`` along dim ``-3``).
+
+    Shape:
+        - Input: ``(N, C, H, W)`` or ``(C, H, W)``; Output: the same shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Softmax2d()(ag.zeros(1, 4, 2, 2))[0, :, 0, 0]
+        tensor([0.2500, 0.2500, 0.2500, 0.2500])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D "
+                             "instead")
+        return F.softmax(input, -3, _stacklevel=5)
 
 
 class LogSoftmax(Module):

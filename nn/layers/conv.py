@@ -165,3 +165,72 @@ class Conv2d(_ConvNd):
 
     _nd = 2
     _fn = staticmethod(F.conv2d)
+
+
+class Unfold(Module):
+    """Extracts sliding local blocks of a batched ``(N, C, H, W)`` input into columns of shape
+    ``(N, C * prod(kernel_size), L)`` (see :func:`nn.functional.unfold`, PyTorch's ``im2col``).
+
+    Args:
+        kernel_size (int or tuple): the block size.
+        dilation (int or tuple): spacing of the block's elements. Default: ``1``.
+        padding (int or tuple): zeros added on both sides. Default: ``0``.
+        stride (int or tuple): step between blocks. Default: ``1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Unfold(kernel_size=2)(ag.zeros(1, 3, 4, 4)).shape
+        autograd_core.Size([1, 12, 9])
+    """
+
+    def __init__(self, kernel_size: _Size, dilation: _Size = 1, padding: _Size = 0,
+                 stride: _Size = 1) -> None:
+        super().__init__()
+        self.kernel_size, self.dilation = kernel_size, dilation
+        self.padding, self.stride = padding, stride
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, dilation={self.dilation}, "
+                f"padding={self.padding}, stride={self.stride}")
+
+
+class Fold(Module):
+    """Sums columns ``(N, C * prod(kernel_size), L)`` of sliding blocks back into a batched
+    ``(N, C, *output_size)`` tensor, overlaps added (see :func:`nn.functional.fold`, PyTorch's
+    ``col2im``; the adjoint of :class:`Unfold`).
+
+    Args:
+        output_size (int or tuple): the spatial shape of the output.
+        kernel_size (int or tuple): the block size.
+        dilation (int or tuple): spacing of the block's elements. Default: ``1``.
+        padding (int or tuple): zeros added on both sides. Default: ``0``.
+        stride (int or tuple): step between blocks. Default: ``1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Fold(output_size=(3, 3), kernel_size=2)(ag.ones(1, 4, 4))
+        tensor([[[[1., 2., 1.],
+                  [2., 4., 2.],
+                  [1., 2., 1.]]]])
+    """
+
+    def __init__(self, output_size: _Size, kernel_size: _Size, dilation: _Size = 1,
+                 padding: _Size = 0, stride: _Size = 1) -> None:
+        super().__init__()
+        self.output_size, self.kernel_size = output_size, kernel_size
+        self.dilation, self.padding, self.stride = dilation, padding, stride
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding,
+                      self.stride)
+
+    def extra_repr(self) -> str:
+        return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
+                f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}")
