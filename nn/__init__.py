@@ -8,6 +8,7 @@ from nn import layers as _layers
 from nn.layers import *  # noqa: F403 - every layer (see nn.layers.__all__)
 from nn.losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
+    MarginRankingLoss, PoissonNLLLoss, TripletMarginLoss,
     NLLLoss, SmoothL1Loss,
 )
 from nn import functional, init
@@ -21,7 +22,8 @@ __all__ = [
     "Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
     "ParameterDict", *_layers.__all__,
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
-    "SmoothL1Loss", "HuberLoss", "KLDivLoss",
+    "SmoothL1Loss", "HuberLoss", "KLDivLoss", "MarginRankingLoss", "TripletMarginLoss",
+    "PoissonNLLLoss",
     "functional", "init", "utils", "data", "save", "load", "parallel", "models",
     "SyncBatchNorm",
 ]

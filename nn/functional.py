@@ -29,6 +29,7 @@ from autograd_core.ops import conv as _conv
 from autograd_core.ops.conv import _Size
 
 __all__ = [
+    "margin_ranking_loss", "triplet_margin_loss", "poisson_nll_loss",
     "linear", "identity", "flatten", "relu", "leaky_relu", "sigmoid", "tanh", "gelu",
     "softplus", "softmax", "log_softmax", "dropout", "batch_norm", "instance_norm",
     "layer_norm",
@@ -1690,3 +1691,109 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         w0 = ag.tensor((1.0 - lam1).astype(x.dtype).reshape(view))
         out = _along_dim(out, d, i0) * w0 + _along_dim(out, d, i1) * w1
     return out
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        size_average: bool | None = None, reduce: bool | None = None,
+                        reduction: str = "mean") -> Tensor:
+    """``max(0, -target * (input1 - input2) + margin)``: ``target`` 1 asks ``input1`` to rank
+    above ``input2`` by ``margin``, -1 below.
+
+    Args:
+        input1 (Tensor), input2 (Tensor): the scores compared.
+        target (Tensor): 1 or -1, broadcastable with the inputs.
+        margin (float): Default: ``0.0``.
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.margin_ranking_loss(ag.tensor([1.0, 0.0]), ag.tensor([0.5, 0.5]),
+        ...                       ag.tensor([1.0, 1.0]), margin=0.2)
+        tensor(0.3500)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    x1, x2, y = _t(input1), _t(input2), _t(target)
+    if not (x1.ndim == x2.ndim == y.ndim):
+        raise RuntimeError(
+            "margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+            f"input1: {tuple(x1.shape)}, input2: {tuple(x2.shape)}, target: {tuple(y.shape)} ")
+    return _reduce((-y * (x1 - x2) + margin).clamp(min=0.0), reduction)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
+                        margin: float = 1.0, p: float = 2, eps: float = 1e-6,
+                        swap: bool = False, size_average: bool | None = None,
+                        reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with ``d`` the ``p``-norm distance
+    (:func:`pairwise_distance`); ``swap`` uses ``min(d(a, n), d(p, n))`` for the negative.
+
+    Args:
+        anchor (Tensor), positive (Tensor), negative (Tensor): ``(N, D)`` or ``(D,)``.
+        margin (float): Default: ``1.0``.
+        p (float): the norm's degree. Default: ``2``.
+        eps (float): added to the differences (as PyTorch). Default: ``1e-6``.
+        swap (bool): the distance swap of Balntas et al. Default: ``False``.
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> a, pos, neg = ag.zeros(1, 2), ag.tensor([[3.0, 4.0]]), ag.tensor([[6.0, 8.0]])
+        >>> round(F.triplet_margin_loss(a, pos, neg, margin=1.0, eps=0.0).item(), 4)
+        0.0
+        >>> round(F.triplet_margin_loss(a, neg, pos, margin=1.0, eps=0.0).item(), 4)
+        6.0
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    a, po, ne = _t(anchor), _t(positive), _t(negative)
+    if not (a.ndim == po.ndim == ne.ndim):
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number "
+            f"of dimensions, but got: anchor {a.ndim}D, positive {po.ndim}D, and negative "
+            f"{ne.ndim}D inputs")
+    d_pos = pairwise_distance(a, po, p, eps)
+    d_neg = pairwise_distance(a, ne, p, eps)
+    if swap:
+        d_neg = ag.minimum(d_neg, pairwise_distance(po, ne, p, eps))
+    return _reduce((d_pos - d_neg + margin).clamp(min=0.0), reduction)
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
+                     size_average: bool | None = None, eps: float = 1e-8,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of ``target`` under a Poisson of rate ``exp(input)``
+    (``log_input``) or ``input``: ``exp(input) - target * input``, or
+    ``input - target * log(input + eps)``; ``full`` adds Stirling's
+    ``target * log(target) - target + 0.5 * log(2 pi target)`` where ``target > 1``.
+
+    Args:
+        input (Tensor): log-rates (``log_input``) or rates.
+        target (Tensor): counts.
+        log_input (bool): Default: ``True``.
+        full (bool): add the Stirling term. Default: ``False``.
+        eps (float): keeps ``log`` finite when ``log_input=False``. Default: ``1e-8``.
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.poisson_nll_loss(ag.tensor([0.0, 1.0]), ag.tensor([1.0, 2.0]))
+        tensor(0.8591)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    x, y = _t(input), _t(target)
+    loss = x.exp() - y * x if log_input else x - y * (x + eps).log()
+    if full:
+        yv = y.detach().numpy()
+        safe = np.where(yv > 1, yv, 1.0)
+        stirling = np.where(yv > 1, safe * np.log(safe) - safe + 0.5 * np.log(2 * np.pi * safe),
+                            0.0)
+        loss = loss + Tensor(stirling.astype(loss.dtype))
+    return _reduce(loss, reduction)
