@@ -170,7 +170,11 @@ def _abort_on_uncaught(exc_type: type[BaseException], exc: BaseException,
     if pg is not None and pg.size > 1 and not issubclass(exc_type, KeyboardInterrupt):
         sys.stderr.write(f"autograd_core.distributed: rank {pg.rank} of {pg.size} raised "
                          f"{exc_type.__name__}; aborting every rank (MPI_Abort)\n")
+        sys.stdout.flush()
         sys.stderr.flush()
+        # MPI_Abort ends the job at once, and mpiexec forwards each rank's output on its own
+        # time: without a moment here a loaded machine could lose the traceback (seen once)
+        time.sleep(1.0)
         pg.comm.Abort(1)
 
 
