@@ -187,7 +187,7 @@ class _Tracer:
         Python values (the creation functions: a constant) or from another tensor's values
         (``argmax``, comparisons, ``.long()``...: not recomputed by a replay)."""
         module, name = frame.f_globals.get("__name__"), frame.f_code.co_name
-        if module not in _CONSTANT_MAKERS and (module, name) not in _CONSTANT_MAKERS:
+        if module not in _CONSTANT_MAKERS:
             self.made[id(t)] = (t, name)
 
     def leaf(self, t):
@@ -432,8 +432,7 @@ def _output_spec(tracer, result):
 # where tensors are made from Python values or shapes, not from other tensors' values: the
 # creation functions (ag.tensor, zeros, arange, ...), an op's scalar operand, diag's scatter
 # of a vector into zeros (a module name, or a module and function name)
-_CONSTANT_MAKERS = {"autograd_core.creation", "autograd_core.ops._xp",
-                    ("autograd_core.ops.compose", "diag")}
+_CONSTANT_MAKERS = {"autograd_core.creation", "autograd_core.ops._xp"}
 
 _VALUE_READS = ("item", "tolist", "numpy", "__array__", "__bool__", "__float__", "__int__",
                 "__index__", "__repr__", "__str__", "__format__")

@@ -8,6 +8,7 @@ import builtins
 from typing import Sequence
 import numpy as np
 
+from autograd_core.ops import _xp as xp
 from autograd_core.ops.reduce import mean, std, var
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.scatter import index_put
@@ -193,9 +194,8 @@ def diag(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
         m = n + abs(k)
         rows = np.arange(n) + max(-k, 0)
         cols = np.arange(n) + max(k, 0)
-        zeros = Tensor._make(np.zeros((m, m), input._data.dtype), None, False)
-        return index_put(zeros, (Tensor._make(rows, None, False),
-                                 Tensor._make(cols, None, False)), input)
+        zeros = xp.constant(np.zeros((m, m), input._data.dtype))
+        return index_put(zeros, (xp.constant(rows), xp.constant(cols)), input)
     if input.ndim == 2:
         r, c = input.shape
         n = max(0, min(r + min(k, 0), c - max(k, 0)))

@@ -33,7 +33,9 @@ def _call(name, x):
     return getattr(x, name)() if isinstance(x, Tensor) else getattr(np, name)(x)
 
 
-def _bool_result(arr):
+def _from_values(arr):
+    """A result computed from an input's values outside any op (a predicate's bools, a count):
+    ``ag.compile`` sees it made here, not by an op, and runs a step that uses it eagerly."""
     return Tensor._make(np.asarray(arr), None, False)
 
 
@@ -41,7 +43,7 @@ def _bool_result(arr):
 
 def _predicate(name, fn, example, what):
     def pred(input: Tensor) -> Tensor:
-        return _bool_result(fn(input._data))
+        return _from_values(fn(input._data))
 
     pred.__name__ = pred.__qualname__ = name
     pred.__doc__ = (
@@ -1057,7 +1059,7 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,
     # the count is made from input's values outside any op: ag.compile sees that and runs a
     # step using it eagerly rather than replay a stale count
     count = np.sum(~np.isnan(input._data), axis=dims, keepdims=keep)
-    return nansum(input, dim, keepdim, dtype=dtype) / _bool_result(count.astype(input.dtype))
+    return nansum(input, dim, keepdim, dtype=dtype) / _from_values(count.astype(input.dtype))
 
 
 MedianResult = namedtuple("median", ["values", "indices"])  # type: ignore[name-match]
@@ -1350,7 +1352,7 @@ def count_nonzero(input: Tensor, dim: Any = None) -> Tensor:
         (tensor(3), tensor([1, 2]))
     """
     dims, _ = _args.dims(dim, None, False, None, input.ndim)
-    return _bool_result(np.count_nonzero(input._data, axis=dims).astype(np.int64))
+    return _from_values(np.count_nonzero(input._data, axis=dims).astype(np.int64))
 
 
 @op("dist", method=True, samples=[
