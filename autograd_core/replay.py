@@ -6,14 +6,13 @@ straight-line Python function with the step's arrays as local variables, each op
 fused backward in eager's order, the engine's pass unrolled (its order, its accumulation
 order, broadcasting undone and dtypes cast as the engine does), so that results equal eager
 bit for bit. ``_Program.run_interpreted`` is the same replay as a loop over the events, the
-reference the generated code is written from. ``optimizer.step()`` replays as its kernel calls
-(``_OptimizerStep``).
+reference the generated code is written from. ``optimizer.step()`` is called as it is (its
+steady-state plan is already a kernel call per parameter).
 """
 
 from __future__ import annotations
 
 import builtins
-import sys
 
 import numpy as np
 
@@ -58,8 +57,6 @@ class _Program:
                                node.needs_input_grad, getattr(node, "out_meta", None)))
             else:
                 events.append(ev)
-        events = [("optstep", _OptimizerStep(ev[2])) if _OptimizerStep.fits(ev) else ev
-                  for ev in events]
         self.events = tuple(events)
         # what a second trace must reproduce for the program to be trusted (nodes dropped)
         self.structure = tuple(ev[:6] if ev[0] == "op" else ev for ev in tracer.events)
@@ -102,8 +99,6 @@ class _Program:
                 _run_backward(ev[1], env, inputs, nodes, events)
             elif kind == "call":
                 ev[1](ev[2], *ev[3], **ev[4])
-            elif kind == "optstep":
-                ev[1].run()
             elif kind == "setgrad":
                 leaf = ev[1]
                 (leaf[1] if leaf[0] == "ext" else inputs[leaf[1]])._grad = None
@@ -113,99 +108,6 @@ class _Program:
                 if ev[3] is not None:
                     ev[3]._bump_version()
         return _output(self.out, env, inputs)
-
-
-class _OptimizerStep:
-    """``optimizer.step()`` as its kernel calls: what ``Optimizer._step_group`` does for a
-    parameter whose state exists, without its per-parameter bookkeeping. Read afresh at every
-    replay: ``param_groups`` (learning rate and every hyperparameter, through the optimizer's
-    ``coefficients``), the step count, the gradients. When anything differs from the capture
-    (a parameter's array, a state array, a missing or odd gradient, a new group), the real
-    ``step()`` runs instead, so the result is always the eager one."""
-
-    @staticmethod
-    def fits(ev):
-        if ev[0] != "call" or ev[3] or ev[4]:
-            return False
-        opt = ev[2]
-        opt_mod = sys.modules.get("optimizers.optimizer")
-        return (opt_mod is not None and isinstance(opt, opt_mod.Optimizer)
-                and ev[1] is opt_mod.Optimizer.step and type(opt).step is opt_mod.Optimizer.step
-                and opt.update is not None and tuple(opt.scalars) == ("step",))
-
-    def __init__(self, opt):
-        self.opt = opt
-        self.plan = None  # made at the first replay (the state exists from the traced steps)
-
-    def _make_plan(self):
-        from autograd_core.kernels.optim import PARALLEL_MIN_SIZE
-
-        opt = self.opt
-        plan = []
-        for group in opt.param_groups:
-            names = opt._array_names(group)
-            entries = []
-            for p in group["params"]:
-                data = p._data
-                st = opt.state.get(p)
-                if not st or not data.flags.c_contiguous:
-                    return None
-                arrays = tuple(None if n is None else st.get(n) for n in names)
-                if any(a is not None and (a.shape != data.shape or not a.flags.c_contiguous)
-                       for a in arrays) or any(a is None and n for a, n in zip(arrays, names)):
-                    return None
-                big = data.size >= PARALLEL_MIN_SIZE
-                entries.append((p, data, st, names, arrays, big))
-            plan.append((group, entries))
-        return plan
-
-    def run(self):
-        opt = self.opt
-        plan = self.plan
-        if plan is None or len(plan) != len(opt.param_groups) or not self._valid(plan):
-            plan = self.plan = self._make_plan()
-            if plan is None or not self._valid(plan):
-                opt.step()
-                return
-        empty = sys.modules["optimizers.optimizer"]._EMPTY
-        serial, parallel = opt.update.implementations()
-        for group, entries in plan:
-            cache = {}
-            for p, data, st, names, arrays, big in entries:
-                g = p._grad
-                if g is None:
-                    continue
-                step = st["step"]
-                dtype = data.dtype
-                key = (dtype, step)
-                co = cache.get(key)
-                if co is None:
-                    co = cache[key] = opt.coefficients(group, dtype.type, {"step": step + 1.0},
-                                                       False)
-                args = [data.ravel(), g._data.ravel()]
-                args += [empty[dtype] if a is None else a.ravel() for a in arrays]
-                (parallel if big else serial)(*args, *co)
-                st["step"] = step + 1.0
-                p._bump_version()
-
-    def _valid(self, plan):
-        """Everything the plan assumed still holds (checked before anything is written)."""
-        opt = self.opt
-        for (group, entries), live in zip(plan, opt.param_groups):
-            if group is not live or len(entries) != len(group["params"]):
-                return False
-            names = opt._array_names(group)
-            for (p, data, st, old_names, arrays, _), q in zip(entries, group["params"]):
-                if p is not q or p._data is not data or opt.state.get(p) is not st:
-                    return False
-                if names != old_names or any(a is not None and st.get(n) is not a
-                                             for n, a in zip(names, arrays)):
-                    return False
-                g = p._grad
-                if g is not None and (g._data.shape != data.shape or g._data.dtype != data.dtype
-                                      or type(st.get("step")) is not float):
-                    return False
-        return True
 
 
 def _first_difference(a, b):
@@ -466,8 +368,6 @@ def _generate(program):
         elif kind == "call":
             emit(f"{src.name(ev[1], 'F')}({src.name(ev[2], 'O')}, "
                  f"*{src.name(ev[3], 'A')}, **{src.name(ev[4], 'K')})")
-        elif kind == "optstep":
-            emit(f"{src.name(ev[1], 'S')}.run()")
         elif kind == "setgrad":
             emit(f"{src.leaf(ev[1])}._grad = None")
         else:  # copy

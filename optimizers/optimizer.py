@@ -314,6 +314,80 @@ class Optimizer:
         return loss
 
     def _step_group(self, gi, group, kern, impl):
+        plans = self._plans
+        if plans is None:
+            plans = self._plans = {}
+        plan = plans.get(gi)
+        if plan is not None and plan[0] is group and self._run_plan(plan, group, impl):
+            return
+        self._step_group_checked(gi, group, kern, impl)
+        plans[gi] = self._make_plan(group)
+
+    # The plan: a group's steady state (every parameter with its state and a C-contiguous array,
+    # only a step count as scalar state) kept between steps, so that a step is, per parameter,
+    # a few identity checks and the kernel call. Everything the plan assumed is re-checked
+    # before anything is written; when something differs, the checked path runs instead.
+    _plans: dict | None = None
+
+    def _make_plan(self, group):
+        if tuple(self.scalars) != ("step",):
+            return None
+        names = self._array_names(group)
+        params = group["params"]
+        entries = []
+        for p in params:
+            data = param_array(p)
+            st = self.state.get(p)
+            if not st or not data.flags.c_contiguous or type(st.get("step")) is not float:
+                return None
+            arrays = tuple(None if n is None else st.get(n) for n in names)
+            if any(a is not None and (type(a) is not np.ndarray or a.shape != data.shape
+                                      or a.dtype != data.dtype or not a.flags.c_contiguous)
+                   for a in arrays):
+                return None
+            flats = tuple(_EMPTY[data.dtype] if a is None else a.ravel() for a in arrays)
+            entries.append((p, data, data.ravel(), st, tuple(zip(names, arrays)), flats,
+                            data.size >= PARALLEL_MIN_SIZE))
+        return group, params, names, tuple(entries)
+
+    def _run_plan(self, plan, group, impl):
+        """One step of ``group`` by its plan; False (nothing written) if the plan is stale."""
+        _, params, names, entries = plan
+        if group["params"] is not params or len(params) != len(entries) or \
+                self._array_names(group) != names:
+            return False
+        state = self.state
+        grads = []
+        for q, (p, data, _, st, arrays, _, _) in zip(params, entries):
+            if q is not p or p._data is not data or state.get(p) is not st or \
+                    type(st.get("step")) is not float:
+                return False
+            for name, a in arrays:
+                if a is not None and st.get(name) is not a:
+                    return False
+            g = grad_array(p)
+            if g is not None and (g.shape != data.shape or g.dtype is not data.dtype):
+                return False
+            grads.append(g)
+        serial, parallel = impl
+        cache = {}
+        for (p, data, flat, st, _, flats, big), g in zip(entries, grads):
+            if g is None:
+                continue
+            step = st["step"]
+            key = (data.dtype, step)
+            co = cache.get(key)
+            if co is None:
+                co = cache[key] = self.coefficients(group, data.dtype.type,
+                                                    {"step": step + 1.0}, False)
+            (parallel if big else serial)(flat, g.ravel(), *flats, *co)
+            st["step"] = step + 1.0
+            bump = getattr(p, "_bump_version", None)
+            if bump is not None:
+                bump()
+        return True
+
+    def _step_group_checked(self, gi, group, kern, impl):
         serial, parallel = impl
         names = self._array_names(group)
         scalars0 = self.scalars
