@@ -709,7 +709,8 @@ def _shape_warning(name, x, y):
 
 
 def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
-             reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+             reduce: bool | None = None, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
     """Mean squared error: ``(input - target) ** 2`` elementwise, then reduced.
 
     Args:
@@ -719,6 +720,8 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
         size_average (bool, optional): deprecated (see ``reduction``).
         reduce (bool, optional): deprecated (see ``reduction``).
         reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+        weight (Tensor, optional): per-element weights of the input's size; ``'mean'`` is then
+            the weighted sum divided by the sum of the weights (PyTorch's).
 
     Example::
 
@@ -734,14 +737,31 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     if dt.kind not in "fc":  # PyTorch has no integer mse kernel (and a mean of ints is lossy)
         raise RuntimeError(f'"mse_cpu" not implemented for \'{dt.name}\': mse_loss needs '
                            "floating point input and target (convert with .float())")
-    if _shape_warning("mse_loss", input, target):
+    broadcast = _shape_warning("mse_loss", input, target)
+    if weight is not None:
+        d = _t(input) - target
+        return _weighted(d * d, weight, input, reduction)
+    if broadcast:
         d = _t(input) - target
         return _reduce(d * d, reduction)
     return MSELossOp.apply(input, target, reduction=reduction)
 
 
+def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str) -> Tensor:
+    """PyTorch's weighted elementwise losses: ``loss * weight``, then summed, or divided by
+    the sum of the weights for ``'mean'``."""
+    if tuple(np.shape(getattr(weight, "_data", weight))) != tuple(_t(input).shape):
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    return total if reduction == "sum" else total / _t(weight).sum()
+
+
 def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
-            reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+            reduce: bool | None = None, reduction: str = "mean",
+            weight: Tensor | None = None) -> Tensor:
     """Mean absolute error: ``|input - target|`` elementwise, then reduced (gradient
     ``sign(input - target)``, 0 at 0).
 
@@ -751,6 +771,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
         size_average (bool, optional): deprecated (see ``reduction``).
         reduce (bool, optional): deprecated (see ``reduction``).
         reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+        weight (Tensor, optional): per-element weights, as in :func:`mse_loss`.
 
     Example::
 
@@ -762,6 +783,8 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     _shape_warning("l1_loss", input, target)
+    if weight is not None:
+        return _weighted((_t(input) - target).abs(), weight, input, reduction)
     return _reduce((_t(input) - target).abs(), reduction)
 
 
@@ -1222,8 +1245,30 @@ def _activations_from_the_op_table():
 
     for decl in DECLS.values():
         if decl.kernels and decl.function and decl.name not in globals():
-            globals()[decl.name] = decl.fn
+            globals()[decl.name] = _with_inplace(decl.fn, decl.name)
             __all__.append(decl.name)
+
+
+def _with_inplace(fn: Any, name: str) -> Any:
+    """``fn`` with ``nn.functional``'s signature, ``(input, ..., inplace=False)``: PyTorch's
+    activations there take ``inplace``, accepted and ignored (the result is a new tensor)."""
+    import inspect
+
+    params = list(inspect.signature(fn).parameters.values())
+    params[0] = params[0].replace(name="input")
+    params.append(inspect.Parameter("inplace", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                    default=False))
+
+    n_args = len(params) - 2  # the op's own parameters after input; then inplace
+
+    def activation(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        kwargs.pop("inplace", None)
+        return fn(input, *args[:n_args], **kwargs)
+
+    activation.__name__ = activation.__qualname__ = name
+    activation.__doc__ = fn.__doc__
+    activation.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    return activation
 
 
 _activations_from_the_op_table()

@@ -624,19 +624,23 @@ class Norm(_Reduction):
     Sample("norm_p1_dim", lambda a: a.norm(p=1, dim=0), min_ndim=1, domain="away_from_zero"),
     Sample("norm_p3", lambda a: a.norm(p=3), domain="away_from_zero"),
     Sample("norm_inf", lambda a: a.norm(p=float("inf")), domain="distinct", twice=False)])
-def norm(input: Tensor, p: builtins.float | str = 2,
+def norm(input: Tensor, p: builtins.float | str | None = "fro",
          dim: builtins.int | Sequence[builtins.int] | None = None,
-         keepdim: builtins.bool = False) -> Tensor:
+         keepdim: builtins.bool = False, out: Tensor | None = None,
+         dtype: Any = None) -> Tensor:
     """Return the ``p``-norm of ``input``, over ``dim`` or over all elements.
 
-    ``p`` is a number (2 by default, ``"fro"`` is 2, ``inf`` the largest absolute value, 0 the
-    count of non-zeros). The gradient is 0 where the norm is 0, as in PyTorch.
+    ``p`` is a number (``inf`` the largest absolute value, 0 the count of non-zeros) or
+    ``"fro"`` (the default: the 2-norm of the elements reduced). The gradient is 0 where the
+    norm is 0, as in PyTorch.
 
     Args:
         input (Tensor): the input tensor (floating point).
-        p (float or str): the order. Default: 2.
+        p (float or str): the order. Default: ``"fro"``.
         dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
         keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        out (Tensor, optional): not supported; must be None.
+        dtype (dtype, optional): cast ``input`` to this dtype first.
 
     Example::
 
@@ -646,6 +650,10 @@ def norm(input: Tensor, p: builtins.float | str = 2,
         >>> ag.norm(ag.tensor([3.0, -4.0]), p=1)
         tensor(7.)
     """
+    if out is not None:
+        raise TypeError("norm: out= is not supported")
+    if dtype is not None:
+        input = input.to(dtype)
     if p in ("fro", None):
         p = 2
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)

@@ -27,7 +27,7 @@ class _NormBase(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device=None,
-                 dtype=None) -> None:
+                 dtype=None, *, bias: bool = True) -> None:
         name = type(self).__name__
         _check.device(name, device)
         num_features = _check.size(name, "num_features", num_features, positive=True)
@@ -42,7 +42,10 @@ class _NormBase(Module):
         self.track_running_stats = track_running_stats
         if affine:
             self.weight = Parameter(np.ones(self.num_features, dt))
-            self.bias = Parameter(np.zeros(self.num_features, dt))
+            if bias:
+                self.bias = Parameter(np.zeros(self.num_features, dt))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -65,7 +68,8 @@ class _NormBase(Module):
         self.reset_running_stats()
         if self.affine:
             self.weight._data.fill(1)
-            self.bias._data.fill(0)
+            if self.bias is not None:
+                self.bias._data.fill(0)
 
     def _check_input_dim(self, input):
         dims = self._dims
@@ -75,7 +79,8 @@ class _NormBase(Module):
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class _BatchNorm(_NormBase):
@@ -179,9 +184,9 @@ class _InstanceNorm(_NormBase):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = False, track_running_stats: bool = False, device=None,
-                 dtype=None) -> None:
+                 dtype=None, *, bias: bool = True) -> None:
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
-                         dtype)
+                         dtype, bias=bias)
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
@@ -317,13 +322,13 @@ class GroupNorm(Module):
         >>> import autograd_core as ag, nn
         >>> gn = nn.GroupNorm(2, 4)
         >>> gn
-        GroupNorm(2, 4, eps=1e-05, affine=True)
+        GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)
         >>> gn(ag.tensor([[1.0, 3.0, 10.0, 20.0]])).detach()
         tensor([[-1.0000,  1.0000, -1.0000,  1.0000]])
     """
 
     def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
-                 affine: bool = True, device=None, dtype=None) -> None:
+                 affine: bool = True, device=None, dtype=None, *, bias: bool = True) -> None:
         _check.device("GroupNorm", device)
         # PyTorch raises ZeroDivisionError for num_groups=0; a ValueError says what is wrong
         num_groups = _check.size("GroupNorm", "num_groups", num_groups, positive=True)
@@ -340,7 +345,10 @@ class GroupNorm(Module):
         dt = _dtype(dtype)
         if affine:
             self.weight = Parameter(np.ones(self.num_channels, dt))
-            self.bias = Parameter(np.zeros(self.num_channels, dt))
+            if bias:
+                self.bias = Parameter(np.zeros(self.num_channels, dt))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -348,13 +356,15 @@ class GroupNorm(Module):
     def reset_parameters(self):
         if self.affine:
             self.weight._data.fill(1)
-            self.bias._data.fill(0)
+            if self.bias is not None:
+                self.bias._data.fill(0)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
 
 
 class _BatchRenorm(_BatchNorm):

@@ -53,9 +53,9 @@ class SyncBatchNorm(BatchNorm1d):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, process_group=None,
-                 device=None, dtype=None) -> None:
+                 device=None, dtype=None, *, bias: bool = True) -> None:
         super().__init__(num_features, eps, momentum, affine, track_running_stats, device,
-                         dtype)
+                         dtype, bias=bias)
         self.process_group = process_group
 
     def _check_input_dim(self, input):
@@ -104,7 +104,8 @@ class SyncBatchNorm(BatchNorm1d):
         the same parameters and buffers (the same Parameter objects), as PyTorch's."""
         if isinstance(module, BatchNorm1d) and not isinstance(module, SyncBatchNorm):
             out = cls(module.num_features, module.eps, module.momentum, module.affine,
-                      module.track_running_stats, process_group)
+                      module.track_running_stats, process_group,
+                      bias=module.bias is not None)
             if module.affine:
                 out.weight, out.bias = module.weight, module.bias
             for name in ("running_mean", "running_var", "num_batches_tracked"):

@@ -249,7 +249,7 @@ def test_repr_matches_pytorch_layout():
         "  (0): Linear(in_features=784, out_features=128, bias=True)\n"
         "  (1): ReLU()\n"
         "  (2): Dropout(p=0.2, inplace=False)\n"
-        "  (3): BatchNorm1d(128, eps=1e-05, momentum=0.1, affine=True, "
+        "  (3): BatchNorm1d(128, eps=1e-05, momentum=0.1, affine=True, bias=True, "
         "track_running_stats=True)\n"
         "  (4): Linear(in_features=128, out_features=10, bias=False)\n"
         ")"

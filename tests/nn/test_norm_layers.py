@@ -256,10 +256,15 @@ def test_errors_before_any_state_change():
 
 
 def test_repr_and_state_dict_like_pytorch():
+    # PyTorch 2.13's reprs (bias= came with the bias switch)
     assert repr(nn.BatchNorm2d(4)) == ("BatchNorm2d(4, eps=1e-05, momentum=0.1, affine=True, "
-                                       "track_running_stats=True)")
+                                       "bias=True, track_running_stats=True)")
     assert repr(nn.InstanceNorm2d(4)) == ("InstanceNorm2d(4, eps=1e-05, momentum=0.1, "
-                                          "affine=False, track_running_stats=False)")
+                                          "affine=False, bias=False, track_running_stats=False)")
+    assert repr(nn.GroupNorm(1, 3, bias=False)) == ("GroupNorm(1, 3, eps=1e-05, affine=True, "
+                                                    "bias=False)")
+    assert list(nn.BatchNorm1d(2, bias=False).state_dict()) == [
+        "weight", "running_mean", "running_var", "num_batches_tracked"]
     assert list(nn.BatchNorm2d(2).state_dict()) == [
         "weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
     assert list(nn.InstanceNorm1d(2).state_dict()) == []
