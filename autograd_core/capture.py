@@ -95,6 +95,9 @@ class _Tracer:
         self.rng_state = _rng_state()
         self.snapshot = {}        # id(array) -> (array, copy): values at the last checkpoint
         self.made = {}            # id(tensor) -> (tensor, maker): made outside the ops
+        self.kw_arrays = {}       # id(array) -> (tensor, array): a tensor's array passed to an
+        #                           op by keyword (batch norm's running statistics, updated in
+        #                           place by the op): a replay needs the tensor to still hold it
         for i, t in enumerate(inputs):
             if isinstance(t, Tensor):
                 self.slots[id(t._data)] = ("in", i)
@@ -225,7 +228,12 @@ class _Tracer:
                 self.fail(f"a tensor passed by keyword to {node.name()}")
                 return
         srcs = tuple(self.source(a) for a in args)
-        self.checkpoint(node.name(), allowed=_array_ids(args))
+        kw_ids = _array_ids(kwargs.values())
+        if kw_ids:
+            for t in (*self.external.values(), *_module_tensors(self.modules.values())):
+                if id(t._data) in kw_ids:
+                    self.kw_arrays[id(t._data)] = (t, t._data)
+        self.checkpoint(node.name(), allowed=_array_ids(args) | kw_ids)
         self.keep.append(node)
         self.node_event[id(node)] = len(self.events)
         out_slots = tuple(self.new_slot(o) for o in outs)

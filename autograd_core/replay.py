@@ -63,6 +63,7 @@ class _Program:
         ext = tracer.external.values()
         self.ext_guard = tuple((t, t._data.shape, t._data.dtype, t._requires_grad) for t in ext)
         self.mod_guard = tuple(_module_guard(m) for m in tracer.modules.values())
+        self.array_guard = tuple(tracer.kw_arrays.values())
         self._replay = None  # generated on first use
         self.source = None
 
@@ -70,6 +71,9 @@ class _Program:
         for t, shape, dtype, rg in self.ext_guard:
             d = t._data
             if d.shape != shape or d.dtype != dtype or t._requires_grad is not rg or t._hooks:
+                return False
+        for t, arr in self.array_guard:
+            if t._data is not arr:
                 return False
         for m, training, entries in self.mod_guard:
             if m.training is not training or m._forward_hooks or m._forward_pre_hooks:

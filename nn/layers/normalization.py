@@ -107,7 +107,7 @@ class _BatchNorm(_NormBase):
                              f"input size {tuple(input.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked._data += 1
+            self.num_batches_tracked.add_(1)
             if self.momentum is None:
                 factor = 1.0 / float(self.num_batches_tracked._data)
         track = not self.training or self.track_running_stats

@@ -251,12 +251,59 @@ def test_layer_norm_model_replays():
     assert compiled == _norm_model_runs(nn.LayerNorm, False)
 
 
-def test_batch_norm_training_falls_back():
-    """BatchNorm counts its batches with numpy (num_batches_tracked += 1) outside any op: the
-    capture sees the write and runs the step eagerly (same numbers, buffers included)."""
-    with pytest.warns(RuntimeWarning, match="changed outside the captured ops"):
+def test_batch_norm_training_replays():
+    """BatchNorm in training mode is captured: the op updates the running statistics it gets by
+    keyword in place and num_batches_tracked is counted by an in-place op, so replays equal
+    eager, buffers included (it fell back to eager before)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         compiled = _norm_model_runs(nn.BatchNorm1d, True)
     assert compiled == _norm_model_runs(nn.BatchNorm1d, False)
+
+
+def _bn_runs(use_compile, change=None, momentum=0.1):
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(2, 4, 3), nn.BatchNorm2d(4, momentum=momentum), nn.ReLU(),
+                          nn.Flatten(), nn.Linear(4 * 4 * 4, 3))
+    opt = optimizers.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    fn = ag.compile(step) if use_compile else step
+    rng = np.random.default_rng(0)
+    bn = model[1]
+    for i in range(8):
+        if i == 5 and change == "running_mean_array":
+            bn.running_mean._data = bn.running_mean._data.copy()  # the op's kwarg is stale now
+        elif i == 5 and change == "eval":
+            model.eval()
+        fn(ag.tensor(rng.standard_normal((6, 2, 6, 6)).astype(np.float32)),
+           ag.tensor(rng.integers(0, 3, 6)))
+    return [t._data.tobytes() for t in (*model.parameters(), *model.buffers())], fn
+
+
+@pytest.mark.parametrize("change", [None, "running_mean_array", "eval"])
+def test_batch_norm_2d_training_replays_as_eager(change):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got, fn = _bn_runs(True, change)
+    want, _ = _bn_runs(False, change)
+    assert got == want
+    # traced twice (first call + the checking second), once more after the change
+    assert fn.traces == (1 if change is None else 2)
+
+
+def test_batch_norm_cumulative_average_falls_back():
+    """momentum=None reads num_batches_tracked in Python for the averaging factor: the traces
+    differ, the step runs eagerly, with eager's numbers."""
+    with pytest.warns(RuntimeWarning, match="differs between the first two calls"):
+        got, _ = _bn_runs(True, momentum=None)
+    assert got == _bn_runs(False, momentum=None)[0]
 
 
 @pytest.mark.parametrize("change", ["load_state_dict", "add_param_group", "frozen", "rebind"])
