@@ -21,8 +21,8 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from nn.ops import (
-    BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, LinearOp, MSELossOp, NLLLossOp,
-    NormOp,
+    BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp, LinearOp, MSELossOp,
+    NLLLossOp, NormOp,
 )
 from nn.ops.loss import check_reduction
 from autograd_core.ops import conv as _conv
@@ -1227,14 +1227,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
             "embedding)")
     w = _t(weight)
     n = w.shape[0]
-    if idx.size and (idx.min() < 0 or idx.max() >= n):
-        raise IndexError("index out of range in self")
-    flat = idx.reshape(-1).astype(np.int64)
-    rows = w[flat]
     if padding_idx is not None:
-        p = padding_idx + n if padding_idx < 0 else padding_idx
-        rows = ag.where((flat == p)[:, None], w.detach()[flat], rows)
-    return rows.reshape(idx.shape + (w.shape[1],))
+        padding_idx = padding_idx + n if padding_idx < 0 else padding_idx
+    return EmbeddingOp.apply(w, input if isinstance(input, Tensor) else Tensor(idx),
+                             padding_idx=padding_idx)
 
 
 def _activations_from_the_op_table():

@@ -7,10 +7,11 @@ gradients work (tests hold the two modes equal with gradcheck/gradgradcheck).
 
 from nn.ops.linear import LinearOp
 from nn.ops.dropout import DropoutOp
+from nn.ops.embedding import EmbeddingOp
 from nn.ops.loss import (
     BCELossOp, BCEWithLogitsOp, CrossEntropyOp, MSELossOp, NLLLossOp,
 )
 from nn.ops.norm import NormOp
 
 __all__ = ["LinearOp", "DropoutOp", "CrossEntropyOp", "NLLLossOp", "MSELossOp", "BCELossOp",
-           "BCEWithLogitsOp", "NormOp"]
+           "BCEWithLogitsOp", "NormOp", "EmbeddingOp"]
