@@ -560,6 +560,36 @@ class Round(_ZeroGrad):
         return Round.fn(input, decimals=decimals)
 
 
+def _sign(x):
+    """``np.sign``, with PyTorch's 0 for NaN."""
+    s = np.asarray(np.sign(x))  # a 0-d input gives a numpy scalar
+    if s.dtype.kind == "f":
+        s[np.isnan(s)] = 0
+    return s
+
+
+@op("sign", method=True, samples=[
+    Sample("sign", lambda a: a.sign(), domain="away_from_zero")], doc="""
+    Return the sign of each element of ``input``: -1, 0 or 1.
+
+    The gradient is zero (as PyTorch's: the result requires grad when ``input`` does).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.sign(ag.tensor([-2.0, 0.0, 3.0]))
+        tensor([-1.,  0.,  1.])
+    """)
+class Sign(_ZeroGrad):
+    fn = staticmethod(_sign)
+
+    def name(self) -> str:
+        return "SignBackward0"
+
+
 @op("sgn", method=True, samples=[Sample("sgn", lambda a: a.sgn(), domain="away_from_zero")],
     doc="""
     Return the sign of each element of ``input``: -1, 0 or 1 (for real tensors, ``sign``).
@@ -577,7 +607,7 @@ class Round(_ZeroGrad):
     """)
 class Sgn(_ZeroGrad):
     def forward(self, input):
-        return np.sign(input)
+        return _sign(input)
 
 
 @op("frac", method=True, samples=[Sample("frac", lambda a: (a * 3.0).frac())])

@@ -316,24 +316,6 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     return Clamp.apply(input, lo=min, hi=max)
 
 
-@op("sign", method=True, samples=())
-def sign(input: Tensor) -> Tensor:
-    """Return the sign of each element of ``input``: -1, 0 or 1.
-
-    The result does not require grad (its derivative is 0 almost everywhere).
-
-    Args:
-        input (Tensor): the input tensor.
-
-    Example::
-
-        >>> import autograd_core as ag
-        >>> ag.sign(ag.tensor([-2.0, 0.0, 3.0]))
-        tensor([-1.,  0.,  1.])
-    """
-    return Tensor._make(np.sign(input._data), None, False)
-
-
 _LN10 = float(np.log(10.0))
 _LN2 = float(np.log(2.0))
 
