@@ -13,6 +13,7 @@ from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op, refuse_capture
+from autograd_core.ops.scatter import Gather  # backward accumulates, so repeats would add
 from autograd_core.tensor import DTypeLike, Tensor
 
 
@@ -104,30 +105,6 @@ class AMax(_Reduction):
     def backward(self, g):
         mask, count = self.saved
         return (xp.where(mask, self._expand(g) / count, 0.0),)
-
-
-class Gather(Node):
-    """Values at ``index`` along ``dim`` (take_along_axis); backward scatters."""
-
-    def forward(self, x, index, dim):
-        self.index, self.dim, self.in_shape = index, dim, x.shape
-        return np.take_along_axis(x, index, axis=dim)
-
-    def backward(self, g):
-        return (Scatter.apply(g, index=self.index, dim=self.dim, shape=self.in_shape),)
-
-
-class Scatter(Node):
-    """Zeros of ``shape`` with ``g`` added at ``index`` along ``dim``; backward gathers."""
-
-    def forward(self, g, index, dim, shape):
-        self.index, self.dim = index, dim
-        out = np.zeros(shape, dtype=g.dtype)
-        np.put_along_axis(out, index, g, axis=dim)
-        return out
-
-    def backward(self, g2):
-        return (Gather.apply(g2, index=self.index, dim=self.dim),)
 
 
 MaxResult = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
