@@ -11,6 +11,7 @@ whose every key is masked (PyTorch's ``_safe_softmax``), without reading values 
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.ops import _xp
 from autograd_core.ops.scatter import _TORCH_NAMES
+from nn.ops import DropoutOp, LinearOp
 from nn.ops.attention import MaskBiasOp, SafeSoftmaxOp
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
@@ -146,9 +148,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         scores = scores + attn_mask
     weights = SafeSoftmaxOp.apply(scores)
     if dropout_p > 0.0:
-        from nn.functional import dropout
-
-        weights = dropout(weights, dropout_p, True)
+        weights = DropoutOp.apply(weights, dropout_p)
     return weights.matmul(value)
 
 
@@ -208,8 +208,7 @@ def _check_mha_shapes(query, key, value, key_padding_mask, attn_mask, num_heads)
 
 def _in_projection(query, key, value, E, in_proj_weight, in_proj_bias, use_separate,
                    q_proj_weight, k_proj_weight, v_proj_weight):
-    from nn.functional import linear
-
+    linear = LinearOp.apply
     if in_proj_bias is None:
         b_q = b_k = b_v = None
     else:
@@ -235,9 +234,8 @@ def _pad_last(mask: Tensor | None) -> Tensor | None:
     """One more key column (of 0: not masked) for the bias key or the zero key."""
     if mask is None:
         return None
-    from nn.functional import pad
-
-    return pad(mask, (0, 1))
+    zeros = np.zeros(tuple(mask.shape[:-1]) + (1,), dtype=mask.dtype)
+    return ag.cat([mask, _xp.constant(zeros)], -1)
 
 
 def multi_head_attention_forward(
@@ -319,8 +317,6 @@ def multi_head_attention_forward(
     src_len = key.shape[0]
     if (key_padding_mask is not None and attn_mask is not None
             and key_padding_mask.dtype != attn_mask.dtype):
-        import warnings
-
         warnings.warn("Support for mismatched key_padding_mask and attn_mask is deprecated. "
                       "Use same type for both instead.", stacklevel=2)
     key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", query.dtype)
@@ -366,7 +362,7 @@ def multi_head_attention_forward(
     q, k, v = _in_projection(query, key, value, embed_dim, in_proj_weight, in_proj_bias,
                              use_separate_proj_weight, q_proj_weight, k_proj_weight,
                              v_proj_weight)
-    if bias_k is not None:
+    if bias_k is not None and bias_v is not None:
         k = ag.cat([k, bias_k.expand(1, bsz, embed_dim)])
         v = ag.cat([v, bias_v.expand(1, bsz, embed_dim)])
         attn_mask, key_padding_mask = _pad_last(attn_mask), _pad_last(key_padding_mask)
@@ -399,9 +395,7 @@ def multi_head_attention_forward(
             scores = attn_mask + scores
         weights = scores.softmax(-1)
         if dropout_p > 0.0:
-            from nn.functional import dropout
-
-            weights = dropout(weights, dropout_p)
+            weights = DropoutOp.apply(weights, dropout_p)
         out = weights.matmul(v)
         out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
     else:
@@ -416,9 +410,7 @@ def multi_head_attention_forward(
         out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
         out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
         weights = None
-    from nn.functional import linear
-
-    out = linear(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+    out = LinearOp.apply(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
     if weights is not None:
         weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:
