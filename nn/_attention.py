@@ -144,7 +144,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         scores = scores + _causal_bias(query.shape[-2], key.shape[-2], scores.dtype)
     elif attn_mask is not None:
         if attn_mask.dtype == np.bool_:
-            attn_mask = MaskBiasOp.apply(attn_mask, dtype=scores.dtype, masked=False)
+            fill = MaskBiasOp.fill(scores.dtype)
+            attn_mask = MaskBiasOp.apply(attn_mask, fill, masked=False)
         scores = scores + attn_mask
     weights = SafeSoftmaxOp.apply(scores)
     if dropout_p > 0.0:
@@ -162,7 +163,7 @@ def _canonical_mask(mask: Tensor | None, name: str, dtype: Any) -> Tensor | None
     if not isinstance(mask, Tensor):
         raise TypeError(f"{name} must be a Tensor or None, got {type(mask).__name__}")
     if mask.dtype == np.bool_:
-        return MaskBiasOp.apply(mask, dtype=np.dtype(dtype), masked=True)
+        return MaskBiasOp.apply(mask, MaskBiasOp.fill(dtype), masked=True)
     if not mask.is_floating_point():
         raise AssertionError(f"only bool and floating types of {name} are supported")
     return mask

@@ -15,24 +15,32 @@ from autograd_core.node import Node
 
 
 class MaskBiasOp(Node):
-    """A boolean attention mask as an additive float mask: ``-inf`` where ``mask`` equals
-    ``masked`` (PyTorch's ``MultiheadAttention`` masks ``True``; ``scaled_dot_product_attention``
-    masks ``False``), ``0`` elsewhere, in ``dtype``. The mask carries no gradient.
+    """A boolean attention mask as an additive float mask: ``fill`` (``-inf``) where ``mask``
+    equals ``masked`` (PyTorch's ``MultiheadAttention`` masks ``True``;
+    ``scaled_dot_product_attention`` masks ``False``), ``0`` elsewhere, in ``fill``'s dtype.
+    The mask carries no gradient. ``fill`` is an input, not a constant of the node, so that
+    ``ag.detect_anomaly`` sees the infinity come in rather than being made here.
 
     Example::
 
+        >>> import numpy as np
         >>> import autograd_core as ag
         >>> from nn.ops.attention import MaskBiasOp
-        >>> MaskBiasOp.apply(ag.tensor([True, False]), dtype=ag.float32, masked=True)
+        >>> MaskBiasOp.apply(ag.tensor([True, False]), MaskBiasOp.fill(np.float32), masked=True)
         tensor([-inf, 0.])
     """
 
-    def forward(self, mask, dtype, masked):
+    @staticmethod
+    def fill(dtype) -> np.ndarray:
+        """``-inf`` as a 0-d array of ``dtype``."""
+        return np.array(-np.inf, dtype=dtype)
+
+    def forward(self, mask, fill, masked):
         keep = mask if not masked else ~mask
-        return np.where(keep, 0.0, -np.inf).astype(dtype, copy=False)
+        return np.where(keep, np.zeros((), fill.dtype), fill)
 
     def backward(self, g):  # pragma: no cover - a bool input never requires grad
-        return (None,)
+        return (None, None)
 
 
 class SafeSoftmaxOp(Node):

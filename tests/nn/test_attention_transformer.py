@@ -126,8 +126,8 @@ def test_safe_softmax_node_equals_softmax_off_the_masked_rows_and_gradchecks():
                                x.softmax(-1).detach().numpy(), rtol=1e-15)
     assert ag.gradcheck(lambda a: SafeSoftmaxOp.apply(a), [x])
     assert ag.gradgradcheck(lambda a: SafeSoftmaxOp.apply(a), [x])
-    bias = MaskBiasOp.apply(ag.tensor([[False, True, False, False]] * 3), dtype=np.float64,
-                            masked=True)
+    bias = MaskBiasOp.apply(ag.tensor([[False, True, False, False]] * 3),
+                            MaskBiasOp.fill(np.float64), masked=True)
     y = SafeSoftmaxOp.apply(x + bias).detach().numpy()
     assert (y[:, 1] == 0).all()
     np.testing.assert_allclose(y.sum(-1), 1.0, rtol=1e-15)
@@ -306,6 +306,17 @@ def test_transformer_bad_arguments():
             lambda: model(ag.ones(3, 2, 4), ag.ones(3, 5, 4)))
     _raises(RuntimeError, "the feature number of src and tgt must be equal to d_model",
             lambda: model(ag.ones(3, 2, 4), ag.ones(3, 2, 6)))
+
+
+def test_masked_layers_run_under_detect_anomaly():
+    # the -inf of a mask comes in as an input: anomaly mode does not take it for a bug
+    layer = nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0)
+    x = ag.randn(3, 2, 4, requires_grad=True)
+    kpm = ag.tensor([[False, False, True], [False, True, True]])
+    with ag.detect_anomaly():
+        layer(x, src_key_padding_mask=kpm).sum().backward()
+        F.scaled_dot_product_attention(x, x, x, attn_mask=ag.ones(2, 2, dtype=ag.bool))
+    assert np.isfinite(x.grad.numpy()).all()
 
 
 def test_activation_callable_and_gelu():
