@@ -9,6 +9,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
@@ -424,6 +426,34 @@ def test_sdpa_matches_torch(dtype):
         (tout * torch.tensor(g)).sum().backward()
         for name, a, b in zip(("query", "key", "value", "mask"), ours, theirs):
             _close(a.grad, b.grad, dtype, f"{what} {name}.grad")
+
+
+@pytest.mark.torch_parity
+@given(batch=st.lists(st.integers(1, 3), max_size=2), L=st.integers(1, 5),
+       S=st.integers(1, 5), E=st.integers(1, 4), Ev=st.integers(1, 4),
+       mask=st.sampled_from(["none", "causal", "bool", "float"]), seed=st.integers(0, 99))
+def test_sdpa_shapes_and_masks_match_torch(batch, L, S, E, Ev, mask, seed):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    arrays = [rng.standard_normal((*batch, n, d)) for n, d in ((L, E), (S, E), (S, Ev))]
+    kw, tkw = {}, {}
+    if mask == "causal":
+        kw = tkw = {"is_causal": True}
+    elif mask == "bool":
+        keep = rng.random((L, S)) > 0.5
+        kw, tkw = {"attn_mask": ag.tensor(keep)}, {"attn_mask": torch.tensor(keep)}
+    elif mask == "float":
+        bias = np.where(rng.random((L, S)) > 0.3, rng.standard_normal((L, S)), -inf)
+        kw, tkw = {"attn_mask": ag.tensor(bias)}, {"attn_mask": torch.tensor(bias)}
+    ours = [ag.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out = F.scaled_dot_product_attention(*ours, **kw)
+    tout = torch.nn.functional.scaled_dot_product_attention(*theirs, **tkw)
+    _close(out, tout, np.float64, "output")
+    out.sum().backward()
+    tout.sum().backward()
+    for a, b in zip(ours, theirs):
+        _close(a.grad, b.grad, np.float64, "grad")
 
 
 def _mha_inputs(rng, bf, batched, L, S, E, kdim, vdim, dtype):
