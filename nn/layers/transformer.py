@@ -111,8 +111,8 @@ class MultiheadAttention(Module):
                  kdim: int | None = None, vdim: int | None = None, batch_first: bool = False,
                  device: Any = None, dtype: Any = None) -> None:
         _check.device("MultiheadAttention", device)
-        embed_dim = _check.size("MultiheadAttention", "embed_dim", embed_dim)
-        num_heads = _check.size("MultiheadAttention", "num_heads", num_heads)
+        embed_dim = _check.dim("MultiheadAttention", "embed_dim", embed_dim)  # an int
+        num_heads = _check.dim("MultiheadAttention", "num_heads", num_heads)
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got "
                              f"embed_dim={embed_dim} and num_heads={num_heads} instead")

@@ -244,6 +244,9 @@ def test_mha_bad_arguments():
             lambda: nn.MultiheadAttention(10, 3))
     _raises(ValueError, "embed_dim and num_heads must be greater than 0",
             lambda: nn.MultiheadAttention(0, 2))
+    _raises(ValueError, r"got embed_dim=4 and num_heads=-2 instead",
+            lambda: nn.MultiheadAttention(4, -2))
+    _raises(TypeError, "embed_dim must be an int", lambda: nn.MultiheadAttention(4.0, 2))
     _raises(ValueError, "dropout probability", lambda: nn.MultiheadAttention(4, 2, dropout=2.0))
     m = nn.MultiheadAttention(4, 2)
     x = ag.ones(3, 2, 4)
@@ -615,6 +618,7 @@ def test_error_wording_matches_torch():
     cases = [
         (lambda lib: lib.nn.MultiheadAttention(10, 3), AssertionError),
         (lambda lib: lib.nn.MultiheadAttention(0, 3), ValueError),
+        (lambda lib: lib.nn.MultiheadAttention(4, -2), ValueError),
         (lambda lib: lib.nn.TransformerEncoderLayer(4, 2, activation="tanh"), RuntimeError),
     ]
     for make, exc in cases:
