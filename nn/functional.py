@@ -1838,3 +1838,9 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
                             0.0)
         loss = loss + Tensor(stirling.astype(loss.dtype))
     return _reduce(loss, reduction)
+
+
+# ---- attention (nn/_attention.py) -----------------------------------------------------------
+from nn._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
+
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]

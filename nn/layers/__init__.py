@@ -19,6 +19,8 @@ from nn.layers.normalization import (
 )
 from nn.layers.sparse import Embedding
 from nn.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from nn.layers import transformer as _transformer
+from nn.layers.transformer import *  # noqa: F403 - MultiheadAttention and the Transformer modules
 
 __all__ = ["Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "Unfold", "Fold",
            "MaxPool1d",
@@ -27,4 +29,4 @@ __all__ = ["Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "Un
            "BatchNorm2d", "BatchNorm3d", "BatchRenorm1d", "BatchRenorm2d", "InstanceNorm1d",
            "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "GroupNorm", "RNNBase", "RNN",
            "LSTM", "GRU", "RNNCellBase", "RNNCell",
-           "LSTMCell", "GRUCell", "Embedding"]
+           "LSTMCell", "GRUCell", "Embedding", *_transformer.__all__]
