@@ -109,6 +109,8 @@ __all__ = sorted(
 # rather than with import statements: the core must not depend on nn/optimizers (which import
 # it), and the import-graph test counts every import statement, lazy ones too.
 import importlib as _importlib
+import importlib.util  # noqa: F401  (importlib.util.spec_from_loader)
+import sys as _sys
 
 _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.utils",
                  "distributed": "autograd_core.distributed"}
@@ -117,6 +119,38 @@ _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.util
 # Type checkers do not see the op table's functional forms (``globals().update`` above), so they
 # resolve ``ag.exp``, ``ag.where``, ... through this function: it returns Any for them, as
 # Tensor's TYPE_CHECKING ``__getattr__`` does for the methods wired from the same table.
+class _TorchPaths:
+    """Import finder for PyTorch's module paths under this package: ``import
+    autograd_core.nn.functional as F`` (a program's ``import torch.nn.functional as F``, its
+    ``torch`` renamed) gives the ``nn.functional`` module itself, likewise ``autograd_core.nn``,
+    ``autograd_core.optim`` and their submodules; one module object per name, never a copy."""
+
+    PREFIXES = {"autograd_core.nn": "nn", "autograd_core.optim": "optimizers"}
+
+    def find_spec(self, fullname: str, path: _Any = None, target: _Any = None) -> _Any:
+        for prefix, real in self.PREFIXES.items():
+            if fullname == prefix or fullname.startswith(prefix + "."):
+                return _importlib.util.spec_from_loader(
+                    fullname, self, origin=real + fullname[len(prefix):])
+        return None
+
+    def create_module(self, spec: _Any) -> _Any:
+        try:
+            return _importlib.import_module(spec.origin)
+        except ModuleNotFoundError as exc:
+            if exc.name != spec.origin:
+                raise
+            raise ModuleNotFoundError(f"No module named '{spec.name}'", name=spec.name) from None
+
+    def exec_module(self, module: _Any) -> None:
+        pass  # the real module is already executed
+
+
+# (``any`` here is the op; the finder is installed once even if this module is reloaded)
+if not _builtins.any(type(f).__name__ == "_TorchPaths" for f in _sys.meta_path):
+    _sys.meta_path.insert(0, _TorchPaths())
+
+
 def __getattr__(name: str) -> _Any:
     target = _LAZY_MODULES.get(name)
     if target is None:

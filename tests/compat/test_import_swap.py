@@ -52,6 +52,38 @@ print(DataLoader is nn.data.DataLoader, optim.SGD.__module__.split('.')[0])
     assert _run(code) == "True optimizers"
 
 
+def test_torch_module_paths_import_the_project_modules():
+    """A program's ``import torch.nn.functional as F`` with ``torch`` renamed: every path gives
+    the project's module object itself (no second copy of a module under another name)."""
+    code = """
+import sys
+import autograd_core as torch
+assert 'nn' not in sys.modules
+import autograd_core.nn as nn
+import autograd_core.nn.functional as F
+import autograd_core.nn.init
+from autograd_core.nn import init
+from autograd_core.nn.functional import relu
+import autograd_core.optim as optim
+from autograd_core.optim.lr_scheduler import StepLR
+import nn as real, nn.functional, nn.init, optimizers, optimizers.lr_scheduler
+same = [nn is real, F is real.functional, init is real.init, torch.nn.init is real.init,
+        relu is real.functional.relu, optim is optimizers, torch.optim is optimizers,
+        StepLR is optimizers.lr_scheduler.StepLR]
+files = {}
+for name, m in list(sys.modules.items()):
+    f = getattr(m, "__file__", None)
+    if f:
+        files.setdefault(f, set()).add(id(m))
+print(all(same), all(len(ids) == 1 for ids in files.values()))
+try:
+    import autograd_core.nn.nope
+except ModuleNotFoundError as exc:
+    print(exc)
+"""
+    assert _run(code) == "True True\nNo module named 'autograd_core.nn.nope'"
+
+
 def test_unknown_attribute_is_an_attribute_error():
     import autograd_core as torch
 
