@@ -109,6 +109,7 @@ __all__ = sorted(
 # rather than with import statements: the core must not depend on nn/optimizers (which import
 # it), and the import-graph test counts every import statement, lazy ones too.
 import importlib as _importlib
+import importlib.abc  # noqa: F401  (the finder's base classes)
 import importlib.util  # noqa: F401  (importlib.util.spec_from_loader)
 import sys as _sys
 
@@ -119,7 +120,7 @@ _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.util
 # Type checkers do not see the op table's functional forms (``globals().update`` above), so they
 # resolve ``ag.exp``, ``ag.where``, ... through this function: it returns Any for them, as
 # Tensor's TYPE_CHECKING ``__getattr__`` does for the methods wired from the same table.
-class _TorchPaths:
+class _TorchPaths(_importlib.abc.MetaPathFinder, _importlib.abc.Loader):
     """Import finder for PyTorch's module paths under this package: ``import
     autograd_core.nn.functional as F`` (a program's ``import torch.nn.functional as F``, its
     ``torch`` renamed) gives the ``nn.functional`` module itself, likewise ``autograd_core.nn``,
@@ -127,7 +128,7 @@ class _TorchPaths:
 
     PREFIXES = {"autograd_core.nn": "nn", "autograd_core.optim": "optimizers"}
 
-    def find_spec(self, fullname: str, path: _Any = None, target: _Any = None) -> _Any:
+    def find_spec(self, fullname: str, path: _Any, target: _Any = None) -> _Any:
         for prefix, real in self.PREFIXES.items():
             if fullname == prefix or fullname.startswith(prefix + "."):
                 return _importlib.util.spec_from_loader(
