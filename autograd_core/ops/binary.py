@@ -7,6 +7,7 @@ import builtins
 from typing import Any
 import numpy as np
 
+from autograd_core.grad_mode import STATE
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
@@ -402,13 +403,13 @@ class Where(Node):
         return None, ga, gb
 
 
-@op("where", reads_values=True, node=Where, samples=[
+@op("where", node=Where, samples=[
     Sample("where", lambda a, b: where(a._data > 0, a, b), 2, broadcasts=True)])
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """Choose, elementwise, from ``input`` where ``condition`` is True and from ``other`` elsewhere.
 
-    The three broadcast together; ``condition`` is a constant (no gradient), ``input`` and
-    ``other`` get the gradient where they were chosen.
+    The three broadcast together; ``condition`` gets no gradient, ``input`` and ``other`` get
+    the gradient where they were chosen.
 
     Args:
         condition (Tensor or array of bool): where to take ``input``.
@@ -422,19 +423,31 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
         >>> ag.where(x > 0, x, ag.zeros(2))
         tensor([0., 2.])
     """
-    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    # the condition goes in as a tensor: a captured step reads it at every replay
+    cond = condition if isinstance(condition, Tensor) else np.asarray(condition)
     return Where.apply(cond, input, other)
+
+
+class Compare(Node):
+    """``ufunc(a, b)`` for a comparison: a bool result, never differentiable. Run as a node
+    (under no_grad, so nothing is recorded for autograd) so that ``ag.compile`` replays it on
+    each call's values instead of refusing a mask made from a tensor."""
+
+    def forward(self, a, b, ufunc, name):
+        try:
+            return np.asarray(ufunc(a, b))
+        except ValueError:
+            raise _broadcast_error(name, a, b) from None
 
 
 def _comparison(name, fn, symbol, example):
     def compare(input, other):
-        ra = input._data if isinstance(input, Tensor) else input
-        rb = other._data if isinstance(other, Tensor) else other
+        prev = STATE.enabled
+        STATE.enabled = False
         try:
-            out = fn(ra, rb)
-        except ValueError:
-            raise _broadcast_error(name, ra, rb) from None
-        return Tensor._make(np.asarray(out), None, False)
+            return Compare.apply(input, other, ufunc=fn, name=name)
+        finally:
+            STATE.enabled = prev
 
     compare.__name__ = compare.__qualname__ = name
     compare.__doc__ = (

@@ -340,10 +340,10 @@ def _value_like(value, x, name):
             raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value.ndim} dimension(s).")
         return value if value.dtype == x.dtype else value.to(x.dtype)
-    return Tensor._make(np.asarray(value).astype(x.dtype), None, False)
+    return xp.constant(np.asarray(value).astype(x.dtype))  # made from a number: a constant
 
 
-@op("masked_fill", reads_values=True, method=True, samples=[
+@op("masked_fill", method=True, samples=[
     Sample("masked_fill", lambda a: masked_fill(a, a._data > 0, 0.5)),
     Sample("masked_fill_tensor_value", lambda a, b: masked_fill(a, a._data > 0, b.sum()), 2)])
 def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
@@ -378,7 +378,8 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
     if shape != x.shape:
         raise RuntimeError(f"The size of the mask {tuple(m.shape)} must match the size of the "
                            f"input {tuple(x.shape)} or broadcast to it")
-    return Where.apply(m, _value_like(value, input, "masked_fill_"), input)
+    return Where.apply(mask if isinstance(mask, Tensor) else m,
+                       _value_like(value, input, "masked_fill_"), input)
 
 
 masked_fill_ = _inplace_method("masked_fill_", masked_fill,
