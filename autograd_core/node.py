@@ -292,6 +292,18 @@ class Node:
         return t
 
 
+def apply_nondifferentiable(cls, *args, **kwargs):
+    """``cls.apply`` for an op whose result is never differentiable (a comparison, an index, an
+    integer conversion): nothing is recorded for autograd, but it runs as an op, so a step
+    captured by ``ag.compile`` recomputes it on every call's values."""
+    prev = STATE.enabled
+    STATE.enabled = False
+    try:
+        return cls.apply(*args, **kwargs)
+    finally:
+        STATE.enabled = prev
+
+
 def _finish_many(node, args, kwargs, edges, out):
     """apply's end for a forward with several outputs: a tuple of Tensors."""
     outs = tuple(o if type(o) is ndarray else asarray(o) for o in out)

@@ -7,8 +7,7 @@ import builtins
 from typing import Any
 import numpy as np
 
-from autograd_core.grad_mode import STATE
-from autograd_core.node import Node
+from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.unary import PowScalar
@@ -442,12 +441,7 @@ class Compare(Node):
 
 def _comparison(name, fn, symbol, example):
     def compare(input, other):
-        prev = STATE.enabled
-        STATE.enabled = False
-        try:
-            return Compare.apply(input, other, ufunc=fn, name=name)
-        finally:
-            STATE.enabled = prev
+        return apply_nondifferentiable(Compare, input, other, ufunc=fn, name=name)
 
     compare.__name__ = compare.__qualname__ = name
     compare.__doc__ = (

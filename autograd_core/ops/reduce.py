@@ -9,7 +9,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from autograd_core.node import Node
+from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -131,14 +131,24 @@ def max_min(x, dim, keepdim, is_max):
     return (MaxResult if is_max else MinResult)(values, indices)
 
 
+class ArgExtreme(Node):
+    """``argmax``/``argmin`` as an op (not differentiable; run by ``apply_nondifferentiable``),
+    so a captured step recomputes the indices at every replay."""
+
+    def forward(self, x, fn, dim, keepdim):
+        if dim is None:
+            out = np.asarray(fn(x))
+            if keepdim:
+                out = out.reshape((1,) * x.ndim)
+        else:
+            out = fn(x, axis=dim, keepdims=keepdim)
+        return np.asarray(out, dtype=np.int64)
+
+
 def _arg_extreme(x, dim, keepdim, fn):
-    if dim is None:
-        out = np.asarray(fn(x._data))
-        if keepdim:
-            out = out.reshape((1,) * x.ndim)
-    else:
-        out = fn(x._data, axis=_args.norm_dim(dim, x.ndim, "argmax"), keepdims=keepdim)
-    return Tensor._make(np.asarray(out, dtype=np.int64), None, False)
+    if dim is not None:
+        dim = _args.norm_dim(dim, x.ndim, "argmax")
+    return apply_nondifferentiable(ArgExtreme, x, fn=fn, dim=dim, keepdim=keepdim)
 
 
 def _stable_lse(x, axis):

@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd_core.device import check_device
 from autograd_core.device import device as _device
-from autograd_core.node import Node
+from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import norm_dim, shape_arg
 from autograd_core.ops.registry import Sample, op
@@ -617,5 +617,5 @@ def to(input: Tensor, *args: Any, device: Any = None, dtype: DTypeLike | None = 
     if dtype is None or dtype == input._data.dtype:
         return Clone.apply(input) if copy else input
     if dtype.kind not in "fc":  # an integer or bool result is not differentiable (PyTorch)
-        return Tensor._make(input._data.astype(dtype), None, False)
+        return apply_nondifferentiable(ToCopy, input, dtype=dtype)
     return ToCopy.apply(input, dtype=dtype)

@@ -212,9 +212,6 @@ def _fallback_steps():
     def with_closure(x):
         return opt.step(lambda: loss_of(x))
 
-    def with_integer_conversion(x):
-        return loss_of(x) * x.long().double().sum()
-
     def with_numpy_update(x):
         loss = loss_of(x)
         for p in model.parameters():
@@ -247,7 +244,6 @@ def _fallback_steps():
         "the first two calls": with_mask,
         "an in-place op": with_inplace,
         "SGD.step with a closure": with_closure,
-        "made outside the ops by to()": with_integer_conversion,
         "changed outside the captured ops before the end of the step": with_numpy_update,
         "changed outside the captured ops before SGD.step": with_numpy_clip,
     }
@@ -274,9 +270,10 @@ def test_strict_raises(reason, capsys):
 
 
 def test_masks_made_by_comparisons_are_replayed():
-    """Comparisons are ops (they refused the trace before): a mask made from the step's input
-    by ``>``, used through ``where``, ``masked_fill`` and a conversion, is recomputed at every
-    replay; results equal eager for new inputs."""
+    """Comparisons, argmax/argmin and integer conversions are ops (they refused the trace
+    before): a mask made from the step's input by ``>``, used through ``where``,
+    ``masked_fill`` and a conversion, an accuracy from ``argmax`` and a truncation by
+    ``.long()`` are recomputed at every replay; results equal eager for new inputs."""
     def make():
         model = _model()
 
@@ -286,7 +283,8 @@ def test_masks_made_by_comparisons_are_replayed():
             loss = (ag.where(h > 0.1, h, h * 0.5) ** 2).mean() + m.double().mean()
             loss = loss + h.masked_fill(h < 0, 0.0).sum() * 1e-3
             loss.backward()
-            return loss
+            acc = (h.argmax(1) == h.argmin(1)).float().mean() + (x * 3).long().double().sum()
+            return loss + acc
 
         return model, step
 
