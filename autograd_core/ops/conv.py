@@ -30,6 +30,7 @@ from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.pieces import constant_pad_nd
 from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.shape import stack
 from autograd_core.tensor import Tensor
 
 Window = K.Window
@@ -476,19 +477,47 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
         for e in reversed(extra):
             pad += [0, e]
         x = constant_pad_nd(x, pad)
-    if nd == 1:
-        x, w = x.unsqueeze(2), w.unsqueeze(2)
-        stride, padding, dilation = (1,) + stride, (0,) + padding, (1,) + dilation
+    if nd == 3:
+        out = _conv3d_as_2d(x, w, bias, stride, padding, dilation, groups)
+    else:
+        if nd == 1:
+            x, w = x.unsqueeze(2), w.unsqueeze(2)
+            stride, padding, dilation = (1,) + stride, (0,) + padding, (1,) + dilation
+        out = _conv2d(x, w, bias, stride, padding, dilation, groups)
+        if nd == 1:
+            out = out.squeeze(2)
+    return out if batched else out.squeeze(0)
+
+
+def _conv2d(x, w, bias, stride, padding, dilation, groups):
+    """The checked batched 2-D convolution: its window and ``Conv2dOp``."""
     H, W = x.shape[2:]
     kh, kw = w.shape[2:]
     oh, ow = ((s + 2 * p - d * (k - 1) - 1) // st + 1 for s, p, d, k, st in
               zip((H, W), padding, dilation, (kh, kw), stride))
     win = Window(kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
                  oh, ow)
-    out = Conv2dOp.apply(x, w, bias, win=win, groups=groups)
-    if nd == 1:
-        out = out.squeeze(2)
-    return out if batched else out.squeeze(0)
+    return Conv2dOp.apply(x, w, bias, win=win, groups=groups)
+
+
+def _conv3d_as_2d(x, w, bias, stride, padding, dilation, groups):
+    """The checked batched 3-D convolution as one 2-D convolution: the depth taps go to the
+    channels (each output depth's ``kd`` input slices, group by group, as ``(N*od, kd*C,
+    H, W)``; the weight ``(O, kd*C/G, kh, kw)`` in the same order), so the recorded graph is
+    slicing, a stack and ``Conv2dOp``, and every derivative comes with them."""
+    sd, pd, dd = stride[0], padding[0], dilation[0]
+    if pd:
+        x = constant_pad_nd(x, [0, 0, 0, 0, pd, pd])
+    N, C, D, H, W = x.shape
+    O, kd = w.shape[0], w.shape[2]
+    G = groups
+    od = (D - dd * (kd - 1) - 1) // sd + 1
+    taps = stack([x[:, :, t * dd:t * dd + (od - 1) * sd + 1:sd] for t in range(kd)], 1)
+    x2 = taps.reshape(N, kd, G, C // G, od, H, W).permute(0, 4, 2, 1, 3, 5, 6).reshape(
+        N * od, kd * C, H, W)
+    w2 = w.permute(0, 2, 1, 3, 4).reshape(O, kd * w.shape[1], *w.shape[3:])
+    out = _conv2d(x2, w2, bias, stride[1:], padding[1:], dilation[1:], groups)
+    return out.reshape(N, od, O, *out.shape[2:]).permute(0, 2, 1, 3, 4)
 
 
 def _ctype(dt):
@@ -501,12 +530,17 @@ def _stype(dt):
             "int32": "Int"}.get(np.dtype(dt).name, np.dtype(dt).name)
 
 
-def _conv_sample(nd, shapes, **kw):
+def _conv_sample(nd, shapes, transposed=False, **kw):
     """A sample: the op with ``kw`` on inputs of ``shapes``; other shapes (the generic tests
-    draw their own) are flattened into a one-channel 'same' ``conv1d``."""
+    draw their own) are flattened into a one-channel 'same' ``conv1d`` (a full
+    ``conv_transpose1d`` for the transposed ops)."""
     def fn(a, b):
         if (tuple(a.shape), tuple(b.shape)) == shapes:
-            return (conv2d if nd == 2 else conv1d)(a, b, **kw)
+            if transposed:
+                return (conv_transpose2d if nd == 2 else conv_transpose1d)(a, b, **kw)
+            return {1: conv1d, 2: conv2d, 3: conv3d}[nd](a, b, **kw)
+        if transposed:
+            return conv_transpose1d(a.reshape(1, 1, -1), b.reshape(1, 1, -1))
         return conv1d(a.reshape(1, 1, -1), b.reshape(1, 1, -1), padding="same")
     return fn
 
@@ -557,6 +591,169 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: _S
         tensor([[[-1., -1., -1.]]])
     """
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+_S4, _S5 = ((2, 4, 4, 3, 5), (6, 2, 2, 3, 2)), ((1, 2, 3, 4, 3), (2, 2, 2, 2, 3))
+
+
+@op("conv3d", samples=[
+    Sample("conv3d", _conv_sample(3, _S4, stride=(2, 1, 2), padding=(1, 0, 1),
+                                  dilation=(1, 1, 2), groups=2), 2, shapes=_S4),
+    Sample("conv3d_same", _conv_sample(3, _S5, padding="same", dilation=(2, 1, 1)), 2,
+           shapes=_S5)])
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: _Size = 1,
+           padding: _Size | str = 0, dilation: _Size = 1, groups: int = 1) -> Tensor:
+    """3-D cross-correlation of ``input`` ``(N, C_in, D, H, W)`` (or ``(C_in, D, H, W)``) with
+    ``weight`` ``(C_out, C_in / groups, kD, kH, kW)``; as :func:`conv2d` otherwise. It runs as
+    one 2-D convolution whose channels hold the depth taps.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.conv3d(ag.ones(1, 1, 3, 3, 3), ag.ones(1, 1, 2, 2, 2))[0, 0, 0]
+        tensor([[8., 8.],
+                [8., 8.]])
+    """
+    return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+# ---- transposed convolution ----------------------------------------------------------------------
+def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_padding, groups,
+                    dilation):
+    """The gradient of a convolution with respect to its input, as an op: per group
+    ``cols = W_g^T @ x_g`` (the columns of every output window) summed into place by
+    ``Col2Im``. Its derivative is therefore im2col and a product: a convolution forward and a
+    weight gradient, the same kernels as ``Conv2dOp``."""
+    x, w = _t(input), _t(weight)
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+                           f"{name}, but got input of size: {list(x.shape)}")
+    if w.ndim != nd + 2:
+        raise RuntimeError(f"{name}: expected weight to be {nd + 2}-dimensional, but got weight "
+                           f"of size {list(w.shape)}")
+    _float_check(name, x)
+    if isinstance(padding, str):
+        raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
+    stride, padding, output_padding, dilation = (
+        _ntuple(v, nd, what, name) for v, what in (
+            (stride, "stride"), (padding, "padding"), (output_padding, "output_padding"),
+            (dilation, "dilation")))
+    if nd == 1:  # PyTorch's checks and messages see the unit height of the 2-D form
+        stride, padding, output_padding, dilation = ((1,) + stride, (0,) + padding,
+                                                     (0,) + output_padding, (1,) + dilation)
+    groups = int(groups)
+    if min(stride) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if min(padding) < 0:
+        raise RuntimeError("negative padding is not supported")
+    if min(output_padding) < 0:
+        raise RuntimeError("negative output_padding is not supported")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: "
+                           f"{dilation[0]}, dilation_width: {dilation[1]}")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if any(o >= s and o >= d for o, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError(
+            f"output padding must be smaller than either stride or dilation, but got "
+            f"output_padding_height: {output_padding[0]} output_padding_width: "
+            f"{output_padding[1]} stride_height: {stride[0]} stride_width: {stride[1]} "
+            f"dilation_height: {dilation[0]} dilation_width: {dilation[1]}")
+    batched = x.ndim == nd + 2
+    shape = x.shape if batched else (1,) + x.shape
+    Cin = w.shape[0]
+    if Cin % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{list(w.shape)}] instead")
+    if shape[1] != Cin:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
+                           f"input{list(shape)} to have {Cin} channels, but got {shape[1]} "
+                           "channels instead")
+    Cout = w.shape[1] * groups
+    if bias is not None:
+        bias = _t(bias)
+        if bias.shape != (Cout,):
+            raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
+                               f"bias to be 1-dimensional with {Cout} elements, but got bias "
+                               f"of size {list(bias.shape)} instead")
+    if w.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {_stype(x.dtype)} but found {_stype(w.dtype)}")
+    if not batched:
+        x = x.unsqueeze(0)
+    if nd == 1:
+        x, w = x.unsqueeze(2), w.unsqueeze(2)
+    N, _, H, W = x.shape
+    ksize = w.shape[2:]
+    sizes = [(i - 1) * s - 2 * p + d * (k - 1) + o + 1 for i, s, p, d, k, o in
+             zip((H, W), stride, padding, dilation, ksize, output_padding)]
+    if min(sizes) < 1:
+        raise RuntimeError(f"Given input size per channel: ({H} x {W}). Calculated output "
+                           f"size per channel: ({sizes[0]} x {sizes[1]}). Output size is too "
+                           "small")
+    G = groups
+    cols = w.reshape(G, Cin // G, -1).transpose(-1, -2).matmul(x.reshape(N, G, Cin // G, H * W))
+    win = Window(ksize[0], ksize[1], stride[0], stride[1], padding[0], padding[1], dilation[0],
+                 dilation[1], H, W)
+    out = Col2Im.apply(cols.reshape(N, -1, H * W), shape=(N, Cout, *sizes), win=win)
+    if bias is not None:
+        out = out + bias.to(out.dtype).reshape(1, Cout, 1, 1)
+    if nd == 1:
+        out = out.squeeze(2)
+    return out if batched else out.squeeze(0)
+
+
+_T2, _T1 = ((2, 4, 3, 3), (4, 3, 3, 2)), ((2, 3, 4), (3, 2, 3))
+
+
+@op("conv_transpose2d", samples=[
+    Sample("conv_transpose2d", _conv_sample(2, _T2, True, stride=(2, 1), padding=(1, 0),
+                                            output_padding=(1, 0), groups=2, dilation=(1, 2)),
+           2, shapes=_T2)])
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: _Size = 1, padding: _Size = 0, output_padding: _Size = 0,
+                     groups: int = 1, dilation: _Size = 1) -> Tensor:
+    """2-D transposed convolution ("deconvolution") of ``input`` ``(N, C_in, H, W)`` (or
+    ``(C_in, H, W)``) with ``weight`` ``(C_in, C_out / groups, kH, kW)``, plus ``bias``
+    ``(C_out,)``: the gradient of :func:`conv2d` with respect to its input. The output is
+    ``(H - 1) * stride - 2 * padding + dilation * (kH - 1) + output_padding + 1`` high (likewise
+    wide); ``output_padding`` (smaller than ``stride`` or ``dilation``) picks among the sizes a
+    strided convolution maps to the same size. PyTorch's argument order (``groups`` before
+    ``dilation``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.conv_transpose2d(ag.ones(1, 1, 2, 2), ag.ones(1, 1, 2, 2), stride=2)
+        tensor([[[[1., 1., 1., 1.],
+                  [1., 1., 1., 1.],
+                  [1., 1., 1., 1.],
+                  [1., 1., 1., 1.]]]])
+        >>> ag.conv_transpose2d(ag.ones(1, 1, 2, 2), ag.ones(1, 1, 2, 2))
+        tensor([[[[1., 2., 1.],
+                  [2., 4., 2.],
+                  [1., 2., 1.]]]])
+    """
+    return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
+
+
+@op("conv_transpose1d", samples=[
+    Sample("conv_transpose1d", _conv_sample(1, _T1, True, stride=2, padding=1, output_padding=1,
+                                            dilation=2), 2, shapes=_T1)])
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: _Size = 1, padding: _Size = 0, output_padding: _Size = 0,
+                     groups: int = 1, dilation: _Size = 1) -> Tensor:
+    """1-D transposed convolution of ``input`` ``(N, C_in, L)`` (or ``(C_in, L)``) with
+    ``weight`` ``(C_in, C_out / groups, k)``; as :func:`conv_transpose2d` otherwise.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.conv_transpose1d(ag.tensor([[[1., 2.]]]), ag.tensor([[[1., 10., 100.]]]))
+        tensor([[[  1.,  12., 120., 200.]]])
+    """
+    return _conv_transpose("conv_transpose1d", 1, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
 
 
 # ---- pooling -----------------------------------------------------------------------------------
