@@ -768,45 +768,63 @@ def _pool_size(size, k, s, p, d, ceil_mode):
 
 
 def _pool_window(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode):
-    """Checks (PyTorch's wording) and the 2-D window of a 1-D/2-D pooling call; ``x`` is the
-    (N, C, H, W) input."""
-    ks = _pool_tuple(kernel_size, nd, "kernel_size")
+    """Checks (PyTorch's wording) and the 2-D window of a pooling call; ``x`` is the batched
+    input, ``(N, C, H, W)`` for 1-D/2-D calls (1-D has a unit height). A 3-D call on
+    ``(N, C, D, H, W)`` gets two windows, pooled one after the other (max and sums are
+    separable): ``(H, W)`` over ``(N, C*D, H, W)``, then depth over ``(N, C, D, oh*ow)``."""
+    ks = _pool_tuple(kernel_size, nd, "kernel_size", name)
     st = ks if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
-        _pool_tuple(stride, nd, "stride")
-    pd = _pool_tuple(padding, nd, "padding")
-    dl = _pool_tuple(dilation, nd, "dilation")
+        _pool_tuple(stride, nd, "stride", name)
+    pd = _pool_tuple(padding, nd, "padding", name)
+    dl = _pool_tuple(dilation, nd, "dilation", name)
     if min(ks) <= 0 or min(st) <= 0:
         raise RuntimeError("stride should not be zero" if min(st) == 0 or min(ks) == 0 else
                            f"{name}: kernel_size and stride must be greater than zero")
     if min(dl) <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {dl[0]} "
-                           f"dilationW: {dl[-1]}")
+        dims = "THW"[3 - len(dl):] if nd == 3 else "HW"
+        raise RuntimeError("dilation should be greater than zero, but got " + " ".join(
+            f"dilation{c}: {d}" for c, d in zip(dims, dl if nd == 3 else (dl[0], dl[-1]))))
     for k, p, d in zip(ks, pd, dl):
         half = (d * (k - 1) + 1) // 2 if name.startswith("max") else k // 2
         if p < 0 or p > half:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={p}, kernel_size={k} and dilation={d}")
+    if name == "avg_pool3d" and any(n < k for n, k in zip(x.shape[2:], ks)):
+        T, H, W = x.shape[2:]
+        raise RuntimeError(f"input image (T: {T} H: {H} W: {W}) smaller than kernel size "
+                           f"(kT: {ks[0]} kH: {ks[1]} kW: {ks[2]})")
     if nd == 1:
         ks, st, pd, dl = (1,) + ks, (1,) + st, (0,) + pd, (1,) + dl
-    H, W = x.shape[2:]
-    oh, ow = (_pool_size(s, k, t, p, d, ceil_mode)
-              for s, k, t, p, d in zip((H, W), ks, st, pd, dl))
-    if oh < 1 or ow < 1:
+    outs = [_pool_size(n, k, t, p, d, ceil_mode)
+            for n, k, t, p, d in zip(x.shape[2:], ks, st, pd, dl)]
+    if min(outs) < 1:
         C = x.shape[1]
-        ins = f"{C}x{W}" if nd == 1 else f"{C}x{H}x{W}"
-        outs = f"{C}x{ow}" if nd == 1 else f"{C}x{oh}x{ow}"
-        raise RuntimeError(f"Given input size: ({ins}). Calculated output size: ({outs}). "
+        keep = slice(1, None) if nd == 1 else slice(None)
+        ins = "x".join(map(str, (C, *x.shape[2:][keep])))
+        got = "x".join(map(str, (C, *outs[keep])))
+        raise RuntimeError(f"Given input size: ({ins}). Calculated output size: ({got}). "
                            "Output size is too small")
-    return Window(ks[0], ks[1], st[0], st[1], pd[0], pd[1], dl[0], dl[1], oh, ow)
+    if nd == 3:
+        oh, ow = outs[1:]
+        return (Window(ks[1], ks[2], st[1], st[2], pd[1], pd[2], dl[1], dl[2], oh, ow),
+                Window(ks[0], 1, st[0], 1, pd[0], 0, dl[0], 1, outs[0], oh * ow))
+    return Window(ks[0], ks[1], st[0], st[1], pd[0], pd[1], dl[0], dl[1], *outs)
 
 
-def _pool_tuple(value, nd, what):
+def _pool_tuple(value, nd, what, name=None):
     if isinstance(value, (int, np.integer)):
         return (int(value),) * nd
     v = tuple(int(a) for a in value)
     if len(v) == 1:
         return v * nd
     if len(v) != nd:
+        if name is not None and nd > 1:  # PyTorch's pooling wording (it varies)
+            count = {2: "two", 3: "three"}[nd]
+            form = {"stride": "must either be omitted, a single int,",
+                    "dilation": "must be either a single int,"}.get(what, "must either be a single int,")
+            if name == "avg_pool3d" and what in ("kernel_size", "stride"):
+                form = form.replace("either ", "")
+            raise RuntimeError(f"{name}: {what} {form} or a tuple of {count} ints")
         raise RuntimeError(f"{what} must either be a single int, or a tuple of {nd} ints")
     return v
 
@@ -819,7 +837,8 @@ def _pool_input(name, input, nd):
         if nd == 1:
             raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) tensor with optional 0 "
                                f"dim batch size for input, but got:{list(x.shape)}")
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for "
+                           "input")
     _float_check(name, x)
     batched = x.ndim == nd + 2
     if not batched:
@@ -879,6 +898,8 @@ def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode
               return_indices):
     x, back = _pool_input(name, input, nd)
     win = _pool_window(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
+    if nd == 3:
+        return _max_pool3d(x, *win, back, return_indices)
     if not return_indices:
         return back(MaxPool2dOp.apply(x, win=win))
     _, index = K.max_pool2d_forward(x._data, win)
@@ -886,6 +907,23 @@ def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode
     W = x.shape[3]
     idx = index if nd == 2 else index % W
     return out, back(Tensor(idx))
+
+
+def _max_pool3d(x, win_hw, win_d, back, return_indices):
+    """Max pooling over ``(H, W)`` of each depth slice, then over depth (see
+    ``_pool_window``): the first maximum in (d, h, w) order and the last NaN, as PyTorch's."""
+    N, C, D, H, W = x.shape
+    shape = (N, C, win_d.oh, win_hw.oh, win_hw.ow)
+    if not return_indices:
+        y = MaxPool2dOp.apply(x.reshape(N, C * D, H, W), win=win_hw)
+        return back(MaxPool2dOp.apply(y.reshape(N, C, D, -1), win=win_d).reshape(shape))
+    y, hw = K.max_pool2d_forward(x._data.reshape(N, C * D, H, W), win_hw)
+    _, d = K.max_pool2d_forward(y.reshape(N, C, D, -1), win_d)
+    d //= win_d.ow  # the depth of each maximum; its (h, w) is that slice's
+    hw = np.take_along_axis(hw.reshape(N, C, D, -1), d, axis=2)
+    index = d * (H * W) + hw
+    out = MaxPool2dOp.apply(x.reshape(N, C, D, H * W), index=index)
+    return back(out.reshape(shape)), back(Tensor(index.reshape(shape)))
 
 
 def _pool_sample(fn, nd, **kw):
@@ -981,7 +1019,16 @@ def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_in
     win = _pool_window(name, x, nd, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and int(divisor_override) == 0:
         raise RuntimeError("divisor must be not zero")
-    return back(AvgPool2dOp.apply(x, win=win, count_include_pad=bool(count_include_pad),
+    cip = bool(count_include_pad)
+    if nd == 3:  # sums over (H, W), then depth (divisors are per-dim products; see _pool_window)
+        win_hw, win_d = win
+        N, C, D, H, W = x.shape
+        y = AvgPool2dOp.apply(x.reshape(N, C * D, H, W), win=win_hw, count_include_pad=cip,
+                              divisor_override=None if divisor_override is None else 1)
+        y = AvgPool2dOp.apply(y.reshape(N, C, D, -1), win=win_d, count_include_pad=cip,
+                              divisor_override=divisor_override)
+        return back(y.reshape(N, C, win_d.oh, win_hw.oh, win_hw.ow))
+    return back(AvgPool2dOp.apply(x, win=win, count_include_pad=cip,
                                   divisor_override=divisor_override))
 
 
@@ -1032,6 +1079,53 @@ def avg_pool1d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
                      count_include_pad, None)
 
 
+@op("max_pool3d", samples=[
+    Sample("max_pool3d", lambda a: _pool_sample(max_pool3d, 3, kernel_size=(2, 3, 2),
+                                                stride=(1, 2, 2), padding=(1, 1, 0),
+                                                dilation=(1, 1, 2), ceil_mode=True)(a),
+           domain="distinct", shapes=((2, 2, 4, 5, 6),))])
+def max_pool3d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False) -> Tensor:
+    """:func:`max_pool2d` over the last three dims of ``(N, C, D, H, W)`` / ``(C, D, H, W)``
+    (pooled over ``(H, W)``, then depth: the same maxima, ties and NaNs as one 3-D window).
+    ``nn.functional.max_pool3d`` also takes ``return_indices`` (flat in ``D * H * W``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.max_pool3d(ag.arange(8.).reshape(1, 1, 2, 2, 2), 2)
+        tensor([[[[[7.]]]]])
+    """
+    return _max_pool("max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     False)
+
+
+@op("avg_pool3d", function=False, samples=[
+    Sample("avg_pool3d", lambda a: _pool_sample(avg_pool3d, 3, kernel_size=(2, 3, 2),
+                                                stride=(1, 2, 2), padding=(1, 1, 0),
+                                                ceil_mode=True, count_include_pad=False)(a),
+           shapes=((2, 2, 4, 5, 6),)),
+    Sample("avg_pool3d_divisor", lambda a: _pool_sample(avg_pool3d, 3, kernel_size=2,
+                                                        padding=(0, 1, 0),
+                                                        divisor_override=3)(a),
+           shapes=((1, 2, 3, 4, 5),))])
+def avg_pool3d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """:func:`avg_pool2d` over the last three dims of ``(N, C, D, H, W)`` / ``(C, D, H, W)``
+    (summed over ``(H, W)``, then depth; PyTorch's divisors).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.avg_pool3d(ag.arange(8.).reshape(1, 1, 2, 2, 2), 2)
+        tensor([[[[[3.5000]]]]])
+    """
+    return _avg_pool("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
+
+
 def _adaptive_matrix(size, out, dtype):
     """``(out, size)``: row ``i`` averages ``[floor(i*size/out), ceil((i+1)*size/out))``."""
     m = np.zeros((out, size), dtype)
@@ -1041,7 +1135,18 @@ def _adaptive_matrix(size, out, dtype):
     return m
 
 
-def _adaptive(name, nd, input, output_size):
+def _adaptive_sizes(name, x, nd, output_size):
+    sizes = (output_size,) * nd if isinstance(output_size, (int, np.integer)) or \
+        output_size is None else tuple(output_size)
+    if len(sizes) != nd:
+        raise RuntimeError(f"{name}: output_size must be {nd}")
+    sizes = [x.shape[x.ndim - nd + i] if s is None else int(s) for i, s in enumerate(sizes)]
+    if min(sizes) < 0:
+        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0")
+    return sizes
+
+
+def _adaptive_input(name, nd, input):
     x = _t(input)
     if x.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
@@ -1052,16 +1157,19 @@ def _adaptive(name, nd, input, output_size):
                                f"dimensions, but input has sizes {list(x.shape)} with dimension "
                                f"{d} being empty")
     _float_check(name, x)
-    sizes = (output_size,) * nd if isinstance(output_size, (int, np.integer)) or \
-        output_size is None else tuple(output_size)
-    if len(sizes) != nd:
-        raise RuntimeError(f"{name}: output_size must be {nd}")
-    sizes = [x.shape[x.ndim - nd + i] if s is None else int(s) for i, s in enumerate(sizes)]
-    if min(sizes) < 0:
-        raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0")
+    return x
+
+
+def _adaptive(name, nd, input, output_size):
+    x = _adaptive_input(name, nd, input)
+    sizes = _adaptive_sizes(name, x, nd, output_size)
     out = x
-    if nd == 2:
-        ph = xp.constant(_adaptive_matrix(x.shape[-2], sizes[0], x.dtype))
+    if nd == 3:  # depth: (D, H*W) planes
+        pd = xp.constant(_adaptive_matrix(x.shape[-3], sizes[0], x.dtype))
+        lead, (H, W) = x.shape[:-3], x.shape[-2:]
+        out = (pd @ out.reshape(*lead, x.shape[-3], H * W)).reshape(*lead, sizes[0], H, W)
+    if nd >= 2:
+        ph = xp.constant(_adaptive_matrix(x.shape[-2], sizes[-2], x.dtype))
         out = ph @ out
     pw = xp.constant(np.ascontiguousarray(_adaptive_matrix(x.shape[-1], sizes[-1], x.dtype).T))
     return out @ pw
@@ -1100,6 +1208,141 @@ def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
         tensor([[2., 4.]])
     """
     return _adaptive("adaptive_avg_pool1d", 1, input, output_size)
+
+
+@op("adaptive_avg_pool3d", function=False, samples=[
+    Sample("adaptive_avg_pool3d", lambda a: adaptive_avg_pool3d(
+        a if a.ndim == 5 else a.reshape(1, 1, 1, 1, -1), (2, 3, 2) if a.ndim == 5 else 1),
+        shapes=((2, 2, 3, 5, 4),))])
+def adaptive_avg_pool3d(input: Tensor, output_size: int | tuple[int | None, ...]) -> Tensor:
+    """:func:`adaptive_avg_pool2d` over the last three dims of ``(N, C, D, H, W)`` /
+    ``(C, D, H, W)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_avg_pool3d(ag.arange(8.).reshape(1, 2, 2, 2), 1).flatten()
+        tensor([3.5000])
+    """
+    return _adaptive("adaptive_avg_pool3d", 3, input, output_size)
+
+
+def _adaptive_max_index(x, sizes):
+    """Flat indices ``(N, C, *sizes)`` into each ``(N, C)`` plane of ``x`` ``(N, C, *spatial)``
+    of the maximum of every adaptive window (those of :func:`adaptive_avg_pool2d`): the first
+    maximum in scan order, the last NaN (PyTorch's rule). The windows are gathered padded to
+    one length by repeating their last element, which never changes which element wins."""
+    N, C, spatial, nd = x.shape[0], x.shape[1], x.shape[2:], len(sizes)
+    picks, flat = [], 0
+    for k, (n, o) in enumerate(zip(spatial, sizes)):
+        i = np.arange(o)
+        start, end = (i * n) // o, -((-(i + 1) * n) // o)
+        at = np.minimum(start[:, None] + np.arange((end - start).max()), end[:, None] - 1)
+        shape = [1] * (2 * nd)
+        shape[k], shape[nd + k] = at.shape
+        picks.append(at.reshape(shape))
+        flat = flat + picks[-1] * int(np.prod(spatial[k + 1:], dtype=np.int64))
+    Q = int(np.prod(sizes))
+    if Q == 0 or N * C == 0:
+        return np.zeros((N, C, *sizes), np.int64)
+    v = x[(slice(None), slice(None)) + tuple(picks)]  # (N, C, *sizes, *window lengths)
+    flat = np.broadcast_to(flat, v.shape[2:]).reshape(Q, -1)
+    v = v.reshape(N, C, Q, -1)
+    arg = np.argmax(v, axis=-1)
+    nan = np.isnan(v)
+    last_nan = v.shape[-1] - 1 - np.argmax(nan[..., ::-1], axis=-1)
+    arg = np.where(nan.any(axis=-1), last_nan, arg)
+    return flat[np.arange(Q), arg].reshape(N, C, *sizes).astype(np.int64)
+
+
+class AdaptiveMaxPoolOp(MaxPool2dOp):
+    """``x`` ``(N, C, 1, S)`` (its spatial dims flattened) read at the maxima of its adaptive
+    windows, found here at each call (so a captured step finds them afresh); the backward is
+    max pooling's (add at the indices)."""
+
+    def name(self):
+        return "AdaptiveMaxPool2DBackward0"
+
+    def forward(self, x, spatial=None, sizes=None, index=None):
+        if index is None:
+            N, C = x.shape[:2]
+            index = _adaptive_max_index(x.reshape(N, C, *spatial), sizes).reshape(N, C, 1, -1)
+        return super().forward(x, index=index)
+
+
+def _adaptive_max(name, nd, input, output_size, return_indices):
+    x = _adaptive_input(name, nd, input)
+    sizes = _adaptive_sizes(name, x, nd, output_size)
+    batched = x.ndim == nd + 2
+    if not batched:
+        x = x.unsqueeze(0)
+    N, C, spatial = x.shape[0], x.shape[1], tuple(x.shape[2:])
+    flat = x.reshape(N, C, 1, -1)
+    shape = (N, C, *sizes) if batched else (C, *sizes)
+    if not return_indices:
+        return AdaptiveMaxPoolOp.apply(flat, spatial=spatial, sizes=sizes).reshape(shape)
+    index = _adaptive_max_index(x._data, sizes)
+    out = AdaptiveMaxPoolOp.apply(flat, index=index.reshape(N, C, 1, -1)).reshape(shape)
+    return out, Tensor(index.reshape(shape))
+
+
+def _adaptive_max_sample(nd, size, shape):
+    def fn(a):
+        if a.ndim != nd + 2:
+            return _adaptive_max(f"adaptive_max_pool{nd}d", nd, a.reshape((1, 1) + (1,) * (
+                nd - 1) + (-1,)), 1, False)
+        return _adaptive_max(f"adaptive_max_pool{nd}d", nd, a, size, False)
+    return Sample(f"adaptive_max_pool{nd}d", fn, domain="distinct", shapes=(shape,))
+
+
+@op("adaptive_max_pool1d", function=False,
+    samples=[_adaptive_max_sample(1, 3, (2, 3, 7))])
+def adaptive_max_pool1d(input: Tensor, output_size: int) -> Tensor:
+    """The maximum of each window ``[floor(i*L/out), ceil((i+1)*L/out))`` of ``(N, C, L)`` /
+    ``(C, L)``; ``nn.functional.adaptive_max_pool1d`` also takes ``return_indices``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_max_pool1d(ag.tensor([[1., 5., 2., 4., 3.]]), 2)
+        tensor([[5., 4.]])
+    """
+    return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, False)
+
+
+@op("adaptive_max_pool2d", function=False,
+    samples=[_adaptive_max_sample(2, (3, 2), (2, 2, 5, 7))])
+def adaptive_max_pool2d(input: Tensor, output_size: int | tuple[int | None, ...]) -> Tensor:
+    """The maximum of each adaptive window of ``(N, C, H, W)`` / ``(C, H, W)`` (those of
+    :func:`adaptive_avg_pool2d`); ties go to the first maximum, a NaN wins (as PyTorch).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_max_pool2d(ag.arange(9.).reshape(1, 3, 3), 2)
+        tensor([[[4., 5.],
+                 [7., 8.]]])
+    """
+    return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, False)
+
+
+@op("adaptive_max_pool3d", function=False,
+    samples=[_adaptive_max_sample(3, (2, 1, 3), (1, 2, 3, 4, 5))])
+def adaptive_max_pool3d(input: Tensor, output_size: int | tuple[int | None, ...]) -> Tensor:
+    """:func:`adaptive_max_pool2d` over the last three dims of ``(N, C, D, H, W)`` /
+    ``(C, D, H, W)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_max_pool3d(ag.arange(8.).reshape(1, 2, 2, 2), 1).flatten()
+        tensor([7.])
+    """
+    return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, False)
 
 
 # ---- fold / unfold (nn.functional) --------------------------------------------------------------
