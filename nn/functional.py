@@ -25,6 +25,7 @@ from nn.ops import (
     NormOp,
 )
 from nn.ops.loss import check_reduction
+from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
 from autograd_core.ops.conv import _Size
 
@@ -589,6 +590,9 @@ adaptive_avg_pool2d = _conv.adaptive_avg_pool2d
 adaptive_avg_pool3d = _conv.adaptive_avg_pool3d
 unfold = _conv.unfold
 fold = _conv.fold
+pixel_shuffle = _arrange.pixel_shuffle
+pixel_unshuffle = _arrange.pixel_unshuffle
+bilinear = _arrange.bilinear
 
 
 # What type checkers see of max_pool1d/2d: a Tensor, or (maxima, indices) when
