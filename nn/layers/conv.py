@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import numpy as np
 
@@ -228,9 +229,10 @@ class _ConvTransposeNd(_ConvNd):
         if len(size) != nd:
             raise ValueError(f"ConvTranspose{nd}D: for {input.ndim}D input, output_size must "
                              f"have {nd} or {batch + nd} elements (got {len(size)})")
-        spatial = input.shape[batch:]
+        spatial = tuple(input.shape[batch:])
+        padding = cast(tuple[int, ...], self.padding)  # never a string here (refused in __init__)
         low = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in zip(
-            spatial, self.stride, self.padding, self.dilation, self.kernel_size)]
+            spatial, self.stride, padding, self.dilation, self.kernel_size)]
         high = [lo + s - 1 for lo, s in zip(low, self.stride)]
         if any(not lo <= v <= hi for v, lo, hi in zip(size, low, high)):
             raise ValueError(f"requested an output size of {tuple(output_size)}, but valid "

@@ -245,7 +245,8 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
     """
 
     def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
-        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+        return F.adaptive_max_pool1d(input, self.output_size,  # type: ignore[arg-type]
+                                     self.return_indices)
 
 
 class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
