@@ -1379,8 +1379,9 @@ _B1, _B2 = ((3, 2), (3, 4), (5, 2, 4)), ((2, 3, 2), (2, 3, 1), (3, 2, 1), (3,))
 
 
 @op("bilinear", samples=[
-    Sample("bilinear", _sample_at(lambda *t: bilinear(*t), _B1), 3, shapes=_B1),
-    Sample("bilinear_bias", _sample_at(lambda *t: bilinear(*t), _B2), 4, shapes=_B2)])
+    Sample("bilinear", lambda a, b, w: _sample_at(bilinear, _B1)(a, b, w), 3, shapes=_B1),
+    Sample("bilinear_bias", lambda a, b, w, c: _sample_at(bilinear, _B2)(a, b, w, c), 4,
+           shapes=_B2)])
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
              bias: Tensor | None = None) -> Tensor:
     """The bilinear form ``y_k = x1^T W_k x2 + b_k`` of ``input1`` ``(*, in1)`` and ``input2``
