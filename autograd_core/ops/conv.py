@@ -1149,7 +1149,12 @@ def _adaptive_sizes(name, x, nd, output_size):
 def _adaptive_input(name, nd, input):
     x = _t(input)
     if x.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
+        if name == "adaptive_max_pool1d":
+            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional "
+                               "tensor for argument #1 'self' (while checking arguments for "
+                               "adaptive_max_pool1d)")
+        colon = ":" if name.startswith("adaptive_max") else ""
+        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got{colon} "
                            f"{list(x.shape)}")
     for d in range(x.ndim - nd, x.ndim):
         if x.shape[d] == 0:
