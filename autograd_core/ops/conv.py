@@ -29,7 +29,7 @@ from autograd_core.kernels import conv as K
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.pieces import constant_pad_nd
-from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.shape import stack
 from autograd_core.tensor import Tensor
 
@@ -898,6 +898,8 @@ def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode
               return_indices):
     x, back = _pool_input(name, input, nd)
     win = _pool_window(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
+    if return_indices:  # the indices are found here, in Python: a replay would keep them
+        refuse_capture(f"{name}(return_indices=True)")
     if nd == 3:
         return _max_pool3d(x, *win, back, return_indices)
     if not return_indices:
@@ -1287,6 +1289,7 @@ def _adaptive_max(name, nd, input, output_size, return_indices):
     shape = (N, C, *sizes) if batched else (C, *sizes)
     if not return_indices:
         return AdaptiveMaxPoolOp.apply(flat, spatial=spatial, sizes=sizes).reshape(shape)
+    refuse_capture(f"{name}(return_indices=True)")  # indices found here: a replay keeps them
     index = _adaptive_max_index(x._data, sizes)
     out = AdaptiveMaxPoolOp.apply(flat, index=index.reshape(N, C, 1, -1)).reshape(shape)
     return out, Tensor(index.reshape(shape))

@@ -559,3 +559,31 @@ def test_errors_are_raised_before_any_work():
     with pytest.raises(RuntimeError, match="non-empty 4D or 5D"):
         F.max_pool3d(x[0, 0], 2)
     assert x.grad is None and x.grad_fn is None
+
+
+def test_compile_replays_new_maxima_and_refuses_baked_indices():
+    """A captured step re-finds the maxima of adaptive/3-D max pooling on each call's data;
+    the ``return_indices`` forms find their indices in Python, so the step runs eagerly."""
+    rng = np.random.default_rng(6)
+
+    def step(x):
+        x.grad = None
+        y = F.adaptive_max_pool2d(x, (2, 1)).sum() + F.max_pool3d(x.unsqueeze(0), 2).sum()
+        y.backward()
+        return y
+
+    compiled = ag.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback: the step is captured
+        for _ in range(3):
+            x = _t(rng.standard_normal((2, 4, 4)), True)
+            got, grad = compiled(x), x.grad._data
+    x = _t(x._data, True)
+    want = step(x)
+    assert got.item() == want.item() and np.array_equal(grad, x.grad._data)
+    assert compiled.traces == 1
+
+    for fn in (lambda x: F.max_pool3d(x.unsqueeze(0), 2, return_indices=True)[0],
+               lambda x: F.adaptive_max_pool1d(x, 2, return_indices=True)[0]):
+        with pytest.warns(RuntimeWarning, match="return_indices=True\\) reads its inputs"):
+            ag.compile(fn)(_t(rng.standard_normal((2, 4, 4))))
