@@ -781,9 +781,9 @@ def _pool_window(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
         raise RuntimeError("stride should not be zero" if min(st) == 0 or min(ks) == 0 else
                            f"{name}: kernel_size and stride must be greater than zero")
     if min(dl) <= 0:
-        dims = "THW"[3 - len(dl):] if nd == 3 else "HW"
+        dims, values = ("THW", dl) if nd == 3 else ("HW", (dl[0], dl[-1]))
         raise RuntimeError("dilation should be greater than zero, but got " + " ".join(
-            f"dilation{c}: {d}" for c, d in zip(dims, dl if nd == 3 else (dl[0], dl[-1]))))
+            f"dilation{c}: {d}" for c, d in zip(dims, values)))
     for k, p, d in zip(ks, pd, dl):
         half = (d * (k - 1) + 1) // 2 if name.startswith("max") else k // 2
         if p < 0 or p > half:
@@ -821,7 +821,8 @@ def _pool_tuple(value, nd, what, name=None):
         if name is not None and nd > 1:  # PyTorch's pooling wording (it varies)
             count = {2: "two", 3: "three"}[nd]
             form = {"stride": "must either be omitted, a single int,",
-                    "dilation": "must be either a single int,"}.get(what, "must either be a single int,")
+                    "dilation": "must be either a single int,"}.get(
+                        what, "must either be a single int,")
             if name == "avg_pool3d" and what in ("kernel_size", "stride"):
                 form = form.replace("either ", "")
             raise RuntimeError(f"{name}: {what} {form} or a tuple of {count} ints")
