@@ -20,6 +20,7 @@ go to BLAS:
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import TypeAlias
 
@@ -694,7 +695,8 @@ def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_paddi
     cols = w.reshape(G, Cin // G, -1).transpose(-1, -2).matmul(x.reshape(N, G, Cin // G, H * W))
     win = Window(ksize[0], ksize[1], stride[0], stride[1], padding[0], padding[1], dilation[0],
                  dilation[1], H, W)
-    out = Col2Im.apply(cols.reshape(N, -1, H * W), shape=(N, Cout, *sizes), win=win)
+    cols = cols.reshape(N, Cout * ksize[0] * ksize[1], H * W)
+    out = Col2Im.apply(cols, shape=(N, Cout, *sizes), win=win)
     if bias is not None:
         out = out + bias.to(out.dtype).reshape(1, Cout, 1, 1)
     if nd == 1:
@@ -871,8 +873,10 @@ class MaxPool2dOp(Node):
             return out
         self.index = index
         N, C = x.shape[:2]
-        flat = np.ascontiguousarray(x).reshape(N, C, -1)
-        return np.take_along_axis(flat, index.reshape(N, C, -1), axis=2).reshape(index.shape)
+        # explicit sizes: an empty batch has no -1 to infer
+        flat = np.ascontiguousarray(x).reshape(N, C, math.prod(x.shape[2:]))
+        return np.take_along_axis(flat, index.reshape(N, C, math.prod(index.shape[2:])),
+                                  axis=2).reshape(index.shape)
 
     def fused_backward(self, g):
         return (K.max_pool2d_backward(g, self.index, self.shape),)
@@ -919,11 +923,11 @@ def _max_pool3d(x, win_hw, win_d, back, return_indices):
     shape = (N, C, win_d.oh, win_hw.oh, win_hw.ow)
     if not return_indices:
         y = MaxPool2dOp.apply(x.reshape(N, C * D, H, W), win=win_hw)
-        return back(MaxPool2dOp.apply(y.reshape(N, C, D, -1), win=win_d).reshape(shape))
+        return back(MaxPool2dOp.apply(y.reshape(N, C, D, win_d.ow), win=win_d).reshape(shape))
     y, hw = K.max_pool2d_forward(x._data.reshape(N, C * D, H, W), win_hw)
-    _, d = K.max_pool2d_forward(y.reshape(N, C, D, -1), win_d)
+    _, d = K.max_pool2d_forward(y.reshape(N, C, D, win_d.ow), win_d)
     d //= win_d.ow  # the depth of each maximum; its (h, w) is that slice's
-    hw = np.take_along_axis(hw.reshape(N, C, D, -1), d, axis=2)
+    hw = np.take_along_axis(hw.reshape(N, C, D, win_d.ow), d, axis=2)
     index = d * (H * W) + hw
     out = MaxPool2dOp.apply(x.reshape(N, C, D, H * W), index=index)
     return back(out.reshape(shape)), back(Tensor(index.reshape(shape)))
@@ -1028,7 +1032,7 @@ def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_in
         N, C, D, H, W = x.shape
         y = AvgPool2dOp.apply(x.reshape(N, C * D, H, W), win=win_hw, count_include_pad=cip,
                               divisor_override=None if divisor_override is None else 1)
-        y = AvgPool2dOp.apply(y.reshape(N, C, D, -1), win=win_d, count_include_pad=cip,
+        y = AvgPool2dOp.apply(y.reshape(N, C, D, win_d.ow), win=win_d, count_include_pad=cip,
                               divisor_override=divisor_override)
         return back(y.reshape(N, C, win_d.oh, win_hw.oh, win_hw.ow))
     return back(AvgPool2dOp.apply(x, win=win, count_include_pad=cip,
@@ -1242,6 +1246,9 @@ def _adaptive_max_index(x, sizes):
     maximum in scan order, the last NaN (PyTorch's rule). The windows are gathered padded to
     one length by repeating their last element, which never changes which element wins."""
     N, C, spatial, nd = x.shape[0], x.shape[1], x.shape[2:], len(sizes)
+    Q = int(np.prod(sizes))
+    if Q == 0 or N * C == 0:
+        return np.zeros((N, C, *sizes), np.int64)
     picks, flat = [], 0
     for k, (n, o) in enumerate(zip(spatial, sizes)):
         i = np.arange(o)
@@ -1251,9 +1258,6 @@ def _adaptive_max_index(x, sizes):
         shape[k], shape[nd + k] = at.shape
         picks.append(at.reshape(shape))
         flat = flat + picks[-1] * int(np.prod(spatial[k + 1:], dtype=np.int64))
-    Q = int(np.prod(sizes))
-    if Q == 0 or N * C == 0:
-        return np.zeros((N, C, *sizes), np.int64)
     v = x[(slice(None), slice(None)) + tuple(picks)]  # (N, C, *sizes, *window lengths)
     flat = np.broadcast_to(flat, v.shape[2:]).reshape(Q, -1)
     v = v.reshape(N, C, Q, -1)
@@ -1275,7 +1279,8 @@ class AdaptiveMaxPoolOp(MaxPool2dOp):
     def forward(self, x, spatial=None, sizes=None, index=None):
         if index is None:
             N, C = x.shape[:2]
-            index = _adaptive_max_index(x.reshape(N, C, *spatial), sizes).reshape(N, C, 1, -1)
+            index = _adaptive_max_index(x.reshape(N, C, *spatial), sizes).reshape(
+                N, C, 1, int(np.prod(sizes)))
         return super().forward(x, index=index)
 
 
@@ -1286,13 +1291,14 @@ def _adaptive_max(name, nd, input, output_size, return_indices):
     if not batched:
         x = x.unsqueeze(0)
     N, C, spatial = x.shape[0], x.shape[1], tuple(x.shape[2:])
-    flat = x.reshape(N, C, 1, -1)
+    flat = x.reshape(N, C, 1, int(np.prod(spatial)))
     shape = (N, C, *sizes) if batched else (C, *sizes)
     if not return_indices:
         return AdaptiveMaxPoolOp.apply(flat, spatial=spatial, sizes=sizes).reshape(shape)
     refuse_capture(f"{name}(return_indices=True)")  # indices found here: a replay keeps them
     index = _adaptive_max_index(x._data, sizes)
-    out = AdaptiveMaxPoolOp.apply(flat, index=index.reshape(N, C, 1, -1)).reshape(shape)
+    out = AdaptiveMaxPoolOp.apply(flat, index=index.reshape(N, C, 1, int(np.prod(sizes))))
+    out = out.reshape(shape)
     return out, Tensor(index.reshape(shape))
 
 

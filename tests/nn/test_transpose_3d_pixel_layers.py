@@ -587,3 +587,22 @@ def test_compile_replays_new_maxima_and_refuses_baked_indices():
                lambda x: F.adaptive_max_pool1d(x, 2, return_indices=True)[0]):
         with pytest.warns(RuntimeWarning, match="return_indices=True\\) reads its inputs"):
             ag.compile(fn)(_t(rng.standard_normal((2, 4, 4))))
+
+
+@pytest.mark.parametrize("call,shape", [
+    (lambda x: F.conv_transpose2d(x, ag.ones(2, 3, 2, 2), stride=2), (0, 2, 3, 3)),
+    (lambda x: F.max_pool3d(x, 2), (0, 2, 3, 3, 3)),
+    (lambda x: F.max_pool3d(x, 2, return_indices=True)[0], (0, 2, 3, 3, 3)),
+    (lambda x: F.max_pool2d(x, 2), (0, 2, 3, 3)),
+    (lambda x: F.avg_pool3d(x, 2), (0, 2, 3, 3, 3)),
+    (lambda x: F.adaptive_max_pool2d(x, 2), (0, 2, 3, 3)),
+    (lambda x: F.adaptive_max_pool1d(x, 2, return_indices=True)[0], (0, 2, 3)),
+    (lambda x: F.adaptive_max_pool2d(x, 0), (1, 2, 3, 3)),
+])
+def test_empty_batches_and_outputs(call, shape):
+    """PyTorch accepts an empty batch: an empty result, and an all-zero gradient."""
+    x = ag.ones(*shape, requires_grad=True)
+    y = call(x)
+    assert y.numel() == 0
+    y.sum().backward()
+    assert x.grad.shape == x.shape and not x.grad._data.any()
