@@ -25,6 +25,7 @@ from nn.ops import (
     NLLLossOp, NormOp,
 )
 from nn.ops.loss import check_reduction
+from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
 from autograd_core.ops.conv import _Size
 
@@ -38,6 +39,11 @@ __all__ = [
     "embedding", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "max_pool1d_with_indices",
     "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "unfold", "fold", "dropout1d", "dropout2d",
+    "conv3d", "conv_transpose1d", "conv_transpose2d", "max_pool3d", "max_pool3d_with_indices",
+    "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "adaptive_max_pool3d", "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices", "pixel_shuffle",
+    "pixel_unshuffle", "bilinear",
     "elu", "selu", "celu", "prelu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish",
     "logsigmoid", "softsign", "tanhshrink", "cosine_similarity", "pairwise_distance", "kl_div",
     "interpolate",
@@ -573,12 +579,20 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
 # ---- convolution and pooling --------------------------------------------------------------
 conv1d = _conv.conv1d
 conv2d = _conv.conv2d
+conv3d = _conv.conv3d
+conv_transpose1d = _conv.conv_transpose1d
+conv_transpose2d = _conv.conv_transpose2d
 avg_pool1d = _conv.avg_pool1d
 avg_pool2d = _conv.avg_pool2d
+avg_pool3d = _conv.avg_pool3d
 adaptive_avg_pool1d = _conv.adaptive_avg_pool1d
 adaptive_avg_pool2d = _conv.adaptive_avg_pool2d
+adaptive_avg_pool3d = _conv.adaptive_avg_pool3d
 unfold = _conv.unfold
 fold = _conv.fold
+pixel_shuffle = _arrange.pixel_shuffle
+pixel_unshuffle = _arrange.pixel_unshuffle
+bilinear = _arrange.bilinear
 
 
 # What type checkers see of max_pool1d/2d: a Tensor, or (maxima, indices) when
@@ -675,6 +689,147 @@ def max_pool2d_with_indices(input: Tensor, kernel_size: _Size, stride: _Size | N
     """
     return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode,
                       return_indices=True)
+
+
+@overload
+def max_pool3d(input: Tensor, kernel_size: _Size, stride: _Size | None = ...,
+               padding: _Size = ..., dilation: _Size = ..., ceil_mode: bool = ...,
+               return_indices: Literal[False] = ...) -> Tensor: ...
+@overload
+def max_pool3d(input: Tensor, kernel_size: _Size, stride: _Size | None = ...,
+               padding: _Size = ..., dilation: _Size = ..., ceil_mode: bool = ..., *,
+               return_indices: Literal[True]) -> tuple[Tensor, Tensor]: ...
+@overload
+def max_pool3d(input: Tensor, kernel_size: _Size, stride: _Size | None = ...,
+               padding: _Size = ..., dilation: _Size = ..., ceil_mode: bool = ...,
+               return_indices: bool = ...) -> Tensor | tuple[Tensor, Tensor]: ...
+def max_pool3d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """The maximum of each ``kernel_size`` window of ``(N, C, D, H, W)`` / ``(C, D, H, W)``, as
+    ``max_pool2d`` in three dims; ``return_indices`` also gives each maximum's flat position in
+    its ``D * H * W`` volume.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.max_pool3d(ag.arange(8.).reshape(1, 1, 2, 2, 2), 2, return_indices=True)
+        (tensor([[[[[7.]]]]]), tensor([[[[[7]]]]]))
+    """
+    return _conv._max_pool("max_pool3d", 3, input, kernel_size, stride, padding, dilation,
+                           ceil_mode, return_indices)
+
+
+def max_pool3d_with_indices(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+                            padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False,
+                            return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``max_pool3d(..., return_indices=True)``: the maxima and their flat positions.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.max_pool3d_with_indices(ag.arange(8.).reshape(1, 2, 2, 2), 2)[1]
+        tensor([[[[7]]]])
+    """
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode,
+                      return_indices=True)
+
+
+def _adaptive_max_pool(nd: int, input: Tensor, output_size: Any,
+                       return_indices: bool) -> Tensor | tuple[Tensor, Tensor]:
+    return _conv._adaptive_max(f"adaptive_max_pool{nd}d", nd, input, output_size,
+                               return_indices)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: int,
+                        return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """The maximum of each window ``[floor(i*L/out), ceil((i+1)*L/out))`` of ``(N, C, L)`` /
+    ``(C, L)``; ``return_indices`` also gives each maximum's position in ``L``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_max_pool1d(ag.tensor([[1., 5., 2., 4., 3.]]), 2, return_indices=True)
+        (tensor([[5., 4.]]), tensor([[1, 3]]))
+    """
+    return _adaptive_max_pool(1, input, output_size, return_indices)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: int | tuple[int | None, ...],
+                        return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """The maximum of each adaptive window of ``(N, C, H, W)`` / ``(C, H, W)`` (those of
+    ``adaptive_avg_pool2d``; ``None`` in ``output_size`` keeps that dim); ``return_indices``
+    also gives each maximum's flat position in its ``H * W`` plane.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_max_pool2d(ag.arange(9.).reshape(1, 3, 3), 2)
+        tensor([[[4., 5.],
+                 [7., 8.]]])
+    """
+    return _adaptive_max_pool(2, input, output_size, return_indices)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: int | tuple[int | None, ...],
+                        return_indices: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    """``adaptive_max_pool2d`` over the last three dims of ``(N, C, D, H, W)`` /
+    ``(C, D, H, W)`` (indices flat in ``D * H * W``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_max_pool3d(ag.arange(8.).reshape(1, 2, 2, 2), (1, 1, 2))
+        tensor([[[[6., 7.]]]])
+    """
+    return _adaptive_max_pool(3, input, output_size, return_indices)
+
+
+def adaptive_max_pool1d_with_indices(input: Tensor, output_size: int,
+                                     return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``adaptive_max_pool1d(..., return_indices=True)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_max_pool1d_with_indices(ag.tensor([[1., 5., 2.]]), 1)[1]
+        tensor([[1]])
+    """
+    return _adaptive_max_pool(1, input, output_size, True)  # type: ignore[return-value]
+
+
+def adaptive_max_pool2d_with_indices(input: Tensor, output_size: int | tuple[int | None, ...],
+                                     return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``adaptive_max_pool2d(..., return_indices=True)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_max_pool2d_with_indices(ag.arange(4.).reshape(1, 2, 2), 1)[1]
+        tensor([[[3]]])
+    """
+    return _adaptive_max_pool(2, input, output_size, True)  # type: ignore[return-value]
+
+
+def adaptive_max_pool3d_with_indices(input: Tensor, output_size: int | tuple[int | None, ...],
+                                     return_indices: bool = False) -> tuple[Tensor, Tensor]:
+    """``adaptive_max_pool3d(..., return_indices=True)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_max_pool3d_with_indices(ag.arange(8.).reshape(1, 2, 2, 2), 1)[1]
+        tensor([[[[7]]]])
+    """
+    return _adaptive_max_pool(3, input, output_size, True)  # type: ignore[return-value]
 
 
 # ---- losses -------------------------------------------------------------------------------

@@ -197,6 +197,8 @@ def max_pool2d_backward(g, indices, shape):
     if indices.size and (indices.min() < 0 or indices.max() >= H * W):
         raise ValueError(f"max_pool2d_backward: indices must lie in [0, {H * W})")
     indices = np.ascontiguousarray(indices)
+    if g.size == 0:  # nothing to add (and an empty batch has no -1 to infer)
+        return np.zeros((N, C, H, W), g.dtype)
     if not _jit.use_numba():
         return max_pool2d_backward_numpy(g, indices, (N, C, H, W))
     out = np.empty((N, C, H, W), g.dtype)

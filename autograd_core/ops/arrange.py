@@ -1287,3 +1287,152 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: builtins.bool = Fals
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({b.ndim})")
     vals = input._data if isinstance(input, Tensor) else np.asarray(input)
     return _search("bucketize", b, vals, right, out_int32, None)
+
+
+# ---- pixel shuffle and the bilinear form (nn layers' ops) --------------------------------------
+def _shuffle_checks(name: str, x: Tensor, factor: int, what: str) -> int:
+    if x.ndim < 3:
+        raise RuntimeError(f"{name} expects input to have at least 3 dimensions, but got input "
+                           f"with {x.ndim} dimension(s)")
+    r = int(factor)
+    if r <= 0:
+        raise RuntimeError(f"{name} expects a positive {what}, but got {r}")
+    return r
+
+
+def _sample_at(fn, shapes, *args):
+    """A sample calling ``fn(*inputs, *args)`` on inputs of ``shapes``; inputs of other shapes
+    (the generic tests draw their own, all of one shape) become ``(n, 1, ...)`` columns with
+    factor 1 (pixel shuffles) or ``n`` one-by-one matrices (bilinear)."""
+    def sample(*ts):
+        if tuple(tuple(t.shape) for t in ts) == shapes:
+            return fn(*ts, *args)
+        if args:
+            return fn(ts[0].reshape(-1, 1, 1), 1)
+        cols = [t.reshape(-1, 1) for t in ts[:2]]
+        return fn(*cols, ts[2].reshape(-1, 1, 1), *(t.reshape(-1) for t in ts[3:]))
+    return sample
+
+
+@op("pixel_shuffle", samples=[
+    Sample("pixel_shuffle", _sample_at(lambda a, r: pixel_shuffle(a, r), ((2, 8, 2, 3),), 2),
+           shapes=((2, 8, 2, 3),))])
+def pixel_shuffle(input: Tensor, upscale_factor: builtins.int) -> Tensor:
+    """Rearrange ``(*, C * r**2, H, W)`` into ``(*, C, H * r, W * r)`` (``r`` the
+    ``upscale_factor``): each group of ``r**2`` channels becomes an ``r x r`` block of pixels
+    (Shi et al. 2016's sub-pixel convolution).
+
+    Args:
+        input (Tensor): the input, at least 3-D.
+        upscale_factor (int): ``r``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.pixel_shuffle(ag.arange(8.).reshape(1, 4, 1, 2), 2)
+        tensor([[[[0., 2., 1., 3.],
+                  [4., 6., 5., 7.]]]])
+    """
+    r = _shuffle_checks("pixel_shuffle", input, upscale_factor, "upscale_factor")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible "
+                           f"by the square of upscale_factor, but input.size(-3)={c} is not "
+                           f"divisible by {r * r}")
+    n = len(lead)
+    x = reshape(input, (*lead, c // (r * r), r, r, h, w))
+    x = permute(x, tuple(range(n)) + tuple(n + i for i in (0, 3, 1, 4, 2)))
+    return reshape(x, (*lead, c // (r * r), h * r, w * r))
+
+
+@op("pixel_unshuffle", samples=[
+    Sample("pixel_unshuffle", _sample_at(lambda a, r: pixel_unshuffle(a, r), ((2, 2, 4, 6),), 2),
+           shapes=((2, 2, 4, 6),))])
+def pixel_unshuffle(input: Tensor, downscale_factor: builtins.int) -> Tensor:
+    """The inverse of :func:`pixel_shuffle`: ``(*, C, H * r, W * r)`` into
+    ``(*, C * r**2, H, W)`` (``r`` the ``downscale_factor``).
+
+    Args:
+        input (Tensor): the input, at least 3-D.
+        downscale_factor (int): ``r``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.pixel_unshuffle(ag.tensor([[[[0., 2., 1., 3.], [4., 6., 5., 7.]]]]), 2).flatten()
+        tensor([0., 1., 2., 3., 4., 5., 6., 7.])
+    """
+    r = _shuffle_checks("pixel_unshuffle", input, downscale_factor, "downscale_factor")
+    *lead, c, h, w = input.shape
+    for size, dim, d in ((h, "height", -2), (w, "width", -1)):
+        if size % r:
+            raise RuntimeError(f"pixel_unshuffle expects {dim} to be divisible by "
+                               f"downscale_factor, but input.size({d})={size} is not divisible "
+                               f"by {r}")
+    n = len(lead)
+    x = reshape(input, (*lead, c, h // r, r, w // r, r))
+    x = permute(x, tuple(range(n)) + tuple(n + i for i in (0, 2, 4, 1, 3)))
+    return reshape(x, (*lead, c * r * r, h // r, w // r))
+
+
+_B1, _B2 = ((3, 2), (3, 4), (5, 2, 4)), ((2, 3, 2), (2, 3, 1), (3, 2, 1), (3,))
+
+
+@op("bilinear", samples=[
+    Sample("bilinear", lambda a, b, w: _sample_at(bilinear, _B1)(a, b, w), 3, shapes=_B1),
+    Sample("bilinear_bias", lambda a, b, w, c: _sample_at(bilinear, _B2)(a, b, w, c), 4,
+           shapes=_B2)])
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor,
+             bias: Tensor | None = None) -> Tensor:
+    """The bilinear form ``y_k = x1^T W_k x2 + b_k`` of ``input1`` ``(*, in1)`` and ``input2``
+    ``(*, in2)`` (the same leading dims) with ``weight`` ``(out, in1, in2)`` and ``bias``
+    ``(out,)``: the result is ``(*, out)``.
+
+    Args:
+        input1 (Tensor): the left features.
+        input2 (Tensor): the right features.
+        weight (Tensor): one ``in1 x in2`` matrix per output feature.
+        bias (Tensor, optional): added to each output. Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.bilinear(ag.tensor([[1., 2.]]), ag.tensor([[3., 4., 5.]]), ag.ones(1, 2, 3))
+        tensor([[36.]])
+    """
+    x1, x2, w = input1, input2, weight
+    if x1.ndim != x2.ndim:
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {x1.ndim} and "
+                           f"{x2.ndim}")
+    for d in range(x1.ndim - 1):
+        if x1.shape[d] != x2.shape[d]:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {d}: "
+                               f"got {x1.shape[d]} and {x2.shape[d]}")
+    if w.ndim != 3:
+        raise RuntimeError(f"bilinear(): weight must be 3-dimensional (out, in1, in2), but got "
+                           f"weight of size {list(w.shape)}")
+    if x1.shape[-1] != w.shape[1]:
+        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got "
+                           f"{x1.shape[-1]} but expected {w.shape[1]}")
+    if x2.shape[-1] != w.shape[2]:
+        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got "
+                           f"{x2.shape[-1]} but expected {w.shape[2]}")
+    if bias is not None and (bias.ndim == 0 or bias.shape[0] != w.shape[0]):
+        got = bias.shape[0] if bias.ndim else 0
+        raise RuntimeError(f"bilinear(): bias size does not match weight size: got {got} but "
+                           f"expected {w.shape[0]}")
+    dtypes = [t.dtype for t in (x1, x2, w)]
+    if len(set(dtypes)) > 1:
+        raise RuntimeError("All tensors must have the same dtype, got input1: {}, input2: {}, "
+                           "weight: {}".format(*(_ctype_name(d) for d in dtypes)))
+    lead, (o, i, j) = x1.shape[:-1], w.shape
+    b = math.prod(lead)
+    t = matmul(reshape(x1, (b, i)), reshape(permute(w, (1, 0, 2)), (i, o * j)))
+    y = (reshape(t, (b, o, j)) * reshape(x2, (b, 1, j))).sum(-1)
+    if bias is not None:
+        y = y + bias
+    return reshape(y, (*lead, o))
+
+
+def _ctype_name(dt: Any) -> str:
+    return {"float32": "float", "float64": "double"}.get(np.dtype(dt).name, np.dtype(dt).name)

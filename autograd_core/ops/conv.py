@@ -20,6 +20,7 @@ go to BLAS:
 
 from __future__ import annotations
 
+import math
 import threading
 from typing import TypeAlias
 
@@ -29,7 +30,8 @@ from autograd_core.kernels import conv as K
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.pieces import constant_pad_nd
-from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.registry import Sample, op, refuse_capture
+from autograd_core.ops.shape import stack
 from autograd_core.tensor import Tensor
 
 Window = K.Window
@@ -476,19 +478,47 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
         for e in reversed(extra):
             pad += [0, e]
         x = constant_pad_nd(x, pad)
-    if nd == 1:
-        x, w = x.unsqueeze(2), w.unsqueeze(2)
-        stride, padding, dilation = (1,) + stride, (0,) + padding, (1,) + dilation
+    if nd == 3:
+        out = _conv3d_as_2d(x, w, bias, stride, padding, dilation, groups)
+    else:
+        if nd == 1:
+            x, w = x.unsqueeze(2), w.unsqueeze(2)
+            stride, padding, dilation = (1,) + stride, (0,) + padding, (1,) + dilation
+        out = _conv2d(x, w, bias, stride, padding, dilation, groups)
+        if nd == 1:
+            out = out.squeeze(2)
+    return out if batched else out.squeeze(0)
+
+
+def _conv2d(x, w, bias, stride, padding, dilation, groups):
+    """The checked batched 2-D convolution: its window and ``Conv2dOp``."""
     H, W = x.shape[2:]
     kh, kw = w.shape[2:]
     oh, ow = ((s + 2 * p - d * (k - 1) - 1) // st + 1 for s, p, d, k, st in
               zip((H, W), padding, dilation, (kh, kw), stride))
     win = Window(kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
                  oh, ow)
-    out = Conv2dOp.apply(x, w, bias, win=win, groups=groups)
-    if nd == 1:
-        out = out.squeeze(2)
-    return out if batched else out.squeeze(0)
+    return Conv2dOp.apply(x, w, bias, win=win, groups=groups)
+
+
+def _conv3d_as_2d(x, w, bias, stride, padding, dilation, groups):
+    """The checked batched 3-D convolution as one 2-D convolution: the depth taps go to the
+    channels (each output depth's ``kd`` input slices, group by group, as ``(N*od, kd*C,
+    H, W)``; the weight ``(O, kd*C/G, kh, kw)`` in the same order), so the recorded graph is
+    slicing, a stack and ``Conv2dOp``, and every derivative comes with them."""
+    sd, pd, dd = stride[0], padding[0], dilation[0]
+    if pd:
+        x = constant_pad_nd(x, [0, 0, 0, 0, pd, pd])
+    N, C, D, H, W = x.shape
+    O, kd = w.shape[0], w.shape[2]
+    G = groups
+    od = (D - dd * (kd - 1) - 1) // sd + 1
+    taps = stack([x[:, :, t * dd:t * dd + (od - 1) * sd + 1:sd] for t in range(kd)], 1)
+    x2 = taps.reshape(N, kd, G, C // G, od, H, W).permute(0, 4, 2, 1, 3, 5, 6).reshape(
+        N * od, kd * C, H, W)
+    w2 = w.permute(0, 2, 1, 3, 4).reshape(O, kd * w.shape[1], *w.shape[3:])
+    out = _conv2d(x2, w2, bias, stride[1:], padding[1:], dilation[1:], groups)
+    return out.reshape(N, od, O, *out.shape[2:]).permute(0, 2, 1, 3, 4)
 
 
 def _ctype(dt):
@@ -501,12 +531,17 @@ def _stype(dt):
             "int32": "Int"}.get(np.dtype(dt).name, np.dtype(dt).name)
 
 
-def _conv_sample(nd, shapes, **kw):
+def _conv_sample(nd, shapes, transposed=False, **kw):
     """A sample: the op with ``kw`` on inputs of ``shapes``; other shapes (the generic tests
-    draw their own) are flattened into a one-channel 'same' ``conv1d``."""
+    draw their own) are flattened into a one-channel 'same' ``conv1d`` (a full
+    ``conv_transpose1d`` for the transposed ops)."""
     def fn(a, b):
         if (tuple(a.shape), tuple(b.shape)) == shapes:
-            return (conv2d if nd == 2 else conv1d)(a, b, **kw)
+            if transposed:
+                return (conv_transpose2d if nd == 2 else conv_transpose1d)(a, b, **kw)
+            return {1: conv1d, 2: conv2d, 3: conv3d}[nd](a, b, **kw)
+        if transposed:
+            return conv_transpose1d(a.reshape(1, 1, -1), b.reshape(1, 1, -1))
         return conv1d(a.reshape(1, 1, -1), b.reshape(1, 1, -1), padding="same")
     return fn
 
@@ -559,6 +594,170 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: _S
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
+_S4, _S5 = ((2, 4, 4, 3, 5), (6, 2, 2, 3, 2)), ((1, 2, 3, 4, 3), (2, 2, 2, 2, 3))
+
+
+@op("conv3d", samples=[
+    Sample("conv3d", _conv_sample(3, _S4, stride=(2, 1, 2), padding=(1, 0, 1),
+                                  dilation=(1, 1, 2), groups=2), 2, shapes=_S4),
+    Sample("conv3d_same", _conv_sample(3, _S5, padding="same", dilation=(2, 1, 1)), 2,
+           shapes=_S5)])
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: _Size = 1,
+           padding: _Size | str = 0, dilation: _Size = 1, groups: int = 1) -> Tensor:
+    """3-D cross-correlation of ``input`` ``(N, C_in, D, H, W)`` (or ``(C_in, D, H, W)``) with
+    ``weight`` ``(C_out, C_in / groups, kD, kH, kW)``; as :func:`conv2d` otherwise. It runs as
+    one 2-D convolution whose channels hold the depth taps.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.conv3d(ag.ones(1, 1, 3, 3, 3), ag.ones(1, 1, 2, 2, 2))[0, 0, 0]
+        tensor([[8., 8.],
+                [8., 8.]])
+    """
+    return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+# ---- transposed convolution ----------------------------------------------------------------------
+def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_padding, groups,
+                    dilation):
+    """The gradient of a convolution with respect to its input, as an op: per group
+    ``cols = W_g^T @ x_g`` (the columns of every output window) summed into place by
+    ``Col2Im``. Its derivative is therefore im2col and a product: a convolution forward and a
+    weight gradient, the same kernels as ``Conv2dOp``."""
+    x, w = _t(input), _t(weight)
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
+                           f"{name}, but got input of size: {list(x.shape)}")
+    if w.ndim != nd + 2:
+        raise RuntimeError(f"{name}: expected weight to be {nd + 2}-dimensional, but got weight "
+                           f"of size {list(w.shape)}")
+    _float_check(name, x)
+    if isinstance(padding, str):
+        raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
+    stride, padding, output_padding, dilation = (
+        _ntuple(v, nd, what, name) for v, what in (
+            (stride, "stride"), (padding, "padding"), (output_padding, "output_padding"),
+            (dilation, "dilation")))
+    if nd == 1:  # PyTorch's checks and messages see the unit height of the 2-D form
+        stride, padding, output_padding, dilation = ((1,) + stride, (0,) + padding,
+                                                     (0,) + output_padding, (1,) + dilation)
+    groups = int(groups)
+    if min(stride) <= 0:
+        raise RuntimeError("non-positive stride is not supported")
+    if min(padding) < 0:
+        raise RuntimeError("negative padding is not supported")
+    if min(output_padding) < 0:
+        raise RuntimeError("negative output_padding is not supported")
+    if min(dilation) <= 0:
+        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: "
+                           f"{dilation[0]}, dilation_width: {dilation[1]}")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if any(o >= s and o >= d for o, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError(
+            f"output padding must be smaller than either stride or dilation, but got "
+            f"output_padding_height: {output_padding[0]} output_padding_width: "
+            f"{output_padding[1]} stride_height: {stride[0]} stride_width: {stride[1]} "
+            f"dilation_height: {dilation[0]} dilation_width: {dilation[1]}")
+    batched = x.ndim == nd + 2
+    shape = x.shape if batched else (1,) + x.shape
+    Cin = w.shape[0]
+    if Cin % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{list(w.shape)}] instead")
+    if shape[1] != Cin:
+        raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
+                           f"input{list(shape)} to have {Cin} channels, but got {shape[1]} "
+                           "channels instead")
+    Cout = w.shape[1] * groups
+    if bias is not None:
+        bias = _t(bias)
+        if bias.shape != (Cout,):
+            raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
+                               f"bias to be 1-dimensional with {Cout} elements, but got bias "
+                               f"of size {list(bias.shape)} instead")
+    if w.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {_stype(x.dtype)} but found {_stype(w.dtype)}")
+    if not batched:
+        x = x.unsqueeze(0)
+    if nd == 1:
+        x, w = x.unsqueeze(2), w.unsqueeze(2)
+    N, _, H, W = x.shape
+    ksize = w.shape[2:]
+    sizes = [(i - 1) * s - 2 * p + d * (k - 1) + o + 1 for i, s, p, d, k, o in
+             zip((H, W), stride, padding, dilation, ksize, output_padding)]
+    if min(sizes) < 1:
+        raise RuntimeError(f"Given input size per channel: ({H} x {W}). Calculated output "
+                           f"size per channel: ({sizes[0]} x {sizes[1]}). Output size is too "
+                           "small")
+    G = groups
+    cols = w.reshape(G, Cin // G, -1).transpose(-1, -2).matmul(x.reshape(N, G, Cin // G, H * W))
+    win = Window(ksize[0], ksize[1], stride[0], stride[1], padding[0], padding[1], dilation[0],
+                 dilation[1], H, W)
+    cols = cols.reshape(N, Cout * ksize[0] * ksize[1], H * W)
+    out = Col2Im.apply(cols, shape=(N, Cout, *sizes), win=win)
+    if bias is not None:
+        out = out + bias.to(out.dtype).reshape(1, Cout, 1, 1)
+    if nd == 1:
+        out = out.squeeze(2)
+    return out if batched else out.squeeze(0)
+
+
+_T2, _T1 = ((2, 4, 3, 3), (4, 3, 3, 2)), ((2, 3, 4), (3, 2, 3))
+
+
+@op("conv_transpose2d", samples=[
+    Sample("conv_transpose2d", _conv_sample(2, _T2, True, stride=(2, 1), padding=(1, 0),
+                                            output_padding=(1, 0), groups=2, dilation=(1, 2)),
+           2, shapes=_T2)])
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: _Size = 1, padding: _Size = 0, output_padding: _Size = 0,
+                     groups: int = 1, dilation: _Size = 1) -> Tensor:
+    """2-D transposed convolution ("deconvolution") of ``input`` ``(N, C_in, H, W)`` (or
+    ``(C_in, H, W)``) with ``weight`` ``(C_in, C_out / groups, kH, kW)``, plus ``bias``
+    ``(C_out,)``: the gradient of :func:`conv2d` with respect to its input. The output is
+    ``(H - 1) * stride - 2 * padding + dilation * (kH - 1) + output_padding + 1`` high (likewise
+    wide); ``output_padding`` (smaller than ``stride`` or ``dilation``) picks among the sizes a
+    strided convolution maps to the same size. PyTorch's argument order (``groups`` before
+    ``dilation``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.conv_transpose2d(ag.ones(1, 1, 2, 2), ag.ones(1, 1, 2, 2), stride=2)
+        tensor([[[[1., 1., 1., 1.],
+                  [1., 1., 1., 1.],
+                  [1., 1., 1., 1.],
+                  [1., 1., 1., 1.]]]])
+        >>> ag.conv_transpose2d(ag.ones(1, 1, 2, 2), ag.ones(1, 1, 2, 2))
+        tensor([[[[1., 2., 1.],
+                  [2., 4., 2.],
+                  [1., 2., 1.]]]])
+    """
+    return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
+
+
+@op("conv_transpose1d", samples=[
+    Sample("conv_transpose1d", _conv_sample(1, _T1, True, stride=2, padding=1, output_padding=1,
+                                            dilation=2), 2, shapes=_T1)])
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: _Size = 1, padding: _Size = 0, output_padding: _Size = 0,
+                     groups: int = 1, dilation: _Size = 1) -> Tensor:
+    """1-D transposed convolution of ``input`` ``(N, C_in, L)`` (or ``(C_in, L)``) with
+    ``weight`` ``(C_in, C_out / groups, k)``; as :func:`conv_transpose2d` otherwise.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.conv_transpose1d(ag.tensor([[[1., 2.]]]), ag.tensor([[[1., 10., 100.]]]))
+        tensor([[[  1.,  12., 120., 200.]]])
+    """
+    return _conv_transpose("conv_transpose1d", 1, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
+
+
 # ---- pooling -----------------------------------------------------------------------------------
 def _pool_size(size, k, s, p, d, ceil_mode):
     """PyTorch's ``pooling_output_shape``: with ``ceil_mode`` the last window must start inside
@@ -571,45 +770,64 @@ def _pool_size(size, k, s, p, d, ceil_mode):
 
 
 def _pool_window(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode):
-    """Checks (PyTorch's wording) and the 2-D window of a 1-D/2-D pooling call; ``x`` is the
-    (N, C, H, W) input."""
-    ks = _pool_tuple(kernel_size, nd, "kernel_size")
+    """Checks (PyTorch's wording) and the 2-D window of a pooling call; ``x`` is the batched
+    input, ``(N, C, H, W)`` for 1-D/2-D calls (1-D has a unit height). A 3-D call on
+    ``(N, C, D, H, W)`` gets two windows, pooled one after the other (max and sums are
+    separable): ``(H, W)`` over ``(N, C*D, H, W)``, then depth over ``(N, C, D, oh*ow)``."""
+    ks = _pool_tuple(kernel_size, nd, "kernel_size", name)
     st = ks if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
-        _pool_tuple(stride, nd, "stride")
-    pd = _pool_tuple(padding, nd, "padding")
-    dl = _pool_tuple(dilation, nd, "dilation")
+        _pool_tuple(stride, nd, "stride", name)
+    pd = _pool_tuple(padding, nd, "padding", name)
+    dl = _pool_tuple(dilation, nd, "dilation", name)
     if min(ks) <= 0 or min(st) <= 0:
         raise RuntimeError("stride should not be zero" if min(st) == 0 or min(ks) == 0 else
                            f"{name}: kernel_size and stride must be greater than zero")
     if min(dl) <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {dl[0]} "
-                           f"dilationW: {dl[-1]}")
+        dims, values = ("THW", dl) if nd == 3 else ("HW", (dl[0], dl[-1]))
+        raise RuntimeError("dilation should be greater than zero, but got " + " ".join(
+            f"dilation{c}: {d}" for c, d in zip(dims, values)))
     for k, p, d in zip(ks, pd, dl):
         half = (d * (k - 1) + 1) // 2 if name.startswith("max") else k // 2
         if p < 0 or p > half:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={p}, kernel_size={k} and dilation={d}")
+    if name == "avg_pool3d" and any(n < k for n, k in zip(x.shape[2:], ks)):
+        T, H, W = x.shape[2:]
+        raise RuntimeError(f"input image (T: {T} H: {H} W: {W}) smaller than kernel size "
+                           f"(kT: {ks[0]} kH: {ks[1]} kW: {ks[2]})")
     if nd == 1:
         ks, st, pd, dl = (1,) + ks, (1,) + st, (0,) + pd, (1,) + dl
-    H, W = x.shape[2:]
-    oh, ow = (_pool_size(s, k, t, p, d, ceil_mode)
-              for s, k, t, p, d in zip((H, W), ks, st, pd, dl))
-    if oh < 1 or ow < 1:
+    outs = [_pool_size(n, k, t, p, d, ceil_mode)
+            for n, k, t, p, d in zip(x.shape[2:], ks, st, pd, dl)]
+    if min(outs) < 1:
         C = x.shape[1]
-        ins = f"{C}x{W}" if nd == 1 else f"{C}x{H}x{W}"
-        outs = f"{C}x{ow}" if nd == 1 else f"{C}x{oh}x{ow}"
-        raise RuntimeError(f"Given input size: ({ins}). Calculated output size: ({outs}). "
+        keep = slice(1, None) if nd == 1 else slice(None)
+        ins = "x".join(map(str, (C, *x.shape[2:][keep])))
+        got = "x".join(map(str, (C, *outs[keep])))
+        raise RuntimeError(f"Given input size: ({ins}). Calculated output size: ({got}). "
                            "Output size is too small")
-    return Window(ks[0], ks[1], st[0], st[1], pd[0], pd[1], dl[0], dl[1], oh, ow)
+    if nd == 3:
+        oh, ow = outs[1:]
+        return (Window(ks[1], ks[2], st[1], st[2], pd[1], pd[2], dl[1], dl[2], oh, ow),
+                Window(ks[0], 1, st[0], 1, pd[0], 0, dl[0], 1, outs[0], oh * ow))
+    return Window(ks[0], ks[1], st[0], st[1], pd[0], pd[1], dl[0], dl[1], *outs)
 
 
-def _pool_tuple(value, nd, what):
+def _pool_tuple(value, nd, what, name=None):
     if isinstance(value, (int, np.integer)):
         return (int(value),) * nd
     v = tuple(int(a) for a in value)
     if len(v) == 1:
         return v * nd
     if len(v) != nd:
+        if name is not None and nd > 1:  # PyTorch's pooling wording (it varies)
+            count = {2: "two", 3: "three"}[nd]
+            form = {"stride": "must either be omitted, a single int,",
+                    "dilation": "must be either a single int,"}.get(
+                        what, "must either be a single int,")
+            if name == "avg_pool3d" and what in ("kernel_size", "stride"):
+                form = form.replace("either ", "")
+            raise RuntimeError(f"{name}: {what} {form} or a tuple of {count} ints")
         raise RuntimeError(f"{what} must either be a single int, or a tuple of {nd} ints")
     return v
 
@@ -622,7 +840,8 @@ def _pool_input(name, input, nd):
         if nd == 1:
             raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) tensor with optional 0 "
                                f"dim batch size for input, but got:{list(x.shape)}")
-        raise RuntimeError("non-empty 3D or 4D (batch mode) tensor expected for input")
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for "
+                           "input")
     _float_check(name, x)
     batched = x.ndim == nd + 2
     if not batched:
@@ -654,8 +873,10 @@ class MaxPool2dOp(Node):
             return out
         self.index = index
         N, C = x.shape[:2]
-        flat = np.ascontiguousarray(x).reshape(N, C, -1)
-        return np.take_along_axis(flat, index.reshape(N, C, -1), axis=2).reshape(index.shape)
+        # explicit sizes: an empty batch has no -1 to infer
+        flat = np.ascontiguousarray(x).reshape(N, C, math.prod(x.shape[2:]))
+        return np.take_along_axis(flat, index.reshape(N, C, math.prod(index.shape[2:])),
+                                  axis=2).reshape(index.shape)
 
     def fused_backward(self, g):
         return (K.max_pool2d_backward(g, self.index, self.shape),)
@@ -682,6 +903,10 @@ def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode
               return_indices):
     x, back = _pool_input(name, input, nd)
     win = _pool_window(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
+    if return_indices:  # the indices are found here, in Python: a replay would keep them
+        refuse_capture(f"{name}(return_indices=True)")
+    if nd == 3:
+        return _max_pool3d(x, *win, back, return_indices)
     if not return_indices:
         return back(MaxPool2dOp.apply(x, win=win))
     _, index = K.max_pool2d_forward(x._data, win)
@@ -689,6 +914,23 @@ def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode
     W = x.shape[3]
     idx = index if nd == 2 else index % W
     return out, back(Tensor(idx))
+
+
+def _max_pool3d(x, win_hw, win_d, back, return_indices):
+    """Max pooling over ``(H, W)`` of each depth slice, then over depth (see
+    ``_pool_window``): the first maximum in (d, h, w) order and the last NaN, as PyTorch's."""
+    N, C, D, H, W = x.shape
+    shape = (N, C, win_d.oh, win_hw.oh, win_hw.ow)
+    if not return_indices:
+        y = MaxPool2dOp.apply(x.reshape(N, C * D, H, W), win=win_hw)
+        return back(MaxPool2dOp.apply(y.reshape(N, C, D, win_d.ow), win=win_d).reshape(shape))
+    y, hw = K.max_pool2d_forward(x._data.reshape(N, C * D, H, W), win_hw)
+    _, d = K.max_pool2d_forward(y.reshape(N, C, D, win_d.ow), win_d)
+    d //= win_d.ow  # the depth of each maximum; its (h, w) is that slice's
+    hw = np.take_along_axis(hw.reshape(N, C, D, win_d.ow), d, axis=2)
+    index = d * (H * W) + hw
+    out = MaxPool2dOp.apply(x.reshape(N, C, D, H * W), index=index)
+    return back(out.reshape(shape)), back(Tensor(index.reshape(shape)))
 
 
 def _pool_sample(fn, nd, **kw):
@@ -784,7 +1026,16 @@ def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_in
     win = _pool_window(name, x, nd, kernel_size, stride, padding, 1, ceil_mode)
     if divisor_override is not None and int(divisor_override) == 0:
         raise RuntimeError("divisor must be not zero")
-    return back(AvgPool2dOp.apply(x, win=win, count_include_pad=bool(count_include_pad),
+    cip = bool(count_include_pad)
+    if nd == 3:  # sums over (H, W), then depth (divisors are per-dim products; see _pool_window)
+        win_hw, win_d = win
+        N, C, D, H, W = x.shape
+        y = AvgPool2dOp.apply(x.reshape(N, C * D, H, W), win=win_hw, count_include_pad=cip,
+                              divisor_override=None if divisor_override is None else 1)
+        y = AvgPool2dOp.apply(y.reshape(N, C, D, win_d.ow), win=win_d, count_include_pad=cip,
+                              divisor_override=divisor_override)
+        return back(y.reshape(N, C, win_d.oh, win_hw.oh, win_hw.ow))
+    return back(AvgPool2dOp.apply(x, win=win, count_include_pad=cip,
                                   divisor_override=divisor_override))
 
 
@@ -835,6 +1086,53 @@ def avg_pool1d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
                      count_include_pad, None)
 
 
+@op("max_pool3d", samples=[
+    Sample("max_pool3d", lambda a: _pool_sample(max_pool3d, 3, kernel_size=(2, 3, 2),
+                                                stride=(1, 2, 2), padding=(1, 1, 0),
+                                                dilation=(1, 1, 2), ceil_mode=True)(a),
+           domain="distinct", shapes=((2, 2, 4, 5, 6),))])
+def max_pool3d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, dilation: _Size = 1, ceil_mode: bool = False) -> Tensor:
+    """:func:`max_pool2d` over the last three dims of ``(N, C, D, H, W)`` / ``(C, D, H, W)``
+    (pooled over ``(H, W)``, then depth: the same maxima, ties and NaNs as one 3-D window).
+    ``nn.functional.max_pool3d`` also takes ``return_indices`` (flat in ``D * H * W``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.max_pool3d(ag.arange(8.).reshape(1, 1, 2, 2, 2), 2)
+        tensor([[[[[7.]]]]])
+    """
+    return _max_pool("max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode,
+                     False)
+
+
+@op("avg_pool3d", function=False, samples=[
+    Sample("avg_pool3d", lambda a: _pool_sample(avg_pool3d, 3, kernel_size=(2, 3, 2),
+                                                stride=(1, 2, 2), padding=(1, 1, 0),
+                                                ceil_mode=True, count_include_pad=False)(a),
+           shapes=((2, 2, 4, 5, 6),)),
+    Sample("avg_pool3d_divisor", lambda a: _pool_sample(avg_pool3d, 3, kernel_size=2,
+                                                        padding=(0, 1, 0),
+                                                        divisor_override=3)(a),
+           shapes=((1, 2, 3, 4, 5),))])
+def avg_pool3d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
+               padding: _Size = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """:func:`avg_pool2d` over the last three dims of ``(N, C, D, H, W)`` / ``(C, D, H, W)``
+    (summed over ``(H, W)``, then depth; PyTorch's divisors).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.avg_pool3d(ag.arange(8.).reshape(1, 1, 2, 2, 2), 2)
+        tensor([[[[[3.5000]]]]])
+    """
+    return _avg_pool("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
+
+
 def _adaptive_matrix(size, out, dtype):
     """``(out, size)``: row ``i`` averages ``[floor(i*size/out), ceil((i+1)*size/out))``."""
     m = np.zeros((out, size), dtype)
@@ -844,17 +1142,7 @@ def _adaptive_matrix(size, out, dtype):
     return m
 
 
-def _adaptive(name, nd, input, output_size):
-    x = _t(input)
-    if x.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got "
-                           f"{list(x.shape)}")
-    for d in range(x.ndim - nd, x.ndim):
-        if x.shape[d] == 0:
-            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
-                               f"dimensions, but input has sizes {list(x.shape)} with dimension "
-                               f"{d} being empty")
-    _float_check(name, x)
+def _adaptive_sizes(name, x, nd, output_size):
     sizes = (output_size,) * nd if isinstance(output_size, (int, np.integer)) or \
         output_size is None else tuple(output_size)
     if len(sizes) != nd:
@@ -862,9 +1150,38 @@ def _adaptive(name, nd, input, output_size):
     sizes = [x.shape[x.ndim - nd + i] if s is None else int(s) for i, s in enumerate(sizes)]
     if min(sizes) < 0:
         raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0")
+    return sizes
+
+
+def _adaptive_input(name, nd, input):
+    x = _t(input)
+    if x.ndim not in (nd + 1, nd + 2):
+        if name == "adaptive_max_pool1d":
+            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional "
+                               "tensor for argument #1 'self' (while checking arguments for "
+                               "adaptive_max_pool1d)")
+        colon = ":" if name.startswith("adaptive_max") else ""
+        raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got{colon} "
+                           f"{list(x.shape)}")
+    for d in range(x.ndim - nd, x.ndim):
+        if x.shape[d] == 0:
+            raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but input has sizes {list(x.shape)} with dimension "
+                               f"{d} being empty")
+    _float_check(name, x)
+    return x
+
+
+def _adaptive(name, nd, input, output_size):
+    x = _adaptive_input(name, nd, input)
+    sizes = _adaptive_sizes(name, x, nd, output_size)
     out = x
-    if nd == 2:
-        ph = xp.constant(_adaptive_matrix(x.shape[-2], sizes[0], x.dtype))
+    if nd == 3:  # depth: (D, H*W) planes
+        pd = xp.constant(_adaptive_matrix(x.shape[-3], sizes[0], x.dtype))
+        lead, (H, W) = x.shape[:-3], x.shape[-2:]
+        out = (pd @ out.reshape(*lead, x.shape[-3], H * W)).reshape(*lead, sizes[0], H, W)
+    if nd >= 2:
+        ph = xp.constant(_adaptive_matrix(x.shape[-2], sizes[-2], x.dtype))
         out = ph @ out
     pw = xp.constant(np.ascontiguousarray(_adaptive_matrix(x.shape[-1], sizes[-1], x.dtype).T))
     return out @ pw
@@ -903,6 +1220,144 @@ def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
         tensor([[2., 4.]])
     """
     return _adaptive("adaptive_avg_pool1d", 1, input, output_size)
+
+
+@op("adaptive_avg_pool3d", function=False, samples=[
+    Sample("adaptive_avg_pool3d", lambda a: adaptive_avg_pool3d(
+        a if a.ndim == 5 else a.reshape(1, 1, 1, 1, -1), (2, 3, 2) if a.ndim == 5 else 1),
+        shapes=((2, 2, 3, 5, 4),))])
+def adaptive_avg_pool3d(input: Tensor, output_size: int | tuple[int | None, ...]) -> Tensor:
+    """:func:`adaptive_avg_pool2d` over the last three dims of ``(N, C, D, H, W)`` /
+    ``(C, D, H, W)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_avg_pool3d(ag.arange(8.).reshape(1, 2, 2, 2), 1).flatten()
+        tensor([3.5000])
+    """
+    return _adaptive("adaptive_avg_pool3d", 3, input, output_size)
+
+
+def _adaptive_max_index(x, sizes):
+    """Flat indices ``(N, C, *sizes)`` into each ``(N, C)`` plane of ``x`` ``(N, C, *spatial)``
+    of the maximum of every adaptive window (those of :func:`adaptive_avg_pool2d`): the first
+    maximum in scan order, the last NaN (PyTorch's rule). The windows are gathered padded to
+    one length by repeating their last element, which never changes which element wins."""
+    N, C, spatial, nd = x.shape[0], x.shape[1], x.shape[2:], len(sizes)
+    Q = int(np.prod(sizes))
+    if Q == 0 or N * C == 0:
+        return np.zeros((N, C, *sizes), np.int64)
+    picks, flat = [], 0
+    for k, (n, o) in enumerate(zip(spatial, sizes)):
+        i = np.arange(o)
+        start, end = (i * n) // o, -((-(i + 1) * n) // o)
+        at = np.minimum(start[:, None] + np.arange((end - start).max()), end[:, None] - 1)
+        shape = [1] * (2 * nd)
+        shape[k], shape[nd + k] = at.shape
+        picks.append(at.reshape(shape))
+        flat = flat + picks[-1] * int(np.prod(spatial[k + 1:], dtype=np.int64))
+    v = x[(slice(None), slice(None)) + tuple(picks)]  # (N, C, *sizes, *window lengths)
+    flat = np.broadcast_to(flat, v.shape[2:]).reshape(Q, -1)
+    v = v.reshape(N, C, Q, -1)
+    arg = np.argmax(v, axis=-1)
+    nan = np.isnan(v)
+    last_nan = v.shape[-1] - 1 - np.argmax(nan[..., ::-1], axis=-1)
+    arg = np.where(nan.any(axis=-1), last_nan, arg)
+    return flat[np.arange(Q), arg].reshape(N, C, *sizes).astype(np.int64)
+
+
+class AdaptiveMaxPoolOp(MaxPool2dOp):
+    """``x`` ``(N, C, 1, S)`` (its spatial dims flattened) read at the maxima of its adaptive
+    windows, found here at each call (so a captured step finds them afresh); the backward is
+    max pooling's (add at the indices)."""
+
+    def name(self):
+        return "AdaptiveMaxPool2DBackward0"
+
+    def forward(self, x, spatial=None, sizes=None, index=None):
+        if index is None:
+            N, C = x.shape[:2]
+            index = _adaptive_max_index(x.reshape(N, C, *spatial), sizes).reshape(
+                N, C, 1, int(np.prod(sizes)))
+        return super().forward(x, index=index)
+
+
+def _adaptive_max(name, nd, input, output_size, return_indices):
+    x = _adaptive_input(name, nd, input)
+    sizes = _adaptive_sizes(name, x, nd, output_size)
+    batched = x.ndim == nd + 2
+    if not batched:
+        x = x.unsqueeze(0)
+    N, C, spatial = x.shape[0], x.shape[1], tuple(x.shape[2:])
+    flat = x.reshape(N, C, 1, int(np.prod(spatial)))
+    shape = (N, C, *sizes) if batched else (C, *sizes)
+    if not return_indices:
+        return AdaptiveMaxPoolOp.apply(flat, spatial=spatial, sizes=sizes).reshape(shape)
+    refuse_capture(f"{name}(return_indices=True)")  # indices found here: a replay keeps them
+    index = _adaptive_max_index(x._data, sizes)
+    out = AdaptiveMaxPoolOp.apply(flat, index=index.reshape(N, C, 1, int(np.prod(sizes))))
+    out = out.reshape(shape)
+    return out, Tensor(index.reshape(shape))
+
+
+def _adaptive_max_sample(nd, size, shape):
+    def fn(a):
+        if a.ndim != nd + 2:
+            return _adaptive_max(f"adaptive_max_pool{nd}d", nd, a.reshape((1, 1) + (1,) * (
+                nd - 1) + (-1,)), 1, False)
+        return _adaptive_max(f"adaptive_max_pool{nd}d", nd, a, size, False)
+    return Sample(f"adaptive_max_pool{nd}d", fn, domain="distinct", shapes=(shape,))
+
+
+@op("adaptive_max_pool1d", function=False,
+    samples=[_adaptive_max_sample(1, 3, (2, 3, 7))])
+def adaptive_max_pool1d(input: Tensor, output_size: int) -> Tensor:
+    """The maximum of each window ``[floor(i*L/out), ceil((i+1)*L/out))`` of ``(N, C, L)`` /
+    ``(C, L)``; ``nn.functional.adaptive_max_pool1d`` also takes ``return_indices``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_max_pool1d(ag.tensor([[1., 5., 2., 4., 3.]]), 2)
+        tensor([[5., 4.]])
+    """
+    return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, False)
+
+
+@op("adaptive_max_pool2d", function=False,
+    samples=[_adaptive_max_sample(2, (3, 2), (2, 2, 5, 7))])
+def adaptive_max_pool2d(input: Tensor, output_size: int | tuple[int | None, ...]) -> Tensor:
+    """The maximum of each adaptive window of ``(N, C, H, W)`` / ``(C, H, W)`` (those of
+    :func:`adaptive_avg_pool2d`); ties go to the first maximum, a NaN wins (as PyTorch).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_max_pool2d(ag.arange(9.).reshape(1, 3, 3), 2)
+        tensor([[[4., 5.],
+                 [7., 8.]]])
+    """
+    return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, False)
+
+
+@op("adaptive_max_pool3d", function=False,
+    samples=[_adaptive_max_sample(3, (2, 1, 3), (1, 2, 3, 4, 5))])
+def adaptive_max_pool3d(input: Tensor, output_size: int | tuple[int | None, ...]) -> Tensor:
+    """:func:`adaptive_max_pool2d` over the last three dims of ``(N, C, D, H, W)`` /
+    ``(C, D, H, W)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.adaptive_max_pool3d(ag.arange(8.).reshape(1, 2, 2, 2), 1).flatten()
+        tensor([7.])
+    """
+    return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, False)
 
 
 # ---- fold / unfold (nn.functional) --------------------------------------------------------------

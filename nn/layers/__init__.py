@@ -1,15 +1,19 @@
 """Layers: linear, convolution, pooling, activations, dropout, normalisation, shape helpers."""
 
-from nn.layers.linear import Flatten, Identity, Linear, Unflatten
-from nn.layers.conv import Conv1d, Conv2d, Fold, Unfold
+from nn.layers.linear import Bilinear, Flatten, Identity, Linear, Unflatten
+from nn.layers.conv import (
+    Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, Fold, Unfold,
+)
 from nn.layers.pooling import (
-    AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d,
+    AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d,
+    MaxPool2d, MaxPool3d,
 )
 from nn.layers import activation as _activation
 from nn.layers.activation import *  # noqa: F403 - every activation module (see its __all__)
 from nn.layers import distance as _distance
 from nn.layers import padding as _padding
-from nn.layers.upsampling import Upsample
+from nn.layers.upsampling import PixelShuffle, PixelUnshuffle, Upsample
 from nn.layers.distance import *  # noqa: F403 - CosineSimilarity, PairwiseDistance
 from nn.layers.padding import *  # noqa: F403 - the padding modules (see its __all__)
 from nn.layers.dropout import Dropout, Dropout1d, Dropout2d
@@ -25,6 +29,9 @@ from nn.layers.transformer import *  # noqa: F403 - MultiheadAttention and the T
 __all__ = ["Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "Unfold", "Fold",
            "MaxPool1d",
            "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+           "Bilinear", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool3d", "AvgPool3d",
+           "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+           "PixelShuffle", "PixelUnshuffle",
            *_activation.__all__, *_distance.__all__, *_padding.__all__, "Upsample", "Dropout", "Dropout1d", "Dropout2d", "BatchNorm1d",
            "BatchNorm2d", "BatchNorm3d", "BatchRenorm1d", "BatchRenorm2d", "InstanceNorm1d",
            "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "GroupNorm", "RNNBase", "RNN",

@@ -1,9 +1,11 @@
-"""``Conv1d``, ``Conv2d``: PyTorch's convolution layers over ``nn.functional.conv1d/2d``."""
+"""``Conv1d``/``2d``/``3d``, ``ConvTranspose1d``/``2d``, ``Unfold``, ``Fold``: PyTorch's
+convolution layers over ``nn.functional``."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import cast
 
 import numpy as np
 
@@ -35,6 +37,7 @@ class _ConvNd(Module):
     PyTorch's default initialisation, non-zero padding modes and ``extra_repr``."""
 
     _nd = 2
+    _transposed = False  # the weight is (in, out / groups, *k)
     _fn: Callable[..., Tensor]  # the functional form, set by each subclass
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: _Size,
@@ -69,7 +72,7 @@ class _ConvNd(Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
         self.dilation, self.groups, self.padding_mode = dilation, int(groups), padding_mode
-        self.transposed, self.output_padding = False, (0,) * nd
+        self.transposed, self.output_padding = self._transposed, (0,) * nd
         # what F.pad takes for a non-zero padding_mode: last dim first, (left, right) each
         if isinstance(padding, str):
             pads = []
@@ -83,7 +86,8 @@ class _ConvNd(Module):
             pads = [p for p in reversed(padding) for _ in range(2)]
         self._reversed_padding_repeated_twice = pads
         dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
-        shape = (out_channels, in_channels // groups) + kernel_size
+        shape = ((in_channels, out_channels // groups) if self._transposed else
+                 (out_channels, in_channels // groups)) + kernel_size
         self.weight = Parameter(np.empty(shape, dtype=dt))
         if bias:
             self.bias = Parameter(np.empty(out_channels, dtype=dt))
@@ -117,6 +121,8 @@ class _ConvNd(Module):
             s += f", padding={self.padding}"
         if self.dilation != (1,) * len(self.dilation):
             s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * len(self.output_padding):
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
@@ -165,6 +171,123 @@ class Conv2d(_ConvNd):
 
     _nd = 2
     _fn = staticmethod(F.conv2d)
+
+
+class Conv3d(_ConvNd):
+    """3-D convolution (cross-correlation) over ``(N, C_in, D, H, W)`` / ``(C_in, D, H, W)``
+    inputs; ``weight`` ``(out_channels, in_channels / groups, kD, kH, kW)``, ``bias``
+    ``(out_channels,)``. Arguments, defaults, initialisation, ``state_dict`` keys and ``repr``
+    are PyTorch's.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> conv = nn.Conv3d(2, 4, 3, padding=1)
+        >>> conv
+        Conv3d(2, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=(1, 1, 1))
+        >>> conv(ag.randn(1, 2, 4, 5, 6)).shape
+        autograd_core.Size([1, 4, 4, 5, 6])
+    """
+
+    _nd = 3
+    _fn = staticmethod(F.conv3d)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """The shared body of ``ConvTranspose1d``/``2d`` (PyTorch's ``_ConvTransposeNd``): the
+    weight is ``(in_channels, out_channels / groups, *kernel_size)``, only zero padding, and
+    ``forward`` may pick the output size among those the stride allows (``output_size``)."""
+
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: _Size,
+                 stride: _Size = 1, padding: _Size = 0, output_padding: _Size = 0,
+                 groups: int = 1, bias: bool = True, dilation: _Size = 1,
+                 padding_mode: str = "zeros", device=None, dtype=None) -> None:
+        owner = type(self).__name__
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {owner}')
+        if isinstance(padding, str):
+            raise TypeError(f"{owner}: padding must be an int or a tuple of {self._nd} ints, "
+                            f"got {padding!r}")
+        output_padding = _tuple(owner, "output_padding", output_padding, self._nd)
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, device, dtype)
+        self.output_padding = output_padding
+
+    def _output_padding(self, input: Tensor, output_size: Sequence[int] | None) -> tuple:
+        """``output_padding``, or what gives ``output_size`` (PyTorch's checks and wording)."""
+        nd = self._nd
+        if output_size is None:
+            return self.output_padding
+        batch = 2 if input.ndim == nd + 2 else 1
+        size = [int(v) for v in output_size]
+        if len(size) == batch + nd:
+            size = size[batch:]
+        if len(size) != nd:
+            raise ValueError(f"ConvTranspose{nd}D: for {input.ndim}D input, output_size must "
+                             f"have {nd} or {batch + nd} elements (got {len(size)})")
+        spatial = tuple(input.shape[batch:])
+        padding = cast(tuple[int, ...], self.padding)  # never a string here (refused in __init__)
+        low = [(n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in zip(
+            spatial, self.stride, padding, self.dilation, self.kernel_size)]
+        high = [lo + s - 1 for lo, s in zip(low, self.stride)]
+        if any(not lo <= v <= hi for v, lo, hi in zip(size, low, high)):
+            raise ValueError(f"requested an output size of {tuple(output_size)}, but valid "
+                             f"sizes range from {low} to {high} (for an input of "
+                             f"{spatial})")
+        return tuple(v - lo for v, lo in zip(size, low))
+
+    def forward(self, input: Tensor, output_size: Sequence[int] | None = None) -> Tensor:
+        conv = type(self)._fn
+        return conv(input, self.weight, self.bias, self.stride, self.padding,
+                    self._output_padding(input, output_size), self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution over ``(N, C_in, L)`` / ``(C_in, L)`` inputs (the gradient
+    of :class:`Conv1d` with respect to its input); ``weight`` ``(in_channels,
+    out_channels / groups, kernel_size)``. Arguments, defaults, initialisation and ``repr``
+    are PyTorch's; ``forward(input, output_size=None)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> nn.ConvTranspose1d(4, 2, 3, stride=2)(ag.randn(1, 4, 5)).shape
+        autograd_core.Size([1, 2, 11])
+    """
+
+    _nd = 1
+    _fn = staticmethod(F.conv_transpose1d)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution over ``(N, C_in, H, W)`` / ``(C_in, H, W)`` inputs (the
+    gradient of :class:`Conv2d` with respect to its input, as in decoders and GAN generators);
+    ``weight`` ``(in_channels, out_channels / groups, kH, kW)``, ``bias`` ``(out_channels,)``.
+    Arguments, defaults, initialisation, ``state_dict`` keys and ``repr`` are PyTorch's.
+    ``forward(input, output_size=None)``: ``output_size`` picks among the sizes a strided
+    convolution maps to the input's (setting ``output_padding`` for that call).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> up = nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1)
+        >>> up
+        ConvTranspose2d(8, 4, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))
+        >>> x = ag.randn(1, 8, 5, 5)
+        >>> up(x).shape, up(x, output_size=(10, 10)).shape
+        (autograd_core.Size([1, 4, 9, 9]), autograd_core.Size([1, 4, 10, 10]))
+    """
+
+    _nd = 2
+    _fn = staticmethod(F.conv_transpose2d)
 
 
 class Unfold(Module):

@@ -1,4 +1,4 @@
-"""``Linear``, ``Identity``, ``Flatten``, ``Unflatten``."""
+"""``Linear``, ``Bilinear``, ``Identity``, ``Flatten``, ``Unflatten``."""
 
 from __future__ import annotations
 
@@ -87,6 +87,72 @@ class Linear(Module):
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
+
+
+class Bilinear(Module):
+    r"""Applies the bilinear map :math:`y = x_1^T A x_2 + b` to two inputs.
+
+    PyTorch's default initialisation: ``weight`` and ``bias`` from
+    ``U(-1/sqrt(in1_features), 1/sqrt(in1_features))``.
+
+    Args:
+        in1_features (int): size of each first input sample.
+        in2_features (int): size of each second input sample.
+        out_features (int): size of each output sample.
+        bias (bool): learn an additive bias. Default: ``True``.
+        device: only ``None`` or ``'cpu'``.
+        dtype (dtype, optional): parameter dtype. Default: the default dtype (float32).
+
+    Shape:
+        - Inputs: ``(*, in1_features)`` and ``(*, in2_features)``, the same ``*``.
+        - Output: ``(*, out_features)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> m = nn.Bilinear(20, 30, 40)
+        >>> m
+        Bilinear(in1_features=20, in2_features=30, out_features=40, bias=True)
+        >>> m(ag.randn(128, 20), ag.randn(128, 30)).shape
+        autograd_core.Size([128, 40])
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int,
+                 bias: bool = True, device: Any = None, dtype: Any = None) -> None:
+        _check.device("Bilinear", device)
+        in1_features = _check.size("Bilinear", "in1_features", in1_features)
+        in2_features = _check.size("Bilinear", "in2_features", in2_features)
+        out_features = _check.size("Bilinear", "out_features", out_features)
+        super().__init__()
+        self.in1_features, self.in2_features = in1_features, in2_features
+        self.out_features = out_features
+        dtype = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+        self.weight = Parameter(np.empty((out_features, in1_features, in2_features),
+                                         dtype=dtype))
+        if bias:
+            self.bias = Parameter(np.empty((out_features,), dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Re-draws ``weight`` and ``bias`` from ``U(-1/sqrt(in1_features), ...)``."""
+        if self.in1_features <= 0:
+            raise ValueError(f"in1_features must be > 0, but got (in1_features="
+                             f"{self.in1_features})")
+        bound = 1 / math.sqrt(self.weight.shape[1])
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
+        return ag.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
 
 
 class Identity(Module):

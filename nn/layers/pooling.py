@@ -1,5 +1,6 @@
-"""Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d`` (PyTorch's
-arguments, defaults and ``repr``) over ``nn.functional``."""
+"""Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
+``AdaptiveMaxPool1d/2d/3d`` (PyTorch's arguments, defaults and ``repr``) over
+``nn.functional``."""
 
 from __future__ import annotations
 
@@ -67,6 +68,26 @@ class MaxPool2d(_MaxPoolNd):
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
+class MaxPool3d(_MaxPoolNd):
+    """The maximum of each ``kernel_size`` window of ``(N, C, D, H, W)`` / ``(C, D, H, W)``
+    (``stride`` defaults to ``kernel_size``; ``return_indices`` also gives each maximum's flat
+    position in its ``D * H * W`` volume).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.MaxPool3d(2)
+        MaxPool3d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+        >>> nn.MaxPool3d(2)(ag.arange(8.).reshape(1, 1, 2, 2, 2))
+        tensor([[[[[7.]]]]])
+    """
+
+    def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
 class AvgPool1d(Module):
     """The mean of each window over the last dim of ``(N, C, L)`` / ``(C, L)``.
 
@@ -127,6 +148,23 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
+class AvgPool3d(AvgPool2d):
+    """The mean of each ``kernel_size`` window of ``(N, C, D, H, W)`` / ``(C, D, H, W)``
+    (``count_include_pad``, ``divisor_override`` as PyTorch).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.AvgPool3d(2)(ag.arange(8.).reshape(1, 1, 2, 2, 2))
+        tensor([[[[[3.5000]]]]])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
 class _AdaptiveAvgPoolNd(Module):
     def __init__(self, output_size: int | tuple[int | None, ...]) -> None:
         super().__init__()
@@ -165,3 +203,78 @@ class AdaptiveAvgPool2d(_AdaptiveAvgPoolNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """Averages ``(N, C, D, H, W)`` / ``(C, D, H, W)`` down to ``output_size`` (an int, a
+    triple, ``None`` keeping that dim).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.AdaptiveAvgPool3d((1, None, 2))(ag.ones(2, 3, 4, 5, 6)).shape
+        autograd_core.Size([2, 3, 1, 5, 2])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+
+class _AdaptiveMaxPoolNd(Module):
+    def __init__(self, output_size: int | tuple[int | None, ...],
+                 return_indices: bool = False) -> None:
+        super().__init__()
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPoolNd):
+    """The maximum of each of ``output_size`` adaptive windows along the last dim of
+    ``(N, C, L)`` / ``(C, L)`` (``return_indices`` also gives their positions).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.AdaptiveMaxPool1d(2)(ag.tensor([[1., 5., 2., 4., 3.]]))
+        tensor([[5., 4.]])
+    """
+
+    def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        return F.adaptive_max_pool1d(input, self.output_size,  # type: ignore[arg-type]
+                                     self.return_indices)
+
+
+class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
+    """The maximum of each adaptive window of ``(N, C, H, W)`` / ``(C, H, W)`` giving an
+    ``output_size`` output (an int, a pair, ``None`` keeping that dim).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.AdaptiveMaxPool2d(1)(ag.arange(9.).reshape(1, 3, 3))
+        tensor([[[8.]]])
+    """
+
+    def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """The maximum of each adaptive window of ``(N, C, D, H, W)`` / ``(C, D, H, W)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.AdaptiveMaxPool3d((1, 2, 2))(ag.ones(1, 2, 3, 4, 4)).shape
+        autograd_core.Size([1, 2, 1, 2, 2])
+    """
+
+    def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)

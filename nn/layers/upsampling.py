@@ -1,4 +1,5 @@
-"""``Upsample``: ``nn.functional.interpolate`` as a module."""
+"""``Upsample`` (``nn.functional.interpolate`` as a module), ``PixelShuffle``,
+``PixelUnshuffle``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from autograd_core import Tensor
 from nn import functional as F
 from nn.module import Module
 
-__all__ = ["Upsample"]
+__all__ = ["Upsample", "PixelShuffle", "PixelUnshuffle"]
 
 
 class Upsample(Module):
@@ -52,3 +53,55 @@ class Upsample(Module):
         else:
             info = f"size={self.size!r}"
         return info + f", mode={self.mode!r}"
+
+
+class PixelShuffle(Module):
+    """Rearranges ``(*, C * r**2, H, W)`` into ``(*, C, H * r, W * r)`` (see
+    :func:`nn.functional.pixel_shuffle`; ``r`` the ``upscale_factor``).
+
+    Args:
+        upscale_factor (int): the factor ``r`` by which height and width grow.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.PixelShuffle(3)(ag.zeros(1, 9, 4, 4)).shape
+        autograd_core.Size([1, 1, 12, 12])
+    """
+
+    def __init__(self, upscale_factor: int) -> None:
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """Rearranges ``(*, C, H * r, W * r)`` into ``(*, C * r**2, H, W)``, the inverse of
+    :class:`PixelShuffle` (``r`` the ``downscale_factor``).
+
+    Args:
+        downscale_factor (int): the factor ``r`` by which height and width shrink.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.PixelUnshuffle(2)(ag.zeros(1, 1, 4, 6)).shape
+        autograd_core.Size([1, 4, 2, 3])
+    """
+
+    def __init__(self, downscale_factor: int) -> None:
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"

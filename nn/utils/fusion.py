@@ -99,13 +99,15 @@ def fuse_conv_bn_eval(conv: Module, bn: Module, transpose: bool = False) -> Modu
 
     Example::
 
-        >>> import nn
-        >>> class Conv1x1(nn.Linear):   # stand-in: nn's convolutions live elsewhere
-        ...     pass
-        >>> conv, bn = Conv1x1(3, 2).eval(), nn.BatchNorm1d(2).eval()
-        >>> fused = nn.utils.fusion.fuse_conv_bn_eval(conv, bn)
-        >>> type(fused).__name__, fused.bias is not None
-        ('Conv1x1', True)
+        >>> import autograd_core as ag, nn
+        >>> _ = ag.manual_seed(0)
+        >>> up, bn = nn.ConvTranspose2d(3, 2, 3, stride=2), nn.BatchNorm2d(2)
+        >>> _ = bn(up(ag.randn(4, 3, 5, 5)))                 # some running statistics
+        >>> up, bn = up.eval(), bn.eval()
+        >>> fused = nn.utils.fusion.fuse_conv_bn_eval(up, bn, transpose=True)
+        >>> x = ag.randn(1, 3, 5, 5)
+        >>> type(fused).__name__, bool(ag.allclose(fused(x), bn(up(x)), atol=1e-5))
+        ('ConvTranspose2d', True)
     """
     _check_eval(conv, bn)
     fused = copy.deepcopy(conv)
