@@ -12,8 +12,8 @@ import numpy as np
 from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.registry import Sample, op, refuse_capture
-from autograd_core.ops.scatter import Gather  # backward accumulates, so repeats would add
+from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.scatter import GatherAt
 from autograd_core.tensor import DTypeLike, Tensor
 
 
@@ -117,17 +117,17 @@ def max_min(x, dim, keepdim, is_max):
     d = _args.norm_dim(dim, x.ndim, "max" if is_max else "min")
     if x.ndim == 0:  # a 0-d tensor: its value, at index 0 (as PyTorch)
         values = AMax.apply(x, dim=(), keepdim=False, is_max=is_max)
-        indices = Tensor._make(np.zeros((), np.int64), None, False)
+        indices = xp.constant(np.zeros((), np.int64))
         return (MaxResult if is_max else MinResult)(values, indices)
     if x.shape[d] == 0:
         raise IndexError(f"max/min(): dimension {dim} of shape {x.shape} has size 0")
-    refuse_capture("max()" if is_max else "min()")
-    idx = (np.argmax if is_max else np.argmin)(x._data, axis=d, keepdims=True)
-    values = Gather.apply(x, index=idx, dim=d)
+    # two ops, the indices an input of the gather: a captured step recomputes both
+    indices = apply_nondifferentiable(ArgExtreme, x, fn=np.argmax if is_max else np.argmin,
+                                      dim=d, keepdim=True)
+    values = GatherAt.apply(x, indices, dim=d)
     if not keepdim:
         values = values.squeeze(d)
-        idx = np.squeeze(idx, axis=d)
-    indices = Tensor._make(np.asarray(idx, dtype=np.int64), None, False)
+        indices = indices.squeeze(d)
     return (MaxResult if is_max else MinResult)(values, indices)
 
 

@@ -93,6 +93,22 @@ class GatherBackward(Node):
         return (_run(Gather, g2, index=self.index, dim=self.dim),)
 
 
+class GatherAt(Node):
+    """``Gather`` with the index as an input rather than a constant: a step captured by
+    ``ag.compile`` reads each call's indices (``max``/``min`` over a dim gather at their
+    ``argmax``). Backward adds into zeros at the index (repeats accumulate)."""
+
+    def forward(self, x, index, dim):
+        self.save_for_backward(index)
+        self.dim, self.in_shape = dim, x.shape
+        return x[_along(index, dim)]
+
+    def backward(self, g):
+        (index,) = self.saved
+        return (_run(GatherBackward, g, index=xp.data(index), dim=self.dim,
+                     shape=self.in_shape), None)
+
+
 def _gather(x, dim, index):
     """``Gather`` of ``x`` after dropping the parts of the non-``dim`` dims index leaves out."""
     shape = _arr(x).shape
