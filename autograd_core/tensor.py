@@ -911,7 +911,7 @@ class Tensor:
 #: the options ``set_printoptions`` sets (PyTorch's ``torch._tensor_str.PRINT_OPTS``)
 PRINT_OPTS: dict[str, Any] = dict(precision=4, threshold=1000, edgeitems=3, linewidth=80,
                                   sci_mode=None)
-_PROFILES = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
+_PROFILES: dict[str, dict[str, Any]] = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
              "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
              "full": dict(precision=4, threshold=float("inf"), edgeitems=3, linewidth=80)}
 
@@ -1013,7 +1013,7 @@ def _summarized(arr: np.ndarray, edge: builtins.int) -> np.ndarray:
         return np.concatenate([arr[:edge], arr[-edge:]]) if arr.shape[0] > 2 * edge else arr
     if not edge:
         return np.empty((0,) * arr.ndim, arr.dtype)
-    rows = range(arr.shape[0])
+    rows = list(range(arr.shape[0]))
     if arr.shape[0] > 2 * edge:
         rows = [*range(edge), *range(arr.shape[0] - edge, arr.shape[0])]
     return np.stack([_summarized(arr[i], edge) for i in rows])

@@ -33,9 +33,10 @@ __all__ = ["ctc_forward", "ctc_backward", "ctc_forward_numpy", "ctc_backward_num
            "PARALLEL_MIN_SIZE"]
 
 #: From this many elements of ``log_probs`` on, samples run on several threads. Measured on the
-#: shared 2-core machine (T=100, C=20, S=20, float32): at N=16 (32k elements) the parallel
-#: build was no faster than the serial one, at N=64 (128k) it gained about 1.5x.
-PARALLEL_MIN_SIZE = _jit.parallel_threshold(default=1 << 16)
+#: shared 2-core machine under load (load average ~4.6; T=100, C=20, S=20, float32, forward +
+#: backward, 2 Numba threads): the parallel build gained nothing from N=4 to N=256 (8k to 512k
+#: elements; serial 1.1 ms at N=4, 228 ms at N=256), so it is kept for larger batches only.
+PARALLEL_MIN_SIZE = _jit.parallel_threshold(default=1 << 20)
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _NEG_INF = -math.inf
 

@@ -988,12 +988,14 @@ def matrix_power(input: Tensor, n: builtins.int) -> Tensor:
         return a.clone()
     if n <= 3:
         return a @ a if n == 2 else (a @ a) @ a
-    z = result = None
+    z: Tensor | None = None
+    result: Tensor | None = None
     while n > 0:
         z = a if z is None else z @ z
         if n & 1:
             result = z if result is None else result @ z
         n >>= 1
+    assert result is not None  # n >= 4 has a set bit
     return result
 
 
