@@ -2,9 +2,9 @@
 the fused multiply-adds, and the order-statistic reductions (median, kthvalue, quantile,
 cummax/cummin) built on ``Gather`` so their gradient reaches the selected elements.
 
-No scipy: erf/erfc/lgamma run ``math``'s scalar functions vectorised, erfinv refines an
-initial guess with Newton steps on erf, digamma/trigamma use the recurrence and the asymptotic
-series."""
+No scipy: erf/erfc run libm's in Numba loops (``kernels.special``), lgamma ``math``'s scalar
+function vectorised, erfinv refines an initial guess with Newton steps on erf, digamma/trigamma
+use the recurrence and the asymptotic series, polygamma the Hurwitz zeta series."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core.kernels import special
 from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -231,8 +232,8 @@ class Reciprocal(Node):
         return (-(g * y * y),)
 
 
-_erf = np.vectorize(math.erf, otypes=[np.float64])
-_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+_erf = special.erf  # libm's erf in a Numba loop (the numpy twin: math.erf vectorised)
+_erfc = special.erfc
 
 
 def _lgamma_scalar(v):
