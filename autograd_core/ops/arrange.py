@@ -1119,7 +1119,7 @@ def combinations(input: Tensor, r: builtins.int = 2,
         itertools.combinations
     rows = list(pick(range(input.shape[0]), r))
     index = np.array(rows, dtype=np.int64).reshape(len(rows), r)
-    return getitem(input, _const(index))
+    return getitem(input, index)
 
 
 @op("block_diag", samples=[Sample("block_diag", lambda a, b: block_diag(_mat(a), b.reshape(-1)), 2)])

@@ -865,7 +865,6 @@ def lstsq(A: Tensor, B: Tensor, rcond: builtins.float | None = None, *,
     m, n = A.shape[-2:]
     if rcond is None:
         rcond = _default_rtol(A)
-    refuse_capture("linalg.lstsq()")  # rank, residuals: computed from values in Python
     x = LinalgLstsq.apply(A, b, rcond=float(rcond))
     _, rank, sv = _svd_lstsq(A._data, b._data, float(rcond))
     dt = A.dtype
