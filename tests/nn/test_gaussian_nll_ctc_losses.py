@@ -306,3 +306,25 @@ def test_ctc_matches_torch(T, N, C, S, reduction, zero_inf, concat, dtype, seed)
     torch.nn.functional.ctc_loss(tlp, torch.tensor(tg_in), torch.tensor(il), torch.tensor(tl),
                                  blank=blank, reduction="sum", zero_infinity=True).backward()
     np.testing.assert_allclose(lp.grad.numpy(), tlp.grad.numpy(), **tol)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("path", [
+    "nn.functional.gaussian_nll_loss", "nn.functional.ctc_loss", "nn.GaussianNLLLoss.__init__",
+    "nn.GaussianNLLLoss.forward", "nn.CTCLoss.__init__", "nn.CTCLoss.forward",
+    "set_printoptions"])
+def test_signatures_equal_pytorchs(path):
+    import inspect
+
+    torch = pytest.importorskip("torch")
+
+    def resolve(obj):
+        for part in path.split("."):
+            obj = getattr(obj, part)
+        return inspect.signature(obj).parameters
+
+    ours, theirs = resolve(ag), resolve(torch)
+    assert list(ours) == list(theirs)
+    for name in ours:
+        assert ours[name].default == theirs[name].default, name
+        assert ours[name].kind == theirs[name].kind, name
