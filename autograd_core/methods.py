@@ -214,7 +214,7 @@ def _spellings():
         """
         return where(condition, self, other)
 
-    def polygamma_(self, n):
+    def polygamma_method(self, n):
         """Return ``autograd_core.polygamma(n, self)``: the ``n``-th derivative of digamma.
 
         Args:
@@ -228,7 +228,7 @@ def _spellings():
         """
         return polygamma(n, self)
 
-    polygamma_.__name__ = polygamma_.__qualname__ = "polygamma"
+    polygamma_method.__name__ = polygamma_method.__qualname__ = "polygamma"
 
     # Tensor.new_*: a new tensor with this one's dtype (and device) unless given
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
@@ -330,7 +330,7 @@ def _spellings():
     methods = {
         "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_empty,
         "new_full": new_full, "new_tensor": new_tensor,
-        "T": property(T), "mT": property(mT), "t": t, "where": where_, "polygamma": polygamma_,
+        "T": property(T), "mT": property(mT), "t": t, "where": where_, "polygamma": polygamma_method,
         "type": to, "astype": to,
         **{name: _cast(name, dtype) for name, dtype in _CASTS.items()},
         "__getitem__": getitem, "__setitem__": setitem,
