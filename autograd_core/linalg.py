@@ -1,7 +1,8 @@
 """``autograd_core.linalg``, as ``torch.linalg``: norms, determinants, inverse, solve,
 least squares, rank, matrix powers, Cholesky, symmetric eigenvalues, singular values,
-pseudo-inverse and cross product, under PyTorch's names and keywords. The ops themselves are declared in ``autograd_core.ops.matrix``
-(gradients included); the norms are composed of ``autograd_core.norm``'s node and reductions.
+pseudo-inverse and cross product, under PyTorch's names and keywords. The ops themselves are
+declared in ``autograd_core.ops.matrix`` (gradients included); the norms are composed of
+``autograd_core.norm``'s node and reductions.
 
 Example::
 
