@@ -1,5 +1,6 @@
 """Matrix functions (``torch.linalg``'s and their ``torch.*`` aliases): determinants, inverse,
-solve, Cholesky, symmetric eigenvalues, singular values, pseudo-inverse, cross product.
+solve, least squares, rank, matrix powers, Cholesky, symmetric eigenvalues, singular values,
+pseudo-inverse, cross product.
 
 Forward runs numpy's LAPACK; each backward is written with matmul and these ops themselves, so
 it works on arrays and under ``create_graph`` alike (to any order).
