@@ -138,10 +138,19 @@ def ctc_backward_numpy(grad_out, log_probs, targets, input_lengths, target_lengt
 
 # ---- Numba loops (serial and parallel builds are separate functions: see _jit) --------------
 def _lse3(a, b, c):
+    # the twin's log(exp(a - m) + exp(b - m) + exp(c - m)) + m, bit for bit: a -inf term
+    # adds an exact 0, so its exp is skipped, and a single finite term m gives log(1) + m = m
     m = max(a, max(b, c))
     if m == _NEG_INF:
-        m = 0.0
-    return math.log(math.exp(a - m) + math.exp(b - m) + math.exp(c - m)) + m
+        return _NEG_INF
+    s = 0.0
+    if a != _NEG_INF:
+        s += math.exp(a - m)
+    if b != _NEG_INF:
+        s += math.exp(b - m)
+    if c != _NEG_INF:
+        s += math.exp(c - m)
+    return math.log(s) + m
 
 
 def _prime(targets, n, s, blank):
@@ -206,9 +215,13 @@ def _backward_one(n, grad_out, log_probs, targets, input_lengths, target_lengths
                 m = max(cur, ab)
                 lc[t, c] = math.log(math.exp(cur - m) + math.exp(ab - m)) + m
         g = grad_out[n]
+        finite = nll[n] != math.inf
         for c in range(C):
             lp = np.float64(log_probs[t, n, c])
-            grad[t, n, c] = (math.exp(lp) - math.exp(lc[t, c] + nll[n] - lp)) * g
+            occupied = lc[t, c]  # -inf for a class no state carries: exp gives exactly 0
+            skip = occupied == _NEG_INF and finite  # (with an infinite nll, NaN as PyTorch)
+            gamma = 0.0 if skip else math.exp(occupied + nll[n] - lp)
+            grad[t, n, c] = (math.exp(lp) - gamma) * g
 
 
 def _forward_loop(log_probs, targets, input_lengths, target_lengths, blank, nll, log_alpha):
