@@ -28,7 +28,7 @@ from autograd_core.grad_mode import (
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
     set_grad_enabled,
 )
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, set_printoptions
 from autograd_core.function import Function, FunctionCtx
 from autograd_core.creation import (
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,

@@ -1,7 +1,8 @@
 """``autograd_core.linalg``, as ``torch.linalg``: norms, determinants, inverse, solve,
-Cholesky, symmetric eigenvalues, singular values, pseudo-inverse and cross product, under
-PyTorch's names and keywords. The ops themselves are declared in ``autograd_core.ops.matrix``
-(gradients included); the norms are composed of ``autograd_core.norm``'s node and reductions.
+least squares, rank, matrix powers, Cholesky, symmetric eigenvalues, singular values,
+pseudo-inverse and cross product, under PyTorch's names and keywords. The ops themselves are
+declared in ``autograd_core.ops.matrix`` (gradients included); the norms are composed of
+``autograd_core.norm``'s node and reductions.
 
 Example::
 
@@ -24,7 +25,7 @@ import numpy as np
 from autograd_core.ops import _args
 from autograd_core.ops.matrix import (
     EighResult, LinAlgError, LinalgPinv, QRResult, SlogdetResult, cholesky, cross as _cross,
-    eigh, eigvalsh, qr, solve, svdvals,
+    eigh, eigvalsh, lstsq, matrix_power as _matrix_power, matrix_rank, qr, solve, svdvals,
 )
 from autograd_core.ops import matrix as _matrix
 from autograd_core.ops.matrix import _check, _cross_prepare, _tname
@@ -35,9 +36,8 @@ _Dims = Union[builtins.int, Sequence[builtins.int], None]
 _Ord = Union[builtins.float, str, None]
 
 __all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cross", "det", "eigh",
-           "eigvalsh", "inv", "matrix_norm", "norm", "pinv", "qr", "QRResult", "slogdet", "solve",
-           "svdvals",
-           "vector_norm"]
+           "eigvalsh", "inv", "lstsq", "matrix_norm", "matrix_power", "matrix_rank", "norm",
+           "pinv", "qr", "QRResult", "slogdet", "solve", "svdvals", "vector_norm"]
 
 
 def det(A: Tensor) -> Tensor:
@@ -86,6 +86,25 @@ def inv(A: Tensor) -> Tensor:
                 [ 0.,  1.]])
     """
     return _matrix.inverse(A)
+
+
+def matrix_power(A: Tensor, n: builtins.int) -> Tensor:
+    """Return the ``n``-th power of a square matrix (or batch), as
+    ``torch.linalg.matrix_power``: the identity for ``n = 0``, powers of the inverse for
+    ``n < 0``.
+
+    Args:
+        A (Tensor): ``(*, m, m)`` matrices.
+        n (int): the exponent.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.matrix_power(ag.tensor([[2.0, 0.0], [0.0, 0.5]]), -2)
+        tensor([[0.2500, 0.0000],
+                [0.0000, 4.0000]])
+    """
+    return _matrix_power(A, n)
 
 
 def cross(input: Tensor, other: Tensor, *, dim: builtins.int = -1) -> Tensor:

@@ -16,6 +16,7 @@ from autograd_core.grad_mode import STATE
 from autograd_core.ops.binary import Add, Div, Mul, Pow, Sub, where
 from autograd_core.ops.index import getitem, setitem
 from autograd_core.ops.linalg import matmul
+from autograd_core.ops.mathfns import polygamma
 from autograd_core.ops.registry import DECLS
 from autograd_core.ops.shape import permute, to, transpose
 from autograd_core.ops.unary import Neg, PowScalar
@@ -213,6 +214,22 @@ def _spellings():
         """
         return where(condition, self, other)
 
+    def polygamma_method(self, n):
+        """Return ``autograd_core.polygamma(n, self)``: the ``n``-th derivative of digamma.
+
+        Args:
+            n (int): the order of the derivative, ``n >= 0``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([1.0, 2.0]).polygamma(1)
+            tensor([1.6449, 0.6449])
+        """
+        return polygamma(n, self)
+
+    polygamma_method.__name__ = polygamma_method.__qualname__ = "polygamma"
+
     # Tensor.new_*: a new tensor with this one's dtype (and device) unless given
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         """Return a new tensor of zeros, with this tensor's dtype unless ``dtype`` is given.
@@ -313,7 +330,7 @@ def _spellings():
     methods = {
         "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_empty,
         "new_full": new_full, "new_tensor": new_tensor,
-        "T": property(T), "mT": property(mT), "t": t, "where": where_,
+        "T": property(T), "mT": property(mT), "t": t, "where": where_, "polygamma": polygamma_method,
         "type": to, "astype": to,
         **{name: _cast(name, dtype) for name, dtype in _CASTS.items()},
         "__getitem__": getitem, "__setitem__": setitem,

@@ -8,6 +8,7 @@ gradient, graph link, version counter, hooks, conversions to Python and numpy, p
 from __future__ import annotations
 
 import builtins
+import math
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Union
 
@@ -905,35 +906,179 @@ class Tensor:
         return _is_float(self._data.dtype)
 
 
+# ---- printing: PyTorch's repr and its print options ---------------------------------------------
+
+#: the options ``set_printoptions`` sets (PyTorch's ``torch._tensor_str.PRINT_OPTS``)
+PRINT_OPTS: dict[str, Any] = dict(precision=4, threshold=1000, edgeitems=3, linewidth=80,
+                                  sci_mode=None)
+_PROFILES: dict[str, dict[str, Any]] = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
+             "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
+             "full": dict(precision=4, threshold=float("inf"), edgeitems=3, linewidth=80)}
+
+
+def set_printoptions(precision: builtins.int | None = None,
+                     threshold: builtins.float | None = None,
+                     edgeitems: builtins.int | None = None, linewidth: builtins.int | None = None,
+                     profile: str | None = None, sci_mode: builtins.bool | None = None) -> None:
+    """Set the options with which tensors print (``repr``, ``str``, ``print``).
+
+    The options are PyTorch's, applied by PyTorch's rules: a tensor of more than
+    ``threshold`` elements prints ``edgeitems`` items at each end of every dimension; a float
+    tensor prints in scientific notation when its largest non-zero finite magnitude is
+    above ``1e8`` or more than 1000 times its smallest (or, for non-integral values, the
+    smallest is below ``1e-4``), unless ``sci_mode`` forces it on or off. ``sci_mode`` is
+    reset to None by every call that does not give it, as in PyTorch.
+
+    Args:
+        precision (int, optional): digits after the point for floats. Default: 4.
+        threshold (float, optional): element count above which a tensor is summarised.
+            Default: 1000.
+        edgeitems (int, optional): items kept at each end of a summarised dimension.
+            Default: 3.
+        linewidth (int, optional): characters per line before a break. Default: 80.
+        profile (str, optional): ``"default"``, ``"short"`` (precision 2, edgeitems 2) or
+            ``"full"`` (never summarise), applied first; the other arguments override it.
+        sci_mode (bool, optional): force scientific notation on (True) or off (False);
+            None chooses per tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.set_printoptions(precision=2)
+        >>> ag.tensor([1.12345])
+        tensor([1.12])
+        >>> ag.set_printoptions(threshold=5)
+        >>> ag.arange(10)
+        tensor([0, 1, 2,  ..., 7, 8, 9])
+        >>> ag.set_printoptions(profile="default")
+        >>> ag.tensor([1.12345]), ag.arange(10)
+        (tensor([1.1235]), tensor([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]))
+    """
+    if profile is not None and profile in _PROFILES:
+        PRINT_OPTS.update(_PROFILES[profile])
+    for key, value in (("precision", precision), ("threshold", threshold),
+                       ("edgeitems", edgeitems), ("linewidth", linewidth)):
+        if value is not None:
+            PRINT_OPTS[key] = value
+    PRINT_OPTS["sci_mode"] = sci_mode
+
+
+class _Formatter:
+    """How every element of one tensor prints: a common width, and for floats whether all
+    are integral ("1.") and whether scientific notation is used (PyTorch's rules)."""
+
+    def __init__(self, arr: np.ndarray) -> None:
+        self.floating = arr.dtype.kind == "f"
+        self.int_mode, self.sci_mode, self.width = True, False, 1
+        p = PRINT_OPTS["precision"]
+        flat = arr.reshape(-1)
+        if not self.floating:
+            self.width = max([1] + [len(str(v)) for v in flat.tolist()])
+            return
+        vals = flat[np.isfinite(flat) & (flat != 0)]
+        if not vals.size:
+            return
+        mags = np.abs(vals.astype(np.float64))
+        lo, hi = mags.min(), mags.max()
+        self.int_mode = builtins.bool(np.all(vals == np.ceil(vals)))
+        forced = PRINT_OPTS["sci_mode"]
+        self.sci_mode = builtins.bool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+                                      if forced is None else forced)
+        if self.sci_mode:
+            texts = [f"{v:.{p}e}" for v in vals.tolist()]
+        elif self.int_mode:
+            texts = [f"{v:.0f}." for v in vals.tolist()]
+        else:
+            texts = [f"{v:.{p}f}" for v in vals.tolist()]
+        self.width = max(len(t) for t in texts)
+
+    def format(self, value: Any) -> str:
+        p = PRINT_OPTS["precision"]
+        if not self.floating:
+            text = str(value)
+        elif self.sci_mode:
+            text = f"{value:{self.width}.{p}e}"
+        elif self.int_mode:
+            text = f"{value:.0f}" + ("" if math.isinf(value) or math.isnan(value) else ".")
+        else:
+            text = f"{value:.{p}f}"
+        return text.rjust(self.width)
+
+
+def _summarized(arr: np.ndarray, edge: builtins.int) -> np.ndarray:
+    """The elements a summarised print shows (the formatter is fitted to these only)."""
+    if arr.ndim == 0:
+        return arr
+    if arr.ndim == 1:
+        return np.concatenate([arr[:edge], arr[-edge:]]) if arr.shape[0] > 2 * edge else arr
+    if not edge:
+        return np.empty((0,) * arr.ndim, arr.dtype)
+    rows = list(range(arr.shape[0]))
+    if arr.shape[0] > 2 * edge:
+        rows = [*range(edge), *range(arr.shape[0] - edge, arr.shape[0])]
+    return np.stack([_summarized(arr[i], edge) for i in rows])
+
+
+def _body(arr: np.ndarray, indent: builtins.int, summarize: builtins.bool,
+          fmt: _Formatter) -> str:
+    """The bracketed values of ``arr``, its rows indented by ``indent``."""
+    edge, n = PRINT_OPTS["edgeitems"], (arr.shape[0] if arr.ndim else 0)
+    if arr.ndim == 0:
+        return fmt.format(arr.item())
+    cut = summarize and n > 2 * edge
+    if arr.ndim == 1:
+        per_line = max(1, math.floor((PRINT_OPTS["linewidth"] - indent) / (fmt.width + 2)))
+        if summarize and not edge:
+            items = ["..."]
+        elif cut:
+            items = ([fmt.format(v) for v in arr[:edge].tolist()] + [" ..."]
+                     + [fmt.format(v) for v in arr[-edge:].tolist()])
+        else:
+            items = [fmt.format(v) for v in arr.tolist()]
+        lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+        return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+    if cut:
+        parts = ([_body(arr[i], indent + 1, summarize, fmt) for i in range(edge)] + ["..."]
+                 + [_body(arr[i], indent + 1, summarize, fmt) for i in range(n - edge, n)])
+    else:
+        parts = [_body(arr[i], indent + 1, summarize, fmt) for i in range(n)]
+    return "[" + ("," + "\n" * (arr.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
+
+
 def _format(t):
-    """PyTorch's repr: values, then ``size=`` for an empty tensor of more than one dimension,
-    ``dtype=`` unless it is the default one for its kind, ``grad_fn=`` or ``requires_grad=``."""
+    """PyTorch's repr: the values (summarised above ``threshold`` elements, broken into
+    lines of ``linewidth``), then ``size=`` for an empty tensor that is not 1-d (and for
+    every tensor when ``edgeitems`` is 0), ``dtype=``
+    unless it is a default one, ``grad_fn=`` or ``requires_grad=``, each on a new line when
+    the line would pass ``linewidth``."""
     arr = t._data
     prefix = "tensor("
     extras = []
     if arr.size == 0:
         body = "[]"
-        if arr.ndim > 1:
+        if arr.ndim != 1:
             extras.append(f"size={tuple(arr.shape)}")
+        if arr.dtype != DEFAULT_DTYPE[0]:
+            extras.append(f"dtype={dtype_name(arr.dtype)}")
     else:
-        mode = "fixed"
-        if arr.dtype.kind == "f":
-            finite = np.abs(arr[np.isfinite(arr)])
-            if finite.size == 0 or (np.all(finite == np.round(finite))
-                                    and finite.max() < 1e8):
-                mode = "maxprec"  # integral values print as "1." like torch
-        body = np.array2string(arr, separator=", ", prefix=prefix, precision=4,
-                               floatmode=mode, suppress_small=False, threshold=1000)
-        body = body.replace(", ..., ", ",  ..., ")
-    # an empty tensor shows any dtype but the default float one (PyTorch)
-    default = {DEFAULT_DTYPE[0]} if arr.size == 0 else \
-        {DEFAULT_DTYPE[0], np.dtype(np.int64), np.dtype(np.bool_)}
-    if arr.dtype not in default:
-        extras.append(f"dtype={dtype_name(arr.dtype)}")
+        if not PRINT_OPTS["edgeitems"]:
+            extras.append(f"size={tuple(arr.shape)}")
+        if arr.dtype not in (DEFAULT_DTYPE[0], np.dtype(np.int64), np.dtype(np.bool_)):
+            extras.append(f"dtype={dtype_name(arr.dtype)}")
+        summarize = arr.size > PRINT_OPTS["threshold"]
+        fmt = _Formatter(_summarized(arr, PRINT_OPTS["edgeitems"]) if summarize else arr)
+        body = _body(arr, len(prefix), summarize, fmt)
     if t.grad_fn is not None:
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         extras.append("requires_grad=True")
-    if extras:
-        return f"{prefix}{body}, {', '.join(extras)})"
-    return f"{prefix}{body})"
+    text = prefix + body
+    pieces, line = [text], len(text) - text.rfind("\n") + 1  # (two more than the line, as PyTorch counts)
+    for extra in extras:
+        if line + len(extra) + 2 > PRINT_OPTS["linewidth"]:
+            pieces.append(",\n" + " " * len(prefix) + extra)
+            line = len(prefix) + len(extra)
+        else:
+            pieces.append(", " + extra)
+            line += len(extra) + 2
+    return "".join(pieces) + ")"

@@ -8,7 +8,7 @@ from nn import layers as _layers
 from nn.layers import *  # noqa: F403 - every layer (see nn.layers.__all__)
 from nn.losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
-    MarginRankingLoss, PoissonNLLLoss, TripletMarginLoss,
+    CTCLoss, GaussianNLLLoss, MarginRankingLoss, PoissonNLLLoss, TripletMarginLoss,
     NLLLoss, SmoothL1Loss,
 )
 from nn import functional, init
@@ -23,7 +23,7 @@ __all__ = [
     "ParameterDict", *_layers.__all__,
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
     "SmoothL1Loss", "HuberLoss", "KLDivLoss", "MarginRankingLoss", "TripletMarginLoss",
-    "PoissonNLLLoss",
+    "PoissonNLLLoss", "GaussianNLLLoss", "CTCLoss",
     "functional", "init", "utils", "data", "save", "load", "parallel", "models",
     "SyncBatchNorm",
 ]

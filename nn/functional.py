@@ -24,13 +24,14 @@ from nn.ops import (
     BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp, LinearOp, MSELossOp,
     NLLLossOp, NormOp,
 )
-from nn.ops.loss import check_reduction
+from nn.ops.loss import ClampedInValue, CTCLossOp, check_reduction
 from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
 from autograd_core.ops.conv import _Size
 
 __all__ = [
-    "margin_ranking_loss", "triplet_margin_loss", "poisson_nll_loss",
+    "margin_ranking_loss", "triplet_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
+    "ctc_loss",
     "linear", "identity", "flatten", "relu", "leaky_relu", "sigmoid", "tanh", "gelu",
     "softplus", "softmax", "log_softmax", "dropout", "batch_norm", "instance_norm",
     "layer_norm",
@@ -1993,6 +1994,167 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
                             0.0)
         loss = loss + Tensor(stirling.astype(loss.dtype))
     return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: bool = False,
+                      eps: float = 1e-6, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of ``target`` under Gaussians of mean ``input`` and variance
+    ``var``: ``0.5 * (log(max(var, eps)) + (input - target) ** 2 / max(var, eps))``, plus
+    ``0.5 * log(2 pi)`` when ``full``.
+
+    ``var`` has ``input``'s shape (one variance per expectation), or that shape less its last
+    dimension, or a single mismatched dimension of size 1 (one variance shared along it), or
+    is a number. As in PyTorch, the clamp at ``eps`` is not differentiated: the gradient
+    reaches ``var`` as if unclamped.
+
+    Args:
+        input (Tensor): the expectations, ``(N, *)`` or ``(*)``.
+        target (Tensor): the samples, same shape as ``input`` (or broadcastable).
+        var (Tensor or float): the positive variances.
+        full (bool): add the constant term. Default: ``False``.
+        eps (float): the smallest variance used. Default: ``1e-6``.
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x, y = ag.tensor([0.0, 1.0]), ag.tensor([1.0, 1.0])
+        >>> F.gaussian_nll_loss(x, y, ag.tensor([1.0, 4.0]), reduction="none")  # 0.5 * (log v + d^2 / v)
+        tensor([0.5000, 0.6931])
+        >>> F.gaussian_nll_loss(x, y, 1.0, full=True)
+        tensor(1.1689)
+    """
+    from autograd_core.ops.registry import refuse_capture
+
+    x, y = _t(input), _t(target)
+    if isinstance(var, (int, float)) and not isinstance(var, bool):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        v = ag.full_like(x, float(var))
+    else:
+        v = _t(var)
+        refuse_capture("gaussian_nll_loss's check of var")
+        if bool(np.any(v._data < 0)):
+            raise ValueError("var has negative entry/entries")
+    if tuple(v.shape) != tuple(x.shape):
+        if tuple(x.shape[:-1]) == tuple(v.shape):
+            v = v.unsqueeze(-1)
+        elif not (x.ndim == v.ndim and sum(b for a, b in zip(x.shape, v.shape) if a != b) == 1):
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    v = ClampedInValue.apply(v, min=eps)
+    loss = 0.5 * (v.log() + (x - y) ** 2 / v)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def _ctc_lengths(lengths: Any, what: str) -> np.ndarray:
+    arr = np.asarray(lengths._data if isinstance(lengths, Tensor) else lengths)
+    if arr.dtype.kind not in "iub":
+        raise RuntimeError(f"{what} must be integral")
+    return arr.astype(np.int64).reshape(-1) if arr.ndim == 0 else arr.astype(np.int64)
+
+
+def _ctc_where(msg: str) -> RuntimeError:
+    return RuntimeError(f"{msg} (while checking arguments for ctc_loss_allocate_outputs)")
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any,
+             blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
+    """The connectionist temporal classification loss (Graves et al. 2006): the negative
+    log-likelihood of each target sequence summed over all its alignments with the input
+    frames, by the log-space forward-backward algorithm (Numba kernels).
+
+    ``reduction='mean'`` divides each sample's loss by its target length (at least 1) and
+    averages over the batch, as PyTorch. The gradient with respect to ``log_probs`` is
+    PyTorch's (see ``nn.ops.loss.CTCLossOp``): exact through ``log_softmax``, the way
+    ``log_probs`` are meant to be made; it is not differentiable twice.
+
+    Args:
+        log_probs (Tensor): ``(T, N, C)`` log-probabilities of the classes per frame, or
+            ``(T, C)`` for one unbatched sample.
+        targets (Tensor): ``(N, S)`` padded label sequences, or the ``sum(target_lengths)``
+            labels of all samples concatenated; labels are classes other than ``blank``.
+        input_lengths (Tensor or tuple of ints): ``(N,)`` frames used per sample, at most T.
+        target_lengths (Tensor or tuple of ints): ``(N,)`` target length per sample.
+        blank (int): the blank class. Default: 0.
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+        zero_infinity (bool): make infinite losses (no alignment fits) and their gradients
+            zero. Default: ``False``.
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> lp = ag.full((2, 1, 2), float(np.log(0.5)))  # two frames, classes {blank, a}
+        >>> # "a" is read from the frames as "a a", "a -" or "- a": probability 3/4
+        >>> F.ctc_loss(lp, ag.tensor([[1]]), [2], [1], reduction="sum")
+        tensor(0.2877)
+    """
+    from autograd_core.ops.registry import refuse_capture
+
+    check_reduction(reduction)
+    refuse_capture("ctc_loss")  # lengths and labels are read in Python
+    lp = _t(log_probs)
+    if lp.dtype.kind != "f":
+        raise RuntimeError(f'"ctc_loss_cpu" not implemented for \'{lp.dtype.name}\'')
+    tg = np.asarray(targets._data if isinstance(targets, Tensor) else targets)
+    il = _ctc_lengths(input_lengths, "input_lengths")
+    tl = _ctc_lengths(target_lengths, "target_lengths")
+    unbatched = lp.ndim != 3
+    if unbatched:
+        lp = lp.unsqueeze(1)
+        tg = tg.reshape(1, -1) if tg.ndim == 1 else tg
+        il, tl = il.reshape(-1)[:1] if il.size else il, tl.reshape(-1)[:1] if tl.size else tl
+    if lp.ndim != 3:
+        raise _ctc_where(f"Expected 3-dimensional tensor, but got {lp.ndim}-dimensional "
+                         f"tensor for argument #1 'log_probs'")
+    T, N, C = lp.shape
+    if not 0 <= blank < C:
+        raise RuntimeError("blank must be in label range")
+    if il.shape != (N,):
+        raise RuntimeError("input_lengths must be of size batch_size")
+    if tl.shape != (N,):
+        raise RuntimeError("target_lengths must be of size batch_size")
+    if tg.ndim == 1:  # concatenated: pad
+        if tg.shape[0] != tl.sum():
+            raise _ctc_where(f"Expected tensor to have size {tl.sum()} at dimension 0, but got "
+                             f"size {tg.shape[0]} for argument #2 'targets'")
+        padded = np.zeros((N, max(int(tl.max(initial=0)), 1)), dtype=np.int64)
+        for n, (start, length) in enumerate(zip(np.cumsum(tl) - tl, tl)):
+            padded[n, :length] = tg[start:start + length]
+        tg = padded
+    else:
+        if tg.shape[0] != N:
+            raise _ctc_where(f"Expected tensor to have size {N} at dimension 0, but got size "
+                             f"{tg.shape[0]} for argument #2 'targets'")
+        if N and tl.max() > tg.shape[1]:
+            raise _ctc_where(f"Expected tensor to have size at least {tl.max()} at dimension 1, "
+                             f"but got size {tg.shape[1]} for argument #2 'targets'")
+    for what, lengths, top in (("input_lengths", il, T), ("target_lengths", tl, None)):
+        if N and lengths.min() < 0:
+            raise _ctc_where(f"Expected {what} to have value at least 0, but got value "
+                             f"{lengths.min()}")
+        if top is not None and N and lengths.max() > top:
+            raise _ctc_where(f"Expected {what} to have value at most {top}, but got value "
+                             f"{lengths.max()}")
+    tg = tg.astype(np.int64)
+    for n in range(N):
+        used = tg[n, :tl[n]]
+        if used.size and (used.min() < 0 or used.max() >= C):
+            raise RuntimeError(f"ctc_loss: target labels must be classes in [0, {C}), got "
+                               f"{int(used.min() if used.min() < 0 else used.max())}")
+    nll = CTCLossOp.apply(lp, np.ascontiguousarray(tg), il, tl, blank=int(blank),
+                          zero_infinity=bool(zero_infinity))
+    if reduction == "none":
+        return nll.squeeze(0) if unbatched else nll
+    if reduction == "sum":
+        return nll.sum()
+    return (nll / ag.tensor(np.maximum(tl, 1).astype(nll.dtype))).mean()
 
 
 # ---- attention (nn/_attention.py) -----------------------------------------------------------

@@ -8,7 +8,8 @@ from nn.functional import _legacy_reduction
 from nn.module import Module
 from nn.ops.loss import check_reduction
 
-__all__ = ["MarginRankingLoss", "TripletMarginLoss", "PoissonNLLLoss", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
+__all__ = ["GaussianNLLLoss", "CTCLoss", "MarginRankingLoss", "TripletMarginLoss",
+           "PoissonNLLLoss", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
            "SmoothL1Loss", "HuberLoss", "KLDivLoss"]
 
 
@@ -414,3 +415,72 @@ class PoissonNLLLoss(_Loss):
     def forward(self, log_input: Tensor, target: Tensor) -> Tensor:
         return F.poisson_nll_loss(log_input, target, log_input=self.log_input, full=self.full,
                                   eps=self.eps, reduction=self.reduction)
+
+
+class GaussianNLLLoss(Module):
+    """Gaussian negative log-likelihood (see :func:`nn.functional.gaussian_nll_loss`).
+
+    Args:
+        full (bool): add the constant ``0.5 * log(2 pi)``. Default: ``False``.
+        eps (float): the smallest variance used. Default: ``1e-6``.
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Shape:
+        - Input: ``(N, *)`` or ``(*)``; Target: the same; Var: the same, the same less the
+          last dimension, one dimension of size 1, or a number.
+        - Output: scalar, or the input's shape with ``reduction='none'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> loss = nn.GaussianNLLLoss()
+        >>> loss(ag.tensor([[0.0, 2.0]]), ag.tensor([[1.0, 1.0]]), ag.tensor([1.0]))
+        tensor(0.5000)
+    """
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
+        super().__init__()
+        self.full, self.eps, self.reduction = full, eps, reduction
+
+    def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:
+        return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,
+                                   reduction=self.reduction)
+
+
+class CTCLoss(_Loss):
+    """The connectionist temporal classification loss (see :func:`nn.functional.ctc_loss`).
+
+    Args:
+        blank (int): the blank class. Default: 0.
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+        zero_infinity (bool): make infinite losses and their gradients zero.
+            Default: ``False``.
+
+    Shape:
+        - Log_probs: ``(T, N, C)`` or ``(T, C)``; Targets: ``(N, S)`` or
+          ``(sum(target_lengths),)``; Input_lengths, Target_lengths: ``(N,)`` or ``()``.
+        - Output: scalar, or ``(N,)`` with ``reduction='none'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> ag.manual_seed(0)  # doctest: +ELLIPSIS
+        <...>
+        >>> x = ag.randn(5, 2, 4, requires_grad=True)
+        >>> loss = nn.CTCLoss()(x.log_softmax(2), ag.tensor([[1, 2], [3, 3]]), [5, 4], [2, 2])
+        >>> loss.backward()
+        >>> x.grad.shape
+        autograd_core.Size([5, 2, 4])
+    """
+
+    def __init__(self, blank: int = 0, reduction: str = "mean",
+                 zero_infinity: bool = False) -> None:
+        super().__init__(reduction=reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths: Tensor,
+                target_lengths: Tensor) -> Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)

@@ -40,4 +40,7 @@ def test_the_recipe_op_is_in_the_generic_op_table():
     from autograd_core.ops.registry import BY_NAME
 
     assert "silu" in BY_NAME and {"silu_forward", "silu_backward"} <= set(KERNELS)
-    assert F.silu is ag.silu and isinstance(nn.SiLU()(ag.ones(2)), ag.Tensor)
+    # nn.functional's form comes from the table, with PyTorch's (input, inplace=False)
+    x = ag.tensor([-1.0, 2.0])
+    assert F.silu(x, inplace=False).tolist() == ag.silu(x).tolist()
+    assert F.silu.__doc__ == ag.silu.__doc__ and isinstance(nn.SiLU()(ag.ones(2)), ag.Tensor)

@@ -11,6 +11,7 @@ bool, or the input's dtype for ``histc``) tensors that are not differentiable, a
 from __future__ import annotations
 
 import builtins
+import itertools
 import math
 import warnings
 from typing import Any, Sequence
@@ -1076,6 +1077,49 @@ def cartesian_prod(*tensors: Tensor) -> Tensor:
         return tensors[0]
     grids = meshgrid(*tensors, indexing="ij")
     return stack([reshape(g, (-1,)) for g in grids], dim=1)
+
+
+@op("combinations", samples=[
+    Sample("combinations", lambda a: combinations(_first(a, 4), 2), min_ndim=1),
+    Sample("combinations_wr", lambda a: combinations(_first(a, 3), 3, with_replacement=True),
+           min_ndim=1)])
+def combinations(input: Tensor, r: builtins.int = 2,
+                 with_replacement: builtins.bool = False) -> Tensor:
+    """Return the length-``r`` combinations of the elements of a 1-d ``input``, one per row.
+
+    The rows come in ``itertools.combinations`` order (``itertools.combinations_with_replacement``
+    with ``with_replacement=True``): a ``(count, r)`` tensor, differentiable with respect to
+    ``input``; ``r = 0`` gives an empty 1-d tensor.
+
+    Args:
+        input (Tensor): a 1-d tensor.
+        r (int): the number of elements per combination. Default: 2.
+        with_replacement (bool): allow an element to repeat within a combination.
+            Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.combinations(ag.tensor([1, 2, 3]))
+        tensor([[1, 2],
+                [1, 3],
+                [2, 3]])
+        >>> ag.combinations(ag.tensor([1, 2]), r=2, with_replacement=True)
+        tensor([[1, 1],
+                [1, 2],
+                [2, 2]])
+    """
+    if input.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return _result(np.empty(0, dtype=input.dtype))
+    pick = itertools.combinations_with_replacement if with_replacement else \
+        itertools.combinations
+    rows = list(pick(range(input.shape[0]), r))
+    index = np.array(rows, dtype=np.int64).reshape(len(rows), r)
+    return getitem(input, index)
 
 
 @op("block_diag", samples=[Sample("block_diag", lambda a, b: block_diag(_mat(a), b.reshape(-1)), 2)])

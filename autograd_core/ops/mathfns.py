@@ -2,19 +2,21 @@
 the fused multiply-adds, and the order-statistic reductions (median, kthvalue, quantile,
 cummax/cummin) built on ``Gather`` so their gradient reaches the selected elements.
 
-No scipy: erf/erfc/lgamma run ``math``'s scalar functions vectorised, erfinv refines an
-initial guess with Newton steps on erf, digamma/trigamma use the recurrence and the asymptotic
-series."""
+No scipy: erf/erfc run libm's in Numba loops (``kernels.special``), lgamma ``math``'s scalar
+function vectorised, erfinv refines an initial guess with Newton steps on erf, digamma/trigamma
+use the recurrence and the asymptotic series, polygamma the Hurwitz zeta series."""
 
 from __future__ import annotations
 
 import builtins
 import math
 from collections import namedtuple
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from autograd_core.kernels import special
 from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -230,8 +232,8 @@ class Reciprocal(Node):
         return (-(g * y * y),)
 
 
-_erf = np.vectorize(math.erf, otypes=[np.float64])
-_erfc = np.vectorize(math.erfc, otypes=[np.float64])
+_erf = special.erf  # libm's erf in a Numba loop (the numpy twin: math.erf vectorised)
+_erfc = special.erfc
 
 
 def _lgamma_scalar(v):
@@ -414,10 +416,10 @@ class Lgamma(Node):
         return (g * _call("digamma", x) if isinstance(x, Tensor) else g * _same(_digamma64, x),)
 
 
-@op("digamma", method=True, aliases=("psi",), domain="positive", twice=False, doc="""
+@op("digamma", method=True, aliases=("psi",), domain="positive", doc="""
     Return the logarithmic derivative of the gamma function, ``d/dx ln(gamma(x))``.
 
-    Its gradient is the trigamma function (it is differentiable once here).
+    Its gradient is the trigamma function, ``polygamma(1, input)``.
 
     Args:
         input (Tensor): the input tensor.
@@ -436,7 +438,139 @@ class Digamma(Node):
 
     def backward(self, g):
         (x,) = self.saved
-        return (g * _same(_trigamma64, xp.data(x)),)
+        return (g * _polygamma(1, x),)
+
+
+# Hurwitz zeta by the Euler-Maclaurin formula: (2j)! / B_2j for j = 1..12, the coefficients of
+# its correction terms
+_BERNOULLI = [Fraction(1, 6), Fraction(-1, 30), Fraction(1, 42), Fraction(-1, 30),
+              Fraction(5, 66), Fraction(-691, 2730), Fraction(7, 6), Fraction(-3617, 510),
+              Fraction(43867, 798), Fraction(-174611, 330), Fraction(854513, 138),
+              Fraction(-236364091, 2730)]
+_EM_COEF = [float(math.factorial(2 * j + 2) / b) for j, b in enumerate(_BERNOULLI)]
+
+
+def _zeta64(s, q):
+    """Hurwitz zeta ``sum_k (q + k) ** -s`` for an integer ``s >= 2``, in float64: the first
+    terms summed until ``q + k > 9`` (at least ten), then the Euler-Maclaurin tail; +inf at
+    ``q`` a non-positive integer (a pole), nan at ``q = +inf``."""
+    q = np.asarray(q, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        last = np.maximum(9.0, np.floor(9.0 - np.where(np.isfinite(q), q, 0.0)) + 1.0)
+        total = np.zeros_like(q)
+        for k in range(int(last.max(initial=9.0)) + 1):
+            total += np.where(k <= last, (q + k) ** -s, 0.0)
+        w = q + last
+        b = w ** -s
+        total += b * w / (s - 1) - 0.5 * b
+        a, k, done = 1.0, 0, np.zeros(q.shape, bool)
+        for coef in _EM_COEF:
+            a *= s + k
+            b = b / w
+            t = a * b / coef
+            total = np.where(done, total, total + t)
+            done |= np.abs(t / total) < np.finfo(np.float64).eps / 2
+            k += 1
+            a *= s + k
+            b = b / w
+            k += 1
+        pole = (q <= 0) & (q == np.floor(q))
+        return np.where(pole, np.inf, np.where(np.isnan(q), np.nan, total))
+
+
+def _polygamma64(n, x):
+    """The ``n``-th derivative of digamma in float64: digamma, trigamma, then
+    ``(-1) ** (n + 1) n! zeta(n + 1, x)``."""
+    if n == 0:
+        return _digamma64(x)
+    if n == 1:
+        return _trigamma64(x)
+    return (1.0 if n % 2 else -1.0) * float(math.factorial(n)) * _zeta64(n + 1, x)
+
+
+def _polygamma(n, x):
+    """``polygamma(n, x)``: the op on a Tensor (recorded under create_graph), the float64
+    function rounded to ``x``'s dtype on an array."""
+    if isinstance(x, Tensor):
+        return Polygamma.apply(x, n=n)
+    return _same(lambda v: _polygamma64(n, v), x)
+
+
+class Polygamma(Node):
+    """The ``n``-th derivative of digamma; its derivative is the next one."""
+
+    def forward(self, input, *, n):
+        x = _floating(input)
+        self.save_for_backward(x)
+        self.n = n
+        return _polygamma(n, x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * _polygamma(self.n + 1, x),)
+
+
+@op("polygamma", node=Polygamma, samples=[
+    Sample("polygamma", lambda a: polygamma(2, a), domain="positive"),
+    Sample("polygamma_1", lambda a: polygamma(1, a), domain="positive")])
+def polygamma(n: builtins.int, input: Tensor) -> Tensor:
+    """Return the ``n``-th derivative of the digamma function at each element of ``input``.
+
+    ``polygamma(0, x)`` is ``digamma(x)``; for ``n >= 1`` it is
+    ``(-1) ** (n + 1) * n! * zeta(n + 1, x)`` (the Hurwitz zeta function). Integer inputs
+    give float32. Its gradient is ``polygamma(n + 1, input)``. ``Tensor.polygamma(n)`` is the
+    method form.
+
+    Args:
+        n (int): the order of the derivative, ``n >= 0``.
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.polygamma(1, ag.tensor([1.0, 0.5]))  # pi**2/6, pi**2/2
+        tensor([1.6449, 4.9348])
+        >>> ag.polygamma(2, ag.tensor([1.0]))  # -2 zeta(3)
+        tensor([-2.4041])
+    """
+    if isinstance(n, builtins.bool) or not isinstance(n, (builtins.int, np.integer)):
+        raise TypeError(f"polygamma(): argument 'n' (position 1) must be int, not "
+                        f"{type(n).__name__}")
+    if not isinstance(input, Tensor):
+        raise TypeError(f"polygamma(): argument 'input' (position 2) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    return Polygamma.apply(input, n=builtins.int(n))
+
+
+@op("mvlgamma", method=True, samples=[
+    Sample("mvlgamma", lambda a: mvlgamma(a + 1.0, 3), domain="positive")])
+def mvlgamma(input: Tensor, p: builtins.int) -> Tensor:
+    """Return the multivariate log-gamma function of dimension ``p`` of each element.
+
+    ``sum_{i=0}^{p-1} lgamma(input - i / 2) + p (p - 1) / 4 * log(pi)``; integer inputs give
+    float32.
+
+    Args:
+        input (Tensor): the input tensor.
+        p (int): the number of dimensions, ``p >= 1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.mvlgamma(ag.tensor([2.5, 3.0]), p=3)
+        tensor([1.8810, 2.6949])
+    """
+    if isinstance(p, builtins.bool) or not isinstance(p, (builtins.int, np.integer)):
+        raise TypeError(f"mvlgamma(): argument 'p' (position 2) must be int, not "
+                        f"{type(p).__name__}")
+    if p < 1:
+        raise RuntimeError("p has to be greater than or equal to 1")
+    x = input if input.dtype.kind in "fc" else input.to(np.float32)
+    shifts = xp.constant(-np.arange(p, dtype=x.dtype) / 2)
+    const = p * (p - 1) / 4 * math.log(math.pi)
+    return (x.unsqueeze(-1) + shifts).lgamma().sum(-1) + const
 
 
 class _ZeroGrad(Node):

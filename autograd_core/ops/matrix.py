@@ -1,5 +1,6 @@
 """Matrix functions (``torch.linalg``'s and their ``torch.*`` aliases): determinants, inverse,
-solve, Cholesky, symmetric eigenvalues, singular values, pseudo-inverse, cross product.
+solve, least squares, rank, matrix powers, Cholesky, symmetric eigenvalues, singular values,
+pseudo-inverse, cross product.
 
 Forward runs numpy's LAPACK; each backward is written with matmul and these ops themselves, so
 it works on arrays and under ``create_graph`` alike (to any order).
@@ -15,8 +16,9 @@ import numpy as np
 
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
+from autograd_core.ops.binary import _broadcast_error
 from autograd_core.ops.linalg import _as2d
-from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.tensor import Tensor
 
 #: ``torch.return_types.linalg_slogdet`` / ``linalg_eigh``
@@ -692,14 +694,59 @@ class LinalgPinv(Node):
 
     def backward(self, g):
         a, x = self.saved
-        m, n = a.shape[-2], a.shape[-1]
-        dt = _dtype(g)
-        mm = xp.matmul
-        xt, gt = _mT(x), _mT(g)
-        ga = -mm(mm(xt, g), xt)
-        ga = ga + mm(mm(-mm(a, x) + np.eye(m, dtype=dt), gt), mm(x, xt))
-        ga = ga + mm(mm(mm(xt, x), gt), -mm(x, a) + np.eye(n, dtype=dt))
-        return (ga,)
+        return (_pinv_grad(a, x, g),)
+
+
+def _pinv_grad(a, x, g):
+    """The gradient with respect to ``a`` of ``x = pinv(a)`` for the incoming ``g``."""
+    m, n = a.shape[-2], a.shape[-1]
+    dt = _dtype(g)
+    mm = xp.matmul
+    xt, gt = _mT(x), _mT(g)
+    ga = -mm(mm(xt, g), xt)
+    ga = ga + mm(mm(-mm(a, x) + np.eye(m, dtype=dt), gt), mm(x, xt))
+    return ga + mm(mm(mm(xt, x), gt), -mm(x, a) + np.eye(n, dtype=dt))
+
+
+def _default_rtol(a):
+    """PyTorch's default relative cut-off for singular values: ``eps * max(m, n)``."""
+    return float(np.finfo(_dtype(a)).eps) * max(a.shape[-2], a.shape[-1])
+
+
+def _svd_lstsq(a, b, rcond):
+    """Least squares by SVD (LAPACK's ``gelsd`` without the divide and conquer): the
+    minimum-norm ``X`` minimising ``||A X - B||``, with singular values at most ``rcond``
+    times the largest taken as zero; returns ``(X, rank, singular values)``."""
+    m, n = a.shape[-2:]
+    k = b.shape[-1]
+    batch = a.shape[:-2]
+    if a.size == 0 or b.size == 0:
+        return (np.zeros(batch + (n, k), a.dtype), np.zeros(batch, np.int64),
+                np.zeros(batch + (min(m, n),), a.dtype))
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    keep = s > rcond * s[..., :1]
+    inv = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0).astype(a.dtype)
+    x = np.matmul(_mT(vt), inv[..., :, None] * np.matmul(_mT(u), b))
+    return x, keep.sum(-1).astype(np.int64), s
+
+
+class LinalgLstsq(Node):
+    """The least-squares solution ``X = A^+ B`` (minimum-norm where ``A`` is rank-deficient).
+    Its gradient is PyTorch's: that of ``pinv(A) @ B``, with ``pinv(A)`` recomputed from ``A``
+    in backward (an op under create_graph, so it is differentiable again)."""
+
+    def forward(self, a, b, rcond):
+        self.save_for_backward(a, b)
+        return _svd_lstsq(a, b, rcond)[0]
+
+    def backward(self, g):
+        a, b = self.saved
+        rtol = _default_rtol(a)
+        p = LinalgPinv.apply(a, rtol=rtol, hermitian=False) if isinstance(a, Tensor) else \
+            np.linalg.pinv(a, rcond=rtol)
+        ga = _pinv_grad(a, p, xp.matmul(g, _mT(b))) if self.needs_input_grad[0] else None
+        gb = xp.matmul(_mT(p), g) if self.needs_input_grad[1] else None
+        return ga, gb
 
 
 @op("pinverse", method=True, samples=[
@@ -725,6 +772,231 @@ def pinverse(input: Tensor, rcond: builtins.float = 1e-15) -> Tensor:
     """
     _check(input, "pinverse", square=False)
     return LinalgPinv.apply(input, rtol=float(rcond), hermitian=False)
+
+
+#: ``torch.return_types.linalg_lstsq``
+LstsqResult = namedtuple(  # type: ignore[name-match]
+    "linalg_lstsq", ["solution", "residuals", "rank", "singular_values"])
+_LSTSQ_DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def _tall(t):
+    """A tall matrix with distinct, well-separated singular values (samples)."""
+    x = _as2d(t)
+    return _distinct_sv(x if x.shape[0] >= x.shape[1] else x.T)
+
+
+def _rhs(b, rows, cols):
+    """A ``(rows, cols)`` right-hand side from any input (a fixed matrix scaled by its sum)."""
+    base = np.linspace(-1.0, 1.0, rows * cols).reshape(rows, cols).astype(b.dtype)
+    return xp.constant(base) * (b.sum() * 0.1 + 1.0)
+
+
+@op("lstsq", function=False, samples=[
+    Sample("lstsq", lambda a, b: lstsq(A := _tall(a), _rhs(b, A.shape[0], 2)).solution, 2),
+    Sample("lstsq_vector", lambda a, b: lstsq(A := _tall(a), _rhs(
+        b, A.shape[0], 1).reshape(-1)).solution, 2)])
+def lstsq(A: Tensor, B: Tensor, rcond: builtins.float | None = None, *,
+          driver: str | None = None) -> LstsqResult:
+    """Return a least-squares solution of ``A X = B``, as ``torch.linalg.lstsq`` on the CPU.
+
+    ``solution`` minimises ``||A X - B||`` (the minimum-norm one where ``A`` is
+    rank-deficient). What else is returned depends on ``driver``, as in PyTorch: ``"gelsy"``
+    (the default) gives ``rank``; ``"gelsd"`` and ``"gelss"`` give ``rank``,
+    ``singular_values`` and, when ``m > n`` and every matrix has full rank, ``residuals``
+    (``||A X - B||^2`` per column); ``"gels"`` gives ``residuals`` when ``m > n``. The others
+    are empty tensors. Every driver solves by an SVD here (see DIFFERENCES.md);
+    ``residuals`` carries no gradient. The gradient of ``solution`` is PyTorch's, that of
+    ``pinv(A) @ B``.
+
+    Args:
+        A (Tensor): ``(*, m, n)`` matrices.
+        B (Tensor): ``(*, m, k)`` right-hand sides, or ``(*, m)`` vectors (batch dimensions
+            broadcast).
+        rcond (float, optional): singular values at most ``rcond`` times the largest count as
+            zero. Default: the dtype's eps times ``max(m, n)``.
+        driver (str, optional): ``"gels"``, ``"gelsy"``, ``"gelsd"`` or ``"gelss"``.
+            Default: ``"gelsy"``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> A = ag.tensor([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+        >>> B = ag.tensor([[1.0], [2.0], [4.0]])
+        >>> ag.linalg.lstsq(A, B).solution  # the line 0.8333 + 1.5 x
+        tensor([[0.8333],
+                [1.5000]])
+        >>> ag.linalg.lstsq(A, B, driver="gelsd").residuals
+        tensor([0.1667])
+    """
+    name = "torch.linalg.lstsq"
+    for arg, val in (("A", A), ("B", B)):
+        if not isinstance(val, Tensor):
+            raise TypeError(f"linalg_lstsq(): argument '{arg}' must be Tensor, not "
+                            f"{type(val).__name__}")
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"{name}: Expected input and other to have the same dtype, but got "
+                           f"input's dtype {_tname(A.dtype)} and other's dtype "
+                           f"{_tname(B.dtype)}")
+    if not (A.ndim >= B.ndim and A.ndim - B.ndim <= 1):
+        raise RuntimeError(f"{name}: input.dim() must be greater or equal to other.dim() and "
+                           f"(input.dim() - other.dim()) <= 1")
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    if B.shape[-1 if vector else -2] != A.shape[-2]:
+        raise RuntimeError(f"{name}: input.size(-2) should match other.size("
+                           f"{-1 if vector else -2})")
+    driver = "gelsy" if driver is None else driver
+    if driver not in _LSTSQ_DRIVERS:
+        raise RuntimeError(f"{name}: parameter `driver` should be one of "
+                           f"({', '.join(_LSTSQ_DRIVERS)})")
+    if A.dtype.kind != "f":
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    b = B.unsqueeze(-1) if vector else B
+    try:
+        batch = tuple(np.broadcast_shapes(tuple(A.shape[:-2]), tuple(b.shape[:-2])))
+    except ValueError:
+        raise _broadcast_error(name, np.empty(A.shape[:-2], bool),
+                               np.empty(b.shape[:-2], bool)) from None
+    if tuple(A.shape[:-2]) != batch:
+        A = A.expand(batch + tuple(A.shape[-2:]))
+    if tuple(b.shape[:-2]) != batch:
+        b = b.expand(batch + tuple(b.shape[-2:]))
+    m, n = A.shape[-2:]
+    if rcond is None:
+        rcond = _default_rtol(A)
+    x = LinalgLstsq.apply(A, b, rcond=float(rcond))
+    _, rank, sv = _svd_lstsq(A._data, b._data, float(rcond))
+    dt = A.dtype
+    empty = Tensor._make(np.zeros(0, dt), None, False)
+    residuals = empty
+    full = bool(np.all(rank == min(m, n)))
+    if m > n and (driver == "gels" or (driver in ("gelsd", "gelss") and full)):
+        r = np.matmul(A._data, x._data) - b._data
+        residuals = Tensor._make((r * r).sum(-2), None, False)
+    keeps_rank = driver != "gels"
+    keeps_sv = driver in ("gelsd", "gelss")
+    return LstsqResult(
+        x.squeeze(-1) if vector else x, residuals,
+        Tensor._make(rank if keeps_rank else np.zeros(0, np.int64), None, False),
+        Tensor._make(sv, None, False) if keeps_sv else empty)
+
+
+def matrix_rank(A: Tensor, *, atol: builtins.float | Tensor | None = None,
+                rtol: builtins.float | Tensor | None = None,
+                hermitian: builtins.bool = False) -> Tensor:
+    """Return the numerical rank of a matrix (or batch), as ``torch.linalg.matrix_rank``.
+
+    Singular values (eigenvalue magnitudes with ``hermitian=True``) above
+    ``max(atol, rtol * largest)`` count. Without ``atol`` and ``rtol``, ``rtol`` is the dtype's
+    eps times ``max(m, n)``; with ``atol > 0`` alone, ``rtol`` is 0. Not differentiable
+    (int64).
+
+    Args:
+        A (Tensor): ``(*, m, n)`` matrices.
+        atol (float or Tensor, optional): the absolute tolerance. Default: None (0).
+        rtol (float or Tensor, optional): the relative tolerance. Default: see above.
+        hermitian (bool): ``A`` is symmetric (only its lower triangle is used).
+            Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.matrix_rank(ag.tensor([[1.0, 2.0], [2.0, 4.0]]))
+        tensor(1)
+        >>> ag.linalg.matrix_rank(ag.eye(3), atol=1.5)
+        tensor(0)
+    """
+    if not isinstance(A, Tensor):
+        raise TypeError(f"linalg_matrix_rank(): argument 'input' (position 1) must be Tensor, "
+                        f"not {type(A).__name__}")
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at "
+                           "least 2 dimensions.")
+    if A.dtype.kind != "f":
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    if hermitian:
+        _check(A, "linalg.eigh")
+    refuse_capture("linalg.matrix_rank()")
+    a = A._data
+    if a.size == 0:
+        return Tensor._make(np.zeros(a.shape[:-2], np.int64), None, False)
+    if hermitian:
+        s = np.abs(np.linalg.eigvalsh(a, UPLO="L"))
+    else:
+        s = np.linalg.svd(a, compute_uv=False)
+    at = np.asarray(0.0 if atol is None else xp.data(atol), dtype=np.float64)
+    if rtol is None:
+        rt = np.where(at > 0, 0.0, _default_rtol(a)) if atol is not None else \
+            np.asarray(_default_rtol(a))
+    else:
+        rt = np.asarray(xp.data(rtol), dtype=np.float64)
+    tol = np.maximum(at, rt * s.max(-1))
+    return Tensor._make((s > tol[..., None]).sum(-1).astype(np.int64), None, False)
+
+
+@op("matrix_power", method=True, samples=[
+    Sample("matrix_power", lambda a: matrix_power(_sq(a) * 0.3, 3)),
+    Sample("matrix_power_neg", lambda a: matrix_power(_sq(a) * 0.3, -2)),
+    Sample("matrix_power_5", lambda a: matrix_power(_sq(a) * 0.3, 5))])
+def matrix_power(input: Tensor, n: builtins.int) -> Tensor:
+    """Return the ``n``-th power of a square matrix (or batch), as ``torch.matrix_power``.
+
+    ``n = 0`` gives the identity (with a zero gradient), ``n < 0`` the ``-n``-th power of
+    the inverse. Powers above 3 multiply by repeated squaring in PyTorch's order, so the
+    numbers round as PyTorch's. ``autograd_core.linalg.matrix_power`` and
+    ``Tensor.matrix_power`` are the same.
+
+    Args:
+        input (Tensor): ``(*, m, m)`` matrices.
+        n (int): the exponent.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> A = ag.tensor([[1.0, 1.0], [0.0, 1.0]])
+        >>> ag.matrix_power(A, 3)
+        tensor([[1., 3.],
+                [0., 1.]])
+        >>> A.matrix_power(-1)
+        tensor([[ 1., -1.],
+                [ 0.,  1.]])
+    """
+    name = "linalg.matrix_power"
+    if not isinstance(input, Tensor):
+        raise TypeError(f"matrix_power(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if isinstance(n, builtins.bool) or not isinstance(n, (builtins.int, np.integer)):
+        raise TypeError(f"matrix_power(): argument 'n' (position 2) must be int, not "
+                        f"{type(n).__name__}")
+    if input.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if input.shape[-1] != input.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
+                           f"{input.shape[-2]} by {input.shape[-1]} matrices")
+    a = input
+    if n == 0:
+        eye = xp.constant(np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape))
+        return xp.where(xp.constant(np.ones(a.shape, bool)), eye, a)
+    if n < 0:
+        if a.dtype.kind != "f":
+            raise RuntimeError(f"linalg.inv: Expected a floating point or complex tensor as "
+                               f"input. Got {_tname(a.dtype)}")
+        a, n = inverse(a), -n
+    if n == 1:
+        return a.clone()
+    if n <= 3:
+        return a @ a if n == 2 else (a @ a) @ a
+    z: Tensor | None = None
+    result: Tensor | None = None
+    while n > 0:
+        z = a if z is None else z @ z
+        if n & 1:
+            result = z if result is None else result @ z
+        n >>= 1
+    assert result is not None  # n >= 4 has a set bit
+    return result
 
 
 # ---- cross product ---------------------------------------------------------------------------

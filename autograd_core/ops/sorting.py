@@ -156,7 +156,7 @@ def _predicate(name, fn, example):
 
 
 all = _predicate("all", np.all, "(tensor(False), tensor([False,  True]))")
-any = _predicate("any", np.any, "(tensor(True), tensor([ True,  True]))")
+any = _predicate("any", np.any, "(tensor(True), tensor([True, True]))")
 
 
 def _close(name, input, other, rtol, atol, equal_nan):

@@ -586,9 +586,9 @@ class Transformer(Module):
 
             >>> import nn
             >>> nn.Transformer.generate_square_subsequent_mask(3)
-            tensor([[  0., -inf, -inf],
-                    [  0.,   0., -inf],
-                    [  0.,   0.,   0.]])
+            tensor([[0., -inf, -inf],
+                    [0., 0., -inf],
+                    [0., 0., 0.]])
         """
         _check.device("generate_square_subsequent_mask", device)
         sz = _check.size("generate_square_subsequent_mask", "sz", sz)

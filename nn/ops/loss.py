@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core.node import Node
+from autograd_core.ops import _xp as xp
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -430,3 +431,80 @@ class BCEWithLogitsOp(Node):
                 sp = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
                 gy = s * ((pw - 1) * sp - x)
         return gx, gy
+
+
+class ClampedInValue(Node):
+    """``max(x, min)`` in value, the identity for the gradient: PyTorch's ``var.clamp_(min=eps)``
+    under ``no_grad`` in ``gaussian_nll_loss``, whose gradient reaches ``var`` unclamped.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn.ops.loss import ClampedInValue
+        >>> v = ag.tensor([0.0, 2.0], requires_grad=True)
+        >>> y = ClampedInValue.apply(v, min=0.5)
+        >>> y.sum().backward()
+        >>> y.detach(), v.grad
+        (tensor([0.5000, 2.0000]), tensor([1., 1.]))
+    """
+
+    def name(self) -> str:
+        return "CloneBackward0"
+
+    def forward(self, x, min):  # noqa: A002 - clamp's keyword
+        return np.maximum(x, np.asarray(min, dtype=x.dtype))
+
+    def backward(self, g):
+        return (g,)
+
+
+class CTCLossOp(Node):
+    """The CTC negative log-likelihood of each sample, ``(N,)``, from ``log_probs`` ``(T, N, C)``
+    and padded int64 ``targets`` ``(N, S)`` (the Numba forward-backward kernels of
+    ``autograd_core.kernels.ctc``). The gradient with respect to ``log_probs`` is PyTorch's,
+    ``exp(log_probs) - occupation / likelihood``: the true one plus a term that vanishes
+    through ``log_softmax`` (so it is exact for normalised log-probabilities made by
+    ``log_softmax``); it is not differentiable again.
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> from nn.ops.loss import CTCLossOp
+        >>> lp = ag.full((1, 1, 2), float(np.log(0.5)))  # one frame, two classes
+        >>> CTCLossOp.apply(lp, np.array([[1]]), np.array([1]), np.array([1]), blank=0,
+        ...                 zero_infinity=False)
+        tensor([0.6931])
+    """
+
+    def name(self) -> str:
+        return "CtcLossBackward0"
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths, blank, zero_infinity):
+        from autograd_core.kernels import ctc
+
+        lp = np.ascontiguousarray(log_probs)
+        args = (np.ascontiguousarray(targets, dtype=np.int64),
+                np.ascontiguousarray(input_lengths, dtype=np.int64),
+                np.ascontiguousarray(target_lengths, dtype=np.int64))
+        nll, log_alpha = ctc.ctc_forward(lp, *args, blank)
+        self.save_for_backward(log_probs)
+        self.ctc = (args, nll, log_alpha, blank, zero_infinity)
+        if zero_infinity:
+            nll = np.where(nll == np.inf, 0.0, nll)
+        return nll.astype(lp.dtype)
+
+    def backward(self, g):
+        from autograd_core.kernels import ctc
+
+        (lp,) = self.saved
+        lp = np.ascontiguousarray(xp.data(lp))
+        args, nll, log_alpha, blank, zero_infinity = self.ctc
+        n = lp.shape[1]
+        if isinstance(g, np.ndarray):
+            return (ctc.ctc_backward(g, lp, *args, nll, log_alpha, blank, zero_infinity),
+                    None, None, None)
+        # under create_graph: linear in g, constant in log_probs (PyTorch's is not
+        # differentiable twice either)
+        unit = ctc.ctc_backward(np.ones(n), lp, *args, nll, log_alpha, blank, zero_infinity)
+        return g.reshape(1, n, 1) * unit, None, None, None
