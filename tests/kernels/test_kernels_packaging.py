@@ -114,6 +114,11 @@ def fake_launch(monkeypatch):
         parallel, "_launch_threads", lambda: seen.append(os.environ.get("OMP_WAIT_POLICY"))
     )
     monkeypatch.setattr(_jit, "_threads_started", False)
+    # the thread count is applied to the pool once it runs; with the launch faked there is no
+    # pool (run alone, this file's process never launched a real one: numba then fails)
+    import autograd_core.threads as threads
+
+    monkeypatch.setattr(threads, "_numba_set_running_pool", lambda n: None)
     for k in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "TAPEGRAD_THREADING"):
         monkeypatch.delenv(k, raising=False)
     return seen
