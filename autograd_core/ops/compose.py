@@ -8,10 +8,12 @@ import builtins
 from typing import Sequence
 import numpy as np
 
+from autograd_core.node import Node
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.reduce import mean, std, var
 from autograd_core.ops.registry import Sample, op
-from autograd_core.ops.scatter import index_put
+from autograd_core.ops.scatter import _run, index_put
 from autograd_core.ops.shape import cat, reshape
 from autograd_core.tensor import Tensor
 
@@ -202,6 +204,99 @@ def diag(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
         rows = np.arange(n) + max(-k, 0)
         return input[rows, rows + k]
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+
+
+class Diagonal(Node):
+    """The diagonal at ``offset`` of the planes ``(dim1, dim2)``, as a new last dim (a copy);
+    backward writes the gradient back on that diagonal of zeros."""
+
+    def forward(self, x, offset, dim1, dim2):
+        self.args = (x.shape, offset, dim1, dim2)
+        return np.diagonal(x, offset, dim1, dim2).copy()
+
+    def backward(self, g):
+        shape, offset, dim1, dim2 = self.args
+        return (_run(DiagonalScatter, g, shape=shape, offset=offset, dim1=dim1, dim2=dim2),)
+
+
+class DiagonalScatter(Node):
+    """Zeros of ``shape`` with ``g``'s last dim written on the ``offset`` diagonal of the
+    planes ``(dim1, dim2)`` (``diag_embed``); backward reads that diagonal."""
+
+    def forward(self, g, shape, offset, dim1, dim2):
+        self.args = (offset, dim1, dim2)
+        out = np.zeros(shape, g.dtype)
+        n = g.shape[-1]
+        rows = np.arange(n) + max(-offset, 0)
+        np.moveaxis(out, (dim1, dim2), (-2, -1))[..., rows, rows + offset] = g
+        return out
+
+    def backward(self, g):
+        offset, dim1, dim2 = self.args
+        return (_run(Diagonal, g, offset=offset, dim1=dim1, dim2=dim2),)
+
+
+@op("diagonal", method=True, samples=[
+    Sample("diagonal", lambda a: a.diagonal(), min_ndim=2),
+    Sample("diagonal_offset", lambda a: diagonal(a, 1, -1, 0), min_ndim=2)])
+def diagonal(input: Tensor, offset: builtins.int = 0, dim1: builtins.int = 0,
+             dim2: builtins.int = 1) -> Tensor:
+    """Return the diagonal of ``input`` over the planes ``(dim1, dim2)``, as its last dimension.
+
+    ``offset > 0`` is above the main diagonal, ``< 0`` below. PyTorch returns a view; this is a
+    copy (an in-place change of the result does not reach ``input``).
+
+    Args:
+        input (Tensor): a tensor of at least 2 dimensions.
+        offset (int): which diagonal. Default: 0.
+        dim1 (int): the first dimension of the planes. Default: 0.
+        dim2 (int): the second one. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> x.diagonal(), ag.diagonal(x, offset=1)
+        (tensor([1., 4.]), tensor([2.]))
+    """
+    nd = input.ndim
+    d1, d2 = _args.norm_dim(dim1, nd, "diagonal"), _args.norm_dim(dim2, nd, "diagonal")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2)
+
+
+@op("diag_embed", method=True, samples=[
+    Sample("diag_embed", lambda a: diag_embed(a), min_ndim=1),
+    Sample("diag_embed_offset", lambda a: diag_embed(a, -1, -1, 0), min_ndim=1)])
+def diag_embed(input: Tensor, offset: builtins.int = 0, dim1: builtins.int = -2,
+               dim2: builtins.int = -1) -> Tensor:
+    """Place the last dimension of ``input`` on the ``offset`` diagonal of new planes
+    ``(dim1, dim2)`` of zeros (the inverse of :func:`diagonal`).
+
+    Args:
+        input (Tensor): the values, along the last dimension.
+        offset (int): which diagonal. Default: 0.
+        dim1 (int): the first new dimension (of the result). Default: -2.
+        dim2 (int): the second one. Default: -1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.diag_embed(ag.tensor([1.0, 2.0]))
+        tensor([[1., 0.],
+                [0., 2.]])
+    """
+    nd = input.ndim + 1
+    d1, d2 = _args.norm_dim(dim1, nd, "diag_embed"), _args.norm_dim(dim2, nd, "diag_embed")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    if input.ndim == 0:
+        raise RuntimeError("diag_embed(): input must have at least 1 dimension")
+    m = input.shape[-1] + abs(int(offset))
+    rest = iter(input.shape[:-1])
+    shape = tuple(m if k in (d1, d2) else next(rest) for k in range(nd))
+    return DiagonalScatter.apply(input, shape=shape, offset=int(offset), dim1=d1, dim2=d2)
 
 
 inf, nan, pi, e = float("inf"), float("nan"), float(np.pi), float(np.e)
