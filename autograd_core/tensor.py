@@ -905,6 +905,9 @@ class Tensor:
         return _is_float(self._data.dtype)
 
 
+_LINEWIDTH = 80  # PyTorch's default print width
+
+
 def _format(t):
     """PyTorch's repr: values, then ``size=`` for an empty tensor of more than one dimension,
     ``dtype=`` unless it is the default one for its kind, ``grad_fn=`` or ``requires_grad=``."""
@@ -922,8 +925,11 @@ def _format(t):
             if finite.size == 0 or (np.all(finite == np.round(finite))
                                     and finite.max() < 1e8):
                 mode = "maxprec"  # integral values print as "1." like torch
+        # max_line_width 81: numpy counts a row's closing "," where PyTorch's 80 columns do
+        # not, so rows hold as many elements as PyTorch's
         body = np.array2string(arr, separator=", ", prefix=prefix, precision=4,
-                               floatmode=mode, suppress_small=False, threshold=1000)
+                               floatmode=mode, suppress_small=False, threshold=1000,
+                               max_line_width=_LINEWIDTH + 1)
         body = body.replace(", ..., ", ",  ..., ")
     # an empty tensor shows any dtype but the default float one (PyTorch)
     default = {DEFAULT_DTYPE[0]} if arr.size == 0 else \
@@ -934,6 +940,15 @@ def _format(t):
         extras.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t.requires_grad:
         extras.append("requires_grad=True")
-    if extras:
-        return f"{prefix}{body}, {', '.join(extras)})"
-    return f"{prefix}{body})"
+    # each suffix goes on the last line if it fits in PyTorch's 80 columns, else on a new
+    # line indented under the values (as PyTorch prints a long tensor's grad_fn)
+    out = prefix + body
+    last = len(out) - out.rfind("\n")  # the last line's length, plus one
+    for extra in extras:
+        if last + len(extra) + 2 > _LINEWIDTH:
+            out += ",\n" + " " * len(prefix) + extra
+            last = len(prefix) + len(extra)
+        else:
+            out += ", " + extra
+            last += len(extra) + 2
+    return out + ")"

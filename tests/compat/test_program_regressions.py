@@ -80,3 +80,31 @@ def test_file_object_round_trip_reads_like_torch(tmp_path):
     theirs.seek(0)
     a, b = ag.load(ours)["x"], torch.load(theirs)["x"]
     assert a.tolist() == b.tolist() and str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1]
+
+
+def test_repr_rows_fill_eighty_columns_and_grad_fn_wraps():
+    # makemore part 4 / the blitz print 27 probabilities: PyTorch puts 9 per row (80 columns)
+    # and moves grad_fn to its own line when it does not fit on the last one
+    t = ag.tensor(np.full(27, 0.0216, dtype=np.float32), requires_grad=True) * 1
+    lines = repr(t).splitlines()
+    assert lines[0] == "tensor([" + ", ".join(["0.0216"] * 9) + ","
+    assert len(lines) == 3 and lines[-1].endswith("0.0216], grad_fn=<MulBackward0>)")
+    assert max(len(x) for x in lines) <= 80
+    long = ag.tensor(np.full(16, -1.5, dtype=np.float32), requires_grad=True) * 1
+    lines = repr(long).splitlines()
+    assert lines[-1] == "       grad_fn=<MulBackward0>)"  # 81 columns with it on the last line
+    assert lines[-2].endswith("-1.5000],")
+    assert repr(ag.tensor([1.0, 2.0], requires_grad=True)) == \
+        "tensor([1., 2.], requires_grad=True)"
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("shape", [(27,), (40,), (3, 27), (2, 3, 15), (5, 12), (9,)])
+@pytest.mark.parametrize("scale", [1.0, 0.01, 1e5])
+def test_repr_layout_matches_torch(shape, scale):
+    torch = pytest.importorskip("torch")
+    x = (np.random.default_rng(0).standard_normal(shape) * scale).astype(np.float32)
+    for a, b in ((ag.tensor(x), torch.tensor(x)),
+                 (ag.tensor(x, requires_grad=True) * 2, torch.tensor(x, requires_grad=True) * 2),
+                 (ag.tensor(x.astype(np.float64)), torch.tensor(x.astype(np.float64)))):
+        assert repr(a) == repr(b).replace("torch.", "autograd_core."), (repr(a), repr(b))
