@@ -88,8 +88,10 @@ def test_repr_rows_fill_eighty_columns_and_grad_fn_wraps():
     t = ag.tensor(np.full(27, 0.0216, dtype=np.float32), requires_grad=True) * 1
     lines = repr(t).splitlines()
     assert lines[0] == "tensor([" + ", ".join(["0.0216"] * 9) + ","
-    assert len(lines) == 3 and lines[-1].endswith("0.0216], grad_fn=<MulBackward0>)")
+    assert len(lines) == 4 and lines[-1] == "       grad_fn=<MulBackward0>)"
     assert max(len(x) for x in lines) <= 80
+    short = ag.tensor(np.full(20, 0.0216, dtype=np.float32), requires_grad=True) * 1
+    assert repr(short).splitlines()[-1] == "        0.0216, 0.0216], grad_fn=<MulBackward0>)"
     long = ag.tensor(np.full(16, -1.5, dtype=np.float32), requires_grad=True) * 1
     lines = repr(long).splitlines()
     assert lines[-1] == "       grad_fn=<MulBackward0>)"  # 81 columns with it on the last line
