@@ -110,3 +110,32 @@ def test_repr_layout_matches_torch(shape, scale):
                  (ag.tensor(x, requires_grad=True) * 2, torch.tensor(x, requires_grad=True) * 2),
                  (ag.tensor(x.astype(np.float64)), torch.tensor(x.astype(np.float64)))):
         assert repr(a) == repr(b).replace("torch.", "autograd_core."), (repr(a), repr(b))
+
+
+def test_index_errors_in_pytorchs_words():
+    # makemore: probs[torch.arange(5), ys] with 6 labels; a class index past the vocabulary
+    probs = ag.zeros(6, 27)
+    with pytest.raises(IndexError, match=r"^shape mismatch: indexing tensors could not be "
+                                         r"broadcast together with shapes \[5\], \[6\]$"):
+        probs[ag.arange(5), ag.arange(6)]
+    with pytest.raises(IndexError, match=r"^index 40 is out of bounds for dimension 1 with "
+                                         r"size 27$"):
+        probs[ag.tensor([1]), ag.tensor([40])]
+    with pytest.raises(IndexError, match=r"^shape mismatch: indexing tensors"):
+        probs[ag.arange(5), ag.arange(6)] = 1.0
+
+
+@pytest.mark.torch_parity
+def test_index_error_messages_equal_torchs():
+    torch = pytest.importorskip("torch")
+    for lib, make in ((ag, ag.tensor), (torch, torch.tensor)):
+        msgs = []
+        x = lib.zeros(4, 3, 5)
+        for idx in ((make([0, 1]), make([0, 1, 2])), (make([7]),),
+                    (make([0]), make([2]), make([9]))):
+            with pytest.raises(IndexError) as info:
+                x[idx]
+            msgs.append(str(info.value))
+        if lib is ag:
+            ours = msgs
+    assert ours == msgs
