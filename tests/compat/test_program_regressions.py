@@ -139,3 +139,37 @@ def test_index_error_messages_equal_torchs():
         if lib is ag:
             ours = msgs
     assert ours == msgs
+
+
+def test_histogram_by_hand():
+    # makemore part 3 plots torch.histogram(t, density=True) of each layer's activations
+    x = ag.tensor([1.0, 2.0, 1.0, 5.0, 0.5])
+    hist, edges = ag.histogram(x, bins=4)
+    np.testing.assert_allclose(edges.numpy(), [0.5, 1.625, 2.75, 3.875, 5.0])
+    np.testing.assert_array_equal(hist.numpy(), [3.0, 1.0, 0.0, 1.0])  # 5.0 is in the last
+    out = x.histogram(2, density=True)
+    np.testing.assert_allclose(out.hist.numpy(), [4 / (5 * 2.25), 1 / (5 * 2.25)], rtol=1e-6)
+    hist, _ = ag.histogram(x, ag.tensor([0.0, 1.0, 4.0]), weight=ag.tensor([1.0, 2, 3, 4, 5]))
+    np.testing.assert_array_equal(hist.numpy(), [5.0, 1 + 2 + 3])  # 0.5 | 1, 2, 1 (5 outside)
+    hist, edges = ag.histogram(ag.tensor([2.0, 2.0]), 2)
+    assert edges.tolist() == [1.5, 2.0, 2.5] and hist.tolist() == [0.0, 2.0]
+    assert hist.dtype == ag.float32
+    with pytest.raises(NotImplementedError, match="not implemented for 'Long'"):
+        ag.histogram(ag.tensor([1, 2]), 2)
+    with pytest.raises(RuntimeError, match="bins must be > 0"):
+        ag.histogram(x, 0)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("kw", [dict(bins=7), dict(bins=5, range=(-1.0, 1.0)),
+                                dict(bins=10, density=True), dict(bins=3, weighted=True)])
+def test_histogram_matches_torch(kw):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal(50).astype(np.float32)
+    w = np.random.default_rng(1).random(50).astype(np.float32)
+    kw = dict(kw)
+    weighted = kw.pop("weighted", False)
+    a = ag.histogram(ag.tensor(x), weight=ag.tensor(w) if weighted else None, **kw)
+    b = torch.histogram(torch.tensor(x), weight=torch.tensor(w) if weighted else None, **kw)
+    np.testing.assert_allclose(a.bin_edges.numpy(), b.bin_edges.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(a.hist.numpy(), b.hist.numpy(), rtol=1e-5)
