@@ -1210,7 +1210,7 @@ HistogramResult = namedtuple("histogram", ["hist", "bin_edges"])  # type: ignore
 
 
 @op("histogram", method=True, samples=())
-def histogram(input: Tensor, bins: Any, *, range: Sequence[float] | None = None,  # noqa: A002
+def histogram(input: Tensor, bins: Any = 100, *, range: Sequence[float] | None = None,  # noqa: A002
               weight: Tensor | None = None, density: builtins.bool = False) -> Any:
     """Return the histogram of ``input``'s values as the named tuple ``(hist, bin_edges)``.
 
@@ -1223,7 +1223,7 @@ def histogram(input: Tensor, bins: Any, *, range: Sequence[float] | None = None,
 
     Args:
         input (Tensor): the values.
-        bins (int or Tensor): the number of bins, or the bin edges.
+        bins (int or Tensor): the number of bins, or the bin edges. Default: 100.
         range (tuple of float, optional): ``(min, max)`` of the equal-width bins.
         weight (Tensor, optional): a weight per value. Default: each value counts 1.
         density (bool): normalise to a density. Default: ``False``.

@@ -147,6 +147,7 @@ def test_histogram_by_hand():
     hist, edges = ag.histogram(x, bins=4)
     np.testing.assert_allclose(edges.numpy(), [0.5, 1.625, 2.75, 3.875, 5.0])
     np.testing.assert_array_equal(hist.numpy(), [3.0, 1.0, 0.0, 1.0])  # 5.0 is in the last
+    assert ag.histogram(x)[0].shape == (100,)  # bins defaults to 100, as in PyTorch
     out = x.histogram(2, density=True)
     np.testing.assert_allclose(out.hist.numpy(), [4 / (5 * 2.25), 1 / (5 * 2.25)], rtol=1e-6)
     hist, _ = ag.histogram(x, ag.tensor([0.0, 1.0, 4.0]), weight=ag.tensor([1.0, 2, 3, 4, 5]))
