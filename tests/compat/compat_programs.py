@@ -7,9 +7,9 @@ and, after running two dozen public programs on tapegrad, programs in the style 
 found bugs: a conv net against integer MSE targets, a checkpoint through io.BytesIO, makemore
 part 3's activation statistics with histogram, and printed tensors).
 
-Every program (but those in ``_DEFAULT_DTYPE_PROGRAMS``) computes in float64 from numpy-made data and deterministic initial weights (so
-both libraries start from the same numbers) and returns a dict of plain numbers / numpy
-arrays; ``tests/compat/test_compat_programs.py`` checks them by hand and against torch.
+Every program (but those in ``_DEFAULT_DTYPE_PROGRAMS``) computes in float64 from numpy-made
+data and deterministic initial weights (so both libraries start from the same numbers) and
+returns a dict of plain numbers / numpy arrays; ``tests/compat/test_compat_programs.py`` checks them by hand and against torch.
 """
 
 from __future__ import annotations
