@@ -174,3 +174,64 @@ def test_histogram_matches_torch(kw):
     b = torch.histogram(torch.tensor(x), weight=torch.tensor(w) if weighted else None, **kw)
     np.testing.assert_allclose(a.bin_edges.numpy(), b.bin_edges.numpy(), rtol=1e-6)
     np.testing.assert_allclose(a.hist.numpy(), b.hist.numpy(), rtol=1e-5)
+
+
+def test_samplers_by_hand():
+    # programs split train/valid with SubsetRandomSampler, rebalance with WeightedRandomSampler
+    from nn.data import (BatchSampler, DataLoader, RandomSampler, SequentialSampler,
+                         SubsetRandomSampler, TensorDataset, WeightedRandomSampler)
+
+    ds = TensorDataset(ag.arange(10.0))
+    assert list(SequentialSampler(ds)) == list(range(10))
+    gen = ag.Generator().manual_seed(0)
+    order = list(RandomSampler(ds, generator=gen))
+    assert sorted(order) == list(range(10))
+    twice = list(RandomSampler(ds, num_samples=25))
+    assert len(twice) == 25 and sorted(twice[:10]) == sorted(twice[10:20]) == list(range(10))
+    assert len(set(twice[20:])) == 5
+    drawn = list(RandomSampler(ds, replacement=True, num_samples=50))
+    assert len(drawn) == 50 and set(drawn) <= set(range(10))
+    valid = [1, 4, 6]
+    loader = DataLoader(ds, batch_size=2, sampler=SubsetRandomSampler(valid))
+    seen = [x.tolist() for (x,) in loader]
+    assert [len(b) for b in seen] == [2, 1] and sorted(sum(seen, [])) == [1.0, 4.0, 6.0]
+    assert list(WeightedRandomSampler([0.0, 0.0, 2.0], 4)) == [2, 2, 2, 2]
+    assert sorted(WeightedRandomSampler([1.0, 0.0, 3.0], 2, replacement=False)) == [0, 2]
+    batches = list(BatchSampler(SequentialSampler(ds), batch_size=4, drop_last=False))
+    assert batches == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    loader = DataLoader(ds, batch_sampler=BatchSampler(range(10), 4, drop_last=True))
+    assert [x.tolist() for (x,) in loader] == [[0.0, 1, 2, 3], [4.0, 5, 6, 7]]
+    assert len(loader) == 2
+    with pytest.raises(TypeError, match="replacement should be a boolean value, but got "
+                                        "replacement=1"):
+        RandomSampler(ds, replacement=1)
+    with pytest.raises(ValueError, match="num_samples should be a positive integer value"):
+        RandomSampler(ds, num_samples=0)
+    with pytest.raises(ValueError, match="batch_size should be a positive integer value"):
+        BatchSampler(range(3), 0, False)
+    with pytest.raises(ValueError, match="drop_last should be a boolean value"):
+        BatchSampler(range(3), 2, None)
+    with pytest.raises(ValueError, match="weights should be a 1d sequence"):
+        WeightedRandomSampler([[1.0]], 2)
+    with pytest.raises(RuntimeError, match="without replacement"):
+        WeightedRandomSampler([1.0, 0.0], 2, replacement=False)
+
+
+@pytest.mark.torch_parity
+def test_sampler_signatures_and_deterministic_orders_match_torch():
+    torch = pytest.importorskip("torch")
+    import inspect
+
+    import nn.data as ours
+
+    theirs = torch.utils.data
+    for name in ("SequentialSampler", "RandomSampler", "SubsetRandomSampler",
+                 "WeightedRandomSampler", "BatchSampler"):
+        a = list(inspect.signature(getattr(ours, name)).parameters.items())
+        b = list(inspect.signature(getattr(theirs, name)).parameters.items())
+        assert [(k, v.default) for k, v in a] == [(k, v.default) for k, v in b], name
+    for drop_last in (False, True):
+        assert list(ours.BatchSampler(range(11), 4, drop_last)) == \
+            list(theirs.BatchSampler(range(11), 4, drop_last))
+        assert len(ours.BatchSampler(range(11), 4, drop_last)) == \
+            len(theirs.BatchSampler(range(11), 4, drop_last))
