@@ -235,3 +235,16 @@ def test_sampler_signatures_and_deterministic_orders_match_torch():
             list(theirs.BatchSampler(range(11), 4, drop_last))
         assert len(ours.BatchSampler(range(11), 4, drop_last)) == \
             len(theirs.BatchSampler(range(11), 4, drop_last))
+
+
+def test_grad_assignment_errors_in_pytorchs_words():
+    # polynomial_autograd.py (current tutorial) assigns a.grad = 0.: both libraries refuse it
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match=r"^assigned grad expected to be a Tensor or None but "
+                                        r"got grad of type float$"):
+        a.grad = 0.0
+    with pytest.raises(RuntimeError, match=r"^attempting to assign a gradient of size '\[3\]' "
+                                           r"to a tensor of size '\[2\]'"):
+        a.grad = ag.ones(3)
+    a.grad = ag.ones(2)
+    assert a.grad.tolist() == [1.0, 1.0]
