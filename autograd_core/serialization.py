@@ -150,10 +150,15 @@ class _Encoder:
                 return self._container(obj, where, segs, depth)
             finally:
                 self._stack.discard(id(obj))
+        hint = ""
+        if callable(getattr(obj, "state_dict", None)):  # torch.save(model, f) in a program
+            hint = (f"; a whole {type(obj).__name__} is not saved (that would need pickle): "
+                    "save its state_dict() and load it into a new instance with "
+                    "load_state_dict()")
         raise TypeError(
             f"{self.fn}: cannot save an object of type {type(obj).__name__} at {where}; "
             "supported: dict, list, tuple, numpy arrays, Tensors, int, float, bool, str, None"
-        )
+            + hint)
 
     def _container(self, obj, where, segs, depth):
         if isinstance(obj, dict):

@@ -248,3 +248,15 @@ def test_grad_assignment_errors_in_pytorchs_words():
         a.grad = ag.ones(3)
     a.grad = ag.ones(2)
     assert a.grad.tolist() == [1.0, 1.0]
+
+
+def test_saving_a_whole_module_says_to_save_its_state_dict(tmp_path):
+    # word_language_model: torch.save(model, f) pickles the module; here the error says what to do
+    model = nn.Sequential(nn.Linear(2, 2))
+    with pytest.raises(TypeError, match=r"cannot save an object of type Sequential at obj; .*"
+                                        r"save its state_dict\(\)"):
+        ag.save(model, tmp_path / "model.pt")
+    assert not (tmp_path / "model.pt").exists()
+    with pytest.raises(TypeError, match="cannot save an object of type object at obj; "
+                                        "supported: [^;]*$"):
+        ag.save(object(), tmp_path / "x.pt")  # no hint for what has no state_dict
