@@ -717,6 +717,100 @@ def load(f: str | os.PathLike | IO[bytes], map_location: Any = None, *,
     return obj
 
 
+#: what programs allowed with add_safe_globals (kept only to be listed back: see below)
+_SAFE_GLOBALS: list[Any] = []
+
+
+def add_safe_globals(safe_globals: list[Any]) -> None:
+    """Mark ``safe_globals`` (classes, functions) as allowed in checkpoints that ``load`` reads
+    (``torch.serialization.add_safe_globals``).
+
+    PyTorch's weights-only loader unpickles and needs every global in the file allowed first;
+    ``load`` here never unpickles (files are data only), so nothing needs allowing. The list is
+    kept for :func:`get_safe_globals`, and programs written for PyTorch run unchanged.
+
+    Args:
+        safe_globals (list): the globals (or ``(global, name)`` pairs) to allow.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core import serialization
+        >>> serialization.add_safe_globals([np.dtype])
+        >>> np.dtype in serialization.get_safe_globals()
+        True
+        >>> serialization.clear_safe_globals()
+    """
+    if not isinstance(safe_globals, list):
+        raise TypeError(f"add_safe_globals: safe_globals must be a list, got "
+                        f"{type(safe_globals).__name__}")
+    _SAFE_GLOBALS.extend(g for g in safe_globals if g not in _SAFE_GLOBALS)
+
+
+def get_safe_globals() -> list[Any]:
+    """Return the globals given to :func:`add_safe_globals` (a copy).
+
+    Example::
+
+        >>> from autograd_core import serialization
+        >>> serialization.get_safe_globals()
+        []
+    """
+    return list(_SAFE_GLOBALS)
+
+
+def clear_safe_globals() -> None:
+    """Forget the globals given to :func:`add_safe_globals`.
+
+    Example::
+
+        >>> from autograd_core import serialization
+        >>> serialization.add_safe_globals([int])
+        >>> serialization.clear_safe_globals()
+        >>> serialization.get_safe_globals()
+        []
+    """
+    _SAFE_GLOBALS.clear()
+
+
+class safe_globals:  # noqa: N801 - PyTorch's name
+    """Context manager allowing ``safe_globals`` while it is active
+    (``torch.serialization.safe_globals``); as :func:`add_safe_globals`, nothing needs allowing
+    here, since ``load`` never unpickles.
+
+    Args:
+        safe_globals (list): the globals (or ``(global, name)`` pairs) to allow.
+
+    Example::
+
+        >>> import io
+        >>> import autograd_core as ag
+        >>> from autograd_core import serialization
+        >>> buffer = io.BytesIO()
+        >>> ag.save({"w": ag.ones(2)}, buffer)
+        >>> _ = buffer.seek(0)
+        >>> with serialization.safe_globals([int]):
+        ...     ag.load(buffer)
+        {'w': tensor([1., 1.])}
+        >>> serialization.get_safe_globals()
+        []
+    """
+
+    def __init__(self, safe_globals: list[Any]) -> None:
+        if not isinstance(safe_globals, list):
+            raise TypeError(f"safe_globals: safe_globals must be a list, got "
+                            f"{type(safe_globals).__name__}")
+        self.safe_globals = safe_globals
+        self._before: list[Any] = []
+
+    def __enter__(self) -> None:
+        self._before = list(_SAFE_GLOBALS)
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, *exc: Any) -> None:
+        _SAFE_GLOBALS[:] = self._before
+
+
 def _map_tensors(obj, fn):
     if isinstance(obj, Tensor):
         return fn(obj)

@@ -260,3 +260,37 @@ def test_saving_a_whole_module_says_to_save_its_state_dict(tmp_path):
     with pytest.raises(TypeError, match="cannot save an object of type object at obj; "
                                         "supported: [^;]*$"):
         ag.save(object(), tmp_path / "x.pt")  # no hint for what has no state_dict
+
+
+def test_safe_globals_context_and_registry(tmp_path):
+    # programs written for PyTorch >= 2.6 load under torch.serialization.safe_globals([...])
+    import autograd_core as torch
+
+    torch.save({"w": torch.ones(2), "mean": np.float64(0.5)}, tmp_path / "ckpt.pt")
+    with torch.serialization.safe_globals([np.dtype, (np.float64, "numpy.float64")]):
+        assert len(torch.serialization.get_safe_globals()) == 2
+        out = torch.load(tmp_path / "ckpt.pt")
+    assert out["w"].tolist() == [1.0, 1.0] and out["mean"] == 0.5
+    assert torch.serialization.get_safe_globals() == []  # restored on exit
+    torch.serialization.add_safe_globals([np.dtype])
+    torch.serialization.add_safe_globals([np.dtype])
+    assert torch.serialization.get_safe_globals() == [np.dtype]
+    torch.serialization.clear_safe_globals()
+    assert torch.serialization.get_safe_globals() == []
+    with pytest.raises(TypeError, match="must be a list"):
+        torch.serialization.add_safe_globals(np.dtype)
+
+
+@pytest.mark.torch_parity
+def test_safe_globals_signatures_match_torch():
+    torch = pytest.importorskip("torch")
+    import inspect
+
+    from autograd_core import serialization
+
+    for name in ("add_safe_globals", "get_safe_globals", "clear_safe_globals"):
+        a = inspect.signature(getattr(serialization, name)).parameters
+        b = inspect.signature(getattr(torch.serialization, name)).parameters
+        assert list(a) == list(b), name
+    assert list(inspect.signature(serialization.safe_globals).parameters) == \
+        list(inspect.signature(torch.serialization.safe_globals).parameters)
