@@ -294,3 +294,48 @@ def test_safe_globals_signatures_match_torch():
         assert list(a) == list(b), name
     assert list(inspect.signature(serialization.safe_globals).parameters) == \
         list(inspect.signature(torch.serialization.safe_globals).parameters)
+
+
+def test_torch_nn_modules_paths():
+    # custom losses subclass torch.nn.modules.loss._Loss; init code tests
+    # isinstance(m, nn.modules.batchnorm._BatchNorm) / nn.modules.conv._ConvNd
+    import autograd_core as torch
+    from nn.modules.loss import _Loss
+
+    class Half(_Loss):
+        def forward(self, input, target):
+            return ((input - target) / 2).abs().mean() if self.reduction == "mean" else None
+
+    assert Half()(ag.tensor([1.0, 3.0]), ag.tensor([0.0, 0.0])).item() == 1.0
+    convs = [m for m in nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU()).modules()
+             if isinstance(m, (torch.nn.modules.conv._ConvNd,
+                               torch.nn.modules.batchnorm._BatchNorm))]
+    assert [type(m).__name__ for m in convs] == ["Conv2d", "BatchNorm2d"]
+    assert torch.nn.modules.rnn.LSTM is nn.LSTM and torch.nn.modules.module.Module is nn.Module
+    import nn.modules.activation as activation
+
+    assert activation.ReLU is nn.ReLU
+    with pytest.raises(AttributeError, match="module 'nn.modules.loss' has no attribute 'Nope'"):
+        torch.nn.modules.loss.Nope  # noqa: B018
+
+
+@pytest.mark.torch_parity
+def test_torch_nn_modules_files_route_to_the_project_classes():
+    pytest.importorskip("torch")
+    import importlib
+
+    from nn import modules
+
+    routed = 0
+    for file in modules.FILES:
+        theirs = importlib.import_module(f"torch.nn.modules.{file}")
+        for name in getattr(theirs, "__all__", []):
+            if hasattr(nn, name):  # what the project has is found under PyTorch's path
+                assert getattr(getattr(modules, file), name) is getattr(nn, name), (file, name)
+                routed += 1
+    assert routed > 80
+    for file, base in (("conv", "_ConvNd"), ("batchnorm", "_BatchNorm"), ("loss", "_Loss"),
+                       ("loss", "_WeightedLoss"), ("batchnorm", "_NormBase"),
+                       ("instancenorm", "_InstanceNorm"), ("pooling", "_MaxPoolNd")):
+        assert hasattr(importlib.import_module(f"torch.nn.modules.{file}"), base)
+        assert isinstance(getattr(getattr(modules, file), base), type), (file, base)
