@@ -50,6 +50,7 @@ the object (and the archive entry) where it went wrong.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
 import os
@@ -61,7 +62,7 @@ import threading
 import time
 import zipfile
 from collections import OrderedDict
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -149,10 +150,15 @@ class _Encoder:
                 return self._container(obj, where, segs, depth)
             finally:
                 self._stack.discard(id(obj))
+        hint = ""
+        if callable(getattr(obj, "state_dict", None)):  # torch.save(model, f) in a program
+            hint = (f"; a whole {type(obj).__name__} is not saved (that would need pickle): "
+                    "save its state_dict() and load it into a new instance with "
+                    "load_state_dict()")
         raise TypeError(
             f"{self.fn}: cannot save an object of type {type(obj).__name__} at {where}; "
             "supported: dict, list, tuple, numpy arrays, Tensors, int, float, bool, str, None"
-        )
+            + hint)
 
     def _container(self, obj, where, segs, depth):
         if isinstance(obj, dict):
@@ -329,6 +335,20 @@ def _flat_tensors(obj, fn):
     return out
 
 
+def _encode(obj, _fn, format):  # noqa: A002
+    """Check and encode ``obj``; return ``write(file)`` that writes the encoded bytes."""
+    if format == "safetensors":
+        payload = _safetensors_numpy(_fn).save(_flat_tensors(obj, _fn),
+                                               metadata={"format": "pt"})
+        return lambda f: f.write(payload)
+    encoder = _Encoder(_fn)
+    root = encoder.encode(obj, "obj", (), 0)
+    header = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root})
+    structure = np.frombuffer(header.encode("utf-8"), dtype=np.uint8)
+    return lambda f: np.savez(f, allow_pickle=False, **{_STRUCT_KEY: structure},
+                              **encoder.arrays)
+
+
 def _save(obj, path, _fn, format="npz"):  # noqa: A002 - the keyword API.md names
     """Save a state dict (nested dicts/lists/tuples of arrays, Tensors, Python scalars,
     strings, None) to ``path`` atomically. The exact path is used (no suffix is added).
@@ -346,14 +366,7 @@ def _save(obj, path, _fn, format="npz"):  # noqa: A002 - the keyword API.md name
         raise ValueError(f"{_fn}: format must be 'npz' or 'safetensors', got {format!r}")
     path = _user_path(path, _fn)
     real = _check_output_path(path, _fn)
-    if format == "safetensors":  # everything checked and encoded before the file is touched
-        payload = _safetensors_numpy(_fn).save(_flat_tensors(obj, _fn),
-                                               metadata={"format": "pt"})
-    else:
-        encoder = _Encoder(_fn)
-        root = encoder.encode(obj, "obj", (), 0)
-        header = json.dumps({"format": _FORMAT, "version": _VERSION, "root": root})
-        structure = np.frombuffer(header.encode("utf-8"), dtype=np.uint8)
+    write = _encode(obj, _fn, format)  # everything checked and encoded before the file is touched
     _remove_stale_temporaries(real)
     directory, base = os.path.split(real)
     tmp = os.path.join(directory, f".{base}{_TMP_MARK}{_host_tag()}.{os.getpid()}."
@@ -369,11 +382,7 @@ def _save(obj, path, _fn, format="npz"):  # noqa: A002 - the keyword API.md name
             os.chmod(tmp, _target_mode(real))
             with os.fdopen(fd, "wb") as f:
                 fd = None
-                if format == "safetensors":
-                    f.write(payload)
-                else:
-                    np.savez(f, allow_pickle=False, **{_STRUCT_KEY: structure},
-                             **encoder.arrays)
+                write(f)
                 f.flush()
                 os.fsync(f.fileno())
             os.replace(tmp, real)
@@ -533,18 +542,27 @@ def _load(path, _fn):
     """Load what ``save`` wrote. Never executes code (``allow_pickle=False``). A corrupt,
     truncated, foreign or crafted file raises ``ValueError`` naming the file and the place in
     the object where it is wrong; nothing is returned or modified then."""
-    path = _user_path(path, _fn)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{_fn}: no such file: {path!r}")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"{_fn}: {path!r} is a directory, not a checkpoint file")
-    if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the read forever
-        raise ValueError(f"{_fn}: {path!r} is not a regular file (a device, FIFO or socket)")
-
-    with open(path, "rb") as probe:
-        head = probe.read(9)
+    if hasattr(path, "read"):  # an open file object (torch.load accepts one): read it whole
+        if isinstance(path, io.TextIOBase) or "b" not in getattr(path, "mode", "b"):
+            raise TypeError(f"{_fn}: the file object must be opened in binary mode ('rb'), "
+                            f"got mode {getattr(path, 'mode', '?')!r}")
+        data = path.read()
+        source, path = io.BytesIO(data), getattr(path, "name", "<file object>")
+        head = data[:9]
+    else:
+        path = source = _user_path(path, _fn)
+        if not os.path.exists(path):
+            raise FileNotFoundError(f"{_fn}: no such file: {path!r}")
+        if os.path.isdir(path):
+            raise IsADirectoryError(f"{_fn}: {path!r} is a directory, not a checkpoint file")
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the read forever
+            raise ValueError(f"{_fn}: {path!r} is not a regular file (a device, FIFO or "
+                             "socket)")
+        with open(path, "rb") as probe:
+            head = probe.read(9)
     if len(head) == 9 and head[:2] != b"PK" and head[8:9] == b"{":
-        return _load_safetensors(path, _fn)  # 8-byte header length, then the JSON header
+        # 8-byte header length, then the JSON header
+        return _load_safetensors(source, path, _fn)
 
     def invalid(detail):
         return ValueError(f"{_fn}: {path!r} is not a valid tapegrad checkpoint (corrupt, "
@@ -552,7 +570,7 @@ def _load(path, _fn):
                           f"{detail}")
 
     try:
-        archive = np.load(path, allow_pickle=False)
+        archive = np.load(source, allow_pickle=False)
     except PermissionError:
         raise
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
@@ -594,13 +612,16 @@ def _load(path, _fn):
         raise invalid(f"{type(exc).__name__}: {exc}") from exc
 
 
-def _load_safetensors(path, fn):
+def _load_safetensors(source, path, fn):
     """A safetensors file (ours, or one PyTorch/Hugging Face wrote) as a dict of Tensors, read
     by the safetensors package (it parses a JSON header and raw buffers; no code runs)."""
     st = _safetensors_numpy(fn)
     try:
-        with open(path, "rb") as f:
-            arrays = st.load(f.read())
+        if isinstance(source, io.BytesIO):
+            arrays = st.load(source.getvalue())
+        else:
+            with open(source, "rb") as f:
+                arrays = st.load(f.read())
     except Exception as exc:  # noqa: BLE001 - safetensors' own errors, reported as ours
         raise ValueError(f"{fn}: {path!r} is not a valid safetensors file: "
                          f"{type(exc).__name__}: {exc}") from None
@@ -608,54 +629,66 @@ def _load_safetensors(path, fn):
 
 
 # ---- PyTorch's names -------------------------------------------------------------------------
-def save(obj: Any, f: str | os.PathLike) -> None:
-    """Save ``obj`` to the file at path ``f``, atomically (``torch.save``), without pickle.
+def save(obj: Any, f: str | os.PathLike | IO[bytes]) -> None:
+    """Save ``obj`` to ``f`` (``torch.save``), without pickle.
 
     ``obj`` may be a state_dict, a tensor, an optimizer's state_dict, or nested dicts, lists and
     tuples of tensors, arrays, numbers, strings and None. The file is the one ``nn.save`` writes
-    (an ``.npz`` archive with a JSON description; data only), written to a temporary file and
-    renamed over ``f``. Anything else than data is refused with ``TypeError`` before the file is
-    touched. (PyTorch pickles; see "Differences from PyTorch".)
+    (an ``.npz`` archive with a JSON description; data only). To a path it is written
+    atomically: to a temporary file renamed over ``f``. To an open binary file object (a file
+    opened ``"wb"``, an ``io.BytesIO``) the bytes are written at its position and it is
+    flushed; that write is not atomic. Anything else than data is refused with ``TypeError``
+    before anything is written. (PyTorch pickles; see "Differences from PyTorch".)
 
     Args:
         obj (object): what to save.
-        f (str or os.PathLike): the path; an open file object cannot be replaced atomically and
-            is refused.
+        f (str, os.PathLike or file object): the path, or a binary file object with ``write``.
 
     Example::
 
-        >>> import os, tempfile
+        >>> import io, os, tempfile
         >>> import autograd_core as ag
         >>> with tempfile.TemporaryDirectory() as d:
         ...     path = os.path.join(d, "ckpt.pt")
         ...     ag.save({"w": ag.tensor([1.0, 2.0]), "step": 3}, path)
         ...     ag.load(path)
         {'w': tensor([1., 2.]), 'step': 3}
+        >>> buffer = io.BytesIO()
+        >>> ag.save([ag.arange(2), 0.5], buffer)
+        >>> _ = buffer.seek(0)
+        >>> ag.load(buffer)
+        [tensor([0, 1]), 0.5]
     """
-    if hasattr(f, "write") or hasattr(f, "read"):
-        raise TypeError("autograd_core.save: f must be a path (str or os.PathLike); file "
-                        "objects are not supported (the file is written atomically by renaming "
-                        "a temporary file over the path)")
+    if hasattr(f, "write"):
+        write = _encode(obj, "autograd_core.save", "npz")
+        write(f)
+        if hasattr(f, "flush"):
+            f.flush()
+        return
     _save(obj, f, "autograd_core.save")
 
 
-def load(f: str | os.PathLike, map_location: Any = None, *,
-         weights_only: bool | None = True) -> Any:
-    """Load what ``save`` (or ``nn.save``) wrote to the path ``f``.
+def load(f: str | os.PathLike | IO[bytes], map_location: Any = None, *,
+         weights_only: bool | None = None) -> Any:
+    """Load what ``save`` (or ``nn.save``) wrote to ``f`` (``torch.load``).
 
-    Always ``weights_only``: the file holds data only and is read without pickle, so loading a
-    file from anywhere can never run code; ``weights_only=False`` raises ``ValueError`` (there
-    is nothing unsafe to allow). Everything loads on the CPU, the only device. A corrupt,
-    truncated or foreign file raises ``ValueError`` naming the file and the place in the object.
+    The file holds data only and is read without pickle, so loading a file from anywhere can
+    never run code, whatever ``weights_only`` says: ``True``, ``None`` and ``False`` load the
+    same (``False``, which PyTorch needs for files holding numpy arrays, has nothing unsafe to
+    allow here). Everything loads on the CPU, the only device. A corrupt, truncated or foreign
+    file raises ``ValueError`` naming the file and the place in the object.
 
     Args:
-        f (str or os.PathLike): the path.
+        f (str, os.PathLike or file object): the path, or a binary file object with ``read``
+            (read from its position to its end).
         map_location (optional): None, ``"cpu"``, a CPU ``device``, a dict of device names to
             the CPU, or a function ``(tensor, location) -> tensor`` (called with ``"cpu"``).
-        weights_only (bool): must be True (or None). Default: True.
+        weights_only (bool, optional): accepted for PyTorch's signature; loading is always
+            data only. Default: None.
 
     Returns:
-        object: what was saved, with Tensors for the saved tensors.
+        object: what was saved, with Tensors for the saved tensors (numpy arrays for saved
+        numpy arrays).
 
     Example::
 
@@ -667,10 +700,9 @@ def load(f: str | os.PathLike, map_location: Any = None, *,
         ...     ag.load(path, map_location="cpu")
         tensor([0, 1, 2])
     """
-    if weights_only is not True and weights_only is not None:
-        raise ValueError("autograd_core.load: weights_only=False is not supported: files are "
-                         "data only and are never unpickled, so there is nothing unsafe to "
-                         "allow")
+    if weights_only not in (True, False, None):
+        raise TypeError(f"autograd_core.load: weights_only must be a bool or None, got "
+                        f"{type(weights_only).__name__}")
     fn = None
     if callable(map_location):
         fn = map_location
@@ -679,13 +711,104 @@ def load(f: str | os.PathLike, map_location: Any = None, *,
             check_device(target, "load")
     else:
         check_device(map_location, "load")
-    if hasattr(f, "read"):
-        raise TypeError("autograd_core.load: f must be a path (str or os.PathLike); file "
-                        "objects are not supported")
     obj = _load(f, "autograd_core.load")
     if fn is not None:
         obj = _map_tensors(obj, lambda t: fn(t, "cpu"))
     return obj
+
+
+#: what programs allowed with add_safe_globals (kept only to be listed back: see below)
+_SAFE_GLOBALS: list[Any] = []
+
+
+def add_safe_globals(safe_globals: list[Any]) -> None:
+    """Mark ``safe_globals`` (classes, functions) as allowed in checkpoints that ``load`` reads
+    (``torch.serialization.add_safe_globals``).
+
+    PyTorch's weights-only loader unpickles and needs every global in the file allowed first;
+    ``load`` here never unpickles (files are data only), so nothing needs allowing. The list is
+    kept for :func:`get_safe_globals`, and programs written for PyTorch run unchanged.
+
+    Args:
+        safe_globals (list): the globals (or ``(global, name)`` pairs) to allow.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core import serialization
+        >>> serialization.add_safe_globals([np.dtype])
+        >>> np.dtype in serialization.get_safe_globals()
+        True
+        >>> serialization.clear_safe_globals()
+    """
+    if not isinstance(safe_globals, list):
+        raise TypeError(f"add_safe_globals: safe_globals must be a list, got "
+                        f"{type(safe_globals).__name__}")
+    _SAFE_GLOBALS.extend(g for g in safe_globals if g not in _SAFE_GLOBALS)
+
+
+def get_safe_globals() -> list[Any]:
+    """Return the globals given to :func:`add_safe_globals` (a copy).
+
+    Example::
+
+        >>> from autograd_core import serialization
+        >>> serialization.get_safe_globals()
+        []
+    """
+    return list(_SAFE_GLOBALS)
+
+
+def clear_safe_globals() -> None:
+    """Forget the globals given to :func:`add_safe_globals`.
+
+    Example::
+
+        >>> from autograd_core import serialization
+        >>> serialization.add_safe_globals([int])
+        >>> serialization.clear_safe_globals()
+        >>> serialization.get_safe_globals()
+        []
+    """
+    _SAFE_GLOBALS.clear()
+
+
+class safe_globals:  # noqa: N801 - PyTorch's name
+    """Context manager allowing ``safe_globals`` while it is active
+    (``torch.serialization.safe_globals``); as :func:`add_safe_globals`, nothing needs allowing
+    here, since ``load`` never unpickles.
+
+    Args:
+        safe_globals (list): the globals (or ``(global, name)`` pairs) to allow.
+
+    Example::
+
+        >>> import io
+        >>> import autograd_core as ag
+        >>> from autograd_core import serialization
+        >>> buffer = io.BytesIO()
+        >>> ag.save({"w": ag.ones(2)}, buffer)
+        >>> _ = buffer.seek(0)
+        >>> with serialization.safe_globals([int]):
+        ...     ag.load(buffer)
+        {'w': tensor([1., 1.])}
+        >>> serialization.get_safe_globals()
+        []
+    """
+
+    def __init__(self, safe_globals: list[Any]) -> None:
+        if not isinstance(safe_globals, list):
+            raise TypeError(f"safe_globals: safe_globals must be a list, got "
+                            f"{type(safe_globals).__name__}")
+        self.safe_globals = safe_globals
+        self._before: list[Any] = []
+
+    def __enter__(self) -> None:
+        self._before = list(_SAFE_GLOBALS)
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, *exc: Any) -> None:
+        _SAFE_GLOBALS[:] = self._before
 
 
 def _map_tensors(obj, fn):

@@ -382,14 +382,14 @@ class Tensor:
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
-            if not isinstance(value, Tensor):
-                raise TypeError(
-                    f"assigned grad must be a Tensor or None, got {type(value).__name__}")
+            if not isinstance(value, Tensor):  # PyTorch's wording, for searches
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
             if value.shape != self._data.shape:
                 raise RuntimeError(
-                    f"assigned grad has shape {value.shape} but the tensor has shape "
-                    f"{self._data.shape}"
-                )
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a "
+                    f"tensor of size '{list(self._data.shape)}'. Please ensure that the "
+                    "gradient and the tensor are the same size")
         self._grad = value
 
     @property

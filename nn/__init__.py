@@ -27,3 +27,4 @@ __all__ = [
     "functional", "init", "utils", "data", "save", "load", "parallel", "models",
     "SyncBatchNorm",
 ]
+from nn import modules  # noqa: E402 - torch.nn.modules.<file> paths, after the layers

@@ -63,7 +63,9 @@ from autograd_core import random as _random
 
 __all__ = ["Dataset", "IterableDataset", "ChainDataset", "ConcatDataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
            "get_worker_info", "WorkerInfo", "load_mnist_digits", "MnistDigits",
-           "DistributedSampler", "load_idx", "load_mnist", "mnist_files"]
+           "DistributedSampler", "load_idx", "load_mnist", "mnist_files", "Sampler",
+           "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
+           "BatchSampler"]
 
 
 class Dataset:
@@ -288,6 +290,220 @@ class Subset(Dataset):
 
     def __len__(self) -> int:
         return len(self.indices)
+
+
+class Sampler:
+    """Base class of the index orders a ``DataLoader`` reads (``sampler=``): subclasses define
+    ``__iter__`` (the indices) and usually ``__len__``.
+
+    Example::
+
+        >>> from nn.data import Sampler
+        >>> class Backwards(Sampler):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...     def __iter__(self):
+        ...         return iter(range(self.n - 1, -1, -1))
+        ...     def __len__(self):
+        ...         return self.n
+        >>> list(Backwards(3))
+        [2, 1, 0]
+    """
+
+    def __init__(self, data_source: Any = None) -> None:
+        pass
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError
+
+
+class SequentialSampler(Sampler):
+    """The indices ``0 .. len(data_source) - 1`` in order.
+
+    Args:
+        data_source (Dataset): what to sample from (only its ``len`` is read).
+
+    Example::
+
+        >>> from nn.data import SequentialSampler
+        >>> list(SequentialSampler(range(4)))
+        [0, 1, 2, 3]
+    """
+
+    def __init__(self, data_source: Any) -> None:
+        self.data_source = data_source
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(len(self.data_source)))
+
+    def __len__(self) -> int:
+        return len(self.data_source)
+
+
+def _check_bool(name: str, value: Any, error: type[Exception] = ValueError) -> None:
+    if not isinstance(value, bool):
+        raise error(f"{name} should be a boolean value, but got {name}={value}")
+
+
+def _check_count(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"{name} should be a positive integer value, but got {name}={value}")
+
+
+class RandomSampler(Sampler):
+    """The indices of ``data_source`` in random order: a permutation per pass without
+    replacement (``num_samples`` larger than the data set chains whole permutations, then
+    part of one), or ``num_samples`` independent uniform draws with replacement. The draws
+    come from ``generator`` (else the project's generator), so they differ from PyTorch's for
+    the same seed.
+
+    Args:
+        data_source (Dataset): what to sample from (only its ``len`` is read).
+        replacement (bool): draw with replacement. Default: ``False``.
+        num_samples (int, optional): how many indices. Default: ``len(data_source)``.
+        generator (Generator, optional): the source of the draws.
+
+    Example::
+
+        >>> from nn.data import RandomSampler
+        >>> sorted(RandomSampler(range(5)))
+        [0, 1, 2, 3, 4]
+        >>> len(RandomSampler(range(5), replacement=True, num_samples=8))
+        8
+    """
+
+    def __init__(self, data_source: Any, replacement: bool = False,
+                 num_samples: int | None = None, generator: Any = None) -> None:
+        _check_bool("replacement", replacement, TypeError)  # PyTorch's types differ here
+        if num_samples is not None:
+            _check_count("num_samples", num_samples)
+        self.data_source, self.replacement = data_source, replacement
+        self._num_samples, self.generator = num_samples, generator
+
+    @property
+    def num_samples(self) -> int:
+        return len(self.data_source) if self._num_samples is None else int(self._num_samples)
+
+    def __iter__(self) -> Iterator[int]:
+        n, k = len(self.data_source), self.num_samples
+        rng = _as_generator(self.generator, "RandomSampler: generator")
+        if self.replacement:
+            yield from rng.integers(0, n, size=k).tolist()
+            return
+        for _ in range(k // n):
+            yield from rng.permutation(n).tolist()
+        yield from rng.permutation(n)[:k % n].tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class SubsetRandomSampler(Sampler):
+    """The given ``indices`` in a random order (a new permutation at every pass).
+
+    Args:
+        indices (sequence): the indices to draw from.
+        generator (Generator, optional): the source of the permutations.
+
+    Example::
+
+        >>> from nn.data import SubsetRandomSampler
+        >>> sorted(SubsetRandomSampler([7, 3, 5]))
+        [3, 5, 7]
+    """
+
+    def __init__(self, indices: Sequence[int], generator: Any = None) -> None:
+        self.indices, self.generator = indices, generator
+
+    def __iter__(self) -> Iterator[Any]:
+        rng = _as_generator(self.generator, "SubsetRandomSampler: generator")
+        for i in rng.permutation(len(self.indices)).tolist():
+            yield self.indices[i]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices ``0 .. len(weights) - 1`` drawn with probabilities proportional
+    to ``weights`` (with replacement by default), e.g. to rebalance classes.
+
+    Args:
+        weights (sequence or Tensor): a non-negative weight per index (1-D).
+        num_samples (int): how many indices to draw.
+        replacement (bool): draw with replacement. Default: ``True``.
+        generator (Generator, optional): the source of the draws.
+
+    Example::
+
+        >>> from nn.data import WeightedRandomSampler
+        >>> list(WeightedRandomSampler([0.0, 1.0, 0.0], 3))
+        [1, 1, 1]
+    """
+
+    def __init__(self, weights: Any, num_samples: int, replacement: bool = True,
+                 generator: Any = None) -> None:
+        _check_count("num_samples", num_samples)
+        _check_bool("replacement", replacement)
+        w = np.asarray(getattr(weights, "_data", weights), dtype=np.float64)
+        if w.ndim != 1:
+            raise ValueError(f"weights should be a 1d sequence but given weights have shape "
+                             f"{tuple(w.shape)}")
+        if np.any(w < 0) or not np.all(np.isfinite(w)) or w.sum() <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0, "
+                               "or a negative, inf or nan weight)")
+        if not replacement and num_samples > np.count_nonzero(w):
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                               "replacement")
+        self.weights = Tensor(w)
+        self.num_samples, self.replacement, self.generator = num_samples, replacement, generator
+
+    def __iter__(self) -> Iterator[int]:
+        rng = _as_generator(self.generator, "WeightedRandomSampler: generator")
+        w = self.weights._data
+        yield from rng.choice(len(w), size=self.num_samples, replace=self.replacement,
+                              p=w / w.sum()).tolist()
+
+    def __len__(self) -> int:
+        return self.num_samples
+
+
+class BatchSampler(Sampler):
+    """Groups the indices of ``sampler`` into lists of ``batch_size`` (the last one shorter
+    unless ``drop_last``): pass it as ``DataLoader(batch_sampler=...)``.
+
+    Args:
+        sampler (Sampler or iterable): the indices.
+        batch_size (int): indices per batch.
+        drop_last (bool): skip a last, incomplete batch.
+
+    Example::
+
+        >>> from nn.data import BatchSampler, SequentialSampler
+        >>> list(BatchSampler(SequentialSampler(range(7)), batch_size=3, drop_last=False))
+        [[0, 1, 2], [3, 4, 5], [6]]
+        >>> len(BatchSampler(range(7), 3, drop_last=True))
+        2
+    """
+
+    def __init__(self, sampler: Any, batch_size: int, drop_last: bool) -> None:
+        _check_count("batch_size", batch_size)
+        _check_bool("drop_last", drop_last)
+        self.sampler, self.batch_size, self.drop_last = sampler, int(batch_size), drop_last
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        batch: list[Any] = []
+        for i in self.sampler:
+            batch.append(i)
+            if len(batch) == self.batch_size:
+                yield batch
+                batch = []
+        if batch and not self.drop_last:
+            yield batch
+
+    def __len__(self) -> int:
+        n = len(self.sampler)
+        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
 
 
 class DistributedSampler:

@@ -28,6 +28,7 @@ from nn.ops.loss import ClampedInValue, CTCLossOp, check_reduction
 from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
 from autograd_core.ops.conv import _Size
+from autograd_core.ops.binary import result_type as _result_type
 
 __all__ = [
     "margin_ranking_loss", "triplet_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
@@ -888,11 +889,14 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    dt = np.result_type(np.asarray(getattr(input, "_data", input)),
-                        np.asarray(getattr(target, "_data", target)))
+    # PyTorch's promotion (float32 input, int64 target -> float32), not numpy's (float64)
+    dt = _result_type(np.asarray(getattr(input, "_data", input)),
+                      np.asarray(getattr(target, "_data", target)))
     if dt.kind not in "fc":  # PyTorch has no integer mse kernel (and a mean of ints is lossy)
         raise RuntimeError(f'"mse_cpu" not implemented for \'{dt.name}\': mse_loss needs '
                            "floating point input and target (convert with .float())")
+    input, target = (v.to(dt) if isinstance(v, Tensor) and v._data.dtype != dt else v
+                     for v in (input, target))
     broadcast = _shape_warning("mse_loss", input, target)
     if weight is not None:
         d = _t(input) - target

@@ -14,6 +14,7 @@ import builtins
 import itertools
 import math
 import warnings
+from collections import namedtuple
 from typing import Any, Sequence
 
 import numpy as np
@@ -466,7 +467,7 @@ def _long_index(name: str, index: Any) -> np.ndarray:
 
 
 def _torch_name(dtype: Any) -> str:
-    return {"float32": "Float", "float64": "Double", "int32": "Int", "bool": "Bool",
+    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool",
             "int16": "Short", "int8": "Char", "uint8": "Byte"}.get(np.dtype(dtype).name,
                                                                    str(dtype))
 
@@ -1247,6 +1248,85 @@ def histc(input: Tensor, bins: builtins.int = 100, min: Any = 0, max: Any = 0) -
     pos = ((v - lo) * bins / (hi - lo)).astype(np.int64)
     pos = np.minimum(pos, bins - 1)
     return _result(np.bincount(pos, minlength=bins).astype(x.dtype))
+
+
+HistogramResult = namedtuple("histogram", ["hist", "bin_edges"])  # type: ignore[name-match]
+
+
+@op("histogram", method=True, samples=())
+def histogram(input: Tensor, bins: Any = 100, *, range: Sequence[float] | None = None,  # noqa: A002
+              weight: Tensor | None = None, density: builtins.bool = False) -> Any:
+    """Return the histogram of ``input``'s values as the named tuple ``(hist, bin_edges)``.
+
+    ``bins`` is a number of equal-width bins spanning ``range`` (default: the data's min and
+    max; widened by 0.5 each side when they are equal) or a 1-D tensor of increasing edges.
+    Each bin holds its left edge; the last also its right one; values outside are not counted.
+    ``weight`` (``input``'s shape) weighs each value; ``density=True`` divides by the total and
+    by each bin's width, so the histogram integrates to 1. Float inputs only; both results have
+    ``input``'s dtype. Not differentiable.
+
+    Args:
+        input (Tensor): the values.
+        bins (int or Tensor): the number of bins, or the bin edges. Default: 100.
+        range (tuple of float, optional): ``(min, max)`` of the equal-width bins.
+        weight (Tensor, optional): a weight per value. Default: each value counts 1.
+        density (bool): normalise to a density. Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.histogram(ag.tensor([1.0, 2.0, 1.0]), bins=4, range=(0.0, 3.0))
+        histogram(hist=tensor([0., 2., 1., 0.]), bin_edges=tensor([0.0000, 0.7500, 1.5000, 2.2500, 3.0000]))
+    """
+    x = input._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogramdd\" not implemented for "
+                                  f"'{_torch_name(x.dtype)}'")
+    v = x.reshape(-1)
+    w = None
+    if weight is not None:
+        w = np.asarray(getattr(weight, "_data", weight))
+        if w.shape != x.shape:
+            raise RuntimeError(f"torch.histogram(): if weight tensor is provided it should have "
+                               f"the same shape as the input tensor excluding its innermost "
+                               f"dimension, but got input with shape {tuple(x.shape)} and "
+                               f"weight with shape {tuple(w.shape)}")
+        w = w.reshape(-1)
+    if isinstance(bins, Tensor):
+        edges = bins._data.astype(x.dtype)
+        if edges.ndim != 1 or edges.size < 1:
+            raise RuntimeError("torch.histogram(): bins tensor should have one dimension and at "
+                               f"least 1 element, but got {edges.ndim} dimensions")
+        if np.any(np.diff(edges) < 0):
+            raise ValueError("torch.histogram(): bin edges must increase monotonically")
+    else:
+        if isinstance(bins, builtins.bool) or not isinstance(bins, (builtins.int, np.integer)):
+            raise TypeError(f"histogram(): argument 'bins' must be int or Tensor, not "
+                            f"{type(bins).__name__}")
+        if bins <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
+                               "dimension 0")
+        if range is not None:
+            lo, hi = (float(r) for r in range)
+        elif v.size:
+            lo, hi = float(v.min()), float(v.max())
+        else:
+            lo, hi = 0.0, 1.0
+        if lo > hi:
+            raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min "
+                               f"{lo:g} max {hi:g} for dimension 0")
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise RuntimeError(f"torch.histogramdd: dimension 0's range [{lo}, {hi}] is not "
+                               "finite")
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges = np.linspace(lo, hi, bins + 1).astype(x.dtype)
+    hist, _ = np.histogram(v, bins=edges, weights=w)
+    hist = hist.astype(x.dtype)
+    if density:
+        total = hist.sum()
+        hist = hist / (total * np.diff(edges)) if total else hist
+    return HistogramResult(_result(hist.astype(x.dtype)), _result(edges.copy()))
 
 
 def _search(name: str, seq: np.ndarray, vals: np.ndarray, right: bool, out_int32: bool,

@@ -3,6 +3,8 @@ The backward of advanced indexing accumulates repeated indices (np.add.at)."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from autograd_core.grad_mode import STATE
@@ -56,6 +58,20 @@ def _fit(value, target_ndim):
 
 
 def _index_error(shape, index, exc):
+    """numpy's IndexError in PyTorch's words (what a user searching the message finds)."""
+    msg = str(exc)
+    m = re.match(r"shape mismatch: indexing arrays could not be broadcast together with "
+                 r"shapes (.*)$", msg)
+    if m:
+        shapes = re.findall(r"\(([^)]*)\)", m.group(1))
+        listed = ", ".join("[" + ", ".join(d for d in sh.replace(" ", "").split(",") if d) + "]"
+                           for sh in shapes)
+        return IndexError(f"shape mismatch: indexing tensors could not be broadcast together "
+                          f"with shapes {listed}")
+    m = re.match(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)", msg)
+    if m:
+        return IndexError(f"index {m.group(1)} is out of bounds for dimension {m.group(2)} "
+                          f"with size {m.group(3)}")
     return IndexError(f"index {index!r} is out of range for a tensor of shape {shape}: {exc}")
 
 

@@ -2,11 +2,14 @@
 with ``import autograd_core as torch`` (the one-line swap) or with real torch. Written for this
 suite in the style of the tutorials, courses and from-scratch chapters users bring (autograd
 basics, a custom Function, an MLP with SGD/Adam and schedulers, DataLoader batches, a
-regression written by hand, micrograd-style scalar checks, a makemore-style bigram and MLP).
+regression written by hand, micrograd-style scalar checks, a makemore-style bigram and MLP;
+and, after running two dozen public programs on tapegrad, programs in the style of those that
+found bugs: a conv net against integer MSE targets, a checkpoint through io.BytesIO, makemore
+part 3's activation statistics with histogram, and printed tensors).
 
-Every program computes in float64 from numpy-made data and deterministic initial weights (so
-both libraries start from the same numbers) and returns a dict of plain numbers / numpy
-arrays; ``tests/compat/test_compat_programs.py`` checks them by hand and against torch.
+Every program (but those in ``_DEFAULT_DTYPE_PROGRAMS``) computes in float64 from numpy-made
+data and deterministic initial weights (so both libraries start from the same numbers) and
+returns a dict of plain numbers / numpy arrays; ``tests/compat/test_compat_programs.py`` checks them by hand and against torch.
 """
 
 from __future__ import annotations
@@ -457,6 +460,144 @@ def streaming_data(torch):
     return {"sizes": sizes, "losses": losses, "w": _np(model.weight), "X": X, "Y": Y}
 
 
+def integer_targets(torch):
+    """The 60-minute blitz's step: a small conv net's 10 outputs compared by nn.MSELoss with an
+    integer target (torch.arange(1, 11).view(1, -1)), SGD steps; then the same criterion and
+    its relatives on a float32 output against the int64 target keep float32."""
+    nn, F = torch.nn, torch.nn.functional
+    rng = np.random.RandomState(6)
+    net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                        nn.Linear(18, 10))
+    net.load_state_dict({"0.weight": torch.tensor(rng.randn(2, 1, 3, 3) * 0.5),
+                         "0.bias": torch.tensor(rng.randn(2) * 0.1),
+                         "4.weight": torch.tensor(rng.randn(10, 18) * 0.3),
+                         "4.bias": torch.tensor(rng.randn(10) * 0.1)})
+    x = torch.tensor(rng.randn(1, 1, 8, 8))
+    target = torch.arange(1, 11).view(1, -1)
+    criterion = nn.MSELoss()
+    opt = torch.optim.SGD(net.parameters(), lr=0.01)
+    losses = []
+    for _ in range(3):
+        opt.zero_grad()
+        loss = criterion(net(x), target)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    r = {"losses": np.array(losses), "fc_grad": _np(net[4].weight.grad),
+         "loss_dtype": str(loss.dtype).split(".")[-1]}
+    out32 = net.float()(x.float())
+    r["dtypes32"] = [str(f(out32, target).dtype).split(".")[-1]
+                     for f in (F.mse_loss, F.l1_loss, F.smooth_l1_loss, F.huber_loss)]
+    return r
+
+
+def checkpoint_in_memory(torch):
+    """Mid-training checkpoint written with torch.save to an io.BytesIO and to an open file,
+    read back with torch.load(..., weights_only=False) (as programs write since PyTorch 2.6)
+    into a fresh model and Adam: the resumed run continues exactly as the uninterrupted one."""
+    import io
+    import os
+    import tempfile
+
+    nn = torch.nn
+    X, Y, init = _mlp_data()
+    X, Y = torch.tensor(X), torch.tensor(Y)
+
+    def make():
+        model = nn.Sequential(nn.Linear(3, 8), nn.Tanh(), nn.Linear(8, 1))
+        model.load_state_dict({k: torch.tensor(v) for k, v in init.items()})
+        return model, torch.optim.Adam(model.parameters(), lr=0.05)
+
+    def steps(model, opt, n):
+        out = []
+        for _ in range(n):
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(X), Y)
+            loss.backward()
+            opt.step()
+            out.append(loss.item())
+        return out
+
+    model, opt = make()
+    uninterrupted = steps(model, opt, 10)
+    model, opt = make()
+    first = steps(model, opt, 5)
+    buffer = io.BytesIO()
+    torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "epoch": 5}, buffer)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "ckpt.pt")
+        with open(path, "wb") as f:
+            torch.save(model.state_dict(), f)
+        with open(path, "rb") as f:
+            from_file = torch.load(f)
+    buffer.seek(0)
+    ckpt = torch.load(buffer, weights_only=False)
+    model, opt = make()
+    model.load_state_dict(ckpt["model"])
+    opt.load_state_dict(ckpt["opt"])
+    resumed = first + steps(model, opt, 5)
+    return {"uninterrupted": np.array(uninterrupted), "resumed": np.array(resumed),
+            "epoch": ckpt["epoch"], "file_w0": _np(from_file["0.weight"])}
+
+
+def activation_statistics(torch):
+    """makemore part 3's diagnostics on a deep tanh MLP: per layer the activations' mean, std
+    and saturation, torch.histogram(..., density=True) of them, the gradients' std (through
+    retain_grad), and each weight's grad:data and update:data ratios from p.grad and p.data."""
+    rng = np.random.RandomState(7)
+    n_in, width, depth = 6, 16, 4
+    x = torch.tensor(rng.randn(64, n_in))
+    y = torch.tensor(rng.randint(0, 5, 64))
+    layers, fan_in = [], n_in
+    for k in range(depth):
+        fan_out = 5 if k == depth - 1 else width
+        layers.append(torch.tensor(rng.randn(fan_in, fan_out) * (5 / 3) / fan_in ** 0.5,
+                                   requires_grad=True))
+        fan_in = fan_out
+    h, acts = x, []
+    for w in layers[:-1]:
+        h = torch.tanh(h @ w)
+        h.retain_grad()
+        acts.append(h)
+    loss = torch.nn.functional.cross_entropy(h @ layers[-1], y)
+    loss.backward()
+    r = {"loss": loss.item(), "mean": [], "std": [], "saturated": [], "hist": [], "edges": [],
+         "grad_std": [], "grad_data": [], "update_data": []}
+    for t in acts:
+        r["mean"].append(t.mean().item())
+        r["std"].append(t.std().item())
+        r["saturated"].append((t.abs() > 0.97).float().mean().item() * 100)
+        hy, hx = torch.histogram(t.detach(), bins=10, density=True)
+        r["hist"].append(_np(hy))
+        r["edges"].append(_np(hx))
+        r["grad_std"].append(t.grad.std().item())
+    lr = 0.1
+    for p in layers:
+        r["grad_data"].append((p.grad.std() / p.data.std()).item())
+        r["update_data"].append(((lr * p.grad).std() / p.data.std()).log10().item())
+    for key in ("mean", "std", "saturated", "grad_std", "grad_data", "update_data"):
+        r[key] = np.array(r[key])
+    return r
+
+
+def printed_tensors(torch):
+    """What programs print: reprs of probabilities, of tensors with a grad_fn or
+    requires_grad, of float64 and int tensors, of shapes and dtypes (the library's name
+    removed so that both read alike)."""
+    name = torch.__name__ + "."
+
+    def show(v):
+        return str(v).replace(name, "")
+
+    probs = torch.tensor(np.linspace(0.01, 0.05, 27), dtype=torch.float32)
+    w = torch.tensor([[0.5, -1.25], [2.0, 0.0]], dtype=torch.float32, requires_grad=True)
+    return {"probs": show(probs), "scaled": show(probs * w.sum()),
+            "leaf": show(w), "double": show(torch.tensor([1.5, -2.0], dtype=torch.float64)),
+            "ints": show(torch.arange(12).view(3, 4)), "shape": show(w.shape),
+            "dtype": show(w.dtype), "long": show(torch.tensor(np.arange(16.0) - 7.5,
+                                                              dtype=torch.float32) * w[0, 0])}
+
+
 PROGRAMS = {
     "gaussian_process": gaussian_process,
     "streaming_data": streaming_data,
@@ -471,14 +612,21 @@ PROGRAMS = {
     "bigram": bigram,
     "mlp_language_model": mlp_language_model,
     "dtype_rules": dtype_rules,
+    "integer_targets": integer_targets,
+    "checkpoint_in_memory": checkpoint_in_memory,
+    "activation_statistics": activation_statistics,
+    "printed_tensors": printed_tensors,
 }
+
+# programs that run in the library's default dtype (float32) rather than float64
+_DEFAULT_DTYPE_PROGRAMS = ("dtype_rules", "printed_tensors")
 
 
 def run(name, torch):
     """Run one program with ``torch`` as the namespace; float64 by default for the run, as
     the comparisons are tight (the default is restored afterwards)."""
     prev = torch.get_default_dtype()
-    if name != "dtype_rules":
+    if name not in _DEFAULT_DTYPE_PROGRAMS:
         torch.set_default_dtype(torch.float64)
     try:
         return PROGRAMS[name](torch)

@@ -248,6 +248,97 @@ def test_streaming_data_against_numpy():
     np.testing.assert_allclose(r["w"], w[None, :], rtol=1e-12)
 
 
+
+def test_integer_targets_first_loss_by_numpy():
+    r = cp.run("integer_targets", ag)
+    rng = np.random.RandomState(6)
+    cw, cb = rng.randn(2, 1, 3, 3) * 0.5, rng.randn(2) * 0.1
+    fw, fb = rng.randn(10, 18) * 0.3, rng.randn(10) * 0.1
+    x = rng.randn(8, 8)
+    windows = np.lib.stride_tricks.sliding_window_view(x, (3, 3))  # (6, 6, 3, 3)
+    conv = np.maximum(np.einsum("ijkl,ckl->cij", windows, cw[:, 0]) + cb[:, None, None], 0)
+    pooled = conv.reshape(2, 3, 2, 3, 2).max(axis=(2, 4)).reshape(-1)
+    out = fw @ pooled + fb
+    target = np.arange(1, 11)
+    assert r["losses"][0] == pytest.approx(((out - target) ** 2).mean(), rel=1e-12)
+    assert r["losses"][-1] < r["losses"][0]
+    assert r["loss_dtype"] == "float64"  # a float64 net against int64 targets
+    assert r["dtypes32"] == ["float32"] * 4  # float32 output, int64 target: float32
+
+
+def test_checkpoint_in_memory_resumes_exactly():
+    r = cp.run("checkpoint_in_memory", ag)
+    np.testing.assert_array_equal(r["resumed"], r["uninterrupted"])
+    assert r["epoch"] == 5
+    X, Y, init = cp._mlp_data()
+    h = np.tanh(X @ init["0.weight"].T + init["0.bias"])
+    first = ((h @ init["2.weight"].T + init["2.bias"] - Y) ** 2).mean()
+    assert r["uninterrupted"][0] == pytest.approx(first, rel=1e-12)
+    assert not np.allclose(r["file_w0"], init["0.weight"])  # saved after 5 Adam steps
+
+
+def test_activation_statistics_against_numpy():
+    r = cp.run("activation_statistics", ag)
+    rng = np.random.RandomState(7)
+    x, y = rng.randn(64, 6), rng.randint(0, 5, 64)
+    ws, fan_in = [], 6
+    for k in range(4):
+        fan_out = 5 if k == 3 else 16
+        ws.append(rng.randn(fan_in, fan_out) * (5 / 3) / fan_in ** 0.5)
+        fan_in = fan_out
+    h, acts = x, []
+    for w in ws[:-1]:
+        h = np.tanh(h @ w)
+        acts.append(h)
+    logits = h @ ws[-1]
+    z = logits - logits.max(1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+    assert r["loss"] == pytest.approx(-logp[np.arange(64), y].mean(), rel=1e-12)
+    np.testing.assert_allclose(r["mean"], [a.mean() for a in acts], rtol=1e-10, atol=1e-15)
+    np.testing.assert_allclose(r["std"], [a.std(ddof=1) for a in acts], rtol=1e-12)  # ddof 1
+    np.testing.assert_allclose(r["saturated"], [(abs(a) > 0.97).mean() * 100 for a in acts])
+    for a, hist, edges in zip(acts, r["hist"], r["edges"]):
+        want, want_edges = np.histogram(a, bins=10, density=True)
+        np.testing.assert_allclose(edges, want_edges, rtol=1e-12)
+        np.testing.assert_allclose(hist, want, rtol=1e-12)
+    # the backward by hand, for the gradient statistics
+    g = np.exp(logp)
+    g[np.arange(64), y] -= 1
+    g /= 64
+    grads_w, grads_h = [None] * 4, []
+    grads_w[3] = acts[2].T @ g
+    gh = g @ ws[3].T
+    for k in (2, 1, 0):
+        grads_h.insert(0, gh)
+        ga = gh * (1 - acts[k] ** 2)
+        grads_w[k] = (acts[k - 1] if k else x).T @ ga
+        gh = ga @ ws[k].T
+    np.testing.assert_allclose(r["grad_std"], [v.std(ddof=1) for v in grads_h], rtol=1e-10)
+    np.testing.assert_allclose(
+        r["grad_data"], [gw.std(ddof=1) / w.std(ddof=1) for gw, w in zip(grads_w, ws)],
+        rtol=1e-10)
+    np.testing.assert_allclose(
+        r["update_data"],
+        [np.log10((0.1 * gw).std(ddof=1) / w.std(ddof=1)) for gw, w in zip(grads_w, ws)],
+        rtol=1e-10)
+
+
+def test_printed_tensors_read_as_pytorch_prints_them():
+    r = cp.run("printed_tensors", ag)
+    assert r["probs"].splitlines()[0] == (
+        "tensor([0.0100, 0.0115, 0.0131, 0.0146, 0.0162, 0.0177, 0.0192, 0.0208, 0.0223,")
+    assert r["probs"].splitlines()[-1].endswith("0.0485, 0.0500])")
+    assert r["scaled"].splitlines()[-1] == "       grad_fn=<MulBackward0>)"
+    assert r["leaf"] == ("tensor([[ 0.5000, -1.2500],\n"
+                         "        [ 2.0000,  0.0000]], requires_grad=True)")
+    assert r["double"] == "tensor([ 1.5000, -2.0000], dtype=float64)"
+    assert r["ints"] == ("tensor([[ 0,  1,  2,  3],\n        [ 4,  5,  6,  7],\n"
+                         "        [ 8,  9, 10, 11]])")
+    assert (r["shape"], r["dtype"]) == ("Size([2, 2])", "float32")
+    assert r["long"].splitlines()[1] == (
+        "         0.2500,  0.7500,  1.2500,  1.7500,  2.2500,  2.7500,  3.2500,  3.7500],")
+    assert r["long"].splitlines()[2] == "       grad_fn=<MulBackward0>)"
+
 @pytest.mark.torch_parity
 @pytest.mark.parametrize("name", list(cp.PROGRAMS))
 def test_program_matches_torch(name):
