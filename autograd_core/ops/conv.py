@@ -25,6 +25,7 @@ from typing import TypeAlias
 
 import numpy as np
 
+from autograd_core.kernels import _jit
 from autograd_core.kernels import conv as K
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
@@ -269,6 +270,9 @@ def _shifted_products(grid, cols, w):
 def _bias_grad(g):
     """``g`` (N, O, oh, ow) summed to (O,), read in its own layout: summing the (N*L, O)
     transposed copy over its long axis took 15x longer (LeNet conv1: 0.9 ms vs 0.06 ms)."""
+    last = g.transpose(0, 2, 3, 1)
+    if last.flags.c_contiguous:  # channels-last memory (the direct loops' layout)
+        return last.reshape(-1, g.shape[1]).sum(axis=0)
     return g.sum(axis=(0, 2, 3))
 
 
@@ -297,6 +301,20 @@ class Conv2dOp(Node):
         self.win, self.groups, self.x_shape, self.w_shape = win, groups, x.shape, weight.shape
         N, O, G = x.shape[0], weight.shape[0], groups
         w = np.ascontiguousarray(weight)
+        self.direct = (G == 1 and x.dtype == w.dtype and _jit.use_numba()
+                       and K.direct_supported(x.dtype, O))
+        if self.direct:
+            # the direct loops: no columns, the output in channels-last memory; the input's
+            # padded channels-last copy is kept for the weight gradient (pooled)
+            self.grid = None
+            need = self.needs_input_grad
+            shape = (N, x.shape[2] + 2 * win.ph, x.shape[3] + 2 * win.pw, x.shape[1])
+            xp = K.nhwc_padded(x, win.ph, win.pw, out=_pool.take(shape, x.dtype) if need[1]
+                               else _scratch.get("padded", shape, x.dtype))
+            self.lent = xp if need[1] else None
+            self.save_for_backward(x if need[1] else None, w if need[0] else None,
+                                   xp if need[1] else None)
+            return K.conv2d_forward(x, w, bias, win, padded=xp)
         out = np.empty((N, O, win.oh, win.ow), np.result_type(x.dtype, w.dtype))
         cols_size = N * x.shape[1] * win.kh * win.kw * win.oh * win.ow
         if G == 1 and cols_size >= self.SHIFTED_MIN_COLS:
@@ -363,8 +381,27 @@ class Conv2dOp(Node):
             gb = _bias_grad(g)
         return gx, gw, gb
 
+    def _direct_backward(self, g, x, w, xp):
+        need = self.needs_input_grad
+        gx = gw = gb = None
+        if need[0] and K.direct_supported(g.dtype, self.x_shape[1]):
+            gx = K.conv2d_input_grad(g, w, self.x_shape, self.win,
+                                     work=lambda shape, dt: _scratch.get("gpad", shape, dt))
+        elif need[0]:  # few input channels (a network's first layer): the columns' adjoint
+            N, O = g.shape[:2]
+            gcols = _scratch.get("gcols", (N, w[0].size, g[0, 0].size), g.dtype)
+            np.matmul(w.reshape(O, -1).T, np.ascontiguousarray(g).reshape(N, O, -1), out=gcols)
+            gx = K.col2im(gcols, self.x_shape, self.win)
+        if need[1]:
+            gw = K.conv2d_weight_grad(x, g, self.win, padded=xp)
+        if need[2]:
+            gb = _bias_grad(g)
+        return gx, gw, gb
+
     def fused_backward(self, g):
         x, w, cols = self.saved
+        if self.direct:
+            return self._direct_backward(g, x, w, cols)
         if self.grid is not None:
             return self._grid_backward(g, w, cols)
         need = self.needs_input_grad

@@ -1,0 +1,275 @@
+"""Numba loops of the direct convolution in ``autograd_core.kernels.conv`` (imported on first
+use; that module checks every argument first and holds the numpy twins).
+
+im2col + BLAS is slow for the thin layers of small CNNs: a 16-channel 3x3 layer is a product
+16 deep or 16 wide, which OpenBLAS runs at a third of its peak, and the columns are nine
+copies of the input. These loops compute the convolution in place, with the output channels
+in SIMD vectors (64 bytes: 16 float32 or 8 float64) and four output positions (or, for the
+weight gradient, four kernel rows) held in a small stack array that LLVM keeps in registers:
+
+* ``forward``: ``out[n, o, y, x] = b[o] + sum_{i, j, c} xp[n, c, y*sh + i*dh, x*sw + j*dw] *
+  wt[i, j, c, o]`` from the zero-padded input ``xp`` (N, C, Hp, Wp) and the weight in
+  ``(kh, kw, C, O)`` order, written straight into the ``(N, O, oh, ow)`` output. The input
+  gradient of a stride-1 convolution is this loop again (the gradient padded, the kernel
+  flipped and transposed).
+* ``weight grad``: ``gw[i, j, c, o] = sum_{n, y, x} xp[n, c, y*sh + i*dh, x*sw + j*dw] *
+  gt[n, y, x, o]`` with the output gradient channels-last ``gt`` (N, oh, ow, O).
+
+The vector width and the number of vectors per block (``vb``: 1, 2 or 4) are compile-time
+constants of each build (``build``'s closures; Numba keys its cache on their values), so the
+accumulators stay in registers: with a run-time channel count the same loop ran 7x slower.
+Each step is one fused multiply-add (``llvm.fmuladd``), so the sums are taken in the order
+``(i, j, c)`` with one rounding per term where the CPU has FMA.
+"""
+
+from __future__ import annotations
+
+import numba
+from llvmlite import ir
+from numba import prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
+
+from autograd_core.kernels._jit import jit
+
+#: bytes per SIMD vector (one AVX-512 register, two AVX2 ones)
+VECTOR_BYTES = 64
+
+
+@intrinsic
+def _stack(typingctx, like, n):
+    """A pointer to ``n`` (a literal) elements of ``like``'s dtype on the stack of the calling
+    function (allocated once, in its entry block)."""
+    if not isinstance(n, types.IntegerLiteral):
+        return None
+    size, dtype = n.literal_value, like.dtype
+    sig = types.CPointer(dtype)(like, n)
+
+    def codegen(context, builder, signature, args):
+        lty = context.get_data_type(dtype)
+        with builder.goto_entry_block():
+            p = builder.alloca(ir.ArrayType(lty, size))
+        return builder.bitcast(p, lty.as_pointer())
+
+    return sig, codegen
+
+
+@intrinsic
+def _ld(typingctx, arr, i):
+    """``arr[i]`` of a 1-D C-contiguous array, without the negative-index wraparound (the
+    callers' indices are in range)."""
+    sig = arr.dtype(arr, i)
+
+    def codegen(context, builder, signature, args):
+        a = context.make_array(signature.args[0])(context, builder, args[0])
+        return builder.load(builder.gep(a.data, [args[1]]))
+
+    return sig, codegen
+
+
+def _vector(context, builder, signature, args, k):
+    """The 64-byte vector type of array argument ``k`` and a pointer to element ``args[k+1]``
+    of it."""
+    aty = signature.args[k]
+    lty = context.get_data_type(aty.dtype)
+    vty = ir.VectorType(lty, VECTOR_BYTES // context.get_abi_sizeof(lty))
+    arr = context.make_array(aty)(context, builder, args[k])
+    return vty, builder.bitcast(builder.gep(arr.data, [args[k + 1]]), vty.as_pointer())
+
+
+@intrinsic
+def _vmov(typingctx, dst, di, src, si):
+    """``dst[di:di+L] = src[si:si+L]``: one 64-byte vector (1-D C-contiguous arrays of one
+    dtype). Whole-vector moves keep the stack accumulators promotable to registers (an
+    element loop there was vectorised into gathers and kept them in memory)."""
+    if dst.dtype != src.dtype:
+        return None
+    sig = types.void(dst, di, src, si)
+
+    def codegen(context, builder, signature, args):
+        _, pd = _vector(context, builder, signature, args, 0)
+        _, ps = _vector(context, builder, signature, args, 2)
+        builder.store(builder.load(ps, align=1), pd, align=1)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def _vfma(typingctx, acc, ai, a, src, si):
+    """``acc[ai:ai+L] += a * src[si:si+L]`` for one 64-byte vector of ``L`` lanes (1-D
+    C-contiguous arrays of one dtype; no bounds checks: the callers' indices are in range)."""
+    if acc.dtype != src.dtype:
+        return None
+    sig = types.void(acc, ai, a, src, si)
+
+    def codegen(context, builder, signature, args):
+        vty, pa = _vector(context, builder, signature, args, 0)
+        _, ps = _vector(context, builder, signature, args, 3)
+        lty, lanes = vty.element, vty.count
+        a = context.cast(builder, args[2], signature.args[2], acc.dtype)
+        va, vs = builder.load(pa, align=1), builder.load(ps, align=1)
+        vb = builder.insert_element(ir.Constant(vty, ir.Undefined), a,
+                                    ir.Constant(ir.IntType(32), 0))
+        vb = builder.shuffle_vector(vb, ir.Constant(vty, ir.Undefined),
+                                    ir.Constant(ir.VectorType(ir.IntType(32), lanes),
+                                                [0] * lanes))
+        name = f"llvm.fmuladd.v{lanes}f{8 * context.get_abi_sizeof(lty)}"
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vty, [vty] * 3),
+                                            name)
+        builder.store(builder.call(fn, [vb, vs, va]), pa, align=1)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+def _block(lanes, vb):
+    """Channels per block, positions (or rows) per block and the accumulator size: at least
+    8 vectors, so that 8 independent sums hide the multiply-add latency."""
+    OB = lanes * vb
+    P = 4
+    return OB, P, P * OB
+
+
+def _forward_loops(lanes, vb, parallel):
+    OB, P, S = _block(lanes, vb)
+    rng = prange if parallel else range
+
+    def loops(xp, wt, taps, bias, out, oh, ow, sh, sw, oy0, ox0, osh, osw):
+        """``out[n, oy0 + y*osh, ox0 + x*osw, o] = bias[o] + sum_{t, c} wt[t, c, o] *
+        xp[n, y*sh + taps[t, 0], x*sw + taps[t, 1], c]`` for ``y < oh``, ``x < ow`` (every
+        array channels-last and C-contiguous)."""
+        N, Hp, Wp, C = xp.shape
+        T, O = wt.shape[0], wt.shape[2]
+        OH, OW = out.shape[1], out.shape[2]
+        xf, wf, of = xp.reshape(-1), wt.reshape(-1), out.reshape(-1)
+        for n in rng(N):
+            acc = numba.carray(_stack(xf, S), (S,))
+            for o0 in range(0, O, OB):
+                for oy in range(oh):
+                    for bx in range(0, ow, P):
+                        for r in range(P):
+                            for v in range(vb):
+                                _vmov(acc, r * OB + v * lanes, bias, o0 + v * lanes)
+                        for t in range(T):
+                            p = ((n * Hp + oy * sh + taps[t, 0]) * Wp + taps[t, 1]) * C
+                            wb = t * C * O + o0
+                            for c in range(C):
+                                for r in range(P):
+                                    # a partial last block repeats its last position
+                                    a = _ld(xf, p + min(bx + r, ow - 1) * sw * C)
+                                    for v in range(vb):
+                                        _vfma(acc, r * OB + v * lanes, a, wf, wb + v * lanes)
+                                p += 1
+                                wb += O
+                        y = oy0 + oy * osh
+                        for r in range(P):  # constant bounds: acc stays in registers
+                            if bx + r < ow:
+                                at = ((n * OH + y) * OW + ox0 + (bx + r) * osw) * O + o0
+                                for v in range(vb):
+                                    _vmov(of, at + v * lanes, acc, r * OB + v * lanes)
+
+    return loops
+
+
+def _weight_grad_loops(lanes, vb):
+    OB = lanes * vb
+    S = 4 * OB
+
+    def loops(xp, gt, gw, kh, kw, sh, sw, dh, dw):
+        """``gw`` (kh*kw*C, O): the sum over every sample and output position."""
+        N, Hp, Wp, C = xp.shape
+        oh, ow, O = gt.shape[1], gt.shape[2], gt.shape[3]
+        K = kh * kw * C
+        xf, gf, gwf = xp.reshape(-1), gt.reshape(-1), gw.reshape(-1)
+        acc = numba.carray(_stack(xf, S), (S,))
+        for n in range(N):
+            base = n * Hp * Wp * C
+            for o0 in range(0, O, OB):
+                for k0 in range(0, K, 4):
+                    # the 4 kernel rows (i, j, c) of this block as offsets into the sample; a
+                    # partial last block repeats its last row (not stored)
+                    off0 = base + _offset(k0, C, kw, dh, dw, Wp)
+                    off1 = base + _offset(min(k0 + 1, K - 1), C, kw, dh, dw, Wp)
+                    off2 = base + _offset(min(k0 + 2, K - 1), C, kw, dh, dw, Wp)
+                    off3 = base + _offset(min(k0 + 3, K - 1), C, kw, dh, dw, Wp)
+                    for r in range(4):
+                        for v in range(vb):
+                            _vmov(acc, r * OB + v * lanes, gwf,
+                                  min(k0 + r, K - 1) * O + o0 + v * lanes)
+                    gb = n * oh * ow * O + o0
+                    for oy in range(oh):
+                        p = oy * sh * Wp * C
+                        for ox in range(ow):
+                            a0, a1 = _ld(xf, p + off0), _ld(xf, p + off1)
+                            a2, a3 = _ld(xf, p + off2), _ld(xf, p + off3)
+                            for v in range(vb):
+                                _vfma(acc, v * lanes, a0, gf, gb + v * lanes)
+                                _vfma(acc, OB + v * lanes, a1, gf, gb + v * lanes)
+                                _vfma(acc, 2 * OB + v * lanes, a2, gf, gb + v * lanes)
+                                _vfma(acc, 3 * OB + v * lanes, a3, gf, gb + v * lanes)
+                            p += sw * C
+                            gb += O
+                    for r in range(4):  # constant bounds: acc stays in registers
+                        if k0 + r < K:
+                            for v in range(vb):
+                                _vmov(gwf, (k0 + r) * O + o0 + v * lanes, acc,
+                                      r * OB + v * lanes)
+
+    return loops
+
+
+@numba.extending.register_jitable
+def _offset(k, C, kw, dh, dw, Wp):
+    """Kernel row ``k`` = ``(i, j, c)`` as an offset into a sample of the padded input."""
+    t, c = k // C, k % C
+    return ((t // kw) * dh * Wp + (t % kw) * dw) * C + c
+
+
+_builds: dict = {}
+
+
+def build(kind, lanes, vb, parallel=False):
+    """The jitted loop ``kind`` ("forward" / "weight_grad") for ``lanes`` lanes (16: float32,
+    8: float64) and ``vb`` vectors per block, built once per process (cached on disk)."""
+    key = (kind, lanes, vb, parallel)
+    fn = _builds.get(key)
+    if fn is None:
+        if kind == "forward":
+            loops = _forward_loops(lanes, vb, parallel)
+        else:
+            loops = _weight_grad_loops(lanes, vb)
+        loops.__name__ = loops.__qualname__ = f"conv_{kind}_{lanes}x{vb}" + (
+            "_parallel" if parallel else "")
+        fn = _builds[key] = jit(loops, parallel=parallel, fastmath={"contract"})
+    return fn
+
+
+# ---- the channels-last padded copy ------------------------------------------------------------
+@numba.extending.register_jitable
+def _pad_sample(x, out, n, top, left):
+    C, H, W = x.shape[1], x.shape[2], x.shape[3]
+    for y in range(out.shape[1]):
+        iy = y - top
+        for xx in range(out.shape[2]):
+            ix = xx - left
+            if 0 <= iy < H and 0 <= ix < W:
+                for c in range(C):
+                    out[n, y, xx, c] = x[n, c, iy, ix]
+            else:
+                for c in range(C):
+                    out[n, y, xx, c] = 0
+
+
+@jit
+def nhwc_pad_serial(x, out, top, left):
+    """``out`` (N, Hp, Wp, C) = ``x`` (N, C, H, W, any strides) at ``(top, left)``, zeros
+    around it."""
+    for n in range(x.shape[0]):
+        _pad_sample(x, out, n, top, left)
+
+
+@jit(parallel=True)
+def nhwc_pad_parallel(x, out, top, left):
+    for n in prange(x.shape[0]):
+        _pad_sample(x, out, n, top, left)
