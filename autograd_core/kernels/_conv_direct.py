@@ -67,28 +67,27 @@ def _ld(typingctx, arr, i):
     return sig, codegen
 
 
-def _vector(context, builder, signature, args, k):
-    """The 64-byte vector type of array argument ``k`` and a pointer to element ``args[k+1]``
-    of it."""
-    aty = signature.args[k]
-    lty = context.get_data_type(aty.dtype)
-    vty = ir.VectorType(lty, VECTOR_BYTES // context.get_abi_sizeof(lty))
-    arr = context.make_array(aty)(context, builder, args[k])
-    return vty, builder.bitcast(builder.gep(arr.data, [args[k + 1]]), vty.as_pointer())
+def _pointer(context, builder, aty, arr, index, lanes):
+    """A pointer to ``lanes`` elements of the 1-D array ``arr`` from ``index``, and their
+    vector type."""
+    vty = ir.VectorType(context.get_data_type(aty.dtype), lanes)
+    data = context.make_array(aty)(context, builder, arr).data
+    return vty, builder.bitcast(builder.gep(data, [index]), vty.as_pointer())
 
 
 @intrinsic
-def _vmov(typingctx, dst, di, src, si):
-    """``dst[di:di+L] = src[si:si+L]``: one 64-byte vector (1-D C-contiguous arrays of one
-    dtype). Whole-vector moves keep the stack accumulators promotable to registers (an
-    element loop there was vectorised into gathers and kept them in memory)."""
-    if dst.dtype != src.dtype:
+def _vmov(typingctx, dst, di, src, si, lanes):
+    """``dst[di:di+lanes] = src[si:si+lanes]`` (1-D C-contiguous arrays of one dtype,
+    ``lanes`` a literal). Whole-vector moves keep the stack accumulators promotable to
+    registers (an element loop there was vectorised into gathers and kept them in memory)."""
+    if dst.dtype != src.dtype or not isinstance(lanes, types.IntegerLiteral):
         return None
-    sig = types.void(dst, di, src, si)
+    sig = types.void(dst, di, src, si, lanes)
 
     def codegen(context, builder, signature, args):
-        _, pd = _vector(context, builder, signature, args, 0)
-        _, ps = _vector(context, builder, signature, args, 2)
+        n = signature.args[4].literal_value
+        _, pd = _pointer(context, builder, signature.args[0], args[0], args[1], n)
+        _, ps = _pointer(context, builder, signature.args[2], args[2], args[3], n)
         builder.store(builder.load(ps, align=1), pd, align=1)
         return context.get_dummy_value()
 
@@ -96,27 +95,27 @@ def _vmov(typingctx, dst, di, src, si):
 
 
 @intrinsic
-def _vfma(typingctx, acc, ai, a, src, si):
-    """``acc[ai:ai+L] += a * src[si:si+L]`` for one 64-byte vector of ``L`` lanes (1-D
-    C-contiguous arrays of one dtype; no bounds checks: the callers' indices are in range)."""
-    if acc.dtype != src.dtype:
+def _vfma(typingctx, acc, ai, a, src, si, lanes):
+    """``acc[ai:ai+lanes] += a * src[si:si+lanes]``: one vector multiply-add (1-D C-contiguous
+    arrays of one dtype, ``lanes`` a literal; no bounds checks: the callers' indices are in
+    range)."""
+    if acc.dtype != src.dtype or not isinstance(lanes, types.IntegerLiteral):
         return None
-    sig = types.void(acc, ai, a, src, si)
+    sig = types.void(acc, ai, a, src, si, lanes)
 
     def codegen(context, builder, signature, args):
-        vty, pa = _vector(context, builder, signature, args, 0)
-        _, ps = _vector(context, builder, signature, args, 3)
-        lty, lanes = vty.element, vty.count
+        n = signature.args[5].literal_value
+        vty, pa = _pointer(context, builder, signature.args[0], args[0], args[1], n)
+        _, ps = _pointer(context, builder, signature.args[3], args[3], args[4], n)
         a = context.cast(builder, args[2], signature.args[2], acc.dtype)
         va, vs = builder.load(pa, align=1), builder.load(ps, align=1)
         vb = builder.insert_element(ir.Constant(vty, ir.Undefined), a,
                                     ir.Constant(ir.IntType(32), 0))
         vb = builder.shuffle_vector(vb, ir.Constant(vty, ir.Undefined),
-                                    ir.Constant(ir.VectorType(ir.IntType(32), lanes),
-                                                [0] * lanes))
-        name = f"llvm.fmuladd.v{lanes}f{8 * context.get_abi_sizeof(lty)}"
+                                    ir.Constant(ir.VectorType(ir.IntType(32), n), [0] * n))
+        bits = 8 * context.get_abi_sizeof(vty.element)
         fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vty, [vty] * 3),
-                                            name)
+                                            f"llvm.fmuladd.v{n}f{bits}")
         builder.store(builder.call(fn, [vb, vs, va]), pa, align=1)
         return context.get_dummy_value()
 
@@ -124,11 +123,9 @@ def _vfma(typingctx, acc, ai, a, src, si):
 
 
 def _block(lanes, vb):
-    """Channels per block, positions (or rows) per block and the accumulator size: at least
-    8 vectors, so that 8 independent sums hide the multiply-add latency."""
+    """Channels per block, positions per block and the accumulator size (elements)."""
     OB = lanes * vb
-    P = 4
-    return OB, P, P * OB
+    return OB, 4, 4 * OB
 
 
 def _forward_loops(lanes, vb, parallel):
@@ -150,7 +147,7 @@ def _forward_loops(lanes, vb, parallel):
                     for bx in range(0, ow, P):
                         for r in range(P):
                             for v in range(vb):
-                                _vmov(acc, r * OB + v * lanes, bias, o0 + v * lanes)
+                                _vmov(acc, r * OB + v * lanes, bias, o0 + v * lanes, lanes)
                         for t in range(T):
                             p = ((n * Hp + oy * sh + taps[t, 0]) * Wp + taps[t, 1]) * C
                             wb = t * C * O + o0
@@ -159,7 +156,7 @@ def _forward_loops(lanes, vb, parallel):
                                     # a partial last block repeats its last position
                                     a = _ld(xf, p + min(bx + r, ow - 1) * sw * C)
                                     for v in range(vb):
-                                        _vfma(acc, r * OB + v * lanes, a, wf, wb + v * lanes)
+                                        _vfma(acc, r * OB + v * lanes, a, wf, wb + v * lanes, lanes)
                                 p += 1
                                 wb += O
                         y = oy0 + oy * osh
@@ -167,7 +164,7 @@ def _forward_loops(lanes, vb, parallel):
                             if bx + r < ow:
                                 at = ((n * OH + y) * OW + ox0 + (bx + r) * osw) * O + o0
                                 for v in range(vb):
-                                    _vmov(of, at + v * lanes, acc, r * OB + v * lanes)
+                                    _vmov(of, at + v * lanes, acc, r * OB + v * lanes, lanes)
 
     return loops
 
@@ -196,7 +193,7 @@ def _weight_grad_loops(lanes, vb):
                     for r in range(4):
                         for v in range(vb):
                             _vmov(acc, r * OB + v * lanes, gwf,
-                                  min(k0 + r, K - 1) * O + o0 + v * lanes)
+                                  min(k0 + r, K - 1) * O + o0 + v * lanes, lanes)
                     gb = n * oh * ow * O + o0
                     for oy in range(oh):
                         p = oy * sh * Wp * C
@@ -204,17 +201,17 @@ def _weight_grad_loops(lanes, vb):
                             a0, a1 = _ld(xf, p + off0), _ld(xf, p + off1)
                             a2, a3 = _ld(xf, p + off2), _ld(xf, p + off3)
                             for v in range(vb):
-                                _vfma(acc, v * lanes, a0, gf, gb + v * lanes)
-                                _vfma(acc, OB + v * lanes, a1, gf, gb + v * lanes)
-                                _vfma(acc, 2 * OB + v * lanes, a2, gf, gb + v * lanes)
-                                _vfma(acc, 3 * OB + v * lanes, a3, gf, gb + v * lanes)
+                                _vfma(acc, v * lanes, a0, gf, gb + v * lanes, lanes)
+                                _vfma(acc, OB + v * lanes, a1, gf, gb + v * lanes, lanes)
+                                _vfma(acc, 2 * OB + v * lanes, a2, gf, gb + v * lanes, lanes)
+                                _vfma(acc, 3 * OB + v * lanes, a3, gf, gb + v * lanes, lanes)
                             p += sw * C
                             gb += O
                     for r in range(4):  # constant bounds: acc stays in registers
                         if k0 + r < K:
                             for v in range(vb):
                                 _vmov(gwf, (k0 + r) * O + o0 + v * lanes, acc,
-                                      r * OB + v * lanes)
+                                      r * OB + v * lanes, lanes)
 
     return loops
 

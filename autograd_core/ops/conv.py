@@ -297,12 +297,16 @@ class Conv2dOp(Node):
     #: so the shifted products are kept for memory only (64 MiB of float32 columns).
     SHIFTED_MIN_COLS = 1 << 24
 
+    #: products (``C*kh*kw``) from which the direct loops replace im2col
+    DIRECT_MIN_DEPTH = 0
+
     def forward(self, x, weight, bias, win, groups):
         self.win, self.groups, self.x_shape, self.w_shape = win, groups, x.shape, weight.shape
         N, O, G = x.shape[0], weight.shape[0], groups
         w = np.ascontiguousarray(weight)
         self.direct = (G == 1 and x.dtype == w.dtype and _jit.use_numba()
-                       and K.direct_supported(x.dtype, O))
+                       and K.direct_supported(x.dtype, O)
+                       and x.shape[1] * win.kh * win.kw >= self.DIRECT_MIN_DEPTH)
         if self.direct:
             # the direct loops: no columns, the output in channels-last memory; the input's
             # padded channels-last copy is kept for the weight gradient (pooled)
