@@ -22,6 +22,14 @@ next to the columns), which keeps its loop free of bounds tests.
     avg_pool2d_forward(x, win, count_include_pad, divisor_override)   PyTorch's divisors
     avg_pool2d_backward(g, shape, win, count_include_pad, divisor_override)
 
+The direct convolution (``_conv_direct``: no columns, channels-last, for channel counts that
+fill 64-byte vectors; ``direct_supported(dtype, channels)``):
+
+    nhwc_padded(x, top, left[, bottom, right])  -> (N, Hp, Wp, C) channels-last zero-padded copy
+    conv2d_forward(x, weight, bias, win)        -> (N, O, oh, ow), channels-last memory
+    conv2d_input_grad(g, weight, shape, win)    -> (N, C, H, W), channels-last memory
+    conv2d_weight_grad(x, g, win)               -> (O, C, kh, kw)
+
 Each has a numpy twin (``*_numpy``, below), the specification the Numba loops
 (``_conv_numba``, imported on first use) are tested against; ``TAPEGRAD_KERNELS=numpy`` selects
 the twins. Loops run over the ``N*C`` planes, in parallel from :data:`PARALLEL_MIN_SIZE`

@@ -5,7 +5,15 @@ Every op is 2-D underneath; the 1-D forms add a unit height. The sliding windows
 data-movement kernels of ``autograd_core.kernels.conv`` (Numba, with numpy twins); the products
 go to BLAS:
 
-* ``conv2d``: ``cols = im2col(x)`` (``(N, C*kh*kw, oh*ow)``), then ``W @ cols`` (per group).
+* ``conv2d`` with ``groups == 1`` and output channels that fill SIMD vectors (16 float32 / 8
+  float64; ``K.direct_supported``): the direct loops, which read a padded channels-last copy of
+  the input (kept for the weight gradient) and return the output in channels-last memory (a
+  transposed view; the next layer's copy is then a plain one). Backward: the same loops per
+  input phase for the input gradient (im2col's adjoint when the input channels do not fill a
+  vector), a direct loop for the weight gradient. About twice the BLAS path's speed on
+  ResNet-8's 16-64-channel layers.
+* ``conv2d`` otherwise: ``cols = im2col(x)`` (``(N, C*kh*kw, oh*ow)``), then ``W @ cols`` (per
+  group).
   Plain backward (``fused_backward``): ``gW = g @ cols^T`` summed over the batch,
   ``gx = col2im(W^T @ g)``, ``gb = g.sum``. Under ``create_graph`` the same products are
   recorded over the ``Im2Col``/``Col2Im`` nodes (each the other's backward), so any order of
@@ -271,8 +279,14 @@ def _bias_grad(g):
     """``g`` (N, O, oh, ow) summed to (O,), read in its own layout: summing the (N*L, O)
     transposed copy over its long axis took 15x longer (LeNet conv1: 0.9 ms vs 0.06 ms)."""
     last = g.transpose(0, 2, 3, 1)
-    if last.flags.c_contiguous:  # channels-last memory (the direct loops' layout)
-        return last.reshape(-1, g.shape[1]).sum(axis=0)
+    if last.flags.c_contiguous and g.size:  # channels-last memory (the direct loops' layout)
+        # rows of O channels are summed f at a time (rows f*O wide): over (rows, 16) numpy's
+        # column sums took 0.65 ms, over (rows / 32, 512) 0.08 ms (ResNet-8's 16-channel g)
+        O, rows = g.shape[1], g.size // g.shape[1]
+        f = 1
+        while f * O < 512 and rows % (2 * f) == 0:
+            f *= 2
+        return last.reshape(-1, f * O).sum(axis=0).reshape(f, O).sum(axis=0)
     return g.sum(axis=(0, 2, 3))
 
 
