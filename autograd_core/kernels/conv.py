@@ -38,6 +38,7 @@ touched elements on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -379,7 +380,9 @@ def _phase_taps(size, k, s, p, d, o):
 
 
 def conv2d_input_grad(g: np.ndarray, weight: np.ndarray, shape: tuple[int, ...],
-                      win: Window, work=None) -> np.ndarray:
+                      win: Window,
+                      work: Callable[[tuple[int, ...], np.dtype], np.ndarray] | None = None
+                      ) -> np.ndarray:
     """The gradient ``(N, C, H, W)`` = ``shape`` of :func:`conv2d_forward`'s input for the
     output gradient ``g`` (N, O, oh, ow); ``C`` a multiple of :func:`direct_supported`'s
     vector. Numba: per phase ``(y % sh, x % sw)`` of the input positions, the forward loops
