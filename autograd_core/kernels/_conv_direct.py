@@ -175,49 +175,55 @@ def _forward_loops(lanes, vb, parallel):
     return loops
 
 
-def _weight_grad_loops(lanes, vb):
+def _weight_grad_loops(lanes, vb, parallel):
     OB = lanes * vb
     S = 4 * OB
+    rng = prange if parallel else range
 
     def loops(xp, gt, gw, kh, kw, sh, sw, dh, dw):
-        """``gw`` (kh*kw*C, O): the sum over every sample and output position."""
+        """``gw[t]`` (kh*kw*C, O), zeros on entry: the sum over the ``t``-th of ``len(gw)``
+        runs of samples and every output position (the caller sums over ``t``)."""
         N, Hp, Wp, C = xp.shape
         oh, ow, O = gt.shape[1], gt.shape[2], gt.shape[3]
         K = kh * kw * C
-        xf, gf, gwf = xp.reshape(-1), gt.reshape(-1), gw.reshape(-1)
-        acc = numba.carray(_stack(xf, S), (S,))
-        for n in range(N):
-            base = n * Hp * Wp * C
-            for o0 in range(0, O, OB):
-                for k0 in range(0, K, 4):
-                    # the 4 kernel rows (i, j, c) of this block as offsets into the sample; a
-                    # partial last block repeats its last row (not stored)
-                    off0 = base + _offset(k0, C, kw, dh, dw, Wp)
-                    off1 = base + _offset(min(k0 + 1, K - 1), C, kw, dh, dw, Wp)
-                    off2 = base + _offset(min(k0 + 2, K - 1), C, kw, dh, dw, Wp)
-                    off3 = base + _offset(min(k0 + 3, K - 1), C, kw, dh, dw, Wp)
-                    for r in range(4):
-                        for v in range(vb):
-                            _vmov(acc, r * OB + v * lanes, gwf,
-                                  min(k0 + r, K - 1) * O + o0 + v * lanes, lanes)
-                    gb = n * oh * ow * O + o0
-                    for oy in range(oh):
-                        p = oy * sh * Wp * C
-                        for ox in range(ow):
-                            a0, a1 = _ld(xf, p + off0), _ld(xf, p + off1)
-                            a2, a3 = _ld(xf, p + off2), _ld(xf, p + off3)
+        T = gw.shape[0]
+        xf, gf = xp.reshape(-1), gt.reshape(-1)
+        for t in rng(T):
+            acc = numba.carray(_stack(xf, S), (S,))
+            gwf = gw[t].reshape(-1)
+            for n in range(t * N // T, (t + 1) * N // T):
+                base = n * Hp * Wp * C
+                for o0 in range(0, O, OB):
+                    for k0 in range(0, K, 4):
+                        # the 4 kernel rows (i, j, c) of this block as offsets into the
+                        # sample; a partial last block repeats its last row (not stored)
+                        off0 = base + _offset(k0, C, kw, dh, dw, Wp)
+                        off1 = base + _offset(min(k0 + 1, K - 1), C, kw, dh, dw, Wp)
+                        off2 = base + _offset(min(k0 + 2, K - 1), C, kw, dh, dw, Wp)
+                        off3 = base + _offset(min(k0 + 3, K - 1), C, kw, dh, dw, Wp)
+                        for r in range(4):
                             for v in range(vb):
-                                _vfma(acc, v * lanes, a0, gf, gb + v * lanes, lanes)
-                                _vfma(acc, OB + v * lanes, a1, gf, gb + v * lanes, lanes)
-                                _vfma(acc, 2 * OB + v * lanes, a2, gf, gb + v * lanes, lanes)
-                                _vfma(acc, 3 * OB + v * lanes, a3, gf, gb + v * lanes, lanes)
-                            p += sw * C
-                            gb += O
-                    for r in range(4):  # constant bounds: acc stays in registers
-                        if k0 + r < K:
-                            for v in range(vb):
-                                _vmov(gwf, (k0 + r) * O + o0 + v * lanes, acc,
-                                      r * OB + v * lanes, lanes)
+                                _vmov(acc, r * OB + v * lanes, gwf,
+                                      min(k0 + r, K - 1) * O + o0 + v * lanes, lanes)
+                        gb = n * oh * ow * O + o0
+                        for oy in range(oh):
+                            p = oy * sh * Wp * C
+                            for ox in range(ow):
+                                a0, a1 = _ld(xf, p + off0), _ld(xf, p + off1)
+                                a2, a3 = _ld(xf, p + off2), _ld(xf, p + off3)
+                                for v in range(vb):
+                                    gv = gb + v * lanes
+                                    _vfma(acc, v * lanes, a0, gf, gv, lanes)
+                                    _vfma(acc, OB + v * lanes, a1, gf, gv, lanes)
+                                    _vfma(acc, 2 * OB + v * lanes, a2, gf, gv, lanes)
+                                    _vfma(acc, 3 * OB + v * lanes, a3, gf, gv, lanes)
+                                p += sw * C
+                                gb += O
+                        for r in range(4):  # constant bounds: acc stays in registers
+                            if k0 + r < K:
+                                for v in range(vb):
+                                    _vmov(gwf, (k0 + r) * O + o0 + v * lanes, acc,
+                                          r * OB + v * lanes, lanes)
 
     return loops
 
@@ -238,10 +244,8 @@ def build(kind, lanes, vb, parallel=False):
     key = (kind, lanes, vb, parallel)
     fn = _builds.get(key)
     if fn is None:
-        if kind == "forward":
-            loops = _forward_loops(lanes, vb, parallel)
-        else:
-            loops = _weight_grad_loops(lanes, vb)
+        make = _forward_loops if kind == "forward" else _weight_grad_loops
+        loops = make(lanes, vb, parallel)
         loops.__name__ = loops.__qualname__ = f"conv_{kind}_{lanes}x{vb}" + (
             "_parallel" if parallel else "")
         fn = _builds[key] = jit(loops, parallel=parallel, fastmath={"contract"})

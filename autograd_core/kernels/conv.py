@@ -450,12 +450,20 @@ def conv2d_weight_grad(x: np.ndarray, g: np.ndarray, win: Window,
     from autograd_core.kernels import _conv_direct as D
 
     lanes = _lanes(x.dtype)
-    gw = np.zeros((win.kh * win.kw * C, O), x.dtype)
-    D.build("weight_grad", lanes, _vb(lanes, O))(
+    # the parallel build sums runs of samples into one partial gradient per thread
+    par = _parallel(g.size * C * win.kh * win.kw) and N > 1
+    parts = min(N, _nb_threads()) if par else 1
+    gw = np.zeros((parts, win.kh * win.kw * C, O), x.dtype)
+    D.build("weight_grad", lanes, _vb(lanes, O), par)(
         _check_padded("conv2d_weight_grad", padded, x, win),
         np.ascontiguousarray(g.transpose(0, 2, 3, 1)), gw,
         win.kh, win.kw, win.sh, win.sw, win.dh, win.dw)
-    return np.ascontiguousarray(gw.reshape(win.kh, win.kw, C, O).transpose(3, 2, 0, 1))
+    total = gw[0] if parts == 1 else gw.sum(axis=0)
+    return np.ascontiguousarray(total.reshape(win.kh, win.kw, C, O).transpose(3, 2, 0, 1))
+
+
+def _nb_threads():
+    return _jit.numba_module().get_num_threads()
 
 
 # ---- numpy twins ------------------------------------------------------------------------------
