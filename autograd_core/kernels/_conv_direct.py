@@ -30,6 +30,7 @@ gradient), an order that differs from the im2col path's BLAS products.
 from __future__ import annotations
 
 import numba
+import numpy as np
 from llvmlite import ir
 from numba import prange, types
 from numba.core import cgutils
@@ -131,7 +132,8 @@ def _vfma(typingctx, acc, ai, a, src, si, lanes):
 def _block(lanes, vb):
     """Channels per block, positions per block and the accumulator size (elements)."""
     OB = lanes * vb
-    return OB, 4, 4 * OB
+    P = 8 if vb == 1 else 4
+    return OB, P, P * OB
 
 
 def _forward_loops(lanes, vb, parallel):
@@ -176,8 +178,7 @@ def _forward_loops(lanes, vb, parallel):
 
 
 def _weight_grad_loops(lanes, vb, parallel):
-    OB = lanes * vb
-    S = 4 * OB
+    OB, R, S = _block(lanes, vb)  # R kernel rows per block
     rng = prange if parallel else range
 
     def loops(xp, gt, gw, kh, kw, sh, sw, dh, dw):
@@ -190,18 +191,16 @@ def _weight_grad_loops(lanes, vb, parallel):
         xf, gf = xp.reshape(-1), gt.reshape(-1)
         for t in rng(T):
             acc = numba.carray(_stack(xf, S), (S,))
+            offs = np.empty(R, np.int64)
             gwf = gw[t].reshape(-1)
             for n in range(t * N // T, (t + 1) * N // T):
                 base = n * Hp * Wp * C
                 for o0 in range(0, O, OB):
-                    for k0 in range(0, K, 4):
-                        # the 4 kernel rows (i, j, c) of this block as offsets into the
+                    for k0 in range(0, K, R):
+                        # the R kernel rows (i, j, c) of this block as offsets into the
                         # sample; a partial last block repeats its last row (not stored)
-                        off0 = base + _offset(k0, C, kw, dh, dw, Wp)
-                        off1 = base + _offset(min(k0 + 1, K - 1), C, kw, dh, dw, Wp)
-                        off2 = base + _offset(min(k0 + 2, K - 1), C, kw, dh, dw, Wp)
-                        off3 = base + _offset(min(k0 + 3, K - 1), C, kw, dh, dw, Wp)
-                        for r in range(4):
+                        for r in range(R):
+                            offs[r] = base + _offset(min(k0 + r, K - 1), C, kw, dh, dw, Wp)
                             for v in range(vb):
                                 _vmov(acc, r * OB + v * lanes, gwf,
                                       min(k0 + r, K - 1) * O + o0 + v * lanes, lanes)
@@ -209,17 +208,14 @@ def _weight_grad_loops(lanes, vb, parallel):
                         for oy in range(oh):
                             p = oy * sh * Wp * C
                             for ox in range(ow):
-                                a0, a1 = _ld(xf, p + off0), _ld(xf, p + off1)
-                                a2, a3 = _ld(xf, p + off2), _ld(xf, p + off3)
-                                for v in range(vb):
-                                    gv = gb + v * lanes
-                                    _vfma(acc, v * lanes, a0, gf, gv, lanes)
-                                    _vfma(acc, OB + v * lanes, a1, gf, gv, lanes)
-                                    _vfma(acc, 2 * OB + v * lanes, a2, gf, gv, lanes)
-                                    _vfma(acc, 3 * OB + v * lanes, a3, gf, gv, lanes)
+                                for r in range(R):
+                                    a = _ld(xf, p + offs[r])
+                                    for v in range(vb):
+                                        _vfma(acc, r * OB + v * lanes, a, gf, gb + v * lanes,
+                                              lanes)
                                 p += sw * C
                                 gb += O
-                        for r in range(4):  # constant bounds: acc stays in registers
+                        for r in range(R):  # constant bounds: acc stays in registers
                             if k0 + r < K:
                                 for v in range(vb):
                                     _vmov(gwf, (k0 + r) * O + o0 + v * lanes, acc,
