@@ -246,33 +246,3 @@ def build(kind, lanes, vb, parallel=False):
             "_parallel" if parallel else "")
         fn = _builds[key] = jit(loops, parallel=parallel, fastmath={"contract"})
     return fn
-
-
-# ---- the channels-last padded copy ------------------------------------------------------------
-@numba.extending.register_jitable
-def _pad_sample(x, out, n, top, left):
-    C, H, W = x.shape[1], x.shape[2], x.shape[3]
-    for y in range(out.shape[1]):
-        iy = y - top
-        for xx in range(out.shape[2]):
-            ix = xx - left
-            if 0 <= iy < H and 0 <= ix < W:
-                for c in range(C):
-                    out[n, y, xx, c] = x[n, c, iy, ix]
-            else:
-                for c in range(C):
-                    out[n, y, xx, c] = 0
-
-
-@jit
-def nhwc_pad_serial(x, out, top, left):
-    """``out`` (N, Hp, Wp, C) = ``x`` (N, C, H, W, any strides) at ``(top, left)``, zeros
-    around it."""
-    for n in range(x.shape[0]):
-        _pad_sample(x, out, n, top, left)
-
-
-@jit(parallel=True)
-def nhwc_pad_parallel(x, out, top, left):
-    for n in prange(x.shape[0]):
-        _pad_sample(x, out, n, top, left)

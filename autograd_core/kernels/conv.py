@@ -98,13 +98,7 @@ def _parallel(size):
 
 
 def _run(loop, size, *args):
-    mod = _nb()
-    fn = getattr(mod, loop + ("_parallel" if _parallel(size) else "_serial"), None)
-    if fn is None:
-        from autograd_core.kernels import _conv_direct
-
-        fn = getattr(_conv_direct, loop + ("_parallel" if _parallel(size) else "_serial"))
-    fn(*args)
+    getattr(_nb(), loop + ("_parallel" if _parallel(size) else "_serial"))(*args)
 
 
 # ---- public kernels ---------------------------------------------------------------------------
@@ -307,7 +301,7 @@ def nhwc_padded(x: np.ndarray, top: int, left: int, bottom: int | None = None,
     """``x`` (N, C, H, W), any strides, channels-last and zero-padded: a C-contiguous
     ``(N, top + H + bottom, left + W + right, C)`` (bottom/right default to top/left; into
     ``out`` if given, an array of that shape and dtype). From a channels-last ``x`` (what the
-    direct loops return) it is a plain copy."""
+    direct loops return) it is a plain copy of rows. numpy only (no loop of its own)."""
     x = _float4("nhwc_padded", "x", x, copy=False)
     N, C, H, W = x.shape
     bottom = top if bottom is None else bottom
@@ -321,10 +315,12 @@ def nhwc_padded(x: np.ndarray, top: int, left: int, bottom: int | None = None,
           or not out.flags.c_contiguous):
         raise ValueError(f"nhwc_padded: out must be a C-contiguous {x.dtype} array of shape "
                          f"{want}, got {getattr(out, 'dtype', None)} {np.shape(out)}")
-    if not _jit.use_numba():
-        out[...] = nhwc_padded_numpy(x, top, left, bottom, right)
-        return out
-    _run("nhwc_pad", out.size, x, out, top, left)
+    # numpy's copies: 3x faster than a Numba loop over positions for a channels-last x (a
+    # plain copy of rows), 1.3x for (N, C, H, W) (ResNet-8's 16x32x32 inputs)
+    for border in (out[:, :top], out[:, top + H:], out[:, top:top + H, :left],
+                   out[:, top:top + H, left + W:]):
+        border.fill(0)
+    out[:, top:top + H, left:left + W] = x.transpose(0, 2, 3, 1)
     return out
 
 
@@ -565,13 +561,6 @@ def avg_pool2d_backward_numpy(g, shape, win, count_include_pad=True, divisor_ove
     gd = g / div
     cols6 = np.broadcast_to(gd[:, :, None, None], g.shape[:2] + (win.kh, win.kw) + g.shape[2:])
     return _scatter_windows(cols6, shape, win)
-
-
-def nhwc_padded_numpy(x, top, left, bottom, right):
-    N, C, H, W = x.shape
-    xp = np.zeros((N, top + H + bottom, left + W + right, C), x.dtype)
-    xp[:, top:top + H, left:left + W] = x.transpose(0, 2, 3, 1)
-    return xp
 
 
 def conv2d_forward_numpy(x, w, bias, win):
