@@ -299,7 +299,12 @@ class Conv2dOp(Node):
     forward ``W @ cols[n]``, backward ``W^T @ g[n]`` and ``cols[n] @ g[n]^T``. Next to the
     one-big-product ``(N*L, K)`` layout this replaces, the im2col copy became ~5x faster
     (whole contiguous rows) and the output needs no transposing (LeNet conv1 forward 1.5 ->
-    0.4 ms)."""
+    0.4 ms).
+
+    With ``groups == 1`` and output channels that fill SIMD vectors the direct loops
+    (``K.conv2d_forward`` / ``conv2d_input_grad`` / ``conv2d_weight_grad``) replace all of
+    this: OpenBLAS ran ResNet-8's 16-channel products at 35-60 GFLOP/s, the direct loops run
+    them at ~100 (1 core)."""
 
     def name(self):
         return "ConvolutionBackward0"
@@ -311,7 +316,9 @@ class Conv2dOp(Node):
     #: so the shifted products are kept for memory only (64 MiB of float32 columns).
     SHIFTED_MIN_COLS = 1 << 24
 
-    #: products (``C*kh*kw``) from which the direct loops replace im2col
+    #: product depth (``C*kh*kw``) from which the direct loops replace im2col when the output
+    #: channels fill vectors (0: always; measured equal either way on LeNet-5's 6->16 and
+    #: ResNet-8's 3->16 first layers; the tests set it huge to force the other paths)
     DIRECT_MIN_DEPTH = 0
 
     def forward(self, x, weight, bias, win, groups):
