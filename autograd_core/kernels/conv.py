@@ -53,6 +53,10 @@ __all__ = ["Window", "im2col", "col2im", "shift_add", "max_pool2d_forward", "max
 #: touched elements from which the parallel builds run (below it, a thread hand-off costs more
 #: than the second core gains; measured with ``tapegrad-bench conv``).
 PARALLEL_MIN_SIZE = _jit.parallel_threshold(default=1 << 18)
+#: multiply-adds from which the direct convolution's parallel builds run: a parallel launch
+#: cost ~10 us here, under 10% of the serial loop's time from 2^23 multiply-adds on (the
+#: shared machine was too busy to show a crossover: both cores were taken)
+DIRECT_PARALLEL_MIN_MACS = 1 << 23
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -95,6 +99,10 @@ def _nb():
 
 def _parallel(size):
     return size >= PARALLEL_MIN_SIZE and _jit.parallel_enabled()
+
+
+def _direct_parallel(macs):
+    return macs >= DIRECT_PARALLEL_MIN_MACS and _jit.parallel_enabled()
 
 
 def _run(loop, size, *args):
@@ -328,7 +336,7 @@ def _direct(xp, wt, taps, bias, out, oh, ow, sh, sw, oy0=0, ox0=0, osh=1, osw=1)
     from autograd_core.kernels import _conv_direct as D
 
     lanes = _lanes(xp.dtype)
-    par = _parallel(oh * ow * xp.shape[0] * wt.size) and xp.shape[0] > 1
+    par = _direct_parallel(oh * ow * xp.shape[0] * wt.size) and xp.shape[0] > 1
     D.build("forward", lanes, _vb(lanes, wt.shape[2]), par)(
         xp, wt, taps, bias, out, oh, ow, sh, sw, oy0, ox0, osh, osw)
 
@@ -447,7 +455,7 @@ def conv2d_weight_grad(x: np.ndarray, g: np.ndarray, win: Window,
 
     lanes = _lanes(x.dtype)
     # the parallel build sums runs of samples into one partial gradient per thread
-    par = _parallel(g.size * C * win.kh * win.kw) and N > 1
+    par = _direct_parallel(g.size * C * win.kh * win.kw) and N > 1
     parts = min(N, _nb_threads()) if par else 1
     gw = np.zeros((parts, win.kh * win.kw * C, O), x.dtype)
     D.build("weight_grad", lanes, _vb(lanes, O), par)(

@@ -50,7 +50,7 @@ def _both_builds(fn):
     out = []
     for threshold in (1 << 62, 0):
         with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(K, "PARALLEL_MIN_SIZE", threshold)
+            mp.setattr(K, "DIRECT_PARALLEL_MIN_MACS", threshold)
             mp.delenv("TAPEGRAD_PARALLEL", raising=False)
             out.append(fn())
     return out
