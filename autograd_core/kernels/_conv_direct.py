@@ -10,8 +10,9 @@ two or four) held in a small stack array that LLVM keeps in registers (ResNet-8'
 OpenBLAS's 35-65 GFLOP/s on the same products):
 
 * ``forward``: ``out[n, oy0 + y*osh, ox0 + x*osw, o] = bias[o] + sum_{t, c} wt[t, c, o] *
-  xp[n, y*sh + taps[t, 0], x*sw + taps[t, 1], c]``: a convolution from the zero-padded
-  channels-last input ``xp`` (N, Hp, Wp, C) with the taps ``(i*dh, j*dw)``; the input
+  xp[n, y*sh + dy_t, x*sw + dx_t, c]``: a convolution from the zero-padded channels-last
+  input ``xp`` (N, Hp, Wp, C) with the taps ``(dy, dx) = (i*dh, j*dw)``, given as runs of
+  neighbouring taps (a row of a dilation-1 kernel: one stretch of ``kw*C`` inputs); the input
   gradient is the same loop on the padded output gradient, once per phase ``(y % sh,
   x % sw)`` of the input positions with the taps that reach that phase (the kernel
   transposed), written ``sh``/``sw`` apart.
@@ -142,12 +143,14 @@ def _forward_loops(lanes, vb, parallel):
     OB, P, S = _block(lanes, vb)
     rng = prange if parallel else range
 
-    def loops(xp, wt, taps, bias, out, oh, ow, sh, sw, oy0, ox0, osh, osw):
+    def loops(xp, wt, runs, bias, out, oh, ow, sh, sw, oy0, ox0, osh, osw):
         """``out[n, oy0 + y*osh, ox0 + x*osw, o] = bias[o] + sum_{t, c} wt[t, c, o] *
-        xp[n, y*sh + taps[t, 0], x*sw + taps[t, 1], c]`` for ``y < oh``, ``x < ow`` (every
-        array channels-last and C-contiguous)."""
+        xp[n, y*sh + dy_t, x*sw + dx_t, c]`` for ``y < oh``, ``x < ow`` (every array
+        channels-last and C-contiguous), the taps ``t`` given as runs ``(dy, dx, count, first)``
+        of ``count`` taps ``first, first + 1, ...`` at ``(dy, dx), (dy, dx + 1), ...``: a run's
+        inputs and weights are one contiguous stretch of ``count * C`` channels."""
         N, Hp, Wp, C = xp.shape
-        T, O = wt.shape[0], wt.shape[2]
+        T, O = runs.shape[0], wt.shape[2]
         OH, OW = out.shape[1], out.shape[2]
         xf, wf, of = xp.reshape(-1), wt.reshape(-1), out.reshape(-1)
         for n in rng(N):
@@ -159,9 +162,9 @@ def _forward_loops(lanes, vb, parallel):
                             for v in range(vb):
                                 _vmov(acc, r * OB + v * lanes, bias, o0 + v * lanes, lanes)
                         for t in range(T):
-                            p = ((n * Hp + oy * sh + taps[t, 0]) * Wp + taps[t, 1]) * C
-                            wb = t * C * O + o0
-                            for c in range(C):
+                            p = ((n * Hp + oy * sh + runs[t, 0]) * Wp + runs[t, 1]) * C
+                            wb = runs[t, 3] * C * O + o0
+                            for c in range(runs[t, 2] * C):
                                 for r in range(P):
                                     # a partial last block repeats its last position
                                     a = _ld(xf, p + min(bx + r, ow - 1) * sw * C)

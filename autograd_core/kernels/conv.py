@@ -332,10 +332,24 @@ def nhwc_padded(x: np.ndarray, top: int, left: int, bottom: int | None = None,
     return out
 
 
+def _runs(taps):
+    """The taps ``[(dy, dx), ...]`` as runs ``(dy, dx, count, first)`` of neighbours
+    ``(dy, dx), (dy, dx + 1), ...`` (int64 ``(R, 4)``), the loops' unit of contiguous input."""
+    runs: list[list[int]] = []
+    for t, (dy, dx) in enumerate(taps):
+        last = runs[-1] if runs else None
+        if last and last[0] == dy and last[1] + last[2] == dx:
+            last[2] += 1
+        else:
+            runs.append([dy, dx, 1, t])
+    return np.array(runs, np.int64).reshape(-1, 4)
+
+
 def _direct(xp, wt, taps, bias, out, oh, ow, sh, sw, oy0=0, ox0=0, osh=1, osw=1):
     from autograd_core.kernels import _conv_direct as D
 
     lanes = _lanes(xp.dtype)
+    taps = _runs(taps)
     par = _direct_parallel(oh * ow * xp.shape[0] * wt.size) and xp.shape[0] > 1
     D.build("forward", lanes, _vb(lanes, wt.shape[2]), par)(
         xp, wt, taps, bias, out, oh, ow, sh, sw, oy0, ox0, osh, osw)
@@ -366,8 +380,7 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
                          f"{getattr(bias, 'dtype', None)} {np.shape(bias)}")
     if not _jit.use_numba():
         return conv2d_forward_numpy(x, w, bias, win)
-    taps = np.array([(i * win.dh, j * win.dw) for i in range(win.kh) for j in range(win.kw)],
-                    np.int64).reshape(-1, 2)
+    taps = [(i * win.dh, j * win.dw) for i in range(win.kh) for j in range(win.kw)]
     wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(-1, w.shape[1], O)
     out = np.empty((x.shape[0], win.oh, win.ow, O), x.dtype)
     b = np.zeros(O, x.dtype) if bias is None else np.ascontiguousarray(bias)
@@ -423,8 +436,7 @@ def conv2d_input_grad(g: np.ndarray, weight: np.ndarray, shape: tuple[int, ...],
         for b, (nw, tw) in enumerate(cols):
             if not (nh and nw):
                 continue
-            taps = np.array([(e + top, f + left) for _, e in th for _, f in tw],
-                            np.int64).reshape(-1, 2)
+            taps = [(e + top, f + left) for _, e in th for _, f in tw]
             wt = np.ascontiguousarray(
                 w[[i for i, _ in th for _ in tw], [j for _ in th for j, _ in tw]]
             ).reshape(len(taps), w.shape[2], C)
