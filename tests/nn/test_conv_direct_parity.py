@@ -140,3 +140,32 @@ def test_compiled_step_on_the_direct_path_equals_eager():
     assert traces == 1 and comp == eager
     for a, b in zip(comp_params, eager_params):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_batch_norm_of_channels_last_input_keeps_its_layout(dtype):
+    """BatchNorm2d on a channels-last input (what the direct convolutions return) gives the
+    numbers of the same input in (N, C, H, W) memory, in training and eval mode, with its
+    output and input gradient channels-last."""
+    rng = np.random.default_rng(3)
+    a = (rng.standard_normal((3, 5, 4, 6)) * 2 + 1).astype(dtype)
+    g = rng.standard_normal(a.shape).astype(dtype)
+    last = np.ascontiguousarray(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+    tol = dict(rtol=1e-5, atol=1e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    results = []
+    for arr in (a, last):
+        bn = nn.BatchNorm2d(5, dtype=dtype)
+        bn.weight._data[:] = np.arange(1, 6)
+        bn.bias._data[:] = -np.arange(5)
+        x = _t(arr, True)
+        y = bn(x)
+        y.backward(_t(g))
+        bn.eval()
+        z = bn(_t(arr))
+        results.append((y._data, x.grad._data, bn.weight.grad._data, bn.bias.grad._data,
+                        bn.running_mean._data, bn.running_var._data, z._data))
+        if arr is last:
+            assert y._data.transpose(0, 2, 3, 1).flags.c_contiguous
+            assert x.grad._data.transpose(0, 2, 3, 1).flags.c_contiguous
+    for ours, ref in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, ref, **tol)
