@@ -685,8 +685,9 @@ THRESHOLDS = {
 def _flat_views(arrays):
     """Same-shape arrays as 1-D arrays traversed in one common order, plus an output.
 
-    Returns ``(flats, out, out_flat)``; views (no copy) when all inputs are C-contiguous or all
-    are Fortran-contiguous, else C-ordered copies.
+    Returns ``(flats, out, out_flat)``; views (no copy) when all inputs are C-contiguous, all
+    Fortran-contiguous, or all one dense layout with permuted axes (``out`` then has it too),
+    else C-ordered copies.
     """
     if all(a.flags.c_contiguous for a in arrays):
         out = np.empty(arrays[0].shape, arrays[0].dtype)
@@ -694,6 +695,14 @@ def _flat_views(arrays):
     if all(a.flags.f_contiguous for a in arrays):
         out = np.empty(arrays[0].shape, arrays[0].dtype, order="F")
         return [a.T.reshape(-1) for a in arrays], out, out.T.reshape(-1)
+    a0 = arrays[0]
+    order = sorted(range(a0.ndim), key=lambda d: -a0.strides[d])
+    if a0.transpose(order).flags.c_contiguous and all(
+            a.strides == a0.strides for a in arrays[1:]):
+        # one dense layout with permuted axes (conv2d's channels-last outputs): kept
+        out_t = np.empty(tuple(a0.shape[d] for d in order), a0.dtype)
+        return ([a.transpose(order).reshape(-1) for a in arrays],
+                out_t.transpose(np.argsort(order)), out_t.reshape(-1))
     out = np.empty(arrays[0].shape, arrays[0].dtype)
     return [np.ascontiguousarray(a).reshape(-1) for a in arrays], out, out.reshape(-1)
 

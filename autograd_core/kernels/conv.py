@@ -22,6 +22,14 @@ next to the columns), which keeps its loop free of bounds tests.
     avg_pool2d_forward(x, win, count_include_pad, divisor_override)   PyTorch's divisors
     avg_pool2d_backward(g, shape, win, count_include_pad, divisor_override)
 
+The direct convolution (``_conv_direct``: no columns, channels-last, for channel counts that
+fill 64-byte vectors; ``direct_supported(dtype, channels)``):
+
+    nhwc_padded(x, top, left[, bottom, right])  -> (N, Hp, Wp, C) channels-last zero-padded copy
+    conv2d_forward(x, weight, bias, win)        -> (N, O, oh, ow), channels-last memory
+    conv2d_input_grad(g, weight, shape, win)    -> (N, C, H, W), channels-last memory
+    conv2d_weight_grad(x, g, win)               -> (O, C, kh, kw)
+
 Each has a numpy twin (``*_numpy``, below), the specification the Numba loops
 (``_conv_numba``, imported on first use) are tested against; ``TAPEGRAD_KERNELS=numpy`` selects
 the twins. Loops run over the ``N*C`` planes, in parallel from :data:`PARALLEL_MIN_SIZE`
@@ -30,6 +38,7 @@ touched elements on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -38,11 +47,16 @@ from numpy.lib.stride_tricks import as_strided
 from autograd_core.kernels import _jit
 
 __all__ = ["Window", "im2col", "col2im", "shift_add", "max_pool2d_forward", "max_pool2d_backward",
-           "avg_pool2d_forward", "avg_pool2d_backward", "PARALLEL_MIN_SIZE"]
+           "avg_pool2d_forward", "avg_pool2d_backward", "direct_supported", "nhwc_padded",
+           "conv2d_forward", "conv2d_input_grad", "conv2d_weight_grad", "PARALLEL_MIN_SIZE"]
 
 #: touched elements from which the parallel builds run (below it, a thread hand-off costs more
 #: than the second core gains; measured with ``tapegrad-bench conv``).
 PARALLEL_MIN_SIZE = _jit.parallel_threshold(default=1 << 18)
+#: multiply-adds from which the direct convolution's parallel builds run: a parallel launch
+#: cost ~10 us here, under 10% of the serial loop's time from 2^23 multiply-adds on (the
+#: shared machine was too busy to show a crossover: both cores were taken)
+DIRECT_PARALLEL_MIN_MACS = 1 << 23
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -62,11 +76,13 @@ class Window(NamedTuple):
     ow: int
 
 
-def _float4(name, arg, a):
+def _float4(name, arg, a, copy=True):
+    """``a`` checked (float32/float64, 4 dims) and C-contiguous (or as it is, ``copy=False``:
+    for callers that read any strides)."""
     if not isinstance(a, np.ndarray) or a.dtype not in _FLOATS or a.ndim != 4:
         raise ValueError(f"{name}: {arg} must be a float32/float64 array of 4 dims, got "
                          f"{getattr(a, 'dtype', type(a).__name__)} {np.shape(a)}")
-    return np.ascontiguousarray(a)
+    return np.ascontiguousarray(a) if copy else a
 
 
 def _check_window(name, win):
@@ -83,6 +99,10 @@ def _nb():
 
 def _parallel(size):
     return size >= PARALLEL_MIN_SIZE and _jit.parallel_enabled()
+
+
+def _direct_parallel(macs):
+    return macs >= DIRECT_PARALLEL_MIN_MACS and _jit.parallel_enabled()
 
 
 def _run(loop, size, *args):
@@ -254,6 +274,216 @@ def avg_pool2d_backward(g: np.ndarray, shape: tuple[int, ...], win: Window,
     return out
 
 
+# ---- direct convolution (no columns) --------------------------------------------------------
+def _lanes(dtype):
+    from autograd_core.kernels._conv_direct import VECTOR_BYTES
+
+    return VECTOR_BYTES // np.dtype(dtype).itemsize
+
+
+def _vb(lanes, channels):
+    return next(v for v in (4, 2, 1) if channels % (lanes * v) == 0)
+
+
+def direct_supported(dtype: np.dtype, channels: int) -> bool:
+    """Whether the direct loops take ``channels`` output channels of ``dtype``: a multiple of
+    one 64-byte vector (16 float32, 8 float64)."""
+    dtype = np.dtype(dtype)
+    return dtype in _FLOATS and channels > 0 and channels % _lanes(dtype) == 0
+
+
+def _check_direct(name, x, w, win):
+    x = _float4(name, "x", x, copy=False)
+    if not isinstance(w, np.ndarray) or w.ndim != 4 or w.dtype != x.dtype or \
+            w.shape[1:] != (x.shape[1], win.kh, win.kw):
+        raise ValueError(f"{name}: weight must be a {x.dtype} array (O, {x.shape[1]}, {win.kh}, "
+                         f"{win.kw}), got {getattr(w, 'dtype', None)} {np.shape(w)}")
+    _check_window(name, win)
+    _check_fits(name, x.shape, win)
+    if not direct_supported(x.dtype, w.shape[0]):
+        raise ValueError(f"{name}: {w.shape[0]} output channels of {x.dtype} are not a multiple "
+                         f"of {_lanes(x.dtype)}")
+    return x, w
+
+
+def nhwc_padded(x: np.ndarray, top: int, left: int, bottom: int | None = None,
+                right: int | None = None, out: np.ndarray | None = None) -> np.ndarray:
+    """``x`` (N, C, H, W), any strides, channels-last and zero-padded: a C-contiguous
+    ``(N, top + H + bottom, left + W + right, C)`` (bottom/right default to top/left; into
+    ``out`` if given, an array of that shape and dtype). From a channels-last ``x`` (what the
+    direct loops return) it is a plain copy of rows. numpy only (no loop of its own)."""
+    x = _float4("nhwc_padded", "x", x, copy=False)
+    N, C, H, W = x.shape
+    bottom = top if bottom is None else bottom
+    right = left if right is None else right
+    if min(top, left, bottom, right) < 0:
+        raise ValueError(f"nhwc_padded: negative padding {(top, left, bottom, right)}")
+    want = (N, top + H + bottom, left + W + right, C)
+    if out is None:
+        out = np.empty(want, x.dtype)
+    elif (not isinstance(out, np.ndarray) or out.shape != want or out.dtype != x.dtype
+          or not out.flags.c_contiguous):
+        raise ValueError(f"nhwc_padded: out must be a C-contiguous {x.dtype} array of shape "
+                         f"{want}, got {getattr(out, 'dtype', None)} {np.shape(out)}")
+    # numpy's copies: 3x faster than a Numba loop over positions for a channels-last x (a
+    # plain copy of rows), 1.3x for (N, C, H, W) (ResNet-8's 16x32x32 inputs)
+    for border in (out[:, :top], out[:, top + H:], out[:, top:top + H, :left],
+                   out[:, top:top + H, left + W:]):
+        border.fill(0)
+    out[:, top:top + H, left:left + W] = x.transpose(0, 2, 3, 1)
+    return out
+
+
+def _runs(taps):
+    """The taps ``[(dy, dx), ...]`` as runs ``(dy, dx, count, first)`` of neighbours
+    ``(dy, dx), (dy, dx + 1), ...`` (int64 ``(R, 4)``), the loops' unit of contiguous input."""
+    runs: list[list[int]] = []
+    for t, (dy, dx) in enumerate(taps):
+        last = runs[-1] if runs else None
+        if last and last[0] == dy and last[1] + last[2] == dx:
+            last[2] += 1
+        else:
+            runs.append([dy, dx, 1, t])
+    return np.array(runs, np.int64).reshape(-1, 4)
+
+
+def _direct(xp, wt, taps, bias, out, oh, ow, sh, sw, oy0=0, ox0=0, osh=1, osw=1):
+    from autograd_core.kernels import _conv_direct as D
+
+    lanes = _lanes(xp.dtype)
+    taps = _runs(taps)
+    par = _direct_parallel(oh * ow * xp.shape[0] * wt.size) and xp.shape[0] > 1
+    D.build("forward", lanes, _vb(lanes, wt.shape[2]), par)(
+        xp, wt, taps, bias, out, oh, ow, sh, sw, oy0, ox0, osh, osw)
+
+
+def _check_padded(name, padded, x, win):
+    want = (x.shape[0], x.shape[2] + 2 * win.ph, x.shape[3] + 2 * win.pw, x.shape[1])
+    if padded is not None and (not isinstance(padded, np.ndarray) or padded.shape != want
+                               or padded.dtype != x.dtype or not padded.flags.c_contiguous):
+        raise ValueError(f"{name}: padded must be nhwc_padded(x, {win.ph}, {win.pw}): a "
+                         f"C-contiguous {x.dtype} array of shape {want}, got "
+                         f"{getattr(padded, 'dtype', None)} {np.shape(padded)}")
+    return nhwc_padded(x, win.ph, win.pw) if padded is None else padded
+
+
+def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
+                   win: Window, padded: np.ndarray | None = None) -> np.ndarray:
+    """``(N, O, oh, ow)``: the cross-correlation of ``x`` (N, C, H, W) with ``weight``
+    (O, C, kh, kw) plus ``bias`` (O,), zero padding, ``groups == 1``, ``O`` a multiple of
+    :func:`direct_supported`'s vector. Numba: the direct loops (no columns) on ``padded``
+    (``nhwc_padded(x, ph, pw)``, made here if not given), the result in channels-last memory
+    (a transposed view of a C-contiguous ``(N, oh, ow, O)``)."""
+    x, w = _check_direct("conv2d_forward", x, weight, win)
+    O = w.shape[0]
+    if bias is not None and (not isinstance(bias, np.ndarray) or bias.dtype != x.dtype
+                             or bias.shape != (O,)):
+        raise ValueError(f"conv2d_forward: bias must be a {x.dtype} array ({O},), got "
+                         f"{getattr(bias, 'dtype', None)} {np.shape(bias)}")
+    if not _jit.use_numba():
+        return conv2d_forward_numpy(x, w, bias, win)
+    taps = [(i * win.dh, j * win.dw) for i in range(win.kh) for j in range(win.kw)]
+    wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(-1, w.shape[1], O)
+    out = np.empty((x.shape[0], win.oh, win.ow, O), x.dtype)
+    b = np.zeros(O, x.dtype) if bias is None else np.ascontiguousarray(bias)
+    xp = _check_padded("conv2d_forward", padded, x, win)
+    _direct(xp, wt, taps, b, out, win.oh, win.ow, win.sh, win.sw)
+    return out.transpose(0, 3, 1, 2)
+
+
+def _phase_taps(size, k, s, p, d, o):
+    """For each phase ``a < s`` of the input positions ``y = a + s*t`` (``t < count``): the taps
+    ``i`` with ``y = oy*s + i*d - p`` for an integer ``oy = t + e``, as ``(count, [(i, e)])``."""
+    return [(-(-(size - a) // s), [(i, (a + p - i * d) // s) for i in range(k)
+                                   if (a + p - i * d) % s == 0]) for a in range(s)]
+
+
+def conv2d_input_grad(g: np.ndarray, weight: np.ndarray, shape: tuple[int, ...],
+                      win: Window,
+                      work: Callable[[tuple[int, ...], np.dtype], np.ndarray] | None = None
+                      ) -> np.ndarray:
+    """The gradient ``(N, C, H, W)`` = ``shape`` of :func:`conv2d_forward`'s input for the
+    output gradient ``g`` (N, O, oh, ow); ``C`` a multiple of :func:`direct_supported`'s
+    vector. Numba: per phase ``(y % sh, x % sw)`` of the input positions, the forward loops
+    over the taps that reach it (the kernel transposed), channels-last like the forward.
+    ``work(shape, dtype)``: where the padded copy of ``g`` goes (default: a new array)."""
+    N, C, H, W = (int(s) for s in shape)
+    g = _float4("conv2d_input_grad", "g", g, copy=False)
+    _check_window("conv2d_input_grad", win)
+    _check_fits("conv2d_input_grad", (N, C, H, W), win)
+    if (not isinstance(weight, np.ndarray) or weight.dtype != g.dtype or g.shape[0] != N
+            or weight.shape != (g.shape[1], C, win.kh, win.kw)
+            or g.shape[2:] != (win.oh, win.ow)):
+        raise ValueError(f"conv2d_input_grad: g {g.dtype} {g.shape} and weight "
+                         f"{getattr(weight, 'dtype', None)} {np.shape(weight)} do not fit the "
+                         f"input {tuple(shape)} and {win}")
+    if not direct_supported(g.dtype, C):
+        raise ValueError(f"conv2d_input_grad: {C} input channels of {g.dtype} are not a "
+                         f"multiple of {_lanes(g.dtype)}")
+    if not _jit.use_numba():
+        return conv2d_input_grad_numpy(g, weight, (N, C, H, W), win)
+    rows = _phase_taps(H, win.kh, win.sh, win.ph, win.dh, win.oh)
+    cols = _phase_taps(W, win.kw, win.sw, win.pw, win.dw, win.ow)
+    es_h = [e for _, taps in rows for _, e in taps] or [0]
+    es_w = [e for _, taps in cols for _, e in taps] or [0]
+    top, left = max(0, -min(es_h)), max(0, -min(es_w))
+    bottom = max(0, max(n - 1 + e for n, taps in rows for _, e in taps or [(0, 0)]) - win.oh + 1)
+    right = max(0, max(n - 1 + e for n, taps in cols for _, e in taps or [(0, 0)]) - win.ow + 1)
+    gp = nhwc_padded(g, top, left, bottom, right, out=None if work is None else work(
+        (N, top + win.oh + bottom, left + win.ow + right, g.shape[1]), g.dtype))
+    w = np.ascontiguousarray(weight.transpose(2, 3, 0, 1))  # (kh, kw, O, C)
+    out = np.empty((N, H, W, C), g.dtype)
+    zero = np.zeros(C, g.dtype)
+    for a, (nh, th) in enumerate(rows):
+        for b, (nw, tw) in enumerate(cols):
+            if not (nh and nw):
+                continue
+            taps = [(e + top, f + left) for _, e in th for _, f in tw]
+            wt = np.ascontiguousarray(
+                w[[i for i, _ in th for _ in tw], [j for _ in th for j, _ in tw]]
+            ).reshape(len(taps), w.shape[2], C)
+            _direct(gp, wt, taps, zero, out, nh, nw, 1, 1, a, b, win.sh, win.sw)
+    return out.transpose(0, 3, 1, 2)
+
+
+def conv2d_weight_grad(x: np.ndarray, g: np.ndarray, win: Window,
+                       padded: np.ndarray | None = None) -> np.ndarray:
+    """The gradient ``(O, C, kh, kw)`` of :func:`conv2d_forward`'s weight for the output
+    gradient ``g`` (N, O, oh, ow) and input ``x`` (N, C, H, W); ``O`` a multiple of
+    :func:`direct_supported`'s vector; ``padded`` as :func:`conv2d_forward`'s."""
+    x = _float4("conv2d_weight_grad", "x", x, copy=False)
+    g = _float4("conv2d_weight_grad", "g", g, copy=False)
+    _check_window("conv2d_weight_grad", win)
+    _check_fits("conv2d_weight_grad", x.shape, win)
+    N, C = x.shape[:2]
+    O = g.shape[1]
+    if g.dtype != x.dtype or g.shape != (N, O, win.oh, win.ow):
+        raise ValueError(f"conv2d_weight_grad: g must be a {x.dtype} array ({N}, O, {win.oh}, "
+                         f"{win.ow}), got {g.dtype} {g.shape}")
+    if not direct_supported(g.dtype, O):
+        raise ValueError(f"conv2d_weight_grad: {O} output channels of {g.dtype} are not a "
+                         f"multiple of {_lanes(g.dtype)}")
+    if not _jit.use_numba():
+        return conv2d_weight_grad_numpy(x, g, win)
+    from autograd_core.kernels import _conv_direct as D
+
+    lanes = _lanes(x.dtype)
+    # the parallel build sums runs of samples into one partial gradient per thread
+    par = _direct_parallel(g.size * C * win.kh * win.kw) and N > 1
+    parts = min(N, _nb_threads()) if par else 1
+    gw = np.zeros((parts, win.kh * win.kw * C, O), x.dtype)
+    D.build("weight_grad", lanes, _vb(lanes, O), par)(
+        _check_padded("conv2d_weight_grad", padded, x, win),
+        np.ascontiguousarray(g.transpose(0, 2, 3, 1)), gw,
+        win.kh, win.kw, win.sh, win.sw, win.dh, win.dw)
+    total = gw[0] if parts == 1 else gw.sum(axis=0)
+    return np.ascontiguousarray(total.reshape(win.kh, win.kw, C, O).transpose(3, 2, 0, 1))
+
+
+def _nb_threads():
+    return _jit.numba_module().get_num_threads()
+
+
 # ---- numpy twins ------------------------------------------------------------------------------
 def _windows(xp, win):
     """A read-only strided view ``(N, C, kh, kw, oh, ow)`` of the padded input ``xp``."""
@@ -353,6 +583,25 @@ def avg_pool2d_backward_numpy(g, shape, win, count_include_pad=True, divisor_ove
     gd = g / div
     cols6 = np.broadcast_to(gd[:, :, None, None], g.shape[:2] + (win.kh, win.kw) + g.shape[2:])
     return _scatter_windows(cols6, shape, win)
+
+
+def conv2d_forward_numpy(x, w, bias, win):
+    N, O = x.shape[0], w.shape[0]
+    out = np.matmul(w.reshape(O, -1), im2col_numpy(x, win)).reshape(N, O, win.oh, win.ow)
+    return out if bias is None else out + bias.reshape(1, O, 1, 1)
+
+
+def conv2d_input_grad_numpy(g, w, shape, win):
+    N, O = g.shape[:2]
+    gcols = np.matmul(w.reshape(O, -1).T, g.reshape(N, O, -1))
+    return col2im_numpy(np.ascontiguousarray(gcols), shape, win)
+
+
+def conv2d_weight_grad_numpy(x, g, win):
+    N, O = g.shape[:2]
+    cols = im2col_numpy(x, win)
+    gw = np.einsum("nol,nkl->ok", g.reshape(N, O, -1), cols)
+    return gw.reshape(O, x.shape[1], win.kh, win.kw).astype(x.dtype)
 
 
 def shift_add_numpy(t, offs, out):

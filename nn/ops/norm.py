@@ -23,6 +23,27 @@ def _channel_layout(shape, axes, kind):
             math.prod(shape[kept[-1] + 1:]))
 
 
+def _channels_last(x, layout, kind):
+    """For batch norm of an ``(N, C, *spatial)`` ``x`` stored channels-last (conv2d's direct
+    path leaves its outputs so): the axis order that makes it C-contiguous, else None. The
+    kernels then take it as ``(N*S, C, 1)`` rows and the result keeps the layout: copying it to
+    (N, C, H, W) and back around every batch norm cost more than the row kernels' slower sums."""
+    if kind != "batch" or x.ndim < 3 or layout[2] == 1 or x.flags.c_contiguous:
+        return None
+    perm = (0,) + tuple(range(2, x.ndim)) + (1,)
+    return perm if x.transpose(perm).flags.c_contiguous else None
+
+
+def _rows(a, perm, C):
+    """``a`` (channels-last, ``perm`` from ``_channels_last``) as ``(N*S, C, 1)`` rows."""
+    return np.ascontiguousarray(a.transpose(perm)).reshape(-1, C, 1)
+
+
+def _unrows(r, perm, shape):
+    """The inverse of ``_rows``: ``(N*S, C, 1)`` back to ``shape``, channels-last memory."""
+    return r.reshape(tuple(shape[i] for i in perm)).transpose(np.argsort(perm))
+
+
 def _per_channel(p, layout, default):
     """A per-channel parameter (C,) as a float64 array over the kernel's K = reps * C channels."""
     if p is None:
@@ -74,9 +95,14 @@ class NormOp(Node):
         self.layout = None
         if x.dtype in (np.float32, np.float64):
             self.layout = _channel_layout(stat_shape, axes, kind)
+        self.perm = None
         if self.layout is not None:  # per-channel Numba kernels, sums in float64
-            x = np.ascontiguousarray(x)
-            x3 = x.reshape(self.layout)
+            self.perm = _channels_last(x, self.layout, kind)
+            if self.perm is None:
+                x = np.ascontiguousarray(x)
+                x3 = x.reshape(self.layout)
+            else:
+                x3 = _rows(x, self.perm, self.layout[1])
             if stats is None:
                 mean, var = K.channel_stats(x3)
             else:
@@ -85,7 +111,8 @@ class NormOp(Node):
             inv = 1.0 / np.sqrt(var + eps)
             self.chan = (mean, inv)
             y = K.channel_scale_shift(x3, mean, inv * _per_channel(weight, self.layout, 1.0),
-                                      _per_channel(bias, self.layout, 0.0)).reshape(x.shape)
+                                      _per_channel(bias, self.layout, 0.0))
+            y = y.reshape(x.shape) if self.perm is None else _unrows(y, self.perm, x.shape)
             mean = mean.reshape(keep).astype(x.dtype)
             invstd = inv.reshape(keep).astype(x.dtype)
         else:
@@ -147,8 +174,11 @@ class NormOp(Node):
     def _kernel_backward(self, g, x, w):
         need = self.needs_input_grad
         A, Kc, S = self.layout
-        x3 = x.reshape(self.layout)
-        g3 = np.ascontiguousarray(g, dtype=x.dtype).reshape(self.layout)
+        if self.perm is None:
+            x3 = x.reshape(self.layout)
+            g3 = np.ascontiguousarray(g, dtype=x.dtype).reshape(self.layout)
+        else:
+            x3, g3 = _rows(x, self.perm, Kc), _rows(g.astype(x.dtype, copy=False), self.perm, Kc)
         mean, inv = self.chan
         sg, sgx = K.channel_grad_sums(g3, x3, mean)
         gx = gw = gb = None
@@ -157,7 +187,8 @@ class NormOp(Node):
             zero = np.zeros(Kc)
             n = A * S
             b, c = (-a * inv * inv * sgx / n, -a * sg / n) if self.batch_stats else (zero, zero)
-            gx = K.channel_backward(g3, x3, mean, a, b, c).reshape(x.shape)
+            gx = K.channel_backward(g3, x3, mean, a, b, c)
+            gx = gx.reshape(x.shape) if self.perm is None else _unrows(gx, self.perm, x.shape)
         if need[1]:
             gw = (inv * sgx).reshape(-1, w.size).sum(0).reshape(w.shape).astype(w.dtype)
         if need[2]:

@@ -65,3 +65,26 @@ def test_fast_path_matches_general_path(dtype):
         np.testing.assert_array_equal(bwd(a, g), bwd(np.asfortranarray(a), np.asfortranarray(g)))
     with pytest.raises(ValueError, match="relu_backward: x and g must have the same shape"):
         K.relu_backward(x, g[:, :4].copy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_permuted_dense_layouts_are_kept(dtype):
+    """Arrays of one dense layout with permuted axes (conv2d's channels-last outputs) run as
+    flat views and give a result in that layout; mixed layouts give C order; the values are
+    the contiguous path's either way."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((2, 3, 4, 5)).astype(dtype)
+    g = rng.standard_normal((2, 3, 4, 5)).astype(dtype)
+
+    def last(a):  # (N, C, H, W) values in (N, H, W, C) memory
+        return np.ascontiguousarray(a.transpose(0, 2, 3, 1)).transpose(0, 3, 1, 2)
+
+    y = K.relu_forward(last(x))
+    assert y.transpose(0, 2, 3, 1).flags.c_contiguous
+    np.testing.assert_array_equal(y, np.maximum(x, 0))
+    gx = K.relu_backward(last(x), last(g))
+    assert gx.transpose(0, 2, 3, 1).flags.c_contiguous
+    np.testing.assert_array_equal(gx, np.where(x > 0, g, 0))
+    mixed = K.relu_backward(last(x), g)
+    assert mixed.flags.c_contiguous
+    np.testing.assert_array_equal(mixed, np.where(x > 0, g, 0))

@@ -13,19 +13,25 @@ from hypothesis import strategies as st
 import autograd_core as ag
 import nn
 import nn.functional as F
+from autograd_core.kernels import _conv_direct as conv_direct
 from autograd_core.ops import conv as conv_ops
 
-#: Conv2dOp's two forward/backward paths: im2col (groups > 1 or columns below a size) and the
-#: shifted products (groups == 1, big columns), here forced either way on tiny sizes; "blocks"
-#: also splits the shifted products into 3-row blocks
-PATHS = {"im2col": (10**18, 2048), "shifted": (1, 2048), "blocks": (1, 3)}
+#: Conv2dOp's three forward/backward paths: im2col (groups > 1 or columns below a size), the
+#: shifted products (groups == 1, big columns) and the direct loops (groups == 1, channel counts
+#: that fill a vector), here forced each way on tiny sizes; "blocks" also splits the shifted
+#: products into 3-row blocks; "direct" shrinks the vectors to 8 bytes (one float64, two
+#: float32), so that tiny channel counts take the direct loops (odd float32 ones do not).
+#: Values: (SHIFTED_MIN_COLS, _BLOCK, DIRECT_MIN_DEPTH, VECTOR_BYTES)
+PATHS = {"im2col": (10**18, 2048, 10**18, 64), "shifted": (1, 2048, 10**18, 64),
+         "blocks": (1, 3, 10**18, 64), "direct": (10**18, 2048, 0, 8)}
+_SETTINGS = [(conv_ops.Conv2dOp, "SHIFTED_MIN_COLS"), (conv_ops, "_BLOCK"),
+             (conv_ops.Conv2dOp, "DIRECT_MIN_DEPTH"), (conv_direct, "VECTOR_BYTES")]
 
 
 @pytest.fixture(params=sorted(PATHS))
 def conv_path(request, monkeypatch):
-    threshold, block = PATHS[request.param]
-    monkeypatch.setattr(conv_ops.Conv2dOp, "SHIFTED_MIN_COLS", threshold)
-    monkeypatch.setattr(conv_ops, "_BLOCK", block)
+    for (owner, name), value in zip(_SETTINGS, PATHS[request.param]):
+        monkeypatch.setattr(owner, name, value)
     return request.param
 
 
@@ -36,11 +42,13 @@ class _Path:
         self.values = PATHS[name]
 
     def __enter__(self):
-        self.saved = conv_ops.Conv2dOp.SHIFTED_MIN_COLS, conv_ops._BLOCK
-        conv_ops.Conv2dOp.SHIFTED_MIN_COLS, conv_ops._BLOCK = self.values
+        self.saved = [getattr(owner, name) for owner, name in _SETTINGS]
+        for (owner, name), value in zip(_SETTINGS, self.values):
+            setattr(owner, name, value)
 
     def __exit__(self, *exc):
-        conv_ops.Conv2dOp.SHIFTED_MIN_COLS, conv_ops._BLOCK = self.saved
+        for (owner, name), value in zip(_SETTINGS, self.saved):
+            setattr(owner, name, value)
 
 
 def _t(a, grad=False):
