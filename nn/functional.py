@@ -2165,3 +2165,500 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
 from nn._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
 
 __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+
+
+# ---- issue 12, second batch: normalize, glu, softmin, shrinks, threshold, rms_norm, pdist ---
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
+              out: Tensor | None = None) -> Tensor:
+    r"""Divides ``input`` by its ``p``-norm along ``dim``:
+    :math:`v / \max(\lVert v \rVert_p, \epsilon)`.
+
+    Args:
+        input (Tensor): the input, of any shape.
+        p (float): the norm's order. Default: ``2.0``.
+        dim (int or tuple of ints): the dimension(s) of the vectors. Default: ``1``.
+        eps (float): the smallest norm divided by. Default: ``1e-12``.
+        out (Tensor, optional): the output tensor (not differentiable). Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.normalize(ag.tensor([[3.0, 4.0], [0.0, 0.0]]))
+        tensor([[0.6000, 0.8000],
+                [0.0000, 0.0000]])
+    """
+    x = _t(input)
+    denom = ag.clamp(ag.linalg.vector_norm(x, p, dim=dim, keepdim=True), min=eps)
+    if out is None:
+        return x / denom.expand_as(x)
+    return ag.div(x, denom.expand_as(x), out=out)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    r"""The gated linear unit: splits ``input`` in halves :math:`a, b` along ``dim`` and
+    returns :math:`a \otimes \sigma(b)` (Dauphin et al., 2017).
+
+    Args:
+        input (Tensor): the input; ``dim`` must have an even size.
+        dim (int): the dimension split in two. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.glu(ag.tensor([[1.0, 2.0, 0.0, 100.0]]))
+        tensor([[0.5000, 2.0000]])
+    """
+    x = _t(input)
+    if x.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    if not -x.ndim <= dim < x.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-x.ndim}, {x.ndim - 1}], but got {dim})")
+    n = x.shape[dim]
+    if n % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension "
+                           f"{dim % x.ndim} is size {n}")
+    a, b = ag.chunk(x, 2, dim)
+    return a * b.sigmoid()
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: Any = None) -> Tensor:
+    r"""Applies :math:`\exp(-x_i) / \sum_j \exp(-x_j)` along ``dim`` (softmax of ``-input``).
+
+    Args:
+        input (Tensor): the input.
+        dim (int): the dim the result sums to 1 along (``None``: PyTorch's deprecated implicit
+            choice, with its warning). Default: ``None``.
+        dtype (dtype, optional): cast the input to this dtype first. Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.softmin(ag.tensor([0.0, 1.0]), dim=0)
+        tensor([0.7311, 0.2689])
+    """
+    x = _t(input)
+    if dtype is not None:
+        x = x.to(dtype)
+    if dim is None:
+        dim = _get_softmax_dim("softmin", x.ndim, _stacklevel)
+    return (-x).softmax(dim)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    r"""Applies :math:`x` where :math:`|x| > \lambda`, else 0, elementwise.
+
+    Args:
+        input (Tensor): the input.
+        lambd (float): the :math:`\lambda` of the dead zone. Default: ``0.5``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.hardshrink(ag.tensor([-1.0, 0.3, 0.5, 2.0]))
+        tensor([-1.,  0.,  0.,  2.])
+    """
+    x = _t(input)
+    return ag.where(np.abs(x._data) > lambd, x, ag.zeros_like(x))
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    r"""Applies :math:`x - \lambda` where :math:`x > \lambda`, :math:`x + \lambda` where
+    :math:`x < -\lambda`, else 0, elementwise.
+
+    Args:
+        input (Tensor): the input.
+        lambd (float): the :math:`\lambda` (at least 0). Default: ``0.5``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.softshrink(ag.tensor([-1.0, 0.3, 2.0]))
+        tensor([-0.5000,  0.0000,  1.5000])
+    """
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    x = _t(input)
+    return x - ag.clamp(x, -lambd, lambd)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    r"""Applies :math:`x` where :math:`x > \text{threshold}`, else ``value``, elementwise.
+
+    Args:
+        input (Tensor): the input.
+        threshold (float): the value to threshold at.
+        value (float): the value written below (or at) the threshold.
+        inplace (bool): accepted and ignored (the result is a new tensor); see
+            :func:`threshold_`. Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.threshold(ag.tensor([-1.0, 0.5, 2.0]), 0.5, -7.0)
+        tensor([-7., -7.,  2.])
+    """
+    x = _t(input)
+    return ag.where(x._data > threshold, x, ag.full_like(x, value))
+
+
+def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],
+             weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    r"""Root-mean-square normalisation over the trailing ``normalized_shape`` axes
+    (Zhang & Sennrich, 2019): :math:`x / \sqrt{\text{mean}(x^2) + \epsilon} \cdot w`.
+
+    Args:
+        input (Tensor): input of shape ``(*, *normalized_shape)``.
+        normalized_shape (int or sequence of int): the trailing shape to normalise over.
+        weight (Tensor, optional): elementwise scale of shape ``normalized_shape``.
+        eps (float, optional): added to the mean square; ``None`` means
+            ``ag.finfo(input.dtype).eps``. Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.rms_norm(ag.tensor([[3.0, 4.0], [1.0, -1.0]]), [2], eps=0.0)
+        tensor([[ 0.8485,  1.1314],
+                [ 1.0000, -1.0000]])
+    """
+    x = _t(input)
+    shape = ((int(normalized_shape),) if isinstance(normalized_shape, (int, np.integer))
+             else tuple(int(s) for s in normalized_shape))
+    k = len(shape)
+    if x.ndim < k or tuple(x.shape[x.ndim - k:]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(str(s) for s in shape)}], but got input of size {list(x.shape)}")
+    if weight is not None and tuple(_t(weight).shape) != shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
+                           f"weight of shape {list(_t(weight).shape)} and normalized_shape = "
+                           f"{list(shape)}")
+    if eps is None:
+        eps = float(np.finfo(x._data.dtype).eps)
+    axes = tuple(range(x.ndim - k, x.ndim))
+    y = x * ((x * x).mean(axes, keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    r"""The ``p``-norm distance between every pair of rows of an ``(N, M)`` input: the upper
+    triangle of the distance matrix, row by row, as a vector of ``N (N - 1) / 2``.
+
+    Args:
+        input (Tensor): the rows, ``(N, M)``.
+        p (float): the norm's order, in ``[0, inf]``. Default: ``2``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.pdist(ag.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]]))
+        tensor([5.0000, 1.0000, 4.2426])
+    """
+    x = _t(input)
+    if x.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {x.ndim}D")
+    if x._data.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    i, j = np.triu_indices(x.shape[0], 1)
+    return ag.linalg.vector_norm(x[i] - x[j], p, dim=1)
+
+
+__all__ += ["normalize", "glu", "softmin", "hardshrink", "softshrink", "threshold", "rms_norm",
+            "pdist"]
+
+
+# ---- issue 12, second batch: margin and embedding losses -----------------------------------
+def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    r"""The two-class logistic loss :math:`\log(1 + e^{-y x})` elementwise, then reduced.
+
+    Args:
+        input (Tensor): the scores.
+        target (Tensor): 1 or -1, the same shape as ``input``.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.soft_margin_loss(ag.tensor([0.0, 2.0]), ag.tensor([1.0, -1.0]), reduction="none")
+        tensor([0.6931, 2.1269])
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    return _reduce(softplus(-_t(target) * _t(input)), reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    r"""``input`` (a distance) where ``target`` is 1, :math:`\max(0, \text{margin} - x)` where
+    it is -1; then reduced.
+
+    Args:
+        input (Tensor): the distances.
+        target (Tensor): 1 or -1, the same shape as ``input``.
+        margin (float): Default: ``1.0``.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.hinge_embedding_loss(ag.tensor([0.3, 0.3]), ag.tensor([1.0, -1.0]),
+        ...                        reduction="none")
+        tensor([0.3000, 0.7000])
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    x, y = _t(input), _const(target)
+    zero = ag.zeros_like(x)
+    loss = (ag.where(y != 1, (margin - x).clamp(min=0.0), zero)
+            + ag.where(y != -1, x, zero))
+    return _reduce(loss, reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                size_average: bool | None = None, reduce: bool | None = None,
+                                reduction: str = "mean") -> Tensor:
+    r"""One-versus-all logistic loss over ``C`` labels:
+    :math:`-\frac{1}{C} \sum_i w_i (y_i \log \sigma(x_i) + (1 - y_i) \log \sigma(-x_i))` per
+    sample, then reduced over the samples.
+
+    Args:
+        input (Tensor): ``(N, C)`` or ``(C,)`` scores.
+        target (Tensor): 0 or 1 per label, the same shape as ``input``.
+        weight (Tensor, optional): a weight per label (``C``), a constant.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.multilabel_soft_margin_loss(ag.tensor([[0.0, 0.0]]), ag.tensor([[1.0, 0.0]]))
+        tensor(0.6931)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    x, y = _t(input), _t(target)
+    loss = -(y * logsigmoid(x) + (1 - y) * logsigmoid(-x))
+    if weight is not None:
+        loss = loss * _t(weight)
+    loss = loss.sum(-1) / x.shape[-1]
+    return _reduce(loss, reduction)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                          size_average: bool | None = None, reduce: bool | None = None,
+                          reduction: str = "mean") -> Tensor:
+    r""":math:`1 - \cos(x_1, x_2)` where ``target`` is 1,
+    :math:`\max(0, \cos(x_1, x_2) - \text{margin})` where it is -1; then reduced.
+
+    Args:
+        input1 (Tensor): ``(N, D)`` or ``(D,)``.
+        input2 (Tensor): the same shape as ``input1``.
+        target (Tensor): 1 or -1, ``(N,)`` or ``()``.
+        margin (float): in ``[-1, 1]``. Default: ``0``.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> a, b = ag.tensor([[1.0, 0.0], [1.0, 0.0]]), ag.tensor([[1.0, 1.0], [1.0, 1.0]])
+        >>> F.cosine_embedding_loss(a, b, ag.tensor([1.0, -1.0]), reduction="none")
+        tensor([0.2929, 0.7071])
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    a, b, y = _t(input1), _t(input2), _const(target)
+    k = y.ndim
+    if k == 0 and (a.ndim != 1 or b.ndim != 1):
+        raise RuntimeError(f"0D target tensor expects 1D input tensors, but found inputs with "
+                           f"sizes {list(a.shape)} and {list(b.shape)}.")
+    if k == 1 and (a.ndim != 2 or b.ndim != 2):
+        raise RuntimeError(f"1D target tensor expects 2D input tensors, but found inputs with "
+                           f"sizes {list(a.shape)} and {list(b.shape)}.")
+    if k > 1:
+        raise RuntimeError(f"{k}D target tensor expected, multi-target not supported")
+    eps = 1e-12  # PyTorch's EPSILON, added to both squared magnitudes
+    cos = (a * b).sum(k) / (((a * a).sum(k) + eps) * ((b * b).sum(k) + eps)).sqrt()
+    zero = ag.zeros_like(cos)
+    loss = (ag.where(y == 1, 1 - cos, zero)
+            + ag.where(y == -1, (cos - margin).clamp(min=0.0), zero))
+    return _reduce(loss, reduction)
+
+
+def _margin_layout(name: str, x: Tensor, target: Any) -> tuple[Tensor, np.ndarray]:
+    """``input`` as ``(N, C)`` and the integer target as an array (a 1-D input is one
+    sample)."""
+    if x.ndim not in (1, 2) or x.numel() == 0:
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
+                           f"size, but got: {list(x.shape)}")
+    y = np.asarray(_const(target))
+    if y.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}: expected target of an integer dtype (class indices), got "
+                           f"{y.dtype}")
+    return (x.reshape(1, -1) if x.ndim == 1 else x), y
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average: bool | None = None,
+                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    r"""Multi-class hinge loss: per sample with class :math:`y`,
+    :math:`\frac{1}{C} \sum_{i \ne y} \max(0, w_y (\text{margin} - x_y + x_i))^p`; then
+    reduced over the samples.
+
+    Args:
+        input (Tensor): ``(N, C)`` or ``(C,)`` scores.
+        target (Tensor): class indices, ``(N,)`` or ``()``.
+        p (int): 1 or 2. Default: ``1``.
+        margin (float): Default: ``1.0``.
+        weight (Tensor, optional): a weight per class (``C``), a constant.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.multi_margin_loss(ag.tensor([[0.1, 0.2, 0.4, 0.8]]), ag.tensor([3]))
+        tensor(0.3250)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    w = _const(weight)
+    if w is not None and w.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    x0 = _t(input)
+    x, y = _margin_layout("multi_margin_loss", x0, target)
+    n, c = x.shape
+    if y.size != n or (x0.ndim == 2 and y.ndim != 1) or y.ndim > 1:
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{n}], but got "
+            f"{list(y.shape)}. Input has shape {list(x0.shape)}.")
+    y = y.reshape(n)
+    if ((y < 0) | (y >= c)).any():
+        raise RuntimeError("target out of range")
+    if w is not None and w.size != c:
+        raise RuntimeError(f"inconsistent weight size, expected {c} but got {list(w.shape)}")
+    rows = np.arange(n)
+    z = (margin - x[rows, y].reshape(n, 1) + x).clamp(min=0.0)
+    if p == 2:
+        z = z * z
+    if w is not None:
+        z = z * w[y].reshape(n, 1).astype(x._data.dtype)
+    others = np.ones((n, c), dtype=x._data.dtype)
+    others[rows, y] = 0
+    loss = (z * others).sum(1) / c
+    return _reduce(loss.reshape(()) if x0.ndim == 1 else loss, reduction)
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+                           reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    r"""Multi-label hinge loss: per sample, with target classes :math:`J` (the indices in
+    ``target`` before the first -1),
+    :math:`\frac{1}{C} \sum_{j \in J} \sum_{i \notin J} \max(0, 1 - (x_j - x_i))`; then
+    reduced over the samples.
+
+    Args:
+        input (Tensor): ``(N, C)`` or ``(C,)`` scores.
+        target (Tensor): class indices, the same shape as ``input``, padded with -1.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.multilabel_margin_loss(ag.tensor([[0.1, 0.2, 0.4, 0.8]]),
+        ...                          ag.tensor([[3, 0, -1, 1]]))
+        tensor(0.8500)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    x0 = _t(input)
+    x, y = _margin_layout("multilabel_margin_loss", x0, target)
+    if tuple(y.shape) != tuple(x0.shape):
+        raise RuntimeError(f"inconsistent target size: {list(y.shape)} for input of size: "
+                           f"{list(x0.shape)}")
+    n, c = x.shape
+    y = y.reshape(n, c)
+    # how often each class is listed before the first -1 (PyTorch counts repeats)
+    listed = np.cumprod(y != -1, axis=1).astype(bool)
+    if ((y[listed] < 0) | (y[listed] >= c)).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    counts = np.zeros((n, c))
+    np.add.at(counts, (np.nonzero(listed)[0], y[listed]), 1)
+    pairs = (counts[:, :, None] * (counts == 0)[:, None, :]).astype(x._data.dtype)
+    hinge = (1.0 - x.reshape(n, c, 1) + x.reshape(n, 1, c)).clamp(min=0.0)
+    loss = (hinge * pairs).sum((1, 2)) / c
+    return _reduce(loss.reshape(()) if x0.ndim == 1 else loss, reduction)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function: Any = None, margin: float = 1.0,
+                                      swap: bool = False, reduction: str = "mean") -> Tensor:
+    r""":math:`\max(d(a, p) - d(a, n) + \text{margin}, 0)` with any distance ``d``
+    (:func:`pairwise_distance` by default); ``swap`` uses :math:`\min(d(a, n), d(p, n))`.
+
+    Args:
+        anchor (Tensor), positive (Tensor), negative (Tensor): the same number of dims.
+        distance_function (Callable, optional): ``d(x1, x2) -> Tensor``, non-negative.
+            Default: ``None`` (:func:`pairwise_distance`).
+        margin (float): greater than 0. Default: ``1.0``.
+        swap (bool): the distance swap of Balntas et al. Default: ``False``.
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> a, pos, neg = ag.zeros(1, 2), ag.tensor([[6.0, 8.0]]), ag.tensor([[3.0, 4.0]])
+        >>> l1 = lambda u, v: (u - v).abs().sum(-1)
+        >>> F.triplet_margin_with_distance_loss(a, pos, neg, distance_function=l1)
+        tensor(8.)
+    """
+    check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    a, po, ne = _t(anchor), _t(positive), _t(negative)
+    if not (a.ndim == po.ndim == ne.ndim):
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number "
+            f"of dimensions, but got: anchor {a.ndim}D, positive {po.ndim}D, and negative "
+            f"{ne.ndim}D inputs")
+    d = pairwise_distance if distance_function is None else distance_function
+    d_pos, d_neg = d(a, po), d(a, ne)
+    if swap:
+        d_neg = ag.minimum(d_neg, d(po, ne))
+    return _reduce((margin + d_pos - d_neg).clamp(min=0.0), reduction)
+
+
+__all__ += ["soft_margin_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss",
+            "cosine_embedding_loss", "multi_margin_loss", "multilabel_margin_loss",
+            "triplet_margin_with_distance_loss"]

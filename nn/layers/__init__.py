@@ -19,7 +19,7 @@ from nn.layers.padding import *  # noqa: F403 - the padding modules (see its __a
 from nn.layers.dropout import Dropout, Dropout1d, Dropout2d
 from nn.layers.normalization import (
     BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchRenorm1d, BatchRenorm2d, GroupNorm,
-    InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm,
+    InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, RMSNorm,
 )
 from nn.layers.sparse import Embedding
 from nn.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
@@ -34,6 +34,6 @@ __all__ = ["Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "Un
            "PixelShuffle", "PixelUnshuffle",
            *_activation.__all__, *_distance.__all__, *_padding.__all__, "Upsample", "Dropout", "Dropout1d", "Dropout2d", "BatchNorm1d",
            "BatchNorm2d", "BatchNorm3d", "BatchRenorm1d", "BatchRenorm2d", "InstanceNorm1d",
-           "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "GroupNorm", "RNNBase", "RNN",
+           "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "RMSNorm", "GroupNorm", "RNNBase", "RNN",
            "LSTM", "GRU", "RNNCellBase", "RNNCell",
            "LSTMCell", "GRUCell", "Embedding", *_transformer.__all__]

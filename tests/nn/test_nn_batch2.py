@@ -1,0 +1,339 @@
+"""Issue 12's second batch of torch.nn names (normalize, glu, softmin, the shrinks, threshold,
+rms_norm, pdist, and the margin/embedding losses): hand-worked values, float64 gradchecks of
+the compositions, errors in PyTorch's words, and values + gradients against PyTorch 2.13."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import nn
+import nn.functional as F
+
+RNG = np.random.default_rng(7)
+X = RNG.standard_normal((4, 6))
+X3 = RNG.standard_normal((2, 3, 4))
+Y = RNG.standard_normal((4, 6))
+SIGN = np.array([1.0, -1.0, -1.0, 1.0])
+
+# (name, fn(F, *inputs), inputs, differentiable input indices)
+CASES = [
+    ("normalize", lambda f, x: f.normalize(x), [X]),
+    ("normalize_p1_dim0", lambda f, x: f.normalize(x, p=1, dim=0), [X]),
+    ("normalize_3d", lambda f, x: f.normalize(x, p=3.0, dim=-1), [X3]),
+    ("glu", lambda f, x: f.glu(x), [X]),
+    ("glu_dim0", lambda f, x: f.glu(x, dim=0), [X]),
+    ("softmin", lambda f, x: f.softmin(x, dim=1), [X]),
+    ("softmin_dim0", lambda f, x: f.softmin(x, 0), [X3]),
+    ("hardshrink", lambda f, x: f.hardshrink(x, 0.7), [X]),
+    ("softshrink", lambda f, x: f.softshrink(x, 0.3), [X]),
+    ("threshold", lambda f, x: f.threshold(x, 0.1, -2.0), [X]),
+    ("rms_norm", lambda f, x: f.rms_norm(x, [6]), [X]),
+    ("rms_norm_w", lambda f, x, w: f.rms_norm(x, (3, 4), w, eps=1e-3), [X3, X[:3, :4]]),
+    ("pdist", lambda f, x: f.pdist(x), [X]),
+    ("pdist_p1", lambda f, x: f.pdist(x, p=1), [X]),
+    ("pdist_p3", lambda f, x: f.pdist(x, p=3.5), [X]),
+    ("pdist_inf", lambda f, x: f.pdist(x, p=float("inf")), [X]),
+]
+for _red in ("none", "mean", "sum"):
+    CASES += [
+        (f"soft_margin_{_red}", lambda f, x, r=_red: f.soft_margin_loss(
+            x, ag_or_torch(f, np.sign(Y)), reduction=r), [X]),
+        (f"hinge_embedding_{_red}", lambda f, x, r=_red: f.hinge_embedding_loss(
+            x, ag_or_torch(f, np.sign(Y)), margin=0.5, reduction=r), [X]),
+        (f"multilabel_soft_margin_{_red}", lambda f, x, r=_red: f.multilabel_soft_margin_loss(
+            x, ag_or_torch(f, (Y > 0).astype(float)), reduction=r), [X]),
+        (f"multilabel_soft_margin_w_{_red}", lambda f, x, r=_red: f.multilabel_soft_margin_loss(
+            x, ag_or_torch(f, (Y > 0).astype(float)), weight=ag_or_torch(f, np.arange(6.0)),
+            reduction=r), [X]),
+        (f"cosine_embedding_{_red}", lambda f, a, b, r=_red: f.cosine_embedding_loss(
+            a, b, ag_or_torch(f, SIGN), margin=0.2, reduction=r), [X, Y]),
+        (f"multi_margin_{_red}", lambda f, x, r=_red: f.multi_margin_loss(
+            x, ag_or_torch(f, np.array([0, 5, 2, 2])), reduction=r), [X]),
+        (f"multi_margin_p2w_{_red}", lambda f, x, r=_red: f.multi_margin_loss(
+            x, ag_or_torch(f, np.array([1, 3, 0, 2])), p=2, margin=0.7,
+            weight=ag_or_torch(f, np.linspace(0.5, 2, 6)), reduction=r), [X]),
+        (f"multilabel_margin_{_red}", lambda f, x, r=_red: f.multilabel_margin_loss(
+            x, ag_or_torch(f, np.array([[3, 0, -1, 1, 0, 0], [1, 2, 5, 4, 0, 3],
+                                        [-1, 0, 0, 0, 0, 0], [2, -1, 4, 0, 0, 0]])),
+            reduction=r), [X]),
+        (f"triplet_distance_{_red}", lambda f, a, p, n, r=_red:
+         f.triplet_margin_with_distance_loss(a, p, n, reduction=r), [X, Y, X[::-1] * 0.5]),
+        (f"triplet_distance_cos_swap_{_red}", lambda f, a, p, n, r=_red:
+         f.triplet_margin_with_distance_loss(
+             a, p, n, distance_function=lambda u, v: 1.0 - f.cosine_similarity(u, v),
+             margin=0.5, swap=True, reduction=r), [X, Y, X[::-1] * 0.5]),
+    ]
+CASES += [
+    ("soft_margin_1d", lambda f, x: f.soft_margin_loss(x, ag_or_torch(f, SIGN)), [X[:, 0]]),
+    ("multi_margin_1d", lambda f, x: f.multi_margin_loss(x, ag_or_torch(f, np.array(3))),
+     [X[0]]),
+    ("multilabel_margin_1d", lambda f, x: f.multilabel_margin_loss(
+        x, ag_or_torch(f, np.array([2, 0, -1, 1, 1, 1]))), [X[0]]),
+    ("cosine_embedding_1d", lambda f, a, b: f.cosine_embedding_loss(
+        a, b, ag_or_torch(f, np.array(-1.0))), [X[0], Y[0]]),
+]
+
+
+def ag_or_torch(f, arr):
+    """``arr`` as a tensor of the library ``f`` belongs to (ours or torch's)."""
+    if f is F:
+        return ag.tensor(arr)
+    import torch
+    return torch.tensor(arr)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c[0])
+def test_values_and_gradients_equal_torch(case):
+    torch = pytest.importorskip("torch")
+    name, fn, arrays = case
+    mine = [ag.tensor(np.ascontiguousarray(a), requires_grad=True) for a in arrays]
+    ref = [torch.tensor(np.ascontiguousarray(a), requires_grad=True) for a in arrays]
+    out, rout = fn(F, *mine), fn(torch.nn.functional, *ref)
+    assert tuple(out.shape) == tuple(rout.shape), name
+    np.testing.assert_allclose(out._data, rout.detach().numpy(), rtol=1e-11, atol=1e-12,
+                               err_msg=name)
+    w = np.random.default_rng(2).standard_normal(tuple(rout.shape))
+    (out * ag.tensor(w)).sum().backward()
+    (rout * torch.tensor(w)).sum().backward()
+    for t, r in zip(mine, ref):
+        np.testing.assert_allclose(t.grad._data, r.grad.numpy(), rtol=1e-10, atol=1e-12,
+                                   err_msg=name)
+
+
+# the kinks (|x| = lambd, x = threshold, a hinge at 0) are away from these inputs
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c[0])
+def test_gradcheck(case):
+    _, fn, arrays = case
+    xs = tuple(ag.tensor(np.ascontiguousarray(a), requires_grad=True) for a in arrays)
+    assert ag.gradcheck(lambda *t: fn(F, *t), xs)
+
+
+def test_hand_worked_values():
+    v = ag.tensor([[3.0, 4.0], [0.0, 0.0]], dtype=ag.float64)
+    np.testing.assert_allclose(F.normalize(v)._data, [[0.6, 0.8], [0.0, 0.0]])
+    np.testing.assert_allclose(F.normalize(v, p=1, dim=1)._data, [[3 / 7, 4 / 7], [0, 0]])
+    # a * sigmoid(b): sigmoid(0) = 1/2
+    assert F.glu(ag.tensor([4.0, 0.0])).tolist() == [2.0]
+    np.testing.assert_allclose(F.softmin(ag.tensor([0.0, np.log(3.0)]), 0)._data, [0.75, 0.25])
+    x = ag.tensor([-2.0, -0.5, 0.25, 0.5, 1.0])
+    assert F.hardshrink(x).tolist() == [-2.0, 0.0, 0.0, 0.0, 1.0]
+    assert F.softshrink(x).tolist() == [-1.5, 0.0, 0.0, 0.0, 0.5]
+    assert F.threshold(x, 0.25, 9.0).tolist() == [9.0, 9.0, 9.0, 0.5, 1.0]
+    # rms of (3, 4) is sqrt(12.5)
+    np.testing.assert_allclose(F.rms_norm(ag.tensor([3.0, 4.0]), 2, eps=0.0)._data,
+                               np.array([3.0, 4.0]) / np.sqrt(12.5))
+    # eps=None is the dtype's machine epsilon
+    tiny = ag.tensor([0.0, 0.0, 1e-9], dtype=ag.float32)
+    np.testing.assert_allclose(F.rms_norm(tiny, [3])._data,
+                               [0, 0, 1e-9 / np.sqrt(1e-18 / 3 + np.finfo(np.float32).eps)],
+                               rtol=1e-6)
+    rows = ag.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]])
+    np.testing.assert_allclose(F.pdist(rows)._data, [5.0, 1.0, np.sqrt(18.0)])
+    np.testing.assert_allclose(F.pdist(rows, p=1)._data, [7.0, 1.0, 6.0])
+    np.testing.assert_allclose(F.pdist(rows, p=0)._data, [2.0, 1.0, 2.0])
+    assert F.pdist(ag.ones(1, 3)).shape == (0,)
+
+
+def test_preserve_dtype_and_shapes():
+    x = ag.randn(2, 4, dtype=ag.float32)
+    for y in (F.normalize(x), F.glu(x), F.softmin(x, 1), F.hardshrink(x), F.softshrink(x),
+              F.threshold(x, 0.0, 1.0), F.rms_norm(x, [4]), F.pdist(x)):
+        assert y.dtype == ag.float32
+    assert F.glu(ag.zeros(3, 4, 2), dim=1).shape == (3, 2, 2)
+
+
+def test_gradient_at_zero_vectors_is_finite():
+    x = ag.zeros(2, 3, dtype=ag.float64, requires_grad=True)
+    F.normalize(x).sum().backward()
+    assert np.isfinite(x.grad._data).all()
+    y = ag.tensor([[1.0, 2.0], [1.0, 2.0], [0.0, 0.0]], requires_grad=True)
+    F.pdist(y).sum().backward()
+    assert np.isfinite(y.grad._data).all()
+
+
+def test_errors_in_pytorch_words():
+    with pytest.raises(RuntimeError, match="Halving dimension must be even, but dimension 1 "
+                                           "is size 3"):
+        F.glu(ag.zeros(2, 3))
+    with pytest.raises(RuntimeError, match="glu does not support scalars"):
+        F.glu(ag.tensor(1.0))
+    with pytest.raises(RuntimeError, match="lambda must be greater or equal to 0, but found "
+                                           "to be -1.0."):
+        F.softshrink(ag.zeros(2), -1.0)
+    with pytest.raises(RuntimeError, match=r"Given normalized_shape=\[3\], expected input with "
+                                           r"shape \[\*, 3\], but got input of size \[2, 4\]"):
+        F.rms_norm(ag.zeros(2, 4), [3])
+    with pytest.raises(RuntimeError, match="pdist only supports 2D tensors, got: 3D"):
+        F.pdist(ag.zeros(2, 2, 2))
+    with pytest.raises(RuntimeError, match="pdist only supports non-negative p values"):
+        F.pdist(ag.zeros(2, 2), p=-1)
+    with pytest.warns(UserWarning, match="Implicit dimension choice for softmin"):
+        F.softmin(ag.zeros(2, 2))
+
+
+def test_modules_and_reprs():
+    assert repr(nn.GLU()) == "GLU(dim=-1)"
+    assert repr(nn.Softmin(dim=1)) == "Softmin(dim=1)"
+    assert repr(nn.Hardshrink()) == "Hardshrink(0.5)"
+    assert repr(nn.Softshrink(0.25)) == "Softshrink(0.25)"
+    assert repr(nn.Threshold(0.1, 20)) == "Threshold(threshold=0.1, value=20)"
+    assert repr(nn.Threshold(0.1, 20, inplace=True)) == \
+        "Threshold(threshold=0.1, value=20, inplace=True)"
+    assert repr(nn.RMSNorm([2, 3], eps=1e-5, elementwise_affine=False)) == \
+        "RMSNorm((2, 3), eps=1e-05, elementwise_affine=False)"
+    m = nn.RMSNorm(4, dtype=ag.float64)
+    assert m.weight.shape == (4,) and m.weight.dtype == ag.float64
+    assert m.weight.tolist() == [1.0] * 4
+    assert [n for n, _ in nn.RMSNorm(4, elementwise_affine=False).named_parameters()] == []
+    x = ag.tensor(X)
+    for mod, fn in [(nn.GLU(0), lambda t: F.glu(t, 0)), (nn.Softmin(1), lambda t: F.softmin(t, 1)),
+                    (nn.Hardshrink(0.2), lambda t: F.hardshrink(t, 0.2)),
+                    (nn.Softshrink(0.2), lambda t: F.softshrink(t, 0.2)),
+                    (nn.Threshold(0.0, 3.0), lambda t: F.threshold(t, 0.0, 3.0)),
+                    (nn.RMSNorm(6, dtype=ag.float64), lambda t: F.rms_norm(t, [6]))]:
+        np.testing.assert_array_equal(mod(x)._data, fn(x)._data)
+
+
+@pytest.mark.torch_parity
+def test_rms_norm_module_equals_torch_in_float32():
+    torch = pytest.importorskip("torch")
+    m, tm = nn.RMSNorm((3, 4)), torch.nn.RMSNorm((3, 4))
+    assert repr(m) == repr(tm)
+    x = X3.astype(np.float32)
+    mine, ref = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    m(mine).sum().backward()
+    tm(ref).sum().backward()
+    np.testing.assert_allclose(m(mine)._data, tm(ref).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(mine.grad._data, ref.grad.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(m.weight.grad._data, tm.weight.grad.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_losses_hand_worked():
+    # log(1 + e^0) = log 2; log(1 + e^2)
+    np.testing.assert_allclose(
+        F.soft_margin_loss(ag.tensor([0.0, 2.0]), ag.tensor([1.0, -1.0]), reduction="none")._data,
+        [np.log(2), np.log1p(np.exp(2))], rtol=1e-6)
+    # target 1 keeps the distance, -1 hinges it at the margin
+    assert F.hinge_embedding_loss(ag.tensor([0.5, 0.5, 3.0]), ag.tensor([1.0, -1.0, -1.0]),
+                                  margin=2.0, reduction="sum").item() == 0.5 + 1.5 + 0.0
+    # logistic loss at 0 is log 2 for every label, averaged over the labels
+    np.testing.assert_allclose(F.multilabel_soft_margin_loss(
+        ag.zeros(2, 3), ag.tensor([[1.0, 0.0, 1.0], [0.0, 0.0, 0.0]]), reduction="none")._data,
+        [np.log(2)] * 2, rtol=1e-6)
+    # weights scale each label's term before the mean over labels
+    np.testing.assert_allclose(F.multilabel_soft_margin_loss(
+        ag.zeros(1, 2), ag.ones(1, 2), weight=ag.tensor([1.0, 3.0]))._data, 2 * np.log(2),
+        rtol=1e-6)
+    # cos 45 degrees; target 1: 1 - cos, target -1: max(0, cos - margin)
+    a, b = ag.tensor([[1.0, 0.0], [1.0, 0.0]]), ag.tensor([[1.0, 1.0], [1.0, 1.0]])
+    np.testing.assert_allclose(F.cosine_embedding_loss(
+        a, b, ag.tensor([1.0, -1.0]), margin=0.5, reduction="none")._data,
+        [1 - np.sqrt(0.5), np.sqrt(0.5) - 0.5], rtol=1e-6)
+    # class 3 scores 0.8: hinges 1 - 0.8 + {0.1, 0.2, 0.4} = {0.3, 0.4, 0.6}, over C = 4
+    x = ag.tensor([[0.1, 0.2, 0.4, 0.8]], dtype=ag.float64)
+    np.testing.assert_allclose(F.multi_margin_loss(x, ag.tensor([3]))._data, 1.3 / 4)
+    np.testing.assert_allclose(F.multi_margin_loss(x, ag.tensor([3]), p=2)._data,
+                               (0.09 + 0.16 + 0.36) / 4)
+    np.testing.assert_allclose(F.multi_margin_loss(x, ag.tensor([3]),
+                                                   weight=ag.tensor([1.0, 1, 1, 2]))._data,
+                               2 * 1.3 / 4)
+    # targets {3, 0} against {1, 2}: (1-0.8+0.2) + (1-0.8+0.4) + (1-0.1+0.2) + (1-0.1+0.4)
+    np.testing.assert_allclose(F.multilabel_margin_loss(x, ag.tensor([[3, 0, -1, 1]]))._data,
+                               (0.4 + 0.6 + 1.1 + 1.3) / 4)
+    # nothing listed: no loss
+    assert F.multilabel_margin_loss(x, ag.tensor([[-1, 3, 0, 1]])).item() == 0.0
+    a, pos, neg = ag.zeros(1, 2), ag.tensor([[3.0, 4.0]]), ag.tensor([[6.0, 8.0]])
+    l1 = lambda u, v: (u - v).abs().sum(-1)  # noqa: E731
+    assert F.triplet_margin_with_distance_loss(a, neg, pos, distance_function=l1).item() == 8.0
+    assert F.triplet_margin_with_distance_loss(a, pos, neg, distance_function=l1).item() == 0.0
+    # swap: d(p, n) = 5 < d(a, n) = 10
+    assert F.triplet_margin_with_distance_loss(a, pos, neg, distance_function=l1, swap=True,
+                                               margin=2.0).item() == 0.0 + 2.0 + 7.0 - 7.0
+
+
+def test_loss_errors_in_pytorch_words():
+    x = ag.zeros(2, 5)
+    with pytest.raises(ValueError, match="only p == 1 and p == 2 supported"):
+        F.multi_margin_loss(x, ag.tensor([1, 2]), p=3)
+    with pytest.raises(RuntimeError, match="target out of range"):
+        F.multi_margin_loss(x, ag.tensor([1, 5]))
+    with pytest.raises(RuntimeError, match=r"Expected target size \[2\], but got \[3\]"):
+        F.multi_margin_loss(x, ag.tensor([1, 2, 3]))
+    with pytest.raises(ValueError, match="weight must be one-dimensional"):
+        F.multi_margin_loss(x, ag.tensor([1, 2]), weight=ag.ones(1, 5))
+    with pytest.raises(RuntimeError, match=r"inconsistent target size: \[2, 4\] for input of "
+                                           r"size: \[2, 5\]"):
+        F.multilabel_margin_loss(x, ag.zeros(2, 4, dtype=ag.int64))
+    with pytest.raises(RuntimeError, match="'target' is out of range"):
+        F.multilabel_margin_loss(x, ag.tensor([[7, -1, 0, 0, 0], [0, -1, 0, 0, 0]]))
+    with pytest.raises(RuntimeError, match=r"0D target tensor expects 1D input tensors, but "
+                                           r"found inputs with sizes \[2, 5\] and \[2, 5\]."):
+        F.cosine_embedding_loss(x, x, ag.tensor(1.0))
+    with pytest.raises(ValueError, match="margin must be greater than 0, got 0"):
+        F.triplet_margin_with_distance_loss(x, x, x, margin=0)
+    with pytest.raises(RuntimeError, match="same number of dimensions"):
+        F.triplet_margin_with_distance_loss(x, x, ag.zeros(5))
+    with pytest.raises(ValueError, match="is not a valid value for reduction"):
+        F.soft_margin_loss(x, x, reduction="avg")
+    with pytest.raises(ValueError, match="expected margin to be greater than 0, got -1 instead"):
+        nn.TripletMarginWithDistanceLoss(margin=-1)
+    with pytest.raises(ValueError, match="expected weight to be None or 1D tensor, got 2D"):
+        nn.MultiMarginLoss(weight=ag.ones(2, 2))
+    with pytest.raises(ValueError, match="only p == 1 and p == 2 supported"):
+        nn.MultiMarginLoss(p=3)
+
+
+def test_legacy_reduction_arguments():
+    x, y = ag.tensor(X), ag.tensor(np.sign(Y))
+    with pytest.warns(UserWarning, match="size_average and reduce args will be deprecated"):
+        summed = F.soft_margin_loss(x, y, size_average=False)
+    np.testing.assert_allclose(summed._data, F.soft_margin_loss(x, y, reduction="sum")._data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = nn.HingeEmbeddingLoss(reduce=False)
+    assert m.reduction == "none"
+
+
+# (module, functional twin, inputs)
+LOSS_MODULES = [
+    (lambda m: m.SoftMarginLoss(reduction="sum"),
+     lambda x, y: F.soft_margin_loss(x, y, reduction="sum"), [X, np.sign(Y)]),
+    (lambda m: m.HingeEmbeddingLoss(margin=0.3), lambda x, y: F.hinge_embedding_loss(x, y, 0.3),
+     [X, np.sign(Y)]),
+    (lambda m: m.MultiLabelSoftMarginLoss(weight=ag.tensor(np.arange(6.0))),
+     lambda x, y: F.multilabel_soft_margin_loss(x, y, weight=ag.tensor(np.arange(6.0))),
+     [X, (Y > 0) * 1.0]),
+    (lambda m: m.CosineEmbeddingLoss(margin=0.1, reduction="none"),
+     lambda a, b, y: F.cosine_embedding_loss(a, b, y, 0.1, reduction="none"), [X, Y, SIGN]),
+    (lambda m: m.MultiMarginLoss(p=2, margin=0.5, weight=ag.tensor(np.ones(6) * 2)),
+     lambda x, y: F.multi_margin_loss(x, y, 2, 0.5, ag.tensor(np.ones(6) * 2)),
+     [X, np.array([0, 1, 2, 3])]),
+    (lambda m: m.MultiLabelMarginLoss(), F.multilabel_margin_loss,
+     [X, np.array([[1, -1, 0, 0, 0, 0]] * 4)]),
+    (lambda m: m.TripletMarginWithDistanceLoss(swap=True),
+     lambda a, p, n: F.triplet_margin_with_distance_loss(a, p, n, swap=True), [X, Y, -X]),
+]
+
+
+@pytest.mark.parametrize("case", LOSS_MODULES, ids=lambda c: str(id(c)))
+def test_loss_modules_call_their_functions(case):
+    build, fn, arrays = case
+    xs = [ag.tensor(a) for a in arrays]
+    np.testing.assert_array_equal(build(nn)(*xs)._data, fn(*xs)._data)
+
+
+@pytest.mark.torch_parity
+def test_loss_module_reprs_and_buffers_equal_torch():
+    torch = pytest.importorskip("torch")
+    for name, kw in [("SoftMarginLoss", {}), ("HingeEmbeddingLoss", {"margin": 0.5}),
+                     ("MultiLabelSoftMarginLoss", {}), ("CosineEmbeddingLoss", {}),
+                     ("MultiMarginLoss", {"p": 2}), ("MultiLabelMarginLoss", {}),
+                     ("TripletMarginWithDistanceLoss", {"swap": True})]:
+        assert repr(getattr(nn, name)(**kw)) == repr(getattr(torch.nn, name)(**kw))
+    for name in ("MultiMarginLoss", "MultiLabelSoftMarginLoss"):
+        mine = getattr(nn, name)(weight=ag.ones(3))
+        ref = getattr(torch.nn, name)(weight=torch.ones(3))
+        assert list(mine.state_dict()) == list(ref.state_dict())
