@@ -2264,7 +2264,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         tensor([-1.,  0.,  0.,  2.])
     """
     x = _t(input)
-    return ag.where(np.abs(x._data) > lambd, x, ag.zeros_like(x))
+    return ag.where(x.abs() > lambd, x, ag.zeros_like(x))
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -2306,7 +2306,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         tensor([-7., -7.,  2.])
     """
     x = _t(input)
-    return ag.where(x._data > threshold, x, ag.full_like(x, value))
+    return ag.where(x > threshold, x, ag.full_like(x, value))
 
 
 def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],
@@ -2426,7 +2426,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    x, y = _t(input), _const(target)
+    x, y = _t(input), _t(target)
     zero = ag.zeros_like(x)
     loss = (ag.where(y != 1, (margin - x).clamp(min=0.0), zero)
             + ag.where(y != -1, x, zero))
@@ -2490,7 +2490,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    a, b, y = _t(input1), _t(input2), _const(target)
+    a, b, y = _t(input1), _t(input2), _t(target)
     k = y.ndim
     if k == 0 and (a.ndim != 1 or b.ndim != 1):
         raise RuntimeError(f"0D target tensor expects 1D input tensors, but found inputs with "
@@ -2510,7 +2510,11 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
 
 def _margin_layout(name: str, x: Tensor, target: Any) -> tuple[Tensor, np.ndarray]:
     """``input`` as ``(N, C)`` and the integer target as an array (a 1-D input is one
-    sample)."""
+    sample). The target's values pick elements in Python: ``ag.compile`` runs such a step
+    eagerly."""
+    from autograd_core.ops.registry import refuse_capture
+
+    refuse_capture(name)
     if x.ndim not in (1, 2) or x.numel() == 0:
         raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
                            f"size, but got: {list(x.shape)}")

@@ -337,3 +337,15 @@ def test_loss_module_reprs_and_buffers_equal_torch():
         mine = getattr(nn, name)(weight=ag.ones(3))
         ref = getattr(torch.nn, name)(weight=torch.ones(3))
         assert list(mine.state_dict()) == list(ref.state_dict())
+
+
+def test_compiled_step_recomputes_masks_and_falls_back_on_target_indices():
+    def step(x, y):
+        return (F.hardshrink(x).sum() + F.threshold(x, 0.0, 5.0).sum()
+                + F.hinge_embedding_loss(x, y) + F.multi_margin_loss(x.reshape(1, 2),
+                                                                     ag.tensor([1])))
+    compiled = ag.compile(step)
+    for xs, ys in [([1.0, -0.2], [1.0, -1.0]), ([0.1, -2.0], [-1.0, 1.0]),
+                   ([0.7, 0.3], [-1.0, -1.0])]:
+        x, y = ag.tensor(xs), ag.tensor(ys)
+        np.testing.assert_allclose(compiled(x, y)._data, step(x, y)._data, rtol=1e-6)
