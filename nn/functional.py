@@ -21,7 +21,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from nn.ops import (
-    BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp, LinearOp, MSELossOp,
+    AlphaDropoutOp, GumbelNoiseOp, BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp, LinearOp, MSELossOp,
     NLLLossOp, NormOp,
 )
 from nn.ops.loss import ClampedInValue, CTCLossOp, check_reduction
@@ -2666,3 +2666,141 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
 __all__ += ["soft_margin_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss",
             "cosine_embedding_loss", "multi_margin_loss", "multilabel_margin_loss",
             "triplet_margin_with_distance_loss"]
+
+
+# ---- issue 12, second batch: dropout3d, alpha dropout, gumbel_softmax ----------------------
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels (``input[n, c]``) of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` with
+    probability ``p``, the kept ones scaled by ``1/(1-p)``; the identity when not training.
+    Masks come from the project's generator (``ag.manual_seed``).
+
+    Args:
+        input (Tensor): the input.
+        p (float): probability of zeroing a channel. Default: ``0.5``.
+        training (bool): apply dropout if ``True``. Default: ``True``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> _ = ag.manual_seed(0)
+        >>> y = F.dropout3d(ag.ones(2, 8, 2, 2, 2))
+        >>> sorted(set(y[0, :, 0, 0, 0].tolist()) | set(y[0, :, 1, 1, 1].tolist()))
+        [0.0, 2.0]
+    """
+    x = _t(input)
+    if x.ndim not in (4, 5):
+        warnings.warn(
+            f"dropout3d: Received a {x.ndim}-D input to dropout3d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout3d exists to provide "
+            "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, and "
+            "an optional batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+    if x.ndim != 5:
+        return _feature_dropout(x.unsqueeze(0), p, training).squeeze(0)
+    return _feature_dropout(x, p, training)
+
+
+def _alpha_dropout(x: Tensor, p: float, training: bool, feature: bool) -> Tensor:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return x
+    x = _t(x)
+    if feature and x.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if p == 1.0:
+        return x * 0.0
+    mask_shape = x.shape[:2] + (1,) * (x.ndim - 2) if feature else None
+    return AlphaDropoutOp.apply(x, p, mask_shape)
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                  inplace: bool = False) -> Tensor:
+    """Alpha dropout (Klambauer et al., 2017): dropped elements take SELU's saturation value
+    and an affine map keeps a zero-mean, unit-variance input so; the identity when not
+    training (note PyTorch's default ``training=False`` here). Masks come from the project's
+    generator.
+
+    Args:
+        input (Tensor): the input.
+        p (float): probability of dropping an element. Default: ``0.5``.
+        training (bool): apply dropout if ``True``. Default: ``False``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> _ = ag.manual_seed(0)
+        >>> y = F.alpha_dropout(ag.randn(100000, dtype=ag.float64), 0.2, training=True)
+        >>> round(y.mean().item(), 1), round(y.std().item(), 1)
+        (0.0, 1.0)
+    """
+    return _alpha_dropout(input, p, training, feature=False)
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                          inplace: bool = False) -> Tensor:
+    """Alpha dropout of whole channels: one draw per ``input[n, c]`` (see
+    :func:`alpha_dropout`); the identity when not training.
+
+    Args:
+        input (Tensor): the input, ``(N, C, *)``.
+        p (float): probability of dropping a channel. Default: ``0.5``.
+        training (bool): apply dropout if ``True``. Default: ``False``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> _ = ag.manual_seed(0)
+        >>> y = F.feature_alpha_dropout(ag.zeros(1, 3, 4), 0.5, training=True)
+        >>> [len(set(row.tolist())) for row in y[0]]
+        [1, 1, 1]
+    """
+    return _alpha_dropout(input, p, training, feature=True)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    r"""Samples from the Gumbel-softmax distribution (Jang et al., 2016; Maddison et al.,
+    2016): :math:`	ext{softmax}((	ext{logits} + g) / 	au)` with :math:`g` standard Gumbel
+    noise drawn from the project's generator. ``hard=True`` returns one-hot samples whose
+    gradient is the soft sample's (the straight-through estimator).
+
+    Args:
+        logits (Tensor): unnormalised log-probabilities, ``(*, num_features)``.
+        tau (float): the temperature, positive. Default: ``1``.
+        hard (bool): return one-hot vectors. Default: ``False``.
+        eps (float): unused, kept for PyTorch's signature (deprecated there). Default:
+            ``1e-10``.
+        dim (int): the dimension of the classes. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> _ = ag.manual_seed(0)
+        >>> y = F.gumbel_softmax(ag.zeros(2, 3), hard=True)
+        >>> y.sum(-1)
+        tensor([1., 1.])
+        >>> sorted(set(y.flatten().tolist()))
+        [0.0, 1.0]
+    """
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    x = _t(logits)
+    y_soft = (GumbelNoiseOp.apply(x) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    # one-hot at the maximum (ties have probability 0 under continuous noise)
+    y_hard = ag.where(y_soft == y_soft.amax(dim, keepdim=True), ag.ones_like(x),
+                      ag.zeros_like(x))
+    return y_hard - y_soft.detach() + y_soft
+
+
+__all__ += ["dropout3d", "alpha_dropout", "feature_alpha_dropout", "gumbel_softmax"]

@@ -345,7 +345,133 @@ def test_compiled_step_recomputes_masks_and_falls_back_on_target_indices():
                 + F.hinge_embedding_loss(x, y) + F.multi_margin_loss(x.reshape(1, 2),
                                                                      ag.tensor([1])))
     compiled = ag.compile(step)
+    with pytest.warns(RuntimeWarning, match="multi_margin_loss reads its inputs' values"):
+        compiled(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))
     for xs, ys in [([1.0, -0.2], [1.0, -1.0]), ([0.1, -2.0], [-1.0, 1.0]),
                    ([0.7, 0.3], [-1.0, -1.0])]:
         x, y = ag.tensor(xs), ag.tensor(ys)
         np.testing.assert_allclose(compiled(x, y)._data, step(x, y)._data, rtol=1e-6)
+
+
+# ---- dropout3d, alpha dropout, gumbel_softmax ---------------------------------------------
+SELU_NEG = 1.7580993408473766  # selu's alpha * scale
+
+
+def _alpha_values(p):
+    """The two values alpha dropout gives a zero input: kept a * alpha * p, dropped
+    a * alpha * (p - 1), with a = 1 / sqrt((alpha^2 p + 1)(1 - p)) (Klambauer et al.)."""
+    a = 1 / np.sqrt((SELU_NEG ** 2 * p + 1) * (1 - p))
+    return sorted([a * SELU_NEG * (p - 1), a * SELU_NEG * p])
+
+
+def test_dropout3d_drops_whole_channels():
+    ag.manual_seed(0)
+    x = ag.ones(2, 16, 2, 3, 2, dtype=ag.float64, requires_grad=True)
+    y = F.dropout3d(x, p=0.25)
+    per_channel = y._data.reshape(2, 16, -1)
+    assert (per_channel == per_channel[:, :, :1]).all()
+    assert set(np.unique(per_channel)) <= {0.0, 1 / 0.75}
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad._data, y._data)  # d(x * m)/dx = m, here y = m
+    # unbatched (C, D, H, W)
+    z = F.dropout3d(ag.ones(16, 2, 2, 2), p=0.5)._data.reshape(16, -1)
+    assert (z == z[:, :1]).all()
+    assert F.dropout3d(x, training=False) is x
+    with pytest.warns(UserWarning, match="Received a 3-D input to dropout3d"):
+        F.dropout3d(ag.ones(2, 3, 4))
+    with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but "
+                                         "got 1.5"):
+        F.dropout3d(x, p=1.5)
+
+
+def test_alpha_dropout_values_moments_and_gradient():
+    ag.manual_seed(1)
+    p = 0.3
+    y = F.alpha_dropout(ag.zeros(4000, dtype=ag.float64), p, training=True)
+    np.testing.assert_allclose(np.unique(y._data), _alpha_values(p), rtol=1e-12)
+    # zero mean, unit variance are kept for a standard normal input
+    big = F.alpha_dropout(ag.randn(200000, dtype=ag.float64), p, training=True)
+    assert abs(big.mean().item()) < 0.02 and abs(big.std().item() - 1) < 0.02
+    x = ag.tensor(X, requires_grad=True)
+    out = F.alpha_dropout(x, 0.5, training=True)
+    out.sum().backward()
+    a = 1 / np.sqrt((SELU_NEG ** 2 * 0.5 + 1) * 0.5)
+    kept = x.grad._data != 0
+    np.testing.assert_allclose(x.grad._data[kept], a)
+    np.testing.assert_allclose(out._data[kept], a * X[kept] + a * SELU_NEG * 0.5)
+    np.testing.assert_allclose(out._data[~kept], a * SELU_NEG * -0.5)
+    assert F.alpha_dropout(x, 0.5) is x  # training=False by default, as PyTorch's
+    assert F.alpha_dropout(x, 1.0, training=True).tolist() == [[0.0] * 6] * 4
+    assert ag.gradcheck(lambda t: F.alpha_dropout(t, 0.0, training=True), (x,))
+
+
+def test_feature_alpha_dropout_one_draw_per_channel():
+    ag.manual_seed(2)
+    y = F.feature_alpha_dropout(ag.zeros(3, 20, 5, dtype=ag.float64), 0.4, training=True)
+    assert (y._data == y._data[:, :, :1]).all()
+    np.testing.assert_allclose(np.unique(y._data), _alpha_values(0.4), rtol=1e-12)
+    with pytest.raises(RuntimeError, match="Feature dropout requires at least 2 dimensions"):
+        F.feature_alpha_dropout(ag.zeros(3), 0.4, training=True)
+
+
+def test_dropout_modules_follow_train_and_eval():
+    x = ag.zeros(2, 8, 2, 2, 2, dtype=ag.float64)
+    for m in (nn.Dropout3d(0.5), nn.AlphaDropout(0.5), nn.FeatureAlphaDropout(0.5)):
+        assert repr(m) == f"{type(m).__name__}(p=0.5, inplace=False)"
+        ag.manual_seed(3)
+        assert not np.array_equal(m(x + 1.0)._data, (x + 1.0)._data)
+        np.testing.assert_array_equal(m.eval()(x + 1.0)._data, (x + 1.0)._data)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # captured, not run eagerly
+def test_random_draws_replay_fresh_under_compile():
+    step = ag.compile(lambda x: F.alpha_dropout(x, 0.5, training=True).sum()
+                      + F.gumbel_softmax(x, hard=True)[0, 0])
+    ag.manual_seed(4)
+    x = ag.zeros(1, 64, dtype=ag.float64)
+    assert len({step(x).item() for _ in range(6)}) > 1
+
+
+def test_gumbel_softmax_samples_and_straight_through_gradient():
+    ag.manual_seed(5)
+    logits = ag.tensor(np.log([[0.7, 0.2, 0.1]]).repeat(20000, 0), requires_grad=True)
+    y = F.gumbel_softmax(logits, tau=0.5, hard=True)
+    assert set(np.unique(y._data)) == {0.0, 1.0}
+    np.testing.assert_array_equal(y._data.sum(1), 1.0)
+    # the Gumbel-max trick: argmax(logits + G) follows softmax(logits)
+    np.testing.assert_allclose(y._data.mean(0), [0.7, 0.2, 0.1], atol=0.015)
+    soft = F.gumbel_softmax(logits[:5], tau=2.0, dim=1)
+    np.testing.assert_allclose(soft._data.sum(1), 1.0)
+    assert (soft._data > 0).all() and (soft._data < 1).all()
+    # hard: forward one-hot, backward the soft sample's gradient (straight through)
+    x = ag.tensor([[0.1, 2.0, -1.0]], dtype=ag.float64, requires_grad=True)
+    ag.manual_seed(6)
+    h = F.gumbel_softmax(x, hard=True)
+    w = ag.tensor([[1.0, -2.0, 0.5]], dtype=ag.float64)
+    (h * w).sum().backward()
+    ag.manual_seed(6)
+    x2 = ag.tensor(x._data, requires_grad=True)
+    (F.gumbel_softmax(x2) * w).sum().backward()
+    np.testing.assert_allclose(x.grad._data, x2.grad._data)
+    with pytest.warns(UserWarning, match="`eps` parameter is deprecated"):
+        F.gumbel_softmax(x, eps=1e-3)
+
+
+@pytest.mark.torch_parity
+def test_alpha_dropout_values_equal_torch():
+    torch = pytest.importorskip("torch")
+    for p in (0.2, 0.5):
+        ref = torch.nn.functional.alpha_dropout(torch.zeros(4000, dtype=torch.float64), p,
+                                                training=True)
+        ag.manual_seed(0)
+        mine = F.alpha_dropout(ag.zeros(4000, dtype=ag.float64), p, training=True)
+        np.testing.assert_allclose(np.unique(mine._data), np.unique(ref.numpy()), rtol=1e-12)
+        ref_x = torch.tensor(X, requires_grad=True)
+        out = torch.nn.functional.alpha_dropout(ref_x, p, training=True)
+        out.sum().backward()
+        kept = ref_x.grad.numpy() != 0
+        mask = ag.tensor(kept.astype(float))
+        # the same mask through our formula: a * (x k + alpha' (1 - k)) + b
+        a = 1 / np.sqrt((SELU_NEG ** 2 * p + 1) * (1 - p))
+        ours = ag.tensor(X) * mask * a + (mask - 1 + p) * (SELU_NEG * a)
+        np.testing.assert_allclose(ours._data, out.detach().numpy(), rtol=1e-12, atol=1e-12)
