@@ -2804,3 +2804,65 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
 
 
 __all__ += ["dropout3d", "alpha_dropout", "feature_alpha_dropout", "gumbel_softmax"]
+
+
+# ---- issue 12, second batch: the deprecated upsample aliases of interpolate ----------------
+def _upsample_deprecated(name: str) -> None:
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=3)
+
+
+def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+             align_corners: bool | None = None) -> Tensor:
+    """Deprecated alias of :func:`interpolate` (with PyTorch's warning).
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     F.upsample(ag.tensor([[[1.0, 2.0]]]), scale_factor=2)
+        tensor([[[1., 1., 2., 2.]]])
+    """
+    _upsample_deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: :func:`interpolate` with ``mode='nearest'`` (with PyTorch's warning).
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     F.upsample_nearest(ag.tensor([[[[1.0, 2.0]]]]), size=(1, 4))
+        tensor([[[[1., 1., 2., 2.]]]])
+    """
+    _upsample_deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: :func:`interpolate` with ``mode='bilinear'`` and ``align_corners=True``,
+    as PyTorch's (with its warning).
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     F.upsample_bilinear(ag.tensor([[[[1.0, 2.0]]]]), size=(1, 3))
+        tensor([[[[1.0000, 1.5000, 2.0000]]]])
+    """
+    _upsample_deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+__all__ += ["upsample", "upsample_nearest", "upsample_bilinear"]

@@ -475,3 +475,73 @@ def test_alpha_dropout_values_equal_torch():
         a = 1 / np.sqrt((SELU_NEG ** 2 * p + 1) * (1 - p))
         ours = ag.tensor(X) * mask * a + (mask - 1 + p) * (SELU_NEG * a)
         np.testing.assert_allclose(ours._data, out.detach().numpy(), rtol=1e-12, atol=1e-12)
+
+
+# ---- 3-D and circular padding, the upsampling aliases -------------------------------------
+V5 = RNG.standard_normal((1, 2, 3, 4, 3))
+PAD_MODULES = [
+    ("ZeroPad3d", lambda m: m.ZeroPad3d((1, 0, 2, 1, 0, 1)), V5),
+    ("ConstantPad3d", lambda m: m.ConstantPad3d(1, 2.5), V5[0]),
+    ("ReflectionPad3d", lambda m: m.ReflectionPad3d((2, 1, 1, 2, 1, 0)), V5),
+    ("ReplicationPad3d", lambda m: m.ReplicationPad3d((0, 3, 1, 0, 2, 2)), V5[0]),
+    ("CircularPad1d", lambda m: m.CircularPad1d((2, 3)), V5[0, 0, 0]),
+    ("CircularPad2d", lambda m: m.CircularPad2d((1, 2, 3, 0)), V5[0, 0]),
+    ("CircularPad3d", lambda m: m.CircularPad3d(1), V5),
+    ("UpsamplingNearest2d", lambda m: m.UpsamplingNearest2d(scale_factor=2), V5[0]),
+    ("UpsamplingNearest2d_size", lambda m: m.UpsamplingNearest2d(size=(5, 7)), V5[0]),
+    ("UpsamplingBilinear2d", lambda m: m.UpsamplingBilinear2d(scale_factor=(2, 1.5)), V5[0]),
+    ("UpsamplingBilinear2d_size", lambda m: m.UpsamplingBilinear2d(size=4), V5[0]),
+]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("case", PAD_MODULES, ids=lambda c: c[0])
+def test_pad_and_upsampling_modules_equal_torch(case):
+    torch = pytest.importorskip("torch")
+    name, build, arr = case
+    mine, ref = build(nn), build(torch.nn)
+    assert repr(mine) == repr(ref)
+    x, rx = ag.tensor(arr, requires_grad=True), torch.tensor(arr, requires_grad=True)
+    out, rout = mine(x), ref(rx)
+    np.testing.assert_allclose(out._data, rout.detach().numpy(), rtol=1e-12, atol=1e-12)
+    w = np.random.default_rng(3).standard_normal(tuple(rout.shape))
+    (out * ag.tensor(w)).sum().backward()
+    (rout * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(x.grad._data, rx.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.torch_parity
+def test_upsample_functions_equal_torch():
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+    x = V5[0, :, :2]
+    for fn in (lambda f, t: f.upsample(t, scale_factor=2, mode="bilinear"),
+               lambda f, t: f.upsample(t, size=(3, 5)),
+               lambda f, t: f.upsample_nearest(t, scale_factor=3),
+               lambda f, t: f.upsample_bilinear(t, size=(3, 7))):
+        with pytest.warns(UserWarning, match="is deprecated. Use `nn.functional.interpolate`"):
+            out = fn(F, ag.tensor(x))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = fn(tf, torch.tensor(x))
+        np.testing.assert_allclose(out._data, ref.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_padding_hand_worked_and_errors():
+    row = ag.tensor([[1.0, 2.0, 3.0]])
+    assert nn.CircularPad1d((1, 2))(row).tolist() == [[3.0, 1.0, 2.0, 3.0, 1.0, 2.0]]
+    cube = ag.tensor(np.arange(8.0).reshape(1, 2, 2, 2))
+    out = nn.ReplicationPad3d((0, 0, 0, 0, 1, 0))(cube)
+    assert out.shape == (1, 3, 2, 2)
+    np.testing.assert_array_equal(out._data[0, 0], out._data[0, 1])
+    assert nn.ZeroPad3d(1)(cube).sum().item() == 28.0
+    assert nn.ConstantPad3d((0, 1, 0, 0, 0, 0), -1.0)(cube).sum().item() == 28.0 - 4
+    with pytest.raises(ValueError, match=r"expected 2D or 3D input \(got 1D input\)"):
+        nn.CircularPad1d(1)(ag.ones(4))
+    with pytest.raises(ValueError, match=r"expected 4D or 5D input \(got 3D input\)"):
+        nn.CircularPad3d(1)(ag.ones(2, 2, 2))
+    with pytest.raises(ValueError, match="padding must be an int or a tuple of 6 ints"):
+        nn.ZeroPad3d((1, 1))
+    # bilinear upsampling is align_corners=True: the corners are kept
+    up = nn.UpsamplingBilinear2d(size=(3, 3))(ag.tensor([[[[0.0, 2.0], [4.0, 6.0]]]]))
+    assert up.tolist() == [[[[0.0, 1.0, 2.0], [2.0, 3.0, 4.0], [4.0, 5.0, 6.0]]]]
