@@ -2,9 +2,10 @@
 
 Signatures, defaults and numbers are PyTorch's. Differences:
 
-* ``inplace=True`` is accepted and ignored (results are always new tensors; in-place
-  activations would break the tape's saved values here).
-* Randomness (``dropout``) draws from the project's generator (``ag.manual_seed``), so masks
+* ``inplace=True`` is accepted and ignored (results are always new tensors). The in-place
+  forms (``relu_``, ``elu_``, ``leaky_relu_``, ``hardtanh_``, ``selu_``, ``celu_``,
+  ``threshold_``) do write into their input, with PyTorch's in-place autograd rules.
+* Randomness (``dropout*``, ``alpha_dropout``, ``gumbel_softmax``) draws from the project's generator (``ag.manual_seed``), so masks
   differ from PyTorch's for the same seed; the distribution is the same.
 * Loss ``weight``/``pos_weight`` arguments are constants (no gradient flows into them).
 """
@@ -2866,3 +2867,118 @@ def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None)
 
 
 __all__ += ["upsample", "upsample_nearest", "upsample_bilinear"]
+
+
+# ---- issue 12, second batch: the in-place activations --------------------------------------
+def _in_place(input: Tensor, compute: Any) -> Tensor:
+    """Writes ``compute()`` into ``input`` with PyTorch's in-place autograd rules (refused on a
+    leaf that requires grad while recording; ``input``'s version moves)."""
+    from autograd_core.ops.inplace import inplace
+
+    if not isinstance(input, Tensor):
+        raise TypeError(f"expected a Tensor as input, got {type(input).__name__}")
+    return inplace(input, compute)
+
+
+def relu_(input: Tensor) -> Tensor:
+    r"""In-place :func:`relu`: writes :math:`\max(0, x)` into ``input`` and returns it.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 2.0])
+        >>> F.relu_(x) is x, x
+        (True, tensor([0., 2.]))
+    """
+    return _in_place(input, lambda: relu(input))
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place :func:`elu`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 2.0])
+        >>> F.elu_(x) is x, x
+        (True, tensor([-0.6321,  2.0000]))
+    """
+    return _in_place(input, lambda: elu(input, alpha))
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In-place :func:`leaky_relu`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 2.0])
+        >>> F.leaky_relu_(x, 0.5) is x, x
+        (True, tensor([-0.5000,  2.0000]))
+    """
+    return _in_place(input, lambda: leaky_relu(input, negative_slope))
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In-place :func:`hardtanh`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-3.0, 0.5, 2.0])
+        >>> F.hardtanh_(x) is x, x
+        (True, tensor([-1.0000,  0.5000,  1.0000]))
+    """
+    return _in_place(input, lambda: hardtanh(input, min_val, max_val))
+
+
+def selu_(input: Tensor) -> Tensor:
+    """In-place :func:`selu`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 1.0])
+        >>> F.selu_(x) is x, x
+        (True, tensor([-1.1113,  1.0507]))
+    """
+    return _in_place(input, lambda: selu(input))
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place :func:`celu`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 2.0])
+        >>> F.celu_(x, alpha=2.0) is x, x
+        (True, tensor([-0.7869,  2.0000]))
+    """
+    return _in_place(input, lambda: celu(input, alpha))
+
+
+_threshold = threshold  # threshold_'s parameter of that name hides the function
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """In-place :func:`threshold`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 0.5, 2.0])
+        >>> F.threshold_(x, 0.5, -7.0) is x, x
+        (True, tensor([-7., -7.,  2.]))
+    """
+    return _in_place(input, lambda: _threshold(input, threshold, value))
+
+
+__all__ += ["relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_"]

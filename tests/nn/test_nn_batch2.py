@@ -545,3 +545,62 @@ def test_padding_hand_worked_and_errors():
     # bilinear upsampling is align_corners=True: the corners are kept
     up = nn.UpsamplingBilinear2d(size=(3, 3))(ag.tensor([[[[0.0, 2.0], [4.0, 6.0]]]]))
     assert up.tolist() == [[[[0.0, 1.0, 2.0], [2.0, 3.0, 4.0], [4.0, 5.0, 6.0]]]]
+
+
+# ---- in-place activations -----------------------------------------------------------------
+INPLACE = [
+    ("relu_", lambda f, x: f.relu_(x), lambda f, x: f.relu(x)),
+    ("elu_", lambda f, x: f.elu_(x, 0.7), lambda f, x: f.elu(x, 0.7)),
+    ("leaky_relu_", lambda f, x: f.leaky_relu_(x, 0.2), lambda f, x: f.leaky_relu(x, 0.2)),
+    ("hardtanh_", lambda f, x: f.hardtanh_(x, -0.5, 0.8), lambda f, x: f.hardtanh(x, -0.5, 0.8)),
+    ("selu_", lambda f, x: f.selu_(x), lambda f, x: f.selu(x)),
+    ("celu_", lambda f, x: f.celu_(x, 1.5), lambda f, x: f.celu(x, 1.5)),
+    ("threshold_", lambda f, x: f.threshold_(x, 0.1, -3.0), lambda f, x: f.threshold(x, 0.1, -3.0)),
+]
+
+
+@pytest.mark.parametrize("case", INPLACE, ids=lambda c: c[0])
+def test_inplace_activation_writes_into_input_with_autograd_rules(case):
+    _, fn_, fn = case
+    x = ag.tensor(X, requires_grad=True)
+    y = x * 2.0
+    v = y._counter()[0]
+    out = fn_(F, y)
+    assert out is y and y._counter()[0] > v
+    np.testing.assert_allclose(y._data, fn(F, ag.tensor(X * 2.0))._data)
+    w = ag.tensor(RNG.standard_normal(X.shape))
+    (y * w).sum().backward()
+    x2 = ag.tensor(X, requires_grad=True)
+    (fn(F, x2 * 2.0) * w).sum().backward()
+    np.testing.assert_allclose(x.grad._data, x2.grad._data)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used "
+                                           "in an in-place operation"):
+        fn_(F, ag.tensor(X, requires_grad=True))
+    with ag.no_grad():
+        leaf = ag.tensor(X, requires_grad=True)
+        assert fn_(F, leaf) is leaf
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("case", INPLACE, ids=lambda c: c[0])
+def test_inplace_activation_equals_torch(case):
+    torch = pytest.importorskip("torch")
+    _, fn_, _ = case
+    x, rx = ag.tensor(X, requires_grad=True), torch.tensor(X, requires_grad=True)
+    y, ry = x * 2.0, rx * 2.0
+    fn_(F, y)
+    fn_(torch.nn.functional, ry)
+    np.testing.assert_allclose(y._data, ry.detach().numpy(), rtol=1e-12, atol=1e-12)
+    w = RNG.standard_normal(X.shape)
+    (y * ag.tensor(w)).sum().backward()
+    (ry * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(x.grad._data, rx.grad.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_inplace_activation_invalidates_nodes_that_saved_the_old_values():
+    x = ag.tensor(X, requires_grad=True)
+    y = x * 2.0
+    z = y * y  # saves y
+    F.relu_(y)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
