@@ -2191,9 +2191,17 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
     """
     x = _t(input)
     denom = ag.clamp(ag.linalg.vector_norm(x, p, dim=dim, keepdim=True), min=eps)
+    y = x / denom.expand_as(x)
     if out is None:
-        return x / denom.expand_as(x)
-    return ag.div(x, denom.expand_as(x), out=out)
+        return y
+    if ag.is_grad_enabled() and (x.requires_grad or out.requires_grad):
+        raise RuntimeError("div(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if tuple(out.shape) != tuple(y.shape):
+        raise RuntimeError(f"normalize: out= has shape {list(out.shape)}, the result has shape "
+                           f"{list(y.shape)}")
+    with ag.no_grad():
+        return out.copy_(y)
 
 
 def glu(input: Tensor, dim: int = -1) -> Tensor:

@@ -604,3 +604,14 @@ def test_inplace_activation_invalidates_nodes_that_saved_the_old_values():
     F.relu_(y)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         z.sum().backward()
+
+
+def test_normalize_out_argument():
+    out = ag.empty(2, 2)
+    res = F.normalize(ag.tensor([[3.0, 4.0], [2.0, 0.0]]), out=out)
+    assert res is out
+    np.testing.assert_allclose(out._data, [[0.6, 0.8], [1.0, 0.0]], rtol=1e-6)
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        F.normalize(ag.ones(2, 2, requires_grad=True), out=ag.empty(2, 2))
+    with pytest.raises(RuntimeError, match=r"out= has shape \[3\]"):
+        F.normalize(ag.ones(2, 2), out=ag.empty(3))
