@@ -6,6 +6,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
@@ -615,3 +617,30 @@ def test_normalize_out_argument():
         F.normalize(ag.ones(2, 2, requires_grad=True), out=ag.empty(2, 2))
     with pytest.raises(RuntimeError, match=r"out= has shape \[3\]"):
         F.normalize(ag.ones(2, 2), out=ag.empty(3))
+
+
+
+@pytest.mark.torch_parity
+@settings(max_examples=12, deadline=None)
+@given(shape=st.lists(st.integers(1, 4), min_size=2, max_size=4),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2**16),
+       k=st.integers(1, 2), p=st.sampled_from([1.0, 2.0, 3.0]))
+def test_shapes_and_dtypes_equal_torch(shape, dtype, seed, k, p):
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+    arr = np.random.default_rng(seed).standard_normal(shape).astype(dtype)
+    even = np.concatenate([arr, arr[..., ::-1] * 0.5], axis=-1)
+    tol = dict(rtol=1e-5, atol=1e-6) if dtype == np.float32 else dict(rtol=1e-11, atol=1e-12)
+    norm_shape = list(shape[-k:])
+    for fn, x in [(lambda f, t: f.normalize(t, p=p, dim=-1), arr),
+                  (lambda f, t: f.glu(t, -1), even),
+                  (lambda f, t: f.rms_norm(t, norm_shape), arr),
+                  (lambda f, t: f.softmin(t, 0), arr),
+                  (lambda f, t: f.pdist(t.reshape(t.shape[0], -1), p=p), arr)]:
+        mine, ref = ag.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        out, rout = fn(F, mine), fn(tf, ref)
+        assert tuple(out.shape) == tuple(rout.shape) and out._data.dtype == dtype
+        np.testing.assert_allclose(out._data, rout.detach().numpy(), **tol)
+        out.sum().backward()
+        rout.sum().backward()
+        np.testing.assert_allclose(mine.grad._data, ref.grad.numpy(), **tol)
