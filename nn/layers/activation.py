@@ -636,7 +636,7 @@ class Hardshrink(Module):
         return f"{self.lambd}"
 
 
-class Softshrink(Hardshrink):
+class Softshrink(Module):
     r"""Applies :math:`x - \lambda` above :math:`\lambda`, :math:`x + \lambda` below
     :math:`-\lambda`, else 0, elementwise.
 
@@ -651,8 +651,15 @@ class Softshrink(Hardshrink):
         tensor([-0.5000,  0.0000,  1.5000])
     """
 
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
     def forward(self, input: Tensor) -> Tensor:
         return F.softshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
 
 
 class Threshold(Module):

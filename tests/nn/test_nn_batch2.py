@@ -320,7 +320,7 @@ LOSS_MODULES = [
 ]
 
 
-@pytest.mark.parametrize("case", LOSS_MODULES, ids=lambda c: str(id(c)))
+@pytest.mark.parametrize("case", LOSS_MODULES, ids=lambda c: type(c[0](nn)).__name__)
 def test_loss_modules_call_their_functions(case):
     build, fn, arrays = case
     xs = [ag.tensor(a) for a in arrays]
