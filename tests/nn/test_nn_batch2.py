@@ -644,3 +644,19 @@ def test_shapes_and_dtypes_equal_torch(shape, dtype, seed, k, p):
         out.sum().backward()
         rout.sum().backward()
         np.testing.assert_allclose(mine.grad._data, ref.grad.numpy(), **tol)
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # captured, not run eagerly
+def test_value_independent_compositions_are_captured_by_compile():
+    def step(x, y):
+        return (F.hardshrink(x).sum() + F.softshrink(x).sum() + F.threshold(x, 0.0, 5.0).sum()
+                + F.glu(x).sum() + F.normalize(x).sum() + F.rms_norm(x, [4]).sum()
+                + F.pdist(x).sum() + F.soft_margin_loss(x, y) + F.hinge_embedding_loss(x, y)
+                + F.cosine_embedding_loss(x, -x, y[:, 0])
+                + F.multilabel_soft_margin_loss(x, (y + 1) / 2))
+    compiled = ag.compile(step)
+    rng = np.random.default_rng(11)
+    for _ in range(4):
+        x = ag.tensor(rng.standard_normal((3, 4)))
+        y = ag.tensor(np.sign(rng.standard_normal((3, 4))))
+        np.testing.assert_allclose(compiled(x, y)._data, step(x, y)._data, rtol=1e-12)
