@@ -9,7 +9,8 @@ from nn.layers import *  # noqa: F403 - every layer (see nn.layers.__all__)
 from nn.losses import (
     BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
     CTCLoss, GaussianNLLLoss, MarginRankingLoss, PoissonNLLLoss, TripletMarginLoss,
-    NLLLoss, SmoothL1Loss,
+    NLLLoss, SmoothL1Loss, CosineEmbeddingLoss, HingeEmbeddingLoss, MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss, MultiMarginLoss, SoftMarginLoss, TripletMarginWithDistanceLoss,
 )
 from nn import functional, init
 from nn.serialization import load, save
@@ -23,7 +24,9 @@ __all__ = [
     "ParameterDict", *_layers.__all__,
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
     "SmoothL1Loss", "HuberLoss", "KLDivLoss", "MarginRankingLoss", "TripletMarginLoss",
-    "PoissonNLLLoss", "GaussianNLLLoss", "CTCLoss",
+    "PoissonNLLLoss", "GaussianNLLLoss", "CTCLoss", "SoftMarginLoss", "HingeEmbeddingLoss",
+    "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
+    "TripletMarginWithDistanceLoss",
     "functional", "init", "utils", "data", "save", "load", "parallel", "models",
     "SyncBatchNorm",
 ]

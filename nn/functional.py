@@ -2,9 +2,10 @@
 
 Signatures, defaults and numbers are PyTorch's. Differences:
 
-* ``inplace=True`` is accepted and ignored (results are always new tensors; in-place
-  activations would break the tape's saved values here).
-* Randomness (``dropout``) draws from the project's generator (``ag.manual_seed``), so masks
+* ``inplace=True`` is accepted and ignored (results are always new tensors). The in-place
+  forms (``relu_``, ``elu_``, ``leaky_relu_``, ``hardtanh_``, ``selu_``, ``celu_``,
+  ``threshold_``) do write into their input, with PyTorch's in-place autograd rules.
+* Randomness (``dropout*``, ``alpha_dropout``, ``gumbel_softmax``) draws from the project's generator (``ag.manual_seed``), so masks
   differ from PyTorch's for the same seed; the distribution is the same.
 * Loss ``weight``/``pos_weight`` arguments are constants (no gradient flows into them).
 """
@@ -21,7 +22,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from nn.ops import (
-    BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp, LinearOp, MSELossOp,
+    AlphaDropoutOp, GumbelNoiseOp, BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp, LinearOp, MSELossOp,
     NLLLossOp, NormOp,
 )
 from nn.ops.loss import ClampedInValue, CTCLossOp, check_reduction
@@ -2165,3 +2166,827 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
 from nn._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
 
 __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+
+
+# ---- issue 12, second batch: normalize, glu, softmin, shrinks, threshold, rms_norm, pdist ---
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
+              out: Tensor | None = None) -> Tensor:
+    r"""Divides ``input`` by its ``p``-norm along ``dim``:
+    :math:`v / \max(\lVert v \rVert_p, \epsilon)`.
+
+    Args:
+        input (Tensor): the input, of any shape.
+        p (float): the norm's order. Default: ``2.0``.
+        dim (int or tuple of ints): the dimension(s) of the vectors. Default: ``1``.
+        eps (float): the smallest norm divided by. Default: ``1e-12``.
+        out (Tensor, optional): the output tensor (not differentiable). Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.normalize(ag.tensor([[3.0, 4.0], [0.0, 0.0]]))
+        tensor([[0.6000, 0.8000],
+                [0.0000, 0.0000]])
+    """
+    x = _t(input)
+    denom = ag.clamp(ag.linalg.vector_norm(x, p, dim=dim, keepdim=True), min=eps)
+    y = x / denom.expand_as(x)
+    if out is None:
+        return y
+    if ag.is_grad_enabled() and (x.requires_grad or out.requires_grad):
+        raise RuntimeError("div(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if tuple(out.shape) != tuple(y.shape):
+        raise RuntimeError(f"normalize: out= has shape {list(out.shape)}, the result has shape "
+                           f"{list(y.shape)}")
+    with ag.no_grad():
+        return out.copy_(y)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    r"""The gated linear unit: splits ``input`` in halves :math:`a, b` along ``dim`` and
+    returns :math:`a \otimes \sigma(b)` (Dauphin et al., 2017).
+
+    Args:
+        input (Tensor): the input; ``dim`` must have an even size.
+        dim (int): the dimension split in two. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.glu(ag.tensor([[1.0, 2.0, 0.0, 100.0]]))
+        tensor([[0.5000, 2.0000]])
+    """
+    x = _t(input)
+    if x.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    if not -x.ndim <= dim < x.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-x.ndim}, {x.ndim - 1}], but got {dim})")
+    n = x.shape[dim]
+    if n % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension "
+                           f"{dim % x.ndim} is size {n}")
+    a, b = ag.chunk(x, 2, dim)
+    return a * b.sigmoid()
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: Any = None) -> Tensor:
+    r"""Applies :math:`\exp(-x_i) / \sum_j \exp(-x_j)` along ``dim`` (softmax of ``-input``).
+
+    Args:
+        input (Tensor): the input.
+        dim (int): the dim the result sums to 1 along (``None``: PyTorch's deprecated implicit
+            choice, with its warning). Default: ``None``.
+        dtype (dtype, optional): cast the input to this dtype first. Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.softmin(ag.tensor([0.0, 1.0]), dim=0)
+        tensor([0.7311, 0.2689])
+    """
+    x = _t(input)
+    if dtype is not None:
+        x = x.to(dtype)
+    if dim is None:
+        dim = _get_softmax_dim("softmin", x.ndim, _stacklevel)
+    return (-x).softmax(dim)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    r"""Applies :math:`x` where :math:`|x| > \lambda`, else 0, elementwise.
+
+    Args:
+        input (Tensor): the input.
+        lambd (float): the :math:`\lambda` of the dead zone. Default: ``0.5``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.hardshrink(ag.tensor([-1.0, 0.3, 0.5, 2.0]))
+        tensor([-1.,  0.,  0.,  2.])
+    """
+    x = _t(input)
+    return ag.where(x.abs() > lambd, x, ag.zeros_like(x))
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    r"""Applies :math:`x - \lambda` where :math:`x > \lambda`, :math:`x + \lambda` where
+    :math:`x < -\lambda`, else 0, elementwise.
+
+    Args:
+        input (Tensor): the input.
+        lambd (float): the :math:`\lambda` (at least 0). Default: ``0.5``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.softshrink(ag.tensor([-1.0, 0.3, 2.0]))
+        tensor([-0.5000,  0.0000,  1.5000])
+    """
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    x = _t(input)
+    return x - ag.clamp(x, -lambd, lambd)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    r"""Applies :math:`x` where :math:`x > \text{threshold}`, else ``value``, elementwise.
+
+    Args:
+        input (Tensor): the input.
+        threshold (float): the value to threshold at.
+        value (float): the value written below (or at) the threshold.
+        inplace (bool): accepted and ignored (the result is a new tensor); see
+            :func:`threshold_`. Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.threshold(ag.tensor([-1.0, 0.5, 2.0]), 0.5, -7.0)
+        tensor([-7., -7.,  2.])
+    """
+    x = _t(input)
+    return ag.where(x > threshold, x, ag.full_like(x, value))
+
+
+def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],
+             weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    r"""Root-mean-square normalisation over the trailing ``normalized_shape`` axes
+    (Zhang & Sennrich, 2019): :math:`x / \sqrt{\text{mean}(x^2) + \epsilon} \cdot w`.
+
+    Args:
+        input (Tensor): input of shape ``(*, *normalized_shape)``.
+        normalized_shape (int or sequence of int): the trailing shape to normalise over.
+        weight (Tensor, optional): elementwise scale of shape ``normalized_shape``.
+        eps (float, optional): added to the mean square; ``None`` means
+            ``ag.finfo(input.dtype).eps``. Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.rms_norm(ag.tensor([[3.0, 4.0], [1.0, -1.0]]), [2], eps=0.0)
+        tensor([[ 0.8485,  1.1314],
+                [ 1.0000, -1.0000]])
+    """
+    x = _t(input)
+    shape = ((int(normalized_shape),) if isinstance(normalized_shape, (int, np.integer))
+             else tuple(int(s) for s in normalized_shape))
+    k = len(shape)
+    if x.ndim < k or tuple(x.shape[x.ndim - k:]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape "
+            f"[*, {', '.join(str(s) for s in shape)}], but got input of size {list(x.shape)}")
+    if weight is not None and tuple(_t(weight).shape) != shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
+                           f"weight of shape {list(_t(weight).shape)} and normalized_shape = "
+                           f"{list(shape)}")
+    if eps is None:
+        eps = float(np.finfo(x._data.dtype).eps)
+    axes = tuple(range(x.ndim - k, x.ndim))
+    y = x * ((x * x).mean(axes, keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    r"""The ``p``-norm distance between every pair of rows of an ``(N, M)`` input: the upper
+    triangle of the distance matrix, row by row, as a vector of ``N (N - 1) / 2``.
+
+    Args:
+        input (Tensor): the rows, ``(N, M)``.
+        p (float): the norm's order, in ``[0, inf]``. Default: ``2``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.pdist(ag.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]]))
+        tensor([5.0000, 1.0000, 4.2426])
+    """
+    x = _t(input)
+    if x.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {x.ndim}D")
+    if x._data.dtype.kind != "f":
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    i, j = np.triu_indices(x.shape[0], 1)
+    return ag.linalg.vector_norm(x[i] - x[j], p, dim=1)
+
+
+__all__ += ["normalize", "glu", "softmin", "hardshrink", "softshrink", "threshold", "rms_norm",
+            "pdist"]
+
+
+# ---- issue 12, second batch: margin and embedding losses -----------------------------------
+def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+                     reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    r"""The two-class logistic loss :math:`\log(1 + e^{-y x})` elementwise, then reduced.
+
+    Args:
+        input (Tensor): the scores.
+        target (Tensor): 1 or -1, the same shape as ``input``.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.soft_margin_loss(ag.tensor([0.0, 2.0]), ag.tensor([1.0, -1.0]), reduction="none")
+        tensor([0.6931, 2.1269])
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    return _reduce(softplus(-_t(target) * _t(input)), reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
+                         size_average: bool | None = None, reduce: bool | None = None,
+                         reduction: str = "mean") -> Tensor:
+    r"""``input`` (a distance) where ``target`` is 1, :math:`\max(0, \text{margin} - x)` where
+    it is -1; then reduced.
+
+    Args:
+        input (Tensor): the distances.
+        target (Tensor): 1 or -1, the same shape as ``input``.
+        margin (float): Default: ``1.0``.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.hinge_embedding_loss(ag.tensor([0.3, 0.3]), ag.tensor([1.0, -1.0]),
+        ...                        reduction="none")
+        tensor([0.3000, 0.7000])
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    x, y = _t(input), _t(target)
+    zero = ag.zeros_like(x)
+    loss = (ag.where(y != 1, (margin - x).clamp(min=0.0), zero)
+            + ag.where(y != -1, x, zero))
+    return _reduce(loss, reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                size_average: bool | None = None, reduce: bool | None = None,
+                                reduction: str = "mean") -> Tensor:
+    r"""One-versus-all logistic loss over ``C`` labels:
+    :math:`-\frac{1}{C} \sum_i w_i (y_i \log \sigma(x_i) + (1 - y_i) \log \sigma(-x_i))` per
+    sample, then reduced over the samples.
+
+    Args:
+        input (Tensor): ``(N, C)`` or ``(C,)`` scores.
+        target (Tensor): 0 or 1 per label, the same shape as ``input``.
+        weight (Tensor, optional): a weight per label (``C``), a constant.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.multilabel_soft_margin_loss(ag.tensor([[0.0, 0.0]]), ag.tensor([[1.0, 0.0]]))
+        tensor(0.6931)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    x, y = _t(input), _t(target)
+    loss = -(y * logsigmoid(x) + (1 - y) * logsigmoid(-x))
+    if weight is not None:
+        loss = loss * _t(weight)
+    loss = loss.sum(-1) / x.shape[-1]
+    return _reduce(loss, reduction)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                          size_average: bool | None = None, reduce: bool | None = None,
+                          reduction: str = "mean") -> Tensor:
+    r""":math:`1 - \cos(x_1, x_2)` where ``target`` is 1,
+    :math:`\max(0, \cos(x_1, x_2) - \text{margin})` where it is -1; then reduced.
+
+    Args:
+        input1 (Tensor): ``(N, D)`` or ``(D,)``.
+        input2 (Tensor): the same shape as ``input1``.
+        target (Tensor): 1 or -1, ``(N,)`` or ``()``.
+        margin (float): in ``[-1, 1]``. Default: ``0``.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> a, b = ag.tensor([[1.0, 0.0], [1.0, 0.0]]), ag.tensor([[1.0, 1.0], [1.0, 1.0]])
+        >>> F.cosine_embedding_loss(a, b, ag.tensor([1.0, -1.0]), reduction="none")
+        tensor([0.2929, 0.7071])
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    a, b, y = _t(input1), _t(input2), _t(target)
+    k = y.ndim
+    if k == 0 and (a.ndim != 1 or b.ndim != 1):
+        raise RuntimeError(f"0D target tensor expects 1D input tensors, but found inputs with "
+                           f"sizes {list(a.shape)} and {list(b.shape)}.")
+    if k == 1 and (a.ndim != 2 or b.ndim != 2):
+        raise RuntimeError(f"1D target tensor expects 2D input tensors, but found inputs with "
+                           f"sizes {list(a.shape)} and {list(b.shape)}.")
+    if k > 1:
+        raise RuntimeError(f"{k}D target tensor expected, multi-target not supported")
+    eps = 1e-12  # PyTorch's EPSILON, added to both squared magnitudes
+    cos = (a * b).sum(k) / (((a * a).sum(k) + eps) * ((b * b).sum(k) + eps)).sqrt()
+    zero = ag.zeros_like(cos)
+    loss = (ag.where(y == 1, 1 - cos, zero)
+            + ag.where(y == -1, (cos - margin).clamp(min=0.0), zero))
+    return _reduce(loss, reduction)
+
+
+def _margin_layout(name: str, x: Tensor, target: Any) -> tuple[Tensor, np.ndarray]:
+    """``input`` as ``(N, C)`` and the integer target as an array (a 1-D input is one
+    sample). The target's values pick elements in Python: ``ag.compile`` runs such a step
+    eagerly."""
+    from autograd_core.ops.registry import refuse_capture
+
+    refuse_capture(name)
+    if x.ndim not in (1, 2) or x.numel() == 0:
+        raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
+                           f"size, but got: {list(x.shape)}")
+    y = np.asarray(_const(target))
+    if y.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}: expected target of an integer dtype (class indices), got "
+                           f"{y.dtype}")
+    return (x.reshape(1, -1) if x.ndim == 1 else x), y
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, size_average: bool | None = None,
+                      reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    r"""Multi-class hinge loss: per sample with class :math:`y`,
+    :math:`\frac{1}{C} \sum_{i \ne y} \max(0, w_y (\text{margin} - x_y + x_i))^p`; then
+    reduced over the samples.
+
+    Args:
+        input (Tensor): ``(N, C)`` or ``(C,)`` scores.
+        target (Tensor): class indices, ``(N,)`` or ``()``.
+        p (int): 1 or 2. Default: ``1``.
+        margin (float): Default: ``1.0``.
+        weight (Tensor, optional): a weight per class (``C``), a constant.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.multi_margin_loss(ag.tensor([[0.1, 0.2, 0.4, 0.8]]), ag.tensor([3]))
+        tensor(0.3250)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    w = _const(weight)
+    if w is not None and w.ndim != 1:
+        raise ValueError("weight must be one-dimensional")
+    x0 = _t(input)
+    x, y = _margin_layout("multi_margin_loss", x0, target)
+    n, c = x.shape
+    if y.size != n or (x0.ndim == 2 and y.ndim != 1) or y.ndim > 1:
+        raise RuntimeError(
+            "multi_margin_loss: target tensor should be 1-D with size equal to the number of "
+            f"input samples (batch size). Expected target size [{n}], but got "
+            f"{list(y.shape)}. Input has shape {list(x0.shape)}.")
+    y = y.reshape(n)
+    if ((y < 0) | (y >= c)).any():
+        raise RuntimeError("target out of range")
+    if w is not None and w.size != c:
+        raise RuntimeError(f"inconsistent weight size, expected {c} but got {list(w.shape)}")
+    rows = np.arange(n)
+    z = (margin - x[rows, y].reshape(n, 1) + x).clamp(min=0.0)
+    if p == 2:
+        z = z * z
+    if w is not None:
+        z = z * w[y].reshape(n, 1).astype(x._data.dtype)
+    others = np.ones((n, c), dtype=x._data.dtype)
+    others[rows, y] = 0
+    loss = (z * others).sum(1) / c
+    return _reduce(loss.reshape(()) if x0.ndim == 1 else loss, reduction)
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
+                           reduce: bool | None = None, reduction: str = "mean") -> Tensor:
+    r"""Multi-label hinge loss: per sample, with target classes :math:`J` (the indices in
+    ``target`` before the first -1),
+    :math:`\frac{1}{C} \sum_{j \in J} \sum_{i \notin J} \max(0, 1 - (x_j - x_i))`; then
+    reduced over the samples.
+
+    Args:
+        input (Tensor): ``(N, C)`` or ``(C,)`` scores.
+        target (Tensor): class indices, the same shape as ``input``, padded with -1.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.multilabel_margin_loss(ag.tensor([[0.1, 0.2, 0.4, 0.8]]),
+        ...                          ag.tensor([[3, 0, -1, 1]]))
+        tensor(0.8500)
+    """
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    check_reduction(reduction)
+    x0 = _t(input)
+    x, y = _margin_layout("multilabel_margin_loss", x0, target)
+    if tuple(y.shape) != tuple(x0.shape):
+        raise RuntimeError(f"inconsistent target size: {list(y.shape)} for input of size: "
+                           f"{list(x0.shape)}")
+    n, c = x.shape
+    y = y.reshape(n, c)
+    # how often each class is listed before the first -1 (PyTorch counts repeats)
+    listed = np.cumprod(y != -1, axis=1).astype(bool)
+    if ((y[listed] < 0) | (y[listed] >= c)).any():
+        raise RuntimeError("argument #2 'target' is out of range")
+    counts = np.zeros((n, c))
+    np.add.at(counts, (np.nonzero(listed)[0], y[listed]), 1)
+    pairs = (counts[:, :, None] * (counts == 0)[:, None, :]).astype(x._data.dtype)
+    hinge = (1.0 - x.reshape(n, c, 1) + x.reshape(n, 1, c)).clamp(min=0.0)
+    loss = (hinge * pairs).sum((1, 2)) / c
+    return _reduce(loss.reshape(()) if x0.ndim == 1 else loss, reduction)
+
+
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *,
+                                      distance_function: Any = None, margin: float = 1.0,
+                                      swap: bool = False, reduction: str = "mean") -> Tensor:
+    r""":math:`\max(d(a, p) - d(a, n) + \text{margin}, 0)` with any distance ``d``
+    (:func:`pairwise_distance` by default); ``swap`` uses :math:`\min(d(a, n), d(p, n))`.
+
+    Args:
+        anchor (Tensor), positive (Tensor), negative (Tensor): the same number of dims.
+        distance_function (Callable, optional): ``d(x1, x2) -> Tensor``, non-negative.
+            Default: ``None`` (:func:`pairwise_distance`).
+        margin (float): greater than 0. Default: ``1.0``.
+        swap (bool): the distance swap of Balntas et al. Default: ``False``.
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> a, pos, neg = ag.zeros(1, 2), ag.tensor([[6.0, 8.0]]), ag.tensor([[3.0, 4.0]])
+        >>> l1 = lambda u, v: (u - v).abs().sum(-1)
+        >>> F.triplet_margin_with_distance_loss(a, pos, neg, distance_function=l1)
+        tensor(8.)
+    """
+    check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    a, po, ne = _t(anchor), _t(positive), _t(negative)
+    if not (a.ndim == po.ndim == ne.ndim):
+        raise RuntimeError(
+            "The anchor, positive, and negative tensors are expected to have the same number "
+            f"of dimensions, but got: anchor {a.ndim}D, positive {po.ndim}D, and negative "
+            f"{ne.ndim}D inputs")
+    d = pairwise_distance if distance_function is None else distance_function
+    d_pos, d_neg = d(a, po), d(a, ne)
+    if swap:
+        d_neg = ag.minimum(d_neg, d(po, ne))
+    return _reduce((margin + d_pos - d_neg).clamp(min=0.0), reduction)
+
+
+__all__ += ["soft_margin_loss", "hinge_embedding_loss", "multilabel_soft_margin_loss",
+            "cosine_embedding_loss", "multi_margin_loss", "multilabel_margin_loss",
+            "triplet_margin_with_distance_loss"]
+
+
+# ---- issue 12, second batch: dropout3d, alpha dropout, gumbel_softmax ----------------------
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels (``input[n, c]``) of ``(N, C, D, H, W)`` or ``(C, D, H, W)`` with
+    probability ``p``, the kept ones scaled by ``1/(1-p)``; the identity when not training.
+    Masks come from the project's generator (``ag.manual_seed``).
+
+    Args:
+        input (Tensor): the input.
+        p (float): probability of zeroing a channel. Default: ``0.5``.
+        training (bool): apply dropout if ``True``. Default: ``True``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> _ = ag.manual_seed(0)
+        >>> y = F.dropout3d(ag.ones(2, 8, 2, 2, 2))
+        >>> sorted(set(y[0, :, 0, 0, 0].tolist()) | set(y[0, :, 1, 1, 1].tolist()))
+        [0.0, 2.0]
+    """
+    x = _t(input)
+    if x.ndim not in (4, 5):
+        warnings.warn(
+            f"dropout3d: Received a {x.ndim}-D input to dropout3d, which is deprecated and will "
+            "result in an error in a future release. To retain the behavior and silence this "
+            "warning, please use dropout instead. Note that dropout3d exists to provide "
+            "channel-wise dropout on inputs with 3 spatial dimensions, a channel dimension, and "
+            "an optional batch dimension (i.e. 4D or 5D inputs).", stacklevel=2)
+    if x.ndim != 5:
+        return _feature_dropout(x.unsqueeze(0), p, training).squeeze(0)
+    return _feature_dropout(x, p, training)
+
+
+def _alpha_dropout(x: Tensor, p: float, training: bool, feature: bool) -> Tensor:
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return x
+    x = _t(x)
+    if feature and x.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if p == 1.0:
+        return x * 0.0
+    mask_shape = x.shape[:2] + (1,) * (x.ndim - 2) if feature else None
+    return AlphaDropoutOp.apply(x, p, mask_shape)
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                  inplace: bool = False) -> Tensor:
+    """Alpha dropout (Klambauer et al., 2017): dropped elements take SELU's saturation value
+    and an affine map keeps a zero-mean, unit-variance input so; the identity when not
+    training (note PyTorch's default ``training=False`` here). Masks come from the project's
+    generator.
+
+    Args:
+        input (Tensor): the input.
+        p (float): probability of dropping an element. Default: ``0.5``.
+        training (bool): apply dropout if ``True``. Default: ``False``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> _ = ag.manual_seed(0)
+        >>> y = F.alpha_dropout(ag.randn(100000, dtype=ag.float64), 0.2, training=True)
+        >>> round(y.mean().item(), 1), round(y.std().item(), 1)
+        (0.0, 1.0)
+    """
+    return _alpha_dropout(input, p, training, feature=False)
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                          inplace: bool = False) -> Tensor:
+    """Alpha dropout of whole channels: one draw per ``input[n, c]`` (see
+    :func:`alpha_dropout`); the identity when not training.
+
+    Args:
+        input (Tensor): the input, ``(N, C, *)``.
+        p (float): probability of dropping a channel. Default: ``0.5``.
+        training (bool): apply dropout if ``True``. Default: ``False``.
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> _ = ag.manual_seed(0)
+        >>> y = F.feature_alpha_dropout(ag.zeros(1, 3, 4), 0.5, training=True)
+        >>> [len(set(row.tolist())) for row in y[0]]
+        [1, 1, 1]
+    """
+    return _alpha_dropout(input, p, training, feature=True)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    r"""Samples from the Gumbel-softmax distribution (Jang et al., 2016; Maddison et al.,
+    2016): :math:`	ext{softmax}((	ext{logits} + g) / 	au)` with :math:`g` standard Gumbel
+    noise drawn from the project's generator. ``hard=True`` returns one-hot samples whose
+    gradient is the soft sample's (the straight-through estimator).
+
+    Args:
+        logits (Tensor): unnormalised log-probabilities, ``(*, num_features)``.
+        tau (float): the temperature, positive. Default: ``1``.
+        hard (bool): return one-hot vectors. Default: ``False``.
+        eps (float): unused, kept for PyTorch's signature (deprecated there). Default:
+            ``1e-10``.
+        dim (int): the dimension of the classes. Default: ``-1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> _ = ag.manual_seed(0)
+        >>> y = F.gumbel_softmax(ag.zeros(2, 3), hard=True)
+        >>> y.sum(-1)
+        tensor([1., 1.])
+        >>> sorted(set(y.flatten().tolist()))
+        [0.0, 1.0]
+    """
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    x = _t(logits)
+    y_soft = (GumbelNoiseOp.apply(x) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    # one-hot at the maximum (ties have probability 0 under continuous noise)
+    y_hard = ag.where(y_soft == y_soft.amax(dim, keepdim=True), ag.ones_like(x),
+                      ag.zeros_like(x))
+    return y_hard - y_soft.detach() + y_soft
+
+
+__all__ += ["dropout3d", "alpha_dropout", "feature_alpha_dropout", "gumbel_softmax"]
+
+
+# ---- issue 12, second batch: the deprecated upsample aliases of interpolate ----------------
+def _upsample_deprecated(name: str) -> None:
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=3)
+
+
+def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+             align_corners: bool | None = None) -> Tensor:
+    """Deprecated alias of :func:`interpolate` (with PyTorch's warning).
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     F.upsample(ag.tensor([[[1.0, 2.0]]]), scale_factor=2)
+        tensor([[[1., 1., 2., 2.]]])
+    """
+    _upsample_deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: :func:`interpolate` with ``mode='nearest'`` (with PyTorch's warning).
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     F.upsample_nearest(ag.tensor([[[[1.0, 2.0]]]]), size=(1, 4))
+        tensor([[[[1., 1., 2., 2.]]]])
+    """
+    _upsample_deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size: Any = None, scale_factor: Any = None) -> Tensor:
+    """Deprecated: :func:`interpolate` with ``mode='bilinear'`` and ``align_corners=True``,
+    as PyTorch's (with its warning).
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     F.upsample_bilinear(ag.tensor([[[[1.0, 2.0]]]]), size=(1, 3))
+        tensor([[[[1.0000, 1.5000, 2.0000]]]])
+    """
+    _upsample_deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+__all__ += ["upsample", "upsample_nearest", "upsample_bilinear"]
+
+
+# ---- issue 12, second batch: the in-place activations --------------------------------------
+def _in_place(input: Tensor, compute: Any) -> Tensor:
+    """Writes ``compute()`` into ``input`` with PyTorch's in-place autograd rules (refused on a
+    leaf that requires grad while recording; ``input``'s version moves)."""
+    from autograd_core.ops.inplace import inplace
+
+    if not isinstance(input, Tensor):
+        raise TypeError(f"expected a Tensor as input, got {type(input).__name__}")
+    return inplace(input, compute)
+
+
+def relu_(input: Tensor) -> Tensor:
+    r"""In-place :func:`relu`: writes :math:`\max(0, x)` into ``input`` and returns it.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 2.0])
+        >>> F.relu_(x) is x, x
+        (True, tensor([0., 2.]))
+    """
+    return _in_place(input, lambda: relu(input))
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place :func:`elu`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 2.0])
+        >>> F.elu_(x) is x, x
+        (True, tensor([-0.6321,  2.0000]))
+    """
+    return _in_place(input, lambda: elu(input, alpha))
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In-place :func:`leaky_relu`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 2.0])
+        >>> F.leaky_relu_(x, 0.5) is x, x
+        (True, tensor([-0.5000,  2.0000]))
+    """
+    return _in_place(input, lambda: leaky_relu(input, negative_slope))
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In-place :func:`hardtanh`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-3.0, 0.5, 2.0])
+        >>> F.hardtanh_(x) is x, x
+        (True, tensor([-1.0000,  0.5000,  1.0000]))
+    """
+    return _in_place(input, lambda: hardtanh(input, min_val, max_val))
+
+
+def selu_(input: Tensor) -> Tensor:
+    """In-place :func:`selu`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 1.0])
+        >>> F.selu_(x) is x, x
+        (True, tensor([-1.1113,  1.0507]))
+    """
+    return _in_place(input, lambda: selu(input))
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place :func:`celu`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 2.0])
+        >>> F.celu_(x, alpha=2.0) is x, x
+        (True, tensor([-0.7869,  2.0000]))
+    """
+    return _in_place(input, lambda: celu(input, alpha))
+
+
+_threshold = threshold  # threshold_'s parameter of that name hides the function
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """In-place :func:`threshold`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 0.5, 2.0])
+        >>> F.threshold_(x, 0.5, -7.0) is x, x
+        (True, tensor([-7., -7.,  2.]))
+    """
+    return _in_place(input, lambda: _threshold(input, threshold, value))
+
+
+__all__ += ["relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from autograd_core import Tensor
 from nn import functional as F
 from nn.functional import _legacy_reduction
@@ -10,7 +12,9 @@ from nn.ops.loss import check_reduction
 
 __all__ = ["GaussianNLLLoss", "CTCLoss", "MarginRankingLoss", "TripletMarginLoss",
            "PoissonNLLLoss", "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
-           "SmoothL1Loss", "HuberLoss", "KLDivLoss"]
+           "SmoothL1Loss", "HuberLoss", "KLDivLoss", "SoftMarginLoss", "HingeEmbeddingLoss",
+           "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "MultiMarginLoss",
+           "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]
 
 
 class _Loss(Module):
@@ -484,3 +488,204 @@ class CTCLoss(_Loss):
                 target_lengths: Tensor) -> Tensor:
         return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
                           self.reduction, self.zero_infinity)
+
+
+class SoftMarginLoss(_Loss):
+    r"""The two-class logistic loss :math:`\log(1 + e^{-y x})`, reduced (see
+    :func:`nn.functional.soft_margin_loss`).
+
+    Args:
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.SoftMarginLoss()(ag.tensor([0.0, 0.0]), ag.tensor([1.0, -1.0]))
+        tensor(0.6931)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_Loss):
+    r"""``x`` where the target is 1, :math:`\max(0, \text{margin} - x)` where it is -1, reduced
+    (see :func:`nn.functional.hinge_embedding_loss`).
+
+    Args:
+        margin (float): Default: ``1.0``.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.HingeEmbeddingLoss(margin=2.0)(ag.tensor([0.5, 0.5]), ag.tensor([1.0, -1.0]))
+        tensor(1.)
+    """
+
+    def __init__(self, margin: float = 1.0, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.hinge_embedding_loss(input, target, margin=self.margin,
+                                      reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    r"""One-versus-all logistic loss over ``C`` labels (see
+    :func:`nn.functional.multilabel_soft_margin_loss`).
+
+    Args:
+        weight (Tensor, optional): a weight per label (``C``), kept as a buffer.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.MultiLabelSoftMarginLoss()(ag.zeros(1, 3), ag.tensor([[1.0, 0.0, 1.0]]))
+        tensor(0.6931)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multilabel_soft_margin_loss(input, target, weight=self.weight,
+                                             reduction=self.reduction)
+
+
+class CosineEmbeddingLoss(_Loss):
+    r""":math:`1 - \cos(x_1, x_2)` where the target is 1, :math:`\max(0, \cos(x_1, x_2) -
+    \text{margin})` where it is -1, reduced (see :func:`nn.functional.cosine_embedding_loss`).
+
+    Args:
+        margin (float): in ``[-1, 1]``. Default: ``0.0``.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.CosineEmbeddingLoss()(ag.tensor([[1.0, 0.0]]), ag.tensor([[0.0, 1.0]]),
+        ...                          ag.tensor([1.0]))
+        tensor(1.)
+    """
+
+    def __init__(self, margin: float = 0.0, size_average: bool | None = None,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+    def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
+        return F.cosine_embedding_loss(input1, input2, target, margin=self.margin,
+                                       reduction=self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    r"""Multi-class hinge loss (see :func:`nn.functional.multi_margin_loss`).
+
+    Args:
+        p (int): 1 or 2. Default: ``1``.
+        margin (float): Default: ``1.0``.
+        weight (Tensor, optional): a weight per class (``C``), kept as a buffer.
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.MultiMarginLoss()(ag.tensor([[0.1, 0.2, 0.4, 0.8]]), ag.tensor([3]))
+        tensor(0.3250)
+    """
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+                 size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
+        if p not in (1, 2):
+            raise ValueError("only p == 1 and p == 2 supported")
+        if weight is not None and Tensor(weight).ndim != 1:
+            raise ValueError(f"MultiMarginLoss: expected weight to be None or 1D tensor, got "
+                             f"{Tensor(weight).ndim}D instead")
+        super().__init__(weight, size_average, reduce, reduction)
+        self.p, self.margin = p, margin
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multi_margin_loss(input, target, p=self.p, margin=self.margin,
+                                   weight=self.weight, reduction=self.reduction)
+
+
+class MultiLabelMarginLoss(_Loss):
+    r"""Multi-label hinge loss; the target lists each sample's classes, padded with -1 (see
+    :func:`nn.functional.multilabel_margin_loss`).
+
+    Args:
+        size_average (bool, optional): deprecated (see ``reduction``).
+        reduce (bool, optional): deprecated (see ``reduction``).
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.MultiLabelMarginLoss()(ag.tensor([[0.1, 0.2, 0.4, 0.8]]),
+        ...                           ag.tensor([[3, 0, -1, 1]]))
+        tensor(0.8500)
+    """
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    r""":math:`\max(d(a, p) - d(a, n) + \text{margin}, 0)` with any distance ``d`` (see
+    :func:`nn.functional.triplet_margin_with_distance_loss`).
+
+    Args:
+        distance_function (Callable, optional): ``d(x1, x2) -> Tensor``; ``None`` keeps an
+            :class:`nn.PairwiseDistance` (shown in the repr). Default: ``None``.
+        margin (float): greater than 0. Default: ``1.0``.
+        swap (bool): the distance swap of Balntas et al. Default: ``False``.
+        reduction (str): ``'none'`` | ``'mean'`` | ``'sum'``. Default: ``'mean'``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> loss = nn.TripletMarginWithDistanceLoss(margin=2.0)
+        >>> loss
+        TripletMarginWithDistanceLoss(
+          (distance_function): PairwiseDistance()
+        )
+        >>> a, pos, neg = ag.zeros(1, 2), ag.tensor([[3.0, 4.0]]), ag.tensor([[6.0, 8.0]])
+        >>> round(loss(a, neg, pos).item(), 3)
+        7.0
+    """
+
+    def __init__(self, *, distance_function: Any = None, margin: float = 1.0,
+                 swap: bool = False, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
+        if margin <= 0:
+            raise ValueError(f"TripletMarginWithDistanceLoss: expected margin to be greater "
+                             f"than 0, got {margin} instead")
+        from nn.layers.distance import PairwiseDistance
+
+        self.distance_function = (distance_function if distance_function is not None
+                                  else PairwiseDistance())
+        self.margin, self.swap = margin, swap
+
+    def forward(self, anchor: Tensor, positive: Tensor, negative: Tensor) -> Tensor:
+        return F.triplet_margin_with_distance_loss(
+            anchor, positive, negative, distance_function=self.distance_function,
+            margin=self.margin, swap=self.swap, reduction=self.reduction)

@@ -13,13 +13,17 @@ from nn.layers import activation as _activation
 from nn.layers.activation import *  # noqa: F403 - every activation module (see its __all__)
 from nn.layers import distance as _distance
 from nn.layers import padding as _padding
-from nn.layers.upsampling import PixelShuffle, PixelUnshuffle, Upsample
+from nn.layers.upsampling import (
+    PixelShuffle, PixelUnshuffle, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d,
+)
 from nn.layers.distance import *  # noqa: F403 - CosineSimilarity, PairwiseDistance
 from nn.layers.padding import *  # noqa: F403 - the padding modules (see its __all__)
-from nn.layers.dropout import Dropout, Dropout1d, Dropout2d
+from nn.layers.dropout import (
+    AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout,
+)
 from nn.layers.normalization import (
     BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchRenorm1d, BatchRenorm2d, GroupNorm,
-    InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm,
+    InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, RMSNorm,
 )
 from nn.layers.sparse import Embedding
 from nn.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
@@ -32,8 +36,10 @@ __all__ = ["Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "Un
            "Bilinear", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool3d", "AvgPool3d",
            "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
            "PixelShuffle", "PixelUnshuffle",
-           *_activation.__all__, *_distance.__all__, *_padding.__all__, "Upsample", "Dropout", "Dropout1d", "Dropout2d", "BatchNorm1d",
+           *_activation.__all__, *_distance.__all__, *_padding.__all__, "Upsample", "UpsamplingNearest2d",
+           "UpsamplingBilinear2d", "Dropout", "Dropout1d", "Dropout2d",
+           "Dropout3d", "AlphaDropout", "FeatureAlphaDropout", "BatchNorm1d",
            "BatchNorm2d", "BatchNorm3d", "BatchRenorm1d", "BatchRenorm2d", "InstanceNorm1d",
-           "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "GroupNorm", "RNNBase", "RNN",
+           "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "RMSNorm", "GroupNorm", "RNNBase", "RNN",
            "LSTM", "GRU", "RNNCellBase", "RNNCell",
            "LSTMCell", "GRUCell", "Embedding", *_transformer.__all__]

@@ -20,7 +20,8 @@ from nn.parameter import Parameter
 
 __all__ = ["ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softplus", "Softmax", "LogSoftmax",
            "SiLU", "ELU", "CELU", "SELU", "Mish", "Hardswish", "Hardsigmoid", "ReLU6", "Hardtanh",
-           "LogSigmoid", "Softsign", "Tanhshrink", "PReLU", "Softmax2d"]
+           "LogSigmoid", "Softsign", "Tanhshrink", "PReLU", "Softmax2d", "GLU", "Softmin",
+           "Hardshrink", "Softshrink", "Threshold"]
 
 
 class ReLU(Module):
@@ -553,3 +554,140 @@ class PReLU(Module):
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
+
+
+class GLU(Module):
+    r"""The gated linear unit: :math:`a \otimes \sigma(b)` with :math:`a, b` the halves of the
+    input along ``dim`` (see :func:`nn.functional.glu`).
+
+    Args:
+        dim (int): the dimension split in two. Default: ``-1``.
+
+    Shape:
+        - Input: ``(*, N, *)``, ``N`` even; Output: ``(*, N / 2, *)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.GLU()(ag.tensor([[1.0, 2.0, 0.0, 100.0]]))
+        tensor([[0.5000, 2.0000]])
+    """
+
+    def __init__(self, dim: int = -1) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Softmin(Module):
+    r"""Applies :math:`\exp(-x_i) / \sum_j \exp(-x_j)` along ``dim``.
+
+    Args:
+        dim (int): the dim along which the output sums to 1 (``None``: PyTorch's deprecated
+            implicit choice, with its warning). Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Softmin(dim=1)(ag.tensor([[0.0, 1.0]]))
+        tensor([[0.7311, 0.2689]])
+    """
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = _check.dim("Softmin", "dim", dim, allow_none=True)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softmin(input, self.dim, _stacklevel=5)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Hardshrink(Module):
+    r"""Applies :math:`x` where :math:`|x| > \lambda`, else 0, elementwise.
+
+    Args:
+        lambd (float): the :math:`\lambda`. Default: ``0.5``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Hardshrink()(ag.tensor([-1.0, 0.2]))
+        tensor([-1.,  0.])
+    """
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Module):
+    r"""Applies :math:`x - \lambda` above :math:`\lambda`, :math:`x + \lambda` below
+    :math:`-\lambda`, else 0, elementwise.
+
+    Args:
+        lambd (float): the :math:`\lambda` (at least 0). Default: ``0.5``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Softshrink()(ag.tensor([-1.0, 0.2, 2.0]))
+        tensor([-0.5000,  0.0000,  1.5000])
+    """
+
+    def __init__(self, lambd: float = 0.5) -> None:
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.softshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Threshold(Module):
+    r"""Applies :math:`x` where :math:`x > \text{threshold}`, else ``value``, elementwise.
+
+    Args:
+        threshold (float): the value to threshold at.
+        value (float): the value written below (or at) the threshold.
+        inplace (bool): accepted (shown in the repr) and ignored. Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> m = nn.Threshold(0.1, 20.0)
+        >>> m
+        Threshold(threshold=0.1, value=20.0)
+        >>> m(ag.tensor([0.0, 1.0]))
+        tensor([20.,  1.])
+    """
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold, self.value, self.inplace = threshold, value, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.threshold(input, self.threshold, self.value)
+
+    def extra_repr(self) -> str:
+        return (f"threshold={self.threshold}, value={self.value}"
+                + (", inplace=True" if self.inplace else ""))

@@ -1,4 +1,5 @@
-"""``Dropout``, ``Dropout1d``, ``Dropout2d``."""
+"""``Dropout``, ``Dropout1d``, ``Dropout2d``, ``Dropout3d``, ``AlphaDropout``,
+``FeatureAlphaDropout``."""
 
 from __future__ import annotations
 
@@ -79,3 +80,57 @@ class Dropout2d(Dropout):
 
     def forward(self, input):
         return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(Dropout):
+    """Channel-wise dropout of ``(N, C, D, H, W)`` / ``(C, D, H, W)`` inputs: each
+    ``input[n, c]`` is zeroed with probability ``p`` and the kept ones scaled by ``1/(1-p)``;
+    the identity in eval mode. Masks come from the project's generator (``ag.manual_seed``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.Dropout3d(0.2)
+        Dropout3d(p=0.2, inplace=False)
+        >>> nn.Dropout3d(0.2).eval()(ag.ones(1, 2, 3, 4, 5)).shape
+        autograd_core.Size([1, 2, 3, 4, 5])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout3d(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(Dropout):
+    """Alpha dropout (Klambauer et al., 2017) for self-normalising (SELU) networks: dropped
+    elements take SELU's saturation value and an affine map keeps zero mean and unit
+    variance; the identity in eval mode (see :func:`nn.functional.alpha_dropout`).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.AlphaDropout(0.2)
+        AlphaDropout(p=0.2, inplace=False)
+        >>> nn.AlphaDropout(0.2).eval()(ag.tensor([1.0, -1.0]))
+        tensor([ 1., -1.])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(Dropout):
+    """Alpha dropout of whole channels ``input[n, c]`` (see
+    :func:`nn.functional.feature_alpha_dropout`); the identity in eval mode.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.FeatureAlphaDropout(0.2)
+        FeatureAlphaDropout(p=0.2, inplace=False)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.feature_alpha_dropout(input, self.p, self.training)

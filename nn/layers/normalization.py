@@ -524,3 +524,51 @@ def batch_renorm_limits(step: int, model: Module | None = None, *, warmup_steps:
             if isinstance(m, _BatchRenorm):
                 m.rmax, m.dmax = limits
     return limits
+
+
+class RMSNorm(Module):
+    r"""Root-mean-square normalisation over the trailing ``normalized_shape`` axes (Zhang &
+    Sennrich, 2019): :math:`x / \sqrt{\text{mean}(x^2) + \epsilon} \cdot w`.
+
+    Args:
+        normalized_shape (int or sequence of int): the trailing shape to normalise over.
+        eps (float, optional): added to the mean square; ``None`` means
+            ``ag.finfo(input.dtype).eps``. Default: ``None``.
+        elementwise_affine (bool): a learnable ``weight`` (ones) of that shape.
+            Default: ``True``.
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> m = nn.RMSNorm(2)
+        >>> m
+        RMSNorm((2,), eps=None, elementwise_affine=True)
+        >>> m(ag.tensor([[3.0, 4.0]])).detach()
+        tensor([[0.8485, 1.1314]])
+    """
+
+    def __init__(self, normalized_shape: int | Sequence[int], eps: float | None = None,
+                 elementwise_affine: bool = True, device=None, dtype=None) -> None:
+        _check.device("RMSNorm", device)
+        normalized_shape = _check.shape("RMSNorm", "normalized_shape", normalized_shape)
+        if eps is not None:
+            _check.non_negative("RMSNorm", "eps", eps)
+        super().__init__()
+        self.normalized_shape = normalized_shape
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(np.ones(self.normalized_shape, _dtype(dtype)))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            self.weight._data.fill(1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

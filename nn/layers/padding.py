@@ -1,5 +1,5 @@
-"""Padding modules: constant, zero, reflection and replication padding of the last one or two
-dimensions (``nn.functional.pad`` does the work)."""
+"""Padding modules: constant, zero, reflection, replication and circular padding of the last
+one, two or three dimensions (``nn.functional.pad`` does the work)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from nn import functional as F
 from nn.module import Module
 
 __all__ = ["ConstantPad1d", "ConstantPad2d", "ZeroPad1d", "ZeroPad2d", "ReflectionPad1d",
-           "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d"]
+           "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d", "ZeroPad3d", "ConstantPad3d",
+           "ReflectionPad3d", "ReplicationPad3d", "CircularPad1d", "CircularPad2d",
+           "CircularPad3d"]
 
 
 def _pads(padding: Any, n: int) -> tuple[int, ...]:
@@ -202,3 +204,146 @@ class ReplicationPad2d(ReplicationPad1d):
     """
 
     dims = 2
+
+
+class ConstantPad3d(_ConstantPad):
+    """Pads the last three dimensions with ``value``: ``padding`` is an int or
+    ``(left, right, top, bottom, front, back)``.
+
+    Args:
+        padding (int or tuple): the amounts.
+        value (float): the fill value.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.ConstantPad3d(1, 0.5)(ag.ones(1, 1, 1, 1)).shape
+        autograd_core.Size([1, 3, 3, 3])
+    """
+
+    dims = 3
+
+
+class ZeroPad3d(ConstantPad3d):
+    """Pads the last three dimensions with zeros: ``padding`` is an int or
+    ``(left, right, top, bottom, front, back)``.
+
+    Args:
+        padding (int or tuple): the amounts.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.ZeroPad3d((1, 0, 0, 0, 0, 1))(ag.ones(1, 1, 1, 1))
+        tensor([[[[0., 1.]],
+        <BLANKLINE>
+                 [[0., 0.]]]])
+    """
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class ReflectionPad3d(ReflectionPad1d):
+    """Pads the last three dimensions with their reflection: ``padding`` is an int or
+    ``(left, right, top, bottom, front, back)``, each smaller than its dimension.
+
+    Args:
+        padding (int or tuple): the amounts.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.ReflectionPad3d((1, 0, 0, 0, 0, 0))(ag.tensor([[[[1.0, 2.0]]]]))
+        tensor([[[[2., 1., 2.]]]])
+    """
+
+    dims = 3
+
+
+class ReplicationPad3d(ReplicationPad1d):
+    """Pads the last three dimensions by repeating their edge values: ``padding`` is an int
+    or ``(left, right, top, bottom, front, back)``.
+
+    Args:
+        padding (int or tuple): the amounts.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.ReplicationPad3d((0, 2, 0, 0, 0, 0))(ag.tensor([[[[1.0, 2.0]]]]))
+        tensor([[[[1., 2., 2., 2.]]]])
+    """
+
+    dims = 3
+
+
+class _CircularPad(_Pad):
+    mode = "circular"
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (self.dims + 1, self.dims + 2):
+            raise ValueError(f"expected {self.dims + 1}D or {self.dims + 2}D input (got "
+                             f"{input.ndim}D input)")
+        return F.pad(input, self.padding, "circular")
+
+
+class CircularPad1d(_CircularPad):
+    """Pads the last dimension by wrapping it around: ``padding`` is an int or
+    ``(left, right)``, each at most the dimension.
+
+    Args:
+        padding (int or tuple): the amounts.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.CircularPad1d((2, 1))(ag.tensor([[1.0, 2.0, 3.0]]))
+        tensor([[2., 3., 1., 2., 3., 1.]])
+    """
+
+
+class CircularPad2d(_CircularPad):
+    """Pads the last two dimensions by wrapping them around: ``padding`` is an int or
+    ``(left, right, top, bottom)``.
+
+    Args:
+        padding (int or tuple): the amounts.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.CircularPad2d((1, 0, 1, 0))(ag.tensor([[[1.0, 2.0], [3.0, 4.0]]]))
+        tensor([[[4., 3., 4.],
+                 [2., 1., 2.],
+                 [4., 3., 4.]]])
+    """
+
+    dims = 2
+
+
+class CircularPad3d(_CircularPad):
+    """Pads the last three dimensions by wrapping them around: ``padding`` is an int or
+    ``(left, right, top, bottom, front, back)``.
+
+    Args:
+        padding (int or tuple): the amounts.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.CircularPad3d(1)(ag.ones(1, 2, 2, 2)).shape
+        autograd_core.Size([1, 4, 4, 4])
+    """
+
+    dims = 3

@@ -37,8 +37,11 @@ class Upsample(Module):
         super().__init__()
         self.name = type(self).__name__
         self.size = size
-        self.scale_factor = float(scale_factor) if isinstance(scale_factor, (int, float)) \
-            else scale_factor
+        # PyTorch keeps the factors as floats (a tuple's too): the repr shows (2.0, 1.5)
+        self.scale_factor = (tuple(float(f) for f in scale_factor)
+                             if isinstance(scale_factor, tuple)
+                             else float(scale_factor) if isinstance(scale_factor, (int, float))
+                             else scale_factor)
         self.mode = mode
         self.align_corners = align_corners
         self.recompute_scale_factor = recompute_scale_factor
@@ -105,3 +108,44 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self) -> str:
         return f"downscale_factor={self.downscale_factor}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """Nearest-neighbour upsampling of ``(N, C, H, W)`` inputs (:class:`Upsample` with
+    ``mode='nearest'``).
+
+    Args:
+        size (int or tuple of ints, optional): the output's spatial size.
+        scale_factor (float or tuple of floats, optional): the multiplier of the spatial size.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.UpsamplingNearest2d(scale_factor=2)(ag.tensor([[[[1.0, 2.0]]]]))
+        tensor([[[[1., 1., 2., 2.],
+                  [1., 1., 2., 2.]]]])
+    """
+
+    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Bilinear upsampling of ``(N, C, H, W)`` inputs with ``align_corners=True``, as
+    PyTorch's (:class:`Upsample` with ``mode='bilinear'``).
+
+    Args:
+        size (int or tuple of ints, optional): the output's spatial size.
+        scale_factor (float or tuple of floats, optional): the multiplier of the spatial size.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.UpsamplingBilinear2d(size=(1, 3))(ag.tensor([[[[1.0, 2.0]]]]))
+        tensor([[[[1.0000, 1.5000, 2.0000]]]])
+    """
+
+    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)

@@ -6,7 +6,7 @@ gradients work (tests hold the two modes equal with gradcheck/gradgradcheck).
 """
 
 from nn.ops.linear import LinearOp
-from nn.ops.dropout import DropoutOp
+from nn.ops.dropout import AlphaDropoutOp, DropoutOp, GumbelNoiseOp
 from nn.ops.embedding import EmbeddingOp
 from nn.ops.loss import (
     BCELossOp, BCEWithLogitsOp, CrossEntropyOp, MSELossOp, NLLLossOp,
@@ -14,4 +14,4 @@ from nn.ops.loss import (
 from nn.ops.norm import NormOp
 
 __all__ = ["LinearOp", "DropoutOp", "CrossEntropyOp", "NLLLossOp", "MSELossOp", "BCELossOp",
-           "BCEWithLogitsOp", "NormOp", "EmbeddingOp"]
+           "BCEWithLogitsOp", "NormOp", "EmbeddingOp", "AlphaDropoutOp", "GumbelNoiseOp"]

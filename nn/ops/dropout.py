@@ -46,3 +46,70 @@ class DropoutOp(Node):
     def backward(self, g):
         (m,) = self.saved
         return (g * m,)
+
+
+_SELU_NEG = 1.7580993408473766  # -min(selu) = selu's alpha * scale, PyTorch's constant
+
+
+class AlphaDropoutOp(Node):
+    """Alpha dropout (Klambauer et al., 2017): ``y = a * (x * k + alpha' * (1 - k)) + b`` with
+    ``k`` a keep mask drawn in forward from the project's generator (one draw per element, or
+    per ``mask_shape`` entry for the feature form), ``alpha' = -1.7581`` and ``a``, ``b``
+    keeping SELU's zero mean and unit variance: as PyTorch, ``y = x * (a k) + alpha a
+    (k - 1 + p)``. The scaled mask ``a k`` is saved; backward is ``g * a k``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn.ops.dropout import AlphaDropoutOp
+        >>> _ = ag.manual_seed(0)
+        >>> y = AlphaDropoutOp.apply(ag.zeros(1000), 0.5)
+        >>> len(set(y.tolist()))
+        2
+    """
+
+    draws_random = True
+
+    def name(self) -> str:
+        return "AlphaDropoutBackward0"
+
+    def forward(self, x, p, mask_shape=None):
+        dt = x.dtype
+        shape = x.shape if mask_shape is None else mask_shape
+        draw_dt = dt if dt in (np.float32, np.float64) else np.float32
+        keep = (_random.generator().random(shape, dtype=draw_dt) >= p).astype(dt)
+        a = 1.0 / np.sqrt((_SELU_NEG ** 2 * p + 1) * (1 - p))
+        m = keep * dt.type(a)
+        self.save_for_backward(m)
+        return x * m + (keep - 1 + dt.type(p)) * dt.type(_SELU_NEG * a)
+
+    def backward(self, g):
+        (m,) = self.saved
+        return (g * m,)
+
+
+class GumbelNoiseOp(Node):
+    """``y = x + G`` with ``G = -log(E)``, ``E ~ Exponential(1)``, standard Gumbel noise drawn
+    in forward from the project's generator (so ``ag.compile`` draws afresh at each replay);
+    backward passes ``g`` through.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn.ops.dropout import GumbelNoiseOp
+        >>> _ = ag.manual_seed(0)
+        >>> GumbelNoiseOp.apply(ag.zeros(3)).shape
+        autograd_core.Size([3])
+    """
+
+    draws_random = True
+
+    def name(self) -> str:
+        return "AddBackward0"
+
+    def forward(self, x):
+        e = _random.generator().exponential(size=x.shape)
+        return x - np.log(e).astype(x.dtype)
+
+    def backward(self, g):
+        return (g,)
