@@ -1309,7 +1309,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     a = d.abs()
     if beta == 0:
         return _reduce(a, reduction)
-    return _reduce(ag.where(a._data < beta, d * d * (0.5 / beta), a - 0.5 * beta), reduction)
+    return _reduce(ag.where(a < beta, d * d * (0.5 / beta), a - 0.5 * beta), reduction)
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
@@ -1338,7 +1338,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     _shape_warning("huber_loss", input, target)
     d = _t(input) - target
     a = d.abs()
-    loss = ag.where(a._data < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+    loss = ag.where(a < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
     if weight is not None:
         loss = loss * Tensor(_const(weight, loss.dtype))
     return _reduce(loss, reduction)
@@ -1435,7 +1435,7 @@ _activations_from_the_op_table()
 def _neg_part(x: Tensor, fn: Any) -> Tensor:
     """``x`` where ``x > 0``, else ``fn(min(x, 0))`` (the exponential never sees a large
     positive value, so no inf reaches the gradient)."""
-    return ag.where(x._data > 0, x, fn(ag.clamp(x, max=0)))
+    return ag.where(x > 0, x, fn(ag.clamp(x, max=0)))
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -1531,7 +1531,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             w = w.reshape((1, n) + (1,) * (x.ndim - 2))
     else:
         w = w.reshape(())
-    return ag.where(x._data > 0, x, w * x)
+    return ag.where(x > 0, x, w * x)
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -1778,7 +1778,7 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,
     if log_target:
         loss = t.exp() * (t - x)
     else:
-        positive = t._data > 0
+        positive = t > 0
         safe = ag.where(positive, t, 1.0)
         loss = ag.where(positive, t * safe.log(), 0.0) - t * x
     if reduction == "batchmean":
