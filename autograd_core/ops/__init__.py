@@ -9,6 +9,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     activation,
     arrange,
     binary,
+    batch2,
     compose,
     conv,
     index,

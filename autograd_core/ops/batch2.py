@@ -1,0 +1,779 @@
+"""The second batch of PyTorch's everyday functions (issue 12): tan, the logical ops, the
+broadcasting helpers, tile/ravel, xlogy/logit, the angle conversions, the value predicates
+(isin, isneginf, signbit, ...), fmax/fmin, copysign, sinc, heaviside, logaddexp2, float_power
+and atleast_nd.
+
+Differentiable ones are composed of other ops or have a small node here; the predicates and the
+integer-valued ones run through ``apply_nondifferentiable`` so ``ag.compile`` replays them."""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+from autograd_core.node import Node, apply_nondifferentiable
+from autograd_core.ops import _xp as xp
+from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _promote, div, mul,
+                                      result_type, where)
+from autograd_core.ops.binary import pow as _pow
+from autograd_core.ops.mathfns import _float_pair
+from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.shape import expand, repeat, reshape
+from autograd_core.ops.unary import _floating, clamp
+from autograd_core.tensor import Size, Tensor
+
+_LN2 = math.log(2.0)
+
+
+class Elementwise(Node):
+    """``fn(x)`` for a predicate or another never-differentiable elementwise function, run as an
+    op (under no_grad) so a captured step recomputes it from each call's values."""
+
+    def forward(self, x, fn):
+        return np.asarray(fn(x))
+
+
+def _unary_values(fn, input):
+    return apply_nondifferentiable(Elementwise, input, fn=fn)
+
+
+def _binary_values(name, fn, input, other):
+    return apply_nondifferentiable(Compare, input, other, ufunc=fn, name=name)
+
+
+# ---- tan ------------------------------------------------------------------------------------
+
+@op("tan", method=True, samples=[Sample("tan", lambda a: (a.tanh() * 1.2).tan())], doc="""
+    Return the tangent of each element of ``input`` (in radians).
+
+    Its derivative is ``1 + tan(input) ** 2``. Integer inputs give float32, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tan(ag.tensor([0.0, 0.7853982]))
+        tensor([0., 1.])
+    """)
+class Tan(Node):
+    def forward(self, x):
+        y = np.tan(_floating(x))
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        return (g * (y * y + 1.0),)
+
+
+# ---- logical ops ----------------------------------------------------------------------------
+
+def _logical(name, fn, example):
+    def logical(input: Tensor, other: Any) -> Tensor:
+        return _binary_values(name, fn, input, other)
+
+    logical.__name__ = logical.__qualname__ = name
+    logical.__doc__ = (
+        f"Compute the element-wise logical {name[8:].upper()} of ``input`` and ``other``.\n\n"
+        "Zeros are False, everything else True; they broadcast together and the result is a "
+        "bool tensor, not differentiable.\n\n"
+        "Args:\n    input (Tensor): the first input.\n    other (Tensor): the second input.\n\n"
+        "Example::\n\n    >>> import autograd_core as ag\n"
+        f"    >>> ag.{name}(ag.tensor([True, False, True]), ag.tensor([True, True, False]))\n"
+        f"    {example}\n")
+    return op(name, method=True, samples=())(logical)
+
+
+logical_and = _logical("logical_and", np.logical_and, "tensor([ True, False, False])")
+logical_or = _logical("logical_or", np.logical_or, "tensor([True, True, True])")
+logical_xor = _logical("logical_xor", np.logical_xor, "tensor([False,  True,  True])")
+
+
+@op("logical_not", method=True, samples=())
+def logical_not(input: Tensor) -> Tensor:
+    """Compute the element-wise logical NOT of ``input`` (zeros are False). Not differentiable.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.logical_not(ag.tensor([0.0, 1.5, -2.0]))
+        tensor([ True, False, False])
+    """
+    return _unary_values(np.logical_not, input)
+
+
+# ---- broadcasting, tile, ravel ----------------------------------------------------------------
+
+@op("broadcast_shapes", samples=())
+def broadcast_shapes(*shapes: Any) -> Size:
+    """Return the shape that tensors of ``shapes`` broadcast to, without making any tensor.
+
+    Args:
+        *shapes (torch.Size or sequence of int or int): the shapes.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.broadcast_shapes((2,), (3, 1), (1, 1, 1))
+        autograd_core.Size([1, 3, 2])
+    """
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    out: list[int] = []
+    for shape in shapes:
+        if any(d < 0 for d in shape):
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: "
+                               f"{list(shape)}")
+        pad = [1] * (len(shape) - len(out))
+        out = pad + out
+        for i, d in enumerate(shape, len(out) - len(shape)):
+            if out[i] == 1:
+                out[i] = d
+            elif d != 1 and d != out[i]:
+                raise RuntimeError(
+                    f"shape mismatch: objects cannot be broadcast to a single shape.  Mismatch "
+                    f"is between arg {shapes.index(shape)} and arg 0.")
+    return Size(out)
+
+
+@op("broadcast_to", method=True, samples=[
+    Sample("broadcast_to", lambda a: broadcast_to(a, (2,) + tuple(a.shape)))])
+def broadcast_to(input: Tensor, size: Sequence[builtins.int]) -> Tensor:
+    """Broadcast ``input`` to the shape ``size`` (``input.expand(size)``; -1 keeps a dimension).
+
+    Args:
+        input (Tensor): the input tensor.
+        size (sequence of int): the new shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.broadcast_to(ag.tensor([1, 2, 3]), (2, 3))
+        tensor([[1, 2, 3],
+                [1, 2, 3]])
+    """
+    return expand(input, tuple(size))
+
+
+@op("broadcast_tensors", samples=[
+    Sample("broadcast_tensors", lambda a, b: broadcast_tensors(a, b)[0] * broadcast_tensors(
+        a, b)[1], 2, broadcasts=True)])
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """Broadcast ``tensors`` to their common shape (``broadcast_shapes``); return them in order.
+
+    Args:
+        *tensors (Tensor): the tensors.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> a, b = ag.broadcast_tensors(ag.tensor([[1], [2]]), ag.tensor([3, 4, 5]))
+        >>> a.shape, b.shape
+        (autograd_core.Size([2, 3]), autograd_core.Size([2, 3]))
+    """
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+@op("tile", method=True, samples=[Sample("tile", lambda a: tile(a, (2, 1)))])
+def tile(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
+    """Repeat ``input`` ``dims[i]`` times along each dimension.
+
+    When ``dims`` has fewer entries than ``input`` has dimensions, ones are put in front of it;
+    with more, ``input`` is treated as having leading dimensions of size 1 (``repeat``'s rule).
+
+    Args:
+        input (Tensor): the tensor to repeat.
+        dims (sequence of int): the repetitions per dimension.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tile(ag.tensor([[1, 2]]), (2,))
+        tensor([[1, 2, 1, 2]])
+    """
+    dims = tuple(dims)
+    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+
+
+@op("ravel", method=True, samples=[Sample("ravel", lambda a: ravel(a))])
+def ravel(input: Tensor) -> Tensor:
+    """Return ``input`` flattened to one dimension (a view where the layout allows).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.ravel(ag.tensor([[1, 2], [3, 4]]))
+        tensor([1, 2, 3, 4])
+    """
+    return reshape(input, (-1,))
+
+
+# ---- composed elementwise functions -----------------------------------------------------------
+
+def _as_float(t):
+    """``t`` (a Tensor or number) in a floating dtype: integers and bools give float32."""
+    if isinstance(t, Tensor) and t.dtype.kind not in "fc":
+        return t.to(np.float32)
+    return float(t) if isinstance(t, (bool, int)) else t
+
+
+@op("xlogy", method=True, samples=[
+    Sample("xlogy", lambda a, b: xlogy(a, b), 2, domain="positive", broadcasts=True)])
+def xlogy(input: Any, other: Any) -> Tensor:
+    """Return ``input * log(other)``, with 0 where ``input`` is 0 (unless ``other`` is NaN).
+
+    Args:
+        input (Tensor or number): the multiplier.
+        other (Tensor or number): the argument of the logarithm.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.xlogy(ag.tensor([0.0, 2.0, 3.0]), ag.tensor([0.0, 1.0, 2.7182817]))
+        tensor([0., 0., 3.])
+    """
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("xlogy(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    x, y = _as_float(input), _as_float(other)
+    if not isinstance(y, Tensor):
+        y = xp.constant(np.asarray(y, dtype=x.dtype))
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 * log(0) is masked below
+        prod = mul(x, y.log())
+    zero = _binary_values("xlogy", lambda a, b: (a == 0) & ~np.isnan(b), x, y)
+    return where(zero, xp.constant(np.zeros((), prod.dtype)), prod)
+
+
+@op("logit", method=True, samples=[
+    Sample("logit", lambda a: logit(a.sigmoid() * 0.8 + 0.1)),
+    Sample("logit(eps)", lambda a: logit(a.sigmoid(), eps=0.05), domain="away_from_zero")])
+def logit(input: Tensor, eps: builtins.float | None = None) -> Tensor:
+    """Return ``log(p / (1 - p))`` for each element ``p`` of ``input``.
+
+    With ``eps``, ``input`` is first clamped to ``[eps, 1 - eps]`` (the gradient is 0 outside);
+    without, values outside [0, 1] give NaN.
+
+    Args:
+        input (Tensor): the input tensor.
+        eps (float, optional): the clamp bound. Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.logit(ag.tensor([0.5, 0.75, 1.0]), eps=1e-6)
+        tensor([ 0.0000,  1.0986, 13.8023])
+    """
+    p = _as_float(input)
+    if eps is not None:
+        p = clamp(p, eps, 1.0 - eps)
+    return div(p, 1.0 - p).log()
+
+
+@op("deg2rad", method=True, samples=[Sample("deg2rad", lambda a: deg2rad(a))])
+def deg2rad(input: Tensor) -> Tensor:
+    """Convert the angles in ``input`` from degrees to radians (integers give float32).
+
+    Args:
+        input (Tensor): the angles in degrees.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.deg2rad(ag.tensor([180.0, 90.0]))
+        tensor([3.1416, 1.5708])
+    """
+    return mul(_as_float(input), math.pi / 180.0)
+
+
+@op("rad2deg", method=True, samples=[Sample("rad2deg", lambda a: rad2deg(a))])
+def rad2deg(input: Tensor) -> Tensor:
+    """Convert the angles in ``input`` from radians to degrees (integers give float32).
+
+    Args:
+        input (Tensor): the angles in radians.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.rad2deg(ag.tensor([3.1415927, 1.0]))
+        tensor([180.0000,  57.2958])
+    """
+    return mul(_as_float(input), 180.0 / math.pi)
+
+
+@op("negative", method=True, samples=[Sample("negative", lambda a: negative(a))])
+def negative(input: Tensor) -> Tensor:
+    """Return ``-input`` (``neg``'s other name).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.negative(ag.tensor([1.0, -2.0]))
+        tensor([-1.,  2.])
+    """
+    return -input
+
+
+@op("positive", method=True, samples=())
+def positive(input: Tensor) -> Tensor:
+    """Return ``input`` itself (``+input``); refused for bool tensors, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, -2.0])
+        >>> ag.positive(x) is x
+        True
+    """
+    if input.dtype == np.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+@op("float_power", method=True, samples=[
+    Sample("float_power", lambda a, b: float_power(a, b), 2, domain="positive",
+           broadcasts=True)])
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """Raise ``input`` to ``exponent`` in double precision: the result is float64 always.
+
+    Args:
+        input (Tensor or number): the base.
+        exponent (Tensor or number): the exponent.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.float_power(ag.tensor([2, 3]), 2)
+        tensor([4., 9.], dtype=autograd_core.float64)
+    """
+    def double(t):
+        return t.to(np.float64) if isinstance(t, Tensor) else float(t)
+
+    return _pow(double(input), double(exponent))
+
+
+# ---- elementwise nodes --------------------------------------------------------------------------
+
+class FMax(Maximum):
+    """fmax: the larger value, a NaN loses; PyTorch gives the whole gradient to ``input`` where
+    ``input >= other`` or ``other`` is NaN, to ``other`` elsewhere (no split at ties)."""
+
+    pick = staticmethod(np.fmax)
+    keep = staticmethod(np.greater_equal)
+
+    def forward(self, a, b):
+        a_, b_ = _promote(a, b)
+        try:
+            y = self.pick(a_, b_)
+        except ValueError:
+            raise _broadcast_error(type(self).__name__.lower(), a, b) from None
+        with np.errstate(invalid="ignore"):
+            self.save_for_backward(self.keep(a_, b_) | np.isnan(b_))
+        return y
+
+    def backward(self, g):
+        (to_a,) = self.saved
+        return xp.where(to_a, g, 0.0), xp.where(to_a, 0.0, g)
+
+
+class FMin(FMax):
+    pick = staticmethod(np.fmin)
+    keep = staticmethod(np.less_equal)
+
+
+op("fmax", method=True, n_inputs=2, broadcasts=True, domain="distinct", doc="""
+    Return the elementwise maximum of ``input`` and ``other``, ignoring NaN.
+
+    Where one of them is NaN the other is taken (NaN only where both are). At ties the gradient
+    goes to ``input``, as in PyTorch.
+
+    Args:
+        input (Tensor): the first operand.
+        other (Tensor): the second operand.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.fmax(ag.tensor([1.0, float('nan'), 3.0]), ag.tensor([2.0, 5.0, float('nan')]))
+        tensor([2., 5., 3.])
+    """)(FMax)
+op("fmin", method=True, n_inputs=2, broadcasts=True, domain="distinct", doc="""
+    Return the elementwise minimum of ``input`` and ``other``, ignoring NaN.
+
+    Where one of them is NaN the other is taken (NaN only where both are). At ties the gradient
+    goes to ``input``, as in PyTorch.
+
+    Args:
+        input (Tensor): the first operand.
+        other (Tensor): the second operand.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.fmin(ag.tensor([1.0, float('nan'), 3.0]), ag.tensor([2.0, 5.0, float('nan')]))
+        tensor([1., 5., 3.])
+    """)(FMin)
+
+
+def _sinc(x):
+    return Sinc.apply(x) if isinstance(x, Tensor) else np.sinc(x)
+
+
+@op("sinc", method=True, doc="""
+    Return the normalized sinc ``sin(pi * x) / (pi * x)`` of each element (1 at 0).
+
+    Integer inputs give float32, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.sinc(ag.tensor([0.0, 0.5, 1.0]))
+        tensor([ 1.0000e+00,  6.3662e-01, -2.7828e-08])
+    """)
+class Sinc(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.sinc(x)
+
+    def backward(self, g):
+        # d/dx sinc(x) = (cos(pi x) - sinc(x)) / x, 0 at x = 0
+        (x,) = self.saved
+        at_zero = xp.data(x) == 0
+        safe = xp.where(at_zero, 1.0, x)
+        d = (xp.cos(safe * math.pi) - _sinc(safe)) / safe
+        return (xp.where(at_zero, 0.0, g * d),)
+
+
+@op("logaddexp2", method=True, n_inputs=2, broadcasts=True, doc="""
+    Return ``log2(2 ** input + 2 ** other)`` elementwise, without overflow.
+
+    Args:
+        input (Tensor): the first input.
+        other (Tensor): the second input.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.logaddexp2(ag.tensor([0.0, 100.0]), ag.tensor([0.0, 100.0]))
+        tensor([  1., 101.])
+    """)
+class LogAddExp2(Node):
+    def forward(self, input, other):
+        a, b = _float_pair(input, other)
+        self.save_for_backward(a, b)
+        return np.logaddexp2(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        return g * xp.sigmoid((a - b) * _LN2), g * xp.sigmoid((b - a) * _LN2)
+
+
+@op("copysign", method=True, samples=[
+    Sample("copysign", lambda a, b: copysign(a, b), 2, domain="away_from_zero",
+           broadcasts=True)])
+def copysign(input: Any, other: Any) -> Tensor:
+    """Return the magnitude of ``input`` with the sign of ``other`` (its sign bit: -0.0 is
+    negative), elementwise; integers give float32.
+
+    The gradient reaches ``input`` (``sign(input) * sign(result)``); ``other`` gets none.
+
+    Args:
+        input (Tensor): the magnitudes.
+        other (Tensor or number): the signs.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.copysign(ag.tensor([1.0, -2.0, 3.0]), ag.tensor([-1.0, 1.0, -0.0]))
+        tensor([-1.,  2., -3.])
+    """
+    x, s = _as_float(input), _as_float(other)
+    dt = result_type(x._data, s._data if isinstance(s, Tensor) else s)
+    if x.dtype != dt:
+        x = x.to(dt)
+    negative_sign = _binary_values("copysign", lambda a, b: np.broadcast_to(
+        np.signbit(b), np.broadcast_shapes(np.shape(a), np.shape(b))), x, s)
+    m = x.abs()
+    return where(negative_sign, -m, m)
+
+
+# ---- never differentiable ---------------------------------------------------------------------
+
+def _value_fn(name, fn, doc_what, example, floats_only=False):
+    def pred(input: Tensor) -> Tensor:
+        if floats_only and input.dtype.kind == "c":
+            raise RuntimeError(f"{name} does not support complex inputs.")
+        return _unary_values(fn, input)
+
+    pred.__name__ = pred.__qualname__ = name
+    pred.__doc__ = (
+        f"Return a bool tensor, True where ``input`` is {doc_what}. Not differentiable.\n\n"
+        "Args:\n    input (Tensor): the input tensor.\n\n"
+        "Example::\n\n    >>> import autograd_core as ag\n"
+        f"    >>> ag.{name}(ag.tensor([-float('inf'), -0.0, 1.0, float('inf')]))\n"
+        f"    {example}\n")
+    return op(name, method=True, samples=())(pred)
+
+
+isneginf = _value_fn("isneginf", np.isneginf, "negative infinity",
+                     "tensor([ True, False, False, False])", True)
+isposinf = _value_fn("isposinf", np.isposinf, "positive infinity",
+                     "tensor([False, False, False,  True])", True)
+signbit = _value_fn("signbit", np.signbit, "negative (its sign bit is set: -0.0 too)",
+                    "tensor([ True,  True, False, False])", True)
+
+
+@op("isin", samples=())
+def isin(elements: Any, test_elements: Any, *, assume_unique: builtins.bool = False,
+         invert: builtins.bool = False) -> Tensor:
+    """Return a bool tensor of ``elements``' shape, True where the element is in
+    ``test_elements`` (False there with ``invert=True``). Not differentiable.
+
+    Args:
+        elements (Tensor or number): the values to look up.
+        test_elements (Tensor or number): the values to look for.
+        assume_unique (bool): both hold unique values (a hint; the result is the same).
+            Default: False.
+        invert (bool): return where the element is *not* in ``test_elements``. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.isin(ag.tensor([[1, 2], [3, 4]]), ag.tensor([2, 3]))
+        tensor([[False,  True],
+                [ True, False]])
+    """
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError("isin() received an invalid combination of arguments: expected at "
+                        "least one Tensor")
+    fn = functools.partial(_isin, invert=invert)
+    return _binary_values("isin", fn, elements, test_elements)
+
+
+def _isin(a, b, invert):
+    return np.isin(a, b, invert=invert)
+
+
+@op("floor_divide", method=True, samples=())
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """Divide ``input`` by ``other`` elementwise and round the quotient down (``//``).
+
+    Integer operands give an integer result (division by zero raises); floats give floats. Not
+    differentiable, as in PyTorch.
+
+    Args:
+        input (Tensor or number): the dividend.
+        other (Tensor or number): the divisor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.floor_divide(ag.tensor([7, -7]), 2)
+        tensor([ 3, -4])
+        >>> ag.floor_divide(ag.tensor([7.5, -7.5]), 2)
+        tensor([ 3., -4.])
+    """
+    return _binary_values("floor_divide", _floor_div, input, other)
+
+
+def _floor_div(a, b):
+    a, b = _promote(a, b)
+    if np.asarray(a).dtype.kind in "iub" and np.any(np.asarray(b) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    return np.floor_divide(a, b)
+
+
+@op("heaviside", method=True, samples=())
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """Return the Heaviside step of ``input``: 0 where negative, 1 where positive, and
+    ``values`` where ``input`` is zero. Both must have the same dtype; not differentiable.
+
+    Args:
+        input (Tensor): the input tensor.
+        values (Tensor): the result where ``input`` is zero (broadcast).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.heaviside(ag.tensor([-1.5, 0.0, 2.0]), ag.tensor([0.5]))
+        tensor([0.0000, 0.5000, 1.0000])
+    """
+    if not isinstance(values, Tensor) or values.dtype != input.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
+    return _binary_values("heaviside", np.heaviside, input, values)
+
+
+# ---- Python values ----------------------------------------------------------------------------
+
+@op("equal", method=True, samples=(), reads_values=True)
+def equal(input: Tensor, other: Tensor) -> builtins.bool:
+    """Return True if ``input`` and ``other`` have the same shape and the same values.
+
+    Args:
+        input (Tensor): the first tensor.
+        other (Tensor): the second tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.equal(ag.tensor([1, 2]), ag.tensor([1, 2])), ag.equal(ag.tensor([1]), ag.tensor([1, 1]))
+        (True, False)
+    """
+    if not isinstance(other, Tensor):
+        raise TypeError(f"equal(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+    return input.shape == other.shape and builtins.bool(np.all(input._data == other._data))
+
+
+@op("is_floating_point", samples=())
+def is_floating_point(input: Tensor) -> builtins.bool:
+    """Return True if ``input``'s dtype is a floating-point one (float16, float32, float64).
+
+    Args:
+        input (Tensor): the tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_floating_point(ag.tensor([1.0])), ag.is_floating_point(ag.tensor([1]))
+        (True, False)
+    """
+    return input.dtype.is_floating_point
+
+
+@op("is_complex", method=True, samples=())
+def is_complex(input: Tensor) -> builtins.bool:
+    """Return True if ``input``'s dtype is a complex one.
+
+    Args:
+        input (Tensor): the tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_complex(ag.tensor([1.0]))
+        False
+    """
+    return input.dtype.is_complex
+
+
+@op("is_nonzero", method=True, samples=(), reads_values=True)
+def is_nonzero(input: Tensor) -> builtins.bool:
+    """Return True if the single value of the one-element tensor ``input`` is not zero.
+
+    Args:
+        input (Tensor): a tensor of one element.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_nonzero(ag.tensor([0.5])), ag.is_nonzero(ag.tensor(0))
+        (True, False)
+    """
+    n = input._data.size
+    if n != 1:
+        raise RuntimeError(f"Boolean value of Tensor with {'no values' if n == 0 else 'more than one value'} is ambiguous")
+    return builtins.bool(input._data.reshape(()) != 0)
+
+
+# ---- atleast_nd -------------------------------------------------------------------------------
+
+def _atleast(name, n, tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+        single = False
+    else:
+        single = len(tensors) == 1
+    out = []
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, not "
+                            f"{type(t).__name__}")
+        shape = tuple(t.shape)
+        if len(shape) < n:
+            if n == 3 and len(shape) == 1:
+                shape = (1,) + shape + (1,)
+            elif n == 3 and len(shape) == 2:
+                shape = shape + (1,)
+            else:
+                shape = (1,) * (n - len(shape)) + shape
+            t = reshape(t, shape)
+        out.append(t)
+    return out[0] if single else tuple(out)
+
+
+@op("atleast_1d", samples=[Sample("atleast_1d", lambda a: atleast_1d(a))])
+def atleast_1d(*tensors: Any) -> Tensor | tuple[Tensor, ...]:
+    """Return each of ``tensors`` with at least one dimension (a 0-d tensor becomes shape (1,)).
+
+    One tensor gives a tensor; several (or a list) give a tuple.
+
+    Args:
+        *tensors (Tensor or list of Tensor): the tensors.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.atleast_1d(ag.tensor(1.5))
+        tensor([1.5000])
+    """
+    return _atleast("atleast_1d", 1, tensors)
+
+
+@op("atleast_2d", samples=[Sample("atleast_2d", lambda a: atleast_2d(a))])
+def atleast_2d(*tensors: Any) -> Tensor | tuple[Tensor, ...]:
+    """Return each of ``tensors`` with at least two dimensions: shape (N,) becomes (1, N).
+
+    One tensor gives a tensor; several (or a list) give a tuple.
+
+    Args:
+        *tensors (Tensor or list of Tensor): the tensors.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.atleast_2d(ag.tensor([1, 2])).shape
+        autograd_core.Size([1, 2])
+    """
+    return _atleast("atleast_2d", 2, tensors)
+
+
+@op("atleast_3d", samples=[Sample("atleast_3d", lambda a: atleast_3d(a))])
+def atleast_3d(*tensors: Any) -> Tensor | tuple[Tensor, ...]:
+    """Return each of ``tensors`` with at least three dimensions: (N,) becomes (1, N, 1) and
+    (M, N) becomes (M, N, 1), as in PyTorch.
+
+    One tensor gives a tensor; several (or a list) give a tuple.
+
+    Args:
+        *tensors (Tensor or list of Tensor): the tensors.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> [t.shape for t in ag.atleast_3d(ag.tensor([1, 2]), ag.ones(2, 3))]
+        [autograd_core.Size([1, 2, 1]), autograd_core.Size([2, 3, 1])]
+    """
+    return _atleast("atleast_3d", 3, tensors)
