@@ -16,13 +16,17 @@ from typing import Any, Sequence
 import numpy as np
 
 from autograd_core.node import Node, apply_nondifferentiable
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _promote, div, mul,
                                       where)
 from autograd_core.ops.binary import pow as _pow
 from autograd_core.ops.mathfns import _float_pair
 from autograd_core.ops.registry import Sample, op
-from autograd_core.ops.shape import expand, repeat, reshape
+from autograd_core.ops.index import IndexAdd, IndexPut, getitem
+from autograd_core.ops.inplace import inplace
+from autograd_core.ops.scatter import _inplace_method, masked_fill
+from autograd_core.ops.shape import cat, expand, repeat, reshape
 from autograd_core.ops.unary import _floating, clamp
 from autograd_core.tensor import Size, Tensor
 
@@ -780,3 +784,314 @@ def atleast_3d(*tensors: Any) -> Tensor | tuple[Tensor, ...]:
         [autograd_core.Size([1, 2, 1]), autograd_core.Size([2, 3, 1])]
     """
     return _atleast("atleast_3d", 3, tensors)
+
+
+# ---- Tensor methods: layout and casts ---------------------------------------------------------
+
+@op("type_as", method=True, function=False, samples=())
+def type_as(input: Tensor, other: Tensor) -> Tensor:
+    """Return this tensor in ``other``'s dtype (``self.to(other.dtype)``; itself if it has it).
+
+    Args:
+        other (Tensor): the tensor whose dtype to take.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1, 2]).type_as(ag.tensor([0.5]))
+        tensor([1., 2.])
+    """
+    return input.to(other.dtype)
+
+
+@op("is_contiguous", method=True, function=False, samples=())
+def is_contiguous(input: Tensor, memory_format: Any = None) -> builtins.bool:
+    """Return True if this tensor's elements lie in memory in row-major order without gaps.
+
+    Args:
+        memory_format: accepted for PyTorch's signature; only the row-major layout is checked.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(2, 3)
+        >>> x.is_contiguous(), x.t().is_contiguous()
+        (True, False)
+    """
+    return builtins.bool(input._data.flags.c_contiguous)
+
+
+@op("stride", method=True, function=False, samples=())
+def stride(input: Tensor, dim: builtins.int | None = None) -> Any:
+    """Return the step in elements between neighbours along each dimension (or ``dim``'s).
+
+    Args:
+        dim (int, optional): one dimension; all of them (a tuple) if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(2, 3)
+        >>> x.stride(), x.t().stride(), x.stride(0)
+        ((3, 1), (1, 3), 3)
+    """
+    a = input._data
+    steps = tuple(s // a.itemsize for s in a.strides)
+    if dim is None:
+        return steps
+    return steps[_args.norm_dim(dim, a.ndim, "stride")]
+
+
+@op("ndimension", method=True, function=False, samples=())
+def ndimension(input: Tensor) -> builtins.int:
+    """Return the number of dimensions (``dim()``'s other name).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).ndimension()
+        2
+    """
+    return input.ndim
+
+
+# ---- select, unfold ---------------------------------------------------------------------------
+
+@op("select", method=True, samples=[Sample("select", lambda a: select(a, -1, 0), min_ndim=1)])
+def select(input: Tensor, dim: builtins.int, index: builtins.int) -> Tensor:
+    """Return the slice of ``input`` at ``index`` along ``dim`` (a view, one dimension fewer):
+    ``input[..., index, ...]``.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension to slice.
+        index (int): the position along it (negative counts from the end).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.select(ag.tensor([[1, 2], [3, 4]]), 1, -1)
+        tensor([2, 4])
+    """
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _args.norm_dim(dim, input.ndim, "select")
+    n = input.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input.shape)} at dimension {dim}")
+    return getitem(input, (slice(None),) * d + (index % n,))
+
+
+@op("unfold", method=True, function=False, samples=[
+    Sample("unfold", lambda a: a.unfold(-1, min(2, a.shape[-1]), 1), min_ndim=1)])
+def unfold(input: Tensor, dimension: builtins.int, size: builtins.int,
+           step: builtins.int) -> Tensor:
+    """Return the windows of ``size`` elements along ``dimension``, ``step`` apart: that dimension
+    becomes the number of windows and a last dimension of ``size`` is added.
+
+    Args:
+        dimension (int): the dimension to slide along.
+        size (int): the window length.
+        step (int): the distance between window starts.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.arange(5.0).unfold(0, 2, 2)
+        tensor([[0., 1.],
+                [2., 3.]])
+    """
+    x = reshape(input, (1,)) if input.ndim == 0 else input
+    d = _args.norm_dim(dimension, input.ndim, "unfold")
+    n = x.shape[d]
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    windows = (n - size) // step + 1
+    idx = np.arange(windows)[:, None] * step + np.arange(size)[None, :]
+    out = getitem(x, (slice(None),) * d + (idx,))
+    out = out.movedim(d + 1, -1)
+    return reshape(out, (size,)) if input.ndim == 0 else out
+
+
+# ---- fill_diagonal_, index_add/copy/fill --------------------------------------------------------
+
+@op("fill_diagonal_", method=True, function=False, samples=())
+def fill_diagonal_(input: Tensor, fill_value: Any, wrap: builtins.bool = False) -> Tensor:
+    """Fill the main diagonal of this tensor (2-d, or n-d with all sizes equal) in place.
+
+    With ``wrap=True`` a tall matrix's diagonal restarts after every ``columns + 1`` rows
+    (numpy's and PyTorch's rule).
+
+    Args:
+        fill_value (number): the value.
+        wrap (bool): restart the diagonal in a tall matrix. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).fill_diagonal_(5.0)
+        tensor([[5., 0., 0.],
+                [0., 5., 0.]])
+    """
+    shape = tuple(input.shape)
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(shape, dtype=bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    return inplace(input, lambda: masked_fill(input, xp.constant(mask), fill_value))
+
+
+_DTYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                "bool": "Bool"}
+
+
+def _index_along(name, input, dim, index):
+    """``index`` checked (a vector of int32/int64 within ``dim``'s size) and the index tuple
+    addressing those positions along ``dim``."""
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype not in (np.int32, np.int64):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: "
+                           f"{_DTYPE_NAMES.get(idx.dtype.name, idx.dtype.name)}")
+    if idx.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    d = _args.norm_dim(dim, input.ndim, name)
+    size = input.shape[d] if input.ndim else 1
+    idx = idx.reshape(-1).astype(np.int64)
+    bad = idx[(idx < -size) | (idx >= size)]
+    if bad.size:
+        raise IndexError(f"index {int(bad[0])} is out of bounds for dimension {d} with size "
+                         f"{size}")
+    if input.ndim == 0:
+        return idx, ()
+    return idx, (slice(None),) * d + (idx,)
+
+
+def _source(name, input, dim, idx, source, what="source"):
+    if not isinstance(source, Tensor):
+        raise TypeError(f"{name}(): argument '{what}' must be Tensor, not "
+                        f"{type(source).__name__}")
+    if source.dtype != input.dtype:
+        raise RuntimeError(
+            f"{name}_(): self ({_DTYPE_NAMES.get(input.dtype.name, input.dtype.name)}) and "
+            f"{what} ({_DTYPE_NAMES.get(source.dtype.name, source.dtype.name)}) must have the "
+            "same scalar type")
+    d = dim % max(input.ndim, 1)
+    want = list(input.shape)
+    if want:
+        want[d] = idx.size
+    got = list(source.shape)
+    n_src = got[d] if got and source.ndim == input.ndim else (1 if not got else None)
+    if n_src != idx.size:
+        raise RuntimeError(f"{name}_(): Number of indices ({idx.size}) should be equal to "
+                           f"source.size(dim) ({n_src})")
+    if got != want and source.numel() != math.prod(want):
+        raise RuntimeError(f"{name}_(): Source/destination tensor must have same slice shapes: "
+                           f"expected source of shape {want}, got {got}")
+    return reshape(source, tuple(want))
+
+
+@op("index_add", method=True, samples=[Sample("index_add", lambda a, b: index_add(
+    a, -1, _two_positions(a), cat([b[..., :1], b[..., :1] * 2.0], dim=-1), alpha=2.0), 2,
+    min_ndim=1)])
+def index_add(input: Tensor, dim: builtins.int, index: Tensor, source: Tensor, *,
+              alpha: Any = 1) -> Tensor:
+    """Return ``input`` with ``alpha * source`` added at the positions ``index`` names along
+    ``dim`` (repeated positions add up). ``Tensor.index_add_`` is the in-place form.
+
+    Args:
+        input (Tensor): the tensor to add into.
+        dim (int): the dimension ``index`` addresses.
+        index (Tensor): a vector of positions (int64 or int32).
+        source (Tensor): the values: ``input``'s shape with ``len(index)`` along ``dim``.
+        alpha (number): the multiplier of ``source``. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.index_add(ag.zeros(3), 0, ag.tensor([0, 2, 0]), ag.tensor([1.0, 2.0, 3.0]))
+        tensor([4., 0., 2.])
+    """
+    idx, where_ = _index_along("index_add", input, dim, index)
+    src = _source("index_add", input, dim, idx, source)
+    if alpha != 1:
+        src = src * alpha
+    if input.ndim == 0:
+        return input + src.sum()
+    return input + IndexAdd.apply(src, index=where_, basic=False, shape=tuple(input.shape))
+
+
+@op("index_copy", method=True, samples=[Sample("index_copy", lambda a, b: index_copy(
+    a, -1, _two_positions(a)[:1], b[..., :1] * 3.0), 2, min_ndim=1)])
+def index_copy(input: Tensor, dim: builtins.int, index: Tensor, source: Tensor) -> Tensor:
+    """Return ``input`` with ``source``'s slices written at the positions ``index`` names along
+    ``dim``. ``Tensor.index_copy_`` is the in-place form.
+
+    Args:
+        input (Tensor): the tensor to write into.
+        dim (int): the dimension ``index`` addresses.
+        index (Tensor): a vector of positions (int64 or int32).
+        source (Tensor): the values: ``input``'s shape with ``len(index)`` along ``dim``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.index_copy(ag.zeros(2, 2), 0, ag.tensor([1]), ag.tensor([[5.0, 6.0]]))
+        tensor([[0., 0.],
+                [5., 6.]])
+    """
+    idx, where_ = _index_along("index_copy", input, dim, index)
+    src = _source("index_copy", input, dim, idx, source)
+    if input.ndim == 0:
+        return src.reshape(()) + input * 0.0
+    return IndexPut.apply(input, src, index=where_)
+
+
+@op("index_fill", method=True, samples=[
+    Sample("index_fill", lambda a: index_fill(a, -1, _two_positions(a)[:1], -1.5), min_ndim=1),
+    Sample("index_fill_tensor_value", lambda a, b: index_fill(
+        a, -1, _two_positions(a)[:1], b.sum()), 2, min_ndim=1)])
+def index_fill(input: Tensor, dim: builtins.int, index: Tensor, value: Any) -> Tensor:
+    """Return ``input`` with ``value`` at the positions ``index`` names along ``dim``.
+    ``Tensor.index_fill_`` is the in-place form.
+
+    Args:
+        input (Tensor): the tensor to fill.
+        dim (int): the dimension ``index`` addresses.
+        index (Tensor): a vector of positions (int64 or int32).
+        value (number or 0-d Tensor): the fill value (a tensor gets the filled places'
+            gradient).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.index_fill(ag.zeros(2, 3), 1, ag.tensor([0, 2]), -1.0)
+        tensor([[-1.,  0., -1.],
+                [-1.,  0., -1.]])
+    """
+    idx, where_ = _index_along("index_fill", input, dim, index)
+    mask = np.zeros(tuple(input.shape), dtype=bool)
+    mask[where_] = True
+    return masked_fill(input, xp.constant(mask), value)
+
+
+def _two_positions(a):
+    """An index vector [last, 0] along ``a``'s last dimension (a sample's positions)."""
+    n = a.shape[-1]
+    return xp.constant(np.array([n - 1, 0], dtype=np.int64))
+
+
+index_add_ = _inplace_method("index_add_", index_add,
+                             "0, ag.tensor([1, 1]), ag.tensor([1.0, 2.0])",
+                             "tensor([0., 3., 0.])")
+index_copy_ = _inplace_method("index_copy_", index_copy, "0, ag.tensor([2]), ag.tensor([7.0])",
+                              "tensor([0., 0., 7.])")
+index_fill_ = _inplace_method("index_fill_", index_fill, "0, ag.tensor([0, 2]), 1.0",
+                              "tensor([1., 0., 1.])")
