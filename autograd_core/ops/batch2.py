@@ -857,7 +857,8 @@ def ndimension(input: Tensor) -> builtins.int:
 
 # ---- select, unfold ---------------------------------------------------------------------------
 
-@op("select", method=True, samples=[Sample("select", lambda a: select(a, -1, 0), min_ndim=1)])
+@op("select", method=True, samples=[Sample("select", lambda a: select(a, -1, -1) if a.shape[-1] else a * 1.0,
+                                          min_ndim=1)])
 def select(input: Tensor, dim: builtins.int, index: builtins.int) -> Tensor:
     """Return the slice of ``input`` at ``index`` along ``dim`` (a view, one dimension fewer):
     ``input[..., index, ...]``.
@@ -1085,7 +1086,7 @@ def index_fill(input: Tensor, dim: builtins.int, index: Tensor, value: Any) -> T
 def _two_positions(a):
     """An index vector [last, 0] along ``a``'s last dimension (a sample's positions)."""
     n = a.shape[-1]
-    return xp.constant(np.array([n - 1, 0], dtype=np.int64))
+    return xp.constant(np.array([n - 1, 0] if n else [], dtype=np.int64))
 
 
 index_add_ = _inplace_method("index_add_", index_add,
