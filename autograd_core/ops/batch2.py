@@ -18,8 +18,7 @@ import numpy as np
 from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _promote, div, mul,
-                                      where)
+from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _promote, div, mul)
 from autograd_core.ops.binary import pow as _pow
 from autograd_core.ops.mathfns import _float_pair
 from autograd_core.ops.registry import Sample, op
@@ -233,10 +232,11 @@ def _as_float(t):
     return float(t) if isinstance(t, (bool, int)) else t
 
 
-@op("xlogy", method=True, samples=[
-    Sample("xlogy", lambda a, b: xlogy(a, b), 2, domain="positive", broadcasts=True)])
-def xlogy(input: Any, other: Any) -> Tensor:
-    """Return ``input * log(other)``, with 0 where ``input`` is 0 (unless ``other`` is NaN).
+@op("xlogy", method=True, n_inputs=2, domain="positive", broadcasts=True, doc="""
+    Return ``input * log(other)``, with 0 where ``input`` is 0 (unless ``other`` is NaN).
+
+    Integers give float32. The gradients are PyTorch's: ``log(other)`` (0 where ``other`` is
+    0) for ``input``, ``input / other`` for ``other``.
 
     Args:
         input (Tensor or number): the multiplier.
@@ -247,21 +247,22 @@ def xlogy(input: Any, other: Any) -> Tensor:
         >>> import autograd_core as ag
         >>> ag.xlogy(ag.tensor([0.0, 2.0, 3.0]), ag.tensor([0.0, 1.0, 2.7182817]))
         tensor([0., 0., 3.])
-    """
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        raise TypeError("xlogy(): argument 'input' (position 1) must be Tensor, not "
-                        f"{type(input).__name__}")
-    x, y = _as_float(input), _as_float(other)
-    if not isinstance(y, Tensor):
-        y = xp.constant(np.asarray(y, dtype=x.dtype))
-    with np.errstate(divide="ignore", invalid="ignore"):  # 0 * log(0) is masked below
-        prod = mul(x, y.log())
-    zero = _binary_values("xlogy", _zero_factor, x, y)
-    return where(zero, xp.constant(np.zeros((), prod.dtype)), prod)
+    """)
+class Xlogy(Node):
+    def forward(self, input, other):
+        x, y = _float_pair(input, other)
+        dt = np.result_type(x, y)  # a Python number is weak: the tensor's dtype
+        x, y = np.asarray(x, dt), np.asarray(y, dt)
+        self.save_for_backward(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where((x == 0) & ~np.isnan(y), np.zeros((), dt), x * np.log(y))
 
-
-def _zero_factor(a, b):
-    return (a == 0) & ~np.isnan(b)
+    def backward(self, g):
+        x, y = self.saved
+        at_zero = xp.data(y) == 0
+        log_y = xp.log(xp.where(at_zero, 1.0, y))
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 is NaN, as in PyTorch
+            return g * log_y, g * x / y
 
 
 @op("logit", method=True, samples=[
