@@ -129,21 +129,22 @@ def broadcast_shapes(*shapes: Any) -> Size:
         >>> ag.broadcast_shapes((2,), (3, 1), (1, 1, 1))
         autograd_core.Size([1, 3, 2])
     """
-    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    sizes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
     out: list[int] = []
-    for shape in shapes:
+    for i, shape in enumerate(sizes):
         if any(d < 0 for d in shape):
             raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: "
                                f"{list(shape)}")
-        pad = [1] * (len(shape) - len(out))
-        out = pad + out
-        for i, d in enumerate(shape, len(out) - len(shape)):
-            if out[i] == 1:
-                out[i] = d
-            elif d != 1 and d != out[i]:
+        out = [1] * (len(shape) - len(out)) + out
+        for k in range(1, len(shape) + 1):  # from the right, as PyTorch reports it
+            d = shape[-k]
+            if out[-k] == 1:
+                out[-k] = d
+            elif d != 1 and d != out[-k]:
                 raise RuntimeError(
-                    f"shape mismatch: objects cannot be broadcast to a single shape.  Mismatch "
-                    f"is between arg {shapes.index(shape)} and arg 0.")
+                    f"Attempting to broadcast a dimension of length {d} at -{k}! Mismatching "
+                    f"argument at index {i} had {shape}; but expected shape should be "
+                    f"broadcastable to {out}")
     return Size(out)
 
 
@@ -969,34 +970,59 @@ def _index_along(name, input, dim, index):
     idx = idx.reshape(-1).astype(np.int64)
     bad = idx[(idx < -size) | (idx >= size)]
     if bad.size:
-        raise IndexError(f"index {int(bad[0])} is out of bounds for dimension {d} with size "
-                         f"{size}")
+        msg = f"index {int(bad[0])} is out of bounds for dimension {d} with size {size}"
+        if name == "index_add":  # PyTorch's 1-d path words it as index_select does
+            raise IndexError("index out of range in self") if input.ndim <= 1 else (
+                RuntimeError(msg))
+        raise IndexError(f"index_copy_(): {msg}" if name == "index_copy" else msg)
     if input.ndim == 0:
         return idx, ()
     return idx, (slice(None),) * d + (idx,)
 
 
-def _source(name, input, dim, idx, source, what="source"):
+def _name(dt):
+    return _DTYPE_NAMES.get(dt.name, dt.name)
+
+
+def _source(name, input, dim, idx, source):
+    """``source`` checked against ``input`` (dtype, rank, count along ``dim``, the other sizes)
+    with PyTorch's messages for ``name`` (index_add or index_copy)."""
     if not isinstance(source, Tensor):
-        raise TypeError(f"{name}(): argument '{what}' must be Tensor, not "
+        raise TypeError(f"{name}(): argument 'source' must be Tensor, not "
                         f"{type(source).__name__}")
     if source.dtype != input.dtype:
-        raise RuntimeError(
-            f"{name}_(): self ({_DTYPE_NAMES.get(input.dtype.name, input.dtype.name)}) and "
-            f"{what} ({_DTYPE_NAMES.get(source.dtype.name, source.dtype.name)}) must have the "
-            "same scalar type")
+        if name == "index_add":
+            raise RuntimeError(f"index_add_(): self ({_name(input.dtype)}) and source "
+                               f"({_name(source.dtype)}) must have the same scalar type")
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
+                           f"but got (self) {_name(input.dtype)} and (source) "
+                           f"{_name(source.dtype)}")
     d = dim % max(input.ndim, 1)
+    if name == "index_copy" and source.ndim and input.ndim and source.ndim != input.ndim:
+        raise IndexError("index_copy_(): When source and destination are not scalars, their "
+                         f"dimensionality must match. Source dimensionality ({source.ndim}), "
+                         f"destination dimensionality ({input.ndim})")
+    n_src = source.shape[d] if source.ndim > d else 1
+    if n_src != idx.size:
+        if name == "index_add":
+            raise RuntimeError(f"index_add_(): Number of indices ({idx.size}) should be equal to "
+                               f"source.size(dim): ({n_src}), for dim: {d}")
+        raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to "
+                         f"source.size(dim) ({n_src})")
     want = list(input.shape)
     if want:
         want[d] = idx.size
-    got = list(source.shape)
-    n_src = got[d] if got and source.ndim == input.ndim else (1 if not got else None)
-    if n_src != idx.size:
-        raise RuntimeError(f"{name}_(): Number of indices ({idx.size}) should be equal to "
-                           f"source.size(dim) ({n_src})")
-    if got != want and source.numel() != math.prod(want):
-        raise RuntimeError(f"{name}_(): Source/destination tensor must have same slice shapes: "
-                           f"expected source of shape {want}, got {got}")
+    if list(source.shape) != want and not (input.ndim == 0 and source.numel() == 1):
+        if name == "index_add":
+            raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
+                               f"specified dimension. Got self.shape = {list(input.shape)} "
+                               f"source.shape = {list(source.shape)}")
+        mine = [n for k, n in enumerate(input.shape) if k != d]
+        theirs = [n for k, n in enumerate(source.shape) if k != d]
+        j = next(k for k in range(len(mine)) if mine[k] != theirs[k])
+        raise RuntimeError("index_copy_(): Source/destination tensor must have same slice "
+                           f"shapes. Destination slice shape: {mine[j]} at dimension {j} and "
+                           f"source slice shape: {theirs[j]} at dimension {j}.")
     return reshape(source, tuple(want))
 
 

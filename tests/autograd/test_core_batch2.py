@@ -38,7 +38,7 @@ def test_logical_ops_truth_tables():
 def test_broadcast_helpers():
     assert ag.broadcast_shapes((3, 1), (4,), 1) == (3, 4)
     assert ag.broadcast_shapes() == ()
-    with pytest.raises(RuntimeError, match="shape mismatch"):
+    with pytest.raises(RuntimeError, match="Attempting to broadcast a dimension of length 3"):
         ag.broadcast_shapes((2,), (3,))
     a, b = ag.broadcast_tensors(ag.tensor([[1.0], [2.0]]), ag.tensor([10.0, 20.0, 30.0]))
     assert a.tolist() == [[1.0] * 3, [2.0] * 3] and b.tolist() == [[10.0, 20.0, 30.0]] * 2
@@ -274,9 +274,9 @@ def test_index_add_copy_fill_values_and_gradients():
 
 def test_index_ops_errors():
     x = ag.zeros(3, 2)
-    with pytest.raises(IndexError, match="index 5 is out of bounds for dimension 0 with size 3"):
+    with pytest.raises(RuntimeError, match="index 5 is out of bounds for dimension 0 with size 3"):
         x.index_add(0, ag.tensor([0, 5]), ag.ones(2, 2))
-    with pytest.raises(RuntimeError, match=r"Number of indices \(3\) should be equal to"):
+    with pytest.raises(IndexError, match=r"Number of indices \(3\) should be equal to"):
         x.index_copy(0, ag.tensor([0, 1, 2]), ag.ones(2, 2))
     with pytest.raises(RuntimeError, match=r"self \(Float\) and source \(Double\) must have the "
                                            "same scalar type"):
