@@ -289,3 +289,114 @@ def test_index_ops_errors():
     with pytest.raises(IndexError):
         x.index_fill_(0, ag.tensor([7]), 1.0)
     assert x.tolist() == before  # refused before any change
+
+
+# ---- third part: splits, products, statistics, integer functions -------------------------------
+
+def test_hsplit_vsplit_dsplit():
+    x = ag.arange(12).reshape(2, 3, 2)
+    assert [p.shape for p in ag.hsplit(x, 3)] == [(2, 1, 2)] * 3
+    assert [p.shape for p in x.vsplit([1])] == [(1, 3, 2), (1, 3, 2)]
+    assert [p.tolist() for p in ag.dsplit(x, 2)][1] == [[[1], [3], [5]], [[7], [9], [11]]]
+    assert [p.tolist() for p in ag.hsplit(ag.arange(4), 2)] == [[0, 1], [2, 3]]
+    with pytest.raises(RuntimeError, match="not divisible by the split_size 2"):
+        ag.hsplit(ag.zeros(2, 3), 2)
+    with pytest.raises(RuntimeError, match="at least 3 dimension, but got a tensor with 2"):
+        ag.dsplit(ag.zeros(2, 3), 1)
+
+
+def test_diagflat_vdot_inner():
+    assert ag.diagflat(ag.tensor([[1, 2], [3, 4]])).tolist() == [
+        [1, 0, 0, 0], [0, 2, 0, 0], [0, 0, 3, 0], [0, 0, 0, 4]]
+    assert ag.diagflat(ag.tensor([5]), -1).tolist() == [[0, 0], [5, 0]]
+    assert ag.vdot(_t([1.0, 2.0, 3.0]), _t([4.0, 5.0, 6.0])).item() == 32.0
+    a = _t([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    b = _t([[1.0, 0.0], [1.0, 1.0]])
+    assert ag.inner(a, b).tolist() == [[1.0, 3.0], [3.0, 7.0], [5.0, 11.0]]
+    assert ag.inner(_t(2.0), b).tolist() == [[2.0, 0.0], [2.0, 2.0]]
+    with pytest.raises(RuntimeError, match="the last dimension must match"):
+        ag.inner(a, _t([1.0, 2.0, 3.0]))
+
+
+def test_cov_and_corrcoef_hand_worked():
+    x = _t([[1.0, 2.0, 4.0], [3.0, 3.0, 0.0]])
+    # means 7/3 and 2; deviations (-4/3, -1/3, 5/3) and (1, 1, -2)
+    c = ag.cov(x)
+    np.testing.assert_allclose(c.data, [[7 / 3, -5 / 2], [-5 / 2, 3.0]], rtol=1e-12)
+    np.testing.assert_allclose(ag.cov(x, correction=0).data, c.data * 2 / 3, rtol=1e-12)
+    assert ag.cov(_t([1.0, 2.0, 4.0])).shape == ()
+    fw = ag.tensor([1, 2, 1])  # the middle observation counted twice
+    np.testing.assert_allclose(ag.cov(x, fweights=fw).data,
+                               ag.cov(_t([[1.0, 2.0, 2.0, 4.0], [3.0, 3.0, 3.0, 0.0]])).data,
+                               rtol=1e-12)
+    r = ag.corrcoef(x)
+    np.testing.assert_allclose(r.data, [[1.0, -2.5 / math.sqrt(7.0)],
+                                        [-2.5 / math.sqrt(7.0), 1.0]], rtol=1e-12)
+    with pytest.raises(RuntimeError, match="fweights to have integral dtype"):
+        ag.cov(x, fweights=_t([1.0, 1.0, 1.0]))
+    with pytest.raises(RuntimeError, match="two or fewer dimensions"):
+        ag.cov(ag.zeros(2, 2, 2))
+
+
+def test_trapezoid_and_trapz():
+    y = _t([1.0, 4.0, 9.0], requires_grad=True)
+    assert ag.trapezoid(y).item() == 9.0
+    assert ag.trapezoid(y, dx=0.5).item() == 4.5
+    assert ag.trapezoid(y, _t([0.0, 1.0, 3.0])).item() == 2.5 + 13.0
+    assert ag.trapz(y, _t([0.0, 1.0, 3.0])).item() == 15.5
+    ag.trapezoid(y, _t([0.0, 1.0, 3.0])).backward()
+    assert y.grad.tolist() == [0.5, 1.5, 1.0]  # half of each neighbouring step
+    m = _t([[0.0, 2.0], [1.0, 3.0]])
+    assert ag.trapezoid(m, dim=0).tolist() == [0.5, 2.5]
+
+
+def test_vander_and_msort():
+    x = _t([0.0, 2.0, -1.0], requires_grad=True)
+    v = ag.vander(x, 4)
+    assert v.tolist() == [[0, 0, 0, 1], [8, 4, 2, 1], [-1, 1, -1, 1]]
+    assert ag.vander(x, increasing=True).tolist() == [[1, 0, 0], [1, 2, 4], [1, -1, 1]]
+    v.sum().backward()
+    assert x.grad.tolist() == [1.0, 12 + 4 + 1, 3 - 2 + 1]  # 3x^2 + 2x + 1, finite at 0
+    assert ag.vander(ag.tensor([2, 3]), 3).dtype == ag.int64
+    assert ag.msort(ag.tensor([[3, 1], [2, 4], [0, 0]])).tolist() == [[0, 0], [2, 1], [3, 4]]
+
+
+def test_integer_functions():
+    a, b = ag.tensor([12, -18, 0, 7]), ag.tensor([8, 12, 5, 0])
+    assert ag.gcd(a, b).tolist() == [4, 6, 5, 7]
+    assert a.lcm(b).tolist() == [24, 36, 0, 0]
+    assert ag.bitwise_and(ag.tensor([12]), 10).tolist() == [8]
+    assert ag.bitwise_or(ag.tensor([12]), ag.tensor([10])).tolist() == [14]
+    assert ag.tensor([12]).bitwise_xor(ag.tensor([10])).tolist() == [6]
+    assert ag.bitwise_not(ag.tensor([True, False])).tolist() == [False, True]
+    with pytest.raises(NotImplementedError, match="\"gcd_cpu\" not implemented for 'Float'"):
+        ag.gcd(_t([1.0]).float(), ag.tensor([2]))
+    with pytest.raises(NotImplementedError, match="bitwise_and_cpu"):
+        ag.bitwise_and(_t([1.0]), ag.tensor([1]))
+
+
+def test_bincount_unique_consecutive_unravel_index():
+    x = ag.tensor([1, 1, 3, 0])
+    assert ag.bincount(x).tolist() == [1, 2, 0, 1] and ag.bincount(x).dtype == ag.int64
+    assert ag.bincount(x, minlength=6).tolist() == [1, 2, 0, 1, 0, 0]
+    w = ag.bincount(x, weights=_t([0.5, 0.25, 2.0, 1.0]))
+    assert w.tolist() == [1.0, 0.75, 0.0, 2.0] and w.dtype == ag.float64
+    with pytest.raises(RuntimeError, match="1-d non-negative integral inputs"):
+        ag.bincount(ag.tensor([-1, 2]))
+    vals, inv, counts = ag.unique_consecutive(ag.tensor([[2, 2], [1, 2]]), return_inverse=True,
+                                              return_counts=True)
+    assert vals.tolist() == [2, 1, 2] and inv.tolist() == [[0, 0], [1, 2]]
+    assert counts.tolist() == [2, 1, 1]
+    rows = ag.unique_consecutive(ag.tensor([[1, 2], [1, 2], [3, 4], [1, 2]]), dim=0)
+    assert rows.tolist() == [[1, 2], [3, 4], [1, 2]]
+    r, c = ag.unravel_index(ag.tensor([0, 5, 3]), (2, 3))
+    assert r.tolist() == [0, 1, 1] and c.tolist() == [0, 2, 0]
+    with pytest.raises(TypeError, match="expected 'indices' to be integer dtype"):
+        ag.unravel_index(_t([1.0]), (2, 3))
+
+
+def test_old_cholesky_api():
+    a = _t([[4.0, 2.0], [2.0, 5.0]])
+    lower = ag.cholesky(a)
+    assert lower.tolist() == [[2.0, 0.0], [1.0, 2.0]]
+    assert a.cholesky(upper=True).tolist() == [[2.0, 1.0], [0.0, 2.0]]
