@@ -431,7 +431,9 @@ def bitwise_not(input: Tensor) -> Tensor:
 
 def _bincount(x, w, minlength):
     out = np.bincount(x, None if w.size == 0 else w, minlength)
-    return out if w.size == 0 or w.dtype == np.float32 else out.astype(np.float64)
+    if w.size == 0:
+        return out
+    return out.astype(np.float32 if w.dtype == np.float32 else np.float64)
 
 
 @op("bincount", method=True, samples=())
