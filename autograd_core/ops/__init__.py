@@ -10,6 +10,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     arrange,
     binary,
     batch2,
+    batch2_linalg,
     batch2_numeric,
     compose,
     conv,
