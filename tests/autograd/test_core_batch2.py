@@ -400,3 +400,37 @@ def test_old_cholesky_api():
     lower = ag.cholesky(a)
     assert lower.tolist() == [[2.0, 0.0], [1.0, 2.0]]
     assert a.cholesky(upper=True).tolist() == [[2.0, 1.0], [0.0, 2.0]]
+
+
+def test_matrix_exp_closed_forms():
+    # a nilpotent matrix: exp(N) = I + N; a rotation generator: exp = [[cos, -sin], [sin, cos]]
+    assert ag.matrix_exp(_t([[0.0, 2.0], [0.0, 0.0]])).tolist() == [[1.0, 2.0], [0.0, 1.0]]
+    r = ag.matrix_exp(_t([[0.0, -3.0], [3.0, 0.0]]))
+    c, s = math.cos(3.0), math.sin(3.0)
+    np.testing.assert_allclose(r.data, [[c, -s], [s, c]], rtol=1e-12, atol=1e-14)
+    d = ag.matrix_exp(_t([[[40.0, 0.0], [0.0, -1.0]]]))  # large norm: many squarings
+    np.testing.assert_allclose(d.data, [[[math.exp(40.0), 0.0], [0.0, math.exp(-1.0)]]],
+                               rtol=1e-12)
+    # d/da trace(exp(a I)) = n exp(a) for a diagonal input
+    x = _t([[0.5, 0.0], [0.0, 0.5]], requires_grad=True)
+    ag.matrix_exp(x).diagonal().sum().backward()
+    np.testing.assert_allclose(x.grad.data, np.eye(2) * math.exp(0.5), rtol=1e-12)
+    with pytest.raises(RuntimeError, match="A must be batches of square matrices"):
+        ag.matrix_exp(ag.zeros(2, 3))
+
+
+def test_old_svd_api():
+    a = _t([[3.0, 0.0], [0.0, -2.0], [0.0, 0.0]])
+    u, s, v = ag.svd(a)
+    assert s.tolist() == [3.0, 2.0] and u.shape == (3, 2) and v.shape == (2, 2)
+    np.testing.assert_allclose((u @ ag.diag(s) @ v.mT).data, a.data, atol=1e-14)
+    u0, s0, v0 = a.svd(compute_uv=False)
+    assert u0.shape == (3, 3) and v0.shape == (2, 2) and u0.abs().sum().item() == 0.0
+    uf, _, vf = ag.svd(a, some=False)
+    assert uf.shape == (3, 3) and vf.shape == (2, 2)
+    with pytest.raises(RuntimeError, match="some=False"):
+        ag.svd(a.clone().requires_grad_(), some=False)
+    # sign-free functions of U and V against finite differences
+    rng = np.random.default_rng(1)
+    x = ag.tensor(rng.standard_normal((4, 3)), requires_grad=True)
+    assert ag.gradcheck(lambda m: (ag.svd(m).U ** 2)[:, 0].sum() + ag.svd(m).V.abs().sum(), (x,))

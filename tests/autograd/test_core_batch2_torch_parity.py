@@ -294,3 +294,36 @@ def test_vander_values_equal_torch(n, increasing, dtype):
     want = torch.vander(torch.tensor(x), n, increasing=increasing)
     np.testing.assert_array_equal(got.data, want.numpy())
     assert got.data.dtype == want.numpy().dtype
+
+
+def _svd_loss(m, x):
+    """A function of torch.svd's factors that does not depend on the singular vectors' signs."""
+    u, s, v = m.svd(x)
+    return (u[..., :1, :] * u[..., -1:, :]).sum() + (v * v * v.sum(-2, keepdim=True) ** 2).sum() \
+        + (s * s).sum()
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("shape", [(3, 3), (4, 2), (2, 5), (2, 3, 3)])
+def test_matrix_exp_and_svd_equal_torch(shape):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal(shape)
+    if shape[-1] == shape[-2]:
+        _compare(torch, lambda m, x: m.matrix_exp(x), lambda t, x: t.matrix_exp(x), [a],
+                 "matrix_exp", rng)
+        _compare(torch, lambda m, x: x.matrix_exp(), lambda t, x: x.matrix_exp(), [a * 3],
+                 "matrix_exp_scaled", rng)
+    mine, ref = ag.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    got, want = _svd_loss(ag, mine), _svd_loss(torch, ref)
+    np.testing.assert_allclose(got.item(), want.item(), rtol=1e-10)
+    got.backward()
+    want.backward()
+    np.testing.assert_allclose(mine.grad.data, ref.grad.numpy(), rtol=1e-8, atol=1e-10)
+    u, s, v = ag.svd(ag.tensor(a), some=False)
+    tu, ts, tv = torch.svd(torch.tensor(a), some=False)
+    assert u.shape == tuple(tu.shape) and v.shape == tuple(tv.shape)
+    np.testing.assert_allclose(s.data, ts.numpy(), rtol=1e-12)
+    z = ag.svd(ag.tensor(a), compute_uv=False)
+    tz = torch.svd(torch.tensor(a), compute_uv=False)
+    assert [t.shape for t in z] == [tuple(t.shape) for t in tz]
