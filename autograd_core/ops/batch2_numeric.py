@@ -9,11 +9,13 @@ from __future__ import annotations
 import builtins
 import functools
 import math
+from collections import namedtuple
 from typing import Any
 
 import numpy as np
 
 from autograd_core.node import apply_nondifferentiable
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.arrange import tensor_split
 from autograd_core.ops.batch2 import Elementwise, _binary_values
@@ -21,7 +23,8 @@ from autograd_core.ops.compose import diag, dot
 from autograd_core.ops.matrix import cholesky as _linalg_cholesky
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.shape import reshape, stack
-from autograd_core.ops.sorting import sort
+from autograd_core.ops.scatter import Gather
+from autograd_core.ops.sorting import _order, sort
 from autograd_core.tensor import Tensor
 
 
@@ -496,8 +499,6 @@ def unique_consecutive(input: Tensor, return_inverse: builtins.bool = False,
         values = flat[starts]
         inverse_shape = x.shape
     else:
-        from autograd_core.ops import _args
-
         d = _args.norm_dim(dim, x.ndim, "unique_consecutive")
         moved = np.moveaxis(x, d, 0).reshape(x.shape[d], -1)
         starts = np.ones(moved.shape[0], dtype=bool)
@@ -572,3 +573,51 @@ def cholesky(input: Tensor, upper: builtins.bool = False) -> Tensor:
                 [1., 1.]])
     """
     return _linalg_cholesky(input, upper=upper)
+
+
+# ---- nanmedian ----------------------------------------------------------------------------------
+
+NanmedianResult = namedtuple("nanmedian", ["values", "indices"])  # type: ignore[name-match]
+
+
+@op("nanmedian", reads_values=True, method=True, samples=())  # tested against torch
+def nanmedian(input: Tensor, dim: builtins.int | None = None,
+              keepdim: builtins.bool = False) -> Any:
+    """Return the median of ``input`` ignoring NaN (the lower middle value of the non-NaN
+    ones); with ``dim``, the named tuple ``(values, indices)`` along it. A slice of NaN only
+    gives NaN. The gradient reaches the selected elements.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> nan = float('nan')
+        >>> x = ag.tensor([[1.0, nan, 3.0, 2.0], [5.0, 1.0, nan, nan]])
+        >>> ag.nanmedian(x)
+        tensor(2.)
+        >>> x.nanmedian(1)
+        nanmedian(values=tensor([2., 1.]), indices=tensor([3, 1]))
+    """
+    if dim is None:
+        if input.numel() == 0:
+            return input.sum() * float("nan")
+        return nanmedian(input.reshape(-1), 0).values
+    x = input._data
+    if x.ndim == 0:
+        _args.norm_dim(dim, 0, "nanmedian")
+        return NanmedianResult(input * 1, Tensor._make(np.zeros((), np.int64), None, False))
+    d = _args.norm_dim(dim, x.ndim, "nanmedian")
+    if x.shape[d] == 0:
+        raise IndexError(f"nanmedian(): Expected reduction dim {d} to have non-zero size.")
+    count = (~np.isnan(x)).sum(axis=d, keepdims=True) if x.dtype.kind == "f" else np.full(
+        x.shape[:d] + (1,) + x.shape[d + 1:], x.shape[d])
+    k = np.maximum((count - 1) // 2, 0)
+    idx = np.take_along_axis(_order(x, d, False), k, axis=d).astype(np.int64)
+    values = Gather.apply(input, index=idx, dim=d)
+    if not keepdim:
+        values, idx = values.squeeze(d), np.squeeze(idx, axis=d)
+    return NanmedianResult(values, Tensor._make(idx, None, False))

@@ -434,3 +434,14 @@ def test_old_svd_api():
     rng = np.random.default_rng(1)
     x = ag.tensor(rng.standard_normal((4, 3)), requires_grad=True)
     assert ag.gradcheck(lambda m: (ag.svd(m).U ** 2)[:, 0].sum() + ag.svd(m).V.abs().sum(), (x,))
+
+
+def test_nanmedian_skips_nan():
+    nan = float("nan")
+    x = _t([[4.0, nan, 1.0], [nan, nan, nan], [2.0, 8.0, 6.0]])
+    values, indices = ag.nanmedian(x, 1)
+    assert values[0].item() == 1.0 and math.isnan(values[1].item()) and values[2].item() == 6.0
+    assert indices[0].item() == 2 and indices[2].item() == 2
+    assert ag.nanmedian(_t([nan, 3.0, 1.0, 2.0])).item() == 2.0
+    with pytest.raises(IndexError, match="Expected reduction dim 0 to have non-zero size"):
+        ag.nanmedian(ag.zeros(0, 2), 0)

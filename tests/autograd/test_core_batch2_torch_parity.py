@@ -327,3 +327,24 @@ def test_matrix_exp_and_svd_equal_torch(shape):
     z = ag.svd(ag.tensor(a), compute_uv=False)
     tz = torch.svd(torch.tensor(a), compute_uv=False)
     assert [t.shape for t in z] == [tuple(t.shape) for t in tz]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dim", [None, 0, 1, -1])
+@pytest.mark.parametrize("keepdim", [False, True])
+def test_nanmedian_values_indices_and_gradients_equal_torch(dim, keepdim):
+    torch = pytest.importorskip("torch")
+    nan = float("nan")
+    a = np.array([[1.0, nan, 3.0, 2.0], [5.0, 1.5, nan, nan], [0.5, -1.0, 4.0, 7.0]])
+    mine, ref = ag.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    if dim is None:
+        got, want = mine.nanmedian(), ref.nanmedian()
+    else:
+        got, want = ag.nanmedian(mine, dim, keepdim), torch.nanmedian(ref, dim, keepdim)
+        np.testing.assert_array_equal(got.indices.data, want.indices.numpy())
+        got, want = got.values, want.values
+    np.testing.assert_array_equal(got.data, want.detach().numpy())
+    w = np.arange(1.0, 1.0 + got.numel()).reshape(got.shape)
+    (got * ag.tensor(w)).sum().backward()
+    (want * torch.tensor(w)).sum().backward()
+    np.testing.assert_array_equal(mine.grad.data, ref.grad.numpy())
