@@ -21,7 +21,7 @@ from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _promote, div, mul)
 from autograd_core.ops.binary import pow as _pow
 from autograd_core.ops.mathfns import _float_pair
-from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.index import IndexAdd, IndexPut, getitem
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import _inplace_method, masked_fill
@@ -959,6 +959,8 @@ _DTYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int
 def _index_along(name, input, dim, index):
     """``index`` checked (a vector of int32/int64 within ``dim``'s size) and the index tuple
     addressing those positions along ``dim``."""
+    if isinstance(index, Tensor):  # its values become the positions a replay would reuse
+        refuse_capture(f"{name}() with an index tensor")
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype not in (np.int32, np.int64):
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: "
@@ -1113,7 +1115,7 @@ def index_fill(input: Tensor, dim: builtins.int, index: Tensor, value: Any) -> T
 def _two_positions(a):
     """An index vector [last, 0] along ``a``'s last dimension (a sample's positions)."""
     n = a.shape[-1]
-    return xp.constant(np.array([n - 1, 0] if n else [], dtype=np.int64))
+    return np.array([n - 1, 0] if n else [], dtype=np.int64)
 
 
 index_add_ = _inplace_method("index_add_", index_add,

@@ -439,7 +439,7 @@ def _bincount(x, w, minlength):
     return out.astype(np.float32 if w.dtype == np.float32 else np.float64)
 
 
-@op("bincount", method=True, samples=())
+@op("bincount", method=True, samples=(), reads_values=True)  # its length is max(input) + 1
 def bincount(input: Tensor, weights: Tensor | None = None,
              minlength: builtins.int = 0) -> Tensor:
     """Count the occurrences of each value ``0 .. max(input)`` in the 1-d non-negative integer
