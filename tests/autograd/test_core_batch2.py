@@ -445,3 +445,13 @@ def test_nanmedian_skips_nan():
     assert ag.nanmedian(_t([nan, 3.0, 1.0, 2.0])).item() == 2.0
     with pytest.raises(IndexError, match="Expected reduction dim 0 to have non-zero size"):
         ag.nanmedian(ag.zeros(0, 2), 0)
+
+
+def test_compile_runs_index_add_with_an_index_tensor_eagerly():
+    # the positions come from a tensor's values: a replay must not reuse the first call's
+    step = ag.compile(lambda x, idx: ag.index_add(x, 0, idx, ag.ones(1)) * 2.0)
+    x = ag.zeros(3, requires_grad=True)
+    with pytest.warns(RuntimeWarning, match="index_add\\(\\) with an index tensor"):
+        step(x, ag.tensor([0]))
+    for i in (0, 2, 1):
+        assert step(x, ag.tensor([i])).tolist() == [2.0 if j == i else 0.0 for j in range(3)]
