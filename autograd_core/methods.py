@@ -340,7 +340,7 @@ def _spellings():
 
 
 _CASTS = {"float": np.float32, "double": np.float64, "half": np.float16, "long": np.int64,
-          "int": np.int32, "bool": np.bool_}
+          "int": np.int32, "bool": np.bool_, "byte": np.uint8, "short": np.int16, "char": np.int8}
 
 
 def _cast(name: str, dtype: type) -> Callable[[Tensor], Tensor]:

@@ -437,7 +437,7 @@ __test__: dict[str, str] = {}
 
 
 # in-place forms of elementwise ops (PyTorch's autograd rules, through ``inplace``)
-for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos", "tanh",
+for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos", "tan", "tanh",
               "sigmoid", "relu", "sign", "square", "pow"):
     _method(_name + "_")(_elementwise_inplace(_name))
 

@@ -385,7 +385,7 @@ class LinalgCholeskyEx(Node):
         return (xp.matmul(xp.matmul(_mT(li), p), li),)
 
 
-@op("cholesky", function=False, samples=[Sample("cholesky", lambda a: cholesky(_spd(a)))])
+@op("linalg.cholesky", function=False, samples=[Sample("cholesky", lambda a: cholesky(_spd(a)))])
 def cholesky(A: Tensor, *, upper: builtins.bool = False) -> Tensor:
     """Return the Cholesky factor ``L`` (lower triangular, ``L @ L.mT == A``) of a symmetric
     positive-definite matrix (or batch); ``L.mT`` with ``upper=True``.

@@ -1,0 +1,1127 @@
+"""The second batch of PyTorch's everyday functions (issue 12): tan, the logical ops, the
+broadcasting helpers, tile/ravel, xlogy/logit, the angle conversions, the value predicates
+(isin, isneginf, signbit, ...), fmax/fmin, copysign, sinc, heaviside, logaddexp2, float_power
+and atleast_nd.
+
+Differentiable ones are composed of other ops or have a small node here; the predicates and the
+integer-valued ones run through ``apply_nondifferentiable`` so ``ag.compile`` replays them."""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import math
+from typing import Any, Sequence
+
+import numpy as np
+
+from autograd_core.node import Node, apply_nondifferentiable
+from autograd_core.ops import _args
+from autograd_core.ops import _xp as xp
+from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _promote, div, mul)
+from autograd_core.ops.binary import pow as _pow
+from autograd_core.ops.mathfns import _float_pair
+from autograd_core.ops.registry import Sample, op, refuse_capture
+from autograd_core.ops.index import IndexAdd, IndexPut, getitem
+from autograd_core.ops.inplace import inplace
+from autograd_core.ops.scatter import _inplace_method, masked_fill
+from autograd_core.ops.shape import cat, expand, repeat, reshape
+from autograd_core.ops.unary import _floating, clamp
+from autograd_core.tensor import Size, Tensor
+
+_LN2 = math.log(2.0)
+
+
+class Elementwise(Node):
+    """``fn(x)`` for a predicate or another never-differentiable elementwise function, run as an
+    op (under no_grad) so a captured step recomputes it from each call's values."""
+
+    def forward(self, x, fn):
+        return np.asarray(fn(x))
+
+
+def _unary_values(fn, input):
+    return apply_nondifferentiable(Elementwise, input, fn=fn)
+
+
+def _binary_values(name, fn, input, other):
+    return apply_nondifferentiable(Compare, input, other, ufunc=fn, name=name)
+
+
+# ---- tan ------------------------------------------------------------------------------------
+
+@op("tan", method=True, samples=[Sample("tan", lambda a: (a.tanh() * 1.2).tan())], doc="""
+    Return the tangent of each element of ``input`` (in radians).
+
+    Its derivative is ``1 + tan(input) ** 2``. Integer inputs give float32, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tan(ag.tensor([0.0, 0.7853982]))
+        tensor([0., 1.])
+    """)
+class Tan(Node):
+    def forward(self, x):
+        y = np.tan(_floating(x))
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        return (g * (y * y + 1.0),)
+
+
+# ---- logical ops ----------------------------------------------------------------------------
+
+def _logical(name, fn, example):
+    def logical(input: Tensor, other: Any) -> Tensor:
+        return _binary_values(name, fn, input, other)
+
+    logical.__name__ = logical.__qualname__ = name
+    logical.__doc__ = (
+        f"Compute the element-wise logical {name[8:].upper()} of ``input`` and ``other``.\n\n"
+        "Zeros are False, everything else True; they broadcast together and the result is a "
+        "bool tensor, not differentiable.\n\n"
+        "Args:\n    input (Tensor): the first input.\n    other (Tensor): the second input.\n\n"
+        "Example::\n\n    >>> import autograd_core as ag\n"
+        f"    >>> ag.{name}(ag.tensor([True, False, True]), ag.tensor([True, True, False]))\n"
+        f"    {example}\n")
+    return op(name, method=True, samples=())(logical)
+
+
+logical_and = _logical("logical_and", np.logical_and, "tensor([ True, False, False])")
+logical_or = _logical("logical_or", np.logical_or, "tensor([True, True, True])")
+logical_xor = _logical("logical_xor", np.logical_xor, "tensor([False,  True,  True])")
+
+
+@op("logical_not", method=True, samples=())
+def logical_not(input: Tensor) -> Tensor:
+    """Compute the element-wise logical NOT of ``input`` (zeros are False). Not differentiable.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.logical_not(ag.tensor([0.0, 1.5, -2.0]))
+        tensor([ True, False, False])
+    """
+    return _unary_values(np.logical_not, input)
+
+
+# ---- broadcasting, tile, ravel ----------------------------------------------------------------
+
+@op("broadcast_shapes", samples=())
+def broadcast_shapes(*shapes: Any) -> Size:
+    """Return the shape that tensors of ``shapes`` broadcast to, without making any tensor.
+
+    Args:
+        *shapes (torch.Size or sequence of int or int): the shapes.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.broadcast_shapes((2,), (3, 1), (1, 1, 1))
+        autograd_core.Size([1, 3, 2])
+    """
+    sizes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    out: list[int] = []
+    for i, shape in enumerate(sizes):
+        if any(d < 0 for d in shape):
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: "
+                               f"{list(shape)}")
+        out = [1] * (len(shape) - len(out)) + out
+        for k in range(1, len(shape) + 1):  # from the right, as PyTorch reports it
+            d = shape[-k]
+            if out[-k] == 1:
+                out[-k] = d
+            elif d != 1 and d != out[-k]:
+                raise RuntimeError(
+                    f"Attempting to broadcast a dimension of length {d} at -{k}! Mismatching "
+                    f"argument at index {i} had {shape}; but expected shape should be "
+                    f"broadcastable to {out}")
+    return Size(out)
+
+
+@op("broadcast_to", method=True, samples=[
+    Sample("broadcast_to", lambda a: broadcast_to(a, (2,) + tuple(a.shape)))])
+def broadcast_to(input: Tensor, size: Sequence[builtins.int]) -> Tensor:
+    """Broadcast ``input`` to the shape ``size`` (``input.expand(size)``; -1 keeps a dimension).
+
+    Args:
+        input (Tensor): the input tensor.
+        size (sequence of int): the new shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.broadcast_to(ag.tensor([1, 2, 3]), (2, 3))
+        tensor([[1, 2, 3],
+                [1, 2, 3]])
+    """
+    return expand(input, tuple(size))
+
+
+@op("broadcast_tensors", samples=[
+    Sample("broadcast_tensors", lambda a, b: broadcast_tensors(a, b)[0] * broadcast_tensors(
+        a, b)[1], 2, broadcasts=True)])
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """Broadcast ``tensors`` to their common shape (``broadcast_shapes``); return them in order.
+
+    Args:
+        *tensors (Tensor): the tensors.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> a, b = ag.broadcast_tensors(ag.tensor([[1], [2]]), ag.tensor([3, 4, 5]))
+        >>> a.shape, b.shape
+        (autograd_core.Size([2, 3]), autograd_core.Size([2, 3]))
+    """
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+@op("tile", method=True, samples=[Sample("tile", lambda a: tile(a, (2, 1)))])
+def tile(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
+    """Repeat ``input`` ``dims[i]`` times along each dimension.
+
+    When ``dims`` has fewer entries than ``input`` has dimensions, ones are put in front of it;
+    with more, ``input`` is treated as having leading dimensions of size 1 (``repeat``'s rule).
+
+    Args:
+        input (Tensor): the tensor to repeat.
+        dims (sequence of int): the repetitions per dimension.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tile(ag.tensor([[1, 2]]), (2,))
+        tensor([[1, 2, 1, 2]])
+    """
+    dims = tuple(dims)
+    return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
+
+
+@op("ravel", method=True, samples=[Sample("ravel", lambda a: ravel(a))])
+def ravel(input: Tensor) -> Tensor:
+    """Return ``input`` flattened to one dimension (a view where the layout allows).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.ravel(ag.tensor([[1, 2], [3, 4]]))
+        tensor([1, 2, 3, 4])
+    """
+    return reshape(input, (-1,))
+
+
+# ---- composed elementwise functions -----------------------------------------------------------
+
+def _as_float(t):
+    """``t`` (a Tensor or number) in a floating dtype: integers and bools give float32."""
+    if isinstance(t, Tensor) and t.dtype.kind not in "fc":
+        return t.to(np.float32)
+    return float(t) if isinstance(t, (bool, int)) else t
+
+
+@op("xlogy", method=True, n_inputs=2, domain="positive", broadcasts=True, doc="""
+    Return ``input * log(other)``, with 0 where ``input`` is 0 (unless ``other`` is NaN).
+
+    Integers give float32. The gradients are PyTorch's: ``log(other)`` (0 where ``other`` is
+    0) for ``input``, ``input / other`` for ``other``.
+
+    Args:
+        input (Tensor or number): the multiplier.
+        other (Tensor or number): the argument of the logarithm.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.xlogy(ag.tensor([0.0, 2.0, 3.0]), ag.tensor([0.0, 1.0, 2.7182817]))
+        tensor([0., 0., 3.])
+    """)
+class Xlogy(Node):
+    def forward(self, input, other):
+        x, y = _float_pair(input, other)
+        dt = np.result_type(x, y)  # a Python number is weak: the tensor's dtype
+        x, y = np.asarray(x, dt), np.asarray(y, dt)
+        self.save_for_backward(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where((x == 0) & ~np.isnan(y), np.zeros((), dt), x * np.log(y))
+
+    def backward(self, g):
+        x, y = self.saved
+        at_zero = xp.data(y) == 0
+        log_y = xp.log(xp.where(at_zero, 1.0, y))
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 is NaN, as in PyTorch
+            return g * log_y, g * x / y
+
+
+@op("logit", method=True, samples=[
+    Sample("logit", lambda a: logit(a.sigmoid() * 0.8 + 0.1)),
+    Sample("logit(eps)", lambda a: logit(a.sigmoid(), eps=0.05), domain="away_from_zero")])
+def logit(input: Tensor, eps: builtins.float | None = None) -> Tensor:
+    """Return ``log(p / (1 - p))`` for each element ``p`` of ``input``.
+
+    With ``eps``, ``input`` is first clamped to ``[eps, 1 - eps]`` (the gradient is 0 outside);
+    without, values outside [0, 1] give NaN.
+
+    Args:
+        input (Tensor): the input tensor.
+        eps (float, optional): the clamp bound. Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.logit(ag.tensor([0.5, 0.75, 1.0]), eps=1e-6)
+        tensor([ 0.0000,  1.0986, 13.8023])
+    """
+    p = _as_float(input)
+    if eps is not None:
+        p = clamp(p, eps, 1.0 - eps)
+    return div(p, 1.0 - p).log()
+
+
+@op("deg2rad", method=True, samples=[Sample("deg2rad", lambda a: deg2rad(a))])
+def deg2rad(input: Tensor) -> Tensor:
+    """Convert the angles in ``input`` from degrees to radians (integers give float32).
+
+    Args:
+        input (Tensor): the angles in degrees.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.deg2rad(ag.tensor([180.0, 90.0]))
+        tensor([3.1416, 1.5708])
+    """
+    return mul(_as_float(input), math.pi / 180.0)
+
+
+@op("rad2deg", method=True, samples=[Sample("rad2deg", lambda a: rad2deg(a))])
+def rad2deg(input: Tensor) -> Tensor:
+    """Convert the angles in ``input`` from radians to degrees (integers give float32).
+
+    Args:
+        input (Tensor): the angles in radians.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.rad2deg(ag.tensor([3.1415927, 1.0]))
+        tensor([180.0000,  57.2958])
+    """
+    return mul(_as_float(input), 180.0 / math.pi)
+
+
+@op("negative", method=True, samples=[Sample("negative", lambda a: negative(a))])
+def negative(input: Tensor) -> Tensor:
+    """Return ``-input`` (``neg``'s other name).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.negative(ag.tensor([1.0, -2.0]))
+        tensor([-1.,  2.])
+    """
+    return -input
+
+
+@op("positive", method=True, samples=())
+def positive(input: Tensor) -> Tensor:
+    """Return ``input`` itself (``+input``); refused for bool tensors, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, -2.0])
+        >>> ag.positive(x) is x
+        True
+    """
+    if input.dtype == np.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+@op("float_power", method=True, samples=())  # float64 whatever the inputs: tested by hand
+def float_power(input: Any, exponent: Any) -> Tensor:
+    """Raise ``input`` to ``exponent`` in double precision: the result is float64 always.
+
+    Args:
+        input (Tensor or number): the base.
+        exponent (Tensor or number): the exponent.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.float_power(ag.tensor([2, 3]), 2)
+        tensor([4., 9.], dtype=autograd_core.float64)
+    """
+    def double(t):
+        return t.to(np.float64) if isinstance(t, Tensor) else float(t)
+
+    return _pow(double(input), double(exponent))
+
+
+# ---- elementwise nodes --------------------------------------------------------------------------
+
+class FMax(Maximum):
+    """fmax: the larger value, a NaN loses; PyTorch gives the whole gradient to ``input`` where
+    ``input >= other`` or ``other`` is NaN, to ``other`` elsewhere (no split at ties)."""
+
+    pick = staticmethod(np.fmax)
+    keep = staticmethod(np.greater_equal)
+
+    def forward(self, a, b):
+        a_, b_ = _promote(a, b)
+        try:
+            y = self.pick(a_, b_)
+        except ValueError:
+            raise _broadcast_error(type(self).__name__.lower(), a, b) from None
+        with np.errstate(invalid="ignore"):
+            self.save_for_backward(self.keep(a_, b_) | np.isnan(b_))
+        return y
+
+    def backward(self, g):
+        (to_a,) = self.saved
+        return xp.where(to_a, g, 0.0), xp.where(to_a, 0.0, g)
+
+
+class FMin(FMax):
+    pick = staticmethod(np.fmin)
+    keep = staticmethod(np.less_equal)
+
+
+op("fmax", method=True, n_inputs=2, broadcasts=True, domain="distinct", doc="""
+    Return the elementwise maximum of ``input`` and ``other``, ignoring NaN.
+
+    Where one of them is NaN the other is taken (NaN only where both are). At ties the gradient
+    goes to ``input``, as in PyTorch.
+
+    Args:
+        input (Tensor): the first operand.
+        other (Tensor): the second operand.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.fmax(ag.tensor([1.0, float('nan'), 3.0]), ag.tensor([2.0, 5.0, float('nan')]))
+        tensor([2., 5., 3.])
+    """)(FMax)
+op("fmin", method=True, n_inputs=2, broadcasts=True, domain="distinct", doc="""
+    Return the elementwise minimum of ``input`` and ``other``, ignoring NaN.
+
+    Where one of them is NaN the other is taken (NaN only where both are). At ties the gradient
+    goes to ``input``, as in PyTorch.
+
+    Args:
+        input (Tensor): the first operand.
+        other (Tensor): the second operand.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.fmin(ag.tensor([1.0, float('nan'), 3.0]), ag.tensor([2.0, 5.0, float('nan')]))
+        tensor([1., 5., 3.])
+    """)(FMin)
+
+
+def _sinc(x):
+    return Sinc.apply(x) if isinstance(x, Tensor) else np.sinc(x)
+
+
+@op("sinc", method=True, doc="""
+    Return the normalized sinc ``sin(pi * x) / (pi * x)`` of each element (1 at 0).
+
+    Integer inputs give float32, as in PyTorch.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.sinc(ag.tensor([0.0, 0.5, 1.0]))
+        tensor([ 1.0000e+00,  6.3662e-01, -2.7828e-08])
+    """)
+class Sinc(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.sinc(x)
+
+    def backward(self, g):
+        # d/dx sinc(x) = (cos(pi x) - sinc(x)) / x, 0 at x = 0
+        (x,) = self.saved
+        at_zero = xp.data(x) == 0
+        safe = xp.where(at_zero, 1.0, x)
+        d = (xp.cos(safe * math.pi) - _sinc(safe)) / safe
+        return (xp.where(at_zero, 0.0, g * d),)
+
+
+@op("logaddexp2", method=True, n_inputs=2, broadcasts=True, doc="""
+    Return ``log2(2 ** input + 2 ** other)`` elementwise, without overflow.
+
+    Args:
+        input (Tensor): the first input.
+        other (Tensor): the second input.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.logaddexp2(ag.tensor([0.0, 100.0]), ag.tensor([0.0, 100.0]))
+        tensor([  1., 101.])
+    """)
+class LogAddExp2(Node):
+    def forward(self, input, other):
+        a, b = _float_pair(input, other)
+        self.save_for_backward(a, b)
+        return np.logaddexp2(a, b)
+
+    def backward(self, g):
+        a, b = self.saved
+        return g * xp.sigmoid((a - b) * _LN2), g * xp.sigmoid((b - a) * _LN2)
+
+
+@op("copysign", method=True, n_inputs=2, broadcasts=True, domain="away_from_zero", doc="""
+    Return the magnitude of ``input`` with the sign of ``other`` (its sign bit: -0.0 is
+    negative), elementwise; integers give float32.
+
+    The gradient reaches ``input`` (``sign(input) * sign(result)``, 0 where ``input`` is 0);
+    ``other``'s is zero, as in PyTorch.
+
+    Args:
+        input (Tensor): the magnitudes.
+        other (Tensor or number): the signs.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.copysign(ag.tensor([1.0, -2.0, 3.0]), ag.tensor([-1.0, 1.0, -0.0]))
+        tensor([-1.,  2., -3.])
+    """)
+class CopySign(Node):
+    def forward(self, input, other):
+        a, b = _float_pair(input, other)
+        y = np.copysign(a, b)
+        with np.errstate(invalid="ignore"):
+            self.save_for_backward(np.sign(a) * np.copysign(np.ones((), y.dtype), y))
+        return y
+
+    def backward(self, g):
+        (r,) = self.saved
+        return g * r, g * 0.0
+
+
+# ---- never differentiable ---------------------------------------------------------------------
+
+def _value_fn(name, fn, doc_what, example, floats_only=False):
+    def pred(input: Tensor) -> Tensor:
+        if floats_only and input.dtype.kind == "c":
+            raise RuntimeError(f"{name} does not support complex inputs.")
+        return _unary_values(fn, input)
+
+    pred.__name__ = pred.__qualname__ = name
+    pred.__doc__ = (
+        f"Return a bool tensor, True where ``input`` is {doc_what}. Not differentiable.\n\n"
+        "Args:\n    input (Tensor): the input tensor.\n\n"
+        "Example::\n\n    >>> import autograd_core as ag\n"
+        f"    >>> ag.{name}(ag.tensor([-float('inf'), -0.0, 1.0, float('inf')]))\n"
+        f"    {example}\n")
+    return op(name, method=True, samples=())(pred)
+
+
+isneginf = _value_fn("isneginf", np.isneginf, "negative infinity",
+                     "tensor([ True, False, False, False])", True)
+isposinf = _value_fn("isposinf", np.isposinf, "positive infinity",
+                     "tensor([False, False, False,  True])", True)
+signbit = _value_fn("signbit", np.signbit, "negative (its sign bit is set: -0.0 too)",
+                    "tensor([ True,  True, False, False])", True)
+
+
+@op("isin", samples=())
+def isin(elements: Any, test_elements: Any, *, assume_unique: builtins.bool = False,
+         invert: builtins.bool = False) -> Tensor:
+    """Return a bool tensor of ``elements``' shape, True where the element is in
+    ``test_elements`` (False there with ``invert=True``). Not differentiable.
+
+    Args:
+        elements (Tensor or number): the values to look up.
+        test_elements (Tensor or number): the values to look for.
+        assume_unique (bool): both hold unique values (a hint; the result is the same).
+            Default: False.
+        invert (bool): return where the element is *not* in ``test_elements``. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.isin(ag.tensor([[1, 2], [3, 4]]), ag.tensor([2, 3]))
+        tensor([[False,  True],
+                [ True, False]])
+    """
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError("isin() received an invalid combination of arguments: expected at "
+                        "least one Tensor")
+    fn = functools.partial(_isin, invert=invert)
+    return _binary_values("isin", fn, elements, test_elements)
+
+
+def _isin(a, b, invert):
+    return np.isin(a, b, invert=invert)
+
+
+@op("floor_divide", method=True, samples=())
+def floor_divide(input: Any, other: Any) -> Tensor:
+    """Divide ``input`` by ``other`` elementwise and round the quotient down (``//``).
+
+    Integer operands give an integer result (division by zero raises); floats give floats. Not
+    differentiable, as in PyTorch.
+
+    Args:
+        input (Tensor or number): the dividend.
+        other (Tensor or number): the divisor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.floor_divide(ag.tensor([7, -7]), 2)
+        tensor([ 3, -4])
+        >>> ag.floor_divide(ag.tensor([7.5, -7.5]), 2)
+        tensor([ 3., -4.])
+    """
+    return _binary_values("floor_divide", _floor_div, input, other)
+
+
+def _floor_div(a, b):
+    a, b = _promote(a, b)
+    if np.asarray(a).dtype.kind in "iub" and np.any(np.asarray(b) == 0):
+        raise RuntimeError("ZeroDivisionError")
+    return np.floor_divide(a, b)
+
+
+@op("heaviside", method=True, samples=())
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """Return the Heaviside step of ``input``: 0 where negative, 1 where positive, and
+    ``values`` where ``input`` is zero. Both must have the same dtype; not differentiable.
+
+    Args:
+        input (Tensor): the input tensor.
+        values (Tensor): the result where ``input`` is zero (broadcast).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.heaviside(ag.tensor([-1.5, 0.0, 2.0]), ag.tensor([0.5]))
+        tensor([0.0000, 0.5000, 1.0000])
+    """
+    if not isinstance(values, Tensor) or values.dtype != input.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
+    return _binary_values("heaviside", np.heaviside, input, values)
+
+
+# ---- Python values ----------------------------------------------------------------------------
+
+@op("equal", method=True, samples=(), reads_values=True)
+def equal(input: Tensor, other: Tensor) -> builtins.bool:
+    """Return True if ``input`` and ``other`` have the same shape and the same values.
+
+    Args:
+        input (Tensor): the first tensor.
+        other (Tensor): the second tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.equal(ag.tensor([1, 2]), ag.tensor([1, 2])), ag.equal(ag.tensor([1]), ag.tensor([1, 1]))
+        (True, False)
+    """
+    if not isinstance(other, Tensor):
+        raise TypeError(f"equal(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+    return input.shape == other.shape and builtins.bool(np.all(input._data == other._data))
+
+
+@op("is_floating_point", samples=())
+def is_floating_point(input: Tensor) -> builtins.bool:
+    """Return True if ``input``'s dtype is a floating-point one (float16, float32, float64).
+
+    Args:
+        input (Tensor): the tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_floating_point(ag.tensor([1.0])), ag.is_floating_point(ag.tensor([1]))
+        (True, False)
+    """
+    return input.dtype.is_floating_point
+
+
+@op("is_complex", method=True, samples=())
+def is_complex(input: Tensor) -> builtins.bool:
+    """Return True if ``input``'s dtype is a complex one.
+
+    Args:
+        input (Tensor): the tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_complex(ag.tensor([1.0]))
+        False
+    """
+    return input.dtype.is_complex
+
+
+@op("is_nonzero", method=True, samples=(), reads_values=True)
+def is_nonzero(input: Tensor) -> builtins.bool:
+    """Return True if the single value of the one-element tensor ``input`` is not zero.
+
+    Args:
+        input (Tensor): a tensor of one element.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_nonzero(ag.tensor([0.5])), ag.is_nonzero(ag.tensor(0))
+        (True, False)
+    """
+    n = input._data.size
+    if n != 1:
+        raise RuntimeError(f"Boolean value of Tensor with {'no values' if n == 0 else 'more than one value'} is ambiguous")
+    return builtins.bool(input._data.reshape(()) != 0)
+
+
+# ---- atleast_nd -------------------------------------------------------------------------------
+
+def _atleast(name, n, tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+        single = False
+    else:
+        single = len(tensors) == 1
+    out = []
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument 'tensors' must be tuple of Tensors, not "
+                            f"{type(t).__name__}")
+        shape = tuple(t.shape)
+        if len(shape) < n:
+            if n == 3 and len(shape) == 1:
+                shape = (1,) + shape + (1,)
+            elif n == 3 and len(shape) == 2:
+                shape = shape + (1,)
+            else:
+                shape = (1,) * (n - len(shape)) + shape
+            t = reshape(t, shape)
+        out.append(t)
+    return out[0] if single else tuple(out)
+
+
+@op("atleast_1d", samples=[Sample("atleast_1d", lambda a: atleast_1d(a))])
+def atleast_1d(*tensors: Any) -> Tensor | tuple[Tensor, ...]:
+    """Return each of ``tensors`` with at least one dimension (a 0-d tensor becomes shape (1,)).
+
+    One tensor gives a tensor; several (or a list) give a tuple.
+
+    Args:
+        *tensors (Tensor or list of Tensor): the tensors.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.atleast_1d(ag.tensor(1.5))
+        tensor([1.5000])
+    """
+    return _atleast("atleast_1d", 1, tensors)
+
+
+@op("atleast_2d", samples=[Sample("atleast_2d", lambda a: atleast_2d(a))])
+def atleast_2d(*tensors: Any) -> Tensor | tuple[Tensor, ...]:
+    """Return each of ``tensors`` with at least two dimensions: shape (N,) becomes (1, N).
+
+    One tensor gives a tensor; several (or a list) give a tuple.
+
+    Args:
+        *tensors (Tensor or list of Tensor): the tensors.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.atleast_2d(ag.tensor([1, 2])).shape
+        autograd_core.Size([1, 2])
+    """
+    return _atleast("atleast_2d", 2, tensors)
+
+
+@op("atleast_3d", samples=[Sample("atleast_3d", lambda a: atleast_3d(a))])
+def atleast_3d(*tensors: Any) -> Tensor | tuple[Tensor, ...]:
+    """Return each of ``tensors`` with at least three dimensions: (N,) becomes (1, N, 1) and
+    (M, N) becomes (M, N, 1), as in PyTorch.
+
+    One tensor gives a tensor; several (or a list) give a tuple.
+
+    Args:
+        *tensors (Tensor or list of Tensor): the tensors.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> [t.shape for t in ag.atleast_3d(ag.tensor([1, 2]), ag.ones(2, 3))]
+        [autograd_core.Size([1, 2, 1]), autograd_core.Size([2, 3, 1])]
+    """
+    return _atleast("atleast_3d", 3, tensors)
+
+
+# ---- Tensor methods: layout and casts ---------------------------------------------------------
+
+@op("type_as", method=True, function=False, samples=())
+def type_as(input: Tensor, other: Tensor) -> Tensor:
+    """Return this tensor in ``other``'s dtype (``self.to(other.dtype)``; itself if it has it).
+
+    Args:
+        other (Tensor): the tensor whose dtype to take.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1, 2]).type_as(ag.tensor([0.5]))
+        tensor([1., 2.])
+    """
+    return input.to(other.dtype)
+
+
+@op("is_contiguous", method=True, function=False, samples=())
+def is_contiguous(input: Tensor, memory_format: Any = None) -> builtins.bool:
+    """Return True if this tensor's elements lie in memory in row-major order without gaps.
+
+    Args:
+        memory_format: accepted for PyTorch's signature; only the row-major layout is checked.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(2, 3)
+        >>> x.is_contiguous(), x.t().is_contiguous()
+        (True, False)
+    """
+    return builtins.bool(input._data.flags.c_contiguous)
+
+
+@op("stride", method=True, function=False, samples=())
+def stride(input: Tensor, dim: builtins.int | None = None) -> Any:
+    """Return the step in elements between neighbours along each dimension (or ``dim``'s).
+
+    Args:
+        dim (int, optional): one dimension; all of them (a tuple) if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(2, 3)
+        >>> x.stride(), x.t().stride(), x.stride(0)
+        ((3, 1), (1, 3), 3)
+    """
+    a = input._data
+    steps = tuple(s // a.itemsize for s in a.strides)
+    if dim is None:
+        return steps
+    return steps[_args.norm_dim(dim, a.ndim, "stride")]
+
+
+@op("ndimension", method=True, function=False, samples=())
+def ndimension(input: Tensor) -> builtins.int:
+    """Return the number of dimensions (``dim()``'s other name).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).ndimension()
+        2
+    """
+    return input.ndim
+
+
+# ---- select, unfold ---------------------------------------------------------------------------
+
+@op("select", method=True, samples=[Sample("select", lambda a: select(a, -1, -1) if a.shape[-1] else a * 1.0,
+                                          min_ndim=1)])
+def select(input: Tensor, dim: builtins.int, index: builtins.int) -> Tensor:
+    """Return the slice of ``input`` at ``index`` along ``dim`` (a view, one dimension fewer):
+    ``input[..., index, ...]``.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension to slice.
+        index (int): the position along it (negative counts from the end).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.select(ag.tensor([[1, 2], [3, 4]]), 1, -1)
+        tensor([2, 4])
+    """
+    if input.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _args.norm_dim(dim, input.ndim, "select")
+    n = input.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input.shape)} at dimension {dim}")
+    return getitem(input, (slice(None),) * d + (index % n,))
+
+
+@op("unfold", method=True, function=False, samples=[
+    Sample("unfold", lambda a: a.unfold(-1, min(2, a.shape[-1]), 1), min_ndim=1)])
+def unfold(input: Tensor, dimension: builtins.int, size: builtins.int,
+           step: builtins.int) -> Tensor:
+    """Return the windows of ``size`` elements along ``dimension``, ``step`` apart: that dimension
+    becomes the number of windows and a last dimension of ``size`` is added.
+
+    Args:
+        dimension (int): the dimension to slide along.
+        size (int): the window length.
+        step (int): the distance between window starts.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.arange(5.0).unfold(0, 2, 2)
+        tensor([[0., 1.],
+                [2., 3.]])
+    """
+    x = reshape(input, (1,)) if input.ndim == 0 else input
+    d = _args.norm_dim(dimension, input.ndim, "unfold")
+    n = x.shape[d]
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is {size}")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    windows = (n - size) // step + 1
+    idx = np.arange(windows)[:, None] * step + np.arange(size)[None, :]
+    out = getitem(x, (slice(None),) * d + (idx,))
+    out = out.movedim(d + 1, -1)
+    return reshape(out, (size,)) if input.ndim == 0 else out
+
+
+# ---- fill_diagonal_, index_add/copy/fill --------------------------------------------------------
+
+@op("fill_diagonal_", method=True, function=False, samples=())
+def fill_diagonal_(input: Tensor, fill_value: Any, wrap: builtins.bool = False) -> Tensor:
+    """Fill the main diagonal of this tensor (2-d, or n-d with all sizes equal) in place.
+
+    With ``wrap=True`` a tall matrix's diagonal restarts after every ``columns + 1`` rows
+    (numpy's and PyTorch's rule).
+
+    Args:
+        fill_value (number): the value.
+        wrap (bool): restart the diagonal in a tall matrix. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).fill_diagonal_(5.0)
+        tensor([[5., 0., 0.],
+                [0., 5., 0.]])
+    """
+    shape = tuple(input.shape)
+    if len(shape) < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if len(shape) > 2 and len(set(shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(shape, dtype=bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    return inplace(input, lambda: masked_fill(input, xp.constant(mask), fill_value))
+
+
+_DTYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                "bool": "Bool"}
+
+
+def _index_along(name, input, dim, index):
+    """``index`` checked (a vector of int32/int64 within ``dim``'s size) and the index tuple
+    addressing those positions along ``dim``."""
+    if isinstance(index, Tensor):  # its values become the positions a replay would reuse
+        refuse_capture(f"{name}() with an index tensor")
+    idx = index._data if isinstance(index, Tensor) else np.asarray(index)
+    if idx.dtype not in (np.int32, np.int64):
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: "
+                           f"{_DTYPE_NAMES.get(idx.dtype.name, idx.dtype.name)}")
+    if idx.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    d = _args.norm_dim(dim, input.ndim, name)
+    size = input.shape[d] if input.ndim else 1
+    idx = idx.reshape(-1).astype(np.int64)
+    bad = idx[(idx < -size) | (idx >= size)]
+    if bad.size:
+        msg = f"index {int(bad[0])} is out of bounds for dimension {d} with size {size}"
+        if name == "index_add":  # PyTorch's 1-d path words it as index_select does
+            raise IndexError("index out of range in self") if input.ndim <= 1 else (
+                RuntimeError(msg))
+        raise IndexError(f"index_copy_(): {msg}" if name == "index_copy" else msg)
+    if input.ndim == 0:
+        return idx, ()
+    return idx, (slice(None),) * d + (idx,)
+
+
+def _name(dt):
+    return _DTYPE_NAMES.get(dt.name, dt.name)
+
+
+def _source(name, input, dim, idx, source):
+    """``source`` checked against ``input`` (dtype, rank, count along ``dim``, the other sizes)
+    with PyTorch's messages for ``name`` (index_add or index_copy)."""
+    if not isinstance(source, Tensor):
+        raise TypeError(f"{name}(): argument 'source' must be Tensor, not "
+                        f"{type(source).__name__}")
+    if source.dtype != input.dtype:
+        if name == "index_add":
+            raise RuntimeError(f"index_add_(): self ({_name(input.dtype)}) and source "
+                               f"({_name(source.dtype)}) must have the same scalar type")
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
+                           f"but got (self) {_name(input.dtype)} and (source) "
+                           f"{_name(source.dtype)}")
+    d = dim % max(input.ndim, 1)
+    if name == "index_copy" and source.ndim and input.ndim and source.ndim != input.ndim:
+        raise IndexError("index_copy_(): When source and destination are not scalars, their "
+                         f"dimensionality must match. Source dimensionality ({source.ndim}), "
+                         f"destination dimensionality ({input.ndim})")
+    n_src = source.shape[d] if source.ndim > d else 1
+    if n_src != idx.size:
+        if name == "index_add":
+            raise RuntimeError(f"index_add_(): Number of indices ({idx.size}) should be equal to "
+                               f"source.size(dim): ({n_src}), for dim: {d}")
+        raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to "
+                         f"source.size(dim) ({n_src})")
+    want = list(input.shape)
+    if want:
+        want[d] = idx.size
+    if list(source.shape) != want and not (input.ndim == 0 and source.numel() == 1):
+        if name == "index_add":
+            raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
+                               f"specified dimension. Got self.shape = {list(input.shape)} "
+                               f"source.shape = {list(source.shape)}")
+        mine = [n for k, n in enumerate(input.shape) if k != d]
+        theirs = [n for k, n in enumerate(source.shape) if k != d]
+        j = next(k for k in range(len(mine)) if mine[k] != theirs[k])
+        raise RuntimeError("index_copy_(): Source/destination tensor must have same slice "
+                           f"shapes. Destination slice shape: {mine[j]} at dimension {j} and "
+                           f"source slice shape: {theirs[j]} at dimension {j}.")
+    return reshape(source, tuple(want))
+
+
+@op("index_add", method=True, samples=[Sample("index_add", lambda a, b: index_add(
+    a, -1, _two_positions(a), cat([b[..., :1], b[..., :1] * 2.0], dim=-1), alpha=2.0), 2,
+    min_ndim=1)])
+def index_add(input: Tensor, dim: builtins.int, index: Tensor, source: Tensor, *,
+              alpha: Any = 1) -> Tensor:
+    """Return ``input`` with ``alpha * source`` added at the positions ``index`` names along
+    ``dim`` (repeated positions add up). ``Tensor.index_add_`` is the in-place form.
+
+    Args:
+        input (Tensor): the tensor to add into.
+        dim (int): the dimension ``index`` addresses.
+        index (Tensor): a vector of positions (int64 or int32).
+        source (Tensor): the values: ``input``'s shape with ``len(index)`` along ``dim``.
+        alpha (number): the multiplier of ``source``. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.index_add(ag.zeros(3), 0, ag.tensor([0, 2, 0]), ag.tensor([1.0, 2.0, 3.0]))
+        tensor([4., 0., 2.])
+    """
+    idx, where_ = _index_along("index_add", input, dim, index)
+    src = _source("index_add", input, dim, idx, source)
+    if alpha != 1:
+        src = src * alpha
+    if input.ndim == 0:
+        return input + src.sum()
+    return input + IndexAdd.apply(src, index=where_, basic=False, shape=tuple(input.shape))
+
+
+@op("index_copy", method=True, samples=[Sample("index_copy", lambda a, b: index_copy(
+    a, -1, _two_positions(a)[:1], b[..., :1] * 3.0), 2, min_ndim=1)])
+def index_copy(input: Tensor, dim: builtins.int, index: Tensor, source: Tensor) -> Tensor:
+    """Return ``input`` with ``source``'s slices written at the positions ``index`` names along
+    ``dim``. ``Tensor.index_copy_`` is the in-place form.
+
+    Args:
+        input (Tensor): the tensor to write into.
+        dim (int): the dimension ``index`` addresses.
+        index (Tensor): a vector of positions (int64 or int32).
+        source (Tensor): the values: ``input``'s shape with ``len(index)`` along ``dim``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.index_copy(ag.zeros(2, 2), 0, ag.tensor([1]), ag.tensor([[5.0, 6.0]]))
+        tensor([[0., 0.],
+                [5., 6.]])
+    """
+    idx, where_ = _index_along("index_copy", input, dim, index)
+    src = _source("index_copy", input, dim, idx, source)
+    if input.ndim == 0:
+        return src.reshape(()) + input * 0.0
+    return IndexPut.apply(input, src, index=where_)
+
+
+@op("index_fill", method=True, samples=[
+    Sample("index_fill", lambda a: index_fill(a, -1, _two_positions(a)[:1], -1.5), min_ndim=1),
+    Sample("index_fill_tensor_value", lambda a, b: index_fill(
+        a, -1, _two_positions(a)[:1], b.sum()), 2, min_ndim=1)])
+def index_fill(input: Tensor, dim: builtins.int, index: Tensor, value: Any) -> Tensor:
+    """Return ``input`` with ``value`` at the positions ``index`` names along ``dim``.
+    ``Tensor.index_fill_`` is the in-place form.
+
+    Args:
+        input (Tensor): the tensor to fill.
+        dim (int): the dimension ``index`` addresses.
+        index (Tensor): a vector of positions (int64 or int32).
+        value (number or 0-d Tensor): the fill value (a tensor gets the filled places'
+            gradient).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.index_fill(ag.zeros(2, 3), 1, ag.tensor([0, 2]), -1.0)
+        tensor([[-1.,  0., -1.],
+                [-1.,  0., -1.]])
+    """
+    idx, where_ = _index_along("index_fill", input, dim, index)
+    mask = np.zeros(tuple(input.shape), dtype=bool)
+    mask[where_] = True
+    return masked_fill(input, xp.constant(mask), value)
+
+
+def _two_positions(a):
+    """An index vector [last, 0] along ``a``'s last dimension (a sample's positions)."""
+    n = a.shape[-1]
+    return np.array([n - 1, 0] if n else [], dtype=np.int64)
+
+
+index_add_ = _inplace_method("index_add_", index_add,
+                             "0, ag.tensor([1, 1]), ag.tensor([1.0, 2.0])",
+                             "tensor([0., 3., 0.])")
+index_copy_ = _inplace_method("index_copy_", index_copy, "0, ag.tensor([2]), ag.tensor([7.0])",
+                              "tensor([0., 0., 7.])")
+index_fill_ = _inplace_method("index_fill_", index_fill, "0, ag.tensor([0, 2]), 1.0",
+                              "tensor([1., 0., 1.])")

@@ -1,0 +1,623 @@
+"""The second batch of issue 12, continued: hsplit/vsplit/dsplit, diagflat, vdot, inner, cov,
+corrcoef, trapezoid/trapz, vander, msort (composed of other ops, so their gradients come from
+those), the integer functions bincount, unique_consecutive, gcd/lcm, the bitwise ops and
+unravel_index (never differentiable: they run through ``apply_nondifferentiable``), and
+PyTorch's older ``torch.cholesky``."""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import math
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from autograd_core.node import apply_nondifferentiable
+from autograd_core.ops import _args
+from autograd_core.ops import _xp as xp
+from autograd_core.ops.arrange import tensor_split
+from autograd_core.ops.batch2 import Elementwise, _binary_values
+from autograd_core.ops.compose import diag, dot
+from autograd_core.ops.matrix import cholesky as _linalg_cholesky
+from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.shape import reshape, stack
+from autograd_core.ops.scatter import Gather
+from autograd_core.ops.sorting import _order, sort
+from autograd_core.tensor import Tensor
+
+
+# ---- splits -----------------------------------------------------------------------------------
+
+def _split_along(name, input, indices_or_sections, dim, min_ndim):
+    if input.ndim < min_ndim:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_ndim} dimension"
+                           f", but got a tensor with {input.ndim} dimensions!")
+    if isinstance(indices_or_sections, int) and input.shape[dim] % indices_or_sections:
+        raise RuntimeError(
+            f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+            f"dimension {input.shape[dim]} is not divisible by the split_size "
+            f"{indices_or_sections}!")
+    return tensor_split(input, indices_or_sections, dim)
+
+
+@op("hsplit", method=True, samples=[
+    Sample("hsplit", lambda a: sum(p.sum() * (i + 1) for i, p in enumerate(hsplit(a, [1]))),
+           min_ndim=1)])
+def hsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    """Split ``input`` horizontally: along dim 1 (dim 0 for a 1-d tensor), into equal
+    sections (an int that divides the size) or at the given indices.
+
+    Args:
+        input (Tensor): the tensor to split (at least 1-d).
+        indices_or_sections (int or list of int): the number of sections, or where to cut.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.hsplit(ag.arange(6).reshape(2, 3), [1])
+        (tensor([[0],
+                [3]]), tensor([[1, 2],
+                [4, 5]]))
+    """
+    return _split_along("hsplit", input, indices_or_sections, 0 if input.ndim == 1 else 1, 1)
+
+
+@op("vsplit", method=True, samples=[
+    Sample("vsplit", lambda a: sum(p.sum() * (i + 1) for i, p in enumerate(vsplit(a, [1]))),
+           min_ndim=2)])
+def vsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    """Split ``input`` vertically, along dim 0 (``input`` at least 2-d), into equal sections
+    or at the given indices.
+
+    Args:
+        input (Tensor): the tensor to split.
+        indices_or_sections (int or list of int): the number of sections, or where to cut.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> [p.shape for p in ag.vsplit(ag.zeros(4, 2), 2)]
+        [autograd_core.Size([2, 2]), autograd_core.Size([2, 2])]
+    """
+    return _split_along("vsplit", input, indices_or_sections, 0, 2)
+
+
+@op("dsplit", method=True, samples=[
+    Sample("dsplit", lambda a: sum(p.sum() * (i + 1) for i, p in enumerate(dsplit(
+        a.reshape(1, 1, -1), [1]))))])
+def dsplit(input: Tensor, indices_or_sections: Any) -> tuple[Tensor, ...]:
+    """Split ``input`` depthwise, along dim 2 (``input`` at least 3-d), into equal sections
+    or at the given indices.
+
+    Args:
+        input (Tensor): the tensor to split.
+        indices_or_sections (int or list of int): the number of sections, or where to cut.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> [p.shape for p in ag.dsplit(ag.zeros(1, 2, 3), [1])]
+        [autograd_core.Size([1, 2, 1]), autograd_core.Size([1, 2, 2])]
+    """
+    return _split_along("dsplit", input, indices_or_sections, 2, 3)
+
+
+# ---- products, statistics ---------------------------------------------------------------------
+
+@op("diagflat", method=True, samples=[Sample("diagflat", lambda a: diagflat(a, 1))])
+def diagflat(input: Tensor, offset: builtins.int = 0) -> Tensor:
+    """Return a square matrix with ``input``, flattened, on its ``offset``-th diagonal.
+
+    Args:
+        input (Tensor): the values (any shape; flattened).
+        offset (int): the diagonal: 0 the main one, > 0 above it, < 0 below. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.diagflat(ag.tensor([[1, 2]]), 1)
+        tensor([[0, 1, 0],
+                [0, 0, 2],
+                [0, 0, 0]])
+    """
+    return diag(reshape(input, (-1,)), offset)
+
+
+@op("vdot", samples=[Sample("vdot", lambda a, b: vdot(a.reshape(-1), b.reshape(-1)), 2)])
+def vdot(input: Tensor, other: Tensor) -> Tensor:
+    """Return the dot product of two 1-d tensors (the first conjugated; real tensors here).
+
+    Args:
+        input (Tensor): the first vector.
+        other (Tensor): the second vector.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.vdot(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0]))
+        tensor(11.)
+    """
+    return dot(input, other)
+
+
+@op("inner", method=True, samples=[Sample("inner", lambda a, b: inner(a, b), 2)])
+def inner(input: Tensor, other: Tensor) -> Tensor:
+    """Return the inner product over the last dimension: shape ``input.shape[:-1] +
+    other.shape[:-1]`` (a product with a 0-d operand is elementwise).
+
+    Args:
+        input (Tensor): the first tensor.
+        other (Tensor): the second tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.inner(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), ag.tensor([1.0, -1.0]))
+        tensor([-1., -1.])
+    """
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    k, n = input.shape[-1], other.shape[-1]
+    if k != n:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but "
+                           f"got shapes {list(input.shape)} and {list(other.shape)}")
+    a = reshape(input, (math.prod(input.shape[:-1]), k))
+    b = reshape(other, (math.prod(other.shape[:-1]), k))
+    return reshape(a @ b.mT, tuple(input.shape[:-1]) + tuple(other.shape[:-1]))
+
+
+@op("cov", method=True, samples=[
+    Sample("cov", lambda a: cov(a.reshape(2, -1) if a.numel() % 2 == 0 and a.numel() > 2
+                                else a.reshape(1, -1), correction=0), min_ndim=1)])
+def cov(input: Tensor, *, correction: builtins.int = 1, fweights: Tensor | None = None,
+        aweights: Tensor | None = None) -> Tensor:
+    """Return the covariance matrix of the variables in ``input``'s rows (observations in its
+    columns); a 1-d ``input`` is one variable and gives a 0-d result.
+
+    Args:
+        input (Tensor): ``(variables, observations)`` or ``(observations,)``.
+        correction (int): subtracted from the (weighted) number of observations; 1 gives the
+            unbiased estimate. Default: 1.
+        fweights (Tensor, optional): integer repeat counts of the observations.
+        aweights (Tensor, optional): importance weights of the observations.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cov(ag.tensor([[0.0, 1.0, 2.0], [2.0, 1.0, 0.0]]))
+        tensor([[ 1., -1.],
+                [-1.,  1.]])
+    """
+    if input.ndim > 2:
+        raise RuntimeError("cov(): expected input to have two or fewer dimensions but got an "
+                           f"input with {input.ndim} dimensions")
+    x = reshape(input, (1, -1)) if input.ndim < 2 else input
+    if x.dtype.kind not in "fc":
+        x = x.to(np.float32)
+    n = x.shape[1]
+    w = None
+    for name, weights in (("fweights", fweights), ("aweights", aweights)):
+        if weights is None:
+            continue
+        if weights.ndim > 1:
+            raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got "
+                               f"{name} with {weights.ndim} dimensions")
+        if weights.numel() != n:
+            raise RuntimeError(f"cov(): expected {name} to have the same numel as there are "
+                               f"observations in the input but got {weights.numel()} != {n}")
+        if name == "fweights" and weights.dtype.kind not in "iu":
+            raise RuntimeError("cov(): expected fweights to have integral dtype but got "
+                               f"fweights with {weights.dtype.name} dtype")
+        if builtins.bool((weights._data < 0).any()):
+            raise RuntimeError(f"cov(): {name} cannot be negative")
+        w = weights if w is None else w * weights
+    if w is None:
+        avg = x.mean(1, keepdim=True)
+        norm: Any = n - correction
+        xc = x - avg
+        c = xc @ xc.mT
+    else:
+        w = w.to(x.dtype)
+        w_sum = w.sum()
+        avg = (x * w).sum(1, keepdim=True) / w_sum
+        if aweights is None:
+            norm = w_sum - correction
+        else:
+            norm = w_sum - correction * (w * aweights.to(x.dtype)).sum() / w_sum
+        xc = x - avg
+        c = (xc * w) @ xc.mT
+    out = c / norm
+    return reshape(out, ()) if input.ndim < 2 else out
+
+
+@op("corrcoef", method=True, samples=[
+    Sample("corrcoef", lambda a, b: corrcoef(stack([a.reshape(-1), (a + b).reshape(-1)]))
+           if a.numel() > 1 else a.sum() * b.sum(), 2, min_ndim=1)])
+def corrcoef(input: Tensor) -> Tensor:
+    """Return the Pearson correlation matrix of the variables in ``input``'s rows
+    (``cov`` divided by the outer product of the standard deviations, clipped to [-1, 1]).
+
+    Args:
+        input (Tensor): ``(variables, observations)`` or ``(observations,)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.corrcoef(ag.tensor([[0.0, 1.0, 2.0], [0.0, 2.0, 1.0]]))
+        tensor([[1.0000, 0.5000],
+                [0.5000, 1.0000]])
+    """
+    if input.ndim > 2:
+        raise RuntimeError("corrcoef(): expected input to have two or fewer dimensions but got "
+                           f"an input with {input.ndim} dimensions")
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    d = diag(c).sqrt()
+    return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1.0, 1.0)
+
+
+def _trapezoid(y, x, dx, dim):
+    d = dim % max(y.ndim, 1)
+    n = y.shape[d] if y.ndim else 0
+    if n == 0:
+        return y.sum(dim) * 0.0
+    left = y.narrow(d, 0, n - 1)
+    right = y.narrow(d, 1, n - 1)
+    if x is None:
+        return ((left + right) * (dx * 0.5)).sum(d)
+    if x.ndim == 1:
+        if x.shape[0] != n:
+            raise RuntimeError("trapezoid: There must be one `x` value for each sample point")
+        shape = [1] * y.ndim
+        shape[d] = n - 1
+        steps = reshape(x.diff(), tuple(shape))
+    else:
+        steps = x.diff(dim=dim)
+    return ((left + right) * steps * 0.5).sum(d)
+
+
+@op("trapezoid", samples=[
+    Sample("trapezoid", lambda a: trapezoid(a, dim=-1), min_ndim=1),
+    Sample("trapezoid_x", lambda a, b: trapezoid(a, b.cumsum(-1), dim=-1), 2, min_ndim=1)])
+def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None,
+              dim: builtins.int = -1) -> Tensor:
+    """Integrate ``y`` along ``dim`` with the trapezoid rule, at sample points ``x`` or
+    ``dx`` apart (1 by default). ``trapz`` is the older name.
+
+    Args:
+        y (Tensor): the values.
+        x (Tensor, optional): the sample points (1-d, or ``y``'s shape).
+        dx (float, optional): the spacing when ``x`` is not given. Default: 1.
+        dim (int): the dimension to integrate along. Default: -1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.trapezoid(ag.tensor([1.0, 2.0, 3.0])), ag.trapezoid(ag.tensor([1.0, 3.0]), dx=0.5)
+        (tensor(4.), tensor(1.))
+    """
+    if x is not None and dx is not None:
+        raise RuntimeError("trapezoid: received both x and dx; pass only one of them")
+    if not isinstance(x, Tensor) and x is not None:  # trapezoid(y, 0.5): a spacing
+        x, dx = None, x
+    return _trapezoid(y, x, 1.0 if dx is None else dx, dim)
+
+
+@op("trapz", samples=())
+def trapz(y: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """``trapezoid``'s older name: ``trapz(y, x, *, dim=-1)`` or ``trapz(y, *, dx=1, dim=-1)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.trapz(ag.tensor([1.0, 2.0, 3.0]), ag.tensor([0.0, 1.0, 3.0]))
+        tensor(6.5000)
+    """
+    return trapezoid(y, *args, **kwargs)
+
+
+@op("vander", samples=[Sample("vander", lambda a: vander(a.reshape(-1), 3))])
+def vander(x: Tensor, N: builtins.int | None = None,
+           increasing: builtins.bool = False) -> Tensor:
+    """Return the Vandermonde matrix of the 1-d ``x``: columns ``x ** (N - 1), ..., x ** 0``
+    (reversed with ``increasing=True``).
+
+    Args:
+        x (Tensor): the 1-d input.
+        N (int, optional): the number of columns. Default: ``len(x)``.
+        increasing (bool): powers increasing left to right. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.vander(ag.tensor([1, 2, 3]))
+        tensor([[1, 1, 1],
+                [4, 2, 1],
+                [9, 3, 1]])
+    """
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    if x.dtype == np.bool_:
+        x = x.long()
+    cols = []
+    col = x * 0 + 1  # powers built by products: no 0 ** -1 in the gradient
+    for _ in range(n):
+        cols.append(col)
+        col = col * x
+    if not cols:
+        return reshape(x, (-1, 1))[:, :0]
+    out = stack(cols, dim=1)
+    return out if increasing else out.flip(1)
+
+
+@op("msort", samples=(), reads_values=True)  # sort's order: gradients tested against torch
+def msort(input: Tensor) -> Tensor:
+    """Return ``input`` sorted along its first dimension (ascending): ``sort(input, dim=0)``'s
+    values.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.msort(ag.tensor([[3, 1], [2, 4]]))
+        tensor([[2, 1],
+                [3, 4]])
+    """
+    return sort(input, dim=0).values
+
+
+# ---- integer functions (never differentiable) -------------------------------------------------
+
+_TORCH_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "bool": "Bool"}
+
+
+def _integers(name, *tensors, bools=True):
+    for t in tensors:
+        dt = np.asarray(t._data if isinstance(t, Tensor) else t).dtype
+        if dt.kind == "f" or (dt.kind == "b" and not bools):
+            raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                      f"'{_TORCH_TYPE.get(dt.name, dt.name)}'")
+
+
+def _integer_op(name, fn, example, call, bools=True, what=""):
+    def integer(input: Any, other: Any) -> Tensor:
+        _integers(name, input, other, bools=bools)
+        return _binary_values(name, fn, input, other)
+
+    integer.__name__ = integer.__qualname__ = name
+    integer.__doc__ = (
+        f"Return the elementwise {what} of ``input`` and ``other`` (integer"
+        f"{' or bool' if bools else ''} tensors; they broadcast). Not differentiable.\n\n"
+        "Args:\n    input (Tensor): the first operand.\n    other (Tensor or int): the second "
+        "operand.\n\nExample::\n\n    >>> import autograd_core as ag\n"
+        f"    >>> ag.{name}({call})\n    {example}\n")
+    return op(name, method=True, samples=())(integer)
+
+
+gcd = _integer_op("gcd", np.gcd, "tensor([3, 1, 4])",
+                  "ag.tensor([6, 5, 8]), ag.tensor([9, 3, 12])", False, "greatest common divisor")
+lcm = _integer_op("lcm", np.lcm, "tensor([18, 15, 24])",
+                  "ag.tensor([6, 5, 8]), ag.tensor([9, 3, 12])", False, "least common multiple")
+bitwise_and = _integer_op("bitwise_and", np.bitwise_and, "tensor([1, 0, 3])",
+                          "ag.tensor([3, 4, 7]), ag.tensor([5, 3, 3])", what="bitwise AND")
+bitwise_or = _integer_op("bitwise_or", np.bitwise_or, "tensor([7, 7, 7])",
+                         "ag.tensor([3, 4, 7]), ag.tensor([5, 3, 3])", what="bitwise OR")
+bitwise_xor = _integer_op("bitwise_xor", np.bitwise_xor, "tensor([6, 7, 4])",
+                          "ag.tensor([3, 4, 7]), ag.tensor([5, 3, 3])", what="bitwise XOR")
+
+
+@op("bitwise_not", method=True, samples=())
+def bitwise_not(input: Tensor) -> Tensor:
+    """Return the bitwise NOT of an integer or bool tensor (logical NOT for bools).
+    Not differentiable.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.bitwise_not(ag.tensor([0, 5, -1]))
+        tensor([-1, -6,  0])
+    """
+    _integers("bitwise_not", input)
+    return apply_nondifferentiable(Elementwise, input, fn=np.invert)
+
+
+def _bincount(x, w, minlength):
+    out = np.bincount(x, None if w.size == 0 else w, minlength)
+    if w.size == 0:
+        return out
+    return out.astype(np.float32 if w.dtype == np.float32 else np.float64)
+
+
+@op("bincount", method=True, samples=(), reads_values=True)  # its length is max(input) + 1
+def bincount(input: Tensor, weights: Tensor | None = None,
+             minlength: builtins.int = 0) -> Tensor:
+    """Count the occurrences of each value ``0 .. max(input)`` in the 1-d non-negative integer
+    ``input`` (summing ``weights`` instead of ones when given). Not differentiable.
+
+    The result has ``max(max(input) + 1, minlength)`` entries: int64 counts, or the weights'
+    float type (float32 stays float32, others give float64), as in PyTorch.
+
+    Args:
+        input (Tensor): 1-d non-negative integers.
+        weights (Tensor, optional): one weight per element of ``input``.
+        minlength (int): the minimum number of bins. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.bincount(ag.tensor([0, 2, 2, 5]))
+        tensor([1, 0, 2, 0, 0, 1])
+    """
+    x = input._data
+    if x.ndim != 1 or x.dtype.kind not in "iu" or (x.size and x.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if weights is not None and (weights.ndim != 1 or weights.shape[0] != x.shape[0]):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    w = weights if weights is not None else xp.constant(np.zeros(0))
+    return apply_nondifferentiable(Elementwise, input, fn=functools.partial(
+        _bincount, w=w._data, minlength=minlength))
+
+
+@op("unique_consecutive", method=True, samples=(), reads_values=True)
+def unique_consecutive(input: Tensor, return_inverse: builtins.bool = False,
+                       return_counts: builtins.bool = False,
+                       dim: builtins.int | None = None) -> Any:
+    """Collapse each run of equal consecutive elements of ``input`` (flattened, or slices along
+    ``dim``) to one; optionally also return each element's run index and the run lengths.
+    Not differentiable.
+
+    Args:
+        input (Tensor): the input tensor.
+        return_inverse (bool): also return, per element, the index of its run. Default: False.
+        return_counts (bool): also return the length of each run. Default: False.
+        dim (int, optional): compare slices along this dimension; None flattens. Default: None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.unique_consecutive(ag.tensor([1, 1, 2, 2, 3, 1, 1]), return_counts=True)
+        (tensor([1, 2, 3, 1]), tensor([2, 2, 1, 2]))
+    """
+    x = input._data
+    if dim is None:
+        flat = x.reshape(-1)
+        starts = np.ones(flat.shape[0], dtype=bool)
+        starts[1:] = flat[1:] != flat[:-1]
+        values = flat[starts]
+        inverse_shape = x.shape
+    else:
+        d = _args.norm_dim(dim, x.ndim, "unique_consecutive")
+        moved = np.moveaxis(x, d, 0).reshape(x.shape[d], -1)
+        starts = np.ones(moved.shape[0], dtype=bool)
+        starts[1:] = (moved[1:] != moved[:-1]).any(axis=1)
+        values = np.compress(starts, x, axis=d)
+        inverse_shape = (x.shape[d],)
+    run = np.cumsum(starts) - 1
+    out = [Tensor._make(np.ascontiguousarray(values), None, False)]
+    if return_inverse:
+        out.append(Tensor._make(run.reshape(inverse_shape).astype(np.int64), None, False))
+    if return_counts:
+        counts = np.diff(np.append(np.flatnonzero(starts), starts.shape[0])).astype(np.int64)
+        out.append(Tensor._make(counts, None, False))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def _unravel(indices, shape):
+    size = int(np.prod(shape))
+    return np.stack(np.unravel_index(indices % size if size else indices, shape))
+
+
+@op("unravel_index", samples=())
+def unravel_index(indices: Any, shape: Any) -> tuple[Tensor, ...]:
+    """Convert flat indices into a tensor of ``shape`` to one index tensor per dimension
+    (row-major). Not differentiable.
+
+    Args:
+        indices (Tensor or int): flat indices (integers).
+        shape (int or sequence of int): the shape they index into.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.unravel_index(ag.tensor([4, 5]), (2, 3))
+        (tensor([1, 1]), tensor([1, 2]))
+    """
+    t = indices if isinstance(indices, Tensor) else Tensor._make(np.asarray(indices), None,
+                                                                 False)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got "
+                        f"{_torch_dtype_name(t.dtype)}")
+    dims = (shape,) if isinstance(shape, int) else tuple(shape)
+    if any(d < 0 for d in dims):
+        raise ValueError("'shape' cannot have negative values, but got "
+                         f"{tuple(dims)}")
+    stacked = apply_nondifferentiable(Elementwise, t, fn=functools.partial(_unravel,
+                                                                           shape=dims))
+    return tuple(stacked.unbind(0))
+
+
+def _torch_dtype_name(dt):
+    return f"torch.{np.dtype(dt.dtype if hasattr(dt, 'dtype') else dt).name}"
+
+
+# ---- the older linear-algebra names -------------------------------------------------------------
+
+@op("cholesky", method=True, samples=())  # its samples are linalg.cholesky's
+def cholesky(input: Tensor, upper: builtins.bool = False) -> Tensor:
+    """PyTorch's older ``torch.cholesky``: the Cholesky factor of a symmetric positive-definite
+    matrix (or batch), lower triangular, or upper with ``upper=True``.
+    ``autograd_core.linalg.cholesky`` is the current name.
+
+    Args:
+        input (Tensor): ``(*, n, n)`` symmetric positive-definite matrices.
+        upper (bool): return the upper factor. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cholesky(ag.tensor([[4.0, 2.0], [2.0, 2.0]]))
+        tensor([[2., 0.],
+                [1., 1.]])
+    """
+    return _linalg_cholesky(input, upper=upper)
+
+
+# ---- nanmedian ----------------------------------------------------------------------------------
+
+NanmedianResult = namedtuple("nanmedian", ["values", "indices"])  # type: ignore[name-match]
+
+
+@op("nanmedian", reads_values=True, method=True, samples=())  # tested against torch
+def nanmedian(input: Tensor, dim: builtins.int | None = None,
+              keepdim: builtins.bool = False) -> Any:
+    """Return the median of ``input`` ignoring NaN (the lower middle value of the non-NaN
+    ones); with ``dim``, the named tuple ``(values, indices)`` along it. A slice of NaN only
+    gives NaN. The gradient reaches the selected elements.
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int, optional): the dimension to reduce.
+        keepdim (bool): keep the reduced dimension with size 1. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> nan = float('nan')
+        >>> x = ag.tensor([[1.0, nan, 3.0, 2.0], [5.0, 1.0, nan, nan]])
+        >>> ag.nanmedian(x)
+        tensor(2.)
+        >>> x.nanmedian(1)
+        nanmedian(values=tensor([2., 1.]), indices=tensor([3, 1]))
+    """
+    if dim is None:
+        if input.numel() == 0:
+            return input.sum() * float("nan")
+        return nanmedian(input.reshape(-1), 0).values
+    x = input._data
+    if x.ndim == 0:
+        _args.norm_dim(dim, 0, "nanmedian")
+        return NanmedianResult(input * 1, Tensor._make(np.zeros((), np.int64), None, False))
+    d = _args.norm_dim(dim, x.ndim, "nanmedian")
+    if x.shape[d] == 0:
+        raise IndexError(f"nanmedian(): Expected reduction dim {d} to have non-zero size.")
+    count = (~np.isnan(x)).sum(axis=d, keepdims=True) if x.dtype.kind == "f" else np.full(
+        x.shape[:d] + (1,) + x.shape[d + 1:], x.shape[d])
+    k = np.maximum((count - 1) // 2, 0)
+    idx = np.take_along_axis(_order(x, d, False), k, axis=d).astype(np.int64)
+    values = Gather.apply(input, index=idx, dim=d)
+    if not keepdim:
+        values, idx = values.squeeze(d), np.squeeze(idx, axis=d)
+    return NanmedianResult(values, Tensor._make(idx, None, False))
