@@ -25,7 +25,7 @@ from autograd_core.ops.binary import result_type
 from autograd_core.ops.index import getitem
 from autograd_core.ops.linalg import bmm, matmul
 from autograd_core.ops.pieces import constant_pad_nd
-from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.scatter import gather
 from autograd_core.ops.shape import cat, permute, reshape, stack, transpose
 from autograd_core.tensor import Tensor
@@ -522,6 +522,8 @@ def take_along_dim(input: Tensor, indices: Tensor,
         tensor([[30],
                 [60]])
     """
+    if isinstance(indices, Tensor):  # its values become a constant index below
+        refuse_capture("take_along_dim() with a tensor of indices")
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     if idx.dtype != np.int64:
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
@@ -976,6 +978,7 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: builtins.int | No
                 [3, 4]])
     """
     if repeats is None:  # torch.repeat_interleave(repeats): the indices, repeated
+        refuse_capture("repeat_interleave() of a tensor of counts")
         counts = input._data
         return _result(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
     x = reshape(input, (-1,)) if dim is None else input
@@ -983,6 +986,8 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: builtins.int | No
     if x.ndim == 0:
         x = reshape(x, (1,))
     n = x.shape[d]
+    if isinstance(repeats, Tensor):  # the counts decide the result's shape (read in Python)
+        refuse_capture("repeat_interleave() with a tensor of repeats")
     r = repeats._data if isinstance(repeats, Tensor) else np.asarray(repeats)
     if r.ndim > 1:
         raise RuntimeError("repeat_interleave only accept 1D vector as repeat")

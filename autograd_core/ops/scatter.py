@@ -17,7 +17,7 @@ from autograd_core.ops.binary import Where
 from autograd_core.ops.index import IndexAdd, IndexPut, _normalise, getitem
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.pieces import constant_pad_nd
-from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.shape import cat
 from autograd_core.tensor import Tensor
 
@@ -329,6 +329,8 @@ def index_select(input: Tensor, dim: builtins.int, index: Tensor) -> Tensor:
                 [3., 4.],
                 [1., 2.]])
     """
+    if isinstance(index, Tensor):  # its values become a constant index below
+        refuse_capture("index_select() with a tensor of indices")
     idx = _arr(index)
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")

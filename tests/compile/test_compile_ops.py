@@ -42,7 +42,10 @@ def _floats(out):
 READS_VALUES = {"clamp_tensor_bounds", "where", "getitem_mask",
                 "masked_fill", "masked_fill_tensor_value", "sort", "sort_descending", "topk",
                 "topk_smallest", "median", "median_dim", "kthvalue", "cummax", "cummin",
-                "quantile", "quantile_dim", "nanquantile", "mode", "nanmean"}
+                "quantile", "quantile_dim", "nanquantile", "mode", "nanmean",
+                # a tensor of indices read in Python (tests/compile/
+                # test_compile_index_inputs.py: they replayed stale indices before)
+                "index_select", "take_along_dim", "take_along_dim_flat"}
 
 
 def _check_replay_equals_eager(sample, dtype):
