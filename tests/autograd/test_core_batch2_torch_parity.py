@@ -59,7 +59,7 @@ def _flat(out):
     return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
-def _compare(torch, ours, theirs, arrays, name, rng):
+def _assert_equal_torch(torch, ours, theirs, arrays, name, rng):
     mine = [ag.tensor(a, requires_grad=True) for a in arrays]
     ref = [torch.tensor(a, requires_grad=True) for a in arrays]
     outs, routs = _flat(ours(ag, *mine)), _flat(theirs(torch, *ref))
@@ -90,7 +90,7 @@ def test_binary_values_and_gradients_equal_torch(case, shapes, seed):
     name, ours, theirs, domain = case
     rng = np.random.default_rng(seed)
     arrays = [_draw(s, domain, rng) for s in shapes.input_shapes]
-    _compare(torch, ours, theirs, arrays, name, rng)
+    _assert_equal_torch(torch, ours, theirs, arrays, name, rng)
 
 
 @pytest.mark.torch_parity
@@ -99,7 +99,7 @@ def test_unary_values_and_gradients_equal_torch(case):
     torch = pytest.importorskip("torch")
     name, ours, theirs = case
     rng = np.random.default_rng(5)
-    _compare(torch, ours, theirs, [rng.standard_normal((3, 4))], name, rng)
+    _assert_equal_torch(torch, ours, theirs, [rng.standard_normal((3, 4))], name, rng)
 
 
 # never differentiable, or Python values: (name, ours, theirs), on fixed values
@@ -237,7 +237,7 @@ def test_more_values_and_gradients_equal_torch(case):
     torch = pytest.importorskip("torch")
     name, ours, theirs = case
     rng = np.random.default_rng(7)
-    _compare(torch, ours, theirs, [rng.standard_normal((3, 4))], name, rng)
+    _assert_equal_torch(torch, ours, theirs, [rng.standard_normal((3, 4))], name, rng)
 
 
 INTEGER_CASES = [
@@ -310,9 +310,9 @@ def test_matrix_exp_and_svd_equal_torch(shape):
     rng = np.random.default_rng(11)
     a = rng.standard_normal(shape)
     if shape[-1] == shape[-2]:
-        _compare(torch, lambda m, x: m.matrix_exp(x), lambda t, x: t.matrix_exp(x), [a],
+        _assert_equal_torch(torch, lambda m, x: m.matrix_exp(x), lambda t, x: t.matrix_exp(x), [a],
                  "matrix_exp", rng)
-        _compare(torch, lambda m, x: x.matrix_exp(), lambda t, x: x.matrix_exp(), [a * 3],
+        _assert_equal_torch(torch, lambda m, x: x.matrix_exp(), lambda t, x: x.matrix_exp(), [a * 3],
                  "matrix_exp_scaled", rng)
     mine, ref = ag.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
     got, want = _svd_loss(ag, mine), _svd_loss(torch, ref)

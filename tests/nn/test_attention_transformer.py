@@ -382,7 +382,7 @@ def _tol(dtype):
     return dict(rtol=1e-9, atol=1e-11) if dtype == np.float64 else dict(rtol=2e-5, atol=2e-6)
 
 
-def _close(ours, theirs, dtype, what):
+def _assert_close(ours, theirs, dtype, what):
     np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), err_msg=what,
                                **_tol(dtype))
 
@@ -423,12 +423,12 @@ def test_sdpa_matches_torch(dtype):
         out = F.scaled_dot_product_attention(*ours[:3], **kw_ours)
         tout = torch.nn.functional.scaled_dot_product_attention(*theirs[:3], **kw_theirs)
         what = f"{qs} {ks} {vs} {kw} {kind}"
-        _close(out, tout, dtype, what)
+        _assert_close(out, tout, dtype, what)
         g = rng.standard_normal(tuple(out.shape)).astype(dtype)
         (out * ag.tensor(g)).sum().backward()
         (tout * torch.tensor(g)).sum().backward()
         for name, a, b in zip(("query", "key", "value", "mask"), ours, theirs):
-            _close(a.grad, b.grad, dtype, f"{what} {name}.grad")
+            _assert_close(a.grad, b.grad, dtype, f"{what} {name}.grad")
 
 
 @pytest.mark.torch_parity
@@ -452,11 +452,11 @@ def test_sdpa_shapes_and_masks_match_torch(batch, L, S, E, Ev, mask, seed):
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
     out = F.scaled_dot_product_attention(*ours, **kw)
     tout = torch.nn.functional.scaled_dot_product_attention(*theirs, **tkw)
-    _close(out, tout, np.float64, "output")
+    _assert_close(out, tout, np.float64, "output")
     out.sum().backward()
     tout.sum().backward()
     for a, b in zip(ours, theirs):
-        _close(a.grad, b.grad, np.float64, "grad")
+        _assert_close(a.grad, b.grad, np.float64, "grad")
 
 
 def _mha_inputs(rng, bf, batched, L, S, E, kdim, vdim, dtype):
@@ -510,19 +510,19 @@ def test_mha_matches_torch(dtype):
         tout, tw = tm(*theirs, need_weights=need_weights, average_attn_weights=average,
                       **{n: torch.tensor(a) for n, a in margs.items()})
         what = f"{kw} bf={bf} batched={batched} need_weights={need_weights} {masks}"
-        _close(out, tout, dtype, what)
+        _assert_close(out, tout, dtype, what)
         if need_weights:
-            _close(w, tw, dtype, what + " weights")
+            _assert_close(w, tw, dtype, what + " weights")
         else:
             assert w is None and tw is None
         g = rng.standard_normal(tuple(out.shape)).astype(dtype)
         (out * ag.tensor(g)).sum().backward()
         (tout * torch.tensor(g)).sum().backward()
         for i, (a, b) in enumerate(zip(ours[:len(arrays)], theirs[:len(arrays)])):
-            _close(a.grad, b.grad, dtype, f"{what} input {i} grad")
+            _assert_close(a.grad, b.grad, dtype, f"{what} input {i} grad")
         for (n, p), (tn, tp) in zip(m.named_parameters(), tm.named_parameters()):
             assert n == tn
-            _close(p.grad, tp.grad, dtype, f"{what} {n}.grad")
+            _assert_close(p.grad, tp.grad, dtype, f"{what} {n}.grad")
 
 
 def _torch_dtype(torch, dtype):
@@ -569,15 +569,15 @@ def test_encoder_decoder_layers_match_torch(dtype):
             out = m(*ours, **{n: ag.tensor(a) for n, a in margs.items()})
             tout = tm(*theirs, **{n: torch.tensor(a) for n, a in margs.items()})
         what = f"{cls} norm_first={norm_first} bf={bf} {act} {mode}"
-        _close(out, tout, dtype, what)
+        _assert_close(out, tout, dtype, what)
         g = rng.standard_normal(tuple(out.shape)).astype(dtype)
         (out * ag.tensor(g)).sum().backward()
         (tout * torch.tensor(g)).sum().backward()
         for a, b in zip(ours, theirs):
-            _close(a.grad, b.grad, dtype, what + " input grad")
+            _assert_close(a.grad, b.grad, dtype, what + " input grad")
         for (n, p_), (tn, tp) in zip(m.named_parameters(), tm.named_parameters()):
             assert n == tn
-            _close(p_.grad, tp.grad, dtype, f"{what} {n}.grad")
+            _assert_close(p_.grad, tp.grad, dtype, f"{what} {n}.grad")
 
 
 @pytest.mark.torch_parity
@@ -605,11 +605,11 @@ def test_transformer_matches_torch_with_its_state_dict():
             tout = tm(torch.tensor(src), torch.tensor(tgt), tgt_mask=ttgt_mask,
                       src_key_padding_mask=torch.tensor(skpm),
                       memory_key_padding_mask=torch.tensor(skpm), tgt_is_causal=True)
-        _close(out, tout, np.float64, f"Transformer bf={bf}")
+        _assert_close(out, tout, np.float64, f"Transformer bf={bf}")
         (out ** 2).sum().backward()
         (tout ** 2).sum().backward()
         for (n, p), (_, tp) in zip(m.named_parameters(), tm.named_parameters()):
-            _close(p.grad, tp.grad, np.float64, f"bf={bf} {n}.grad")
+            _assert_close(p.grad, tp.grad, np.float64, f"bf={bf} {n}.grad")
 
 
 @pytest.mark.torch_parity

@@ -257,7 +257,7 @@ def transpose_configs(draw):
                 seed=draw(st.integers(0, 2**16)))
 
 
-def _parity(torch, ours_fn, theirs_fn, arrays, dtype, seed, **kw):
+def _assert_parity(torch, ours_fn, theirs_fn, arrays, dtype, seed, **kw):
     """Values and every input's gradient of ``ours_fn`` and ``theirs_fn`` on ``arrays``."""
     rng = np.random.default_rng(seed)
     ours = [None if a is None else _t(a, True) for a in arrays]
@@ -285,7 +285,7 @@ def test_conv_transpose_matches_torch(c):
     b = rng.standard_normal(c["weight"][1] * c["groups"]).astype(c["dtype"]) if c["bias"] \
         else None
     name = f"conv_transpose{c['nd']}d"
-    _parity(torch, getattr(F, name), getattr(torch.nn.functional, name), [x, w, b], c["dtype"],
+    _assert_parity(torch, getattr(F, name), getattr(torch.nn.functional, name), [x, w, b], c["dtype"],
             c["seed"], stride=c["stride"], padding=c["padding"],
             output_padding=c["output_padding"], groups=c["groups"], dilation=c["dilation"])
 
@@ -316,7 +316,7 @@ def test_conv3d_matches_torch(c):
     rng = np.random.default_rng(c["seed"])
     x, w = (rng.standard_normal(s).astype(c["dtype"]) for s in (c["shape"], c["weight"]))
     b = rng.standard_normal(c["weight"][0]).astype(c["dtype"]) if c["bias"] else None
-    _parity(torch, F.conv3d, torch.nn.functional.conv3d, [x, w, b], c["dtype"], c["seed"],
+    _assert_parity(torch, F.conv3d, torch.nn.functional.conv3d, [x, w, b], c["dtype"], c["seed"],
             stride=c["stride"], padding=c["padding"], dilation=c["dilation"],
             groups=c["groups"])
 
@@ -353,7 +353,7 @@ def _pool_values(rng, shape, values, dtype):
     return x.astype(dtype)
 
 
-def _pool_parity(torch, fn, x, kw, dtype, seed):
+def _assert_pool_parity(torch, fn, x, kw, dtype, seed):
     rng = np.random.default_rng(seed)
     ours, theirs = _t(x, True), torch.tensor(x, requires_grad=True)
     out = getattr(F, fn)(ours, **kw)
@@ -376,7 +376,7 @@ def test_pool3d_matches_torch(c):
     rng = np.random.default_rng(c["seed"])
     values = "normal" if c["fn"] == "avg_pool3d" and c["values"] == "nan" else c["values"]
     x = _pool_values(rng, c["shape"], values, c["dtype"])
-    _pool_parity(torch, c["fn"], x, c["kw"], c["dtype"], c["seed"])
+    _assert_pool_parity(torch, c["fn"], x, c["kw"], c["dtype"], c["seed"])
 
 
 @st.composite
@@ -405,7 +405,7 @@ def test_adaptive_pools_match_torch(c):
     kw = dict(output_size=c["out"])
     if c["kind"] == "max":
         kw.update(return_indices=True)
-    _pool_parity(torch, fn, x, kw, c["dtype"], c["seed"])
+    _assert_pool_parity(torch, fn, x, kw, c["dtype"], c["seed"])
 
 
 @pytest.mark.torch_parity
@@ -416,14 +416,14 @@ def test_pixel_shuffles_and_bilinear_match_torch(lead, r, c, h, w, dtype, seed):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((*lead, c * r * r, h, w)).astype(dtype)
-    _parity(torch, F.pixel_shuffle, torch.nn.functional.pixel_shuffle, [x], dtype, seed,
+    _assert_parity(torch, F.pixel_shuffle, torch.nn.functional.pixel_shuffle, [x], dtype, seed,
             upscale_factor=r)
     x = rng.standard_normal((*lead, c, h * r, w * r)).astype(dtype)
-    _parity(torch, F.pixel_unshuffle, torch.nn.functional.pixel_unshuffle, [x], dtype, seed,
+    _assert_parity(torch, F.pixel_unshuffle, torch.nn.functional.pixel_unshuffle, [x], dtype, seed,
             downscale_factor=r)
     a, b = (rng.standard_normal((*lead, n)).astype(dtype) for n in (h, w))
     wt, bias = rng.standard_normal((c, h, w)).astype(dtype), rng.standard_normal(c).astype(dtype)
-    _parity(torch, F.bilinear, torch.nn.functional.bilinear, [a, b, wt, bias if r > 1 else None],
+    _assert_parity(torch, F.bilinear, torch.nn.functional.bilinear, [a, b, wt, bias if r > 1 else None],
             dtype, seed)
 
 
