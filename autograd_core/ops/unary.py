@@ -12,6 +12,12 @@ from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.tensor import Tensor
 
 
+def _quiet_fp() -> np.errstate:
+    """numpy's floating-point warnings off (PyTorch's logarithms give -inf and nan silently;
+    about 1 us a call, so only the logarithms, where users meet it: ``log(mask)``)."""
+    return np.errstate(divide="ignore", invalid="ignore")
+
+
 @op("neg", method=True, samples=[Sample("neg", lambda a: -a, aliases=("unary -",))], doc="""
     Return the negative of each element of ``input``.
 
@@ -78,7 +84,8 @@ class Exp(Node):
 class Log(Node):
     def forward(self, x, out=None):
         self.save_for_backward(x)
-        return np.log(x, out=out)
+        with _quiet_fp():  # log(0) = -inf, log(-1) = nan without numpy's warning, as PyTorch
+            return np.log(x, out=out)
 
     def backward(self, g):
         (x,) = self.saved
@@ -102,7 +109,8 @@ class Log(Node):
 class Log1p(Node):
     def forward(self, x):
         self.save_for_backward(x)
-        return np.log1p(x)
+        with _quiet_fp():
+            return np.log1p(x)
 
     def backward(self, g):
         (x,) = self.saved
@@ -345,7 +353,8 @@ class Log10(Node):
     def forward(self, input):  # PyTorch's argument name (the functional form's signature)
         x = _floating(input)
         self.save_for_backward(x)
-        return np.log10(x)
+        with _quiet_fp():
+            return np.log10(x)
 
     def backward(self, g):
         (x,) = self.saved
@@ -372,7 +381,8 @@ class Log2(Node):
     def forward(self, input):  # PyTorch's argument name (the functional form's signature)
         x = _floating(input)
         self.save_for_backward(x)
-        return np.log2(x)
+        with _quiet_fp():
+            return np.log2(x)
 
     def backward(self, g):
         (x,) = self.saved
