@@ -236,8 +236,8 @@ def _as_float(t):
 @op("xlogy", method=True, n_inputs=2, domain="positive", broadcasts=True, doc="""
     Return ``input * log(other)``, with 0 where ``input`` is 0 (unless ``other`` is NaN).
 
-    Integers give float32. The gradients are PyTorch's: ``log(other)`` (0 where ``other`` is
-    0) for ``input``, ``input / other`` for ``other``.
+    Integers give float32. The gradients are PyTorch's: ``log(other)`` (0 where ``input`` is
+    0 and ``other`` <= 0) for ``input``, ``input / other`` for ``other``.
 
     Args:
         input (Tensor or number): the multiplier.
@@ -260,10 +260,12 @@ class Xlogy(Node):
 
     def backward(self, g):
         x, y = self.saved
-        at_zero = xp.data(y) == 0
-        log_y = xp.log(xp.where(at_zero, 1.0, y))
+        xd, yd, gd = xp.data(x), xp.data(y), xp.data(g)
+        # PyTorch's rule: xlogy(g, y), then 0 where x == 0 and y <= 0 (log(0) is -inf elsewhere)
+        with np.errstate(invalid="ignore"):
+            zero = ((gd == 0) & ~np.isnan(yd)) | ((xd == 0) & (yd <= 0))
         with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 is NaN, as in PyTorch
-            return g * log_y, g * x / y
+            return xp.where(zero, 0.0, g * xp.log(xp.where(zero, 1.0, y))), g * x / y
 
 
 @op("logit", method=True, samples=[

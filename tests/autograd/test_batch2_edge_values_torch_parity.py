@@ -1,0 +1,31 @@
+"""Edge values (zeros, signed zeros, NaN, inf) of the second batch's functions against
+PyTorch 2.13: values and gradients that once differed silently."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+
+def _grads(lib, fn, xs, g):
+    leaves = [lib.tensor(x, requires_grad=True) for x in xs]
+    out = fn(lib, *leaves)
+    return out, lib.autograd.grad(out, leaves, lib.tensor(g), allow_unused=True)
+
+
+def _np(t):
+    return np.asarray(t.detach().numpy() if hasattr(t, "numpy") else t.data)
+
+
+@pytest.mark.torch_parity
+def test_xlogy_gradient_at_zero_other_equals_torch():
+    torch = pytest.importorskip("torch")
+    x = [0.0, 2.0, 0.0, 0.0, -1.0, 0.0, 3.0, 0.5]
+    y = [0.0, 0.0, -1.0, 2.0, -0.0, float("nan"), 0.0, 0.0]
+    g = [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, -2.0]
+    fn = lambda m, a, b: m.xlogy(a, b)  # noqa: E731
+    out_t, grads_t = _grads(torch, fn, [x, y], g)
+    out_a, grads_a = _grads(ag, fn, [x, y], g)
+    np.testing.assert_array_equal(_np(out_a), _np(out_t))
+    for ours, theirs in zip(grads_a, grads_t):
+        np.testing.assert_array_equal(_np(ours), _np(theirs))
