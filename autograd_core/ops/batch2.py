@@ -633,7 +633,12 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """
     if not isinstance(values, Tensor) or values.dtype != input.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
-    return _binary_values("heaviside", np.heaviside, input, values)
+    return _binary_values("heaviside", _heaviside, input, values)
+
+
+def _heaviside(x, values):
+    """PyTorch's step: ``values`` where ``x`` is 0, else ``x > 0`` (so NaN gives 0, not NaN)."""
+    return np.where(x == 0, values, x > 0).astype(np.result_type(x, values))
 
 
 # ---- Python values ----------------------------------------------------------------------------

@@ -29,3 +29,18 @@ def test_xlogy_gradient_at_zero_other_equals_torch():
     np.testing.assert_array_equal(_np(out_a), _np(out_t))
     for ours, theirs in zip(grads_a, grads_t):
         np.testing.assert_array_equal(_np(ours), _np(theirs))
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_heaviside_nan_and_signed_zero_equal_torch(dtype):
+    torch = pytest.importorskip("torch")
+    if dtype == "int64":
+        x, v = np.array([-3, 0, 4, 0]), np.array([7, 8, 9, -1])
+    else:
+        x = np.array([float("nan"), -0.0, 0.0, -2.0, 3.0, float("inf"), -float("nan")], dtype)
+        v = np.array([5.0, 0.25, float("nan"), 1.0, 1.0, 1.0, 2.0], dtype)
+    ours = ag.heaviside(ag.tensor(x), ag.tensor(v))
+    theirs = torch.heaviside(torch.tensor(x), torch.tensor(v))
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
