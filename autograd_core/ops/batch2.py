@@ -521,8 +521,8 @@ class CopySign(Node):
     def forward(self, input, other):
         a, b = _float_pair(input, other)
         y = np.copysign(a, b)
-        with np.errstate(invalid="ignore"):
-            self.save_for_backward(np.sign(a) * np.copysign(np.ones((), y.dtype), y))
+        with np.errstate(invalid="ignore"):  # PyTorch's ratio: NaN where input is +-inf
+            self.save_for_backward(np.where(a == 0, np.zeros((), y.dtype), y / a))
         return y
 
     def backward(self, g):

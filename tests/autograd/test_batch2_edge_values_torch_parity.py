@@ -44,3 +44,17 @@ def test_heaviside_nan_and_signed_zero_equal_torch(dtype):
     theirs = torch.heaviside(torch.tensor(x), torch.tensor(v))
     assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.torch_parity
+def test_copysign_gradient_at_infinity_and_zero_equals_torch():
+    torch = pytest.importorskip("torch")
+    inf = float("inf")
+    x = [0.0, inf, -inf, -0.0, 2.0, -3.0, float("nan")]
+    y = [-1.0, 1.0, 1.0, -1.0, -0.0, 4.0, 1.0]
+    g = [1.0, 1.0, 1.0, 1.0, 1.0, -2.0, 1.0]
+    fn = lambda m, a, b: m.copysign(a, b.detach())  # noqa: E731
+    out_t, (gx_t, _) = _grads(torch, fn, [x, y], g)
+    out_a, (gx_a, _) = _grads(ag, fn, [x, y], g)
+    np.testing.assert_array_equal(_np(out_a), _np(out_t))
+    np.testing.assert_array_equal(_np(gx_a), _np(gx_t))
