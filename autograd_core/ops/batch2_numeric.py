@@ -215,7 +215,7 @@ def cov(input: Tensor, *, correction: builtins.int = 1, fweights: Tensor | None 
         w = weights if w is None else w * weights
     if w is None:
         avg = x.mean(1, keepdim=True)
-        norm: Any = n - correction
+        norm: Any = max(n - correction, 0)  # PyTorch clamps (with a warning): inf or NaN
         xc = x - avg
         c = xc @ xc.mT
     else:
@@ -226,10 +226,11 @@ def cov(input: Tensor, *, correction: builtins.int = 1, fweights: Tensor | None 
             norm = w_sum - correction
         else:
             norm = w_sum - correction * (w * aweights.to(x.dtype)).sum() / w_sum
+        norm = norm.clamp(min=0)
         xc = x - avg
         c = (xc * w) @ xc.mT
     out = c / norm
-    return reshape(out, ()) if input.ndim < 2 else out
+    return reshape(out, ()) if x.shape[0] == 1 else out  # PyTorch squeezes one variable
 
 
 @op("corrcoef", method=True, samples=[

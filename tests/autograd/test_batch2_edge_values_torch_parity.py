@@ -58,3 +58,22 @@ def test_copysign_gradient_at_infinity_and_zero_equals_torch():
     out_a, (gx_a, _) = _grads(ag, fn, [x, y], g)
     np.testing.assert_array_equal(_np(out_a), _np(out_t))
     np.testing.assert_array_equal(_np(gx_a), _np(gx_t))
+
+
+@pytest.mark.torch_parity
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("shape,kwargs", [
+    ((2, 3), {"correction": 5}), ((2, 0), {}), ((2, 3), {"correction": 3}),
+    ((2, 3), {"fweights": [1, 0, 0]}), ((2, 3), {"aweights": [0.5, 0.1, 0.2], "correction": 4}),
+    ((1, 4), {}), ((1, 4), {"correction": 0}), ((4,), {})])
+def test_cov_degenerate_normalisation_and_one_variable_equal_torch(shape, kwargs):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal(shape)
+    ours = ag.cov(ag.tensor(x), **{k: ag.tensor(v) if isinstance(v, list) else v
+                                    for k, v in kwargs.items()})
+    theirs = torch.cov(torch.tensor(x), **{k: torch.tensor(v) if isinstance(v, list) else v
+                                          for k, v in kwargs.items()})
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+    if shape[0] == 1:
+        assert tuple(ag.corrcoef(ag.tensor(x)).shape) == tuple(torch.corrcoef(torch.tensor(x)).shape)
