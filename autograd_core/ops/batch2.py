@@ -18,7 +18,7 @@ import numpy as np
 from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _promote, div, mul)
+from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _promote, mul)
 from autograd_core.ops.binary import pow as _pow
 from autograd_core.ops.mathfns import _float_pair
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -26,7 +26,7 @@ from autograd_core.ops.index import IndexAdd, IndexPut, getitem
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import _inplace_method, masked_fill
 from autograd_core.ops.shape import cat, expand, repeat, reshape
-from autograd_core.ops.unary import _floating, clamp
+from autograd_core.ops.unary import _floating
 from autograd_core.tensor import Size, Tensor
 
 _LN2 = math.log(2.0)
@@ -287,10 +287,27 @@ def logit(input: Tensor, eps: builtins.float | None = None) -> Tensor:
         >>> ag.logit(ag.tensor([0.5, 0.75, 1.0]), eps=1e-6)
         tensor([ 0.0000,  1.0986, 13.8023])
     """
-    p = _as_float(input)
-    if eps is not None:
-        p = clamp(p, eps, 1.0 - eps)
-    return div(p, 1.0 - p).log()
+    return _Logit.apply(_as_float(input), eps=None if eps is None or eps < 0 else eps)
+
+
+class _Logit(Node):
+    """PyTorch's logit: a negative ``eps`` means none; the gradient is ``g / (x (1 - x))``,
+    NaN outside [0, 1] without ``eps`` and 0 outside [eps, 1 - eps] with it."""
+
+    def forward(self, x, eps):
+        self.eps = eps
+        self.save_for_backward(x)
+        p = x if eps is None else np.clip(x, eps, 1.0 - eps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(p / (1.0 - p))
+
+    def backward(self, g):
+        (x,) = self.saved
+        lo, fill = (0.0, np.nan) if self.eps is None else (self.eps, 0.0)
+        xd = xp.data(x)
+        outside = (xd < lo) | (xd > 1.0 - lo)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (xp.where(outside, fill, g / (x * (1.0 - x))),)
 
 
 @op("deg2rad", method=True, samples=[Sample("deg2rad", lambda a: deg2rad(a))])

@@ -77,3 +77,18 @@ def test_cov_degenerate_normalisation_and_one_variable_equal_torch(shape, kwargs
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
     if shape[0] == 1:
         assert tuple(ag.corrcoef(ag.tensor(x)).shape) == tuple(torch.corrcoef(torch.tensor(x)).shape)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("eps", [None, 0.0, 0.05, -0.1])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_logit_gradient_at_and_outside_the_bounds_equals_torch(eps, dtype):
+    torch = pytest.importorskip("torch")
+    x = np.array([0.0, 1.0, 0.5, -0.1, 1.1, 0.05, 0.96, 0.3], dtype)
+    g = np.array([1.0, -1.0, 2.0, 1.0, 1.0, 1.0, 1.0, -0.5], dtype)
+    fn = lambda m, a: m.logit(a, eps=eps)  # noqa: E731
+    out_t, (gx_t,) = _grads(torch, fn, [x], g)
+    out_a, (gx_a,) = _grads(ag, fn, [x], g)
+    np.testing.assert_allclose(_np(out_a), _np(out_t), rtol=1e-6)
+    np.testing.assert_allclose(_np(gx_a), _np(gx_t), rtol=1e-6)
+    assert _np(gx_a).dtype == np.dtype(dtype)
