@@ -344,7 +344,7 @@ def vander(x: Tensor, N: builtins.int | None = None,
     n = x.shape[0] if N is None else N
     if n < 0:
         raise RuntimeError("N must be non-negative.")
-    if x.dtype == np.bool_:
+    if x.dtype.kind in "biu":  # PyTorch computes integer powers in int64
         x = x.long()
     cols = []
     col = x * 0 + 1  # powers built by products: no 0 ** -1 in the gradient

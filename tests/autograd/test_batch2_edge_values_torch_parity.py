@@ -92,3 +92,14 @@ def test_logit_gradient_at_and_outside_the_bounds_equals_torch(eps, dtype):
     np.testing.assert_allclose(_np(out_a), _np(out_t), rtol=1e-6)
     np.testing.assert_allclose(_np(gx_a), _np(gx_t), rtol=1e-6)
     assert _np(gx_a).dtype == np.dtype(dtype)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int32", "int64", "bool"])
+def test_vander_of_integers_is_int64_without_overflow_like_torch(dtype):
+    torch = pytest.importorskip("torch")
+    x = np.array([3, 1, 100, 2, 0]).astype(dtype)
+    ours = ag.vander(ag.tensor(x), N=4)
+    theirs = torch.vander(torch.tensor(x), N=4)
+    assert ours.dtype == ag.int64 and theirs.dtype == torch.int64
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
