@@ -20,6 +20,7 @@ from autograd_core.ops import _xp as xp
 from autograd_core.ops.arrange import tensor_split
 from autograd_core.ops.batch2 import Elementwise, _binary_values
 from autograd_core.ops.compose import diag, dot
+from autograd_core.ops.mathfns import EvenlySpread
 from autograd_core.ops.matrix import cholesky as _linalg_cholesky
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.shape import reshape, stack
@@ -606,7 +607,7 @@ def nanmedian(input: Tensor, dim: builtins.int | None = None,
     if dim is None:
         if input.numel() == 0:
             return input.sum() * float("nan")
-        return nanmedian(input.reshape(-1), 0).values
+        return EvenlySpread.apply(input, value=nanmedian(input.reshape(-1), 0).values._data)
     x = input._data
     if x.ndim == 0:
         _args.norm_dim(dim, 0, "nanmedian")

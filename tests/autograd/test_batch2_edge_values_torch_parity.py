@@ -103,3 +103,16 @@ def test_vander_of_integers_is_int64_without_overflow_like_torch(dtype):
     theirs = torch.vander(torch.tensor(x), N=4)
     assert ours.dtype == ag.int64 and theirs.dtype == torch.int64
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name", ["median", "nanmedian"])
+@pytest.mark.parametrize("x", [[2.0, 1.0, 2.0, 3.0, 2.0], [[1.0, 1.0, 2.0, 2.0], [np.nan, 3.0, 3.0, np.nan]],
+                               [np.nan, 1.0, np.nan], [4.0]])
+def test_full_median_gradient_is_split_over_ties_like_torch(name, x):
+    torch = pytest.importorskip("torch")
+    fn = lambda m, a: getattr(m, name)(a)  # noqa: E731
+    out_t, (gx_t,) = _grads(torch, fn, [x], 3.0)
+    out_a, (gx_a,) = _grads(ag, fn, [x], 3.0)
+    np.testing.assert_array_equal(_np(out_a), _np(out_t))
+    np.testing.assert_allclose(_np(gx_a), _np(gx_t), rtol=1e-12)
