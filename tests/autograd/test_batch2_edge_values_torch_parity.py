@@ -116,3 +116,17 @@ def test_full_median_gradient_is_split_over_ties_like_torch(name, x):
     out_a, (gx_a,) = _grads(ag, fn, [x], 3.0)
     np.testing.assert_array_equal(_np(out_a), _np(out_t))
     np.testing.assert_allclose(_np(gx_a), _np(gx_t), rtol=1e-12)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("driver", ["gels", "gelsd", "gelss"])
+def test_lstsq_residuals_carry_torchs_gradient(driver):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    a, b, w = rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 5, 2)), [0.7, -1.3]
+    fn = lambda m, a, b: (m.linalg.lstsq(a, b, driver=driver).residuals * m.tensor(w)).sum()  # noqa: E731,E501
+    out_t, grads_t = _grads(torch, fn, [a, b], 1.0)
+    out_a, grads_a = _grads(ag, fn, [a, b], 1.0)
+    np.testing.assert_allclose(_np(out_a), _np(out_t), rtol=1e-10)
+    for ours, theirs in zip(grads_a, grads_t):
+        np.testing.assert_allclose(_np(ours), _np(theirs), rtol=1e-8, atol=1e-10)
