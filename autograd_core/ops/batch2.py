@@ -18,7 +18,7 @@ import numpy as np
 from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _promote, div, mul)
+from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _promote, mul)
 from autograd_core.ops.binary import pow as _pow
 from autograd_core.ops.mathfns import _float_pair
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -26,7 +26,7 @@ from autograd_core.ops.index import IndexAdd, IndexPut, getitem
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import _inplace_method, masked_fill
 from autograd_core.ops.shape import cat, expand, repeat, reshape
-from autograd_core.ops.unary import _floating, clamp
+from autograd_core.ops.unary import _floating
 from autograd_core.tensor import Size, Tensor
 
 _LN2 = math.log(2.0)
@@ -236,8 +236,8 @@ def _as_float(t):
 @op("xlogy", method=True, n_inputs=2, domain="positive", broadcasts=True, doc="""
     Return ``input * log(other)``, with 0 where ``input`` is 0 (unless ``other`` is NaN).
 
-    Integers give float32. The gradients are PyTorch's: ``log(other)`` (0 where ``other`` is
-    0) for ``input``, ``input / other`` for ``other``.
+    Integers give float32. The gradients are PyTorch's: ``log(other)`` (0 where ``input`` is
+    0 and ``other`` <= 0) for ``input``, ``input / other`` for ``other``.
 
     Args:
         input (Tensor or number): the multiplier.
@@ -260,10 +260,12 @@ class Xlogy(Node):
 
     def backward(self, g):
         x, y = self.saved
-        at_zero = xp.data(y) == 0
-        log_y = xp.log(xp.where(at_zero, 1.0, y))
+        xd, yd, gd = xp.data(x), xp.data(y), xp.data(g)
+        # PyTorch's rule: xlogy(g, y), then 0 where x == 0 and y <= 0 (log(0) is -inf elsewhere)
+        with np.errstate(invalid="ignore"):
+            zero = ((gd == 0) & ~np.isnan(yd)) | ((xd == 0) & (yd <= 0))
         with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 is NaN, as in PyTorch
-            return g * log_y, g * x / y
+            return xp.where(zero, 0.0, g * xp.log(xp.where(zero, 1.0, y))), g * x / y
 
 
 @op("logit", method=True, samples=[
@@ -285,10 +287,27 @@ def logit(input: Tensor, eps: builtins.float | None = None) -> Tensor:
         >>> ag.logit(ag.tensor([0.5, 0.75, 1.0]), eps=1e-6)
         tensor([ 0.0000,  1.0986, 13.8023])
     """
-    p = _as_float(input)
-    if eps is not None:
-        p = clamp(p, eps, 1.0 - eps)
-    return div(p, 1.0 - p).log()
+    return _Logit.apply(_as_float(input), eps=None if eps is None or eps < 0 else eps)
+
+
+class _Logit(Node):
+    """PyTorch's logit: a negative ``eps`` means none; the gradient is ``g / (x (1 - x))``,
+    NaN outside [0, 1] without ``eps`` and 0 outside [eps, 1 - eps] with it."""
+
+    def forward(self, x, eps):
+        self.eps = eps
+        self.save_for_backward(x)
+        p = x if eps is None else np.clip(x, eps, 1.0 - eps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log(p / (1.0 - p))
+
+    def backward(self, g):
+        (x,) = self.saved
+        lo, fill = (0.0, np.nan) if self.eps is None else (self.eps, 0.0)
+        xd = xp.data(x)
+        outside = (xd < lo) | (xd > 1.0 - lo)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (xp.where(outside, fill, g / (x * (1.0 - x))),)
 
 
 @op("deg2rad", method=True, samples=[Sample("deg2rad", lambda a: deg2rad(a))])
@@ -519,8 +538,8 @@ class CopySign(Node):
     def forward(self, input, other):
         a, b = _float_pair(input, other)
         y = np.copysign(a, b)
-        with np.errstate(invalid="ignore"):
-            self.save_for_backward(np.sign(a) * np.copysign(np.ones((), y.dtype), y))
+        with np.errstate(invalid="ignore"):  # PyTorch's ratio: NaN where input is +-inf
+            self.save_for_backward(np.where(a == 0, np.zeros((), y.dtype), y / a))
         return y
 
     def backward(self, g):
@@ -631,7 +650,12 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """
     if not isinstance(values, Tensor) or values.dtype != input.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
-    return _binary_values("heaviside", np.heaviside, input, values)
+    return _binary_values("heaviside", _heaviside, input, values)
+
+
+def _heaviside(x, values):
+    """PyTorch's step: ``values`` where ``x`` is 0, else ``x > 0`` (so NaN gives 0, not NaN)."""
+    return np.where(x == 0, values, x > 0).astype(np.result_type(x, values))
 
 
 # ---- Python values ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from autograd_core.ops import _xp as xp
 from autograd_core.ops.arrange import tensor_split
 from autograd_core.ops.batch2 import Elementwise, _binary_values
 from autograd_core.ops.compose import diag, dot
+from autograd_core.ops.mathfns import EvenlySpread
 from autograd_core.ops.matrix import cholesky as _linalg_cholesky
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.shape import reshape, stack
@@ -215,7 +216,7 @@ def cov(input: Tensor, *, correction: builtins.int = 1, fweights: Tensor | None 
         w = weights if w is None else w * weights
     if w is None:
         avg = x.mean(1, keepdim=True)
-        norm: Any = n - correction
+        norm: Any = max(n - correction, 0)  # PyTorch clamps (with a warning): inf or NaN
         xc = x - avg
         c = xc @ xc.mT
     else:
@@ -226,10 +227,11 @@ def cov(input: Tensor, *, correction: builtins.int = 1, fweights: Tensor | None 
             norm = w_sum - correction
         else:
             norm = w_sum - correction * (w * aweights.to(x.dtype)).sum() / w_sum
+        norm = norm.clamp(min=0)
         xc = x - avg
         c = (xc * w) @ xc.mT
     out = c / norm
-    return reshape(out, ()) if input.ndim < 2 else out
+    return reshape(out, ()) if x.shape[0] == 1 else out  # PyTorch squeezes one variable
 
 
 @op("corrcoef", method=True, samples=[
@@ -343,7 +345,7 @@ def vander(x: Tensor, N: builtins.int | None = None,
     n = x.shape[0] if N is None else N
     if n < 0:
         raise RuntimeError("N must be non-negative.")
-    if x.dtype == np.bool_:
+    if x.dtype.kind in "biu":  # PyTorch computes integer powers in int64
         x = x.long()
     cols = []
     col = x * 0 + 1  # powers built by products: no 0 ** -1 in the gradient
@@ -605,7 +607,7 @@ def nanmedian(input: Tensor, dim: builtins.int | None = None,
     if dim is None:
         if input.numel() == 0:
             return input.sum() * float("nan")
-        return nanmedian(input.reshape(-1), 0).values
+        return EvenlySpread.apply(input, value=nanmedian(input.reshape(-1), 0).values._data)
     x = input._data
     if x.ndim == 0:
         _args.norm_dim(dim, 0, "nanmedian")

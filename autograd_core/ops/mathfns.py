@@ -1281,10 +1281,23 @@ def median(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.boo
         if input.numel() == 0:  # NaN, as PyTorch
             return input.sum() * float("nan")
         flat = input.reshape(-1)
-        return _select(flat, 0, False, (flat.shape[0] - 1) // 2, "median", MedianResult,
-                       True).values
+        value = _select(flat, 0, False, (flat.shape[0] - 1) // 2, "median", MedianResult, True)
+        return EvenlySpread.apply(input, value=value.values._data)
     n = input.shape[_args.norm_dim(dim, input.ndim, "median")] if input.ndim else 1
     return _select(input, dim, keepdim, (n - 1) // 2, "median", MedianResult, True)
+
+
+class EvenlySpread(Node):
+    """``value``, an element that a full reduction (median, nanmedian) selected from ``x``,
+    with PyTorch's gradient: split evenly over the elements equal to it (the NaNs if NaN)."""
+
+    def forward(self, x, value):
+        with np.errstate(invalid="ignore"):
+            self.mask = np.isnan(x) if np.isnan(value) else x == value
+        return np.asarray(value, x.dtype)
+
+    def backward(self, g):
+        return (xp.where(self.mask, g / builtins.int(self.mask.sum()), 0.0),)
 
 
 @op("kthvalue", reads_values=True, method=True, samples=[

@@ -805,8 +805,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: builtins.float | None = None, *,
     (the default) gives ``rank``; ``"gelsd"`` and ``"gelss"`` give ``rank``,
     ``singular_values`` and, when ``m > n`` and every matrix has full rank, ``residuals``
     (``||A X - B||^2`` per column); ``"gels"`` gives ``residuals`` when ``m > n``. The others
-    are empty tensors. Every driver solves by an SVD here (see DIFFERENCES.md);
-    ``residuals`` carries no gradient. The gradient of ``solution`` is PyTorch's, that of
+    are empty tensors. Every driver solves by an SVD here (see DIFFERENCES.md). The gradient of ``solution`` is PyTorch's, that of
     ``pinv(A) @ B``.
 
     Args:
@@ -873,8 +872,8 @@ def lstsq(A: Tensor, B: Tensor, rcond: builtins.float | None = None, *,
     residuals = empty
     full = bool(np.all(rank == min(m, n)))
     if m > n and (driver == "gels" or (driver in ("gelsd", "gelss") and full)):
-        r = np.matmul(A._data, x._data) - b._data
-        residuals = Tensor._make((r * r).sum(-2), None, False)
+        r = A @ x - b  # differentiable, as PyTorch's (its gradient is this expression's)
+        residuals = (r * r).sum(-2)
     keeps_rank = driver != "gels"
     keeps_sv = driver in ("gelsd", "gelss")
     return LstsqResult(
