@@ -2272,8 +2272,8 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         >>> F.hardshrink(ag.tensor([-1.0, 0.3, 0.5, 2.0]))
         tensor([-1.,  0.,  0.,  2.])
     """
-    x = _t(input)
-    return ag.where(x.abs() > lambd, x, ag.zeros_like(x))
+    x = _t(input)  # NaN is not in the dead zone: it passes through, as in PyTorch
+    return ag.where(x.abs() <= lambd, ag.zeros_like(x), x)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -2314,8 +2314,8 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         >>> F.threshold(ag.tensor([-1.0, 0.5, 2.0]), 0.5, -7.0)
         tensor([-7., -7.,  2.])
     """
-    x = _t(input)
-    return ag.where(x > threshold, x, ag.full_like(x, value))
+    x = _t(input)  # NaN is not <= threshold: it passes through, as in PyTorch
+    return ag.where(x <= threshold, ag.full_like(x, value), x)
 
 
 def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],

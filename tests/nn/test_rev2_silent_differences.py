@@ -1,0 +1,16 @@
+"""Regression tests for silent differences from PyTorch found by comparing edge cases."""
+import numpy as np
+
+import autograd_core as ag
+import nn.functional as F
+
+
+def test_hardshrink_and_threshold_propagate_nan():
+    # PyTorch: hardshrink is 0 only where -lambd <= x <= lambd, threshold writes `value` only
+    # where x <= threshold; NaN satisfies neither, so it passes through.
+    x = ag.tensor([float("nan"), -1.0, 0.2, 2.0])
+    np.testing.assert_array_equal(F.hardshrink(x)._data, [np.nan, -1.0, 0.0, 2.0])
+    np.testing.assert_array_equal(F.threshold(x, 0.5, -7.0)._data, [np.nan, -7.0, -7.0, 2.0])
+    y = ag.tensor([float("nan"), 0.0])
+    F.threshold_(y, 0.5, -7.0)
+    np.testing.assert_array_equal(y._data, [np.nan, -7.0])
