@@ -1273,8 +1273,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
             j = np.where(j >= n, 2 * (n - 1) - j, j)
         elif mode == "replicate":
             j = np.clip(j, 0, n - 1)
-        else:
-            j = j % n
+        else:  # PyTorch crops negative pads first, then wraps within what is left
+            start, m = max(-lo, 0), n - max(-lo, 0) - max(-hi, 0)
+            j = start + np.arange(-max(lo, 0), m + max(hi, 0)) % m if m > 0 else j % n
         x = x.index_select(dim, Tensor(j.astype(np.int64)))
     return x
 

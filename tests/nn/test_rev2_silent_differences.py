@@ -14,3 +14,12 @@ def test_hardshrink_and_threshold_propagate_nan():
     y = ag.tensor([float("nan"), 0.0])
     F.threshold_(y, 0.5, -7.0)
     np.testing.assert_array_equal(y._data, [np.nan, -7.0])
+
+
+def test_circular_pad_with_a_negative_pad_wraps_the_cropped_input():
+    # PyTorch crops first ([0, 1, 2] of [0, 1, 2, 3] for pad (1, -1)), then wraps within it
+    x = ag.tensor([[[0.0, 1.0, 2.0, 3.0]]])
+    np.testing.assert_array_equal(F.pad(x, (1, -1), mode="circular")._data, [[[2, 0, 1, 2]]])
+    np.testing.assert_array_equal(F.pad(x, (-1, 2), mode="circular")._data,
+                                  [[[1, 2, 3, 1, 2]]])
+    np.testing.assert_array_equal(F.pad(x, (-1, -1), mode="circular")._data, [[[1, 2]]])
