@@ -1,7 +1,9 @@
 """Regression tests for silent differences from PyTorch found by comparing edge cases."""
 import numpy as np
+import pytest
 
 import autograd_core as ag
+import nn
 import nn.functional as F
 
 
@@ -23,3 +25,10 @@ def test_circular_pad_with_a_negative_pad_wraps_the_cropped_input():
     np.testing.assert_array_equal(F.pad(x, (-1, 2), mode="circular")._data,
                                   [[[1, 2, 3, 1, 2]]])
     np.testing.assert_array_equal(F.pad(x, (-1, -1), mode="circular")._data, [[[1, 2]]])
+
+
+@pytest.mark.torch_parity
+def test_layer_norm_repr_shows_bias_as_torch():
+    torch = pytest.importorskip("torch")
+    for kw in ({}, {"bias": False}, {"elementwise_affine": False}):
+        assert repr(nn.LayerNorm((3, 5), **kw)) == repr(torch.nn.LayerNorm((3, 5), **kw))
