@@ -32,3 +32,14 @@ def test_layer_norm_repr_shows_bias_as_torch():
     torch = pytest.importorskip("torch")
     for kw in ({}, {"bias": False}, {"elementwise_affine": False}):
         assert repr(nn.LayerNorm((3, 5), **kw)) == repr(torch.nn.LayerNorm((3, 5), **kw))
+
+
+def test_norm_below_1_has_zero_gradient_at_zero_entries():
+    # d/dx (sum |x_i|^p)^(1/p) = sign(x) |x|^(p-1) n^(1-p): infinite at x = 0, where PyTorch
+    # (vector_norm, normalize, pdist) defines it as 0; it was NaN
+    x = ag.tensor([[0.0, 4.0]], requires_grad=True)  # n = (0 + 2)^2 = 4
+    ag.linalg.vector_norm(x, 0.5, dim=1).sum().backward()
+    np.testing.assert_allclose(x.grad._data, [[0.0, 1.0]])  # 4^-0.5 * 4^0.5
+    y = ag.tensor([[1.0, 2.0], [1.0, 2.0], [1.0, 6.0]], requires_grad=True)
+    F.pdist(y, 0.5).sum().backward()  # a zero distance and zero entries in the differences
+    np.testing.assert_allclose(y.grad._data, [[0.0, -1.0], [0.0, -1.0], [0.0, 2.0]])
