@@ -2381,7 +2381,14 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
     i, j = np.triu_indices(x.shape[0], 1)
-    return ag.linalg.vector_norm(x[i] - x[j], p, dim=1)
+    d = x[i] - x[j]
+    if p == math.inf and d.numel():
+        # PyTorch's pdist (unlike vector_norm) gives each difference tied for the largest |d|
+        # the whole gradient, not a share of it
+        a = d.abs()
+        top = a.amax(1, keepdim=True).detach()
+        return (top + ((a - a.detach()) * (a.detach() == top)).sum(1, keepdim=True)).squeeze(1)
+    return ag.linalg.vector_norm(d, p, dim=1)
 
 
 __all__ += ["normalize", "glu", "softmin", "hardshrink", "softshrink", "threshold", "rms_norm",

@@ -43,3 +43,15 @@ def test_norm_below_1_has_zero_gradient_at_zero_entries():
     y = ag.tensor([[1.0, 2.0], [1.0, 2.0], [1.0, 6.0]], requires_grad=True)
     F.pdist(y, 0.5).sum().backward()  # a zero distance and zero entries in the differences
     np.testing.assert_allclose(y.grad._data, [[0.0, -1.0], [0.0, -1.0], [0.0, 2.0]])
+
+
+def test_pdist_inf_gives_each_tied_difference_the_whole_gradient():
+    # PyTorch's pdist backward for p = inf: grad * sign(d) where |d| equals the distance
+    x = ag.tensor([[0.0, 0.0, 1.0], [2.0, -2.0, 0.0]], requires_grad=True)
+    out = F.pdist(x, float("inf"))
+    np.testing.assert_array_equal(out._data, [2.0])
+    out.backward(ag.tensor([3.0]))
+    np.testing.assert_array_equal(x.grad._data, [[-3.0, 3.0, 0.0], [3.0, -3.0, 0.0]])
+    assert ag.gradcheck(lambda t: F.pdist(t, float("inf")),
+                        (ag.tensor([[0.0, 0.5, 1.0], [2.0, -1.0, 0.0]], dtype=ag.float64,
+                                   requires_grad=True),))
