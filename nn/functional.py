@@ -2587,7 +2587,8 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     if w is not None and w.size != c:
         raise RuntimeError(f"inconsistent weight size, expected {c} but got {list(w.shape)}")
     rows = np.arange(n)
-    z = (margin - x[rows, y].reshape(n, 1) + x).clamp(min=0.0)
+    # relu, not clamp: PyTorch's kernel adds a term only where z > 0 (gradient 0 at z == 0)
+    z = (margin - x[rows, y].reshape(n, 1) + x).relu()
     if p == 2:
         z = z * z
     if w is not None:
@@ -2636,7 +2637,8 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
     counts = np.zeros((n, c))
     np.add.at(counts, (np.nonzero(listed)[0], y[listed]), 1)
     pairs = (counts[:, :, None] * (counts == 0)[:, None, :]).astype(x._data.dtype)
-    hinge = (1.0 - x.reshape(n, c, 1) + x.reshape(n, 1, c)).clamp(min=0.0)
+    # relu, not clamp: PyTorch's kernel adds a term only where it is > 0 (gradient 0 at 0)
+    hinge = (1.0 - x.reshape(n, c, 1) + x.reshape(n, 1, c)).relu()
     loss = (hinge * pairs).sum((1, 2)) / c
     return _reduce(loss.reshape(()) if x0.ndim == 1 else loss, reduction)
 

@@ -55,3 +55,14 @@ def test_pdist_inf_gives_each_tied_difference_the_whole_gradient():
     assert ag.gradcheck(lambda t: F.pdist(t, float("inf")),
                         (ag.tensor([[0.0, 0.5, 1.0], [2.0, -1.0, 0.0]], dtype=ag.float64,
                                    requires_grad=True),))
+
+
+def test_margin_losses_have_zero_gradient_at_the_hinge():
+    # PyTorch's multi_margin / multilabel_margin kernels count a term only where
+    # margin - x_y + x_i > 0, so a term exactly at 0 contributes no gradient
+    x = ag.tensor([[1.0, 0.0, 0.5]], requires_grad=True)  # z = [-, 0, 0.5]
+    F.multi_margin_loss(x, ag.tensor([0]), reduction="sum").backward()
+    np.testing.assert_allclose(x.grad._data, [[-1 / 3, 0.0, 1 / 3]])
+    x = ag.tensor([[1.0, 0.0, 0.5]], requires_grad=True)
+    F.multilabel_margin_loss(x, ag.tensor([[0, -1, 1]]), reduction="sum").backward()
+    np.testing.assert_allclose(x.grad._data, [[-1 / 3, 0.0, 1 / 3]])
