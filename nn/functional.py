@@ -1273,8 +1273,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
             j = np.where(j >= n, 2 * (n - 1) - j, j)
         elif mode == "replicate":
             j = np.clip(j, 0, n - 1)
-        else:
-            j = j % n
+        else:  # PyTorch crops negative pads first, then wraps within what is left
+            start, m = max(-lo, 0), n - max(-lo, 0) - max(-hi, 0)
+            j = start + np.arange(-max(lo, 0), m + max(hi, 0)) % m if m > 0 else j % n
         x = x.index_select(dim, Tensor(j.astype(np.int64)))
     return x
 
@@ -2272,8 +2273,8 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         >>> F.hardshrink(ag.tensor([-1.0, 0.3, 0.5, 2.0]))
         tensor([-1.,  0.,  0.,  2.])
     """
-    x = _t(input)
-    return ag.where(x.abs() > lambd, x, ag.zeros_like(x))
+    x = _t(input)  # NaN is not in the dead zone: it passes through, as in PyTorch
+    return ag.where(x.abs() <= lambd, ag.zeros_like(x), x)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -2314,8 +2315,8 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         >>> F.threshold(ag.tensor([-1.0, 0.5, 2.0]), 0.5, -7.0)
         tensor([-7., -7.,  2.])
     """
-    x = _t(input)
-    return ag.where(x > threshold, x, ag.full_like(x, value))
+    x = _t(input)  # NaN is not <= threshold: it passes through, as in PyTorch
+    return ag.where(x <= threshold, ag.full_like(x, value), x)
 
 
 def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],
@@ -2380,7 +2381,14 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
     i, j = np.triu_indices(x.shape[0], 1)
-    return ag.linalg.vector_norm(x[i] - x[j], p, dim=1)
+    d = x[i] - x[j]
+    if p == math.inf and d.numel():
+        # PyTorch's pdist (unlike vector_norm) gives each difference tied for the largest |d|
+        # the whole gradient, not a share of it
+        a = d.abs()
+        top = a.amax(1, keepdim=True).detach()
+        return (top + ((a - a.detach()) * (a.detach() == top)).sum(1, keepdim=True)).squeeze(1)
+    return ag.linalg.vector_norm(d, p, dim=1)
 
 
 __all__ += ["normalize", "glu", "softmin", "hardshrink", "softshrink", "threshold", "rms_norm",
@@ -2579,7 +2587,8 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     if w is not None and w.size != c:
         raise RuntimeError(f"inconsistent weight size, expected {c} but got {list(w.shape)}")
     rows = np.arange(n)
-    z = (margin - x[rows, y].reshape(n, 1) + x).clamp(min=0.0)
+    # relu, not clamp: PyTorch's kernel adds a term only where z > 0 (gradient 0 at z == 0)
+    z = (margin - x[rows, y].reshape(n, 1) + x).relu()
     if p == 2:
         z = z * z
     if w is not None:
@@ -2628,7 +2637,8 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
     counts = np.zeros((n, c))
     np.add.at(counts, (np.nonzero(listed)[0], y[listed]), 1)
     pairs = (counts[:, :, None] * (counts == 0)[:, None, :]).astype(x._data.dtype)
-    hinge = (1.0 - x.reshape(n, c, 1) + x.reshape(n, 1, c)).clamp(min=0.0)
+    # relu, not clamp: PyTorch's kernel adds a term only where it is > 0 (gradient 0 at 0)
+    hinge = (1.0 - x.reshape(n, c, 1) + x.reshape(n, 1, c)).relu()
     loss = (hinge * pairs).sum((1, 2)) / c
     return _reduce(loss.reshape(()) if x0.ndim == 1 else loss, reduction)
 

@@ -603,6 +603,10 @@ class Norm(_Reduction):
             count = hit.sum(axis=self.dim, keepdims=True)
             return (xp.where(hit, gk * sign / count, 0.0),)
         ax = x * sign  # |x|, differentiable
+        if p < 1:  # PyTorch's 0 where x == 0 (|x| ** (p - 1) is infinite there)
+            x_zero = xp.data(x) == 0
+            zero = zero | x_zero
+            ax = xp.where(x_zero, 1.0, ax)
         return (xp.where(zero, 0.0, gk * sign * ax ** (p - 1) / safe ** (p - 1)),)
 
 

@@ -267,7 +267,7 @@ class LayerNorm(Module):
         >>> import autograd_core as ag, nn
         >>> ln = nn.LayerNorm(3)
         >>> ln
-        LayerNorm((3,), eps=1e-05, elementwise_affine=True)
+        LayerNorm((3,), eps=1e-05, elementwise_affine=True, bias=True)
         >>> ln(ag.tensor([[1.0, 2.0, 3.0], [2.0, 2.0, 5.0]])).detach()
         tensor([[-1.2247,  0.0000,  1.2247],
                 [-0.7071, -0.7071,  1.4142]])
@@ -305,7 +305,7 @@ class LayerNorm(Module):
 
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
 
 
 class GroupNorm(Module):
