@@ -93,20 +93,18 @@ class GatherBackward(Node):
         return (_run(Gather, g2, index=self.index, dim=self.dim),)
 
 
-class GatherAt(Node):
+class GatherAt(Gather):
     """``Gather`` with the index as an input rather than a constant: a step captured by
     ``ag.compile`` reads each call's indices (``max``/``min`` over a dim gather at their
-    ``argmax``). Backward adds into zeros at the index (repeats accumulate)."""
+    ``argmax``). The index is saved, so an in-place change to it makes backward refuse."""
 
     def forward(self, x, index, dim):
         self.save_for_backward(index)
-        self.dim, self.in_shape = dim, x.shape
-        return x[_along(index, dim)]
+        return super().forward(x, index, dim)
 
     def backward(self, g):
-        (index,) = self.saved
-        return (_run(GatherBackward, g, index=xp.data(index), dim=self.dim,
-                     shape=self.in_shape), None)
+        self.saved  # noqa: B018  (the version check of the saved index)
+        return (*super().backward(g), None)
 
 
 def _gather(x, dim, index):
