@@ -42,6 +42,7 @@ from typing import Callable
 
 import numpy as np
 
+from autograd_core import fusion
 from autograd_core.grad_mode import STATE
 from autograd_core.replay import _first_difference, _Program
 from autograd_core.tensor import Tensor
@@ -95,6 +96,8 @@ class _Tracer:
         self.rng_state = _rng_state()
         self.snapshot = {}        # id(array) -> (array, copy): values at the last checkpoint
         self.made = {}            # id(tensor) -> (tensor, maker): made outside the ops
+        self.fuse_infos = {}      # op event index -> fusion.fuse_info (elementwise ops that a
+        #                           replay may run inside a generated kernel)
         self.kw_arrays = {}       # id(array) -> (tensor, array): a tensor's array passed to an
         #                           op by keyword (batch norm's running statistics, updated in
         #                           place by the op): a replay needs the tensor to still hold it
@@ -237,6 +240,10 @@ class _Tracer:
         self.keep.append(node)
         self.node_event[id(node)] = len(self.events)
         out_slots = tuple(self.new_slot(o) for o in outs)
+        if not kwargs and getattr(cls, "fuse", None) is not None:
+            info = fusion.fuse_info(node, args, outs)
+            if info is not None:
+                self.fuse_infos[len(self.events)] = info
         self.events.append(("op", cls, srcs, dict(kwargs), out_slots,
                             tuple((o.shape, o.dtype) for o in outs), node))
 

@@ -16,6 +16,7 @@ import builtins
 
 import numpy as np
 
+from autograd_core import fusion
 from autograd_core.engine import _accumulate, _fill_missing, _reduced
 from autograd_core.grad_mode import STATE
 from autograd_core.tensor import Tensor
@@ -64,6 +65,8 @@ class _Program:
         self.ext_guard = tuple((t, t._data.shape, t._data.dtype, t._requires_grad) for t in ext)
         self.mod_guard = tuple(_module_guard(m) for m in tracer.modules.values())
         self.array_guard = tuple(tracer.kw_arrays.values())
+        self.fuse_infos = dict(tracer.fuse_infos)
+        self.needed_nodes = _needed_nodes(self.events)
         self._replay = None  # generated on first use
         self.source = None
 
@@ -85,7 +88,7 @@ class _Program:
 
     def run(self, inputs):
         if self._replay is None:
-            self._replay, self.source = _generate(self)
+            self._replay, self.source = _generate(self, inputs)
         env = self._replay(inputs)
         return _output(self.out, env, inputs)
 
@@ -287,7 +290,8 @@ class _Source:
         self.ns = {"ndarray": ndarray, "asarray": np.asarray, "new": _new, "Tensor": Tensor,
                    "copyto": np.copyto, "reduced": _reduced, "accumulate": _accumulate,
                    "fill_missing": _fill_missing, "as_output": _as_output, "STATE": STATE,
-                   "shape_error": _shape_error, "as_array": _as_array}
+                   "shape_error": _shape_error, "as_array": _as_array,
+                   "empty": np.empty, "fused_shape_error": _fused_shape_error}
         self.names = {}
 
     def name(self, obj, prefix):
@@ -326,17 +330,34 @@ def _shape_error(node, got, want):
                        "traced (data-dependent shape)")
 
 
+def _fused_shape_error(got, want):
+    raise RuntimeError(f"ag.compile: an input of a fused elementwise run has shape {got} at "
+                       f"replay, {want} when traced")
+
+
 def _as_array(g):
     return g._data if isinstance(g, Tensor) else np.asarray(g)
 
 
-def _generate(program):
-    """The replay function of ``program``: ``replay(inputs) -> outputs``."""
+def _generate(program, inputs, fuse=True):
+    """The replay function of ``program``: ``replay(inputs) -> outputs``. ``fuse``: run
+    runs of elementwise ops through generated kernels (``autograd_core/fusion.py``) where
+    their declarations allow it."""
     src = _Source()
     emit = src.emit
     n_out = {}
+    groups = _fused_groups(program, inputs) if fuse and program.fuse_infos else {}
+    skip: set = set()
     for i, ev in enumerate(program.events):
         kind = ev[0]
+        if i in skip:
+            n_out[i] = 1
+            continue
+        if i in groups:
+            _emit_fused(src, program, *groups[i])
+            skip.update(groups[i][0])
+            n_out[i] = 1
+            continue
         if kind == "op":
             _, cls, srcs, _, kwargs, out_slots, meta, needs, out_meta = ev
             n_out[i] = len(out_slots)
@@ -439,3 +460,118 @@ def _emit_backward(src, b, plan, n_out):
     for k, spec in enumerate(leaves):
         emit(f"if l{b}_{k} is not None:")
         emit(f"accumulate({src.leaf(spec)}, l{b}_{k}, False, handed)", 2)
+
+
+# ---- fused elementwise runs ------------------------------------------------------------------
+
+def _fused_groups(program, inputs):
+    """``{first event: (group, plan, input shapes, kernel)}`` for the runs of elementwise ops
+    that one generated kernel computes (``fusion.find_groups``); a run whose kernel cannot be
+    had (numpy backend, no writable cache) runs op by op."""
+    events = program.events
+    readers: dict = {}  # slot -> events (or -1: the step's result) that read it
+    for i, ev in enumerate(events):
+        found: set = set()
+        if ev[0] == "op":
+            for s in ev[2]:
+                fusion.slots_read(s, found)
+        elif ev[0] == "copy":
+            fusion.slots_read(ev[1], found)
+            fusion.slots_read(ev[2], found)
+        elif ev[0] == "backward":
+            for seed in ev[1][0]:
+                fusion.slots_read(seed[3], found)
+        for k in found:
+            readers.setdefault(k, set()).add(i)
+    for k in _output_slots(program.out):
+        readers.setdefault(k, set()).add(-1)
+    out = {}
+    for group in fusion.find_groups(events, program.fuse_infos):
+        members = set(group)
+        elsewhere = {events[i][5][0] for i in group
+                     if readers.get(events[i][5][0], set()) - members}
+        plan = fusion.plan_group(group, events, program.fuse_infos, elsewhere)
+        ins, scalars, body, outs, shape, _ = plan
+        if not outs:
+            continue
+        shapes = tuple(_shape_of(s, events, inputs) for s in ins)
+        pattern = tuple((fusion.broadcast_pattern(x, shape), len(x)) for x in shapes)
+        text, name = fusion.kernel_source(len(shape), pattern, len(scalars), body, len(outs))
+        kernel = fusion.load_kernel(text, name)
+        if kernel is not None:
+            out[group[0]] = (group, plan, shapes, kernel)
+    return out
+
+
+def _slot_shape(events, slot):
+    for ev in events:
+        if ev[0] == "op" and slot in ev[5]:
+            return ev[6][ev[5].index(slot)][0]
+    raise KeyError(slot)
+
+
+def _shape_of(s, events, inputs):
+    if s[0] == "slot":
+        return _slot_shape(events, s[1])
+    if s[0] == "in":
+        return inputs[s[1]]._data.shape
+    if s[0] == "ext":
+        return s[1]._data.shape
+    if s[0] == "grad":
+        return s[1]._grad._data.shape
+    return np.shape(s[1])  # a constant array
+
+
+def _output_slots(spec):
+    found: set = set()
+    if spec[0] == "seq":
+        for s in spec[2]:
+            found |= _output_slots(s)
+    elif spec[0] != "none":
+        fusion.slots_read(spec[1], found)
+    return found
+
+
+def _needed_nodes(events):
+    """The op events whose node a backward pass of the program runs."""
+    need = set()
+    for ev in events:
+        if ev[0] == "backward":
+            seeds, order, _ = ev[1]
+            need.update(key for is_leaf, key, _, _ in seeds if not is_leaf)
+            need.update(key for key, _, _ in order)
+    return need
+
+
+def _emit_fused(src, program, group, plan, shapes, kernel):
+    """A run of elementwise ops as one kernel call: the inputs' shapes checked, the results
+    that are read later allocated, then the nodes that backward runs, holding what their
+    forward would have saved."""
+    emit = src.emit
+    events = program.events
+    ins, scalars, _, outs, shape, dtype = plan
+    args = []
+    for s, x in zip(ins, shapes):
+        e = src.expr(s)
+        if s[0] != "slot":  # slots were checked when made; the others are checked here
+            emit(f"if {e}.shape != {x!r}:")
+            emit(f"fused_shape_error({e}.shape, {x!r})", 2)
+        args.append(e)
+    dt = src.name(dtype, "D")
+    for k in outs:
+        emit(f"s{k} = empty({shape!r}, {dt})")
+    for k in sorted({events[i][5][0] for i in group} - set(outs)):
+        emit(f"s{k} = None")
+    consts = [src.name(c, "V") for c in scalars]
+    emit(f"{src.name(kernel, 'K')}({', '.join([*args, *(f's{k}' for k in outs), *consts])})")
+    for i in group:
+        if i not in program.needed_nodes:
+            continue
+        ev = events[i]
+        emit(f"n{i} = new({src.name(ev[1], 'C')})")
+        emit(f"n{i}.needs_input_grad = {src.name(ev[7], 'N')}")
+        saves = program.fuse_infos[i]
+        if saves:
+            items = ["None" if sv is None else f"s{ev[5][0]}" if sv[0] == "out" else
+                     src.expr(ev[2][sv[1]]) for sv in saves]
+            emit(f"n{i}._saved = ({', '.join(items)},)")

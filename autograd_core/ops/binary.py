@@ -130,6 +130,7 @@ class BroadcastError(RuntimeError, ValueError):
 
 
 class Add(Node):
+    fuse = "{0} + {1}"  # ag.compile may fuse it (autograd_core/fusion.py)
     def forward(self, a, b, out=None):
         return _ufunc(np.add, "add", a, b, out)
 
@@ -138,6 +139,7 @@ class Add(Node):
 
 
 class Sub(Node):
+    fuse = "{0} - {1}"  # ag.compile may fuse it (autograd_core/fusion.py)
     def forward(self, a, b, out=None):
         return _ufunc(np.subtract, "sub", a, b, out)
 
@@ -146,6 +148,7 @@ class Sub(Node):
 
 
 class Mul(Node):
+    fuse = "{0} * {1}"  # ag.compile may fuse it (autograd_core/fusion.py)
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(b if n[0] else None, a if n[1] else None)
@@ -157,6 +160,7 @@ class Mul(Node):
 
 
 class Div(Node):
+    fuse = "{0} / {1}"  # ag.compile may fuse it (autograd_core/fusion.py)
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(a if n[1] else None, b)

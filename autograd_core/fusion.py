@@ -1,0 +1,255 @@
+"""Fusing chains of elementwise ops of a captured step into generated Numba kernels.
+
+``ag.compile`` replays a step op by op (``autograd_core/replay.py``). Where the forward pass
+runs consecutive elementwise ops of one shape (``(x - mean) * scale + shift``), the replay
+instead runs one generated loop that reads each input once and writes only the results that
+something else needs (a later op, a backward rule's saved value, the step's outputs); the
+intermediates stay in registers.
+
+Which ops fuse: those whose node class declares ``fuse``, a Python expression of its inputs
+``{0}``, ``{1}``, ... that computes exactly what its numpy forward computes, bit for bit
+(add, subtract, multiply, divide, negate, square root: each one correctly rounded IEEE
+operation, the same in numpy's loops and in LLVM's, with no contraction into FMAs: the
+kernels are compiled without fastmath). Ops built on transcendental functions (exp, tanh,
+log, ...) do not fuse: numpy's SIMD implementations and LLVM's libm round differently in the
+last bit, and a replay must equal eager. A fused op must have all its array inputs of its
+output's dtype (float32 or float64; no promotion inside a kernel), Python numbers (cast to
+that dtype, as numpy does with a float array), a C-contiguous output, and forward must save
+only its inputs or its output (recognised by identity when traced) and set nothing else on
+the node.
+
+Kernels are written as Python modules under the cache folder (``TAPEGRAD_CACHE_DIR``, else
+``$XDG_CACHE_HOME/tapegrad`` or ``~/.cache/tapegrad``), named by a hash of their source, and
+compiled with ``cache=True``: a second process loads them from Numba's on-disk cache instead
+of compiling. A kernel's source depends on which dimensions of each input broadcast, not on
+the sizes, so one kernel serves every batch size. Without Numba's backend
+(``TAPEGRAD_KERNELS=numpy``) or without a writable folder, nothing is fused (the replay runs
+op by op, the same numbers).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+import threading
+
+import numpy as np
+
+from autograd_core.kernels import _jit
+
+__all__ = ["cache_dir", "fuse_info", "find_groups", "plan_group", "kernel_source",
+           "load_kernel"]
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+_LOCK = threading.Lock()
+_LOADED: dict = {}
+#: groups shorter than this run op by op (one op gains nothing from a kernel call)
+MIN_OPS = 2
+
+
+def cache_dir() -> str:
+    """The folder of generated kernels (see the module docstring)."""
+    root = os.environ.get("TAPEGRAD_CACHE_DIR")
+    if not root:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"),
+                                                                ".cache")
+        root = os.path.join(base, "tapegrad")
+    return os.path.join(root, "fused")
+
+
+# ---- what may fuse ---------------------------------------------------------------------------
+
+def fuse_info(node, args, outs):
+    """At trace time: how a replay may compute ``node``'s forward inside a fused kernel, or
+    None. ``(saves, scalars)``: what forward saved, each ``("arg", i)``, ``("out", 0)`` or
+    None; and the Python numbers among ``args`` (index -> value)."""
+    template = getattr(type(node), "fuse", None)
+    if template is None or len(outs) != 1:
+        return None
+    out = outs[0]
+    if out.dtype not in _FLOATS or out.ndim == 0 or not out.flags.c_contiguous:
+        return None
+    if set(vars(node)) - {"needs_input_grad", "_to_save"}:
+        return None  # forward set something a replay would not set
+    arrays = []
+    for a in args:
+        d = getattr(a, "_data", a)
+        if isinstance(d, np.ndarray):
+            if d.dtype is not out.dtype and d.dtype != out.dtype:
+                return None
+            arrays.append(d)
+        elif type(a) is float or type(a) is int:
+            arrays.append(None)
+        else:
+            return None
+    saves = []
+    for x in node._to_save:
+        if x is None:
+            saves.append(None)
+        elif x is out:
+            saves.append(("out", 0))
+        else:  # an input array, or a Python number as it was given
+            i = next((i for i, (a, d) in enumerate(zip(args, arrays))
+                      if d is x or (d is None and a is x)), None)
+            if i is None:
+                return None
+            saves.append(("arg", i))
+    return tuple(saves)
+
+
+def find_groups(events, infos):
+    """Runs of consecutive op events (indices into ``events``) that one kernel can compute:
+    each op fusable (``infos[i]``, its ``fuse_info``, not None), every output of one shape
+    and dtype, at least ``MIN_OPS`` long."""
+    groups, run = [], []
+
+    def close():
+        if len(run) >= MIN_OPS:
+            groups.append(tuple(run))
+        run.clear()
+
+    for i, ev in enumerate(events):
+        if ev[0] != "op" or infos.get(i) is None:
+            close()
+            continue
+        if run and events[run[0]][6] != ev[6]:
+            close()
+        run.append(i)
+    close()
+    return groups
+
+
+def slots_read(src, into):
+    """Add to ``into`` the slots that a source (see ``_Tracer.source``) reads."""
+    if src[0] == "slot":
+        into.add(src[1])
+    elif src[0] == "seq":
+        for s in src[2]:
+            slots_read(s, into)
+
+
+def plan_group(group, events, infos, read_elsewhere):
+    """How to run ``group`` as one kernel: ``(inputs, scalars, body, outputs)``.
+
+    ``inputs``: the distinct array sources read (not made inside the group); ``scalars``: the
+    Python numbers, cast to the group's dtype; ``outputs``: the slots written to memory (read
+    after the group, ``read_elsewhere``, or saved by a node of the group); ``body``: the lines
+    of the loop (``t<m>`` the value of the group's m-th op; ``a<j>`` input j's element;
+    ``c<j>`` scalar j; ``o<k>[IDX] = ...``)."""
+    made = {events[i][5][0]: m for m, i in enumerate(group)}  # slot -> position in group
+    shape, dtype = events[group[0]][6][0]
+    inputs, keys, scalars, body = [], [], [], []
+    keep = set(read_elsewhere)
+    for i in group:
+        for save in infos[i]:
+            if save is not None:
+                src = ("slot", events[i][5][0]) if save[0] == "out" else events[i][2][save[1]]
+                if src[0] == "slot":
+                    keep.add(src[1])
+    for m, i in enumerate(group):
+        operands = []
+        for s in events[i][2]:
+            if s[0] == "slot" and s[1] in made:
+                operands.append(f"t{made[s[1]]}")
+            elif s[0] == "const" and not isinstance(s[1], np.ndarray):
+                scalars.append(dtype.type(s[1]))
+                operands.append(f"c{len(scalars) - 1}")
+            else:
+                key = _key(s)
+                if key not in keys:
+                    keys.append(key)
+                    inputs.append(s)
+                operands.append(f"a{keys.index(key)}")
+        body.append(f"t{m} = " + events[i][1].fuse.format(*operands))
+    outputs = [events[i][5][0] for i in group if events[i][5][0] in keep]
+    for k, slot in enumerate(outputs):
+        body.append(f"o{k}[IDX] = t{made[slot]}")
+    return tuple(inputs), tuple(scalars), tuple(body), tuple(outputs), shape, dtype
+
+
+def _key(src):
+    """A source by identity (its objects compared with ``is``, never ``==``)."""
+    kind = src[0]
+    if kind in ("slot", "in"):
+        return src
+    if kind == "seq":
+        return (kind, src[1], tuple(_key(s) for s in src[2]))
+    return (kind, id(src[1]))
+
+
+def broadcast_pattern(in_shape, out_shape):
+    """The dimensions of an input (its own numbering) that broadcast against the output."""
+    off = len(out_shape) - len(in_shape)
+    return tuple(d for d, n in enumerate(in_shape) if n == 1 and out_shape[off + d] != 1)
+
+
+# ---- kernel source ---------------------------------------------------------------------------
+
+def kernel_source(out_ndim, inputs, n_scalars, body, n_outputs):
+    """The module text of a fused kernel, and its function's name.
+
+    ``inputs``: for each array input, ``(broadcast dims, ndim)`` (``broadcast_pattern``);
+    ``body``: ``plan_group``'s lines. The kernel is ``fused_<hash>(x0.., o0.., c0..)``, a loop
+    nest over the first output's shape (every output has it)."""
+    idx_all = [f"i{d}" for d in range(out_ndim)]
+    args = ([f"x{j}" for j in range(len(inputs))] + [f"o{k}" for k in range(n_outputs)]
+            + [f"c{j}" for j in range(n_scalars)])
+    lines = []
+    depth = 1
+    for d in range(out_ndim):
+        lines.append("    " * depth + f"for i{d} in range(o0.shape[{d}]):")
+        depth += 1
+    pad = "    " * depth
+    for j, (bcast, ndim) in enumerate(inputs):
+        off = out_ndim - ndim
+        idx = ", ".join("0" if d in bcast else idx_all[off + d] for d in range(ndim))
+        lines.append(f"{pad}a{j} = x{j}[{idx or '()'}]")
+    for line in body:
+        lines.append(pad + line.replace("[IDX]", "[" + ", ".join(idx_all) + "]"))
+    text = "\n".join(lines)
+    name = "fused_" + hashlib.sha1(f"{args}\n{text}".encode()).hexdigest()[:16]
+    src = ("# generated by autograd_core.fusion for ag.compile (safe to delete)\n"
+           "from numba import njit\n"
+           "import numpy as np\n\n\n"
+           "@njit(cache=True, nogil=True, error_model='numpy', boundscheck=False)\n"
+           f"def {name}({', '.join(args)}):\n{text}\n")
+    return src, name
+
+
+def load_kernel(src, name):
+    """The jitted function of a generated module (written to the cache folder once, then
+    imported; Numba compiles it or loads its on-disk cache). None when fusion is unavailable
+    (numpy backend, or no writable folder)."""
+    if not _jit.use_numba():
+        return None
+    with _LOCK:
+        fn = _LOADED.get(name)
+        if fn is not None:
+            return fn
+        folder = cache_dir()
+        path = os.path.join(folder, name + ".py")
+        try:
+            if not os.path.exists(path):
+                os.makedirs(folder, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
+                with os.fdopen(fd, "w") as f:
+                    f.write(src)
+                os.replace(tmp, path)  # atomic: a concurrent process sees all or nothing
+            with open(path) as f:
+                if f.read() != src:  # a hash collision or a damaged file: do not run it
+                    return None
+        except OSError:
+            return None
+        _jit.numba_module()  # Numba's import, with the project's threading policy
+        module_name = f"autograd_core._fused.{name}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            return None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+        fn = _LOADED[name] = getattr(module, name)
+        return fn
