@@ -346,17 +346,29 @@ def _generate(program, inputs, fuse=True):
     src = _Source()
     emit = src.emit
     n_out = {}
-    groups = _fused_groups(program, inputs) if fuse and program.fuse_infos else {}
+    readers = _readers(program)
+    groups = _fused_groups(program, inputs, readers) if fuse and program.fuse_infos else {}
+    # an array is dropped after the last event that reads it (or at once if none does), as
+    # eager frees it with the graph: held to the end, large steps ran up to 1.7x slower
+    keep = _output_slots(program.out)
+    free_after: dict = {}
+    for ev_index, ev in enumerate(program.events):
+        if ev[0] == "op":
+            for k in ev[5]:
+                if k not in keep:
+                    free_after.setdefault(max(readers.get(k, {ev_index})), []).append(k)
     skip: set = set()
     for i, ev in enumerate(program.events):
         kind = ev[0]
         if i in skip:
             n_out[i] = 1
+            _emit_free(src, free_after, i)
             continue
         if i in groups:
             _emit_fused(src, program, *groups[i])
             skip.update(groups[i][0])
             n_out[i] = 1
+            _emit_free(src, free_after, i)
             continue
         if kind == "op":
             _, cls, srcs, _, kwargs, out_slots, meta, needs, out_meta = ev
@@ -388,6 +400,8 @@ def _generate(program, inputs, fuse=True):
                 emit(f"n{i}._to_save = ()", 2)
                 emit(f"n{i}._saved = tuple([as_output(x, r, outs) for x in t])", 2)
                 emit(f"n{i}.out_meta = {src.name(out_meta, 'M')}")
+            if i not in program.needed_nodes:  # no backward runs it: drop what it saved
+                emit(f"n{i} = r = t = None")
         elif kind == "backward":
             _emit_backward(src, i, ev[1], n_out)
         elif kind == "call":
@@ -399,6 +413,7 @@ def _generate(program, inputs, fuse=True):
             emit(f"copyto({src.expr(ev[1])}, {src.expr(ev[2])}, casting='same_kind')")
             if ev[3] is not None:
                 emit(f"{src.name(ev[3], 'X')}._bump_version()")
+        _emit_free(src, free_after, i)
     slots = ", ".join(f"s{k}" for k in range(program.n_slots))
     emit(f"return [{slots}]")
     code = "def replay(inputs):\n" + "\n".join(src.lines) + "\n"
@@ -454,6 +469,8 @@ def _emit_backward(src, b, plan, n_out):
             emit(f"if g.dtype is not {dt} and g.dtype != {dt}:", 4)
             emit(f"g = g.astype({dt})", 5)
             emit(f"{t} = g if {t} is None else {t} + g", 4)
+        # as the engine frees a node's saved values and gradients once it ran
+        emit(" = ".join([f"n{key}", *grads, "ig = g = None"]), 2)
     emit("finally:")
     emit("STATE.enabled = prev", 2)
     emit("handed = set()")
@@ -464,13 +481,10 @@ def _emit_backward(src, b, plan, n_out):
 
 # ---- fused elementwise runs ------------------------------------------------------------------
 
-def _fused_groups(program, inputs):
-    """``{first event: (group, plan, input shapes, kernel)}`` for the runs of elementwise ops
-    that one generated kernel computes (``fusion.find_groups``); a run whose kernel cannot be
-    had (numpy backend, no writable cache) runs op by op."""
-    events = program.events
-    readers: dict = {}  # slot -> events (or -1: the step's result) that read it
-    for i, ev in enumerate(events):
+def _readers(program):
+    """``{slot: events that read it}`` (-1: the step's result)."""
+    readers: dict = {}
+    for i, ev in enumerate(program.events):
         found: set = set()
         if ev[0] == "op":
             for s in ev[2]:
@@ -485,6 +499,21 @@ def _fused_groups(program, inputs):
             readers.setdefault(k, set()).add(i)
     for k in _output_slots(program.out):
         readers.setdefault(k, set()).add(-1)
+    return readers
+
+
+def _emit_free(src, free_after, i):
+    """Drop the arrays that no event after ``i`` reads (nodes keep what they saved)."""
+    slots = free_after.get(i)
+    if slots:
+        src.emit(" = ".join(f"s{k}" for k in slots) + " = None")
+
+
+def _fused_groups(program, inputs, readers):
+    """``{first event: (group, plan, input shapes, kernel)}`` for the runs of elementwise ops
+    that one generated kernel computes (``fusion.find_groups``); a run whose kernel cannot be
+    had (numpy backend, no writable cache) runs op by op."""
+    events = program.events
     out = {}
     for group in fusion.find_groups(events, program.fuse_infos):
         members = set(group)

@@ -477,3 +477,35 @@ def test_keyword_arguments_run_eagerly_with_a_warning():
     with pytest.warns(RuntimeWarning, match="keyword arguments"):
         out = compiled(_x(), scale=3.0)
     assert np.array_equal(out._data, _x()._data * 3.0)
+
+
+def test_replay_drops_intermediates_as_eager_does():
+    """A replay frees each array after its last reader, as eager frees it (it held every
+    intermediate to the end of the step: 20 arrays alive instead of 2, and large steps ran
+    1.7x slower than eager)."""
+    import tracemalloc
+
+    n = 1 << 17  # 1 MiB of float64 per array
+
+    def step(x):
+        y = x
+        with ag.no_grad():
+            for _ in range(20):
+                y = y.exp() * 0.1  # exp does not fuse: every op makes an array
+        return y.sum()
+
+    compiled = ag.compile(step, strict=True)
+    x = ag.tensor(np.zeros(n))
+    for _ in range(3):
+        compiled(x)
+    peaks = []
+    for fn in (step, compiled):
+        tracemalloc.start()
+        try:
+            fn(x)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    eager, replay = peaks
+    assert eager < 4 * 8 * n
+    assert replay < 4 * 8 * n, f"replay peak {replay} bytes, eager {eager}"
