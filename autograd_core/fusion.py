@@ -253,3 +253,110 @@ def load_kernel(src, name):
         spec.loader.exec_module(module)
         fn = _LOADED[name] = getattr(module, name)
         return fn
+
+
+# ---- backward runs ---------------------------------------------------------------------------
+
+def backward_runs(order, seeds, events, infos):
+    """Runs of consecutive nodes in a backward plan's ``order`` (positions) that one kernel
+    can compute: each node's op declares ``fuse_backward`` and fused at trace time (its
+    ``fuse_info``), all of one output shape and dtype; every node after the first receives
+    gradient only from nodes of the run (so the run's only entry is its first node's
+    gradient, and the order of every sum is the engine's), and edges inside the run need no
+    broadcasting undone."""
+    def fusable(key):
+        return infos.get(key) is not None and \
+            getattr(events[key][1], "fuse_backward", None) is not None
+
+    contrib: dict = {}  # node -> positions in order that send it gradient (-1: a seed)
+    for is_leaf, key, _, _ in seeds:
+        if not is_leaf:
+            contrib.setdefault(key, set()).add(-1)
+    for pos, (_, edges, _) in enumerate(order):
+        for e in edges:
+            if e is not None and not e[0]:
+                contrib.setdefault(e[1], set()).add(pos)
+    runs, pos = [], 0
+    while pos < len(order):
+        key = order[pos][0]
+        if not fusable(key):
+            pos += 1
+            continue
+        meta = events[key][6]
+        run = [pos]
+        while run[-1] + 1 < len(order):
+            nxt = order[run[-1] + 1][0]
+            if not fusable(nxt) or events[nxt][6] != meta or \
+                    not contrib.get(nxt) or not contrib[nxt] <= set(run):
+                break
+            run.append(run[-1] + 1)
+        members = {order[p][0] for p in run}
+        shape = meta[0][0]
+        if len(run) >= MIN_OPS and all(
+                e is None or e[0] or e[1] not in members or e[3] == shape
+                for p in run for e in order[p][1]):
+            runs.append(tuple(run))
+            pos = run[-1] + 1
+        else:
+            pos += 1
+    return runs
+
+
+def plan_backward(run, order, events, infos):
+    """A backward run as a kernel: ``(inputs, scalars, body, externals)``.
+
+    ``inputs``: what the kernel reads, ``("grad",)`` for the first node's gradient (always
+    input 0) or ``("saved", key, j, source)`` for item j of node ``key``'s saved values;
+    ``scalars``: saved Python numbers, cast to the dtype; ``externals``: for each output
+    ``o<k>``, ``(position in order, edge index)``: a gradient leaving the run, summed into
+    its target after the kernel in the engine's order. Inside the loop each node's rule is
+    its declared ``fuse_backward`` expressions, and sums into a node of the run happen in
+    registers, in the order the engine makes them."""
+    key0 = order[run[0]][0]
+    dtype = events[key0][6][0][1]
+    inputs: list = [("grad",)]
+    scalars: list = []
+    body, externals = [], []
+    acc: dict = {}  # node of the run -> name of its gradient so far
+    count = [0]
+
+    def temp(expr):
+        name = f"t{count[0]}"
+        count[0] += 1
+        body.append(f"{name} = {expr}")
+        return name
+
+    members = {order[p][0] for p in run}
+    for p in run:
+        key, edges, _ = order[p]
+        if p == run[0]:
+            g = "a0"
+        elif key in acc:
+            g = acc[key]
+        else:
+            continue  # no gradient reaches it: the engine skips it too
+        saved = []
+        for j, sv in enumerate(infos[key]):
+            if sv is None:
+                saved.append("None")
+                continue
+            source = ("slot", events[key][5][0]) if sv[0] == "out" else events[key][2][sv[1]]
+            if source[0] == "const" and not isinstance(source[1], np.ndarray):
+                scalars.append(dtype.type(source[1]))
+                saved.append(f"c{len(scalars) - 1}")
+            else:
+                inputs.append(("saved", key, j, source))
+                saved.append(f"a{len(inputs) - 1}")
+        rules = events[key][1].fuse_backward
+        for j, e in enumerate(edges):
+            if e is None:
+                continue
+            expr = rules[j].format(*saved, g=g)
+            value = temp(expr.replace("D(", f"np.{dtype.name}("))
+            if not e[0] and e[1] in members:
+                old = acc.get(e[1])
+                acc[e[1]] = value if old is None else temp(f"{old} + {value}")
+            else:
+                body.append(f"o{len(externals)}[IDX] = {value}")
+                externals.append((p, j))
+    return tuple(inputs), tuple(scalars), tuple(body), tuple(externals)

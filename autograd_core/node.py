@@ -72,6 +72,13 @@ class Node:
     fused_backward = None
     #: forward draws from the project's generator (dropout): ag.compile lets it, and replays it
     draws_random = False
+    #: an elementwise op that ``ag.compile`` may run inside a generated kernel: its forward as a
+    #: scalar expression of its inputs ``{0}, {1}, ...``, and ``fuse_backward`` its backward's,
+    #: one per input, of the output gradient ``{g}`` and the saved values ``{0}, {1}, ...``
+    #: (``D(x)``: a constant of the op's dtype); each must compute exactly what the numpy
+    #: forward and backward compute (``autograd_core/fusion.py``)
+    fuse: str | None = None
+    fuse_backward: tuple | None = None
 
     # Set up by apply: ``next``, one entry per positional input: None (no gradient needed) or
     # (target, out_index, shape, dtype) where target is a leaf Tensor (index -1) or a Node;

@@ -403,7 +403,8 @@ def _generate(program, inputs, fuse=True):
             if i not in program.needed_nodes:  # no backward runs it: drop what it saved
                 emit(f"n{i} = r = t = None")
         elif kind == "backward":
-            _emit_backward(src, i, ev[1], n_out)
+            runs = _fused_backward_runs(program, inputs, ev[1]) if groups else {}
+            _emit_backward(src, i, ev[1], n_out, runs)
         elif kind == "call":
             emit(f"{src.name(ev[1], 'F')}({src.name(ev[2], 'O')}, "
                  f"*{src.name(ev[3], 'A')}, **{src.name(ev[4], 'K')})")
@@ -421,10 +422,11 @@ def _generate(program, inputs, fuse=True):
     return src.ns.pop("replay"), code  # popped: its globals must not hold it (no cycle)
 
 
-def _emit_backward(src, b, plan, n_out):
+def _emit_backward(src, b, plan, n_out, runs=None):
     """The engine's pass over a recorded graph, unrolled: each node in the engine's order,
     its gradients summed in the engine's order, broadcasting undone and dtypes cast as the
-    engine does. Gradient buffers: ``g<event>`` (one output) or ``g<event>_<k>``."""
+    engine does. Gradient buffers: ``g<event>`` (one output) or ``g<event>_<k>``. ``runs``:
+    runs of elementwise nodes computed by one kernel (``_fused_backward_runs``)."""
     emit = src.emit
     seeds, order, leaves = plan
     names = set()
@@ -444,7 +446,14 @@ def _emit_backward(src, b, plan, n_out):
     emit("prev = STATE.enabled")
     emit("STATE.enabled = False")
     emit("try:")
-    for key, edges, materialize in order:
+    skip: set = set()
+    for pos, (key, edges, materialize) in enumerate(order):
+        if pos in skip:
+            continue
+        if runs and pos in runs:
+            skip.update(runs[pos][0])
+            _emit_fused_backward(src, b, order, buf, *runs[pos])
+            continue
         grads = [buf(key, i) for i in range(n_out[key])]
         emit(f"if {' is not None or '.join(grads)} is not None:", 2)
         if materialize:
@@ -604,3 +613,69 @@ def _emit_fused(src, program, group, plan, shapes, kernel):
             items = ["None" if sv is None else f"s{ev[5][0]}" if sv[0] == "out" else
                      src.expr(ev[2][sv[1]]) for sv in saves]
             emit(f"n{i}._saved = ({', '.join(items)},)")
+
+
+def _fused_backward_runs(program, inputs, plan):
+    """``{first position: (run, plan, input shapes, kernel)}`` for the runs of a backward
+    plan that one generated kernel computes (``fusion.backward_runs``)."""
+    seeds, order, _ = plan
+    events = program.events
+    out = {}
+    for run in fusion.backward_runs(order, seeds, events, program.fuse_infos):
+        bplan = fusion.plan_backward(run, order, events, program.fuse_infos)
+        ins, scalars, body, externals = bplan
+        if not externals:
+            continue
+        shape = events[order[run[0]][0]][6][0][0]
+        shapes = tuple(shape if x[0] == "grad" else _shape_of(x[3], events, inputs)
+                       for x in ins)
+        pattern = tuple((fusion.broadcast_pattern(x, shape), len(x)) for x in shapes)
+        text, name = fusion.kernel_source(len(shape), pattern, len(scalars), body,
+                                          len(externals))
+        kernel = fusion.load_kernel(text, name)
+        if kernel is not None:
+            out[run[0]] = (run, bplan, shapes, kernel)
+    return out
+
+
+def _emit_fused_backward(src, b, order, buf, run, plan, shapes, kernel):
+    """A backward run as one kernel call, then the gradients that leave the run summed into
+    their targets, broadcasting undone, in the engine's order."""
+    emit = src.emit
+    ins, scalars, _, externals = plan
+    head = order[run[0]][0]
+    shape = shapes[0]
+    emit(f"if g{head} is not None:", 2)
+    args = []
+    for x, xs in zip(ins, shapes):
+        e = f"g{head}" if x[0] == "grad" else f"n{x[1]}._saved[{x[2]}]"
+        emit(f"if {e}.shape != {xs!r}:", 3)
+        emit(f"fused_shape_error({e}.shape, {xs!r})", 4)
+        args.append(e)
+    dtype = src.name(_dtype_of(order, run), "D")
+    outs = [f"go{k}" for k in range(len(externals))]
+    for o in outs:
+        emit(f"{o} = empty({shape!r}, {dtype})", 3)
+    consts = [src.name(c, "V") for c in scalars]
+    emit(f"{src.name(kernel, 'K')}({', '.join([*args, *outs, *consts])})", 3)
+    for o, (p, j) in zip(outs, externals):
+        key, edges, _ = order[p]
+        is_leaf, target, idx, tshape, tdtype = edges[j]
+        t = f"l{b}_{target}" if is_leaf else buf(target, idx)
+        emit(f"g = {o}", 3)
+        if tshape != shape:
+            emit(f"g = reduced(n{key}, (g,), g, {tshape!r})", 3)
+        dt = src.name(tdtype, "D")
+        emit(f"if g.dtype is not {dt} and g.dtype != {dt}:", 3)
+        emit(f"g = g.astype({dt})", 4)
+        emit(f"{t} = g if {t} is None else {t} + g", 3)
+    emit(" = ".join([*outs, "g = None"]), 3)
+    emit(" = ".join([*(f"n{order[p][0]}" for p in run), f"g{head} = None"]), 2)
+
+
+def _dtype_of(order, run):
+    for p in run:
+        for e in order[p][1]:
+            if e is not None:
+                return e[4]
+    raise AssertionError("a backward run with no edges")

@@ -130,7 +130,8 @@ class BroadcastError(RuntimeError, ValueError):
 
 
 class Add(Node):
-    fuse = "{0} + {1}"  # ag.compile may fuse it (autograd_core/fusion.py)
+    fuse = "{0} + {1}"
+    fuse_backward = ("{g}", "{g}")
     def forward(self, a, b, out=None):
         return _ufunc(np.add, "add", a, b, out)
 
@@ -139,7 +140,8 @@ class Add(Node):
 
 
 class Sub(Node):
-    fuse = "{0} - {1}"  # ag.compile may fuse it (autograd_core/fusion.py)
+    fuse = "{0} - {1}"
+    fuse_backward = ("{g}", "-{g}")
     def forward(self, a, b, out=None):
         return _ufunc(np.subtract, "sub", a, b, out)
 
@@ -148,7 +150,8 @@ class Sub(Node):
 
 
 class Mul(Node):
-    fuse = "{0} * {1}"  # ag.compile may fuse it (autograd_core/fusion.py)
+    fuse = "{0} * {1}"
+    fuse_backward = ("{g} * {0}", "{g} * {1}")
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(b if n[0] else None, a if n[1] else None)
@@ -160,7 +163,8 @@ class Mul(Node):
 
 
 class Div(Node):
-    fuse = "{0} / {1}"  # ag.compile may fuse it (autograd_core/fusion.py)
+    fuse = "{0} / {1}"
+    fuse_backward = ("{g} / {1}", "-{g} * (({0} / {1}) / {1})")
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(a if n[1] else None, b)

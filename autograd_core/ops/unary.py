@@ -35,7 +35,8 @@ def _quiet_fp() -> np.errstate:
         tensor([-1.0000,  2.0000, -0.5000])
     """)
 class Neg(Node):
-    fuse = "-{0}"  # ag.compile may fuse it (autograd_core/fusion.py)
+    fuse = "-{0}"
+    fuse_backward = ("-{g}",)
     def forward(self, x, out=None):
         return np.negative(x, out=out)
 
@@ -133,7 +134,8 @@ class Log1p(Node):
         tensor([2.0000, 1.4142])
     """)
 class Sqrt(Node):
-    fuse = "np.sqrt({0})"  # ag.compile may fuse it (autograd_core/fusion.py)
+    fuse = "np.sqrt({0})"
+    fuse_backward = ("{g} / ({0} * D(2.0))",)
     def forward(self, x, out=None):
         y = np.sqrt(x, out=out)
         self.save_for_backward(y)
