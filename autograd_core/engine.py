@@ -183,8 +183,11 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 result.append(Tensor._make(np.array(c, copy=True), None, False))
         return tuple(result)
 
-    for leaf, g in list(leaf_grads.values()):
-        _finish_leaf(leaf, g, diff, handed)
+    for leaf, g in leaf_grads.values():
+        if leaf._hooks or leaf._post_acc_hooks:
+            _finish_leaf(leaf, g, diff, handed)
+        else:  # _finish_leaf without hooks
+            _accumulate(leaf, g, diff, handed)
     if tracer and tracer is not True:
         tracer.after_backward()
     return None

@@ -260,9 +260,10 @@ class Node:
                 edges = (ea, eb)
                 node.needs_input_grad = (ea is not None, eb is not None)
         else:
-            # one pass: arrays for forward, and the edges the node would get
+            # one pass: arrays for forward, the edges the node would get, and which need a
+            # gradient (appended as they are found: cheaper than a comprehension over edges)
             arrays = []
-            edge_list = []
+            edges = []
             needs = []
             for a in args:
                 if isinstance(a, Tensor):
@@ -270,19 +271,17 @@ class Node:
                     arrays.append(data)
                     if a._requires_grad:
                         fn = a.grad_fn
-                        if fn is None:  # a leaf: index -1 marks "accumulate into .grad"
-                            edge_list.append((a, -1, data.shape, data.dtype))
-                        else:
-                            edge_list.append((fn, a._out_idx, data.shape, data.dtype))
+                        # a leaf gets index -1: "accumulate into .grad"
+                        edges.append((a, -1, data.shape, data.dtype) if fn is None else (
+                            fn, a._out_idx, data.shape, data.dtype))
                         needs.append(True)
                         continue
                 else:
                     arrays.append(a)
-                edge_list.append(None)
+                edges.append(None)
                 needs.append(False)
-            node.needs_input_grad = tuple(needs)
-            if True in needs:
-                edges = tuple(edge_list)
+            needs = node.needs_input_grad = tuple(needs)
+            edges = tuple(edges) if True in needs else None
         out = node.forward(*arrays, **kwargs) if kwargs else node.forward(*arrays)
         if cls.n_outputs != 1:
             return _finish_many(node, args, kwargs, edges, out)
