@@ -28,6 +28,9 @@ from autograd_core.grad_mode import STATE
 from autograd_core.node import sum_to_shape
 from autograd_core.tensor import Tensor, _PostAccumulateHooks
 
+ndarray = np.ndarray
+_make = Tensor._make
+
 
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                  allow_unused=True):
@@ -76,6 +79,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     pending = _post_hook_edges(ready) if inputs is None and _PostAccumulateHooks.LIVE else None
     handed = set()
 
+    plain = not diff
+    free = not retain_graph
     anomaly = tracer = STATE.anomaly
     if anomaly and anomaly is not True:  # ag.compile's tracer: it plans this pass's replay
         anomaly = tracer.on_backward(tensors, grad_tensors, retain_graph, create_graph, inputs)
@@ -108,14 +113,14 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 in_grads = node.plain_backward(*grads)
             if anomaly:
                 _check_backward(node, in_grads, grads)
-            if not retain_graph and node._saved:
+            if free and node._saved:
                 node._release()
             for e, g in zip(node.next, in_grads):
                 if e is None or g is None:
                     if pending and e is not None and e[1] < 0 and e[0] in pending:
                         _edge_done(e[0], pending, leaf_grads, diff, handed)
                     continue
-                if not diff and type(g) is not np.ndarray:
+                if type(g) is not ndarray and plain:
                     # a rule that called another op's apply() got a Tensor back
                     g = g._data if isinstance(g, Tensor) else np.asarray(g)
                 target, idx, shape, dtype = e
@@ -128,18 +133,21 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                         else target not in needed and target not in capture_node):
                     continue
                 if idx < 0:  # a leaf
-                    entry = leaf_grads.get(target)
-                    if entry is None:
-                        leaf_grads[target] = [target, g]
-                    else:
+                    if target in leaf_grads:
+                        entry = leaf_grads[target]
                         entry[1] = entry[1] + g
+                    else:
+                        leaf_grads[target] = [target, g]
                     if pending and target in pending:
                         _edge_done(target, pending, leaf_grads, diff, handed)
                     continue
                 buf = node_grads.get(target)
                 if buf is None:
-                    buf = node_grads[target] = [None] * target.n_outputs
-                    buf[idx] = g
+                    if target.n_outputs == 1:
+                        node_grads[target] = [g]
+                    else:
+                        buf = node_grads[target] = [None] * target.n_outputs
+                        buf[idx] = g
                     heappush(ready, (-target._seq, target))
                 elif buf[idx] is None:
                     buf[idx] = g
@@ -175,8 +183,11 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 result.append(Tensor._make(np.array(c, copy=True), None, False))
         return tuple(result)
 
-    for leaf, g in list(leaf_grads.values()):
-        _finish_leaf(leaf, g, diff, handed)
+    for leaf, g in leaf_grads.values():
+        if leaf._hooks or leaf._post_acc_hooks:
+            _finish_leaf(leaf, g, diff, handed)
+        else:  # _finish_leaf without hooks
+            _accumulate(leaf, g, diff, handed)
     if tracer and tracer is not True:
         tracer.after_backward()
     return None
@@ -275,17 +286,19 @@ def _accumulate(leaf, g, diff, handed):
     if diff:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
         return
-    current = leaf.grad
+    current = leaf._grad
     if current is None:
         # The leaf must own its gradient: copy views, read-only arrays (broadcast results),
         # and an array already handed to another leaf in this pass.
-        if (g.base is not None or not g.flags.writeable or not g.flags.c_contiguous
+        flags = g.flags
+        if (g.base is not None or not flags.writeable or not flags.c_contiguous
                 or id(g) in handed):
             g = np.array(g, copy=True)
         handed.add(id(g))
-        leaf._grad = Tensor._make(g, None, False)
+        leaf._grad = _make(g, None, False)
     else:
-        np.add(current._data, g, out=current._data, casting="unsafe")
+        current = current._data
+        np.add(current, g, out=current, casting="unsafe")
 
 
 def _reduced(node, in_grads, g, shape):

@@ -46,6 +46,7 @@ FREED_MESSAGE = (
 _new = object.__new__
 _make = Tensor._make
 _NONE_NEEDED = ((), (False,), (False, False), (False, False, False))
+_NEEDED_1 = (True,)
 # Creation order of recorded nodes: a node's inputs are always older than the node, so the
 # engine runs nodes from the newest down (itertools.count's __next__ is atomic under the GIL).
 _next_seq = itertools.count().__next__
@@ -222,11 +223,24 @@ class Node:
         argument requires grad, record a node. Non-Tensor arguments are constants."""
         node = _new(cls)
         edges = None
+        n = len(args)
         if not STATE.enabled:
             arrays = [a._data if isinstance(a, Tensor) else a for a in args]
-            node.needs_input_grad = _NONE_NEEDED[len(args)] if len(args) < 4 else (
-                (False,) * len(args))
-        elif len(args) == 2:
+            node.needs_input_grad = _NONE_NEEDED[n] if n < 4 else (False,) * n
+        elif n == 1:
+            # the unary case, unrolled (the same as the loop below)
+            a = args[0]
+            if isinstance(a, Tensor):
+                da = a._data
+                if a._requires_grad:
+                    fn = a.grad_fn
+                    edges = ((a, -1, da.shape, da.dtype) if fn is None else (
+                        fn, a._out_idx, da.shape, da.dtype),)
+            else:
+                da = a
+            arrays = (da,)
+            node.needs_input_grad = _NONE_NEEDED[1] if edges is None else _NEEDED_1
+        elif n == 2:
             # the common binary case, unrolled (the same as the loop below)
             a, b = args
             ea = eb = None
@@ -253,25 +267,27 @@ class Node:
                 edges = (ea, eb)
                 node.needs_input_grad = (ea is not None, eb is not None)
         else:
-            # one pass: arrays for forward, and the edges the node would get
+            # one pass: arrays for forward, the edges the node would get, and which need a
+            # gradient (appended as they are found: cheaper than a comprehension over edges)
             arrays = []
             edges = []
+            needs = []
             for a in args:
                 if isinstance(a, Tensor):
                     data = a._data
                     arrays.append(data)
                     if a._requires_grad:
                         fn = a.grad_fn
-                        if fn is None:  # a leaf: index -1 marks "accumulate into .grad"
-                            edges.append((a, -1, data.shape, data.dtype))
-                        else:
-                            edges.append((fn, a._out_idx, data.shape, data.dtype))
+                        # a leaf gets index -1: "accumulate into .grad"
+                        edges.append((a, -1, data.shape, data.dtype) if fn is None else (
+                            fn, a._out_idx, data.shape, data.dtype))
+                        needs.append(True)
                         continue
                 else:
                     arrays.append(a)
                 edges.append(None)
-            needs = tuple([e is not None for e in edges])
-            node.needs_input_grad = needs
+                needs.append(False)
+            needs = node.needs_input_grad = tuple(needs)
             edges = tuple(edges) if True in needs else None
         out = node.forward(*arrays, **kwargs) if kwargs else node.forward(*arrays)
         if cls.n_outputs != 1:

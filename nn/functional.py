@@ -1098,8 +1098,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
 
 
 def _same_size(name, x, y):
-    xs = tuple(np.shape(x._data if isinstance(x, Tensor) else x))
-    ys = tuple(np.shape(y._data if isinstance(y, Tensor) else y))
+    xs = x._data.shape if isinstance(x, Tensor) else tuple(np.shape(x))
+    ys = y._data.shape if isinstance(y, Tensor) else tuple(np.shape(y))
     if xs != ys:
         raise ValueError(
             f"Using a target size ({ys}) that is different to the input size ({xs}) is "
@@ -1111,7 +1111,7 @@ def _same_size(name, x, y):
 
 def _target(target, dtype):
     if isinstance(target, Tensor):
-        return target if target.dtype == dtype else target.to(dtype)
+        return target if target._data.dtype == dtype else target.to(dtype)
     return np.asarray(target, dtype=dtype)
 
 
@@ -1177,9 +1177,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     check_reduction(reduction)
     _same_size("binary_cross_entropy_with_logits", input, target)
     x = _t(input)
-    w = _const(weight, x.dtype)
-    pw = _const(pos_weight, x.dtype)
-    return BCEWithLogitsOp.apply(x, _target(target, x.dtype), w, pw, reduction=reduction)
+    dtype = x._data.dtype  # numpy's (compares faster than Tensor.dtype)
+    w = _const(weight, dtype)
+    pw = _const(pos_weight, dtype)
+    return BCEWithLogitsOp.apply(x, _target(target, dtype), w, pw, reduction=reduction)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

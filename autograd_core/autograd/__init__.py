@@ -165,6 +165,10 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
     return result
 
 
+# (shape, dtype) of a one-element loss -> a 1 of that shape and dtype, the seed of backward()
+_ONES: dict = {}
+
+
 def tensor_backward(self: Tensor, gradient: Any = None,
                     retain_graph: builtins.bool | None = None,
                     create_graph: builtins.bool = False, inputs: Any = None) -> None:
@@ -193,7 +197,13 @@ def tensor_backward(self: Tensor, gradient: Any = None,
     if (gradient is None and inputs is None and not create_graph and self.grad_fn is not None
             and self._data.size == 1):
         # the common case (a scalar loss), without the general argument handling
-        run_backward((self,), (np.ones(self._data.shape, self._data.dtype),), retain_graph, False)
+        data = self._data
+        seed = _ONES.get((data.shape, data.dtype))
+        if seed is None:
+            seed = _ONES[(data.shape, data.dtype)] = np.ones(data.shape, data.dtype)
+        # a copy of a cached 1 (several times cheaper than np.ones): the pass may hand the seed
+        # to a leaf as its .grad, so each pass gets its own
+        run_backward((self,), (seed.copy(),), retain_graph, False)
         return
     backward([self], [gradient] if gradient is not None else None,
              retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)

@@ -85,13 +85,14 @@ def _dispatcher(name, ref):
     """``name`` as one function: the Numba kernel or, with TAPEGRAD_KERNELS=numpy, its twin
     (read at every call)."""
     impl = []
+    read_backend = _jit._read_backend
 
     def kernel(*args, out=None, **kwargs):
-        if _jit.use_numba():
+        if read_backend() is None or _jit.use_numba():  # unset: Numba, without a call more
             if not impl:
                 impl.append(getattr(_numba(), name))
             if out is None:
-                return impl[0](*args, **kwargs)
+                return impl[0](*args, **kwargs) if kwargs else impl[0](*args)
             return impl[0](*args, out=out, **kwargs)
         result = getattr(_ref, name)(*args, **kwargs)  # looked up per call: tests replace twins
         if out is None:

@@ -249,6 +249,9 @@ def _elementwise_reduce(loss, reduction):
 def _grad_scale(g, reduction, n):
     """The incoming gradient as the per-element scale of an elementwise loss."""
     if reduction == "mean":
+        if type(g) is np.ndarray and g.ndim == 0:
+            # a 0-d array as its scalar: the same division, without the ufunc's array path
+            return g[()] / n
         return g / n
     return g
 

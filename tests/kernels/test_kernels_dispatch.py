@@ -88,3 +88,29 @@ def test_permuted_dense_layouts_are_kept(dtype):
     mixed = K.relu_backward(last(x), g)
     assert mixed.flags.c_contiguous
     np.testing.assert_array_equal(mixed, np.where(x > 0, g, 0))
+
+
+@pytest.mark.parametrize("name", ["relu_forward", "sigmoid_forward", "tanh_forward",
+                                  "relu_backward", "sigmoid_backward", "tanh_backward"])
+def test_unusual_inputs_leave_the_fast_path_with_the_twins_results(name):
+    """What the short fast path of array-only kernels must not take: other dtypes (float16,
+    byte-swapped float32, ints), mixed dtypes, 0-d and empty arrays, lists. Each gives the
+    twin's values in the twin's dtype and shape."""
+    rng = np.random.default_rng(2)
+    kernel, twin = getattr(K, name), getattr(K._ref, name)
+    two = name.endswith("_backward")
+    base = rng.standard_normal((3, 4))
+    cases = [base.astype(np.float16), base.astype(">f4"), (base * 3).astype(np.int64),
+             np.float32(0.5) * np.ones((), np.float32), np.empty((0, 4), np.float32),
+             base.astype(np.float32).tolist()]
+    for x in cases:
+        kind = np.asarray(x).dtype
+        args = (x, np.ones(np.shape(x), kind if kind.kind == "f" else np.float64)) if two else (x,)
+        got, want = kernel(*args), twin(*args)
+        assert got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-6 if got.dtype != np.float16 else 1e-3)
+    if two:  # mixed float32 / float64: the result in the common dtype, as the twin's
+        x, g = base.astype(np.float32), base.astype(np.float64)
+        assert kernel(x, g).dtype == twin(x, g).dtype == np.float64
+        with pytest.raises(ValueError, match=f"{name}: . and g must have the same shape"):
+            kernel(x, g[:2])
