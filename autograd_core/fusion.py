@@ -7,12 +7,14 @@ something else needs (a later op, a backward rule's saved value, the step's outp
 intermediates stay in registers.
 
 Which ops fuse: those whose node class declares ``fuse``, a Python expression of its inputs
-``{0}``, ``{1}``, ... that computes exactly what its numpy forward computes, bit for bit
-(add, subtract, multiply, divide, negate, square root: each one correctly rounded IEEE
-operation, the same in numpy's loops and in LLVM's, with no contraction into FMAs: the
-kernels are compiled without fastmath). Ops built on transcendental functions (exp, tanh,
-log, ...) do not fuse: numpy's SIMD implementations and LLVM's libm round differently in the
-last bit, and a replay must equal eager. A fused op must have all its array inputs of its
+``{0}``, ``{1}``, ... that computes exactly what its eager forward computes, bit for bit,
+and ``fuse_backward``, the same for its backward (add, subtract, multiply, divide, negate,
+square root: each one correctly rounded IEEE operation, the same in numpy's loops and in
+LLVM's, with no contraction into FMAs: the kernels are compiled without fastmath; relu: the
+comparison its own Numba kernel makes). Ops built on transcendental functions (exp, tanh,
+sigmoid, log, ...) do not fuse: numpy's SIMD implementations, the activation kernels'
+contracted polynomials and LLVM's libm round differently in the last bit, and a replay
+must equal eager. A fused op must have all its array inputs of its
 output's dtype (float32 or float64; no promotion inside a kernel), Python numbers (cast to
 that dtype, as numpy does with a float array), a C-contiguous output, and forward must save
 only its inputs or its output (recognised by identity when traced) and set nothing else on
@@ -163,7 +165,8 @@ def plan_group(group, events, infos, read_elsewhere):
                     keys.append(key)
                     inputs.append(s)
                 operands.append(f"a{keys.index(key)}")
-        body.append(f"t{m} = " + events[i][1].fuse.format(*operands))
+        expr = events[i][1].fuse.format(*operands)
+        body.append(f"t{m} = " + expr.replace("D(", f"np.{dtype.name}("))
     outputs = [events[i][5][0] for i in group if events[i][5][0] in keep]
     for k, slot in enumerate(outputs):
         body.append(f"o{k}[IDX] = t{made[slot]}")

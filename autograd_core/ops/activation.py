@@ -98,6 +98,10 @@ class Tanh(Node):
         tensor([0., 0., 2.])
     """)
 class Relu(Node):
+    # as the Numba kernels' _relu and _relu_grad (NaN and -0.0 pass through)
+    fuse = "(D(0.0) if {0} < D(0.0) else {0})"
+    fuse_backward = ("(D(0.0) if {0} <= D(0.0) else {g})",)
+
     def forward(self, x, out=None):
         if x.dtype.kind != "f":
             return np.maximum(x, 0, out=out)
