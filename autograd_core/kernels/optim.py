@@ -12,11 +12,16 @@ An update rule is written once, as a Python function whose body is an elementwis
     def adam_numpy(param, grad, exp_avg, exp_avg_sq, beta2, eps, ...):
         ...
 
-From the one loop come two Numba builds, each compiled lazily with ``cache=True``: a serial one
+From the one loop come three Numba builds, each compiled lazily with ``cache=True``: a serial one
 (``prange`` bound to ``range``) and a parallel one (``prange`` bound to ``numba.prange``), used
 from :data:`PARALLEL_MIN_SIZE` elements on. Numba's on-disk cache ignores compile options and keys
 on the function's qualified name, so the two builds are two *copies* of the function
-(``<name>_serial`` and ``<name>_parallel``), each with its own cache entry.
+(``<name>_serial`` and ``<name>_parallel``), each with its own cache entry. The third, the
+*multi-tensor* build (``<name>_multi_<hash of the loop's code>``), runs the serial build over up to
+:data:`MULTI_WIDTH` parameters in one call (``FusedKernel.call_many``): on small parameters the
+cost of a call (unboxing ~19 arguments) is most of the step, so one call per group and dtype
+instead of one per parameter is the optimizers' steady-state path. Its cache entry lives with this
+module; the hash in its name gives it a new entry whenever the loop it calls changes.
 
 Calling conventions (shared by every kernel and its twin):
 
@@ -37,7 +42,10 @@ module does not import numba; ``TAPEGRAD_KERNELS=numpy`` selects the twins.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import inspect
+import marshal
 import threading
 import types
 import warnings
@@ -47,12 +55,18 @@ import numpy as np
 
 from autograd_core.kernels import _jit
 
-__all__ = ["kernel", "FusedKernel", "PARALLEL_MIN_SIZE", "prange", "lerp_weight", "wd_mode",
-           "eps_split", "numpy_grad", "numpy_lerp_"]
+__all__ = ["kernel", "FusedKernel", "PARALLEL_MIN_SIZE", "MULTI_WIDTH", "prange", "lerp_weight",
+           "wd_mode", "eps_split", "numpy_grad", "numpy_lerp_"]
 
 #: Arrays at least this long use the parallel build: below it thread dispatch costs more than
 #: a second core gains (the crossover ``tapegrad-bench optim`` measures; README, Performance).
 PARALLEL_MIN_SIZE = 1 << 18
+
+#: Parameters per call of the multi-tensor build: its argument is a tuple of exactly this many
+#: per-parameter argument tuples (shorter lists padded with empty arrays, longer ones split), so
+#: one signature per dtype is compiled. 8 covers the usual small model's group in one call; each
+#: padding entry costs ~0.3 us of unboxing.
+MULTI_WIDTH = 8
 
 #: What kernel loops iterate with. ``range`` here (so the source reads and lints as Python); each
 #: build binds its own: ``range`` for the serial build, ``numba.prange`` for the parallel one.
@@ -150,6 +164,7 @@ class FusedKernel:
         self.check = self._make_fast_check()
         self.twin = None
         self._builds = None
+        self._multi = None
 
     def numpy(self, fn):
         """Decorator: register ``fn`` (same signature) as the whole-array numpy twin."""
@@ -183,6 +198,35 @@ class FusedKernel:
                 self._builds = (_compile(self.build_function(False), False),
                                 _compile(self.build_function(True), True))
         return self._builds
+
+    def multi_build_function(self):
+        """The multi-tensor build's function: :func:`_multi_loop` calling this kernel's serial
+        build, named ``<name>_multi_<hash>`` (the hash of the loop's code: Numba's cache does not
+        notice a change in a called function, so a changed loop must get a new entry)."""
+        digest = hashlib.sha1(marshal.dumps(self.py_func.__code__)).hexdigest()[:12]
+        name = f"{self.name}_multi_{digest}"
+        loop = types.FunctionType(_multi_loop.__code__,
+                                  dict(_multi_loop.__globals__, _serial=self.builds()[0]), name)
+        loop.__qualname__ = name
+        loop.__module__ = _multi_loop.__module__
+        return loop
+
+    def multi_implementation(self):
+        """``run(arrays, coefficients)`` for the active backend: ``arrays`` a tuple of
+        :data:`MULTI_WIDTH` per-parameter tuples ``(param, grad, *state)``, all already checked
+        (see :meth:`call_many`); the Numba multi-tensor build, or the twin in a loop."""
+        if _jit.use_numba():
+            multi = self._multi
+            if multi is None:
+                loop = self.multi_build_function()  # builds() takes the lock itself
+                with _BUILD_LOCK:
+                    if self._multi is None:
+                        self._multi = _compile(loop, False)
+                multi = self._multi
+            return multi
+        if self.twin is None:
+            raise NotImplementedError(f"kernel {self.name} has no numpy twin")
+        return functools.partial(_twin_loop, self.twin)
 
     def implementations(self):
         """``(serial, parallel)`` for the active backend (``TAPEGRAD_KERNELS``; the twin twice
@@ -249,8 +293,67 @@ class FusedKernel:
         serial, parallel = self.implementations()
         (parallel if args[0].shape[0] >= PARALLEL_MIN_SIZE else serial)(*args)
 
+    def call_many(self, arrays, coefficients):
+        """Update several parameters with the same coefficients: ``arrays`` a sequence of
+        ``(param, grad, *state)`` tuples (one per parameter, arrays as for a single call, all of
+        one dtype), checked first, then run ``MULTI_WIDTH`` at a time by the multi-tensor build
+        (a parameter from ``PARALLEL_MIN_SIZE`` elements on by the parallel build), in order."""
+        coefficients = tuple(coefficients)
+        arrays = [tuple(a) for a in arrays]
+        for a in arrays:
+            self.check(a + coefficients)
+        if len({a[0].dtype for a in arrays}) > 1:
+            raise ValueError(f"kernel {self.name}: call_many needs arrays of one dtype, got "
+                             f"{sorted({str(a[0].dtype) for a in arrays})}")
+        _, parallel = self.implementations()
+        multi = self.multi_implementation()
+        for run in multi_chunks(arrays, [a[0].shape[0] >= PARALLEL_MIN_SIZE for a in arrays]):
+            if isinstance(run, int):
+                parallel(*arrays[run], *coefficients)
+            else:
+                multi(run, coefficients)
+
     def __repr__(self):
         return f"<FusedKernel {self.name}{self.arrays}>"
+
+
+def _multi_loop(arrays, coefficients):
+    """The body of every multi-tensor build (copied per kernel, ``_serial`` bound to its serial
+    build): the serial loop over each parameter's arrays, in order."""
+    for j in range(len(arrays)):
+        _serial(*(arrays[j] + coefficients))
+
+
+_serial = None  # bound in each copy of _multi_loop
+
+
+def _twin_loop(twin, arrays, coefficients):
+    for a in arrays:
+        if a[0].shape[0]:
+            twin(*a, *coefficients)
+
+
+def multi_chunks(arrays, big):
+    """Split per-parameter argument tuples (one dtype) into the calls that run them, in order:
+    the index of each ``big`` one (for the parallel build), and tuples of exactly
+    :data:`MULTI_WIDTH` tuples of the others (padded with empty arrays) for the multi build."""
+    out = []
+    run: list = []
+    pad = None
+    for i, (a, b) in enumerate(zip(arrays, big)):
+        if pad is None:
+            pad = (empty(a[0].dtype),) * len(a)
+        if b or len(run) == MULTI_WIDTH:
+            if run:
+                out.append(tuple(run) + (pad,) * (MULTI_WIDTH - len(run)))
+                run = []
+        if b:
+            out.append(i)
+        else:
+            run.append(a)
+    if run:
+        out.append(tuple(run) + (pad,) * (MULTI_WIDTH - len(run)))
+    return out
 
 
 def kernel(*state, optional=None):
