@@ -48,6 +48,8 @@ import contextlib
 import copy
 import math
 import operator
+from itertools import chain, repeat
+from operator import attrgetter, is_, itemgetter
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -55,7 +57,7 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
-from autograd_core.kernels.optim import PARALLEL_MIN_SIZE, empty
+from autograd_core.kernels.optim import MULTI_WIDTH, PARALLEL_MIN_SIZE, empty, multi_runs
 
 __all__ = ["Optimizer", "required", "param_array", "grad_array"]
 
@@ -68,6 +70,29 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 _EMPTY = {np.dtype(t): empty(np.dtype(t)) for t in (np.float32, np.float64)}
+_get_data, _get_grad = attrgetter("_data"), attrgetter("grad")
+_get_shape, _get_dtype = attrgetter("shape"), attrgetter("dtype")
+_ravel = np.ndarray.ravel
+_NUMBERS = (float, int, bool)
+_IMMUTABLE = (*_NUMBERS, str, type(None), tuple)
+
+
+def _same_values(hyper, entry):
+    """Whether ``hyper`` has the values and types of the memo ``entry``'s hyperparameters (one
+    level into tuples such as ``betas``)."""
+    old, types, tuples = entry[0], entry[1], entry[2]
+    return hyper == old and all(map(is_, map(type, hyper), types)) and \
+        all(hyper[i] is old[i] or tuple(map(type, hyper[i])) == tuples[i] for i in tuples)
+
+
+def _dtype_runs(dtypes):
+    """``(lo, hi)`` of each run of equal dtypes, in order."""
+    runs, lo = [], 0
+    for i in range(1, len(dtypes) + 1):
+        if i == len(dtypes) or dtypes[i] is not dtypes[lo]:
+            runs.append((lo, i))
+            lo = i
+    return runs
 
 
 # -- the two accessors: the only places that know how a parameter holds its arrays ------------
@@ -159,6 +184,12 @@ class Optimizer:
     """
 
     update = None  # the algorithm's FusedKernel
+    #: The coefficients that depend on the scalar state (``step``...), computed by
+    #: ``step_coefficients``; declaring it (``()`` when there are none) promises that the
+    #: others depend only on the group's hyperparameters (the keys of ``defaults``), the scalar
+    #: type and ``fresh``, so they are computed once and reused until one of those changes.
+    #: None: ``coefficients`` runs at every step.
+    stepwise: tuple[str, ...] | None = None
     scalars: dict = {"step": 0.0}
     optional: dict = {}
     initial: dict = {}
@@ -190,6 +221,53 @@ class Optimizer:
         step. Called once per group, dtype and scalar state, not once per parameter.
         """
         raise NotImplementedError
+
+    def step_coefficients(self, group: dict[str, Any], t: type,
+                          scalars: dict[str, float]) -> tuple:  # pragma: no cover - abstract
+        """The values of the ``stepwise`` coefficients, in that order (same arguments as
+        ``coefficients``, which should compute them by calling this)."""
+        raise NotImplementedError
+
+    def _coefficients(self, group, t, scalars, fresh):
+        """``tuple(self.coefficients(group, t, scalars, fresh))``, bit for bit, reusing the
+        coefficients that are not ``stepwise`` while the group's hyperparameters keep their
+        values and types (immutable values only: a hyperparameter held in an array or tensor,
+        which could change in place, makes every step compute them)."""
+        stepwise = self.stepwise
+        if stepwise is None:
+            return tuple(self.coefficients(group, t, scalars, fresh))
+        if self._memo is None:
+            keys = tuple(self.defaults)
+            get = itemgetter(*keys) if len(keys) > 1 else (lambda g: tuple([g[k] for k in keys]))
+            where = tuple(self.update.Coefficients._fields.index(n) for n in stepwise)
+            lo = min(where, default=0)
+            if where != tuple(range(lo, lo + len(where))):
+                lo = None  # not one run of fields: merged one by one
+            self._memo = ({}, get, where, lo, lo + len(where) if lo is not None else None)
+        memo, get, where, lo, hi = self._memo
+        hyper = get(group)
+        key = (id(group), t, fresh)
+        entry = memo.get(key)
+        if entry is not None and (all(map(is_, hyper, entry[0])) or _same_values(hyper, entry)):
+            co = entry[3]
+            if not where:
+                return co
+            step = self.step_coefficients(group, t, scalars)
+            if lo is not None:
+                return co[:lo] + step + co[hi:]
+            merged = list(co)
+            for i, v in zip(where, step):
+                merged[i] = v
+            return tuple(merged)
+        co = tuple(self.coefficients(group, t, scalars, fresh))
+        types = tuple(map(type, hyper))
+        tuples = {i: tuple(map(type, v)) for i, v in enumerate(hyper) if type(v) is tuple}
+        if all(tp in _IMMUTABLE for tp in types) and \
+                all(tp in _NUMBERS for tps in tuples.values() for tp in tps):
+            memo[key] = (hyper, types, tuples, co)
+        return co
+
+    _memo: tuple | None = None  # ({(id(group), t, fresh): entry}, hyperparameters, where)
 
     # -- groups ----------------------------------------------------------------------------
 
@@ -321,66 +399,147 @@ class Optimizer:
         if plan is not None and plan[0] is group and self._run_plan(plan, group, impl):
             return
         self._step_group_checked(gi, group, kern, impl)
-        plans[gi] = self._make_plan(group)
+        plans[gi] = self._make_plan(group, kern, impl)
 
-    # The plan: a group's steady state (every parameter with its state and a C-contiguous array,
-    # only a step count as scalar state) kept between steps, so that a step is, per parameter,
-    # a few identity checks and the kernel call. Everything the plan assumed is re-checked
-    # before anything is written; when something differs, the checked path runs instead.
+    # The plan: a group's steady state (every parameter with its state, all arrays C-contiguous,
+    # scalar state made of Python floats) kept between steps, so that a step is a few identity
+    # checks, run over all parameters at once in C (map/all), and one call of the kernel's
+    # multi-tensor build per run of small parameters of one dtype (the parallel build for each
+    # large one). Everything the plan assumed is re-checked before anything is written; when
+    # something differs (a grad None or of another dtype, parameters at different steps), a
+    # per-parameter loop runs instead (step-only algorithms) or the checked path.
     _plans: dict | None = None
 
-    def _make_plan(self, group):
-        if tuple(self.scalars) != ("step",):
-            return None
+    def _make_plan(self, group, kern, impl):
         names = self._array_names(group)
         params = group["params"]
-        entries = []
+        if not params:
+            return None
+        keys = tuple(self.scalars)
+        # state arrays after the last used one (unused optional ones) are passed once, as a tail
+        used = max((i + 1 for i, n in enumerate(names) if n is not None), default=0)
+        datas, sts, arrays, flats = [], [], [], []
         for p in params:
             data = param_array(p)
             st = self.state.get(p)
-            if not st or not data.flags.c_contiguous or type(st.get("step")) is not float:
+            if not st or not data.flags.c_contiguous or \
+                    any(type(st.get(k)) is not float for k in keys):
                 return None
-            arrays = tuple(None if n is None else st.get(n) for n in names)
+            row = tuple(None if n is None else st.get(n) for n in names)
             if any(a is not None and (type(a) is not np.ndarray or a.shape != data.shape
                                       or a.dtype != data.dtype or not a.flags.c_contiguous)
-                   for a in arrays):
+                   for a in row):
                 return None
-            flats = tuple(_EMPTY[data.dtype] if a is None else a.ravel() for a in arrays)
-            entries.append((p, data, data.ravel(), st, tuple(zip(names, arrays)), flats,
-                            data.size >= PARALLEL_MIN_SIZE))
-        return group, params, names, tuple(entries)
+            datas.append(data)
+            sts.append(st)
+            arrays.append(row)
+            flats.append((data.ravel(),) + tuple(_EMPTY[data.dtype] if a is None else a.ravel()
+                                                  for a in row[:used]))
+        held = [(st, n, a) for st, row in zip(sts, arrays) for n, a in zip(names, row)
+                if n is not None]
+        checks = (tuple(params), tuple(datas), tuple(sts), tuple(h[0] for h in held),
+                  tuple(h[1] for h in held), tuple(h[2] for h in held),
+                  [d.shape for d in datas], tuple(d.dtype for d in datas))
+        bumps = tuple(b for b in (getattr(p, "_bump_version", None) for p in params)
+                      if b is not None)
+        schedule = None  # (dtype, index, None) for a large parameter, (dtype, lo, hi) else
+        if params and len({id(p) for p in params}) == len(params):  # no parameter twice
+            schedule = []
+            for lo, hi in _dtype_runs(checks[7]):
+                big = [f[0].shape[0] >= PARALLEL_MIN_SIZE for f in flats[lo:hi]]
+                for run in multi_runs(big):
+                    schedule.append((checks[7][lo], lo + run, None) if isinstance(run, int)
+                                    else (checks[7][lo], lo + run[0], lo + run[1]))
+            schedule = tuple(schedule)
+        pads = {d: (((_EMPTY[d],) * (used + 2),), (_EMPTY[d],) * (len(names) - used))
+                for d in set(checks[7])}
+        columns = tuple(zip(*flats))  # (param flats, state flats of each state array...)
+        return (group, params, names, self._option_flags(group), impl, kern.multi_implementation(),
+                checks, tuple(flats), columns, pads, bumps, schedule)
+
+    def _option_flags(self, group):
+        return tuple([bool(group[k]) for k in self.optional.values()])
 
     def _run_plan(self, plan, group, impl):
         """One step of ``group`` by its plan; False (nothing written) if the plan is stale."""
-        _, params, names, entries = plan
-        if group["params"] is not params or len(params) != len(entries) or \
-                self._array_names(group) != names:
+        _, params, _, flags, impl0, multi, checks, _, columns, pads, bumps, schedule = plan
+        ptuple, datas, sts, held_st, held_names, held, shapes, dtypes = checks
+        if group["params"] is not params or len(params) != len(ptuple) or \
+                not all(map(is_, params, ptuple)) or impl != impl0 or \
+                (flags and self._option_flags(group) != flags) or \
+                not all(map(is_, map(_get_data, params), datas)) or \
+                not all(map(is_, map(self.state.get, params), sts)) or \
+                not all(map(is_, map(dict.get, held_st, held_names), held)):
             return False
-        state = self.state
-        grads = []
-        for q, (p, data, _, st, arrays, _, _) in zip(params, entries):
-            if q is not p or p._data is not data or state.get(p) is not st or \
-                    type(st.get("step")) is not float:
+        keys = self.scalars
+        if keys:
+            vals = list(map(itemgetter(*keys), sts))
+            flat = vals if len(keys) == 1 else chain.from_iterable(vals)
+            if not all(map(is_, map(type, flat), repeat(float))):
                 return False
-            for name, a in arrays:
-                if a is not None and st.get(name) is not a:
-                    return False
+            uniform = vals.count(vals[0]) == len(vals)
+        else:
+            vals = None
+            uniform = True
+        try:
+            grads = list(map(_get_data, map(_get_grad, params)))
+        except AttributeError:  # a grad None (or a bare ndarray)
+            grads = None
+        if grads is None or schedule is None or not uniform or \
+                not all(map(is_, map(type, grads), repeat(np.ndarray))) or \
+                list(map(_get_shape, grads)) != shapes or \
+                not all(map(is_, map(_get_dtype, grads), dtypes)):
+            return tuple(keys) == ("step",) and self._run_plan_each(plan, impl)
+        # (param, grad, *state) per parameter, flat: the kernel's array arguments
+        rows = list(zip(columns[0], map(_ravel, grads), *columns[1:]))
+        parallel = impl[1]
+        cos: dict = {}
+        new = None
+        for dtype, lo, hi in schedule:
+            co = cos.get(dtype)
+            if co is None:
+                new = dict(zip(keys, vals[0] if len(keys) > 1 else (vals[0],))) if keys else {}
+                if "step" in new:
+                    new["step"] = new["step"] + 1.0
+                co = cos[dtype] = self._coefficients(group, dtype.type, new, False)
+            pad, tail = pads[dtype]
+            if hi is None:
+                parallel(*rows[lo], *tail, *co)
+            else:
+                multi(tuple(rows[lo:hi]) + pad * (MULTI_WIDTH - hi + lo), tail, co)
+        if new:
+            for st in sts:
+                st.update(new)
+        for bump in bumps:
+            bump()
+        return True
+
+    def _run_plan_each(self, plan, impl):
+        """The plan's per-parameter loop (step-only scalar state): any grads, any steps."""
+        group, params, checks, flats = plan[0], plan[1], plan[6], plan[7]
+        datas, sts = checks[1], checks[2]
+        pads = plan[9]
+        grads = []
+        for p, data in zip(params, datas):
             g = grad_array(p)
-            if g is not None and (g.shape != data.shape or g.dtype is not data.dtype):
+            if g is not None and (type(g) is not np.ndarray or g.shape != data.shape
+                                  or g.dtype is not data.dtype):
                 return False
             grads.append(g)
         serial, parallel = impl
         cache = {}
-        for (p, data, flat, st, _, flats, big), g in zip(entries, grads):
+        for p, data, f, st, g in zip(params, datas, flats, sts, grads):
             if g is None:
                 continue
+            tail = pads[data.dtype][1]
             step = st["step"]
             key = (data.dtype, step)
             co = cache.get(key)
             if co is None:
-                co = cache[key] = self.coefficients(group, data.dtype.type,
-                                                    {"step": step + 1.0}, False)
-            (parallel if big else serial)(flat, g.ravel(), *flats, *co)
+                co = cache[key] = self._coefficients(group, data.dtype.type,
+                                                     {"step": step + 1.0}, False)
+            (parallel if f[0].shape[0] >= PARALLEL_MIN_SIZE else serial)(f[0], g.ravel(),
+                                                                         *f[1:], *tail, *co)
             st["step"] = step + 1.0
             bump = getattr(p, "_bump_version", None)
             if bump is not None:
@@ -437,13 +596,13 @@ class Optimizer:
                 key = (dtype, fresh, step)
                 co = cache.get(key)
                 if co is None:
-                    co = cache[key] = self.coefficients(group, dtype.type, {"step": step + 1.0},
-                                                        fresh)
+                    co = cache[key] = self._coefficients(group, dtype.type,
+                                                         {"step": step + 1.0}, fresh)
             elif no_scalars:
                 key = (dtype, fresh)
                 co = cache.get(key)
                 if co is None:
-                    co = cache[key] = self.coefficients(group, dtype.type, {}, fresh)
+                    co = cache[key] = self._coefficients(group, dtype.type, {}, fresh)
             else:
                 key = (dtype, fresh, get_scalars(st))
                 entry = cache.get(key)
@@ -451,7 +610,7 @@ class Optimizer:
                     scalars = {k: st[k] for k in scalars0}
                     if "step" in scalars:
                         scalars["step"] = scalars["step"] + 1.0
-                    entry = cache[key] = (scalars, self.coefficients(group, dtype.type, scalars,
+                    entry = cache[key] = (scalars, self._coefficients(group, dtype.type, scalars,
                                                                      fresh))
                 new, co = entry
             args.extend(co)
@@ -578,6 +737,7 @@ class Optimizer:
             new_state[p] = st
         self.param_groups[:] = new_groups
         self.state = new_state
+        self._memo = None  # its entries are keyed by the replaced groups
 
     # -- memory accounting -----------------------------------------------------------------
 

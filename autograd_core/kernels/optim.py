@@ -212,9 +212,12 @@ class FusedKernel:
         return loop
 
     def multi_implementation(self):
-        """``run(arrays, coefficients)`` for the active backend: ``arrays`` a tuple of
+        """``run(arrays, tail, coefficients)`` for the active backend: ``arrays`` a tuple of
         :data:`MULTI_WIDTH` per-parameter tuples ``(param, grad, *state)``, all already checked
-        (see :meth:`call_many`); the Numba multi-tensor build, or the twin in a loop."""
+        (see :meth:`call_many`), ``tail`` the empty arrays standing for the last state arrays
+        when they are unused optional ones (not repeated per parameter: each array argument
+        costs ~0.1 us to pass), else ``()``; the Numba multi-tensor build, or the twin in a
+        loop."""
         if _jit.use_numba():
             multi = self._multi
             if multi is None:
@@ -305,54 +308,55 @@ class FusedKernel:
         if len({a[0].dtype for a in arrays}) > 1:
             raise ValueError(f"kernel {self.name}: call_many needs arrays of one dtype, got "
                              f"{sorted({str(a[0].dtype) for a in arrays})}")
+        if not arrays:
+            return
         _, parallel = self.implementations()
         multi = self.multi_implementation()
-        for run in multi_chunks(arrays, [a[0].shape[0] >= PARALLEL_MIN_SIZE for a in arrays]):
+        pad = (empty(arrays[0][0].dtype),) * len(self.arrays)
+        for run in multi_runs([a[0].shape[0] >= PARALLEL_MIN_SIZE for a in arrays]):
             if isinstance(run, int):
                 parallel(*arrays[run], *coefficients)
             else:
-                multi(run, coefficients)
+                lo, hi = run
+                multi(tuple(arrays[lo:hi]) + (pad,) * (MULTI_WIDTH - hi + lo), (), coefficients)
 
     def __repr__(self):
         return f"<FusedKernel {self.name}{self.arrays}>"
 
 
-def _multi_loop(arrays, coefficients):
+def _multi_loop(arrays, tail, coefficients):
     """The body of every multi-tensor build (copied per kernel, ``_serial`` bound to its serial
-    build): the serial loop over each parameter's arrays, in order."""
+    build): the serial loop over each parameter's arrays, in order. ``tail``: the last state
+    arrays when they are unused optional ones (empty, shared by every parameter), else ()."""
     for j in range(len(arrays)):
-        _serial(*(arrays[j] + coefficients))
+        _serial(*(arrays[j] + tail + coefficients))
 
 
 _serial = None  # bound in each copy of _multi_loop
 
 
-def _twin_loop(twin, arrays, coefficients):
+def _twin_loop(twin, arrays, tail, coefficients):
     for a in arrays:
         if a[0].shape[0]:
-            twin(*a, *coefficients)
+            twin(*a, *tail, *coefficients)
 
 
-def multi_chunks(arrays, big):
-    """Split per-parameter argument tuples (one dtype) into the calls that run them, in order:
-    the index of each ``big`` one (for the parallel build), and tuples of exactly
-    :data:`MULTI_WIDTH` tuples of the others (padded with empty arrays) for the multi build."""
-    out = []
-    run: list = []
-    pad = None
-    for i, (a, b) in enumerate(zip(arrays, big)):
-        if pad is None:
-            pad = (empty(a[0].dtype),) * len(a)
-        if b or len(run) == MULTI_WIDTH:
-            if run:
-                out.append(tuple(run) + (pad,) * (MULTI_WIDTH - len(run)))
-                run = []
+def multi_runs(big):
+    """How a list of parameters (one dtype) is run, in order: the index of each ``big`` one (it
+    gets its own call of the parallel build) and ``(lo, hi)`` for each run of at most
+    :data:`MULTI_WIDTH` others between them (one call of the multi-tensor build)."""
+    out: list = []
+    lo = None
+    for i, b in enumerate(big):
+        if lo is not None and (b or i - lo == MULTI_WIDTH):
+            out.append((lo, i))
+            lo = None
         if b:
             out.append(i)
-        else:
-            run.append(a)
-    if run:
-        out.append(tuple(run) + (pad,) * (MULTI_WIDTH - len(run)))
+        elif lo is None:
+            lo = i
+    if lo is not None:
+        out.append((lo, len(big)))
     return out
 
 
