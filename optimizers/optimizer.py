@@ -71,10 +71,22 @@ required = _RequiredParameter()
 
 _EMPTY = {np.dtype(t): empty(np.dtype(t)) for t in (np.float32, np.float64)}
 _get_data, _get_grad = attrgetter("_data"), attrgetter("grad")
-_get_shape, _get_dtype = attrgetter("shape"), attrgetter("dtype")
+_grad_kind = attrgetter("__class__", "shape", "dtype")
 _ravel = np.ndarray.ravel
 _NUMBERS = (float, int, bool)
 _IMMUTABLE = (*_NUMBERS, str, type(None), tuple)
+
+
+class _Plan:
+    """A group's step plan (see ``Optimizer._make_plan``)."""
+
+    __slots__ = ("group", "params", "n", "impl", "multi", "option", "options", "held",
+                 "held_st", "held_names", "scalars", "sts", "grad_kind", "datas", "flats",
+                 "packed", "pads", "bumps", "schedule")
+
+    def __init__(self, **fields):
+        for k, v in fields.items():
+            setattr(self, k, v)
 
 
 def _same_values(hyper, entry):
@@ -396,7 +408,7 @@ class Optimizer:
         if plans is None:
             plans = self._plans = {}
         plan = plans.get(gi)
-        if plan is not None and plan[0] is group and self._run_plan(plan, group, impl):
+        if plan is not None and plan.group is group and self._run_plan(plan, group, impl):
             return
         self._step_group_checked(gi, group, kern, impl)
         plans[gi] = self._make_plan(group, kern, impl)
@@ -418,7 +430,7 @@ class Optimizer:
         keys = tuple(self.scalars)
         # state arrays after the last used one (unused optional ones) are passed once, as a tail
         used = max((i + 1 for i, n in enumerate(names) if n is not None), default=0)
-        datas, sts, arrays, flats = [], [], [], []
+        datas, sts, held, flats = [], [], [], []
         for p in params:
             data = param_array(p)
             st = self.state.get(p)
@@ -432,52 +444,60 @@ class Optimizer:
                 return None
             datas.append(data)
             sts.append(st)
-            arrays.append(row)
+            held += [(st, n, a) for n, a in zip(names, row) if n is not None]
             flats.append((data.ravel(),) + tuple(_EMPTY[data.dtype] if a is None else a.ravel()
                                                   for a in row[:used]))
-        held = [(st, n, a) for st, row in zip(sts, arrays) for n, a in zip(names, row)
-                if n is not None]
-        checks = (tuple(params), tuple(datas), tuple(sts), tuple(h[0] for h in held),
-                  tuple(h[1] for h in held), tuple(h[2] for h in held),
-                  [d.shape for d in datas], tuple(d.dtype for d in datas))
-        bumps = tuple(b for b in (getattr(p, "_bump_version", None) for p in params)
-                      if b is not None)
+        dtypes = [d.dtype for d in datas]
         schedule = None  # (dtype, index, None) for a large parameter, (dtype, lo, hi) else
-        if params and len({id(p) for p in params}) == len(params):  # no parameter twice
+        if len({id(p) for p in params}) == len(params):  # no parameter twice
             schedule = []
-            for lo, hi in _dtype_runs(checks[7]):
+            for lo, hi in _dtype_runs(dtypes):
                 big = [f[0].shape[0] >= PARALLEL_MIN_SIZE for f in flats[lo:hi]]
                 for run in multi_runs(big):
-                    schedule.append((checks[7][lo], lo + run, None) if isinstance(run, int)
-                                    else (checks[7][lo], lo + run[0], lo + run[1]))
-            schedule = tuple(schedule)
-        pads = {d: (((_EMPTY[d],) * (used + 2),), (_EMPTY[d],) * (len(names) - used))
-                for d in set(checks[7])}
-        columns = tuple(zip(*flats))  # (param flats, state flats of each state array...)
-        return (group, params, names, self._option_flags(group), impl, kern.multi_implementation(),
-                checks, tuple(flats), columns, pads, bumps, schedule)
-
-    def _option_flags(self, group):
-        return tuple([bool(group[k]) for k in self.optional.values()])
+                    schedule.append((dtypes[lo], lo + run, None) if isinstance(run, int)
+                                    else (dtypes[lo], lo + run[0], lo + run[1]))
+        options = tuple(self.optional.values())
+        return _Plan(
+            group=group, params=params, n=len(params), impl=impl,
+            multi=kern.multi_implementation(),
+            option=itemgetter(*options) if options else None,
+            options=itemgetter(*options)(group) if options else None,
+            # what the plan holds, in the order _run_plan reads it: the parameters, their
+            # arrays, their state dicts, the state arrays in them
+            held=(*params, *datas, *sts, *(h[2] for h in held)),
+            held_st=tuple(h[0] for h in held), held_names=tuple(h[1] for h in held),
+            scalars=itemgetter(*keys) if keys else None, sts=tuple(sts),
+            grad_kind=[(np.ndarray, d.shape, d.dtype) for d in datas],
+            datas=tuple(datas), flats=tuple(flats),
+            # per multi-tensor call: the (param, *state) tuples, padded, and the grads' padding
+            packed={lo: tuple(flats[lo:hi]) + ((_EMPTY[d],) * (used + 1),) * (MULTI_WIDTH - hi + lo)
+                    for d, lo, hi in schedule or () if hi is not None},
+            pads={d: ((_EMPTY[d],), (_EMPTY[d],) * (len(names) - used)) for d in set(dtypes)},
+            bumps=tuple(b for b in (getattr(p, "_bump_version", None) for p in params)
+                        if b is not None),
+            schedule=None if schedule is None else tuple(schedule))
 
     def _run_plan(self, plan, group, impl):
         """One step of ``group`` by its plan; False (nothing written) if the plan is stale."""
-        _, params, _, flags, impl0, multi, checks, _, columns, pads, bumps, schedule = plan
-        ptuple, datas, sts, held_st, held_names, held, shapes, dtypes = checks
-        if group["params"] is not params or len(params) != len(ptuple) or \
-                not all(map(is_, params, ptuple)) or impl != impl0 or \
-                (flags and self._option_flags(group) != flags) or \
-                not all(map(is_, map(_get_data, params), datas)) or \
-                not all(map(is_, map(self.state.get, params), sts)) or \
-                not all(map(is_, map(dict.get, held_st, held_names), held)):
+        params = group["params"]
+        state_get = self.state.get
+        if params is not plan.params or len(params) != plan.n or impl != plan.impl or \
+                (plan.option is not None and plan.option(group) != plan.options) or \
+                not all(map(is_, chain(params, map(_get_data, params), map(state_get, params),
+                                       map(dict.get, plan.held_st, plan.held_names)),
+                            plan.held)):
             return False
         keys = self.scalars
+        sts = plan.sts
         if keys:
-            vals = list(map(itemgetter(*keys), sts))
-            flat = vals if len(keys) == 1 else chain.from_iterable(vals)
-            if not all(map(is_, map(type, flat), repeat(float))):
+            vals = list(map(plan.scalars, sts))
+            v0 = vals[0]
+            # the plan stores one object in every parameter's state: then one check is enough
+            uniform = all(map(is_, vals, repeat(v0)))
+            if not all(map(is_, map(type, (v0,) if uniform and len(keys) == 1 else
+                                    vals if len(keys) == 1 else chain(*vals)), repeat(float))):
                 return False
-            uniform = vals.count(vals[0]) == len(vals)
+            uniform = uniform or vals.count(v0) == len(vals)
         else:
             vals = None
             uniform = True
@@ -485,17 +505,15 @@ class Optimizer:
             grads = list(map(_get_data, map(_get_grad, params)))
         except AttributeError:  # a grad None (or a bare ndarray)
             grads = None
-        if grads is None or schedule is None or not uniform or \
-                not all(map(is_, map(type, grads), repeat(np.ndarray))) or \
-                list(map(_get_shape, grads)) != shapes or \
-                not all(map(is_, map(_get_dtype, grads), dtypes)):
+        if grads is None or plan.schedule is None or not uniform or \
+                list(map(_grad_kind, grads)) != plan.grad_kind:
             return tuple(keys) == ("step",) and self._run_plan_each(plan, impl)
-        # (param, grad, *state) per parameter, flat: the kernel's array arguments
-        rows = list(zip(columns[0], map(_ravel, grads), *columns[1:]))
-        parallel = impl[1]
+        grads = list(map(_ravel, grads))
+        parallel, multi, pads, packed, flats = impl[1], plan.multi, plan.pads, plan.packed, \
+            plan.flats
         cos: dict = {}
         new = None
-        for dtype, lo, hi in schedule:
+        for dtype, lo, hi in plan.schedule:
             co = cos.get(dtype)
             if co is None:
                 new = dict(zip(keys, vals[0] if len(keys) > 1 else (vals[0],))) if keys else {}
@@ -504,21 +522,26 @@ class Optimizer:
                 co = cos[dtype] = self._coefficients(group, dtype.type, new, False)
             pad, tail = pads[dtype]
             if hi is None:
-                parallel(*rows[lo], *tail, *co)
+                f = flats[lo]
+                parallel(f[0], grads[lo], *f[1:], *tail, *co)
             else:
-                multi(tuple(rows[lo:hi]) + pad * (MULTI_WIDTH - hi + lo), tail, co)
+                multi(packed[lo], tuple(grads[lo:hi]) + pad * (MULTI_WIDTH - hi + lo), tail, co)
         if new:
-            for st in sts:
-                st.update(new)
-        for bump in bumps:
+            if len(new) == 1 and "step" in new:  # one object for every parameter (see above)
+                step = new["step"]
+                for st in sts:
+                    st["step"] = step
+            else:
+                for st in sts:
+                    st.update(new)
+        for bump in plan.bumps:
             bump()
         return True
 
     def _run_plan_each(self, plan, impl):
         """The plan's per-parameter loop (step-only scalar state): any grads, any steps."""
-        group, params, checks, flats = plan[0], plan[1], plan[6], plan[7]
-        datas, sts = checks[1], checks[2]
-        pads = plan[9]
+        group, params, datas, sts, flats, pads = (plan.group, plan.params, plan.datas, plan.sts,
+                                                  plan.flats, plan.pads)
         grads = []
         for p, data in zip(params, datas):
             g = grad_array(p)

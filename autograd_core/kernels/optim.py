@@ -212,9 +212,11 @@ class FusedKernel:
         return loop
 
     def multi_implementation(self):
-        """``run(arrays, tail, coefficients)`` for the active backend: ``arrays`` a tuple of
-        :data:`MULTI_WIDTH` per-parameter tuples ``(param, grad, *state)``, all already checked
-        (see :meth:`call_many`), ``tail`` the empty arrays standing for the last state arrays
+        """``run(arrays, grads, tail, coefficients)`` for the active backend: ``arrays`` a tuple
+        of :data:`MULTI_WIDTH` per-parameter tuples ``(param, *state)`` and ``grads`` the tuple
+        of their gradients (the arrays that change at every step: the others are packed once by
+        the optimizer's plan), all already checked (see :meth:`call_many`), ``tail`` the empty
+        arrays standing for the last state arrays
         when they are unused optional ones (not repeated per parameter: each array argument
         costs ~0.1 us to pass), else ``()``; the Numba multi-tensor build, or the twin in a
         loop."""
@@ -312,33 +314,38 @@ class FusedKernel:
             return
         _, parallel = self.implementations()
         multi = self.multi_implementation()
-        pad = (empty(arrays[0][0].dtype),) * len(self.arrays)
+        e = empty(arrays[0][0].dtype)
+        pad = (e,) * (len(self.arrays) - 1)
         for run in multi_runs([a[0].shape[0] >= PARALLEL_MIN_SIZE for a in arrays]):
             if isinstance(run, int):
                 parallel(*arrays[run], *coefficients)
             else:
                 lo, hi = run
-                multi(tuple(arrays[lo:hi]) + (pad,) * (MULTI_WIDTH - hi + lo), (), coefficients)
+                n_pad = MULTI_WIDTH - hi + lo
+                multi(tuple((a[0], *a[2:]) for a in arrays[lo:hi]) + (pad,) * n_pad,
+                      tuple(a[1] for a in arrays[lo:hi]) + (e,) * n_pad, (), coefficients)
 
     def __repr__(self):
         return f"<FusedKernel {self.name}{self.arrays}>"
 
 
-def _multi_loop(arrays, tail, coefficients):
+def _multi_loop(arrays, grads, tail, coefficients):
     """The body of every multi-tensor build (copied per kernel, ``_serial`` bound to its serial
-    build): the serial loop over each parameter's arrays, in order. ``tail``: the last state
-    arrays when they are unused optional ones (empty, shared by every parameter), else ()."""
+    build): the serial loop over each parameter's arrays, in order. ``arrays[j]``: ``(param,
+    *state)``; ``tail``: the last state arrays when they are unused optional ones (empty,
+    shared by every parameter), else ()."""
     for j in range(len(arrays)):
-        _serial(*(arrays[j] + tail + coefficients))
+        a = arrays[j]
+        _serial(a[0], grads[j], *(a[1:] + tail + coefficients))
 
 
 _serial = None  # bound in each copy of _multi_loop
 
 
-def _twin_loop(twin, arrays, tail, coefficients):
-    for a in arrays:
+def _twin_loop(twin, arrays, grads, tail, coefficients):
+    for a, g in zip(arrays, grads):
         if a[0].shape[0]:
-            twin(*a, *tail, *coefficients)
+            twin(a[0], g, *a[1:], *tail, *coefficients)
 
 
 def multi_runs(big):
