@@ -434,13 +434,13 @@ class Optimizer:
         for p in params:
             data = param_array(p)
             st = self.state.get(p)
-            if not st or not data.flags.c_contiguous or \
+            if st is None or not data.flags.c_contiguous or \
                     any(type(st.get(k)) is not float for k in keys):
                 return None
             row = tuple(None if n is None else st.get(n) for n in names)
-            if any(a is not None and (type(a) is not np.ndarray or a.shape != data.shape
+            if any(n is not None and (type(a) is not np.ndarray or a.shape != data.shape
                                       or a.dtype != data.dtype or not a.flags.c_contiguous)
-                   for a in row):
+                   for n, a in zip(names, row)):
                 return None
             datas.append(data)
             sts.append(st)
