@@ -9,14 +9,16 @@ An algorithm is a subclass that declares (see CONTRIBUTING.md, "Add an optimizer
   ``betas``, ``momentum``) is here, anything else in an override of ``_validate_group``;
 * ``coefficients(group, t, scalars, fresh)``: the kernel's scalar arguments for one step, a
   ``update.Coefficients`` named tuple (``t``: the parameter dtype's scalar type);
-* optionally ``scalars`` (scalar state and its initial values, default ``{"step": 0.0}``),
-  ``optional`` (``{state array: group option}`` for arrays kept only when the option is true),
+* optionally ``stepwise`` with ``step_coefficients`` (the coefficients that depend on the scalar
+  state; the others are then reused between steps), ``scalars`` (scalar state and its initial
+  values, default ``{"step": 0.0}``), ``optional`` (``{state array: group option}`` for arrays kept only when the option is true),
   ``initial`` (``{state array: group option}`` for arrays that start filled with that option's
   value instead of zeros) and ``eager`` (create the state in the constructor, as Adagrad).
 
 The base class owns everything else: param groups, state creation, the loop over parameters,
-the kernel call (the ``foreach``/``fused`` switches are accepted for PyTorch compatibility: every
-step is already one fused pass per parameter), version bumps, ``state_dict``/``load_state_dict``
+the kernel calls (the ``foreach``/``fused`` switches are accepted for PyTorch compatibility: every
+step is already one fused pass per parameter, and in the steady state one multi-tensor call per
+group and dtype for the parameters below ``PARALLEL_MIN_SIZE``), version bumps, ``state_dict``/``load_state_dict``
 validation, memory accounting.
 
 Parameters are duck-typed: anything with ``._data`` (a float32/float64 ``numpy.ndarray``, updated

@@ -308,3 +308,16 @@ def test_a_hyperparameter_in_an_array_is_read_at_every_step():
             opt.step()
         out.extend(p._data.tobytes() for p in params)
     assert got == want
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_plan_under_the_numpy_backend(name, monkeypatch):
+    """``TAPEGRAD_KERNELS=numpy``: the plan's multi-tensor path runs the twin per parameter and
+    equals the reference path, and the Numba run, bit for bit."""
+    spec = ALGORITHMS[name]
+    runs = []
+    for backend_name, cls in (("numpy", spec.cls), ("numpy", _reference(spec.cls)),
+                              ("numba", spec.cls)):
+        monkeypatch.setenv("TAPEGRAD_KERNELS", backend_name)
+        runs.append(_trajectory(cls, spec.kwargs, np.float32, steps=4))
+    assert runs[0] == runs[1] == runs[2]
