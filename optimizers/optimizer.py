@@ -450,13 +450,15 @@ class Optimizer:
             flats.append((data.ravel(),) + tuple(_EMPTY[data.dtype] if a is None else a.ravel()
                                                   for a in row[:used]))
         dtypes = [d.dtype for d in datas]
-        schedule = None  # (dtype, index, None) for a large parameter, (dtype, lo, hi) else
+        # (dtype, lo, hi) for a multi-tensor call, (dtype, index, build) for a call of its own
+        schedule = None
         if len({id(p) for p in params}) == len(params):  # no parameter twice
             schedule = []
             for lo, hi in _dtype_runs(dtypes):
                 big = [f[0].shape[0] >= PARALLEL_MIN_SIZE for f in flats[lo:hi]]
                 for run in multi_runs(big):
-                    schedule.append((dtypes[lo], lo + run, None) if isinstance(run, int)
+                    schedule.append((dtypes[lo], lo + run, -int(big[run]) - 1)
+                                    if isinstance(run, int)
                                     else (dtypes[lo], lo + run[0], lo + run[1]))
         options = tuple(self.optional.values())
         return _Plan(
@@ -473,7 +475,7 @@ class Optimizer:
             datas=tuple(datas), flats=tuple(flats),
             # per multi-tensor call: the (param, *state) tuples, padded, and the grads' padding
             packed={lo: tuple(flats[lo:hi]) + ((_EMPTY[d],) * (used + 1),) * (MULTI_WIDTH - hi + lo)
-                    for d, lo, hi in schedule or () if hi is not None},
+                    for d, lo, hi in schedule or () if hi > 0},
             pads={d: ((_EMPTY[d],), (_EMPTY[d],) * (len(names) - used)) for d in set(dtypes)},
             bumps=tuple(b for b in (getattr(p, "_bump_version", None) for p in params)
                         if b is not None),
@@ -511,8 +513,7 @@ class Optimizer:
                 list(map(_grad_kind, grads)) != plan.grad_kind:
             return tuple(keys) == ("step",) and self._run_plan_each(plan, impl)
         grads = list(map(_ravel, grads))
-        parallel, multi, pads, packed, flats = impl[1], plan.multi, plan.pads, plan.packed, \
-            plan.flats
+        multi, pads, packed, flats = plan.multi, plan.pads, plan.packed, plan.flats
         cos: dict = {}
         new = None
         for dtype, lo, hi in plan.schedule:
@@ -523,9 +524,9 @@ class Optimizer:
                     new["step"] = new["step"] + 1.0
                 co = cos[dtype] = self._coefficients(group, dtype.type, new, False)
             pad, tail = pads[dtype]
-            if hi is None:
+            if hi < 0:  # -1: the serial build, -2: the parallel one
                 f = flats[lo]
-                parallel(f[0], grads[lo], *f[1:], *tail, *co)
+                impl[-1 - hi](f[0], grads[lo], *f[1:], *tail, *co)
             else:
                 multi(packed[lo], tuple(grads[lo:hi]) + pad * (MULTI_WIDTH - hi + lo), tail, co)
         if new:

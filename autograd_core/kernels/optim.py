@@ -55,7 +55,8 @@ import numpy as np
 
 from autograd_core.kernels import _jit
 
-__all__ = ["kernel", "FusedKernel", "PARALLEL_MIN_SIZE", "MULTI_WIDTH", "prange", "lerp_weight",
+__all__ = ["kernel", "FusedKernel", "PARALLEL_MIN_SIZE", "MULTI_WIDTH", "MULTI_MIN", "prange",
+           "lerp_weight",
            "wd_mode", "eps_split", "numpy_grad", "numpy_lerp_"]
 
 #: Arrays at least this long use the parallel build: below it thread dispatch costs more than
@@ -67,6 +68,11 @@ PARALLEL_MIN_SIZE = 1 << 18
 #: one signature per dtype is compiled. 8 covers the usual small model's group in one call; each
 #: padding entry costs ~0.3 us of unboxing.
 MULTI_WIDTH = 8
+
+#: Fewest parameters worth a multi-tensor call: its fixed cost (the padded arguments) is about
+#: that of three single calls (~3.9 us against ~1.2 us each, tiny Adam parameters, one thread),
+#: so shorter runs are called one by one.
+MULTI_MIN = 4
 
 #: What kernel loops iterate with. ``range`` here (so the source reads and lints as Python); each
 #: build binds its own: ``range`` for the serial build, ``numba.prange`` for the parallel one.
@@ -301,8 +307,7 @@ class FusedKernel:
     def call_many(self, arrays, coefficients):
         """Update several parameters with the same coefficients: ``arrays`` a sequence of
         ``(param, grad, *state)`` tuples (one per parameter, arrays as for a single call, all of
-        one dtype), checked first, then run ``MULTI_WIDTH`` at a time by the multi-tensor build
-        (a parameter from ``PARALLEL_MIN_SIZE`` elements on by the parallel build), in order."""
+        one dtype), checked first, then run in order as :func:`multi_runs` splits them."""
         coefficients = tuple(coefficients)
         arrays = [tuple(a) for a in arrays]
         for a in arrays:
@@ -316,9 +321,11 @@ class FusedKernel:
         multi = self.multi_implementation()
         e = empty(arrays[0][0].dtype)
         pad = (e,) * (len(self.arrays) - 1)
+        serial = self.implementations()[0]
         for run in multi_runs([a[0].shape[0] >= PARALLEL_MIN_SIZE for a in arrays]):
             if isinstance(run, int):
-                parallel(*arrays[run], *coefficients)
+                big = arrays[run][0].shape[0] >= PARALLEL_MIN_SIZE
+                (parallel if big else serial)(*arrays[run], *coefficients)
             else:
                 lo, hi = run
                 n_pad = MULTI_WIDTH - hi + lo
@@ -349,22 +356,21 @@ def _twin_loop(twin, arrays, grads, tail, coefficients):
 
 
 def multi_runs(big):
-    """How a list of parameters (one dtype) is run, in order: the index of each ``big`` one (it
-    gets its own call of the parallel build) and ``(lo, hi)`` for each run of at most
-    :data:`MULTI_WIDTH` others between them (one call of the multi-tensor build)."""
+    """How a list of parameters (one dtype) is run, in order: ``(lo, hi)`` for each run of
+    :data:`MULTI_MIN` to :data:`MULTI_WIDTH` parameters that are not ``big`` (one call of the
+    multi-tensor build), the index of every other parameter (a call of its own: the parallel
+    build if it is big, else the serial one)."""
     out: list = []
     lo = None
-    for i, b in enumerate(big):
+    for i, b in enumerate([*big, True]):
         if lo is not None and (b or i - lo == MULTI_WIDTH):
-            out.append((lo, i))
+            out.extend([(lo, i)] if i - lo >= MULTI_MIN else range(lo, i))
             lo = None
         if b:
             out.append(i)
         elif lo is None:
             lo = i
-    if lo is not None:
-        out.append((lo, len(big)))
-    return out
+    return out[:-1]
 
 
 def kernel(*state, optional=None):

@@ -18,7 +18,8 @@ from optimizers.lr_scheduler import LambdaLR
 from optimizers.registry import ALGORITHMS
 
 NAMES = sorted(ALGORITHMS)
-SHAPES = [(3, 4), (4,), (K.PARALLEL_MIN_SIZE + 7,), (2, 5)] + [(k,) for k in range(1, 9)]
+# group 0: a multi-tensor run, a large parameter, a single small one; group 1: a run of 6
+SHAPES = [(3, 4), (4,), (2, 5), (1,), (K.PARALLEL_MIN_SIZE + 7,), (2,)] + [(k,) for k in range(3, 9)]
 KERNELS = sorted({spec.cls.update for spec in ALGORITHMS.values()}, key=lambda k: k.name)
 
 
@@ -99,7 +100,7 @@ def test_the_multi_tensor_build_runs_in_the_steady_state(name, monkeypatch):
 
     monkeypatch.setattr(K.FusedKernel, "multi_implementation", counting)
     spec = ALGORITHMS[name]
-    params = _params(np.float32, [(3, 4), (4,), (2, 2)])
+    params = _params(np.float32, [(3, 4), (4,), (2, 2), (5,)])
     opt = spec.cls(params, **spec.kwargs)
     for k in range(3):
         _grads(params, k)
@@ -116,7 +117,7 @@ def test_call_many_equals_single_calls_and_the_twin(kern, dtype, monkeypatch):
     opt = spec.cls(_params(dtype, [(2,)]), **spec.kwargs)
     scalars = {k: (3.0 if k == "step" else v) for k, v in opt.scalars.items()}
     co = opt.coefficients(opt.param_groups[0], np.dtype(dtype).type, scalars, False)
-    sizes = [3, 1, 17, K.PARALLEL_MIN_SIZE + 1] + list(range(2, 12))
+    sizes = [3, 1, 17, K.PARALLEL_MIN_SIZE + 1, 5] + list(range(2, 14))
     rng = np.random.default_rng(1)
     base = [[np.abs(rng.standard_normal(n)).astype(dtype) + 0.1 for _ in kern.arrays]
             for n in sizes]
@@ -151,11 +152,13 @@ def test_call_many_checks_every_array_before_running(backend_name, monkeypatch):
 
 
 def test_multi_runs_split_in_order():
-    w = K.MULTI_WIDTH
-    assert K.multi_runs([False] * 3) == [(0, 3)]
-    assert K.multi_runs([False, True, False, False]) == [(0, 1), 1, (2, 4)]
+    w, m = K.MULTI_WIDTH, K.MULTI_MIN
+    assert K.multi_runs([False] * m) == [(0, m)]
+    assert K.multi_runs([False] * (m - 1)) == list(range(m - 1))  # too few: one by one
+    assert K.multi_runs([False, True] + [False] * m) == [0, 1, (2, m + 2)]
     assert K.multi_runs([True, True]) == [0, 1]
-    assert K.multi_runs([False] * (w + 2)) == [(0, w), (w, w + 2)]
+    assert K.multi_runs([False] * (w + 1)) == [(0, w), w]
+    assert K.multi_runs([False] * (w + m)) == [(0, w), (w, w + m)]
 
 
 # -- stale plans ------------------------------------------------------------------------------
