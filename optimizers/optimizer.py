@@ -239,7 +239,20 @@ class Optimizer:
     def step_coefficients(self, group: dict[str, Any], t: type,
                           scalars: dict[str, float]) -> tuple:  # pragma: no cover - abstract
         """The values of the ``stepwise`` coefficients, in that order (same arguments as
-        ``coefficients``, which should compute them by calling this)."""
+        ``coefficients``, which should compute them by calling this).
+
+        Example::
+
+            >>> import numpy as np
+            >>> import autograd_core as ag
+            >>> import optimizers as optim
+            >>> opt = optim.Adam([ag.zeros(2, requires_grad=True)], lr=0.1)
+            >>> opt.stepwise
+            ('eps_in', 'eps_out', 'neg_step_size', 'bias_correction2_sqrt')
+            >>> co = opt.step_coefficients(opt.param_groups[0], np.float64, {"step": 1.0})
+            >>> [round(float(v), 4) for v in co]  # -lr / (1 - 0.9), sqrt(1 - 0.999)
+            [0.0, 0.0, -1.0, 0.0316]
+        """
         raise NotImplementedError
 
     def _coefficients(self, group, t, scalars, fresh):

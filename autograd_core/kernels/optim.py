@@ -307,7 +307,20 @@ class FusedKernel:
     def call_many(self, arrays, coefficients):
         """Update several parameters with the same coefficients: ``arrays`` a sequence of
         ``(param, grad, *state)`` tuples (one per parameter, arrays as for a single call, all of
-        one dtype), checked first, then run in order as :func:`multi_runs` splits them."""
+        one dtype), checked first, then run in order as :func:`multi_runs` splits them.
+
+        Example::
+
+            >>> import numpy as np
+            >>> from optimizers.sgd import sgd
+            >>> ps = [np.ones(n) for n in (1, 2, 3, 4)]
+            >>> co = sgd.Coefficients(lr=0.5, velocity_lr=1.0, weight_decay=0.0, momentum=0.0,
+            ...                       one_minus_dampening=1.0, use_momentum=False,
+            ...                       first_step=False, nesterov=False, maximize=False)
+            >>> sgd.call_many([(p, np.ones_like(p), np.empty(0)) for p in ps], co)
+            >>> [p.tolist() for p in ps]
+            [[0.5], [0.5, 0.5], [0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5]]
+        """
         coefficients = tuple(coefficients)
         arrays = [tuple(a) for a in arrays]
         for a in arrays:
@@ -359,7 +372,13 @@ def multi_runs(big):
     """How a list of parameters (one dtype) is run, in order: ``(lo, hi)`` for each run of
     :data:`MULTI_MIN` to :data:`MULTI_WIDTH` parameters that are not ``big`` (one call of the
     multi-tensor build), the index of every other parameter (a call of its own: the parallel
-    build if it is big, else the serial one)."""
+    build if it is big, else the serial one).
+
+    Example::
+
+        >>> multi_runs([False] * 5 + [True, False])
+        [(0, 5), 5, 6]
+    """
     out: list = []
     lo = None
     for i, b in enumerate([*big, True]):
