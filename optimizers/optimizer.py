@@ -11,15 +11,16 @@ An algorithm is a subclass that declares (see CONTRIBUTING.md, "Add an optimizer
   ``update.Coefficients`` named tuple (``t``: the parameter dtype's scalar type);
 * optionally ``stepwise`` with ``step_coefficients`` (the coefficients that depend on the scalar
   state; the others are then reused between steps), ``scalars`` (scalar state and its initial
-  values, default ``{"step": 0.0}``), ``optional`` (``{state array: group option}`` for arrays kept only when the option is true),
-  ``initial`` (``{state array: group option}`` for arrays that start filled with that option's
-  value instead of zeros) and ``eager`` (create the state in the constructor, as Adagrad).
+  values, default ``{"step": 0.0}``), ``optional`` (``{state array: group option}`` for arrays
+  kept only when the option is true), ``initial`` (``{state array: group option}`` for arrays
+  that start filled with that option's value instead of zeros) and ``eager`` (create the state
+  in the constructor, as Adagrad).
 
 The base class owns everything else: param groups, state creation, the loop over parameters,
 the kernel calls (the ``foreach``/``fused`` switches are accepted for PyTorch compatibility: every
 step is already one fused pass per parameter, and in the steady state one multi-tensor call per
-group and dtype for the parameters below ``PARALLEL_MIN_SIZE``), version bumps, ``state_dict``/``load_state_dict``
-validation, memory accounting.
+run of small parameters), version bumps, ``state_dict``/``load_state_dict`` validation, memory
+accounting.
 
 Parameters are duck-typed: anything with ``._data`` (a float32/float64 ``numpy.ndarray``, updated
 in place) and ``.grad`` (``None`` or an object whose ``._data`` is the gradient array; a bare
@@ -50,11 +51,11 @@ import contextlib
 import copy
 import math
 import operator
-from itertools import chain, repeat
-from operator import attrgetter, is_, itemgetter
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from itertools import chain, repeat
+from operator import attrgetter, is_, itemgetter
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -95,7 +96,8 @@ def _same_values(hyper, entry):
     """Whether ``hyper`` has the values and types of the memo ``entry``'s hyperparameters (one
     level into tuples such as ``betas``)."""
     old, types, tuples = entry[0], entry[1], entry[2]
-    return hyper == old and all(map(is_, map(type, hyper), types)) and \
+    # types first: the memo's are immutable, so a value of the same type compares safely
+    return all(map(is_, map(type, hyper), types)) and hyper == old and \
         all(hyper[i] is old[i] or tuple(map(type, hyper[i])) == tuples[i] for i in tuples)
 
 
@@ -423,8 +425,13 @@ class Optimizer:
         if plans is None:
             plans = self._plans = {}
         plan = plans.get(gi)
-        if plan is not None and plan.group is group and self._run_plan(plan, group, impl):
-            return
+        if plan is not None and plan.group is group:
+            done = self._run_plan(plan, group, impl)
+            if done:
+                return
+            if done is None:  # the plan holds, but not for this step (a grad None, ...)
+                self._step_group_checked(gi, group, kern, impl)
+                return
         self._step_group_checked(gi, group, kern, impl)
         plans[gi] = self._make_plan(group, kern, impl)
 
@@ -477,8 +484,9 @@ class Optimizer:
         return _Plan(
             group=group, params=params, n=len(params), impl=impl,
             multi=kern.multi_implementation(),
-            option=itemgetter(*options) if options else None,
-            options=itemgetter(*options)(group) if options else None,
+            # the options that decide which optional arrays are used, by truthiness
+            option=itemgetter(*options, *options) if options else None,
+            options=tuple(map(bool, itemgetter(*options, *options)(group))) if options else None,
             # what the plan holds, in the order _run_plan reads it: the parameters, their
             # arrays, their state dicts, the state arrays in them
             held=(*params, *datas, *sts, *(h[2] for h in held)),
@@ -495,11 +503,15 @@ class Optimizer:
             schedule=None if schedule is None else tuple(schedule))
 
     def _run_plan(self, plan, group, impl):
-        """One step of ``group`` by its plan; False (nothing written) if the plan is stale."""
+        """One step of ``group`` by its plan; False (nothing written) if the plan is stale,
+        None (nothing written) if it holds but this step needs the checked path (a grad None or
+        of another dtype, or parameters at different steps, in an algorithm with more scalar
+        state than the step)."""
         params = group["params"]
         state_get = self.state.get
+        option = plan.option
         if params is not plan.params or len(params) != plan.n or impl != plan.impl or \
-                (plan.option is not None and plan.option(group) != plan.options) or \
+                (option is not None and tuple(map(bool, option(group))) != plan.options) or \
                 not all(map(is_, chain(params, map(_get_data, params), map(state_get, params),
                                        map(dict.get, plan.held_st, plan.held_names)),
                             plan.held)):
@@ -524,7 +536,7 @@ class Optimizer:
             grads = None
         if grads is None or plan.schedule is None or not uniform or \
                 list(map(_grad_kind, grads)) != plan.grad_kind:
-            return tuple(keys) == ("step",) and self._run_plan_each(plan, impl)
+            return self._run_plan_each(plan, impl) if tuple(keys) == ("step",) else None
         grads = list(map(_ravel, grads))
         multi, pads, packed, flats = plan.multi, plan.pads, plan.packed, plan.flats
         cos: dict = {}
@@ -555,7 +567,8 @@ class Optimizer:
         return True
 
     def _run_plan_each(self, plan, impl):
-        """The plan's per-parameter loop (step-only scalar state): any grads, any steps."""
+        """The plan's per-parameter loop (step-only scalar state): any steps, grads None; None
+        (nothing written) for a grad the checked path must check or cast."""
         group, params, datas, sts, flats, pads = (plan.group, plan.params, plan.datas, plan.sts,
                                                   plan.flats, plan.pads)
         grads = []
@@ -563,7 +576,7 @@ class Optimizer:
             g = grad_array(p)
             if g is not None and (type(g) is not np.ndarray or g.shape != data.shape
                                   or g.dtype is not data.dtype):
-                return False
+                return None
             grads.append(g)
         serial, parallel = impl
         cache = {}

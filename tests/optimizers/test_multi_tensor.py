@@ -19,7 +19,8 @@ from optimizers.registry import ALGORITHMS
 
 NAMES = sorted(ALGORITHMS)
 # group 0: a multi-tensor run, a large parameter, a single small one; group 1: a run of 6
-SHAPES = [(3, 4), (4,), (2, 5), (1,), (K.PARALLEL_MIN_SIZE + 7,), (2,)] + [(k,) for k in range(3, 9)]
+SHAPES = [(3, 4), (4,), (2, 5), (1,), (K.PARALLEL_MIN_SIZE + 7,), (2,)] + [(k,) for k in
+                                                                         range(3, 9)]
 KERNELS = sorted({spec.cls.update for spec in ALGORITHMS.values()}, key=lambda k: k.name)
 
 
@@ -324,3 +325,26 @@ def test_the_plan_under_the_numpy_backend(name, monkeypatch):
         monkeypatch.setenv("TAPEGRAD_KERNELS", backend_name)
         runs.append(_trajectory(cls, spec.kwargs, np.float32, steps=4))
     assert runs[0] == runs[1] == runs[2]
+
+
+def test_a_plan_that_holds_is_kept_through_a_step_it_does_not_fit():
+    """A grad None (NAdam: two scalars, so no per-parameter loop) sends one step to the checked
+    path; the plan is kept, not rebuilt, and the steps after it equal the reference."""
+    made = []
+
+    def counting(cls):
+        def make(self, *a):
+            made.append(1)
+            return cls._make_plan(self, *a)
+        return type(cls.__name__, (cls,), {"_make_plan": make})
+
+    got, want = [], []
+    for cls, out in ((counting(optimizers.NAdam), got), (_reference(optimizers.NAdam), want)):
+        params = _params(np.float32, [(3, 4), (4,), (2, 2), (5,)], seed=4)
+        opt = cls(params, lr=0.01)
+        for k in range(6):
+            _grads(params, k, skip=2 if k == 2 else None)
+            opt.step()
+            out.append([p._data.tobytes() for p in params])
+    assert got == want
+    assert len(made) == 1
