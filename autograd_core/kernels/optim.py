@@ -45,7 +45,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
-import marshal
 import threading
 import types
 import warnings
@@ -209,7 +208,7 @@ class FusedKernel:
         """The multi-tensor build's function: :func:`_multi_loop` calling this kernel's serial
         build, named ``<name>_multi_<hash>`` (the hash of the loop's code: Numba's cache does not
         notice a change in a called function, so a changed loop must get a new entry)."""
-        digest = hashlib.sha1(marshal.dumps(self.py_func.__code__)).hexdigest()[:12]
+        digest = hashlib.sha1(_code_bytes(self.py_func.__code__)).hexdigest()[:12]
         name = f"{self.name}_multi_{digest}"
         loop = types.FunctionType(_multi_loop.__code__,
                                   dict(_multi_loop.__globals__, _serial=self.builds()[0]), name)
@@ -347,6 +346,15 @@ class FusedKernel:
 
     def __repr__(self):
         return f"<FusedKernel {self.name}{self.arrays}>"
+
+
+def _code_bytes(code) -> bytes:
+    """What a function's code computes, as bytes that are the same in every process (its
+    bytecode, names and constants; ``marshal`` output varies with reference counts)."""
+    parts = [code.co_code, repr((code.co_names, code.co_varnames)).encode()]
+    for c in code.co_consts:
+        parts.append(_code_bytes(c) if isinstance(c, types.CodeType) else repr(c).encode())
+    return b"\0".join(parts)
 
 
 def _multi_loop(arrays, grads, tail, coefficients):

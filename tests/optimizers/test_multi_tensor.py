@@ -348,3 +348,31 @@ def test_a_plan_that_holds_is_kept_through_a_step_it_does_not_fit():
             out.append([p._data.tobytes() for p in params])
     assert got == want
     assert len(made) == 1
+
+
+def test_the_multi_tensor_build_is_loaded_from_its_cache_in_a_new_process():
+    """Its name (which carries a hash of the loop's code) is the same in every process, so a
+    second process loads it from Numba's cache instead of compiling it."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import numpy as np
+        from optimizers.registry import ALGORITHMS
+        k = ALGORITHMS["adam"].cls.update
+        co = k.Coefficients(*([np.float64(0.5)] * 11), 0, False, False)
+        k.call_many([[np.ones(3) for _ in k.arrays] for _ in range(5)], co)
+        m = k.multi_implementation()
+        print(m.py_func.__qualname__, sum(m.stats.cache_hits.values()))
+    """)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    env.pop("TAPEGRAD_KERNELS", None)
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                           check=True).stdout.split() for _ in range(2)]
+    assert runs[0][0] == runs[1][0] and runs[0][0].startswith("adam_multi_")
+    m = ALGORITHMS["adam"].cls.update.multi_implementation()
+    if not hasattr(m, "_cache") or not hasattr(m._cache, "_cache_path"):
+        pytest.skip("no writable Numba cache here (compiled without one)")
+    assert runs[1][1] == "1"
