@@ -88,6 +88,7 @@ class Adadelta(Optimizer):
     """
 
     update = adadelta
+    stepwise = ()  # every coefficient depends on the hyperparameters only
 
     def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9,
                  eps: float = 1e-6, weight_decay: float = 0, foreach: bool | None = None, *,

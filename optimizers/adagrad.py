@@ -90,6 +90,7 @@ class Adagrad(Optimizer):
     """
 
     update = adagrad
+    stepwise = ("neg_clr", "decay")
     initial = {"sum": "initial_accumulator_value"}
     eager = True
 
@@ -110,11 +111,15 @@ class Adagrad(Optimizer):
         v = group["initial_accumulator_value"]
         check(0.0 <= v, f"Invalid initial_accumulator_value value: {v}")
 
+    def step_coefficients(self, group, t, scalars):
+        clr = group["lr"] / (1 + (scalars["step"] - 1) * group["lr_decay"])
+        return t(-clr), t(1 - clr * group["weight_decay"])
+
     def coefficients(self, group, t, scalars, fresh):
         wd = group["weight_decay"]
-        clr = group["lr"] / (1 + (scalars["step"] - 1) * group["lr_decay"])
+        neg_clr, decay = self.step_coefficients(group, t, scalars)
         eps_in, eps_out = eps_split(t, group["eps"], group["eps_inside_sqrt"])
         return adagrad.Coefficients(
-            neg_clr=t(-clr), eps_in=eps_in, eps_out=eps_out, weight_decay=t(wd),
-            decay=t(1 - clr * wd), wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
+            neg_clr=neg_clr, eps_in=eps_in, eps_out=eps_out, weight_decay=t(wd),
+            decay=decay, wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
             maximize=bool(group["maximize"]))

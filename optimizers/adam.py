@@ -142,16 +142,23 @@ class Adam(Optimizer):
             differentiable=differentiable, fused=fused,
             decoupled_weight_decay=decoupled_weight_decay, eps_inside_sqrt=eps_inside_sqrt))
 
-    def coefficients(self, group, t, scalars, fresh):
-        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
-        step = scalars["step"]
-        w1, w1c, w1_small = lerp_weight(t, 1 - beta1)
+    stepwise = ("eps_in", "eps_out", "neg_step_size", "bias_correction2_sqrt")
+
+    def step_coefficients(self, group, t, scalars):
+        lr, (beta1, beta2), step = group["lr"], group["betas"], scalars["step"]
         bias_correction2 = 1 - beta2**step
         eps_in, eps_out = eps_split(t, group["eps"], group["eps_inside_sqrt"], bias_correction2)
+        return (eps_in, eps_out, t(-(lr / (1 - beta1**step))), t(bias_correction2 ** 0.5))
+
+    def coefficients(self, group, t, scalars, fresh):
+        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        w1, w1c, w1_small = lerp_weight(t, 1 - beta1)
+        eps_in, eps_out, neg_step_size, bias_correction2_sqrt = self.step_coefficients(
+            group, t, scalars)
         return adam.Coefficients(
             w1=w1, w1c=w1c, w1_small=w1_small, beta2=t(beta2), one_minus_beta2=t(1 - beta2),
-            eps_in=eps_in, eps_out=eps_out, neg_step_size=t(-(lr / (1 - beta1**step))),
-            bias_correction2_sqrt=t(bias_correction2 ** 0.5), weight_decay=t(wd),
+            eps_in=eps_in, eps_out=eps_out, neg_step_size=neg_step_size,
+            bias_correction2_sqrt=bias_correction2_sqrt, weight_decay=t(wd),
             decay=t(1 - lr * wd), wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
             amsgrad=bool(group["amsgrad"]), maximize=bool(group["maximize"]))
 

@@ -101,6 +101,7 @@ class Adamax(Optimizer):
     """
 
     update = adamax
+    stepwise = ("neg_clr",)
 
     def __init__(self, params: Iterable[Any], lr: float = 2e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -112,12 +113,17 @@ class Adamax(Optimizer):
             maximize=maximize, differentiable=differentiable, capturable=capturable,
             decoupled_weight_decay=decoupled_weight_decay))
 
+    def step_coefficients(self, group: dict[str, Any], t: type,
+                          scalars: dict[str, float]) -> tuple:
+        return (t(-(group["lr"] / (1 - group["betas"][0] ** scalars["step"]))),)
+
     def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
                      fresh: bool) -> Any:
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
         w1, w1c, w1_small = lerp_weight(t, 1 - beta1)
+        (neg_clr,) = self.step_coefficients(group, t, scalars)
         return adamax.Coefficients(
             w1=w1, w1c=w1c, w1_small=w1_small, beta2=t(beta2), eps=t(group["eps"]),
-            neg_clr=t(-(lr / (1 - beta1 ** scalars["step"]))), weight_decay=t(wd),
+            neg_clr=neg_clr, weight_decay=t(wd),
             decay=t(1 - lr * wd), wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
             maximize=bool(group["maximize"]))

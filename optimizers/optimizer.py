@@ -9,15 +9,18 @@ An algorithm is a subclass that declares (see CONTRIBUTING.md, "Add an optimizer
   ``betas``, ``momentum``) is here, anything else in an override of ``_validate_group``;
 * ``coefficients(group, t, scalars, fresh)``: the kernel's scalar arguments for one step, a
   ``update.Coefficients`` named tuple (``t``: the parameter dtype's scalar type);
-* optionally ``scalars`` (scalar state and its initial values, default ``{"step": 0.0}``),
-  ``optional`` (``{state array: group option}`` for arrays kept only when the option is true),
-  ``initial`` (``{state array: group option}`` for arrays that start filled with that option's
-  value instead of zeros) and ``eager`` (create the state in the constructor, as Adagrad).
+* optionally ``stepwise`` with ``step_coefficients`` (the coefficients that depend on the scalar
+  state; the others are then reused between steps), ``scalars`` (scalar state and its initial
+  values, default ``{"step": 0.0}``), ``optional`` (``{state array: group option}`` for arrays
+  kept only when the option is true), ``initial`` (``{state array: group option}`` for arrays
+  that start filled with that option's value instead of zeros) and ``eager`` (create the state
+  in the constructor, as Adagrad).
 
 The base class owns everything else: param groups, state creation, the loop over parameters,
-the kernel call (the ``foreach``/``fused`` switches are accepted for PyTorch compatibility: every
-step is already one fused pass per parameter), version bumps, ``state_dict``/``load_state_dict``
-validation, memory accounting.
+the kernel calls (the ``foreach``/``fused`` switches are accepted for PyTorch compatibility: every
+step is already one fused pass per parameter, and in the steady state one multi-tensor call per
+run of small parameters), version bumps, ``state_dict``/``load_state_dict`` validation, memory
+accounting.
 
 Parameters are duck-typed: anything with ``._data`` (a float32/float64 ``numpy.ndarray``, updated
 in place) and ``.grad`` (``None`` or an object whose ``._data`` is the gradient array; a bare
@@ -51,11 +54,13 @@ import operator
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from itertools import chain, repeat
+from operator import attrgetter, is_, itemgetter
 from typing import Any, Literal, overload
 
 import numpy as np
 
-from autograd_core.kernels.optim import PARALLEL_MIN_SIZE, empty
+from autograd_core.kernels.optim import MULTI_WIDTH, PARALLEL_MIN_SIZE, empty, multi_runs
 
 __all__ = ["Optimizer", "required", "param_array", "grad_array"]
 
@@ -68,6 +73,42 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 _EMPTY = {np.dtype(t): empty(np.dtype(t)) for t in (np.float32, np.float64)}
+_get_data, _get_grad = attrgetter("_data"), attrgetter("grad")
+_grad_kind = attrgetter("__class__", "shape", "dtype")
+_ravel = np.ndarray.ravel
+_NUMBERS = (float, int, bool)
+_IMMUTABLE = (*_NUMBERS, str, type(None), tuple)
+
+
+class _Plan:
+    """A group's step plan (see ``Optimizer._make_plan``)."""
+
+    __slots__ = ("group", "params", "n", "impl", "multi", "option", "options", "held",
+                 "held_st", "held_names", "scalars", "sts", "grad_kind", "datas", "flats",
+                 "packed", "pads", "bumps", "schedule")
+
+    def __init__(self, **fields):
+        for k, v in fields.items():
+            setattr(self, k, v)
+
+
+def _same_values(hyper, entry):
+    """Whether ``hyper`` has the values and types of the memo ``entry``'s hyperparameters (one
+    level into tuples such as ``betas``)."""
+    old, types, tuples = entry[0], entry[1], entry[2]
+    # types first: the memo's are immutable, so a value of the same type compares safely
+    return all(map(is_, map(type, hyper), types)) and hyper == old and \
+        all(hyper[i] is old[i] or tuple(map(type, hyper[i])) == tuples[i] for i in tuples)
+
+
+def _dtype_runs(dtypes):
+    """``(lo, hi)`` of each run of equal dtypes, in order."""
+    runs, lo = [], 0
+    for i in range(1, len(dtypes) + 1):
+        if i == len(dtypes) or dtypes[i] is not dtypes[lo]:
+            runs.append((lo, i))
+            lo = i
+    return runs
 
 
 # -- the two accessors: the only places that know how a parameter holds its arrays ------------
@@ -159,6 +200,12 @@ class Optimizer:
     """
 
     update = None  # the algorithm's FusedKernel
+    #: The coefficients that depend on the scalar state (``step``...), computed by
+    #: ``step_coefficients``; declaring it (``()`` when there are none) promises that the
+    #: others depend only on the group's hyperparameters (the keys of ``defaults``), the scalar
+    #: type and ``fresh``, so they are computed once and reused until one of those changes.
+    #: None: ``coefficients`` runs at every step.
+    stepwise: tuple[str, ...] | None = None
     scalars: dict = {"step": 0.0}
     optional: dict = {}
     initial: dict = {}
@@ -190,6 +237,66 @@ class Optimizer:
         step. Called once per group, dtype and scalar state, not once per parameter.
         """
         raise NotImplementedError
+
+    def step_coefficients(self, group: dict[str, Any], t: type,
+                          scalars: dict[str, float]) -> tuple:  # pragma: no cover - abstract
+        """The values of the ``stepwise`` coefficients, in that order (same arguments as
+        ``coefficients``, which should compute them by calling this).
+
+        Example::
+
+            >>> import numpy as np
+            >>> import autograd_core as ag
+            >>> import optimizers as optim
+            >>> opt = optim.Adam([ag.zeros(2, requires_grad=True)], lr=0.1)
+            >>> opt.stepwise
+            ('eps_in', 'eps_out', 'neg_step_size', 'bias_correction2_sqrt')
+            >>> co = opt.step_coefficients(opt.param_groups[0], np.float64, {"step": 1.0})
+            >>> [round(float(v), 4) for v in co]  # -lr / (1 - 0.9), sqrt(1 - 0.999)
+            [0.0, 0.0, -1.0, 0.0316]
+        """
+        raise NotImplementedError
+
+    def _coefficients(self, group, t, scalars, fresh):
+        """``tuple(self.coefficients(group, t, scalars, fresh))``, bit for bit, reusing the
+        coefficients that are not ``stepwise`` while the group's hyperparameters keep their
+        values and types (immutable values only: a hyperparameter held in an array or tensor,
+        which could change in place, makes every step compute them)."""
+        stepwise = self.stepwise
+        if stepwise is None:
+            return tuple(self.coefficients(group, t, scalars, fresh))
+        if self._memo is None:
+            keys = tuple(self.defaults)
+            get = itemgetter(*keys) if len(keys) > 1 else (lambda g: tuple([g[k] for k in keys]))
+            where = tuple(self.update.Coefficients._fields.index(n) for n in stepwise)
+            lo = min(where, default=0)
+            if where != tuple(range(lo, lo + len(where))):
+                lo = None  # not one run of fields: merged one by one
+            self._memo = ({}, get, where, lo, lo + len(where) if lo is not None else None)
+        memo, get, where, lo, hi = self._memo
+        hyper = get(group)
+        key = (id(group), t, fresh)
+        entry = memo.get(key)
+        if entry is not None and (all(map(is_, hyper, entry[0])) or _same_values(hyper, entry)):
+            co = entry[3]
+            if not where:
+                return co
+            step = self.step_coefficients(group, t, scalars)
+            if lo is not None:
+                return co[:lo] + step + co[hi:]
+            merged = list(co)
+            for i, v in zip(where, step):
+                merged[i] = v
+            return tuple(merged)
+        co = tuple(self.coefficients(group, t, scalars, fresh))
+        types = tuple(map(type, hyper))
+        tuples = {i: tuple(map(type, v)) for i, v in enumerate(hyper) if type(v) is tuple}
+        if all(tp in _IMMUTABLE for tp in types) and \
+                all(tp in _NUMBERS for tps in tuples.values() for tp in tps):
+            memo[key] = (hyper, types, tuples, co)
+        return co
+
+    _memo: tuple | None = None  # ({(id(group), t, fresh): entry}, hyperparameters, where)
 
     # -- groups ----------------------------------------------------------------------------
 
@@ -318,69 +425,173 @@ class Optimizer:
         if plans is None:
             plans = self._plans = {}
         plan = plans.get(gi)
-        if plan is not None and plan[0] is group and self._run_plan(plan, group, impl):
-            return
+        if plan is not None and plan.group is group:
+            done = self._run_plan(plan, group, impl)
+            if done:
+                return
+            if done is None:  # the plan holds, but not for this step (a grad None, ...)
+                self._step_group_checked(gi, group, kern, impl)
+                return
         self._step_group_checked(gi, group, kern, impl)
-        plans[gi] = self._make_plan(group)
+        plans[gi] = self._make_plan(group, kern, impl)
 
-    # The plan: a group's steady state (every parameter with its state and a C-contiguous array,
-    # only a step count as scalar state) kept between steps, so that a step is, per parameter,
-    # a few identity checks and the kernel call. Everything the plan assumed is re-checked
-    # before anything is written; when something differs, the checked path runs instead.
+    # The plan: a group's steady state (every parameter with its state, all arrays C-contiguous,
+    # scalar state made of Python floats) kept between steps, so that a step is a few identity
+    # checks, run over all parameters at once in C (map/all), and one call of the kernel's
+    # multi-tensor build per run of small parameters of one dtype (the parallel build for each
+    # large one). Everything the plan assumed is re-checked before anything is written; when
+    # something differs (a grad None or of another dtype, parameters at different steps), a
+    # per-parameter loop runs instead (step-only algorithms) or the checked path.
     _plans: dict | None = None
 
-    def _make_plan(self, group):
-        if tuple(self.scalars) != ("step",):
-            return None
+    def _make_plan(self, group, kern, impl):
         names = self._array_names(group)
         params = group["params"]
-        entries = []
+        if not params:
+            return None
+        keys = tuple(self.scalars)
+        # state arrays after the last used one (unused optional ones) are passed once, as a tail
+        used = max((i + 1 for i, n in enumerate(names) if n is not None), default=0)
+        datas, sts, held, flats = [], [], [], []
         for p in params:
             data = param_array(p)
             st = self.state.get(p)
-            if not st or not data.flags.c_contiguous or type(st.get("step")) is not float:
+            if st is None or not data.flags.c_contiguous or \
+                    any(type(st.get(k)) is not float for k in keys):
                 return None
-            arrays = tuple(None if n is None else st.get(n) for n in names)
-            if any(a is not None and (type(a) is not np.ndarray or a.shape != data.shape
+            row = tuple(None if n is None else st.get(n) for n in names)
+            if any(n is not None and (type(a) is not np.ndarray or a.shape != data.shape
                                       or a.dtype != data.dtype or not a.flags.c_contiguous)
-                   for a in arrays):
+                   for n, a in zip(names, row)):
                 return None
-            flats = tuple(_EMPTY[data.dtype] if a is None else a.ravel() for a in arrays)
-            entries.append((p, data, data.ravel(), st, tuple(zip(names, arrays)), flats,
-                            data.size >= PARALLEL_MIN_SIZE))
-        return group, params, names, tuple(entries)
+            datas.append(data)
+            sts.append(st)
+            held += [(st, n, a) for n, a in zip(names, row) if n is not None]
+            flats.append((data.ravel(),) + tuple(_EMPTY[data.dtype] if a is None else a.ravel()
+                                                  for a in row[:used]))
+        dtypes = [d.dtype for d in datas]
+        # (dtype, lo, hi) for a multi-tensor call, (dtype, index, build) for a call of its own
+        schedule = None
+        if len({id(p) for p in params}) == len(params):  # no parameter twice
+            schedule = []
+            for lo, hi in _dtype_runs(dtypes):
+                big = [f[0].shape[0] >= PARALLEL_MIN_SIZE for f in flats[lo:hi]]
+                for run in multi_runs(big):
+                    schedule.append((dtypes[lo], lo + run, -int(big[run]) - 1)
+                                    if isinstance(run, int)
+                                    else (dtypes[lo], lo + run[0], lo + run[1]))
+        options = tuple(self.optional.values())
+        return _Plan(
+            group=group, params=params, n=len(params), impl=impl,
+            multi=kern.multi_implementation(),
+            # the options that decide which optional arrays are used, by truthiness
+            option=itemgetter(*options, *options) if options else None,
+            options=tuple(map(bool, itemgetter(*options, *options)(group))) if options else None,
+            # what the plan holds, in the order _run_plan reads it: the parameters, their
+            # arrays, their state dicts, the state arrays in them
+            held=(*params, *datas, *sts, *(h[2] for h in held)),
+            held_st=tuple(h[0] for h in held), held_names=tuple(h[1] for h in held),
+            scalars=itemgetter(*keys) if keys else None, sts=tuple(sts),
+            grad_kind=[(np.ndarray, d.shape, d.dtype) for d in datas],
+            datas=tuple(datas), flats=tuple(flats),
+            # per multi-tensor call: the (param, *state) tuples, padded, and the grads' padding
+            packed={lo: tuple(flats[lo:hi]) + ((_EMPTY[d],) * (used + 1),) * (MULTI_WIDTH - hi + lo)
+                    for d, lo, hi in schedule or () if hi > 0},
+            pads={d: ((_EMPTY[d],), (_EMPTY[d],) * (len(names) - used)) for d in set(dtypes)},
+            bumps=tuple(b for b in (getattr(p, "_bump_version", None) for p in params)
+                        if b is not None),
+            schedule=None if schedule is None else tuple(schedule))
 
     def _run_plan(self, plan, group, impl):
-        """One step of ``group`` by its plan; False (nothing written) if the plan is stale."""
-        _, params, names, entries = plan
-        if group["params"] is not params or len(params) != len(entries) or \
-                self._array_names(group) != names:
+        """One step of ``group`` by its plan; False (nothing written) if the plan is stale,
+        None (nothing written) if it holds but this step needs the checked path (a grad None or
+        of another dtype, or parameters at different steps, in an algorithm with more scalar
+        state than the step)."""
+        params = group["params"]
+        state_get = self.state.get
+        option = plan.option
+        if params is not plan.params or len(params) != plan.n or impl != plan.impl or \
+                (option is not None and tuple(map(bool, option(group))) != plan.options) or \
+                not all(map(is_, chain(params, map(_get_data, params), map(state_get, params),
+                                       map(dict.get, plan.held_st, plan.held_names)),
+                            plan.held)):
             return False
-        state = self.state
+        keys = self.scalars
+        sts = plan.sts
+        if keys:
+            vals = list(map(plan.scalars, sts))
+            v0 = vals[0]
+            # the plan stores one object in every parameter's state: then one check is enough
+            uniform = all(map(is_, vals, repeat(v0)))
+            if not all(map(is_, map(type, (v0,) if uniform and len(keys) == 1 else
+                                    vals if len(keys) == 1 else chain(*vals)), repeat(float))):
+                return False
+            uniform = uniform or vals.count(v0) == len(vals)
+        else:
+            vals = None
+            uniform = True
+        try:
+            grads = list(map(_get_data, map(_get_grad, params)))
+        except AttributeError:  # a grad None (or a bare ndarray)
+            grads = None
+        if grads is None or plan.schedule is None or not uniform or \
+                list(map(_grad_kind, grads)) != plan.grad_kind:
+            return self._run_plan_each(plan, impl) if tuple(keys) == ("step",) else None
+        grads = list(map(_ravel, grads))
+        multi, pads, packed, flats = plan.multi, plan.pads, plan.packed, plan.flats
+        cos: dict = {}
+        new = None
+        for dtype, lo, hi in plan.schedule:
+            co = cos.get(dtype)
+            if co is None:
+                new = dict(zip(keys, vals[0] if len(keys) > 1 else (vals[0],))) if keys else {}
+                if "step" in new:
+                    new["step"] = new["step"] + 1.0
+                co = cos[dtype] = self._coefficients(group, dtype.type, new, False)
+            pad, tail = pads[dtype]
+            if hi < 0:  # -1: the serial build, -2: the parallel one
+                f = flats[lo]
+                impl[-1 - hi](f[0], grads[lo], *f[1:], *tail, *co)
+            else:
+                multi(packed[lo], tuple(grads[lo:hi]) + pad * (MULTI_WIDTH - hi + lo), tail, co)
+        if new:
+            if len(new) == 1 and "step" in new:  # one object for every parameter (see above)
+                step = new["step"]
+                for st in sts:
+                    st["step"] = step
+            else:
+                for st in sts:
+                    st.update(new)
+        for bump in plan.bumps:
+            bump()
+        return True
+
+    def _run_plan_each(self, plan, impl):
+        """The plan's per-parameter loop (step-only scalar state): any steps, grads None; None
+        (nothing written) for a grad the checked path must check or cast."""
+        group, params, datas, sts, flats, pads = (plan.group, plan.params, plan.datas, plan.sts,
+                                                  plan.flats, plan.pads)
         grads = []
-        for q, (p, data, _, st, arrays, _, _) in zip(params, entries):
-            if q is not p or p._data is not data or state.get(p) is not st or \
-                    type(st.get("step")) is not float:
-                return False
-            for name, a in arrays:
-                if a is not None and st.get(name) is not a:
-                    return False
+        for p, data in zip(params, datas):
             g = grad_array(p)
-            if g is not None and (g.shape != data.shape or g.dtype is not data.dtype):
-                return False
+            if g is not None and (type(g) is not np.ndarray or g.shape != data.shape
+                                  or g.dtype is not data.dtype):
+                return None
             grads.append(g)
         serial, parallel = impl
         cache = {}
-        for (p, data, flat, st, _, flats, big), g in zip(entries, grads):
+        for p, data, f, st, g in zip(params, datas, flats, sts, grads):
             if g is None:
                 continue
+            tail = pads[data.dtype][1]
             step = st["step"]
             key = (data.dtype, step)
             co = cache.get(key)
             if co is None:
-                co = cache[key] = self.coefficients(group, data.dtype.type,
-                                                    {"step": step + 1.0}, False)
-            (parallel if big else serial)(flat, g.ravel(), *flats, *co)
+                co = cache[key] = self._coefficients(group, data.dtype.type,
+                                                     {"step": step + 1.0}, False)
+            (parallel if f[0].shape[0] >= PARALLEL_MIN_SIZE else serial)(f[0], g.ravel(),
+                                                                         *f[1:], *tail, *co)
             st["step"] = step + 1.0
             bump = getattr(p, "_bump_version", None)
             if bump is not None:
@@ -437,13 +648,13 @@ class Optimizer:
                 key = (dtype, fresh, step)
                 co = cache.get(key)
                 if co is None:
-                    co = cache[key] = self.coefficients(group, dtype.type, {"step": step + 1.0},
-                                                        fresh)
+                    co = cache[key] = self._coefficients(group, dtype.type,
+                                                         {"step": step + 1.0}, fresh)
             elif no_scalars:
                 key = (dtype, fresh)
                 co = cache.get(key)
                 if co is None:
-                    co = cache[key] = self.coefficients(group, dtype.type, {}, fresh)
+                    co = cache[key] = self._coefficients(group, dtype.type, {}, fresh)
             else:
                 key = (dtype, fresh, get_scalars(st))
                 entry = cache.get(key)
@@ -451,7 +662,7 @@ class Optimizer:
                     scalars = {k: st[k] for k in scalars0}
                     if "step" in scalars:
                         scalars["step"] = scalars["step"] + 1.0
-                    entry = cache[key] = (scalars, self.coefficients(group, dtype.type, scalars,
+                    entry = cache[key] = (scalars, self._coefficients(group, dtype.type, scalars,
                                                                      fresh))
                 new, co = entry
             args.extend(co)
@@ -578,6 +789,7 @@ class Optimizer:
             new_state[p] = st
         self.param_groups[:] = new_groups
         self.state = new_state
+        self._memo = None  # its entries are keyed by the replaced groups
 
     # -- memory accounting -----------------------------------------------------------------
 

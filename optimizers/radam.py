@@ -117,6 +117,7 @@ class RAdam(Optimizer):
     """
 
     update = radam
+    stepwise = ("bias_correction1", "bias_correction2_sqrt", "rect", "rectified")
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
@@ -128,17 +129,23 @@ class RAdam(Optimizer):
             foreach=foreach, capturable=capturable,
             decoupled_weight_decay=decoupled_weight_decay, differentiable=differentiable))
 
+    def step_coefficients(self, group: dict[str, Any], t: type,
+                          scalars: dict[str, float]) -> tuple:
+        (beta1, beta2), step = group["betas"], scalars["step"]
+        rect = rectification(step, beta2)
+        return (t(1 - beta1**step), t((1 - beta2**step) ** 0.5),
+                t(0.0 if rect is None else rect), rect is not None)
+
     def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
                      fresh: bool) -> Any:
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
-        step = scalars["step"]
-        rect = rectification(step, beta2)
+        bias_correction1, bias_correction2_sqrt, rect, rectified = self.step_coefficients(
+            group, t, scalars)
         w1, w1c, w1_small = lerp_weight(t, 1 - beta1)
         return radam.Coefficients(
             w1=w1, w1c=w1c, w1_small=w1_small, beta2=t(beta2), one_minus_beta2=t(1 - beta2),
-            eps=t(group["eps"]), bias_correction1=t(1 - beta1**step), lr=t(lr),
-            bias_correction2_sqrt=t((1 - beta2**step) ** 0.5),
-            rect=t(0.0 if rect is None else rect), rectified=rect is not None, one=t(1),
+            eps=t(group["eps"]), bias_correction1=bias_correction1, lr=t(lr),
+            bias_correction2_sqrt=bias_correction2_sqrt, rect=rect, rectified=rectified, one=t(1),
             weight_decay=t(wd), decay=t(1 - lr * wd),
             wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
             maximize=bool(group["maximize"]))

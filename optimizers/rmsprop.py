@@ -153,6 +153,7 @@ class RMSprop(Optimizer):
     """
 
     update = rmsprop
+    stepwise = ()  # every coefficient depends on the hyperparameters only
     optional = {"grad_avg": "centered", "momentum_buffer": "momentum"}
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,

@@ -120,6 +120,7 @@ class SGD(Optimizer):
     """
 
     update = sgd
+    stepwise = ()  # every coefficient depends on the hyperparameters only
     scalars = {}
     optional = {"momentum_buffer": "momentum"}
 

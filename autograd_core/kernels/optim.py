@@ -12,11 +12,16 @@ An update rule is written once, as a Python function whose body is an elementwis
     def adam_numpy(param, grad, exp_avg, exp_avg_sq, beta2, eps, ...):
         ...
 
-From the one loop come two Numba builds, each compiled lazily with ``cache=True``: a serial one
+From the one loop come three Numba builds, each compiled lazily with ``cache=True``: a serial one
 (``prange`` bound to ``range``) and a parallel one (``prange`` bound to ``numba.prange``), used
 from :data:`PARALLEL_MIN_SIZE` elements on. Numba's on-disk cache ignores compile options and keys
 on the function's qualified name, so the two builds are two *copies* of the function
-(``<name>_serial`` and ``<name>_parallel``), each with its own cache entry.
+(``<name>_serial`` and ``<name>_parallel``), each with its own cache entry. The third, the
+*multi-tensor* build (``<name>_multi_<hash of the loop's code>``), runs the serial build over up to
+:data:`MULTI_WIDTH` parameters in one call (``FusedKernel.call_many``): on small parameters the
+cost of a call (unboxing ~19 arguments) is most of the step, so one call per group and dtype
+instead of one per parameter is the optimizers' steady-state path. Its cache entry lives with this
+module; the hash in its name gives it a new entry whenever the loop it calls changes.
 
 Calling conventions (shared by every kernel and its twin):
 
@@ -37,6 +42,8 @@ module does not import numba; ``TAPEGRAD_KERNELS=numpy`` selects the twins.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import inspect
 import threading
 import types
@@ -47,12 +54,24 @@ import numpy as np
 
 from autograd_core.kernels import _jit
 
-__all__ = ["kernel", "FusedKernel", "PARALLEL_MIN_SIZE", "prange", "lerp_weight", "wd_mode",
-           "eps_split", "numpy_grad", "numpy_lerp_"]
+__all__ = ["kernel", "FusedKernel", "PARALLEL_MIN_SIZE", "MULTI_WIDTH", "MULTI_MIN", "prange",
+           "lerp_weight",
+           "wd_mode", "eps_split", "numpy_grad", "numpy_lerp_"]
 
 #: Arrays at least this long use the parallel build: below it thread dispatch costs more than
 #: a second core gains (the crossover ``tapegrad-bench optim`` measures; README, Performance).
 PARALLEL_MIN_SIZE = 1 << 18
+
+#: Parameters per call of the multi-tensor build: its argument is a tuple of exactly this many
+#: per-parameter argument tuples (shorter lists padded with empty arrays, longer ones split), so
+#: one signature per dtype is compiled. 8 covers the usual small model's group in one call; each
+#: padding entry costs ~0.3 us of unboxing.
+MULTI_WIDTH = 8
+
+#: Fewest parameters worth a multi-tensor call: its fixed cost (the padded arguments) is about
+#: that of three single calls (~3.9 us against ~1.2 us each, tiny Adam parameters, one thread),
+#: so shorter runs are called one by one.
+MULTI_MIN = 4
 
 #: What kernel loops iterate with. ``range`` here (so the source reads and lints as Python); each
 #: build binds its own: ``range`` for the serial build, ``numba.prange`` for the parallel one.
@@ -150,6 +169,7 @@ class FusedKernel:
         self.check = self._make_fast_check()
         self.twin = None
         self._builds = None
+        self._multi = None
 
     def numpy(self, fn):
         """Decorator: register ``fn`` (same signature) as the whole-array numpy twin."""
@@ -183,6 +203,40 @@ class FusedKernel:
                 self._builds = (_compile(self.build_function(False), False),
                                 _compile(self.build_function(True), True))
         return self._builds
+
+    def multi_build_function(self):
+        """The multi-tensor build's function: :func:`_multi_loop` calling this kernel's serial
+        build, named ``<name>_multi_<hash>`` (the hash of the loop's code: Numba's cache does not
+        notice a change in a called function, so a changed loop must get a new entry)."""
+        digest = hashlib.sha1(_code_bytes(self.py_func.__code__)).hexdigest()[:12]
+        name = f"{self.name}_multi_{digest}"
+        loop = types.FunctionType(_multi_loop.__code__,
+                                  dict(_multi_loop.__globals__, _serial=self.builds()[0]), name)
+        loop.__qualname__ = name
+        loop.__module__ = _multi_loop.__module__
+        return loop
+
+    def multi_implementation(self):
+        """``run(arrays, grads, tail, coefficients)`` for the active backend: ``arrays`` a tuple
+        of :data:`MULTI_WIDTH` per-parameter tuples ``(param, *state)`` and ``grads`` the tuple
+        of their gradients (the arrays that change at every step: the others are packed once by
+        the optimizer's plan), all already checked (see :meth:`call_many`), ``tail`` the empty
+        arrays standing for the last state arrays
+        when they are unused optional ones (not repeated per parameter: each array argument
+        costs ~0.1 us to pass), else ``()``; the Numba multi-tensor build, or the twin in a
+        loop."""
+        if _jit.use_numba():
+            multi = self._multi
+            if multi is None:
+                loop = self.multi_build_function()  # builds() takes the lock itself
+                with _BUILD_LOCK:
+                    if self._multi is None:
+                        self._multi = _compile(loop, False)
+                multi = self._multi
+            return multi
+        if self.twin is None:
+            raise NotImplementedError(f"kernel {self.name} has no numpy twin")
+        return functools.partial(_twin_loop, self.twin)
 
     def implementations(self):
         """``(serial, parallel)`` for the active backend (``TAPEGRAD_KERNELS``; the twin twice
@@ -249,8 +303,101 @@ class FusedKernel:
         serial, parallel = self.implementations()
         (parallel if args[0].shape[0] >= PARALLEL_MIN_SIZE else serial)(*args)
 
+    def call_many(self, arrays, coefficients):
+        """Update several parameters with the same coefficients: ``arrays`` a sequence of
+        ``(param, grad, *state)`` tuples (one per parameter, arrays as for a single call, all of
+        one dtype), checked first, then run in order as :func:`multi_runs` splits them.
+
+        Example::
+
+            >>> import numpy as np
+            >>> from optimizers.sgd import sgd
+            >>> ps = [np.ones(n) for n in (1, 2, 3, 4)]
+            >>> co = sgd.Coefficients(lr=0.5, velocity_lr=1.0, weight_decay=0.0, momentum=0.0,
+            ...                       one_minus_dampening=1.0, use_momentum=False,
+            ...                       first_step=False, nesterov=False, maximize=False)
+            >>> sgd.call_many([(p, np.ones_like(p), np.empty(0)) for p in ps], co)
+            >>> [p.tolist() for p in ps]
+            [[0.5], [0.5, 0.5], [0.5, 0.5, 0.5], [0.5, 0.5, 0.5, 0.5]]
+        """
+        coefficients = tuple(coefficients)
+        arrays = [tuple(a) for a in arrays]
+        for a in arrays:
+            self.check(a + coefficients)
+        if len({a[0].dtype for a in arrays}) > 1:
+            raise ValueError(f"kernel {self.name}: call_many needs arrays of one dtype, got "
+                             f"{sorted({str(a[0].dtype) for a in arrays})}")
+        if not arrays:
+            return
+        _, parallel = self.implementations()
+        multi = self.multi_implementation()
+        e = empty(arrays[0][0].dtype)
+        pad = (e,) * (len(self.arrays) - 1)
+        serial = self.implementations()[0]
+        for run in multi_runs([a[0].shape[0] >= PARALLEL_MIN_SIZE for a in arrays]):
+            if isinstance(run, int):
+                big = arrays[run][0].shape[0] >= PARALLEL_MIN_SIZE
+                (parallel if big else serial)(*arrays[run], *coefficients)
+            else:
+                lo, hi = run
+                n_pad = MULTI_WIDTH - hi + lo
+                multi(tuple((a[0], *a[2:]) for a in arrays[lo:hi]) + (pad,) * n_pad,
+                      tuple(a[1] for a in arrays[lo:hi]) + (e,) * n_pad, (), coefficients)
+
     def __repr__(self):
         return f"<FusedKernel {self.name}{self.arrays}>"
+
+
+def _code_bytes(code) -> bytes:
+    """What a function's code computes, as bytes that are the same in every process (its
+    bytecode, names and constants; ``marshal`` output varies with reference counts)."""
+    parts = [code.co_code, repr((code.co_names, code.co_varnames)).encode()]
+    for c in code.co_consts:
+        parts.append(_code_bytes(c) if isinstance(c, types.CodeType) else repr(c).encode())
+    return b"\0".join(parts)
+
+
+def _multi_loop(arrays, grads, tail, coefficients):
+    """The body of every multi-tensor build (copied per kernel, ``_serial`` bound to its serial
+    build): the serial loop over each parameter's arrays, in order. ``arrays[j]``: ``(param,
+    *state)``; ``tail``: the last state arrays when they are unused optional ones (empty,
+    shared by every parameter), else ()."""
+    for j in range(len(arrays)):
+        a = arrays[j]
+        _serial(a[0], grads[j], *(a[1:] + tail + coefficients))
+
+
+_serial = None  # bound in each copy of _multi_loop
+
+
+def _twin_loop(twin, arrays, grads, tail, coefficients):
+    for a, g in zip(arrays, grads):
+        if a[0].shape[0]:
+            twin(a[0], g, *a[1:], *tail, *coefficients)
+
+
+def multi_runs(big):
+    """How a list of parameters (one dtype) is run, in order: ``(lo, hi)`` for each run of
+    :data:`MULTI_MIN` to :data:`MULTI_WIDTH` parameters that are not ``big`` (one call of the
+    multi-tensor build), the index of every other parameter (a call of its own: the parallel
+    build if it is big, else the serial one).
+
+    Example::
+
+        >>> multi_runs([False] * 5 + [True, False])
+        [(0, 5), 5, 6]
+    """
+    out: list = []
+    lo = None
+    for i, b in enumerate([*big, True]):
+        if lo is not None and (b or i - lo == MULTI_WIDTH):
+            out.extend([(lo, i)] if i - lo >= MULTI_MIN else range(lo, i))
+            lo = None
+        if b:
+            out.append(i)
+        elif lo is None:
+            lo = i
+    return out[:-1]
 
 
 def kernel(*state, optional=None):
