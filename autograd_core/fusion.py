@@ -305,16 +305,19 @@ def backward_runs(order, seeds, events, infos):
     return runs
 
 
-def plan_backward(run, order, events, infos):
+def plan_backward(run, order, seeds, events, infos):
     """A backward run as a kernel: ``(inputs, scalars, body, externals)``.
 
     ``inputs``: what the kernel reads, ``("grad",)`` for the first node's gradient (always
     input 0) or ``("saved", key, j, source)`` for item j of node ``key``'s saved values;
     ``scalars``: saved Python numbers, cast to the dtype; ``externals``: for each output
-    ``o<k>``, ``(position in order, edge index)``: a gradient leaving the run, summed into
-    its target after the kernel in the engine's order. Inside the loop each node's rule is
-    its declared ``fuse_backward`` expressions, and sums into a node of the run happen in
-    registers, in the order the engine makes them."""
+    ``o<k>``, ``(position in order, edge index, whole)``: a gradient leaving the run, summed
+    into its target after the kernel in the engine's order; ``whole``: it is the sum of
+    every contribution of the run to a target that nothing reached before the run and whose
+    shape needs no broadcasting undone (a leaf or a node after the run), summed in registers
+    in the engine's order, so the target's buffer is that sum. Inside the loop each node's
+    rule is its declared ``fuse_backward`` expressions, and sums into a node of the run
+    happen in registers, in the order the engine makes them."""
     key0 = order[run[0]][0]
     dtype = events[key0][6][0][1]
     inputs: list = [("grad",)]
@@ -330,6 +333,12 @@ def plan_backward(run, order, events, infos):
         return name
 
     members = {order[p][0] for p in run}
+    shape = events[key0][6][0][0]
+    reached = {(False, key) for is_leaf, key, _, _ in seeds if not is_leaf} | {
+        (True, key) for is_leaf, key, _, _ in seeds if is_leaf}
+    for p in range(run[0]):
+        reached |= {(e[0], e[1], e[2]) for e in order[p][1] if e is not None}
+    sums: dict = {}  # (is_leaf, target, index) -> [name of the run's sum so far, edge]
     for p in run:
         key, edges, _ = order[p]
         if p == run[0]:
@@ -356,10 +365,19 @@ def plan_backward(run, order, events, infos):
                 continue
             expr = rules[j].format(*saved, g=g)
             value = temp(expr.replace("D(", f"np.{dtype.name}("))
+            target = (e[0], e[1], e[2])
             if not e[0] and e[1] in members:
                 old = acc.get(e[1])
                 acc[e[1]] = value if old is None else temp(f"{old} + {value}")
+            elif e[3] == shape and target not in reached and \
+                    target[:2] not in reached and e[4] == dtype:
+                old = sums.get(target)
+                sums[target] = [value, (p, j)] if old is None else \
+                    [temp(f"{old[0]} + {value}"), old[1]]
             else:
                 body.append(f"o{len(externals)}[IDX] = {value}")
-                externals.append((p, j))
+                externals.append((p, j, False))
+    for value, (p, j) in sums.values():
+        body.append(f"o{len(externals)}[IDX] = {value}")
+        externals.append((p, j, True))
     return tuple(inputs), tuple(scalars), tuple(body), tuple(externals)

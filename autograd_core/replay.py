@@ -622,7 +622,7 @@ def _fused_backward_runs(program, inputs, plan):
     events = program.events
     out = {}
     for run in fusion.backward_runs(order, seeds, events, program.fuse_infos):
-        bplan = fusion.plan_backward(run, order, events, program.fuse_infos)
+        bplan = fusion.plan_backward(run, order, seeds, events, program.fuse_infos)
         ins, scalars, body, externals = bplan
         if not externals:
             continue
@@ -658,10 +658,13 @@ def _emit_fused_backward(src, b, order, buf, run, plan, shapes, kernel):
         emit(f"{o} = empty({shape!r}, {dtype})", 3)
     consts = [src.name(c, "V") for c in scalars]
     emit(f"{src.name(kernel, 'K')}({', '.join([*args, *outs, *consts])})", 3)
-    for o, (p, j) in zip(outs, externals):
+    for o, (p, j, whole) in zip(outs, externals):
         key, edges, _ = order[p]
         is_leaf, target, idx, tshape, tdtype = edges[j]
         t = f"l{b}_{target}" if is_leaf else buf(target, idx)
+        if whole:  # the run's whole contribution, to a buffer nothing reached before it
+            emit(f"{t} = {o}", 3)
+            continue
         emit(f"g = {o}", 3)
         if tshape != shape:
             emit(f"g = reduced(n{key}, (g,), g, {tshape!r})", 3)
