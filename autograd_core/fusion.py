@@ -50,6 +50,8 @@ _LOCK = threading.Lock()
 _LOADED: dict = {}
 #: groups shorter than this run op by op (one op gains nothing from a kernel call)
 MIN_OPS = 2
+#: longer runs are split: a kernel's arguments and Numba's compile time grow with its length
+MAX_OPS = 64
 
 
 def cache_dir() -> str:
@@ -117,7 +119,7 @@ def find_groups(events, infos):
         if ev[0] != "op" or infos.get(i) is None:
             close()
             continue
-        if run and events[run[0]][6] != ev[6]:
+        if run and (events[run[0]][6] != ev[6] or len(run) == MAX_OPS):
             close()
         run.append(i)
     close()
@@ -289,7 +291,7 @@ def backward_runs(order, seeds, events, infos):
         run = [pos]
         while run[-1] + 1 < len(order):
             nxt = order[run[-1] + 1][0]
-            if not fusable(nxt) or events[nxt][6] != meta or \
+            if not fusable(nxt) or events[nxt][6] != meta or len(run) == MAX_OPS or \
                     not contrib.get(nxt) or not contrib[nxt] <= set(run):
                 break
             run.append(run[-1] + 1)

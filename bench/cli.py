@@ -89,9 +89,9 @@ def _suite_options(parser, suites):
         g.add_argument("--rounds", type=checks.positive_int,
                        help="train, contention, distributed: worker processes (or MPI jobs) "
                             "per implementation or thread count, alternated (3)")
-    if "train" in suites:
+    if "train" in suites or "overhead" in suites:
         g.add_argument("--compile", action="store_true", default=None,
-                       help="train: also time the step captured by ag.compile "
+                       help="train, overhead: also time the step captured by ag.compile "
                             "(column tapegrad-compile)")
     if "overhead" in suites:
         g.add_argument("--chain-links", type=checks.positive_int,

@@ -31,7 +31,7 @@ class Config:
     many_tensors: int = 20
     # train
     rounds: int = 3  # worker processes per implementation, alternated
-    compile: bool = False  # train: also the step captured by ag.compile
+    compile: bool = False  # train, overhead: also the step captured by ag.compile
     # overhead
     chain_links: int = 1000  # per-op overhead: links of ``z = z * c + d`` (2 ops each)
     long_chain_ops: int = 100_000

@@ -9,6 +9,8 @@
 * long chain: ``long_chain_ops`` ops (``z * c`` and ``z + d`` alternating) on a 1-element
   tensor, then backward: the engine's topological sort and accumulation at depth (a recursive
   sort dies past ~1000 nodes). The row's times are the backward pass; forward is a metric.
+* with ``--compile``, ``tapegrad-compile``: the per-op chain as a step captured by
+  ``ag.compile``, whose fused kernels run the chain and its backward.
 * import: ``import autograd_core`` in a fresh process (and numpy alone before it), and the
   first kernel calls there (relu and sigmoid, forward and backward: Numba import plus loading
   the cached machine code, or compiling it when the cache is cold).
@@ -156,7 +158,38 @@ def _chain_torch(size, links, long=False):
     return forward, backward
 
 
-CHAINS = {"tapegrad": _chain_tapegrad, "numpy_tape": _chain_numpy_tape, "torch": _chain_torch}
+def _chain_tapegrad_compiled(size, links, long=False):
+    """The same chain, forward and backward as one step captured by ``ag.compile`` (its
+    elementwise runs become two generated kernels); timed as the forward, traced and
+    compiled before timing."""
+    import numpy as np
+
+    import autograd_core as ag
+
+    x = ag.tensor(np.full(size, 0.5, np.float32), requires_grad=True)
+    c = ag.tensor(np.full(size, 1.0, np.float32), requires_grad=True)
+    d = ag.tensor(np.full(size, 1e-3, np.float32), requires_grad=True)
+
+    @ag.compile(strict=True)
+    def step():
+        z = x
+        for _ in range(links):
+            z = z * c
+            z = z + d
+        loss = z.sum()
+        loss.backward()
+        return loss
+
+    def backward(loss):
+        x.grad = c.grad = d.grad = None
+
+    for _ in range(3):  # two traces, then the first replay compiles its kernels
+        backward(step())
+    return step, backward
+
+
+CHAINS = {"tapegrad": _chain_tapegrad, "numpy_tape": _chain_numpy_tape, "torch": _chain_torch,
+          "tapegrad-compile": _chain_tapegrad_compiled}
 
 
 def _measure(impls, sizes, links, long_ops, repeats, long_repeats, gc_generation=2):
@@ -167,7 +200,8 @@ def _measure(impls, sizes, links, long_ops, repeats, long_repeats, gc_generation
         cases = {impl: CHAINS[impl](size, links) for impl in impls}
         out[f"per_op|{size}"] = timing.measure_pairs(cases, repeats=repeats,
                                                      gc_generation=gc_generation)
-    cases = {impl: CHAINS[impl](1, long_ops // 2, long=True) for impl in impls}
+    cases = {impl: CHAINS[impl](1, long_ops // 2, long=True) for impl in impls
+             if impl != "tapegrad-compile"}  # a 10,000-op kernel: not what it is for
     out["long_chain|1"] = timing.measure_pairs(cases, repeats=long_repeats,
                                                gc_generation=gc_generation)
     return out
@@ -240,9 +274,9 @@ def run(cfg, context) -> dict:
     sizes = SIZES[:1] if cfg.quick else SIZES
     links, long_ops = cfg.chain_links, cfg.long_chain_ops
     repeats, long_repeats = cfg.repeats, max(1, min(3, cfg.repeats))
-    cfg.progress(SUITE, f"tapegrad and numpy_tape chains ({links} links, {long_ops:,}-op chain)")
-    local = _measure(["tapegrad", "numpy_tape"], sizes, links, long_ops, repeats, long_repeats,
-                     cfg.gc_generation)
+    impls = ["tapegrad", "numpy_tape"] + (["tapegrad-compile"] if cfg.compile else [])
+    cfg.progress(SUITE, f"{', '.join(impls)} chains ({links} links, {long_ops:,}-op chain)")
+    local = _measure(impls, sizes, links, long_ops, repeats, long_repeats, cfg.gc_generation)
     torch_note = "torch " + ("disabled (--no-torch)" if not cfg.use_torch else "not importable")
     if cfg.use_torch and machine.torch_available():
         cfg.progress(SUITE, "torch chains in a worker process")
@@ -285,6 +319,10 @@ def run(cfg, context) -> dict:
     summary = {
         "target": (f"per op = (forward + backward of {links} links of z = z*c + d, then sum) / "
                    f"(2*{links} + 1) ops; numpy_tape: a minimal tape over numpy (a list of "
-                   f"closures); {torch_note}"),
+                   f"closures); {torch_note}"
+                   + ("; tapegrad-compile: the chain and its backward as one step captured by "
+                      "ag.compile (forward and backward each one generated kernel; its "
+                      "forward/backward metrics are the step and resetting .grad)"
+                      if cfg.compile else "")),
     }
     return {"rows": rows, "summary": summary}

@@ -281,16 +281,18 @@ def render_overhead(result) -> str:
     out = []
     chain = [r for r in rows if r["params"].get("kind") == "per_op"]
     if chain:
-        impls = [i for i in ("tapegrad", "numpy_tape", "torch") if _has(chain, i)]
+        impls = [i for i in ("tapegrad", "numpy_tape", "torch", "tapegrad-compile")
+                 if _has(chain, i)]
+        split = [i for i in impls if i != "tapegrad-compile"]  # its step is fwd and bwd
         lines = []
         for r in chain:
             m = r["metrics"]
             lines.append([r["case"], *(fmt_stats(_t(r, i)) for i in impls),
                           *(fmt_ratio(r["ratios"].get(f"{i}/tapegrad")) for i in impls[1:]),
                           *(f"{fmt_time(m.get(i + '_forward'))} + {fmt_time(m.get(i + '_backward'))}"
-                            for i in impls)])
+                            for i in split)])
         out.append(table(["case", *impls, *(f"{i}/tapegrad" for i in impls[1:]),
-                          *(f"{i} fwd + bwd" for i in impls)], lines,
+                          *(f"{i} fwd + bwd" for i in split)], lines,
                          "overhead: per op (forward + backward), median [min-max]"))
     long = [r for r in rows if r["params"].get("kind") == "long_chain"]
     if long:
