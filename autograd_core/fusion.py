@@ -9,7 +9,7 @@ intermediates stay in registers.
 Which ops fuse: those whose node class declares ``fuse``, a Python expression of its inputs
 ``{0}``, ``{1}``, ... that computes exactly what its eager forward computes, bit for bit,
 and ``fuse_backward``, the same for its backward (add, subtract, multiply, divide, negate,
-square root: each one correctly rounded IEEE operation, the same in numpy's loops and in
+square root, reciprocal: each one correctly rounded IEEE operation, the same in numpy's loops and in
 LLVM's, with no contraction into FMAs: the kernels are compiled without fastmath; relu: the
 comparison its own Numba kernel makes). Ops built on transcendental functions (exp, tanh,
 sigmoid, log, ...) do not fuse: numpy's SIMD implementations, the activation kernels'

@@ -222,6 +222,9 @@ class Atan(Node):
         tensor([ 0.5000, -0.2500])
     """)
 class Reciprocal(Node):
+    fuse = "D(1.0) / {0}"
+    fuse_backward = ("-(({g} * {0}) * {0})",)
+
     def forward(self, input):
         y = np.reciprocal(_floating(input))
         self.save_for_backward(y)

@@ -1,5 +1,5 @@
 """Fusion of elementwise runs in a compiled step (autograd_core/fusion.py): a replay that runs
-a chain of add/sub/mul/div/neg/sqrt/relu as one generated Numba kernel must give eager's numbers
+a chain of add/sub/mul/div/neg/sqrt/relu/reciprocal as one generated Numba kernel must give eager's numbers
 bit for bit (values, NaN positions, signed zeros, infinities), the same as the op-by-op replay
 (the kernels' twin), with the gradients that the chain's nodes compute from what the kernel
 stored; kernels are cached on disk and reused by a second process."""
@@ -29,7 +29,8 @@ BINARY = {
     "rsub": lambda a, b: b - a,
     "rdiv": lambda a, b: b / a,
 }
-UNARY = {"neg": lambda a: -a, "sqrt": lambda a: a.sqrt(), "relu": lambda a: a.relu()}
+UNARY = {"neg": lambda a: -a, "sqrt": lambda a: a.sqrt(), "relu": lambda a: a.relu(),
+         "reciprocal": lambda a: a.reciprocal()}
 
 
 @pytest.fixture(autouse=True)
