@@ -47,7 +47,7 @@ def test_fresh_process_import_threshold_and_unusable_cache_dir(tmp_path):
         assert "numba" not in sys.modules
         y = K.relu_forward(np.array([-1.0, 2.0], np.float32))  # first Numba call imports it
         assert "numba" in sys.modules
-        from autograd_core.kernels import activations as A
+        from autograd_core.kernels import activations_numba as A
         print(A.PARALLEL_THRESHOLD, A.PARALLEL_THRESHOLD_MEMORY_BOUND, y.tolist())
         """,
         TAPEGRAD_PARALLEL_THRESHOLD="12345",
@@ -59,7 +59,7 @@ def test_fresh_process_import_threshold_and_unusable_cache_dir(tmp_path):
 
 _CACHE_PROBE = """
     import json, numpy as np
-    from autograd_core.kernels import activations as A
+    from autograd_core.kernels import activations_numba as A
     x = np.linspace(-3, 3, 11).astype(np.float32)
     y = A.gelu_forward(x)
     d = A.LOOPS["gelu_forward"][0].dispatcher()
@@ -151,7 +151,7 @@ def test_parallel_kernel_runs_in_fresh_process_with_policy():
     out = _run(
         """
         import os, numpy as np
-        from autograd_core.kernels import activations as A
+        from autograd_core.kernels import activations_numba as A
         x = np.linspace(-3, 3, A.THRESHOLDS["tanh_forward"] + 5).astype(np.float32)
         y = A.tanh_forward(x)
         a = np.ones((64, 64), np.float32); a @ a     # OpenBLAS alongside
@@ -166,7 +166,7 @@ def test_parallel_kernel_runs_in_fresh_process_with_policy():
 
 
 def test_jit_wrapper_exposes_python_function():
-    from autograd_core.kernels import activations as A
+    from autograd_core.kernels import activations_numba as A
 
     serial, parallel = A.LOOPS["relu_forward"]
     assert serial.py_func is not parallel.py_func  # separate functions: cache-collision hazard
