@@ -101,139 +101,6 @@ def erf(x):
     return np.asarray(_erf_ufunc(x), dtype=np.float64).astype(x.dtype).reshape(x.shape)
 
 
-def sigmoid_forward(x):
-    """``y = 1 / (1 + exp(-x))``."""
-    x = _arr(x)
-    one = _scalar(1, x)
-    return np.asarray(one / (one + np.exp(-x)))
-
-
-def sigmoid_backward(y, g):
-    """``g * (1 - y) * y`` from the saved output ``y`` (ATen ``sigmoid_backward``)."""
-    y, g = _arr(y), _arr(g)
-    _same_shape("sigmoid_backward", "y", y, g)
-    return np.asarray(g * (_scalar(1, y) - y) * y)
-
-
-def tanh_forward(x):
-    """``y = tanh(x)``."""
-    return np.asarray(np.tanh(_arr(x)))
-
-
-def tanh_backward(y, g):
-    """``g * (1 - y*y)`` from the saved output ``y`` (ATen ``tanh_backward``)."""
-    y, g = _arr(y), _arr(g)
-    _same_shape("tanh_backward", "y", y, g)
-    return np.asarray(g * (_scalar(1, y) - y * y))
-
-
-def relu_forward(x):
-    """``max(x, 0)``, NaN propagating (``clamp_min(x, 0)``)."""
-    x = _arr(x)
-    return np.asarray(np.maximum(x, _scalar(0, x)))
-
-
-def relu_backward(x, g):
-    """``0 where x <= 0 else g`` (ATen ``threshold_backward(g, x, 0)``)."""
-    x, g = _arr(x), _arr(g)
-    _same_shape("relu_backward", "x", x, g)
-    return np.asarray(np.where(x <= 0, _scalar(0, g), g))
-
-
-def leaky_relu_forward(x, negative_slope=0.01):
-    """``x if x > 0 else x * negative_slope``."""
-    x = _arr(x)
-    return np.asarray(np.where(x > 0, x, x * _scalar(negative_slope, x)))
-
-
-def leaky_relu_backward(x, g, negative_slope=0.01):
-    """``g if x > 0 else g * negative_slope``."""
-    x, g = _arr(x), _arr(g)
-    _same_shape("leaky_relu_backward", "x", x, g)
-    return np.asarray(np.where(x > 0, g, g * _scalar(negative_slope, g)))
-
-
-def _check_approximate(approximate):
-    if approximate not in ("none", "tanh"):
-        raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
-
-
-def gelu_forward(x, approximate="none"):
-    """GELU as ``torch.nn.functional.gelu``.
-
-    ``none``: ``x * 0.5 * (1 + erf(x / sqrt(2)))``;
-    ``tanh``: ``0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))``.
-    """
-    _check_approximate(approximate)
-    x = _arr(x)
-    half, one = _scalar(0.5, x), _scalar(1, x)
-    if approximate == "none":
-        return np.asarray(x * half * (one + erf(x * _scalar(_SQRT1_2, x))))
-    inner = _scalar(_GELU_TANH_BETA, x) * (x + _scalar(_GELU_TANH_KAPPA, x) * (x * x * x))
-    return np.asarray(half * x * (one + np.tanh(inner)))
-
-
-def gelu_backward(x, g, approximate="none"):
-    """Gradient of GELU (ATen ``GeluBackwardKernelImpl``).
-
-    ``none``: ``g * (cdf + x * pdf)``, ``cdf = 0.5 (1 + erf(x/sqrt2))``, ``pdf = exp(-x^2/2)/sqrt(2 pi)``;
-    ``tanh``: ``g * (0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2))``.
-    """
-    _check_approximate(approximate)
-    x, g = _arr(x), _arr(g)
-    _same_shape("gelu_backward", "x", x, g)
-    half, one = _scalar(0.5, x), _scalar(1, x)
-    if approximate == "none":
-        cdf = half * (one + erf(x * _scalar(_SQRT1_2, x)))
-        pdf = _scalar(_GELU_PDF, x) * np.exp(x * x * _scalar(-0.5, x))
-        return np.asarray(g * (cdf + x * pdf))
-    beta, kappa = _scalar(_GELU_TANH_BETA, x), _scalar(_GELU_TANH_KAPPA, x)
-    x_sq = x * x
-    inner = beta * (x + kappa * (x_sq * x))
-    t = np.tanh(inner)
-    left = half * x
-    right = one + t
-    left_derivative = half * right
-    right_derivative = left * (one - t * t) * (beta * (one + _scalar(3, x) * kappa * x_sq))
-    return np.asarray(g * (left_derivative + right_derivative))
-
-
-def softplus_forward(x, beta=1.0, threshold=20.0):
-    """``x if beta*x > threshold else log1p(exp(beta*x)) / beta``."""
-    x = _arr(x)
-    b = _scalar(beta, x)
-    bx = x * b
-    with np.errstate(over="ignore"):  # only where the linear branch is taken (threshold >= 88)
-        soft = np.log1p(np.exp(bx)) / b
-    return np.asarray(np.where(bx > _scalar(threshold, x), x, soft))
-
-
-def softplus_backward(x, g, beta=1.0, threshold=20.0):
-    """``g if beta*x > threshold else g * z / (z + 1)`` with ``z = exp(beta*x)``."""
-    x, g = _arr(x), _arr(g)
-    _same_shape("softplus_backward", "x", x, g)
-    bx = x * _scalar(beta, x)
-    with np.errstate(over="ignore", invalid="ignore"):
-        z = np.exp(bx)
-        soft = g * z / (z + _scalar(1, x))
-    return np.asarray(np.where(bx > _scalar(threshold, x), g, soft))
-
-
-def silu_forward(x):
-    """``x * sigmoid(x)`` (ATen's ``silu``)."""
-    x = _arr(x)
-    return np.asarray(x * sigmoid_forward(x))
-
-
-def silu_backward(x, g):
-    """``g * s * (1 + x * (1 - s))``, ``s = sigmoid(x)`` (ATen's ``silu_backward``)."""
-    x, g = _arr(x), _arr(g)
-    _same_shape("silu_backward", "x", x, g)
-    s = sigmoid_forward(x)
-    one = _scalar(1, x)
-    return np.asarray(g * s * (one + x * (one - s)))
-
-
 # --------------------------------------------------------------------------------------------
 # The Numba kernels. Scalar building blocks for float32, usable from jitted code.
 #
@@ -387,13 +254,29 @@ def _log1p_unit_f32(u):
 
 
 # --------------------------------------------------------------------------------------------
-# The activations, one scalar function per kernel. float32 variants use the code above,
-# float64 variants PyTorch's formulas with libm.
+# The activations, one after the other: the numpy twins, then the Numba kernel, a scalar
+# function per dtype (float32 through the building blocks above, float64 PyTorch's formulas
+# with libm, joined by ``_by_dtype``; one generic body with constants typed by ``_cast`` where no
+# transcendental function is needed) and the loops: 1-D contiguous in, 1-D contiguous out, then
+# the scalar parameters. Serial and parallel loops are separate functions on purpose (Numba's
+# cache ignores compile options); their bodies must stay identical, ``range`` in the serial one,
+# ``prange`` in the parallel one.
 
-_BETA_F32 = _F32(_GELU_TANH_BETA)
-_TWO_BETA_F32 = _F32(2 * _GELU_TANH_BETA)
-_KAPPA_F32 = _F32(_GELU_TANH_KAPPA)
-_THREE_KAPPA_F32 = _F32(3 * _GELU_TANH_KAPPA)
+
+# --- sigmoid --------------------------------------------------------------------------------------
+
+def sigmoid_forward(x):
+    """``y = 1 / (1 + exp(-x))``."""
+    x = _arr(x)
+    one = _scalar(1, x)
+    return np.asarray(one / (one + np.exp(-x)))
+
+
+def sigmoid_backward(y, g):
+    """``g * (1 - y) * y`` from the saved output ``y`` (ATen ``sigmoid_backward``)."""
+    y, g = _arr(y), _arr(g)
+    _same_shape("sigmoid_backward", "y", y, g)
+    return np.asarray(g * (_scalar(1, y) - y) * y)
 
 
 def _sigmoid_fwd_f64(x):
@@ -403,11 +286,220 @@ def _sigmoid_fwd_f64(x):
 _sigmoid = _by_dtype(_sigmoid_f32, _sigmoid_fwd_f64)
 
 
+@jitable
+def _sigmoid_grad(y, g):
+    return g * (_cast(1.0, y) - y) * y
+
+
+def _sigmoid_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _sigmoid(x[i])
+
+
+def _sigmoid_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _sigmoid(x[i])
+
+
+def _sigmoid_bwd_serial(y, g, out):
+    for i in range(y.size):
+        out[i] = _sigmoid_grad(y[i], g[i])
+
+
+def _sigmoid_bwd_parallel(y, g, out):
+    for i in prange(y.size):
+        out[i] = _sigmoid_grad(y[i], g[i])
+
+
+# --- tanh -----------------------------------------------------------------------------------------
+
+def tanh_forward(x):
+    """``y = tanh(x)``."""
+    return np.asarray(np.tanh(_arr(x)))
+
+
+def tanh_backward(y, g):
+    """``g * (1 - y*y)`` from the saved output ``y`` (ATen ``tanh_backward``)."""
+    y, g = _arr(y), _arr(g)
+    _same_shape("tanh_backward", "y", y, g)
+    return np.asarray(g * (_scalar(1, y) - y * y))
+
+
 def _tanh_fwd_f64(x):
     return math.tanh(x)
 
 
 _tanh = _by_dtype(_tanh_f32, _tanh_fwd_f64)
+
+
+@jitable
+def _tanh_grad(y, g):
+    return g * (_cast(1.0, y) - y * y)
+
+
+def _tanh_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _tanh(x[i])
+
+
+def _tanh_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _tanh(x[i])
+
+
+def _tanh_bwd_serial(y, g, out):
+    for i in range(y.size):
+        out[i] = _tanh_grad(y[i], g[i])
+
+
+def _tanh_bwd_parallel(y, g, out):
+    for i in prange(y.size):
+        out[i] = _tanh_grad(y[i], g[i])
+
+
+# --- relu -----------------------------------------------------------------------------------------
+
+def relu_forward(x):
+    """``max(x, 0)``, NaN propagating (``clamp_min(x, 0)``)."""
+    x = _arr(x)
+    return np.asarray(np.maximum(x, _scalar(0, x)))
+
+
+def relu_backward(x, g):
+    """``0 where x <= 0 else g`` (ATen ``threshold_backward(g, x, 0)``)."""
+    x, g = _arr(x), _arr(g)
+    _same_shape("relu_backward", "x", x, g)
+    return np.asarray(np.where(x <= 0, _scalar(0, g), g))
+
+
+@jitable
+def _relu(x):
+    zero = _cast(0.0, x)
+    return zero if x < zero else x  # NaN and -0.0 pass through, as clamp_min
+
+
+@jitable
+def _relu_grad(x, g):
+    zero = _cast(0.0, g)
+    return zero if x <= zero else g
+
+
+def _relu_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _relu(x[i])
+
+
+def _relu_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _relu(x[i])
+
+
+def _relu_bwd_serial(x, g, out):
+    for i in range(x.size):
+        out[i] = _relu_grad(x[i], g[i])
+
+
+def _relu_bwd_parallel(x, g, out):
+    for i in prange(x.size):
+        out[i] = _relu_grad(x[i], g[i])
+
+
+# --- leaky_relu -----------------------------------------------------------------------------------
+
+def leaky_relu_forward(x, negative_slope=0.01):
+    """``x if x > 0 else x * negative_slope``."""
+    x = _arr(x)
+    return np.asarray(np.where(x > 0, x, x * _scalar(negative_slope, x)))
+
+
+def leaky_relu_backward(x, g, negative_slope=0.01):
+    """``g if x > 0 else g * negative_slope``."""
+    x, g = _arr(x), _arr(g)
+    _same_shape("leaky_relu_backward", "x", x, g)
+    return np.asarray(np.where(x > 0, g, g * _scalar(negative_slope, g)))
+
+
+@jitable
+def _leaky_relu(x, slope):
+    return x if x > _cast(0.0, x) else x * slope
+
+
+@jitable
+def _leaky_relu_grad(x, g, slope):
+    return g if x > _cast(0.0, x) else g * slope
+
+
+def _leaky_relu_fwd_serial(x, out, slope):
+    for i in range(x.size):
+        out[i] = _leaky_relu(x[i], slope)
+
+
+def _leaky_relu_fwd_parallel(x, out, slope):
+    for i in prange(x.size):
+        out[i] = _leaky_relu(x[i], slope)
+
+
+def _leaky_relu_bwd_serial(x, g, out, slope):
+    for i in range(x.size):
+        out[i] = _leaky_relu_grad(x[i], g[i], slope)
+
+
+def _leaky_relu_bwd_parallel(x, g, out, slope):
+    for i in prange(x.size):
+        out[i] = _leaky_relu_grad(x[i], g[i], slope)
+
+
+# --- gelu (approximate="none" and "tanh") ---------------------------------------------------------
+
+def _check_approximate(approximate):
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
+
+
+def gelu_forward(x, approximate="none"):
+    """GELU as ``torch.nn.functional.gelu``.
+
+    ``none``: ``x * 0.5 * (1 + erf(x / sqrt(2)))``;
+    ``tanh``: ``0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))``.
+    """
+    _check_approximate(approximate)
+    x = _arr(x)
+    half, one = _scalar(0.5, x), _scalar(1, x)
+    if approximate == "none":
+        return np.asarray(x * half * (one + erf(x * _scalar(_SQRT1_2, x))))
+    inner = _scalar(_GELU_TANH_BETA, x) * (x + _scalar(_GELU_TANH_KAPPA, x) * (x * x * x))
+    return np.asarray(half * x * (one + np.tanh(inner)))
+
+
+def gelu_backward(x, g, approximate="none"):
+    """Gradient of GELU (ATen ``GeluBackwardKernelImpl``).
+
+    ``none``: ``g * (cdf + x * pdf)``, ``cdf = 0.5 (1 + erf(x/sqrt2))``, ``pdf = exp(-x^2/2)/sqrt(2 pi)``;
+    ``tanh``: ``g * (0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2))``.
+    """
+    _check_approximate(approximate)
+    x, g = _arr(x), _arr(g)
+    _same_shape("gelu_backward", "x", x, g)
+    half, one = _scalar(0.5, x), _scalar(1, x)
+    if approximate == "none":
+        cdf = half * (one + erf(x * _scalar(_SQRT1_2, x)))
+        pdf = _scalar(_GELU_PDF, x) * np.exp(x * x * _scalar(-0.5, x))
+        return np.asarray(g * (cdf + x * pdf))
+    beta, kappa = _scalar(_GELU_TANH_BETA, x), _scalar(_GELU_TANH_KAPPA, x)
+    x_sq = x * x
+    inner = beta * (x + kappa * (x_sq * x))
+    t = np.tanh(inner)
+    left = half * x
+    right = one + t
+    left_derivative = half * right
+    right_derivative = left * (one - t * t) * (beta * (one + _scalar(3, x) * kappa * x_sq))
+    return np.asarray(g * (left_derivative + right_derivative))
+
+
+_BETA_F32 = _F32(_GELU_TANH_BETA)
+_TWO_BETA_F32 = _F32(2 * _GELU_TANH_BETA)
+_KAPPA_F32 = _F32(_GELU_TANH_KAPPA)
+_THREE_KAPPA_F32 = _F32(3 * _GELU_TANH_KAPPA)
 
 
 def _gelu_fwd_f32(x):
@@ -473,179 +565,6 @@ def _gelu_tanh_bwd_f64(x, g):
 _gelu_tanh_grad = _by_dtype(_gelu_tanh_bwd_f32, _gelu_tanh_bwd_f64)
 
 
-# softplus in float32: (max(bx, 0) + log1p(exp(-|bx|))) / beta, finite for every bx.
-def _softplus_fwd_f32(x, beta, threshold):
-    bx = x * beta
-    m = bx if bx > _ZERO else _ZERO
-    soft = (m + _log1p_unit_f32(_exp_f32(-abs(bx)))) / beta
-    return x if bx > threshold else soft
-
-
-def _softplus_fwd_f64(x, beta, threshold):
-    bx = x * beta
-    return x if bx > threshold else math.log1p(math.exp(bx)) / beta
-
-
-_softplus = _by_dtype(_softplus_fwd_f32, _softplus_fwd_f64)
-
-
-# softplus' = sigmoid(bx); as 1/(1 + exp(-bx)) it stays finite where z/(z+1) would be inf/inf.
-def _softplus_bwd_f32(x, g, beta, threshold):
-    bx = x * beta
-    return g if bx > threshold else g * _sigmoid_f32(bx)
-
-
-def _softplus_bwd_f64(x, g, beta, threshold):
-    bx = x * beta
-    z = math.exp(bx)
-    return g if bx > threshold else g * z / (z + 1.0)
-
-
-_softplus_grad = _by_dtype(_softplus_bwd_f32, _softplus_bwd_f64)
-
-
-# SiLU: x * sigmoid(x), and its derivative from the same sigmoid
-def _silu_fwd_f32(x):
-    return x * _sigmoid_f32(x)
-
-
-def _silu_fwd_f64(x):
-    return x * (1.0 / (1.0 + math.exp(-x)))
-
-
-def _silu_bwd_f32(x, g):
-    s = _sigmoid_f32(x)
-    return g * s * (_ONE + x * (_ONE - s))
-
-
-def _silu_bwd_f64(x, g):
-    s = 1.0 / (1.0 + math.exp(-x))
-    return g * s * (1.0 + x * (1.0 - s))
-
-
-_silu = _by_dtype(_silu_fwd_f32, _silu_fwd_f64)
-_silu_grad = _by_dtype(_silu_bwd_f32, _silu_bwd_f64)
-
-
-# The rest needs no transcendental function: one generic body, constants typed by _cast.
-@jitable
-def _sigmoid_grad(y, g):
-    return g * (_cast(1.0, y) - y) * y
-
-
-@jitable
-def _tanh_grad(y, g):
-    return g * (_cast(1.0, y) - y * y)
-
-
-@jitable
-def _relu(x):
-    zero = _cast(0.0, x)
-    return zero if x < zero else x  # NaN and -0.0 pass through, as clamp_min
-
-
-@jitable
-def _relu_grad(x, g):
-    zero = _cast(0.0, g)
-    return zero if x <= zero else g
-
-
-@jitable
-def _leaky_relu(x, slope):
-    return x if x > _cast(0.0, x) else x * slope
-
-
-@jitable
-def _leaky_relu_grad(x, g, slope):
-    return g if x > _cast(0.0, x) else g * slope
-
-
-# --------------------------------------------------------------------------------------------
-# The loops: 1-D contiguous in, 1-D contiguous out, then the scalar parameters. Serial and
-# parallel builds are separate functions on purpose (Numba's cache ignores compile options);
-# their bodies must stay identical, ``range`` in the serial one, ``prange`` in the parallel one.
-
-
-def _sigmoid_fwd_serial(x, out):
-    for i in range(x.size):
-        out[i] = _sigmoid(x[i])
-
-
-def _sigmoid_fwd_parallel(x, out):
-    for i in prange(x.size):
-        out[i] = _sigmoid(x[i])
-
-
-def _sigmoid_bwd_serial(y, g, out):
-    for i in range(y.size):
-        out[i] = _sigmoid_grad(y[i], g[i])
-
-
-def _sigmoid_bwd_parallel(y, g, out):
-    for i in prange(y.size):
-        out[i] = _sigmoid_grad(y[i], g[i])
-
-
-def _tanh_fwd_serial(x, out):
-    for i in range(x.size):
-        out[i] = _tanh(x[i])
-
-
-def _tanh_fwd_parallel(x, out):
-    for i in prange(x.size):
-        out[i] = _tanh(x[i])
-
-
-def _tanh_bwd_serial(y, g, out):
-    for i in range(y.size):
-        out[i] = _tanh_grad(y[i], g[i])
-
-
-def _tanh_bwd_parallel(y, g, out):
-    for i in prange(y.size):
-        out[i] = _tanh_grad(y[i], g[i])
-
-
-def _relu_fwd_serial(x, out):
-    for i in range(x.size):
-        out[i] = _relu(x[i])
-
-
-def _relu_fwd_parallel(x, out):
-    for i in prange(x.size):
-        out[i] = _relu(x[i])
-
-
-def _relu_bwd_serial(x, g, out):
-    for i in range(x.size):
-        out[i] = _relu_grad(x[i], g[i])
-
-
-def _relu_bwd_parallel(x, g, out):
-    for i in prange(x.size):
-        out[i] = _relu_grad(x[i], g[i])
-
-
-def _leaky_relu_fwd_serial(x, out, slope):
-    for i in range(x.size):
-        out[i] = _leaky_relu(x[i], slope)
-
-
-def _leaky_relu_fwd_parallel(x, out, slope):
-    for i in prange(x.size):
-        out[i] = _leaky_relu(x[i], slope)
-
-
-def _leaky_relu_bwd_serial(x, g, out, slope):
-    for i in range(x.size):
-        out[i] = _leaky_relu_grad(x[i], g[i], slope)
-
-
-def _leaky_relu_bwd_parallel(x, g, out, slope):
-    for i in prange(x.size):
-        out[i] = _leaky_relu_grad(x[i], g[i], slope)
-
-
 def _gelu_fwd_serial(x, out):
     for i in range(x.size):
         out[i] = _gelu(x[i])
@@ -686,6 +605,60 @@ def _gelu_tanh_bwd_parallel(x, g, out):
         out[i] = _gelu_tanh_grad(x[i], g[i])
 
 
+# --- softplus -------------------------------------------------------------------------------------
+
+def softplus_forward(x, beta=1.0, threshold=20.0):
+    """``x if beta*x > threshold else log1p(exp(beta*x)) / beta``."""
+    x = _arr(x)
+    b = _scalar(beta, x)
+    bx = x * b
+    with np.errstate(over="ignore"):  # only where the linear branch is taken (threshold >= 88)
+        soft = np.log1p(np.exp(bx)) / b
+    return np.asarray(np.where(bx > _scalar(threshold, x), x, soft))
+
+
+def softplus_backward(x, g, beta=1.0, threshold=20.0):
+    """``g if beta*x > threshold else g * z / (z + 1)`` with ``z = exp(beta*x)``."""
+    x, g = _arr(x), _arr(g)
+    _same_shape("softplus_backward", "x", x, g)
+    bx = x * _scalar(beta, x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = np.exp(bx)
+        soft = g * z / (z + _scalar(1, x))
+    return np.asarray(np.where(bx > _scalar(threshold, x), g, soft))
+
+
+# softplus in float32: (max(bx, 0) + log1p(exp(-|bx|))) / beta, finite for every bx.
+def _softplus_fwd_f32(x, beta, threshold):
+    bx = x * beta
+    m = bx if bx > _ZERO else _ZERO
+    soft = (m + _log1p_unit_f32(_exp_f32(-abs(bx)))) / beta
+    return x if bx > threshold else soft
+
+
+def _softplus_fwd_f64(x, beta, threshold):
+    bx = x * beta
+    return x if bx > threshold else math.log1p(math.exp(bx)) / beta
+
+
+_softplus = _by_dtype(_softplus_fwd_f32, _softplus_fwd_f64)
+
+
+# softplus' = sigmoid(bx); as 1/(1 + exp(-bx)) it stays finite where z/(z+1) would be inf/inf.
+def _softplus_bwd_f32(x, g, beta, threshold):
+    bx = x * beta
+    return g if bx > threshold else g * _sigmoid_f32(bx)
+
+
+def _softplus_bwd_f64(x, g, beta, threshold):
+    bx = x * beta
+    z = math.exp(bx)
+    return g if bx > threshold else g * z / (z + 1.0)
+
+
+_softplus_grad = _by_dtype(_softplus_bwd_f32, _softplus_bwd_f64)
+
+
 def _softplus_fwd_serial(x, out, beta, threshold):
     for i in range(x.size):
         out[i] = _softplus(x[i], beta, threshold)
@@ -704,6 +677,46 @@ def _softplus_bwd_serial(x, g, out, beta, threshold):
 def _softplus_bwd_parallel(x, g, out, beta, threshold):
     for i in prange(x.size):
         out[i] = _softplus_grad(x[i], g[i], beta, threshold)
+
+
+# --- silu -----------------------------------------------------------------------------------------
+
+def silu_forward(x):
+    """``x * sigmoid(x)`` (ATen's ``silu``)."""
+    x = _arr(x)
+    return np.asarray(x * sigmoid_forward(x))
+
+
+def silu_backward(x, g):
+    """``g * s * (1 + x * (1 - s))``, ``s = sigmoid(x)`` (ATen's ``silu_backward``)."""
+    x, g = _arr(x), _arr(g)
+    _same_shape("silu_backward", "x", x, g)
+    s = sigmoid_forward(x)
+    one = _scalar(1, x)
+    return np.asarray(g * s * (one + x * (one - s)))
+
+
+# SiLU: x * sigmoid(x), and its derivative from the same sigmoid
+def _silu_fwd_f32(x):
+    return x * _sigmoid_f32(x)
+
+
+def _silu_fwd_f64(x):
+    return x * (1.0 / (1.0 + math.exp(-x)))
+
+
+def _silu_bwd_f32(x, g):
+    s = _sigmoid_f32(x)
+    return g * s * (_ONE + x * (_ONE - s))
+
+
+def _silu_bwd_f64(x, g):
+    s = 1.0 / (1.0 + math.exp(-x))
+    return g * s * (1.0 + x * (1.0 - s))
+
+
+_silu = _by_dtype(_silu_fwd_f32, _silu_fwd_f64)
+_silu_grad = _by_dtype(_silu_bwd_f32, _silu_bwd_f64)
 
 
 def _silu_fwd_serial(x, out):
