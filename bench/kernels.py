@@ -262,7 +262,7 @@ def contention(cfg, kernels):
 
 def parallel_threshold():
     """The kernels module's thresholds: ``{"transcendental": n, "memory_bound": n}``."""
-    from autograd_core.kernels import activations as A
+    from autograd_core.kernels import activations_numba as A
 
     return {"transcendental": int(A.PARALLEL_THRESHOLD),
             "memory_bound": int(A.PARALLEL_THRESHOLD_MEMORY_BOUND)}

@@ -1,9 +1,10 @@
 """Elementwise activation kernels, the lowest layer of autograd_core (numpy + Numba only).
 
 Each public function dispatches on ``_jit.backend()``, read at every call: the fused Numba
-kernel (``activations.py``, default) or its pure-numpy twin (``activations_ref.py``,
-``TAPEGRAD_KERNELS=numpy``). Both take float32/float64 arrays of any shape and layout and return
-a new array of the same shape and dtype; inputs are never written. A backward kernel's two arrays
+kernel (built by ``activations_numba.py`` from the loops in ``activations.py``, default) or its
+pure-numpy twin (in ``activations.py`` too, ``TAPEGRAD_KERNELS=numpy``). Both take
+float32/float64 arrays of any shape and layout and return a new array of the same shape and
+dtype; inputs are never written. A backward kernel's two arrays
 must have the same shape (no broadcasting: the engine sums broadcast gradients down to the
 input's shape first); a mismatch raises ValueError naming the kernel and both shapes.
 
@@ -16,19 +17,19 @@ input's shape first); a mismatch raises ValueError naming the kernel and both sh
 
 (``y`` is the forward output, ``g`` the incoming gradient; semantics are PyTorch's.)
 
-Importing this package does not import numba: ``activations.py`` is loaded on the first call
-that uses the Numba backend (importing it then sets up the threading policy, see ``_jit``).
+Importing this package does not import numba: the first call that uses the Numba backend
+compiles the kernel (or loads it from Numba's cache), importing numba then (see ``_jit``).
 
 Every kernel also takes ``out=`` (write into a preallocated array of the result's shape and
 dtype), the form a captured step replays.
 
-The table is read off the twin module, so a new kernel is its Numba loop (``activations.py``)
-and its twin (``activations_ref.py``, listed in its ``__all__``), nothing here: ``KERNELS`` maps
-every kernel name to ``(numba_impl, numpy_impl)``; ``ARGS`` describes its arguments, taken from
-the twin's signature (arguments without a default are arrays: ``x`` an input, ``g`` the incoming
-gradient, ``y`` the output of the matching ``*_forward`` kernel; defaulted ones are parameters,
-with ``activations_ref.CHOICES`` naming the values of non-numeric ones); ``example_args``
-builds valid arguments, for tests and the benchmark tool.
+The table is read off the twins, so a new kernel is its twin and its Numba loops, side by side
+in ``activations.py`` (the twin listed in its ``__all__``, the loops in its ``LOOPS``), nothing
+here: ``KERNELS`` maps every kernel name to ``(numba_impl, numpy_impl)``; ``ARGS`` describes its
+arguments, taken from the twin's signature (arguments without a default are arrays: ``x`` an
+input, ``g`` the incoming gradient, ``y`` the output of the matching ``*_forward`` kernel;
+defaulted ones are parameters, with ``activations.CHOICES`` naming the values of non-numeric
+ones); ``example_args`` builds valid arguments, for tests and the benchmark tool.
 """
 
 from __future__ import annotations
@@ -39,18 +40,18 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _jit
-from . import activations_ref as _ref
+from . import activations as _ref
 
 _nb = None
 
 
 def _numba():
-    """The Numba implementation module, imported on first use."""
+    """The Numba kernels' module, imported on first use."""
     global _nb
     if _nb is None:
-        from . import activations
+        from . import activations_numba
 
-        _nb = activations
+        _nb = activations_numba
     return _nb
 
 

@@ -19,13 +19,25 @@
   already loaded by another library, or when Numba picks the tbb/workqueue layer.
   ``TAPEGRAD_PARALLEL=0`` makes every kernel use its serial build (e.g. on a busy machine, where
   a parallel loop waits for its slowest thread).
+* Kernel modules are plain Python until their first compile, so they do not import numba either:
+  the Numba-only declarations they use (``jitable``, ``by_dtype``, ``cast``, ``fma``) record what
+  to register and return a plain function; :func:`bind`, run by the first build, registers them
+  all with Numba. A loop iterates with ``prange`` (bound to ``range`` in the module): its
+  ``jit(parallel=True)`` build compiles it with ``prange`` bound to ``numba.prange``.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import os
 import threading
+import types
 import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
 
 BACKEND_ENV = "TAPEGRAD_KERNELS"
 
@@ -137,6 +149,143 @@ def numba_module():
     return _numba
 
 
+# --- Numba-only declarations, registered lazily ---------------------------------------------
+
+#: What loops iterate with: ``range`` in Python and in serial builds, ``numba.prange`` in the
+#: loop's ``jit(parallel=True)`` build (its serial twin must be a separate function that uses
+#: ``range``: Numba's cache ignores compile options).
+prange = range
+
+_pending: list = []  # registrations waiting for numba, run by bind()
+_bound = False
+_bind_lock = threading.RLock()
+
+
+def _on_bind(register: Callable[[Any], object]) -> None:
+    """Run ``register(numba)`` when numba is bound (now if it already is)."""
+    with _bind_lock:
+        if _bound:
+            register(numba_module())
+        else:
+            _pending.append(register)
+
+
+def bind() -> None:
+    """Import numba and register every pending declaration with it (idempotent; the first
+    ``jit`` build calls it, before it compiles anything)."""
+    global _bound
+    if _bound:
+        return
+    with _bind_lock:
+        if _bound:
+            return
+        numba = numba_module()
+        importlib.import_module("numba.extending")  # the registration API, numba.extending
+
+        while _pending:
+            _pending.pop(0)(numba)
+        _bound = True
+
+
+def jitable(fn: Callable | None = None, *, inline: str = "never") -> Any:
+    """Decorator: ``fn`` callable from jitted code (``numba.extending.register_jitable``, with
+    ``inline="always"`` inlined at Numba IR level), registered at :func:`bind`; returns ``fn``."""
+
+    def decorate(f):
+        _on_bind(lambda numba: numba.extending.register_jitable(inline=inline)(f))
+        return f
+
+    return decorate(fn) if fn is not None else decorate
+
+
+def by_dtype(f32_impl, f64_impl):
+    """A scalar function for jitted code: ``f32_impl`` for float32 arguments, else ``f64_impl``
+    (in Python: by the first argument's type).
+
+    Both implementations must have the same parameters (Numba checks the names).
+    """
+    sig = inspect.signature(f64_impl)
+    if inspect.signature(f32_impl) != sig:
+        raise TypeError(f"{f32_impl.__name__} and {f64_impl.__name__} differ in parameters")
+
+    def stub(*args):
+        return (f32_impl if isinstance(args[0], np.float32) else f64_impl)(*args)
+
+    def register(numba):
+        def select(*args):
+            return f32_impl if args[0] == numba.types.float32 else f64_impl
+
+        select.__signature__ = sig
+        numba.extending.overload(stub, inline="always")(select)
+
+    stub.__signature__ = sig
+    stub.__name__ = f64_impl.__name__.replace("_f64", "")
+    _on_bind(register)
+    return stub
+
+
+def cast(value, like):
+    """``value`` converted to the float type of ``like`` (typed constants in generic code)."""
+    return type(like)(value)
+
+
+def _register_cast(numba):
+    def cast_overload(value, like):
+        target = np.float32 if like == numba.types.float32 else np.float64
+
+        def impl(value, like):
+            return target(value)
+
+        return impl
+
+    numba.extending.overload(cast, inline="always")(cast_overload)
+
+
+def fma(a, b, c):
+    """``a*b + c`` with a single rounding in jitted code (``llvm.fma``), all three of one float
+    type. (In Python: two roundings.)"""
+    return a * b + c
+
+
+def _register_fma(numba):
+    from llvmlite import ir
+    from numba.core import cgutils
+
+    @numba.extending.intrinsic
+    def fma_intrinsic(typingctx, a, b, c):
+        if not (isinstance(a, numba.types.Float) and a == b == c):
+            return None
+
+        def codegen(context, builder, signature, args):
+            ty = args[0].type
+            fnty = ir.FunctionType(ty, [ty, ty, ty])
+            fn = cgutils.get_or_insert_function(builder.module, fnty, f"llvm.fma.{ty}")
+            return builder.call(fn, args)
+
+        return a(a, b, c), codegen
+
+    @numba.extending.overload(fma, inline="always")
+    def fma_overload(a, b, c):
+        if isinstance(a, numba.types.Float) and a == b == c:
+            return lambda a, b, c: fma_intrinsic(a, b, c)
+        return None
+
+
+_on_bind(_register_cast)
+_on_bind(_register_fma)
+
+
+def _bind_prange(pyfn):
+    """A copy of ``pyfn`` whose ``prange`` is ``numba.prange`` (same code: same cache entry)."""
+    if pyfn.__globals__.get("prange") is not range:
+        return pyfn
+    glb = dict(pyfn.__globals__, prange=numba_module().prange)
+    copy = types.FunctionType(pyfn.__code__, glb, pyfn.__name__, pyfn.__defaults__,
+                              pyfn.__closure__)
+    copy.__qualname__, copy.__module__ = pyfn.__qualname__, pyfn.__module__
+    return copy
+
+
 # Options shared by every kernel. error_model="numpy" lets loops with a division vectorise
 # (the default "python" model adds a zero check per element, 5-8x slower); fastmath stays off.
 BASE_OPTIONS = dict(nogil=True, error_model="numpy", boundscheck=False)
@@ -154,13 +303,15 @@ def jit(fn=None, *, parallel=False, **options):
 
         def build():
             numba = numba_module()
+            bind()
             if parallel:
                 start_threads()
             opts = dict(BASE_OPTIONS)
             opts.update(options)
             opts["parallel"] = parallel
+            fn = _bind_prange(pyfn) if parallel else pyfn
             try:
-                dispatcher = numba.njit(cache=True, **opts)(pyfn)
+                dispatcher = numba.njit(cache=True, **opts)(fn)
             except RuntimeError as exc:  # "cannot cache function ...: no locator available"
                 warnings.warn(
                     f"tapegrad: no writable Numba cache for {pyfn.__name__} ({exc}); "
@@ -168,7 +319,7 @@ def jit(fn=None, *, parallel=False, **options):
                     RuntimeWarning,
                     stacklevel=3,
                 )
-                dispatcher = numba.njit(cache=False, **opts)(pyfn)
+                dispatcher = numba.njit(cache=False, **opts)(fn)
             state["d"] = dispatcher
             return dispatcher
 

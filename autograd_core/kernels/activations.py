@@ -1,16 +1,23 @@
-"""Fused Numba kernels for the elementwise activations, forward and backward.
+"""The elementwise activation kernels: each one's numpy twin and its Numba loops, side by side.
 
-Every public function here has the signature and the semantics of its twin in
-``activations_ref`` (PyTorch's formulas) and returns a new array of the input's shape and dtype.
+The public functions (``sigmoid_forward``, ``relu_backward``, ...) are the pure-numpy *twins*:
+PyTorch's formulas (ATen's CPU kernels, quoted in the docstrings) in the dtype of their input,
+returning a new array of the input's shape and never writing into their inputs. They are the
+specification the Numba kernels are tested against and the backend under
+``TAPEGRAD_KERNELS=numpy``; written for clarity, not speed (numpy evaluates every sub-expression
+into a temporary).
 
-How they are built (``tapegrad-bench kernels`` re-measures the choices below):
+Deliberate detail: ``relu_backward`` follows PyTorch's ``threshold_backward`` (``0 where x <= 0,
+else g``), not the literal ``g * (x > 0)``; the two differ only when ``x`` is NaN (PyTorch passes
+``g`` through) or ``g`` is infinite where ``x <= 0`` (PyTorch gives 0, the product NaN).
 
-* One pass, no temporaries: inputs are flattened to 1-D views in their common memory order (C or
-  Fortran; anything else is copied once) and a jitted loop writes the output in place. The loops
-  are 1-D only, so every ndim reuses the same compiled code.
-* Each loop exists twice, ``*_serial`` and ``*_parallel`` (``prange``), as separate Python
-  functions (Numba's cache ignores compile options). The parallel one runs only from the
-  measured crossover on (``THRESHOLDS``: 2**16 elements, 2**19 for memory-bound kernels).
+Below them, the Numba kernels as plain Python: a scalar function per dtype (float32 through the
+vectorisable building blocks here, float64 through libm), a serial and a parallel loop, and
+their entry in ``LOOPS``. Nothing here imports numba: ``_jit`` registers the ``jitable`` helpers
+and ``by_dtype`` functions with Numba on the first compile, and ``activations_numba`` builds the
+public Numba kernel of each ``LOOPS`` entry (its ``out=`` form, the shape, dtype and layout
+checks and the serial/parallel choice), taking its signature from the twin of that name.
+
 * float64 evaluates PyTorch's formulas with libm (``math.exp/tanh/erf/log1p``): results agree with
   PyTorch to rounding and are good enough for gradcheck.
 * float32 replaces libm (a scalar call per element, which stops vectorisation) with branch-free
@@ -19,122 +26,90 @@ How they are built (``tapegrad-bench kernels`` re-measures the choices below):
   rounded ``x*x``, tanh-GELU through a sigmoid, softplus as ``max(bx, 0) + log1p(exp(-|bx|))``).
   These are *more* accurate than PyTorch's float32 kernels in the tails; the error bounds against
   a float64 reference are asserted in tests/kernels/test_kernels_accuracy.py.
-* ``fastmath={"contract"}`` only: lets LLVM fuse ``a*b + c`` into an FMA (one rounding instead of
-  two, ~30% faster here). The flags that could break the code (``reassoc`` would undo the
+* The loops compile with ``fastmath={"contract"}`` only (``activations_numba``): LLVM may fuse
+  ``a*b + c`` into an FMA. The flags that could break this code (``reassoc`` would undo the
   rounding trick in ``_exp_f32``; ``nnan``/``ninf`` drop NaN/inf handling) stay off.
-
-This module imports numba; ``autograd_core.kernels`` imports it only on the first Numba call.
 """
 
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
-from llvmlite import ir
-from numba import prange, types
-from numba.core import cgutils
-from numba.extending import intrinsic, overload, register_jitable
 
-from . import _jit
-from . import activations_ref as _ref
+from ._jit import by_dtype as _by_dtype
+from ._jit import cast as _cast
+from ._jit import fma as _fma
+from ._jit import jitable, prange
 
-# the public kernels (one per LOOPS entry, GELU's two taking approximate=) are added below
-__all__ = ["PARALLEL_THRESHOLD", "PARALLEL_THRESHOLD_MEMORY_BOUND", "THRESHOLDS"]
+__all__ = [
+    "sigmoid_forward",
+    "sigmoid_backward",
+    "tanh_forward",
+    "tanh_backward",
+    "relu_forward",
+    "relu_backward",
+    "leaky_relu_forward",
+    "leaky_relu_backward",
+    "gelu_forward",
+    "gelu_backward",
+    "softplus_forward",
+    "softplus_backward",
+    "silu_forward",
+    "silu_backward",
+    "erf",
+    "LOOPS",
+    "MEMORY_BOUND",
+]
 
-# Number of elements from which the prange build is used (serial below), per kind of kernel;
-# TAPEGRAD_PARALLEL_THRESHOLD overrides both, TAPEGRAD_PARALLEL=0 disables the parallel builds.
-# 2**16 for kernels that evaluate a transcendental function, 2**19 for the memory-bound ones:
-# in a quiet-machine sweep (``tapegrad-bench kernels``, serial/parallel table) the first sizes
-# from which every kernel of its kind gained; the README's performance section has the table.
-PARALLEL_THRESHOLD = _jit.parallel_threshold(default=1 << 16)
-PARALLEL_THRESHOLD_MEMORY_BOUND = _jit.parallel_threshold(default=1 << 19)
-MEMORY_BOUND = frozenset(
-    {
-        "sigmoid_backward",
-        "tanh_backward",
-        "relu_forward",
-        "relu_backward",
-        "leaky_relu_forward",
-        "leaky_relu_backward",
-    }
-)
+#: allowed values of the non-numeric kernel parameters (the benchmark runs each variant)
+CHOICES = {"approximate": ("none", "tanh")}
 
+# math.erf applied elementwise: numpy has no erf, and this is the float64-exact reference.
+_erf_ufunc = np.frompyfunc(math.erf, 1, 1)
+
+_SQRT1_2 = 0.7071067811865476  # M_SQRT1_2
+_GELU_PDF = 0.3989422804014327  # M_2_SQRTPI * M_SQRT1_2 * 0.5 = 1/sqrt(2*pi)
+_GELU_TANH_BETA = 0.7978845608028654  # M_SQRT2 * M_2_SQRTPI * 0.5 = sqrt(2/pi)
+_GELU_TANH_KAPPA = 0.044715
 _F32 = np.float32
-_F64 = np.float64
-# the dtypes the loops are compiled for, as dtype objects (``in`` tests them by identity first)
-_FAST_DTYPES = (np.dtype(_F32), np.dtype(_F64))
-_ndarray = np.ndarray
-_empty = np.empty
 
-# Compile options of every loop below (merged into _jit.BASE_OPTIONS).
-_OPTIONS = dict(fastmath={"contract"})
+
+def _arr(x):
+    return np.asarray(x)
+
+
+def _same_shape(name, first, a, g):
+    """Backward kernels take their two arrays in one shape: they do not broadcast (the engine
+    reduces broadcast gradients to the input's shape before any backward rule runs)."""
+    if a.shape != g.shape:
+        raise ValueError(
+            f"{name}: {first} and g must have the same shape (kernels do not broadcast), "
+            f"got {first}.shape={a.shape} and g.shape={g.shape}"
+        )
+
+
+def _scalar(value, like):
+    """``value`` as a numpy scalar of ``like``'s dtype, so float32 stays float32."""
+    return like.dtype.type(value)
+
+
+def erf(x):
+    """Elementwise error function of a float array, via ``math.erf`` (slow, exact)."""
+    x = _arr(x)
+    # frompyfunc gives an object array (a Python float for 0-d input): convert, then round once.
+    return np.asarray(_erf_ufunc(x), dtype=np.float64).astype(x.dtype).reshape(x.shape)
 
 
 # --------------------------------------------------------------------------------------------
-# Scalar building blocks usable from jitted code.
-
-
-@intrinsic
-def _fma(typingctx, a, b, c):
-    """``a*b + c`` with a single rounding (``llvm.fma``), all three of one float type."""
-    if not (isinstance(a, types.Float) and a == b == c):
-        return None
-
-    def codegen(context, builder, signature, args):
-        ty = args[0].type
-        fnty = ir.FunctionType(ty, [ty, ty, ty])
-        fn = cgutils.get_or_insert_function(builder.module, fnty, f"llvm.fma.{ty}")
-        return builder.call(fn, args)
-
-    return a(a, b, c), codegen
-
-
-# Small helpers are plain register_jitable functions: LLVM inlines them and vectorises the loops.
-# GELU's cdf/pdf is too big for LLVM's inliner (the loops stayed scalar calls, 10x slower), so it
-# alone is inlined at Numba IR level (inline="always"). Not more: IR inlining of every helper
-# (exp, the sigmoid pair, ...) produced the same machine code but made cold compiles ~5x slower
-# (float32 serial loops 46 s -> 9 s in total; softplus_backward alone 13 s -> 0.5 s).
-def _inline(fn):
-    return register_jitable(inline="always")(fn)  # a fresh decorator each time (it pops kwargs)
-
-
-def _cast(value, like):
-    """``value`` converted to the float type of ``like`` (typed constants in generic code)."""
-    return type(like)(value)
-
-
-@overload(_cast, inline="always")
-def _cast_overload(value, like):
-    target = _F32 if like == types.float32 else _F64
-
-    def impl(value, like):
-        return target(value)
-
-    return impl
-
-
-def _by_dtype(f32_impl, f64_impl):
-    """A scalar function for jitted code: ``f32_impl`` for float32 arguments, else ``f64_impl``.
-
-    Both implementations must have the same parameters (Numba checks the names).
-    """
-    sig = inspect.signature(f64_impl)
-    if inspect.signature(f32_impl) != sig:
-        raise TypeError(f"{f32_impl.__name__} and {f64_impl.__name__} differ in parameters")
-
-    def stub(*args):
-        raise NotImplementedError("callable from Numba-compiled code only")
-
-    def select(*args):
-        return f32_impl if args[0] == types.float32 else f64_impl
-
-    stub.__signature__ = select.__signature__ = sig
-    stub.__name__ = f64_impl.__name__.replace("_f64", "")
-    overload(stub, inline="always")(select)
-    return stub
-
+# The Numba kernels. Scalar building blocks for float32, usable from jitted code.
+#
+# Small helpers are ``jitable`` functions (Numba's register_jitable): LLVM inlines them and
+# vectorises the loops. GELU's cdf/pdf is too big for LLVM's inliner (the loops stayed scalar
+# calls, 10x slower), so it alone is inlined at Numba IR level (inline="always"). Not more: IR
+# inlining of every helper (exp, the sigmoid pair, ...) produced the same machine code but made
+# cold compiles ~5x slower (float32 serial loops 46 s -> 9 s in total; softplus_backward alone
+# 13 s -> 0.5 s).
 
 # --- float32 exp --------------------------------------------------------------------------------
 # exp(x) = 2**n * exp(r), n = round(x / ln2), r = x - n*ln2 in [-ln2/2, ln2/2] (Cody-Waite: ln2 is
@@ -152,7 +127,7 @@ _E0, _E1, _E2, _E3, _E4, _E5, _E6, _E7 = (_F32(1.0 / math.factorial(k)) for k in
 _BIAS = np.int32(127)
 
 
-@register_jitable
+@jitable
 def _exp_f32(x):
     x = _EXP_HI if x > _EXP_HI else x  # comparisons written so that NaN passes through
     x = _EXP_LO if x < _EXP_LO else x
@@ -184,7 +159,7 @@ _T3 = _F32(0.02066466336681445)
 _T4 = _F32(-0.00573112358297328)
 
 
-@register_jitable
+@jitable
 def _tanh_f32(x):
     a = abs(x)
     z = x * x
@@ -197,7 +172,7 @@ def _tanh_f32(x):
 
 # sigmoid(z) and 1 - sigmoid(z) from e = exp(-|z|) <= 1: no overflow, and both keep their
 # relative accuracy in both tails (down to subnormal results).
-@register_jitable
+@jitable
 def _sigmoid_pair_f32(z):
     e = _exp_f32(-abs(z))
     r = _ONE / (_ONE + e)
@@ -207,7 +182,7 @@ def _sigmoid_pair_f32(z):
     return s, c
 
 
-@register_jitable
+@jitable
 def _sigmoid_f32(x):
     s, _ = _sigmoid_pair_f32(x)
     return s
@@ -241,7 +216,7 @@ _P = tuple(
 _P0, _P1, _P2, _P3, _P4, _P5, _P6, _P7, _P8, _P9, _P10 = _P
 
 
-@_inline
+@jitable(inline="always")
 def _normal_cdf_pdf_f32(x):
     xx = x * x
     lo = _fma(x, x, -xx) if xx < _XX_EXACT_LIMIT else _ZERO
@@ -270,7 +245,7 @@ _L = tuple(_F32(1.0 / (2 * k + 1)) for k in range(1, 8))
 _L1, _L2, _L3, _L4, _L5, _L6, _L7 = _L
 
 
-@register_jitable
+@jitable
 def _log1p_unit_f32(u):
     s = u / (_TWO + u)
     z = s * s
@@ -279,17 +254,29 @@ def _log1p_unit_f32(u):
 
 
 # --------------------------------------------------------------------------------------------
-# The activations, one scalar function per kernel. float32 variants use the code above,
-# float64 variants PyTorch's formulas with libm.
+# The activations, one after the other: the numpy twins, then the Numba kernel, a scalar
+# function per dtype (float32 through the building blocks above, float64 PyTorch's formulas
+# with libm, joined by ``_by_dtype``; one generic body with constants typed by ``_cast`` where no
+# transcendental function is needed) and the loops: 1-D contiguous in, 1-D contiguous out, then
+# the scalar parameters. Serial and parallel loops are separate functions on purpose (Numba's
+# cache ignores compile options); their bodies must stay identical, ``range`` in the serial one,
+# ``prange`` in the parallel one.
 
-_GELU_TANH_BETA = 0.7978845608028654  # sqrt(2/pi)
-_GELU_TANH_KAPPA = 0.044715
-_SQRT1_2 = 0.7071067811865476
-_GELU_PDF = 0.3989422804014327  # 1/sqrt(2 pi)
-_BETA_F32 = _F32(_GELU_TANH_BETA)
-_TWO_BETA_F32 = _F32(2 * _GELU_TANH_BETA)
-_KAPPA_F32 = _F32(_GELU_TANH_KAPPA)
-_THREE_KAPPA_F32 = _F32(3 * _GELU_TANH_KAPPA)
+
+# --- sigmoid --------------------------------------------------------------------------------------
+
+def sigmoid_forward(x):
+    """``y = 1 / (1 + exp(-x))``."""
+    x = _arr(x)
+    one = _scalar(1, x)
+    return np.asarray(one / (one + np.exp(-x)))
+
+
+def sigmoid_backward(y, g):
+    """``g * (1 - y) * y`` from the saved output ``y`` (ATen ``sigmoid_backward``)."""
+    y, g = _arr(y), _arr(g)
+    _same_shape("sigmoid_backward", "y", y, g)
+    return np.asarray(g * (_scalar(1, y) - y) * y)
 
 
 def _sigmoid_fwd_f64(x):
@@ -299,11 +286,220 @@ def _sigmoid_fwd_f64(x):
 _sigmoid = _by_dtype(_sigmoid_f32, _sigmoid_fwd_f64)
 
 
+@jitable
+def _sigmoid_grad(y, g):
+    return g * (_cast(1.0, y) - y) * y
+
+
+def _sigmoid_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _sigmoid(x[i])
+
+
+def _sigmoid_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _sigmoid(x[i])
+
+
+def _sigmoid_bwd_serial(y, g, out):
+    for i in range(y.size):
+        out[i] = _sigmoid_grad(y[i], g[i])
+
+
+def _sigmoid_bwd_parallel(y, g, out):
+    for i in prange(y.size):
+        out[i] = _sigmoid_grad(y[i], g[i])
+
+
+# --- tanh -----------------------------------------------------------------------------------------
+
+def tanh_forward(x):
+    """``y = tanh(x)``."""
+    return np.asarray(np.tanh(_arr(x)))
+
+
+def tanh_backward(y, g):
+    """``g * (1 - y*y)`` from the saved output ``y`` (ATen ``tanh_backward``)."""
+    y, g = _arr(y), _arr(g)
+    _same_shape("tanh_backward", "y", y, g)
+    return np.asarray(g * (_scalar(1, y) - y * y))
+
+
 def _tanh_fwd_f64(x):
     return math.tanh(x)
 
 
 _tanh = _by_dtype(_tanh_f32, _tanh_fwd_f64)
+
+
+@jitable
+def _tanh_grad(y, g):
+    return g * (_cast(1.0, y) - y * y)
+
+
+def _tanh_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _tanh(x[i])
+
+
+def _tanh_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _tanh(x[i])
+
+
+def _tanh_bwd_serial(y, g, out):
+    for i in range(y.size):
+        out[i] = _tanh_grad(y[i], g[i])
+
+
+def _tanh_bwd_parallel(y, g, out):
+    for i in prange(y.size):
+        out[i] = _tanh_grad(y[i], g[i])
+
+
+# --- relu -----------------------------------------------------------------------------------------
+
+def relu_forward(x):
+    """``max(x, 0)``, NaN propagating (``clamp_min(x, 0)``)."""
+    x = _arr(x)
+    return np.asarray(np.maximum(x, _scalar(0, x)))
+
+
+def relu_backward(x, g):
+    """``0 where x <= 0 else g`` (ATen ``threshold_backward(g, x, 0)``)."""
+    x, g = _arr(x), _arr(g)
+    _same_shape("relu_backward", "x", x, g)
+    return np.asarray(np.where(x <= 0, _scalar(0, g), g))
+
+
+@jitable
+def _relu(x):
+    zero = _cast(0.0, x)
+    return zero if x < zero else x  # NaN and -0.0 pass through, as clamp_min
+
+
+@jitable
+def _relu_grad(x, g):
+    zero = _cast(0.0, g)
+    return zero if x <= zero else g
+
+
+def _relu_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _relu(x[i])
+
+
+def _relu_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _relu(x[i])
+
+
+def _relu_bwd_serial(x, g, out):
+    for i in range(x.size):
+        out[i] = _relu_grad(x[i], g[i])
+
+
+def _relu_bwd_parallel(x, g, out):
+    for i in prange(x.size):
+        out[i] = _relu_grad(x[i], g[i])
+
+
+# --- leaky_relu -----------------------------------------------------------------------------------
+
+def leaky_relu_forward(x, negative_slope=0.01):
+    """``x if x > 0 else x * negative_slope``."""
+    x = _arr(x)
+    return np.asarray(np.where(x > 0, x, x * _scalar(negative_slope, x)))
+
+
+def leaky_relu_backward(x, g, negative_slope=0.01):
+    """``g if x > 0 else g * negative_slope``."""
+    x, g = _arr(x), _arr(g)
+    _same_shape("leaky_relu_backward", "x", x, g)
+    return np.asarray(np.where(x > 0, g, g * _scalar(negative_slope, g)))
+
+
+@jitable
+def _leaky_relu(x, slope):
+    return x if x > _cast(0.0, x) else x * slope
+
+
+@jitable
+def _leaky_relu_grad(x, g, slope):
+    return g if x > _cast(0.0, x) else g * slope
+
+
+def _leaky_relu_fwd_serial(x, out, slope):
+    for i in range(x.size):
+        out[i] = _leaky_relu(x[i], slope)
+
+
+def _leaky_relu_fwd_parallel(x, out, slope):
+    for i in prange(x.size):
+        out[i] = _leaky_relu(x[i], slope)
+
+
+def _leaky_relu_bwd_serial(x, g, out, slope):
+    for i in range(x.size):
+        out[i] = _leaky_relu_grad(x[i], g[i], slope)
+
+
+def _leaky_relu_bwd_parallel(x, g, out, slope):
+    for i in prange(x.size):
+        out[i] = _leaky_relu_grad(x[i], g[i], slope)
+
+
+# --- gelu (approximate="none" and "tanh") ---------------------------------------------------------
+
+def _check_approximate(approximate):
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
+
+
+def gelu_forward(x, approximate="none"):
+    """GELU as ``torch.nn.functional.gelu``.
+
+    ``none``: ``x * 0.5 * (1 + erf(x / sqrt(2)))``;
+    ``tanh``: ``0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))``.
+    """
+    _check_approximate(approximate)
+    x = _arr(x)
+    half, one = _scalar(0.5, x), _scalar(1, x)
+    if approximate == "none":
+        return np.asarray(x * half * (one + erf(x * _scalar(_SQRT1_2, x))))
+    inner = _scalar(_GELU_TANH_BETA, x) * (x + _scalar(_GELU_TANH_KAPPA, x) * (x * x * x))
+    return np.asarray(half * x * (one + np.tanh(inner)))
+
+
+def gelu_backward(x, g, approximate="none"):
+    """Gradient of GELU (ATen ``GeluBackwardKernelImpl``).
+
+    ``none``: ``g * (cdf + x * pdf)``, ``cdf = 0.5 (1 + erf(x/sqrt2))``, ``pdf = exp(-x^2/2)/sqrt(2 pi)``;
+    ``tanh``: ``g * (0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 * 0.044715 x^2))``.
+    """
+    _check_approximate(approximate)
+    x, g = _arr(x), _arr(g)
+    _same_shape("gelu_backward", "x", x, g)
+    half, one = _scalar(0.5, x), _scalar(1, x)
+    if approximate == "none":
+        cdf = half * (one + erf(x * _scalar(_SQRT1_2, x)))
+        pdf = _scalar(_GELU_PDF, x) * np.exp(x * x * _scalar(-0.5, x))
+        return np.asarray(g * (cdf + x * pdf))
+    beta, kappa = _scalar(_GELU_TANH_BETA, x), _scalar(_GELU_TANH_KAPPA, x)
+    x_sq = x * x
+    inner = beta * (x + kappa * (x_sq * x))
+    t = np.tanh(inner)
+    left = half * x
+    right = one + t
+    left_derivative = half * right
+    right_derivative = left * (one - t * t) * (beta * (one + _scalar(3, x) * kappa * x_sq))
+    return np.asarray(g * (left_derivative + right_derivative))
+
+
+_BETA_F32 = _F32(_GELU_TANH_BETA)
+_TWO_BETA_F32 = _F32(2 * _GELU_TANH_BETA)
+_KAPPA_F32 = _F32(_GELU_TANH_KAPPA)
+_THREE_KAPPA_F32 = _F32(3 * _GELU_TANH_KAPPA)
 
 
 def _gelu_fwd_f32(x):
@@ -369,6 +565,69 @@ def _gelu_tanh_bwd_f64(x, g):
 _gelu_tanh_grad = _by_dtype(_gelu_tanh_bwd_f32, _gelu_tanh_bwd_f64)
 
 
+def _gelu_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _gelu(x[i])
+
+
+def _gelu_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _gelu(x[i])
+
+
+def _gelu_bwd_serial(x, g, out):
+    for i in range(x.size):
+        out[i] = _gelu_grad(x[i], g[i])
+
+
+def _gelu_bwd_parallel(x, g, out):
+    for i in prange(x.size):
+        out[i] = _gelu_grad(x[i], g[i])
+
+
+def _gelu_tanh_fwd_serial(x, out):
+    for i in range(x.size):
+        out[i] = _gelu_tanh(x[i])
+
+
+def _gelu_tanh_fwd_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _gelu_tanh(x[i])
+
+
+def _gelu_tanh_bwd_serial(x, g, out):
+    for i in range(x.size):
+        out[i] = _gelu_tanh_grad(x[i], g[i])
+
+
+def _gelu_tanh_bwd_parallel(x, g, out):
+    for i in prange(x.size):
+        out[i] = _gelu_tanh_grad(x[i], g[i])
+
+
+# --- softplus -------------------------------------------------------------------------------------
+
+def softplus_forward(x, beta=1.0, threshold=20.0):
+    """``x if beta*x > threshold else log1p(exp(beta*x)) / beta``."""
+    x = _arr(x)
+    b = _scalar(beta, x)
+    bx = x * b
+    with np.errstate(over="ignore"):  # only where the linear branch is taken (threshold >= 88)
+        soft = np.log1p(np.exp(bx)) / b
+    return np.asarray(np.where(bx > _scalar(threshold, x), x, soft))
+
+
+def softplus_backward(x, g, beta=1.0, threshold=20.0):
+    """``g if beta*x > threshold else g * z / (z + 1)`` with ``z = exp(beta*x)``."""
+    x, g = _arr(x), _arr(g)
+    _same_shape("softplus_backward", "x", x, g)
+    bx = x * _scalar(beta, x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = np.exp(bx)
+        soft = g * z / (z + _scalar(1, x))
+    return np.asarray(np.where(bx > _scalar(threshold, x), g, soft))
+
+
 # softplus in float32: (max(bx, 0) + log1p(exp(-|bx|))) / beta, finite for every bx.
 def _softplus_fwd_f32(x, beta, threshold):
     bx = x * beta
@@ -400,6 +659,43 @@ def _softplus_bwd_f64(x, g, beta, threshold):
 _softplus_grad = _by_dtype(_softplus_bwd_f32, _softplus_bwd_f64)
 
 
+def _softplus_fwd_serial(x, out, beta, threshold):
+    for i in range(x.size):
+        out[i] = _softplus(x[i], beta, threshold)
+
+
+def _softplus_fwd_parallel(x, out, beta, threshold):
+    for i in prange(x.size):
+        out[i] = _softplus(x[i], beta, threshold)
+
+
+def _softplus_bwd_serial(x, g, out, beta, threshold):
+    for i in range(x.size):
+        out[i] = _softplus_grad(x[i], g[i], beta, threshold)
+
+
+def _softplus_bwd_parallel(x, g, out, beta, threshold):
+    for i in prange(x.size):
+        out[i] = _softplus_grad(x[i], g[i], beta, threshold)
+
+
+# --- silu -----------------------------------------------------------------------------------------
+
+def silu_forward(x):
+    """``x * sigmoid(x)`` (ATen's ``silu``)."""
+    x = _arr(x)
+    return np.asarray(x * sigmoid_forward(x))
+
+
+def silu_backward(x, g):
+    """``g * s * (1 + x * (1 - s))``, ``s = sigmoid(x)`` (ATen's ``silu_backward``)."""
+    x, g = _arr(x), _arr(g)
+    _same_shape("silu_backward", "x", x, g)
+    s = sigmoid_forward(x)
+    one = _scalar(1, x)
+    return np.asarray(g * s * (one + x * (one - s)))
+
+
 # SiLU: x * sigmoid(x), and its derivative from the same sigmoid
 def _silu_fwd_f32(x):
     return x * _sigmoid_f32(x)
@@ -423,239 +719,28 @@ _silu = _by_dtype(_silu_fwd_f32, _silu_fwd_f64)
 _silu_grad = _by_dtype(_silu_bwd_f32, _silu_bwd_f64)
 
 
-# The rest needs no transcendental function: one generic body, constants typed by _cast.
-@register_jitable
-def _sigmoid_grad(y, g):
-    return g * (_cast(1.0, y) - y) * y
-
-
-@register_jitable
-def _tanh_grad(y, g):
-    return g * (_cast(1.0, y) - y * y)
-
-
-@register_jitable
-def _relu(x):
-    zero = _cast(0.0, x)
-    return zero if x < zero else x  # NaN and -0.0 pass through, as clamp_min
-
-
-@register_jitable
-def _relu_grad(x, g):
-    zero = _cast(0.0, g)
-    return zero if x <= zero else g
-
-
-@register_jitable
-def _leaky_relu(x, slope):
-    return x if x > _cast(0.0, x) else x * slope
-
-
-@register_jitable
-def _leaky_relu_grad(x, g, slope):
-    return g if x > _cast(0.0, x) else g * slope
-
-
-# --------------------------------------------------------------------------------------------
-# The loops: 1-D contiguous in, 1-D contiguous out. Serial and parallel builds are separate
-# functions on purpose (cache hazard); their bodies must stay identical.
-
-jit = _jit.jit
-
-
-@jit(**_OPTIONS)
-def _sigmoid_fwd_serial(x, out):
-    for i in range(x.size):
-        out[i] = _sigmoid(x[i])
-
-
-@jit(parallel=True, **_OPTIONS)
-def _sigmoid_fwd_parallel(x, out):
-    for i in prange(x.size):
-        out[i] = _sigmoid(x[i])
-
-
-@jit(**_OPTIONS)
-def _sigmoid_bwd_serial(y, g, out):
-    for i in range(y.size):
-        out[i] = _sigmoid_grad(y[i], g[i])
-
-
-@jit(parallel=True, **_OPTIONS)
-def _sigmoid_bwd_parallel(y, g, out):
-    for i in prange(y.size):
-        out[i] = _sigmoid_grad(y[i], g[i])
-
-
-@jit(**_OPTIONS)
-def _tanh_fwd_serial(x, out):
-    for i in range(x.size):
-        out[i] = _tanh(x[i])
-
-
-@jit(parallel=True, **_OPTIONS)
-def _tanh_fwd_parallel(x, out):
-    for i in prange(x.size):
-        out[i] = _tanh(x[i])
-
-
-@jit(**_OPTIONS)
-def _tanh_bwd_serial(y, g, out):
-    for i in range(y.size):
-        out[i] = _tanh_grad(y[i], g[i])
-
-
-@jit(parallel=True, **_OPTIONS)
-def _tanh_bwd_parallel(y, g, out):
-    for i in prange(y.size):
-        out[i] = _tanh_grad(y[i], g[i])
-
-
-@jit(**_OPTIONS)
-def _relu_fwd_serial(x, out):
-    for i in range(x.size):
-        out[i] = _relu(x[i])
-
-
-@jit(parallel=True, **_OPTIONS)
-def _relu_fwd_parallel(x, out):
-    for i in prange(x.size):
-        out[i] = _relu(x[i])
-
-
-@jit(**_OPTIONS)
-def _relu_bwd_serial(x, g, out):
-    for i in range(x.size):
-        out[i] = _relu_grad(x[i], g[i])
-
-
-@jit(parallel=True, **_OPTIONS)
-def _relu_bwd_parallel(x, g, out):
-    for i in prange(x.size):
-        out[i] = _relu_grad(x[i], g[i])
-
-
-@jit(**_OPTIONS)
-def _leaky_relu_fwd_serial(x, out, slope):
-    for i in range(x.size):
-        out[i] = _leaky_relu(x[i], slope)
-
-
-@jit(parallel=True, **_OPTIONS)
-def _leaky_relu_fwd_parallel(x, out, slope):
-    for i in prange(x.size):
-        out[i] = _leaky_relu(x[i], slope)
-
-
-@jit(**_OPTIONS)
-def _leaky_relu_bwd_serial(x, g, out, slope):
-    for i in range(x.size):
-        out[i] = _leaky_relu_grad(x[i], g[i], slope)
-
-
-@jit(parallel=True, **_OPTIONS)
-def _leaky_relu_bwd_parallel(x, g, out, slope):
-    for i in prange(x.size):
-        out[i] = _leaky_relu_grad(x[i], g[i], slope)
-
-
-@jit(**_OPTIONS)
-def _gelu_fwd_serial(x, out):
-    for i in range(x.size):
-        out[i] = _gelu(x[i])
-
-
-@jit(parallel=True, **_OPTIONS)
-def _gelu_fwd_parallel(x, out):
-    for i in prange(x.size):
-        out[i] = _gelu(x[i])
-
-
-@jit(**_OPTIONS)
-def _gelu_bwd_serial(x, g, out):
-    for i in range(x.size):
-        out[i] = _gelu_grad(x[i], g[i])
-
-
-@jit(parallel=True, **_OPTIONS)
-def _gelu_bwd_parallel(x, g, out):
-    for i in prange(x.size):
-        out[i] = _gelu_grad(x[i], g[i])
-
-
-@jit(**_OPTIONS)
-def _gelu_tanh_fwd_serial(x, out):
-    for i in range(x.size):
-        out[i] = _gelu_tanh(x[i])
-
-
-@jit(parallel=True, **_OPTIONS)
-def _gelu_tanh_fwd_parallel(x, out):
-    for i in prange(x.size):
-        out[i] = _gelu_tanh(x[i])
-
-
-@jit(**_OPTIONS)
-def _gelu_tanh_bwd_serial(x, g, out):
-    for i in range(x.size):
-        out[i] = _gelu_tanh_grad(x[i], g[i])
-
-
-@jit(parallel=True, **_OPTIONS)
-def _gelu_tanh_bwd_parallel(x, g, out):
-    for i in prange(x.size):
-        out[i] = _gelu_tanh_grad(x[i], g[i])
-
-
-@jit(**_OPTIONS)
-def _softplus_fwd_serial(x, out, beta, threshold):
-    for i in range(x.size):
-        out[i] = _softplus(x[i], beta, threshold)
-
-
-@jit(parallel=True, **_OPTIONS)
-def _softplus_fwd_parallel(x, out, beta, threshold):
-    for i in prange(x.size):
-        out[i] = _softplus(x[i], beta, threshold)
-
-
-@jit(**_OPTIONS)
-def _softplus_bwd_serial(x, g, out, beta, threshold):
-    for i in range(x.size):
-        out[i] = _softplus_grad(x[i], g[i], beta, threshold)
-
-
-@jit(parallel=True, **_OPTIONS)
-def _softplus_bwd_parallel(x, g, out, beta, threshold):
-    for i in prange(x.size):
-        out[i] = _softplus_grad(x[i], g[i], beta, threshold)
-
-
-@jit(**_OPTIONS)
 def _silu_fwd_serial(x, out):
     for i in range(x.size):
         out[i] = _silu(x[i])
 
 
-@jit(parallel=True, **_OPTIONS)
 def _silu_fwd_parallel(x, out):
     for i in prange(x.size):
         out[i] = _silu(x[i])
 
 
-@jit(**_OPTIONS)
 def _silu_bwd_serial(x, g, out):
     for i in range(x.size):
         out[i] = _silu_grad(x[i], g[i])
 
 
-@jit(parallel=True, **_OPTIONS)
 def _silu_bwd_parallel(x, g, out):
     for i in prange(x.size):
         out[i] = _silu_grad(x[i], g[i])
 
 
-# name -> (serial loop, parallel loop); public names, plus "gelu_tanh_*" for approximate="tanh".
+# name -> (serial loop, parallel loop): every twin's name (the Numba kernel of that name comes
+# from this table), plus "gelu_tanh_*" for approximate="tanh".
 LOOPS = {
     "sigmoid_forward": (_sigmoid_fwd_serial, _sigmoid_fwd_parallel),
     "sigmoid_backward": (_sigmoid_bwd_serial, _sigmoid_bwd_parallel),
@@ -675,187 +760,15 @@ LOOPS = {
     "silu_backward": (_silu_bwd_serial, _silu_bwd_parallel),
 }
 
-# loop name -> number of elements from which its parallel build runs
-THRESHOLDS = {
-    name: PARALLEL_THRESHOLD_MEMORY_BOUND if name in MEMORY_BOUND else PARALLEL_THRESHOLD
-    for name in LOOPS
-}
-
-
-# --------------------------------------------------------------------------------------------
-# Python-side driver: layout, dtype, serial/parallel choice.
-
-
-def _flat_views(arrays):
-    """Same-shape arrays as 1-D arrays traversed in one common order, plus an output.
-
-    Returns ``(flats, out, out_flat)``; views (no copy) when all inputs are C-contiguous, all
-    Fortran-contiguous, or all one dense layout with permuted axes (``out`` then has it too),
-    else C-ordered copies.
-    """
-    if all(a.flags.c_contiguous for a in arrays):
-        out = np.empty(arrays[0].shape, arrays[0].dtype)
-        return [a.reshape(-1) for a in arrays], out, out.reshape(-1)
-    if all(a.flags.f_contiguous for a in arrays):
-        out = np.empty(arrays[0].shape, arrays[0].dtype, order="F")
-        return [a.T.reshape(-1) for a in arrays], out, out.T.reshape(-1)
-    a0 = arrays[0]
-    order = sorted(range(a0.ndim), key=lambda d: -a0.strides[d])
-    if a0.transpose(order).flags.c_contiguous and all(
-            a.strides == a0.strides for a in arrays[1:]):
-        # one dense layout with permuted axes (conv2d's channels-last outputs): kept
-        out_t = np.empty(tuple(a0.shape[d] for d in order), a0.dtype)
-        return ([a.transpose(order).reshape(-1) for a in arrays],
-                out_t.transpose(np.argsort(order)), out_t.reshape(-1))
-    out = np.empty(arrays[0].shape, arrays[0].dtype)
-    return [np.ascontiguousarray(a).reshape(-1) for a in arrays], out, out.reshape(-1)
-
-
-def _check_out(name, out, shape, dtype):
-    """An ``out=`` array must have the result's shape and dtype and be C-contiguous: the loops
-    write it as one flat run, so anything else would be written out of bounds."""
-    if type(out) is not np.ndarray or out.shape != shape or out.dtype != dtype \
-            or not out.flags.c_contiguous or not out.flags.writeable:
-        raise ValueError(
-            f"{name}: out must be a writable C-contiguous {dtype} array of shape {shape}, got "
-            + (f"{out.dtype} {out.shape}" if isinstance(out, np.ndarray) else type(out).__name__)
-        )
-
-
-def _run(name, loop, arrays, params, reference, parallel=None, out=None):
-    """Apply ``LOOPS[loop]`` to ``arrays`` with scalar ``params``; ``name``: the public kernel.
-
-    Backward kernels require their two arrays in one shape (no broadcasting, like the twins):
-    the engine sums broadcast gradients down to the input's shape before any backward rule
-    runs, so a mismatch is a caller's bug, reported with both shapes.
-    ``parallel``: None chooses by size (``THRESHOLDS``); True/False forces a build
-    (tests, measurements). Dtypes other than float32/float64 go to the numpy ``reference``.
-    """
-    # Fast path, the engine's usual call: float32/float64 C-contiguous arrays of one dtype.
-    a0 = arrays[0]
-    if type(a0) is np.ndarray and a0.flags.c_contiguous:
-        dtype = a0.dtype
-        if (dtype == _F32 or dtype == _F64) and (len(arrays) == 1 or (
-                type(arrays[1]) is np.ndarray and arrays[1].dtype == dtype
-                and arrays[1].shape == a0.shape and arrays[1].flags.c_contiguous)):
-            if out is None:
-                out = np.empty(a0.shape, dtype)
-            else:
-                _check_out(name, out, a0.shape, dtype)
-            n = out.size
-            if n:
-                if parallel is None:
-                    parallel = n >= THRESHOLDS[loop] and _jit.parallel_enabled()
-                cast = dtype.type
-                LOOPS[loop][1 if parallel else 0](
-                    *[a.reshape(-1) for a in arrays], out.reshape(-1), *[cast(p) for p in params])
-            return out
-    arrays = [np.asarray(a) for a in arrays]
-    if len(arrays) == 2 and arrays[0].shape != arrays[1].shape:
-        first = "y" if name in ("sigmoid_backward", "tanh_backward") else "x"
-        raise ValueError(
-            f"{name}: {first} and g must have the same shape (kernels do not broadcast), "
-            f"got {first}.shape={arrays[0].shape} and g.shape={arrays[1].shape}"
-        )
-    dtype = np.result_type(*arrays)
-    if dtype != _F32 and dtype != _F64:
-        result = reference(*arrays, *params)
-        if out is not None:
-            _check_out(name, out, result.shape, result.dtype)
-            np.copyto(out, result)
-            return out
-        return result
-    arrays = [a if a.dtype == dtype else a.astype(dtype) for a in arrays]
-    if out is not None:
-        _check_out(name, out, arrays[0].shape, dtype)
-        flats = [np.ascontiguousarray(a).reshape(-1) for a in arrays]
-        out_flat = out.reshape(-1)
-    else:
-        flats, out, out_flat = _flat_views(arrays)
-    n = out_flat.size
-    if n == 0:
-        return out
-    if parallel is None:
-        parallel = n >= THRESHOLDS[loop] and _jit.parallel_enabled()
-    LOOPS[loop][1 if parallel else 0](*flats, out_flat, *(dtype.type(p) for p in params))
-    return out
-
-
-def _gelu_loop(approximate, direction):
-    if approximate == "none":
-        return f"gelu_{direction}"
-    if approximate == "tanh":
-        return f"gelu_tanh_{direction}"
-    raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
-
-
-def _public(name):
-    """The kernel ``name`` with its twin's signature, plus ``parallel=`` (None: by size) and
-    ``out=`` (write the result into a preallocated array of the result's shape and dtype)."""
-    ref = getattr(_ref, name)
-    n_arrays = sum(p.default is inspect.Parameter.empty
-                   for p in inspect.signature(ref).parameters.values())
-    defaults = [p.default for p in inspect.signature(ref).parameters.values()][n_arrays:]
-
-    if n_arrays == 1 and not defaults:
-
-        def kernel(*args, parallel=None, out=None):
-            if parallel is None and out is None and len(args) == 1:
-                # the engine's usual call, _run's fast path with fewer Python steps: one
-                # C-contiguous float32/float64 array, a new result, serial below the threshold
-                x = args[0]
-                if type(x) is _ndarray and x.dtype in _FAST_DTYPES and x.flags.c_contiguous:
-                    n = x.size
-                    if n < THRESHOLDS[name]:
-                        out = _empty(x.shape, x.dtype)
-                        if n:
-                            LOOPS[name][0](x.reshape(-1), out.reshape(-1))
-                        return out
-            return _run(name, name, args, (), ref, parallel, out)
-
-    elif n_arrays == 2 and not defaults:
-
-        def kernel(*args, parallel=None, out=None):
-            if parallel is None and out is None and len(args) == 2:
-                x, g = args  # same fast path, two arrays of one shape and dtype
-                if (type(x) is _ndarray and type(g) is _ndarray and x.dtype in _FAST_DTYPES
-                        and g.dtype is x.dtype and x.shape == g.shape
-                        and x.flags.c_contiguous and g.flags.c_contiguous):
-                    n = x.size
-                    if n < THRESHOLDS[name]:
-                        out = _empty(x.shape, x.dtype)
-                        if n:
-                            LOOPS[name][0](x.reshape(-1), g.reshape(-1), out.reshape(-1))
-                        return out
-            return _run(name, name, args, (), ref, parallel, out)
-
-    else:
-
-        def kernel(*args, parallel=None, out=None):
-            arrays, params = args[:n_arrays], args[n_arrays:]
-            params = tuple(params) + tuple(defaults[len(params):])
-            return _run(name, name, arrays, params, ref, parallel, out)
-
-    kernel.__name__ = kernel.__qualname__ = name
-    kernel.__doc__ = ref.__doc__
-    return kernel
-
-
-# every loop is public under its own name, except GELU's, which take approximate= (below)
-for _name in LOOPS:
-    if not _name.startswith("gelu"):
-        globals()[_name] = _public(_name)
-        __all__.append(_name)
-__all__ += ["gelu_forward", "gelu_backward"]
-
-
-def gelu_forward(x, approximate="none", *, parallel=None, out=None):
-    loop = _gelu_loop(approximate, "forward")
-    ref = lambda x: _ref.gelu_forward(x, approximate)  # noqa: E731
-    return _run("gelu_forward", loop, (x,), (), ref, parallel, out)
-
-
-def gelu_backward(x, g, approximate="none", *, parallel=None, out=None):
-    loop = _gelu_loop(approximate, "backward")
-    ref = lambda x, g: _ref.gelu_backward(x, g, approximate)  # noqa: E731
-    return _run("gelu_backward", loop, (x, g), (), ref, parallel, out)
+# Kernels that only move memory (no transcendental function): their parallel build starts at a
+# larger size (``activations_numba.THRESHOLDS``).
+MEMORY_BOUND = frozenset(
+    {
+        "sigmoid_backward",
+        "tanh_backward",
+        "relu_forward",
+        "relu_backward",
+        "leaky_relu_forward",
+        "leaky_relu_backward",
+    }
+)

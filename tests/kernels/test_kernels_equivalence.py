@@ -12,7 +12,7 @@ from hypothesis.extra import numpy as hnp
 from kernel_cases import CASES, arrays_for, assert_close_to_twin, call
 
 import autograd_core.kernels as K
-from autograd_core.kernels import activations as A
+from autograd_core.kernels import activations_numba as A
 
 DTYPES = [np.float32, np.float64]
 

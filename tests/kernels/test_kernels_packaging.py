@@ -47,7 +47,7 @@ def test_fresh_process_import_threshold_and_unusable_cache_dir(tmp_path):
         assert "numba" not in sys.modules
         y = K.relu_forward(np.array([-1.0, 2.0], np.float32))  # first Numba call imports it
         assert "numba" in sys.modules
-        from autograd_core.kernels import activations as A
+        from autograd_core.kernels import activations_numba as A
         print(A.PARALLEL_THRESHOLD, A.PARALLEL_THRESHOLD_MEMORY_BOUND, y.tolist())
         """,
         TAPEGRAD_PARALLEL_THRESHOLD="12345",
@@ -59,7 +59,7 @@ def test_fresh_process_import_threshold_and_unusable_cache_dir(tmp_path):
 
 _CACHE_PROBE = """
     import json, numpy as np
-    from autograd_core.kernels import activations as A
+    from autograd_core.kernels import activations_numba as A
     x = np.linspace(-3, 3, 11).astype(np.float32)
     y = A.gelu_forward(x)
     d = A.LOOPS["gelu_forward"][0].dispatcher()
@@ -151,7 +151,7 @@ def test_parallel_kernel_runs_in_fresh_process_with_policy():
     out = _run(
         """
         import os, numpy as np
-        from autograd_core.kernels import activations as A
+        from autograd_core.kernels import activations_numba as A
         x = np.linspace(-3, 3, A.THRESHOLDS["tanh_forward"] + 5).astype(np.float32)
         y = A.tanh_forward(x)
         a = np.ones((64, 64), np.float32); a @ a     # OpenBLAS alongside
@@ -166,7 +166,7 @@ def test_parallel_kernel_runs_in_fresh_process_with_policy():
 
 
 def test_jit_wrapper_exposes_python_function():
-    from autograd_core.kernels import activations as A
+    from autograd_core.kernels import activations_numba as A
 
     serial, parallel = A.LOOPS["relu_forward"]
     assert serial.py_func is not parallel.py_func  # separate functions: cache-collision hazard
@@ -174,3 +174,72 @@ def test_jit_wrapper_exposes_python_function():
     out = np.empty_like(x)
     serial.py_func(x, out)  # plain Python execution of the same loop (coverage, debugging)
     assert out.tolist() == [0.0, 3.0]
+
+
+# --- Numba-only declarations, registered lazily (_jit.bind) ------------------------------------
+
+prange = _jit.prange  # as in kernel modules: range in Python, numba.prange in a parallel build
+
+
+@_jit.jitable
+def _probe_twice(v):
+    return _jit.cast(2.0, v) * v
+
+
+def _probe_up_f32(v):
+    return v + np.float32(1.0)
+
+
+def _probe_up_f64(v):
+    return v - 1.0
+
+
+_probe_up = _jit.by_dtype(_probe_up_f32, _probe_up_f64)
+
+
+def _probe_generic_parallel(x, out):
+    for i in prange(x.size):
+        out[i] = _probe_up(_probe_twice(x[i]))
+
+
+def test_lazy_declarations_compile_and_run_as_python():
+    """``jitable``, ``cast`` and ``by_dtype`` work in a parallel build (``prange`` bound there)
+    and, unchanged, as plain Python: float32 takes the f32 body (2x + 1), float64 the other."""
+    loop = _jit.jit(_probe_generic_parallel, parallel=True)
+    for dtype, want in ((np.float32, [1.0, 3.0, -3.0]), (np.float64, [-1.0, 1.0, -5.0])):
+        x = np.array([0.0, 1.0, -2.0], dtype)
+        out, py_out = np.empty_like(x), np.empty_like(x)
+        loop(x, out)
+        loop.py_func(x, py_out)
+        assert out.tolist() == py_out.tolist() == want
+    compiled = loop.dispatcher()
+    assert compiled.targetoptions["parallel"]
+    assert compiled.py_func.__globals__["prange"] is _jit.numba_module().prange
+    assert prange is range  # the module itself is left as it was
+
+
+def _probe_late(v):  # registered by the test, after numba is bound
+    return v * v
+
+
+def _probe_late_loop(x, out):
+    for i in range(x.size):
+        out[i] = _probe_late(x[i])
+
+
+def _probe_fma_loop(a, b, c, out):
+    for i in range(a.size):
+        out[i] = _jit.fma(a[i], b[i], c[i])
+
+
+def test_declaration_after_bind_registers_at_once_and_fma_rounds_once():
+    _jit.bind()
+    _jit.jitable(_probe_late)
+    x = np.array([3.0, -2.0])
+    out = np.empty_like(x)
+    _jit.jit(_probe_late_loop)(x, out)
+    assert out.tolist() == [9.0, 4.0]
+    # (1 + 2^-30)(1 - 2^-30) - 1 = -2^-60 exactly; two roundings give 0
+    a, b, c = np.array([1 + 2.0**-30]), np.array([1 - 2.0**-30]), np.array([-1.0])
+    _jit.jit(_probe_fma_loop)(a, b, c, out[:1])
+    assert out[0] == -(2.0**-60) and _jit.fma(a[0], b[0], c[0]) == 0.0
