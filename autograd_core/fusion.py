@@ -307,7 +307,7 @@ def backward_runs(order, seeds, events, infos):
     return runs
 
 
-def plan_backward(run, order, seeds, events, infos):
+def plan_backward(run, order, seeds, events, infos, continued=False):
     """A backward run as a kernel: ``(inputs, scalars, body, externals)``.
 
     ``inputs``: what the kernel reads, ``("grad",)`` for the first node's gradient (always
@@ -319,7 +319,12 @@ def plan_backward(run, order, seeds, events, infos):
     shape needs no broadcasting undone (a leaf or a node after the run), summed in registers
     in the engine's order, so the target's buffer is that sum. Inside the loop each node's
     rule is its declared ``fuse_backward`` expressions, and sums into a node of the run
-    happen in registers, in the order the engine makes them."""
+    happen in registers, in the order the engine makes them.
+
+    ``continued``: targets of that kind that something reached before the run are summed in
+    registers too, starting from their buffer (an input ``("buffer", target)``): the replay
+    uses this plan when every such buffer holds an array at run time, and the plain one
+    otherwise (then each contribution is added after the kernel)."""
     key0 = order[run[0]][0]
     dtype = events[key0][6][0][1]
     inputs: list = [("grad",)]
@@ -371,9 +376,12 @@ def plan_backward(run, order, seeds, events, infos):
             if not e[0] and e[1] in members:
                 old = acc.get(e[1])
                 acc[e[1]] = value if old is None else temp(f"{old} + {value}")
-            elif e[3] == shape and target not in reached and \
-                    target[:2] not in reached and e[4] == dtype:
+            elif e[3] == shape and e[4] == dtype and (continued or (
+                    target not in reached and target[:2] not in reached)):
                 old = sums.get(target)
+                if old is None and (target in reached or target[:2] in reached):
+                    inputs.append(("buffer", target))
+                    old = [f"a{len(inputs) - 1}", (p, j)]
                 sums[target] = [value, (p, j)] if old is None else \
                     [temp(f"{old[0]} + {value}"), old[1]]
             else:

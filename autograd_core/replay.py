@@ -616,64 +616,91 @@ def _emit_fused(src, program, group, plan, shapes, kernel):
 
 
 def _fused_backward_runs(program, inputs, plan):
-    """``{first position: (run, plan, input shapes, kernel)}`` for the runs of a backward
-    plan that one generated kernel computes (``fusion.backward_runs``)."""
+    """``{first position: (run, variants)}`` for the runs of a backward plan that a generated
+    kernel computes (``fusion.backward_runs``). ``variants``: ``[(plan, input shapes,
+    kernel)]``, the one that continues sums in registers from buffers that earlier nodes
+    filled first (used when all those buffers hold arrays), then the plain one."""
     seeds, order, _ = plan
     events = program.events
     out = {}
     for run in fusion.backward_runs(order, seeds, events, program.fuse_infos):
-        bplan = fusion.plan_backward(run, order, seeds, events, program.fuse_infos)
-        ins, scalars, body, externals = bplan
-        if not externals:
-            continue
         shape = events[order[run[0]][0]][6][0][0]
-        shapes = tuple(shape if x[0] == "grad" else _shape_of(x[3], events, inputs)
-                       for x in ins)
-        pattern = tuple((fusion.broadcast_pattern(x, shape), len(x)) for x in shapes)
-        text, name = fusion.kernel_source(len(shape), pattern, len(scalars), body,
-                                          len(externals))
-        kernel = fusion.load_kernel(text, name)
-        if kernel is not None:
-            out[run[0]] = (run, bplan, shapes, kernel)
+        variants = []
+        for continued in (True, False):
+            bplan = fusion.plan_backward(run, order, seeds, events, program.fuse_infos,
+                                         continued)
+            ins, scalars, body, externals = bplan
+            if continued and not any(x[0] == "buffer" for x in ins):
+                continue  # nothing to continue: the plain plan is the same
+            if not externals:
+                break
+            shapes = tuple(shape if x[0] in ("grad", "buffer") else
+                           _shape_of(x[3], events, inputs) for x in ins)
+            pattern = tuple((fusion.broadcast_pattern(x, shape), len(x)) for x in shapes)
+            text, name = fusion.kernel_source(len(shape), pattern, len(scalars), body,
+                                              len(externals))
+            kernel = fusion.load_kernel(text, name)  # compiled at its first call
+            if kernel is None:
+                break
+            variants.append((bplan, shapes, kernel))
+        else:
+            out[run[0]] = (run, variants)
     return out
 
 
-def _emit_fused_backward(src, b, order, buf, run, plan, shapes, kernel):
+def _emit_fused_backward(src, b, order, buf, run, variants):
     """A backward run as one kernel call, then the gradients that leave the run summed into
     their targets, broadcasting undone, in the engine's order."""
     emit = src.emit
-    ins, scalars, _, externals = plan
     head = order[run[0]][0]
-    shape = shapes[0]
+
+    def target(t):
+        return f"l{b}_{t[1]}" if t[0] else buf(t[1], t[2])
+
+    dtype = src.name(_dtype_of(order, run), "D")
     emit(f"if g{head} is not None:", 2)
+    if len(variants) == 2:
+        buffers = [target(x[1]) for x in variants[0][0][0] if x[0] == "buffer"]
+        emit(f"if {' is not None and '.join(buffers)} is not None:", 3)
+        _emit_run_call(src, order, head, target, dtype, *variants[0], 4)
+        emit("else:", 3)
+        _emit_run_call(src, order, head, target, dtype, *variants[1], 4)
+    else:
+        _emit_run_call(src, order, head, target, dtype, *variants[0], 3)
+    emit(" = ".join([*(f"n{order[p][0]}" for p in run), f"g{head} = None"]), 2)
+
+
+def _emit_run_call(src, order, head, target, dtype, plan, shapes, kernel, depth):
+    emit = src.emit
+    ins, scalars, _, externals = plan
+    shape = shapes[0]
     args = []
     for x, xs in zip(ins, shapes):
-        e = f"g{head}" if x[0] == "grad" else f"n{x[1]}._saved[{x[2]}]"
-        emit(f"if {e}.shape != {xs!r}:", 3)
-        emit(f"fused_shape_error({e}.shape, {xs!r})", 4)
+        e = (f"g{head}" if x[0] == "grad" else target(x[1]) if x[0] == "buffer" else
+             f"n{x[1]}._saved[{x[2]}]")
+        emit(f"if {e}.shape != {xs!r}:", depth)
+        emit(f"fused_shape_error({e}.shape, {xs!r})", depth + 1)
         args.append(e)
-    dtype = src.name(_dtype_of(order, run), "D")
     outs = [f"go{k}" for k in range(len(externals))]
     for o in outs:
-        emit(f"{o} = empty({shape!r}, {dtype})", 3)
+        emit(f"{o} = empty({shape!r}, {dtype})", depth)
     consts = [src.name(c, "V") for c in scalars]
-    emit(f"{src.name(kernel, 'K')}({', '.join([*args, *outs, *consts])})", 3)
+    emit(f"{src.name(kernel, 'K')}({', '.join([*args, *outs, *consts])})", depth)
     for o, (p, j, whole) in zip(outs, externals):
         key, edges, _ = order[p]
-        is_leaf, target, idx, tshape, tdtype = edges[j]
-        t = f"l{b}_{target}" if is_leaf else buf(target, idx)
-        if whole:  # the run's whole contribution, to a buffer nothing reached before it
-            emit(f"{t} = {o}", 3)
+        is_leaf, t_key, idx, tshape, tdtype = edges[j]
+        t = target((is_leaf, t_key, idx))
+        if whole:  # every contribution of the run to it, summed in the engine's order
+            emit(f"{t} = {o}", depth)
             continue
-        emit(f"g = {o}", 3)
+        emit(f"g = {o}", depth)
         if tshape != shape:
-            emit(f"g = reduced(n{key}, (g,), g, {tshape!r})", 3)
+            emit(f"g = reduced(n{key}, (g,), g, {tshape!r})", depth)
         dt = src.name(tdtype, "D")
-        emit(f"if g.dtype is not {dt} and g.dtype != {dt}:", 3)
-        emit(f"g = g.astype({dt})", 4)
-        emit(f"{t} = g if {t} is None else {t} + g", 3)
-    emit(" = ".join([*outs, "g = None"]), 3)
-    emit(" = ".join([*(f"n{order[p][0]}" for p in run), f"g{head} = None"]), 2)
+        emit(f"if g.dtype is not {dt} and g.dtype != {dt}:", depth)
+        emit(f"g = g.astype({dt})", depth + 1)
+        emit(f"{t} = g if {t} is None else {t} + g", depth)
+    emit(" = ".join([*outs, "g = None"]), depth)
 
 
 def _dtype_of(order, run):

@@ -253,13 +253,16 @@ def test_second_process_loads_the_kernel_from_disk(tmp_path):
     assert len(list(tmp_path.glob("fused/fused_*.py"))) == 2
 
 
-@pytest.mark.parametrize("where", ["before", "after", "both"])
-def test_leaf_sums_keep_the_engines_order(where):
+@pytest.mark.parametrize("where, links", [("before", 6), ("after", 6), ("both", 6),
+                                          ("both", 70)])
+def test_leaf_sums_keep_the_engines_order(where, links):
     """A leaf that the fused chain feeds many times gets the run's contributions summed in
     registers only when nothing reached it before the run (its buffer is then that sum, and
     later contributions add to it, as in eager); otherwise each contribution is added in the
     engine's order. Float32 sums of 1,000 random values differ in the last bit whenever the
-    association changes, so a wrong order shows."""
+    association changes, so a wrong order shows. 70 links: the run is split at
+    ``fusion.MAX_OPS``, and the later kernels continue the sums from the buffers the earlier
+    ones filled."""
     rng = np.random.default_rng(7)
     x, c, d = (ag.tensor(rng.standard_normal(1000).astype(np.float32), requires_grad=True)
                for _ in range(3))
@@ -269,7 +272,7 @@ def test_leaf_sums_keep_the_engines_order(where):
         z = x
         if where in ("after", "both"):  # made first: its backward runs after the chain's
             z = z * c.exp()
-        for _ in range(6):
+        for _ in range(links):
             z = z * c + d
         loss = z.sum()
         if where in ("before", "both"):  # made last: its backward runs before the chain's
@@ -281,8 +284,12 @@ def test_leaf_sums_keep_the_engines_order(where):
     for _ in range(3):
         compiled()
     got = [t.grad.detach().numpy().copy() for t in (x, c, d)]
-    assert sum(line.strip().startswith("K") for line in
-               _program(compiled).source.splitlines()) == 2
+    kernels = [line.strip() for line in _program(compiled).source.splitlines()
+               if line.strip().startswith("K")]
+    # one forward kernel per 64 ops; a backward kernel per run, two (continuing the sums, and
+    # not) where something reached the leaves before the run
+    want = {("before", 6): 3, ("after", 6): 2, ("both", 6): 3, ("both", 70): 9}
+    assert len(kernels) == want[where, links], kernels
     step()
     for g, t in zip(got, (x, c, d)):
         _assert_same_bits(g, t.grad.detach().numpy())
