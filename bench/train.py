@@ -60,7 +60,8 @@ def make_data(sizes, batch, loss, seed=0):
 # One step per implementation: build(model config) -> step() returning nothing
 
 
-def build_tapegrad(sizes, batch, loss, seed=0):
+def tapegrad_parts(sizes, batch, loss, seed=0):
+    """``(model, criterion, optimizer, x, y)`` of the tapegrad step."""
     import autograd_core as ag
     import nn
     import optimizers
@@ -73,7 +74,11 @@ def build_tapegrad(sizes, batch, loss, seed=0):
     crit = nn.CrossEntropyLoss() if loss == "ce" else nn.BCEWithLogitsLoss()
     opt = optimizers.Adam(model.parameters(), lr=1e-3)
     xn, yn = make_data(sizes, batch, loss, seed)
-    x, y = ag.tensor(xn), ag.tensor(yn)
+    return model, crit, opt, ag.tensor(xn), ag.tensor(yn)
+
+
+def build_tapegrad(sizes, batch, loss, seed=0):
+    model, crit, opt, x, y = tapegrad_parts(sizes, batch, loss, seed)
 
     def step():
         opt.zero_grad()

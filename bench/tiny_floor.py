@@ -1,0 +1,98 @@
+"""The floor of a bit-identical replay of the tiny training step: the arithmetic calls that
+eager tapegrad makes for ``tiny 2-16-16-1`` (``bench/train.py``: Linear, ReLU, Linear, ReLU,
+Linear, BCEWithLogitsLoss, Adam), run back to back on arrays, with no tape, no nodes and no
+checks. A step replayed by ``ag.compile`` makes the same calls (it must, to give eager's
+numbers bit for bit), so it cannot be faster than this.
+
+``python -m bench.tiny_floor`` prints the floor and, measured in the same process, the eager
+and the compiled step (one thread). ``floor_step`` holds its parameters to the eager step's
+(``tests/bench/test_tiny_floor.py``).
+"""
+
+from __future__ import annotations
+
+import timeit
+
+import numpy as np
+
+
+def floor_step(model, opt, x, y):
+    """A function doing ``model``'s step (the train suite's tiny network) with the calls its
+    ops make, on the same arrays: parameters and Adam state are updated in place."""
+    from autograd_core import kernels as K
+    from nn.ops.linear import _ones
+
+    lin = [m for m in model if type(m).__name__ == "Linear"]
+    W = [m.weight._data for m in lin]
+    B = [m.bias._data for m in lin]
+    params = [p for m in lin for p in (m.weight, m.bias)]
+    group = opt.param_groups[0]
+    serial = opt.update.implementations()[0]
+    xs, ys = x._data, y._data
+    ones = _ones(xs.shape[0], xs.dtype)
+
+    def step():
+        h = xs
+        acts = []
+        for i in range(3):  # LinearOp.forward, Relu.forward
+            acts.append(h)
+            h = h.dot(W[i].T)
+            h += B[i]
+            if i < 2:
+                h = K.relu_forward(h)
+        z = h  # BCEWithLogitsOp.forward (no weights), mean
+        loss = np.abs(z)
+        np.negative(loss, out=loss)
+        np.exp(loss, out=loss)
+        np.log1p(loss, out=loss)
+        loss += np.maximum(z, 0)
+        loss -= z * ys
+        loss = loss.mean()
+        with np.errstate(over="ignore"):  # BCEWithLogitsOp.fused_backward
+            sig = 1.0 / (1.0 + np.exp(-z))
+        g = np.float32(1.0) / np.float32(z.size) * (sig - ys)
+        grads = [None] * 6
+        for i in (2, 1, 0):  # LinearOp.fused_backward, Relu.fused_backward
+            grads[2 * i] = g.T.dot(acts[i])
+            grads[2 * i + 1] = ones.dot(g)
+            if i:
+                g = K.relu_backward(acts[i], g.dot(W[i]))
+        st = opt.state[params[0]]
+        co = opt.coefficients(group, np.float32, {"step": st["step"] + 1.0}, False)
+        for p, gp in zip(params, grads):  # the Adam kernel per parameter
+            s = opt.state[p]
+            serial(p._data.reshape(-1), gp.reshape(-1), s["exp_avg"].reshape(-1),
+                   s["exp_avg_sq"].reshape(-1), np.empty(0, np.float32), *co)
+            s["step"] += 1.0
+        return loss
+
+    return step
+
+
+def main() -> None:
+    import autograd_core as ag
+    from bench.train import TINY, build_tapegrad, tapegrad_parts
+
+    ag.set_num_threads(1)
+    times = {}
+    for name in ("eager", "compiled", "floor"):
+        if name == "floor":
+            model, crit, opt, x, y = tapegrad_parts(TINY, 64, "bce")
+            for _ in range(2):  # eager steps: Adam's state exists from here on
+                opt.zero_grad()
+                crit(model(x), y).backward()
+                opt.step()
+            step = floor_step(model, opt, x, y)
+        else:
+            step, _ = build_tapegrad(TINY, 64, "bce")
+            if name == "compiled":
+                step = ag.compile(step)
+        for _ in range(20):
+            step()
+        times[name] = min(timeit.repeat(step, number=500, repeat=7)) / 500
+    for name, t in times.items():
+        print(f"{name:9s} {t * 1e6:7.1f} us")
+
+
+if __name__ == "__main__":
+    main()
