@@ -453,39 +453,56 @@ def _emit_backward(src, b, plan, n_out, runs=None):
         if runs and pos in runs:
             skip.update(runs[pos][0])
             _emit_fused_backward(src, b, order, buf, *runs[pos])
+            # eager's arrays take their inputs' memory order (a transpose's gradient is
+            # Fortran-ordered), and a reduction's rounding follows that order; the kernel
+            # writes C order: when an input is not C-contiguous, the run goes op by op
+            emit("else:", 2)
+            run = runs[pos][0]
+            for p in run:
+                _emit_node_backward(src, b, order[p], buf, n_out, 3)
+            emit(" = ".join([*(f"n{order[p][0]}" for p in run), f"{buf(key, 0)} = None"]), 2)
             continue
-        grads = [buf(key, i) for i in range(n_out[key])]
-        emit(f"if {' is not None or '.join(grads)} is not None:", 2)
-        if materialize:
-            emit(f"gs = fill_missing(n{key}, [{', '.join(grads)}], False)", 3)
-            emit(f"ig = n{key}.plain_backward(*gs)", 3)
-        else:
-            emit(f"ig = n{key}.plain_backward({', '.join(grads)})", 3)
-        emit(f"if len(ig) < {len(edges)}:", 3)
-        emit(f"ig = (*ig, *([None] * {len(edges)}))", 4)
-        for j, e in enumerate(edges):
-            if e is None:
-                continue
-            is_leaf, target, idx, shape, dtype = e
-            t = f"l{b}_{target}" if is_leaf else buf(target, idx)
-            emit(f"g = ig[{j}]", 3)
-            emit("if g is not None:", 3)
-            emit("if type(g) is not ndarray:", 4)
-            emit("g = as_array(g)", 5)
-            emit(f"if g.shape != {shape!r}:", 4)
-            emit(f"g = reduced(n{key}, ig, g, {shape!r})", 5)
-            dt = src.name(dtype, "D")
-            emit(f"if g.dtype is not {dt} and g.dtype != {dt}:", 4)
-            emit(f"g = g.astype({dt})", 5)
-            emit(f"{t} = g if {t} is None else {t} + g", 4)
-        # as the engine frees a node's saved values and gradients once it ran
-        emit(" = ".join([f"n{key}", *grads, "ig = g = None"]), 2)
+        _emit_node_backward(src, b, order[pos], buf, n_out, 2)
     emit("finally:")
     emit("STATE.enabled = prev", 2)
     emit("handed = set()")
     for k, spec in enumerate(leaves):
         emit(f"if l{b}_{k} is not None:")
         emit(f"accumulate({src.leaf(spec)}, l{b}_{k}, False, handed)", 2)
+
+
+def _emit_node_backward(src, b, entry, buf, n_out, depth):
+    """One node of ``_emit_backward``'s pass, op by op, indented by ``depth``."""
+    def emit(line, more=0):
+        src.emit(line, depth + more)
+
+    key, edges, materialize = entry
+    grads = [buf(key, i) for i in range(n_out[key])]
+    emit(f"if {' is not None or '.join(grads)} is not None:")
+    if materialize:
+        emit(f"gs = fill_missing(n{key}, [{', '.join(grads)}], False)", 1)
+        emit(f"ig = n{key}.plain_backward(*gs)", 1)
+    else:
+        emit(f"ig = n{key}.plain_backward({', '.join(grads)})", 1)
+    emit(f"if len(ig) < {len(edges)}:", 1)
+    emit(f"ig = (*ig, *([None] * {len(edges)}))", 2)
+    for j, e in enumerate(edges):
+        if e is None:
+            continue
+        is_leaf, target, idx, shape, dtype = e
+        t = f"l{b}_{target}" if is_leaf else buf(target, idx)
+        emit(f"g = ig[{j}]", 1)
+        emit("if g is not None:", 1)
+        emit("if type(g) is not ndarray:", 2)
+        emit("g = as_array(g)", 3)
+        emit(f"if g.shape != {shape!r}:", 2)
+        emit(f"g = reduced(n{key}, ig, g, {shape!r})", 3)
+        dt = src.name(dtype, "D")
+        emit(f"if g.dtype is not {dt} and g.dtype != {dt}:", 2)
+        emit(f"g = g.astype({dt})", 3)
+        emit(f"{t} = g if {t} is None else {t} + g", 2)
+    # as the engine frees a node's saved values and gradients once it ran
+    emit(" = ".join([f"n{key}", *grads, "ig = g = None"]))
 
 
 # ---- fused elementwise runs ------------------------------------------------------------------
@@ -640,18 +657,19 @@ def _fused_backward_runs(program, inputs, plan):
 
 def _emit_fused_backward(src, b, order, buf, run, plan, shapes, kernel):
     """A backward run as one kernel call, then the gradients that leave the run summed into
-    their targets, broadcasting undone, in the engine's order."""
+    their targets, broadcasting undone, in the engine's order; the call runs when the run's
+    gradient reached it and every array it reads is C-contiguous (the caller emits the
+    ``else``: the run op by op)."""
     emit = src.emit
     ins, scalars, _, externals = plan
     head = order[run[0]][0]
     shape = shapes[0]
-    emit(f"if g{head} is not None:", 2)
-    args = []
-    for x, xs in zip(ins, shapes):
-        e = f"g{head}" if x[0] == "grad" else f"n{x[1]}._saved[{x[2]}]"
+    args = [f"g{head}" if x[0] == "grad" else f"n{x[1]}._saved[{x[2]}]" for x in ins]
+    emit(f"if g{head} is not None and " + " and ".join(f"{e}.flags.c_contiguous"
+                                                      for e in args) + ":", 2)
+    for e, xs in zip(args, shapes):
         emit(f"if {e}.shape != {xs!r}:", 3)
         emit(f"fused_shape_error({e}.shape, {xs!r})", 4)
-        args.append(e)
     dtype = src.name(_dtype_of(order, run), "D")
     outs = [f"go{k}" for k in range(len(externals))]
     for o in outs:
@@ -673,7 +691,6 @@ def _emit_fused_backward(src, b, order, buf, run, plan, shapes, kernel):
         emit(f"g = g.astype({dt})", 4)
         emit(f"{t} = g if {t} is None else {t} + g", 3)
     emit(" = ".join([*outs, "g = None"]), 3)
-    emit(" = ".join([*(f"n{order[p][0]}" for p in run), f"g{head} = None"]), 2)
 
 
 def _dtype_of(order, run):
