@@ -62,7 +62,10 @@ class _Program:
         # what a second trace must reproduce for the program to be trusted (nodes dropped)
         self.structure = tuple(ev[:6] if ev[0] == "op" else ev for ev in tracer.events)
         ext = tracer.external.values()
-        self.ext_guard = tuple((t, t._data.shape, t._data.dtype, t._requires_grad) for t in ext)
+        # strides too: a fused kernel writes C order where eager's results follow their
+        # inputs' memory order (a parameter given a Fortran-ordered array must re-trace)
+        self.ext_guard = tuple((t, t._data.shape, t._data.dtype, t._data.strides,
+                                t._requires_grad) for t in ext)
         self.mod_guard = tuple(_module_guard(m) for m in tracer.modules.values())
         self.array_guard = tuple(tracer.kw_arrays.values())
         self.fuse_infos = dict(tracer.fuse_infos)
@@ -71,9 +74,10 @@ class _Program:
         self.source = None
 
     def guards_hold(self):
-        for t, shape, dtype, rg in self.ext_guard:
+        for t, shape, dtype, strides, rg in self.ext_guard:
             d = t._data
-            if d.shape != shape or d.dtype != dtype or t._requires_grad is not rg or t._hooks:
+            if d.shape != shape or d.dtype != dtype or d.strides != strides or \
+                    t._requires_grad is not rg or t._hooks:
                 return False
         for t, arr in self.array_guard:
             if t._data is not arr:

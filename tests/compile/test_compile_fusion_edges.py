@@ -274,3 +274,31 @@ def test_sgd_momentum_over_twenty_steps():
         return step, [w, b], (ag.tensor(x0),)
 
     _assert_replay_matches_eager(make, calls=20)
+
+
+def test_parameter_given_a_fortran_ordered_array_retraces():
+    """Eager's elementwise results follow their inputs' memory order and the loss's sum rounds
+    by it; a kernel traced for a C-ordered parameter writes C order, so a parameter whose
+    array becomes Fortran-ordered (``w.data = ...``) must re-trace, not replay."""
+    x0, w0, b0 = _rand(20, 40, 30), _rand(21, 40, 30), _rand(22, 30)
+
+    def make():
+        w = ag.tensor(w0.copy(), requires_grad=True)
+        b = ag.tensor(b0.copy(), requires_grad=True)
+
+        def step(x):
+            w.grad = b.grad = None
+            y = (-w) * 2.0 + 1.0  # each op takes w's memory order in eager
+            loss = (y * b).exp().sum() + x.sum()
+            loss.backward()
+            return loss
+
+        return step, [w, b], (ag.tensor(x0),)
+
+    def between(call, params):
+        if call == 3:
+            params[0].data = ag.tensor(np.asfortranarray(params[0]._data))
+            assert params[0]._data.flags.f_contiguous
+
+    compiled = _assert_replay_matches_eager(make, calls=6, kernels=0, between=between)
+    assert compiled.traces == 2
