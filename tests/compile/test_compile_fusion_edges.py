@@ -302,3 +302,25 @@ def test_parameter_given_a_fortran_ordered_array_retraces():
 
     compiled = _assert_replay_matches_eager(make, calls=6, kernels=0, between=between)
     assert compiled.traces == 2
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_every_fusable_op_behind_a_permuted_gradient(dtype):
+    """Each fusable op's backward, run op by op when the gradient reaching the run is not
+    C-ordered (a permute's), with NaN, infinities and signed zeros in the values."""
+    x0, w0 = _rand(23, 4, 6, 10, dtype=dtype), np.abs(_rand(24, 4, 6, 10, dtype=dtype))
+    x0.reshape(-1)[:6] = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-30]
+
+    def make():
+        w = ag.tensor(w0.copy(), requires_grad=True)
+
+        def step(x):
+            w.grad = None
+            y = (-(x - w) * w + 2.0).relu().sqrt() / (w + 0.5) + (1.5 - w).reciprocal()
+            loss = y.permute(2, 0, 1).exp().sum(dim=0).sum()
+            loss.backward()
+            return loss, y
+
+        return step, [w], (ag.tensor(x0),)
+
+    _assert_replay_matches_eager(make)
