@@ -361,6 +361,10 @@ def _generate(program, inputs, fuse=True):
             for k in ev[5]:
                 if k not in keep:
                     free_after.setdefault(max(readers.get(k, {ev_index})), []).append(k)
+    # a node is dropped after the last backward pass through it: a node that saved nothing
+    # (add, sub, neg) may be in two passes' graphs ((a * x).sum().backward(), then a.sum()...)
+    last_pass = {key: b for b, ev in enumerate(program.events) if ev[0] == "backward"
+                 for key in _pass_nodes(ev[1])}
     skip: set = set()
     for i, ev in enumerate(program.events):
         kind = ev[0]
@@ -408,7 +412,7 @@ def _generate(program, inputs, fuse=True):
                 emit(f"n{i} = r = t = None")
         elif kind == "backward":
             runs = _fused_backward_runs(program, inputs, ev[1]) if groups else {}
-            _emit_backward(src, i, ev[1], n_out, runs)
+            _emit_backward(src, i, ev[1], n_out, runs, last_pass)
         elif kind == "call":
             emit(f"{src.name(ev[1], 'F')}({src.name(ev[2], 'O')}, "
                  f"*{src.name(ev[3], 'A')}, **{src.name(ev[4], 'K')})")
@@ -426,13 +430,15 @@ def _generate(program, inputs, fuse=True):
     return src.ns.pop("replay"), code  # popped: its globals must not hold it (no cycle)
 
 
-def _emit_backward(src, b, plan, n_out, runs=None):
+def _emit_backward(src, b, plan, n_out, runs=None, last_pass=None):
     """The engine's pass over a recorded graph, unrolled: each node in the engine's order,
     its gradients summed in the engine's order, broadcasting undone and dtypes cast as the
     engine does. Gradient buffers: ``g<event>`` (one output) or ``g<event>_<k>``. ``runs``:
-    runs of elementwise nodes computed by one kernel (``_fused_backward_runs``)."""
+    runs of elementwise nodes computed by one kernel (``_fused_backward_runs``);
+    ``last_pass``: node -> the last backward event through it (a node is dropped there)."""
     emit = src.emit
     seeds, order, leaves = plan
+    done = {key for key in _pass_nodes(plan) if last_pass is None or last_pass[key] == b}
     names = set()
 
     def buf(key, idx):
@@ -463,10 +469,11 @@ def _emit_backward(src, b, plan, n_out, runs=None):
             emit("else:", 2)
             run = runs[pos][0]
             for p in run:
-                _emit_node_backward(src, b, order[p], buf, n_out, 3)
-            emit(" = ".join([*(f"n{order[p][0]}" for p in run), f"{buf(key, 0)} = None"]), 2)
+                _emit_node_backward(src, b, order[p], buf, n_out, 3, done)
+            emit(" = ".join([*(f"n{order[p][0]}" for p in run if order[p][0] in done),
+                             f"{buf(key, 0)} = None"]), 2)
             continue
-        _emit_node_backward(src, b, order[pos], buf, n_out, 2)
+        _emit_node_backward(src, b, order[pos], buf, n_out, 2, done)
     emit("finally:")
     emit("STATE.enabled = prev", 2)
     emit("handed = set()")
@@ -475,8 +482,9 @@ def _emit_backward(src, b, plan, n_out, runs=None):
         emit(f"accumulate({src.leaf(spec)}, l{b}_{k}, False, handed)", 2)
 
 
-def _emit_node_backward(src, b, entry, buf, n_out, depth):
-    """One node of ``_emit_backward``'s pass, op by op, indented by ``depth``."""
+def _emit_node_backward(src, b, entry, buf, n_out, depth, done):
+    """One node of ``_emit_backward``'s pass, op by op, indented by ``depth``; the node is
+    dropped after it when it is in ``done`` (no later pass runs it)."""
     def emit(line, more=0):
         src.emit(line, depth + more)
 
@@ -506,7 +514,7 @@ def _emit_node_backward(src, b, entry, buf, n_out, depth):
         emit(f"g = g.astype({dt})", 3)
         emit(f"{t} = g if {t} is None else {t} + g", 2)
     # as the engine frees a node's saved values and gradients once it ran
-    emit(" = ".join([f"n{key}", *grads, "ig = g = None"]))
+    emit(" = ".join([f"n{key}"] * (key in done) + [*grads, "ig = g = None"]))
 
 
 # ---- fused elementwise runs ------------------------------------------------------------------
@@ -591,14 +599,18 @@ def _output_slots(spec):
     return found
 
 
+def _pass_nodes(plan):
+    """The op events whose node a backward pass runs."""
+    seeds, order, _ = plan
+    return {key for is_leaf, key, _, _ in seeds if not is_leaf} | {key for key, _, _ in order}
+
+
 def _needed_nodes(events):
     """The op events whose node a backward pass of the program runs."""
-    need = set()
+    need: set = set()
     for ev in events:
         if ev[0] == "backward":
-            seeds, order, _ = ev[1]
-            need.update(key for is_leaf, key, _, _ in seeds if not is_leaf)
-            need.update(key for key, _, _ in order)
+            need |= _pass_nodes(ev[1])
     return need
 
 

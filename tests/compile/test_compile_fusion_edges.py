@@ -324,3 +324,29 @@ def test_every_fusable_op_behind_a_permuted_gradient(dtype):
         return step, [w], (ag.tensor(x0),)
 
     _assert_replay_matches_eager(make)
+
+
+@pytest.mark.parametrize("kernels", ["numba", "numpy"])
+def test_a_node_in_two_backward_passes_is_kept_for_the_second(kernels, monkeypatch):
+    """Add, sub and neg save nothing, so eager (as PyTorch) runs their nodes again in a second
+    pass through another loss; the replay dropped each node after its first pass (the second
+    then failed op by op: with the numpy backend, or when its gradient is not C-ordered)."""
+    if kernels == "numpy":
+        monkeypatch.setenv("TAPEGRAD_KERNELS", "numpy")
+    x0, w0, c0 = _rand(25, 30, 40), _rand(26, 30, 40), _rand(27, 30, 40)
+
+    def make():
+        w = ag.tensor(w0.copy(), requires_grad=True)
+        c = ag.tensor(c0.copy(), requires_grad=True)
+
+        def step(x):
+            w.grad = c.grad = None
+            a = -((w + c) - 1.0)
+            (a * x).sum().backward()
+            (a.T * 3.0).exp().sum().backward()  # through a's nodes again
+            a.sum().backward()  # and a third time, from a seed on a itself
+            return a
+
+        return step, [w, c], (ag.tensor(x0),)
+
+    _assert_replay_matches_eager(make, kernels=2 if kernels == "numba" else 0)
