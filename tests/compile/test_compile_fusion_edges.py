@@ -350,3 +350,36 @@ def test_a_node_in_two_backward_passes_is_kept_for_the_second(kernels, monkeypat
         return step, [w, c], (ag.tensor(x0),)
 
     _assert_replay_matches_eager(make, kernels=2 if kernels == "numba" else 0)
+
+
+def test_input_shapes_changing_between_calls_retrace_with_their_own_kernels():
+    w0, b0 = _rand(28, 5, 4), _rand(29, 4)
+    shapes = [(5, 4)] * 3 + [(1, 4)] * 3 + [(5, 4)] + [(4,)] * 3
+    xs = [_rand(30 + k, *s) for k, s in enumerate(shapes)]
+
+    def make():
+        w = ag.tensor(w0.copy(), requires_grad=True)
+        b = ag.tensor(b0.copy(), requires_grad=True)
+
+        def step(x):
+            w.grad = b.grad = None
+            y = ((x * w + b) * x - w) / (b + 4.0)  # x broadcast against w, or not
+            loss = y.sum()
+            loss.backward()
+            return loss, y
+
+        return step, (w, b)
+
+    step, params = make()
+    eager_step, eager_params = make()
+    compiled = ag.compile(step, strict=True)
+    for k, x in enumerate(xs):
+        got, want = compiled(ag.tensor(x)), eager_step(ag.tensor(x))
+        for g, w in zip(got, want):
+            _assert_same_bits(g.detach().numpy(), w.detach().numpy(), f"call {k}")
+        for p, q in zip(params, eager_params):
+            _assert_same_bits(p.grad._data, q.grad._data, f"call {k} grad")
+    assert compiled.traces == 3
+    sources = [prog.source for prog, _ in compiled._cache.values()]
+    assert all(sum(line.strip().startswith("K") for line in s.splitlines()) == 2
+               for s in sources)
