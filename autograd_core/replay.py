@@ -352,6 +352,7 @@ def _generate(program, inputs, fuse=True):
     n_out = {}
     readers = _readers(program)
     groups = _fused_groups(program, inputs, readers) if fuse and program.fuse_infos else {}
+    fused_slots = {k for _, plan, _, _ in groups.values() for k in plan[3]}  # C-ordered
     # an array is dropped after the last event that reads it (or at once if none does), as
     # eager frees it with the graph: held to the end, large steps ran up to 1.7x slower
     keep = _output_slots(program.out)
@@ -411,7 +412,7 @@ def _generate(program, inputs, fuse=True):
             if i not in program.needed_nodes:  # no backward runs it: drop what it saved
                 emit(f"n{i} = r = t = None")
         elif kind == "backward":
-            runs = _fused_backward_runs(program, inputs, ev[1]) if groups else {}
+            runs = _fused_backward_runs(program, inputs, ev[1], fused_slots) if groups else {}
             _emit_backward(src, i, ev[1], n_out, runs, last_pass)
         elif kind == "call":
             emit(f"{src.name(ev[1], 'F')}({src.name(ev[2], 'O')}, "
@@ -648,9 +649,15 @@ def _emit_fused(src, program, group, plan, shapes, kernel):
             emit(f"n{i}._saved = ({', '.join(items)},)")
 
 
-def _fused_backward_runs(program, inputs, plan):
-    """``{first position: (run, plan, input shapes, kernel)}`` for the runs of a backward
-    plan that one generated kernel computes (``fusion.backward_runs``)."""
+def _fused_backward_runs(program, inputs, plan, fused_slots):
+    """``{first position: (run, plan, input shapes, kernel, checked)}`` for the runs of a
+    backward plan that one generated kernel computes (``fusion.backward_runs``).
+
+    The kernel writes C order, eager's arrays follow their inputs' memory order (and a
+    reduction's rounding follows it): a run whose saved input is an input, parameter or
+    constant not C-contiguous (fixed by the guards) stays op by op; ``checked``: the inputs
+    whose order is known only at replay (the run's gradient, arrays made by unfused ops,
+    gradients read as values), checked before each call."""
     seeds, order, _ = plan
     events = program.events
     out = {}
@@ -665,24 +672,39 @@ def _fused_backward_runs(program, inputs, plan):
         pattern = tuple((fusion.broadcast_pattern(x, shape), len(x)) for x in shapes)
         text, name = fusion.kernel_source(len(shape), pattern, len(scalars), body,
                                           len(externals))
-        kernel = fusion.load_kernel(text, name)
+        checked, static = [], True
+        for j, x in enumerate(ins):
+            source = ("grad",) if x[0] == "grad" else x[3]
+            if source[0] in ("in", "ext", "const"):
+                static = static and _source_array(source, inputs).flags.c_contiguous
+            elif source[0] != "slot" or source[1] not in fused_slots:
+                checked.append(j)
+        kernel = fusion.load_kernel(text, name) if static else None
         if kernel is not None:
-            out[run[0]] = (run, bplan, shapes, kernel)
+            out[run[0]] = (run, bplan, shapes, kernel, tuple(checked))
     return out
 
 
-def _emit_fused_backward(src, b, order, buf, run, plan, shapes, kernel):
+def _source_array(src, inputs):
+    """The array of an input, parameter or constant source at generation (its memory order
+    is fixed by the guards)."""
+    if src[0] == "in":
+        return inputs[src[1]]._data
+    return src[1]._data if src[0] == "ext" else np.asarray(src[1])
+
+
+def _emit_fused_backward(src, b, order, buf, run, plan, shapes, kernel, checked):
     """A backward run as one kernel call, then the gradients that leave the run summed into
     their targets, broadcasting undone, in the engine's order; the call runs when the run's
-    gradient reached it and every array it reads is C-contiguous (the caller emits the
+    gradient reached it and the inputs ``checked`` are C-contiguous (the caller emits the
     ``else``: the run op by op)."""
     emit = src.emit
     ins, scalars, _, externals = plan
     head = order[run[0]][0]
     shape = shapes[0]
     args = [f"g{head}" if x[0] == "grad" else f"n{x[1]}._saved[{x[2]}]" for x in ins]
-    emit(f"if g{head} is not None and " + " and ".join(f"{e}.flags.c_contiguous"
-                                                      for e in args) + ":", 2)
+    emit(f"if g{head} is not None and " + " and ".join(f"{args[j]}.flags.c_contiguous"
+                                                      for j in checked) + ":", 2)
     for e, xs in zip(args, shapes):
         emit(f"if {e}.shape != {xs!r}:", 3)
         emit(f"fused_shape_error({e}.shape, {xs!r})", 4)

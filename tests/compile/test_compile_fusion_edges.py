@@ -122,7 +122,8 @@ def test_inputs_of_unusual_shape_or_layout(case):
         make = _chain_make(_rand(4, 1, 5), w_shape=(4, 5), extra=lambda x: x.expand(4, 5))
     else:
         make = _chain_make(_rand(5, 3, 4, dtype=np.float64))
-    _assert_replay_matches_eager(make)
+    # a backward run that reads a saved input not C-contiguous runs op by op
+    _assert_replay_matches_eager(make, kernels=1 if case in ("slice", "expand") else 2)
 
 
 def test_aliased_inputs_zero_d_leaf_and_python_numbers():
