@@ -18,8 +18,8 @@ Adam's step count and bias corrections are current), and random numbers (an op t
 dropout, draws again from the project's generator).
 
 Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
-and requires_grad; grad mode; the shape, dtype and requires_grad of every tensor read from
-outside the step (parameters, buffers), that none of them got a hook; each module's training
+and requires_grad; grad mode; the shape, dtype, strides and requires_grad of every tensor read
+from outside the step (parameters, buffers), that none of them got a hook; each module's training
 flag and the identity of its parameters and buffers, and that it got no forward hook.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
@@ -735,11 +735,12 @@ def compile(fn: Callable | None = None, *, strict: bool = False,
     signature runs ``fn`` eagerly and traces it; later calls with that signature replay the
     trace (the same numbers as eager, bit for bit), reading parameters, gradients, optimizer
     state and hyperparameters afresh and drawing fresh random numbers. A failing guard (an
-    input's shape, dtype, strides or requires_grad, grad mode, a parameter's shape or dtype, a
-    module's training flag, ...) re-traces; after ``cache_limit`` traces new signatures run
-    eagerly (one warning). A step that cannot be captured runs eagerly with one warning naming
-    the reason, or raises :class:`CompileFallback` under ``strict=True``. ``step.eager(...)``
-    runs the original function. Returned tensors are fresh and detached at replay.
+    input's shape, dtype, strides or requires_grad, grad mode, a parameter's shape, dtype or
+    strides, a module's training flag, ...) re-traces; after ``cache_limit`` traces new
+    signatures run eagerly (one warning). A step that cannot be captured runs eagerly with one
+    warning naming the reason, or raises :class:`CompileFallback` under ``strict=True``.
+    ``step.eager(...)`` runs the original function. Returned tensors are fresh and detached at
+    replay.
 
     Usable as ``ag.compile(fn)``, ``@ag.compile`` and ``@ag.compile(strict=True)``.
 

@@ -62,7 +62,10 @@ class _Program:
         # what a second trace must reproduce for the program to be trusted (nodes dropped)
         self.structure = tuple(ev[:6] if ev[0] == "op" else ev for ev in tracer.events)
         ext = tracer.external.values()
-        self.ext_guard = tuple((t, t._data.shape, t._data.dtype, t._requires_grad) for t in ext)
+        # strides too: a fused kernel writes C order where eager's results follow their
+        # inputs' memory order (a parameter given a Fortran-ordered array must re-trace)
+        self.ext_guard = tuple((t, t._data.shape, t._data.dtype, t._data.strides,
+                                t._requires_grad) for t in ext)
         self.mod_guard = tuple(_module_guard(m) for m in tracer.modules.values())
         self.array_guard = tuple(tracer.kw_arrays.values())
         self.fuse_infos = dict(tracer.fuse_infos)
@@ -71,9 +74,10 @@ class _Program:
         self.source = None
 
     def guards_hold(self):
-        for t, shape, dtype, rg in self.ext_guard:
+        for t, shape, dtype, strides, rg in self.ext_guard:
             d = t._data
-            if d.shape != shape or d.dtype != dtype or t._requires_grad is not rg or t._hooks:
+            if d.shape != shape or d.dtype != dtype or d.strides != strides or \
+                    t._requires_grad is not rg or t._hooks:
                 return False
         for t, arr in self.array_guard:
             if t._data is not arr:
@@ -348,6 +352,7 @@ def _generate(program, inputs, fuse=True):
     n_out = {}
     readers = _readers(program)
     groups = _fused_groups(program, inputs, readers) if fuse and program.fuse_infos else {}
+    fused_slots = {k for _, plan, _, _ in groups.values() for k in plan[3]}  # C-ordered
     # an array is dropped after the last event that reads it (or at once if none does), as
     # eager frees it with the graph: held to the end, large steps ran up to 1.7x slower
     keep = _output_slots(program.out)
@@ -357,6 +362,10 @@ def _generate(program, inputs, fuse=True):
             for k in ev[5]:
                 if k not in keep:
                     free_after.setdefault(max(readers.get(k, {ev_index})), []).append(k)
+    # a node is dropped after the last backward pass through it: a node that saved nothing
+    # (add, sub, neg) may be in two passes' graphs ((a * x).sum().backward(), then a.sum()...)
+    last_pass = {key: b for b, ev in enumerate(program.events) if ev[0] == "backward"
+                 for key in _pass_nodes(ev[1])}
     skip: set = set()
     for i, ev in enumerate(program.events):
         kind = ev[0]
@@ -403,8 +412,8 @@ def _generate(program, inputs, fuse=True):
             if i not in program.needed_nodes:  # no backward runs it: drop what it saved
                 emit(f"n{i} = r = t = None")
         elif kind == "backward":
-            runs = _fused_backward_runs(program, inputs, ev[1]) if groups else {}
-            _emit_backward(src, i, ev[1], n_out, runs)
+            runs = _fused_backward_runs(program, inputs, ev[1], fused_slots) if groups else {}
+            _emit_backward(src, i, ev[1], n_out, runs, last_pass)
         elif kind == "call":
             emit(f"{src.name(ev[1], 'F')}({src.name(ev[2], 'O')}, "
                  f"*{src.name(ev[3], 'A')}, **{src.name(ev[4], 'K')})")
@@ -422,13 +431,15 @@ def _generate(program, inputs, fuse=True):
     return src.ns.pop("replay"), code  # popped: its globals must not hold it (no cycle)
 
 
-def _emit_backward(src, b, plan, n_out, runs=None):
+def _emit_backward(src, b, plan, n_out, runs=None, last_pass=None):
     """The engine's pass over a recorded graph, unrolled: each node in the engine's order,
     its gradients summed in the engine's order, broadcasting undone and dtypes cast as the
     engine does. Gradient buffers: ``g<event>`` (one output) or ``g<event>_<k>``. ``runs``:
-    runs of elementwise nodes computed by one kernel (``_fused_backward_runs``)."""
+    runs of elementwise nodes computed by one kernel (``_fused_backward_runs``);
+    ``last_pass``: node -> the last backward event through it (a node is dropped there)."""
     emit = src.emit
     seeds, order, leaves = plan
+    done = {key for key in _pass_nodes(plan) if last_pass is None or last_pass[key] == b}
     names = set()
 
     def buf(key, idx):
@@ -453,39 +464,58 @@ def _emit_backward(src, b, plan, n_out, runs=None):
         if runs and pos in runs:
             skip.update(runs[pos][0])
             _emit_fused_backward(src, b, order, buf, *runs[pos])
+            # eager's arrays take their inputs' memory order (a transpose's gradient is
+            # Fortran-ordered), and a reduction's rounding follows that order; the kernel
+            # writes C order: when an input is not C-contiguous, the run goes op by op
+            emit("else:", 2)
+            run = runs[pos][0]
+            for p in run:
+                _emit_node_backward(src, b, order[p], buf, n_out, 3, done)
+            emit(" = ".join([*(f"n{order[p][0]}" for p in run if order[p][0] in done),
+                             f"{buf(key, 0)} = None"]), 2)
             continue
-        grads = [buf(key, i) for i in range(n_out[key])]
-        emit(f"if {' is not None or '.join(grads)} is not None:", 2)
-        if materialize:
-            emit(f"gs = fill_missing(n{key}, [{', '.join(grads)}], False)", 3)
-            emit(f"ig = n{key}.plain_backward(*gs)", 3)
-        else:
-            emit(f"ig = n{key}.plain_backward({', '.join(grads)})", 3)
-        emit(f"if len(ig) < {len(edges)}:", 3)
-        emit(f"ig = (*ig, *([None] * {len(edges)}))", 4)
-        for j, e in enumerate(edges):
-            if e is None:
-                continue
-            is_leaf, target, idx, shape, dtype = e
-            t = f"l{b}_{target}" if is_leaf else buf(target, idx)
-            emit(f"g = ig[{j}]", 3)
-            emit("if g is not None:", 3)
-            emit("if type(g) is not ndarray:", 4)
-            emit("g = as_array(g)", 5)
-            emit(f"if g.shape != {shape!r}:", 4)
-            emit(f"g = reduced(n{key}, ig, g, {shape!r})", 5)
-            dt = src.name(dtype, "D")
-            emit(f"if g.dtype is not {dt} and g.dtype != {dt}:", 4)
-            emit(f"g = g.astype({dt})", 5)
-            emit(f"{t} = g if {t} is None else {t} + g", 4)
-        # as the engine frees a node's saved values and gradients once it ran
-        emit(" = ".join([f"n{key}", *grads, "ig = g = None"]), 2)
+        _emit_node_backward(src, b, order[pos], buf, n_out, 2, done)
     emit("finally:")
     emit("STATE.enabled = prev", 2)
     emit("handed = set()")
     for k, spec in enumerate(leaves):
         emit(f"if l{b}_{k} is not None:")
         emit(f"accumulate({src.leaf(spec)}, l{b}_{k}, False, handed)", 2)
+
+
+def _emit_node_backward(src, b, entry, buf, n_out, depth, done):
+    """One node of ``_emit_backward``'s pass, op by op, indented by ``depth``; the node is
+    dropped after it when it is in ``done`` (no later pass runs it)."""
+    def emit(line, more=0):
+        src.emit(line, depth + more)
+
+    key, edges, materialize = entry
+    grads = [buf(key, i) for i in range(n_out[key])]
+    emit(f"if {' is not None or '.join(grads)} is not None:")
+    if materialize:
+        emit(f"gs = fill_missing(n{key}, [{', '.join(grads)}], False)", 1)
+        emit(f"ig = n{key}.plain_backward(*gs)", 1)
+    else:
+        emit(f"ig = n{key}.plain_backward({', '.join(grads)})", 1)
+    emit(f"if len(ig) < {len(edges)}:", 1)
+    emit(f"ig = (*ig, *([None] * {len(edges)}))", 2)
+    for j, e in enumerate(edges):
+        if e is None:
+            continue
+        is_leaf, target, idx, shape, dtype = e
+        t = f"l{b}_{target}" if is_leaf else buf(target, idx)
+        emit(f"g = ig[{j}]", 1)
+        emit("if g is not None:", 1)
+        emit("if type(g) is not ndarray:", 2)
+        emit("g = as_array(g)", 3)
+        emit(f"if g.shape != {shape!r}:", 2)
+        emit(f"g = reduced(n{key}, ig, g, {shape!r})", 3)
+        dt = src.name(dtype, "D")
+        emit(f"if g.dtype is not {dt} and g.dtype != {dt}:", 2)
+        emit(f"g = g.astype({dt})", 3)
+        emit(f"{t} = g if {t} is None else {t} + g", 2)
+    # as the engine frees a node's saved values and gradients once it ran
+    emit(" = ".join([f"n{key}"] * (key in done) + [*grads, "ig = g = None"]))
 
 
 # ---- fused elementwise runs ------------------------------------------------------------------
@@ -570,14 +600,18 @@ def _output_slots(spec):
     return found
 
 
+def _pass_nodes(plan):
+    """The op events whose node a backward pass runs."""
+    seeds, order, _ = plan
+    return {key for is_leaf, key, _, _ in seeds if not is_leaf} | {key for key, _, _ in order}
+
+
 def _needed_nodes(events):
     """The op events whose node a backward pass of the program runs."""
-    need = set()
+    need: set = set()
     for ev in events:
         if ev[0] == "backward":
-            seeds, order, _ = ev[1]
-            need.update(key for is_leaf, key, _, _ in seeds if not is_leaf)
-            need.update(key for key, _, _ in order)
+            need |= _pass_nodes(ev[1])
     return need
 
 
@@ -615,11 +649,17 @@ def _emit_fused(src, program, group, plan, shapes, kernel):
             emit(f"n{i}._saved = ({', '.join(items)},)")
 
 
-def _fused_backward_runs(program, inputs, plan):
+def _fused_backward_runs(program, inputs, plan, fused_slots):
     """``{first position: (run, variants)}`` for the runs of a backward plan that a generated
     kernel computes (``fusion.backward_runs``). ``variants``: ``[(plan, input shapes,
-    kernel)]``, the one that continues sums in registers from buffers that earlier nodes
-    filled first (used when all those buffers hold arrays), then the plain one."""
+    kernel, checked)]``: the one that continues sums in registers from buffers that earlier
+    nodes filled (used when all those buffers hold C-ordered arrays), then the plain one.
+
+    The kernel writes C order, eager's arrays follow their inputs' memory order (and a
+    reduction's rounding follows it): a run whose saved input is an input, parameter or
+    constant not C-contiguous (fixed by the guards) stays op by op; ``checked``: the inputs
+    whose order is known only at replay (the run's gradient, arrays made by unfused ops,
+    gradients read as values, buffers), checked before each call."""
     seeds, order, _ = plan
     events = program.events
     out = {}
@@ -636,51 +676,74 @@ def _fused_backward_runs(program, inputs, plan):
                 break
             shapes = tuple(shape if x[0] in ("grad", "buffer") else
                            _shape_of(x[3], events, inputs) for x in ins)
+            checked, static = [], True
+            for j, x in enumerate(ins):
+                source = (x[0],) if x[0] in ("grad", "buffer") else x[3]
+                if source[0] in ("in", "ext", "const"):
+                    static = static and _source_array(source, inputs).flags.c_contiguous
+                elif source[0] != "slot" or source[1] not in fused_slots:
+                    checked.append(j)
+            if not static:
+                break
             pattern = tuple((fusion.broadcast_pattern(x, shape), len(x)) for x in shapes)
             text, name = fusion.kernel_source(len(shape), pattern, len(scalars), body,
                                               len(externals))
             kernel = fusion.load_kernel(text, name)  # compiled at its first call
             if kernel is None:
                 break
-            variants.append((bplan, shapes, kernel))
+            variants.append((bplan, shapes, kernel, tuple(checked)))
         else:
             out[run[0]] = (run, variants)
     return out
 
 
+def _source_array(src, inputs):
+    """The array of an input, parameter or constant source at generation (its memory order
+    is fixed by the guards)."""
+    if src[0] == "in":
+        return inputs[src[1]]._data
+    return src[1]._data if src[0] == "ext" else np.asarray(src[1])
+
+
 def _emit_fused_backward(src, b, order, buf, run, variants):
     """A backward run as one kernel call, then the gradients that leave the run summed into
-    their targets, broadcasting undone, in the engine's order."""
+    their targets, broadcasting undone, in the engine's order; the call runs when the run's
+    gradient reached it and the inputs checked at replay are C-contiguous (the caller emits
+    the ``else``: the run op by op)."""
     emit = src.emit
     head = order[run[0]][0]
 
     def target(t):
         return f"l{b}_{t[1]}" if t[0] else buf(t[1], t[2])
 
+    def args_of(variant):
+        return [f"g{head}" if x[0] == "grad" else target(x[1]) if x[0] == "buffer" else
+                f"n{x[1]}._saved[{x[2]}]" for x in variant[0][0]]
+
     dtype = src.name(_dtype_of(order, run), "D")
-    emit(f"if g{head} is not None:", 2)
+    plain = variants[-1]
+    args = args_of(plain)
+    emit(" and ".join([f"if g{head} is not None",
+                       *(f"{args[j]}.flags.c_contiguous" for j in plain[3])]) + ":", 2)
     if len(variants) == 2:
-        buffers = [target(x[1]) for x in variants[0][0][0] if x[0] == "buffer"]
-        emit(f"if {' is not None and '.join(buffers)} is not None:", 3)
-        _emit_run_call(src, order, head, target, dtype, *variants[0], 4)
+        cont = variants[0]
+        buffers = [e for e, x in zip(args_of(cont), cont[0][0]) if x[0] == "buffer"]
+        emit("if " + " and ".join(f"{e} is not None and {e}.flags.c_contiguous"
+                                  for e in buffers) + ":", 3)
+        _emit_run_call(src, order, target, dtype, args_of(cont), *cont, 4)
         emit("else:", 3)
-        _emit_run_call(src, order, head, target, dtype, *variants[1], 4)
+        _emit_run_call(src, order, target, dtype, args, *plain, 4)
     else:
-        _emit_run_call(src, order, head, target, dtype, *variants[0], 3)
-    emit(" = ".join([*(f"n{order[p][0]}" for p in run), f"g{head} = None"]), 2)
+        _emit_run_call(src, order, target, dtype, args, *plain, 3)
 
 
-def _emit_run_call(src, order, head, target, dtype, plan, shapes, kernel, depth):
+def _emit_run_call(src, order, target, dtype, args, plan, shapes, kernel, checked, depth):
     emit = src.emit
     ins, scalars, _, externals = plan
     shape = shapes[0]
-    args = []
-    for x, xs in zip(ins, shapes):
-        e = (f"g{head}" if x[0] == "grad" else target(x[1]) if x[0] == "buffer" else
-             f"n{x[1]}._saved[{x[2]}]")
+    for e, xs in zip(args, shapes):
         emit(f"if {e}.shape != {xs!r}:", depth)
         emit(f"fused_shape_error({e}.shape, {xs!r})", depth + 1)
-        args.append(e)
     outs = [f"go{k}" for k in range(len(externals))]
     for o in outs:
         emit(f"{o} = empty({shape!r}, {dtype})", depth)
