@@ -70,6 +70,8 @@ class _Program:
         self.array_guard = tuple(tracer.kw_arrays.values())
         self.fuse_infos = dict(tracer.fuse_infos)
         self.needed_nodes = _needed_nodes(self.events)
+        self.slot_shapes = {k: m[0] for ev in self.events if ev[0] == "op"
+                            for k, m in zip(ev[5], ev[6])}
         self._replay = None  # generated on first use
         self.source = None
 
@@ -562,7 +564,7 @@ def _fused_groups(program, inputs, readers):
         ins, scalars, body, outs, shape, _ = plan
         if not outs:
             continue
-        shapes = tuple(_shape_of(s, events, inputs) for s in ins)
+        shapes = tuple(_shape_of(s, program, inputs) for s in ins)
         pattern = tuple((fusion.broadcast_pattern(x, shape), len(x)) for x in shapes)
         text, name = fusion.kernel_source(len(shape), pattern, len(scalars), body, len(outs))
         kernel = fusion.load_kernel(text, name)
@@ -571,16 +573,9 @@ def _fused_groups(program, inputs, readers):
     return out
 
 
-def _slot_shape(events, slot):
-    for ev in events:
-        if ev[0] == "op" and slot in ev[5]:
-            return ev[6][ev[5].index(slot)][0]
-    raise KeyError(slot)
-
-
-def _shape_of(s, events, inputs):
+def _shape_of(s, program, inputs):
     if s[0] == "slot":
-        return _slot_shape(events, s[1])
+        return program.slot_shapes[s[1]]
     if s[0] == "in":
         return inputs[s[1]]._data.shape
     if s[0] == "ext":
@@ -675,7 +670,7 @@ def _fused_backward_runs(program, inputs, plan, fused_slots):
             if not externals:
                 break
             shapes = tuple(shape if x[0] in ("grad", "buffer") else
-                           _shape_of(x[3], events, inputs) for x in ins)
+                           _shape_of(x[3], program, inputs) for x in ins)
             checked, static = [], True
             for j, x in enumerate(ins):
                 source = (x[0],) if x[0] in ("grad", "buffer") else x[3]
