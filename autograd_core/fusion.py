@@ -42,8 +42,9 @@ import numpy as np
 
 from autograd_core.kernels import _jit
 
-__all__ = ["cache_dir", "fuse_info", "find_groups", "plan_group", "kernel_source",
-           "load_kernel"]
+__all__ = ["MIN_OPS", "MAX_OPS", "cache_dir", "fuse_info", "find_groups", "slots_read",
+           "plan_group", "broadcast_pattern", "kernel_source", "load_kernel", "backward_runs",
+           "plan_backward"]
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _LOCK = threading.Lock()
@@ -67,11 +68,11 @@ def cache_dir() -> str:
 # ---- what may fuse ---------------------------------------------------------------------------
 
 def fuse_info(node, args, outs):
-    """At trace time: how a replay may compute ``node``'s forward inside a fused kernel, or
-    None. ``(saves, scalars)``: what forward saved, each ``("arg", i)``, ``("out", 0)`` or
-    None; and the Python numbers among ``args`` (index -> value)."""
-    template = getattr(type(node), "fuse", None)
-    if template is None or len(outs) != 1:
+    """At trace time: whether a replay may compute ``node``'s forward inside a fused kernel
+    (None if not) and how to rebuild what it saved: a tuple with, for each value forward
+    saved, ``("arg", i)`` (its i-th argument, an array or a Python number), ``("out", 0)``
+    (its output) or None."""
+    if getattr(type(node), "fuse", None) is None or len(outs) != 1:
         return None
     out = outs[0]
     if out.dtype not in _FLOATS or out.ndim == 0 or not out.flags.c_contiguous:
@@ -136,7 +137,8 @@ def slots_read(src, into):
 
 
 def plan_group(group, events, infos, read_elsewhere):
-    """How to run ``group`` as one kernel: ``(inputs, scalars, body, outputs)``.
+    """How to run ``group`` as one kernel: ``(inputs, scalars, body, outputs, shape,
+    dtype)``.
 
     ``inputs``: the distinct array sources read (not made inside the group); ``scalars``: the
     Python numbers, cast to the group's dtype; ``outputs``: the slots written to memory (read
