@@ -562,8 +562,8 @@ def _fused_groups(program, inputs, readers):
                      if readers.get(events[i][5][0], set()) - members}
         plan = fusion.plan_group(group, events, program.fuse_infos, elsewhere)
         ins, scalars, body, outs, shape, _ = plan
-        if not outs:
-            continue
+        if not outs or any(x[0] == "grad" for x in ins):
+            continue  # a .grad read as a value: its dtype and order are not guarded
         shapes = tuple(_shape_of(s, program, inputs) for s in ins)
         pattern = tuple((fusion.broadcast_pattern(x, shape), len(x)) for x in shapes)
         text, name = fusion.kernel_source(len(shape), pattern, len(scalars), body, len(outs))
@@ -674,7 +674,9 @@ def _fused_backward_runs(program, inputs, plan, fused_slots):
             checked, static = [], True
             for j, x in enumerate(ins):
                 source = (x[0],) if x[0] in ("grad", "buffer") else x[3]
-                if source[0] in ("in", "ext", "const"):
+                if source[0] == "grad" and x[0] != "grad":
+                    static = False  # a saved .grad: its dtype and order are not guarded
+                elif source[0] in ("in", "ext", "const"):
                     static = static and _source_array(source, inputs).flags.c_contiguous
                 elif source[0] != "slot" or source[1] not in fused_slots:
                     checked.append(j)

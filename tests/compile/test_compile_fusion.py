@@ -293,3 +293,27 @@ def test_leaf_sums_keep_the_engines_order(where, links):
     step()
     for g, t in zip(got, (x, c, d)):
         _assert_same_bits(g, t.grad.detach().numpy())
+
+
+def test_a_grad_read_as_a_value_is_not_fused():
+    """A ``.grad`` read inside the step (a manual update) is not guarded like parameters are:
+    the user may replace it between calls by an array of another dtype or memory order, which
+    eager follows (float64 promotion, Fortran order) and a kernel typed at the trace would
+    not. Such runs replay op by op, with eager's numbers."""
+    w = ag.tensor(np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3), requires_grad=True)
+
+    def step(x):
+        with ag.no_grad():
+            upd = w.grad * 0.5 + x  # two fusable ops reading w.grad
+        return (upd * 2.0).sum()
+
+    compiled = ag.compile(step, strict=True)
+    x = ag.tensor(np.ones((2, 3), np.float32))
+    w.grad = ag.tensor(np.full((2, 3), 0.25, np.float32))
+    for _ in range(3):
+        compiled(x)
+    assert "fused_shape_error" not in _program(compiled).source
+    w.grad = ag.tensor(np.asfortranarray(np.full((2, 3), 1 / 3, np.float64)))
+    got, want = compiled(x), step(x)
+    assert got.dtype == want.dtype
+    _assert_same_bits(got.numpy(), want.numpy())
