@@ -576,13 +576,9 @@ def _fused_groups(program, inputs, readers):
 def _shape_of(s, program, inputs):
     if s[0] == "slot":
         return program.slot_shapes[s[1]]
-    if s[0] == "in":
-        return inputs[s[1]]._data.shape
-    if s[0] == "ext":
-        return s[1]._data.shape
     if s[0] == "grad":
         return s[1]._grad._data.shape
-    return np.shape(s[1])  # a constant array
+    return _source_array(s, inputs).shape
 
 
 def _output_slots(spec):
