@@ -47,6 +47,7 @@ _new = object.__new__
 _make = Tensor._make
 _NONE_NEEDED = ((), (False,), (False, False), (False, False, False))
 _NEEDED_1 = (True,)
+_NEEDED_01, _NEEDED_10, _NEEDED_11 = (False, True), (True, False), (True, True)
 # Creation order of recorded nodes: a node's inputs are always older than the node, so the
 # engine runs nodes from the newest down (itertools.count's __next__ is atomic under the GIL).
 _next_seq = itertools.count().__next__
@@ -64,7 +65,7 @@ class Node:
     materialize_grads = True
     _saved = ()
     _saved_refs = ()
-    _saved_versions = ()  # (counter, value at save) of every saved input and output
+    _saved_versions = ()  # counter, value at save, counter, value, ...: every saved tensor
     _saved_out_idx = None  # multi-output nodes: position in _saved -> which output it is
     _pre_hooks = None  # output index -> {handle id: hook}; {} when only _retained is set
     _retained = None  # output index -> weak reference to a tensor that retains its grad
@@ -141,15 +142,16 @@ class Node:
             raise RuntimeError(FREED_MESSAGE)
         if type(saved) is Packed:
             saved = saved.unpack()
-        for entry in self._saved_versions:
-            if entry[0][0] != entry[1]:
-                raise self._modified_error(entry)
+        versions = self._saved_versions
+        if versions:
+            for k in range(0, len(versions), 2):
+                if versions[k][0] != versions[k + 1]:
+                    raise self._modified_error(versions[k], versions[k + 1])
         if self.differentiable:
             return self._connected(saved)
         return saved
 
-    def _modified_error(self, entry):
-        vc, expected = entry
+    def _modified_error(self, vc, expected):
         return RuntimeError(
             f"one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: a tensor saved by {self.name()} (one of its inputs or its "
@@ -192,7 +194,9 @@ class Node:
                 saved[k], refs[k] = data.copy(), None
         self._saved, self._saved_refs = tuple(saved), refs
         counter = tensor._version
-        self._saved_versions = [e for e in self._saved_versions if e[0] is not counter]
+        v = self._saved_versions
+        self._saved_versions = [x for k in range(0, len(v), 2) if v[k] is not counter
+                                for x in (v[k], v[k + 1])]
 
     def name(self) -> str:
         return f"{type(self).__name__}Backward0"
@@ -261,11 +265,15 @@ class Node:
             else:
                 db = b
             arrays = (da, db)
-            if ea is None and eb is None:
-                node.needs_input_grad = _NONE_NEEDED[2]
+            if ea is None:
+                if eb is None:
+                    node.needs_input_grad = _NONE_NEEDED[2]
+                else:
+                    edges = (None, eb)
+                    node.needs_input_grad = _NEEDED_01
             else:
                 edges = (ea, eb)
-                node.needs_input_grad = (ea is not None, eb is not None)
+                node.needs_input_grad = _NEEDED_11 if eb is not None else _NEEDED_10
         else:
             # one pass: arrays for forward, the edges the node would get, and which need a
             # gradient (appended as they are found: cheaper than a comprehension over edges)
@@ -396,7 +404,7 @@ def _save1(node, args, arrays, out, raw):
         if arr is raw or arr is data:
             refs.append(_OUTPUT)
             vc = out._version = [0]
-            versions.append((vc, 0))
+            versions += (vc, 0)
             output_saved = True
             continue
         ref = None
@@ -410,7 +418,7 @@ def _save1(node, args, arrays, out, raw):
                         vc = a._version
                         if vc is None:
                             vc = a._version = [0]
-                        versions.append((vc, vc[0]))
+                        versions += (vc, vc[0])
                     break
                 i += 1
         refs.append(ref)
@@ -445,7 +453,7 @@ def save(node, args, outs, results=None):
                     vc = results[j]._version
                     if vc is None:
                         vc = results[j]._version = [0]
-                    versions.append((vc, vc[0]))
+                    versions += (vc, vc[0])
                 break
         else:
             for a in args:
@@ -454,7 +462,7 @@ def save(node, args, outs, results=None):
                     vc = a._version
                     if vc is None:
                         vc = a._version = [0]
-                    versions.append((vc, vc[0]))
+                    versions += (vc, vc[0])
                     break
     node._saved = tuple(saved)
     node._saved_refs = refs
