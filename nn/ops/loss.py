@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core.kernels import pointwise as PW
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 
@@ -385,8 +386,7 @@ class BCEWithLogitsOp(Node):
             np.negative(loss, out=loss)
             np.exp(loss, out=loss)
             np.log1p(loss, out=loss)
-            loss += np.maximum(x, 0)
-            loss -= x * y
+            PW.bce_logits_tail_(loss, x, y)
         if weight is not None:
             loss = loss * weight
         return _elementwise_reduce(loss.astype(x.dtype, copy=False), reduction)
@@ -420,9 +420,10 @@ class BCEWithLogitsOp(Node):
         gx = gy = None
         if need[0]:
             if pw is None:
+                e = np.negative(x)
                 with np.errstate(over="ignore"):
-                    sig = 1.0 / (1.0 + np.exp(-x))
-                gx = s * (sig - y)
+                    np.exp(e, out=e)
+                gx = PW.bce_logits_grad(e, y, s)  # s * (sigmoid(x) - y)
             else:
                 with np.errstate(over="ignore"):
                     sig_neg = 1.0 / (1.0 + np.exp(x))

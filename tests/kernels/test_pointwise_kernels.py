@@ -1,0 +1,197 @@
+"""The pointwise kernels (autograd_core.kernels.pointwise): each loop equals its numpy twin bit
+for bit (NaN positions, infinities, signed zeros, denormals) over shapes, strides and dtypes;
+the loop is what runs in the common case and the twin everywhere else (other ranks,
+broadcasting, mixed dtypes, aliasing, read-only arrays, TAPEGRAD_KERNELS=numpy); and the ops
+that call them (Linear, BCEWithLogits) keep their numbers."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import autograd_core as ag
+import nn.functional as F
+from autograd_core.kernels import pointwise as P
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+SPECIAL = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 1e-40, -1e-40, 3e38, -3e38, 88.0,
+           -104.0, 0.5]
+
+
+def _values(dtype, shape):
+    return hnp.arrays(dtype, shape, elements=st.one_of(
+        st.sampled_from(SPECIAL).map(dtype),
+        st.floats(-50, 50, width=32).map(dtype)))
+
+
+def _same_bits(a, b):
+    """Equal arrays: same shape and dtype, NaN where the other has NaN, equal values elsewhere
+    including the sign of zeros."""
+    assert a.shape == b.shape and a.dtype == b.dtype
+    nan = np.isnan(a)
+    np.testing.assert_array_equal(nan, np.isnan(b))
+    np.testing.assert_array_equal(a[~nan], b[~nan])
+    np.testing.assert_array_equal(np.signbit(a[~nan]), np.signbit(b[~nan]))
+
+
+def _strided(a, transpose):
+    """``a`` itself, or the same values in a transposed (Fortran-ordered) layout."""
+    return np.asfortranarray(a) if transpose else a
+
+
+shapes = st.tuples(st.integers(0, 5), st.integers(0, 6))
+dtypes = st.sampled_from([np.float32, np.float64])
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=shapes, dtype=dtypes, transpose=st.booleans())
+def test_bias_add_equals_twin(data, shape, dtype, transpose):
+    out = data.draw(_values(dtype, shape))
+    bias = _strided(data.draw(_values(dtype, (shape[1],))), False)
+    got, want = _strided(out.copy(), transpose), out.copy()
+    assert P.bias_add_(got, bias) is got
+    P.bias_add_numpy(want, bias)
+    _same_bits(np.ascontiguousarray(got), want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=shapes, dtype=dtypes, transpose=st.booleans())
+def test_bce_logits_tail_equals_twin(data, shape, dtype, transpose):
+    x, y = (_strided(data.draw(_values(dtype, shape)), transpose) for _ in range(2))
+    loss = data.draw(_values(dtype, shape))
+    got, want = loss.copy(), loss.copy()
+    assert P.bce_logits_tail_(got, x, y) is got
+    P.bce_logits_tail_numpy(want, x, y)
+    _same_bits(got, want)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=shapes, dtype=dtypes, transpose=st.booleans())
+def test_bce_logits_grad_equals_twin(data, shape, dtype, transpose):
+    e, y = (_strided(data.draw(_values(dtype, shape)), transpose) for _ in range(2))
+    s = dtype(data.draw(st.sampled_from([1 / 64, 1.0, -0.0, 3e-39, np.inf])))
+    with np.errstate(all="ignore"):
+        got = P.bce_logits_grad(e, y, s)
+        want = P.bce_logits_grad_numpy(e, y, s)
+    _same_bits(got, want)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bce_logits_tail_signed_zeros(dtype):
+    # max(-0.0, 0) is +0 in numpy: with loss -0.0 and x * y = +0 the sign of the result's zero
+    # depends on it (-0 - +0 = -0, +0 - +0 = +0)
+    x = np.array([[-0.0, -0.0, 0.0, -0.0]], dtype)
+    y = np.array([[-1.0, 1.0, -1.0, -0.0]], dtype)
+    got, want = np.full((1, 4), -0.0, dtype), np.full((1, 4), -0.0, dtype)
+    P.bce_logits_tail_(got, x, y)
+    P.bce_logits_tail_numpy(want, x, y)
+    _same_bits(got, want)
+
+
+def _spy_loops(monkeypatch):
+    """Record which loops run (the real dispatchers behind a spy)."""
+    ran = []
+    for name in ("_bias_add", "_bce_logits_tail", "_bce_logits_grad"):
+        real = P._loop(name)
+        monkeypatch.setitem(P._DISPATCHERS, name,
+                            (lambda f, n: lambda *a: ran.append(n) or f(*a))(real, name))
+    return ran
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_loops_run_in_the_common_case(dtype, monkeypatch):
+    ran = _spy_loops(monkeypatch)
+    a = np.ones((3, 4), dtype)
+    P.bias_add_(a, np.arange(4, dtype=dtype))
+    P.bce_logits_tail_(np.ones((3, 4), dtype), a, a)
+    P.bce_logits_grad(a, a, dtype(0.5))
+    assert ran == ["_bias_add", "_bce_logits_tail", "_bce_logits_grad"]
+    np.testing.assert_array_equal(a[2], [1, 2, 3, 4])
+
+
+def test_everything_else_runs_the_twin(monkeypatch):
+    ran = _spy_loops(monkeypatch)
+    f32, f64 = np.ones((3, 4), np.float32), np.ones((3, 4))
+    view = np.ones((4, 4))
+    cases = [
+        lambda: P.bias_add_(np.ones((2, 3, 4)), np.ones(4)),  # rank 3
+        lambda: P.bias_add_(f64.copy(), np.ones(1)),  # broadcast bias
+        lambda: P.bias_add_(f64.copy(), np.ones(4, np.float32)),  # mixed dtypes
+        lambda: P.bias_add_(np.ones((3, 4), np.int64), np.ones(4, np.int64)),  # integers
+        lambda: P.bias_add_(view[:3], view[3]),  # out does not own its memory
+        lambda: P.bce_logits_tail_(view, view[:, ::-1], view.T),  # y views loss
+        lambda: P.bce_logits_tail_(np.ones(4), np.ones(4), np.ones(4)),  # rank 1
+        lambda: P.bce_logits_tail_(f64.copy(), f32, f32),  # mixed dtypes
+        lambda: P.bce_logits_grad(f32, f32, 0.5),  # a Python float scale
+        lambda: P.bce_logits_grad(f32, f32, np.float64(0.5)),  # a scale of another dtype
+        lambda: P.bce_logits_grad(f32, f32, np.full((3, 4), 0.5, np.float32)),  # array scale
+    ]
+    for k, case in enumerate(cases):
+        case()
+        assert ran == [], k
+
+
+def test_aliased_and_read_only_arguments_get_numpy_semantics():
+    # out's own row as the bias: numpy reads the row before writing it (it copies overlapping
+    # inputs); a loop writing row 0 first would add the doubled row to the rows below
+    a = np.arange(12.0).reshape(3, 4)
+    want = a + a[0]
+    P.bias_add_(a, a[0])
+    np.testing.assert_array_equal(a, want)
+    loss = np.full((2, 2), 1.0)
+    want = loss + np.maximum(loss, 0)
+    want = want - want * 2.0  # numpy's twin: loss is x, so the second step reads the first
+    P.bce_logits_tail_(loss, loss, np.full((2, 2), 2.0))
+    np.testing.assert_array_equal(loss, want)
+    ro = np.ones((2, 2))
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        P.bias_add_(ro, np.ones(2))
+
+
+def test_numpy_backend_runs_the_twins(monkeypatch):
+    ran = _spy_loops(monkeypatch)
+    monkeypatch.setenv("TAPEGRAD_KERNELS", "numpy")
+    a = np.ones((2, 2))
+    P.bias_add_(a, np.ones(2))
+    P.bce_logits_tail_(np.ones((2, 2)), a, a)
+    P.bce_logits_grad(a, a, np.float64(1.0))
+    assert ran == []
+    np.testing.assert_array_equal(a, 2.0)
+
+
+def _bce_reference(x, y):
+    """BCE with logits, mean, and its gradient: the numpy sequence the op ran before its
+    kernels, written out here."""
+    loss = np.abs(x)
+    np.negative(loss, out=loss)
+    np.exp(loss, out=loss)
+    np.log1p(loss, out=loss)
+    loss += np.maximum(x, 0)
+    loss -= x * y
+    value = np.asarray(np.add.reduce(loss.reshape(-1)) / loss.size, dtype=x.dtype)
+    s = np.asarray(1.0, x.dtype)[()] / x.size
+    with np.errstate(over="ignore"):
+        sig = 1.0 / (1.0 + np.exp(-x))
+    return value, s * (sig - y)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_linear_and_bce_keep_their_numbers(dtype):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((16, 5)).astype(dtype)
+    w = rng.standard_normal((3, 5)).astype(dtype)
+    b = rng.standard_normal(3).astype(dtype)
+    out = F.linear(ag.tensor(x), ag.tensor(w), ag.tensor(b))
+    _same_bits(out._data, x.dot(w.T) + b)
+    logits = (rng.standard_normal((16, 3)) * 40).astype(dtype)
+    logits[0, :3] = [np.nan, np.inf, -np.inf]
+    target = (rng.random((16, 3)) < 0.5).astype(dtype)
+    z = ag.tensor(logits, requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(z, ag.tensor(target))
+    loss.backward()
+    value, grad = _bce_reference(logits, target)
+    _same_bits(loss._data, value)
+    _same_bits(z.grad._data, grad)
