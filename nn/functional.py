@@ -29,6 +29,7 @@ from nn.ops.loss import ClampedInValue, CTCLossOp, check_reduction
 from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
 from autograd_core.ops.conv import _Size
+from autograd_core.ops.binary import _broadcast_error
 from autograd_core.ops.binary import result_type as _result_type
 
 __all__ = [
@@ -1115,6 +1116,23 @@ def _target(target, dtype):
     return np.asarray(target, dtype=dtype)
 
 
+def _loss_weight(op_name, w, shape, weight_first):
+    """A loss's ``weight`` or ``pos_weight`` array, refused with PyTorch's errors unless it
+    broadcasts to the input's ``shape`` (a larger weight would broadcast the loss itself);
+    ``weight_first``: the weight is PyTorch's "tensor a" in the mismatch message."""
+    if w is None:
+        return None
+    try:
+        full = np.broadcast_shapes(w.shape, tuple(shape))
+    except ValueError:
+        a, b = (w, np.empty(shape, bool)) if weight_first else (np.empty(shape, bool), w)
+        raise _broadcast_error(op_name, a, b) from None
+    if full != tuple(shape):
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape "
+                           f"{list(full)} ({op_name}: a weight of shape {w.shape})")
+    return w
+
+
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
@@ -1141,7 +1159,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     check_reduction(reduction)
     _same_size("binary_cross_entropy", input, target)
     x = _t(input)
-    w = _const(weight, x.dtype)
+    w = _loss_weight("binary_cross_entropy", _const(weight, x.dtype), x.shape, False)
     if w is not None:
         w = np.broadcast_to(w, x.shape)
     return BCELossOp.apply(x, _target(target, x.dtype), w, reduction=reduction)
@@ -1178,8 +1196,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     _same_size("binary_cross_entropy_with_logits", input, target)
     x = _t(input)
     dtype = x._data.dtype  # numpy's (compares faster than Tensor.dtype)
-    w = _const(weight, dtype)
-    pw = _const(pos_weight, dtype)
+    name = "binary_cross_entropy_with_logits"
+    w = _loss_weight(name, _const(weight, dtype), x._data.shape, False)
+    pw = _loss_weight(name, _const(pos_weight, dtype), x._data.shape, True)
     return BCEWithLogitsOp.apply(x, _target(target, dtype), w, pw, reduction=reduction)
 
 

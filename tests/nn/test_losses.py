@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 import autograd_core as ag
 import nn
+import nn.functional as F
 from autograd_core import Tensor
 
 REDUCTIONS = ["mean", "sum", "none"]
@@ -173,3 +174,27 @@ def test_mse_loss_refuses_integer_tensors():
     with pytest.raises(RuntimeError, match="mse_cpu.*not implemented"):
         F.mse_loss(ag.tensor([1, 2]), ag.tensor([2, 2]))
     assert F.mse_loss(ag.tensor([1.0, 2.0]), ag.tensor([2.0, 2.0])).item() == 0.5
+
+
+@pytest.mark.parametrize("fn, kw, message", [
+    (F.binary_cross_entropy_with_logits, {"pos_weight": (6,)},
+     r"size of tensor a \(6\) must match the size of tensor b \(8\) at non-singleton dimension 1"),
+    (F.binary_cross_entropy_with_logits, {"weight": (6,)},
+     r"size of tensor a \(8\) must match the size of tensor b \(6\) at non-singleton dimension 1"),
+    # a weight of more dimensions than the input would broadcast the loss itself (a mean over
+    # 144 terms): PyTorch refuses, and so does this
+    (F.binary_cross_entropy_with_logits, {"weight": (3, 6, 8)},
+     r"output with shape \[6, 8\] doesn't match the broadcast shape \[3, 6, 8\]"),
+    (F.binary_cross_entropy, {"weight": (6,)}, r"size of tensor a \(8\) must match"),
+    (F.binary_cross_entropy, {"weight": (2, 6, 8)}, r"doesn't match the broadcast shape"),
+])
+def test_bce_weights_that_do_not_broadcast_to_the_input_are_refused(fn, kw, message):
+    x = ag.rand(6, 8)
+    kw = {k: ag.ones(*v) for k, v in kw.items()}
+    with pytest.raises(RuntimeError, match=message):
+        fn(x, ag.rand(6, 8), **kw)
+    # the shapes PyTorch broadcasts still work: a weight per column, or per row as (6, 1)
+    for shape in ((8,), (6, 1), (1, 8), ()):
+        arg = next(iter(kw))
+        out = fn(x, ag.rand(6, 8), **{arg: ag.ones(*shape)})
+        assert out.shape == ()
