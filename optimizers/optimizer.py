@@ -60,7 +60,7 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
-from autograd_core.kernels.optim import MULTI_WIDTH, PARALLEL_MIN_SIZE, empty, multi_runs
+from autograd_core.kernels.optim import PARALLEL_MIN_SIZE, empty, multi_runs
 
 __all__ = ["Optimizer", "required", "param_array", "grad_array"]
 
@@ -483,7 +483,8 @@ class Optimizer:
         options = tuple(self.optional.values())
         return _Plan(
             group=group, params=params, n=len(params), impl=impl,
-            multi=kern.multi_implementation(),
+            multi={lo: kern.multi_implementation(hi - lo, used) for _, lo, hi in schedule or ()
+                   if hi > 0},
             # the options that decide which optional arrays are used, by truthiness
             option=itemgetter(*options, *options) if options else None,
             options=tuple(map(bool, itemgetter(*options, *options)(group))) if options else None,
@@ -494,10 +495,10 @@ class Optimizer:
             scalars=itemgetter(*keys) if keys else None, sts=tuple(sts),
             grad_kind=[(np.ndarray, d.shape, d.dtype) for d in datas],
             datas=tuple(datas), flats=tuple(flats),
-            # per multi-tensor call: the (param, *state) tuples, padded, and the grads' padding
-            packed={lo: tuple(flats[lo:hi]) + ((_EMPTY[d],) * (used + 1),) * (MULTI_WIDTH - hi + lo)
+            # per multi-tensor call: its (param, *state) arrays and the unused optional ones
+            packed={lo: (*chain(*flats[lo:hi]), *(_EMPTY[d],) * (len(names) - used))
                     for d, lo, hi in schedule or () if hi > 0},
-            pads={d: ((_EMPTY[d],), (_EMPTY[d],) * (len(names) - used)) for d in set(dtypes)},
+            pads={d: (_EMPTY[d],) * (len(names) - used) for d in set(dtypes)},
             bumps=tuple(b for b in (getattr(p, "_bump_version", None) for p in params)
                         if b is not None),
             schedule=None if schedule is None else tuple(schedule))
@@ -548,12 +549,11 @@ class Optimizer:
                 if "step" in new:
                     new["step"] = new["step"] + 1.0
                 co = cos[dtype] = self._coefficients(group, dtype.type, new, False)
-            pad, tail = pads[dtype]
             if hi < 0:  # -1: the serial build, -2: the parallel one
                 f = flats[lo]
-                impl[-1 - hi](f[0], grads[lo], *f[1:], *tail, *co)
+                impl[-1 - hi](f[0], grads[lo], *f[1:], *pads[dtype], *co)
             else:
-                multi(packed[lo], tuple(grads[lo:hi]) + pad * (MULTI_WIDTH - hi + lo), tail, co)
+                multi[lo](*grads[lo:hi], *packed[lo], *co)
         if new:
             if len(new) == 1 and "step" in new:  # one object for every parameter (see above)
                 step = new["step"]
@@ -583,7 +583,7 @@ class Optimizer:
         for p, data, f, st, g in zip(params, datas, flats, sts, grads):
             if g is None:
                 continue
-            tail = pads[data.dtype][1]
+            tail = pads[data.dtype]
             step = st["step"]
             key = (data.dtype, step)
             co = cache.get(key)
