@@ -54,8 +54,8 @@ import operator
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from itertools import chain, repeat
-from operator import attrgetter, is_, itemgetter
+from itertools import chain
+from operator import is_, itemgetter
 from typing import Any, Literal, overload
 
 import numpy as np
@@ -73,9 +73,6 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 _EMPTY = {np.dtype(t): empty(np.dtype(t)) for t in (np.float32, np.float64)}
-_get_data, _get_grad = attrgetter("_data"), attrgetter("grad")
-_grad_kind = attrgetter("__class__", "shape", "dtype")
-_ravel = np.ndarray.ravel
 _NUMBERS = (float, int, bool)
 _IMMUTABLE = (*_NUMBERS, str, type(None), tuple)
 
@@ -83,9 +80,8 @@ _IMMUTABLE = (*_NUMBERS, str, type(None), tuple)
 class _Plan:
     """A group's step plan (see ``Optimizer._make_plan``)."""
 
-    __slots__ = ("group", "params", "n", "impl", "multi", "option", "options", "held",
-                 "held_st", "held_names", "scalars", "sts", "grad_kind", "datas", "flats",
-                 "packed", "pads", "bumps", "schedule")
+    __slots__ = ("group", "params", "impl", "gate", "finish", "step_only", "keys", "sts",
+                 "datas", "flats", "schedule", "multi", "packed", "pads")
 
     def __init__(self, **fields):
         for k, v in fields.items():
@@ -109,6 +105,73 @@ def _dtype_runs(dtypes):
             runs.append((lo, i))
             lo = i
     return runs
+
+
+def _plan_functions(params, datas, sts, held, keys, options, bumps):
+    """A plan's two straight-line functions (generated: a loop over the parameters in Python,
+    or ``map`` over them, costs several times the comparisons themselves):
+
+    * ``gate(params, state_get, group)``: False if the plan is stale (a parameter, its array,
+      its state dict or a state array is not the one the plan holds, or an option deciding
+      which optional arrays are used changed truthiness); None if it holds but this step does
+      not fit it (a grad None, not an ndarray, or of another shape or dtype; scalar state
+      missing, not a float or not equal across the parameters); else ``(scalar state values,
+      the grads raveled)``.
+    * ``finish(new)``: store the scalar state ``new`` (a dict, or None: nothing) in every
+      parameter's state and bump every parameter's version.
+    """
+    n = len(params)
+    env = {"ndarray": np.ndarray, "float": float, "same": _same_float}
+    for j in range(n):
+        env.update({f"P{j}": params[j], f"D{j}": datas[j], f"S{j}": sts[j],
+                    f"T{j}": datas[j].dtype, f"Z{j}": datas[j].shape})
+    env.update({f"A{i}": a for i, (_, _, a) in enumerate(held)})
+    env.update({f"B{i}": b for i, b in enumerate(bumps)})
+    ps = "".join(f"p{j}, " for j in range(n))
+    stale = [f"p{j} is P{j}" for j in range(n)] + [f"p{j}._data is D{j}" for j in range(n)]
+    stale_st = [f"s{j} is S{j}" for j in range(n)] + \
+        [f"s{j}.get({name!r}) is A{i}" for i, (j, name, _) in enumerate(held)] + \
+        [f"bool(group[{k!r}]) is {v}" for k, v in options.items()]
+    fit = [f"type(v{k}) is float" for k in range(len(keys))] + \
+        [f"(s{j}[{key!r}] is v{k} or same(s{j}[{key!r}], v{k}))"
+         for k, key in enumerate(keys) for j in range(1, n)] + \
+        [f"g{j}.__class__ is ndarray and g{j}.dtype is T{j} and g{j}.shape == Z{j}"
+         for j in range(n)]
+    sep = " and\n            "
+    src = "\n".join([
+        "def gate(params, state_get, group):",
+        "    try:",
+        f"        {ps}= params",
+        "    except ValueError:",
+        "        return False",
+        f"    if not ({sep.join(stale)}):",
+        "        return False",
+        *(f"    s{j} = state_get(p{j})" for j in range(n)),
+        f"    if not ({sep.join(stale_st)}):",
+        "        return False",
+        "    try:",
+        *(f"        v{k} = s0[{key!r}]" for k, key in enumerate(keys)),
+        *(f"        g{j} = p{j}.grad._data" for j in range(n)),
+        "    except (KeyError, AttributeError):",
+        "        return None",
+        f"    if not ({sep.join(fit)}):",
+        "        return None",
+        f"    return ({''.join(f'v{k}, ' for k in range(len(keys)))}), "
+        f"({''.join(f'g{j}.ravel(), ' for j in range(n))})",
+        "",
+        "def finish(new):",
+        "    if new:",
+        *(["        step = new['step']", *(f"        S{j}['step'] = step" for j in range(n))]
+          if keys == ("step",) else [f"        S{j}.update(new)" for j in range(n)]),
+        *(f"    B{i}()" for i in range(len(bumps))),
+        "",
+    ])
+    exec(compile(src, "<optimizer step plan>", "exec"), env)
+    return env["gate"], env["finish"]
+
+
+def _same_float(x, v) -> bool:
+    return type(x) is float and x == v
 
 
 # -- the two accessors: the only places that know how a parameter holds its arrays ------------
@@ -437,7 +500,8 @@ class Optimizer:
 
     # The plan: a group's steady state (every parameter with its state, all arrays C-contiguous,
     # scalar state made of Python floats) kept between steps, so that a step is a few identity
-    # checks, run over all parameters at once in C (map/all), and one call of the kernel's
+    # checks, in a straight-line function generated for the plan (``_plan_functions``), and
+    # one call of the kernel's
     # multi-tensor build per run of small parameters of one dtype (the parallel build for each
     # large one). Everything the plan assumed is re-checked before anything is written; when
     # something differs (a grad None or of another dtype, parameters at different steps), a
@@ -453,7 +517,7 @@ class Optimizer:
         # state arrays after the last used one (unused optional ones) are passed once, as a tail
         used = max((i + 1 for i, n in enumerate(names) if n is not None), default=0)
         datas, sts, held, flats = [], [], [], []
-        for p in params:
+        for j, p in enumerate(params):
             data = param_array(p)
             st = self.state.get(p)
             if st is None or not data.flags.c_contiguous or \
@@ -466,7 +530,7 @@ class Optimizer:
                 return None
             datas.append(data)
             sts.append(st)
-            held += [(st, n, a) for n, a in zip(names, row) if n is not None]
+            held += [(j, n, a) for n, a in zip(names, row) if n is not None]
             flats.append((data.ravel(),) + tuple(_EMPTY[data.dtype] if a is None else a.ravel()
                                                   for a in row[:used]))
         dtypes = [d.dtype for d in datas]
@@ -480,28 +544,19 @@ class Optimizer:
                     schedule.append((dtypes[lo], lo + run, -int(big[run]) - 1)
                                     if isinstance(run, int)
                                     else (dtypes[lo], lo + run[0], lo + run[1]))
-        options = tuple(self.optional.values())
+        options = {k: bool(group[k]) for k in self.optional.values()}
+        gate, finish = _plan_functions(params, datas, sts, held, keys, options, [
+            b for b in (getattr(p, "_bump_version", None) for p in params) if b is not None])
         return _Plan(
-            group=group, params=params, n=len(params), impl=impl,
+            group=group, params=params, impl=impl, gate=gate, finish=finish,
+            step_only=keys == ("step",), keys=keys, sts=tuple(sts), datas=tuple(datas),
+            flats=tuple(flats), schedule=None if schedule is None else tuple(schedule),
             multi={lo: kern.multi_implementation(hi - lo, used) for _, lo, hi in schedule or ()
                    if hi > 0},
-            # the options that decide which optional arrays are used, by truthiness
-            option=itemgetter(*options, *options) if options else None,
-            options=tuple(map(bool, itemgetter(*options, *options)(group))) if options else None,
-            # what the plan holds, in the order _run_plan reads it: the parameters, their
-            # arrays, their state dicts, the state arrays in them
-            held=(*params, *datas, *sts, *(h[2] for h in held)),
-            held_st=tuple(h[0] for h in held), held_names=tuple(h[1] for h in held),
-            scalars=itemgetter(*keys) if keys else None, sts=tuple(sts),
-            grad_kind=[(np.ndarray, d.shape, d.dtype) for d in datas],
-            datas=tuple(datas), flats=tuple(flats),
             # per multi-tensor call: its (param, *state) arrays and the unused optional ones
             packed={lo: (*chain(*flats[lo:hi]), *(_EMPTY[d],) * (len(names) - used))
                     for d, lo, hi in schedule or () if hi > 0},
-            pads={d: (_EMPTY[d],) * (len(names) - used) for d in set(dtypes)},
-            bumps=tuple(b for b in (getattr(p, "_bump_version", None) for p in params)
-                        if b is not None),
-            schedule=None if schedule is None else tuple(schedule))
+            pads={d: (_EMPTY[d],) * (len(names) - used) for d in set(dtypes)})
 
     def _run_plan(self, plan, group, impl):
         """One step of ``group`` by its plan; False (nothing written) if the plan is stale,
@@ -509,43 +564,22 @@ class Optimizer:
         of another dtype, or parameters at different steps, in an algorithm with more scalar
         state than the step)."""
         params = group["params"]
-        state_get = self.state.get
-        option = plan.option
-        if params is not plan.params or len(params) != plan.n or impl != plan.impl or \
-                (option is not None and tuple(map(bool, option(group))) != plan.options) or \
-                not all(map(is_, chain(params, map(_get_data, params), map(state_get, params),
-                                       map(dict.get, plan.held_st, plan.held_names)),
-                            plan.held)):
+        if params is not plan.params or impl != plan.impl:
             return False
-        keys = self.scalars
-        sts = plan.sts
-        if keys:
-            vals = list(map(plan.scalars, sts))
-            v0 = vals[0]
-            # the plan stores one object in every parameter's state: then one check is enough
-            uniform = all(map(is_, vals, repeat(v0)))
-            if not all(map(is_, map(type, (v0,) if uniform and len(keys) == 1 else
-                                    vals if len(keys) == 1 else chain(*vals)), repeat(float))):
+        got = plan.gate(params, self.state.get, group)
+        if not got or plan.schedule is None:
+            if got is False:
                 return False
-            uniform = uniform or vals.count(v0) == len(vals)
-        else:
-            vals = None
-            uniform = True
-        try:
-            grads = list(map(_get_data, map(_get_grad, params)))
-        except AttributeError:  # a grad None (or a bare ndarray)
-            grads = None
-        if grads is None or plan.schedule is None or not uniform or \
-                list(map(_grad_kind, grads)) != plan.grad_kind:
-            return self._run_plan_each(plan, impl) if tuple(keys) == ("step",) else None
-        grads = list(map(_ravel, grads))
-        multi, pads, packed, flats = plan.multi, plan.pads, plan.packed, plan.flats
+            return self._run_plan_each(plan, impl) if plan.step_only else None
+        vals, grads = got
+        keys, multi, pads, packed, flats = plan.keys, plan.multi, plan.pads, plan.packed, \
+            plan.flats
         cos: dict = {}
         new = None
         for dtype, lo, hi in plan.schedule:
             co = cos.get(dtype)
             if co is None:
-                new = dict(zip(keys, vals[0] if len(keys) > 1 else (vals[0],))) if keys else {}
+                new = dict(zip(keys, vals))
                 if "step" in new:
                     new["step"] = new["step"] + 1.0
                 co = cos[dtype] = self._coefficients(group, dtype.type, new, False)
@@ -554,16 +588,7 @@ class Optimizer:
                 impl[-1 - hi](f[0], grads[lo], *f[1:], *pads[dtype], *co)
             else:
                 multi[lo](*grads[lo:hi], *packed[lo], *co)
-        if new:
-            if len(new) == 1 and "step" in new:  # one object for every parameter (see above)
-                step = new["step"]
-                for st in sts:
-                    st["step"] = step
-            else:
-                for st in sts:
-                    st.update(new)
-        for bump in plan.bumps:
-            bump()
+        plan.finish(new)
         return True
 
     def _run_plan_each(self, plan, impl):
