@@ -151,7 +151,7 @@ def _plan_functions(params, datas, sts, held, keys, options, bumps):
         "        return False",
         "    try:",
         *(f"        v{k} = s0[{key!r}]" for k, key in enumerate(keys)),
-        *(f"        g{j} = p{j}.grad._data" for j in range(n)),
+        *(f"        g{j} = p{j}.{_grad_slot(params[j])}._data" for j in range(n)),
         "    except (KeyError, AttributeError):",
         "        return None",
         f"    if not ({sep.join(fit)}):",
@@ -168,6 +168,17 @@ def _plan_functions(params, datas, sts, held, keys, options, bumps):
     ])
     exec(compile(src, "<optimizer step plan>", "exec"), env)
     return env["gate"], env["finish"]
+
+
+def _grad_slot(p) -> str:
+    """The attribute the plan reads a parameter's grad from: the Tensor's own slot when ``grad``
+    is the Tensor's property (which returns it; a Python call saved per parameter), else
+    ``grad``."""
+    try:
+        from autograd_core.tensor import Tensor
+    except ImportError:  # pragma: no cover - optimizers used without the engine
+        return "grad"
+    return "_grad" if getattr(type(p), "grad", None) is Tensor.__dict__.get("grad") else "grad"
 
 
 def _same_float(x, v) -> bool:
@@ -325,30 +336,27 @@ class Optimizer:
         coefficients that are not ``stepwise`` while the group's hyperparameters keep their
         values and types (immutable values only: a hyperparameter held in an array or tensor,
         which could change in place, makes every step compute them)."""
-        stepwise = self.stepwise
-        if stepwise is None:
-            return tuple(self.coefficients(group, t, scalars, fresh))
-        if self._memo is None:
+        memo = self._memo
+        if memo is None:
+            stepwise = self.stepwise
+            if stepwise is None:
+                return tuple(self.coefficients(group, t, scalars, fresh))
             keys = tuple(self.defaults)
             get = itemgetter(*keys) if len(keys) > 1 else (lambda g: tuple([g[k] for k in keys]))
             where = tuple(self.update.Coefficients._fields.index(n) for n in stepwise)
-            lo = min(where, default=0)
-            if where != tuple(range(lo, lo + len(where))):
-                lo = None  # not one run of fields: merged one by one
-            self._memo = ({}, get, where, lo, lo + len(where) if lo is not None else None)
-        memo, get, where, lo, hi = self._memo
+            memo = self._memo = ({}, get, where)
+        entries, get, where = memo
         hyper = get(group)
         key = (id(group), t, fresh)
-        entry = memo.get(key)
+        entry = entries.get(key)
         if entry is not None and (all(map(is_, hyper, entry[0])) or _same_values(hyper, entry)):
-            co = entry[3]
+            parts = entry[3]
+            if len(parts) == 2:  # the stepwise coefficients are one run: (before, after) it
+                return parts[0] + self.step_coefficients(group, t, scalars) + parts[1]
             if not where:
-                return co
-            step = self.step_coefficients(group, t, scalars)
-            if lo is not None:
-                return co[:lo] + step + co[hi:]
-            merged = list(co)
-            for i, v in zip(where, step):
+                return parts[0]
+            merged = list(parts[0])
+            for i, v in zip(where, self.step_coefficients(group, t, scalars)):
                 merged[i] = v
             return tuple(merged)
         co = tuple(self.coefficients(group, t, scalars, fresh))
@@ -356,7 +364,10 @@ class Optimizer:
         tuples = {i: tuple(map(type, v)) for i, v in enumerate(hyper) if type(v) is tuple}
         if all(tp in _IMMUTABLE for tp in types) and \
                 all(tp in _NUMBERS for tps in tuples.values() for tp in tps):
-            memo[key] = (hyper, types, tuples, co)
+            lo = min(where, default=0)
+            one_run = where and where == tuple(range(lo, lo + len(where)))
+            entries[key] = (hyper, types, tuples,
+                            (co[:lo], co[lo + len(where):]) if one_run else (co,))
         return co
 
     _memo: tuple | None = None  # ({(id(group), t, fresh): entry}, hyperparameters, where)
@@ -479,31 +490,23 @@ class Optimizer:
             raise NotImplementedError(f"{type(self).__name__} declares no update kernel; "
                                       "override step() or set update (CONTRIBUTING.md)")
         impl = kern.implementations()
-        for gi, group in enumerate(self.param_groups):
-            self._step_group(gi, group, kern, impl)
-        return loss
-
-    def _step_group(self, gi, group, kern, impl):
         plans = self._plans
         if plans is None:
             plans = self._plans = {}
-        plan = plans.get(gi)
-        if plan is not None and plan.group is group:
-            done = self._run_plan(plan, group, impl)
-            if done:
-                return
-            if done is None:  # the plan holds, but not for this step (a grad None, ...)
+        for gi, group in enumerate(self.param_groups):
+            plan = plans.get(gi)
+            done = plan is not None and plan.group is group and self._run_plan(plan, group, impl)
+            if not done:
                 self._step_group_checked(gi, group, kern, impl)
-                return
-        self._step_group_checked(gi, group, kern, impl)
-        plans[gi] = self._make_plan(group, kern, impl)
+                if done is False:  # no plan, or a stale one: make one from the state now
+                    plans[gi] = self._make_plan(group, kern, impl)
+        return loss
 
     # The plan: a group's steady state (every parameter with its state, all arrays C-contiguous,
     # scalar state made of Python floats) kept between steps, so that a step is a few identity
     # checks, in a straight-line function generated for the plan (``_plan_functions``), and
-    # one call of the kernel's
-    # multi-tensor build per run of small parameters of one dtype (the parallel build for each
-    # large one). Everything the plan assumed is re-checked before anything is written; when
+    # one call of the kernel's multi-tensor build per run of small parameters of one dtype (the
+    # parallel build for each large one). Everything the plan assumed is re-checked before anything is written; when
     # something differs (a grad None or of another dtype, parameters at different steps), a
     # per-parameter loop runs instead (step-only algorithms) or the checked path.
     _plans: dict | None = None
