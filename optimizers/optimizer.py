@@ -129,9 +129,9 @@ def _plan_functions(params, datas, sts, held, keys, options, bumps):
     env.update({f"B{i}": b for i, b in enumerate(bumps)})
     ps = "".join(f"p{j}, " for j in range(n))
     stale = [f"p{j} is P{j}" for j in range(n)] + [f"p{j}._data is D{j}" for j in range(n)]
-    stale_st = [f"s{j} is S{j}" for j in range(n)] + \
-        [f"s{j}.get({name!r}) is A{i}" for i, (j, name, _) in enumerate(held)] + \
-        [f"bool(group[{k!r}]) is {v}" for k, v in options.items()]
+    stale_st = [f"s{j} is S{j}" for j in range(n)]
+    stale_arrays = [f"s{j}[{name!r}] is A{i}" for i, (j, name, _) in enumerate(held)] + \
+        [f"bool(group[{k!r}]) is {v}" for k, v in options.items()] or ["True"]
     fit = [f"type(v{k}) is float" for k in range(len(keys))] + \
         [f"(s{j}[{key!r}] is v{k} or same(s{j}[{key!r}], v{k}))"
          for k, key in enumerate(keys) for j in range(1, n)] + \
@@ -148,6 +148,11 @@ def _plan_functions(params, datas, sts, held, keys, options, bumps):
         "        return False",
         *(f"    s{j} = state_get(p{j})" for j in range(n)),
         f"    if not ({sep.join(stale_st)}):",
+        "        return False",
+        "    try:",
+        f"        if not ({sep.join(stale_arrays)}):",
+        "            return False",
+        "    except KeyError:",
         "        return False",
         "    try:",
         *(f"        v{k} = s0[{key!r}]" for k, key in enumerate(keys)),
@@ -575,16 +580,19 @@ class Optimizer:
                 return False
             return self._run_plan_each(plan, impl) if plan.step_only else None
         vals, grads = got
-        keys, multi, pads, packed, flats = plan.keys, plan.multi, plan.pads, plan.packed, \
-            plan.flats
+        keys, step_only, multi, pads, packed, flats = plan.keys, plan.step_only, plan.multi, \
+            plan.pads, plan.packed, plan.flats
         cos: dict = {}
         new = None
         for dtype, lo, hi in plan.schedule:
             co = cos.get(dtype)
             if co is None:
-                new = dict(zip(keys, vals))
-                if "step" in new:
-                    new["step"] = new["step"] + 1.0
+                if step_only:
+                    new = {"step": vals[0] + 1.0}
+                else:
+                    new = dict(zip(keys, vals))
+                    if "step" in new:
+                        new["step"] = new["step"] + 1.0
                 co = cos[dtype] = self._coefficients(group, dtype.type, new, False)
             if hi < 0:  # -1: the serial build, -2: the parallel one
                 f = flats[lo]

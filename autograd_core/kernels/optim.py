@@ -80,6 +80,7 @@ _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _BUILD_LOCK = threading.Lock()
 _NONE = (0,)
 _EMPTY: dict = {}
+_ZEROS: dict = {}
 
 
 def empty(dtype) -> np.ndarray:
@@ -108,7 +109,10 @@ def eps_split(t, eps: float, inside: bool, scale: float = 1.0):
     (PyTorch's ``sqrt(v) + eps``, bit for bit: adding 0 is exact) or ``(eps * scale, 0)``
     (the lectures' ``sqrt(v + eps)``; ``scale`` moves eps through a factor taken out of the
     root, as Adam's ``sqrt(v / bc2 + eps) = sqrt(v + eps*bc2) / sqrt(bc2)``)."""
-    return (t(eps * scale), t(0)) if inside else (t(0), t(eps))
+    zero = _ZEROS.get(t)
+    if zero is None:
+        zero = _ZEROS[t] = t(0)  # a step's coefficients are made at every step: ~0.15 us saved
+    return (t(eps * scale), zero) if inside else (zero, t(eps))
 
 
 # Helpers for numpy twins (whole-array forms of the steps most loops begin with).
