@@ -80,8 +80,7 @@ _IMMUTABLE = (*_NUMBERS, str, type(None), tuple)
 class _Plan:
     """A group's step plan (see ``Optimizer._make_plan``)."""
 
-    __slots__ = ("group", "params", "impl", "gate", "finish", "step_only", "keys", "sts",
-                 "datas", "flats", "schedule", "multi", "packed", "pads")
+    __slots__ = ("group", "params", "impl", "run", "step_only", "sts", "datas", "flats", "pads")
 
     def __init__(self, **fields):
         for k, v in fields.items():
@@ -107,21 +106,24 @@ def _dtype_runs(dtypes):
     return runs
 
 
-def _plan_functions(params, datas, sts, held, keys, options, bumps):
-    """A plan's two straight-line functions (generated: a loop over the parameters in Python,
-    or ``map`` over them, costs several times the comparisons themselves):
+def _plan_runner(params, datas, sts, held, keys, options, bumps, impl, schedule, calls):
+    """A plan's step as one straight-line function, generated for it (a loop over the
+    parameters in Python, or ``map`` over them, costs several times the comparisons
+    themselves): ``run(optimizer, group, impl)`` returns
 
-    * ``gate(params, state_get, group)``: False if the plan is stale (a parameter, its array,
-      its state dict or a state array is not the one the plan holds, or an option deciding
-      which optional arrays are used changed truthiness); None if it holds but this step does
-      not fit it (a grad None, not an ndarray, or of another shape or dtype; scalar state
-      missing, not a float or not equal across the parameters); else ``(scalar state values,
-      the grads raveled)``.
-    * ``finish(new)``: store the scalar state ``new`` (a dict, or None: nothing) in every
-      parameter's state and bump every parameter's version.
+    * False (nothing written) if the plan is stale: the group's parameter list, a parameter, its
+      array, its state dict or one of its state arrays is not the one the plan holds, the
+      backend changed, or an option deciding which optional arrays are used changed truthiness;
+    * None (nothing written) if it holds but this step does not fit it (a grad None, not an
+      ndarray, or of another shape or dtype; scalar state missing, not a float or not equal
+      across the parameters; or no ``schedule``: a parameter twice);
+    * True once it ran the step: the coefficients (``optimizer._coefficients``, once per dtype),
+      ``calls`` (per entry of ``schedule``: the build and the arrays before and after the grads),
+      the scalar state stored in every parameter's state, every parameter's version bumped.
     """
     n = len(params)
-    env = {"ndarray": np.ndarray, "float": float, "same": _same_float}
+    env = {"ndarray": np.ndarray, "float": float, "same": _same_float, "P": params,
+           "IMPL": impl}
     for j in range(n):
         env.update({f"P{j}": params[j], f"D{j}": datas[j], f"S{j}": sts[j],
                     f"T{j}": datas[j].dtype, f"Z{j}": datas[j].shape})
@@ -133,19 +135,22 @@ def _plan_functions(params, datas, sts, held, keys, options, bumps):
     stale_arrays = [f"s{j}[{name!r}] is A{i}" for i, (j, name, _) in enumerate(held)] + \
         [f"bool(group[{k!r}]) is {v}" for k, v in options.items()] or ["True"]
     fit = [f"type(v{k}) is float" for k in range(len(keys))] + \
-        [f"(s{j}[{key!r}] is v{k} or same(s{j}[{key!r}], v{k}))"
-         for k, key in enumerate(keys) for j in range(1, n)] + \
+        [f"(w{j}_{k} is v{k} or same(w{j}_{k}, v{k}))"
+         for k in range(len(keys)) for j in range(1, n)] + \
         [f"g{j}.__class__ is ndarray and g{j}.dtype is T{j} and g{j}.shape == Z{j}"
          for j in range(n)]
     sep = " and\n            "
-    src = "\n".join([
-        "def gate(params, state_get, group):",
+    lines = [
+        "def run(opt, group, impl):",
+        "    if group['params'] is not P or impl != IMPL:",
+        "        return False",
         "    try:",
-        f"        {ps}= params",
+        f"        {ps}= P",
         "    except ValueError:",
         "        return False",
         f"    if not ({sep.join(stale)}):",
         "        return False",
+        "    state_get = opt.state.get",
         *(f"    s{j} = state_get(p{j})" for j in range(n)),
         f"    if not ({sep.join(stale_st)}):",
         "        return False",
@@ -154,25 +159,42 @@ def _plan_functions(params, datas, sts, held, keys, options, bumps):
         "            return False",
         "    except KeyError:",
         "        return False",
-        "    try:",
-        *(f"        v{k} = s0[{key!r}]" for k, key in enumerate(keys)),
-        *(f"        g{j} = p{j}.{_grad_slot(params[j])}._data" for j in range(n)),
-        "    except (KeyError, AttributeError):",
-        "        return None",
-        f"    if not ({sep.join(fit)}):",
-        "        return None",
-        f"    return ({''.join(f'v{k}, ' for k in range(len(keys)))}), "
-        f"({''.join(f'g{j}.ravel(), ' for j in range(n))})",
-        "",
-        "def finish(new):",
-        "    if new:",
-        *(["        step = new['step']", *(f"        S{j}['step'] = step" for j in range(n))]
-          if keys == ("step",) else [f"        S{j}.update(new)" for j in range(n)]),
-        *(f"    B{i}()" for i in range(len(bumps))),
-        "",
-    ])
-    exec(compile(src, "<optimizer step plan>", "exec"), env)
-    return env["gate"], env["finish"]
+    ]
+    if schedule is None:
+        lines.append("    return None")
+    else:
+        new = "{" + ", ".join(f"{key!r}: v{k}" + (" + 1.0" if key == "step" else "")
+                              for k, key in enumerate(keys)) + "}"
+        lines += [
+            "    try:",
+            *(f"        v{k} = s0[{key!r}]" for k, key in enumerate(keys)),
+            *(f"        w{j}_{k} = s{j}[{key!r}]" for k, key in enumerate(keys)
+              for j in range(1, n)),
+            *(f"        g{j} = p{j}.{_grad_slot(params[j])}._data" for j in range(n)),
+            "    except (KeyError, AttributeError):",
+            "        return None",
+            f"    if not ({sep.join(fit)}):",
+            "        return None",
+            "    coefficients = opt._coefficients",
+        ]
+        cos: dict = {}
+        for i, ((dtype, lo, hi), (build, before, after)) in enumerate(zip(schedule, calls)):
+            if dtype not in cos:  # a fresh scalar dict per dtype: coefficients may update it
+                cos[dtype] = f"co{len(cos)}"
+                env[f"TT{len(cos)}"] = dtype.type
+                lines += [f"    new = {new}",
+                          f"    {cos[dtype]} = coefficients(group, TT{len(cos)}, new, False)"]
+            env.update({f"M{i}": build, f"F{i}": before, f"R{i}": after})
+            grads = ", ".join(f"g{j}.ravel()" for j in range(lo, hi)) if hi > 0 else \
+                f"g{lo}.ravel()"
+            lines.append(f"    M{i}({'*F%d, ' % i if before else ''}{grads}, *R{i}, *{cos[dtype]})")
+        if keys == ("step",):
+            lines += ["    step = new['step']", *(f"    S{j}['step'] = step" for j in range(n))]
+        elif keys:
+            lines += [f"    S{j}.update(new)" for j in range(n)]
+        lines += [*(f"    B{i}()" for i in range(len(bumps))), "    return True"]
+    exec(compile("\n".join(lines) + "\n", "<optimizer step plan>", "exec"), env)
+    return env["run"]
 
 
 def _grad_slot(p) -> str:
@@ -509,7 +531,7 @@ class Optimizer:
 
     # The plan: a group's steady state (every parameter with its state, all arrays C-contiguous,
     # scalar state made of Python floats) kept between steps, so that a step is a few identity
-    # checks, in a straight-line function generated for the plan (``_plan_functions``), and
+    # checks, in a straight-line function generated for the plan (``_plan_runner``), and
     # one call of the kernel's multi-tensor build per run of small parameters of one dtype (the
     # parallel build for each large one). Everything the plan assumed is re-checked before anything is written; when
     # something differs (a grad None or of another dtype, parameters at different steps), a
@@ -553,54 +575,29 @@ class Optimizer:
                                     if isinstance(run, int)
                                     else (dtypes[lo], lo + run[0], lo + run[1]))
         options = {k: bool(group[k]) for k in self.optional.values()}
-        gate, finish = _plan_functions(params, datas, sts, held, keys, options, [
-            b for b in (getattr(p, "_bump_version", None) for p in params) if b is not None])
-        return _Plan(
-            group=group, params=params, impl=impl, gate=gate, finish=finish,
-            step_only=keys == ("step",), keys=keys, sts=tuple(sts), datas=tuple(datas),
-            flats=tuple(flats), schedule=None if schedule is None else tuple(schedule),
-            multi={lo: kern.multi_implementation(hi - lo, used) for _, lo, hi in schedule or ()
-                   if hi > 0},
-            # per multi-tensor call: its (param, *state) arrays and the unused optional ones
-            packed={lo: (*chain(*flats[lo:hi]), *(_EMPTY[d],) * (len(names) - used))
-                    for d, lo, hi in schedule or () if hi > 0},
-            pads={d: (_EMPTY[d],) * (len(names) - used) for d in set(dtypes)})
+        pads = {d: (_EMPTY[d],) * (len(names) - used) for d in set(dtypes)}
+        calls = []  # per schedule entry: (build, arrays before the grads, arrays after them)
+        for d, lo, hi in schedule or ():
+            if hi > 0:  # a multi-tensor call: the grads, then each (param, *state), the tail
+                calls.append((kern.multi_implementation(hi - lo, used), (),
+                              (*chain(*flats[lo:hi]), *pads[d])))
+            else:  # -1: the serial build, -2: the parallel one
+                calls.append((impl[-1 - hi], flats[lo][:1], (*flats[lo][1:], *pads[d])))
+        run = _plan_runner(params, datas, sts, held, keys, options, [
+            b for b in (getattr(p, "_bump_version", None) for p in params) if b is not None],
+            impl, schedule, calls)
+        return _Plan(group=group, params=params, impl=impl, run=run, step_only=keys == ("step",),
+                     sts=tuple(sts), datas=tuple(datas), flats=tuple(flats), pads=pads)
 
     def _run_plan(self, plan, group, impl):
         """One step of ``group`` by its plan; False (nothing written) if the plan is stale,
         None (nothing written) if it holds but this step needs the checked path (a grad None or
         of another dtype, or parameters at different steps, in an algorithm with more scalar
         state than the step)."""
-        params = group["params"]
-        if params is not plan.params or impl != plan.impl:
-            return False
-        got = plan.gate(params, self.state.get, group)
-        if not got or plan.schedule is None:
-            if got is False:
-                return False
-            return self._run_plan_each(plan, impl) if plan.step_only else None
-        vals, grads = got
-        keys, step_only, multi, pads, packed, flats = plan.keys, plan.step_only, plan.multi, \
-            plan.pads, plan.packed, plan.flats
-        cos: dict = {}
-        new = None
-        for dtype, lo, hi in plan.schedule:
-            co = cos.get(dtype)
-            if co is None:
-                if step_only:
-                    new = {"step": vals[0] + 1.0}
-                else:
-                    new = dict(zip(keys, vals))
-                    if "step" in new:
-                        new["step"] = new["step"] + 1.0
-                co = cos[dtype] = self._coefficients(group, dtype.type, new, False)
-            if hi < 0:  # -1: the serial build, -2: the parallel one
-                f = flats[lo]
-                impl[-1 - hi](f[0], grads[lo], *f[1:], *pads[dtype], *co)
-            else:
-                multi[lo](*grads[lo:hi], *packed[lo], *co)
-        plan.finish(new)
-        return True
+        done = plan.run(self, group, impl)
+        if done is None and plan.step_only:
+            return self._run_plan_each(plan, impl)
+        return done
 
     def _run_plan_each(self, plan, impl):
         """The plan's per-parameter loop (step-only scalar state): any steps, grads None; None

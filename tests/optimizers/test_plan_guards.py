@@ -1,4 +1,4 @@
-"""The step plan's guards (``optimizers.optimizer._plan_functions``) for every optimizer of the
+"""The step plan's guards (``optimizers.optimizer._plan_runner``) for every optimizer of the
 generic table, float32 and float64: each case changes one thing between steps (a grad of another
 layout, dtype or shape, a state array, the learning rate, hyperparameters edited in the group)
 and the plan's result must equal, bit for bit, the per-parameter numpy twin path (no plan,
