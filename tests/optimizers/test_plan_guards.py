@@ -137,3 +137,25 @@ def test_cached_coefficients_follow_the_learning_rate_at_every_step():
         runs.append([p._data.tobytes() for p in params])
     assert runs[0] == runs[1]
     assert runs[0] != runs[2]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_group_of_two_dtypes_gives_the_twin_path_result(name, monkeypatch):
+    """One group holding float32 and float64 parameters in runs (a multi-tensor call per run,
+    coefficients per dtype, the scalar state written once for all)."""
+    spec = ALGORITHMS[name]
+    dtypes = [np.float32] * 4 + [np.float64] * 4 + [np.float32]
+    runs = []
+    for backend, cls in (("numba", spec.cls), ("numpy", _reference(spec.cls))):
+        monkeypatch.setenv("TAPEGRAD_KERNELS", backend)
+        rng = np.random.default_rng(2)
+        params = [ag.tensor(rng.standard_normal((k + 1, 2)).astype(d), requires_grad=True)
+                  for k, d in enumerate(dtypes)]
+        opt = cls(params, **spec.kwargs)
+        for k in range(5):
+            _set_grads(params, k)
+            opt.step()
+        runs.append(([p._data.tobytes() for p in params],
+                     [(n, v.tobytes() if isinstance(v, np.ndarray) else (type(v), v))
+                      for p in params for n, v in sorted(opt.state[p].items())]))
+    assert runs[0] == runs[1]
