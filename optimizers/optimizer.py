@@ -531,11 +531,12 @@ class Optimizer:
 
     # The plan: a group's steady state (every parameter with its state, all arrays C-contiguous,
     # scalar state made of Python floats) kept between steps, so that a step is a few identity
-    # checks, in a straight-line function generated for the plan (``_plan_runner``), and
-    # one call of the kernel's multi-tensor build per run of small parameters of one dtype (the
-    # parallel build for each large one). Everything the plan assumed is re-checked before anything is written; when
-    # something differs (a grad None or of another dtype, parameters at different steps), a
-    # per-parameter loop runs instead (step-only algorithms) or the checked path.
+    # checks, in a straight-line function generated for the plan (``_plan_runner``), and one
+    # call of the kernel's multi-tensor build per run of small parameters of one dtype (the
+    # parallel build for each large one). Everything the plan assumed is re-checked before
+    # anything is written; when something differs (a grad None or of another dtype, parameters
+    # at different steps), a per-parameter loop runs instead (step-only algorithms) or the
+    # checked path.
     _plans: dict | None = None
 
     def _make_plan(self, group, kern, impl):

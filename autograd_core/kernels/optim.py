@@ -219,9 +219,9 @@ class FusedKernel:
         n_tail = len(self.state) - used
         n_co = len(self.Coefficients._fields)
         rest = [f"t{k}" for k in range(n_tail)] + [f"c{k}" for k in range(n_co)]
-        fixed = [a for j in range(width) for a in (f"p{j}", *(f"s{j}_{k}" for k in range(used)))]
-        calls = [f"    _serial(p{j}, g{j}, {', '.join([*fixed[j * (used + 1) + 1:][:used], *rest])})"
-                 for j in range(width)]
+        state = [[f"s{j}_{k}" for k in range(used)] for j in range(width)]
+        fixed = [a for j in range(width) for a in (f"p{j}", *state[j])]
+        calls = [f"    _serial(p{j}, g{j}, {', '.join([*state[j], *rest])})" for j in range(width)]
         src = (f"def {name}({', '.join([*(f'g{j}' for j in range(width)), *fixed, *rest])}):\n"
                + "\n".join(calls) + "\n")
         namespace = {"_serial": self.builds()[0]}
