@@ -194,7 +194,7 @@ def _plan_runner(params, datas, sts, held, keys, options, bumps, impl, schedule,
             lines += [f"    S{j}.update(new)" for j in range(n)]
         lines += [*(f"    B{i}()" for i in range(len(bumps))), "    return True"]
     exec(compile("\n".join(lines) + "\n", "<optimizer step plan>", "exec"), env)
-    return env["run"]
+    return env.pop("run")  # not left in its own globals: a stale plan is freed at once
 
 
 def _grad_slot(p) -> str:

@@ -226,7 +226,7 @@ class FusedKernel:
                + "\n".join(calls) + "\n")
         namespace = {"_serial": self.builds()[0]}
         exec(compile(src, __file__, "exec"), namespace)
-        fn = namespace[name]
+        fn = namespace.pop(name)  # no cycle through its own globals
         fn.__module__ = __name__
         return fn
 

@@ -159,3 +159,31 @@ def test_a_group_of_two_dtypes_gives_the_twin_path_result(name, monkeypatch):
                      [(n, v.tobytes() if isinstance(v, np.ndarray) else (type(v), v))
                       for p in params for n, v in sorted(opt.state[p].items())]))
     assert runs[0] == runs[1]
+
+
+def test_a_replaced_plan_frees_the_arrays_it_held():
+    """A stale plan is dropped by reference counting (no reference cycle through its generated
+    function), so a replaced parameter array is freed at once, not at some later collection."""
+    import gc
+    import weakref
+
+    spec = ALGORITHMS["adam"]
+    rng = np.random.default_rng(3)
+    params = [ag.tensor(rng.standard_normal(s).astype(np.float32), requires_grad=True)
+              for s in SHAPES]
+    opt = spec.cls(params, **spec.kwargs)
+    for k in range(3):
+        _set_grads(params, k)
+        opt.step()
+    gc.collect()
+    gc.disable()
+    try:
+        old = params[1]._data
+        freed = weakref.ref(old)
+        params[1]._data = old.copy()
+        del old
+        _set_grads(params, 3)
+        opt.step()  # the plan is stale: the checked path, then a new plan
+        assert freed() is None
+    finally:
+        gc.enable()
