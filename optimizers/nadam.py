@@ -163,20 +163,28 @@ class NAdam(Optimizer):
         psi = group["momentum_decay"]
         check(psi is None or 0.0 <= psi, f"Invalid momentum_decay value: {psi}")
 
-    def coefficients(self, group, t, scalars, fresh):
-        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+    stepwise = ("bias_correction2", "coef_grad", "coef_avg")
+
+    def step_coefficients(self, group, t, scalars):
+        """The coefficients of this step; advances ``scalars["mu_product"]``."""
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         step, psi, sdt = scalars["step"], group["momentum_decay"], _scalar_dtype()
         mu, mu_next = _mu(step, beta1, psi), _mu(step + 1, beta1, psi)
         if psi is None:  # constant mu: the product is beta1**step, no rounding to carry along
             mu_product = scalars["mu_product"] = beta1**step
         else:
             mu_product = scalars["mu_product"] = float(sdt(scalars["mu_product"]) * sdt(mu))
+        return (t(1 - beta2**step), t(-lr * (1.0 - mu) / (1.0 - mu_product)),
+                t((-lr * mu_next) / (1.0 - mu_product * mu_next)))
+
+    def coefficients(self, group, t, scalars, fresh):
+        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        bias_correction2, coef_grad, coef_avg = self.step_coefficients(group, t, scalars)
         w1, w1c, w1_small = lerp_weight(t, 1 - beta1)
         eps_in, eps_out = eps_split(t, group["eps"], group["eps_inside_sqrt"])
         return nadam.Coefficients(
             w1=w1, w1c=w1c, w1_small=w1_small, beta2=t(beta2), one_minus_beta2=t(1 - beta2),
-            eps_in=eps_in, eps_out=eps_out, bias_correction2=t(1 - beta2**step),
-            coef_grad=t(-lr * (1.0 - mu) / (1.0 - mu_product)),
-            coef_avg=t((-lr * mu_next) / (1.0 - mu_product * mu_next)), weight_decay=t(wd),
+            eps_in=eps_in, eps_out=eps_out, bias_correction2=bias_correction2,
+            coef_grad=coef_grad, coef_avg=coef_avg, weight_decay=t(wd),
             decay=t(1 - lr * wd), wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
             maximize=bool(group["maximize"]))

@@ -54,13 +54,13 @@ import operator
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from itertools import chain, repeat
-from operator import attrgetter, is_, itemgetter
+from itertools import chain
+from operator import is_, itemgetter
 from typing import Any, Literal, overload
 
 import numpy as np
 
-from autograd_core.kernels.optim import MULTI_WIDTH, PARALLEL_MIN_SIZE, empty, multi_runs
+from autograd_core.kernels.optim import PARALLEL_MIN_SIZE, empty, multi_runs
 
 __all__ = ["Optimizer", "required", "param_array", "grad_array"]
 
@@ -73,9 +73,6 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 _EMPTY = {np.dtype(t): empty(np.dtype(t)) for t in (np.float32, np.float64)}
-_get_data, _get_grad = attrgetter("_data"), attrgetter("grad")
-_grad_kind = attrgetter("__class__", "shape", "dtype")
-_ravel = np.ndarray.ravel
 _NUMBERS = (float, int, bool)
 _IMMUTABLE = (*_NUMBERS, str, type(None), tuple)
 
@@ -83,9 +80,7 @@ _IMMUTABLE = (*_NUMBERS, str, type(None), tuple)
 class _Plan:
     """A group's step plan (see ``Optimizer._make_plan``)."""
 
-    __slots__ = ("group", "params", "n", "impl", "multi", "option", "options", "held",
-                 "held_st", "held_names", "scalars", "sts", "grad_kind", "datas", "flats",
-                 "packed", "pads", "bumps", "schedule")
+    __slots__ = ("group", "params", "impl", "run", "step_only", "sts", "datas", "flats", "pads")
 
     def __init__(self, **fields):
         for k, v in fields.items():
@@ -109,6 +104,112 @@ def _dtype_runs(dtypes):
             runs.append((lo, i))
             lo = i
     return runs
+
+
+def _plan_runner(params, datas, sts, held, keys, options, bumps, impl, schedule, calls):
+    """A plan's step as one straight-line function, generated for it (a loop over the
+    parameters in Python, or ``map`` over them, costs several times the comparisons
+    themselves): ``run(optimizer, group, impl)`` returns
+
+    * False (nothing written) if the plan is stale: the group's parameter list, a parameter, its
+      array, its state dict or one of its state arrays is not the one the plan holds, the
+      backend changed, or an option deciding which optional arrays are used changed truthiness;
+    * None (nothing written) if it holds but this step does not fit it (a grad None, not an
+      ndarray, or of another shape or dtype; scalar state missing, not a float or not equal
+      across the parameters; or no ``schedule``: a parameter twice);
+    * True once it ran the step: the coefficients (``optimizer._coefficients``, once per dtype),
+      ``calls`` (per entry of ``schedule``: the build and the arrays before and after the grads),
+      the scalar state stored in every parameter's state, every parameter's version bumped.
+    """
+    n = len(params)
+    env = {"ndarray": np.ndarray, "float": float, "same": _same_float, "P": params,
+           "IMPL": impl}
+    for j in range(n):
+        env.update({f"P{j}": params[j], f"D{j}": datas[j], f"S{j}": sts[j],
+                    f"T{j}": datas[j].dtype, f"Z{j}": datas[j].shape})
+    env.update({f"A{i}": a for i, (_, _, a) in enumerate(held)})
+    env.update({f"B{i}": b for i, b in enumerate(bumps)})
+    ps = "".join(f"p{j}, " for j in range(n))
+    stale = [f"p{j} is P{j}" for j in range(n)] + [f"p{j}._data is D{j}" for j in range(n)]
+    stale_st = [f"s{j} is S{j}" for j in range(n)]
+    stale_arrays = [f"s{j}[{name!r}] is A{i}" for i, (j, name, _) in enumerate(held)] + \
+        [f"bool(group[{k!r}]) is {v}" for k, v in options.items()] or ["True"]
+    fit = [f"type(v{k}) is float" for k in range(len(keys))] + \
+        [f"(w{j}_{k} is v{k} or same(w{j}_{k}, v{k}))"
+         for k in range(len(keys)) for j in range(1, n)] + \
+        [f"g{j}.__class__ is ndarray and g{j}.dtype is T{j} and g{j}.shape == Z{j}"
+         for j in range(n)]
+    sep = " and\n            "
+    lines = [
+        "def run(opt, group, impl):",
+        "    if group['params'] is not P or impl != IMPL:",
+        "        return False",
+        "    try:",
+        f"        {ps}= P",
+        "    except ValueError:",
+        "        return False",
+        f"    if not ({sep.join(stale)}):",
+        "        return False",
+        "    state_get = opt.state.get",
+        *(f"    s{j} = state_get(p{j})" for j in range(n)),
+        f"    if not ({sep.join(stale_st)}):",
+        "        return False",
+        "    try:",
+        f"        if not ({sep.join(stale_arrays)}):",
+        "            return False",
+        "    except KeyError:",
+        "        return False",
+    ]
+    if schedule is None:
+        lines.append("    return None")
+    else:
+        new = "{" + ", ".join(f"{key!r}: v{k}" + (" + 1.0" if key == "step" else "")
+                              for k, key in enumerate(keys)) + "}"
+        lines += [
+            "    try:",
+            *(f"        v{k} = s0[{key!r}]" for k, key in enumerate(keys)),
+            *(f"        w{j}_{k} = s{j}[{key!r}]" for k, key in enumerate(keys)
+              for j in range(1, n)),
+            *(f"        g{j} = p{j}.{_grad_slot(params[j])}._data" for j in range(n)),
+            "    except (KeyError, AttributeError):",
+            "        return None",
+            f"    if not ({sep.join(fit)}):",
+            "        return None",
+            "    coefficients = opt._coefficients",
+        ]
+        cos: dict = {}
+        for i, ((dtype, lo, hi), (build, before, after)) in enumerate(zip(schedule, calls)):
+            if dtype not in cos:  # a fresh scalar dict per dtype: coefficients may update it
+                cos[dtype] = f"co{len(cos)}"
+                env[f"TT{len(cos)}"] = dtype.type
+                lines += [f"    new = {new}",
+                          f"    {cos[dtype]} = coefficients(group, TT{len(cos)}, new, False)"]
+            env.update({f"M{i}": build, f"F{i}": before, f"R{i}": after})
+            grads = ", ".join(f"g{j}.ravel()" for j in range(lo, hi)) if hi > 0 else \
+                f"g{lo}.ravel()"
+            lines.append(f"    M{i}({'*F%d, ' % i if before else ''}{grads}, *R{i}, *{cos[dtype]})")
+        if keys == ("step",):
+            lines += ["    step = new['step']", *(f"    S{j}['step'] = step" for j in range(n))]
+        elif keys:
+            lines += [f"    S{j}.update(new)" for j in range(n)]
+        lines += [*(f"    B{i}()" for i in range(len(bumps))), "    return True"]
+    exec(compile("\n".join(lines) + "\n", "<optimizer step plan>", "exec"), env)
+    return env.pop("run")  # not left in its own globals: a stale plan is freed at once
+
+
+def _grad_slot(p) -> str:
+    """The attribute the plan reads a parameter's grad from: the Tensor's own slot when ``grad``
+    is the Tensor's property (which returns it; a Python call saved per parameter), else
+    ``grad``."""
+    try:
+        from autograd_core.tensor import Tensor
+    except ImportError:  # pragma: no cover - optimizers used without the engine
+        return "grad"
+    return "_grad" if getattr(type(p), "grad", None) is Tensor.__dict__.get("grad") else "grad"
+
+
+def _same_float(x, v) -> bool:
+    return type(x) is float and x == v
 
 
 # -- the two accessors: the only places that know how a parameter holds its arrays ------------
@@ -262,30 +363,27 @@ class Optimizer:
         coefficients that are not ``stepwise`` while the group's hyperparameters keep their
         values and types (immutable values only: a hyperparameter held in an array or tensor,
         which could change in place, makes every step compute them)."""
-        stepwise = self.stepwise
-        if stepwise is None:
-            return tuple(self.coefficients(group, t, scalars, fresh))
-        if self._memo is None:
+        memo = self._memo
+        if memo is None:
+            stepwise = self.stepwise
+            if stepwise is None:
+                return tuple(self.coefficients(group, t, scalars, fresh))
             keys = tuple(self.defaults)
             get = itemgetter(*keys) if len(keys) > 1 else (lambda g: tuple([g[k] for k in keys]))
             where = tuple(self.update.Coefficients._fields.index(n) for n in stepwise)
-            lo = min(where, default=0)
-            if where != tuple(range(lo, lo + len(where))):
-                lo = None  # not one run of fields: merged one by one
-            self._memo = ({}, get, where, lo, lo + len(where) if lo is not None else None)
-        memo, get, where, lo, hi = self._memo
+            memo = self._memo = ({}, get, where)
+        entries, get, where = memo
         hyper = get(group)
         key = (id(group), t, fresh)
-        entry = memo.get(key)
+        entry = entries.get(key)
         if entry is not None and (all(map(is_, hyper, entry[0])) or _same_values(hyper, entry)):
-            co = entry[3]
+            parts = entry[3]
+            if len(parts) == 2:  # the stepwise coefficients are one run: (before, after) it
+                return parts[0] + self.step_coefficients(group, t, scalars) + parts[1]
             if not where:
-                return co
-            step = self.step_coefficients(group, t, scalars)
-            if lo is not None:
-                return co[:lo] + step + co[hi:]
-            merged = list(co)
-            for i, v in zip(where, step):
+                return parts[0]
+            merged = list(parts[0])
+            for i, v in zip(where, self.step_coefficients(group, t, scalars)):
                 merged[i] = v
             return tuple(merged)
         co = tuple(self.coefficients(group, t, scalars, fresh))
@@ -293,7 +391,10 @@ class Optimizer:
         tuples = {i: tuple(map(type, v)) for i, v in enumerate(hyper) if type(v) is tuple}
         if all(tp in _IMMUTABLE for tp in types) and \
                 all(tp in _NUMBERS for tps in tuples.values() for tp in tps):
-            memo[key] = (hyper, types, tuples, co)
+            lo = min(where, default=0)
+            one_run = where and where == tuple(range(lo, lo + len(where)))
+            entries[key] = (hyper, types, tuples,
+                            (co[:lo], co[lo + len(where):]) if one_run else (co,))
         return co
 
     _memo: tuple | None = None  # ({(id(group), t, fresh): entry}, hyperparameters, where)
@@ -416,32 +517,26 @@ class Optimizer:
             raise NotImplementedError(f"{type(self).__name__} declares no update kernel; "
                                       "override step() or set update (CONTRIBUTING.md)")
         impl = kern.implementations()
-        for gi, group in enumerate(self.param_groups):
-            self._step_group(gi, group, kern, impl)
-        return loss
-
-    def _step_group(self, gi, group, kern, impl):
         plans = self._plans
         if plans is None:
             plans = self._plans = {}
-        plan = plans.get(gi)
-        if plan is not None and plan.group is group:
-            done = self._run_plan(plan, group, impl)
-            if done:
-                return
-            if done is None:  # the plan holds, but not for this step (a grad None, ...)
+        for gi, group in enumerate(self.param_groups):
+            plan = plans.get(gi)
+            done = plan is not None and plan.group is group and self._run_plan(plan, group, impl)
+            if not done:
                 self._step_group_checked(gi, group, kern, impl)
-                return
-        self._step_group_checked(gi, group, kern, impl)
-        plans[gi] = self._make_plan(group, kern, impl)
+                if done is False:  # no plan, or a stale one: make one from the state now
+                    plans[gi] = self._make_plan(group, kern, impl)
+        return loss
 
     # The plan: a group's steady state (every parameter with its state, all arrays C-contiguous,
     # scalar state made of Python floats) kept between steps, so that a step is a few identity
-    # checks, run over all parameters at once in C (map/all), and one call of the kernel's
-    # multi-tensor build per run of small parameters of one dtype (the parallel build for each
-    # large one). Everything the plan assumed is re-checked before anything is written; when
-    # something differs (a grad None or of another dtype, parameters at different steps), a
-    # per-parameter loop runs instead (step-only algorithms) or the checked path.
+    # checks, in a straight-line function generated for the plan (``_plan_runner``), and one
+    # call of the kernel's multi-tensor build per run of small parameters of one dtype (the
+    # parallel build for each large one). Everything the plan assumed is re-checked before
+    # anything is written; when something differs (a grad None or of another dtype, parameters
+    # at different steps), a per-parameter loop runs instead (step-only algorithms) or the
+    # checked path.
     _plans: dict | None = None
 
     def _make_plan(self, group, kern, impl):
@@ -453,7 +548,7 @@ class Optimizer:
         # state arrays after the last used one (unused optional ones) are passed once, as a tail
         used = max((i + 1 for i, n in enumerate(names) if n is not None), default=0)
         datas, sts, held, flats = [], [], [], []
-        for p in params:
+        for j, p in enumerate(params):
             data = param_array(p)
             st = self.state.get(p)
             if st is None or not data.flags.c_contiguous or \
@@ -466,7 +561,7 @@ class Optimizer:
                 return None
             datas.append(data)
             sts.append(st)
-            held += [(st, n, a) for n, a in zip(names, row) if n is not None]
+            held += [(j, n, a) for n, a in zip(names, row) if n is not None]
             flats.append((data.ravel(),) + tuple(_EMPTY[data.dtype] if a is None else a.ravel()
                                                   for a in row[:used]))
         dtypes = [d.dtype for d in datas]
@@ -480,91 +575,30 @@ class Optimizer:
                     schedule.append((dtypes[lo], lo + run, -int(big[run]) - 1)
                                     if isinstance(run, int)
                                     else (dtypes[lo], lo + run[0], lo + run[1]))
-        options = tuple(self.optional.values())
-        return _Plan(
-            group=group, params=params, n=len(params), impl=impl,
-            multi=kern.multi_implementation(),
-            # the options that decide which optional arrays are used, by truthiness
-            option=itemgetter(*options, *options) if options else None,
-            options=tuple(map(bool, itemgetter(*options, *options)(group))) if options else None,
-            # what the plan holds, in the order _run_plan reads it: the parameters, their
-            # arrays, their state dicts, the state arrays in them
-            held=(*params, *datas, *sts, *(h[2] for h in held)),
-            held_st=tuple(h[0] for h in held), held_names=tuple(h[1] for h in held),
-            scalars=itemgetter(*keys) if keys else None, sts=tuple(sts),
-            grad_kind=[(np.ndarray, d.shape, d.dtype) for d in datas],
-            datas=tuple(datas), flats=tuple(flats),
-            # per multi-tensor call: the (param, *state) tuples, padded, and the grads' padding
-            packed={lo: tuple(flats[lo:hi]) + ((_EMPTY[d],) * (used + 1),) * (MULTI_WIDTH - hi + lo)
-                    for d, lo, hi in schedule or () if hi > 0},
-            pads={d: ((_EMPTY[d],), (_EMPTY[d],) * (len(names) - used)) for d in set(dtypes)},
-            bumps=tuple(b for b in (getattr(p, "_bump_version", None) for p in params)
-                        if b is not None),
-            schedule=None if schedule is None else tuple(schedule))
+        options = {k: bool(group[k]) for k in self.optional.values()}
+        pads = {d: (_EMPTY[d],) * (len(names) - used) for d in set(dtypes)}
+        calls = []  # per schedule entry: (build, arrays before the grads, arrays after them)
+        for d, lo, hi in schedule or ():
+            if hi > 0:  # a multi-tensor call: the grads, then each (param, *state), the tail
+                calls.append((kern.multi_implementation(hi - lo, used), (),
+                              (*chain(*flats[lo:hi]), *pads[d])))
+            else:  # -1: the serial build, -2: the parallel one
+                calls.append((impl[-1 - hi], flats[lo][:1], (*flats[lo][1:], *pads[d])))
+        run = _plan_runner(params, datas, sts, held, keys, options, [
+            b for b in (getattr(p, "_bump_version", None) for p in params) if b is not None],
+            impl, schedule, calls)
+        return _Plan(group=group, params=params, impl=impl, run=run, step_only=keys == ("step",),
+                     sts=tuple(sts), datas=tuple(datas), flats=tuple(flats), pads=pads)
 
     def _run_plan(self, plan, group, impl):
         """One step of ``group`` by its plan; False (nothing written) if the plan is stale,
         None (nothing written) if it holds but this step needs the checked path (a grad None or
         of another dtype, or parameters at different steps, in an algorithm with more scalar
         state than the step)."""
-        params = group["params"]
-        state_get = self.state.get
-        option = plan.option
-        if params is not plan.params or len(params) != plan.n or impl != plan.impl or \
-                (option is not None and tuple(map(bool, option(group))) != plan.options) or \
-                not all(map(is_, chain(params, map(_get_data, params), map(state_get, params),
-                                       map(dict.get, plan.held_st, plan.held_names)),
-                            plan.held)):
-            return False
-        keys = self.scalars
-        sts = plan.sts
-        if keys:
-            vals = list(map(plan.scalars, sts))
-            v0 = vals[0]
-            # the plan stores one object in every parameter's state: then one check is enough
-            uniform = all(map(is_, vals, repeat(v0)))
-            if not all(map(is_, map(type, (v0,) if uniform and len(keys) == 1 else
-                                    vals if len(keys) == 1 else chain(*vals)), repeat(float))):
-                return False
-            uniform = uniform or vals.count(v0) == len(vals)
-        else:
-            vals = None
-            uniform = True
-        try:
-            grads = list(map(_get_data, map(_get_grad, params)))
-        except AttributeError:  # a grad None (or a bare ndarray)
-            grads = None
-        if grads is None or plan.schedule is None or not uniform or \
-                list(map(_grad_kind, grads)) != plan.grad_kind:
-            return self._run_plan_each(plan, impl) if tuple(keys) == ("step",) else None
-        grads = list(map(_ravel, grads))
-        multi, pads, packed, flats = plan.multi, plan.pads, plan.packed, plan.flats
-        cos: dict = {}
-        new = None
-        for dtype, lo, hi in plan.schedule:
-            co = cos.get(dtype)
-            if co is None:
-                new = dict(zip(keys, vals[0] if len(keys) > 1 else (vals[0],))) if keys else {}
-                if "step" in new:
-                    new["step"] = new["step"] + 1.0
-                co = cos[dtype] = self._coefficients(group, dtype.type, new, False)
-            pad, tail = pads[dtype]
-            if hi < 0:  # -1: the serial build, -2: the parallel one
-                f = flats[lo]
-                impl[-1 - hi](f[0], grads[lo], *f[1:], *tail, *co)
-            else:
-                multi(packed[lo], tuple(grads[lo:hi]) + pad * (MULTI_WIDTH - hi + lo), tail, co)
-        if new:
-            if len(new) == 1 and "step" in new:  # one object for every parameter (see above)
-                step = new["step"]
-                for st in sts:
-                    st["step"] = step
-            else:
-                for st in sts:
-                    st.update(new)
-        for bump in plan.bumps:
-            bump()
-        return True
+        done = plan.run(self, group, impl)
+        if done is None and plan.step_only:
+            return self._run_plan_each(plan, impl)
+        return done
 
     def _run_plan_each(self, plan, impl):
         """The plan's per-parameter loop (step-only scalar state): any steps, grads None; None
@@ -583,7 +617,7 @@ class Optimizer:
         for p, data, f, st, g in zip(params, datas, flats, sts, grads):
             if g is None:
                 continue
-            tail = pads[data.dtype][1]
+            tail = pads[data.dtype]
             step = st["step"]
             key = (data.dtype, step)
             co = cache.get(key)

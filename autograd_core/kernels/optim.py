@@ -17,11 +17,12 @@ From the one loop come three Numba builds, each compiled lazily with ``cache=Tru
 from :data:`PARALLEL_MIN_SIZE` elements on. Numba's on-disk cache ignores compile options and keys
 on the function's qualified name, so the two builds are two *copies* of the function
 (``<name>_serial`` and ``<name>_parallel``), each with its own cache entry. The third, the
-*multi-tensor* build (``<name>_multi_<hash of the loop's code>``), runs the serial build over up to
-:data:`MULTI_WIDTH` parameters in one call (``FusedKernel.call_many``): on small parameters the
-cost of a call (unboxing ~19 arguments) is most of the step, so one call per group and dtype
-instead of one per parameter is the optimizers' steady-state path. Its cache entry lives with this
-module; the hash in its name gives it a new entry whenever the loop it calls changes.
+*multi-tensor* build (``<name>_multi_<hash of the loop's code>_<width>x<used>``, generated for
+each number of parameters up to :data:`MULTI_WIDTH`), runs the serial build over that many
+parameters in one call (``FusedKernel.call_many``): on small parameters the cost of a call
+(unboxing ~19 arguments) is most of the step, so one call per group and dtype instead of one per
+parameter is the optimizers' steady-state path. Its cache entries live with this module; the hash
+in its name gives it new ones whenever the loop it calls changes.
 
 Calling conventions (shared by every kernel and its twin):
 
@@ -62,15 +63,13 @@ __all__ = ["kernel", "FusedKernel", "PARALLEL_MIN_SIZE", "MULTI_WIDTH", "MULTI_M
 #: a second core gains (the crossover ``tapegrad-bench optim`` measures; README, Performance).
 PARALLEL_MIN_SIZE = 1 << 18
 
-#: Parameters per call of the multi-tensor build: its argument is a tuple of exactly this many
-#: per-parameter argument tuples (shorter lists padded with empty arrays, longer ones split), so
-#: one signature per dtype is compiled. 8 covers the usual small model's group in one call; each
-#: padding entry costs ~0.3 us of unboxing.
+#: Most parameters per call of the multi-tensor build (longer runs are split): a build is
+#: generated and compiled for each number of parameters in use (flat positional arguments, no
+#: padding). 8 covers the usual small model's group in one call.
 MULTI_WIDTH = 8
 
-#: Fewest parameters worth a multi-tensor call: its fixed cost (the padded arguments) is about
-#: that of three single calls (~3.9 us against ~1.2 us each, tiny Adam parameters, one thread),
-#: so shorter runs are called one by one.
+#: Fewest parameters worth a multi-tensor call (a build of its own for each width): shorter runs
+#: are called one by one.
 MULTI_MIN = 4
 
 #: What kernel loops iterate with. ``range`` here (so the source reads and lints as Python); each
@@ -81,6 +80,7 @@ _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 _BUILD_LOCK = threading.Lock()
 _NONE = (0,)
 _EMPTY: dict = {}
+_ZEROS: dict = {}
 
 
 def empty(dtype) -> np.ndarray:
@@ -109,7 +109,10 @@ def eps_split(t, eps: float, inside: bool, scale: float = 1.0):
     (PyTorch's ``sqrt(v) + eps``, bit for bit: adding 0 is exact) or ``(eps * scale, 0)``
     (the lectures' ``sqrt(v + eps)``; ``scale`` moves eps through a factor taken out of the
     root, as Adam's ``sqrt(v / bc2 + eps) = sqrt(v + eps*bc2) / sqrt(bc2)``)."""
-    return (t(eps * scale), t(0)) if inside else (t(0), t(eps))
+    zero = _ZEROS.get(t)
+    if zero is None:
+        zero = _ZEROS[t] = t(0)  # a step's coefficients are made at every step: ~0.15 us saved
+    return (t(eps * scale), zero) if inside else (zero, t(eps))
 
 
 # Helpers for numpy twins (whole-array forms of the steps most loops begin with).
@@ -169,7 +172,7 @@ class FusedKernel:
         self.check = self._make_fast_check()
         self.twin = None
         self._builds = None
-        self._multi = None
+        self._multi: dict = {}  # (width, used): the multi-tensor build
 
     def numpy(self, fn):
         """Decorator: register ``fn`` (same signature) as the whole-array numpy twin."""
@@ -204,39 +207,52 @@ class FusedKernel:
                                 _compile(self.build_function(True), True))
         return self._builds
 
-    def multi_build_function(self):
-        """The multi-tensor build's function: :func:`_multi_loop` calling this kernel's serial
-        build, named ``<name>_multi_<hash>`` (the hash of the loop's code: Numba's cache does not
-        notice a change in a called function, so a changed loop must get a new entry)."""
+    def multi_build_function(self, width: int, used: int):
+        """The multi-tensor build's function for ``width`` parameters passing their first
+        ``used`` state arrays (see :meth:`multi_implementation`): generated straight-line code,
+        one call of this kernel's serial build per parameter, named
+        ``<name>_multi_<hash>_<width>x<used>`` (the hash of the loop's code: Numba's cache does
+        not notice a change in a called function, so a changed loop must get a new entry). Its
+        code claims this module's file so that Numba's cache can hold it."""
         digest = hashlib.sha1(_code_bytes(self.py_func.__code__)).hexdigest()[:12]
-        name = f"{self.name}_multi_{digest}"
-        loop = types.FunctionType(_multi_loop.__code__,
-                                  dict(_multi_loop.__globals__, _serial=self.builds()[0]), name)
-        loop.__qualname__ = name
-        loop.__module__ = _multi_loop.__module__
-        return loop
+        name = f"{self.name}_multi_{digest}_{width}x{used}"
+        n_tail = len(self.state) - used
+        n_co = len(self.Coefficients._fields)
+        rest = [f"t{k}" for k in range(n_tail)] + [f"c{k}" for k in range(n_co)]
+        state = [[f"s{j}_{k}" for k in range(used)] for j in range(width)]
+        fixed = [a for j in range(width) for a in (f"p{j}", *state[j])]
+        calls = [f"    _serial(p{j}, g{j}, {', '.join([*state[j], *rest])})" for j in range(width)]
+        src = (f"def {name}({', '.join([*(f'g{j}' for j in range(width)), *fixed, *rest])}):\n"
+               + "\n".join(calls) + "\n")
+        namespace = {"_serial": self.builds()[0]}
+        exec(compile(src, __file__, "exec"), namespace)
+        fn = namespace.pop(name)  # no cycle through its own globals
+        fn.__module__ = __name__
+        return fn
 
-    def multi_implementation(self):
-        """``run(arrays, grads, tail, coefficients)`` for the active backend: ``arrays`` a tuple
-        of :data:`MULTI_WIDTH` per-parameter tuples ``(param, *state)`` and ``grads`` the tuple
-        of their gradients (the arrays that change at every step: the others are packed once by
-        the optimizer's plan), all already checked (see :meth:`call_many`), ``tail`` the empty
-        arrays standing for the last state arrays
-        when they are unused optional ones (not repeated per parameter: each array argument
-        costs ~0.1 us to pass), else ``()``; the Numba multi-tensor build, or the twin in a
-        loop."""
+    def multi_implementation(self, width: int, used: int | None = None):
+        """The multi-tensor call for ``width`` parameters of one dtype, on the active backend:
+        ``run(*grads, *fixed, *tail, *coefficients)`` with ``grads`` the ``width`` gradients
+        (the arrays that change at every step, first), ``fixed`` each parameter's ``(param,
+        *state[:used])`` in turn (packed once by the optimizer's plan), ``tail`` the last
+        ``len(state) - used`` state arrays (unused optional ones, empty, shared by every
+        parameter: each array argument costs ~0.1 us to pass), all already checked (see
+        :meth:`call_many`). Flat positional arguments: Numba types a tuple argument through a
+        slower path than an array or a scalar. The Numba build (compiled for each width, on
+        first use, ``cache=True``), or the twin in a loop."""
+        used = len(self.state) if used is None else used
         if _jit.use_numba():
-            multi = self._multi
+            multi = self._multi.get((width, used))
             if multi is None:
-                loop = self.multi_build_function()  # builds() takes the lock itself
+                loop = self.multi_build_function(width, used)  # builds() takes the lock itself
                 with _BUILD_LOCK:
-                    if self._multi is None:
-                        self._multi = _compile(loop, False)
-                multi = self._multi
+                    multi = self._multi.get((width, used))
+                    if multi is None:
+                        multi = self._multi[width, used] = _compile(loop, False)
             return multi
         if self.twin is None:
             raise NotImplementedError(f"kernel {self.name} has no numpy twin")
-        return functools.partial(_twin_loop, self.twin)
+        return functools.partial(_twin_loop, self.twin, width, used)
 
     def implementations(self):
         """``(serial, parallel)`` for the active backend (``TAPEGRAD_KERNELS``; the twin twice
@@ -329,20 +345,16 @@ class FusedKernel:
                              f"{sorted({str(a[0].dtype) for a in arrays})}")
         if not arrays:
             return
-        _, parallel = self.implementations()
-        multi = self.multi_implementation()
-        e = empty(arrays[0][0].dtype)
-        pad = (e,) * (len(self.arrays) - 1)
-        serial = self.implementations()[0]
+        serial, parallel = self.implementations()
         for run in multi_runs([a[0].shape[0] >= PARALLEL_MIN_SIZE for a in arrays]):
             if isinstance(run, int):
                 big = arrays[run][0].shape[0] >= PARALLEL_MIN_SIZE
                 (parallel if big else serial)(*arrays[run], *coefficients)
             else:
                 lo, hi = run
-                n_pad = MULTI_WIDTH - hi + lo
-                multi(tuple((a[0], *a[2:]) for a in arrays[lo:hi]) + (pad,) * n_pad,
-                      tuple(a[1] for a in arrays[lo:hi]) + (e,) * n_pad, (), coefficients)
+                self.multi_implementation(hi - lo)(
+                    *(a[1] for a in arrays[lo:hi]),
+                    *(x for a in arrays[lo:hi] for x in (a[0], *a[2:])), *coefficients)
 
     def __repr__(self):
         return f"<FusedKernel {self.name}{self.arrays}>"
@@ -357,23 +369,14 @@ def _code_bytes(code) -> bytes:
     return b"\0".join(parts)
 
 
-def _multi_loop(arrays, grads, tail, coefficients):
-    """The body of every multi-tensor build (copied per kernel, ``_serial`` bound to its serial
-    build): the serial loop over each parameter's arrays, in order. ``arrays[j]``: ``(param,
-    *state)``; ``tail``: the last state arrays when they are unused optional ones (empty,
-    shared by every parameter), else ()."""
-    for j in range(len(arrays)):
-        a = arrays[j]
-        _serial(a[0], grads[j], *(a[1:] + tail + coefficients))
-
-
-_serial = None  # bound in each copy of _multi_loop
-
-
-def _twin_loop(twin, arrays, grads, tail, coefficients):
-    for a, g in zip(arrays, grads):
-        if a[0].shape[0]:
-            twin(a[0], g, *a[1:], *tail, *coefficients)
+def _twin_loop(twin, width, used, *args):
+    """The numpy backend's multi-tensor call: the twin over each parameter (arguments as the
+    multi-tensor build's)."""
+    grads, n = args[:width], 1 + used
+    fixed, rest = args[width:width + width * n], args[width + width * n:]
+    for j, g in enumerate(grads):
+        a = fixed[j * n:(j + 1) * n]
+        twin(a[0], g, *a[1:], *rest)
 
 
 def multi_runs(big):

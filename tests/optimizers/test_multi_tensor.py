@@ -90,11 +90,11 @@ def test_the_multi_tensor_build_runs_in_the_steady_state(name, monkeypatch):
     calls = []
     original = K.FusedKernel.multi_implementation
 
-    def counting(self):
-        run = original(self)
+    def counting(self, width, used=None):
+        run = original(self, width, used)
 
         def wrapped(*args):
-            calls.append(len(args[0]))
+            calls.append(width)
             return run(*args)
 
         return wrapped
@@ -106,7 +106,7 @@ def test_the_multi_tensor_build_runs_in_the_steady_state(name, monkeypatch):
     for k in range(3):
         _grads(params, k)
         opt.step()
-    assert calls == [K.MULTI_WIDTH, K.MULTI_WIDTH]  # steps 2 and 3; the first makes the state
+    assert calls == [4, 4]  # steps 2 and 3, one call for the 4; the first makes the state
 
 
 @pytest.mark.parametrize("kern", KERNELS, ids=[k.name for k in KERNELS])
@@ -364,7 +364,7 @@ def test_the_multi_tensor_build_is_loaded_from_its_cache_in_a_new_process():
         k = ALGORITHMS["adam"].cls.update
         co = k.Coefficients(*([np.float64(0.5)] * 11), 0, False, False)
         k.call_many([[np.ones(3) for _ in k.arrays] for _ in range(5)], co)
-        m = k.multi_implementation()
+        m = k.multi_implementation(5)
         print(m.py_func.__qualname__, sum(m.stats.cache_hits.values()))
     """)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
@@ -372,7 +372,7 @@ def test_the_multi_tensor_build_is_loaded_from_its_cache_in_a_new_process():
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                            check=True).stdout.split() for _ in range(2)]
     assert runs[0][0] == runs[1][0] and runs[0][0].startswith("adam_multi_")
-    m = ALGORITHMS["adam"].cls.update.multi_implementation()
+    m = ALGORITHMS["adam"].cls.update.multi_implementation(5)
     if not hasattr(m, "_cache") or not hasattr(m._cache, "_cache_path"):
         pytest.skip("no writable Numba cache here (compiled without one)")
     assert runs[1][1] == "1"

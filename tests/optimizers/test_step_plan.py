@@ -1,4 +1,4 @@
-"""The optimizer's step plan (the steady-state fast path of ``Optimizer._step_group``) must give
+"""The optimizer's step plan (the steady-state fast path of ``Optimizer.step``) must give
 exactly what the checked path gives, and notice every change to what it assumed: each case
 below changes one thing between steps and compares, bit for bit, against the same optimizer
 with the plan switched off."""
