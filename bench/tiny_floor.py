@@ -20,6 +20,7 @@ def floor_step(model, opt, x, y):
     """A function doing ``model``'s step (the train suite's tiny network) with the calls its
     ops make, on the same arrays: parameters and Adam state are updated in place."""
     from autograd_core import kernels as K
+    from autograd_core.kernels import pointwise as P
     from nn.ops.linear import _ones
 
     lin = [m for m in model if type(m).__name__ == "Linear"]
@@ -27,7 +28,13 @@ def floor_step(model, opt, x, y):
     B = [m.bias._data for m in lin]
     params = [p for m in lin for p in (m.weight, m.bias)]
     group = opt.param_groups[0]
-    serial = opt.update.implementations()[0]
+    states = [opt.state[p] for p in params]
+    # Adam's multi-tensor call, as the optimizer's plan makes it: the grads, then each
+    # parameter with its two state arrays, then the unused (empty) max_exp_avg_sq
+    multi = opt.update.multi_implementation(len(params), 2)
+    fixed = [a.reshape(-1) for p, st in zip(params, states)
+             for a in (p._data, st["exp_avg"], st["exp_avg_sq"])]
+    tail = (np.empty(0, np.float32),)
     xs, ys = x._data, y._data
     ones = _ones(xs.shape[0], xs.dtype)
 
@@ -37,7 +44,7 @@ def floor_step(model, opt, x, y):
         for i in range(3):  # LinearOp.forward, Relu.forward
             acts.append(h)
             h = h.dot(W[i].T)
-            h += B[i]
+            P.bias_add_(h, B[i])
             if i < 2:
                 h = K.relu_forward(h)
         z = h  # BCEWithLogitsOp.forward (no weights), mean
@@ -45,25 +52,24 @@ def floor_step(model, opt, x, y):
         np.negative(loss, out=loss)
         np.exp(loss, out=loss)
         np.log1p(loss, out=loss)
-        loss += np.maximum(z, 0)
-        loss -= z * ys
-        loss = loss.mean()
-        with np.errstate(over="ignore"):  # BCEWithLogitsOp.fused_backward
-            sig = 1.0 / (1.0 + np.exp(-z))
-        g = np.float32(1.0) / np.float32(z.size) * (sig - ys)
+        P.bce_logits_tail_(loss, z, ys)
+        loss = np.asarray(np.add.reduce(loss.reshape(-1)) / loss.size, dtype=loss.dtype)
+        s = np.ones((), np.float32)[()] / z.size  # BCEWithLogitsOp.fused_backward
+        e = np.negative(z)
+        with np.errstate(over="ignore"):
+            np.exp(e, out=e)
+        g = P.bce_logits_grad(e, ys, s)
         grads = [None] * 6
         for i in (2, 1, 0):  # LinearOp.fused_backward, Relu.fused_backward
             grads[2 * i] = g.T.dot(acts[i])
             grads[2 * i + 1] = ones.dot(g)
             if i:
                 g = K.relu_backward(acts[i], g.dot(W[i]))
-        st = opt.state[params[0]]
-        co = opt.coefficients(group, np.float32, {"step": st["step"] + 1.0}, False)
-        for p, gp in zip(params, grads):  # the Adam kernel per parameter
-            s = opt.state[p]
-            serial(p._data.reshape(-1), gp.reshape(-1), s["exp_avg"].reshape(-1),
-                   s["exp_avg_sq"].reshape(-1), np.empty(0, np.float32), *co)
-            s["step"] += 1.0
+        step_ = states[0]["step"] + 1.0
+        co = opt._coefficients(group, np.float32, {"step": step_}, False)
+        multi(*(gp.ravel() for gp in grads), *fixed, *tail, *co)
+        for st in states:
+            st["step"] = step_
         return loss
 
     return step
