@@ -29,7 +29,9 @@ reading values in Python (``.item()``, ``bool()``, ``float()``, ``.tolist()``, `
 comparison, ``argmax``, an integer conversion), traces that differ (values read through
 ``.data``, data-dependent shapes), a write through numpy to an array the step uses between
 recorded events, an in-place op on a tensor that requires grad while recording, random numbers
-drawn outside an op, switching anomaly mode inside the step, an optimizer step with a closure.
+drawn outside an op, switching anomaly mode inside the step, an optimizer step with a closure,
+returning a tensor whose graph reaches a parameter through ops no backward inside the step ran
+(a compiled forward whose result the caller backpropagates: a replay's results are detached).
 """
 
 from __future__ import annotations
@@ -401,12 +403,50 @@ class _Tracer:
             self.fail("random numbers drawn outside an op")
             return None
         try:
+            self._check_returned_graphs(result)
             out = _output_spec(self, result)
         except _Fallback as exc:
             self.fail(str(exc))
         if self.reason is not None:
             return None
         return _Program(self, out)
+
+
+    def _check_returned_graphs(self, result):
+        """Refuse a returned tensor through whose graph a backward after the step would reach
+        a leaf (a parameter) by nodes that no backward inside the step ran: eager's caller
+        could do it, a replay's result is detached (the gradients would silently stay as they
+        are)."""
+        if isinstance(result, (tuple, list)):
+            for r in result:
+                self._check_returned_graphs(r)
+            return
+        if not isinstance(result, Tensor) or result.grad_fn is None:
+            return
+        ran = set()
+        for ev in self.events:
+            if ev[0] == "backward":
+                seeds, order, _ = ev[1]
+                ran.update(key for is_leaf, key, _, _ in seeds if not is_leaf)
+                ran.update(key for key, _, _ in order)
+        seen, stack = set(), [result.grad_fn]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen or self.node_event.get(id(node)) in ran:
+                continue
+            seen.add(id(node))
+            for e in node.next:
+                if e is None:
+                    continue
+                if e[1] < 0:
+                    raise _Fallback(
+                        f"the step returns a tensor that requires grad (shape "
+                        f"{tuple(result._data.shape)}, from {result.grad_fn.name()}) whose "
+                        "graph reaches a leaf that no backward inside the step went "
+                        "through; a replay's result is detached, so a backward after the "
+                        "step would not reach it (call backward inside the step, or return "
+                        ".detach())")
+                stack.append(e[0])
 
 
 def _module_tensors(modules):
@@ -740,7 +780,8 @@ def compile(fn: Callable | None = None, *, strict: bool = False,
     signatures run eagerly (one warning). A step that cannot be captured runs eagerly with one
     warning naming the reason, or raises :class:`CompileFallback` under ``strict=True``.
     ``step.eager(...)`` runs the original function. Returned tensors are fresh and detached at
-    replay.
+    replay (a step returning a tensor whose graph reaches a parameter through ops that no
+    backward inside the step ran runs eagerly: call ``backward`` inside the step).
 
     Usable as ``ag.compile(fn)``, ``@ag.compile`` and ``@ag.compile(strict=True)``.
 
