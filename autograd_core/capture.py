@@ -20,7 +20,11 @@ dropout, draws again from the project's generator).
 Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
 and requires_grad; grad mode; the shape, dtype, strides and requires_grad of every tensor read
 from outside the step (parameters, buffers), that none of them got a hook; each module's training
-flag and the identity of its parameters and buffers, and that it got no forward hook.
+flag and the identity of its parameters and buffers, and that it got no forward hook; the
+numbers and strings (and tuples and short lists of them) that the step function reads from its
+closure and from the globals it names (a trace bakes them in: an annealed loss weight, a counter
+that decides whether the step calls ``optimizer.step()``). Other Python state (attributes, the
+globals of the functions the step calls) is fixed at the trace.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
@@ -36,6 +40,7 @@ returning a tensor whose graph reaches a parameter through ops no backward insid
 
 from __future__ import annotations
 
+import dis
 import functools
 import sys
 import threading
@@ -622,6 +627,7 @@ def _trace(fn, args, kwargs, strict):
 
 def _trace_locked(fn, args, kwargs, strict):
     tracer = _Tracer(args, strict)
+    tracer.python_values = _python_values(fn)
     patches = _patches(tracer)
     saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
     prev = STATE.anomaly
@@ -636,6 +642,57 @@ def _trace_locked(fn, args, kwargs, strict):
             setattr(owner, name, old)
     program = tracer.build(result)
     return result, program, tracer.reason
+
+
+_PLAIN = (int, float, complex, str, bytes, type(None), np.generic)
+
+
+def _plain(v):
+    return isinstance(v, _PLAIN) or (isinstance(v, tuple) and all(_plain(x) for x in v))
+
+
+def _guarded(holder, name, value, out):
+    """Append the guard of a value the step can read, if it is a plain value or a short,
+    non-empty list of them (a counter kept as ``n = [0]``: its items, copied; an empty list is
+    a log the step appends to)."""
+    if _plain(value):
+        out.append((holder, name, value, False))
+    elif type(value) is list and 0 < len(value) <= 64 and all(_plain(x) for x in value):
+        out.append((holder, name, tuple(value), True))
+
+
+def _python_values(fn):
+    """The numbers and strings (and tuples of them) that ``fn`` reads from its closure and
+    from the module globals its code names (and short lists of them), as ``(cell or globals,
+    name or None, value, is a list)``: a
+    trace bakes them in as constants (a loss weight annealed between calls, a counter that
+    decides whether the step calls ``optimizer.step()``), a replay checks that they are the
+    same (``_Program.guards_hold``). Attributes, other containers and the globals of the functions
+    ``fn`` calls are not seen."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    fn = getattr(fn, "__func__", fn)
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return ()
+    out = []
+    for cell in fn.__closure__ or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # not yet assigned
+            continue
+        _guarded(cell, None, value, out)
+    names, codes = set(), [code]
+    while codes:  # the globals read (co_names also holds attribute names: opt.step, .grad)
+        c = codes.pop()
+        names.update(i.argval for i in dis.get_instructions(c)
+                     if i.opname in ("LOAD_GLOBAL", "LOAD_NAME"))
+        codes.extend(k for k in c.co_consts if hasattr(k, "co_names"))
+    env = fn.__globals__
+    for name in sorted(names):
+        if name in env:
+            _guarded(env, name, env[name], out)
+    return tuple(out)
 
 
 # ---- the public object ----------------------------------------------------------------------
@@ -749,7 +806,8 @@ class CompiledStep:
                 return result
         if self.traces >= self.cache_limit:
             self._warn(f"ag.compile: cache_limit ({self.cache_limit}) reached; new "
-                       "signatures run eagerly")
+                       "signatures (and calls whose guards fail, e.g. a Python number the "
+                       "step reads changed) run eagerly")
             return self._fn(*args, **kwargs)
         self.traces += 1
         result, program, reason = _trace(self._fn, args, kwargs, self.strict)

@@ -314,7 +314,8 @@ def test_eager_runs_the_original():
     model = _model()
     compiled, _ = _warmed(model, _x())
     calls = []
-    spy = ag.compile(lambda x: calls.append(1) or model(x).detach())
+    spy = ag.compile(lambda x: calls.append(x) or model(x).detach())  # (a list of
+    # numbers the step appends to would be guarded: every call would re-trace)
     for _ in range(4):
         spy(_x())
     assert len(calls) == 2  # two traces, then replays

@@ -495,3 +495,90 @@ def test_many_calls_do_not_grow_memory_and_deleting_frees_the_program():
     del fn, program
     gc.collect()
     assert all(r() is None for r in refs)
+
+
+# ---- Python values the step reads ---------------------------------------------------------------
+
+_KL_WEIGHT = 0.0  # a module global the step reads, annealed between calls by the loop
+
+
+def test_a_global_loss_weight_changed_after_the_trace_retraces():
+    """The weight is 0 for the first calls (traced, verified), then annealed: the trace had
+    baked the first value in and replays kept using it (silently wrong losses and updates)."""
+    global _KL_WEIGHT
+
+    def between(i, model, opt):
+        global _KL_WEIGHT
+        _KL_WEIGHT = 0.0 if i < 4 else 0.5 if i < 6 else 0.75
+
+    def build():
+        model = _mlp()
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            out = model(x)
+            loss = CE(out, y) + _KL_WEIGHT * (out ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, opt, step
+
+    try:
+        fn = _compare(build, _batches(9), between)
+    finally:
+        _KL_WEIGHT = 0.0
+    assert fn.traces == 3
+
+
+@pytest.mark.parametrize("kind", ["nonlocal", "list"])
+def test_a_counter_deciding_the_optimizer_step_is_not_replayed_stale(kind):
+    """Gradient accumulation by a counter inside the step: ``opt.step()`` every fourth call.
+    The first two calls agree (no step), so the replay never stepped; the counter (a closure
+    number or a one-item list) is guarded: the step re-traces until the cache limit, then runs
+    eagerly, with eager's numbers throughout."""
+    def build():
+        model = _mlp()
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+        count = 0
+        box = [0]
+
+        def step(x, y):
+            nonlocal count
+            loss = CE(model(x), y) / 4
+            loss.backward()
+            if kind == "nonlocal":
+                count += 1
+                due = count % 4 == 0
+            else:
+                box[0] += 1
+                due = box[0] % 4 == 0
+            if due:
+                opt.step()
+                opt.zero_grad()
+            return loss
+
+        return model, opt, step
+
+    _compare(build, _batches(12), fallback="cache_limit")
+
+
+def test_a_loop_variable_named_like_a_method_the_step_calls_is_not_guarded():
+    """Only globals the step reads are guarded, not every name in its code: a notebook's
+    ``for step in range(n)`` changes the global ``step`` while the step calls ``opt.step()``."""
+    model, opt, _ = _train()()
+    scope = {"model": model, "opt": opt, "CE": CE}
+    exec("def train(x, y):\n"  # a notebook cell: its globals are the notebook's
+         "    opt.zero_grad()\n"
+         "    loss = CE(model(x), y)\n"
+         "    loss.backward()\n"
+         "    opt.step()\n"
+         "    return loss\n", scope)
+    fn = ag.compile(scope["train"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for step, batch in enumerate(_batches(6)):
+            scope["step"] = step
+            fn(*batch)
+    assert fn.traces == 1
