@@ -23,8 +23,9 @@ from outside the step (parameters, buffers), that none of them got a hook; each 
 flag and the identity of its parameters and buffers, and that it got no forward hook; the
 numbers and strings (and tuples and short lists of them) that the step function reads from its
 closure and from the globals it names (a trace bakes them in: an annealed loss weight, a counter
-that decides whether the step calls ``optimizer.step()``). Other Python state (attributes, the
-globals of the functions the step calls) is fixed at the trace.
+that decides whether the step calls ``optimizer.step()``), and the plain attributes of the
+objects passed to it (a compiled method's ``self``). Other Python state (other objects'
+attributes, the globals of the functions the step calls) is fixed at the trace.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
@@ -627,7 +628,7 @@ def _trace(fn, args, kwargs, strict):
 
 def _trace_locked(fn, args, kwargs, strict):
     tracer = _Tracer(args, strict)
-    tracer.python_values = _python_values(fn)
+    tracer.python_values = _python_values(fn, args)
     patches = _patches(tracer)
     saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
     prev = STATE.anomaly
@@ -661,21 +662,27 @@ def _guarded(holder, name, value, out):
         out.append((holder, name, tuple(value), True))
 
 
-def _python_values(fn):
+def _python_values(fn, args=()):
     """The numbers and strings (and tuples of them) that ``fn`` reads from its closure and
     from the module globals its code names (and short lists of them), as ``(cell or globals,
     name or None, value, is a list)``: a
     trace bakes them in as constants (a loss weight annealed between calls, a counter that
     decides whether the step calls ``optimizer.step()``), a replay checks that they are the
-    same (``_Program.guards_hold``). Attributes, other containers and the globals of the functions
-    ``fn`` calls are not seen."""
+    same (``_Program.guards_hold``); and the plain attributes of the objects passed to it
+    (``self.kl_weight``, ``self.global_step`` of a compiled method). Other attributes, other
+    containers and the globals of the functions ``fn`` calls are not seen."""
+    out: list = []
+    for a in args:  # objects are in the signature by identity, their attributes are not
+        if not isinstance(a, Tensor) and not _plain(a) and hasattr(a, "__dict__"):
+            attrs = vars(a)
+            for name in list(attrs):
+                _guarded(attrs, name, attrs[name], out)
     while isinstance(fn, functools.partial):
         fn = fn.func
     fn = getattr(fn, "__func__", fn)
     code = getattr(fn, "__code__", None)
     if code is None:
-        return ()
-    out = []
+        return tuple(out)
     for cell in fn.__closure__ or ():
         try:
             value = cell.cell_contents

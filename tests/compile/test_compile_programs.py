@@ -582,3 +582,50 @@ def test_a_loop_variable_named_like_a_method_the_step_calls_is_not_guarded():
             scope["step"] = step
             fn(*batch)
     assert fn.traces == 1
+
+
+class _Trainer:
+    """A training loop's object: the step is a compiled method reading ``self``'s numbers."""
+
+    def __init__(self):
+        self.model = _mlp()
+        self.opt = optimizers.SGD(self.model.parameters(), lr=0.1)
+        self.kl_weight = 0.0
+        self.global_step = 0
+
+    def step(self, x, y):
+        self.opt.zero_grad()
+        out = self.model(x)
+        loss = CE(out, y) + self.kl_weight * (out ** 2).mean()
+        loss.backward()
+        self.opt.step()
+        return loss
+
+
+class _CountingTrainer(_Trainer):
+    def step(self, x, y):
+        self.global_step += 1
+        return super().step(x, y)
+
+
+@pytest.mark.parametrize("cls", [_Trainer, _CountingTrainer])
+def test_a_compiled_methods_attributes_are_guarded(cls):
+    """``self.kl_weight`` changed by the loop after the trace (it was baked in), and a
+    ``self.global_step`` the step increments (replays skipped the increment: it stayed at 2)."""
+    compiled = ag.compile(cls.step)
+    runs = []
+    for step in (cls.step, compiled):
+        trainer = cls()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            losses = []
+            for i, (x, y) in enumerate(_batches(12)):
+                trainer.kl_weight = 0.0 if i < 5 else 0.5
+                losses.append(step(trainer, x, y)._data.tobytes())
+        runs.append((losses, trainer.global_step, _everything(trainer.model, trainer.opt)))
+    assert runs[0] == runs[1]
+    messages = [str(w.message) for w in caught if "ag.compile" in str(w.message)]
+    if cls is _Trainer:
+        assert messages == [] and compiled.traces == 2
+    else:
+        assert len(messages) == 1 and "cache_limit" in messages[0]
