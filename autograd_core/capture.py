@@ -20,12 +20,12 @@ dropout, draws again from the project's generator).
 Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
 and requires_grad; grad mode; the shape, dtype, strides and requires_grad of every tensor read
 from outside the step (parameters, buffers), that none of them got a hook; each module's training
-flag and the identity of its parameters and buffers, and that it got no forward hook; the
-numbers and strings (and tuples and short lists of them) that the step function reads from its
-closure and from the globals it names (a trace bakes them in: an annealed loss weight, a counter
-that decides whether the step calls ``optimizer.step()``), and the plain attributes of the
-objects passed to it (a compiled method's ``self``). Other Python state (other objects'
-attributes, the globals of the functions the step calls) is fixed at the trace.
+flag and the identity of its parameters and buffers, and that it got no forward hook; what the
+step function reads from its closure, from the globals it names and from the attributes of the
+objects passed to it: numbers and strings by value (a trace bakes them in: an annealed loss
+weight, a counter that decides whether the step calls ``optimizer.step()``), other objects by
+identity (a new optimizer, model or loss function bound to the same name). Other Python state
+(other objects' attributes, the globals of the functions the step calls) is fixed at the trace.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
@@ -653,24 +653,27 @@ def _plain(v):
 
 
 def _guarded(holder, name, value, out):
-    """Append the guard of a value the step can read, if it is a plain value or a short,
-    non-empty list of them (a counter kept as ``n = [0]``: its items, copied; an empty list is
-    a log the step appends to)."""
+    """Append the guard of a value the step can read: ``(holder, name, value, kind)``, kind 0:
+    a plain value, by value; 1: a short, non-empty list of them (a counter kept as ``n = [0]``),
+    its items copied (an empty list is a log the step appends to, not guarded); 2: any other
+    object (an optimizer, a model, a loss function), by identity."""
     if _plain(value):
-        out.append((holder, name, value, False))
+        out.append((holder, name, value, 0))
     elif type(value) is list and 0 < len(value) <= 64 and all(_plain(x) for x in value):
-        out.append((holder, name, tuple(value), True))
+        out.append((holder, name, tuple(value), 1))
+    elif type(value) is not list or value:
+        out.append((holder, name, value, 2))
 
 
 def _python_values(fn, args=()):
-    """The numbers and strings (and tuples of them) that ``fn`` reads from its closure and
-    from the module globals its code names (and short lists of them), as ``(cell or globals,
-    name or None, value, is a list)``: a
-    trace bakes them in as constants (a loss weight annealed between calls, a counter that
-    decides whether the step calls ``optimizer.step()``), a replay checks that they are the
-    same (``_Program.guards_hold``); and the plain attributes of the objects passed to it
-    (``self.kl_weight``, ``self.global_step`` of a compiled method). Other attributes, other
-    containers and the globals of the functions ``fn`` calls are not seen."""
+    """What ``fn`` reads from its closure, from the module globals its code names and from the
+    attributes of the objects passed to it (a compiled method's ``self``), as guards (see
+    ``_guarded``): a trace bakes in the numbers (a loss weight annealed between calls, a counter
+    that decides whether the step calls ``optimizer.step()``) and the objects (the optimizer
+    whose ``step`` it records, the model whose parameters it reads); a replay checks them
+    (``_Program.guards_hold``), so that rebinding ``opt``, ``model`` or ``beta`` re-traces.
+    Other objects' attributes, dicts and the globals of the functions ``fn`` calls are not
+    seen."""
     out: list = []
     for a in args:  # objects are in the signature by identity, their attributes are not
         if not isinstance(a, Tensor) and not _plain(a) and hasattr(a, "__dict__"):

@@ -69,7 +69,8 @@ class _Program:
                                 t._requires_grad) for t in ext)
         self.mod_guard = tuple(_module_guard(m) for m in tracer.modules.values())
         self.array_guard = tuple(tracer.kw_arrays.values())
-        # Python numbers the step read from its closure and globals (baked in as constants)
+        # what the step read from its closure, globals and arguments' attributes (capture.py's
+        # _python_values): numbers by value, other objects by identity
         self.python_guard = getattr(tracer, "python_values", ())
         self.fuse_infos = dict(tracer.fuse_infos)
         self.needed_nodes = _needed_nodes(self.events)
@@ -87,12 +88,16 @@ class _Program:
         for t, arr in self.array_guard:
             if t._data is not arr:
                 return False
-        for holder, name, value, is_list in self.python_guard:
+        for holder, name, value, kind in self.python_guard:
             now = holder.cell_contents if name is None else holder.get(name, _MISSING)
-            if is_list:
+            if now is value:
+                continue
+            if kind == 2:
+                return False
+            if kind == 1:
                 now = tuple(now) if type(now) is list else _MISSING
             # repr: 0.0 and -0.0, 1 and 1.0 and True are equal but not the same constant
-            if now is not value and (type(now) is not type(value) or repr(now) != repr(value)):
+            if type(now) is not type(value) or repr(now) != repr(value):
                 return False
         for m, training, entries in self.mod_guard:
             if m.training is not training or m._forward_hooks or m._forward_pre_hooks:

@@ -629,3 +629,55 @@ def test_a_compiled_methods_attributes_are_guarded(cls):
         assert messages == [] and compiled.traces == 2
     else:
         assert len(messages) == 1 and "cache_limit" in messages[0]
+
+
+_NOTEBOOK_STEP = """
+def train(x, y):
+    opt.zero_grad()
+    loss = crit(model(x), y)
+    loss.backward()
+    opt.step()
+    return loss
+"""
+
+
+def test_rebinding_the_optimizer_loss_or_model_between_calls_retraces():
+    """A notebook's loop makes a new optimizer (after unfreezing), a new loss function, a new
+    model: the replay had kept calling the old optimizer's step, the old loss's constants and
+    the old model's parameters (traces stayed 1, the losses differed)."""
+    runs = []
+    for use_compile in (False, True):
+        scope = {"model": _mlp(), "crit": CE}
+        scope["opt"] = optimizers.SGD(scope["model"].parameters(), lr=0.1)
+        exec(_NOTEBOOK_STEP, scope)
+        fn = ag.compile(scope["train"]) if use_compile else scope["train"]
+        log = []
+        for i, batch in enumerate(_batches(10)):
+            if i == 4:
+                scope["opt"] = optimizers.Adam(scope["model"].parameters(), lr=1e-2)
+            elif i == 6:
+                scope["crit"] = nn.CrossEntropyLoss(label_smoothing=0.3)
+            elif i == 8:
+                ag.manual_seed(1)
+                scope["model"] = nn.Sequential(nn.Linear(4, 3))
+                scope["opt"] = optimizers.SGD(scope["model"].parameters(), lr=0.1)
+            log.append((fn(*batch)._data.tobytes(),
+                        _everything(scope["model"], scope["opt"])))
+        runs.append(log)
+    assert runs[0] == runs[1]
+    assert fn.traces == 4
+
+
+def test_a_compiled_methods_new_optimizer_retraces():
+    compiled = ag.compile(_Trainer.step)
+    runs = []
+    for step in (_Trainer.step, compiled):
+        trainer = _Trainer()
+        log = []
+        for i, (x, y) in enumerate(_batches(7)):
+            if i == 4:
+                trainer.opt = optimizers.Adam(trainer.model.parameters(), lr=1e-2)
+            log.append((step(trainer, x, y)._data.tobytes(),
+                        _everything(trainer.model, trainer.opt)))
+        runs.append(log)
+    assert runs[0] == runs[1] and compiled.traces == 2
