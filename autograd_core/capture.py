@@ -34,7 +34,8 @@ reading values in Python (``.item()``, ``bool()``, ``float()``, ``.tolist()``, `
 comparison, ``argmax``, an integer conversion), traces that differ (values read through
 ``.data``, data-dependent shapes), a write through numpy to an array the step uses between
 recorded events, an in-place op on a tensor that requires grad while recording, random numbers
-drawn outside an op, switching anomaly mode inside the step, an optimizer step with a closure,
+drawn outside an op or in Python (``random``, ``numpy.random``, a numpy ``Generator`` the step
+reads), switching anomaly mode inside the step, an optimizer step with a closure,
 returning a tensor whose graph reaches a parameter through ops no backward inside the step ran
 (a compiled forward whose result the caller backpropagates: a replay's results are detached).
 """
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 import dis
 import functools
+import random
 import sys
 import threading
 import warnings
@@ -629,6 +631,8 @@ def _trace(fn, args, kwargs, strict):
 def _trace_locked(fn, args, kwargs, strict):
     tracer = _Tracer(args, strict)
     tracer.python_values = _python_values(fn, args)
+    generators = _python_generators(tracer.python_values)
+    drawn = [_generator_state(g) for g in generators]
     patches = _patches(tracer)
     saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
     prev = STATE.anomaly
@@ -641,6 +645,9 @@ def _trace_locked(fn, args, kwargs, strict):
         STATE.anomaly = prev
         for owner, name, old in reversed(saved):
             setattr(owner, name, old)
+    if any(_generator_state(g) != d for g, d in zip(generators, drawn)):
+        tracer.fail("random numbers drawn in Python (random, numpy.random or a numpy Generator): "
+                    "a replay would reuse the trace's draws")
     program = tracer.build(result)
     return result, program, tracer.reason
 
@@ -703,6 +710,40 @@ def _python_values(fn, args=()):
         if name in env:
             _guarded(env, name, env[name], out)
     return tuple(out)
+
+
+_PY_GENERATORS = (random.Random, np.random.Generator, np.random.RandomState)
+
+
+def _python_generators(values):
+    """The random generators besides the project's that a step can draw from in Python (to
+    pick a branch or a constant: a random flip, a random scale): Python's and numpy's global
+    ones, and those it reads from its closure, globals or arguments' attributes (``G.random``
+    bound to a name: its generator)."""
+    out = [random._inst, np.random.mtrand._rand]  # type: ignore[attr-defined]
+    for _, _, v, kind in values:
+        v = getattr(v, "__self__", v)
+        if kind == 2 and isinstance(v, _PY_GENERATORS) and all(v is not g for g in out):
+            out.append(v)
+    return out
+
+
+def _generator_state(g):
+    """A comparable snapshot of a generator's state."""
+    if isinstance(g, np.random.Generator):
+        g = g.bit_generator
+        return _comparable(g.state)
+    return _comparable(g.get_state() if isinstance(g, np.random.RandomState) else g.getstate())
+
+
+def _comparable(x):
+    if isinstance(x, np.ndarray):
+        return x.tobytes()
+    if isinstance(x, dict):
+        return tuple((k, _comparable(v)) for k, v in x.items())
+    if isinstance(x, (tuple, list)):
+        return tuple(_comparable(v) for v in x)
+    return x
 
 
 # ---- the public object ----------------------------------------------------------------------
