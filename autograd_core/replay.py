@@ -174,7 +174,9 @@ def _same(x, y):
 
 
 def _module_guard(m):
-    entries = tuple((store, name, obj) for store in (m._parameters, m._buffers)
+    # submodules too: a layer replaced between calls (model.fc = nn.Linear(...), model[2] = ...)
+    # is not entered by the trace, whose ops read the old layer's parameters
+    entries = tuple((store, name, obj) for store in (m._parameters, m._buffers, m._modules)
                     for name, obj in store.items())
     return m, m.training, entries
 

@@ -719,3 +719,17 @@ def test_a_random_flip_drawn_in_python_runs_eagerly(draw):
     build()
     assert [rand() < 0.5 for _ in range(3)] == [False, False, True]
     _compare(build, _batches(10), fallback="random numbers drawn in Python")
+
+
+def test_a_layer_replaced_between_calls_retraces():
+    """Fine-tuning resets the head (``model[2] = nn.Linear(...)``) and gives it to the
+    optimizer: the module guard saw only the container's own parameters and buffers, so the
+    replay kept reading the old head's parameters."""
+    def between(i, model, opt):
+        if i == 4:
+            ag.manual_seed(5)
+            model[2] = nn.Linear(8, 3)
+            opt.add_param_group({"params": list(model[2].parameters()), "lr": 0.05})
+
+    fn = _compare(_train(), _batches(8), between)
+    assert fn.traces == 2
