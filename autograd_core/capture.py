@@ -777,7 +777,9 @@ def _signature(args, kwargs):
             # which earlier argument holds the same array (step(x, x) is another program)
             key.append((d.shape, d.dtype, d.strides, a._requires_grad,
                         seen.setdefault(id(d), i)))
-        elif isinstance(a, (int, float, str, bool, type(None))):
+        elif isinstance(a, float):  # by repr: 0.0 == -0.0, but x * 0.0 and x * -0.0 differ
+            key.append((type(a), repr(a)))
+        elif isinstance(a, (int, str, bool, type(None))):
             key.append((type(a), a))
         elif isinstance(a, (list, tuple, dict, set, np.ndarray)):
             return None

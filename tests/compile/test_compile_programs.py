@@ -733,3 +733,13 @@ def test_a_layer_replaced_between_calls_retraces():
 
     fn = _compare(_train(), _batches(8), between)
     assert fn.traces == 2
+
+
+def test_a_number_argument_of_the_other_sign_of_zero_is_another_signature():
+    """0.0 == -0.0 (one cache key before), but a step scaling by it gives zeros of the other
+    sign; a NaN argument is never equal to the traced one either (re-traced, not replayed)."""
+    compiled = ag.compile(lambda x, s: x * s)
+    x = ag.tensor([1.0, -2.0])
+    for s in (0.0, 0.0, 0.0, -0.0, float("nan"), 2.5):
+        assert compiled(x, s)._data.tobytes() == (x * s)._data.tobytes()
+    assert compiled.traces == 4
