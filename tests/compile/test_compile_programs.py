@@ -743,3 +743,30 @@ def test_a_number_argument_of_the_other_sign_of_zero_is_another_signature():
     for s in (0.0, 0.0, 0.0, -0.0, float("nan"), 2.5):
         assert compiled(x, s)._data.tobytes() == (x * s)._data.tobytes()
     assert compiled.traces == 4
+
+
+def test_a_small_cnn_with_clipping():
+    """Conv2d, BatchNorm2d, MaxPool2d, Dropout2d, GroupNorm, GELU, adaptive pooling, gradient
+    clipping and AdamW in one step (no existing compile test has Dropout2d or GroupNorm)."""
+    rng = np.random.default_rng(0)
+    batches = [(ag.tensor(rng.standard_normal((4, 1, 8, 8)).astype(np.float32)),
+                ag.tensor(rng.integers(0, 3, 4))) for _ in range(6)]
+
+    def model():
+        ag.manual_seed(0)
+        return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                             nn.MaxPool2d(2), nn.Dropout2d(0.2), nn.Conv2d(4, 4, 3),
+                             nn.GroupNorm(2, 4), nn.GELU(), nn.AdaptiveAvgPool2d(1),
+                             nn.Flatten(), nn.Linear(4, 3))
+
+    def body(m, opt, x, y):
+        opt.zero_grad()
+        loss = CE(m(x), y)
+        loss.backward()
+        nn.utils.clip_grad_norm_(m.parameters(), 1.0)
+        opt.step()
+        return loss
+
+    fn = _compare(_train(lambda p: optimizers.AdamW(p, lr=1e-2), body=body, model=model),
+                  batches)
+    assert fn.traces == 1
