@@ -420,7 +420,6 @@ class _Tracer:
             return None
         return _Program(self, out)
 
-
     def _check_returned_graphs(self, result):
         """Refuse a returned tensor through whose graph a backward after the step would reach
         a leaf (a parameter) by nodes that no backward inside the step ran: eager's caller
