@@ -24,9 +24,9 @@ flag and the identity of its parameters, buffers and submodules, and that it got
 hook; what the step function reads from its closure, from the globals it names and from the
 attributes of the objects passed to it: numbers and strings by value (a trace bakes them in: an
 annealed loss weight, a counter that decides whether the step calls ``optimizer.step()``),
-other objects by identity (a new optimizer, model or loss function bound to the same name).
-Other Python state (other objects' attributes, the globals of the functions the step calls) is
-fixed at the trace.
+other objects by identity (a new optimizer, model or loss function bound to the same name),
+and the same for the user's functions it names (two levels down). Other Python state (other
+objects' attributes, such as a global read by a module's ``forward``) is fixed at the trace.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
@@ -48,6 +48,7 @@ import functools
 import random
 import sys
 import threading
+import types
 import warnings
 from typing import Callable
 
@@ -679,20 +680,30 @@ def _python_values(fn, args=()):
     that decides whether the step calls ``optimizer.step()``) and the objects (the optimizer
     whose ``step`` it records, the model whose parameters it reads); a replay checks them
     (``_Program.guards_hold``), so that rebinding ``opt``, ``model`` or ``beta`` re-traces.
-    Other objects' attributes, dicts and the globals of the functions ``fn`` calls are not
-    seen."""
+    The same for the user's functions that ``fn`` names (a ``loss_fn(out, y)`` reading a global
+    ``beta``), two levels down. Other objects' attributes (a module's ``forward``) and dicts
+    are not seen."""
     out: list = []
     for a in args:  # objects are in the signature by identity, their attributes are not
         if not isinstance(a, Tensor) and not _plain(a) and hasattr(a, "__dict__"):
             attrs = vars(a)
             for name in list(attrs):
                 _guarded(attrs, name, attrs[name], out)
+    _function_values(fn, out, set(), 0)
+    return tuple(out)
+
+
+def _function_values(fn, out, seen, depth):
+    """``_python_values`` of one function: its closure cells and the globals its code reads,
+    then (``depth`` < 2) those of the user's functions among them."""
     while isinstance(fn, functools.partial):
         fn = fn.func
     fn = getattr(fn, "__func__", fn)
     code = getattr(fn, "__code__", None)
-    if code is None:
-        return tuple(out)
+    if code is None or id(fn) in seen:
+        return
+    seen.add(id(fn))
+    first = len(out)
     for cell in fn.__closure__ or ():
         try:
             value = cell.cell_contents
@@ -709,7 +720,19 @@ def _python_values(fn, args=()):
     for name in sorted(names):
         if name in env:
             _guarded(env, name, env[name], out)
-    return tuple(out)
+    if depth < 2:
+        for _, _, value, kind in out[first:]:
+            if kind == 2 and isinstance(value, types.FunctionType) and _users(value):
+                _function_values(value, out, seen, depth + 1)
+
+
+def _users(fn):
+    """A function of the user's (not of this project, numpy or the standard library)."""
+    top = (getattr(fn, "__module__", None) or "").partition(".")[0]
+    return top not in _LIBRARIES and top not in sys.stdlib_module_names
+
+
+_LIBRARIES = {"autograd_core", "nn", "optimizers", "bench", "numpy", "numba"}
 
 
 _PY_GENERATORS = (random.Random, np.random.Generator, np.random.RandomState)

@@ -770,3 +770,38 @@ def test_a_small_cnn_with_clipping():
     fn = _compare(_train(lambda p: optimizers.AdamW(p, lr=1e-2), body=body, model=model),
                   batches)
     assert fn.traces == 1
+
+
+_BETA = 0.0
+
+
+def _vae_like_loss(out, y):
+    """A loss helper reading a global weight (the step calls it: its globals are seen)."""
+    return CE(out, y) + _BETA * (out ** 2).mean()
+
+
+def test_a_global_read_by_a_helper_the_step_calls_is_guarded():
+    global _BETA
+
+    def build():
+        model = _mlp()
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = _vae_like_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, opt, step
+
+    def between(i, model, opt):
+        global _BETA
+        _BETA = 0.0 if i < 4 else 0.5
+
+    try:
+        fn = _compare(build, _batches(7), between)
+    finally:
+        _BETA = 0.0
+    assert fn.traces == 2
