@@ -20,8 +20,8 @@ dropout, draws again from the project's generator).
 Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
 and requires_grad; grad mode; the shape, dtype, strides and requires_grad of every tensor read
 from outside the step (parameters, buffers), that none of them got a hook; each module's training
-flag and the identity of its parameters, buffers and submodules, and that it got no forward
-hook; what the step function reads from its closure, from the globals it names and from the
+flag, the identity of its parameters, buffers and submodules, its public attributes (numbers
+by value: a dropout's ``p``), and that it got no forward hook; what the step function reads from its closure, from the globals it names and from the
 attributes of the objects passed to it: numbers and strings by value (a trace bakes them in: an
 annealed loss weight, a counter that decides whether the step calls ``optimizer.step()``),
 other objects by identity (a new optimizer, model or loss function bound to the same name),
@@ -56,7 +56,7 @@ import numpy as np
 
 from autograd_core import fusion
 from autograd_core.grad_mode import STATE
-from autograd_core.replay import _first_difference, _Program
+from autograd_core.replay import _first_difference, _plain, _Program
 from autograd_core.tensor import Tensor
 
 __all__ = ["compile", "CompileFallback"]
@@ -651,13 +651,6 @@ def _trace_locked(fn, args, kwargs, strict):
                     "a replay would reuse the trace's draws")
     program = tracer.build(result)
     return result, program, tracer.reason
-
-
-_PLAIN = (int, float, complex, str, bytes, type(None), np.generic)
-
-
-def _plain(v):
-    return isinstance(v, _PLAIN) or (isinstance(v, tuple) and all(_plain(x) for x in v))
 
 
 def _guarded(holder, name, value, out):

@@ -13,6 +13,7 @@ steady-state plan is already a kernel call per parameter).
 from __future__ import annotations
 
 import builtins
+from operator import is_, itemgetter
 
 import numpy as np
 
@@ -99,11 +100,15 @@ class _Program:
             # repr: 0.0 and -0.0, 1 and 1.0 and True are equal but not the same constant
             if type(now) is not type(value) or repr(now) != repr(value):
                 return False
-        for m, training, entries in self.mod_guard:
-            if m.training is not training or m._forward_hooks or m._forward_pre_hooks:
+        for m, checks in self.mod_guard:
+            if m._forward_hooks or m._forward_pre_hooks:
                 return False
-            for store, name, obj in entries:
-                if store.get(name) is not obj:
+            for store, get, values in checks:
+                try:
+                    now = get(store)
+                except KeyError:  # an attribute, a parameter, ... deleted
+                    return False
+                if not all(map(is_, now, values)) and not _same_attributes(now, values):
                     return False
         return True
 
@@ -174,11 +179,38 @@ def _same(x, y):
 
 
 def _module_guard(m):
-    # submodules too: a layer replaced between calls (model.fc = nn.Linear(...), model[2] = ...)
-    # is not entered by the trace, whose ops read the old layer's parameters
-    entries = tuple((store, name, obj) for store in (m._parameters, m._buffers, m._modules)
-                    for name, obj in store.items())
-    return m, m.training, entries
+    """``(m, checks)``: ``(dict, get, values)`` with ``get(dict) == values`` object for object
+    while the module is as traced: its parameters, buffers and submodules (a layer replaced
+    between calls, ``model[2] = nn.Linear(...)``, is not entered by the trace, whose ops read
+    the old layer's parameters) and its public attributes, the training flag included (its
+    forward passes its numbers to the ops as constants: a dropout's ``p``, a loss's
+    ``label_smoothing``, a custom module's temperature; the private ones are the module's own
+    bookkeeping, such as a cache). ``itemgetter``: the cheapest check."""
+    checks = []
+    for store, names in ((m._parameters, list(m._parameters)), (m._buffers, list(m._buffers)),
+                         (m._modules, list(m._modules)),
+                         (m.__dict__, [k for k in m.__dict__ if not k.startswith("_")])):
+        if names:
+            get = itemgetter(*names, names[0])  # always a tuple, even of one name
+            checks.append((store, get, get(store)))
+    return m, tuple(checks)
+
+
+_PLAIN = (int, float, complex, str, bytes, type(None), np.generic)
+
+
+def _plain(v):
+    """A value a trace bakes in as a constant: a number, a string, a tuple of them."""
+    return isinstance(v, _PLAIN) or (isinstance(v, tuple) and all(_plain(x) for x in v))
+
+
+def _same_attributes(now, then):
+    """A module's public attributes are the traced ones: the same objects, or for numbers and
+    strings the same values (by repr: 0.0 and -0.0, 1 and 1.0 are other constants)."""
+    for a, b in zip(now, then):
+        if a is not b and not (_plain(b) and type(a) is type(b) and repr(a) == repr(b)):
+            return False
+    return True
 
 
 def _run_op(ev, env, inputs):

@@ -805,3 +805,51 @@ def test_a_global_read_by_a_helper_the_step_calls_is_guarded():
     finally:
         _BETA = 0.0
     assert fn.traces == 2
+
+
+class _Tempered(nn.Module):
+    """A custom module with a temperature the loop anneals."""
+
+    def __init__(self):
+        super().__init__()
+        ag.manual_seed(0)
+        self.body = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 3))
+        self.tau = 1.0
+
+    def forward(self, x):
+        return self.body(x) / self.tau
+
+
+@pytest.mark.parametrize("change", ["tau", "dropout p", "label_smoothing"])
+def test_a_modules_number_changed_between_calls_retraces(change):
+    """A module's forward passes its numbers to the ops as constants: a custom temperature,
+    a dropout's p, a loss's label_smoothing changed by the loop kept their traced values."""
+    crits = []
+
+    def build():
+        model = _Tempered()
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+        crit = nn.CrossEntropyLoss()
+        crits.append(crit)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return model, opt, step
+
+    def between(i, model, opt):
+        ag.manual_seed(i)
+        if i == 4:
+            if change == "tau":
+                model.tau = 0.5
+            elif change == "dropout p":
+                model.body[2].p = 0.1
+            else:
+                crits[-1].label_smoothing = 0.2
+
+    fn = _compare(build, _batches(7), between)
+    assert fn.traces == 2
