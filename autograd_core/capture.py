@@ -20,13 +20,14 @@ dropout, draws again from the project's generator).
 Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
 and requires_grad; grad mode; the shape, dtype, strides and requires_grad of every tensor read
 from outside the step (parameters, buffers), that none of them got a hook; each module's training
-flag, the identity of its parameters, buffers and submodules, its public attributes (numbers
-by value: a dropout's ``p``), and that it got no forward hook; what the step function reads from its closure, from the globals it names and from the
-attributes of the objects passed to it: numbers and strings by value (a trace bakes them in: an
-annealed loss weight, a counter that decides whether the step calls ``optimizer.step()``),
-other objects by identity (a new optimizer, model or loss function bound to the same name),
-and the same for the user's functions it names (two levels down). Other Python state (other
-objects' attributes, such as a global read by a module's ``forward``) is fixed at the trace.
+flag, the identity of its parameters, buffers and submodules, its public attributes (numbers by
+value: a dropout's ``p``), and that it got no forward hook; what the step function reads from
+its closure, from the globals it names and from the attributes of the objects passed to it:
+numbers and strings by value (a trace bakes them in: an annealed loss weight, a counter that
+decides whether the step calls ``optimizer.step()``), other objects by identity (a new
+optimizer, model or loss function bound to the same name), and the same for the user's functions
+it names (two levels down). Other Python state (other objects' attributes, such as a global read
+by a module's ``forward``) is fixed at the trace.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
