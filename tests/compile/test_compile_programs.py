@@ -25,7 +25,7 @@ from optimizers import lr_scheduler as S
 CE = nn.CrossEntropyLoss()
 
 
-# ---- the harness --------------------------------------------------------------------------------
+# ---- the harness -----------------------------------------------------------------------------
 
 def _everything(model, opt):
     """Every number a step can change, as bytes: parameters and gradients, buffers, optimizer
@@ -119,7 +119,7 @@ def _train(make_opt=lambda p: optimizers.SGD(p, lr=0.1), middle=(), sched=None, 
     return build
 
 
-# ---- changes between calls ------------------------------------------------------------------------
+# ---- changes between calls -------------------------------------------------------------------
 
 def _set(i, at, fn):
     if i == at:
@@ -249,7 +249,7 @@ def test_train_and_eval_alternating_with_dropout_and_batch_norm():
     _compare(_train(middle=[(nn.BatchNorm1d, 8), (nn.Dropout, 0.3)]), _batches(8), between)
 
 
-# ---- what steps do inside ------------------------------------------------------------------------
+# ---- what steps do inside --------------------------------------------------------------------
 
 def _micro_batches(model, opt, x, y):
     opt.zero_grad()
@@ -383,7 +383,7 @@ def test_every_call_a_new_batch_size_reaches_the_cache_limit():
     assert fn.traces == 8
 
 
-# ---- fallbacks ---------------------------------------------------------------------------------
+# ---- fallbacks -------------------------------------------------------------------------------
 
 def _float_of_loss(model, opt, x, y):
     opt.zero_grad()
@@ -467,7 +467,7 @@ def test_a_result_built_on_a_backpropagated_loss_is_still_captured():
     assert fn.traces == 1
 
 
-# ---- memory ----------------------------------------------------------------------------------------
+# ---- memory ----------------------------------------------------------------------------------
 
 def test_many_calls_do_not_grow_memory_and_deleting_frees_the_program():
     model, opt, step = _train(lambda p: optimizers.Adam(p, lr=1e-3),
@@ -501,7 +501,7 @@ def test_many_calls_do_not_grow_memory_and_deleting_frees_the_program():
         gc.enable()
 
 
-# ---- Python values the step reads ---------------------------------------------------------------
+# ---- Python values the step reads ------------------------------------------------------------
 
 _KL_WEIGHT = 0.0  # a module global the step reads, annealed between calls by the loop
 
