@@ -372,7 +372,7 @@ class _Tracer:
                 tracer.fail(f"{type(obj).__name__}.step with a closure")
             elif any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):
                 tracer.fail(f"{type(obj).__name__}.{fn.__name__} given a tensor")
-            tracer.events.append(("call", fn, obj, args, kwargs))
+            tracer.events.append(("call", fn, obj, args, kwargs, None))
             tracer.checkpoint(f"{type(obj).__name__}.{fn.__name__}")
             tracer.depth += 1
             try:
@@ -384,7 +384,9 @@ class _Tracer:
         return traced
 
     def wrap_clip(self, fn):
-        """Gradient clipping (numpy on the gradients, in place) recorded as a call."""
+        """Gradient clipping (numpy on the gradients, in place) recorded as a call; the total
+        norm it returns (``clip_grad_norm_``) is the call's result slot, fresh at each replay
+        (a step returning it or using it in ops is captured)."""
         tracer = self
 
         @functools.wraps(fn)
@@ -394,14 +396,19 @@ class _Tracer:
             params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
             for p in params:
                 tracer.external[id(p)] = p
-            tracer.events.append(("call", fn, params, args, kwargs))
+            index = len(tracer.events)
+            tracer.events.append(("call", fn, params, args, kwargs, None))
             tracer.checkpoint(fn.__name__)
             tracer.depth += 1
             try:
-                return fn(params, *args, **kwargs)
+                out = fn(params, *args, **kwargs)
             finally:
                 tracer.depth -= 1
                 tracer.checkpoint("", verify=False)
+            if isinstance(out, Tensor):  # clip_grad_norm_'s total norm: a slot of the replay
+                k = tracer.new_slot(out._data)
+                tracer.events[index] = ("call", fn, params, args, kwargs, (k, out._data.shape))
+            return out
 
         return traced
 

@@ -77,6 +77,7 @@ class _Program:
         self.needed_nodes = _needed_nodes(self.events)
         self.slot_shapes = {k: m[0] for ev in self.events if ev[0] == "op"
                             for k, m in zip(ev[5], ev[6])}
+        self.slot_shapes.update(ev[5] for ev in self.events if ev[0] == "call" and ev[5])
         self._replay = None  # generated on first use
         self.source = None
 
@@ -131,7 +132,9 @@ class _Program:
             elif kind == "backward":
                 _run_backward(ev[1], env, inputs, nodes, events)
             elif kind == "call":
-                ev[1](ev[2], *ev[3], **ev[4])
+                r = ev[1](ev[2], *ev[3], **ev[4])
+                if ev[5] is not None:
+                    env[ev[5][0]] = r._data
             elif kind == "setgrad":
                 leaf = ev[1]
                 (leaf[1] if leaf[0] == "ext" else inputs[leaf[1]])._grad = None
@@ -466,8 +469,9 @@ def _generate(program, inputs, fuse=True):
             runs = _fused_backward_runs(program, inputs, ev[1], fused_slots) if groups else {}
             _emit_backward(src, i, ev[1], n_out, runs, last_pass)
         elif kind == "call":
-            emit(f"{src.name(ev[1], 'F')}({src.name(ev[2], 'O')}, "
-                 f"*{src.name(ev[3], 'A')}, **{src.name(ev[4], 'K')})")
+            call = (f"{src.name(ev[1], 'F')}({src.name(ev[2], 'O')}, "
+                    f"*{src.name(ev[3], 'A')}, **{src.name(ev[4], 'K')})")
+            emit(call if ev[5] is None else f"s{ev[5][0]} = {call}._data")
         elif kind == "setgrad":
             emit(f"{src.leaf(ev[1])}._grad = None")
         else:  # copy

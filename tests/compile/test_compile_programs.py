@@ -853,3 +853,29 @@ def test_a_modules_number_changed_between_calls_retraces(change):
 
     fn = _compare(build, _batches(7), between)
     assert fn.traces == 2
+
+
+@pytest.mark.parametrize("replay", ["generated", "interpreted"])
+def test_the_clipped_gradients_total_norm_returned_and_used(replay, monkeypatch):
+    """``norm = clip_grad_norm_(...)`` returned for logging (and used in an op): the step ran
+    eagerly ("returned different things": the trace's norm tensor was the result). The norm
+    is the clip call's result at each replay now, fresh."""
+    if replay == "interpreted":
+        import autograd_core.replay as R
+
+        monkeypatch.setattr(R._Program, "run", R._Program.run_interpreted)
+
+    def body(model, opt, x, y):
+        opt.zero_grad()
+        loss = CE(model(x), y)
+        loss.backward()
+        norm = nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+        nn.utils.clip_grad_value_(model.parameters(), 0.05)
+        opt.step()
+        return loss, norm, norm * 2.0 + loss.detach()
+
+    fn = _compare(_train(lambda p: optimizers.Adam(p, lr=1e-2), body=body), _batches())
+    assert fn.traces == 1
+    x, y = _batches(1, seed=4)[0]
+    first, second = fn(x, y)[1], fn(x, y)[1]
+    assert first is not second and first._data is not second._data
