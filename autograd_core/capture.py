@@ -20,7 +20,14 @@ dropout, draws again from the project's generator).
 Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
 and requires_grad; grad mode; the shape, dtype, strides and requires_grad of every tensor read
 from outside the step (parameters, buffers), that none of them got a hook; each module's training
-flag and the identity of its parameters and buffers, and that it got no forward hook.
+flag, the identity of its parameters, buffers and submodules, its public attributes (numbers by
+value: a dropout's ``p``), and that it got no forward hook; what the step function reads from
+its closure, from the globals it names and from the attributes of the objects passed to it:
+numbers and strings by value (a trace bakes them in: an annealed loss weight, a counter that
+decides whether the step calls ``optimizer.step()``), other objects by identity (a new
+optimizer, model or loss function bound to the same name), and the same for the user's functions
+it names (two levels down). Other Python state (other objects' attributes, such as a global read
+by a module's ``forward``) is fixed at the trace.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
@@ -29,14 +36,20 @@ reading values in Python (``.item()``, ``bool()``, ``float()``, ``.tolist()``, `
 comparison, ``argmax``, an integer conversion), traces that differ (values read through
 ``.data``, data-dependent shapes), a write through numpy to an array the step uses between
 recorded events, an in-place op on a tensor that requires grad while recording, random numbers
-drawn outside an op, switching anomaly mode inside the step, an optimizer step with a closure.
+drawn outside an op or in Python (``random``, ``numpy.random``, a numpy ``Generator`` the step
+reads), switching anomaly mode inside the step, an optimizer step with a closure,
+returning a tensor whose graph reaches a parameter through ops no backward inside the step ran
+(a compiled forward whose result the caller backpropagates: a replay's results are detached).
 """
 
 from __future__ import annotations
 
+import dis
 import functools
+import random
 import sys
 import threading
+import types
 import warnings
 from typing import Callable
 
@@ -44,7 +57,7 @@ import numpy as np
 
 from autograd_core import fusion
 from autograd_core.grad_mode import STATE
-from autograd_core.replay import _first_difference, _Program
+from autograd_core.replay import _first_difference, _plain, _Program
 from autograd_core.tensor import Tensor
 
 __all__ = ["compile", "CompileFallback"]
@@ -359,7 +372,7 @@ class _Tracer:
                 tracer.fail(f"{type(obj).__name__}.step with a closure")
             elif any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):
                 tracer.fail(f"{type(obj).__name__}.{fn.__name__} given a tensor")
-            tracer.events.append(("call", fn, obj, args, kwargs))
+            tracer.events.append(("call", fn, obj, args, kwargs, None))
             tracer.checkpoint(f"{type(obj).__name__}.{fn.__name__}")
             tracer.depth += 1
             try:
@@ -371,7 +384,9 @@ class _Tracer:
         return traced
 
     def wrap_clip(self, fn):
-        """Gradient clipping (numpy on the gradients, in place) recorded as a call."""
+        """Gradient clipping (numpy on the gradients, in place) recorded as a call; the total
+        norm it returns (``clip_grad_norm_``) is the call's result slot, fresh at each replay
+        (a step returning it or using it in ops is captured)."""
         tracer = self
 
         @functools.wraps(fn)
@@ -381,14 +396,19 @@ class _Tracer:
             params = [parameters] if isinstance(parameters, Tensor) else list(parameters)
             for p in params:
                 tracer.external[id(p)] = p
-            tracer.events.append(("call", fn, params, args, kwargs))
+            index = len(tracer.events)
+            tracer.events.append(("call", fn, params, args, kwargs, None))
             tracer.checkpoint(fn.__name__)
             tracer.depth += 1
             try:
-                return fn(params, *args, **kwargs)
+                out = fn(params, *args, **kwargs)
             finally:
                 tracer.depth -= 1
                 tracer.checkpoint("", verify=False)
+            if isinstance(out, Tensor):  # clip_grad_norm_'s total norm: a slot of the replay
+                k = tracer.new_slot(out._data)
+                tracer.events[index] = ("call", fn, params, args, kwargs, (k, out._data.shape))
+            return out
 
         return traced
 
@@ -401,12 +421,49 @@ class _Tracer:
             self.fail("random numbers drawn outside an op")
             return None
         try:
+            self._check_returned_graphs(result)
             out = _output_spec(self, result)
         except _Fallback as exc:
             self.fail(str(exc))
         if self.reason is not None:
             return None
         return _Program(self, out)
+
+    def _check_returned_graphs(self, result):
+        """Refuse a returned tensor through whose graph a backward after the step would reach
+        a leaf (a parameter) by nodes that no backward inside the step ran: eager's caller
+        could do it, a replay's result is detached (the gradients would silently stay as they
+        are)."""
+        if isinstance(result, (tuple, list)):
+            for r in result:
+                self._check_returned_graphs(r)
+            return
+        if not isinstance(result, Tensor) or result.grad_fn is None:
+            return
+        ran = set()
+        for ev in self.events:
+            if ev[0] == "backward":
+                seeds, order, _ = ev[1]
+                ran.update(key for is_leaf, key, _, _ in seeds if not is_leaf)
+                ran.update(key for key, _, _ in order)
+        seen, stack = set(), [result.grad_fn]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen or self.node_event.get(id(node)) in ran:
+                continue
+            seen.add(id(node))
+            for e in node.next:
+                if e is None:
+                    continue
+                if e[1] < 0:
+                    raise _Fallback(
+                        f"the step returns a tensor that requires grad (shape "
+                        f"{tuple(result._data.shape)}, from {result.grad_fn.name()}) whose "
+                        "graph reaches a leaf that no backward inside the step went "
+                        "through; a replay's result is detached, so a backward after the "
+                        "step would not reach it (call backward inside the step, or return "
+                        ".detach())")
+                stack.append(e[0])
 
 
 def _module_tensors(modules):
@@ -582,6 +639,9 @@ def _trace(fn, args, kwargs, strict):
 
 def _trace_locked(fn, args, kwargs, strict):
     tracer = _Tracer(args, strict)
+    tracer.python_values = _python_values(fn, args)
+    generators = _python_generators(tracer.python_values)
+    drawn = [_generator_state(g) for g in generators]
     patches = _patches(tracer)
     saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
     prev = STATE.anomaly
@@ -594,8 +654,120 @@ def _trace_locked(fn, args, kwargs, strict):
         STATE.anomaly = prev
         for owner, name, old in reversed(saved):
             setattr(owner, name, old)
+    if any(_generator_state(g) != d for g, d in zip(generators, drawn)):
+        tracer.fail("random numbers drawn in Python (random, numpy.random or a numpy Generator): "
+                    "a replay would reuse the trace's draws")
     program = tracer.build(result)
     return result, program, tracer.reason
+
+
+def _guarded(holder, name, value, out):
+    """Append the guard of a value the step can read: ``(holder, name, value, kind)``, kind 0:
+    a plain value, by value; 1: a short, non-empty list of them (a counter kept as ``n = [0]``),
+    its items copied (an empty list is a log the step appends to, not guarded); 2: any other
+    object (an optimizer, a model, a loss function), by identity."""
+    if _plain(value):
+        out.append((holder, name, value, 0))
+    elif type(value) is list and 0 < len(value) <= 64 and all(_plain(x) for x in value):
+        out.append((holder, name, tuple(value), 1))
+    elif type(value) is not list or value:
+        out.append((holder, name, value, 2))
+
+
+def _python_values(fn, args=()):
+    """What ``fn`` reads from its closure, from the module globals its code names and from the
+    attributes of the objects passed to it (a compiled method's ``self``), as guards (see
+    ``_guarded``): a trace bakes in the numbers (a loss weight annealed between calls, a counter
+    that decides whether the step calls ``optimizer.step()``) and the objects (the optimizer
+    whose ``step`` it records, the model whose parameters it reads); a replay checks them
+    (``_Program.guards_hold``), so that rebinding ``opt``, ``model`` or ``beta`` re-traces.
+    The same for the user's functions that ``fn`` names (a ``loss_fn(out, y)`` reading a global
+    ``beta``), two levels down. Other objects' attributes (a module's ``forward``) and dicts
+    are not seen."""
+    out: list = []
+    for a in args:  # objects are in the signature by identity, their attributes are not
+        if not isinstance(a, Tensor) and not _plain(a) and hasattr(a, "__dict__"):
+            attrs = vars(a)
+            for name in list(attrs):
+                _guarded(attrs, name, attrs[name], out)
+    _function_values(fn, out, set(), 0)
+    return tuple(out)
+
+
+def _function_values(fn, out, seen, depth):
+    """``_python_values`` of one function: its closure cells and the globals its code reads,
+    then (``depth`` < 2) those of the user's functions among them."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    fn = getattr(fn, "__func__", fn)
+    code = getattr(fn, "__code__", None)
+    if code is None or id(fn) in seen:
+        return
+    seen.add(id(fn))
+    first = len(out)
+    for cell in fn.__closure__ or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # not yet assigned
+            continue
+        _guarded(cell, None, value, out)
+    names, codes = set(), [code]
+    while codes:  # the globals read (co_names also holds attribute names: opt.step, .grad)
+        c = codes.pop()
+        names.update(i.argval for i in dis.get_instructions(c)
+                     if i.opname in ("LOAD_GLOBAL", "LOAD_NAME"))
+        codes.extend(k for k in c.co_consts if hasattr(k, "co_names"))
+    env = fn.__globals__
+    for name in sorted(names):
+        if name in env:
+            _guarded(env, name, env[name], out)
+    if depth < 2:
+        for _, _, value, kind in out[first:]:
+            if kind == 2 and isinstance(value, types.FunctionType) and _users(value):
+                _function_values(value, out, seen, depth + 1)
+
+
+def _users(fn):
+    """A function of the user's (not of this project, numpy or the standard library)."""
+    top = (getattr(fn, "__module__", None) or "").partition(".")[0]
+    return top not in _LIBRARIES and top not in sys.stdlib_module_names
+
+
+_LIBRARIES = {"autograd_core", "nn", "optimizers", "bench", "numpy", "numba"}
+
+
+_PY_GENERATORS = (random.Random, np.random.Generator, np.random.RandomState)
+
+
+def _python_generators(values):
+    """The random generators besides the project's that a step can draw from in Python (to
+    pick a branch or a constant: a random flip, a random scale): Python's and numpy's global
+    ones, and those it reads from its closure, globals or arguments' attributes (``G.random``
+    bound to a name: its generator)."""
+    out = [random._inst, np.random.mtrand._rand]  # type: ignore[attr-defined]
+    for _, _, v, kind in values:
+        v = getattr(v, "__self__", v)
+        if kind == 2 and isinstance(v, _PY_GENERATORS) and all(v is not g for g in out):
+            out.append(v)
+    return out
+
+
+def _generator_state(g):
+    """A comparable snapshot of a generator's state."""
+    if isinstance(g, np.random.Generator):
+        g = g.bit_generator
+        return _comparable(g.state)
+    return _comparable(g.get_state() if isinstance(g, np.random.RandomState) else g.getstate())
+
+
+def _comparable(x):
+    if isinstance(x, np.ndarray):
+        return x.tobytes()
+    if isinstance(x, dict):
+        return tuple((k, _comparable(v)) for k, v in x.items())
+    if isinstance(x, (tuple, list)):
+        return tuple(_comparable(v) for v in x)
+    return x
 
 
 # ---- the public object ----------------------------------------------------------------------
@@ -628,7 +800,9 @@ def _signature(args, kwargs):
             # which earlier argument holds the same array (step(x, x) is another program)
             key.append((d.shape, d.dtype, d.strides, a._requires_grad,
                         seen.setdefault(id(d), i)))
-        elif isinstance(a, (int, float, str, bool, type(None))):
+        elif isinstance(a, float):  # by repr: 0.0 == -0.0, but x * 0.0 and x * -0.0 differ
+            key.append((type(a), repr(a)))
+        elif isinstance(a, (int, str, bool, type(None))):
             key.append((type(a), a))
         elif isinstance(a, (list, tuple, dict, set, np.ndarray)):
             return None
@@ -709,7 +883,8 @@ class CompiledStep:
                 return result
         if self.traces >= self.cache_limit:
             self._warn(f"ag.compile: cache_limit ({self.cache_limit}) reached; new "
-                       "signatures run eagerly")
+                       "signatures (and calls whose guards fail, e.g. a Python number the "
+                       "step reads changed) run eagerly")
             return self._fn(*args, **kwargs)
         self.traces += 1
         result, program, reason = _trace(self._fn, args, kwargs, self.strict)
@@ -740,7 +915,8 @@ def compile(fn: Callable | None = None, *, strict: bool = False,
     signatures run eagerly (one warning). A step that cannot be captured runs eagerly with one
     warning naming the reason, or raises :class:`CompileFallback` under ``strict=True``.
     ``step.eager(...)`` runs the original function. Returned tensors are fresh and detached at
-    replay.
+    replay (a step returning a tensor whose graph reaches a parameter through ops that no
+    backward inside the step ran runs eagerly: call ``backward`` inside the step).
 
     Usable as ``ag.compile(fn)``, ``@ag.compile`` and ``@ag.compile(strict=True)``.
 

@@ -13,6 +13,7 @@ steady-state plan is already a kernel call per parameter).
 from __future__ import annotations
 
 import builtins
+from operator import is_, itemgetter
 
 import numpy as np
 
@@ -22,6 +23,7 @@ from autograd_core.grad_mode import STATE
 from autograd_core.tensor import Tensor
 
 _new = object.__new__
+_MISSING = object()
 _make = Tensor._make
 ndarray = np.ndarray
 
@@ -68,10 +70,14 @@ class _Program:
                                 t._requires_grad) for t in ext)
         self.mod_guard = tuple(_module_guard(m) for m in tracer.modules.values())
         self.array_guard = tuple(tracer.kw_arrays.values())
+        # what the step read from its closure, globals and arguments' attributes (capture.py's
+        # _python_values): numbers by value, other objects by identity
+        self.python_guard = getattr(tracer, "python_values", ())
         self.fuse_infos = dict(tracer.fuse_infos)
         self.needed_nodes = _needed_nodes(self.events)
         self.slot_shapes = {k: m[0] for ev in self.events if ev[0] == "op"
                             for k, m in zip(ev[5], ev[6])}
+        self.slot_shapes.update(ev[5] for ev in self.events if ev[0] == "call" and ev[5])
         self._replay = None  # generated on first use
         self.source = None
 
@@ -84,11 +90,26 @@ class _Program:
         for t, arr in self.array_guard:
             if t._data is not arr:
                 return False
-        for m, training, entries in self.mod_guard:
-            if m.training is not training or m._forward_hooks or m._forward_pre_hooks:
+        for holder, name, value, kind in self.python_guard:
+            now = holder.cell_contents if name is None else holder.get(name, _MISSING)
+            if now is value:
+                continue
+            if kind == 2:
                 return False
-            for store, name, obj in entries:
-                if store.get(name) is not obj:
+            if kind == 1:
+                now = tuple(now) if type(now) is list else _MISSING
+            # repr: 0.0 and -0.0, 1 and 1.0 and True are equal but not the same constant
+            if type(now) is not type(value) or repr(now) != repr(value):
+                return False
+        for m, checks in self.mod_guard:
+            if m._forward_hooks or m._forward_pre_hooks:
+                return False
+            for store, get, values in checks:
+                try:
+                    now = get(store)
+                except KeyError:  # an attribute, a parameter, ... deleted
+                    return False
+                if not all(map(is_, now, values)) and not _same_attributes(now, values):
                     return False
         return True
 
@@ -111,7 +132,9 @@ class _Program:
             elif kind == "backward":
                 _run_backward(ev[1], env, inputs, nodes, events)
             elif kind == "call":
-                ev[1](ev[2], *ev[3], **ev[4])
+                r = ev[1](ev[2], *ev[3], **ev[4])
+                if ev[5] is not None:
+                    env[ev[5][0]] = r._data
             elif kind == "setgrad":
                 leaf = ev[1]
                 (leaf[1] if leaf[0] == "ext" else inputs[leaf[1]])._grad = None
@@ -159,9 +182,38 @@ def _same(x, y):
 
 
 def _module_guard(m):
-    entries = tuple((store, name, obj) for store in (m._parameters, m._buffers)
-                    for name, obj in store.items())
-    return m, m.training, entries
+    """``(m, checks)``: ``(dict, get, values)`` with ``get(dict) == values`` object for object
+    while the module is as traced: its parameters, buffers and submodules (a layer replaced
+    between calls, ``model[2] = nn.Linear(...)``, is not entered by the trace, whose ops read
+    the old layer's parameters) and its public attributes, the training flag included (its
+    forward passes its numbers to the ops as constants: a dropout's ``p``, a loss's
+    ``label_smoothing``, a custom module's temperature; the private ones are the module's own
+    bookkeeping, such as a cache). ``itemgetter``: the cheapest check."""
+    checks = []
+    for store, names in ((m._parameters, list(m._parameters)), (m._buffers, list(m._buffers)),
+                         (m._modules, list(m._modules)),
+                         (m.__dict__, [k for k in m.__dict__ if not k.startswith("_")])):
+        if names:
+            get = itemgetter(*names, names[0])  # always a tuple, even of one name
+            checks.append((store, get, get(store)))
+    return m, tuple(checks)
+
+
+_PLAIN = (int, float, complex, str, bytes, type(None), np.generic)
+
+
+def _plain(v):
+    """A value a trace bakes in as a constant: a number, a string, a tuple of them."""
+    return isinstance(v, _PLAIN) or (isinstance(v, tuple) and all(_plain(x) for x in v))
+
+
+def _same_attributes(now, then):
+    """A module's public attributes are the traced ones: the same objects, or for numbers and
+    strings the same values (by repr: 0.0 and -0.0, 1 and 1.0 are other constants)."""
+    for a, b in zip(now, then):
+        if a is not b and not (_plain(b) and type(a) is type(b) and repr(a) == repr(b)):
+            return False
+    return True
 
 
 def _run_op(ev, env, inputs):
@@ -417,8 +469,9 @@ def _generate(program, inputs, fuse=True):
             runs = _fused_backward_runs(program, inputs, ev[1], fused_slots) if groups else {}
             _emit_backward(src, i, ev[1], n_out, runs, last_pass)
         elif kind == "call":
-            emit(f"{src.name(ev[1], 'F')}({src.name(ev[2], 'O')}, "
-                 f"*{src.name(ev[3], 'A')}, **{src.name(ev[4], 'K')})")
+            call = (f"{src.name(ev[1], 'F')}({src.name(ev[2], 'O')}, "
+                    f"*{src.name(ev[3], 'A')}, **{src.name(ev[4], 'K')})")
+            emit(call if ev[5] is None else f"s{ev[5][0]} = {call}._data")
         elif kind == "setgrad":
             emit(f"{src.leaf(ev[1])}._grad = None")
         else:  # copy
