@@ -80,8 +80,20 @@ class _Program:
         self.slot_shapes.update(ev[5] for ev in self.events if ev[0] == "call" and ev[5])
         self._replay = None  # generated on first use
         self.source = None
+        self._guard = None  # guards_hold's generated function, made on first use
 
     def guards_hold(self):
+        """True when everything the program baked in is as traced (checked before every
+        replay): the straight-line function ``_guard_function`` generates from the guards,
+        made on first use."""
+        check = self._guard
+        if check is None:
+            check = self._guard = _guard_function(self)
+        return check()
+
+    def guards_hold_interpreted(self):
+        """The same checks as ``guards_hold``, as loops over the guards (the reference for the
+        generated function)."""
         for t, shape, dtype, strides, rg in self.ext_guard:
             d = t._data
             if d.shape != shape or d.dtype != dtype or d.strides != strides or \
@@ -104,7 +116,7 @@ class _Program:
         for m, checks in self.mod_guard:
             if m._forward_hooks or m._forward_pre_hooks:
                 return False
-            for store, get, values in checks:
+            for store, get, values, _ in checks:
                 try:
                     now = get(store)
                 except KeyError:  # an attribute, a parameter, ... deleted
@@ -182,7 +194,8 @@ def _same(x, y):
 
 
 def _module_guard(m):
-    """``(m, checks)``: ``(dict, get, values)`` with ``get(dict) == values`` object for object
+    """``(m, checks)``: ``(dict, get, values, names)`` with ``get(dict) == values`` (the
+    values of ``names``, the first one again) object for object
     while the module is as traced: its parameters, buffers and submodules (a layer replaced
     between calls, ``model[2] = nn.Linear(...)``, is not entered by the trace, whose ops read
     the old layer's parameters) and its public attributes, the training flag included (its
@@ -195,8 +208,61 @@ def _module_guard(m):
                          (m.__dict__, [k for k in m.__dict__ if not k.startswith("_")])):
         if names:
             get = itemgetter(*names, names[0])  # always a tuple, even of one name
-            checks.append((store, get, get(store)))
+            checks.append((store, get, get(store), names))
     return m, tuple(checks)
+
+
+def _guard_function(program):
+    """``guards_hold`` as one generated function of straight-line checks (a loop over the
+    guards in Python costs several times the comparisons themselves: ~6 us a call on the tiny
+    MLP's 8 tensors and 7 modules). Each check is the interpreted one's, in the same order; a
+    value that is not the traced object falls back to the same comparison by value."""
+    env = {"MISSING": _MISSING, "same": _same_attributes, "python_ok": _python_value_holds}
+    lines = ["def guards_hold():", "    try:"]
+
+    def emit(cond):
+        lines.append(f"        if {cond}:")
+        lines.append("            return False")
+
+    for i, (t, shape, dtype, strides, rg) in enumerate(program.ext_guard):
+        env.update({f"T{i}": t, f"S{i}": shape, f"D{i}": dtype, f"R{i}": strides})
+        lines.append(f"        d = T{i}._data")
+        emit(f"d.shape != S{i} or (d.dtype is not D{i} and d.dtype != D{i}) or "
+             f"d.strides != R{i} or T{i}._requires_grad is not {rg} or T{i}._hooks")
+    for i, (t, arr) in enumerate(program.array_guard):
+        env.update({f"AT{i}": t, f"A{i}": arr})
+        emit(f"AT{i}._data is not A{i}")
+    for i, entry in enumerate(program.python_guard):
+        holder, name, value = entry[:3]
+        env.update({f"PH{i}": holder, f"PV{i}": value, f"PE{i}": entry})
+        now = f"PH{i}.cell_contents" if name is None else f"PH{i}.get({name!r}, MISSING)"
+        emit(f"{now} is not PV{i} and not python_ok(PE{i})")
+    for k, (m, checks) in enumerate(program.mod_guard):
+        env[f"M{k}"] = m
+        emit(f"M{k}._forward_hooks or M{k}._forward_pre_hooks")
+        for j, (store, _, values, names) in enumerate(checks):
+            env[f"M{k}_{j}"] = store
+            for n, (name, value) in enumerate(zip(names, values)):
+                env[f"V{k}_{j}_{n}"] = value
+                emit(f"M{k}_{j}[{name!r}] is not V{k}_{j}_{n} and "
+                     f"not same((M{k}_{j}[{name!r}],), (V{k}_{j}_{n},))")
+    lines += ["    except KeyError:  # an attribute, a parameter, ... deleted",
+              "        return False", "    return True"]
+    exec(compile("\n".join(lines) + "\n", "<ag.compile guards>", "exec"), env)
+    return env.pop("guards_hold")  # not left in its own globals (no cycle)
+
+
+def _python_value_holds(entry):
+    """One ``python_guard`` entry that is not the traced object: the interpreted check."""
+    holder, name, value, kind = entry
+    now = holder.cell_contents if name is None else holder.get(name, _MISSING)
+    if now is value:
+        return True
+    if kind == 2:
+        return False
+    if kind == 1:
+        now = tuple(now) if type(now) is list else _MISSING
+    return type(now) is type(value) and repr(now) == repr(value)
 
 
 _PLAIN = (int, float, complex, str, bytes, type(None), np.generic)

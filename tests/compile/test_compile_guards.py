@@ -510,3 +510,83 @@ def test_replay_drops_intermediates_as_eager_does():
     eager, replay = peaks
     assert eager < 4 * 8 * n
     assert replay < 4 * 8 * n, f"replay peak {replay} bytes, eager {eager}"
+
+
+_SCALE = [2.0]  # a global the step below reads (guarded by value)
+
+
+def _guard_changes():
+    """Changes between calls, each undone by its second element (None: not undone)."""
+    def setattr_(obj, name, value):
+        old = getattr(obj, name)
+        return lambda: setattr(obj, name, value), lambda: setattr(obj, name, old)
+
+    def new_array(t, make):
+        old = t._data
+        return lambda: setattr(t, "_data", make(old)), lambda: setattr(t, "_data", old)
+
+    return {
+        "weight replaced by an equal array": lambda m, opt: new_array(m[0].weight, np.copy),
+        "weight in Fortran order": lambda m, opt: new_array(m[0].weight, np.asfortranarray),
+        "weight float32": lambda m, opt: new_array(m[0].weight,
+                                                   lambda a: a.astype(np.float32)),
+        "weight of another shape": lambda m, opt: new_array(m[0].weight, lambda a: a[:, :2]),
+        "requires_grad off": lambda m, opt: setattr_(m[0].weight, "_requires_grad", False),
+        "a tensor hook": lambda m, opt: (lambda: m[0].weight.register_hook(lambda g: g),
+                                         lambda: m[0].weight._hooks.clear()),
+        "a forward hook": lambda m, opt: (lambda: m[1].register_forward_hook(
+            lambda *a: None), lambda: m[1]._forward_hooks.clear()),
+        "eval mode": lambda m, opt: (m.eval, m.train),
+        "an attribute to an equal new float": lambda m, opt: setattr_(
+            m[2], "scale", float("0.5")),
+        "an attribute changed": lambda m, opt: setattr_(m[2], "scale", 0.25),
+        "an attribute to -0.0": lambda m, opt: setattr_(m[2], "tiny", -0.0),
+        "an attribute deleted": lambda m, opt: (lambda: delattr(m[2], "scale"),
+                                                lambda: setattr(m[2], "scale", 0.5)),
+        "a submodule replaced": lambda m, opt: (
+            lambda: m._modules.__setitem__("1", nn.ReLU()), None),
+        "a global number changed": lambda m, opt: (lambda: _SCALE.__setitem__(0, 3.0),
+                                                   lambda: _SCALE.__setitem__(0, 2.0)),
+    }
+
+
+class _Scaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = 0.5
+        self.tiny = 0.0
+
+    def forward(self, x):
+        return x * self.scale + self.tiny
+
+
+@pytest.mark.parametrize("change", sorted(_guard_changes()))
+def test_generated_guards_equal_the_interpreted_ones(change):
+    """guards_hold is a generated function: after each change (and after undoing it) it
+    answers as the loops over the guards do, and a changed step re-traces."""
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), _Scaled(), nn.Linear(4, 1)).double()
+    opt = optimizers.SGD(model.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = (model(x) * _SCALE[0]).pow(2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    compiled = ag.compile(step)
+    for _ in range(3):
+        compiled(_x())
+    (program, _), = compiled._cache.values()
+    assert program.guards_hold() is True and program.guards_hold_interpreted() is True
+    do, undo = _guard_changes()[change](model, opt)
+    do()
+    held = program.guards_hold()
+    assert held is program.guards_hold_interpreted()
+    # an equal new float is the same constant, and a parameter's new array of the same
+    # shape, dtype and strides is read at every replay; everything else fails the guards
+    assert held is (change in ("an attribute to an equal new float",
+                               "weight replaced by an equal array"))
+    if undo is not None:
+        undo()
+        assert program.guards_hold() is program.guards_hold_interpreted() is True
