@@ -218,7 +218,7 @@ def _guard_function(program):
     MLP's 8 tensors and 7 modules). Each check is the interpreted one's, in the same order; a
     value that is not the traced object falls back to the same comparison by value."""
     env = {"MISSING": _MISSING, "same": _same_attributes, "python_ok": _python_value_holds}
-    lines = ["def guards_hold():", "    try:"]
+    lines = ["def guards_hold():", "    try:", "        pass  # (a program may guard nothing)"]
 
     def emit(cond):
         lines.append(f"        if {cond}:")
