@@ -1592,7 +1592,12 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return ag.clamp(_t(input), min_val, max_val)
+    x = _t(input)
+    if not x.requires_grad:
+        return ag.clamp(x, min_val, max_val)
+    # PyTorch's gradient is zero where x <= min_val or x >= max_val (at the ends too, where
+    # clamp's passes it; and it passes at NaN)
+    return ag.clamp(x.detach(), min_val, max_val).where((x <= min_val) | (x >= max_val), x)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:

@@ -585,7 +585,7 @@ class _ZeroGrad(Node):
         return type(self).fn(input, **kw)
 
     def backward(self, g):
-        return (g * 0.0,)
+        return (xp.zeros_like(g),)
 
 
 def _int_kept(fn):

@@ -597,7 +597,7 @@ class Norm(_Reduction):
         if p == 1:
             return (gk * sign,)
         if p == 0:
-            return (gk * 0.0,)
+            return (xp.zeros_like(gk),)
         if p == math.inf or p == -math.inf:
             hit = np.abs(xp.data(x)) == xp.data(yk)
             count = hit.sum(axis=self.dim, keepdims=True)

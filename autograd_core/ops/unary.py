@@ -232,7 +232,7 @@ class PowScalar(Node):
         (x,) = self.saved
         p = self.p
         if p == 0:
-            return (g * 0.0,)
+            return (xp.zeros_like(g),)
         if p == 1:
             return (g,)
         if p == 2:
