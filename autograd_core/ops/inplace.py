@@ -50,7 +50,42 @@ def inplace(t, compute):
         t.grad_fn = result.grad_fn
         t._out_idx = result._out_idx
         t._requires_grad = True
+        if recording and t._base is None and t.__dict__.get("_views"):
+            _regenerate_views(t)
     return t
+
+
+def _addresses(a):
+    """The memory address of each element of array ``a``."""
+    out = np.full(a.shape, a.__array_interface__["data"][0], dtype=np.int64)
+    for k, (n, stride) in enumerate(zip(a.shape, a.strides)):
+        out += (np.arange(n, dtype=np.int64) * stride).reshape((n,) + (1,) * (a.ndim - k - 1))
+    return out
+
+
+def _regenerate_views(base):
+    """After an in-place change recorded on ``base``, point each live view of it at the new
+    graph (PyTorch regenerates a view's ``grad_fn`` the same way): the view's values are read
+    from the base's new values, and its old ``grad_fn`` (through the base's old graph) would
+    send gradients to the wrong place. The view is re-recorded as the base's elements it
+    covers, found by memory address, so any chain of views works."""
+    from autograd_core.ops.index import Index  # index.py imports this module
+    from autograd_core.ops.registry import refuse_capture
+    from autograd_core.ops.shape import Reshape
+
+    # (a deep copy of the base copies the list, but the views are the original's)
+    views = [v for v in (r() for r in base.__dict__["_views"]) if v is not None
+             and v._base is base]
+    if not views:
+        return
+    refuse_capture("an in-place change to a tensor with live views")  # addresses, not ops
+    addr = _addresses(base._data).ravel()
+    order = np.argsort(addr, kind="stable")
+    flat = Reshape.apply(base, shape=(-1,))
+    for v in views:
+        pos = order[np.searchsorted(addr[order], _addresses(v._data))]
+        new = Index.apply(flat, index=pos, basic=False)
+        v.grad_fn, v._out_idx, v._requires_grad = new.grad_fn, new._out_idx, True
 
 
 def _method(name):

@@ -4,11 +4,13 @@ counter, so an in-place change through either is seen by nodes that saved the ot
 from __future__ import annotations
 
 import builtins
+import weakref
 from typing import Any, Sequence
 import numpy as np
 
 from autograd_core.device import check_device
 from autograd_core.device import device as _device
+from autograd_core.grad_mode import STATE
 from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import norm_dim, shape_arg
@@ -17,10 +19,17 @@ from autograd_core.tensor import DTypeLike, Tensor
 
 
 def _as_view(out, x):
-    """Mark ``out`` as a view of ``x`` when it shares x's memory."""
+    """Mark ``out`` as a view of ``x`` when it shares x's memory. While recording, the base
+    also keeps a weak reference to it: an in-place change of the base then re-records the
+    view's ``grad_fn`` from the base's new one (``inplace._regenerate_views``)."""
     if np.shares_memory(out._data, x._data) if out._data.size and x._data.size else False:
         out._version = x._counter()
-        out._base = x._base if x._base is not None else x
+        base = out._base = x._base if x._base is not None else x
+        if STATE.enabled:
+            views = base.__dict__.setdefault("_views", [])
+            if len(views) & 63 == 63:  # drop the dead ones now and then
+                views[:] = [r for r in views if r() is not None]
+            views.append(weakref.ref(out))
     return out
 
 

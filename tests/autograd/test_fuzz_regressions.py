@@ -87,3 +87,85 @@ def test_fuzz_regressions_match_torch(case):
     else:
         y.backward(torch.tensor(gradient, dtype=torch.float64))
     np.testing.assert_array_equal(_grad(fn, x, gradient), t.grad.numpy())
+
+
+# A view taken before an in-place change of its base read the new values but kept its old
+# grad_fn, through the base's old graph: a silently wrong gradient. PyTorch re-records the
+# view from the base's new graph.
+def _stale_view_program(m):
+    x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = x * 1
+    v = b[1:]
+    w = b.view(3)
+    u = w.t()[::2]
+    b.mul_(2)
+    (v.sum() + w.sum() + 3 * u.sum()).backward()
+    return x.grad
+
+
+def test_view_of_a_base_changed_in_place_follows_the_new_graph():
+    # d/dx of sum(2x[1:]) + sum(2x) + 3 * (2x[0] + 2x[2]) = [2 + 6, 2 + 2, 2 + 2 + 6]
+    np.testing.assert_array_equal(_stale_view_program(ag).numpy(), [8.0, 4.0, 10.0])
+
+
+def test_view_of_a_constant_base_gets_a_gradient_after_copy():
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = ag.zeros(2, 3)
+    v = b.t()
+    b.copy_(x.expand(2, 3))
+    assert v.requires_grad
+    (v * ag.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0 + 2.0, 3.0 + 4.0, 5.0 + 6.0])
+
+
+def test_fill_of_a_base_cuts_its_views_gradient():
+    x = ag.tensor([[1.0], [2.0]], requires_grad=True)
+    b = x.expand(2, 3) * 1
+    v = b[-1, ...]
+    b.fill_(2.0)
+    v.sum().backward()
+    np.testing.assert_array_equal(v.detach().numpy(), [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [[0.0], [0.0]])
+
+
+def test_deep_copied_base_leaves_the_original_views_alone():
+    import copy
+
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    d = ag.tensor([5.0, 6.0])
+    v = d[1:]
+    e = copy.deepcopy(d)
+    e.mul_(x)
+    assert not v.requires_grad and v.grad_fn is None
+
+
+@pytest.mark.torch_parity
+def test_stale_view_matches_torch():
+    torch = pytest.importorskip("torch")
+    np.testing.assert_array_equal(_stale_view_program(ag).numpy(),
+                                  _stale_view_program(torch).numpy())
+
+
+# An integer for every dim gave numpy's scalar (a copy): `x[0].zero_()`, or a 1-d tensor's
+# `unbind(0)[i].mul_(...)`, silently left x unchanged, and the result did not follow later
+# in-place changes of x. PyTorch's is a 0-d view.
+def test_full_integer_index_is_a_view():
+    x = ag.tensor([2, 1])
+    x[0].zero_()
+    np.testing.assert_array_equal(x.numpy(), [0, 1])
+    y = ag.tensor([[1.0, 2.0], [3.0, 4.0]])
+    e = y[1, -1]
+    u = y.view(-1).unbind(0)[1]
+    y.mul_(10.0)
+    assert e.item() == 40.0 and u.item() == 20.0
+    u.add_(1.0)
+    np.testing.assert_array_equal(y.numpy(), [[10.0, 21.0], [30.0, 40.0]])
+
+
+def test_full_integer_index_of_a_parameter_under_no_grad():
+    w = ag.zeros(3, requires_grad=True)
+    with ag.no_grad():
+        w[1].fill_(5.0)
+    np.testing.assert_array_equal(w.detach().numpy(), [0.0, 5.0, 0.0])
+    (w[1] * 2.0).backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [0.0, 2.0, 0.0])
