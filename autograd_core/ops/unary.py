@@ -60,7 +60,7 @@ class Neg(Node):
     """)
 class Exp(Node):
     def forward(self, x, out=None):
-        y = np.exp(x, out=out)
+        y = np.exp(_floating(x), out=out)
         self.save_for_backward(y)
         return y
 
@@ -85,6 +85,7 @@ class Exp(Node):
     """)
 class Log(Node):
     def forward(self, x, out=None):
+        x = _floating(x)
         self.save_for_backward(x)
         with _quiet_fp():  # log(0) = -inf, log(-1) = nan without numpy's warning, as PyTorch
             return np.log(x, out=out)
@@ -110,6 +111,7 @@ class Log(Node):
     """)
 class Log1p(Node):
     def forward(self, x):
+        x = _floating(x)
         self.save_for_backward(x)
         with _quiet_fp():
             return np.log1p(x)
@@ -137,7 +139,7 @@ class Sqrt(Node):
     fuse = "np.sqrt({0})"
     fuse_backward = ("{g} / ({0} * D(2.0))",)
     def forward(self, x, out=None):
-        y = np.sqrt(x, out=out)
+        y = np.sqrt(_floating(x), out=out)
         self.save_for_backward(y)
         return y
 
@@ -188,6 +190,7 @@ class Abs(Node):
     """)
 class Sin(Node):
     def forward(self, x):
+        x = _floating(x)
         self.save_for_backward(x)
         return np.sin(x)
 
@@ -212,6 +215,7 @@ class Sin(Node):
     """)
 class Cos(Node):
     def forward(self, x):
+        x = _floating(x)
         self.save_for_backward(x)
         return np.cos(x)
 
@@ -271,6 +275,8 @@ def rsqrt(input: Tensor) -> Tensor:
         >>> ag.rsqrt(ag.tensor([4.0, 0.25]))
         tensor([0.5000, 2.0000])
     """
+    if input.dtype.kind not in "fc":  # integers give float32, as PyTorch's
+        input = input.to(np.float32)
     return PowScalar.apply(input, exponent=-0.5)
 
 

@@ -169,3 +169,35 @@ def test_full_integer_index_of_a_parameter_under_no_grad():
     np.testing.assert_array_equal(w.detach().numpy(), [0.0, 5.0, 0.0])
     (w[1] * 2.0).backward()
     np.testing.assert_array_equal(w.grad.numpy(), [0.0, 2.0, 0.0])
+
+
+# Integer and bool inputs of PyTorch's floating unary ops give float32: ours gave float64
+# (int64) or float16 (bool: numpy's smallest float), and sigmoid/tanh refused them.
+FLOAT_UNARY = ["exp", "log", "log1p", "sqrt", "sin", "cos", "rsqrt", "sigmoid", "tanh"]
+
+
+def _np_ref(name, a):
+    x = a.astype(np.float64)
+    with np.errstate(divide="ignore"):
+        return {"rsqrt": lambda: 1 / np.sqrt(x), "sigmoid": lambda: 1 / (1 + np.exp(-x))}.get(
+            name, lambda: getattr(np, name)(x))()
+
+
+@pytest.mark.parametrize("name", FLOAT_UNARY)
+@pytest.mark.parametrize("dtype", [np.int64, np.bool_])
+def test_integer_input_of_a_floating_unary_op_gives_float32(name, dtype):
+    a = np.array([[1, 0], [3, 1]]).astype(dtype)
+    for y in (getattr(ag, name)(ag.tensor(a)), getattr(ag.tensor(a), name)()):
+        assert y.dtype == ag.float32
+        np.testing.assert_allclose(y.numpy(), _np_ref(name, a), rtol=1e-6)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name", FLOAT_UNARY)
+@pytest.mark.parametrize("dtype", [np.int64, np.bool_])
+def test_integer_input_of_a_floating_unary_op_matches_torch(name, dtype):
+    torch = pytest.importorskip("torch")
+    a = np.array([[1, 0], [3, 1]]).astype(dtype)
+    ours, theirs = getattr(ag, name)(ag.tensor(a)), getattr(torch, name)(torch.tensor(a))
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
