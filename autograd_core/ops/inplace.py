@@ -47,12 +47,22 @@ def inplace(t, compute):
     if STATE.anomaly and STATE.anomaly is not True:  # ag.compile's tracer
         STATE.anomaly.on_inplace(t, result)
     if result.requires_grad:
-        t.grad_fn = result.grad_fn
-        t._out_idx = result._out_idx
-        t._requires_grad = True
+        _rerecord(t, result)
         if recording and t._base is None and t.__dict__.get("_views"):
             _regenerate_views(t)
     return t
+
+
+def _rerecord(t, new):
+    """Make ``t`` the output of ``new``'s node. A retained gradient moves with it: PyTorch's
+    ``.grad`` of a tensor changed in place after ``retain_grad()`` is that of its last value."""
+    old_node, old_idx = t.grad_fn, t._out_idx
+    t.grad_fn, t._out_idx, t._requires_grad = new.grad_fn, new._out_idx, True
+    if t._retains_grad and old_node is not None and old_node is not t.grad_fn:
+        if old_node._retained is not None:
+            old_node._retained.pop(old_idx, None)
+        t._retains_grad = False
+        t.retain_grad()
 
 
 def _addresses(a):
@@ -84,8 +94,7 @@ def _regenerate_views(base):
     flat = Reshape.apply(base, shape=(-1,))
     for v in views:
         pos = order[np.searchsorted(addr[order], _addresses(v._data))]
-        new = Index.apply(flat, index=pos, basic=False)
-        v.grad_fn, v._out_idx, v._requires_grad = new.grad_fn, new._out_idx, True
+        _rerecord(v, Index.apply(flat, index=pos, basic=False))
 
 
 def _method(name):

@@ -201,3 +201,37 @@ def test_integer_input_of_a_floating_unary_op_matches_torch(name, dtype):
     ours, theirs = getattr(ag, name)(ag.tensor(a)), getattr(torch, name)(torch.tensor(a))
     assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+# retain_grad() then an in-place change: PyTorch's .grad is that of the tensor's last value
+# (the retention moves to the new grad_fn); ours stayed on the old node.
+def _retained_after_inplace(m):
+    x = m.tensor([-1.5, 2.5, -2.0], dtype=m.float64, requires_grad=True)
+    y = m.msort(x)
+    y.retain_grad()
+    y.clamp_max_(2.0)
+    y.log_()
+    (y * m.tensor([0.25, 1.0, -1.5], dtype=m.float64)).sum().backward()
+    return y.grad
+
+
+def test_retained_grad_follows_in_place_changes():
+    np.testing.assert_array_equal(_retained_after_inplace(ag).numpy(), [0.25, 1.0, -1.5])
+
+
+def test_retain_grad_refused_without_requires_grad():
+    with pytest.raises(RuntimeError, match="can't retain_grad on Tensor that has "
+                                           "requires_grad=False"):
+        ag.tensor([1.0]).retain_grad()
+
+
+@pytest.mark.torch_parity
+def test_retained_grad_after_inplace_matches_torch():
+    torch = pytest.importorskip("torch")
+    np.testing.assert_array_equal(_retained_after_inplace(ag).numpy(),
+                                  _retained_after_inplace(torch).numpy())
+    with pytest.raises(RuntimeError) as theirs:
+        torch.tensor([1.0]).retain_grad()
+    with pytest.raises(RuntimeError) as ours:
+        ag.tensor([1.0]).retain_grad()
+    assert str(ours.value) == str(theirs.value)
