@@ -1103,8 +1103,8 @@ def index_copy(input: Tensor, dim: builtins.int, index: Tensor, source: Tensor) 
     """
     idx, where_ = _index_along("index_copy", input, dim, index)
     src = _source("index_copy", input, dim, idx, source)
-    if input.ndim == 0:
-        return src.reshape(()) + input * 0.0
+    if input.ndim == 0:  # (src + input * 0 would be NaN at an infinite or NaN input)
+        return masked_fill(input, xp.constant(np.array(True)), src.reshape(()))
     return IndexPut.apply(input, src, index=where_)
 
 
@@ -1132,7 +1132,8 @@ def index_fill(input: Tensor, dim: builtins.int, index: Tensor, value: Any) -> T
     """
     idx, where_ = _index_along("index_fill", input, dim, index)
     mask = np.zeros(tuple(input.shape), dtype=bool)
-    mask[where_] = True
+    if input.ndim or idx.size:  # (a 0-d input's where_ is (), the whole tensor)
+        mask[where_] = True
     return masked_fill(input, xp.constant(mask), value)
 
 

@@ -235,3 +235,23 @@ def test_retained_grad_after_inplace_matches_torch():
     with pytest.raises(RuntimeError) as ours:
         ag.tensor([1.0]).retain_grad()
     assert str(ours.value) == str(theirs.value)
+
+
+# 0-d inputs: index_fill_ with an empty index filled anyway (a 0-d tensor's position tuple
+# is (), the whole tensor), and index_copy wrote src + input * 0, NaN at a NaN or inf input.
+def test_index_fill_of_a_0d_tensor_with_an_empty_index_changes_nothing():
+    a = ag.tensor(False)
+    a.index_fill_(0, ag.tensor(np.array([], dtype=np.int64)), True)
+    assert a.item() is False
+    b = ag.tensor(0.5)
+    b.index_fill_(0, ag.tensor([0]), 1.0)
+    assert b.item() == 1.0
+
+
+@pytest.mark.parametrize("start", [NAN, INF, 0.5])
+def test_index_copy_into_a_0d_tensor(start):
+    a = ag.tensor(start, requires_grad=True)
+    s = ag.tensor(-2.5, requires_grad=True)
+    b = a.index_copy(0, ag.tensor([0]), s)
+    b.backward()
+    assert b.item() == -2.5 and a.grad.item() == 0.0 and s.grad.item() == 1.0
