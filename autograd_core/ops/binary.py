@@ -395,7 +395,7 @@ class Where(Node):
         cond = np.asarray(cond, dtype=bool)
         self.save_for_backward(cond)
         try:
-            return np.where(cond, a, b)
+            return np.where(cond, *_promote(a, b))  # (int64 and 3.5: float32, as PyTorch's)
         except ValueError:
             raise ValueError(
                 f"where: shapes {cond.shape}, {np.shape(a)} and {np.shape(b)} cannot be "

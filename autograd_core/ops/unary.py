@@ -229,8 +229,12 @@ class PowScalar(Node):
 
     def forward(self, x, exponent):
         self.p = exponent
+        if x.dtype.kind in "biu" and isinstance(exponent, float):
+            x = x.astype(np.float32)  # PyTorch's promotion: an integer tensor ** a float
         self.save_for_backward(x)
-        return np.power(x, exponent)
+        y = np.power(x, exponent)
+        # bool ** bool stays bool (numpy's is int8)
+        return y.astype(bool) if x.dtype == bool and isinstance(exponent, bool) else y
 
     def backward(self, g):
         (x,) = self.saved
@@ -284,6 +288,8 @@ class Clamp(Node):
     """Gradient passes where lo <= x <= hi (inclusive, as PyTorch)."""
 
     def forward(self, x, lo, hi):
+        if x.dtype.kind in "biu" and (isinstance(lo, float) or isinstance(hi, float)):
+            x = x.astype(np.float32)  # PyTorch's promotion: integers and a float bound
         if lo is not None and hi is not None:
             mask = (x >= lo) & (x <= hi)
         elif lo is not None:

@@ -255,3 +255,39 @@ def test_index_copy_into_a_0d_tensor(start):
     b = a.index_copy(0, ag.tensor([0]), s)
     b.backward()
     assert b.item() == -2.5 and a.grad.item() == 0.0 and s.grad.item() == 1.0
+
+
+# An integer or bool tensor with a Python float: where(), clamp() and ** gave float64 (numpy's
+# promotion); PyTorch's is the default float32. bool ** True stays bool (numpy: int8).
+PROMOTION = [
+    ("where", lambda m, x, b: m.where(x > 0, x, 3.25), "float32", [1.0, 3.25, 3.0]),
+    ("where_first", lambda m, x, b: m.where(b, 2.5, x), "float32", [2.5, -2.0, 2.5]),
+    ("where_int", lambda m, x, b: m.where(b, x, 2), "int64", [1, 2, 3]),
+    ("clamp", lambda m, x, b: m.clamp(x, 0.5), "float32", [1.0, 0.5, 3.0]),
+    ("clamp_max", lambda m, x, b: m.clamp(x, max=0.5), "float32", [0.5, -2.0, 0.5]),
+    ("clamp_int", lambda m, x, b: m.clamp(x, 1), "int64", [1, 1, 3]),
+    ("pow_float", lambda m, x, b: x ** 2.0, "float32", [1.0, 4.0, 9.0]),
+    ("pow_bool_float", lambda m, x, b: b ** 2.0, "float32", [1.0, 0.0, 1.0]),
+    ("pow_bool_bool", lambda m, x, b: b ** True, "bool", [True, False, True]),
+    ("pow_int", lambda m, x, b: x ** 2, "int64", [1, 4, 9]),
+]
+
+
+def _promotion_inputs(m):
+    return m.tensor(np.array([1, -2, 3])), m.tensor(np.array([True, False, True]))
+
+
+@pytest.mark.parametrize("name,fn,dtype,values", PROMOTION, ids=[c[0] for c in PROMOTION])
+def test_integer_tensor_and_python_float_promote_to_float32(name, fn, dtype, values):
+    y = fn(ag, *_promotion_inputs(ag))
+    assert str(y.dtype).split(".")[-1] == dtype
+    np.testing.assert_array_equal(y.numpy(), values)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name,fn,dtype,values", PROMOTION, ids=[c[0] for c in PROMOTION])
+def test_integer_tensor_and_python_float_promotion_matches_torch(name, fn, dtype, values):
+    torch = pytest.importorskip("torch")
+    ours, theirs = fn(ag, *_promotion_inputs(ag)), fn(torch, *_promotion_inputs(torch))
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
