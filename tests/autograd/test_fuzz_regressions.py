@@ -291,3 +291,37 @@ def test_integer_tensor_and_python_float_promotion_matches_torch(name, fn, dtype
     ours, theirs = fn(ag, *_promotion_inputs(ag)), fn(torch, *_promotion_inputs(torch))
     assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+# 0-d inputs: sort/msort/mode/cummax/gather of a 0-d bool gave int64 (they returned
+# input * 1); cumprod/prod of a 0-d integer tensor raised IndexError.
+ZERO_D = [
+    ("sort", lambda m, b: m.sort(b, 0)[0], "bool", True),
+    ("msort", lambda m, b: m.msort(b), "bool", True),
+    ("mode", lambda m, b: m.mode(b, 0)[0], "bool", True),
+    ("cummax", lambda m, b: m.cummax(b, 0)[0], "bool", True),
+    ("gather", lambda m, b: m.gather(b, 0, m.tensor(0)), "bool", True),
+    ("cumprod_int", lambda m, b: m.cumprod(b.long(), 0), "int64", 1),
+    ("prod_int", lambda m, b: m.prod(b.long() * 3, 0), "int64", 3),
+]
+
+
+@pytest.mark.parametrize("name,fn,dtype,value", ZERO_D, ids=[c[0] for c in ZERO_D])
+def test_0d_bool_and_int_inputs_keep_their_dtype(name, fn, dtype, value):
+    y = fn(ag, ag.tensor(True))
+    assert str(y.dtype).split(".")[-1] == dtype and y.shape == () and y.item() == value
+
+
+def test_0d_sort_still_passes_the_gradient():
+    x = ag.tensor(2.0, requires_grad=True)
+    (ag.sort(x, 0)[0] * 3.0).backward()
+    assert x.grad.item() == 3.0
+
+
+def test_aminmax_over_a_dim_of_a_tensor_with_another_empty_dim():
+    # PyTorch: (2, 0) reduced over dim 0 (size 2) gives empty (0,) results; only a reduction
+    # over everything of an empty tensor has no identity
+    mn, mx = ag.aminmax(ag.zeros(2, 0), dim=0)
+    assert mn.shape == (0,) and mx.shape == (0,)
+    with pytest.raises(RuntimeError, match="no identity"):
+        ag.aminmax(ag.zeros(2, 0))
