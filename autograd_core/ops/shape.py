@@ -18,6 +18,15 @@ from autograd_core.ops.registry import Sample, op
 from autograd_core.tensor import DTypeLike, Tensor
 
 
+class _Views(list):
+    """A base's weak references to its views; copied or pickled as empty (a copy of the base
+    has no views, and a weak reference cannot be pickled: a DataLoader's spawned workers
+    pickle the dataset's tensors)."""
+
+    def __reduce__(self):
+        return (_Views, ())
+
+
 def _as_view(out, x):
     """Mark ``out`` as a view of ``x`` when it shares x's memory. While recording, the base
     also keeps a weak reference to it: an in-place change of the base then re-records the
@@ -26,7 +35,9 @@ def _as_view(out, x):
         out._version = x._counter()
         base = out._base = x._base if x._base is not None else x
         if STATE.enabled:
-            views = base.__dict__.setdefault("_views", [])
+            views = base.__dict__.get("_views")
+            if views is None:
+                views = base.__dict__["_views"] = _Views()
             if len(views) & 63 == 63:  # drop the dead ones now and then
                 views[:] = [r for r in views if r() is not None]
             views.append(weakref.ref(out))
@@ -148,6 +159,8 @@ def flatten(input: Tensor, start_dim: builtins.int = 0, end_dim: builtins.int = 
     e = norm_dim(end_dim, x.ndim, "flatten")
     if s > e:
         raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    if s == e:  # nothing to merge: PyTorch returns the input itself
+        return x
     shape = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
     return reshape(x, shape)
 
