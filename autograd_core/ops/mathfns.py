@@ -899,7 +899,8 @@ class _Mod(Node):
 
     def _run(self, input, other, fn, rounding):
         a, b = _promote(input, other)
-        if a.dtype.kind in "iub" and np.any(b == 0):
+        kind = (a if isinstance(a, np.ndarray) else np.asarray(b)).dtype.kind  # a: a number?
+        if kind in "iub" and np.any(np.asarray(b) == 0):
             raise RuntimeError("ZeroDivisionError")
         self.save_for_backward(a, b)
         self.rounding = rounding
