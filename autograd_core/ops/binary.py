@@ -269,13 +269,27 @@ def div(input: Any, other: Any) -> Tensor:
     return Div.apply(input, other)
 
 
+def _power(a, b):
+    """``a ** b``; integer tensors to negative integer tensors as PyTorch's (numpy refuses):
+    1 and -1 keep their powers, every other base (0 too) gives 0."""
+    if np.asarray(b).dtype.kind not in "iu" or np.asarray(a).dtype.kind not in "iu":
+        return np.power(a, b)
+    neg = np.asarray(b) < 0
+    if not neg.any():
+        return np.power(a, b)
+    y = np.power(a, np.where(neg, 0, b))
+    odd = np.asarray(b) & 1
+    inverse = np.where(a == 1, 1, np.where(a == -1, 1 - 2 * odd, 0))
+    return np.where(neg, inverse, y).astype(y.dtype)
+
+
 class Pow(Node):
     """a ** b with tensor exponent. d/db = a**b * log(a), taken as 0 where a == 0 and b >= 0
     (PyTorch's convention)."""
 
     def forward(self, a, b):
         try:
-            y = np.power(*_promote(a, b))
+            y = _power(*_promote(a, b))
         except ValueError:
             raise _broadcast_error("pow", a, b) from None
         self.save_for_backward(a, b, y)

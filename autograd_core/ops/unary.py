@@ -232,7 +232,10 @@ class PowScalar(Node):
         if x.dtype.kind in "biu" and isinstance(exponent, float):
             x = x.astype(np.float32)  # PyTorch's promotion: an integer tensor ** a float
         self.save_for_backward(x)
-        y = np.power(x, exponent)
+        try:
+            y = np.power(x, exponent)
+        except ValueError as exc:  # numpy's words, PyTorch's type
+            raise RuntimeError("Integers to negative integer powers are not allowed.") from exc
         # bool ** bool stays bool (numpy's is int8)
         return y.astype(bool) if x.dtype == bool and isinstance(exponent, bool) else y
 
