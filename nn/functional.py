@@ -1667,7 +1667,9 @@ def logsigmoid(input: Tensor) -> Tensor:
         tensor([-1.3133, -0.6931, -0.3133])
     """
     x = _t(input)
-    return ag.clamp(x, max=0) - ((-x.abs()).exp() + 1.0).log()
+    # minimum, not clamp: at x = 0 the two halves share the gradient (clamp passed all of it,
+    # making the derivative 1 there instead of sigmoid(0) = 0.5)
+    return ag.minimum(x, ag.zeros((), dtype=x.dtype)) - ((-x.abs()).exp() + 1.0).log()
 
 
 def softsign(input: Tensor) -> Tensor:
