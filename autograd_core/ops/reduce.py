@@ -520,6 +520,8 @@ def logsumexp(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None,
         tensor(1000.6932)
     """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
+    if input.dtype.kind in "biu":  # integers and bool give float32, as PyTorch's
+        input = input.to(np.float32)
     return LogSumExp.apply(input, dim=dim, keepdim=keepdim)
 
 

@@ -325,3 +325,92 @@ def test_aminmax_over_a_dim_of_a_tensor_with_another_empty_dim():
     assert mn.shape == (0,) and mx.shape == (0,)
     with pytest.raises(RuntimeError, match="no identity"):
         ag.aminmax(ag.zeros(2, 0))
+
+
+# Python's operators //, %, ^ and the reflected &, |, ^ were missing (TypeError), & and | ran
+# numpy on the raw data (no dtype or shape checks), and ~ refused integer tensors.
+OPERATORS = [
+    ("floordiv", lambda m, x, b: x // 2, [0, -1, 1]),
+    ("rfloordiv", lambda m, x, b: 7 // x, [7, -4, 2]),
+    ("mod", lambda m, x, b: x % 2, [1, 0, 1]),
+    ("rmod", lambda m, x, b: 7 % x, [0, -1, 1]),
+    ("rmod_float", lambda m, x, b: 2.5 % x, [0.5, -1.5, 2.5]),
+    ("xor", lambda m, x, b: x ^ 1, [0, -1, 2]),
+    ("rxor_bool", lambda m, x, b: True ^ b, [False, True, False]),
+    ("rand", lambda m, x, b: 3 & x, [1, 2, 3]),
+    ("ror", lambda m, x, b: False | b, [True, False, True]),
+    ("invert_int", lambda m, x, b: ~x, [-2, 1, -4]),
+    ("invert_bool", lambda m, x, b: ~b, [False, True, False]),
+]
+
+
+@pytest.mark.parametrize("name,fn,expected", OPERATORS, ids=[c[0] for c in OPERATORS])
+def test_python_operators(name, fn, expected):
+    y = fn(ag, *_promotion_inputs(ag))
+    np.testing.assert_array_equal(y.numpy(), expected)
+
+
+def test_and_checks_shapes():
+    with pytest.raises(RuntimeError, match="must match"):
+        ag.tensor([True, False, True]) & ag.tensor([True, False])
+
+
+def test_mod_is_differentiable():
+    x = ag.tensor([5.0, -3.0], requires_grad=True)
+    (x % 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [1.0, 1.0])
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name,fn,expected", OPERATORS, ids=[c[0] for c in OPERATORS])
+def test_python_operators_match_torch(name, fn, expected):
+    torch = pytest.importorskip("torch")
+    ours, theirs = fn(ag, *_promotion_inputs(ag)), fn(torch, *_promotion_inputs(torch))
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+# An integer tensor to a negative integer tensor: PyTorch computes it (1 and -1 keep their
+# powers, any other base gives 0); ours raised a misleading broadcast error. A negative
+# Python integer exponent is refused, with PyTorch's RuntimeError.
+def test_integer_tensor_to_negative_integer_tensor_powers():
+    a = ag.tensor([-3, -1, 0, 1, 2]).repeat_interleave(2)
+    b = ag.tensor([-1, -2]).repeat(5)
+    np.testing.assert_array_equal((a ** b).numpy(), [0, 0, -1, 1, 0, 0, 1, 1, 0, 0])
+    np.testing.assert_array_equal((2 ** ag.tensor([-1, 2])).numpy(), [0, 4])
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
+        ag.tensor([1, 2]) ** -1
+
+
+# flatten with start_dim == end_dim returns the input itself, as PyTorch's (its .grad is the
+# leaf's); ours returned a view.
+def test_flatten_of_one_dim_is_the_input():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    assert x.flatten() is x and ag.flatten(x, 0) is x
+    y = ag.zeros(2, 3)
+    assert y.flatten(1, 1) is y and y.flatten().shape == (6,)
+
+
+# logsigmoid's gradient at x = 0 was 1 (clamp(x, max=0) passes all of it at the tie); the
+# derivative there is sigmoid(0) = 0.5, as PyTorch's.
+def test_logsigmoid_gradient_at_zero():
+    np.testing.assert_allclose(_grad(F.logsigmoid, [0.0, -0.0, 2.0]),
+                               [0.5, 0.5, 1.0 / (1.0 + math.exp(2.0))], rtol=1e-12)
+
+
+@pytest.mark.torch_parity
+def test_logsigmoid_gradient_matches_torch():
+    torch = pytest.importorskip("torch")
+    x = [-20.0, -1.0, -0.0, 0.0, 1e-9, 0.5, 40.0]
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    torch.nn.functional.logsigmoid(t).sum().backward()
+    np.testing.assert_allclose(_grad(F.logsigmoid, x), t.grad.numpy(), rtol=1e-12)
+
+
+def test_logsumexp_of_integers_and_bool_is_float32():
+    # float64 (int64) and a numpy error (bool) before; PyTorch gives float32
+    for x in (ag.tensor([1, 2]), ag.tensor([True, False])):
+        y = ag.logsumexp(x, 0)
+        assert y.dtype == ag.float32
+        np.testing.assert_allclose(y.item(), np.log(np.exp(x.numpy().astype(float)).sum()),
+                                   rtol=1e-6)
