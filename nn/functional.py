@@ -2322,7 +2322,10 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     x = _t(input)
-    return x - ag.clamp(x, -lambd, lambd)
+    # zero gradient inside [-lambd, lambd] whatever comes in (x - clamp(x) made inf - inf = NaN
+    # of an infinite one), as PyTorch's
+    inside = (x >= -lambd) & (x <= lambd)
+    return ag.where(inside, 0.0, x - ag.clamp(x.detach(), -lambd, lambd))
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:

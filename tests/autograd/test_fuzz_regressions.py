@@ -414,3 +414,15 @@ def test_logsumexp_of_integers_and_bool_is_float32():
         assert y.dtype == ag.float32
         np.testing.assert_allclose(y.item(), np.log(np.exp(x.numpy().astype(float)).sum()),
                                    rtol=1e-6)
+
+
+def test_softshrink_gradient_is_zero_inside_whatever_comes_in():
+    # x - clamp(x) made inf - inf = NaN inside [-lambd, lambd] under an infinite gradient
+    # (reached by softshrink -> tan -> digamma at 0); PyTorch's is 0 there
+    x = [-3.0, -0.5, 0.0, 0.3, 0.5, 1.0]
+    np.testing.assert_array_equal(_grad(lambda t: F.softshrink(t, 0.5), x, [INF] * 6),
+                                  [INF, 0.0, 0.0, 0.0, 0.0, INF])
+    np.testing.assert_array_equal(_grad(lambda t: F.softshrink(t, 0.5), x),
+                                  [1.0, 0.0, 0.0, 0.0, 0.0, 1.0])
+    y = F.softshrink(ag.tensor([-3.0, 0.25, 1.0]), 0.5)
+    np.testing.assert_array_equal(y.numpy(), [-2.5, 0.0, 0.5])
