@@ -10,9 +10,10 @@ import numpy as np
 from autograd_core import creation, random
 from autograd_core.grad_mode import STATE
 from autograd_core.ops.binary import add, div, mul, sub
-from autograd_core.ops.registry import DECLS, op
+from autograd_core.ops.registry import DECLS, op, refuse_capture
 from autograd_core.ops.shape import CopyFrom
 from autograd_core.ops.unary import clamp
+from autograd_core.tensor import Tensor
 
 
 def inplace(t, compute):
@@ -79,11 +80,6 @@ def _regenerate_views(base):
     from the base's new values, and its old ``grad_fn`` (through the base's old graph) would
     send gradients to the wrong place. The view is re-recorded as the base's elements it
     covers, found by memory address, so any chain of views works."""
-    from autograd_core.ops.index import Index  # index.py imports this module
-    from autograd_core.ops.registry import refuse_capture
-    from autograd_core.ops.shape import Reshape
-
-    # (a deep copy of the base copies the list, but the views are the original's)
     views = [v for v in (r() for r in base.__dict__["_views"]) if v is not None
              and v._base is base]
     if not views:
@@ -91,10 +87,9 @@ def _regenerate_views(base):
     refuse_capture("an in-place change to a tensor with live views")  # addresses, not ops
     addr = _addresses(base._data).ravel()
     order = np.argsort(addr, kind="stable")
-    flat = Reshape.apply(base, shape=(-1,))
     for v in views:
         pos = order[np.searchsorted(addr[order], _addresses(v._data))]
-        _rerecord(v, Index.apply(flat, index=pos, basic=False))
+        _rerecord(v, base.take(Tensor._make(pos.astype(np.int64), None, False)))
 
 
 def _method(name):
