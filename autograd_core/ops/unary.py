@@ -267,7 +267,22 @@ def square(input: Tensor) -> Tensor:
     return PowScalar.apply(input, exponent=2)
 
 
-@op("rsqrt", method=True, domain="positive")
+class Rsqrt(Node):
+    """``1 / sqrt(x)``, saving its output as PyTorch's (an in-place change of the input after
+    it does not make backward refuse); ``rsqrt(-0.0)`` is ``-inf``."""
+
+    def forward(self, x):
+        with _quiet_fp():  # rsqrt(0) = inf, rsqrt(-1) = nan without numpy's warning
+            y = 1.0 / np.sqrt(_floating(x))
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        return (g * (y * y * y) * -0.5,)
+
+
+@op("rsqrt", node=Rsqrt, method=True, domain="positive")
 def rsqrt(input: Tensor) -> Tensor:
     """Return the reciprocal of the square root of each element of ``input``.
 
@@ -282,9 +297,8 @@ def rsqrt(input: Tensor) -> Tensor:
         >>> ag.rsqrt(ag.tensor([4.0, 0.25]))
         tensor([0.5000, 2.0000])
     """
-    if input.dtype.kind not in "fc":  # integers give float32, as PyTorch's
-        input = input.to(np.float32)
-    return PowScalar.apply(input, exponent=-0.5)
+    return Rsqrt.apply(input)
+
 
 
 class Clamp(Node):

@@ -426,3 +426,16 @@ def test_softshrink_gradient_is_zero_inside_whatever_comes_in():
                                   [1.0, 0.0, 0.0, 0.0, 0.0, 1.0])
     y = F.softshrink(ag.tensor([-3.0, 0.25, 1.0]), 0.5)
     np.testing.assert_array_equal(y.numpy(), [-2.5, 0.0, 0.5])
+
+
+# rsqrt was x ** -0.5, which saved its input: an in-place change of the input after rsqrt made
+# backward refuse where PyTorch's (saving the output) works; and rsqrt(-0.0) was +inf.
+def test_rsqrt_saves_its_output():
+    x = ag.tensor([0.5, 2.0], dtype=ag.float64, requires_grad=True)
+    y = x * 1
+    z = y.rsqrt()
+    y.fill_(3.0)
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), -0.5 * np.array([0.5, 2.0]) ** -1.5, rtol=1e-14)
+    assert ag.gradcheck(ag.rsqrt, (ag.tensor([0.5, 2.0], dtype=ag.float64, requires_grad=True),))
+    assert ag.rsqrt(ag.tensor(-0.0)).item() == -INF
