@@ -9,6 +9,7 @@ import numpy as np
 
 from autograd_core import creation, random
 from autograd_core.grad_mode import STATE
+from autograd_core.ops import _args
 from autograd_core.ops.binary import add, div, mul, sub
 from autograd_core.ops.registry import DECLS, op, refuse_capture
 from autograd_core.ops.shape import CopyFrom
@@ -25,6 +26,9 @@ def inplace(t, compute):
             "wrap it in `with no_grad():` (e.g. for parameter updates) or use an out-of-place op"
         )
     result = compute()
+    if not np.can_cast(result._data.dtype, t._data.dtype, casting="same_kind"):
+        raise RuntimeError(f"result type {_args.torch_name(result._data.dtype)} can't be cast to "
+                           f"the desired output type {_args.torch_name(t._data.dtype)}")
     if result._data.shape != t._data.shape:
         raise RuntimeError(
             f"in-place operation: result of shape {result._data.shape} cannot be written into a "

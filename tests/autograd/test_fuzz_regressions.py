@@ -439,3 +439,39 @@ def test_rsqrt_saves_its_output():
     np.testing.assert_allclose(x.grad.numpy(), -0.5 * np.array([0.5, 2.0]) ** -1.5, rtol=1e-14)
     assert ag.gradcheck(ag.rsqrt, (ag.tensor([0.5, 2.0], dtype=ag.float64, requires_grad=True),))
     assert ag.rsqrt(ag.tensor(-0.0)).item() == -INF
+
+
+# An in-place op whose result cannot be cast to the tensor's dtype leaked numpy's TypeError;
+# PyTorch raises a RuntimeError before writing anything.
+CAST_REFUSED = [
+    ("exp_int", lambda m: m.tensor([1, 2]).exp_(), "Float", "Long"),
+    ("add_bool", lambda m: m.tensor([True]).add_(1), "Long", "Bool"),
+    ("add_float_to_int", lambda m: m.tensor([1]).add_(0.5), "Float", "Long"),
+    ("mul_tensor", lambda m: m.tensor([1]).mul_(m.tensor([1.5])), "Float", "Long"),
+]
+
+
+@pytest.mark.parametrize("name,fn,res,out", CAST_REFUSED, ids=[c[0] for c in CAST_REFUSED])
+def test_in_place_result_that_cannot_be_cast(name, fn, res, out):
+    with pytest.raises(RuntimeError, match=f"result type {res} can't be cast to the desired "
+                                           f"output type {out}"):
+        fn(ag)
+
+
+def test_in_place_cast_refusal_leaves_the_tensor_alone():
+    x = ag.tensor([1, 2])
+    with pytest.raises(RuntimeError):
+        x.mul_(1.5)
+    np.testing.assert_array_equal(x.numpy(), [1, 2])
+    assert x._version is None or x._version[0] == 0
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name,fn,res,out", CAST_REFUSED, ids=[c[0] for c in CAST_REFUSED])
+def test_in_place_cast_refusal_matches_torch(name, fn, res, out):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError) as theirs:
+        fn(torch)
+    with pytest.raises(RuntimeError) as ours:
+        fn(ag)
+    assert str(ours.value) == str(theirs.value)
