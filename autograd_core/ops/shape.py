@@ -4,6 +4,7 @@ counter, so an in-place change through either is seen by nodes that saved the ot
 from __future__ import annotations
 
 import builtins
+import functools
 import weakref
 from typing import Any, Sequence
 import numpy as np
@@ -14,6 +15,7 @@ from autograd_core.grad_mode import STATE
 from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import norm_dim, shape_arg
+from autograd_core.ops.binary import _promote_types
 from autograd_core.ops.registry import Sample, op
 from autograd_core.tensor import DTypeLike, Tensor
 
@@ -385,11 +387,17 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
     return Repeat.apply(x, reps=sizes)
 
 
+def _common_dtype(xs):
+    """PyTorch's promotion of the inputs' dtypes (int64 with float32 is float32; numpy's
+    concatenate made float64)."""
+    return functools.reduce(_promote_types, (np.asarray(x).dtype for x in xs))
+
+
 class Cat(Node):
     def forward(self, *xs, dim):
         self.dim = dim
         self.bounds = np.cumsum([0] + [x.shape[dim] for x in xs])
-        return np.concatenate(xs, axis=dim)
+        return np.concatenate(xs, axis=dim, dtype=_common_dtype(xs))
 
     def backward(self, g):
         lead = (slice(None),) * self.dim
@@ -403,7 +411,7 @@ class Cat(Node):
 class Stack(Node):
     def forward(self, *xs, dim):
         self.dim = dim
-        return np.stack(xs, axis=dim)
+        return np.stack(xs, axis=dim, dtype=_common_dtype(xs))
 
     def backward(self, g):
         lead = (slice(None),) * self.dim
