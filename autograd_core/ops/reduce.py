@@ -59,7 +59,9 @@ class Mean(_Reduction):
     def forward(self, x, dim, keepdim):
         self._setup(x, dim, keepdim)
         if x.dtype.kind not in "fc":
-            raise TypeError(f"mean: expected a floating point tensor, got {x.dtype}")
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
+                               "a floating point or complex dtype. Got: "
+                               f"{_args.torch_name(x.dtype)}")
         self.n = _count(x.shape, dim)
         return np.mean(x, axis=dim, keepdims=keepdim)
 

@@ -344,7 +344,7 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
         tensor([-1.0000,  0.5000,  1.0000])
     """
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         # tensor bounds get gradients where they are the result (PyTorch): two selections
         refuse_capture("clamp() with tensor bounds")

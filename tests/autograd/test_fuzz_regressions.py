@@ -475,3 +475,30 @@ def test_in_place_cast_refusal_matches_torch(name, fn, res, out):
     with pytest.raises(RuntimeError) as ours:
         fn(ag)
     assert str(ours.value) == str(theirs.value)
+
+
+# cat/stack promoted with numpy's rules (int64 with float32 gave float64); PyTorch's give
+# float32.
+@pytest.mark.parametrize("op", ["cat", "stack"])
+@pytest.mark.parametrize("a,b,want", [(np.int64, np.float32, "float32"),
+                                      (np.bool_, np.int64, "int64"),
+                                      (np.float32, np.float64, "float64"),
+                                      (np.uint8, np.int8, "int16")])
+def test_cat_and_stack_promote_as_pytorch(op, a, b, want):
+    y = getattr(ag, op)([ag.tensor(np.array([1, 0], dtype=a)), ag.tensor(np.array([2, 3],
+                                                                                  dtype=b))])
+    assert str(y.dtype).split(".")[-1] == want
+    np.testing.assert_array_equal(y.numpy().ravel(), [1, 0, 2, 3])
+
+
+# PyTorch's error types and words: mean of an integer tensor, clamp without bounds
+@pytest.mark.parametrize("fn,match", [
+    (lambda: ag.tensor([1]).mean(), "mean\\(\\): could not infer output dtype. Input dtype must "
+                                    "be either a floating point or complex dtype. Got: Long"),
+    (lambda: ag.mean(ag.tensor([True]), 0), "Got: Bool"),
+    (lambda: ag.clamp(ag.tensor([1.0])), "torch.clamp: At least one of 'min' or 'max' must "
+                                         "not be None"),
+])
+def test_error_types_as_pytorch(fn, match):
+    with pytest.raises(RuntimeError, match=match):
+        fn()
