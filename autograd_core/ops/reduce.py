@@ -73,6 +73,8 @@ class Var(_Reduction):
     """Variance with Bessel's ``correction`` (1 by default, as torch.var)."""
 
     def forward(self, x, dim, keepdim, correction):
+        if x.dtype.kind not in "fc":
+            raise RuntimeError("std and var only support floating point and complex dtypes")
         self._setup(x, dim, keepdim)
         self.denom = builtins.max(_count(x.shape, dim) - correction, 0)
         self.save_for_backward(x)
@@ -649,6 +651,9 @@ def norm(input: Tensor, p: builtins.float | str | None = "fro",
         raise TypeError("norm: out= is not supported")
     if dtype is not None:
         input = input.to(dtype)
+    if input.dtype.kind not in "fc":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_args.torch_name(input.dtype)}")
     if p in ("fro", None):
         p = 2
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)

@@ -502,3 +502,19 @@ def test_cat_and_stack_promote_as_pytorch(op, a, b, want):
 def test_error_types_as_pytorch(fn, match):
     with pytest.raises(RuntimeError, match=match):
         fn()
+
+
+# var/std (and var_mean/std_mean) and norm of integer or bool tensors: PyTorch refuses them;
+# ours silently computed in float64.
+@pytest.mark.parametrize("fn,match", [
+    (lambda: ag.tensor([1, 2]).var(), "std and var only support floating point and complex"),
+    (lambda: ag.std(ag.tensor([True, False]), 0), "std and var only support floating point"),
+    (lambda: ag.var_mean(ag.tensor([1, 2])), "var_mean only support floating point"),
+    (lambda: ag.std_mean(ag.tensor([1, 2])), "std_mean only support floating point"),
+    (lambda: ag.tensor([1, 2]).norm(), "linalg.vector_norm: Expected a floating point or complex "
+                                       "tensor as input. Got Long"),
+    (lambda: ag.norm(ag.tensor([True]), p=1), "Got Bool"),
+])
+def test_integer_inputs_refused_as_pytorch(fn, match):
+    with pytest.raises(RuntimeError, match=match):
+        fn()
