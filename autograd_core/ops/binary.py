@@ -110,6 +110,10 @@ def _ufunc(fn, name, a, b, out, true_divide=False):
         raise _broadcast_error(name, a, b) from None
 
 
+def _is_bool(x):
+    return type(x) is bool or getattr(x, "dtype", None) == np.bool_
+
+
 def _broadcast_error(op_name, a, b):
     """PyTorch's message (the first mismatching dimension from the right, numbered in the
     broadcast result), then the op and both shapes."""
@@ -143,6 +147,13 @@ class Sub(Node):
     fuse = "{0} - {1}"
     fuse_backward = ("{g}", "-{g}")
     def forward(self, a, b, out=None):
+        ba, bb = _is_bool(a), _is_bool(b)
+        if ba or bb:  # PyTorch refuses (numpy refuses two bools, and made ints of one)
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                "`^` or `logical_xor()` operator instead." if ba and bb else
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
         return _ufunc(np.subtract, "sub", a, b, out)
 
     def backward(self, g):

@@ -38,6 +38,10 @@ class Neg(Node):
     fuse = "-{0}"
     fuse_backward = ("-{g}",)
     def forward(self, x, out=None):
+        if x.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                               "you are trying to invert a mask, use the `~` or `logical_not()` "
+                               "operator instead.")
         return np.negative(x, out=out)
 
     def backward(self, g):

@@ -518,3 +518,32 @@ def test_error_types_as_pytorch(fn, match):
 def test_integer_inputs_refused_as_pytorch(fn, match):
     with pytest.raises(RuntimeError, match=match):
         fn()
+
+
+# Subtracting or negating bool tensors: PyTorch refuses; ours computed ints/floats silently
+# (bool - 1, 1.5 - mask) or leaked numpy's TypeError (mask - mask, -mask).
+BOOL_SUB = [
+    ("two_bools", lambda m: m.tensor([True]) - m.tensor([True])),
+    ("bool_minus_int", lambda m: m.tensor([True]) - 1),
+    ("int_minus_bool", lambda m: 1 - m.tensor([True])),
+    ("float_minus_bool", lambda m: m.tensor([1.5]) - m.tensor([True])),
+    ("float_minus_python_bool", lambda m: m.tensor([1.5]) - True),
+    ("negate", lambda m: -m.tensor([True])),
+]
+
+
+@pytest.mark.parametrize("name,fn", BOOL_SUB, ids=[c[0] for c in BOOL_SUB])
+def test_bool_subtraction_and_negation_refused(name, fn):
+    with pytest.raises(RuntimeError, match="the `-` operator, (with|on) (a bool|two bool)"):
+        fn(ag)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name,fn", BOOL_SUB, ids=[c[0] for c in BOOL_SUB])
+def test_bool_subtraction_and_negation_match_torch(name, fn):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError) as theirs:
+        fn(torch)
+    with pytest.raises(RuntimeError) as ours:
+        fn(ag)
+    assert str(ours.value) == str(theirs.value)
