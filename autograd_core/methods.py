@@ -92,15 +92,38 @@ def _operators():
         return self.ne(other)
 
     def __invert__(self):
-        if self._data.dtype != np.bool_:
-            raise TypeError("~ is only defined for bool tensors here")
-        return Tensor._make(~self._data, None, False)
+        return _fn("bitwise_not")(self)
 
+    # the bitwise ops check dtypes (integers and bool) and broadcast with PyTorch's errors
     def __and__(self, other):
-        return Tensor._make(self._data & _raw(other), None, False)
+        return _fn("bitwise_and")(self, other)
+
+    def __rand__(self, other):
+        return _fn("bitwise_and")(self, other)
 
     def __or__(self, other):
-        return Tensor._make(self._data | _raw(other), None, False)
+        return _fn("bitwise_or")(self, other)
+
+    def __ror__(self, other):
+        return _fn("bitwise_or")(self, other)
+
+    def __xor__(self, other):
+        return _fn("bitwise_xor")(self, other)
+
+    def __rxor__(self, other):
+        return _fn("bitwise_xor")(self, other)
+
+    def __floordiv__(self, other):
+        return _fn("floor_divide")(self, other)
+
+    def __rfloordiv__(self, other):
+        return _fn("floor_divide")(other, self)
+
+    def __mod__(self, other):
+        return _fn("remainder")(self, other)
+
+    def __rmod__(self, other):
+        return _fn("remainder")(other, self)
 
     # in-place arithmetic: x += y modifies x (as PyTorch), with the checks of in-place ops
     def __iadd__(self, other):
@@ -116,6 +139,11 @@ def _operators():
         return self.div_(other)
 
     return {k: v for k, v in locals().items() if k.startswith("__")}
+
+
+def _fn(name):
+    """The functional form of op ``name`` (read when called: the table is filled by then)."""
+    return DECLS[name].fn
 
 
 def _raw(x):

@@ -595,6 +595,8 @@ class Tensor:
             >>> y.grad
             tensor([1., 1.])
         """
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None or self._retains_grad:
             return
         self._retains_grad = True

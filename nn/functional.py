@@ -1592,7 +1592,12 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     """
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return ag.clamp(_t(input), min_val, max_val)
+    x = _t(input)
+    if not x.requires_grad:
+        return ag.clamp(x, min_val, max_val)
+    # PyTorch's gradient is zero where x <= min_val or x >= max_val (at the ends too, where
+    # clamp's passes it; and it passes at NaN)
+    return ag.clamp(x.detach(), min_val, max_val).where((x <= min_val) | (x >= max_val), x)
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
@@ -1662,7 +1667,9 @@ def logsigmoid(input: Tensor) -> Tensor:
         tensor([-1.3133, -0.6931, -0.3133])
     """
     x = _t(input)
-    return ag.clamp(x, max=0) - ((-x.abs()).exp() + 1.0).log()
+    # minimum, not clamp: at x = 0 the two halves share the gradient (clamp passed all of it,
+    # making the derivative 1 there instead of sigmoid(0) = 0.5)
+    return ag.minimum(x, ag.zeros((), dtype=x.dtype)) - ((-x.abs()).exp() + 1.0).log()
 
 
 def softsign(input: Tensor) -> Tensor:
@@ -2315,7 +2322,10 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     x = _t(input)
-    return x - ag.clamp(x, -lambd, lambd)
+    # zero gradient inside [-lambd, lambd] whatever comes in (x - clamp(x) made inf - inf = NaN
+    # of an infinite one), as PyTorch's
+    inside = (x >= -lambd) & (x <= lambd)
+    return ag.where(inside, 0.0, x - ag.clamp(x.detach(), -lambd, lambd))
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:

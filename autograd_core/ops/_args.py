@@ -58,3 +58,14 @@ def shape_arg(shape):
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     return tuple(int(s) for s in shape)
+
+
+_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                "bool": "Bool"}
+
+
+def torch_name(dt):
+    """PyTorch's scalar type name of numpy dtype ``dt`` in messages (``Float``, ``Long``)."""
+    dt = np.dtype(dt)
+    return _TORCH_NAMES.get(dt.name, dt.name)

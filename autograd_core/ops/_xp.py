@@ -28,6 +28,15 @@ def _const_like(x, like):
     return Tensor._make(np.asarray(x, dtype=like.dtype), None, False)
 
 
+def zeros_like(x):
+    """Zeros of ``x``'s shape and dtype: the gradient of a piecewise-constant function, which
+    PyTorch gives as zeros whatever the incoming gradient (``g * 0`` would be NaN at an
+    infinite ``g``)."""
+    if isinstance(x, Tensor):
+        return Tensor._make(np.zeros(x.shape, dtype=x.dtype), None, False)
+    return np.zeros(np.shape(x), dtype=np.asarray(x).dtype)
+
+
 def where(cond, x, y):
     if isinstance(cond, Tensor):
         cond = cond._data

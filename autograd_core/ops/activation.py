@@ -19,6 +19,11 @@ from autograd_core.ops.registry import Sample, op
 from autograd_core.tensor import Tensor
 
 
+def _floating(x):
+    """Integer and bool inputs compute in float32, as PyTorch's sigmoid and tanh."""
+    return x if x.dtype.kind in "fc" else x.astype(np.float32)
+
+
 def _float(x, op_name):
     if x.dtype.kind != "f":
         raise TypeError(f"{op_name}: expected a floating point tensor, got {x.dtype}")
@@ -41,7 +46,7 @@ def _float(x, op_name):
     """)
 class Sigmoid(Node):
     def forward(self, x, out=None):
-        y = K.sigmoid_forward(_float(x, "sigmoid"), out=out)
+        y = K.sigmoid_forward(_floating(x), out=out)
         self.save_for_backward(y)
         return y
 
@@ -70,7 +75,7 @@ class Sigmoid(Node):
     """)
 class Tanh(Node):
     def forward(self, x, out=None):
-        y = K.tanh_forward(_float(x, "tanh"), out=out)
+        y = K.tanh_forward(_floating(x), out=out)
         self.save_for_backward(y)
         return y
 

@@ -975,9 +975,6 @@ def fill_diagonal_(input: Tensor, fill_value: Any, wrap: builtins.bool = False) 
     return inplace(input, lambda: masked_fill(input, xp.constant(mask), fill_value))
 
 
-_DTYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                "bool": "Bool"}
 
 
 def _index_along(name, input, dim, index):
@@ -988,7 +985,7 @@ def _index_along(name, input, dim, index):
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype not in (np.int32, np.int64):
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: "
-                           f"{_DTYPE_NAMES.get(idx.dtype.name, idx.dtype.name)}")
+                           f"{_args.torch_name(idx.dtype)}")
     if idx.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
     d = _args.norm_dim(dim, input.ndim, name)
@@ -1007,7 +1004,7 @@ def _index_along(name, input, dim, index):
 
 
 def _name(dt):
-    return _DTYPE_NAMES.get(dt.name, dt.name)
+    return _args.torch_name(dt)
 
 
 def _source(name, input, dim, idx, source):
@@ -1103,8 +1100,8 @@ def index_copy(input: Tensor, dim: builtins.int, index: Tensor, source: Tensor) 
     """
     idx, where_ = _index_along("index_copy", input, dim, index)
     src = _source("index_copy", input, dim, idx, source)
-    if input.ndim == 0:
-        return src.reshape(()) + input * 0.0
+    if input.ndim == 0:  # (src + input * 0 would be NaN at an infinite or NaN input)
+        return masked_fill(input, xp.constant(np.array(True)), src.reshape(()))
     return IndexPut.apply(input, src, index=where_)
 
 
@@ -1132,7 +1129,8 @@ def index_fill(input: Tensor, dim: builtins.int, index: Tensor, value: Any) -> T
     """
     idx, where_ = _index_along("index_fill", input, dim, index)
     mask = np.zeros(tuple(input.shape), dtype=bool)
-    mask[where_] = True
+    if input.ndim or idx.size:  # (a 0-d input's where_ is (), the whole tensor)
+        mask[where_] = True
     return masked_fill(input, xp.constant(mask), value)
 
 

@@ -110,6 +110,10 @@ def _ufunc(fn, name, a, b, out, true_divide=False):
         raise _broadcast_error(name, a, b) from None
 
 
+def _is_bool(x):
+    return type(x) is bool or getattr(x, "dtype", None) == np.bool_
+
+
 def _broadcast_error(op_name, a, b):
     """PyTorch's message (the first mismatching dimension from the right, numbered in the
     broadcast result), then the op and both shapes."""
@@ -143,6 +147,13 @@ class Sub(Node):
     fuse = "{0} - {1}"
     fuse_backward = ("{g}", "-{g}")
     def forward(self, a, b, out=None):
+        ba, bb = _is_bool(a), _is_bool(b)
+        if ba or bb:  # PyTorch refuses (numpy refuses two bools, and made ints of one)
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                "`^` or `logical_xor()` operator instead." if ba and bb else
+                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
         return _ufunc(np.subtract, "sub", a, b, out)
 
     def backward(self, g):
@@ -269,13 +280,27 @@ def div(input: Any, other: Any) -> Tensor:
     return Div.apply(input, other)
 
 
+def _power(a, b):
+    """``a ** b``; integer tensors to negative integer tensors as PyTorch's (numpy refuses):
+    1 and -1 keep their powers, every other base (0 too) gives 0."""
+    if np.asarray(b).dtype.kind not in "iu" or np.asarray(a).dtype.kind not in "iu":
+        return np.power(a, b)
+    neg = np.asarray(b) < 0
+    if not neg.any():
+        return np.power(a, b)
+    y = np.power(a, np.where(neg, 0, b))
+    odd = np.asarray(b) & 1
+    inverse = np.where(a == 1, 1, np.where(a == -1, 1 - 2 * odd, 0))
+    return np.where(neg, inverse, y).astype(y.dtype)
+
+
 class Pow(Node):
     """a ** b with tensor exponent. d/db = a**b * log(a), taken as 0 where a == 0 and b >= 0
     (PyTorch's convention)."""
 
     def forward(self, a, b):
         try:
-            y = np.power(*_promote(a, b))
+            y = _power(*_promote(a, b))
         except ValueError:
             raise _broadcast_error("pow", a, b) from None
         self.save_for_backward(a, b, y)
@@ -395,7 +420,7 @@ class Where(Node):
         cond = np.asarray(cond, dtype=bool)
         self.save_for_backward(cond)
         try:
-            return np.where(cond, a, b)
+            return np.where(cond, *_promote(a, b))  # (int64 and 3.5: float32, as PyTorch's)
         except ValueError:
             raise ValueError(
                 f"where: shapes {cond.shape}, {np.shape(a)} and {np.shape(b)} cannot be "

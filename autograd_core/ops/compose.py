@@ -137,6 +137,8 @@ def var_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = 
         >>> ag.var_mean(ag.tensor([1.0, 2.0, 3.0, 4.0]))
         (tensor(1.6667), tensor(2.5000))
     """
+    if input.dtype.kind not in "fc":
+        raise RuntimeError("var_mean only support floating point and complex dtypes")
     return (var(input, dim, keepdim=keepdim, correction=correction),
             mean(input, dim, keepdim=keepdim))
 
@@ -162,6 +164,8 @@ def std_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = 
         >>> ag.std_mean(ag.tensor([1.0, 3.0]))
         (tensor(1.4142), tensor(2.))
     """
+    if input.dtype.kind not in "fc":
+        raise RuntimeError("std_mean only support floating point and complex dtypes")
     return (std(input, dim, keepdim=keepdim, correction=correction),
             mean(input, dim, keepdim=keepdim))
 

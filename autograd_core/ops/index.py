@@ -79,9 +79,14 @@ class Index(Node):
     def forward(self, x, index, basic):
         self.index, self.basic, self.in_shape = index, basic, x.shape
         try:
-            return x[index]
+            out = x[index]
         except IndexError as exc:
             raise _index_error(x.shape, index, exc) from None
+        if basic and not isinstance(out, np.ndarray):
+            # an integer for every dim: numpy gives a scalar (a copy), PyTorch a 0-d view
+            # (``x[0].zero_()`` writes into x); a trailing Ellipsis makes numpy's a view too
+            out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+        return out
 
     def backward(self, g):
         return (IndexAdd.apply(g, index=self.index, basic=self.basic, shape=self.in_shape),)

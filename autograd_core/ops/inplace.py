@@ -9,10 +9,12 @@ import numpy as np
 
 from autograd_core import creation, random
 from autograd_core.grad_mode import STATE
+from autograd_core.ops import _args
 from autograd_core.ops.binary import add, div, mul, sub
-from autograd_core.ops.registry import DECLS, op
+from autograd_core.ops.registry import DECLS, op, refuse_capture
 from autograd_core.ops.shape import CopyFrom
 from autograd_core.ops.unary import clamp
+from autograd_core.tensor import Tensor
 
 
 def inplace(t, compute):
@@ -24,6 +26,9 @@ def inplace(t, compute):
             "wrap it in `with no_grad():` (e.g. for parameter updates) or use an out-of-place op"
         )
     result = compute()
+    if not np.can_cast(result._data.dtype, t._data.dtype, casting="same_kind"):
+        raise RuntimeError(f"result type {_args.torch_name(result._data.dtype)} can't be cast to "
+                           f"the desired output type {_args.torch_name(t._data.dtype)}")
     if result._data.shape != t._data.shape:
         raise RuntimeError(
             f"in-place operation: result of shape {result._data.shape} cannot be written into a "
@@ -47,10 +52,48 @@ def inplace(t, compute):
     if STATE.anomaly and STATE.anomaly is not True:  # ag.compile's tracer
         STATE.anomaly.on_inplace(t, result)
     if result.requires_grad:
-        t.grad_fn = result.grad_fn
-        t._out_idx = result._out_idx
-        t._requires_grad = True
+        _rerecord(t, result)
+        if recording and t._base is None and t.__dict__.get("_views"):
+            _regenerate_views(t)
     return t
+
+
+def _rerecord(t, new):
+    """Make ``t`` the output of ``new``'s node. A retained gradient moves with it: PyTorch's
+    ``.grad`` of a tensor changed in place after ``retain_grad()`` is that of its last value."""
+    old_node, old_idx = t.grad_fn, t._out_idx
+    t.grad_fn, t._out_idx, t._requires_grad = new.grad_fn, new._out_idx, True
+    if t._retains_grad and old_node is not None and old_node is not t.grad_fn:
+        if old_node._retained is not None:
+            old_node._retained.pop(old_idx, None)
+        t._retains_grad = False
+        t.retain_grad()
+
+
+def _addresses(a):
+    """The memory address of each element of array ``a``."""
+    out = np.full(a.shape, a.__array_interface__["data"][0], dtype=np.int64)
+    for k, (n, stride) in enumerate(zip(a.shape, a.strides)):
+        out += (np.arange(n, dtype=np.int64) * stride).reshape((n,) + (1,) * (a.ndim - k - 1))
+    return out
+
+
+def _regenerate_views(base):
+    """After an in-place change recorded on ``base``, point each live view of it at the new
+    graph (PyTorch regenerates a view's ``grad_fn`` the same way): the view's values are read
+    from the base's new values, and its old ``grad_fn`` (through the base's old graph) would
+    send gradients to the wrong place. The view is re-recorded as the base's elements it
+    covers, found by memory address, so any chain of views works."""
+    views = [v for v in (r() for r in base.__dict__["_views"]) if v is not None
+             and v._base is base]
+    if not views:
+        return
+    refuse_capture("an in-place change to a tensor with live views")  # addresses, not ops
+    addr = _addresses(base._data).ravel()
+    order = np.argsort(addr, kind="stable")
+    for v in views:
+        pos = order[np.searchsorted(addr[order], _addresses(v._data))]
+        _rerecord(v, base.take(Tensor._make(pos.astype(np.int64), None, False)))
 
 
 def _method(name):

@@ -585,7 +585,7 @@ class _ZeroGrad(Node):
         return type(self).fn(input, **kw)
 
     def backward(self, g):
-        return (g * 0.0,)
+        return (xp.zeros_like(g),)
 
 
 def _int_kept(fn):
@@ -899,7 +899,8 @@ class _Mod(Node):
 
     def _run(self, input, other, fn, rounding):
         a, b = _promote(input, other)
-        if a.dtype.kind in "iub" and np.any(b == 0):
+        kind = (a if isinstance(a, np.ndarray) else np.asarray(b)).dtype.kind  # a: a number?
+        if kind in "iub" and np.any(np.asarray(b) == 0):
             raise RuntimeError("ZeroDivisionError")
         self.save_for_backward(a, b)
         self.rounding = rounding
@@ -1093,7 +1094,7 @@ def prod(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool 
         (tensor(24.), tensor([ 2., 12.]))
     """
     if dtype is not None or input.dtype.kind in "biu":
-        input = input.to(np.dtype(_int_to_long(input._data[:0], dtype).dtype))
+        input = input.to(np.dtype(_int_to_long(input._data.reshape(-1)[:0], dtype).dtype))
     d = None if dim is None else _args.norm_dim(dim, input.ndim, "prod")
     if input.ndim == 0:
         d = None
@@ -1151,7 +1152,7 @@ def cumprod(input: Tensor, dim: builtins.int, *, dtype: DTypeLike | None = None)
         tensor([1., 2., 6.])
     """
     if dtype is not None or input.dtype.kind in "biu":
-        input = input.to(np.dtype(_int_to_long(input._data[:0], dtype).dtype))
+        input = input.to(np.dtype(_int_to_long(input._data.reshape(-1)[:0], dtype).dtype))
     if input.ndim == 0:
         _args.norm_dim(dim, 0, "cumprod")
         return input * 1
@@ -1242,7 +1243,7 @@ def _select(input, dim, keepdim, k, name, result, nan_first=False):
     x = input._data
     if x.ndim == 0:
         _args.norm_dim(dim, 0, name)
-        return result(input * 1, Tensor._make(np.zeros((), np.int64), None, False))
+        return result(input.clone(), Tensor._make(np.zeros((), np.int64), None, False))
     d = _args.norm_dim(dim, x.ndim, name)
     if x.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
@@ -1335,7 +1336,7 @@ def _cum_extreme(input, dim, is_max):
     x = input._data
     if x.ndim == 0:
         _args.norm_dim(dim, 0, name)
-        return result(input * 1, Tensor._make(np.zeros((), np.int64), None, False))
+        return result(input.clone(), Tensor._make(np.zeros((), np.int64), None, False))
     d = _args.norm_dim(dim, x.ndim, name)
     xm = np.moveaxis(x, d, 0)
     idx = np.zeros(xm.shape, np.int64)
@@ -1387,7 +1388,7 @@ def mode(input: Tensor, dim: builtins.int = -1, keepdim: builtins.bool = False) 
     x = input._data
     if x.ndim == 0:
         _args.norm_dim(dim, 0, "mode")
-        return ModeResult(input * 1, Tensor._make(np.zeros((), np.int64), None, False))
+        return ModeResult(input.clone(), Tensor._make(np.zeros((), np.int64), None, False))
     d = _args.norm_dim(dim, x.ndim, "mode")
     if x.shape[d] == 0:
         raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
@@ -1510,7 +1511,7 @@ def aminmax(input: Tensor, *, dim: builtins.int | None = None,
     if dim is not None and input.ndim and input.shape[dim] == 0:
         d = _args.norm_dim(dim, input.ndim, "aminmax")
         raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
-    if input.numel() == 0:
+    if dim is None and input.numel() == 0:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
                            "operation has no identity.")
     return AminmaxResult(input.amin(dim, keepdim), input.amax(dim, keepdim))

@@ -59,7 +59,9 @@ class Mean(_Reduction):
     def forward(self, x, dim, keepdim):
         self._setup(x, dim, keepdim)
         if x.dtype.kind not in "fc":
-            raise TypeError(f"mean: expected a floating point tensor, got {x.dtype}")
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either "
+                               "a floating point or complex dtype. Got: "
+                               f"{_args.torch_name(x.dtype)}")
         self.n = _count(x.shape, dim)
         return np.mean(x, axis=dim, keepdims=keepdim)
 
@@ -71,6 +73,8 @@ class Var(_Reduction):
     """Variance with Bessel's ``correction`` (1 by default, as torch.var)."""
 
     def forward(self, x, dim, keepdim, correction):
+        if x.dtype.kind not in "fc":
+            raise RuntimeError("std and var only support floating point and complex dtypes")
         self._setup(x, dim, keepdim)
         self.denom = builtins.max(_count(x.shape, dim) - correction, 0)
         self.save_for_backward(x)
@@ -520,6 +524,8 @@ def logsumexp(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None,
         tensor(1000.6932)
     """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
+    if input.dtype.kind in "biu":  # integers and bool give float32, as PyTorch's
+        input = input.to(np.float32)
     return LogSumExp.apply(input, dim=dim, keepdim=keepdim)
 
 
@@ -597,7 +603,7 @@ class Norm(_Reduction):
         if p == 1:
             return (gk * sign,)
         if p == 0:
-            return (gk * 0.0,)
+            return (xp.zeros_like(gk),)
         if p == math.inf or p == -math.inf:
             hit = np.abs(xp.data(x)) == xp.data(yk)
             count = hit.sum(axis=self.dim, keepdims=True)
@@ -645,6 +651,9 @@ def norm(input: Tensor, p: builtins.float | str | None = "fro",
         raise TypeError("norm: out= is not supported")
     if dtype is not None:
         input = input.to(dtype)
+    if input.dtype.kind not in "fc":
+        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_args.torch_name(input.dtype)}")
     if p in ("fro", None):
         p = 2
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)

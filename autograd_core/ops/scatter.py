@@ -166,7 +166,7 @@ def gather(input: Tensor, dim: builtins.int, index: Tensor, *,
     d = _args.norm_dim(dim, nd, "gather")
     _check_index("gather", _arr(input).shape, d, idx)
     if nd == 0:
-        return input * 1 if isinstance(input, Tensor) else Tensor(np.asarray(input))
+        return input.clone() if isinstance(input, Tensor) else Tensor(np.asarray(input))
     return _gather(input, d, idx)
 
 

@@ -4,23 +4,45 @@ counter, so an in-place change through either is seen by nodes that saved the ot
 from __future__ import annotations
 
 import builtins
+import functools
+import weakref
 from typing import Any, Sequence
 import numpy as np
 
 from autograd_core.device import check_device
 from autograd_core.device import device as _device
+from autograd_core.grad_mode import STATE
 from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import norm_dim, shape_arg
+from autograd_core.ops.binary import _promote_types
 from autograd_core.ops.registry import Sample, op
 from autograd_core.tensor import DTypeLike, Tensor
 
 
+class _Views(list):
+    """A base's weak references to its views; copied or pickled as empty (a copy of the base
+    has no views, and a weak reference cannot be pickled: a DataLoader's spawned workers
+    pickle the dataset's tensors)."""
+
+    def __reduce__(self):
+        return (_Views, ())
+
+
 def _as_view(out, x):
-    """Mark ``out`` as a view of ``x`` when it shares x's memory."""
+    """Mark ``out`` as a view of ``x`` when it shares x's memory. While recording, the base
+    also keeps a weak reference to it: an in-place change of the base then re-records the
+    view's ``grad_fn`` from the base's new one (``inplace._regenerate_views``)."""
     if np.shares_memory(out._data, x._data) if out._data.size and x._data.size else False:
         out._version = x._counter()
-        out._base = x._base if x._base is not None else x
+        base = out._base = x._base if x._base is not None else x
+        if STATE.enabled:
+            views = base.__dict__.get("_views")
+            if views is None:
+                views = base.__dict__["_views"] = _Views()
+            if len(views) & 63 == 63:  # drop the dead ones now and then
+                views[:] = [r for r in views if r() is not None]
+            views.append(weakref.ref(out))
     return out
 
 
@@ -139,6 +161,8 @@ def flatten(input: Tensor, start_dim: builtins.int = 0, end_dim: builtins.int = 
     e = norm_dim(end_dim, x.ndim, "flatten")
     if s > e:
         raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    if s == e:  # nothing to merge: PyTorch returns the input itself
+        return x
     shape = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
     return reshape(x, shape)
 
@@ -363,11 +387,17 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
     return Repeat.apply(x, reps=sizes)
 
 
+def _common_dtype(xs):
+    """PyTorch's promotion of the inputs' dtypes (int64 with float32 is float32; numpy's
+    concatenate made float64)."""
+    return functools.reduce(_promote_types, (np.asarray(x).dtype for x in xs))
+
+
 class Cat(Node):
     def forward(self, *xs, dim):
         self.dim = dim
         self.bounds = np.cumsum([0] + [x.shape[dim] for x in xs])
-        return np.concatenate(xs, axis=dim)
+        return np.concatenate(xs, axis=dim, dtype=_common_dtype(xs))
 
     def backward(self, g):
         lead = (slice(None),) * self.dim
@@ -381,7 +411,7 @@ class Cat(Node):
 class Stack(Node):
     def forward(self, *xs, dim):
         self.dim = dim
-        return np.stack(xs, axis=dim)
+        return np.stack(xs, axis=dim, dtype=_common_dtype(xs))
 
     def backward(self, g):
         lead = (slice(None),) * self.dim

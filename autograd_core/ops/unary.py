@@ -38,6 +38,10 @@ class Neg(Node):
     fuse = "-{0}"
     fuse_backward = ("-{g}",)
     def forward(self, x, out=None):
+        if x.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                               "you are trying to invert a mask, use the `~` or `logical_not()` "
+                               "operator instead.")
         return np.negative(x, out=out)
 
     def backward(self, g):
@@ -60,7 +64,7 @@ class Neg(Node):
     """)
 class Exp(Node):
     def forward(self, x, out=None):
-        y = np.exp(x, out=out)
+        y = np.exp(_floating(x), out=out)
         self.save_for_backward(y)
         return y
 
@@ -85,6 +89,7 @@ class Exp(Node):
     """)
 class Log(Node):
     def forward(self, x, out=None):
+        x = _floating(x)
         self.save_for_backward(x)
         with _quiet_fp():  # log(0) = -inf, log(-1) = nan without numpy's warning, as PyTorch
             return np.log(x, out=out)
@@ -110,6 +115,7 @@ class Log(Node):
     """)
 class Log1p(Node):
     def forward(self, x):
+        x = _floating(x)
         self.save_for_backward(x)
         with _quiet_fp():
             return np.log1p(x)
@@ -137,7 +143,7 @@ class Sqrt(Node):
     fuse = "np.sqrt({0})"
     fuse_backward = ("{g} / ({0} * D(2.0))",)
     def forward(self, x, out=None):
-        y = np.sqrt(x, out=out)
+        y = np.sqrt(_floating(x), out=out)
         self.save_for_backward(y)
         return y
 
@@ -188,6 +194,7 @@ class Abs(Node):
     """)
 class Sin(Node):
     def forward(self, x):
+        x = _floating(x)
         self.save_for_backward(x)
         return np.sin(x)
 
@@ -212,6 +219,7 @@ class Sin(Node):
     """)
 class Cos(Node):
     def forward(self, x):
+        x = _floating(x)
         self.save_for_backward(x)
         return np.cos(x)
 
@@ -225,14 +233,21 @@ class PowScalar(Node):
 
     def forward(self, x, exponent):
         self.p = exponent
+        if x.dtype.kind in "biu" and isinstance(exponent, float):
+            x = x.astype(np.float32)  # PyTorch's promotion: an integer tensor ** a float
         self.save_for_backward(x)
-        return np.power(x, exponent)
+        try:
+            y = np.power(x, exponent)
+        except ValueError as exc:  # numpy's words, PyTorch's type
+            raise RuntimeError("Integers to negative integer powers are not allowed.") from exc
+        # bool ** bool stays bool (numpy's is int8)
+        return y.astype(bool) if x.dtype == bool and isinstance(exponent, bool) else y
 
     def backward(self, g):
         (x,) = self.saved
         p = self.p
         if p == 0:
-            return (g * 0.0,)
+            return (xp.zeros_like(g),)
         if p == 1:
             return (g,)
         if p == 2:
@@ -256,7 +271,22 @@ def square(input: Tensor) -> Tensor:
     return PowScalar.apply(input, exponent=2)
 
 
-@op("rsqrt", method=True, domain="positive")
+class Rsqrt(Node):
+    """``1 / sqrt(x)``, saving its output as PyTorch's (an in-place change of the input after
+    it does not make backward refuse); ``rsqrt(-0.0)`` is ``-inf``."""
+
+    def forward(self, x):
+        with _quiet_fp():  # rsqrt(0) = inf, rsqrt(-1) = nan without numpy's warning
+            y = 1.0 / np.sqrt(_floating(x))
+        self.save_for_backward(y)
+        return y
+
+    def backward(self, g):
+        (y,) = self.saved
+        return (g * (y * y * y) * -0.5,)
+
+
+@op("rsqrt", node=Rsqrt, method=True, domain="positive")
 def rsqrt(input: Tensor) -> Tensor:
     """Return the reciprocal of the square root of each element of ``input``.
 
@@ -271,13 +301,16 @@ def rsqrt(input: Tensor) -> Tensor:
         >>> ag.rsqrt(ag.tensor([4.0, 0.25]))
         tensor([0.5000, 2.0000])
     """
-    return PowScalar.apply(input, exponent=-0.5)
+    return Rsqrt.apply(input)
+
 
 
 class Clamp(Node):
     """Gradient passes where lo <= x <= hi (inclusive, as PyTorch)."""
 
     def forward(self, x, lo, hi):
+        if x.dtype.kind in "biu" and (isinstance(lo, float) or isinstance(hi, float)):
+            x = x.astype(np.float32)  # PyTorch's promotion: integers and a float bound
         if lo is not None and hi is not None:
             mask = (x >= lo) & (x <= hi)
         elif lo is not None:
@@ -315,7 +348,7 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
         tensor([-1.0000,  0.5000,  1.0000])
     """
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         # tensor bounds get gradients where they are the result (PyTorch): two selections
         refuse_capture("clamp() with tensor bounds")
