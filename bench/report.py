@@ -261,7 +261,8 @@ def render_train(result) -> str:
                "(+ growth over its RSS before building the model)")
     if compiled:
         out.append("tapegrad-compile: the tapegrad step captured by ag.compile; first call: "
-                   "the eager step that traces it (a second traced call follows, untimed)")
+                   "the eager step that traces it (the second trace and the replay's "
+                   "generation follow, untimed)")
     for k in ("tapegrad_model", "threads", "rounds"):
         if k in s:
             out.append(f"{k}: {s[k]}")
