@@ -494,13 +494,11 @@ class Optimizer:
         """Reset gradients: ``p.grad = None`` (default) or fill them with zeros in place."""
         for group in self.param_groups:
             for p in group["params"]:
-                g = grad_array(p)  # None exactly when p.grad is None
-                if g is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    g.fill(0)
+                if p.grad is not None:
+                    if set_to_none:
+                        p.grad = None
+                    else:
+                        grad_array(p).fill(0)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One optimization step over every group; returns ``closure()``'s loss if given.
