@@ -147,6 +147,9 @@ class Sub(Node):
     fuse = "{0} - {1}"
     fuse_backward = ("{g}", "-{g}")
     def forward(self, a, b, out=None):
+        if type(a) is _ndarray and type(b) is _ndarray and a.dtype is b.dtype and \
+                a.dtype.kind == "f":  # the common case, checked cheaply
+            return _ufunc(np.subtract, "sub", a, b, out)
         ba, bb = _is_bool(a), _is_bool(b)
         if ba or bb:  # PyTorch refuses (numpy refuses two bools, and made ints of one)
             raise RuntimeError(

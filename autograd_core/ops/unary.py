@@ -38,7 +38,7 @@ class Neg(Node):
     fuse = "-{0}"
     fuse_backward = ("-{g}",)
     def forward(self, x, out=None):
-        if x.dtype == np.bool_:
+        if x.dtype.kind == "b":
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
                                "you are trying to invert a mask, use the `~` or `logical_not()` "
                                "operator instead.")
