@@ -498,7 +498,9 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        grad_array(p).fill(0)
+                        g = grad_array(p)
+                        if g is not None:
+                            g.fill(0)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One optimization step over every group; returns ``closure()``'s loss if given.
