@@ -51,7 +51,7 @@ def _flat(r):
     return r
 
 
-def _compare(build, batches, between=None, fallback=None):
+def _assert_like_eager(build, batches, between=None, fallback=None):
     """``build() -> (model, opt, step)`` twice; the step run eagerly on one copy and compiled
     on the other over ``batches`` (``between(i, model, opt)`` before call ``i``, on both).
     Equal after every call; ``fallback``: the one expected warning (None: no warning).
@@ -136,7 +136,7 @@ def _set(i, at, fn):
 def test_hyperparameters_edited_between_calls(key, value, make_opt):
     def between(i, model, opt):
         _set(i, 4, lambda: opt.param_groups[0].__setitem__(key, value))
-    fn = _compare(_train(make_opt), _batches(), between)
+    fn = _assert_like_eager(_train(make_opt), _batches(), between)
     assert fn.traces == 1
 
 
@@ -145,7 +145,7 @@ def test_hyperparameters_edited_between_calls(key, value, make_opt):
     lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=20),
 ], ids=["steplr", "onecycle"])
 def test_schedulers_stepped_inside(sched):
-    _compare(_train(lambda p: optimizers.SGD(p, lr=0.01, momentum=0.9), sched=sched),
+    _assert_like_eager(_train(lambda p: optimizers.SGD(p, lr=0.01, momentum=0.9), sched=sched),
              _batches())
 
 
@@ -191,7 +191,7 @@ def test_checkpoints_loaded_between_calls():
             model.load_state_dict(m)
             opt.load_state_dict(o)
 
-    _compare(_train(lambda p: optimizers.Adam(p, lr=1e-2), middle=[(nn.BatchNorm1d, 8)]),
+    _assert_like_eager(_train(lambda p: optimizers.Adam(p, lr=1e-2), middle=[(nn.BatchNorm1d, 8)]),
              _batches(8), between)
 
 
@@ -205,7 +205,7 @@ def test_parameter_values_written_between_calls():
             with ag.no_grad():
                 v.mul_(0.5)
 
-    _compare(_train(lambda p: optimizers.Adam(p, lr=1e-2)), _batches(8), between)
+    _assert_like_eager(_train(lambda p: optimizers.Adam(p, lr=1e-2)), _batches(8), between)
 
 
 def test_freezing_and_unfreezing_a_layer():
@@ -213,7 +213,7 @@ def test_freezing_and_unfreezing_a_layer():
         _set(i, 3, lambda: model[0].weight.requires_grad_(False))
         _set(i, 6, lambda: model[0].weight.requires_grad_(True))
 
-    fn = _compare(_train(lambda p: optimizers.Adam(p, lr=1e-2)), _batches(9), between)
+    fn = _assert_like_eager(_train(lambda p: optimizers.Adam(p, lr=1e-2)), _batches(9), between)
     assert fn.traces == 3
 
 
@@ -230,7 +230,7 @@ def test_gradients_accumulated_across_calls_and_set_by_hand():
         _set(i, 3, lambda: setattr(w, "grad", None))
         _set(i, 5, lambda: setattr(w, "grad", ag.tensor(np.ones((8, 4), np.float32))))
 
-    _compare(_train(body=body), _batches(), between)
+    _assert_like_eager(_train(body=body), _batches(), between)
 
 
 def test_seeds_set_between_calls_with_dropout():
@@ -239,14 +239,14 @@ def test_seeds_set_between_calls_with_dropout():
     def between(i, model, opt):
         ag.manual_seed(i % 3)
 
-    _compare(_train(middle=[(nn.Dropout, 0.5)]), _batches(), between)
+    _assert_like_eager(_train(middle=[(nn.Dropout, 0.5)]), _batches(), between)
 
 
 def test_train_and_eval_alternating_with_dropout_and_batch_norm():
     def between(i, model, opt):
         model.train(i not in (3, 5))
 
-    _compare(_train(middle=[(nn.BatchNorm1d, 8), (nn.Dropout, 0.3)]), _batches(8), between)
+    _assert_like_eager(_train(middle=[(nn.BatchNorm1d, 8), (nn.Dropout, 0.3)]), _batches(8), between)
 
 
 # ---- what steps do inside --------------------------------------------------------------------
@@ -307,7 +307,7 @@ def _label_smoothing_and_ignore_index(model, opt, x, y):
                                   _label_smoothing_and_ignore_index],
                          ids=lambda f: f.__name__[1:])
 def test_steps_as_users_write_them(body):
-    fn = _compare(_train(lambda p: optimizers.Adam(p, lr=1e-2), body=body), _batches())
+    fn = _assert_like_eager(_train(lambda p: optimizers.Adam(p, lr=1e-2), body=body), _batches())
     assert fn.traces == 1
 
 
@@ -328,7 +328,7 @@ def test_ignored_targets_change_after_identical_first_calls():
         opt.step()
         return loss
 
-    fn = _compare(_train(body=body), batches)
+    fn = _assert_like_eager(_train(body=body), batches)
     assert fn.traces == 1
 
 
@@ -352,7 +352,7 @@ def test_tied_weights_embedding_and_an_unused_parameter():
     batches = [(ag.tensor(rng.integers(0, 10, (8, 3))), ag.tensor(rng.integers(0, 10, 8)))
                for _ in range(6)]
     batches.insert(1, batches[0])
-    fn = _compare(_train(lambda p: optimizers.AdamW(p, lr=1e-2), model=_TiedLM), batches)
+    fn = _assert_like_eager(_train(lambda p: optimizers.AdamW(p, lr=1e-2), model=_TiedLM), batches)
     assert fn.traces == 1
 
 
@@ -367,19 +367,19 @@ def test_tied_weights_embedding_and_an_unused_parameter():
 ], ids=["sgd-nesterov-wd", "sgd-maximize-foreach", "adam-amsgrad-wd", "adam-maximize-foreach",
         "adamw-amsgrad", "rmsprop-centered-momentum", "rmsprop-foreach-maximize"])
 def test_optimizer_variants(make_opt):
-    _compare(_train(make_opt), _batches())
+    _assert_like_eager(_train(make_opt), _batches())
 
 
 def test_batch_sizes_alternating_with_batch_norm_and_dropout():
     """A last short batch every third call: two programs, each replayed for its size."""
-    fn = _compare(_train(lambda p: optimizers.Adam(p, lr=1e-2),
+    fn = _assert_like_eager(_train(lambda p: optimizers.Adam(p, lr=1e-2),
                          middle=[(nn.BatchNorm1d, 8), (nn.Dropout, 0.2)]),
                   _batches(12, sizes=(5, 8, 8)))
     assert fn.traces == 2
 
 
 def test_every_call_a_new_batch_size_reaches_the_cache_limit():
-    fn = _compare(_train(), _batches(11, sizes=tuple(range(2, 13))), fallback="cache_limit")
+    fn = _assert_like_eager(_train(), _batches(11, sizes=tuple(range(2, 13))), fallback="cache_limit")
     assert fn.traces == 8
 
 
@@ -415,7 +415,7 @@ def _in_place_relu_on_a_graph(model, opt, x, y):
     (_in_place_relu_on_a_graph, "in-place op on a tensor that requires grad"),
 ], ids=["float", "dict", "relu_"])
 def test_fallbacks_give_eagers_numbers(body, reason):
-    _compare(_train(body=body), _batches(), fallback=reason)
+    _assert_like_eager(_train(body=body), _batches(), fallback=reason)
 
 
 def test_a_returned_graph_used_after_the_step_is_refused():
@@ -463,7 +463,7 @@ def test_a_result_built_on_a_backpropagated_loss_is_still_captured():
         opt.step()
         return loss * 2 + (loss * 0).detach()
 
-    fn = _compare(_train(body=body), _batches())
+    fn = _assert_like_eager(_train(body=body), _batches())
     assert fn.traces == 1
 
 
@@ -530,7 +530,7 @@ def test_a_global_loss_weight_changed_after_the_trace_retraces():
         return model, opt, step
 
     try:
-        fn = _compare(build, _batches(9), between)
+        fn = _assert_like_eager(build, _batches(9), between)
     finally:
         _KL_WEIGHT = 0.0
     assert fn.traces == 3
@@ -565,7 +565,7 @@ def test_a_counter_deciding_the_optimizer_step_is_not_replayed_stale(kind):
 
         return model, opt, step
 
-    _compare(build, _batches(12), fallback="cache_limit")
+    _assert_like_eager(build, _batches(12), fallback="cache_limit")
 
 
 def test_a_loop_variable_named_like_a_method_the_step_calls_is_not_guarded():
@@ -718,7 +718,7 @@ def test_a_random_flip_drawn_in_python_runs_eagerly(draw):
 
     build()
     assert [rand() < 0.5 for _ in range(3)] == [False, False, True]
-    _compare(build, _batches(10), fallback="random numbers drawn in Python")
+    _assert_like_eager(build, _batches(10), fallback="random numbers drawn in Python")
 
 
 def test_a_layer_replaced_between_calls_retraces():
@@ -731,7 +731,7 @@ def test_a_layer_replaced_between_calls_retraces():
             model[2] = nn.Linear(8, 3)
             opt.add_param_group({"params": list(model[2].parameters()), "lr": 0.05})
 
-    fn = _compare(_train(), _batches(8), between)
+    fn = _assert_like_eager(_train(), _batches(8), between)
     assert fn.traces == 2
 
 
@@ -767,7 +767,7 @@ def test_a_small_cnn_with_clipping():
         opt.step()
         return loss
 
-    fn = _compare(_train(lambda p: optimizers.AdamW(p, lr=1e-2), body=body, model=model),
+    fn = _assert_like_eager(_train(lambda p: optimizers.AdamW(p, lr=1e-2), body=body, model=model),
                   batches)
     assert fn.traces == 1
 
@@ -801,7 +801,7 @@ def test_a_global_read_by_a_helper_the_step_calls_is_guarded():
         _BETA = 0.0 if i < 4 else 0.5
 
     try:
-        fn = _compare(build, _batches(7), between)
+        fn = _assert_like_eager(build, _batches(7), between)
     finally:
         _BETA = 0.0
     assert fn.traces == 2
@@ -851,7 +851,7 @@ def test_a_modules_number_changed_between_calls_retraces(change):
             else:
                 crits[-1].label_smoothing = 0.2
 
-    fn = _compare(build, _batches(7), between)
+    fn = _assert_like_eager(build, _batches(7), between)
     assert fn.traces == 2
 
 
@@ -874,7 +874,7 @@ def test_the_clipped_gradients_total_norm_returned_and_used(replay, monkeypatch)
         opt.step()
         return loss, norm, norm * 2.0 + loss.detach()
 
-    fn = _compare(_train(lambda p: optimizers.Adam(p, lr=1e-2), body=body), _batches())
+    fn = _assert_like_eager(_train(lambda p: optimizers.Adam(p, lr=1e-2), body=body), _batches())
     assert fn.traces == 1
     x, y = _batches(1, seed=4)[0]
     first, second = fn(x, y)[1], fn(x, y)[1]

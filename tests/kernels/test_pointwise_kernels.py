@@ -26,7 +26,7 @@ def _values(dtype, shape):
         st.floats(-50, 50, width=32).map(dtype)))
 
 
-def _same_bits(a, b):
+def _assert_same_bits(a, b):
     """Equal arrays: same shape and dtype, NaN where the other has NaN, equal values elsewhere
     including the sign of zeros."""
     assert a.shape == b.shape and a.dtype == b.dtype
@@ -53,7 +53,7 @@ def test_bias_add_equals_twin(data, shape, dtype, transpose):
     got, want = _strided(out.copy(), transpose), out.copy()
     assert P.bias_add_(got, bias) is got
     P.bias_add_numpy(want, bias)
-    _same_bits(np.ascontiguousarray(got), want)
+    _assert_same_bits(np.ascontiguousarray(got), want)
 
 
 @settings(max_examples=60, deadline=None)
@@ -64,7 +64,7 @@ def test_bce_logits_tail_equals_twin(data, shape, dtype, transpose):
     got, want = loss.copy(), loss.copy()
     assert P.bce_logits_tail_(got, x, y) is got
     P.bce_logits_tail_numpy(want, x, y)
-    _same_bits(got, want)
+    _assert_same_bits(got, want)
 
 
 @settings(max_examples=60, deadline=None)
@@ -75,7 +75,7 @@ def test_bce_logits_grad_equals_twin(data, shape, dtype, transpose):
     with np.errstate(all="ignore"):
         got = P.bce_logits_grad(e, y, s)
         want = P.bce_logits_grad_numpy(e, y, s)
-    _same_bits(got, want)
+    _assert_same_bits(got, want)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -87,7 +87,7 @@ def test_bce_logits_tail_signed_zeros(dtype):
     got, want = np.full((1, 4), -0.0, dtype), np.full((1, 4), -0.0, dtype)
     P.bce_logits_tail_(got, x, y)
     P.bce_logits_tail_numpy(want, x, y)
-    _same_bits(got, want)
+    _assert_same_bits(got, want)
 
 
 def _spy_loops(monkeypatch):
@@ -185,7 +185,7 @@ def test_linear_and_bce_keep_their_numbers(dtype):
     w = rng.standard_normal((3, 5)).astype(dtype)
     b = rng.standard_normal(3).astype(dtype)
     out = F.linear(ag.tensor(x), ag.tensor(w), ag.tensor(b))
-    _same_bits(out._data, x.dot(w.T) + b)
+    _assert_same_bits(out._data, x.dot(w.T) + b)
     logits = (rng.standard_normal((16, 3)) * 40).astype(dtype)
     logits[0, :3] = [np.nan, np.inf, -np.inf]
     target = (rng.random((16, 3)) < 0.5).astype(dtype)
@@ -193,5 +193,5 @@ def test_linear_and_bce_keep_their_numbers(dtype):
     loss = F.binary_cross_entropy_with_logits(z, ag.tensor(target))
     loss.backward()
     value, grad = _bce_reference(logits, target)
-    _same_bits(loss._data, value)
-    _same_bits(z.grad._data, grad)
+    _assert_same_bits(loss._data, value)
+    _assert_same_bits(z.grad._data, grad)
