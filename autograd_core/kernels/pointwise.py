@@ -18,8 +18,9 @@ on the common case, checked before it runs: 2-D float32/float64 arrays (any stri
 dtype and one shape (``bias`` 1-D, as long as ``out``'s rows; ``s`` a scalar of that dtype);
 anything else (other ranks, broadcasting, mixed dtypes, integers; an array written in place
 that does not own its memory, is read-only or is viewed by another argument) runs the twin, so
-no loop can read or write out of bounds or read what it has already written. The checks are attribute reads and identity tests: at the sizes
-these kernels are for, a check as costly as a numpy call would eat the gain. The loops are serial at every size: the numpy sequences they
+no loop can read or write out of bounds or read what it has already written. The checks are
+attribute reads and identity tests: at the sizes these kernels are for, a check as costly as a
+numpy call would eat the gain. The loops are serial at every size: the numpy sequences they
 replace are serial too, and make one pass over memory per call where a loop makes one.
 Importing this module does not import numba.
 """
