@@ -102,16 +102,8 @@ class _Program:
         for t, arr in self.array_guard:
             if t._data is not arr:
                 return False
-        for holder, name, value, kind in self.python_guard:
-            now = holder.cell_contents if name is None else holder.get(name, _MISSING)
-            if now is value:
-                continue
-            if kind == 2:
-                return False
-            if kind == 1:
-                now = tuple(now) if type(now) is list else _MISSING
-            # repr: 0.0 and -0.0, 1 and 1.0 and True are equal but not the same constant
-            if type(now) is not type(value) or repr(now) != repr(value):
+        for entry in self.python_guard:
+            if not _python_value_holds(entry):
                 return False
         for m, checks in self.mod_guard:
             if m._forward_hooks or m._forward_pre_hooks:
@@ -253,7 +245,8 @@ def _guard_function(program):
 
 
 def _python_value_holds(entry):
-    """One ``python_guard`` entry that is not the traced object: the interpreted check."""
+    """One ``python_guard`` entry holds: the traced object, or for numbers (kind 0) and lists of
+    numbers (kind 1) the same value; other objects (kind 2) by identity only."""
     holder, name, value, kind = entry
     now = holder.cell_contents if name is None else holder.get(name, _MISSING)
     if now is value:
@@ -262,6 +255,7 @@ def _python_value_holds(entry):
         return False
     if kind == 1:
         now = tuple(now) if type(now) is list else _MISSING
+    # repr: 0.0 and -0.0, 1 and 1.0 and True are equal but not the same constant
     return type(now) is type(value) and repr(now) == repr(value)
 
 
