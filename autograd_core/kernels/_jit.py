@@ -63,6 +63,19 @@ def _env_reader(name):
 
 
 _read_backend = _env_reader(BACKEND_ENV)
+
+
+def _env_lookup(name):
+    """``(get, key)`` with ``get(key) is None`` exactly when the environment variable ``name``
+    is unset: a call of a C method, for the checks the hottest kernels make at every call
+    (``_env_reader``'s reader is a Python call more)."""
+    data = getattr(os.environ, "_data", None)
+    if os.name == "posix" and isinstance(data, dict):
+        return data.get, os.fsencode(name)
+    return os.environ.get, name  # pragma: no cover - other platforms
+
+
+backend_env_get, BACKEND_ENV_KEY = _env_lookup(BACKEND_ENV)
 _read_parallel = _env_reader("TAPEGRAD_PARALLEL")
 
 
