@@ -13,6 +13,7 @@ steady-state plan is already a kernel call per parameter).
 from __future__ import annotations
 
 import builtins
+import keyword
 from operator import is_, itemgetter
 
 import numpy as np
@@ -498,7 +499,7 @@ def _generate(program, inputs, fuse=True):
             n_out[i] = len(out_slots)
             args = ", ".join(src.expr(s) for s in srcs)
             if kwargs:
-                args += (", " if args else "") + f"**{src.name(kwargs, 'K')}"
+                args += (", " if args else "") + _keywords(src, kwargs)
             emit(f"n{i} = new({src.name(cls, 'C')})")
             emit(f"n{i}.needs_input_grad = {src.name(needs, 'N')}")
             emit(f"r = n{i}.forward({args})")
@@ -529,8 +530,9 @@ def _generate(program, inputs, fuse=True):
             runs = _fused_backward_runs(program, inputs, ev[1], fused_slots) if groups else {}
             _emit_backward(src, i, ev[1], n_out, runs, last_pass)
         elif kind == "call":
-            call = (f"{src.name(ev[1], 'F')}({src.name(ev[2], 'O')}, "
-                    f"*{src.name(ev[3], 'A')}, **{src.name(ev[4], 'K')})")
+            rest = "".join([f", *{src.name(ev[3], 'A')}" if ev[3] else "",
+                            f", {_keywords(src, ev[4])}" if ev[4] else ""])
+            call = f"{src.name(ev[1], 'F')}({src.name(ev[2], 'O')}{rest})"
             emit(call if ev[5] is None else f"s{ev[5][0]} = {call}._data")
         elif kind == "setgrad":
             emit(f"{src.leaf(ev[1])}._grad = None")
@@ -544,6 +546,16 @@ def _generate(program, inputs, fuse=True):
     code = "def replay(inputs):\n" + "\n".join(src.lines) + "\n"
     exec(builtins.compile(code, "<ag.compile replay>", "exec"), src.ns)  # our own code
     return src.ns.pop("replay"), code  # popped: its globals must not hold it (no cycle)
+
+
+def _keywords(src, kwargs):
+    """Keyword arguments of a call in the generated code: ``name=G`` per entry, each value a
+    global of its own (``**K`` would copy a dict at every call); ``**K`` for keys that are not
+    identifiers."""
+    if not all(isinstance(k, str) and k.isidentifier() and not keyword.iskeyword(k)
+               for k in kwargs):
+        return f"**{src.name(kwargs, 'K')}"
+    return ", ".join(f"{k}={src.name(v, 'V')}" for k, v in kwargs.items())
 
 
 def _emit_backward(src, b, plan, n_out, runs=None, last_pass=None):
@@ -612,8 +624,12 @@ def _emit_node_backward(src, b, entry, buf, n_out, depth, done):
         emit(f"ig = n{key}.plain_backward(*gs)", 1)
     else:
         emit(f"ig = n{key}.plain_backward({', '.join(grads)})", 1)
-    emit(f"if len(ig) < {len(edges)}:", 1)
-    emit(f"ig = (*ig, *([None] * {len(edges)}))", 2)
+    # a rule may return fewer gradients than the node has inputs: padded up to the last one
+    # read (an edge of an input that needs no gradient is None)
+    last = max((j for j, e in enumerate(edges) if e is not None), default=-1) + 1
+    if last:
+        emit(f"if len(ig) < {last}:", 1)
+        emit(f"ig = (*ig, *([None] * {last}))", 2)
     for j, e in enumerate(edges):
         if e is None:
             continue
