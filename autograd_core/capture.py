@@ -26,8 +26,12 @@ its closure, from the globals it names and from the attributes of the objects pa
 numbers and strings by value (a trace bakes them in: an annealed loss weight, a counter that
 decides whether the step calls ``optimizer.step()``), other objects by identity (a new
 optimizer, model or loss function bound to the same name), and the same for the user's functions
-it names (two levels down). Other Python state (other objects' attributes, such as a global read
-by a module's ``forward``) is fixed at the trace.
+it names (two levels down); the attributes of the user's objects (instances of the user's
+classes, namespaces) that this code or their class's methods name, and what those methods
+read (``cfg.beta``, a loss object's ``self.weight``; a module's ``forward`` reading a global or
+``self._scale``); short lists and dicts of numbers by their items (changed in place or not);
+the default dtype. Other Python state (a long list, a dict of objects, what the library's own
+objects hold besides the module attributes above) is fixed at the trace.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
@@ -58,7 +62,7 @@ import numpy as np
 from autograd_core import fusion
 from autograd_core.grad_mode import STATE
 from autograd_core.replay import _first_difference, _plain, _Program
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import DEFAULT_DTYPE, Tensor
 
 __all__ = ["compile", "CompileFallback"]
 
@@ -657,6 +661,8 @@ def _trace_locked(fn, args, kwargs, strict):
     if any(_generator_state(g) != d for g, d in zip(generators, drawn)):
         tracer.fail("random numbers drawn in Python (random, numpy.random or a numpy Generator): "
                     "a replay would reuse the trace's draws")
+    if tracer.reason is None:
+        tracer.python_values += _module_values(tracer.modules.values(), set())
     program = tracer.build(result)
     return result, program, tracer.reason
 
@@ -664,13 +670,17 @@ def _trace_locked(fn, args, kwargs, strict):
 def _guarded(holder, name, value, out):
     """Append the guard of a value the step can read: ``(holder, name, value, kind)``, kind 0:
     a plain value, by value; 1: a short, non-empty list of them (a counter kept as ``n = [0]``),
-    its items copied (an empty list is a log the step appends to, not guarded); 2: any other
+    its items copied (an empty list is a log the step appends to, not guarded); 3: a short,
+    non-empty dict of them (a configuration, ``W["w"]``), its items copied; 2: any other
     object (an optimizer, a model, a loss function), by identity."""
     if _plain(value):
         out.append((holder, name, value, 0))
     elif type(value) is list and 0 < len(value) <= 64 and all(_plain(x) for x in value):
         out.append((holder, name, tuple(value), 1))
-    elif type(value) is not list or value:
+    elif type(value) is dict and 0 < len(value) <= 64 and all(
+            _plain(k) and _plain(v) for k, v in value.items()):
+        out.append((holder, name, tuple(value.items()), 3))
+    elif type(value) not in (list, dict) or value:
         out.append((holder, name, value, 2))
 
 
@@ -682,8 +692,9 @@ def _python_values(fn, args=()):
     whose ``step`` it records, the model whose parameters it reads); a replay checks them
     (``_Program.guards_hold``), so that rebinding ``opt``, ``model`` or ``beta`` re-traces.
     The same for the user's functions that ``fn`` names (a ``loss_fn(out, y)`` reading a global
-    ``beta``), two levels down. Other objects' attributes (a module's ``forward``) and dicts
-    are not seen."""
+    ``beta``), two levels down, and for the attributes of the user's objects that this code
+    names (``_object_values``: ``cfg.beta``, a loss object's ``self.weight``); the modules the
+    step calls add theirs after the trace (``_module_values``)."""
     out: list = []
     for a in args:  # objects are in the signature by identity, their attributes are not
         if not isinstance(a, Tensor) and not _plain(a) and hasattr(a, "__dict__"):
@@ -694,9 +705,22 @@ def _python_values(fn, args=()):
     return tuple(out)
 
 
+def _module_values(modules, seen):
+    """The guards ``_python_values`` adds once the trace knows which modules the step called:
+    for each module of the user's own classes, what its class's code reads (the globals and
+    closures of its methods, a ``forward`` scaling by a global ``SCALE``) and the attributes of
+    the module that code names (``self._scale``, a list or dict ``self.cfg`` changed in place;
+    the library's modules are covered by the module guards, ``replay._module_guard``)."""
+    out: list = []
+    for m in modules:
+        _object_values(m, out, seen, 0)
+    return tuple(out)
+
+
 def _function_values(fn, out, seen, depth):
     """``_python_values`` of one function: its closure cells and the globals its code reads,
-    then (``depth`` < 2) those of the user's functions among them."""
+    then (``depth`` < 2) those of the user's functions among them, and the attributes that its
+    code names of the user's objects among them (``_object_values``)."""
     while isinstance(fn, functools.partial):
         fn = fn.func
     fn = getattr(fn, "__func__", fn)
@@ -711,20 +735,102 @@ def _function_values(fn, out, seen, depth):
         except ValueError:  # not yet assigned
             continue
         _guarded(cell, None, value, out)
-    names, codes = set(), [code]
-    while codes:  # the globals read (co_names also holds attribute names: opt.step, .grad)
-        c = codes.pop()
+    names = set()
+    for c in _codes(code):  # the globals read (co_names also holds attribute names: .grad)
         names.update(i.argval for i in dis.get_instructions(c)
                      if i.opname in ("LOAD_GLOBAL", "LOAD_NAME"))
-        codes.extend(k for k in c.co_consts if hasattr(k, "co_names"))
     env = fn.__globals__
     for name in sorted(names):
         if name in env:
             _guarded(env, name, env[name], out)
     if depth < 2:
-        for _, _, value, kind in out[first:]:
-            if kind == 2 and isinstance(value, types.FunctionType) and _users(value):
-                _function_values(value, out, seen, depth + 1)
+        attrs = _attribute_names(code)
+        for holder, _, value, kind in out[first:]:
+            if kind != 2:
+                continue
+            if isinstance(value, types.FunctionType):
+                if _users(value):
+                    _function_values(value, out, seen, depth + 1)
+            elif _user_object(value):
+                _object_values(value, out, seen, depth, attrs)
+
+
+def _object_values(obj, out, seen, depth, attrs=frozenset(), level=0):
+    """Guards of an object of the user's classes (or a namespace) that the step reads: its
+    attributes named in ``attrs`` (the reading code's names, ``cfg.w``) or in the code of the
+    methods of its class that the step may run (``__call__``, ``forward``, and those named by
+    the reading code or by a method already counted: ``self.w`` in a loss object's
+    ``__call__``), and what those methods read from their globals and closures (as functions
+    that code at ``depth`` names); the same for its attributes that are the user's objects in
+    turn, two ``level``s down."""
+    if id(obj) in seen or not _user_object(obj):
+        return
+    seen.add(id(obj))
+    names = set(attrs)
+    methods: dict = {}
+    for cls in reversed(type(obj).__mro__):  # a subclass's method replaces its base's
+        if cls is not object and _users(cls):
+            for name, member in vars(cls).items():
+                member = getattr(member, "__func__", member)  # staticmethod, classmethod
+                if getattr(member, "__code__", None) is not None:
+                    methods[name] = member
+    todo = [m for n, m in methods.items() if n in names or n in ("__call__", "forward")]
+    counted: set = set()
+    while todo:
+        fn = todo.pop()
+        if id(fn) in counted:
+            continue
+        counted.add(id(fn))
+        used = _attribute_names(fn.__code__)
+        names |= used
+        todo.extend(m for n, m in methods.items() if n in used)
+        if depth < 2:
+            _function_values(fn, out, seen, depth + 1)
+    own = vars(obj)
+    for name in sorted(names & own.keys()):
+        if name not in _MODULE_STATE:
+            value = own[name]
+            _guarded(own, name, value, out)
+            if level < 2:  # cfg.optim.beta: the same names, one object down
+                _object_values(value, out, seen, depth, names, level + 1)
+
+
+# a module's own bookkeeping, guarded by ``replay._module_guard`` (or not a value a trace uses)
+_MODULE_STATE = frozenset(("_parameters", "_buffers", "_modules", "_forward_hooks",
+                           "_forward_pre_hooks", "_backward_hooks", "_state_dict_hooks",
+                           "_load_state_dict_pre_hooks", "_non_persistent_buffers_set",
+                           "training"))
+
+
+def _codes(code):
+    """``code`` and the code objects nested in it (comprehensions, inner functions)."""
+    out, stack = [], [code]
+    while stack:
+        c = stack.pop()
+        out.append(c)
+        stack.extend(k for k in c.co_consts if hasattr(k, "co_names"))
+    return out
+
+
+def _attribute_names(code):
+    """Every name ``code`` (and the code nested in it) uses: globals and attributes alike."""
+    return frozenset(n for c in _codes(code) for n in c.co_names)
+
+
+def _user_object(v):
+    """An instance of a class of the user's (a model, a loss object, a configuration) or a
+    namespace (``types.SimpleNamespace``, ``argparse.Namespace``): its attributes are values
+    the step may read."""
+    if isinstance(v, (Tensor, type, types.ModuleType, types.FunctionType, types.MethodType,
+                      types.BuiltinFunctionType, functools.partial)):
+        return False
+    if not hasattr(v, "__dict__"):
+        return False
+    cls = type(v)
+    if cls is types.SimpleNamespace or cls.__name__ == "Namespace" and \
+            cls.__module__ == "argparse":
+        return True
+    return _users(cls)
 
 
 def _users(fn):
@@ -792,7 +898,8 @@ class _Same:
 
 
 def _signature(args, kwargs):
-    key = [STATE.enabled]
+    # the default dtype: what factories and Python numbers in the step become
+    key = [STATE.enabled, DEFAULT_DTYPE[0]]
     seen = {}
     for i, a in enumerate(args):
         if isinstance(a, Tensor):

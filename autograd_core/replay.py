@@ -246,8 +246,9 @@ def _guard_function(program):
 
 
 def _python_value_holds(entry):
-    """One ``python_guard`` entry holds: the traced object, or for numbers (kind 0) and lists of
-    numbers (kind 1) the same value; other objects (kind 2) by identity only."""
+    """One ``python_guard`` entry holds: the traced object, or for numbers (kind 0), lists of
+    numbers (kind 1) and dicts of them (kind 3) the same value; other objects (kind 2) by
+    identity only."""
     holder, name, value, kind = entry
     now = holder.cell_contents if name is None else holder.get(name, _MISSING)
     if now is value:
@@ -256,6 +257,8 @@ def _python_value_holds(entry):
         return False
     if kind == 1:
         now = tuple(now) if type(now) is list else _MISSING
+    elif kind == 3:
+        now = tuple(now.items()) if type(now) is dict else _MISSING
     # repr: 0.0 and -0.0, 1 and 1.0 and True are equal but not the same constant
     return type(now) is type(value) and repr(now) == repr(value)
 

@@ -513,6 +513,7 @@ def test_replay_drops_intermediates_as_eager_does():
 
 
 _SCALE = [2.0]  # a global the step below reads (guarded by value)
+_WEIGHTS = {"w": 1.0}  # a global dict the step below reads (guarded by its items)
 
 
 def _guard_changes():
@@ -547,6 +548,8 @@ def _guard_changes():
             lambda: m._modules.__setitem__("1", nn.ReLU()), None),
         "a global number changed": lambda m, opt: (lambda: _SCALE.__setitem__(0, 3.0),
                                                    lambda: _SCALE.__setitem__(0, 2.0)),
+        "a global dict's item changed": lambda m, opt: (
+            lambda: _WEIGHTS.__setitem__("w", 0.5), lambda: _WEIGHTS.__setitem__("w", 1.0)),
     }
 
 
@@ -569,7 +572,7 @@ def test_generated_guards_equal_the_interpreted_ones(change):
 
     def step(x):
         opt.zero_grad()
-        loss = (model(x) * _SCALE[0]).pow(2).mean()
+        loss = (model(x) * _SCALE[0] * _WEIGHTS["w"]).pow(2).mean()
         loss.backward()
         opt.step()
         return loss

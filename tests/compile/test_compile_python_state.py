@@ -1,0 +1,228 @@
+"""ag.compile and the Python state a step reads beyond its own code: a global read by a
+module's forward, an attribute of a configuration object or of a loss object, a module's
+private attribute, a list or dict changed in place, the default dtype. A trace bakes each of
+these in as a constant; changing one must re-trace (the results stay eager's, bit for bit),
+and state the step does not read must not."""
+
+import types
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import nn
+import optimizers
+from autograd_core.replay import _python_value_holds
+
+SCALE = 1.0  # read by _GlobalScaled.forward (through a helper method)
+CONFIG = types.SimpleNamespace(weight=1.0, unused=0)
+TABLE = {"weight": 1.0}
+NESTED = types.SimpleNamespace(optim=types.SimpleNamespace(beta=1.0))
+
+
+class _GlobalScaled(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self._scaled(self.lin(x))
+
+    def _scaled(self, h):
+        return h * SCALE
+
+
+class _Private(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 1)
+        self._scale = 1.0
+        self.factors = [1.0, 2.0]
+        self.options = {"shift": 0.0}
+
+    def forward(self, x):
+        return self.lin(x) * self._scale * self.factors[0] + self.options["shift"]
+
+
+class _WeightedLoss:
+    def __init__(self):
+        self.weight = 1.0
+
+    def __call__(self, out, y):
+        return ((out - y) ** 2).mean() * self.weight
+
+
+def _mse(out, y):
+    return ((out - y) ** 2).mean()
+
+
+def _setup(model, loss_fn, extra=lambda: 1.0):
+    """A step training ``model`` (float64) with ``loss_fn(out, y) * extra()`` and SGD."""
+    model = model.double()
+    opt = optimizers.SGD(model.parameters(), lr=0.1)
+    rng = np.random.default_rng(0)
+    x = ag.tensor(rng.standard_normal((8, 3)))
+    y = ag.tensor(rng.standard_normal((8, 1)))
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = loss_fn(model(x), y) * extra()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return types.SimpleNamespace(model=model, step=step, x=x, y=y)
+
+
+def _run(build, change, undo, steps=6, change_at=3):
+    """Losses and final parameters (bytes) of ``steps`` eager and compiled steps, ``change``
+    applied before step ``change_at``; and the compiled step's number of traces."""
+    out = {}
+    for mode in ("eager", "compiled"):
+        undo()
+        ag.manual_seed(0)
+        env = build()
+        step = ag.compile(env.step) if mode == "compiled" else env.step
+        losses = []
+        for i in range(steps):
+            if i == change_at:
+                change(env)
+            losses.append(step(env.x, env.y)._data.tobytes())
+        out[mode] = (losses, [p._data.tobytes() for p in env.model.parameters()])
+        traces = getattr(step, "traces", None)
+    undo()
+    return out["eager"], out["compiled"], traces
+
+
+def _global(name, value):
+    return lambda env: globals().__setitem__(name, value)
+
+
+def _undo_all():
+    globals()["SCALE"] = 1.0
+    CONFIG.weight, CONFIG.unused = 1.0, 0
+    TABLE["weight"] = 1.0
+    NESTED.optim.beta = 1.0
+    ag.set_default_dtype(ag.float32)
+
+
+def _scenarios():
+    def private(attr, value):
+        def change(env):
+            setattr(env.model, attr, value)
+        return change
+
+    def in_place(attr, key, value):
+        def change(env):
+            getattr(env.model, attr)[key] = value
+        return change
+
+    loss_object = _WeightedLoss()
+
+    def loss_weight(env):
+        loss_object.weight = 4.0
+
+    def build_loss_object():
+        loss_object.weight = 1.0
+        return _setup(nn.Linear(3, 1), loss_object)
+
+    return {
+        "a global read by a module's forward (through a method)": (
+            lambda: _setup(_GlobalScaled(), _mse), _global("SCALE", 3.0)),
+        "an attribute of a configuration object the step reads": (
+            lambda: _setup(nn.Linear(3, 1), _mse, lambda: CONFIG.weight),
+            lambda env: setattr(CONFIG, "weight", 5.0)),
+        "an attribute of a loss object, read by its __call__": (
+            build_loss_object, loss_weight),
+        "a module's private attribute": (
+            lambda: _setup(_Private(), _mse), private("_scale", 2.0)),
+        "a module's list changed in place": (
+            lambda: _setup(_Private(), _mse), in_place("factors", 0, 3.0)),
+        "a module's dict changed in place": (
+            lambda: _setup(_Private(), _mse), in_place("options", "shift", 0.5)),
+        "an attribute of a configuration object's attribute (cfg.optim.beta)": (
+            lambda: _setup(nn.Linear(3, 1), _mse, lambda: NESTED.optim.beta),
+            lambda env: setattr(NESTED.optim, "beta", 0.5)),
+        "an item of a global dict the step reads": (
+            lambda: _setup(nn.Linear(3, 1), _mse, lambda: TABLE["weight"]),
+            lambda env: TABLE.__setitem__("weight", 3.0)),
+        "the default dtype (a factory inside the step)": (
+            lambda: _setup(nn.Linear(3, 1), _mse, lambda: ag.ones(1).sum().double()),
+            lambda env: ag.set_default_dtype(ag.float16)),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_scenarios()))
+def test_changed_python_state_retraces_and_matches_eager(name):
+    build, change = _scenarios()[name]
+    eager, compiled, traces = _run(build, change, _undo_all)
+    assert compiled == eager
+    assert traces == 2  # the first trace, then the one the change forced
+
+
+def test_the_default_dtype_changes_what_the_step_computes():
+    """The default-dtype scenario is not vacuous: a float16 factory changes the loss."""
+    build, change = _scenarios()["the default dtype (a factory inside the step)"]
+    env = build()
+    before = env.step(env.x, env.y)._data
+    change(env)
+    try:
+        assert ag.ones(1).dtype == ag.float16
+        assert env.step(env.x, env.y)._data.tobytes() != before.tobytes()
+    finally:
+        _undo_all()
+
+
+class _Trainer:
+    """A training object with state the step does not read: a counter and a log that change
+    at every step, touched only by ``log``."""
+
+    def __init__(self):
+        self.model = nn.Linear(3, 1).double()
+        self.opt = optimizers.SGD(self.model.parameters(), lr=0.1)
+        self.count = 0
+        self.history = [0.0]
+
+    def train_step(self, x, y):
+        self.opt.zero_grad()
+        loss = _mse(self.model(x), y) * CONFIG.weight
+        loss.backward()
+        self.opt.step()
+        return loss
+
+    def log(self, loss):
+        self.count += 1
+        self.history.append(float(loss))
+
+
+def test_state_the_step_does_not_read_does_not_retrace():
+    trainer = _Trainer()
+    rng = np.random.default_rng(1)
+    x, y = ag.tensor(rng.standard_normal((8, 3))), ag.tensor(rng.standard_normal((8, 1)))
+
+    def step(x, y):
+        return trainer.train_step(x, y)
+
+    compiled = ag.compile(step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no cache-limit warning either
+        for _ in range(12):
+            trainer.log(compiled(x, y))
+            CONFIG.unused += 1  # an attribute of a guarded object that no code reads
+    _undo_all()
+    assert compiled.traces == 1
+    assert trainer.count == 12
+
+
+@pytest.mark.parametrize("now, then, holds", [
+    ({"a": 1.0}, {"a": 1.0}, True),
+    ({"a": 2.0}, {"a": 1.0}, False),
+    ({"a": -0.0}, {"a": 0.0}, False),  # another constant: -0.0 * x keeps signs
+    ({"a": 1}, {"a": 1.0}, False),
+    ({"a": 1.0, "b": 2.0}, {"a": 1.0}, False),
+    ([1.0], {"a": 1.0}, False),
+])
+def test_a_dict_guard_compares_items_as_constants(now, then, holds):
+    holder = {"d": now}
+    assert _python_value_holds((holder, "d", tuple(then.items()), 3)) is holds
