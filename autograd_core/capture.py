@@ -61,7 +61,7 @@ import numpy as np
 
 from autograd_core import fusion
 from autograd_core.grad_mode import STATE
-from autograd_core.replay import _first_difference, _plain, _Program
+from autograd_core.replay import _first_difference, _plain, _Program, _python_value_holds
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor
 
 __all__ = ["compile", "CompileFallback"]
@@ -662,6 +662,13 @@ def _trace_locked(fn, args, kwargs, strict):
         tracer.fail("random numbers drawn in Python (random, numpy.random or a numpy Generator): "
                     "a replay would reuse the trace's draws")
     if tracer.reason is None:
+        for entry in tracer.python_values:
+            if not _python_value_holds(entry):
+                where = "a variable of its closure" if entry[1] is None else repr(entry[1])
+                tracer.fail(f"the step changes {where} (a value it reads) in Python: a replay "
+                            "runs no Python, so it would not")
+                break
+    if tracer.reason is None:
         tracer.python_values += _module_values(tracer.modules.values(), set())
     program = tracer.build(result)
     return result, program, tracer.reason
@@ -989,9 +996,10 @@ class CompiledStep:
                     self._fallback(key, reason)
                 return result
         if self.traces >= self.cache_limit:
+            why = "" if entry is None else f" (the last failing guard: {program.failed_guard()})"
             self._warn(f"ag.compile: cache_limit ({self.cache_limit}) reached; new "
                        "signatures (and calls whose guards fail, e.g. a Python number the "
-                       "step reads changed) run eagerly")
+                       f"step reads changed) run eagerly{why}")
             return self._fn(*args, **kwargs)
         self.traces += 1
         result, program, reason = _trace(self._fn, args, kwargs, self.strict)

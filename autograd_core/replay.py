@@ -95,28 +95,40 @@ class _Program:
     def guards_hold_interpreted(self):
         """The same checks as ``guards_hold``, as loops over the guards (the reference for the
         generated function)."""
+        return self.failed_guard() is None
+
+    def failed_guard(self):
+        """The first guard that fails, in words (None when all hold): what ``ag.compile``'s
+        warnings name. The checks and their order are ``guards_hold``'s."""
         for t, shape, dtype, strides, rg in self.ext_guard:
             d = t._data
-            if d.shape != shape or d.dtype != dtype or d.strides != strides or \
-                    t._requires_grad is not rg or t._hooks:
-                return False
+            what = ("shape" if d.shape != shape else "dtype" if d.dtype != dtype else
+                    "strides" if d.strides != strides else "requires_grad"
+                    if t._requires_grad is not rg else "hooks" if t._hooks else None)
+            if what is not None:
+                return f"the {what} of a tensor the step reads (traced as {dtype} {shape}) changed"
         for t, arr in self.array_guard:
             if t._data is not arr:
-                return False
+                return f"a tensor's array passed to an op by keyword was replaced ({t.shape})"
         for entry in self.python_guard:
             if not _python_value_holds(entry):
-                return False
+                holder, name, value, kind = entry
+                where = "a variable of its closure" if name is None else repr(name)
+                return (f"the step reads {where}, which is no longer the traced "
+                        f"{'object' if kind == 2 else repr(value)}")
         for m, checks in self.mod_guard:
             if m._forward_hooks or m._forward_pre_hooks:
-                return False
-            for store, get, values, _ in checks:
+                return f"a forward hook was added to a {type(m).__name__}"
+            for store, get, values, names in checks:
                 try:
                     now = get(store)
                 except KeyError:  # an attribute, a parameter, ... deleted
-                    return False
+                    return f"an attribute of a {type(m).__name__} was deleted"
                 if not all(map(is_, now, values)) and not _same_attributes(now, values):
-                    return False
-        return True
+                    changed = next(n for n, a, b in zip(names, now, values)
+                                   if not _same_attributes((a,), (b,)))
+                    return f"{type(m).__name__}.{changed} changed"
+        return None
 
     def run(self, inputs):
         if self._replay is None:

@@ -135,6 +135,33 @@ def test_cache_limit_warns_once_then_runs_eagerly():
     assert limited.traces == 2
 
 
+_ANNEALED = [0.0]  # a global the step below reads, changed by the loop at every call
+
+
+def test_cache_limit_warning_names_the_last_failing_guard():
+    model = _model()
+    opt = optimizers.SGD(model.parameters(), lr=0.1)
+
+    def step(x):
+        opt.zero_grad()
+        loss = (model(x) ** 2).mean() * (1.0 + _ANNEALED[0])
+        loss.backward()
+        opt.step()
+        return loss
+
+    limited = ag.compile(step, cache_limit=2)
+    try:
+        with pytest.warns(RuntimeWarning, match=r"cache_limit \(2\).*the last failing guard: "
+                                                r"the step reads '_ANNEALED', which is no "
+                                                r"longer the traced \(1\.0,\)"):
+            for i in range(4):
+                _ANNEALED[0] = i * 0.5 if i > 1 else 0.0
+                limited(_x())
+    finally:
+        _ANNEALED[0] = 0.0
+    assert limited.traces == 2
+
+
 # ---- fallbacks --------------------------------------------------------------------------------
 
 class _Double(ag.autograd.Function):
@@ -586,6 +613,9 @@ def test_generated_guards_equal_the_interpreted_ones(change):
     do()
     held = program.guards_hold()
     assert held is program.guards_hold_interpreted()
+    # the warnings' words for it: None exactly when the guards hold
+    why = program.failed_guard()
+    assert (why is None) is held and (held or len(why) > 10)
     # an equal new float is the same constant, and a parameter's new array of the same
     # shape, dtype and strides is read at every replay; everything else fails the guards
     assert held is (change in ("an attribute to an equal new float",

@@ -226,3 +226,79 @@ def test_state_the_step_does_not_read_does_not_retrace():
 def test_a_dict_guard_compares_items_as_constants(now, then, holds):
     holder = {"d": now}
     assert _python_value_holds((holder, "d", tuple(then.items()), 3)) is holds
+
+
+class _BatchNorm1d:
+    """A batch norm written as in a lecture (a plain class, not a Module): it rebinds its
+    running statistics, and keeps its output for plots, at every call."""
+
+    def __init__(self, dim, momentum=0.1):
+        self.momentum = momentum
+        self.gamma = ag.ones(dim, dtype=ag.float64, requires_grad=True)
+        self.beta = ag.zeros(dim, dtype=ag.float64, requires_grad=True)
+        self.running_mean = ag.zeros(dim, dtype=ag.float64)
+
+    def __call__(self, x):
+        mean = x.mean(0, keepdim=True)
+        xhat = (x - mean) / (x.var(0, keepdim=True) + 1e-5).sqrt()
+        with ag.no_grad():
+            self.running_mean = (1 - self.momentum) * self.running_mean + self.momentum * mean
+        return self.gamma * xhat + self.beta
+
+
+class _RebindsBuffer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 4)
+        self.register_buffer("avg", ag.zeros(4))
+
+    def forward(self, x):
+        h = self.lin(x)
+        with ag.no_grad():
+            self.avg = 0.9 * self.avg + 0.1 * h.mean(0)
+        return h - self.avg
+
+
+@pytest.mark.parametrize("kind", ["plain class", "module"])
+def test_a_step_rebinding_what_it_reads_runs_eagerly_at_once(kind):
+    """The step rebinds an attribute it reads (running statistics): a replay, which runs no
+    Python, would leave it stale. The first trace sees the change and gives up, naming it."""
+    runs = []
+    for use_compile in (False, True):
+        ag.manual_seed(0)
+        if kind == "plain class":
+            lin, bn = nn.Linear(3, 4).double(), _BatchNorm1d(4)
+            params = [*lin.parameters(), bn.gamma, bn.beta]
+
+            def model(x):
+                return bn(lin(x))
+
+            def stats():
+                return bn.running_mean._data.tobytes()
+        else:
+            module = _RebindsBuffer().double()
+            params = list(module.parameters())
+            model = module
+
+            def stats():
+                return module.avg._data.tobytes()
+        opt = optimizers.SGD(params, lr=0.1)
+        x = ag.tensor(np.random.default_rng(2).standard_normal((8, 3)))
+
+        def step(x):
+            opt.zero_grad()
+            loss = (model(x) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if use_compile else step
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            losses = [fn(x)._data.tobytes() for _ in range(5)]
+        runs.append((losses, stats()))
+    assert runs[0] == runs[1]
+    messages = [str(w.message) for w in caught if "ag.compile" in str(w.message)]
+    name = "running_mean" if kind == "plain class" else "avg"
+    assert len(messages) == 1 and f"the step changes '{name}'" in messages[0]
+    assert fn.traces == 1
