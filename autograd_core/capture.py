@@ -41,13 +41,15 @@ comparison, ``argmax``, an integer conversion), traces that differ (values read 
 ``.data``, data-dependent shapes), a write through numpy to an array the step uses between
 recorded events, an in-place op on a tensor that requires grad while recording, random numbers
 drawn outside an op or in Python (``random``, ``numpy.random``, a numpy ``Generator`` the step
-reads), switching anomaly mode inside the step, an optimizer step with a closure,
+reads), switching anomaly mode inside the step, an optimizer step with a closure, changing in
+Python a value the step reads or a list, dict, set or deque it writes to (a log of losses),
 returning a tensor whose graph reaches a parameter through ops no backward inside the step ran
 (a compiled forward whose result the caller backpropagates: a replay's results are detached).
 """
 
 from __future__ import annotations
 
+import collections
 import dis
 import functools
 import random
@@ -644,6 +646,8 @@ def _trace(fn, args, kwargs, strict):
 def _trace_locked(fn, args, kwargs, strict):
     tracer = _Tracer(args, strict)
     tracer.python_values = _python_values(fn, args)
+    containers = [(e, _items(e[2])) for e in tracer.python_values
+                  if e[3] == 2 and isinstance(e[2], _CONTAINERS)]
     generators = _python_generators(tracer.python_values)
     drawn = [_generator_state(g) for g in generators]
     patches = _patches(tracer)
@@ -662,12 +666,13 @@ def _trace_locked(fn, args, kwargs, strict):
         tracer.fail("random numbers drawn in Python (random, numpy.random or a numpy Generator): "
                     "a replay would reuse the trace's draws")
     if tracer.reason is None:
-        for entry in tracer.python_values:
-            if not _python_value_holds(entry):
-                where = "a variable of its closure" if entry[1] is None else repr(entry[1])
-                tracer.fail(f"the step changes {where} (a value it reads) in Python: a replay "
-                            "runs no Python, so it would not")
-                break
+        changed = [e for e in tracer.python_values if not _python_value_holds(e)] + \
+            [e for e, items in containers if _items(e[2]) != items]
+        if changed:
+            name = changed[0][1]
+            where = "a variable of its closure" if name is None else repr(name)
+            tracer.fail(f"the step changes {where} (a value it reads, or a list or dict it "
+                        "writes to) in Python: a replay runs no Python, so it would not")
     if tracer.reason is None:
         tracer.python_values += _module_values(tracer.modules.values(), set())
     program = tracer.build(result)
@@ -677,9 +682,9 @@ def _trace_locked(fn, args, kwargs, strict):
 def _guarded(holder, name, value, out):
     """Append the guard of a value the step can read: ``(holder, name, value, kind)``, kind 0:
     a plain value, by value; 1: a short, non-empty list of them (a counter kept as ``n = [0]``),
-    its items copied (an empty list is a log the step appends to, not guarded); 3: a short,
-    non-empty dict of them (a configuration, ``W["w"]``), its items copied; 2: any other
-    object (an optimizer, a model, a loss function), by identity."""
+    its items copied; 3: a short, non-empty dict of them (a configuration, ``W["w"]``), its
+    items copied; 2: any other object (an optimizer, a model, a loss function, a log the loop
+    appends to), by identity."""
     if _plain(value):
         out.append((holder, name, value, 0))
     elif type(value) is list and 0 < len(value) <= 64 and all(_plain(x) for x in value):
@@ -687,7 +692,7 @@ def _guarded(holder, name, value, out):
     elif type(value) is dict and 0 < len(value) <= 64 and all(
             _plain(k) and _plain(v) for k, v in value.items()):
         out.append((holder, name, tuple(value.items()), 3))
-    elif type(value) not in (list, dict) or value:
+    else:
         out.append((holder, name, value, 2))
 
 
@@ -710,6 +715,17 @@ def _python_values(fn, args=()):
                 _guarded(attrs, name, attrs[name], out)
     _function_values(fn, out, set(), 0)
     return tuple(out)
+
+
+_CONTAINERS = (list, dict, set, collections.deque)
+
+
+def _items(container):
+    """What a list, dict or set the step can write to holds, by identity (``log.append(loss)``
+    inside the step: a replay would not append)."""
+    if isinstance(container, dict):
+        return tuple(map(id, container)) + tuple(map(id, container.values()))
+    return tuple(map(id, container))
 
 
 def _module_values(modules, seen):

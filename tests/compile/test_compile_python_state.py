@@ -4,6 +4,7 @@ private attribute, a list or dict changed in place, the default dtype. A trace b
 these in as a constant; changing one must re-trace (the results stay eager's, bit for bit),
 and state the step does not read must not."""
 
+import collections
 import types
 import warnings
 
@@ -302,3 +303,53 @@ def test_a_step_rebinding_what_it_reads_runs_eagerly_at_once(kind):
     name = "running_mean" if kind == "plain class" else "avg"
     assert len(messages) == 1 and f"the step changes '{name}'" in messages[0]
     assert fn.traces == 1
+
+
+LOG: list = []
+
+
+class _Logger:
+    def __init__(self):
+        self.losses = {}
+
+    def record(self, loss):
+        self.losses[len(self.losses)] = loss
+
+
+@pytest.mark.parametrize("kind", ["a global list", "a logger object's dict", "a deque"])
+def test_a_step_writing_to_a_python_log_runs_eagerly(kind):
+    """A step that appends its loss to a Python list (or dict, deque): a replay would append
+    nothing (the log kept the two traced entries); it runs eagerly, with a warning naming the
+    log, and the log gets every entry."""
+    LOG.clear()
+    logger = _Logger()
+    queue: collections.deque = collections.deque()
+    model = nn.Linear(3, 1).double()
+    opt = optimizers.SGD(model.parameters(), lr=0.1)
+    x = ag.tensor(np.random.default_rng(3).standard_normal((8, 3)))
+
+    def step(x):
+        opt.zero_grad()
+        loss = (model(x) ** 2).mean()
+        loss.backward()
+        opt.step()
+        if kind == "a global list":
+            LOG.append(loss.detach())
+        elif kind == "a deque":
+            queue.append(loss.detach())
+        else:
+            logger.record(loss.detach())
+        return loss
+
+    compiled = ag.compile(step)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(5):
+            compiled(x)
+    log = {"a global list": LOG, "a deque": queue, "a logger object's dict": logger.losses}[kind]
+    assert len(log) == 5
+    name = {"a global list": "LOG", "a deque": "a variable of its closure",
+            "a logger object's dict": "losses"}[kind]
+    messages = [str(w.message) for w in caught if "ag.compile" in str(w.message)]
+    assert len(messages) == 1 and f"the step changes {name}" in messages[0].replace("'", "")
+    LOG.clear()
