@@ -47,10 +47,6 @@ PARALLEL_THRESHOLD_MEMORY_BOUND = _jit.parallel_threshold(default=1 << 19)
 
 _F32 = np.float32
 _F64 = np.float64
-# the dtypes the loops are compiled for, as dtype objects (``in`` tests them by identity first)
-_FAST_DTYPES = (np.dtype(_F32), np.dtype(_F64))
-_ndarray = np.ndarray
-_empty = np.empty
 
 # Compile options of every loop (merged into _jit.BASE_OPTIONS).
 _OPTIONS = dict(fastmath={"contract"})
@@ -183,44 +179,10 @@ def _public(name):
                    for p in inspect.signature(ref).parameters.values())
     defaults = [p.default for p in inspect.signature(ref).parameters.values()][n_arrays:]
 
-    if n_arrays == 1 and not defaults:
-
-        def kernel(*args, parallel=None, out=None):
-            if parallel is None and out is None and len(args) == 1:
-                # the engine's usual call, _run's fast path with fewer Python steps: one
-                # C-contiguous float32/float64 array, a new result, serial below the threshold
-                x = args[0]
-                if type(x) is _ndarray and x.dtype in _FAST_DTYPES and x.flags.c_contiguous:
-                    n = x.size
-                    if n < THRESHOLDS[name]:
-                        out = _empty(x.shape, x.dtype)
-                        if n:
-                            LOOPS[name][0](x.reshape(-1), out.reshape(-1))
-                        return out
-            return _run(name, name, args, (), ref, parallel, out)
-
-    elif n_arrays == 2 and not defaults:
-
-        def kernel(*args, parallel=None, out=None):
-            if parallel is None and out is None and len(args) == 2:
-                x, g = args  # same fast path, two arrays of one shape and dtype
-                if (type(x) is _ndarray and type(g) is _ndarray and x.dtype in _FAST_DTYPES
-                        and g.dtype is x.dtype and x.shape == g.shape
-                        and x.flags.c_contiguous and g.flags.c_contiguous):
-                    n = x.size
-                    if n < THRESHOLDS[name]:
-                        out = _empty(x.shape, x.dtype)
-                        if n:
-                            LOOPS[name][0](x.reshape(-1), g.reshape(-1), out.reshape(-1))
-                        return out
-            return _run(name, name, args, (), ref, parallel, out)
-
-    else:
-
-        def kernel(*args, parallel=None, out=None):
-            arrays, params = args[:n_arrays], args[n_arrays:]
-            params = tuple(params) + tuple(defaults[len(params):])
-            return _run(name, name, arrays, params, ref, parallel, out)
+    def kernel(*args, parallel=None, out=None):
+        arrays, params = args[:n_arrays], args[n_arrays:]
+        params = tuple(params) + tuple(defaults[len(params):])
+        return _run(name, name, arrays, params, ref, parallel, out)
 
     kernel.__name__ = kernel.__qualname__ = name
     kernel.__doc__ = ref.__doc__
