@@ -16,12 +16,12 @@ from autograd_core import kernels as K
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import DEFAULT_DTYPE, Tensor
 
 
 def _floating(x):
-    """Integer and bool inputs compute in float32, as PyTorch's sigmoid and tanh."""
-    return x if x.dtype.kind in "fc" else x.astype(np.float32)
+    """Integer and bool inputs compute in the default dtype, as PyTorch's sigmoid and tanh."""
+    return x if x.dtype.kind in "fc" else x.astype(DEFAULT_DTYPE[0])
 
 
 def _float(x, op_name):

@@ -27,7 +27,7 @@ from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import _inplace_method, masked_fill
 from autograd_core.ops.shape import cat, expand, repeat, reshape
 from autograd_core.ops.unary import _floating
-from autograd_core.tensor import Size, Tensor
+from autograd_core.tensor import DEFAULT_DTYPE, Size, Tensor
 
 _LN2 = math.log(2.0)
 
@@ -227,9 +227,10 @@ def ravel(input: Tensor) -> Tensor:
 # ---- composed elementwise functions -----------------------------------------------------------
 
 def _as_float(t):
-    """``t`` (a Tensor or number) in a floating dtype: integers and bools give float32."""
+    """``t`` (a Tensor or number) in a floating dtype: integers and bools give the default
+    dtype."""
     if isinstance(t, Tensor) and t.dtype.kind not in "fc":
-        return t.to(np.float32)
+        return t.to(DEFAULT_DTYPE[0])
     return float(t) if isinstance(t, (bool, int)) else t
 
 

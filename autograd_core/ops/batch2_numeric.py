@@ -26,7 +26,7 @@ from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.shape import reshape, stack
 from autograd_core.ops.scatter import Gather
 from autograd_core.ops.sorting import _order, sort
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import DEFAULT_DTYPE, Tensor
 
 
 # ---- splits -----------------------------------------------------------------------------------
@@ -196,7 +196,7 @@ def cov(input: Tensor, *, correction: builtins.int = 1, fweights: Tensor | None 
                            f"input with {input.ndim} dimensions")
     x = reshape(input, (1, -1)) if input.ndim < 2 else input
     if x.dtype.kind not in "fc":
-        x = x.to(np.float32)
+        x = x.to(DEFAULT_DTYPE[0])
     n = x.shape[1]
     w = None
     for name, weights in (("fweights", fweights), ("aweights", aweights)):

@@ -11,15 +11,16 @@ from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.unary import PowScalar
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import DEFAULT_DTYPE, Tensor
 
 
 # ---- PyTorch's type promotion ------------------------------------------------------------------
 # Operands are ranked: tensors with dimensions, then 0-d tensors, then Python numbers. A lower
 # rank changes the result's dtype only when it is of a higher *category* (bool < integer <
-# floating); a Python float then gives the default dtype (float32), a Python int int64. So
-# float32 * 0-d float64 stays float32, float16 * 0-d float32 stays float16, int64 * 1.5 is
-# float32, and int / int (true division) is float32.
+# floating); a Python float then gives the default dtype (float32 unless set_default_dtype
+# changed it; a complex the matching complex dtype), a Python int int64. So float32 * 0-d
+# float64 stays float32, float16 * 0-d float32 stays float16, int64 * 1.5 is float32, and
+# int / int (true division) is float32.
 
 _ndarray = np.ndarray
 _CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
@@ -30,9 +31,10 @@ def _wrapped_dtype(x):
         return np.dtype(np.bool_)
     if isinstance(x, int):
         return np.dtype(np.int64)
+    default = DEFAULT_DTYPE[0]  # ag.set_default_dtype's
     if isinstance(x, complex):
-        return np.dtype(np.complex64)
-    return np.dtype(np.float32)
+        return np.dtype(np.complex128 if default == np.float64 else np.complex64)
+    return default
 
 
 def _promote_types(a, b):
@@ -87,7 +89,7 @@ def _promote(a, b, true_divide=False):
         return a, b
     dt = result_type(a, b)
     if true_divide and dt.kind in "biu":
-        dt = np.dtype(np.float32)
+        dt = DEFAULT_DTYPE[0]
     return _cast(a, dt), _cast(b, dt)
 
 
@@ -422,8 +424,11 @@ class Where(Node):
     def forward(self, cond, a, b):
         cond = np.asarray(cond, dtype=bool)
         self.save_for_backward(cond)
+        a, b = _promote(a, b)  # (int64 and 3.5: float32, as PyTorch's)
+        if not isinstance(a, (_ndarray, np.generic)) and not isinstance(b, (_ndarray, np.generic)):
+            a = np.asarray(a, result_type(a, b))  # two numbers: 1.0 and 0.0 give float32
         try:
-            return np.where(cond, *_promote(a, b))  # (int64 and 3.5: float32, as PyTorch's)
+            return np.where(cond, a, b)
         except ValueError:
             raise ValueError(
                 f"where: shapes {cond.shape}, {np.shape(a)} and {np.shape(b)} cannot be "

@@ -25,7 +25,7 @@ from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cu
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.sorting import _order
 from autograd_core.ops.unary import _floating, clamp
-from autograd_core.tensor import DTypeLike, Tensor
+from autograd_core.tensor import DEFAULT_DTYPE, DTypeLike, Tensor
 
 _SQRT_PI = math.sqrt(math.pi)
 
@@ -570,7 +570,7 @@ def mvlgamma(input: Tensor, p: builtins.int) -> Tensor:
                         f"{type(p).__name__}")
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
-    x = input if input.dtype.kind in "fc" else input.to(np.float32)
+    x = input if input.dtype.kind in "fc" else input.to(DEFAULT_DTYPE[0])
     shifts = xp.constant(-np.arange(p, dtype=x.dtype) / 2)
     const = p * (p - 1) / 4 * math.log(math.pi)
     return (x.unsqueeze(-1) + shifts).lgamma().sum(-1) + const

@@ -14,7 +14,7 @@ from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.scatter import GatherAt
-from autograd_core.tensor import DTypeLike, Tensor
+from autograd_core.tensor import DEFAULT_DTYPE, DTypeLike, Tensor
 
 
 def _keep_shape(shape, dims):
@@ -524,8 +524,8 @@ def logsumexp(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None,
         tensor(1000.6932)
     """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
-    if input.dtype.kind in "biu":  # integers and bool give float32, as PyTorch's
-        input = input.to(np.float32)
+    if input.dtype.kind in "biu":  # integers and bool give the default dtype, as PyTorch's
+        input = input.to(DEFAULT_DTYPE[0])
     return LogSumExp.apply(input, dim=dim, keepdim=keepdim)
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op, refuse_capture
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import DEFAULT_DTYPE, Tensor
 
 
 def _quiet_fp() -> np.errstate:
@@ -234,7 +234,7 @@ class PowScalar(Node):
     def forward(self, x, exponent):
         self.p = exponent
         if x.dtype.kind in "biu" and isinstance(exponent, float):
-            x = x.astype(np.float32)  # PyTorch's promotion: an integer tensor ** a float
+            x = x.astype(DEFAULT_DTYPE[0])  # PyTorch's promotion: an integer tensor ** a float
         self.save_for_backward(x)
         try:
             y = np.power(x, exponent)
@@ -310,7 +310,7 @@ class Clamp(Node):
 
     def forward(self, x, lo, hi):
         if x.dtype.kind in "biu" and (isinstance(lo, float) or isinstance(hi, float)):
-            x = x.astype(np.float32)  # PyTorch's promotion: integers and a float bound
+            x = x.astype(DEFAULT_DTYPE[0])  # PyTorch's promotion: integers and a float bound
         if lo is not None and hi is not None:
             mask = (x >= lo) & (x <= hi)
         elif lo is not None:
@@ -366,8 +366,8 @@ _LN2 = float(np.log(2.0))
 
 
 def _floating(x):
-    """Integer and bool inputs compute in float32, as PyTorch's unary float ops."""
-    return x if x.dtype.kind in "fc" else x.astype(np.float32)
+    """Integer and bool inputs compute in the default dtype, as PyTorch's unary float ops."""
+    return x if x.dtype.kind in "fc" else x.astype(DEFAULT_DTYPE[0])
 
 
 @op("log10", method=True, domain="positive", doc="""
