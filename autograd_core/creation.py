@@ -425,12 +425,19 @@ def arange(start: _Number = 0, end: _Number | None = None, step: _Number = 1, *,
         tensor([1.0000, 1.5000, 2.0000])
     """
     check_device(device, "arange")
+    # 0-d tensors count as their numbers (``arange(lengths.max())``), read as .item() reads them
+    start, end, step = _number(start), _number(end), _number(step)
     if end is None:
         start, end = 0, start
     if dtype is None:
         ints = all(isinstance(v, (_builtin_int, np.integer)) for v in (start, end, step))
         dtype = int64 if ints else get_default_dtype()
     return _make(np.arange(start, end, step, dtype=np.dtype(dtype)), requires_grad)
+
+
+def _number(v: Any) -> Any:
+    """A 0-d tensor's number (a factory's bound given as a tensor), anything else as it is."""
+    return v.item() if isinstance(v, Tensor) and v.ndim == 0 else v
 
 
 def linspace(start: _Number, end: _Number, steps: builtins.int, *,

@@ -122,7 +122,7 @@ def _bind_loop(name, fast):
 
 
 def _dispatcher_fast1(name, ref):
-    fast: list = []
+    fast = []  # [public kernel, serial Numba dispatcher, THRESHOLDS], bound on first use
     env_get, key = _jit.backend_env_get, _jit.BACKEND_ENV_KEY
 
     def kernel(*args, out=None, **kwargs):
@@ -144,7 +144,7 @@ def _dispatcher_fast1(name, ref):
 
 
 def _dispatcher_fast2(name, ref):
-    fast: list = []
+    fast = []  # [public kernel, serial Numba dispatcher, THRESHOLDS], bound on first use
     env_get, key = _jit.backend_env_get, _jit.BACKEND_ENV_KEY
 
     def kernel(*args, out=None, **kwargs):

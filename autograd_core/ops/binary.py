@@ -418,6 +418,9 @@ op("minimum", method=True, n_inputs=2, broadcasts=True, domain="distinct", doc="
     """)(Minimum)
 
 
+_NO_ARGUMENT = object()  # where(condition) alone: not a value input or other could take
+
+
 class Where(Node):
     """where(cond, a, b); ``cond`` is a constant (bool array)."""
 
@@ -445,11 +448,13 @@ class Where(Node):
 
 @op("where", node=Where, samples=[
     Sample("where", lambda a, b: where(a._data > 0, a, b), 2, broadcasts=True)])
-def where(condition: Any, input: Any, other: Any) -> Tensor:
+def where(condition: Any, input: Any = _NO_ARGUMENT, other: Any = _NO_ARGUMENT) -> Any:
     """Choose, elementwise, from ``input`` where ``condition`` is True and from ``other`` elsewhere.
 
     The three broadcast together; ``condition`` gets no gradient, ``input`` and ``other`` get
-    the gradient where they were chosen.
+    the gradient where they were chosen. ``where(condition)`` alone is
+    ``nonzero(condition, as_tuple=True)``: the indices of the nonzero elements, one tensor per
+    dimension.
 
     Args:
         condition (Tensor or array of bool): where to take ``input``.
@@ -462,7 +467,15 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
         >>> x = ag.tensor([-1.0, 2.0])
         >>> ag.where(x > 0, x, ag.zeros(2))
         tensor([0., 2.])
+        >>> ag.where(x > 0)
+        (tensor([1]),)
     """
+    if input is _NO_ARGUMENT and other is _NO_ARGUMENT:
+        from autograd_core.ops.arrange import nonzero  # (arrange imports this module)
+
+        return nonzero(condition, as_tuple=True)
+    if input is _NO_ARGUMENT or other is _NO_ARGUMENT:
+        raise TypeError("where() takes a condition alone or a condition, input and other")
     # the condition goes in as a tensor: a captured step reads it at every replay
     cond = condition if isinstance(condition, Tensor) else np.asarray(condition)
     return Where.apply(cond, input, other)

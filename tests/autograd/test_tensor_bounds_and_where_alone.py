@@ -1,0 +1,53 @@
+"""Two PyTorch call forms found by a sweep of every function torch also has: ``arange`` with
+0-d tensor bounds (``arange(lengths.max())``, a sequence mask's idiom: the dtype follows the
+numbers, int64 for integers, where a float32 range came out) and ``where(condition)`` alone
+(the indices of the nonzero elements, which raised TypeError)."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+
+def test_arange_of_a_0d_integer_tensor_is_int64():
+    lengths = ag.tensor([2, 4, 3])
+    r = ag.arange(lengths.max())
+    assert r.dtype == np.int64 and r.tolist() == [0, 1, 2, 3]
+    mask = ag.arange(lengths.max())[None, :] < lengths[:, None]
+    assert mask.tolist() == [[True, True, False, False], [True, True, True, True],
+                             [True, True, True, False]]
+
+
+@pytest.mark.parametrize("args, want, dtype", [
+    ((ag.tensor(2.5),), [0.0, 1.0, 2.0], np.float32),
+    ((ag.tensor(2), 5.0), [2.0, 3.0, 4.0], np.float32),
+    ((1, ag.tensor(7), ag.tensor(2)), [1, 3, 5], np.int64),
+])
+def test_arange_with_tensor_bounds(args, want, dtype):
+    r = ag.arange(*args)
+    assert r.dtype == dtype and r.tolist() == want
+
+
+def test_where_alone_gives_the_indices_of_nonzero_elements():
+    rows, cols = ag.where(ag.tensor([[True, False], [False, True]]))
+    assert rows.tolist() == [0, 1] and cols.tolist() == [0, 1]
+    (idx,) = ag.where(ag.tensor([1.0, 0.0, 2.0]))
+    assert idx.tolist() == [0, 2] and idx.dtype == np.int64
+
+
+def test_where_with_one_of_input_and_other_is_refused():
+    with pytest.raises(TypeError, match="where"):
+        ag.where(ag.tensor([True]), 1.0)
+
+
+@pytest.mark.torch_parity
+def test_arange_and_where_alone_equal_torch():
+    torch = pytest.importorskip("torch", reason="optional live parity: pip install torch==2.13.0")
+    for bounds in [(3,), (2.5,), (2, 5.0), (1, 7, 2), (True,)]:
+        ours = ag.arange(*(ag.tensor(b) for b in bounds))
+        theirs = torch.arange(*(torch.tensor(b) for b in bounds))
+        assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1], bounds
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    c = np.array([[0.0, 1.5, 0.0], [2.0, 0.0, -1.0]])
+    for a, b in zip(ag.where(ag.tensor(c)), torch.where(torch.tensor(c))):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
