@@ -698,7 +698,9 @@ class Round(_ZeroGrad):
 
 
 def _sign(x):
-    """``np.sign``, with PyTorch's 0 for NaN."""
+    """``np.sign``, with PyTorch's 0 for NaN; a bool's sign is itself (as PyTorch's)."""
+    if x.dtype == np.bool_:
+        return x.copy()
     s = np.asarray(np.sign(x))  # a 0-d input gives a numpy scalar
     if s.dtype.kind == "f":
         s[np.isnan(s)] = 0

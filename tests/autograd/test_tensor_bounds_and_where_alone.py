@@ -1,7 +1,7 @@
 """Two PyTorch call forms found by a sweep of every function torch also has: ``arange`` with
 0-d tensor bounds (``arange(lengths.max())``, a sequence mask's idiom: the dtype follows the
 numbers, int64 for integers, where a float32 range came out) and ``where(condition)`` alone
-(the indices of the nonzero elements, which raised TypeError)."""
+(the indices of the nonzero elements, which raised TypeError); and sign of a bool tensor."""
 
 import numpy as np
 import pytest
@@ -51,3 +51,10 @@ def test_arange_and_where_alone_equal_torch():
     c = np.array([[0.0, 1.5, 0.0], [2.0, 0.0, -1.0]])
     for a, b in zip(ag.where(ag.tensor(c)), torch.where(torch.tensor(c))):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_the_sign_of_a_bool_tensor_is_itself():
+    """np.sign refuses bools (UFuncTypeError); PyTorch's sign/sgn return the tensor's values."""
+    x = ag.tensor([True, False, True])
+    for got in (ag.sign(x), x.sgn(), x.clone().sign_()):
+        assert got.dtype == np.bool_ and got.tolist() == [True, False, True]
