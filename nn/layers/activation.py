@@ -532,7 +532,8 @@ class PReLU(Module):
         num_parameters (int): 1 or the number of channels. Default: 1.
         init (float): the slopes' initial value. Default: ``0.25``.
         device (device, optional): ``"cpu"`` or None.
-        dtype (dtype, optional): the weight's dtype. Default: float32.
+        dtype (dtype, optional): the weight's dtype. Default: the default dtype
+            (``ag.get_default_dtype()``).
 
     Example::
 
@@ -547,7 +548,8 @@ class PReLU(Module):
         super().__init__()
         self.num_parameters, self.init = num_parameters, init
         self.weight = Parameter(np.full((num_parameters,), init,
-                                        dtype=np.float32 if dtype is None else np.dtype(dtype)))
+                                        dtype=ag.get_default_dtype() if dtype is None
+                                        else np.dtype(dtype)))
 
     def forward(self, input: Tensor) -> Tensor:
         return F.prelu(input, self.weight)
