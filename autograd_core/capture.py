@@ -674,7 +674,11 @@ def _trace_locked(fn, args, kwargs, strict):
             tracer.fail(f"the step changes {where} (a value it reads, or a list or dict it "
                         "writes to) in Python: a replay runs no Python, so it would not")
     if tracer.reason is None:
-        tracer.python_values += _module_values(tracer.modules.values(), set())
+        # one guard per value read (a module the step names is seen again among those called)
+        unique: dict = {}
+        for e in tracer.python_values + _module_values(tracer.modules.values(), set()):
+            unique.setdefault((id(e[0]), e[1]), e)
+        tracer.python_values = tuple(unique.values())
     program = tracer.build(result)
     return result, program, tracer.reason
 
