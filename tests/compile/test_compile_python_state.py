@@ -353,3 +353,47 @@ def test_a_step_writing_to_a_python_log_runs_eagerly(kind):
     messages = [str(w.message) for w in caught if "ag.compile" in str(w.message)]
     assert len(messages) == 1 and f"the step changes {name}" in messages[0].replace("'", "")
     LOG.clear()
+
+
+class _AutoEncoder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Linear(3, 2)
+        self.dec = nn.Linear(2, 3)
+
+    def encode(self, x):
+        return ag.tanh(self.enc(x))
+
+    def forward(self, x):
+        return self.dec(self.encode(x))
+
+
+def test_a_submodule_replaced_under_a_method_other_than_forward_retraces():
+    """The step calls ``model.encode`` (not ``model(...)``, so the model itself is not among
+    the modules the trace called); replacing ``model.enc`` between calls kept replaying the old
+    layer's parameters."""
+    runs = []
+    for use_compile in (False, True):
+        ag.manual_seed(0)
+        model = _AutoEncoder().double()
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+        x = ag.tensor(np.random.default_rng(4).standard_normal((4, 3)))
+
+        def step(x):
+            opt.zero_grad()
+            loss = (model.encode(x) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if use_compile else step
+        losses = []
+        for i in range(6):
+            if i == 3:
+                ag.manual_seed(5)
+                model.enc = nn.Linear(3, 2).double()
+                opt.add_param_group({"params": model.enc.parameters()})
+            losses.append(fn(x)._data.tobytes())
+        runs.append(losses)
+    assert runs[0] == runs[1]
+    assert fn.traces == 2
