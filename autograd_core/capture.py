@@ -717,7 +717,15 @@ def _python_values(fn, args=()):
             attrs = vars(a)
             for name in list(attrs):
                 _guarded(attrs, name, attrs[name], out)
-    _function_values(fn, out, set(), 0)
+    seen: set = set()
+    _function_values(fn, out, seen, 0)
+    # the user's modules inside the modules the step reads (blocks in an nn.Sequential): what
+    # their methods read, and the lists they append to, before the trace runs them
+    module_cls = getattr(sys.modules.get("nn.module"), "Module", None)
+    if module_cls is not None:
+        for m in [e[2] for e in out if e[3] == 2 and isinstance(e[2], module_cls)]:
+            for sub in m.modules():
+                _object_values(sub, out, seen, 0)
     return tuple(out)
 
 

@@ -397,3 +397,41 @@ def test_a_submodule_replaced_under_a_method_other_than_forward_retraces():
         runs.append(losses)
     assert runs[0] == runs[1]
     assert fn.traces == 2
+
+
+class _RecordingBlock(nn.Module):
+    """A block keeping its activations for plots (a lecture's habit)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 3)
+        self.acts: list = []
+
+    def forward(self, x):
+        h = ag.tanh(self.lin(x))
+        self.acts.append(h.detach())
+        return h
+
+
+def test_blocks_inside_a_sequential_that_record_activations_run_eagerly():
+    """The blocks sit in a library container the step calls; their appends were lost at
+    every replay (two recorded activations after five steps)."""
+    model = nn.Sequential(_RecordingBlock(), _RecordingBlock()).double()
+    opt = optimizers.SGD(model.parameters(), lr=0.1)
+    x = ag.tensor(np.random.default_rng(5).standard_normal((4, 3)))
+
+    def step(x):
+        opt.zero_grad()
+        loss = (model(x) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    compiled = ag.compile(step)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for _ in range(5):
+            compiled(x)
+    assert [len(block.acts) for block in model] == [5, 5]
+    messages = [str(w.message) for w in caught if "ag.compile" in str(w.message)]
+    assert len(messages) == 1 and "the step changes 'acts'" in messages[0]
