@@ -435,3 +435,67 @@ def test_blocks_inside_a_sequential_that_record_activations_run_eagerly():
     assert [len(block.acts) for block in model] == [5, 5]
     messages = [str(w.message) for w in caught if "ag.compile" in str(w.message)]
     assert len(messages) == 1 and "the step changes 'acts'" in messages[0]
+
+
+@pytest.mark.parametrize("how", ["every group's lr *= 0.9", "param_groups[0]['lr'] = ...",
+                                 "momentum switched on"])
+def test_a_step_changing_hyperparameters_in_python_runs_eagerly(how):
+    """A learning rate decayed by hand inside the step: replays ran no Python, so the rate
+    stayed where the trace left it (0.081 after six steps where eager reached 0.053)."""
+    runs = []
+    for use_compile in (False, True):
+        ag.manual_seed(0)
+        model = nn.Linear(3, 1).double()
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+        x = ag.tensor(np.random.default_rng(6).standard_normal((4, 3)))
+
+        def step(x):
+            opt.zero_grad()
+            loss = (model(x) ** 2).mean()
+            loss.backward()
+            opt.step()
+            if how == "every group's lr *= 0.9":
+                for group in opt.param_groups:
+                    group["lr"] *= 0.9
+            elif how == "param_groups[0]['lr'] = ...":
+                opt.param_groups[0]["lr"] = opt.param_groups[0]["lr"] * 0.9
+            else:
+                opt.param_groups[0]["momentum"] = 0.9
+            return loss
+
+        fn = ag.compile(step) if use_compile else step
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            losses = [fn(x)._data.tobytes() for _ in range(6)]
+        runs.append((losses, repr(opt.param_groups[0]["lr"]),
+                     [p._data.tobytes() for p in model.parameters()]))
+    assert runs[0] == runs[1]
+    messages = [str(w.message) for w in caught if "ag.compile" in str(w.message)]
+    assert len(messages) == 1 and "the step changes SGD's param_groups" in messages[0]
+
+
+def test_a_scheduler_inside_the_step_is_still_replayed():
+    """Only changes that no recorded call made are refused: a scheduler's step is replayed."""
+    runs = []
+    for use_compile in (False, True):
+        ag.manual_seed(0)
+        model = nn.Linear(3, 1).double()
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+        sched = optimizers.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        x = ag.tensor(np.random.default_rng(7).standard_normal((4, 3)))
+
+        def step(x):
+            opt.zero_grad()
+            loss = (model(x) ** 2).mean()
+            loss.backward()
+            opt.step()
+            sched.step()
+            return loss
+
+        fn = ag.compile(step) if use_compile else step
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            losses = [fn(x)._data.tobytes() for _ in range(6)]
+        runs.append((losses, opt.param_groups[0]["lr"]))
+    assert runs[0] == runs[1] and runs[0][1] == 0.1 * 0.5 ** 3
+    assert fn.traces == 1
