@@ -42,8 +42,7 @@ comparison, ``argmax``, an integer conversion), traces that differ (values read 
 recorded events, an in-place op on a tensor that requires grad while recording, random numbers
 drawn outside an op or in Python (``random``, ``numpy.random``, a numpy ``Generator`` the step
 reads), switching anomaly mode inside the step, an optimizer step with a closure, changing in
-Python a value the step reads, a list, dict, set or deque it writes to (a log of losses) or
-an optimizer's ``param_groups`` (outside a recorded call such as a scheduler's step),
+Python a value the step reads or a list, dict, set or deque it writes to (a log of losses),
 returning a tensor whose graph reaches a parameter through ops no backward inside the step ran
 (a compiled forward whose result the caller backpropagates: a replay's results are detached).
 """
@@ -118,8 +117,6 @@ class _Tracer:
         self.made = {}            # id(tensor) -> (tensor, maker): made outside the ops
         self.fuse_infos = {}      # op event index -> fusion.fuse_info (elementwise ops that a
         #                           replay may run inside a generated kernel)
-        self.hyper = {}           # id(optimizer) -> (optimizer, its param_groups' values at
-        #                           the last checkpoint): only recorded calls may change them
         self.kw_arrays = {}       # id(array) -> (tensor, array): a tensor's array passed to an
         #                           op by keyword (batch norm's running statistics, updated in
         #                           place by the op): a replay needs the tensor to still hold it
@@ -181,20 +178,7 @@ class _Tracer:
                     self.fail(f"an array changed outside the captured ops before {where} (a "
                               "write through numpy, e.g. on ._data or .grad)")
                     return
-            for opt, old in self.hyper.values():
-                if _hyperparameters(opt) != old:
-                    self.fail(f"the step changes {type(opt).__name__}'s param_groups (a "
-                              f"learning rate, ...) in Python before {where}: a replay runs no "
-                              "Python, so it would not (use a scheduler, or change them "
-                              "between calls)")
-                    return
         self.snapshot = {id(a): (a, a.copy()) for a in self._watched()}
-        self.hyper = {k: (opt, _hyperparameters(opt)) for k, (opt, _) in self.hyper.items()}
-
-    def watch_optimizer(self, opt):
-        """From now on, changes to ``opt``'s param_groups outside recorded calls fail."""
-        if id(opt) not in self.hyper:
-            self.hyper[id(opt)] = (opt, _hyperparameters(opt))
 
     # -- where an array comes from ---------------------------------------------------------
     def source(self, a):
@@ -396,8 +380,6 @@ class _Tracer:
                 tracer.fail(f"{type(obj).__name__}.{fn.__name__} given a tensor")
             tracer.events.append(("call", fn, obj, args, kwargs, None))
             tracer.checkpoint(f"{type(obj).__name__}.{fn.__name__}")
-            if what.startswith("optimizer"):
-                tracer.watch_optimizer(obj)
             tracer.depth += 1
             try:
                 return fn(obj, *args, **kwargs)
@@ -664,10 +646,6 @@ def _trace(fn, args, kwargs, strict):
 def _trace_locked(fn, args, kwargs, strict):
     tracer = _Tracer(args, strict)
     tracer.python_values = _python_values(fn, args)
-    optimizer_cls = getattr(sys.modules.get("optimizers.optimizer"), "Optimizer", None)
-    for e in tracer.python_values:
-        if optimizer_cls is not None and isinstance(e[2], optimizer_cls):
-            tracer.watch_optimizer(e[2])
     containers = [(e, _items(e[2])) for e in tracer.python_values
                   if e[3] == 2 and isinstance(e[2], _CONTAINERS)]
     generators = _python_generators(tracer.python_values)
@@ -752,13 +730,6 @@ def _python_values(fn, args=()):
 
 
 _CONTAINERS = (list, dict, set, collections.deque)
-
-
-def _hyperparameters(opt):
-    """An optimizer's param_groups as comparable values: each group's options (numbers by
-    repr: 0.1 and 0.1 are equal, 0.0 and -0.0 are not) and its number of parameters."""
-    return tuple((len(g["params"]), *((k, repr(v)) for k, v in g.items() if k != "params"))
-                 for g in opt.param_groups)
 
 
 def _items(container):
