@@ -49,6 +49,7 @@ returning a tensor whose graph reaches a parameter through ops no backward insid
 
 from __future__ import annotations
 
+import builtins
 import collections
 import dis
 import functools
@@ -63,7 +64,14 @@ import numpy as np
 
 from autograd_core import fusion
 from autograd_core.grad_mode import STATE
-from autograd_core.replay import _first_difference, _plain, _Program, _python_value_holds
+from autograd_core.replay import (
+    _MISSING,
+    _array_value,
+    _first_difference,
+    _plain,
+    _Program,
+    _python_value_holds,
+)
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor
 
 __all__ = ["compile", "CompileFallback"]
@@ -582,6 +590,34 @@ def _patches(tracer):
                 hook_refused(Tensor.register_hook, "a tensor hook registered inside the step")))
     out.append((Tensor, "retain_grad",
                 hook_refused(Tensor.retain_grad, "retain_grad inside the step")))
+    from autograd_core import random as random_mod
+
+    def reseed_refused(orig):
+        @functools.wraps(orig)
+        def refuse(self, *a, **k):
+            if tracer.recording and self is random_mod.default_generator:
+                tracer.fail(f"{orig.__name__} of the default random generator inside the step "
+                            "(manual_seed, seed, set_rng_state): a replay's random ops would "
+                            "draw on without it")
+            return orig(self, *a, **k)
+        return refuse
+
+    for name in ("manual_seed", "seed", "set_state"):
+        out.append((random_mod.Generator, name,
+                    reseed_refused(random_mod.Generator.__dict__[name])))
+    orig_print = builtins.print
+
+    @functools.wraps(orig_print)
+    def traced_print(*a, **k):
+        # the user's code printing to the terminal (not a library formatting text, such as
+        # Numba compiling a kernel at its first call)
+        if tracer.recording and k.get("file") in (None, sys.stdout, sys.stderr) and \
+                _users_frame(sys._getframe(1)):
+            tracer.fail("printing inside the step (print): a replay runs no Python, so it "
+                        "would not print")
+        return orig_print(*a, **k)
+
+    out.append((builtins, "print", traced_print))
     from autograd_core import anomaly as anomaly_mod
 
     enter = anomaly_mod.detect_anomaly.__enter__
@@ -683,8 +719,10 @@ def _guarded(holder, name, value, out):
     """Append the guard of a value the step can read: ``(holder, name, value, kind)``, kind 0:
     a plain value, by value; 1: a short, non-empty list of them (a counter kept as ``n = [0]``),
     its items copied; 3: a short, non-empty dict of them (a configuration, ``W["w"]``), its
-    items copied; 2: any other object (an optimizer, a model, a loss function, a log the loop
-    appends to), by identity."""
+    items copied; 4: a numpy array of up to 1024 numbers (a mask, class weights), the same
+    array holding the same values (``ag.tensor(mask)`` in the step is a constant of the trace;
+    a change in place re-traces); 2: any other object (an optimizer, a model, a loss function,
+    a log the loop appends to), by identity."""
     if _plain(value):
         out.append((holder, name, value, 0))
     elif type(value) is list and 0 < len(value) <= 64 and all(_plain(x) for x in value):
@@ -692,6 +730,8 @@ def _guarded(holder, name, value, out):
     elif type(value) is dict and 0 < len(value) <= 64 and all(
             _plain(k) and _plain(v) for k, v in value.items()):
         out.append((holder, name, tuple(value.items()), 3))
+    elif type(value) is ndarray and value.size <= 1024 and not value.dtype.hasobject:
+        out.append((holder, name, _array_value(value), 4))
     else:
         out.append((holder, name, value, 2))
 
@@ -767,15 +807,29 @@ def _function_values(fn, out, seen, depth):
         if name in env:
             _guarded(env, name, env[name], out)
     if depth < 2:
-        attrs = _attribute_names(code)
-        for holder, _, value, kind in out[first:]:
-            if kind != 2:
-                continue
-            if isinstance(value, types.FunctionType):
-                if _users(value):
-                    _function_values(value, out, seen, depth + 1)
-            elif _user_object(value):
-                _object_values(value, out, seen, depth, attrs)
+        _follow(out, first, seen, depth, _attribute_names(code))
+
+
+def _follow(out, first, seen, depth, attrs):
+    """Add the guards of what the values guarded from ``out[first]`` on read in turn: the
+    user's functions (``_function_values``), the attributes named in ``attrs`` of the user's
+    objects (``_object_values``) and of the user's own Python modules (``import config``, then
+    ``config.BETA``; and ``config.weight()`` reading it)."""
+    for holder, _, value, kind in out[first:]:
+        if kind != 2:
+            continue
+        if isinstance(value, types.FunctionType):
+            if _users(value):
+                _function_values(value, out, seen, depth + 1)
+        elif isinstance(value, types.ModuleType):
+            if _user_module(value) and id(value) not in seen:
+                seen.add(id(value))
+                own, start = vars(value), len(out)
+                for name in sorted(attrs & own.keys()):
+                    _guarded(own, name, own[name], out)
+                _follow(out, start, seen, depth, attrs)
+        elif _user_object(value):
+            _object_values(value, out, seen, depth, attrs)
 
 
 def _object_values(obj, out, seen, depth, attrs=frozenset(), level=0):
@@ -794,10 +848,13 @@ def _object_values(obj, out, seen, depth, attrs=frozenset(), level=0):
     for cls in reversed(type(obj).__mro__):  # a subclass's method replaces its base's
         if cls is not object and _users(cls):
             for name, member in vars(cls).items():
-                member = getattr(member, "__func__", member)  # staticmethod, classmethod
+                member = _method_function(member)
                 if getattr(member, "__code__", None) is not None:
                     methods[name] = member
-    todo = [m for n, m in methods.items() if n in names or n in ("__call__", "forward")]
+    # the methods the step may run: those it names (a property read, ``self.temperature``),
+    # ``__call__``, ``forward`` and the special methods Python calls (``cfg["w"]``)
+    todo = [m for n, m in methods.items() if n in names or n in ("__call__", "forward") or
+            n[:2] == n[-2:] == "__" and n not in _NOT_RUN]
     counted: set = set()
     while todo:
         fn = todo.pop()
@@ -816,6 +873,31 @@ def _object_values(obj, out, seen, depth, attrs=frozenset(), level=0):
             _guarded(own, name, value, out)
             if level < 2:  # cfg.optim.beta: the same names, one object down
                 _object_values(value, out, seen, depth, names, level + 1)
+    for name in sorted(names - own.keys() - methods.keys()):
+        # a class attribute (``Net.SCALE``, read as ``self.SCALE``), of the user's class
+        # that holds it; and that no attribute of the object shadows it later
+        cls = next((c for c in type(obj).__mro__ if name in vars(c)), None)
+        if cls is not None and _users(cls) and _method_function(vars(cls)[name]) is \
+                vars(cls)[name] and not isinstance(vars(cls)[name], types.FunctionType):
+            _guarded(vars(cls), name, vars(cls)[name], out)
+            out.append((own, name, _MISSING, 2))
+
+
+def _method_function(member):
+    """The function a class member runs when read or called: a method's, a static or class
+    method's, a property's getter; else ``member``."""
+    if isinstance(member, property):
+        return member.fget
+    if isinstance(member, functools.cached_property):
+        return member.func
+    return getattr(member, "__func__", member)
+
+
+# special methods that a step does not run on an object it reads
+_NOT_RUN = frozenset(("__init__", "__new__", "__del__", "__init_subclass__", "__repr__",
+                      "__str__", "__format__", "__getstate__", "__setstate__", "__reduce__",
+                      "__reduce_ex__", "__copy__", "__deepcopy__", "__dir__",
+                      "__class_getitem__", "__set_name__"))
 
 
 # a module's own bookkeeping, guarded by ``replay._module_guard`` (or not a value a trace uses)
@@ -836,8 +918,12 @@ def _codes(code):
 
 
 def _attribute_names(code):
-    """Every name ``code`` (and the code nested in it) uses: globals and attributes alike."""
-    return frozenset(n for c in _codes(code) for n in c.co_names)
+    """Every name ``code`` (and the code nested in it) uses: globals and attributes alike,
+    and the strings it holds that could name an attribute (``getattr(cfg, "w")``,
+    ``setattr(ns, "loss", ...)``)."""
+    return frozenset(n for c in _codes(code)
+                     for n in (*c.co_names, *(k for k in c.co_consts
+                                              if type(k) is str and k.isidentifier())))
 
 
 def _user_object(v):
@@ -854,6 +940,21 @@ def _user_object(v):
             cls.__module__ == "argparse":
         return True
     return _users(cls)
+
+
+def _user_module(m):
+    """A Python module of the user's (``import config``): not this project's, an installed
+    package's or the standard library's."""
+    top = (getattr(m, "__name__", None) or "").partition(".")[0]
+    return top not in _LIBRARIES and top not in sys.stdlib_module_names and \
+        "site-packages" not in (getattr(m, "__file__", None) or "")
+
+
+def _users_frame(frame):
+    """Code of the user's runs in ``frame`` (not of a library or an installed package)."""
+    top = (frame.f_globals.get("__name__") or "").partition(".")[0]
+    return top not in _LIBRARIES and top not in sys.stdlib_module_names and \
+        "site-packages" not in frame.f_code.co_filename
 
 
 def _users(fn):

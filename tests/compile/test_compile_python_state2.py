@@ -1,0 +1,320 @@
+"""ag.compile and the Python state a step reads or writes in less direct ways than
+test_compile_python_state.py covers: ``getattr``/``setattr`` with a name, ``cfg["w"]`` through a
+user ``__getitem__``, properties, class attributes, a constant of the user's own Python module,
+numpy arrays changed in place, layers appended to containers, printing, seeding inside the
+step. Each program is run eagerly and compiled over six calls with a change before the fourth:
+the compiled one must give eager's numbers bit for bit, re-tracing (or running eagerly with one
+warning naming the reason) instead of replaying a stale trace."""
+
+import contextlib
+import io
+import sys
+import types
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import nn
+import optimizers
+
+CFG = types.SimpleNamespace(w=1.0)
+MASK = np.array([1.0, 0.0, 1.0])
+HIST = np.zeros(4)
+LOG = types.SimpleNamespace()
+
+# a Python module of the user's (``import config`` in a training script): the step reads its
+# constant directly and through one of its functions
+CONFIG = types.ModuleType("compfuzz_user_config")
+exec("W = 1.0\ndef weight():\n    return W\n", CONFIG.__dict__)
+sys.modules[CONFIG.__name__] = CONFIG
+
+
+class _Table:
+    """A configuration read as ``table["w"]``."""
+
+    def __init__(self):
+        self._values = {"w": 1.0}
+
+    def __getitem__(self, key):
+        return self._values[key]
+
+
+class _Schedule:
+    """A configuration whose ``temperature`` is computed from two attributes."""
+
+    def __init__(self):
+        self.base, self.decay = 1.0, 1.0
+
+    @property
+    def temperature(self):
+        return self.base * self.decay
+
+
+class _Tempered(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 1)
+        self._t = 1.0
+
+    @property
+    def temperature(self):
+        return self._t * 2.0
+
+    def forward(self, x):
+        return self.lin(x) / self.temperature
+
+
+class _ClassScaled(nn.Module):
+    SCALE = 1.0
+
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 1)
+
+    def forward(self, x):
+        return self.lin(x) * self.SCALE
+
+
+class _ClassWeightedLoss:
+    WEIGHT = 1.0
+
+    def __call__(self, out, y):
+        return ((out - y) ** 2).mean() * self.WEIGHT
+
+
+class _Masked(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lin = nn.Linear(3, 1)
+        self.mask = np.array([1.0, 0.0, 1.0])
+
+    def forward(self, x):
+        return self.lin(x * ag.tensor(self.mask))
+
+
+class _Stack(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(3, 3)])
+        self.heads = nn.ModuleDict({"a": nn.Linear(3, 1)})
+        self.scales = nn.ParameterList([nn.Parameter(ag.ones(1))])
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = ag.tanh(layer(x))
+        out = sum(head(x) for head in self.heads.values())
+        for s in self.scales:
+            out = out * s
+        return out
+
+
+def _mse(out, y):
+    return ((out - y) ** 2).mean()
+
+
+def _setup(model, loss_fn=_mse, extra=lambda: 1.0, after=lambda loss: None):
+    """A step training ``model`` (float64) with ``loss_fn(out, y) * extra()`` and SGD, calling
+    ``after(loss)`` at its end."""
+    model = model.double()
+    opt = optimizers.SGD(model.parameters(), lr=0.1)
+    rng = np.random.default_rng(0)
+    x = ag.tensor(rng.standard_normal((8, 3)))
+    y = ag.tensor(rng.standard_normal((8, 1)))
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = loss_fn(model(x), y) * extra()
+        loss.backward()
+        opt.step()
+        after(loss)
+        return loss
+
+    return types.SimpleNamespace(model=model, opt=opt, step=step, x=x, y=y)
+
+
+def _reset():
+    CFG.w = 1.0
+    MASK[:] = [1.0, 0.0, 1.0]
+    HIST[:] = 0.0
+    vars(LOG).clear()
+    CONFIG.W = 1.0
+    _ClassScaled.SCALE = 1.0
+    _ClassWeightedLoss.WEIGHT = 1.0
+
+
+def _run(build, change, state=lambda env: None, steps=6, change_at=3):
+    """Eager then compiled: (losses, parameters, ``state(env)``) of each, the compiled step's
+    traces, and its ag.compile warnings. Before each compiled call, the generated guards and
+    the interpreted ones agree."""
+    runs = []
+    for compiled in (False, True):
+        _reset()
+        ag.manual_seed(0)
+        env = build()
+        step = ag.compile(env.step) if compiled else env.step
+        losses = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for i in range(steps):
+                if i == change_at:
+                    change(env)
+                for entry in getattr(step, "_cache", {}).values():
+                    if isinstance(entry, tuple):
+                        program = entry[0]
+                        assert program.guards_hold() is program.guards_hold_interpreted()
+                losses.append(step(env.x, env.y)._data.tobytes())
+        runs.append((losses, [p._data.tobytes() for p in env.model.parameters()], state(env)))
+    _reset()
+    messages = [str(w.message) for w in caught if "ag.compile" in str(w.message)]
+    return runs[0], runs[1], step.traces, messages
+
+
+def _set(obj, name, value):
+    return lambda env: setattr(obj, name, value)
+
+
+def _retrace_scenarios():
+    table, schedule, loss = _Table(), _Schedule(), _ClassWeightedLoss()
+
+    def build_table():
+        table._values["w"] = 1.0
+        return _setup(nn.Linear(3, 1), extra=lambda: table["w"])
+
+    def build_schedule():
+        schedule.decay = 1.0
+        return _setup(nn.Linear(3, 1), extra=lambda: schedule.temperature)
+
+    def append(attr, item):
+        return lambda env: getattr(env.model, attr).append(item())
+
+    def add_head(env):
+        env.model.heads["b"] = nn.Linear(3, 1).double()
+
+    return {
+        "getattr with the attribute's name": (
+            lambda: _setup(nn.Linear(3, 1), extra=lambda: getattr(CFG, "w")),
+            _set(CFG, "w", 3.0)),
+        "an item read through the user's __getitem__": (
+            build_table, lambda env: table._values.__setitem__("w", 3.0)),
+        "a property of a configuration object": (
+            build_schedule, _set(schedule, "decay", 0.5)),
+        "a property of a module reading a private attribute": (
+            lambda: _setup(_Tempered()), lambda env: setattr(env.model, "_t", 3.0)),
+        "a class attribute of a module, changed on the class": (
+            lambda: _setup(_ClassScaled()), _set(_ClassScaled, "SCALE", 2.0)),
+        "a class attribute of a module, shadowed on the instance": (
+            lambda: _setup(_ClassScaled()), lambda env: setattr(env.model, "SCALE", 2.0)),
+        "a class attribute of a loss object": (
+            lambda: _setup(nn.Linear(3, 1), loss), _set(_ClassWeightedLoss, "WEIGHT", 2.0)),
+        "a constant of the user's Python module": (
+            lambda: _setup(nn.Linear(3, 1), extra=lambda: CONFIG.W), _set(CONFIG, "W", 2.0)),
+        "a constant of the user's Python module, read by its function": (
+            lambda: _setup(nn.Linear(3, 1), extra=lambda: CONFIG.weight()),
+            _set(CONFIG, "W", 2.0)),
+        "a global numpy array changed in place": (
+            lambda: _setup(nn.Linear(3, 1), extra=lambda: (ag.tensor(MASK) * 2.0).sum()),
+            lambda env: MASK.__setitem__(1, 1.0)),
+        "a module's numpy array changed in place": (
+            lambda: _setup(_Masked()), lambda env: env.model.mask.__setitem__(1, 1.0)),
+        "a layer appended to a ModuleList": (
+            lambda: _setup(_Stack()), append("layers", lambda: nn.Linear(3, 3).double())),
+        "a layer added to a ModuleDict": (lambda: _setup(_Stack()), add_head),
+        "a parameter appended to a ParameterList": (
+            lambda: _setup(_Stack()),
+            append("scales", lambda: nn.Parameter(ag.full((1,), 2.0, dtype=ag.float64)))),
+        "a layer appended to a Sequential": (
+            lambda: _setup(nn.Sequential(nn.Linear(3, 1))),
+            lambda env: env.model.append(nn.Tanh())),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_retrace_scenarios()))
+def test_a_change_between_calls_retraces_and_matches_eager(name):
+    build, change = _retrace_scenarios()[name]
+    eager, compiled, traces, messages = _run(build, change)
+    assert compiled == eager
+    assert traces == 2 and messages == []
+
+
+def test_the_retrace_scenarios_change_what_the_step_computes():
+    """Not vacuous: in each scenario the change alters the loss of the next eager call."""
+    for name, (build, change) in _retrace_scenarios().items():
+        _reset()
+        ag.manual_seed(0)
+        env = build()
+        params = [p._data.copy() for p in env.model.parameters()]
+        before = env.step(env.x, env.y)._data.tobytes()
+        for p, a in zip(env.model.parameters(), params):
+            p._data[...] = a
+        change(env)
+        assert env.step(env.x, env.y)._data.tobytes() != before, name
+    _reset()
+
+
+def _seeded_dropout():
+    env = _setup(nn.Sequential(nn.Dropout(0.5), nn.Linear(3, 1)))
+    step = env.step
+
+    def reseeding(x, y):
+        ag.manual_seed(1)  # the same dropout mask at every call
+        return step(x, y)
+
+    env.step = reseeding
+    return env
+
+
+def _fallback_scenarios():
+    out = io.StringIO()
+
+    def printing(loss):
+        with contextlib.redirect_stdout(out):
+            print("step done")
+
+    def build_printing():
+        out.seek(0)
+        out.truncate()
+        return _setup(nn.Linear(3, 1), after=printing)
+
+    def history(loss):
+        HIST[1:] = HIST[:-1].copy()
+        HIST[0] = loss._data
+
+    return {
+        "setattr with the attribute's name": (
+            lambda: _setup(nn.Linear(3, 1),
+                           after=lambda loss: setattr(LOG, "last", loss.detach())),
+            lambda env: LOG.last._data.tobytes(), "the step changes 'last'"),
+        "printing": (build_printing, lambda env: out.getvalue(),
+                     "printing inside the step (print)"),
+        "writing into a numpy array it reads": (
+            lambda: _setup(nn.Linear(3, 1), after=history), lambda env: HIST.tobytes(),
+            "the step changes 'HIST'"),
+        "seeding the default generator before a dropout": (
+            _seeded_dropout, lambda env: None, "manual_seed of the default random generator"),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_fallback_scenarios()))
+def test_a_step_with_a_python_side_effect_runs_eagerly(name):
+    """The step does something in Python that a replay would skip: it runs eagerly, with one
+    warning naming what, and gives eager's numbers and side effects."""
+    build, state, reason = _fallback_scenarios()[name]
+    eager, compiled, traces, messages = _run(build, lambda env: None, state)
+    assert compiled == eager
+    assert len(messages) == 1 and reason in messages[0] and "eagerly" in messages[0]
+    assert traces == 1
+
+
+def test_printing_into_a_buffer_is_not_printing():
+    """Text formatted with ``print(..., file=buffer)`` during the step (Numba does it when it
+    compiles a kernel at its first call) is no reason to run eagerly."""
+    buffer = io.StringIO()
+    env = _setup(nn.Linear(3, 1), after=lambda loss: print("annotation", file=buffer))
+    compiled = ag.compile(env.step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(4):
+            compiled(env.x, env.y)
+    assert compiled.traces == 1
