@@ -247,6 +247,10 @@ class _Tracer:
             check_forward(node, outs, [a._data if isinstance(a, Tensor) else a for a in args])
         if self.depth or self.reason is not None:
             return
+        if STATE.saved_hooks:
+            self.fail(f"saved_tensors_hooks inside the step (around {node.name()}): a replay "
+                      "saves no tensors through them")
+            return
         cls = type(node)
         state = _rng_state()
         if state != self.rng_state and not getattr(cls, "draws_random", False):
@@ -721,7 +725,9 @@ def _guarded(holder, name, value, out):
     its items copied; 3: a short, non-empty dict of them (a configuration, ``W["w"]``), its
     items copied; 4: a numpy array of up to 1024 numbers (a mask, class weights), the same
     array holding the same values (``ag.tensor(mask)`` in the step is a constant of the trace;
-    a change in place re-traces); 2: any other object (an optimizer, a model, a loss function,
+    a change in place re-traces); 5: another short, non-empty list, deque or dict (of tensors,
+    functions: ``history[-1]``, ``losses["mse"]``), the same items (by identity); 2: any other
+    object (an optimizer, a model, a loss function,
     a log the loop appends to), by identity."""
     if _plain(value):
         out.append((holder, name, value, 0))
@@ -732,6 +738,10 @@ def _guarded(holder, name, value, out):
         out.append((holder, name, tuple(value.items()), 3))
     elif type(value) is ndarray and value.size <= 1024 and not value.dtype.hasobject:
         out.append((holder, name, _array_value(value), 4))
+    elif type(value) in (list, collections.deque) and 0 < len(value) <= 64:
+        out.append((holder, name, (type(value), tuple(value)), 5))
+    elif type(value) is dict and 0 < len(value) <= 64 and all(map(_plain, value)):
+        out.append((holder, name, (dict, tuple(value.items())), 5))
     else:
         out.append((holder, name, value, 2))
 
@@ -748,12 +758,18 @@ def _python_values(fn, args=()):
     names (``_object_values``: ``cfg.beta``, a loss object's ``self.weight``); the modules the
     step calls add theirs after the trace (``_module_values``)."""
     out: list = []
+    seen: set = set()
+    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    names = frozenset() if code is None else _attribute_names(code)
+    if isinstance(fn, types.MethodType):  # ag.compile(trainer.step): its self, as an argument
+        args = (fn.__self__, *args)
     for a in args:  # objects are in the signature by identity, their attributes are not
         if not isinstance(a, Tensor) and not _plain(a) and hasattr(a, "__dict__"):
-            attrs = vars(a)
+            attrs, first = vars(a), len(out)
             for name in list(attrs):
                 _guarded(attrs, name, attrs[name], out)
-    _function_values(fn, out, set(), 0)
+            _follow(out, first, seen, 0, names)  # self.cfg.beta, self.loss_fn's globals
+    _function_values(fn, out, seen, 0)
     return tuple(out)
 
 
@@ -1085,9 +1101,10 @@ class CompiledStep:
             warnings.warn(message, RuntimeWarning, stacklevel=3)
 
     def __call__(self, *args: object, **kwargs: object) -> object:
-        if STATE.anomaly:
-            # anomaly mode (every op checks its results: a debugging run) or inside a step
-            # being traced (the outer trace must record this step's ops): run eagerly
+        if STATE.anomaly or STATE.saved_hooks:
+            # anomaly mode (every op checks its results: a debugging run), inside a step
+            # being traced (the outer trace must record this step's ops) or under
+            # ``saved_tensors_hooks`` (a replay saves no tensors through them): run eagerly
             return self._fn(*args, **kwargs)
         key = _signature(args, kwargs)
         if key is None:

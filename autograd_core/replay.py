@@ -114,7 +114,8 @@ class _Program:
             if not _python_value_holds(entry):
                 holder, name, value, kind = entry
                 where = "a variable of its closure" if name is None else repr(name)
-                what = "object" if kind == 2 else "array values" if kind == 4 else repr(value)
+                what = ("object" if kind == 2 else "array values" if kind == 4 else
+                        "items" if kind == 5 else repr(value))
                 return f"the step reads {where}, which is no longer the traced {what}"
         for m, checks in self.mod_guard:
             if m._forward_hooks or m._forward_pre_hooks:
@@ -285,8 +286,8 @@ def _array_value(a):
 def _python_value_holds(entry):
     """One ``python_guard`` entry holds: the traced object, or for numbers (kind 0), lists of
     numbers (kind 1) and dicts of them (kind 3) the same value; for a numpy array (kind 4,
-    ``_array_value``) the same array with the same values; other objects (kind 2) by identity
-    only."""
+    ``_array_value``) the same array with the same values; for other short lists, deques and
+    dicts (kind 5) the same items; other objects (kind 2) by identity only."""
     holder, name, value, kind = entry
     now = holder.cell_contents if name is None else holder.get(name, _MISSING)
     if now is value:
@@ -295,6 +296,13 @@ def _python_value_holds(entry):
         return False
     if kind == 4:
         return value[0] is now and _array_value(now) == value
+    if kind == 5:
+        cls, items = value
+        if type(now) is not cls or len(now) != len(items):
+            return False
+        if cls is dict:
+            return all(k == j and v is w for (k, v), (j, w) in zip(now.items(), items))
+        return all(map(is_, now, items))
     if kind == 1:
         now = tuple(now) if type(now) is list else _MISSING
     elif kind == 3:

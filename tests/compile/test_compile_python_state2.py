@@ -110,8 +110,41 @@ class _Stack(nn.Module):
         return out
 
 
+class _Trainer:
+    """A training object whose bound method is compiled (``ag.compile(trainer.step)``)."""
+
+    def __init__(self):
+        self.model = nn.Linear(3, 1).double()
+        self.opt = optimizers.SGD(self.model.parameters(), lr=0.1)
+        self.weight = 1.0
+        self.cfg = types.SimpleNamespace(loss=types.SimpleNamespace(beta=1.0))
+        self.history = [ag.tensor(1.0, dtype=ag.float64)]
+
+    def step(self, x, y):
+        self.opt.zero_grad()
+        loss = _mse(self.model(x), y) * self.weight * self.cfg.loss.beta * self.history[-1]
+        loss.backward()
+        self.opt.step()
+        return loss
+
+
+def _trainer():
+    trainer = _Trainer()
+    rng = np.random.default_rng(0)
+    return types.SimpleNamespace(model=trainer.model, step=trainer.step, trainer=trainer,
+                                 x=ag.tensor(rng.standard_normal((8, 3))),
+                                 y=ag.tensor(rng.standard_normal((8, 1))))
+
+
 def _mse(out, y):
     return ((out - y) ** 2).mean()
+
+
+def _mae(out, y):
+    return (out - y).abs().mean()
+
+
+LOSSES = [_mse]
 
 
 def _setup(model, loss_fn=_mse, extra=lambda: 1.0, after=lambda loss: None):
@@ -142,6 +175,7 @@ def _reset():
     CONFIG.W = 1.0
     _ClassScaled.SCALE = 1.0
     _ClassWeightedLoss.WEIGHT = 1.0
+    LOSSES[:] = [_mse]
 
 
 def _run(build, change, state=lambda env: None, steps=6, change_at=3):
@@ -224,6 +258,15 @@ def _retrace_scenarios():
         "a parameter appended to a ParameterList": (
             lambda: _setup(_Stack()),
             append("scales", lambda: nn.Parameter(ag.full((1,), 2.0, dtype=ag.float64)))),
+        "an attribute of a compiled bound method's self": (
+            _trainer, lambda env: setattr(env.trainer, "weight", 2.0)),
+        "an attribute two objects down from a compiled bound method's self": (
+            _trainer, lambda env: setattr(env.trainer.cfg.loss, "beta", 2.0)),
+        "a tensor appended to a short list the step reads the last item of": (
+            _trainer, lambda env: env.trainer.history.append(ag.tensor(2.0, dtype=ag.float64))),
+        "a function replaced in a short list": (
+            lambda: _setup(nn.Linear(3, 1), loss_fn=lambda out, y: LOSSES[0](out, y)),
+            lambda env: LOSSES.__setitem__(0, _mae)),
         "a layer appended to a Sequential": (
             lambda: _setup(nn.Sequential(nn.Linear(3, 1))),
             lambda env: env.model.append(nn.Tanh())),
@@ -265,6 +308,11 @@ def _seeded_dropout():
     return env
 
 
+def _doubled_saved(out, y):
+    with ag.autograd.graph.saved_tensors_hooks(lambda t: t * 2.0, lambda t: t):
+        return (ag.tanh(out - y) ** 2).mean()
+
+
 def _fallback_scenarios():
     out = io.StringIO()
 
@@ -291,6 +339,9 @@ def _fallback_scenarios():
         "writing into a numpy array it reads": (
             lambda: _setup(nn.Linear(3, 1), after=history), lambda env: HIST.tobytes(),
             "the step changes 'HIST'"),
+        "saved_tensors_hooks inside the step": (
+            lambda: _setup(nn.Linear(3, 1), loss_fn=_doubled_saved), lambda env: None,
+            "saved_tensors_hooks inside the step"),
         "seeding the default generator before a dropout": (
             _seeded_dropout, lambda env: None, "manual_seed of the default random generator"),
     }
@@ -318,3 +369,23 @@ def test_printing_into_a_buffer_is_not_printing():
         for _ in range(4):
             compiled(env.x, env.y)
     assert compiled.traces == 1
+
+
+def test_a_call_under_saved_tensors_hooks_runs_eagerly():
+    """Hooks around a call of a captured step (a replay saves no tensors through them): the
+    call runs eagerly, as under anomaly mode, and the gradients are eager's."""
+    runs = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        env = _setup(nn.Linear(3, 1), loss_fn=lambda out, y: (ag.tanh(out - y) ** 2).mean())
+        step = ag.compile(env.step) if compiled else env.step
+        losses = []
+        for i in range(6):
+            if i < 3:
+                losses.append(step(env.x, env.y)._data.tobytes())
+                continue
+            with ag.autograd.graph.saved_tensors_hooks(lambda t: t * 2.0, lambda t: t):
+                losses.append(step(env.x, env.y)._data.tobytes())
+        runs.append((losses, [p._data.tobytes() for p in env.model.parameters()]))
+    assert runs[0] == runs[1]
+    assert step.traces == 1
