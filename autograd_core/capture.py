@@ -125,6 +125,7 @@ class _Tracer:
         self.made = {}            # id(tensor) -> (tensor, maker): made outside the ops
         self.fuse_infos = {}      # op event index -> fusion.fuse_info (elementwise ops that a
         #                           replay may run inside a generated kernel)
+        self.groups = {}          # id(optimizer) -> (optimizer, its hyperparameters)
         self.kw_arrays = {}       # id(array) -> (tensor, array): a tensor's array passed to an
         #                           op by keyword (batch norm's running statistics, updated in
         #                           place by the op): a replay needs the tensor to still hold it
@@ -187,6 +188,24 @@ class _Tracer:
                               "write through numpy, e.g. on ._data or .grad)")
                     return
         self.snapshot = {id(a): (a, a.copy()) for a in self._watched()}
+
+    # -- hyperparameters set in Python -----------------------------------------------------
+    def watch_optimizer(self, opt):
+        """Watch the numbers of ``opt.param_groups`` (read by every replay of its step) from
+        now on: the step may change them only through recorded calls (a scheduler's step)."""
+        if id(opt) not in self.groups:
+            self.groups[id(opt)] = (opt, _hyperparameters(opt))
+
+    def check_groups(self, where, verify=True):
+        """The watched optimizers' hyperparameters are as at the last check (else the step set
+        one in Python, ``group["lr"] = ...``: a replay would not), then save them afresh."""
+        for key, (opt, old) in self.groups.items():
+            now = _hyperparameters(opt)
+            if verify and now != old and self.reason is None:
+                self.fail(f"the step sets a hyperparameter of {type(opt).__name__}'s "
+                          f"param_groups in Python (before {where}): a replay runs no Python, "
+                          "so it would not (use a scheduler, or set it outside the step)")
+            self.groups[key] = (opt, now)
 
     # -- where an array comes from ---------------------------------------------------------
     def source(self, a):
@@ -390,14 +409,19 @@ class _Tracer:
                 tracer.fail(f"{type(obj).__name__}.step with a closure")
             elif any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):
                 tracer.fail(f"{type(obj).__name__}.{fn.__name__} given a tensor")
+            where = f"{type(obj).__name__}.{fn.__name__}"
+            if what.startswith("optimizer."):
+                tracer.watch_optimizer(obj)
             tracer.events.append(("call", fn, obj, args, kwargs, None))
-            tracer.checkpoint(f"{type(obj).__name__}.{fn.__name__}")
+            tracer.checkpoint(where)
+            tracer.check_groups(where)
             tracer.depth += 1
             try:
                 return fn(obj, *args, **kwargs)
             finally:
                 tracer.depth -= 1
                 tracer.checkpoint("", verify=False)
+                tracer.check_groups("", verify=False)  # a scheduler's changes are replayed
 
         return traced
 
@@ -433,6 +457,7 @@ class _Tracer:
     def build(self, result):
         """The compiled program, or None after a fallback."""
         self.checkpoint("the end of the step")
+        self.check_groups("the end of the step")
         if self.reason is not None:
             return None
         if _rng_state() != self.rng_state:
@@ -482,6 +507,11 @@ class _Tracer:
                         "step would not reach it (call backward inside the step, or return "
                         ".detach())")
                 stack.append(e[0])
+
+
+def _hyperparameters(opt):
+    """The numbers of ``opt.param_groups``, group by group."""
+    return tuple(tuple((k, v) for k, v in g.items() if _plain(v)) for g in opt.param_groups)
 
 
 def _module_tensors(modules):
@@ -686,6 +716,10 @@ def _trace(fn, args, kwargs, strict):
 def _trace_locked(fn, args, kwargs, strict):
     tracer = _Tracer(args, strict)
     tracer.python_values = _python_values(fn, args)
+    opt_mod = sys.modules.get("optimizers.optimizer")
+    for e in tracer.python_values:
+        if e[3] == 2 and opt_mod is not None and isinstance(e[2], opt_mod.Optimizer):
+            tracer.watch_optimizer(e[2])
     containers = [(e, _items(e[2])) for e in tracer.python_values
                   if e[3] == 2 and isinstance(e[2], _CONTAINERS)]
     generators = _python_generators(tracer.python_values)

@@ -180,7 +180,7 @@ def _reset():
 
 def _run(build, change, state=lambda env: None, steps=6, change_at=3):
     """Eager then compiled: (losses, parameters, ``state(env)``) of each, the compiled step's
-    traces, and its ag.compile warnings. Before each compiled call, the generated guards and
+    traces, and its ag.compile warnings (``env.between()``, if any, runs after each call). Before each compiled call, the generated guards and
     the interpreted ones agree."""
     runs = []
     for compiled in (False, True):
@@ -199,6 +199,7 @@ def _run(build, change, state=lambda env: None, steps=6, change_at=3):
                         program = entry[0]
                         assert program.guards_hold() is program.guards_hold_interpreted()
                 losses.append(step(env.x, env.y)._data.tobytes())
+                getattr(env, "between", lambda: None)()  # what the loop does after a step
         runs.append((losses, [p._data.tobytes() for p in env.model.parameters()], state(env)))
     _reset()
     messages = [str(w.message) for w in caught if "ag.compile" in str(w.message)]
@@ -308,6 +309,21 @@ def _seeded_dropout():
     return env
 
 
+def _warmed_up():
+    """A step that sets the learning rate itself (a warmup written by hand), whose optimizer a
+    scheduler outside the step also changes."""
+    env = _setup(nn.Linear(3, 1))
+    step = env.step
+    sched = optimizers.lr_scheduler.StepLR(env.opt, step_size=1, gamma=0.5)
+
+    def warmed_up(x, y):
+        env.opt.param_groups[0]["lr"] = min(0.1, env.opt.param_groups[0]["lr"] * 4)
+        return step(x, y)
+
+    env.step, env.between = warmed_up, sched.step
+    return env
+
+
 def _doubled_saved(out, y):
     with ag.autograd.graph.saved_tensors_hooks(lambda t: t * 2.0, lambda t: t):
         return (ag.tanh(out - y) ** 2).mean()
@@ -342,6 +358,9 @@ def _fallback_scenarios():
         "saved_tensors_hooks inside the step": (
             lambda: _setup(nn.Linear(3, 1), loss_fn=_doubled_saved), lambda env: None,
             "saved_tensors_hooks inside the step"),
+        "setting the learning rate in Python (then a scheduler outside the step)": (
+            _warmed_up, lambda env: env.opt.param_groups[0]["lr"],
+            "the step sets a hyperparameter of SGD's param_groups in Python"),
         "seeding the default generator before a dropout": (
             _seeded_dropout, lambda env: None, "manual_seed of the default random generator"),
     }
