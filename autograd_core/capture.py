@@ -126,6 +126,7 @@ class _Tracer:
         self.fuse_infos = {}      # op event index -> fusion.fuse_info (elementwise ops that a
         #                           replay may run inside a generated kernel)
         self.groups = {}          # id(optimizer) -> (optimizer, its hyperparameters)
+        self.attrs = {}           # id(object) -> (object, a copy of its __dict__)
         self.kw_arrays = {}       # id(array) -> (tensor, array): a tensor's array passed to an
         #                           op by keyword (batch norm's running statistics, updated in
         #                           place by the op): a replay needs the tensor to still hold it
@@ -167,6 +168,7 @@ class _Tracer:
         """A module is called: watch its parameters and buffers from now on."""
         if id(m) not in self.modules:
             self.modules[id(m)] = m
+            self.watch(m)
             for t in _module_tensors((m,)):
                 for a in (t._data, None if t._grad is None else t._grad._data):
                     if a is not None and id(a) not in self.snapshot:
@@ -191,14 +193,24 @@ class _Tracer:
 
     # -- hyperparameters set in Python -----------------------------------------------------
     def watch_optimizer(self, opt):
-        """Watch the numbers of ``opt.param_groups`` (read by every replay of its step) from
-        now on: the step may change them only through recorded calls (a scheduler's step)."""
+        """Watch the numbers of ``opt.param_groups`` (read by every replay of its step) and
+        the optimizer's attributes from now on: the step may change them only through recorded
+        calls (a scheduler's step)."""
         if id(opt) not in self.groups:
             self.groups[id(opt)] = (opt, _hyperparameters(opt))
+            self.watch(opt)
+
+    def watch(self, obj):
+        """Watch the attributes of a library object the step uses (a module it calls, an
+        optimizer): the step may not set them in Python (``model.out = h`` kept for a plot,
+        ``opt.last_loss = loss``), as a replay would not."""
+        if id(obj) not in self.attrs:
+            self.attrs[id(obj)] = (obj, dict(vars(obj)))
 
     def check_groups(self, where, verify=True):
-        """The watched optimizers' hyperparameters are as at the last check (else the step set
-        one in Python, ``group["lr"] = ...``: a replay would not), then save them afresh."""
+        """The watched optimizers' hyperparameters and the watched objects' attributes are as
+        at the last check (else the step set one in Python, ``group["lr"] = ...``: a replay
+        would not), then save them afresh."""
         for key, (opt, old) in self.groups.items():
             now = _hyperparameters(opt)
             if verify and now != old and self.reason is None:
@@ -206,6 +218,19 @@ class _Tracer:
                           f"param_groups in Python (before {where}): a replay runs no Python, "
                           "so it would not (use a scheduler, or set it outside the step)")
             self.groups[key] = (opt, now)
+        for key, (obj, old) in self.attrs.items():
+            now = vars(obj)
+            if verify and self.reason is None:
+                # public ones (private ones are the library's caches; a user's class has
+                # its own guards); the training flag is guarded, and a step setting it
+                # (model.train()) sets what the guard then requires
+                changed = [k for k in now.keys() | old.keys() if k[0] != "_" and
+                           k != "training" and now.get(k, _MISSING) is not old.get(k, _MISSING)]
+                if changed:
+                    self.fail(f"the step changes {sorted(changed)[0]!r} of a "
+                              f"{type(obj).__name__} in Python (before {where}): a replay "
+                              "runs no Python, so it would not")
+            self.attrs[key] = (obj, dict(now))
 
     # -- where an array comes from ---------------------------------------------------------
     def source(self, a):
@@ -412,6 +437,8 @@ class _Tracer:
             where = f"{type(obj).__name__}.{fn.__name__}"
             if what.startswith("optimizer."):
                 tracer.watch_optimizer(obj)
+            else:
+                tracer.watch(obj)
             tracer.events.append(("call", fn, obj, args, kwargs, None))
             tracer.checkpoint(where)
             tracer.check_groups(where)

@@ -309,6 +309,30 @@ def _seeded_dropout():
     return env
 
 
+def _kept_for_plot():
+    """A step keeping the first layer's output on the layer, to plot it after the step."""
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+    return _setup(model, after=lambda loss: setattr(model[0], "out", model[0](_PLOT_X)))
+
+
+_PLOT_X = ag.tensor(np.linspace(-1.0, 1.0, 6).reshape(2, 3))
+
+
+def _kept_by_optimizer():
+    """A step keeping its loss on the optimizer."""
+    env = _setup(nn.Linear(3, 1))
+    opt = env.opt
+    step = env.step
+
+    def keeping(x, y):
+        loss = step(x, y)
+        opt.last_loss = loss.detach()
+        return loss
+
+    env.step = keeping
+    return env
+
+
 def _warmed_up():
     """A step that sets the learning rate itself (a warmup written by hand), whose optimizer a
     scheduler outside the step also changes."""
@@ -355,6 +379,12 @@ def _fallback_scenarios():
         "writing into a numpy array it reads": (
             lambda: _setup(nn.Linear(3, 1), after=history), lambda env: HIST.tobytes(),
             "the step changes 'HIST'"),
+        "an attribute of a layer set for a plot": (
+            _kept_for_plot, lambda env: env.model[0].out._data.tobytes(),
+            "the step changes 'out' of a Linear"),
+        "an attribute of the optimizer set": (
+            _kept_by_optimizer, lambda env: env.opt.last_loss._data.tobytes(),
+            "the step changes 'last_loss' of a SGD"),
         "saved_tensors_hooks inside the step": (
             lambda: _setup(nn.Linear(3, 1), loss_fn=_doubled_saved), lambda env: None,
             "saved_tensors_hooks inside the step"),
