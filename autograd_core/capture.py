@@ -375,7 +375,7 @@ class _Tracer:
         def leaf_key(t):
             k = leaf_index.get(id(t))
             if k is None:
-                if t._hooks:
+                if t._hooks or t._post_acc_hooks:
                     raise _Fallback(f"a hook on a leaf tensor (shape {tuple(t.shape)})")
                 k = leaf_index[id(t)] = len(leaves)
                 leaves.append(self.leaf(t))

@@ -104,7 +104,8 @@ class _Program:
             d = t._data
             what = ("shape" if d.shape != shape else "dtype" if d.dtype != dtype else
                     "strides" if d.strides != strides else "requires_grad"
-                    if t._requires_grad is not rg else "hooks" if t._hooks else None)
+                    if t._requires_grad is not rg else "hooks" if t._hooks or t._post_acc_hooks
+                    else None)
             if what is not None:
                 return f"the {what} of a tensor the step reads (traced as {dtype} {shape}) changed"
         for t, arr in self.array_guard:
@@ -252,7 +253,8 @@ def _guard_function(program):
         env.update({f"T{i}": t, f"S{i}": shape, f"D{i}": dtype, f"R{i}": strides})
         lines.append(f"        d = T{i}._data")
         emit(f"d.shape != S{i} or (d.dtype is not D{i} and d.dtype != D{i}) or "
-             f"d.strides != R{i} or T{i}._requires_grad is not {rg} or T{i}._hooks")
+             f"d.strides != R{i} or T{i}._requires_grad is not {rg} or T{i}._hooks or "
+             f"T{i}._post_acc_hooks")
     for i, (t, arr) in enumerate(program.array_guard):
         env.update({f"AT{i}": t, f"A{i}": arr})
         emit(f"AT{i}._data is not A{i}")

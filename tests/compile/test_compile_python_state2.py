@@ -309,6 +309,28 @@ def _seeded_dropout():
     return env
 
 
+def _optimizer_in_backward():
+    """PyTorch's recipe fusing the optimizer step into backward: one optimizer a parameter,
+    stepped by a post-accumulate-grad hook; the step only runs backward."""
+    env = _setup(nn.Linear(3, 1))
+    opts = {p: optimizers.SGD([p], lr=0.1) for p in env.model.parameters()}
+
+    def hook(p):
+        opts[p].step()
+        opts[p].zero_grad()
+
+    for p in env.model.parameters():
+        p.register_post_accumulate_grad_hook(hook)
+
+    def step(x, y):
+        loss = _mse(env.model(x), y)
+        loss.backward()
+        return loss
+
+    env.step = step
+    return env
+
+
 def _kept_for_plot():
     """A step keeping the first layer's output on the layer, to plot it after the step."""
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
@@ -385,6 +407,8 @@ def _fallback_scenarios():
         "an attribute of the optimizer set": (
             _kept_by_optimizer, lambda env: env.opt.last_loss._data.tobytes(),
             "the step changes 'last_loss' of a SGD"),
+        "the optimizer stepped in backward (post-accumulate-grad hooks)": (
+            _optimizer_in_backward, lambda env: None, "a hook on a leaf tensor"),
         "saved_tensors_hooks inside the step": (
             lambda: _setup(nn.Linear(3, 1), loss_fn=_doubled_saved), lambda env: None,
             "saved_tensors_hooks inside the step"),
@@ -438,3 +462,17 @@ def test_a_call_under_saved_tensors_hooks_runs_eagerly():
         runs.append((losses, [p._data.tobytes() for p in env.model.parameters()]))
     assert runs[0] == runs[1]
     assert step.traces == 1
+
+
+def test_a_post_accumulate_grad_hook_added_after_capture_is_seen():
+    def zero(p):
+        p.grad.mul_(0.0)
+
+    def add_hooks(env):
+        for p in env.model.parameters():
+            p.register_post_accumulate_grad_hook(zero)
+
+    eager, compiled, traces, messages = _run(lambda: _setup(nn.Linear(3, 1)), add_hooks)
+    assert compiled == eager
+    assert traces == 2
+    assert len(messages) == 1 and "a hook on a leaf tensor" in messages[0]
