@@ -876,9 +876,10 @@ def _function_values(fn, out, seen, depth):
             continue
         _guarded(cell, None, value, out)
     names = set()
-    for c in _codes(code):  # the globals read (co_names also holds attribute names: .grad)
+    # the globals read or set (``global last``); co_names also holds attribute names (.grad)
+    for c in _codes(code):
         names.update(i.argval for i in dis.get_instructions(c)
-                     if i.opname in ("LOAD_GLOBAL", "LOAD_NAME"))
+                     if i.opname in ("LOAD_GLOBAL", "LOAD_NAME", "STORE_GLOBAL"))
     env = fn.__globals__
     for name in sorted(names):
         if name in env:
@@ -1106,8 +1107,9 @@ def _signature(args, kwargs):
         if isinstance(a, Tensor):
             d = a._data
             # which earlier argument holds the same array (step(x, x) is another program)
+            # a hook on an input: another program (the trace refuses it)
             key.append((d.shape, d.dtype, d.strides, a._requires_grad,
-                        seen.setdefault(id(d), i)))
+                        seen.setdefault(id(d), i), bool(a._hooks or a._post_acc_hooks)))
         elif isinstance(a, float):  # by repr: 0.0 == -0.0, but x * 0.0 and x * -0.0 differ
             key.append((type(a), repr(a)))
         elif isinstance(a, (int, str, bool, type(None))):

@@ -309,6 +309,23 @@ def _seeded_dropout():
     return env
 
 
+LAST = None
+
+
+def _keeping_last():
+    env = _setup(nn.Linear(3, 1))
+    step = env.step
+
+    def keeping(x, y):
+        global LAST
+        loss = step(x, y)
+        LAST = loss.detach()  # set, never read
+        return loss
+
+    env.step = keeping
+    return env
+
+
 def _optimizer_in_backward():
     """PyTorch's recipe fusing the optimizer step into backward: one optimizer a parameter,
     stepped by a post-accumulate-grad hook; the step only runs backward."""
@@ -407,6 +424,8 @@ def _fallback_scenarios():
         "an attribute of the optimizer set": (
             _kept_by_optimizer, lambda env: env.opt.last_loss._data.tobytes(),
             "the step changes 'last_loss' of a SGD"),
+        "a global the step sets (global last)": (
+            _keeping_last, lambda env: LAST._data.tobytes(), "the step changes 'LAST'"),
         "the optimizer stepped in backward (post-accumulate-grad hooks)": (
             _optimizer_in_backward, lambda env: None, "a hook on a leaf tensor"),
         "saved_tensors_hooks inside the step": (
@@ -473,6 +492,28 @@ def test_a_post_accumulate_grad_hook_added_after_capture_is_seen():
             p.register_post_accumulate_grad_hook(zero)
 
     eager, compiled, traces, messages = _run(lambda: _setup(nn.Linear(3, 1)), add_hooks)
+    assert compiled == eager
+    assert traces == 2
+    assert len(messages) == 1 and "a hook on a leaf tensor" in messages[0]
+
+
+def test_a_hook_registered_on_an_input_between_calls_is_seen():
+    def build():
+        env = _setup(nn.Linear(3, 1))
+        env.x.requires_grad_(True)
+        step = env.step
+
+        def with_input_grad(x, y):
+            x.grad = None
+            return step(x, y)
+
+        env.step = with_input_grad
+        return env
+
+    def hook(env):
+        env.x.register_hook(lambda g: g * 2.0)
+
+    eager, compiled, traces, messages = _run(build, hook, lambda env: env.x.grad._data.tobytes())
     assert compiled == eager
     assert traces == 2
     assert len(messages) == 1 and "a hook on a leaf tensor" in messages[0]
