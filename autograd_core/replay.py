@@ -69,7 +69,9 @@ class _Program:
         # inputs' memory order (a parameter given a Fortran-ordered array must re-trace)
         self.ext_guard = tuple((t, t._data.shape, t._data.dtype, t._data.strides,
                                 t._requires_grad) for t in ext)
-        self.mod_guard = tuple(map(_module_guard, _guarded_modules(tracer.modules.values())))
+        called = tracer.modules
+        self.mod_guard = tuple(_module_guard(m, id(m) in called)
+                               for m in _guarded_modules(called.values()))
         self.array_guard = tuple(tracer.kw_arrays.values())
         # what the step read from its closure, globals and arguments' attributes (capture.py's
         # _python_values): numbers by value, other objects by identity
@@ -216,14 +218,16 @@ def _guarded_modules(called):
     return out.values()
 
 
-def _module_guard(m):
+def _module_guard(m, called=True):
     """``(m, checks)``: ``(dict, get, values, names, sized)`` with ``get(dict) == values`` (the
     values of ``names``, the first one again) object for object
     while the module is as traced: its parameters, buffers and submodules (a layer replaced
     between calls, ``model[2] = nn.Linear(...)``, is not entered by the trace, whose ops read
-    the old layer's parameters; ``sized``: no more of them either, a layer appended to a
-    ``Sequential`` or ``ModuleList`` that the forward loops over, a parameter to a
-    ``ParameterList``) and its public attributes, the training flag included (its
+    the old layer's parameters; ``sized``: no more of them either, of its submodules (a layer
+    appended to a ``Sequential`` or ``ModuleList`` that the forward loops over), and of all
+    three for a module the step did not call (a parameter appended to a ``ParameterList``; a
+    layer's own forward uses the parameters it names)) and its public attributes, the training
+    flag included (its
     forward passes its numbers to the ops as constants: a dropout's ``p``, a loss's
     ``label_smoothing``, a custom module's temperature; the private ones are the module's own
     bookkeeping, such as a cache). ``itemgetter``: the cheapest check."""
@@ -233,7 +237,8 @@ def _module_guard(m):
                          (m.__dict__, [k for k in m.__dict__ if not k.startswith("_")])):
         if names:
             get = itemgetter(*names, names[0])  # always a tuple, even of one name
-            checks.append((store, get, get(store), names, store is not m.__dict__))
+            checks.append((store, get, get(store), names,
+                           store is m._modules or not called and store is not m.__dict__))
     return m, tuple(checks)
 
 
@@ -253,8 +258,9 @@ def _guard_function(program):
         env.update({f"T{i}": t, f"S{i}": shape, f"D{i}": dtype, f"R{i}": strides})
         lines.append(f"        d = T{i}._data")
         emit(f"d.shape != S{i} or (d.dtype is not D{i} and d.dtype != D{i}) or "
-             f"d.strides != R{i} or T{i}._requires_grad is not {rg} or T{i}._hooks or "
-             f"T{i}._post_acc_hooks")
+             f"d.strides != R{i} or T{i}._requires_grad is not {rg} or T{i}._hooks" +
+             # (only a tensor that requires grad can have post-accumulate-grad hooks)
+             f" or T{i}._post_acc_hooks" * rg)
     for i, (t, arr) in enumerate(program.array_guard):
         env.update({f"AT{i}": t, f"A{i}": arr})
         emit(f"AT{i}._data is not A{i}")
