@@ -18,19 +18,24 @@ Adam's step count and bias corrections are current), and random numbers (an op t
 dropout, draws again from the project's generator).
 
 Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
-and requires_grad; grad mode; the shape, dtype, strides and requires_grad of every tensor read
-from outside the step (parameters, buffers), that none of them got a hook; each module's training
-flag, the identity of its parameters, buffers and submodules, its public attributes (numbers by
-value: a dropout's ``p``), and that it got no forward hook; what the step function reads from
-its closure, from the globals it names and from the attributes of the objects passed to it:
+and requires_grad, whether it has hooks; grad mode; the shape, dtype, strides and requires_grad
+of every tensor read from outside the step (parameters, buffers), that none of them got a hook
+(post-accumulate-grad hooks included); each module's training flag, the identity of its
+parameters, buffers and submodules (and how many submodules; how many of each for a container
+the step does not call: a ``ModuleList``, a ``ParameterList``), its public attributes (numbers
+by value: a dropout's ``p``), and that it got no forward hook; what the step function reads from
+its closure, from the globals it names or sets and from the attributes of the objects passed to
+it (a compiled bound method's ``self`` too) and of their objects in turn:
 numbers and strings by value (a trace bakes them in: an annealed loss weight, a counter that
 decides whether the step calls ``optimizer.step()``), other objects by identity (a new
 optimizer, model or loss function bound to the same name), and the same for the user's functions
 it names (two levels down); the attributes of the user's objects (instances of the user's
-classes, namespaces) that this code or their class's methods name, and what those methods
-read (``cfg.beta``, a loss object's ``self.weight``; a module's ``forward`` reading a global or
-``self._scale``); short lists and dicts of numbers by their items (changed in place or not);
-the default dtype. Other Python state (a long list, a dict of objects, what the library's own
+classes, namespaces, the user's Python modules) that this code or their class's methods,
+properties and special methods name (also as strings: ``getattr(cfg, "w")``; class attributes
+too), and what those methods read (``cfg.beta``, a loss object's ``self.weight``; a module's
+``forward`` reading a global or ``self._scale``); short lists and dicts of numbers by their
+items (changed in place or not), numpy arrays of up to 1024 numbers by value, other short
+lists, deques and dicts by their items' identity; the default dtype. Other Python state (a long list, a dict of objects, what the library's own
 objects hold besides the module attributes above) is fixed at the trace.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
@@ -41,8 +46,11 @@ comparison, ``argmax``, an integer conversion), traces that differ (values read 
 ``.data``, data-dependent shapes), a write through numpy to an array the step uses between
 recorded events, an in-place op on a tensor that requires grad while recording, random numbers
 drawn outside an op or in Python (``random``, ``numpy.random``, a numpy ``Generator`` the step
-reads), switching anomaly mode inside the step, an optimizer step with a closure, changing in
-Python a value the step reads or a list, dict, set or deque it writes to (a log of losses),
+reads), seeding the default generator inside the step, ``saved_tensors_hooks`` inside the step
+(a call under them runs eagerly), ``print`` from the user's code, switching anomaly mode inside
+the step, an optimizer step with a closure, changing in Python a value the step reads or a
+list, dict, set, deque or numpy array it writes to (a log of losses), a global it sets, a
+public attribute of a module it calls or of its optimizer, a number of ``param_groups``,
 returning a tensor whose graph reaches a parameter through ops no backward inside the step ran
 (a compiled forward whose result the caller backpropagates: a replay's results are detached).
 """
