@@ -784,6 +784,9 @@ def _trace_locked(fn, args, kwargs, strict):
                         "writes to) in Python: a replay runs no Python, so it would not")
     if tracer.reason is None:
         tracer.python_values += _module_values(tracer.modules.values(), set())
+        mod_mod = sys.modules.get("nn.module")
+        tracer.read_modules = [] if mod_mod is None else [
+            e[2] for e in tracer.python_values if e[3] == 2 and isinstance(e[2], mod_mod.Module)]
     program = tracer.build(result)
     return result, program, tracer.reason
 

@@ -70,8 +70,9 @@ class _Program:
         self.ext_guard = tuple((t, t._data.shape, t._data.dtype, t._data.strides,
                                 t._requires_grad) for t in ext)
         called = tracer.modules
+        read = getattr(tracer, "read_modules", ())  # named by the step, maybe not called
         self.mod_guard = tuple(_module_guard(m, id(m) in called)
-                               for m in _guarded_modules(called.values()))
+                               for m in _guarded_modules([*called.values(), *read]))
         self.array_guard = tuple(tracer.kw_arrays.values())
         # what the step read from its closure, globals and arguments' attributes (capture.py's
         # _python_values): numbers by value, other objects by identity
@@ -205,9 +206,9 @@ def _same(x, y):
 
 
 def _guarded_modules(called):
-    """The modules the step called, and the submodules of those that it did not call (a
-    ``ModuleList`` the forward loops over, a ``ParameterList``, a layer whose weight is tied),
-    and theirs."""
+    """The modules the step called (or named: ``model.forward(x)``, ``F.linear(x, m.weight)``),
+    and the submodules of those that it did not call (a ``ModuleList`` the forward loops over,
+    a ``ParameterList``, a layer whose weight is tied), and theirs."""
     out = {id(m): m for m in called}
     stack = list(out.values())
     while stack:

@@ -210,6 +210,37 @@ def _set(obj, name, value):
     return lambda env: setattr(obj, name, value)
 
 
+def _forward_called():
+    """The model run as ``model.forward(x)`` (not ``model(x)``)."""
+    return _without_calling(nn.Sequential(nn.Linear(3, 1)), lambda m, x: m.forward(x))
+
+
+def _functional():
+    """A layer's parameters used by a function, the layer never called."""
+    return _without_calling(nn.Linear(3, 1),
+                            lambda m, x: nn.functional.linear(x, m.weight, m.bias))
+
+
+def _without_calling(model, forward):
+    env = _setup(model)
+    model, opt = env.model, env.opt
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = _mse(forward(model, x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    env.step = step
+    return env
+
+
+def _new_weight(env):
+    env.model.weight = nn.Parameter(ag.full((1, 3), 0.3, dtype=ag.float64))
+    env.opt.add_param_group({"params": [env.model.weight]})
+
+
 def _retrace_scenarios():
     table, schedule, loss = _Table(), _Schedule(), _ClassWeightedLoss()
 
@@ -268,6 +299,10 @@ def _retrace_scenarios():
         "a function replaced in a short list": (
             lambda: _setup(nn.Linear(3, 1), loss_fn=lambda out, y: LOSSES[0](out, y)),
             lambda env: LOSSES.__setitem__(0, _mae)),
+        "a layer appended to a Sequential whose forward the step calls": (
+            _forward_called, lambda env: env.model.append(nn.Tanh())),
+        "a parameter replaced on a layer the step never calls (F.linear(x, m.weight))": (
+            _functional, _new_weight),
         "a layer appended to a Sequential": (
             lambda: _setup(nn.Sequential(nn.Linear(3, 1))),
             lambda env: env.model.append(nn.Tanh())),
