@@ -134,6 +134,7 @@ class _Tracer:
         self.fuse_infos = {}      # op event index -> fusion.fuse_info (elementwise ops that a
         #                           replay may run inside a generated kernel)
         self.groups = {}          # id(optimizer) -> (optimizer, its hyperparameters)
+        self.wrapped = []         # (param_groups, index, the group dict a _WatchedGroup copies)
         self.attrs = {}           # id(object) -> (object, a copy of its __dict__)
         self.kw_arrays = {}       # id(array) -> (tensor, array): a tensor's array passed to an
         #                           op by keyword (batch norm's running statistics, updated in
@@ -205,8 +206,23 @@ class _Tracer:
         the optimizer's attributes from now on: the step may change them only through recorded
         calls (a scheduler's step)."""
         if id(opt) not in self.groups:
+            groups = opt.param_groups
+            for i, g in enumerate(groups):
+                if type(g) is dict:  # its numbers read in Python are seen (_WatchedGroup)
+                    groups[i] = _WatchedGroup(g)
+                    groups[i].watch = (self, type(opt).__name__)
+                    self.wrapped.append((groups, i, g))
             self.groups[id(opt)] = (opt, _hyperparameters(opt))
             self.watch(opt)
+
+    def unwrap_groups(self):
+        """Put the optimizers' own group dicts back (with what the step changed in them)."""
+        for groups, i, g in self.wrapped:
+            if i < len(groups) and type(groups[i]) is _WatchedGroup:
+                g.clear()
+                g.update(groups[i])
+                groups[i] = g
+        self.wrapped = []
 
     def watch(self, obj):
         """Watch the attributes of a library object the step uses (a module it calls, an
@@ -544,6 +560,31 @@ class _Tracer:
                 stack.append(e[0])
 
 
+class _WatchedGroup(dict):
+    """An optimizer's param group while a step is traced: a number read from it in Python by
+    the step (``loss + group["lr"] * penalty``) would be a constant of the trace, while every
+    replay's optimizer step reads the current one (a scheduler's)."""
+
+    watch: tuple
+
+    def __getitem__(self, key):
+        value = dict.__getitem__(self, key)
+        self._read(key, value)
+        return value
+
+    def get(self, key, default=None):
+        value = dict.get(self, key, default)
+        self._read(key, value)
+        return value
+
+    def _read(self, key, value):
+        tracer, name = self.watch
+        if tracer.recording and _plain(value) and value is not None:
+            tracer.fail(f"the step reads {key!r} of {name}'s param_groups in Python: a replay "
+                        "would keep the traced value (read it outside the step, or use "
+                        "it through the optimizer)")
+
+
 def _hyperparameters(opt):
     """The numbers of ``opt.param_groups``, group by group."""
     return tuple(tuple((k, v) for k, v in g.items() if _plain(v)) for g in opt.param_groups)
@@ -705,6 +746,10 @@ def _patches(tracer):
         for cls in _subclasses(sched_mod.LRScheduler):
             if "step" in cls.__dict__:
                 out.append((cls, "step", tracer.wrap_call(cls.__dict__["step"], "scheduler")))
+            if "get_last_lr" in cls.__dict__:
+                out.append((cls, "get_last_lr", hook_refused(
+                    cls.__dict__["get_last_lr"], "reading the learning rate in Python inside "
+                    "the step (get_last_lr): a replay would keep the traced value")))
     for name in ("nn.utils.clip_grad", "nn.utils"):
         clip_mod = sys.modules.get(name)
         for fname in ("clip_grad_norm_", "clip_grad_value_"):
@@ -771,6 +816,7 @@ def _trace_locked(fn, args, kwargs, strict):
         STATE.anomaly = prev
         for owner, name, old in reversed(saved):
             setattr(owner, name, old)
+        tracer.unwrap_groups()
     if any(_generator_state(g) != d for g, d in zip(generators, drawn)):
         tracer.fail("random numbers drawn in Python (random, numpy.random or a numpy Generator): "
                     "a replay would reuse the trace's draws")

@@ -415,10 +415,20 @@ def _warmed_up():
     sched = optimizers.lr_scheduler.StepLR(env.opt, step_size=1, gamma=0.5)
 
     def warmed_up(x, y):
-        env.opt.param_groups[0]["lr"] = min(0.1, env.opt.param_groups[0]["lr"] * 4)
+        for group in env.opt.param_groups:
+            group["lr"] = 0.05
         return step(x, y)
 
     env.step, env.between = warmed_up, sched.step
+    return env
+
+
+def _lr_scaled(lr):
+    """A step whose penalty is scaled by the current learning rate, read in Python; a
+    scheduler outside the step halves the learning rate after each call."""
+    env = _setup(nn.Linear(3, 1), extra=lambda: 1.0 + lr(env))
+    env.sched = optimizers.lr_scheduler.StepLR(env.opt, step_size=1, gamma=0.5)
+    env.between = env.sched.step
     return env
 
 
@@ -469,6 +479,12 @@ def _fallback_scenarios():
         "setting the learning rate in Python (then a scheduler outside the step)": (
             _warmed_up, lambda env: env.opt.param_groups[0]["lr"],
             "the step sets a hyperparameter of SGD's param_groups in Python"),
+        "reading the learning rate from param_groups (a scheduler outside the step)": (
+            lambda: _lr_scaled(lambda env: env.opt.param_groups[0]["lr"]), lambda env: None,
+            "the step reads 'lr' of SGD's param_groups in Python"),
+        "reading the learning rate with get_last_lr (a scheduler outside the step)": (
+            lambda: _lr_scaled(lambda env: env.sched.get_last_lr()[0]), lambda env: None,
+            "reading the learning rate in Python inside the step (get_last_lr)"),
         "seeding the default generator before a dropout": (
             _seeded_dropout, lambda env: None, "manual_seed of the default random generator"),
     }
