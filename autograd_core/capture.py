@@ -134,7 +134,6 @@ class _Tracer:
         self.fuse_infos = {}      # op event index -> fusion.fuse_info (elementwise ops that a
         #                           replay may run inside a generated kernel)
         self.groups = {}          # id(optimizer) -> (optimizer, its hyperparameters)
-        self.wrapped = []         # (param_groups, index, the group dict a _WatchedGroup copies)
         self.attrs = {}           # id(object) -> (object, a copy of its __dict__)
         self.kw_arrays = {}       # id(array) -> (tensor, array): a tensor's array passed to an
         #                           op by keyword (batch norm's running statistics, updated in
@@ -206,23 +205,8 @@ class _Tracer:
         the optimizer's attributes from now on: the step may change them only through recorded
         calls (a scheduler's step)."""
         if id(opt) not in self.groups:
-            groups = opt.param_groups
-            for i, g in enumerate(groups):
-                if type(g) is dict:  # its numbers read in Python are seen (_WatchedGroup)
-                    groups[i] = _WatchedGroup(g)
-                    groups[i].watch = (self, type(opt).__name__)
-                    self.wrapped.append((groups, i, g))
             self.groups[id(opt)] = (opt, _hyperparameters(opt))
             self.watch(opt)
-
-    def unwrap_groups(self):
-        """Put the optimizers' own group dicts back (with what the step changed in them)."""
-        for groups, i, g in self.wrapped:
-            if i < len(groups) and type(groups[i]) is _WatchedGroup:
-                g.clear()
-                g.update(groups[i])
-                groups[i] = g
-        self.wrapped = []
 
     def watch(self, obj):
         """Watch the attributes of a library object the step uses (a module it calls, an
@@ -560,34 +544,11 @@ class _Tracer:
                 stack.append(e[0])
 
 
-class _WatchedGroup(dict):
-    """An optimizer's param group while a step is traced: a number read from it in Python by
-    the step (``loss + group["lr"] * penalty``) would be a constant of the trace, while every
-    replay's optimizer step reads the current one (a scheduler's)."""
-
-    watch: tuple
-
-    def __getitem__(self, key):
-        value = dict.__getitem__(self, key)
-        self._read(key, value)
-        return value
-
-    def get(self, key, default=None):
-        value = dict.get(self, key, default)
-        self._read(key, value)
-        return value
-
-    def _read(self, key, value):
-        tracer, name = self.watch
-        if tracer.recording and _plain(value) and value is not None:
-            tracer.fail(f"the step reads {key!r} of {name}'s param_groups in Python: a replay "
-                        "would keep the traced value (read it outside the step, or use "
-                        "it through the optimizer)")
-
-
 def _hyperparameters(opt):
-    """The numbers of ``opt.param_groups``, group by group."""
-    return tuple(tuple((k, v) for k, v in g.items() if _plain(v)) for g in opt.param_groups)
+    """The numbers of ``opt.param_groups``, group by group (read from the instance: not through
+    the tracer's ``param_groups`` property)."""
+    return tuple(tuple((k, v) for k, v in g.items() if _plain(v))
+                 for g in vars(opt)["param_groups"])
 
 
 def _module_tensors(modules):
@@ -736,6 +697,20 @@ def _patches(tracer):
 
     opt_mod = sys.modules.get("optimizers.optimizer")
     if opt_mod is not None:
+        def get_groups(self):
+            if tracer.recording:
+                tracer.fail(f"the step uses {type(self).__name__}.param_groups in Python (a "
+                            "learning rate read there is a constant of the trace, one set "
+                            "there is not replayed; the optimizer's own step reads them "
+                            "afresh): use a scheduler, or read or set them outside the step")
+            return self.__dict__["param_groups"]
+
+        def set_groups(self, value):
+            self.__dict__["param_groups"] = value
+
+        # a property on the class wins over the instance's attribute: the step's own reads
+        # are seen (not the optimizer's or a scheduler's, which run inside recorded calls)
+        out.append((opt_mod.Optimizer, "param_groups", property(get_groups, set_groups)))
         for cls in _subclasses(opt_mod.Optimizer):
             for name in ("step", "zero_grad"):
                 if name in cls.__dict__:
@@ -805,7 +780,7 @@ def _trace_locked(fn, args, kwargs, strict):
     generators = _python_generators(tracer.python_values)
     drawn = [_generator_state(g) for g in generators]
     patches = _patches(tracer)
-    saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
+    saved = [(owner, name, owner.__dict__.get(name, _MISSING)) for owner, name, _ in patches]
     prev = STATE.anomaly
     for owner, name, new in patches:
         setattr(owner, name, new)
@@ -815,8 +790,10 @@ def _trace_locked(fn, args, kwargs, strict):
     finally:
         STATE.anomaly = prev
         for owner, name, old in reversed(saved):
-            setattr(owner, name, old)
-        tracer.unwrap_groups()
+            if old is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, old)
     if any(_generator_state(g) != d for g, d in zip(generators, drawn)):
         tracer.fail("random numbers drawn in Python (random, numpy.random or a numpy Generator): "
                     "a replay would reuse the trace's draws")

@@ -414,9 +414,10 @@ def _warmed_up():
     step = env.step
     sched = optimizers.lr_scheduler.StepLR(env.opt, step_size=1, gamma=0.5)
 
+    group = env.opt.param_groups[0]  # held by the step
+
     def warmed_up(x, y):
-        for group in env.opt.param_groups:
-            group["lr"] = 0.05
+        group["lr"] = 0.05
         return step(x, y)
 
     env.step, env.between = warmed_up, sched.step
@@ -481,7 +482,7 @@ def _fallback_scenarios():
             "the step sets a hyperparameter of SGD's param_groups in Python"),
         "reading the learning rate from param_groups (a scheduler outside the step)": (
             lambda: _lr_scaled(lambda env: env.opt.param_groups[0]["lr"]), lambda env: None,
-            "the step reads 'lr' of SGD's param_groups in Python"),
+            "the step uses SGD.param_groups in Python"),
         "reading the learning rate with get_last_lr (a scheduler outside the step)": (
             lambda: _lr_scaled(lambda env: env.sched.get_last_lr()[0]), lambda env: None,
             "reading the learning rate in Python inside the step (get_last_lr)"),
