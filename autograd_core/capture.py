@@ -20,7 +20,8 @@ dropout, draws again from the project's generator).
 Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
 and requires_grad, whether it has hooks; grad mode; the shape, dtype, strides and requires_grad
 of every tensor read from outside the step (parameters, buffers), that none of them got a hook
-(post-accumulate-grad hooks included); each module's training flag, the identity of its
+(post-accumulate-grad hooks included); for each module the step calls or names
+(``model.forward(x)``, ``F.linear(x, layer.weight)``): its training flag, the identity of its
 parameters, buffers and submodules (and how many submodules; how many of each for a container
 the step does not call: a ``ModuleList``, a ``ParameterList``), its public attributes (numbers
 by value: a dropout's ``p``), and that it got no forward hook; what the step function reads from
@@ -35,8 +36,9 @@ properties and special methods name (also as strings: ``getattr(cfg, "w")``; cla
 too), and what those methods read (``cfg.beta``, a loss object's ``self.weight``; a module's
 ``forward`` reading a global or ``self._scale``); short lists and dicts of numbers by their
 items (changed in place or not), numpy arrays of up to 1024 numbers by value, other short
-lists, deques and dicts by their items' identity; the default dtype. Other Python state (a long list, a dict of objects, what the library's own
-objects hold besides the module attributes above) is fixed at the trace.
+lists, deques and dicts by their items' identity; the default dtype. Other Python state (a
+long list, a large array, what the library's own objects hold besides the module attributes
+above) is fixed at the trace.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
@@ -50,7 +52,8 @@ reads), seeding the default generator inside the step, ``saved_tensors_hooks`` i
 (a call under them runs eagerly), ``print`` from the user's code, switching anomaly mode inside
 the step, an optimizer step with a closure, changing in Python a value the step reads or a
 list, dict, set, deque or numpy array it writes to (a log of losses), a global it sets, a
-public attribute of a module it calls or of its optimizer, a number of ``param_groups``,
+public attribute of a module it calls or of its optimizer, ``param_groups`` or
+``get_last_lr()`` used in Python (a learning rate read or set there),
 returning a tensor whose graph reaches a parameter through ops no backward inside the step ran
 (a compiled forward whose result the caller backpropagates: a replay's results are detached).
 """
