@@ -79,9 +79,11 @@ from autograd_core.replay import (
     _MISSING,
     _array_value,
     _first_difference,
+    _guarded_modules,
     _plain,
     _Program,
     _python_value_holds,
+    _same_attributes,
 )
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor
 
@@ -235,8 +237,10 @@ class _Tracer:
                 # public ones (private ones are the library's caches; a user's class has
                 # its own guards); the training flag is guarded, and a step setting it
                 # (model.train()) sets what the guard then requires
+                # (a number set to the value it had is no change: model.drop.p = cfg.p)
                 changed = [k for k in now.keys() | old.keys() if k[0] != "_" and
-                           k != "training" and now.get(k, _MISSING) is not old.get(k, _MISSING)]
+                           k != "training" and not _same_attributes(
+                               (now.get(k, _MISSING),), (old.get(k, _MISSING),))]
                 if changed:
                     self.fail(f"the step changes {sorted(changed)[0]!r} of a "
                               f"{type(obj).__name__} in Python (before {where}): a replay "
@@ -774,10 +778,14 @@ def _trace(fn, args, kwargs, strict):
 def _trace_locked(fn, args, kwargs, strict):
     tracer = _Tracer(args, strict)
     tracer.python_values = _python_values(fn, args)
-    opt_mod = sys.modules.get("optimizers.optimizer")
-    for e in tracer.python_values:
-        if e[3] == 2 and opt_mod is not None and isinstance(e[2], opt_mod.Optimizer):
-            tracer.watch_optimizer(e[2])
+    opt_mod, mod_mod = sys.modules.get("optimizers.optimizer"), sys.modules.get("nn.module")
+    named = [e[2] for e in tracer.python_values if e[3] == 2]
+    for v in named:
+        if opt_mod is not None and isinstance(v, opt_mod.Optimizer):
+            tracer.watch_optimizer(v)
+    if mod_mod is not None:  # from the start: the step may set model[0].out before model(x)
+        for m in _guarded_modules([v for v in named if isinstance(v, mod_mod.Module)]):
+            tracer.watch(m)
     containers = [(e, _items(e[2])) for e in tracer.python_values
                   if e[3] == 2 and isinstance(e[2], _CONTAINERS)]
     generators = _python_generators(tracer.python_values)

@@ -392,6 +392,21 @@ def _kept_for_plot():
 _PLOT_X = ag.tensor(np.linspace(-1.0, 1.0, 6).reshape(2, 3))
 
 
+def _kept_before_call():
+    """A step keeping the first layer's weight before the update on the layer, before it
+    runs the model."""
+    env = _setup(nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1)))
+    model, step = env.model, env.step
+
+    def keeping(x, y):
+        with ag.no_grad():
+            model[0].before = model[0].weight * 1.0
+        return step(x, y)
+
+    env.step = keeping
+    return env
+
+
 def _kept_by_optimizer():
     """A step keeping its loss on the optimizer."""
     env = _setup(nn.Linear(3, 1))
@@ -467,6 +482,9 @@ def _fallback_scenarios():
         "an attribute of a layer set for a plot": (
             _kept_for_plot, lambda env: env.model[0].out._data.tobytes(),
             "the step changes 'out' of a Linear"),
+        "an attribute of a layer set before the model is called": (
+            _kept_before_call, lambda env: env.model[0].before._data.tobytes(),
+            "the step changes 'before' of a Linear"),
         "an attribute of the optimizer set": (
             _kept_by_optimizer, lambda env: env.opt.last_loss._data.tobytes(),
             "the step changes 'last_loss' of a SGD"),
