@@ -996,6 +996,8 @@ def _object_values(obj, out, seen, depth, attrs=frozenset(), level=0):
             _guarded(own, name, value, out)
             if level < 2:  # cfg.optim.beta: the same names, one object down
                 _object_values(value, out, seen, depth, names, level + 1)
+            if depth < 2 and isinstance(value, types.FunctionType) and _users(value):
+                _function_values(value, out, seen, depth + 1)  # self.act = my_activation
     for name in sorted(names - own.keys() - methods.keys()):
         # a class attribute (``Net.SCALE``, read as ``self.SCALE``), of the user's class
         # that holds it; and that no attribute of the object shadows it later

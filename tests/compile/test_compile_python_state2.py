@@ -94,6 +94,25 @@ class _Masked(nn.Module):
         return self.lin(x * ag.tensor(self.mask))
 
 
+TEMPERATURE = 1.0
+
+
+def _scaled_tanh(x):
+    return ag.tanh(x) * TEMPERATURE
+
+
+class _Activated(nn.Module):
+    """A module given its activation function (the user's, reading a global)."""
+
+    def __init__(self, activation):
+        super().__init__()
+        self.lin = nn.Linear(3, 1)
+        self.activation = activation
+
+    def forward(self, x):
+        return self.activation(self.lin(x))
+
+
 class _Stack(nn.Module):
     def __init__(self):
         super().__init__()
@@ -176,6 +195,7 @@ def _reset():
     _ClassScaled.SCALE = 1.0
     _ClassWeightedLoss.WEIGHT = 1.0
     LOSSES[:] = [_mse]
+    globals()["TEMPERATURE"] = 1.0
 
 
 def _run(build, change, state=lambda env: None, steps=6, change_at=3):
@@ -303,6 +323,9 @@ def _retrace_scenarios():
             _forward_called, lambda env: env.model.append(nn.Tanh())),
         "a parameter replaced on a layer the step never calls (F.linear(x, m.weight))": (
             _functional, _new_weight),
+        "a global read by the user's function kept as a module's attribute": (
+            lambda: _setup(_Activated(_scaled_tanh)),
+            lambda env: globals().__setitem__("TEMPERATURE", 2.0)),
         "a layer appended to a Sequential": (
             lambda: _setup(nn.Sequential(nn.Linear(3, 1))),
             lambda env: env.model.append(nn.Tanh())),
