@@ -49,7 +49,8 @@ comparison, ``argmax``, an integer conversion), traces that differ (values read 
 recorded events, an in-place op on a tensor that requires grad while recording, random numbers
 drawn outside an op or in Python (``random``, ``numpy.random``, a numpy ``Generator`` the step
 reads), seeding the default generator inside the step, ``saved_tensors_hooks`` inside the step
-(a call under them runs eagerly), ``print`` from the user's code, switching anomaly mode inside
+(a call under them runs eagerly), ``print`` from the user's code, a ``logging`` record,
+switching anomaly mode inside
 the step, an optimizer step with a closure, changing in Python a value the step reads or a
 list, dict, set, deque or numpy array it writes to (a log of losses), a global it sets, a
 public attribute of a module it calls or of its optimizer, ``param_groups`` or
@@ -64,6 +65,7 @@ import builtins
 import collections
 import dis
 import functools
+import logging
 import random
 import sys
 import threading
@@ -696,6 +698,16 @@ def _patches(tracer):
         return orig_print(*a, **k)
 
     out.append((builtins, "print", traced_print))
+    handle = logging.Logger.handle
+
+    @functools.wraps(handle)
+    def traced_handle(self, record):  # a record that passed the logger's level
+        if tracer.recording:
+            tracer.fail(f"logging inside the step ({record.name}: {record.getMessage()[:40]!r}): "
+                        "a replay runs no Python, so it would not log")
+        return handle(self, record)
+
+    out.append((logging.Logger, "handle", traced_handle))
     from autograd_core import anomaly as anomaly_mod
 
     enter = anomaly_mod.detect_anomaly.__enter__

@@ -8,6 +8,7 @@ warning naming the reason) instead of replaying a stale trace."""
 
 import contextlib
 import io
+import logging
 import sys
 import types
 import warnings
@@ -406,6 +407,28 @@ def _optimizer_in_backward():
     return env
 
 
+class _Records(logging.Handler):
+    def __init__(self, records):
+        super().__init__()
+        self.records = records
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def _logging():
+    """A step logging a line through the logging module (its records kept)."""
+    logger = logging.getLogger("compfuzz")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    logger.handlers[:] = []
+    records: list = []
+    logger.addHandler(_Records(records))
+    env = _setup(nn.Linear(3, 1), after=lambda loss: logger.info("a step"))
+    env.records = records
+    return env
+
+
 def _kept_for_plot():
     """A step keeping the first layer's output on the layer, to plot it after the step."""
     model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
@@ -499,6 +522,9 @@ def _fallback_scenarios():
             lambda env: LOG.last._data.tobytes(), "the step changes 'last'"),
         "printing": (build_printing, lambda env: out.getvalue(),
                      "printing inside the step (print)"),
+        "logging": (
+            _logging, lambda env: [r.getMessage() for r in env.records],
+            "logging inside the step (compfuzz: 'a step')"),
         "writing into a numpy array it reads": (
             lambda: _setup(nn.Linear(3, 1), after=history), lambda env: HIST.tobytes(),
             "the step changes 'HIST'"),
