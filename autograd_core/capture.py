@@ -877,16 +877,25 @@ def _python_values(fn, args=()):
     step calls add theirs after the trace (``_module_values``)."""
     out: list = []
     seen: set = set()
-    code = getattr(getattr(fn, "__func__", fn), "__code__", None)
+    bound = fn
+    while isinstance(bound, functools.partial):  # ag.compile(partial(train_step, trainer))
+        args = (*bound.args, *bound.keywords.values(), *args)
+        bound = bound.func
+    if isinstance(bound, types.MethodType):  # ag.compile(trainer.step): its self, an argument
+        args = (bound.__self__, *args)
+    code = getattr(getattr(bound, "__func__", bound), "__code__", None)
     names = frozenset() if code is None else _attribute_names(code)
-    if isinstance(fn, types.MethodType):  # ag.compile(trainer.step): its self, as an argument
-        args = (fn.__self__, *args)
     for a in args:  # objects are in the signature by identity, their attributes are not
         if not isinstance(a, Tensor) and not _plain(a) and hasattr(a, "__dict__"):
             attrs, first = vars(a), len(out)
             for name in list(attrs):
                 _guarded(attrs, name, attrs[name], out)
+            more: list = []
+            if _user_object(a):  # what its methods that the code names read (trainer.step())
+                _object_values(a, more, seen, 0, names)
             _follow(out, first, seen, 0, names)  # self.cfg.beta, self.loss_fn's globals
+            known = {(id(e[0]), e[1]) for e in out[first:]}
+            out += [e for e in more if (id(e[0]), e[1]) not in known]
     _function_values(fn, out, seen, 0)
     return tuple(out)
 

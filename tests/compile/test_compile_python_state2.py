@@ -7,6 +7,7 @@ the compiled one must give eager's numbers bit for bit, re-tracing (or running e
 warning naming the reason) instead of replaying a stale trace."""
 
 import contextlib
+import functools
 import io
 import logging
 import sys
@@ -154,6 +155,16 @@ def _trainer():
     return types.SimpleNamespace(model=trainer.model, step=trainer.step, trainer=trainer,
                                  x=ag.tensor(rng.standard_normal((8, 3))),
                                  y=ag.tensor(rng.standard_normal((8, 1))))
+
+
+def _train_step(trainer, x, y):
+    return trainer.step(x, y)
+
+
+def _partial_trainer():
+    env = _trainer()
+    env.step = functools.partial(_train_step, env.trainer)
+    return env
 
 
 def _mse(out, y):
@@ -315,6 +326,8 @@ def _retrace_scenarios():
             _trainer, lambda env: setattr(env.trainer, "weight", 2.0)),
         "an attribute two objects down from a compiled bound method's self": (
             _trainer, lambda env: setattr(env.trainer.cfg.loss, "beta", 2.0)),
+        "an attribute two objects down from an argument bound by functools.partial": (
+            _partial_trainer, lambda env: setattr(env.trainer.cfg.loss, "beta", 2.0)),
         "a tensor appended to a short list the step reads the last item of": (
             _trainer, lambda env: env.trainer.history.append(ag.tensor(2.0, dtype=ag.float64))),
         "a function replaced in a short list": (
