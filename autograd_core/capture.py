@@ -26,7 +26,8 @@ parameters, buffers and submodules (and how many submodules; how many of each fo
 the step does not call: a ``ModuleList``, a ``ParameterList``), its public attributes (numbers
 by value: a dropout's ``p``), and that it got no forward hook; what the step function reads from
 its closure, from the globals it names or sets and from the attributes of the objects passed to
-it (a compiled bound method's ``self`` too) and of their objects in turn:
+it (a compiled bound method's ``self`` and a ``functools.partial``'s arguments too, with what
+their methods read) and of their objects in turn:
 numbers and strings by value (a trace bakes them in: an annealed loss weight, a counter that
 decides whether the step calls ``optimizer.step()``), other objects by identity (a new
 optimizer, model or loss function bound to the same name), and the same for the user's functions
@@ -50,11 +51,10 @@ recorded events, an in-place op on a tensor that requires grad while recording, 
 drawn outside an op or in Python (``random``, ``numpy.random``, a numpy ``Generator`` the step
 reads), seeding the default generator inside the step, ``saved_tensors_hooks`` inside the step
 (a call under them runs eagerly), ``print`` from the user's code, a ``logging`` record,
-switching anomaly mode inside
-the step, an optimizer step with a closure, changing in Python a value the step reads or a
-list, dict, set, deque or numpy array it writes to (a log of losses), a global it sets, a
-public attribute of a module it calls or of its optimizer, ``param_groups`` or
-``get_last_lr()`` used in Python (a learning rate read or set there),
+switching anomaly mode inside the step, an optimizer step with a closure, changing in Python a
+value the step reads or a list, dict, set, deque or numpy array it writes to (a log of losses),
+a global it sets, a public attribute of a module it calls or of its optimizer,
+``param_groups`` or ``get_last_lr()`` used in Python (a learning rate read or set there),
 returning a tensor whose graph reaches a parameter through ops no backward inside the step ran
 (a compiled forward whose result the caller backpropagates: a replay's results are detached).
 """
