@@ -18,20 +18,28 @@ Adam's step count and bias corrections are current), and random numbers (an op t
 dropout, draws again from the project's generator).
 
 Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
-and requires_grad; grad mode; the shape, dtype, strides and requires_grad of every tensor read
-from outside the step (parameters, buffers), that none of them got a hook; each module's training
-flag, the identity of its parameters, buffers and submodules, its public attributes (numbers by
-value: a dropout's ``p``), and that it got no forward hook; what the step function reads from
-its closure, from the globals it names and from the attributes of the objects passed to it:
+and requires_grad, whether it has hooks; grad mode; the shape, dtype, strides and requires_grad
+of every tensor read from outside the step (parameters, buffers), that none of them got a hook
+(post-accumulate-grad hooks included); for each module the step calls or names
+(``model.forward(x)``, ``F.linear(x, layer.weight)``): its training flag, the identity of its
+parameters, buffers and submodules (and how many submodules; how many of each for a container
+the step does not call: a ``ModuleList``, a ``ParameterList``), its public attributes (numbers
+by value: a dropout's ``p``), and that it got no forward hook; what the step function reads from
+its closure, from the globals it names or sets and from the attributes of the objects passed to
+it (a compiled bound method's ``self`` and a ``functools.partial``'s arguments too, with what
+their methods read) and of their objects in turn:
 numbers and strings by value (a trace bakes them in: an annealed loss weight, a counter that
 decides whether the step calls ``optimizer.step()``), other objects by identity (a new
 optimizer, model or loss function bound to the same name), and the same for the user's functions
 it names (two levels down); the attributes of the user's objects (instances of the user's
-classes, namespaces) that this code or their class's methods name, and what those methods
-read (``cfg.beta``, a loss object's ``self.weight``; a module's ``forward`` reading a global or
-``self._scale``); short lists and dicts of numbers by their items (changed in place or not);
-the default dtype. Other Python state (a long list, a dict of objects, what the library's own
-objects hold besides the module attributes above) is fixed at the trace.
+classes, namespaces, the user's Python modules) that this code or their class's methods,
+properties and special methods name (also as strings: ``getattr(cfg, "w")``; class attributes
+too), and what those methods read (``cfg.beta``, a loss object's ``self.weight``; a module's
+``forward`` reading a global or ``self._scale``); short lists and dicts of numbers by their
+items (changed in place or not), numpy arrays of up to 1024 numbers by value, other short
+lists, deques and dicts by their items' identity; the default dtype. Other Python state (a
+long list, a large array, what the library's own objects hold besides the module attributes
+above) is fixed at the trace.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
@@ -41,17 +49,23 @@ comparison, ``argmax``, an integer conversion), traces that differ (values read 
 ``.data``, data-dependent shapes), a write through numpy to an array the step uses between
 recorded events, an in-place op on a tensor that requires grad while recording, random numbers
 drawn outside an op or in Python (``random``, ``numpy.random``, a numpy ``Generator`` the step
-reads), switching anomaly mode inside the step, an optimizer step with a closure, changing in
-Python a value the step reads or a list, dict, set or deque it writes to (a log of losses),
+reads), seeding the default generator inside the step, ``saved_tensors_hooks`` inside the step
+(a call under them runs eagerly), ``print`` from the user's code, a ``logging`` record,
+switching anomaly mode inside the step, an optimizer step with a closure, changing in Python a
+value the step reads or a list, dict, set, deque or numpy array it writes to (a log of losses),
+a global it sets, a public attribute of a module it calls or of its optimizer,
+``param_groups`` or ``get_last_lr()`` used in Python (a learning rate read or set there),
 returning a tensor whose graph reaches a parameter through ops no backward inside the step ran
 (a compiled forward whose result the caller backpropagates: a replay's results are detached).
 """
 
 from __future__ import annotations
 
+import builtins
 import collections
 import dis
 import functools
+import logging
 import random
 import sys
 import threading
@@ -63,7 +77,16 @@ import numpy as np
 
 from autograd_core import fusion
 from autograd_core.grad_mode import STATE
-from autograd_core.replay import _first_difference, _plain, _Program, _python_value_holds
+from autograd_core.replay import (
+    _MISSING,
+    _array_value,
+    _first_difference,
+    _guarded_modules,
+    _plain,
+    _Program,
+    _python_value_holds,
+    _same_attributes,
+)
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor
 
 __all__ = ["compile", "CompileFallback"]
@@ -117,6 +140,8 @@ class _Tracer:
         self.made = {}            # id(tensor) -> (tensor, maker): made outside the ops
         self.fuse_infos = {}      # op event index -> fusion.fuse_info (elementwise ops that a
         #                           replay may run inside a generated kernel)
+        self.groups = {}          # id(optimizer) -> (optimizer, its hyperparameters)
+        self.attrs = {}           # id(object) -> (object, a copy of its __dict__)
         self.kw_arrays = {}       # id(array) -> (tensor, array): a tensor's array passed to an
         #                           op by keyword (batch norm's running statistics, updated in
         #                           place by the op): a replay needs the tensor to still hold it
@@ -158,6 +183,7 @@ class _Tracer:
         """A module is called: watch its parameters and buffers from now on."""
         if id(m) not in self.modules:
             self.modules[id(m)] = m
+            self.watch(m)
             for t in _module_tensors((m,)):
                 for a in (t._data, None if t._grad is None else t._grad._data):
                     if a is not None and id(a) not in self.snapshot:
@@ -179,6 +205,49 @@ class _Tracer:
                               "write through numpy, e.g. on ._data or .grad)")
                     return
         self.snapshot = {id(a): (a, a.copy()) for a in self._watched()}
+
+    # -- hyperparameters set in Python -----------------------------------------------------
+    def watch_optimizer(self, opt):
+        """Watch the numbers of ``opt.param_groups`` (read by every replay of its step) and
+        the optimizer's attributes from now on: the step may change them only through recorded
+        calls (a scheduler's step)."""
+        if id(opt) not in self.groups:
+            self.groups[id(opt)] = (opt, _hyperparameters(opt))
+            self.watch(opt)
+
+    def watch(self, obj):
+        """Watch the attributes of a library object the step uses (a module it calls, an
+        optimizer): the step may not set them in Python (``model.out = h`` kept for a plot,
+        ``opt.last_loss = loss``), as a replay would not."""
+        if id(obj) not in self.attrs:
+            self.attrs[id(obj)] = (obj, dict(vars(obj)))
+
+    def check_groups(self, where, verify=True):
+        """The watched optimizers' hyperparameters and the watched objects' attributes are as
+        at the last check (else the step set one in Python, ``group["lr"] = ...``: a replay
+        would not), then save them afresh."""
+        for key, (opt, old) in self.groups.items():
+            now = _hyperparameters(opt)
+            if verify and now != old and self.reason is None:
+                self.fail(f"the step sets a hyperparameter of {type(opt).__name__}'s "
+                          f"param_groups in Python (before {where}): a replay runs no Python, "
+                          "so it would not (use a scheduler, or set it outside the step)")
+            self.groups[key] = (opt, now)
+        for key, (obj, old) in self.attrs.items():
+            now = vars(obj)
+            if verify and self.reason is None:
+                # public ones (private ones are the library's caches; a user's class has
+                # its own guards); the training flag is guarded, and a step setting it
+                # (model.train()) sets what the guard then requires
+                # (a number set to the value it had is no change: model.drop.p = cfg.p)
+                changed = [k for k in now.keys() | old.keys() if k[0] != "_" and
+                           k != "training" and not _same_attributes(
+                               (now.get(k, _MISSING),), (old.get(k, _MISSING),))]
+                if changed:
+                    self.fail(f"the step changes {sorted(changed)[0]!r} of a "
+                              f"{type(obj).__name__} in Python (before {where}): a replay "
+                              "runs no Python, so it would not")
+            self.attrs[key] = (obj, dict(now))
 
     # -- where an array comes from ---------------------------------------------------------
     def source(self, a):
@@ -238,6 +307,10 @@ class _Tracer:
 
             check_forward(node, outs, [a._data if isinstance(a, Tensor) else a for a in args])
         if self.depth or self.reason is not None:
+            return
+        if STATE.saved_hooks:
+            self.fail(f"saved_tensors_hooks inside the step (around {node.name()}): a replay "
+                      "saves no tensors through them")
             return
         cls = type(node)
         state = _rng_state()
@@ -319,7 +392,7 @@ class _Tracer:
         def leaf_key(t):
             k = leaf_index.get(id(t))
             if k is None:
-                if t._hooks:
+                if t._hooks or t._post_acc_hooks:
                     raise _Fallback(f"a hook on a leaf tensor (shape {tuple(t.shape)})")
                 k = leaf_index[id(t)] = len(leaves)
                 leaves.append(self.leaf(t))
@@ -378,14 +451,21 @@ class _Tracer:
                 tracer.fail(f"{type(obj).__name__}.step with a closure")
             elif any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):
                 tracer.fail(f"{type(obj).__name__}.{fn.__name__} given a tensor")
+            where = f"{type(obj).__name__}.{fn.__name__}"
+            if what.startswith("optimizer."):
+                tracer.watch_optimizer(obj)
+            else:
+                tracer.watch(obj)
             tracer.events.append(("call", fn, obj, args, kwargs, None))
-            tracer.checkpoint(f"{type(obj).__name__}.{fn.__name__}")
+            tracer.checkpoint(where)
+            tracer.check_groups(where)
             tracer.depth += 1
             try:
                 return fn(obj, *args, **kwargs)
             finally:
                 tracer.depth -= 1
                 tracer.checkpoint("", verify=False)
+                tracer.check_groups("", verify=False)  # a scheduler's changes are replayed
 
         return traced
 
@@ -421,6 +501,7 @@ class _Tracer:
     def build(self, result):
         """The compiled program, or None after a fallback."""
         self.checkpoint("the end of the step")
+        self.check_groups("the end of the step")
         if self.reason is not None:
             return None
         if _rng_state() != self.rng_state:
@@ -470,6 +551,13 @@ class _Tracer:
                         "step would not reach it (call backward inside the step, or return "
                         ".detach())")
                 stack.append(e[0])
+
+
+def _hyperparameters(opt):
+    """The numbers of ``opt.param_groups``, group by group (read from the instance: not through
+    the tracer's ``param_groups`` property)."""
+    return tuple(tuple((k, v) for k, v in g.items() if _plain(v))
+                 for g in vars(opt)["param_groups"])
 
 
 def _module_tensors(modules):
@@ -582,6 +670,44 @@ def _patches(tracer):
                 hook_refused(Tensor.register_hook, "a tensor hook registered inside the step")))
     out.append((Tensor, "retain_grad",
                 hook_refused(Tensor.retain_grad, "retain_grad inside the step")))
+    from autograd_core import random as random_mod
+
+    def reseed_refused(orig):
+        @functools.wraps(orig)
+        def refuse(self, *a, **k):
+            if tracer.recording and self is random_mod.default_generator:
+                tracer.fail(f"{orig.__name__} of the default random generator inside the step "
+                            "(manual_seed, seed, set_rng_state): a replay's random ops would "
+                            "draw on without it")
+            return orig(self, *a, **k)
+        return refuse
+
+    for name in ("manual_seed", "seed", "set_state"):
+        out.append((random_mod.Generator, name,
+                    reseed_refused(random_mod.Generator.__dict__[name])))
+    orig_print = builtins.print
+
+    @functools.wraps(orig_print)
+    def traced_print(*a, **k):
+        # the user's code printing to the terminal (not a library formatting text, such as
+        # Numba compiling a kernel at its first call)
+        if tracer.recording and k.get("file") in (None, sys.stdout, sys.stderr) and \
+                _users_frame(sys._getframe(1)):
+            tracer.fail("printing inside the step (print): a replay runs no Python, so it "
+                        "would not print")
+        return orig_print(*a, **k)
+
+    out.append((builtins, "print", traced_print))
+    handle = logging.Logger.handle
+
+    @functools.wraps(handle)
+    def traced_handle(self, record):  # a record that passed the logger's level
+        if tracer.recording:
+            tracer.fail(f"logging inside the step ({record.name}: {record.getMessage()[:40]!r}): "
+                        "a replay runs no Python, so it would not log")
+        return handle(self, record)
+
+    out.append((logging.Logger, "handle", traced_handle))
     from autograd_core import anomaly as anomaly_mod
 
     enter = anomaly_mod.detect_anomaly.__enter__
@@ -590,6 +716,20 @@ def _patches(tracer):
 
     opt_mod = sys.modules.get("optimizers.optimizer")
     if opt_mod is not None:
+        def get_groups(self):
+            if tracer.recording:
+                tracer.fail(f"the step uses {type(self).__name__}.param_groups in Python (a "
+                            "learning rate read there is a constant of the trace, one set "
+                            "there is not replayed; the optimizer's own step reads them "
+                            "afresh): use a scheduler, or read or set them outside the step")
+            return self.__dict__["param_groups"]
+
+        def set_groups(self, value):
+            self.__dict__["param_groups"] = value
+
+        # a property on the class wins over the instance's attribute: the step's own reads
+        # are seen (not the optimizer's or a scheduler's, which run inside recorded calls)
+        out.append((opt_mod.Optimizer, "param_groups", property(get_groups, set_groups)))
         for cls in _subclasses(opt_mod.Optimizer):
             for name in ("step", "zero_grad"):
                 if name in cls.__dict__:
@@ -600,6 +740,10 @@ def _patches(tracer):
         for cls in _subclasses(sched_mod.LRScheduler):
             if "step" in cls.__dict__:
                 out.append((cls, "step", tracer.wrap_call(cls.__dict__["step"], "scheduler")))
+            if "get_last_lr" in cls.__dict__:
+                out.append((cls, "get_last_lr", hook_refused(
+                    cls.__dict__["get_last_lr"], "reading the learning rate in Python inside "
+                    "the step (get_last_lr): a replay would keep the traced value")))
     for name in ("nn.utils.clip_grad", "nn.utils"):
         clip_mod = sys.modules.get(name)
         for fname in ("clip_grad_norm_", "clip_grad_value_"):
@@ -646,12 +790,20 @@ def _trace(fn, args, kwargs, strict):
 def _trace_locked(fn, args, kwargs, strict):
     tracer = _Tracer(args, strict)
     tracer.python_values = _python_values(fn, args)
+    opt_mod, mod_mod = sys.modules.get("optimizers.optimizer"), sys.modules.get("nn.module")
+    named = [e[2] for e in tracer.python_values if e[3] == 2]
+    for v in named:
+        if opt_mod is not None and isinstance(v, opt_mod.Optimizer):
+            tracer.watch_optimizer(v)
+    if mod_mod is not None:  # from the start: the step may set model[0].out before model(x)
+        for m in _guarded_modules([v for v in named if isinstance(v, mod_mod.Module)]):
+            tracer.watch(m)
     containers = [(e, _items(e[2])) for e in tracer.python_values
                   if e[3] == 2 and isinstance(e[2], _CONTAINERS)]
     generators = _python_generators(tracer.python_values)
     drawn = [_generator_state(g) for g in generators]
     patches = _patches(tracer)
-    saved = [(owner, name, owner.__dict__[name]) for owner, name, _ in patches]
+    saved = [(owner, name, owner.__dict__.get(name, _MISSING)) for owner, name, _ in patches]
     prev = STATE.anomaly
     for owner, name, new in patches:
         setattr(owner, name, new)
@@ -661,7 +813,10 @@ def _trace_locked(fn, args, kwargs, strict):
     finally:
         STATE.anomaly = prev
         for owner, name, old in reversed(saved):
-            setattr(owner, name, old)
+            if old is _MISSING:
+                delattr(owner, name)
+            else:
+                setattr(owner, name, old)
     if any(_generator_state(g) != d for g, d in zip(generators, drawn)):
         tracer.fail("random numbers drawn in Python (random, numpy.random or a numpy Generator): "
                     "a replay would reuse the trace's draws")
@@ -679,6 +834,9 @@ def _trace_locked(fn, args, kwargs, strict):
         for e in tracer.python_values + _module_values(tracer.modules.values(), set()):
             unique.setdefault((id(e[0]), e[1]), e)
         tracer.python_values = tuple(unique.values())
+        mod_mod = sys.modules.get("nn.module")
+        tracer.read_modules = [] if mod_mod is None else [
+            e[2] for e in tracer.python_values if e[3] == 2 and isinstance(e[2], mod_mod.Module)]
     program = tracer.build(result)
     return result, program, tracer.reason
 
@@ -687,8 +845,12 @@ def _guarded(holder, name, value, out):
     """Append the guard of a value the step can read: ``(holder, name, value, kind)``, kind 0:
     a plain value, by value; 1: a short, non-empty list of them (a counter kept as ``n = [0]``),
     its items copied; 3: a short, non-empty dict of them (a configuration, ``W["w"]``), its
-    items copied; 2: any other object (an optimizer, a model, a loss function, a log the loop
-    appends to), by identity."""
+    items copied; 4: a numpy array of up to 1024 numbers (a mask, class weights), the same
+    array holding the same values (``ag.tensor(mask)`` in the step is a constant of the trace;
+    a change in place re-traces); 5: another short, non-empty list, deque or dict (of tensors,
+    functions: ``history[-1]``, ``losses["mse"]``), the same items (by identity); 2: any other
+    object (an optimizer, a model, a loss function,
+    a log the loop appends to), by identity."""
     if _plain(value):
         out.append((holder, name, value, 0))
     elif type(value) is list and 0 < len(value) <= 64 and all(_plain(x) for x in value):
@@ -696,6 +858,12 @@ def _guarded(holder, name, value, out):
     elif type(value) is dict and 0 < len(value) <= 64 and all(
             _plain(k) and _plain(v) for k, v in value.items()):
         out.append((holder, name, tuple(value.items()), 3))
+    elif type(value) is ndarray and value.size <= 1024 and not value.dtype.hasobject:
+        out.append((holder, name, _array_value(value), 4))
+    elif type(value) in (list, collections.deque) and 0 < len(value) <= 64:
+        out.append((holder, name, (type(value), tuple(value)), 5))
+    elif type(value) is dict and 0 < len(value) <= 64 and all(map(_plain, value)):
+        out.append((holder, name, (dict, tuple(value.items())), 5))
     else:
         out.append((holder, name, value, 2))
 
@@ -712,12 +880,26 @@ def _python_values(fn, args=()):
     names (``_object_values``: ``cfg.beta``, a loss object's ``self.weight``); the modules the
     step calls add theirs after the trace (``_module_values``)."""
     out: list = []
+    seen: set = set()
+    bound = fn
+    while isinstance(bound, functools.partial):  # ag.compile(partial(train_step, trainer))
+        args = (*bound.args, *bound.keywords.values(), *args)
+        bound = bound.func
+    if isinstance(bound, types.MethodType):  # ag.compile(trainer.step): its self, an argument
+        args = (bound.__self__, *args)
+    code = getattr(getattr(bound, "__func__", bound), "__code__", None)
+    names = frozenset() if code is None else _attribute_names(code)
     for a in args:  # objects are in the signature by identity, their attributes are not
         if not isinstance(a, Tensor) and not _plain(a) and hasattr(a, "__dict__"):
-            attrs = vars(a)
+            attrs, first = vars(a), len(out)
             for name in list(attrs):
                 _guarded(attrs, name, attrs[name], out)
-    seen: set = set()
+            more: list = []
+            if _user_object(a):  # what its methods that the code names read (trainer.step())
+                _object_values(a, more, seen, 0, names)
+            _follow(out, first, seen, 0, names)  # self.cfg.beta, self.loss_fn's globals
+            known = {(id(e[0]), e[1]) for e in out[first:]}
+            out += [e for e in more if (id(e[0]), e[1]) not in known]
     _function_values(fn, out, seen, 0)
     # the user's modules inside the modules the step reads (blocks in an nn.Sequential): what
     # their methods read, and the lists they append to, before the trace runs them
@@ -771,23 +953,38 @@ def _function_values(fn, out, seen, depth):
             continue
         _guarded(cell, None, value, out)
     names = set()
-    for c in _codes(code):  # the globals read (co_names also holds attribute names: .grad)
+    # the globals read or set (``global last``); co_names also holds attribute names (.grad)
+    for c in _codes(code):
         names.update(i.argval for i in dis.get_instructions(c)
-                     if i.opname in ("LOAD_GLOBAL", "LOAD_NAME"))
+                     if i.opname in ("LOAD_GLOBAL", "LOAD_NAME", "STORE_GLOBAL"))
     env = fn.__globals__
     for name in sorted(names):
         if name in env:
             _guarded(env, name, env[name], out)
     if depth < 2:
-        attrs = _attribute_names(code)
-        for holder, _, value, kind in out[first:]:
-            if kind != 2:
-                continue
-            if isinstance(value, types.FunctionType):
-                if _users(value):
-                    _function_values(value, out, seen, depth + 1)
-            elif _user_object(value):
-                _object_values(value, out, seen, depth, attrs)
+        _follow(out, first, seen, depth, _attribute_names(code))
+
+
+def _follow(out, first, seen, depth, attrs):
+    """Add the guards of what the values guarded from ``out[first]`` on read in turn: the
+    user's functions (``_function_values``), the attributes named in ``attrs`` of the user's
+    objects (``_object_values``) and of the user's own Python modules (``import config``, then
+    ``config.BETA``; and ``config.weight()`` reading it)."""
+    for holder, _, value, kind in out[first:]:
+        if kind != 2:
+            continue
+        if isinstance(value, types.FunctionType):
+            if _users(value):
+                _function_values(value, out, seen, depth + 1)
+        elif isinstance(value, types.ModuleType):
+            if _user_module(value) and id(value) not in seen:
+                seen.add(id(value))
+                own, start = vars(value), len(out)
+                for name in sorted(attrs & own.keys()):
+                    _guarded(own, name, own[name], out)
+                _follow(out, start, seen, depth, attrs)
+        elif _user_object(value):
+            _object_values(value, out, seen, depth, attrs)
 
 
 def _object_values(obj, out, seen, depth, attrs=frozenset(), level=0):
@@ -806,10 +1003,13 @@ def _object_values(obj, out, seen, depth, attrs=frozenset(), level=0):
     for cls in reversed(type(obj).__mro__):  # a subclass's method replaces its base's
         if cls is not object and _users(cls):
             for name, member in vars(cls).items():
-                member = getattr(member, "__func__", member)  # staticmethod, classmethod
+                member = _method_function(member)
                 if getattr(member, "__code__", None) is not None:
                     methods[name] = member
-    todo = [m for n, m in methods.items() if n in names or n in ("__call__", "forward")]
+    # the methods the step may run: those it names (a property read, ``self.temperature``),
+    # ``__call__``, ``forward`` and the special methods Python calls (``cfg["w"]``)
+    todo = [m for n, m in methods.items() if n in names or n in ("__call__", "forward") or
+            n[:2] == n[-2:] == "__" and n not in _NOT_RUN]
     counted: set = set()
     while todo:
         fn = todo.pop()
@@ -828,6 +1028,33 @@ def _object_values(obj, out, seen, depth, attrs=frozenset(), level=0):
             _guarded(own, name, value, out)
             if level < 2:  # cfg.optim.beta: the same names, one object down
                 _object_values(value, out, seen, depth, names, level + 1)
+            if depth < 2 and isinstance(value, types.FunctionType) and _users(value):
+                _function_values(value, out, seen, depth + 1)  # self.act = my_activation
+    for name in sorted(names - own.keys() - methods.keys()):
+        # a class attribute (``Net.SCALE``, read as ``self.SCALE``), of the user's class
+        # that holds it; and that no attribute of the object shadows it later
+        cls = next((c for c in type(obj).__mro__ if name in vars(c)), None)
+        if cls is not None and _users(cls) and _method_function(vars(cls)[name]) is \
+                vars(cls)[name] and not isinstance(vars(cls)[name], types.FunctionType):
+            _guarded(vars(cls), name, vars(cls)[name], out)
+            out.append((own, name, _MISSING, 2))
+
+
+def _method_function(member):
+    """The function a class member runs when read or called: a method's, a static or class
+    method's, a property's getter; else ``member``."""
+    if isinstance(member, property):
+        return member.fget
+    if isinstance(member, functools.cached_property):
+        return member.func
+    return getattr(member, "__func__", member)
+
+
+# special methods that a step does not run on an object it reads
+_NOT_RUN = frozenset(("__init__", "__new__", "__del__", "__init_subclass__", "__repr__",
+                      "__str__", "__format__", "__getstate__", "__setstate__", "__reduce__",
+                      "__reduce_ex__", "__copy__", "__deepcopy__", "__dir__",
+                      "__class_getitem__", "__set_name__"))
 
 
 # a module's own bookkeeping, guarded by ``replay._module_guard`` (or not a value a trace uses)
@@ -848,8 +1075,12 @@ def _codes(code):
 
 
 def _attribute_names(code):
-    """Every name ``code`` (and the code nested in it) uses: globals and attributes alike."""
-    return frozenset(n for c in _codes(code) for n in c.co_names)
+    """Every name ``code`` (and the code nested in it) uses: globals and attributes alike,
+    and the strings it holds that could name an attribute (``getattr(cfg, "w")``,
+    ``setattr(ns, "loss", ...)``)."""
+    return frozenset(n for c in _codes(code)
+                     for n in (*c.co_names, *(k for k in c.co_consts
+                                              if type(k) is str and k.isidentifier())))
 
 
 def _user_object(v):
@@ -866,6 +1097,21 @@ def _user_object(v):
             cls.__module__ == "argparse":
         return True
     return _users(cls)
+
+
+def _user_module(m):
+    """A Python module of the user's (``import config``): not this project's, an installed
+    package's or the standard library's."""
+    top = (getattr(m, "__name__", None) or "").partition(".")[0]
+    return top not in _LIBRARIES and top not in sys.stdlib_module_names and \
+        "site-packages" not in (getattr(m, "__file__", None) or "")
+
+
+def _users_frame(frame):
+    """Code of the user's runs in ``frame`` (not of a library or an installed package)."""
+    top = (frame.f_globals.get("__name__") or "").partition(".")[0]
+    return top not in _LIBRARIES and top not in sys.stdlib_module_names and \
+        "site-packages" not in frame.f_code.co_filename
 
 
 def _users(fn):
@@ -940,8 +1186,9 @@ def _signature(args, kwargs):
         if isinstance(a, Tensor):
             d = a._data
             # which earlier argument holds the same array (step(x, x) is another program)
+            # a hook on an input: another program (the trace refuses it)
             key.append((d.shape, d.dtype, d.strides, a._requires_grad,
-                        seen.setdefault(id(d), i)))
+                        seen.setdefault(id(d), i), bool(a._hooks or a._post_acc_hooks)))
         elif isinstance(a, float):  # by repr: 0.0 == -0.0, but x * 0.0 and x * -0.0 differ
             key.append((type(a), repr(a)))
         elif isinstance(a, (int, str, bool, type(None))):
@@ -996,9 +1243,10 @@ class CompiledStep:
             warnings.warn(message, RuntimeWarning, stacklevel=3)
 
     def __call__(self, *args: object, **kwargs: object) -> object:
-        if STATE.anomaly:
-            # anomaly mode (every op checks its results: a debugging run) or inside a step
-            # being traced (the outer trace must record this step's ops): run eagerly
+        if STATE.anomaly or STATE.saved_hooks:
+            # anomaly mode (every op checks its results: a debugging run), inside a step
+            # being traced (the outer trace must record this step's ops) or under
+            # ``saved_tensors_hooks`` (a replay saves no tensors through them): run eagerly
             return self._fn(*args, **kwargs)
         key = _signature(args, kwargs)
         if key is None:

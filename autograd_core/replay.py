@@ -69,7 +69,10 @@ class _Program:
         # inputs' memory order (a parameter given a Fortran-ordered array must re-trace)
         self.ext_guard = tuple((t, t._data.shape, t._data.dtype, t._data.strides,
                                 t._requires_grad) for t in ext)
-        self.mod_guard = tuple(_module_guard(m) for m in tracer.modules.values())
+        called = tracer.modules
+        read = getattr(tracer, "read_modules", ())  # named by the step, maybe not called
+        self.mod_guard = tuple(_module_guard(m, id(m) in called)
+                               for m in _guarded_modules([*called.values(), *read]))
         self.array_guard = tuple(tracer.kw_arrays.values())
         # what the step read from its closure, globals and arguments' attributes (capture.py's
         # _python_values): numbers by value, other objects by identity
@@ -104,7 +107,8 @@ class _Program:
             d = t._data
             what = ("shape" if d.shape != shape else "dtype" if d.dtype != dtype else
                     "strides" if d.strides != strides else "requires_grad"
-                    if t._requires_grad is not rg else "hooks" if t._hooks else None)
+                    if t._requires_grad is not rg else "hooks" if t._hooks or t._post_acc_hooks
+                    else None)
             if what is not None:
                 return f"the {what} of a tensor the step reads (traced as {dtype} {shape}) changed"
         for t, arr in self.array_guard:
@@ -114,12 +118,15 @@ class _Program:
             if not _python_value_holds(entry):
                 holder, name, value, kind = entry
                 where = "a variable of its closure" if name is None else repr(name)
-                return (f"the step reads {where}, which is no longer the traced "
-                        f"{'object' if kind == 2 else repr(value)}")
+                what = ("object" if kind == 2 else "array values" if kind == 4 else
+                        "items" if kind == 5 else repr(value))
+                return f"the step reads {where}, which is no longer the traced {what}"
         for m, checks in self.mod_guard:
             if m._forward_hooks or m._forward_pre_hooks:
                 return f"a forward hook was added to a {type(m).__name__}"
-            for store, get, values, names in checks:
+            for store, get, values, names, sized in checks:
+                if sized and len(store) != len(names):
+                    return f"a parameter, buffer or submodule was added to a {type(m).__name__}"
                 try:
                     now = get(store)
                 except KeyError:  # an attribute, a parameter, ... deleted
@@ -198,12 +205,30 @@ def _same(x, y):
         return False
 
 
-def _module_guard(m):
-    """``(m, checks)``: ``(dict, get, values, names)`` with ``get(dict) == values`` (the
+def _guarded_modules(called):
+    """The modules the step called (or named: ``model.forward(x)``, ``F.linear(x, m.weight)``),
+    and the submodules of those that it did not call (a ``ModuleList`` the forward loops over,
+    a ``ParameterList``, a layer whose weight is tied), and theirs."""
+    out = {id(m): m for m in called}
+    stack = list(out.values())
+    while stack:
+        for child in stack.pop()._modules.values():
+            if child is not None and id(child) not in out:
+                out[id(child)] = child
+                stack.append(child)
+    return out.values()
+
+
+def _module_guard(m, called=True):
+    """``(m, checks)``: ``(dict, get, values, names, sized)`` with ``get(dict) == values`` (the
     values of ``names``, the first one again) object for object
     while the module is as traced: its parameters, buffers and submodules (a layer replaced
     between calls, ``model[2] = nn.Linear(...)``, is not entered by the trace, whose ops read
-    the old layer's parameters) and its public attributes, the training flag included (its
+    the old layer's parameters; ``sized``: no more of them either, of its submodules (a layer
+    appended to a ``Sequential`` or ``ModuleList`` that the forward loops over), and of all
+    three for a module the step did not call (a parameter appended to a ``ParameterList``; a
+    layer's own forward uses the parameters it names)) and its public attributes, the training
+    flag included (its
     forward passes its numbers to the ops as constants: a dropout's ``p``, a loss's
     ``label_smoothing``, a custom module's temperature; the private ones are the module's own
     bookkeeping, such as a cache). ``itemgetter``: the cheapest check."""
@@ -213,7 +238,8 @@ def _module_guard(m):
                          (m.__dict__, [k for k in m.__dict__ if not k.startswith("_")])):
         if names:
             get = itemgetter(*names, names[0])  # always a tuple, even of one name
-            checks.append((store, get, get(store), names))
+            checks.append((store, get, get(store), names,
+                           store is m._modules or not called and store is not m.__dict__))
     return m, tuple(checks)
 
 
@@ -233,7 +259,9 @@ def _guard_function(program):
         env.update({f"T{i}": t, f"S{i}": shape, f"D{i}": dtype, f"R{i}": strides})
         lines.append(f"        d = T{i}._data")
         emit(f"d.shape != S{i} or (d.dtype is not D{i} and d.dtype != D{i}) or "
-             f"d.strides != R{i} or T{i}._requires_grad is not {rg} or T{i}._hooks")
+             f"d.strides != R{i} or T{i}._requires_grad is not {rg} or T{i}._hooks" +
+             # (only a tensor that requires grad can have post-accumulate-grad hooks)
+             f" or T{i}._post_acc_hooks" * rg)
     for i, (t, arr) in enumerate(program.array_guard):
         env.update({f"AT{i}": t, f"A{i}": arr})
         emit(f"AT{i}._data is not A{i}")
@@ -245,11 +273,13 @@ def _guard_function(program):
     for k, (m, checks) in enumerate(program.mod_guard):
         env[f"M{k}"] = m
         emit(f"M{k}._forward_hooks or M{k}._forward_pre_hooks")
-        for j, (store, _, values, names) in enumerate(checks):
+        for j, (store, _, values, names, sized) in enumerate(checks):
             env[f"M{k}_{j}"] = store
             for n, (name, value) in enumerate(zip(names, values)):
                 env[f"V{k}_{j}_{n}"] = value
-                emit(f"M{k}_{j}[{name!r}] is not V{k}_{j}_{n} and "
+                # the size on the first name's line: no line (and no jump) more per module
+                size = f"len(M{k}_{j}) != {len(names)} or " if sized and not n else ""
+                emit(f"{size}M{k}_{j}[{name!r}] is not V{k}_{j}_{n} and "
                      f"not same((M{k}_{j}[{name!r}],), (V{k}_{j}_{n},))")
     lines += ["    except KeyError:  # an attribute, a parameter, ... deleted",
               "        return False", "    return True"]
@@ -257,16 +287,31 @@ def _guard_function(program):
     return env.pop("guards_hold")  # not left in its own globals (no cycle)
 
 
+def _array_value(a):
+    """What a guard of a numpy array (kind 4) compares: the array, its shape, dtype, values."""
+    return (a, a.shape, a.dtype, a.tobytes())
+
+
 def _python_value_holds(entry):
     """One ``python_guard`` entry holds: the traced object, or for numbers (kind 0), lists of
-    numbers (kind 1) and dicts of them (kind 3) the same value; other objects (kind 2) by
-    identity only."""
+    numbers (kind 1) and dicts of them (kind 3) the same value; for a numpy array (kind 4,
+    ``_array_value``) the same array with the same values; for other short lists, deques and
+    dicts (kind 5) the same items; other objects (kind 2) by identity only."""
     holder, name, value, kind = entry
     now = holder.cell_contents if name is None else holder.get(name, _MISSING)
     if now is value:
         return True
     if kind == 2:
         return False
+    if kind == 4:
+        return value[0] is now and _array_value(now) == value
+    if kind == 5:
+        cls, items = value
+        if type(now) is not cls or len(now) != len(items):
+            return False
+        if cls is dict:
+            return all(k == j and v is w for (k, v), (j, w) in zip(now.items(), items))
+        return all(map(is_, now, items))
     if kind == 1:
         now = tuple(now) if type(now) is list else _MISSING
     elif kind == 3:
