@@ -1900,12 +1900,16 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         dst = np.arange(n_out)
         if mode == "nearest":
             fscale = np.float32(1.0 / s if s is not None and s > 0 else n_in / max(n_out, 1))
-            if n_in and n_out in (n_in, 2 * n_in):  # ATen's exact shortcuts
+            # ATen's exact shortcuts (same or double size) exist in its 2-d kernel only: the 1-d
+            # and 3-d kernels use a given scale_factor even where the sizes are equal or double
+            if x.ndim == 4 and n_in and n_out in (n_in, 2 * n_in):
                 idx = dst // (n_out // n_in)
             else:
                 idx = np.minimum(np.floor(dst.astype(np.float32) * fscale).astype(np.int64),
                                  n_in - 1)
             out = _along_dim(out, d, idx)
+            continue
+        if n_out == n_in:  # ATen copies a dim whose size is unchanged, whatever scale_factor says
             continue
         if corners:
             scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
@@ -1920,7 +1924,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         w1 = ag.tensor(lam1.astype(x.dtype).reshape(view))
         w0 = ag.tensor((1.0 - lam1).astype(x.dtype).reshape(view))
         out = _along_dim(out, d, i0) * w0 + _along_dim(out, d, i1) * w1
-    return out
+    return x.clone() if out is x else out  # a new tensor, as PyTorch's, even when all is copied
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
