@@ -575,6 +575,11 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     if N * C // num_groups * math.prod(x.shape[2:]) == 1:  # PyTorch's check, its wording
         raise ValueError("Expected more than 1 value per channel when training, got input size "
                          f"{[N * C // num_groups, num_groups, *x.shape[2:]]}")
+    for pname, prm in (("weight", weight), ("bias", bias)):
+        if prm is not None and tuple(prm.shape) != (C,):  # PyTorch's check, its wording
+            raise RuntimeError(f"Expected {pname} to be a vector of size equal to the number of "
+                               f"channels in input, but got {pname} of shape {list(prm.shape)} "
+                               f"and input of shape {list(x.shape)}")
     per_group = (C // num_groups) * math.prod(x.shape[2:])
     return NormOp.apply(x, weight, bias, stat_shape=(N, num_groups, per_group), axes=(2,),
                         param_shape=(C,) + (1,) * (x.ndim - 2), eps=eps, kind="group")
@@ -962,11 +967,11 @@ def _class_layout(x, target, name):
         raise RuntimeError(f"{name}: input must have at least 1 dimension")
     N, C = x.shape[:2]
     expected = (N,) + tuple(x.shape[2:])
+    if t.ndim and t.shape[0] != N:  # PyTorch's checks (nll_loss), its wording
+        raise ValueError(f"Expected input batch_size ({N}) to match target batch_size "
+                         f"({t.shape[0]}).")
     if t.shape != expected:
-        raise RuntimeError(
-            f"{name}: expected target of shape {expected} for input of shape {x.shape}, got "
-            f"{t.shape}"
-        )
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
     if x.ndim == 2:
         return x, t, (N,)
     perm = (0,) + tuple(range(2, x.ndim)) + (1,)
@@ -1019,8 +1024,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if label_smoothing > 1.0:  # PyTorch checks only this side; a value <= 0 smooths nothing
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    label_smoothing = max(float(label_smoothing), 0.0)
     x = _t(input)
     if x.dtype.kind != "f":
         raise RuntimeError(f"cross_entropy: expected floating point logits, got {x.dtype}")
@@ -1886,13 +1892,22 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if mode == "nearest" and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
-    if x.ndim < 3:
-        raise ValueError(f"interpolate expects an input with at least 3 dimensions (N, C, ...)"
-                         f", got {x.ndim}")
+    if x.ndim not in (3, 4, 5):  # PyTorch's wording
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for the "
+            f"modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            f"nearest-exact (got {mode})")
     if mode in linear_modes and x.ndim != linear_modes[mode]:
         raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs "
                                   f"{linear_modes[mode]}D input")
     sizes, scales = _interp_sizes(x, size, scale_factor, recompute_scale_factor)
+    if min(sizes) <= 0 or min(x.shape[2:]) <= 0:  # PyTorch's check, its wording
+        names = "DHW"[3 - len(sizes):]
+        raise RuntimeError(
+            "Input and output sizes should be greater than 0, but got input ("
+            + ", ".join(f"{a}: {n}" for a, n in zip(names, x.shape[2:])) + ") "
+            + ("and " if len(sizes) == 1 else "") + "output ("
+            + ", ".join(f"{a}: {n}" for a, n in zip(names, sizes)) + ")")
     corners = bool(align_corners)
     out = x
     for k in reversed(range(x.ndim - 2)):  # the last dim first: PyTorch's order of sums
@@ -1984,6 +1999,8 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
     a, po, ne = _t(anchor), _t(positive), _t(negative)
     if not (a.ndim == po.ndim == ne.ndim):
         raise RuntimeError(

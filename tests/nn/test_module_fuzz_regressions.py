@@ -4,6 +4,7 @@ but valid arguments) and minimized. Expected values are worked by hand; the torc
 recompute them with live torch."""
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -103,3 +104,76 @@ def test_interpolate_scale_factor_matches_torch(dims, data):
     oy.backward(ag.tensor(g))
     np.testing.assert_allclose(oy.detach().numpy(), ty.detach().numpy(), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(ox.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+# Errors for invalid arguments: PyTorch's exception types and wording (found by running the
+# same invalid call in both libraries).
+_OURS = SimpleNamespace(ag=ag, F=F)
+
+
+def _x(L, *shape):
+    return L.ag.tensor(np.random.default_rng(0).standard_normal(shape))
+
+
+def _idx(L, *vals):
+    return L.ag.tensor(np.array(vals, dtype=np.int64))
+
+
+ERRORS = [
+    ("ce_batch_size", lambda L: L.F.cross_entropy(_x(L, 2, 3), _idx(L, 0, 1, 2)),
+     ValueError, r"^Expected input batch_size \(2\) to match target batch_size \(3\)\.$"),
+    ("nll_batch_size", lambda L: L.F.nll_loss(_x(L, 2, 3, 4), _idx(L, 0, 1, 2)),
+     ValueError, r"^Expected input batch_size \(2\) to match target batch_size \(3\)\.$"),
+    ("ce_target_size",
+     lambda L: L.F.cross_entropy(_x(L, 2, 3, 4), L.ag.zeros(2, 5, dtype=L.ag.int64)),
+     RuntimeError, r"^Expected target size \[2, 4\], got \[2, 5\]$"),
+    ("ce_label_smoothing_above_1",
+     lambda L: L.F.cross_entropy(_x(L, 2, 3), _idx(L, 0, 1), label_smoothing=1.5),
+     RuntimeError, r"^label_smoothing must be between 0\.0 and 1\.0\. Got: 1\.5$"),
+    ("triplet_margin_zero",
+     lambda L: L.F.triplet_margin_loss(_x(L, 2, 3), _x(L, 2, 3), _x(L, 2, 3), margin=0.0),
+     ValueError, r"^margin must be greater than 0, got 0\.0$"),
+    ("group_norm_weight_size", lambda L: L.F.group_norm(_x(L, 2, 6, 3), 2, L.ag.ones(4)),
+     RuntimeError,
+     r"^Expected weight to be a vector of size equal to the number of channels in input, but "
+     r"got weight of shape \[4\] and input of shape \[2, 6, 3\]$"),
+    ("group_norm_bias_size", lambda L: L.F.group_norm(_x(L, 2, 6, 3), 2, None, L.ag.ones(3)),
+     RuntimeError, r"^Expected bias to be a vector of size equal to the number of channels"),
+    ("interpolate_2d_input", lambda L: L.F.interpolate(_x(L, 1, 4), size=3),
+     NotImplementedError, r"^Input Error: Only 3D, 4D and 5D input Tensors supported \(got 2D\)"),
+    ("interpolate_6d_input", lambda L: L.F.interpolate(_x(L, 1, 1, 1, 1, 1, 4), size=3),
+     NotImplementedError, r"\(got 6D\)"),
+    ("interpolate_empty_1d", lambda L: L.F.interpolate(_x(L, 1, 1, 4), size=0),
+     RuntimeError, r"^Input and output sizes should be greater than 0, but got input \(W: 4\) "
+                   r"and output \(W: 0\)$"),
+    ("interpolate_empty_2d",
+     lambda L: L.F.interpolate(_x(L, 1, 1, 4, 4), size=(2, 0), mode="bilinear"),
+     RuntimeError, r"got input \(H: 4, W: 4\) output \(H: 2, W: 0\)$"),
+    ("interpolate_empty_scale", lambda L: L.F.interpolate(_x(L, 1, 1, 4), scale_factor=0.1),
+     RuntimeError, r"output \(W: 0\)$"),
+]
+
+
+@pytest.mark.parametrize("name,call,exc,match", ERRORS, ids=[e[0] for e in ERRORS])
+def test_invalid_arguments_raise_pytorchs_error(name, call, exc, match):
+    with pytest.raises(exc, match=match):
+        call(_OURS)
+
+
+def test_cross_entropy_negative_label_smoothing_smooths_nothing():
+    # PyTorch checks only label_smoothing > 1; a negative value is no smoothing at all
+    x = ag.tensor([[0.0, math.log(3.0)], [0.0, 0.0]], dtype=ag.float64)
+    t = _idx(_OURS, 1, 0)
+    got = F.cross_entropy(x, t, label_smoothing=-0.5, reduction="none").numpy()
+    np.testing.assert_allclose(got, [math.log(4 / 3), math.log(2.0)], rtol=1e-14)
+    probs = ag.tensor([[0.0, 1.0], [1.0, 0.0]], dtype=ag.float64)
+    got = F.cross_entropy(x, probs, label_smoothing=-0.5, reduction="none").numpy()
+    np.testing.assert_allclose(got, [math.log(4 / 3), math.log(2.0)], rtol=1e-14)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name,call,exc,match", ERRORS, ids=[e[0] for e in ERRORS])
+def test_invalid_arguments_raise_what_torch_raises(name, call, exc, match):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(exc, match=match):
+        call(SimpleNamespace(ag=torch, F=torch.nn.functional))
