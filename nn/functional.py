@@ -1035,6 +1035,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     w = _check_weight(weight, C, x.dtype)
     tgt = _const(target)
     if tgt.dtype.kind == "f":
+        if ignore_index != -100:  # PyTorch's check, its wording
+            raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probs(x, target, w, reduction, label_smoothing, class_dim)
     x2, t2, out_shape = _class_layout(x, target, "cross_entropy")
     out = CrossEntropyOp.apply(x2, t2, w, ignore_index=ignore_index, reduction=reduction,
@@ -1546,11 +1548,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     x, w = _t(input), _t(weight)
     n = w.numel()
     if n != 1:
-        if x.ndim < 2 and not (x.ndim == 1 and x.shape[0] == n):
-            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
-                               f"parameter numbers = {n} and channel size = "
-                               f"{x.shape[0] if x.ndim else 1}.")
-        channels = x.shape[1] if x.ndim >= 2 else x.shape[0]
+        channels = x.shape[1] if x.ndim >= 2 else 1  # PyTorch: no channel dim below 2-d
         if channels != n:
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
                                f"parameter numbers = {n} and channel size = {channels}.")
@@ -1734,9 +1732,16 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
     a = a if tuple(a.shape) == shape else a.expand(shape)
     b = b if tuple(b.shape) == shape else b.expand(shape)
-    na = ag.clamp((a * a).sum(dim, keepdim=True).sqrt(), min=eps)
-    nb = ag.clamp((b * b).sum(dim, keepdim=True).sqrt(), min=eps)
-    return ((a / na) * (b / nb)).sum(dim)
+    return ((a / _norm_at_least(a, dim, eps)) * (b / _norm_at_least(b, dim, eps))).sum(dim)
+
+
+def _norm_at_least(x: Tensor, dim: int, eps: float) -> Tensor:
+    """``max(||x||, eps)`` along ``dim`` (kept), the clamp not differentiated: PyTorch clamps the
+    norm in place under no_grad, so the gradient is the unclamped norm's (0 at a zero vector,
+    where a differentiated clamp of ``sqrt`` would give NaN)."""
+    n = ag.linalg.vector_norm(x, dim=dim, keepdim=True)
+    held = n.detach()
+    return n + (ag.clamp(held, min=eps) - held)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
@@ -1762,15 +1767,10 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     nd = d.ndim
     if nd == 0:
         return d.abs()
-    if p == 2:
-        return (d * d).sum(-1, keepdim=keepdim).sqrt()
-    if p == 1:
-        return d.abs().sum(-1, keepdim=keepdim)
-    if p == float("inf"):
-        return d.abs().amax(-1, keepdim=keepdim)
     if p == 0:
         return (d != 0).to(d.dtype).sum(-1, keepdim=keepdim)
-    return (d.abs() ** p).sum(-1, keepdim=keepdim) ** (1.0 / p)
+    # PyTorch's norm: its gradient at a zero distance is 0 (the composed sqrt gave NaN)
+    return ag.linalg.vector_norm(d, p, dim=-1, keepdim=keepdim)
 
 
 def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,

@@ -151,6 +151,14 @@ ERRORS = [
      RuntimeError, r"got input \(H: 4, W: 4\) output \(H: 2, W: 0\)$"),
     ("interpolate_empty_scale", lambda L: L.F.interpolate(_x(L, 1, 1, 4), scale_factor=0.1),
      RuntimeError, r"output \(W: 0\)$"),
+    ("ce_probabilities_ignore_index",
+     lambda L: L.F.cross_entropy(_x(L, 2, 3), L.ag.ones(2, 3, dtype=L.ag.float64) / 3,
+                                 ignore_index=0),
+     RuntimeError, r"^ignore_index is not supported for floating point target$"),
+    ("prelu_1d_input_many_slopes",
+     lambda L: L.F.prelu(_x(L, 3), L.ag.ones(3, dtype=L.ag.float64)),
+     RuntimeError, r"^Mismatch of parameter numbers and input channel size\. Found parameter "
+                   r"numbers = 3 and channel size = 1\.$"),
 ]
 
 
@@ -177,3 +185,81 @@ def test_invalid_arguments_raise_what_torch_raises(name, call, exc, match):
     torch = pytest.importorskip("torch")
     with pytest.raises(exc, match=match):
         call(SimpleNamespace(ag=torch, F=torch.nn.functional))
+
+
+# Gradients at a zero vector. PyTorch clamps cosine_similarity's norms at eps without
+# differentiating the clamp, and differentiates pairwise_distance's norm as 0 at a zero distance;
+# ours composed sqrt(sum(x * x)) and gave NaN there.
+def test_cosine_similarity_gradient_at_a_zero_vector():
+    a = ag.tensor([[0.0, 0.0], [3.0, 4.0]], dtype=ag.float64, requires_grad=True)
+    b = ag.tensor([[1.0, 1.0], [0.0, 0.0]], dtype=ag.float64, requires_grad=True)
+    F.cosine_similarity(a, b, eps=1e-8).sum().backward()
+    # d/da (a / eps) . (b / |b|) at a = 0: (b / |b|) / eps; the other row's b is 0: its a-gradient
+    # is 0 and its b-gradient (a / |a|) / eps
+    r = 1 / math.sqrt(2) / 1e-8
+    np.testing.assert_allclose(a.grad.numpy(), [[r, r], [0.0, 0.0]], rtol=1e-12)
+    np.testing.assert_allclose(b.grad.numpy(), [[0.0, 0.0], [0.6e8, 0.8e8]], rtol=1e-12)
+
+
+def test_cosine_similarity_gradient_below_eps_is_the_unclamped_norms():
+    # |a| = 5e-9 < eps: value a . b / (eps |b|); the gradient goes through a / n with n's value
+    # eps and n's gradient a / |a| (not through the clamp): (b/|b|) / eps - a (a.b/|b|) / (eps^2 |a|)
+    av, bv, eps = np.array([3e-9, -4e-9]), np.array([1.0, 2.0]), 1e-8
+    a = ag.tensor(av[None], requires_grad=True)
+    F.cosine_similarity(a, ag.tensor(bv[None]), eps=eps).sum().backward()
+    nb, na = np.linalg.norm(bv), np.linalg.norm(av)
+    expected = bv / nb / eps - av * (av @ bv / nb) / (eps**2 * na)
+    np.testing.assert_allclose(a.grad.numpy()[0], expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize("p", [2.0, 1.0, 3.0, 0.5, math.inf])
+def test_pairwise_distance_gradient_at_zero_distance_is_zero(p):
+    a = ag.tensor([[1.0, 2.0], [0.0, 1.0]], dtype=ag.float64, requires_grad=True)
+    b = ag.tensor([[1.0, 2.0], [3.0, 5.0]], dtype=ag.float64)
+    d = F.pairwise_distance(a, b, p=p, eps=0.0)
+    d.sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy()[0], [0.0, 0.0])
+    # the other row: |(-3, -4)|_p and its gradient sign(d) |d|^(p-1) / |d|_p^(p-1)
+    dv = np.array([-3.0, -4.0])
+    if p == math.inf:
+        norm, grad = 4.0, np.array([0.0, -1.0])
+    else:
+        norm = (np.abs(dv) ** p).sum() ** (1 / p)
+        grad = np.sign(dv) * np.abs(dv) ** (p - 1) / norm ** (p - 1)
+    np.testing.assert_allclose(d.detach().numpy(), [0.0, norm], rtol=1e-12)
+    np.testing.assert_allclose(a.grad.numpy()[1], grad, rtol=1e-12)
+
+
+def test_triplet_margin_loss_with_swap_and_zero_eps_is_finite():
+    a = ag.tensor([[1.0, 2.0]], dtype=ag.float64, requires_grad=True)
+    pos = ag.tensor([[1.0, 2.0]], dtype=ag.float64)
+    neg = ag.tensor([[0.0, 2.0]], dtype=ag.float64)
+    F.triplet_margin_loss(a, pos, neg, swap=True, eps=0.0).backward()
+    # d(a, p) = 0 (gradient 0); d_neg = min(d(a, n), d(p, n)) = 1, the tie going to d(a, n)
+    # half-and-half: -0.5 * (a - n) / |a - n| = (-0.5, 0)
+    np.testing.assert_allclose(a.grad.numpy(), [[-0.5, 0.0]], rtol=1e-12)
+
+
+def test_prelu_one_slope_on_a_1d_input_still_works():
+    got = F.prelu(ag.tensor([-2.0, 3.0]), ag.tensor([0.25]))
+    np.testing.assert_allclose(got.numpy(), [-0.5, 3.0])
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("zero", [True, False])
+def test_distance_gradients_match_torch(zero):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((4, 3))
+    y = x.copy() if zero else rng.standard_normal((4, 3))
+    y[1] = rng.standard_normal(3)
+    x[2] = 0.0
+    for fn in ("cosine_similarity", "pairwise_distance"):
+        for p in ([2.0, 1.0, 3.0, math.inf] if fn == "pairwise_distance" else [None]):
+            kw = {} if p is None else dict(p=p, eps=0.0)
+            tx, ty = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
+            getattr(torch.nn.functional, fn)(tx, ty, **kw).sum().backward()
+            ox, oy = ag.tensor(x, requires_grad=True), ag.tensor(y, requires_grad=True)
+            getattr(F, fn)(ox, oy, **kw).sum().backward()
+            np.testing.assert_allclose(ox.grad.numpy(), tx.grad.numpy(), rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(oy.grad.numpy(), ty.grad.numpy(), rtol=1e-9, atol=1e-12)
