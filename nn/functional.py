@@ -539,6 +539,11 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
             f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size "
             f"{list(x.shape)}"
         )
+    for pname, prm in (("weight", weight), ("bias", bias)):
+        if prm is not None and tuple(prm.shape) != normalized_shape:  # PyTorch's wording
+            raise RuntimeError(f"Expected {pname} to be of same shape as normalized_shape, but "
+                               f"got {pname} of shape {list(prm.shape)} and normalized_shape = "
+                               f"{list(normalized_shape)}")
     axes = tuple(range(x.ndim - k, x.ndim))
     return NormOp.apply(x, weight, bias, stat_shape=x.shape, axes=axes,
                         param_shape=normalized_shape, eps=eps, kind="layer")
@@ -900,8 +905,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     dt = _result_type(np.asarray(getattr(input, "_data", input)),
                       np.asarray(getattr(target, "_data", target)))
     if dt.kind not in "fc":  # PyTorch has no integer mse kernel (and a mean of ints is lossy)
-        raise RuntimeError(f'"mse_cpu" not implemented for \'{dt.name}\': mse_loss needs '
-                           "floating point input and target (convert with .float())")
+        raise NotImplementedError(f'"mse_cpu" not implemented for \'{dt.name}\': mse_loss '
+                                  "needs floating point input and target (convert with "
+                                  ".float())")
     input, target = (v.to(dt) if isinstance(v, Tensor) and v._data.dtype != dt else v
                      for v in (input, target))
     broadcast = _shape_warning("mse_loss", input, target)
@@ -1416,6 +1422,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
             f"types: Long, Int; but got {kind}Tensor instead (while checking arguments for "
             "embedding)")
     w = _t(weight)
+    if w.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
     n = w.shape[0]
     if padding_idx is not None:
         padding_idx = padding_idx + n if padding_idx < 0 else padding_idx

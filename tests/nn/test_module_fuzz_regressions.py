@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd_core as ag
+import nn
 import nn.functional as F
 
 
@@ -108,7 +109,7 @@ def test_interpolate_scale_factor_matches_torch(dims, data):
 
 # Errors for invalid arguments: PyTorch's exception types and wording (found by running the
 # same invalid call in both libraries).
-_OURS = SimpleNamespace(ag=ag, F=F)
+_OURS = SimpleNamespace(ag=ag, F=F, nn=nn)
 
 
 def _x(L, *shape):
@@ -159,6 +160,19 @@ ERRORS = [
      lambda L: L.F.prelu(_x(L, 3), L.ag.ones(3, dtype=L.ag.float64)),
      RuntimeError, r"^Mismatch of parameter numbers and input channel size\. Found parameter "
                    r"numbers = 3 and channel size = 1\.$"),
+    ("layer_norm_weight_shape", lambda L: L.F.layer_norm(_x(L, 2, 3), (3,), _x(L, 1, 3)),
+     RuntimeError, r"^Expected weight to be of same shape as normalized_shape, but got weight "
+                   r"of shape \[1, 3\] and normalized_shape = \[3\]$"),
+    ("layer_norm_bias_shape", lambda L: L.F.layer_norm(_x(L, 2, 3), (3,), None, _x(L, 2)),
+     RuntimeError, r"^Expected bias to be of same shape as normalized_shape, but got bias of "
+                   r"shape \[2\]"),
+    ("embedding_1d_weight", lambda L: L.F.embedding(_idx(L, 0), L.ag.ones(3)),
+     RuntimeError, r"^'weight' must be 2-D$"),
+    ("lstm_cell_hx_not_a_tuple", lambda L: L.nn.LSTMCell(3, 4)(_x(L, 2, 3), _x(L, 2, 4)),
+     TypeError, r"^lstm_cell\(\): argument 'hx' \(position 2\) must be tuple of Tensors, "
+                r"not Tensor$"),
+    ("mse_loss_integers", lambda L: L.F.mse_loss(_idx(L, 1, 2), _idx(L, 1, 3)),
+     NotImplementedError, r"^\"mse_cpu\" not implemented for"),
 ]
 
 
@@ -184,7 +198,7 @@ def test_cross_entropy_negative_label_smoothing_smooths_nothing():
 def test_invalid_arguments_raise_what_torch_raises(name, call, exc, match):
     torch = pytest.importorskip("torch")
     with pytest.raises(exc, match=match):
-        call(SimpleNamespace(ag=torch, F=torch.nn.functional))
+        call(SimpleNamespace(ag=torch, F=torch.nn.functional, nn=torch.nn))
 
 
 # Gradients at a zero vector. PyTorch clamps cosine_similarity's norms at eps without
