@@ -277,3 +277,20 @@ def test_distance_gradients_match_torch(zero):
             getattr(F, fn)(ox, oy, **kw).sum().backward()
             np.testing.assert_allclose(ox.grad.numpy(), tx.grad.numpy(), rtol=1e-9, atol=1e-12)
             np.testing.assert_allclose(oy.grad.numpy(), ty.grad.numpy(), rtol=1e-9, atol=1e-12)
+
+
+# An empty batch: multi_head_attention_forward reshaped with -1, which a tensor of 0 elements
+# cannot resolve; PyTorch's modules return empty outputs (and gradients).
+@pytest.mark.parametrize("make,shape", [
+    (lambda: nn.MultiheadAttention(4, 2), (3, 0, 4)),
+    (lambda: nn.MultiheadAttention(4, 2, batch_first=True), (0, 3, 4)),
+    (lambda: nn.TransformerEncoderLayer(4, 2, 8, dropout=0.0), (3, 0, 4)),
+])
+def test_attention_on_an_empty_batch(make, shape):
+    m = make()
+    x = ag.zeros(*shape, requires_grad=True)
+    out = m(x, x, x) if isinstance(m, nn.MultiheadAttention) else m(x)
+    out = out[0] if isinstance(out, tuple) else out
+    assert tuple(out.shape) == shape
+    out.sum().backward()
+    assert tuple(x.grad.shape) == shape
