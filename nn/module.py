@@ -133,6 +133,10 @@ class Module:
 
     training: bool
     _version = 1
+    #: State keys this module fills in when a state_dict lacks them (keeping their current
+    #: value), as PyTorch's norm layers do for ``num_batches_tracked`` (checkpoints from before
+    #: it existed, and dicts built by hand or converted from other frameworks).
+    _optional_state_keys: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or kwargs:
@@ -589,7 +593,10 @@ class Module:
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         expected = OrderedDict(self._state_entries())
         provided = list(state_dict.keys())
-        missing = [k for k in expected if k not in state_dict]
+        optional = {(p + "." if p else "") + k
+                    for p, m in self.named_modules(remove_duplicate=False)
+                    for k in m._optional_state_keys}
+        missing = [k for k in expected if k not in state_dict and k not in optional]
         unexpected = [k for k in provided if k not in expected]
         errors = []
         if strict:

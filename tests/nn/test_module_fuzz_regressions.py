@@ -294,3 +294,22 @@ def test_attention_on_an_empty_batch(make, shape):
     assert tuple(out.shape) == shape
     out.sum().backward()
     assert tuple(x.grad.shape) == shape
+
+
+# A state_dict without num_batches_tracked (a checkpoint from before PyTorch had it, a dict
+# built by hand or converted from another framework): PyTorch's norm layers keep the current
+# count and report nothing missing; ours refused it under strict=True.
+def test_norm_layers_load_a_state_dict_without_num_batches_tracked():
+    model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2),
+                          nn.InstanceNorm1d(2, track_running_stats=True))
+    model[1](ag.randn(4, 2))  # one training step: num_batches_tracked is 1
+    state = {k: v for k, v in model.state_dict().items() if "num_batches_tracked" not in k}
+    state["1.running_mean"] = np.array([0.5, -0.5])
+    result = model.load_state_dict(state)
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    np.testing.assert_array_equal(model[1].running_mean.numpy(), [0.5, -0.5])
+    assert int(model[1].num_batches_tracked) == 1 and int(model[2].num_batches_tracked) == 0
+    # any other missing key is still reported
+    del state["1.running_mean"]
+    with pytest.raises(RuntimeError, match=r'Missing key\(s\) in state_dict: "1\.running_mean"'):
+        model.load_state_dict(state)
