@@ -201,7 +201,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             params[name] = value
             d[name] = value
             _bump()
@@ -220,7 +220,7 @@ class Module:
         if isinstance(value, Module):
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_modules")
             modules[name] = value
             d[name] = value
             _bump()
@@ -250,12 +250,14 @@ class Module:
             return
         object.__setattr__(self, name, value)
 
-    def _forget(self, name):
-        """Remove ``name`` from every registry and the instance dict."""
+    def _forget(self, name, keep=None):
+        """Remove ``name`` from every registry but ``keep`` (the one about to be assigned: a
+        name re-assigned there keeps its place in the order, as in PyTorch) and from the
+        instance dict."""
         d = self.__dict__
         for reg in ("_parameters", "_buffers", "_modules"):
             r = d.get(reg)
-            if r is not None and name in r:
+            if reg != keep and r is not None and name in r:
                 del r[name]
         d.get("_non_persistent_buffers_set", set()).discard(name)
         d.pop(name, None)
@@ -301,7 +303,7 @@ class Module:
                 f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                 "(nn.Parameter or None required)"
             )
-        self._forget(name)
+        self._forget(name, keep="_parameters")
         self._parameters[name] = param
         self.__dict__[name] = param
         _bump()
@@ -322,7 +324,7 @@ class Module:
                 f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                 "(Tensor or None required)"
             )
-        self._forget(name)
+        self._forget(name, keep="_buffers")
         self._buffers[name] = tensor
         self.__dict__[name] = tensor
         if not persistent:
@@ -339,7 +341,7 @@ class Module:
             raise KeyError(f'module name can\'t contain "." or be empty, got: "{name}"')
         if hasattr(type(self), name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
-        self._forget(name)
+        self._forget(name, keep="_modules")
         self._modules[name] = module
         self.__dict__[name] = module
         _bump()

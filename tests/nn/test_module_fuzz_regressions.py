@@ -313,3 +313,43 @@ def test_norm_layers_load_a_state_dict_without_num_batches_tracked():
     del state["1.running_mean"]
     with pytest.raises(RuntimeError, match=r'Missing key\(s\) in state_dict: "1\.running_mean"'):
         model.load_state_dict(state)
+
+
+# Re-assigning a registered name (a parameter, a buffer, a child module) keeps its place in the
+# order, as in PyTorch; ours removed it and appended it, so `seq[0] = layer` moved the layer to
+# the end (the Sequential then ran in another order) and state_dict/parameters() orders, which
+# optimizers and checkpoints index by, changed.
+def test_sequential_setitem_keeps_the_position():
+    seq = nn.Sequential(nn.ReLU(), nn.Sigmoid())
+    seq[0] = nn.Tanh()
+    assert [type(m).__name__ for m in seq] == ["Tanh", "Sigmoid"]
+    x = ag.tensor([-1.0, 2.0], dtype=ag.float64)
+    # sigmoid(tanh(x)) (the other order, tanh(sigmoid(x)), gives 0.2645 and 0.7050)
+    np.testing.assert_allclose(seq(x).numpy(), 1 / (1 + np.exp(-np.tanh([-1.0, 2.0]))),
+                               rtol=1e-15)
+    seq.add_module("0", nn.ReLU())  # re-registering a name keeps its place too
+    assert [type(m).__name__ for m in seq] == ["ReLU", "Sigmoid"]
+
+
+def test_reassigned_parameters_buffers_and_children_keep_their_order():
+    lin = nn.Linear(2, 3)
+    lin.weight = nn.Parameter(ag.ones(3, 2))
+    assert list(lin.state_dict()) == ["weight", "bias"]
+    assert [n for n, _ in lin.named_parameters()] == ["weight", "bias"]
+    lin.weight = None
+    lin.weight = nn.Parameter(ag.ones(3, 2))
+    assert list(lin.state_dict()) == ["weight", "bias"]
+    bn = nn.BatchNorm1d(2)
+    bn.register_buffer("running_mean", ag.ones(2))
+    assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var",
+                                     "num_batches_tracked"]
+    blocks = nn.ModuleDict({"a": nn.ReLU(), "b": nn.Tanh()})
+    blocks["a"] = nn.Sigmoid()
+    assert list(blocks.keys()) == ["a", "b"]
+    params = nn.ParameterDict({"a": nn.Parameter(ag.ones(1)), "b": nn.Parameter(ag.ones(1))})
+    params["a"] = nn.Parameter(ag.zeros(1))
+    assert list(params.keys()) == ["a", "b"]
+    # deleting first and assigning again appends, as in PyTorch
+    del lin.weight
+    lin.weight = nn.Parameter(ag.ones(3, 2))
+    assert list(lin.state_dict()) == ["bias", "weight"]
