@@ -353,3 +353,21 @@ def test_reassigned_parameters_buffers_and_children_keep_their_order():
     del lin.weight
     lin.weight = nn.Parameter(ag.ones(3, 2))
     assert list(lin.state_dict()) == ["bias", "weight"]
+
+
+# torch.nn.Sequential's pop and repetition, which ported programs call (they were missing).
+def test_sequential_pop_and_repeat():
+    relu, tanh, sig = nn.ReLU(), nn.Tanh(), nn.Sigmoid()
+    seq = nn.Sequential(relu, tanh, sig)
+    assert seq.pop(1) is tanh
+    assert list(seq._modules.items()) == [("0", relu), ("1", sig)]
+    popped = seq.pop(slice(0, 2))
+    assert isinstance(popped, nn.Sequential) and list(popped) == [relu, sig] and len(seq) == 0
+    seq = nn.Sequential(relu, tanh)
+    assert list(seq * 2) == [relu, tanh, relu, tanh] and list(2 * seq) == list(seq * 2)
+    seq *= 3
+    assert list(seq._modules) == ["0", "1", "2", "3", "4", "5"] and seq[4] is relu
+    with pytest.raises(ValueError, match="Non-positive multiplication factor 0"):
+        seq * 0
+    with pytest.raises(TypeError, match="unsupported operand"):
+        seq * 1.5
