@@ -371,3 +371,44 @@ def test_sequential_pop_and_repeat():
         seq * 0
     with pytest.raises(TypeError, match="unsupported operand"):
         seq * 1.5
+
+
+# Forward hooks with PyTorch's keywords (prepend, with_kwargs, always_call), which ported
+# programs pass; ours took the hook only (TypeError).
+class _Scale(nn.Module):
+    def forward(self, x, factor=1.0):
+        if factor == 0:
+            raise ValueError("factor 0")
+        return x * factor
+
+
+def test_forward_pre_hook_with_kwargs_and_prepend():
+    m, order = _Scale(), []
+    m.register_forward_pre_hook(lambda mod, args: order.append("first"))
+    h = m.register_forward_pre_hook(
+        lambda mod, args, kwargs: (order.append("prepended"), (args, {"factor": 3.0}))[1],
+        with_kwargs=True, prepend=True)
+    out = m(ag.tensor([2.0]), factor=5.0)
+    assert order == ["prepended", "first"] and out.numpy().tolist() == [6.0]
+    h.remove()
+    assert m(ag.tensor([2.0]), factor=5.0).numpy().tolist() == [10.0]
+    assert not m._forward_pre_hooks_with_kwargs  # the flag goes with the hook
+    m.register_forward_pre_hook(lambda mod, args, kwargs: args, with_kwargs=True)
+    with pytest.raises(RuntimeError, match=r"must return None or a tuple of \(new_args, "):
+        m(ag.tensor([2.0]))
+
+
+def test_forward_hook_with_kwargs_prepend_and_always_call():
+    m, seen = _Scale(), []
+    m.register_forward_hook(lambda mod, args, out: out + 1)
+    m.register_forward_hook(lambda mod, args, kwargs, out: seen.append((kwargs, out.tolist())),
+                            with_kwargs=True)
+    m.register_forward_hook(lambda mod, args, out: out * 10, prepend=True)
+    # (2 * 4) * 10 + 1: the prepended hook runs first, the kwargs hook sees the final output
+    assert m(ag.tensor([2.0]), factor=4.0).numpy().tolist() == [81.0]
+    assert seen == [({"factor": 4.0}, [81.0])]
+    calls = []
+    m.register_forward_hook(lambda mod, args, out: calls.append(out), always_call=True)
+    with pytest.raises(ValueError, match="factor 0"):
+        m(ag.tensor([2.0]), factor=0)
+    assert calls == [None]  # run with output None, then the error propagates
