@@ -404,14 +404,15 @@ def multi_head_attention_forward(
             if attn_mask.shape[0] == 1:
                 attn_mask = attn_mask.unsqueeze(0)
             else:
-                attn_mask = attn_mask.reshape(bsz, num_heads, -1, src_len)
+                attn_mask = attn_mask.reshape(bsz, num_heads, attn_mask.shape[-2], src_len)
         q = q.reshape(bsz, num_heads, tgt_len, head_dim)
         k = k.reshape(bsz, num_heads, src_len, head_dim)
         v = v.reshape(bsz, num_heads, src_len, head_dim)
         out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
         out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
         weights = None
-    out = LinearOp.apply(out, out_proj_weight, out_proj_bias).reshape(tgt_len, bsz, -1)
+    out = LinearOp.apply(out, out_proj_weight, out_proj_bias)
+    out = out.reshape(tgt_len, bsz, out.shape[-1])  # not -1: a batch of 0 has 0 elements
     if weights is not None:
         weights = weights.reshape(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:

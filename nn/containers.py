@@ -155,6 +155,48 @@ class Sequential(Module):
             ret.append(m)
         return ret
 
+    def pop(self, key: int | slice) -> Module:
+        """Removes the module(s) at ``key`` (an index or a slice), renumbers the rest and
+        returns what was removed (a ``Sequential`` for a slice), as ``torch.nn.Sequential.pop``.
+
+        Example::
+
+            >>> import nn
+            >>> seq = nn.Sequential(nn.ReLU(), nn.Tanh(), nn.Sigmoid())
+            >>> seq.pop(1)
+            Tanh()
+            >>> seq
+            Sequential(
+              (0): ReLU()
+              (1): Sigmoid()
+            )
+        """
+        removed = self[key]
+        del self[key]
+        return removed
+
+    def __mul__(self, other: int) -> Sequential:
+        """A new ``Sequential`` running these modules (the same objects) ``other`` times."""
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and "
+                            f"{type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        ret = Sequential()
+        for m in list(self) * other:
+            ret.append(m)
+        return ret
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other: int) -> Sequential:
+        repeated = self * other
+        for key in list(self._modules):
+            self._forget(key)
+        for m in repeated:
+            self.append(m)
+        return self
+
 
 class ModuleList(Module):
     """A list of modules whose parameters are registered (``"0.weight"``, ...).

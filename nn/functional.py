@@ -539,6 +539,11 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
             f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size "
             f"{list(x.shape)}"
         )
+    for pname, prm in (("weight", weight), ("bias", bias)):
+        if prm is not None and tuple(prm.shape) != normalized_shape:  # PyTorch's wording
+            raise RuntimeError(f"Expected {pname} to be of same shape as normalized_shape, but "
+                               f"got {pname} of shape {list(prm.shape)} and normalized_shape = "
+                               f"{list(normalized_shape)}")
     axes = tuple(range(x.ndim - k, x.ndim))
     return NormOp.apply(x, weight, bias, stat_shape=x.shape, axes=axes,
                         param_shape=normalized_shape, eps=eps, kind="layer")
@@ -575,6 +580,11 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     if N * C // num_groups * math.prod(x.shape[2:]) == 1:  # PyTorch's check, its wording
         raise ValueError("Expected more than 1 value per channel when training, got input size "
                          f"{[N * C // num_groups, num_groups, *x.shape[2:]]}")
+    for pname, prm in (("weight", weight), ("bias", bias)):
+        if prm is not None and tuple(prm.shape) != (C,):  # PyTorch's check, its wording
+            raise RuntimeError(f"Expected {pname} to be a vector of size equal to the number of "
+                               f"channels in input, but got {pname} of shape {list(prm.shape)} "
+                               f"and input of shape {list(x.shape)}")
     per_group = (C // num_groups) * math.prod(x.shape[2:])
     return NormOp.apply(x, weight, bias, stat_shape=(N, num_groups, per_group), axes=(2,),
                         param_shape=(C,) + (1,) * (x.ndim - 2), eps=eps, kind="group")
@@ -895,8 +905,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     dt = _result_type(np.asarray(getattr(input, "_data", input)),
                       np.asarray(getattr(target, "_data", target)))
     if dt.kind not in "fc":  # PyTorch has no integer mse kernel (and a mean of ints is lossy)
-        raise RuntimeError(f'"mse_cpu" not implemented for \'{dt.name}\': mse_loss needs '
-                           "floating point input and target (convert with .float())")
+        raise NotImplementedError(f'"mse_cpu" not implemented for \'{dt.name}\': mse_loss '
+                                  "needs floating point input and target (convert with "
+                                  ".float())")
     input, target = (v.to(dt) if isinstance(v, Tensor) and v._data.dtype != dt else v
                      for v in (input, target))
     broadcast = _shape_warning("mse_loss", input, target)
@@ -962,11 +973,11 @@ def _class_layout(x, target, name):
         raise RuntimeError(f"{name}: input must have at least 1 dimension")
     N, C = x.shape[:2]
     expected = (N,) + tuple(x.shape[2:])
+    if t.ndim and t.shape[0] != N:  # PyTorch's checks (nll_loss), its wording
+        raise ValueError(f"Expected input batch_size ({N}) to match target batch_size "
+                         f"({t.shape[0]}).")
     if t.shape != expected:
-        raise RuntimeError(
-            f"{name}: expected target of shape {expected} for input of shape {x.shape}, got "
-            f"{t.shape}"
-        )
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(t.shape)}")
     if x.ndim == 2:
         return x, t, (N,)
     perm = (0,) + tuple(range(2, x.ndim)) + (1,)
@@ -1019,8 +1030,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if label_smoothing > 1.0:  # PyTorch checks only this side; a value <= 0 smooths nothing
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    label_smoothing = max(float(label_smoothing), 0.0)
     x = _t(input)
     if x.dtype.kind != "f":
         raise RuntimeError(f"cross_entropy: expected floating point logits, got {x.dtype}")
@@ -1029,6 +1041,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     w = _check_weight(weight, C, x.dtype)
     tgt = _const(target)
     if tgt.dtype.kind == "f":
+        if ignore_index != -100:  # PyTorch's check, its wording
+            raise RuntimeError("ignore_index is not supported for floating point target")
         return _cross_entropy_probs(x, target, w, reduction, label_smoothing, class_dim)
     x2, t2, out_shape = _class_layout(x, target, "cross_entropy")
     out = CrossEntropyOp.apply(x2, t2, w, ignore_index=ignore_index, reduction=reduction,
@@ -1408,6 +1422,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
             f"types: Long, Int; but got {kind}Tensor instead (while checking arguments for "
             "embedding)")
     w = _t(weight)
+    if w.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
     n = w.shape[0]
     if padding_idx is not None:
         padding_idx = padding_idx + n if padding_idx < 0 else padding_idx
@@ -1540,11 +1556,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     x, w = _t(input), _t(weight)
     n = w.numel()
     if n != 1:
-        if x.ndim < 2 and not (x.ndim == 1 and x.shape[0] == n):
-            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
-                               f"parameter numbers = {n} and channel size = "
-                               f"{x.shape[0] if x.ndim else 1}.")
-        channels = x.shape[1] if x.ndim >= 2 else x.shape[0]
+        channels = x.shape[1] if x.ndim >= 2 else 1  # PyTorch: no channel dim below 2-d
         if channels != n:
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
                                f"parameter numbers = {n} and channel size = {channels}.")
@@ -1728,9 +1740,16 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
     a = a if tuple(a.shape) == shape else a.expand(shape)
     b = b if tuple(b.shape) == shape else b.expand(shape)
-    na = ag.clamp((a * a).sum(dim, keepdim=True).sqrt(), min=eps)
-    nb = ag.clamp((b * b).sum(dim, keepdim=True).sqrt(), min=eps)
-    return ((a / na) * (b / nb)).sum(dim)
+    return ((a / _norm_at_least(a, dim, eps)) * (b / _norm_at_least(b, dim, eps))).sum(dim)
+
+
+def _norm_at_least(x: Tensor, dim: int, eps: float) -> Tensor:
+    """``max(||x||, eps)`` along ``dim`` (kept), the clamp not differentiated: PyTorch clamps the
+    norm in place under no_grad, so the gradient is the unclamped norm's (0 at a zero vector,
+    where a differentiated clamp of ``sqrt`` would give NaN)."""
+    n = ag.linalg.vector_norm(x, dim=dim, keepdim=True)
+    held = n.detach()
+    return n + (ag.clamp(held, min=eps) - held)
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
@@ -1756,15 +1775,10 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     nd = d.ndim
     if nd == 0:
         return d.abs()
-    if p == 2:
-        return (d * d).sum(-1, keepdim=keepdim).sqrt()
-    if p == 1:
-        return d.abs().sum(-1, keepdim=keepdim)
-    if p == float("inf"):
-        return d.abs().amax(-1, keepdim=keepdim)
     if p == 0:
         return (d != 0).to(d.dtype).sum(-1, keepdim=keepdim)
-    return (d.abs() ** p).sum(-1, keepdim=keepdim) ** (1.0 / p)
+    # PyTorch's norm: its gradient at a zero distance is 0 (the composed sqrt gave NaN)
+    return ag.linalg.vector_norm(d, p, dim=-1, keepdim=keepdim)
 
 
 def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,
@@ -1886,13 +1900,22 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     if mode == "nearest" and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
-    if x.ndim < 3:
-        raise ValueError(f"interpolate expects an input with at least 3 dimensions (N, C, ...)"
-                         f", got {x.ndim}")
+    if x.ndim not in (3, 4, 5):  # PyTorch's wording
+        raise NotImplementedError(
+            f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for the "
+            f"modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+            f"nearest-exact (got {mode})")
     if mode in linear_modes and x.ndim != linear_modes[mode]:
         raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs "
                                   f"{linear_modes[mode]}D input")
     sizes, scales = _interp_sizes(x, size, scale_factor, recompute_scale_factor)
+    if min(sizes) <= 0 or min(x.shape[2:]) <= 0:  # PyTorch's check, its wording
+        names = "DHW"[3 - len(sizes):]
+        raise RuntimeError(
+            "Input and output sizes should be greater than 0, but got input ("
+            + ", ".join(f"{a}: {n}" for a, n in zip(names, x.shape[2:])) + ") "
+            + ("and " if len(sizes) == 1 else "") + "output ("
+            + ", ".join(f"{a}: {n}" for a, n in zip(names, sizes)) + ")")
     corners = bool(align_corners)
     out = x
     for k in reversed(range(x.ndim - 2)):  # the last dim first: PyTorch's order of sums
@@ -1900,12 +1923,16 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         dst = np.arange(n_out)
         if mode == "nearest":
             fscale = np.float32(1.0 / s if s is not None and s > 0 else n_in / max(n_out, 1))
-            if n_in and n_out in (n_in, 2 * n_in):  # ATen's exact shortcuts
+            # ATen's exact shortcuts (same or double size) exist in its 2-d kernel only: the 1-d
+            # and 3-d kernels use a given scale_factor even where the sizes are equal or double
+            if x.ndim == 4 and n_in and n_out in (n_in, 2 * n_in):
                 idx = dst // (n_out // n_in)
             else:
                 idx = np.minimum(np.floor(dst.astype(np.float32) * fscale).astype(np.int64),
                                  n_in - 1)
             out = _along_dim(out, d, idx)
+            continue
+        if n_out == n_in:  # ATen copies a dim whose size is unchanged, whatever scale_factor says
             continue
         if corners:
             scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
@@ -1920,7 +1947,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         w1 = ag.tensor(lam1.astype(x.dtype).reshape(view))
         w0 = ag.tensor((1.0 - lam1).astype(x.dtype).reshape(view))
         out = _along_dim(out, d, i0) * w0 + _along_dim(out, d, i1) * w1
-    return out
+    return x.clone() if out is x else out  # a new tensor, as PyTorch's, even when all is copied
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
@@ -1980,6 +2007,8 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
     a, po, ne = _t(anchor), _t(positive), _t(negative)
     if not (a.ndim == po.ndim == ne.ndim):
         raise RuntimeError(

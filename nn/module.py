@@ -24,6 +24,7 @@ Deliberate differences from ``torch.nn.Module`` (all in the direction of safety)
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
@@ -54,12 +55,17 @@ class RemovableHandle:
 
     _ids = itertools.count()
 
-    def __init__(self, hooks_dict: dict[int, Any]) -> None:
+    def __init__(self, hooks_dict: dict[int, Any], *, extra_dict: Any = None) -> None:
         self.hooks_dict = hooks_dict
         self.id = next(RemovableHandle._ids)
+        # the dicts flagging this hook (with_kwargs, always_call), cleared with it
+        self.extra_dicts = list(extra_dict) if isinstance(extra_dict, (list, tuple)) else \
+            ([] if extra_dict is None else [extra_dict])
 
     def remove(self) -> None:
         self.hooks_dict.pop(self.id, None)
+        for d in self.extra_dicts:
+            d.pop(self.id, None)
 
     def __enter__(self):
         return self
@@ -133,6 +139,10 @@ class Module:
 
     training: bool
     _version = 1
+    #: State keys this module fills in when a state_dict lacks them (keeping their current
+    #: value), as PyTorch's norm layers do for ``num_batches_tracked`` (checkpoints from before
+    #: it existed, and dicts built by hand or converted from other frameworks).
+    _optional_state_keys: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or kwargs:
@@ -148,6 +158,9 @@ class Module:
         d["_modules"] = {}
         d["_forward_hooks"] = {}
         d["_forward_pre_hooks"] = {}
+        d["_forward_hooks_with_kwargs"] = {}  # hook id -> True, as PyTorch's
+        d["_forward_hooks_always_called"] = {}
+        d["_forward_pre_hooks_with_kwargs"] = {}
         d["_param_cache"] = None
         _bump()
 
@@ -165,30 +178,87 @@ class Module:
         return self.forward(*args, **kwargs)
 
     def _call_with_hooks(self, args, kwargs):
-        for hook in list(self._forward_pre_hooks.values()):
-            res = hook(self, args)
-            if res is not None:
-                args = res if isinstance(res, tuple) else (res,)
-        out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            res = hook(self, args, out)
+        d = self.__dict__
+        pre_kw = d.get("_forward_pre_hooks_with_kwargs", {})
+        for hid, hook in list(self._forward_pre_hooks.items()):
+            if hid in pre_kw:
+                res = hook(self, args, kwargs)
+                if res is not None:
+                    if not (isinstance(res, tuple) and len(res) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {res}.")
+                    args, kwargs = res
+            else:
+                res = hook(self, args)
+                if res is not None:
+                    args = res if isinstance(res, tuple) else (res,)
+        with_kw = d.get("_forward_hooks_with_kwargs", {})
+        try:
+            out = self.forward(*args, **kwargs)
+        except Exception:
+            for hid in d.get("_forward_hooks_always_called", {}):
+                hook = self._forward_hooks.get(hid)
+                if hook is not None:  # PyTorch runs these with output None, then re-raises
+                    with contextlib.suppress(Exception):
+                        hook(self, args, kwargs, None) if hid in with_kw else hook(self, args, None)
+            raise
+        for hid, hook in list(self._forward_hooks.items()):
+            res = hook(self, args, kwargs, out) if hid in with_kw else hook(self, args, out)
             if res is not None:
                 out = res
         return out
 
-    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
-        """``hook(module, args)`` runs before ``forward``; a non-None result replaces the
-        positional arguments (a single value is wrapped in a tuple)."""
-        handle = RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
+    def _add_hook(self, hooks: dict, hook: Callable[..., Any], prepend: bool,
+                  flags: dict[str, bool]) -> RemovableHandle:
+        d = self.__dict__
+        marks = [d.setdefault(name, {}) for name in flags]
+        handle = RemovableHandle(hooks, extra_dict=marks)
+        for mark, on in zip(marks, flags.values()):
+            if on:
+                mark[handle.id] = True
+        if prepend:  # in place: the handle holds this dict
+            rest = list(hooks.items())
+            hooks.clear()
+            hooks[handle.id] = hook
+            hooks.update(rest)
+        else:
+            hooks[handle.id] = hook
         return handle
 
-    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """``hook(module, args)`` runs before ``forward``; a non-None result replaces the
+        positional arguments (a single value is wrapped in a tuple). With ``with_kwargs``,
+        ``hook(module, args, kwargs)`` may return ``(args, kwargs)``; ``prepend`` runs it
+        before the hooks already registered."""
+        return self._add_hook(self._forward_pre_hooks, hook, prepend,
+                              {"_forward_pre_hooks_with_kwargs": with_kwargs})
+
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:
         """``hook(module, args, output)`` runs after ``forward``; a non-None result replaces
-        the output."""
-        handle = RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
-        return handle
+        the output. With ``with_kwargs``, ``hook(module, args, kwargs, output)``; ``prepend``
+        runs it before the hooks already registered; ``always_call`` runs it (with output
+        None) also when ``forward`` raises.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> import nn
+            >>> m = nn.Identity()
+            >>> seen = []
+            >>> _ = m.register_forward_hook(lambda mod, args, kwargs, out: seen.append(kwargs),
+            ...                             with_kwargs=True)
+            >>> _ = m.register_forward_hook(lambda mod, args, out: out * 2, prepend=True)
+            >>> m(ag.tensor([1.0]))
+            tensor([2.])
+            >>> seen
+            [{}]
+        """
+        return self._add_hook(self._forward_hooks, hook, prepend,
+                              {"_forward_hooks_with_kwargs": with_kwargs,
+                               "_forward_hooks_always_called": always_call})
 
     # ---- registration ----------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
@@ -197,7 +267,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             params[name] = value
             d[name] = value
             _bump()
@@ -216,7 +286,7 @@ class Module:
         if isinstance(value, Module):
             if modules is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_modules")
             modules[name] = value
             d[name] = value
             _bump()
@@ -246,12 +316,14 @@ class Module:
             return
         object.__setattr__(self, name, value)
 
-    def _forget(self, name):
-        """Remove ``name`` from every registry and the instance dict."""
+    def _forget(self, name, keep=None):
+        """Remove ``name`` from every registry but ``keep`` (the one about to be assigned: a
+        name re-assigned there keeps its place in the order, as in PyTorch) and from the
+        instance dict."""
         d = self.__dict__
         for reg in ("_parameters", "_buffers", "_modules"):
             r = d.get(reg)
-            if r is not None and name in r:
+            if reg != keep and r is not None and name in r:
                 del r[name]
         d.get("_non_persistent_buffers_set", set()).discard(name)
         d.pop(name, None)
@@ -297,7 +369,7 @@ class Module:
                 f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                 "(nn.Parameter or None required)"
             )
-        self._forget(name)
+        self._forget(name, keep="_parameters")
         self._parameters[name] = param
         self.__dict__[name] = param
         _bump()
@@ -318,7 +390,7 @@ class Module:
                 f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                 "(Tensor or None required)"
             )
-        self._forget(name)
+        self._forget(name, keep="_buffers")
         self._buffers[name] = tensor
         self.__dict__[name] = tensor
         if not persistent:
@@ -335,7 +407,7 @@ class Module:
             raise KeyError(f'module name can\'t contain "." or be empty, got: "{name}"')
         if hasattr(type(self), name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
-        self._forget(name)
+        self._forget(name, keep="_modules")
         self._modules[name] = module
         self.__dict__[name] = module
         _bump()
@@ -589,7 +661,10 @@ class Module:
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         expected = OrderedDict(self._state_entries())
         provided = list(state_dict.keys())
-        missing = [k for k in expected if k not in state_dict]
+        optional = {(p + "." if p else "") + k
+                    for p, m in self.named_modules(remove_duplicate=False)
+                    for k in m._optional_state_keys}
+        missing = [k for k in expected if k not in state_dict and k not in optional]
         unexpected = [k for k in provided if k not in expected]
         errors = []
         if strict:

@@ -289,6 +289,9 @@ class RNNCellBase(Module):
             raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.ndim}D instead")
         states = None
         if hx is not None:
+            if n_states == 2 and not isinstance(hx, (tuple, list)):  # PyTorch's type and wording
+                raise TypeError(f"lstm_cell(): argument 'hx' (position 2) must be tuple of "
+                                f"Tensors, not {type(hx).__name__}")
             states = [hx] if n_states == 1 else list(hx)
             if n_states == 2 and len(states) != 2:
                 raise RuntimeError("lstm_cell expects two hidden states")
