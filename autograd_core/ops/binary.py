@@ -433,10 +433,13 @@ class Where(Node):
         try:
             return np.where(cond, a, b)
         except ValueError:
-            raise ValueError(
-                f"where: shapes {cond.shape}, {np.shape(a)} and {np.shape(b)} cannot be "
-                "broadcast together"
-            ) from None
+            # PyTorch's error (RuntimeError) for the first two of the three that do not broadcast
+            for p, q in ((a, b), (cond, a), (cond, b)):
+                try:
+                    np.broadcast_shapes(np.shape(p), np.shape(q))
+                except ValueError:
+                    raise _broadcast_error("where", p, q) from None
+            raise
 
     def backward(self, g):
         (cond,) = self.saved
@@ -471,9 +474,9 @@ def where(condition: Any, input: Any = _NO_ARGUMENT, other: Any = _NO_ARGUMENT) 
         (tensor([1]),)
     """
     if input is _NO_ARGUMENT and other is _NO_ARGUMENT:
-        from autograd_core.ops.arrange import nonzero  # (arrange imports this module)
-
-        return nonzero(condition, as_tuple=True)
+        cond = condition if isinstance(condition, Tensor) else Tensor._make(
+            np.asarray(condition), None, False)
+        return cond.nonzero(as_tuple=True)
     if input is _NO_ARGUMENT or other is _NO_ARGUMENT:
         raise TypeError("where() takes a condition alone or a condition, input and other")
     # the condition goes in as a tensor: a captured step reads it at every replay
