@@ -558,6 +558,10 @@ def _conv2d(x, w, bias, stride, padding, dilation, groups):
     kh, kw = w.shape[2:]
     oh, ow = ((s + 2 * p - d * (k - 1) - 1) // st + 1 for s, p, d, k, st in
               zip((H, W), padding, dilation, (kh, kw), stride))
+    if x.shape[0] == 0:  # an empty batch: an empty output and zero gradients, as PyTorch's
+        empty = xp.constant(np.zeros((0, w.shape[0], oh, ow), np.result_type(x.dtype, w.dtype)))
+        inputs = x.sum() + w.sum() + (0 if bias is None else bias.sum())
+        return empty + inputs * 0  # (the sums connect the inputs; their gradients are zeros)
     win = Window(kh, kw, stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1],
                  oh, ow)
     return Conv2dOp.apply(x, w, bias, win=win, groups=groups)
@@ -837,7 +841,7 @@ def _pool_window(name, x, nd, kernel_size, stride, padding, dilation, ceil_mode)
     ``(N, C, D, H, W)`` gets two windows, pooled one after the other (max and sums are
     separable): ``(H, W)`` over ``(N, C*D, H, W)``, then depth over ``(N, C, D, oh*ow)``."""
     ks = _pool_tuple(kernel_size, nd, "kernel_size", name)
-    st = ks if stride is None or (not isinstance(stride, int) and len(stride) == 0) else \
+    st = ks if stride is None or (not isinstance(stride, (int, np.integer)) and len(stride) == 0) else \
         _pool_tuple(stride, nd, "stride", name)
     pd = _pool_tuple(padding, nd, "padding", name)
     dl = _pool_tuple(dilation, nd, "dilation", name)
