@@ -76,6 +76,17 @@ def _setup(model, loss_fn, extra=lambda: 1.0):
     return types.SimpleNamespace(model=model, step=step, x=x, y=y)
 
 
+def _squares_step(model, opt):
+    """A step minimizing the mean square of ``model(x)`` with ``opt``."""
+    def step(x):
+        opt.zero_grad()
+        loss = (model(x) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+    return step
+
+
 def _run(build, change, undo, steps=6, change_at=3):
     """Losses and final parameters (bytes) of ``steps`` eager and compiled steps, ``change``
     applied before step ``change_at``; and the compiled step's number of traces."""
@@ -286,13 +297,7 @@ def test_a_step_rebinding_what_it_reads_runs_eagerly_at_once(kind):
         opt = optimizers.SGD(params, lr=0.1)
         x = ag.tensor(np.random.default_rng(2).standard_normal((8, 3)))
 
-        def step(x):
-            opt.zero_grad()
-            loss = (model(x) ** 2).mean()
-            loss.backward()
-            opt.step()
-            return loss
-
+        step = _squares_step(model, opt)
         fn = ag.compile(step) if use_compile else step
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -420,13 +425,7 @@ def test_blocks_inside_a_sequential_that_record_activations_run_eagerly():
     opt = optimizers.SGD(model.parameters(), lr=0.1)
     x = ag.tensor(np.random.default_rng(5).standard_normal((4, 3)))
 
-    def step(x):
-        opt.zero_grad()
-        loss = (model(x) ** 2).mean()
-        loss.backward()
-        opt.step()
-        return loss
-
+    step = _squares_step(model, opt)
     compiled = ag.compile(step)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
