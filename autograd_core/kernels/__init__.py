@@ -85,10 +85,8 @@ def _spec(name, ref):
 def _dispatcher(name, ref):
     """``name`` as one function: the Numba kernel or, with TAPEGRAD_KERNELS=numpy, its twin
     (read at every call)."""
-    if len(ARGS[name].arrays) == 1 and not ARGS[name].params:
-        return _dispatcher_fast1(name, ref)
-    if len(ARGS[name].arrays) == 2 and not ARGS[name].params:
-        return _dispatcher_fast2(name, ref)
+    if len(ARGS[name].arrays) in (1, 2) and not ARGS[name].params:
+        return _dispatcher_fast(name, ref, len(ARGS[name].arrays))
     impl = []
     read_backend = _jit._read_backend
 
@@ -121,45 +119,27 @@ def _bind_loop(name, fast):
     return fast
 
 
-def _dispatcher_fast1(name, ref):
+def _dispatcher_fast(name, ref, n_arrays):
     fast = []  # [public kernel, serial Numba dispatcher, THRESHOLDS], bound on first use
     env_get, key = _jit.backend_env_get, _jit.BACKEND_ENV_KEY
+    one = n_arrays == 1
 
     def kernel(*args, out=None, **kwargs):
         if env_get(key) is None or _jit.use_numba():
             public, loop, thresholds = fast or _bind_loop(name, fast)
-            if out is None and not kwargs and len(args) == 1:
-                x = args[0]
-                if type(x) is _ndarray and x.dtype in _FAST_DTYPES and x.flags.c_contiguous:
+            if out is None and not kwargs and len(args) == n_arrays:
+                x, g = args[0], args[-1]  # (g is x for a one-array kernel)
+                if (type(x) is _ndarray and x.dtype in _FAST_DTYPES and x.flags.c_contiguous
+                        and (one or (type(g) is _ndarray and g.dtype is x.dtype
+                                     and g.shape == x.shape and g.flags.c_contiguous))):
                     n = x.size
                     if n < thresholds[name]:
                         out = _empty(x.shape, x.dtype)
                         if n:
-                            loop(x.reshape(-1), out.reshape(-1))
-                        return out
-            return public(*args, out=out, **kwargs)
-        return _twin(name, args, kwargs, out)
-
-    return _named(kernel, name, ref)
-
-
-def _dispatcher_fast2(name, ref):
-    fast = []  # [public kernel, serial Numba dispatcher, THRESHOLDS], bound on first use
-    env_get, key = _jit.backend_env_get, _jit.BACKEND_ENV_KEY
-
-    def kernel(*args, out=None, **kwargs):
-        if env_get(key) is None or _jit.use_numba():
-            public, loop, thresholds = fast or _bind_loop(name, fast)
-            if out is None and not kwargs and len(args) == 2:
-                x, g = args
-                if (type(x) is _ndarray and type(g) is _ndarray and x.dtype in _FAST_DTYPES
-                        and g.dtype is x.dtype and x.shape == g.shape
-                        and x.flags.c_contiguous and g.flags.c_contiguous):
-                    n = x.size
-                    if n < thresholds[name]:
-                        out = _empty(x.shape, x.dtype)
-                        if n:
-                            loop(x.reshape(-1), g.reshape(-1), out.reshape(-1))
+                            if one:
+                                loop(x.reshape(-1), out.reshape(-1))
+                            else:
+                                loop(x.reshape(-1), g.reshape(-1), out.reshape(-1))
                         return out
             return public(*args, out=out, **kwargs)
         return _twin(name, args, kwargs, out)
