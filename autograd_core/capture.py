@@ -77,6 +77,7 @@ import numpy as np
 
 from autograd_core import fusion
 from autograd_core.grad_mode import STATE
+from autograd_core.node import edges_of
 from autograd_core.replay import (
     _MISSING,
     _array_value,
@@ -411,16 +412,16 @@ class _Tracer:
         seen = {id(n): n for n in roots}
         stack = list(roots)
         while stack:
-            for e in stack.pop().next:
-                if e is not None and e[1] >= 0 and id(e[0]) not in seen:
-                    seen[id(e[0])] = e[0]
-                    stack.append(e[0])
+            for t in stack.pop().next:
+                if t is not None and not t._leaf_edge and id(t) not in seen:
+                    seen[id(t)] = t
+                    stack.append(t)
         order = []
         for node in sorted(seen.values(), key=lambda n: -n._seq):
             if node._pre_hooks is not None or node._retained is not None:
                 raise _Fallback(f"a hook or retain_grad on the output of {node.name()}")
             edges = []
-            for e in node.next:
+            for e in edges_of(node):
                 if e is None:
                     edges.append(None)
                 elif e[1] < 0:
@@ -542,7 +543,7 @@ class _Tracer:
             for e in node.next:
                 if e is None:
                     continue
-                if e[1] < 0:
+                if e._leaf_edge:
                     raise _Fallback(
                         f"the step returns a tensor that requires grad (shape "
                         f"{tuple(result._data.shape)}, from {result.grad_fn.name()}) whose "
@@ -550,7 +551,7 @@ class _Tracer:
                         "through; a replay's result is detached, so a backward after the "
                         "step would not reach it (call backward inside the step, or return "
                         ".detach())")
-                stack.append(e[0])
+                stack.append(e)
 
 
 def _hyperparameters(opt):

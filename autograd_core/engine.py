@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 from heapq import heappop, heappush
 from operator import attrgetter
 
@@ -30,6 +31,7 @@ from autograd_core.tensor import Tensor, _PostAccumulateHooks
 
 ndarray = np.ndarray
 _make = Tensor._make
+_zeros = itertools.repeat(0)  # node.next_idx when every input is its node's output 0
 
 
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
@@ -115,24 +117,31 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 _check_backward(node, in_grads, grads)
             if free and node._saved:
                 node._release()
-            for e, g in zip(node.next, in_grads):
-                if e is None or g is None:
-                    if pending and e is not None and e[1] < 0 and e[0] in pending:
-                        _edge_done(e[0], pending, leaf_grads, diff, handed)
+            for target, idx, g in zip(node.next, node.next_idx or _zeros, in_grads):
+                if target is None or g is None:
+                    if pending and target is not None and target in pending:
+                        _edge_done(target, pending, leaf_grads, diff, handed)
                     continue
                 if type(g) is not ndarray and plain:
                     # a rule that called another op's apply() got a Tensor back
                     g = g._data if isinstance(g, Tensor) else np.asarray(g)
-                target, idx, shape, dtype = e
+                leaf = target._leaf_edge
+                if leaf:
+                    data = target._data
+                    shape, dtype = data.shape, data.dtype
+                elif idx:
+                    shape, dtype = target.out_meta[idx]
+                else:
+                    shape, dtype = target._shape, target._dtype
                 if g.shape != shape:
                     g = _reduced(node, in_grads, g, shape)
                 if g.dtype is not dtype and g.dtype != dtype:
                     g = g.astype(dtype)
                 if needed is not None and (
-                        id(target) not in capture_leaf if idx < 0
+                        id(target) not in capture_leaf if leaf
                         else target not in needed and target not in capture_node):
                     continue
-                if idx < 0:  # a leaf
+                if leaf:
                     if target in leaf_grads:
                         entry = leaf_grads[target]
                         entry[1] = entry[1] + g
@@ -217,11 +226,10 @@ def _post_hook_edges(roots):
     stack = list(seen)
     pending = {}
     while stack:
-        for e in stack.pop().next:
-            if e is None:
+        for target in stack.pop().next:
+            if target is None:
                 continue
-            target = e[0]
-            if e[1] < 0:
+            if target._leaf_edge:
                 if target._post_acc_hooks:
                     pending[target] = pending.get(target, 0) + 1
             elif target not in seen:
@@ -254,17 +262,15 @@ def _needed_nodes(roots, capture_leaf, capture_node):
     stack = list(seen)
     push, pop, add = stack.append, stack.pop, seen.add
     while stack:
-        for e in pop().next:
-            if e is not None and e[1] >= 0:
-                target = e[0]
-                if target not in seen:
-                    add(target)
-                    push(target)
+        for target in pop().next:
+            if target is not None and not target._leaf_edge and target not in seen:
+                add(target)
+                push(target)
     reach = set(capture_node)  # nodes whose gradient is wanted or leads to a wanted one
     needed = set()
     for node in sorted(seen, key=_seq_of):
-        for e in node.next:
-            if e is not None and (e[0] in reach if e[1] >= 0 else id(e[0]) in capture_leaf):
+        for t in node.next:
+            if t is not None and (id(t) in capture_leaf if t._leaf_edge else t in reach):
                 needed.add(node)
                 reach.add(node)
                 break

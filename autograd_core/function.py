@@ -264,6 +264,7 @@ class Function(_SingleLevelFunction):
         node.out_meta = tuple(
             (o.shape, o.dtype) if isinstance(o, Tensor) else ((), np.dtype(np.float64))
             for o in outs)
+        node._shape, node._dtype = node.out_meta[0]
         non_diff = ctx._non_differentiable
         final = []
         for i, o in enumerate(outs):

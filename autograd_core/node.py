@@ -82,9 +82,14 @@ class Node:
     fuse: str | None = None
     fuse_backward: tuple | None = None
 
-    # Set up by apply: ``next``, one entry per positional input: None (no gradient needed) or
-    # (target, out_index, shape, dtype) where target is a leaf Tensor (index -1) or a Node;
-    # ``needs_input_grad``, a tuple of bools.
+    # Set up by apply: ``next``, one entry per positional input: None (no gradient needed), a
+    # leaf Tensor (its gradient accumulates into ``.grad``) or the Node that made the input;
+    # ``next_idx``, which output of that node each input is, when one is not output 0;
+    # ``needs_input_grad``, a tuple of bools; the output's ``_shape`` and ``_dtype`` (every
+    # output's in ``out_meta`` when there are several). No tuple per edge: a graph of tiny ops
+    # is mostly edges, and every object it keeps is one more for the cyclic collector to scan.
+    next_idx = None
+    _leaf_edge = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -208,7 +213,7 @@ class Node:
     def next_functions(self):
         """PyTorch-style view of the edges: ((node or AccumulateGrad, index) or (None, 0), ...)."""
         out = []
-        for e in self.next:
+        for e in edges_of(self):
             if e is None:
                 out.append((None, 0))
             elif e[1] >= 0:
@@ -238,8 +243,12 @@ class Node:
                 da = a._data
                 if a._requires_grad:
                     fn = a.grad_fn
-                    edges = ((a, -1, da.shape, da.dtype) if fn is None else (
-                        fn, a._out_idx, da.shape, da.dtype),)
+                    if fn is None:
+                        edges = (a,)
+                    else:
+                        edges = (fn,)
+                        if a._out_idx:
+                            node.next_idx = (a._out_idx,)
             else:
                 da = a
             arrays = (da,)
@@ -251,17 +260,17 @@ class Node:
             if isinstance(a, Tensor):
                 da = a._data
                 if a._requires_grad:
-                    fn = a.grad_fn
-                    ea = (a, -1, da.shape, da.dtype) if fn is None else (
-                        fn, a._out_idx, da.shape, da.dtype)
+                    ea = a if a.grad_fn is None else a.grad_fn
+                    if a._out_idx:
+                        node.next_idx = (a._out_idx, 0)
             else:
                 da = a
             if isinstance(b, Tensor):
                 db = b._data
                 if b._requires_grad:
-                    fn = b.grad_fn
-                    eb = (b, -1, db.shape, db.dtype) if fn is None else (
-                        fn, b._out_idx, db.shape, db.dtype)
+                    eb = b if b.grad_fn is None else b.grad_fn
+                    if b._out_idx:
+                        node.next_idx = (node.next_idx or (0, 0))[0], b._out_idx
             else:
                 db = b
             arrays = (da, db)
@@ -280,15 +289,15 @@ class Node:
             arrays = []
             edges = []
             needs = []
+            idxs = None
             for a in args:
                 if isinstance(a, Tensor):
-                    data = a._data
-                    arrays.append(data)
+                    arrays.append(a._data)
                     if a._requires_grad:
-                        fn = a.grad_fn
-                        # a leaf gets index -1: "accumulate into .grad"
-                        edges.append((a, -1, data.shape, data.dtype) if fn is None else (
-                            fn, a._out_idx, data.shape, data.dtype))
+                        if a._out_idx:
+                            idxs = idxs or [0] * n
+                            idxs[len(edges)] = a._out_idx
+                        edges.append(a if a.grad_fn is None else a.grad_fn)
                         needs.append(True)
                         continue
                 else:
@@ -297,6 +306,8 @@ class Node:
                 needs.append(False)
             needs = node.needs_input_grad = tuple(needs)
             edges = tuple(edges) if True in needs else None
+            if idxs:
+                node.next_idx = tuple(idxs)
         out = node.forward(*arrays, **kwargs) if kwargs else node.forward(*arrays)
         if cls.n_outputs != 1:
             return _finish_many(node, args, kwargs, edges, out)
@@ -315,6 +326,8 @@ class Node:
             return _make(out, None, False)
         node._seq = _next_seq()
         node.next = edges
+        node._shape = out.shape
+        node._dtype = out.dtype
         t = _make(out, node, True)
         if node._to_save:
             _save1(node, args, arrays, t, raw)
@@ -347,7 +360,8 @@ def _finish_many(node, args, kwargs, edges, out):
         return tuple(_make(o, None, False) for o in outs)
     node._seq = _next_seq()
     node.next = edges
-    node.out_meta = tuple((o.shape, o.dtype) for o in outs)
+    meta = node.out_meta = tuple((o.shape, o.dtype) for o in outs)
+    node._shape, node._dtype = meta[0]
     results = []
     for i, o in enumerate(outs):
         t = _make(o, node, True)
@@ -377,6 +391,24 @@ def sum_to_shape(g, shape):
     if axes:
         g = g.sum(dim=axes, keepdim=True)
     return g.reshape(shape)
+
+
+def edges_of(node):
+    """``node``'s edges in full, one per positional input: None where no gradient flows, else
+    ``(target, out_index, shape, dtype)``, where ``target`` is a leaf Tensor (index -1) or a
+    Node and shape and dtype are those of the input (what its gradient must have)."""
+    idxs = node.next_idx or itertools.repeat(0)
+    out = []
+    for target, idx in zip(node.next, idxs):
+        if target is None:
+            out.append(None)
+        elif target._leaf_edge:
+            data = target._data
+            out.append((target, -1, data.shape, data.dtype))
+        else:
+            shape, dtype = target.out_meta[idx] if idx else (target._shape, target._dtype)
+            out.append((target, idx, shape, dtype))
+    return out
 
 
 def _as_output(x, raw_outs, outs):
@@ -478,18 +510,17 @@ def save(node, args, outs, results=None):
 def record(node, args, outs):
     """Record ``node`` for inputs ``args`` and arrays ``outs`` (used by Function.apply)."""
     edges = []
-    for a, need in zip(args, node.needs_input_grad):
+    idxs = [0] * len(args)
+    for k, (a, need) in enumerate(zip(args, node.needs_input_grad)):
         if not need:
             edges.append(None)
         else:
-            data = a._data
-            fn = a.grad_fn
-            if fn is None:
-                edges.append((a, -1, data.shape, data.dtype))
-            else:
-                edges.append((fn, a._out_idx, data.shape, data.dtype))
+            edges.append(a if a.grad_fn is None else a.grad_fn)
+            idxs[k] = a._out_idx
     node._seq = _next_seq()
     node.next = tuple(edges)
+    if any(idxs):
+        node.next_idx = tuple(idxs)
     save(node, args, outs)
 
 

@@ -261,6 +261,8 @@ class Tensor:
     # is made with six stores instead of ten.
     __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_out_idx", "_version",
                  "__dict__", "__weakref__")
+    #: a graph edge to a Tensor is an edge to a leaf (``Node`` says False)
+    _leaf_edge = True
     #: the numpy array holding the values (``.data`` is PyTorch's: a Tensor sharing them)
     _data: np.ndarray
     _grad: Tensor | None

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core.node import edges_of
 from autograd_core.tensor import Tensor
 
 __all__ = ["to_dot", "render"]
@@ -89,7 +90,7 @@ def to_dot(tensor: Tensor, *, show_grads: bool = True, max_nodes: int = 2000) ->
             break
         lines.append(f"  {node_id(node)} [label={_quote(node.name())}, shape=box, "
                      'style="rounded,filled", fillcolor="#f2f2f2"];')
-        for edge in getattr(node, "next", ()) or ():
+        for edge in edges_of(node) if getattr(node, "next", None) else ():
             if edge is None:
                 continue
             target, idx, in_shape, dtype = edge

@@ -115,9 +115,9 @@ def tape_saved_bytes(output: Tensor, exclude: Iterable[np.ndarray] = (),
             owners[key] = root
             name = node.name() if hasattr(node, "name") else type(node).__name__
             per_node[name] = per_node.get(name, 0) + root.nbytes
-        for e in getattr(node, "next", ()) or ():
-            if e is not None and e[1] >= 0:
-                stack.append(e[0])
+        for t in getattr(node, "next", ()) or ():
+            if t is not None and not t._leaf_edge:
+                stack.append(t)
     total = sum(a.nbytes for a in owners.values())
     return (total, per_node) if detail else total
 
@@ -328,5 +328,5 @@ def _input_saved(loss, input):
         seen.add(id(node))
         if any(id(_owner(a)) == root for a in _node_arrays(node)):
             return True
-        stack.extend(e[0] for e in node.next if e is not None and e[1] >= 0)
+        stack.extend(t for t in node.next if t is not None and not t._leaf_edge)
     return False
