@@ -26,7 +26,7 @@ from operator import attrgetter
 import numpy as np
 
 from autograd_core.grad_mode import STATE
-from autograd_core.node import sum_to_shape
+from autograd_core.node import leaf_meta, sum_to_shape
 from autograd_core.tensor import Tensor, _PostAccumulateHooks
 
 ndarray = np.ndarray
@@ -128,7 +128,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 leaf = target._leaf_edge
                 if leaf:
                     data = target._data
-                    shape, dtype = data.shape, data.dtype
+                    if target._meta_log is None:
+                        shape, dtype = data.shape, data.dtype
+                    else:  # its array was replaced by one of another shape or dtype
+                        shape, dtype = leaf_meta(target, node, data)
                 elif idx:
                     shape, dtype = target.out_meta[idx]
                 else:

@@ -25,7 +25,7 @@ import traceback
 import numpy as np
 
 from autograd_core.grad_mode import STATE
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, next_seq
 
 ndarray = np.ndarray
 asarray = np.asarray
@@ -48,9 +48,7 @@ _make = Tensor._make
 _NONE_NEEDED = ((), (False,), (False, False), (False, False, False))
 _NEEDED_1 = (True,)
 _NEEDED_01, _NEEDED_10, _NEEDED_11 = (False, True), (True, False), (True, True)
-# Creation order of recorded nodes: a node's inputs are always older than the node, so the
-# engine runs nodes from the newest down (itertools.count's __next__ is atomic under the GIL).
-_next_seq = itertools.count().__next__
+_next_seq = next_seq
 
 
 class Node:
@@ -393,6 +391,19 @@ def sum_to_shape(g, shape):
     return g.reshape(shape)
 
 
+def leaf_meta(leaf, node, data):
+    """The shape and dtype ``leaf`` had when ``node`` was recorded (``data`` its array now):
+    what the gradient it receives from ``node`` must have, as in PyTorch, even if its array was
+    replaced since (``x.data = ...``, ``model.double()``)."""
+    log = leaf._meta_log
+    if log is not None:
+        seq = node._seq
+        for mark, shape, dtype in log:
+            if mark > seq:
+                return shape, dtype
+    return data.shape, data.dtype
+
+
 def edges_of(node):
     """``node``'s edges in full, one per positional input: None where no gradient flows, else
     ``(target, out_index, shape, dtype)``, where ``target`` is a leaf Tensor (index -1) or a
@@ -404,7 +415,7 @@ def edges_of(node):
             out.append(None)
         elif target._leaf_edge:
             data = target._data
-            out.append((target, -1, data.shape, data.dtype))
+            out.append((target, -1) + leaf_meta(target, node, data))
         else:
             shape, dtype = target.out_meta[idx] if idx else (target._shape, target._dtype)
             out.append((target, idx, shape, dtype))

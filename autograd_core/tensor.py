@@ -8,6 +8,7 @@ gradient, graph link, version counter, hooks, conversions to Python and numpy, p
 from __future__ import annotations
 
 import builtins
+import itertools
 import math
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Union
@@ -181,6 +182,24 @@ class DType:
 DTypeLike = Union[DType, np.dtype, type, str]
 
 
+# Creation order of recorded nodes (``node._seq``): a node's inputs are always older than the
+# node, so the engine runs nodes from the newest down (count's __next__ is atomic under the GIL).
+# Here, not in node.py, so that a tensor can mark when its shape or dtype changed.
+next_seq = itertools.count().__next__
+
+
+def _log_meta_change(t: Tensor, arr: np.ndarray) -> None:
+    """Before ``t``'s array is replaced by ``arr``: note its old shape and dtype if they differ
+    and ``t`` is a leaf that graphs may hold edges to."""
+    old = t._data
+    if t._requires_grad and t.grad_fn is None and (
+            old.shape != arr.shape or old.dtype != arr.dtype):
+        log = t._meta_log
+        if log is None:
+            log = t._meta_log = []
+        log.append((next_seq(), old.shape, old.dtype))
+
+
 def _is_float(dtype: Any) -> bool:
     return np.dtype(dtype).kind in "fc"
 
@@ -263,6 +282,11 @@ class Tensor:
                  "__dict__", "__weakref__")
     #: a graph edge to a Tensor is an edge to a leaf (``Node`` says False)
     _leaf_edge = True
+    #: ``[(mark, shape, dtype), ...]``: the shape and dtype this tensor had before its array was
+    #: replaced by one of another shape or dtype, ``mark`` from the node counter at the change.
+    #: The graph keeps no per-edge copy of a leaf's shape and dtype, so backward reads the
+    #: ones in force when a node was recorded from here (``node.leaf_meta``), as PyTorch does.
+    _meta_log: list | None = None
     #: the numpy array holding the values (``.data`` is PyTorch's: a Tensor sharing them)
     _data: np.ndarray
     _grad: Tensor | None
@@ -516,6 +540,7 @@ class Tensor:
             raise RuntimeError(
                 "data set to a tensor that requires gradients must be floating point or complex "
                 "dtype")
+        _log_meta_change(self, arr)
         self._data = arr
 
     def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:

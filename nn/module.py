@@ -578,7 +578,7 @@ class Module:
     def _cast(self, dtype):
         def cast(t):
             if t is not None and t._data.dtype.kind == "f" and t._data.dtype != dtype:
-                t._data = t._data.astype(dtype)
+                t.data = t._data.astype(dtype)
                 if t.grad is not None:
                     t._grad = Tensor(t.grad._data.astype(dtype))
 

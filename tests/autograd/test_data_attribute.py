@@ -84,3 +84,44 @@ def test_update_ratio_statistic_uses_tensor_std_with_bessel_correction():
     # both stds carry the same ddof=1 factor, so the ratio is 0.2 exactly; check ddof itself too
     assert ratio == pytest.approx(np.log10(0.2), rel=1e-6)
     assert p.data.std().item() == pytest.approx(np.std([1.0, 2.0, 4.0], ddof=1), rel=1e-6)
+
+
+# A leaf's array replaced by one of another shape or dtype between forward and backward: the
+# gradient it gets has the shape and dtype it had when the graph was recorded (PyTorch's
+# metadata of the edge; the values below are what torch 2.13 gives).
+
+
+def test_gradient_keeps_the_recorded_shape_after_data_changes_shape():
+    x = ag.ones(3, requires_grad=True)
+    y = (x * 2).sum()
+    x.data = ag.ones(5)
+    y.backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_broadcast_gradient_is_reduced_to_the_recorded_shape():
+    x = ag.ones(1, requires_grad=True)
+    y = (x * ag.ones(3) * 3).sum()
+    x.data = ag.ones(3)  # now the gradient's shape, but not the shape x was used with
+    y.backward()
+    assert x.grad.tolist() == [9.0]
+
+
+def test_gradient_keeps_the_recorded_dtype_after_model_double():
+    m = nn.Linear(2, 1)
+    y = m(ag.ones(1, 2)).sum()
+    m.double()
+    y.backward()
+    assert m.weight.dtype == ag.float64
+    assert m.weight.grad.dtype == ag.float32 and m.weight.grad.tolist() == [[1.0, 1.0]]
+
+
+def test_a_graph_recorded_after_the_change_uses_the_new_shape():
+    x = ag.ones(1, requires_grad=True)
+    (x * ag.ones(3)).sum().backward()  # recorded before
+    x.data = ag.ones(2)
+    x.grad = None
+    y1 = (x * 2).sum()  # recorded after
+    x.data = ag.ones(4)
+    y1.backward()
+    assert x.grad.tolist() == [2.0, 2.0]
