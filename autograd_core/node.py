@@ -400,6 +400,11 @@ def leaf_meta(leaf, node, data):
         seq = node._seq
         for mark, shape, dtype in log:
             if mark > seq:
+                if shape is None:
+                    raise RuntimeError(
+                        f"backward through {node.name()}: the leaf tensor it uses was given "
+                        "arrays of other shapes or dtypes (.data = ...) more than 15 times since "
+                        "this graph was recorded; its shape then is no longer known")
                 return shape, dtype
     return data.shape, data.dtype
 

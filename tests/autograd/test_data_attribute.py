@@ -125,3 +125,17 @@ def test_a_graph_recorded_after_the_change_uses_the_new_shape():
     x.data = ag.ones(4)
     y1.backward()
     assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_a_leaf_resized_in_a_loop_keeps_a_bounded_log_and_refuses_a_too_old_graph():
+    x = ag.ones(1, requires_grad=True)
+    old = (x * ag.ones(3)).sum()
+    for n in range(2, 40):
+        x.data = ag.ones(n)
+        y = (x * 2).sum()
+        y.backward()  # each step's own graph works
+        assert x.grad.shape == (n,)
+        x.grad = None
+    assert len(x._meta_log) <= 16
+    with pytest.raises(RuntimeError, match="no longer known"):
+        old.backward()
