@@ -131,3 +131,26 @@ def test_asgd_state_before_eta_and_mu_loads_and_resumes():
     assert opt2.state_dict()["state"][1]["mu"] == full["state"][1]["mu"]
     tail2, _, _ = _run_ours(optimizers.ASGD, kwargs, np.float64, 5, params=params2, opt=opt2)
     np.testing.assert_array_equal(tail2, tail)
+
+
+@pytest.mark.torch_parity
+def test_asgd_eta_in_float64_under_a_float64_default_dtype():
+    """PyTorch keeps eta and mu in its default scalar dtype: float64 under a float64 default
+    (the lr's exact value; float32 rounding would be ~1e-9 off)."""
+    torch = pytest.importorskip("torch", reason="live parity: pip install torch==2.13.0")
+    import autograd_core as ag
+
+    old, told = ag.get_default_dtype(), torch.get_default_dtype()
+    ag.set_default_dtype(np.float64)
+    torch.set_default_dtype(torch.float64)
+    try:
+        kwargs = dict(ASGD_KW, lr=0.1)
+        ours, opt, _ = _run_ours(optimizers.ASGD, kwargs, np.float64, 8, "exponential")
+        theirs, topt = _run_torch(torch, "ASGD", kwargs, np.float64, 8, "exponential")
+    finally:
+        ag.set_default_dtype(old)
+        torch.set_default_dtype(told)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-14, atol=1e-14)
+    st, tst = opt.state_dict()["state"][0], topt.state_dict()["state"][0]
+    assert tst["eta"].dtype == torch.float64 and st["eta"] == tst["eta"].item()
+    assert st["eta"] != float(np.float32(st["eta"]))  # not a float32 value
