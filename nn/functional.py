@@ -29,7 +29,8 @@ from nn.ops.loss import ClampedInValue, CTCLossOp, check_reduction
 from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
 from autograd_core.ops.conv import _Size
-from autograd_core.ops.binary import _broadcast_error
+from autograd_core.ops.binary import _broadcast_error, _promote_types
+from autograd_core.ops._args import torch_name
 from autograd_core.ops.binary import result_type as _result_type
 
 __all__ = [
@@ -920,6 +921,13 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     return MSELossOp.apply(input, target, reduction=reduction)
 
 
+def _bool_as(target, input):
+    """A bool target as the input's dtype (PyTorch promotes it; ``-`` refuses bools here)."""
+    if _dtype_of(target) == np.bool_:
+        return target.to(_t(input)._data.dtype)
+    return target
+
+
 def _weighted(loss: Tensor, weight: Tensor, input: Tensor, reduction: str) -> Tensor:
     """PyTorch's weighted elementwise losses: ``loss * weight``, then summed, or divided by
     the sum of the weights for ``'mean'``."""
@@ -1130,6 +1138,34 @@ def _target(target, dtype):
     return np.asarray(target, dtype=dtype)
 
 
+def _dtype_of(x) -> np.dtype | None:
+    """The numpy dtype of a Tensor, None for anything else (numbers, arrays: left to the
+    loss's own conversion)."""
+    return x._data.dtype if isinstance(x, Tensor) else None
+
+
+def _cast_error(result, output) -> RuntimeError:
+    """PyTorch's refusal of an in-place result that cannot be stored in the output's dtype."""
+    return RuntimeError(f"result type {torch_name(result)} can't be cast to the desired output "
+                        f"type {torch_name(output)}")
+
+
+def _floating(kernel, x, target) -> None:
+    """PyTorch's refusal of a loss kernel on integer input and target."""
+    t = _dtype_of(target)
+    dt = _promote_types(_t(x)._data.dtype, t) if t is not None else _t(x)._data.dtype
+    if dt.kind != "f":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{torch_name(dt)}\'')
+
+
+def _same_dtype(x, target) -> None:
+    """PyTorch's check of kernels that take input and target of one dtype (BCE)."""
+    t = _dtype_of(target)
+    if t is not None and t != _t(x)._data.dtype:
+        raise RuntimeError(f"Found dtype {torch_name(t)} but expected "
+                           f"{torch_name(_t(x)._data.dtype)}")
+
+
 def _loss_weight(op_name, w, shape, weight_first):
     """A loss's ``weight`` or ``pos_weight`` array, refused with PyTorch's errors unless it
     broadcasts to the input's ``shape`` (a larger weight would broadcast the loss itself);
@@ -1172,6 +1208,8 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     _same_size("binary_cross_entropy", input, target)
+    _floating("binary_cross_entropy", input, target)
+    _same_dtype(input, target)
     x = _t(input)
     w = _loss_weight("binary_cross_entropy", _const(weight, x.dtype), x.shape, False)
     if w is not None:
@@ -1186,7 +1224,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      pos_weight: Tensor | None = None) -> Tensor:
     """Sigmoid and binary cross-entropy in one numerically stable node.
 
-    Per element ``(1 - y) x + (1 + (pos_weight - 1) y) * softplus(-x)``, times ``weight``.
+    Per element ``(1 - y) x + (1 + (pos_weight - 1) y) * softplus(-x)``, times ``weight``. As
+    PyTorch's, the loss has the target's dtype (a float32 input with a float64 target gives
+    float64, the reverse float32); integer and bool targets are refused.
 
     Args:
         input (Tensor): logits.
@@ -1211,6 +1251,22 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     x = _t(input)
     dtype = x._data.dtype  # numpy's (compares faster than Tensor.dtype)
     name = "binary_cross_entropy_with_logits"
+    out = _dtype_of(target)  # PyTorch's loss is (1 - target) * input - ...: the target's dtype
+    out = dtype if out is None else out
+    if dtype.kind != "f":
+        raise NotImplementedError(f'"log_sigmoid_cpu" not implemented for '
+                                  f"'{torch_name(dtype)}'")
+    if out == np.bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if out.kind != "f":
+        raise _cast_error(dtype, out)
+    if out != dtype:  # computed in the wider dtype, stored (and reduced) in the target's
+        wide = np.promote_types(dtype, out)
+        w = _loss_weight(name, _const(weight, wide), x._data.shape, False)
+        pw = _loss_weight(name, _const(pos_weight, wide), x._data.shape, True)
+        loss = BCEWithLogitsOp.apply(x.to(wide), _target(target, wide), w, pw, reduction="none")
+        return _reduce(loss.to(out), reduction)
     w = _loss_weight(name, _const(weight, dtype), x._data.shape, False)
     pw = _loss_weight(name, _const(pos_weight, dtype), x._data.shape, True)
     return BCEWithLogitsOp.apply(x, _target(target, dtype), w, pw, reduction=reduction)
@@ -1339,8 +1395,9 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     check_reduction(reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    _floating("smooth_l1_cpu", input, target)
     _shape_warning("smooth_l1_loss", input, target)
-    d = _t(input) - target
+    d = _t(input) - _bool_as(target, input)
     a = d.abs()
     if beta == 0:
         return _reduce(a, reduction)
@@ -1370,6 +1427,12 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     check_reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    _floating("huber_cpu", input, target)
+    dt, t = _t(input)._data.dtype, _dtype_of(target)
+    if t is not None and t != dt:  # PyTorch writes the loss in the input's dtype
+        if dt.kind != "f":
+            raise _cast_error(_promote_types(dt, t), dt)
+        target = target.to(dt)
     _shape_warning("huber_loss", input, target)
     d = _t(input) - target
     a = d.abs()
@@ -1679,6 +1742,9 @@ def logsigmoid(input: Tensor) -> Tensor:
         tensor([-1.3133, -0.6931, -0.3133])
     """
     x = _t(input)
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(f'"log_sigmoid_cpu" not implemented for '
+                                  f"'{torch_name(x._data.dtype)}'")
     # minimum, not clamp: at x = 0 the two halves share the gradient (clamp passed all of it,
     # making the derivative 1 there instead of sigmoid(0) = 0.5)
     return ag.minimum(x, ag.zeros((), dtype=x.dtype)) - ((-x.abs()).exp() + 1.0).log()
@@ -1737,6 +1803,11 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         tensor([0.7071, 1.0000])
     """
     a, b = _t(x1), _t(x2)
+    common = _promote_types(a._data.dtype, b._data.dtype)
+    if common.kind not in "fc":
+        raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
+                           f"{torch_name(common)}")
+    a, b = (v if v._data.dtype == common else v.to(common) for v in (a, b))
     shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
     a = a if tuple(a.shape) == shape else a.expand(shape)
     b = b if tuple(b.shape) == shape else b.expand(shape)
@@ -1817,6 +1888,8 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None,
                       "the KL div math definition.'mean' will be changed to behave the same as "
                       "'batchmean' in the next major release.", stacklevel=2)
     x, t = _t(input), _t(target)
+    if x._data.dtype.kind in "iub" or t._data.dtype.kind in "iub":
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = t.exp() * (t - x)
     else:
@@ -2096,6 +2169,10 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
         v = ag.full_like(x, float(var))
     else:
         v = _t(var)
+        if v._data.dtype.kind != "f":  # PyTorch clamps var in place
+            raise RuntimeError("result type Float can't be cast to the desired output type "
+                               + {"int64": "long int", "int32": "int", "bool": "bool"}.get(
+                                   v._data.dtype.name, v._data.dtype.name))
         refuse_capture("gaussian_nll_loss's check of var")
         if bool(np.any(v._data < 0)):
             raise ValueError("var has negative entry/entries")
@@ -2475,7 +2552,12 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = 
     """
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
-    return _reduce(softplus(-_t(target) * _t(input)), reduction)
+    x, t = _t(input), _t(target)
+    dt = x._data.dtype  # PyTorch writes the loss into a tensor of the input's dtype
+    if dt.kind != "f":
+        wide = _promote_types(dt, t._data.dtype)  # exp of integers is float32
+        raise _cast_error(wide if wide.kind == "f" else np.dtype(np.float32), dt)
+    return _reduce(softplus(-_target(t, dt) * x), reduction)
 
 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,

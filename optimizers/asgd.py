@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
-from autograd_core.kernels.optim import kernel, prange
+from autograd_core.kernels.optim import kernel, prange, scalar_dtype
 from optimizers.optimizer import Optimizer
 
 
@@ -39,13 +37,13 @@ def asgd_numpy(param, grad, ax, decay, neg_eta, weight_decay, mu, average, maxim
 
 
 class ASGD(Optimizer):
-    """Implements averaged SGD: an SGD step with step size
-    ``eta_t = lr / (1 + lambd * lr * t) ** alpha`` and decay ``1 - lambd * eta``, and ``ax``,
-    the running average of the iterates, from step ``t0`` on.
+    """Implements averaged SGD: an SGD step with step size ``eta`` and decay
+    ``1 - lambd * eta``, and ``ax``, the running average of the iterates, from step ``t0`` on.
 
-    State per parameter: ``step``, ``ax``. Differs from PyTorch: PyTorch keeps ``eta`` and
-    ``mu`` as float32 state; here they are recomputed from ``step`` (the same numbers while
-    ``lr`` is constant).
+    State per parameter, as PyTorch's: ``step``, ``eta`` (``lr`` at first, then
+    ``lr / (1 + lambd * lr * step) ** alpha`` with the ``lr`` of the step just taken), ``mu``
+    (``1 / max(1, step - t0)``), ``ax``. ``step``, ``eta`` and ``mu`` are Python floats
+    (PyTorch: 0-d float32 tensors of the same values).
 
     Args:
         params (iterable): parameters to optimize, or dicts defining parameter groups.
@@ -54,11 +52,8 @@ class ASGD(Optimizer):
         alpha (float): power of the eta update. Default: ``0.75``.
         t0 (float): the step at which averaging starts. Default: ``1e6``.
         weight_decay (float): L2 penalty. Default: ``0``.
-        foreach (bool, optional): accepted for PyTorch compatibility (every step is one fused
-            pass already).
         maximize (bool): maximize the objective instead of minimizing. Default: ``False``.
-        capturable (bool): accepted for PyTorch compatibility (CPU only). Default: ``False``.
-        differentiable (bool): accepted for PyTorch compatibility. Default: ``False``.
+        foreach, differentiable, capturable: accepted for PyTorch compatibility.
 
     Example::
 
@@ -76,6 +71,7 @@ class ASGD(Optimizer):
     """
 
     update = asgd
+    scalars = {"step": 0.0, "eta": 0.0, "mu": 1.0}  # eta: the lr, on the first step
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, lambd: float = 1e-4,
                  alpha: float = 0.75, t0: float = 1e6, weight_decay: float = 0,
@@ -87,9 +83,27 @@ class ASGD(Optimizer):
 
     def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
                      fresh: bool) -> Any:
-        lr, lambd, prev = group["lr"], group["lambd"], scalars["step"] - 1
-        eta = float(np.float32(lr / (1 + lambd * lr * prev) ** group["alpha"]))
-        mu = float(np.float32(1 / max(1, prev - group["t0"])))
+        lr, lambd, step, sdt = group["lr"], group["lambd"], scalars["step"], scalar_dtype()
+        eta, mu = (float(sdt(lr)), 1.0) if step == 1 else (scalars["eta"], scalars["mu"])
+        scalars.update(_next_eta_mu(group, step))  # for the next step, from this step's lr
         return asgd.Coefficients(
             decay=t(1 - lambd * eta), neg_eta=t(-eta), weight_decay=t(group["weight_decay"]),
             mu=t(mu), average=mu != 1, maximize=bool(group["maximize"]))
+
+    def _state_keys(self, group: dict[str, Any]) -> tuple:
+        return ("step", "ax")  # eta and mu may be missing: load_state_dict fills them
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """As ``Optimizer.load_state_dict``; a state without ``eta`` and ``mu`` (saved before
+        they were kept) gets them from its ``step`` and ``lr``, as they were computed then."""
+        super().load_state_dict(state_dict)
+        for group in self.param_groups:
+            for st in filter(None, map(self.state.get, group["params"])):
+                st.update({**_next_eta_mu(group, st["step"]), **st})
+
+
+def _next_eta_mu(group: dict[str, Any], step: float) -> dict[str, float]:
+    """``eta`` and ``mu`` after ``step`` steps, rounded to PyTorch's scalar state dtype."""
+    lr, sdt = group["lr"], scalar_dtype()
+    return dict(eta=float(sdt(lr / (1 + group["lambd"] * lr * step) ** group["alpha"])),
+                mu=float(sdt(1 / max(1, step - group["t0"]))))

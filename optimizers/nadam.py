@@ -31,6 +31,7 @@ from autograd_core.kernels.optim import (
     numpy_grad,
     numpy_lerp_,
     prange,
+    scalar_dtype,
     wd_mode,
 )
 from optimizers.optimizer import Optimizer, check
@@ -83,18 +84,6 @@ def _mu(step, beta1, momentum_decay):
     if momentum_decay is None:
         return beta1
     return beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
-
-
-def _scalar_dtype():
-    """PyTorch's ``_get_scalar_dtype()``: float64 if the default dtype is float64, else float32."""
-    try:
-        import autograd_core
-
-        if np.dtype(autograd_core.get_default_dtype()) == np.float64:
-            return np.float64
-    except (ImportError, AttributeError, TypeError):
-        pass
-    return np.float32
 
 
 class NAdam(Optimizer):
@@ -168,7 +157,7 @@ class NAdam(Optimizer):
     def step_coefficients(self, group, t, scalars):
         """The coefficients of this step; advances ``scalars["mu_product"]``."""
         lr, (beta1, beta2) = group["lr"], group["betas"]
-        step, psi, sdt = scalars["step"], group["momentum_decay"], _scalar_dtype()
+        step, psi, sdt = scalars["step"], group["momentum_decay"], scalar_dtype()
         mu, mu_next = _mu(step, beta1, psi), _mu(step + 1, beta1, psi)
         if psi is None:  # constant mu: the product is beta1**step, no rounding to carry along
             mu_product = scalars["mu_product"] = beta1**step

@@ -115,6 +115,19 @@ def eps_split(t, eps: float, inside: bool, scale: float = 1.0):
     return (t(eps * scale), zero) if inside else (zero, t(eps))
 
 
+def scalar_dtype() -> type:
+    """PyTorch's ``_get_scalar_dtype()``, the dtype of an optimizer's 0-d scalar state (ASGD's
+    ``eta``, NAdam's ``mu_product``): float64 if the default dtype is float64, else float32."""
+    try:
+        import autograd_core
+
+        if np.dtype(autograd_core.get_default_dtype()) == np.float64:
+            return np.float64
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - kernels alone
+        pass
+    return np.float32
+
+
 # Helpers for numpy twins (whole-array forms of the steps most loops begin with).
 
 

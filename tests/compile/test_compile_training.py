@@ -128,6 +128,14 @@ def test_every_scheduler(case):
                          expect_warning="item" if plateau else None)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_asgd_with_a_scheduler(dtype):
+    """ASGD's eta and mu are state updated after each step from that step's lr (as PyTorch):
+    the replay keeps them, averaging from step 3 on, with an lr falling every step."""
+    _check_same_training(lambda params: optimizers.ASGD(params, lr=0.1, lambd=0.05, t0=3),
+                         make_sched=lambda o: S.ExponentialLR(o, gamma=0.8), dtype=dtype)
+
+
 def test_tiny_mlp_adam_50_steps():
     _check_same_training(lambda p: optimizers.Adam(p, lr=1e-3), n=50, sizes=(2, 16, 16, 1),
                          loss="bce", dtype=np.float32)

@@ -39,9 +39,10 @@ def test_recipe_code_is_in_the_repository():
         assert code.strip() in source, f"CONTRIBUTING.md's block for {path} is not in it:\n{code}"
     assert "from optimizers.asgd import ASGD" in (ROOT / "optimizers/registry.py").read_text()
     assert (ROOT / "optimizers/asgd.py").read_text() == blocks[0][1]  # the whole file
-    # short: ~55 lines of algorithm plus the class docstring (Args and a runnable example) that
-    # every public name carries
-    assert len(blocks[0][1].splitlines()) <= 100
+    # short: ~75 lines of algorithm (with PyTorch's eta/mu state and the loading of checkpoints
+    # saved without it) plus the class docstring (Args and a runnable example) that every public
+    # name carries
+    assert len(blocks[0][1].splitlines()) <= 110
 
 
 def test_the_recipe_optimizer_is_in_the_generic_table():
