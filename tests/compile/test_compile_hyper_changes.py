@@ -23,6 +23,8 @@ CHANGES = {
                      (5, lambda g: g.update(decoupled_weight_decay=True))],
     "lr": [(2, lambda g: g.update(lr=0.25)), (4, lambda g: g.update(lr=1e-4))],
     "maximize": [(4, lambda g: g.update(maximize=True))],
+    # switches accepted for PyTorch compatibility: no coefficient depends on them
+    "switches": [(3, lambda g: g.update(foreach=True)), (4, lambda g: g.update(fused=True))],
 }
 
 
