@@ -466,7 +466,7 @@ class _Source:
     def __init__(self):
         self.lines = []
         self.ns = {"ndarray": ndarray, "asarray": np.asarray, "new": _new, "Tensor": Tensor,
-                   "copyto": np.copyto, "reduced": _reduced, "accumulate": _accumulate,
+                   "copyto": np.copyto, "reduced": _reduced,
                    "fill_missing": _fill_missing, "as_output": _as_output, "STATE": STATE,
                    "shape_error": _shape_error, "as_array": _as_array,
                    "empty": np.empty, "fused_shape_error": _fused_shape_error,
