@@ -497,14 +497,14 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset gradients: ``p.grad = None`` (default) or fill them with zeros in place."""
         for group in self.param_groups:
+            if set_to_none:
+                for p in group["params"]:
+                    p.grad = None  # (already None: unchanged; reading it first cost as much)
+                continue
             for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        g = grad_array(p)
-                        if g is not None:
-                            g.fill(0)
+                g = grad_array(p)
+                if g is not None:
+                    g.fill(0)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One optimization step over every group; returns ``closure()``'s loss if given.
