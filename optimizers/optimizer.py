@@ -74,6 +74,7 @@ required = _RequiredParameter()
 
 _EMPTY = {np.dtype(t): empty(np.dtype(t)) for t in (np.float32, np.float64)}
 _NUMBERS = (float, int, bool)
+_SWITCHES = frozenset(("foreach", "fused", "capturable", "differentiable"))
 _IMMUTABLE = (*_NUMBERS, str, type(None), tuple)
 
 
@@ -303,8 +304,9 @@ class Optimizer:
     update = None  # the algorithm's FusedKernel
     #: The coefficients that depend on the scalar state (``step``...), computed by
     #: ``step_coefficients``; declaring it (``()`` when there are none) promises that the
-    #: others depend only on the group's hyperparameters (the keys of ``defaults``), the scalar
-    #: type and ``fresh``, so they are computed once and reused until one of those changes.
+    #: others depend only on the group's hyperparameters (the keys of ``defaults`` but the
+    #: ``foreach``/``fused``/``capturable``/``differentiable`` switches), the scalar type and
+    #: ``fresh``, so they are computed once and reused until one of those changes.
     #: None: ``coefficients`` runs at every step.
     stepwise: tuple[str, ...] | None = None
     scalars: dict = {"step": 0.0}
@@ -368,7 +370,9 @@ class Optimizer:
             stepwise = self.stepwise
             if stepwise is None:
                 return tuple(self.coefficients(group, t, scalars, fresh))
-            keys = tuple(self.defaults)
+            # the switches accepted for PyTorch compatibility change no coefficient (a third
+            # fewer values to compare at every step for Adam)
+            keys = tuple(k for k in self.defaults if k not in _SWITCHES)
             get = itemgetter(*keys) if len(keys) > 1 else (lambda g: tuple([g[k] for k in keys]))
             where = tuple(self.update.Coefficients._fields.index(n) for n in stepwise)
             memo = self._memo = ({}, get, where)
@@ -493,14 +497,14 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset gradients: ``p.grad = None`` (default) or fill them with zeros in place."""
         for group in self.param_groups:
+            if set_to_none:
+                for p in group["params"]:
+                    p.grad = None  # (already None: unchanged; reading it first cost as much)
+                continue
             for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        g = grad_array(p)
-                        if g is not None:
-                            g.fill(0)
+                g = grad_array(p)
+                if g is not None:
+                    g.fill(0)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One optimization step over every group; returns ``closure()``'s loss if given.
