@@ -1251,17 +1251,18 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
     x = _t(input)
     dtype = x._data.dtype  # numpy's (compares faster than Tensor.dtype)
     name = "binary_cross_entropy_with_logits"
-    out = _dtype_of(target)  # PyTorch's loss is (1 - target) * input - ...: the target's dtype
-    out = dtype if out is None else out
     if dtype.kind != "f":
         raise NotImplementedError(f'"log_sigmoid_cpu" not implemented for '
                                   f"'{torch_name(dtype)}'")
-    if out == np.bool_:
+    # PyTorch's loss is (1 - target) * input - ...: the target's dtype (checked only when it
+    # is not the input's: this runs at every step of a training loop)
+    out = target._data.dtype if isinstance(target, Tensor) else dtype
+    if out is not dtype and out == np.bool_:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
                            "supported. Use the `^` or `logical_xor()` operator instead.")
-    if out.kind != "f":
+    if out is not dtype and out.kind != "f":
         raise _cast_error(dtype, out)
-    if out != dtype:  # computed in the wider dtype, stored (and reduced) in the target's
+    if out is not dtype and out != dtype:  # computed in the wider dtype, stored in the target's
         wide = np.promote_types(dtype, out)
         w = _loss_weight(name, _const(weight, wide), x._data.shape, False)
         pw = _loss_weight(name, _const(pos_weight, wide), x._data.shape, True)
