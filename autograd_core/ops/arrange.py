@@ -106,7 +106,9 @@ def flip(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
     for d in sorted(set(ds)):
         if input.ndim:
             out = _along(out, d, np.arange(input.shape[d] - 1, -1, -1, dtype=np.int64))
-    return out if ds and input.ndim else input.clone()
+    # a copy in row-major order, as PyTorch's (numpy's indexing may lay it out otherwise, and
+    # then a later view of it would be a copy: writes through it would not reach it)
+    return out.contiguous() if ds and input.ndim else input.clone()
 
 
 @op("fliplr", method=True, samples=[Sample("fliplr", lambda a: fliplr(a), min_ndim=2)])

@@ -550,21 +550,33 @@ op("clone", method=True, doc="""
     """)(Clone)
 
 
+class Contiguous(Node):
+    def forward(self, x):
+        return np.ascontiguousarray(x)
+
+    def backward(self, g):
+        return (g,)
+
+
 @op("contiguous", method=True, function=False, samples=())
 def contiguous(input: Tensor) -> Tensor:
-    """Return ``input`` itself (``Tensor.contiguous``).
+    """Return ``input`` itself if its memory is in row-major order, else a row-major copy
+    (``Tensor.contiguous``): as in PyTorch, an in-place change of the result reaches
+    ``input`` exactly when ``input`` was already contiguous.
 
-    Every tensor here is laid out as its numpy array is, and every op accepts any layout, so
-    there is nothing to do.
+    A convolution output stored channels-last (see DIFFERENCES.md) is not contiguous here, so
+    it is copied.
 
     Example::
 
         >>> import autograd_core as ag
-        >>> x = ag.zeros(2, 3).t()
-        >>> x.contiguous() is x
-        True
+        >>> x = ag.zeros(2, 3)
+        >>> x.contiguous() is x, x.t().contiguous().is_contiguous()
+        (True, True)
     """
-    return input
+    if input._data.flags.c_contiguous:
+        return input
+    return Contiguous.apply(input)
 
 
 _LEGACY_TYPES = {"FloatTensor": "float32", "DoubleTensor": "float64", "HalfTensor": "float16",

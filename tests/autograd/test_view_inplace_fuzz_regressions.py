@@ -1,0 +1,119 @@
+"""Regressions found by differential fuzzing of views and in-place writes against PyTorch
+(2026-12-05): each was a silent wrong answer (a write through a view that did not reach its
+base, or a copy that shared memory with its input). Expected values are worked by hand."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+
+def test_diagonal_is_a_view_writes_reach_the_base():
+    x = ag.zeros(3, 3, dtype=ag.float64)
+    x.diagonal().fill_(1.0)  # the identity, as in PyTorch
+    assert x.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    x.diagonal(1).add_(5.0)
+    assert x.tolist() == [[1, 5, 0], [0, 1, 5], [0, 0, 1]]
+    d = x.diagonal(-1)
+    x[2, 1] = 7.0  # a write to the base is seen by the view
+    assert d.tolist() == [0.0, 7.0]
+
+
+def test_diagonal_of_other_planes_and_version_counter():
+    x = ag.zeros(2, 3, 2, dtype=ag.float64)
+    x.diagonal(0, 0, 2).copy_(ag.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], dtype=ag.float64))
+    # diagonal over dims (0, 2) is x[i, :, i], laid out as (3, 2)
+    assert x[0, :, 0].tolist() == [1.0, 3.0, 5.0] and x[1, :, 1].tolist() == [2.0, 4.0, 6.0]
+    assert x[0, :, 1].tolist() == [0.0, 0.0, 0.0]
+    w = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float64, requires_grad=True)
+    a = w * 1
+    z = a * a  # saves a
+    a.detach().diagonal().zero_()  # detach and the diagonal view share a's version counter
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()
+
+
+def test_diagonal_gradients():
+    x = ag.tensor(np.arange(12.0).reshape(3, 4) / 7, dtype=ag.float64, requires_grad=True)
+    assert ag.gradcheck(lambda t: t.diagonal(1) ** 2, (x,))
+    assert ag.gradgradcheck(lambda t: t.diagonal(-1, 1, 0) ** 3, (x,))
+
+
+def test_diagonal_of_expand_stays_read_only():
+    x = ag.zeros(3).expand(3, 3)
+    with pytest.raises(RuntimeError, match="read-only"):
+        x.diagonal().add_(1.0)
+
+
+def test_unfold_is_a_view_writes_reach_the_base():
+    x = ag.arange(6.0, dtype=ag.float64)
+    u = x.unfold(0, 2, 2)  # windows [0, 1], [2, 3], [4, 5]
+    u[:, 1].mul_(10)
+    assert x.tolist() == [0.0, 10.0, 2.0, 30.0, 4.0, 50.0]
+    x[0] = -1.0
+    assert u[0].tolist() == [-1.0, 10.0]
+    m = ag.zeros(2, 5, dtype=ag.float64)
+    m.unfold(1, 2, 3).fill_(1.0)  # windows at columns 0-1 and 3-4
+    assert m.tolist() == [[1, 1, 0, 1, 1], [1, 1, 0, 1, 1]]
+
+
+def test_unfold_overlapping_windows_refuse_writes():
+    # PyTorch writes element by element into overlapping windows (an order-dependent result);
+    # here the write is refused rather than answered differently
+    x = ag.arange(5.0)
+    with pytest.raises(RuntimeError, match="read-only"):
+        x.unfold(0, 2, 1).add_(1.0)
+    assert x.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_unfold_gradients():
+    x = ag.tensor(np.arange(10.0).reshape(2, 5) / 7, dtype=ag.float64, requires_grad=True)
+    assert ag.gradcheck(lambda t: t.unfold(1, 2, 1) ** 2, (x,))  # overlapping: grads add
+    assert ag.gradgradcheck(lambda t: t.unfold(1, 3, 2) ** 3, (x,))
+    assert ag.gradcheck(lambda t: t.unfold(0, 1, 3) * 2, (x,))
+    w = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
+    w.unfold(0, 2, 1).sum().backward()  # the middle element is in both windows
+    assert w.grad.tolist() == [1.0, 2.0, 1.0]
+
+
+def test_contiguous_of_a_non_contiguous_tensor_is_a_copy():
+    x = ag.zeros(2, 3, dtype=ag.float64)
+    y = x.t().contiguous()
+    y.add_(1.0)  # PyTorch: y is a new tensor, x stays zero
+    assert x.tolist() == [[0.0] * 3] * 2
+    assert y.is_contiguous() and y.tolist() == [[1.0, 1.0]] * 3
+    assert x.contiguous() is x  # already contiguous: the tensor itself, as PyTorch
+    w = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float64, requires_grad=True)
+    (w.t().contiguous() * ag.tensor([[1.0, 10.0], [100.0, 1000.0]], dtype=ag.float64)).sum() \
+        .backward()
+    assert w.grad.tolist() == [[1.0, 100.0], [10.0, 1000.0]]
+
+
+def test_flip_result_is_contiguous_so_its_views_share_memory():
+    x = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=ag.float64)
+    f = x.flip((0, 1))
+    v = f.reshape(-1)  # a view in PyTorch (flip returns a contiguous copy)
+    f.mul_(2)
+    assert v.tolist() == [12.0, 10.0, 8.0, 6.0, 4.0, 2.0]
+    assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+
+
+@pytest.mark.torch_parity
+def test_view_writes_match_torch():
+    torch = pytest.importorskip("torch")
+    programs = [
+        lambda m, x: x.diagonal(1, 1, 0).mul_(3),
+        lambda m, x: x.diagonal().copy_(m.tensor([7.0, 8.0, 9.0], dtype=m.float64)),
+        lambda m, x: x.unfold(1, 2, 2).zero_(),
+        lambda m, x: x.unfold(0, 1, 2).add_(1).mT,
+        lambda m, x: x.t().contiguous().fill_(0),
+        lambda m, x: x.flip(1).reshape(-1).neg_(),
+        lambda m, x: x.T.diagonal().unfold(0, 1, 1).sub_(4),
+    ]
+    base = np.arange(12.0).reshape(3, 4) / 3
+    for prog in programs:
+        xa = ag.tensor(base, dtype=ag.float64)
+        xt = torch.tensor(base, dtype=torch.float64)
+        prog(ag, xa)
+        prog(torch, xt)
+        np.testing.assert_array_equal(xa.numpy(), xt.numpy())
