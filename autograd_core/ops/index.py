@@ -159,10 +159,13 @@ def setitem(x, index, value):
         inplace(x, lambda: IndexPut.apply(x, value, index=index))
         return
     raw = value._data if isinstance(value, Tensor) else value
-    if not x._data.flags.writeable:
-        raise RuntimeError("setitem: the tensor's memory is read-only (e.g. from expand)")
+    target = x._data
+    if not target.flags.writeable:
+        if target.size:
+            raise RuntimeError("setitem: the tensor's memory is read-only (e.g. from expand)")
+        target = target.copy()  # empty: nothing to write, but the index is still checked
     try:
-        x._data[index] = _fit(raw, np.ndim(x._data[index]))
+        target[index] = _fit(raw, np.ndim(target[index]))
     except IndexError as exc:
         raise _index_error(x.shape, index, exc) from None
     except ValueError:

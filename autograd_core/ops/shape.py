@@ -33,7 +33,7 @@ def _as_view(out, x):
     """Mark ``out`` as a view of ``x`` when it shares x's memory. While recording, the base
     also keeps a weak reference to it: an in-place change of the base then re-records the
     view's ``grad_fn`` from the base's new one (``inplace._regenerate_views``)."""
-    if np.shares_memory(out._data, x._data) if out._data.size and x._data.size else False:
+    if not out._data.size or not x._data.size or np.shares_memory(out._data, x._data):
         out._version = x._counter()
         base = out._base = x._base if x._base is not None else x
         if STATE.enabled:

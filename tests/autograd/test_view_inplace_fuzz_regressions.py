@@ -117,3 +117,108 @@ def test_view_writes_match_torch():
         prog(ag, xa)
         prog(torch, xt)
         np.testing.assert_array_equal(xa.numpy(), xt.numpy())
+
+
+# ---- in-place changes of views while recording (PyTorch rebases the base's history) ---------
+
+def test_inplace_on_a_view_while_recording_reaches_the_base_gradient():
+    w = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=ag.float64, requires_grad=True)
+    a = w * 1
+    a[:, 1:].mul_(ag.tensor([10.0, 100.0], dtype=ag.float64))
+    (a * a).sum().backward()
+    # a = w * [1, 10, 100] per row, so d sum(a^2) / dw = 2 w [1, 100, 10000]
+    assert w.grad.tolist() == [[2.0, 400.0, 60000.0], [8.0, 1000.0, 120000.0]]
+
+
+def test_other_views_follow_the_rebased_base():
+    w = ag.tensor([1.0, 2.0, 3.0, 4.0], dtype=ag.float64, requires_grad=True)
+    a = w * 1
+    m = a.view(2, 2)
+    col = m[:, 0]  # a[0], a[2]
+    a[2:].zero_()  # through another view
+    assert col.tolist() == [1.0, 0.0]
+    (col * ag.tensor([5.0, 7.0], dtype=ag.float64)).sum().backward()
+    assert w.grad.tolist() == [5.0, 0.0, 0.0, 0.0]  # a[2] is now a constant
+
+
+def test_value_written_into_a_view_gets_its_gradient():
+    x = ag.zeros(2, 3, dtype=ag.float64)  # does not require grad
+    v = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    x[:, 2].copy_(v * 3)
+    assert x.requires_grad and not x.is_leaf
+    (x * x).sum().backward()
+    assert v.grad.tolist() == [18.0, 36.0]  # d sum((3 v)^2) / dv = 18 v
+
+
+def test_inplace_on_a_view_of_a_leaf_that_requires_grad_is_refused():
+    w = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
+        w[0:1].mul_(2)
+    with ag.no_grad():
+        w[0:1].mul_(2)  # allowed, as in PyTorch
+    assert w.tolist() == [2.0, 2.0]
+
+
+def test_saved_base_then_view_written_refuses_backward():
+    w = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
+    a = w * 1
+    b = a * a  # saves a
+    a[1:].mul_(a[:2].detach())
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        b.sum().backward()
+    a2 = w * 1
+    v = a2[1:]
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        v.mul_(a2[:2])  # a2[:2] is saved by the product and overlaps v: changed by the write
+        (a2 * 1).sum().backward()
+
+
+@pytest.mark.torch_parity
+def test_inplace_on_views_while_recording_matches_torch():
+    torch = pytest.importorskip("torch")
+
+    def programs(m):
+        def p1(a, w):
+            a.t()[1].add_(w[0] * 2)
+            return (a.exp() * a).sum()
+
+        def p2(a, w):
+            a.diagonal().mul_(w.diagonal())
+            return (a * a).sum()
+
+        def p3(a, w):
+            v = a.unfold(1, 1, 2)
+            v.clamp_(min=1.0)
+            return (a ** 3).sum() + v.sum()
+
+        def p4(a, w):
+            u = a.reshape(-1)
+            a[0] = w[1] * 5
+            return (u * u).sum()
+
+        def p5(a, w):
+            a.narrow(0, 1, 1).mul_(3)
+            a.select(1, 0).copy_(w[:, 1])
+            return (a * w).sum()
+
+        return [p1, p2, p3, p4, p5]
+
+    base = np.array([[0.5, 1.5], [-0.7, 2.0]])
+    for pa, pt in zip(programs(ag), programs(torch)):
+        wa = ag.tensor(base, dtype=ag.float64, requires_grad=True)
+        wt = torch.tensor(base, dtype=torch.float64, requires_grad=True)
+        pa(wa * 1, wa).backward()
+        pt(wt * 1, wt).backward()
+        np.testing.assert_allclose(wa.grad.numpy(), wt.grad.numpy(), rtol=1e-12)
+
+
+def test_empty_views_share_the_version_counter_and_accept_writes():
+    x = ag.zeros(0).expand(2, 0)  # read-only memory, but no element to write: PyTorch allows
+    x.add_(1.0)
+    x[...] = 2.0
+    assert x.shape == (2, 0)
+    w = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    a = w.exp()  # saves its output a
+    a[2:].zero_()  # an empty view of a: still a change of a (PyTorch's version counter moves)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        a.sum().backward()
