@@ -86,6 +86,8 @@ class Index(Node):
             # an integer for every dim: numpy gives a scalar (a copy), PyTorch a 0-d view
             # (``x[0].zero_()`` writes into x); a trailing Ellipsis makes numpy's a view too
             out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+        elif not basic:  # a copy: row-major, as PyTorch's (numpy's may not be, and then a
+            out = np.ascontiguousarray(out)  # later view of it would be a copy)
         return out
 
     def backward(self, g):

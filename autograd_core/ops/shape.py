@@ -397,7 +397,9 @@ class Cat(Node):
     def forward(self, *xs, dim):
         self.dim = dim
         self.bounds = np.cumsum([0] + [x.shape[dim] for x in xs])
-        return np.concatenate(xs, axis=dim, dtype=_common_dtype(xs))
+        # row-major, as PyTorch's (numpy may follow the inputs' layout, and a later view of a
+        # result laid out otherwise would be a copy where PyTorch's is a view)
+        return np.ascontiguousarray(np.concatenate(xs, axis=dim, dtype=_common_dtype(xs)))
 
     def backward(self, g):
         lead = (slice(None),) * self.dim
@@ -411,7 +413,7 @@ class Cat(Node):
 class Stack(Node):
     def forward(self, *xs, dim):
         self.dim = dim
-        return np.stack(xs, axis=dim, dtype=_common_dtype(xs))
+        return np.ascontiguousarray(np.stack(xs, axis=dim, dtype=_common_dtype(xs)))  # as cat
 
     def backward(self, g):
         lead = (slice(None),) * self.dim

@@ -222,3 +222,18 @@ def test_empty_views_share_the_version_counter_and_accept_writes():
     a[2:].zero_()  # an empty view of a: still a change of a (PyTorch's version counter moves)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         a.sum().backward()
+
+
+def test_copies_are_laid_out_as_pytorch_lays_them_out():
+    # PyTorch's index_select, advanced indexing and cat give row-major results, and flip keeps
+    # the input's memory order: a view of the result is then a view, not a copy
+    x = ag.tensor(np.arange(12.0).reshape(3, 4), dtype=ag.float64).t()  # (4, 3), not contiguous
+    for y in (x.index_select(1, ag.tensor([0, 2])), x[:, [2, 0]], ag.cat([x, x], 1),
+              ag.stack([x, x], 1)):
+        assert y.is_contiguous()
+        y.view(-1).zero_()
+        assert float(y.abs().sum()) == 0.0
+    assert x.flip(0).stride() == (1, 4) and x.flip(1).stride() == (1, 4)
+    assert x.flip((0, 1)).tolist() == [[11.0, 7.0, 3.0], [10.0, 6.0, 2.0], [9.0, 5.0, 1.0],
+                                       [8.0, 4.0, 0.0]]
+    assert ag.zeros(2, 0, 3).unflatten(2, (3, -1)).shape == (2, 0, 3, 1)
