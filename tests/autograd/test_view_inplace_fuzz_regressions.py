@@ -237,3 +237,19 @@ def test_copies_are_laid_out_as_pytorch_lays_them_out():
     assert x.flip((0, 1)).tolist() == [[11.0, 7.0, 3.0], [10.0, 6.0, 2.0], [9.0, 5.0, 1.0],
                                        [8.0, 4.0, 0.0]]
     assert ag.zeros(2, 0, 3).unflatten(2, (3, -1)).shape == (2, 0, 3, 1)
+
+
+def test_single_operand_einsum_view_is_tracked():
+    # numpy's (and PyTorch's) einsum('ij->ji') and ('ii->i') are views of the operand: a write
+    # through them changes the operand, so autograd must know (it did not: a silent gradient)
+    w = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float64, requires_grad=True)
+    a = w * 1
+    y = ag.einsum("ij->ji", a)
+    y.mul_(10)  # a is now 10 w
+    (a * a).sum().backward()
+    assert w.grad.tolist() == [[200.0, 400.0], [600.0, 800.0]]  # d sum(100 w^2) / dw
+    x = ag.zeros(3, 3, dtype=ag.float64)
+    ag.einsum("ii->i", x).fill_(1.0)
+    assert x.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
+    v = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    assert ag.gradgradcheck(lambda t: ag.einsum("i->i", t) ** 3, (v,))
