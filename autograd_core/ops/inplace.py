@@ -9,7 +9,9 @@ import numpy as np
 
 from autograd_core import creation, random
 from autograd_core.grad_mode import STATE
+from autograd_core.node import Node
 from autograd_core.ops import _args
+from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import add, div, mul, sub
 from autograd_core.ops.registry import DECLS, op, refuse_capture
 from autograd_core.ops.shape import CopyFrom
@@ -47,12 +49,10 @@ def inplace(t, compute):
     if node is not None and not _saves_other_view(node, t):
         node._forget_input(t)  # y.mul_(w): the new node saved y's old values, keep them
     if base is not None:  # a view: the base's new value is recorded, then every view's
-        from autograd_core.ops.index import IndexPut  # index.py imports this module
-
         refuse_capture("an in-place change of a view")  # found by memory address
         pos = _positions(base, t)
         index = np.unravel_index(pos, base.shape) if base.ndim else (Ellipsis,)
-        new_base = IndexPut.apply(base, result, index=index)
+        new_base = _PutAt.apply(base, result, index=index)
     if t._data.size:
         np.copyto(t._data, result._data, casting="same_kind")
     t._bump_version()
@@ -67,6 +67,22 @@ def inplace(t, compute):
         if recording and t.__dict__.get("_views"):
             _regenerate_views(t)
     return t
+
+
+class _PutAt(Node):
+    """``x`` with ``value`` (a view's new values) written at ``index`` (its elements'
+    positions in ``x``); the record of an in-place change of a view, as PyTorch's CopySlices."""
+
+    def forward(self, x, value, index):
+        self.index, self.value_shape = index, value.shape
+        out = np.array(x, copy=True)
+        out[index] = value.reshape(out[index].shape)  # a 0-d base: index (...,)
+        return out
+
+    def backward(self, g):
+        mask = np.zeros(xp.data(g).shape, dtype=bool)
+        mask[self.index] = True
+        return xp.where(mask, 0.0, g), g[self.index].reshape(self.value_shape)
 
 
 def _saves_other_view(node, t):
