@@ -28,8 +28,8 @@ def _normalise(index):
                              f"{2**63 - 1} cannot address any tensor")
         if isinstance(i, np.ndarray):
             return i
-        if isinstance(i, list):
-            return np.asarray(i)
+        if isinstance(i, list):  # an empty list is an empty integer index, as PyTorch's
+            return np.asarray(i) if i else np.zeros(0, dtype=np.int64)
         return i
 
     if isinstance(index, tuple):

@@ -278,6 +278,8 @@ class Einsum(Node):
         self.shapes = [o.shape for o in operands]
         if len(operands) > 1:  # one operand's gradient does not read its values (and its
             self.save_for_backward(*operands)  # result may be a view of it, written later)
+        if len(operands) == 1 and operands[0].ndim == 0:  # '...->...' of a 0-d tensor:
+            return operands[0][...]  # PyTorch's view (numpy's einsum returns a copy)
         return np.einsum(",".join(terms) + "->" + output, *operands)
 
     def backward(self, g):

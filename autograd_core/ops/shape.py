@@ -506,10 +506,39 @@ class ToCopy(Node):
 
 class Clone(Node):
     def forward(self, x):
+        if x.size > 1 and 0 in x.strides:  # expanded: lay the copy out as PyTorch does
+            order = _dense_order(x.shape, x.strides)[::-1]  # (numpy's 'K' order differs)
+            out = np.empty([x.shape[d] for d in order], x.dtype).transpose(np.argsort(order))
+            np.copyto(out, x)
+            return out
         return np.array(x, copy=True)
 
     def backward(self, g):
         return (g,)
+
+
+def _dense_order(shape, strides):
+    """The dims from innermost to outermost in the memory of a copy of a tensor of these
+    ``strides``: PyTorch's insertion sort, where a zero stride compares with nothing."""
+    def swap(a, b):  # > 0: dim a belongs outside dim b
+        sa, sb = abs(strides[a]), abs(strides[b])
+        if sa == 0 or sb == 0:
+            return 0
+        if sa != sb:
+            return 1 if sa > sb else -1
+        return 1 if shape[a] > shape[b] else 0
+
+    perm = list(range(len(shape)))[::-1]
+    for i in range(1, len(perm)):
+        j = i
+        for k in range(i - 1, -1, -1):
+            c = swap(perm[k], perm[j])
+            if c > 0:
+                perm[k], perm[j] = perm[j], perm[k]
+                j = k
+            elif c < 0:
+                break
+    return perm
 
 
 class CopyFrom(Node):

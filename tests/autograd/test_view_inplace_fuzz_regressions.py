@@ -253,3 +253,24 @@ def test_single_operand_einsum_view_is_tracked():
     assert x.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1]]
     v = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
     assert ag.gradgradcheck(lambda t: ag.einsum("i->i", t) ** 3, (v,))
+
+
+def test_clone_of_an_expanded_tensor_is_laid_out_as_pytorch_lays_it_out():
+    x = ag.tensor([[1.0], [2.0], [3.0]], dtype=ag.float64)
+    c = x.expand(2, 3, 1).clone()
+    assert c.stride() == (3, 1, 1) and c.contiguous() is c  # PyTorch: contiguous
+    c.contiguous()[0].zero_()  # so a write through contiguous() reaches it
+    assert c.tolist() == [[[0.0], [0.0], [0.0]], [[1.0], [2.0], [3.0]]]
+    t = ag.zeros(3, 4).t().unsqueeze(0).expand(2, 4, 3).clone()
+    assert t.stride() == (12, 1, 4)  # the transposed order kept, the broadcast dim outermost
+    assert ag.zeros(4, 1).expand(4, 3).clone().stride() == (3, 1)
+
+
+def test_einsum_identity_of_a_0d_tensor_and_empty_list_index():
+    x = ag.tensor(2.0, dtype=ag.float64)
+    ag.einsum("...->...", x).add_(1.0)  # a view, as PyTorch's
+    assert x.item() == 3.0
+    y = ag.zeros(2, 3)
+    assert y[[]].shape == (0, 3) and y[:, []].shape == (2, 0)
+    y[[]] = 1.0  # nothing written (an empty index was read as a float array and refused)
+    assert y.sum().item() == 0.0
