@@ -97,7 +97,10 @@ def _saves_other_view(node, t):
 
 def _positions(base, v):
     """The flat (row-major) position in ``base`` of each element of its view ``v``."""
-    addr = _addresses(base._data).ravel()
+    b = base._data
+    if b.flags.c_contiguous:  # the usual case: the byte offset says it, no sort needed
+        return (_addresses(v._data) - b.__array_interface__["data"][0]) // b.itemsize
+    addr = _addresses(b).ravel()
     order = np.argsort(addr, kind="stable")
     return order[np.searchsorted(addr[order], _addresses(v._data))]
 
