@@ -102,11 +102,10 @@ def flip(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
     for d in ds:
         if ds.count(d) > 1:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
-    out = input
-    for d in sorted(set(ds)):
-        if input.ndim:
-            out = _along(out, d, np.arange(input.shape[d] - 1, -1, -1, dtype=np.int64))
-    return out if ds and input.ndim else input.clone()
+    # a reversed view, copied in the input's memory order, as PyTorch lays out its copy (so a
+    # later view of the result is a view exactly where PyTorch's is)
+    key = tuple(slice(None, None, -1) if d in ds else slice(None) for d in range(input.ndim))
+    return getitem(input, key).clone()
 
 
 @op("fliplr", method=True, samples=[Sample("fliplr", lambda a: fliplr(a), min_ndim=2)])
@@ -353,6 +352,7 @@ def unflatten(input: Tensor, dim: builtins.int, sizes: Sequence[builtins.int]) -
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the "
                            f"size of dim {dim} ({n}) in the input tensor")
     shape = tuple(input.shape)
+    sizes = tuple(n // known if s == -1 else s for s in sizes)  # numpy cannot infer it at 0
     return reshape(input, shape[:d] + sizes + shape[d + 1:])
 
 

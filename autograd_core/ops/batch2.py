@@ -24,8 +24,8 @@ from autograd_core.ops.mathfns import _float_pair
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.index import IndexAdd, IndexPut, getitem
 from autograd_core.ops.inplace import inplace
-from autograd_core.ops.scatter import _inplace_method, masked_fill
-from autograd_core.ops.shape import cat, expand, repeat, reshape
+from autograd_core.ops.scatter import _inplace_method, _run, masked_fill
+from autograd_core.ops.shape import _as_view, cat, expand, repeat, reshape
 from autograd_core.ops.unary import _floating
 from autograd_core.tensor import DEFAULT_DTYPE, Size, Tensor
 
@@ -911,6 +911,41 @@ def select(input: Tensor, dim: builtins.int, index: builtins.int) -> Tensor:
     return getitem(input, (slice(None),) * d + (index % n,))
 
 
+class Unfold(Node):
+    """The windows of ``size`` elements ``step`` apart along ``dim``, as a strided view of ``x``
+    (PyTorch's ``Tensor.unfold`` is a view); backward adds each window's gradient back."""
+
+    def forward(self, x, dim, size, step):
+        self.args = (x.shape, dim, size, step)
+        windows = (x.shape[dim] - size) // step + 1
+        st = x.strides
+        out = np.lib.stride_tricks.as_strided(
+            x, x.shape[:dim] + (windows,) + x.shape[dim + 1:] + (size,),
+            st[:dim] + (st[dim] * step,) + st[dim + 1:] + (st[dim],),
+            writeable=x.flags.writeable and (windows < 2 or step >= size))
+        return out  # overlapping windows are read-only, as PyTorch refuses writes into them
+
+    def backward(self, g):
+        shape, dim, size, step = self.args
+        return (_run(UnfoldBackward, g, shape=shape, dim=dim, size=size, step=step),)
+
+
+class UnfoldBackward(Node):
+    """Zeros of ``shape`` with each window of ``g`` added where ``Unfold`` read it."""
+
+    def forward(self, g, shape, dim, size, step):
+        self.args = (dim, size, step)
+        out = np.zeros(shape, g.dtype)
+        windows = g.shape[dim]
+        for j in range(size):
+            out[(slice(None),) * dim + (slice(j, j + step * (windows - 1) + 1, step),)] += g[..., j]
+        return out
+
+    def backward(self, g2):
+        dim, size, step = self.args
+        return (_run(Unfold, g2, dim=dim, size=size, step=step),)
+
+
 @op("unfold", method=True, function=False, samples=[
     Sample("unfold", lambda a: a.unfold(-1, min(2, a.shape[-1]), 1), min_ndim=1)])
 def unfold(input: Tensor, dimension: builtins.int, size: builtins.int,
@@ -939,10 +974,7 @@ def unfold(input: Tensor, dimension: builtins.int, size: builtins.int,
         raise RuntimeError(f"size is {size} but must be >= 0")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
-    windows = (n - size) // step + 1
-    idx = np.arange(windows)[:, None] * step + np.arange(size)[None, :]
-    out = getitem(x, (slice(None),) * d + (idx,))
-    out = out.movedim(d + 1, -1)
+    out = _as_view(Unfold.apply(x, dim=d, size=int(size), step=int(step)), x)
     return reshape(out, (size,)) if input.ndim == 0 else out
 
 

@@ -14,7 +14,7 @@ from autograd_core.ops import _xp as xp
 from autograd_core.ops.reduce import mean, std, var
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.scatter import _run, index_put
-from autograd_core.ops.shape import cat, reshape
+from autograd_core.ops.shape import _as_view, cat, reshape
 from autograd_core.tensor import Tensor
 
 
@@ -211,12 +211,14 @@ def diag(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
 
 
 class Diagonal(Node):
-    """The diagonal at ``offset`` of the planes ``(dim1, dim2)``, as a new last dim (a copy);
-    backward writes the gradient back on that diagonal of zeros."""
+    """The diagonal at ``offset`` of the planes ``(dim1, dim2)``, as a new last dim (a view of
+    ``x``, as PyTorch's); backward writes the gradient back on that diagonal of zeros."""
 
     def forward(self, x, offset, dim1, dim2):
         self.args = (x.shape, offset, dim1, dim2)
-        return np.diagonal(x, offset, dim1, dim2).copy()
+        out = np.diagonal(x, offset, dim1, dim2)  # numpy's view is read-only: free it when
+        out.flags.writeable = x.flags.writeable  # x is writable (x.diagonal().fill_(0))
+        return out
 
     def backward(self, g):
         shape, offset, dim1, dim2 = self.args
@@ -247,8 +249,8 @@ def diagonal(input: Tensor, offset: builtins.int = 0, dim1: builtins.int = 0,
              dim2: builtins.int = 1) -> Tensor:
     """Return the diagonal of ``input`` over the planes ``(dim1, dim2)``, as its last dimension.
 
-    ``offset > 0`` is above the main diagonal, ``< 0`` below. PyTorch returns a view; this is a
-    copy (an in-place change of the result does not reach ``input``).
+    ``offset > 0`` is above the main diagonal, ``< 0`` below. The result is a view: an in-place
+    change of it (``x.diagonal().fill_(0)``) reaches ``input``.
 
     Args:
         input (Tensor): a tensor of at least 2 dimensions.
@@ -267,7 +269,7 @@ def diagonal(input: Tensor, offset: builtins.int = 0, dim1: builtins.int = 0,
     d1, d2 = _args.norm_dim(dim1, nd, "diagonal"), _args.norm_dim(dim2, nd, "diagonal")
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2)
+    return _as_view(Diagonal.apply(input, offset=int(offset), dim1=d1, dim2=d2), input)
 
 
 @op("diag_embed", method=True, samples=[

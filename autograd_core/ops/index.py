@@ -28,8 +28,8 @@ def _normalise(index):
                              f"{2**63 - 1} cannot address any tensor")
         if isinstance(i, np.ndarray):
             return i
-        if isinstance(i, list):
-            return np.asarray(i)
+        if isinstance(i, list):  # an empty list is an empty integer index, as PyTorch's
+            return np.asarray(i) if i else np.zeros(0, dtype=np.int64)
         return i
 
     if isinstance(index, tuple):
@@ -86,6 +86,8 @@ class Index(Node):
             # an integer for every dim: numpy gives a scalar (a copy), PyTorch a 0-d view
             # (``x[0].zero_()`` writes into x); a trailing Ellipsis makes numpy's a view too
             out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+        elif not basic:  # a copy: row-major, as PyTorch's (numpy's may not be, and then a
+            out = np.ascontiguousarray(out)  # later view of it would be a copy)
         return out
 
     def backward(self, g):
@@ -159,10 +161,13 @@ def setitem(x, index, value):
         inplace(x, lambda: IndexPut.apply(x, value, index=index))
         return
     raw = value._data if isinstance(value, Tensor) else value
-    if not x._data.flags.writeable:
-        raise RuntimeError("setitem: the tensor's memory is read-only (e.g. from expand)")
+    target = x._data
+    if not target.flags.writeable:
+        if target.size:
+            raise RuntimeError("setitem: the tensor's memory is read-only (e.g. from expand)")
+        target = target.copy()  # empty: nothing to write, but the index is still checked
     try:
-        x._data[index] = _fit(raw, np.ndim(x._data[index]))
+        target[index] = _fit(raw, np.ndim(target[index]))
     except IndexError as exc:
         raise _index_error(x.shape, index, exc) from None
     except ValueError:

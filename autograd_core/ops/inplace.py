@@ -9,7 +9,9 @@ import numpy as np
 
 from autograd_core import creation, random
 from autograd_core.grad_mode import STATE
+from autograd_core.node import Node
 from autograd_core.ops import _args
+from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import add, div, mul, sub
 from autograd_core.ops.registry import DECLS, op, refuse_capture
 from autograd_core.ops.shape import CopyFrom
@@ -34,28 +36,73 @@ def inplace(t, compute):
             f"in-place operation: result of shape {result._data.shape} cannot be written into a "
             f"tensor of shape {t._data.shape}"
         )
-    if result.requires_grad and t._base is not None:
-        raise RuntimeError(
-            "in-place operation on a view of another tensor while recording gradients is not "
-            "supported; use an out-of-place operation (e.g. torch.cat / x.clone())"
-        )
-    if not t._data.flags.writeable:
+    base = t._base if result.requires_grad else None
+    if base is not None and base.requires_grad and base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+    if not t._data.flags.writeable and t._data.size:  # nothing to write into an empty one
         raise RuntimeError(
             "in-place operation on a tensor whose memory is shared read-only (e.g. the result "
             "of expand); .clone() it first"
         )
     node = result.grad_fn
-    if node is not None:
+    if node is not None and not _saves_other_view(node, t):
         node._forget_input(t)  # y.mul_(w): the new node saved y's old values, keep them
-    np.copyto(t._data, result._data, casting="same_kind")
+    if base is not None:  # a view: the base's new value is recorded, then every view's
+        refuse_capture("an in-place change of a view")  # found by memory address
+        pos = _positions(base, t)
+        index = np.unravel_index(pos, base.shape) if base.ndim else (Ellipsis,)
+        new_base = _PutAt.apply(base, result, index=index)
+    if t._data.size:
+        np.copyto(t._data, result._data, casting="same_kind")
     t._bump_version()
     if STATE.anomaly and STATE.anomaly is not True:  # ag.compile's tracer
         STATE.anomaly.on_inplace(t, result)
-    if result.requires_grad:
+    if base is not None:
+        _rerecord(base, new_base)
+        if all(v is not t for v in _regenerate_views(base)):  # t made under no_grad
+            _rerecord(t, base.take(Tensor._make(pos.astype(np.int64), None, False)))
+    elif result.requires_grad:
         _rerecord(t, result)
-        if recording and t._base is None and t.__dict__.get("_views"):
+        if recording and t.__dict__.get("_views"):
             _regenerate_views(t)
     return t
+
+
+class _PutAt(Node):
+    """``x`` with ``value`` (a view's new values) written at ``index`` (its elements'
+    positions in ``x``); the record of an in-place change of a view, as PyTorch's CopySlices."""
+
+    def forward(self, x, value, index):
+        self.index, self.value_shape = index, value.shape
+        out = np.array(x, copy=True)
+        out[index] = value.reshape(out[index].shape)  # a 0-d base: index (...,)
+        return out
+
+    def backward(self, g):
+        mask = np.zeros(xp.data(g).shape, dtype=bool)
+        mask[self.index] = True
+        return xp.where(mask, 0.0, g), g[self.index].reshape(self.value_shape)
+
+
+def _saves_other_view(node, t):
+    """Whether ``node`` saved a tensor other than ``t`` that shares its memory's version
+    counter (``v.mul_(base)``): forgetting ``t`` would forget that one too, whose saved values
+    the write changes; kept, the backward refuses (as PyTorch's)."""
+    counter = t._version
+    refs = getattr(node, "_saved_refs", None) or ()
+    return counter is not None and any(
+        isinstance(r, Tensor) and r is not t and r._version is counter for r in refs)
+
+
+def _positions(base, v):
+    """The flat (row-major) position in ``base`` of each element of its view ``v``."""
+    b = base._data
+    if b.flags.c_contiguous:  # the usual case: the byte offset says it, no sort needed
+        return (_addresses(v._data) - b.__array_interface__["data"][0]) // b.itemsize
+    addr = _addresses(b).ravel()
+    order = np.argsort(addr, kind="stable")
+    return order[np.searchsorted(addr[order], _addresses(v._data))]
 
 
 def _rerecord(t, new):
@@ -84,16 +131,15 @@ def _regenerate_views(base):
     from the base's new values, and its old ``grad_fn`` (through the base's old graph) would
     send gradients to the wrong place. The view is re-recorded as the base's elements it
     covers, found by memory address, so any chain of views works."""
-    views = [v for v in (r() for r in base.__dict__["_views"]) if v is not None
+    views = [v for v in (r() for r in base.__dict__.get("_views", ())) if v is not None
              and v._base is base]
     if not views:
-        return
+        return views
     refuse_capture("an in-place change to a tensor with live views")  # addresses, not ops
-    addr = _addresses(base._data).ravel()
-    order = np.argsort(addr, kind="stable")
     for v in views:
-        pos = order[np.searchsorted(addr[order], _addresses(v._data))]
+        pos = _positions(base, v)
         _rerecord(v, base.take(Tensor._make(pos.astype(np.int64), None, False)))
+    return views
 
 
 def _method(name):

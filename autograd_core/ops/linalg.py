@@ -11,6 +11,7 @@ import numpy as np
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.shape import _as_view
 from autograd_core.tensor import Tensor
 
 
@@ -275,11 +276,14 @@ class Einsum(Node):
         terms, output = spec
         self.terms, self.output = terms, output
         self.shapes = [o.shape for o in operands]
-        self.save_for_backward(*operands)
+        if len(operands) > 1:  # one operand's gradient does not read its values (and its
+            self.save_for_backward(*operands)  # result may be a view of it, written later)
+        if len(operands) == 1 and operands[0].ndim == 0:  # '...->...' of a 0-d tensor:
+            return operands[0][...]  # PyTorch's view (numpy's einsum returns a copy)
         return np.einsum(",".join(terms) + "->" + output, *operands)
 
     def backward(self, g):
-        ops = self.saved
+        ops = self.saved if len(self.shapes) > 1 else (None,)
         grads = []
         for i, (term, shape) in enumerate(zip(self.terms, self.shapes)):
             if not self.needs_input_grad[i]:
@@ -368,7 +372,10 @@ def einsum(*args: Any) -> Tensor:
     shapes = [_shape(o) for o in operands]
     spec = _parse_einsum(equation, shapes)
     try:
-        return Einsum.apply(*operands, spec=spec)
+        out = Einsum.apply(*operands, spec=spec)
     except ValueError as exc:
         raise RuntimeError(f"einsum(): operands do not match the equation {equation!r} "
                            f"(shapes {[tuple(s) for s in shapes]}): {exc}") from None
+    if len(operands) == 1 and isinstance(operands[0], Tensor):
+        _as_view(out, operands[0])  # 'ij->ji', 'ii->i': numpy's view, and PyTorch's
+    return out

@@ -33,7 +33,7 @@ def _as_view(out, x):
     """Mark ``out`` as a view of ``x`` when it shares x's memory. While recording, the base
     also keeps a weak reference to it: an in-place change of the base then re-records the
     view's ``grad_fn`` from the base's new one (``inplace._regenerate_views``)."""
-    if np.shares_memory(out._data, x._data) if out._data.size and x._data.size else False:
+    if not out._data.size or not x._data.size or np.shares_memory(out._data, x._data):
         out._version = x._counter()
         base = out._base = x._base if x._base is not None else x
         if STATE.enabled:
@@ -397,7 +397,9 @@ class Cat(Node):
     def forward(self, *xs, dim):
         self.dim = dim
         self.bounds = np.cumsum([0] + [x.shape[dim] for x in xs])
-        return np.concatenate(xs, axis=dim, dtype=_common_dtype(xs))
+        # row-major, as PyTorch's (numpy may follow the inputs' layout, and a later view of a
+        # result laid out otherwise would be a copy where PyTorch's is a view)
+        return np.ascontiguousarray(np.concatenate(xs, axis=dim, dtype=_common_dtype(xs)))
 
     def backward(self, g):
         lead = (slice(None),) * self.dim
@@ -411,7 +413,7 @@ class Cat(Node):
 class Stack(Node):
     def forward(self, *xs, dim):
         self.dim = dim
-        return np.stack(xs, axis=dim, dtype=_common_dtype(xs))
+        return np.ascontiguousarray(np.stack(xs, axis=dim, dtype=_common_dtype(xs)))  # as cat
 
     def backward(self, g):
         lead = (slice(None),) * self.dim
@@ -504,10 +506,39 @@ class ToCopy(Node):
 
 class Clone(Node):
     def forward(self, x):
+        if x.size > 1 and 0 in x.strides:  # expanded: lay the copy out as PyTorch does
+            order = _dense_order(x.shape, x.strides)[::-1]  # (numpy's 'K' order differs)
+            out = np.empty([x.shape[d] for d in order], x.dtype).transpose(np.argsort(order))
+            np.copyto(out, x)
+            return out
         return np.array(x, copy=True)
 
     def backward(self, g):
         return (g,)
+
+
+def _dense_order(shape, strides):
+    """The dims from innermost to outermost in the memory of a copy of a tensor of these
+    ``strides``: PyTorch's insertion sort, where a zero stride compares with nothing."""
+    def swap(a, b):  # > 0: dim a belongs outside dim b
+        sa, sb = abs(strides[a]), abs(strides[b])
+        if sa == 0 or sb == 0:
+            return 0
+        if sa != sb:
+            return 1 if sa > sb else -1
+        return 1 if shape[a] > shape[b] else 0
+
+    perm = list(range(len(shape)))[::-1]
+    for i in range(1, len(perm)):
+        j = i
+        for k in range(i - 1, -1, -1):
+            c = swap(perm[k], perm[j])
+            if c > 0:
+                perm[k], perm[j] = perm[j], perm[k]
+                j = k
+            elif c < 0:
+                break
+    return perm
 
 
 class CopyFrom(Node):
@@ -550,21 +581,33 @@ op("clone", method=True, doc="""
     """)(Clone)
 
 
+class Contiguous(Node):
+    def forward(self, x):
+        return np.ascontiguousarray(x)
+
+    def backward(self, g):
+        return (g,)
+
+
 @op("contiguous", method=True, function=False, samples=())
 def contiguous(input: Tensor) -> Tensor:
-    """Return ``input`` itself (``Tensor.contiguous``).
+    """Return ``input`` itself if its memory is in row-major order, else a row-major copy
+    (``Tensor.contiguous``): as in PyTorch, an in-place change of the result reaches
+    ``input`` exactly when ``input`` was already contiguous.
 
-    Every tensor here is laid out as its numpy array is, and every op accepts any layout, so
-    there is nothing to do.
+    A convolution output stored channels-last (see DIFFERENCES.md) is not contiguous here, so
+    it is copied.
 
     Example::
 
         >>> import autograd_core as ag
-        >>> x = ag.zeros(2, 3).t()
-        >>> x.contiguous() is x
-        True
+        >>> x = ag.zeros(2, 3)
+        >>> x.contiguous() is x, x.t().contiguous().is_contiguous()
+        (True, True)
     """
-    return input
+    if input._data.flags.c_contiguous:
+        return input
+    return Contiguous.apply(input)
 
 
 _LEGACY_TYPES = {"FloatTensor": "float32", "DoubleTensor": "float64", "HalfTensor": "float16",
