@@ -185,16 +185,23 @@ class Node:
 
     def _forget_input(self, tensor):
         """Before ``tensor`` is overwritten in place by this node's own result (``y.mul_(w)``):
-        keep a copy of its old values where they were saved, as constants."""
+        keep a copy of its old values where they were saved. Where the tensor itself was
+        saved, the copy stands for it as the output of its old node, so that a gradient taken
+        with ``create_graph`` is differentiated through the old values too."""
         if self._saved is FREED or not self._saved:
             return
         if type(self._saved) is Packed:
             self._saved = self._saved.unpack()
         data = tensor._data
+        copy = old = None
         saved, refs = list(self._saved), list(self._saved_refs)
         for k, (arr, ref) in enumerate(zip(saved, refs)):
             if ref is tensor or (ref is None and arr is data):
-                saved[k], refs[k] = data.copy(), None
+                if copy is None:
+                    copy = data.copy()
+                    old = _make(copy, tensor.grad_fn, tensor._requires_grad)
+                    old._out_idx = tensor._out_idx
+                saved[k], refs[k] = copy, (old if ref is tensor else None)
         self._saved, self._saved_refs = tuple(saved), refs
         counter = tensor._version
         v = self._saved_versions

@@ -86,3 +86,30 @@ def test_init_after_forward_makes_backward_refuse():
     nn.init.normal_(m[2].weight)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+# Second order through an in-place op that overwrote a saved input: the node that overwrote it
+# kept a copy of its old values as a constant, so a gradient taken with create_graph lost the
+# old values' own dependence on the inputs (w.grad [10, 40] for the closed form's [12, 48]).
+
+
+def test_second_order_through_an_input_overwritten_by_its_own_op_closed_form():
+    w = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    a = w * 1
+    a.mul_(w)  # a = w**2, the mul saved a's old values (w)
+    (g,) = ag.autograd.grad((a * a).sum(), w, create_graph=True)  # d/dw w**4 = 4 w**3
+    np.testing.assert_allclose(g.detach().numpy(), [4.0, 32.0])
+    g.sum().backward()  # d/dw 4 w**3 = 12 w**2
+    np.testing.assert_allclose(w.grad.numpy(), [12.0, 48.0])
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("mul_ by the input", lambda w: (w * 1).mul_(w).pow(2).sum()),
+    ("mul_ of a sin", lambda w: w.sin().mul_(w).sum()),
+    ("div_ by a sin", lambda w: (w * 3).div_(w.sin() + 2).pow(2).sum()),
+    ("twice in a row", lambda w: (w + 1).mul_(w).mul_(w.cos()).sum()),
+])
+def test_second_order_through_inputs_overwritten_in_place_matches_finite_differences(name, fn):
+    w = ag.tensor([0.3, -0.7, 1.1], dtype=ag.float64, requires_grad=True)
+    assert ag.gradcheck(fn, (w,))
+    assert ag.gradgradcheck(fn, (w,))
