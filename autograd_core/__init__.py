@@ -114,7 +114,7 @@ import importlib.util  # noqa: F401  (importlib.util.spec_from_loader)
 import sys as _sys
 
 _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.utils",
-                 "distributed": "autograd_core.distributed"}
+                 "distributed": "autograd_core.distributed", "amp": "autograd_core.amp"}
 
 
 # Type checkers do not see the op table's functional forms (``globals().update`` above), so they

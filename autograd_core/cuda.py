@@ -144,3 +144,12 @@ def seed_all() -> None:
         >>> ag.cuda.seed_all() is None
         True
     """
+
+
+def __getattr__(name: str) -> Any:
+    # ``torch.cuda.amp.GradScaler(enabled=...)`` in GPU programs; loaded on first use
+    if name == "amp":
+        import importlib
+
+        return importlib.import_module("autograd_core.amp").cuda_amp
+    raise AttributeError(f"module 'autograd_core.cuda' has no attribute '{name}'")

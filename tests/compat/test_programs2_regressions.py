@@ -36,3 +36,92 @@ def test_backend_flag_defaults_match_torch():
         assert getattr(m, name) == getattr(tm, name), name
     for name in ["enabled", "benchmark", "deterministic", "allow_tf32"]:
         assert getattr(ag.backends.cudnn, name) == getattr(torch.backends.cudnn, name), name
+
+
+def test_gpu_programs_grad_scaler_disables_itself_without_cuda():
+    # nanoGPT train.py: scaler = torch.cuda.amp.GradScaler(enabled=(dtype == 'float16'))
+    import nn
+    import optimizers
+
+    with pytest.warns(FutureWarning, match="torch.amp.GradScaler\\('cuda', args...\\)"):
+        off = ag.cuda.amp.GradScaler(enabled=False)
+    with pytest.warns(UserWarning, match="CUDA is not available.  Disabling."):
+        on = ag.amp.GradScaler("cuda")
+    w = nn.Parameter(ag.tensor([1.0, -2.0]))
+    opt = optimizers.SGD([w], lr=0.25)
+    for scaler in (off, on):
+        assert not scaler.is_enabled() and scaler.get_scale() == 1.0 and scaler.state_dict() == {}
+        loss = (w * w).sum()
+        assert scaler.scale(loss) is loss
+        opt.zero_grad()
+        loss.backward()
+        scaler.unscale_(opt)
+        scaler.step(opt)
+        scaler.update()
+    # two plain SGD steps on w*w: w <- w * (1 - 2 * 0.25), twice
+    assert w.detach().tolist() == [0.25, -0.5]
+    from autograd_core.cuda.amp import GradScaler  # the module path works too
+
+    assert GradScaler is type(off)
+
+
+def test_grad_scaler_skips_a_step_with_inf_and_backs_off():
+    import nn
+    import optimizers
+
+    w = nn.Parameter(ag.tensor([1.0]))
+    opt = optimizers.SGD([w], lr=0.5)
+    scaler = ag.amp.GradScaler("cpu", init_scale=8.0, growth_interval=2)
+    scaler.scale(w.sum()).backward()
+    assert w.grad.tolist() == [8.0]
+    scaler.unscale_(opt)
+    assert w.grad.tolist() == [1.0]
+    with pytest.raises(RuntimeError, match="unscale_\\(\\) has already been called"):
+        scaler.unscale_(opt)
+    scaler.step(opt)
+    scaler.update()
+    assert w.detach().tolist() == [0.5] and scaler.get_scale() == 8.0
+    w.grad = ag.tensor([float("nan")])
+    assert scaler.step(opt) is None  # skipped, w unchanged
+    scaler.update()
+    assert w.detach().tolist() == [0.5] and scaler.get_scale() == 4.0
+    for _ in range(2):
+        w.grad = ag.tensor([4.0])
+        scaler.step(opt)
+        scaler.update()
+    assert w.detach().tolist() == [0.5 - 0.5 - 0.5] and scaler.get_scale() == 8.0
+    with pytest.raises(RuntimeError, match="Closure use is not currently supported"):
+        scaler.step(opt, closure=lambda: 0.0)
+
+
+@pytest.mark.torch_parity
+def test_grad_scaler_training_matches_torch():
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    import nn
+    import optimizers
+
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal((3, 4)).astype(np.float32)
+    xs = rng.standard_normal((6, 5, 4)).astype(np.float32)
+    runs = []
+    for lib, opt_mod, mk in [(ag, optimizers, nn.Parameter), (torch, torch.optim, torch.nn.Parameter)]:
+        w = mk(lib.tensor(w0.copy()))
+        opt = opt_mod.Adam([w], lr=0.01)
+        scaler = lib.amp.GradScaler("cpu", init_scale=2.0 ** 10, growth_interval=2)
+        seen = []
+        for i, x in enumerate(xs):
+            opt.zero_grad()
+            loss = (lib.tensor(x) @ w.T).tanh().pow(2).mean()
+            scaler.scale(loss).backward()
+            if i == 2:
+                w.grad[0, 0] = float("inf")  # an overflowed step: skipped, scale halves
+            scaler.unscale_(opt)
+            seen.append((scaler.step(opt) is None, scaler.get_scale()))
+            scaler.update()
+            seen.append(scaler.get_scale())
+        runs.append((w.detach().numpy().copy(), seen, scaler.state_dict()))
+    np.testing.assert_allclose(runs[0][0], runs[1][0], rtol=1e-5)
+    assert runs[0][1] == runs[1][1]
+    assert runs[0][2] == runs[1][2]

@@ -1,0 +1,252 @@
+"""``autograd_core.amp``: PyTorch's gradient scaler for mixed-precision training.
+
+``GradScaler`` multiplies the loss by a scale factor before ``backward``, divides the
+gradients by it before the optimizer step, skips a step whose gradients hold inf or NaN and
+adapts the scale, with PyTorch's defaults and update rule. Programs written for a GPU build it
+as ``torch.cuda.amp.GradScaler(enabled=...)`` or ``torch.amp.GradScaler("cuda")``; as in a
+PyTorch without CUDA, a scaler for ``"cuda"`` warns and disables itself, and a disabled scaler
+passes everything through (``scale(loss)`` is ``loss``, ``step(opt)`` is ``opt.step()``).
+``autocast`` is not part of this build.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import warnings
+from typing import Any
+
+import numpy as np
+
+__all__ = ["GradScaler"]
+
+
+class GradScaler:
+    r"""Scale the loss and unscale the gradients (PyTorch's ``torch.amp.GradScaler``).
+
+    Args:
+        device (str): ``"cpu"`` or ``"cuda"``; a ``"cuda"`` scaler warns and disables itself
+            (no CUDA here). Default: ``"cuda"``, as PyTorch.
+        init_scale (float): the first scale factor. Default: ``2.**16``.
+        growth_factor (float): scale multiplier after ``growth_interval`` steps without inf/NaN.
+        backoff_factor (float): scale multiplier after a step with inf/NaN gradients.
+        growth_interval (int): steps without inf/NaN between growths. Default: 2000.
+        enabled (bool): False makes every method a pass-through. Default: True.
+
+    Example::
+
+        >>> import autograd_core as ag, nn, optimizers
+        >>> w = nn.Parameter(ag.tensor([1.0, 2.0]))
+        >>> opt = optimizers.SGD([w], lr=0.1)
+        >>> scaler = ag.amp.GradScaler("cpu", init_scale=4.0)
+        >>> scaler.scale((w * w).sum()).backward()
+        >>> w.grad
+        tensor([ 8., 16.])
+        >>> scaler.step(opt); scaler.update()
+        >>> w.detach(), scaler.get_scale()
+        (tensor([0.8000, 1.6000]), 4.0)
+    """
+
+    def __init__(self, device: str = "cuda", init_scale: float = 2.0**16,
+                 growth_factor: float = 2.0, backoff_factor: float = 0.5,
+                 growth_interval: int = 2000, enabled: bool = True) -> None:
+        if device not in ("cpu", "cuda"):
+            raise RuntimeError(f"GradScaler: device must be 'cpu' or 'cuda', got {device!r}")
+        if enabled and device == "cuda":
+            warnings.warn("torch.cuda.amp.GradScaler is enabled, but CUDA is not available.  "
+                          "Disabling.", stacklevel=2)
+            enabled = False
+        if enabled:
+            if growth_factor <= 1.0:
+                raise AssertionError("The growth factor must be > 1.0.")
+            if backoff_factor >= 1.0:
+                raise AssertionError("The backoff factor must be < 1.0.")
+        self._device = device
+        self._enabled = bool(enabled)
+        self._scale = float(np.float32(init_scale))
+        self._growth_factor = float(growth_factor)
+        self._backoff_factor = float(backoff_factor)
+        self._growth_interval = int(growth_interval)
+        self._growth_tracker = 0
+        self._per_optimizer: dict[int, dict[str, bool]] = {}
+
+    def is_enabled(self) -> bool:
+        """Whether the scaler scales (``False``: every method passes through).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.amp.GradScaler("cpu", enabled=False).is_enabled()
+            False
+        """
+        return self._enabled
+
+    def get_scale(self) -> float:
+        """The current scale factor (1.0 when disabled).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.amp.GradScaler("cpu").get_scale()
+            65536.0
+        """
+        return self._scale if self._enabled else 1.0
+
+    def scale(self, outputs: Any) -> Any:
+        """``outputs`` (a Tensor or nested lists/tuples of Tensors) times the scale factor.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.amp.GradScaler("cpu", init_scale=8.0).scale(ag.tensor(0.5))
+            tensor(4.)
+        """
+        if not self._enabled:
+            return outputs
+        if isinstance(outputs, (list, tuple)):
+            return type(outputs)(self.scale(o) for o in outputs)
+        return outputs * self._scale
+
+    def _state(self, optimizer: Any) -> dict[str, bool]:
+        return self._per_optimizer.setdefault(
+            id(optimizer), {"unscaled": False, "stepped": False, "found_inf": False})
+
+    def unscale_(self, optimizer: Any) -> None:
+        """Divide ``optimizer``'s gradients by the scale factor (in place), once per step,
+        noting whether any is inf or NaN (before ``clip_grad_norm_``, as in PyTorch).
+
+        Example::
+
+            >>> import autograd_core as ag, nn, optimizers
+            >>> w = nn.Parameter(ag.tensor([3.0]))
+            >>> scaler = ag.amp.GradScaler("cpu", init_scale=4.0)
+            >>> opt = optimizers.SGD([w], lr=0.1)
+            >>> scaler.scale(w.sum()).backward(); scaler.unscale_(opt)
+            >>> w.grad
+            tensor([1.])
+        """
+        if not self._enabled:
+            return
+        state = self._state(optimizer)
+        if state["unscaled"]:
+            raise RuntimeError("unscale_() has already been called on this optimizer since "
+                               "the last update().")
+        if state["stepped"]:
+            raise RuntimeError("unscale_() is being called after step().")
+        inv = np.float32(1.0) / np.float32(self._scale)
+        found = False
+        for group in optimizer.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g = p.grad._data
+                g *= inv.astype(g.dtype)
+                found = found or not bool(np.isfinite(g).all())
+        state["unscaled"], state["found_inf"] = True, found
+
+    def step(self, optimizer: Any, *args: Any, **kwargs: Any) -> Any:
+        """Unscale (unless ``unscale_`` was called) and call ``optimizer.step(*args, **kwargs)``
+        if no gradient is inf or NaN; returns its result, or None for a skipped step.
+
+        Example::
+
+            >>> import autograd_core as ag, nn, optimizers
+            >>> w = nn.Parameter(ag.tensor([1.0]))
+            >>> opt = optimizers.SGD([w], lr=0.5)
+            >>> scaler = ag.amp.GradScaler("cpu")
+            >>> w.grad = ag.tensor([float("inf")])
+            >>> scaler.step(opt) is None, w.detach()  # skipped
+            (True, tensor([1.]))
+        """
+        if not self._enabled:
+            return optimizer.step(*args, **kwargs)
+        if "closure" in kwargs:
+            raise RuntimeError("Closure use is not currently supported if GradScaler is enabled.")
+        state = self._state(optimizer)
+        if state["stepped"]:
+            raise RuntimeError("step() has already been called since the last update().")
+        if not state["unscaled"]:
+            self.unscale_(optimizer)
+        state["stepped"] = True
+        return None if state["found_inf"] else optimizer.step(*args, **kwargs)
+
+    def update(self, new_scale: float | None = None) -> None:
+        """Adapt the scale factor: times ``backoff_factor`` if this step found inf/NaN,
+        times ``growth_factor`` after ``growth_interval`` clean steps; or set ``new_scale``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> s = ag.amp.GradScaler("cpu", init_scale=8.0, growth_interval=1)
+            >>> s.update(); s.get_scale()
+            16.0
+        """
+        if not self._enabled:
+            return
+        if new_scale is not None:
+            self._scale = float(np.float32(float(new_scale)))
+        elif any(s["found_inf"] for s in self._per_optimizer.values()):
+            self._scale = float(np.float32(self._scale * self._backoff_factor))
+            self._growth_tracker = 0
+        else:
+            self._growth_tracker += 1
+            if self._growth_tracker == self._growth_interval:
+                self._scale = float(np.float32(self._scale * self._growth_factor))
+                self._growth_tracker = 0
+        self._per_optimizer.clear()
+
+    def state_dict(self) -> dict[str, Any]:
+        """PyTorch's keys (``scale``, ``growth_factor``, ``backoff_factor``,
+        ``growth_interval``, ``_growth_tracker``); empty when disabled.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> sorted(ag.amp.GradScaler("cpu").state_dict())
+            ['_growth_tracker', 'backoff_factor', 'growth_factor', 'growth_interval', 'scale']
+        """
+        if not self._enabled:
+            return {}
+        return {"scale": self._scale, "growth_factor": self._growth_factor,
+                "backoff_factor": self._backoff_factor,
+                "growth_interval": self._growth_interval, "_growth_tracker": self._growth_tracker}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Restore what ``state_dict()`` gave.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> s = ag.amp.GradScaler("cpu"); s.load_state_dict({"scale": 2.0})
+            >>> s.get_scale()
+            2.0
+        """
+        if not self._enabled:
+            return
+        if len(state_dict) == 0:
+            raise RuntimeError("The source state dict is empty, possibly because it was saved "
+                               "from a disabled instance of GradScaler.")
+        self._scale = float(state_dict["scale"])
+        self._growth_factor = float(state_dict.get("growth_factor", self._growth_factor))
+        self._backoff_factor = float(state_dict.get("backoff_factor", self._backoff_factor))
+        self._growth_interval = int(state_dict.get("growth_interval", self._growth_interval))
+        self._growth_tracker = int(state_dict.get("_growth_tracker", self._growth_tracker))
+
+
+class _CudaGradScaler(GradScaler):
+    """``torch.cuda.amp.GradScaler`` (deprecated in PyTorch): ``GradScaler("cuda", ...)``."""
+
+    def __init__(self, init_scale: float = 2.0**16, growth_factor: float = 2.0,
+                 backoff_factor: float = 0.5, growth_interval: int = 2000,
+                 enabled: bool = True) -> None:
+        warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use "
+                      "`torch.amp.GradScaler('cuda', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        super().__init__("cuda", init_scale, growth_factor, backoff_factor, growth_interval,
+                         enabled)
+
+
+_CudaGradScaler.__name__ = _CudaGradScaler.__qualname__ = "GradScaler"
+cuda_amp = types.ModuleType("autograd_core.cuda.amp", "``torch.cuda.amp``: GradScaler.")
+cuda_amp.GradScaler = _CudaGradScaler  # type: ignore[attr-defined]
+sys.modules.setdefault("autograd_core.cuda.amp", cuda_amp)
