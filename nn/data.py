@@ -1581,6 +1581,20 @@ vars(distributed).update(DistributedSampler=DistributedSampler, __all__=["Distri
 sys.modules.setdefault("nn.data.distributed", distributed)
 sys.modules.setdefault("autograd_core.utils.data.distributed", distributed)
 
+# likewise torch.utils.data.dataloader / .dataset / .sampler, the paths programs import from
+# (karpathy/makemore: ``from torch.utils.data.dataloader import DataLoader``)
+for _name, _names in [("dataloader", ["DataLoader", "get_worker_info", "default_collate"]),
+                      ("dataset", ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset",
+                                   "ChainDataset", "Subset", "random_split"]),
+                      ("sampler", ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler",
+                                   "SubsetRandomSampler", "WeightedRandomSampler"])]:
+    _module = type(functools)(f"nn.data.{_name}", f"{', '.join(_names)}, as "
+                              f"torch.utils.data.{_name}")
+    vars(_module).update({n: globals()[n] for n in _names}, __all__=_names)
+    globals()[_name] = _module
+    sys.modules.setdefault(f"nn.data.{_name}", _module)
+    sys.modules.setdefault(f"autograd_core.utils.data.{_name}", _module)
+
 
 # ---- the standard MNIST / Fashion-MNIST files (IDX format) ------------------------------------
 _IDX_TYPES: dict[int, np.dtype] = {

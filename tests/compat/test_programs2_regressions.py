@@ -125,3 +125,18 @@ def test_grad_scaler_training_matches_torch():
     np.testing.assert_allclose(runs[0][0], runs[1][0], rtol=1e-5)
     assert runs[0][1] == runs[1][1]
     assert runs[0][2] == runs[1][2]
+
+
+def test_torch_utils_data_submodule_paths():
+    # karpathy/makemore: from torch.utils.data.dataloader import DataLoader
+    import nn.data
+    from autograd_core.utils.data.dataloader import DataLoader
+    from autograd_core.utils.data.dataset import Dataset, random_split
+    from autograd_core.utils.data.sampler import RandomSampler
+    from nn.data.sampler import RandomSampler as ViaNnPath
+
+    assert DataLoader is nn.data.DataLoader and Dataset is nn.data.Dataset
+    assert random_split is nn.data.random_split and RandomSampler is ViaNnPath is nn.data.RandomSampler
+    assert ag.utils.data.dataloader.DataLoader is DataLoader
+    with pytest.raises(ImportError):
+        from autograd_core.utils.data.sampler import DataLoader  # noqa: F401  (not in that module)
