@@ -387,8 +387,9 @@ class RandomSampler(Sampler):
     def __iter__(self) -> Iterator[int]:
         n, k = len(self.data_source), self.num_samples
         rng = _as_generator(self.generator, "RandomSampler: generator")
-        if self.replacement:
-            yield from rng.integers(0, n, size=k).tolist()
+        if self.replacement:  # in chunks of 32, as PyTorch: num_samples may be huge
+            for start in range(0, k, 32):
+                yield from rng.integers(0, n, size=min(32, k - start)).tolist()
             return
         for _ in range(k // n):
             yield from rng.permutation(n).tolist()

@@ -140,3 +140,23 @@ def test_torch_utils_data_submodule_paths():
     assert ag.utils.data.dataloader.DataLoader is DataLoader
     with pytest.raises(ImportError):
         from autograd_core.utils.data.sampler import DataLoader  # noqa: F401  (not in that module)
+
+
+def test_random_sampler_with_replacement_draws_lazily():
+    # karpathy/makemore's InfiniteDataLoader: RandomSampler(ds, replacement=True,
+    # num_samples=int(1e10)) - the draws were made all at once (80 GB)
+    import itertools
+
+    from nn.data import DataLoader, RandomSampler
+
+    sampler = RandomSampler(range(7), replacement=True, num_samples=10**12)
+    assert len(sampler) == 10**12
+    first = list(itertools.islice(iter(sampler), 100))
+    assert len(first) == 100 and set(first) <= set(range(7)) and len(set(first)) > 1
+    batch = next(iter(DataLoader(list(range(7)), batch_size=4, sampler=sampler)))
+    assert batch.shape == (4,)
+    ag.manual_seed(3)
+    a = list(RandomSampler(range(5), replacement=True, num_samples=70))
+    ag.manual_seed(3)
+    assert a == list(RandomSampler(range(5), replacement=True, num_samples=70))
+    assert len(a) == 70 and set(a) <= set(range(5))
