@@ -595,8 +595,8 @@ def randint(low: builtins.int = 0, high: Any = None, size: Any = None, *,
             raise TypeError("randint() missing required argument 'size' (call it as "
                             "randint(high, size) or randint(low, high, size), size a tuple)")
         low, high, size = 0, low, high
-    if high is None:
-        raise TypeError("randint() missing required argument 'high'")
+    elif high is None:  # randint(high, size=...): PyTorch's first form with size by keyword
+        low, high = 0, low
     low, high = _builtin_int(low), _builtin_int(high)
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "

@@ -160,3 +160,16 @@ def test_random_sampler_with_replacement_draws_lazily():
     ag.manual_seed(3)
     assert a == list(RandomSampler(range(5), replacement=True, num_samples=70))
     assert len(a) == 70 and set(a) <= set(range(5))
+
+
+def test_randint_high_with_size_by_keyword():
+    # pytorch/examples mnist_forward_forward: torch.randint(len(allowed_indices), size=(1,))
+    ag.manual_seed(0)
+    draws = ag.randint(9, size=(200,))
+    assert draws.shape == (200,) and draws.dtype == ag.int64
+    assert 0 <= draws.min().item() and draws.max().item() <= 8 and len(set(draws.tolist())) == 9
+    ag.manual_seed(0)
+    assert ag.randint(0, 9, (200,)).tolist() == draws.tolist()  # the same draws as the 3-arg form
+    assert ag.randint(high=3, size=(4,)).max().item() <= 2
+    with pytest.raises(TypeError, match="size"):
+        ag.randint(9)
