@@ -691,6 +691,11 @@ class Tensor:
         """
         return False
 
+    # the other device / layout queries programs make (pytorch/examples dcgan:
+    # ``if (input.is_cuda or input.is_xpu) and self.ngpu > 1``); CPU, strided, dense only
+    is_cpu = True
+    is_xpu = is_mps = is_meta = is_sparse = is_quantized = False
+
     def cpu(self, memory_format: Any = None) -> Tensor:
         """Return the tensor itself: it is already on the CPU.
 

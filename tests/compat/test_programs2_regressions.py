@@ -173,3 +173,10 @@ def test_randint_high_with_size_by_keyword():
     assert ag.randint(high=3, size=(4,)).max().item() <= 2
     with pytest.raises(TypeError, match="size"):
         ag.randint(9)
+
+
+def test_tensor_device_queries():
+    # pytorch/examples dcgan: if (input.is_cuda or input.is_xpu) and self.ngpu > 1
+    t = ag.ones(2, requires_grad=True) * 2
+    assert t.is_cpu is True
+    assert not (t.is_cuda or t.is_xpu or t.is_mps or t.is_meta or t.is_sparse or t.is_quantized)
