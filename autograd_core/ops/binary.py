@@ -4,6 +4,7 @@ and the comparisons (never recorded)."""
 from __future__ import annotations
 
 import builtins
+import warnings
 from typing import Any
 import numpy as np
 
@@ -194,13 +195,25 @@ class Div(Node):
         return ga, gb
 
 
+def _deprecated_alpha(name: str, other: Any, rest: tuple) -> tuple[Any, Any]:
+    """PyTorch's deprecated ``name(Number alpha, Tensor other)`` overload (old tutorials'
+    ``p.data.add_(-lr, p.grad.data)``): warn as PyTorch does, return ``(other, alpha)``."""
+    if len(rest) != 1 or isinstance(other, (Tensor, builtins.bool)) \
+            or not isinstance(other, (builtins.int, builtins.float)):
+        raise TypeError(f"{name}() takes 2 positional arguments but {2 + len(rest)} were given")
+    warnings.warn(f"This overload of {name} is deprecated:\n\t{name}(Number alpha, Tensor other)"
+                  f"\nConsider using one of the following signatures instead:\n\t{name}(Tensor "
+                  f"other, *, Number alpha = 1)", UserWarning, stacklevel=4)
+    return rest[0], other
+
+
 def _binary_sample(name, fn, alias, **kw):
     return Sample(name, fn, 2, broadcasts=True, aliases=(alias,), **kw)
 
 
 @op("add", node=Add, method=True,
     samples=[_binary_sample("add", lambda a, b: a + b, "+")])
-def add(input: Any, other: Any, *, alpha: builtins.float = 1) -> Tensor:
+def add(input: Any, other: Any, *_deprecated: Any, alpha: builtins.float = 1) -> Tensor:
     """Add ``other``, scaled by ``alpha``, to ``input``.
 
     ``out = input + alpha * other``, broadcasting as numpy does and promoting dtypes as PyTorch
@@ -217,12 +230,14 @@ def add(input: Any, other: Any, *, alpha: builtins.float = 1) -> Tensor:
         >>> ag.add(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0]), alpha=2)
         tensor([ 7., 10.])
     """
+    if _deprecated:
+        other, alpha = _deprecated_alpha("add", other, _deprecated)
     return Add.apply(input, other if alpha == 1 else other * alpha)
 
 
 @op("sub", node=Sub, method=True, aliases=("subtract",),
     samples=[_binary_sample("sub", lambda a, b: a - b, "-")])
-def sub(input: Any, other: Any, *, alpha: builtins.float = 1) -> Tensor:
+def sub(input: Any, other: Any, *_deprecated: Any, alpha: builtins.float = 1) -> Tensor:
     """Subtract ``other``, scaled by ``alpha``, from ``input``.
 
     ``out = input - alpha * other``, with broadcasting. ``subtract`` is another name; also
@@ -239,6 +254,8 @@ def sub(input: Any, other: Any, *, alpha: builtins.float = 1) -> Tensor:
         >>> ag.sub(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0]))
         tensor([-2., -2.])
     """
+    if _deprecated:
+        other, alpha = _deprecated_alpha("sub", other, _deprecated)
     return Sub.apply(input, other if alpha == 1 else other * alpha)
 
 

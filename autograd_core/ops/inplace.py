@@ -12,7 +12,7 @@ from autograd_core.grad_mode import STATE
 from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import add, div, mul, sub
+from autograd_core.ops.binary import _deprecated_alpha, add, div, mul, sub
 from autograd_core.ops.registry import DECLS, op, refuse_capture
 from autograd_core.ops.shape import CopyFrom
 from autograd_core.ops.unary import clamp
@@ -147,7 +147,7 @@ def _method(name):
 
 
 @_method("add_")
-def add_(input, other, *, alpha=1):
+def add_(input, other, *_deprecated, alpha=1):
     """Add ``alpha * other`` to this tensor in place; return it.
 
     PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
@@ -165,11 +165,13 @@ def add_(input, other, *, alpha=1):
         >>> x.add_(ag.tensor([10.0, 20.0]), alpha=0.5)
         tensor([ 6., 12.])
     """
+    if _deprecated:
+        other, alpha = _deprecated_alpha("add_", other, _deprecated)
     return inplace(input, lambda: add(input, other, alpha=alpha))
 
 
 @_method("sub_")
-def sub_(input, other, *, alpha=1):
+def sub_(input, other, *_deprecated, alpha=1):
     """Subtract ``alpha * other`` from this tensor in place; return it.
 
     PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
@@ -187,6 +189,8 @@ def sub_(input, other, *, alpha=1):
         >>> x.sub_(1.0)
         tensor([0., 1.])
     """
+    if _deprecated:
+        other, alpha = _deprecated_alpha("sub_", other, _deprecated)
     return inplace(input, lambda: sub(input, other, alpha=alpha))
 
 

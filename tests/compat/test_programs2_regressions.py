@@ -180,3 +180,41 @@ def test_tensor_device_queries():
     t = ag.ones(2, requires_grad=True) * 2
     assert t.is_cpu is True
     assert not (t.is_cuda or t.is_xpu or t.is_mps or t.is_meta or t.is_sparse or t.is_quantized)
+
+
+def test_deprecated_alpha_first_overload_of_add_and_sub():
+    # pytorch/tutorials char_rnn_generation: p.data.add_(-learning_rate, p.grad.data)
+    import numpy as np
+
+    p = ag.tensor([1.0, 2.0, 3.0])
+    g = ag.tensor([10.0, 20.0, 30.0])
+    with pytest.warns(UserWarning, match="This overload of add_ is deprecated"):
+        assert p.add_(-0.5, g) is p
+    np.testing.assert_allclose(p.numpy(), [1.0 - 5.0, 2.0 - 10.0, 3.0 - 15.0])
+    with pytest.warns(UserWarning, match="sub_\\(Tensor other, \\*, Number alpha = 1\\)"):
+        p.sub_(0.1, g)
+    np.testing.assert_allclose(p.numpy(), [-5.0, -10.0, -15.0], rtol=1e-6)
+    with pytest.warns(UserWarning, match="overload of add is"):
+        assert ag.add(p, 2, g).tolist() == [15.0, 30.0, 45.0]
+    with pytest.warns(UserWarning, match="overload of sub is"):
+        assert p.sub(1, g).tolist() == [-15.0, -30.0, -45.0]
+    with pytest.raises(TypeError, match="add_\\(\\) takes 2 positional arguments but 3"):
+        p.add_(g, g)  # only a number may come first
+    assert p.tolist() == [-5.0, -10.0, -15.0]  # refused before any change
+
+
+@pytest.mark.torch_parity
+def test_deprecated_alpha_overload_matches_torch():
+    torch = pytest.importorskip("torch")
+    import warnings
+
+    import numpy as np
+
+    a = np.array([[1.5, -2.0], [0.25, 4.0]], dtype=np.float32)
+    b = np.array([[3.0, 1.0], [-2.0, 0.5]], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        for name in ["add", "sub", "add_", "sub_"]:
+            ours = getattr(ag.tensor(a.copy()), name)(-0.75, ag.tensor(b))
+            theirs = getattr(torch.tensor(a.copy()), name)(-0.75, torch.tensor(b))
+            np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-7, err_msg=name)
