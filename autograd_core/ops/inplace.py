@@ -16,7 +16,7 @@ from autograd_core.ops.binary import _deprecated_alpha, add, div, mul, sub
 from autograd_core.ops.registry import DECLS, op, refuse_capture
 from autograd_core.ops.shape import CopyFrom
 from autograd_core.ops.unary import clamp
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, _log_meta_change
 
 
 def inplace(t, compute):
@@ -587,3 +587,84 @@ def clamp_max_(input, max):  # noqa: A002
         tensor([1.0000, 1.5000])
     """
     return clamp_(input, None, max)
+
+
+def _view_inplace(input, name, view):
+    """An in-place view op (``unsqueeze_``, ``squeeze_``, ``t_``, ``transpose_``): ``input``
+    takes the shape and strides of ``view`` (computed from it out of place, the same memory)
+    and, while recording, its node; PyTorch's rule on leaves that require grad applies."""
+    if STATE.enabled and input.requires_grad and input.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    tracer = STATE.anomaly
+    if tracer and tracer is not True:  # ag.compile: a replay would not change the shape
+        tracer.fail(f"{name} changes a tensor's shape in place")
+    _log_meta_change(input, view._data)
+    input._data = view._data
+    input._bump_version()  # as PyTorch: a node that saved this tensor refuses to backward
+    if view.grad_fn is not None:
+        _rerecord(input, view)
+    return input
+
+
+@_method("unsqueeze_")
+def unsqueeze_(input, dim):
+    """Insert a dimension of size one at ``dim``, in place: ``unsqueeze`` changing this tensor.
+
+    Args:
+        dim (int): where the new dimension goes.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> y = ag.tensor([3, 4])
+        >>> y.unsqueeze_(-1).shape
+        autograd_core.Size([2, 1])
+    """
+    return _view_inplace(input, "unsqueeze_", input.unsqueeze(dim))
+
+
+@_method("squeeze_")
+def squeeze_(input, dim=None):
+    """Remove dimensions of size one (all, or ``dim``), in place.
+
+    Args:
+        dim (int or tuple of ints, optional): the dimensions to remove if of size one.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 1, 3).squeeze_().shape
+        autograd_core.Size([2, 3])
+    """
+    return _view_inplace(input, "squeeze_", input.squeeze() if dim is None else input.squeeze(dim))
+
+
+@_method("t_")
+def t_(input):
+    """Transpose a tensor of at most two dimensions in place: ``t()`` changing this tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3).t_().shape
+        autograd_core.Size([3, 2])
+    """
+    return _view_inplace(input, "t_", input.t())
+
+
+@_method("transpose_")
+def transpose_(input, dim0, dim1):
+    """Swap dimensions ``dim0`` and ``dim1`` in place: ``transpose`` changing this tensor.
+
+    Args:
+        dim0 (int): the first dimension.
+        dim1 (int): the second dimension.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3, 4).transpose_(0, 2).shape
+        autograd_core.Size([4, 3, 2])
+    """
+    return _view_inplace(input, "transpose_", input.transpose(dim0, dim1))

@@ -218,3 +218,66 @@ def test_deprecated_alpha_overload_matches_torch():
             ours = getattr(ag.tensor(a.copy()), name)(-0.75, ag.tensor(b))
             theirs = getattr(torch.tensor(a.copy()), name)(-0.75, torch.tensor(b))
             np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-7, err_msg=name)
+
+
+def test_view_ops_in_place():
+    # pytorch/tutorials char_rnn_generation: target_line_tensor.unsqueeze_(-1)
+    target = ag.tensor([3, 1, 4])
+    assert target.unsqueeze_(-1) is target
+    assert target.shape == (3, 1) and target.tolist() == [[3], [1], [4]]
+    assert target[1].tolist() == [1]  # what the tutorial indexes per step
+    assert ag.zeros(2, 1, 3, 1).squeeze_(1).shape == (2, 3, 1)
+    assert ag.zeros(2, 1, 3, 1).squeeze_().shape == (2, 3)
+    m = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    assert m.t_().tolist() == [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]
+    assert ag.zeros(2, 3, 4).transpose_(0, 2).shape == (4, 3, 2)
+    # the memory stays shared: a view changed in place writes through to its base
+    base = ag.arange(6.0).view(2, 3)
+    row = base[0]
+    row.unsqueeze_(0)
+    row.mul_(10)
+    assert base.tolist() == [[0.0, 10.0, 20.0], [3.0, 4.0, 5.0]]
+    leaf = ag.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        leaf.unsqueeze_(0)
+    assert leaf.shape == (2,)
+    with ag.no_grad():
+        ag.ones(2, requires_grad=True).unsqueeze_(0)  # allowed, as in PyTorch
+
+
+def test_view_ops_in_place_gradients():
+    def f(x):
+        y = x * 1.5
+        y.unsqueeze_(1)  # (3, 1, 2)
+        y.transpose_(0, 2)  # (2, 1, 3)
+        y.squeeze_(1)  # (2, 3)
+        y.t_()  # (3, 2)
+        return (y * ag.tensor([[1.0, -2.0]], dtype=ag.float64)).sin()
+
+    x = ag.randn(3, 2, dtype=ag.float64, requires_grad=True)
+    assert f(x).shape == (3, 2)
+    assert ag.gradcheck(f, (x,))
+    assert ag.gradgradcheck(f, (x,))
+
+
+@pytest.mark.torch_parity
+def test_view_ops_in_place_match_torch():
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    a = np.random.default_rng(1).standard_normal((3, 1, 4))
+    out = []
+    for lib in (ag, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = x * 3.0
+        y.squeeze_(1).t_().unsqueeze_(0).transpose_(0, 2)
+        (y * lib.arange(12.0, dtype=lib.float64).reshape(y.shape)).sum().backward()
+        out.append((tuple(y.shape), y.detach().numpy().copy(), x.grad.numpy().copy()))
+    assert out[0][0] == out[1][0]
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12)
+    np.testing.assert_allclose(out[0][2], out[1][2], rtol=1e-12)
+    for lib in (ag, torch):  # exp saved its output: changing its shape in place breaks backward
+        y = lib.tensor(a, requires_grad=True).exp()
+        y.unsqueeze_(0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
