@@ -203,7 +203,7 @@ def _deprecated_alpha(name: str, other: Any, rest: tuple) -> tuple[Any, Any]:
         raise TypeError(f"{name}() takes 2 positional arguments but {2 + len(rest)} were given")
     warnings.warn(f"This overload of {name} is deprecated:\n\t{name}(Number alpha, Tensor other)"
                   f"\nConsider using one of the following signatures instead:\n\t{name}(Tensor "
-                  f"other, *, Number alpha = 1)", UserWarning, stacklevel=4)
+                  f"other, *, Number alpha = 1)", UserWarning, stacklevel=3)
     return rest[0], other
 
 

@@ -188,8 +188,9 @@ def test_deprecated_alpha_first_overload_of_add_and_sub():
 
     p = ag.tensor([1.0, 2.0, 3.0])
     g = ag.tensor([10.0, 20.0, 30.0])
-    with pytest.warns(UserWarning, match="This overload of add_ is deprecated"):
+    with pytest.warns(UserWarning, match="This overload of add_ is deprecated") as caught:
         assert p.add_(-0.5, g) is p
+    assert caught[0].filename == __file__  # points at the caller's line, as PyTorch's
     np.testing.assert_allclose(p.numpy(), [1.0 - 5.0, 2.0 - 10.0, 3.0 - 15.0])
     with pytest.warns(UserWarning, match="sub_\\(Tensor other, \\*, Number alpha = 1\\)"):
         p.sub_(0.1, g)
