@@ -114,7 +114,8 @@ import importlib.util  # noqa: F401  (importlib.util.spec_from_loader)
 import sys as _sys
 
 _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.utils",
-                 "distributed": "autograd_core.distributed", "amp": "autograd_core.amp"}
+                 "distributed": "autograd_core.distributed", "amp": "autograd_core.amp",
+                 "distributions": "autograd_core.distributions"}
 
 
 # Type checkers do not see the op table's functional forms (``globals().update`` above), so they

@@ -27,6 +27,7 @@ PENDING: dict[str, set[str]] = {
     "autograd_core.autograd": set(),
     "autograd_core.autograd.functional": set(),
     "autograd_core.amp": set(),
+    "autograd_core.distributions": set(),
     "autograd_core.backends.cuda": set(),
     "autograd_core.backends.cudnn": set(),
     "autograd_core.backends.mps": set(),

@@ -282,3 +282,74 @@ def test_view_ops_in_place_match_torch():
         y.unsqueeze_(0)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             y.sum().backward()
+
+
+def test_categorical_closed_forms_and_errors():
+    # pytorch/examples reinforcement_learning: m = Categorical(probs); a = m.sample();
+    # m.log_prob(a); actor_critic / reinforce stopped on `from torch.distributions import ...`
+    import numpy as np
+
+    from autograd_core.distributions import Categorical
+
+    p = np.array([0.1, 0.2, 0.7])
+    m = Categorical(probs=ag.tensor(p * 3))  # normalised
+    np.testing.assert_allclose(m.probs.numpy(), p, rtol=1e-6)
+    np.testing.assert_allclose(m.log_prob(ag.tensor([2, 0])).numpy(), np.log([0.7, 0.1]), rtol=1e-6)
+    np.testing.assert_allclose(m.entropy().item(), -(p * np.log(p)).sum(), rtol=1e-6)
+    ag.manual_seed(0)
+    draws = m.sample((4000,))
+    assert draws.dtype == ag.int64 and draws.shape == (4000,)
+    np.testing.assert_allclose(np.bincount(draws.numpy(), minlength=3) / 4000, p, atol=0.03)
+    batch = Categorical(logits=ag.zeros(5, 4))
+    assert batch.sample().shape == (5,) and batch.sample((2, 3)).shape == (2, 3, 5)
+    assert batch.batch_shape == (5,) and batch.event_shape == ()
+    # the policy-gradient step: d/dlogits log softmax(logits)[a] = onehot(a) - softmax(logits)
+    logits = ag.tensor([0.5, -1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    Categorical(logits=logits).log_prob(ag.tensor(1)).backward()
+    s = np.exp([0.5, -1.0, 2.0]) / np.exp([0.5, -1.0, 2.0]).sum()
+    np.testing.assert_allclose(logits.grad.numpy(), np.eye(3)[1] - s, rtol=1e-12)
+    with pytest.raises(ValueError, match="Either `probs` or `logits` must be specified"):
+        Categorical()
+    with pytest.raises(ValueError, match="to satisfy the constraint Simplex\\(\\)"):
+        Categorical(probs=ag.tensor([-0.5, 1.0]))
+    with pytest.raises(ValueError, match="support \\(IntegerInterval\\(lower_bound=0, upper_bound=2\\)\\)"):
+        m.log_prob(ag.tensor(3))
+    with pytest.raises(ValueError, match="must be at least one-dimensional"):
+        Categorical(probs=ag.tensor(0.5))
+
+
+def test_categorical_gradcheck():
+    from autograd_core.distributions import Categorical
+
+    probs = ag.tensor([[0.2, 0.3, 0.5], [0.6, 0.3, 0.1]], dtype=ag.float64, requires_grad=True)
+    value = ag.tensor([2, 0])
+    assert ag.gradcheck(lambda p: Categorical(probs=p).log_prob(value), (probs,))
+    assert ag.gradcheck(lambda p: Categorical(probs=p).entropy(), (probs,))
+    logits = ag.randn(2, 3, dtype=ag.float64, requires_grad=True)
+    assert ag.gradcheck(lambda x: Categorical(logits=x).entropy(), (logits,))
+    assert ag.gradgradcheck(lambda x: Categorical(logits=x).log_prob(value), (logits,))
+
+
+@pytest.mark.torch_parity
+def test_categorical_matches_torch():
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    from autograd_core.distributions import Categorical
+
+    rng = np.random.default_rng(2)
+    raw = rng.random((3, 4)) + 0.05
+    raw[1, 2] = 0.0  # a zero probability: log is clamped to log(eps), as PyTorch
+    value = np.array([[1], [3], [0]]) * np.ones((1, 3), dtype=np.int64)  # broadcast (3, 3)
+    for kind in ("probs", "logits"):
+        res = []
+        for lib, cat in ((ag, Categorical), (torch, torch.distributions.Categorical)):
+            x = lib.tensor(raw if kind == "probs" else np.log(raw + 0.1), requires_grad=True)
+            m = cat(**{kind: x})
+            lp = m.log_prob(lib.tensor(value[..., None].squeeze(-1)))
+            out = lp.sum() + 0.3 * m.entropy().sum()
+            out.backward()
+            res.append([m.probs.detach().numpy(), m.logits.detach().numpy(), lp.detach().numpy(),
+                        m.entropy().detach().numpy(), x.grad.numpy(), m.mode.numpy()])
+        for a, b in zip(*res):
+            np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=kind)
