@@ -5,11 +5,15 @@
 ``p.right_inverse`` returns a tuple) and makes ``module.weight`` a property computing
 ``p(original...)`` at every access, as PyTorch does: the module's class becomes a subclass
 ``Parametrized<Class>`` holding that property, and the state_dict keys are PyTorch's
-(``parametrizations.weight.original0``). Not implemented: ``cached()``, and ``unsafe``
-consistency checks (the argument is accepted).
+(``parametrizations.weight.original0``). Inside ``with cached():`` each parametrized tensor is
+computed once. Not implemented: ``unsafe`` consistency checks (the argument is accepted).
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
 
 import autograd_core as ag
 from autograd_core import Tensor
@@ -18,7 +22,40 @@ from nn.module import Module
 from nn.parameter import Parameter
 
 __all__ = ["register_parametrization", "remove_parametrizations", "is_parametrized",
-           "ParametrizationList"]
+           "ParametrizationList", "cached"]
+
+_cache_enabled = 0
+_cache: dict[tuple[int, str], Any] = {}
+
+
+@contextlib.contextmanager
+def cached() -> Iterator[None]:
+    """Compute each parametrized tensor once inside the block (PyTorch's ``parametrize.cached``),
+    e.g. a recurrent kernel used at every time step; the values are dropped when the outermost
+    block exits.
+
+    Example::
+
+        >>> import nn
+        >>> from nn.utils import parametrize
+        >>> class Double(nn.Module):
+        ...     def forward(self, x):
+        ...         return 2 * x
+        >>> m = parametrize.register_parametrization(nn.Linear(2, 2), "weight", Double())
+        >>> m.weight is m.weight
+        False
+        >>> with parametrize.cached():
+        ...     m.weight is m.weight
+        True
+    """
+    global _cache_enabled
+    _cache_enabled += 1
+    try:
+        yield
+    finally:
+        _cache_enabled -= 1
+        if not _cache_enabled:
+            _cache.clear()
 
 
 class ParametrizationList(ModuleList):
@@ -82,7 +119,13 @@ class ParametrizationList(ModuleList):
 
 def _property(name):
     def get(self):
-        return self.parametrizations[name]()
+        if not _cache_enabled:
+            return self.parametrizations[name]()
+        key = (id(self), name)
+        value = _cache.get(key)
+        if value is None:
+            value = _cache[key] = self.parametrizations[name]()
+        return value
 
     def set_(self, value):
         self.parametrizations[name].right_inverse(value)

@@ -353,3 +353,36 @@ def test_categorical_matches_torch():
                         m.entropy().detach().numpy(), x.grad.numpy(), m.mode.numpy()])
         for a, b in zip(*res):
             np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12, err_msg=kind)
+
+
+def test_parametrize_cached():
+    # pytorch/tutorials parametrizations.py: with parametrize.cached(): ... layer.weight ...
+    import numpy as np
+
+    import nn
+    from nn.utils import parametrize
+
+    calls = []
+
+    class Noisy(nn.Module):
+        def forward(self, x):
+            calls.append(1)
+            return x.triu() + x.triu(1).T
+
+    layer = parametrize.register_parametrization(nn.Linear(3, 3), "weight", Noisy())
+    layer.weight + layer.weight.T
+    assert len(calls) == 2
+    with parametrize.cached():
+        w = layer.weight
+        with parametrize.cached():  # nested: the same cache
+            assert layer.weight is w
+        assert layer.weight is w and len(calls) == 3
+        out = (layer(ag.ones(2, 3)) + layer(ag.ones(2, 3))).sum()
+    assert len(calls) == 3
+    out.backward()  # the cached value's graph reaches the original
+    orig = layer.parametrizations.weight.original
+    # d(sum of 2 calls x 2 rows of ones @ W.T)/dW = 4 everywhere; W[i,j] and W[j,i] (i < j)
+    # both read orig[i,j], the diagonal once, the lower triangle never
+    np.testing.assert_allclose(orig.grad.numpy(), np.triu(np.full((3, 3), 8.0)) - 4 * np.eye(3))
+    layer.weight
+    assert len(calls) == 4  # recomputed after the block
