@@ -123,7 +123,8 @@ def _split_aux(out: Any, has_aux: bool, api: str) -> tuple[Any, Any]:
     return out
 
 
-def _with_diff_args(args: tuple[Any, ...], nums: tuple[int, ...], api: str):
+def _with_diff_args(args: tuple[Any, ...], nums: tuple[int, ...],
+                    api: str) -> tuple[list[Any], list[Tensor], list[Any], bool]:
     """Fresh copies of the pytrees at ``nums``: (new args, flat copies, per-arg specs and
     leaf counts, create_graph)."""
     flat, specs = [], []
@@ -185,8 +186,8 @@ def grad_and_value(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
                 gs = _autograd_grad([output], fresh, create_graph=create, allow_unused=True)
             else:
                 gs = (None,) * len(fresh)
-        gs = [_zeros_like(t) if g is None else g for g, t in zip(gs, fresh)]
-        g = _detach_tree(_regroup(gs, specs, isinstance(argnums, tuple)), create)
+        flat = [_zeros_like(t) if g is None else g for g, t in zip(gs, fresh)]
+        g = _detach_tree(_regroup(flat, specs, isinstance(argnums, tuple)), create)
         value = _detach_tree(output, create)
         if has_aux:
             return g, (value, _detach_tree(aux, create))
@@ -280,8 +281,8 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
                                     allow_unused=True)
             else:
                 gs = (None,) * len(fresh)
-        gs = [_zeros_like(t) if g is None else g for g, t in zip(gs, fresh)]
-        return _detach_tree(_regroup(gs, specs, True), cg and create)
+        flat = [_zeros_like(t) if g is None else g for g, t in zip(gs, fresh)]
+        return _detach_tree(_regroup(flat, specs, True), cg and create)
 
     out = _detach_tree(output, create)
     if has_aux:
