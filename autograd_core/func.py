@@ -302,8 +302,8 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
             ``(output, aux)`` with has_aux).
         primals (tuple of Tensor): the point, ``func(*primals)``.
         tangents (tuple of Tensor): the direction, shaped as ``primals``.
-        strict (bool): accepted for PyTorch's signature (PyTorch raises NotImplementedError
-            for True too).
+        strict (bool): raise if an output does not depend on the inputs (else zeros).
+            Default: False.
         has_aux (bool): also return ``aux`` as a third element. Default: False.
 
     Example::
@@ -314,8 +314,6 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
         (tensor([1., 9.]), tensor([2., 0.]))
     """
     api = "jvp(f, primals, tangents)"
-    if strict:
-        raise RuntimeError("jvp(f, primals, tangents): strict is not supported.")
     for name, val in (("primals", primals), ("tangents", tangents)):
         if not isinstance(val, tuple):
             raise RuntimeError(f"{api}: Expected {name} to be a tuple. E.g. it should be "
@@ -339,7 +337,7 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
         aux_box.append(aux)
         return out
 
-    out, res = _functional.jvp(f, primals, tangents, create_graph=create)
+    out, res = _functional.jvp(f, primals, tangents, create_graph=create, strict=strict)
     if has_aux:
         return out, res, _detach_tree(aux_box[0], create)
     return out, res
@@ -523,7 +521,7 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0,
             raise ValueError(f"vmap({name}, in_dims={in_dims}, ...): expected `in_dims` to be "
                              f"int or a (potentially nested) tuple matching the structure of "
                              f"inputs, got: {type(in_dims)}.")
-        flat_args, arg_spec = _flatten(list(args))
+        arg_spec = _flatten(list(args))[1]
         pairs = [p for a, d in zip(args, arg_dims) for p in _dims_for(a, d, api)]
         sizes = []
         for leaf, d in pairs:

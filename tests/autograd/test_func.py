@@ -347,3 +347,33 @@ def test_per_sample_gradients_and_ensembling_match_torch_func():
     theirs = torch.func.vmap(lambda p, x: torch.func.functional_call(tmodel, p, (x,)),
                              in_dims=(0, None))(tp, torch.tensor(x))
     close(ours.detach().numpy(), theirs.detach().numpy())
+
+
+@pytest.mark.torch_parity
+def test_jacobians_tutorial_patterns_match_torch_func():
+    torch = pytest.importorskip("torch")
+    wn, bn, xn = RNG.standard_normal((3, 4)), RNG.standard_normal(3), RNG.standard_normal((5, 4))
+
+    def predict(m, F_, weight, bias, x):
+        return F_.linear(x, weight, bias).tanh()
+
+    w, b, x = ag.tensor(wn), ag.tensor(bn), ag.tensor(xn)
+    tw, tb, tx = torch.tensor(wn), torch.tensor(bn), torch.tensor(xn)
+    ours = [
+        vmap(jacrev(lambda *a: predict(ag, F, *a), argnums=2), in_dims=(None, None, 0))(w, b, x),
+        hessian(lambda *a: predict(ag, F, *a), argnums=2)(w, b, x[0]),
+        *hessian(lambda a, c: predict(ag, F, a, c, x[0]).sum(), argnums=(0, 1))(w, b)[1],
+        jacfwd(jacrev(lambda a: predict(ag, F, w, b, a)))(x[1]),
+    ]
+    tF = torch.nn.functional
+    theirs = [
+        torch.func.vmap(torch.func.jacrev(lambda *a: predict(torch, tF, *a), argnums=2),
+                        in_dims=(None, None, 0))(tw, tb, tx),
+        torch.func.hessian(lambda *a: predict(torch, tF, *a), argnums=2)(tw, tb, tx[0]),
+        *torch.func.hessian(lambda a, c: predict(torch, tF, a, c, tx[0]).sum(),
+                            argnums=(0, 1))(tw, tb)[1],
+        torch.func.jacfwd(torch.func.jacrev(lambda a: predict(torch, tF, tw, tb, a)))(tx[1]),
+    ]
+    for a, t in zip(ours, theirs):
+        assert tuple(a.shape) == tuple(t.shape)
+        close(a, t.numpy())
