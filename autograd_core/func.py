@@ -403,26 +403,35 @@ def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool,
               api: str) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         nums = _argnums(argnums, len(args))
-        inputs = tuple(args[i] for i in nums)
-        for t in inputs:
+        flat, specs = [], []
+        for i in nums:
+            leaves, spec = _flatten(args[i])
+            flat += leaves
+            specs.append((spec, len(leaves)))
+        for t in flat:
             if not isinstance(t, Tensor):
                 raise ValueError(f"{api}: Thing passed to transform API must be Tensor, "
                                  f"got {type(t)}")
-        create = is_grad_enabled() and any(t.requires_grad for t in inputs)
-        aux_box: list[Any] = []
+        create = is_grad_enabled() and any(t.requires_grad for t in flat)
+        box: list[Any] = []
 
         def f(*xs: Any) -> Any:
-            new_args = list(args)
-            for i, x in zip(nums, xs):
-                new_args[i] = x
+            new_args, k = list(args), 0
+            for i, (spec, n) in zip(nums, specs):
+                new_args[i] = _unflatten(list(xs[k:k + n]), spec)
+                k += n
             out, aux = _split_aux(func(*new_args, **kwargs), has_aux, f"{api}(f)(*args)")
-            aux_box.append(aux)
+            box[:] = [isinstance(out, tuple), aux]
             return out
 
-        jac = _functional.jacobian(f, inputs if isinstance(argnums, tuple) else inputs[0],
-                                   create_graph=create)
+        jac = _functional.jacobian(f, tuple(flat), create_graph=create)
+        is_tuple = isinstance(argnums, tuple)
+        if box[0]:
+            jac = tuple(_regroup(list(j), specs, is_tuple) for j in jac)
+        else:
+            jac = _regroup(list(jac), specs, is_tuple)
         if has_aux:
-            return jac, _detach_tree(aux_box[0], create)
+            return jac, _detach_tree(box[1], create)
         return jac
 
     return wrapper

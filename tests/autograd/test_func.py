@@ -377,3 +377,36 @@ def test_jacobians_tutorial_patterns_match_torch_func():
     for a, t in zip(ours, theirs):
         assert tuple(a.shape) == tuple(t.shape)
         close(a, t.numpy())
+
+
+def test_jacrev_of_a_dict_of_parameters():
+    model = mlp()
+    params = {k: v.detach() for k, v in model.named_parameters()}
+    x = t64(3)
+    jac = jacrev(lambda p, x: functional_call(model, p, (x,)))(params, x)
+    assert list(jac) == list(params)
+    # the last layer's bias enters the output as the identity
+    close(jac["2.bias"], np.eye(2))
+    # its weight: d out_i / d W_jk = [i == j] * hidden_k
+    hidden = np.tanh(params["0.weight"].numpy() @ x.numpy() + params["0.bias"].numpy())
+    close(jac["2.weight"], np.einsum("ij,k->ijk", np.eye(2), hidden))
+
+
+@pytest.mark.torch_parity
+def test_ntk_pattern_matches_torch_func():
+    torch = pytest.importorskip("torch")
+    model = mlp()
+    tmodel = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(),
+                                 torch.nn.Linear(5, 2)).double()
+    params = {k: v.detach() for k, v in model.named_parameters()}
+    tparams = {k: torch.tensor(v.numpy()) for k, v in params.items()}
+    xn = RNG.standard_normal((4, 3))
+    ours = vmap(jacrev(lambda p, x: functional_call(model, p, (x.unsqueeze(0),)).squeeze(0)),
+                (None, 0))(params, ag.tensor(xn))
+    theirs = torch.func.vmap(torch.func.jacrev(
+        lambda p, x: torch.func.functional_call(tmodel, p, (x.unsqueeze(0),)).squeeze(0)),
+        (None, 0))(tparams, torch.tensor(xn))
+    assert list(ours) == list(theirs)
+    for k in ours:
+        assert tuple(ours[k].shape) == tuple(theirs[k].shape)
+        close(ours[k], theirs[k].numpy())
