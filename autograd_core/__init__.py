@@ -115,7 +115,7 @@ import sys as _sys
 
 _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.utils",
                  "distributed": "autograd_core.distributed", "amp": "autograd_core.amp",
-                 "distributions": "autograd_core.distributions"}
+                 "distributions": "autograd_core.distributions", "func": "autograd_core.func"}
 
 
 # Type checkers do not see the op table's functional forms (``globals().update`` above), so they

@@ -15,7 +15,8 @@ PAIRS = [("autograd_core", "torch"), ("autograd_core.linalg", "torch.linalg"),
          ("autograd_core.autograd.functional", "torch.autograd.functional"),
          ("nn", "torch.nn"), ("nn.functional", "torch.nn.functional"), ("nn.init", "torch.nn.init"),
          ("optimizers", "torch.optim"), ("optimizers.lr_scheduler", "torch.optim.lr_scheduler"),
-         ("nn.data", "torch.utils.data")]
+         ("nn.data", "torch.utils.data"), ("autograd_core.func", "torch.func"),
+         ("nn.utils.stateless", "torch.nn.utils.stateless")]
 
 # name -> why its parameters differ from PyTorch's (also in autograd_core/DIFFERENCES.md)
 DIFFERS = {
