@@ -1,0 +1,113 @@
+"""autograd_core.distributions beyond Categorical: closed forms, gradchecks, sample moments and
+(torch_parity) log_prob / entropy / cdf / icdf / kl and their gradients against PyTorch."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import autograd_core as ag
+from autograd_core.distributions import Normal
+
+
+def _f64(a, grad=True):
+    return ag.tensor(np.asarray(a, dtype=np.float64), requires_grad=grad)
+
+
+# ---------------------------------------------------------------------------- Normal
+
+def test_normal_closed_forms():
+    m = Normal(_f64([0.0, 1.0], False), 2.0)
+    x = np.array([0.5, -1.0])
+    want = -((x - [0.0, 1.0]) ** 2) / 8 - math.log(2.0) - 0.5 * math.log(2 * math.pi)
+    np.testing.assert_allclose(m.log_prob(ag.tensor(x)).numpy(), want, rtol=1e-13)
+    np.testing.assert_allclose(m.entropy().numpy(), 0.5 * math.log(2 * math.pi * math.e * 4), rtol=1e-13)
+    cdf = [0.5 * (1 + math.erf((xi - mu) / (2 * math.sqrt(2)))) for xi, mu in zip(x, [0.0, 1.0])]
+    np.testing.assert_allclose(m.cdf(ag.tensor(x)).numpy(), cdf, rtol=1e-12)
+    np.testing.assert_allclose(m.icdf(m.cdf(ag.tensor(x))).numpy(), x, rtol=1e-10)
+    assert m.mean is m.loc and m.mode is m.loc and m.stddev is m.scale
+    np.testing.assert_allclose(m.variance.numpy(), [4.0, 4.0])
+    assert m.batch_shape == (2,) and m.event_shape == ()
+    assert m.loc.dtype == ag.float64 and m.scale.dtype == ag.float64  # the number follows loc
+    assert Normal(0.0, 1.0).loc.dtype == ag.float32
+    e = Normal(0.0, 1.0).expand((3, 2))
+    assert e.batch_shape == (3, 2) and e.sample().shape == (3, 2)
+    assert repr(Normal(0.0, 1.0)) == "Normal(loc: 0.0, scale: 1.0)"
+    assert repr(m) == "Normal(loc: autograd_core.Size([2]), scale: autograd_core.Size([2]))"
+
+
+def test_normal_errors():
+    with pytest.raises(ValueError, match=r"Expected parameter scale \(Tensor of shape \(\)\) of "
+                       r"distribution Normal\(loc: 0.0, scale: -1.0\) to satisfy the constraint "
+                       r"GreaterThan\(lower_bound=0.0\), but found invalid values:\n-1.0"):
+        Normal(0.0, -1.0)
+    with pytest.raises(ValueError, match=r"constraint Real\(\)"):
+        Normal(float("nan"), 1.0)
+    m = Normal(ag.zeros(3), 1.0)
+    with pytest.raises(ValueError, match="The value argument to log_prob must be a Tensor"):
+        m.log_prob(2.0)
+    with pytest.raises(ValueError, match=r"Value is not broadcastable with batch_shape\+event_shape"):
+        m.log_prob(ag.zeros(2))
+    with pytest.raises(ValueError, match=r"within the support \(Real\(\)\)"):
+        m.log_prob(ag.tensor(float("nan")))
+    # validate_args=False: no checks (PyTorch's switch)
+    assert Normal(0.0, -1.0, validate_args=False).scale.item() == -1.0
+    assert math.isnan(Normal(0.0, 1.0, validate_args=False).log_prob(ag.tensor(float("nan"))).item())
+
+
+def test_normal_gradcheck():
+    loc, scale = _f64([0.3, -1.2]), _f64([[0.7, 1.5], [2.0, 0.4]])
+    value = _f64([[0.1, 0.2], [-0.5, 1.0]])
+    assert ag.gradcheck(lambda m, s, v: Normal(m, s).log_prob(v), (loc, scale, value))
+    assert ag.gradcheck(lambda m, s, v: Normal(m, s).cdf(v), (loc, scale, value))
+    assert ag.gradcheck(lambda m, s: Normal(m, s).entropy(), (loc, scale))
+    q = _f64([[0.1, 0.9], [0.4, 0.6]])
+    assert ag.gradcheck(lambda m, s, p: Normal(m, s).icdf(p), (loc, scale, q))
+    assert ag.gradgradcheck(lambda m, s, v: Normal(m, s).log_prob(v), (loc, scale, value))
+
+
+def test_normal_rsample_is_reparameterised():
+    # d/dloc loc + eps*scale = 1; d/dscale = eps (recovered from the draw itself)
+    loc, scale = _f64([1.0, -2.0]), _f64([0.5, 3.0])
+    ag.manual_seed(3)
+    x = Normal(loc, scale).rsample((7,))
+    x.sum().backward()
+    eps = (x.detach().numpy() - [1.0, -2.0]) / [0.5, 3.0]
+    np.testing.assert_allclose(loc.grad.numpy(), [7.0, 7.0])
+    np.testing.assert_allclose(scale.grad.numpy(), eps.sum(0), rtol=1e-12)
+    assert not Normal(loc, scale).sample((2,)).requires_grad
+
+
+@given(st.lists(st.integers(1, 3), max_size=2), st.sampled_from([ag.float32, ag.float64]))
+def test_normal_sample_shapes_and_dtypes(batch, dtype):
+    m = Normal(ag.zeros(*batch, dtype=dtype), ag.ones(*batch, dtype=dtype))
+    for sample_shape in ((), (2,), (2, 1)):
+        for draw in (m.sample(sample_shape), m.rsample(sample_shape)):
+            assert draw.shape == tuple(sample_shape) + tuple(batch) and draw.dtype == dtype
+
+
+def test_normal_sample_moments():
+    ag.manual_seed(0)
+    x = Normal(ag.tensor([1.0, -3.0]), ag.tensor([0.5, 2.0])).sample((40000,)).numpy()
+    np.testing.assert_allclose(x.mean(0), [1.0, -3.0], atol=0.05)
+    np.testing.assert_allclose(x.std(0), [0.5, 2.0], rtol=0.03)
+
+
+@pytest.mark.torch_parity
+def test_normal_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    loc, scale = rng.normal(size=(3, 1)), rng.random((1, 4)) + 0.3
+    value, q = rng.normal(size=(3, 4)), rng.random((3, 4))
+    res = []
+    for lib, cls in ((ag, Normal), (torch, torch.distributions.Normal)):
+        m_, s_ = lib.tensor(loc, requires_grad=True), lib.tensor(scale, requires_grad=True)
+        m = cls(m_, s_)
+        outs = [m.log_prob(lib.tensor(value)), m.cdf(lib.tensor(value)),
+                m.icdf(lib.tensor(q)), m.entropy(), m.variance, m.stddev]
+        sum(o.sum() * (k + 1) for k, o in enumerate(outs)).backward()
+        res.append([o.detach().numpy() for o in outs] + [m_.grad.numpy(), s_.grad.numpy()])
+    for a, b in zip(*res):
+        np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12)
