@@ -16,7 +16,7 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
 
-__all__ = ["Categorical", "Normal"]
+__all__ = ["Bernoulli", "Categorical", "Normal"]
 
 
 def _shape_text(t: Tensor) -> str:
@@ -480,3 +480,150 @@ class Normal(_Distribution):
             tensor(1.4189)
         """
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
+
+
+class Bernoulli(_Distribution):
+    r"""The Bernoulli distribution over ``{0, 1}``, parameterised by ``probs`` (the probability
+    of 1) or ``logits`` (its log-odds), as ``torch.distributions.Bernoulli``.
+
+    ``log_prob`` is PyTorch's stable ``-binary_cross_entropy_with_logits(logits, value)`` and
+    ``entropy`` its counterpart; both are differentiable in the parameter.
+
+    Args:
+        probs (float or Tensor, optional): the probability of drawing 1, in ``[0, 1]``.
+        logits (float or Tensor, optional): the log-odds of drawing 1.
+        validate_args (bool, optional): check the parameter and ``log_prob``'s values
+            (default: True).
+
+    Differs from PyTorch: the ``repr`` names only the parameter given; draws come from this
+    project's random stream.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Bernoulli
+        >>> m = Bernoulli(probs=ag.tensor([0.2, 0.9]))
+        >>> m.log_prob(ag.tensor([1.0, 1.0])), m.entropy()
+        (tensor([-1.6094, -0.1054]), tensor([0.5004, 0.3251]))
+        >>> _ = ag.manual_seed(0)
+        >>> m.sample((3,)).shape
+        autograd_core.Size([3, 2])
+    """
+
+    def __init__(self, probs: Tensor | builtins.float | None = None,
+                 logits: Tensor | builtins.float | None = None,
+                 validate_args: builtins.bool | None = None) -> None:
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        name = "probs" if probs is not None else "logits"
+        (given,) = _as_params(probs if probs is not None else logits)
+        self._params = (name,)
+        super().__init__(given.shape, (), validate_args)
+        if probs is not None:
+            self.probs = given
+            self._check_param("probs", given, (given._data >= 0) & (given._data <= 1),
+                              "Interval(lower_bound=0.0, upper_bound=1.0)")
+            eps = _ag.finfo(given.dtype).eps
+            p = given.clamp(min=eps, max=1 - eps)
+            self.logits = p.log() - (-p).log1p()
+        else:
+            self.logits = given
+            self._check_param("logits", given, ~np.isnan(given._data), "Real()")
+            self.probs = given.sigmoid()
+
+    @property
+    def param_shape(self) -> Size:
+        """The shape of ``probs`` / ``logits``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(logits=ag.zeros(4, 3)).param_shape
+            autograd_core.Size([4, 3])
+        """
+        return self._batch_shape
+
+    @property
+    def mean(self) -> Tensor:
+        """``probs``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(0.25).mean
+            tensor(0.2500)
+        """
+        return self.probs
+
+    @property
+    def mode(self) -> Tensor:
+        """1 where ``probs > 0.5``, 0 where below, ``nan`` at exactly 0.5 (as PyTorch).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(ag.tensor([0.2, 0.5, 0.7])).mode
+            tensor([0., nan, 1.])
+        """
+        p = self.probs.detach()
+        return _ag.where(p == 0.5, math.nan, (p >= 0.5).to(p.dtype))
+
+    @property
+    def variance(self) -> Tensor:
+        """``probs * (1 - probs)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(0.25).variance
+            tensor(0.1875)
+        """
+        return self.probs * (1 - self.probs)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """Draws of 0. / 1. (the parameter's dtype) of shape ``sample_shape + batch_shape``,
+        without gradient.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(ag.tensor([0.0, 1.0])).sample((2,))
+            tensor([[0., 1.],
+                    [0., 1.]])
+        """
+        with _ag.no_grad():
+            return _ag.bernoulli(self.probs.expand(self._extended_shape(sample_shape)))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``-binary_cross_entropy_with_logits(logits, value)``, elementwise:
+        ``value * logits - softplus(logits)``.
+
+        Args:
+            value (Tensor): zeros and ones, broadcastable with ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(logits=ag.tensor(0.0)).log_prob(ag.tensor([0.0, 1.0]))
+            tensor([-0.6931, -0.6931])
+        """
+        value = self._check_value(value, lambda v: (v == 0) | (v == 1), "Boolean()")
+        return value.to(self.logits.dtype) * self.logits - _ag.softplus(self.logits)
+
+    def entropy(self) -> Tensor:
+        """The entropy ``binary_cross_entropy_with_logits(logits, probs)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(0.5).entropy()
+            tensor(0.6931)
+        """
+        return _ag.softplus(self.logits) - self.probs * self.logits

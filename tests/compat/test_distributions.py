@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd_core as ag
-from autograd_core.distributions import Normal
+from autograd_core.distributions import Bernoulli, Normal
 
 
 def _f64(a, grad=True):
@@ -111,3 +111,83 @@ def test_normal_matches_torch():
         res.append([o.detach().numpy() for o in outs] + [m_.grad.numpy(), s_.grad.numpy()])
     for a, b in zip(*res):
         np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------- Bernoulli
+
+def test_bernoulli_closed_forms():
+    p = np.array([0.1, 0.5, 0.8])
+    m = Bernoulli(_f64(p, False))
+    np.testing.assert_allclose(m.logits.numpy(), np.log(p / (1 - p)), rtol=1e-12)
+    v = np.array([1.0, 0.0, 0.0])
+    np.testing.assert_allclose(m.log_prob(ag.tensor(v)).numpy(), np.log(np.where(v == 1, p, 1 - p)),
+                               rtol=1e-12)
+    np.testing.assert_allclose(m.entropy().numpy(), -(p * np.log(p) + (1 - p) * np.log(1 - p)),
+                               rtol=1e-12)
+    np.testing.assert_allclose(m.mean.numpy(), p)
+    np.testing.assert_allclose(m.variance.numpy(), p * (1 - p), rtol=1e-15)
+    np.testing.assert_array_equal(m.mode.numpy(), [0.0, np.nan, 1.0])
+    lg = Bernoulli(logits=_f64([-2.0, 3.0], False))
+    np.testing.assert_allclose(lg.probs.numpy(), 1 / (1 + np.exp([2.0, -3.0])), rtol=1e-14)
+    # extreme logits stay finite: log sigmoid(-800) = -800, log(1 - sigmoid(800)) = -800
+    np.testing.assert_allclose(Bernoulli(logits=_f64([-800.0, 800.0], False)).log_prob(
+        ag.tensor([1.0, 0.0])).numpy(), [-800.0, -800.0])
+    assert Bernoulli(0.3).batch_shape == () and m.param_shape == (3,) and m.event_shape == ()
+    assert repr(Bernoulli(logits=0.0)) == "Bernoulli(logits: 0.0)"
+
+
+def test_bernoulli_errors():
+    with pytest.raises(ValueError, match="Either `probs` or `logits` must be specified"):
+        Bernoulli()
+    with pytest.raises(ValueError, match="Either `probs` or `logits` must be specified"):
+        Bernoulli(0.3, 0.0)
+    with pytest.raises(ValueError, match=r"Expected parameter probs \(Tensor of shape \(1,\)\) "
+                       r"of distribution Bernoulli\(probs: tensor\(\[1.3000\]\)\) to satisfy the "
+                       r"constraint Interval\(lower_bound=0.0, upper_bound=1.0\)"):
+        Bernoulli(ag.tensor([1.3]))
+    with pytest.raises(ValueError, match=r"to be within the support \(Boolean\(\)\)"):
+        Bernoulli(ag.tensor([0.3])).log_prob(ag.tensor([0.5]))
+
+
+def test_bernoulli_gradcheck():
+    p, logits = _f64([[0.2, 0.7], [0.45, 0.9]]), _f64([-1.5, 0.0, 2.5])
+    v2, v3 = ag.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=ag.float64), ag.tensor([1.0, 0.0, 1.0], dtype=ag.float64)
+    assert ag.gradcheck(lambda q: Bernoulli(q).log_prob(v2), (p,))
+    assert ag.gradcheck(lambda q: Bernoulli(q).entropy(), (p,))
+    assert ag.gradcheck(lambda x: Bernoulli(logits=x).log_prob(v3), (logits,))
+    assert ag.gradgradcheck(lambda x: Bernoulli(logits=x).entropy(), (logits,))
+    # the policy-gradient step: d/dlogits log p(v) = v - sigmoid(logits), also at logits = 0
+    Bernoulli(logits=logits).log_prob(v3).sum().backward()
+    np.testing.assert_allclose(logits.grad.numpy(), [1, 0, 1] - 1 / (1 + np.exp([1.5, 0.0, -2.5])),
+                               rtol=1e-14)
+
+
+def test_bernoulli_sample():
+    ag.manual_seed(0)
+    m = Bernoulli(ag.tensor([0.1, 0.5, 0.85], requires_grad=True))
+    x = m.sample((20000,))
+    assert x.shape == (20000, 3) and x.dtype == ag.float32 and not x.requires_grad
+    assert set(np.unique(x.numpy())) <= {0.0, 1.0}
+    np.testing.assert_allclose(x.numpy().mean(0), [0.1, 0.5, 0.85], atol=0.015)
+    assert Bernoulli(logits=ag.zeros(2, dtype=ag.float64)).sample().dtype == ag.float64
+
+
+@pytest.mark.torch_parity
+def test_bernoulli_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    raw = rng.random((2, 3))
+    raw[0, 0], raw[1, 1] = 0.0, 1.0  # the clamped ends, as PyTorch's probs_to_logits
+    value = (rng.random((4, 2, 3)) < 0.5).astype(np.float64)
+    for kind, param in (("probs", raw), ("logits", rng.normal(size=(2, 3)) * 3)):
+        res = []
+        for lib, cls in ((ag, Bernoulli), (torch, torch.distributions.Bernoulli)):
+            x = lib.tensor(param, requires_grad=True)
+            m = cls(**{kind: x})
+            outs = [m.log_prob(lib.tensor(value)), m.entropy(), m.variance]
+            (outs[0].sum() + 0.5 * outs[1].sum() + 2 * outs[2].sum()).backward()
+            res.append([o.detach().numpy() for o in outs]
+                       + [m.probs.detach().numpy(), m.logits.detach().numpy(), m.mode.numpy(),
+                          x.grad.numpy()])
+        for a, b in zip(*res):
+            np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12, err_msg=kind)
