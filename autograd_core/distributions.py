@@ -16,7 +16,7 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
 
-__all__ = ["Bernoulli", "Categorical", "Normal"]
+__all__ = ["Bernoulli", "Categorical", "Independent", "Normal", "Uniform", "kl_divergence"]
 
 
 def _shape_text(t: Tensor) -> str:
@@ -627,3 +627,455 @@ class Bernoulli(_Distribution):
             tensor(0.6931)
         """
         return _ag.softplus(self.logits) - self.probs * self.logits
+
+
+class Uniform(_Distribution):
+    r"""The continuous uniform distribution on ``[low, high)`` (broadcast together; numbers
+    allowed), as ``torch.distributions.Uniform``. ``rsample`` (``low + u * (high - low)``)
+    and ``log_prob`` are differentiable in ``low`` and ``high``.
+
+    Args:
+        low (float or Tensor): the lower end (inclusive).
+        high (float or Tensor): the upper end (exclusive), above ``low``.
+        validate_args (bool, optional): check the parameters and the values given to
+            ``log_prob`` / ``cdf`` (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Uniform
+        >>> m = Uniform(0.0, 4.0)
+        >>> m.log_prob(ag.tensor(1.0)), m.entropy(), m.mean
+        (tensor(-1.3863), tensor(1.3863), tensor(2.))
+    """
+
+    _params = ("low", "high")
+    has_rsample = True
+
+    def __init__(self, low: Tensor | builtins.float, high: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.low, self.high = _as_params(low, high)
+        super().__init__(self.low.shape, (), validate_args)
+        self._check_param("low", self.low, self.low._data < self.high._data,
+                          f"LessThan(upper_bound={_shown(self.high)})")
+
+    def expand(self, batch_shape: Any) -> Uniform:
+        """A ``Uniform`` whose parameters are expanded (views) to ``batch_shape``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 1.0).expand((2, 3)).batch_shape
+            autograd_core.Size([2, 3])
+        """
+        shape = tuple(Size(batch_shape))
+        return Uniform(self.low.expand(shape), self.high.expand(shape), self._validate)
+
+    def _in_support(self, v: np.ndarray) -> np.ndarray:
+        return (self.low._data <= v) & (v <= self.high._data)
+
+    @property
+    def _support(self) -> str:
+        return f"Interval(lower_bound={_shown(self.low)}, upper_bound={_shown(self.high)})"
+
+    @property
+    def mean(self) -> Tensor:
+        """``(low + high) / 2``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(1.0, 2.0).mean
+            tensor(1.5000)
+        """
+        return (self.high + self.low) / 2
+
+    @property
+    def mode(self) -> Tensor:
+        """``nan`` (every point is a mode), as PyTorch.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(1.0, 2.0).mode
+            tensor(nan)
+        """
+        return math.nan * self.high
+
+    @property
+    def stddev(self) -> Tensor:
+        """``(high - low) / sqrt(12)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 12.0 ** 0.5).stddev
+            tensor(1.)
+        """
+        return (self.high - self.low) / 12**0.5
+
+    @property
+    def variance(self) -> Tensor:
+        """``(high - low) ** 2 / 12``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 6.0).variance
+            tensor(3.)
+        """
+        return (self.high - self.low).pow(2) / 12
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """A reparameterised draw ``low + u * (high - low)`` (``u`` uniform on ``[0, 1)``) of
+        shape ``sample_shape + batch_shape``.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Uniform
+            >>> x = Uniform(ag.tensor([0.0, 5.0]), 6.0).rsample((100,))
+            >>> x.shape, bool((x[:, 1] >= 5).all())
+            (autograd_core.Size([100, 2]), True)
+        """
+        u = _ag.rand(self._extended_shape(sample_shape), dtype=self.low.dtype)
+        return self.low + u * (self.high - self.low)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """A draw of shape ``sample_shape + batch_shape``, without gradient.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 1.0).sample((2, 3)).shape
+            autograd_core.Size([2, 3])
+        """
+        return super().sample(sample_shape)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``-log(high - low)`` inside ``[low, high)``, ``-inf`` outside.
+
+        Args:
+            value (Tensor): in ``[low, high]``, broadcastable with ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 2.0).log_prob(ag.tensor([0.0, 2.0]))
+            tensor([-0.6931,    -inf])
+        """
+        value = self._check_value(value, self._in_support, self._support)
+        inside = (self.low <= value) & (self.high > value)
+        return inside.to(self.low.dtype).log() - (self.high - self.low).log()
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """``(value - low) / (high - low)``, clamped to ``[0, 1]``.
+
+        Args:
+            value (Tensor): in ``[low, high]``, broadcastable with ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 4.0).cdf(ag.tensor([1.0, 4.0]))
+            tensor([0.2500, 1.0000])
+        """
+        value = self._check_value(value, self._in_support, self._support)
+        return ((value - self.low) / (self.high - self.low)).clamp(min=0, max=1)
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """The inverse of ``cdf``: ``low + value * (high - low)``.
+
+        Args:
+            value (Tensor): probabilities in ``[0, 1]``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(2.0, 4.0).icdf(ag.tensor([0.0, 0.25]))
+            tensor([2.0000, 2.5000])
+        """
+        return value * (self.high - self.low) + self.low
+
+    def entropy(self) -> Tensor:
+        """``log(high - low)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 1.0).entropy()
+            tensor(0.)
+        """
+        return (self.high - self.low).log()
+
+
+def _sum_rightmost(t: Tensor, n: builtins.int) -> Tensor:
+    return t.sum(tuple(range(-n, 0))) if n > 0 else t
+
+
+class Independent:
+    r"""Reinterprets the rightmost ``reinterpreted_batch_ndims`` batch dimensions of
+    ``base_distribution`` as event dimensions: ``log_prob`` and ``entropy`` are summed over
+    them, as ``torch.distributions.Independent`` (a diagonal Gaussian over vectors is
+    ``Independent(Normal(loc, scale), 1)``).
+
+    Args:
+        base_distribution: a distribution of this module.
+        reinterpreted_batch_ndims (int): how many batch dimensions become event dimensions.
+        validate_args (bool, optional): accepted for PyTorch's signature; the base checks.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Independent, Normal
+        >>> m = Independent(Normal(ag.zeros(4, 3), 1.0), 1)
+        >>> m.batch_shape, m.event_shape
+        (autograd_core.Size([4]), autograd_core.Size([3]))
+        >>> m.log_prob(ag.zeros(4, 3))
+        tensor([-2.7568, -2.7568, -2.7568, -2.7568])
+    """
+
+    def __init__(self, base_distribution: Any, reinterpreted_batch_ndims: builtins.int,
+                 validate_args: builtins.bool | None = None) -> None:
+        n = len(base_distribution.batch_shape)
+        if reinterpreted_batch_ndims > n:
+            raise ValueError(
+                f"Expected reinterpreted_batch_ndims <= len(base_distribution.batch_shape), "
+                f"actual {reinterpreted_batch_ndims} vs {n}")
+        self.base_dist = base_distribution
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+        shape = tuple(base_distribution.batch_shape) + tuple(base_distribution.event_shape)
+        self._event_dim = reinterpreted_batch_ndims + len(base_distribution.event_shape)
+        self._batch_shape = Size(shape[:len(shape) - self._event_dim])
+        self._event_shape = Size(shape[len(shape) - self._event_dim:])
+
+    def __repr__(self) -> str:
+        return f"Independent({self.base_dist!r}, {self.reinterpreted_batch_ndims})"
+
+    @property
+    def batch_shape(self) -> Size:
+        """The base's batch shape without the reinterpreted dimensions.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.zeros(4, 3), 1.0), 2).batch_shape
+            autograd_core.Size([])
+        """
+        return self._batch_shape
+
+    @property
+    def event_shape(self) -> Size:
+        """The reinterpreted dimensions followed by the base's event shape.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.zeros(4, 3), 1.0), 2).event_shape
+            autograd_core.Size([4, 3])
+        """
+        return self._event_shape
+
+    @property
+    def has_rsample(self) -> builtins.bool:
+        """Whether the base has a reparameterised ``rsample``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Bernoulli, Independent, Normal
+            >>> Independent(Normal(0.0, 1.0), 0).has_rsample, Independent(Bernoulli(0.5), 0).has_rsample
+            (True, False)
+        """
+        return builtins.bool(getattr(self.base_dist, "has_rsample", False))
+
+    @property
+    def mean(self) -> Tensor:
+        """The base's mean.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.tensor([1.0, 2.0]), 1.0), 1).mean
+            tensor([1., 2.])
+        """
+        return self.base_dist.mean
+
+    @property
+    def mode(self) -> Tensor:
+        """The base's mode.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.tensor([1.0, 2.0]), 1.0), 1).mode
+            tensor([1., 2.])
+        """
+        return self.base_dist.mode
+
+    @property
+    def variance(self) -> Tensor:
+        """The base's variance.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.zeros(2), 3.0), 1).variance
+            tensor([9., 9.])
+        """
+        return self.base_dist.variance
+
+    @property
+    def stddev(self) -> Tensor:
+        """The base's standard deviation.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.zeros(2), 3.0), 1).stddev
+            tensor([3., 3.])
+        """
+        return self.base_dist.stddev
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """The base's ``sample``.
+
+        Args:
+            sample_shape (tuple of ints): how many draws. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.zeros(3), 1.0), 1).sample((2,)).shape
+            autograd_core.Size([2, 3])
+        """
+        return self.base_dist.sample(sample_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """The base's ``rsample`` (reparameterised, differentiable).
+
+        Args:
+            sample_shape (tuple of ints): how many draws. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.zeros(3), 1.0), 1).rsample().shape
+            autograd_core.Size([3])
+        """
+        return self.base_dist.rsample(sample_shape)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """The base's ``log_prob`` summed over the reinterpreted dimensions.
+
+        Args:
+            value (Tensor): broadcastable with ``batch_shape + event_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Bernoulli, Independent
+            >>> Independent(Bernoulli(ag.tensor([0.5, 0.5])), 1).log_prob(ag.tensor([0.0, 1.0]))
+            tensor(-1.3863)
+        """
+        return _sum_rightmost(self.base_dist.log_prob(value), self.reinterpreted_batch_ndims)
+
+    def entropy(self) -> Tensor:
+        """The base's ``entropy`` summed over the reinterpreted dimensions.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Bernoulli, Independent
+            >>> Independent(Bernoulli(ag.tensor([0.5, 0.5])), 1).entropy()
+            tensor(1.3863)
+        """
+        return _sum_rightmost(self.base_dist.entropy(), self.reinterpreted_batch_ndims)
+
+
+# ---------------------------------------------------------------------------------------------
+# KL divergences (PyTorch's closed forms).
+
+def _kl_normal_normal(p: Normal, q: Normal) -> Tensor:
+    var_ratio = (p.scale / q.scale).pow(2)
+    t1 = ((p.loc - q.loc) / q.scale).pow(2)
+    return 0.5 * (var_ratio + t1 - 1 - var_ratio.log())
+
+
+def _kl_bernoulli_bernoulli(p: Bernoulli, q: Bernoulli) -> Tensor:
+    t1 = p.probs * (_ag.softplus(-q.logits) - _ag.softplus(-p.logits))
+    t1 = _ag.where(p.probs == 0, 0.0, _ag.where(q.probs == 0, math.inf, t1))
+    t2 = (1 - p.probs) * (_ag.softplus(q.logits) - _ag.softplus(p.logits))
+    t2 = _ag.where(p.probs == 1, 0.0, _ag.where(q.probs == 1, math.inf, t2))
+    return t1 + t2
+
+
+def _kl_categorical_categorical(p: Categorical, q: Categorical) -> Tensor:
+    t = p.probs * (p.logits - q.logits)
+    t = _ag.where(p.probs == 0, 0.0, _ag.where(q.probs == 0, math.inf, t))
+    return t.sum(-1)
+
+
+def _kl_uniform_uniform(p: Uniform, q: Uniform) -> Tensor:
+    result = ((q.high - q.low) / (p.high - p.low)).log()
+    return _ag.where((q.low > p.low) | (q.high < p.high), math.inf, result)
+
+
+def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError
+    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+_KL: dict[tuple[type, type], Any] = {
+    (Normal, Normal): _kl_normal_normal,
+    (Bernoulli, Bernoulli): _kl_bernoulli_bernoulli,
+    (Categorical, Categorical): _kl_categorical_categorical,
+    (Uniform, Uniform): _kl_uniform_uniform,
+    (Independent, Independent): _kl_independent_independent,
+}
+
+
+def kl_divergence(p: Any, q: Any) -> Tensor:
+    r"""The Kullback-Leibler divergence :math:`KL(p \| q)` of two distributions of the same
+    kind, batched, as ``torch.distributions.kl_divergence``: closed forms for ``Normal``,
+    ``Bernoulli``, ``Categorical``, ``Uniform`` and ``Independent`` pairs (``inf`` where
+    ``q`` gives zero probability to what ``p`` can draw), differentiable in both.
+
+    Args:
+        p: a distribution of this module.
+        q: a distribution of the same class.
+
+    Raises:
+        NotImplementedError: for a pair without a closed form here.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Normal, kl_divergence
+        >>> kl_divergence(Normal(0.0, 1.0), Normal(ag.tensor([0.0, 1.0]), 2.0))
+        tensor([0.3181, 0.4431])
+    """
+    for tp in type(p).__mro__:
+        for tq in type(q).__mro__:
+            fn = _KL.get((tp, tq))
+            if fn is not None:
+                return fn(p, q)
+    raise NotImplementedError(f"No KL(p || q) is implemented for p type {type(p).__name__} "
+                              f"and q type {type(q).__name__}")

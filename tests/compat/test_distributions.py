@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import autograd_core as ag
-from autograd_core.distributions import Bernoulli, Normal
+from autograd_core.distributions import (
+    Bernoulli,
+    Categorical,
+    Independent,
+    Normal,
+    Uniform,
+    kl_divergence,
+)
 
 
 def _f64(a, grad=True):
@@ -191,3 +198,130 @@ def test_bernoulli_matches_torch():
                           x.grad.numpy()])
         for a, b in zip(*res):
             np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12, err_msg=kind)
+
+
+# ---------------------------------------------------------------------------- Uniform
+
+def test_uniform_closed_forms_and_errors():
+    m = Uniform(_f64([0.0, 1.0], False), 3.0)
+    np.testing.assert_allclose(m.log_prob(ag.tensor([0.0, 2.5], dtype=ag.float64)).numpy(),
+                               -np.log([3.0, 2.0]), rtol=1e-14)
+    assert m.log_prob(ag.tensor([3.0, 3.0], dtype=ag.float64)).numpy().tolist() == [-np.inf] * 2
+    np.testing.assert_allclose(m.cdf(ag.tensor([1.5, 1.5], dtype=ag.float64)).numpy(), [0.5, 0.25])
+    np.testing.assert_allclose(m.icdf(ag.tensor([0.5, 0.25], dtype=ag.float64)).numpy(), [1.5, 1.5])
+    np.testing.assert_allclose(m.entropy().numpy(), np.log([3.0, 2.0]), rtol=1e-14)
+    np.testing.assert_allclose(m.mean.numpy(), [1.5, 2.0])
+    np.testing.assert_allclose(m.variance.numpy(), [0.75, 1 / 3], rtol=1e-14)
+    np.testing.assert_allclose(m.stddev.numpy(), np.sqrt([0.75, 1 / 3]), rtol=1e-14)
+    assert np.isnan(m.mode.numpy()).all() and m.expand((4, 2)).batch_shape == (4, 2)
+    assert repr(Uniform(0.0, 1.0)) == "Uniform(low: 0.0, high: 1.0)"
+    with pytest.raises(ValueError, match=r"Expected parameter low \(Tensor of shape \(\)\) of "
+                       r"distribution Uniform\(low: 1.0, high: 1.0\) to satisfy the constraint "
+                       r"LessThan\(upper_bound=1.0\)"):
+        Uniform(1.0, 1.0)
+    with pytest.raises(ValueError, match=r"within the support \(Interval\(lower_bound=0.0, "
+                       r"upper_bound=1.0\)\)"):
+        Uniform(0.0, 1.0).log_prob(ag.tensor(2.0))
+
+
+def test_uniform_rsample_and_gradcheck():
+    low, high = _f64([0.0, -2.0]), _f64([1.0, 3.0])
+    ag.manual_seed(0)
+    x = Uniform(low, high).rsample((20000,))
+    assert x.shape == (20000, 2) and x.dtype == ag.float64
+    xn = x.detach().numpy()
+    assert ((xn >= [0.0, -2.0]) & (xn < [1.0, 3.0])).all()
+    np.testing.assert_allclose(xn.mean(0), [0.5, 0.5], atol=0.05)
+    np.testing.assert_allclose(xn.var(0), [1 / 12, 25 / 12], rtol=0.05)
+    x.sum().backward()  # d/dlow = n - sum(u), d/dhigh = sum(u), u = (x - low) / (high - low)
+    u = ((xn - [0.0, -2.0]) / [1.0, 5.0]).sum(0)
+    np.testing.assert_allclose(low.grad.numpy(), 20000 - u, rtol=1e-10)
+    np.testing.assert_allclose(high.grad.numpy(), u, rtol=1e-10)
+    v = ag.tensor([0.5, 0.0], dtype=ag.float64)
+    assert ag.gradcheck(lambda a, b: Uniform(a, b).log_prob(v), (low, high))
+    assert ag.gradcheck(lambda a, b: Uniform(a, b).cdf(v), (low, high))
+    assert ag.gradcheck(lambda a, b: Uniform(a, b).entropy(), (low, high))
+
+
+# ---------------------------------------------------------------------------- Independent
+
+def test_independent():
+    loc, scale = _f64(np.arange(6.0).reshape(2, 3)), _f64(np.full((2, 3), 0.5))
+    base = Normal(loc, scale)
+    m = Independent(base, 1)
+    assert (m.batch_shape, m.event_shape) == ((2,), (3,)) and m.has_rsample
+    v = ag.tensor(np.ones((5, 2, 3)))
+    with ag.no_grad():
+        np.testing.assert_allclose(m.log_prob(v).numpy(), base.log_prob(v).numpy().sum(-1), rtol=1e-14)
+        np.testing.assert_allclose(m.entropy().numpy(), base.entropy().numpy().sum(-1), rtol=1e-14)
+    assert m.sample((4,)).shape == (4, 2, 3) and m.rsample().requires_grad
+    assert m.mean is base.mean and m.variance.shape == (2, 3)
+    assert Independent(base, 2).log_prob(v).shape == (5,)
+    assert repr(Independent(Normal(0.0, 1.0), 0)) == "Independent(Normal(loc: 0.0, scale: 1.0), 0)"
+    assert ag.gradcheck(lambda a, s: Independent(Normal(a, s), 2).log_prob(v), (loc, scale))
+    with pytest.raises(ValueError, match=r"Expected reinterpreted_batch_ndims <= "
+                       r"len\(base_distribution.batch_shape\), actual 3 vs 2"):
+        Independent(base, 3)
+
+
+# ---------------------------------------------------------------------------- kl_divergence
+
+def test_kl_closed_forms_and_errors():
+    p, q = Normal(_f64(0.3), _f64(0.5)), Normal(_f64(-1.0), _f64(2.0))
+    want = math.log(2.0 / 0.5) + (0.5**2 + 1.3**2) / (2 * 2.0**2) - 0.5
+    np.testing.assert_allclose(kl_divergence(p, q).item(), want, rtol=1e-14)
+    a, b = np.array([0.2, 0.0, 1.0]), np.array([0.6, 0.3, 0.5])
+    kl = kl_divergence(Bernoulli(_f64(a)), Bernoulli(_f64(b))).detach().numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        want = np.nan_to_num(a * np.log(a / b)) + np.nan_to_num((1 - a) * np.log((1 - a) / (1 - b)))
+    np.testing.assert_allclose(kl, want, rtol=1e-12)
+    assert kl_divergence(Bernoulli(0.3), Bernoulli(0.0)).item() == math.inf
+    pc, qc = np.array([0.5, 0.5, 0.0]), np.array([0.25, 0.25, 0.5])
+    np.testing.assert_allclose(kl_divergence(Categorical(probs=_f64(pc)), Categorical(probs=_f64(qc))).item(),
+                               math.log(2.0), rtol=1e-14)
+    assert kl_divergence(Categorical(probs=_f64(qc)), Categorical(probs=_f64(pc))).item() == math.inf
+    np.testing.assert_allclose(kl_divergence(Uniform(0.0, 1.0), Uniform(-1.0, 3.0)).item(), math.log(4.0),
+                               rtol=1e-6)
+    assert kl_divergence(Uniform(-1.0, 3.0), Uniform(0.0, 1.0)).item() == math.inf
+    ind = kl_divergence(Independent(Normal(ag.zeros(2, 3), 1.0), 1), Independent(Normal(ag.ones(2, 3), 1.0), 1))
+    np.testing.assert_allclose(ind.numpy(), [1.5, 1.5], rtol=1e-6)
+    with pytest.raises(NotImplementedError, match="No KL"):
+        kl_divergence(Bernoulli(0.5), Normal(0.0, 1.0))
+
+
+def test_kl_gradcheck():
+    args = (_f64([0.3, -1.0]), _f64([0.5, 1.5]), _f64([[0.0], [1.0]]), _f64([[2.0], [0.7]]))
+    assert ag.gradcheck(lambda a, s, b, t: kl_divergence(Normal(a, s), Normal(b, t)), args)
+    assert ag.gradgradcheck(lambda a, s, b, t: kl_divergence(Normal(a, s), Normal(b, t)), args)
+    pl, ql = _f64([-0.5, 1.0, 2.0]), _f64([[0.3], [-2.0]])
+    assert ag.gradcheck(lambda x, y: kl_divergence(Bernoulli(logits=x), Bernoulli(logits=y)), (pl, ql))
+    pc, qc = _f64([[0.2, 0.3, 0.5]]), _f64([[0.1, 0.6, 0.3], [0.4, 0.4, 0.2]])
+    assert ag.gradcheck(lambda x, y: kl_divergence(Categorical(probs=x), Categorical(probs=y)), (pc, qc))
+
+
+@pytest.mark.torch_parity
+def test_uniform_independent_kl_match_torch():
+    torch = pytest.importorskip("torch")
+    td = torch.distributions
+    rng = np.random.default_rng(4)
+    lo, hi = rng.random((2, 3)) - 1, rng.random((2, 3)) + 1
+    v = lo + (hi - lo) * rng.random((2, 3))
+    params = {"nl": rng.normal(size=(2, 3)), "ns": rng.random((2, 3)) + 0.2, "ml": rng.normal(size=3),
+              "ms": rng.random(3) + 0.2, "bp": rng.random((2, 3)), "bq": rng.normal(size=(2, 3)),  # torch: same shapes
+              "cp": rng.random((2, 4)) + 0.01, "cq": rng.normal(size=4), "lo": lo, "hi": hi}
+    res = []
+    for lib, D, kl in ((ag, None, kl_divergence), (torch, td, td.kl_divergence)):
+        t = {k: lib.tensor(x, requires_grad=True) for k, x in params.items()}
+        get = (lambda n: globals()[n]) if D is None else (lambda n: getattr(D, n))
+        u = get("Uniform")(t["lo"], t["hi"])
+        ind = get("Independent")(get("Normal")(t["nl"], t["ns"]), 1)
+        outs = [u.log_prob(lib.tensor(v)), u.cdf(lib.tensor(v)), u.entropy(), u.stddev,
+                ind.log_prob(lib.tensor(v)), ind.entropy(),
+                kl(get("Normal")(t["nl"], t["ns"]), get("Normal")(t["ml"], t["ms"])),
+                kl(get("Bernoulli")(t["bp"]), get("Bernoulli")(logits=t["bq"])),
+                kl(get("Categorical")(probs=t["cp"]), get("Categorical")(logits=t["cq"])),
+                kl(ind, get("Independent")(get("Normal")(t["ml"], t["ms"]), 1))]
+        sum(o.sum() * (k + 1) for k, o in enumerate(outs)).backward()
+        res.append([o.detach().numpy() for o in outs] + [t[k].grad.numpy() for k in params])
+    for k, (a, b) in enumerate(zip(*res)):
+        np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12, err_msg=str(k))
