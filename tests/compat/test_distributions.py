@@ -13,6 +13,7 @@ from autograd_core.distributions import (
     Bernoulli,
     Categorical,
     Independent,
+    MultivariateNormal,
     Normal,
     Uniform,
     kl_divergence,
@@ -325,3 +326,98 @@ def test_uniform_independent_kl_match_torch():
         res.append([o.detach().numpy() for o in outs] + [t[k].grad.numpy() for k in params])
     for k, (a, b) in enumerate(zip(*res)):
         np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-12, err_msg=str(k))
+
+
+# ---------------------------------------------------------------------------- MultivariateNormal
+
+def test_mvn_closed_forms():
+    # a diagonal covariance: the product of independent normals
+    loc, sd = np.array([1.0, -2.0, 0.5]), np.array([0.5, 2.0, 1.5])
+    v = ag.tensor(np.array([[0.0, 0.0, 0.0], [1.0, -1.0, 2.0]]))
+    for kw in ({"covariance_matrix": np.diag(sd**2)}, {"precision_matrix": np.diag(sd**-2)},
+               {"scale_tril": np.diag(sd)}):
+        m = MultivariateNormal(_f64(loc, False), **{k: _f64(a, False) for k, a in kw.items()})
+        ref = Independent(Normal(_f64(loc, False), _f64(sd, False)), 1)
+        np.testing.assert_allclose(m.log_prob(v).numpy(), ref.log_prob(v).numpy(), rtol=1e-13)
+        np.testing.assert_allclose(m.entropy().item(), ref.entropy().item(), rtol=1e-13)
+        np.testing.assert_allclose(m.variance.numpy(), sd**2, rtol=1e-13)
+        np.testing.assert_allclose(m.covariance_matrix.numpy(), np.diag(sd**2), rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(m.precision_matrix.numpy(), np.diag(sd**-2), rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(m.scale_tril.numpy(), np.diag(sd), rtol=1e-13, atol=1e-15)
+        assert (m.batch_shape, m.event_shape) == ((), (3,))
+    # a 2x2 worked by hand: cov [[4, 2], [2, 2]], det 4, inverse [[.5, -.5], [-.5, 1]]
+    m = MultivariateNormal(ag.zeros(2, dtype=ag.float64), _f64([[4.0, 2.0], [2.0, 2.0]], False))
+    x = np.array([1.0, 1.0])
+    maha = x @ np.array([[0.5, -0.5], [-0.5, 1.0]]) @ x
+    want = -0.5 * (2 * math.log(2 * math.pi) + maha + math.log(4.0))
+    np.testing.assert_allclose(m.log_prob(ag.tensor(x)).item(), want, rtol=1e-14)
+    np.testing.assert_allclose(m.scale_tril.numpy(), [[2.0, 0.0], [1.0, 1.0]], rtol=1e-14)
+    # batches broadcast: loc (4, 1, 2) with a matrix batch (3, 2, 2)
+    b = MultivariateNormal(ag.zeros(4, 1, 2), ag.eye(2).expand(3, 2, 2))
+    assert (b.batch_shape, b.event_shape) == ((4, 3), (2,))
+    assert b.sample((5,)).shape == (5, 4, 3, 2) and b.log_prob(ag.zeros(2)).shape == (4, 3)
+    assert b.entropy().shape == (4, 3) and b.mean.shape == (4, 3, 2)
+    assert repr(m) == "MultivariateNormal(loc: autograd_core.Size([2]), covariance_matrix: autograd_core.Size([2, 2]))"
+
+
+def test_mvn_errors():
+    with pytest.raises(ValueError, match="loc must be at least one-dimensional."):
+        MultivariateNormal(ag.tensor(0.0), ag.eye(1))
+    with pytest.raises(ValueError, match="Exactly one of covariance_matrix or precision_matrix or "
+                       "scale_tril may be specified."):
+        MultivariateNormal(ag.zeros(2), ag.eye(2), scale_tril=ag.eye(2))
+    with pytest.raises(ValueError, match="scale_tril matrix must be at least two-dimensional"):
+        MultivariateNormal(ag.zeros(2), scale_tril=ag.ones(2))
+    with pytest.raises(ValueError, match=r"constraint LowerCholesky\(\)"):
+        MultivariateNormal(ag.zeros(2), scale_tril=ag.tensor([[1.0, 0.0], [1.0, -1.0]]))
+    with pytest.raises(ValueError, match=r"Expected parameter covariance_matrix \(Tensor of shape "
+                       r"\(2, 2\)\) of distribution MultivariateNormal\(.*\) to satisfy the "
+                       r"constraint PositiveDefinite\(\)"):
+        MultivariateNormal(ag.zeros(2), ag.tensor([[1.0, 2.0], [2.0, 1.0]]))
+    with pytest.raises(ValueError, match=r"covariance_matrix of shape \(3, 3\) does not match loc"):
+        MultivariateNormal(ag.zeros(2), ag.eye(3))
+    with pytest.raises(ValueError, match=r"Value is not broadcastable"):
+        MultivariateNormal(ag.zeros(2), ag.eye(2)).log_prob(ag.zeros(3))
+
+
+def test_mvn_gradcheck_and_rsample():
+    loc = _f64([[0.3, -1.0], [1.0, 0.5]])
+    tril = _f64([[1.2, 0.0], [0.4, 0.7]])
+    a = np.array([[1.0, 0.3], [0.2, 0.9]])
+    cov = _f64(a @ a.T + 0.5 * np.eye(2))
+    v = _f64([0.1, 0.4])
+    assert ag.gradcheck(lambda m, L, x: MultivariateNormal(m, scale_tril=L.tril()).log_prob(x), (loc, tril, v))
+    assert ag.gradcheck(lambda m, c: MultivariateNormal(m, (c + c.mT) / 2).log_prob(v), (loc, cov))
+    assert ag.gradcheck(lambda c: MultivariateNormal(loc.detach(), (c + c.mT) / 2).entropy(), (cov,))
+    ag.manual_seed(0)
+    m = MultivariateNormal(loc.detach()[0], scale_tril=tril)
+    x = m.rsample((40000,))
+    xn = x.detach().numpy()
+    L = tril.detach().numpy()
+    np.testing.assert_allclose(xn.mean(0), [0.3, -1.0], atol=0.03)
+    np.testing.assert_allclose(np.cov(xn.T), L @ L.T, atol=0.05)
+    x[:, 1].sum().backward()  # d x_1 / d L_1j = eps_j, eps = L^-1 (x - loc)
+    eps = np.linalg.solve(L, (xn - [0.3, -1.0]).T).T
+    np.testing.assert_allclose(tril.grad.numpy()[1], eps.sum(0), rtol=1e-8)
+    assert not m.sample().requires_grad
+
+
+@pytest.mark.torch_parity
+def test_mvn_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    a = rng.normal(size=(3, 3, 3))
+    spd = a @ np.swapaxes(a, -1, -2) + np.eye(3)
+    loc, value = rng.normal(size=(2, 1, 3)), rng.normal(size=(4, 2, 3, 3))
+    for kind in ("covariance_matrix", "precision_matrix", "scale_tril"):
+        matrix = np.linalg.cholesky(spd) if kind == "scale_tril" else spd
+        res = []
+        for lib, cls in ((ag, MultivariateNormal), (torch, torch.distributions.MultivariateNormal)):
+            m_, s_ = lib.tensor(loc, requires_grad=True), lib.tensor(matrix, requires_grad=True)
+            m = cls(m_, **{kind: s_})
+            outs = [m.log_prob(lib.tensor(value)), m.entropy(), m.variance, m.scale_tril,
+                    m.covariance_matrix, m.precision_matrix]
+            sum(o.sum() * (k + 1) for k, o in enumerate(outs)).backward()
+            res.append([o.detach().numpy() for o in outs] + [m_.grad.numpy(), s_.grad.numpy()])
+        for k, (x, y) in enumerate(zip(*res)):
+            np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-11, err_msg=f"{kind} {k}")
