@@ -1,10 +1,13 @@
-"""``autograd_core.distributions``: ``Categorical``, as ``torch.distributions.Categorical``.
+"""``autograd_core.distributions``: probability distributions, as ``torch.distributions``.
 
-Only the categorical distribution is here (what policy-gradient programs such as
-pytorch/examples ``reinforcement_learning`` use); ``sample`` draws through
-``autograd_core.multinomial``, ``log_prob`` and ``entropy`` are differentiable.
+``Categorical``, ``Bernoulli``, ``Normal``, ``Uniform``, ``MultivariateNormal`` and
+``Independent``, with PyTorch's constructor signatures, parameter and value checks
+(``validate_args``) and error messages, and ``kl_divergence`` for pairs of the same kind.
+``log_prob``, ``entropy``, ``cdf`` / ``icdf`` and the reparameterised ``rsample`` (``Normal``,
+``Uniform``, ``MultivariateNormal``) are differentiable in the parameters; ``sample`` is not.
+Draws come from this project's random stream (``autograd_core.manual_seed``), so they are not
+PyTorch's numbers for the same seed.
 """
-
 from __future__ import annotations
 
 import builtins
