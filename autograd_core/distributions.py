@@ -1,13 +1,15 @@
 """``autograd_core.distributions``: probability distributions, as ``torch.distributions``.
 
-``Categorical``, ``Bernoulli``, ``Normal``, ``Uniform``, ``MultivariateNormal`` and
-``Independent``, with PyTorch's constructor signatures, parameter and value checks
-(``validate_args``) and error messages, and ``kl_divergence`` for pairs of the same kind.
+``Categorical``, ``Bernoulli``, ``Normal``, ``Uniform``, ``Beta``, ``Gamma``,
+``MultivariateNormal`` and ``Independent``, with PyTorch's constructor signatures, parameter and
+value checks (``validate_args``) and error messages, and ``kl_divergence`` for pairs of the same
+kind.
 ``log_prob``, ``entropy``, ``cdf`` / ``icdf`` and the reparameterised ``rsample`` (``Normal``,
 ``Uniform``, ``MultivariateNormal``) are differentiable in the parameters; ``sample`` is not.
 Draws come from this project's random stream (``autograd_core.manual_seed``), so they are not
 PyTorch's numbers for the same seed.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -17,10 +19,11 @@ from typing import Any
 import numpy as np
 
 import autograd_core as _ag
+from autograd_core import random as _random
 from autograd_core.tensor import Size, Tensor
 
-__all__ = ["Bernoulli", "Categorical", "Independent", "MultivariateNormal", "Normal", "Uniform",
-           "kl_divergence"]
+__all__ = ["Bernoulli", "Beta", "Categorical", "Gamma", "Independent", "MultivariateNormal", "Normal",
+           "Uniform", "kl_divergence"]
 
 
 def _shape_text(t: Tensor) -> str:
@@ -1059,8 +1062,8 @@ _KL: dict[tuple[type, type], Any] = {
 def kl_divergence(p: Any, q: Any) -> Tensor:
     r"""The Kullback-Leibler divergence :math:`KL(p \| q)` of two distributions of the same
     kind, batched, as ``torch.distributions.kl_divergence``: closed forms for ``Normal``,
-    ``Bernoulli``, ``Categorical``, ``Uniform`` and ``Independent`` pairs (``inf`` where
-    ``q`` gives zero probability to what ``p`` can draw), differentiable in both.
+    ``Bernoulli``, ``Categorical``, ``Uniform``, ``Beta``, ``Gamma`` and ``Independent`` pairs
+    (``inf`` where ``q`` gives zero probability to what ``p`` can draw), differentiable in both.
 
     Args:
         p: a distribution of this module.
@@ -1330,3 +1333,282 @@ def _positive_definite(a: np.ndarray) -> builtins.bool:
     except np.linalg.LinAlgError:
         return False
     return True
+
+
+def _draw(array: np.ndarray, like: Tensor) -> Tensor:
+    return _ag.tensor(np.asarray(array, dtype=like._data.dtype))
+
+
+class Gamma(_Distribution):
+    r"""The gamma distribution with shape ``concentration`` and inverse scale ``rate``
+    (broadcast together; numbers allowed), as ``torch.distributions.Gamma``. ``log_prob`` and
+    ``entropy`` are differentiable in both parameters.
+
+    Args:
+        concentration (float or Tensor): the shape parameter (positive).
+        rate (float or Tensor): the inverse scale (positive).
+        validate_args (bool, optional): check the parameters and ``log_prob``'s values
+            (default: True).
+
+    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False) and no ``cdf``; ``sample``
+    draws from this project's random stream.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Gamma
+        >>> m = Gamma(ag.tensor([1.0, 2.0]), 3.0)
+        >>> m.log_prob(ag.tensor([0.5, 0.5])), m.entropy()
+        (tensor([-0.4014,  0.0041]), tensor([-0.0986,  0.4786]))
+    """
+
+    _params = ("concentration", "rate")
+
+    def __init__(self, concentration: Tensor | builtins.float, rate: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.concentration, self.rate = _as_params(concentration, rate)
+        super().__init__(self.concentration.shape, (), validate_args)
+        for name in self._params:
+            t = getattr(self, name)
+            self._check_param(name, t, t._data > 0, "GreaterThan(lower_bound=0.0)")
+
+    @property
+    def mean(self) -> Tensor:
+        """``concentration / rate``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(3.0, 2.0).mean
+            tensor(1.5000)
+        """
+        return self.concentration / self.rate
+
+    @property
+    def mode(self) -> Tensor:
+        """``(concentration - 1) / rate``, clamped at 0.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(ag.tensor([0.5, 3.0]), 2.0).mode
+            tensor([0., 1.])
+        """
+        return ((self.concentration - 1) / self.rate).clamp(min=0)
+
+    @property
+    def variance(self) -> Tensor:
+        """``concentration / rate ** 2``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(3.0, 2.0).variance
+            tensor(0.7500)
+        """
+        return self.concentration / self.rate.pow(2)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """Draws of shape ``sample_shape + batch_shape`` (at least the dtype's ``tiny``),
+        without gradient.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(2.0, 1.0).sample((3, 2)).shape
+            autograd_core.Size([3, 2])
+        """
+        shape = self._extended_shape(sample_shape)
+        c = np.broadcast_to(self.concentration._data, shape).astype(np.float64)
+        x = _random.generator().standard_gamma(c) / np.broadcast_to(self.rate._data, shape)
+        return _draw(np.maximum(x, _ag.finfo(self.rate.dtype).tiny), self.rate)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``concentration log(rate) + (concentration - 1) log(value) - rate value -
+        lgamma(concentration)``.
+
+        Args:
+            value (Tensor): non-negative, broadcastable with ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(1.0, 2.0).log_prob(ag.tensor([0.0, 1.0]))
+            tensor([ 0.6931, -1.3069])
+        """
+        value = self._check_value(value, lambda v: v >= 0, "GreaterThanEq(lower_bound=0.0)")
+        c, r = self.concentration, self.rate
+        return _ag.xlogy(c, r) + _ag.xlogy(c - 1, value) - r * value - _ag.lgamma(c)
+
+    def entropy(self) -> Tensor:
+        """``concentration - log(rate) + lgamma(concentration) + (1 - concentration)
+        digamma(concentration)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(1.0, 1.0).entropy()
+            tensor(1.)
+        """
+        c = self.concentration
+        return c - self.rate.log() + _ag.lgamma(c) + (1.0 - c) * _ag.digamma(c)
+
+
+class Beta(_Distribution):
+    r"""The beta distribution on ``[0, 1]`` with concentrations ``concentration1`` (alpha)
+    and ``concentration0`` (beta), broadcast together (numbers allowed), as
+    ``torch.distributions.Beta``. ``log_prob`` and ``entropy`` are differentiable in both.
+
+    Args:
+        concentration1 (float or Tensor): alpha (positive).
+        concentration0 (float or Tensor): beta (positive).
+        validate_args (bool, optional): check the parameters and ``log_prob``'s values
+            (default: True).
+
+    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False) and no ``cdf``; a bad
+    parameter is reported under its own name (PyTorch's message names the ``Dirichlet`` it
+    builds) and the ``repr`` shows the parameters (PyTorch's is ``Beta()``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Beta
+        >>> m = Beta(2.0, 3.0)
+        >>> m.log_prob(ag.tensor(0.5)), m.mean, m.entropy()
+        (tensor(0.4055), tensor(0.4000), tensor(-0.2349))
+    """
+
+    _params = ("concentration1", "concentration0")
+
+    def __init__(self, concentration1: Tensor | builtins.float,
+                 concentration0: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.concentration1, self.concentration0 = _as_params(concentration1, concentration0)
+        super().__init__(self.concentration1.shape, (), validate_args)
+        for name in self._params:
+            t = getattr(self, name)
+            self._check_param(name, t, t._data > 0, "GreaterThan(lower_bound=0.0)")
+
+    @property
+    def mean(self) -> Tensor:
+        """``concentration1 / (concentration1 + concentration0)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Beta
+            >>> Beta(1.0, 3.0).mean
+            tensor(0.2500)
+        """
+        return self.concentration1 / (self.concentration1 + self.concentration0)
+
+    @property
+    def mode(self) -> Tensor:
+        """``(a - 1) / (a + b - 2)`` with ``a - 1`` and ``b - 1`` clamped at 0 (differentiable);
+        1 where both concentrations are below 1 and ``nan`` where both are 1, as PyTorch's
+        (whose one-hot there takes the argmax of ``0 / 0``, whichever concentration is larger).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Beta
+            >>> Beta(ag.tensor([3.0, 0.5, 0.5]), ag.tensor([2.0, 0.9, 2.0])).mode
+            tensor([0.6667, 1.0000, 0.0000])
+        """
+        a, b = self.concentration1, self.concentration0
+        m1, m0 = (a - 1).clamp(min=0), (b - 1).clamp(min=0)
+        total = m1 + m0
+        empty = total == 0  # both at most 1: 0 / 0 (nan) unless both below 1
+        ratio = _ag.where(empty, math.nan, m1 / _ag.where(empty, 1.0, total))
+        return _ag.where((a < 1) & (b < 1), 1.0, ratio)
+
+    @property
+    def variance(self) -> Tensor:
+        """``a b / ((a + b)^2 (a + b + 1))``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Beta
+            >>> Beta(1.0, 1.0).variance
+            tensor(0.0833)
+        """
+        a, b = self.concentration1, self.concentration0
+        total = a + b
+        return a * b / (total.pow(2) * (total + 1))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """Draws in ``(0, 1)`` of shape ``sample_shape + batch_shape``, without gradient.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Beta
+            >>> Beta(2.0, 2.0).sample((4,)).shape
+            autograd_core.Size([4])
+        """
+        shape = self._extended_shape(sample_shape)
+        x = _random.generator().beta(np.broadcast_to(self.concentration1._data, shape),
+                                     np.broadcast_to(self.concentration0._data, shape))
+        info = _ag.finfo(self.concentration1.dtype)
+        return _draw(np.clip(x, info.tiny, 1 - info.eps), self.concentration1)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``(a - 1) log(value) + (b - 1) log(1 - value) + lgamma(a + b) - lgamma(a) -
+        lgamma(b)``.
+
+        Args:
+            value (Tensor): in ``[0, 1]``, broadcastable with ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Beta
+            >>> Beta(1.0, 1.0).log_prob(ag.tensor([0.2, 0.9]))
+            tensor([0., 0.])
+        """
+        value = self._check_value(value, lambda v: (v >= 0) & (v <= 1),
+                                  "Interval(lower_bound=0.0, upper_bound=1.0)")
+        a, b = self.concentration1, self.concentration0
+        return (_ag.xlogy(a - 1, value) + _ag.xlogy(b - 1, 1 - value) + _ag.lgamma(a + b)
+                - _ag.lgamma(a) - _ag.lgamma(b))
+
+    def entropy(self) -> Tensor:
+        """``lbeta(a, b) - (a - 1) digamma(a) - (b - 1) digamma(b) + (a + b - 2) digamma(a + b)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Beta
+            >>> Beta(1.0, 1.0).entropy()
+            tensor(0.)
+        """
+        a, b = self.concentration1, self.concentration0
+        total = a + b
+        return (_ag.lgamma(a) + _ag.lgamma(b) - _ag.lgamma(total) - (a - 1) * _ag.digamma(a)
+                - (b - 1) * _ag.digamma(b) + (total - 2) * _ag.digamma(total))
+
+
+def _kl_gamma_gamma(p: Gamma, q: Gamma) -> Tensor:
+    t1 = q.concentration * (p.rate / q.rate).log()
+    t2 = _ag.lgamma(q.concentration) - _ag.lgamma(p.concentration)
+    t3 = (p.concentration - q.concentration) * _ag.digamma(p.concentration)
+    t4 = (q.rate - p.rate) * (p.concentration / p.rate)
+    return t1 + t2 + t3 + t4
+
+
+def _kl_beta_beta(p: Beta, q: Beta) -> Tensor:
+    pa, pb, qa, qb = p.concentration1, p.concentration0, q.concentration1, q.concentration0
+    p_sum, q_sum = pa + pb, qa + qb
+    t1 = _ag.lgamma(qa) + _ag.lgamma(qb) + _ag.lgamma(p_sum)
+    t2 = _ag.lgamma(pa) + _ag.lgamma(pb) + _ag.lgamma(q_sum)
+    return (t1 - t2 + (pa - qa) * _ag.digamma(pa) + (pb - qb) * _ag.digamma(pb)
+            + (q_sum - p_sum) * _ag.digamma(p_sum))
+
+
+_KL[(Gamma, Gamma)] = _kl_gamma_gamma
+_KL[(Beta, Beta)] = _kl_beta_beta
