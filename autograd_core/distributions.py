@@ -7,7 +7,9 @@ kind.
 ``log_prob``, ``entropy``, ``cdf`` / ``icdf`` and the reparameterised ``rsample`` (``Normal``,
 ``Uniform``, ``MultivariateNormal``) are differentiable in the parameters; ``sample`` is not.
 Draws come from this project's random stream (``autograd_core.manual_seed``), so they are not
-PyTorch's numbers for the same seed.
+PyTorch's numbers for the same seed. The checks of ``validate_args=True`` (the default) read
+values in Python, so ``ag.compile`` runs a step that builds or evaluates such a distribution
+eagerly; pass ``validate_args=False`` to have it captured.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 
 import autograd_core as _ag
 from autograd_core import random as _random
+from autograd_core.ops.registry import refuse_capture
 from autograd_core.tensor import Size, Tensor
 
 __all__ = ["Bernoulli", "Beta", "Categorical", "Gamma", "Independent", "MultivariateNormal", "Normal",
@@ -255,6 +258,8 @@ class _Distribution:
         return f"{type(self).__name__}({args})"
 
     def _check_param(self, name: str, t: Tensor, ok: Any, constraint: str) -> None:
+        if self._validate:  # the check reads values: a replay of ag.compile would skip it
+            refuse_capture(f"{type(self).__name__}(validate_args=True)")
         if self._validate and not np.all(ok):
             raise ValueError(
                 f"Expected parameter {name} (Tensor of shape {_shape_text(t)}) of distribution "
@@ -268,6 +273,7 @@ class _Distribution:
             return value if isinstance(value, Tensor) else _ag.tensor(value)
         if not isinstance(value, Tensor):
             raise ValueError("The value argument to log_prob must be a Tensor")
+        refuse_capture(f"{type(self).__name__}(validate_args=True)'s value check")
         full = tuple(self._batch_shape) + tuple(self._event_shape)
         shape = tuple(value.shape)
         try:

@@ -499,3 +499,27 @@ def test_gamma_beta_match_torch():
         # relative (against mpmath), this project's to ~1e-13
         rtol = 1e-10 if k < len(res[0]) - len(params) else 1e-8
         np.testing.assert_allclose(p, q, rtol=rtol, atol=1e-12, err_msg=str(k))
+
+
+def test_validation_refuses_capture_and_validate_args_false_compiles():
+    # the checks read values in Python, which a replay would skip: ag.compile runs such a step
+    # eagerly; validate_args=False steps are captured and replay the eager numbers
+    loc = ag.tensor([0.5, 1.0], requires_grad=True)
+    x = ag.tensor([0.0, 1.0])
+
+    def make(validate):
+        def step(v):
+            loc.grad = None
+            loss = -Normal(loc, 2.0, validate_args=validate).log_prob(v).sum()
+            loss.backward()
+            return loss
+        return step
+
+    with pytest.raises(ag.CompileFallback, match=r"Normal\(validate_args=True\)"):
+        ag.compile(make(True), strict=True)(x)
+    eager = make(False)(x).item()
+    eager_grad = loc.grad.numpy().copy()
+    step = ag.compile(make(False), strict=True)
+    for _ in range(3):
+        assert step(x).item() == eager
+        np.testing.assert_array_equal(loc.grad.numpy(), eager_grad)
