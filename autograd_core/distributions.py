@@ -64,6 +64,8 @@ class Categorical:
         if (probs is None) == (logits is None):
             raise ValueError("Either `probs` or `logits` must be specified, but not both.")
         self._validate = True if validate_args is None else builtins.bool(validate_args)
+        if self._validate:  # the checks read values: a replay of ag.compile would skip them
+            refuse_capture("Categorical(validate_args=True)")
         given = probs if probs is not None else logits
         if not isinstance(given, Tensor):
             given = _ag.tensor(given)
@@ -172,6 +174,7 @@ class Categorical:
         if not isinstance(value, Tensor):
             value = _ag.tensor(value)
         if self._validate:
+            refuse_capture("Categorical(validate_args=True)'s value check")
             v = value._data
             if not (np.all(v == np.floor(v)) and np.all(v >= 0) and np.all(v <= self._num_events - 1)):
                 raise ValueError(

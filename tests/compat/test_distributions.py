@@ -517,6 +517,8 @@ def test_validation_refuses_capture_and_validate_args_false_compiles():
 
     with pytest.raises(ag.CompileFallback, match=r"Normal\(validate_args=True\)"):
         ag.compile(make(True), strict=True)(x)
+    with pytest.raises(ag.CompileFallback, match=r"Categorical\(validate_args=True\)"):
+        ag.compile(lambda p: Categorical(probs=p).entropy(), strict=True)(ag.tensor([0.5, 0.5]))
     eager = make(False)(x).item()
     eager_grad = loc.grad.numpy().copy()
     step = ag.compile(make(False), strict=True)
