@@ -1071,7 +1071,8 @@ _KL: dict[tuple[type, type], Any] = {
 def kl_divergence(p: Any, q: Any) -> Tensor:
     r"""The Kullback-Leibler divergence :math:`KL(p \| q)` of two distributions of the same
     kind, batched, as ``torch.distributions.kl_divergence``: closed forms for ``Normal``,
-    ``Bernoulli``, ``Categorical``, ``Uniform``, ``Beta``, ``Gamma`` and ``Independent`` pairs
+    ``Bernoulli``, ``Categorical``, ``Uniform``, ``Beta``, ``Gamma``, ``MultivariateNormal``
+    and ``Independent`` pairs
     (``inf`` where ``q`` gives zero probability to what ``p`` can draw), differentiable in both.
 
     Args:
@@ -1619,5 +1620,20 @@ def _kl_beta_beta(p: Beta, q: Beta) -> Tensor:
             + (q_sum - p_sum) * _ag.digamma(p_sum))
 
 
+def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Multivariate Normals with different event "
+                         "shapes cannot be computed")
+    batch = tuple(np.broadcast_shapes(tuple(p.batch_shape), tuple(q.batch_shape)))
+    k = p.event_shape[0]
+    q_tril = q._tril.tril().expand(batch + (k, k))  # a triangular solve, as PyTorch's
+    half_log_det = (q._tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+                    - p._tril.diagonal(dim1=-2, dim2=-1).log().sum(-1))
+    spread = _ag.linalg.solve(q_tril, p._tril.expand(batch + (k, k))).pow(2).sum((-2, -1))
+    shift = _ag.linalg.solve(q_tril, (q.loc - p.loc).expand(batch + (k,)).unsqueeze(-1))
+    return half_log_det + 0.5 * (spread + shift.pow(2).sum((-2, -1)) - k)
+
+
+_KL[(MultivariateNormal, MultivariateNormal)] = _kl_mvn_mvn
 _KL[(Gamma, Gamma)] = _kl_gamma_gamma
 _KL[(Beta, Beta)] = _kl_beta_beta

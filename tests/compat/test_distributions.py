@@ -525,3 +525,39 @@ def test_validation_refuses_capture_and_validate_args_false_compiles():
     for _ in range(3):
         assert step(x).item() == eager
         np.testing.assert_array_equal(loc.grad.numpy(), eager_grad)
+
+
+def test_kl_mvn():
+    # closed form: (tr(S_q^-1 S_p) + (mq - mp)' S_q^-1 (mq - mp) - k + log det S_q / det S_p) / 2
+    sp, sq = np.array([[2.0, 0.3], [0.3, 1.0]]), np.array([[1.0, -0.2], [-0.2, 3.0]])
+    mp, mq = np.array([0.5, -1.0]), np.array([1.5, 0.0])
+    d = mq - mp
+    want = 0.5 * (np.trace(np.linalg.solve(sq, sp)) + d @ np.linalg.solve(sq, d) - 2
+                  + math.log(np.linalg.det(sq) / np.linalg.det(sp)))
+    p, q = MultivariateNormal(_f64(mp, False), _f64(sp, False)), MultivariateNormal(_f64(mq, False), _f64(sq, False))
+    np.testing.assert_allclose(kl_divergence(p, q).item(), want, rtol=1e-13)
+    assert abs(kl_divergence(p, p).item()) < 1e-14
+    args = (_f64([[0.5, -1.0]]), _f64([[1.2, 0.0], [0.3, 0.8]]), _f64([[1.5, 0.0], [0.2, 0.1]]),
+            _f64([[1.0, 0.0], [-0.4, 1.7]]))
+    assert ag.gradcheck(lambda a, L, b, M: kl_divergence(MultivariateNormal(a, scale_tril=L.tril()),
+                                                         MultivariateNormal(b, scale_tril=M.tril())), args)
+    with pytest.raises(ValueError, match="different event shapes"):
+        kl_divergence(p, MultivariateNormal(ag.zeros(3, dtype=ag.float64), ag.eye(3, dtype=ag.float64)))
+
+
+@pytest.mark.torch_parity
+def test_kl_mvn_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(size=(2, 3, 3)), rng.normal(size=(3, 3))
+    params = {"mp": rng.normal(size=(2, 3)), "lp": np.linalg.cholesky(a @ np.swapaxes(a, -1, -2) + np.eye(3)),
+              "mq": rng.normal(size=3), "cq": b @ b.T + np.eye(3)}
+    res = []
+    for lib, M, kl in ((ag, MultivariateNormal, kl_divergence),
+                       (torch, torch.distributions.MultivariateNormal, torch.distributions.kl_divergence)):
+        t = {k: lib.tensor(x, requires_grad=True) for k, x in params.items()}
+        out = kl(M(t["mp"], scale_tril=t["lp"]), M(t["mq"], covariance_matrix=t["cq"]))
+        (out * lib.tensor([1.0, 2.0])).sum().backward()
+        res.append([out.detach().numpy()] + [t[k].grad.numpy() for k in params])
+    for k, (x, y) in enumerate(zip(*res)):
+        np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-11, err_msg=str(k))
