@@ -1,21 +1,32 @@
-"""``autograd_core.distributions``: ``Categorical``, as ``torch.distributions.Categorical``.
+"""``autograd_core.distributions``: probability distributions, as ``torch.distributions``.
 
-Only the categorical distribution is here (what policy-gradient programs such as
-pytorch/examples ``reinforcement_learning`` use); ``sample`` draws through
-``autograd_core.multinomial``, ``log_prob`` and ``entropy`` are differentiable.
+``Categorical``, ``Bernoulli``, ``Normal``, ``Uniform``, ``Beta``, ``Gamma``,
+``MultivariateNormal`` and ``Independent``, with PyTorch's constructor signatures, parameter and
+value checks (``validate_args``) and error messages, and ``kl_divergence`` for pairs of the same
+kind.
+``log_prob``, ``entropy``, ``cdf`` / ``icdf`` and the reparameterised ``rsample`` (``Normal``,
+``Uniform``, ``MultivariateNormal``) are differentiable in the parameters; ``sample`` is not.
+Draws come from this project's random stream (``autograd_core.manual_seed``), so they are not
+PyTorch's numbers for the same seed. The checks of ``validate_args=True`` (the default) read
+values in Python, so ``ag.compile`` runs a step that builds or evaluates such a distribution
+eagerly; pass ``validate_args=False`` to have it captured.
 """
 
 from __future__ import annotations
 
 import builtins
+import math
 from typing import Any
 
 import numpy as np
 
 import autograd_core as _ag
+from autograd_core import random as _random
+from autograd_core.ops.registry import refuse_capture
 from autograd_core.tensor import Size, Tensor
 
-__all__ = ["Categorical"]
+__all__ = ["Bernoulli", "Beta", "Categorical", "Gamma", "Independent", "MultivariateNormal", "Normal",
+           "Uniform", "kl_divergence"]
 
 
 def _shape_text(t: Tensor) -> str:
@@ -53,6 +64,8 @@ class Categorical:
         if (probs is None) == (logits is None):
             raise ValueError("Either `probs` or `logits` must be specified, but not both.")
         self._validate = True if validate_args is None else builtins.bool(validate_args)
+        if self._validate:  # the checks read values: a replay of ag.compile would skip them
+            refuse_capture("Categorical(validate_args=True)")
         given = probs if probs is not None else logits
         if not isinstance(given, Tensor):
             given = _ag.tensor(given)
@@ -161,6 +174,7 @@ class Categorical:
         if not isinstance(value, Tensor):
             value = _ag.tensor(value)
         if self._validate:
+            refuse_capture("Categorical(validate_args=True)'s value check")
             v = value._data
             if not (np.all(v == np.floor(v)) and np.all(v >= 0) and np.all(v <= self._num_events - 1)):
                 raise ValueError(
@@ -199,3 +213,1427 @@ class Categorical:
             tensor(1)
         """
         return self.probs.argmax(-1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared machinery of the continuous / Bernoulli distributions below (PyTorch's Distribution).
+
+_Number = (builtins.int, builtins.float)
+
+
+def _as_params(*values: Any) -> tuple[Tensor, ...]:
+    """PyTorch's ``broadcast_all``: numbers become tensors of the tensors' (or the default)
+    dtype, then everything is broadcast to one shape."""
+    like = next((v for v in values if isinstance(v, Tensor)), None)
+    dtype = like.dtype if like is not None and like.is_floating_point() else _ag.get_default_dtype()
+    tensors = [v if isinstance(v, Tensor) else _ag.tensor(v, dtype=dtype) for v in values]
+    return tuple(_ag.broadcast_tensors(*tensors))
+
+
+def _shown(t: Tensor) -> str:
+    return repr(t.item()) if t.ndim == 0 else str(t)
+
+
+class _Distribution:
+    """What every distribution here shares: shapes, the checks of parameters and values, the
+    repr and ``sample`` as ``rsample`` without gradient."""
+
+    _params: tuple[str, ...] = ()
+    has_rsample = False
+
+    def __init__(self, batch_shape: Any = (), event_shape: Any = (),
+                 validate_args: builtins.bool | None = None) -> None:
+        self._batch_shape, self._event_shape = Size(batch_shape), Size(event_shape)
+        self._validate = True if validate_args is None else builtins.bool(validate_args)
+
+    @property
+    def batch_shape(self) -> Size:
+        return self._batch_shape
+
+    @property
+    def event_shape(self) -> Size:
+        return self._event_shape
+
+    def __repr__(self) -> str:
+        def show(t: Tensor) -> str:
+            return repr(t.item()) if t.ndim == 0 else str(t) if t.numel() == 1 else repr(t.shape)
+        args = ", ".join(f"{p}: {show(getattr(self, p))}" for p in self._params)
+        return f"{type(self).__name__}({args})"
+
+    def _check_param(self, name: str, t: Tensor, ok: Any, constraint: str) -> None:
+        if self._validate:  # the check reads values: a replay of ag.compile would skip it
+            refuse_capture(f"{type(self).__name__}(validate_args=True)")
+        if self._validate and not np.all(ok):
+            raise ValueError(
+                f"Expected parameter {name} (Tensor of shape {_shape_text(t)}) of distribution "
+                f"{self!r} to satisfy the constraint {constraint}, but found invalid values:\n"
+                f"{_shown(t)}")
+
+    def _check_value(self, value: Any, ok: Any, support: str) -> Tensor:
+        """PyTorch's ``_validate_sample``: a Tensor, broadcastable with the batch, in the
+        support (``ok(array) -> bool array``)."""
+        if not self._validate:
+            return value if isinstance(value, Tensor) else _ag.tensor(value)
+        if not isinstance(value, Tensor):
+            raise ValueError("The value argument to log_prob must be a Tensor")
+        refuse_capture(f"{type(self).__name__}(validate_args=True)'s value check")
+        full = tuple(self._batch_shape) + tuple(self._event_shape)
+        shape = tuple(value.shape)
+        try:
+            np.broadcast_shapes(shape, full)
+        except ValueError:
+            raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: "
+                             f"{value.shape!r} vs {Size(full)!r}.") from None
+        if not np.all(ok(value._data)):
+            raise ValueError(
+                f"Expected value argument (Tensor of shape {_shape_text(value)}) to be within "
+                f"the support ({support}) of the distribution {self!r}, but found invalid "
+                f"values:\n{_shown(value)}")
+        return value
+
+    def _extended_shape(self, sample_shape: Any) -> tuple[builtins.int, ...]:
+        return tuple(Size(sample_shape)) + tuple(self._batch_shape) + tuple(self._event_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} has no rsample")
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        with _ag.no_grad():
+            return self.rsample(sample_shape)
+
+    @property
+    def stddev(self) -> Tensor:
+        return self.variance.sqrt()  # type: ignore[attr-defined]
+
+
+class Normal(_Distribution):
+    r"""The normal (Gaussian) distribution with mean ``loc`` and standard deviation ``scale``
+    (broadcast together; numbers allowed), as ``torch.distributions.Normal``.
+
+    ``rsample`` is reparameterised (``loc + eps * scale``, ``eps`` from
+    ``autograd_core.randn``), so gradients reach ``loc`` and ``scale``; ``log_prob``,
+    ``cdf``, ``icdf`` and ``entropy`` are differentiable too.
+
+    Args:
+        loc (float or Tensor): the mean.
+        scale (float or Tensor): the standard deviation (positive).
+        validate_args (bool, optional): check the parameters and the values given to
+            ``log_prob`` / ``cdf`` (default: True, as PyTorch's under ``__debug__``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Normal
+        >>> m = Normal(ag.tensor([0.0, 1.0]), 2.0)
+        >>> m.log_prob(ag.tensor([0.0, 0.0])), m.entropy()
+        (tensor([-1.6121, -1.7371]), tensor([2.1121, 2.1121]))
+        >>> _ = ag.manual_seed(0)
+        >>> m.rsample((5,)).shape
+        autograd_core.Size([5, 2])
+    """
+
+    _params = ("loc", "scale")
+    has_rsample = True
+
+    def __init__(self, loc: Tensor | builtins.float, scale: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.loc, self.scale = _as_params(loc, scale)
+        super().__init__(self.loc.shape, (), validate_args)
+        self._check_param("loc", self.loc, ~np.isnan(self.loc._data), "Real()")
+        self._check_param("scale", self.scale, self.scale._data > 0,
+                          "GreaterThan(lower_bound=0.0)")
+
+    def expand(self, batch_shape: Any) -> Normal:
+        """A ``Normal`` whose parameters are expanded (views) to ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Normal
+            >>> Normal(0.0, 1.0).expand((3,)).batch_shape
+            autograd_core.Size([3])
+        """
+        shape = tuple(Size(batch_shape))
+        return Normal(self.loc.expand(shape), self.scale.expand(shape), self._validate)
+
+    @property
+    def mean(self) -> Tensor:
+        """``loc``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Normal
+            >>> Normal(1.5, 2.0).mean
+            tensor(1.5000)
+        """
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        """``loc``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Normal
+            >>> Normal(1.5, 2.0).mode
+            tensor(1.5000)
+        """
+        return self.loc
+
+    @property
+    def stddev(self) -> Tensor:
+        """``scale``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Normal
+            >>> Normal(1.5, 2.0).stddev
+            tensor(2.)
+        """
+        return self.scale
+
+    @property
+    def variance(self) -> Tensor:
+        """``scale ** 2``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Normal
+            >>> Normal(1.5, 2.0).variance
+            tensor(4.)
+        """
+        return self.scale.pow(2)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """A reparameterised draw ``loc + eps * scale`` of shape ``sample_shape +
+        batch_shape`` (``eps`` standard normal): differentiable in ``loc`` and ``scale``.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Normal
+            >>> loc = ag.zeros(2, requires_grad=True)
+            >>> Normal(loc, 1.0).rsample((4,)).sum().backward()
+            >>> loc.grad
+            tensor([4., 4.])
+        """
+        eps = _ag.randn(self._extended_shape(sample_shape), dtype=self.loc.dtype)
+        return self.loc + eps * self.scale
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """A draw of shape ``sample_shape + batch_shape``, without gradient.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Normal
+            >>> Normal(ag.zeros(3), 1.0).sample((2,)).shape
+            autograd_core.Size([2, 3])
+        """
+        return super().sample(sample_shape)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """The log-density ``-(value - loc)**2 / (2 scale**2) - log(scale) - log(sqrt(2 pi))``.
+
+        Args:
+            value (Tensor): broadcastable with ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Normal
+            >>> Normal(0.0, 1.0).log_prob(ag.tensor(0.0))
+            tensor(-0.9189)
+        """
+        value = self._check_value(value, lambda v: ~np.isnan(v), "Real()")
+        return (-((value - self.loc) ** 2) / (2 * self.variance) - self.scale.log()
+                - math.log(math.sqrt(2 * math.pi)))
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """The cumulative distribution function ``(1 + erf((value - loc) / (scale sqrt 2))) / 2``.
+
+        Args:
+            value (Tensor): broadcastable with ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Normal
+            >>> Normal(0.0, 1.0).cdf(ag.tensor([0.0, 1.0]))
+            tensor([0.5000, 0.8413])
+        """
+        value = self._check_value(value, lambda v: ~np.isnan(v), "Real()")
+        return 0.5 * (1 + _ag.erf((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)))
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """The inverse of ``cdf``: ``loc + scale * sqrt(2) * erfinv(2 value - 1)``.
+
+        Args:
+            value (Tensor): probabilities in ``[0, 1]``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Normal
+            >>> Normal(1.0, 2.0).icdf(ag.tensor([0.5, 0.975]))
+            tensor([1.0000, 4.9199])
+        """
+        return self.loc + self.scale * _ag.erfinv(2 * value - 1) * math.sqrt(2)
+
+    def entropy(self) -> Tensor:
+        """The differential entropy ``1/2 + log(2 pi)/2 + log(scale)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Normal
+            >>> Normal(0.0, 1.0).entropy()
+            tensor(1.4189)
+        """
+        return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
+
+
+class Bernoulli(_Distribution):
+    r"""The Bernoulli distribution over ``{0, 1}``, parameterised by ``probs`` (the probability
+    of 1) or ``logits`` (its log-odds), as ``torch.distributions.Bernoulli``.
+
+    ``log_prob`` is PyTorch's stable ``-binary_cross_entropy_with_logits(logits, value)`` and
+    ``entropy`` its counterpart; both are differentiable in the parameter.
+
+    Args:
+        probs (float or Tensor, optional): the probability of drawing 1, in ``[0, 1]``.
+        logits (float or Tensor, optional): the log-odds of drawing 1.
+        validate_args (bool, optional): check the parameter and ``log_prob``'s values
+            (default: True).
+
+    Differs from PyTorch: the ``repr`` names only the parameter given; draws come from this
+    project's random stream.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Bernoulli
+        >>> m = Bernoulli(probs=ag.tensor([0.2, 0.9]))
+        >>> m.log_prob(ag.tensor([1.0, 1.0])), m.entropy()
+        (tensor([-1.6094, -0.1054]), tensor([0.5004, 0.3251]))
+        >>> _ = ag.manual_seed(0)
+        >>> m.sample((3,)).shape
+        autograd_core.Size([3, 2])
+    """
+
+    def __init__(self, probs: Tensor | builtins.float | None = None,
+                 logits: Tensor | builtins.float | None = None,
+                 validate_args: builtins.bool | None = None) -> None:
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        name = "probs" if probs is not None else "logits"
+        (given,) = _as_params(probs if probs is not None else logits)
+        self._params = (name,)
+        super().__init__(given.shape, (), validate_args)
+        if probs is not None:
+            self.probs = given
+            self._check_param("probs", given, (given._data >= 0) & (given._data <= 1),
+                              "Interval(lower_bound=0.0, upper_bound=1.0)")
+            eps = _ag.finfo(given.dtype).eps
+            p = given.clamp(min=eps, max=1 - eps)
+            self.logits = p.log() - (-p).log1p()
+        else:
+            self.logits = given
+            self._check_param("logits", given, ~np.isnan(given._data), "Real()")
+            self.probs = given.sigmoid()
+
+    @property
+    def param_shape(self) -> Size:
+        """The shape of ``probs`` / ``logits``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(logits=ag.zeros(4, 3)).param_shape
+            autograd_core.Size([4, 3])
+        """
+        return self._batch_shape
+
+    @property
+    def mean(self) -> Tensor:
+        """``probs``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(0.25).mean
+            tensor(0.2500)
+        """
+        return self.probs
+
+    @property
+    def mode(self) -> Tensor:
+        """1 where ``probs > 0.5``, 0 where below, ``nan`` at exactly 0.5 (as PyTorch).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(ag.tensor([0.2, 0.5, 0.7])).mode
+            tensor([0., nan, 1.])
+        """
+        p = self.probs.detach()
+        return _ag.where(p == 0.5, math.nan, (p >= 0.5).to(p.dtype))
+
+    @property
+    def variance(self) -> Tensor:
+        """``probs * (1 - probs)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(0.25).variance
+            tensor(0.1875)
+        """
+        return self.probs * (1 - self.probs)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """Draws of 0. / 1. (the parameter's dtype) of shape ``sample_shape + batch_shape``,
+        without gradient.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(ag.tensor([0.0, 1.0])).sample((2,))
+            tensor([[0., 1.],
+                    [0., 1.]])
+        """
+        with _ag.no_grad():
+            return _ag.bernoulli(self.probs.expand(self._extended_shape(sample_shape)))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``-binary_cross_entropy_with_logits(logits, value)``, elementwise:
+        ``value * logits - softplus(logits)``.
+
+        Args:
+            value (Tensor): zeros and ones, broadcastable with ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(logits=ag.tensor(0.0)).log_prob(ag.tensor([0.0, 1.0]))
+            tensor([-0.6931, -0.6931])
+        """
+        value = self._check_value(value, lambda v: (v == 0) | (v == 1), "Boolean()")
+        return value.to(self.logits.dtype) * self.logits - _ag.softplus(self.logits)
+
+    def entropy(self) -> Tensor:
+        """The entropy ``binary_cross_entropy_with_logits(logits, probs)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Bernoulli
+            >>> Bernoulli(0.5).entropy()
+            tensor(0.6931)
+        """
+        return _ag.softplus(self.logits) - self.probs * self.logits
+
+
+class Uniform(_Distribution):
+    r"""The continuous uniform distribution on ``[low, high)`` (broadcast together; numbers
+    allowed), as ``torch.distributions.Uniform``. ``rsample`` (``low + u * (high - low)``)
+    and ``log_prob`` are differentiable in ``low`` and ``high``.
+
+    Args:
+        low (float or Tensor): the lower end (inclusive).
+        high (float or Tensor): the upper end (exclusive), above ``low``.
+        validate_args (bool, optional): check the parameters and the values given to
+            ``log_prob`` / ``cdf`` (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Uniform
+        >>> m = Uniform(0.0, 4.0)
+        >>> m.log_prob(ag.tensor(1.0)), m.entropy(), m.mean
+        (tensor(-1.3863), tensor(1.3863), tensor(2.))
+    """
+
+    _params = ("low", "high")
+    has_rsample = True
+
+    def __init__(self, low: Tensor | builtins.float, high: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.low, self.high = _as_params(low, high)
+        super().__init__(self.low.shape, (), validate_args)
+        self._check_param("low", self.low, self.low._data < self.high._data,
+                          f"LessThan(upper_bound={_shown(self.high)})")
+
+    def expand(self, batch_shape: Any) -> Uniform:
+        """A ``Uniform`` whose parameters are expanded (views) to ``batch_shape``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 1.0).expand((2, 3)).batch_shape
+            autograd_core.Size([2, 3])
+        """
+        shape = tuple(Size(batch_shape))
+        return Uniform(self.low.expand(shape), self.high.expand(shape), self._validate)
+
+    def _in_support(self, v: np.ndarray) -> np.ndarray:
+        return (self.low._data <= v) & (v <= self.high._data)
+
+    @property
+    def _support(self) -> str:
+        return f"Interval(lower_bound={_shown(self.low)}, upper_bound={_shown(self.high)})"
+
+    @property
+    def mean(self) -> Tensor:
+        """``(low + high) / 2``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(1.0, 2.0).mean
+            tensor(1.5000)
+        """
+        return (self.high + self.low) / 2
+
+    @property
+    def mode(self) -> Tensor:
+        """``nan`` (every point is a mode), as PyTorch.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(1.0, 2.0).mode
+            tensor(nan)
+        """
+        return math.nan * self.high
+
+    @property
+    def stddev(self) -> Tensor:
+        """``(high - low) / sqrt(12)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 12.0 ** 0.5).stddev
+            tensor(1.)
+        """
+        return (self.high - self.low) / 12**0.5
+
+    @property
+    def variance(self) -> Tensor:
+        """``(high - low) ** 2 / 12``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 6.0).variance
+            tensor(3.)
+        """
+        return (self.high - self.low).pow(2) / 12
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """A reparameterised draw ``low + u * (high - low)`` (``u`` uniform on ``[0, 1)``) of
+        shape ``sample_shape + batch_shape``.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Uniform
+            >>> x = Uniform(ag.tensor([0.0, 5.0]), 6.0).rsample((100,))
+            >>> x.shape, bool((x[:, 1] >= 5).all())
+            (autograd_core.Size([100, 2]), True)
+        """
+        u = _ag.rand(self._extended_shape(sample_shape), dtype=self.low.dtype)
+        return self.low + u * (self.high - self.low)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """A draw of shape ``sample_shape + batch_shape``, without gradient.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 1.0).sample((2, 3)).shape
+            autograd_core.Size([2, 3])
+        """
+        return super().sample(sample_shape)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``-log(high - low)`` inside ``[low, high)``, ``-inf`` outside.
+
+        Args:
+            value (Tensor): in ``[low, high]``, broadcastable with ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 2.0).log_prob(ag.tensor([0.0, 2.0]))
+            tensor([-0.6931,    -inf])
+        """
+        value = self._check_value(value, self._in_support, self._support)
+        inside = (self.low <= value) & (self.high > value)
+        return inside.to(self.low.dtype).log() - (self.high - self.low).log()
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """``(value - low) / (high - low)``, clamped to ``[0, 1]``.
+
+        Args:
+            value (Tensor): in ``[low, high]``, broadcastable with ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 4.0).cdf(ag.tensor([1.0, 4.0]))
+            tensor([0.2500, 1.0000])
+        """
+        value = self._check_value(value, self._in_support, self._support)
+        return ((value - self.low) / (self.high - self.low)).clamp(min=0, max=1)
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """The inverse of ``cdf``: ``low + value * (high - low)``.
+
+        Args:
+            value (Tensor): probabilities in ``[0, 1]``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(2.0, 4.0).icdf(ag.tensor([0.0, 0.25]))
+            tensor([2.0000, 2.5000])
+        """
+        return value * (self.high - self.low) + self.low
+
+    def entropy(self) -> Tensor:
+        """``log(high - low)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Uniform
+            >>> Uniform(0.0, 1.0).entropy()
+            tensor(0.)
+        """
+        return (self.high - self.low).log()
+
+
+def _sum_rightmost(t: Tensor, n: builtins.int) -> Tensor:
+    return t.sum(tuple(range(-n, 0))) if n > 0 else t
+
+
+class Independent:
+    r"""Reinterprets the rightmost ``reinterpreted_batch_ndims`` batch dimensions of
+    ``base_distribution`` as event dimensions: ``log_prob`` and ``entropy`` are summed over
+    them, as ``torch.distributions.Independent`` (a diagonal Gaussian over vectors is
+    ``Independent(Normal(loc, scale), 1)``).
+
+    Args:
+        base_distribution: a distribution of this module.
+        reinterpreted_batch_ndims (int): how many batch dimensions become event dimensions.
+        validate_args (bool, optional): accepted for PyTorch's signature; the base checks.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Independent, Normal
+        >>> m = Independent(Normal(ag.zeros(4, 3), 1.0), 1)
+        >>> m.batch_shape, m.event_shape
+        (autograd_core.Size([4]), autograd_core.Size([3]))
+        >>> m.log_prob(ag.zeros(4, 3))
+        tensor([-2.7568, -2.7568, -2.7568, -2.7568])
+    """
+
+    def __init__(self, base_distribution: Any, reinterpreted_batch_ndims: builtins.int,
+                 validate_args: builtins.bool | None = None) -> None:
+        n = len(base_distribution.batch_shape)
+        if reinterpreted_batch_ndims > n:
+            raise ValueError(
+                f"Expected reinterpreted_batch_ndims <= len(base_distribution.batch_shape), "
+                f"actual {reinterpreted_batch_ndims} vs {n}")
+        self.base_dist = base_distribution
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+        shape = tuple(base_distribution.batch_shape) + tuple(base_distribution.event_shape)
+        self._event_dim = reinterpreted_batch_ndims + len(base_distribution.event_shape)
+        self._batch_shape = Size(shape[:len(shape) - self._event_dim])
+        self._event_shape = Size(shape[len(shape) - self._event_dim:])
+
+    def __repr__(self) -> str:
+        return f"Independent({self.base_dist!r}, {self.reinterpreted_batch_ndims})"
+
+    @property
+    def batch_shape(self) -> Size:
+        """The base's batch shape without the reinterpreted dimensions.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.zeros(4, 3), 1.0), 2).batch_shape
+            autograd_core.Size([])
+        """
+        return self._batch_shape
+
+    @property
+    def event_shape(self) -> Size:
+        """The reinterpreted dimensions followed by the base's event shape.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.zeros(4, 3), 1.0), 2).event_shape
+            autograd_core.Size([4, 3])
+        """
+        return self._event_shape
+
+    @property
+    def has_rsample(self) -> builtins.bool:
+        """Whether the base has a reparameterised ``rsample``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Bernoulli, Independent, Normal
+            >>> Independent(Normal(0.0, 1.0), 0).has_rsample, Independent(Bernoulli(0.5), 0).has_rsample
+            (True, False)
+        """
+        return builtins.bool(getattr(self.base_dist, "has_rsample", False))
+
+    @property
+    def mean(self) -> Tensor:
+        """The base's mean.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.tensor([1.0, 2.0]), 1.0), 1).mean
+            tensor([1., 2.])
+        """
+        return self.base_dist.mean
+
+    @property
+    def mode(self) -> Tensor:
+        """The base's mode.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.tensor([1.0, 2.0]), 1.0), 1).mode
+            tensor([1., 2.])
+        """
+        return self.base_dist.mode
+
+    @property
+    def variance(self) -> Tensor:
+        """The base's variance.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.zeros(2), 3.0), 1).variance
+            tensor([9., 9.])
+        """
+        return self.base_dist.variance
+
+    @property
+    def stddev(self) -> Tensor:
+        """The base's standard deviation.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.zeros(2), 3.0), 1).stddev
+            tensor([3., 3.])
+        """
+        return self.base_dist.stddev
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """The base's ``sample``.
+
+        Args:
+            sample_shape (tuple of ints): how many draws. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.zeros(3), 1.0), 1).sample((2,)).shape
+            autograd_core.Size([2, 3])
+        """
+        return self.base_dist.sample(sample_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """The base's ``rsample`` (reparameterised, differentiable).
+
+        Args:
+            sample_shape (tuple of ints): how many draws. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Independent, Normal
+            >>> Independent(Normal(ag.zeros(3), 1.0), 1).rsample().shape
+            autograd_core.Size([3])
+        """
+        return self.base_dist.rsample(sample_shape)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """The base's ``log_prob`` summed over the reinterpreted dimensions.
+
+        Args:
+            value (Tensor): broadcastable with ``batch_shape + event_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Bernoulli, Independent
+            >>> Independent(Bernoulli(ag.tensor([0.5, 0.5])), 1).log_prob(ag.tensor([0.0, 1.0]))
+            tensor(-1.3863)
+        """
+        return _sum_rightmost(self.base_dist.log_prob(value), self.reinterpreted_batch_ndims)
+
+    def entropy(self) -> Tensor:
+        """The base's ``entropy`` summed over the reinterpreted dimensions.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Bernoulli, Independent
+            >>> Independent(Bernoulli(ag.tensor([0.5, 0.5])), 1).entropy()
+            tensor(1.3863)
+        """
+        return _sum_rightmost(self.base_dist.entropy(), self.reinterpreted_batch_ndims)
+
+
+# ---------------------------------------------------------------------------------------------
+# KL divergences (PyTorch's closed forms).
+
+def _kl_normal_normal(p: Normal, q: Normal) -> Tensor:
+    var_ratio = (p.scale / q.scale).pow(2)
+    t1 = ((p.loc - q.loc) / q.scale).pow(2)
+    return 0.5 * (var_ratio + t1 - 1 - var_ratio.log())
+
+
+def _kl_bernoulli_bernoulli(p: Bernoulli, q: Bernoulli) -> Tensor:
+    t1 = p.probs * (_ag.softplus(-q.logits) - _ag.softplus(-p.logits))
+    t1 = _ag.where(p.probs == 0, 0.0, _ag.where(q.probs == 0, math.inf, t1))
+    t2 = (1 - p.probs) * (_ag.softplus(q.logits) - _ag.softplus(p.logits))
+    t2 = _ag.where(p.probs == 1, 0.0, _ag.where(q.probs == 1, math.inf, t2))
+    return t1 + t2
+
+
+def _kl_categorical_categorical(p: Categorical, q: Categorical) -> Tensor:
+    t = p.probs * (p.logits - q.logits)
+    t = _ag.where(p.probs == 0, 0.0, _ag.where(q.probs == 0, math.inf, t))
+    return t.sum(-1)
+
+
+def _kl_uniform_uniform(p: Uniform, q: Uniform) -> Tensor:
+    result = ((q.high - q.low) / (p.high - p.low)).log()
+    return _ag.where((q.low > p.low) | (q.high < p.high), math.inf, result)
+
+
+def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError
+    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+_KL: dict[tuple[type, type], Any] = {
+    (Normal, Normal): _kl_normal_normal,
+    (Bernoulli, Bernoulli): _kl_bernoulli_bernoulli,
+    (Categorical, Categorical): _kl_categorical_categorical,
+    (Uniform, Uniform): _kl_uniform_uniform,
+    (Independent, Independent): _kl_independent_independent,
+}
+
+
+def kl_divergence(p: Any, q: Any) -> Tensor:
+    r"""The Kullback-Leibler divergence :math:`KL(p \| q)` of two distributions of the same
+    kind, batched, as ``torch.distributions.kl_divergence``: closed forms for ``Normal``,
+    ``Bernoulli``, ``Categorical``, ``Uniform``, ``Beta``, ``Gamma``, ``MultivariateNormal``
+    and ``Independent`` pairs
+    (``inf`` where ``q`` gives zero probability to what ``p`` can draw), differentiable in both.
+
+    Args:
+        p: a distribution of this module.
+        q: a distribution of the same class.
+
+    Raises:
+        NotImplementedError: for a pair without a closed form here.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Normal, kl_divergence
+        >>> kl_divergence(Normal(0.0, 1.0), Normal(ag.tensor([0.0, 1.0]), 2.0))
+        tensor([0.3181, 0.4431])
+    """
+    for tp in type(p).__mro__:
+        for tq in type(q).__mro__:
+            fn = _KL.get((tp, tq))
+            if fn is not None:
+                return fn(p, q)
+    raise NotImplementedError(f"No KL(p || q) is implemented for p type {type(p).__name__} "
+                              f"and q type {type(q).__name__}")
+
+
+def _batch_mv(matrix: Tensor, vec: Tensor) -> Tensor:
+    return (matrix @ vec.unsqueeze(-1)).squeeze(-1)
+
+
+class MultivariateNormal(_Distribution):
+    r"""The multivariate normal distribution with mean ``loc`` and a covariance given by exactly
+    one of ``covariance_matrix``, ``precision_matrix`` or its lower Cholesky factor
+    ``scale_tril``, as ``torch.distributions.MultivariateNormal``; batch dimensions of
+    ``loc`` and the matrix broadcast. ``rsample`` (``loc + scale_tril @ eps``), ``log_prob``
+    (through the Cholesky factor) and ``entropy`` are differentiable.
+
+    Args:
+        loc (Tensor): the mean, shape ``batch_shape + (k,)``.
+        covariance_matrix (Tensor, optional): symmetric positive definite, ``(..., k, k)``.
+        precision_matrix (Tensor, optional): the inverse covariance, ``(..., k, k)``.
+        scale_tril (Tensor, optional): lower triangular with a positive diagonal, ``(..., k, k)``.
+        validate_args (bool, optional): check the parameters and ``log_prob``'s values
+            (default: True).
+
+    Differs from PyTorch: a matrix whose size does not match ``loc``'s last dimension is an
+    error here; ``precision_matrix`` is factored as ``cholesky(inv(P))`` (the same factor,
+    rounded differently).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import MultivariateNormal
+        >>> m = MultivariateNormal(ag.zeros(2), ag.tensor([[2.0, 0.5], [0.5, 1.0]]))
+        >>> m.log_prob(ag.tensor([1.0, -1.0])), m.entropy()
+        (tensor(-3.2605), tensor(3.1177))
+        >>> m.rsample((3,)).shape
+        autograd_core.Size([3, 2])
+    """
+
+    has_rsample = True
+
+    def __init__(self, loc: Tensor, covariance_matrix: Tensor | None = None,
+                 precision_matrix: Tensor | None = None, scale_tril: Tensor | None = None,
+                 validate_args: builtins.bool | None = None) -> None:
+        if loc.ndim < 1:
+            raise ValueError("loc must be at least one-dimensional.")
+        given = [(n, m) for n, m in (("covariance_matrix", covariance_matrix),
+                                     ("precision_matrix", precision_matrix),
+                                     ("scale_tril", scale_tril)) if m is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "Exactly one of covariance_matrix or precision_matrix or scale_tril may be "
+                "specified.")
+        name, matrix = given[0]
+        if matrix.ndim < 2:
+            raise ValueError(f"{name}{' matrix' if name == 'scale_tril' else ''} must be at "
+                             "least two-dimensional, with optional leading batch dimensions")
+        k = loc.shape[-1]
+        if tuple(matrix.shape[-2:]) != (k, k):
+            raise ValueError(f"MultivariateNormal: {name} of shape {_shape_text(matrix)} does not "
+                             f"match loc of shape {_shape_text(loc)}: expected (..., {k}, {k})")
+        batch = np.broadcast_shapes(tuple(matrix.shape[:-2]), tuple(loc.shape[:-1]))
+        self._params = ("loc", name)
+        self.loc = loc.expand(batch + (k,))
+        self._matrix_name, self._matrix = name, matrix.expand(batch + (k, k))
+        super().__init__(batch, (k,), validate_args)
+        self._check_param("loc", self.loc, ~np.isnan(self.loc._data),
+                          "IndependentConstraint(Real(), 1)")
+        a = matrix._data
+        if name == "scale_tril":
+            diag = np.diagonal(a, axis1=-2, axis2=-1)
+            self._check_param(name, self._matrix, np.all(np.triu(a, 1) == 0) and np.all(diag > 0),
+                              "LowerCholesky()")
+            self._tril = matrix
+        else:
+            self._check_param(name, self._matrix, _positive_definite(a), "PositiveDefinite()")
+            cov = matrix if name == "covariance_matrix" else _ag.linalg.inv(matrix)
+            self._tril = _ag.linalg.cholesky(cov)
+
+    def _full(self, t: Tensor, extra: tuple[builtins.int, ...]) -> Tensor:
+        return t.expand(tuple(self._batch_shape) + extra)
+
+    @property
+    def scale_tril(self) -> Tensor:
+        """The lower Cholesky factor ``L`` of the covariance (``L @ L.mT``).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import MultivariateNormal
+            >>> MultivariateNormal(ag.zeros(2), ag.tensor([[4.0, 2.0], [2.0, 2.0]])).scale_tril
+            tensor([[2., 0.],
+                    [1., 1.]])
+        """
+        if self._matrix_name == "scale_tril":
+            return self._matrix
+        return self._full(self._tril, tuple(self._tril.shape[-2:]))
+
+    @property
+    def covariance_matrix(self) -> Tensor:
+        """The covariance ``scale_tril @ scale_tril.mT``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import MultivariateNormal
+            >>> L = ag.tensor([[2.0, 0.0], [1.0, 1.0]])
+            >>> MultivariateNormal(ag.zeros(2), scale_tril=L).covariance_matrix
+            tensor([[4., 2.],
+                    [2., 2.]])
+        """
+        if self._matrix_name == "covariance_matrix":
+            return self._matrix
+        return self._full(self._tril @ self._tril.mT, tuple(self._tril.shape[-2:]))
+
+    @property
+    def precision_matrix(self) -> Tensor:
+        """The inverse of the covariance.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import MultivariateNormal
+            >>> MultivariateNormal(ag.zeros(2), ag.tensor([[2.0, 0.0], [0.0, 4.0]])).precision_matrix
+            tensor([[0.5000, 0.0000],
+                    [0.0000, 0.2500]])
+        """
+        if self._matrix_name == "precision_matrix":
+            return self._matrix
+        return _ag.linalg.inv(self.covariance_matrix)
+
+    @property
+    def mean(self) -> Tensor:
+        """``loc`` (expanded to the batch).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import MultivariateNormal
+            >>> MultivariateNormal(ag.tensor([1.0, 2.0]), ag.eye(2)).mean
+            tensor([1., 2.])
+        """
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        """``loc`` (expanded to the batch).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import MultivariateNormal
+            >>> MultivariateNormal(ag.tensor([1.0, 2.0]), ag.eye(2)).mode
+            tensor([1., 2.])
+        """
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        """The diagonal of the covariance.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import MultivariateNormal
+            >>> MultivariateNormal(ag.zeros(2), scale_tril=ag.tensor([[2.0, 0.0], [1.0, 1.0]])).variance
+            tensor([4., 2.])
+        """
+        return self._full(self._tril.pow(2).sum(-1), tuple(self._event_shape))
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """A reparameterised draw ``loc + scale_tril @ eps`` (``eps`` standard normal) of shape
+        ``sample_shape + batch_shape + (k,)``.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import MultivariateNormal
+            >>> MultivariateNormal(ag.zeros(3, 2), ag.eye(2)).rsample((4,)).shape
+            autograd_core.Size([4, 3, 2])
+        """
+        eps = _ag.randn(self._extended_shape(sample_shape), dtype=self.loc.dtype)
+        return self.loc + _batch_mv(self._tril, eps)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """A draw of shape ``sample_shape + batch_shape + (k,)``, without gradient.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import MultivariateNormal
+            >>> MultivariateNormal(ag.zeros(2), ag.eye(2)).sample().shape
+            autograd_core.Size([2])
+        """
+        return super().sample(sample_shape)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``-(k log(2 pi) + |L^-1 (value - loc)|^2) / 2 - sum(log diag(L))``, ``L`` the
+        Cholesky factor of the covariance.
+
+        Args:
+            value (Tensor): broadcastable with ``batch_shape + (k,)``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import MultivariateNormal
+            >>> MultivariateNormal(ag.zeros(2), ag.eye(2)).log_prob(ag.zeros(2))
+            tensor(-1.8379)
+        """
+        value = self._check_value(value, lambda v: ~np.isnan(v).any(-1),
+                                  "IndependentConstraint(Real(), 1)")
+        diff = value - self.loc
+        shape = tuple(diff.shape)
+        # the lower triangle only (a triangular solve, as PyTorch's: no gradient above it)
+        tril = self._tril.tril().expand(shape[:-1] + tuple(self._tril.shape[-2:]))
+        z = _ag.linalg.solve(tril, diff.unsqueeze(-1)).squeeze(-1)
+        half_log_det = self._tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+        k = self._event_shape[0]
+        return -0.5 * (k * math.log(2 * math.pi) + z.pow(2).sum(-1)) - half_log_det
+
+    def entropy(self) -> Tensor:
+        """``k (1 + log(2 pi)) / 2 + sum(log diag(L))``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import MultivariateNormal
+            >>> MultivariateNormal(ag.zeros(2), ag.eye(2)).entropy()
+            tensor(2.8379)
+        """
+        half_log_det = self._tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+        k = self._event_shape[0]
+        return self._full(0.5 * k * (1.0 + math.log(2 * math.pi)) + half_log_det, ())
+
+
+def _positive_definite(a: np.ndarray) -> builtins.bool:
+    if not np.allclose(a, np.swapaxes(a, -1, -2)):
+        return False
+    try:
+        np.linalg.cholesky(a)
+    except np.linalg.LinAlgError:
+        return False
+    return True
+
+
+def _draw(array: np.ndarray, like: Tensor) -> Tensor:
+    return _ag.tensor(np.asarray(array, dtype=like._data.dtype))
+
+
+class Gamma(_Distribution):
+    r"""The gamma distribution with shape ``concentration`` and inverse scale ``rate``
+    (broadcast together; numbers allowed), as ``torch.distributions.Gamma``. ``log_prob`` and
+    ``entropy`` are differentiable in both parameters.
+
+    Args:
+        concentration (float or Tensor): the shape parameter (positive).
+        rate (float or Tensor): the inverse scale (positive).
+        validate_args (bool, optional): check the parameters and ``log_prob``'s values
+            (default: True).
+
+    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False) and no ``cdf``; ``sample``
+    draws from this project's random stream.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Gamma
+        >>> m = Gamma(ag.tensor([1.0, 2.0]), 3.0)
+        >>> m.log_prob(ag.tensor([0.5, 0.5])), m.entropy()
+        (tensor([-0.4014,  0.0041]), tensor([-0.0986,  0.4786]))
+    """
+
+    _params = ("concentration", "rate")
+
+    def __init__(self, concentration: Tensor | builtins.float, rate: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.concentration, self.rate = _as_params(concentration, rate)
+        super().__init__(self.concentration.shape, (), validate_args)
+        for name in self._params:
+            t = getattr(self, name)
+            self._check_param(name, t, t._data > 0, "GreaterThan(lower_bound=0.0)")
+
+    @property
+    def mean(self) -> Tensor:
+        """``concentration / rate``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(3.0, 2.0).mean
+            tensor(1.5000)
+        """
+        return self.concentration / self.rate
+
+    @property
+    def mode(self) -> Tensor:
+        """``(concentration - 1) / rate``, clamped at 0.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(ag.tensor([0.5, 3.0]), 2.0).mode
+            tensor([0., 1.])
+        """
+        return ((self.concentration - 1) / self.rate).clamp(min=0)
+
+    @property
+    def variance(self) -> Tensor:
+        """``concentration / rate ** 2``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(3.0, 2.0).variance
+            tensor(0.7500)
+        """
+        return self.concentration / self.rate.pow(2)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """Draws of shape ``sample_shape + batch_shape`` (at least the dtype's ``tiny``),
+        without gradient.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(2.0, 1.0).sample((3, 2)).shape
+            autograd_core.Size([3, 2])
+        """
+        shape = self._extended_shape(sample_shape)
+        c = np.broadcast_to(self.concentration._data, shape).astype(np.float64)
+        x = _random.generator().standard_gamma(c) / np.broadcast_to(self.rate._data, shape)
+        return _draw(np.maximum(x, _ag.finfo(self.rate.dtype).tiny), self.rate)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``concentration log(rate) + (concentration - 1) log(value) - rate value -
+        lgamma(concentration)``.
+
+        Args:
+            value (Tensor): non-negative, broadcastable with ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(1.0, 2.0).log_prob(ag.tensor([0.0, 1.0]))
+            tensor([ 0.6931, -1.3069])
+        """
+        value = self._check_value(value, lambda v: v >= 0, "GreaterThanEq(lower_bound=0.0)")
+        c, r = self.concentration, self.rate
+        return _ag.xlogy(c, r) + _ag.xlogy(c - 1, value) - r * value - _ag.lgamma(c)
+
+    def entropy(self) -> Tensor:
+        """``concentration - log(rate) + lgamma(concentration) + (1 - concentration)
+        digamma(concentration)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(1.0, 1.0).entropy()
+            tensor(1.)
+        """
+        c = self.concentration
+        return c - self.rate.log() + _ag.lgamma(c) + (1.0 - c) * _ag.digamma(c)
+
+
+class Beta(_Distribution):
+    r"""The beta distribution on ``[0, 1]`` with concentrations ``concentration1`` (alpha)
+    and ``concentration0`` (beta), broadcast together (numbers allowed), as
+    ``torch.distributions.Beta``. ``log_prob`` and ``entropy`` are differentiable in both.
+
+    Args:
+        concentration1 (float or Tensor): alpha (positive).
+        concentration0 (float or Tensor): beta (positive).
+        validate_args (bool, optional): check the parameters and ``log_prob``'s values
+            (default: True).
+
+    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False) and no ``cdf``; a bad
+    parameter is reported under its own name (PyTorch's message names the ``Dirichlet`` it
+    builds) and the ``repr`` shows the parameters (PyTorch's is ``Beta()``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Beta
+        >>> m = Beta(2.0, 3.0)
+        >>> m.log_prob(ag.tensor(0.5)), m.mean, m.entropy()
+        (tensor(0.4055), tensor(0.4000), tensor(-0.2349))
+    """
+
+    _params = ("concentration1", "concentration0")
+
+    def __init__(self, concentration1: Tensor | builtins.float,
+                 concentration0: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.concentration1, self.concentration0 = _as_params(concentration1, concentration0)
+        super().__init__(self.concentration1.shape, (), validate_args)
+        for name in self._params:
+            t = getattr(self, name)
+            self._check_param(name, t, t._data > 0, "GreaterThan(lower_bound=0.0)")
+
+    @property
+    def mean(self) -> Tensor:
+        """``concentration1 / (concentration1 + concentration0)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Beta
+            >>> Beta(1.0, 3.0).mean
+            tensor(0.2500)
+        """
+        return self.concentration1 / (self.concentration1 + self.concentration0)
+
+    @property
+    def mode(self) -> Tensor:
+        """``(a - 1) / (a + b - 2)`` with ``a - 1`` and ``b - 1`` clamped at 0 (differentiable);
+        1 where both concentrations are below 1 and ``nan`` where both are 1, as PyTorch's
+        (whose one-hot there takes the argmax of ``0 / 0``, whichever concentration is larger).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Beta
+            >>> Beta(ag.tensor([3.0, 0.5, 0.5]), ag.tensor([2.0, 0.9, 2.0])).mode
+            tensor([0.6667, 1.0000, 0.0000])
+        """
+        a, b = self.concentration1, self.concentration0
+        m1, m0 = (a - 1).clamp(min=0), (b - 1).clamp(min=0)
+        total = m1 + m0
+        empty = total == 0  # both at most 1: 0 / 0 (nan) unless both below 1
+        ratio = _ag.where(empty, math.nan, m1 / _ag.where(empty, 1.0, total))
+        return _ag.where((a < 1) & (b < 1), 1.0, ratio)
+
+    @property
+    def variance(self) -> Tensor:
+        """``a b / ((a + b)^2 (a + b + 1))``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Beta
+            >>> Beta(1.0, 1.0).variance
+            tensor(0.0833)
+        """
+        a, b = self.concentration1, self.concentration0
+        total = a + b
+        return a * b / (total.pow(2) * (total + 1))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """Draws in ``(0, 1)`` of shape ``sample_shape + batch_shape``, without gradient.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Beta
+            >>> Beta(2.0, 2.0).sample((4,)).shape
+            autograd_core.Size([4])
+        """
+        shape = self._extended_shape(sample_shape)
+        x = _random.generator().beta(np.broadcast_to(self.concentration1._data, shape),
+                                     np.broadcast_to(self.concentration0._data, shape))
+        info = _ag.finfo(self.concentration1.dtype)
+        return _draw(np.clip(x, info.tiny, 1 - info.eps), self.concentration1)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``(a - 1) log(value) + (b - 1) log(1 - value) + lgamma(a + b) - lgamma(a) -
+        lgamma(b)``.
+
+        Args:
+            value (Tensor): in ``[0, 1]``, broadcastable with ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Beta
+            >>> Beta(1.0, 1.0).log_prob(ag.tensor([0.2, 0.9]))
+            tensor([0., 0.])
+        """
+        value = self._check_value(value, lambda v: (v >= 0) & (v <= 1),
+                                  "Interval(lower_bound=0.0, upper_bound=1.0)")
+        a, b = self.concentration1, self.concentration0
+        return (_ag.xlogy(a - 1, value) + _ag.xlogy(b - 1, 1 - value) + _ag.lgamma(a + b)
+                - _ag.lgamma(a) - _ag.lgamma(b))
+
+    def entropy(self) -> Tensor:
+        """``lbeta(a, b) - (a - 1) digamma(a) - (b - 1) digamma(b) + (a + b - 2) digamma(a + b)``.
+
+        Example::
+
+            >>> from autograd_core.distributions import Beta
+            >>> Beta(1.0, 1.0).entropy()
+            tensor(0.)
+        """
+        a, b = self.concentration1, self.concentration0
+        total = a + b
+        return (_ag.lgamma(a) + _ag.lgamma(b) - _ag.lgamma(total) - (a - 1) * _ag.digamma(a)
+                - (b - 1) * _ag.digamma(b) + (total - 2) * _ag.digamma(total))
+
+
+def _kl_gamma_gamma(p: Gamma, q: Gamma) -> Tensor:
+    t1 = q.concentration * (p.rate / q.rate).log()
+    t2 = _ag.lgamma(q.concentration) - _ag.lgamma(p.concentration)
+    t3 = (p.concentration - q.concentration) * _ag.digamma(p.concentration)
+    t4 = (q.rate - p.rate) * (p.concentration / p.rate)
+    return t1 + t2 + t3 + t4
+
+
+def _kl_beta_beta(p: Beta, q: Beta) -> Tensor:
+    pa, pb, qa, qb = p.concentration1, p.concentration0, q.concentration1, q.concentration0
+    p_sum, q_sum = pa + pb, qa + qb
+    t1 = _ag.lgamma(qa) + _ag.lgamma(qb) + _ag.lgamma(p_sum)
+    t2 = _ag.lgamma(pa) + _ag.lgamma(pb) + _ag.lgamma(q_sum)
+    return (t1 - t2 + (pa - qa) * _ag.digamma(pa) + (pb - qb) * _ag.digamma(pb)
+            + (q_sum - p_sum) * _ag.digamma(p_sum))
+
+
+def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Multivariate Normals with different event "
+                         "shapes cannot be computed")
+    batch = tuple(np.broadcast_shapes(tuple(p.batch_shape), tuple(q.batch_shape)))
+    k = p.event_shape[0]
+    q_tril = q._tril.tril().expand(batch + (k, k))  # a triangular solve, as PyTorch's
+    half_log_det = (q._tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+                    - p._tril.diagonal(dim1=-2, dim2=-1).log().sum(-1))
+    spread = _ag.linalg.solve(q_tril, p._tril.expand(batch + (k, k))).pow(2).sum((-2, -1))
+    shift = _ag.linalg.solve(q_tril, (q.loc - p.loc).expand(batch + (k,)).unsqueeze(-1))
+    return half_log_det + 0.5 * (spread + shift.pow(2).sum((-2, -1)) - k)
+
+
+_KL[(MultivariateNormal, MultivariateNormal)] = _kl_mvn_mvn
+_KL[(Gamma, Gamma)] = _kl_gamma_gamma
+_KL[(Beta, Beta)] = _kl_beta_beta
