@@ -36,3 +36,18 @@ def test_readme_opens_with_the_two_commands():
     assert "python3 -m venv" in main and "examples/train_mnist.py" in main
     assert "python3 -m venv" in test and 'pip install -e ".[dev]"' in test
     assert test.endswith("python -m pytest")
+
+
+def test_api_reference_commands_name_every_lazily_loaded_module():
+    # pdoc does not find autograd_core's modules loaded on first use (``_LAZY_MODULES``): the
+    # README's command and CI's must name each, or its page silently goes missing.
+    import autograd_core
+
+    lazy = {m for m in autograd_core._LAZY_MODULES.values() if m.startswith("autograd_core.")}
+    readme = README.read_text()
+    command = readme[readme.index("## API reference"):]
+    command = command[command.index("```bash"):command.index("```", command.index("```bash") + 3)]
+    ci = (README.parent / ".ci" / "run").read_text()
+    for module in sorted(lazy):
+        assert module in command, f"README's pdoc command misses {module}"
+        assert module in ci and module.replace(".", "/") in ci, f".ci/run misses {module}"
