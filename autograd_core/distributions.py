@@ -172,6 +172,8 @@ class Categorical:
             tensor([-0.6931, -0.6931])
         """
         if not isinstance(value, Tensor):
+            if self._validate:  # PyTorch's _validate_sample
+                raise ValueError("The value argument to log_prob must be a Tensor")
             value = _ag.tensor(value)
         if self._validate:
             refuse_capture("Categorical(validate_args=True)'s value check")

@@ -114,8 +114,8 @@ def refuse_capture(what):
     with a boolean mask): while ``ag.compile`` traces, the step runs eagerly instead."""
     tracer = STATE.anomaly
     if tracer and tracer is not True:  # ag.compile is tracing this step
-        tracer.fail(f"{what} reads its inputs' values in Python (indices or a mask), which "
-                    "a replay would not recompute")
+        tracer.fail(f"{what} reads its inputs' values in Python (indices, a mask, a check "
+                    "of the values), which a replay would not redo")
 
 
 def _refused_by_capture(fn, name):

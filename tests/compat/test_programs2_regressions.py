@@ -316,6 +316,10 @@ def test_categorical_closed_forms_and_errors():
         m.log_prob(ag.tensor(3))
     with pytest.raises(ValueError, match="must be at least one-dimensional"):
         Categorical(probs=ag.tensor(0.5))
+    with pytest.raises(ValueError, match="The value argument to log_prob must be a Tensor"):
+        m.log_prob(1)  # PyTorch's check, as the other distributions'
+    np.testing.assert_allclose(Categorical(probs=ag.tensor(p), validate_args=False).log_prob(1)
+                               .item(), np.log(0.2), rtol=1e-6)
 
 
 def test_categorical_gradcheck():
