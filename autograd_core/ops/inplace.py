@@ -507,32 +507,62 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     return creation.multinomial(input, num_samples, replacement, generator=generator)
 
 
-def _elementwise_inplace(name):
+def _elementwise_inplace(name, op_name=None):
     def method(input, *args, **kwargs):
-        fn = DECLS[name].fn  # looked up when called: every op module has declared by then
+        fn = DECLS[op_name or name].fn  # looked up when called: every op module has declared
         return inplace(input, lambda: fn(input, *args, **kwargs))
 
     method.__name__ = method.__qualname__ = name + "_"
-    args = "2" if name == "pow" else ""
+    init, args = _EXAMPLES.get(name, ("[0.25, 1.0]", "x" if name in _BINARY else ""))
     method.__doc__ = __test__[name + "_"] = (
         f"In-place ``{name}``: ``x.{name}_(...)`` writes ``x.{name}(...)`` into ``x`` and "
         "returns it.\n\nPyTorch's autograd rules for in-place ops apply (a leaf that requires "
         "grad refuses while recording; a node that saved the old value refuses to backward)."
         "\n\nExample::\n\n    >>> import autograd_core as ag\n"
-        "    >>> x = ag.tensor([0.25, 1.0])\n"
+        f"    >>> x = ag.tensor({init})\n"
         f"    >>> y = x.{name}({args})\n"
         f"    >>> x.{name}_({args}) is x, (x == y).all().item()\n    (True, True)\n")
     return method
+
+
+# the generated examples' arguments: ``x`` is the tensor itself, taken before the write
+_BINARY = {"atan2", "arctan2", "hypot", "copysign", "fmod", "remainder", "floor_divide",
+           "xlogy", "heaviside", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
+           "logical_xor", "divide", "true_divide", "multiply", "subtract", "addcmul", "addcdiv"}
+_EXAMPLES = {
+    "pow": ("[0.25, 1.0]", "2"), "lerp": ("[0.25, 1.0]", "x * 2, 0.5"),
+    "addcmul": ("[0.25, 1.0]", "x, x"), "addcdiv": ("[0.25, 1.0]", "x, x"),
+    "addmm": ("[[0.25, 1.0], [0.5, 2.0]]", "x, x"), "tril": ("[[0.25, 1.0], [0.5, 2.0]]", ""),
+    "triu": ("[[0.25, 1.0], [0.5, 2.0]]", ""), "addmv": ("[0.25, 1.0]", "ag.ones(2, 2), x"),
+    "baddbmm": ("[[[0.25, 1.0], [0.5, 2.0]]]", "x, x"), "cumsum": ("[0.25, 1.0]", "0"),
+    "cumprod": ("[0.25, 1.0]", "0"), "mvlgamma": ("[2.5, 3.0]", "1"),
+    "bitwise_and": ("[3, 12]", "x"), "bitwise_or": ("[3, 12]", "x"),
+    "bitwise_xor": ("[3, 12]", "x"), "bitwise_not": ("[3, 12]", ""), "gcd": ("[3, 12]", "x"),
+    "lcm": ("[3, 12]", "x"),
+}
 
 
 #: the generated in-place methods' examples (the doctest finder sees only module-level names)
 __test__: dict[str, str] = {}
 
 
-# in-place forms of elementwise ops (PyTorch's autograd rules, through ``inplace``)
+# in-place forms of ops whose result has the input's shape (PyTorch's autograd rules, through
+# ``inplace``; the result is cast to the tensor's dtype as PyTorch's in-place ops do)
 for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos", "tan", "tanh",
-              "sigmoid", "relu", "sign", "square", "pow"):
+              "sigmoid", "relu", "sign", "square", "pow",
+              "acos", "asin", "atan", "atan2", "cosh", "sinh", "ceil", "floor", "round", "trunc",
+              "frac", "erf", "erfc", "erfinv", "exp2", "expm1", "log10", "log2", "lgamma",
+              "digamma", "logit", "reciprocal", "sgn", "sinc", "deg2rad", "rad2deg",
+              "nan_to_num", "negative", "hypot", "copysign", "fmod", "remainder", "floor_divide",
+              "xlogy", "heaviside", "lerp", "addcmul", "addcdiv", "addmm", "addmv", "baddbmm",
+              "tril", "triu", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge",
+              "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
+              "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma"):
     _method(_name + "_")(_elementwise_inplace(_name))
+for _name, _op in (("arccos", "acos"), ("arcsin", "asin"), ("arctan", "atan"),
+                   ("arctan2", "atan2"), ("fix", "trunc"), ("divide", "div"),
+                   ("true_divide", "div"), ("multiply", "mul"), ("subtract", "sub")):
+    _method(_name + "_")(_elementwise_inplace(_name, _op))
 
 
 @_method("clip_")
