@@ -24,7 +24,7 @@ def _np(a):
     return a.detach().numpy() if isinstance(a, ag.Tensor) else np.asarray(a)
 
 
-def close(a, b, tol=1e-10):
+def assert_close(a, b, tol=1e-10):
     np.testing.assert_allclose(_np(a), _np(b), rtol=tol, atol=tol)
 
 
@@ -45,10 +45,10 @@ def test_grad_closed_form_and_nesting():
     x = ag.tensor([0.3, -1.2, 2.0], dtype=ag.float64)
     f = lambda t: (t.sin() * t).sum()  # noqa: E731
     xs = x.numpy()
-    close(grad(f)(x), np.cos(xs) * xs + np.sin(xs))
+    assert_close(grad(f)(x), np.cos(xs) * xs + np.sin(xs))
     # d/dx of sum(grad) = sum of the second derivatives 2cos x - x sin x
     g2 = grad(lambda t: grad(f)(t).sum())(x)
-    close(g2, 2 * np.cos(xs) - xs * np.sin(xs))
+    assert_close(g2, 2 * np.cos(xs) - xs * np.sin(xs))
     # scalar third derivative of x**4 at 1.5: 24 x
     s = ag.tensor(1.5, dtype=ag.float64)
     assert grad(grad(grad(lambda t: t ** 4)))(s).item() == pytest.approx(36.0, abs=1e-12)
@@ -64,18 +64,18 @@ def test_grad_argnums_pytree_and_aux():
 
     (g, aux) = grad(lambda p, x: f(p, x), has_aux=True)({"w": w, "b": (b,)}, x)
     y = w.numpy() @ x.numpy() + b.numpy()
-    close(aux, y)
-    close(g["w"], 2 * np.outer(y, x.numpy()))
-    close(g["b"][0], 2 * y)
+    assert_close(aux, y)
+    assert_close(g["w"], 2 * np.outer(y, x.numpy()))
+    assert_close(g["b"][0], 2 * y)
     assert isinstance(g["b"], tuple)
     gw, gx = grad(lambda w, x: (w @ x).sum(), argnums=(0, 1))(w, x)
-    close(gw, np.tile(x.numpy(), (2, 1)))
-    close(gx, w.numpy().sum(0))
+    assert_close(gw, np.tile(x.numpy(), (2, 1)))
+    assert_close(gx, w.numpy().sum(0))
     gv, val = grad_and_value(lambda x: (x ** 2).sum())(x)
-    close(gv, 2 * x.numpy())
-    close(val, (x.numpy() ** 2).sum())
+    assert_close(gv, 2 * x.numpy())
+    assert_close(val, (x.numpy() ** 2).sum())
     # an argument the output does not use: zeros, as PyTorch
-    close(grad(lambda a, c: (a * 2).sum(), argnums=1)(x, x), np.zeros(3))
+    assert_close(grad(lambda a, c: (a * 2).sum(), argnums=1)(x, x), np.zeros(3))
 
 
 def test_grad_errors():
@@ -99,12 +99,12 @@ def test_vjp_jvp_closed_forms():
     out, vjp_fn = vjp(lambda a, b: (a * b, a.exp()), x, y)
     u, v = t64(3), t64(3)
     gx, gy = vjp_fn((u, v))
-    close(out[0], x.numpy() * y.numpy())
-    close(gx, u.numpy() * y.numpy() + v.numpy() * np.exp(x.numpy()))
-    close(gy, u.numpy() * x.numpy())
+    assert_close(out[0], x.numpy() * y.numpy())
+    assert_close(gx, u.numpy() * y.numpy() + v.numpy() * np.exp(x.numpy()))
+    assert_close(gy, u.numpy() * x.numpy())
     out, jv = jvp(lambda a, b: a * b.sin(), (x, y), (u, v))
-    close(out, x.numpy() * np.sin(y.numpy()))
-    close(jv, u.numpy() * np.sin(y.numpy()) + x.numpy() * np.cos(y.numpy()) * v.numpy())
+    assert_close(out, x.numpy() * np.sin(y.numpy()))
+    assert_close(jv, u.numpy() * np.sin(y.numpy()) + x.numpy() * np.cos(y.numpy()) * v.numpy())
     with pytest.raises(RuntimeError, match="Expected primals to be a tuple"):
         jvp(lambda a: a, x, (u,))
     with pytest.raises(RuntimeError, match="Mismatch in shape"):
@@ -115,36 +115,36 @@ def test_vjp_jvp_closed_forms():
 def test_jacobians_and_hessian_closed_forms():
     A, x = t64(2, 3), t64(3)
     for jac in (jacrev, jacfwd):
-        close(jac(lambda a, t: a @ t, argnums=1)(A, x), A.numpy())
+        assert_close(jac(lambda a, t: a @ t, argnums=1)(A, x), A.numpy())
         ja, jx = jac(lambda a, t: (a @ t).tanh(), argnums=(0, 1))(A, x)
         d = 1 - np.tanh(A.numpy() @ x.numpy()) ** 2
-        close(jx, d[:, None] * A.numpy())
-        close(ja, np.einsum("i,ij,k->ijk", d, np.eye(2), x.numpy()))
+        assert_close(jx, d[:, None] * A.numpy())
+        assert_close(ja, np.einsum("i,ij,k->ijk", d, np.eye(2), x.numpy()))
     # hessian of x^T A x / 2 + sum(x^3): sym(A) + diag(6x)
     S = t64(3, 3)
     H = hessian(lambda t: 0.5 * t @ S @ t + (t ** 3).sum())(x)
-    close(H, 0.5 * (S.numpy() + S.numpy().T) + np.diag(6 * x.numpy()))
+    assert_close(H, 0.5 * (S.numpy() + S.numpy().T) + np.diag(6 * x.numpy()))
     (j, aux) = jacrev(lambda t: (t * 2, t.sum()), has_aux=True)(x)
-    close(j, 2 * np.eye(3))
-    close(aux, x.numpy().sum())
+    assert_close(j, 2 * np.eye(3))
+    assert_close(aux, x.numpy().sum())
 
 
 # ---- vmap --------------------------------------------------------------------------------
 def test_vmap_in_dims_out_dims():
     x, y = t64(4, 3), t64(3, 4)
-    close(vmap(lambda a, b: a * b, in_dims=(0, 1))(x, y), x.numpy() * y.numpy().T)
-    close(vmap(lambda a, b: a * b, in_dims=(0, None))(x, y[:, 0]),
+    assert_close(vmap(lambda a, b: a * b, in_dims=(0, 1))(x, y), x.numpy() * y.numpy().T)
+    assert_close(vmap(lambda a, b: a * b, in_dims=(0, None))(x, y[:, 0]),
           x.numpy() * y.numpy()[:, 0])
-    close(vmap(lambda a: a * 2, out_dims=1)(x), 2 * x.numpy().T)
+    assert_close(vmap(lambda a: a * 2, out_dims=1)(x), 2 * x.numpy().T)
     s, p = vmap(lambda a: (a.sum(), a * 3), out_dims=(0, 1))(x)
-    close(s, x.numpy().sum(1))
-    close(p, 3 * x.numpy().T)
+    assert_close(s, x.numpy().sum(1))
+    assert_close(p, 3 * x.numpy().T)
     # nested in_dims on a dict argument, a mapped kwarg-free call
     d = {"a": x, "b": y}
     out = vmap(lambda d: d["a"] + d["b"], in_dims=({"a": 0, "b": 1},))(d)
-    close(out, x.numpy() + y.numpy().T)
+    assert_close(out, x.numpy() + y.numpy().T)
     # nested vmap is an outer product
-    close(vmap(vmap(lambda a, b: a * b, in_dims=(None, 0)), in_dims=(0, None))(x[:, 0], y[0]),
+    assert_close(vmap(vmap(lambda a, b: a * b, in_dims=(None, 0)), in_dims=(0, None))(x[:, 0], y[0]),
           np.outer(x.numpy()[:, 0], y.numpy()[0]))
 
 
@@ -154,7 +154,7 @@ def test_vmap_matches_a_loop(n, m, dim):
     x = ag.tensor(RNG.standard_normal((n, m) if dim == 0 else (m, n)))
     got = vmap(lambda t: (t.exp() * t.sum()), in_dims=dim)(x)
     xs = x.numpy() if dim == 0 else x.numpy().T
-    close(got, np.stack([np.exp(r) * r.sum() for r in xs]))
+    assert_close(got, np.stack([np.exp(r) * r.sum() for r in xs]))
 
 
 def test_vmap_errors_and_randomness():
@@ -182,8 +182,8 @@ def test_functional_call_replaces_and_restores():
     before = {k: v for k, v in model.named_parameters()}
     new = {k: ag.zeros(v.shape, dtype=ag.float64) for k, v in before.items()}
     x = t64(2, 3)
-    close(functional_call(model, new, (x,)), np.zeros((2, 2)))
-    close(functional_call(model, new, x), np.zeros((2, 2)))  # a non-tuple is one argument
+    assert_close(functional_call(model, new, (x,)), np.zeros((2, 2)))
+    assert_close(functional_call(model, new, x), np.zeros((2, 2)))  # a non-tuple is one argument
     assert {k: v for k, v in model.named_parameters()} == before
     assert all(a is b for a, b in zip(model.parameters(), before.values()))
 
@@ -220,9 +220,9 @@ def test_functional_call_tie_weights():
     m = Tied().double()
     x = ag.tensor([[1.0, 2.0]], dtype=ag.float64)
     W = ag.tensor([[2.0, 0.0], [0.0, 3.0]], dtype=ag.float64)
-    close(functional_call(m, {"a.weight": W}, (x,)), [[4.0, 18.0]])
+    assert_close(functional_call(m, {"a.weight": W}, (x,)), [[4.0, 18.0]])
     untied = functional_call(m, {"a.weight": W}, (x,), tie_weights=False).detach().numpy()
-    close(untied, (x.numpy() @ W.numpy().T) @ m.a.weight.detach().numpy().T)
+    assert_close(untied, (x.numpy() @ W.numpy().T) @ m.a.weight.detach().numpy().T)
     with pytest.raises(ValueError, match="which are tied"):
         functional_call(m, {"a.weight": W, "b.weight": W * 2}, (x,))
 
@@ -247,7 +247,7 @@ def test_per_sample_gradients_match_a_backward_loop():
         model.zero_grad()
         F.cross_entropy(model(data[i:i + 1]), targets[i:i + 1]).backward()
         for k, p in model.named_parameters():
-            close(got[k][i], p.grad)
+            assert_close(got[k][i], p.grad)
     assert all(p.requires_grad for p in model.parameters())
 
 
@@ -263,7 +263,7 @@ def test_ensembling_matches_each_model():
 
     out = vmap(fmodel, in_dims=(0, 0, None))(params, buffers, x)
     for i, m in enumerate(models):
-        close(out[i], m(x).detach())
+        assert_close(out[i], m(x).detach())
     out.sum().backward()  # gradients reach the stacked leaves
     assert params["2.bias"].grad.shape == (3, 2)
     with pytest.raises(RuntimeError, match="Expected at least one model"):
@@ -312,18 +312,24 @@ def test_transforms_match_torch_func():
         a, b = (a, b) if isinstance(a, tuple) else ((a,), (b,))
         for ai, bi in zip(a, b):
             assert tuple(ai.shape) == tuple(bi.shape), k
-            close(ai.numpy(), bi.numpy())
+            assert_close(ai.numpy(), bi.numpy())
+
+
+def _torch_mlp(torch, model):
+    """torch's twin of ``mlp()``, holding ``model``'s parameters."""
+    tmodel = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(),
+                                 torch.nn.Linear(5, 2)).double()
+    with torch.no_grad():
+        for (_, p), (_, tp) in zip(model.named_parameters(), tmodel.named_parameters()):
+            tp.copy_(torch.tensor(p.detach().numpy()))
+    return tmodel
 
 
 @pytest.mark.torch_parity
 def test_per_sample_gradients_and_ensembling_match_torch_func():
     torch = pytest.importorskip("torch")
     model = mlp()
-    tmodel = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(),
-                                 torch.nn.Linear(5, 2)).double()
-    with torch.no_grad():
-        for (_, p), (_, tp) in zip(model.named_parameters(), tmodel.named_parameters()):
-            tp.copy_(torch.tensor(p.detach().numpy()))
+    tmodel = _torch_mlp(torch, model)
     dn, tn = RNG.standard_normal((6, 3)), np.array([0, 1, 0, 0, 1, 1])
     got = _per_sample_grads(model, ag.tensor(dn), ag.tensor(tn))
 
@@ -337,7 +343,7 @@ def test_per_sample_gradients_and_ensembling_match_torch_func():
         tparams, torch.tensor(dn), torch.tensor(tn))
     assert got.keys() == want.keys()
     for k in got:
-        close(got[k].numpy(), want[k].numpy())
+        assert_close(got[k].numpy(), want[k].numpy())
     # ensembling: the same stacked weights in both libraries give the same outputs
     params, _ = stack_module_state([model, model])
     tp, _ = torch.func.stack_module_state([tmodel, tmodel])
@@ -346,7 +352,7 @@ def test_per_sample_gradients_and_ensembling_match_torch_func():
         params, ag.tensor(x))
     theirs = torch.func.vmap(lambda p, x: torch.func.functional_call(tmodel, p, (x,)),
                              in_dims=(0, None))(tp, torch.tensor(x))
-    close(ours.detach().numpy(), theirs.detach().numpy())
+    assert_close(ours.detach().numpy(), theirs.detach().numpy())
 
 
 @pytest.mark.torch_parity
@@ -376,7 +382,7 @@ def test_jacobians_tutorial_patterns_match_torch_func():
     ]
     for a, t in zip(ours, theirs):
         assert tuple(a.shape) == tuple(t.shape)
-        close(a, t.numpy())
+        assert_close(a, t.numpy())
 
 
 def test_jacrev_of_a_dict_of_parameters():
@@ -386,18 +392,17 @@ def test_jacrev_of_a_dict_of_parameters():
     jac = jacrev(lambda p, x: functional_call(model, p, (x,)))(params, x)
     assert list(jac) == list(params)
     # the last layer's bias enters the output as the identity
-    close(jac["2.bias"], np.eye(2))
+    assert_close(jac["2.bias"], np.eye(2))
     # its weight: d out_i / d W_jk = [i == j] * hidden_k
     hidden = np.tanh(params["0.weight"].numpy() @ x.numpy() + params["0.bias"].numpy())
-    close(jac["2.weight"], np.einsum("ij,k->ijk", np.eye(2), hidden))
+    assert_close(jac["2.weight"], np.einsum("ij,k->ijk", np.eye(2), hidden))
 
 
 @pytest.mark.torch_parity
 def test_ntk_pattern_matches_torch_func():
     torch = pytest.importorskip("torch")
     model = mlp()
-    tmodel = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(),
-                                 torch.nn.Linear(5, 2)).double()
+    tmodel = _torch_mlp(torch, model)
     params = {k: v.detach() for k, v in model.named_parameters()}
     tparams = {k: torch.tensor(v.numpy()) for k, v in params.items()}
     xn = RNG.standard_normal((4, 3))
@@ -409,4 +414,4 @@ def test_ntk_pattern_matches_torch_func():
     assert list(ours) == list(theirs)
     for k in ours:
         assert tuple(ours[k].shape) == tuple(theirs[k].shape)
-        close(ours[k], theirs[k].numpy())
+        assert_close(ours[k], theirs[k].numpy())
