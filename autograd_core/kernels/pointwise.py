@@ -11,11 +11,10 @@ specification, run instead with ``TAPEGRAD_KERNELS=numpy``::
 
     bias_add_(out, bias)                    out += bias       (bias along the last axis)
     bce_logits_tail_(loss, x, y)            loss += max(x, 0); loss -= x * y
-    bce_logits_grad(e, y, s)                s * (1 / (1 + e) - y)
 
-Every kernel takes what its twin takes and returns what its twin returns. The loop runs only
+(The loss kernels that evaluate ``exp`` and ``log1p`` in their loop are in ``losses``.) Every kernel takes what its twin takes and returns what its twin returns. The loop runs only
 on the common case, checked before it runs: 2-D float32/float64 arrays (any strides) of one
-dtype and one shape (``bias`` 1-D, as long as ``out``'s rows; ``s`` a scalar of that dtype);
+dtype and one shape (``bias`` 1-D, as long as ``out``'s rows);
 anything else (other ranks, broadcasting, mixed dtypes, integers; an array written in place
 that does not own its memory, is read-only or is viewed by another argument) runs the twin, so
 no loop can read or write out of bounds or read what it has already written. The checks are
@@ -31,8 +30,7 @@ import numpy as np
 
 from autograd_core.kernels import _jit
 
-__all__ = ["bias_add_", "bce_logits_tail_", "bce_logits_grad",
-           "bias_add_numpy", "bce_logits_tail_numpy", "bce_logits_grad_numpy"]
+__all__ = ["bias_add_", "bce_logits_tail_", "bias_add_numpy", "bce_logits_tail_numpy"]
 
 _ndarray = np.ndarray
 # numpy's canonical float descriptors (an array with another descriptor object, e.g. a
@@ -53,9 +51,6 @@ def bce_logits_tail_numpy(loss, x, y):
     return loss
 
 
-def bce_logits_grad_numpy(e, y, s):
-    return s * (1.0 / (1.0 + e) - y)
-
 
 # ---- Numba loops (2-D arrays, any strides) ---------------------------------------------------
 def _bias_add(out, bias):
@@ -75,15 +70,8 @@ def _bce_logits_tail(loss, x, y):
             loss[i, j] = t - v * y[i, j]
 
 
-def _bce_logits_grad(e, y, s, out):
-    one = _cast(1.0, s)
-    for i in range(e.shape[0]):
-        for j in range(e.shape[1]):
-            out[i, j] = s * (one / (one + e[i, j]) - y[i, j])
-
-
 _cast = _jit.cast
-_BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bias_add, _bce_logits_tail, _bce_logits_grad)}
+_BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bias_add, _bce_logits_tail)}
 _DISPATCHERS: dict = {}
 
 
@@ -154,26 +142,3 @@ def bce_logits_tail_(loss, x, y):
                 loop(loss, x, y)
                 return loss
     return bce_logits_tail_numpy(loss, x, y)
-
-
-def bce_logits_grad(e, y, s):
-    """``s * (1 / (1 + e) - y)`` as a new array: the gradient of the binary cross-entropy with
-    logits ``x`` from ``e = exp(-x)``, scaled by ``s``.
-
-    Example::
-
-        >>> import numpy as np
-        >>> from autograd_core.kernels import pointwise
-        >>> pointwise.bce_logits_grad(np.ones((1, 2)), np.array([[1.0, 0.0]]), np.float64(2.0))
-        array([[-1.,  1.]])
-    """
-    if type(e) is _ndarray and type(y) is _ndarray and e.ndim == 2:
-        d = e.dtype
-        if (d is _F32 or d is _F64) and y.dtype is d and type(s) is d.type and \
-                e.shape == y.shape:
-            loop = _loop("_bce_logits_grad")
-            if loop is not None:
-                out = np.empty(e.shape, d)
-                loop(e, y, s, out)
-                return out
-    return bce_logits_grad_numpy(e, y, s)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core.kernels import losses as LK
 from autograd_core.kernels import pointwise as PW
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
@@ -376,6 +377,11 @@ class BCEWithLogitsOp(Node):
         self.reduction, self.n = reduction, x.size
         self.weight, self.pos_weight = weight, pos_weight
         self.save_for_backward(x, y)
+        if pos_weight is None and weight is None and reduction != "none":
+            # the whole loss in one loop, summed in float64 (kernels.losses)
+            total, n = LK.bce_logits_sum(x, y), x.size
+            return np.asarray(total if reduction == "sum" else total / n if n else np.nan,
+                              dtype=x.dtype)
         if pos_weight is not None:
             sp = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
             lw = 1 + (pos_weight - 1) * y
@@ -420,10 +426,9 @@ class BCEWithLogitsOp(Node):
         gx = gy = None
         if need[0]:
             if pw is None:
-                e = np.negative(x)
-                with np.errstate(over="ignore"):
-                    np.exp(e, out=e)
-                gx = PW.bce_logits_grad(e, y, s)  # s * (sigmoid(x) - y)
+                if type(s) is np.ndarray and s.ndim == 0:  # reduction="sum": g itself
+                    s = s[()]
+                gx = LK.bce_logits_dx(x, y, s)  # s * (sigmoid(x) - y)
             else:
                 with np.errstate(over="ignore"):
                     sig_neg = 1.0 / (1.0 + np.exp(x))

@@ -1,0 +1,233 @@
+"""Kernels of the binary cross-entropy with logits: the loss (summed) and its gradient, each
+one loop where the op made six to eight numpy calls.
+
+At the sizes people learn on (a 64-sample batch of one logit), the loss's numpy sequence
+(``abs``, ``negative``, ``exp``, ``log1p``, the tail, the sum, the division) cost ~4.6 us and
+its gradient's (``negative``, ``exp`` under ``errstate``, the tail) ~3.7 us, a sixth of a
+captured training step; one loop each does it in ~1 us::
+
+    bce_logits_sum(x, y)        sum of  max(x, 0) - x * y + log1p(exp(-|x|))   (a Python float)
+    bce_logits_dx(x, y, s)      s * (1 / (1 + exp(-x)) - y)                    (a new array)
+
+Each element is computed in its arrays' dtype with the operations of the twin (``*_numpy``, the
+numpy sequence, run instead with ``TAPEGRAD_KERNELS=numpy``) in its order. Unlike
+``pointwise``'s loops these evaluate ``exp`` and ``log1p``: libm's (through LLVM), where numpy
+uses its own SIMD implementations, so a loop and its twin agree to a few ulp, not bit for bit
+(the tests hold them to that). The sum runs in float64, pairwise in numpy's order (blocks of
+128 summed with eight accumulators): for float64 arrays it is numpy's ``add.reduce`` bit for
+bit; a float32 loss is its float64 sum rounded once, where numpy's float32 sum drifts by up to
+~log2(n) ulp. Gradients do not depend on the sum.
+
+The loops run on the common case, checked before they run: C-contiguous float32/float64 arrays
+of one shape and dtype, at least one element, and (``bce_logits_dx``) a scale ``s`` that is a
+scalar of that dtype; anything else runs the twin, so no loop reads or writes out of bounds. The
+loops are serial at every size, as the numpy sequences they replace. Importing this module does
+not import numba.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograd_core.kernels import _jit
+
+__all__ = ["bce_logits_sum", "bce_logits_dx", "bce_logits_sum_numpy", "bce_logits_dx_numpy",
+           "pairwise_sum"]
+
+_ndarray = np.ndarray
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_read_backend = _jit._read_backend
+_cast = _jit.cast
+
+
+# ---- numpy twins (the specification) ------------------------------------------------------
+def bce_logits_sum_numpy(x, y):
+    loss = np.abs(x)
+    np.negative(loss, out=loss)
+    np.exp(loss, out=loss)
+    np.log1p(loss, out=loss)
+    loss += np.maximum(x, 0)
+    loss -= x * y
+    return float(np.add.reduce(loss.reshape(-1), dtype=np.float64))
+
+
+def bce_logits_dx_numpy(x, y, s):
+    e = np.negative(x)
+    with np.errstate(over="ignore"):
+        np.exp(e, out=e)
+    return s * (1.0 / (1.0 + e) - y)
+
+
+# ---- Numba loops (1-D views) -----------------------------------------------------------------
+@_jit.jitable
+def _block_sum(a, lo, n):
+    """numpy's pairwise sum of ``a[lo:lo + n]`` for ``n <= 128``: eight accumulators, combined
+    as a tree, then the remainder; under 8 elements a plain sum from +0."""
+    if n < 8:
+        res = 0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    m = n - n % 8
+    while i < m:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@_jit.jitable
+def _pairwise(a):
+    """numpy's pairwise sum of the 1-D float64 array ``a`` (at least one element): halves (the
+    first a multiple of 8) summed separately down to blocks of 128, without recursion (an
+    explicit stack: Numba's cache does not load self-recursive functions reliably)."""
+    n = a.shape[0]
+    if n <= 128:  # (+0 first, as numpy's reduction starts from its identity: -0 sums to +0)
+        return 0.0 + _block_sum(a, 0, n)
+    lo = np.empty(64, np.int64)
+    size = np.empty(64, np.int64)
+    phase = np.zeros(64, np.int64)
+    left = np.empty(64, np.float64)
+    lo[0], size[0], sp = 0, n, 1
+    ret = 0.0
+    while sp:
+        t = sp - 1
+        m = size[t]
+        if m <= 128:
+            ret = _block_sum(a, lo[t], m)
+            sp -= 1
+            continue
+        half = m // 2
+        half -= half % 8
+        if phase[t] == 0:  # first the left half
+            phase[t] = 1
+            lo[sp], size[sp], phase[sp] = lo[t], half, 0
+            sp += 1
+        elif phase[t] == 1:  # then the right half
+            left[t] = ret
+            phase[t] = 2
+            lo[sp], size[sp], phase[sp] = lo[t] + half, m - half, 0
+            sp += 1
+        else:
+            ret = left[t] + ret
+            sp -= 1
+    return 0.0 + ret
+
+
+def _bce_logits_sum(x, y):
+    n = x.shape[0]
+    zero = _cast(0.0, x[0])
+    terms = np.empty(n, np.float64)
+    for i in range(n):
+        v = x[i]
+        t = np.log1p(np.exp(-abs(v)))
+        # np.maximum(v, 0): v when v > 0 or v is NaN (NaN propagates), else +0
+        t = t + (v if v > zero or v != v else zero)
+        terms[i] = t - v * y[i]
+    return _pairwise(terms)
+
+
+def _bce_logits_dx(x, y, s, out):
+    one = _cast(1.0, s)
+    for i in range(x.shape[0]):
+        out[i] = s * (one / (one + np.exp(-x[i])) - y[i])
+
+
+def _pairwise_sum(a):
+    return _pairwise(a)
+
+
+_BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bce_logits_sum, _bce_logits_dx, _pairwise_sum)}
+_DISPATCHERS: dict = {}
+
+
+def _loop(name):
+    """The Numba dispatcher of loop ``name`` (built, or loaded from Numba's cache, on first
+    use), or None under ``TAPEGRAD_KERNELS=numpy``."""
+    if _read_backend() is not None and not _jit.use_numba():
+        return None
+    d = _DISPATCHERS.get(name)
+    if d is None:
+        d = _DISPATCHERS[name] = _BUILDS[name].dispatcher()
+    return d
+
+
+def _fits(x, y):
+    """The loops' case: C-contiguous float32/float64 ``x`` and ``y`` of one shape and dtype,
+    not empty."""
+    if type(x) is _ndarray and type(y) is _ndarray:
+        d = x.dtype
+        return (d is _F32 or d is _F64) and y.dtype is d and x.shape == y.shape and \
+            x.size > 0 and x.flags.c_contiguous and y.flags.c_contiguous
+    return False
+
+
+# ---- public kernels -------------------------------------------------------------------------
+def bce_logits_sum(x, y):
+    """The sum over the elements of the binary cross-entropy with logits ``x`` and targets
+    ``y``, ``max(x, 0) - x * y + log1p(exp(-|x|))``, as a Python float (summed in float64).
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import losses
+        >>> round(losses.bce_logits_sum(np.zeros((2, 1)), np.ones((2, 1))), 6)  # 2 log 2
+        1.386294
+    """
+    if _fits(x, y):
+        loop = _loop("_bce_logits_sum")
+        if loop is not None:
+            return loop(x.reshape(-1), y.reshape(-1))
+    return bce_logits_sum_numpy(x, y)
+
+
+def bce_logits_dx(x, y, s):
+    """``s * (sigmoid(x) - y)`` as a new array, sigmoid as ``1 / (1 + exp(-x))``: the gradient
+    of the binary cross-entropy with logits ``x``, scaled by ``s``.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import losses
+        >>> losses.bce_logits_dx(np.zeros((1, 2)), np.array([[1.0, 0.0]]), np.float64(2.0))
+        array([[-1.,  1.]])
+    """
+    if _fits(x, y) and type(s) is x.dtype.type:
+        loop = _loop("_bce_logits_dx")
+        if loop is not None:
+            out = np.empty(x.shape, x.dtype)
+            loop(x.reshape(-1), y.reshape(-1), s, out.reshape(-1))
+            return out
+    return bce_logits_dx_numpy(x, y, s)
+
+
+def pairwise_sum(a):
+    """numpy's pairwise sum of a 1-D C-contiguous float64 array as a Python float (the order
+    ``bce_logits_sum`` sums in; numpy's ``np.add.reduce(a)`` bit for bit).
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import losses
+        >>> losses.pairwise_sum(np.arange(1000.0))
+        499500.0
+    """
+    if type(a) is _ndarray and a.dtype is _F64 and a.ndim == 1 and a.flags.c_contiguous \
+            and a.size:
+        loop = _loop("_pairwise_sum")
+        if loop is not None:
+            return loop(a)
+    return float(np.add.reduce(np.asarray(a, np.float64).reshape(-1)))
