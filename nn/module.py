@@ -3,9 +3,11 @@
 Parameters, buffers and submodules are registered by attribute assignment (``self.fc =
 Linear(2, 3)``) into ``_parameters`` / ``_buffers`` / ``_modules`` and *also* kept in the
 instance ``__dict__``, so reading ``self.fc`` or ``self.weight`` in ``forward`` is an ordinary
-attribute lookup (PyTorch goes through ``__getattr__`` for every such read). Register things
-with attribute assignment, ``register_parameter``, ``register_buffer`` or ``add_module``; do not
-write into ``_parameters`` / ``_modules`` directly.
+attribute lookup (PyTorch goes through ``__getattr__`` for every such read). The three
+registries are dicts that keep the instance dict in step with every write into them, so code
+that writes them directly as PyTorch code does (``module._parameters[name] = new_weight`` in
+meta-learning loops, ``del module._modules[name]``) changes what ``forward`` reads, as in
+PyTorch.
 
 ``parameters()`` is cached: a module-tree-wide structure counter moves on every registration
 change anywhere, and invalidates every cache.
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -47,6 +50,87 @@ _STRUCTURE = [0]
 
 def _bump():
     _STRUCTURE[0] += 1
+
+
+class _Registry(dict):
+    """``_parameters`` / ``_buffers`` / ``_modules``: a dict that mirrors every write into its
+    module's instance dict (where ``forward``'s attribute reads find the entries) and moves the
+    structure counter. Reads are a dict's. It holds its module weakly (no reference cycle); a
+    copy (``copy.copy``/``deepcopy``, pickling) is a plain dict, which the copied module's
+    ``__setstate__`` wraps again for itself."""
+
+    __slots__ = ("_owner",)
+
+    def __init__(self, owner, items=()):
+        super().__init__(items)
+        self._owner = weakref.ref(owner)
+
+    def _dict(self):
+        owner = self._owner()
+        return None if owner is None else owner.__dict__
+
+    def __setitem__(self, key, value):
+        dict.__setitem__(self, key, value)
+        d = self._dict()
+        if d is not None:
+            d[key] = value
+        _bump()
+
+    def __delitem__(self, key):
+        dict.__delitem__(self, key)
+        d = self._dict()
+        if d is not None:
+            d.pop(key, None)
+        _bump()
+
+    _MISSING = object()
+
+    def pop(self, key, default=_MISSING):
+        if key in self:
+            value = self[key]
+            del self[key]
+            return value
+        if default is _Registry._MISSING:
+            raise KeyError(key)
+        return default
+
+    def popitem(self):
+        key, value = dict.popitem(self)
+        d = self._dict()
+        if d is not None:
+            d.pop(key, None)
+        _bump()
+        return key, value
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def update(self, *args, **kwargs):
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def __ior__(self, other):
+        self.update(other)
+        return self
+
+    def clear(self):
+        for key in list(self):
+            del self[key]
+
+    def copy(self):
+        return dict(self)
+
+    def __reduce__(self):
+        return dict, (dict(self),)
+
+    def __copy__(self):
+        return dict(self)
+
+    def __deepcopy__(self, memo):
+        import copy
+        return {copy.deepcopy(k, memo): copy.deepcopy(v, memo) for k, v in self.items()}
 
 
 class RemovableHandle:
@@ -152,10 +236,10 @@ class Module:
             )
         d = self.__dict__
         d["training"] = True
-        d["_parameters"] = {}
-        d["_buffers"] = {}
+        d["_parameters"] = _Registry(self)
+        d["_buffers"] = _Registry(self)
         d["_non_persistent_buffers_set"] = set()
-        d["_modules"] = {}
+        d["_modules"] = _Registry(self)
         d["_forward_hooks"] = {}
         d["_forward_pre_hooks"] = {}
         d["_forward_hooks_with_kwargs"] = {}  # hook id -> True, as PyTorch's
@@ -740,3 +824,8 @@ class Module:
     def __setstate__(self, state):
         self.__dict__.update(state)
         self.__dict__["_param_cache"] = None
+        d = self.__dict__
+        for reg in ("_parameters", "_buffers", "_modules"):  # copies come as plain dicts
+            r = d.get(reg)
+            if isinstance(r, dict) and (type(r) is not _Registry or r._owner() is not self):
+                d[reg] = _Registry(self, r)
