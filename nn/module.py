@@ -111,7 +111,7 @@ class _Registry(dict):
         for key, value in dict(*args, **kwargs).items():
             self[key] = value
 
-    def __ior__(self, other):
+    def __ior__(self, other):  # type: ignore[misc]  # (dict | other: a plain dict)
         self.update(other)
         return self
 
