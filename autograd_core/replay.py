@@ -124,9 +124,11 @@ class _Program:
         for m, checks in self.mod_guard:
             if m._forward_hooks or m._forward_pre_hooks:
                 return f"a forward hook was added to a {type(m).__name__}"
-            for store, get, values, names, sized in checks:
-                if sized and len(store) != len(names):
+            for store, get, values, names, size in checks:
+                if size is not None and len(store) != size:
                     return f"a parameter, buffer or submodule was added to a {type(m).__name__}"
+                if get is None:
+                    continue
                 try:
                     now = get(store)
                 except KeyError:  # an attribute, a parameter, ... deleted
@@ -219,26 +221,33 @@ def _guarded_modules(called):
 
 
 def _module_guard(m, called=True):
-    """``(m, checks)``: ``(dict, get, values, names, sized)`` with ``get(dict) == values`` (the
-    values of ``names``, the first one again) object for object
-    while the module is as traced: its parameters, buffers and submodules (a layer replaced
-    between calls, ``model[2] = nn.Linear(...)``, is not entered by the trace, whose ops read
-    the old layer's parameters; ``sized``: no more of them either, of its submodules (a layer
-    appended to a ``Sequential`` or ``ModuleList`` that the forward loops over), and of all
-    three for a module the step did not call (a parameter appended to a ``ParameterList``; a
-    layer's own forward uses the parameters it names)) and its public attributes, the training
-    flag included (its
-    forward passes its numbers to the ops as constants: a dropout's ``p``, a loss's
-    ``label_smoothing``, a custom module's temperature; the private ones are the module's own
-    bookkeeping, such as a cache). ``itemgetter``: the cheapest check."""
+    """``(m, checks)``: ``(dict, get, values, names, size)`` with ``get(dict) == values`` (the
+    values of ``names``, the first one again) object for object, and ``len(dict) == size``
+    unless ``size`` is None, while the module is as traced: its parameters, buffers and
+    submodules (a layer replaced between calls, ``model[2] = nn.Linear(...)``, is not entered
+    by the trace, whose ops read the old layer's parameters), their number for its submodules
+    (a layer appended to a ``Sequential`` or ``ModuleList`` that the forward loops over) and for
+    all three registries of a module the step did not call (a parameter appended to a
+    ``ParameterList``; a layer's own forward uses the parameters it names), and its public
+    attributes, the training flag included (its forward passes its numbers to the ops as
+    constants: a dropout's ``p``, a loss's ``label_smoothing``, a custom module's temperature;
+    the private ones are the module's own bookkeeping, such as a cache). A registry entry that
+    the instance dict mirrors is checked once, there. ``itemgetter``: the cheapest check."""
     checks = []
-    for store, names in ((m._parameters, list(m._parameters)), (m._buffers, list(m._buffers)),
-                         (m._modules, list(m._modules)),
-                         (m.__dict__, [k for k in m.__dict__ if not k.startswith("_")])):
+    d = m.__dict__
+    public = [k for k in d if not k.startswith("_")]
+    for store in (m._parameters, m._buffers, m._modules, d):
+        sized = store is m._modules or not called and store is not d
+        if store is d:
+            names = public
+        else:  # an entry mirrored in the instance dict is checked there (the registries keep
+            # it in step: nn.module._Registry), once
+            names = [k for k in store if k.startswith("_") or k not in d or d[k] is not store[k]]
         if names:
             get = itemgetter(*names, names[0])  # always a tuple, even of one name
-            checks.append((store, get, get(store), names,
-                           store is m._modules or not called and store is not m.__dict__))
+            checks.append((store, get, get(store), names, len(store) if sized else None))
+        elif sized and store:  # (entries all checked in the instance dict: their number here)
+            checks.append((store, None, (), (), len(store)))
     return m, tuple(checks)
 
 
@@ -272,13 +281,15 @@ def _guard_function(program):
     for k, (m, checks) in enumerate(program.mod_guard):
         env[f"M{k}"] = m
         emit(f"M{k}._forward_hooks or M{k}._forward_pre_hooks")
-        for j, (store, _, values, names, sized) in enumerate(checks):
+        for j, (store, _, values, names, size) in enumerate(checks):
             env[f"M{k}_{j}"] = store
+            if not names:
+                emit(f"len(M{k}_{j}) != {size}")
             for n, (name, value) in enumerate(zip(names, values)):
                 env[f"V{k}_{j}_{n}"] = value
                 # the size on the first name's line: no line (and no jump) more per module
-                size = f"len(M{k}_{j}) != {len(names)} or " if sized and not n else ""
-                emit(f"{size}M{k}_{j}[{name!r}] is not V{k}_{j}_{n} and "
+                check = f"len(M{k}_{j}) != {size} or " if size is not None and not n else ""
+                emit(f"{check}M{k}_{j}[{name!r}] is not V{k}_{j}_{n} and "
                      f"not same((M{k}_{j}[{name!r}],), (V{k}_{j}_{n},))")
     lines += ["    except KeyError:  # an attribute, a parameter, ... deleted",
               "        return False", "    return True"]

@@ -100,6 +100,25 @@ def test_a_replaced_parameter_retraces():
     assert _same_as_eager(lambda fn: fn(_x()), change) == 2
 
 
+@pytest.mark.parametrize("how", ["registry", "instance dict", "module registry"])
+def test_a_parameter_or_layer_written_behind_setattr_retraces(how):
+    """A registry written directly (meta-learning code's ``module._parameters[name] = w``), or
+    the instance dict: the guards check each entry once, in the instance dict, which the
+    registries keep in step."""
+    def change(model, opt):
+        new = nn.Parameter(ag.tensor(np.full((1, 4), 0.5)))
+        if how == "registry":
+            model[-1]._parameters["weight"] = new
+        elif how == "instance dict":
+            model[-1].__dict__["weight"] = new
+        else:
+            layer = nn.Linear(4, 1).double()
+            model._modules[str(len(model) - 1)] = layer
+            new = layer.weight
+        opt.param_groups[0]["params"][-2] = new
+    assert _same_as_eager(lambda fn: fn(_x()), change) == 2
+
+
 def test_a_rebound_parameter_array_of_another_dtype_retraces():
     def change(model, opt):
         model[-1].bias._data = model[-1].bias._data.astype(np.float32)
