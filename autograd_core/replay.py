@@ -481,7 +481,8 @@ class _Source:
                    "fill_missing": _fill_missing, "as_output": _as_output, "STATE": STATE,
                    "shape_error": _shape_error, "as_array": _as_array,
                    "empty": np.empty, "fused_shape_error": _fused_shape_error,
-                   "make": _make, "np_array": np.array, "np_add": np.add}
+                   "make": _make, "np_array": np.array, "np_add": np.add,
+                   "conform": _conform}
         self.names = {}
 
     def name(self, obj, prefix):
@@ -527,6 +528,18 @@ def _fused_shape_error(got, want):
 
 def _as_array(g):
     return g._data if isinstance(g, Tensor) else np.asarray(g)
+
+
+def _conform(node, ig, g, shape, dtype):
+    """A rule's gradient as the engine takes it: an ndarray, broadcasting undone to the
+    input's ``shape``, cast to its ``dtype``."""
+    if type(g) is not ndarray:
+        g = _as_array(g)
+    if g.shape != shape:
+        g = _reduced(node, ig, g, shape)
+    if g.dtype is not dtype and g.dtype != dtype:
+        g = g.astype(dtype)
+    return g
 
 
 def _generate(program, inputs, fuse=True):
@@ -670,6 +683,16 @@ def _emit_backward(src, b, plan, n_out, runs=None, last_pass=None):
         g = src.expr(s)
         target = f"l{b}_{key}" if is_leaf else buf(key, idx)
         emit(f"{target} = {g} if {target} is None else {target} + {g}")
+    writes: dict = {}  # buffer -> how many seeds and edges write it
+    for is_leaf, key, idx, _ in seeds:
+        t = f"l{b}_{key}" if is_leaf else buf(key, idx)
+        writes[t] = writes.get(t, 0) + 1
+    for _, edges, _ in order:
+        for e in edges:
+            if e is not None:
+                t = f"l{b}_{e[1]}" if e[0] else buf(e[1], e[2])
+                writes[t] = writes.get(t, 0) + 1
+    single = None if runs else {t for t, n in writes.items() if n == 1}
     emit("prev = STATE.enabled")
     emit("STATE.enabled = False")
     emit("try:")
@@ -690,7 +713,7 @@ def _emit_backward(src, b, plan, n_out, runs=None, last_pass=None):
             emit(" = ".join([*(f"n{order[p][0]}" for p in run if order[p][0] in done),
                              f"{buf(key, 0)} = None"]), 2)
             continue
-        _emit_node_backward(src, b, order[pos], buf, n_out, 2, done)
+        _emit_node_backward(src, b, order[pos], buf, n_out, 2, done, single)
     emit("finally:")
     emit("STATE.enabled = prev", 2)
     emit("handed = set()")
@@ -712,9 +735,10 @@ def _emit_backward(src, b, plan, n_out, runs=None, last_pass=None):
     emit("cur = f = None")
 
 
-def _emit_node_backward(src, b, entry, buf, n_out, depth, done):
+def _emit_node_backward(src, b, entry, buf, n_out, depth, done, single=None):
     """One node of ``_emit_backward``'s pass, op by op, indented by ``depth``; the node is
-    dropped after it when it is in ``done`` (no later pass runs it)."""
+    dropped after it when it is in ``done`` (no later pass runs it). ``single``: the buffers
+    that one edge of the pass writes and nothing else (no seed, no fused run)."""
     def emit(line, more=0):
         src.emit(line, depth + more)
 
@@ -737,16 +761,16 @@ def _emit_node_backward(src, b, entry, buf, n_out, depth, done):
             continue
         is_leaf, target, idx, shape, dtype = e
         t = f"l{b}_{target}" if is_leaf else buf(target, idx)
+        dt = src.name(dtype, "D")
         emit(f"g = ig[{j}]", 1)
         emit("if g is not None:", 1)
-        emit("if type(g) is not ndarray:", 2)
-        emit("g = as_array(g)", 3)
-        emit(f"if g.shape != {shape!r}:", 2)
-        emit(f"g = reduced(n{key}, ig, g, {shape!r})", 3)
-        dt = src.name(dtype, "D")
-        emit(f"if g.dtype is not {dt} and g.dtype != {dt}:", 2)
-        emit(f"g = g.astype({dt})", 3)
-        emit(f"{t} = g if {t} is None else {t} + g", 2)
+        # the common case (an ndarray of the input's shape and dtype) in one test
+        emit(f"if g.__class__ is not ndarray or g.shape != {shape!r} or g.dtype is not {dt}:",
+             2)
+        emit(f"g = conform(n{key}, ig, g, {shape!r}, {dt})", 3)
+        # a buffer only this edge writes (counted over the pass) is assigned, not summed
+        emit(f"{t} = g" if single is not None and t in single else
+             f"{t} = g if {t} is None else {t} + g", 2)
     # as the engine frees a node's saved values and gradients once it ran
     emit(" = ".join([f"n{key}"] * (key in done) + [*grads, "ig = g = None"]))
 
