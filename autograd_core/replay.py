@@ -482,7 +482,7 @@ class _Source:
                    "shape_error": _shape_error, "as_array": _as_array,
                    "empty": np.empty, "fused_shape_error": _fused_shape_error,
                    "make": _make, "np_array": np.array, "np_add": np.add,
-                   "conform": _conform}
+                   "conform": _conform, "as_result": _as_result}
         self.names = {}
 
     def name(self, obj, prefix):
@@ -514,6 +514,17 @@ class _Source:
 
     def leaf(self, spec):
         return self.name(spec[1], "X") if spec[0] == "ext" else f"inputs[{spec[1]}]"
+
+
+def _as_result(node, r, shape):
+    """A forward's result as an ndarray (a numpy scalar made a 0-d array, the saved values
+    following) of the traced ``shape``, else the replay's error."""
+    out = r if type(r) is ndarray else np.asarray(r)
+    if out.shape != shape:
+        _shape_error(node, out.shape, shape)
+    if out is not r and node._to_save:
+        node._to_save = tuple([out if x is r else x for x in node._to_save])
+    return out
 
 
 def _shape_error(node, got, want):
@@ -586,18 +597,15 @@ def _generate(program, inputs, fuse=True):
                 args += (", " if args else "") + _keywords(src, kwargs)
             emit(f"n{i} = new({src.name(cls, 'C')})")
             emit(f"n{i}.needs_input_grad = {src.name(needs, 'N')}")
-            emit(f"r = n{i}.forward({args})")
             if len(out_slots) == 1:
-                k = out_slots[0]
-                emit(f"s{k} = r if type(r) is ndarray else asarray(r)")
-                emit(f"if s{k}.shape != {meta[0][0]!r}:")
-                emit(f"shape_error(n{i}, s{k}.shape, {meta[0][0]!r})", 2)
-                emit(f"t = n{i}._to_save")
-                emit("if t:")
-                emit(f"n{i}._to_save = ()", 2)
-                emit(f"n{i}._saved = t if r is s{k} else tuple([s{k} if x is r else x "
-                     "for x in t])", 2)
+                k, shape = out_slots[0], meta[0][0]
+                emit(f"s{k} = n{i}.forward({args})")
+                # the common case (an ndarray of the traced shape) in one test
+                emit(f"if s{k}.__class__ is not ndarray or s{k}.shape != {shape!r}:")
+                emit(f"s{k} = as_result(n{i}, s{k}, {shape!r})", 2)
+                emit(f"n{i}._saved = n{i}._to_save")  # (_to_save is not read after this)
             else:
+                emit(f"r = n{i}.forward({args})")
                 emit("outs = tuple([o if type(o) is ndarray else asarray(o) for o in r])")
                 for j, (k, (shape, _)) in enumerate(zip(out_slots, meta)):
                     emit(f"s{k} = outs[{j}]")
