@@ -18,9 +18,11 @@ uses its own SIMD implementations, so a loop and its twin agree to a few ulp, no
 bit; a float32 loss is its float64 sum rounded once, where numpy's float32 sum drifts by up to
 ~log2(n) ulp. Gradients do not depend on the sum.
 
-The loops run on the common case, checked before they run: C-contiguous float32/float64 arrays
-of one shape and dtype, at least one element, and (``bce_logits_dx``) a scale ``s`` that is a
-scalar of that dtype; anything else runs the twin, so no loop reads or writes out of bounds. The
+The loops run on the common case, checked before they run: float32/float64 arrays of one
+shape and dtype (any strides: C-ordered copies are read where they are not C-contiguous, so the
+numbers do not depend on the layout), at least one element, and (``bce_logits_dx``) a scale
+``s`` that is a scalar of that dtype; anything else runs the twin, so no loop reads or writes
+out of bounds. The
 loops are serial at every size, as the numpy sequences they replace. Importing this module does
 not import numba.
 """
@@ -166,13 +168,18 @@ def _loop(name):
 
 
 def _fits(x, y):
-    """The loops' case: C-contiguous float32/float64 ``x`` and ``y`` of one shape and dtype,
-    not empty."""
+    """The loops' case: float32/float64 ``x`` and ``y`` of one shape and dtype, not empty (any
+    strides: the loops read C-ordered copies of the others, so a loss's numbers do not depend
+    on its inputs' layout)."""
     if type(x) is _ndarray and type(y) is _ndarray:
         d = x.dtype
-        return (d is _F32 or d is _F64) and y.dtype is d and x.shape == y.shape and \
-            x.size > 0 and x.flags.c_contiguous and y.flags.c_contiguous
+        return (d is _F32 or d is _F64) and y.dtype is d and x.shape == y.shape and x.size > 0
     return False
+
+
+def _flat(a):
+    """``a`` as a 1-D C-ordered array (a view when it is C-contiguous, else a copy)."""
+    return a.reshape(-1) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1)
 
 
 # ---- public kernels -------------------------------------------------------------------------
@@ -190,7 +197,7 @@ def bce_logits_sum(x, y):
     if _fits(x, y):
         loop = _loop("_bce_logits_sum")
         if loop is not None:
-            return loop(x.reshape(-1), y.reshape(-1))
+            return loop(_flat(x), _flat(y))
     return bce_logits_sum_numpy(x, y)
 
 
@@ -209,7 +216,7 @@ def bce_logits_dx(x, y, s):
         loop = _loop("_bce_logits_dx")
         if loop is not None:
             out = np.empty(x.shape, x.dtype)
-            loop(x.reshape(-1), y.reshape(-1), s, out.reshape(-1))
+            loop(_flat(x), _flat(y), s, out.reshape(-1))
             return out
     return bce_logits_dx_numpy(x, y, s)
 
