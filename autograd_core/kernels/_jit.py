@@ -352,3 +352,22 @@ def jit(fn=None, *, parallel=False, **options):
     if fn is not None:
         return decorate(fn)
     return decorate
+
+
+def dispatchers(builds):
+    """``loop(name)``: the Numba dispatcher of the ``jit`` build ``builds[name]`` (built, or
+    loaded from Numba's cache, on first use), or None under ``TAPEGRAD_KERNELS=numpy``. Its
+    ``table`` holds the dispatchers made so far (tests put spies there)."""
+    table: dict = {}
+
+    def loop(name):
+        if _read_backend() is not None and not use_numba():
+            return None
+        d = table.get(name)
+        if d is None:
+            d = table[name] = builds[name].dispatcher()
+        return d
+
+    loop.table = table  # type: ignore[attr-defined]
+    return loop
+

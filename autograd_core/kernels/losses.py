@@ -38,7 +38,6 @@ __all__ = ["bce_logits_sum", "bce_logits_dx", "bce_logits_sum_numpy", "bce_logit
 
 _ndarray = np.ndarray
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
-_read_backend = _jit._read_backend
 _cast = _jit.cast
 
 
@@ -153,18 +152,8 @@ def _pairwise_sum(a):
 
 
 _BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bce_logits_sum, _bce_logits_dx, _pairwise_sum)}
-_DISPATCHERS: dict = {}
-
-
-def _loop(name):
-    """The Numba dispatcher of loop ``name`` (built, or loaded from Numba's cache, on first
-    use), or None under ``TAPEGRAD_KERNELS=numpy``."""
-    if _read_backend() is not None and not _jit.use_numba():
-        return None
-    d = _DISPATCHERS.get(name)
-    if d is None:
-        d = _DISPATCHERS[name] = _BUILDS[name].dispatcher()
-    return d
+_loop = _jit.dispatchers(_BUILDS)  # name -> its Numba dispatcher (None: numpy backend)
+_DISPATCHERS = _loop.table
 
 
 def _fits(x, y):

@@ -36,7 +36,6 @@ _ndarray = np.ndarray
 # numpy's canonical float descriptors (an array with another descriptor object, e.g. a
 # non-native byte order, simply takes the twin)
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
-_read_backend = _jit._read_backend
 
 
 # ---- numpy twins (the specification) ------------------------------------------------------
@@ -72,18 +71,8 @@ def _bce_logits_tail(loss, x, y):
 
 _cast = _jit.cast
 _BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bias_add, _bce_logits_tail)}
-_DISPATCHERS: dict = {}
-
-
-def _loop(name):
-    """The Numba dispatcher of loop ``name`` (built, or loaded from Numba's cache, on first
-    use), or None under ``TAPEGRAD_KERNELS=numpy``."""
-    if _read_backend() is not None and not _jit.use_numba():
-        return None
-    d = _DISPATCHERS.get(name)
-    if d is None:
-        d = _DISPATCHERS[name] = _BUILDS[name].dispatcher()
-    return d
+_loop = _jit.dispatchers(_BUILDS)  # name -> its Numba dispatcher (None: numpy backend)
+_DISPATCHERS = _loop.table
 
 
 def _own(out, *others):
