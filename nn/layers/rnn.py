@@ -22,7 +22,8 @@ the recurrent product and, for LSTM and GRU, one fused node for the gate activat
 state update (numpy backward; recorded tensor ops under ``create_graph``, so higher-order
 gradients work).
 
-Deliberate differences from PyTorch: ``PackedSequence`` inputs are not supported; an unknown
+A ``PackedSequence`` input (``nn.utils.rnn``) runs each step on the sequences still going and
+gives a packed output. Deliberate difference from PyTorch: an unknown
 ``RNNCell`` nonlinearity is refused by the constructor (PyTorch accepts it and fails in
 ``forward``).
 """
@@ -39,6 +40,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.device import check_device
+from autograd_core.ops.registry import refuse_capture
 from nn import functional as F
 from nn import init
 from nn.module import Module
@@ -605,42 +607,32 @@ class RNNBase(Module):
 
     _n_states = 1
 
-    def _prepare(self, input, hx):
-        """Validate; return (time-major 3-D input, list of per-state 3-D tensors or None,
-        is_batched)."""
+    def _states(self, hx, is_batched):
+        """``hx`` validated and as a list of its tensors (one, or ``(h_0, c_0)``), or None."""
+        if hx is None:
+            return None
         name = type(self).__name__
-        _check_tensor(name, "input", input)
-        if input.ndim not in (2, 3):
-            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.ndim}D "
-                             + ("tensor instead" if name == "RNN" else "instead"))
-        is_batched = input.ndim == 3
-        states = None
-        if hx is not None:
-            if self._n_states == 1:
-                _check_tensor(name, "hx", hx)
-                states = [hx]
-                want = 3 if is_batched else 2
-                if hx.ndim != want:
-                    kind = "batched 3-D" if is_batched else "unbatched 2-D"
-                    raise RuntimeError(f"For {kind} input, hx should also be {want}-D but got "
-                                       f"{hx.ndim}-D tensor")
-            else:
-                if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                    raise RuntimeError(f"{name}: hx must be a tuple (h_0, c_0) of two tensors, "
-                                       f"got {type(hx).__name__}")
-                for idx, value in enumerate(hx):
-                    _check_tensor(name, f"hx[{idx}]", value)
-                states = list(hx)
-                want = 3 if is_batched else 2
-                if states[0].ndim != want or states[1].ndim != want:
-                    kind = "batched 3-D" if is_batched else "unbatched 2-D"
-                    raise RuntimeError(f"For {kind} input, hx and cx should also be {want}-D "
-                                       f"but got ({states[0].ndim}-D, {states[1].ndim}-D) "
-                                       "tensors")
-        if not is_batched:
-            input = input.unsqueeze(0 if self.batch_first else 1)
-            if states is not None:
-                states = [s.unsqueeze(1) for s in states]
+        want = 3 if is_batched else 2
+        kind = "batched 3-D" if is_batched else "unbatched 2-D"
+        if self._n_states == 1:
+            _check_tensor(name, "hx", hx)
+            if hx.ndim != want:
+                raise RuntimeError(f"For {kind} input, hx should also be {want}-D but got "
+                                   f"{hx.ndim}-D tensor")
+            return [hx]
+        if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+            raise RuntimeError(f"{name}: hx must be a tuple (h_0, c_0) of two tensors, "
+                               f"got {type(hx).__name__}")
+        for idx, value in enumerate(hx):
+            _check_tensor(name, f"hx[{idx}]", value)
+        if hx[0].ndim != want or hx[1].ndim != want:
+            raise RuntimeError(f"For {kind} input, hx and cx should also be {want}-D "
+                               f"but got ({hx[0].ndim}-D, {hx[1].ndim}-D) tensors")
+        return list(hx)
+
+    def _check_input(self, input, batch, states):
+        """The input's dtype and features, and the states' shapes, against the module."""
+        name = type(self).__name__
         weight_dtype = self.weight_ih_l0.dtype
         if input.dtype != weight_dtype:
             raise ValueError(f"{name} input dtype ({input.dtype}) does not match weight dtype "
@@ -649,7 +641,6 @@ class RNNBase(Module):
         if input.shape[-1] != self.input_size:
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input.shape[-1]}")
-        batch = input.shape[0] if self.batch_first else input.shape[1]
         rows = self.num_layers * (2 if self.bidirectional else 1)
         out_size = self.proj_size if self.proj_size > 0 else self.hidden_size
         if states is not None:
@@ -659,6 +650,22 @@ class RNNBase(Module):
                     what = "hidden" if self._n_states == 1 else f"hidden[{idx}]"
                     raise RuntimeError(f"Expected {what} size {expected[idx]}, got "
                                        f"{list(s.shape)}")
+
+    def _prepare(self, input, hx):
+        """Validate; return (time-major 3-D input, list of per-state 3-D tensors or None,
+        is_batched)."""
+        name = type(self).__name__
+        _check_tensor(name, "input", input)
+        if input.ndim not in (2, 3):
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.ndim}D "
+                             + ("tensor instead" if name == "RNN" else "instead"))
+        is_batched = input.ndim == 3
+        states = self._states(hx, is_batched)
+        if not is_batched:
+            input = input.unsqueeze(0 if self.batch_first else 1)
+            if states is not None:
+                states = [s.unsqueeze(1) for s in states]
+        self._check_input(input, input.shape[0] if self.batch_first else input.shape[1], states)
         if (input.shape[1] if self.batch_first else input.shape[0]) == 0:
             raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         if self.batch_first:
@@ -666,8 +673,29 @@ class RNNBase(Module):
         return input, states, is_batched
 
     def _run(self, input, hx):
-        x, states, is_batched = self._prepare(input, hx)
-        seq, batch = x.shape[0], x.shape[1]
+        """``(output, [h_n] or [h_n, c_n])``; a ``PackedSequence`` input gives a packed
+        output, each sequence's last state taken at its own last step."""
+        from nn.utils.rnn import PackedSequence  # (nn.utils imports the layers)
+
+        packed = isinstance(input, PackedSequence)
+        if packed:
+            refuse_capture(f"{type(self).__name__} of a PackedSequence")  # reads batch_sizes
+            data = input.data
+            _check_tensor(type(self).__name__, "input", data)
+            if data.ndim != 2:
+                raise ValueError(f"{type(self).__name__}: a PackedSequence's data must be 2-D "
+                                 f"(steps' rows, features), got {data.ndim}-D")
+            sizes = [int(b) for b in input.batch_sizes._data]
+            batch = sizes[0] if sizes else 0
+            states = self._states(hx, True)
+            self._check_input(data, batch, states)
+            if states is not None and input.sorted_indices is not None:  # rows in batch order
+                states = [s.index_select(1, input.sorted_indices) for s in states]
+            x, seq, is_batched = data, len(sizes), True
+        else:
+            x, states, is_batched = self._prepare(input, hx)
+            seq, batch = x.shape[0], x.shape[1]
+            sizes = [batch] * seq
         directions = 2 if self.bidirectional else 1
         lstm = self.mode == "LSTM"
         out_size = self.proj_size if self.proj_size > 0 else self.hidden_size
@@ -686,29 +714,47 @@ class RNNBase(Module):
                 w_ih, w_hh = params[0], params[1]
                 b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
                 w_hr_t = params[-1].T if self.proj_size > 0 else None
-                gi = _affine(x.reshape(seq * batch, x.shape[2]), w_ih.T, b_ih)
-                gi = _unbind(gi.reshape(seq, batch, gi.shape[-1]))
+                if packed:  # the steps' rows, one after the other
+                    gi = _affine(x, w_ih.T, b_ih)
+                    gi = _Split.apply(gi, sizes, 0) if seq > 1 else (gi,)
+                else:
+                    gi = _affine(x.reshape(seq * batch, x.shape[2]), w_ih.T, b_ih)
+                    gi = _unbind(gi.reshape(seq, batch, gi.shape[-1]))
                 w_hh_t = w_hh.T
                 h = h0[k]
                 c = c0[k] if lstm else None
                 out = [None] * seq
                 for t in (range(seq) if direction == 0 else range(seq - 1, -1, -1)):
+                    # a packed batch runs its first sizes[t] rows (the sequences still going);
+                    # the others keep their state (forward: their last; backward: h_0 until
+                    # their own last step comes)
+                    n = sizes[t]
+                    whole = n == h.shape[0]
+                    h_t = h if whole else h[:n]
+                    c_t = None if not lstm else c if whole else c[:n]
                     if lstm:
-                        h, c = _lstm_step(gi[t], h, c, w_hh_t, b_hh, w_hr_t)
+                        h_t, c_t = _lstm_step(gi[t], h_t, c_t, w_hh_t, b_hh, w_hr_t)
                     elif self.mode == "GRU":
-                        h = _gru_step(gi[t], h, w_hh_t, b_hh)
+                        h_t = _gru_step(gi[t], h_t, w_hh_t, b_hh)
                     else:
-                        h = _rnn_step(gi[t], h, w_hh_t, b_hh,
-                                      "tanh" if self.mode == "RNN_TANH" else "relu")
-                    out[t] = h
-                outputs.append(ag.stack(out, 0))
+                        h_t = _rnn_step(gi[t], h_t, w_hh_t, b_hh,
+                                        "tanh" if self.mode == "RNN_TANH" else "relu")
+                    out[t] = h_t
+                    h = h_t if whole else ag.cat([h_t, h[n:]], 0)
+                    if lstm:
+                        c = c_t if whole else ag.cat([c_t, c[n:]], 0)
+                outputs.append((ag.cat if packed else ag.stack)(out, 0))
                 h_n.append(h)
                 c_n.append(c)
-            x = outputs[0] if directions == 1 else ag.cat(outputs, 2)
+            x = outputs[0] if directions == 1 else ag.cat(outputs, x.ndim - 1 if packed else 2)
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, True)
-        output = x.transpose(0, 1) if self.batch_first else x
         hidden = [ag.stack(h_n, 0)] + ([ag.stack(c_n, 0)] if lstm else [])
+        if packed:
+            if input.unsorted_indices is not None:  # back to the batch's order
+                hidden = [s.index_select(1, input.unsorted_indices) for s in hidden]
+            return PackedSequence(x, *input[1:]), hidden
+        output = x.transpose(0, 1) if self.batch_first else x
         if not is_batched:
             output = output.squeeze(0 if self.batch_first else 1)
             hidden = [s.squeeze(1) for s in hidden]
@@ -722,7 +768,7 @@ class RNN(RNNBase):
 
     ``forward(input, hx=None)`` returns ``(output, h_n)``: ``output`` holds the last layer's
     ``h_t`` for every t (both directions concatenated), ``h_n`` every layer's final state.
-    ``PackedSequence`` inputs are not supported.
+    A ``PackedSequence`` input gives a packed ``output``.
 
     Args:
         input_size (int): features of the input ``x``.
@@ -779,7 +825,7 @@ class LSTM(RNNBase):
     ``weight_hr_l{k}`` (shape (proj_size, hidden_size)).
 
     ``forward(input, hx=None)`` with ``hx = (h_0, c_0)`` returns ``(output, (h_n, c_n))``.
-    ``PackedSequence`` inputs are not supported.
+    A ``PackedSequence`` input gives a packed ``output``.
 
     Args:
         input_size (int): features of the input ``x``.
@@ -831,8 +877,8 @@ class LSTM(RNNBase):
 
 class GRU(RNNBase):
     """Multi-layer GRU (gates r, z, n; PyTorch's ``n = tanh(W_in x + b_in + r * (W_hn h +
-    b_hn))``). ``forward(input, hx=None)`` returns ``(output, h_n)``. ``PackedSequence``
-    inputs are not supported.
+    b_hn))``). ``forward(input, hx=None)`` returns ``(output, h_n)``; a ``PackedSequence``
+    input gives a packed ``output``.
 
     Args:
         input_size (int): features of the input ``x``.
