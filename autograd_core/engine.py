@@ -86,8 +86,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     anomaly = tracer = STATE.anomaly
     if anomaly and anomaly is not True:  # ag.compile's tracer: it plans this pass's replay
         anomaly = tracer.on_backward(tensors, grad_tensors, retain_graph, create_graph, inputs)
-    prev_mode = STATE.enabled
+    prev_mode, prev_pass = STATE.enabled, STATE.backward_pass
     STATE.enabled = diff
+    STATE.backward_pass = (diff, inputs is not None)
     # The pass makes many short-lived objects and no reference cycle: the cyclic collector's
     # passes over the (large, long-lived) graph would be wasted work, so it waits until the end.
     gc_was_enabled = gc.isenabled()
@@ -166,7 +167,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 else:
                     buf[idx] = buf[idx] + g
     finally:
-        STATE.enabled = prev_mode
+        STATE.enabled, STATE.backward_pass = prev_mode, prev_pass
         if gc_was_enabled:
             gc.enable()
 

@@ -24,6 +24,9 @@ class _State(threading.local):
     saved_hooks: tuple = ()
     #: the message of an active ``disable_saved_tensors_hooks`` (None: hooks allowed)
     saved_hooks_disabled: str | None = None
+    #: ``(create_graph, inputs given)`` of the backward pass running (None: none runs), for
+    #: rules that run a pass of their own (``utils.checkpoint``)
+    backward_pass: tuple | None = None
 
 
 STATE = _State()

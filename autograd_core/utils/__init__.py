@@ -1,9 +1,10 @@
 """``autograd_core.utils``, as ``torch.utils``: ``utils.data`` is the ``nn.data`` module
-(``Dataset``, ``TensorDataset``, ``DataLoader``, ``random_split``, ...), loaded on first use."""
+(``Dataset``, ``TensorDataset``, ``DataLoader``, ``random_split``, ...), ``utils.checkpoint``
+activation checkpointing; each loaded on first use."""
 
 import importlib
 
-__all__ = ["data"]
+__all__ = ["data", "checkpoint"]
 
 
 def __getattr__(name: str) -> object:
@@ -11,4 +12,6 @@ def __getattr__(name: str) -> object:
         # a string, not an import statement: the core must not depend on nn (the import graph
         # test counts import statements; nn is loaded only when a program asks for it)
         return importlib.import_module("autograd_core.utils.data")
+    if name == "checkpoint":
+        return importlib.import_module("autograd_core.utils.checkpoint")
     raise AttributeError(f"module 'autograd_core.utils' has no attribute '{name}'")

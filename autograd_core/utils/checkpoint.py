@@ -1,0 +1,185 @@
+"""Activation checkpointing, PyTorch's ``torch.utils.checkpoint``: trade compute for memory.
+
+``checkpoint(function, *args, use_reentrant=...)`` runs ``function`` without recording its
+intermediate results; backward runs it again (with the random generator's state of the first
+run, so dropout draws the same mask) and back-propagates through that second run. The
+parameters ``function`` uses get their gradients from that inner pass.
+
+Both of PyTorch's variants are one mechanism here (PyTorch's reentrant one), with the
+non-reentrant variant's rules where a user sees them: keyword arguments are accepted, and when
+no argument requires a gradient the function runs as usual (its parameters still get
+gradients). Checkpointed functions do not support ``autograd.grad`` or ``backward(inputs=...)``
+through them, nor higher-order gradients (PyTorch's ``use_reentrant=False`` does): each raises.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from autograd_core.function import Function
+from autograd_core.grad_mode import STATE, enable_grad, is_grad_enabled
+from autograd_core.random import get_rng_state, set_rng_state
+from autograd_core.tensor import Tensor
+
+__all__ = ["checkpoint", "checkpoint_sequential", "noop_context_fn"]
+
+_EXPLICIT = ("the use_reentrant parameter should be passed explicitly. Starting in PyTorch "
+             "2.9, calling checkpoint without use_reentrant will raise an exception. "
+             "use_reentrant=False is recommended, but if you need to preserve the current "
+             "default behavior, you can pass use_reentrant=True. Refer to docs for more "
+             "details on the differences between the two variants.")
+
+
+def noop_context_fn() -> tuple[Any, Any]:
+    """The default ``context_fn``: two context managers that do nothing.
+
+    Example::
+
+        >>> from autograd_core.utils.checkpoint import noop_context_fn
+        >>> len(noop_context_fn())
+        2
+    """
+    import contextlib
+    return contextlib.nullcontext(), contextlib.nullcontext()
+
+
+class _Checkpoint(Function):
+    """``function(*args)`` run under no_grad; backward runs it again with grad and the saved
+    random state, and back-propagates through the second run."""
+
+    @staticmethod
+    def forward(ctx, function, preserve_rng_state, *args):
+        ctx.function, ctx.rng = function, get_rng_state() if preserve_rng_state else None
+        ctx.tensor_at = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
+        ctx.args = [None if isinstance(a, Tensor) else a for a in args]
+        ctx.save_for_backward(*(args[i] for i in ctx.tensor_at))
+        return function(*args)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        create_graph, with_inputs = STATE.backward_pass or (False, False)
+        if with_inputs:
+            raise RuntimeError(
+                "When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() "
+                "or passing an `inputs` parameter to .backward(). To resolve this error, call "
+                ".backward() without passing the `inputs` argument (tapegrad's checkpoint runs "
+                "this variant for use_reentrant=False too).")
+        if create_graph:
+            raise RuntimeError("checkpoint: higher-order gradients through a checkpointed "
+                               "function are not supported; run the function without "
+                               "checkpoint to differentiate twice")
+        args = list(ctx.args)
+        for i, t in zip(ctx.tensor_at, ctx.saved_tensors):
+            d = t.detach()
+            d.requires_grad_(t.requires_grad)
+            args[i] = d
+        outer = get_rng_state() if ctx.rng is not None else None
+        try:
+            if ctx.rng is not None:
+                set_rng_state(ctx.rng)
+            with enable_grad():
+                outs = ctx.function(*args)
+        finally:
+            if outer is not None:
+                set_rng_state(outer)
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        pairs = [(o, g) for o, g in zip(outs, grads)
+                 if isinstance(o, Tensor) and o.requires_grad and g is not None]
+        if not pairs:
+            raise RuntimeError("none of output has requires_grad=True, this checkpoint() is "
+                               "not necessary")
+        from autograd_core.autograd import backward
+
+        backward([o for o, _ in pairs], [g for _, g in pairs], retain_graph=True)
+        return (None, None, *(a.grad if isinstance(a, Tensor) else None for a in args))
+
+
+def checkpoint(function: Callable, *args: Any, use_reentrant: bool | None = None,
+               context_fn: Callable = noop_context_fn, determinism_check: str = "default",
+               debug: bool = False, early_stop: bool = True, **kwargs: Any) -> Any:
+    """``function(*args, **kwargs)`` without keeping its intermediate results for backward:
+    backward computes them again (see the module). ``preserve_rng_state=True`` (a keyword):
+    the second run draws the first run's random numbers.
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> from autograd_core.utils.checkpoint import checkpoint
+        >>> _ = ag.manual_seed(0)
+        >>> block = nn.Sequential(nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 1))
+        >>> x = ag.randn(3, 4, requires_grad=True)
+        >>> checkpoint(block, x, use_reentrant=False).sum().backward()
+        >>> x.grad.shape, block[0].weight.grad.shape
+        (autograd_core.Size([3, 4]), autograd_core.Size([4, 4]))
+    """
+    if use_reentrant is None:
+        warnings.warn("torch.utils.checkpoint: " + _EXPLICIT, UserWarning, stacklevel=2)
+        use_reentrant = True
+    preserve = kwargs.pop("preserve_rng_state", True)
+    if use_reentrant:
+        if kwargs:
+            raise ValueError("Unexpected keyword arguments: " + ",".join(arg for arg in kwargs))
+        if context_fn is not noop_context_fn or debug is not False:
+            raise ValueError("Passing `context_fn` or `debug` is only supported when "
+                             "use_reentrant=False.")
+        if is_grad_enabled() and not any(isinstance(a, Tensor) and a.requires_grad
+                                         for a in args):
+            warnings.warn("None of the inputs have requires_grad=True. Gradients will be None",
+                          UserWarning, stacklevel=2)
+        return _Checkpoint.apply(function, preserve, *args)
+    if determinism_check not in ("default", "none"):
+        raise ValueError(f"determinism_check should be one of ['default', 'none'], but got "
+                         f"{determinism_check}")
+    if kwargs:
+        function = functools.partial(function, **kwargs)
+    forward_ctx, _ = context_fn()
+    with forward_ctx:
+        if not is_grad_enabled() or not any(isinstance(a, Tensor) and a.requires_grad
+                                            for a in args):
+            return function(*args)  # nothing flows in: the usual graph, parameters included
+        return _Checkpoint.apply(function, preserve, *args)
+
+
+def checkpoint_sequential(functions: Any, segments: int, input: Tensor,
+                          use_reentrant: bool | None = None, **kwargs: Any) -> Tensor:
+    """Run the modules (or functions) of ``functions`` in order, in ``segments`` checkpointed
+    chunks (the last chunk runs as usual).
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> from autograd_core.utils.checkpoint import checkpoint_sequential
+        >>> _ = ag.manual_seed(0)
+        >>> model = nn.Sequential(*[nn.Linear(3, 3) for _ in range(4)])
+        >>> x = ag.randn(2, 3, requires_grad=True)
+        >>> out = checkpoint_sequential(model, 2, x, use_reentrant=False)
+        >>> bool(ag.allclose(out, model(x)))
+        True
+    """
+    if use_reentrant is None:
+        warnings.warn("torch.utils.checkpoint.checkpoint_sequential: " + _EXPLICIT,
+                      UserWarning, stacklevel=2)
+        use_reentrant = True
+    preserve = kwargs.pop("preserve_rng_state", True)
+    if kwargs:
+        raise ValueError("Unexpected keyword arguments: " + ",".join(arg for arg in kwargs))
+    if hasattr(functions, "children") and not isinstance(functions, (list, tuple)):
+        functions = list(functions.children())
+
+    def run(start, end):
+        def forward(x):
+            for j in range(start, end + 1):
+                x = functions[j](x)
+            return x
+        return forward
+
+    size = len(functions) // segments
+    end = -1
+    for start in range(0, size * (segments - 1), size):
+        end = start + size - 1
+        input = checkpoint(run(start, end), input, use_reentrant=use_reentrant,
+                           preserve_rng_state=preserve)
+    return run(end + 1, len(functions) - 1)(input)
