@@ -18,7 +18,8 @@ import numpy as np
 from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _promote, mul)
+from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _div_rounded,
+                                      _promote, mul)
 from autograd_core.ops.binary import pow as _pow
 from autograd_core.ops.mathfns import _float_pair
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -628,10 +629,7 @@ def floor_divide(input: Any, other: Any) -> Tensor:
 
 
 def _floor_div(a, b):
-    a, b = _promote(a, b)
-    if np.asarray(a).dtype.kind in "iub" and np.any(np.asarray(b) == 0):
-        raise RuntimeError("ZeroDivisionError")
-    return np.floor_divide(a, b)
+    return _div_rounded(a, b, "floor")  # PyTorch's floor_divide is div(..., "floor")
 
 
 @op("heaviside", method=True, samples=())

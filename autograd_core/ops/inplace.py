@@ -216,15 +216,18 @@ def mul_(input, other):
 
 
 @_method("div_")
-def div_(input, other):
-    """Divide this tensor by ``other`` in place; return it.
+def div_(input, other, *, rounding_mode=None):
+    """Divide this tensor by ``other`` in place, rounding as ``div``'s ``rounding_mode``; return
+    it.
 
     PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
     (allowed under ``no_grad``, the way optimizers update parameters), and a node that saved the
-    old value refuses to backward.
+    old value refuses to backward. An integer tensor needs a ``rounding_mode`` (true division's
+    float result cannot be written into it).
 
     Args:
         other (Tensor or number): the divisor.
+        rounding_mode (str, optional): ``None``, ``"trunc"`` or ``"floor"``. Default: ``None``.
 
     Example::
 
@@ -232,8 +235,10 @@ def div_(input, other):
         >>> x = ag.tensor([1.0, 2.0])
         >>> x.div_(2)
         tensor([0.5000, 1.0000])
+        >>> ag.tensor([7, -7]).div_(2, rounding_mode="floor")
+        tensor([ 3, -4])
     """
-    return inplace(input, lambda: div(input, other))
+    return inplace(input, lambda: div(input, other, rounding_mode=rounding_mode))
 
 
 @_method("clamp_")
@@ -557,11 +562,11 @@ for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos"
               "xlogy", "heaviside", "lerp", "addcmul", "addcdiv", "addmm", "addmv", "baddbmm",
               "tril", "triu", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge",
               "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-              "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma"):
+              "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma", "true_divide"):
     _method(_name + "_")(_elementwise_inplace(_name))
 for _name, _op in (("arccos", "acos"), ("arcsin", "asin"), ("arctan", "atan"),
                    ("arctan2", "atan2"), ("fix", "trunc"), ("divide", "div"),
-                   ("true_divide", "div"), ("multiply", "mul"), ("subtract", "sub")):
+                   ("multiply", "mul"), ("subtract", "sub")):
     _method(_name + "_")(_elementwise_inplace(_name, _op))
 
 
