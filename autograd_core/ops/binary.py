@@ -259,6 +259,21 @@ def _deprecated_alpha(name: str, other: Any, rest: tuple) -> tuple[Any, Any]:
     return rest[0], other
 
 
+def _value_first(name: str, tensor1: Any, tensor2: Any, rest: tuple,
+                 value: Any) -> tuple[Any, Any, Any]:
+    """PyTorch's deprecated ``name(Number value, Tensor tensor1, Tensor tensor2)`` overload
+    (old optimizers' ``exp_avg_sq.addcmul_(1 - beta2, grad, grad)``): warn as PyTorch's method
+    forms do, return ``(tensor1, tensor2, value)``."""
+    number = isinstance(tensor1, (builtins.int, builtins.float, builtins.complex, np.number))
+    if len(rest) != 1 or not number or value != 1:
+        raise TypeError(f"{name}() takes 3 positional arguments but {3 + len(rest)} were given")
+    warnings.warn(
+        f"This overload of {name} is deprecated:\n\t{name}(Number value, Tensor tensor1, "
+        f"Tensor tensor2)\nConsider using one of the following signatures instead:\n\t{name}"
+        "(Tensor tensor1, Tensor tensor2, *, Number value = 1)", UserWarning, stacklevel=3)
+    return tensor2, rest[0], tensor1
+
+
 def _binary_sample(name, fn, alias, **kw):
     return Sample(name, fn, 2, broadcasts=True, aliases=(alias,), **kw)
 

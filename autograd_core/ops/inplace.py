@@ -12,7 +12,7 @@ from autograd_core.grad_mode import STATE
 from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import _deprecated_alpha, add, div, mul, sub
+from autograd_core.ops.binary import _deprecated_alpha, _value_first, add, div, mul, sub
 from autograd_core.ops.registry import DECLS, op, refuse_capture
 from autograd_core.ops.shape import CopyFrom
 from autograd_core.ops.unary import clamp
@@ -530,6 +530,22 @@ def _elementwise_inplace(name, op_name=None):
     return method
 
 
+def _value_first_inplace(name):
+    """``addcmul_`` / ``addcdiv_``: the generated form, also taking PyTorch's deprecated
+    ``(value, tensor1, tensor2)`` order with the in-place name in its warning."""
+    generic = _elementwise_inplace(name)
+
+    def method(input, tensor1, tensor2, *deprecated, value=1):
+        if deprecated:
+            tensor1, tensor2, value = _value_first(name + "_", tensor1, tensor2, deprecated,
+                                                   value)
+        return generic(input, tensor1, tensor2, value=value)
+
+    method.__name__ = method.__qualname__ = generic.__name__
+    method.__doc__ = generic.__doc__
+    return method
+
+
 # the generated examples' arguments: ``x`` is the tensor itself, taken before the write
 _BINARY = {"atan2", "arctan2", "hypot", "copysign", "fmod", "remainder", "floor_divide",
            "xlogy", "heaviside", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
@@ -559,11 +575,13 @@ for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos"
               "frac", "erf", "erfc", "erfinv", "exp2", "expm1", "log10", "log2", "lgamma",
               "digamma", "logit", "reciprocal", "sgn", "sinc", "deg2rad", "rad2deg",
               "nan_to_num", "negative", "hypot", "copysign", "fmod", "remainder", "floor_divide",
-              "xlogy", "heaviside", "lerp", "addcmul", "addcdiv", "addmm", "addmv", "baddbmm",
+              "xlogy", "heaviside", "lerp", "addmm", "addmv", "baddbmm",
               "tril", "triu", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge",
               "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
               "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma", "true_divide"):
     _method(_name + "_")(_elementwise_inplace(_name))
+for _name in ("addcmul", "addcdiv"):
+    _method(_name + "_")(_value_first_inplace(_name))
 for _name, _op in (("arccos", "acos"), ("arcsin", "asin"), ("arctan", "atan"),
                    ("arctan2", "atan2"), ("fix", "trunc"), ("divide", "div"),
                    ("multiply", "mul"), ("subtract", "sub")):
