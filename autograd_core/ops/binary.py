@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.node import Node, apply_nondifferentiable
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.unary import PowScalar
@@ -206,7 +207,7 @@ def _div_rounded(a, b, rounding_mode):
     dt = np.result_type(a, b)
     if dt.kind in "bc":
         raise NotImplementedError(f'"div_{rounding_mode}_cpu" not implemented for '
-                                  f"'{_TORCH_KINDS[dt.name]}'")
+                                  f"'{_args.torch_name(dt)}'")
     if dt.kind in "iu":
         if np.any(np.asarray(b) == 0):
             raise RuntimeError("ZeroDivisionError")
@@ -228,9 +229,6 @@ def _div_rounded(a, b, rounding_mode):
         floor = np.where(div - floor > 0.5, floor + 1, floor)
         floor = np.where(div == 0, np.copysign(0, q), floor)
         return np.where(b == 0, q, floor)
-
-
-_TORCH_KINDS = {"bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 class DivRounded(Node):

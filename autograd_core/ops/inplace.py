@@ -5,6 +5,8 @@ while recording (allowed under ``no_grad``, the way optimizers update parameters
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from autograd_core import creation, random
@@ -721,3 +723,42 @@ def transpose_(input, dim0, dim1):
         autograd_core.Size([4, 3, 2])
     """
     return _view_inplace(input, "transpose_", input.transpose(dim0, dim1))
+
+
+@_method("swapaxes_")
+def swapaxes_(input: Tensor, axis0: builtins.int, axis1: builtins.int) -> Tensor:
+    """Swap dimensions ``axis0`` and ``axis1`` in place: ``transpose_``'s numpy spelling.
+
+    The tensor keeps its memory (a view stays a view of its base, with swapped strides).
+
+    Args:
+        axis0 (int): the first dimension.
+        axis1 (int): the second dimension.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1, 2, 3]])
+        >>> x.swapaxes_(0, 1)
+        tensor([[1],
+                [2],
+                [3]])
+    """
+    return _view_inplace(input, "swapaxes_", input.transpose(axis0, axis1))
+
+
+@_method("swapdims_")
+def swapdims_(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+    """Swap dimensions ``dim0`` and ``dim1`` in place: ``transpose_``'s other name.
+
+    Args:
+        dim0 (int): the first dimension.
+        dim1 (int): the second dimension.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3, 4).swapdims_(0, -1).shape
+        autograd_core.Size([4, 3, 2])
+    """
+    return _view_inplace(input, "swapdims_", input.transpose(dim0, dim1))

@@ -21,6 +21,7 @@ from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import _promote, _value_first
+from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.sorting import _order
@@ -545,6 +546,28 @@ def polygamma(n: builtins.int, input: Tensor) -> Tensor:
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     return Polygamma.apply(input, n=builtins.int(n))
+
+
+@op("polygamma_", method=True, function=False, samples=())
+def polygamma_(input: Tensor, n: builtins.int) -> Tensor:
+    """Replace each element of this tensor by ``polygamma(n, element)``; return it.
+
+    Float tensors only (an integer one cannot hold the float result), as in PyTorch.
+
+    Args:
+        n (int): the order of the derivative of digamma, ``n >= 0``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.polygamma_(1)
+        tensor([1.6449, 0.6449])
+    """
+    if isinstance(n, builtins.bool) or not isinstance(n, (builtins.int, np.integer)):
+        raise TypeError(f"polygamma_(): argument 'n' (position 1) must be int, not "
+                        f"{type(n).__name__}")
+    return inplace(input, lambda: polygamma(n, input))
 
 
 @op("mvlgamma", method=True, samples=[
