@@ -116,6 +116,9 @@ def test_floor_divide_and_floordiv_operator_are_div_floor():
     ai = ag.tensor([7, -7, 0, -1])
     assert (ai // 2).tolist() == ag.div(ai, 2, rounding_mode="floor").tolist() == [3, -4, 0, -1]
     assert (-7 // ag.tensor([2])).tolist() == [-4]
+    y = ai
+    ai //= 2  # in place, as torch's __ifloordiv__
+    assert ai is y and y.tolist() == [3, -4, 0, -1]
 
 
 # ---- errors ------------------------------------------------------------------------------------
