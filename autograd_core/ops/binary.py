@@ -221,14 +221,29 @@ def _div_rounded(a, b, rounding_mode):
         q = np.true_divide(a, b)
         if rounding_mode == "trunc":
             return np.asarray(np.trunc(q))
-        # ATen's vectorised floor division, each step rounded to the dtype (float16 too)
-        mod = np.fmod(a, b)
-        div = np.where(np.isinf(q) & ~np.isinf(a), a, a - mod) / b
-        div = np.where((mod != 0) & ((b < 0) != (mod < 0)), div - 1, div)
-        floor = np.floor(div)
-        floor = np.where(div - floor > 0.5, floor + 1, floor)
-        floor = np.where(div == 0, np.copysign(0, q), floor)
-        return np.where(b == 0, q, floor)
+        if dt == np.float16:  # each of ATen's steps rounds to float16: run them all
+            return _aten_floor_div(a, b, q)
+        # floor(q) is ATen's result (the exact floor) unless q is an integer (which the
+        # rounding of a / b may have reached from below), not finite, or too large for ATen's
+        # steps to be exact: those few are redone as ATen does
+        floor = np.asarray(np.floor(q))
+        redo = (floor == q) | ~np.isfinite(q) | (np.abs(q) >= 2.0 ** (np.finfo(dt).nmant - 2))
+        if redo.any():
+            a, b = np.broadcast_arrays(a, b)
+            floor[redo] = _aten_floor_div(a[redo], b[redo], q[redo])
+        return floor
+
+
+def _aten_floor_div(a, b, q):
+    """ATen's vectorised floor division of floats (``q = a / b``), step by step in the dtype:
+    the quotient corrected by ``fmod``, snapped to the nearest integer."""
+    mod = np.fmod(a, b)
+    div = np.where(np.isinf(q) & ~np.isinf(a), a, a - mod) / b
+    div = np.where((mod != 0) & ((b < 0) != (mod < 0)), div - 1, div)
+    floor = np.floor(div)
+    floor = np.where(div - floor > 0.5, floor + 1, floor)
+    floor = np.where(div == 0, np.copysign(0, q), floor)
+    return np.where(b == 0, q, floor)
 
 
 class DivRounded(Node):

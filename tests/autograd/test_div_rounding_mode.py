@@ -39,6 +39,13 @@ def test_hand_worked_quotients():
     assert ag.div(ai, bi, rounding_mode="trunc").tolist() == [3, -3, -3, 3]
     assert ag.div(ai, bi, rounding_mode="floor").tolist() == [3, -4, -4, 3]
     assert ag.div(a, b).tolist() == [3.5, -3.5, -3.75, 3.75]  # None: true division
+    # 1 / 0.1 rounds to 10, but 0.1 is stored a little above a tenth: the floor is 9 (Python's
+    # 1.0 // 0.1 too), in float32 and float64, and -10 below zero
+    for dt in (ag.float32, ag.float64):
+        one = ag.tensor([1.0, -1.0], dtype=dt)
+        assert ag.div(one, 0.1, rounding_mode="floor").tolist() == [9.0, -10.0]
+        assert ag.div(one, 0.1, rounding_mode="trunc").tolist() == [10.0, -10.0]
+    assert 1.0 // 0.1 == 9.0
 
 
 def test_signed_zeros_infinities_and_nan_of_float_quotients():
@@ -272,10 +279,14 @@ def test_float_quotients_equal_torchs_bit_for_bit(dtype, mode):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)
     with np.errstate(over="ignore"):
-        a = np.concatenate([np.repeat(_EDGES, len(_EDGES)),
-                            rng.standard_normal(4000) * rng.choice([1, 100, 1e4], 4000)])
         b = np.concatenate([np.tile(_EDGES, len(_EDGES)),
-                            rng.standard_normal(4000) * rng.choice([1e-3, 1, 100], 4000)])
+                            rng.standard_normal(6000) * rng.choice([1e-3, 1, 100], 6000)])
+        # quotients near integers (where a rounding of a / b may reach one), and large ones
+        near = rng.integers(-50, 50, 2000) * b[-2000:] * (1 + rng.choice([-1, 0, 1], 2000)
+                                                           * np.finfo(dtype).eps)
+        a = np.concatenate([np.repeat(_EDGES, len(_EDGES)),
+                            rng.standard_normal(2000) * rng.choice([1, 100, 1e4], 2000),
+                            rng.standard_normal(2000) * 1e7, near])
         a, b = a.astype(dtype), b.astype(dtype)
     got = ag.div(ag.tensor(a), ag.tensor(b), rounding_mode=mode).numpy()
     want = torch.div(torch.from_numpy(a), torch.from_numpy(b), rounding_mode=mode).numpy()
