@@ -199,9 +199,9 @@ class Div(Node):
 def _div_rounded(a, b, rounding_mode):
     """``a / b`` rounded toward zero (``"trunc"``) or down (``"floor"``) in PyTorch's promoted
     dtype, integers staying integers (ATen's ``div_trunc`` / ``div_floor``; ``floor_divide``
-    too). Floats: IEEE results at a zero divisor (``inf``, ``nan``, signed zeros kept); floor
-    from the ``fmod``-corrected quotient, as ATen's CPU loop (numpy's ``floor_divide`` for
-    float32/64). Integers: a zero divisor raises PyTorch's ``RuntimeError``."""
+    too). Floats: IEEE results at a zero divisor (``inf``, ``nan``, signed zeros kept), floor
+    as ATen's CPU loop computes it (Python's ``//``). Integers: a zero divisor raises
+    PyTorch's ``RuntimeError``."""
     np.broadcast_shapes(np.shape(a), np.shape(b))  # a ValueError first, as PyTorch's order
     a, b = _promote(a, b)
     dt = np.result_type(a, b)
