@@ -138,6 +138,9 @@ def _operators():
     def __itruediv__(self, other):
         return self.div_(other)
 
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
     return {k: v for k, v in locals().items() if k.startswith("__")}
 
 

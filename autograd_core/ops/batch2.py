@@ -18,7 +18,8 @@ import numpy as np
 from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _promote, mul)
+from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _div_rounded,
+                                      _promote, mul)
 from autograd_core.ops.binary import pow as _pow
 from autograd_core.ops.mathfns import _float_pair
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -392,10 +393,44 @@ def float_power(input: Any, exponent: Any) -> Tensor:
         >>> ag.float_power(ag.tensor([2, 3]), 2)
         tensor([4., 9.], dtype=autograd_core.float64)
     """
+    dt = _float_power_dtype(input, exponent)
+
     def double(t):
-        return t.to(np.float64) if isinstance(t, Tensor) else float(t)
+        return t.to(dt) if isinstance(t, Tensor) else dt.type(t).item()
 
     return _pow(double(input), double(exponent))
+
+
+def _float_power_dtype(input, exponent):
+    """float64, or complex128 when either operand is complex (PyTorch's ``float_power``)."""
+    cplx = any(isinstance(t, complex) or (isinstance(t, Tensor) and t.dtype.is_complex)
+               for t in (input, exponent))
+    return np.dtype(np.complex128 if cplx else np.float64)
+
+
+@op("float_power_", method=True, function=False, samples=())
+def float_power_(input: Tensor, exponent: Any) -> Tensor:
+    """Raise this tensor to ``exponent`` in double precision, in place; return it.
+
+    The tensor must already have the result's dtype (float64; complex128 when either operand
+    is complex), as in PyTorch.
+
+    Args:
+        exponent (Tensor or number): the exponent.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([2.0, 3.0], dtype=ag.float64)
+        >>> x.float_power_(2)
+        tensor([4., 9.], dtype=autograd_core.float64)
+    """
+    dt = _float_power_dtype(input, exponent)
+    if input._data.dtype != dt:
+        raise RuntimeError(f"the base given to float_power_ has dtype "
+                           f"{_args.torch_name(input._data.dtype)} but the operation's result "
+                           f"requires dtype {_args.torch_name(dt)}")
+    return inplace(input, lambda: float_power(input, exponent))
 
 
 # ---- elementwise nodes --------------------------------------------------------------------------
@@ -628,10 +663,7 @@ def floor_divide(input: Any, other: Any) -> Tensor:
 
 
 def _floor_div(a, b):
-    a, b = _promote(a, b)
-    if np.asarray(a).dtype.kind in "iub" and np.any(np.asarray(b) == 0):
-        raise RuntimeError("ZeroDivisionError")
-    return np.floor_divide(a, b)
+    return _div_rounded(a, b, "floor")  # PyTorch's floor_divide is div(..., "floor")
 
 
 @op("heaviside", method=True, samples=())

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.node import Node, apply_nondifferentiable
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.unary import PowScalar
@@ -195,6 +196,70 @@ class Div(Node):
         return ga, gb
 
 
+def _div_rounded(a, b, rounding_mode):
+    """``a / b`` rounded toward zero (``"trunc"``) or down (``"floor"``) in PyTorch's promoted
+    dtype, integers staying integers (ATen's ``div_trunc`` / ``div_floor``; ``floor_divide``
+    too). Floats: IEEE results at a zero divisor (``inf``, ``nan``, signed zeros kept), floor
+    as ATen's CPU loop computes it (Python's ``//``). Integers: a zero divisor raises
+    PyTorch's ``RuntimeError``."""
+    np.broadcast_shapes(np.shape(a), np.shape(b))  # a ValueError first, as PyTorch's order
+    a, b = _promote(a, b)
+    dt = np.result_type(a, b)
+    if dt.kind in "bc":
+        raise NotImplementedError(f'"div_{rounding_mode}_cpu" not implemented for '
+                                  f"'{_args.torch_name(dt)}'")
+    if dt.kind in "iu":
+        if np.any(np.asarray(b) == 0):
+            raise RuntimeError("ZeroDivisionError")
+        with np.errstate(over="ignore"):  # INT_MIN // -1 wraps, as PyTorch's
+            q, r = np.divmod(a, b)
+        if rounding_mode == "trunc" and dt.kind == "i":  # floor is one below where signs differ
+            q = q + ((r != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0))).astype(dt)
+        return np.asarray(q)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        a, b = np.asarray(a, dt), np.asarray(b, dt)  # a Python number in the dtype, as ATen
+        q = np.true_divide(a, b)
+        if rounding_mode == "trunc":
+            return np.asarray(np.trunc(q))
+        if dt == np.float16:  # each of ATen's steps rounds to float16: run them all
+            return _aten_floor_div(a, b, q)
+        # floor(q) is ATen's result (the exact floor) unless q is an integer (which the
+        # rounding of a / b may have reached from below), not finite, or too large for ATen's
+        # steps to be exact: those few are redone as ATen does
+        floor = np.asarray(np.floor(q))
+        redo = (floor == q) | ~np.isfinite(q) | (np.abs(q) >= 2.0 ** (np.finfo(dt).nmant - 2))
+        if redo.any():
+            a, b = np.broadcast_arrays(a, b)
+            floor[redo] = _aten_floor_div(a[redo], b[redo], q[redo])
+        return floor
+
+
+def _aten_floor_div(a, b, q):
+    """ATen's vectorised floor division of floats (``q = a / b``), step by step in the dtype:
+    the quotient corrected by ``fmod``, snapped to the nearest integer."""
+    mod = np.fmod(a, b)
+    div = np.where(np.isinf(q) & ~np.isinf(a), a, a - mod) / b
+    div = np.where((mod != 0) & ((b < 0) != (mod < 0)), div - 1, div)
+    floor = np.floor(div)
+    floor = np.where(div - floor > 0.5, floor + 1, floor)
+    floor = np.where(div == 0, np.copysign(0, q), floor)
+    return np.where(b == 0, q, floor)
+
+
+class DivRounded(Node):
+    """``div`` with a ``rounding_mode``: piecewise constant, so both gradients are zeros (as
+    PyTorch's ``DivBackward``, whatever the incoming gradient)."""
+
+    def forward(self, a, b, *, rounding_mode):
+        try:
+            return _div_rounded(a, b, rounding_mode)
+        except ValueError:
+            raise _broadcast_error("div", a, b) from None
+
+    def backward(self, g):
+        return xp.zeros_like(g), xp.zeros_like(g)
+
+
 def _deprecated_alpha(name: str, other: Any, rest: tuple) -> tuple[Any, Any]:
     """PyTorch's deprecated ``name(Number alpha, Tensor other)`` overload (old tutorials'
     ``p.data.add_(-lr, p.grad.data)``): warn as PyTorch does, return ``(other, alpha)``."""
@@ -205,6 +270,21 @@ def _deprecated_alpha(name: str, other: Any, rest: tuple) -> tuple[Any, Any]:
                   f"\nConsider using one of the following signatures instead:\n\t{name}(Tensor "
                   f"other, *, Number alpha = 1)", UserWarning, stacklevel=3)
     return rest[0], other
+
+
+def _value_first(name: str, tensor1: Any, tensor2: Any, rest: tuple,
+                 value: Any) -> tuple[Any, Any, Any]:
+    """PyTorch's deprecated ``name(Number value, Tensor tensor1, Tensor tensor2)`` overload
+    (old optimizers' ``exp_avg_sq.addcmul_(1 - beta2, grad, grad)``): warn as PyTorch's method
+    forms do, return ``(tensor1, tensor2, value)``."""
+    number = isinstance(tensor1, (builtins.int, builtins.float, builtins.complex, np.number))
+    if len(rest) != 1 or not number or value != 1:
+        raise TypeError(f"{name}() takes 3 positional arguments but {3 + len(rest)} were given")
+    warnings.warn(
+        f"This overload of {name} is deprecated:\n\t{name}(Number value, Tensor tensor1, "
+        f"Tensor tensor2)\nConsider using one of the following signatures instead:\n\t{name}"
+        "(Tensor tensor1, Tensor tensor2, *, Number value = 1)", UserWarning, stacklevel=3)
+    return tensor2, rest[0], tensor1
 
 
 def _binary_sample(name, fn, alias, **kw):
@@ -279,17 +359,25 @@ def mul(input: Any, other: Any) -> Tensor:
     return Mul.apply(input, other)
 
 
-@op("div", node=Div, method=True, aliases=("divide", "true_divide"),
-    samples=[_binary_sample("div", lambda a, b: a / b, "/", domain="away_from_zero")])
-def div(input: Any, other: Any) -> Tensor:
-    """Divide ``input`` by ``other`` elementwise (true division).
+@op("div", node=Div, method=True, aliases=("divide",), samples=[
+    _binary_sample("div", lambda a, b: a / b, "/", domain="away_from_zero"),
+    Sample("div_trunc", lambda a, b: div(a, b, rounding_mode="trunc"), 2, broadcasts=True,
+           domain="away_from_zero"),
+    Sample("div_floor", lambda a, b: div(a, b, rounding_mode="floor"), 2, broadcasts=True,
+           domain="away_from_zero")])
+def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+    """Divide ``input`` by ``other`` elementwise, rounding the quotient as ``rounding_mode`` says.
 
-    With broadcasting; integer inputs give the default float dtype, as in PyTorch.
-    ``divide`` and ``true_divide`` are other names; also ``input / other``.
+    With broadcasting. ``rounding_mode``: ``None`` (true division: integer inputs give the
+    default float dtype, as in PyTorch; also ``input / other``), ``"trunc"`` (rounded toward
+    zero) or ``"floor"`` (rounded down, as ``floor_divide`` and ``//``). With a rounding mode
+    the result has the promoted dtype (integers stay integers, and an integer division by zero
+    raises), and its gradient is zero. ``divide`` is another name.
 
     Args:
         input (Tensor or number): the dividend.
         other (Tensor or number): the divisor.
+        rounding_mode (str, optional): ``None``, ``"trunc"`` or ``"floor"``. Default: ``None``.
 
     Example::
 
@@ -298,6 +386,39 @@ def div(input: Any, other: Any) -> Tensor:
         tensor([0.3333, 0.5000])
         >>> ag.div(ag.tensor([1, 2]), 2)
         tensor([0.5000, 1.0000])
+        >>> ag.div(ag.tensor([7, -7]), 2, rounding_mode="trunc")
+        tensor([ 3, -3])
+        >>> ag.div(ag.tensor([7.0, -7.0]), 2, rounding_mode="floor")
+        tensor([ 3., -4.])
+    """
+    if rounding_mode is None:
+        return Div.apply(input, other)
+    if not isinstance(rounding_mode, str):
+        raise TypeError(f"div(): argument 'rounding_mode' must be str or None, not "
+                        f"{type(rounding_mode).__name__}")
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
+    return DivRounded.apply(input, other, rounding_mode=rounding_mode)
+
+
+@op("true_divide", node=Div, method=True, samples=[
+    Sample("true_divide", lambda a, b: true_divide(a, b), 2, broadcasts=True,
+           domain="away_from_zero")])
+def true_divide(input: Any, other: Any) -> Tensor:
+    """Divide ``input`` by ``other`` elementwise: ``div`` without a rounding mode.
+
+    Integer inputs give the default float dtype, as in PyTorch.
+
+    Args:
+        input (Tensor or number): the dividend.
+        other (Tensor or number): the divisor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.true_divide(ag.tensor([1, 3]), 2)
+        tensor([0.5000, 1.5000])
     """
     return Div.apply(input, other)
 

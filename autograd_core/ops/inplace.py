@@ -5,6 +5,8 @@ while recording (allowed under ``no_grad``, the way optimizers update parameters
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from autograd_core import creation, random
@@ -12,7 +14,7 @@ from autograd_core.grad_mode import STATE
 from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import _deprecated_alpha, add, div, mul, sub
+from autograd_core.ops.binary import _deprecated_alpha, _value_first, add, div, mul, sub
 from autograd_core.ops.registry import DECLS, op, refuse_capture
 from autograd_core.ops.shape import CopyFrom
 from autograd_core.ops.unary import clamp
@@ -216,15 +218,18 @@ def mul_(input, other):
 
 
 @_method("div_")
-def div_(input, other):
-    """Divide this tensor by ``other`` in place; return it.
+def div_(input, other, *, rounding_mode=None):
+    """Divide this tensor by ``other`` in place, rounding as ``div``'s ``rounding_mode``; return
+    it.
 
     PyTorch's autograd rules apply: refused on a leaf that requires grad while recording
     (allowed under ``no_grad``, the way optimizers update parameters), and a node that saved the
-    old value refuses to backward.
+    old value refuses to backward. An integer tensor needs a ``rounding_mode`` (true division's
+    float result cannot be written into it).
 
     Args:
         other (Tensor or number): the divisor.
+        rounding_mode (str, optional): ``None``, ``"trunc"`` or ``"floor"``. Default: ``None``.
 
     Example::
 
@@ -232,8 +237,10 @@ def div_(input, other):
         >>> x = ag.tensor([1.0, 2.0])
         >>> x.div_(2)
         tensor([0.5000, 1.0000])
+        >>> ag.tensor([7, -7]).div_(2, rounding_mode="floor")
+        tensor([ 3, -4])
     """
-    return inplace(input, lambda: div(input, other))
+    return inplace(input, lambda: div(input, other, rounding_mode=rounding_mode))
 
 
 @_method("clamp_")
@@ -525,6 +532,22 @@ def _elementwise_inplace(name, op_name=None):
     return method
 
 
+def _value_first_inplace(name):
+    """``addcmul_`` / ``addcdiv_``: the generated form, also taking PyTorch's deprecated
+    ``(value, tensor1, tensor2)`` order with the in-place name in its warning."""
+    generic = _elementwise_inplace(name)
+
+    def method(input, tensor1, tensor2, *deprecated, value=1):
+        if deprecated:
+            tensor1, tensor2, value = _value_first(name + "_", tensor1, tensor2, deprecated,
+                                                   value)
+        return generic(input, tensor1, tensor2, value=value)
+
+    method.__name__ = method.__qualname__ = generic.__name__
+    method.__doc__ = generic.__doc__
+    return method
+
+
 # the generated examples' arguments: ``x`` is the tensor itself, taken before the write
 _BINARY = {"atan2", "arctan2", "hypot", "copysign", "fmod", "remainder", "floor_divide",
            "xlogy", "heaviside", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
@@ -554,14 +577,16 @@ for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos"
               "frac", "erf", "erfc", "erfinv", "exp2", "expm1", "log10", "log2", "lgamma",
               "digamma", "logit", "reciprocal", "sgn", "sinc", "deg2rad", "rad2deg",
               "nan_to_num", "negative", "hypot", "copysign", "fmod", "remainder", "floor_divide",
-              "xlogy", "heaviside", "lerp", "addcmul", "addcdiv", "addmm", "addmv", "baddbmm",
+              "xlogy", "heaviside", "lerp", "addmm", "addmv", "baddbmm",
               "tril", "triu", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge",
               "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-              "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma"):
+              "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma", "true_divide"):
     _method(_name + "_")(_elementwise_inplace(_name))
+for _name in ("addcmul", "addcdiv"):
+    _method(_name + "_")(_value_first_inplace(_name))
 for _name, _op in (("arccos", "acos"), ("arcsin", "asin"), ("arctan", "atan"),
                    ("arctan2", "atan2"), ("fix", "trunc"), ("divide", "div"),
-                   ("true_divide", "div"), ("multiply", "mul"), ("subtract", "sub")):
+                   ("multiply", "mul"), ("subtract", "sub")):
     _method(_name + "_")(_elementwise_inplace(_name, _op))
 
 
@@ -698,3 +723,42 @@ def transpose_(input, dim0, dim1):
         autograd_core.Size([4, 3, 2])
     """
     return _view_inplace(input, "transpose_", input.transpose(dim0, dim1))
+
+
+@_method("swapaxes_")
+def swapaxes_(input: Tensor, axis0: builtins.int, axis1: builtins.int) -> Tensor:
+    """Swap dimensions ``axis0`` and ``axis1`` in place: ``transpose_``'s numpy spelling.
+
+    The tensor keeps its memory (a view stays a view of its base, with swapped strides).
+
+    Args:
+        axis0 (int): the first dimension.
+        axis1 (int): the second dimension.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[1, 2, 3]])
+        >>> x.swapaxes_(0, 1)
+        tensor([[1],
+                [2],
+                [3]])
+    """
+    return _view_inplace(input, "swapaxes_", input.transpose(axis0, axis1))
+
+
+@_method("swapdims_")
+def swapdims_(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
+    """Swap dimensions ``dim0`` and ``dim1`` in place: ``transpose_``'s other name.
+
+    Args:
+        dim0 (int): the first dimension.
+        dim1 (int): the second dimension.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.zeros(2, 3, 4).swapdims_(0, -1).shape
+        autograd_core.Size([4, 3, 2])
+    """
+    return _view_inplace(input, "swapdims_", input.transpose(dim0, dim1))

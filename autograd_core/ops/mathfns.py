@@ -20,7 +20,8 @@ from autograd_core.kernels import special
 from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import _promote
+from autograd_core.ops.binary import _promote, _value_first
+from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.sorting import _order
@@ -547,6 +548,28 @@ def polygamma(n: builtins.int, input: Tensor) -> Tensor:
     return Polygamma.apply(input, n=builtins.int(n))
 
 
+@op("polygamma_", method=True, function=False, samples=())
+def polygamma_(input: Tensor, n: builtins.int) -> Tensor:
+    """Replace each element of this tensor by ``polygamma(n, element)``; return it.
+
+    Float tensors only (an integer one cannot hold the float result), as in PyTorch.
+
+    Args:
+        n (int): the order of the derivative of digamma, ``n >= 0``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([1.0, 2.0])
+        >>> x.polygamma_(1)
+        tensor([1.6449, 0.6449])
+    """
+    if isinstance(n, builtins.bool) or not isinstance(n, (builtins.int, np.integer)):
+        raise TypeError(f"polygamma_(): argument 'n' (position 1) must be int, not "
+                        f"{type(n).__name__}")
+    return inplace(input, lambda: polygamma(n, input))
+
+
 @op("mvlgamma", method=True, samples=[
     Sample("mvlgamma", lambda a: mvlgamma(a + 1.0, 3), domain="positive")])
 def mvlgamma(input: Tensor, p: builtins.int) -> Tensor:
@@ -993,10 +1016,31 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     return input + weight * (end - input)
 
 
+def _tensor_args(name: str, tensor1: Any, tensor2: Any) -> None:
+    for pos, (arg, t) in enumerate((("tensor1", tensor1), ("tensor2", tensor2)), start=2):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f"{type(t).__name__}")
+
+
+def _value_in(value: Any, *tensors: Tensor) -> Any:
+    """``value`` as PyTorch casts it to the result dtype: truncated for integer tensors (a
+    Python number does not take part in the promotion)."""
+    if isinstance(value, builtins.float) and all(
+            isinstance(t, Tensor) and t._data.dtype.kind in "biu" for t in tensors):
+        return math.trunc(value)
+    return value
+
+
 @op("addcmul", method=True, samples=[
     Sample("addcmul", lambda a, b, c: addcmul(a, b, c, value=0.5), 3, broadcasts=True)])
-def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
+            value: Any = 1) -> Tensor:
     """Return ``input + value * tensor1 * tensor2``.
+
+    ``value`` is cast to the result's dtype (truncated for integer tensors), as in PyTorch.
+    PyTorch's deprecated ``addcmul(input, value, tensor1, tensor2)`` order is accepted, with
+    its warning.
 
     Args:
         input (Tensor): the tensor added to.
@@ -1010,14 +1054,21 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
         >>> ag.addcmul(ag.tensor([1.0]), ag.tensor([2.0]), ag.tensor([3.0]), value=0.5)
         tensor([4.])
     """
-    return input + value * (tensor1 * tensor2)
+    if _deprecated:
+        tensor1, tensor2, value = _value_first("addcmul", tensor1, tensor2, _deprecated, value)
+    _tensor_args("addcmul", tensor1, tensor2)
+    return input + _value_in(value, input, tensor1, tensor2) * (tensor1 * tensor2)
 
 
 @op("addcdiv", method=True, samples=[
     Sample("addcdiv", lambda a, b, c: addcdiv(a, b, c, value=0.5), 3, broadcasts=True,
            domain="away_from_zero")])
-def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) -> Tensor:
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
+            value: Any = 1) -> Tensor:
     """Return ``input + value * tensor1 / tensor2``.
+
+    Integer ``tensor1`` and ``tensor2`` are refused, as in PyTorch. PyTorch's deprecated
+    ``addcdiv(input, value, tensor1, tensor2)`` order is accepted, with its warning.
 
     Args:
         input (Tensor): the tensor added to.
@@ -1031,6 +1082,17 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Any = 1) 
         >>> ag.addcdiv(ag.tensor([1.0]), ag.tensor([3.0]), ag.tensor([2.0]), value=2)
         tensor([4.])
     """
+    if _deprecated:
+        tensor1, tensor2, value = _value_first("addcdiv", tensor1, tensor2, _deprecated, value)
+    _tensor_args("addcdiv", tensor1, tensor2)
+    if tensor1._data.dtype.kind in "biu" and tensor2._data.dtype.kind in "biu":
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))."
+            "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+            "float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes.")
     return input + value * (tensor1 / tensor2)
 
 

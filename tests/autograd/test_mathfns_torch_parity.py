@@ -349,6 +349,8 @@ def _doc_params(line):
 def _ours(fn):
     out = []
     for p in inspect.signature(fn).parameters.values():
+        if p.kind is p.VAR_POSITIONAL:  # a deprecated overload's arguments (addcmul's)
+            continue
         default = None if p.default is inspect.Parameter.empty else p.default
         out.append((p.name, p.kind == inspect.Parameter.KEYWORD_ONLY, default))
     return out
