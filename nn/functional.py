@@ -25,6 +25,7 @@ from nn.ops import (
     AlphaDropoutOp, GumbelNoiseOp, BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp, LinearOp, MSELossOp,
     NLLLossOp, NormOp,
 )
+from nn.ops.grid_sample import affine_grid, grid_sample
 from nn.ops.loss import ClampedInValue, CTCLossOp, check_reduction
 from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
@@ -52,6 +53,8 @@ __all__ = [
     "elu", "selu", "celu", "prelu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish",
     "logsigmoid", "softsign", "tanhshrink", "cosine_similarity", "pairwise_distance", "kl_div",
     "interpolate",
+    "affine_grid",
+    "grid_sample",
 ]
 
 

@@ -1,0 +1,246 @@
+"""``affine_grid`` and ``grid_sample`` (spatial transformer networks, image warping), PyTorch's
+``torch.nn.functional`` forms, composed of differentiable tensor ops: the gradient reaches the
+input and the sampling grid (and ``theta``), and higher derivatives work.
+
+``grid[n, h, w] = (x, y)`` in ``[-1, 1]`` names the point of ``input[n]`` that output pixel
+``(h, w)`` reads: ``x = -1`` is the left edge of the image (``align_corners=False``: of its
+first pixel; ``True``: the first pixel's centre). Sampling is bilinear (PyTorch's four weights
+and bounds checks), nearest (round half to even) or bicubic (cubic convolution, ``A = -0.75``);
+points outside read zeros, the border pixels, or the image reflected.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+import autograd_core as ag
+from autograd_core import Tensor
+
+__all__ = ["affine_grid", "grid_sample"]
+
+_ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to "
+                  "align_corners=False since 1.3.0. Please specify align_corners=True if the "
+                  "old behavior is desired. See the documentation of grid_sample for details.")
+
+
+def _align(align_corners):
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=3)
+        return False
+    return bool(align_corners)
+
+
+def _base(n, align, dtype):
+    """The ``n`` coordinates of one axis in ``[-1, 1]``."""
+    if n <= 1:
+        return np.zeros(max(n, 0), dtype)
+    v = np.linspace(-1.0, 1.0, n, dtype=dtype)
+    return v if align else v * (dtype.type(n - 1) / dtype.type(n))
+
+
+def affine_grid(theta: Tensor, size: tuple | list, align_corners: bool | None = None) -> Tensor:
+    """The sampling grid of the affine maps ``theta`` (``(N, 2, 3)`` for 2-D images, ``(N, 3,
+    4)`` for volumes) over an output of ``size`` ``(N, C, H, W)`` (or ``(N, C, D, H, W)``):
+    ``grid[n, h, w] = theta[n] @ (x_w, y_h, 1)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> theta = ag.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])
+        >>> F.affine_grid(theta, (1, 1, 1, 2), align_corners=True).tolist()
+        [[[[-1.0, 0.0], [1.0, 0.0]]]]
+    """
+    align = _align(align_corners)
+    if not isinstance(theta, Tensor):
+        raise TypeError(f"affine_grid(): theta must be a Tensor, got {type(theta).__name__}")
+    if theta.dtype.kind != "f":
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = tuple(int(s) for s in size)
+    if len(size) not in (4, 5):
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D "
+                                  f"affine transforms, respectively. Got size {size}.")
+    k = len(size) - 2  # spatial dimensions
+    if theta.ndim != 3 or tuple(theta.shape[1:]) != (k, k + 1):
+        raise ValueError(f"Expected a batch of {k}D affine matrices of shape Nx{k}x{k + 1} for "
+                         f"size {size}. Got {theta.shape}.")
+    if theta.shape[0] != size[0]:
+        raise ValueError(f"Expected a batch of {k}D affine matrices of shape Nx{k}x{k + 1} for "
+                         f"size {size}. Got {theta.shape}.")
+    if min(size[2:]) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    dt = np.dtype(theta.dtype)
+    axes = [_base(n, align, dt) for n in reversed(size[2:])]  # x (W), y (H), [z (D)]
+    mesh = np.meshgrid(*axes, indexing="ij")  # indexed [x, y, (z)]
+    base = np.stack([m.transpose(tuple(range(k))[::-1]) for m in mesh]
+                    + [np.ones(size[2:], dt)], -1)  # (.., H, W, k + 1) of (x, y, (z), 1)
+    flat = ag.tensor(base.reshape(1, -1, k + 1))
+    grid = flat.matmul(theta.transpose(1, 2))  # (N, prod(spatial), k)
+    return grid.reshape(size[0], *size[2:], k)
+
+
+def _unnormalize(coord, size, align):
+    if align:
+        return (coord + 1) / 2 * (size - 1)
+    return ((coord + 1) * size - 1) / 2
+
+
+def _reflect(coord, twice_low, twice_high, lib):
+    if twice_low == twice_high:
+        return coord * 0
+    low = twice_low / 2
+    span = (twice_high - twice_low) / 2
+    coord = abs(coord - low)
+    if lib is np:
+        extra, flips = np.fmod(coord, span), np.floor(coord / span)
+        return np.where(flips % 2 == 0, extra + low, span - extra + low)
+    extra = coord.fmod(span)
+    flips = np.floor(coord._data / span)  # a step function: no gradient
+    sign = ag.tensor(np.where(flips % 2 == 0, 1.0, -1.0).astype(coord._data.dtype))
+    shift = ag.tensor(np.where(flips % 2 == 0, low, span + low).astype(coord._data.dtype))
+    return extra * sign + shift
+
+
+def _padded(coord, size, padding, align, lib):
+    """A coordinate mapped as ``padding_mode`` says: clipped into the image (``border``),
+    reflected then clipped (``reflection``), or left (``zeros``)."""
+    if padding == "zeros":
+        return coord
+    if padding == "reflection":
+        coord = (_reflect(coord, 0, 2 * (size - 1), lib) if align
+                 else _reflect(coord, -1, 2 * size - 1, lib))
+    return np.clip(coord, 0, size - 1) if lib is np else coord.clamp(0, size - 1)
+
+
+class _ZeroGradTo(ag.autograd.Function):
+    """``out`` itself, with ``other`` among its inputs, whose gradient is zero."""
+
+    @staticmethod
+    def forward(ctx, out, other):
+        ctx.shape, ctx.dtype = other.shape, other.dtype
+        return out.clone()
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, ag.zeros(ctx.shape, dtype=ctx.dtype)
+
+
+class _Reader:
+    """Reads ``input`` at integer pixel positions (N, P) for every channel: (N, C, P), zeros
+    outside the image."""
+
+    def __init__(self, input):
+        n, c, self.h, self.w = input.shape
+        self.flat = input.reshape(n, c, self.h * self.w)
+        self.n, self.c = n, c
+
+    def __call__(self, iy, ix):
+        inside = (ix >= 0) & (ix <= self.w - 1) & (iy >= 0) & (iy <= self.h - 1)
+        index = (np.clip(iy, 0, self.h - 1) * self.w + np.clip(ix, 0, self.w - 1)).astype(
+            np.int64).reshape(self.n, 1, -1)
+        values = self.flat.gather(2, ag.tensor(np.broadcast_to(
+            index, (self.n, self.c, index.shape[-1])).copy()))
+        if inside.all():
+            return values
+        return values * ag.tensor(inside.reshape(self.n, 1, -1).astype(self.flat._data.dtype))
+
+
+def _cubic_weights(t):
+    """Cubic convolution weights (Keys, A = -0.75) of the four taps around a point at offset
+    ``t`` in [0, 1) from the second."""
+    a = -0.75
+
+    def near(x):  # |x| <= 1
+        return ((x * (a + 2) - (a + 3)) * x) * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((x * a - 5 * a) * x + 8 * a) * x - 4 * a
+
+    return far(t + 1), near(t), near(1 - t), far(2 - t)
+
+
+def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
+                padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
+    """Sample ``input`` ``(N, C, H, W)`` at the points of ``grid`` ``(N, H_out, W_out, 2)``
+    (``(x, y)`` in ``[-1, 1]``, see the module): ``(N, C, H_out, W_out)``. ``mode``:
+    ``'bilinear'``, ``'nearest'`` or ``'bicubic'``; ``padding_mode``: ``'zeros'``,
+    ``'border'`` or ``'reflection'``. Differentiable in ``input`` and ``grid``. (5-D volumes
+    are not supported.)
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> img = ag.tensor([[[[0.0, 10.0]]]])                    # 1 x 2 pixels
+        >>> grid = ag.tensor([[[[0.0, 0.0]]]])                    # the centre of the image
+        >>> F.grid_sample(img, grid, align_corners=True)
+        tensor([[[[5.]]]])
+    """
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', "
+                         f"'nearest' or 'bicubic', but got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
+                         f"'border', or 'reflection', but got: '{padding_mode}'")
+    align = _align(align_corners)
+    for name, t in (("input", input), ("grid", grid)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grid_sample(): {name} must be a Tensor, got {type(t).__name__}")
+    if input.ndim == 5:
+        raise NotImplementedError("grid_sample(): 5-D (volumetric) inputs are not supported "
+                                  "here; sample each depth slice with a 4-D grid")
+    if input.ndim != 4 or grid.ndim != 4:
+        raise RuntimeError(f"grid_sampler(): expected 4D input and grid with same number of "
+                           f"dimensions, but got input with sizes {list(input.shape)} and grid "
+                           f"with sizes {list(grid.shape)}")
+    if grid.shape[-1] != 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size 2 in last dimension, "
+                           f"but got grid with sizes {list(grid.shape)}")
+    if input.shape[0] != grid.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
+                           f"but got input with sizes {list(input.shape)} and grid with sizes "
+                           f"{list(grid.shape)}")
+    if input.dtype != grid.dtype:
+        raise RuntimeError(f"grid_sampler(): expected input and grid to have same dtype, but "
+                           f"input has {input.dtype} and grid has {grid.dtype}")
+    n, c, h, w = input.shape
+    ho, wo = grid.shape[1], grid.shape[2]
+    read = _Reader(input)
+    x = _unnormalize(grid[..., 0].reshape(n, -1), w, align)  # (N, P)
+    y = _unnormalize(grid[..., 1].reshape(n, -1), h, align)
+    if mode == "bicubic":
+        x0, y0 = np.floor(x._data), np.floor(y._data)
+        wx, wy = _cubic_weights(x - x0), _cubic_weights(y - y0)
+        rows = []
+        for j in range(4):
+            tap_y = _padded(y0 - 1 + j, h, padding_mode, align, np)
+            row = None
+            for i in range(4):
+                tap_x = _padded(x0 - 1 + i, w, padding_mode, align, np)
+                term = read(tap_y.astype(np.int64), tap_x.astype(np.int64)) * \
+                    wx[i].reshape(n, 1, -1)
+                row = term if row is None else row + term
+            rows.append(row)
+        out = rows[0] * wy[0].reshape(n, 1, -1)
+        for j in range(1, 4):
+            out = out + rows[j] * wy[j].reshape(n, 1, -1)
+        return out.reshape(n, c, ho, wo)
+    x = _padded(x, w, padding_mode, align, ag)
+    y = _padded(y, h, padding_mode, align, ag)
+    if mode == "nearest":
+        ix, iy = np.rint(x._data).astype(np.int64), np.rint(y._data).astype(np.int64)
+        out = read(iy, ix).reshape(n, c, ho, wo)
+        # the grid gets a zero gradient, as in PyTorch (the output depends on it stepwise)
+        return _ZeroGradTo.apply(out, grid) if grid.requires_grad else out
+    x0, y0 = np.floor(x._data), np.floor(y._data)
+    x1, y1 = x0 + 1, y0 + 1
+    west, east = ag.tensor(x1) - x, x - ag.tensor(x0)  # the weights of x0's and x1's pixels
+    north, south = ag.tensor(y1) - y, y - ag.tensor(y0)
+    ix0, ix1, iy0, iy1 = (a.astype(np.int64) for a in (x0, x1, y0, y1))
+    out = read(iy0, ix0) * (west * north).reshape(n, 1, -1)
+    out = out + read(iy0, ix1) * (east * north).reshape(n, 1, -1)
+    out = out + read(iy1, ix0) * (west * south).reshape(n, 1, -1)
+    out = out + read(iy1, ix1) * (east * south).reshape(n, 1, -1)
+    return out.reshape(n, c, ho, wo)
