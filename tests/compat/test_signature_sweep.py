@@ -16,7 +16,10 @@ PAIRS = [("autograd_core", "torch"), ("autograd_core.linalg", "torch.linalg"),
          ("nn", "torch.nn"), ("nn.functional", "torch.nn.functional"), ("nn.init", "torch.nn.init"),
          ("optimizers", "torch.optim"), ("optimizers.lr_scheduler", "torch.optim.lr_scheduler"),
          ("nn.data", "torch.utils.data"), ("autograd_core.func", "torch.func"),
-         ("nn.utils.stateless", "torch.nn.utils.stateless")]
+         ("nn.utils.stateless", "torch.nn.utils.stateless"), ("nn.utils", "torch.nn.utils"),
+         ("nn.utils.rnn", "torch.nn.utils.rnn"),
+         ("nn.utils.parametrizations", "torch.nn.utils.parametrizations"),
+         ("autograd_core.utils.checkpoint", "torch.utils.checkpoint")]
 
 # name -> why its parameters differ from PyTorch's (also in autograd_core/DIFFERENCES.md)
 DIFFERS = {
