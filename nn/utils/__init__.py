@@ -4,7 +4,8 @@ lectures' training problems visible (``GradFlow``, ``memory_summary``, ``History
 (``weight_norm``, ``parametrizations.weight_norm``, ``weight_norm_init_``) and spectral
 normalisation (``spectral_norm``, ``parametrizations.spectral_norm``), BatchNorm folding
 (``fusion``), the batch renormalisation schedule (``batch_renorm_limits``) and
-variable-length sequences for the recurrent layers (``rnn``: padding and packing)."""
+variable-length sequences for the recurrent layers (``rnn``: padding and packing), and
+pruning (``prune``)."""
 
 from nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_, get_total_norm
 from nn.utils.convert_parameters import parameters_to_vector, vector_to_parameters
@@ -14,11 +15,11 @@ from nn.utils import landscape
 from nn.utils.memory import MemorySummary, memory_summary, tape_saved_bytes
 from nn.utils.weight_norm import remove_weight_norm, weight_norm, weight_norm_init_
 from nn.utils.spectral_norm import remove_spectral_norm, spectral_norm
-from nn.utils import fusion, parametrizations, parametrize, rnn, stateless
+from nn.utils import fusion, parametrizations, parametrize, prune, rnn, stateless
 from nn.layers.normalization import batch_renorm_limits
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "parameters_to_vector",
            "vector_to_parameters", "GradFlow", "History", "plot_history", "landscape",
            "memory_summary", "MemorySummary", "tape_saved_bytes", "weight_norm",
            "remove_weight_norm", "weight_norm_init_", "spectral_norm", "remove_spectral_norm", "fusion", "parametrize",
-           "parametrizations", "rnn", "stateless", "batch_renorm_limits"]
+           "parametrizations", "prune", "rnn", "stateless", "batch_renorm_limits"]

@@ -17,7 +17,7 @@ PAIRS = [("autograd_core", "torch"), ("autograd_core.linalg", "torch.linalg"),
          ("optimizers", "torch.optim"), ("optimizers.lr_scheduler", "torch.optim.lr_scheduler"),
          ("nn.data", "torch.utils.data"), ("autograd_core.func", "torch.func"),
          ("nn.utils.stateless", "torch.nn.utils.stateless"), ("nn.utils", "torch.nn.utils"),
-         ("nn.utils.rnn", "torch.nn.utils.rnn"),
+         ("nn.utils.rnn", "torch.nn.utils.rnn"), ("nn.utils.prune", "torch.nn.utils.prune"),
          ("nn.utils.parametrizations", "torch.nn.utils.parametrizations"),
          ("autograd_core.utils.checkpoint", "torch.utils.checkpoint")]
 
