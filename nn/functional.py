@@ -26,6 +26,9 @@ from nn.ops import (
     NLLLossOp, NormOp,
 )
 from nn.ops.grid_sample import affine_grid, grid_sample
+from nn.layers.classic import (
+    channel_shuffle, local_response_norm, lp_pool1d, lp_pool2d, lp_pool3d, rrelu,
+)
 from nn.ops.loss import ClampedInValue, CTCLossOp, check_reduction
 from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
@@ -55,6 +58,12 @@ __all__ = [
     "interpolate",
     "affine_grid",
     "grid_sample",
+    "channel_shuffle",
+    "local_response_norm",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
+    "rrelu",
 ]
 
 

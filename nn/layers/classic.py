@@ -1,0 +1,294 @@
+"""Layers of classic architectures, composed of existing ops: local response normalisation
+(AlexNet), power-average pooling (``LPPool*``), the randomized leaky ReLU and ShuffleNet's
+channel shuffle. Each has PyTorch's functional form (in ``nn.functional``) and module, and its
+numbers.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import autograd_core as ag
+from autograd_core import Tensor
+from autograd_core.ops.conv import avg_pool1d, avg_pool2d, avg_pool3d
+from autograd_core.ops.pieces import constant_pad_nd
+from nn.module import Module
+
+__all__ = ["LocalResponseNorm", "LPPool1d", "LPPool2d", "LPPool3d", "RReLU", "ChannelShuffle",
+           "local_response_norm", "lp_pool1d", "lp_pool2d", "lp_pool3d", "rrelu",
+           "channel_shuffle"]
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                        k: float = 1.0) -> Tensor:
+    r"""Local response normalisation across channels (Krizhevsky et al., 2012):
+    :math:`x_c / (k + \frac{\alpha}{n} \sum_{c'} x_{c'}^2)^\beta`, the sum over the ``size``
+    channels around ``c`` (zeros past the ends).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.local_response_norm(ag.ones(1, 3, 1), size=2, alpha=1.0, beta=1.0, k=1.0)
+        tensor([[[0.6667],
+                 [0.5000],
+                 [0.5000]]])
+    """
+    if input.ndim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} "
+                         "dimensions)")
+    if input.numel() == 0:
+        return input
+    sq = input * input
+    c = input.shape[1]
+    before, after = size // 2, (size - 1) // 2
+    pad = [0] * (2 * (input.ndim - 2)) + [before, after]
+    padded = constant_pad_nd(sq, pad)  # zeros before and after along the channels
+    total = padded[:, 0:c]
+    for j in range(1, size):
+        total = total + padded[:, j:j + c]
+    return input / (total * (alpha / size) + k) ** beta
+
+
+def _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, dims):
+    pool = (avg_pool1d, avg_pool2d, avg_pool3d)[dims - 1]
+    ks = (kernel_size,) * dims if isinstance(kernel_size, numbers.Integral) else \
+        tuple(kernel_size)
+    out = pool(input.pow(norm_type), kernel_size, stride if stride is not None else ks, 0,
+               ceil_mode)
+    n = 1
+    for k in ks:
+        n *= k
+    return (out.sign() * out.abs().relu()).mul(n).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    r"""Power-average pooling over windows of 1-D signals: :math:`(\sum x^p)^{1/p}` (``p =
+    norm_type``; ``inf`` is max pooling's limit, ``1`` sum pooling).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.lp_pool1d(ag.tensor([[[3.0, 4.0, 1.0, 1.0]]]), 2, 2)
+        tensor([[[5.0000, 1.4142]]])
+    """
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 1)
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    r"""Power-average pooling over windows of images (see :func:`lp_pool1d`).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.lp_pool2d(ag.ones(1, 1, 2, 2), 1, 2)
+        tensor([[[[4.]]]])
+    """
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 2)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = None,
+              ceil_mode: bool = False) -> Tensor:
+    r"""Power-average pooling over windows of volumes (see :func:`lp_pool1d`).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.lp_pool3d(ag.ones(1, 1, 2, 2, 2), 2, 2)
+        tensor([[[[[2.8284]]]]])
+    """
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 3)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    r"""The randomized leaky ReLU (Xu et al., 2015): ``x`` where ``x >= 0``, else ``a x`` with
+    ``a`` drawn from ``U(lower, upper)`` for each element in training, ``(lower + upper) / 2``
+    otherwise.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.rrelu(ag.tensor([-3.0, 2.0]), 0.1, 0.3)
+        tensor([-0.6000,  2.0000])
+    """
+    if training:
+        slope = ag.empty(input.shape, dtype=input.dtype).uniform_(lower, upper)
+    else:
+        slope = ag.tensor((lower + upper) / 2, dtype=input.dtype)
+    out = ag.where(input >= 0, input, input * slope)
+    if inplace:
+        with ag.no_grad():
+            input.copy_(out)
+        return input
+    return out
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """ShuffleNet's channel shuffle: the channels, seen as ``groups`` groups, interleaved
+    (``(g, c/g)`` transposed to ``(c/g, g)``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.channel_shuffle(ag.arange(4.0).reshape(1, 4, 1), 2).flatten().tolist()
+        [0.0, 2.0, 1.0, 3.0]
+    """
+    if input.ndim < 3:
+        raise RuntimeError(f"channel_shuffle expects input to have at least 3 dimensions, but "
+                           f"got input with sizes {list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    n, c = input.shape[0], input.shape[1]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels "
+                           f"and {groups} groups.")
+    rest = tuple(input.shape[2:])
+    return input.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(n, c, *rest)
+
+
+class LocalResponseNorm(Module):
+    r"""Local response normalisation across channels (see :func:`local_response_norm`).
+
+    Args:
+        size (int): channels in each sum.
+        alpha (float): scale. Default: ``1e-4``.
+        beta (float): exponent. Default: ``0.75``.
+        k (float): additive constant. Default: ``1``.
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> nn.LocalResponseNorm(2)(ag.ones(1, 4, 2, 2)).shape
+        autograd_core.Size([1, 4, 2, 2])
+    """
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75,
+                 k: float = 1.0) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class _LPPoolNd(Module):
+    _dims = 1
+
+    def __init__(self, norm_type: float, kernel_size: Any, stride: Any = None,
+                 ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.norm_type, self.kernel_size, self.stride, self.ceil_mode = (
+            norm_type, kernel_size, stride, ceil_mode)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _lp_pool(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode,
+                        self._dims)
+
+    def extra_repr(self) -> str:
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+                f"stride={self.stride}, ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """Power-average pooling of 1-D signals (see :func:`lp_pool1d`).
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> nn.LPPool1d(2, 2)(ag.tensor([[[3.0, 4.0]]]))
+        tensor([[[5.]]])
+    """
+
+    _dims = 1
+
+
+class LPPool2d(_LPPoolNd):
+    """Power-average pooling of images (see :func:`lp_pool1d`).
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> nn.LPPool2d(1, 2)(ag.ones(1, 1, 2, 2))
+        tensor([[[[4.]]]])
+    """
+
+    _dims = 2
+
+
+class LPPool3d(_LPPoolNd):
+    """Power-average pooling of volumes (see :func:`lp_pool1d`).
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> nn.LPPool3d(1, 2)(ag.ones(1, 1, 2, 2, 2))
+        tensor([[[[[8.]]]]])
+    """
+
+    _dims = 3
+
+
+class RReLU(Module):
+    """The randomized leaky ReLU (see :func:`rrelu`): random slopes in training, their mean in
+    evaluation.
+
+    Args:
+        lower (float): lower bound of the slopes. Default: ``1/8``.
+        upper (float): upper bound of the slopes. Default: ``1/3``.
+        inplace (bool): write the result into the input. Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> nn.RReLU(0.1, 0.3).eval()(ag.tensor([-1.0, 1.0]))
+        tensor([-0.2000,  1.0000])
+    """
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+                 inplace: bool = False) -> None:
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace
+                                                            else "")
+
+
+class ChannelShuffle(Module):
+    """ShuffleNet's channel shuffle (see :func:`channel_shuffle`).
+
+    Args:
+        groups (int): the number of groups the channels are divided into.
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> nn.ChannelShuffle(2)(ag.arange(4.0).reshape(1, 4, 1)).flatten().tolist()
+        [0.0, 2.0, 1.0, 3.0]
+    """
+
+    def __init__(self, groups: int) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input: Tensor) -> Tensor:
+        return channel_shuffle(input, self.groups)
+
+    def extra_repr(self) -> str:
+        return f"groups={self.groups}"
