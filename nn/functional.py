@@ -27,7 +27,8 @@ from nn.ops import (
 )
 from nn.ops.grid_sample import affine_grid, grid_sample
 from nn.layers.classic import (
-    channel_shuffle, local_response_norm, lp_pool1d, lp_pool2d, lp_pool3d, rrelu,
+    channel_shuffle, local_response_norm, lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d,
+    max_unpool2d, max_unpool3d, rrelu,
 )
 from nn.ops.loss import ClampedInValue, CTCLossOp, check_reduction
 from autograd_core.ops import arrange as _arrange
@@ -64,6 +65,9 @@ __all__ = [
     "lp_pool2d",
     "lp_pool3d",
     "rrelu",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
 ]
 
 

@@ -26,7 +26,10 @@ from nn.layers.normalization import (
     InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, RMSNorm,
 )
 from nn.layers.sparse import Embedding
-from nn.layers.classic import ChannelShuffle, LocalResponseNorm, LPPool1d, LPPool2d, LPPool3d, RReLU
+from nn.layers.classic import (
+    ChannelShuffle, LocalResponseNorm, LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d,
+    MaxUnpool3d, RReLU,
+)
 from nn.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from nn.layers import transformer as _transformer
 from nn.layers.transformer import *  # noqa: F403 - MultiheadAttention and the Transformer modules
@@ -44,4 +47,5 @@ __all__ = ["Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "Un
            "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "RMSNorm", "GroupNorm", "RNNBase", "RNN",
            "LSTM", "GRU", "RNNCellBase", "RNNCell",
            "LSTMCell", "GRUCell", "Embedding", "LocalResponseNorm", "LPPool1d", "LPPool2d",
-           "LPPool3d", "RReLU", "ChannelShuffle", *_transformer.__all__]
+           "LPPool3d", "RReLU", "ChannelShuffle", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
+           *_transformer.__all__]

@@ -1,6 +1,6 @@
 """Layers of classic architectures, composed of existing ops: local response normalisation
-(AlexNet), power-average pooling (``LPPool*``), the randomized leaky ReLU and ShuffleNet's
-channel shuffle. Each has PyTorch's functional form (in ``nn.functional``) and module, and its
+(AlexNet), power-average pooling (``LPPool*``), the randomized leaky ReLU, ShuffleNet's
+channel shuffle and max unpooling (SegNet-style decoders). Each has PyTorch's functional form (in ``nn.functional``) and module, and its
 numbers.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+import numpy as np
+
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.ops.conv import avg_pool1d, avg_pool2d, avg_pool3d
@@ -16,8 +18,9 @@ from autograd_core.ops.pieces import constant_pad_nd
 from nn.module import Module
 
 __all__ = ["LocalResponseNorm", "LPPool1d", "LPPool2d", "LPPool3d", "RReLU", "ChannelShuffle",
-           "local_response_norm", "lp_pool1d", "lp_pool2d", "lp_pool3d", "rrelu",
-           "channel_shuffle"]
+           "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "local_response_norm", "lp_pool1d",
+           "lp_pool2d", "lp_pool3d", "rrelu", "channel_shuffle", "max_unpool1d", "max_unpool2d",
+           "max_unpool3d"]
 
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75,
@@ -292,3 +295,155 @@ class ChannelShuffle(Module):
 
     def extra_repr(self) -> str:
         return f"groups={self.groups}"
+
+
+def _tuple(v, n):
+    return (int(v),) * n if isinstance(v, numbers.Integral) else tuple(int(x) for x in v)
+
+
+def _max_unpool(dims, input, indices, kernel_size, stride, padding, output_size):
+    ks = _tuple(kernel_size, dims)
+    st = _tuple(stride if stride is not None else kernel_size, dims)
+    pd = _tuple(padding, dims)
+    if input.ndim not in (dims + 1, dims + 2):
+        raise RuntimeError(f"max_unpool{dims}d: expected a {dims + 1}-D or {dims + 2}-D input, "
+                           f"got {list(input.shape)}")
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({list(input.shape)}) but got indices tensor with shape: "
+                           f"{list(indices.shape)}")
+    default = [(i - 1) * s - 2 * p + k for i, s, p, k in
+               zip(input.shape[-dims:], st, pd, ks)]
+    if output_size is None:
+        size = default
+    else:
+        size = [int(v) for v in tuple(output_size)[-dims:]]
+        if len(tuple(output_size)) not in (dims, dims + 1, dims + 2):
+            raise ValueError(f"output_size should be a sequence containing {dims} or "
+                             f"{dims + 2} elements, but it has a length of "
+                             f"'{len(tuple(output_size))}'")
+        for d in range(dims):
+            low, high = default[d] - st[d], default[d] + st[d]
+            if not low < size[d] < high:
+                raise ValueError(f'invalid output_size "{tuple(output_size)}" (dim {d} must be '
+                                 f"between {low} and {high})")
+    plane = 1
+    for v in size:
+        plane *= v
+    lead = tuple(input.shape[:-dims])
+    index = np.asarray(indices._data, np.int64).reshape(*lead, -1)
+    bad = index[(index < 0) | (index >= plane)]
+    if bad.size:
+        raise RuntimeError(f"Found an invalid max index: {int(bad[0])} (output volumes are of "
+                           f"size {'x'.join(str(v) for v in size)}")
+    out = ag.zeros(*lead, plane, dtype=input.dtype).scatter(
+        -1, ag.tensor(index), input.reshape(*lead, -1))
+    return out.reshape(*lead, *size)
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """The partial inverse of ``max_pool1d(..., return_indices=True)``: each value put back
+    where its maximum was, zeros elsewhere.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> out, idx = F.max_pool1d(ag.tensor([[[1.0, 3.0, 4.0, 2.0]]]), 2, return_indices=True)
+        >>> F.max_unpool1d(out, idx, 2)
+        tensor([[[0., 3., 4., 0.]]])
+    """
+    return _max_unpool(1, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """The partial inverse of ``max_pool2d(..., return_indices=True)`` (see
+    :func:`max_unpool1d`); ``output_size`` picks among the sizes a strided pooling maps to the
+    same size.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([[[[1.0, 2.0], [4.0, 3.0]]]])
+        >>> F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2)
+        tensor([[[[0., 0.],
+                  [4., 0.]]]])
+    """
+    return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """The partial inverse of ``max_pool3d(..., return_indices=True)`` (see
+    :func:`max_unpool1d`).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.arange(8.0).reshape(1, 1, 2, 2, 2)
+        >>> F.max_unpool3d(*F.max_pool3d(x, 2, return_indices=True), 2).flatten().tolist()
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 7.0]
+    """
+    return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
+
+
+class _MaxUnpoolNd(Module):
+    _dims = 1
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        n = self._dims
+        self.kernel_size = _tuple(kernel_size, n)
+        self.stride = _tuple(stride if stride is not None else kernel_size, n)
+        self.padding = _tuple(padding, n)
+
+    def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
+        return _max_unpool(self._dims, input, indices, self.kernel_size, self.stride,
+                           self.padding, output_size)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """The partial inverse of ``MaxPool1d`` (see :func:`max_unpool1d`).
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> pool, unpool = nn.MaxPool1d(2, return_indices=True), nn.MaxUnpool1d(2)
+        >>> unpool(*pool(ag.tensor([[[1.0, 3.0, 4.0, 2.0]]])))
+        tensor([[[0., 3., 4., 0.]]])
+    """
+
+    _dims = 1
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """The partial inverse of ``MaxPool2d`` (see :func:`max_unpool2d`).
+
+    Example::
+
+        >>> import nn
+        >>> nn.MaxUnpool2d(2)
+        MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))
+    """
+
+    _dims = 2
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The partial inverse of ``MaxPool3d`` (see :func:`max_unpool3d`).
+
+    Example::
+
+        >>> import nn
+        >>> nn.MaxUnpool3d(2, stride=1)
+        MaxUnpool3d(kernel_size=(2, 2, 2), stride=(1, 1, 1), padding=(0, 0, 0))
+    """
+
+    _dims = 3

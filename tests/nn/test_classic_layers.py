@@ -80,3 +80,40 @@ def test_matches_torch():
         else:
             np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
     assert not math.isnan(float(runs[1][0].sum()))
+
+
+def test_max_unpool_puts_maxima_back_and_routes_gradients():
+    x = ag.tensor([[[[1.0, 5.0, 2.0, 0.0], [3.0, 4.0, 8.0, 6.0]]]], requires_grad=True)
+    out, idx = F.max_pool2d(x, 2, return_indices=True)
+    up = F.max_unpool2d(out, idx, 2)
+    assert up.tolist() == [[[[0.0, 5.0, 0.0, 0.0], [0.0, 0.0, 8.0, 0.0]]]]
+    (up * ag.arange(8.0).reshape(1, 1, 2, 4)).sum().backward()
+    assert x.grad.tolist() == [[[[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 6.0, 0.0]]]]
+    assert nn.MaxUnpool2d(2)(out, idx, output_size=(1, 1, 3, 5)).shape == (1, 1, 3, 5)
+    with pytest.raises(ValueError, match=r"dim 0 must be between 0 and 4"):
+        F.max_unpool2d(out, idx, 2, output_size=(9, 9))
+    with pytest.raises(RuntimeError, match="Found an invalid max index: 10"):
+        F.max_unpool2d(out, idx * 10, 2)
+
+
+@pytest.mark.torch_parity
+def test_max_unpool_matches_torch():
+    torch = pytest.importorskip("torch", reason="live parity: pip install torch==2.13.0")
+    rng = np.random.default_rng(8)
+    cases = [(1, (2, 3, 9), dict(kernel_size=3, stride=2, padding=1)),
+             (2, (2, 2, 7, 6), dict(kernel_size=(3, 2), stride=(2, 2), padding=(1, 0))),
+             (3, (1, 2, 4, 6, 4), dict(kernel_size=2))]
+    for dims, shape, kw in cases:
+        x0 = rng.standard_normal(shape)
+        runs = []
+        for lib, tnn in ((torch, torch.nn), (ag, nn)):
+            x = lib.tensor(x0, requires_grad=True)
+            pool = getattr(tnn, f"MaxPool{dims}d")(return_indices=True, **kw)
+            unpool = getattr(tnn, f"MaxUnpool{dims}d")(**kw)
+            out, idx = pool(x)
+            up = unpool(out, idx)
+            (up * up * 3).sum().backward()
+            runs.append([up.detach().numpy(), x.grad.numpy(), repr(unpool)])
+        assert runs[0][2] == runs[1][2]
+        for a, b in zip(runs[1][:2], runs[0][:2]):
+            np.testing.assert_array_equal(a, b)
