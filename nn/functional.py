@@ -49,7 +49,7 @@ __all__ = [
     "embedding", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "max_pool1d_with_indices",
     "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "unfold", "fold", "dropout1d", "dropout2d",
-    "conv3d", "conv_transpose1d", "conv_transpose2d", "max_pool3d", "max_pool3d_with_indices",
+    "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool3d", "max_pool3d_with_indices",
     "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "adaptive_max_pool3d", "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices", "pixel_shuffle",
@@ -613,6 +613,7 @@ conv2d = _conv.conv2d
 conv3d = _conv.conv3d
 conv_transpose1d = _conv.conv_transpose1d
 conv_transpose2d = _conv.conv_transpose2d
+conv_transpose3d = _conv.conv_transpose3d
 avg_pool1d = _conv.avg_pool1d
 avg_pool2d = _conv.avg_pool2d
 avg_pool3d = _conv.avg_pool3d

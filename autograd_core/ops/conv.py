@@ -717,15 +717,15 @@ def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_paddi
         raise RuntimeError("negative output_padding is not supported")
     if min(dilation) <= 0:
         raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: "
-                           f"{dilation[0]}, dilation_width: {dilation[1]}")
+                           f"{dilation[-2]}, dilation_width: {dilation[-1]}")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
     if any(o >= s and o >= d for o, s, d in zip(output_padding, stride, dilation)):
         raise RuntimeError(
             f"output padding must be smaller than either stride or dilation, but got "
-            f"output_padding_height: {output_padding[0]} output_padding_width: "
-            f"{output_padding[1]} stride_height: {stride[0]} stride_width: {stride[1]} "
-            f"dilation_height: {dilation[0]} dilation_width: {dilation[1]}")
+            f"output_padding_height: {output_padding[-2]} output_padding_width: "
+            f"{output_padding[-1]} stride_height: {stride[-2]} stride_width: {stride[-1]} "
+            f"dilation_height: {dilation[-2]} dilation_width: {dilation[-1]}")
     batched = x.ndim == nd + 2
     shape = x.shape if batched else (1,) + x.shape
     Cin = w.shape[0]
@@ -747,6 +747,9 @@ def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_paddi
         raise RuntimeError(f"expected scalar type {_stype(x.dtype)} but found {_stype(w.dtype)}")
     if not batched:
         x = x.unsqueeze(0)
+    if nd == 3:
+        out = _conv_transpose3d(x, w, bias, stride, padding, output_padding, groups, dilation)
+        return out if batched else out.squeeze(0)
     if nd == 1:
         x, w = x.unsqueeze(2), w.unsqueeze(2)
     N, _, H, W = x.shape
@@ -821,6 +824,67 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
         tensor([[[  1.,  12., 120., 200.]]])
     """
     return _conv_transpose("conv_transpose1d", 1, input, weight, bias, stride, padding,
+                           output_padding, groups, dilation)
+
+
+def _conv_transpose3d(x, w, bias, stride, padding, output_padding, groups, dilation):
+    """3-D transposed convolution as a convolution: the input with ``stride - 1`` zeros between
+    its elements, padded by ``dilation * (k - 1) - padding`` (and ``output_padding`` after;
+    a negative pad crops), convolved at stride 1 with the weight flipped in space and its
+    channel axes swapped per group. Made of differentiable ops, so its gradients are theirs."""
+    n, cin = x.shape[0], x.shape[1]
+    spatial = tuple(x.shape[2:])
+    ks = tuple(w.shape[2:])
+    sizes = [(i - 1) * s - 2 * p + d * (k - 1) + o + 1 for i, s, p, d, k, o in
+             zip(spatial, stride, padding, dilation, ks, output_padding)]
+    if min(sizes) < 1:
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, spatial))}). "
+                           f"Calculated output size per channel: "
+                           f"({' x '.join(map(str, sizes))}). Output size is too small")
+    if max(stride) > 1:  # zeros between the elements: (D, 1, H, 1, W, 1) padded to the strides
+        shape = [n, cin]
+        pads = []
+        for size, st in zip(spatial, stride):
+            shape += [size, 1]
+            pads = [0, st - 1, 0, 0] + pads
+        x = constant_pad_nd(x.reshape(shape), pads).reshape(
+            n, cin, *(size * st for size, st in zip(spatial, stride)))
+        x = x[(slice(None), slice(None), *(slice(0, (size - 1) * st + 1)
+                                          for size, st in zip(spatial, stride)))]
+    pads = []
+    for k, p, d, o in zip(ks, padding, dilation, output_padding):
+        edge = d * (k - 1) - p
+        pads = [edge, edge + o] + pads
+    x = constant_pad_nd(x, pads)  # (a negative pad crops)
+    cout_g = w.shape[1]
+    wt = w.flip((2, 3, 4)).reshape(groups, cin // groups, cout_g, *ks).transpose(1, 2)
+    return conv3d(x, wt.reshape(groups * cout_g, cin // groups, *ks), bias, 1, 0, dilation,
+                  groups)
+
+
+_T3 = ((1, 4, 2, 3, 2), (4, 1, 2, 2, 3))
+
+
+@op("conv_transpose3d", samples=[
+    Sample("conv_transpose3d", lambda a, b: (
+        conv_transpose3d(a, b, stride=(2, 1, 2), padding=(0, 1, 1), output_padding=(1, 0, 0),
+                         groups=2, dilation=(1, 2, 1))
+        if (tuple(a.shape), tuple(b.shape)) == _T3 else
+        conv_transpose1d(a.reshape(1, 1, -1), b.reshape(1, 1, -1))), 2, shapes=_T3)])
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: _Size = 1, padding: _Size = 0, output_padding: _Size = 0,
+                     groups: int = 1, dilation: _Size = 1) -> Tensor:
+    """3-D transposed convolution of ``input`` ``(N, C_in, D, H, W)`` (or ``(C_in, D, H,
+    W)``) with ``weight`` ``(C_in, C_out / groups, kD, kH, kW)``; as
+    :func:`conv_transpose2d` otherwise.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.conv_transpose3d(ag.ones(1, 1, 1, 1, 2), ag.ones(1, 1, 1, 1, 2))
+        tensor([[[[[1., 2., 1.]]]]])
+    """
+    return _conv_transpose("conv_transpose3d", 3, input, weight, bias, stride, padding,
                            output_padding, groups, dilation)
 
 

@@ -357,3 +357,23 @@ class Fold(Module):
     def extra_repr(self) -> str:
         return (f"output_size={self.output_size}, kernel_size={self.kernel_size}, "
                 f"dilation={self.dilation}, padding={self.padding}, stride={self.stride}")
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-D transposed convolution over ``(N, C_in, D, H, W)`` / ``(C_in, D, H, W)`` inputs (the
+    gradient of :class:`Conv3d` with respect to its input, as in volumetric decoders);
+    ``weight`` ``(in_channels, out_channels / groups, kD, kH, kW)``. Arguments, defaults,
+    initialisation and ``repr`` are PyTorch's; ``forward(input, output_size=None)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> nn.ConvTranspose3d(4, 2, 3, stride=2)(ag.randn(1, 4, 2, 3, 3)).shape
+        autograd_core.Size([1, 2, 5, 7, 7])
+    """
+
+    _nd = 3
+    _fn = staticmethod(F.conv_transpose3d)
+
