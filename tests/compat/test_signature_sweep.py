@@ -15,6 +15,8 @@ PAIRS = [("autograd_core", "torch"), ("autograd_core.linalg", "torch.linalg"),
          ("autograd_core.autograd.functional", "torch.autograd.functional"),
          ("nn", "torch.nn"), ("nn.functional", "torch.nn.functional"), ("nn.init", "torch.nn.init"),
          ("optimizers", "torch.optim"), ("optimizers.lr_scheduler", "torch.optim.lr_scheduler"),
+         ("optimizers.swa_utils", "torch.optim.swa_utils"),
+         ("autograd_core.special", "torch.special"),
          ("nn.data", "torch.utils.data"), ("autograd_core.func", "torch.func"),
          ("nn.utils.stateless", "torch.nn.utils.stateless")]
 
