@@ -25,7 +25,7 @@ from nn.layers.normalization import (
     BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchRenorm1d, BatchRenorm2d, GroupNorm,
     InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, RMSNorm,
 )
-from nn.layers.sparse import Embedding
+from nn.layers.sparse import Embedding, EmbeddingBag
 from nn.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from nn.layers import transformer as _transformer
 from nn.layers.transformer import *  # noqa: F403 - MultiheadAttention and the Transformer modules
@@ -42,4 +42,5 @@ __all__ = ["Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "Un
            "BatchNorm2d", "BatchNorm3d", "BatchRenorm1d", "BatchRenorm2d", "InstanceNorm1d",
            "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "RMSNorm", "GroupNorm", "RNNBase", "RNN",
            "LSTM", "GRU", "RNNCellBase", "RNNCell",
-           "LSTMCell", "GRUCell", "Embedding", *_transformer.__all__]
+           "LSTMCell", "GRUCell", "Embedding", "EmbeddingBag",
+           *_transformer.__all__]
