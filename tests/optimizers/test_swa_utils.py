@@ -21,7 +21,10 @@ def _set(model, value):
 
 
 def test_reachable_as_torch_optim_swa_utils():
+    import importlib
+
     assert ag.optim.swa_utils is swa_utils
+    assert importlib.import_module("autograd_core.optim.swa_utils") is swa_utils
     assert optim.swa_utils.AveragedModel is AveragedModel
 
 
