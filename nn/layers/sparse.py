@@ -41,6 +41,12 @@ def _init_weight(module, _weight, freeze, dtype):
         module.weight = Parameter(np.array(w, copy=True), requires_grad=not freeze)
 
 
+def _zero_padding_row(module):
+    if module.padding_idx is not None:
+        with ag.no_grad():
+            module.weight[module.padding_idx] = 0
+
+
 def _pretrained_shape(embeddings):
     shape = tuple(np.shape(embeddings._data if isinstance(embeddings, ag.Tensor)
                            else embeddings))
@@ -112,9 +118,7 @@ class Embedding(Module):
         self._fill_padding_idx_with_zero()
 
     def _fill_padding_idx_with_zero(self):
-        if self.padding_idx is not None:
-            with ag.no_grad():
-                self.weight[self.padding_idx] = 0
+        _zero_padding_row(self)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.embedding(input, self.weight, self.padding_idx)
@@ -222,7 +226,7 @@ class EmbeddingBag(Module):
     def reset_parameters(self) -> None:
         """Re-draws ``weight`` from ``N(0, 1)`` and zeroes the ``padding_idx`` row."""
         init.normal_(self.weight)
-        Embedding._fill_padding_idx_with_zero(self)
+        _zero_padding_row(self)
 
     def forward(self, input: Tensor, offsets: Tensor | None = None,
                 per_sample_weights: Tensor | None = None) -> Tensor:
