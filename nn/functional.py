@@ -46,7 +46,7 @@ __all__ = [
     "layer_norm",
     "group_norm", "mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "one_hot", "pad", "smooth_l1_loss", "huber_loss",
-    "embedding", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "max_pool1d_with_indices",
+    "embedding", "embedding_bag", "conv1d", "conv2d", "max_pool1d", "max_pool2d", "max_pool1d_with_indices",
     "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
     "adaptive_avg_pool2d", "unfold", "fold", "dropout1d", "dropout2d",
     "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool3d", "max_pool3d_with_indices",
@@ -1511,6 +1511,153 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     return EmbeddingOp.apply(w, input if isinstance(input, Tensor) else Tensor(idx),
                              padding_idx=padding_idx)
 
+
+def _index_dtype_check(arr: np.ndarray, what: str) -> None:
+    if arr.dtype not in (np.int32, np.int64):
+        kind = {"f": "Float", "b": "Bool", "c": "Complex"}.get(arr.dtype.kind, str(arr.dtype))
+        raise RuntimeError(
+            f"Expected tensor for argument #1 '{what}' to have one of the following scalar "
+            f"types: Long, Int; but got {kind}Tensor instead (while checking arguments for "
+            "embedding_bag)")
+
+
+def _bags(input, offsets, include_last_offset):
+    """``(indices, bag of each index, number of bags)`` from PyTorch's two input forms,
+    checked as PyTorch checks them."""
+    idx = _const(input)
+    _index_dtype_check(idx, "indices")
+    if idx.ndim == 2:
+        if offsets is not None:
+            raise ValueError("if input is 2D, then offsets has to be None, as input is treated "
+                             "is a mini-batch of fixed length sequences. However, found "
+                             f"offsets of type {type(offsets)}")
+        return idx.reshape(-1), np.repeat(np.arange(idx.shape[0]), idx.shape[1]), idx.shape[0]
+    if idx.ndim != 1:
+        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension "
+                         f"{idx.ndim}")
+    if offsets is None:
+        raise ValueError("offsets has to be a 1D Tensor but got None")
+    off = _const(offsets)
+    if off.ndim != 1:
+        raise ValueError("offsets has to be a 1D Tensor")
+    _index_dtype_check(off, "offsets")
+    if off.size and off[0] != 0:
+        raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch "
+                           f"has to start from position 0. However, got {off[0]}")
+    if off.size and off[-1] > idx.size:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {idx.size} but "
+                           f"got offsets[-1] of {off[-1]}")
+    if np.any(np.diff(off) < 0):
+        raise RuntimeError(f"embedding_bag: offsets must be non-decreasing, got {off.tolist()}")
+    ends = off[1:] if include_last_offset else np.append(off[1:], idx.size)
+    n_bags = ends.size
+    sizes = ends - off[:n_bags]
+    return idx[:sizes.sum()], np.repeat(np.arange(n_bags), sizes), n_bags
+
+
+def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
+                  max_norm: float | None = None, norm_type: float = 2,
+                  scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
+                  per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
+                  padding_idx: int | None = None) -> Tensor:
+    """Sums, averages or takes the maximum of bags of ``weight``'s rows, without building the
+    intermediate ``(bag, index, dim)`` embeddings.
+
+    ``input`` is either 2-D ``(B, N)``, ``B`` bags of ``N`` indices (``offsets`` must be
+    ``None``), or 1-D, the bags one after another, bag ``b`` starting at ``offsets[b]`` (with
+    ``include_last_offset``, ``offsets`` has ``B + 1`` entries, the last one the end of the
+    last bag). Indices equal to ``padding_idx`` are left out of their bag (of its count too);
+    an empty bag gives zeros. The gradients are those of composing ``embedding`` with the
+    reduction; in ``'max'`` mode the maximum element of each bag and dimension gets it.
+    Differs from PyTorch: ``max_norm``, ``scale_grad_by_freq`` and ``sparse=True`` are refused
+    (NotImplementedError), as for ``embedding``; the bags are read from the indices' values,
+    so ``ag.compile`` runs a step that calls it eagerly.
+
+    Args:
+        input (Tensor): int32/int64 indices, ``(B, N)`` or ``(L,)``.
+        weight (Tensor): the table ``(num_embeddings, embedding_dim)``.
+        offsets (Tensor, optional): the start of each bag in a 1-D ``input``. Default: ``None``.
+        max_norm (float, optional): not supported; must be ``None``.
+        norm_type (float): unused (goes with ``max_norm``). Default: ``2``.
+        scale_grad_by_freq (bool): not supported; must be ``False``.
+        mode (str): ``'sum'``, ``'mean'`` or ``'max'``. Default: ``'mean'``.
+        sparse (bool): not supported; must be ``False``.
+        per_sample_weights (Tensor, optional): a weight for each index, shaped like ``input``
+            (mode ``'sum'`` only). Default: ``None``.
+        include_last_offset (bool): ``offsets`` ends with the end of the last bag.
+            Default: ``False``.
+        padding_idx (int, optional): an index left out of the bags. Default: ``None``.
+
+    Shape:
+        - Output: ``(B, embedding_dim)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> table = ag.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, 2.0]])
+        >>> F.embedding_bag(ag.tensor([0, 2, 1, 1, 2]), table, ag.tensor([0, 2]))
+        tensor([[1.5000, 1.0000],
+                [0.6667, 1.3333]])
+        >>> F.embedding_bag(ag.tensor([[0, 1], [2, 0]]), table, mode="max")
+        tensor([[1., 1.],
+                [2., 2.]])
+    """
+    from autograd_core.ops.registry import refuse_capture
+
+    refuse_capture("embedding_bag")  # the bags are made from the indices' values
+    if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
+        raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is "
+                         f"not None, then it must have the same shape as the input "
+                         f"({input.shape})")
+    w = _t(weight)
+    if w.ndim != 2:
+        raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {w.ndim}")
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and scale_grad_by_freq:
+        raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
+    if max_norm is not None:
+        raise NotImplementedError("embedding_bag: max_norm (renormalising rows in place) is not "
+                                  "supported here")
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding_bag: scale_grad_by_freq and sparse gradients are "
+                                  "not supported here")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(
+            "embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+            f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+            "GitHub.")
+    idx, bag, n_bags = _bags(input, offsets, include_last_offset)
+    n, dim = w.shape
+    bad = np.flatnonzero((idx < 0) | (idx >= n))
+    if bad.size:
+        raise RuntimeError(f"Index {bad[0]} of input takes value {idx[bad[0]]} which is not in "
+                           f"the valid range [0, {n})")
+    keep = np.arange(idx.size)
+    if padding_idx is not None:
+        keep = np.flatnonzero(idx != (padding_idx + n if padding_idx < 0 else padding_idx))
+    bag = bag[keep]
+    rows = EmbeddingOp.apply(w, Tensor(idx[keep]))
+    if per_sample_weights is not None:
+        rows = rows * _t(per_sample_weights).reshape(-1)[Tensor(keep)].unsqueeze(1)
+    counts = np.bincount(bag, minlength=n_bags)
+    if mode != "max":
+        out = ag.zeros(n_bags, dim, dtype=rows.dtype).index_add(0, Tensor(bag), rows)
+        if mode == "mean":
+            out = out / Tensor(np.maximum(counts, 1).astype(rows.dtype)[:, None])
+        return out
+    if not keep.size:
+        return ag.zeros(n_bags, dim, dtype=rows.dtype)
+    # a (bag, slot) table of rows, empty slots pointing at a row of -inf
+    slot = np.arange(bag.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    table = np.full((n_bags, counts.max()), bag.size)
+    table[bag, slot] = np.arange(bag.size)
+    filler = Tensor(np.full((1, dim), -np.inf, dtype=rows.dtype))
+    out = ag.cat([rows, filler])[Tensor(table)].max(dim=1).values
+    return ag.where(Tensor(counts[:, None] > 0), out, Tensor(np.zeros((), rows.dtype)))
 
 def _activations_from_the_op_table():
     """Every kernel-backed op of ``autograd_core`` (``@op(..., kernels=...)``) is an activation

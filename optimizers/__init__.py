@@ -45,5 +45,16 @@ __all__ = [
     "LBFGS",
     "lr_scheduler",
     "registry",
+    "swa_utils",
     "test_functions",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # swa_utils (torch.optim.swa_utils) needs nn (AveragedModel is a Module): loaded on first
+    # use, so that ``import optimizers`` does not load nn
+    if name == "swa_utils":
+        import importlib
+
+        return importlib.import_module("optimizers.swa_utils")
+    raise AttributeError(f"module 'optimizers' has no attribute '{name}'")

@@ -33,6 +33,7 @@ PENDING: dict[str, set[str]] = {
     "autograd_core.backends.cudnn": set(),
     "autograd_core.backends.mps": set(),
     "autograd_core.cuda": set(),
+    "autograd_core.special": set(),
     "autograd_core.testing": set(),
     "autograd_core.threads": set(),
     "autograd_core.viz": set(),
@@ -48,6 +49,7 @@ PENDING: dict[str, set[str]] = {
     "nn.parallel": set(),
     "optimizers": set(),
     "optimizers.lr_scheduler": set(),
+    "optimizers.swa_utils": set(),
 }
 
 

@@ -24,6 +24,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     scatter,
     shape,
     sorting,
+    specialfns,
     unary,
 )
 from autograd_core.ops.registry import DECLS, Sample, op

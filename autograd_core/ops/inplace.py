@@ -575,7 +575,7 @@ for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos"
               "sigmoid", "relu", "sign", "square", "pow",
               "acos", "asin", "atan", "atan2", "cosh", "sinh", "ceil", "floor", "round", "trunc",
               "frac", "erf", "erfc", "erfinv", "exp2", "expm1", "log10", "log2", "lgamma",
-              "digamma", "logit", "reciprocal", "sgn", "sinc", "deg2rad", "rad2deg",
+              "digamma", "logit", "reciprocal", "sgn", "sinc", "i0", "deg2rad", "rad2deg",
               "nan_to_num", "negative", "hypot", "copysign", "fmod", "remainder", "floor_divide",
               "xlogy", "heaviside", "lerp", "addmm", "addmv", "baddbmm",
               "tril", "triu", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge",

@@ -25,7 +25,7 @@ from nn.layers.normalization import (
     BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchRenorm1d, BatchRenorm2d, GroupNorm,
     InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, LayerNorm, RMSNorm,
 )
-from nn.layers.sparse import Embedding
+from nn.layers.sparse import Embedding, EmbeddingBag
 from nn.layers.classic import (
     ChannelShuffle, LocalResponseNorm, LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d,
     MaxUnpool3d, RReLU,
@@ -46,6 +46,7 @@ __all__ = ["Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "Un
            "BatchNorm2d", "BatchNorm3d", "BatchRenorm1d", "BatchRenorm2d", "InstanceNorm1d",
            "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "RMSNorm", "GroupNorm", "RNNBase", "RNN",
            "LSTM", "GRU", "RNNCellBase", "RNNCell",
-           "LSTMCell", "GRUCell", "Embedding", "LocalResponseNorm", "LPPool1d", "LPPool2d",
-           "LPPool3d", "RReLU", "ChannelShuffle", "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d",
+           "LSTMCell", "GRUCell", "Embedding", "EmbeddingBag", "LocalResponseNorm", "LPPool1d",
+           "LPPool2d", "LPPool3d", "RReLU", "ChannelShuffle", "MaxUnpool1d", "MaxUnpool2d",
+           "MaxUnpool3d",
            *_transformer.__all__]

@@ -16,7 +16,7 @@ INTS = np.array([[3, 12], [7, 10]])
 CASES = {n: (X, (), {}) for n in (
     "acos", "arccos", "asin", "arcsin", "atan", "arctan", "cosh", "sinh", "ceil", "floor",
     "round", "trunc", "fix", "frac", "erf", "erfc", "erfinv", "exp2", "expm1", "log10",
-    "log2", "lgamma", "digamma", "logit", "reciprocal", "sgn", "sinc", "deg2rad", "rad2deg",
+    "log2", "lgamma", "digamma", "logit", "reciprocal", "sgn", "sinc", "i0", "deg2rad", "rad2deg",
     "nan_to_num", "negative", "tril", "triu", "logical_not")}
 CASES.update({n: (X, (Y,), {}) for n in (
     "atan2", "arctan2", "hypot", "copysign", "fmod", "remainder", "floor_divide", "xlogy",

@@ -1,0 +1,126 @@
+"""``autograd_core.special``, as ``torch.special``: special functions under PyTorch's names.
+
+Most are the core ops under their ``torch.special`` names (``gammaln`` is ``lgamma``,
+``expit`` is ``sigmoid``, ``multigammaln`` is ``mvlgamma``, ``psi`` is ``digamma``, ...); the
+ones the core lacks (``i1``, ``ndtri``, ``log_ndtr``, ``entr``, ``xlog1py``) are nodes of
+``autograd_core.ops.specialfns``, and ``ndtr`` is composed of ``erfc``. All are
+differentiable where PyTorch's are, to any order. No ``out=`` keyword (as the core ops).
+
+Example::
+
+    >>> import autograd_core as ag
+    >>> ag.special.expit(ag.tensor([0.0]))
+    tensor([0.5000])
+    >>> ag.special.gammaln(ag.tensor([4.0]))  # log(3!)
+    tensor([1.7918])
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from autograd_core import ops as _ops  # noqa: F401 - fills the op table read below
+from autograd_core.ops.registry import DECLS
+from autograd_core.tensor import Tensor
+
+__all__ = ["digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln",
+           "i0", "i1", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln",
+           "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax", "xlog1py", "xlogy"]
+
+# the core ops under torch.special's names (the functional forms of the op table)
+digamma = psi = DECLS["digamma"].fn
+erf, erfc, erfinv = DECLS["erf"].fn, DECLS["erfc"].fn, DECLS["erfinv"].fn
+exp2, expm1, sinc = DECLS["exp2"].fn, DECLS["expm1"].fn, DECLS["sinc"].fn
+gammaln, multigammaln = DECLS["lgamma"].fn, DECLS["mvlgamma"].fn
+i0, logit, logsumexp = DECLS["i0"].fn, DECLS["logit"].fn, DECLS["logsumexp"].fn
+polygamma, round, xlogy = DECLS["polygamma"].fn, DECLS["round"].fn, DECLS["xlogy"].fn  # noqa: A001
+# the nodes only this module exports
+i1, ndtri, log_ndtr = DECLS["special_i1"].fn, DECLS["special_ndtri"].fn, DECLS["special_log_ndtr"].fn
+entr, xlog1py = DECLS["special_entr"].fn, DECLS["special_xlog1py"].fn
+
+_SQRT1_2 = math.sqrt(0.5)
+
+
+def expit(input: Tensor) -> Tensor:
+    """Return the logistic sigmoid ``1 / (1 + exp(-input))`` of each element (``sigmoid``).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.expit(ag.tensor([-1.0, 0.0, 2.0]))
+        tensor([0.2689, 0.5000, 0.8808])
+    """
+    return input.sigmoid()
+
+
+def log1p(input: Tensor) -> Tensor:
+    """Return ``log(1 + input)`` for each element, accurate for small ``input`` (``log1p``).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.log1p(ag.tensor([0.0, 1e-8, 1.0], dtype=ag.float64))
+        tensor([0.0000e+00, 1.0000e-08, 6.9315e-01], dtype=autograd_core.float64)
+    """
+    return input.log1p()
+
+
+def ndtr(input: Tensor) -> Tensor:
+    """Return the standard normal CDF of each element: ``erfc(-input / sqrt(2)) / 2``.
+
+    Integer inputs give float32.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.ndtr(ag.tensor([-1.0, 0.0, 1.96]))
+        tensor([0.1587, 0.5000, 0.9750])
+    """
+    if input.dtype.kind not in "fc":
+        input = input.float()
+    return erfc(input * -_SQRT1_2) * 0.5
+
+
+def softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Apply softmax along ``dim`` (``input`` cast to ``dtype`` first, if given).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension whose slices sum to 1.
+        dtype (dtype, optional): the dtype to compute and return in. Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.softmax(ag.tensor([[0.0, 0.0], [0.0, 1.0]]), dim=1)
+        tensor([[0.5000, 0.5000],
+                [0.2689, 0.7311]])
+    """
+    return DECLS["softmax"].fn(input if dtype is None else input.to(dtype), dim)
+
+
+def log_softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Apply log-softmax along ``dim`` (``input`` cast to ``dtype`` first, if given).
+
+    Args:
+        input (Tensor): the input tensor.
+        dim (int): the dimension to normalise over.
+        dtype (dtype, optional): the dtype to compute and return in. Default: ``None``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.log_softmax(ag.tensor([0.0, 0.0]), dim=0, dtype=ag.float64)
+        tensor([-0.6931, -0.6931], dtype=autograd_core.float64)
+    """
+    return DECLS["log_softmax"].fn(input if dtype is None else input.to(dtype), dim)
