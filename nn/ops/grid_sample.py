@@ -133,18 +133,19 @@ class _Reader:
 
     def __init__(self, input):
         n, c, self.h, self.w = input.shape
-        self.flat = input.reshape(n, c, self.h * self.w)
+        # pixels as rows (N, H*W, C): one index per point serves every channel
+        self.rows = input.reshape(n, c, self.h * self.w).transpose(1, 2)
+        self.batch = np.arange(n).reshape(n, 1)
         self.n, self.c = n, c
 
     def __call__(self, iy, ix):
         inside = (ix >= 0) & (ix <= self.w - 1) & (iy >= 0) & (iy <= self.h - 1)
         index = (np.clip(iy, 0, self.h - 1) * self.w + np.clip(ix, 0, self.w - 1)).astype(
-            np.int64).reshape(self.n, 1, -1)
-        values = self.flat.gather(2, ag.tensor(np.broadcast_to(
-            index, (self.n, self.c, index.shape[-1])).copy()))
+            np.int64).reshape(self.n, -1)
+        values = self.rows[self.batch, index].transpose(1, 2)  # (N, C, P)
         if inside.all():
             return values
-        return values * ag.tensor(inside.reshape(self.n, 1, -1).astype(self.flat._data.dtype))
+        return values * ag.tensor(inside.reshape(self.n, 1, -1).astype(self.rows._data.dtype))
 
 
 def _cubic_weights(t):
