@@ -3,11 +3,13 @@ The backward of advanced indexing accumulates repeated indices (np.add.at)."""
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
 
 from autograd_core.grad_mode import STATE
+from autograd_core.kernels.pointwise import rows_add_
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.inplace import inplace
@@ -99,6 +101,14 @@ class IndexAdd(Node):
 
     def forward(self, g, index, basic, shape):
         self.index, self.basic = index, basic
+        if not basic and type(index) is np.ndarray and index.dtype.kind == "i" and shape and \
+                g.shape == index.shape + tuple(shape[1:]):
+            # one integer array on the first axis (``C[X]``, an embedding by indexing): the
+            # rows kernel, in np.add.at's order and rounding
+            n, rest = shape[0], math.prod(shape[1:])
+            flat = index.reshape(-1).astype(np.intp, copy=False)
+            rows = np.zeros((n, rest), dtype=g.dtype)
+            return rows_add_(rows, flat, g.reshape(flat.size, rest)).reshape(shape)
         out = np.zeros(shape, dtype=g.dtype)
         if basic:
             out[index] = g

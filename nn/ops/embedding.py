@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core.kernels.pointwise import rows_add_
 from autograd_core.node import Node
 from autograd_core.tensor import Tensor
 
@@ -68,7 +69,7 @@ class EmbeddingGrad(Node):
         self.save_for_backward(indices)
         self.padding_idx = padding_idx
         out = np.zeros((n, dim), dtype=g.dtype)
-        np.add.at(out, flat, g.reshape(-1, dim))
+        rows_add_(out, flat.astype(np.intp, copy=False), g.reshape(-1, dim))  # np.add.at
         if padding_idx is not None:
             out[padding_idx] = 0
         return out

@@ -67,6 +67,32 @@ def test_bce_logits_tail_equals_twin(data, shape, dtype, transpose):
     _assert_same_bits(got, want)
 
 
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), n=st.integers(1, 6), m=st.integers(0, 12), width=st.integers(0, 5),
+       dtype=dtypes, transpose=st.booleans())
+def test_rows_add_equals_twin(data, n, m, width, dtype, transpose):
+    """np.add.at's order: repeated rows accumulate with its rounding, bit for bit."""
+    out = data.draw(_values(dtype, (n, width)))
+    rows = _strided(data.draw(_values(dtype, (m, width))), transpose)
+    index = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m)),
+                     np.intp)
+    got, want = out.copy(), out.copy()
+    with np.errstate(all="ignore"):
+        assert P.rows_add_(got, index, rows) is got
+        P.rows_add_numpy(want, index, rows)
+    _assert_same_bits(got, want)
+
+
+def test_rows_add_refuses_out_of_range_rows():
+    # the range is checked before the loop runs: numpy's IndexError, nothing written
+    out = np.zeros((3, 2))
+    with pytest.raises(IndexError):
+        P.rows_add_(out, np.array([0, 3], np.intp), np.ones((2, 2)))
+    with pytest.raises(IndexError):
+        P.rows_add_(out, np.array([-4], np.intp), np.ones((1, 2)))
+    assert not out.any()
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_bce_logits_tail_signed_zeros(dtype):
     # max(-0.0, 0) is +0 in numpy: with loss -0.0 and x * y = +0 the sign of the result's zero
@@ -82,7 +108,7 @@ def test_bce_logits_tail_signed_zeros(dtype):
 def _spy_loops(monkeypatch):
     """Record which loops run (the real dispatchers behind a spy)."""
     ran = []
-    for name in ("_bias_add", "_bce_logits_tail"):
+    for name in ("_bias_add", "_bce_logits_tail", "_rows_add"):
         real = P._loop(name)
         monkeypatch.setitem(P._DISPATCHERS, name,
                             (lambda f, n: lambda *a: ran.append(n) or f(*a))(real, name))
@@ -95,7 +121,8 @@ def test_the_loops_run_in_the_common_case(dtype, monkeypatch):
     a = np.ones((3, 4), dtype)
     P.bias_add_(a, np.arange(4, dtype=dtype))
     P.bce_logits_tail_(np.ones((3, 4), dtype), a, a)
-    assert ran == ["_bias_add", "_bce_logits_tail"]
+    P.rows_add_(np.zeros((3, 4), dtype), np.array([2, 0], np.intp), a[:2])
+    assert ran == ["_bias_add", "_bce_logits_tail", "_rows_add"]
     np.testing.assert_array_equal(a[2], [1, 2, 3, 4])
 
 
@@ -112,6 +139,10 @@ def test_everything_else_runs_the_twin(monkeypatch):
         lambda: P.bce_logits_tail_(view, view[:, ::-1], view.T),  # y views loss
         lambda: P.bce_logits_tail_(np.ones(4), np.ones(4), np.ones(4)),  # rank 1
         lambda: P.bce_logits_tail_(f64.copy(), f32, f32),  # mixed dtypes
+        lambda: P.rows_add_(f64.copy(), np.array([0, 1, 2]), f32),  # mixed dtypes
+        lambda: P.rows_add_(f64.copy(), np.array([0, 1, 2], np.int32), f64),  # int32 index
+        lambda: P.rows_add_(view[:3], np.array([0, 1, 2]), f64),  # out does not own memory
+        lambda: P.rows_add_(f64.copy(), np.array([0, 1]), f64[:1]),  # one row broadcast
     ]
     for k, case in enumerate(cases):
         case()
