@@ -293,7 +293,21 @@ class Identity(BasePruningMethod):
         return default_mask
 
 
-class RandomUnstructured(BasePruningMethod):
+class _Unstructured(BasePruningMethod):
+    """An unstructured method pruning ``amount`` entries."""
+
+    PRUNING_TYPE = "unstructured"
+
+    def __init__(self, amount: int | float) -> None:
+        _validate_amount_init(amount)
+        self.amount = amount
+
+    @abstractmethod
+    def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
+        """The mask with ``amount`` more entries pruned."""
+
+
+class RandomUnstructured(_Unstructured):
     """Prunes ``amount`` entries, at random among those kept.
 
     Example::
@@ -305,12 +319,6 @@ class RandomUnstructured(BasePruningMethod):
         5
     """
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount: int | float) -> None:
-        _validate_amount_init(amount)
-        self.amount = amount
-
     def compute_mask(self, t, default_mask):
         k = _how_many(self.amount, t.numel())
         mask = default_mask.clone()
@@ -320,7 +328,7 @@ class RandomUnstructured(BasePruningMethod):
         return mask
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Prunes the ``amount`` entries of smallest absolute value (of the importance scores).
 
     Example::
@@ -331,12 +339,6 @@ class L1Unstructured(BasePruningMethod):
         ...                                            ag.ones(3))
         tensor([1., 0., 1.])
     """
-
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount: int | float) -> None:
-        _validate_amount_init(amount)
-        self.amount = amount
 
     def compute_mask(self, t, default_mask):
         k = _how_many(self.amount, t.numel())
