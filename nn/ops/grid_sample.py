@@ -108,10 +108,16 @@ def _padded(coord, size, padding, align, lib):
     reflected then clipped (``reflection``), or left (``zeros``)."""
     if padding == "zeros":
         return coord
-    if padding == "reflection":
-        coord = (_reflect(coord, 0, 2 * (size - 1), lib) if align
-                 else _reflect(coord, -1, 2 * size - 1, lib))
-    return np.clip(coord, 0, size - 1) if lib is np else coord.clamp(0, size - 1)
+    with np.errstate(invalid="ignore"):
+        if padding == "reflection":
+            coord = (_reflect(coord, 0, 2 * (size - 1), lib) if align
+                     else _reflect(coord, -1, 2 * size - 1, lib))
+        if lib is np:
+            return np.nan_to_num(np.clip(coord, 0, size - 1), nan=0.0)
+        coord = coord.clamp(0, size - 1)
+        if np.isnan(coord._data).any():  # PyTorch's clipping maps NaN to 0
+            coord = ag.where(coord.isnan(), ag.zeros((), dtype=coord.dtype), coord)
+        return coord
 
 
 class _ZeroGradTo(ag.autograd.Function):
@@ -206,6 +212,11 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
     if input.dtype != grid.dtype:
         raise RuntimeError(f"grid_sampler(): expected input and grid to have same dtype, but "
                            f"input has {input.dtype} and grid has {grid.dtype}")
+    with np.errstate(invalid="ignore"):  # a non-finite grid point: no warning, PyTorch's values
+        return _sample(input, grid, mode, padding_mode, align)
+
+
+def _sample(input, grid, mode, padding_mode, align):
     n, c, h, w = input.shape
     ho, wo = grid.shape[1], grid.shape[2]
     read = _Reader(input)

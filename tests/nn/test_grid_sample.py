@@ -104,3 +104,19 @@ def test_matches_torch(mode, padding, align):
         runs.append([np.array(t.detach().numpy()) for t in grads])
     for theirs, ours in zip(*runs):
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("mode,padding,want", [
+    ("bilinear", "zeros", [np.nan, 2.0, np.nan, np.nan]),
+    ("bilinear", "border", [4.0, 4.0, 1.5, 7.0]), ("bilinear", "reflection", [4.0, 4.0, 1.5, 4.0]),
+    ("nearest", "zeros", [0.0, 4.0, 0.0, 0.0]), ("nearest", "border", [4.0, 4.0, 2.0, 7.0]),
+    ("nearest", "reflection", [4.0, 4.0, 2.0, 4.0]),
+    ("bicubic", "border", [np.nan, 3.90625, np.nan, np.nan])])
+def test_non_finite_grid_points_as_pytorch(mode, padding, want):
+    # PyTorch 2.13's values: its clipping (border, reflection) maps NaN to 0 and inf to the edge
+    img = ag.arange(12.0).reshape(1, 1, 3, 4)
+    grid = ag.tensor([[[[np.nan, 0.0], [-1.0, 0.0], [0.0, np.nan], [np.inf, 0.0]]]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = F.grid_sample(img, grid, mode=mode, padding_mode=padding, align_corners=False)
+    np.testing.assert_array_equal(out.numpy().reshape(-1), want)
