@@ -724,18 +724,18 @@ def _emit_backward(src, b, plan, n_out, runs=None, last_pass=None):
         _emit_node_backward(src, b, order[pos], buf, n_out, 2, done, single)
     emit("finally:")
     emit("STATE.enabled = prev", 2)
-    emit("handed = set()")
     for k, spec in enumerate(leaves):
-        # the engine's ``_accumulate`` (not create_graph), inlined: a call per leaf cost ~0.2 us
+        # the engine's ``_accumulate`` (not create_graph), inlined: a call per leaf cost ~0.2 us;
+        # an array already handed to an earlier leaf of the pass (its variable) is copied, as
+        # the engine's ``handed`` set does
         g, leaf = f"l{b}_{k}", src.leaf(spec)
+        earlier = "".join(f" or {g} is l{b}_{j}" for j in range(k))
         emit(f"if {g} is not None:")
         emit(f"cur = {leaf}._grad", 2)
         emit("if cur is None:", 2)
         emit(f"f = {g}.flags", 3)
-        emit(f"if {g}.base is not None or not f.writeable or not f.c_contiguous or "
-             f"id({g}) in handed:", 3)
+        emit(f"if {g}.base is not None or not f.writeable or not f.c_contiguous{earlier}:", 3)
         emit(f"{g} = np_array({g}, copy=True)", 4)
-        emit(f"handed.add(id({g}))", 3)
         emit(f"{leaf}._grad = make({g}, None, False)", 3)
         emit("else:", 2)
         emit("cur = cur._data", 3)

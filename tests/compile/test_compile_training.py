@@ -390,3 +390,26 @@ def test_random_mlps_replay_as_eager(widths, batch, double, algo):
             losses = [fn(x, y)._data.tobytes() for x, y in data]
         runs.append((losses, [p._data.tobytes() for p in model.parameters()]))
     assert runs[0] == runs[1]
+
+
+def test_leaves_fed_one_gradient_array_get_grads_of_their_own():
+    # add's backward passes one array to both inputs: the replay, as the engine, hands it to
+    # one leaf and a copy to the other (a write into one grad must not change the other)
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    b = ag.tensor([3.0, 4.0], requires_grad=True)
+    c = ag.tensor([5.0, 6.0], requires_grad=True)
+
+    def step():
+        a.grad = b.grad = c.grad = None
+        loss = (a + b).sum() + (c * 2).sum()
+        loss.backward()
+        return loss
+
+    compiled = ag.compile(step)
+    for _ in range(4):
+        compiled()
+    assert compiled.traces == 1
+    grads = [t.grad._data for t in (a, b, c)]
+    assert not any(np.shares_memory(x, y) for i, x in enumerate(grads) for y in grads[i + 1:])
+    a.grad._data[0] = 99.0
+    assert b.grad.tolist() == [1.0, 1.0] and c.grad.tolist() == [2.0, 2.0]
