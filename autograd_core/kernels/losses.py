@@ -166,9 +166,6 @@ def _fits(x, y):
     return False
 
 
-def _flat(a):
-    """``a`` as a 1-D C-ordered array (a view when it is C-contiguous, else a copy)."""
-    return a.reshape(-1) if a.flags.c_contiguous else np.ascontiguousarray(a).reshape(-1)
 
 
 # ---- public kernels -------------------------------------------------------------------------
@@ -186,7 +183,7 @@ def bce_logits_sum(x, y):
     if _fits(x, y):
         loop = _loop("_bce_logits_sum")
         if loop is not None:
-            return loop(_flat(x), _flat(y))
+            return loop(x.reshape(-1), y.reshape(-1))  # (a C-ordered copy if not C-contiguous)
     return bce_logits_sum_numpy(x, y)
 
 
@@ -205,7 +202,7 @@ def bce_logits_dx(x, y, s):
         loop = _loop("_bce_logits_dx")
         if loop is not None:
             out = np.empty(x.shape, x.dtype)
-            loop(_flat(x), _flat(y), s, out.reshape(-1))
+            loop(x.reshape(-1), y.reshape(-1), s, out.reshape(-1))
             return out
     return bce_logits_dx_numpy(x, y, s)
 
