@@ -819,6 +819,20 @@ class Tensor:
         """
         return self._data.itemsize
 
+    def data_ptr(self) -> builtins.int:
+        """Return the address of the first element (``0`` for a tensor without elements).
+
+        Tensors sharing memory (views, ``.data``, ``.detach()``) give the same address.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> t = ag.zeros(4)
+            >>> t[1:].data_ptr() - t.data_ptr(), t.view(2, 2).data_ptr() == t.data_ptr()
+            (4, True)
+        """
+        return self._data.ctypes.data if self._data.size else 0
+
     @property
     def nbytes(self) -> builtins.int:
         """The number of bytes the elements take (``numel() * element_size()``).
