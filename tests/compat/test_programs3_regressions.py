@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+import nn
 
 
 def test_data_ptr_is_the_address_of_the_first_element():
@@ -26,3 +27,59 @@ def test_data_ptr_offsets_match_torch():
         assert t[1, 2:].data_ptr() - t.data_ptr() == 6 * 8
         assert t.t().data_ptr() == t.data_ptr()
         assert lib.empty(0).data_ptr() == 0
+
+
+def _l2l_clone(module):
+    # learn2learn's clone_module: a shallow copy whose registries are replaced by dict copies,
+    # into which the cloned parameters are then written
+    clone = module.__new__(type(module))
+    clone.__dict__ = module.__dict__.copy()
+    clone._parameters = clone._parameters.copy()
+    clone._buffers = clone._buffers.copy()
+    clone._modules = clone._modules.copy()
+    for key, p in module._parameters.items():
+        if p is not None:
+            clone._parameters[key] = p * 2.0  # a visible stand-in for p.clone()
+    for key, m in module._modules.items():
+        clone._modules[key] = _l2l_clone(m)
+    return clone
+
+
+def test_registries_assigned_as_plain_dicts_are_what_forward_reads():
+    # maml_sine.py: before, forward kept reading the original weights (silently other numbers)
+    net = nn.Sequential(nn.Linear(2, 1, bias=False))
+    with ag.no_grad():
+        net[0].weight.copy_(ag.tensor([[1.0, 3.0]]))
+    clone = _l2l_clone(net)
+    x = ag.tensor([[1.0, 1.0]])
+    assert float(clone(x)) == 8.0  # (2 * [1, 3]) . [1, 1]
+    assert float(net(x)) == 4.0
+    fast = ag.tensor([[0.5, 0.5]])
+    clone[0]._parameters["weight"] = fast
+    assert clone[0].weight is fast and float(clone(x)) == 1.0
+    assert [p is fast for p in clone.parameters()] == [True]
+    assert float(net(x)) == 4.0 and net[0].weight is not fast
+    clone[0]._parameters = {}  # a registry replaced by one without an entry drops the attribute
+    with pytest.raises(AttributeError):
+        clone[0].weight
+
+
+@pytest.mark.torch_parity
+def test_l2l_clone_and_fast_weights_match_torch():
+    torch = pytest.importorskip("torch")
+    x = np.array([[0.3, -1.2], [2.0, 0.5]])
+    w = np.array([[0.7, -0.4]])
+    out = []
+    for lib, mods in ((ag, nn), (torch, torch.nn)):
+        lin = mods.Linear(2, 1, bias=False).double()
+        with lib.no_grad():
+            lin.weight.copy_(lib.tensor(w))
+        clone = _l2l_clone(lin)
+        loss = (clone(lib.tensor(x)) ** 2).sum()
+        (g,) = lib.autograd.grad(loss, [clone.weight], create_graph=True)
+        clone._parameters["weight"] = clone.weight - 0.1 * g
+        outer = clone(lib.tensor(x)).sum()
+        outer.backward()
+        out.append((float(outer.detach()), lin.weight.grad.numpy().copy()))
+    assert out[0][0] == pytest.approx(out[1][0], rel=1e-12)
+    np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12)
