@@ -83,3 +83,26 @@ def test_l2l_clone_and_fast_weights_match_torch():
         out.append((float(outer.detach()), lin.weight.grad.numpy().copy()))
     assert out[0][0] == pytest.approx(out[1][0], rel=1e-12)
     np.testing.assert_allclose(out[0][1], out[1][1], rtol=1e-12)
+
+
+def test_legacy_tensor_constructor_with_sizes():
+    # pytorch/examples gcn & gat: nn.Parameter(torch.Tensor(input_dim, output_dim)), then init
+    t = ag.Tensor(3, 2)
+    assert t.shape == (3, 2) and t.dtype == ag.float32 and not t.requires_grad
+    assert ag.Tensor(2, 1, 4).shape == (2, 1, 4)
+    p = nn.Parameter(ag.Tensor(4, 5))
+    nn.init.xavier_normal_(p)
+    assert p.shape == (4, 5) and p.requires_grad
+    with pytest.raises(TypeError, match="argument 'size'"):
+        ag.Tensor(2, 2.5)
+    with pytest.raises(RuntimeError, match=r"negative dimension -1: \[-1, 2\]"):
+        ag.Tensor(-1, 2)
+    assert ag.Tensor([1, 2]).tolist() == [1.0, 2.0]  # data still works
+
+
+@pytest.mark.torch_parity
+def test_legacy_tensor_constructor_with_sizes_matches_torch():
+    torch = pytest.importorskip("torch")
+    for sizes in [(3, 2), (1, 0), (2, 3, 4)]:
+        a, b = ag.Tensor(*sizes), torch.Tensor(*sizes)
+        assert tuple(a.shape) == tuple(b.shape) and str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1]
