@@ -106,3 +106,23 @@ def test_legacy_tensor_constructor_with_sizes_matches_torch():
     for sizes in [(3, 2), (1, 0), (2, 3, 4)]:
         a, b = ag.Tensor(*sizes), torch.Tensor(*sizes)
         assert tuple(a.shape) == tuple(b.shape) and str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1]
+
+
+@pytest.mark.parametrize("name", ["empty", "zeros", "ones", "rand", "randn"])
+def test_creation_functions_take_size_by_keyword(name):
+    # pytorch/examples gat: nn.Parameter(torch.empty(size=(in_features, n_hidden * n_heads)))
+    fn = getattr(ag, name)
+    assert fn(size=(2, 3)).shape == (2, 3)
+    assert fn(size=[4]).shape == (4,)
+    assert fn(size=(2, 1), dtype=ag.float64).dtype == ag.float64
+    with pytest.raises(TypeError, match=f"{name}\\(\\) got multiple values for argument 'size'"):
+        fn(2, size=(3,))
+
+
+@pytest.mark.torch_parity
+def test_creation_functions_size_keyword_matches_torch():
+    torch = pytest.importorskip("torch")
+    for name in ["empty", "zeros", "ones", "rand", "randn"]:
+        a, b = getattr(ag, name)(size=(3, 0, 2)), getattr(torch, name)(size=(3, 0, 2))
+        assert tuple(a.shape) == tuple(b.shape)
+    assert ag.zeros(size=(2,)).tolist() == torch.zeros(size=(2,)).tolist()
