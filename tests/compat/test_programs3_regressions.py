@@ -126,3 +126,42 @@ def test_creation_functions_size_keyword_matches_torch():
         a, b = getattr(ag, name)(size=(3, 0, 2)), getattr(torch, name)(size=(3, 0, 2))
         assert tuple(a.shape) == tuple(b.shape)
     assert ag.zeros(size=(2,)).tolist() == torch.zeros(size=(2,)).tolist()
+
+
+def test_numpy_spellings_axis_and_keepdims():
+    # d2l's Classifier.accuracy: d2l.argmax(Y_hat, axis=1) -> Y_hat.argmax(axis=1)
+    x = ag.tensor([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    assert x.argmax(axis=1).tolist() == [1, 0]
+    assert ag.argmax(x, axis=0).tolist() == [1, 0, 1]
+    assert x.max(axis=1, keepdims=True).values.tolist() == [[5.0], [7.0]]
+    assert ag.cat([x, x], axis=0).shape == (4, 3)
+    assert x.cumsum(axis=1).tolist() == [[1.0, 6.0, 8.0], [7.0, 7.0, 10.0]]
+    assert x.unsqueeze(axis=0).shape == (1, 2, 3)
+    with pytest.raises(TypeError, match="argmax\\(\\) got an unexpected keyword argument 'axis'"):
+        x.argmax(dim=1, axis=1)
+
+
+_AXIS_CALLS = [
+    ("argmax", lambda L, x: x.argmax(axis=1)), ("argmin", lambda L, x: L.argmin(x, axis=0)),
+    ("max", lambda L, x: x.max(axis=1)[0]), ("min", lambda L, x: x.min(axis=1, keepdims=True)[1]),
+    ("amax", lambda L, x: x.amax(axis=0)), ("cat", lambda L, x: L.cat([x, x], axis=1)),
+    ("stack", lambda L, x: L.stack([x, x], axis=2)), ("softmax", lambda L, x: x.softmax(axis=0)),
+    ("log_softmax", lambda L, x: L.log_softmax(x, axis=1)),
+    ("std", lambda L, x: x.std(axis=1, keepdims=True)), ("var", lambda L, x: x.var(axis=0)),
+    ("cumsum", lambda L, x: x.cumsum(axis=0)), ("prod", lambda L, x: x.prod(axis=1)),
+    ("logsumexp", lambda L, x: x.logsumexp(axis=1)), ("any", lambda L, x: (x > 0).any(axis=1)),
+    ("all", lambda L, x: (x > 0).all(axis=0)), ("sort", lambda L, x: x.sort(axis=1)[0]),
+    ("argsort", lambda L, x: x.argsort(axis=0)), ("topk", lambda L, x: x.topk(2, axis=1)[1]),
+    ("squeeze", lambda L, x: x[None].squeeze(axis=0)), ("unsqueeze", lambda L, x: x.unsqueeze(axis=1)),
+    ("index_select", lambda L, x: x.index_select(axis=1, index=L.tensor([2, 0]))),
+    ("median", lambda L, x: x.median(axis=1)[0]), ("count_nonzero", lambda L, x: x.count_nonzero(axis=0)),
+]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name,call", _AXIS_CALLS, ids=[n for n, _ in _AXIS_CALLS])
+def test_numpy_spellings_match_torch(name, call):
+    torch = pytest.importorskip("torch")
+    x = np.array([[0.5, -1.0, 2.0, 0.0], [3.0, 1.5, -2.5, 0.25], [1.0, 1.25, -1.0, 4.0]])
+    ours, theirs = call(ag, ag.tensor(x)), call(torch, torch.tensor(x))
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
