@@ -165,3 +165,16 @@ def test_numpy_spellings_match_torch(name, call):
     x = np.array([[0.5, -1.0, 2.0, 0.0], [3.0, 1.5, -2.5, 0.25], [1.0, 1.25, -1.0, 4.0]])
     ours, theirs = call(ag, ag.tensor(x)), call(torch, torch.tensor(x))
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_backward_with_a_gradient_of_another_shape_words_it_as_pytorch():
+    # caogang/wgan-gp gan_toy.py: D_real.backward(mone) with mone = FloatTensor([1]) * -1 and a
+    # 0-d D_real; PyTorch refuses it with this message
+    x = ag.ones(3, requires_grad=True)
+    msg = (r"Mismatch in shape: grad_output\[0\] has a shape of autograd_core.Size\(\[1\]\) and "
+           r"output\[0\] has a shape of autograd_core.Size\(\[\]\)\.")
+    with pytest.raises(RuntimeError, match=msg):
+        (x * 2).mean().backward(ag.tensor([1.0]))
+    with pytest.raises(RuntimeError, match=r"grad_output\[0\] has a shape of autograd_core.Size\(\[2\]\)"):
+        ag.autograd.grad(x * 2, x, np.ones(2))
+    assert x.grad is None  # refused before any work
