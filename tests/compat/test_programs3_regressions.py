@@ -178,3 +178,48 @@ def test_backward_with_a_gradient_of_another_shape_words_it_as_pytorch():
     with pytest.raises(RuntimeError, match=r"grad_output\[0\] has a shape of autograd_core.Size\(\[2\]\)"):
         ag.autograd.grad(x * 2, x, np.ones(2))
     assert x.grad is None  # refused before any work
+
+
+def test_scalar_conversions_of_many_elements_raise_pytorchs_errors():
+    # PINN (osl202/PINNs): plt.contourf(T, X, ...) with Tensors; matplotlib's safe_isfinite
+    # catches the ValueError PyTorch's float() raises, and stopped on our RuntimeError
+    t = ag.ones(3)
+    for convert in (float, int, complex, lambda x: "%f" % x):
+        with pytest.raises(ValueError, match="only one element tensors can be converted to "
+                                             "Python scalars"):
+            convert(t)
+    with pytest.raises(RuntimeError, match="a Tensor with 3 elements"):
+        t.item()  # RuntimeError as PyTorch's (our message also gives the shape)
+    with pytest.raises(RuntimeError, match="Boolean value of Tensor with more than one value is "
+                                           "ambiguous"):
+        bool(t)
+    with pytest.raises(RuntimeError, match="Boolean value of Tensor with no values is ambiguous"):
+        bool(ag.ones(0))
+    assert float(ag.tensor([2.5])) == 2.5 and int(ag.tensor(3)) == 3
+
+
+def test_matplotlib_takes_tensors_as_pytorchs():
+    plt = pytest.importorskip("matplotlib.pyplot")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    x = ag.linspace(0.0, 1.0, 5)
+    X, T = ag.meshgrid(x, x, indexing="ij")
+    fig = plt.figure()
+    cs = plt.contourf(T, X, (X * T).numpy(), levels=3)
+    assert len(cs.levels) > 1
+    plt.close(fig)
+
+
+@pytest.mark.torch_parity
+def test_scalar_conversion_errors_match_torch():
+    torch = pytest.importorskip("torch")
+    seen = {}
+    for lib in (ag, torch):
+        seen[lib] = []
+        for t in (lib.ones(2, 2), lib.ones(0)):
+            for convert in (float, int, bool):
+                with pytest.raises(Exception) as info:
+                    convert(t)
+                seen[lib].append((type(info.value), str(info.value)))
+    assert seen[ag] == seen[torch]
