@@ -46,7 +46,10 @@ from autograd_core.random import (
 )
 from autograd_core.serialization import load, save
 from autograd_core import accelerator, backends, cuda
-from autograd_core.threads import get_num_threads, set_num_threads
+from autograd_core.threads import (
+    are_deterministic_algorithms_enabled, get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled, set_num_threads, use_deterministic_algorithms,
+)
 from autograd_core.autograd import backward, grad
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled
