@@ -11,11 +11,11 @@ from nn.utils.history import History, plot_history
 from nn.utils import landscape
 from nn.utils.memory import MemorySummary, memory_summary, tape_saved_bytes
 from nn.utils.weight_norm import remove_weight_norm, weight_norm, weight_norm_init_
-from nn.utils import fusion, parametrizations, parametrize, stateless
+from nn.utils import fusion, parametrizations, parametrize, rnn, stateless
 from nn.layers.normalization import batch_renorm_limits
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "parameters_to_vector",
            "vector_to_parameters", "GradFlow", "History", "plot_history", "landscape",
            "memory_summary", "MemorySummary", "tape_saved_bytes", "weight_norm",
            "remove_weight_norm", "weight_norm_init_", "fusion", "parametrize",
-           "parametrizations", "stateless", "batch_renorm_limits"]
+           "parametrizations", "rnn", "stateless", "batch_renorm_limits"]

@@ -223,3 +223,72 @@ def test_scalar_conversion_errors_match_torch():
                     convert(t)
                 seen[lib].append((type(info.value), str(info.value)))
     assert seen[ag] == seen[torch]
+
+
+def test_use_deterministic_algorithms():
+    # pytorch/tutorials translation_transformer.py: torch.use_deterministic_algorithms(True)
+    try:
+        ag.use_deterministic_algorithms(True)
+        assert ag.are_deterministic_algorithms_enabled()
+        assert not ag.is_deterministic_algorithms_warn_only_enabled()
+        ag.use_deterministic_algorithms(True, warn_only=True)
+        assert ag.is_deterministic_algorithms_warn_only_enabled()
+        with pytest.raises(TypeError, match=r"argument 'mode' \(position 1\) must be bool, not int"):
+            ag.use_deterministic_algorithms(1)
+        assert ag.are_deterministic_algorithms_enabled()  # refused before any change
+    finally:
+        ag.use_deterministic_algorithms(False)
+    assert not ag.are_deterministic_algorithms_enabled()
+
+
+@pytest.mark.torch_parity
+def test_use_deterministic_algorithms_matches_torch():
+    torch = pytest.importorskip("torch")
+    seen = {}
+    for lib in (ag, torch):
+        out = []
+        for args, kw in [((True,), {}), ((False,), {"warn_only": True}), ((1,), {}),
+                         ((True,), {"warn_only": 1})]:
+            try:
+                lib.use_deterministic_algorithms(*args, **kw)
+                out.append((lib.are_deterministic_algorithms_enabled(),
+                            lib.is_deterministic_algorithms_warn_only_enabled()))
+            except TypeError as exc:
+                out.append(str(exc))
+        lib.use_deterministic_algorithms(False)
+        seen[lib] = out
+    assert seen[ag] == seen[torch]
+
+
+def test_pad_sequence_pads_and_stacks():
+    # pytorch/tutorials translation_transformer.py: from torch.nn.utils.rnn import pad_sequence
+    from nn.utils.rnn import pad_sequence, unpad_sequence
+
+    a, b = ag.tensor([1, 2, 3]), ag.tensor([4])
+    assert pad_sequence([a, b], padding_value=1).tolist() == [[1, 4], [2, 1], [3, 1]]
+    assert pad_sequence([a, b], batch_first=True, padding_side="left").tolist() == \
+        [[1, 2, 3], [0, 0, 4]]
+    x = ag.tensor(np.arange(6.0).reshape(3, 2), dtype=ag.float64, requires_grad=True)
+    y = ag.tensor([[7.0, 8.0]], dtype=ag.float64, requires_grad=True)
+    assert ag.gradcheck(lambda x, y: pad_sequence([x, y], batch_first=True, padding_value=-2.0),
+                        (x, y))
+    assert [t.tolist() for t in unpad_sequence(pad_sequence([a, b]), [3, 1])] == [[1, 2, 3], [4]]
+    with pytest.raises(RuntimeError, match="received an empty list of sequences"):
+        pad_sequence([])
+    with pytest.raises(RuntimeError, match="Expected padding_side to be one of left or right, "
+                                           "but got middle."):
+        pad_sequence([a], padding_side="middle")
+
+
+@pytest.mark.torch_parity
+def test_pad_sequence_matches_torch():
+    torch = pytest.importorskip("torch")
+    from nn.utils.rnn import pad_sequence
+
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((n, 2, 3)) for n in (4, 1, 3)]
+    for kw in [{}, {"batch_first": True}, {"padding_value": 2.5, "padding_side": "left"}]:
+        ours = pad_sequence([ag.tensor(a) for a in arrays], **kw)
+        theirs = torch.nn.utils.rnn.pad_sequence([torch.tensor(a) for a in arrays], **kw)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+        assert ours.dtype == ag.float64
