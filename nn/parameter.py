@@ -107,6 +107,14 @@ class Buffer(Tensor):
         self.persistent = persistent
 
 
+def _refuse_copy(t: Tensor, what: str):
+    raise ValueError(
+        f"Attempted to use an uninitialized parameter in {what}. This error happens when you "
+        f"are using a `LazyModule` or explicitly manipulating `nn.parameter.{type(t).__name__}` "
+        "objects. When using LazyModules Call `forward` with a dummy batch to initialize the "
+        "parameters before calling torch functions")
+
+
 def _materialize(t: Tensor, cls: type, shape: Any, dtype: Any) -> None:
     t._data = np.empty(tuple(int(s) for s in shape),
                        dtype=t._data.dtype if dtype is None else np.dtype(dtype))
@@ -148,6 +156,12 @@ class UninitializedParameter(Parameter):
     def __repr__(self):
         return "<UninitializedParameter>"
 
+    def __deepcopy__(self, memo):  # as PyTorch: a copy would lose the pending shape
+        _refuse_copy(self, "deepcopy")
+
+    def __reduce_ex__(self, protocol):
+        _refuse_copy(self, "pickling")
+
     __str__ = __repr__
 
 
@@ -185,5 +199,11 @@ class UninitializedBuffer(Tensor):
 
     def __repr__(self):
         return "<UninitializedBuffer>"
+
+    def __deepcopy__(self, memo):  # as PyTorch: a copy would lose the pending shape
+        _refuse_copy(self, "deepcopy")
+
+    def __reduce_ex__(self, protocol):
+        _refuse_copy(self, "pickling")
 
     __str__ = __repr__

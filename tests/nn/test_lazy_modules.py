@@ -72,3 +72,17 @@ def test_lazy_models_match_torch_after_the_first_forward():
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
     a, b = ours(ag.tensor(x, dtype=ag.float32)), theirs(torch.tensor(x, dtype=torch.float32))
     np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_a_lazy_module_is_copied_only_once_initialized():
+    # PyTorch refuses to deepcopy an uninitialized parameter; a copy would lose the pending
+    # shape (before: the copy ran into "expected weight to be 4-dimensional" at its forward)
+    import copy
+
+    m = nn.Sequential(nn.LazyConv2d(2, 1), nn.LazyBatchNorm2d())
+    with pytest.raises(ValueError, match="uninitialized parameter in deepcopy"):
+        copy.deepcopy(m)
+    m(ag.ones(1, 3, 2, 2))
+    c = copy.deepcopy(m)
+    assert type(c[0]) is nn.Conv2d and c[0].weight.shape == (2, 3, 1, 1)
+    assert c[0].weight is not m[0].weight
