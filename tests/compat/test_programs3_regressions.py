@@ -292,3 +292,32 @@ def test_pad_sequence_matches_torch():
         theirs = torch.nn.utils.rnn.pad_sequence([torch.tensor(a) for a in arrays], **kw)
         np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
         assert ours.dtype == ag.float64
+
+
+def test_memory_format_names():
+    # milesial/Pytorch-UNet: model.to(memory_format=torch.channels_last) and
+    # images.to(device=device, dtype=torch.float32, memory_format=torch.channels_last)
+    x = ag.arange(24.0).reshape(1, 2, 3, 4)
+    y = x.to(dtype=ag.float64, memory_format=ag.channels_last)
+    assert y.dtype == ag.float64 and y.tolist() == x.tolist()
+    assert x.to(memory_format=ag.contiguous_format) is x
+    assert x.contiguous(memory_format=ag.channels_last) is x
+    m = nn.Conv2d(2, 1, 1).to(memory_format=ag.channels_last)
+    assert m(x).shape == (1, 1, 3, 4)
+    with pytest.raises(RuntimeError, match="required rank 4 tensor to use channels_last format"):
+        ag.ones(2, 3).to(memory_format=ag.channels_last)
+    with pytest.raises(RuntimeError, match="required rank 5 tensor to use channels_last_3d format"):
+        x.to(memory_format=ag.channels_last_3d)
+    assert repr(ag.channels_last) == "autograd_core.channels_last"
+    assert isinstance(ag.preserve_format, ag.memory_format)
+
+
+@pytest.mark.torch_parity
+def test_memory_format_names_match_torch():
+    torch = pytest.importorskip("torch")
+    for name in ["contiguous_format", "preserve_format", "channels_last", "channels_last_3d"]:
+        assert repr(getattr(ag, name)).split(".")[-1] == repr(getattr(torch, name)).split(".")[-1]
+    for lib in (ag, torch):
+        with pytest.raises(RuntimeError) as info:
+            lib.ones(2, 3).to(memory_format=lib.channels_last)
+        assert str(info.value) == "required rank 4 tensor to use channels_last format"
