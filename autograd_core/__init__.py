@@ -48,6 +48,8 @@ from autograd_core.random import (
 )
 from autograd_core.serialization import load, save
 from autograd_core import accelerator, backends, cuda
+from autograd_core.amp import autocast, is_autocast_enabled
+from autograd_core.cuda import OutOfMemoryError
 from autograd_core.threads import (
     are_deterministic_algorithms_enabled, get_num_threads,
     is_deterministic_algorithms_warn_only_enabled, set_num_threads, use_deterministic_algorithms,

@@ -321,3 +321,49 @@ def test_memory_format_names_match_torch():
         with pytest.raises(RuntimeError) as info:
             lib.ones(2, 3).to(memory_format=lib.channels_last)
         assert str(info.value) == "required rank 4 tensor to use channels_last format"
+
+
+def test_autocast_disabled_is_a_pass_through_and_enabled_cpu_refuses():
+    # milesial/Pytorch-UNet: with torch.autocast(device.type, enabled=amp) (amp False), and
+    # `except torch.cuda.OutOfMemoryError:` around training
+    import warnings
+
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    with ag.autocast("cpu", enabled=False):
+        y = (x * x).sum()
+        assert not ag.is_autocast_enabled("cpu")
+    y.backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+    with pytest.warns(UserWarning, match="CUDA is not available or torch_xla is imported. "
+                                         "Disabling autocast."):
+        ctx = ag.amp.autocast("cuda")
+    with ctx:
+        assert y.dtype == ag.float32
+    with pytest.raises(RuntimeError, match="not supported by tapegrad"):
+        ag.autocast("cpu")
+    with pytest.raises(TypeError, match="argument 'enabled' \\(position 2\\) must be bool, not int"):
+        ag.autocast("cpu", enabled=1)
+    with pytest.raises(RuntimeError, match="device type at start of device string: tpu"):
+        ag.autocast("tpu", enabled=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ag.autocast("cpu", enabled=False)(lambda a: a + 1)(1) == 2
+    assert issubclass(ag.cuda.OutOfMemoryError, RuntimeError)
+    assert ag.OutOfMemoryError is ag.cuda.OutOfMemoryError
+
+
+@pytest.mark.torch_parity
+def test_autocast_disabled_matches_torch():
+    torch = pytest.importorskip("torch")
+    import warnings
+
+    for lib in (ag, torch):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            with lib.autocast("cuda"):
+                assert not lib.is_autocast_enabled("cuda")
+        assert [str(w.message) for w in seen] == [
+            "CUDA is not available or torch_xla is imported. Disabling autocast."]
+        with lib.autocast("cpu", enabled=False):
+            assert not lib.is_autocast_enabled("cpu")
+        assert issubclass(lib.cuda.OutOfMemoryError, RuntimeError)
