@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from autograd_core import Tensor
+from autograd_core import Size, Tensor
 from autograd_core.device import check_device
 from autograd_core.device import device as _device
 from nn.parameter import Buffer, Parameter
@@ -796,8 +796,9 @@ class Module:
                 continue
             if value.shape != target._data.shape:
                 errors.append(
-                    f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                    f"checkpoint, the shape in current model is {target._data.shape}."
+                    f"size mismatch for {key}: copying a param with shape "
+                    f"{Size(value.shape)!r} from checkpoint, the shape in current model is "
+                    f"{Size(target._data.shape)!r}."
                 )
                 continue
             writes.append((target, value))

@@ -367,3 +367,17 @@ def test_autocast_disabled_matches_torch():
         with lib.autocast("cpu", enabled=False):
             assert not lib.is_autocast_enabled("cpu")
         assert issubclass(lib.cuda.OutOfMemoryError, RuntimeError)
+
+
+@pytest.mark.torch_parity
+def test_load_state_dict_size_mismatch_words_match_torch():
+    # milesial/Pytorch-UNet --load of a checkpoint of the other (bilinear) variant
+    torch = pytest.importorskip("torch")
+    msgs = []
+    for lib, mods in ((ag, nn), (torch, torch.nn)):
+        m = mods.Linear(3, 2)
+        with pytest.raises(RuntimeError) as info:
+            m.load_state_dict({"weight": np.zeros((2, 4), np.float32) if lib is ag
+                               else torch.zeros(2, 4), "bias": m.bias.detach().clone()})
+        msgs.append(str(info.value).replace("autograd_core.", "torch."))
+    assert msgs[0] == msgs[1]
