@@ -215,7 +215,6 @@ def _size(size: Sequence[Any]) -> tuple[builtins.int, ...]:
     return tuple(_builtin_int(s) for s in size)
 
 
-
 _F = TypeVar("_F", bound=Callable[..., Tensor])
 
 
