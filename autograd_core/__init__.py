@@ -40,13 +40,20 @@ from autograd_core.creation import (
     tensor, uint8, zeros, zeros_like,
 )
 from autograd_core.tensor import DType as dtype, Size  # noqa: F401 (torch.dtype)
-from autograd_core.device import device
+from autograd_core.device import (
+    channels_last, channels_last_3d, contiguous_format, device, memory_format, preserve_format,
+)
 from autograd_core.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
 )
 from autograd_core.serialization import load, save
 from autograd_core import accelerator, backends, cuda
-from autograd_core.threads import get_num_threads, set_num_threads
+from autograd_core.amp import autocast, is_autocast_enabled
+from autograd_core.cuda import OutOfMemoryError
+from autograd_core.threads import (
+    are_deterministic_algorithms_enabled, get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled, set_num_threads, use_deterministic_algorithms,
+)
 from autograd_core.autograd import backward, grad
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled

@@ -6,7 +6,9 @@ adapts the scale, with PyTorch's defaults and update rule. Programs written for 
 as ``torch.cuda.amp.GradScaler(enabled=...)`` or ``torch.amp.GradScaler("cuda")``; as in a
 PyTorch without CUDA, a scaler for ``"cuda"`` warns and disables itself, and a disabled scaler
 passes everything through (``scale(loss)`` is ``loss``, ``step(opt)`` is ``opt.step()``).
-``autocast`` is not part of this build.
+``autocast`` exists for the programs that write ``with torch.autocast(device, enabled=amp)``:
+disabled (and for ``"cuda"``, disabled with PyTorch's warning) it is a pass-through; enabled on
+the CPU it refuses, as tapegrad has no reduced-precision autocasting (numpy has no bfloat16).
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["GradScaler"]
+from autograd_core.device import device as _device
+
+__all__ = ["GradScaler", "autocast", "is_autocast_enabled"]
 
 
 class GradScaler:
@@ -231,6 +235,74 @@ class GradScaler:
         self._backoff_factor = float(state_dict.get("backoff_factor", self._backoff_factor))
         self._growth_interval = int(state_dict.get("growth_interval", self._growth_interval))
         self._growth_tracker = int(state_dict.get("_growth_tracker", self._growth_tracker))
+
+
+class autocast:  # noqa: N801 - PyTorch's name
+    """PyTorch's ``torch.autocast`` context manager (and decorator), for programs that turn it
+    off on the CPU: ``with torch.autocast(device.type, enabled=amp):`` with ``amp=False`` runs
+    its body unchanged. ``device_type="cuda"`` warns and disables itself (no CUDA here), as a
+    PyTorch without CUDA does. Enabled on the CPU it raises: tapegrad has no reduced-precision
+    autocasting, and running in full precision instead would silently give other numbers.
+
+    Args:
+        device_type (str): ``"cpu"``, ``"cuda"``, ... (PyTorch's device types).
+        dtype (dtype, optional): the reduced precision PyTorch would use.
+        enabled (bool): whether autocasting is on. Default: ``True``.
+        cache_enabled (bool, optional): accepted for PyTorch's signature.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> with ag.autocast("cpu", enabled=False):
+        ...     y = ag.ones(2) * 3
+        >>> y, ag.is_autocast_enabled("cpu")
+        (tensor([3., 3.]), False)
+    """
+
+    def __init__(self, device_type: str, dtype: Any = None, enabled: bool = True,
+                 cache_enabled: bool | None = None) -> None:
+        self.device = _device(device_type).type  # PyTorch's error for an unknown type
+        if not isinstance(enabled, bool):
+            raise TypeError(f"set_autocast_enabled(): argument 'enabled' (position 2) must be "
+                            f"bool, not {type(enabled).__name__}")
+        if enabled and self.device == "cuda":
+            warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast.",
+                          stacklevel=2)
+            enabled = False
+        if enabled:
+            raise RuntimeError(
+                f"autocast: reduced-precision autocasting ({self.device}) is not supported by "
+                "tapegrad (numpy has no bfloat16); run in full precision with enabled=False")
+        self.fast_dtype, self._enabled = dtype, enabled
+
+    def __enter__(self) -> autocast:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+    def __call__(self, func: Any) -> Any:
+        import functools
+
+        @functools.wraps(func)
+        def decorated(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return func(*args, **kwargs)
+        return decorated
+
+
+def is_autocast_enabled(device_type: str | None = None) -> bool:
+    """Whether autocasting is on: never here (see :class:`autocast`).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_autocast_enabled()
+        False
+    """
+    if device_type is not None:
+        _device(device_type)
+    return False
 
 
 class _CudaGradScaler(GradScaler):

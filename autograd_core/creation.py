@@ -10,7 +10,8 @@ CUDA/MPS raise PyTorch's error) and the random ones ``generator=`` (an
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any, Sequence, Union
+import functools
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar, Union
 
 import numpy as np
 
@@ -214,10 +215,27 @@ def _size(size: Sequence[Any]) -> tuple[builtins.int, ...]:
     return tuple(_builtin_int(s) for s in size)
 
 
+_F = TypeVar("_F", bound=Callable[..., Tensor])
+
+
+def _size_keyword(fn: _F) -> _F:
+    """Let ``fn(*size, ...)`` also take its shape as ``size=(2, 3)``, as PyTorch's creation
+    functions do (``torch.empty(size=(n, m))``)."""
+    @functools.wraps(fn)
+    def wrapper(*size: Any, **kwargs: Any) -> Tensor:
+        if "size" in kwargs:
+            if size:
+                raise TypeError(f"{fn.__name__}() got multiple values for argument 'size'")
+            size = (kwargs.pop("size"),)
+        return fn(*size, **kwargs)
+    return wrapper  # type: ignore[return-value]
+
+
 def _make(arr: np.ndarray, requires_grad: builtins.bool) -> Tensor:
     return Tensor(arr, requires_grad=requires_grad)
 
 
+@_size_keyword
 def zeros(*size: _Shape, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
           requires_grad: builtins.bool = False) -> Tensor:
     """Return a tensor filled with 0, of shape ``size``.
@@ -242,6 +260,7 @@ def zeros(*size: _Shape, dtype: DTypeLike | None = None, device: DeviceLike | No
     return _make(np.zeros(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
+@_size_keyword
 def ones(*size: _Shape, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
          requires_grad: builtins.bool = False) -> Tensor:
     """Return a tensor filled with 1, of shape ``size``.
@@ -264,6 +283,7 @@ def ones(*size: _Shape, dtype: DTypeLike | None = None, device: DeviceLike | Non
     return _make(np.ones(_size(size), dtype=_float_dtype(dtype)), requires_grad)
 
 
+@_size_keyword
 def empty(*size: _Shape, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
           requires_grad: builtins.bool = False) -> Tensor:
     """Return a tensor of shape ``size`` whose values are not initialised.
@@ -515,6 +535,7 @@ def eye(n: builtins.int, m: builtins.int | None = None, *, dtype: DTypeLike | No
 
 
 # ---- random ----------------------------------------------------------------------------------
+@_size_keyword
 def randn(*size: _Shape, generator: Generator | None = None, dtype: DTypeLike | None = None,
           device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return samples from the standard normal distribution, of shape ``size``.
@@ -542,6 +563,7 @@ def randn(*size: _Shape, generator: Generator | None = None, dtype: DTypeLike | 
     return _make(arr.astype(_float_dtype(dtype)), requires_grad)
 
 
+@_size_keyword
 def rand(*size: _Shape, generator: Generator | None = None, dtype: DTypeLike | None = None,
          device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return samples drawn uniformly from ``[0, 1)``, of shape ``size``.

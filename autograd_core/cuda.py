@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 from autograd_core.device import device as _device
 from autograd_core.device import unavailable as _unavailable
 
-__all__ = ["current_device", "device_count", "is_available", "is_bf16_supported",
+__all__ = ["OutOfMemoryError", "current_device", "device_count", "is_available", "is_bf16_supported",
            "manual_seed", "manual_seed_all", "seed", "seed_all", "synchronize"]
 
 
@@ -143,6 +143,18 @@ def seed_all() -> None:
         >>> import autograd_core as ag
         >>> ag.cuda.seed_all() is None
         True
+    """
+
+
+class OutOfMemoryError(RuntimeError):
+    """PyTorch's ``torch.cuda.OutOfMemoryError`` (also ``torch.OutOfMemoryError``), for the
+    programs that catch it around training; nothing raises it here (no CUDA memory).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> issubclass(ag.cuda.OutOfMemoryError, RuntimeError), ag.OutOfMemoryError is ag.cuda.OutOfMemoryError
+        (True, True)
     """
 
 

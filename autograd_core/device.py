@@ -17,7 +17,8 @@ from typing import Any, Union
 
 from autograd_core import tensor as _tensor
 
-__all__ = ["device", "check_device"]
+__all__ = ["device", "check_device", "memory_format", "contiguous_format", "preserve_format",
+           "channels_last", "channels_last_3d"]
 
 # the device types PyTorch's parser knows (its error lists them); only "cpu" holds memory here
 _KNOWN = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
@@ -152,3 +153,46 @@ def check_device(dev: Any, where: str | None = None) -> device | None:
         raise RuntimeError(f"{where or 'device'}: CPU device index must be 0 (there is one "
                            f"CPU device), got {d.index}")
     return d
+
+
+class memory_format:  # noqa: N801 - PyTorch's name
+    """A memory layout name (PyTorch's ``torch.memory_format``): ``contiguous_format``,
+    ``channels_last`` (4-D), ``channels_last_3d`` (5-D), ``preserve_format``. Accepted where
+    PyTorch takes ``memory_format=`` (``Tensor.to``, ``Module.to``, ``contiguous``,
+    ``is_contiguous``); tapegrad chooses its layouts itself (a convolution may keep its output
+    channels-last), so the values never depend on it.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.channels_last, isinstance(ag.channels_last, ag.memory_format)
+        (autograd_core.channels_last, True)
+        >>> ag.ones(2, 3, 4, 4).to(memory_format=ag.channels_last).shape
+        autograd_core.Size([2, 3, 4, 4])
+    """
+
+    def __init__(self, name: str, rank: int | None = None) -> None:
+        self._name, self._rank = name, rank
+
+    def __repr__(self) -> str:
+        return f"autograd_core.{self._name}"
+
+    def __reduce__(self) -> str:
+        return self._name
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last", 4)
+channels_last_3d = memory_format("channels_last_3d", 5)
+
+
+def check_memory_format(fmt: Any, ndim: int) -> None:
+    """PyTorch's checks of a ``memory_format=`` argument for a tensor of ``ndim`` dims."""
+    if fmt is None:
+        return
+    if not isinstance(fmt, memory_format):
+        raise TypeError(f"memory_format must be an autograd_core.memory_format, not "
+                        f"{type(fmt).__name__}")
+    if fmt._rank is not None and ndim != fmt._rank:
+        raise RuntimeError(f"required rank {fmt._rank} tensor to use {fmt._name} format")

@@ -250,6 +250,20 @@ _new = object.__new__
 _CPU: object = None
 
 
+
+def _legacy_sizes(sizes: tuple) -> tuple:
+    """``torch.Tensor(*sizes)``'s sizes, checked with PyTorch's errors."""
+    for pos, s in enumerate(sizes):
+        if not isinstance(s, (builtins.int, np.integer)) or isinstance(s, builtins.bool):
+            raise TypeError(
+                f"new(): argument 'size' failed to unpack the object at pos {pos + 1} with "
+                f'error "type must be tuple of ints,but got {type(s).__name__}"')
+    if any(s < 0 for s in sizes):
+        neg = next(s for s in sizes if s < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: "
+                           f"[{', '.join(str(s) for s in sizes)}]")
+    return tuple(builtins.int(s) for s in sizes)
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it (``torch.Tensor``).
 
@@ -262,7 +276,8 @@ class Tensor:
     copy for an ndarray). A list or tuple of numbers gives the default dtype (float32), as
     ``torch.Tensor([1, 2])``; an ndarray keeps its dtype and memory (PyTorch would make a
     float32 copy), a Python number gives a 0-d tensor (PyTorch reads ``Tensor(3)`` as a size;
-    ``FloatTensor(2, 3)`` and ``empty`` do that here). Prefer ``autograd_core.tensor(...)``,
+    ``Tensor(3, 2)``, ``FloatTensor(2, 3)`` and ``empty`` do that here: with two or more
+    integers the legacy constructor makes float32 zeros of that size). Prefer ``autograd_core.tensor(...)``,
     which copies and applies PyTorch's dtype rules.
 
     Example::
@@ -343,9 +358,11 @@ class Tensor:
         def backward(self, gradient: Any = None, retain_graph: builtins.bool | None = None,
                      create_graph: builtins.bool = False, inputs: Any = None) -> None: ...
 
-    def __init__(self, data: Any, requires_grad: builtins.bool = False,
+    def __init__(self, data: Any, *sizes: builtins.int, requires_grad: builtins.bool = False,
                  dtype: DTypeLike | None = None) -> None:
-        if isinstance(data, Tensor):
+        if sizes:  # torch.Tensor(3, 2): PyTorch's legacy "uninitialized tensor of these sizes"
+            data = np.zeros(_legacy_sizes((data, *sizes)), dtype=dtype or DEFAULT_DTYPE[0])
+        elif isinstance(data, Tensor):
             data = data._data
         elif isinstance(data, (list, tuple)) and dtype is None:
             # torch.Tensor([1, 2]) is float32: the legacy constructor makes the default dtype
@@ -819,6 +836,20 @@ class Tensor:
         """
         return self._data.itemsize
 
+    def data_ptr(self) -> builtins.int:
+        """Return the address of the first element (``0`` for a tensor without elements).
+
+        Tensors sharing memory (views, ``.data``, ``.detach()``) give the same address.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> t = ag.zeros(4)
+            >>> t[1:].data_ptr() - t.data_ptr(), t.view(2, 2).data_ptr() == t.data_ptr()
+            (4, True)
+        """
+        return self._data.ctypes.data if self._data.size else 0
+
     @property
     def nbytes(self) -> builtins.int:
         """The number of bytes the elements take (``numel() * element_size()``).
@@ -901,16 +932,25 @@ class Tensor:
 
     def __bool__(self):
         if self._data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with {self._data.size} elements is ambiguous"
-            )
+            raise RuntimeError("Boolean value of Tensor with "
+                               f"{'no values' if self._data.size == 0 else 'more than one value'}"
+                               " is ambiguous")
         return bool(self._data.reshape(()))
 
+    def _scalar(self):
+        # ValueError, as PyTorch's float()/int(): matplotlib and others catch exactly that
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
+
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def __complex__(self):
+        return complex(self._scalar())
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:

@@ -224,3 +224,57 @@ def _apply_default_at_import() -> None:
 
 
 _apply_default_at_import()
+
+
+_deterministic = [False, False]  # use_deterministic_algorithms: mode, warn_only
+
+
+def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None:
+    """Ask for deterministic algorithms only (PyTorch's ``torch.use_deterministic_algorithms``).
+
+    tapegrad has nothing to switch: every op and kernel gives the same result for the same
+    inputs and thread count (parallel kernels split their work the same way each run). The
+    setting is kept, so ``are_deterministic_algorithms_enabled()`` reports it.
+
+    Args:
+        mode (bool): whether to ask for deterministic algorithms.
+        warn_only (bool): PyTorch warns instead of raising on a nondeterministic op.
+            Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.use_deterministic_algorithms(True)
+        >>> ag.are_deterministic_algorithms_enabled()
+        True
+        >>> ag.use_deterministic_algorithms(False)
+    """
+    for name, value in (("'mode' (position 1)", mode), ("'warn_only'", warn_only)):
+        if not isinstance(value, bool):
+            raise TypeError(f"_set_deterministic_algorithms(): argument {name} must be bool, "
+                            f"not {type(value).__name__}")
+    _deterministic[:] = [mode, warn_only]
+
+
+def are_deterministic_algorithms_enabled() -> bool:
+    """Whether ``use_deterministic_algorithms(True)`` is in force (PyTorch's function).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.are_deterministic_algorithms_enabled()
+        False
+    """
+    return _deterministic[0]
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> bool:
+    """Whether ``use_deterministic_algorithms(True, warn_only=True)`` is in force.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_deterministic_algorithms_warn_only_enabled()
+        False
+    """
+    return _deterministic[1]

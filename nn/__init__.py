@@ -1,7 +1,7 @@
 """``nn``: modules, layers, losses, initialisation, data loading and checkpoints, with
 PyTorch's API (``import nn``; ``import nn.functional as F``)."""
 
-from nn.parameter import Buffer, Parameter
+from nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 from nn.module import Module
 from nn.containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from nn import layers as _layers
@@ -20,7 +20,7 @@ from nn import models
 from nn.parallel import SyncBatchNorm
 
 __all__ = [
-    "Module", "Parameter", "Buffer", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
+    "Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
     "ParameterDict", *_layers.__all__,
     "MSELoss", "L1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss",
     "SmoothL1Loss", "HuberLoss", "KLDivLoss", "MarginRankingLoss", "TripletMarginLoss",

@@ -35,7 +35,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from autograd_core import Tensor
+from autograd_core import Size, Tensor
 from autograd_core.device import check_device
 from autograd_core.device import device as _device
 from nn.parameter import Buffer, Parameter
@@ -46,6 +46,7 @@ _M = TypeVar("_M", bound="Module")
 
 # Moves on every registration change in any module; parameters() caches compare against it.
 _STRUCTURE = [0]
+_REGISTRIES = ("_parameters", "_buffers", "_modules")
 
 
 def _bump():
@@ -398,7 +399,24 @@ class Module:
             buffers[name] = value
             d[name] = value
             return
+        if name in _REGISTRIES and isinstance(value, dict):
+            self._replace_registry(name, value)
+            return
         object.__setattr__(self, name, value)
+
+    def _replace_registry(self, name, value):
+        """``module._parameters = {...}`` (learn2learn's clone_module assigns dict copies, then
+        writes the cloned weights into them): the new entries become the instance dict's and
+        later writes into the dict are mirrored, as the registries' writes always are."""
+        d = self.__dict__
+        old = d.get(name)
+        for key in old if old is not None else ():
+            if key not in value:
+                d.pop(key, None)
+        reg = value if type(value) is _Registry and value._owner() is self else _Registry(self, value)
+        d[name] = reg
+        d.update(reg)
+        _bump()
 
     def _forget(self, name, keep=None):
         """Remove ``name`` from every registry but ``keep`` (the one about to be assigned: a
@@ -778,8 +796,9 @@ class Module:
                 continue
             if value.shape != target._data.shape:
                 errors.append(
-                    f"size mismatch for {key}: copying a param with shape {value.shape} from "
-                    f"checkpoint, the shape in current model is {target._data.shape}."
+                    f"size mismatch for {key}: copying a param with shape "
+                    f"{Size(value.shape)!r} from checkpoint, the shape in current model is "
+                    f"{Size(target._data.shape)!r}."
                 )
                 continue
             writes.append((target, value))

@@ -33,7 +33,7 @@ FILES = {
     "dropout": "nn.layers.dropout", "rnn": "nn.layers.rnn", "sparse": "nn.layers.sparse",
     "distance": "nn.layers.distance", "upsampling": "nn.layers.upsampling",
     "pixelshuffle": "nn.layers.upsampling", "transformer": "nn.layers.transformer",
-    "loss": "nn.losses",
+    "loss": "nn.losses", "lazy": "nn.layers.lazy",
 }
 
 

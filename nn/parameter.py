@@ -8,8 +8,9 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.device import check_device
 
-__all__ = ["Parameter", "Buffer"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer"]
 
 
 class Parameter(Tensor):
@@ -104,3 +105,105 @@ class Buffer(Tensor):
         arr = data._data if isinstance(data, Tensor) else np.asarray(data)
         Tensor.__init__(self, arr)
         self.persistent = persistent
+
+
+def _refuse_copy(t: Tensor, what: str):
+    raise ValueError(
+        f"Attempted to use an uninitialized parameter in {what}. This error happens when you "
+        f"are using a `LazyModule` or explicitly manipulating `nn.parameter.{type(t).__name__}` "
+        "objects. When using LazyModules Call `forward` with a dummy batch to initialize the "
+        "parameters before calling torch functions")
+
+
+def _materialize(t: Tensor, cls: type, shape: Any, dtype: Any) -> None:
+    t._data = np.empty(tuple(int(s) for s in shape),
+                       dtype=t._data.dtype if dtype is None else np.dtype(dtype))
+    t.__class__ = cls
+
+
+class UninitializedParameter(Parameter):
+    """A parameter without values yet (PyTorch's ``nn.parameter.UninitializedParameter``), held
+    by the lazy modules (``nn.LazyLinear``, ...) until their first forward infers its shape;
+    ``materialize(shape)`` gives it an (uninitialised) array of that shape and makes it a
+    ``Parameter``, the same object, so an optimizer built before the first forward trains it.
+
+    Args:
+        requires_grad (bool): Default: ``True``.
+        device: only ``None`` or ``'cpu'``.
+        dtype (dtype, optional): the dtype it will have. Default: the default dtype.
+
+    Example::
+
+        >>> import nn
+        >>> p = nn.UninitializedParameter()
+        >>> p.materialize((2, 3))
+        >>> type(p).__name__, tuple(p.shape), p.requires_grad
+        ('Parameter', (2, 3), True)
+    """
+
+    cls_to_become = Parameter
+
+    def __init__(self, requires_grad: bool = True, device: Any = None, dtype: Any = None) -> None:
+        check_device(device, "UninitializedParameter")
+        dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+        Parameter.__init__(self, np.empty((0,), dtype=dt), requires_grad=requires_grad)
+
+    def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
+        """Give the parameter an array of ``shape`` (values not initialised) and make it a
+        ``Parameter``."""
+        _materialize(self, Parameter, shape, dtype)
+
+    def __repr__(self):
+        return "<UninitializedParameter>"
+
+    def __deepcopy__(self, memo):  # as PyTorch: a copy would lose the pending shape
+        _refuse_copy(self, "deepcopy")
+
+    def __reduce_ex__(self, protocol):
+        _refuse_copy(self, "pickling")
+
+    __str__ = __repr__
+
+
+class UninitializedBuffer(Tensor):
+    """A buffer without values yet (PyTorch's ``nn.parameter.UninitializedBuffer``), held by
+    the lazy norm modules until their first forward; ``materialize(shape)`` makes it a Tensor
+    of that shape (the same object).
+
+    Args:
+        requires_grad (bool): Default: ``False``.
+        device: only ``None`` or ``'cpu'``.
+        dtype (dtype, optional): the dtype it will have. Default: the default dtype.
+
+    Example::
+
+        >>> import nn
+        >>> b = nn.UninitializedBuffer()
+        >>> b.materialize((4,))
+        >>> type(b).__name__, tuple(b.shape)
+        ('Tensor', (4,))
+    """
+
+    cls_to_become = Tensor
+
+    def __init__(self, requires_grad: bool = False, device: Any = None,
+                 dtype: Any = None) -> None:
+        check_device(device, "UninitializedBuffer")
+        dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
+        Tensor.__init__(self, np.empty((0,), dtype=dt), requires_grad=requires_grad)
+
+    def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
+        """Give the buffer an array of ``shape`` (values not initialised) and make it a
+        ``Tensor``."""
+        _materialize(self, Tensor, shape, dtype)
+
+    def __repr__(self):
+        return "<UninitializedBuffer>"
+
+    def __deepcopy__(self, memo):  # as PyTorch: a copy would lose the pending shape
+        _refuse_copy(self, "deepcopy")
+
+    def __reduce_ex__(self, protocol):
+        _refuse_copy(self, "pickling")
+
+    __str__ = __repr__

@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd_core.engine import run_backward
 from autograd_core.grad_mode import STATE
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Size, Tensor
 
 
 def _as_list(x: Any, what: str, arrays_ok: builtins.bool = False) -> Any:
@@ -51,20 +51,20 @@ def _seed_grads(outputs: Any, grad_outputs: Any, create_graph: builtins.bool,
             continue
         if isinstance(g, Tensor):
             if tuple(g.shape) != tuple(t.shape):
-                raise RuntimeError(
-                    f"{op}: gradient for output {i} has shape {g.shape} but the output has "
-                    f"shape {t.shape}"
-                )
+                raise RuntimeError(_shape_mismatch(i, g.shape, t.shape))
             grads.append(g if create_graph else np.array(g._data, dtype=t.dtype, copy=True))
             continue
         arr = np.asarray(g)
         if arr.shape != t.shape:
-            raise RuntimeError(
-                f"{op}: gradient for output {i} has shape {arr.shape} but the output has "
-                f"shape {t.shape}"
-            )
+            raise RuntimeError(_shape_mismatch(i, arr.shape, t.shape))
         grads.append(np.array(arr, dtype=t.dtype, copy=True))
     return grads
+
+
+def _shape_mismatch(i: int, got: Any, want: Any) -> str:
+    """PyTorch's words for a gradient whose shape is not its output's."""
+    return (f"Mismatch in shape: grad_output[{i}] has a shape of {Size(got)!r} and "
+            f"output[{i}] has a shape of {Size(want)!r}.")
 
 
 def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,

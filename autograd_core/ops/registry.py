@@ -93,6 +93,7 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
             node_cls, fn = node, obj
             if reads_values:
                 fn = obj = _refused_by_capture(obj, name)
+        fn = _numpy_names(fn, name)
         if samples is None:
             n = sample_kw.pop("n_inputs", 1)
             own = (Sample(name, fn, n, **sample_kw),)
@@ -125,6 +126,31 @@ def _refused_by_capture(fn, name):
         return fn(*args, **kwargs)
 
     return reads_values
+
+
+def _numpy_names(fn, name):
+    """PyTorch's functions and methods take numpy's ``axis=`` for ``dim=`` and ``keepdims=``
+    for ``keepdim=`` (d2l writes ``argmax(axis=1)``): ``fn`` with those spellings, if it has
+    a ``dim`` and no ``axis`` of its own."""
+    params = inspect.signature(fn).parameters
+    if "dim" not in params or "axis" in params:
+        return fn
+    keepdim = "keepdim" in params
+
+    @functools.wraps(fn)
+    def numpy_names(*args, **kwargs):
+        if "axis" in kwargs or (keepdim and "keepdims" in kwargs):
+            if "axis" in kwargs:
+                if "dim" in kwargs:
+                    raise TypeError(f"{name}() got an unexpected keyword argument 'axis'")
+                kwargs["dim"] = kwargs.pop("axis")
+            if keepdim and "keepdims" in kwargs:
+                if "keepdim" in kwargs:
+                    raise TypeError(f"{name}() got an unexpected keyword argument 'keepdims'")
+                kwargs["keepdim"] = kwargs.pop("keepdims")
+        return fn(*args, **kwargs)
+
+    return numpy_names
 
 
 def _frontend(cls, name):

@@ -9,7 +9,7 @@ import weakref
 from typing import Any, Sequence
 import numpy as np
 
-from autograd_core.device import check_device
+from autograd_core.device import check_device, check_memory_format
 from autograd_core.device import device as _device
 from autograd_core.grad_mode import STATE
 from autograd_core.node import Node, apply_nondifferentiable
@@ -590,13 +590,14 @@ class Contiguous(Node):
 
 
 @op("contiguous", method=True, function=False, samples=())
-def contiguous(input: Tensor) -> Tensor:
+def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
     """Return ``input`` itself if its memory is in row-major order, else a row-major copy
     (``Tensor.contiguous``): as in PyTorch, an in-place change of the result reaches
     ``input`` exactly when ``input`` was already contiguous.
 
     A convolution output stored channels-last (see DIFFERENCES.md) is not contiguous here, so
-    it is copied.
+    it is copied. ``memory_format`` is checked as PyTorch does (``channels_last`` needs 4
+    dimensions) and otherwise not used: the result is row-major.
 
     Example::
 
@@ -605,6 +606,7 @@ def contiguous(input: Tensor) -> Tensor:
         >>> x.contiguous() is x, x.t().contiguous().is_contiguous()
         (True, True)
     """
+    check_memory_format(memory_format, input._data.ndim)
     if input._data.flags.c_contiguous:
         return input
     return Contiguous.apply(input)
@@ -647,7 +649,8 @@ def to(input: Tensor, *args: Any, device: Any = None, dtype: DTypeLike | None = 
         dtype (dtype, optional): the dtype.
         non_blocking (bool): accepted (copies are synchronous). Default: False.
         copy (bool): return a new tensor even when nothing changes. Default: False.
-        memory_format (optional): accepted for PyTorch's signature.
+        memory_format (memory_format, optional): a layout hint, checked as PyTorch does
+            (``channels_last`` needs 4 dimensions); the values never depend on it.
 
     Example::
 
@@ -681,6 +684,7 @@ def to(input: Tensor, *args: Any, device: Any = None, dtype: DTypeLike | None = 
     if positional:
         copy = positional.pop(0)
     check_device(device, "to")
+    check_memory_format(memory_format, input._data.ndim)
     if dtype is not None:
         try:
             dtype = np.dtype(dtype)

@@ -30,11 +30,13 @@ from nn.layers.classic import (
     ChannelShuffle, LocalResponseNorm, LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d,
     MaxUnpool3d, RReLU,
 )
+from nn.layers import lazy as _lazy
+from nn.layers.lazy import *  # noqa: F403 - LazyLinear, LazyConv*d, LazyBatchNorm*d
 from nn.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from nn.layers import transformer as _transformer
 from nn.layers.transformer import *  # noqa: F403 - MultiheadAttention and the Transformer modules
 
-__all__ = ["Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "Unfold", "Fold",
+__all__ = [*_lazy.__all__, "Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "Unfold", "Fold",
            "MaxPool1d",
            "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
            "Bilinear", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d",

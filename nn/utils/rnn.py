@@ -255,8 +255,8 @@ def pad_sequence(sequences: Tensor | Iterable[Tensor], batch_first: bool = False
                 [3., 0.]])
     """
     if padding_side not in ("left", "right"):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got "
-                         f"{padding_side}.")
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got "
+                           f"{padding_side}.")
     seqs = list(sequences.unbind(0) if isinstance(sequences, Tensor) else sequences)
     if not seqs:
         raise RuntimeError("received an empty list of sequences")
@@ -274,6 +274,7 @@ def pad_sequence(sequences: Tensor | Iterable[Tensor], batch_first: bool = False
     dtype = seqs[0].dtype
     padded = []
     for s in seqs:
+        s = s if s.dtype == dtype else s.to(dtype)  # the first sequence's dtype, as PyTorch
         missing = longest - s.shape[0]
         if missing:
             pad = ag.full((missing, *trailing), padding_value, dtype=dtype)

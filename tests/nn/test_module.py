@@ -208,7 +208,7 @@ def test_load_state_dict_lists_every_bad_key_and_changes_nothing():
     for key in ("fc1.bias", "bn.running_var", "fc9.weight", "head.extra", "head.2.weight",
                 "bn.weight"):
         assert key in msg, f"{key} not named in: {msg}"
-    assert "(5, 4)" in msg and "(2, 4)" in msg  # both shapes of the mismatch
+    assert "Size([5, 4])" in msg and "Size([2, 4])" in msg  # both shapes of the mismatch
     assert "Net" in msg
     _assert_same(before, _snapshot(net))  # nothing written, not even the good keys
 

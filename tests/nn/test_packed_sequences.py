@@ -83,7 +83,7 @@ def test_errors_in_the_users_terms():
         R.pack_padded_sequence(x, [5, 2, 1])  # (PyTorch reads past the input here)
     with pytest.raises(ValueError, match="total_length=2 and max sequence length being 4"):
         R.pad_packed_sequence(R.pack_padded_sequence(x, [4, 2, 1]), total_length=2)
-    with pytest.raises(ValueError, match="padding_side"):
+    with pytest.raises(RuntimeError, match="padding_side"):
         R.pad_sequence([ag.ones(1)], padding_side="middle")
     gru = nn.GRU(2, 5)
     with pytest.raises(RuntimeError, match=r"Expected hidden size \(1, 3, 5\), got \[1, 2, 5\]"):
