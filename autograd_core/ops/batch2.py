@@ -21,7 +21,7 @@ from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _div_rounded,
                                       _promote, mul)
 from autograd_core.ops.binary import pow as _pow
-from autograd_core.ops.mathfns import _float_pair
+from autograd_core.ops.mathfns import _call, _float_pair
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.index import IndexAdd, IndexPut, getitem
 from autograd_core.ops.inplace import inplace
@@ -252,22 +252,32 @@ def _as_float(t):
         tensor([0., 0., 3.])
     """)
 class Xlogy(Node):
+    """``x * log(y)``; ``SpecialXlog1py`` is the same node with ``log1p``."""
+
+    #: the logarithm, its pole (where the gradient's rule gives 0 for x = 0) and a point
+    #: where it is finite (read instead of the pole)
+    _log, _pole, _finite = "log", 0, 1.0
+
     def forward(self, input, other):
         x, y = _float_pair(input, other)
         dt = np.result_type(x, y)  # a Python number is weak: the tensor's dtype
         x, y = np.asarray(x, dt), np.asarray(y, dt)
         self.save_for_backward(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where((x == 0) & ~np.isnan(y), np.zeros((), dt), x * np.log(y))
+            return np.where((x == 0) & ~np.isnan(y), np.zeros((), dt),
+                            x * getattr(np, self._log)(y))
 
     def backward(self, g):
         x, y = self.saved
         xd, yd, gd = xp.data(x), xp.data(y), xp.data(g)
-        # PyTorch's rule: xlogy(g, y), then 0 where x == 0 and y <= 0 (log(0) is -inf elsewhere)
+        # PyTorch's rule: xlogy(g, y), then 0 where x == 0 and y is at or below the pole
+        # (log(0) is -inf elsewhere); x / y (x / (1 + y) for log1p) for other
         with np.errstate(invalid="ignore"):
-            zero = ((gd == 0) & ~np.isnan(yd)) | ((xd == 0) & (yd <= 0))
+            zero = ((gd == 0) & ~np.isnan(yd)) | ((xd == 0) & (yd <= self._pole))
         with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 is NaN, as in PyTorch
-            return xp.where(zero, 0.0, g * xp.log(xp.where(zero, 1.0, y))), g * x / y
+            log = _call(self._log, xp.where(zero, self._finite, y))
+            return (xp.where(zero, 0.0, g * log),
+                    g * x / (y if self._pole == 0 else y - self._pole))
 
 
 @op("logit", method=True, samples=[

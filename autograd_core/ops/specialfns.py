@@ -14,8 +14,9 @@ import numpy as np
 
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.mathfns import _call, _erfc, _float_pair, _same
+from autograd_core.ops.mathfns import _erfc, _same
 from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.batch2 import Xlogy
 from autograd_core.ops.unary import _floating
 from autograd_core.tensor import Tensor
 
@@ -250,21 +251,5 @@ class SpecialEntr(Node):
         >>> ag.special.xlog1py(ag.tensor([0.0, 2.0]), ag.tensor([-1.0, 1.7182817]))
         tensor([0., 2.])
     """)
-class SpecialXlog1py(Node):
-    def forward(self, input, other):
-        x, y = _float_pair(input, other)
-        dt = np.result_type(x, y)  # a Python number is weak: the tensor's dtype
-        x, y = np.asarray(x, dt), np.asarray(y, dt)
-        self.save_for_backward(x, y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where((x == 0) & ~np.isnan(y), np.zeros((), dt), x * np.log1p(y))
-
-    def backward(self, g):
-        x, y = self.saved
-        xd, yd, gd = xp.data(x), xp.data(y), xp.data(g)
-        # PyTorch's rule: xlog1py(g, y), then 0 where x == 0 and y <= -1; x / (1 + y) for other
-        with np.errstate(invalid="ignore"):
-            zero = ((gd == 0) & ~np.isnan(yd)) | ((xd == 0) & (yd <= -1))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (xp.where(zero, 0.0, g * _call("log1p", xp.where(zero, 0.0, y))),
-                    g * x / (y + 1.0))
+class SpecialXlog1py(Xlogy):
+    _log, _pole, _finite = "log1p", -1, 0.0

@@ -28,7 +28,7 @@ def _values(dtype, shape, special=True):
         st.sampled_from(SPECIAL).map(dtype), finite) if special else finite)
 
 
-def _same(a, b):
+def assert_same_float(a, b):
     """Equal floats, NaN equal to NaN, the sign of zero included."""
     if math.isnan(a) or math.isnan(b):
         assert math.isnan(a) and math.isnan(b), (a, b)
@@ -40,14 +40,14 @@ def _same(a, b):
 @given(a=hnp.arrays(np.float64, st.integers(1, 700), elements=st.one_of(
     st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([-0.0, 0.0]))))
 def test_pairwise_sum_is_numpys(a):
-    _same(LK.pairwise_sum(a), float(np.add.reduce(a)))
+    assert_same_float(LK.pairwise_sum(a), float(np.add.reduce(a)))
 
 
 @pytest.mark.parametrize("n", [129, 255, 256, 1000, 8191, 8192, 8193, 100_003, 1 << 20])
 def test_pairwise_sum_is_numpys_on_long_arrays(n):
     # past one block of 128 the halves are summed apart: the order must be numpy's exactly
     a = np.random.default_rng(n).standard_normal(n) * 10.0 ** np.arange(n % 7)[n % 7 - 1]
-    _same(LK.pairwise_sum(a), float(np.add.reduce(a)))
+    assert_same_float(LK.pairwise_sum(a), float(np.add.reduce(a)))
 
 
 def _sum_tolerance(x, y, dtype):
@@ -67,7 +67,7 @@ def test_bce_logits_sum_agrees_with_twin(data, n, dtype, special):
     got, want = LK.bce_logits_sum(x, y), LK.bce_logits_sum_numpy(x, y)
     assert type(got) is float and type(want) is float
     if math.isnan(want) or math.isinf(want):
-        _same(got, want)
+        assert_same_float(got, want)
     else:
         assert abs(got - want) <= _sum_tolerance(x, y, dtype), (got, want)
 
