@@ -112,12 +112,14 @@ def _padded(coord, size, padding, align, lib):
         if padding == "reflection":
             coord = (_reflect(coord, 0, 2 * (size - 1), lib) if align
                      else _reflect(coord, -1, 2 * size - 1, lib))
+        values = coord if lib is np else coord._data
+        clipped = np.nan_to_num(np.clip(values, 0, size - 1), nan=0.0)  # PyTorch's: NaN to 0
         if lib is np:
-            return np.nan_to_num(np.clip(coord, 0, size - 1), nan=0.0)
-        coord = coord.clamp(0, size - 1)
-        if np.isnan(coord._data).any():  # PyTorch's clipping maps NaN to 0
-            coord = ag.where(coord.isnan(), ag.zeros((), dtype=coord.dtype), coord)
-        return coord
+            return clipped
+        # the gradient passes strictly inside only: PyTorch's clip counts a point exactly on the
+        # first or last pixel as clipped (an identity grid with align_corners=True has them)
+        inside = (values > 0) & (values < size - 1)
+        return ag.where(ag.tensor(inside), coord, ag.tensor(clipped.astype(values.dtype)))
 
 
 class _ZeroGradTo(ag.autograd.Function):
