@@ -57,3 +57,14 @@ def test_grid_sample_identity_affine_grid_grad_matches_torch():
                        align_corners=True).pow(2).sum().backward()
         out[lib] = t.grad.numpy()
     np.testing.assert_allclose(out[ag], out[torch], rtol=1e-12, atol=1e-10)
+
+
+# ---- MaxUnpool: an index outside the output, in PyTorch's words ------------------------------
+@pytest.mark.parametrize("d, size", [(1, "4x1"), (2, "4x4"), (3, "4x4x4")])
+def test_max_unpool_invalid_index_message_is_pytorchs(d, size):
+    x = ag.ones((1, 1) + (2,) * d)
+    index = ag.full(tuple(x.shape), 100, dtype=ag.int64)
+    unpool = getattr(F, f"max_unpool{d}d")
+    with pytest.raises(RuntimeError, match=rf"^Found an invalid max index: 100 \(output volumes "
+                                           rf"are of size {size}\)$"):
+        unpool(x, index, 2)
