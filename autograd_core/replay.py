@@ -479,7 +479,7 @@ class _Source:
         self.ns = {"ndarray": ndarray, "asarray": np.asarray, "new": _new, "Tensor": Tensor,
                    "copyto": np.copyto, "reduced": _reduced,
                    "fill_missing": _fill_missing, "as_output": _as_output, "STATE": STATE,
-                   "shape_error": _shape_error, "as_array": _as_array,
+                   "shape_error": _shape_error,
                    "empty": np.empty, "fused_shape_error": _fused_shape_error,
                    "make": _make, "np_array": np.array, "np_add": np.add,
                    "conform": _conform, "as_result": _as_result}
