@@ -361,7 +361,7 @@ def dispatchers(builds):
     table: dict = {}
 
     def loop(name):
-        if _read_backend() is not None and not use_numba():
+        if backend_env_get(BACKEND_ENV_KEY) is not None and not use_numba():  # (set: rare)
             return None
         d = table.get(name)
         if d is None:

@@ -77,7 +77,7 @@ def _flat_views(arrays):
     """
     if all(a.flags.c_contiguous for a in arrays):
         out = np.empty(arrays[0].shape, arrays[0].dtype)
-        return [a.reshape(-1) for a in arrays], out, out.reshape(-1)
+        return [a.ravel() for a in arrays], out, out.ravel()  # (views: ravel is cheapest)
     if all(a.flags.f_contiguous for a in arrays):
         out = np.empty(arrays[0].shape, arrays[0].dtype, order="F")
         return [a.T.reshape(-1) for a in arrays], out, out.T.reshape(-1)
@@ -130,7 +130,7 @@ def _run(name, loop, arrays, params, reference, parallel=None, out=None):
                     parallel = n >= THRESHOLDS[loop] and _jit.parallel_enabled()
                 cast = dtype.type
                 LOOPS[loop][1 if parallel else 0](
-                    *[a.reshape(-1) for a in arrays], out.reshape(-1), *[cast(p) for p in params])
+                    *[a.ravel() for a in arrays], out.ravel(), *[cast(p) for p in params])
             return out
     arrays = [np.asarray(a) for a in arrays]
     if len(arrays) == 2 and arrays[0].shape != arrays[1].shape:

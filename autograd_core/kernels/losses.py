@@ -183,7 +183,7 @@ def bce_logits_sum(x, y):
     if _fits(x, y):
         loop = _loop("_bce_logits_sum")
         if loop is not None:
-            return loop(x.reshape(-1), y.reshape(-1))  # (a C-ordered copy if not C-contiguous)
+            return loop(x.ravel(), y.ravel())  # (a C-ordered copy if not C-contiguous)
     return bce_logits_sum_numpy(x, y)
 
 
@@ -202,7 +202,7 @@ def bce_logits_dx(x, y, s):
         loop = _loop("_bce_logits_dx")
         if loop is not None:
             out = np.empty(x.shape, x.dtype)
-            loop(x.reshape(-1), y.reshape(-1), s, out.reshape(-1))
+            loop(x.ravel(), y.ravel(), s, out.ravel())
             return out
     return bce_logits_dx_numpy(x, y, s)
 

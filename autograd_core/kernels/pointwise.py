@@ -127,8 +127,9 @@ def bias_add_(out, bias):
     """
     if type(out) is _ndarray and type(bias) is _ndarray and out.ndim == 2 and bias.ndim == 1:
         d = out.dtype
+        # _own(out, bias) inline: a linear layer's fresh product, at every step
         if (d is _F32 or d is _F64) and bias.dtype is d and out.shape[1] == bias.shape[0] \
-                and _own(out, bias):
+                and out.base is None and out.flags.writeable and bias.base is not out:
             loop = _loop("_bias_add")
             if loop is not None:
                 loop(out, bias)
