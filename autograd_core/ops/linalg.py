@@ -85,6 +85,8 @@ def matmul(input: Tensor, other: Any) -> Tensor:
         autograd_core.Size([5, 2, 4])
     """
     a, b = input, other
+    if getattr(a, "is_sparse", False) or getattr(b, "is_sparse", False):
+        return a.matmul(b) if a.is_sparse else b.__rmatmul__(a)  # autograd_core.sparse
     sa, sb = np.shape(getattr(a, "_data", a)), np.shape(getattr(b, "_data", b))
     if len(sa) == 0 or len(sb) == 0:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes {sa} and {sb}")
@@ -130,6 +132,8 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
         tensor([[ 7., 10.],
                 [15., 22.]])
     """
+    if getattr(input, "is_sparse", False) or getattr(mat2, "is_sparse", False):
+        return Tensor._sparse_mm(input, mat2)  # autograd_core.sparse.mm
     sa, sb = _shape(input), _shape(mat2)
     if len(sa) != 2:
         raise RuntimeError(f"self must be a matrix (mm got input of shape {tuple(sa)})")
