@@ -221,6 +221,9 @@ class _CooTensor(Tensor):
         raise TypeError("can't convert Sparse layout tensor to numpy. Use Tensor.to_dense() "
                         "first.")
 
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.numpy()
+
     # reading it
     def _nnz(self) -> builtins.int:
         return self._ind.shape[1]
@@ -515,9 +518,24 @@ def sparse_coo_tensor(indices: Any, values: Any, size: Any = None, *,
     if is_coalesced and ind.shape[1] > 1 and not np.all(np.diff(_linear(ind, size)) > 0):
         raise RuntimeError("sparse_coo_tensor: is_coalesced=True, but the indices are not "
                            "sorted and unique")
-    if requires_grad:
+    if requires_grad:  # a leaf, whose gradient will be sparse
         values = values.detach().requires_grad_()
+    elif values.requires_grad:  # a non-leaf: the gradient flows on to ``values``
+        values = SparseCooTensorWithDimsAndTensors.apply(values)
+    else:  # its own Tensor (``requires_grad_()`` must not reach the caller's)
+        values = values.detach()
     return _coo(ind, values, size, coalesced=builtins.bool(is_coalesced) or ind.shape[1] <= 1)
+
+
+class SparseCooTensorWithDimsAndTensors(Node):
+    """The values of a sparse tensor made from values that require grad (the identity:
+    PyTorch's node of that name, so the tensor is a non-leaf with its ``grad_fn``)."""
+
+    def forward(self, values):
+        return values
+
+    def backward(self, g):
+        return (g,)
 
 
 def FloatTensor(indices: Any, values: Any, size: Any = None) -> Tensor:

@@ -425,6 +425,8 @@ class Optimizer:
                                  "Some param names are missing")
             params = [p[1] for p in params]
         for p in params:
+            if getattr(p, "is_sparse", False):  # torch refuses sparse gradients (in step)
+                raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
             if not _is_param(p):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
                                 f"{type(p).__module__}.{type(p).__name__}")
