@@ -33,6 +33,7 @@ import builtins
 import math
 import os
 import sys
+import types
 from typing import Any
 
 import numpy as np
@@ -73,11 +74,11 @@ class layout:
 
 strided = layout("strided")
 sparse_coo = layout("sparse_coo")
-Tensor.layout = strided  # a dense tensor's; the sparse class says sparse_coo
+setattr(Tensor, "layout", strided)  # a dense tensor's; the sparse class says sparse_coo
 
 
 # ---- refusing every other op ---------------------------------------------------------------
-_APPLY = Node.apply.__func__.__code__
+_APPLY = Node.__dict__["apply"].__func__.__code__
 
 
 def _refused_op() -> str:
@@ -85,12 +86,12 @@ def _refused_op() -> str:
     is on the stack (by its op-table name), else the outermost function of this package that
     the user's call went through (``tolist``, ``__repr__``, ...)."""
     names = {d.node: d.name for d in reversed(DECLS.values()) if d.node is not None}
-    f = sys._getframe(2)
+    f: types.FrameType | None = sys._getframe(2)
     entry = "?"
     while f is not None:
         if f.f_code is _APPLY:
-            cls = f.f_locals.get("cls")
-            return names.get(cls, getattr(cls, "__name__", "?"))
+            cls: Any = f.f_locals.get("cls")
+            return str(names.get(cls) or getattr(cls, "__name__", "?"))
         if f.f_code.co_filename.startswith(_PACKAGE):
             entry = f.f_code.co_name
         f = f.f_back
@@ -205,7 +206,7 @@ class _CooTensor(Tensor):
     def detach(self) -> Tensor:
         return _coo(self._ind, self._vals.detach(), self.shape, self._coalesced)
 
-    @property
+    @property  # type: ignore[misc]
     def data(self) -> Tensor:  # type: ignore[override]
         return _coo(self._ind, self._vals.data, self.shape, self._coalesced)
 
@@ -436,8 +437,9 @@ def _dense_to_dense(self: Tensor, dtype: DTypeLike | None = None, *,
     return self if dtype is None else self.to(dtype)
 
 
-Tensor.to_sparse = Tensor.to_sparse_coo = _to_sparse
-Tensor.to_dense = _dense_to_dense
+for _name, _method in (("to_sparse", _to_sparse), ("to_sparse_coo", _to_sparse),
+                      ("to_dense", _dense_to_dense)):
+    setattr(Tensor, _name, _method)
 
 
 # ---- making one ----------------------------------------------------------------------------
@@ -732,7 +734,4 @@ def sum(input: Tensor, dim: Any = None, dtype: DTypeLike | None = None) -> Tenso
     shape = tuple(input.shape[d] for d in keep)
     return _coo(input._ind[keep], vals, shape, coalesced=False).coalesce()
 
-
-# torch.mm / torch.matmul with a sparse operand (the dense functional forms check is_sparse)
-Tensor._sparse_mm = staticmethod(mm)
 

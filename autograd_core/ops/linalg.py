@@ -133,7 +133,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
                 [15., 22.]])
     """
     if getattr(input, "is_sparse", False) or getattr(mat2, "is_sparse", False):
-        return Tensor._sparse_mm(input, mat2)  # autograd_core.sparse.mm
+        return input.mm(mat2) if input.is_sparse else mat2.__rmatmul__(input)  # sparse.mm
     sa, sb = _shape(input), _shape(mat2)
     if len(sa) != 2:
         raise RuntimeError(f"self must be a matrix (mm got input of shape {tuple(sa)})")
