@@ -45,8 +45,8 @@ from autograd_core.ops.index import IndexAdd
 from autograd_core.ops.registry import DECLS, refuse_capture
 from autograd_core.tensor import DTypeLike, Tensor
 
-__all__ = ["FloatTensor", "DoubleTensor", "LongTensor", "layout", "mm", "sparse_coo",
-           "sparse_coo_tensor", "spmm", "strided", "sum"]
+__all__ = ["FloatTensor", "DoubleTensor", "LongTensor", "layout", "log_softmax", "mm",
+           "softmax", "sparse_coo", "sparse_coo_tensor", "spmm", "strided", "sum"]
 
 
 class layout:
@@ -735,3 +735,76 @@ def sum(input: Tensor, dim: Any = None, dtype: DTypeLike | None = None) -> Tenso
     return _coo(input._ind[keep], vals, shape, coalesced=False).coalesce()
 
 
+def _slices(input: Tensor, dim: builtins.int, dtype: DTypeLike | None, name: str) -> tuple:
+    """The coalesced tensor, its values (cast) and, per value, the number of its slice along
+    ``dim`` (the values sharing every other coordinate), the values' max per slice, and the
+    number of slices."""
+    if not input.is_sparse:
+        raise RuntimeError(f"sparse.{name}: input must be a sparse tensor")
+    ndim = input.ndim
+    if not -ndim <= dim < ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, "
+                         f"{ndim - 1}], but got {dim})")
+    refuse_capture(f"sparse.{name}()")
+    c = input.coalesce()
+    vals = c._vals if dtype is None else c._vals.to(dtype)
+    others = np.delete(c._ind, dim % ndim, axis=0)
+    shape = tuple(np.delete(np.asarray(c.shape), dim % ndim))
+    slot = _linear(others, shape) if ndim > 1 else np.zeros(c._nnz(), np.intp)
+    uniq, group = np.unique(slot, return_inverse=True)
+    top = np.full(uniq.size, -np.inf, dtype=vals._data.dtype)
+    np.maximum.at(top, group.reshape(-1), vals._data)
+    return c, vals, group.reshape(-1), top, uniq.size
+
+
+def _shifted_exp_sums(vals: Tensor, group: np.ndarray, top: np.ndarray,
+                      n: builtins.int) -> tuple:
+    shifted = vals - Tensor._make(top[group], None, False)  # the max: a constant shift
+    e = shifted.exp()
+    return shifted, e, IndexAdd.apply(e, index=group, basic=False, shape=(n,))[group]
+
+
+def softmax(input: Tensor, dim: builtins.int, *, dtype: DTypeLike | None = None) -> Tensor:
+    """Return the softmax of a sparse tensor's stored values along ``dim``: sparse, coalesced.
+
+    ``torch.sparse.softmax``: each slice along ``dim`` is normalised over its stored entries
+    (the unstored ones count as minus infinity, so they stay unstored). Differentiable in the
+    values.
+
+    Args:
+        input (Tensor): a sparse tensor.
+        dim (int): the dimension along which the slices run.
+        dtype (dtype, optional): cast the values to it first.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> a = ag.sparse_coo_tensor([[0, 0, 1], [0, 1, 2]], [2.0, 0.5, 3.0], (2, 3))
+        >>> ag.sparse.softmax(a, 1).values()
+        tensor([0.8176, 0.1824, 1.0000])
+    """
+    c, vals, group, top, n = _slices(input, dim, dtype, "softmax")
+    _, e, sums = _shifted_exp_sums(vals, group, top, n)
+    return _coo(c._ind, e / sums, c.shape, coalesced=True)
+
+
+def log_softmax(input: Tensor, dim: builtins.int, *,
+                dtype: DTypeLike | None = None) -> Tensor:
+    """Return the log-softmax of a sparse tensor's stored values along ``dim`` (as
+    ``sparse.softmax``; ``torch.sparse.log_softmax``).
+
+    Args:
+        input (Tensor): a sparse tensor.
+        dim (int): the dimension along which the slices run.
+        dtype (dtype, optional): cast the values to it first.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> a = ag.sparse_coo_tensor([[0, 0, 1], [0, 1, 2]], [2.0, 0.5, 3.0], (2, 3))
+        >>> ag.sparse.log_softmax(a, 1).values()
+        tensor([-0.2014, -1.7014,  0.0000])
+    """
+    c, vals, group, top, n = _slices(input, dim, dtype, "log_softmax")
+    shifted, _, sums = _shifted_exp_sums(vals, group, top, n)
+    return _coo(c._ind, shifted - sums.log(), c.shape, coalesced=True)

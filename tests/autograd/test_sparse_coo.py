@@ -135,6 +135,24 @@ def test_sparse_sum_matches_the_dense_reference(case, dim):
     np.testing.assert_allclose(got, ref.sum(axis=dim), atol=1e-12)
 
 
+@given(coo(ndim=3, max_side=3), st.sampled_from([0, 1, 2, -1]), st.booleans())
+def test_sparse_softmax_matches_a_masked_dense_reference(case, dim, log):
+    """Each slice along ``dim`` normalised over its stored entries (after coalescing)."""
+    ind, vals, shape = case
+    a = ag.sparse_coo_tensor(ind, ag.tensor(vals), shape)
+    out = (ag.sparse.log_softmax if log else ag.sparse.softmax)(a, dim)
+    c = a.coalesce()
+    assert out.is_coalesced() and out._indices().tolist() == c.indices().tolist()
+    dense = _dense_ref(ind, vals, shape)
+    stored = _dense_ref(c.indices().numpy(), np.ones(c._nnz()), shape) > 0
+    for pos, v in zip(c.indices().numpy().T, out._values().numpy()):
+        sl = list(pos)
+        sl[dim] = slice(None)
+        xs, mask = dense[tuple(sl)], stored[tuple(sl)]
+        ref = np.exp(dense[tuple(pos)]) / np.exp(xs[mask]).sum()
+        np.testing.assert_allclose(v, np.log(ref) if log else ref, rtol=1e-12)
+
+
 # ---- gradients --------------------------------------------------------------------------------
 IND = np.array([[0, 2, 1, 2, 0], [1, 0, 2, 0, 1]])  # duplicates at (2, 0) and (0, 1)
 
@@ -160,6 +178,9 @@ def test_gradcheck_values_and_dense_operand():
 
     assert ag.gradcheck(right, (v, d)) and ag.gradcheck(left, (v, e))
     assert ag.gradcheck(dense_of, (v,))
+    for f in (ag.sparse.softmax, ag.sparse.log_softmax):
+        assert ag.gradcheck(lambda v: f(ag.sparse_coo_tensor(IND, v, (3, 3)), 1)._values(),
+                            (v,))
     assert ag.gradgradcheck(right, (v, d)) and ag.gradgradcheck(left, (v, e))
 
 
