@@ -83,22 +83,23 @@ _APPLY = Node.__dict__["apply"].__func__.__code__
 
 def _refused_op() -> str:
     """The op that touched a sparse tensor's stand-in array: the node class whose ``apply``
-    is on the stack (by its op-table name), else the outermost function of this package that
-    the user's call went through (``tolist``, ``__repr__``, ...)."""
+    is on the stack (by its op-table name), else the outermost function of the project that
+    the call went through (``tolist``, ``__repr__``, ...) before it came from the user's code."""
     names = {d.node: d.name for d in reversed(DECLS.values()) if d.node is not None}
     f: types.FrameType | None = sys._getframe(2)
-    entry = "?"
     while f is not None:
         if f.f_code is _APPLY:
             cls: Any = f.f_locals.get("cls")
             return str(names.get(cls) or getattr(cls, "__name__", "?"))
-        if f.f_code.co_filename.startswith(_PACKAGE):
-            entry = f.f_code.co_name
         f = f.f_back
+    f, entry = sys._getframe(2), "?"
+    while f is not None and f.f_code.co_filename.startswith(_PROJECT):
+        entry, f = f.f_code.co_name, f.f_back
     return entry
 
 
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_PROJECT = tuple(os.path.join(_ROOT, p) + os.sep for p in ("autograd_core", "nn", "optimizers"))
 
 
 def _refusal() -> NotImplementedError:

@@ -184,6 +184,16 @@ def test_gradcheck_values_and_dense_operand():
     assert ag.gradgradcheck(right, (v, d)) and ag.gradgradcheck(left, (v, e))
 
 
+@given(coo(max_side=3, max_nnz=5), st.integers(1, 2))
+def test_gradcheck_over_shapes_and_duplicates(case, m):
+    ind, vals, (n, k) = case
+    v = ag.tensor(vals + 0.25, requires_grad=True)
+    d = ag.tensor(np.linspace(-1, 1, k * m).reshape(k, m), requires_grad=True)
+    e = ag.tensor(np.linspace(-1, 2, m * n).reshape(m, n), requires_grad=True)
+    assert ag.gradcheck(lambda v, d: ag.sparse_coo_tensor(ind, v, (n, k)) @ d, (v, d))
+    assert ag.gradcheck(lambda v, e: e @ ag.sparse_coo_tensor(ind, v, (n, k)), (v, e))
+
+
 def test_sparse_leaf_gradient_in_closed_form():
     """d(sum(w * (A @ D)))/dA at A's coordinates is (w @ D^T)[r, c]; duplicates share it."""
     a = ag.sparse_coo_tensor(IND, np.ones(5), (3, 3), requires_grad=True)
