@@ -99,6 +99,8 @@ def _from_python(data: Any) -> np.ndarray:
     arr = np.asarray(data)
     if arr.dtype == np.float64:
         arr = arr.astype(get_default_dtype())
+    elif arr.dtype == np.complex128 and get_default_dtype() == np.float32:
+        arr = arr.astype(np.complex64)  # Python complex numbers: the default dtype's complex
     elif arr.dtype.kind == "O":
         raise TypeError(f"tensor(): cannot make a tensor from {type(data).__name__} objects")
     return arr

@@ -18,6 +18,18 @@ import numpy as np
 #: the floating point dtype of Python floats and of ``Tensor(list)`` (``set_default_dtype``)
 DEFAULT_DTYPE: list[np.dtype] = [np.dtype(np.float32)]
 
+#: sticky, process-wide: True once a complex tensor was made by a constructor, a conversion or a
+#: type promotion. Only then does the engine look at dtypes to run a node's complex rule or
+#: refuse it (``Node.complex_backward``); the real-dtype hot path never reads anything else.
+COMPLEX_SEEN: list[bool] = [False]
+
+
+def note_complex(dtype: Any) -> None:
+    """Called where a complex dtype can first enter a graph (constructors, ``.to``, type
+    promotion, the complex constructors): from then on backward checks for complex nodes."""
+    if not COMPLEX_SEEN[0] and np.dtype(dtype).kind == "c":
+        COMPLEX_SEEN[0] = True
+
 
 class Size(tuple):
     """A tensor's shape (``Tensor.shape``, ``Tensor.size()``): a tuple of ints (``torch.Size``).
@@ -370,6 +382,8 @@ class Tensor:
             if arr.dtype.kind in "biuf":
                 dtype = DEFAULT_DTYPE[0]
         arr = np.asarray(data, dtype=dtype)
+        if arr.dtype.kind == "c":
+            note_complex(arr.dtype)
         self._data = arr
         self._grad = None
         self.grad_fn = None
@@ -500,6 +514,8 @@ class Tensor:
                 "a computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
+        if requires_grad and self._data.dtype.kind == "c":
+            note_complex(self._data.dtype)
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -561,6 +577,8 @@ class Tensor:
                 "data set to a tensor that requires gradients must be floating point or complex "
                 "dtype")
         _log_meta_change(self, arr)
+        if arr.dtype.kind == "c":
+            note_complex(arr.dtype)
         self._data = arr
 
     def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:

@@ -30,6 +30,11 @@ def inplace(t, compute):
             "wrap it in `with no_grad():` (e.g. for parameter updates) or use an out-of-place op"
         )
     result = compute()
+    if recording and result.requires_grad and t.__dict__.get("_complex_part"):
+        raise RuntimeError(
+            "tapegrad: an in-place change of .real or .imag (a view of a complex tensor) is not "
+            "recorded for autograd; change the complex tensor out of place "
+            "(z = ag.complex(new_real, z.imag)) or under no_grad")
     if not np.can_cast(result._data.dtype, t._data.dtype, casting="same_kind"):
         raise RuntimeError(f"result type {_args.torch_name(result._data.dtype)} can't be cast to "
                            f"the desired output type {_args.torch_name(t._data.dtype)}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 import numpy as np
 
-from autograd_core.node import Node
+from autograd_core.node import HOLOMORPHIC, LINEAR, Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor
@@ -37,6 +37,7 @@ def _quiet_fp() -> np.errstate:
 class Neg(Node):
     fuse = "-{0}"
     fuse_backward = ("-{g}",)
+    complex_backward = LINEAR
     def forward(self, x, out=None):
         if x.dtype.kind == "b":
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
@@ -63,6 +64,7 @@ class Neg(Node):
         tensor([1.0000, 2.7183])
     """)
 class Exp(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, x, out=None):
         y = np.exp(_floating(x), out=out)
         self.save_for_backward(y)
@@ -88,6 +90,7 @@ class Exp(Node):
         tensor([0.0000, 0.6931])
     """)
 class Log(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, x, out=None):
         x = _floating(x)
         self.save_for_backward(x)
@@ -142,6 +145,7 @@ class Log1p(Node):
 class Sqrt(Node):
     fuse = "np.sqrt({0})"
     fuse_backward = ("{g} / ({0} * D(2.0))",)
+    complex_backward = HOLOMORPHIC
     def forward(self, x, out=None):
         y = np.sqrt(_floating(x), out=out)
         self.save_for_backward(y)
@@ -170,12 +174,16 @@ class Abs(Node):
     """d|x|/dx = sign(x), 0 at 0 (PyTorch's convention)."""
 
     def forward(self, x):
-        self.save_for_backward(np.sign(x))
+        self.save_for_backward(x if x.dtype.kind == "c" else np.sign(x))
         return np.abs(x)
 
     def backward(self, g):
         (s,) = self.saved
         return (g * s,)
+
+    def complex_backward(self, g):
+        (z,) = self.saved  # g * sgn(z), sgn differentiable for second derivatives
+        return (g * (z.sgn() if isinstance(z, Tensor) else np.sign(z)),)
 
 
 @op("sin", method=True, doc="""
@@ -231,6 +239,7 @@ class Cos(Node):
 class PowScalar(Node):
     """x ** p for a Python number p."""
 
+    complex_backward = HOLOMORPHIC
     def forward(self, x, exponent):
         self.p = exponent
         if x.dtype.kind in "biu" and isinstance(exponent, float):
