@@ -1058,6 +1058,12 @@ def set_printoptions(precision: builtins.int | None = None,
     PRINT_OPTS["sci_mode"] = sci_mode
 
 
+#: the complex dtype that prints without ``dtype=`` for each default floating dtype
+_DEFAULT_COMPLEX = {np.dtype(np.float16): np.dtype(np.complex64),
+                    np.dtype(np.float32): np.dtype(np.complex64),
+                    np.dtype(np.float64): np.dtype(np.complex128)}
+
+
 class _Formatter:
     """How every element of one tensor prints: a common width, and for floats whether all
     are integral ("1.") and whether scientific notation is used (PyTorch's rules)."""
@@ -1065,6 +1071,11 @@ class _Formatter:
     def __init__(self, arr: np.ndarray) -> None:
         self.floating = arr.dtype.kind == "f"
         self.int_mode, self.sci_mode, self.width = True, False, 1
+        self.parts = None
+        if arr.dtype.kind == "c":  # PyTorch's: real and imaginary parts fitted apart
+            self.parts = _Formatter(arr.real), _Formatter(arr.imag)
+            self.width = self.parts[0].width + self.parts[1].width + 1
+            return
         p = PRINT_OPTS["precision"]
         flat = arr.reshape(-1)
         if not self.floating:
@@ -1089,6 +1100,10 @@ class _Formatter:
 
     def format(self, value: Any) -> str:
         p = PRINT_OPTS["precision"]
+        if self.parts is not None:
+            re, im = self.parts
+            imag = (im.format(value.imag) + "j").lstrip()
+            return re.format(value.real) + ("" if imag[0] in "+-" else "+") + imag
         if not self.floating:
             text = str(value)
         elif self.sci_mode:
@@ -1153,12 +1168,13 @@ def _format(t):
         body = "[]"
         if arr.ndim != 1:
             extras.append(f"size={tuple(arr.shape)}")
-        if arr.dtype != DEFAULT_DTYPE[0]:
+        if arr.dtype not in (DEFAULT_DTYPE[0], _DEFAULT_COMPLEX[DEFAULT_DTYPE[0]]):
             extras.append(f"dtype={dtype_name(arr.dtype)}")
     else:
         if not PRINT_OPTS["edgeitems"]:
             extras.append(f"size={tuple(arr.shape)}")
-        if arr.dtype not in (DEFAULT_DTYPE[0], np.dtype(np.int64), np.dtype(np.bool_)):
+        if arr.dtype not in (DEFAULT_DTYPE[0], np.dtype(np.int64), np.dtype(np.bool_),
+                             _DEFAULT_COMPLEX[DEFAULT_DTYPE[0]]):
             extras.append(f"dtype={dtype_name(arr.dtype)}")
         summarize = arr.size > PRINT_OPTS["threshold"]
         fmt = _Formatter(_summarized(arr, PRINT_OPTS["edgeitems"]) if summarize else arr)
