@@ -203,6 +203,9 @@ def tensor_backward(self: Tensor, gradient: Any = None,
         data = self._data
         seed = _ONES.get((data.shape, data.dtype))
         if seed is None:
+            if data.dtype.kind == "c":  # never cached: the real case pays nothing for this
+                raise RuntimeError("grad can be implicitly created only for real scalar "
+                                   f"outputs but got {dtype_name(data.dtype)}")
             seed = _ONES[(data.shape, data.dtype)] = np.ones(data.shape, data.dtype)
         # a copy of a cached 1 (several times cheaper than np.ones): the pass may hand the seed
         # to a leaf as its .grad, so each pass gets its own
