@@ -57,6 +57,8 @@ def _combine(higher, lower):
         return higher
     if _CATEGORY[higher.kind] >= _CATEGORY[lower.kind]:
         return higher
+    if lower.kind == "c" and higher.kind == "f":  # float64 * 1j: complex128, as ATen's
+        return np.promote_types(higher, np.complex64)
     return _promote_types(higher, lower)
 
 
