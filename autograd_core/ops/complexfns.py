@@ -18,7 +18,7 @@ import numpy as np
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import torch_name
-from autograd_core.ops.registry import op
+from autograd_core.ops.registry import Sample, op
 from autograd_core.tensor import Tensor, note_complex
 
 _COMPLEX_OF = {np.dtype(np.float16): np.dtype(np.complex64),  # numpy has no complex32
@@ -61,7 +61,8 @@ class Conj(Node):
     complex_backward = backward
 
 
-@op("conj", node=Conj, method=True, samples=(), aliases=("conj_physical",))
+@op("conj", node=Conj, method=True, aliases=("conj_physical",),
+    samples=[Sample("conj", lambda a: a.conj() * a)])  # real samples: conj is the identity
 def conj(input: Tensor) -> Tensor:
     """Return the complex conjugate of ``input``; a real tensor is returned as it is.
 
@@ -224,7 +225,8 @@ def _safe(a):
     return zero, xp.where(zero, 1.0, a)
 
 
-@op("angle", method=True, samples=(), doc="""
+@op("angle", method=True, samples=[
+    Sample("angle", lambda a: a.angle() + a, domain="away_from_zero")], doc="""
     Return the angle (argument, in radians) of each element of ``input``.
 
     ``atan2(input.imag, input.real)`` for complex inputs (a real result); for real inputs 0 or
