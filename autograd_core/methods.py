@@ -406,7 +406,8 @@ def _spellings():
 
 
 _CASTS = {"float": np.float32, "double": np.float64, "half": np.float16, "long": np.int64,
-          "int": np.int32, "bool": np.bool_, "byte": np.uint8, "short": np.int16, "char": np.int8}
+          "int": np.int32, "bool": np.bool_, "byte": np.uint8, "short": np.int16, "char": np.int8,
+          "cfloat": np.complex64, "cdouble": np.complex128}
 
 
 def _cast(name: str, dtype: type) -> Callable[[Tensor], Tensor]:

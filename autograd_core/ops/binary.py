@@ -43,6 +43,8 @@ def _promote_types(a, b):
     """PyTorch's promotion of two dtypes: within a category numpy's (int32 + int64 -> int64),
     across categories the higher category's dtype (float32 + int64 -> float32, not float64)."""
     ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if 3 in (ca, cb):
+        note_complex(np.complex64)  # cat/stack of real and complex tensors, too
     if ca == cb:
         return np.promote_types(a, b)
     return a if ca > cb else b

@@ -344,3 +344,17 @@ def test_compile_replays_a_complex_forward_bit_equal():
         x = ag.tensor(RNG.standard_normal(20) + 1j * RNG.standard_normal(20))
         for a, b in zip(step(x), fwd(x)):
             np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+def test_complex_random_tensors_and_casts():
+    ag.manual_seed(0)
+    z = ag.randn(40000, dtype=ag.complex64)
+    assert z.dtype == ag.complex64
+    # PyTorch's complex normal: each part of variance 1/2 (a total variance of 1)
+    assert abs(z.real.var().item() - 0.5) < 0.02 and abs(z.imag.var().item() - 0.5) < 0.02
+    u = ag.rand(40000, dtype=ag.complex128)
+    assert 0 <= u.real.min().item() and u.real.max().item() < 1
+    assert 0 <= u.imag.min().item() and u.imag.max().item() < 1
+    assert abs(u.imag.mean().item() - 0.5) < 0.01
+    assert ag.ones(2).cfloat().dtype == ag.complex64
+    assert ag.ones(2).cdouble().dtype == ag.complex128
