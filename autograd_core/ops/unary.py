@@ -9,7 +9,7 @@ import numpy as np
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op, refuse_capture
-from autograd_core.tensor import DEFAULT_DTYPE, Tensor
+from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
 
 
 def _quiet_fp() -> np.errstate:
@@ -244,6 +244,10 @@ class PowScalar(Node):
         self.p = exponent
         if x.dtype.kind in "biu" and isinstance(exponent, float):
             x = x.astype(DEFAULT_DTYPE[0])  # PyTorch's promotion: an integer tensor ** a float
+        elif type(exponent) is complex and x.dtype.kind != "c":  # x ** 1j: complex, as ATen
+            x = x.astype(np.promote_types(x.dtype if x.dtype.kind == "f" else DEFAULT_DTYPE[0],
+                                          np.complex64))
+            note_complex(x.dtype)
         self.save_for_backward(x)
         try:
             y = np.power(x, exponent)

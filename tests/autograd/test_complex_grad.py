@@ -358,3 +358,45 @@ def test_complex_random_tensors_and_casts():
     assert abs(u.imag.mean().item() - 0.5) < 0.01
     assert ag.ones(2).cfloat().dtype == ag.complex64
     assert ag.ones(2).cdouble().dtype == ag.complex128
+
+
+def _cx(arr):
+    return ag.Tensor._make(np.asarray(arr), None, False)  # made by no constructor
+
+
+ORIGINS = [
+    ("leaf", lambda: ag.tensor(np.array([1j]), requires_grad=True)),
+    ("parameter", lambda: nn.Parameter(_cx([1 + 2j]))),
+    ("zeros", lambda: ag.zeros(2, dtype=ag.complex64)),
+    ("randn", lambda: ag.randn(2, dtype=ag.complex64)),
+    ("from_numpy", lambda: ag.from_numpy(np.array([1j]))),
+    ("to", lambda: r(2).to(ag.complex64)),
+    ("cfloat", lambda: r(2).cfloat()),
+    ("mul_python_complex", lambda: r(2) * 1j),
+    ("pow_python_complex", lambda: r(2) ** 1j),
+    ("rpow_python_complex", lambda: 1j ** r(2)),
+    ("add_numpy_complex", lambda: r(2) + np.array([1j, 2])),
+    ("matmul_complex", lambda: r(2) @ _cx([1j, 1])),
+    ("where", lambda: ag.where(ag.tensor([True, False]), r(2), _cx([1j, 1]))),
+    ("cat", lambda: ag.cat([r(2), _cx([1j])])),
+    ("stack", lambda: ag.stack([r(1), _cx([1j])])),
+    ("complex", lambda: ag.complex(r(2), r(2))),
+    ("polar", lambda: ag.polar(r(2), r(2))),
+    ("view_as_complex", lambda: ag.view_as_complex(r(2, 2))),
+    ("data", lambda: setattr(r(2), "data", np.array([1j, 2]))),
+]
+
+
+@pytest.mark.parametrize("name,make", ORIGINS, ids=[o[0] for o in ORIGINS])
+def test_every_way_complex_values_enter_a_graph_turns_the_checks_on(name, make):
+    # the engine looks for complex nodes only once a complex tensor was made (the real hot
+    # path pays nothing): each place complex values can first come from must say so
+    from autograd_core.tensor import COMPLEX_SEEN
+
+    saved = COMPLEX_SEEN[0]
+    COMPLEX_SEEN[0] = False
+    try:
+        make()
+        assert COMPLEX_SEEN[0], name
+    finally:
+        COMPLEX_SEEN[0] = saved or COMPLEX_SEEN[0]
