@@ -107,8 +107,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 continue  # grad(): nothing below this node leads to an input
             if node.n_outputs > 1 and node.materialize_grads:
                 grads = _fill_missing(node, grads, diff)
-            rule = complex_rule(node) if cplx else None
-            if rule is not None:
+            if cplx and (rule := complex_rule(node)) is not None:
                 node.differentiable = diff
                 try:
                     in_grads = rule(node, *grads)

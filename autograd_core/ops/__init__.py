@@ -25,6 +25,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     scatter,
     shape,
     sorting,
+    spectral,
     specialfns,
     unary,
 )
