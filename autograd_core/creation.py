@@ -594,7 +594,8 @@ def rand(*size: _Shape, generator: Generator | None = None, dtype: DTypeLike | N
     check_device(device, "rand")
     dt = _float_dtype(dtype)
     shape = _size(size)
-    arr = _random.generator(generator, "rand").random(shape + (2,) if dt.kind == "c" else shape)
+    arr: np.ndarray = _random.generator(generator, "rand").random(
+        shape + (2,) if dt.kind == "c" else shape)
     if dt.kind == "c":  # both parts uniform in [0, 1), as PyTorch's
         arr = arr.view(np.complex128)[..., 0]
     return _make(arr.astype(dt), requires_grad)
