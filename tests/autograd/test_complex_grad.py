@@ -400,3 +400,21 @@ def test_every_way_complex_values_enter_a_graph_turns_the_checks_on(name, make):
         assert COMPLEX_SEEN[0], name
     finally:
         COMPLEX_SEEN[0] = saved or COMPLEX_SEEN[0]
+
+
+def test_a_complex_second_output_of_a_multi_output_node():
+    # the consumer of output 1 (complex) of a node whose output 0 is real must take its
+    # complex rule: abs's real rule would give g * z here
+    class Split(ag.Function):
+        @staticmethod
+        def forward(ctx, z):
+            return z.real.clone(), z * 1
+
+        @staticmethod
+        def backward(ctx, g_re, g_z):
+            return g_re + g_z
+
+    z = ag.tensor(np.array([3 + 4j, -1 + 0j]), requires_grad=True)
+    _, w = Split.apply(z)
+    w.abs().sum().backward()
+    np.testing.assert_allclose(z.grad.numpy(), [0.6 + 0.8j, -1])
