@@ -275,6 +275,7 @@ class Einsum(Node):
     gradient with the other operands (letters summed only within the operand broadcast back,
     repeated letters, a diagonal, written back through identity matrices)."""
 
+    complex_backward = HOLOMORPHIC
     def forward(self, *operands, spec):
         terms, output = spec
         self.terms, self.output = terms, output

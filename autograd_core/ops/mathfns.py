@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.kernels import special
-from autograd_core.node import Node
+from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import _promote, _value_first
@@ -78,6 +78,7 @@ isfinite = _predicate("isfinite", np.isfinite, "tensor([ True, False, False])",
         tensor([0.0000, 1.7183])
     """)
 class Expm1(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         y = np.expm1(_floating(input))
         self.save_for_backward(y)
@@ -101,6 +102,7 @@ class Expm1(Node):
         tensor([0.0000, 1.1752])
     """)
 class Sinh(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
@@ -124,6 +126,7 @@ class Sinh(Node):
         tensor([1.0000, 1.5431])
     """)
 class Cosh(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
@@ -226,6 +229,7 @@ class Reciprocal(Node):
     fuse = "D(1.0) / {0}"
     fuse_backward = ("-(({g} * {0}) * {0})",)
 
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         y = np.reciprocal(_floating(input))
         self.save_for_backward(y)

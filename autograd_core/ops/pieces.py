@@ -8,7 +8,7 @@ import builtins
 from typing import Any, Sequence
 import numpy as np
 
-from autograd_core.node import Node
+from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops.index import getitem
 from autograd_core.ops.registry import Sample, op
@@ -239,6 +239,7 @@ class Cumsum(Node):
     """Running sum along ``dim`` (``reverse``: from the end); the gradient is the running sum of
     ``g`` from the other end."""
 
+    complex_backward = LINEAR
     def forward(self, x, dim, reverse):
         self.dim, self.reverse = dim, reverse
         if reverse:

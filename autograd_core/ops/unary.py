@@ -117,6 +117,7 @@ class Log(Node):
         tensor([0.0000e+00, 1.0000e-08])
     """)
 class Log1p(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, x):
         x = _floating(x)
         self.save_for_backward(x)
@@ -201,6 +202,7 @@ class Abs(Node):
         tensor([0., 1.])
     """)
 class Sin(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, x):
         x = _floating(x)
         self.save_for_backward(x)
@@ -226,6 +228,7 @@ class Sin(Node):
         tensor([ 1., -1.])
     """)
 class Cos(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, x):
         x = _floating(x)
         self.save_for_backward(x)
@@ -288,6 +291,7 @@ class Rsqrt(Node):
     """``1 / sqrt(x)``, saving its output as PyTorch's (an in-place change of the input after
     it does not make backward refuse); ``rsqrt(-0.0)`` is ``-inf``."""
 
+    complex_backward = HOLOMORPHIC
     def forward(self, x):
         with _quiet_fp():  # rsqrt(0) = inf, rsqrt(-1) = nan without numpy's warning
             y = 1.0 / np.sqrt(_floating(x))
@@ -400,6 +404,7 @@ def _floating(x):
 class Log10(Node):
     """Base-10 logarithm; derivative ``1 / (x ln 10)``."""
 
+    complex_backward = HOLOMORPHIC
     def forward(self, input):  # PyTorch's argument name (the functional form's signature)
         x = _floating(input)
         self.save_for_backward(x)
@@ -428,6 +433,7 @@ class Log10(Node):
 class Log2(Node):
     """Base-2 logarithm; derivative ``1 / (x ln 2)``."""
 
+    complex_backward = HOLOMORPHIC
     def forward(self, input):  # PyTorch's argument name (the functional form's signature)
         x = _floating(input)
         self.save_for_backward(x)
@@ -456,6 +462,7 @@ class Log2(Node):
 class Exp2(Node):
     """``2 ** x``; derivative ``2 ** x * ln 2`` (the output is saved)."""
 
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         y = np.exp2(_floating(input))
         self.save_for_backward(y)

@@ -74,6 +74,10 @@ UNARY = [
      "r"),
     ("real_times_constant", lambda m, a: (a * (1 - 2j)).abs(),
      lambda t, a: (a * (1 - 2j)).abs(), "r"),
+    *[(n, (lambda n: lambda m, a: getattr(a, n)())(n), (lambda n: lambda t, a: getattr(a, n)())(n),
+       "c") for n in ("sin", "cos", "tan", "sinh", "cosh", "tanh", "sigmoid", "log1p", "log10",
+                      "log2", "exp2", "expm1", "rsqrt", "reciprocal")],
+    ("cumsum", lambda m, a: a.cumsum(-1), lambda t, a: a.cumsum(-1), "c"),
 ]
 
 
@@ -142,6 +146,8 @@ MATRIX = [
      [(2, 3), (2, 1)], "cc"),
     ("stack", lambda m, a, b: m.stack([a, b], dim=-1), lambda t, a, b: t.stack([a, b], dim=-1),
      [(2, 3), (2, 3)], "cc"),
+    ("einsum", lambda m, a, b: m.einsum("ij,kj->ik", a, b),
+     lambda t, a, b: t.einsum("ij,kj->ik", a, b), [(2, 3), (4, 3)], "cc"),
     ("view_as_complex", lambda m, a: m.view_as_complex(a) ** 2,
      lambda t, a: t.view_as_complex(a) ** 2, [(3, 2)], "r"),
 ]
