@@ -142,6 +142,7 @@ class IndexPut(Node):
     """``x`` with ``value`` written at ``index`` (out of place); used by ``x[index] = value``
     while recording."""
 
+    complex_backward = LINEAR
     def forward(self, x, value, index):
         self.index = index
         out = np.array(x, copy=True)

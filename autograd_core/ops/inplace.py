@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd_core import creation, random
 from autograd_core.grad_mode import STATE
-from autograd_core.node import Node
+from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import _deprecated_alpha, _value_first, add, div, mul, sub
@@ -80,6 +80,7 @@ class _PutAt(Node):
     """``x`` with ``value`` (a view's new values) written at ``index`` (its elements'
     positions in ``x``); the record of an in-place change of a view, as PyTorch's CopySlices."""
 
+    complex_backward = LINEAR
     def forward(self, x, value, index):
         self.index, self.value_shape = index, value.shape
         out = np.array(x, copy=True)

@@ -175,6 +175,7 @@ def nelement(input: Tensor) -> builtins.int:
 class Tri(Node):
     """``tril``/``triu`` of the last two dims; the gradient is the same mask of ``g``."""
 
+    complex_backward = LINEAR
     def forward(self, x, diagonal, upper):
         self.diagonal, self.upper = diagonal, upper
         return (np.triu if upper else np.tril)(x, diagonal)
@@ -284,6 +285,7 @@ class ConstantPad(Node):
     """Pads (positive) or crops (negative) each of the last dims; the gradient is the inverse:
     the same op with the pads negated and zeros."""
 
+    complex_backward = LINEAR
     def forward(self, x, pad, value):
         self.pad = pad
         nd = x.ndim

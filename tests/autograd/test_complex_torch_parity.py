@@ -133,6 +133,11 @@ def test_binary_values_and_gradients_equal_torch(name, ours, theirs, kinds, dtyp
     _compare(torch, ours, theirs, arrays, dtype, seed)
 
 
+def _gdt(m, a):
+    return a.gather(1, m.tensor([[0, 0], [2, 1], [1, 1]])) * a.diagonal()[:, None] + \
+        a.tril()[:, :2]
+
+
 MATRIX = [
     ("matmul", lambda m, a, b: a @ b, lambda t, a, b: a @ b, [(2, 3), (3, 4)], "cc"),
     ("matmul_batched", lambda m, a, b: m.matmul(a, b), lambda t, a, b: t.matmul(a, b),
@@ -146,6 +151,9 @@ MATRIX = [
      [(2, 3), (2, 1)], "cc"),
     ("stack", lambda m, a, b: m.stack([a, b], dim=-1), lambda t, a, b: t.stack([a, b], dim=-1),
      [(2, 3), (2, 3)], "cc"),
+    ("index_put", lambda m, a, b: a.index_put((m.tensor([0, 2]),), b),
+     lambda t, a, b: a.index_put((t.tensor([0, 2]),), b), [(3, 2), (2, 2)], "cc"),
+    ("gather_diagonal_tril", lambda m, a: _gdt(m, a), lambda t, a: _gdt(t, a), [(3, 3)], "c"),
     ("einsum", lambda m, a, b: m.einsum("ij,kj->ik", a, b),
      lambda t, a, b: t.einsum("ij,kj->ik", a, b), [(2, 3), (4, 3)], "cc"),
     ("view_as_complex", lambda m, a: m.view_as_complex(a) ** 2,
