@@ -66,6 +66,7 @@ from autograd_core import linalg  # torch.linalg
 from autograd_core import special  # torch.special
 from autograd_core import sparse  # torch.sparse; Tensor.to_sparse, .layout
 from autograd_core.sparse import layout, sparse_coo, sparse_coo_tensor, spmm, strided
+from autograd_core import fft  # torch.fft
 from autograd_core.dtype_info import finfo, iinfo
 from autograd_core.capture import CompileFallback, compile  # noqa: A004 (torch.compile)
 
@@ -110,8 +111,8 @@ __version__ = "0.1.0"
 __all__ = sorted(
     name for name, value in globals().items()
     if not name.startswith("_") and not isinstance(value, type(_builtins))
-) + ["accelerator", "autograd", "backends", "cuda", "linalg", "sparse", "special", "testing",
-                   "viz"]
+) + ["accelerator", "autograd", "backends", "cuda", "fft", "linalg", "sparse", "special",
+   "testing", "viz"]
 
 
 # ---- the one-line swap: ``import autograd_core as torch`` --------------------------------------

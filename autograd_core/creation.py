@@ -99,6 +99,8 @@ def _from_python(data: Any) -> np.ndarray:
     arr = np.asarray(data)
     if arr.dtype == np.float64:
         arr = arr.astype(get_default_dtype())
+    elif arr.dtype == np.complex128 and get_default_dtype() == np.float32:
+        arr = arr.astype(np.complex64)  # Python complex numbers: the default dtype's complex
     elif arr.dtype.kind == "O":
         raise TypeError(f"tensor(): cannot make a tensor from {type(data).__name__} objects")
     return arr
@@ -559,8 +561,14 @@ def randn(*size: _Shape, generator: Generator | None = None, dtype: DTypeLike | 
                 [ 0.1049, -0.5357,  0.3616]])
     """
     check_device(device, "randn")
-    arr = _random.generator(generator, "randn").standard_normal(_size(size))
-    return _make(arr.astype(_float_dtype(dtype)), requires_grad)
+    dt = _float_dtype(dtype)
+    shape = _size(size)
+    if dt.kind == "c":  # PyTorch's: real and imaginary parts each of variance 1/2
+        shape = shape + (2,)
+    arr = _random.generator(generator, "randn").standard_normal(shape)
+    if dt.kind == "c":
+        arr = (arr * np.sqrt(0.5)).view(np.complex128)[..., 0]
+    return _make(arr.astype(dt), requires_grad)
 
 
 @_size_keyword
@@ -584,8 +592,13 @@ def rand(*size: _Shape, generator: Generator | None = None, dtype: DTypeLike | N
         (autograd_core.Size([1000]), True)
     """
     check_device(device, "rand")
-    arr = _random.generator(generator, "rand").random(_size(size))
-    return _make(arr.astype(_float_dtype(dtype)), requires_grad)
+    dt = _float_dtype(dtype)
+    shape = _size(size)
+    arr: np.ndarray = _random.generator(generator, "rand").random(
+        shape + (2,) if dt.kind == "c" else shape)
+    if dt.kind == "c":  # both parts uniform in [0, 1), as PyTorch's
+        arr = arr.view(np.complex128)[..., 0]
+    return _make(arr.astype(dt), requires_grad)
 
 
 def randint(low: builtins.int = 0, high: Any = None, size: Any = None, *,

@@ -26,8 +26,8 @@ from operator import attrgetter
 import numpy as np
 
 from autograd_core.grad_mode import STATE
-from autograd_core.node import leaf_meta, sum_to_shape
-from autograd_core.tensor import Tensor, _PostAccumulateHooks
+from autograd_core.node import edges_of, leaf_meta, sum_to_shape
+from autograd_core.tensor import COMPLEX_SEEN, Tensor, _PostAccumulateHooks
 
 ndarray = np.ndarray
 _make = Tensor._make
@@ -83,6 +83,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
 
     plain = not diff
     free = not retain_graph
+    cplx = COMPLEX_SEEN[0]  # complex tensors exist: look for complex nodes (else never)
     anomaly = tracer = STATE.anomaly
     if anomaly and anomaly is not True:  # ag.compile's tracer: it plans this pass's replay
         anomaly = tracer.on_backward(tensors, grad_tensors, retain_graph, create_graph, inputs)
@@ -106,7 +107,13 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 continue  # grad(): nothing below this node leads to an input
             if node.n_outputs > 1 and node.materialize_grads:
                 grads = _fill_missing(node, grads, diff)
-            if diff:
+            if cplx and (rule := complex_rule(node)) is not None:
+                node.differentiable = diff
+                try:
+                    in_grads = rule(node, *grads)
+                finally:
+                    node.differentiable = False
+            elif diff:
                 node.differentiable = True
                 try:
                     in_grads = node.backward(*grads)
@@ -140,7 +147,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 if g.shape != shape:
                     g = _reduced(node, in_grads, g, shape)
                 if g.dtype is not dtype and g.dtype != dtype:
-                    g = g.astype(dtype)
+                    g = _cast_grad(g, dtype)
                 if needed is not None and (
                         id(target) not in capture_leaf if leaf
                         else target not in needed and target not in capture_node):
@@ -204,6 +211,44 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     if tracer and tracer is not True:
         tracer.after_backward()
     return None
+
+
+def complex_rule(node):
+    """The complex rule (``Node.complex_backward``) of a node with a complex output or a
+    complex input that receives a gradient, None for a real node. A node without one is
+    refused (NotImplementedError naming the op), never run with its real rule: that would
+    give a silently wrong gradient. ``ag.compile`` runs such a step eagerly. (Called only once
+    a complex tensor exists: then a real node costs this check, a fraction of a microsecond.)"""
+    if node._dtype.kind != "c":
+        if node.next_idx is None:  # every input is output 0 of its node: its _dtype
+            for t in node.next:
+                if t is not None and (t._data.dtype if t._leaf_edge else t._dtype).kind == "c":
+                    break
+            else:
+                meta = getattr(node, "out_meta", None)
+                if meta is None or all(d.kind != "c" for _, d in meta):
+                    return None
+        elif not any(e is not None and e[3].kind == "c" for e in edges_of(node)) and all(
+                d.kind != "c" for _, d in getattr(node, "out_meta", None) or ()):
+            return None
+    tracer = STATE.anomaly
+    if tracer and tracer is not True:  # ag.compile's replay runs real rules: not this step
+        tracer.fail("a gradient through complex tensors")
+    rule = type(node).complex_backward
+    if rule is None:
+        raise NotImplementedError(
+            f"tapegrad: the gradient of '{node.op_name()}' for complex inputs is not "
+            f"implemented ({node.name()})")
+    return rule
+
+
+def _cast_grad(g, dtype):
+    """A gradient in its input's dtype. A complex gradient reaching a real input keeps its
+    real part (PyTorch's convention: the imaginary part is the derivative along i*x, which a
+    real input cannot move)."""
+    if g.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+        g = g.real
+    return g.astype(dtype)
 
 
 def _finish_leaf(leaf, g, diff, handed):

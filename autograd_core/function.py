@@ -144,6 +144,9 @@ class _FunctionNode(Node):
                 out.append(r._data if isinstance(r, Tensor) else np.asarray(r))
         return tuple(out)
 
+    #: the user's backward is the rule for complex values too (PyTorch's contract)
+    complex_backward = backward
+
     def _release(self):
         ctx = self.ctx
         if ctx._saved:  # a Function that saved nothing can run again, as in PyTorch

@@ -51,13 +51,28 @@ def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> tuple[Tensor, ...
 def _diff_inputs(inputs: Sequence[Any]) -> list[tuple[int, Tensor]]:
     found = [(i, t) for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
     for i, t in found:
-        if t.dtype != np.float64:
+        if t.dtype not in (np.float64, np.complex128):
             warnings.warn(
                 f"gradcheck: input {i} is {t.dtype}, not float64; finite differences will be "
                 "inaccurate",
                 stacklevel=3,
             )
     return found
+
+
+def _parts(t: Tensor) -> int:
+    return 2 if t.dtype.kind == "c" else 1
+
+
+def _components(arr: np.ndarray) -> np.ndarray:
+    """The real components of ``arr``, flat: (Re, Im) pairs for a complex one."""
+    if arr.dtype.kind == "c":
+        return np.stack([arr.real, arr.imag], axis=-1).astype(np.float64).reshape(-1)
+    return arr.astype(np.float64).reshape(-1)
+
+
+def _part_name(k: int, parts: int) -> str:
+    return "" if parts == 1 else (" (imaginary part)" if k % 2 else " (real part)")
 
 
 def _fail(msg: str, raise_exception: bool) -> bool:
@@ -73,7 +88,10 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
 
     Every input that requires grad is perturbed element by element by ``eps``; the analytical
     Jacobian (one backward per output element) must match the numerical one within
-    ``atol + rtol * |numerical|``. Use float64 inputs: float32 (the default dtype of ``randn``)
+    ``atol + rtol * |numerical|``. A complex input or output counts as its real and imaginary
+    parts, each perturbed (and each seeded) on its own, as PyTorch's gradcheck does; the
+    gradients follow PyTorch's convention (``dL/dRe + i dL/dIm`` of a real loss ``L``).
+    Use float64 (or complex128) inputs: float32 (the default dtype of ``randn``)
     is too coarse for finite differences, and a warning says so.
 
     Args:
@@ -106,29 +124,35 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     for oi, out in enumerate(outputs):
         if not out.requires_grad:
             continue
-        n_out = out._data.size
-        # analytical: one backward per output element
-        analytical = {i: np.zeros((t._data.size, n_out)) for i, t in diff}
+        # A complex output or input counts as its real and imaginary parts (PyTorch's way):
+        # component 2k is Re, 2k+1 Im. The seed i*e_k asks for the gradient of Im(w_k), and a
+        # complex input's gradient holds the derivatives along Re (real part) and Im (imag).
+        out_parts = 2 if out.dtype.kind == "c" else 1
+        n_out = out._data.size * out_parts
+        analytical = {i: np.zeros((t._data.size * _parts(t), n_out)) for i, t in diff}
         for k in range(n_out):
             seed = np.zeros(out.shape, dtype=out.dtype)
-            seed.reshape(-1)[k] = 1.0
+            seed.reshape(-1)[k // out_parts] = 1j if k % out_parts else 1.0
             grads = grad([out], [t for _, t in diff], grad_outputs=[seed], retain_graph=True,
                          allow_unused=True)
             for (i, t), g in zip(diff, grads):
                 if g is not None:
-                    analytical[i][:, k] = g._data.reshape(-1)
-        # numerical: central differences per input element
+                    analytical[i][:, k] = _components(g._data)
+        # numerical: central differences per real component of each input element
         for i, t in diff:
             arr = t._data  # any layout: elements are perturbed by their index, in C order
-            for j, where in enumerate(np.ndindex(arr.shape)):
+            n_parts = _parts(t)
+            for j in range(arr.size * n_parts):
+                where = np.unravel_index(j // n_parts, arr.shape) if arr.ndim else ()
+                step = eps * 1j if j % n_parts else eps
                 orig = arr[where]
                 # writing through ._data is not recorded; fn runs with grad mode as it is,
                 # because gradgradcheck's fn itself needs recording to compute its output
                 try:
-                    arr[where] = orig + eps
-                    plus = _outputs(fn, inputs)[oi]._data.astype(np.float64).reshape(-1)
-                    arr[where] = orig - eps
-                    minus = _outputs(fn, inputs)[oi]._data.astype(np.float64).reshape(-1)
+                    arr[where] = orig + step
+                    plus = _components(_outputs(fn, inputs)[oi]._data)
+                    arr[where] = orig - step
+                    minus = _components(_outputs(fn, inputs)[oi]._data)
                 finally:
                     arr[where] = orig
                 numerical = (plus - minus) / (2 * eps)
@@ -137,13 +161,13 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
                 bad |= np.isnan(a) != np.isnan(numerical)
                 if bad.any():
                     k = int(np.argmax(bad))
-                    elem = np.unravel_index(j, t.shape) if t.ndim else ()
-                    oelem = np.unravel_index(k, out.shape) if out.ndim else ()
+                    elem = tuple(int(e) for e in where)
+                    oelem = np.unravel_index(k // out_parts, out.shape) if out.ndim else ()
                     return _fail(
                         f"gradcheck: Jacobian mismatch for output {oi} element "
-                        f"{tuple(int(e) for e in oelem)} with respect to input {i} element "
-                        f"{tuple(int(e) for e in elem)}: analytical {a[k]!r}, numerical "
-                        f"{numerical[k]!r} (atol={atol}, rtol={rtol})",
+                        f"{tuple(int(e) for e in oelem)}{_part_name(k, out_parts)} with respect "
+                        f"to input {i} element {elem}{_part_name(j, n_parts)}: analytical "
+                        f"{a[k]!r}, numerical {numerical[k]!r} (atol={atol}, rtol={rtol})",
                         raise_exception,
                     )
     return True
@@ -187,7 +211,9 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
     rng = np.random.default_rng(seed)
     if grad_outputs is None:
         grad_outputs = [
-            Tensor(rng.standard_normal(o.shape).astype(np.float64), requires_grad=True)
+            Tensor(rng.standard_normal(o.shape) + 1j * rng.standard_normal(o.shape)
+                   if o.dtype.kind == "c" else rng.standard_normal(o.shape).astype(np.float64),
+                   requires_grad=True)
             for o in outputs if o.requires_grad
         ]
     n_in = len(inputs)

@@ -13,6 +13,7 @@ import numpy as np
 
 from autograd_core import autograd, creation
 from autograd_core.grad_mode import STATE
+from autograd_core.ops import complexfns
 from autograd_core.ops.binary import Add, Div, Mul, Pow, Sub, where
 from autograd_core.ops.index import getitem, setitem
 from autograd_core.ops.linalg import matmul
@@ -214,6 +215,39 @@ def _spellings():
         """
         return transpose(self, -2, -1)
 
+    def real(self):
+        """The real part (a view for a complex tensor: writes through it change this one; a
+        real tensor is its own real part). Assigning to it copies into that view.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> z = ag.tensor([1 + 2j])
+            >>> z.real
+            tensor([1.])
+            >>> z.real = ag.tensor([5.0])
+            >>> z
+            tensor([5.+2.j])
+        """
+        return complexfns.real(self)
+
+    def imag(self):
+        """The imaginary part of a complex tensor (a view, as ``real``; assignable).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([1 + 2j]).imag
+            tensor([2.])
+        """
+        return complexfns.imag(self)
+
+    def _set_part(part):
+        def setter(self, value):
+            view = part(self)
+            view.copy_(value if isinstance(value, Tensor) else creation.tensor(value))
+        return setter
+
     def t(self):
         """Return the transpose of a tensor of at most 2 dimensions (a view).
 
@@ -361,7 +395,8 @@ def _spellings():
     methods = {
         "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_empty,
         "new_full": new_full, "new_tensor": new_tensor,
-        "T": property(T), "mT": property(mT), "t": t, "where": where_, "polygamma": polygamma_method,
+        "T": property(T), "mT": property(mT),
+        "real": property(real, _set_part(real)), "imag": property(imag, _set_part(imag)), "t": t, "where": where_, "polygamma": polygamma_method,
         "type": to, "astype": to,
         **{name: _cast(name, dtype) for name, dtype in _CASTS.items()},
         "__getitem__": getitem, "__setitem__": setitem,
@@ -371,7 +406,8 @@ def _spellings():
 
 
 _CASTS = {"float": np.float32, "double": np.float64, "half": np.float16, "long": np.int64,
-          "int": np.int32, "bool": np.bool_, "byte": np.uint8, "short": np.int16, "char": np.int8}
+          "int": np.int32, "bool": np.bool_, "byte": np.uint8, "short": np.int16, "char": np.int8,
+          "cfloat": np.complex64, "cdouble": np.complex128}
 
 
 def _cast(name: str, dtype: type) -> Callable[[Tensor], Tensor]:

@@ -22,6 +22,8 @@ import inspect
 import itertools
 import traceback
 
+from typing import Any
+
 import numpy as np
 
 from autograd_core.grad_mode import STATE
@@ -49,6 +51,33 @@ _NONE_NEEDED = ((), (False,), (False, False), (False, False, False))
 _NEEDED_1 = (True,)
 _NEEDED_01, _NEEDED_10, _NEEDED_11 = (False, True), (True, False), (True, True)
 _next_seq = next_seq
+
+
+#: ``complex_backward`` of an op that only moves, sums or scales by real constants (shape ops,
+#: add, sum): its real rule is right for complex values
+LINEAR = "linear"
+#: ``complex_backward`` of an op whose real rule is an analytic expression of its saved values,
+#: linear in the incoming gradient (``g * f'(x)``): PyTorch's ``grad * conj(f'(z))`` is
+#: ``conj(backward(conj(grad)))``
+HOLOMORPHIC = "holomorphic"
+
+
+def conj(x):
+    """The complex conjugate of an array or Tensor (recorded under create_graph); ``x`` itself
+    when real (no copy, no node)."""
+    if isinstance(x, Tensor):
+        return x.conj() if x._data.dtype.kind == "c" else x
+    if getattr(x, "dtype", None) is None:
+        x = np.asarray(x)
+    return np.conj(x) if x.dtype.kind == "c" else x
+
+
+def _holomorphic(backward):
+    def complex_backward(self, *grads):
+        out = backward(self, *(None if g is None else conj(g) for g in grads))
+        return tuple(None if r is None else conj(r) for r in out)
+
+    return complex_backward
 
 
 class Node:
@@ -79,6 +108,11 @@ class Node:
     #: forward and backward compute (``autograd_core/fusion.py``)
     fuse: str | None = None
     fuse_backward: tuple | None = None
+    #: the rule the engine runs instead of ``backward`` for a node with complex outputs or
+    #: complex inputs receiving a gradient (PyTorch's convention: the conjugate Wirtinger
+    #: derivative, ``grad * conj(f'(z))`` for holomorphic ``f``); None: refused with
+    #: NotImplementedError, as a real rule would give a silently wrong gradient
+    complex_backward: Any = None
 
     # Set up by apply: ``next``, one entry per positional input: None (no gradient needed), a
     # leaf Tensor (its gradient accumulates into ``.grad``) or the Node that made the input;
@@ -93,6 +127,11 @@ class Node:
         super().__init_subclass__(**kwargs)
         # what the engine calls in plain backward: the fused kernel where the op has one
         cls.plain_backward = cls.fused_backward or cls.backward
+        rule = cls.__dict__.get("complex_backward")
+        if rule == LINEAR:  # f(z) = L z with a real L: the real rule, as it is
+            cls.complex_backward = cls.backward
+        elif rule == HOLOMORPHIC:
+            cls.complex_backward = _holomorphic(cls.backward)
         forward = getattr(cls, "forward", None)
         cls._forward_takes_out = forward is not None and (
             "out" in inspect.signature(forward).parameters)
@@ -210,6 +249,10 @@ class Node:
 
     def name(self) -> str:
         return f"{type(self).__name__}Backward0"
+
+    def op_name(self) -> str:
+        """The user's name of the op that recorded this node (``@op``'s), else the class's."""
+        return type(self).__dict__.get("_op_name") or type(self).__name__.lower()
 
     def __repr__(self):
         return f"<{self.name()} object>"

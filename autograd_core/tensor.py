@@ -18,6 +18,18 @@ import numpy as np
 #: the floating point dtype of Python floats and of ``Tensor(list)`` (``set_default_dtype``)
 DEFAULT_DTYPE: list[np.dtype] = [np.dtype(np.float32)]
 
+#: sticky, process-wide: True once a complex tensor was made by a constructor, a conversion or a
+#: type promotion. Only then does the engine look at dtypes to run a node's complex rule or
+#: refuse it (``Node.complex_backward``); the real-dtype hot path never reads anything else.
+COMPLEX_SEEN: list[bool] = [False]
+
+
+def note_complex(dtype: Any) -> None:
+    """Called where a complex dtype can first enter a graph (constructors, ``.to``, type
+    promotion, the complex constructors): from then on backward checks for complex nodes."""
+    if not COMPLEX_SEEN[0] and np.dtype(dtype).kind == "c":
+        COMPLEX_SEEN[0] = True
+
 
 class Size(tuple):
     """A tensor's shape (``Tensor.shape``, ``Tensor.size()``): a tuple of ints (``torch.Size``).
@@ -370,6 +382,8 @@ class Tensor:
             if arr.dtype.kind in "biuf":
                 dtype = DEFAULT_DTYPE[0]
         arr = np.asarray(data, dtype=dtype)
+        if arr.dtype.kind == "c":
+            note_complex(arr.dtype)
         self._data = arr
         self._grad = None
         self.grad_fn = None
@@ -500,6 +514,8 @@ class Tensor:
                 "a computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
+        if requires_grad and self._data.dtype.kind == "c":
+            note_complex(self._data.dtype)
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -561,6 +577,8 @@ class Tensor:
                 "data set to a tensor that requires gradients must be floating point or complex "
                 "dtype")
         _log_meta_change(self, arr)
+        if arr.dtype.kind == "c":
+            note_complex(arr.dtype)
         self._data = arr
 
     def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:
@@ -1040,6 +1058,12 @@ def set_printoptions(precision: builtins.int | None = None,
     PRINT_OPTS["sci_mode"] = sci_mode
 
 
+#: the complex dtype that prints without ``dtype=`` for each default floating dtype
+_DEFAULT_COMPLEX = {np.dtype(np.float16): np.dtype(np.complex64),
+                    np.dtype(np.float32): np.dtype(np.complex64),
+                    np.dtype(np.float64): np.dtype(np.complex128)}
+
+
 class _Formatter:
     """How every element of one tensor prints: a common width, and for floats whether all
     are integral ("1.") and whether scientific notation is used (PyTorch's rules)."""
@@ -1047,6 +1071,11 @@ class _Formatter:
     def __init__(self, arr: np.ndarray) -> None:
         self.floating = arr.dtype.kind == "f"
         self.int_mode, self.sci_mode, self.width = True, False, 1
+        self.parts = None
+        if arr.dtype.kind == "c":  # PyTorch's: real and imaginary parts fitted apart
+            self.parts = _Formatter(arr.real), _Formatter(arr.imag)
+            self.width = self.parts[0].width + self.parts[1].width + 1
+            return
         p = PRINT_OPTS["precision"]
         flat = arr.reshape(-1)
         if not self.floating:
@@ -1071,6 +1100,10 @@ class _Formatter:
 
     def format(self, value: Any) -> str:
         p = PRINT_OPTS["precision"]
+        if self.parts is not None:
+            re, im = self.parts
+            imag = (im.format(value.imag) + "j").lstrip()
+            return re.format(value.real) + ("" if imag[0] in "+-" else "+") + imag
         if not self.floating:
             text = str(value)
         elif self.sci_mode:
@@ -1135,12 +1168,13 @@ def _format(t):
         body = "[]"
         if arr.ndim != 1:
             extras.append(f"size={tuple(arr.shape)}")
-        if arr.dtype != DEFAULT_DTYPE[0]:
+        if arr.dtype not in (DEFAULT_DTYPE[0], _DEFAULT_COMPLEX[DEFAULT_DTYPE[0]]):
             extras.append(f"dtype={dtype_name(arr.dtype)}")
     else:
         if not PRINT_OPTS["edgeitems"]:
             extras.append(f"size={tuple(arr.shape)}")
-        if arr.dtype not in (DEFAULT_DTYPE[0], np.dtype(np.int64), np.dtype(np.bool_)):
+        if arr.dtype not in (DEFAULT_DTYPE[0], np.dtype(np.int64), np.dtype(np.bool_),
+                             _DEFAULT_COMPLEX[DEFAULT_DTYPE[0]]):
             extras.append(f"dtype={dtype_name(arr.dtype)}")
         summarize = arr.size > PRINT_OPTS["threshold"]
         fmt = _Formatter(_summarized(arr, PRINT_OPTS["edgeitems"]) if summarize else arr)

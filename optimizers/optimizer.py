@@ -228,6 +228,12 @@ def grad_array(p: Any) -> np.ndarray | None:
     return g._data
 
 
+_COMPLEX_HINT = (
+    " (tapegrad's optimizers do not step complex parameters, as PyTorch's do through "
+    "view_as_real; keep two real parameters and build the complex tensor with "
+    "ag.complex(re, im))")
+
+
 def _is_param(p) -> bool:
     return not isinstance(p, np.ndarray) and isinstance(getattr(p, "_data", None), np.ndarray)
 
@@ -434,7 +440,8 @@ class Optimizer:
                 raise ValueError("can't optimize a non-leaf Tensor")
             if param_array(p).dtype not in (np.float32, np.float64):
                 raise TypeError(f"optimizers support float32 and float64 parameters, "
-                                f"got {param_array(p).dtype}")
+                                f"got {param_array(p).dtype}" + _COMPLEX_HINT * (
+                                    param_array(p).dtype.kind == "c"))
         group = dict(param_group)
         group["params"] = params
         if names:

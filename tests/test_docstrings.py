@@ -34,6 +34,7 @@ PENDING: dict[str, set[str]] = {
     "autograd_core.backends.mps": set(),
     "autograd_core.cuda": set(),
     "autograd_core.special": set(),
+    "autograd_core.fft": set(),
     "autograd_core.testing": set(),
     "autograd_core.threads": set(),
     "autograd_core.viz": set(),

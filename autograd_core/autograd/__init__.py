@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd_core.engine import run_backward
 from autograd_core.grad_mode import STATE
-from autograd_core.tensor import Size, Tensor
+from autograd_core.tensor import Size, Tensor, dtype_name
 
 
 def _as_list(x: Any, what: str, arrays_ok: builtins.bool = False) -> Any:
@@ -42,6 +42,9 @@ def _seed_grads(outputs: Any, grad_outputs: Any, create_graph: builtins.bool,
                 f"({op}: was it computed under no_grad, or from tensors that don't require grad?)"
             )
         if g is None:
+            if t._data.dtype.kind == "c":
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                                   f"but got {dtype_name(t._data.dtype)}")
             if t._data.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs ({op}: output {i} "
@@ -200,6 +203,9 @@ def tensor_backward(self: Tensor, gradient: Any = None,
         data = self._data
         seed = _ONES.get((data.shape, data.dtype))
         if seed is None:
+            if data.dtype.kind == "c":  # never cached: the real case pays nothing for this
+                raise RuntimeError("grad can be implicitly created only for real scalar "
+                                   f"outputs but got {dtype_name(data.dtype)}")
             seed = _ONES[(data.shape, data.dtype)] = np.ones(data.shape, data.dtype)
         # a copy of a cached 1 (several times cheaper than np.ones): the pass may hand the seed
         # to a leaf as its .grad, so each pass gets its own

@@ -12,6 +12,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     batch2,
     batch2_linalg,
     batch2_numeric,
+    complexfns,
     compose,
     conv,
     index,
@@ -24,6 +25,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     scatter,
     shape,
     sorting,
+    spectral,
     specialfns,
     unary,
 )

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from autograd_core.node import conj  # noqa: F401 - part of the rules' vocabulary
 from autograd_core.tensor import Tensor
 
 

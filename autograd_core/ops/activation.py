@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from autograd_core import kernels as K
-from autograd_core.node import Node
+from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor
@@ -45,6 +45,7 @@ def _float(x, op_name):
         tensor([0.2689, 0.5000, 0.8808])
     """)
 class Sigmoid(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, x, out=None):
         y = K.sigmoid_forward(_floating(x), out=out)
         self.save_for_backward(y)
@@ -74,6 +75,7 @@ class Sigmoid(Node):
         tensor([-0.7616,  0.0000,  0.9640])
     """)
 class Tanh(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, x, out=None):
         y = K.tanh_forward(_floating(x), out=out)
         self.save_for_backward(y)

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from autograd_core.node import Node, apply_nondifferentiable
+from autograd_core.node import HOLOMORPHIC, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _div_rounded,
@@ -66,6 +66,7 @@ def _binary_values(name, fn, input, other):
         tensor([0., 1.])
     """)
 class Tan(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, x):
         y = np.tan(_floating(x))
         self.save_for_backward(y)

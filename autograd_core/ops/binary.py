@@ -8,12 +8,12 @@ import warnings
 from typing import Any
 import numpy as np
 
-from autograd_core.node import Node, apply_nondifferentiable
+from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.unary import PowScalar
-from autograd_core.tensor import DEFAULT_DTYPE, Tensor
+from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
 
 
 # ---- PyTorch's type promotion ------------------------------------------------------------------
@@ -43,6 +43,8 @@ def _promote_types(a, b):
     """PyTorch's promotion of two dtypes: within a category numpy's (int32 + int64 -> int64),
     across categories the higher category's dtype (float32 + int64 -> float32, not float64)."""
     ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
+    if 3 in (ca, cb):
+        note_complex(np.complex64)  # cat/stack of real and complex tensors, too
     if ca == cb:
         return np.promote_types(a, b)
     return a if ca > cb else b
@@ -57,6 +59,8 @@ def _combine(higher, lower):
         return higher
     if _CATEGORY[higher.kind] >= _CATEGORY[lower.kind]:
         return higher
+    if lower.kind == "c" and higher.kind == "f":  # float64 * 1j: complex128, as ATen's
+        return np.promote_types(higher, np.complex64)
     return _promote_types(higher, lower)
 
 
@@ -75,7 +79,10 @@ def result_type(*operands):
             d = _wrapped_dtype(x)
             wrapped = d if wrapped is None else (
                 d if _CATEGORY[d.kind] > _CATEGORY[wrapped.kind] else wrapped)
-    return _combine(dim, _combine(zero, wrapped))
+    dt = _combine(dim, _combine(zero, wrapped))
+    if dt is not None and dt.kind == "c":
+        note_complex(dt)  # a complex result from real operands: backward checks complex nodes
+    return dt
 
 
 def _promote(a, b, true_divide=False):
@@ -140,6 +147,7 @@ class BroadcastError(RuntimeError, ValueError):
 class Add(Node):
     fuse = "{0} + {1}"
     fuse_backward = ("{g}", "{g}")
+    complex_backward = LINEAR
     def forward(self, a, b, out=None):
         return _ufunc(np.add, "add", a, b, out)
 
@@ -150,6 +158,7 @@ class Add(Node):
 class Sub(Node):
     fuse = "{0} - {1}"
     fuse_backward = ("{g}", "-{g}")
+    complex_backward = LINEAR
     def forward(self, a, b, out=None):
         if type(a) is _ndarray and type(b) is _ndarray and a.dtype is b.dtype and \
                 a.dtype.kind == "f":  # the common case, checked cheaply
@@ -170,6 +179,7 @@ class Sub(Node):
 class Mul(Node):
     fuse = "{0} * {1}"
     fuse_backward = ("{g} * {0}", "{g} * {1}")
+    complex_backward = HOLOMORPHIC
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(b if n[0] else None, a if n[1] else None)
@@ -183,6 +193,7 @@ class Mul(Node):
 class Div(Node):
     fuse = "{0} / {1}"
     fuse_backward = ("{g} / {1}", "-{g} * (({0} / {1}) / {1})")
+    complex_backward = HOLOMORPHIC
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(a if n[1] else None, b)
@@ -441,6 +452,7 @@ class Pow(Node):
     """a ** b with tensor exponent. d/db = a**b * log(a), taken as 0 where a == 0 and b >= 0
     (PyTorch's convention)."""
 
+    complex_backward = HOLOMORPHIC
     def forward(self, a, b):
         try:
             y = _power(*_promote(a, b))
@@ -458,7 +470,7 @@ class Pow(Node):
                 ga = xp.where(xp.data(b) == 0, 0.0, g * b * a ** (b - 1))
         if n[1]:
             with np.errstate(divide="ignore", invalid="ignore"):
-                zero_base = (xp.data(a) == 0) & (xp.data(b) >= 0)
+                zero_base = (xp.data(a) == 0) & (np.real(xp.data(b)) >= 0)
                 gb = g * xp.where(zero_base, 0.0, y * xp.log(xp.where(zero_base, 1.0, a)))
         return ga, gb
 
@@ -562,6 +574,7 @@ _NO_ARGUMENT = object()  # where(condition) alone: not a value input or other co
 class Where(Node):
     """where(cond, a, b); ``cond`` is a constant (bool array)."""
 
+    complex_backward = LINEAR
     def forward(self, cond, a, b):
         cond = np.asarray(cond, dtype=bool)
         self.save_for_backward(cond)

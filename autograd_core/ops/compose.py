@@ -8,7 +8,7 @@ import builtins
 from typing import Sequence
 import numpy as np
 
-from autograd_core.node import Node
+from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.reduce import mean, std, var
@@ -214,6 +214,7 @@ class Diagonal(Node):
     """The diagonal at ``offset`` of the planes ``(dim1, dim2)``, as a new last dim (a view of
     ``x``, as PyTorch's); backward writes the gradient back on that diagonal of zeros."""
 
+    complex_backward = LINEAR
     def forward(self, x, offset, dim1, dim2):
         self.args = (x.shape, offset, dim1, dim2)
         out = np.diagonal(x, offset, dim1, dim2)  # numpy's view is read-only: free it when
@@ -229,6 +230,7 @@ class DiagonalScatter(Node):
     """Zeros of ``shape`` with ``g``'s last dim written on the ``offset`` diagonal of the
     planes ``(dim1, dim2)`` (``diag_embed``); backward reads that diagonal."""
 
+    complex_backward = LINEAR
     def forward(self, g, shape, offset, dim1, dim2):
         self.args = (offset, dim1, dim2)
         out = np.zeros(shape, g.dtype)

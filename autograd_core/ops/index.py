@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd_core.grad_mode import STATE
 from autograd_core.kernels.pointwise import rows_add_
-from autograd_core.node import Node
+from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -78,6 +78,7 @@ def _index_error(shape, index, exc):
 
 
 class Index(Node):
+    complex_backward = LINEAR
     def forward(self, x, index, basic):
         self.index, self.basic, self.in_shape = index, basic, x.shape
         try:
@@ -99,6 +100,7 @@ class Index(Node):
 class IndexAdd(Node):
     """Zeros of ``shape`` with ``g`` added at ``index``; the backward of Index."""
 
+    complex_backward = LINEAR
     def forward(self, g, index, basic, shape):
         self.index, self.basic = index, basic
         if not basic and type(index) is np.ndarray and index.dtype.kind == "i" and shape and \
@@ -140,6 +142,7 @@ class IndexPut(Node):
     """``x`` with ``value`` written at ``index`` (out of place); used by ``x[index] = value``
     while recording."""
 
+    complex_backward = LINEAR
     def forward(self, x, value, index):
         self.index = index
         out = np.array(x, copy=True)

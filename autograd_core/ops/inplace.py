@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd_core import creation, random
 from autograd_core.grad_mode import STATE
-from autograd_core.node import Node
+from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import _deprecated_alpha, _value_first, add, div, mul, sub
@@ -30,6 +30,11 @@ def inplace(t, compute):
             "wrap it in `with no_grad():` (e.g. for parameter updates) or use an out-of-place op"
         )
     result = compute()
+    if recording and result.requires_grad and t.__dict__.get("_complex_part"):
+        raise RuntimeError(
+            "tapegrad: an in-place change of .real or .imag (a view of a complex tensor) is not "
+            "recorded for autograd; change the complex tensor out of place "
+            "(z = ag.complex(new_real, z.imag)) or under no_grad")
     if not np.can_cast(result._data.dtype, t._data.dtype, casting="same_kind"):
         raise RuntimeError(f"result type {_args.torch_name(result._data.dtype)} can't be cast to "
                            f"the desired output type {_args.torch_name(t._data.dtype)}")
@@ -75,6 +80,7 @@ class _PutAt(Node):
     """``x`` with ``value`` (a view's new values) written at ``index`` (its elements'
     positions in ``x``); the record of an in-place change of a view, as PyTorch's CopySlices."""
 
+    complex_backward = LINEAR
     def forward(self, x, value, index):
         self.index, self.value_shape = index, value.shape
         out = np.array(x, copy=True)

@@ -8,18 +8,21 @@ import builtins
 from typing import Any
 import numpy as np
 
-from autograd_core.node import Node
+from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.shape import _as_view
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, note_complex
 
 
 class MatMul(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, a, b):
         n = self.needs_input_grad
         self.save_for_backward(a if n[1] else None, b if n[0] else None)
         self.nd = (a.ndim, b.ndim)
+        if a.dtype is not b.dtype:
+            note_complex(np.result_type(a, b))
         return np.matmul(a, b)
 
     def backward(self, g):
@@ -276,6 +279,7 @@ class Einsum(Node):
     gradient with the other operands (letters summed only within the operand broadcast back,
     repeated letters, a diagonal, written back through identity matrices)."""
 
+    complex_backward = HOLOMORPHIC
     def forward(self, *operands, spec):
         terms, output = spec
         self.terms, self.output = terms, output

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.kernels import special
-from autograd_core.node import Node
+from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import _promote, _value_first
@@ -78,6 +78,7 @@ isfinite = _predicate("isfinite", np.isfinite, "tensor([ True, False, False])",
         tensor([0.0000, 1.7183])
     """)
 class Expm1(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         y = np.expm1(_floating(input))
         self.save_for_backward(y)
@@ -101,6 +102,7 @@ class Expm1(Node):
         tensor([0.0000, 1.1752])
     """)
 class Sinh(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
@@ -124,6 +126,7 @@ class Sinh(Node):
         tensor([1.0000, 1.5431])
     """)
 class Cosh(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
@@ -226,6 +229,7 @@ class Reciprocal(Node):
     fuse = "D(1.0) / {0}"
     fuse_backward = ("-(({g} * {0}) * {0})",)
 
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         y = np.reciprocal(_floating(input))
         self.save_for_backward(y)
@@ -754,9 +758,11 @@ class Sign(_ZeroGrad):
 
 @op("sgn", method=True, samples=[Sample("sgn", lambda a: a.sgn(), domain="away_from_zero")],
     doc="""
-    Return the sign of each element of ``input``: -1, 0 or 1 (for real tensors, ``sign``).
+    Return ``input / |input|`` elementwise (0 where ``input`` is 0): for real tensors the sign
+    (-1, 0 or 1, as ``sign``), for complex ones the unit number of the same angle.
 
-    The gradient is zero.
+    The gradient is zero for real inputs; for complex ones it is PyTorch's
+    ``(g - sgn(z)^2 conj(g)) / (2|z|)`` (0 at 0).
 
     Args:
         input (Tensor): the input tensor.
@@ -766,10 +772,25 @@ class Sign(_ZeroGrad):
         >>> import autograd_core as ag
         >>> ag.sgn(ag.tensor([-2.0, 0.0, 3.0]))
         tensor([-1.,  0.,  1.])
+        >>> ag.sgn(ag.tensor([3 + 4j, 0j]))
+        tensor([0.6000+0.8000j, 0.0000+0.0000j])
     """)
 class Sgn(_ZeroGrad):
     def forward(self, input):
+        if input.dtype.kind == "c":
+            y = np.sign(input)  # numpy >= 2: z / |z|, 0 at 0
+            self.save_for_backward(input, y)
+            return y
         return _sign(input)
+
+    def complex_backward(self, g):
+        # s = z / |z|: ds/dz = 1 / (2|z|) and ds/dz* = -s^2 / (2|z|), so the gradient is
+        # (g - s^2 conj(g)) / (2|z|), 0 at z = 0 (PyTorch's sgn_backward)
+        z, s = self.saved
+        a = z.abs() if isinstance(z, Tensor) else np.abs(z)
+        zero = xp.data(a) == 0
+        d = xp.where(zero, 1.0, a)
+        return (xp.where(zero, 0.0, (g - s * s * xp.conj(g)) / (d * 2.0)),)
 
 
 @op("frac", method=True, samples=[Sample("frac", lambda a: (a * 3.0).frac())])

@@ -8,7 +8,7 @@ import builtins
 from typing import Any, Sequence
 import numpy as np
 
-from autograd_core.node import Node
+from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops.index import getitem
 from autograd_core.ops.registry import Sample, op
@@ -175,6 +175,7 @@ def nelement(input: Tensor) -> builtins.int:
 class Tri(Node):
     """``tril``/``triu`` of the last two dims; the gradient is the same mask of ``g``."""
 
+    complex_backward = LINEAR
     def forward(self, x, diagonal, upper):
         self.diagonal, self.upper = diagonal, upper
         return (np.triu if upper else np.tril)(x, diagonal)
@@ -239,6 +240,7 @@ class Cumsum(Node):
     """Running sum along ``dim`` (``reverse``: from the end); the gradient is the running sum of
     ``g`` from the other end."""
 
+    complex_backward = LINEAR
     def forward(self, x, dim, reverse):
         self.dim, self.reverse = dim, reverse
         if reverse:
@@ -283,6 +285,7 @@ class ConstantPad(Node):
     """Pads (positive) or crops (negative) each of the last dims; the gradient is the inverse:
     the same op with the pads negated and zeros."""
 
+    complex_backward = LINEAR
     def forward(self, x, pad, value):
         self.pad = pad
         nd = x.ndim

@@ -9,7 +9,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from autograd_core.node import Node, apply_nondifferentiable
+from autograd_core.node import LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
@@ -46,6 +46,7 @@ class _Reduction(Node):
 
 
 class Sum(_Reduction):
+    complex_backward = LINEAR
     def forward(self, x, dim, keepdim):
         self.in_shape = x.shape
         self.dim = dim
@@ -56,6 +57,7 @@ class Sum(_Reduction):
 
 
 class Mean(_Reduction):
+    complex_backward = LINEAR
     def forward(self, x, dim, keepdim):
         self._setup(x, dim, keepdim)
         if x.dtype.kind not in "fc":

@@ -102,6 +102,8 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
                 raise TypeError(f"op {name!r}: give metadata on its samples, not both")
             own = tuple(samples)
         meth = (name if method is True else method) or None
+        if node_cls is not None and "_op_name" not in node_cls.__dict__:
+            node_cls._op_name = name  # what a refusal names (Node.op_name)
         DECLS[name] = OpDecl(name, fn, node_cls, meth, own, tuple(kernels), tuple(aliases),
                              function)
         return obj

@@ -10,7 +10,7 @@ import inspect
 
 import numpy as np
 
-from autograd_core.node import Node
+from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import Where
@@ -72,6 +72,7 @@ def _run(cls, g, **params):
 class Gather(Node):
     """``x`` read at ``index`` along ``dim``; backward adds into zeros (repeats accumulate)."""
 
+    complex_backward = LINEAR
     def forward(self, x, index, dim):
         self.index, self.dim, self.in_shape = index, dim, x.shape
         return x[_along(index, dim)]
@@ -83,6 +84,7 @@ class Gather(Node):
 class GatherBackward(Node):
     """Zeros of ``shape`` with ``g`` added at ``index`` along ``dim``; backward gathers."""
 
+    complex_backward = LINEAR
     def forward(self, g, index, dim, shape):
         self.index, self.dim = index, dim
         out = np.zeros(shape, dtype=g.dtype)

@@ -12,12 +12,12 @@ import numpy as np
 from autograd_core.device import check_device, check_memory_format
 from autograd_core.device import device as _device
 from autograd_core.grad_mode import STATE
-from autograd_core.node import Node, apply_nondifferentiable
+from autograd_core.node import LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import norm_dim, shape_arg
 from autograd_core.ops.binary import _promote_types
 from autograd_core.ops.registry import Sample, op
-from autograd_core.tensor import DTypeLike, Tensor
+from autograd_core.tensor import DTypeLike, Tensor, note_complex
 
 
 class _Views(list):
@@ -47,6 +47,7 @@ def _as_view(out, x):
 
 
 class Reshape(Node):
+    complex_backward = LINEAR
     def forward(self, x, shape):
         self.in_shape = x.shape
         try:
@@ -168,6 +169,7 @@ def flatten(input: Tensor, start_dim: builtins.int = 0, end_dim: builtins.int = 
 
 
 class Permute(Node):
+    complex_backward = LINEAR
     def forward(self, x, axes):
         self.inverse = tuple(np.argsort(axes))
         return np.transpose(x, axes)
@@ -282,6 +284,7 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
 
 
 class Expand(Node):
+    complex_backward = LINEAR
     def forward(self, x, shape):
         try:
             return np.broadcast_to(x, shape)
@@ -329,6 +332,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
 
 
 class Repeat(Node):
+    complex_backward = LINEAR
     def forward(self, x, reps):
         self.in_shape = x.shape
         self.reps = reps
@@ -394,6 +398,7 @@ def _common_dtype(xs):
 
 
 class Cat(Node):
+    complex_backward = LINEAR
     def forward(self, *xs, dim):
         self.dim = dim
         self.bounds = np.cumsum([0] + [x.shape[dim] for x in xs])
@@ -411,6 +416,7 @@ class Cat(Node):
 
 
 class Stack(Node):
+    complex_backward = LINEAR
     def forward(self, *xs, dim):
         self.dim = dim
         return np.ascontiguousarray(np.stack(xs, axis=dim, dtype=_common_dtype(xs)))  # as cat
@@ -497,7 +503,9 @@ def stack(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
 class ToCopy(Node):
     """A dtype conversion (PyTorch names its node ToCopyBackward0)."""
 
+    complex_backward = LINEAR
     def forward(self, x, dtype):
+        note_complex(dtype)
         return x.astype(dtype)
 
     def backward(self, g):
@@ -505,6 +513,7 @@ class ToCopy(Node):
 
 
 class Clone(Node):
+    complex_backward = LINEAR
     def forward(self, x):
         if x.size > 1 and 0 in x.strides:  # expanded: lay the copy out as PyTorch does
             order = _dense_order(x.shape, x.strides)[::-1]  # (numpy's 'K' order differs)
@@ -582,6 +591,7 @@ op("clone", method=True, doc="""
 
 
 class Contiguous(Node):
+    complex_backward = LINEAR
     def forward(self, x):
         return np.ascontiguousarray(x)
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 import numpy as np
 
-from autograd_core.node import Node
+from autograd_core.node import HOLOMORPHIC, LINEAR, Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op, refuse_capture
-from autograd_core.tensor import DEFAULT_DTYPE, Tensor
+from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
 
 
 def _quiet_fp() -> np.errstate:
@@ -37,6 +37,7 @@ def _quiet_fp() -> np.errstate:
 class Neg(Node):
     fuse = "-{0}"
     fuse_backward = ("-{g}",)
+    complex_backward = LINEAR
     def forward(self, x, out=None):
         if x.dtype.kind == "b":
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
@@ -63,6 +64,7 @@ class Neg(Node):
         tensor([1.0000, 2.7183])
     """)
 class Exp(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, x, out=None):
         y = np.exp(_floating(x), out=out)
         self.save_for_backward(y)
@@ -88,6 +90,7 @@ class Exp(Node):
         tensor([0.0000, 0.6931])
     """)
 class Log(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, x, out=None):
         x = _floating(x)
         self.save_for_backward(x)
@@ -114,6 +117,7 @@ class Log(Node):
         tensor([0.0000e+00, 1.0000e-08])
     """)
 class Log1p(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, x):
         x = _floating(x)
         self.save_for_backward(x)
@@ -142,6 +146,7 @@ class Log1p(Node):
 class Sqrt(Node):
     fuse = "np.sqrt({0})"
     fuse_backward = ("{g} / ({0} * D(2.0))",)
+    complex_backward = HOLOMORPHIC
     def forward(self, x, out=None):
         y = np.sqrt(_floating(x), out=out)
         self.save_for_backward(y)
@@ -170,12 +175,16 @@ class Abs(Node):
     """d|x|/dx = sign(x), 0 at 0 (PyTorch's convention)."""
 
     def forward(self, x):
-        self.save_for_backward(np.sign(x))
+        self.save_for_backward(x if x.dtype.kind == "c" else np.sign(x))
         return np.abs(x)
 
     def backward(self, g):
         (s,) = self.saved
         return (g * s,)
+
+    def complex_backward(self, g):
+        (z,) = self.saved  # g * sgn(z), sgn differentiable for second derivatives
+        return (g * (z.sgn() if isinstance(z, Tensor) else np.sign(z)),)
 
 
 @op("sin", method=True, doc="""
@@ -193,6 +202,7 @@ class Abs(Node):
         tensor([0., 1.])
     """)
 class Sin(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, x):
         x = _floating(x)
         self.save_for_backward(x)
@@ -218,6 +228,7 @@ class Sin(Node):
         tensor([ 1., -1.])
     """)
 class Cos(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, x):
         x = _floating(x)
         self.save_for_backward(x)
@@ -231,10 +242,15 @@ class Cos(Node):
 class PowScalar(Node):
     """x ** p for a Python number p."""
 
+    complex_backward = HOLOMORPHIC
     def forward(self, x, exponent):
         self.p = exponent
         if x.dtype.kind in "biu" and isinstance(exponent, float):
             x = x.astype(DEFAULT_DTYPE[0])  # PyTorch's promotion: an integer tensor ** a float
+        elif type(exponent) is complex and x.dtype.kind != "c":  # x ** 1j: complex, as ATen
+            x = x.astype(np.promote_types(x.dtype if x.dtype.kind == "f" else DEFAULT_DTYPE[0],
+                                          np.complex64))
+            note_complex(x.dtype)
         self.save_for_backward(x)
         try:
             y = np.power(x, exponent)
@@ -275,6 +291,7 @@ class Rsqrt(Node):
     """``1 / sqrt(x)``, saving its output as PyTorch's (an in-place change of the input after
     it does not make backward refuse); ``rsqrt(-0.0)`` is ``-inf``."""
 
+    complex_backward = HOLOMORPHIC
     def forward(self, x):
         with _quiet_fp():  # rsqrt(0) = inf, rsqrt(-1) = nan without numpy's warning
             y = 1.0 / np.sqrt(_floating(x))
@@ -387,6 +404,7 @@ def _floating(x):
 class Log10(Node):
     """Base-10 logarithm; derivative ``1 / (x ln 10)``."""
 
+    complex_backward = HOLOMORPHIC
     def forward(self, input):  # PyTorch's argument name (the functional form's signature)
         x = _floating(input)
         self.save_for_backward(x)
@@ -415,6 +433,7 @@ class Log10(Node):
 class Log2(Node):
     """Base-2 logarithm; derivative ``1 / (x ln 2)``."""
 
+    complex_backward = HOLOMORPHIC
     def forward(self, input):  # PyTorch's argument name (the functional form's signature)
         x = _floating(input)
         self.save_for_backward(x)
@@ -443,6 +462,7 @@ class Log2(Node):
 class Exp2(Node):
     """``2 ** x``; derivative ``2 ** x * ln 2`` (the output is saved)."""
 
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         y = np.exp2(_floating(input))
         self.save_for_backward(y)
