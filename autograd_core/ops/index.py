@@ -4,6 +4,7 @@ The backward of advanced indexing accumulates repeated indices (np.add.at)."""
 from __future__ import annotations
 
 import math
+import operator
 import re
 
 import numpy as np
@@ -37,6 +38,21 @@ def _normalise(index):
     if isinstance(index, tuple):
         return tuple(one(i) for i in index)
     return one(index)
+
+
+def _check_steps(index):
+    """PyTorch's refusal of a zero or negative slice step (numpy would reverse), raised
+    before any work."""
+    for i in index if isinstance(index, tuple) else (index,):
+        if isinstance(i, slice) and i.step is not None:
+            try:
+                step = operator.index(i.step)
+            except TypeError:
+                continue  # not an integer: numpy's own error follows
+            if step == 0:
+                raise ValueError("slice step cannot be zero")
+            if step < 0:
+                raise ValueError("step must be greater than zero")
 
 
 def _is_basic(index):
@@ -125,6 +141,12 @@ class IndexAdd(Node):
     Sample("getitem_int_array", lambda a: a[[0, 0, -1]], min_ndim=1),
     Sample("getitem_mask", lambda a: a[a._data > 0])])
 def getitem(x, index):
+    _check_steps(index)
+    return _getitem(x, index)
+
+
+def _getitem(x, index):
+    """``x[index]`` with any slice step (``flip`` reverses with a negative one)."""
     if isinstance(index, Tensor) or (isinstance(index, tuple)
                                      and any(isinstance(i, Tensor) for i in index)):
         refuse_capture("indexing with a tensor")  # its values become the index
@@ -165,6 +187,7 @@ class IndexPut(Node):
 
 
 def setitem(x, index, value):
+    _check_steps(index)
     index = _normalise(index)
     value_rg = isinstance(value, Tensor) and value.requires_grad
     if STATE.enabled and (x.requires_grad or value_rg):
