@@ -13,7 +13,7 @@ from autograd_core.grad_mode import STATE
 from autograd_core.kernels.pointwise import rows_add_
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.inplace import inplace
+from autograd_core.ops.inplace import _index_view_name, inplace
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.shape import _as_view
 from autograd_core.tensor import Tensor
@@ -86,6 +86,9 @@ def _index_error(shape, index, exc):
                            for sh in shapes)
         return IndexError(f"shape mismatch: indexing tensors could not be broadcast together "
                           f"with shapes {listed}")
+    m = re.match(r"too many indices for array: array is (\d+)-dimensional", msg)
+    if m:
+        return IndexError(f"too many indices for tensor of dimension {m.group(1)}")
     m = re.match(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)", msg)
     if m:
         return IndexError(f"index {m.group(1)} is out of bounds for dimension {m.group(2)} "
@@ -155,6 +158,9 @@ def _getitem(x, index):
     out = Index.apply(x, index=index, basic=basic)
     if basic:
         _as_view(out, x)
+        meta = out.__dict__.get("_view_meta")
+        if meta is not None and meta[0] is None:  # its name in PyTorch's error messages
+            out.__dict__["_view_meta"] = (_index_view_name(index) or "Alias",) + meta[1:]
     return out
 
 
@@ -190,8 +196,15 @@ def setitem(x, index, value):
     _check_steps(index)
     index = _normalise(index)
     value_rg = isinstance(value, Tensor) and value.requires_grad
-    if STATE.enabled and (x.requires_grad or value_rg):
-        inplace(x, lambda: IndexPut.apply(x, value, index=index))
+    if STATE.enabled and (x.requires_grad or value_rg or (
+            "_view_meta" in x.__dict__ and x._base.requires_grad)):
+        if "_view_meta" in x.__dict__:  # a bad index is reported first, as PyTorch's
+            try:
+                x._data[index]
+            except IndexError as exc:
+                raise _index_error(x.shape, index, exc) from None
+        inplace(x, lambda: IndexPut.apply(x, value, index=index),
+                view_name=_index_view_name(index))
         return
     raw = value._data if isinstance(value, Tensor) else value
     target = x._data
