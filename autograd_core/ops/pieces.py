@@ -5,7 +5,7 @@ basic indexing), ``tril``/``triu``, ``cumsum``, constant padding (``nn.functiona
 from __future__ import annotations
 
 import builtins
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 import numpy as np
 
 from autograd_core.node import Node
@@ -162,7 +162,7 @@ def unbind(input: Tensor, dim: builtins.int = 0) -> tuple[Tensor, ...]:
                                              for i in range(_size(input, d))))
 
 
-def iter_rows(self: Tensor):
+def iter_rows(self: Tensor) -> Iterator[Tensor]:
     """``iter(tensor)``: its rows along dim 0, one at a time, views marked as PyTorch's
     ``unbind`` (with which it iterates) marks its outputs."""
     if self._data.ndim == 0:
