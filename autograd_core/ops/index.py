@@ -43,8 +43,8 @@ def _normalise(index):
 def _check_steps(index):
     """PyTorch's refusal of a zero or negative slice step (numpy would reverse), raised
     before any work."""
-    for i in index if isinstance(index, tuple) else (index,):
-        if isinstance(i, slice) and i.step is not None:
+    for i in index if type(index) is tuple else (index,):
+        if type(i) is slice and i.step is not None:
             try:
                 step = operator.index(i.step)
             except TypeError:
@@ -144,12 +144,9 @@ class IndexAdd(Node):
     Sample("getitem_int_array", lambda a: a[[0, 0, -1]], min_ndim=1),
     Sample("getitem_mask", lambda a: a[a._data > 0])])
 def getitem(x, index):
-    _check_steps(index)
-    return _getitem(x, index)
-
-
-def _getitem(x, index):
-    """``x[index]`` with any slice step (``flip`` reverses with a negative one)."""
+    kind = type(index)
+    if kind is tuple or (kind is slice and index.step is not None):
+        _check_steps(index)
     if isinstance(index, Tensor) or (isinstance(index, tuple)
                                      and any(isinstance(i, Tensor) for i in index)):
         refuse_capture("indexing with a tensor")  # its values become the index
@@ -158,9 +155,9 @@ def _getitem(x, index):
     out = Index.apply(x, index=index, basic=basic)
     if basic:
         _as_view(out, x)
-        meta = out.__dict__.get("_view_meta")
+        meta = out._view_meta
         if meta is not None and meta[0] is None:  # its name in PyTorch's error messages
-            out.__dict__["_view_meta"] = (_index_view_name(index) or "Alias",) + meta[1:]
+            out._view_meta = (_index_view_name(index) or "Alias", *meta[1:])
     return out
 
 
@@ -197,8 +194,8 @@ def setitem(x, index, value):
     index = _normalise(index)
     value_rg = isinstance(value, Tensor) and value.requires_grad
     if STATE.enabled and (x.requires_grad or value_rg or (
-            "_view_meta" in x.__dict__ and x._base.requires_grad)):
-        if "_view_meta" in x.__dict__:  # a bad index is reported first, as PyTorch's
+            x._view_meta is not None and x._base.requires_grad)):
+        if x._view_meta is not None:  # a bad index is reported first, as PyTorch's
             try:
                 x._data[index]
             except IndexError as exc:

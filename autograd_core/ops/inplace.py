@@ -92,7 +92,7 @@ def mark_multi_output(name, pieces, start=0):
     that involves a tensor requiring grad is refused, as PyTorch refuses it."""
     for i, p in enumerate(pieces, start):
         if p._base is not None:
-            p.__dict__["_view_meta"] = (name, i, not STATE.enabled, STATE.enabled)
+            p._view_meta = (name, i, not STATE.enabled, STATE.enabled)
     return pieces
 
 
@@ -131,7 +131,7 @@ def _torch_view_name(t):
 def _view_write_error(t, indirect=False, view_name=None):
     """PyTorch's error for an in-place change of a multi-output view ``t`` (``indirect``: of
     its base or another view of it), or None when ``t`` is not one."""
-    meta = t.__dict__.get("_view_meta")
+    meta = t._view_meta
     if meta is None:
         return None
     own, index, no_grad, made_recording = meta

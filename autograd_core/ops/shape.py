@@ -38,9 +38,9 @@ def _as_view(out, x):
         base = out._base = x._base if x._base is not None else x
         # PyTorch's creation meta: a view of a multi-output view or of one made under no_grad
         # is one too; a view made under no_grad refuses in-place changes while recording
-        meta = x.__dict__.get("_view_meta")
+        meta = x._view_meta
         if meta is not None or not STATE.enabled:
-            out.__dict__["_view_meta"] = (None, 0, True if meta is None else meta[2],
+            out._view_meta = (None, 0, True if meta is None else meta[2],
                                           STATE.enabled)
         if STATE.enabled:
             views = base.__dict__.get("_views")
