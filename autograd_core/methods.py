@@ -17,6 +17,7 @@ from autograd_core.ops import complexfns
 from autograd_core.ops.binary import Add, Div, Mul, Pow, Sub, where
 from autograd_core.ops.index import getitem, setitem
 from autograd_core.ops.linalg import matmul
+from autograd_core.ops.pieces import iter_rows
 from autograd_core.ops.mathfns import polygamma
 from autograd_core.ops.registry import DECLS
 from autograd_core.ops.shape import permute, to, transpose
@@ -399,7 +400,7 @@ def _spellings():
         "real": property(real, _set_part(real)), "imag": property(imag, _set_part(imag)), "t": t, "where": where_, "polygamma": polygamma_method,
         "type": to, "astype": to,
         **{name: _cast(name, dtype) for name, dtype in _CASTS.items()},
-        "__getitem__": getitem, "__setitem__": setitem,
+        "__getitem__": getitem, "__setitem__": setitem, "__iter__": iter_rows,
         "backward": autograd.tensor_backward,
     }
     return methods

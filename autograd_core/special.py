@@ -2,7 +2,9 @@
 
 Most are the core ops under their ``torch.special`` names (``gammaln`` is ``lgamma``,
 ``expit`` is ``sigmoid``, ``multigammaln`` is ``mvlgamma``, ``psi`` is ``digamma``, ...); the
-ones the core lacks (``i1``, ``ndtri``, ``log_ndtr``, ``entr``, ``xlog1py``) are nodes of
+ones the core lacks (``i1``, ``i0e``, ``i1e``, ``zeta``, ``spherical_bessel_j0``,
+``bessel_j0``, ``bessel_j1``, ``ndtri``,
+``log_ndtr``, ``entr``, ``xlog1py``) are nodes of
 ``autograd_core.ops.specialfns``, and ``ndtr`` is composed of ``erfc``. All are
 differentiable where PyTorch's are, to any order. No ``out=`` keyword (as the core ops).
 
@@ -24,9 +26,10 @@ from autograd_core import ops as _ops  # noqa: F401 - fills the op table read be
 from autograd_core.ops.registry import DECLS
 from autograd_core.tensor import Tensor
 
-__all__ = ["digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln",
-           "i0", "i1", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln",
-           "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax", "xlog1py", "xlogy"]
+__all__ = ["bessel_j0", "bessel_j1", "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln",
+           "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
+           "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax",
+           "spherical_bessel_j0", "xlog1py", "xlogy", "zeta"]
 
 # the core ops under torch.special's names (the functional forms of the op table)
 digamma = psi = DECLS["digamma"].fn
@@ -38,6 +41,9 @@ polygamma, round, xlogy = DECLS["polygamma"].fn, DECLS["round"].fn, DECLS["xlogy
 # the nodes only this module exports
 i1, ndtri, log_ndtr = DECLS["special_i1"].fn, DECLS["special_ndtri"].fn, DECLS["special_log_ndtr"].fn
 entr, xlog1py = DECLS["special_entr"].fn, DECLS["special_xlog1py"].fn
+i0e, i1e, zeta = DECLS["special_i0e"].fn, DECLS["special_i1e"].fn, DECLS["special_zeta"].fn
+spherical_bessel_j0 = DECLS["special_spherical_bessel_j0"].fn
+bessel_j0, bessel_j1 = DECLS["special_bessel_j0"].fn, DECLS["special_bessel_j1"].fn
 
 _SQRT1_2 = math.sqrt(0.5)
 

@@ -328,6 +328,9 @@ class Tensor:
     _hooks: dict | None = None  # a leaf's gradient hooks (non-leaves keep theirs on the node)
     _post_acc_hooks = None  # a leaf's post-accumulate-grad hooks (a _PostAccumulateHooks)
     _base = None  # the tensor this one is a view of
+    #: PyTorch's creation meta of a view that refuses in-place changes while recording (a
+    #: multi-output or no_grad view: ``ops.inplace._view_write_error``), else None
+    _view_meta: tuple | None = None
     _retains_grad = False
     name = None
 

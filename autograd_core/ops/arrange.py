@@ -22,7 +22,7 @@ import numpy as np
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import result_type
-from autograd_core.ops.index import getitem
+from autograd_core.ops.index import Index, getitem
 from autograd_core.ops.linalg import bmm, matmul
 from autograd_core.ops.pieces import constant_pad_nd
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -105,7 +105,7 @@ def flip(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
     # a reversed view, copied in the input's memory order, as PyTorch lays out its copy (so a
     # later view of the result is a view exactly where PyTorch's is)
     key = tuple(slice(None, None, -1) if d in ds else slice(None) for d in range(input.ndim))
-    return getitem(input, key).clone()
+    return Index.apply(input, index=key, basic=True).clone()
 
 
 @op("fliplr", method=True, samples=[Sample("fliplr", lambda a: fliplr(a), min_ndim=2)])

@@ -1053,30 +1053,41 @@ def fill_diagonal_(input: Tensor, fill_value: Any, wrap: builtins.bool = False) 
 
 
 
-def _index_along(name, input, dim, index):
-    """``index`` checked (a vector of int32/int64 within ``dim``'s size) and the index tuple
-    addressing those positions along ``dim``."""
+def _index_along(name, input, dim, index, check_bounds=True):
+    """``index`` checked (a vector of int32/int64; within ``dim``'s size unless
+    ``check_bounds`` is False: index_add and index_copy check their source first, then call
+    ``_index_bounds``) and the index tuple addressing those positions along ``dim``."""
     if isinstance(index, Tensor):  # its values become the positions a replay would reuse
         refuse_capture(f"{name}() with an index tensor")
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype not in (np.int32, np.int64):
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: "
                            f"{_args.torch_name(idx.dtype)}")
+    if name == "index_copy" and idx.dtype != np.int64:
+        raise RuntimeError("index_copy_(): Expected a long tensor for index, but got Int")
     if idx.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
     d = _args.norm_dim(dim, input.ndim, name)
+    flat = idx.reshape(-1).astype(np.int64)
+    if check_bounds:
+        _index_bounds(name, input, d, flat, idx.dtype == np.int32)
+    if input.ndim == 0:
+        return flat, ()
+    return flat, (slice(None),) * d + (flat,)
+
+
+def _index_bounds(name, input, d, idx, int32=False):
+    """PyTorch's error for a position of ``idx`` outside dimension ``d`` of ``input``:
+    index_fill wraps a negative one (as indexing does), index_add and index_copy refuse it."""
     size = input.shape[d] if input.ndim else 1
-    idx = idx.reshape(-1).astype(np.int64)
-    bad = idx[(idx < -size) | (idx >= size)]
+    lowest = -size if name == "index_fill" else 0
+    bad = idx[(idx < lowest) | (idx >= size)]
     if bad.size:
         msg = f"index {int(bad[0])} is out of bounds for dimension {d} with size {size}"
-        if name == "index_add":  # PyTorch's 1-d path words it as index_select does
-            raise IndexError("index out of range in self") if input.ndim <= 1 else (
+        if name == "index_add":  # PyTorch's 1-d and int32 paths word it as index_select does
+            raise IndexError("index out of range in self") if input.ndim <= 1 or int32 else (
                 RuntimeError(msg))
         raise IndexError(f"index_copy_(): {msg}" if name == "index_copy" else msg)
-    if input.ndim == 0:
-        return idx, ()
-    return idx, (slice(None),) * d + (idx,)
 
 
 def _name(dt):
@@ -1146,8 +1157,11 @@ def index_add(input: Tensor, dim: builtins.int, index: Tensor, source: Tensor, *
         >>> ag.index_add(ag.zeros(3), 0, ag.tensor([0, 2, 0]), ag.tensor([1.0, 2.0, 3.0]))
         tensor([4., 0., 2.])
     """
-    idx, where_ = _index_along("index_add", input, dim, index)
+    idx, where_ = _index_along("index_add", input, dim, index, check_bounds=False)
     src = _source("index_add", input, dim, idx, source)
+    _index_bounds("index_add", input, dim % max(input.ndim, 1), idx,
+                  np.asarray(index._data if isinstance(index, Tensor) else index).dtype
+                  == np.int32)
     if alpha != 1:
         src = src * alpha
     if input.ndim == 0:
@@ -1174,8 +1188,9 @@ def index_copy(input: Tensor, dim: builtins.int, index: Tensor, source: Tensor) 
         tensor([[0., 0.],
                 [5., 6.]])
     """
-    idx, where_ = _index_along("index_copy", input, dim, index)
+    idx, where_ = _index_along("index_copy", input, dim, index, check_bounds=False)
     src = _source("index_copy", input, dim, idx, source)
+    _index_bounds("index_copy", input, dim % max(input.ndim, 1), idx)
     if input.ndim == 0:  # (src + input * 0 would be NaN at an infinite or NaN input)
         return masked_fill(input, xp.constant(np.array(True)), src.reshape(()))
     return IndexPut.apply(input, src, index=where_)

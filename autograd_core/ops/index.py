@@ -4,6 +4,7 @@ The backward of advanced indexing accumulates repeated indices (np.add.at)."""
 from __future__ import annotations
 
 import math
+import operator
 import re
 
 import numpy as np
@@ -12,7 +13,7 @@ from autograd_core.grad_mode import STATE
 from autograd_core.kernels.pointwise import rows_add_
 from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.inplace import inplace
+from autograd_core.ops.inplace import _index_view_name, inplace
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.shape import _as_view
 from autograd_core.tensor import Tensor
@@ -37,6 +38,21 @@ def _normalise(index):
     if isinstance(index, tuple):
         return tuple(one(i) for i in index)
     return one(index)
+
+
+def _check_steps(index):
+    """PyTorch's refusal of a zero or negative slice step (numpy would reverse), raised
+    before any work."""
+    for i in index if type(index) is tuple else (index,):
+        if type(i) is slice and i.step is not None:
+            try:
+                step = operator.index(i.step)
+            except TypeError:
+                continue  # not an integer: numpy's own error follows
+            if step == 0:
+                raise ValueError("slice step cannot be zero")
+            if step < 0:
+                raise ValueError("step must be greater than zero")
 
 
 def _is_basic(index):
@@ -70,6 +86,9 @@ def _index_error(shape, index, exc):
                            for sh in shapes)
         return IndexError(f"shape mismatch: indexing tensors could not be broadcast together "
                           f"with shapes {listed}")
+    m = re.match(r"too many indices for array: array is (\d+)-dimensional", msg)
+    if m:
+        return IndexError(f"too many indices for tensor of dimension {m.group(1)}")
     m = re.match(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)", msg)
     if m:
         return IndexError(f"index {m.group(1)} is out of bounds for dimension {m.group(2)} "
@@ -127,6 +146,9 @@ class IndexAdd(Node):
     Sample("getitem_int_array", lambda a: a[[0, 0, -1]], min_ndim=1),
     Sample("getitem_mask", lambda a: a[a._data > 0])])
 def getitem(x, index):
+    kind = type(index)
+    if kind is tuple or (kind is slice and index.step is not None):
+        _check_steps(index)
     if isinstance(index, Tensor) or (isinstance(index, tuple)
                                      and any(isinstance(i, Tensor) for i in index)):
         refuse_capture("indexing with a tensor")  # its values become the index
@@ -135,6 +157,9 @@ def getitem(x, index):
     out = Index.apply(x, index=index, basic=basic)
     if basic:
         _as_view(out, x)
+        meta = out._view_meta
+        if meta is not None and meta[0] is None:  # its name in PyTorch's error messages
+            out._view_meta = (_index_view_name(index) or "Alias", *meta[1:])
     return out
 
 
@@ -168,10 +193,18 @@ class IndexPut(Node):
 
 
 def setitem(x, index, value):
+    _check_steps(index)
     index = _normalise(index)
     value_rg = isinstance(value, Tensor) and value.requires_grad
-    if STATE.enabled and (x.requires_grad or value_rg):
-        inplace(x, lambda: IndexPut.apply(x, value, index=index))
+    if STATE.enabled and (x.requires_grad or value_rg or (
+            x._view_meta is not None and x._base.requires_grad)):
+        if x._view_meta is not None:  # a bad index is reported first, as PyTorch's
+            try:
+                x._data[index]
+            except IndexError as exc:
+                raise _index_error(x.shape, index, exc) from None
+        inplace(x, lambda: IndexPut.apply(x, value, index=index),
+                view_name=_index_view_name(index))
         return
     raw = value._data if isinstance(value, Tensor) else value
     target = x._data

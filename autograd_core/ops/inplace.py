@@ -21,15 +21,20 @@ from autograd_core.ops.unary import clamp
 from autograd_core.tensor import Tensor, _log_meta_change
 
 
-def inplace(t, compute):
-    """Run an out-of-place computation and write its result into ``t``."""
+def inplace(t, compute, view_name=None):
+    """Run an out-of-place computation and write its result into ``t``. ``view_name``: the
+    name PyTorch gives the view a write through indexing makes (``a[0] = v``: Select)."""
     recording = STATE.enabled
+    if recording and (t.requires_grad or (t._base is not None and t._base.requires_grad)):
+        _refuse_view_write(t, view_name=view_name)  # (a view made under no_grad: the base's)
     if recording and t.requires_grad and t.grad_fn is None:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation; "
             "wrap it in `with no_grad():` (e.g. for parameter updates) or use an out-of-place op"
         )
     result = compute()
+    if recording and result.requires_grad and not t.requires_grad:
+        _refuse_view_write(t, view_name=view_name)  # a value that requires grad written
     if recording and result.requires_grad and t.__dict__.get("_complex_part"):
         raise RuntimeError(
             "tapegrad: an in-place change of .real or .imag (a view of a complex tensor) is not "
@@ -74,6 +79,101 @@ def inplace(t, compute):
         if recording and t.__dict__.get("_views"):
             _regenerate_views(t)
     return t
+
+
+_MULTI_VIEW = (" This view is the output of a function that returns multiple views. Such "
+               "functions do not allow the output views to be modified inplace. You should "
+               "replace the inplace operation by an out-of-place one.")
+_NO_GRAD_VIEW = (" Given that this use case is ambiguous and error-prone, it is forbidden. You "
+                 "can clarify your code by moving both the view and the inplace either both "
+                 "inside the no_grad block (if you don't want the inplace to be tracked) or both "
+                 "outside (if you want the inplace to be tracked).")
+
+
+def mark_multi_output(name, pieces, start=0):
+    """Mark the views a function returning several of them made (``split``, ``chunk``,
+    ``unbind``; PyTorch's ``MULTI_OUTPUT_NODE`` views, or ``NO_GRAD_MODE`` ones when made under
+    ``no_grad``): while recording, an in-place change of one of them (or of a view of one)
+    that involves a tensor requiring grad is refused, as PyTorch refuses it."""
+    for i, p in enumerate(pieces, start):
+        if p._base is not None:
+            p._view_meta = (name, i, not STATE.enabled, STATE.enabled)
+    return pieces
+
+
+def _index_view_name(index):
+    """PyTorch's name of the last view basic indexing with ``index`` makes (``Select``,
+    ``Slice``, ``Unsqueeze``); None when it makes none (``:``, ``...``) or is advanced."""
+    name = None
+    for i in index if isinstance(index, tuple) else (index,):
+        if i is None:
+            name = "Unsqueeze"
+        elif isinstance(i, slice):
+            name = name if i == slice(None) else "Slice"
+        elif isinstance(i, (int, np.integer)) or (isinstance(i, np.ndarray) and i.ndim == 0
+                                                   and i.dtype.kind in "iu"):
+            name = "Select"
+        elif i is not Ellipsis:
+            return None
+    return name
+
+
+def _torch_view_name(t):
+    """PyTorch's name of the node that made the view ``t`` (as its error messages show it)."""
+    if t.grad_fn is None:
+        return "View"
+    kind = type(t.grad_fn).__name__
+    if kind == "Index":
+        return _index_view_name(t.grad_fn.index) or "Alias"
+    if kind == "Reshape":
+        return "View"
+    if kind == "Permute":
+        moved = sum(a != k for k, a in enumerate(np.argsort(t.grad_fn.inverse)))
+        return "Transpose" if moved == 2 else "Permute"
+    return kind
+
+
+def _view_write_error(t, indirect=False, view_name=None):
+    """PyTorch's error for an in-place change of a multi-output view ``t`` (``indirect``: of
+    its base or another view of it), or None when ``t`` is not one."""
+    meta = t._view_meta
+    if meta is None:
+        return None
+    own, index, no_grad, made_recording = meta
+    if view_name is not None:  # ``a[0] = v``: PyTorch writes into the view ``a[0]``
+        own, index, made_recording = view_name, 0, True
+    # whether PyTorch's view has a grad_fn: made while recording, of a base requiring grad
+    has_fn = t.grad_fn is not None or (made_recording and t._base is not None
+                                       and t._base.requires_grad)
+    modified = "its base or another view of its base has been" if indirect else "is being"
+    if no_grad or not has_fn:
+        prefix = ("A view was created in" if not has_fn else
+                  f"Output {index} of {own or _torch_view_name(t)} is a view of a view which "
+                  "was created in")
+        msg = f"{prefix} no_grad mode and {modified} modified inplace with grad mode enabled."
+    else:
+        msg = (f"Output {index} of {own or _torch_view_name(t)} is a view and {modified} "
+               "modified inplace.")
+    return RuntimeError(msg + (_NO_GRAD_VIEW if no_grad else _MULTI_VIEW))
+
+
+def _refuse_view_write(t, view_name=None):
+    err = _view_write_error(t, view_name=view_name)
+    if err is not None:
+        raise err
+
+
+class _InvalidView(Node):
+    """A multi-output view whose base was changed in place while recording: its values are
+    the base's new ones, and a gradient through it raises PyTorch's error (PyTorch raises when
+    the view is next used)."""
+
+    def forward(self, x, pos, shape, error):
+        self.error = error
+        return np.ascontiguousarray(x).reshape(-1)[pos].reshape(shape)
+
+    def backward(self, g):
+        raise self.error
 
 
 class _PutAt(Node):
@@ -146,7 +246,11 @@ def _regenerate_views(base):
     refuse_capture("an in-place change to a tensor with live views")  # addresses, not ops
     for v in views:
         pos = _positions(base, v)
-        _rerecord(v, base.take(Tensor._make(pos.astype(np.int64), None, False)))
+        err = _view_write_error(v, indirect=True)
+        if err is not None:
+            _rerecord(v, _InvalidView.apply(base, pos=pos, shape=v.shape, error=err))
+        else:
+            _rerecord(v, base.take(Tensor._make(pos.astype(np.int64), None, False)))
     return views
 
 
@@ -654,6 +758,13 @@ def _view_inplace(input, name, view):
     """An in-place view op (``unsqueeze_``, ``squeeze_``, ``t_``, ``transpose_``): ``input``
     takes the shape and strides of ``view`` (computed from it out of place, the same memory)
     and, while recording, its node; PyTorch's rule on leaves that require grad applies."""
+    if STATE.enabled and (input.requires_grad or (input._base is not None
+                                                  and input._base.requires_grad)):
+        _refuse_view_write(input)
+    base = input._base
+    if STATE.enabled and base is not None and base.requires_grad and base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
     if STATE.enabled and input.requires_grad and input.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")

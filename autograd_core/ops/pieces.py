@@ -5,12 +5,13 @@ basic indexing), ``tril``/``triu``, ``cumsum``, constant padding (``nn.functiona
 from __future__ import annotations
 
 import builtins
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 import numpy as np
 
 from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops.index import getitem
+from autograd_core.ops.inplace import mark_multi_output
 from autograd_core.ops.registry import Sample, op
 from autograd_core.tensor import DTypeLike, Tensor
 
@@ -73,16 +74,17 @@ def split(tensor: Tensor, split_size_or_sections: builtins.int | Sequence[builti
             if n != 0:
                 raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                                    f"dimension size of {n}")
-            return (_piece(tensor, d, 0, 0),)
-        return tuple(_piece(tensor, d, s, min(s + size, n)) for s in range(0, max(n, 1), size))
+            return mark_multi_output("Split", (_piece(tensor, d, 0, 0),))
+        return mark_multi_output("Split", tuple(_piece(tensor, d, s, min(s + size, n))
+                                                for s in range(0, max(n, 1), size)))
     sizes = [int(s) for s in split_size_or_sections]
     if any(s < 0 for s in sizes) or sum(sizes) != n:
         raise RuntimeError(
             f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
             f"at dimension {d}), but got split_sizes={sizes}")
     bounds = np.cumsum([0] + sizes)
-    return tuple(_piece(tensor, d, int(bounds[i]), int(bounds[i + 1]))
-                 for i in range(len(sizes)))
+    return mark_multi_output("SplitWithSizes", tuple(
+        _piece(tensor, d, int(bounds[i]), int(bounds[i + 1])) for i in range(len(sizes))))
 
 
 @op("Tensor.split", method="split", function=False, samples=())
@@ -128,7 +130,7 @@ def chunk(input: Tensor, chunks: builtins.int, dim: builtins.int = 0) -> tuple[T
     n = _size(input, d)
     size = -(-n // int(chunks))
     if n == 0:
-        return tuple(_piece(input, d, 0, 0) for _ in range(int(chunks)))
+        return mark_multi_output("Split", tuple(_piece(input, d, 0, 0) for _ in range(int(chunks))))
     return split(input, size, d)
 
 
@@ -156,7 +158,17 @@ def unbind(input: Tensor, dim: builtins.int = 0) -> tuple[Tensor, ...]:
     if _ndim(input) == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _args.norm_dim(dim, _ndim(input), "unbind")
-    return tuple(getitem(input, (slice(None),) * d + (i,)) for i in range(_size(input, d)))
+    return mark_multi_output("Unbind", tuple(getitem(input, (slice(None),) * d + (i,))
+                                             for i in range(_size(input, d))))
+
+
+def iter_rows(self: Tensor) -> Iterator[Tensor]:
+    """``iter(tensor)``: its rows along dim 0, one at a time, views marked as PyTorch's
+    ``unbind`` (with which it iterates) marks its outputs."""
+    if self._data.ndim == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return (mark_multi_output("Unbind", (getitem(self, i),), start=i)[0]
+            for i in range(self._data.shape[0]))
 
 
 @op("nelement", method=True, function=False, samples=())

@@ -14,7 +14,7 @@ from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import Where
-from autograd_core.ops.index import IndexAdd, IndexPut, _normalise, getitem
+from autograd_core.ops.index import IndexAdd, IndexPut, _index_error, _normalise, getitem
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.pieces import constant_pad_nd
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -450,7 +450,7 @@ def index_put(input: Tensor, indices: Any, values: Any,
         target = x[index].shape
         np.broadcast_to(_arr(values), target)
     except IndexError as exc:
-        raise IndexError(f"index_put(): {exc}") from None
+        raise _index_error(x.shape, index, exc) from None
     except ValueError:
         raise RuntimeError(f"shape mismatch: value tensor of shape {tuple(_arr(values).shape)} "
                            f"cannot be broadcast to indexing result of shape {target}") from None

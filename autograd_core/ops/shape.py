@@ -36,6 +36,12 @@ def _as_view(out, x):
     if not out._data.size or not x._data.size or np.shares_memory(out._data, x._data):
         out._version = x._counter()
         base = out._base = x._base if x._base is not None else x
+        # PyTorch's creation meta: a view of a multi-output view or of one made under no_grad
+        # is one too; a view made under no_grad refuses in-place changes while recording
+        meta = x._view_meta
+        if meta is not None or not STATE.enabled:
+            out._view_meta = (None, 0, True if meta is None else meta[2],
+                                          STATE.enabled)
         if STATE.enabled:
             views = base.__dict__.get("_views")
             if views is None:

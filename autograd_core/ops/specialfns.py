@@ -12,9 +12,9 @@ import math
 
 import numpy as np
 
-from autograd_core.node import Node
+from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.mathfns import _erfc, _same
+from autograd_core.ops.mathfns import _erfc, _float_pair, _same
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.batch2 import Xlogy
 from autograd_core.ops.unary import _floating
@@ -23,27 +23,38 @@ from autograd_core.tensor import Tensor
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 
-def _i1_64(x):
-    """Modified Bessel function of the first kind, order one, in float64: the power series
-    ``sum (x/2)**(2k+1) / (k! (k+1)!)`` for ``|x| <= 20``, else the asymptotic series of
-    ``e**|x| / sqrt(2 pi |x|)`` (odd in ``x``)."""
+def _bessel_i64(x, nu, scaled):
+    """Modified Bessel function of the first kind of order ``nu`` (0 or 1) in float64, times
+    ``exp(-|x|)`` if ``scaled``: the power series ``sum (x/2)**(2k+nu) / (k! (k+nu)!)`` for
+    ``|x| <= 20``, else the asymptotic series of ``e**|x| / sqrt(2 pi |x|)`` (even / odd in
+    ``x``), whose smallest term is ~e**(-2|x|), below float64's eps."""
     x = np.asarray(x, dtype=np.float64)
     a = np.abs(x)
     with np.errstate(all="ignore"):
         small = np.minimum(a, 20.0)
         q = (small / 2) ** 2
-        term = small / 2
+        term = (small / 2) ** nu
         series = term.copy()
         for k in range(1, 60):
-            term = term * q / (k * (k + 1))
+            term = term * q / (k * (k + nu))
             series = series + term
         big = np.maximum(a, 20.0)
         term, asym = np.ones_like(big), np.ones_like(big)
-        for k in range(1, 40):  # the smallest term is ~e**(-2|x|): below float64's eps
-            term = term * -(4.0 - (2 * k - 1) ** 2) / (k * 8.0 * big)
+        for k in range(1, 40):
+            term = term * -(4.0 * nu * nu - (2 * k - 1) ** 2) / (k * 8.0 * big)
             asym = asym + term
-        asym = np.exp(big - 0.5 * np.log(2 * math.pi * big)) * asym
-        return np.copysign(np.where(a <= 20.0, series, asym), x)
+        if scaled:
+            series = series * np.exp(-small)
+            asym = asym / np.sqrt(2 * math.pi * big)
+        else:
+            asym = np.exp(big - 0.5 * np.log(2 * math.pi * big)) * asym
+        out = np.where(a <= 20.0, series, asym)
+        return np.copysign(out, x) if nu else np.where(np.isnan(x), x, out)
+
+
+def _i1_64(x):
+    """``i1`` in float64 (odd in ``x``)."""
+    return _bessel_i64(x, 1, False)
 
 
 def _i0(x):
@@ -253,3 +264,319 @@ class SpecialEntr(Node):
     """)
 class SpecialXlog1py(Xlogy):
     _log, _pole, _finite = "log1p", -1, 0.0
+
+
+def _i0e(x):
+    return SpecialI0e.apply(x) if isinstance(x, Tensor) else _same(
+        lambda v: _bessel_i64(v, 0, True), x)
+
+
+def _i1e(x):
+    return SpecialI1e.apply(x) if isinstance(x, Tensor) else _same(
+        lambda v: _bessel_i64(v, 1, True), x)
+
+
+@op("special_i0e", function=False, domain="away_from_zero", doc="""
+    Return the exponentially scaled modified Bessel function of the first kind of order zero,
+    ``exp(-|x|) * i0(x)``, of each element (finite where ``i0`` overflows).
+
+    Integer inputs give float32. Its derivative is ``i1e(x) - sign(x) * i0e(x)``. Reached as
+    ``autograd_core.special.i0e``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.i0e(ag.tensor([0.0, 1.0, -2.0, 1000.0]))
+        tensor([1.0000, 0.4658, 0.3085, 0.0126])
+    """)
+class SpecialI0e(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return _same(lambda v: _bessel_i64(v, 0, True), x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        v, e0 = xp.data(x), _i0e(x)  # i0e' = i1e - sign(x) i0e
+        signed = xp.where(v < 0, -e0, xp.where(v > 0, e0, 0.0))
+        return (g * (_i1e(x) - signed),)
+
+
+@op("special_i1e", function=False, domain="away_from_zero", doc="""
+    Return the exponentially scaled modified Bessel function of the first kind of order one,
+    ``exp(-|x|) * i1(x)``, of each element (finite where ``i1`` overflows).
+
+    Integer inputs give float32. Reached as ``autograd_core.special.i1e``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.i1e(ag.tensor([0.0, 1.0, -2.0, 1000.0]))
+        tensor([ 0.0000,  0.2079, -0.2153,  0.0126])
+    """)
+class SpecialI1e(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return _same(lambda v: _bessel_i64(v, 1, True), x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        zero = xp.data(x) == 0
+        safe = xp.where(zero, 1.0, x)  # i1e'(x) = i0e(x) - i1e(x) (sign(x) + 1/x), 1/2 at 0
+        e1 = _i1e(safe)
+        signed = xp.where(xp.data(safe) < 0, -e1, e1)
+        return (g * xp.where(zero, 0.5, _i0e(x) - signed - e1 / safe),)
+
+
+# the Euler-Maclaurin correction's divisors: (2j)! / B_2j, B_2j the Bernoulli numbers
+_ZETA_DIVISORS = [math.factorial(2 * j) / b for j, b in enumerate(
+    (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66, -691 / 2730, 7 / 6, -3617 / 510, 43867 / 798,
+     -174611 / 330, 854513 / 138, -236364091 / 2730), start=1)]
+_EPS64 = 2.0 ** -53
+
+
+def _zeta64(x, q):
+    """The Hurwitz zeta function ``sum_k (k + q)**-x`` in float64 (Cephes' method, as
+    PyTorch's): at least 9 terms and up to ``k + q > 9`` summed directly, the rest by the
+    Euler-Maclaurin formula. ``inf`` at ``x = 1`` and at a pole ``q = 0, -1, ...``; NaN for
+    ``x < 1`` and for ``q <= 0`` with a non-integer ``x``."""
+    x, q = np.broadcast_arrays(np.asarray(x, np.float64), np.asarray(q, np.float64))
+    out = np.full(x.shape, np.nan)
+    with np.errstate(all="ignore"):
+        q_int = (q <= 0) & (q == np.floor(q))
+        out[(x == 1) | ((x > 1) & q_int)] = np.inf
+        go = ~((x == 1) | (x < 1) | q_int | ((q <= 0) & (x != np.floor(x))))
+        xs, qs = x[go], q[go]
+        s = qs ** -xs
+        a, b = qs.copy(), np.zeros_like(s)
+        summing = np.ones(s.shape, bool)  # still in the direct sum
+        finished = np.zeros(s.shape, bool)  # converged within it
+        i = 0
+        while True:
+            summing &= (i < 9) | (a <= 9.0)
+            if not summing.any():
+                break
+            a[summing] += 1.0
+            b[summing] = a[summing] ** -xs[summing]
+            s[summing] += b[summing]
+            done = summing & (-_EPS64 * s < b) & (b < _EPS64 * s)
+            finished |= done
+            summing &= ~done
+            i += 1
+        left = ~finished
+        w = a
+        s[left] += b[left] * w[left] / (xs[left] - 1.0) - 0.5 * b[left]
+        a2, k = np.ones_like(s), 0.0
+        for divisor in _ZETA_DIVISORS:
+            a2 = a2 * (xs + k)
+            b = b / w
+            t = a2 * b / divisor
+            s[left] += t[left]
+            left &= ~(np.abs(t / s) < _EPS64)
+            a2 = a2 * (xs + k + 1.0)
+            b = b / w
+            k += 2.0
+        out[go] = s
+    return out
+
+
+def _zeta(x, q):
+    if isinstance(x, Tensor) or isinstance(q, Tensor):
+        return SpecialZeta.apply(x, q)
+    x, q = _float_pair(x, q)
+    dt = np.result_type(x, q)
+    with np.errstate(over="ignore"):
+        return _zeta64(x, q).astype(dt)
+
+
+class SpecialZeta(Node):
+    """The Hurwitz zeta function; ``d/dq = -x zeta(x + 1, q)``, none for ``x`` (PyTorch's)."""
+
+    def forward(self, input, other):
+        x, q = _float_pair(input, other)
+        dt = np.result_type(x, q)  # a Python number is weak: the tensor's dtype
+        x, q = np.asarray(x, dt), np.asarray(q, dt)
+        self.save_for_backward(x, q)
+        with np.errstate(over="ignore"):  # float32's overflow to inf, as PyTorch's
+            return _zeta64(x, q).astype(dt)
+
+    def backward(self, g):
+        x, q = self.saved
+        if self.needs_input_grad[0]:
+            raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+        return None, g * -x * _zeta(x + 1.0, q)
+
+
+@op("special_zeta", function=False, samples=[
+    Sample("special_zeta", lambda a: zeta(2.5, a), domain="positive"),
+    Sample("special_zeta_int_x", lambda a: zeta(3.0, a * a + 0.5))])
+def zeta(input: Tensor | float, other: Tensor | float) -> Tensor:
+    """Return the Hurwitz zeta function ``sum_{k>=0} (k + other)**(-input)`` of each pair of
+    elements (``other = 1``: the Riemann zeta function).
+
+    ``inf`` at ``input = 1`` and at the poles ``other = 0, -1, -2, ...``; NaN for
+    ``input < 1``, and for ``other <= 0`` with a non-integer ``input``. Integers give float32.
+    Differentiable with respect to ``other`` only (``-input * zeta(input + 1, other)``): a
+    gradient with respect to ``input`` raises, as in PyTorch. Reached as
+    ``autograd_core.special.zeta``.
+
+    Args:
+        input (Tensor or number): the exponent ``x``.
+        other (Tensor or number): the shift ``q`` (broadcast with ``input``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.zeta(ag.tensor([2.0, 4.0]), 1.0)  # pi**2 / 6, pi**4 / 90
+        tensor([1.6449, 1.0823])
+    """
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        got = ", ".join(type(v).__name__ for v in (input, other))
+        raise TypeError(
+            f"special_zeta() received an invalid combination of arguments - got ({got}), but "
+            "expected one of:\n * (Tensor input, Tensor other, *, Tensor out = None)\n * "
+            "(Number self, Tensor other, *, Tensor out = None)\n * (Tensor input, Number "
+            "other, *, Tensor out = None)\n")
+    return SpecialZeta.apply(input, other)
+
+
+def _spherical_j0_64(x):
+    """``sin(x) / x`` in float64: its Taylor series (``sum (-x**2)**k / (2k+1)!``) below
+    ``|x| = 0.5``, 0 at infinities."""
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        x2 = x * x
+        series = np.zeros_like(x)
+        for k in range(9, -1, -1):  # Horner, from the smallest term (< 1e-22 at 0.5)
+            series = series * -x2 + 1.0 / math.factorial(2 * k + 1)
+        out = np.where(np.abs(x) < 0.5, series, np.sin(x) / x)
+        return np.where(np.isinf(x), 0.0, out)
+
+
+class SpecialSphericalBesselJ0(Node):
+    def forward(self, input):
+        return _same(_spherical_j0_64, _floating(input))
+
+
+@op("special_spherical_bessel_j0", function=False, samples=())
+def spherical_bessel_j0(input: Tensor) -> Tensor:
+    """Return the spherical Bessel function of the first kind of order zero, ``sin(x) / x``
+    (1 at 0, 0 at infinities), of each element.
+
+    Integer inputs give float32. Not differentiable (as in PyTorch: the result does not
+    require grad). Reached as ``autograd_core.special.spherical_bessel_j0``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.spherical_bessel_j0(ag.tensor([0.0, 1.0, 3.1415927]))
+        tensor([ 1.0000e+00,  8.4147e-01, -2.7828e-08])
+    """
+    return apply_nondifferentiable(SpecialSphericalBesselJ0, input)
+
+
+def _bessel_j64(x, nu):
+    """Bessel function of the first kind of order ``nu`` (0 or 1) in float64: the power
+    series below ``|x| = 1``; Miller's backward recurrence ``J_{k-1} = 2k/x J_k - J_{k+1}``
+    from ``k = 100``, normalised by ``J_0 + 2 (J_2 + J_4 + ...) = 1``, up to 25; beyond, Hankel's
+    asymptotic expansion (its smallest term ~e**(-2|x|)), with ``sin``/``cos`` of ``|x|``
+    itself (no rounding of ``x - pi/4``). ``J_1`` is odd, ``J_0`` even; NaN at infinities."""
+    x = np.asarray(x, dtype=np.float64)
+    a = np.abs(x)
+    out = np.full(a.shape, np.nan)
+    with np.errstate(all="ignore"):
+        for branch, where in ((_j_series, a < 1.0), (_j_miller, (a >= 1.0) & (a <= 25.0)),
+                              (_j_hankel, (a > 25.0) & np.isfinite(a))):
+            if where.any():
+                out[where] = branch(a[where], nu)
+    return np.where(x < 0, -out, out) if nu else out
+
+
+def _j_series(a, nu):
+    q = -((a / 2) ** 2)
+    term = (a / 2) ** nu
+    total = term.copy()
+    for k in range(1, 20):  # |x| < 1: the 20th term is below 1e-40
+        term = term * q / (k * (k + nu))
+        total = total + term
+    return total
+
+
+def _j_miller(a, nu):
+    nxt, cur = np.zeros_like(a), np.ones_like(a)  # J_101, J_100, unnormalised
+    norm, j1 = np.zeros_like(a), np.zeros_like(a)
+    for k in range(100, 0, -1):  # cur is J_k: step to J_{k-1} (grows at most ~1e188)
+        if k % 2 == 0:
+            norm = norm + 2.0 * cur
+        if k == 1:
+            j1 = cur
+        nxt, cur = cur, 2.0 * k / a * cur - nxt
+    return (cur if nu == 0 else j1) / (norm + cur)
+
+
+def _j_hankel(a, nu):
+    p_sum, q_sum = np.zeros_like(a), np.zeros_like(a)
+    coef = np.ones_like(a)  # a_k(nu) / x**k, a_k = prod_{j<=k} (4 nu**2 - (2j-1)**2) / (k! 8**k)
+    for k in range(80):
+        if k % 2 == 0:
+            p_sum = p_sum + (-1) ** (k // 2) * coef
+        else:
+            q_sum = q_sum + (-1) ** (k // 2) * coef
+        coef = coef * (4.0 * nu * nu - (2 * k + 1) ** 2) / ((k + 1) * 8.0 * a)
+    s, c = np.sin(a), np.cos(a)  # cos and sin of x - (nu/2 + 1/4) pi, expanded
+    cos_chi = (c + s) / math.sqrt(2) if nu == 0 else (s - c) / math.sqrt(2)
+    sin_chi = (s - c) / math.sqrt(2) if nu == 0 else -(s + c) / math.sqrt(2)
+    return np.sqrt(2.0 / (math.pi * a)) * (p_sum * cos_chi - q_sum * sin_chi)
+
+
+class SpecialBesselJ(Node):
+    def forward(self, input, nu):
+        return _same(lambda v: _bessel_j64(v, nu), _floating(input))
+
+
+@op("special_bessel_j0", function=False, samples=())
+def bessel_j0(input: Tensor) -> Tensor:
+    """Return the Bessel function of the first kind of order zero of each element.
+
+    NaN at infinities (as PyTorch's). Integer inputs give float32. Not differentiable (as in
+    PyTorch: the result does not require grad). Reached as ``autograd_core.special.bessel_j0``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.bessel_j0(ag.tensor([0.0, 1.0, 10.0, 100.0]))
+        tensor([ 1.0000,  0.7652, -0.2459,  0.0200])
+    """
+    return apply_nondifferentiable(SpecialBesselJ, input, nu=0)
+
+
+@op("special_bessel_j1", function=False, samples=())
+def bessel_j1(input: Tensor) -> Tensor:
+    """Return the Bessel function of the first kind of order one of each element (odd).
+
+    NaN at infinities (as PyTorch's). Integer inputs give float32. Not differentiable (as in
+    PyTorch: the result does not require grad). Reached as ``autograd_core.special.bessel_j1``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.bessel_j1(ag.tensor([0.0, 1.0, -2.0, 100.0]))
+        tensor([ 0.0000,  0.4401, -0.5767, -0.0771])
+    """
+    return apply_nondifferentiable(SpecialBesselJ, input, nu=1)

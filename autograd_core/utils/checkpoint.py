@@ -5,11 +5,16 @@ intermediate results; backward runs it again (with the random generator's state 
 run, so dropout draws the same mask) and back-propagates through that second run. The
 parameters ``function`` uses get their gradients from that inner pass.
 
-Both of PyTorch's variants are one mechanism here (PyTorch's reentrant one), with the
-non-reentrant variant's rules where a user sees them: keyword arguments are accepted, and when
-no argument requires a gradient the function runs as usual (its parameters still get
-gradients). Checkpointed functions do not support ``autograd.grad`` or ``backward(inputs=...)``
-through them, nor higher-order gradients (PyTorch's ``use_reentrant=False`` does): each raises.
+``use_reentrant=True`` is PyTorch's reentrant variant: the function runs under no_grad and
+its backward back-propagates through the second run into its inputs and parameters; it does not
+support ``autograd.grad`` or ``backward(inputs=...)`` through it, nor higher-order gradients
+(each raises). ``use_reentrant=False`` (PyTorch's recommended variant) supports all three: the
+first run is recorded only to find the tensors from outside the function that its result
+depends on (its tensor arguments, the parameters and other tensors it reads), then its graph
+is dropped; the checkpoint is one node with those tensors as inputs, whose backward runs the
+function again and takes ``autograd.grad`` of the second run with respect to them (with
+``create_graph`` when the outer pass has it). Keyword arguments are accepted, and when grad
+mode is off the function runs as usual.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from autograd_core.function import Function
 from autograd_core.grad_mode import STATE, enable_grad, is_grad_enabled
 from autograd_core.random import get_rng_state, set_rng_state
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, next_seq
 
 __all__ = ["checkpoint", "checkpoint_sequential", "noop_context_fn"]
 
@@ -97,6 +104,105 @@ class _Checkpoint(Function):
         return (None, None, *(a.grad if isinstance(a, Tensor) else None for a in args))
 
 
+def _boundary(outs, first_seq, args):
+    """The tensors from outside a function run (its nodes are numbered from ``first_seq`` on)
+    that the graph of its outputs ``outs`` reaches: leaves requiring grad, and outputs of
+    older nodes (the argument holding one, else a stand-in Tensor naming the node and output).
+    In the order first found, arguments first."""
+    found: dict[Any, Tensor] = {}
+    for a in args:
+        if isinstance(a, Tensor) and a.requires_grad:
+            found.setdefault(id(a) if a.grad_fn is None else (a.grad_fn, a._out_idx), a)
+    reached = []
+    stack = [o.grad_fn for o in outs if o.grad_fn is not None and o.grad_fn._seq >= first_seq]
+    seen = {id(n) for n in stack}
+    while stack:
+        node = stack.pop()
+        edges = node.next or ()
+        idxs = getattr(node, "next_idx", None) or (0,) * len(edges)
+        for edge, idx in zip(edges, idxs):
+            if edge is None:
+                continue
+            if isinstance(edge, Tensor):  # a leaf
+                key: Any = id(edge)
+                if key not in found:
+                    found[key] = edge
+                reached.append(key)
+            elif edge._seq >= first_seq:  # inside the function
+                if id(edge) not in seen:
+                    seen.add(id(edge))
+                    stack.append(edge)
+            else:
+                key = (edge, idx)
+                if key not in found:
+                    shape, dtype = (edge.out_meta[idx] if edge.n_outputs != 1
+                                    else (edge._shape, edge._dtype))
+                    stand_in = Tensor._make(np.zeros(shape, dtype), edge, True)
+                    stand_in._out_idx = idx
+                    found[key] = stand_in
+                reached.append(key)
+    for o in outs:  # an output that is itself an outside tensor (the function returned it)
+        if o.requires_grad and (o.grad_fn is None or o.grad_fn._seq < first_seq):
+            reached.append(id(o) if o.grad_fn is None else (o.grad_fn, o._out_idx))
+            found.setdefault(reached[-1], o)
+    keep = set(reached)
+    return [t for key, t in found.items() if key in keep]
+
+
+class _Recompute(Function):
+    """``use_reentrant=False``: the outputs of a recorded run (whose graph is then dropped),
+    with the outside tensors they depend on as inputs; backward runs the function again and
+    differentiates the second run with respect to them."""
+
+    @staticmethod
+    def forward(ctx, function, rng, args, values, *boundary):
+        ctx.function, ctx.rng, ctx.args, ctx.boundary = function, rng, args, boundary
+        return values if len(values) != 1 else values[0]
+
+    @staticmethod
+    def backward(ctx, *grads):
+        create_graph = (STATE.backward_pass or (False, False))[0]
+        outer = get_rng_state() if ctx.rng is not None else None
+        try:
+            if ctx.rng is not None:
+                set_rng_state(ctx.rng)
+            with enable_grad():
+                outs = ctx.function(*ctx.args)
+        finally:
+            if outer is not None:
+                set_rng_state(outer)
+        outs = outs if isinstance(outs, tuple) else (outs,)
+        pairs = [(o, g) for o, g in zip((o for o in outs if isinstance(o, Tensor)), grads)
+                 if o.requires_grad and g is not None]
+        if not pairs:
+            return (None,) * (4 + len(ctx.boundary))
+        from autograd_core.autograd import grad
+
+        got = grad([o for o, _ in pairs], list(ctx.boundary), [g for _, g in pairs],
+                   retain_graph=create_graph, create_graph=create_graph, allow_unused=True)
+        return (None, None, None, None, *got)
+
+
+def _non_reentrant(function, preserve, args):
+    rng = get_rng_state() if preserve else None
+    first_seq = next_seq()
+    with enable_grad():
+        result = function(*args)
+    several = isinstance(result, tuple)
+    outs = list(result) if several else [result]
+    tensors = [o for o in outs if isinstance(o, Tensor)]
+    boundary = _boundary(tensors, first_seq, args)
+    if not boundary:
+        return result  # nothing outside requires grad: nothing to recompute
+    values = tuple(o.detach() for o in tensors)
+    places = [k for k, o in enumerate(outs) if isinstance(o, Tensor)]
+    del result, tensors  # the recorded graph goes with them
+    made = _Recompute.apply(function, rng, args, values, *boundary)
+    for k, t in zip(places, made if isinstance(made, tuple) else (made,)):
+        outs[k] = t
+    return tuple(outs) if several else outs[0]
+
+
 def checkpoint(function: Callable, *args: Any, use_reentrant: bool | None = None,
                context_fn: Callable = noop_context_fn, determinism_check: str = "default",
                debug: bool = False, early_stop: bool = True, **kwargs: Any) -> Any:
@@ -137,10 +243,9 @@ def checkpoint(function: Callable, *args: Any, use_reentrant: bool | None = None
         function = functools.partial(function, **kwargs)
     forward_ctx, _ = context_fn()
     with forward_ctx:
-        if not is_grad_enabled() or not any(isinstance(a, Tensor) and a.requires_grad
-                                            for a in args):
-            return function(*args)  # nothing flows in: the usual graph, parameters included
-        return _Checkpoint.apply(function, preserve, *args)
+        if not is_grad_enabled():
+            return function(*args)
+        return _non_reentrant(function, preserve, args)
 
 
 def checkpoint_sequential(functions: Any, segments: int, input: Tensor,

@@ -12,13 +12,17 @@ from typing import Any
 
 import autograd_core as ag
 from autograd_core import Tensor
-from nn.layers.conv import Conv1d, Conv2d, Conv3d
+from nn.layers.conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,
+                            ConvTranspose3d)
 from nn.layers.linear import Linear
-from nn.layers.normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d
+from nn.layers.normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d,
+                                     InstanceNorm2d, InstanceNorm3d)
 from nn.parameter import UninitializedBuffer, UninitializedParameter
 
 __all__ = ["LazyModuleMixin", "LazyLinear", "LazyConv1d", "LazyConv2d", "LazyConv3d",
-           "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d"]
+           "LazyConvTranspose1d", "LazyConvTranspose2d", "LazyConvTranspose3d",
+           "LazyBatchNorm1d", "LazyBatchNorm2d", "LazyBatchNorm3d",
+           "LazyInstanceNorm1d", "LazyInstanceNorm2d", "LazyInstanceNorm3d"]
 
 _LAZY = (UninitializedParameter, UninitializedBuffer)
 
@@ -134,6 +138,7 @@ class _LazyConvXdMixin(LazyModuleMixin):
     (dim 0 of an unbatched one)."""
 
     _nd: int
+    _transposed: bool
     in_channels: int
     out_channels: int
     groups: int
@@ -165,8 +170,9 @@ class _LazyConvXdMixin(LazyModuleMixin):
                                    else input.shape[0])
             if self.in_channels % self.groups != 0:
                 raise ValueError("in_channels must be divisible by groups")
-            self.weight.materialize(
-                (self.out_channels, self.in_channels // self.groups, *self.kernel_size))
+            pair = ((self.in_channels, self.out_channels // self.groups) if self._transposed
+                    else (self.out_channels, self.in_channels // self.groups))
+            self.weight.materialize((*pair, *self.kernel_size))
             if self.bias is not None:
                 self.bias.materialize((self.out_channels,))
             self.reset_parameters()
@@ -223,6 +229,75 @@ class LazyConv3d(_LazyConvXdMixin, Conv3d):
     """
 
     cls_to_become = Conv3d
+
+
+class _LazyConvTransposeXdMixin(_LazyConvXdMixin):
+    """The lazy transposed convolutions' constructor (PyTorch's argument order, with
+    ``output_padding``); the weight becomes ``(in_channels, out_channels / groups, *k)``."""
+
+    def __init__(self, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
+                 output_padding: Any = 0, groups: int = 1, bias: bool = True,
+                 dilation: Any = 1, padding_mode: str = "zeros", device: Any = None,
+                 dtype: Any = None) -> None:
+        LazyModuleMixin.__init__(self, 0, 0, kernel_size, stride, padding, output_padding, 1,
+                                 False, dilation, padding_mode, device, dtype)
+        self.weight = UninitializedParameter(dtype=dtype)
+        self.out_channels, self.groups = out_channels, groups
+        if bias:
+            self.bias = UninitializedParameter(dtype=dtype)
+
+
+class LazyConvTranspose1d(_LazyConvTransposeXdMixin, ConvTranspose1d):
+    """A ``ConvTranspose1d`` whose ``in_channels`` is read from its first input (PyTorch's
+    ``nn.LazyConvTranspose1d``); it then becomes an ``nn.ConvTranspose1d`` with its default
+    initialisation. Arguments as ``ConvTranspose1d``'s, without ``in_channels``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> m = nn.LazyConvTranspose1d(4, 3, stride=2)
+        >>> m(ag.randn(2, 6, 5)).shape, m.weight.shape
+        (autograd_core.Size([2, 4, 11]), autograd_core.Size([6, 4, 3]))
+    """
+
+    cls_to_become = ConvTranspose1d
+
+
+class LazyConvTranspose2d(_LazyConvTransposeXdMixin, ConvTranspose2d):
+    """A ``ConvTranspose2d`` whose ``in_channels`` is read from its first input (PyTorch's
+    ``nn.LazyConvTranspose2d``, a decoder's upsampling); it then becomes an
+    ``nn.ConvTranspose2d``. Arguments as ``ConvTranspose2d``'s, without ``in_channels``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> m = nn.LazyConvTranspose2d(4, kernel_size=2, stride=2, groups=2)
+        >>> m(ag.randn(1, 6, 3, 3)).shape
+        autograd_core.Size([1, 4, 6, 6])
+        >>> m
+        ConvTranspose2d(6, 4, kernel_size=(2, 2), stride=(2, 2), groups=2)
+    """
+
+    cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTransposeXdMixin, ConvTranspose3d):
+    """A ``ConvTranspose3d`` whose ``in_channels`` is read from its first input (PyTorch's
+    ``nn.LazyConvTranspose3d``); it then becomes an ``nn.ConvTranspose3d``. Arguments as
+    ``ConvTranspose3d``'s, without ``in_channels``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> m = nn.LazyConvTranspose3d(2, 1)
+        >>> m(ag.randn(1, 3, 2, 2, 2)).shape, m.in_channels
+        (autograd_core.Size([1, 2, 2, 2, 2]), 3)
+    """
+
+    cls_to_become = ConvTranspose3d
 
 
 class _LazyNormBase(LazyModuleMixin):
@@ -318,3 +393,66 @@ class LazyBatchNorm3d(_LazyNormBase, BatchNorm3d):
     """
 
     cls_to_become = BatchNorm3d
+
+
+class LazyInstanceNorm1d(_LazyNormBase, InstanceNorm1d):
+    """An ``InstanceNorm1d`` whose ``num_features`` is read from dim 1 of its first input
+    (PyTorch's ``nn.LazyInstanceNorm1d``); it then becomes an ``nn.InstanceNorm1d``. As in
+    PyTorch, ``affine`` and ``track_running_stats`` default to ``True`` here (without either,
+    nothing is lazy and ``num_features`` stays 0).
+
+    Args:
+        eps (float): added to the variance. Default: 1e-5.
+        momentum (float, optional): the running statistics' update factor. Default: 0.1.
+        affine (bool): learn a per-channel scale and shift. Default: ``True``.
+        track_running_stats (bool): keep running statistics. Default: ``True``.
+        device: only ``None`` or ``'cpu'``.
+        dtype (dtype, optional): parameter dtype. Default: the default dtype.
+        bias (bool, keyword-only): learn the shift (with ``affine``). Default: ``True``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> m = nn.LazyInstanceNorm1d()
+        >>> m(ag.randn(2, 3, 5)).shape, m
+        (autograd_core.Size([2, 3, 5]), InstanceNorm1d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True))
+    """
+
+    cls_to_become = InstanceNorm1d
+
+
+class LazyInstanceNorm2d(_LazyNormBase, InstanceNorm2d):
+    """An ``InstanceNorm2d`` whose ``num_features`` is read from dim 1 of its first input
+    (PyTorch's ``nn.LazyInstanceNorm2d``); it then becomes an ``nn.InstanceNorm2d``.
+    Arguments as ``LazyInstanceNorm1d``'s (``affine`` and ``track_running_stats`` default to
+    ``True``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> m = nn.LazyInstanceNorm2d()
+        >>> m(ag.randn(2, 4, 3, 3)).shape, m.num_features, m.running_var.shape
+        (autograd_core.Size([2, 4, 3, 3]), 4, autograd_core.Size([4]))
+    """
+
+    cls_to_become = InstanceNorm2d
+
+
+class LazyInstanceNorm3d(_LazyNormBase, InstanceNorm3d):
+    """An ``InstanceNorm3d`` whose ``num_features`` is read from dim 1 of its first input
+    (PyTorch's ``nn.LazyInstanceNorm3d``); it then becomes an ``nn.InstanceNorm3d``.
+    Arguments as ``LazyInstanceNorm1d``'s (``affine`` and ``track_running_stats`` default to
+    ``True``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> m = nn.LazyInstanceNorm3d(affine=False)
+        >>> m(ag.randn(1, 2, 2, 2, 2)).shape, m.num_features, m.weight
+        (autograd_core.Size([1, 2, 2, 2, 2]), 2, None)
+    """
+
+    cls_to_become = InstanceNorm3d

@@ -11,6 +11,8 @@ points outside read zeros, the border pixels, or the image reflected.
 
 from __future__ import annotations
 
+import itertools
+import math
 import warnings
 
 import numpy as np
@@ -136,21 +138,23 @@ class _ZeroGradTo(ag.autograd.Function):
 
 
 class _Reader:
-    """Reads ``input`` at integer pixel positions (N, P) for every channel: (N, C, P), zeros
-    outside the image."""
+    """Reads ``input`` (N, C, *spatial) at integer positions, one (N, P) array per spatial
+    dimension (outermost first), for every channel: (N, C, P), zeros outside."""
 
     def __init__(self, input):
-        n, c, self.h, self.w = input.shape
-        # pixels as rows (N, H*W, C): one index per point serves every channel
-        self.rows = input.reshape(n, c, self.h * self.w).transpose(1, 2)
+        n, c, *self.sizes = input.shape
+        # positions as rows (N, prod(spatial), C): one index per point serves every channel
+        self.rows = input.reshape(n, c, math.prod(self.sizes)).transpose(1, 2)
         self.batch = np.arange(n).reshape(n, 1)
         self.n, self.c = n, c
 
-    def __call__(self, iy, ix):
-        inside = (ix >= 0) & (ix <= self.w - 1) & (iy >= 0) & (iy <= self.h - 1)
-        index = (np.clip(iy, 0, self.h - 1) * self.w + np.clip(ix, 0, self.w - 1)).astype(
-            np.int64).reshape(self.n, -1)
-        values = self.rows[self.batch, index].transpose(1, 2)  # (N, C, P)
+    def __call__(self, *positions):
+        inside = np.ones(positions[0].shape, dtype=bool)
+        flat = np.zeros(positions[0].shape, dtype=np.int64)
+        for i, size in zip(positions, self.sizes):
+            inside &= (i >= 0) & (i <= size - 1)
+            flat = flat * size + np.clip(i, 0, size - 1).astype(np.int64)
+        values = self.rows[self.batch, flat.reshape(self.n, -1)].transpose(1, 2)  # (N, C, P)
         if inside.all():
             return values
         return values * ag.tensor(inside.reshape(self.n, 1, -1).astype(self.rows._data.dtype))
@@ -173,10 +177,11 @@ def _cubic_weights(t):
 def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
                 padding_mode: str = "zeros", align_corners: bool | None = None) -> Tensor:
     """Sample ``input`` ``(N, C, H, W)`` at the points of ``grid`` ``(N, H_out, W_out, 2)``
-    (``(x, y)`` in ``[-1, 1]``, see the module): ``(N, C, H_out, W_out)``. ``mode``:
-    ``'bilinear'``, ``'nearest'`` or ``'bicubic'``; ``padding_mode``: ``'zeros'``,
-    ``'border'`` or ``'reflection'``. Differentiable in ``input`` and ``grid``. (5-D volumes
-    are not supported.)
+    (``(x, y)`` in ``[-1, 1]``, see the module): ``(N, C, H_out, W_out)``; or a volume
+    ``(N, C, D, H, W)`` at the points of ``grid`` ``(N, D_out, H_out, W_out, 3)`` (``(x, y,
+    z)``): ``(N, C, D_out, H_out, W_out)``. ``mode``: ``'bilinear'`` (trilinear for volumes),
+    ``'nearest'`` or ``'bicubic'`` (images only); ``padding_mode``: ``'zeros'``,
+    ``'border'`` or ``'reflection'``. Differentiable in ``input`` and ``grid``.
 
     Example::
 
@@ -186,6 +191,9 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
         >>> grid = ag.tensor([[[[0.0, 0.0]]]])                    # the centre of the image
         >>> F.grid_sample(img, grid, align_corners=True)
         tensor([[[[5.]]]])
+        >>> vol = ag.tensor([[[[[0.0]], [[8.0]]]]])               # 2 x 1 x 1 voxels
+        >>> F.grid_sample(vol, ag.tensor([[[[[0.0, 0.0, 0.5]]]]]), align_corners=True)
+        tensor([[[[[6.]]]]])
     """
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', "
@@ -197,20 +205,26 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
     for name, t in (("input", input), ("grid", grid)):
         if not isinstance(t, Tensor):
             raise TypeError(f"grid_sample(): {name} must be a Tensor, got {type(t).__name__}")
-    if input.ndim == 5:
-        raise NotImplementedError("grid_sample(): 5-D (volumetric) inputs are not supported "
-                                  "here; sample each depth slice with a 4-D grid")
-    if input.ndim != 4 or grid.ndim != 4:
-        raise RuntimeError(f"grid_sampler(): expected 4D input and grid with same number of "
-                           f"dimensions, but got input with sizes {list(input.shape)} and grid "
-                           f"with sizes {list(grid.shape)}")
-    if grid.shape[-1] != 2:
-        raise RuntimeError(f"grid_sampler(): expected grid to have size 2 in last dimension, "
-                           f"but got grid with sizes {list(grid.shape)}")
-    if input.shape[0] != grid.shape[0]:
+    # PyTorch's checks, in its order
+    if input.ndim and grid.ndim and input.shape[0] != grid.shape[0]:
         raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, "
                            f"but got input with sizes {list(input.shape)} and grid with sizes "
                            f"{list(grid.shape)}")
+    if not grid.ndim or grid.shape[-1] != input.ndim - 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {input.ndim - 2} in "
+                           f"last dimension, but got grid with sizes {list(grid.shape)}")
+    for d in range(2, input.ndim):
+        if input.shape[d] <= 0:
+            raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial "
+                               f"dimensions, but input has sizes {list(input.shape)} with "
+                               f"dimension {d} being empty")
+    k = 2 if input.ndim == 4 else 3
+    if input.ndim != k + 2 or grid.ndim != input.ndim:
+        raise RuntimeError(f"grid_sampler(): expected {k + 2}D input and grid with same number "
+                           f"of dimensions, but got input with sizes {list(input.shape)} and "
+                           f"grid with sizes {list(grid.shape)}")
+    if k == 3 and mode == "bicubic":
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     if input.dtype != grid.dtype:
         raise RuntimeError(f"grid_sampler(): expected input and grid to have same dtype, but "
                            f"input has {input.dtype} and grid has {grid.dtype}")
@@ -219,12 +233,16 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear",
 
 
 def _sample(input, grid, mode, padding_mode, align):
-    n, c, h, w = input.shape
-    ho, wo = grid.shape[1], grid.shape[2]
+    n, c, *sizes = input.shape
+    out_shape = (n, c, *grid.shape[1:-1])
     read = _Reader(input)
-    x = _unnormalize(grid[..., 0].reshape(n, -1), w, align)  # (N, P)
-    y = _unnormalize(grid[..., 1].reshape(n, -1), h, align)
-    if mode == "bicubic":
+    # one (N, P) coordinate per spatial dimension, outermost first: grid's last axis is
+    # (x, y[, z]), innermost first
+    coords = [_unnormalize(grid[..., len(sizes) - 1 - d].reshape(n, -1), size, align)
+              for d, size in enumerate(sizes)]
+    if mode == "bicubic":  # (images only)
+        x, y = coords[1], coords[0]
+        h, w = sizes
         x0, y0 = np.floor(x._data), np.floor(y._data)
         wx, wy = _cubic_weights(x - x0), _cubic_weights(y - y0)
         rows = []
@@ -240,21 +258,23 @@ def _sample(input, grid, mode, padding_mode, align):
         out = rows[0] * wy[0].reshape(n, 1, -1)
         for j in range(1, 4):
             out = out + rows[j] * wy[j].reshape(n, 1, -1)
-        return out.reshape(n, c, ho, wo)
-    x = _padded(x, w, padding_mode, align, ag)
-    y = _padded(y, h, padding_mode, align, ag)
+        return out.reshape(out_shape)
+    coords = [_padded(v, size, padding_mode, align, ag) for v, size in zip(coords, sizes)]
     if mode == "nearest":
-        ix, iy = np.rint(x._data).astype(np.int64), np.rint(y._data).astype(np.int64)
-        out = read(iy, ix).reshape(n, c, ho, wo)
+        out = read(*(np.rint(v._data).astype(np.int64) for v in coords)).reshape(out_shape)
         # the grid gets a zero gradient, as in PyTorch (the output depends on it stepwise)
         return _ZeroGradTo.apply(out, grid) if grid.requires_grad else out
-    x0, y0 = np.floor(x._data), np.floor(y._data)
-    x1, y1 = x0 + 1, y0 + 1
-    west, east = ag.tensor(x1) - x, x - ag.tensor(x0)  # the weights of x0's and x1's pixels
-    north, south = ag.tensor(y1) - y, y - ag.tensor(y0)
-    ix0, ix1, iy0, iy1 = (a.astype(np.int64) for a in (x0, x1, y0, y1))
-    out = read(iy0, ix0) * (west * north).reshape(n, 1, -1)
-    out = out + read(iy0, ix1) * (east * north).reshape(n, 1, -1)
-    out = out + read(iy1, ix0) * (west * south).reshape(n, 1, -1)
-    out = out + read(iy1, ix1) * (east * south).reshape(n, 1, -1)
-    return out.reshape(n, c, ho, wo)
+    # (bi/tri)linear: at each corner, the product of one weight per dimension (x's first, as
+    # PyTorch multiplies them), the corners in PyTorch's order (outermost dimension slowest)
+    lows = [np.floor(v._data) for v in coords]
+    weights = [(ag.tensor(lo + 1) - v, v - ag.tensor(lo)) for v, lo in zip(coords, lows)]
+    out = None
+    for corner in itertools.product((0, 1), repeat=len(sizes)):
+        weight = None
+        for d in reversed(range(len(sizes))):
+            w = weights[d][corner[d]]
+            weight = w if weight is None else weight * w
+        term = read(*((lo + o).astype(np.int64) for lo, o in zip(lows, corner))) * \
+            weight.reshape(n, 1, -1)
+        out = term if out is None else out + term
+    return out.reshape(out_shape)
