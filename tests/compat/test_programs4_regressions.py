@@ -1,0 +1,69 @@
+"""Regressions found by the fourth round of public PyTorch programs run on tapegrad with their
+imports rewritten (UvA deep-learning tutorials, LLMs-from-scratch, d2l.ai RNN chapters, ...):
+each test is the line that broke or gave another number, reduced."""
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+
+def test_arange_length_is_ceil_of_the_float64_span_over_step():
+    # UvA tutorial 4's plot_curve: arange(-m, m, 2m / 100) with float32 numpy bounds has 101
+    # values in PyTorch (length ceil((end - start) / step) in float64); numpy's float32 arange
+    # gave 100 (another surface shape, silently)
+    s, e = np.float32(-2.1782298), np.float32(1.6187203)
+    step = (e - s) / 100.0
+    n = math.ceil((float(e) - float(s)) / float(step))
+    assert n == 101
+    t = ag.arange(s, e, step)
+    assert t.shape == (101,) and t.dtype == ag.float32
+    # values: start + i * step in float64, then rounded to the dtype
+    want = (float(s) + np.arange(n) * float(step)).astype(np.float32)
+    np.testing.assert_array_equal(t.numpy(), want)
+
+
+def test_arange_float_values_are_start_plus_i_step():
+    # numpy's arange steps by the difference of its first two float32 values, which drifts:
+    # arange(0, 1, 0.1)[7] was 0.70000005 (PyTorch: 0.7 rounded to float32)
+    t = ag.arange(0, 1, 0.1)
+    np.testing.assert_array_equal(t.numpy(), (np.arange(10) * 0.1).astype(np.float32))
+    assert t[7].item() == float(np.float32(0.7))
+
+
+def test_arange_integer_dtype_truncates_the_bounds_and_step_first():
+    # PyTorch converts start, end and step to the integer dtype before sizing
+    assert ag.arange(0, 10, 2.5, dtype=ag.int64).tolist() == [0, 2, 4, 6, 8]
+    assert ag.arange(-3.7, 7, 2, dtype=ag.int64).tolist() == [-3, -1, 1, 3, 5]
+    assert ag.arange(10, 0, -2.5, dtype=ag.int64).tolist() == [10, 8, 6, 4, 2]
+    assert ag.arange(0, -3, -1).tolist() == [0, -1, -2]
+
+
+def test_arange_bad_steps_raise_pytorchs_errors_before_work():
+    with pytest.raises(RuntimeError, match="step must be nonzero"):
+        ag.arange(0, 1, 0)
+    with pytest.raises(RuntimeError, match="upper bound and lower bound inconsistent with step sign"):
+        ag.arange(1, 0, 1)
+    with pytest.raises(RuntimeError, match="unsupported range: 0 -> inf"):
+        ag.arange(0, float("inf"))
+
+
+@pytest.mark.torch_parity
+def test_arange_matches_torch_lengths_and_values():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    for i in range(300):
+        s = float(rng.uniform(-10, 3))
+        e = s + float(rng.uniform(0.1, 20))
+        st = float(rng.uniform(0.01, 1.5))
+        if i % 2:
+            s, e, st = np.float32(s), np.float32(e), np.float32(st)
+        want = torch.arange(s, e, st).numpy()
+        got = ag.arange(s, e, st).numpy()
+        assert got.shape == want.shape, (s, e, st)
+        # PyTorch's vectorized CPU kernel may round a few values differently (1 ulp)
+        np.testing.assert_allclose(got, want, rtol=2e-7, atol=1e-6)
+    for args in [(0, 10, 2.5), (-3.7, 7, 2), (10, 0, -2.5), (0.5, 5)]:
+        assert ag.arange(*args, dtype=ag.int64).tolist() == torch.arange(*args, dtype=torch.int64).tolist()
