@@ -67,3 +67,30 @@ def test_arange_matches_torch_lengths_and_values():
         np.testing.assert_allclose(got, want, rtol=2e-7, atol=1e-6)
     for args in [(0, 10, 2.5), (-3.7, 7, 2), (10, 0, -2.5), (0.5, 5)]:
         assert ag.arange(*args, dtype=ag.int64).tolist() == torch.arange(*args, dtype=torch.int64).tolist()
+
+
+def test_lr_scheduler_private_base_class_alias():
+    # UvA tutorial 6's CosineWarmupScheduler subclasses optim.lr_scheduler._LRScheduler (the
+    # pre-2.0 name PyTorch keeps as a subclass of LRScheduler)
+    import optimizers as optim
+    from optimizers import lr_scheduler
+
+    class CosineWarmup(lr_scheduler._LRScheduler):
+        def __init__(self, optimizer, warmup, max_iters):
+            self.warmup, self.max_num_iters = warmup, max_iters
+            super().__init__(optimizer)
+
+        def get_lr(self):
+            f = 0.5 * (1 + math.cos(math.pi * self.last_epoch / self.max_num_iters))
+            if self.last_epoch <= self.warmup:
+                f *= self.last_epoch / self.warmup
+            return [base * f for base in self.base_lrs]
+
+    assert issubclass(lr_scheduler._LRScheduler, lr_scheduler.LRScheduler)
+    opt = optim.Adam([ag.zeros(2, requires_grad=True)], lr=1e-3)
+    sched = CosineWarmup(opt, warmup=10, max_iters=100)
+    assert opt.param_groups[0]["lr"] == 0.0
+    for _ in range(5):
+        opt.step()
+        sched.step()
+    assert opt.param_groups[0]["lr"] == pytest.approx(1e-3 * 0.5 * (1 + math.cos(math.pi * 0.05)) * 0.5)
