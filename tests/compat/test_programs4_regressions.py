@@ -94,3 +94,60 @@ def test_lr_scheduler_private_base_class_alias():
         opt.step()
         sched.step()
     assert opt.param_groups[0]["lr"] == pytest.approx(1e-3 * 0.5 * (1 + math.cos(math.pi * 0.05)) * 0.5)
+
+
+def test_set_grad_enabled_called_as_a_function_switches_grad_mode():
+    # UvA tutorial 8's Langevin sampler calls torch.set_grad_enabled(True/False) as a function
+    # (not in a with statement); it used to do nothing here, so sampling and training ran with
+    # recording on where PyTorch had it off
+    assert ag.is_grad_enabled()
+    try:
+        ag.set_grad_enabled(False)
+        assert not ag.is_grad_enabled()
+        x = ag.ones(2, requires_grad=True)
+        assert not (x * 2).requires_grad
+        ag.set_grad_enabled(True)
+        assert ag.is_grad_enabled() and (x * 2).requires_grad
+    finally:
+        ag.set_grad_enabled(True)
+
+
+def test_set_grad_enabled_as_context_and_decorator_restores_the_mode():
+    with ag.no_grad():
+        with ag.set_grad_enabled(True):
+            assert ag.is_grad_enabled()
+        assert not ag.is_grad_enabled()
+    with ag.set_grad_enabled(False):
+        assert not ag.is_grad_enabled()
+    assert ag.is_grad_enabled()
+
+    @ag.set_grad_enabled(False)
+    def f(t):
+        return t * 2
+
+    assert ag.is_grad_enabled()  # making the decorator leaves the mode as it was
+    x = ag.ones(1, requires_grad=True)
+    assert not f(x).requires_grad and ag.is_grad_enabled()
+
+
+@pytest.mark.torch_parity
+def test_set_grad_enabled_matches_torch_sequence():
+    torch = pytest.importorskip("torch")
+    seen = {}
+    for lib in (torch, ag):
+        modes = []
+        try:
+            lib.set_grad_enabled(False)
+            modes.append(lib.is_grad_enabled())
+            with lib.set_grad_enabled(True):
+                modes.append(lib.is_grad_enabled())
+            modes.append(lib.is_grad_enabled())
+            ctx = lib.set_grad_enabled(True)
+            modes.append(lib.is_grad_enabled())
+            with ctx:
+                modes.append(lib.is_grad_enabled())
+            modes.append(lib.is_grad_enabled())
+        finally:
+            lib.set_grad_enabled(True)
+        seen[lib.__name__] = modes
+    assert seen["autograd_core"] == seen["torch"]
