@@ -223,3 +223,79 @@ def test_transformed_distribution_matches_torch():
                                rtol=1e-6)
     assert tuple(ln_got.sample((4,)).shape) == tuple(ln_want.sample((4,)).shape)
     assert ln_got.has_rsample == ln_want.has_rsample
+
+
+def _lu_ref_check(A, LU, piv):
+    # P @ L @ U == A with LAPACK's 1-based row-swap pivots
+    m, n = A.shape[-2:]
+    k = min(m, n)
+    L = np.tril(LU, -1)[..., :, :k] + np.eye(m, k)
+    U = np.triu(LU)[..., :k, :]
+    perm = list(range(m))
+    for i, p in enumerate(piv):
+        perm[i], perm[p - 1] = perm[p - 1], perm[i]
+    P = np.zeros((m, m))
+    P[perm, range(m)] = 1.0
+    np.testing.assert_allclose(P @ L @ U, A, rtol=1e-12, atol=1e-12)
+
+
+def test_lu_factor_partial_pivoting_hand_worked():
+    # karpathy/pytorch-normalizing-flows' Invertible1x1Conv: P, L, U = torch.lu_unpack(*Q.lu())
+    A = ag.tensor([[0.0, 1.0], [2.0, 3.0]], dtype=ag.float64)
+    LU, piv = ag.linalg.lu_factor(A)
+    assert LU.tolist() == [[2.0, 3.0], [0.0, 1.0]] and piv.tolist() == [2, 2]
+    assert piv.dtype == ag.int32
+    P, L, U = ag.lu_unpack(LU, piv)
+    assert P.tolist() == [[0.0, 1.0], [1.0, 0.0]]
+    assert L.tolist() == [[1.0, 0.0], [0.0, 1.0]] and U.tolist() == [[2.0, 3.0], [0.0, 1.0]]
+    rng = np.random.default_rng(0)
+    for shape in [(4, 4), (5, 3), (3, 5)]:
+        a = rng.standard_normal(shape)
+        LU, piv = ag.linalg.lu_factor(ag.tensor(a))
+        _lu_ref_check(a, LU.numpy(), piv.tolist())
+        # the pivot row has the largest magnitude in its column (partial pivoting): |L| <= 1
+        assert np.abs(np.tril(LU.numpy(), -1)).max() <= 1.0
+        P, L, U = ag.linalg.lu(ag.tensor(a))
+        np.testing.assert_allclose((P @ L @ U).numpy(), a, rtol=1e-12, atol=1e-12)
+
+
+def test_lu_methods_batches_and_errors():
+    rng = np.random.default_rng(1)
+    a = rng.standard_normal((2, 3, 3))
+    with pytest.warns(UserWarning, match="torch.lu is deprecated"):
+        LU, piv = ag.tensor(a).lu()
+    assert LU.shape == (2, 3, 3) and piv.shape == (2, 3)
+    for b in range(2):
+        _lu_ref_check(a[b], LU.numpy()[b], piv.tolist()[b])
+    with pytest.warns(UserWarning):
+        LU2, piv2, infos = ag.lu(ag.tensor(a), get_infos=True)
+    assert infos.tolist() == [0, 0] and np.array_equal(LU2.numpy(), LU.numpy())
+    P, L, U = ag.lu_unpack(LU, piv, unpack_data=False)
+    assert P.shape == (2, 3, 3) and L.shape == (0,) and U.shape == (0,)
+    with pytest.raises(RuntimeError, match=r"Expected tensor with 2 or more dimensions. Got size: \[3\]"):
+        ag.linalg.lu_factor(ag.zeros(3))
+    with pytest.raises(RuntimeError, match="LU without pivoting is not implemented on the CPU"):
+        ag.linalg.lu_factor(ag.eye(2), pivot=False)
+    with pytest.raises(RuntimeError, match=r"U\[1,1\] is zero"):
+        ag.linalg.lu_factor(ag.zeros(2, 2))
+    with pytest.warns(UserWarning):
+        assert ag.zeros(2, 2).lu(get_infos=True)[2].item() == 1  # singular: info, no error
+    x = ag.tensor(a[0], requires_grad=True)
+    LU, _ = ag.linalg.lu_factor(x)
+    with pytest.raises(RuntimeError, match="lu_factor.*not implemented"):
+        LU.sum().backward()
+
+
+@pytest.mark.torch_parity
+def test_lu_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    for shape in [(4, 4), (3, 5, 5), (6, 4), (4, 6)]:
+        a = rng.standard_normal(shape)
+        got, want = ag.linalg.lu_factor(ag.tensor(a)), torch.linalg.lu_factor(torch.tensor(a))
+        np.testing.assert_allclose(got.LU.numpy(), want.LU.numpy(), rtol=1e-10, atol=1e-12)
+        assert got.pivots.tolist() == want.pivots.tolist()
+        for x, y in zip(ag.lu_unpack(*got), torch.lu_unpack(*want)):
+            np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-10, atol=1e-12)
+        for x, y in zip(ag.linalg.lu(ag.tensor(a)), torch.linalg.lu(torch.tensor(a))):
+            np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-10, atol=1e-12)
