@@ -299,3 +299,33 @@ def test_lu_matches_torch():
             np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-10, atol=1e-12)
         for x, y in zip(ag.linalg.lu(ag.tensor(a)), torch.linalg.lu(torch.tensor(a))):
             np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_pow_small_integer_exponents_are_products_as_pytorch():
+    # LLMs-from-scratch's GELU: 0.044715 * torch.pow(x, 3). PyTorch computes x**3 as x*x*x,
+    # x**-2 as 1/(x*x) and x**-0.5 as 1/sqrt(x) (numpy's libm pow rounded a third of the
+    # float32 values differently, and took ~10x longer)
+    rng = np.random.default_rng(0)
+    for dt in (np.float32, np.float64):
+        x = (rng.standard_normal(1000) * 3).astype(dt)
+        xp_ = np.abs(x) + dt(1e-3)
+        t, tp = ag.tensor(x), ag.tensor(xp_)
+        np.testing.assert_array_equal(ag.pow(t, 3).numpy(), x * x * x)
+        np.testing.assert_array_equal((t ** 3.0).numpy(), x * x * x)
+        np.testing.assert_array_equal(ag.pow(t, -2).numpy(), dt(1) / (x * x))
+        np.testing.assert_array_equal(tp.pow(-0.5).numpy(), dt(1) / np.sqrt(xp_))
+        assert ag.pow(t, 3).dtype == t.dtype
+    assert ag.pow(ag.tensor([2, -3]), 3).tolist() == [8, -27]  # integers unchanged
+    x = ag.tensor([0.7, -1.3], dtype=ag.float64, requires_grad=True)
+    assert ag.gradcheck(lambda v: v ** 3 + v.abs().pow(-0.5) + v.pow(-2), (x,))
+
+
+@pytest.mark.torch_parity
+def test_pow_small_exponents_bit_exact_with_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    for dt in (np.float32, np.float64):
+        x = (rng.standard_normal(5000) * 3).astype(dt)
+        xp_ = np.abs(x) + dt(1e-3)
+        for e, v in ((3, x), (-2, x), (-0.5, xp_), (2, x), (-1, x)):
+            np.testing.assert_array_equal(ag.pow(ag.tensor(v), e).numpy(), torch.pow(torch.tensor(v), e).numpy())
