@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import math
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar, Union
 
 import numpy as np
@@ -454,7 +455,29 @@ def arange(start: _Number = 0, end: _Number | None = None, step: _Number = 1, *,
     if dtype is None:
         ints = all(isinstance(v, (_builtin_int, np.integer)) for v in (start, end, step))
         dtype = int64 if ints else get_default_dtype()
-    return _make(np.arange(start, end, step, dtype=np.dtype(dtype)), requires_grad)
+    return _make(_arange_values(start, end, step, np.dtype(dtype)), requires_grad)
+
+
+def _arange_values(start: Any, end: Any, step: Any, dt: np.dtype) -> np.ndarray:
+    """PyTorch's arange: integer dtypes truncate the bounds and step first; the length is
+    ``ceil((end - start) / step)`` in float64 and value ``i`` is ``start + i * step`` in float64,
+    rounded to the dtype (numpy's own arange sizes and steps in the dtype: other lengths)."""
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
+    if dt.kind in "iub":
+        start, end, step = _builtin_int(start), _builtin_int(end), _builtin_int(step)
+    else:
+        start, end, step = builtins.float(start), builtins.float(end), builtins.float(step)
+    if not step > 0 and not step < 0:  # zero or NaN, as PyTorch
+        raise RuntimeError("step must be nonzero")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dt.kind in "iub":
+        sgn = 1 if step > 0 else -1
+        n = abs(end - start + step - sgn) // abs(step)  # C++'s truncating division
+        return (start + step * np.arange(n, dtype=np.int64)).astype(dt)
+    n = math.ceil((end - start) / step)
+    return (start + np.arange(n, dtype=np.float64) * step).astype(dt)
 
 
 def _number(v: Any) -> Any:

@@ -1,7 +1,8 @@
 """``autograd_core.distributions``: probability distributions, as ``torch.distributions``.
 
 ``Categorical``, ``Bernoulli``, ``Normal``, ``Uniform``, ``Beta``, ``Gamma``,
-``MultivariateNormal`` and ``Independent``, with PyTorch's constructor signatures, parameter and
+``MultivariateNormal``, ``Independent`` and ``TransformedDistribution`` (with the elementwise
+``SigmoidTransform``, ``ExpTransform``, ``AffineTransform``), with PyTorch's constructor signatures, parameter and
 value checks (``validate_args``) and error messages, and ``kl_divergence`` for pairs of the same
 kind.
 ``log_prob``, ``entropy``, ``cdf`` / ``icdf`` and the reparameterised ``rsample`` (``Normal``,
@@ -25,8 +26,9 @@ from autograd_core import random as _random
 from autograd_core.ops.registry import refuse_capture
 from autograd_core.tensor import Size, Tensor
 
-__all__ = ["Bernoulli", "Beta", "Categorical", "Gamma", "Independent", "MultivariateNormal", "Normal",
-           "Uniform", "kl_divergence"]
+__all__ = ["AffineTransform", "Bernoulli", "Beta", "Categorical", "ExpTransform", "Gamma",
+           "Independent", "MultivariateNormal", "Normal", "SigmoidTransform", "Transform",
+           "TransformedDistribution", "Uniform", "kl_divergence"]
 
 
 def _shape_text(t: Tensor) -> str:
@@ -1639,3 +1641,220 @@ def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
 _KL[(MultivariateNormal, MultivariateNormal)] = _kl_mvn_mvn
 _KL[(Gamma, Gamma)] = _kl_gamma_gamma
 _KL[(Beta, Beta)] = _kl_beta_beta
+
+
+# ---- transforms and TransformedDistribution (PyTorch's torch.distributions.transforms) -------
+
+class Transform:
+    """Base class of invertible elementwise maps with a log-Jacobian, as
+    ``torch.distributions.Transform``: ``t(x)`` applies it, ``t.inv`` is its inverse (also a
+    Transform) and ``t.log_abs_det_jacobian(x, y)`` is ``log |dy/dx|`` elementwise. Subclasses
+    define ``_call``, ``_inverse`` and ``log_abs_det_jacobian``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import ExpTransform
+        >>> t = ExpTransform()
+        >>> t(ag.tensor([0.0, 1.0])), t.inv(ag.tensor([1.0]))
+        (tensor([1.0000, 2.7183]), tensor([0.]))
+    """
+
+    event_dim = 0
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return self._call(x)
+
+    @property
+    def inv(self) -> Transform:
+        """The inverse transform (``inv.inv`` is this transform)."""
+        return _InverseTransform(self)
+
+    def _call(self, x: Tensor) -> Tensor:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _inverse(self, y: Tensor) -> Tensor:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:  # pragma: no cover
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class _InverseTransform(Transform):
+    def __init__(self, transform: Transform) -> None:
+        self._inv = transform
+
+    @property
+    def inv(self) -> Transform:
+        return self._inv
+
+    def _call(self, x: Tensor) -> Tensor:
+        return self._inv._inverse(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return self._inv._call(y)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return -self._inv.log_abs_det_jacobian(y, x)
+
+
+def _finfo_clamp(t: Tensor) -> Tensor:
+    """Clamp into ``[tiny, 1 - eps]`` of the dtype, as PyTorch's sigmoid transform."""
+    fi = np.finfo(t._data.dtype)
+    return t.clamp(min=builtins.float(fi.tiny), max=1.0 - builtins.float(fi.eps))
+
+
+class SigmoidTransform(Transform):
+    r"""``y = sigmoid(x)``, clamped into ``[tiny, 1 - eps]`` of the dtype as PyTorch's; its
+    inverse is the logit. ``SigmoidTransform().inv`` of a ``Uniform(0, 1)`` is the logistic
+    distribution.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import SigmoidTransform
+        >>> t = SigmoidTransform()
+        >>> x = ag.tensor([0.0, 2.0])
+        >>> t(x), t.log_abs_det_jacobian(x, t(x))
+        (tensor([0.5000, 0.8808]), tensor([-1.3863, -2.2539]))
+    """
+
+    def _call(self, x: Tensor) -> Tensor:
+        return _finfo_clamp(_ag.sigmoid(x))
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        y = _finfo_clamp(y)
+        return y.log() - (-y).log1p()
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return -_ag.nn.functional.softplus(-x) - _ag.nn.functional.softplus(x)
+
+
+class ExpTransform(Transform):
+    r"""``y = exp(x)``; the inverse is ``log``. ``TransformedDistribution(Normal(m, s),
+    [ExpTransform()])`` is the log-normal distribution.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import ExpTransform
+        >>> ExpTransform().log_abs_det_jacobian(ag.tensor([0.5]), ag.tensor([1.6487]))
+        tensor([0.5000])
+    """
+
+    def _call(self, x: Tensor) -> Tensor:
+        return x.exp()
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y.log()
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return x
+
+
+class AffineTransform(Transform):
+    r"""``y = loc + scale * x`` elementwise (``loc`` and ``scale`` numbers or Tensors).
+
+    Args:
+        loc (float or Tensor): the shift.
+        scale (float or Tensor): the scale (nonzero).
+        event_dim (int): only 0 (elementwise) is supported here.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import AffineTransform
+        >>> t = AffineTransform(1.0, -2.0)
+        >>> t(ag.tensor([0.0, 1.0])), t.inv(ag.tensor([3.0]))
+        (tensor([ 1., -1.]), tensor([-1.]))
+    """
+
+    def __init__(self, loc: Tensor | builtins.float, scale: Tensor | builtins.float,
+                 event_dim: builtins.int = 0) -> None:
+        if event_dim != 0:
+            raise NotImplementedError("AffineTransform: only event_dim=0 (elementwise) is "
+                                      "supported in autograd_core")
+        self.loc, self.scale = loc, scale
+
+    def _call(self, x: Tensor) -> Tensor:
+        return self.loc + self.scale * x
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return (y - self.loc) / self.scale
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        if isinstance(self.scale, Tensor):
+            return self.scale.abs().log().expand(x.shape)
+        return _ag.full_like(x, math.log(abs(self.scale)))
+
+
+class TransformedDistribution(_Distribution):
+    r"""The distribution of ``y = t_n(...t_1(x))`` for ``x`` drawn from ``base_distribution``,
+    as ``torch.distributions.TransformedDistribution``: ``sample``/``rsample`` push draws of the
+    base through the transforms; ``log_prob(y)`` inverts them and subtracts each
+    ``log |det J|`` (differentiable). Elementwise transforms only (``event_dim`` 0); values are
+    not checked against the last transform's codomain.
+
+    Args:
+        base_distribution: a distribution of this module.
+        transforms (Transform or list of Transform): applied in order.
+        validate_args (bool, optional): passed on as the base's checks are.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import (SigmoidTransform, TransformedDistribution,
+        ...                                          Uniform)
+        >>> logistic = TransformedDistribution(Uniform(0.0, 1.0), SigmoidTransform().inv)
+        >>> logistic.log_prob(ag.tensor([0.0, 2.0]))
+        tensor([-1.3863, -2.2539])
+    """
+
+    def __init__(self, base_distribution: Any, transforms: Any,
+                 validate_args: builtins.bool | None = None) -> None:
+        if isinstance(transforms, Transform):
+            transforms = [transforms]
+        elif not (isinstance(transforms, (list, tuple))
+                  and all(isinstance(t, Transform) for t in transforms)):
+            raise ValueError(f"transforms must be a Transform or a list of Transforms, but was "
+                             f"{transforms}")
+        self.base_dist = base_distribution
+        self.transforms = list(transforms)
+        super().__init__(base_distribution.batch_shape, base_distribution.event_shape,
+                         validate_args)
+
+    @property
+    def has_rsample(self) -> builtins.bool:  # type: ignore[override]
+        return builtins.bool(getattr(self.base_dist, "has_rsample", False))
+
+    def __repr__(self) -> str:
+        return "TransformedDistribution()"
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        x = self.base_dist.rsample(sample_shape)
+        for t in self.transforms:
+            x = t(x)
+        return x
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        with _ag.no_grad():
+            x = self.base_dist.sample(sample_shape)
+            for t in self.transforms:
+                x = t(x)
+        return x
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        """``log p(value)``: the base's log-density at the inverted value minus each
+        transform's ``log |dy/dx|`` (summed over the event dimensions)."""
+        n_event = len(self._event_shape)
+        y = value if isinstance(value, Tensor) else _ag.tensor(value)
+        lp: Any = 0.0
+        for t in reversed(self.transforms):
+            x = t.inv(y)
+            lp = lp - _sum_rightmost(t.log_abs_det_jacobian(x, y), n_event)
+            y = x
+        return lp + _sum_rightmost(self.base_dist.log_prob(y),
+                                   n_event - len(self.base_dist.event_shape))

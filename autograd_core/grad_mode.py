@@ -128,7 +128,11 @@ class enable_grad(_GradModeContext):
 
 
 class set_grad_enabled(_GradModeContext):
-    """Context manager (and decorator) that sets grad mode to ``mode``.
+    """Set grad mode to ``mode``: called as a function it switches the mode for this thread
+    from then on; as a context manager (or decorator) it restores the mode it found.
+
+    As in PyTorch, the switch happens when it is called (``set_grad_enabled(False)`` alone turns
+    recording off); leaving a ``with`` block restores the mode of that moment.
 
     Args:
         mode (bool): True to record operations, False not to.
@@ -142,14 +146,36 @@ class set_grad_enabled(_GradModeContext):
         ...     y = x * 2
         >>> y.requires_grad
         False
+        >>> _ = ag.set_grad_enabled(False)
+        >>> (x * 2).requires_grad
+        False
+        >>> _ = ag.set_grad_enabled(True)
+        >>> ag.is_grad_enabled()
+        True
     """
 
     def __new__(cls, mode: bool) -> Any:
         return object.__new__(cls)
 
     def __init__(self, mode: bool) -> None:
-        self._prev = []
         self._mode = bool(mode)
+        self._prev_mode = STATE.enabled
+        STATE.enabled = self._mode
+
+    def __enter__(self) -> Any:
+        STATE.enabled = self._mode
+        return self
+
+    def __exit__(self, *exc: object) -> Literal[False]:
+        STATE.enabled = self._prev_mode
+        return False
+
+    def __call__(self, func: _F) -> _F:
+        STATE.enabled = self._prev_mode  # making the decorator changes nothing
+        return super().__call__(func)
+
+    def __repr__(self) -> str:
+        return f"autograd_core.set_grad_enabled(mode={self._mode})"
 
 
 class inference_mode(_GradModeContext):

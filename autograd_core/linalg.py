@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import builtins
 import math
+import warnings
+from collections import namedtuple
 from typing import Sequence, Union
 
 import numpy as np
@@ -30,14 +32,17 @@ from autograd_core.ops.matrix import (
 from autograd_core.ops import matrix as _matrix
 from autograd_core.ops.matrix import _check, _cross_prepare, _tname
 from autograd_core.ops.reduce import Norm
+from autograd_core.ops.registry import refuse_capture
+from autograd_core.creation import zeros as _ag_zeros
 from autograd_core.tensor import DTypeLike, Tensor
 
 _Dims = Union[builtins.int, Sequence[builtins.int], None]
 _Ord = Union[builtins.float, str, None]
 
 __all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cross", "det", "eigh",
-           "eigvalsh", "inv", "lstsq", "matrix_norm", "matrix_power", "matrix_rank", "norm",
-           "pinv", "qr", "QRResult", "slogdet", "solve", "svdvals", "vector_norm"]
+           "eigvalsh", "inv", "lstsq", "lu", "lu_factor", "matrix_norm", "matrix_power",
+           "matrix_rank", "norm", "pinv", "qr", "QRResult", "slogdet", "solve", "svdvals",
+           "vector_norm"]
 
 
 def det(A: Tensor) -> Tensor:
@@ -307,3 +312,158 @@ def pinv(A: Tensor, *, atol: builtins.float | None = None, rtol: builtins.float 
         big = np.linalg.svd(A._data, compute_uv=False).max(axis=-1)
         cut = np.maximum(atol, rtol * big) / np.where(big > 0, big, 1.0)
     return LinalgPinv.apply(A, rtol=cut, hermitian=bool(hermitian))
+
+
+# ---- LU ------------------------------------------------------------------------------------
+LUFactorResult = namedtuple("linalg_lu_factor", ["LU", "pivots"])  # type: ignore[name-match]
+LUResult = namedtuple("linalg_lu", ["P", "L", "U"])  # type: ignore[name-match]
+LUUnpackResult = namedtuple("lu_unpack", ["P", "L", "U"])  # type: ignore[name-match]
+_LU_NO_GRAD = ("linalg.lu_factor: the derivative of the LU decomposition is not implemented "
+               "in autograd_core (the factors are computed without autograd)")
+
+
+def _lu_checked(A: Tensor, name: str, pivot: builtins.bool) -> tuple:
+    if not isinstance(A, Tensor):
+        raise TypeError(f"{name}(): argument 'A' (position 1) must be Tensor, not "
+                        f"{type(A).__name__}")
+    if A.ndim < 2:
+        raise RuntimeError(f"torch.lu_factor: Expected tensor with 2 or more dimensions. Got "
+                           f"size: {list(A.shape)} instead")
+    if A.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                           f"Got {_tname(A.dtype)}")
+    if not pivot:
+        raise RuntimeError(f"{name}: LU without pivoting is not implemented on the CPU")
+    refuse_capture(name)  # the pivots depend on the values
+    lu, piv, info = _matrix._lu_array(A._data)
+    LU = _matrix.LinalgQrRefused.apply(A, lu, message=_LU_NO_GRAD)
+    return LU, Tensor(piv), Tensor(info)
+
+
+def lu_factor(A: Tensor, *, pivot: builtins.bool = True) -> LUFactorResult:
+    """Return ``(LU, pivots)``, the LU decomposition with partial pivoting of a matrix (or
+    batch), as ``torch.linalg.lu_factor``: ``L`` (unit diagonal, not stored) below the
+    diagonal of ``LU`` and ``U`` on and above it; ``pivots`` (int32, 1-based) are LAPACK's row
+    swaps. ``lu_unpack`` turns them into ``P, L, U`` with ``A = P @ L @ U``.
+
+    Computed without autograd (backward through it raises); a matrix with a zero pivot raises
+    as PyTorch's (``linalg.lu`` and ``Tensor.lu`` do not).
+
+    Args:
+        A (Tensor): ``(*, m, n)`` matrices.
+        pivot (bool): only True (PyTorch's CPU refuses False too).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> LU, pivots = ag.linalg.lu_factor(ag.tensor([[0.0, 1.0], [2.0, 3.0]]))
+        >>> LU, pivots
+        (tensor([[2., 3.],
+                [0., 1.]]), tensor([2, 2], dtype=autograd_core.int32))
+    """
+    LU, piv, info = _lu_checked(A, "linalg.lu_factor", pivot)
+    bad = info._data != 0
+    if bad.any():
+        first = int(np.flatnonzero(bad.reshape(-1))[0])
+        i = int(info._data.reshape(-1)[first])
+        prefix = f"(Batch element {first}): " if A.ndim > 2 else ""
+        raise RuntimeError(f"torch.linalg.lu_factor: {prefix}U[{i},{i}] is zero and using it on "
+                           "lu_solve would result in a division by zero. If you still want to "
+                           "perform the factorization, consider calling linalg.lu(A, pivot) or "
+                           "linalg.lu_factor_ex(A, pivot)")
+    return LUFactorResult(LU, piv)
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: builtins.bool = True,
+              unpack_pivots: builtins.bool = True) -> LUUnpackResult:
+    """Return ``(P, L, U)`` from ``lu_factor``'s ``(LU, pivots)``, as ``torch.lu_unpack``:
+    ``A = P @ L @ U`` with ``P`` a permutation matrix, ``L`` unit lower triangular
+    (``m x k``) and ``U`` upper triangular (``k x n``), ``k = min(m, n)``. With
+    ``unpack_data=False`` ``L`` and ``U`` are empty, with ``unpack_pivots=False`` ``P`` is.
+
+    Args:
+        LU_data (Tensor): the packed factors.
+        LU_pivots (Tensor): the 1-based row swaps.
+        unpack_data (bool): compute ``L`` and ``U``. Default: True.
+        unpack_pivots (bool): compute ``P``. Default: True.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> P, L, U = ag.lu_unpack(*ag.linalg.lu_factor(ag.tensor([[0.0, 1.0], [2.0, 3.0]])))
+        >>> P
+        tensor([[0., 1.],
+                [1., 0.]])
+        >>> P @ L @ U
+        tensor([[0., 1.],
+                [2., 3.]])
+    """
+    m, n = LU_data.shape[-2], LU_data.shape[-1]
+    k = min(m, n)
+    empty = _ag_zeros(0, dtype=LU_data.dtype)
+    if unpack_data:
+        eye = Tensor(np.eye(m, k, dtype=LU_data.dtype))
+        L = LU_data[..., :, :k].tril(-1) + eye
+        U = LU_data[..., :k, :].triu()
+    else:
+        L = U = empty
+    if unpack_pivots:
+        piv = np.asarray(LU_pivots._data, dtype=np.int64).reshape((-1, LU_pivots.shape[-1]))
+        P = np.zeros((piv.shape[0], m, m), dtype=LU_data.dtype)
+        for b, row in enumerate(piv):
+            perm = list(range(m))
+            for i, p in enumerate(row):
+                perm[i], perm[p - 1] = perm[p - 1], perm[i]
+            P[b, perm, range(m)] = 1
+        P_t = Tensor(P.reshape(tuple(LU_pivots.shape[:-1]) + (m, m)))
+    else:
+        P_t = empty
+    return LUUnpackResult(P_t, L, U)
+
+
+def lu(A: Tensor, *, pivot: builtins.bool = True) -> LUResult:
+    """Return ``(P, L, U)`` with ``A = P @ L @ U`` (partial pivoting), as ``torch.linalg.lu``;
+    computed without autograd (backward through ``L``/``U`` raises).
+
+    Args:
+        A (Tensor): ``(*, m, n)`` matrices.
+        pivot (bool): only True.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> P, L, U = ag.linalg.lu(ag.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        >>> L
+        tensor([[1.0000, 0.0000],
+                [0.3333, 1.0000]])
+    """
+    LU, piv, _ = _lu_checked(A, "linalg.lu", pivot)
+    return LUResult(*lu_unpack(LU, piv))
+
+
+def _lu_legacy(A: Tensor, pivot: builtins.bool = True,
+               get_infos: builtins.bool = False) -> tuple:
+    """``(LU, pivots)`` (and ``infos`` with ``get_infos=True``), as the deprecated
+    ``torch.lu`` / ``Tensor.lu``, with PyTorch's deprecation warning; a zero pivot is reported
+    in ``infos`` (1-based), not raised.
+
+    Args:
+        A (Tensor): ``(*, m, n)`` matrices.
+        pivot (bool): only True.
+        get_infos (bool): also return the int32 ``infos``. Default: False.
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     LU, pivots, infos = ag.zeros(2, 2).lu(get_infos=True)
+        >>> infos
+        tensor(1, dtype=autograd_core.int32)
+    """
+    warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / "
+                  "torch.linalg.lu_factor_ex and will be removed in a future PyTorch release.",
+                  UserWarning, stacklevel=2)
+    LU, piv, info = _lu_checked(A, "torch.lu", pivot)
+    return (LU, piv, info) if get_infos else (LU, piv)

@@ -439,6 +439,9 @@ def wire():
             for alias in decl.aliases:
                 setattr(Tensor, alias, decl.fn)
     spellings = _spellings()
+    from autograd_core.linalg import _lu_legacy  # Tensor.lu (torch.lu's method form)
+
+    spellings["lu"] = _lu_legacy
     for name, fn in {**_operators(), **spellings}.items():
         setattr(Tensor, name, fn)
     for name, fn in spellings.items():

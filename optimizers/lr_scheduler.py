@@ -175,6 +175,24 @@ class LRScheduler:
         self.__dict__.update(state_dict)
 
 
+class _LRScheduler(LRScheduler):
+    """PyTorch's pre-2.0 name of :class:`LRScheduler`, kept (as PyTorch keeps it) for
+    schedulers written against it.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers import lr_scheduler
+        >>> class Constant(lr_scheduler._LRScheduler):
+        ...     def get_lr(self):
+        ...         return list(self.base_lrs)
+        >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+        >>> isinstance(Constant(opt), lr_scheduler.LRScheduler)
+        True
+    """
+
+
 class _LambdaBase(LRScheduler):
     _no_state = ("optimizer", "lr_lambdas")
 

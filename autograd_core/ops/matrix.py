@@ -77,6 +77,33 @@ def _zero_pivot(m):
     return None
 
 
+
+def _lu_array(a):
+    """LU with partial pivoting of a batch of ``(m, n)`` matrices, LAPACK's ``getrf`` output:
+    ``(LU, pivots, infos)`` with the unit lower factor below the diagonal, 1-based int32 row
+    swaps and the 1-based index of the first zero pivot (0: none). Right-looking elimination
+    in the array's dtype (the pivot: the first largest magnitude of the column, as ``i?amax``)."""
+    lu = np.array(a, copy=True)
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    flat = lu.reshape((-1, m, n))
+    piv = np.zeros((flat.shape[0], k), dtype=np.int32)
+    info = np.zeros(flat.shape[0], dtype=np.int32)
+    for b, x in enumerate(flat):
+        for j in range(k):
+            p = j + int(np.argmax(np.abs(x[j:, j])))
+            piv[b, j] = p + 1
+            if p != j:
+                x[[j, p]] = x[[p, j]]
+            if x[j, j] != 0:
+                x[j + 1:, j] /= x[j, j]
+            elif info[b] == 0:
+                info[b] = j + 1
+            x[j + 1:, j + 1:] -= np.outer(x[j + 1:, j], x[j, j + 1:])
+    batch = lu.shape[:-2]
+    return flat.reshape(lu.shape), piv.reshape(batch + (k,)), info.reshape(batch)
+
+
 def _inv_array(a, name="linalg.inv"):
     try:
         return np.linalg.inv(a)

@@ -239,6 +239,20 @@ class Cos(Node):
         return (-(g * xp.sin(x)),)
 
 
+def _pow_scalar(x, p):
+    """``x ** p`` for a number ``p`` as PyTorch computes it on floating tensors: products for
+    ``3`` and ``-2`` and ``1 / sqrt`` for ``-0.5`` (numpy's libm ``pow`` rounds other bits and
+    is much slower); ``2`` and ``-1`` are numpy's own fast paths; other exponents ``np.power``."""
+    if x.dtype.kind == "f" and not isinstance(p, bool):
+        if p == 3:
+            return x * x * x
+        if p == -2:
+            return 1 / (x * x)
+        if p == -0.5:
+            return 1 / np.sqrt(x)
+    return np.power(x, p)
+
+
 class PowScalar(Node):
     """x ** p for a Python number p."""
 
@@ -253,7 +267,7 @@ class PowScalar(Node):
             note_complex(x.dtype)
         self.save_for_backward(x)
         try:
-            y = np.power(x, exponent)
+            y = _pow_scalar(x, exponent)
         except ValueError as exc:  # numpy's words, PyTorch's type
             raise RuntimeError("Integers to negative integer powers are not allowed.") from exc
         # bool ** bool stays bool (numpy's is int8)
