@@ -150,7 +150,7 @@ def tensor(data: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | No
             f"tensor(): cannot make a tensor of numpy dtype {arr.dtype} (kind '{arr.dtype.kind}'); "
             "only bool, integer, floating point and complex data can be held"
         )
-    return Tensor(arr, requires_grad=requires_grad)
+    return Tensor._wrap(arr, requires_grad=requires_grad)
 
 
 def as_tensor(data: Any, dtype: DTypeLike | None = None,
@@ -179,7 +179,7 @@ def as_tensor(data: Any, dtype: DTypeLike | None = None,
     if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
         return data
     if isinstance(data, np.ndarray):
-        return Tensor(data if dtype is None else data.astype(dtype, copy=False))
+        return Tensor._wrap(data if dtype is None else data.astype(dtype, copy=False))
     return tensor(data, dtype=dtype)
 
 
@@ -203,7 +203,7 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     """
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray, got {type(arr).__name__}")
-    return Tensor(arr)
+    return Tensor._wrap(arr)
 
 
 def _size(size: Sequence[Any]) -> tuple[builtins.int, ...]:
@@ -235,7 +235,7 @@ def _size_keyword(fn: _F) -> _F:
 
 
 def _make(arr: np.ndarray, requires_grad: builtins.bool) -> Tensor:
-    return Tensor(arr, requires_grad=requires_grad)
+    return Tensor._wrap(arr, requires_grad=requires_grad)
 
 
 @_size_keyword
@@ -824,7 +824,7 @@ def multinomial(input: Tensor, num_samples: builtins.int, replacement: builtins.
             keys = rng.standard_exponential(rows.shape) / rows
         out = np.argsort(keys, axis=1, kind="stable")[:, :num_samples]
     out = out.astype(np.int64)
-    return Tensor(out.reshape(p.shape[:-1] + (num_samples,)))
+    return Tensor._wrap(out.reshape(p.shape[:-1] + (num_samples,)))
 
 
 def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
@@ -847,7 +847,7 @@ def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
     if np.any(~((p >= 0) & (p <= 1))):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     u = _random.generator(generator, "bernoulli").random(p.shape)
-    return Tensor((u < p).astype(p.dtype))
+    return Tensor._wrap((u < p).astype(p.dtype))
 
 
 def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
@@ -873,7 +873,7 @@ def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
     if np.any(~(lam >= 0)):
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     counts = _random.generator(generator, "poisson").poisson(lam.astype(np.float64))
-    return Tensor(np.asarray(counts).astype(lam.dtype))
+    return Tensor._wrap(np.asarray(counts).astype(lam.dtype))
 
 
 # ---- PyTorch's legacy typed constructors -----------------------------------------------------
@@ -894,12 +894,12 @@ class _LegacyTensorType(type):
     def __call__(cls, *args: Any, device: DeviceLike | None = None) -> Tensor:
         check_device(device, cls.__name__)
         if not args:
-            return Tensor(np.zeros((0,), dtype=cls.dtype))
+            return Tensor._wrap(np.zeros((0,), dtype=cls.dtype))
         if all(isinstance(a, (_builtin_int, np.integer)) and not isinstance(a, _builtin_bool)
                for a in args):
-            return Tensor(np.zeros(_size(args), dtype=cls.dtype))
+            return Tensor._wrap(np.zeros(_size(args), dtype=cls.dtype))
         if len(args) == 1 and isinstance(args[0], Size):
-            return Tensor(np.zeros(tuple(args[0]), dtype=cls.dtype))
+            return Tensor._wrap(np.zeros(tuple(args[0]), dtype=cls.dtype))
         if len(args) != 1:
             raise TypeError(f"{cls.__name__}(): expected sizes (ints) or one sequence of data, "
                             f"got {len(args)} arguments")
@@ -975,7 +975,7 @@ def normal(mean: Tensor | builtins.float, std: Tensor | builtins.float = 1.0,
                                     np.shape(getattr(std, "_data", std)))
         kinds = [x.dtype for x in (mean, std) if isinstance(x, Tensor)]
         dt = np.result_type(*[np.dtype(getattr(k, "dtype", k)) for k in kinds])
-        noise = Tensor(rng.standard_normal(shape).astype(dt))
+        noise = Tensor._wrap(rng.standard_normal(shape).astype(dt))
         return noise * std + mean
     if size is None:
         raise TypeError("normal() received an invalid combination of arguments: with a float "

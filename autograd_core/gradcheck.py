@@ -211,7 +211,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
     rng = np.random.default_rng(seed)
     if grad_outputs is None:
         grad_outputs = [
-            Tensor(rng.standard_normal(o.shape) + 1j * rng.standard_normal(o.shape)
+            Tensor._wrap(rng.standard_normal(o.shape) + 1j * rng.standard_normal(o.shape)
                    if o.dtype.kind == "c" else rng.standard_normal(o.shape).astype(np.float64),
                    requires_grad=True)
             for o in outputs if o.requires_grad

@@ -337,7 +337,7 @@ def _lu_checked(A: Tensor, name: str, pivot: builtins.bool) -> tuple:
     refuse_capture(name)  # the pivots depend on the values
     lu, piv, info = _matrix._lu_array(A._data)
     LU = _matrix.LinalgQrRefused.apply(A, lu, message=_LU_NO_GRAD)
-    return LU, Tensor(piv), Tensor(info)
+    return LU, Tensor._wrap(piv), Tensor._wrap(info)
 
 
 def lu_factor(A: Tensor, *, pivot: builtins.bool = True) -> LUFactorResult:
@@ -402,7 +402,7 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: builtins.bool = T
     k = min(m, n)
     empty = _ag_zeros(0, dtype=LU_data.dtype)
     if unpack_data:
-        eye = Tensor(np.eye(m, k, dtype=LU_data.dtype))
+        eye = Tensor._wrap(np.eye(m, k, dtype=LU_data.dtype))
         L = LU_data[..., :, :k].tril(-1) + eye
         U = LU_data[..., :k, :].triu()
     else:
@@ -415,7 +415,7 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: builtins.bool = T
             for i, p in enumerate(row):
                 perm[i], perm[p - 1] = perm[p - 1], perm[i]
             P[b, perm, range(m)] = 1
-        P_t = Tensor(P.reshape(tuple(LU_pivots.shape[:-1]) + (m, m)))
+        P_t = Tensor._wrap(P.reshape(tuple(LU_pivots.shape[:-1]) + (m, m)))
     else:
         P_t = empty
     return LUUnpackResult(P_t, L, U)

@@ -104,7 +104,7 @@ class Generator:
                + int(st["uinteger"]).to_bytes(4, "little")
                + bytes([int(st["has_uint32"])])
                + self._seed.to_bytes(8, "little"))
-        return Tensor(np.frombuffer(raw, dtype=np.uint8).copy())
+        return Tensor._wrap(np.frombuffer(raw, dtype=np.uint8).copy())
 
     def set_state(self, new_state: Tensor) -> Generator:
         """Restore a state returned by ``get_state``; returns the generator."""

@@ -493,7 +493,9 @@ class _Decoder:
                 raise _Invalid(f"at {where}: key 'rg' must be true or false, got "
                                f"{_json_type(rg)}")
             try:
-                return _TENSOR_KINDS.get(t, Tensor)(arr, requires_grad=rg)
+                kind = _TENSOR_KINDS.get(t, Tensor)  # (Tensor(arr) would make the default dtype)
+                return (kind._wrap if kind.__init__ is Tensor.__init__ else kind)(
+                    arr, requires_grad=rg)
             except (TypeError, ValueError, RuntimeError) as exc:
                 raise _Invalid(f"at {where}: {exc}") from None
         if t in ("dict", "odict", "list", "tuple"):
@@ -625,7 +627,7 @@ def _load_safetensors(source, path, fn):
     except Exception as exc:  # noqa: BLE001 - safetensors' own errors, reported as ours
         raise ValueError(f"{fn}: {path!r} is not a valid safetensors file: "
                          f"{type(exc).__name__}: {exc}") from None
-    return {k: Tensor(np.array(v, copy=True)) for k, v in arrays.items()}
+    return {k: Tensor._wrap(np.array(v, copy=True)) for k, v in arrays.items()}
 
 
 # ---- PyTorch's names -------------------------------------------------------------------------

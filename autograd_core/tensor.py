@@ -284,10 +284,11 @@ class Tensor:
     ``.grad`` of the leaves. The methods mirror PyTorch's; the ops are also functions of
     ``autograd_core``.
 
-    ``Tensor(data, requires_grad=False)`` wraps ``data`` (converted with ``numpy.asarray``; no
-    copy for an ndarray). A list or tuple of numbers gives the default dtype (float32), as
-    ``torch.Tensor([1, 2])``; an ndarray keeps its dtype and memory (PyTorch would make a
-    float32 copy), a Python number gives a 0-d tensor (PyTorch reads ``Tensor(3)`` as a size;
+    ``Tensor(data, requires_grad=False)`` is PyTorch's legacy constructor of the default dtype:
+    a list, tuple or ndarray of real numbers or bools gives a float32 tensor (the default dtype,
+    ``set_default_dtype``), as ``torch.Tensor(np.zeros(3))``: an ndarray of the default dtype is
+    shared, others are copied; a Tensor keeps its dtype and memory; a Python number gives a 0-d
+    tensor (PyTorch reads ``Tensor(3)`` as a size;
     ``Tensor(3, 2)``, ``FloatTensor(2, 3)`` and ``empty`` do that here: with two or more
     integers the legacy constructor makes float32 zeros of that size). Prefer ``autograd_core.tensor(...)``,
     which copies and applies PyTorch's dtype rules.
@@ -379,12 +380,16 @@ class Tensor:
             data = np.zeros(_legacy_sizes((data, *sizes)), dtype=dtype or DEFAULT_DTYPE[0])
         elif isinstance(data, Tensor):
             data = data._data
-        elif isinstance(data, (list, tuple)) and dtype is None:
-            # torch.Tensor([1, 2]) is float32: the legacy constructor makes the default dtype
+        elif isinstance(data, (list, tuple, np.ndarray)) and dtype is None:
+            # torch.Tensor([1, 2]) and torch.Tensor(np.zeros(3)) are float32: the legacy
+            # constructor makes the default dtype (an array of that dtype is shared)
             arr = np.asarray(data)
             if arr.dtype.kind in "biuf":
                 dtype = DEFAULT_DTYPE[0]
-        arr = np.asarray(data, dtype=dtype)
+        self._init_array(np.asarray(data, dtype=dtype), requires_grad)
+
+    def _init_array(self, arr, requires_grad=False):
+        """The constructor's end: ``arr`` (an ndarray) held as it is."""
         if arr.dtype.kind == "c":
             note_complex(arr.dtype)
         self._data = arr
@@ -395,6 +400,17 @@ class Tensor:
         self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
+
+    @classmethod
+    def _wrap(cls, data, requires_grad=False):
+        """A tensor of ``data`` as the project's own code makes one: an ndarray keeps its dtype
+        and memory (``Tensor(array)`` is PyTorch's constructor of the default dtype); anything
+        else as ``Tensor(data)``."""
+        if isinstance(data, np.ndarray):
+            t = _new(cls)
+            t._init_array(np.asarray(data), requires_grad)
+            return t
+        return cls(data, requires_grad=requires_grad)
 
     @classmethod
     def _make(cls, data, grad_fn, requires_grad):

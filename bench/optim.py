@@ -57,8 +57,8 @@ def _tapegrad_step(spec, data, grads, backend):
 
     params = []
     for d, g in zip(data, grads):
-        p = ag.Tensor(d.copy(), requires_grad=True)
-        p.grad = ag.Tensor(g.copy())
+        p = ag.Tensor._wrap(d.copy(), requires_grad=True)
+        p.grad = ag.Tensor._wrap(g.copy())
         params.append(p)
     opt = spec.cls(params, **spec.kwargs)
     env = os.environ

@@ -124,7 +124,7 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Tensor | np.ndarray) -> None:
         if not tensors:
             raise ValueError("TensorDataset needs at least one tensor")
-        tensors = tuple(t if isinstance(t, Tensor) else Tensor(np.asarray(t)) for t in tensors)
+        tensors = tuple(t if isinstance(t, Tensor) else Tensor._wrap(np.asarray(t)) for t in tensors)
         for i, t in enumerate(tensors):
             if t.ndim == 0:
                 raise ValueError(f"TensorDataset: tensor {i} is 0-d; every tensor needs a first "
@@ -147,7 +147,7 @@ def _take(t, index):
     """``t[index]``: recorded when ``t`` requires grad, a plain view/copy otherwise."""
     if t.requires_grad:
         return t[index]
-    return Tensor(t._data[index])
+    return Tensor._wrap(t._data[index])
 
 
 class IterableDataset(Dataset):
@@ -456,7 +456,7 @@ class WeightedRandomSampler(Sampler):
         if not replacement and num_samples > np.count_nonzero(w):
             raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                                "replacement")
-        self.weights = Tensor(w)
+        self.weights = Tensor._wrap(w)
         self.num_samples, self.replacement, self.generator = num_samples, replacement, generator
 
     def __iter__(self) -> Iterator[int]:
@@ -703,7 +703,7 @@ def _number_batch(batch, dtype=None):
         for v in batch:
             _number_dtype(v)
     try:
-        return Tensor(np.asarray(batch, dtype=dtype))
+        return Tensor._wrap(np.asarray(batch, dtype=dtype))
     except OverflowError:
         raise ValueError(f"default_collate: a value of {batch!r} does not fit in "
                          f"{np.dtype(dtype)}") from None
@@ -721,7 +721,7 @@ def _stack(arrays_or_tensors):
 
         return stack([t if t.dtype == dtype else t.to(dtype) for t in arrays_or_tensors])
     data = [a._data if isinstance(a, Tensor) else a for a in arrays_or_tensors]
-    return Tensor(np.stack(data).astype(dtype, copy=False))
+    return Tensor._wrap(np.stack(data).astype(dtype, copy=False))
 
 
 def default_collate(batch: Sequence[Any]) -> Any:
@@ -926,7 +926,7 @@ def _to_wire(obj):
 
 def _from_wire(obj):
     if isinstance(obj, _WireTensor):
-        return Tensor(obj.array, requires_grad=obj.requires_grad)
+        return Tensor._wrap(obj.array, requires_grad=obj.requires_grad)
     if isinstance(obj, tuple) and hasattr(obj, "_fields"):
         return type(obj)(*(_from_wire(v) for v in obj))
     if type(obj) in (list, tuple):
@@ -1570,7 +1570,7 @@ def load_mnist_digits(test_fraction: float = 0.2, seed: int = 0, flatten: bool =
         X = X.reshape(-1, 28, 28)
     parts: tuple[Any, ...] = (X[train_idx], y[train_idx], X[test_idx], y[test_idx])
     if as_tensors:
-        parts = tuple(Tensor(np.ascontiguousarray(p)) for p in parts)
+        parts = tuple(Tensor._wrap(np.ascontiguousarray(p)) for p in parts)
     return MnistDigits(*parts)
 
 
@@ -1751,5 +1751,5 @@ def load_mnist(root: str | os.PathLike, flatten: bool = True, dtype=np.float32,
                 a = a.reshape(a.shape[0], -1)
         else:
             a = a.astype(np.int64)
-        out.append(Tensor(np.ascontiguousarray(a)) if as_tensors else a)
+        out.append(Tensor._wrap(np.ascontiguousarray(a)) if as_tensors else a)
     return MnistDigits(*out)

@@ -72,7 +72,7 @@ __all__ = [
 
 
 def _t(x: object) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+    return x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
 
 
 def _const(x, dtype=None):
@@ -1317,7 +1317,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise RuntimeError("Class values must be smaller than num_classes.")
     out = np.zeros(idx.shape + (num_classes,), dtype=np.int64)
     np.put_along_axis(out, idx[..., None].astype(np.int64), 1, axis=-1)
-    return Tensor(out)
+    return Tensor._wrap(out)
 
 
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
@@ -1384,7 +1384,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
         else:  # PyTorch crops negative pads first, then wraps within what is left
             start, m = max(-lo, 0), n - max(-lo, 0) - max(-hi, 0)
             j = start + np.arange(-max(lo, 0), m + max(hi, 0)) % m if m > 0 else j % n
-        x = x.index_select(dim, Tensor(j.astype(np.int64)))
+        x = x.index_select(dim, Tensor._wrap(j.astype(np.int64)))
     return x
 
 
@@ -1456,7 +1456,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     a = d.abs()
     loss = ag.where(a < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
     if weight is not None:
-        loss = loss * Tensor(_const(weight, loss.dtype))
+        loss = loss * Tensor._wrap(_const(weight, loss.dtype))
     return _reduce(loss, reduction)
 
 
@@ -1508,7 +1508,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     n = w.shape[0]
     if padding_idx is not None:
         padding_idx = padding_idx + n if padding_idx < 0 else padding_idx
-    return EmbeddingOp.apply(w, input if isinstance(input, Tensor) else Tensor(idx),
+    return EmbeddingOp.apply(w, input if isinstance(input, Tensor) else Tensor._wrap(idx),
                              padding_idx=padding_idx)
 
 
@@ -1640,14 +1640,14 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     if padding_idx is not None:
         keep = np.flatnonzero(idx != (padding_idx + n if padding_idx < 0 else padding_idx))
     bag = bag[keep]
-    rows = EmbeddingOp.apply(w, Tensor(idx[keep]))
+    rows = EmbeddingOp.apply(w, Tensor._wrap(idx[keep]))
     if per_sample_weights is not None:
-        rows = rows * _t(per_sample_weights).reshape(-1)[Tensor(keep)].unsqueeze(1)
+        rows = rows * _t(per_sample_weights).reshape(-1)[Tensor._wrap(keep)].unsqueeze(1)
     counts = np.bincount(bag, minlength=n_bags)
     if mode != "max":
-        out = ag.zeros(n_bags, dim, dtype=rows.dtype).index_add(0, Tensor(bag), rows)
+        out = ag.zeros(n_bags, dim, dtype=rows.dtype).index_add(0, Tensor._wrap(bag), rows)
         if mode == "mean":
-            out = out / Tensor(np.maximum(counts, 1).astype(rows.dtype)[:, None])
+            out = out / Tensor._wrap(np.maximum(counts, 1).astype(rows.dtype)[:, None])
         return out
     if not keep.size:
         return ag.zeros(n_bags, dim, dtype=rows.dtype)
@@ -1655,9 +1655,9 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     slot = np.arange(bag.size) - np.repeat(np.cumsum(counts) - counts, counts)
     table = np.full((n_bags, counts.max()), bag.size)
     table[bag, slot] = np.arange(bag.size)
-    filler = Tensor(np.full((1, dim), -np.inf, dtype=rows.dtype))
-    out = ag.cat([rows, filler])[Tensor(table)].max(dim=1).values
-    return ag.where(Tensor(counts[:, None] > 0), out, Tensor(np.zeros((), rows.dtype)))
+    filler = Tensor._wrap(np.full((1, dim), -np.inf, dtype=rows.dtype))
+    out = ag.cat([rows, filler])[Tensor._wrap(table)].max(dim=1).values
+    return ag.where(Tensor._wrap(counts[:, None] > 0), out, Tensor._wrap(np.zeros((), rows.dtype)))
 
 def _activations_from_the_op_table():
     """Every kernel-backed op of ``autograd_core`` (``@op(..., kernels=...)``) is an activation
@@ -2292,7 +2292,7 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
         safe = np.where(yv > 1, yv, 1.0)
         stirling = np.where(yv > 1, safe * np.log(safe) - safe + 0.5 * np.log(2 * np.pi * safe),
                             0.0)
-        loss = loss + Tensor(stirling.astype(loss.dtype))
+        loss = loss + Tensor._wrap(stirling.astype(loss.dtype))
     return _reduce(loss, reduction)
 
 

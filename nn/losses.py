@@ -30,7 +30,7 @@ class _WeightedLoss(_Loss):
                  reduce: bool | None = None, reduction: str = "mean") -> None:
         super().__init__(size_average, reduce, reduction)
         if weight is not None and not isinstance(weight, Tensor):
-            weight = Tensor(weight)
+            weight = Tensor._wrap(weight)
         self.register_buffer("weight", weight)
 
 
@@ -229,9 +229,9 @@ class BCEWithLogitsLoss(_Loss):
                  pos_weight: Tensor | None = None) -> None:
         super().__init__(size_average, reduce, reduction)
         if weight is not None and not isinstance(weight, Tensor):
-            weight = Tensor(weight)
+            weight = Tensor._wrap(weight)
         if pos_weight is not None and not isinstance(pos_weight, Tensor):
-            pos_weight = Tensor(pos_weight)
+            pos_weight = Tensor._wrap(pos_weight)
         self.register_buffer("weight", weight)
         self.register_buffer("pos_weight", pos_weight)
 
@@ -615,9 +615,9 @@ class MultiMarginLoss(_WeightedLoss):
                  reduction: str = "mean") -> None:
         if p not in (1, 2):
             raise ValueError("only p == 1 and p == 2 supported")
-        if weight is not None and Tensor(weight).ndim != 1:
+        if weight is not None and Tensor._wrap(weight).ndim != 1:
             raise ValueError(f"MultiMarginLoss: expected weight to be None or 1D tensor, got "
-                             f"{Tensor(weight).ndim}D instead")
+                             f"{Tensor._wrap(weight).ndim}D instead")
         super().__init__(weight, size_average, reduce, reduction)
         self.p, self.margin = p, margin
 

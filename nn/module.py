@@ -484,9 +484,9 @@ class Module:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         self._check_name(name, "buffer")
         if isinstance(tensor, np.ndarray):
-            tensor = Tensor(tensor)
+            tensor = Tensor._wrap(tensor)
         elif isinstance(tensor, Buffer):
-            tensor = Tensor(tensor._data)
+            tensor = Tensor._wrap(tensor._data)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
                 f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
@@ -682,7 +682,7 @@ class Module:
             if t is not None and t._data.dtype.kind == "f" and t._data.dtype != dtype:
                 t.data = t._data.astype(dtype)
                 if t.grad is not None:
-                    t._grad = Tensor(t.grad._data.astype(dtype))
+                    t._grad = Tensor._wrap(t.grad._data.astype(dtype))
 
         for m in self.modules():
             for p in m._parameters.values():
@@ -744,7 +744,7 @@ class Module:
         if destination is None:
             destination = OrderedDict()
         for key, t in self._state_entries(prefix):
-            destination[key] = t if keep_vars else Tensor(t._data.copy())
+            destination[key] = t if keep_vars else Tensor._wrap(t._data.copy())
         return destination
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,

@@ -52,7 +52,7 @@ class Parameter(Tensor):
             arr = data
         else:
             arr = ag.tensor(data)._data
-        Tensor.__init__(self, arr, requires_grad=requires_grad)
+        Tensor._init_array(self, arr, requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + Tensor.__repr__(self)
@@ -68,7 +68,7 @@ class Parameter(Tensor):
             return memo[id(self)]
         p = Parameter(self._data.copy(), requires_grad=self.requires_grad)
         if self.grad is not None:
-            p.grad = Tensor(self.grad._data.copy())
+            p.grad = Tensor._wrap(self.grad._data.copy())
         memo[id(self)] = p
         return p
 
@@ -103,7 +103,7 @@ class Buffer(Tensor):
 
     def __init__(self, data: Any, persistent: bool = True) -> None:
         arr = data._data if isinstance(data, Tensor) else np.asarray(data)
-        Tensor.__init__(self, arr)
+        Tensor._init_array(self, arr)
         self.persistent = persistent
 
 
@@ -190,7 +190,7 @@ class UninitializedBuffer(Tensor):
                  dtype: Any = None) -> None:
         check_device(device, "UninitializedBuffer")
         dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
-        Tensor.__init__(self, np.empty((0,), dtype=dt), requires_grad=requires_grad)
+        Tensor._init_array(self, np.empty((0,), dtype=dt), requires_grad)
 
     def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
         """Give the buffer an array of ``shape`` (values not initialised) and make it a

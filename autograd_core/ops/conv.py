@@ -55,7 +55,7 @@ def _run(cls, a, **params):
 
 
 def _t(x):
-    return x if isinstance(x, Tensor) else Tensor(np.asarray(x))
+    return x if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x))
 
 
 def _ntuple(value, n, what, fn):
@@ -1043,7 +1043,7 @@ def _max_pool(name, nd, input, kernel_size, stride, padding, dilation, ceil_mode
     out = back(MaxPool2dOp.apply(x, index=index))
     W = x.shape[3]
     idx = index if nd == 2 else index % W
-    return out, back(Tensor(idx))
+    return out, back(Tensor._wrap(idx))
 
 
 def _max_pool3d(x, win_hw, win_d, back, return_indices):
@@ -1060,7 +1060,7 @@ def _max_pool3d(x, win_hw, win_d, back, return_indices):
     hw = np.take_along_axis(hw.reshape(N, C, D, win_d.ow), d, axis=2)
     index = d * (H * W) + hw
     out = MaxPool2dOp.apply(x.reshape(N, C, D, H * W), index=index)
-    return back(out.reshape(shape)), back(Tensor(index.reshape(shape)))
+    return back(out.reshape(shape)), back(Tensor._wrap(index.reshape(shape)))
 
 
 def _pool_sample(fn, nd, **kw):
@@ -1429,7 +1429,7 @@ def _adaptive_max(name, nd, input, output_size, return_indices):
     index = _adaptive_max_index(x._data, sizes)
     out = AdaptiveMaxPoolOp.apply(flat, index=index.reshape(N, C, 1, int(np.prod(sizes))))
     out = out.reshape(shape)
-    return out, Tensor(index.reshape(shape))
+    return out, Tensor._wrap(index.reshape(shape))
 
 
 def _adaptive_max_sample(nd, size, shape):

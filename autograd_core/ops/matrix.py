@@ -254,7 +254,7 @@ class LinalgSlogdet(Node):
 
 def _sign_of_det(a: Tensor) -> Tensor:
     sign, _ = np.linalg.slogdet(a._data)
-    return Tensor(np.asarray(sign, dtype=a.dtype))
+    return Tensor._wrap(np.asarray(sign, dtype=a.dtype))
 
 
 @op("slogdet", method=True, samples=[
@@ -298,7 +298,7 @@ def logdet(input: Tensor) -> Tensor:
     y = LinalgSlogdet.apply(input)
     sign = _sign_of_det(input)._data
     if (sign < 0).any():
-        y = y + Tensor(np.where(sign < 0, np.nan, 0.0).astype(input.dtype))
+        y = y + Tensor._wrap(np.where(sign < 0, np.nan, 0.0).astype(input.dtype))
     return y
 
 
@@ -685,7 +685,7 @@ def qr(A: Tensor, mode: str = "reduced") -> QRResult:
         q, r = np.linalg.qr(A._data, mode="complete" if mode == "complete" else "reduced")
         if mode == "r":
             q = np.zeros((0,), dtype=A.dtype)
-        return QRResult(Tensor(q), LinalgQrRefused.apply(A, r, message=_QR_NO_GRAD[mode]))
+        return QRResult(Tensor._wrap(q), LinalgQrRefused.apply(A, r, message=_QR_NO_GRAD[mode]))
     return QRResult(*LinalgQr.apply(A, mode="reduced"))
 
 

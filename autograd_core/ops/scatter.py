@@ -121,7 +121,7 @@ def _gather(x, dim, index):
 
 def _some_indices(n, picks):
     """``picks(n)`` as an int64 index, or an empty one when there is nothing to pick from."""
-    return Tensor(np.array(picks(n) if n else [], dtype=np.int64))
+    return Tensor._wrap(np.array(picks(n) if n else [], dtype=np.int64))
 
 
 def _gather_sample(a):
@@ -135,7 +135,7 @@ def _gather_rows(a):
     last = m.shape[1] - 1
     row = [last, 0, last] if last >= 0 else []
     idx = np.array([row] * m.shape[0], dtype=np.int64).reshape(m.shape[0], len(row))
-    return gather(m, 1, Tensor(idx))
+    return gather(m, 1, Tensor._wrap(idx))
 
 
 @op("gather", method=True, samples=[
@@ -168,7 +168,7 @@ def gather(input: Tensor, dim: builtins.int, index: Tensor, *,
     d = _args.norm_dim(dim, nd, "gather")
     _check_index("gather", _arr(input).shape, d, idx)
     if nd == 0:
-        return input.clone() if isinstance(input, Tensor) else Tensor(np.asarray(input))
+        return input.clone() if isinstance(input, Tensor) else Tensor._wrap(np.asarray(input))
     return _gather(input, d, idx)
 
 
@@ -204,7 +204,7 @@ class Scatter(Node):
                 for s, t in zip(reversed(self.index.shape), reversed(self.src_shape)):
                     pad += [0, t - s]
                 gs = (constant_pad_nd(gs, pad) if isinstance(gs, Tensor)
-                      else constant_pad_nd(Tensor(gs), pad)._data)
+                      else constant_pad_nd(Tensor._wrap(gs), pad)._data)
         return gx, gs
 
 

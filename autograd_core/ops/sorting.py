@@ -38,7 +38,7 @@ def _sorted(input, dim, descending, k=None):
     x = _arr(input)
     if x.ndim == 0:
         idx = np.zeros((), np.int64)
-        return input.clone() if isinstance(input, Tensor) else Tensor(x.copy()), idx
+        return input.clone() if isinstance(input, Tensor) else Tensor._wrap(x.copy()), idx
     d = _args.norm_dim(dim, x.ndim, "sort")
     idx = _order(x, d, descending).astype(np.int64)
     if k is not None:

@@ -52,9 +52,9 @@ class _NormBase(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
         if track_running_stats:
-            self.register_buffer("running_mean", Tensor(np.zeros(self.num_features, dt)))
-            self.register_buffer("running_var", Tensor(np.ones(self.num_features, dt)))
-            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+            self.register_buffer("running_mean", Tensor._wrap(np.zeros(self.num_features, dt)))
+            self.register_buffer("running_var", Tensor._wrap(np.ones(self.num_features, dt)))
+            self.register_buffer("num_batches_tracked", Tensor._wrap(np.array(0, dtype=np.int64)))
         else:
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
@@ -394,7 +394,7 @@ class _BatchRenorm(_BatchNorm):
         super().__init__(num_features, eps, momentum, affine, True, device, dtype)
         # the paper's sigma replaces the variance buffer
         del self.running_var
-        self.register_buffer("running_std", Tensor(np.ones(self.num_features, _dtype(dtype))))
+        self.register_buffer("running_std", Tensor._wrap(np.ones(self.num_features, _dtype(dtype))))
         self.rmax, self.dmax = rmax, dmax
 
     @property
@@ -432,7 +432,7 @@ class _BatchRenorm(_BatchNorm):
         mu, sigma = self.running_mean, self.running_std
         dt = input.dtype
         if not self.training:
-            var = Tensor((sigma._data.astype(np.float64) ** 2 - self.eps).astype(dt))
+            var = Tensor._wrap((sigma._data.astype(np.float64) ** 2 - self.eps).astype(dt))
             return F.batch_norm(input, mu, var, self.weight, self.bias, False, 0.0, self.eps)
         if math.prod(input.shape) // C <= 1:
             raise ValueError("Expected more than 1 value per channel when training, got "
@@ -443,9 +443,9 @@ class _BatchRenorm(_BatchNorm):
         r = np.clip(sigma_b / sigma._data, 1.0 / self.rmax, self.rmax).astype(dt)
         d = np.clip((mu_b - mu._data) / sigma._data, -self.dmax, self.dmax).astype(dt)
         if self.affine:
-            w, b = self.weight * Tensor(r), self.bias + self.weight * Tensor(d)
+            w, b = self.weight * Tensor._wrap(r), self.bias + self.weight * Tensor._wrap(d)
         else:
-            w, b = Tensor(r), Tensor(d)
+            w, b = Tensor._wrap(r), Tensor._wrap(d)
         y = F.batch_norm(input, None, None, w, b, True, 0.0, self.eps)
         self.num_batches_tracked._data += 1
         factor = (1.0 / float(self.num_batches_tracked._data) if self.momentum is None

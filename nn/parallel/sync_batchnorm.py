@@ -22,13 +22,13 @@ class _AllReduceSum(Function):
 
     @staticmethod
     def forward(ctx, t):
-        out = Tensor(np.array(t._data, copy=True))
+        out = Tensor._wrap(np.array(t._data, copy=True))
         dist.all_reduce(out)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        out = Tensor(np.array(g._data, copy=True))
+        out = Tensor._wrap(np.array(g._data, copy=True))
         dist.all_reduce(out)
         return out
 
@@ -75,7 +75,7 @@ class SyncBatchNorm(BatchNorm1d):
         C = x.shape[1]
         axes = (0,) + tuple(range(2, x.ndim))
         shape = (1, C) + (1,) * (x.ndim - 2)
-        count = Tensor(np.array([x._data.size // C], np.int64))
+        count = Tensor._wrap(np.array([x._data.size // C], np.int64))
         dist.all_reduce(count, group=self.process_group)
         n = int(count._data[0])
         if n <= 1:

@@ -60,7 +60,7 @@ def get_total_norm(tensors: _Tensors, norm_type: float = 2.0,
     arrays = [t._data if isinstance(t, Tensor) else np.asarray(t) for t in _params(tensors)]
     norm_type = float(norm_type)
     if not arrays:
-        return Tensor(np.zeros((), np.float32))
+        return Tensor._wrap(np.zeros((), np.float32))
     norms = np.array([_norm(a, norm_type) for a in arrays])
     dtype = np.result_type(*[a.dtype for a in arrays])
     total = np.asarray(_norm(norms.astype(dtype), norm_type), dtype=dtype)
@@ -70,7 +70,7 @@ def get_total_norm(tensors: _Tensors, norm_type: float = 2.0,
             "non-finite, so it cannot be clipped. To disable this error and scale the "
             "gradients by the non-finite norm anyway, set `error_if_nonfinite=False`"
         )
-    return Tensor(total)
+    return Tensor._wrap(total)
 
 
 def clip_grad_norm_(parameters: _Tensors, max_norm: float, norm_type: float = 2.0,

@@ -231,8 +231,8 @@ def _default_target(loss_fn, out):
 
     if isinstance(loss_fn, (CrossEntropyLoss, NLLLoss)):
         shape = (out.shape[0],) + tuple(out.shape[2:]) if out.ndim > 1 else ()
-        return Tensor(np.zeros(shape, dtype=np.int64))
-    return Tensor(np.zeros(out.shape, dtype=out.dtype))
+        return Tensor._wrap(np.zeros(shape, dtype=np.int64))
+    return Tensor._wrap(np.zeros(out.shape, dtype=out.dtype))
 
 
 def memory_summary(model: Module, optimizer: Optimizer | None = None,
@@ -291,9 +291,9 @@ def memory_summary(model: Module, optimizer: Optimizer | None = None,
         if input is None:
             dtype = p2[0]._data.dtype if p2 else np.float32
             shape = tuple(input_shape or ())  # not None here: checked at the top
-            input = Tensor(_random.generator().standard_normal(shape).astype(dtype))
+            input = Tensor._wrap(_random.generator().standard_normal(shape).astype(dtype))
         elif not isinstance(input, Tensor):
-            input = Tensor(np.asarray(input))
+            input = Tensor._wrap(np.asarray(input))
         out = m2(input)
         if loss_fn is None:
             loss = out.sum()

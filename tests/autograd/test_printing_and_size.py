@@ -68,9 +68,32 @@ def test_zero_d_tensors_format_as_numbers():
 def test_tensor_of_a_list_is_the_default_float_dtype():
     assert ag.Tensor([1, 2]).dtype == np.float32 and ag.Tensor([[1.5], [2]]).dtype == np.float32
     assert ag.Tensor((True, False)).dtype == np.float32
-    arr = np.arange(3.0)
-    t = ag.Tensor(arr)  # an ndarray keeps its dtype and memory (documented difference)
-    assert t.dtype == np.float64 and np.shares_memory(t.data, arr)
+
+
+@pytest.mark.parametrize("arr", [np.arange(3.0), np.arange(3), np.array([True, False]),
+                                 np.ones((2, 2), np.float16), np.array(2.5)])
+def test_tensor_of_an_ndarray_is_the_default_float_dtype(arr):
+    # torch.Tensor(np.zeros(3)) is float32 (the legacy constructor of the default dtype): an
+    # RL or MDN program's torch.Tensor(state) feeds a float32 model (it kept float64 here)
+    t = ag.Tensor(arr)
+    assert t.dtype == np.float32 and t.shape == arr.shape
+    np.testing.assert_array_equal(t.numpy(), arr.astype(np.float32))
+    arr32 = np.arange(4.0, dtype=np.float32)  # an array of the default dtype is shared
+    assert np.shares_memory(ag.Tensor(arr32).numpy(), arr32)
+    ag.set_default_dtype(ag.float64)
+    try:
+        assert ag.Tensor(arr).dtype == np.float64
+    finally:
+        ag.set_default_dtype(ag.float32)
+
+
+@pytest.mark.torch_parity
+def test_tensor_of_an_ndarray_matches_torch():
+    torch = pytest.importorskip("torch")
+    for arr in [np.arange(3.0), np.arange(3), np.array([[1.5, 2.0]], np.float16)]:
+        a, b = ag.Tensor(arr), torch.Tensor(arr)
+        assert str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1]
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
 
 
 @pytest.mark.parametrize("cls, dt", [

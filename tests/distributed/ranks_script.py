@@ -78,7 +78,7 @@ i = ag.tensor([1 << RANK], dtype=ag.int64)
 dist.all_reduce(i, op=dist.ReduceOp.BOR)
 assert i.item() == (1 << WORLD) - 1
 base = np.arange(6.0).reshape(2, 3) * (RANK + 1)
-view = ag.Tensor(base[:, ::2])  # a non-contiguous view: written back through
+view = ag.Tensor._wrap(base[:, ::2])  # a non-contiguous view: written back through
 dist.all_reduce(view)
 s = WORLD * (WORLD + 1) / 2
 assert base.tolist() == [[0.0, 1.0 * (RANK + 1), 2 * s], [3 * s, 4.0 * (RANK + 1), 5 * s]]

@@ -56,9 +56,9 @@ def test_matches_algorithm_1_forward_backward_and_running_stats(cls, shape, rmax
     for step in range(4):
         x = rng.standard_normal(shape) * (1 + step) + 2 * step - 1
         dy = rng.standard_normal(shape)
-        xt = Tensor(x, requires_grad=True)
+        xt = Tensor._wrap(x, requires_grad=True)
         y = m(xt)
-        y.backward(Tensor(dy))
+        y.backward(Tensor._wrap(dy))
         rows = _as_rows(x)
         y_ref, mu, sigma, cache = _algorithm1(rows, gamma, beta, mu, sigma, rmax, dmax, 0.2,
                                               1e-5)
@@ -74,7 +74,7 @@ def test_matches_algorithm_1_forward_backward_and_running_stats(cls, shape, rmax
     m.eval()  # inference: the running statistics
     x = rng.standard_normal(shape)
     want = gamma * (_as_rows(x) - mu) / sigma + beta
-    np.testing.assert_allclose(_as_rows(m(Tensor(x))._data), want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(_as_rows(m(Tensor._wrap(x))._data), want, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("affine", [True, False])
@@ -89,8 +89,8 @@ def test_gradcheck_where_r_and_d_are_clipped(affine):
         m.weight._data[...] = [1.5, -0.7]
         m.bias._data[...] = [0.2, 0.1]
     rng = np.random.default_rng(1)
-    x = Tensor(rng.standard_normal((3, 2, 2, 2)), requires_grad=True)
-    scale = Tensor(rng.standard_normal((3, 2, 2, 2)))
+    x = Tensor._wrap(rng.standard_normal((3, 2, 2, 2)), requires_grad=True)
+    scale = Tensor._wrap(rng.standard_normal((3, 2, 2, 2)))
     params = (m.weight, m.bias) if affine else ()
     fn = lambda a, *p: m(a) * scale  # noqa: E731
     assert ag.gradcheck(fn, (x, *params))
@@ -104,12 +104,12 @@ def test_warm_up_is_batch_norm():
     brn.running_std._data[...] = [0.5, 2.0, 3.0]
     brn.running_mean._data[...] = [1.0, -1.0, 4.0]
     x = rng.standard_normal((4, 3, 2, 3))
-    xa, xb = Tensor(x, requires_grad=True), Tensor(x, requires_grad=True)
-    g = Tensor(rng.standard_normal(x.shape))
+    xa, xb = Tensor._wrap(x, requires_grad=True), Tensor._wrap(x, requires_grad=True)
+    g = Tensor._wrap(rng.standard_normal(x.shape))
     brn(xa).backward(g)
     y = bn(xb)
     y.backward(g)
-    np.testing.assert_allclose(brn(Tensor(x))._data, y._data, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(brn(Tensor._wrap(x))._data, y._data, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(xa.grad._data, xb.grad._data, rtol=1e-10, atol=1e-12)
 
 
@@ -117,7 +117,7 @@ def test_momentum_none_is_cumulative_average():
     m = nn.BatchRenorm1d(2, momentum=None, dtype=np.float64)
     xs = [np.random.default_rng(s).standard_normal((5, 2)) + s for s in range(3)]
     for x in xs:
-        m(Tensor(x))
+        m(Tensor._wrap(x))
     np.testing.assert_allclose(m.running_mean._data, np.mean([x.mean(0) for x in xs], 0))
     np.testing.assert_allclose(m.running_std._data,
                                np.mean([np.sqrt(x.var(0) + 1e-5) for x in xs], 0))

@@ -16,8 +16,8 @@ from nn.utils import fusion
 
 def _train(model, steps=30):
     rng = np.random.default_rng(0)
-    x = Tensor(rng.standard_normal((64, 4)))
-    y = Tensor((rng.standard_normal((64, 4)) @ rng.standard_normal((4, 2))).argmax(1))
+    x = Tensor._wrap(rng.standard_normal((64, 4)))
+    y = Tensor._wrap((rng.standard_normal((64, 4)) @ rng.standard_normal((4, 2))).argmax(1))
     opt = optimizers.SGD(model.parameters(), lr=0.1, momentum=0.9)
     for _ in range(steps):
         opt.zero_grad()
@@ -37,7 +37,7 @@ def test_fused_trained_model_gives_equal_outputs(affine, bias):
     assert float(model[1].running_var.data.std()) > 0  # statistics were learnt
     fused_linear = fusion.fuse_linear_bn_eval(model[0], model[1])
     fused = nn.Sequential(fused_linear, nn.ReLU(), model[3])
-    x = Tensor(np.random.default_rng(1).standard_normal((16, 4)) * 2)
+    x = Tensor._wrap(np.random.default_rng(1).standard_normal((16, 4)) * 2)
     np.testing.assert_allclose(fused(x).data, model(x).data, rtol=1e-12, atol=1e-12)
     assert fused_linear is not model[0] and fused_linear.bias is not None
     assert fused_linear.weight.requires_grad and fused_linear.bias.requires_grad == bias
@@ -67,15 +67,15 @@ def test_weight_arithmetic_by_hand_for_conv_shapes():
     w, b = rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
     rm, rv = rng.standard_normal(4), rng.random(4) + 0.1
     gamma, beta = rng.standard_normal(4), rng.standard_normal(4)
-    fw, fb = fusion.fuse_conv_bn_weights(Tensor(w), Tensor(b), Tensor(rm), Tensor(rv), 1e-3,
-                                         Tensor(gamma), Tensor(beta))
+    fw, fb = fusion.fuse_conv_bn_weights(Tensor._wrap(w), Tensor._wrap(b), Tensor._wrap(rm), Tensor._wrap(rv), 1e-3,
+                                         Tensor._wrap(gamma), Tensor._wrap(beta))
     s = gamma / np.sqrt(rv + 1e-3)
     np.testing.assert_allclose(fw.data, w * s[:, None, None, None], rtol=1e-14)
     np.testing.assert_allclose(fb.data, (b - rm) * s + beta, rtol=1e-14)
     assert isinstance(fw, nn.Parameter) and isinstance(fb, nn.Parameter)
     # transposed: output channels on axis 1
     wt = rng.standard_normal((3, 4, 2))
-    fw, fb = fusion.fuse_conv_bn_weights(Tensor(wt), None, Tensor(rm), Tensor(rv), 1e-3, None,
+    fw, fb = fusion.fuse_conv_bn_weights(Tensor._wrap(wt), None, Tensor._wrap(rm), Tensor._wrap(rv), 1e-3, None,
                                          None, transpose=True)
     s = 1 / np.sqrt(rv + 1e-3)
     np.testing.assert_allclose(fw.data, wt * s[None, :, None], rtol=1e-14)
@@ -115,8 +115,8 @@ def test_conv_fusion_matches_torch(transpose, with_bias, affine, dtype):
     args = (bn.running_mean.numpy(), bn.running_var.numpy(), bn.eps,
             None if bn.weight is None else bn.weight.detach().numpy(),
             None if bn.bias is None else bn.bias.detach().numpy())
-    fw, fb = fusion.fuse_conv_bn_weights(Tensor(w), None if b is None else Tensor(b),
-                                         *[Tensor(a) if isinstance(a, np.ndarray) else a
+    fw, fb = fusion.fuse_conv_bn_weights(Tensor._wrap(w), None if b is None else Tensor._wrap(b),
+                                         *[Tensor._wrap(a) if isinstance(a, np.ndarray) else a
                                            for a in args], transpose=transpose)
     tw, tb = torch.nn.utils.fusion.fuse_conv_bn_weights(
         T(w), T(b), *[T(a) if isinstance(a, np.ndarray) else a for a in args],

@@ -9,8 +9,8 @@ from autograd_core import Tensor
 
 def _params_with_grads():
     ps = [nn.Parameter(np.zeros((2, 3))), nn.Parameter(np.zeros(4))]
-    ps[0].grad = Tensor(np.full((2, 3), 2.0))
-    ps[1].grad = Tensor(np.array([1.0, -1.0, 3.0, 0.0]))
+    ps[0].grad = Tensor._wrap(np.full((2, 3), 2.0))
+    ps[1].grad = Tensor._wrap(np.array([1.0, -1.0, 3.0, 0.0]))
     return ps
 
 
@@ -34,6 +34,6 @@ def test_clip_grad_value_and_vector_round_trip():
     np.testing.assert_array_equal(ps[0].grad.data, 1.5)
     v = nn.utils.parameters_to_vector(ps)
     assert v.shape == (10,)
-    nn.utils.vector_to_parameters(Tensor(np.arange(10.0)), ps)
+    nn.utils.vector_to_parameters(Tensor._wrap(np.arange(10.0)), ps)
     np.testing.assert_array_equal(ps[0].data, np.arange(6.0).reshape(2, 3))
     np.testing.assert_array_equal(ps[1].data, np.arange(6.0, 10.0))

@@ -27,7 +27,7 @@ class Squares(Dataset):
 
 def _tds(n):
     X = np.arange(n * 2, dtype=np.float32).reshape(n, 2)
-    return TensorDataset(Tensor(X), Tensor(np.arange(n)))
+    return TensorDataset(Tensor._wrap(X), Tensor._wrap(np.arange(n)))
 
 
 def test_tensor_dataset_indexing_and_length():
@@ -37,7 +37,7 @@ def test_tensor_dataset_indexing_and_length():
     np.testing.assert_array_equal(x._data, [6, 7])
     assert int(y._data) == 3
     with pytest.raises(ValueError, match="Size mismatch"):
-        TensorDataset(Tensor(np.zeros((3, 2))), Tensor(np.zeros(4)))
+        TensorDataset(Tensor._wrap(np.zeros((3, 2))), Tensor._wrap(np.zeros(4)))
 
 
 @given(n=st.integers(0, 23), bs=st.integers(1, 7), drop_last=st.booleans(),

@@ -263,7 +263,7 @@ class _Pairs(Dataset):
 
 @pytest.mark.parametrize("make", ["tensor_dataset", "subset", "collate"])
 def test_batches_of_a_requires_grad_dataset_keep_the_graph(make):
-    x = Tensor(np.arange(12.0).reshape(6, 2), requires_grad=True)
+    x = Tensor._wrap(np.arange(12.0).reshape(6, 2), requires_grad=True)
     if make == "tensor_dataset":
         loader, rows, scale = DataLoader(TensorDataset(x, ag.arange(6)), batch_size=4), \
             [0, 1, 2, 3], 1.0
@@ -282,7 +282,7 @@ def test_batches_of_a_requires_grad_dataset_keep_the_graph(make):
 
 
 def test_single_samples_of_a_requires_grad_dataset_keep_the_graph():
-    x = Tensor(np.ones((3, 2)), requires_grad=True)
+    x = Tensor._wrap(np.ones((3, 2)), requires_grad=True)
     sample = TensorDataset(x)[1][0]
     sample.sum().backward()
     g = x.grad.data if isinstance(x.grad, Tensor) else x.grad

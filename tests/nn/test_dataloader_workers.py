@@ -334,7 +334,7 @@ class Activations(Dataset):
         return 4
 
     def __getitem__(self, i):
-        x = Tensor(np.full(1 << 18, 0.5 * i, dtype=np.float32))
+        x = Tensor._wrap(np.full(1 << 18, 0.5 * i, dtype=np.float32))
         return float(x.tanh().sum().item())
 
 
@@ -342,7 +342,7 @@ def test_workers_can_run_kernels_after_the_parent_ran_parallel_ones():
     """GNU OpenMP aborts a forked child that starts a parallel region once the parent has
     used one ("fork() called from a process already using GNU OpenMP"): workers run the
     serial builds, as PyTorch's workers run one thread."""
-    Tensor(np.ones(1 << 18, dtype=np.float32)).tanh()  # parallel build in the parent
+    Tensor._wrap(np.ones(1 << 18, dtype=np.float32)).tanh()  # parallel build in the parent
     got = [b.data.tolist() for b in DataLoader(Activations(), batch_size=2, num_workers=2)]
     want = [b.data.tolist() for b in DataLoader(Activations(), batch_size=2)]
     np.testing.assert_allclose(got, want, rtol=1e-6)

@@ -35,7 +35,7 @@ def _kaiming(lin):
 
 
 def _run(model):
-    x = Tensor(np.random.default_rng(0).standard_normal((BATCH, WIDTH)).astype(np.float32))
+    x = Tensor._wrap(np.random.default_rng(0).standard_normal((BATCH, WIDTH)).astype(np.float32))
     monitor = nn.utils.GradFlow(model)
     (model(x) ** 2).mean().backward()
     rows = monitor.record()
@@ -105,7 +105,7 @@ def test_saturation_fractions_by_hand():
     for act in (nn.Sigmoid(), nn.Tanh(), nn.ReLU()):
         model = net(act)
         monitor = nn.utils.GradFlow(model)
-        model(Tensor(x, requires_grad=True)).sum().backward()
+        model(Tensor._wrap(x, requires_grad=True)).sum().backward()
         monitor.record()
         assert monitor.saturation() == {"1": pytest.approx(expected[type(act).__name__])}
 
@@ -115,7 +115,7 @@ def test_update_to_weight_ratio_after_an_sgd_step():
     model = nn.Sequential(nn.Linear(6, 5), nn.Tanh(), nn.Linear(5, 2))
     opt = optim.SGD(model.parameters(), lr=0.1)
     monitor = nn.utils.GradFlow(model)
-    x = Tensor(np.random.default_rng(2).standard_normal((8, 6)).astype(np.float32))
+    x = Tensor._wrap(np.random.default_rng(2).standard_normal((8, 6)).astype(np.float32))
     w_before = [model[0].weight._data.astype(np.float64), model[2].weight._data.astype(np.float64)]
     model(x).sum().backward()
     grads = [model[0].weight.grad._data.astype(np.float64),
@@ -139,7 +139,7 @@ def test_table_plot_and_remove():
     with pytest.raises(RuntimeError, match="record"):
         nn.utils.GradFlow(model).table()
     monitor = nn.utils.GradFlow(model)
-    model(Tensor(np.ones((3, 4), np.float32))).sum().backward()
+    model(Tensor._wrap(np.ones((3, 4), np.float32))).sum().backward()
     rows = monitor.record()
     table = monitor.table()
     lines = table.splitlines()
@@ -156,5 +156,5 @@ def test_table_plot_and_remove():
 
     plt.close(fig)
     monitor.remove()
-    model(Tensor(np.full((3, 4), 50.0, np.float32)))
+    model(Tensor._wrap(np.full((3, 4), 50.0, np.float32)))
     assert rows[1]["saturation"] == monitor.record()[1]["saturation"]  # hook gone: no update

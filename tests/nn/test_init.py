@@ -15,7 +15,7 @@ Z = 5.0  # standard errors allowed: a false alarm has probability ~6e-7 per chec
 
 
 def _empty(shape, dtype=np.float64):
-    return Tensor(np.zeros(shape, dtype))
+    return Tensor._wrap(np.zeros(shape, dtype))
 
 
 def _check_uniform(w, bound):

@@ -20,11 +20,11 @@ def _rand(shape, seed=0, dtype=np.float64, scale=1.0):
 
 
 def _t(arr, rg=True):
-    return Tensor(np.array(arr), requires_grad=rg)
+    return Tensor._wrap(np.array(arr), requires_grad=rg)
 
 
 def _grads(out, upstream, *tensors):
-    out.backward(Tensor(upstream))
+    out.backward(Tensor._wrap(upstream))
     return [t.grad._data for t in tensors]
 
 
@@ -40,7 +40,7 @@ def test_linear_closed_form_and_gradients(batch, fin, fout, bias):
     b = lin.bias._data if bias else 0.0
     np.testing.assert_allclose(y._data, x._data @ W.T + b, rtol=1e-12, atol=1e-12)
     g = _rand(y.shape, 2)
-    y.backward(Tensor(g))
+    y.backward(Tensor._wrap(g))
     g2, x2 = g.reshape(-1, fout), x._data.reshape(-1, fin)
     np.testing.assert_allclose(x.grad._data, g @ W, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(lin.weight.grad._data, g2.T @ x2, rtol=1e-12, atol=1e-12)
@@ -207,7 +207,7 @@ def test_batchnorm_gradients():
     x = _rand((6, 3), 12) * 2 + 1
     bn = nn.BatchNorm1d(3, dtype=np.float64)
     bn.weight._data[...] = [1.5, -0.5, 2.0]
-    assert ag.gradcheck(lambda a, w, b: bn(a) * Tensor(np.arange(1.0, 4.0)),
+    assert ag.gradcheck(lambda a, w, b: bn(a) * Tensor._wrap(np.arange(1.0, 4.0)),
                         (_t(x), bn.weight, bn.bias))
     bn.eval()
     assert ag.gradcheck(lambda a, w, b: bn(a) ** 2, (_t(x), bn.weight, bn.bias))
@@ -231,7 +231,7 @@ def test_batchnorm_without_running_stats_and_single_sample_error():
     np.testing.assert_allclose(bn(_t(x))._data, (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-5),
                                rtol=1e-10)
     with pytest.raises(ValueError, match="more than 1 value per channel"):
-        nn.BatchNorm1d(2)(Tensor(np.ones((1, 2), np.float32)))
+        nn.BatchNorm1d(2)(Tensor._wrap(np.ones((1, 2), np.float32)))
 
 
 # ---- LayerNorm / GroupNorm ---------------------------------------------------------------------
@@ -248,7 +248,7 @@ def test_layernorm_closed_form_and_gradcheck(lead, norm):
     var = x.var(axis=axes, keepdims=True)
     expected = (x - mu) / np.sqrt(var + 1e-5) * ln.weight._data + ln.bias._data
     np.testing.assert_allclose(ln(_t(x))._data, expected, rtol=1e-10, atol=1e-12)
-    assert ag.gradcheck(lambda a, w, b: ln(a) * Tensor(_rand(shape, 18)),
+    assert ag.gradcheck(lambda a, w, b: ln(a) * Tensor._wrap(_rand(shape, 18)),
                         (_t(x), ln.weight, ln.bias))
 
 
@@ -261,7 +261,7 @@ def test_groupnorm_closed_form_and_gradcheck():
     xhat = ((xs - xs.mean(-1, keepdims=True)) / np.sqrt(xs.var(-1, keepdims=True) + 1e-5))
     expected = xhat.reshape(x.shape) * gn.weight._data[:, None] + gn.bias._data[:, None]
     np.testing.assert_allclose(gn(_t(x))._data, expected, rtol=1e-10, atol=1e-12)
-    assert ag.gradcheck(lambda a, w, b: gn(a) * Tensor(_rand(x.shape, 22)),
+    assert ag.gradcheck(lambda a, w, b: gn(a) * Tensor._wrap(_rand(x.shape, 22)),
                         (_t(x), gn.weight, gn.bias))
 
 
@@ -305,7 +305,7 @@ def test_dropout_eval_identity_edge_probabilities_and_seed():
 
 
 def test_dropout_float32_keeps_dtype():
-    y = nn.Dropout(0.3)(Tensor(np.ones((10, 10), np.float32)))
+    y = nn.Dropout(0.3)(Tensor._wrap(np.ones((10, 10), np.float32)))
     assert y.dtype == np.float32
     assert set(np.unique(y._data)) <= {np.float32(0), np.float32(1 / 0.7)}
 
@@ -314,7 +314,7 @@ def test_dropout_float32_keeps_dtype():
 def test_linear_shape_error_names_layer_and_shapes():
     lin = nn.Linear(3, 4)
     with pytest.raises(RuntimeError) as info:
-        lin(Tensor(np.zeros((5, 7), np.float32)))
+        lin(Tensor._wrap(np.zeros((5, 7), np.float32)))
     msg = str(info.value)
     assert "Linear(in_features=3, out_features=4" in msg and "(5, 7)" in msg
 
@@ -322,20 +322,20 @@ def test_linear_shape_error_names_layer_and_shapes():
 def test_sequential_error_says_which_layer():
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(5, 2))
     with pytest.raises(RuntimeError) as info:
-        model(Tensor(np.zeros((2, 3), np.float32)))
+        model(Tensor._wrap(np.zeros((2, 3), np.float32)))
     text = str(info.value) + "\n".join(getattr(info.value, "__notes__", []))
     assert "(2)" in text and "in_features=5" in text and "(2, 4)" in text
 
 
 def test_batchnorm_channel_mismatch_names_layer_and_shapes():
     with pytest.raises((RuntimeError, ValueError)) as info:
-        nn.BatchNorm1d(4)(Tensor(np.zeros((5, 3), np.float32)))
+        nn.BatchNorm1d(4)(Tensor._wrap(np.zeros((5, 3), np.float32)))
     msg = str(info.value)
     assert "BatchNorm1d(4" in msg and "(5, 3)" in msg
     with pytest.raises(ValueError, match="2D or 3D"):
-        nn.BatchNorm1d(4)(Tensor(np.zeros(4, np.float32)))
+        nn.BatchNorm1d(4)(Tensor._wrap(np.zeros(4, np.float32)))
 
 
 def test_dtype_mismatch_error_says_how_to_fix():
     with pytest.raises(RuntimeError, match="dtype"):
-        nn.Linear(2, 2)(Tensor(np.zeros((1, 2), np.float64)))
+        nn.Linear(2, 2)(Tensor._wrap(np.zeros((1, 2), np.float64)))

@@ -19,7 +19,7 @@ def _rand(shape, seed=0):
 
 
 def _t(a, rg=True):
-    return Tensor(np.array(a, dtype=np.float64), requires_grad=rg)
+    return Tensor._wrap(np.array(a, dtype=np.float64), requires_grad=rg)
 
 
 def _reduce(per, reduction, divisor=None):
@@ -61,9 +61,9 @@ def test_cross_entropy_closed_form(n, c, smoothing, weighted, reduction):
     expected = _reduce(per, reduction, divisor=w[y].sum())
     loss = nn.CrossEntropyLoss(weight=w if weighted else None, reduction=reduction,
                                label_smoothing=smoothing)
-    np.testing.assert_allclose(loss(_t(x), Tensor(y)).data, expected, rtol=1e-10, atol=1e-12)
-    fn = (lambda a: loss(a, Tensor(y))) if reduction != "none" else \
-        (lambda a: loss(a, Tensor(y)) * Tensor(np.arange(1.0, n + 1)))
+    np.testing.assert_allclose(loss(_t(x), Tensor._wrap(y)).data, expected, rtol=1e-10, atol=1e-12)
+    fn = (lambda a: loss(a, Tensor._wrap(y))) if reduction != "none" else \
+        (lambda a: loss(a, Tensor._wrap(y)) * Tensor._wrap(np.arange(1.0, n + 1)))
     assert ag.gradcheck(fn, (_t(x),))
 
 
@@ -71,7 +71,7 @@ def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
     x = _rand((5, 4), 3)
     y = np.array([0, 3, 1, 1, 2])
     xt = _t(x)
-    nn.CrossEntropyLoss()(xt, Tensor(y)).backward()
+    nn.CrossEntropyLoss()(xt, Tensor._wrap(y)).backward()
     p = np.exp(_log_softmax(x))
     onehot = np.eye(4)[y]
     np.testing.assert_allclose(xt.grad.data, (p - onehot) / 5, rtol=1e-10, atol=1e-14)
@@ -83,7 +83,7 @@ def test_cross_entropy_ignore_index_and_probability_targets():
     logp = _log_softmax(x)
     keep = y != -100
     expected = -logp[np.arange(4)[keep], y[keep]].mean()
-    np.testing.assert_allclose(nn.CrossEntropyLoss()(_t(x), Tensor(y)).data, expected,
+    np.testing.assert_allclose(nn.CrossEntropyLoss()(_t(x), Tensor._wrap(y)).data, expected,
                                rtol=1e-12)
     q = np.exp(_log_softmax(_rand((4, 3), 5)))
     np.testing.assert_allclose(nn.CrossEntropyLoss()(_t(x), _t(q, False)).data,
@@ -94,7 +94,7 @@ def test_cross_entropy_is_stable_for_huge_logits():
     x = np.array([[1e4, 0.0, -1e4], [0.0, 1e4, 0.0]])
     y = np.array([0, 2])
     xt = _t(x)
-    out = nn.CrossEntropyLoss(reduction="none")(xt, Tensor(y))
+    out = nn.CrossEntropyLoss(reduction="none")(xt, Tensor._wrap(y))
     np.testing.assert_allclose(out.data, [0.0, 1e4], rtol=1e-12)
     out.sum().backward()
     assert np.all(np.isfinite(xt.grad.data))
@@ -103,10 +103,10 @@ def test_cross_entropy_is_stable_for_huge_logits():
 
 def test_cross_entropy_target_errors_say_what_is_wrong():
     with pytest.raises(IndexError, match="out of bounds"):
-        nn.CrossEntropyLoss()(_t(_rand((2, 3))), Tensor(np.array([0, 3])))
+        nn.CrossEntropyLoss()(_t(_rand((2, 3))), Tensor._wrap(np.array([0, 3])))
     # PyTorch's type and wording (nll_loss's batch-size check is a ValueError)
     with pytest.raises(ValueError, match=r"input batch_size \(2\) to match target batch_size \(3\)"):
-        nn.CrossEntropyLoss()(_t(_rand((2, 3))), Tensor(np.array([0, 1, 2])))
+        nn.CrossEntropyLoss()(_t(_rand((2, 3))), Tensor._wrap(np.array([0, 1, 2])))
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -118,7 +118,7 @@ def test_nll_loss_with_log_softmax(reduction):
     per = -logp[np.arange(5), y] * w[y]
     expected = _reduce(per, reduction, divisor=w[y].sum())
     model = nn.Sequential(nn.LogSoftmax(dim=1))
-    out = nn.NLLLoss(weight=w, reduction=reduction)(model(_t(x)), Tensor(y))
+    out = nn.NLLLoss(weight=w, reduction=reduction)(model(_t(x)), Tensor._wrap(y))
     np.testing.assert_allclose(out.data, expected, rtol=1e-12)
 
 

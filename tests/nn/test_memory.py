@@ -73,7 +73,7 @@ def test_without_a_step_only_what_exists_now():
     s = nn.utils.memory_summary(model)
     assert s.activation_bytes == 0 and s.gradient_bytes == 0
     assert s.parameter_bytes == sum(p.numel() * 4 for p in model.parameters())
-    model(Tensor(np.ones((2, D_IN), np.float32))).sum().backward()
+    model(Tensor._wrap(np.ones((2, D_IN), np.float32))).sum().backward()
     assert nn.utils.memory_summary(model).gradient_bytes == s.parameter_bytes
 
 

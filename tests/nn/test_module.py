@@ -19,8 +19,8 @@ class Net(nn.Module):
         self.bn = nn.BatchNorm1d(4)
         self.head = nn.Sequential(nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 2))
         self.scale = nn.Parameter(np.ones(1, np.float32))
-        self.register_buffer("counter", Tensor(np.zeros(2, np.float32)))
-        self.register_buffer("scratch", Tensor(np.zeros(3, np.float32)), persistent=False)
+        self.register_buffer("counter", Tensor._wrap(np.zeros(2, np.float32)))
+        self.register_buffer("scratch", Tensor._wrap(np.zeros(3, np.float32)), persistent=False)
 
     def forward(self, x):
         return self.head(self.bn(self.act(self.fc1(x)))) * self.scale
@@ -34,7 +34,7 @@ NET_STATE_KEYS = ["scale", "counter", "fc1.weight", "fc1.bias", "bn.weight", "bn
 
 
 def _x(n=6, d=3, seed=0, dtype=np.float32):
-    return Tensor(np.random.default_rng(seed).standard_normal((n, d)).astype(dtype))
+    return Tensor._wrap(np.random.default_rng(seed).standard_normal((n, d)).astype(dtype))
 
 
 def _snapshot(model):
@@ -63,7 +63,7 @@ def test_registration_by_attribute_assignment_and_pytorch_names():
     assert len(list(net.buffers())) == 5
     # plain attributes and non-Parameter tensors are not registered
     net.note = "hello"
-    net.t = Tensor(np.zeros(2))
+    net.t = Tensor._wrap(np.zeros(2))
     assert [n for n, _ in net.named_parameters()] == NET_PARAM_NAMES
 
 
@@ -82,7 +82,7 @@ def test_reassignment_and_deletion_update_the_registry():
     assert "fc1.bias" not in dict(net.named_parameters())
     assert "fc1.bias" not in net.state_dict()
     with pytest.raises(TypeError, match="fc1|bias|Parameter"):
-        net.fc1.weight = Tensor(np.zeros((4, 3)))
+        net.fc1.weight = Tensor._wrap(np.zeros((4, 3)))
 
 
 def test_shared_parameters_are_listed_once():
@@ -97,10 +97,10 @@ def test_register_buffer_rules():
     m.register_buffer("a", np.arange(3.0))
     assert isinstance(m.a, Tensor) and not m.a.requires_grad
     assert "a" in m.state_dict()
-    m.register_buffer("b", Tensor(np.ones(2)), persistent=False)
+    m.register_buffer("b", Tensor._wrap(np.ones(2)), persistent=False)
     assert "b" not in m.state_dict() and "b" in dict(m.named_buffers())
     with pytest.raises(KeyError):
-        m.register_buffer("x.y", Tensor(np.ones(1)))
+        m.register_buffer("x.y", Tensor._wrap(np.ones(1)))
     with pytest.raises(TypeError):
         m.register_buffer("c", "not a tensor")
     assert list(m.parameters()) == []
@@ -273,6 +273,6 @@ def test_missing_forward_and_bad_attribute_errors_name_the_module():
         pass
 
     with pytest.raises(NotImplementedError, match="NoForward"):
-        NoForward()(Tensor(np.zeros(1)))
+        NoForward()(Tensor._wrap(np.zeros(1)))
     with pytest.raises(AttributeError, match="Linear.*nope"):
         nn.Linear(2, 2).nope

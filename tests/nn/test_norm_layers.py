@@ -19,7 +19,7 @@ def _rand(shape, seed=0, dtype=np.float64):
 
 
 def _t(arr, rg=True):
-    return Tensor(np.array(arr), requires_grad=rg)
+    return Tensor._wrap(np.array(arr), requires_grad=rg)
 
 
 def _bn_closed_form(x, w, b, eps=1e-5):
@@ -42,7 +42,7 @@ def test_batchnorm_nd_forward_and_running_stats_by_hand(cls, shape, dtype):
     rm, rv = np.zeros(3), np.ones(3)
     for step in range(3):
         x = _rand(shape, step, dtype) * (step + 1) + step
-        y = bn(Tensor(x))._data
+        y = bn(Tensor._wrap(x))._data
         x64 = x.astype(np.float64)
         want = _bn_closed_form(x64, bn.weight._data.astype(np.float64),
                                bn.bias._data.astype(np.float64))
@@ -59,14 +59,14 @@ def test_batchnorm_nd_forward_and_running_stats_by_hand(cls, shape, dtype):
     shape_c = (1, -1) + (1,) * (len(shape) - 2)
     want = ((x - rm.reshape(shape_c)) / np.sqrt(rv.reshape(shape_c) + 1e-5)
             * bn.weight._data.reshape(shape_c) + bn.bias._data.reshape(shape_c))
-    np.testing.assert_allclose(bn(Tensor(x))._data, want, rtol=tol, atol=tol)
+    np.testing.assert_allclose(bn(Tensor._wrap(x))._data, want, rtol=tol, atol=tol)
 
 
 def test_batchnorm2d_momentum_none_is_cumulative_average():
     bn = nn.BatchNorm2d(2, momentum=None, dtype=np.float64)
     xs = [_rand((3, 2, 4, 4), s) + s for s in range(4)]
     for x in xs:
-        bn(Tensor(x))
+        bn(Tensor._wrap(x))
     np.testing.assert_allclose(bn.running_mean._data,
                                np.mean([x.mean(axis=(0, 2, 3)) for x in xs], axis=0),
                                rtol=1e-12)
@@ -80,7 +80,7 @@ def test_batchnorm2d_without_tracking_and_without_affine():
     assert list(bn.state_dict()) == [] and list(bn.parameters()) == []
     x = _rand((2, 3, 4, 4), 3) * 3 + 1
     bn.eval()  # no running statistics: batch statistics in eval mode too
-    np.testing.assert_allclose(bn(Tensor(x))._data, _bn_closed_form(x, np.ones(3), np.zeros(3)),
+    np.testing.assert_allclose(bn(Tensor._wrap(x))._data, _bn_closed_form(x, np.ones(3), np.zeros(3)),
                                rtol=1e-11, atol=1e-12)
 
 
@@ -93,7 +93,7 @@ def test_batchnorm2d_gradcheck_and_gradgradcheck(train, affine):
     bn.train(train)
     bn.momentum = 0.0  # repeated calls leave the running statistics where they are
     x = _t(_rand((3, 3, 2, 3), 4) * 2 + 1)
-    scale = Tensor(_rand((3, 3, 2, 3), 5))
+    scale = Tensor._wrap(_rand((3, 3, 2, 3), 5))
     params = (bn.weight, bn.bias) if affine else ()
     if affine:
         bn.weight._data[...] = [1.5, -0.5, 2.0]
@@ -113,7 +113,7 @@ def test_kernel_backward_equals_composite_backward(cls, shape, kw, dtype):
     m = cls(3, dtype=dtype, **kw)
     m.weight._data[...] = [1.5, -0.5, 2.0]
     x = _t(_rand(shape, 6, dtype) * 2 + 1)
-    g = Tensor(_rand(shape, 7, dtype))
+    g = Tensor._wrap(_rand(shape, 7, dtype))
     fused = ag.grad(m(x), (x, m.weight, m.bias), g)
     composite = ag.grad(m(x), (x, m.weight, m.bias), g, create_graph=True)
     tol = 1e-10 if dtype == np.float64 else 1e-4
@@ -140,9 +140,9 @@ def test_instance_norm_closed_form_and_gradcheck(n, c, spatial):
         shape = (n, c, *spatial)
     x = _rand(shape, 8) * 2 + 1
     w, b = _rand(c, 9), _rand(c, 10)
-    y = F.instance_norm(Tensor(x), weight=Tensor(w), bias=Tensor(b))
+    y = F.instance_norm(Tensor._wrap(x), weight=Tensor._wrap(w), bias=Tensor._wrap(b))
     np.testing.assert_allclose(y._data, _in_closed_form(x, w, b), rtol=1e-10, atol=1e-12)
-    scale = Tensor(_rand(shape, 11))
+    scale = Tensor._wrap(_rand(shape, 11))
     fn = lambda a, ww, bb: F.instance_norm(a, weight=ww, bias=bb) * scale  # noqa: E731
     assert ag.gradcheck(fn, (_t(x), _t(w), _t(b)))
 
@@ -159,7 +159,7 @@ def test_instance_norm_running_stats_by_hand_and_eval():
     rm, rv = np.zeros(2), np.ones(2)
     for s in range(3):
         x = _rand((3, 2, 4, 5), s) * (s + 1) + s
-        np.testing.assert_allclose(m(Tensor(x))._data, _in_closed_form(x), rtol=1e-10,
+        np.testing.assert_allclose(m(Tensor._wrap(x))._data, _in_closed_form(x), rtol=1e-10,
                                    atol=1e-12)
         # the batch mean of the per-instance mean and unbiased variance
         rm = 0.75 * rm + 0.25 * x.mean(axis=(2, 3)).mean(0)
@@ -170,20 +170,20 @@ def test_instance_norm_running_stats_by_hand_and_eval():
     m.eval()
     x = _rand((2, 2, 3, 3), 7)
     want = (x - rm.reshape(1, 2, 1, 1)) / np.sqrt(rv.reshape(1, 2, 1, 1) + 1e-5)
-    np.testing.assert_allclose(m(Tensor(x))._data, want, rtol=1e-11, atol=1e-12)
+    np.testing.assert_allclose(m(Tensor._wrap(x))._data, want, rtol=1e-11, atol=1e-12)
     # without tracking: instance statistics in eval mode too; momentum=None: buffers frozen
     m2 = nn.InstanceNorm2d(2, dtype=np.float64).eval()
-    np.testing.assert_allclose(m2(Tensor(x))._data, _in_closed_form(x), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(m2(Tensor._wrap(x))._data, _in_closed_form(x), rtol=1e-10, atol=1e-12)
     m3 = nn.InstanceNorm1d(2, momentum=None, track_running_stats=True, dtype=np.float64)
-    m3(Tensor(_rand((2, 2, 5), 1) + 3))
+    m3(Tensor._wrap(_rand((2, 2, 5), 1) + 3))
     np.testing.assert_array_equal(m3.running_mean._data, [0.0, 0.0])
 
 
 def test_instance_norm_unbatched_input():
     x = _rand((3, 4, 5), 15)
-    y = nn.InstanceNorm2d(3, dtype=np.float64)(Tensor(x))
+    y = nn.InstanceNorm2d(3, dtype=np.float64)(Tensor._wrap(x))
     np.testing.assert_allclose(y._data, _in_closed_form(x[None])[0], rtol=1e-10, atol=1e-12)
-    y1 = nn.InstanceNorm1d(4, dtype=np.float64)(Tensor(x[0]))
+    y1 = nn.InstanceNorm1d(4, dtype=np.float64)(Tensor._wrap(x[0]))
     np.testing.assert_allclose(y1._data, _in_closed_form(x[0][None])[0], rtol=1e-10, atol=1e-12)
 
 
@@ -197,13 +197,13 @@ def test_groupnorm_and_layernorm_on_feature_maps():
     want = ((xg - xg.mean(-1, keepdims=True)) / np.sqrt(xg.var(-1, keepdims=True) + 1e-5))
     want = (want.reshape(x.shape) * gn.weight._data.reshape(1, 6, 1, 1)
             + gn.bias._data.reshape(1, 6, 1, 1))
-    np.testing.assert_allclose(gn(Tensor(x))._data, want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(gn(Tensor._wrap(x))._data, want, rtol=1e-10, atol=1e-12)
     ln = nn.LayerNorm((6, 3, 4), dtype=np.float64)
     ln.weight._data[...] = _rand((6, 3, 4), 19)
     xl = x.reshape(2, -1)
     want = ((xl - xl.mean(-1, keepdims=True)) / np.sqrt(xl.var(-1, keepdims=True) + 1e-5))
     want = want.reshape(x.shape) * ln.weight._data
-    np.testing.assert_allclose(ln(Tensor(x))._data, want, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ln(Tensor._wrap(x))._data, want, rtol=1e-10, atol=1e-12)
     small = _t(_rand((2, 4, 2, 3), 20))
     w, b = _t(_rand(4, 21)), _t(_rand(4, 22))
     fn = lambda a, ww, bb: F.group_norm(a, 2, ww, bb) ** 2  # noqa: E731
@@ -225,33 +225,33 @@ def test_groupnorm_and_layernorm_on_feature_maps():
 def test_input_dim_errors_are_pytorchs(make, shape, msg):
     m = make()
     with pytest.raises(ValueError) as info:
-        m(Tensor(np.zeros(shape, np.float32)))
+        m(Tensor._wrap(np.zeros(shape, np.float32)))
     assert str(info.value) == msg
 
 
 def test_errors_before_any_state_change():
     bn = nn.BatchNorm2d(2)
     with pytest.raises(ValueError, match="more than 1 value per channel"):
-        bn(Tensor(np.ones((1, 2, 1, 1), np.float32)))
+        bn(Tensor._wrap(np.ones((1, 2, 1, 1), np.float32)))
     assert int(bn.num_batches_tracked._data) == 0
     with pytest.raises(RuntimeError, match="BatchNorm2d.*features/channels"):
-        bn(Tensor(np.ones((2, 3, 2, 2), np.float32)))
+        bn(Tensor._wrap(np.ones((2, 3, 2, 2), np.float32)))
     assert int(bn.num_batches_tracked._data) == 0
     with pytest.raises(ValueError, match=r"expected input's size at dim=1 to match "
                                          r"num_features \(2\), but got: 3\."):
-        nn.InstanceNorm2d(2, affine=True)(Tensor(np.ones((2, 3, 2, 2), np.float32)))
+        nn.InstanceNorm2d(2, affine=True)(Tensor._wrap(np.ones((2, 3, 2, 2), np.float32)))
     with pytest.warns(UserWarning, match="does not match num_features"):
-        nn.InstanceNorm2d(2)(Tensor(_rand((2, 3, 2, 2), 1)))
+        nn.InstanceNorm2d(2)(Tensor._wrap(_rand((2, 3, 2, 2), 1)))
     with pytest.raises(ValueError, match="Expected more than 1 spatial element when training"):
-        F.instance_norm(Tensor(np.ones((2, 3, 1), np.float32)))
+        F.instance_norm(Tensor._wrap(np.ones((2, 3, 1), np.float32)))
     with pytest.raises(RuntimeError, match="running_mean should contain 3 elements not 4"):
-        F.instance_norm(Tensor(np.ones((2, 3, 4), np.float32)), ag.zeros(4), ag.ones(4))
+        F.instance_norm(Tensor._wrap(np.ones((2, 3, 4), np.float32)), ag.zeros(4), ag.ones(4))
     with pytest.raises(RuntimeError, match="Expected running_mean and running_var to be defined"):
-        F.instance_norm(Tensor(np.ones((2, 3, 4), np.float32)), use_input_stats=False)
+        F.instance_norm(Tensor._wrap(np.ones((2, 3, 4), np.float32)), use_input_stats=False)
     with pytest.raises(RuntimeError, match="running_mean must be defined in evaluation mode"):
-        F.batch_norm(Tensor(np.ones((2, 3, 4), np.float32)), None, None)
+        F.batch_norm(Tensor._wrap(np.ones((2, 3, 4), np.float32)), None, None)
     with pytest.raises(RuntimeError, match="weight should contain 3 elements not 4"):
-        F.batch_norm(Tensor(np.ones((2, 3, 4), np.float32)), None, None, ag.ones(4),
+        F.batch_norm(Tensor._wrap(np.ones((2, 3, 4), np.float32)), None, None, ag.ones(4),
                      training=True)
 
 
@@ -280,8 +280,8 @@ def test_numpy_kernel_backend_gives_the_same_layer_results(dtype, monkeypatch):
         bn = nn.BatchNorm2d(3, dtype=dtype)
         bn.weight._data[...] = [1.5, -0.5, 2.0]
         xt = _t(x)
-        bn(xt).backward(Tensor(g))
-        return bn(Tensor(x))._data, xt.grad._data, bn.weight.grad._data, bn.running_var._data
+        bn(xt).backward(Tensor._wrap(g))
+        return bn(Tensor._wrap(x))._data, xt.grad._data, bn.weight.grad._data, bn.running_var._data
 
     numba_results = run()
     monkeypatch.setenv("TAPEGRAD_KERNELS", "numpy")

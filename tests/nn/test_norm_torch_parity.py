@@ -32,11 +32,11 @@ def assert_matches_torch(torch, m, tm, shape, dtype, rng, steps=3):
     for step in range(steps):
         x = (rng.standard_normal(shape) * (step + 1) + step).astype(dtype)
         g = rng.standard_normal(shape).astype(dtype)
-        xt, txt = Tensor(x.copy(), requires_grad=True), torch.tensor(x, requires_grad=True)
+        xt, txt = Tensor._wrap(x.copy(), requires_grad=True), torch.tensor(x, requires_grad=True)
         y, ty = m(xt), tm(txt)
         np.testing.assert_allclose(y.data, ty.detach().numpy(), **tol)
         if step < steps - 1 or not m.training:
-            y.backward(Tensor(g))
+            y.backward(Tensor._wrap(g))
             ty.backward(torch.from_numpy(g))
             np.testing.assert_allclose(xt.grad.data, txt.grad.numpy(), **tol)
             for name, p in m.named_parameters():
@@ -131,22 +131,22 @@ def test_functional_forms_match_torch():
     for training in (True, False):
         ours_rm, ours_rv = ag.tensor(rm.copy()), ag.tensor(rv.copy())
         t_rm, t_rv = T(rm.copy()), T(rv.copy())
-        y = F.batch_norm(Tensor(x), ours_rm, ours_rv, Tensor(w), Tensor(b), training, 0.3, 1e-3)
+        y = F.batch_norm(Tensor._wrap(x), ours_rm, ours_rv, Tensor._wrap(w), Tensor._wrap(b), training, 0.3, 1e-3)
         ty = tF.batch_norm(T(x), t_rm, t_rv, T(w), T(b), training, 0.3, 1e-3)
         np.testing.assert_allclose(y.data, ty.numpy(), rtol=1e-10)
         np.testing.assert_allclose(ours_rv.data, t_rv.numpy(), rtol=1e-12)
         ours_rm, ours_rv = ag.tensor(rm.copy()), ag.tensor(rv.copy())
         t_rm, t_rv = T(rm.copy()), T(rv.copy())
-        y = F.instance_norm(Tensor(x), ours_rm, ours_rv, Tensor(w), Tensor(b), training, 0.3,
+        y = F.instance_norm(Tensor._wrap(x), ours_rm, ours_rv, Tensor._wrap(w), Tensor._wrap(b), training, 0.3,
                             1e-3)
         ty = tF.instance_norm(T(x), t_rm, t_rv, T(w), T(b), training, 0.3, 1e-3)
         np.testing.assert_allclose(y.data, ty.numpy(), rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(ours_rm.data, t_rm.numpy(), rtol=1e-12)
         np.testing.assert_allclose(ours_rv.data, t_rv.numpy(), rtol=1e-12)
-    y = F.group_norm(Tensor(x), 2, Tensor(w), Tensor(b), 1e-3)
+    y = F.group_norm(Tensor._wrap(x), 2, Tensor._wrap(w), Tensor._wrap(b), 1e-3)
     np.testing.assert_allclose(y.data, tF.group_norm(T(x), 2, T(w), T(b), 1e-3).numpy(),
                                rtol=1e-10, atol=1e-12)
-    y = F.layer_norm(Tensor(x), (5, 2), eps=1e-3)
+    y = F.layer_norm(Tensor._wrap(x), (5, 2), eps=1e-3)
     np.testing.assert_allclose(y.data, tF.layer_norm(T(x), (5, 2), eps=1e-3).numpy(),
                                rtol=1e-10, atol=1e-12)
 

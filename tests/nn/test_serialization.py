@@ -27,8 +27,8 @@ def _model():
 
 def _batch(seed):
     rng = np.random.default_rng(seed)
-    return (Tensor(rng.standard_normal((16, 4)).astype(np.float32)),
-            Tensor(rng.integers(0, 3, 16)))
+    return (Tensor._wrap(rng.standard_normal((16, 4)).astype(np.float32)),
+            Tensor._wrap(rng.integers(0, 3, 16)))
 
 
 def _train(model, opt, steps, start=0):

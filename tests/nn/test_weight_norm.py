@@ -64,9 +64,9 @@ def test_weight_is_g_v_over_norm_and_unchanged_at_registration(shape, dim, form)
 @pytest.mark.parametrize("dim", [0, 1, None])
 def test_gradcheck_and_gradgradcheck_in_g_and_v(dim):
     rng = np.random.default_rng(2)
-    v = Tensor(rng.standard_normal((3, 2, 2)), requires_grad=True)
-    g = Tensor(norm_except_dim(v.detach(), 2, dim)._data * 1.3, requires_grad=True)
-    x = Tensor(rng.standard_normal((5, 4)))
+    v = Tensor._wrap(rng.standard_normal((3, 2, 2)), requires_grad=True)
+    g = Tensor._wrap(norm_except_dim(v.detach(), 2, dim)._data * 1.3, requires_grad=True)
+    x = Tensor._wrap(rng.standard_normal((5, 4)))
     from nn.utils.weight_norm import _weight_norm
 
     fn = lambda gg, vv: (x @ _weight_norm(vv, gg, -1 if dim is None else dim)  # noqa: E731
@@ -77,7 +77,7 @@ def test_gradcheck_and_gradgradcheck_in_g_and_v(dim):
 
 def test_gradients_through_the_module_in_both_forms():
     rng = np.random.default_rng(3)
-    x = Tensor(rng.standard_normal((6, 3)))
+    x = Tensor._wrap(rng.standard_normal((6, 3)))
     for apply in (nn.utils.weight_norm, nn.utils.parametrizations.weight_norm):
         m = apply(nn.Linear(3, 2, dtype=np.float64))
         params = list(m.parameters())
@@ -117,7 +117,7 @@ def test_register_remove_and_errors():
 def test_assigning_the_parametrized_weight_goes_through_right_inverse():
     m = nn.utils.parametrizations.weight_norm(nn.Linear(3, 2, dtype=np.float64))
     target = np.arange(6.0).reshape(2, 3) - 2
-    m.weight = Tensor(target)
+    m.weight = Tensor._wrap(target)
     np.testing.assert_allclose(m.weight._data, target, rtol=1e-12)
     np.testing.assert_allclose(m.parametrizations.weight.original0._data.ravel(),
                                np.linalg.norm(target, axis=1))
@@ -144,7 +144,7 @@ def test_state_dict_and_outputs_match_torch(dim):
         assert list(sa) == list(sb)
         for k in sa:
             np.testing.assert_allclose(sa[k].numpy(), sb[k].numpy(), rtol=1e-12)
-        ya, yb = a(Tensor(x)), b(torch.from_numpy(x))
+        ya, yb = a(Tensor._wrap(x)), b(torch.from_numpy(x))
         np.testing.assert_allclose(ya._data, yb.detach().numpy(), rtol=1e-12)
         ya.sum().backward()
         yb.sum().backward()
@@ -162,7 +162,7 @@ def test_data_dependent_init_gives_zero_mean_unit_variance(form):
     m = nn.Linear(5, 4, dtype=np.float64)
     apply = nn.utils.weight_norm if form == "legacy" else nn.utils.parametrizations.weight_norm
     apply(m)
-    x = Tensor(np.random.default_rng(5).standard_normal((200, 5)) * [1, 2, 3, 4, 5] + 3)
+    x = Tensor._wrap(np.random.default_rng(5).standard_normal((200, 5)) * [1, 2, 3, 4, 5] + 3)
     direction = m.weight._data / np.linalg.norm(m.weight._data, axis=1, keepdims=True)
     nn.utils.weight_norm_init_(m, x)
     y = m(x)._data
@@ -180,7 +180,7 @@ def test_data_dependent_init_gives_zero_mean_unit_variance(form):
 
 def test_data_dependent_init_on_a_conv_shaped_weight_and_errors():
     m = nn.utils.weight_norm(_AnyWeight((3, 2, 2)))
-    x = Tensor(np.random.default_rng(6).standard_normal((50, 4)) * 2 - 1)
+    x = Tensor._wrap(np.random.default_rng(6).standard_normal((50, 4)) * 2 - 1)
     nn.utils.weight_norm_init_(m, x, unit_dim=-1)
     y = m(x)._data
     np.testing.assert_allclose(y.mean(0), 0, atol=1e-10)

@@ -167,13 +167,13 @@ def make_param(array):
     """A parameter for our optimizers: the engine's Tensor (its ._data is updated in place)."""
     from autograd_core import Tensor
 
-    return Tensor(np.array(array, copy=True), requires_grad=True)
+    return Tensor._wrap(np.array(array, copy=True), requires_grad=True)
 
 
 def set_grad(p, g):
     from autograd_core import Tensor
 
-    p.grad = Tensor(np.asarray(g))
+    p.grad = Tensor._wrap(np.asarray(g))
 
 
 def run_ours(algo, kwargs, dtype="float64", group2=None, n_steps=N_STEPS):
