@@ -69,3 +69,23 @@ def torch_name(dt):
     """PyTorch's scalar type name of numpy dtype ``dt`` in messages (``Float``, ``Long``)."""
     dt = np.dtype(dt)
     return _TORCH_NAMES.get(dt.name, dt.name)
+
+
+#: PyTorch's refusal of ``clamp`` (and of ``relu``, ``hardtanh``, ``relu6``, built on it) for a
+#: complex tensor: complex numbers have no order (numpy's lexicographic one is not PyTorch's)
+CLAMP_COMPLEX = "clamp is not supported for complex types"
+
+
+def not_implemented(kernel, dt):
+    """PyTorch's refusal of a kernel without a loop for dtype ``dt``, e.g. ``"lt_cpu" not
+    implemented for 'ComplexFloat'`` (an ordering op given a complex tensor)."""
+    return NotImplementedError(f'"{kernel}" not implemented for \'{torch_name(dt)}\'')
+
+
+def no_complex(x, kernel, error=None):
+    """Refuse a complex ``x`` (a Tensor, an array or a number) as PyTorch does: with
+    ``error`` (a message, RuntimeError) when given, else ``not_implemented(kernel, dtype)``.
+    For the ordering ops, which complex numbers do not support."""
+    dt = x._data.dtype if hasattr(x, "_data") else np.asarray(x).dtype
+    if dt.kind == "c":
+        raise RuntimeError(error) if error else not_implemented(kernel, dt)

@@ -638,6 +638,7 @@ def unique(input: Tensor, sorted: builtins.bool = True, return_inverse: builtins
         >>> ag.unique(ag.tensor([3, 1, 3, 2]), return_counts=True)
         (tensor([1, 2, 3]), tensor([1, 1, 2]))
     """
+    _args.no_complex(input, "unique" if dim is None else "unique_dim")
     x = input._data
     if dim is None:
         values, inv, counts = np.unique(x.reshape(-1), return_inverse=True, return_counts=True)
@@ -1378,6 +1379,8 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: builtins.boo
         >>> ag.searchsorted(ag.tensor([1, 3, 5, 7]), ag.tensor([3, 6, 9]), right=True)
         tensor([2, 3, 4])
     """
+    _args.no_complex(sorted_sequence, "searchsorted_out_cpu")
+    _args.no_complex(input, "searchsorted_out_cpu")
     if side is not None:
         if side not in ("left", "right"):
             raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but "
@@ -1411,6 +1414,8 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: builtins.bool = Fals
         >>> ag.bucketize(ag.tensor([1, 5, 9]), ag.tensor([1, 3, 5, 7]))
         tensor([0, 2, 4])
     """
+    _args.no_complex(boundaries, "searchsorted_out_cpu")
+    _args.no_complex(input, "searchsorted_out_cpu")
     b = boundaries._data
     if b.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({b.ndim})")

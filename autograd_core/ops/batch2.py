@@ -459,6 +459,9 @@ class FMax(Maximum):
             y = self.pick(a_, b_)
         except ValueError:
             raise _broadcast_error(type(self).__name__.lower(), a, b) from None
+        if y.dtype.kind == "c":
+            raise RuntimeError(f"{type(self).__name__.lower()} not implemented for complex "
+                               "tensors.")
         with np.errstate(invalid="ignore"):
             self.save_for_backward(self.keep(a_, b_) | np.isnan(b_))
         return y
@@ -584,6 +587,8 @@ class LogAddExp2(Node):
 class CopySign(Node):
     def forward(self, input, other):
         a, b = _float_pair(input, other)
+        _args.no_complex(a, "copysign_cpu")
+        _args.no_complex(b, "copysign_cpu")
         y = np.copysign(a, b)
         with np.errstate(invalid="ignore"):  # PyTorch's ratio: NaN where input is +-inf
             self.save_for_backward(np.where(a == 0, np.zeros((), y.dtype), y / a))
@@ -692,6 +697,7 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
         >>> ag.heaviside(ag.tensor([-1.5, 0.0, 2.0]), ag.tensor([0.5]))
         tensor([0.0000, 0.5000, 1.0000])
     """
+    _args.no_complex(input, "", "heaviside is not yet implemented for complex tensors.")
     if not isinstance(values, Tensor) or values.dtype != input.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
     return _binary_values("heaviside", _heaviside, input, values)

@@ -516,6 +516,9 @@ class Maximum(Node):
             y = self.pick(*_promote(a, b))
         except ValueError:
             raise _broadcast_error(type(self).__name__.lower(), a, b) from None
+        if y.dtype.kind == "c":  # numpy's lexicographic order is no order PyTorch gives
+            raise RuntimeError(f"{type(self).__name__.lower()} not implemented for complex "
+                               "tensors.")
         a_, b_ = np.asarray(a), np.asarray(b)
         with np.errstate(invalid="ignore"):
             self.save_for_backward(self.less(a_, b_), self.less(b_, a_), a_ == b_)
@@ -647,9 +650,25 @@ class Compare(Node):
             raise _broadcast_error(name, a, b) from None
 
 
+class Order(Compare):
+    """``<``, ``<=``, ``>``, ``>=``: refused for complex numbers (PyTorch's error; numpy's
+    lexicographic order is not one PyTorch gives)."""
+
+    def forward(self, a, b, ufunc, name):
+        if getattr(a, "dtype", _REAL).kind == "c" or getattr(b, "dtype", _REAL).kind == "c" \
+                or type(b) is complex:
+            raise _args.not_implemented(f"{name}_cpu", result_type(a, b))
+        return Compare.forward(self, a, b, ufunc, name)
+
+
+_REAL = np.dtype(np.float64)
+
+
 def _comparison(name, fn, symbol, example):
+    node = Order if name in ("lt", "le", "gt", "ge") else Compare
+
     def compare(input, other):
-        return apply_nondifferentiable(Compare, input, other, ufunc=fn, name=name)
+        return apply_nondifferentiable(node, input, other, ufunc=fn, name=name)
 
     compare.__name__ = compare.__qualname__ = name
     compare.__doc__ = (
