@@ -60,6 +60,14 @@ def shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
+def int_seq(first, more):
+    """The integers of a ``f(first, *more)`` call that PyTorch's methods take either way:
+    ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])``, ``f(2)`` or ``f(dims=(2, 3))``; not converted."""
+    if more:
+        return (first, *more)
+    return tuple(first) if isinstance(first, (tuple, list)) else (first,)
+
+
 _TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
                 "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}

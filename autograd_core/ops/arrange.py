@@ -84,12 +84,13 @@ def t(input: Tensor) -> Tensor:
 
 
 @op("flip", method=True, samples=[Sample("flip", lambda a: flip(a, list(range(a.ndim))), min_ndim=1)])
-def flip(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
+def flip(input: Tensor, dims: Any, *more: Any) -> Tensor:
     """Reverse the order of ``input`` along each of ``dims`` (a copy, as PyTorch's).
 
     Args:
         input (Tensor): the input tensor.
-        dims (int or sequence of ints): the dimensions to reverse.
+        dims (int or sequence of ints): the dimensions to reverse (``flip(0, 1)``,
+            ``flip((0, 1))`` and ``flip(dims=(0, 1))`` alike).
 
     Example::
 
@@ -98,7 +99,7 @@ def flip(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
         tensor([[4, 3],
                 [2, 1]])
     """
-    ds = [_args.norm_dim(d, input.ndim, "flip") for d in _dims(dims)]
+    ds = [_args.norm_dim(d, input.ndim, "flip") for d in _args.int_seq(dims, more)]
     for d in ds:
         if ds.count(d) > 1:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")

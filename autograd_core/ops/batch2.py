@@ -190,7 +190,7 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
 
 
 @op("tile", method=True, samples=[Sample("tile", lambda a: tile(a, (2, 1)))])
-def tile(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
+def tile(input: Tensor, dims: Any, *more: Any) -> Tensor:
     """Repeat ``input`` ``dims[i]`` times along each dimension.
 
     When ``dims`` has fewer entries than ``input`` has dimensions, ones are put in front of it;
@@ -198,7 +198,8 @@ def tile(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
 
     Args:
         input (Tensor): the tensor to repeat.
-        dims (sequence of int): the repetitions per dimension.
+        dims (int or sequence of ints): the repetitions per dimension (``tile(2, 1)``,
+            ``tile((2, 1))``, ``tile(2)`` and ``tile(dims=(2, 1))`` alike).
 
     Example::
 
@@ -206,7 +207,7 @@ def tile(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
         >>> ag.tile(ag.tensor([[1, 2]]), (2,))
         tensor([[1, 2, 1, 2]])
     """
-    dims = tuple(dims)
+    dims = _args.shape_arg(_args.int_seq(dims, more))
     return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
 
 
