@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import re
 import traceback
 
 from typing import Any
@@ -70,6 +71,11 @@ def conj(x):
     if getattr(x, "dtype", None) is None:
         x = np.asarray(x)
     return np.conj(x) if x.dtype.kind == "c" else x
+
+
+def _snake(name):
+    """``MSELoss`` -> ``mse_loss``, ``LinalgSolveEx`` -> ``linalg_solve_ex``."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
 def _holomorphic(backward):
@@ -251,8 +257,11 @@ class Node:
         return f"{type(self).__name__}Backward0"
 
     def op_name(self) -> str:
-        """The user's name of the op that recorded this node (``@op``'s), else the class's."""
-        return type(self).__dict__.get("_op_name") or type(self).__name__.lower()
+        """The user's name of the op that recorded this node (``@op``'s, or the class's
+        ``_op_name``), else the class's name in snake case without an ``Op`` suffix
+        (``MaxPool2dOp``: ``max_pool2d``)."""
+        cls = type(self)
+        return cls.__dict__.get("_op_name") or _snake(cls.__name__.strip("_").removesuffix("Op"))
 
     def __repr__(self):
         return f"<{self.name()} object>"

@@ -261,6 +261,8 @@ class DivRounded(Node):
     """``div`` with a ``rounding_mode``: piecewise constant, so both gradients are zeros (as
     PyTorch's ``DivBackward``, whatever the incoming gradient)."""
 
+    _op_name = "div"  # the public op a refusal names (Node.op_name)
+
     def forward(self, a, b, *, rounding_mode):
         try:
             return _div_rounded(a, b, rounding_mode)

@@ -1272,6 +1272,8 @@ class _NanToZero(Node):
     ``ag.compile`` finds it afresh at each replay, never a stale one) and saved; backward is
     ``g * mask`` (linear in ``g``: the same expression serves create_graph)."""
 
+    _op_name = "nansum"  # the public op a refusal names (Node.op_name)
+
     def name(self) -> str:
         return "NanToNumBackward0"
 

@@ -332,6 +332,8 @@ class StdFromVar(Node):
     """sqrt of a variance, with PyTorch's std gradient: 0 where the std is 0 (a constant
     input), not the 0 * inf = NaN a plain sqrt would give."""
 
+    _op_name = "std"  # the public op a refusal names (Node.op_name)
+
     def forward(self, v):
         y = np.sqrt(v)
         self.save_for_backward(y)

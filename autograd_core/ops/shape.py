@@ -563,6 +563,8 @@ def _dense_order(shape, strides):
 class CopyFrom(Node):
     """The values of ``src`` broadcast into ``dst``'s shape and dtype (for copy_/fill_)."""
 
+    _op_name = "copy_"  # the public op a refusal names (Node.op_name)
+
     def forward(self, dst, src):
         out = np.empty_like(dst)
         try:

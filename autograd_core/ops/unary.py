@@ -243,6 +243,8 @@ class Cos(Node):
 class PowScalar(Node):
     """x ** p for a Python number p."""
 
+    _op_name = "pow"  # the public op a refusal names (Node.op_name)
+
     complex_backward = HOLOMORPHIC
     def forward(self, x, exponent):
         self.p = exponent

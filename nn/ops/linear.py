@@ -45,6 +45,8 @@ class LinearOp(Node):
         tensor([[2., 2., 2.]], grad_fn=<LinearBackward0>)
     """
 
+    _op_name = "linear"  # the public op a refusal names (Node.op_name)
+
     def name(self) -> str:
         return "LinearBackward0"
 
