@@ -70,7 +70,7 @@ class Reshape(Node):
 
 
 @op("reshape", node=Reshape, method=True, samples=[Sample("reshape", lambda a: a.reshape(-1))])
-def reshape(input: Tensor, shape: Any, *more: Any) -> Tensor:
+def reshape(input: Tensor, shape: Any = (), *more: Any) -> Tensor:
     """Return ``input`` with the given shape: a view when the layout allows, else a copy.
 
     One dimension may be -1 (inferred). The shape may be given as integers or one sequence.
@@ -94,7 +94,7 @@ def reshape(input: Tensor, shape: Any, *more: Any) -> Tensor:
 
 @op("view", node=Reshape, method=True, function=False,
     samples=[Sample("view", lambda a: a.view(a.numel(), 1))])
-def view(input: Tensor, size: Any, *more: Any) -> Tensor:
+def view(input: Tensor, size: Any = (), *more: Any) -> Tensor:
     """Return a view of ``input`` with the given shape (``Tensor.view``).
 
     It shares ``input``'s memory; one dimension may be -1. Here every tensor's memory is its
@@ -190,7 +190,7 @@ class Permute(Node):
 @op("permute", node=Permute, method=True, samples=[
     Sample("permute", lambda a: a.permute(*reversed(range(a.ndim)))),
     Sample("T", lambda a: a.T)])
-def permute(input: Tensor, dims: Any, *more: Any) -> Tensor:
+def permute(input: Tensor, dims: Any = (), *more: Any) -> Tensor:
     """Return a view of ``input`` with its dimensions reordered as ``dims``.
 
     Args:
@@ -307,7 +307,7 @@ class Expand(Node):
 
 @op("expand", node=Expand, method=True, function=False,
     samples=[Sample("expand", lambda a: a.expand(2, *a.shape))])
-def expand(input: Tensor, size: Any, *more: Any) -> Tensor:
+def expand(input: Tensor, size: Any = (), *more: Any) -> Tensor:
     """Return a view of ``input`` broadcast to ``sizes`` (``Tensor.expand``), without copying.
 
     Only dimensions of size 1 can grow; -1 keeps a dimension's size. The gradient is summed
@@ -376,7 +376,7 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
 
 @op("repeat", node=Repeat, method=True, function=False,
     samples=[Sample("repeat", lambda a: a.repeat(*([2] * max(a.ndim, 1))))])
-def repeat(input: Tensor, repeats: Any, *more: Any) -> Tensor:
+def repeat(input: Tensor, repeats: Any = (), *more: Any) -> Tensor:
     """Repeat ``input`` along each dimension ``sizes`` times (``Tensor.repeat``), copying.
 
     Args:
