@@ -256,9 +256,12 @@ _lgamma = np.vectorize(_lgamma_scalar, otypes=[np.float64])
 
 
 def _same(fn, x):
-    """``fn`` (computed in float64) on ``x``, cast back to ``x``'s floating dtype."""
+    """``fn`` (computed in float64) on ``x``, cast back to ``x``'s floating dtype; a value
+    beyond that dtype's range (or float64's) is inf, a NaN (i0 at inf) is NaN, without numpy's
+    warnings (PyTorch gives none)."""
     x = _floating(x)
-    return np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
 
 
 @op("erf", method=True, doc="""

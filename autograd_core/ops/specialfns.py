@@ -57,13 +57,28 @@ def _i1_64(x):
     return _bessel_i64(x, 1, False)
 
 
+#: the smallest float32 whose float32 exp is inf: PyTorch's float32 i0 and i1 (exp(|x|) times
+#: a series) are inf from there on, although the true value (~1e37) would fit in float32
+_EXP_OVERFLOW_F32 = np.float32(88.72283935546875)
+
+
+def _bessel_i(fn, x, odd):
+    """``fn`` (i0 or i1 in float64) on ``x`` in its dtype, with PyTorch's float32 overflow."""
+    y = _same(fn, x)
+    if y.dtype == np.float32:
+        big = (np.abs(x) >= _EXP_OVERFLOW_F32) & np.isfinite(x)  # PyTorch: nan at +-inf
+        if big.any():
+            y[big] = np.copysign(np.float32(np.inf), x[big]) if odd else np.inf
+    return y
+
+
 def _i0(x):
-    """``i0``: the op on a Tensor (recorded under create_graph), float64 numpy on an array."""
-    return I0.apply(x) if isinstance(x, Tensor) else _same(np.i0, x)
+    """``i0``: the op on a Tensor (recorded under create_graph), numpy on an array."""
+    return I0.apply(x) if isinstance(x, Tensor) else _bessel_i(np.i0, x, False)
 
 
 def _i1(x):
-    return SpecialI1.apply(x) if isinstance(x, Tensor) else _same(_i1_64, x)
+    return SpecialI1.apply(x) if isinstance(x, Tensor) else _bessel_i(_i1_64, x, True)
 
 
 @op("i0", method=True, doc="""
@@ -85,7 +100,7 @@ class I0(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(np.i0, x)
+        return _bessel_i(np.i0, x, False)
 
     def backward(self, g):
         (x,) = self.saved
@@ -110,7 +125,7 @@ class SpecialI1(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(_i1_64, x)
+        return _bessel_i(_i1_64, x, True)
 
     def backward(self, g):
         (x,) = self.saved
