@@ -657,13 +657,21 @@ class Order(Compare):
     lexicographic order is not one PyTorch gives)."""
 
     def forward(self, a, b, ufunc, name):
-        if getattr(a, "dtype", _REAL).kind == "c" or getattr(b, "dtype", _REAL).kind == "c" \
-                or type(b) is complex:
+        ta, tb = type(a), type(b)  # arrays and Python numbers without a call: comparisons are hot
+        if (a.dtype.kind == "c" if ta is _ndarray else ta not in _REAL_TYPES and _complex(a)) or (
+                b.dtype.kind == "c" if tb is _ndarray else tb not in _REAL_TYPES and _complex(b)):
             raise _args.not_implemented(f"{name}_cpu", result_type(a, b))
-        return Compare.forward(self, a, b, ufunc, name)
+        try:
+            return np.asarray(ufunc(a, b))
+        except ValueError:
+            raise _broadcast_error(name, a, b) from None
 
 
-_REAL = np.dtype(np.float64)
+_REAL_TYPES = frozenset((int, float, bool))
+
+
+def _complex(x):
+    return np.asarray(x).dtype.kind == "c"
 
 
 def _comparison(name, fn, symbol, example):
