@@ -255,11 +255,14 @@ def _lgamma_scalar(v):
 _lgamma = np.vectorize(_lgamma_scalar, otypes=[np.float64])
 
 
-def _same(fn, x):
+def _same(fn, x, kernel=None):
     """``fn`` (computed in float64) on ``x``, cast back to ``x``'s floating dtype; a value
     beyond that dtype's range (or float64's) is inf, a NaN (i0 at inf) is NaN, without numpy's
-    warnings (PyTorch gives none)."""
+    warnings (PyTorch gives none). A complex ``x`` is refused naming PyTorch's ``kernel`` (the
+    cast to float64 would drop its imaginary part)."""
     x = _floating(x)
+    if kernel is not None and x.dtype.kind == "c":
+        raise _args.not_implemented(kernel, x.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         return np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
 
@@ -282,7 +285,7 @@ class Erf(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(_erf, x)
+        return _same(_erf, x, "erf_vml_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -305,7 +308,7 @@ class Erfc(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(_erfc, x)
+        return _same(_erfc, x, "erfc_vml_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -352,7 +355,7 @@ def _erfinv64(y):
     """)
 class Erfinv(Node):
     def forward(self, input):
-        y = _same(_erfinv64, input)
+        y = _same(_erfinv64, input, "erfinv_vml_cpu")
         self.save_for_backward(y)
         return y
 
@@ -420,7 +423,7 @@ class Lgamma(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(_lgamma, x)
+        return _same(_lgamma, x, "lgamma_vml_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -445,7 +448,7 @@ class Digamma(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(_digamma64, x)
+        return _same(_digamma64, x, "digamma")
 
     def backward(self, g):
         (x,) = self.saved
@@ -512,6 +515,7 @@ class Polygamma(Node):
 
     def forward(self, input, *, n):
         x = _floating(input)
+        _args.no_complex(x, "digamma" if n == 0 else "trigamma" if n == 1 else "polygamma")
         self.save_for_backward(x)
         self.n = n
         return _polygamma(n, x)

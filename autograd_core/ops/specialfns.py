@@ -62,9 +62,9 @@ def _i1_64(x):
 _EXP_OVERFLOW_F32 = np.float32(88.72283935546875)
 
 
-def _bessel_i(fn, x, odd):
+def _bessel_i(fn, x, odd, kernel=None):
     """``fn`` (i0 or i1 in float64) on ``x`` in its dtype, with PyTorch's float32 overflow."""
-    y = _same(fn, x)
+    y = _same(fn, x, kernel)
     if y.dtype == np.float32:
         big = (np.abs(x) >= _EXP_OVERFLOW_F32) & np.isfinite(x)  # PyTorch: nan at +-inf
         if big.any():
@@ -100,7 +100,7 @@ class I0(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _bessel_i(np.i0, x, False)
+        return _bessel_i(np.i0, x, False, "i0_vml_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -125,7 +125,7 @@ class SpecialI1(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _bessel_i(_i1_64, x, True)
+        return _bessel_i(_i1_64, x, True, "i1_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -176,7 +176,7 @@ class SpecialLogNdtr(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(_log_ndtr64, x)
+        return _same(_log_ndtr64, x, "log_ndtr_cpu")
 
     def backward(self, g):
         (x,) = self.saved  # phi(x) / Phi(x), as a difference of logarithms (no underflow)
@@ -226,7 +226,7 @@ class SpecialNdtri(Node):
     def forward(self, input):
         p = _floating(input)
         self.save_for_backward(p)
-        return _same(_ndtri64, p)
+        return _same(_ndtri64, p, "ndtri_cpu")
 
     def backward(self, g):
         (p,) = self.saved  # 1 / phi(ndtri(p))
@@ -311,7 +311,7 @@ class SpecialI0e(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(lambda v: _bessel_i64(v, 0, True), x)
+        return _same(lambda v: _bessel_i64(v, 0, True), x, "i0e_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -339,7 +339,7 @@ class SpecialI1e(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(lambda v: _bessel_i64(v, 1, True), x)
+        return _same(lambda v: _bessel_i64(v, 1, True), x, "i1e_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -477,7 +477,7 @@ def _spherical_j0_64(x):
 
 class SpecialSphericalBesselJ0(Node):
     def forward(self, input):
-        return _same(_spherical_j0_64, _floating(input))
+        return _same(_spherical_j0_64, _floating(input), "spherical_bessel_j0_cpu")
 
 
 @op("special_spherical_bessel_j0", function=False, samples=())
@@ -556,7 +556,7 @@ def _j_hankel(a, nu):
 
 class SpecialBesselJ(Node):
     def forward(self, input, nu):
-        return _same(lambda v: _bessel_j64(v, nu), _floating(input))
+        return _same(lambda v: _bessel_j64(v, nu), _floating(input), f"bessel_j{nu}_cpu")
 
 
 @op("special_bessel_j0", function=False, samples=())

@@ -101,6 +101,25 @@ CASES = {
     "unique": (lambda mod, F, z: z.unique(), _ni("unique")),
     "unique dim": (lambda mod, F, z: mod.unique(z, dim=0), _ni("unique_dim")),
     "unique_consecutive": (lambda mod, F, z: mod.unique_consecutive(z), _ni("unique")),
+    # computed in float64 from the real part only (a number PyTorch never gives): refused too
+    "erf": (lambda mod, F, z: z.erf(), _ni("erf_vml_cpu")),
+    "erfc": (lambda mod, F, z: mod.erfc(z), _ni("erfc_vml_cpu")),
+    "erfinv": (lambda mod, F, z: z.erfinv(), _ni("erfinv_vml_cpu")),
+    "lgamma": (lambda mod, F, z: z.lgamma(), _ni("lgamma_vml_cpu")),
+    "digamma": (lambda mod, F, z: mod.digamma(z), _ni("digamma")),
+    "polygamma 1": (lambda mod, F, z: mod.polygamma(1, z), _ni("trigamma")),
+    "polygamma 2": (lambda mod, F, z: z.polygamma(2), _ni("polygamma")),
+    "i0": (lambda mod, F, z: z.i0(), _ni("i0_vml_cpu")),
+    "special.i1": (lambda mod, F, z: mod.special.i1(z), _ni("i1_cpu")),
+    "special.i0e": (lambda mod, F, z: mod.special.i0e(z), _ni("i0e_cpu")),
+    "special.i1e": (lambda mod, F, z: mod.special.i1e(z), _ni("i1e_cpu")),
+    "special.ndtr": (lambda mod, F, z: mod.special.ndtr(z), _ni("erf_vml_cpu")),
+    "special.log_ndtr": (lambda mod, F, z: mod.special.log_ndtr(z), _ni("log_ndtr_cpu")),
+    "special.ndtri": (lambda mod, F, z: mod.special.ndtri(z), _ni("ndtri_cpu")),
+    "special.bessel_j0": (lambda mod, F, z: mod.special.bessel_j0(z), _ni("bessel_j0_cpu")),
+    "special.bessel_j1": (lambda mod, F, z: mod.special.bessel_j1(z), _ni("bessel_j1_cpu")),
+    "special.spherical_bessel_j0": (lambda mod, F, z: mod.special.spherical_bessel_j0(z),
+                                    _ni("spherical_bessel_j0_cpu")),
 }
 
 _Z = np.array([1 + 2j, -3 + 0.5j, 2 - 1j], dtype=np.complex64)
