@@ -922,7 +922,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     # PyTorch's promotion (float32 input, int64 target -> float32), not numpy's (float64)
     dt = _result_type(np.asarray(getattr(input, "_data", input)),
                       np.asarray(getattr(target, "_data", target)))
-    if dt.kind not in "fc":  # PyTorch has no integer mse kernel (and a mean of ints is lossy)
+    if dt.kind == "c":  # PyTorch has no complex mse kernel either
+        raise NotImplementedError(f'"mse_cpu" not implemented for \'{torch_name(dt)}\'')
+    if dt.kind != "f":  # PyTorch has no integer mse kernel (and a mean of ints is lossy)
         raise NotImplementedError(f'"mse_cpu" not implemented for \'{dt.name}\': mse_loss '
                                   "needs floating point input and target (convert with "
                                   ".float())")

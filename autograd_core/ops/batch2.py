@@ -259,10 +259,13 @@ class Xlogy(Node):
     #: the logarithm, its pole (where the gradient's rule gives 0 for x = 0) and a point
     #: where it is finite (read instead of the pole)
     _log, _pole, _finite = "log", 0, 1.0
+    _kernel = "xlogy_cpu"  # PyTorch's, named in its refusal of complex tensors
 
     def forward(self, input, other):
         x, y = _float_pair(input, other)
         dt = np.result_type(x, y)  # a Python number is weak: the tensor's dtype
+        if dt.kind == "c":
+            raise _args.not_implemented(self._kernel, dt)
         x, y = np.asarray(x, dt), np.asarray(y, dt)
         self.save_for_backward(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -309,6 +312,8 @@ class _Logit(Node):
     NaN outside [0, 1] without ``eps`` and 0 outside [eps, 1 - eps] with it."""
 
     def forward(self, x, eps):
+        if x.dtype.kind == "c":
+            raise _args.not_implemented("logit_cpu", x.dtype)
         self.eps = eps
         self.save_for_backward(x)
         p = x if eps is None else np.clip(x, eps, 1.0 - eps)

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from autograd_core.node import Node, apply_nondifferentiable
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.mathfns import _erfc, _float_pair, _same
 from autograd_core.ops.registry import Sample, op
@@ -251,6 +252,7 @@ class SpecialNdtri(Node):
 class SpecialEntr(Node):
     def forward(self, input):
         x = _floating(input)
+        _args.no_complex(x, "entr_cpu")
         self.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.where(x > 0, -x * np.log(np.where(x > 0, x, 1)), np.where(x == 0, 0, -np.inf))
@@ -279,6 +281,7 @@ class SpecialEntr(Node):
     """)
 class SpecialXlog1py(Xlogy):
     _log, _pole, _finite = "log1p", -1, 0.0
+    _kernel = "xlog1py_cpu"
 
 
 def _i0e(x):
@@ -417,6 +420,8 @@ class SpecialZeta(Node):
     def forward(self, input, other):
         x, q = _float_pair(input, other)
         dt = np.result_type(x, q)  # a Python number is weak: the tensor's dtype
+        if dt.kind == "c":
+            raise _args.not_implemented("zeta_cpu", dt)
         x, q = np.asarray(x, dt), np.asarray(q, dt)
         self.save_for_backward(x, q)
         with np.errstate(over="ignore"):  # float32's overflow to inf, as PyTorch's

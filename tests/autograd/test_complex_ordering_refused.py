@@ -120,6 +120,12 @@ CASES = {
     "special.bessel_j1": (lambda mod, F, z: mod.special.bessel_j1(z), _ni("bessel_j1_cpu")),
     "special.spherical_bessel_j0": (lambda mod, F, z: mod.special.spherical_bessel_j0(z),
                                     _ni("spherical_bessel_j0_cpu")),
+    "special.zeta": (lambda mod, F, z: mod.special.zeta(z, z), _ni("zeta_cpu")),
+    "special.entr": (lambda mod, F, z: mod.special.entr(z), _ni("entr_cpu")),
+    "xlogy": (lambda mod, F, z: z.xlogy(z), _ni("xlogy_cpu")),
+    "special.xlog1py": (lambda mod, F, z: mod.special.xlog1py(z, z), _ni("xlog1py_cpu")),
+    "logit": (lambda mod, F, z: z.logit(), _ni("logit_cpu")),
+    "mse_loss": (lambda mod, F, z: F.mse_loss(z, z), _ni("mse_cpu")),
 }
 
 _Z = np.array([1 + 2j, -3 + 0.5j, 2 - 1j], dtype=np.complex64)
