@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import re
 import traceback
+import weakref
 
 from typing import Any
 
@@ -70,6 +72,11 @@ def conj(x):
     if getattr(x, "dtype", None) is None:
         x = np.asarray(x)
     return np.conj(x) if x.dtype.kind == "c" else x
+
+
+def _snake(name):
+    """``MSELoss`` -> ``mse_loss``, ``LinalgSolveEx`` -> ``linalg_solve_ex``."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
 
 
 def _holomorphic(backward):
@@ -213,6 +220,8 @@ class Node:
                 if self.n_outputs != 1:  # which output it is (the engine routes by index)
                     t._out_idx = self._saved_out_idx[len(out)]
                 out.append(t)
+            elif type(ref) is SavedRef:
+                out.append(ref.connect(arr))
             else:
                 out.append(ref)
         return tuple(out)
@@ -235,6 +244,8 @@ class Node:
         copy = old = None
         saved, refs = list(self._saved), list(self._saved_refs)
         for k, (arr, ref) in enumerate(zip(saved, refs)):
+            if type(ref) is SavedRef and arr is data:  # packed by hooks that kept the array
+                ref = tensor
             if ref is tensor or (ref is None and arr is data):
                 if copy is None:
                     copy = data.copy()
@@ -251,8 +262,11 @@ class Node:
         return f"{type(self).__name__}Backward0"
 
     def op_name(self) -> str:
-        """The user's name of the op that recorded this node (``@op``'s), else the class's."""
-        return type(self).__dict__.get("_op_name") or type(self).__name__.lower()
+        """The user's name of the op that recorded this node (``@op``'s, or the class's
+        ``_op_name``), else the class's name in snake case without an ``Op`` suffix
+        (``MaxPool2dOp``: ``max_pool2d``)."""
+        cls = type(self)
+        return cls.__dict__.get("_op_name") or _snake(cls.__name__.strip("_").removesuffix("Op"))
 
     def __repr__(self):
         return f"<{self.name()} object>"
@@ -527,7 +541,7 @@ def _save1(node, args, arrays, out, raw):
     if versions:
         node._saved_versions = versions
     if STATE.saved_hooks:
-        node._saved = Packed(node._saved, refs, STATE.saved_hooks[-1])
+        _pack(node)
 
 
 def save(node, args, outs, results=None):
@@ -568,7 +582,7 @@ def save(node, args, outs, results=None):
     if out_idx:
         node._saved_out_idx = out_idx
     if STATE.saved_hooks:
-        node._saved = Packed(node._saved, refs, STATE.saved_hooks[-1])
+        _pack(node)
     if STATE.anomaly is True:
         node._trace = _stack()
 
@@ -588,6 +602,41 @@ def record(node, args, outs):
     if any(idxs):
         node.next_idx = tuple(idxs)
     save(node, args, outs)
+
+
+def _pack(node):
+    """Hand what ``node`` saved to the active ``saved_tensors_hooks``' pack hook, and keep of
+    each saved input Tensor only how to reconnect it (``SavedRef``): the packed objects are
+    then the only holders of the values (a leaf that requires grad stays, as the graph's edge
+    to it keeps it anyway). Runs only while hooks are set: no cost on the usual path."""
+    refs = node._saved_refs
+    node._saved = Packed(node._saved, refs, STATE.saved_hooks[-1])
+    node._saved_refs = [SavedRef(r) if isinstance(r, Tensor) and not (
+        r.grad_fn is None and r._requires_grad) else r for r in refs]
+
+
+class SavedRef:
+    """A saved input Tensor whose values a pack hook holds: its graph position (``grad_fn``,
+    output index, requires_grad) and version counter, and a weak reference to it."""
+
+    __slots__ = ("grad_fn", "out_idx", "requires_grad", "_version", "tensor")
+
+    def __init__(self, t):
+        self.grad_fn, self.out_idx, self.requires_grad = t.grad_fn, t._out_idx, t._requires_grad
+        self._version = t._version
+        self.tensor = weakref.ref(t)
+
+    def connect(self, arr):
+        """The Tensor for the unpacked array ``arr``, at the saved Tensor's place in the graph
+        (so create_graph differentiates through it)."""
+        t = _make(arr, self.grad_fn, self.requires_grad)
+        t._out_idx = self.out_idx
+        return t
+
+
+def saved_tensor(ref):
+    """The Tensor a ``_saved_refs`` entry stands for, if it is alive (else None)."""
+    return ref.tensor() if type(ref) is SavedRef else ref
 
 
 class Packed:

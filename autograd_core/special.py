@@ -23,6 +23,7 @@ import math
 from typing import Any
 
 from autograd_core import ops as _ops  # noqa: F401 - fills the op table read below
+from autograd_core.ops._args import no_complex
 from autograd_core.ops.registry import DECLS
 from autograd_core.tensor import Tensor
 
@@ -94,6 +95,7 @@ def ndtr(input: Tensor) -> Tensor:
     """
     if input.dtype.kind not in "fc":
         input = input.float()
+    no_complex(input, "erf_vml_cpu")  # PyTorch's ndtr runs erf
     return erfc(input * -_SQRT1_2) * 0.5
 
 

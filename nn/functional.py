@@ -35,7 +35,7 @@ from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
 from autograd_core.ops.conv import _Size
 from autograd_core.ops.binary import _broadcast_error, _promote_types
-from autograd_core.ops._args import torch_name
+from autograd_core.ops._args import no_complex as _no_complex, torch_name
 from autograd_core.ops.binary import result_type as _result_type
 
 __all__ = [
@@ -922,7 +922,9 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     # PyTorch's promotion (float32 input, int64 target -> float32), not numpy's (float64)
     dt = _result_type(np.asarray(getattr(input, "_data", input)),
                       np.asarray(getattr(target, "_data", target)))
-    if dt.kind not in "fc":  # PyTorch has no integer mse kernel (and a mean of ints is lossy)
+    if dt.kind == "c":  # PyTorch has no complex mse kernel either
+        raise NotImplementedError(f'"mse_cpu" not implemented for \'{torch_name(dt)}\'')
+    if dt.kind != "f":  # PyTorch has no integer mse kernel (and a mean of ints is lossy)
         raise NotImplementedError(f'"mse_cpu" not implemented for \'{dt.name}\': mse_loss '
                                   "needs floating point input and target (convert with "
                                   ".float())")
@@ -1719,6 +1721,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         >>> F.elu(ag.tensor([-1.0, 0.0, 2.0]))
         tensor([-0.6321,  0.0000,  2.0000])
     """
+    _no_complex(input, "elu_cpu")
     return _neg_part(_t(input), lambda n: (n.exp() - 1.0) * alpha)
 
 
@@ -1761,6 +1764,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         >>> F.celu(ag.tensor([-1.0, 2.0]), alpha=2.0)
         tensor([-0.7869,  2.0000])
     """
+    _no_complex(input, "elu_cpu")
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     return _neg_part(_t(input), lambda n: ((n * (1.0 / alpha)).exp() - 1.0) * alpha)
@@ -1781,6 +1785,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         >>> F.prelu(ag.tensor([[-2.0, 3.0]]), ag.tensor([0.25]))
         tensor([[-0.5000,  3.0000]])
     """
+    _no_complex(input, "prelu_cpu")
     x, w = _t(input), _t(weight)
     n = w.numel()
     if n != 1:
@@ -1809,6 +1814,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.mish(ag.tensor([-1.0, 0.0, 1.0]))
         tensor([-0.3034,  0.0000,  0.8651])
     """
+    _no_complex(input, "mish_cpu")
     x = _t(input)
     return x * softplus(x).tanh()
 
@@ -1871,6 +1877,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.hardsigmoid(ag.tensor([-4.0, 0.0, 1.5]))
         tensor([0.0000, 0.5000, 0.7500])
     """
+    _no_complex(input, "hardsigmoid_cpu")
     return relu6(_t(input) + 3.0) / 6.0
 
 
@@ -1888,6 +1895,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.hardswish(ag.tensor([-4.0, 1.0, 4.0]))
         tensor([-0.0000,  0.6667,  4.0000])
     """
+    _no_complex(input, "hardswish_cpu")
     x = _t(input)
     return x * relu6(x + 3.0) / 6.0
 
@@ -2518,6 +2526,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
         >>> F.glu(ag.tensor([[1.0, 2.0, 0.0, 100.0]]))
         tensor([[0.5000, 2.0000]])
     """
+    _no_complex(input, "glu_cpu")
     x = _t(input)
     if x.ndim == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
@@ -2571,6 +2580,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         >>> F.hardshrink(ag.tensor([-1.0, 0.3, 0.5, 2.0]))
         tensor([-1.,  0.,  0.,  2.])
     """
+    _no_complex(input, "hardshrink_cpu")
     x = _t(input)  # NaN is not in the dead zone: it passes through, as in PyTorch
     return ag.where(x.abs() <= lambd, ag.zeros_like(x), x)
 
@@ -2590,6 +2600,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         >>> F.softshrink(ag.tensor([-1.0, 0.3, 2.0]))
         tensor([-0.5000,  0.0000,  1.5000])
     """
+    _no_complex(input, "softshrink_check")
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     x = _t(input)
@@ -2616,6 +2627,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         >>> F.threshold(ag.tensor([-1.0, 0.5, 2.0]), 0.5, -7.0)
         tensor([-7., -7.,  2.])
     """
+    _no_complex(input, "threshold_cpu")
     x = _t(input)  # NaN is not <= threshold: it passes through, as in PyTorch
     return ag.where(x <= threshold, ag.full_like(x, value), x)
 

@@ -60,6 +60,14 @@ def shape_arg(shape):
     return tuple(int(s) for s in shape)
 
 
+def int_seq(first, more):
+    """The integers of a ``f(first, *more)`` call that PyTorch's methods take either way:
+    ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])``, ``f(2)`` or ``f(dims=(2, 3))``; not converted."""
+    if more:
+        return (first, *more)
+    return tuple(first) if isinstance(first, (tuple, list)) else (first,)
+
+
 _TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
                 "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
@@ -69,3 +77,23 @@ def torch_name(dt):
     """PyTorch's scalar type name of numpy dtype ``dt`` in messages (``Float``, ``Long``)."""
     dt = np.dtype(dt)
     return _TORCH_NAMES.get(dt.name, dt.name)
+
+
+#: PyTorch's refusal of ``clamp`` (and of ``relu``, ``hardtanh``, ``relu6``, built on it) for a
+#: complex tensor: complex numbers have no order (numpy's lexicographic one is not PyTorch's)
+CLAMP_COMPLEX = "clamp is not supported for complex types"
+
+
+def not_implemented(kernel, dt):
+    """PyTorch's refusal of a kernel without a loop for dtype ``dt``, e.g. ``"lt_cpu" not
+    implemented for 'ComplexFloat'`` (an ordering op given a complex tensor)."""
+    return NotImplementedError(f'"{kernel}" not implemented for \'{torch_name(dt)}\'')
+
+
+def no_complex(x, kernel, error=None):
+    """Refuse a complex ``x`` (a Tensor, an array or a number) as PyTorch does: with
+    ``error`` (a message, RuntimeError) when given, else ``not_implemented(kernel, dtype)``.
+    For the ordering ops, which complex numbers do not support."""
+    dt = x._data.dtype if hasattr(x, "_data") else np.asarray(x).dtype
+    if dt.kind == "c":
+        raise RuntimeError(error) if error else not_implemented(kernel, dt)

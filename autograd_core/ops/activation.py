@@ -15,6 +15,7 @@ import numpy as np
 from autograd_core import kernels as K
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _xp as xp
+from autograd_core.ops import _args
 from autograd_core.ops.registry import Sample, op
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor
 
@@ -25,8 +26,10 @@ def _floating(x):
 
 
 def _float(x, op_name):
+    """``x``, a floating-point array; else PyTorch's refusal naming its kernel."""
     if x.dtype.kind != "f":
-        raise TypeError(f"{op_name}: expected a floating point tensor, got {x.dtype}")
+        kernel = "GeluKernelImpl" if op_name == "gelu" else f"{op_name}_cpu"
+        raise _args.not_implemented(kernel, x.dtype)
     return x
 
 
@@ -111,6 +114,8 @@ class Relu(Node):
 
     def forward(self, x, out=None):
         if x.dtype.kind != "f":
+            if x.dtype.kind == "c":  # PyTorch's relu is clamp_min(x, 0)
+                raise NotImplementedError(_args.CLAMP_COMPLEX)
             return np.maximum(x, 0, out=out)
         y = K.relu_forward(x, out=out)
         self.save_for_backward(y)

@@ -84,12 +84,13 @@ def t(input: Tensor) -> Tensor:
 
 
 @op("flip", method=True, samples=[Sample("flip", lambda a: flip(a, list(range(a.ndim))), min_ndim=1)])
-def flip(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
+def flip(input: Tensor, dims: Any, *more: Any) -> Tensor:
     """Reverse the order of ``input`` along each of ``dims`` (a copy, as PyTorch's).
 
     Args:
         input (Tensor): the input tensor.
-        dims (int or sequence of ints): the dimensions to reverse.
+        dims (int or sequence of ints): the dimensions to reverse (``flip(0, 1)``,
+            ``flip((0, 1))`` and ``flip(dims=(0, 1))`` alike).
 
     Example::
 
@@ -98,7 +99,7 @@ def flip(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
         tensor([[4, 3],
                 [2, 1]])
     """
-    ds = [_args.norm_dim(d, input.ndim, "flip") for d in _dims(dims)]
+    ds = [_args.norm_dim(d, input.ndim, "flip") for d in _args.int_seq(dims, more)]
     for d in ds:
         if ds.count(d) > 1:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
@@ -638,6 +639,7 @@ def unique(input: Tensor, sorted: builtins.bool = True, return_inverse: builtins
         >>> ag.unique(ag.tensor([3, 1, 3, 2]), return_counts=True)
         (tensor([1, 2, 3]), tensor([1, 1, 2]))
     """
+    _args.no_complex(input, "unique" if dim is None else "unique_dim")
     x = input._data
     if dim is None:
         values, inv, counts = np.unique(x.reshape(-1), return_inverse=True, return_counts=True)
@@ -1378,6 +1380,8 @@ def searchsorted(sorted_sequence: Tensor, input: Any, *, out_int32: builtins.boo
         >>> ag.searchsorted(ag.tensor([1, 3, 5, 7]), ag.tensor([3, 6, 9]), right=True)
         tensor([2, 3, 4])
     """
+    _args.no_complex(sorted_sequence, "searchsorted_out_cpu")
+    _args.no_complex(input, "searchsorted_out_cpu")
     if side is not None:
         if side not in ("left", "right"):
             raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but "
@@ -1411,6 +1415,8 @@ def bucketize(input: Any, boundaries: Tensor, *, out_int32: builtins.bool = Fals
         >>> ag.bucketize(ag.tensor([1, 5, 9]), ag.tensor([1, 3, 5, 7]))
         tensor([0, 2, 4])
     """
+    _args.no_complex(boundaries, "searchsorted_out_cpu")
+    _args.no_complex(input, "searchsorted_out_cpu")
     b = boundaries._data
     if b.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({b.ndim})")

@@ -190,7 +190,7 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
 
 
 @op("tile", method=True, samples=[Sample("tile", lambda a: tile(a, (2, 1)))])
-def tile(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
+def tile(input: Tensor, dims: Any, *more: Any) -> Tensor:
     """Repeat ``input`` ``dims[i]`` times along each dimension.
 
     When ``dims`` has fewer entries than ``input`` has dimensions, ones are put in front of it;
@@ -198,7 +198,8 @@ def tile(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
 
     Args:
         input (Tensor): the tensor to repeat.
-        dims (sequence of int): the repetitions per dimension.
+        dims (int or sequence of ints): the repetitions per dimension (``tile(2, 1)``,
+            ``tile((2, 1))``, ``tile(2)`` and ``tile(dims=(2, 1))`` alike).
 
     Example::
 
@@ -206,7 +207,7 @@ def tile(input: Tensor, dims: Sequence[builtins.int]) -> Tensor:
         >>> ag.tile(ag.tensor([[1, 2]]), (2,))
         tensor([[1, 2, 1, 2]])
     """
-    dims = tuple(dims)
+    dims = _args.shape_arg(_args.int_seq(dims, more))
     return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
 
 
@@ -258,10 +259,13 @@ class Xlogy(Node):
     #: the logarithm, its pole (where the gradient's rule gives 0 for x = 0) and a point
     #: where it is finite (read instead of the pole)
     _log, _pole, _finite = "log", 0, 1.0
+    _kernel = "xlogy_cpu"  # PyTorch's, named in its refusal of complex tensors
 
     def forward(self, input, other):
         x, y = _float_pair(input, other)
         dt = np.result_type(x, y)  # a Python number is weak: the tensor's dtype
+        if dt.kind == "c":
+            raise _args.not_implemented(self._kernel, dt)
         x, y = np.asarray(x, dt), np.asarray(y, dt)
         self.save_for_backward(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -308,6 +312,8 @@ class _Logit(Node):
     NaN outside [0, 1] without ``eps`` and 0 outside [eps, 1 - eps] with it."""
 
     def forward(self, x, eps):
+        if x.dtype.kind == "c":
+            raise _args.not_implemented("logit_cpu", x.dtype)
         self.eps = eps
         self.save_for_backward(x)
         p = x if eps is None else np.clip(x, eps, 1.0 - eps)
@@ -459,6 +465,9 @@ class FMax(Maximum):
             y = self.pick(a_, b_)
         except ValueError:
             raise _broadcast_error(type(self).__name__.lower(), a, b) from None
+        if y.dtype.kind == "c":
+            raise RuntimeError(f"{type(self).__name__.lower()} not implemented for complex "
+                               "tensors.")
         with np.errstate(invalid="ignore"):
             self.save_for_backward(self.keep(a_, b_) | np.isnan(b_))
         return y
@@ -584,6 +593,8 @@ class LogAddExp2(Node):
 class CopySign(Node):
     def forward(self, input, other):
         a, b = _float_pair(input, other)
+        _args.no_complex(a, "copysign_cpu")
+        _args.no_complex(b, "copysign_cpu")
         y = np.copysign(a, b)
         with np.errstate(invalid="ignore"):  # PyTorch's ratio: NaN where input is +-inf
             self.save_for_backward(np.where(a == 0, np.zeros((), y.dtype), y / a))
@@ -692,6 +703,7 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
         >>> ag.heaviside(ag.tensor([-1.5, 0.0, 2.0]), ag.tensor([0.5]))
         tensor([0.0000, 0.5000, 1.0000])
     """
+    _args.no_complex(input, "", "heaviside is not yet implemented for complex tensors.")
     if not isinstance(values, Tensor) or values.dtype != input.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
     return _binary_values("heaviside", _heaviside, input, values)

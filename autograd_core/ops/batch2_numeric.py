@@ -493,6 +493,7 @@ def unique_consecutive(input: Tensor, return_inverse: builtins.bool = False,
         >>> ag.unique_consecutive(ag.tensor([1, 1, 2, 2, 3, 1, 1]), return_counts=True)
         (tensor([1, 2, 3, 1]), tensor([2, 2, 1, 2]))
     """
+    _args.no_complex(input, "unique")
     x = input._data
     if dim is None:
         flat = x.reshape(-1)
@@ -604,6 +605,7 @@ def nanmedian(input: Tensor, dim: builtins.int | None = None,
         >>> x.nanmedian(1)
         nanmedian(values=tensor([2., 1.]), indices=tensor([3, 1]))
     """
+    _args.no_complex(input, "median_cpu" if dim is None else "median_out")
     if dim is None:
         if input.numel() == 0:
             return input.sum() * float("nan")

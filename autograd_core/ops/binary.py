@@ -261,6 +261,8 @@ class DivRounded(Node):
     """``div`` with a ``rounding_mode``: piecewise constant, so both gradients are zeros (as
     PyTorch's ``DivBackward``, whatever the incoming gradient)."""
 
+    _op_name = "div"  # the public op a refusal names (Node.op_name)
+
     def forward(self, a, b, *, rounding_mode):
         try:
             return _div_rounded(a, b, rounding_mode)
@@ -516,6 +518,9 @@ class Maximum(Node):
             y = self.pick(*_promote(a, b))
         except ValueError:
             raise _broadcast_error(type(self).__name__.lower(), a, b) from None
+        if y.dtype.kind == "c":  # numpy's lexicographic order is no order PyTorch gives
+            raise RuntimeError(f"{type(self).__name__.lower()} not implemented for complex "
+                               "tensors.")
         a_, b_ = np.asarray(a), np.asarray(b)
         with np.errstate(invalid="ignore"):
             self.save_for_backward(self.less(a_, b_), self.less(b_, a_), a_ == b_)
@@ -647,9 +652,33 @@ class Compare(Node):
             raise _broadcast_error(name, a, b) from None
 
 
+class Order(Compare):
+    """``<``, ``<=``, ``>``, ``>=``: refused for complex numbers (PyTorch's error; numpy's
+    lexicographic order is not one PyTorch gives)."""
+
+    def forward(self, a, b, ufunc, name):
+        ta, tb = type(a), type(b)  # arrays and Python numbers without a call: comparisons are hot
+        if (a.dtype.kind == "c" if ta is _ndarray else ta not in _REAL_TYPES and _complex(a)) or (
+                b.dtype.kind == "c" if tb is _ndarray else tb not in _REAL_TYPES and _complex(b)):
+            raise _args.not_implemented(f"{name}_cpu", result_type(a, b))
+        try:
+            return np.asarray(ufunc(a, b))
+        except ValueError:
+            raise _broadcast_error(name, a, b) from None
+
+
+_REAL_TYPES = frozenset((int, float, bool))
+
+
+def _complex(x):
+    return np.asarray(x).dtype.kind == "c"
+
+
 def _comparison(name, fn, symbol, example):
+    node = Order if name in ("lt", "le", "gt", "ge") else Compare
+
     def compare(input, other):
-        return apply_nondifferentiable(Compare, input, other, ufunc=fn, name=name)
+        return apply_nondifferentiable(node, input, other, ufunc=fn, name=name)
 
     compare.__name__ = compare.__qualname__ = name
     compare.__doc__ = (

@@ -119,6 +119,8 @@ class Index(Node):
 class IndexAdd(Node):
     """Zeros of ``shape`` with ``g`` added at ``index``; the backward of Index."""
 
+    _op_name = "index_add"  # the public op a refusal names (Node.op_name)
+
     complex_backward = LINEAR
     def forward(self, g, index, basic, shape):
         self.index, self.basic = index, basic
@@ -166,6 +168,8 @@ def getitem(x, index):
 class IndexPut(Node):
     """``x`` with ``value`` written at ``index`` (out of place); used by ``x[index] = value``
     while recording."""
+
+    _op_name = "index_put_"  # the public op a refusal names (Node.op_name)
 
     complex_backward = LINEAR
     def forward(self, x, value, index):

@@ -11,7 +11,7 @@ import numpy as np
 
 from autograd_core import creation, random
 from autograd_core.grad_mode import STATE
-from autograd_core.node import LINEAR, Node
+from autograd_core.node import LINEAR, Node, saved_tensor
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import _deprecated_alpha, _value_first, add, div, mul, sub
@@ -200,7 +200,7 @@ def _saves_other_view(node, t):
     counter = t._version
     refs = getattr(node, "_saved_refs", None) or ()
     return counter is not None and any(
-        isinstance(r, Tensor) and r is not t and r._version is counter for r in refs)
+        getattr(r, "_version", None) is counter and saved_tensor(r) is not t for r in refs)
 
 
 def _positions(base, v):

@@ -10,9 +10,10 @@ import numpy as np
 
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _xp as xp
+from autograd_core.ops._args import torch_name
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.shape import _as_view
-from autograd_core.tensor import Tensor, note_complex
+from autograd_core.tensor import Tensor
 
 
 class MatMul(Node):
@@ -21,8 +22,8 @@ class MatMul(Node):
         n = self.needs_input_grad
         self.save_for_backward(a if n[1] else None, b if n[0] else None)
         self.nd = (a.ndim, b.ndim)
-        if a.dtype is not b.dtype:
-            note_complex(np.result_type(a, b))
+        if a.dtype is not b.dtype and a.dtype != b.dtype:
+            raise RuntimeError(dtype_mismatch(a.dtype, b.dtype, a.ndim, b.ndim))
         return np.matmul(a, b)
 
     def backward(self, g):
@@ -48,6 +49,27 @@ class MatMul(Node):
             if a is not None:
                 gb = xp.matmul(xp.swap_last(a), g)
         return ga, gb
+
+
+#: C++'s names of the scalar types, in PyTorch's "m1 and m2" message
+_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+              "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+              "complex128": "c10::complex<double>"}
+
+
+def dtype_mismatch(da, db, na, nb):
+    """PyTorch's refusal of a product of operands of two dtypes (``na``- and ``nb``-d; no
+    promotion), in the words of the kernel PyTorch would run for those ranks."""
+    a, b = torch_name(da), torch_name(db)
+    if nb == 1:
+        if na == 1:
+            return f"dot : expected both vectors to have same dtype, but found {a} and {b}"
+        return f"addmv input tensors must have the same dtype, but got {b}, {a}, and {b}"
+    if nb == 2:
+        return (f"expected m1 and m2 to have the same dtype, but got: "
+                f"{_CPP_NAMES.get(da.name, da.name)} != {_CPP_NAMES.get(db.name, db.name)}")
+    return f"expected scalar type {a} but found {b}"
 
 
 def _mismatch_message(sa, sb):

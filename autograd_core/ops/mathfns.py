@@ -255,10 +255,16 @@ def _lgamma_scalar(v):
 _lgamma = np.vectorize(_lgamma_scalar, otypes=[np.float64])
 
 
-def _same(fn, x):
-    """``fn`` (computed in float64) on ``x``, cast back to ``x``'s floating dtype."""
+def _same(fn, x, kernel=None):
+    """``fn`` (computed in float64) on ``x``, cast back to ``x``'s floating dtype; a value
+    beyond that dtype's range (or float64's) is inf, a NaN (i0 at inf) is NaN, without numpy's
+    warnings (PyTorch gives none). A complex ``x`` is refused naming PyTorch's ``kernel`` (the
+    cast to float64 would drop its imaginary part)."""
     x = _floating(x)
-    return np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
+    if kernel is not None and x.dtype.kind == "c":
+        raise _args.not_implemented(kernel, x.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
 
 
 @op("erf", method=True, doc="""
@@ -279,7 +285,7 @@ class Erf(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(_erf, x)
+        return _same(_erf, x, "erf_vml_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -302,7 +308,7 @@ class Erfc(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(_erfc, x)
+        return _same(_erfc, x, "erfc_vml_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -349,7 +355,7 @@ def _erfinv64(y):
     """)
 class Erfinv(Node):
     def forward(self, input):
-        y = _same(_erfinv64, input)
+        y = _same(_erfinv64, input, "erfinv_vml_cpu")
         self.save_for_backward(y)
         return y
 
@@ -417,7 +423,7 @@ class Lgamma(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(_lgamma, x)
+        return _same(_lgamma, x, "lgamma_vml_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -442,7 +448,7 @@ class Digamma(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(_digamma64, x)
+        return _same(_digamma64, x, "digamma")
 
     def backward(self, g):
         (x,) = self.saved
@@ -509,6 +515,7 @@ class Polygamma(Node):
 
     def forward(self, input, *, n):
         x = _floating(input)
+        _args.no_complex(x, "digamma" if n == 0 else "trigamma" if n == 1 else "polygamma")
         self.save_for_backward(x)
         self.n = n
         return _polygamma(n, x)
@@ -615,9 +622,22 @@ class _ZeroGrad(Node):
         return (xp.zeros_like(g),)
 
 
-def _int_kept(fn):
-    """Rounding leaves integer and bool tensors as they are (as PyTorch)."""
-    return lambda x, **kw: x.copy() if x.dtype.kind in "biu" else fn(x, **kw)
+def _int_kept(fn, name):
+    """Rounding leaves integer and bool tensors as they are (as PyTorch) and refuses complex
+    ones with PyTorch's errors (numpy would round, or order, the two parts)."""
+
+    def kept(x, **kw):
+        kind = x.dtype.kind
+        if kind == "f":
+            return fn(x, **kw)
+        if kind == "c":
+            if name == "round":
+                kernel = "round_cpu" if kw.get("decimals") else "round_vml_cpu"
+                raise _args.not_implemented(kernel, x.dtype)
+            raise NotImplementedError(f"{name} is not supported for complex inputs")
+        return x.copy()
+
+    return kept
 
 
 def _round(x, decimals=0):
@@ -645,7 +665,7 @@ def _round(x, decimals=0):
         tensor([-2.,  0.,  2.])
     """)
 class Floor(_ZeroGrad):
-    fn = staticmethod(_int_kept(np.floor))
+    fn = staticmethod(_int_kept(np.floor, "floor"))
 
     def forward(self, input):
         return Floor.fn(input)
@@ -666,7 +686,7 @@ class Floor(_ZeroGrad):
         tensor([-1.,  1.,  2.])
     """)
 class Ceil(_ZeroGrad):
-    fn = staticmethod(_int_kept(np.ceil))
+    fn = staticmethod(_int_kept(np.ceil, "ceil"))
 
     def forward(self, input):
         return Ceil.fn(input)
@@ -687,7 +707,7 @@ class Ceil(_ZeroGrad):
         tensor([-1.,  0.,  2.])
     """)
 class Trunc(_ZeroGrad):
-    fn = staticmethod(_int_kept(np.trunc))
+    fn = staticmethod(_int_kept(np.trunc, "trunc"))
 
     def forward(self, input):
         return Trunc.fn(input)
@@ -712,7 +732,7 @@ class Trunc(_ZeroGrad):
         tensor([1.2600, 3.1400])
     """)
 class Round(_ZeroGrad):
-    fn = staticmethod(_int_kept(_round))
+    fn = staticmethod(_int_kept(_round, "round"))
 
     def forward(self, input, *, decimals=0):
         if not isinstance(decimals, (int, np.integer)) or isinstance(decimals, bool):
@@ -728,6 +748,9 @@ def _sign(x):
     """``np.sign``, with PyTorch's 0 for NaN; a bool's sign is itself (as PyTorch's)."""
     if x.dtype == np.bool_:
         return x.copy()
+    if x.dtype.kind == "c":
+        raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex "
+                                  "numbers. Please use torch.sgn instead.")
     s = np.asarray(np.sign(x))  # a 0-d input gives a numpy scalar
     if s.dtype.kind == "f":
         s[np.isnan(s)] = 0
@@ -806,8 +829,8 @@ def frac(input: Tensor) -> Tensor:
         >>> ag.frac(ag.tensor([1.5, -2.25]))
         tensor([ 0.5000, -0.2500])
     """
-    if input.dtype.kind not in "fc":
-        raise NotImplementedError(f'"frac_cpu" not implemented for \'{_torch_dtype(input)}\'')
+    if input._data.dtype.kind != "f":
+        raise _args.not_implemented("frac_cpu", input._data.dtype)
     return input - Trunc.apply(input)
 
 
@@ -907,6 +930,8 @@ def _float_pair(a, b):
 class Atan2(Node):
     def forward(self, input, other):
         a, b = _float_pair(input, other)
+        _args.no_complex(a, "atan2_cpu")
+        _args.no_complex(b, "atan2_cpu")
         self.save_for_backward(a, b)
         return np.arctan2(a, b)
 
@@ -946,6 +971,9 @@ class _Mod(Node):
     def _run(self, input, other, fn, rounding):
         a, b = _promote(input, other)
         kind = (a if isinstance(a, np.ndarray) else np.asarray(b)).dtype.kind  # a: a number?
+        if kind == "c":
+            name = "fmod" if rounding == "trunc" else "remainder"
+            raise _args.not_implemented(f"{name}_cpu", np.result_type(a, b))
         if kind in "iub" and np.any(np.asarray(b) == 0):
             raise RuntimeError("ZeroDivisionError")
         self.save_for_backward(a, b)
@@ -1014,6 +1042,8 @@ def hypot(input: Tensor, other: Tensor) -> Tensor:
         >>> ag.hypot(ag.tensor([3.0, 5.0]), ag.tensor([4.0, 12.0]))
         tensor([ 5., 13.])
     """
+    _args.no_complex(input, "hypot_cpu")
+    _args.no_complex(other, "hypot_cpu")
     return (input * input + other * other).sqrt()
 
 
@@ -1249,6 +1279,8 @@ class _NanToZero(Node):
     ``ag.compile`` finds it afresh at each replay, never a stale one) and saved; backward is
     ``g * mask`` (linear in ``g``: the same expression serves create_graph)."""
 
+    _op_name = "nansum"  # the public op a refusal names (Node.op_name)
+
     def name(self) -> str:
         return "NanToNumBackward0"
 
@@ -1285,6 +1317,7 @@ def nansum(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,
         >>> ag.nansum(ag.tensor([1.0, float('nan'), 2.0]))
         tensor(3.)
     """
+    _args.no_complex(input, "", "nansum on CPU does not support complex inputs")
     return _no_nan(input).sum(dim, keepdim=keepdim, dtype=dtype)
 
 
@@ -1305,6 +1338,7 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,
         >>> ag.nanmean(ag.tensor([1.0, float('nan'), 2.0]))
         tensor(1.5000)
     """
+    _args.no_complex(input, "", "nansum on CPU does not support complex inputs")
     if input.dtype.kind not in "fc":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
                            f"but got {_torch_dtype(input)}")
@@ -1366,6 +1400,7 @@ def median(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.boo
         >>> x.median(1)
         median(values=tensor([2., 3.]), indices=tensor([2, 0]))
     """
+    _args.no_complex(input, "median_cpu" if dim is None else "median_out")
     if dim is None:
         if input.numel() == 0:  # NaN, as PyTorch
             return input.sum() * float("nan")
@@ -1408,6 +1443,7 @@ def kthvalue(input: Tensor, k: builtins.int, dim: builtins.int = -1,
         >>> ag.kthvalue(ag.tensor([3.0, 1.0, 2.0]), 2)
         kthvalue(values=tensor(2.), indices=tensor(2))
     """
+    _args.no_complex(input, "kthvalue_cpu")
     d = _args.norm_dim(dim, input.ndim, "kthvalue")
     n = input.shape[d] if input.ndim else 1
     if not 1 <= k <= n:
@@ -1470,6 +1506,7 @@ def mode(input: Tensor, dim: builtins.int = -1, keepdim: builtins.bool = False) 
         >>> ag.mode(ag.tensor([[1.0, 2.0, 2.0, 1.0, 3.0], [5.0, 4.0, 4.0, 5.0, 5.0]]))
         mode(values=tensor([1., 5.]), indices=tensor([3, 4]))
     """
+    _args.no_complex(input, "mode_cpu")
     x = input._data
     if x.ndim == 0:
         _args.norm_dim(dim, 0, "mode")
@@ -1502,6 +1539,7 @@ def cummax(input: Tensor, dim: builtins.int) -> Any:
         >>> ag.cummax(ag.tensor([1.0, 3.0, 2.0, 4.0]), 0)
         cummax(values=tensor([1., 3., 3., 4.]), indices=tensor([0, 1, 1, 3]))
     """
+    _args.no_complex(input, "cummax_cpu")
     return _cum_extreme(input, dim, True)
 
 
@@ -1520,6 +1558,7 @@ def cummin(input: Tensor, dim: builtins.int) -> Any:
         >>> ag.cummin(ag.tensor([3.0, 1.0, 2.0, 0.0]), 0)
         cummin(values=tensor([3., 1., 1., 0.]), indices=tensor([0, 1, 1, 3]))
     """
+    _args.no_complex(input, "cummin_cpu")
     return _cum_extreme(input, dim, False)
 
 
@@ -1593,6 +1632,7 @@ def aminmax(input: Tensor, *, dim: builtins.int | None = None,
         >>> ag.aminmax(ag.tensor([[1.0, 5.0], [3.0, -2.0]]), dim=0)
         aminmax(min=tensor([ 1., -2.]), max=tensor([3., 5.]))
     """
+    _args.no_complex(input, "aminmax_cpu")
     if dim is not None and input.ndim and input.shape[dim] == 0:
         d = _args.norm_dim(dim, input.ndim, "aminmax")
         raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")

@@ -181,8 +181,16 @@ class LogSumExp(_Reduction):
         return (self._expand(g) * xp.exp(x - y.reshape(_keep_shape(self.in_shape, self.dim))),)
 
 
+def _softmax_kernel(x, dim, name):
+    """PyTorch's refusal of a complex softmax, naming the kernel it would run."""
+    last = "lastdim_" if dim == x.ndim - 1 or x.ndim == 0 else ""
+    return _args.not_implemented(f"{name}_{last}kernel_impl", x.dtype)
+
+
 class Softmax(Node):
     def forward(self, x, dim):
+        if x.dtype.kind == "c":
+            raise _softmax_kernel(x, dim, "softmax")
         self.dim = dim
         if x.size == 0:
             y = np.empty_like(x)
@@ -201,6 +209,8 @@ class Softmax(Node):
 
 class LogSoftmax(Node):
     def forward(self, x, dim):
+        if x.dtype.kind == "c":
+            raise _softmax_kernel(x, dim, "log_softmax")
         self.dim = dim
         # (x - max) - log(sum(exp(x - max))), not x - logsumexp(x): at float32 logits near
         # 3e38 the log term vanishes beside the max and x - lse would lose it (PyTorch's order)
@@ -322,6 +332,8 @@ class StdFromVar(Node):
     """sqrt of a variance, with PyTorch's std gradient: 0 where the std is 0 (a constant
     input), not the 0 * inf = NaN a plain sqrt would give."""
 
+    _op_name = "std"  # the public op a refusal names (Node.op_name)
+
     def forward(self, v):
         y = np.sqrt(v)
         self.save_for_backward(y)
@@ -388,6 +400,8 @@ def max(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Any: 
     """
     if isinstance(dim, Tensor):
         return input.maximum(dim)
+    if input._data.dtype.kind == "c":
+        _args.no_complex(input, "max_all", None if dim is None else "max(): does not support complex input")
     return max_min(input, dim, keepdim, is_max=True)
 
 
@@ -417,6 +431,8 @@ def min(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Any: 
     """
     if isinstance(dim, Tensor):
         return input.minimum(dim)
+    if input._data.dtype.kind == "c":
+        _args.no_complex(input, "min_all", None if dim is None else "min(): does not support complex input")
     return max_min(input, dim, keepdim, is_max=False)
 
 
@@ -440,6 +456,8 @@ def amax(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None
         >>> ag.amax(x, dim=0)
         tensor([3., 4.])
     """
+    if input._data.dtype.kind == "c":
+        _args.no_complex(input, "max_values_cpu")
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return AMax.apply(input, dim=dim, keepdim=keepdim, is_max=True)
 
@@ -462,6 +480,8 @@ def amin(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None
         >>> ag.amin(x, dim=1)
         tensor([1., 3.])
     """
+    if input._data.dtype.kind == "c":
+        _args.no_complex(input, "min_values_cpu")
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return AMax.apply(input, dim=dim, keepdim=keepdim, is_max=False)
 
@@ -484,6 +504,8 @@ def argmax(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.boo
         >>> x.argmax(dim=1)
         tensor([1, 1])
     """
+    if input._data.dtype.kind == "c":
+        _args.no_complex(input, "", "argmax(): does not support complex input")
     return _arg_extreme(input, dim, keepdim, np.argmax)
 
 
@@ -503,6 +525,8 @@ def argmin(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.boo
         >>> ag.argmin(x, dim=0)
         tensor([0, 0])
     """
+    if input._data.dtype.kind == "c":
+        _args.no_complex(input, "", "argmin(): does not support complex input")
     return _arg_extreme(input, dim, keepdim, np.argmin)
 
 

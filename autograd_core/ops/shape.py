@@ -14,6 +14,7 @@ from autograd_core.device import device as _device
 from autograd_core.grad_mode import STATE
 from autograd_core.node import LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _xp as xp
+from autograd_core.ops import _args
 from autograd_core.ops._args import norm_dim, shape_arg
 from autograd_core.ops.binary import _promote_types
 from autograd_core.ops.registry import Sample, op
@@ -69,14 +70,15 @@ class Reshape(Node):
 
 
 @op("reshape", node=Reshape, method=True, samples=[Sample("reshape", lambda a: a.reshape(-1))])
-def reshape(input: Tensor, *shape: Any) -> Tensor:
+def reshape(input: Tensor, shape: Any = (), *more: Any) -> Tensor:
     """Return ``input`` with the given shape: a view when the layout allows, else a copy.
 
     One dimension may be -1 (inferred). The shape may be given as integers or one sequence.
 
     Args:
         input (Tensor): the input tensor.
-        *shape (int...): the new shape, with as many elements as ``input``.
+        shape (int or sequence of ints): the new shape, with as many elements as ``input``
+            (``reshape(3, 2)``, ``reshape((3, 2))`` and ``reshape(shape=(3, 2))`` alike).
 
     Example::
 
@@ -87,12 +89,12 @@ def reshape(input: Tensor, *shape: Any) -> Tensor:
         >>> ag.arange(6).reshape(-1, 2).shape
         autograd_core.Size([3, 2])
     """
-    return _as_view(Reshape.apply(input, shape=shape_arg(shape)), input)
+    return _as_view(Reshape.apply(input, shape=shape_arg((shape, *more))), input)
 
 
 @op("view", node=Reshape, method=True, function=False,
     samples=[Sample("view", lambda a: a.view(a.numel(), 1))])
-def view(input: Tensor, *shape: Any) -> Tensor:
+def view(input: Tensor, size: Any = (), *more: Any) -> Tensor:
     """Return a view of ``input`` with the given shape (``Tensor.view``).
 
     It shares ``input``'s memory; one dimension may be -1. Here every tensor's memory is its
@@ -100,7 +102,8 @@ def view(input: Tensor, *shape: Any) -> Tensor:
 
     Args:
         input (Tensor): the tensor.
-        *shape (int...): the new shape.
+        size (int or sequence of ints): the new shape (``view(3, 2)``, ``view((3, 2))`` and
+            ``view(size=(3, 2))`` alike).
 
     Example::
 
@@ -108,7 +111,7 @@ def view(input: Tensor, *shape: Any) -> Tensor:
         >>> ag.arange(6).view(3, 2).shape
         autograd_core.Size([3, 2])
     """
-    return _as_view(Reshape.apply(input, shape=shape_arg(shape)), input)
+    return _as_view(Reshape.apply(input, shape=shape_arg((size, *more))), input)
 
 
 @op("view_as", node=Reshape, method=True, function=False, samples=())
@@ -187,12 +190,13 @@ class Permute(Node):
 @op("permute", node=Permute, method=True, samples=[
     Sample("permute", lambda a: a.permute(*reversed(range(a.ndim)))),
     Sample("T", lambda a: a.T)])
-def permute(input: Tensor, *dims: Any) -> Tensor:
+def permute(input: Tensor, dims: Any = (), *more: Any) -> Tensor:
     """Return a view of ``input`` with its dimensions reordered as ``dims``.
 
     Args:
         input (Tensor): the input tensor.
-        *dims (int...): the new order of the dimensions (integers or one sequence).
+        dims (int or sequence of ints): the new order of the dimensions (``permute(2, 0, 1)``,
+            ``permute((2, 0, 1))`` and ``permute(dims=(2, 0, 1))`` alike).
 
     Example::
 
@@ -201,9 +205,7 @@ def permute(input: Tensor, *dims: Any) -> Tensor:
         autograd_core.Size([4, 2, 3])
     """
     x = input
-    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
-        dims = tuple(dims[0])
-    dims = tuple(norm_dim(d, x.ndim, "permute") for d in dims)
+    dims = tuple(norm_dim(d, x.ndim, "permute") for d in _args.int_seq(dims, more))
     if sorted(dims) != list(range(x.ndim)):
         raise RuntimeError(
             f"permute: dims {dims} are not a permutation of the {x.ndim} dimensions of a tensor "
@@ -305,7 +307,7 @@ class Expand(Node):
 
 @op("expand", node=Expand, method=True, function=False,
     samples=[Sample("expand", lambda a: a.expand(2, *a.shape))])
-def expand(input: Tensor, *sizes: Any) -> Tensor:
+def expand(input: Tensor, size: Any = (), *more: Any) -> Tensor:
     """Return a view of ``input`` broadcast to ``sizes`` (``Tensor.expand``), without copying.
 
     Only dimensions of size 1 can grow; -1 keeps a dimension's size. The gradient is summed
@@ -313,7 +315,8 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
 
     Args:
         input (Tensor): the tensor.
-        *sizes (int...): the new shape.
+        size (int or sequence of ints): the new shape (``expand(2, 3)``, ``expand((2, 3))``
+            and ``expand(size=(2, 3))`` alike).
 
     Example::
 
@@ -323,7 +326,7 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
                 [2., 2., 2.]])
     """
     x = input
-    sizes = shape_arg(sizes)
+    sizes = shape_arg((size, *more))
     lead = len(sizes) - x.ndim
     if lead < 0:
         raise RuntimeError(
@@ -373,12 +376,14 @@ def expand_as(input: Tensor, other: Tensor) -> Tensor:
 
 @op("repeat", node=Repeat, method=True, function=False,
     samples=[Sample("repeat", lambda a: a.repeat(*([2] * max(a.ndim, 1))))])
-def repeat(input: Tensor, *sizes: Any) -> Tensor:
+def repeat(input: Tensor, repeats: Any = (), *more: Any) -> Tensor:
     """Repeat ``input`` along each dimension ``sizes`` times (``Tensor.repeat``), copying.
 
     Args:
         input (Tensor): the tensor.
-        *sizes (int...): the number of repeats per dimension (at least ``input.ndim`` of them).
+        repeats (int or sequence of ints): the number of repeats per dimension, at least
+            ``input.ndim`` of them (``repeat(2, 2)``, ``repeat((2, 2))`` and
+            ``repeat(repeats=(2, 2))`` alike).
 
     Example::
 
@@ -388,12 +393,11 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:
                 [1, 2, 1, 2]])
     """
     x = input
-    sizes = shape_arg(sizes)
+    sizes = shape_arg((repeats, *more))
     if len(sizes) < x.ndim:
-        raise RuntimeError(
-            f"repeat: number of repeat dims {len(sizes)} can not be smaller than the tensor's "
-            f"{x.ndim} dims"
-        )
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
+                           f"of dimensions of tensor (repeat: {len(sizes)} repeat dims, a tensor "
+                           f"of {x.ndim} dims)")
     return Repeat.apply(x, reps=sizes)
 
 
@@ -558,6 +562,8 @@ def _dense_order(shape, strides):
 
 class CopyFrom(Node):
     """The values of ``src`` broadcast into ``dst``'s shape and dtype (for copy_/fill_)."""
+
+    _op_name = "copy_"  # the public op a refusal names (Node.op_name)
 
     def forward(self, dst, src):
         out = np.empty_like(dst)

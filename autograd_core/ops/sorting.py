@@ -34,8 +34,14 @@ def _order(x, d, descending):
     return np.flip(n - 1 - rev, d).astype(np.int64)
 
 
+def _no_complex(x, what="Sort"):
+    if x.dtype.kind == "c":  # PyTorch's wording, its leading space included
+        raise RuntimeError(f" {what} does not support complex dtypes on CPU")
+
+
 def _sorted(input, dim, descending, k=None):
     x = _arr(input)
+    _no_complex(x)
     if x.ndim == 0:
         idx = np.zeros((), np.int64)
         return input.clone() if isinstance(input, Tensor) else Tensor._wrap(x.copy()), idx
@@ -93,6 +99,7 @@ def argsort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = F
         tensor([1, 2, 0])
     """
     x = _arr(input)
+    _no_complex(x)
     if x.ndim == 0:
         return Tensor._make(np.zeros((), np.int64), None, False)
     d = _args.norm_dim(dim, x.ndim, "argsort")
@@ -125,6 +132,7 @@ def topk(input: Tensor, k: builtins.int, dim: builtins.int = -1, largest: builti
         topk(values=tensor([5., 3.]), indices=tensor([1, 2]))
     """
     x = _arr(input)
+    _no_complex(x, "topk")
     d = _args.norm_dim(dim, x.ndim, "topk")
     size = x.shape[d] if x.ndim else 1
     if not isinstance(k, (int, np.integer)) or k < 0 or k > size:

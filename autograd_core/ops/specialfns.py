@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from autograd_core.node import Node, apply_nondifferentiable
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.mathfns import _erfc, _float_pair, _same
 from autograd_core.ops.registry import Sample, op
@@ -57,13 +58,28 @@ def _i1_64(x):
     return _bessel_i64(x, 1, False)
 
 
+#: the smallest float32 whose float32 exp is inf: PyTorch's float32 i0 and i1 (exp(|x|) times
+#: a series) are inf from there on, although the true value (~1e37) would fit in float32
+_EXP_OVERFLOW_F32 = np.float32(88.72283935546875)
+
+
+def _bessel_i(fn, x, odd, kernel=None):
+    """``fn`` (i0 or i1 in float64) on ``x`` in its dtype, with PyTorch's float32 overflow."""
+    y = _same(fn, x, kernel)
+    if y.dtype == np.float32:
+        big = (np.abs(x) >= _EXP_OVERFLOW_F32) & np.isfinite(x)  # PyTorch: nan at +-inf
+        if big.any():
+            y[big] = np.copysign(np.float32(np.inf), x[big]) if odd else np.inf
+    return y
+
+
 def _i0(x):
-    """``i0``: the op on a Tensor (recorded under create_graph), float64 numpy on an array."""
-    return I0.apply(x) if isinstance(x, Tensor) else _same(np.i0, x)
+    """``i0``: the op on a Tensor (recorded under create_graph), numpy on an array."""
+    return I0.apply(x) if isinstance(x, Tensor) else _bessel_i(np.i0, x, False)
 
 
 def _i1(x):
-    return SpecialI1.apply(x) if isinstance(x, Tensor) else _same(_i1_64, x)
+    return SpecialI1.apply(x) if isinstance(x, Tensor) else _bessel_i(_i1_64, x, True)
 
 
 @op("i0", method=True, doc="""
@@ -85,7 +101,7 @@ class I0(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(np.i0, x)
+        return _bessel_i(np.i0, x, False, "i0_vml_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -110,7 +126,7 @@ class SpecialI1(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(_i1_64, x)
+        return _bessel_i(_i1_64, x, True, "i1_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -161,7 +177,7 @@ class SpecialLogNdtr(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(_log_ndtr64, x)
+        return _same(_log_ndtr64, x, "log_ndtr_cpu")
 
     def backward(self, g):
         (x,) = self.saved  # phi(x) / Phi(x), as a difference of logarithms (no underflow)
@@ -211,7 +227,7 @@ class SpecialNdtri(Node):
     def forward(self, input):
         p = _floating(input)
         self.save_for_backward(p)
-        return _same(_ndtri64, p)
+        return _same(_ndtri64, p, "ndtri_cpu")
 
     def backward(self, g):
         (p,) = self.saved  # 1 / phi(ndtri(p))
@@ -236,6 +252,7 @@ class SpecialNdtri(Node):
 class SpecialEntr(Node):
     def forward(self, input):
         x = _floating(input)
+        _args.no_complex(x, "entr_cpu")
         self.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.where(x > 0, -x * np.log(np.where(x > 0, x, 1)), np.where(x == 0, 0, -np.inf))
@@ -264,6 +281,7 @@ class SpecialEntr(Node):
     """)
 class SpecialXlog1py(Xlogy):
     _log, _pole, _finite = "log1p", -1, 0.0
+    _kernel = "xlog1py_cpu"
 
 
 def _i0e(x):
@@ -296,7 +314,7 @@ class SpecialI0e(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(lambda v: _bessel_i64(v, 0, True), x)
+        return _same(lambda v: _bessel_i64(v, 0, True), x, "i0e_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -324,7 +342,7 @@ class SpecialI1e(Node):
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
-        return _same(lambda v: _bessel_i64(v, 1, True), x)
+        return _same(lambda v: _bessel_i64(v, 1, True), x, "i1e_cpu")
 
     def backward(self, g):
         (x,) = self.saved
@@ -402,6 +420,8 @@ class SpecialZeta(Node):
     def forward(self, input, other):
         x, q = _float_pair(input, other)
         dt = np.result_type(x, q)  # a Python number is weak: the tensor's dtype
+        if dt.kind == "c":
+            raise _args.not_implemented("zeta_cpu", dt)
         x, q = np.asarray(x, dt), np.asarray(q, dt)
         self.save_for_backward(x, q)
         with np.errstate(over="ignore"):  # float32's overflow to inf, as PyTorch's
@@ -462,7 +482,7 @@ def _spherical_j0_64(x):
 
 class SpecialSphericalBesselJ0(Node):
     def forward(self, input):
-        return _same(_spherical_j0_64, _floating(input))
+        return _same(_spherical_j0_64, _floating(input), "spherical_bessel_j0_cpu")
 
 
 @op("special_spherical_bessel_j0", function=False, samples=())
@@ -541,7 +561,7 @@ def _j_hankel(a, nu):
 
 class SpecialBesselJ(Node):
     def forward(self, input, nu):
-        return _same(lambda v: _bessel_j64(v, nu), _floating(input))
+        return _same(lambda v: _bessel_j64(v, nu), _floating(input), f"bessel_j{nu}_cpu")
 
 
 @op("special_bessel_j0", function=False, samples=())

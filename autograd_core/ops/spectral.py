@@ -31,6 +31,8 @@ class FftC2C(Node):
     """``scale * F x`` over ``axes`` (``F``: the forward DFT, or its conjugate when not
     ``forward``)."""
 
+    _op_name = "fft_c2c"  # the public op a refusal names (Node.op_name)
+
     def forward(self, x, axes, forward, scale):
         self.args = axes, forward, scale
         if not axes:
@@ -46,6 +48,8 @@ class FftC2C(Node):
 class FftR2C(Node):
     """``scale * F x`` of a real ``x`` over ``axes``, the last one halved (``n // 2 + 1``
     bins)."""
+
+    _op_name = "fft_r2c"  # the public op a refusal names (Node.op_name)
 
     def forward(self, x, axes, scale):
         self.args = axes, scale
@@ -70,6 +74,8 @@ class FftR2C(Node):
 class FftC2R(Node):
     """``scale * irfft`` (unnormalized) of the Hermitian half spectrum ``x`` over ``axes``:
     a real output whose last axis has ``n`` points (``x``'s has ``n // 2 + 1``)."""
+
+    _op_name = "fft_c2r"  # the public op a refusal names (Node.op_name)
 
     def forward(self, x, axes, n, scale):
         self.args = axes, scale

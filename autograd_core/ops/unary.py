@@ -8,6 +8,7 @@ import numpy as np
 
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node
 from autograd_core.ops import _xp as xp
+from autograd_core.ops import _args
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
 
@@ -256,6 +257,8 @@ def _pow_scalar(x, p):
 class PowScalar(Node):
     """x ** p for a Python number p."""
 
+    _op_name = "pow"  # the public op a refusal names (Node.op_name)
+
     complex_backward = HOLOMORPHIC
     def forward(self, x, exponent):
         self.p = exponent
@@ -340,8 +343,12 @@ class Clamp(Node):
     """Gradient passes where lo <= x <= hi (inclusive, as PyTorch)."""
 
     def forward(self, x, lo, hi):
-        if x.dtype.kind in "biu" and (isinstance(lo, float) or isinstance(hi, float)):
-            x = x.astype(DEFAULT_DTYPE[0])  # PyTorch's promotion: integers and a float bound
+        kind = x.dtype.kind
+        if kind != "f":
+            if kind == "c":
+                raise NotImplementedError(_args.CLAMP_COMPLEX)
+            if isinstance(lo, float) or isinstance(hi, float):
+                x = x.astype(DEFAULT_DTYPE[0])  # PyTorch's promotion: integers, a float bound
         if lo is not None and hi is not None:
             mask = (x >= lo) & (x <= hi)
         elif lo is not None:
@@ -381,6 +388,8 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if input.dtype.kind == "c":
+            raise NotImplementedError(_args.CLAMP_COMPLEX)
         # tensor bounds get gradients where they are the result (PyTorch): two selections
         refuse_capture("clamp() with tensor bounds")
         out = input

@@ -13,6 +13,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.ops._args import no_complex
 from autograd_core.ops.conv import avg_pool1d, avg_pool2d, avg_pool3d
 from autograd_core.ops.pieces import constant_pad_nd
 from nn.module import Module
@@ -122,6 +123,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
         >>> F.rrelu(ag.tensor([-3.0, 2.0]), 0.1, 0.3)
         tensor([-0.6000,  2.0000])
     """
+    no_complex(input, "rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu")
     if training:
         slope = ag.empty(input.shape, dtype=input.dtype).uniform_(lower, upper)
     else:

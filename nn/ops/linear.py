@@ -8,6 +8,8 @@ import numpy as np
 
 from autograd_core.kernels.pointwise import bias_add_
 from autograd_core.node import Node
+from autograd_core.ops._args import torch_name
+from autograd_core.ops.linalg import dtype_mismatch
 
 _ONES: dict[tuple[int, Any], np.ndarray] = {}
 
@@ -43,16 +45,17 @@ class LinearOp(Node):
         tensor([[2., 2., 2.]], grad_fn=<LinearBackward0>)
     """
 
+    _op_name = "linear"  # the public op a refusal names (Node.op_name)
+
     def name(self) -> str:
         return "LinearBackward0"
 
     def forward(self, x, weight, bias):
-        if x.dtype != weight.dtype:
-            raise RuntimeError(
-                f"linear: input and weight must have the same dtype, got {x.dtype} and "
-                f"{weight.dtype} (convert the input with .float()/.double() or the model "
-                "with .to(dtype))"
-            )
+        if x.dtype != weight.dtype:  # PyTorch's addmm/mm message (no promotion)
+            raise RuntimeError(dtype_mismatch(x.dtype, weight.dtype, 2, 2))
+        if bias is not None and bias.dtype != x.dtype:
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                               f"{torch_name(bias.dtype)} and {torch_name(x.dtype)}")
         if x.shape[-1] != weight.shape[1]:
             raise RuntimeError(
                 f"linear: mat1 and mat2 shapes cannot be multiplied (input {x.shape}, weight "

@@ -104,6 +104,8 @@ class CrossEntropyOp(Node):
         tensor(0.6931, grad_fn=<CrossEntropyLossBackward0>)
     """
 
+    _op_name = "cross_entropy"  # the public op a refusal names (Node.op_name)
+
     def name(self) -> str:
         return "CrossEntropyLossBackward0"
 
@@ -306,6 +308,8 @@ class BCELossOp(Node):
         tensor(0.6931)
     """
 
+    _op_name = "binary_cross_entropy"  # the public op a refusal names (Node.op_name)
+
     # PyTorch's constant is the float32 value of 1e-12 (9.99999996e-13), also for float64
     EPSILON = float(np.float32(1e-12))
 
@@ -369,6 +373,8 @@ class BCEWithLogitsOp(Node):
         >>> BCEWithLogitsOp.apply(ag.tensor([0.0]), y, None, None, reduction="sum")
         tensor(0.6931)
     """
+
+    _op_name = "binary_cross_entropy_with_logits"  # the public op a refusal names (Node.op_name)
 
     def name(self) -> str:
         return "BinaryCrossEntropyWithLogitsBackward0"

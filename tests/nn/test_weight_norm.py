@@ -44,7 +44,7 @@ def test_weight_is_g_v_over_norm_and_unchanged_at_registration(shape, dim, form)
     if form == "legacy":
         nn.utils.weight_norm(m, dim=dim)
         g, v = m.weight_g, m.weight_v
-        m(ag.zeros(1, int(np.prod(shape[1:]))))  # the pre-hook recomputes the weight
+        m(ag.zeros(1, int(np.prod(shape[1:])), dtype=ag.float64))  # the pre-hook recomputes the weight
     else:
         nn.utils.parametrizations.weight_norm(m, dim=dim)
         g, v = m.parametrizations.weight.original0, m.parametrizations.weight.original1
@@ -57,7 +57,7 @@ def test_weight_is_g_v_over_norm_and_unchanged_at_registration(shape, dim, form)
     g._data[...] = rng.random(g.shape) + 0.5
     v._data[...] = rng.standard_normal(shape)
     if form == "legacy":
-        m(ag.zeros(1, int(np.prod(shape[1:]))))
+        m(ag.zeros(1, int(np.prod(shape[1:])), dtype=ag.float64))
     np.testing.assert_allclose(m.weight._data, _hand(v._data, g._data, dim), rtol=1e-12)
 
 
