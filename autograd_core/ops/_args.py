@@ -69,3 +69,14 @@ def torch_name(dt):
     """PyTorch's scalar type name of numpy dtype ``dt`` in messages (``Float``, ``Long``)."""
     dt = np.dtype(dt)
     return _TORCH_NAMES.get(dt.name, dt.name)
+
+
+def refuse_complex(message, *xs, error=RuntimeError):
+    """Raise PyTorch's refusal of complex inputs (``message``; ``{dtype}`` becomes the scalar
+    type name) when one of ``xs`` (Tensors or arrays; None skipped) is complex: an op that
+    orders or compares values has no complex meaning, and numpy's lexicographic order would
+    give numbers and gradients where PyTorch gives an error."""
+    for x in xs:
+        dt = getattr(getattr(x, "_data", x), "dtype", None)
+        if dt is not None and dt.kind == "c":
+            raise error(message.format(dtype=torch_name(dt)))

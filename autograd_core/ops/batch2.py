@@ -336,6 +336,7 @@ def deg2rad(input: Tensor) -> Tensor:
         >>> ag.deg2rad(ag.tensor([180.0, 90.0]))
         tensor([3.1416, 1.5708])
     """
+    _args.refuse_complex("deg2rad is not supported for complex tensors.", input)
     return mul(_as_float(input), math.pi / 180.0)
 
 
@@ -352,6 +353,7 @@ def rad2deg(input: Tensor) -> Tensor:
         >>> ag.rad2deg(ag.tensor([3.1415927, 1.0]))
         tensor([180.0000,  57.2958])
     """
+    _args.refuse_complex("rad2deg is not supported for complex tensors.", input)
     return mul(_as_float(input), 180.0 / math.pi)
 
 

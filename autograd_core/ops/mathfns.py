@@ -1014,6 +1014,8 @@ def hypot(input: Tensor, other: Tensor) -> Tensor:
         >>> ag.hypot(ag.tensor([3.0, 5.0]), ag.tensor([4.0, 12.0]))
         tensor([ 5., 13.])
     """
+    _args.refuse_complex('"hypot" not implemented for \'{dtype}\'', input, other,
+                         error=NotImplementedError)
     return (input * input + other * other).sqrt()
 
 
@@ -1326,6 +1328,7 @@ def _select(input, dim, keepdim, k, name, result, nan_first=False):
     """The ``k``-th smallest (0-based) along ``dim``, as ``result(values, indices)``; NaN sorts
     last, as in PyTorch. ``nan_first``: a slice holding NaN selects its first NaN (median)."""
     x = input._data
+    _args.refuse_complex(f'"{name}" not implemented for \'{{dtype}}\'', x, error=NotImplementedError)
     if x.ndim == 0:
         _args.norm_dim(dim, 0, name)
         return result(input.clone(), Tensor._make(np.zeros((), np.int64), None, False))
@@ -1419,6 +1422,7 @@ def _cum_extreme(input, dim, is_max):
     name = "cummax" if is_max else "cummin"
     result = CummaxResult if is_max else CumminResult
     x = input._data
+    _args.refuse_complex(f'"{name}" not implemented for \'{{dtype}}\'', x, error=NotImplementedError)
     if x.ndim == 0:
         _args.norm_dim(dim, 0, name)
         return result(input.clone(), Tensor._make(np.zeros((), np.int64), None, False))

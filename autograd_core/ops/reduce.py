@@ -118,6 +118,7 @@ MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
 
 
 def max_min(x, dim, keepdim, is_max):
+    _args.refuse_complex(f"{'max' if is_max else 'min'}(): does not support complex input", x)
     if dim is None:
         return AMax.apply(x, dim=None, keepdim=False, is_max=is_max)
     d = _args.norm_dim(dim, x.ndim, "max" if is_max else "min")

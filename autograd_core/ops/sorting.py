@@ -71,6 +71,7 @@ def sort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = Fals
         >>> ag.tensor([3, 1, 2]).sort(descending=True).values
         tensor([3, 2, 1])
     """
+    _args.refuse_complex("Sort does not support complex dtypes on CPU", input)
     values, idx = _sorted(input, dim, descending)
     return SortResult(values, Tensor._make(idx, None, False))
 
@@ -93,6 +94,7 @@ def argsort(input: Tensor, dim: builtins.int = -1, descending: builtins.bool = F
         tensor([1, 2, 0])
     """
     x = _arr(input)
+    _args.refuse_complex("Sort does not support complex dtypes on CPU", x)
     if x.ndim == 0:
         return Tensor._make(np.zeros((), np.int64), None, False)
     d = _args.norm_dim(dim, x.ndim, "argsort")
@@ -125,6 +127,7 @@ def topk(input: Tensor, k: builtins.int, dim: builtins.int = -1, largest: builti
         topk(values=tensor([5., 3.]), indices=tensor([1, 2]))
     """
     x = _arr(input)
+    _args.refuse_complex("topk does not support complex dtypes on CPU", x)
     d = _args.norm_dim(dim, x.ndim, "topk")
     size = x.shape[d] if x.ndim else 1
     if not isinstance(k, (int, np.integer)) or k < 0 or k > size:

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
@@ -326,6 +327,8 @@ class Clamp(Node):
     """Gradient passes where lo <= x <= hi (inclusive, as PyTorch)."""
 
     def forward(self, x, lo, hi):
+        if x.dtype.kind == "c":  # clamp_min/clamp_max/clip too (numpy would clip both parts)
+            raise NotImplementedError("clamp is not supported for complex types")
         if x.dtype.kind in "biu" and (isinstance(lo, float) or isinstance(hi, float)):
             x = x.astype(DEFAULT_DTYPE[0])  # PyTorch's promotion: integers and a float bound
         if lo is not None and hi is not None:
@@ -366,6 +369,8 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    _args.refuse_complex("clamp is not supported for complex types", input, min, max,
+                         error=NotImplementedError)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         # tensor bounds get gradients where they are the result (PyTorch): two selections
         refuse_capture("clamp() with tensor bounds")
