@@ -576,16 +576,16 @@ class Norm(_Reduction):
     def forward(self, x, p, dim, keepdim):
         self._setup(x, dim, keepdim)
         self.p = p
-        a = np.abs(x)
+        a = np.abs(x)  # real for complex x: so is every norm (PyTorch's)
         if p == 2:
-            y = np.sqrt((x * x).sum(axis=dim, keepdims=True))
+            y = np.sqrt((a * a if x.dtype.kind == "c" else x * x).sum(axis=dim, keepdims=True))
         elif p == 1:
             y = a.sum(axis=dim, keepdims=True)
         elif p == math.inf or p == -math.inf:
             pick = np.max if p > 0 else np.min
             y = pick(a, axis=dim, keepdims=True) if a.size else a.sum(axis=dim, keepdims=True)
         elif p == 0:
-            y = (x != 0).sum(axis=dim, keepdims=True).astype(x.dtype)
+            y = (x != 0).sum(axis=dim, keepdims=True).astype(a.dtype)
         else:
             y = (a ** p).sum(axis=dim, keepdims=True) ** (1.0 / p)
         if not keepdim:
