@@ -111,6 +111,8 @@ class Relu(Node):
 
     def forward(self, x, out=None):
         if x.dtype.kind != "f":
+            if x.dtype.kind == "c":  # PyTorch's relu is a clamp
+                raise NotImplementedError("clamp is not supported for complex types")
             return np.maximum(x, 0, out=out)
         y = K.relu_forward(x, out=out)
         self.save_for_backward(y)

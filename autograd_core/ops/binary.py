@@ -512,8 +512,11 @@ class Maximum(Node):
     less = staticmethod(np.less)  # a loses where a < b
 
     def forward(self, a, b):
+        a, b = _promote(a, b)
+        _args.refuse_complex(f"{type(self).__name__.lower()} not implemented for complex "
+                             "tensors.", a, b)  # numpy would order complex lexicographically
         try:
-            y = self.pick(*_promote(a, b))
+            y = self.pick(a, b)
         except ValueError:
             raise _broadcast_error(type(self).__name__.lower(), a, b) from None
         a_, b_ = np.asarray(a), np.asarray(b)

@@ -256,8 +256,12 @@ _lgamma = np.vectorize(_lgamma_scalar, otypes=[np.float64])
 
 
 def _same(fn, x):
-    """``fn`` (computed in float64) on ``x``, cast back to ``x``'s floating dtype."""
+    """``fn`` (computed in float64) on ``x``, cast back to ``x``'s floating dtype. Complex
+    ``x`` is refused (PyTorch's error): the cast would drop the imaginary parts silently."""
     x = _floating(x)
+    name = fn.__name__.strip("_").removesuffix("64").rstrip("_")
+    _args.refuse_complex(f'"{name}" not implemented for \'{{dtype}}\'', x,
+                         error=NotImplementedError)
     return np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
 
 
@@ -1475,6 +1479,7 @@ def mode(input: Tensor, dim: builtins.int = -1, keepdim: builtins.bool = False) 
         mode(values=tensor([1., 5.]), indices=tensor([3, 4]))
     """
     x = input._data
+    _args.refuse_complex('"mode_cpu" not implemented for \'{dtype}\'', x, error=NotImplementedError)
     if x.ndim == 0:
         _args.norm_dim(dim, 0, "mode")
         return ModeResult(input.clone(), Tensor._make(np.zeros((), np.int64), None, False))
@@ -1597,6 +1602,8 @@ def aminmax(input: Tensor, *, dim: builtins.int | None = None,
         >>> ag.aminmax(ag.tensor([[1.0, 5.0], [3.0, -2.0]]), dim=0)
         aminmax(min=tensor([ 1., -2.]), max=tensor([3., 5.]))
     """
+    _args.refuse_complex('"aminmax_cpu" not implemented for \'{dtype}\'', input,
+                         error=NotImplementedError)
     if dim is not None and input.ndim and input.shape[dim] == 0:
         d = _args.norm_dim(dim, input.ndim, "aminmax")
         raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")

@@ -95,6 +95,10 @@ class AMax(_Reduction):
     """max/min over ``dim`` (all dims when None); ties share the gradient equally."""
 
     def forward(self, x, dim, keepdim, is_max):
+        if x.dtype.kind == "c":  # numpy would order complex values lexicographically
+            which = "max" if is_max else "min"
+            raise NotImplementedError(f'"{which}_values_cpu" not implemented for '
+                                      f"'{_args.torch_name(x.dtype)}'")
         self._setup(x, dim, keepdim)
         reduced = range(x.ndim) if dim is None else dim
         if x.size == 0 and (x.ndim == 0 or any(x.shape[d] == 0 for d in reduced)):

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from autograd_core.node import Node, apply_nondifferentiable
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.mathfns import _erfc, _float_pair, _same
 from autograd_core.ops.registry import Sample, op
@@ -402,6 +403,8 @@ class SpecialZeta(Node):
     def forward(self, input, other):
         x, q = _float_pair(input, other)
         dt = np.result_type(x, q)  # a Python number is weak: the tensor's dtype
+        _args.refuse_complex('"zeta_cpu" not implemented for \'{dtype}\'', np.empty(0, dt),
+                             error=NotImplementedError)  # the float64 cast drops imaginary parts
         x, q = np.asarray(x, dt), np.asarray(q, dt)
         self.save_for_backward(x, q)
         with np.errstate(over="ignore"):  # float32's overflow to inf, as PyTorch's
