@@ -80,3 +80,21 @@ def refuse_complex(message, *xs, error=RuntimeError):
         dt = getattr(getattr(x, "_data", x), "dtype", None)
         if dt is not None and dt.kind == "c":
             raise error(message.format(dtype=torch_name(dt)))
+
+
+_C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "int64_t",
+            "int32": "int", "int16": "short", "int8": "int8_t", "uint8": "uint8_t", "bool": "bool"}
+
+
+def scalar_for(value, dtype):
+    """``value`` to write into a tensor of ``dtype``: a complex number into a real tensor is
+    its real part when its imaginary part is 0, else PyTorch's error (``x[i] = 1j``,
+    ``masked_fill``, ``fill_``, ``full``: numpy's cast would drop the imaginary part
+    silently). Anything else is returned as it is."""
+    if isinstance(value, (complex, np.complexfloating)) and np.dtype(dtype).kind != "c":
+        if value.imag != 0:
+            name = np.dtype(dtype).name
+            raise RuntimeError(
+                f"value cannot be converted to type {_C_TYPES.get(name, name)} without overflow")
+        return value.real
+    return value

@@ -12,6 +12,7 @@ import numpy as np
 from autograd_core.grad_mode import STATE
 from autograd_core.kernels.pointwise import rows_add_
 from autograd_core.node import LINEAR, Node
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.inplace import _index_view_name, inplace
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -194,6 +195,7 @@ class IndexPut(Node):
 
 def setitem(x, index, value):
     _check_steps(index)
+    value = _args.scalar_for(value, x._data.dtype)
     index = _normalise(index)
     value_rg = isinstance(value, Tensor) and value.requires_grad
     if STATE.enabled and (x.requires_grad or value_rg or (

@@ -358,6 +358,7 @@ def _value_like(value, x, name):
             raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value.ndim} dimension(s).")
         return value if value.dtype == x.dtype else value.to(x.dtype)
+    value = _args.scalar_for(value, x._data.dtype)
     return xp.constant(np.asarray(value).astype(x.dtype))  # made from a number: a constant
 
 
