@@ -47,3 +47,38 @@ def test_complex_values_into_a_complex_tensor_are_kept():
     x = ag.zeros(2, dtype=ag.complex128)
     x[0] = 1 + 2j
     assert complex(x[0].item()) == 1 + 2j
+
+
+def _cx():
+    return ag.tensor(np.array([1j, 2 + 1j, 3]))
+
+
+def test_complex_values_through_an_advanced_index_into_a_real_tensor_are_refused():
+    # PyTorch's index_put refuses the dtype mismatch; numpy dropped the imaginary parts
+    for index in (ag.tensor([True, False, True]), ag.tensor([0, 2]), [0, 2]):
+        x = ag.zeros(3, dtype=ag.float64)
+        with pytest.raises(RuntimeError, match="Index put requires the source and destination "
+                                               "dtypes match, got Double for the destination "
+                                               "and ComplexDouble for the source"):
+            x[index] = _cx()[:2]
+        assert not x.numpy().any()
+
+
+def test_a_complex_0d_tensor_fill_value_into_a_real_tensor_is_refused():
+    x = ag.zeros(3, dtype=ag.float64)
+    for call in (lambda: x.masked_fill(ag.tensor([True, False, True]), _cx()[1]),
+                 lambda: x.index_fill(0, ag.tensor([0, 2]), _cx()[1])):
+        with pytest.raises(RuntimeError, match="cannot be converted to type double"):
+            call()
+    out = x.masked_fill(ag.tensor([True, False, True]), _cx()[2])  # 3+0j: its real part
+    np.testing.assert_array_equal(out.numpy(), [3.0, 0.0, 3.0])
+    assert out.dtype == ag.float64
+
+
+def test_a_basic_index_copies_the_real_parts_as_pytorch():
+    # PyTorch's copy_ semantics (with its warning): the real parts, gradient to the source
+    z = ag.tensor(np.array([1 + 1j, 2 - 1j]), requires_grad=True)
+    x = ag.zeros(3, dtype=ag.float64)
+    with pytest.warns(Warning):
+        x[:2] = z
+    np.testing.assert_array_equal(x.detach().numpy(), [1.0, 2.0, 0.0])
