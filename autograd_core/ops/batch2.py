@@ -698,6 +698,8 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """
     if not isinstance(values, Tensor) or values.dtype != input.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
+    _args.refuse_complex('"heaviside_cpu" not implemented for \'{dtype}\'', input, values,
+                         error=NotImplementedError)
     return _binary_values("heaviside", _heaviside, input, values)
 
 

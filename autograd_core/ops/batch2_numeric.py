@@ -605,6 +605,8 @@ def nanmedian(input: Tensor, dim: builtins.int | None = None,
         >>> x.nanmedian(1)
         nanmedian(values=tensor([2., 1.]), indices=tensor([3, 1]))
     """
+    _args.refuse_complex('"nanmedian_cpu" not implemented for \'{dtype}\'', input,
+                         error=NotImplementedError)
     if dim is None:
         if input.numel() == 0:
             return input.sum() * float("nan")

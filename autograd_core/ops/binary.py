@@ -644,6 +644,9 @@ class Compare(Node):
     each call's values instead of refusing a mask made from a tensor."""
 
     def forward(self, a, b, ufunc, name):
+        if name not in ("eq", "ne"):  # numpy would order complex values lexicographically
+            _args.refuse_complex(f'"{name}_cpu" not implemented for \'{{dtype}}\'', a, b,
+                                 error=NotImplementedError)
         try:
             return np.asarray(ufunc(a, b))
         except ValueError:

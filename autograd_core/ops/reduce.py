@@ -157,6 +157,7 @@ class ArgExtreme(Node):
 
 
 def _arg_extreme(x, dim, keepdim, fn):
+    _args.refuse_complex(f"{fn.__name__}(): does not support complex input", x)
     if dim is not None:
         dim = _args.norm_dim(dim, x.ndim, "argmax")
     return apply_nondifferentiable(ArgExtreme, x, fn=fn, dim=dim, keepdim=keepdim)
