@@ -43,3 +43,15 @@ def test_vdot_conjugates_its_first_argument():
     # hand-worked: conj(1j) * 1j = 1, conj(2) * (1 + 1j) = 2 + 2j
     out = ag.vdot(ag.tensor([1j, 2 + 0j]), ag.tensor([1j, 1 + 1j]))
     assert complex(out.item()) == 3 + 2j
+
+
+def test_index_add_with_a_complex_alpha_conjugates_it_in_the_gradient():
+    # the gradient to source is g * conj(alpha), as for source * alpha (finite differences;
+    # PyTorch 2.13's index_add gives g * alpha, inconsistent with its own convention)
+    rng = np.random.default_rng(0)
+    src = ag.tensor(_cx(rng, 2, 3), requires_grad=True)
+    base = ag.tensor(_cx(rng, 3, 3))
+    assert ag.gradcheck(lambda s: base.index_add(0, ag.tensor([2, 0]), s, alpha=1 + 1j), (src,))
+    out = base.index_add(0, ag.tensor([2, 0]), src, alpha=1 + 1j)
+    out.backward(ag.tensor(np.full((3, 3), 1 - 2j)))
+    np.testing.assert_allclose(src.grad.numpy(), np.full((2, 3), (1 - 2j) * (1 - 1j)))
