@@ -45,6 +45,8 @@ def _promote_types(a, b):
     ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
     if 3 in (ca, cb):
         note_complex(np.complex64)  # cat/stack of real and complex tensors, too
+        if 2 in (ca, cb):  # float64 with complex64: complex128, as ATen (no precision lost)
+            return np.promote_types(a, b)
     if ca == cb:
         return np.promote_types(a, b)
     return a if ca > cb else b
