@@ -71,15 +71,15 @@ def torch_name(dt):
     return _TORCH_NAMES.get(dt.name, dt.name)
 
 
-def refuse_complex(message, *xs, error=RuntimeError):
+def refuse_complex(message, *xs, error=RuntimeError, **words):
     """Raise PyTorch's refusal of complex inputs (``message``; ``{dtype}`` becomes the scalar
-    type name) when one of ``xs`` (Tensors or arrays; None skipped) is complex: an op that
-    orders or compares values has no complex meaning, and numpy's lexicographic order would
-    give numbers and gradients where PyTorch gives an error."""
+    type name, other fields ``words``) when one of ``xs`` (Tensors or arrays; None skipped)
+    is complex: an op that orders or compares values has no complex meaning, and numpy's
+    lexicographic order would give numbers and gradients where PyTorch gives an error."""
     for x in xs:
         dt = getattr(getattr(x, "_data", x), "dtype", None)
         if dt is not None and dt.kind == "c":
-            raise error(message.format(dtype=torch_name(dt)))
+            raise error(message.format(dtype=torch_name(dt), **words))
 
 
 _C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "int64_t",

@@ -457,8 +457,8 @@ class FMax(Maximum):
 
     def forward(self, a, b):
         a_, b_ = _promote(a, b)
-        _args.refuse_complex(f"{type(self).__name__.lower()} not implemented for complex "
-                             "tensors.", a_, b_)
+        _args.refuse_complex("{name} not implemented for complex tensors.", a_, b_,
+                             name=type(self).__name__.lower())
         try:
             y = self.pick(a_, b_)
         except ValueError:

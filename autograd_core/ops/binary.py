@@ -515,8 +515,8 @@ class Maximum(Node):
 
     def forward(self, a, b):
         a, b = _promote(a, b)
-        _args.refuse_complex(f"{type(self).__name__.lower()} not implemented for complex "
-                             "tensors.", a, b)  # numpy would order complex lexicographically
+        _args.refuse_complex("{name} not implemented for complex tensors.", a, b,
+                             name=type(self).__name__.lower())  # numpy: lexicographic order
         try:
             y = self.pick(a, b)
         except ValueError:
@@ -646,9 +646,9 @@ class Compare(Node):
     each call's values instead of refusing a mask made from a tensor."""
 
     def forward(self, a, b, ufunc, name):
-        if name not in ("eq", "ne"):  # numpy would order complex values lexicographically
-            _args.refuse_complex(f'"{name}_cpu" not implemented for \'{{dtype}}\'', a, b,
-                                 error=NotImplementedError)
+        if name != "eq" and name != "ne":  # numpy would order complex values lexicographically
+            _args.refuse_complex('"{name}_cpu" not implemented for \'{dtype}\'', a, b,
+                                 error=NotImplementedError, name=name)
         try:
             return np.asarray(ufunc(a, b))
         except ValueError:

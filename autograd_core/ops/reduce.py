@@ -122,7 +122,8 @@ MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
 
 
 def max_min(x, dim, keepdim, is_max):
-    _args.refuse_complex(f"{'max' if is_max else 'min'}(): does not support complex input", x)
+    _args.refuse_complex("{name}(): does not support complex input", x,
+                         name="max" if is_max else "min")
     if dim is None:
         return AMax.apply(x, dim=None, keepdim=False, is_max=is_max)
     d = _args.norm_dim(dim, x.ndim, "max" if is_max else "min")
@@ -157,7 +158,7 @@ class ArgExtreme(Node):
 
 
 def _arg_extreme(x, dim, keepdim, fn):
-    _args.refuse_complex(f"{fn.__name__}(): does not support complex input", x)
+    _args.refuse_complex("{name}(): does not support complex input", x, name=fn.__name__)
     if dim is not None:
         dim = _args.norm_dim(dim, x.ndim, "argmax")
     return apply_nondifferentiable(ArgExtreme, x, fn=fn, dim=dim, keepdim=keepdim)
