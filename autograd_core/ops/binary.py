@@ -640,15 +640,21 @@ def where(condition: Any, input: Any = _NO_ARGUMENT, other: Any = _NO_ARGUMENT) 
     return Where.apply(cond, input, other)
 
 
+_REAL = np.dtype(np.float64)  # the dtype of what has none (a Python number)
+
+
 class Compare(Node):
     """``ufunc(a, b)`` for a comparison: a bool result, never differentiable. Run as a node
     (under no_grad, so nothing is recorded for autograd) so that ``ag.compile`` replays it on
     each call's values instead of refusing a mask made from a tensor."""
 
     def forward(self, a, b, ufunc, name):
-        if name != "eq" and name != "ne":  # numpy would order complex values lexicographically
-            _args.refuse_complex('"{name}_cpu" not implemented for \'{dtype}\'', a, b,
-                                 error=NotImplementedError, name=name)
+        if (getattr(a, "dtype", _REAL).kind == "c" or getattr(b, "dtype", _REAL).kind == "c"
+                or type(b) is complex) and name != "eq" and name != "ne":
+            # numpy would order complex values lexicographically
+            dt = np.result_type(a, b)
+            raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                      f"'{_args.torch_name(dt)}'")
         try:
             return np.asarray(ufunc(a, b))
         except ValueError:
