@@ -18,6 +18,7 @@ REFUSED = [
     ("lt", lambda z: ag.lt(z, z), NotImplementedError, '"lt_cpu" not implemented'),
     ("ge", lambda z: z >= 1, NotImplementedError, '"ge_cpu" not implemented'),
     ("le", lambda z: z.le(z), NotImplementedError, '"le_cpu" not implemented'),
+    ("gt_python_complex", lambda z: z.real > 1j, NotImplementedError, '"gt_cpu" not implemented'),
     ("argmax", lambda z: z.argmax(), RuntimeError, r"argmax\(\): does not support complex"),
     ("argmin", lambda z: ag.argmin(z, 0), RuntimeError, r"argmin\(\): does not support complex"),
     ("searchsorted", lambda z: ag.searchsorted(z.detach(), z.detach()), NotImplementedError,
