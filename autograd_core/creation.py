@@ -334,6 +334,9 @@ def full(size: _Shape, fill_value: _Number, *, dtype: DTypeLike | None = None,
     check_device(device, "full")
     if dtype is None:
         dtype = _from_python(fill_value).dtype
+    from autograd_core.ops._args import scalar_for  # the ops import this module
+
+    fill_value = scalar_for(fill_value, dtype)
     return _make(np.full(_size((size,)), fill_value, dtype=np.dtype(dtype)), requires_grad)
 
 

@@ -107,7 +107,10 @@ def _resized(x: Tensor, dims: Sequence[builtins.int], sizes: Sequence[builtins.i
 
 
 def _floating(x: Tensor, complex_: builtins.bool) -> Tensor:
-    """``x`` as floating point (integers: the default dtype), and complex when asked."""
+    """``x`` as floating point (integers: the default dtype), and complex when asked. Half is
+    refused, as PyTorch's CPU transforms do (numpy would compute in complex64)."""
+    if x._data.dtype == np.float16:
+        raise RuntimeError("Unsupported dtype Half")
     if x.dtype.kind in "biu":
         x = x.to(DEFAULT_DTYPE[0])
     if complex_ and x.dtype.kind != "c":

@@ -399,6 +399,16 @@ def jacfwd(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
     return _jacobian(func, argnums, has_aux, "jacfwd")
 
 
+def _refuse_complex(leaves: list[Any], api: str, what: str) -> None:
+    """PyTorch's refusal of complex inputs or outputs in jacrev/jacfwd (hessian): a row of
+    vector-Jacobian products of a complex function is not its Jacobian (it is conjugated, and
+    a real input keeps only the real part)."""
+    for i, t in enumerate(leaves):
+        if isinstance(t, Tensor) and t._data.dtype.kind == "c":
+            raise RuntimeError(f"{api}: Expected all {what} to be real but received complex "
+                               f"tensor at flattened input idx: {i}")
+
+
 def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool,
               api: str) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -412,6 +422,7 @@ def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool,
             if not isinstance(t, Tensor):
                 raise ValueError(f"{api}: Thing passed to transform API must be Tensor, "
                                  f"got {type(t)}")
+        _refuse_complex(flat, api, "inputs")
         create = is_grad_enabled() and any(t.requires_grad for t in flat)
         box: list[Any] = []
 
@@ -421,6 +432,7 @@ def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool,
                 new_args[i] = _unflatten(list(xs[k:k + n]), spec)
                 k += n
             out, aux = _split_aux(func(*new_args, **kwargs), has_aux, f"{api}(f)(*args)")
+            _refuse_complex(_flatten(out)[0], api, "outputs")
             box[:] = [isinstance(out, tuple), aux]
             return out
 

@@ -55,13 +55,26 @@ def _seed_grads(outputs: Any, grad_outputs: Any, create_graph: builtins.bool,
         if isinstance(g, Tensor):
             if tuple(g.shape) != tuple(t.shape):
                 raise RuntimeError(_shape_mismatch(i, g.shape, t.shape))
+            _check_complex_match(i, g._data.dtype, t._data.dtype)
             grads.append(g if create_graph else np.array(g._data, dtype=t.dtype, copy=True))
             continue
         arr = np.asarray(g)
         if arr.shape != t.shape:
             raise RuntimeError(_shape_mismatch(i, arr.shape, t.shape))
+        _check_complex_match(i, arr.dtype, t._data.dtype)
         grads.append(np.array(arr, dtype=t.dtype, copy=True))
     return grads
+
+
+def _check_complex_match(i: int, got: Any, want: Any) -> None:
+    """PyTorch's refusal of a real gradient for a complex output or the reverse (casting
+    would drop a cotangent's imaginary part, or run a real node's rule on complex values)."""
+    if (got.kind == "c") != (want.kind == "c"):
+        raise RuntimeError(
+            "For complex Tensors, both grad_output and output are required to have the same "
+            f"dtype. Mismatch in dtype: grad_output[{i}] has a dtype of "
+            f"{dtype_name(got)} and output[{i}] has a dtype of "
+            f"{dtype_name(want)}.")
 
 
 def _shape_mismatch(i: int, got: Any, want: Any) -> str:

@@ -224,6 +224,10 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
     in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
     inputs = _prepare(inputs, create_graph)
     out_tuple, outputs = _call(func, inputs, "jacobian")
+    for o in outputs:  # PyTorch's refusal: rows of vjps are not a complex output's Jacobian
+        if o._data.dtype.kind == "c":
+            raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                               f"but got {o.dtype}")
     jac = []
     for i, o in enumerate(outputs):
         rows = [[] for _ in inputs]

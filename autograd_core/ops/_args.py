@@ -97,3 +97,32 @@ def no_complex(x, kernel, error=None):
     dt = x._data.dtype if hasattr(x, "_data") else np.asarray(x).dtype
     if dt.kind == "c":
         raise RuntimeError(error) if error else not_implemented(kernel, dt)
+
+
+def refuse_complex(message, *xs, error=RuntimeError, **words):
+    """Raise PyTorch's refusal of complex inputs (``message``; ``{dtype}`` becomes the scalar
+    type name, other fields ``words``) when one of ``xs`` (Tensors or arrays; None skipped)
+    is complex: an op that orders or compares values has no complex meaning, and numpy's
+    lexicographic order would give numbers and gradients where PyTorch gives an error."""
+    for x in xs:
+        dt = getattr(getattr(x, "_data", x), "dtype", None)
+        if dt is not None and dt.kind == "c":
+            raise error(message.format(dtype=torch_name(dt), **words))
+
+
+_C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "int64_t",
+            "int32": "int", "int16": "short", "int8": "int8_t", "uint8": "uint8_t", "bool": "bool"}
+
+
+def scalar_for(value, dtype):
+    """``value`` to write into a tensor of ``dtype``: a complex number into a real tensor is
+    its real part when its imaginary part is 0, else PyTorch's error (``x[i] = 1j``,
+    ``masked_fill``, ``fill_``, ``full``: numpy's cast would drop the imaginary part
+    silently). Anything else is returned as it is."""
+    if isinstance(value, (complex, np.complexfloating)) and np.dtype(dtype).kind != "c":
+        if value.imag != 0:
+            name = np.dtype(dtype).name
+            raise RuntimeError(
+                f"value cannot be converted to type {_C_TYPES.get(name, name)} without overflow")
+        return value.real
+    return value

@@ -1338,6 +1338,8 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Sequence[float] | None =
 
 def _search(name: str, seq: np.ndarray, vals: np.ndarray, right: bool, out_int32: bool,
             sorter: np.ndarray | None) -> Tensor:
+    _args.refuse_complex('"searchsorted_out_cpu" not implemented for \'{dtype}\'', seq, vals,
+                         error=NotImplementedError)  # no order of complex values
     side: Any = "right" if right else "left"
     dtype = np.int32 if out_int32 else np.int64
     if seq.ndim <= 1:

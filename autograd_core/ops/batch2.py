@@ -342,6 +342,7 @@ def deg2rad(input: Tensor) -> Tensor:
         >>> ag.deg2rad(ag.tensor([180.0, 90.0]))
         tensor([3.1416, 1.5708])
     """
+    _args.refuse_complex("deg2rad is not supported for complex tensors.", input)
     return mul(_as_float(input), math.pi / 180.0)
 
 
@@ -358,6 +359,7 @@ def rad2deg(input: Tensor) -> Tensor:
         >>> ag.rad2deg(ag.tensor([3.1415927, 1.0]))
         tensor([180.0000,  57.2958])
     """
+    _args.refuse_complex("rad2deg is not supported for complex tensors.", input)
     return mul(_as_float(input), 180.0 / math.pi)
 
 
@@ -461,6 +463,8 @@ class FMax(Maximum):
 
     def forward(self, a, b):
         a_, b_ = _promote(a, b)
+        _args.refuse_complex("{name} not implemented for complex tensors.", a_, b_,
+                             name=type(self).__name__.lower())
         try:
             y = self.pick(a_, b_)
         except ValueError:
@@ -706,6 +710,8 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
     _args.no_complex(input, "", "heaviside is not yet implemented for complex tensors.")
     if not isinstance(values, Tensor) or values.dtype != input.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
+    _args.refuse_complex('"heaviside_cpu" not implemented for \'{dtype}\'', input, values,
+                         error=NotImplementedError)
     return _binary_values("heaviside", _heaviside, input, values)
 
 

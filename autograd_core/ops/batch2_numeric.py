@@ -128,7 +128,8 @@ def diagflat(input: Tensor, offset: builtins.int = 0) -> Tensor:
 
 @op("vdot", samples=[Sample("vdot", lambda a, b: vdot(a.reshape(-1), b.reshape(-1)), 2)])
 def vdot(input: Tensor, other: Tensor) -> Tensor:
-    """Return the dot product of two 1-d tensors (the first conjugated; real tensors here).
+    """Return the dot product of two 1-d tensors, the first conjugated: ``sum(conj(input) *
+    other)``.
 
     Args:
         input (Tensor): the first vector.
@@ -140,7 +141,7 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:
         >>> ag.vdot(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0]))
         tensor(11.)
     """
-    return dot(input, other)
+    return dot(input.conj(), other)
 
 
 @op("inner", method=True, samples=[Sample("inner", lambda a, b: inner(a, b), 2)])
@@ -218,18 +219,18 @@ def cov(input: Tensor, *, correction: builtins.int = 1, fweights: Tensor | None 
         avg = x.mean(1, keepdim=True)
         norm: Any = max(n - correction, 0)  # PyTorch clamps (with a warning): inf or NaN
         xc = x - avg
-        c = xc @ xc.mT
+        c = xc @ xc.mT.conj()  # the conjugate transpose, as PyTorch's (complex x)
     else:
-        w = w.to(x.dtype)
+        w = w.to(x.real.dtype if x.is_complex() else x.dtype)  # real weights
         w_sum = w.sum()
         avg = (x * w).sum(1, keepdim=True) / w_sum
         if aweights is None:
             norm = w_sum - correction
         else:
-            norm = w_sum - correction * (w * aweights.to(x.dtype)).sum() / w_sum
+            norm = w_sum - correction * (w * aweights.to(w.dtype)).sum() / w_sum
         norm = norm.clamp(min=0)
         xc = x - avg
-        c = (xc * w) @ xc.mT
+        c = (xc * w) @ xc.mT.conj()
     out = c / norm
     return reshape(out, ()) if x.shape[0] == 1 else out  # PyTorch squeezes one variable
 

@@ -45,6 +45,8 @@ def _promote_types(a, b):
     ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
     if 3 in (ca, cb):
         note_complex(np.complex64)  # cat/stack of real and complex tensors, too
+        if 2 in (ca, cb):  # float64 with complex64: complex128, as ATen (no precision lost)
+            return np.promote_types(a, b)
     if ca == cb:
         return np.promote_types(a, b)
     return a if ca > cb else b
@@ -514,8 +516,11 @@ class Maximum(Node):
     less = staticmethod(np.less)  # a loses where a < b
 
     def forward(self, a, b):
+        a, b = _promote(a, b)
+        _args.refuse_complex("{name} not implemented for complex tensors.", a, b,
+                             name=type(self).__name__.lower())  # numpy: lexicographic order
         try:
-            y = self.pick(*_promote(a, b))
+            y = self.pick(a, b)
         except ValueError:
             raise _broadcast_error(type(self).__name__.lower(), a, b) from None
         if y.dtype.kind == "c":  # numpy's lexicographic order is no order PyTorch gives
@@ -640,12 +645,21 @@ def where(condition: Any, input: Any = _NO_ARGUMENT, other: Any = _NO_ARGUMENT) 
     return Where.apply(cond, input, other)
 
 
+_REAL = np.dtype(np.float64)  # the dtype of what has none (a Python number)
+
+
 class Compare(Node):
     """``ufunc(a, b)`` for a comparison: a bool result, never differentiable. Run as a node
     (under no_grad, so nothing is recorded for autograd) so that ``ag.compile`` replays it on
     each call's values instead of refusing a mask made from a tensor."""
 
     def forward(self, a, b, ufunc, name):
+        if (getattr(a, "dtype", _REAL).kind == "c" or getattr(b, "dtype", _REAL).kind == "c"
+                or type(b) is complex) and name != "eq" and name != "ne":
+            # numpy would order complex values lexicographically
+            dt = np.result_type(a, b)
+            raise NotImplementedError(f'"{name}_cpu" not implemented for '
+                                      f"'{_args.torch_name(dt)}'")
         try:
             return np.asarray(ufunc(a, b))
         except ValueError:

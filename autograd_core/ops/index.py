@@ -12,6 +12,7 @@ import numpy as np
 from autograd_core.grad_mode import STATE
 from autograd_core.kernels.pointwise import rows_add_
 from autograd_core.node import LINEAR, Node
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.inplace import _index_view_name, inplace
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -198,7 +199,18 @@ class IndexPut(Node):
 
 def setitem(x, index, value):
     _check_steps(index)
+    value = _args.scalar_for(value, x._data.dtype)
     index = _normalise(index)
+    raw = value._data if isinstance(value, Tensor) else value
+    if getattr(raw, "dtype", None) is not None and raw.dtype.kind == "c" and (
+            x._data.dtype.kind != "c") and any(
+            isinstance(i, np.ndarray) for i in (index if isinstance(index, tuple) else (index,))):
+        # an advanced index writes through index_put, which refuses (numpy dropped the
+        # imaginary parts); a basic index copies the real parts, as PyTorch's copy_
+        raise RuntimeError(
+            f"Index put requires the source and destination dtypes match, got "
+            f"{_args.torch_name(x._data.dtype)} for the destination and "
+            f"{_args.torch_name(raw.dtype)} for the source.")
     value_rg = isinstance(value, Tensor) and value.requires_grad
     if STATE.enabled and (x.requires_grad or value_rg or (
             x._view_meta is not None and x._base.requires_grad)):

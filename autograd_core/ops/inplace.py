@@ -416,6 +416,7 @@ def fill_(input, value):
         >>> x.fill_(7)
         tensor([7., 7.])
     """
+    value = _args.scalar_for(value, input._data.dtype)
     return inplace(input, lambda: CopyFrom.apply(input, value))
 
 

@@ -261,8 +261,9 @@ def _same(fn, x, kernel=None):
     warnings (PyTorch gives none). A complex ``x`` is refused naming PyTorch's ``kernel`` (the
     cast to float64 would drop its imaginary part)."""
     x = _floating(x)
-    if kernel is not None and x.dtype.kind == "c":
-        raise _args.not_implemented(kernel, x.dtype)
+    if x.dtype.kind == "c":
+        raise _args.not_implemented(
+            kernel or fn.__name__.strip("_").removesuffix("64").rstrip("_"), x.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         return np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
 
@@ -507,7 +508,7 @@ def _polygamma(n, x):
     function rounded to ``x``'s dtype on an array."""
     if isinstance(x, Tensor):
         return Polygamma.apply(x, n=n)
-    return _same(lambda v: _polygamma64(n, v), x)
+    return _same(lambda v: _polygamma64(n, v), x, "polygamma")
 
 
 class Polygamma(Node):
@@ -1360,6 +1361,7 @@ def _select(input, dim, keepdim, k, name, result, nan_first=False):
     """The ``k``-th smallest (0-based) along ``dim``, as ``result(values, indices)``; NaN sorts
     last, as in PyTorch. ``nan_first``: a slice holding NaN selects its first NaN (median)."""
     x = input._data
+    _args.refuse_complex(f'"{name}" not implemented for \'{{dtype}}\'', x, error=NotImplementedError)
     if x.ndim == 0:
         _args.norm_dim(dim, 0, name)
         return result(input.clone(), Tensor._make(np.zeros((), np.int64), None, False))
@@ -1455,6 +1457,7 @@ def _cum_extreme(input, dim, is_max):
     name = "cummax" if is_max else "cummin"
     result = CummaxResult if is_max else CumminResult
     x = input._data
+    _args.refuse_complex(f'"{name}" not implemented for \'{{dtype}}\'', x, error=NotImplementedError)
     if x.ndim == 0:
         _args.norm_dim(dim, 0, name)
         return result(input.clone(), Tensor._make(np.zeros((), np.int64), None, False))

@@ -95,6 +95,10 @@ class AMax(_Reduction):
     """max/min over ``dim`` (all dims when None); ties share the gradient equally."""
 
     def forward(self, x, dim, keepdim, is_max):
+        if x.dtype.kind == "c":  # numpy would order complex values lexicographically
+            which = "max" if is_max else "min"
+            raise NotImplementedError(f'"{which}_values_cpu" not implemented for '
+                                      f"'{_args.torch_name(x.dtype)}'")
         self._setup(x, dim, keepdim)
         reduced = range(x.ndim) if dim is None else dim
         if x.size == 0 and (x.ndim == 0 or any(x.shape[d] == 0 for d in reduced)):
@@ -118,6 +122,8 @@ MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
 
 
 def max_min(x, dim, keepdim, is_max):
+    _args.refuse_complex("{name}(): does not support complex input", x,
+                         name="max" if is_max else "min")
     if dim is None:
         return AMax.apply(x, dim=None, keepdim=False, is_max=is_max)
     d = _args.norm_dim(dim, x.ndim, "max" if is_max else "min")
@@ -152,6 +158,7 @@ class ArgExtreme(Node):
 
 
 def _arg_extreme(x, dim, keepdim, fn):
+    _args.refuse_complex("{name}(): does not support complex input", x, name=fn.__name__)
     if dim is not None:
         dim = _args.norm_dim(dim, x.ndim, "argmax")
     return apply_nondifferentiable(ArgExtreme, x, fn=fn, dim=dim, keepdim=keepdim)
@@ -599,16 +606,16 @@ class Norm(_Reduction):
     def forward(self, x, p, dim, keepdim):
         self._setup(x, dim, keepdim)
         self.p = p
-        a = np.abs(x)
+        a = np.abs(x)  # real for complex x: so is every norm (PyTorch's)
         if p == 2:
-            y = np.sqrt((x * x).sum(axis=dim, keepdims=True))
+            y = np.sqrt((a * a if x.dtype.kind == "c" else x * x).sum(axis=dim, keepdims=True))
         elif p == 1:
             y = a.sum(axis=dim, keepdims=True)
         elif p == math.inf or p == -math.inf:
             pick = np.max if p > 0 else np.min
             y = pick(a, axis=dim, keepdims=True) if a.size else a.sum(axis=dim, keepdims=True)
         elif p == 0:
-            y = (x != 0).sum(axis=dim, keepdims=True).astype(x.dtype)
+            y = (x != 0).sum(axis=dim, keepdims=True).astype(a.dtype)
         else:
             y = (a ** p).sum(axis=dim, keepdims=True) ** (1.0 / p)
         if not keepdim:

@@ -357,7 +357,11 @@ def _value_like(value, x, name):
         if value.ndim != 0:
             raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value.ndim} dimension(s).")
+        if value._data.dtype.kind == "c" and x._data.dtype.kind != "c":
+            _args.scalar_for(complex(value._data), x._data.dtype)  # PyTorch's error if imag != 0
+            value = value.real
         return value if value.dtype == x.dtype else value.to(x.dtype)
+    value = _args.scalar_for(value, x._data.dtype)
     return xp.constant(np.asarray(value).astype(x.dtype))  # made from a number: a constant
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node
-from autograd_core.ops import _xp as xp
 from autograd_core.ops import _args
+from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
 
@@ -387,9 +387,9 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
     """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    _args.refuse_complex("clamp is not supported for complex types", input, min, max,
+                         error=NotImplementedError)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        if input.dtype.kind == "c":
-            raise NotImplementedError(_args.CLAMP_COMPLEX)
         # tensor bounds get gradients where they are the result (PyTorch): two selections
         refuse_capture("clamp() with tensor bounds")
         out = input

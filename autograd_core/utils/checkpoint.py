@@ -155,12 +155,17 @@ class _Recompute(Function):
     differentiates the second run with respect to them."""
 
     @staticmethod
-    def forward(ctx, function, rng, args, values, *boundary):
+    def forward(ctx, function, rng, args, values, diff_at, *boundary):
         ctx.function, ctx.rng, ctx.args, ctx.boundary = function, rng, args, boundary
+        ctx.diff_at = diff_at
+        # PyTorch's version check: an argument changed in place since would be recomputed
+        # from its new values (a silently wrong gradient)
+        ctx.save_for_backward(*(a for a in args if isinstance(a, Tensor)))
         return values if len(values) != 1 else values[0]
 
     @staticmethod
     def backward(ctx, *grads):
+        ctx.saved_tensors  # noqa: B018 - raises if an argument was modified in place
         create_graph = (STATE.backward_pass or (False, False))[0]
         outer = get_rng_state() if ctx.rng is not None else None
         try:
@@ -172,15 +177,16 @@ class _Recompute(Function):
             if outer is not None:
                 set_rng_state(outer)
         outs = outs if isinstance(outs, tuple) else (outs,)
-        pairs = [(o, g) for o, g in zip((o for o in outs if isinstance(o, Tensor)), grads)
-                 if o.requires_grad and g is not None]
+        tensors = [o for o in outs if isinstance(o, Tensor)]
+        pairs = [(tensors[k], g) for k, g in zip(ctx.diff_at, grads)
+                 if tensors[k].requires_grad and g is not None]
         if not pairs:
-            return (None,) * (4 + len(ctx.boundary))
+            return (None,) * (5 + len(ctx.boundary))
         from autograd_core.autograd import grad
 
         got = grad([o for o, _ in pairs], list(ctx.boundary), [g for _, g in pairs],
                    retain_graph=create_graph, create_graph=create_graph, allow_unused=True)
-        return (None, None, None, None, *got)
+        return (None, None, None, None, None, *got)
 
 
 def _non_reentrant(function, preserve, args):
@@ -191,13 +197,19 @@ def _non_reentrant(function, preserve, args):
     several = isinstance(result, tuple)
     outs = list(result) if several else [result]
     tensors = [o for o in outs if isinstance(o, Tensor)]
-    boundary = _boundary(tensors, first_seq, args)
+    # only the outputs that require grad go through the checkpoint node (PyTorch's: a detached
+    # or integer output stays one that does not require grad)
+    diff_at = tuple(k for k, o in enumerate(tensors) if o.requires_grad)
+    boundary = _boundary([tensors[k] for k in diff_at], first_seq, args)
     if not boundary:
         return result  # nothing outside requires grad: nothing to recompute
-    values = tuple(o.detach() for o in tensors)
-    places = [k for k, o in enumerate(outs) if isinstance(o, Tensor)]
+    values = tuple(tensors[k].detach() for k in diff_at)
+    places = [k for k, o in enumerate(outs) if isinstance(o, Tensor) and o.requires_grad]
+    for k, o in enumerate(outs):
+        if isinstance(o, Tensor) and not o.requires_grad:
+            outs[k] = o.detach()
     del result, tensors  # the recorded graph goes with them
-    made = _Recompute.apply(function, rng, args, values, *boundary)
+    made = _Recompute.apply(function, rng, args, values, diff_at, *boundary)
     for k, t in zip(places, made if isinstance(made, tuple) else (made,)):
         outs[k] = t
     return tuple(outs) if several else outs[0]
