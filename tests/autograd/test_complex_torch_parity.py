@@ -25,7 +25,7 @@ def _draw(rng, shape, dtype, kind):
     return (x + 1j * rng.standard_normal(shape)).astype(dtype)
 
 
-def _compare(torch, ours, theirs, arrays, dtype, seed=0):
+def assert_matches_torch(torch, ours, theirs, arrays, dtype, seed=0):
     """Run both with leaves from ``arrays``; compare the output, then every leaf's gradient
     for a random cotangent (complex for a complex output)."""
     rng = np.random.default_rng(seed)
@@ -90,7 +90,7 @@ UNARY = [
 def test_unary_values_and_gradients_equal_torch(name, ours, theirs, kinds, dtype, shape, seed):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(seed)
-    _compare(torch, ours, theirs, [_draw(rng, shape, dtype, k) for k in kinds], dtype, seed)
+    assert_matches_torch(torch, ours, theirs, [_draw(rng, shape, dtype, k) for k in kinds], dtype, seed)
 
 
 BINARY = [
@@ -130,7 +130,7 @@ def test_binary_values_and_gradients_equal_torch(name, ours, theirs, kinds, dtyp
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(seed)
     arrays = [_draw(rng, s, dtype, k) for s, k in zip(shapes, kinds)]
-    _compare(torch, ours, theirs, arrays, dtype, seed)
+    assert_matches_torch(torch, ours, theirs, arrays, dtype, seed)
 
 
 def _gdt(m, a):
@@ -167,7 +167,7 @@ MATRIX = [
 def test_matrix_and_joining_ops_equal_torch(name, ours, theirs, shapes, kinds, dtype):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)
-    _compare(torch, ours, theirs, [_draw(rng, s, dtype, k) for s, k in zip(shapes, kinds)],
+    assert_matches_torch(torch, ours, theirs, [_draw(rng, s, dtype, k) for s, k in zip(shapes, kinds)],
              dtype)
 
 
