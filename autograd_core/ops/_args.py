@@ -92,11 +92,17 @@ def not_implemented(kernel, dt):
 
 def no_complex(x, kernel, error=None):
     """Refuse a complex ``x`` (a Tensor, an array or a number) as PyTorch does: with
-    ``error`` (a message, RuntimeError) when given, else ``not_implemented(kernel, dtype)``.
-    For the ordering ops, which complex numbers do not support."""
-    dt = x._data.dtype if hasattr(x, "_data") else np.asarray(x).dtype
-    if dt.kind == "c":
-        raise RuntimeError(error) if error else not_implemented(kernel, dt)
+    ``error`` (a message, RuntimeError) when given, else ``not_implemented(kernel, dtype)``'s
+    message. For the ordering ops, which complex numbers do not support (``refuse_complex``
+    with a kernel's name)."""
+    if error:
+        refuse_complex(error.replace("{", "{{").replace("}", "}}"), x)
+    else:
+        refuse_complex(f'"{kernel}" not implemented for \'{{dtype}}\'', x,
+                       error=NotImplementedError)
+
+
+_COMPLEX128 = np.dtype(np.complex128)
 
 
 def refuse_complex(message, *xs, error=RuntimeError, **words):
@@ -106,6 +112,8 @@ def refuse_complex(message, *xs, error=RuntimeError, **words):
     lexicographic order would give numbers and gradients where PyTorch gives an error."""
     for x in xs:
         dt = getattr(getattr(x, "_data", x), "dtype", None)
+        if dt is None and isinstance(x, complex):
+            dt = _COMPLEX128  # a Python complex number, as numpy reads it
         if dt is not None and dt.kind == "c":
             raise error(message.format(dtype=torch_name(dt), **words))
 
