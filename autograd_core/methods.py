@@ -22,32 +22,21 @@ from autograd_core.ops.mathfns import polygamma
 from autograd_core.ops.registry import DECLS
 from autograd_core.ops.shape import permute, to, transpose
 from autograd_core.ops.unary import Neg, PowScalar
+from autograd_core.node import operator
 from autograd_core.tensor import Tensor
 
 
 def _operators():
     """Python's operator protocol: thin frames straight to each node's apply."""
 
-    def __add__(self, other):
-        return Add.apply(self, other)
-
     def __radd__(self, other):
         return Add.apply(other, self)
-
-    def __sub__(self, other):
-        return Sub.apply(self, other)
 
     def __rsub__(self, other):
         return Sub.apply(other, self)
 
-    def __mul__(self, other):
-        return Mul.apply(self, other)
-
     def __rmul__(self, other):
         return Mul.apply(other, self)
-
-    def __truediv__(self, other):
-        return Div.apply(self, other)
 
     def __rtruediv__(self, other):
         return Div.apply(other, self)
@@ -143,6 +132,8 @@ def _operators():
     def __ifloordiv__(self, other):
         return self.floor_divide_(other)
 
+    # x + y, x - y, x * y, x / y: the op's apply in one frame for the common cases
+    __add__, __sub__, __mul__, __truediv__ = (operator(c) for c in (Add, Sub, Mul, Div))
     return {k: v for k, v in locals().items() if k.startswith("__")}
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.grad_mode import STATE
-from autograd_core.tensor import Tensor, next_seq
+from autograd_core.tensor import DENSE_TYPES, Tensor, next_seq
 
 ndarray = np.ndarray
 asarray = np.asarray
@@ -396,6 +396,106 @@ class Node:
         if anomaly:
             node._trace = _stack()
         return t
+
+
+def operator(cls):
+    """``cls``'s Python operator (``x * y`` for Mul, with ``cls.ufunc`` np.multiply and
+    ``cls.saves`` what its forward saves): ``cls.apply(x, y)`` in one frame for what a training
+    loop meets most, a Tensor with a Tensor of its floating dtype or with a Python number,
+    grad mode on or off, nothing watching (no anomaly mode, no ``ag.compile`` trace, no
+    saved-tensor hooks); anything else goes through ``apply``. The result and the node it
+    records are ``apply``'s, attribute for attribute (``tests/autograd/test_operator_path.py``
+    holds them equal). ``saves``: ``(input, when)`` per value forward saves, input ``when``
+    needing a gradient (None: always); the Tensor saved is found as ``_save1`` finds it."""
+    ufunc, saves, apply = cls.ufunc, cls.saves, cls.apply
+    if len(saves) not in (0, 2):
+        raise TypeError(f"operator({cls.__name__}): saves must hold 0 or 2 values")
+    dense = DENSE_TYPES
+
+    def binary(x, y):
+        state = STATE
+        if state.anomaly or state.saved_hooks or x._out_idx:
+            return apply(x, y)
+        a = x._data
+        yc = y.__class__
+        if yc in dense:
+            b = y._data
+            if a.dtype is not b.dtype or a.dtype.kind != "f" or y._out_idx:
+                return apply(x, y)
+            ry = y._requires_grad
+            num = False
+        elif (yc is float or yc is int) and a.dtype.kind == "f":
+            b = y
+            ry = False
+            num = True
+        else:
+            return apply(x, y)
+        try:
+            out = ufunc(a, b)
+        except ValueError:  # shapes that do not broadcast: apply raises PyTorch's error
+            return apply(x, y)
+        if out.__class__ is not ndarray:
+            out = asarray(out)  # numpy gives 0-d results as scalars
+        rx = x._requires_grad
+        if not (rx or ry) or not state.enabled:
+            return _make(out, None, False)
+        node = _new(cls)
+        if rx:
+            ex = x if x.grad_fn is None else x.grad_fn
+            if ry:
+                node.next = (ex, y if y.grad_fn is None else y.grad_fn)
+                need = node.needs_input_grad = _NEEDED_11
+            else:
+                node.next = (ex, None)
+                need = node.needs_input_grad = _NEEDED_10
+        else:
+            node.next = (None, y if y.grad_fn is None else y.grad_fn)
+            need = node.needs_input_grad = _NEEDED_01
+        node._seq = _next_seq()
+        node._shape = out.shape
+        node._dtype = out.dtype
+        t = _new(Tensor)  # Tensor._make, inlined
+        t._data = out
+        t._grad = None
+        t.grad_fn = node
+        t._requires_grad = True
+        t._out_idx = 0
+        t._version = None
+        if saves:  # two values, unrolled
+            node._to_save = ()
+            (i0, w0), (i1, w1) = saves
+            if w0 is None or need[w0]:
+                s0 = b if i0 else a
+                r0 = x if s0 is a else (None if num else y)  # a Python number is a constant
+            else:
+                s0 = r0 = None
+            if w1 is None or need[w1]:
+                s1 = b if i1 else a
+                r1 = x if s1 is a else (None if num else y)
+            else:
+                s1 = r1 = None
+            node._saved = (s0, s1)
+            node._saved_refs = [r0, r1]
+            if r0 is not None:
+                v0 = r0._version
+                if v0 is None:
+                    v0 = r0._version = [0]
+                if r1 is not None:
+                    v1 = r1._version
+                    if v1 is None:
+                        v1 = r1._version = [0]
+                    node._saved_versions = [v0, v0[0], v1, v1[0]]
+                else:
+                    node._saved_versions = [v0, v0[0]]
+            elif r1 is not None:
+                v1 = r1._version
+                if v1 is None:
+                    v1 = r1._version = [0]
+                node._saved_versions = [v1, v1[0]]
+        return t
+
+    binary.__name__ = binary.__qualname__ = f"{cls.__name__.lower()}_operator"
+    return binary
 
 
 def apply_nondifferentiable(cls, *args, **kwargs):

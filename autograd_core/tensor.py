@@ -337,6 +337,11 @@ class Tensor:
 
     __array_priority__ = 1000  # ndarray (op) Tensor defers to Tensor's reflected operators
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.is_sparse:  # Parameter, Buffer, a user's subclass: operands of dense ops
+            DENSE_TYPES.add(cls)
+
     # Annotations in this class spell ``builtins.bool``/``int``/``float``: Tensor has methods
     # named ``bool``, ``int`` and ``float`` (the casts), which the plain names would mean here.
 
@@ -1023,6 +1028,10 @@ class Tensor:
 # ---- printing: PyTorch's repr and its print options ---------------------------------------------
 
 #: the options ``set_printoptions`` sets (PyTorch's ``torch._tensor_str.PRINT_OPTS``)
+#: the Tensor classes whose instances are dense arrays (not sparse): operands the operators'
+#: one-frame path (``node.operator``) takes; subclasses join when defined
+DENSE_TYPES: set[type] = {Tensor}
+
 PRINT_OPTS: dict[str, Any] = dict(precision=4, threshold=1000, edgeitems=3, linewidth=80,
                                   sci_mode=None)
 _PROFILES: dict[str, dict[str, Any]] = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),

@@ -147,6 +147,8 @@ class BroadcastError(RuntimeError, ValueError):
 
 
 class Add(Node):
+    ufunc = np.add  # the forward's ufunc and what it saves: for node.operator
+    saves = ()
     fuse = "{0} + {1}"
     fuse_backward = ("{g}", "{g}")
     complex_backward = LINEAR
@@ -158,6 +160,8 @@ class Add(Node):
 
 
 class Sub(Node):
+    ufunc = np.subtract  # the forward's ufunc and what it saves: for node.operator
+    saves = ()
     fuse = "{0} - {1}"
     fuse_backward = ("{g}", "-{g}")
     complex_backward = LINEAR
@@ -179,6 +183,8 @@ class Sub(Node):
 
 
 class Mul(Node):
+    ufunc = np.multiply  # the forward's ufunc and what it saves: for node.operator
+    saves = ((1, 0), (0, 1))
     fuse = "{0} * {1}"
     fuse_backward = ("{g} * {0}", "{g} * {1}")
     complex_backward = HOLOMORPHIC
@@ -193,6 +199,8 @@ class Mul(Node):
 
 
 class Div(Node):
+    ufunc = np.true_divide  # the forward's ufunc and what it saves: for node.operator
+    saves = ((0, 1), (1, None))
     fuse = "{0} / {1}"
     fuse_backward = ("{g} / {1}", "-{g} * (({0} / {1}) / {1})")
     complex_backward = HOLOMORPHIC
