@@ -192,7 +192,8 @@ class Node:
         if type(saved) is Packed:
             saved = saved.unpack()
         versions = self._saved_versions
-        if versions:
+        if versions and (versions[0][0] != versions[1] or len(versions) > 2 and (
+                versions[2][0] != versions[3] or len(versions) > 4)):  # one or two: no loop
             for k in range(0, len(versions), 2):
                 if versions[k][0] != versions[k + 1]:
                     raise self._modified_error(versions[k], versions[k + 1])

@@ -169,3 +169,20 @@ def test_gradients_through_a_chain_equal_apply():
         grads.append((x.grad._data.copy(), c.grad._data.copy()))
     for a, b in zip(*grads):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("case", ["one", "two-first", "two-second", "three-first",
+                                  "three-second", "three-output"])
+def test_a_saved_tensor_changed_in_place_is_refused(case):
+    """The version check reads one, two or three saved tensors (``a ** b`` saves a, b and its
+    output): a change to any one of them refuses backward with PyTorch's error."""
+    a, b = (ag.tensor([1.0, 2.0], requires_grad=True) * 1.0 for _ in range(2))
+    y = {"one": lambda: a.sin(), "two": lambda: a * b, "three": lambda: a ** b}[
+        case.split("-")[0]]()
+    assert len(y.grad_fn._saved_versions) == 2 * {"one": 1, "two": 2, "three": 3}[
+        case.split("-")[0]]
+    changed = {"one": a, "first": a, "second": b, "output": y}[case.split("-")[-1]]
+    with ag.no_grad():
+        changed.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()

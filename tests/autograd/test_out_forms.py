@@ -7,6 +7,8 @@ import pytest
 
 import autograd_core as ag
 from autograd_core.node import Node, edges_of, sum_to_shape
+from autograd_core.ops.binary import Add, Div, Mul, Sub
+from autograd_core.tensor import Tensor
 from autograd_core.ops.registry import OPS
 
 
@@ -47,6 +49,9 @@ def recorded(monkeypatch):
             return result
 
         monkeypatch.setattr(cls, "forward", tracing)
+    # x + y and friends record without calling forward (node.operator): here through apply
+    for name, cls in (("__add__", Add), ("__sub__", Sub), ("__mul__", Mul), ("__truediv__", Div)):
+        monkeypatch.setattr(Tensor, name, lambda self, other, _apply=cls.apply: _apply(self, other))
     return calls
 
 
