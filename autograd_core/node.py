@@ -455,13 +455,7 @@ def operator(cls):
         node._seq = _next_seq()
         node._shape = out.shape
         node._dtype = out.dtype
-        t = _new(Tensor)  # Tensor._make, inlined
-        t._data = out
-        t._grad = None
-        t.grad_fn = node
-        t._requires_grad = True
-        t._out_idx = 0
-        t._version = None
+        t = _make(out, node, True)
         if saves:  # two values, unrolled
             node._to_save = ()
             (i0, w0), (i1, w1) = saves
