@@ -29,18 +29,6 @@ from autograd_core.tensor import Tensor
 def _operators():
     """Python's operator protocol: thin frames straight to each node's apply."""
 
-    def __radd__(self, other):
-        return Add.apply(other, self)
-
-    def __rsub__(self, other):
-        return Sub.apply(other, self)
-
-    def __rmul__(self, other):
-        return Mul.apply(other, self)
-
-    def __rtruediv__(self, other):
-        return Div.apply(other, self)
-
     def __pow__(self, other):
         if isinstance(other, Tensor):
             return Pow.apply(self, other)
@@ -132,8 +120,10 @@ def _operators():
     def __ifloordiv__(self, other):
         return self.floor_divide_(other)
 
-    # x + y, x - y, x * y, x / y: the op's apply in one frame for the common cases
+    # x + y, x - y, x * y, x / y (and 2 * x, ...): the op's apply in one frame, common cases
     __add__, __sub__, __mul__, __truediv__ = (operator(c) for c in (Add, Sub, Mul, Div))
+    __radd__, __rsub__, __rmul__, __rtruediv__ = (
+        operator(c, reflected=True) for c in (Add, Sub, Mul, Div))
     return {k: v for k, v in locals().items() if k.startswith("__")}
 
 

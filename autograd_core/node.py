@@ -399,27 +399,29 @@ class Node:
         return t
 
 
-def operator(cls):
+def operator(cls, reflected=False):
     """``cls``'s Python operator (``x * y`` for Mul, with ``cls.ufunc`` np.multiply and
-    ``cls.saves`` what its forward saves): ``cls.apply(x, y)`` in one frame for what a training
-    loop meets most, a Tensor with a Tensor of its floating dtype or with a Python number,
-    grad mode on or off, nothing watching (no anomaly mode, no ``ag.compile`` trace, no
-    saved-tensor hooks); anything else goes through ``apply``. The result and the node it
-    records are ``apply``'s, attribute for attribute (``tests/autograd/test_operator_path.py``
-    holds them equal). ``saves``: ``(input, when)`` per value forward saves, input ``when``
-    needing a gradient (None: always); the Tensor saved is found as ``_save1`` finds it."""
+    ``cls.saves`` what its forward saves; ``reflected``: ``y * x``, Python's ``__rmul__``):
+    ``cls.apply`` in one frame for what a training loop meets most, a Tensor with a Tensor of
+    its floating dtype or with a Python number, grad mode on or off, nothing watching (no
+    anomaly mode, no ``ag.compile`` trace, no saved-tensor hooks); anything else goes through
+    ``apply``. The result and the node it records are ``apply``'s, attribute for attribute
+    (``tests/autograd/test_operator_path.py`` holds them equal). ``saves``: ``(input, when)``
+    per value forward saves, input ``when`` needing a gradient (None: always); the Tensor
+    saved is found as ``_save1`` finds it."""
     ufunc, saves, apply = cls.ufunc, cls.saves, cls.apply
     if len(saves) not in (0, 2):
         raise TypeError(f"operator({cls.__name__}): saves must hold 0 or 2 values")
     dense = DENSE_TYPES
+    slow = (lambda x, y: apply(y, x)) if reflected else apply  # apply in the op's order
 
     def binary(x, y):
         state = STATE
         if state.anomaly or state.saved_hooks or x._out_idx:
-            return apply(x, y)
+            return slow(x, y)
         a = x._data
         yc = y.__class__
-        if yc in dense:
+        if yc in dense and not reflected:  # (y (op) x with a Tensor y: a subclass's turn)
             b = y._data
             if a.dtype is not b.dtype or a.dtype.kind != "f" or y._out_idx:
                 return apply(x, y)
@@ -430,11 +432,17 @@ def operator(cls):
             ry = False
             num = True
         else:
-            return apply(x, y)
+            return slow(x, y)
+        if reflected:  # the op's inputs, in its order
+            p = b
+            q = a
+        else:
+            p = a
+            q = b
         try:
-            out = ufunc(a, b)
+            out = ufunc(p, q)
         except ValueError:  # shapes that do not broadcast: apply raises PyTorch's error
-            return apply(x, y)
+            return slow(x, y)
         if out.__class__ is not ndarray:
             out = asarray(out)  # numpy gives 0-d results as scalars
         rx = x._requires_grad
@@ -446,6 +454,9 @@ def operator(cls):
             if ry:
                 node.next = (ex, y if y.grad_fn is None else y.grad_fn)
                 need = node.needs_input_grad = _NEEDED_11
+            elif reflected:
+                node.next = (None, ex)
+                need = node.needs_input_grad = _NEEDED_01
             else:
                 node.next = (ex, None)
                 need = node.needs_input_grad = _NEEDED_10
@@ -460,12 +471,12 @@ def operator(cls):
             node._to_save = ()
             (i0, w0), (i1, w1) = saves
             if w0 is None or need[w0]:
-                s0 = b if i0 else a
+                s0 = q if i0 else p
                 r0 = x if s0 is a else (None if num else y)  # a Python number is a constant
             else:
                 s0 = r0 = None
             if w1 is None or need[w1]:
-                s1 = b if i1 else a
+                s1 = q if i1 else p
                 r1 = x if s1 is a else (None if num else y)
             else:
                 s1 = r1 = None
@@ -489,7 +500,8 @@ def operator(cls):
                 node._saved_versions = [v1, v1[0]]
         return t
 
-    binary.__name__ = binary.__qualname__ = f"{cls.__name__.lower()}_operator"
+    name = cls.__name__.lower() + ("_reflected" if reflected else "")
+    binary.__name__ = binary.__qualname__ = f"{name}_operator"
     return binary
 
 

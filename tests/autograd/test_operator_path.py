@@ -79,8 +79,11 @@ KINDS = ["leaf", "const", "inner", "multi", "float", "int", "array"]
        ky=st.sampled_from(KINDS), sx=st.sampled_from(SHAPES), sy=st.sampled_from(SHAPES),
        dx=st.sampled_from([np.float32, np.float64, np.float16, np.int64]),
        dy=st.sampled_from([np.float32, np.float64, np.int32]),
-       grad_mode=st.booleans(), seed=st.integers(0, 2**16))
-def test_operator_records_what_apply_records(op, kx, ky, sx, sy, dx, dy, grad_mode, seed):
+       grad_mode=st.booleans(), reflected=st.booleans(), seed=st.integers(0, 2**16))
+def test_operator_records_what_apply_records(op, kx, ky, sx, sy, dx, dy, grad_mode, reflected,
+                                             seed):
+    """``x (op) y`` and, reflected (``__rmul__``: ``y * x`` with a Tensor ``x``), the
+    operator against ``apply`` in the op's argument order."""
     rng = np.random.default_rng(seed)
     if kx != "const" and dx == np.int64:
         dx = np.float32  # integer tensors cannot require grad
@@ -88,10 +91,10 @@ def test_operator_records_what_apply_records(op, kx, ky, sx, sy, dx, dy, grad_mo
         dy = np.float64
     x = _operand(kx, sx, dx, rng)
     y = _operand(ky, sy, dy, rng)
-    fast_fn = operator(op)
+    fast_fn = operator(op, reflected=reflected)
     with ag.set_grad_enabled(grad_mode), np.errstate(all="ignore"):
         try:
-            slow = op.apply(x, y)
+            slow = op.apply(y, x) if reflected else op.apply(x, y)
         except Exception as e:  # the fast path must raise the same error
             with pytest.raises(type(e)) as info:
                 fast_fn(x, y)
@@ -114,10 +117,12 @@ def test_same_tensor_twice_and_shared_arrays(op):
 
 
 def test_operators_are_the_one_frame_path():
-    """Tensor's ``+ - * /`` are ``node.operator``'s functions (so the test above covers them)."""
-    for name, cls in [("__add__", Add), ("__sub__", Sub), ("__mul__", Mul),
-                      ("__truediv__", Div)]:
-        assert getattr(Tensor, name).__name__ == f"{cls.__name__.lower()}_operator"
+    """Tensor's ``+ - * /`` and their reflected forms are ``node.operator``'s functions (so
+    the test above covers them)."""
+    for name, cls in [("add", Add), ("sub", Sub), ("mul", Mul), ("truediv", Div)]:
+        assert getattr(Tensor, f"__{name}__").__name__ == f"{cls.__name__.lower()}_operator"
+        assert getattr(Tensor, f"__r{name}__").__name__ == (
+            f"{cls.__name__.lower()}_reflected_operator")
 
 
 def test_watchers_take_apply():
