@@ -153,11 +153,11 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                         else target not in needed and target not in capture_node):
                     continue
                 if leaf:
-                    if target in leaf_grads:
-                        entry = leaf_grads[target]
-                        entry[1] = entry[1] + g
-                    else:
+                    entry = leaf_grads.get(target)
+                    if entry is None:
                         leaf_grads[target] = [target, g]
+                    else:
+                        entry[1] = entry[1] + g
                     if pending and target in pending:
                         _edge_done(target, pending, leaf_grads, diff, handed)
                     continue
