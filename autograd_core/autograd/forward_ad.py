@@ -290,7 +290,10 @@ def _tangent(y: Tensor, duals: list[_Dual], record: bool) -> Tensor:
     if y._data.dtype.kind == "c":
         raise NotImplementedError("forward AD: the tangent of a complex tensor is not "
                                   "supported by tapegrad (unpack_dual)")
-    u = Tensor._make(np.zeros(y.shape, y.dtype), None, True)
+    # any u gives the same J v (J^T u is linear in u); ones, not zeros: a rule may treat a zero
+    # gradient specially (xlogy's gives 0 where the gradient is 0), and then its derivative with
+    # respect to the gradient is lost at exactly 0
+    u = Tensor._make(np.ones(y.shape, y.dtype), None, True)
     with enable_grad():
         try:
             vjps = grad(y, [d.tensor for d in duals], grad_outputs=u, retain_graph=True,
