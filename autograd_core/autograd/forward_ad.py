@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from autograd_core.grad_mode import STATE, enable_grad
-from autograd_core.tensor import Size, Tensor
+from autograd_core.tensor import Tensor
 
 __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level",
            "make_dual", "unpack_dual"]
