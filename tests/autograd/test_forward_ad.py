@@ -161,10 +161,21 @@ def test_custom_function_refused_unless_its_backward_is_differentiable():
             (x,) = ctx.saved_tensors
             return 3 * x ** 2 * g
 
+    class JvpOnly(ag.Function):  # the tutorial's: a jvp and no backward
+        @staticmethod
+        def forward(ctx, x):
+            ctx.result = x.exp()
+            return ctx.result
+
+        @staticmethod
+        def jvp(ctx, g):
+            return g * ctx.result
+
     x, v = ag.tensor([2.0]), ag.tensor([1.0])
     assert _tangent_of(Cube.apply, [x], [v])[0].tolist() == [12.0]
-    with pytest.raises(NotImplementedError, match="Trying to use forward AD with OnceCube"):
-        _tangent_of(OnceCube.apply, [x], [v])
+    for fn, name in ((OnceCube, "OnceCube"), (JvpOnly, "JvpOnly")):
+        with pytest.raises(NotImplementedError, match=f"Trying to use forward AD with {name}"):
+            _tangent_of(fn.apply, [x], [v])
 
 
 # ---- every op of the table: finite differences and func.jvp ---------------------------------
