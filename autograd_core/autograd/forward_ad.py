@@ -22,7 +22,7 @@ require grad and have a ``grad_fn`` (the graph the tangents come from); ops run 
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
@@ -140,9 +140,12 @@ class dual_level:
         return wrapper
 
 
-class UnpackedDualTensor(NamedTuple):
-    """What ``unpack_dual`` returns: the ``primal`` and the ``tangent`` (None when the tensor
-    has none) of a dual tensor.
+# the functional form: its fields' types are objects, not the strings this module's
+# ``from __future__ import annotations`` would make (which the generated __new__ cannot resolve)
+UnpackedDualTensor = NamedTuple("UnpackedDualTensor",
+                                [("primal", Tensor), ("tangent", Optional[Tensor])])
+UnpackedDualTensor.__doc__ = """What ``unpack_dual`` returns: the ``primal`` and the ``tangent`` (None
+    when the tensor has none) of a dual tensor.
 
     Example::
 
@@ -151,9 +154,6 @@ class UnpackedDualTensor(NamedTuple):
         >>> UnpackedDualTensor(ag.tensor([1.0]), None).tangent is None
         True
     """
-
-    primal: Tensor
-    tangent: Tensor | None
 
 
 def _check_level(level: int | None, fn: str) -> int:
