@@ -239,13 +239,15 @@ def _size(t: Tensor) -> str:
 
 def _reached(y: Tensor) -> tuple[list[_Dual], bool]:
     """The dual tensors ``y`` is computed from (through the recorded graph), and whether the
-    graph between reaches a tensor that requires grad for reverse mode (a leaf other than a
-    dual's own, or a dual made from one). Refuses ops that cannot give a tangent."""
+    graph reaches a tensor that requires grad for reverse mode (a leaf other than a dual's own,
+    a dual made from one, or a primal). Refuses the ops on a path from a dual to ``y`` that
+    cannot give a tangent."""
     if not _duals or not y._requires_grad:
         return [], False
     start: Any = y.grad_fn if y.grad_fn is not None else y
     found: dict[int, _Dual] = {}
     other = False
+    users: dict[int, list] = {}  # id of a graph object -> the nodes recorded from it
     seen = {id(start)}
     stack = [start]
     while stack:
@@ -256,13 +258,23 @@ def _reached(y: Tensor) -> tuple[list[_Dual], bool]:
             other = other or d.base._requires_grad
             continue
         if id(obj) in _blocked or isinstance(obj, Tensor):
-            other = other or id(obj) not in _blocked
+            other = True
             continue
-        _refuse(obj)
         for e in obj.next:
-            if e is not None and id(e) not in seen:
-                seen.add(id(e))
-                stack.append(e)
+            if e is not None:
+                users.setdefault(id(e), []).append(obj)
+                if id(e) not in seen:
+                    seen.add(id(e))
+                    stack.append(e)
+    # the nodes between the duals and y: each must be able to give a tangent
+    on_path: set[int] = set()
+    stack = [d.tensor.grad_fn or d.tensor for d in found.values()]
+    while stack:
+        for node in users.get(id(stack.pop()), ()):
+            if id(node) not in on_path:
+                on_path.add(id(node))
+                _refuse(node)
+                stack.append(node)
     return list(found.values()), other
 
 

@@ -176,6 +176,9 @@ def test_custom_function_refused_unless_its_backward_is_differentiable():
     for fn, name in ((OnceCube, "OnceCube"), (JvpOnly, "JvpOnly")):
         with pytest.raises(NotImplementedError, match=f"Trying to use forward AD with {name}"):
             _tangent_of(fn.apply, [x], [v])
+    # off the path from the duals (its input has no tangent), such a Function is fine
+    w = ag.tensor([3.0], requires_grad=True)
+    assert _tangent_of(lambda a: a * OnceCube.apply(w), [x], [v])[0].tolist() == [27.0]
 
 
 # ---- every op of the table: finite differences and func.jvp ---------------------------------
