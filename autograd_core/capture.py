@@ -76,6 +76,7 @@ from typing import Callable
 import numpy as np
 
 from autograd_core import fusion
+from autograd_core.autograd import forward_ad as _forward_ad
 from autograd_core.grad_mode import STATE
 from autograd_core.node import edges_of
 from autograd_core.replay import (
@@ -1250,6 +1251,12 @@ class CompiledStep:
             # anomaly mode (every op checks its results: a debugging run), inside a step
             # being traced (the outer trace must record this step's ops) or under
             # ``saved_tensors_hooks`` (a replay saves no tensors through them): run eagerly
+            return self._fn(*args, **kwargs)
+        if _forward_ad._current_level >= 0:  # tangents come from the graph a replay skips
+            reason = "a forward-mode AD dual level is active (forward_ad.dual_level)"
+            if self.strict:
+                raise CompileFallback(f"ag.compile: cannot capture the step: {reason}")
+            self._warn(f"ag.compile: cannot capture the step: {reason}; running it eagerly")
             return self._fn(*args, **kwargs)
         key = _signature(args, kwargs)
         if key is None:

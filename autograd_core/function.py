@@ -354,4 +354,5 @@ def once_differentiable(fn):
             outs[i] = m
         return outs[0] if single else tuple(outs)
 
+    wrapper.once_differentiable = True  # type: ignore[attr-defined]  # forward AD refuses it
     return wrapper

@@ -1,6 +1,6 @@
 """``autograd_core.autograd``, as ``torch.autograd``: ``backward`` and ``grad`` (argument
-checking in the user's terms, then the engine), ``Function`` and the ``function`` and
-``functional`` submodules."""
+checking in the user's terms, then the engine), ``Function`` and the ``function``,
+``functional`` and ``forward_ad`` submodules."""
 
 from __future__ import annotations
 
@@ -262,12 +262,12 @@ class set_detect_anomaly:
 
 # torch.autograd's other names, after grad/backward (the modules below import those from here)
 from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled
-from autograd_core.autograd import function, functional, graph
+from autograd_core.autograd import forward_ad, function, functional, graph
 from autograd_core.autograd.variable import Variable
 from autograd_core.function import Function, FunctionCtx, once_differentiable
 from autograd_core.grad_mode import enable_grad, no_grad, set_grad_enabled
 from autograd_core.gradcheck import gradcheck, gradgradcheck
 
-__all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "function",
+__all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "forward_ad", "function",
            "functional", "grad", "graph", "gradcheck", "gradgradcheck", "is_anomaly_enabled", "no_grad",
            "once_differentiable", "set_detect_anomaly", "set_grad_enabled", "Variable"]

@@ -174,8 +174,9 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     else:
         v = (Tensor._make(np.ones(inputs[0].shape, inputs[0].dtype), None, False),)
     out_tuple, outputs = _call(func, inputs, "jvp")
-    # u -> J^T u is linear; the gradient of <J^T u, v> with respect to u is J v
-    dummies = tuple(Tensor._make(np.zeros(o.shape, o.dtype), None, True) for o in outputs)
+    # u -> J^T u is linear; the gradient of <J^T u, v> with respect to u is J v, at any u:
+    # ones, as zeros would lose it where a rule treats a zero gradient specially (xlogy)
+    dummies = tuple(Tensor._make(np.ones(o.shape, o.dtype), None, True) for o in outputs)
     with enable_grad():
         gi = _grad_or_zeros(outputs, inputs, dummies, True, strict, "jvp", "output")
         gi_req = [(g, vi) for g, vi in zip(gi, v) if g.requires_grad]
