@@ -156,6 +156,7 @@ def _in_unit(fn):
         tensor([0.0000, 1.5708])
     """)
 class Asin(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
@@ -180,6 +181,7 @@ class Asin(Node):
         tensor([0.0000, 1.5708])
     """)
 class Acos(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
@@ -203,6 +205,7 @@ class Acos(Node):
         tensor([0.0000, 0.7854])
     """)
 class Atan(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
@@ -1161,6 +1164,7 @@ class Prod(Node):
     """Product over ``dim`` (all when None). Gradient ``g * prod / x`` without zeros; with a zero,
     the product of the other elements (computed directly, differentiable once)."""
 
+    complex_backward = HOLOMORPHIC  # analytic: g * conj(prod / z), the zero path too
     def forward(self, input, dim, keepdim):
         self.in_shape, self.dim, self.keepdim = input.shape, dim, keepdim
         y = np.prod(input, axis=dim, keepdims=keepdim)
@@ -1220,6 +1224,7 @@ def prod(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool 
 class Cumprod(Node):
     """Running product along ``dim``; gradient ``reverse_cumsum(g * y) / x`` (no zeros)."""
 
+    complex_backward = HOLOMORPHIC  # analytic, the zero path too
     def forward(self, input, dim):
         self.dim = dim
         y = np.cumprod(input, axis=dim)

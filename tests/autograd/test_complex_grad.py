@@ -136,14 +136,12 @@ def test_real_leaf_gets_the_real_part():
     assert x.grad.dtype == ag.float64
 
 
+# still refused (PyTorch 2.13 has no complex gradient for these either: its nan_to_num
+# refuses complex outputs in backward, its dropouts refuse complex inputs)
 REFUSED = [
-    ("var", lambda z: z.var()),
-    ("prod", lambda z: z.prod()),
-    ("cumprod", lambda z: z.cumprod(0)),
-    ("linear", lambda z: nn.functional.linear(z.reshape(1, 3), z.reshape(1, 3))),
-    ("atan", lambda z: z.atan()),
-    ("asin", lambda z: z.asin()),
-    ("logsumexp", lambda z: z.logsumexp(0)),
+    ("nan_to_num", lambda z: z.nan_to_num()),
+    ("dropout", lambda z: nn.functional.dropout(z, 0.5)),
+    ("alpha_dropout", lambda z: nn.functional.alpha_dropout(z, 0.5, training=True)),
 ]
 
 
@@ -159,8 +157,8 @@ def test_unverified_ops_refuse_complex_gradients(name, fn):
 
 def test_refused_when_a_real_leaf_meets_a_complex_constant():
     x = r(3)
-    with pytest.raises(NotImplementedError, match="'asin'"):
-        (x * ag.tensor(np.array([1j, 1, 2]))).asin().abs().sum().backward()
+    with pytest.raises(NotImplementedError, match="'nan_to_num'"):
+        (x * ag.tensor(np.array([1j, 1, 2]))).nan_to_num().abs().sum().backward()
     assert x.grad is None
 
 
