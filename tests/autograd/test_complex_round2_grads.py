@@ -137,3 +137,38 @@ def test_complex_gradients_match_torch(name, fn, shapes, dtype):
     for k, (x, t) in enumerate(zip(xs, ts)):
         assert x.grad.dtype.name == str(t.grad.dtype).removeprefix("torch."), k
         np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), err_msg=f"input {k}", **tol)
+
+
+def test_vector_and_matrix_norms_of_complex_inputs():
+    # |3+4i| = 5, |-1| = 1: 2-norm sqrt(26), 1-norm 6; Frobenius of [[3+4i, 0], [0, 1j]]
+    z = ag.tensor(np.array([3 + 4j, -1]), requires_grad=True)
+    assert float(ag.linalg.vector_norm(z)) == pytest.approx(np.sqrt(26))
+    assert float(ag.linalg.vector_norm(z, ord=1)) == pytest.approx(6)
+    assert float(ag.linalg.norm(ag.tensor(np.array([[3 + 4j, 0], [0, 1j]])))) == \
+        pytest.approx(np.sqrt(26))
+    assert ag.gradcheck(lambda a: ag.linalg.vector_norm(a, ord=3), [_z((4,))])
+    assert ag.gradgradcheck(lambda a: ag.linalg.matrix_norm(a), [_z((2, 2))])
+    assert ag.gradcheck(lambda a: ag.linalg.matrix_norm(a, ord=1), [_z((2, 3))])
+
+
+@pytest.mark.parametrize("call", [lambda a: ag.linalg.det(a), lambda a: ag.linalg.inv(a),
+                                  lambda a: ag.linalg.matrix_norm(a, ord="nuc")])
+def test_complex_matrix_functions_say_they_are_real_only(call):
+    with pytest.raises(NotImplementedError, match="complex inputs are not supported"):
+        call(_z((2, 2)))
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("ord", [2, 1, 3, float("inf")])
+def test_complex_vector_norm_matches_torch(ord):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((2, 3)) + 1j * rng.standard_normal((2, 3))
+    x, t = ag.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = ag.linalg.vector_norm(x, ord=ord, dim=1), torch.linalg.vector_norm(t, ord=ord, dim=1)
+    assert y.dtype == ag.float64 and ty.dtype == torch.float64
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
+    v = rng.standard_normal(2)
+    y.backward(ag.tensor(v))
+    ty.backward(torch.tensor(v))
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12)

@@ -124,3 +124,39 @@ def test_complex_init_refusals_match_torch(name):
     with pytest.raises(NotImplementedError) as ours:
         getattr(init, name)(ag.zeros(3, 4, dtype=ag.complex64))
     assert str(ours.value) == str(theirs.value)
+
+
+def test_clip_grad_norm_of_complex_gradients_is_the_norm_of_the_moduli():
+    # grads [3+4i] and [0, 1j]: moduli 5, 0, 1; 2-norm sqrt(26) (real), 1-norm 6
+    for norm_type, total in ((2.0, np.sqrt(26)), (1.0, 6.0), (float("inf"), 5.0)):
+        a = ag.zeros(1, dtype=ag.complex128, requires_grad=True)
+        b = ag.zeros(2, dtype=ag.complex128, requires_grad=True)
+        a.grad = ag.tensor(np.array([3 + 4j]))
+        b.grad = ag.tensor(np.array([0, 1j]))
+        got = nn.utils.clip_grad_norm_([a, b], max_norm=1.0, norm_type=norm_type)
+        assert got.dtype == ag.float64 and float(got) == pytest.approx(total)
+        np.testing.assert_allclose(a.grad.numpy(), [(3 + 4j) / (total + 1e-6)])
+
+
+def test_cosine_similarity_refuses_complex_as_pytorch():
+    with pytest.raises(RuntimeError, match="common dtype is ComplexDouble"):
+        nn.functional.cosine_similarity(ag.ones(2, dtype=ag.complex128),
+                                        ag.ones(2, dtype=ag.complex128))
+
+
+@pytest.mark.torch_parity
+def test_clip_grad_norm_of_complex_gradients_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    gs = [(rng.standard_normal(s) + 1j * rng.standard_normal(s)).astype(np.complex64)
+          for s in ((3, 2), (4,))]
+    ours = [ag.zeros(g.shape, dtype=ag.complex64, requires_grad=True) for g in gs]
+    theirs = [torch.zeros(g.shape, dtype=torch.complex64, requires_grad=True) for g in gs]
+    for p, t, g in zip(ours, theirs, gs):
+        p.grad, t.grad = ag.tensor(g.copy()), torch.tensor(g.copy())
+    total = nn.utils.clip_grad_norm_(ours, 0.5, norm_type=3.0)
+    ttotal = torch.nn.utils.clip_grad_norm_(theirs, 0.5, norm_type=3.0)
+    assert str(ttotal.dtype) == "torch." + total.dtype.name
+    np.testing.assert_allclose(float(total), float(ttotal), rtol=1e-6)
+    for p, t in zip(ours, theirs):
+        np.testing.assert_allclose(p.grad.numpy(), t.grad.numpy(), rtol=1e-6, atol=1e-7)
