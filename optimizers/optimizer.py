@@ -23,7 +23,8 @@ run of small parameters), version bumps, ``state_dict``/``load_state_dict`` vali
 accounting.
 
 Parameters are duck-typed: anything with ``._data`` (a float32/float64 ``numpy.ndarray``, updated
-in place) and ``.grad`` (``None`` or an object whose ``._data`` is the gradient array; a bare
+in place; a complex64/complex128 one is stepped as its real view, PyTorch's ``view_as_real``,
+with complex state arrays) and ``.grad`` (``None`` or an object whose ``._data`` is the gradient array; a bare
 ndarray is accepted too) and identity hashing. They are read only through :func:`param_array`
 and :func:`grad_array`. After each update the base calls ``p._bump_version()`` when the
 parameter has it, so a graph that saved the old value refuses to run backward.

@@ -959,10 +959,20 @@ class Atan2(Node):
         tensor([  0.6931, 100.6931])
     """)
 class LogAddExp(Node):
+    complex_backward = HOLOMORPHIC
+
     def forward(self, input, other):
         a, b = _float_pair(input, other)
         self.save_for_backward(a, b)
-        return np.logaddexp(a, b)
+        if a.dtype.kind != "c":
+            return np.logaddexp(a, b)
+        # numpy's is real only; PyTorch's complex form: the larger real part plus
+        # log1p(exp(smaller - larger)) (its imaginary part is not wrapped into (-pi, pi])
+        a, b = np.broadcast_arrays(a, b)
+        first = a.real >= b.real
+        hi, lo = np.where(first, a, b), np.where(first, b, a)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return hi + np.log1p(np.exp(lo - hi))
 
     def backward(self, g):
         a, b = self.saved
@@ -1617,6 +1627,9 @@ def logcumsumexp(input: Tensor, dim: builtins.int) -> Tensor:
     if input.dtype.kind not in "fc":
         raise NotImplementedError(
             f'"logcumsumexp_out_cpu" not implemented for \'{_torch_dtype(input)}\'')
+    if input.dtype.kind == "c":  # numpy's logaddexp.accumulate is real only
+        raise NotImplementedError("logcumsumexp: complex inputs are not supported in tapegrad "
+                                  "(PyTorch computes them)")
     if input.ndim == 0:
         _args.norm_dim(dim, 0, "logcumsumexp")
         return input * 1

@@ -1,5 +1,5 @@
 """Complex gradients of the ops the first round refused (var/std and their *_mean forms, prod
-and cumprod with and without zeros, logsumexp, norm/dist, asin/acos/atan, sinc, unfold,
+and cumprod with and without zeros, logsumexp, logaddexp, norm/dist, asin/acos/atan, sinc, unfold,
 scatter, linear): float64 gradcheck and gradgradcheck (their real and imaginary parts, as
 PyTorch's), hand-worked values, and PyTorch 2.13's gradients."""
 
@@ -29,6 +29,7 @@ CASES = [
     ("prod_dim", lambda a: a.prod(1, keepdim=True), [(2, 3)], True),
     ("cumprod", lambda a: a.cumprod(0), [(4,)], True),
     ("logsumexp", lambda a: ag.logsumexp(a, dim=1), [(2, 3)], True),
+    ("logaddexp", lambda a, b: ag.logaddexp(a, b), [(4,), (4,)], True),
     ("norm_p1", lambda a: a.norm(p=1, dim=0), [(3, 2)], True),
     ("norm_p3", lambda a: a.norm(p=3), [(4,)], True),
     ("norm_p0.5", lambda a: a.norm(p=0.5), [(4,)], True),
@@ -102,6 +103,7 @@ TORCH_CASES = [
     ("prod_zero", lambda m, a: (a * m.tensor([[1, 0, 1]])).prod(1), [(2, 3)]),
     ("cumprod_zero", lambda m, a: (a * m.tensor([1, 0, 1, 1])).cumprod(0), [(4,)]),
     ("logsumexp", lambda m, a: m.logsumexp(a, 0), [(3, 2)]),
+    ("logaddexp", lambda m, a, b: m.logaddexp(a, b * 3), [(3, 2), (3, 2)]),
     ("norm_p3", lambda m, a: m.norm(a, p=3, dim=1), [(2, 3)]),
     ("norm_p1", lambda m, a: m.norm(a, p=1), [(2, 3)]),
     ("linear", lambda m, x, w, b: m.nn.functional.linear(x, w, b), [(2, 3), (4, 3), (4,)]),
