@@ -232,8 +232,8 @@ def grad_array(p: Any) -> np.ndarray | None:
 #: a complex dtype's real one: a complex parameter, its gradient and its state arrays (complex,
 #: as PyTorch keeps them) are stepped as their real views (PyTorch's ``view_as_real``), each
 #: element's real and imaginary parts two real elements
-REAL_OF = {np.dtype(np.complex64): np.dtype(np.float32),
-           np.dtype(np.complex128): np.dtype(np.float64)}
+REAL_OF: dict[np.dtype, np.dtype] = {np.dtype(np.complex64): np.dtype(np.float32),
+                                     np.dtype(np.complex128): np.dtype(np.float64)}
 
 
 def real_view(a: np.ndarray) -> np.ndarray:
