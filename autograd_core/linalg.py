@@ -30,7 +30,7 @@ from autograd_core.ops.matrix import (
     eigh, eigvalsh, lstsq, matrix_power as _matrix_power, matrix_rank, qr, solve, svdvals,
 )
 from autograd_core.ops import matrix as _matrix
-from autograd_core.ops.matrix import _check, _cross_prepare, _tname
+from autograd_core.ops.matrix import _check, _cross_prepare, _not_floating
 from autograd_core.ops.reduce import Norm
 from autograd_core.ops.registry import refuse_capture
 from autograd_core.creation import zeros as _ag_zeros
@@ -137,13 +137,14 @@ def cross(input: Tensor, other: Tensor, *, dim: builtins.int = -1) -> Tensor:
 
 
 def _cast(x: Tensor, dtype: DTypeLike | None, name: str) -> Tensor:
+    """``x`` (cast to ``dtype``), refused unless floating point or complex (the norms; their
+    matrix factorisations refuse complex inputs themselves)."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(x).__name__}")
     if dtype is not None:
         x = x.to(dtype)
-    if x.dtype.kind != "f":
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {_tname(x.dtype)}")
+    if x.dtype.kind not in "fc":
+        raise _not_floating(x.dtype, name)
     return x
 
 
@@ -330,8 +331,7 @@ def _lu_checked(A: Tensor, name: str, pivot: builtins.bool) -> tuple:
         raise RuntimeError(f"torch.lu_factor: Expected tensor with 2 or more dimensions. Got "
                            f"size: {list(A.shape)} instead")
     if A.dtype.kind != "f":
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {_tname(A.dtype)}")
+        raise _not_floating(A.dtype, name)
     if not pivot:
         raise RuntimeError(f"{name}: LU without pivoting is not implemented on the CPU")
     refuse_capture(name)  # the pivots depend on the values

@@ -233,3 +233,12 @@ def generator(gen: Generator | None = None, where: str = "generator") -> np.rand
         return gen
     raise TypeError(f"{where}: generator must be an autograd_core.Generator (or a "
                     f"numpy.random.Generator), got {type(gen).__name__}")
+
+
+def draws_for(shape: tuple, dtype: Any, draw: Any) -> np.ndarray:
+    """``draw(shape)`` (float64 draws) for a real ``dtype``; for a complex one, independent
+    draws for the real and imaginary parts of each element, as PyTorch fills a complex tensor
+    (through its real view)."""
+    if np.dtype(dtype).kind != "c":
+        return draw(tuple(shape))
+    return np.ascontiguousarray(draw(tuple(shape) + (2,)), np.float64).view(np.complex128)[..., 0]

@@ -24,6 +24,7 @@ import numpy as np
 
 from autograd_core import Tensor
 from autograd_core import random as _random
+from autograd_core.ops._args import not_implemented
 
 _T = TypeVar("_T", Tensor, np.ndarray)
 
@@ -50,6 +51,16 @@ def _write(tensor, values):
 
 def _shape(tensor):
     return tuple(tensor._data.shape if isinstance(tensor, Tensor) else np.shape(tensor))
+
+
+def _dtype(tensor):
+    return tensor._data.dtype if isinstance(tensor, Tensor) else np.asarray(tensor).dtype
+
+
+def _no_complex(tensor, error):
+    """PyTorch's refusal of a complex tensor (trunc_normal_, orthogonal_)."""
+    if _dtype(tensor).kind == "c":
+        raise error
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
@@ -128,7 +139,9 @@ def uniform_(tensor: _T, a: float = 0.0, b: float = 1.0, generator: Any = None) 
         >>> bool((w.data >= -0.1).all() and (w.data <= 0.1).all())
         True
     """
-    return _write(tensor, _rng(generator).uniform(a, b, _shape(tensor)))
+    rng = _rng(generator)  # complex: both parts U(a, b), as PyTorch's
+    return _write(tensor, _random.draws_for(_shape(tensor), _dtype(tensor),
+                                            lambda s: rng.uniform(a, b, s)))
 
 
 def normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> _T:
@@ -150,7 +163,11 @@ def normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, generator: Any = No
         >>> w.shape
         autograd_core.Size([3, 5])
     """
-    return _write(tensor, _rng(generator).normal(mean, std, _shape(tensor)))
+    rng, dt = _rng(generator), _dtype(tensor)
+    if dt.kind == "c":  # PyTorch's: both parts N(mean, std**2 / 2)
+        std = std / math.sqrt(2.0)
+    return _write(tensor, _random.draws_for(_shape(tensor), dt,
+                                            lambda s: rng.normal(mean, std, s)))
 
 
 def trunc_normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
@@ -177,6 +194,7 @@ def trunc_normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, a: float = -2
         >>> bool((abs(w.data) <= 0.5).all())
         True
     """
+    _no_complex(tensor, not_implemented("lt_cpu", _dtype(tensor)))
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
@@ -395,6 +413,9 @@ def orthogonal_(tensor: _T, gain: float = 1, generator: Any = None) -> _T:
         >>> bool(np.allclose(w.data @ w.data.T, np.eye(3), atol=1e-6))
         True
     """
+    _no_complex(tensor, NotImplementedError(
+        "Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+        "torch.sgn instead."))
     shape = _shape(tensor)
     if len(shape) < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")

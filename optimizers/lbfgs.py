@@ -34,7 +34,7 @@ from typing import Any, TypeGuard
 import numpy as np
 
 import autograd_core as ag
-from optimizers.optimizer import Optimizer
+from optimizers.optimizer import REAL_OF, Optimizer, real_view
 
 __all__ = ["LBFGS"]
 
@@ -251,16 +251,18 @@ class LBFGS(Optimizer):
 
     def _numel(self):
         if self._numel_cache is None:
-            self._numel_cache = sum(int(p.numel()) for p in self._params)
+            # a complex parameter counts twice: the flat vector holds its real view
+            self._numel_cache = sum(real_view(p.detach().numpy()).size for p in self._params)
         return self._numel_cache
 
     def _gather_flat_grad(self):
         pieces = []
         for p in self._params:
             if p.grad is None:
-                pieces.append(np.zeros(int(p.numel()), dtype=p.detach().numpy().dtype))
+                a = real_view(p.detach().numpy())
+                pieces.append(np.zeros(a.size, dtype=a.dtype))
             else:
-                pieces.append(p.grad.detach().numpy().reshape(-1))
+                pieces.append(real_view(p.grad.detach().numpy()).reshape(-1))
         return np.concatenate(pieces)
 
     def _add_grad(self, step_size, update):
@@ -268,8 +270,13 @@ class LBFGS(Optimizer):
         offset = 0
         with ag.no_grad():
             for p in self._params:
-                n = int(p.numel())
-                piece = update[offset:offset + n].reshape(tuple(p.shape))
+                dtype = p.detach().numpy().dtype
+                real = REAL_OF.get(dtype)
+                n = int(p.numel()) * (1 if real is None else 2)
+                piece = update[offset:offset + n]
+                if real is not None:  # complex: the flat vector holds its real view
+                    piece = np.ascontiguousarray(piece, dtype=real).view(dtype)
+                piece = piece.reshape(tuple(p.shape))
                 p.add_(ag.from_numpy(piece), alpha=step_size)
                 offset += n
 
@@ -460,7 +467,7 @@ class LBFGS(Optimizer):
 
     def _load_state_value(self, key, value):
         n = self._numel()
-        dtype = np.result_type(*[p.detach().numpy().dtype for p in self._params])
+        dtype = np.result_type(*[real_view(p.detach().numpy()).dtype for p in self._params])
 
         def vector(v, where):
             v = v.detach().numpy() if _is_tensor(v) else v

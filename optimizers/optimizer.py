@@ -23,7 +23,8 @@ run of small parameters), version bumps, ``state_dict``/``load_state_dict`` vali
 accounting.
 
 Parameters are duck-typed: anything with ``._data`` (a float32/float64 ``numpy.ndarray``, updated
-in place) and ``.grad`` (``None`` or an object whose ``._data`` is the gradient array; a bare
+in place; a complex64/complex128 one is stepped as its real view, PyTorch's ``view_as_real``,
+with complex state arrays) and ``.grad`` (``None`` or an object whose ``._data`` is the gradient array; a bare
 ndarray is accepted too) and identity hashing. They are read only through :func:`param_array`
 and :func:`grad_array`. After each update the base calls ``p._bump_version()`` when the
 parameter has it, so a graph that saved the old value refuses to run backward.
@@ -228,10 +229,18 @@ def grad_array(p: Any) -> np.ndarray | None:
     return g._data
 
 
-_COMPLEX_HINT = (
-    " (tapegrad's optimizers do not step complex parameters, as PyTorch's do through "
-    "view_as_real; keep two real parameters and build the complex tensor with "
-    "ag.complex(re, im))")
+#: a complex dtype's real one: a complex parameter, its gradient and its state arrays (complex,
+#: as PyTorch keeps them) are stepped as their real views (PyTorch's ``view_as_real``), each
+#: element's real and imaginary parts two real elements
+REAL_OF: dict[np.dtype, np.dtype] = {np.dtype(np.complex64): np.dtype(np.float32),
+                                     np.dtype(np.complex128): np.dtype(np.float64)}
+
+
+def real_view(a: np.ndarray) -> np.ndarray:
+    """``a`` itself when real; a complex ``a`` as its real view, shape ``a.shape + (2,)``
+    sharing its memory (PyTorch's ``view_as_real``; any strides)."""
+    real = REAL_OF.get(a.dtype)
+    return a if real is None else a[..., None].view(real)
 
 
 def _is_param(p) -> bool:
@@ -438,10 +447,11 @@ class Optimizer:
                                 f"{type(p).__module__}.{type(p).__name__}")
             if getattr(p, "is_leaf", True) is False:
                 raise ValueError("can't optimize a non-leaf Tensor")
-            if param_array(p).dtype not in (np.float32, np.float64):
-                raise TypeError(f"optimizers support float32 and float64 parameters, "
-                                f"got {param_array(p).dtype}" + _COMPLEX_HINT * (
-                                    param_array(p).dtype.kind == "c"))
+            if param_array(p).dtype not in (np.float32, np.float64) and \
+                    param_array(p).dtype not in REAL_OF:
+                raise TypeError("optimizers support float32 and float64 parameters (and "
+                                "complex64 and complex128 ones, stepped as their real views), "
+                                f"got {param_array(p).dtype}")
         group = dict(param_group)
         group["params"] = params
         if names:
@@ -493,7 +503,10 @@ class Optimizer:
         key = self.initial.get(name)
         if key is None:
             return np.zeros(data.shape, data.dtype)
-        return np.full(data.shape, group[key], data.dtype)
+        value = group[key]
+        if data.dtype in REAL_OF:  # both parts of each element start at it (PyTorch's)
+            value = complex(value, value)
+        return np.full(data.shape, value, data.dtype)
 
     def _state_keys(self, group) -> tuple:
         """The state every parameter with non-empty state must have (checked on load)."""
@@ -564,7 +577,7 @@ class Optimizer:
         for j, p in enumerate(params):
             data = param_array(p)
             st = self.state.get(p)
-            if st is None or not data.flags.c_contiguous or \
+            if st is None or not data.flags.c_contiguous or data.dtype in REAL_OF or \
                     any(type(st.get(k)) is not float for k in keys):
                 return None
             row = tuple(None if n is None else st.get(n) for n in names)
@@ -674,6 +687,9 @@ class Optimizer:
             # ravel() is a view of a C-contiguous array (and half the cost of reshape(-1))
             pf = data.ravel() if contiguous else np.ascontiguousarray(data).ravel()
             args = [pf, g.ravel()]
+            real = REAL_OF.get(dtype)
+            if real is not None:  # complex: every array as its real view, real coefficients
+                dtype = real
             st = state[p]
             if not st:
                 st.update(scalars0)
@@ -689,6 +705,8 @@ class Optimizer:
                 elif type(a) is not ndarray or a.shape != shape or not a.flags.c_contiguous:
                     raise RuntimeError(self._mismatch(gi, pi, name, a, data))
                 args.append(a.ravel())
+            if real is not None:
+                args = [a if a is None or a.dtype.kind != "c" else a.view(real) for a in args]
             new = None  # the scalar state after this step, stored once the kernel has run
             if only_step:
                 step = st["step"]
@@ -927,9 +945,10 @@ def _load_array(value, data, idx, key):
     if not isinstance(value, np.ndarray):
         raise ValueError(f"state[{idx!r}][{key!r}] must be an array, got "
                          f"{type(value).__name__}")
-    if value.dtype.kind != "f":
-        raise ValueError(f"state[{idx!r}][{key!r}] has dtype {value.dtype}; floating "
-                         "point expected")
+    if value.dtype.kind != data.dtype.kind:  # a complex parameter's state is complex
+        raise ValueError(f"state[{idx!r}][{key!r}] has dtype {value.dtype}; "
+                         f"{'complex' if data.dtype.kind == 'c' else 'floating point'} "
+                         "expected")
     if value.shape != data.shape:
         raise ValueError(f"state[{idx!r}][{key!r}] has shape {value.shape}, but the "
                          f"parameter has shape {data.shape}")

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from autograd_core.node import HOLOMORPHIC, Node, apply_nondifferentiable
+from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _div_rounded,
@@ -539,6 +539,7 @@ def _sinc(x):
         tensor([ 1.0000e+00,  6.3662e-01, -2.7828e-08])
     """)
 class Sinc(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
@@ -976,6 +977,7 @@ class Unfold(Node):
     """The windows of ``size`` elements ``step`` apart along ``dim``, as a strided view of ``x``
     (PyTorch's ``Tensor.unfold`` is a view); backward adds each window's gradient back."""
 
+    complex_backward = LINEAR
     def forward(self, x, dim, size, step):
         self.args = (x.shape, dim, size, step)
         windows = (x.shape[dim] - size) // step + 1
@@ -994,6 +996,7 @@ class Unfold(Node):
 class UnfoldBackward(Node):
     """Zeros of ``shape`` with each window of ``g`` added where ``Unfold`` read it."""
 
+    complex_backward = LINEAR
     def forward(self, g, shape, dim, size, step):
         self.args = (dim, size, step)
         out = np.zeros(shape, g.dtype)

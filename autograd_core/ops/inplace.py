@@ -475,8 +475,10 @@ def uniform_(input, a=None, b=None, *, generator=None, **kw):
         True
     """
     a, b = _bounds("uniform_", a, b, kw, 0.0, 1.0)
-    return _draw(input, "uniform_",
-                 random.generator(generator, "uniform_").uniform(a, b, input.shape))
+    rng = random.generator(generator, "uniform_")
+    # complex: both parts U(a, b), as PyTorch's
+    return _draw(input, "uniform_", random.draws_for(input.shape, input.dtype,
+                                                     lambda s: rng.uniform(a, b, s)))
 
 
 @_method("normal_")
@@ -496,8 +498,11 @@ def normal_(input, mean=0.0, std=1.0, *, generator=None):
     """
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    return _draw(input, "normal_",
-                 random.generator(generator, "normal_").normal(mean, std, input.shape))
+    rng = random.generator(generator, "normal_")
+    if input.dtype.is_complex:  # PyTorch's: both parts N(mean, std**2 / 2)
+        std = std / np.sqrt(2.0)
+    return _draw(input, "normal_", random.draws_for(input.shape, input.dtype,
+                                                    lambda s: rng.normal(mean, std, s)))
 
 
 @_method("bernoulli_")

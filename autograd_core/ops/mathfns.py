@@ -156,6 +156,7 @@ def _in_unit(fn):
         tensor([0.0000, 1.5708])
     """)
 class Asin(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
@@ -180,6 +181,7 @@ class Asin(Node):
         tensor([0.0000, 1.5708])
     """)
 class Acos(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
@@ -203,6 +205,7 @@ class Acos(Node):
         tensor([0.0000, 0.7854])
     """)
 class Atan(Node):
+    complex_backward = HOLOMORPHIC
     def forward(self, input):
         x = _floating(input)
         self.save_for_backward(x)
@@ -956,10 +959,20 @@ class Atan2(Node):
         tensor([  0.6931, 100.6931])
     """)
 class LogAddExp(Node):
+    complex_backward = HOLOMORPHIC
+
     def forward(self, input, other):
         a, b = _float_pair(input, other)
         self.save_for_backward(a, b)
-        return np.logaddexp(a, b)
+        if a.dtype.kind != "c":
+            return np.logaddexp(a, b)
+        # numpy's is real only; PyTorch's complex form: the larger real part plus
+        # log1p(exp(smaller - larger)) (its imaginary part is not wrapped into (-pi, pi])
+        a, b = np.broadcast_arrays(a, b)
+        first = a.real >= b.real
+        hi, lo = np.where(first, a, b), np.where(first, b, a)
+        with np.errstate(invalid="ignore", over="ignore"):
+            return hi + np.log1p(np.exp(lo - hi))
 
     def backward(self, g):
         a, b = self.saved
@@ -1161,6 +1174,7 @@ class Prod(Node):
     """Product over ``dim`` (all when None). Gradient ``g * prod / x`` without zeros; with a zero,
     the product of the other elements (computed directly, differentiable once)."""
 
+    complex_backward = HOLOMORPHIC  # analytic: g * conj(prod / z), the zero path too
     def forward(self, input, dim, keepdim):
         self.in_shape, self.dim, self.keepdim = input.shape, dim, keepdim
         y = np.prod(input, axis=dim, keepdims=keepdim)
@@ -1220,6 +1234,7 @@ def prod(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.bool 
 class Cumprod(Node):
     """Running product along ``dim``; gradient ``reverse_cumsum(g * y) / x`` (no zeros)."""
 
+    complex_backward = HOLOMORPHIC  # analytic, the zero path too
     def forward(self, input, dim):
         self.dim = dim
         y = np.cumprod(input, axis=dim)
@@ -1612,6 +1627,9 @@ def logcumsumexp(input: Tensor, dim: builtins.int) -> Tensor:
     if input.dtype.kind not in "fc":
         raise NotImplementedError(
             f'"logcumsumexp_out_cpu" not implemented for \'{_torch_dtype(input)}\'')
+    if input.dtype.kind == "c":  # numpy's logaddexp.accumulate is real only
+        raise NotImplementedError("logcumsumexp: complex inputs are not supported in tapegrad "
+                                  "(PyTorch computes them)")
     if input.ndim == 0:
         _args.norm_dim(dim, 0, "logcumsumexp")
         return input * 1

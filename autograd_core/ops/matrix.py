@@ -41,6 +41,17 @@ class LinAlgError(RuntimeError):
     ``torch.linalg.LinAlgError``: a ``RuntimeError``."""
 
 
+def _not_floating(dtype, name):
+    """The error for a matrix input of ``dtype`` that is not floating point: PyTorch's for
+    integers and bools; for complex ones (PyTorch computes them) that tapegrad's matrix
+    functions are real only."""
+    if dtype.kind == "c":
+        return NotImplementedError(f"{name}: complex inputs are not supported (tapegrad's "
+                                   "matrix functions are real only)")
+    return RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                        f"Got {_tname(dtype)}")
+
+
 def _check(A, name, square=True):
     """PyTorch's checks of a batch of matrices, before any work."""
     if not isinstance(A, Tensor):
@@ -49,8 +60,7 @@ def _check(A, name, square=True):
     if A.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     if A.dtype.kind != "f":
-        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                           f"Got {_tname(A.dtype)}")
+        raise _not_floating(A.dtype, name)
     if square and A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
@@ -1007,8 +1017,7 @@ def matrix_power(input: Tensor, n: builtins.int) -> Tensor:
         return xp.where(xp.constant(np.ones(a.shape, bool)), eye, a)
     if n < 0:
         if a.dtype.kind != "f":
-            raise RuntimeError(f"linalg.inv: Expected a floating point or complex tensor as "
-                               f"input. Got {_tname(a.dtype)}")
+            raise _not_floating(a.dtype, "linalg.inv")
         a, n = inverse(a), -n
     if n == 1:
         return a.clone()

@@ -9,7 +9,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from autograd_core.node import LINEAR, Node, apply_nondifferentiable
+from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import Sample, op
@@ -89,6 +89,10 @@ class Var(_Reduction):
         centred = x - x.mean(axis=axis, keepdims=True)
         with np.errstate(divide="ignore", invalid="ignore"):
             return (self._expand(g) * centred * (2.0 / self.denom if self.denom else np.inf),)
+
+    # complex x: var is sum |x - mean|^2 / denom (real), whose gradient dL/dRe + i dL/dIm is
+    # the real rule's 2 g (x - mean) / denom, as it stands
+    complex_backward = backward
 
 
 class AMax(_Reduction):
@@ -175,6 +179,7 @@ def _stable_lse(x, axis):
 
 
 class LogSumExp(_Reduction):
+    complex_backward = HOLOMORPHIC
     def forward(self, x, dim, keepdim):
         self._setup(x, dim, keepdim)
         y = _stable_lse(x, dim)
@@ -647,6 +652,27 @@ class Norm(_Reduction):
             zero = zero | x_zero
             ax = xp.where(x_zero, 1.0, ax)
         return (xp.where(zero, 0.0, gk * sign * ax ** (p - 1) / safe ** (p - 1)),)
+
+    def complex_backward(self, g):
+        """Complex ``x``: the real rule with the phase ``sgn(x)`` for ``sign(x)`` and ``|x|``
+        for ``x * sign(x)``, both recorded under create_graph (their derivatives are not zero
+        for complex values). p = 2, 0 and +-inf: the real rule is right as it stands."""
+        p = self.p
+        if p in (2, 0, math.inf, -math.inf):
+            return self.backward(g)
+        x, y = self.saved
+        yk = y.reshape(_keep_shape(self.in_shape, self.dim))
+        zero = xp.data(yk) == 0
+        if isinstance(x, Tensor):
+            sgn, ax = x.sgn(), x.abs()
+        else:
+            sgn, ax = np.sign(x), np.abs(x)
+        if p < 1:  # 0 where x == 0, as the real rule
+            x_zero = xp.data(x) == 0
+            zero = zero | x_zero
+            ax = xp.where(x_zero, 1.0, ax)
+        safe = xp.where(zero, 1.0, yk)
+        return (xp.where(zero, 0.0, self._expand(g) * sgn * ax ** (p - 1) / safe ** (p - 1)),)
 
 
 @op("norm", node=Norm, method=True, samples=[

@@ -176,6 +176,7 @@ class Scatter(Node):
     """``x`` with ``src`` written at ``index`` along ``dim`` (``add``: added, repeats summed).
     ``src`` is an array of at least index's extents, or a number."""
 
+    complex_backward = LINEAR  # moves and sums g at real indices
     def forward(self, x, src, index, dim, add):
         self.index, self.dim, self.add = index, dim, add
         self.src_shape = np.shape(src)

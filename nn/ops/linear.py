@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.kernels.pointwise import bias_add_
-from autograd_core.node import Node
+from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops._args import torch_name
 from autograd_core.ops.linalg import dtype_mismatch
 
@@ -46,6 +46,8 @@ class LinearOp(Node):
     """
 
     _op_name = "linear"  # the public op a refusal names (Node.op_name)
+    #: complex: ``g @ conj(W)``, ``g.T @ conj(x)``, ``sum(g)`` (PyTorch's)
+    complex_backward = HOLOMORPHIC
 
     def name(self) -> str:
         return "LinearBackward0"

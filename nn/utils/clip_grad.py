@@ -25,6 +25,8 @@ def _grads(parameters):
 
 def _norm(arr, norm_type):
     a = arr.reshape(-1)
+    if a.dtype.kind == "c":  # the norm of the moduli: real, as PyTorch's vector_norm
+        a = np.abs(a)
     if norm_type == math.inf:
         return np.abs(a).max() if a.size else np.zeros((), a.dtype)
     if norm_type == -math.inf:
@@ -63,6 +65,8 @@ def get_total_norm(tensors: _Tensors, norm_type: float = 2.0,
         return Tensor._wrap(np.zeros((), np.float32))
     norms = np.array([_norm(a, norm_type) for a in arrays])
     dtype = np.result_type(*[a.dtype for a in arrays])
+    if dtype.kind == "c":  # complex gradients: a real norm (PyTorch's)
+        dtype = np.abs(np.zeros(0, dtype)).dtype
     total = np.asarray(_norm(norms.astype(dtype), norm_type), dtype=dtype)
     if error_if_nonfinite and not np.isfinite(total):
         raise RuntimeError(

@@ -122,6 +122,8 @@ MANUAL = {
     "index_fill": lambda t, z: z.index_fill(0, t.tensor([0]), 2.0),
     "matrix_power": lambda t, z: t.linalg.matrix_power(z, 3),
     "cross": lambda t, z: t.linalg.cross(z, z * 1j), "trapezoid": lambda t, z: t.trapezoid(z, z),
+    "scatter": lambda t, z: z.scatter(0, t.zeros_like(z, dtype=t.long)[:1], z[:1]),
+    "scatter_add": lambda t, z: z.scatter_add(0, t.zeros_like(z, dtype=t.long), z),
 }
 
 
