@@ -111,6 +111,12 @@ class Adagrad(Optimizer):
         v = group["initial_accumulator_value"]
         check(0.0 <= v, f"Invalid initial_accumulator_value value: {v}")
 
+    def _check_sparse_grads(self, group):
+        # a sparse gradient steps through its dense form: rows it leaves out get g = 0, which
+        # leaves their sum and value unchanged, as PyTorch's sparse update does
+        if group["weight_decay"] != 0:
+            raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+
     def step_coefficients(self, group, t, scalars):
         clr = group["lr"] / (1 + (scalars["step"] - 1) * group["lr_decay"])
         return t(-clr), t(1 - clr * group["weight_decay"])

@@ -260,7 +260,8 @@ class LBFGS(Optimizer):
             if p.grad is None:
                 pieces.append(np.zeros(int(p.numel()), dtype=p.detach().numpy().dtype))
             else:
-                pieces.append(p.grad.detach().numpy().reshape(-1))
+                g = p.grad.to_dense() if p.grad.is_sparse else p.grad  # as PyTorch's
+                pieces.append(g.detach().numpy().reshape(-1))
         return np.concatenate(pieces)
 
     def _add_grad(self, step_size, update):

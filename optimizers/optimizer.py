@@ -228,6 +228,26 @@ def grad_array(p: Any) -> np.ndarray | None:
     return g._data
 
 
+def _has_sparse_grad(p: Any) -> bool:
+    g = getattr(p, "grad", None)
+    return g is not None and getattr(g, "is_sparse", False) is True
+
+
+def dense_grad_array(p: Any) -> np.ndarray:
+    """The dense gradient ndarray of ``p``, whose ``.grad`` is sparse (duplicates added)."""
+    return p.grad.detach().to_dense()._data
+
+
+def _empty_sparse(g: Any) -> Any:
+    """A sparse gradient with no entries, of ``g``'s shape (``zero_grad(set_to_none=False)``
+    on a sparse ``.grad``, as PyTorch's)."""
+    from autograd_core.sparse import _coo
+    from autograd_core.tensor import Tensor
+
+    vals = g._vals._data[:0].copy()
+    return _coo(g._ind[:, :0].copy(), Tensor._make(vals, None, False), g.shape, True)
+
+
 _COMPLEX_HINT = (
     " (tapegrad's optimizers do not step complex parameters, as PyTorch's do through "
     "view_as_real; keep two real parameters and build the complex tensor with "
@@ -511,6 +531,9 @@ class Optimizer:
                     p.grad = None  # (already None: unchanged; reading it first cost as much)
                 continue
             for p in group["params"]:
+                if _has_sparse_grad(p):  # PyTorch: an empty sparse gradient
+                    p.grad = _empty_sparse(p.grad)
+                    continue
                 g = grad_array(p)
                 if g is not None:
                     g.fill(0)
@@ -645,7 +668,16 @@ class Optimizer:
                 bump()
         return True
 
+    def _check_sparse_grads(self, group: dict[str, Any]) -> None:
+        """Raise PyTorch's error for a sparse gradient, before anything is written. An
+        algorithm that takes sparse gradients (SGD, Adagrad) overrides this with its own
+        checks; then its kernel runs on the dense form of the gradient."""
+        raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
+
     def _step_group_checked(self, gi, group, kern, impl):
+        sparse = {id(p) for p in group["params"] if _has_sparse_grad(p)}
+        if sparse:
+            self._check_sparse_grads(group)
         serial, parallel = impl
         names = self._array_names(group)
         scalars0 = self.scalars
@@ -658,7 +690,7 @@ class Optimizer:
         empties = _EMPTY
         cache = {}
         for pi, p in enumerate(group["params"]):
-            g = grad_array(p)
+            g = dense_grad_array(p) if sparse and id(p) in sparse else grad_array(p)
             if g is None:
                 continue
             data = param_array(p)

@@ -146,6 +146,13 @@ class SGD(Optimizer):
     def _state_keys(self, group):
         return ()
 
+    def _check_sparse_grads(self, group):
+        # a sparse gradient steps through its dense form: the same update; the momentum
+        # buffer stays dense (PyTorch's is a sparse tensor that grows at every step)
+        if group["weight_decay"] != 0:  # PyTorch's grad.add(param) refuses
+            raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) "
+                               "instead.")
+
     def coefficients(self, group, t, scalars, fresh):
         lr = group["lr"]
         inside = bool(group["lr_in_velocity"])

@@ -1,0 +1,118 @@
+r"""SparseAdam, PyTorch's lazy Adam for sparse gradients (``nn.Embedding(..., sparse=True)``).
+
+Only the rows present in a step's (coalesced) gradient move: their moments and values get
+Adam's update with the parameter's step count; the other rows' moments are left as they were
+(not decayed), so rarely seen words keep their statistics.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any, Callable
+
+import numpy as np
+
+from optimizers.optimizer import Optimizer, _enable_grad, param_array
+
+__all__ = ["SparseAdam"]
+
+
+class SparseAdam(Optimizer):
+    r"""Adam for sparse gradients, with lazy moments (PyTorch's ``torch.optim.SparseAdam``).
+
+    For each row :math:`r` present in the coalesced gradient :math:`g_t` (negated if
+    ``maximize``), with the parameter's step count :math:`t`:
+
+    .. math::
+        m_r \leftarrow m_r + (1-\beta_1)(g_r - m_r),\quad
+        v_r \leftarrow v_r + (1-\beta_2)(g_r^2 - v_r),\quad
+        \theta_r \leftarrow \theta_r - \gamma\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}
+        \frac{m_r}{\sqrt{v_r} + \epsilon}
+
+    Rows absent from :math:`g_t` keep their moments and values. Every gradient must be sparse
+    (``RuntimeError`` otherwise, as PyTorch's) and every parameter dense (``ValueError``). State
+    per parameter: ``step``, ``exp_avg``, ``exp_avg_sq`` (dense, the parameter's shape);
+    ``step`` is a Python float, as in every optimizer here (PyTorch: an int).
+
+    Args:
+        params (iterable): parameters to optimize, or dicts defining parameter groups.
+        lr (float, optional): learning rate :math:`\gamma` (default: 1e-3).
+        betas (Tuple[float, float], optional): :math:`\beta_1, \beta_2`, the decay rates of
+            the moments (default: (0.9, 0.999)).
+        eps (float, optional): :math:`\epsilon`, added to the denominator (default: 1e-8).
+        maximize (bool, optional): maximize the objective (default: False).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> import optimizers as optim
+        >>> _ = ag.manual_seed(0)
+        >>> emb = nn.Embedding(4, 2, sparse=True)
+        >>> before = emb.weight.detach().clone()
+        >>> opt = optim.SparseAdam(emb.parameters(), lr=0.1)
+        >>> emb(ag.tensor([1, 3, 1])).sum().backward()
+        >>> opt.step()
+        >>> (emb.weight - before).tolist()
+        [[0.0, 0.0], [-0.10000002384185791, -0.10000002384185791], [0.0, 0.0], [-0.10000002384185791, -0.10000002384185791]]
+    """
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 maximize: bool = False) -> None:
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, maximize=maximize))
+        sparse = [[gi, pi] for gi, group in enumerate(self.param_groups)
+                  for pi, p in enumerate(group["params"]) if getattr(p, "is_sparse", False)]
+        if sparse:
+            raise ValueError(f"Sparse params at indices {sparse}: SparseAdam requires dense "
+                             "parameter tensors")
+
+    def _validate_group(self, group):
+        for key, what in (("lr", "learning rate"), ("eps", "epsilon value")):
+            if key in group and not 0.0 < group[key]:
+                raise ValueError(f"Invalid {what}: {group[key]}")
+        super()._validate_group(group)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One step over every parameter with a gradient; returns ``closure()``'s loss if
+        given. Raises before anything is written if a gradient is dense."""
+        loss = None
+        if closure is not None:
+            with _enable_grad():
+                loss = closure()
+        todo = [(group, p) for group in self.param_groups for p in group["params"]
+                if p.grad is not None]
+        if any(not getattr(p.grad, "is_sparse", False) for _, p in todo):
+            raise RuntimeError("SparseAdam does not support dense gradients, please consider "
+                               "Adam instead")
+        for group, p in todo:
+            self._update(group, p)
+        return loss
+
+    def _update(self, group, p):
+        data = param_array(p)
+        t = data.dtype.type
+        st = self.state[p]
+        if not st:
+            st.update(step=0.0, exp_avg=np.zeros_like(data), exp_avg_sq=np.zeros_like(data))
+        g = p.grad.detach().coalesce()
+        rows = g._ind[0]
+        values = g._vals._data.astype(data.dtype, copy=False)
+        if group["maximize"]:
+            values = -values
+        beta1, beta2 = group["betas"]
+        st["step"] = step = st["step"] + 1.0
+        m, v = st["exp_avg"], st["exp_avg_sq"]
+        old_m, old_v = m[rows], v[rows]
+        m_update = (values - old_m) * t(1 - beta1)
+        v_update = (values * values - old_v) * t(1 - beta2)
+        m[rows] += m_update
+        v[rows] += v_update
+        numer = m_update + old_m
+        denom = np.sqrt(v_update + old_v) + t(group["eps"])
+        step_size = group["lr"] * math.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
+        data[rows] += t(-step_size) * (numer / denom)
+        bump = getattr(p, "_bump_version", None)
+        if bump is not None:
+            bump()
