@@ -13,9 +13,14 @@ from typing import Any, Callable
 
 import numpy as np
 
-from optimizers.optimizer import Optimizer, _enable_grad, param_array
+from optimizers.optimizer import Optimizer, _enable_grad, _is_param, param_array
 
 __all__ = ["SparseAdam"]
+
+
+def _as_list(params: Any) -> list:
+    return [params] if _is_param(params) or getattr(params, "is_sparse", False) else \
+        list(params)
 
 
 class SparseAdam(Optimizer):
@@ -63,12 +68,17 @@ class SparseAdam(Optimizer):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  maximize: bool = False) -> None:
+        if not _is_param(params) and not isinstance(params, np.ndarray):
+            params = [dict(g, params=_as_list(g["params"])) if isinstance(g, dict) and
+                      "params" in g else g for g in params]
+            groups = params if params and isinstance(params[0], dict) else [{"params": params}]
+            sparse = [[gi, pi] for gi, group in enumerate(groups)
+                      for pi, p in enumerate(group.get("params", ()))
+                      if getattr(p, "is_sparse", False)]
+            if sparse:
+                raise ValueError(f"Sparse params at indices {sparse}: SparseAdam requires dense "
+                                 "parameter tensors")
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, maximize=maximize))
-        sparse = [[gi, pi] for gi, group in enumerate(self.param_groups)
-                  for pi, p in enumerate(group["params"]) if getattr(p, "is_sparse", False)]
-        if sparse:
-            raise ValueError(f"Sparse params at indices {sparse}: SparseAdam requires dense "
-                             "parameter tensors")
 
     def _validate_group(self, group):
         for key, what in (("lr", "learning rate"), ("eps", "epsilon value")):
