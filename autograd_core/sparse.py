@@ -320,7 +320,8 @@ class _CooTensor(Tensor):
             raise RuntimeError(f"add: expected 'self' and 'other' to have same size, but self "
                                f"has size {list(self.shape)} while other has size "
                                f"{list(other.shape)}")
-        return _concat(self, other)
+        both = self._coalesced and other._coalesced  # then PyTorch merges the entries
+        return _concat(self, other).coalesce() if both else _concat(self, other)
 
     def __radd__(self, other: Any) -> Tensor:  # dense + sparse: dense
         if not isinstance(other, Tensor):
@@ -382,8 +383,8 @@ def _coo(ind: np.ndarray, vals: Tensor, shape: Any, coalesced: builtins.bool) ->
 
 
 def _concat(a: Tensor, b: Tensor) -> Tensor:
-    """``a + b`` for two sparse tensors of one shape: their entries one after the other
-    (uncoalesced), as PyTorch adds them."""
+    """Two sparse tensors of one shape as one: their entries one after the other
+    (uncoalesced), as PyTorch accumulates sparse gradients and adds uncoalesced tensors."""
     from autograd_core.ops.shape import cat
 
     return _coo(np.concatenate([a._ind, b._ind], axis=1), cat([a._vals, b._vals]),

@@ -8,7 +8,7 @@ import numpy as np
 from autograd_core.grad_mode import STATE
 from autograd_core.kernels.pointwise import rows_add_
 from autograd_core.node import Node
-from autograd_core.sparse import _sparse_rows
+from autograd_core.sparse import _concat, _sparse_rows
 from autograd_core.tensor import Tensor
 
 
@@ -103,7 +103,7 @@ def _add_sparse_grad(leaf, g, flat, padding_idx):
     if cur is None:
         leaf._grad = new
     elif cur.is_sparse:
-        leaf._grad = cur + new
+        leaf._grad = _concat(cur, new)
     elif isinstance(g, Tensor):
         leaf._grad = cur + new.to_dense()
     else:  # a dense .grad stays dense (PyTorch: dense + sparse is dense)

@@ -128,6 +128,20 @@ def test_sparse_grad_to_dense_equals_the_dense_gradient(lookups, pad, how):
     np.testing.assert_allclose(grads[1].to_dense().numpy(), grads[0].numpy(), atol=1e-12)
 
 
+def test_sparse_plus_sparse_as_pytorch():
+    # uncoalesced operands: concatenated; coalesced ones: merged (PyTorch's add)
+    a = ag.sparse_coo_tensor([[0, 1, 0], [2, 0, 2]], [1.0, 2.0, 3.0], (2, 3))
+    b = ag.sparse_coo_tensor([[1], [1]], [5.0], (2, 3))
+    s = a + b
+    assert not s.is_coalesced() and s._indices().tolist() == [[0, 1, 0, 1], [2, 0, 2, 1]]
+    assert s._values().tolist() == [1.0, 2.0, 3.0, 5.0]
+    c = a.coalesce() + b
+    assert c.is_coalesced() and c.indices().tolist() == [[0, 1, 1], [2, 0, 1]]
+    assert c.values().tolist() == [4.0, 2.0, 5.0]
+    with pytest.raises(RuntimeError, match="expected 'self' and 'other' to have same size"):
+        a + ag.sparse_coo_tensor([[0], [0]], [1.0], (3, 3))
+
+
 def test_sparse_into_a_dense_grad_stays_dense_and_grad_returns_dense():
     w = ag.ones(3, 2, requires_grad=True)
     (w * 2).sum().backward()
