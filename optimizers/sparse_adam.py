@@ -13,9 +13,42 @@ from typing import Any, Callable
 
 import numpy as np
 
+from autograd_core.kernels.optim import kernel, prange
 from optimizers.optimizer import Optimizer, _enable_grad, _is_param, param_array
 
 __all__ = ["SparseAdam"]
+
+
+@kernel("exp_avg", "exp_avg_sq")
+def sparse_adam(param, grad, exp_avg, exp_avg_sq, one_minus_beta1, one_minus_beta2, eps,
+                neg_step_size, maximize):
+    """Adam on the gathered rows of a sparse gradient, in PyTorch's order: the moments'
+    updates ``(g - m)(1 - beta1)``, ``(g^2 - v)(1 - beta2)`` are added to them, and the step
+    is ``-step_size * (m' / (sqrt(v') + eps))``."""
+    for i in prange(param.shape[0]):
+        g = grad[i]
+        if maximize:
+            g = -g
+        m = exp_avg[i]
+        v = exp_avg_sq[i]
+        m_update = (g - m) * one_minus_beta1
+        v_update = (g * g - v) * one_minus_beta2
+        exp_avg[i] = m + m_update
+        exp_avg_sq[i] = v + v_update
+        param[i] = param[i] + neg_step_size * ((m_update + m) / (np.sqrt(v_update + v) + eps))
+
+
+@sparse_adam.numpy
+def sparse_adam_numpy(param, grad, exp_avg, exp_avg_sq, one_minus_beta1, one_minus_beta2, eps,
+                      neg_step_size, maximize):
+    g = -grad if maximize else grad
+    m_update = (g - exp_avg) * one_minus_beta1
+    v_update = (g * g - exp_avg_sq) * one_minus_beta2
+    numer = m_update + exp_avg
+    denom = np.sqrt(v_update + exp_avg_sq) + eps
+    exp_avg += m_update
+    exp_avg_sq += v_update
+    param += neg_step_size * (numer / denom)
 
 
 def _as_list(params: Any) -> list:
@@ -102,29 +135,38 @@ class SparseAdam(Optimizer):
             self._update(group, p)
         return loss
 
+    update = sparse_adam
+    stepwise = ("neg_step_size",)
+
+    def step_coefficients(self, group, t, scalars):
+        (beta1, beta2), step = group["betas"], scalars["step"]
+        return (t(-(group["lr"] * math.sqrt(1 - beta2 ** step) / (1 - beta1 ** step))),)
+
+    def coefficients(self, group, t, scalars, fresh):
+        beta1, beta2 = group["betas"]
+        (neg_step_size,) = self.step_coefficients(group, t, scalars)
+        return sparse_adam.Coefficients(
+            one_minus_beta1=t(1 - beta1), one_minus_beta2=t(1 - beta2), eps=t(group["eps"]),
+            neg_step_size=neg_step_size, maximize=bool(group["maximize"]))
+
     def _update(self, group, p):
+        """The kernel on the rows of ``p`` (and of its moments) that the coalesced gradient
+        holds, gathered into contiguous arrays and written back."""
         data = param_array(p)
-        t = data.dtype.type
         st = self.state[p]
         if not st:
             st.update(step=0.0, exp_avg=np.zeros_like(data), exp_avg_sq=np.zeros_like(data))
         g = p.grad.detach().coalesce()
-        rows = g._ind[0]
-        values = g._vals._data.astype(data.dtype, copy=False)
-        if group["maximize"]:
-            values = -values
-        beta1, beta2 = group["betas"]
-        st["step"] = step = st["step"] + 1.0
+        rows = tuple(g._ind)  # the sparse coordinates (an embedding's: its rows)
+        values = np.ascontiguousarray(g._vals._data, dtype=data.dtype)
         m, v = st["exp_avg"], st["exp_avg_sq"]
-        old_m, old_v = m[rows], v[rows]
-        m_update = (values - old_m) * t(1 - beta1)
-        v_update = (values * values - old_v) * t(1 - beta2)
-        m[rows] += m_update
-        v[rows] += v_update
-        numer = m_update + old_m
-        denom = np.sqrt(v_update + old_v) + t(group["eps"])
-        step_size = group["lr"] * math.sqrt(1 - beta2 ** step) / (1 - beta1 ** step)
-        data[rows] += t(-step_size) * (numer / denom)
+        gathered = [data[rows], m[rows], v[rows]]
+        step = st["step"] + 1.0
+        co = self.coefficients(group, data.dtype.type, {"step": step}, False)
+        sparse_adam(gathered[0].reshape(-1), values.reshape(-1), gathered[1].reshape(-1),
+                    gathered[2].reshape(-1), *co)
+        st["step"] = step
+        data[rows], m[rows], v[rows] = gathered
         bump = getattr(p, "_bump_version", None)
         if bump is not None:
             bump()

@@ -108,6 +108,29 @@ def test_sparse_adam_state_dict_round_trip():
     np.testing.assert_array_equal(emb2.weight.detach().numpy(), emb.weight.detach().numpy())
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sparse_adam_kernel_matches_twin(monkeypatch, dtype):
+    from autograd_core.kernels.optim import PARALLEL_MIN_SIZE
+
+    out = {}
+    for backend in ("numba", "numpy"):
+        monkeypatch.setenv("TAPEGRAD_KERNELS", backend)
+        rng = np.random.default_rng(3)
+        # the parallel build from PARALLEL_MIN_SIZE elements on: a batch with that many
+        rows = PARALLEL_MIN_SIZE // 8 + 5
+        emb = nn.Embedding(rows + 3, 8, sparse=True, dtype=dtype)
+        emb.weight.data.copy_(ag.tensor(rng.standard_normal((rows + 3, 8)).astype(dtype)))
+        opt = optim.SparseAdam(emb.parameters(), lr=0.01, maximize=True)
+        for lookups in (rng.integers(0, rows + 3, 7), np.arange(rows), [1, 1, 2]):
+            opt.zero_grad()
+            (emb(idx(lookups)) * ag.tensor(rng.standard_normal(8).astype(dtype))).sum().backward()
+            opt.step()
+        st = opt.state[emb.weight]
+        out[backend] = [emb.weight.detach().numpy(), st["exp_avg"], st["exp_avg_sq"]]
+    for a, b in zip(out["numba"], out["numpy"]):
+        np.testing.assert_array_equal(a, b)
+
+
 REFUSING = sorted({spec.cls for spec in ALGORITHMS.values()} - {optim.SGD, optim.Adagrad},
                   key=lambda c: c.__name__)
 
