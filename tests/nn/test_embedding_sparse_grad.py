@@ -150,6 +150,10 @@ def test_sparse_into_a_dense_grad_stays_dense_and_grad_returns_dense():
     assert w.grad.tolist() == [[2, 2], [2, 2], [4, 4]]
     (gw,) = ag.autograd.grad(F.embedding(idx([1]), w, sparse=True).sum(), [w])
     assert not gw.is_sparse and gw.tolist() == [[0, 0], [1, 1], [0, 0]]
+    # sparse and dense uses in one pass with no dense .grad yet: refused (DIFFERENCES.md)
+    w.grad = None
+    with pytest.raises(NotImplementedError, match="sparse_coo layout"):
+        (F.embedding(idx([1]), w, sparse=True).sum() + w.sum()).backward()
 
 
 def test_errors_as_pytorch():
