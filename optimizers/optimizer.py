@@ -671,8 +671,14 @@ class Optimizer:
     def _check_sparse_grads(self, group: dict[str, Any]) -> None:
         """Raise PyTorch's error for a sparse gradient, before anything is written. An
         algorithm that takes sparse gradients (SGD, Adagrad) overrides this with its own
-        checks; then its kernel runs on the dense form of the gradient."""
+        checks; then ``_step_sparse`` updates the parameter, or its kernel runs on the dense
+        form of the gradient."""
         raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
+
+    def _step_sparse(self, group: dict[str, Any], p: Any) -> bool:
+        """Update ``p`` from its sparse gradient at the rows it holds, as PyTorch's sparse
+        update does; False: no such update here (the kernel runs on the dense form)."""
+        return False
 
     def _step_group_checked(self, gi, group, kern, impl):
         sparse = {id(p) for p in group["params"] if _has_sparse_grad(p)}
@@ -690,7 +696,12 @@ class Optimizer:
         empties = _EMPTY
         cache = {}
         for pi, p in enumerate(group["params"]):
-            g = dense_grad_array(p) if sparse and id(p) in sparse else grad_array(p)
+            if sparse and id(p) in sparse:
+                if self._step_sparse(group, p):
+                    continue
+                g = dense_grad_array(p)
+            else:
+                g = grad_array(p)
             if g is None:
                 continue
             data = param_array(p)
