@@ -169,10 +169,13 @@ def test_weight_decay_with_a_sparse_gradient_is_refused(cls, match):
 
 
 @pytest.mark.parametrize("make", [
-    lambda p: optim.SGD(p, lr=0.1), lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+    lambda p: optim.SGD(p, lr=0.1), lambda p: optim.SGD(p, lr=0.1, maximize=True),
+    lambda p: optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
     lambda p: optim.Adagrad(p, lr=0.1, lr_decay=0.01),
+    lambda p: optim.Adagrad(p, lr=0.1, maximize=True, eps_inside_sqrt=True,
+                            initial_accumulator_value=0.5),
     lambda p: optim.LBFGS(p, lr=0.1, max_iter=3)])
-def test_sgd_adagrad_lbfgs_step_a_sparse_gradient_as_its_dense_form(make):
+def test_sgd_adagrad_lbfgs_sparse_steps_equal_the_dense_ones(make):
     weights = []
     for sparse in (False, True):
         ag.manual_seed(0)
