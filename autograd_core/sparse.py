@@ -231,10 +231,10 @@ class _CooTensor(Tensor):
         return self._ind.shape[1]
 
     def sparse_dim(self) -> builtins.int:
-        return self.ndim
+        return self._ind.shape[0]
 
     def dense_dim(self) -> builtins.int:
-        return 0
+        return self.ndim - self._ind.shape[0]
 
     def is_coalesced(self) -> builtins.bool:
         return self._coalesced
@@ -262,19 +262,21 @@ class _CooTensor(Tensor):
         if self._coalesced:
             return self
         refuse_capture("coalesce()")
-        uniq, inv = np.unique(_linear(self._ind, self.shape), return_inverse=True)
-        ind = np.stack(np.unravel_index(uniq, self.shape)).astype(np.int64).reshape(
-            self.ndim, -1)
+        sd = self._ind.shape[0]
+        uniq, inv = np.unique(_linear(self._ind, self.shape[:sd]), return_inverse=True)
+        ind = np.stack(np.unravel_index(uniq, self.shape[:sd])).astype(np.int64).reshape(sd, -1)
         vals = IndexAdd.apply(self._vals, index=inv.reshape(-1), basic=False,
-                              shape=(uniq.size,))
+                              shape=(uniq.size, *self.shape[sd:]))
         return _coo(ind, vals, self.shape, coalesced=True)
 
     def to_dense(self, dtype: DTypeLike | None = None, *,
                  masked_grad: builtins.bool | None = None) -> Tensor:
         """The dense tensor (duplicates added); differentiable in the values."""
         refuse_capture("to_dense()")
-        dense = IndexAdd.apply(self._vals, index=_linear(self._ind, self.shape), basic=False,
-                               shape=(math.prod(self.shape),)).reshape(self.shape)
+        sd = self._ind.shape[0]
+        dense = IndexAdd.apply(self._vals, index=_linear(self._ind, self.shape[:sd]),
+                               basic=False, shape=(math.prod(self.shape[:sd]),
+                                                   *self.shape[sd:])).reshape(self.shape)
         return dense if dtype is None else dense.to(dtype)
 
     def to_sparse(self, *args: Any, layout: Any = None, **kwargs: Any) -> Tensor:
@@ -284,9 +286,10 @@ class _CooTensor(Tensor):
     to_sparse_coo = to_sparse
 
     def t(self) -> Tensor:
-        if self.ndim != 2:
+        if self.ndim != 2 or self.dense_dim():
             raise RuntimeError(f"t() expects a tensor with <= 2 sparse and 0 dense dimensions, "
-                               f"but got {self.ndim} sparse and 0 dense dimensions")
+                               f"but got {self.sparse_dim()} sparse and {self.dense_dim()} "
+                               "dense dimensions")
         return _coo(self._ind[::-1].copy(), self._vals, self.shape[::-1], coalesced=False)
 
     # arithmetic
@@ -311,7 +314,14 @@ class _CooTensor(Tensor):
         if isinstance(other, Tensor) and not other.is_sparse:
             raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) "
                                "instead.")
-        raise _refusal()
+        if not isinstance(other, _CooTensor):
+            raise _refusal()
+        if tuple(other.shape) != tuple(self.shape) or other.sparse_dim() != self.sparse_dim():
+            raise RuntimeError(f"add: expected 'self' and 'other' to have same size, but self "
+                               f"has size {list(self.shape)} while other has size "
+                               f"{list(other.shape)}")
+        both = self._coalesced and other._coalesced  # then PyTorch merges the entries
+        return _concat(self, other).coalesce() if both else _concat(self, other)
 
     def __radd__(self, other: Any) -> Tensor:  # dense + sparse: dense
         if not isinstance(other, Tensor):
@@ -370,6 +380,29 @@ def _coo(ind: np.ndarray, vals: Tensor, shape: Any, coalesced: builtins.bool) ->
     t._version = None
     t._ind, t._vals, t._coalesced = ind, vals, coalesced
     return t
+
+
+def _concat(a: Tensor, b: Tensor) -> Tensor:
+    """Two sparse tensors of one shape as one: their entries one after the other
+    (uncoalesced), as PyTorch accumulates sparse gradients and adds uncoalesced tensors."""
+    from autograd_core.ops.shape import cat
+
+    return _coo(np.concatenate([a._ind, b._ind], axis=1), cat([a._vals, b._vals]),
+                a.shape, coalesced=False)
+
+
+def _sparse_rows(rows: np.ndarray, values: Tensor, shape: tuple) -> Tensor:
+    """The hybrid sparse tensor (one sparse dimension, the rest dense) with ``values[k]`` at
+    row ``rows[k]``: an embedding's sparse gradient (PyTorch's layout)."""
+    return _coo(np.asarray(rows, dtype=np.int64).reshape(1, -1), values, shape,
+                coalesced=rows.size <= 1)
+
+
+def _refuse_hybrid(t: Tensor, name: str) -> None:
+    if t.is_sparse and t.dense_dim():
+        raise NotImplementedError(f"{name}: sparse tensors with dense dimensions (an embedding's "
+                                  "sparse gradient) support only to_dense, coalesce, "
+                                  "_indices/_values, scaling and adding; call .to_dense() first")
 
 
 def _linear(ind: np.ndarray, shape: tuple) -> np.ndarray:
@@ -665,6 +698,8 @@ def mm(mat1: Tensor, mat2: Tensor, reduce: str = "sum") -> Tensor:
     if mat1.dtype != mat2.dtype:
         raise RuntimeError(f"expected mat1 and mat2 to have the same dtype, but got: "
                            f"{mat1.dtype} != {mat2.dtype}")
+    _refuse_hybrid(mat1, "sparse.mm")
+    _refuse_hybrid(mat2, "sparse.mm")
     refuse_capture("sparse.mm()")
     if s1:
         sp, ind = mat1, mat1._ind
@@ -719,6 +754,7 @@ def sum(input: Tensor, dim: Any = None, dtype: DTypeLike | None = None) -> Tenso
     if not input.is_sparse:
         raise RuntimeError("sparse.sum: input must be a sparse tensor (use torch.sum for a "
                            "dense one)")
+    _refuse_hybrid(input, "sparse.sum")
     refuse_capture("sparse.sum()")
     vals = input._vals if dtype is None else input._vals.to(dtype)
     ndim = input.ndim
@@ -746,6 +782,7 @@ def _slices(input: Tensor, dim: builtins.int, dtype: DTypeLike | None, name: str
     if not -ndim <= dim < ndim:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, "
                          f"{ndim - 1}], but got {dim})")
+    _refuse_hybrid(input, f"sparse.{name}")
     refuse_capture(f"sparse.{name}()")
     c = input.coalesce()
     vals = c._vals if dtype is None else c._vals.to(dtype)

@@ -1467,8 +1467,12 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Looks up rows of ``weight`` at the integer indices ``input``.
 
-    The row at ``padding_idx`` gets no gradient. Differs from PyTorch: ``max_norm``,
-    ``scale_grad_by_freq`` and ``sparse=True`` are not available (NotImplementedError).
+    The row at ``padding_idx`` gets no gradient. ``scale_grad_by_freq`` divides each row's
+    gradient by the number of times its index occurs in ``input``; ``sparse=True`` makes a leaf
+    ``weight``'s ``.grad`` a sparse COO tensor (one row of values per lookup, as PyTorch's; for
+    ``optimizers.SparseAdam``, ``SGD`` and ``Adagrad``). Differs from PyTorch: ``max_norm`` is
+    not available (NotImplementedError); with ``sparse=True``, hooks on ``weight`` do not see
+    the sparse gradient, and ``autograd.grad`` returns the dense one.
 
     Args:
         input (Tensor): int32/int64 indices of any shape.
@@ -1476,8 +1480,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         padding_idx (int, optional): a row that receives no gradient. Default: ``None``.
         max_norm (float, optional): not supported; must be ``None``.
         norm_type (float): unused (goes with ``max_norm``). Default: ``2.0``.
-        scale_grad_by_freq (bool): not supported; must be ``False``.
-        sparse (bool): not supported; must be ``False``.
+        scale_grad_by_freq (bool): divide the gradients by the indices' frequencies in
+            ``input``. Default: ``False``.
+        sparse (bool): ``weight.grad`` is a sparse COO tensor. Default: ``False``.
 
     Shape:
         - Output: ``input.shape + (embedding_dim,)``.
@@ -1490,13 +1495,20 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         >>> F.embedding(ag.tensor([[2, 1]]), table)
         tensor([[[3., 4.],
                  [1., 2.]]])
+        >>> w = table.clone().requires_grad_()
+        >>> F.embedding(ag.tensor([2, 0, 2]), w, sparse=True).sum().backward()
+        >>> w.grad._indices(), w.grad.to_dense()
+        (tensor([[2, 0, 2]]), tensor([[1., 1.],
+                [0., 0.],
+                [2., 2.]]))
     """
     if max_norm is not None:
         raise NotImplementedError("embedding: max_norm (renormalising rows in place) is not "
                                   "supported here")
-    if scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: scale_grad_by_freq and sparse gradients are not "
-                                  "supported here")
+    if sparse:
+        from autograd_core.ops.registry import refuse_capture
+
+        refuse_capture("embedding(sparse=True)")  # its backward writes a sparse .grad
     idx = _const(input)
     if idx.dtype not in (np.int32, np.int64):
         kind = {"f": "Float", "b": "Bool", "c": "Complex"}.get(idx.dtype.kind, str(idx.dtype))
@@ -1511,7 +1523,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     if padding_idx is not None:
         padding_idx = padding_idx + n if padding_idx < 0 else padding_idx
     return EmbeddingOp.apply(w, input if isinstance(input, Tensor) else Tensor._wrap(idx),
-                             padding_idx=padding_idx)
+                             padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq),
+                             sparse=bool(sparse))
 
 
 def _index_dtype_check(arr: np.ndarray, what: str) -> None:
@@ -1571,9 +1584,11 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     last bag). Indices equal to ``padding_idx`` are left out of their bag (of its count too);
     an empty bag gives zeros. The gradients are those of composing ``embedding`` with the
     reduction; in ``'max'`` mode the maximum element of each bag and dimension gets it.
-    Differs from PyTorch: ``max_norm``, ``scale_grad_by_freq`` and ``sparse=True`` are refused
-    (NotImplementedError), as for ``embedding``; the bags are read from the indices' values,
-    so ``ag.compile`` runs a step that calls it eagerly.
+    ``scale_grad_by_freq`` and ``sparse`` (modes ``'sum'`` and ``'mean'``) as for ``embedding``.
+    Differs from PyTorch: ``max_norm`` is refused (NotImplementedError), as for ``embedding``;
+    ``scale_grad_by_freq`` divides by each index's true frequency (PyTorch 2.13's CPU kernel
+    divides some rows by another index's count, pytorch#190063); the bags are read from the
+    indices' values, so ``ag.compile`` runs a step that calls it eagerly.
 
     Args:
         input (Tensor): int32/int64 indices, ``(B, N)`` or ``(L,)``.
@@ -1581,9 +1596,10 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         offsets (Tensor, optional): the start of each bag in a 1-D ``input``. Default: ``None``.
         max_norm (float, optional): not supported; must be ``None``.
         norm_type (float): unused (goes with ``max_norm``). Default: ``2``.
-        scale_grad_by_freq (bool): not supported; must be ``False``.
+        scale_grad_by_freq (bool): divide the gradients by the indices' frequencies in
+            ``input``. Default: ``False``.
         mode (str): ``'sum'``, ``'mean'`` or ``'max'``. Default: ``'mean'``.
-        sparse (bool): not supported; must be ``False``.
+        sparse (bool): ``weight.grad`` is a sparse COO tensor. Default: ``False``.
         per_sample_weights (Tensor, optional): a weight for each index, shaped like ``input``
             (mode ``'sum'`` only). Default: ``None``.
         include_last_offset (bool): ``offsets`` ends with the end of the last bag.
@@ -1624,9 +1640,6 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     if max_norm is not None:
         raise NotImplementedError("embedding_bag: max_norm (renormalising rows in place) is not "
                                   "supported here")
-    if scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding_bag: scale_grad_by_freq and sparse gradients are "
-                                  "not supported here")
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(
             "embedding_bag: per_sample_weights was not None. per_sample_weights is only "
@@ -1642,7 +1655,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     if padding_idx is not None:
         keep = np.flatnonzero(idx != (padding_idx + n if padding_idx < 0 else padding_idx))
     bag = bag[keep]
-    rows = EmbeddingOp.apply(w, Tensor._wrap(idx[keep]))
+    rows = EmbeddingOp.apply(w, Tensor._wrap(idx[keep]),
+                             scale_grad_by_freq=bool(scale_grad_by_freq), sparse=bool(sparse))
     if per_sample_weights is not None:
         rows = rows * _t(per_sample_weights).reshape(-1)[Tensor._wrap(keep)].unsqueeze(1)
     counts = np.bincount(bag, minlength=n_bags)

@@ -27,6 +27,7 @@ from optimizers.radam import RAdam
 from optimizers.rmsprop import RMSprop
 from optimizers.rprop import Rprop
 from optimizers.sgd import SGD
+from optimizers.sparse_adam import SparseAdam
 
 __all__ = [
     "Optimizer",
@@ -37,6 +38,7 @@ __all__ = [
     "Adadelta",
     "Adam",
     "AdamW",
+    "SparseAdam",
     "Adamax",
     "NAdam",
     "RAdam",

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.kernels.optim import eps_split, kernel, numpy_grad, prange, wd_mode
-from optimizers.optimizer import Optimizer, check
+from optimizers.optimizer import Optimizer, check, param_array
 
 __all__ = ["Adagrad"]
 
@@ -110,6 +110,34 @@ class Adagrad(Optimizer):
         check(0.0 <= group["lr_decay"], f"Invalid lr_decay value: {group['lr_decay']}")
         v = group["initial_accumulator_value"]
         check(0.0 <= v, f"Invalid initial_accumulator_value value: {v}")
+
+    def _check_sparse_grads(self, group):
+        if group["weight_decay"] != 0:
+            raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+
+    def _step_sparse(self, group, p):
+        """PyTorch's sparse Adagrad: the coalesced gradient's rows only, ``s_r += g_r^2``,
+        ``theta_r -= clr g_r / (sqrt(s_r) + eps)``; the other rows keep their sum and value."""
+        data = param_array(p)
+        t = data.dtype.type
+        st = self.state[p]
+        if not st:
+            st.update(step=0.0, sum=self._new_array(group, "sum", data))
+        g = p.grad.detach().coalesce()
+        rows = tuple(g._ind)
+        values = g._vals._data.astype(data.dtype, copy=False)
+        if group["maximize"]:
+            values = -values
+        st["step"] = step = st["step"] + 1.0
+        (neg_clr, _) = self.step_coefficients(group, t, {"step": step})
+        s = st["sum"]
+        s[rows] += values * values
+        eps_in, eps_out = eps_split(t, group["eps"], group["eps_inside_sqrt"])
+        data[rows] += neg_clr * (values / (np.sqrt(s[rows] + eps_in) + eps_out))
+        bump = getattr(p, "_bump_version", None)
+        if bump is not None:
+            bump()
+        return True
 
     def step_coefficients(self, group, t, scalars):
         clr = group["lr"] / (1 + (scalars["step"] - 1) * group["lr_decay"])

@@ -171,6 +171,10 @@ class Adam(Optimizer):
             decay=t(1 - lr * wd), wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
             amsgrad=bool(group["amsgrad"]), maximize=bool(group["maximize"]))
 
+    def _check_sparse_grads(self, group):
+        raise RuntimeError("Adam does not support sparse gradients, please consider "
+                           "SparseAdam instead")
+
 
 class AdamW(Adam):
     r"""Adam with decoupled weight decay (Loshchilov & Hutter, 2019), PyTorch's

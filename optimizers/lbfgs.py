@@ -262,7 +262,8 @@ class LBFGS(Optimizer):
                 a = real_view(p.detach().numpy())
                 pieces.append(np.zeros(a.size, dtype=a.dtype))
             else:
-                pieces.append(real_view(p.grad.detach().numpy()).reshape(-1))
+                g = p.grad.to_dense() if p.grad.is_sparse else p.grad  # as PyTorch's
+                pieces.append(real_view(g.detach().numpy()).reshape(-1))
         return np.concatenate(pieces)
 
     def _add_grad(self, step_size, update):

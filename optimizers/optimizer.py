@@ -243,6 +243,26 @@ def real_view(a: np.ndarray) -> np.ndarray:
     return a if real is None else a[..., None].view(real)
 
 
+def _has_sparse_grad(p: Any) -> bool:
+    g = getattr(p, "grad", None)
+    return g is not None and getattr(g, "is_sparse", False) is True
+
+
+def dense_grad_array(p: Any) -> np.ndarray:
+    """The dense gradient ndarray of ``p``, whose ``.grad`` is sparse (duplicates added)."""
+    return p.grad.detach().to_dense()._data
+
+
+def _empty_sparse(g: Any) -> Any:
+    """A sparse gradient with no entries, of ``g``'s shape (``zero_grad(set_to_none=False)``
+    on a sparse ``.grad``, as PyTorch's)."""
+    from autograd_core.sparse import _coo
+    from autograd_core.tensor import Tensor
+
+    vals = g._vals._data[:0].copy()
+    return _coo(g._ind[:, :0].copy(), Tensor._make(vals, None, False), g.shape, True)
+
+
 def _is_param(p) -> bool:
     return not isinstance(p, np.ndarray) and isinstance(getattr(p, "_data", None), np.ndarray)
 
@@ -524,6 +544,9 @@ class Optimizer:
                     p.grad = None  # (already None: unchanged; reading it first cost as much)
                 continue
             for p in group["params"]:
+                if _has_sparse_grad(p):  # PyTorch: an empty sparse gradient
+                    p.grad = _empty_sparse(p.grad)
+                    continue
                 g = grad_array(p)
                 if g is not None:
                     g.fill(0)
@@ -658,7 +681,22 @@ class Optimizer:
                 bump()
         return True
 
+    def _check_sparse_grads(self, group: dict[str, Any]) -> None:
+        """Raise PyTorch's error for a sparse gradient, before anything is written. An
+        algorithm that takes sparse gradients (SGD, Adagrad) overrides this with its own
+        checks; then ``_step_sparse`` updates the parameter, or its kernel runs on the dense
+        form of the gradient."""
+        raise RuntimeError(f"{type(self).__name__} does not support sparse gradients")
+
+    def _step_sparse(self, group: dict[str, Any], p: Any) -> bool:
+        """Update ``p`` from its sparse gradient at the rows it holds, as PyTorch's sparse
+        update does; False: no such update here (the kernel runs on the dense form)."""
+        return False
+
     def _step_group_checked(self, gi, group, kern, impl):
+        sparse = {id(p) for p in group["params"] if _has_sparse_grad(p)}
+        if sparse:
+            self._check_sparse_grads(group)
         serial, parallel = impl
         names = self._array_names(group)
         scalars0 = self.scalars
@@ -671,7 +709,12 @@ class Optimizer:
         empties = _EMPTY
         cache = {}
         for pi, p in enumerate(group["params"]):
-            g = grad_array(p)
+            if sparse and id(p) in sparse:
+                if self._step_sparse(group, p):
+                    continue
+                g = dense_grad_array(p)
+            else:
+                g = grad_array(p)
             if g is None:
                 continue
             data = param_array(p)

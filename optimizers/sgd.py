@@ -19,8 +19,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 from autograd_core.kernels.optim import kernel, prange
-from optimizers.optimizer import Optimizer, check
+from autograd_core.kernels.pointwise import rows_add_
+from optimizers.optimizer import Optimizer, check, param_array
 
 __all__ = ["SGD"]
 
@@ -145,6 +148,28 @@ class SGD(Optimizer):
 
     def _state_keys(self, group):
         return ()
+
+    def _check_sparse_grads(self, group):
+        if group["weight_decay"] != 0:  # PyTorch's grad.add(param) refuses
+            raise RuntimeError("add(sparse, dense) is not supported. Use add(dense, sparse) "
+                               "instead.")
+
+    def _step_sparse(self, group, p):
+        """Without momentum: ``-lr`` times each stored row added to its row, in order (PyTorch's
+        ``param.add_(grad, alpha=-lr)``). With momentum the kernel runs on the dense gradient
+        and the buffer stays dense (PyTorch's is a sparse tensor that grows at every step)."""
+        data = param_array(p)
+        g = p.grad.detach()
+        if group["momentum"] != 0 or g.sparse_dim() != 1 or data.ndim != 2:
+            return False
+        lr = -group["lr"] if not group["maximize"] else group["lr"]
+        rows = g._ind[0].astype(np.intp)
+        values = g._vals._data.astype(data.dtype, copy=False)
+        rows_add_(data, rows, data.dtype.type(lr) * values)
+        bump = getattr(p, "_bump_version", None)
+        if bump is not None:
+            bump()
+        return True
 
     def coefficients(self, group, t, scalars, fresh):
         lr = group["lr"]

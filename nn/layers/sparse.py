@@ -59,8 +59,10 @@ class Embedding(Module):
     """A lookup table of ``num_embeddings`` vectors of size ``embedding_dim``.
 
     ``weight`` is initialised ``N(0, 1)`` as in PyTorch. The row at ``padding_idx`` starts at
-    zero and gets no gradient. Differs from PyTorch: ``max_norm``, ``scale_grad_by_freq`` and
-    ``sparse`` are refused (NotImplementedError).
+    zero and gets no gradient. With ``sparse=True`` ``weight.grad`` is a sparse COO tensor
+    (``optimizers.SparseAdam``, ``SGD`` and ``Adagrad`` take it), as in PyTorch. Differs from
+    PyTorch: ``max_norm`` is refused (NotImplementedError); see ``F.embedding`` for the sparse
+    gradient's limits.
 
     Args:
         num_embeddings (int): size of the table.
@@ -68,8 +70,9 @@ class Embedding(Module):
         padding_idx (int, optional): a row kept at zero that gets no gradient.
         max_norm (float, optional): not supported; must be ``None``.
         norm_type (float): unused (goes with ``max_norm``). Default: ``2.0``.
-        scale_grad_by_freq (bool): not supported; must be ``False``.
-        sparse (bool): not supported; must be ``False``.
+        scale_grad_by_freq (bool): divide the gradients by the indices' frequencies in the
+            mini-batch. Default: ``False``.
+        sparse (bool): ``weight.grad`` is a sparse COO tensor. Default: ``False``.
         device: only ``None`` or ``'cpu'``.
         dtype (dtype, optional): weight dtype. Default: the default dtype.
 
@@ -99,9 +102,6 @@ class Embedding(Module):
         if max_norm is not None:
             raise NotImplementedError("Embedding: max_norm (renormalising rows in place) is not "
                                       "supported here")
-        if scale_grad_by_freq or sparse:
-            raise NotImplementedError("Embedding: scale_grad_by_freq and sparse gradients are "
-                                      "not supported here")
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
@@ -121,7 +121,8 @@ class Embedding(Module):
         _zero_padding_row(self)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.embedding(input, self.weight, self.padding_idx)
+        return F.embedding(input, self.weight, self.padding_idx,
+                           scale_grad_by_freq=self.scale_grad_by_freq, sparse=self.sparse)
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
@@ -162,17 +163,20 @@ class EmbeddingBag(Module):
     ``weight`` is initialised ``N(0, 1)`` as in PyTorch; the row at ``padding_idx`` starts at
     zero, and indices equal to it are left out of their bag. ``forward(input, offsets=None,
     per_sample_weights=None)`` takes ``(B, N)`` indices, or 1-D indices with the ``offsets``
-    where each bag starts. Differs from PyTorch: ``max_norm``, ``scale_grad_by_freq`` and
-    ``sparse`` are refused (NotImplementedError), as for ``Embedding``.
+    where each bag starts. ``scale_grad_by_freq`` and ``sparse`` (modes ``'sum'`` and
+    ``'mean'``) as for ``Embedding``. Differs from PyTorch: ``max_norm`` is refused
+    (NotImplementedError), as for ``Embedding``.
 
     Args:
         num_embeddings (int): size of the table.
         embedding_dim (int): size of each vector.
         max_norm (float, optional): not supported; must be ``None``.
         norm_type (float): unused (goes with ``max_norm``). Default: ``2.0``.
-        scale_grad_by_freq (bool): not supported; must be ``False``.
+        scale_grad_by_freq (bool): divide the gradients by the indices' frequencies in the
+            mini-batch. Default: ``False``.
         mode (str): ``'sum'``, ``'mean'`` or ``'max'``. Default: ``'mean'``.
-        sparse (bool): not supported; must be ``False``.
+        sparse (bool): ``weight.grad`` is a sparse COO tensor (not with ``'max'``).
+            Default: ``False``.
         include_last_offset (bool): ``offsets`` ends with the end of the last bag.
             Default: ``False``.
         padding_idx (int, optional): an index left out of the bags (its row starts at zero and
@@ -206,9 +210,6 @@ class EmbeddingBag(Module):
         if max_norm is not None:
             raise NotImplementedError("EmbeddingBag: max_norm (renormalising rows in place) is "
                                       "not supported here")
-        if scale_grad_by_freq or sparse:
-            raise NotImplementedError("EmbeddingBag: scale_grad_by_freq and sparse gradients "
-                                      "are not supported here")
         if mode not in ("sum", "mean", "max"):
             raise ValueError("mode has to be one of sum, mean or max")
         super().__init__()
@@ -233,7 +234,8 @@ class EmbeddingBag(Module):
         return F.embedding_bag(input, self.weight, offsets, mode=self.mode,
                                per_sample_weights=per_sample_weights,
                                include_last_offset=self.include_last_offset,
-                               padding_idx=self.padding_idx)
+                               padding_idx=self.padding_idx,
+                               scale_grad_by_freq=self.scale_grad_by_freq, sparse=self.sparse)
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
