@@ -111,6 +111,12 @@ class SparseAdam(Optimizer):
             if sparse:
                 raise ValueError(f"Sparse params at indices {sparse}: SparseAdam requires dense "
                                  "parameter tensors")
+            complex_ = [[gi, pi] for gi, group in enumerate(groups)
+                        for pi, p in enumerate(group.get("params", ()))
+                        if getattr(p, "is_complex", lambda: False)()]
+            if complex_:  # the other optimizers step them as real views; PyTorch's refuses too
+                raise ValueError(f"Complex params at indices {complex_}: SparseAdam does not "
+                                 "support complex parameters")
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, maximize=maximize))
 
     def _validate_group(self, group):

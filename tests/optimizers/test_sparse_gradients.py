@@ -73,6 +73,10 @@ def test_sparse_adam_errors_before_any_change():
     with pytest.raises(ValueError, match=r"Sparse params at indices \[\[0, 1\]\]: SparseAdam "
                                          "requires dense parameter tensors"):
         optim.SparseAdam([a.weight, s])
+    z = ag.zeros(2, dtype=ag.complex64, requires_grad=True)
+    with pytest.raises(ValueError, match=r"Complex params at indices \[\[1, 0\]\]: SparseAdam "
+                                         "does not support complex parameters"):
+        optim.SparseAdam([{"params": [a.weight]}, {"params": [z]}])
     for kwargs, match in ((dict(lr=0.0), "Invalid learning rate: 0.0"),
                           (dict(eps=0.0), "Invalid epsilon value: 0.0"),
                           (dict(betas=(1.0, 0.9)), "Invalid beta parameter at index 0: 1.0"),
