@@ -276,12 +276,16 @@ class Xlogy(Node):
         x, y = self.saved
         xd, yd, gd = xp.data(x), xp.data(y), xp.data(g)
         # PyTorch's rule: xlogy(g, y), then 0 where x == 0 and y is at or below the pole
-        # (log(0) is -inf elsewhere); x / y (x / (1 + y) for log1p) for other
+        # (log(0) is -inf elsewhere); x / y (x / (1 + y) for log1p) for other. xlogy(0, y) is
+        # 0 by a mask only where log(y) is infinite (0 * inf); elsewhere g * log(y), +0 where g
+        # is 0 (xlogy's zero: adding +0 there, -0 elsewhere, changes no other value), so that
+        # its derivative in g stays log(y) under create_graph at g == 0 too
         with np.errstate(invalid="ignore"):
-            zero = ((gd == 0) & ~np.isnan(yd)) | ((xd == 0) & (yd <= self._pole))
+            zero = (((gd == 0) | (xd == 0)) & (yd <= self._pole)) | ((gd == 0) & (yd == np.inf))
+        plus0 = np.where(gd == 0, 0.0, -0.0).astype(np.result_type(gd))
         with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 is NaN, as in PyTorch
             log = _call(self._log, xp.where(zero, self._finite, y))
-            return (xp.where(zero, 0.0, g * log),
+            return (xp.where(zero, 0.0, g * log + plus0),
                     g * x / (y if self._pole == 0 else y - self._pole))
 
 
