@@ -351,6 +351,8 @@ def _accumulate(leaf, g, diff, handed):
             g = np.array(g, copy=True)
         handed.add(id(g))
         leaf._grad = _make(g, None, False)
+    elif current.is_sparse:  # Embedding(sparse=True) wrote it in this pass: PyTorch's sum of
+        leaf._grad = _make(current.to_dense()._data + g, None, False)  # sparse + dense is dense
     else:
         current = current._data
         np.add(current, g, out=current, casting="unsafe")

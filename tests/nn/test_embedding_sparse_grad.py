@@ -150,10 +150,10 @@ def test_sparse_into_a_dense_grad_stays_dense_and_grad_returns_dense():
     assert w.grad.tolist() == [[2, 2], [2, 2], [4, 4]]
     (gw,) = ag.autograd.grad(F.embedding(idx([1]), w, sparse=True).sum(), [w])
     assert not gw.is_sparse and gw.tolist() == [[0, 0], [1, 1], [0, 0]]
-    # sparse and dense uses in one pass with no dense .grad yet: refused (DIFFERENCES.md)
+    # sparse and dense uses in one pass with no dense .grad yet: PyTorch's dense sum
     w.grad = None
-    with pytest.raises(NotImplementedError, match="sparse_coo layout"):
-        (F.embedding(idx([1]), w, sparse=True).sum() + w.sum()).backward()
+    (F.embedding(idx([1]), w, sparse=True).sum() + w.sum()).backward()
+    assert not w.grad.is_sparse and w.grad.tolist() == [[1, 1], [2, 2], [1, 1]]
 
 
 def test_errors_as_pytorch():
@@ -261,3 +261,37 @@ def test_torch_parity(case, what):
     (ind_a, val_a), (ind_t, val_t) = results
     assert ind_a == ind_t
     np.testing.assert_allclose(val_a, val_t, rtol=1e-12, atol=1e-14)
+
+
+def _tied_grads(lib, module):
+    """A sparse lookup and a dense use of one weight in one pass, then a sparse pass more."""
+    e = module.Embedding(5, 3, sparse=True)
+    with lib.no_grad():
+        e.weight.copy_(lib.arange(15.0).reshape(5, 3))
+    i = lib.tensor([1, 2, 1])
+    ((e(i) ** 2).sum() + (e.weight * 2).sum()).backward()
+    first = (e.weight.grad.is_sparse, e.weight.grad.detach().numpy().copy())
+    (e(i) ** 2).sum().backward()
+    return first, (e.weight.grad.is_sparse, e.weight.grad.detach().numpy().copy())
+
+
+def test_tied_weight_gets_the_dense_sum():
+    """Regression: the dense gradient reaching the sparse ``.grad`` the lookup wrote in the
+    same pass raised NotImplementedError (naming 'tensor_backward') and left the sparse part
+    in ``.grad``; PyTorch sums them into a dense gradient."""
+    (s1, g1), (s2, g2) = _tied_grads(ag, nn)
+    w = np.arange(15.0).reshape(5, 3)
+    lookups = np.zeros((5, 3))
+    for r in (1, 2, 1):
+        lookups[r] += 2 * w[r]  # d/dw of (w[r] ** 2).sum()
+    assert not s1 and not s2
+    np.testing.assert_array_equal(g1, lookups + 2)
+    np.testing.assert_array_equal(g2, 2 * lookups + 2)
+
+
+@pytest.mark.torch_parity
+def test_tied_weight_equals_torch():
+    torch = pytest.importorskip("torch")
+    for ours, theirs in zip(_tied_grads(ag, nn), _tied_grads(torch, torch.nn)):
+        assert ours[0] == theirs[0]
+        np.testing.assert_array_equal(ours[1], theirs[1])
