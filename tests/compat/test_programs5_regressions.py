@@ -21,3 +21,62 @@ def test_lr_scheduler_lists_torchs_scheduler_classes():
     theirs = {o for o in dir(torch.optim.lr_scheduler) if o.endswith("LR") or o.endswith("Scheduler")}
     ours = set(dir(lr_scheduler))
     assert theirs - ours == set()
+
+
+def _fused(a, b, c):
+    # a * b + c rounded once, worked exactly with fractions
+    from fractions import Fraction
+    return float(Fraction(a) * Fraction(b) + Fraction(c))
+
+
+def test_linspace_values_are_pytorchs_fused_from_both_ends():
+    # the spatial transformer tutorial: affine_grid's base grid is linspace(-1, 1, W); numpy's
+    # start + i * step put some of its 28 values an ulp off PyTorch's
+    import autograd_core as ag
+
+    for n, a, b in ((7, -1.0, 1.0), (28, -1.0, 1.0), (11, -3.5, 2.25), (9, 2.0, -7.0)):
+        step = (b - a) / (n - 1)
+        want = [_fused(step, i, a) if i < n // 2 else _fused(-step, n - 1 - i, b)
+                for i in range(n)]
+        assert ag.linspace(a, b, n, dtype=ag.float64).tolist() == want
+
+
+@pytest.mark.torch_parity
+def test_linspace_matches_torch_bitwise():
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    import autograd_core as ag
+
+    for dt in ("float32", "float64"):
+        for n in (2, 3, 7, 28, 100, 1001):
+            for a, b in ((-1.0, 1.0), (0.1, 0.7), (2.0, -7.0)):
+                want = torch.linspace(a, b, n, dtype=getattr(torch, dt)).numpy()
+                got = ag.linspace(a, b, n, dtype=getattr(ag, dt)).numpy()
+                np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_identity_spatial_transformer_gradient_matches_torch(align_corners):
+    # the tutorial initialises theta at the identity: every sampling point lands within an
+    # ulp of a pixel centre, where the bilinear gradient to the grid jumps; tapegrad's grid and
+    # pixel coordinates rounded differently (linspace, and PyTorch's fused (g + 1) * W / 2 - 0.5)
+    # and theta's float64 gradient came out entirely different
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    import autograd_core as ag
+    import nn.functional as F
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 1, 28, 20))
+    w = rng.standard_normal((2, 1, 28, 20))
+    theta = np.array([[1.0, 0, 0], [0, 1, 0]])[None].repeat(2, 0)
+    grads = []
+    for lib, fn in ((torch, torch.nn.functional), (ag, F)):
+        t = lib.tensor(theta, requires_grad=True)
+        g = fn.affine_grid(t, (2, 1, 28, 20), align_corners=align_corners)
+        (fn.grid_sample(lib.tensor(x), g, align_corners=align_corners) * lib.tensor(w)).sum().backward()
+        grads.append(t.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-9, atol=1e-9)
