@@ -80,3 +80,39 @@ def test_identity_spatial_transformer_gradient_matches_torch(align_corners):
         (fn.grid_sample(lib.tensor(x), g, align_corners=align_corners) * lib.tensor(w)).sum().backward()
         grads.append(t.grad.numpy())
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-9, atol=1e-9)
+
+
+def test_cdist_gradient_is_zero_where_rows_coincide():
+    # UvA tutorial 9 (autoencoders) sorts cdist distances; cdist(x, x) has a zero diagonal
+    # and its gradient was NaN there (the root's infinite slope at 0); PyTorch's is 0
+    import numpy as np
+
+    import autograd_core as ag
+
+    for p in (2.0, 3.0):
+        a = ag.tensor([[1.0, 2.0], [0.0, 0.0]], requires_grad=True)
+        b = ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float32)
+        ag.cdist(a, b, p=p).sum().backward()
+        g = a.grad.numpy()
+        assert np.isfinite(g).all()
+        # row 0 coincides with b[0]: only the distance to b[1] = (3, 4) - (1, 2) pulls it
+        want0 = -(np.array([2.0, 2.0]) ** (p - 1)) / np.linalg.norm([2.0, 2.0], ord=p) ** (p - 1)
+        np.testing.assert_allclose(g[0], want0, rtol=1e-6)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.0])
+def test_cdist_of_a_set_with_itself_matches_torch_gradient(p):
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    import autograd_core as ag
+
+    x = np.random.default_rng(1).standard_normal((5, 3))
+    w = np.random.default_rng(2).standard_normal((5, 5))
+    grads = []
+    for lib in (torch, ag):
+        t = lib.tensor(x, requires_grad=True)
+        (lib.cdist(t, t, p=p) * lib.tensor(w)).sum().backward()
+        grads.append(t.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-10, atol=1e-12)
