@@ -116,3 +116,20 @@ def test_cdist_of_a_set_with_itself_matches_torch_gradient(p):
         (lib.cdist(t, t, p=p) * lib.tensor(w)).sum().backward()
         grads.append(t.grad.numpy())
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kw, want", [
+    ({"size_average": False}, "sum"), ({"size_average": True}, "mean"),
+    ({"reduce": False}, "none"), ({"size_average": False, "reduce": True}, "sum"),
+    ({"reduce": True}, "mean")])
+def test_legacy_reduction_warning_names_the_reduction(kw, want):
+    # Bayes by Backprop's F.nll_loss(..., size_average=False): PyTorch's warning says
+    # "please use reduction='sum' instead."; ours listed all three
+    import autograd_core as ag
+    import nn.functional as F
+
+    x = ag.tensor([[-0.5, -1.0], [-2.0, -0.1]])
+    with pytest.warns(UserWarning, match=f"please use reduction='{want}' instead.") as rec:
+        F.nll_loss(x, ag.tensor([0, 1]), **kw)
+    assert str(rec[0].message) == ("size_average and reduce args will be deprecated, please "
+                                   f"use reduction='{want}' instead.")
