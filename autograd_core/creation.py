@@ -515,7 +515,7 @@ def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """``a * b + c`` of float64 arrays rounded once, as PyTorch's compiled kernels get it from
     a fused multiply-add: Dekker's exact product and an exact sum, then one rounding (exact but
     for a double rounding when ``r + e`` is itself rounded, which needs a near-tie)."""
-    def split(x):
+    def split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t = 134217729.0 * x  # 2**27 + 1
         hi = t - (t - x)
         return hi, x - hi
