@@ -133,3 +133,20 @@ def test_legacy_reduction_warning_names_the_reduction(kw, want):
         F.nll_loss(x, ag.tensor([0, 1]), **kw)
     assert str(rec[0].message) == ("size_average and reduce args will be deprecated, please "
                                    f"use reduction='{want}' instead.")
+
+
+def test_distributions_family_modules():
+    # UvA tutorial 11 (flows on images): self.prior = torch.distributions.normal.Normal(0.0, 1.0)
+    # stopped with "module 'autograd_core.distributions' has no attribute 'normal'"
+    import autograd_core as ag
+    from autograd_core.distributions.categorical import Categorical
+    from autograd_core.distributions.kl import kl_divergence
+    from autograd_core.distributions.transforms import SigmoidTransform
+
+    prior = ag.distributions.normal.Normal(loc=0.0, scale=1.0)
+    assert isinstance(prior, ag.distributions.Normal)
+    assert abs(prior.log_prob(ag.tensor(0.0)).item() + 0.5 * __import__("math").log(
+        2 * __import__("math").pi)) < 1e-6
+    assert Categorical is ag.distributions.Categorical
+    assert kl_divergence is ag.distributions.kl_divergence
+    assert SigmoidTransform is ag.distributions.SigmoidTransform
