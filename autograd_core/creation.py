@@ -508,7 +508,43 @@ def linspace(start: _Number, end: _Number, steps: builtins.int, *,
         tensor([0.0000, 0.2500, 0.5000, 0.7500, 1.0000])
     """
     check_device(device, "linspace")
-    return _make(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
+    return _make(_linspace_values(start, end, steps, _float_dtype(dtype)), requires_grad)
+
+
+def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``a * b + c`` of float64 arrays rounded once, as PyTorch's compiled kernels get it from
+    a fused multiply-add: Dekker's exact product and an exact sum, then one rounding (exact but
+    for a double rounding when ``r + e`` is itself rounded, which needs a near-tie)."""
+    def split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = 134217729.0 * x  # 2**27 + 1
+        hi = t - (t - x)
+        return hi, x - hi
+
+    p = a * b
+    (ah, al), (bh, bl) = split(a), split(b)
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # p + e == a * b
+    s = p + c
+    bb = s - p
+    r = (p - (s - bb)) + (c - bb)  # s + r == p + c
+    return s + (r + e)
+
+
+def _linspace_values(start: Any, end: Any, steps: builtins.int, dt: np.dtype) -> np.ndarray:
+    """PyTorch's CPU ``linspace`` values: the step ``(end - start) / (steps - 1)`` in the dtype,
+    ``start + step * i`` for the first half and ``end - step * (steps - 1 - i)`` for the rest,
+    each a fused multiply-add. numpy's ``start + i * step`` differs by an ulp in places, which
+    matters where the values are pixel positions (``affine_grid``'s identity grid)."""
+    if dt.kind != "f" or steps < 2:
+        return np.linspace(start, end, steps, dtype=dt)
+    lo, hi = dt.type(start), dt.type(end)
+    step = np.float64((hi - lo) / dt.type(steps - 1))
+    i = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    out = np.empty(steps, np.float64)
+    out[:half] = _fma(np.full(half, step), i[:half], np.full(half, np.float64(lo)))
+    out[half:] = _fma(np.full(steps - half, -step), steps - 1 - i[half:],
+                      np.full(steps - half, np.float64(hi)))
+    return out.astype(dt)
 
 
 def logspace(start: _Number, end: _Number, steps: builtins.int, base: builtins.float = 10.0,

@@ -1858,3 +1858,27 @@ class TransformedDistribution(_Distribution):
             y = x
         return lp + _sum_rightmost(self.base_dist.log_prob(y),
                                    n_event - len(self.base_dist.event_shape))
+
+
+def _add_submodules() -> None:
+    """PyTorch's per-family modules: ``torch.distributions.normal.Normal`` and ``from
+    torch.distributions.categorical import Categorical`` name these same classes."""
+    import sys
+    import types
+
+    families = {"normal": ["Normal"], "bernoulli": ["Bernoulli"], "uniform": ["Uniform"],
+                "categorical": ["Categorical"], "independent": ["Independent"],
+                "kl": ["kl_divergence"], "multivariate_normal": ["MultivariateNormal"],
+                "gamma": ["Gamma"], "beta": ["Beta"],
+                "transforms": ["Transform", "SigmoidTransform", "ExpTransform", "AffineTransform"],
+                "transformed_distribution": ["TransformedDistribution"]}
+    for name, members in families.items():
+        module = types.ModuleType(f"{__name__}.{name}", f"PyTorch's ``distributions.{name}``.")
+        module.__all__ = members  # type: ignore[attr-defined]
+        for member in members:
+            setattr(module, member, globals()[member])
+        sys.modules[module.__name__] = module
+        globals()[name] = module
+
+
+_add_submodules()

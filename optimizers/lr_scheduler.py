@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from optimizers import schedules as S
+from optimizers import schedules as _S
 from optimizers.optimizer import Optimizer
 
 __all__ = [
@@ -325,7 +325,7 @@ class StepLR(LRScheduler):
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [S.step_lr(self.last_epoch, b, self.step_size, self.gamma) for b in self.base_lrs]
+        return [_S.step_lr(self.last_epoch, b, self.step_size, self.gamma) for b in self.base_lrs]
 
 
 class MultiStepLR(LRScheduler):
@@ -368,7 +368,7 @@ class MultiStepLR(LRScheduler):
 
     def _get_closed_form_lr(self):
         ms = list(self.milestones.elements())
-        return [S.multistep_lr(self.last_epoch, b, ms, self.gamma) for b in self.base_lrs]
+        return [_S.multistep_lr(self.last_epoch, b, ms, self.gamma) for b in self.base_lrs]
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         super().load_state_dict(state_dict)
@@ -416,7 +416,7 @@ class ConstantLR(LRScheduler):
         return [group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [S.constant_lr(self.last_epoch, b, self.factor, self.total_iters)
+        return [_S.constant_lr(self.last_epoch, b, self.factor, self.total_iters)
                 for b in self.base_lrs]
 
 
@@ -469,7 +469,7 @@ class LinearLR(LRScheduler):
         return [group["lr"] * mult for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [S.linear_lr(self.last_epoch, b, self.start_factor, self.end_factor,
+        return [_S.linear_lr(self.last_epoch, b, self.start_factor, self.end_factor,
                             self.total_iters) for b in self.base_lrs]
 
 
@@ -507,7 +507,7 @@ class ExponentialLR(LRScheduler):
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [S.exponential_lr(self.last_epoch, b, self.gamma) for b in self.base_lrs]
+        return [_S.exponential_lr(self.last_epoch, b, self.gamma) for b in self.base_lrs]
 
 
 class PolynomialLR(LRScheduler):
@@ -549,7 +549,7 @@ class PolynomialLR(LRScheduler):
         return [group["lr"] * decay for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self):
-        return [S.polynomial_lr(self.last_epoch, b, self.total_iters, self.power)
+        return [_S.polynomial_lr(self.last_epoch, b, self.total_iters, self.power)
                 for b in self.base_lrs]
 
 
@@ -608,7 +608,7 @@ class CosineAnnealingLR(LRScheduler):
                 * (g["lr"] - emin) + emin for g in groups]
 
     def _get_closed_form_lr(self):
-        return [S.cosine_annealing_lr(self.last_epoch, b, self.T_max, self.eta_min)
+        return [_S.cosine_annealing_lr(self.last_epoch, b, self.T_max, self.eta_min)
                 for b in self.base_lrs]
 
 
@@ -793,7 +793,7 @@ class CyclicLR(LRScheduler):
         return self.gamma**x
 
     def get_lr(self) -> list[float]:
-        cycle, scale = S.cyclic_position(self.last_epoch, self.step_size_up, self.step_size_down)
+        cycle, scale = _S.cyclic_position(self.last_epoch, self.step_size_up, self.step_size_down)
         x = cycle if self.scale_mode == "cycle" else self.last_epoch
         lrs = [b + (m - b) * scale * self.scale_fn(x)
                for b, m in zip(self.base_lrs, self.max_lrs)]
@@ -876,7 +876,7 @@ class OneCycleLR(LRScheduler):
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
                              f"{anneal_strategy}")
-        self._schedule_phases = S.one_cycle_phases(self.total_steps, pct_start, three_phase)
+        self._schedule_phases = _S.one_cycle_phases(self.total_steps, pct_start, three_phase)
         self._anneal_func_type = anneal_strategy
         max_lrs = _format_param("max_lr", optimizer, max_lr)
         if last_epoch == -1:
@@ -890,7 +890,7 @@ class OneCycleLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
-        anneal = S.anneal_cos if self._anneal_func_type == "cos" else S.anneal_linear
+        anneal = _S.anneal_cos if self._anneal_func_type == "cos" else _S.anneal_linear
         t = self.last_epoch
         if t > self.total_steps:
             raise ValueError(f"Tried to step {t} times. The specified number of total steps is "
@@ -1227,7 +1227,7 @@ class InverseTimeLR(_ClosedFormLR):
         super().__init__(optimizer, last_epoch)
 
     def _factor(self, t):
-        return S.inverse_time_lr(t, 1.0, self.decay_rate, self.decay_steps, self.staircase)
+        return _S.inverse_time_lr(t, 1.0, self.decay_rate, self.decay_steps, self.staircase)
 
 
 class InverseSqrtLR(_ClosedFormLR):
@@ -1262,7 +1262,7 @@ class InverseSqrtLR(_ClosedFormLR):
         super().__init__(optimizer, last_epoch)
 
     def _factor(self, t):
-        return S.inverse_sqrt_lr(t, 1.0, self.warmup_steps)
+        return _S.inverse_sqrt_lr(t, 1.0, self.warmup_steps)
 
 
 class HarmonicLR(_ClosedFormLR):
@@ -1298,4 +1298,4 @@ class HarmonicLR(_ClosedFormLR):
         super().__init__(optimizer, last_epoch)
 
     def _factor(self, t):
-        return S.harmonic_lr(t, 1.0, self.t0)
+        return _S.harmonic_lr(t, 1.0, self.t0)

@@ -1203,15 +1203,18 @@ def cdist(x1: Tensor, x2: Tensor, p: builtins.float = 2.0,
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
     d = x1.unsqueeze(-2) - x2.unsqueeze(-3)
-    if p == 2:
-        return (d * d).sum(-1).sqrt()
     if p == 1:
         return d.abs().sum(-1)
     if p == float("inf"):
         return d.abs().amax(-1)
     if p == 0:
         return (d != 0).to(x1.dtype).sum(-1)
-    return (d.abs() ** p).sum(-1) ** (1.0 / p)
+    s = (d * d).sum(-1) if p == 2 else (d.abs() ** p).sum(-1)
+    # the root of 0 has an infinite slope: PyTorch's gradient is 0 where a distance is 0
+    # (cdist(x, x)'s diagonal), so the root is taken of 1 there and masked
+    pos = s > 0
+    s = s * pos + (~pos)
+    return (s.sqrt() if p == 2 else s ** (1.0 / p)) * pos
 
 
 # ---- counting --------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.creation import _fma, _linspace_values
 
 __all__ = ["affine_grid", "grid_sample"]
 
@@ -38,8 +39,8 @@ def _base(n, align, dtype):
     """The ``n`` coordinates of one axis in ``[-1, 1]``."""
     if n <= 1:
         return np.zeros(max(n, 0), dtype)
-    v = np.linspace(-1.0, 1.0, n, dtype=dtype)
-    return v if align else v * (dtype.type(n - 1) / dtype.type(n))
+    v = _linspace_values(-1.0, 1.0, n, dtype)  # PyTorch's values, times (n - 1), over n
+    return v if align else v * dtype.type(n - 1) / dtype.type(n)
 
 
 def affine_grid(theta: Tensor, size: tuple | list, align_corners: bool | None = None) -> Tensor:
@@ -84,9 +85,19 @@ def affine_grid(theta: Tensor, size: tuple | list, align_corners: bool | None = 
 
 
 def _unnormalize(coord, size, align):
+    """Pixel coordinates as PyTorch's CPU kernel computes them: ``(coord + 1) * ((size - 1) /
+    2)``, or ``(coord + 1) * (size / 2) - 0.5`` as one fused multiply-add. The identity grid
+    lands within an ulp of pixel centres, so another rounding moves ``floor`` and the bilinear
+    gradient to the grid (a spatial transformer initialised at the identity) to the other side."""
     if align:
-        return (coord + 1) / 2 * (size - 1)
-    return ((coord + 1) * size - 1) / 2
+        return (coord + 1) * ((size - 1) / 2)
+    shifted = coord + 1
+    out = shifted * (size / 2) - 0.5
+    a = shifted._data.astype(np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf/NaN points stay as they are
+        fused = _fma(a, np.full_like(a, size / 2), np.full_like(a, -0.5)).astype(out._data.dtype)
+        fix = np.where(np.isfinite(fused), fused - out._data, 0).astype(out._data.dtype)
+    return out + ag.tensor(fix)  # the fused value; the gradient stays size / 2
 
 
 def _reflect(coord, twice_low, twice_high, lib):
