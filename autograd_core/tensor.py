@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import itertools
 import math
+import warnings
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Union
 
@@ -287,10 +288,9 @@ class Tensor:
     ``Tensor(data, requires_grad=False)`` is PyTorch's legacy constructor of the default dtype:
     a list, tuple or ndarray of real numbers or bools gives a float32 tensor (the default dtype,
     ``set_default_dtype``), as ``torch.Tensor(np.zeros(3))``: an ndarray of the default dtype is
-    shared, others are copied; a Tensor keeps its dtype and memory; a Python number gives a 0-d
-    tensor (PyTorch reads ``Tensor(3)`` as a size;
-    ``Tensor(3, 2)``, ``FloatTensor(2, 3)`` and ``empty`` do that here: with two or more
-    integers the legacy constructor makes float32 zeros of that size). Prefer ``autograd_core.tensor(...)``,
+    shared, others are copied; a Tensor keeps its dtype and memory; integers are sizes
+    (``Tensor(3)``, ``Tensor(3, 2)``: float32 zeros of that size, PyTorch's uninitialized
+    tensor) and a bool or float is refused, as PyTorch's. Prefer ``autograd_core.tensor(...)``,
     which copies and applies PyTorch's dtype rules.
 
     Example::
@@ -381,8 +381,16 @@ class Tensor:
 
     def __init__(self, data: Any, *sizes: builtins.int, requires_grad: builtins.bool = False,
                  dtype: DTypeLike | None = None) -> None:
-        if sizes:  # torch.Tensor(3, 2): PyTorch's legacy "uninitialized tensor of these sizes"
-            data = np.zeros(_legacy_sizes((data, *sizes)), dtype=dtype or DEFAULT_DTYPE[0])
+        integer = (isinstance(data, (builtins.int, np.integer)) and not isinstance(
+            data, builtins.bool)) or (type(data) is np.ndarray and data.ndim == 0
+                                      and data.dtype.kind in "iu")
+        if sizes or integer:  # torch.Tensor(3), torch.Tensor(3, 2): PyTorch's legacy
+            # "uninitialized tensor of these sizes" (one integer is a size, not a value)
+            first = data.item() if type(data) is np.ndarray else data  # a 0-d integer array too
+            data = np.zeros(_legacy_sizes((first, *sizes)), dtype=dtype or DEFAULT_DTYPE[0])
+        elif isinstance(data, (builtins.bool, builtins.float, builtins.complex, np.generic)):
+            kind = ("numpy." if isinstance(data, np.generic) else "") + type(data).__name__
+            raise TypeError(f"new(): data must be a sequence (got {kind})")
         elif isinstance(data, Tensor):
             data = data._data
         elif isinstance(data, (list, tuple, np.ndarray)) and dtype is None:
@@ -986,6 +994,11 @@ class Tensor:
         return self._data.reshape(()).item()
 
     def __float__(self):
+        if self._requires_grad and not _WARNED_FLOAT:  # PyTorch's warning, once per process
+            _WARNED_FLOAT.append(True)
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                          "unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=2)
         return float(self._scalar())
 
     def __int__(self):
@@ -1028,6 +1041,8 @@ class Tensor:
 # ---- printing: PyTorch's repr and its print options ---------------------------------------------
 
 #: the options ``set_printoptions`` sets (PyTorch's ``torch._tensor_str.PRINT_OPTS``)
+_WARNED_FLOAT: list = []  # float(t) of a tensor that requires grad warned (PyTorch: once)
+
 #: the Tensor classes whose instances are dense arrays (not sparse): operands the operators'
 #: one-frame path (``node.operator``) takes; subclasses join when defined
 DENSE_TYPES: set[type] = {Tensor}
