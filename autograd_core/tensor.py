@@ -417,9 +417,11 @@ class Tensor:
     @classmethod
     def _wrap(cls, data, requires_grad=False):
         """A tensor of ``data`` as the project's own code makes one: an ndarray keeps its dtype
-        and memory (``Tensor(array)`` is PyTorch's constructor of the default dtype); anything
-        else as ``Tensor(data)``."""
-        if isinstance(data, np.ndarray):
+        and memory (``Tensor(array)`` is PyTorch's constructor of the default dtype), a number
+        is a 0-d tensor of its own dtype (``Tensor(3)`` is a size); anything else as
+        ``Tensor(data)``."""
+        if isinstance(data, (np.ndarray, np.generic, builtins.int, builtins.float,
+                             builtins.complex)):  # a number: 0-d, its own dtype (not a size)
             t = _new(cls)
             t._init_array(np.asarray(data), requires_grad)
             return t
