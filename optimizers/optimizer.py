@@ -61,12 +61,14 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from itertools import chain
 from operator import is_, itemgetter
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
 from autograd_core.kernels.optim import PARALLEL_MIN_SIZE, empty, multi_runs
-from nn.module import RemovableHandle
+
+if TYPE_CHECKING:  # imported when a hook is registered: importing optimizers imports no nn
+    from nn.module import RemovableHandle
 
 __all__ = ["Optimizer", "required", "param_array", "grad_array",
            "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
@@ -351,9 +353,7 @@ def register_optimizer_step_pre_hook(hook: Callable[..., Any]) -> RemovableHandl
         >>> handle.remove()
         >>> opt.step()
     """
-    handle = RemovableHandle(_global_optimizer_pre_hooks)
-    _global_optimizer_pre_hooks[handle.id] = hook
-    return handle
+    return _add_hook(_global_optimizer_pre_hooks, hook)
 
 
 def register_optimizer_step_post_hook(hook: Callable[..., Any]) -> RemovableHandle:
@@ -379,8 +379,18 @@ def register_optimizer_step_post_hook(hook: Callable[..., Any]) -> RemovableHand
         ...     opt.step()
         [0.5]
     """
-    handle = RemovableHandle(_global_optimizer_post_hooks)
-    _global_optimizer_post_hooks[handle.id] = hook
+    return _add_hook(_global_optimizer_post_hooks, hook)
+
+
+def _add_hook(hooks: OrderedDict, hook: Callable[..., Any],
+              prepend: bool = False) -> RemovableHandle:
+    """``hook`` added to ``hooks`` (first if ``prepend``) under a new handle's id."""
+    from nn.module import RemovableHandle
+
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
     return handle
 
 
@@ -958,7 +968,7 @@ class Optimizer:
             [0.75]
             >>> handle.remove()
         """
-        return self._add_hook(self._optimizer_step_pre_hooks, hook)
+        return _add_hook(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """Register a hook run after each ``step``: ``hook(optimizer, args, kwargs)``, with the
@@ -983,7 +993,7 @@ class Optimizer:
             >>> len(steps)
             2
         """
-        return self._add_hook(self._optimizer_step_post_hooks, hook)
+        return _add_hook(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook: Callable[..., Any],
                                      prepend: bool = False) -> RemovableHandle:
@@ -1007,7 +1017,7 @@ class Optimizer:
             first
             saving
         """
-        return self._add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
+        return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook: Callable[..., Any],
                                       prepend: bool = False) -> RemovableHandle:
@@ -1031,7 +1041,7 @@ class Optimizer:
             >>> sorted(opt.state_dict())
             ['epoch', 'param_groups', 'state']
         """
-        return self._add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
+        return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook: Callable[..., Any],
                                           prepend: bool = False) -> RemovableHandle:
@@ -1059,7 +1069,7 @@ class Optimizer:
             >>> opt.param_groups[0]["lr"]
             0.1
         """
-        return self._add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+        return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook: Callable[..., Any],
                                            prepend: bool = False) -> RemovableHandle:
@@ -1082,16 +1092,7 @@ class Optimizer:
             >>> opt.load_state_dict(opt.state_dict())
             lr 0.1
         """
-        return self._add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
-
-    @staticmethod
-    def _add_hook(hooks: OrderedDict, hook: Callable[..., Any],
-                  prepend: bool = False) -> RemovableHandle:
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        if prepend:
-            hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     def __getstate__(self) -> dict[str, Any]:
         """Everything but the hooks (a deepcopy or copy has none, as PyTorch's)."""
