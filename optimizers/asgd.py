@@ -93,10 +93,10 @@ class ASGD(Optimizer):
     def _state_keys(self, group: dict[str, Any]) -> tuple:
         return ("step", "ax")  # eta and mu may be missing: load_state_dict fills them
 
-    def load_state_dict(self, state_dict: dict) -> None:
+    def _load_state_dict(self, state_dict: dict) -> None:
         """As ``Optimizer.load_state_dict``; a state without ``eta`` and ``mu`` (saved before
         they were kept) gets them from its ``step`` and ``lr``, as they were computed then."""
-        super().load_state_dict(state_dict)
+        super()._load_state_dict(state_dict)
         for group in self.param_groups:
             for st in filter(None, map(self.state.get, group["params"])):
                 st.update({**_next_eta_mu(group, st["step"]), **st})

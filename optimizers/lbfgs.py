@@ -440,7 +440,7 @@ class LBFGS(Optimizer):
 
     # -- state dict ---------------------------------------------------------------------------
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+    def _load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a dict from ``state_dict()``: the groups are checked by the base class, the
         flat history vectors here (floating, ``numel`` long); nothing changes on failure."""
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
@@ -461,7 +461,7 @@ class LBFGS(Optimizer):
             if not isinstance(entry, dict):
                 raise ValueError(f"state[{idx!r}] must be a dict")  # noqa: TRY004
             loaded = {key: self._load_state_value(key, value) for key, value in entry.items()}
-        super().load_state_dict({**state_dict, "state": {}})
+        super()._load_state_dict({**state_dict, "state": {}})
         self._params = self.param_groups[0]["params"]
         if loaded:
             self.state[self._params[0]] = loaded

@@ -40,6 +40,9 @@ Deliberate differences from ``torch.optim.Optimizer``:
 * Hyperparameters of groups passed as dicts (and of loaded groups) are validated like the
   constructor's arguments.
 * ``step`` is kept as a Python float (PyTorch: a float32 0-d tensor with the same value).
+* The step hooks run once per call of ``optimizer.step()``: a ``step`` that calls another
+  (``super().step()`` in a subclass, Rprop's) does not run them again (PyTorch runs them again
+  when the parent class's ``step`` was hooked by an earlier instance of that class).
 * A parameter whose array was rebound to another shape or dtype after its state was made makes
   ``step()`` raise ``RuntimeError`` naming the group, the parameter and both shapes/dtypes,
   before that parameter or its state is written (parameters before it in the same step have
@@ -50,20 +53,25 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import math
 import operator
 import warnings
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from itertools import chain
 from operator import is_, itemgetter
-from typing import Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
 from autograd_core.kernels.optim import PARALLEL_MIN_SIZE, empty, multi_runs
 
-__all__ = ["Optimizer", "required", "param_array", "grad_array"]
+if TYPE_CHECKING:  # imported when a hook is registered: importing optimizers imports no nn
+    from nn.module import RemovableHandle
+
+__all__ = ["Optimizer", "required", "param_array", "grad_array",
+           "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
 
 class _RequiredParameter:
@@ -309,6 +317,122 @@ def _check_switches(defaults):
         raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
 
+# -- step hooks (PyTorch's ``profile_hook_step``) -----------------------------------------------
+
+_global_optimizer_pre_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+_global_optimizer_post_hooks: OrderedDict[int, Callable[..., Any]] = OrderedDict()
+#: the per-instance hook dicts (PyTorch's attribute names); not copied by deepcopy
+_HOOK_DICTS = ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
+               "_optimizer_state_dict_pre_hooks", "_optimizer_state_dict_post_hooks",
+               "_optimizer_load_state_dict_pre_hooks", "_optimizer_load_state_dict_post_hooks")
+
+
+def register_optimizer_step_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Register a step pre-hook common to all optimizers: ``hook(optimizer, args, kwargs)``
+    runs before every ``step`` (before the optimizer's own pre-hooks); it returns None or a
+    ``(new_args, new_kwargs)`` tuple that replaces ``step``'s arguments (``args[0]`` is the
+    optimizer).
+
+    Args:
+        hook (Callable): the hook.
+
+    Returns:
+        ``RemovableHandle``: ``handle.remove()`` unregisters the hook.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers.optimizer import register_optimizer_step_pre_hook
+        >>> w = ag.tensor([1.0], requires_grad=True)
+        >>> opt = optim.SGD([w], lr=0.1)
+        >>> handle = register_optimizer_step_pre_hook(
+        ...     lambda o, args, kwargs: print("before", type(o).__name__))
+        >>> opt.step()
+        before SGD
+        >>> handle.remove()
+        >>> opt.step()
+    """
+    return _add_hook(_global_optimizer_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Register a step post-hook common to all optimizers: ``hook(optimizer, args, kwargs)``
+    runs after every ``step`` (after the optimizer's own post-hooks), with the arguments the
+    step was called with.
+
+    Args:
+        hook (Callable): the hook.
+
+    Returns:
+        ``RemovableHandle``: ``handle.remove()`` unregisters the hook.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import optimizers as optim
+        >>> from optimizers.optimizer import register_optimizer_step_post_hook
+        >>> w = ag.tensor([1.0], requires_grad=True)
+        >>> w.grad = ag.tensor([1.0])
+        >>> opt = optim.SGD([w], lr=0.5)
+        >>> with register_optimizer_step_post_hook(lambda o, a, k: print(w.tolist())):
+        ...     opt.step()
+        [0.5]
+    """
+    return _add_hook(_global_optimizer_post_hooks, hook)
+
+
+def _add_hook(hooks: OrderedDict, hook: Callable[..., Any],
+              prepend: bool = False) -> RemovableHandle:
+    """``hook`` added to ``hooks`` (first if ``prepend``) under a new handle's id."""
+    from nn.module import RemovableHandle
+
+    handle = RemovableHandle(hooks)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
+
+
+def _hooked_step(step: Callable[..., Any]) -> Callable[..., Any]:
+    """``step`` with the step hooks around it (every optimizer class's ``step`` is wrapped
+    once, when the class is made); with no hook registered it only calls ``step``."""
+    @functools.wraps(step)
+    def hooked(self, *args, **kwargs):
+        if _global_optimizer_pre_hooks or _global_optimizer_post_hooks or \
+                self._optimizer_step_pre_hooks or self._optimizer_step_post_hooks:
+            return _run_step_hooks(step, self, args, kwargs)
+        return step(self, *args, **kwargs)
+
+    hooked._hooked = True  # type: ignore[attr-defined]
+    return hooked
+
+
+def _run_step_hooks(step, opt, args, kwargs):
+    """Pre-hooks (global ones first), ``step``, post-hooks (global ones last), as PyTorch;
+    a ``step`` called inside another (``super().step()``) runs none."""
+    if opt.__dict__.get("_in_hooked_step"):
+        return step(opt, *args, **kwargs)
+    args = (opt, *args)
+    for hook in chain(_global_optimizer_pre_hooks.values(),
+                      opt._optimizer_step_pre_hooks.values()):
+        result = hook(opt, args, kwargs)
+        if result is not None:
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise RuntimeError(f"{step} must return None or a tuple of (new_args, "
+                                   f"new_kwargs), but got {result}.")
+            args, kwargs = result
+    opt._in_hooked_step = True
+    try:
+        out = step(*args, **kwargs)
+    finally:
+        opt._in_hooked_step = False
+    for hook in chain(opt._optimizer_step_post_hooks.values(),
+                      _global_optimizer_post_hooks.values()):
+        hook(opt, args, kwargs)
+    return out
+
+
 class Optimizer:
     """Base class of every optimizer: holds ``param_groups``, ``state`` and ``defaults`` and
     runs every step (as ``torch.optim.Optimizer``; the differences are in the module
@@ -349,10 +473,26 @@ class Optimizer:
     initial: dict = {}
     eager = False
 
+    # the hooks, by handle id (PyTorch's attribute names)
+    _optimizer_step_pre_hooks: OrderedDict[int, Callable[..., Any]]
+    _optimizer_step_post_hooks: OrderedDict[int, Callable[..., Any]]
+    _optimizer_state_dict_pre_hooks: OrderedDict[int, Callable[..., Any]]
+    _optimizer_state_dict_post_hooks: OrderedDict[int, Callable[..., Any]]
+    _optimizer_load_state_dict_pre_hooks: OrderedDict[int, Callable[..., Any]]
+    _optimizer_load_state_dict_post_hooks: OrderedDict[int, Callable[..., Any]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")  # a subclass's own step runs the step hooks too
+        if callable(step) and not getattr(step, "_hooked", False):
+            setattr(cls, "step", _hooked_step(step))  # noqa: B010 (mypy: a method)
+
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         _check_switches(defaults)
         self._validate_group(dict(defaults))
         self.defaults = defaults
+        for name in _HOOK_DICTS:
+            setattr(self, name, OrderedDict())
         if _is_param(params) or isinstance(params, np.ndarray):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             f"Tensors or dicts, but got {type(params).__name__}")
@@ -551,11 +691,13 @@ class Optimizer:
                 if g is not None:
                     g.fill(0)
 
+    @_hooked_step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One optimization step over every group; returns ``closure()``'s loss if given.
 
         The closure runs with gradient recording enabled (it typically calls ``backward``).
-        A subclass without ``update`` overrides this (as with ``torch.optim.Optimizer``).
+        A subclass without ``update`` overrides this (as with ``torch.optim.Optimizer``); the
+        step hooks run around every class's ``step``.
         """
         loss = None
         if closure is not None:
@@ -803,6 +945,173 @@ class Optimizer:
                 "parameter's array replaced by one of another shape or dtype? Make a new "
                 "optimizer, or reset its state with optimizer.state[p].clear())")
 
+    # -- hooks -----------------------------------------------------------------------------
+
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Register a hook run before each ``step``: ``hook(optimizer, args, kwargs)`` returns
+        None or a ``(new_args, new_kwargs)`` tuple that replaces ``step``'s arguments
+        (``args[0]`` is the optimizer). Hooks run in registration order, after the global ones
+        (``optimizers.optimizer.register_optimizer_step_pre_hook``).
+
+        Args:
+            hook (Callable): the hook.
+
+        Returns:
+            ``RemovableHandle``: ``handle.remove()`` unregisters the hook.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> import optimizers as optim
+            >>> w = ag.tensor([1.0], requires_grad=True)
+            >>> w.grad = ag.tensor([1.0])
+            >>> opt = optim.SGD([w], lr=0.5)
+            >>> def halve_grads(optimizer, args, kwargs):
+            ...     for group in optimizer.param_groups:
+            ...         for p in group["params"]:
+            ...             p.grad.mul_(0.5)
+            >>> handle = opt.register_step_pre_hook(halve_grads)
+            >>> opt.step()
+            >>> w.tolist()
+            [0.75]
+            >>> handle.remove()
+        """
+        return _add_hook(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """Register a hook run after each ``step``: ``hook(optimizer, args, kwargs)``, with the
+        arguments the step ran with. Hooks run in registration order, before the global ones
+        (``optimizers.optimizer.register_optimizer_step_post_hook``).
+
+        Args:
+            hook (Callable): the hook.
+
+        Returns:
+            ``RemovableHandle``: ``handle.remove()`` unregisters the hook.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> import optimizers as optim
+            >>> w = ag.tensor([1.0], requires_grad=True)
+            >>> opt = optim.SGD([w], lr=0.1)
+            >>> steps = []
+            >>> handle = opt.register_step_post_hook(lambda o, args, kwargs: steps.append(1))
+            >>> opt.step(); opt.step()
+            >>> len(steps)
+            2
+        """
+        return _add_hook(self._optimizer_step_post_hooks, hook)
+
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any],
+                                     prepend: bool = False) -> RemovableHandle:
+        """Register a hook run at the start of ``state_dict()``: ``hook(optimizer) -> None``.
+
+        Args:
+            hook (Callable): the hook.
+            prepend (bool): run it before the hooks already registered (default: after them).
+
+        Returns:
+            ``RemovableHandle``: ``handle.remove()`` unregisters the hook.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> import optimizers as optim
+            >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+            >>> _ = opt.register_state_dict_pre_hook(lambda o: print("saving"))
+            >>> _ = opt.register_state_dict_pre_hook(lambda o: print("first"), prepend=True)
+            >>> _ = opt.state_dict()
+            first
+            saving
+        """
+        return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
+
+    def register_state_dict_post_hook(self, hook: Callable[..., Any],
+                                      prepend: bool = False) -> RemovableHandle:
+        """Register a hook run at the end of ``state_dict()``:
+        ``hook(optimizer, state_dict) -> state_dict or None``; it may change the dict in place
+        or return a new one, which the next hooks and the caller get.
+
+        Args:
+            hook (Callable): the hook.
+            prepend (bool): run it before the hooks already registered (default: after them).
+
+        Returns:
+            ``RemovableHandle``: ``handle.remove()`` unregisters the hook.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> import optimizers as optim
+            >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+            >>> _ = opt.register_state_dict_post_hook(lambda o, sd: {**sd, "epoch": 3})
+            >>> sorted(opt.state_dict())
+            ['epoch', 'param_groups', 'state']
+        """
+        return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any],
+                                          prepend: bool = False) -> RemovableHandle:
+        """Register a hook run at the start of ``load_state_dict(state_dict)``:
+        ``hook(optimizer, state_dict) -> state_dict or None``, given a shallow copy of the
+        caller's dict; it may change it in place or return a new one, which is loaded.
+
+        Args:
+            hook (Callable): the hook.
+            prepend (bool): run it before the hooks already registered (default: after them).
+
+        Returns:
+            ``RemovableHandle``: ``handle.remove()`` unregisters the hook.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> import optimizers as optim
+            >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+            >>> saved = {**opt.state_dict(), "epoch": 3}
+            >>> def drop_epoch(optimizer, sd):
+            ...     return {k: v for k, v in sd.items() if k != "epoch"}
+            >>> _ = opt.register_load_state_dict_pre_hook(drop_epoch)
+            >>> opt.load_state_dict(saved)
+            >>> opt.param_groups[0]["lr"]
+            0.1
+        """
+        return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any],
+                                           prepend: bool = False) -> RemovableHandle:
+        """Register a hook run at the end of ``load_state_dict()``: ``hook(optimizer) -> None``.
+
+        Args:
+            hook (Callable): the hook.
+            prepend (bool): run it before the hooks already registered (default: after them).
+
+        Returns:
+            ``RemovableHandle``: ``handle.remove()`` unregisters the hook.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> import optimizers as optim
+            >>> opt = optim.SGD([ag.zeros(1, requires_grad=True)], lr=0.1)
+            >>> _ = opt.register_load_state_dict_post_hook(
+            ...     lambda o: print("lr", o.param_groups[0]["lr"]))
+            >>> opt.load_state_dict(opt.state_dict())
+            lr 0.1
+        """
+        return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Everything but the hooks (a deepcopy or copy has none, as PyTorch's)."""
+        return {k: v for k, v in self.__dict__.items()
+                if k not in _HOOK_DICTS and k != "_in_hooked_step"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        for name in _HOOK_DICTS:
+            self.__dict__.setdefault(name, OrderedDict())
+
     # -- state dict ------------------------------------------------------------------------
 
     def _index_map(self):
@@ -821,17 +1130,41 @@ class Optimizer:
     def state_dict(self) -> dict:
         """``{"state": {index: {...}}, "param_groups": [{..., "params": [indices]}]}``.
 
-        Arrays are copies; parameters are numbered in group order, as PyTorch does.
+        Arrays are copies; parameters are numbered in group order, as PyTorch does. The
+        state dict hooks run before and after (``register_state_dict_pre_hook``).
         """
+        for pre_hook in self._optimizer_state_dict_pre_hooks.values():
+            pre_hook(self)
         index, groups = self._index_map()
         state = {}
         for p, st in self.state.items():
             if id(p) in index:
                 state[index[id(p)]] = {k: _copy_value(v) for k, v in st.items()}
-        return {"state": state, "param_groups": groups}
+        out = {"state": state, "param_groups": groups}
+        for post_hook in self._optimizer_state_dict_post_hooks.values():
+            result = post_hook(self, out)
+            if result is not None:
+                out = result
+        return out
 
     def load_state_dict(self, state_dict: dict) -> None:
-        """Load a dict from ``state_dict()``; validated first, nothing changes on failure."""
+        """Load a dict from ``state_dict()``; validated first, nothing changes on failure.
+
+        The load hooks run before (given a shallow copy of ``state_dict``; one may return the
+        dict to load) and after (``register_load_state_dict_pre_hook``).
+        """
+        if isinstance(state_dict, dict):
+            state_dict = state_dict.copy()
+        for pre_hook in self._optimizer_load_state_dict_pre_hooks.values():
+            result = pre_hook(self, state_dict)
+            if result is not None:
+                state_dict = result
+        self._load_state_dict(state_dict)
+        for post_hook in self._optimizer_load_state_dict_post_hooks.values():
+            post_hook(self)
+
+    def _load_state_dict(self, state_dict: dict) -> None:
+        """``load_state_dict`` without its hooks (what an algorithm extends)."""
         if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= state_dict.keys():
             raise ValueError("optimizer state dict must be a dict with keys 'state' and "
                              "'param_groups'")

@@ -136,3 +136,47 @@ def check_rebinding_is_refused(spec):
             opt.step()
         assert str(new.shape) in str(err.value) or str(new.dtype) in str(err.value)
         np.testing.assert_array_equal(b._data, before)
+
+
+def check_step_hooks(spec, steps=3):
+    """Step hooks: pre-hooks see the parameters before the update and post-hooks after it, once
+    per step, in registration order; a pre-hook's replacement arguments reach ``step`` (a
+    closure whose loss it returns) and the post-hooks; the trajectory is the unhooked one;
+    removed hooks run no more."""
+    plain = make_params([(3, 4), (5,)], np.float64, seed=2)
+    expected = run(spec.cls(plain, **spec.kwargs), plain, steps)
+    params = make_params([(3, 4), (5,)], np.float64, seed=2)
+    opt = spec.cls(params, **spec.kwargs)
+    log = []
+
+    def pre(name):
+        return lambda o, args, kwargs: log.append((name, o is opt, args[0] is opt, dict(kwargs),
+                                                   params[1]._data.copy()))
+
+    def replace(o, args, kwargs):
+        log.append(("replace",))
+        return args, {"closure": lambda: (log.append(("closure",)), 7.5)[1]}
+
+    handles = [opt.register_step_pre_hook(pre("pre1")), opt.register_step_pre_hook(replace),
+               opt.register_step_pre_hook(pre("pre2")), opt.register_step_post_hook(pre("post"))]
+    got = []
+    for _ in range(steps):
+        for p in params:
+            RC.set_grad(p, grad_of(p._data))
+        before = params[1]._data.copy()
+        log.clear()
+        assert opt.step() == 7.5
+        got.append(np.concatenate([p._data.reshape(-1)[:64].copy() for p in params]))
+        assert [e[0] for e in log] == ["pre1", "replace", "pre2", "closure", "post"]
+        for e in (log[0], log[2], log[4]):
+            assert e[1] and e[2]
+        assert log[0][3] == {} and "closure" in log[2][3] and "closure" in log[4][3]
+        np.testing.assert_array_equal(log[0][4], before)
+        np.testing.assert_array_equal(log[4][4], params[1]._data)
+        assert not np.array_equal(before, params[1]._data)
+    np.testing.assert_array_equal(np.array(got), expected)
+    for h in handles:
+        h.remove()
+    log.clear()
+    opt.step()
+    assert log == []

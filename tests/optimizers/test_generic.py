@@ -43,3 +43,8 @@ def test_rebinding_a_parameter_is_refused(name):
 def test_torch_parity(name):
     spec = ALGORITHMS[name]
     G.check_torch_parity(spec, dict(spec.kwargs, lr=0.05) if name != "adadelta" else None)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_step_hooks(name):
+    G.check_step_hooks(ALGORITHMS[name])
