@@ -44,6 +44,26 @@ class Sample:
     #: input shapes that fit together, for ops whose inputs cannot all share one shape
     shapes: tuple | None = None
 
+    def draw(self, shape, rng, k=0):
+        """Float64 values of ``shape`` for input ``k`` from this sample's ``domain`` (``rng``
+        a numpy Generator): what the generic tests feed it. "distinct" keeps the second input
+        0.11 away from the first."""
+        n = 1
+        for s in shape:
+            n *= s
+        domain = self.domain
+        if domain == "positive":
+            v = rng.uniform(0.2, 2.0, n)
+        elif domain == "away_from_zero":
+            v = rng.uniform(0.2, 1.5, n) * rng.choice([-1.0, 1.0], n)
+        elif domain == "away_from_clamp":
+            v = rng.choice([-1.0, 0.0, 1.0], n) + rng.uniform(-0.3, 0.3, n)
+        elif domain == "distinct":  # spaced far apart relative to eps: no ties, no kink crossed
+            v = rng.permutation(n) * 0.37 - n * 0.15 + 0.05 + (0.11 if k == 1 else 0.0)
+        else:
+            v = rng.standard_normal(n)
+        return v.reshape(shape)
+
 
 @dataclass(frozen=True)
 class OpDecl:

@@ -11,30 +11,11 @@ import autograd_core as ag
 from autograd_core.ops.registry import OPS, BY_NAME
 
 
-def _values(shape, domain, rng):
-    n = int(np.prod(shape))
-    if domain == "positive":
-        v = rng.uniform(0.2, 2.0, n)
-    elif domain == "away_from_zero":
-        v = rng.uniform(0.2, 1.5, n) * rng.choice([-1.0, 1.0], n)
-    elif domain == "away_from_clamp":
-        v = rng.choice([-1.0, 0.0, 1.0], n) + rng.uniform(-0.3, 0.3, n)
-    elif domain == "distinct":
-        # distinct values spaced far apart relative to eps: no ties, no kinks crossed
-        v = rng.permutation(n) * 0.37 - n * 0.15 + 0.05
-    else:
-        v = rng.standard_normal(n)
-    return v.reshape(shape)
-
-
 def _make_inputs(op, shapes, seed):
     rng = np.random.default_rng(seed)
     out = []
     for k, shape in enumerate(shapes):
-        v = _values(shape, op.domain, rng)
-        if op.domain == "distinct" and k == 1:
-            v = v + 0.11  # keep a and b apart too
-        out.append(ag.tensor(v, dtype=np.float64, requires_grad=True))
+        out.append(ag.tensor(op.draw(shape, rng, k), dtype=np.float64, requires_grad=True))
     return out
 
 
