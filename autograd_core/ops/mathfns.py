@@ -1193,6 +1193,10 @@ class Prod(Node):
         xd = xp.data(x)
         if not (xd == 0).any():
             return (g * y / x,)
+        if self.differentiable:  # the product of the others as ops on x: differentiable again
+            xf = x.reshape(-1) if self.dim is None else x
+            return (g * _replaced_by_one(xf, self.dim or 0).prod(1).movedim(
+                0, self.dim or 0).reshape(xd.shape),)
         flat = np.moveaxis(xd.reshape(-1) if self.dim is None else xd, self.dim or 0, 0)
         others = np.empty_like(flat)
         for i in range(flat.shape[0]):  # the product of the others, slice by slice
@@ -1247,6 +1251,12 @@ class Cumprod(Node):
         if not (xd == 0).any():
             return (_rev_cumsum(g * y, d) / x,)
         # a zero: grad_i = sum_{k >= i} g_k prod_{j <= k, j != i} x_j, by brute force
+        if self.differentiable:  # as ops on x and g: differentiable again
+            n = xd.shape[d]
+            later = np.tril(np.ones((n, n), bool), -1).reshape(  # k < i: not in the sum
+                (n, n) + (1,) * (xd.ndim - 1))
+            terms = g.movedim(d, 0).unsqueeze(0) * _replaced_by_one(x, d).cumprod(1)
+            return (terms.masked_fill(later, 0.0).sum(1).movedim(0, d),)
         gd = np.moveaxis(xp.data(g), d, 0)
         xm = np.moveaxis(xd, d, 0)
         n = xm.shape[0]
@@ -1256,6 +1266,16 @@ class Cumprod(Node):
             others[i] = 1
             out[i] = (gd[i:] * np.cumprod(others, axis=0)[i:]).sum(axis=0)
         return (g * 0.0 + np.moveaxis(out, 0, d),)
+
+
+def _replaced_by_one(x, axis):
+    """``x`` (a Tensor) moved to put ``axis`` first and repeated ``n = x.shape[axis]`` times,
+    with row ``i``'s element ``i`` set to 1: shape ``(n, n, ...)``. Products along axis 1 are
+    the products of the other elements, with zeros, as differentiable ops (no division)."""
+    xm = x.movedim(axis, 0)
+    n = xm.shape[0]
+    own = np.eye(n, dtype=bool).reshape((n, n) + (1,) * (xm.ndim - 1))
+    return xm.unsqueeze(0).expand(n, *xm.shape).masked_fill(own, 1.0)
 
 
 def _rev_cumsum(t, d):
