@@ -550,12 +550,14 @@ class Sinc(Node):
         return np.sinc(x)
 
     def backward(self, g):
-        # d/dx sinc(x) = (cos(pi x) - sinc(x)) / x, 0 at x = 0
+        # d/dx sinc(x) = (cos(pi x) - sinc(x)) / x, 0 at x = 0; there the rule is written
+        # g * x * sinc''(0) (+0 added: +0 as before), so its own derivative is sinc''(0) =
+        # -pi^2 / 3 under create_graph, not 0 (PyTorch's is NaN)
         (x,) = self.saved
         at_zero = xp.data(x) == 0
         safe = xp.where(at_zero, 1.0, x)
         d = (xp.cos(safe * math.pi) - _sinc(safe)) / safe
-        return (xp.where(at_zero, 0.0, g * d),)
+        return (xp.where(at_zero, g * x * (-math.pi ** 2 / 3) + 0.0, g * d),)
 
 
 @op("logaddexp2", method=True, n_inputs=2, broadcasts=True, doc="""
