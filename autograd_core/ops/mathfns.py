@@ -940,9 +940,13 @@ class Atan2(Node):
         return np.arctan2(a, b)
 
     def backward(self, g):
+        # PyTorch's: g * x / (x^2 + y^2) and -g * y / (x^2 + y^2), 0 where x^2 + y^2 is 0 (the
+        # origin, or both underflowing), not NaN
         a, b = self.saved
-        s = g / (a * a + b * b)
-        return s * b, -(s * a)
+        den = a * a + b * b
+        zero = xp.data(den) == 0
+        recip = xp.where(zero, 0.0, 1.0 / xp.where(zero, 1.0, den))
+        return g * b * recip, g * -a * recip
 
 
 @op("logaddexp", method=True, n_inputs=2, broadcasts=True, doc="""

@@ -17,11 +17,12 @@ import pytest
 import autograd_core as ag
 from autograd_core.ops.registry import OPS
 
-# Samples whose functions have a kink, a jump or a tie where inputs are zero (abs, relu, max,
-# masks from comparisons with 0, floor-based remainders, sorts of equal values): finite
-# differences do not hold there. Every other op must pass gradgradcheck with zeros in its input.
+# Samples whose functions have a kink, a jump, a tie or a singular point where inputs are zero
+# (abs, relu, max, masks from comparisons with 0, floor-based remainders, sorts of equal
+# values, atan2 at the origin, where its gradient is PyTorch's 0): finite differences do not
+# hold there. Every other op must pass gradgradcheck with zeros in its input.
 KINKS = {
-    "abs", "adaptive_max_pool1d", "adaptive_max_pool2d", "amax", "copysign", "cummax", "cummin",
+    "abs", "atan2", "adaptive_max_pool1d", "adaptive_max_pool2d", "amax", "copysign", "cummax", "cummin",
     "fmax", "fmin", "fmod", "getitem_mask", "leaky_relu", "masked_fill",
     "masked_fill_tensor_value", "max_dim", "max_pool1d", "max_pool2d", "max_pool2d_dilated",
     "max_pool3d", "maximum", "median", "median_dim", "min_dim", "minimum", "nanquantile",
