@@ -1283,8 +1283,10 @@ def _replaced_by_one(x, axis):
 
 
 def _rev_cumsum(t, d):
+    """``sum_{k >= i} t_k`` along ``d``, summed from the end in both forms (a total minus a
+    running sum instead loses every small term after a large one)."""
     if isinstance(t, Tensor):
-        return t.sum(d, keepdim=True) - t.cumsum(d) + t
+        return t.flip(d).cumsum(d).flip(d)
     return np.flip(np.cumsum(np.flip(t, d), axis=d), d)
 
 
