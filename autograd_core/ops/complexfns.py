@@ -251,7 +251,10 @@ class Angle(Node):
         self.save_for_backward(x)
         if x.dtype.kind in "biu":
             x = x.astype(np.float32)
-        out = np.angle(x)
+        if x.dtype.kind == "c":
+            out = np.angle(x)
+        else:  # PyTorch's: pi below 0, else 0 (-0.0 too: numpy's angle gives pi), NaN kept
+            out = np.where(x < 0, np.pi, np.where(x == x, 0.0, x))
         return out.astype(x.real.dtype) if out.dtype != x.real.dtype else out
 
     def backward(self, g):  # piecewise constant on the reals

@@ -370,7 +370,8 @@ class Erfinv(Node):
 
 def _digamma64(x):
     """digamma in float64: reflection below 0.5, recurrence up to 6, then the asymptotic
-    series ``ln x - 1/(2x) - sum B_2k / (2k x^2k)``; -inf/nan at the poles as PyTorch."""
+    series ``ln x - 1/(2x) - sum B_2k / (2k x^2k)``; at the poles as PyTorch: -inf at +0, +inf
+    at -0, NaN at the negative integers."""
     x = np.asarray(x, dtype=np.float64)
     out = np.empty_like(x)
     pole = (x <= 0) & (x == np.floor(x))
@@ -389,7 +390,7 @@ def _digamma64(x):
     with np.errstate(all="ignore"):
         res = np.where(neg, res - np.pi / np.tan(np.pi * x), res)
     out[...] = res
-    out[pole] = np.where(x[pole] == 0, -np.inf, np.nan)
+    out[pole] = np.where(x[pole] == 0, np.copysign(np.inf, -x[pole]), np.nan)  # -0: +inf
     return out
 
 
