@@ -64,3 +64,19 @@ def test_create_graph_gives_the_plain_gradient(sample):
             if p is not None:
                 np.testing.assert_allclose(c, p, rtol=1e-9, atol=1e-12, equal_nan=True,
                                            err_msg=f"{sample.name}, {mode} inputs, input {k}")
+
+
+def test_logcumsumexp_create_graph_over_a_wide_range_is_finite_and_plain():
+    # inputs spanning 1600: exp(c - y) with one shift per slice overflowed, in float32 and 64
+    values = np.array([[800.0, -1.26, -800.0, 0.041], [-90.0, -0.13, 0.64, -120.0]])
+    for dtype in (ag.float32, ag.float64):
+        g = ag.tensor([[1.0, -2.0, 0.5, 3.0], [0.3, 1.0, -1.0, 2.0]], dtype=dtype)
+        grads = []
+        for create_graph in (False, True):
+            x = ag.tensor(values, dtype=dtype, requires_grad=True)
+            (gx,) = ag.autograd.grad(ag.logcumsumexp(x, 1), x, g, create_graph=create_graph)
+            grads.append(gx.detach().numpy())
+        assert np.isfinite(grads[1]).all()
+        # by hand: x_0 = 800 dominates every y_k of row 0, so its gradient is the sum of g
+        assert grads[1][0, 0] == pytest.approx(1.0 - 2.0 + 0.5 + 3.0)
+        np.testing.assert_allclose(grads[1], grads[0], rtol=1e-4, atol=1e-30)
