@@ -31,6 +31,7 @@ from nn.layers.classic import (
     max_unpool2d, max_unpool3d, rrelu,
 )
 from nn.ops.loss import ClampedInValue, CTCLossOp, check_reduction
+from autograd_core.ops import activation as _activation
 from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
 from autograd_core.ops.conv import _Size
@@ -1931,9 +1932,7 @@ def logsigmoid(input: Tensor) -> Tensor:
     if x._data.dtype.kind != "f":
         raise NotImplementedError(f'"log_sigmoid_cpu" not implemented for '
                                   f"'{torch_name(x._data.dtype)}'")
-    # minimum, not clamp: at x = 0 the two halves share the gradient (clamp passed all of it,
-    # making the derivative 1 there instead of sigmoid(0) = 0.5)
-    return ag.minimum(x, ag.zeros((), dtype=x.dtype)) - ((-x.abs()).exp() + 1.0).log()
+    return _activation.logsigmoid(x)
 
 
 def softsign(input: Tensor) -> Tensor:

@@ -278,6 +278,41 @@ def softplus(input: Tensor, beta: builtins.float = 1.0,
     return Softplus.apply(input, beta=float(beta), threshold=float(threshold))
 
 
+class LogSigmoid(Node):
+    """``log(sigmoid(x))``, computed as ``min(x, 0) - log1p(exp(-|x|))`` (no overflow), as
+    PyTorch's; gradient ``g * sigmoid(-x)``, one expression on both sides of 0, so that the
+    second derivative there is ``-sigmoid(x) sigmoid(-x)`` (a composite through ``abs`` and
+    ``minimum`` gave 0 at 0)."""
+
+    def forward(self, x):
+        x = _float(x, "log_sigmoid")
+        self.save_for_backward(x)
+        return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * xp.sigmoid(-x),)
+
+
+@op("logsigmoid", node=LogSigmoid, function=False, samples=[
+    Sample("logsigmoid", lambda a: logsigmoid(a * 3.0))])
+def logsigmoid(input: Tensor) -> Tensor:
+    """Return ``log(sigmoid(input))`` elementwise, computed without overflow
+    (``nn.functional.logsigmoid``; PyTorch has no ``torch.logsigmoid``).
+
+    Args:
+        input (Tensor): the input tensor (floating point).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.ops.activation import logsigmoid
+        >>> logsigmoid(ag.tensor([-1.0, 0.0, 1.0]))
+        tensor([-1.3133, -0.6931, -0.3133])
+    """
+    return LogSigmoid.apply(input)
+
+
 @op("silu", kernels=("silu_forward", "silu_backward"), doc="""
     Apply the SiLU (swish) function to each element of ``input``.
 

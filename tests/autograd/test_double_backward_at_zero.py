@@ -151,3 +151,22 @@ def test_double_backward_matches_torch(name, k, dtype):
                    "cumprod_last": lambda x: torch.cumprod(x, -1)}
     for a, b in zip(run(ag, FUNCS[name]), run(torch, torch_funcs[name])):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_logsigmoid_second_derivative_at_zero():
+    # log(sigmoid(x))'' = -sigmoid(x) sigmoid(-x): -1/4 at 0 (the composite through abs and
+    # minimum gave 0 there); multilabel_soft_margin_loss, -mean of y logsigmoid(x) +
+    # (1 - y) logsigmoid(-x), is built on it: sigmoid(x) sigmoid(-x) / C
+    import nn.functional as F
+
+    x = ag.tensor([0.0, -0.0, 1.5], dtype=ag.float64, requires_grad=True)
+    (g,) = ag.autograd.grad(F.logsigmoid(x).sum(), x, create_graph=True)
+    (h,) = ag.autograd.grad(g.sum(), x)
+    s = 1.0 / (1.0 + math.exp(-1.5))
+    np.testing.assert_allclose(h.numpy(), [-0.25, -0.25, -s * (1.0 - s)], rtol=1e-15)
+    target = ag.tensor([[1.0, 0.0, 1.0]], dtype=ag.float64)
+    x = ag.tensor([[0.0, 0.0, 1.5]], dtype=ag.float64, requires_grad=True)
+    (g,) = ag.autograd.grad(F.multilabel_soft_margin_loss(x, target), x, create_graph=True)
+    (h,) = ag.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(h.numpy(), [[0.25 / 3, 0.25 / 3, s * (1.0 - s) / 3]],
+                               rtol=1e-15)
