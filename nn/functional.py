@@ -2307,12 +2307,13 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
     check_reduction(reduction)
     x, y = _t(input), _t(target)
     loss = x.exp() - y * x if log_input else x - y * (x + eps).log()
-    if full:
-        yv = y.detach().numpy()
-        safe = np.where(yv > 1, yv, 1.0)
-        stirling = np.where(yv > 1, safe * np.log(safe) - safe + 0.5 * np.log(2 * np.pi * safe),
-                            0.0)
-        loss = loss + Tensor._wrap(stirling.astype(loss.dtype))
+    if full:  # Stirling's term where target > 1, differentiable in target as PyTorch's (it
+        # was a constant: a wrong target gradient); 1 stands in elsewhere, so that no log of a
+        # value <= 0 is taken (PyTorch's target gradient is NaN at target 0, here 0)
+        small = y <= 1
+        safe = y.masked_fill(small, 1.0)
+        stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
+        loss = loss + stirling.masked_fill(small, 0.0)
     return _reduce(loss, reduction)
 
 
