@@ -1470,16 +1470,18 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     The row at ``padding_idx`` gets no gradient. ``scale_grad_by_freq`` divides each row's
     gradient by the number of times its index occurs in ``input``; ``sparse=True`` makes a leaf
     ``weight``'s ``.grad`` a sparse COO tensor (one row of values per lookup, as PyTorch's; for
-    ``optimizers.SparseAdam``, ``SGD`` and ``Adagrad``). Differs from PyTorch: ``max_norm`` is
-    not available (NotImplementedError); with ``sparse=True``, hooks on ``weight`` do not see
-    the sparse gradient, and ``autograd.grad`` returns the dense one.
+    ``optimizers.SparseAdam``, ``SGD`` and ``Adagrad``). With ``max_norm``, the rows looked up
+    whose norm exceeds it are first scaled down to it in place (``weight`` changes, outside
+    autograd), as in PyTorch. Differs from PyTorch: with ``sparse=True``, hooks on ``weight``
+    do not see the sparse gradient, and ``autograd.grad`` returns the dense one.
 
     Args:
         input (Tensor): int32/int64 indices of any shape.
         weight (Tensor): the table ``(num_embeddings, embedding_dim)``.
         padding_idx (int, optional): a row that receives no gradient. Default: ``None``.
-        max_norm (float, optional): not supported; must be ``None``.
-        norm_type (float): unused (goes with ``max_norm``). Default: ``2.0``.
+        max_norm (float, optional): renormalise the rows looked up to this norm at most, in
+            place. Default: ``None``.
+        norm_type (float): the p of the p-norm for ``max_norm``. Default: ``2.0``.
         scale_grad_by_freq (bool): divide the gradients by the indices' frequencies in
             ``input``. Default: ``False``.
         sparse (bool): ``weight.grad`` is a sparse COO tensor. Default: ``False``.
@@ -1502,9 +1504,6 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
                 [0., 0.],
                 [2., 2.]]))
     """
-    if max_norm is not None:
-        raise NotImplementedError("embedding: max_norm (renormalising rows in place) is not "
-                                  "supported here")
     if sparse:
         from autograd_core.ops.registry import refuse_capture
 
@@ -1522,9 +1521,32 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     n = w.shape[0]
     if padding_idx is not None:
         padding_idx = padding_idx + n if padding_idx < 0 else padding_idx
+    if max_norm is not None:
+        _renorm_rows_(w, idx, max_norm, norm_type, "embedding")
     return EmbeddingOp.apply(w, input if isinstance(input, Tensor) else Tensor._wrap(idx),
                              padding_idx=padding_idx, scale_grad_by_freq=bool(scale_grad_by_freq),
                              sparse=bool(sparse))
+
+
+def _renorm_rows_(weight, idx, max_norm, norm_type, name):
+    """PyTorch's ``embedding_renorm_``: each row of ``weight`` named in ``idx`` whose
+    ``norm_type``-norm exceeds ``max_norm`` is scaled in place by ``max_norm / (norm + 1e-7)``,
+    outside autograd (the weight's version advances, as for any in-place write). Nothing is
+    written when an index is out of range: the lookup then raises its error."""
+    from autograd_core.ops.registry import refuse_capture
+
+    refuse_capture(f"{name}(max_norm=...)")  # rows chosen by the indices' values, written
+    data = weight._data
+    rows = np.unique(idx)
+    if rows.size == 0 or rows[0] < 0 or rows[-1] >= data.shape[0]:
+        return
+    norms = np.linalg.norm(data[rows], ord=float(norm_type), axis=1)
+    over = norms > max_norm
+    if over.any():
+        rows = rows[over]
+        scale = (max_norm / (norms[over].astype(np.float64) + 1e-7)).astype(data.dtype)
+        data[rows] = data[rows] * scale[:, None]
+        weight._bump_version()
 
 
 def _index_dtype_check(arr: np.ndarray, what: str) -> None:
@@ -1585,7 +1607,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     an empty bag gives zeros. The gradients are those of composing ``embedding`` with the
     reduction; in ``'max'`` mode the maximum element of each bag and dimension gets it.
     ``scale_grad_by_freq`` and ``sparse`` (modes ``'sum'`` and ``'mean'``) as for ``embedding``.
-    Differs from PyTorch: ``max_norm`` is refused (NotImplementedError), as for ``embedding``;
+    ``max_norm`` renormalises the rows looked up in place, as for ``embedding``;
     ``scale_grad_by_freq`` divides by each index's true frequency (PyTorch 2.13's CPU kernel
     divides some rows by another index's count, pytorch#190063); the bags are read from the
     indices' values, so ``ag.compile`` runs a step that calls it eagerly.
@@ -1594,8 +1616,9 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         input (Tensor): int32/int64 indices, ``(B, N)`` or ``(L,)``.
         weight (Tensor): the table ``(num_embeddings, embedding_dim)``.
         offsets (Tensor, optional): the start of each bag in a 1-D ``input``. Default: ``None``.
-        max_norm (float, optional): not supported; must be ``None``.
-        norm_type (float): unused (goes with ``max_norm``). Default: ``2``.
+        max_norm (float, optional): renormalise the rows looked up to this norm at most, in
+            place. Default: ``None``.
+        norm_type (float): the p of the p-norm for ``max_norm``. Default: ``2``.
         scale_grad_by_freq (bool): divide the gradients by the indices' frequencies in
             ``input``. Default: ``False``.
         mode (str): ``'sum'``, ``'mean'`` or ``'max'``. Default: ``'mean'``.
@@ -1637,9 +1660,6 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         raise ValueError("max mode does not support scaling the gradient by the frequency")
     if mode == "max" and sparse:
         raise ValueError("max mode does not support sparse weights")
-    if max_norm is not None:
-        raise NotImplementedError("embedding_bag: max_norm (renormalising rows in place) is not "
-                                  "supported here")
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError(
             "embedding_bag: per_sample_weights was not None. per_sample_weights is only "
@@ -1651,6 +1671,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
     if bad.size:
         raise RuntimeError(f"Index {bad[0]} of input takes value {idx[bad[0]]} which is not in "
                            f"the valid range [0, {n})")
+    if max_norm is not None:
+        _renorm_rows_(w, idx, max_norm, norm_type, "embedding_bag")
     keep = np.arange(idx.size)
     if padding_idx is not None:
         keep = np.flatnonzero(idx != (padding_idx + n if padding_idx < 0 else padding_idx))

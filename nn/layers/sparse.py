@@ -60,16 +60,17 @@ class Embedding(Module):
 
     ``weight`` is initialised ``N(0, 1)`` as in PyTorch. The row at ``padding_idx`` starts at
     zero and gets no gradient. With ``sparse=True`` ``weight.grad`` is a sparse COO tensor
-    (``optimizers.SparseAdam``, ``SGD`` and ``Adagrad`` take it), as in PyTorch. Differs from
-    PyTorch: ``max_norm`` is refused (NotImplementedError); see ``F.embedding`` for the sparse
-    gradient's limits.
+    (``optimizers.SparseAdam``, ``SGD`` and ``Adagrad`` take it), as in PyTorch. With
+    ``max_norm``, each forward first scales the rows it looks up down to that norm, in place,
+    as in PyTorch. See ``F.embedding`` for the sparse gradient's limits.
 
     Args:
         num_embeddings (int): size of the table.
         embedding_dim (int): size of each vector.
         padding_idx (int, optional): a row kept at zero that gets no gradient.
-        max_norm (float, optional): not supported; must be ``None``.
-        norm_type (float): unused (goes with ``max_norm``). Default: ``2.0``.
+        max_norm (float, optional): renormalise the rows looked up to this norm at most, in
+            place, in each forward. Default: ``None``.
+        norm_type (float): the p of the p-norm for ``max_norm``. Default: ``2.0``.
         scale_grad_by_freq (bool): divide the gradients by the indices' frequencies in the
             mini-batch. Default: ``False``.
         sparse (bool): ``weight.grad`` is a sparse COO tensor. Default: ``False``.
@@ -99,9 +100,6 @@ class Embedding(Module):
                  dtype: Any = None) -> None:
         num_embeddings = _check.size("Embedding", "num_embeddings", num_embeddings)
         embedding_dim = _check.size("Embedding", "embedding_dim", embedding_dim)
-        if max_norm is not None:
-            raise NotImplementedError("Embedding: max_norm (renormalising rows in place) is not "
-                                      "supported here")
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
@@ -121,8 +119,8 @@ class Embedding(Module):
         _zero_padding_row(self)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.embedding(input, self.weight, self.padding_idx,
-                           scale_grad_by_freq=self.scale_grad_by_freq, sparse=self.sparse)
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
@@ -164,14 +162,14 @@ class EmbeddingBag(Module):
     zero, and indices equal to it are left out of their bag. ``forward(input, offsets=None,
     per_sample_weights=None)`` takes ``(B, N)`` indices, or 1-D indices with the ``offsets``
     where each bag starts. ``scale_grad_by_freq`` and ``sparse`` (modes ``'sum'`` and
-    ``'mean'``) as for ``Embedding``. Differs from PyTorch: ``max_norm`` is refused
-    (NotImplementedError), as for ``Embedding``.
+    ``'mean'``) and ``max_norm`` as for ``Embedding``.
 
     Args:
         num_embeddings (int): size of the table.
         embedding_dim (int): size of each vector.
-        max_norm (float, optional): not supported; must be ``None``.
-        norm_type (float): unused (goes with ``max_norm``). Default: ``2.0``.
+        max_norm (float, optional): renormalise the rows looked up to this norm at most, in
+            place, in each forward. Default: ``None``.
+        norm_type (float): the p of the p-norm for ``max_norm``. Default: ``2.0``.
         scale_grad_by_freq (bool): divide the gradients by the indices' frequencies in the
             mini-batch. Default: ``False``.
         mode (str): ``'sum'``, ``'mean'`` or ``'max'``. Default: ``'mean'``.
@@ -207,9 +205,6 @@ class EmbeddingBag(Module):
         num_embeddings = _check.size("EmbeddingBag", "num_embeddings", num_embeddings)
         embedding_dim = _check.size("EmbeddingBag", "embedding_dim", embedding_dim)
         _check.device("EmbeddingBag", device)
-        if max_norm is not None:
-            raise NotImplementedError("EmbeddingBag: max_norm (renormalising rows in place) is "
-                                      "not supported here")
         if mode not in ("sum", "mean", "max"):
             raise ValueError("mode has to be one of sum, mean or max")
         super().__init__()
@@ -231,7 +226,8 @@ class EmbeddingBag(Module):
 
     def forward(self, input: Tensor, offsets: Tensor | None = None,
                 per_sample_weights: Tensor | None = None) -> Tensor:
-        return F.embedding_bag(input, self.weight, offsets, mode=self.mode,
+        return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type,
+                               mode=self.mode,
                                per_sample_weights=per_sample_weights,
                                include_last_offset=self.include_last_offset,
                                padding_idx=self.padding_idx,

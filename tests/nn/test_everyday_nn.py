@@ -82,8 +82,6 @@ def test_embedding_from_pretrained_and_refusals():
     assert nn.Embedding.from_pretrained(w, freeze=False).weight.requires_grad
     with pytest.raises(AssertionError, match="Padding_idx must be within num_embeddings"):
         nn.Embedding(3, 2, padding_idx=3)
-    with pytest.raises(NotImplementedError, match="max_norm"):
-        nn.Embedding(3, 2, max_norm=1.0)
     with pytest.raises(RuntimeError, match="Expected tensor for argument #1 'indices' to have "
                                            "one of the following scalar types: Long, Int"):
         F.embedding(T([1.0]), w)
