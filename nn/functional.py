@@ -2136,6 +2136,27 @@ def _interp_sizes(x: Tensor, size: Any, scale_factor: Any,
     return sizes, ([None] * n if recompute else list(scales))
 
 
+def _cubic_along(x: Tensor, d: int, src: np.ndarray, n_in: int, dtype: Any) -> Tensor:
+    """Keys' cubic convolution (``A = -0.75``, PyTorch's) along dim ``d`` at the source
+    coordinates ``src``: four taps ``floor(src) - 1 ... + 2``, clamped to the edges, summed
+    in order (PyTorch's ``cubic_interp1d``)."""
+    a = -0.75
+    base = np.floor(src)
+    t = (src - base).astype(dtype)
+    u = 1 - t
+    weights = (((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a,
+               ((a + 2) * t - (a + 3)) * t * t + 1,
+               ((a + 2) * u - (a + 3)) * u * u + 1,
+               ((a * (u + 1) - 5 * a) * (u + 1) + 8 * a) * (u + 1) - 4 * a)
+    view = (src.size,) + (1,) * (x.ndim - 1 - d)
+    out = None
+    for k, w in enumerate(weights):
+        idx = np.clip(base.astype(np.int64) - 1 + k, 0, n_in - 1)
+        term = _along_dim(x, d, idx) * ag.tensor(np.asarray(w, dtype).reshape(view))
+        out = term if out is None else out + term
+    return out
+
+
 def _along_dim(x: Tensor, d: int, idx: np.ndarray) -> Tensor:
     return x[(slice(None),) * d + (idx,)]
 
@@ -2147,15 +2168,19 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     ``size``, or by ``scale_factor``.
 
     ``mode='nearest'`` copies the nearest source entry (PyTorch's index, ``floor(dst * scale)``
-    in float32); ``'linear'`` (3-d) and ``'bilinear'`` (4-d) interpolate linearly, the pixel
-    centres aligned (``align_corners=False``, the default) or the corner pixels
-    (``align_corners=True``). Other modes and ``antialias`` are not implemented.
+    in float32), ``'nearest-exact'`` the source entry whose centre is nearest;
+    ``'linear'`` (3-d), ``'bilinear'`` (4-d) and ``'trilinear'`` (5-d) interpolate linearly
+    and ``'bicubic'`` (4-d) with Keys' cubic kernel (``A = -0.75``), the pixel centres
+    aligned (``align_corners=False``, the default) or the corner pixels
+    (``align_corners=True``); ``'area'`` averages (adaptive average pooling). ``antialias``
+    is not implemented.
 
     Args:
         input (Tensor): the input, batch and channel first.
         size (int or tuple of ints, optional): the output's spatial size.
         scale_factor (float or tuple of floats, optional): the multiplier of the spatial size.
-        mode (str): ``'nearest'``, ``'linear'`` or ``'bilinear'``. Default: ``'nearest'``.
+        mode (str): ``'nearest'``, ``'nearest-exact'``, ``'linear'``, ``'bilinear'``,
+            ``'bicubic'``, ``'trilinear'`` or ``'area'``. Default: ``'nearest'``.
         align_corners (bool, optional): for the linear modes. Default: ``False``.
         recompute_scale_factor (bool, optional): compute the scale from the sizes rather than
             use ``scale_factor``.
@@ -2171,13 +2196,14 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         tensor([[[1.0000, 1.5000, 2.0000]]])
     """
     x = _t(input)
-    linear_modes = {"linear": 3, "bilinear": 4}
-    if mode not in ("nearest", "linear", "bilinear"):
+    linear_modes = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4}
+    if mode not in ("nearest", "nearest-exact", "area", *linear_modes):
         raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented here "
-                                  f"(nearest, linear, bilinear are)")
+                                  "(nearest, nearest-exact, linear, bilinear, bicubic, "
+                                  "trilinear and area are)")
     if antialias:
         raise NotImplementedError("interpolate: antialias=True is not implemented here")
-    if mode == "nearest" and align_corners is not None:
+    if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
     if x.ndim not in (3, 4, 5):  # PyTorch's wording
@@ -2196,11 +2222,21 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
             + ", ".join(f"{a}: {n}" for a, n in zip(names, x.shape[2:])) + ") "
             + ("and " if len(sizes) == 1 else "") + "output ("
             + ", ".join(f"{a}: {n}" for a, n in zip(names, sizes)) + ")")
+    if mode == "area":  # PyTorch's: adaptive average pooling to the output size
+        pool = (_conv.adaptive_avg_pool1d, _conv.adaptive_avg_pool2d,
+                _conv.adaptive_avg_pool3d)[x.ndim - 3]
+        return pool(x, sizes[0] if x.ndim == 3 else tuple(sizes))
     corners = bool(align_corners)
     out = x
     for k in reversed(range(x.ndim - 2)):  # the last dim first: PyTorch's order of sums
         d, n_in, n_out, s = 2 + k, x.shape[2 + k], sizes[k], scales[k]
         dst = np.arange(n_out)
+        if mode == "nearest-exact":  # PyTorch's: the source pixel whose centre is nearest
+            fscale = np.float32(1.0 / s if s is not None and s > 0 else n_in / max(n_out, 1))
+            idx = np.minimum(np.floor((dst.astype(np.float32) + np.float32(0.5)) * fscale)
+                             .astype(np.int64), n_in - 1)
+            out = _along_dim(out, d, idx)
+            continue
         if mode == "nearest":
             fscale = np.float32(1.0 / s if s is not None and s > 0 else n_in / max(n_out, 1))
             # ATen's exact shortcuts (same or double size) exist in its 2-d kernel only: the 1-d
@@ -2219,7 +2255,12 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
             src = scale * dst
         else:
             scale = 1.0 / s if s is not None and s > 0 else n_in / n_out
-            src = np.maximum(scale * (dst + 0.5) - 0.5, 0.0)
+            src = scale * (dst + 0.5) - 0.5
+            if mode != "bicubic":  # the cubic kernel reads clamped neighbours instead
+                src = np.maximum(src, 0.0)
+        if mode == "bicubic":
+            out = _cubic_along(out, d, src, n_in, x.dtype)
+            continue
         i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
         lam1 = np.clip(src - i0, 0.0, 1.0)
         i1 = i0 + (i0 < n_in - 1)
