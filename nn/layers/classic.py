@@ -112,7 +112,7 @@ def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
 
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
           inplace: bool = False) -> Tensor:
-    r"""The randomized leaky ReLU (Xu et al., 2015): ``x`` where ``x >= 0``, else ``a x`` with
+    r"""The randomized leaky ReLU (Xu et al., 2015): ``x`` where ``x > 0``, else ``a x`` with
     ``a`` drawn from ``U(lower, upper)`` for each element in training, ``(lower + upper) / 2``
     otherwise.
 
@@ -128,7 +128,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
         slope = ag.empty(input.shape, dtype=input.dtype).uniform_(lower, upper)
     else:
         slope = ag.tensor((lower + upper) / 2, dtype=input.dtype)
-    out = ag.where(input >= 0, input, input * slope)
+    out = ag.where(input > 0, input, input * slope)  # at 0 the slope's side, as PyTorch
     if inplace:
         with ag.no_grad():
             input.copy_(out)

@@ -39,6 +39,11 @@ def test_rrelu_slopes():
     x = ag.tensor([-2.0, 3.0], requires_grad=True)
     nn.RReLU(0.1, 0.3).eval()(x).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [0.2, 1.0], rtol=1e-6)
+    # at 0 the slope's side, as PyTorch's leaky ReLU (eval) and its noise (training)
+    for training in (False, True):
+        x = ag.tensor([0.0, -0.0], requires_grad=True)
+        F.rrelu(x, 0.1, 0.3, training=training).sum().backward()
+        assert all(0.1 <= g <= 0.3 for g in x.grad.tolist())
 
 
 def test_channel_shuffle_and_errors():
