@@ -19,3 +19,49 @@ def test_vmap_is_importable_from_the_top_level():
     x = ag.arange(6.0).reshape(2, 3)
     np.testing.assert_array_equal(vmap(lambda r: r * r.sum())(x).numpy(),
                                   [[0.0, 3.0, 6.0], [36.0, 48.0, 60.0]])
+
+
+def test_func_jvp_takes_pytrees_of_primals_and_tangents():
+    # the neural-tangent-kernel tutorial: `jvp(func_x2, (params,), vjps)` with params a dict of
+    # tensors (and vjps the tuple of one dict vjp_fn returns) raised "Expected primals and
+    # tangents to be tuples of Tensors"; torch.func.jvp takes pytrees
+    from autograd_core.func import jvp
+
+    w, b = ag.tensor([[1.0, 2.0], [3.0, -1.0]]), ag.tensor([0.5, -0.5])
+    dw, db = ag.tensor([[0.0, 1.0], [2.0, 0.0]]), ag.tensor([1.0, 3.0])
+    x = ag.tensor([2.0, 1.0])
+
+    def f(p):
+        return {"y": p["w"] @ x + p["b"], "z": [p["b"] * 2]}
+
+    out, tan = jvp(f, ({"w": w, "b": b},), ({"w": dw, "b": db},))
+    # y = w x + b: dy = dw x + db = [1, 4] + [1, 3]; z = 2b: dz = 2 db
+    assert out["y"].tolist() == [4.5, 4.5] and out["z"][0].tolist() == [1.0, -1.0]
+    assert tan["y"].tolist() == [2.0, 7.0] and tan["z"][0].tolist() == [2.0, 6.0]
+    with pytest.raises(RuntimeError, match="Expected primals and tangents to have the same "
+                                           "python structure"):
+        jvp(f, ({"w": w, "b": b},), ({"w": dw},))
+    with pytest.raises(RuntimeError, match=r"Expected tangents to only contain Tensors, got "
+                                           r"<class 'float'>"):
+        jvp(f, ({"w": w, "b": b},), ({"w": dw, "b": 1.0},))
+
+
+@pytest.mark.torch_parity
+def test_func_jvp_pytree_matches_torch():
+    torch = pytest.importorskip("torch")
+    from autograd_core.func import jvp
+
+    rng = np.random.default_rng(0)
+    a = {k: rng.standard_normal((3, 3)) for k in ("w1", "w2")}
+    t = {k: rng.standard_normal((3, 3)) for k in ("w1", "w2")}
+    x = rng.standard_normal(3)
+
+    def run(lib, fjvp):
+        def f(p):
+            return (p["w2"] @ (p["w1"] @ lib.tensor(x)).tanh()).sin()
+        P = {k: lib.tensor(v) for k, v in a.items()}
+        T = {k: lib.tensor(v) for k, v in t.items()}
+        return [r.detach().numpy() for r in fjvp(f, (P,), (T,))]
+
+    for got, want in zip(run(ag, jvp), run(torch, torch.func.jvp)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
