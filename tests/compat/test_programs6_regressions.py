@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-import nn
 
 
 def test_vmap_is_importable_from_the_top_level():
