@@ -283,7 +283,7 @@ class Subset(Dataset):
 
     def __init__(self, dataset: Any, indices: Sequence[int] | np.ndarray) -> None:
         self.dataset = dataset
-        self.indices = np.asarray(indices, dtype=np.int64)
+        self.indices = indices  # kept as given, as PyTorch (random_split's: a list of ints)
 
     def __getitem__(self, idx: int) -> Any:
         return self.dataset[int(self.indices[idx])]
@@ -655,7 +655,7 @@ def random_split(dataset: Any, lengths: Sequence[int | float],
         if not isinstance(length, (int, np.integer)):
             raise TypeError(f"random_split: lengths[{i}] is {length!r}; lengths must be ints "
                             "(or fractions summing to 1)")
-    perm = gen.permutation(n)
+    perm = gen.permutation(n).tolist()  # Python ints, as PyTorch's randperm(n).tolist()
     out, start = [], 0
     for k in lengths:
         out.append(Subset(dataset, perm[start:start + k]))
@@ -782,7 +782,7 @@ def _tensor_source(dataset):
     if type(dataset) is TensorDataset:
         return dataset.tensors, None
     if type(dataset) is Subset and type(dataset.dataset) is TensorDataset:
-        return dataset.dataset.tensors, dataset.indices
+        return dataset.dataset.tensors, np.asarray(dataset.indices, dtype=np.int64)
     return None, None
 
 

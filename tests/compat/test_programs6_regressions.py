@@ -64,3 +64,16 @@ def test_func_jvp_pytree_matches_torch():
 
     for got, want in zip(run(ag, jvp), run(torch, torch.func.jvp)):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_random_split_subset_indices_are_python_ints():
+    # the text-classification tutorial's random_split: the Subsets' `indices` held numpy
+    # int64s (printing them showed `np.int64(11)`, json refused them); PyTorch's are a list of
+    # Python ints (randperm(...).tolist())
+    from nn.data import random_split
+
+    parts = random_split(range(10), [6, 4], generator=0)
+    for part in parts:
+        assert type(part.indices) is list and all(type(i) is int for i in part.indices)
+    assert sorted(parts[0].indices + parts[1].indices) == list(range(10))
+    assert [parts[0][k] for k in range(6)] == parts[0].indices
