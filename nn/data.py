@@ -1226,7 +1226,7 @@ class DataLoader:
     ``num_workers``/``prefetch_factor``/``persistent_workers``/``worker_init_fn``/``timeout``/
     ``multiprocessing_context``: worker processes, as the module docstring describes, giving
     the same batches in the same order as ``num_workers=0``. ``pin_memory`` and
-    ``pin_memory_device`` are accepted and ignored (CPU only); ``in_order=False`` is accepted
+    ``pin_memory_device`` are accepted, pin nothing (CPU only) and warn as PyTorch does; ``in_order=False`` is accepted
     (batches still arrive in order).
 
     Args:
@@ -1237,7 +1237,8 @@ class DataLoader:
         batch_sampler (iterable, optional): yields lists of indices, one per batch.
         num_workers (int): worker processes; ``0`` loads in the main process. Default: ``0``.
         collate_fn (callable, optional): list of samples to batch. Default: ``default_collate``.
-        pin_memory (bool): accepted and ignored (CPU only). Default: ``False``.
+        pin_memory (bool): accepted; nothing is pinned (CPU only), and each new iterator
+            warns so, as PyTorch without an accelerator. Default: ``False``.
         drop_last (bool): skip the final incomplete batch. Default: ``False``.
         timeout (float): seconds to wait for a batch from the workers (``0``: no limit).
         worker_init_fn (callable, optional): called as ``worker_init_fn(worker_id)`` in each
@@ -1415,6 +1416,13 @@ class DataLoader:
             yield np.asarray(chunk, dtype=np.int64)
 
     def __iter__(self):
+        if self.pin_memory:  # PyTorch's warnings at each new iterator (there is no accelerator)
+            if self.pin_memory_device:
+                warnings.warn("pin_memory_device is deprecated, the current accelerator will be "
+                              f"used as the device,ignore pin_memory_device="
+                              f"'{self.pin_memory_device}'.", stacklevel=2)
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                          "then device pinned memory won't be used.", stacklevel=2)
         index_iter, base_seed = self._epoch()
         if isinstance(self.dataset, IterableDataset):
             fetcher: Any = _IterableFetcher(self.dataset, self.batch_size, self.drop_last,

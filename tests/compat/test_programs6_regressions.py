@@ -77,3 +77,35 @@ def test_random_split_subset_indices_are_python_ints():
         assert type(part.indices) is list and all(type(i) is int for i in part.indices)
     assert sorted(parts[0].indices + parts[1].indices) == list(range(10))
     assert [parts[0][k] for k in range(6)] == parts[0].indices
+
+
+def test_dataloader_pin_memory_warns_as_pytorch_without_an_accelerator():
+    # UvA tutorial 15 (ViT) builds its loaders with pin_memory=True: PyTorch warns, at each new
+    # iterator, that without an accelerator nothing is pinned; tapegrad (CPU only) was silent
+    from nn.data import DataLoader
+
+    loader = DataLoader(list(range(4)), batch_size=2, pin_memory=True)
+    with pytest.warns(UserWarning, match="^'pin_memory' argument is set as true but no "
+                                         "accelerator is found, then device pinned memory "
+                                         "won't be used.$"):
+        assert [b.tolist() for b in loader] == [[0, 1], [2, 3]]
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        list(DataLoader(list(range(4)), batch_size=2))  # the default: silent
+
+
+@pytest.mark.torch_parity
+def test_dataloader_pin_memory_warnings_match_torch():
+    torch = pytest.importorskip("torch")
+    import warnings
+
+    from nn.data import DataLoader
+
+    def messages(make):
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            iter(make(list(range(4)), batch_size=2, pin_memory=True, pin_memory_device="cpu"))
+        return [str(w.message) for w in got if "pin" in str(w.message)]
+
+    assert messages(DataLoader) == messages(torch.utils.data.DataLoader)
