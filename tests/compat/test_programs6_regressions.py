@@ -109,3 +109,32 @@ def test_dataloader_pin_memory_warnings_match_torch():
         return [str(w.message) for w in got if "pin" in str(w.message)]
 
     assert messages(DataLoader) == messages(torch.utils.data.DataLoader)
+
+
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.")
+
+
+@pytest.mark.parametrize("write", [
+    lambda x: x.__setitem__((slice(None), 0, 1), 5.0),   # UvA 12's img[:, c, h, w] = sample
+    lambda x: x.add_(1.0),
+    lambda x: x.mul_(2.0),
+    lambda x: x.copy_(ag.ones(3, 2, 2)),
+])
+def test_writes_into_expanded_memory_raise_pytorchs_overlap_error(write):
+    # UvA tutorial 12 (PixelCNN) fills an `expand`ed batch of images pixel by pixel: PyTorch
+    # refuses with its internal-overlap error; tapegrad refused too, in its own words
+    x = ag.zeros(1, 2, 2).expand(3, 2, 2)
+    with pytest.raises(RuntimeError, match=f"^{_OVERLAP}$".replace(".", r"\.")
+                       .replace("(", r"\(").replace(")", r"\)")):
+        write(x)
+    assert x.sum().item() == 0.0
+
+
+@pytest.mark.torch_parity
+def test_overlap_error_wording_matches_torch():
+    torch = pytest.importorskip("torch")
+    img = torch.zeros(1, 1, 2, 2, dtype=torch.long).expand(3, -1, -1, -1)
+    with pytest.raises(RuntimeError) as theirs:
+        img[:, 0, 1, 1] = torch.tensor([1, 2, 3])
+    assert str(theirs.value) == _OVERLAP
