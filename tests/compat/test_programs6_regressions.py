@@ -138,3 +138,20 @@ def test_overlap_error_wording_matches_torch():
     with pytest.raises(RuntimeError) as theirs:
         img[:, 0, 1, 1] = torch.tensor([1, 2, 3])
     assert str(theirs.value) == _OVERLAP
+
+
+def test_module_hook_dicts_are_ordereddicts_as_pytorchs():
+    # the pruning tutorial prints `module._forward_pre_hooks`: PyTorch shows an OrderedDict
+    # (its hook registries are OrderedDicts), tapegrad showed a plain dict
+    from collections import OrderedDict
+
+    import nn
+    import nn.utils.prune as prune
+
+    m = nn.Linear(3, 2)
+    prune.l1_unstructured(m, name="bias", amount=1)
+    m.register_forward_hook(lambda mod, i, o: None)
+    first = m.register_forward_pre_hook(lambda mod, i: None, prepend=True)
+    assert type(m._forward_pre_hooks) is OrderedDict and type(m._forward_hooks) is OrderedDict
+    assert repr(m._forward_pre_hooks).startswith("OrderedDict([(%d, <function " % first.id)
+    assert type(nn.Linear(1, 1)._forward_pre_hooks) is OrderedDict
