@@ -155,3 +155,41 @@ def test_module_hook_dicts_are_ordereddicts_as_pytorchs():
     assert type(m._forward_pre_hooks) is OrderedDict and type(m._forward_hooks) is OrderedDict
     assert repr(m._forward_pre_hooks).startswith("OrderedDict([(%d, <function " % first.id)
     assert type(nn.Linear(1, 1)._forward_pre_hooks) is OrderedDict
+
+
+def test_utils_benchmark_timer_runs_the_statement_and_measures_per_run():
+    # the torch.func tutorials (per-sample gradients, ensembling, jacobians) time their loops
+    # with `from torch.utils.benchmark import Timer` ... `Timer(stmt=..., globals=globals())
+    # .timeit(n)`, printing the Measurement and reading `.times[0]`: the module was missing
+    from autograd_core.utils.benchmark import Measurement, Timer
+
+    calls = []
+    ticks = iter(range(0, 1000, 4))  # a fake clock: every reading 4 "seconds" later
+    t = Timer("calls.append(x)", setup="x = 7", globals={"calls": calls},
+              timer=lambda: next(ticks))
+    m = t.timeit(250)
+    assert calls == [7] * (2 + 250)  # warm-up max(250 // 100, 2) = 2, then 250
+    assert isinstance(m, Measurement) and m.number_per_run == 250
+    assert m.raw_times == [4] and m.times == [4 / 250] and m.median == 4 / 250
+    assert ag.utils.benchmark.Timer is Timer
+    with pytest.raises(ValueError, match="only Python statements"):
+        Timer("x", language="c++")
+
+
+@pytest.mark.torch_parity
+def test_utils_benchmark_measurement_layout_matches_torch():
+    pytest.importorskip("torch")
+    from torch.utils.benchmark import Timer as TorchTimer
+
+    from autograd_core.utils.benchmark import Timer
+
+    def lines(timer_cls, **kw):
+        text = repr(timer_cls("x + 1", globals={"x": 1}, **kw).timeit(20))
+        out = text.splitlines()[1:]  # the object-address header differs by module
+        out[-2] = out[-2].split()[-1]  # the time itself differs; its unit is kept
+        return out
+
+    for kw in ({}, {"setup": "y = 2", "label": "L", "sub_label": "S", "description": "D"}):
+        ours, theirs = lines(Timer, **kw), lines(TorchTimer, **kw)
+        assert ours[:-2] == theirs[:-2] and ours[-1] == theirs[-1]
+        assert ours[-2] in ("ns", "us", "ms", "s") and theirs[-2] in ("ns", "us", "ms", "s")
