@@ -12,6 +12,8 @@ import timeit as _timeit
 from types import SimpleNamespace
 from typing import Any, Callable
 
+import numpy as np
+
 from autograd_core import threads as _threads
 
 __all__ = ["Timer", "Measurement"]
@@ -19,12 +21,12 @@ __all__ = ["Timer", "Measurement"]
 _UNITS = ((1e-9, "ns"), (1e-6, "us"), (1e-3, "ms"), (1.0, "s"))
 
 
-def _format_time(seconds: float) -> str:
+def _unit(seconds: float) -> tuple[float, str]:
     scale, unit = _UNITS[0]
     for s, u in _UNITS:
         if seconds >= s:
             scale, unit = s, u
-    return f"{seconds / scale:.3g} {unit}"
+    return scale, unit
 
 
 class Measurement:
@@ -103,11 +105,14 @@ class Measurement:
         n = len(self.raw_times)
         threads = spec.num_threads if spec is not None else 1
         plural = "s" if threads != 1 else ""
+        scale, unit = _unit(self.median)
+        lines.append(f"  {'Median: ' if n > 1 else ''}{self.median / scale:.2f} {unit}")
+        if n >= 4:
+            p25, p75 = (float(q) / scale for q in np.percentile(self.times, [25, 75]))
+            lines.append(f"  IQR:    {p75 - p25:.2f} {unit} ({p25:.2f} to {p75:.2f})")
         if n == 1:
-            lines.append(f"  {_format_time(self.median)}")
             lines.append(f"  1 measurement, {self.number_per_run} runs , {threads} thread{plural}")
         else:
-            lines.append(f"  Median: {_format_time(self.median)}")
             lines.append(f"  {n} measurements, {self.number_per_run} runs per measurement, "
                          f"{threads} thread{plural}")
         return "\n".join(lines)
