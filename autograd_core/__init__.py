@@ -129,6 +129,8 @@ import sys as _sys
 _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.utils",
                  "distributed": "autograd_core.distributed", "amp": "autograd_core.amp",
                  "distributions": "autograd_core.distributions", "func": "autograd_core.func"}
+#: names PyTorch re-exports at the top level from a lazy module: ``torch.vmap`` is torch.func's
+_LAZY_NAMES = {"vmap": "autograd_core.func"}
 
 
 # Type checkers do not see the op table's functional forms (``globals().update`` above), so they
@@ -167,13 +169,15 @@ if not _builtins.any(type(f).__name__ == "_TorchPaths" for f in _sys.meta_path):
 
 
 def __getattr__(name: str) -> _Any:
-    target = _LAZY_MODULES.get(name)
-    if target is None:
+    if name in _LAZY_NAMES:
+        value = getattr(_importlib.import_module(_LAZY_NAMES[name]), name)
+    elif name in _LAZY_MODULES:
+        value = _importlib.import_module(_LAZY_MODULES[name])
+    else:
         raise AttributeError(f"module 'autograd_core' has no attribute '{name}'")
-    module = _importlib.import_module(target)
-    globals()[name] = module  # later accesses are plain attribute lookups
-    return module
+    globals()[name] = value  # later accesses are plain attribute lookups
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_MODULES))
+    return sorted(set(globals()) | set(_LAZY_MODULES) | set(_LAZY_NAMES))

@@ -298,10 +298,12 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
     same numbers as PyTorch's forward-mode ``jvp``.
 
     Args:
-        func (Callable): takes Tensors, returns a Tensor or a tuple of Tensors (or
+        func (Callable): takes the primals, returns a Tensor or a pytree of Tensors (or
             ``(output, aux)`` with has_aux).
-        primals (tuple of Tensor): the point, ``func(*primals)``.
-        tangents (tuple of Tensor): the direction, shaped as ``primals``.
+        primals (tuple): the point, ``func(*primals)``: Tensors or pytrees (dicts, lists,
+            tuples) of Tensors.
+        tangents (tuple): the direction, the same structure as ``primals``, each Tensor
+            shaped as its primal.
         strict (bool): raise if an output does not depend on the inputs (else zeros).
             Default: False.
         has_aux (bool): also return ``aux`` as a third element. Default: False.
@@ -318,26 +320,41 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
         if not isinstance(val, tuple):
             raise RuntimeError(f"{api}: Expected {name} to be a tuple. E.g. it should be "
                                "valid to call f(*primals).")
-    if len(primals) != len(tangents):
+    flat_p, spec = _flatten(primals)
+    flat_t, t_spec = _flatten(tangents)
+    if t_spec != spec:
+        def picture(n: int, sp: Any) -> str:  # the structure with its leaves as *
+            return repr(_unflatten(["*"] * n, sp)).replace("'*'", "*")
         raise RuntimeError(f"{api}: Expected primals and tangents to have the same python "
                            f"structure. For example, if primals is a tuple of 3 tensors, "
                            f"tangents also must be. Got primals with structure "
-                           f"{len(primals)} and tangents with structure {len(tangents)}")
-    for p, t in zip(primals, tangents):
-        if not isinstance(p, Tensor) or not isinstance(t, Tensor):
-            raise RuntimeError(f"{api}: Expected primals and tangents to be tuples of Tensors")
+                           f"{picture(len(flat_p), spec)} and tangents with structure "
+                           f"{picture(len(flat_t), t_spec)}")
+    for name, leaves in (("primals", flat_p), ("tangents", flat_t)):
+        if not leaves:
+            raise RuntimeError(f"{api}: Expected {name} to contain at least one Tensor.")
+        for leaf in leaves:
+            if not isinstance(leaf, Tensor):
+                raise RuntimeError(f"{api}: Expected {name} to only contain Tensors, got "
+                                   f"{type(leaf)}")
+    for p, t in zip(flat_p, flat_t):
         if tuple(p.shape) != tuple(t.shape):
             raise RuntimeError(f"{api}: Expected primals and tangents to have the same shape; "
                                f"got {list(p.shape)} and {list(t.shape)}")
-    create = is_grad_enabled() and any(t.requires_grad for t in primals + tangents)
+    create = is_grad_enabled() and any(t.requires_grad for t in flat_p + flat_t)
     aux_box: list[Any] = []
+    out_spec: list[Any] = []
 
-    def f(*xs: Any) -> Any:
-        out, aux = _split_aux(func(*xs), has_aux, api)
+    def f(*xs: Any) -> Any:  # func on the flat leaves, its output flattened to a tuple
+        out, aux = _split_aux(func(*_unflatten(list(xs), spec)), has_aux, api)
         aux_box.append(aux)
-        return out
+        leaves, o_spec = _flatten(out)
+        out_spec.append(o_spec)
+        return tuple(leaves)
 
-    out, res = _functional.jvp(f, primals, tangents, create_graph=create, strict=strict)
+    outs, res = _functional.jvp(f, tuple(flat_p), tuple(flat_t), create_graph=create,
+                                strict=strict)
+    out, res = _unflatten(list(outs), out_spec[0]), _unflatten(list(res), out_spec[0])
     if has_aux:
         return out, res, _detach_tree(aux_box[0], create)
     return out, res

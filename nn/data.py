@@ -283,7 +283,7 @@ class Subset(Dataset):
 
     def __init__(self, dataset: Any, indices: Sequence[int] | np.ndarray) -> None:
         self.dataset = dataset
-        self.indices = np.asarray(indices, dtype=np.int64)
+        self.indices = indices  # kept as given, as PyTorch (random_split's: a list of ints)
 
     def __getitem__(self, idx: int) -> Any:
         return self.dataset[int(self.indices[idx])]
@@ -655,7 +655,7 @@ def random_split(dataset: Any, lengths: Sequence[int | float],
         if not isinstance(length, (int, np.integer)):
             raise TypeError(f"random_split: lengths[{i}] is {length!r}; lengths must be ints "
                             "(or fractions summing to 1)")
-    perm = gen.permutation(n)
+    perm = gen.permutation(n).tolist()  # Python ints, as PyTorch's randperm(n).tolist()
     out, start = [], 0
     for k in lengths:
         out.append(Subset(dataset, perm[start:start + k]))
@@ -782,7 +782,7 @@ def _tensor_source(dataset):
     if type(dataset) is TensorDataset:
         return dataset.tensors, None
     if type(dataset) is Subset and type(dataset.dataset) is TensorDataset:
-        return dataset.dataset.tensors, dataset.indices
+        return dataset.dataset.tensors, np.asarray(dataset.indices, dtype=np.int64)
     return None, None
 
 
@@ -1226,7 +1226,7 @@ class DataLoader:
     ``num_workers``/``prefetch_factor``/``persistent_workers``/``worker_init_fn``/``timeout``/
     ``multiprocessing_context``: worker processes, as the module docstring describes, giving
     the same batches in the same order as ``num_workers=0``. ``pin_memory`` and
-    ``pin_memory_device`` are accepted and ignored (CPU only); ``in_order=False`` is accepted
+    ``pin_memory_device`` are accepted, pin nothing (CPU only) and warn as PyTorch does; ``in_order=False`` is accepted
     (batches still arrive in order).
 
     Args:
@@ -1237,7 +1237,8 @@ class DataLoader:
         batch_sampler (iterable, optional): yields lists of indices, one per batch.
         num_workers (int): worker processes; ``0`` loads in the main process. Default: ``0``.
         collate_fn (callable, optional): list of samples to batch. Default: ``default_collate``.
-        pin_memory (bool): accepted and ignored (CPU only). Default: ``False``.
+        pin_memory (bool): accepted; nothing is pinned (CPU only), and each new iterator
+            warns so, as PyTorch without an accelerator. Default: ``False``.
         drop_last (bool): skip the final incomplete batch. Default: ``False``.
         timeout (float): seconds to wait for a batch from the workers (``0``: no limit).
         worker_init_fn (callable, optional): called as ``worker_init_fn(worker_id)`` in each
@@ -1415,6 +1416,13 @@ class DataLoader:
             yield np.asarray(chunk, dtype=np.int64)
 
     def __iter__(self):
+        if self.pin_memory:  # PyTorch's warnings at each new iterator (there is no accelerator)
+            if self.pin_memory_device:
+                warnings.warn("pin_memory_device is deprecated, the current accelerator will be "
+                              f"used as the device,ignore pin_memory_device="
+                              f"'{self.pin_memory_device}'.", stacklevel=2)
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                          "then device pinned memory won't be used.", stacklevel=2)
         index_iter, base_seed = self._epoch()
         if isinstance(self.dataset, IterableDataset):
             fetcher: Any = _IterableFetcher(self.dataset, self.batch_size, self.drop_last,

@@ -241,8 +241,8 @@ class Module:
         d["_buffers"] = _Registry(self)
         d["_non_persistent_buffers_set"] = set()
         d["_modules"] = _Registry(self)
-        d["_forward_hooks"] = {}
-        d["_forward_pre_hooks"] = {}
+        d["_forward_hooks"] = OrderedDict()  # OrderedDicts, as PyTorch's (they print so)
+        d["_forward_pre_hooks"] = OrderedDict()
         d["_forward_hooks_with_kwargs"] = {}  # hook id -> True, as PyTorch's
         d["_forward_hooks_always_called"] = {}
         d["_forward_pre_hooks_with_kwargs"] = {}

@@ -38,6 +38,7 @@ PENDING: dict[str, set[str]] = {
     "autograd_core.testing": set(),
     "autograd_core.threads": set(),
     "autograd_core.viz": set(),
+    "autograd_core.utils.benchmark": set(),
     # torch.distributed (loaded when first used: ``ag.distributed``)
     "autograd_core.distributed": set(),
     # torch.nn and its public modules, torch.optim and its schedulers

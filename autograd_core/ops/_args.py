@@ -83,6 +83,16 @@ def torch_name(dt):
 #: complex tensor: complex numbers have no order (numpy's lexicographic one is not PyTorch's)
 CLAMP_COMPLEX = "clamp is not supported for complex types"
 
+#: PyTorch's error for a write into memory several elements share (the result of expand)
+OVERLAP_ERROR = ("unsupported operation: more than one element of the written-to tensor refers "
+                 "to a single memory location. Please clone() the tensor before performing the "
+                 "operation.")
+
+
+def internal_overlap(a):
+    """True when two elements of array ``a`` share memory (a stride-0 dim of size > 1)."""
+    return any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
+
 
 def not_implemented(kernel, dt):
     """PyTorch's refusal of a kernel without a loop for dtype ``dt``, e.g. ``"lt_cpu" not

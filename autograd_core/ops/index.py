@@ -226,7 +226,14 @@ def setitem(x, index, value):
     target = x._data
     if not target.flags.writeable:
         if target.size:
-            raise RuntimeError("setitem: the tensor's memory is read-only (e.g. from expand)")
+            try:  # PyTorch checks the written-to view (all of x for an index_put_)
+                part = target[index]
+            except IndexError as exc:
+                raise _index_error(x.shape, index, exc) from None
+            if _args.internal_overlap(part if np.shares_memory(part, target) else target):
+                raise RuntimeError(_args.OVERLAP_ERROR)
+            raise RuntimeError("setitem: the tensor's memory is read-only (e.g. a single "
+                               "element of an expand's result)")
         target = target.copy()  # empty: nothing to write, but the index is still checked
     try:
         target[index] = _fit(raw, np.ndim(target[index]))

@@ -53,10 +53,10 @@ def inplace(t, compute, view_name=None):
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
     if not t._data.flags.writeable and t._data.size:  # nothing to write into an empty one
-        raise RuntimeError(
-            "in-place operation on a tensor whose memory is shared read-only (e.g. the result "
-            "of expand); .clone() it first"
-        )
+        if _args.internal_overlap(t._data):
+            raise RuntimeError(_args.OVERLAP_ERROR)
+        raise RuntimeError("in-place operation on a tensor whose memory is read-only; .clone() "
+                           "it first")
     node = result.grad_fn
     if node is not None and not _saves_other_view(node, t):
         node._forget_input(t)  # y.mul_(w): the new node saved y's old values, keep them

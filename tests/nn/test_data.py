@@ -119,7 +119,7 @@ def test_random_split_is_a_reproducible_partition():
     # a subset of a TensorDataset batches through the loader with the right rows
     xb, yb = next(iter(DataLoader(parts[1], batch_size=6)))
     np.testing.assert_array_equal(yb._data, parts[1].indices)
-    np.testing.assert_array_equal(xb._data[:, 0], 2 * parts[1].indices)
+    np.testing.assert_array_equal(xb._data[:, 0], 2 * np.asarray(parts[1].indices))
     with pytest.raises(ValueError, match="Sum of input lengths"):
         random_split(ds, [10, 5])
 
