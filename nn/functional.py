@@ -2149,12 +2149,9 @@ def _cubic_along(x: Tensor, d: int, src: np.ndarray, n_in: int, dtype: Any) -> T
                ((a + 2) * u - (a + 3)) * u * u + 1,
                ((a * (u + 1) - 5 * a) * (u + 1) + 8 * a) * (u + 1) - 4 * a)
     view = (src.size,) + (1,) * (x.ndim - 1 - d)
-    out = None
-    for k, w in enumerate(weights):
-        idx = np.clip(base.astype(np.int64) - 1 + k, 0, n_in - 1)
-        term = _along_dim(x, d, idx) * ag.tensor(np.asarray(w, dtype).reshape(view))
-        out = term if out is None else out + term
-    return out
+    terms = [_along_dim(x, d, np.clip(base.astype(np.int64) - 1 + k, 0, n_in - 1))
+             * ag.tensor(np.asarray(w, dtype).reshape(view)) for k, w in enumerate(weights)]
+    return ((terms[0] + terms[1]) + terms[2]) + terms[3]
 
 
 def _along_dim(x: Tensor, d: int, idx: np.ndarray) -> Tensor:
