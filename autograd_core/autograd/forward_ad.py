@@ -40,6 +40,7 @@ class _Dual(NamedTuple):
     tensor: Tensor       # the dual tensor make_dual returned
     tangent: Tensor      # its tangent, as given
     base: Tensor         # the tensor made dual
+    version: int         # the tangent's version then: tangents are computed from its values
 
 
 # what the graph's edges are to each dual tensor of the level: its node (a dual made from a
@@ -224,7 +225,7 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
     else:  # a leaf sharing tensor's memory, recorded as one that requires grad
         dual = key = Tensor._make(tensor._data, None, True)
         dual._version = tensor._counter()  # shared, as a view's
-    _duals[id(key)] = _Dual(dual, tangent, tensor)
+    _duals[id(key)] = _Dual(dual, tangent, tensor, tangent._counter()[0])
     _keep.append(key)
     return dual
 
@@ -314,6 +315,13 @@ def _tangent(y: Tensor, duals: list[_Dual], record: bool) -> Tensor:
             for g, d in zip(vjps, duals):
                 if g is None or not g._requires_grad:
                     continue
+                if d.tangent._counter()[0] != d.version:
+                    # PyTorch's tangents used the values of the ops' time; these are read now
+                    raise RuntimeError(
+                        "forward AD: the tangent given to make_dual was modified by an inplace "
+                        "operation after the dual tensor was made; tapegrad computes tangents "
+                        "when unpack_dual asks for them, from the tangent's current values. "
+                        "Give make_dual a tangent that is not modified (tangent.clone()).")
                 v = d.tangent if d.tangent.dtype == g.dtype else d.tangent.to(g.dtype)
                 term = (g * v).sum()
                 total = term if total is None else total + term

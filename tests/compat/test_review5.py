@@ -1,0 +1,26 @@
+"""Regressions found by review5 (silent wrong values in the last session's additions: forward-mode
+AD, complex gradients and optimizers, sparse embedding gradients, optimizer hooks, the
+operators' one-frame path), each reduced to the inputs that showed it, against a hand-worked
+value and (torch_parity) against torch."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core.autograd import forward_ad as fwAD
+
+
+# ---- forward AD: tangents are computed lazily, at unpack_dual --------------------------------
+def test_forward_ad_tangent_modified_in_place_after_use_is_refused():
+    # PyTorch's tangent of d * 3 is 3 * v as v was when d * 3 ran; tapegrad computes it at
+    # unpack_dual, from v's values then: 30 * v_old here, silently. Now it refuses.
+    v = ag.tensor([1.0, 1.0])
+    with fwAD.dual_level():
+        d = fwAD.make_dual(ag.tensor([1.0, 2.0]), v)
+        y = d * 3
+        v.mul_(10)
+        assert fwAD.unpack_dual(d).tangent is v  # the dual's own tangent: as given, as PyTorch
+        with pytest.raises(RuntimeError, match="tangent given to make_dual was modified by an "
+                                               "inplace operation"):
+            fwAD.unpack_dual(y)
+
