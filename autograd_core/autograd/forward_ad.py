@@ -22,7 +22,8 @@ require grad and have a ``grad_fn`` (the graph the tangents come from); ops run 
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Optional
+from contextlib import contextmanager
+from typing import Any, Iterator, NamedTuple, Optional
 
 import numpy as np
 
@@ -238,21 +239,25 @@ def _size(t: Tensor) -> str:
     return "[" + ", ".join(str(n) for n in t.shape) + "]"
 
 
-def _reached(y: Tensor) -> tuple[list[_Dual], bool]:
-    """The dual tensors ``y`` is computed from (through the recorded graph), and whether the
+def _reached(y: Tensor) -> tuple[list[_Dual], bool, list[Any]]:
+    """The dual tensors ``y`` is computed from (through the recorded graph), whether the
     graph reaches a tensor that requires grad for reverse mode (a leaf other than a dual's own,
-    a dual made from one, or a primal). Refuses the ops on a path from a dual to ``y`` that
-    cannot give a tangent."""
+    a dual made from one, or a primal), and the graph objects with gradient hooks (or a
+    retained gradient) on the way. Refuses the ops on a path from a dual to ``y`` that cannot
+    give a tangent."""
     if not _duals or not y._requires_grad:
-        return [], False
+        return [], False, []
     start: Any = y.grad_fn if y.grad_fn is not None else y
     found: dict[int, _Dual] = {}
     other = False
     users: dict[int, list] = {}  # id of a graph object -> the nodes recorded from it
     seen = {id(start)}
     stack = [start]
+    hooked = []
     while stack:
         obj = stack.pop()
+        if getattr(obj, "_pre_hooks", None) is not None or getattr(obj, "_hooks", None):
+            hooked.append(obj)
         d = _duals.get(id(obj))
         if d is not None:
             found[id(obj)] = d
@@ -276,7 +281,28 @@ def _reached(y: Tensor) -> tuple[list[_Dual], bool]:
                 on_path.add(id(node))
                 _refuse(node)
                 stack.append(node)
-    return list(found.values()), other
+    return list(found.values()), other, hooked
+
+
+@contextmanager
+def _hooks_off(hooked: list[Any]) -> Iterator[None]:
+    """The gradient hooks (and retained gradients) of ``hooked`` set aside: the reverse passes
+    that compute a tangent are not backward passes (PyTorch's forward AD never calls them)."""
+    kept = [(obj, obj.__dict__.get("_pre_hooks"), obj.__dict__.get("_retained"),
+             obj.__dict__.get("_hooks")) for obj in hooked]
+    for obj, *_ in kept:
+        if isinstance(obj, Tensor):
+            obj._hooks = None
+        else:
+            obj._pre_hooks = obj._retained = None
+    try:
+        yield
+    finally:
+        for obj, pre, retained, hooks in kept:
+            if isinstance(obj, Tensor):
+                obj._hooks = hooks
+            else:
+                obj._pre_hooks, obj._retained = pre, retained
 
 
 def _refuse(node: Any) -> None:
@@ -296,7 +322,7 @@ def _refuse(node: Any) -> None:
             "@once_differentiable)")
 
 
-def _tangent(y: Tensor, duals: list[_Dual], record: bool) -> Tensor:
+def _tangent(y: Tensor, duals: list[_Dual], record: bool, hooked: list[Any]) -> Tensor:
     """``J v`` for ``y``: the gradient, with respect to ``u``, of ``<J^T u, v>``."""
     from autograd_core.autograd import grad
 
@@ -307,7 +333,7 @@ def _tangent(y: Tensor, duals: list[_Dual], record: bool) -> Tensor:
     # gradient specially (xlogy's gives 0 where the gradient is 0), and then its derivative with
     # respect to the gradient is lost at exactly 0
     u = Tensor._make(np.ones(y.shape, y.dtype), None, True)
-    with enable_grad():
+    with enable_grad(), _hooks_off(hooked):
         try:
             vjps = grad(y, [d.tensor for d in duals], grad_outputs=u, retain_graph=True,
                         create_graph=True, allow_unused=True)
@@ -367,7 +393,7 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
     if level < 0:
         return UnpackedDualTensor(tensor, None)
     _check_tensor(tensor, "dual", 1, "_unpack_dual")
-    duals, other = _reached(tensor)
+    duals, other, hooked = _reached(tensor)
     if not duals:
         return UnpackedDualTensor(tensor, None)
     start = tensor.grad_fn if tensor.grad_fn is not None else tensor
@@ -376,7 +402,7 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
         tangent = own.tangent  # as given, as PyTorch
     else:
         tangent = _tangent(tensor, duals, STATE.enabled and (
-            other or any(d.tangent._requires_grad for d in duals)))
+            other or any(d.tangent._requires_grad for d in duals)), hooked)
     if other:  # a view with no tangent, still connected for reverse mode
         with enable_grad():
             primal = tensor.view_as(tensor)

@@ -24,3 +24,23 @@ def test_forward_ad_tangent_modified_in_place_after_use_is_refused():
                                                "inplace operation"):
             fwAD.unpack_dual(y)
 
+
+def test_forward_ad_tangent_ignores_gradient_hooks():
+    # forward-mode tangents do not go through backward hooks (PyTorch never calls them); the
+    # tangents here are computed by reverse passes, which ran a hook registered on an
+    # intermediate tensor (a gradient-reversal hook negated the tangent) and wrote .grad of
+    # a tensor that retains its gradient
+    x, v = ag.tensor([0.5, 2.0]), ag.tensor([1.0, -1.0])
+    calls = []
+    with fwAD.dual_level():
+        d = fwAD.make_dual(x, v)
+        h = d * 2
+        h.register_hook(lambda g: (calls.append(1), -g)[1])
+        k = d.exp()
+        k.retain_grad()
+        d.register_hook(lambda g: g * 0)
+        y = h.sin() + k
+        tangent = fwAD.unpack_dual(y).tangent
+    expected = np.cos(2 * x.numpy()) * 2 * v.numpy() + np.exp(x.numpy()) * v.numpy()
+    np.testing.assert_allclose(tangent.numpy(), expected, rtol=1e-6)
+    assert calls == [] and k.grad is None
