@@ -44,3 +44,27 @@ def test_forward_ad_tangent_ignores_gradient_hooks():
     expected = np.cos(2 * x.numpy()) * 2 * v.numpy() + np.exp(x.numpy()) * v.numpy()
     np.testing.assert_allclose(tangent.numpy(), expected, rtol=1e-6)
     assert calls == [] and k.grad is None
+
+
+# ---- clip_grad_value_ of a complex gradient -----------------------------------------------------
+def test_clip_grad_value_refuses_complex_gradients_before_clipping():
+    # np.clip on complex numbers kept [0.5+0j, 0.5+0j] of the gradient [2+2j, 4-2j]: the
+    # imaginary parts dropped silently. PyTorch refuses (clamp has no complex form).
+    import nn
+
+    w = ag.tensor([1 + 1j, 2 - 1j], dtype=ag.complex128, requires_grad=True)
+    r = ag.tensor([3.0], requires_grad=True)
+    ((w.abs() ** 2).sum() + (r * 4).sum()).backward()
+    with pytest.raises(NotImplementedError, match="^clamp is not supported for complex types$"):
+        nn.utils.clip_grad_value_([r, w], 0.5)
+    assert w.grad.tolist() == [2 + 2j, 4 - 2j] and r.grad.tolist() == [4.0]  # nothing clipped
+
+
+@pytest.mark.torch_parity
+def test_clip_grad_value_complex_error_matches_torch():
+    torch = pytest.importorskip("torch")
+    w = torch.tensor([1 + 1j, 2 - 1j], requires_grad=True)
+    (w.abs() ** 2).sum().backward()
+    for foreach in (None, False):
+        with pytest.raises(NotImplementedError, match="^clamp is not supported for complex types$"):
+            torch.nn.utils.clip_grad_value_([w], 0.5, foreach=foreach)
