@@ -1470,8 +1470,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     gradient by the number of times its index occurs in ``input``; ``sparse=True`` makes a leaf
     ``weight``'s ``.grad`` a sparse COO tensor (one row of values per lookup, as PyTorch's; for
     ``optimizers.SparseAdam``, ``SGD`` and ``Adagrad``). Differs from PyTorch: ``max_norm`` is
-    not available (NotImplementedError); with ``sparse=True``, hooks on ``weight`` do not see
-    the sparse gradient, and ``autograd.grad`` returns the dense one.
+    not available (NotImplementedError); with ``sparse=True``, a ``weight`` with gradient
+    hooks gets (and its hooks see) the dense gradient, and ``autograd.grad`` returns the dense
+    one.
 
     Args:
         input (Tensor): int32/int64 indices of any shape.

@@ -68,3 +68,48 @@ def test_clip_grad_value_complex_error_matches_torch():
     for foreach in (None, False):
         with pytest.raises(NotImplementedError, match="^clamp is not supported for complex types$"):
             torch.nn.utils.clip_grad_value_([w], 0.5, foreach=foreach)
+
+
+# ---- Embedding(sparse=True): hooks on the weight -----------------------------------------------
+def _hooked_embedding_grad(lib, nn_mod, tied):
+    w = np.arange(18.0, dtype=np.float32).reshape(6, 3) / 10
+    emb = nn_mod.Embedding(6, 3, sparse=True)
+    with lib.no_grad():
+        emb.weight.copy_(lib.tensor(w))
+    emb.weight.register_hook(lambda g: g * 0.5)
+    post = []
+    emb.weight.register_post_accumulate_grad_hook(lambda p: post.append(1))
+    h = emb(lib.tensor([0, 2, 2]))
+    loss = h.sum()
+    if tied:  # the weight used densely too (an output projection tied to the embedding)
+        loss = loss + (h @ emb.weight.T).sum()
+    loss.backward()
+    g = emb.weight.grad
+    return (g.to_dense() if g.is_sparse else g).numpy(), post
+
+
+@pytest.mark.parametrize("tied", [False, True])
+def test_sparse_embedding_weight_hooks_see_the_gradient(tied):
+    # the sparse gradient was written to .grad past the engine: a hook on the weight did not
+    # scale it (tied: scaled only the dense part) and post-accumulate-grad hooks never ran
+    import nn
+
+    g, post = _hooked_embedding_grad(ag, nn, tied)
+    w = np.arange(18.0).reshape(6, 3) / 10
+    counts = np.bincount([0, 2, 2], minlength=6)[:, None]
+    expected = counts * np.ones(3)  # d sum(h) / dW: each lookup adds a row of ones
+    if tied:  # sum(h @ W.T): each lookup adds W's column sums; W gets sum of the h rows
+        expected = expected + counts * w.sum(0) + w[[0, 2, 2]].sum(0)
+    np.testing.assert_allclose(g, 0.5 * expected, rtol=1e-6)
+    assert post == [1]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("tied", [False, True])
+def test_sparse_embedding_weight_hooks_match_torch(tied):
+    torch = pytest.importorskip("torch")
+    import nn
+
+    got, want = _hooked_embedding_grad(ag, nn, tied), _hooked_embedding_grad(torch, torch.nn, tied)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6)
+    assert got[1] == want[1]
