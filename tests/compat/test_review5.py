@@ -113,3 +113,35 @@ def test_sparse_embedding_weight_hooks_match_torch(tied):
     got, want = _hooked_embedding_grad(ag, nn, tied), _hooked_embedding_grad(torch, torch.nn, tied)
     np.testing.assert_allclose(got[0], want[0], rtol=1e-6)
     assert got[1] == want[1]
+
+
+# ---- a numpy scalar in an elementwise op is a Python number to PyTorch ---------------------------
+NUMPY_SCALAR_CASES = [  # (tensor, numpy scalar, PyTorch's dtype of both products), by hand
+    (ag.tensor(2.0), np.float64(0.1), np.float32),  # 0-d float32 * np.sqrt(d): float32
+    (ag.tensor([1, 2]), np.float64(0.5), np.float32),  # an integer tensor: the default float
+    (ag.tensor([1, 2], dtype=ag.int32), np.float16(0.5), np.float32),
+    (ag.tensor(3, dtype=ag.int32), np.int64(2), np.int32),
+    (ag.tensor(2.0, dtype=ag.float16), np.float32(0.5), np.float16),
+    (ag.tensor([True, False]), np.float64(0.5), np.float32),
+    (ag.tensor([1.0, 2.0]), np.float64(0.5), np.float32),
+]
+
+
+@pytest.mark.parametrize("t, s, want", NUMPY_SCALAR_CASES)
+def test_numpy_scalar_promotes_as_a_python_number(t, s, want):
+    # numpy scalars ranked as 0-d tensors: 0-d float32 * np.float64 gave float64, an integer
+    # tensor * np.float64 float64, int32 * np.int64 int64 (PyTorch's are weak, as 0.5 is)
+    for r in (t * s, s * t, t + s, s + t):
+        assert r.dtype == want
+    np.testing.assert_allclose((t * s).numpy(), t.numpy() * float(s), rtol=1e-3)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("t, s, want", NUMPY_SCALAR_CASES)
+def test_numpy_scalar_promotion_matches_torch(t, s, want):
+    torch = pytest.importorskip("torch")
+    tt = torch.tensor(t.numpy())
+    for ours, theirs in ((t * s, tt * s), (s + t, s + tt), (ag.where(t > 1, t, s),
+                                                           torch.where(tt > 1, tt, s))):
+        assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6)
