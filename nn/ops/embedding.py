@@ -83,7 +83,8 @@ class EmbeddingOp(Node):
             # runs them on the pass's whole gradient (written here, they would be skipped)
             if getattr(leaf, "_leaf_edge", False) and not STATE.backward_pass[1] and not (
                     leaf._hooks or leaf._post_acc_hooks):
-                _add_sparse_grad(leaf, g, indices.reshape(-1), self.padding_idx)
+                flat = getattr(indices, "_data", indices).reshape(-1)  # a Tensor: create_graph
+                _add_sparse_grad(leaf, g, flat, self.padding_idx)
                 return None, None
         return (_run(EmbeddingGrad, g, indices, n=self.n, padding_idx=self.padding_idx,
                      scale_grad_by_freq=self.scale), None)
