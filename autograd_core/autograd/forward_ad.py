@@ -279,7 +279,8 @@ def _reached(y: Tensor) -> tuple[list[_Dual], bool, list[Any]]:
         for node in users.get(id(stack.pop()), ()):
             if id(node) not in on_path:
                 on_path.add(id(node))
-                _refuse(node)
+                if _refuse(node):
+                    hooked.append(node)  # a custom Function: its backward's results checked
                 stack.append(node)
     return list(found.values()), other, hooked
 
@@ -287,7 +288,8 @@ def _reached(y: Tensor) -> tuple[list[_Dual], bool, list[Any]]:
 @contextmanager
 def _hooks_off(hooked: list[Any]) -> Iterator[None]:
     """The gradient hooks (and retained gradients) of ``hooked`` set aside: the reverse passes
-    that compute a tangent are not backward passes (PyTorch's forward AD never calls them)."""
+    that compute a tangent are not backward passes (PyTorch's forward AD never calls them);
+    and the custom Functions among them checked while they run (``_checked``)."""
     kept = [(obj, obj.__dict__.get("_pre_hooks"), obj.__dict__.get("_retained"),
              obj.__dict__.get("_hooks")) for obj in hooked]
     for obj, *_ in kept:
@@ -295,6 +297,8 @@ def _hooks_off(hooked: list[Any]) -> Iterator[None]:
             obj._hooks = None
         else:
             obj._pre_hooks = obj._retained = None
+            if getattr(obj, "fn_cls", None) is not None:
+                obj.backward = _checked(obj)
     try:
         yield
     finally:
@@ -303,14 +307,38 @@ def _hooks_off(hooked: list[Any]) -> Iterator[None]:
                 obj._hooks = hooks
             else:
                 obj._pre_hooks, obj._retained = pre, retained
+                obj.__dict__.pop("backward", None)
 
 
-def _refuse(node: Any) -> None:
+def _checked(node: Any) -> Any:
+    """``node``'s backward (a custom Function's), refusing a result that is not a function of
+    the incoming gradient although it should be: a backward computed outside tapegrad's ops
+    (with numpy, or on ``.detach()``-ed gradients) would give a silently zero tangent."""
+    rule = type(node).backward
+
+    def backward(*grads: Any) -> Any:
+        res = rule(node, *grads)
+        if any(isinstance(g, Tensor) and g._requires_grad for g in grads):
+            for r, e in zip(res, node.next):
+                if e is not None and isinstance(r, Tensor) and not r._requires_grad and \
+                        np.any(r._data):
+                    raise NotImplementedError(
+                        f"Trying to use forward AD with {node.fn_cls.__name__} that does not "
+                        "support it: its backward's result is not computed from the incoming "
+                        "gradient with tensor ops (numpy or .detach()), and tapegrad computes "
+                        "tangents from the backward (a custom Function's jvp is not used)")
+        return res
+
+    return backward
+
+
+def _refuse(node: Any) -> bool:
     """PyTorch's NotImplementedError for a node that cannot give a tangent: a custom Function
-    whose backward is not differentiable (``@once_differentiable``) or not defined."""
+    whose backward is not differentiable (``@once_differentiable``) or not defined. True for
+    the other custom Functions."""
     cls = getattr(node, "fn_cls", None)
     if cls is None:
-        return
+        return False
     from autograd_core.function import Function
     backward = cls.backward
     if getattr(backward, "once_differentiable", False) or (
@@ -320,6 +348,7 @@ def _refuse(node: Any) -> None:
             "computes tangents from the backward, which must be differentiable (a custom "
             "Function's jvp is not used; define backward with tensor ops, without "
             "@once_differentiable)")
+    return True
 
 
 def _tangent(y: Tensor, duals: list[_Dual], record: bool, hooked: list[Any]) -> Tensor:

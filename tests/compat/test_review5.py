@@ -184,3 +184,42 @@ def test_sparse_embedding_create_graph_matches_torch():
     for ours, theirs in zip(_sparse_double_backward(ag, nn),
                             _sparse_double_backward(torch, torch.nn)):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+def test_forward_ad_refuses_a_custom_function_whose_backward_leaves_the_graph():
+    # a backward computed with numpy (PyTorch's numpy-extension tutorial) gave a zero tangent
+    # silently (d + f(d) gave v, not v + 2 x v); PyTorch refuses a Function without a jvp
+    class NumpySquare(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return ag.tensor(x.detach().numpy() ** 2)
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return ag.tensor(2 * x.detach().numpy() * g.detach().numpy())
+
+    class ScaledSquare(ag.autograd.Function):  # numpy on x only: linear in g, a true tangent
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * ag.tensor(2 * x.detach().numpy())
+
+    x, v = ag.tensor([1.0, 3.0]), ag.tensor([1.0, -1.0])
+    with fwAD.dual_level():
+        d = fwAD.make_dual(x, v)
+        for y in (NumpySquare.apply(d), NumpySquare.apply(d) + d):
+            with pytest.raises(NotImplementedError, match="forward AD with NumpySquare"):
+                fwAD.unpack_dual(y)
+        t = fwAD.unpack_dual(ScaledSquare.apply(d) + d).tangent
+    assert t.tolist() == [1.0 + 2.0, -1.0 - 6.0]
+    # the checked rule is gone with the level: a plain backward still works
+    x2 = ag.tensor([2.0], requires_grad=True)
+    NumpySquare.apply(x2).sum().backward()
+    assert x2.grad.tolist() == [4.0]
