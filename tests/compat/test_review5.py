@@ -223,3 +223,30 @@ def test_forward_ad_refuses_a_custom_function_whose_backward_leaves_the_graph():
     x2 = ag.tensor([2.0], requires_grad=True)
     NumpySquare.apply(x2).sum().backward()
     assert x2.grad.tolist() == [4.0]
+
+
+# ---- cdist with 0 < p < 1 where a coordinate coincides ------------------------------------------
+def _cdist_grads(lib, p):
+    x = lib.tensor([[0.0, 1.0], [2.0, 3.0]], dtype=lib.float64, requires_grad=True)
+    y = lib.tensor([[0.0, 3.0], [1.0, 3.0]], dtype=lib.float64, requires_grad=True)
+    lib.cdist(x, y, p=p).sum().backward()
+    return x.grad.numpy(), y.grad.numpy()
+
+
+def test_cdist_fractional_p_gradient_where_a_coordinate_coincides():
+    # |d| ** p has an infinite slope at d = 0 for p < 1: one coinciding coordinate made the
+    # whole row's gradient NaN; PyTorch's is 0 for that coordinate (as for p >= 1)
+    gx, gy = _cdist_grads(ag, 0.5)
+    # x0 = (0, 1): to y0 = (0, 3) only the second coordinate moves, d(dist)/dx01 = -1;
+    # to y1 = (1, 3): dist = (1 + sqrt 2) ** 2, d/dx00 = -(1 + sqrt 2), d/dx01 = -(1 + sqrt 2)/sqrt 2
+    r = 1 + np.sqrt(2)
+    np.testing.assert_allclose(gx[0], [-r, -1 - r / np.sqrt(2)], rtol=1e-12)
+    assert np.isfinite(gx).all() and np.isfinite(gy).all()
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("p", [0.3, 0.5, 0.8, 1.5, 3.0])
+def test_cdist_coinciding_coordinates_match_torch(p):
+    torch = pytest.importorskip("torch")
+    for ours, theirs in zip(_cdist_grads(ag, p), _cdist_grads(torch, p)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
