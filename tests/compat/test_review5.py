@@ -250,3 +250,34 @@ def test_cdist_coinciding_coordinates_match_torch(p):
     torch = pytest.importorskip("torch")
     for ours, theirs in zip(_cdist_grads(ag, p), _cdist_grads(torch, p)):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+# ---- linspace of an integer dtype ---------------------------------------------------------------
+def test_linspace_integer_values_truncate_toward_zero():
+    # numpy's integer linspace floors: linspace(0, -1, 5) gave [0, -1, -1, -1, -1]; PyTorch
+    # computes each value in float64 and converts it toward zero
+    assert ag.linspace(0, -1, 5, dtype=ag.int64).tolist() == [0, 0, 0, 0, -1]
+    assert ag.linspace(0, -10, 4, dtype=ag.int32).tolist() == [0, -3, -6, -10]
+    assert ag.linspace(0, 10, 4, dtype=ag.int64).tolist() == [0, 3, 6, 10]
+    assert ag.linspace(-2.5, 2.9, 3, dtype=ag.int64).tolist() == [-2, 0, 2]  # ends: -2, 2
+    assert ag.linspace(7.9, 0, 1, dtype=ag.int8).tolist() == [7]
+    with pytest.raises(RuntimeError, match="^value cannot be converted to type uint8_t without "
+                                           "overflow$"):
+        ag.linspace(0, -1.0, 3, dtype=ag.uint8)
+
+
+@pytest.mark.torch_parity
+def test_linspace_integer_dtypes_match_torch():
+    torch = pytest.importorskip("torch")
+    for start, end, steps in [(0.0, -1.0, 5), (-1.0, 10.0, 100), (3.0, -1.0, 7), (0.1, 10000.0, 33),
+                              (-7, 2.9, 16), (-10, 255, 17), (0.9, -3.9, 1000)]:
+        for name in ("int64", "int32", "int16", "int8", "uint8"):
+            try:
+                want = torch.linspace(start, end, steps, dtype=getattr(torch, name)).numpy()
+            except RuntimeError as exc:
+                with pytest.raises(RuntimeError, match=str(exc)):
+                    ag.linspace(start, end, steps, dtype=getattr(ag, name))
+                continue
+            got = ag.linspace(start, end, steps, dtype=getattr(ag, name)).numpy()
+            assert got.dtype == want.dtype
+            np.testing.assert_array_equal(got, want)
