@@ -177,6 +177,7 @@ def test_sparse_embedding_backward_with_create_graph():
 
 
 @pytest.mark.torch_parity
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
 def test_sparse_embedding_create_graph_matches_torch():
     torch = pytest.importorskip("torch")
     import nn
