@@ -310,10 +310,11 @@ def _hooks_off(hooked: list[Any]) -> Iterator[None]:
                 obj.__dict__.pop("backward", None)
 
 
-def _checked(node: Any) -> Any:
+def _checked(node: Any, what: str = "forward AD") -> Any:
     """``node``'s backward (a custom Function's), refusing a result that is not a function of
     the incoming gradient although it should be: a backward computed outside tapegrad's ops
-    (with numpy, or on ``.detach()``-ed gradients) would give a silently zero tangent."""
+    (with numpy, or on ``.detach()``-ed gradients) would give a silently zero tangent (the
+    double-vjp trick differentiates the backward with respect to the gradient)."""
     rule = type(node).backward
 
     def backward(*grads: Any) -> Any:
@@ -323,7 +324,7 @@ def _checked(node: Any) -> Any:
                 if e is not None and isinstance(r, Tensor) and not r._requires_grad and \
                         np.any(r._data):
                     raise NotImplementedError(
-                        f"Trying to use forward AD with {node.fn_cls.__name__} that does not "
+                        f"Trying to use {what} with {node.fn_cls.__name__} that does not "
                         "support it: its backward's result is not computed from the incoming "
                         "gradient with tensor ops (numpy or .detach()), and tapegrad computes "
                         "tangents from the backward (a custom Function's jvp is not used)")

@@ -282,3 +282,25 @@ def test_linspace_integer_dtypes_match_torch():
             got = ag.linspace(start, end, steps, dtype=getattr(ag, name)).numpy()
             assert got.dtype == want.dtype
             np.testing.assert_array_equal(got, want)
+
+
+def test_func_jvp_refuses_a_custom_function_whose_backward_leaves_the_graph():
+    # func.jvp's double-vjp gave v for d + f(d) with a numpy backward (the f part silently 0);
+    # PyTorch's forward-mode func.jvp refuses such a Function
+    class NumpySquare(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return ag.tensor(x.detach().numpy() ** 2)
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return ag.tensor(2 * x.detach().numpy() * g.detach().numpy())
+
+    x, v = ag.tensor([1.0, 3.0]), ag.tensor([1.0, 1.0])
+    with pytest.raises(NotImplementedError, match="jvp with NumpySquare"):
+        ag.func.jvp(lambda t: NumpySquare.apply(t) + t, (x,), (v,))
+    # reverse mode is unaffected, and a tensor-op backward still gives the product
+    assert ag.func.jacrev(lambda t: NumpySquare.apply(t))(x).diagonal().tolist() == [2.0, 6.0]
+    assert ag.func.jvp(lambda t: t * t + t, (x,), (v,))[1].tolist() == [3.0, 7.0]
