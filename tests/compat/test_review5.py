@@ -304,3 +304,31 @@ def test_func_jvp_refuses_a_custom_function_whose_backward_leaves_the_graph():
     # reverse mode is unaffected, and a tensor-op backward still gives the product
     assert ag.func.jacrev(lambda t: NumpySquare.apply(t))(x).diagonal().tolist() == [2.0, 6.0]
     assert ag.func.jvp(lambda t: t * t + t, (x,), (v,))[1].tolist() == [3.0, 7.0]
+
+
+# ---- closures' losses read by optimizers --------------------------------------------------------
+@pytest.mark.parametrize("name", ["LBFGS", "Rprop"])
+def test_step_with_closure_does_not_warn_about_float_of_a_tensor(name, monkeypatch):
+    # float(loss) of the closure's loss raised PyTorch's "Converting a tensor with
+    # requires_grad=True to a scalar" warning at the first LBFGS/Rprop step of a process;
+    # PyTorch's steps run without grad mode and do not warn
+    import sys
+    import warnings
+
+    import optimizers
+
+    # (the module, not ag.tensor the function: the package's attribute hides it)
+    monkeypatch.setattr(sys.modules["autograd_core.tensor"], "_WARNED_FLOAT", [])
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    opt = getattr(optimizers, name)([w], lr=0.1)
+
+    def closure():
+        opt.zero_grad()
+        loss = (w * w).sum()
+        loss.backward()
+        return loss
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss = opt.step(closure)
+    assert loss.item() == 5.0 and w.tolist() != [1.0, 2.0]
