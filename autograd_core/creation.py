@@ -534,6 +534,8 @@ def _linspace_values(start: Any, end: Any, steps: builtins.int, dt: np.dtype) ->
     ``start + step * i`` for the first half and ``end - step * (steps - 1 - i)`` for the rest,
     each a fused multiply-add. numpy's ``start + i * step`` differs by an ulp in places, which
     matters where the values are pixel positions (``affine_grid``'s identity grid)."""
+    if dt.kind in "iu":
+        return _linspace_int(start, end, steps, dt)
     if dt.kind != "f" or steps < 2:
         return np.linspace(start, end, steps, dtype=dt)
     lo, hi = dt.type(start), dt.type(end)
@@ -545,6 +547,39 @@ def _linspace_values(start: Any, end: Any, steps: builtins.int, dt: np.dtype) ->
     out[half:] = _fma(np.full(steps - half, -step), steps - 1 - i[half:],
                       np.full(steps - half, np.float64(hi)))
     return out.astype(dt)
+
+
+def _linspace_int(start: Any, end: Any, steps: builtins.int, dt: np.dtype) -> np.ndarray:
+    """PyTorch's CPU ``linspace`` of an integer dtype: ``start`` and ``end`` converted to it
+    (toward zero; out of range refused, a negative Python int wrapping into an unsigned type),
+    the step in float64, each value computed as for floats and truncated toward zero (numpy's
+    integer ``linspace`` floors: ``linspace(0, -1, 5)`` gave ``[0, -1, -1, -1, -1]``, PyTorch's
+    is ``[0, 0, 0, 0, -1]``)."""
+    info = np.iinfo(dt)
+
+    def convert(x: Any) -> builtins.int:
+        if isinstance(x, (builtins.int, np.integer)):
+            v = builtins.int(x)
+            ok = v <= info.max and (v >= info.min or info.min == 0 and -v <= info.max)
+        else:
+            f = builtins.float(x)
+            ok = info.min <= f <= info.max
+            v = builtins.int(f) if ok else 0
+        if not ok:
+            ctype = "int" if dt == np.int32 else f"{dt.name}_t"
+            raise RuntimeError(f"value cannot be converted to type {ctype} without overflow")
+        return v % (info.max + 1) if info.min == 0 else v
+
+    if steps < 2:
+        return np.full(steps, convert(start) if steps else 0, dt)
+    lo, hi = builtins.float(convert(start)), builtins.float(convert(end))
+    step = (hi - lo) / (steps - 1)
+    i = np.arange(steps, dtype=np.float64)
+    half = steps // 2
+    out = np.empty(steps, np.float64)
+    out[:half] = _fma(np.full(half, step), i[:half], np.full(half, lo))
+    out[half:] = _fma(np.full(steps - half, -step), steps - 1 - i[half:], np.full(steps - half, hi))
+    return np.trunc(out).astype(dt)
 
 
 def logspace(start: _Number, end: _Number, steps: builtins.int, base: builtins.float = 10.0,

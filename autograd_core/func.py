@@ -17,7 +17,8 @@ input itself requires grad (a tensor captured by ``func``'s closure is not track
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -352,12 +353,49 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
         out_spec.append(o_spec)
         return tuple(leaves)
 
-    outs, res = _functional.jvp(f, tuple(flat_p), tuple(flat_t), create_graph=create,
-                                strict=strict)
+    with _checked_functions() as watch:
+        def g(*xs: Any) -> Any:
+            out = f(*xs)
+            watch(out)
+            return out
+
+        outs, res = _functional.jvp(g, tuple(flat_p), tuple(flat_t), create_graph=create,
+                                    strict=strict)
     out, res = _unflatten(list(outs), out_spec[0]), _unflatten(list(res), out_spec[0])
     if has_aux:
         return out, res, _detach_tree(aux_box[0], create)
     return out, res
+
+
+@contextmanager
+def _checked_functions() -> Iterator[Callable[[Any], None]]:
+    """A ``watch(outputs)`` that checks, until the context ends, the backward of every custom
+    Function the outputs are computed from (``forward_ad._checked``): ``jvp``'s double-vjp trick
+    needs a backward written with tensor ops (PyTorch's forward-mode ``jvp`` refuses a Function
+    without a jvp rule; a numpy backward here gave a silently zero part of the product)."""
+    from autograd_core.autograd.forward_ad import _checked
+
+    nodes: list[Any] = []
+
+    def watch(outputs: Any) -> None:
+        leaves, _ = _flatten(outputs)
+        stack = [t.grad_fn for t in leaves if isinstance(t, Tensor) and t.grad_fn is not None]
+        seen: set[int] = set()
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if getattr(node, "fn_cls", None) is not None and "backward" not in vars(node):
+                node.backward = _checked(node, "jvp")
+                nodes.append(node)
+            stack.extend(e for e in node.next if e is not None and not isinstance(e, Tensor))
+
+    try:
+        yield watch
+    finally:
+        for node in nodes:
+            vars(node).pop("backward", None)
 
 
 # ---- Jacobians and Hessians -----------------------------------------------------------------

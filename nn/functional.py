@@ -1472,8 +1472,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
     ``weight``'s ``.grad`` a sparse COO tensor (one row of values per lookup, as PyTorch's; for
     ``optimizers.SparseAdam``, ``SGD`` and ``Adagrad``). With ``max_norm``, the rows looked up
     whose norm exceeds it are first scaled down to it in place (``weight`` changes, outside
-    autograd), as in PyTorch. Differs from PyTorch: with ``sparse=True``, hooks on ``weight``
-    do not see the sparse gradient, and ``autograd.grad`` returns the dense one.
+    autograd), as in PyTorch. Differs from PyTorch: with ``sparse=True``, a ``weight`` with
+    gradient hooks gets (and its hooks see) the dense gradient, and ``autograd.grad`` returns
+    the dense one.
 
     Args:
         input (Tensor): int32/int64 indices of any shape.

@@ -34,7 +34,7 @@ from typing import Any, TypeGuard
 import numpy as np
 
 import autograd_core as ag
-from optimizers.optimizer import REAL_OF, Optimizer, real_view
+from optimizers.optimizer import REAL_OF, Optimizer, _loss_value, real_view
 
 __all__ = ["LBFGS"]
 
@@ -291,7 +291,7 @@ class LBFGS(Optimizer):
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
-        loss = float(closure())
+        loss = _loss_value(closure())
         flat_grad = self._gather_flat_grad()
         self._set_param(x)
         return loss, flat_grad
@@ -322,7 +322,7 @@ class LBFGS(Optimizer):
         state.setdefault("n_iter", 0)
 
         orig_loss = evaluate()
-        loss = float(orig_loss)
+        loss = _loss_value(orig_loss)
         current_evals = 1
         state["func_evals"] += 1
 
@@ -408,7 +408,7 @@ class LBFGS(Optimizer):
                 if n_iter != max_iter:
                     # re-evaluate only if another iteration follows (no use in a stochastic
                     # setting otherwise)
-                    loss = float(evaluate())
+                    loss = _loss_value(evaluate())
                     flat_grad = self._gather_flat_grad()
                     opt_cond = np.abs(flat_grad).max() <= tolerance_grad
                     ls_func_evals = 1

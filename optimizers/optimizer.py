@@ -284,6 +284,13 @@ def _enable_grad():
         return contextlib.nullcontext()
 
 
+def _loss_value(loss: Any) -> float:
+    """A closure's loss as a float, read without ``float(tensor)``'s requires-grad warning (a
+    step reads it where PyTorch's steps run without grad mode, which does not warn)."""
+    data = getattr(loss, "_data", None)
+    return float(loss) if data is None else float(data)
+
+
 def check(ok: bool, message: str) -> None:
     """Raise ``ValueError(message)`` unless ``ok``."""
     if not ok:

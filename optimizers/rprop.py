@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.kernels.optim import kernel, prange
-from optimizers.optimizer import Optimizer, _enable_grad, check
+from optimizers.optimizer import Optimizer, _enable_grad, check, _loss_value
 
 __all__ = ["Rprop"]
 
@@ -197,7 +197,7 @@ class Rprop(Optimizer):
         if closure is not None:
             with _enable_grad():
                 loss = closure()
-        self._loss = None if loss is None else float(loss)
+        self._loss = None if loss is None else _loss_value(loss)
         super().step()
         for group in plus:
             group["prev_loss"] = self._loss

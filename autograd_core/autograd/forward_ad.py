@@ -22,7 +22,8 @@ require grad and have a ``grad_fn`` (the graph the tangents come from); ops run 
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Optional
+from contextlib import contextmanager
+from typing import Any, Iterator, NamedTuple, Optional
 
 import numpy as np
 
@@ -40,6 +41,7 @@ class _Dual(NamedTuple):
     tensor: Tensor       # the dual tensor make_dual returned
     tangent: Tensor      # its tangent, as given
     base: Tensor         # the tensor made dual
+    version: int         # the tangent's version then: tangents are computed from its values
 
 
 # what the graph's edges are to each dual tensor of the level: its node (a dual made from a
@@ -224,7 +226,7 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
     else:  # a leaf sharing tensor's memory, recorded as one that requires grad
         dual = key = Tensor._make(tensor._data, None, True)
         dual._version = tensor._counter()  # shared, as a view's
-    _duals[id(key)] = _Dual(dual, tangent, tensor)
+    _duals[id(key)] = _Dual(dual, tangent, tensor, tangent._counter()[0])
     _keep.append(key)
     return dual
 
@@ -237,21 +239,25 @@ def _size(t: Tensor) -> str:
     return "[" + ", ".join(str(n) for n in t.shape) + "]"
 
 
-def _reached(y: Tensor) -> tuple[list[_Dual], bool]:
-    """The dual tensors ``y`` is computed from (through the recorded graph), and whether the
+def _reached(y: Tensor) -> tuple[list[_Dual], bool, list[Any]]:
+    """The dual tensors ``y`` is computed from (through the recorded graph), whether the
     graph reaches a tensor that requires grad for reverse mode (a leaf other than a dual's own,
-    a dual made from one, or a primal). Refuses the ops on a path from a dual to ``y`` that
-    cannot give a tangent."""
+    a dual made from one, or a primal), and the graph objects with gradient hooks (or a
+    retained gradient) on the way. Refuses the ops on a path from a dual to ``y`` that cannot
+    give a tangent."""
     if not _duals or not y._requires_grad:
-        return [], False
+        return [], False, []
     start: Any = y.grad_fn if y.grad_fn is not None else y
     found: dict[int, _Dual] = {}
     other = False
     users: dict[int, list] = {}  # id of a graph object -> the nodes recorded from it
     seen = {id(start)}
     stack = [start]
+    hooked = []
     while stack:
         obj = stack.pop()
+        if getattr(obj, "_pre_hooks", None) is not None or getattr(obj, "_hooks", None):
+            hooked.append(obj)
         d = _duals.get(id(obj))
         if d is not None:
             found[id(obj)] = d
@@ -273,17 +279,67 @@ def _reached(y: Tensor) -> tuple[list[_Dual], bool]:
         for node in users.get(id(stack.pop()), ()):
             if id(node) not in on_path:
                 on_path.add(id(node))
-                _refuse(node)
+                if _refuse(node):
+                    hooked.append(node)  # a custom Function: its backward's results checked
                 stack.append(node)
-    return list(found.values()), other
+    return list(found.values()), other, hooked
 
 
-def _refuse(node: Any) -> None:
+@contextmanager
+def _hooks_off(hooked: list[Any]) -> Iterator[None]:
+    """The gradient hooks (and retained gradients) of ``hooked`` set aside: the reverse passes
+    that compute a tangent are not backward passes (PyTorch's forward AD never calls them);
+    and the custom Functions among them checked while they run (``_checked``)."""
+    kept = [(obj, obj.__dict__.get("_pre_hooks"), obj.__dict__.get("_retained"),
+             obj.__dict__.get("_hooks")) for obj in hooked]
+    for obj, *_ in kept:
+        if isinstance(obj, Tensor):
+            obj._hooks = None
+        else:
+            obj._pre_hooks = obj._retained = None
+            if getattr(obj, "fn_cls", None) is not None:
+                obj.backward = _checked(obj)
+    try:
+        yield
+    finally:
+        for obj, pre, retained, hooks in kept:
+            if isinstance(obj, Tensor):
+                obj._hooks = hooks
+            else:
+                obj._pre_hooks, obj._retained = pre, retained
+                obj.__dict__.pop("backward", None)
+
+
+def _checked(node: Any, what: str = "forward AD") -> Any:
+    """``node``'s backward (a custom Function's), refusing a result that is not a function of
+    the incoming gradient although it should be: a backward computed outside tapegrad's ops
+    (with numpy, or on ``.detach()``-ed gradients) would give a silently zero tangent (the
+    double-vjp trick differentiates the backward with respect to the gradient)."""
+    rule = type(node).backward
+
+    def backward(*grads: Any) -> Any:
+        res = rule(node, *grads)
+        if any(isinstance(g, Tensor) and g._requires_grad for g in grads):
+            for r, e in zip(res, node.next):
+                if e is not None and isinstance(r, Tensor) and not r._requires_grad and \
+                        np.any(r._data):
+                    raise NotImplementedError(
+                        f"Trying to use {what} with {node.fn_cls.__name__} that does not "
+                        "support it: its backward's result is not computed from the incoming "
+                        "gradient with tensor ops (numpy or .detach()), and tapegrad computes "
+                        "tangents from the backward (a custom Function's jvp is not used)")
+        return res
+
+    return backward
+
+
+def _refuse(node: Any) -> bool:
     """PyTorch's NotImplementedError for a node that cannot give a tangent: a custom Function
-    whose backward is not differentiable (``@once_differentiable``) or not defined."""
+    whose backward is not differentiable (``@once_differentiable``) or not defined. True for
+    the other custom Functions."""
     cls = getattr(node, "fn_cls", None)
     if cls is None:
-        return
+        return False
     from autograd_core.function import Function
     backward = cls.backward
     if getattr(backward, "once_differentiable", False) or (
@@ -293,9 +349,10 @@ def _refuse(node: Any) -> None:
             "computes tangents from the backward, which must be differentiable (a custom "
             "Function's jvp is not used; define backward with tensor ops, without "
             "@once_differentiable)")
+    return True
 
 
-def _tangent(y: Tensor, duals: list[_Dual], record: bool) -> Tensor:
+def _tangent(y: Tensor, duals: list[_Dual], record: bool, hooked: list[Any]) -> Tensor:
     """``J v`` for ``y``: the gradient, with respect to ``u``, of ``<J^T u, v>``."""
     from autograd_core.autograd import grad
 
@@ -306,7 +363,7 @@ def _tangent(y: Tensor, duals: list[_Dual], record: bool) -> Tensor:
     # gradient specially (xlogy's gives 0 where the gradient is 0), and then its derivative with
     # respect to the gradient is lost at exactly 0
     u = Tensor._make(np.ones(y.shape, y.dtype), None, True)
-    with enable_grad():
+    with enable_grad(), _hooks_off(hooked):
         try:
             vjps = grad(y, [d.tensor for d in duals], grad_outputs=u, retain_graph=True,
                         create_graph=True, allow_unused=True)
@@ -314,6 +371,13 @@ def _tangent(y: Tensor, duals: list[_Dual], record: bool) -> Tensor:
             for g, d in zip(vjps, duals):
                 if g is None or not g._requires_grad:
                     continue
+                if d.tangent._counter()[0] != d.version:
+                    # PyTorch's tangents used the values of the ops' time; these are read now
+                    raise RuntimeError(
+                        "forward AD: the tangent given to make_dual was modified by an inplace "
+                        "operation after the dual tensor was made; tapegrad computes tangents "
+                        "when unpack_dual asks for them, from the tangent's current values. "
+                        "Give make_dual a tangent that is not modified (tangent.clone()).")
                 v = d.tangent if d.tangent.dtype == g.dtype else d.tangent.to(g.dtype)
                 term = (g * v).sum()
                 total = term if total is None else total + term
@@ -359,7 +423,7 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
     if level < 0:
         return UnpackedDualTensor(tensor, None)
     _check_tensor(tensor, "dual", 1, "_unpack_dual")
-    duals, other = _reached(tensor)
+    duals, other, hooked = _reached(tensor)
     if not duals:
         return UnpackedDualTensor(tensor, None)
     start = tensor.grad_fn if tensor.grad_fn is not None else tensor
@@ -368,7 +432,7 @@ def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTens
         tangent = own.tangent  # as given, as PyTorch
     else:
         tangent = _tangent(tensor, duals, STATE.enabled and (
-            other or any(d.tangent._requires_grad for d in duals)))
+            other or any(d.tangent._requires_grad for d in duals)), hooked)
     if other:  # a view with no tangent, still connected for reverse mode
         with enable_grad():
             primal = tensor.view_as(tensor)

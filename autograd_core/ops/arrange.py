@@ -1209,7 +1209,12 @@ def cdist(x1: Tensor, x2: Tensor, p: builtins.float = 2.0,
         return d.abs().amax(-1)
     if p == 0:
         return (d != 0).to(x1.dtype).sum(-1)
-    s = (d * d).sum(-1) if p == 2 else (d.abs() ** p).sum(-1)
+    if p == 2:
+        s = (d * d).sum(-1)
+    else:  # |d| ** p: for p < 1 an infinite slope at d = 0, PyTorch's gradient there is 0
+        a = d.abs()
+        nz = a > 0
+        s = ((a * nz + (~nz)) ** p * nz).sum(-1)
     # the root of 0 has an infinite slope: PyTorch's gradient is 0 where a distance is 0
     # (cdist(x, x)'s diagonal), so the root is taken of 1 there and masked
     pos = s > 0

@@ -75,10 +75,8 @@ def result_type(*operands):
                 dim = x.dtype if dim is None else _promote_types(dim, x.dtype)
             else:
                 zero = x.dtype if zero is None else _promote_types(zero, x.dtype)
-        elif isinstance(x, np.generic):
-            zero = x.dtype if zero is None else _promote_types(zero, x.dtype)
-        elif x is not None:
-            d = _wrapped_dtype(x)
+        elif x is not None:  # a Python number, or a numpy scalar (PyTorch reads it as one)
+            d = _wrapped_dtype(x.item() if isinstance(x, np.generic) else x)
             wrapped = d if wrapped is None else (
                 d if _CATEGORY[d.kind] > _CATEGORY[wrapped.kind] else wrapped)
     dt = _combine(dim, _combine(zero, wrapped))

@@ -37,8 +37,9 @@ class EmbeddingOp(Node):
     ``sparse``: ``backward()`` leaves a sparse COO gradient in a leaf ``weight``'s ``.grad``
     (PyTorch's: one row of values per lookup, in lookup order, ``padding_idx`` lookups left
     out; added to an earlier sparse ``.grad`` by concatenation, into a dense one as rows). The
-    node writes it itself and hands the engine no gradient, so leaf hooks on ``weight`` do not
-    see it; ``autograd.grad`` and a non-leaf ``weight`` get the dense gradient.
+    node writes it itself and hands the engine no gradient; ``autograd.grad``, a non-leaf
+    ``weight`` and a ``weight`` with gradient hooks (which then see it) get the dense
+    gradient.
 
     Example::
 
@@ -78,8 +79,12 @@ class EmbeddingOp(Node):
                 raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with "
                                    "sparse gradients")
             leaf = self.next[0]
-            if getattr(leaf, "_leaf_edge", False) and not STATE.backward_pass[1]:
-                _add_sparse_grad(leaf, g, indices.reshape(-1), self.padding_idx)
+            # a weight with gradient hooks gets the dense gradient through the engine, which
+            # runs them on the pass's whole gradient (written here, they would be skipped)
+            if getattr(leaf, "_leaf_edge", False) and not STATE.backward_pass[1] and not (
+                    leaf._hooks or leaf._post_acc_hooks):
+                flat = getattr(indices, "_data", indices).reshape(-1)  # a Tensor: create_graph
+                _add_sparse_grad(leaf, g, flat, self.padding_idx)
                 return None, None
         return (_run(EmbeddingGrad, g, indices, n=self.n, padding_idx=self.padding_idx,
                      scale_grad_by_freq=self.scale), None)

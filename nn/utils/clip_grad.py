@@ -136,5 +136,8 @@ def clip_grad_value_(parameters: _Tensors, clip_value: float,
         tensor([-1.0000,  0.5000])
     """
     clip_value = float(clip_value)
-    for g in _grads(parameters):
+    grads = _grads(parameters)
+    if any(g.dtype.kind == "c" for g in grads):  # np.clip would drop the imaginary parts
+        raise NotImplementedError("clamp is not supported for complex types")
+    for g in grads:
         np.clip(g, -clip_value, clip_value, out=g)
