@@ -18,7 +18,8 @@ import numpy as np
 
 from autograd_core import random as _random
 from autograd_core import tensor as _tensor_module
-from autograd_core.device import DeviceLike, check_device
+from autograd_core.device import DeviceLike, check_device, check_memory_format, preserve_format
+from autograd_core.device import memory_format as _memory_format
 from autograd_core.random import Generator
 from autograd_core.tensor import DTypeLike, Tensor
 
@@ -345,7 +346,8 @@ def _like_shape(input: Tensor) -> tuple[builtins.int, ...]:
 
 
 def zeros_like(input: Tensor, *, dtype: DTypeLike | None = None,
-               device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+               device: DeviceLike | None = None, requires_grad: builtins.bool = False,
+               memory_format: _memory_format = preserve_format) -> Tensor:
     """Return a tensor of zeros with the shape and dtype of ``input``.
 
     Args:
@@ -353,6 +355,9 @@ def zeros_like(input: Tensor, *, dtype: DTypeLike | None = None,
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
 
     Example::
 
@@ -360,12 +365,14 @@ def zeros_like(input: Tensor, *, dtype: DTypeLike | None = None,
         >>> ag.zeros_like(ag.tensor([[1, 2, 3]]))
         tensor([[0, 0, 0]])
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     check_device(device, "zeros_like")
     return _make(np.zeros(_like_shape(input), dtype=_dtype(dtype) or input.dtype), requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype: DTypeLike | None = None,
-              device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+              device: DeviceLike | None = None, requires_grad: builtins.bool = False,
+              memory_format: _memory_format = preserve_format) -> Tensor:
     """Return a tensor of ones with the shape and dtype of ``input``.
 
     Args:
@@ -373,6 +380,9 @@ def ones_like(input: Tensor, *, dtype: DTypeLike | None = None,
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
 
     Example::
 
@@ -380,12 +390,14 @@ def ones_like(input: Tensor, *, dtype: DTypeLike | None = None,
         >>> ag.ones_like(ag.tensor([0.5, 2.0]))
         tensor([1., 1.])
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     check_device(device, "ones_like")
     return _make(np.ones(_like_shape(input), dtype=_dtype(dtype) or input.dtype), requires_grad)
 
 
 def full_like(input: Tensor, fill_value: _Number, *, dtype: DTypeLike | None = None,
-              device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+              device: DeviceLike | None = None, requires_grad: builtins.bool = False,
+              memory_format: _memory_format = preserve_format) -> Tensor:
     """Return a tensor filled with ``fill_value``, with the shape and dtype of ``input``.
 
     Args:
@@ -393,6 +405,9 @@ def full_like(input: Tensor, fill_value: _Number, *, dtype: DTypeLike | None = N
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
         fill_value (number): the value of every element.
 
     Example::
@@ -401,13 +416,15 @@ def full_like(input: Tensor, fill_value: _Number, *, dtype: DTypeLike | None = N
         >>> ag.full_like(ag.zeros(2), 3.0)
         tensor([3., 3.])
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     check_device(device, "full_like")
     return _make(np.full(input.shape, fill_value, dtype=_dtype(dtype) or input.dtype),
                  requires_grad)
 
 
 def empty_like(input: Tensor, *, dtype: DTypeLike | None = None,
-               device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+               device: DeviceLike | None = None, requires_grad: builtins.bool = False,
+               memory_format: _memory_format = preserve_format) -> Tensor:
     """Return an uninitialised tensor with the shape and dtype of ``input``.
 
     Args:
@@ -415,6 +432,9 @@ def empty_like(input: Tensor, *, dtype: DTypeLike | None = None,
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
 
     Example::
 
@@ -422,6 +442,7 @@ def empty_like(input: Tensor, *, dtype: DTypeLike | None = None,
         >>> ag.empty_like(ag.zeros(2, 4)).shape
         autograd_core.Size([2, 4])
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     check_device(device, "empty_like")
     return _make(np.empty(input.shape, dtype=_dtype(dtype) or input.dtype), requires_grad)
 
@@ -728,7 +749,8 @@ def randperm(n: builtins.int, *, generator: Generator | None = None, dtype: DTyp
 
 
 def randn_like(input: Tensor, *, dtype: DTypeLike | None = None,
-               device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+               device: DeviceLike | None = None, requires_grad: builtins.bool = False,
+               memory_format: _memory_format = preserve_format) -> Tensor:
     """Return standard normal samples with the shape and dtype of ``input``.
 
     Args:
@@ -736,6 +758,9 @@ def randn_like(input: Tensor, *, dtype: DTypeLike | None = None,
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
 
     Example::
 
@@ -743,12 +768,14 @@ def randn_like(input: Tensor, *, dtype: DTypeLike | None = None,
         >>> ag.randn_like(ag.zeros(2, 3, dtype=ag.float64)).dtype
         autograd_core.float64
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     return randn(input.shape, dtype=dtype or input.dtype, device=device,
                  requires_grad=requires_grad)
 
 
 def rand_like(input: Tensor, *, dtype: DTypeLike | None = None,
-              device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+              device: DeviceLike | None = None, requires_grad: builtins.bool = False,
+              memory_format: _memory_format = preserve_format) -> Tensor:
     """Return samples uniform on ``[0, 1)`` with the shape and dtype of ``input``.
 
     Args:
@@ -756,6 +783,9 @@ def rand_like(input: Tensor, *, dtype: DTypeLike | None = None,
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
 
     Example::
 
@@ -763,13 +793,15 @@ def rand_like(input: Tensor, *, dtype: DTypeLike | None = None,
         >>> ag.rand_like(ag.zeros(4)).shape
         autograd_core.Size([4])
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     return rand(input.shape, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)
 
 
 def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None = None, *,
                  dtype: DTypeLike | None = None, device: DeviceLike | None = None,
-                 requires_grad: builtins.bool = False) -> Tensor:
+                 requires_grad: builtins.bool = False,
+                 memory_format: _memory_format = preserve_format) -> Tensor:
     """Return integers drawn uniformly from ``[low, high)`` with the shape and dtype of ``input``.
 
     As in PyTorch, ``randint_like(input, high)`` draws from ``[0, high)``.
@@ -781,6 +813,9 @@ def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
 
     Example::
 
@@ -789,6 +824,7 @@ def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None
         >>> ((x >= 0) & (x < 3)).all().item(), x.dtype
         (True, autograd_core.int64)
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device,

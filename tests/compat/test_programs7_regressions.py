@@ -1,0 +1,43 @@
+"""Regressions found by the seventh round of public PyTorch programs run on tapegrad with their
+imports rewritten (labml's annotated optimizers, minGPT, rasbt/deeplearning-models, udlbook,
+CS231n, ...): each test is the line that broke or gave another number, reduced."""
+
+import pytest
+
+import autograd_core as ag
+
+_LIKE = ("zeros_like", "ones_like", "empty_like", "rand_like", "randn_like")
+
+
+@pytest.mark.parametrize("name", _LIKE)
+def test_like_factories_take_memory_format(name):
+    # labml's Adam: `torch.zeros_like(param, memory_format=torch.preserve_format)` for its state
+    x = ag.ones(2, 3, dtype=ag.float64)
+    for fmt in (ag.preserve_format, ag.contiguous_format):
+        out = getattr(ag, name)(x, memory_format=fmt)
+        assert out.shape == (2, 3) and out.dtype == ag.float64
+    assert ag.zeros_like(x, memory_format=ag.preserve_format).tolist() == [[0.0] * 3] * 2
+    assert ag.full_like(x, 2.5, memory_format=ag.preserve_format).tolist() == [[2.5] * 3] * 2
+    assert ag.randint_like(x, 3, memory_format=ag.preserve_format).shape == (2, 3)
+    img = ag.ones(1, 2, 3, 3)
+    assert getattr(ag, name)(img, memory_format=ag.channels_last).shape == (1, 2, 3, 3)
+
+
+@pytest.mark.parametrize("name", _LIKE)
+def test_like_factories_check_memory_format_rank_first(name):
+    with pytest.raises(RuntimeError, match="required rank 4 tensor to use channels_last format"):
+        getattr(ag, name)(ag.ones(2, 3), memory_format=ag.channels_last)
+    with pytest.raises(TypeError, match="memory_format"):
+        getattr(ag, name)(ag.ones(2, 3), memory_format="preserve")
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name", _LIKE + ("full_like", "randint_like"))
+def test_like_factories_memory_format_errors_match_torch(name):
+    torch = pytest.importorskip("torch")
+    extra = {"full_like": (1.0,), "randint_like": (3,)}.get(name, ())
+    with pytest.raises(RuntimeError) as theirs:
+        getattr(torch, name)(torch.ones(2, 3), *extra, memory_format=torch.channels_last)
+    with pytest.raises(RuntimeError) as ours:
+        getattr(ag, name)(ag.ones(2, 3), *extra, memory_format=ag.channels_last)
+    assert str(ours.value) == str(theirs.value)
