@@ -41,3 +41,15 @@ def test_like_factories_memory_format_errors_match_torch(name):
     with pytest.raises(RuntimeError) as ours:
         getattr(ag, name)(ag.ones(2, 3), *extra, memory_format=ag.channels_last)
     assert str(ours.value) == str(theirs.value)
+
+
+def test_unknown_keyword_is_named_as_the_users_function():
+    # labml's AMSGrad: `torch.maximum(v_max, v, out=v_max)` (tapegrad has no out=, a documented
+    # difference) said "Maximum.forward() got an unexpected keyword argument 'out'", naming an
+    # internal class; as for matmul/add it now names the function called
+    a = ag.ones(2)
+    with pytest.raises(TypeError, match=r"^maximum\(\) got an unexpected keyword argument 'out'$"):
+        ag.maximum(a, a, out=a)
+    with pytest.raises(TypeError, match=r"^maximum\(\) got an unexpected keyword argument 'bogus'$"):
+        a.maximum(a, bogus=1)
+    assert ag.maximum(a, 2 * a).tolist() == [2.0, 2.0]
