@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import functools
 import math
+import warnings
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar, Union
 
 import numpy as np
@@ -108,6 +109,12 @@ def _from_python(data: Any) -> np.ndarray:
     return arr
 
 
+#: PyTorch's warning for ``tensor(a_tensor)`` (a copy that keeps no graph; its words)
+_COPY_CONSTRUCT = ("To copy construct from a tensor, it is recommended to use sourceTensor.detach()"
+                   ".clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                   "torch.tensor(sourceTensor).")
+
+
 def tensor(data: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
            requires_grad: builtins.bool = False) -> Tensor:
     """Construct a tensor holding a copy of ``data``.
@@ -134,6 +141,7 @@ def tensor(data: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | No
     """
     check_device(device, "tensor")
     if isinstance(data, Tensor):
+        warnings.warn(_COPY_CONSTRUCT, UserWarning, stacklevel=2)
         arr = np.array(data._data, dtype=_dtype(dtype), copy=True)
     elif isinstance(data, np.ndarray):
         arr = np.array(data, dtype=_dtype(dtype), copy=True)

@@ -53,3 +53,29 @@ def test_unknown_keyword_is_named_as_the_users_function():
     with pytest.raises(TypeError, match=r"^maximum\(\) got an unexpected keyword argument 'bogus'$"):
         a.maximum(a, bogus=1)
     assert ag.maximum(a, 2 * a).tolist() == [2.0, 2.0]
+
+
+def test_tensor_of_a_tensor_warns_as_pytorch():
+    # rasbt's cnn-weight-sharing: `nn.Parameter(torch.tensor(torch.zeros(n), dtype=...))`; torch
+    # warns that the copy should be spelled detach().clone(), tapegrad was silent
+    src = ag.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.warns(UserWarning, match=r"^To copy construct from a tensor, it is recommended to "
+                      r"use sourceTensor\.detach\(\)\.clone\(\)"):
+        out = ag.tensor(src, dtype=ag.float64)
+    assert out.tolist() == [1.0, 2.0] and out.dtype == ag.float64 and not out.requires_grad
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ag.tensor([1.0, 2.0])  # data that is not a tensor: no warning
+        ag.tensor(src._data)
+
+
+@pytest.mark.torch_parity
+def test_tensor_of_a_tensor_warning_is_torchs():
+    torch = pytest.importorskip("torch")
+    with pytest.warns(UserWarning) as theirs:
+        torch.tensor(torch.zeros(2))
+    with pytest.warns(UserWarning) as ours:
+        ag.tensor(ag.zeros(2))
+    assert str(ours[0].message) == str(theirs[0].message)
+    assert ours[0].filename == __file__
