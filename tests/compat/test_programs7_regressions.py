@@ -79,3 +79,58 @@ def test_tensor_of_a_tensor_warning_is_torchs():
         ag.tensor(ag.zeros(2))
     assert str(ours[0].message) == str(theirs[0].message)
     assert ours[0].filename == __file__
+
+
+def _one_cpu(monkeypatch):
+    import os
+    if hasattr(os, "sched_getaffinity"):
+        monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+
+
+def test_dataloader_warns_about_more_workers_than_cpus(monkeypatch):
+    # rasbt's gnn-basic-1: DataLoader(num_workers=4) on a 2-CPU machine; torch warns at
+    # construction and at each epoch, tapegrad was silent
+    import warnings
+
+    from nn.data import DataLoader
+    _one_cpu(monkeypatch)
+    with pytest.warns(UserWarning, match=r"^This DataLoader will create 2 worker processes in "
+                      r"total\. Our suggested max number of worker in current system is 1"):
+        DataLoader(list(range(4)), batch_size=2, num_workers=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert [b.tolist() for b in DataLoader(list(range(4)), batch_size=2)] == [[0, 1], [2, 3]]
+        DataLoader(list(range(4)), batch_size=2, num_workers=1)
+
+
+def test_dataloader_pin_memory_warns_at_each_epoch():
+    # minGPT's trainer passes pin_memory=True: torch (no accelerator) warns when an epoch starts
+    from nn.data import DataLoader
+    loader = DataLoader(list(range(4)), batch_size=2, pin_memory=True)
+    for _ in range(2):
+        with pytest.warns(UserWarning, match=r"^'pin_memory' argument is set as true but no "
+                          r"accelerator is found, then device pinned memory won't be used\.$"):
+            batches = [b.tolist() for b in loader]
+        assert batches == [[0, 1], [2, 3]]
+
+
+@pytest.mark.torch_parity
+def test_dataloader_warnings_are_torchs(monkeypatch):
+    pytest.importorskip("torch")
+    import torch.utils.data as tud
+
+    from nn.data import DataLoader
+    _one_cpu(monkeypatch)
+    with pytest.warns(UserWarning) as theirs:
+        tl = tud.DataLoader(list(range(4)), batch_size=2, num_workers=3, pin_memory=True)
+    with pytest.warns(UserWarning) as ours:
+        DataLoader(list(range(4)), batch_size=2, num_workers=3, pin_memory=True)
+    assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
+    monkeypatch.undo()
+    tl = tud.DataLoader(list(range(4)), batch_size=2, pin_memory=True)
+    with pytest.warns(UserWarning) as theirs:
+        iter(tl)
+    with pytest.warns(UserWarning) as ours:
+        iter(DataLoader(list(range(4)), batch_size=2, pin_memory=True))
+    assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
