@@ -12,13 +12,15 @@ from __future__ import annotations
 import builtins
 import functools
 import math
+import warnings
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar, Union
 
 import numpy as np
 
 from autograd_core import random as _random
 from autograd_core import tensor as _tensor_module
-from autograd_core.device import DeviceLike, check_device
+from autograd_core.device import DeviceLike, check_device, check_memory_format, preserve_format
+from autograd_core.device import memory_format as _memory_format
 from autograd_core.random import Generator
 from autograd_core.tensor import DTypeLike, Tensor
 
@@ -107,6 +109,12 @@ def _from_python(data: Any) -> np.ndarray:
     return arr
 
 
+#: PyTorch's warning for ``tensor(a_tensor)`` (a copy that keeps no graph; its words)
+_COPY_CONSTRUCT = ("To copy construct from a tensor, it is recommended to use sourceTensor.detach()"
+                   ".clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
+                   "torch.tensor(sourceTensor).")
+
+
 def tensor(data: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
            requires_grad: builtins.bool = False) -> Tensor:
     """Construct a tensor holding a copy of ``data``.
@@ -133,6 +141,7 @@ def tensor(data: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | No
     """
     check_device(device, "tensor")
     if isinstance(data, Tensor):
+        warnings.warn(_COPY_CONSTRUCT, UserWarning, stacklevel=2)
         arr = np.array(data._data, dtype=_dtype(dtype), copy=True)
     elif isinstance(data, np.ndarray):
         arr = np.array(data, dtype=_dtype(dtype), copy=True)
@@ -345,7 +354,8 @@ def _like_shape(input: Tensor) -> tuple[builtins.int, ...]:
 
 
 def zeros_like(input: Tensor, *, dtype: DTypeLike | None = None,
-               device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+               device: DeviceLike | None = None, requires_grad: builtins.bool = False,
+               memory_format: _memory_format = preserve_format) -> Tensor:
     """Return a tensor of zeros with the shape and dtype of ``input``.
 
     Args:
@@ -353,6 +363,9 @@ def zeros_like(input: Tensor, *, dtype: DTypeLike | None = None,
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
 
     Example::
 
@@ -360,12 +373,14 @@ def zeros_like(input: Tensor, *, dtype: DTypeLike | None = None,
         >>> ag.zeros_like(ag.tensor([[1, 2, 3]]))
         tensor([[0, 0, 0]])
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     check_device(device, "zeros_like")
     return _make(np.zeros(_like_shape(input), dtype=_dtype(dtype) or input.dtype), requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype: DTypeLike | None = None,
-              device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+              device: DeviceLike | None = None, requires_grad: builtins.bool = False,
+              memory_format: _memory_format = preserve_format) -> Tensor:
     """Return a tensor of ones with the shape and dtype of ``input``.
 
     Args:
@@ -373,6 +388,9 @@ def ones_like(input: Tensor, *, dtype: DTypeLike | None = None,
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
 
     Example::
 
@@ -380,12 +398,14 @@ def ones_like(input: Tensor, *, dtype: DTypeLike | None = None,
         >>> ag.ones_like(ag.tensor([0.5, 2.0]))
         tensor([1., 1.])
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     check_device(device, "ones_like")
     return _make(np.ones(_like_shape(input), dtype=_dtype(dtype) or input.dtype), requires_grad)
 
 
 def full_like(input: Tensor, fill_value: _Number, *, dtype: DTypeLike | None = None,
-              device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+              device: DeviceLike | None = None, requires_grad: builtins.bool = False,
+              memory_format: _memory_format = preserve_format) -> Tensor:
     """Return a tensor filled with ``fill_value``, with the shape and dtype of ``input``.
 
     Args:
@@ -393,6 +413,9 @@ def full_like(input: Tensor, fill_value: _Number, *, dtype: DTypeLike | None = N
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
         fill_value (number): the value of every element.
 
     Example::
@@ -401,13 +424,15 @@ def full_like(input: Tensor, fill_value: _Number, *, dtype: DTypeLike | None = N
         >>> ag.full_like(ag.zeros(2), 3.0)
         tensor([3., 3.])
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     check_device(device, "full_like")
     return _make(np.full(input.shape, fill_value, dtype=_dtype(dtype) or input.dtype),
                  requires_grad)
 
 
 def empty_like(input: Tensor, *, dtype: DTypeLike | None = None,
-               device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+               device: DeviceLike | None = None, requires_grad: builtins.bool = False,
+               memory_format: _memory_format = preserve_format) -> Tensor:
     """Return an uninitialised tensor with the shape and dtype of ``input``.
 
     Args:
@@ -415,6 +440,9 @@ def empty_like(input: Tensor, *, dtype: DTypeLike | None = None,
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
 
     Example::
 
@@ -422,6 +450,7 @@ def empty_like(input: Tensor, *, dtype: DTypeLike | None = None,
         >>> ag.empty_like(ag.zeros(2, 4)).shape
         autograd_core.Size([2, 4])
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     check_device(device, "empty_like")
     return _make(np.empty(input.shape, dtype=_dtype(dtype) or input.dtype), requires_grad)
 
@@ -763,7 +792,8 @@ def randperm(n: builtins.int, *, generator: Generator | None = None, dtype: DTyp
 
 
 def randn_like(input: Tensor, *, dtype: DTypeLike | None = None,
-               device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+               device: DeviceLike | None = None, requires_grad: builtins.bool = False,
+               memory_format: _memory_format = preserve_format) -> Tensor:
     """Return standard normal samples with the shape and dtype of ``input``.
 
     Args:
@@ -771,6 +801,9 @@ def randn_like(input: Tensor, *, dtype: DTypeLike | None = None,
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
 
     Example::
 
@@ -778,12 +811,14 @@ def randn_like(input: Tensor, *, dtype: DTypeLike | None = None,
         >>> ag.randn_like(ag.zeros(2, 3, dtype=ag.float64)).dtype
         autograd_core.float64
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     return randn(input.shape, dtype=dtype or input.dtype, device=device,
                  requires_grad=requires_grad)
 
 
 def rand_like(input: Tensor, *, dtype: DTypeLike | None = None,
-              device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
+              device: DeviceLike | None = None, requires_grad: builtins.bool = False,
+              memory_format: _memory_format = preserve_format) -> Tensor:
     """Return samples uniform on ``[0, 1)`` with the shape and dtype of ``input``.
 
     Args:
@@ -791,6 +826,9 @@ def rand_like(input: Tensor, *, dtype: DTypeLike | None = None,
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
 
     Example::
 
@@ -798,13 +836,15 @@ def rand_like(input: Tensor, *, dtype: DTypeLike | None = None,
         >>> ag.rand_like(ag.zeros(4)).shape
         autograd_core.Size([4])
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     return rand(input.shape, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)
 
 
 def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None = None, *,
                  dtype: DTypeLike | None = None, device: DeviceLike | None = None,
-                 requires_grad: builtins.bool = False) -> Tensor:
+                 requires_grad: builtins.bool = False,
+                 memory_format: _memory_format = preserve_format) -> Tensor:
     """Return integers drawn uniformly from ``[low, high)`` with the shape and dtype of ``input``.
 
     As in PyTorch, ``randint_like(input, high)`` draws from ``[0, high)``.
@@ -816,6 +856,9 @@ def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): Default: False.
+        memory_format (memory_format, optional): accepted and checked as PyTorch does
+            (``channels_last`` needs a 4-D ``input``); the values never depend on it.
+            Default: ``preserve_format``.
 
     Example::
 
@@ -824,6 +867,7 @@ def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None
         >>> ((x >= 0) & (x < 3)).all().item(), x.dtype
         (True, autograd_core.int64)
     """
+    check_memory_format(memory_format, len(_like_shape(input)))
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device,

@@ -1217,6 +1217,31 @@ class _MultiProcessIter:
             yield _from_wire(payload)
 
 
+#: PyTorch's warning when ``pin_memory=True`` finds no accelerator (always, here)
+_NO_PINNING = ("'pin_memory' argument is set as true but no accelerator is found, then device "
+               "pinned memory won't be used.")
+
+
+def _check_worker_number(num_workers: int) -> None:
+    """PyTorch's warning for more workers than the CPUs this process may run on (given at
+    construction and at each multiprocess epoch, as PyTorch does)."""
+    cpuset_checked = hasattr(os, "sched_getaffinity")
+    suggest = len(os.sched_getaffinity(0)) if cpuset_checked else os.cpu_count()
+    if suggest is not None and num_workers <= suggest:
+        return
+    if suggest is None:
+        suggested = ("DataLoader is not able to compute a suggested max number of worker in "
+                     "current system.")
+    else:
+        suggested = (f"Our suggested max number of worker in current system is {suggest}"
+                     f"{'' if cpuset_checked else ' (`cpuset` is not taken into account)'}, "
+                     "which is smaller than what this DataLoader is going to create.")
+    warnings.warn(f"This DataLoader will create {num_workers} worker processes in total. "
+                  f"{suggested} Please be aware that excessive worker creation might get "
+                  "DataLoader running slow or even freeze, lower the worker number to avoid "
+                  "potential slowness/freeze if necessary.", stacklevel=3)
+
+
 class DataLoader:
     """Iterate over ``dataset`` in batches of ``batch_size`` (``None``: unbatched samples).
 
@@ -1226,7 +1251,8 @@ class DataLoader:
     ``num_workers``/``prefetch_factor``/``persistent_workers``/``worker_init_fn``/``timeout``/
     ``multiprocessing_context``: worker processes, as the module docstring describes, giving
     the same batches in the same order as ``num_workers=0``. ``pin_memory`` and
-    ``pin_memory_device`` are accepted, pin nothing (CPU only) and warn as PyTorch does; ``in_order=False`` is accepted
+    ``pin_memory_device`` are accepted, pin nothing (CPU only) and warn as PyTorch does at each
+    new iterator; ``in_order=False`` is accepted
     (batches still arrive in order).
 
     Args:
@@ -1373,6 +1399,7 @@ class DataLoader:
         self._pool = None
         self._pool_lock = threading.Lock()
         self._initialized = True
+        _check_worker_number(self.num_workers)
 
     def __setattr__(self, name, value):
         if name in self._FROZEN and self.__dict__.get("_initialized"):
@@ -1421,8 +1448,9 @@ class DataLoader:
                 warnings.warn("pin_memory_device is deprecated, the current accelerator will be "
                               f"used as the device,ignore pin_memory_device="
                               f"'{self.pin_memory_device}'.", stacklevel=2)
-            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
-                          "then device pinned memory won't be used.", stacklevel=2)
+            warnings.warn(_NO_PINNING, stacklevel=2)
+        if self.num_workers:
+            _check_worker_number(self.num_workers)
         index_iter, base_seed = self._epoch()
         if isinstance(self.dataset, IterableDataset):
             fetcher: Any = _IterableFetcher(self.dataset, self.batch_size, self.drop_last,

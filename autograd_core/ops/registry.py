@@ -177,9 +177,16 @@ def _numpy_names(fn, name):
 
 def _frontend(cls, name):
     apply = cls.apply
+    wrong_keyword = f"{cls.__name__}.forward() got an unexpected keyword argument "
 
     def fn(*args, **kwargs):
-        return apply(*args, **kwargs)
+        try:
+            return apply(*args, **kwargs)
+        except TypeError as e:  # a keyword the op lacks (e.g. out=): named as the user wrote it
+            if str(e).startswith(wrong_keyword):
+                raise TypeError(f"{name}() got an unexpected keyword argument "
+                                f"{str(e)[len(wrong_keyword):]}") from None
+            raise
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = cls.__doc__

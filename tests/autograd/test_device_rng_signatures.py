@@ -9,17 +9,19 @@ import pytest
 
 import autograd_core as ag
 
-# PyTorch's documented signatures of its built-in factories, less out=, layout=, pin_memory=
-# and memory_format= (not supported here: one layout, no pinned memory; see creation.py)
+# PyTorch's documented signatures of its built-in factories, less out=, layout= and pin_memory=
+# (not supported here: one layout, no pinned memory; see creation.py); the *_like factories
+# take memory_format= (accepted and checked, as Tensor.to and contiguous do)
 DOCUMENTED = {
     "zeros": ["*size", "dtype", "device", "requires_grad"],
     "ones": ["*size", "dtype", "device", "requires_grad"],
     "empty": ["*size", "dtype", "device", "requires_grad"],
     "full": ["size", "fill_value", "dtype", "device", "requires_grad"],
-    "zeros_like": ["input", "dtype", "device", "requires_grad"],
-    "ones_like": ["input", "dtype", "device", "requires_grad"],
-    "empty_like": ["input", "dtype", "device", "requires_grad"],
-    "full_like": ["input", "fill_value", "dtype", "device", "requires_grad"],
+    "zeros_like": ["input", "dtype", "device", "requires_grad", "memory_format"],
+    "ones_like": ["input", "dtype", "device", "requires_grad", "memory_format"],
+    "empty_like": ["input", "dtype", "device", "requires_grad", "memory_format"],
+    "full_like": ["input", "fill_value", "dtype", "device", "requires_grad",
+                  "memory_format"],
     "arange": ["start", "end", "step", "dtype", "device", "requires_grad"],
     "linspace": ["start", "end", "steps", "dtype", "device", "requires_grad"],
     "eye": ["n", "m", "dtype", "device", "requires_grad"],
@@ -29,8 +31,8 @@ DOCUMENTED = {
     "rand": ["*size", "generator", "dtype", "device", "requires_grad"],
     "randint": ["low", "high", "size", "generator", "dtype", "device", "requires_grad"],
     "randperm": ["n", "generator", "dtype", "device", "requires_grad"],
-    "randn_like": ["input", "dtype", "device", "requires_grad"],
-    "rand_like": ["input", "dtype", "device", "requires_grad"],
+    "randn_like": ["input", "dtype", "device", "requires_grad", "memory_format"],
+    "rand_like": ["input", "dtype", "device", "requires_grad", "memory_format"],
     "multinomial": ["input", "num_samples", "replacement", "generator"],
     "bernoulli": ["input", "generator"],
 }
