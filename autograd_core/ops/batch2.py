@@ -21,7 +21,7 @@ from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _div_rounded,
                                       _promote, mul)
 from autograd_core.ops.binary import pow as _pow
-from autograd_core.ops.mathfns import _call, _float_pair
+from autograd_core.ops.mathfns import _float_pair
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.index import IndexAdd, IndexPut, getitem
 from autograd_core.ops.inplace import inplace
