@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from autograd_core.grad_mode import STATE
-from autograd_core.ops._quiet import quiet_methods
 
 
 @dataclass(frozen=True)
@@ -123,8 +122,6 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
                 raise TypeError(f"op {name!r}: give metadata on its samples, not both")
             own = tuple(samples)
         meth = (name if method is True else method) or None
-        if node_cls is not None:
-            quiet_methods(node_cls)  # numpy's floating-point warnings off, as PyTorch
         if node_cls is not None and "_op_name" not in node_cls.__dict__:
             node_cls._op_name = name  # what a refusal names (Node.op_name)
         DECLS[name] = OpDecl(name, fn, node_cls, meth, own, tuple(kernels), tuple(aliases),
