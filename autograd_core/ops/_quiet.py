@@ -4,8 +4,9 @@
 numpy's ``RuntimeWarning`` (an error under ``warnings.simplefilter("error")``); PyTorch gives
 the same inf and NaN silently. ``quiet(fn)`` runs ``fn`` with numpy's error state set to ignore,
 for that call only: the user's own setting (``np.seterr``, ``np.errstate``) is untouched
-outside the op. ``@op`` applies it once, at declaration, to each node's ``forward``,
-``backward`` and ``fused_backward``.
+outside the op. ``quiet_nodes`` applies it once, when ``autograd_core`` and ``nn`` have
+imported, to every node class's ``forward`` and rules (``Node.__init_subclass__`` would be the
+one place for it; node.py is being reworked as this is written).
 
 Cost: ``with np.errstate(all="ignore")`` is ~1.5 us a call under numpy 2.4, most of an op's
 budget. numpy 2 keeps its error state in a context variable; setting it to a state made once
@@ -68,3 +69,22 @@ def quiet_methods(cls: type) -> type:
         if fn is not None and callable(fn) and not getattr(fn, "_quiet", False):
             setattr(cls, name, staticmethod(quiet(fn)) if name == "ufunc" else quiet(fn))
     return cls
+
+
+#: node classes whose forward and backward are the user's code (``ag.Function``): numpy
+#: warns there as it would outside
+_USER_CODE = ("autograd_core.function",)
+
+
+def quiet_nodes() -> None:
+    """Every node class of the project imported so far, quiet (``quiet_methods``): called at
+    the end of ``autograd_core``'s and ``nn``'s imports; classes made later inherit it."""
+    from autograd_core.node import Node
+
+    todo = list(Node.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo += cls.__subclasses__()
+        if cls.__module__.partition(".")[0] in ("autograd_core", "nn") and \
+                cls.__module__ not in _USER_CODE:
+            quiet_methods(cls)
