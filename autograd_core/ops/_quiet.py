@@ -56,10 +56,11 @@ def quiet(fn: Callable[..., Any]) -> Callable[..., Any]:
     return quiet_fn
 
 
-#: what runs an op's numbers: its forward, its rules (``plain_backward`` and
-#: ``complex_backward`` are the rules ``Node.__init_subclass__`` picked for the engine) and
-#: ``ufunc``, which ``node.operator`` calls
-_RUN = ("forward", "backward", "fused_backward", "plain_backward", "complex_backward", "ufunc")
+#: what runs an op's numbers: its forward and its rules (``plain_backward`` and
+#: ``complex_backward`` are the rules ``Node.__init_subclass__`` picked for the engine). The
+#: operators' ``ufunc`` (``node.operator``'s path) is quiet where it is declared (ops/binary.py):
+#: the operators are wired before this runs
+_RUN = ("forward", "backward", "fused_backward", "plain_backward", "complex_backward")
 
 
 def quiet_methods(cls: type) -> type:
@@ -67,7 +68,7 @@ def quiet_methods(cls: type) -> type:
     for name in _RUN:
         fn = getattr(cls, name, None)
         if fn is not None and callable(fn) and not getattr(fn, "_quiet", False):
-            setattr(cls, name, staticmethod(quiet(fn)) if name == "ufunc" else quiet(fn))
+            setattr(cls, name, quiet(fn))
     return cls
 
 
