@@ -26,7 +26,7 @@ from typing import Any, Callable
 import numpy as np
 
 try:  # numpy >= 2.0
-    from numpy._core._ufunc_config import _extobj_contextvar as _STATE
+    from numpy._core._ufunc_config import _extobj_contextvar as _STATE  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - numpy 1.x
     _STATE = None
 
