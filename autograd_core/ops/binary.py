@@ -11,7 +11,7 @@ import numpy as np
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops._quiet import quiet_binary
+from autograd_core._quiet import quiet_binary
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.unary import PowScalar
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex

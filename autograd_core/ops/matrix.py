@@ -16,7 +16,7 @@ import numpy as np
 
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
-from autograd_core.ops._quiet import quiet
+from autograd_core._quiet import quiet
 from autograd_core.ops.binary import _broadcast_error
 from autograd_core.ops.linalg import _as2d
 from autograd_core.ops.registry import Sample, op, refuse_capture

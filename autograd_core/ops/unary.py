@@ -89,7 +89,7 @@ class Log(Node):
     def forward(self, x, out=None):
         x = _floating(x)
         self.save_for_backward(x)
-        return np.log(x, out=out)  # log(0) = -inf, log(-1) = nan, quiet (ops/_quiet.py)
+        return np.log(x, out=out)  # log(0) = -inf, log(-1) = nan, quiet (autograd_core/_quiet.py)
 
     def backward(self, g):
         (x,) = self.saved

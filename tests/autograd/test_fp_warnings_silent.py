@@ -2,7 +2,7 @@
 0 / 0, log(0), an overflowing matmul or cast as NaN and inf silently. Every op-table sample runs
 on special values forward, backward and double backward with RuntimeWarnings as errors; the
 0 / 0 cases of nn.functional's losses and reductions too; and the user's own numpy error state
-is as it was outside the ops (autograd_core/ops/_quiet.py)."""
+is as it was outside the ops (autograd_core/autograd_core/_quiet.py)."""
 
 import math
 import warnings
@@ -208,3 +208,16 @@ def test_the_users_numpy_error_state_is_kept():
         with pytest.raises(FloatingPointError):
             np.array([1.0]) / 0.0
         assert np.isinf(ag.log(_t([0.0])).item())
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dtype", [None, "float32", "float16"])
+def test_tensor_of_numbers_beyond_the_dtype_is_inf_silently_as_torch(dtype):
+    torch = pytest.importorskip("torch")
+    data = [1e300, -1e300, 1e-320, 1.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        ours = ag.tensor(data, dtype=None if dtype is None else getattr(ag, dtype))
+    theirs = torch.tensor(data, dtype=None if dtype is None else getattr(torch, dtype))
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
