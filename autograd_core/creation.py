@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar, Union
 import numpy as np
 
 from autograd_core import random as _random
+from autograd_core._quiet import quiet
 from autograd_core import tensor as _tensor_module
 from autograd_core.device import DeviceLike, check_device, check_memory_format, preserve_format
 from autograd_core.device import memory_format as _memory_format
@@ -98,6 +99,10 @@ def _float_dtype(dtype: DTypeLike | None) -> np.dtype:
     return np.dtype(dtype) if dtype is not None else _tensor_module.DEFAULT_DTYPE[0]
 
 
+_array = quiet(np.array)  # a cast that overflows gives inf silently, as PyTorch
+
+
+@quiet  # 1e300 made float32 is inf, without numpy's warning (PyTorch's)
 def _from_python(data: Any) -> np.ndarray:
     arr = np.asarray(data)
     if arr.dtype == np.float64:
@@ -153,7 +158,7 @@ def tensor(data: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | No
     else:
         if isinstance(data, (str, bytes)):
             raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-        arr = _from_python(data) if dtype is None else np.array(data, dtype=np.dtype(dtype))
+        arr = _from_python(data) if dtype is None else _array(data, dtype=np.dtype(dtype))
     if arr.dtype.kind not in "biufc":  # strings, objects, datetimes: not numbers
         raise TypeError(
             f"tensor(): cannot make a tensor of numpy dtype {arr.dtype} (kind '{arr.dtype.kind}'); "

@@ -88,6 +88,7 @@ class Adadelta(Optimizer):
     """
 
     update = adadelta
+    extras = {"decoupled_weight_decay": False}  # beyond PyTorch: in a group only when set
     stepwise = ()  # every coefficient depends on the hyperparameters only
 
     def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9,
@@ -109,4 +110,4 @@ class Adadelta(Optimizer):
         return adadelta.Coefficients(
             rho=t(rho), one_minus_rho=t(1 - rho), eps=t(group["eps"]), neg_lr=t(-lr),
             weight_decay=t(wd), decay=t(1 - lr * wd),
-            wd_mode=wd_mode(wd, group["decoupled_weight_decay"]), maximize=bool(group["maximize"]))
+            wd_mode=wd_mode(wd, self._option(group, "decoupled_weight_decay")), maximize=bool(group["maximize"]))

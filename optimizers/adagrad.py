@@ -90,6 +90,7 @@ class Adagrad(Optimizer):
     """
 
     update = adagrad
+    extras = {"decoupled_weight_decay": False, "eps_inside_sqrt": False}  # beyond PyTorch: in a group only when set
     stepwise = ("neg_clr", "decay")
     initial = {"sum": "initial_accumulator_value"}
     eager = True
@@ -132,7 +133,7 @@ class Adagrad(Optimizer):
         (neg_clr, _) = self.step_coefficients(group, t, {"step": step})
         s = st["sum"]
         s[rows] += values * values
-        eps_in, eps_out = eps_split(t, group["eps"], group["eps_inside_sqrt"])
+        eps_in, eps_out = eps_split(t, group["eps"], self._option(group, "eps_inside_sqrt"))
         data[rows] += neg_clr * (values / (np.sqrt(s[rows] + eps_in) + eps_out))
         bump = getattr(p, "_bump_version", None)
         if bump is not None:
@@ -146,8 +147,8 @@ class Adagrad(Optimizer):
     def coefficients(self, group, t, scalars, fresh):
         wd = group["weight_decay"]
         neg_clr, decay = self.step_coefficients(group, t, scalars)
-        eps_in, eps_out = eps_split(t, group["eps"], group["eps_inside_sqrt"])
+        eps_in, eps_out = eps_split(t, group["eps"], self._option(group, "eps_inside_sqrt"))
         return adagrad.Coefficients(
             neg_clr=neg_clr, eps_in=eps_in, eps_out=eps_out, weight_decay=t(wd),
-            decay=decay, wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
+            decay=decay, wd_mode=wd_mode(wd, self._option(group, "decoupled_weight_decay")),
             maximize=bool(group["maximize"]))

@@ -128,6 +128,7 @@ class Adam(Optimizer):
     """
 
     update = adam
+    extras = {"eps_inside_sqrt": False}  # beyond PyTorch: in a group only when set
     optional = {"max_exp_avg_sq": "amsgrad"}
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
@@ -150,7 +151,7 @@ class Adam(Optimizer):
         lr, (beta1, beta2), step = group["lr"], group["betas"], scalars["step"]
         bias_correction2 = 1 - beta2**step
         eps = group["eps"]
-        if group["eps_inside_sqrt"]:
+        if self._option(group, "eps_inside_sqrt"):
             eps_in, eps_out = eps_split(t, eps, True, bias_correction2)
         else:  # (0, eps): the same every step while eps is (a scalar made costs ~0.15 us)
             held = self._eps_pair

@@ -101,6 +101,7 @@ class Adamax(Optimizer):
     """
 
     update = adamax
+    extras = {"decoupled_weight_decay": False}  # beyond PyTorch: in a group only when set
     stepwise = ("neg_clr",)
 
     def __init__(self, params: Iterable[Any], lr: float = 2e-3,
@@ -125,5 +126,5 @@ class Adamax(Optimizer):
         return adamax.Coefficients(
             w1=w1, w1c=w1c, w1_small=w1_small, beta2=t(beta2), eps=t(group["eps"]),
             neg_clr=neg_clr, weight_decay=t(wd),
-            decay=t(1 - lr * wd), wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
+            decay=t(1 - lr * wd), wd_mode=wd_mode(wd, self._option(group, "decoupled_weight_decay")),
             maximize=bool(group["maximize"]))

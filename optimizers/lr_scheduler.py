@@ -24,11 +24,13 @@ import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from optimizers import schedules as _S
 from optimizers.optimizer import Optimizer
+
+if TYPE_CHECKING:  # annotations only: dir() shows the names torch.optim.lr_scheduler's does
+    from collections.abc import Callable, Iterable, Sequence
 
 __all__ = [
     "LRScheduler",

@@ -133,6 +133,7 @@ class NAdam(Optimizer):
     """
 
     update = nadam
+    extras = {"eps_inside_sqrt": False}  # beyond PyTorch: in a group only when set
     scalars = {"step": 0.0, "mu_product": 1.0}
 
     def __init__(self, params: Iterable[Any], lr: float = 2e-3,
@@ -170,7 +171,7 @@ class NAdam(Optimizer):
         lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
         bias_correction2, coef_grad, coef_avg = self.step_coefficients(group, t, scalars)
         w1, w1c, w1_small = lerp_weight(t, 1 - beta1)
-        eps_in, eps_out = eps_split(t, group["eps"], group["eps_inside_sqrt"])
+        eps_in, eps_out = eps_split(t, group["eps"], self._option(group, "eps_inside_sqrt"))
         return nadam.Coefficients(
             w1=w1, w1c=w1c, w1_small=w1_small, beta2=t(beta2), one_minus_beta2=t(1 - beta2),
             eps_in=eps_in, eps_out=eps_out, bias_correction2=bias_correction2,

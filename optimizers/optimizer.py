@@ -314,6 +314,16 @@ COMMON_CHECKS = {
 }
 
 
+def _same_option(value, default):
+    """``value`` is an extra option's default (same type: ``0`` is not ``False``)."""
+    return value is default or (type(value) is type(default) and value == default)
+
+
+def _with_extras(get, names, values, group):
+    """The memo's hyperparameters of ``group``: ``get``'s, then the extras with defaults."""
+    return get(group) + tuple(map(group.get, names, values))
+
+
 def _check_switches(defaults):
     if defaults.get("differentiable"):
         raise NotImplementedError("differentiable=True is not supported (updates run in fused "
@@ -479,6 +489,11 @@ class Optimizer:
     optional: dict = {}
     initial: dict = {}
     eager = False
+    #: tapegrad's own group options (the lectures' forms, optimizers/LECTURE_FORMS.md) and
+    #: their defaults: ``defaults`` and a group hold one only when it is set otherwise, so
+    #: ``param_groups``, ``defaults`` and ``state_dict()`` have PyTorch's keys, in its order,
+    #: unless an option is used; ``_option`` reads one
+    extras: dict[str, Any] = {}
 
     # the hooks, by handle id (PyTorch's attribute names)
     _optimizer_step_pre_hooks: OrderedDict[int, Callable[..., Any]]
@@ -495,6 +510,9 @@ class Optimizer:
             setattr(cls, "step", _hooked_step(step))  # noqa: B010 (mypy: a method)
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        extras = self.extras
+        defaults = {k: v for k, v in defaults.items()
+                    if k not in extras or not _same_option(v, extras[k])}
         _check_switches(defaults)
         self._validate_group(dict(defaults))
         self.defaults = defaults
@@ -512,6 +530,10 @@ class Optimizer:
             param_groups = [{"params": param_groups}]
         for group in param_groups:
             self.add_param_group(group)
+
+    def _option(self, group: dict[str, Any], name: str) -> Any:
+        """The group's value of ``name``, one of ``extras``: its default when not set."""
+        return group.get(name, self.extras[name])
 
     def coefficients(self, group: dict[str, Any], t: type, scalars: dict[str, float],
                      fresh: bool) -> Any:  # pragma: no cover - abstract
@@ -554,8 +576,11 @@ class Optimizer:
                 return tuple(self.coefficients(group, t, scalars, fresh))
             # the switches accepted for PyTorch compatibility change no coefficient (a third
             # fewer values to compare at every step for Adam)
-            keys = tuple(k for k in self.defaults if k not in _SWITCHES)
+            keys = tuple(k for k in self.defaults if k not in _SWITCHES and k not in self.extras)
             get = itemgetter(*keys) if len(keys) > 1 else (lambda g: tuple([g[k] for k in keys]))
+            if self.extras:  # read with their defaults: a group holds them only when set
+                names, values = tuple(self.extras), tuple(self.extras.values())
+                get = functools.partial(_with_extras, get, names, values)
             where = tuple(self.update.Coefficients._fields.index(n) for n in stepwise)
             memo = self._memo = ({}, get, where)
         entries, get, where = memo

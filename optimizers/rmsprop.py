@@ -153,6 +153,7 @@ class RMSprop(Optimizer):
     """
 
     update = rmsprop
+    extras = {"decoupled_weight_decay": False, "eps_inside_sqrt": False}  # beyond PyTorch: in a group only when set
     stepwise = ()  # every coefficient depends on the hyperparameters only
     optional = {"grad_avg": "centered", "momentum_buffer": "momentum"}
 
@@ -174,10 +175,10 @@ class RMSprop(Optimizer):
     def coefficients(self, group, t, scalars, fresh):
         lr, wd, momentum = group["lr"], group["weight_decay"], group["momentum"]
         wa, wac, wa_small = lerp_weight(t, 1 - group["alpha"])
-        eps_in, eps_out = eps_split(t, group["eps"], group["eps_inside_sqrt"])
+        eps_in, eps_out = eps_split(t, group["eps"], self._option(group, "eps_inside_sqrt"))
         return rmsprop.Coefficients(
             alpha=t(group["alpha"]), wa=wa, wac=wac, wa_small=wa_small, eps_in=eps_in,
             eps_out=eps_out, neg_lr=t(-lr), momentum=t(momentum), weight_decay=t(wd),
-            decay=t(1 - lr * wd), wd_mode=wd_mode(wd, group["decoupled_weight_decay"]),
+            decay=t(1 - lr * wd), wd_mode=wd_mode(wd, self._option(group, "decoupled_weight_decay")),
             centered=bool(group["centered"]), use_momentum=momentum > 0,
             maximize=bool(group["maximize"]))

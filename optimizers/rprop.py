@@ -156,6 +156,7 @@ class Rprop(Optimizer):
     """
 
     update = rprop
+    extras = {"variant": "irprop-"}  # beyond PyTorch: in a group only when set
     initial = {"step_size": "lr"}
     _loss = None  # the loss of the step in progress (irprop+)
 
@@ -176,20 +177,20 @@ class Rprop(Optimizer):
         check(0.0 < etas[0] < 1.0 < etas[1], f"Invalid eta values: {etas[0]}, {etas[1]}")
         check(isinstance(sizes, (tuple, list)) and len(sizes) == 2,
               f"Invalid step_sizes: {sizes!r}")
-        variant = group["variant"]
+        variant = self._option(group, "variant")
         check(isinstance(variant, str) and variant in VARIANTS,
               f"Invalid variant value: {variant!r} (expected one of "
               f"{', '.join(map(repr, VARIANTS))})")
 
     def _array_names(self, group):
         names = self.update.state
-        return names if VARIANTS[group["variant"]][1] else names[:-1] + (None,)
+        return names if VARIANTS[self._option(group, "variant")][1] else names[:-1] + (None,)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One step over every group; returns ``closure()``'s loss if given. A group with
         ``variant="irprop+"`` needs that loss: it undoes the previous step where the gradient's
         sign changed only if the loss rose since the previous call."""
-        plus = [g for g in self.param_groups if g["variant"] == "irprop+"]
+        plus = [g for g in self.param_groups if self._option(g, "variant") == "irprop+"]
         if plus and closure is None:
             raise RuntimeError("Rprop with variant='irprop+' compares the loss with the previous "
                                "step's: call step(closure) with a closure that returns the loss")
@@ -205,7 +206,7 @@ class Rprop(Optimizer):
 
     def coefficients(self, group, t, scalars, fresh):
         (etaminus, etaplus), (lo, hi) = group["etas"], group["step_sizes"]
-        variant = group["variant"]
+        variant = self._option(group, "variant")
         zero_on_change, keep_updates = VARIANTS[variant]
         if variant == "irprop+":
             prev_loss = group.get("prev_loss")

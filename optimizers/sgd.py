@@ -123,6 +123,7 @@ class SGD(Optimizer):
     """
 
     update = sgd
+    extras = {"lr_in_velocity": False, "momentum_init": "grad"}  # beyond PyTorch: in a group only when set
     stepwise = ()  # every coefficient depends on the hyperparameters only
     scalars = {}
     optional = {"momentum_buffer": "momentum"}
@@ -142,7 +143,7 @@ class SGD(Optimizer):
         super()._validate_group(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
-        init = group["momentum_init"]
+        init = self._option(group, "momentum_init")
         check(init in MOMENTUM_INITS,
               f"Invalid momentum_init value: {init!r} (expected 'grad' or 'zero')")
 
@@ -173,10 +174,10 @@ class SGD(Optimizer):
 
     def coefficients(self, group, t, scalars, fresh):
         lr = group["lr"]
-        inside = bool(group["lr_in_velocity"])
+        inside = bool(self._option(group, "lr_in_velocity"))
         return sgd.Coefficients(
             lr=t(1 if inside else lr), velocity_lr=t(lr if inside else 1),
             weight_decay=t(group["weight_decay"]), momentum=t(group["momentum"]),
             one_minus_dampening=t(1 - group["dampening"]), use_momentum=group["momentum"] != 0,
-            first_step=fresh and group["momentum_init"] == "grad",
+            first_step=fresh and self._option(group, "momentum_init") == "grad",
             nesterov=bool(group["nesterov"]), maximize=bool(group["maximize"]))

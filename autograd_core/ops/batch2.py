@@ -21,7 +21,7 @@ from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _div_rounded,
                                       _promote, mul)
 from autograd_core.ops.binary import pow as _pow
-from autograd_core.ops.mathfns import _call, _float_pair
+from autograd_core.ops.mathfns import _float_pair
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.index import IndexAdd, IndexPut, getitem
 from autograd_core.ops.inplace import inplace
@@ -256,9 +256,8 @@ def _as_float(t):
 class Xlogy(Node):
     """``x * log(y)``; ``SpecialXlog1py`` is the same node with ``log1p``."""
 
-    #: the logarithm, its pole (where the gradient's rule gives 0 for x = 0) and a point
-    #: where it is finite (read instead of the pole)
-    _log, _pole, _finite = "log", 0, 1.0
+    #: the logarithm and its pole (where the gradient's rule gives 0 for x = 0)
+    _log, _pole = "log", 0
     _kernel = "xlogy_cpu"  # PyTorch's, named in its refusal of complex tensors
 
     def forward(self, input, other):
@@ -268,25 +267,23 @@ class Xlogy(Node):
             raise _args.not_implemented(self._kernel, dt)
         x, y = np.asarray(x, dt), np.asarray(y, dt)
         self.save_for_backward(x, y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where((x == 0) & ~np.isnan(y), np.zeros((), dt),
-                            x * getattr(np, self._log)(y))
+        return self._value(x, y)
+
+    def _value(self, x, y):
+        """The op on arrays: 0 where ``x`` is 0 and ``y`` is not NaN."""
+        return np.where((x == 0) & ~np.isnan(y), np.zeros((), np.result_type(x, y)),
+                        x * getattr(np, self._log)(y))
 
     def backward(self, g):
         x, y = self.saved
-        xd, yd, gd = xp.data(x), xp.data(y), xp.data(g)
-        # PyTorch's rule: xlogy(g, y), then 0 where x == 0 and y is at or below the pole
-        # (log(0) is -inf elsewhere); x / y (x / (1 + y) for log1p) for other. xlogy(0, y) is
-        # 0 by a mask only where log(y) is infinite (0 * inf); elsewhere g * log(y), +0 where g
-        # is 0 (xlogy's zero: adding +0 there, -0 elsewhere, changes no other value), so that
-        # its derivative in g stays log(y) under create_graph at g == 0 too
-        with np.errstate(invalid="ignore"):
-            zero = (((gd == 0) | (xd == 0)) & (yd <= self._pole)) | ((gd == 0) & (yd == np.inf))
-        plus0 = np.where(gd == 0, 0.0, -0.0).astype(np.result_type(gd))
-        with np.errstate(divide="ignore", invalid="ignore"):  # 0 / 0 is NaN, as in PyTorch
-            log = _call(self._log, xp.where(zero, self._finite, y))
-            return (xp.where(zero, 0.0, g * log + plus0),
-                    g * x / (y if self._pole == 0 else y - self._pole))
+        # PyTorch's rule: xlogy(g, y) for input, 0 where x == 0 and y is at or below the pole
+        # (log(0) is -inf there); x / y (x / (1 + y) for log1p) for other. Under create_graph
+        # the first is this op again, so its derivative in g is its own rule, log(y), at g == 0
+        # too (inf at y = inf, as PyTorch: a mask there would make it 0)
+        gx = type(self).apply(g, y) if isinstance(g, Tensor) else self._value(g, y)
+        at_pole = (xp.data(x) == 0) & (xp.data(y) <= self._pole)
+        return (xp.where(at_pole, 0.0, gx),
+                g * x / (y if self._pole == 0 else y - self._pole))
 
 
 @op("logit", method=True, samples=[

@@ -475,7 +475,9 @@ def _zeta64(s, q):
     ``q`` a non-positive integer (a pole), nan at ``q = +inf``."""
     q = np.asarray(q, dtype=np.float64)
     with np.errstate(all="ignore"):
-        last = np.maximum(9.0, np.floor(9.0 - np.where(np.isfinite(q), q, 0.0)) + 1.0)
+        pole = (q <= 0) & (q == np.floor(q))  # -inf and every float below -2**52 too
+        # (the terms up to q + k > 9: a pole's would be ~1e300 of them, a hang)
+        last = np.maximum(9.0, np.floor(9.0 - np.where(np.isfinite(q) & ~pole, q, 0.0)) + 1.0)
         total = np.zeros_like(q)
         for k in range(int(last.max(initial=9.0)) + 1):
             total += np.where(k <= last, (q + k) ** -s, 0.0)
@@ -493,7 +495,6 @@ def _zeta64(s, q):
             a *= s + k
             b = b / w
             k += 1
-        pole = (q <= 0) & (q == np.floor(q))
         return np.where(pole, np.inf, np.where(np.isnan(q), np.nan, total))
 
 

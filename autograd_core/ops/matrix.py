@@ -16,6 +16,7 @@ import numpy as np
 
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
+from autograd_core._quiet import quiet
 from autograd_core.ops.binary import _broadcast_error
 from autograd_core.ops.linalg import _as2d
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -262,6 +263,7 @@ class LinalgSlogdet(Node):
         return (_as_matrix_grad(g) * _mT(_inv(a)),)
 
 
+@quiet  # a NaN matrix: NaN, without numpy's warning (PyTorch's)
 def _sign_of_det(a: Tensor) -> Tensor:
     sign, _ = np.linalg.slogdet(a._data)
     return Tensor._wrap(np.asarray(sign, dtype=a.dtype))

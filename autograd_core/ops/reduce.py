@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import warnings
 from typing import Any, Sequence
 from collections import namedtuple
 
@@ -65,6 +66,8 @@ class Mean(_Reduction):
                                "a floating point or complex dtype. Got: "
                                f"{_args.torch_name(x.dtype)}")
         self.n = _count(x.shape, dim)
+        if self.n == 0:  # NaN (0 / 0), without numpy's "Mean of empty slice", as PyTorch
+            return np.sum(x, axis=dim, keepdims=keepdim) / 0.0
         return np.mean(x, axis=dim, keepdims=keepdim)
 
     def backward(self, g):
@@ -78,17 +81,22 @@ class Var(_Reduction):
         if x.dtype.kind not in "fc":
             raise RuntimeError("std and var only support floating point and complex dtypes")
         self._setup(x, dim, keepdim)
-        self.denom = builtins.max(_count(x.shape, dim) - correction, 0)
+        n = _count(x.shape, dim)
+        self.denom = builtins.max(n - correction, 0)
         self.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        if self.denom:
             return np.var(x, axis=dim, keepdims=keepdim, ddof=correction)
+        # no degrees of freedom: the sum of squares / 0 (inf, NaN where it is 0 or the slice
+        # is empty), without numpy's warnings (``var``/``std`` warn PyTorch's)
+        squares = np.var(x, axis=dim, keepdims=keepdim) if n else \
+            np.sum(np.abs(x), axis=dim, keepdims=keepdim)
+        return squares / 0.0
 
     def backward(self, g):
         (x,) = self.saved
         axis = self.dim if self.dim is not None else tuple(range(len(self.in_shape)))
-        centred = x - x.mean(axis=axis, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (self._expand(g) * centred * (2.0 / self.denom if self.denom else np.inf),)
+        centred = x - x.mean(axis=axis, keepdims=True) if x.size else x
+        return (self._expand(g) * centred * (2.0 / self.denom if self.denom else np.inf),)
 
     # complex x: var is sum |x - mean|^2 / denom (real), whose gradient dL/dRe + i dL/dIm is
     # the real rule's 2 g (x - mean) / denom, as it stands
@@ -336,8 +344,18 @@ def var(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
         tensor([0.2500, 0.2500])
     """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
-    return Var.apply(input, dim=dim, keepdim=keepdim,
-                     correction=_args.correction(unbiased, correction))
+    correction = _args.correction(unbiased, correction)
+    _warn_no_dof("var", input, dim, correction)
+    return Var.apply(input, dim=dim, keepdim=keepdim, correction=correction)
+
+
+def _warn_no_dof(name, input, dim, correction):
+    """PyTorch's warning (a UserWarning; numpy's is a RuntimeWarning, not given) when the
+    reduced slices have no degrees of freedom left."""
+    if _count(input.shape, dim) - correction <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
+                      "less than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
 
 
 class StdFromVar(Node):
@@ -382,8 +400,9 @@ def std(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
         tensor(1.2910)
     """
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
-    return StdFromVar.apply(Var.apply(input, dim=dim, keepdim=keepdim,
-                                      correction=_args.correction(unbiased, correction)))
+    correction = _args.correction(unbiased, correction)
+    _warn_no_dof("std", input, dim, correction)
+    return StdFromVar.apply(Var.apply(input, dim=dim, keepdim=keepdim, correction=correction))
 
 
 @op("max", node=AMax, method=True, samples=[

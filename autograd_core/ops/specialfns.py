@@ -280,7 +280,7 @@ class SpecialEntr(Node):
         tensor([0., 2.])
     """)
 class SpecialXlog1py(Xlogy):
-    _log, _pole, _finite = "log1p", -1, 0.0
+    _log, _pole = "log1p", -1
     _kernel = "xlog1py_cpu"
 
 

@@ -49,3 +49,30 @@ def test_double_backward_equals_torch(name):
     for a, b in zip(ours, theirs):  # torch's scalar log1p is 1 ulp from its tensor log1p
         np.testing.assert_allclose(a, b, rtol=1e-15, atol=0)
         np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+
+
+# y = inf: log(y) is inf, so the gradient's derivative in v is inf, at v == 0 too (a mask
+# once made it 0 there); x == 0 and x != 0, v == 0 and v != 0
+X_INF = [0.0, 1.0, 2.0, 0.0, -1.0]
+Y_INF = [math.inf] * 5
+V_INF = [0.0, 0.0, 1.0, 1.0, 0.0]
+
+
+@pytest.mark.parametrize("name", sorted(FNS))
+def test_derivative_in_the_gradient_is_inf_at_y_inf(name):
+    fn, _ = FNS[name]
+    gx, dv = _grad_and_its_derivative(ag, fn, X_INF, Y_INF, V_INF)
+    assert np.array_equal(gx, [0.0, 0.0, math.inf, math.inf, 0.0])  # xlogy(v, inf)
+    assert np.array_equal(dv, [math.inf] * 5)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name", sorted(FNS))
+def test_double_backward_at_y_inf_equals_torch(name):
+    torch = pytest.importorskip("torch")
+    fn, _ = FNS[name]
+    ours = _grad_and_its_derivative(ag, fn, X_INF, Y_INF, V_INF)
+    theirs = _grad_and_its_derivative(torch, fn, X_INF, Y_INF, V_INF)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(np.signbit(a), np.signbit(b))

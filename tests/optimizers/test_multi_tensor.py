@@ -266,7 +266,8 @@ STEPWISE = [n for n in NAMES if ALGORITHMS[n].cls.stepwise is not None]
 @pytest.mark.parametrize("name", STEPWISE)
 def test_declared_coefficients_depend_only_on_what_the_memo_keys(name):
     """An algorithm declaring ``stepwise`` reads only its hyperparameters (the keys of
-    ``defaults``) in ``coefficients``, and ``step_coefficients`` gives exactly its stepwise
+    ``defaults``, and ``extras``, read with their defaults when unset) in ``coefficients``,
+    and ``step_coefficients`` gives exactly its stepwise
     fields, at every step."""
     spec = ALGORITHMS[name]
     opt = spec.cls(_params(np.float32, [(3,)]), **spec.kwargs)
@@ -275,7 +276,8 @@ def test_declared_coefficients_depend_only_on_what_the_memo_keys(name):
             group = _Recording(opt.param_groups[0])
             scalars = {k: (step if k == "step" else v) for k, v in opt.scalars.items()}
             co = opt.coefficients(group, t, dict(scalars), False)
-            assert group.read <= set(opt.defaults), group.read - set(opt.defaults)
+            keyed = set(opt.defaults) | set(opt.extras)
+            assert group.read <= keyed, group.read - keyed
             if spec.cls.stepwise:
                 part = opt.step_coefficients(group, t, dict(scalars))
                 assert [getattr(co, f) for f in spec.cls.stepwise] == list(part)
