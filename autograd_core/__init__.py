@@ -70,10 +70,10 @@ from autograd_core.sparse import layout, sparse_coo, sparse_coo_tensor, spmm, st
 from autograd_core import fft  # torch.fft
 from autograd_core.dtype_info import finfo, iinfo
 from autograd_core.capture import CompileFallback, compile  # noqa: A004 (torch.compile)
-from autograd_core._quiet import quiet_nodes as _quiet_nodes
+from autograd_core import _quiet
 
 globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms
-_quiet_nodes()  # no numpy floating-point warning from an op's numbers, as PyTorch (_quiet.py)
+_quiet.install()  # no numpy floating-point warning from an op's numbers, as PyTorch (_quiet.py)
 
 
 def is_tensor(obj: object) -> _builtins.bool:

@@ -1,21 +1,29 @@
-"""numpy's floating-point warnings off inside the ops, as PyTorch is silent.
+"""numpy's floating-point warnings kept out of the ops, as PyTorch is silent, at no cost per op.
 
 ``inf * 0``, ``0 / 0``, ``log(0)``, an exploding matmul or ``inf + -inf`` in a sum give
 numpy's ``RuntimeWarning`` (an error under ``warnings.simplefilter("error")``); PyTorch gives
-the same inf and NaN silently. ``quiet(fn)`` runs ``fn`` with numpy's error state set to ignore,
-for that call only: the user's own setting (``np.seterr``, ``np.errstate``) is untouched
-outside the op. ``quiet_nodes`` applies it once, when ``autograd_core`` and ``nn`` have
-imported, to every node class's ``forward`` and rules (``Node.__init_subclass__`` would be the
-one place for it; node.py is being reworked as this is written).
+the same inf and NaN silently. Three parts, none of which runs on an op's ordinary path:
 
-Cost (numpy 2.4, one element, a loaded 2-core machine): ``with np.errstate(all="ignore")``
-is ~2 us a call, most of an op's budget. numpy 2 keeps its error state in a context variable;
-setting it to an ignore state made once and resetting it is ~0.2 us, thread-safe and
-exception-safe like ``np.errstate``; a ufunc runs ~0.15 us slower under any state but the
-default, and the ``*args`` wrapper's frame adds the rest (``quiet_binary``, the operators',
-has none): ~0.4-0.5 us an op in all. Without that variable (another numpy), ``np.errstate``.
-The ops' own ``np.errstate`` blocks inside quiet methods are now redundant (each ~1-2 us);
-the logarithms' are gone, the others remain.
+* ``install()`` (at import) adds one warnings filter: numpy's floating-point warnings
+  ("... encountered in ...") raised from a line of ``autograd_core``, ``nn`` or
+  ``optimizers`` are ignored. A warning is attributed to the frame that ran the ufunc, so the
+  user's own numpy code warns as before. Python looks at the filters only when a warning is
+  raised: an op that raises none pays nothing.
+* where a user's filter turns warnings into errors (``simplefilter("error")``, pytest's
+  ``-W error``), it comes first and the filter above no longer applies: an op's forward that
+  raises numpy's ``RuntimeWarning`` (or ``FloatingPointError``, under the user's
+  ``np.errstate(...="raise")``) is run again with numpy's error state set to ignore
+  (``Node.apply``, ``node.operator``: an ``except`` clause, free when nothing is raised), and
+  a backward pass runs with that state throughout (``run_backward``: one ``enter``/``leave``
+  a pass, ~0.3 us).
+* ``quiet(fn)``: ``fn`` with the ignore state while it runs (~0.2 us a call), for casts in
+  tensor creation.
+
+A context that records every warning (``pytest.warns``, ``catch_warnings(record=True)``
+with ``simplefilter("always")``) also comes first: it records numpy's warnings from the ops.
+The ignore state is set through numpy 2's error-state context variable (thread- and
+exception-safe, as ``np.errstate``, ~0.25 us against ~0.9 us); without it, ``np.errstate``.
+The user's own ``np.seterr``/``np.errstate`` is untouched outside these scopes.
 """
 
 from __future__ import annotations
@@ -60,55 +68,31 @@ def quiet(fn: Callable[..., Any]) -> Callable[..., Any]:
     return quiet_fn
 
 
-#: what runs an op's numbers: its forward and its rules (``plain_backward`` and
-#: ``complex_backward`` are the rules ``Node.__init_subclass__`` picked for the engine). The
-#: operators' ``ufunc`` (``node.operator``'s path) is quiet where it is declared (ops/binary.py):
-#: the operators are wired before this runs
-_RUN = ("forward", "backward", "fused_backward", "plain_backward", "complex_backward")
-
-
-def quiet_binary(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    """``quiet(fn)`` for a function of two positional arguments (the operators' ufuncs):
-    without ``*args``/``**kwargs``, ~0.3 us cheaper a call."""
+def enter() -> Any:
+    """Set numpy's error state to ignore; returns the token ``leave`` restores it with."""
     if _STATE is None:  # pragma: no cover - numpy 1.x
-        return quiet(fn)
-    enter, leave, ignore = _STATE.set, _STATE.reset, _IGNORE
-
-    def quiet_fn(a, b):
-        token = enter(ignore)
-        try:
-            return fn(a, b)
-        finally:
-            leave(token)
-
-    quiet_fn.__name__ = quiet_fn.__qualname__ = getattr(fn, "__name__", "quiet_fn")
-    quiet_fn._quiet = True  # type: ignore[attr-defined]
-    return quiet_fn
+        scope = np.errstate(all="ignore")
+        scope.__enter__()
+        return scope
+    return _STATE.set(_IGNORE)
 
 
-def quiet_methods(cls: type) -> type:
-    """``cls`` with what runs its numbers quiet (``_RUN``; inherited ones wrapped on ``cls``)."""
-    for name in _RUN:
-        fn = getattr(cls, name, None)
-        if fn is not None and callable(fn) and not getattr(fn, "_quiet", False):
-            setattr(cls, name, quiet(fn))
-    return cls
+def leave(token: Any) -> None:
+    """Restore numpy's error state as ``enter`` found it."""
+    if _STATE is None:  # pragma: no cover - numpy 1.x
+        token.__exit__(None, None, None)
+    else:
+        _STATE.reset(token)
 
 
-#: node classes whose forward and backward are the user's code (``ag.Function``): numpy
-#: warns there as it would outside
-_USER_CODE = ("autograd_core.function",)
+#: numpy's floating-point warnings, by their text
+NUMPY_FP_WARNING = r"(overflow|invalid value|divide by zero|underflow) encountered in "
 
 
-def quiet_nodes() -> None:
-    """Every node class of the project imported so far, quiet (``quiet_methods``): called at
-    the end of ``autograd_core``'s and ``nn``'s imports; classes made later inherit it."""
-    from autograd_core.node import Node
+def install() -> None:
+    """The warnings filter that ignores numpy's floating-point warnings raised from a line of
+    the project's packages (see the module)."""
+    import warnings
 
-    todo = list(Node.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        todo += cls.__subclasses__()
-        if cls.__module__.partition(".")[0] in ("autograd_core", "nn") and \
-                cls.__module__ not in _USER_CODE:
-            quiet_methods(cls)
+    warnings.filterwarnings("ignore", message=NUMPY_FP_WARNING, category=RuntimeWarning,
+                            module=r"(autograd_core|nn|optimizers)(\.|$)")

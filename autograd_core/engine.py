@@ -25,6 +25,7 @@ from operator import attrgetter
 
 import numpy as np
 
+from autograd_core import _quiet
 from autograd_core.grad_mode import STATE
 from autograd_core.node import edges_of, leaf_meta, sum_to_shape
 from autograd_core.tensor import COMPLEX_SEEN, Tensor, _PostAccumulateHooks
@@ -94,6 +95,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     # passes over the (large, long-lived) graph would be wasted work, so it waits until the end.
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    # numpy's inf/NaN warnings off for the pass (rules and sums), as PyTorch is silent: one
+    # set and reset here instead of one per rule (autograd_core/_quiet.py)
+    quiet_token = _quiet.enter()
     try:
         while ready:
             node = heappop(ready)[1]
@@ -174,6 +178,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 else:
                     buf[idx] = buf[idx] + g
     finally:
+        _quiet.leave(quiet_token)
         STATE.enabled, STATE.backward_pass = prev_mode, prev_pass
         if gc_was_enabled:
             gc.enable()

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core._quiet import quiet
 from autograd_core.grad_mode import STATE
 from autograd_core.tensor import DENSE_TYPES, Tensor, next_seq
 
@@ -371,7 +372,10 @@ class Node:
             edges = tuple(edges) if True in needs else None
             if idxs:
                 node.next_idx = tuple(idxs)
-        out = node.forward(*arrays, **kwargs) if kwargs else node.forward(*arrays)
+        try:
+            out = node.forward(*arrays, **kwargs) if kwargs else node.forward(*arrays)
+        except (RuntimeWarning, FloatingPointError):  # the user made numpy's inf/NaN warning
+            out = quiet(node.forward)(*arrays, **kwargs)  # an error: run it quietly (_quiet.py)
         if cls.n_outputs != 1:
             return _finish_many(node, args, kwargs, edges, out)
 
@@ -443,6 +447,8 @@ def operator(cls, reflected=False):
             out = ufunc(p, q)
         except ValueError:  # shapes that do not broadcast: apply raises PyTorch's error
             return slow(x, y)
+        except (RuntimeWarning, FloatingPointError):  # the user made numpy's inf/NaN warning
+            out = quiet(ufunc)(p, q)  # an error: PyTorch's silence (autograd_core/_quiet.py)
         if out.__class__ is not ndarray:
             out = asarray(out)  # numpy gives 0-d results as scalars
         rx = x._requires_grad

@@ -32,6 +32,4 @@ __all__ = [
 ]
 from nn import modules  # noqa: E402 - torch.nn.modules.<file> paths, after the layers
 
-from autograd_core._quiet import quiet_nodes as _quiet_nodes  # noqa: E402
 
-_quiet_nodes()  # nn's op nodes too: no numpy floating-point warning, as PyTorch

@@ -11,7 +11,6 @@ import numpy as np
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core._quiet import quiet_binary
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.unary import PowScalar
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
@@ -141,18 +140,12 @@ def _broadcast_error(op_name, a, b):
     )
 
 
-def _quiet_ufunc(ufunc):
-    """``ufunc`` without numpy's floating-point warnings (``inf * 0`` is NaN silently, as in
-    PyTorch): what ``node.operator``'s one-frame path calls."""
-    return staticmethod(quiet_binary(ufunc))
-
-
 class BroadcastError(RuntimeError, ValueError):
     """Shapes that do not broadcast: PyTorch's RuntimeError, and a ValueError as before."""
 
 
 class Add(Node):
-    ufunc = _quiet_ufunc(np.add)  # the forward's ufunc and what it saves: node.operator
+    ufunc = np.add  # the forward's ufunc and what it saves: for node.operator
     saves = ()
     fuse = "{0} + {1}"
     fuse_backward = ("{g}", "{g}")
@@ -165,7 +158,7 @@ class Add(Node):
 
 
 class Sub(Node):
-    ufunc = _quiet_ufunc(np.subtract)  # the forward's ufunc and what it saves: node.operator
+    ufunc = np.subtract  # the forward's ufunc and what it saves: for node.operator
     saves = ()
     fuse = "{0} - {1}"
     fuse_backward = ("{g}", "-{g}")
@@ -188,7 +181,7 @@ class Sub(Node):
 
 
 class Mul(Node):
-    ufunc = _quiet_ufunc(np.multiply)  # the forward's ufunc and what it saves: node.operator
+    ufunc = np.multiply  # the forward's ufunc and what it saves: for node.operator
     saves = ((1, 0), (0, 1))
     fuse = "{0} * {1}"
     fuse_backward = ("{g} * {0}", "{g} * {1}")
@@ -204,7 +197,7 @@ class Mul(Node):
 
 
 class Div(Node):
-    ufunc = _quiet_ufunc(np.true_divide)  # the forward's ufunc and what it saves: node.operator
+    ufunc = np.true_divide  # the forward's ufunc and what it saves: for node.operator
     saves = ((0, 1), (1, None))
     fuse = "{0} / {1}"
     fuse_backward = ("{g} / {1}", "-{g} * (({0} / {1}) / {1})")

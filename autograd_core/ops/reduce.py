@@ -88,9 +88,11 @@ class Var(_Reduction):
             return np.var(x, axis=dim, keepdims=keepdim, ddof=correction)
         # no degrees of freedom: the sum of squares / 0 (inf, NaN where it is 0 or the slice
         # is empty), without numpy's warnings (``var``/``std`` warn PyTorch's)
-        squares = np.var(x, axis=dim, keepdims=keepdim) if n else \
-            np.sum(np.abs(x), axis=dim, keepdims=keepdim)
-        return squares / 0.0
+        with np.errstate(all="ignore"):  # (a rare path: a warnings-recording context, such
+            # as pytest.warns, would record numpy's warning despite the module's filter)
+            squares = np.var(x, axis=dim, keepdims=keepdim) if n else \
+                np.sum(np.abs(x), axis=dim, keepdims=keepdim)
+            return squares / 0.0
 
     def backward(self, g):
         (x,) = self.saved
