@@ -79,8 +79,11 @@ def affine_grid(theta: Tensor, size: tuple | list, align_corners: bool | None = 
     mesh = np.meshgrid(*axes, indexing="ij")  # indexed [x, y, (z)]
     base = np.stack([m.transpose(tuple(range(k))[::-1]) for m in mesh]
                     + [np.ones(size[2:], dt)], -1)  # (.., H, W, k + 1) of (x, y, (z), 1)
-    flat = ag.tensor(base.reshape(1, -1, k + 1))
-    grid = flat.matmul(theta.transpose(1, 2))  # (N, prod(spatial), k)
+    flat = ag.tensor(base.reshape(1, -1, 1, k + 1))
+    # theta's rows times (x, y, (z), 1), summed in order (x t0 + y t1 (+ z t2)) + t_k as
+    # PyTorch's kernel sums them: a BLAS matmul rounds otherwise, and a point of the grid an
+    # ulp off moves nearest sampling's ties and the bilinear gradient's side
+    grid = (flat * theta.unsqueeze(1)).sum(-1)  # (N, prod(spatial), k)
     return grid.reshape(size[0], *size[2:], k)
 
 
