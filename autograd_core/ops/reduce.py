@@ -357,7 +357,7 @@ def _warn_no_dof(name, input, dim, correction):
     if _count(input.shape, dim) - correction <= 0:
         warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
                       "less than the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=3)
+                      UserWarning, stacklevel=4)  # past var() and its numpy-names wrapper
 
 
 class StdFromVar(Node):

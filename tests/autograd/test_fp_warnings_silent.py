@@ -218,3 +218,11 @@ def test_tensor_of_numbers_beyond_the_dtype_is_inf_silently_as_torch(dtype):
     theirs = torch.tensor(data, dtype=None if dtype is None else getattr(torch, dtype))
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
     assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+
+
+def test_var_std_warning_points_at_the_callers_line():
+    x = _t([1.0])
+    for call in (lambda: x.var(), lambda: ag.var(x), lambda: ag.std(x)):
+        with pytest.warns(UserWarning, match="degrees of freedom") as record:
+            call()
+        assert record[0].filename == __file__
