@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Callable, Union
 
 import numpy as np
 
+from autograd_core.grad_mode import STATE as _GRAD_STATE
+
 #: the floating point dtype of Python floats and of ``Tensor(list)`` (``set_default_dtype``)
 DEFAULT_DTYPE: list[np.dtype] = [np.dtype(np.float32)]
 
@@ -996,8 +998,8 @@ class Tensor:
         return self._data.reshape(()).item()
 
     def __float__(self):
-        if self._requires_grad and not _WARNED_FLOAT:  # PyTorch's warning, once per process
-            _WARNED_FLOAT.append(True)
+        if self._requires_grad and not _WARNED_FLOAT and _GRAD_STATE.enabled:  # PyTorch's
+            _WARNED_FLOAT.append(True)  # warning, once per process, not under no_grad
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
                           "unexpected behavior.\nConsider using tensor.detach() first.",
                           UserWarning, stacklevel=2)
