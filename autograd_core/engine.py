@@ -344,7 +344,10 @@ def _add_leaf(leaf_grads, leaf, g):
 
 def _accumulate(leaf, g, diff, handed):
     if diff:
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        current = leaf.grad
+        if current is not None and current.is_sparse:  # Embedding(sparse=True) wrote it in
+            current = current.to_dense()  # this pass: PyTorch's sum of sparse + dense is dense
+        leaf.grad = g if current is None else current + g
         return
     current = leaf._grad
     if current is None:

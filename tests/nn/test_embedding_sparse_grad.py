@@ -295,3 +295,36 @@ def test_tied_weight_equals_torch():
     for ours, theirs in zip(_tied_grads(ag, nn), _tied_grads(torch, torch.nn)):
         assert ours[0] == theirs[0]
         np.testing.assert_array_equal(ours[1], theirs[1])
+
+
+def _tied_create_graph(lib, functional):
+    w = lib.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    y = functional.embedding(lib.tensor([0, 2, 0]), w, sparse=True).pow(2).sum() + (w * w).sum()
+    y.backward(create_graph=True)
+    first = (w.grad.is_sparse, w.grad.requires_grad, w.grad.detach().numpy().copy())
+    w.grad.sum().backward()
+    return first, w.grad.detach().numpy().copy()
+
+
+def test_tied_weight_under_create_graph_gets_the_dense_sum():
+    """Regression: with create_graph the engine added the dense part to the sparse ``.grad``
+    (sparse + dense: PyTorch's "add(sparse, dense) is not supported" error)."""
+    import nn.functional as F
+
+    (sparse, connected, g), g2 = _tied_create_graph(ag, F)
+    assert not sparse and connected
+    # row r: 2 w_r per lookup (rows 0 twice, 2 once) + 2 w_r from (w * w).sum()
+    w = np.arange(6.0).reshape(3, 2)
+    np.testing.assert_array_equal(g, w * np.array([[6.0], [2.0], [4.0]]))
+    np.testing.assert_array_equal(g2, g + np.array([[6.0], [2.0], [4.0]]))
+
+
+@pytest.mark.torch_parity
+def test_tied_weight_under_create_graph_equals_torch():
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+
+    ours, theirs = _tied_create_graph(ag, F), _tied_create_graph(torch, torch.nn.functional)
+    assert ours[0][:2] == theirs[0][:2]
+    np.testing.assert_array_equal(ours[0][2], theirs[0][2])
+    np.testing.assert_array_equal(ours[1], theirs[1])
