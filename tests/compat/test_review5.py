@@ -187,20 +187,24 @@ def test_sparse_embedding_create_graph_matches_torch():
         np.testing.assert_allclose(ours, theirs, rtol=1e-6)
 
 
+class NumpySquare(ag.autograd.Function):
+    """x ** 2 with a numpy backward (PyTorch's numpy-extension tutorial's kind): it leaves the
+    graph, so the double-vjp trick cannot differentiate it."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ag.tensor(x.detach().numpy() ** 2)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return ag.tensor(2 * x.detach().numpy() * g.detach().numpy())
+
+
 def test_forward_ad_refuses_a_custom_function_whose_backward_leaves_the_graph():
     # a backward computed with numpy (PyTorch's numpy-extension tutorial) gave a zero tangent
     # silently (d + f(d) gave v, not v + 2 x v); PyTorch refuses a Function without a jvp
-    class NumpySquare(ag.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return ag.tensor(x.detach().numpy() ** 2)
-
-        @staticmethod
-        def backward(ctx, g):
-            (x,) = ctx.saved_tensors
-            return ag.tensor(2 * x.detach().numpy() * g.detach().numpy())
-
     class ScaledSquare(ag.autograd.Function):  # numpy on x only: linear in g, a true tangent
         @staticmethod
         def forward(ctx, x):
@@ -287,17 +291,6 @@ def test_linspace_integer_dtypes_match_torch():
 def test_func_jvp_refuses_a_custom_function_whose_backward_leaves_the_graph():
     # func.jvp's double-vjp gave v for d + f(d) with a numpy backward (the f part silently 0);
     # PyTorch's forward-mode func.jvp refuses such a Function
-    class NumpySquare(ag.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return ag.tensor(x.detach().numpy() ** 2)
-
-        @staticmethod
-        def backward(ctx, g):
-            (x,) = ctx.saved_tensors
-            return ag.tensor(2 * x.detach().numpy() * g.detach().numpy())
-
     x, v = ag.tensor([1.0, 3.0]), ag.tensor([1.0, 1.0])
     with pytest.raises(NotImplementedError, match="jvp with NumpySquare"):
         ag.func.jvp(lambda t: NumpySquare.apply(t) + t, (x,), (v,))
