@@ -4,7 +4,9 @@
 numpy's ``RuntimeWarning`` (an error under ``warnings.simplefilter("error")``); PyTorch gives
 the same inf and NaN silently. Three parts, none of which runs on an op's ordinary path:
 
-* ``install()`` (at import) adds one warnings filter: numpy's floating-point warnings
+* ``install()`` (at import; ``ensure()`` at each backward pass puts it back if a
+  ``catch_warnings`` block around the import dropped it) adds one warnings filter: numpy's
+  floating-point warnings
   ("... encountered in ...") raised from a line of ``autograd_core``, ``nn`` or
   ``optimizers`` are ignored. A warning is attributed to the frame that ran the ufunc, so the
   user's own numpy code warns as before. Python looks at the filters only when a warning is
@@ -29,6 +31,7 @@ The user's own ``np.seterr``/``np.errstate`` is untouched outside these scopes.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Callable
 
 import numpy as np
@@ -91,8 +94,24 @@ NUMPY_FP_WARNING = r"(overflow|invalid value|divide by zero|underflow) encounter
 
 def install() -> None:
     """The warnings filter that ignores numpy's floating-point warnings raised from a line of
-    the project's packages (see the module)."""
+    the project's packages (see the module), added after the filters already there (the
+    user's own come first) unless it is there already."""
     import warnings
 
     warnings.filterwarnings("ignore", message=NUMPY_FP_WARNING, category=RuntimeWarning,
-                            module=r"(autograd_core|nn|optimizers)(\.|$)")
+                            module=_MODULES, append=True)
+
+
+def ensure() -> None:
+    """``install()`` again if the filter is gone: ``autograd_core`` imported inside a
+    ``warnings.catch_warnings()`` block (pytest's collection, a user's) loses it when the
+    block ends. Called once a backward pass (a list lookup, ~0.1 us)."""
+    import warnings
+
+    if _ENTRY not in warnings.filters:
+        install()
+
+
+_MODULES = r"(autograd_core|nn|optimizers)(\.|$)"
+#: the filter as the warnings module keeps it
+_ENTRY = ("ignore", re.compile(NUMPY_FP_WARNING, re.I), RuntimeWarning, re.compile(_MODULES), 0)

@@ -97,6 +97,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     gc.disable()
     # numpy's inf/NaN warnings off for the pass (rules and sums), as PyTorch is silent: one
     # set and reset here instead of one per rule (autograd_core/_quiet.py)
+    _quiet.ensure()
     quiet_token = _quiet.enter()
     try:
         while ready:

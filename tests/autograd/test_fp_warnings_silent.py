@@ -226,3 +226,25 @@ def test_var_std_warning_points_at_the_callers_line():
         with pytest.warns(UserWarning, match="degrees of freedom") as record:
             call()
         assert record[0].filename == __file__
+
+
+QUIET_SCRIPT = """
+import warnings, numpy as np
+with warnings.catch_warnings():  # as pytest's collection: the block drops filters added in it
+    import autograd_core as ag
+x = ag.tensor([0.0, 1.0], requires_grad=True)
+ag.log(x).sum().backward()  # a backward pass puts the filter back
+ag.log(x) * ag.tensor([np.inf, 0.0])
+np.log(np.zeros(1))  # the user's own numpy still warns
+"""
+
+
+def test_the_filter_comes_back_after_an_import_inside_catch_warnings():
+    import subprocess
+    import sys
+
+    err = subprocess.run([sys.executable, "-c", QUIET_SCRIPT], capture_output=True, text=True,
+                         check=True).stderr
+    # the first log(0) (before any backward) warns once; after the pass, only the user's does
+    assert err.count("RuntimeWarning") == 2, err
+    assert "<string>:8: RuntimeWarning: divide by zero encountered in log" in err
