@@ -36,10 +36,10 @@ def _inputs(sample, dtype):
     return out
 
 
-def _run(sample, dtype, twice):
-    """The sample's forward and gradients with RuntimeWarnings as errors; an op that refuses
-    these values (an error of its own, tested elsewhere) stops there, and so does a warning
-    of the engine's own sums (``test_engine_sums_are_silent``)."""
+def _numpy_warnings(sample, dtype, twice):
+    """The RuntimeWarnings the sample's forward and gradients raise on special values (as
+    errors: the first stops the run), as text; an op that refuses these values (an error of
+    its own, tested elsewhere) stops there with none."""
     inputs = _inputs(sample, dtype)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
@@ -48,40 +48,28 @@ def _run(sample, dtype, twice):
             outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,))
                     if isinstance(o, ag.Tensor) and o.requires_grad]
             if not outs:
-                return
+                return []
             grads = ag.autograd.grad(outs, inputs, [ag.ones_like(o) for o in outs],
                                      allow_unused=True, create_graph=twice)
             grads = [g for g in grads if g is not None and g.requires_grad]
             if twice and grads:
                 ag.autograd.grad([g.sum() for g in grads], inputs, allow_unused=True)
         except RuntimeWarning as w:
-            if not _from_the_engine(w):
-                raise
+            return [str(w)]
         except Exception:  # noqa: BLE001 - the op's refusal of inf/NaN/huge inputs
-            return
-
-
-def _from_the_engine(w):
-    """The warning came from the engine's own arithmetic (the innermost frame of the package
-    is engine.py, or node.py's sum_to_shape), not from an op."""
-    tb, last = w.__traceback__, None
-    while tb is not None:
-        name = tb.tb_frame.f_code.co_filename.replace("\\", "/")
-        if "/autograd_core/" in name:
-            last = (name.rsplit("/", 1)[1], tb.tb_frame.f_code.co_name)
-        tb = tb.tb_next
-    return last is not None and (last[0] == "engine.py" or last == ("node.py", "sum_to_shape"))
+            return []
+    return []
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
 @pytest.mark.parametrize("sample", OPS, ids=lambda s: s.name)
 def test_forward_and_backward_are_silent(sample, dtype):
-    _run(sample, dtype, twice=False)
+    assert _numpy_warnings(sample, dtype, twice=False) == []
 
 
 @pytest.mark.parametrize("sample", OPS, ids=lambda s: s.name)
 def test_double_backward_is_silent(sample):
-    _run(sample, np.float64, twice=True)
+    assert _numpy_warnings(sample, np.float64, twice=True) == []
 
 
 @pytest.mark.parametrize("how", ["accumulation", "broadcast"])
