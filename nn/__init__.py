@@ -31,5 +31,3 @@ __all__ = [
     "SyncBatchNorm",
 ]
 from nn import modules  # noqa: E402 - torch.nn.modules.<file> paths, after the layers
-
-
