@@ -50,22 +50,14 @@ def quiet(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn`` with numpy's floating-point warnings ignored while it runs (see the module)."""
     if getattr(fn, "_quiet", False):
         return fn
-    if _STATE is None:  # pragma: no cover - numpy 1.x
 
-        @functools.wraps(fn)
-        def quiet_fn(*args, **kwargs):
-            with np.errstate(all="ignore"):
-                return fn(*args, **kwargs)
-    else:
-        enter, leave, ignore = _STATE.set, _STATE.reset, _IGNORE
-
-        @functools.wraps(fn)
-        def quiet_fn(*args, **kwargs):
-            token = enter(ignore)
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                leave(token)
+    @functools.wraps(fn)
+    def quiet_fn(*args: Any, **kwargs: Any) -> Any:
+        token = enter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            leave(token)
 
     quiet_fn._quiet = True  # type: ignore[attr-defined]
     return quiet_fn
