@@ -1263,11 +1263,15 @@ def avg_pool3d(input: Tensor, kernel_size: _Size, stride: _Size | None = None,
                      count_include_pad, divisor_override)
 
 
+def _adaptive_windows(size, out):
+    """The ``out`` windows ``[floor(i*size/out), ceil((i+1)*size/out))`` of a dim."""
+    return [((i * size) // out, -((-(i + 1) * size) // out)) for i in range(out)]
+
+
 def _adaptive_matrix(size, out, dtype):
-    """``(out, size)``: row ``i`` averages ``[floor(i*size/out), ceil((i+1)*size/out))``."""
+    """``(out, size)``: row ``i`` averages window ``i``."""
     m = np.zeros((out, size), dtype)
-    for i in range(out):
-        a, b = (i * size) // out, -((-(i + 1) * size) // out)
+    for i, (a, b) in enumerate(_adaptive_windows(size, out)):
         m[i, a:b] = 1.0 / (b - a)
     return m
 
@@ -1302,19 +1306,75 @@ def _adaptive_input(name, nd, input):
     return x
 
 
+def _adaptive_apply(x, pd, ph, pw):
+    """``x`` times each dim's averaging matrix (``pd`` depth, ``ph`` height, ``pw`` width,
+    transposed; None: that dim is not pooled)."""
+    if pd is not None:  # depth: (D, H*W) planes
+        lead, (H, W) = x.shape[:-3], x.shape[-2:]
+        x = (pd @ x.reshape(*lead, x.shape[-3], H * W)).reshape(*lead, pd.shape[0], H, W)
+    if ph is not None:
+        x = ph @ x
+    return x @ pw
+
+
+def _adaptive_adjoint(g, pd, ph, pw):
+    """``_adaptive_apply``'s transpose: the gradient, spread back over each window."""
+    g = g @ pw.T
+    if ph is not None:
+        g = ph.T @ g
+    if pd is not None:
+        lead, (H, W) = g.shape[:-3], g.shape[-2:]
+        g = (pd.T @ g.reshape(*lead, g.shape[-3], H * W)).reshape(*lead, pd.shape[1], H, W)
+    return g
+
+
+class AdaptiveAvgPoolOp(Node):
+    """The mean of each adaptive window, as products with averaging matrices; linear, so its
+    backward is ``AdaptiveAvgPoolBackward``, whose backward is this op again. An inf or NaN
+    input stays in its own windows, as in PyTorch (a matrix product would spread it, as
+    ``inf * 0``, to every output of its row): the outputs that are not finite are summed
+    over their windows instead."""
+
+    def name(self):
+        return f"AdaptiveAvgPool{max(self.nd, 2)}DBackward0"
+
+    def forward(self, x, mats, nd):
+        self.mats, self.nd = mats, nd
+        with np.errstate(invalid="ignore"):  # inf * 0 in the product: replaced below
+            y = _adaptive_apply(x, *mats)
+        bad = ~np.isfinite(y)
+        if bad.any():
+            exact = x
+            for axis in range(x.ndim - nd, x.ndim):
+                lead = (slice(None),) * axis
+                exact = np.stack([exact[lead + (slice(i, j),)].sum(axis) / (j - i) for i, j in
+                                  _adaptive_windows(x.shape[axis], y.shape[axis])], axis)
+            y[bad] = exact[bad]
+        return y
+
+    def backward(self, g):
+        return (_run(AdaptiveAvgPoolBackward, g, mats=self.mats, nd=self.nd),)
+
+
+class AdaptiveAvgPoolBackward(Node):
+    def name(self):
+        return f"AdaptiveAvgPool{max(self.nd, 2)}DBackwardBackward0"
+
+    def forward(self, g, mats, nd):
+        self.mats, self.nd = mats, nd
+        return _adaptive_adjoint(g, *mats)
+
+    def backward(self, gg):
+        return (_run(AdaptiveAvgPoolOp, gg, mats=self.mats, nd=self.nd),)
+
+
 def _adaptive(name, nd, input, output_size):
     x = _adaptive_input(name, nd, input)
     sizes = _adaptive_sizes(name, x, nd, output_size)
-    out = x
-    if nd == 3:  # depth: (D, H*W) planes
-        pd = xp.constant(_adaptive_matrix(x.shape[-3], sizes[0], x.dtype))
-        lead, (H, W) = x.shape[:-3], x.shape[-2:]
-        out = (pd @ out.reshape(*lead, x.shape[-3], H * W)).reshape(*lead, sizes[0], H, W)
-    if nd >= 2:
-        ph = xp.constant(_adaptive_matrix(x.shape[-2], sizes[-2], x.dtype))
-        out = ph @ out
-    pw = xp.constant(np.ascontiguousarray(_adaptive_matrix(x.shape[-1], sizes[-1], x.dtype).T))
-    return out @ pw
+    pd = _adaptive_matrix(x.shape[-3], sizes[0], x.dtype) if nd == 3 else None
+    ph = _adaptive_matrix(x.shape[-2], sizes[-2], x.dtype) if nd >= 2 else None
+    pw = np.ascontiguousarray(_adaptive_matrix(x.shape[-1], sizes[-1], x.dtype).T)
+    return AdaptiveAvgPoolOp.apply(x, mats=(pd, ph, pw), nd=nd)
 
 
 @op("adaptive_avg_pool2d", function=False, samples=[
