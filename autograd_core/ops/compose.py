@@ -90,7 +90,12 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
             "inconsistent tensor size, expected tensor [%d] and src [%d] to have the same number "
             "of elements, but got %d and %d elements respectively"
             % (input.shape[0], tensor.shape[0], input.shape[0], tensor.shape[0]))
-    return (input * tensor).sum()
+    prod = input * tensor
+    if prod.dtype.kind in "biu":  # PyTorch: bool refused, integers keep their dtype
+        if prod.dtype.kind == "b":
+            raise NotImplementedError('"dot" not implemented for \'Bool\'')
+        return prod.sum(dtype=prod.dtype)
+    return prod.sum()
 
 
 @op("outer", method=True, aliases=("ger",),

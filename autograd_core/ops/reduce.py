@@ -51,6 +51,8 @@ class Sum(_Reduction):
     def forward(self, x, dim, keepdim):
         self.in_shape = x.shape
         self.dim = dim
+        if x.dtype.kind == "u" and x.dtype.itemsize < 8:  # numpy's uint64; PyTorch's int64
+            return x.sum(axis=dim, keepdims=keepdim, dtype=np.int64)
         return x.sum(axis=dim, keepdims=keepdim)
 
     def backward(self, g):
@@ -204,14 +206,15 @@ class LogSumExp(_Reduction):
 
 
 def _softmax_kernel(x, dim, name):
-    """PyTorch's refusal of a complex softmax, naming the kernel it would run."""
+    """PyTorch's refusal of a softmax of a complex, integer or bool tensor, naming the kernel it
+    would run."""
     last = "lastdim_" if dim == x.ndim - 1 or x.ndim == 0 else ""
     return _args.not_implemented(f"{name}_{last}kernel_impl", x.dtype)
 
 
 class Softmax(Node):
     def forward(self, x, dim):
-        if x.dtype.kind == "c":
+        if x.dtype.kind != "f":  # complex, integer, bool: PyTorch has no kernel
             raise _softmax_kernel(x, dim, "softmax")
         self.dim = dim
         if x.size == 0:
@@ -231,7 +234,7 @@ class Softmax(Node):
 
 class LogSoftmax(Node):
     def forward(self, x, dim):
-        if x.dtype.kind == "c":
+        if x.dtype.kind != "f":  # complex, integer, bool: PyTorch has no kernel
             raise _softmax_kernel(x, dim, "log_softmax")
         self.dim = dim
         # (x - max) - log(sum(exp(x - max))), not x - logsumexp(x): at float32 logits near
