@@ -129,7 +129,14 @@ def refuse_complex(message, *xs, error=RuntimeError, **words):
 
 
 _C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "int64_t",
-            "int32": "int", "int16": "short", "int8": "int8_t", "uint8": "uint8_t", "bool": "bool"}
+            "int32": "int", "int16": "short", "int8": "int8_t", "uint8": "uint8_t", "bool": "bool",
+            "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
+def c_type(dtype):
+    """PyTorch's C++ name of ``dtype`` in its messages (``float``, ``c10::Half``)."""
+    name = np.dtype(dtype).name
+    return _C_TYPES.get(name, name)
 
 
 def scalar_for(value, dtype):
@@ -139,8 +146,7 @@ def scalar_for(value, dtype):
     silently). Anything else is returned as it is."""
     if isinstance(value, (complex, np.complexfloating)) and np.dtype(dtype).kind != "c":
         if value.imag != 0:
-            name = np.dtype(dtype).name
             raise RuntimeError(
-                f"value cannot be converted to type {_C_TYPES.get(name, name)} without overflow")
+                f"value cannot be converted to type {c_type(dtype)} without overflow")
         return value.real
     return value

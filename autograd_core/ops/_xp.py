@@ -38,6 +38,15 @@ def zeros_like(x):
     return np.zeros(np.shape(x), dtype=np.asarray(x).dtype)
 
 
+def real_sign(x):
+    """numpy's sign of a real array, with PyTorch's 0 for NaN (so the slope of ``|x|`` at NaN is
+    0, as there: a NaN masked out after ``abs`` leaves no NaN in the gradient)."""
+    s = np.asarray(np.sign(x))  # a 0-d input gives a numpy scalar
+    if s.dtype.kind == "f":
+        s[np.isnan(s)] = 0
+    return s
+
+
 def where(cond, x, y):
     if isinstance(cond, Tensor):
         cond = cond._data

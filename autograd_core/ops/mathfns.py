@@ -20,7 +20,7 @@ from autograd_core.kernels import special
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import _promote, _value_first
+from autograd_core.ops.binary import _promote, _value_first, where
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
 from autograd_core.ops.registry import Sample, op
@@ -757,10 +757,7 @@ def _sign(x):
     if x.dtype.kind == "c":
         raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex "
                                   "numbers. Please use torch.sgn instead.")
-    s = np.asarray(np.sign(x))  # a 0-d input gives a numpy scalar
-    if s.dtype.kind == "f":
-        s[np.isnan(s)] = 0
-    return s
+    return xp.real_sign(x)
 
 
 @op("sign", method=True, samples=[
@@ -1048,9 +1045,9 @@ class Remainder(_Mod):
         return self._run(input, other, np.remainder, "floor")
 
 
-@op("hypot", method=True, n_inputs=2, broadcasts=True, domain="away_from_zero")
-def hypot(input: Tensor, other: Tensor) -> Tensor:
-    """Return ``sqrt(input**2 + other**2)`` elementwise.
+@op("hypot", method=True, n_inputs=2, broadcasts=True, domain="away_from_zero", doc="""
+    Return ``sqrt(input**2 + other**2)`` elementwise, without overflow or underflow of the
+    squares (``hypot(1e30, 1e30)`` in float32 is ``1.4142e+30``).
 
     Args:
         input (Tensor): the first input.
@@ -1061,17 +1058,29 @@ def hypot(input: Tensor, other: Tensor) -> Tensor:
         >>> import autograd_core as ag
         >>> ag.hypot(ag.tensor([3.0, 5.0]), ag.tensor([4.0, 12.0]))
         tensor([ 5., 13.])
-    """
-    _args.no_complex(input, "hypot_cpu")
-    _args.no_complex(other, "hypot_cpu")
-    return (input * input + other * other).sqrt()
+    """)
+class Hypot(Node):
+    def forward(self, input, other):
+        a, b = _promote(input, other)
+        _args.no_complex(a, "hypot_cpu")
+        if a.dtype.kind in "biu":  # PyTorch has no integer kernel (an integer and a float: float)
+            raise _args.not_implemented("hypot_cpu", a.dtype)
+        h = np.hypot(a, b)
+        self.save_for_backward(a, b, h)
+        return h
+
+    def backward(self, g):
+        a, b, h = self.saved  # PyTorch's: g * input / result (NaN at the origin, as there)
+        return g * a / h, g * b / h
 
 
 @op("lerp", method=True, samples=[
     Sample("lerp", lambda a, b, w: lerp(a, b, w), 3, broadcasts=True),
     Sample("lerp_scalar", lambda a, b: lerp(a, b, 0.3), 2, broadcasts=True)])
 def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
-    """Linear interpolation: ``input + weight * (end - input)``.
+    """Linear interpolation: ``input + weight * (end - input)``, computed as PyTorch does:
+    ``end - (end - input) * (1 - weight)`` where ``|weight| >= 0.5``, so that weight 1 gives
+    ``end`` exactly. ``input``, ``end`` and a tensor ``weight`` share one floating dtype.
 
     Args:
         input (Tensor): the start.
@@ -1084,7 +1093,22 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
         >>> ag.lerp(ag.tensor([0.0, 1.0]), ag.tensor([10.0, 3.0]), 0.5)
         tensor([5., 2.])
     """
-    return input + weight * (end - input)
+    dt = input._data.dtype
+    w_tensor = isinstance(weight, Tensor)
+    if dt.kind not in "fc":
+        raise _args.not_implemented(f"lerp_kernel_{'tensor' if w_tensor else 'scalar'}", dt)
+    for name, other in (("end", end), ("weight", weight)):
+        odt = other._data.dtype if isinstance(other, Tensor) else dt
+        if odt != dt and not (name == "weight" and other.ndim == 0):
+            raise RuntimeError(f"expected dtype {_args.c_type(dt)} for `{name}` but got dtype "
+                               f"{_args.c_type(odt)}")
+    diff = end - input
+    if w_tensor:
+        return where(weight.abs() < 0.5, input + weight * diff, end - diff * (1 - weight))
+    weight = _args.scalar_for(weight, dt)
+    if abs(weight) < 0.5:
+        return input + weight * diff
+    return end - diff * (np.ones((), dt) - np.asarray(weight, dt)).item()  # 1 - w in dt
 
 
 def _tensor_args(name: str, tensor1: Any, tensor2: Any) -> None:

@@ -661,7 +661,7 @@ class Norm(_Reduction):
         safe = xp.where(zero, 1.0, yk)  # the gradient is 0 there; avoid 0/0
         if p == 2:
             return (xp.where(zero, 0.0, gk * x / safe),)
-        sign = np.sign(xp.data(x))
+        sign = xp.real_sign(xp.data(x))
         if p == 1:
             return (gk * sign,)
         if p == 0:

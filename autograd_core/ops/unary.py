@@ -165,10 +165,10 @@ class Sqrt(Node):
         tensor([1.5000, 0.0000, 2.0000])
     """)
 class Abs(Node):
-    """d|x|/dx = sign(x), 0 at 0 (PyTorch's convention)."""
+    """d|x|/dx = sign(x), 0 at 0 and at NaN (PyTorch's convention)."""
 
     def forward(self, x):
-        self.save_for_backward(x if x.dtype.kind == "c" else np.sign(x))
+        self.save_for_backward(x if x.dtype.kind == "c" else xp.real_sign(x))
         return np.abs(x)
 
     def backward(self, g):

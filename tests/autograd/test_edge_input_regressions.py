@@ -57,3 +57,51 @@ def test_softmax_of_integers_is_refused(fn):
         with pytest.raises(NotImplementedError, match=f"kernel_impl\" not implemented for '{name}'"):
             fn(ag.ones(2, 3, dtype=dt), 1)
     assert fn(ag.ones(2, 3, dtype=ag.int64), 1, dtype=ag.float32).dtype == ag.float32
+
+
+def test_lerp_at_weight_one_is_the_end_exactly():
+    # input + w * (end - input) lost the end: 1e8 + 1.0 * (1 - 1e8) is 0 in float32
+    x, end = ag.tensor([1e8]), ag.tensor([1.0])
+    assert ag.lerp(x, end, 1.0).item() == 1.0
+    assert ag.lerp(x, end, ag.tensor([1.0])).item() == 1.0
+    # weights from 0.5 up: end - (end - input) * (1 - w), 1 - w in the tensors' dtype
+    w = np.float32(0.9)
+    want = np.float32(1.0) - np.float32(1.0 - 1e8) * (np.float32(1) - w)
+    assert ag.lerp(x, end, 0.9).item() == want
+    a, b, wt = (ag.tensor([0.0, 2.0], requires_grad=True) for _ in range(3))
+    ag.lerp(a, b, wt * 0 + ag.tensor([0.25, 0.75])).sum().backward()
+    assert a.grad.tolist() == [0.75, 0.25] and b.grad.tolist() == [0.25, 0.75]
+
+
+def test_lerp_refuses_integers_and_mixed_dtypes():
+    i = ag.ones(2, dtype=ag.int64)
+    with pytest.raises(NotImplementedError, match="lerp_kernel_scalar\" not implemented for 'Long'"):
+        ag.lerp(i, i, 0.5)
+    with pytest.raises(RuntimeError, match="expected dtype float for `end` but got dtype double"):
+        ag.lerp(ag.ones(2), ag.ones(2, dtype=ag.float64), 0.5)
+    with pytest.raises(RuntimeError, match="expected dtype float for `weight` but got dtype double"):
+        ag.lerp(ag.ones(2), ag.ones(2), ag.ones(2, dtype=ag.float64))
+
+
+def test_hypot_does_not_square_into_overflow_or_underflow():
+    for v in (1e30, 1e-30):
+        x = ag.tensor([v, 3.0], requires_grad=True)
+        y = ag.tensor([v, -4.0], requires_grad=True)
+        h = ag.hypot(x, y)  # sqrt(x*x + y*y) was inf and 0 in float32
+        assert h[0].item() == pytest.approx(v * math.sqrt(2), rel=1e-6) and h[1].item() == 5.0
+        h.sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), [math.sqrt(0.5), 0.6], rtol=1e-6)
+        np.testing.assert_allclose(y.grad.numpy(), [math.sqrt(0.5), -0.8], rtol=1e-6)
+    with pytest.raises(NotImplementedError, match="\"hypot_cpu\" not implemented for 'Long'"):
+        ag.hypot(ag.ones(2, dtype=ag.int64), ag.ones(2, dtype=ag.int64))
+
+
+def test_abs_slope_at_nan_is_zero():
+    # sign(NaN) is 0 in PyTorch: a NaN masked out after abs leaves the gradient finite
+    x = ag.tensor([NAN, -1.0, 0.0, 2.0], requires_grad=True)
+    ag.where(ag.isnan(x), 0.0, x.abs()).sum().backward()
+    assert x.grad.tolist() == [0.0, -1.0, 0.0, 1.0]
+    for f in (lambda x: x.abs().sum(), lambda x: x.norm(1), lambda x: F.l1_loss(x, ag.zeros(4))):
+        x.grad = None
+        f(x).backward()
+        assert x.grad[0].item() == 0.0
