@@ -77,24 +77,31 @@ class Mean(_Reduction):
 
 
 class Var(_Reduction):
-    """Variance with Bessel's ``correction`` (1 by default, as torch.var)."""
+    """Variance with Bessel's ``correction`` (1 by default, as torch.var). float32 and float16
+    inputs are summed in float64, as PyTorch's CPU kernel accumulates them (the same rounded
+    result; summed in float32, half of them were an ulp or more away). ``wide``: keep the
+    float64 variance (``std`` takes its square root before rounding: a variance beyond
+    float32's range can have a standard deviation within it)."""
 
-    def forward(self, x, dim, keepdim, correction):
+    def forward(self, x, dim, keepdim, correction, wide=False):
         if x.dtype.kind not in "fc":
             raise RuntimeError("std and var only support floating point and complex dtypes")
         self._setup(x, dim, keepdim)
         n = _count(x.shape, dim)
         self.denom = builtins.max(n - correction, 0)
         self.save_for_backward(x)
+        acc = np.float64 if x.dtype.kind == "f" and x.dtype.itemsize < 8 else None
         if self.denom:
-            return np.var(x, axis=dim, keepdims=keepdim, ddof=correction)
-        # no degrees of freedom: the sum of squares / 0 (inf, NaN where it is 0 or the slice
-        # is empty), without numpy's warnings (``var``/``std`` warn PyTorch's)
-        with np.errstate(all="ignore"):  # (a rare path: a warnings-recording context, such
-            # as pytest.warns, would record numpy's warning despite the module's filter)
-            squares = np.var(x, axis=dim, keepdims=keepdim) if n else \
-                np.sum(np.abs(x), axis=dim, keepdims=keepdim)
-            return squares / 0.0
+            v = np.var(x, axis=dim, keepdims=keepdim, ddof=correction, dtype=acc)
+        else:
+            # no degrees of freedom: the sum of squares / 0 (inf, NaN where it is 0 or the
+            # slice is empty), without numpy's warnings (``var``/``std`` warn PyTorch's)
+            with np.errstate(all="ignore"):  # (a rare path: a warnings-recording context,
+                # such as pytest.warns, would record numpy's warning despite the filter)
+                squares = np.var(x, axis=dim, keepdims=keepdim, dtype=acc) if n else \
+                    np.sum(np.abs(x), axis=dim, keepdims=keepdim, dtype=acc)
+                v = squares / 0.0
+        return v if acc is None or wide else np.asarray(v.astype(x.dtype))
 
     def backward(self, g):
         (x,) = self.saved
@@ -369,8 +376,10 @@ class StdFromVar(Node):
 
     _op_name = "std"  # the public op a refusal names (Node.op_name)
 
-    def forward(self, v):
+    def forward(self, v, dtype=None):
         y = np.sqrt(v)
+        if dtype is not None and y.dtype != dtype:  # Var's float64 variance of float32 input
+            y = np.asarray(y.astype(dtype))
         self.save_for_backward(y)
         return y
 
@@ -407,7 +416,9 @@ def std(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     correction = _args.correction(unbiased, correction)
     _warn_no_dof("std", input, dim, correction)
-    return StdFromVar.apply(Var.apply(input, dim=dim, keepdim=keepdim, correction=correction))
+    dt = input._data.dtype  # a float32 input's variance stays float64 until its root
+    return StdFromVar.apply(Var.apply(input, dim=dim, keepdim=keepdim, correction=correction,
+                                      wide=True), dtype=dt if dt.kind == "f" else None)
 
 
 @op("max", node=AMax, method=True, samples=[

@@ -105,3 +105,29 @@ def test_abs_slope_at_nan_is_zero():
         x.grad = None
         f(x).backward()
         assert x.grad[0].item() == 0.0
+
+
+def test_float32_std_does_not_overflow_or_underflow_in_its_variance():
+    # the float32 variance of +-1e30 is 2e60 (inf in float32), its root 1.4142e30 is not
+    for v in (1e30, 1e-30):
+        x = ag.tensor([v, -v], requires_grad=True)
+        s = x.std()
+        assert s.dtype == ag.float32
+        assert s.item() == pytest.approx(v * math.sqrt(2), rel=1e-6)
+        s.backward()  # d std / dx = (x - mean) / ((n - 1) std) = +-1/sqrt(2)
+        np.testing.assert_allclose(x.grad.numpy(), [math.sqrt(0.5), -math.sqrt(0.5)], rtol=1e-6)
+    assert math.isinf(ag.tensor([1e30, -1e30]).var().item())  # the variance itself: inf
+
+
+def test_float32_var_is_the_float64_variance_rounded():
+    # PyTorch's CPU kernel accumulates float32 in float64; summed in float32, about half the
+    # results were an ulp or more away
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        x = (rng.standard_normal(37) * 3 + 5).astype(np.float32)
+        want = np.var(x.astype(np.float64), ddof=1)
+        assert ag.tensor(x).var().item() == np.float32(want)
+        assert ag.tensor(x).std().item() == np.float32(np.sqrt(want))
+        m = x.reshape(1, -1).repeat(2, 0)
+        assert ag.tensor(m).var(1, correction=0).tolist() == [np.float32(np.var(
+            x.astype(np.float64)))] * 2
