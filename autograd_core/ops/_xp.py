@@ -38,6 +38,20 @@ def zeros_like(x):
     return np.zeros(np.shape(x), dtype=np.asarray(x).dtype)
 
 
+_WIDE = {np.dtype(np.float16): np.float64, np.dtype(np.float32): np.float64,
+         np.dtype(np.complex64): np.complex128}
+
+
+def wide(fn, x, **params):
+    """``fn(x, **params)`` (a running sum or product: ``np.cumsum``) with float16/float32
+    (complex64) ``x`` accumulated in float64 (complex128) and rounded back, as PyTorch's CPU
+    kernels accumulate: a float32 running sum's error grows with its length."""
+    acc = _WIDE.get(x.dtype)
+    if acc is None:
+        return fn(x, **params)
+    return np.asarray(fn(x.astype(acc), **params).astype(x.dtype))
+
+
 def real_sign(x):
     """numpy's sign of a real array, with PyTorch's 0 for NaN (so the slope of ``|x|`` at NaN is
     0, as there: a NaN masked out after ``abs`` leaves no NaN in the gradient)."""

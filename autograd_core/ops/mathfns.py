@@ -1271,7 +1271,7 @@ class Cumprod(Node):
     complex_backward = HOLOMORPHIC  # analytic, the zero path too
     def forward(self, input, dim):
         self.dim = dim
-        y = np.cumprod(input, axis=dim)
+        y = xp.wide(np.cumprod, input, axis=dim)
         self.save_for_backward(input, y)
         return y
 
@@ -1313,7 +1313,7 @@ def _rev_cumsum(t, d):
     running sum instead loses every small term after a large one)."""
     if isinstance(t, Tensor):
         return t.flip(d).cumsum(d).flip(d)
-    return np.flip(np.cumsum(np.flip(t, d), axis=d), d)
+    return np.flip(xp.wide(np.cumsum, np.flip(t, d), axis=d), d)
 
 
 @op("cumprod", node=Cumprod, method=True, samples=[
@@ -1642,7 +1642,7 @@ class LogCumSumExp(Node):
 
     def forward(self, input, dim):
         self.dim = dim
-        y = np.logaddexp.accumulate(input, axis=dim)
+        y = xp.wide(np.logaddexp.accumulate, input, axis=dim)
         self.save_for_backward(input, y)
         return y
 
@@ -1659,7 +1659,7 @@ class LogCumSumExp(Node):
             out = np.zeros_like(x)
             for part in (np.maximum(g, 0), np.maximum(-g, 0)):
                 lg = np.log(part) - y
-                acc = np.flip(np.logaddexp.accumulate(np.flip(lg, d), axis=d), d)
+                acc = np.flip(xp.wide(np.logaddexp.accumulate, np.flip(lg, d), axis=d), d)
                 out = -out + np.exp(acc + x)
             return (-out,)
 

@@ -10,6 +10,7 @@ import numpy as np
 
 from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
+from autograd_core.ops import _xp as xp
 from autograd_core.ops.index import getitem
 from autograd_core.ops.inplace import mark_multi_output
 from autograd_core.ops.registry import Sample, op
@@ -256,8 +257,8 @@ class Cumsum(Node):
     def forward(self, x, dim, reverse):
         self.dim, self.reverse = dim, reverse
         if reverse:
-            return np.flip(np.cumsum(np.flip(x, dim), axis=dim), dim).copy()
-        return np.cumsum(x, axis=dim)
+            return np.flip(xp.wide(np.cumsum, np.flip(x, dim), axis=dim), dim).copy()
+        return xp.wide(np.cumsum, x, axis=dim)
 
     def backward(self, g):
         return (_run(Cumsum, g, dim=self.dim, reverse=not self.reverse),)

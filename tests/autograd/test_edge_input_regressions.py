@@ -131,3 +131,21 @@ def test_float32_var_is_the_float64_variance_rounded():
         m = x.reshape(1, -1).repeat(2, 0)
         assert ag.tensor(m).var(1, correction=0).tolist() == [np.float32(np.var(
             x.astype(np.float64)))] * 2
+
+
+def test_float32_running_sums_accumulate_in_float64():
+    # numpy's float32 cumsum adds in float32, one element after another: a million 0.1s
+    # summed to 100958.34 (1% off); PyTorch accumulates in float64 and rounds each result
+    x = np.full(10**6, 0.1, np.float32)
+    want = np.cumsum(x.astype(np.float64)).astype(np.float32)
+    got = ag.tensor(x).cumsum(0).numpy()
+    assert got[-1] == 100000.0 and np.array_equal(got, want)
+    y = (np.random.default_rng(0).standard_normal((3, 500)) * 0.1 + 1).astype(np.float32)
+    np.testing.assert_array_equal(ag.tensor(y).cumprod(1).numpy(),
+                                  np.cumprod(y.astype(np.float64), 1).astype(np.float32))
+    np.testing.assert_array_equal(
+        ag.tensor(y).logcumsumexp(1).numpy(),
+        np.logaddexp.accumulate(y.astype(np.float64), 1).astype(np.float32))
+    t = ag.tensor(x[:1000], requires_grad=True)
+    t.cumsum(0).sum().backward()  # the gradient is the reversed running sum of ones: exact
+    assert t.grad[0].item() == 1000.0 and t.grad[-1].item() == 1.0
