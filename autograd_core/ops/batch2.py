@@ -572,7 +572,7 @@ class Sinc(Node):
     """)
 class LogAddExp2(Node):
     def forward(self, input, other):
-        a, b = _float_pair(input, other)
+        a, b = _float_pair(input, other, "logaddexp2_cpu")
         self.save_for_backward(a, b)
         return np.logaddexp2(a, b)
 

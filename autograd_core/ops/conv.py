@@ -470,8 +470,17 @@ class Conv2dOp(Node):
         return gx, gw, gb
 
 
+def _half(*tensors):
+    """True when every given tensor is float16: PyTorch's CPU convolutions and pools compute
+    those in float32 and round the result to half (the same numbers here)."""
+    return all(t is None or _t(t)._data.dtype == np.float16 for t in tensors)
+
+
 def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
     x, w = _t(input), _t(weight)
+    if _half(x, w, bias):
+        return _conv(name, nd, x.float(), w.float(), None if bias is None else _t(bias).float(),
+                     stride, padding, dilation, groups).half()
     batched = x.ndim == nd + 2
     if x.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
@@ -692,6 +701,10 @@ def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_paddi
     ``Col2Im``. Its derivative is therefore im2col and a product: a convolution forward and a
     weight gradient, the same kernels as ``Conv2dOp``."""
     x, w = _t(input), _t(weight)
+    if _half(x, w, bias):
+        return _conv_transpose(name, nd, x.float(), w.float(),
+                               None if bias is None else _t(bias).float(), stride, padding,
+                               output_padding, groups, dilation).half()
     if x.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
                            f"{name}, but got input of size: {list(x.shape)}")
@@ -973,6 +986,9 @@ def _pool_input(name, input, nd):
         raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for "
                            "input")
     _float_check(name, x)
+    half = _half(x)
+    if half:
+        x = x.float()
     batched = x.ndim == nd + 2
     if not batched:
         x = x.unsqueeze(0)
@@ -982,6 +998,8 @@ def _pool_input(name, input, nd):
     def back(out):
         if nd == 1:
             out = out.squeeze(2)
+        if half and out.is_floating_point():  # the values, not the indices
+            out = out.half()
         return out if batched else out.squeeze(0)
 
     return x, back
@@ -1370,6 +1388,8 @@ class AdaptiveAvgPoolBackward(Node):
 
 def _adaptive(name, nd, input, output_size):
     x = _adaptive_input(name, nd, input)
+    if _half(x):
+        return _adaptive(name, nd, x.float(), output_size).half()
     sizes = _adaptive_sizes(name, x, nd, output_size)
     pd = _adaptive_matrix(x.shape[-3], sizes[0], x.dtype) if nd == 3 else None
     ph = _adaptive_matrix(x.shape[-2], sizes[-2], x.dtype) if nd >= 2 else None
@@ -1476,6 +1496,9 @@ class AdaptiveMaxPoolOp(MaxPool2dOp):
 
 def _adaptive_max(name, nd, input, output_size, return_indices):
     x = _adaptive_input(name, nd, input)
+    if _half(x):
+        out = _adaptive_max(name, nd, x.float(), output_size, return_indices)
+        return (out[0].half(), out[1]) if return_indices else out.half()
     sizes = _adaptive_sizes(name, x, nd, output_size)
     batched = x.ndim == nd + 2
     if not batched:

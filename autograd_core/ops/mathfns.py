@@ -910,8 +910,13 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002 - PyTorch's argu
 
 # ---- binary -----------------------------------------------------------------------------------
 
-def _float_pair(a, b):
-    """PyTorch's promotion, integers to float32 (a Python number stays weak)."""
+def _float_pair(a, b, kernel=None):
+    """PyTorch's promotion, integers to float32 (a Python number stays weak). ``kernel``: an op
+    without integer loops in PyTorch, which refuses two integer (or bool) inputs."""
+    if kernel is not None:
+        a, b = _promote(a, b)
+        if a.dtype.kind in "biu":
+            raise _args.not_implemented(kernel, a.dtype)
     return _promote(a, b, true_divide=True)
 
 
@@ -965,7 +970,7 @@ class LogAddExp(Node):
     complex_backward = HOLOMORPHIC
 
     def forward(self, input, other):
-        a, b = _float_pair(input, other)
+        a, b = _float_pair(input, other, "logaddexp_cpu")
         self.save_for_backward(a, b)
         if a.dtype.kind != "c":
             return np.logaddexp(a, b)

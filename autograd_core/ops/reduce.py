@@ -652,8 +652,13 @@ class Norm(_Reduction):
         elif p == 1:
             y = a.sum(axis=dim, keepdims=True)
         elif p == math.inf or p == -math.inf:
-            pick = np.max if p > 0 else np.min
-            y = pick(a, axis=dim, keepdims=True) if a.size else a.sum(axis=dim, keepdims=True)
+            empty = [d for d in (range(x.ndim) if dim is None else dim) if x.shape[d] == 0]
+            if empty:  # max/min have no identity: PyTorch refuses
+                where = "an empty tensor because" if dim is None else \
+                    f"the dimension {empty[0]} because this dimension is empty and"
+                raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on {where} "
+                                   "the operation does not have an identity")
+            y = (np.max if p > 0 else np.min)(a, axis=dim, keepdims=True)
         elif p == 0:
             y = (x != 0).sum(axis=dim, keepdims=True).astype(a.dtype)
         else:

@@ -149,3 +149,39 @@ def test_float32_running_sums_accumulate_in_float64():
     t = ag.tensor(x[:1000], requires_grad=True)
     t.cumsum(0).sum().backward()  # the gradient is the reversed running sum of ones: exact
     assert t.grad[0].item() == 1000.0 and t.grad[-1].item() == 1.0
+
+
+def test_inf_norm_of_an_empty_slice_is_refused():
+    # max/min have no identity: ours gave 0, PyTorch refuses
+    with pytest.raises(RuntimeError, match="cannot compute the inf norm on an empty tensor"):
+        ag.ones(0, 3).norm(INF)
+    with pytest.raises(RuntimeError, match="cannot compute the -inf norm on the dimension 0"):
+        ag.ones(0, 3).norm(-INF, dim=0)
+    assert ag.ones(0, 3).norm(INF, dim=1).shape == (0,)  # nothing reduced over an empty dim
+
+
+def test_logaddexp_of_two_integer_tensors_is_refused():
+    i = ag.ones(2, dtype=ag.int64)
+    with pytest.raises(NotImplementedError, match="\"logaddexp_cpu\" not implemented for 'Long'"):
+        ag.logaddexp(i, i)
+    with pytest.raises(NotImplementedError, match="\"logaddexp2_cpu\" not implemented for 'Long'"):
+        ag.logaddexp2(i, i)
+    mixed = ag.logaddexp(i, ag.zeros(2))  # an integer and a float tensor: float32, as there
+    assert mixed.dtype == ag.float32 and mixed.tolist() == pytest.approx([math.log(1 + math.e)] * 2)
+
+
+def test_half_convolutions_and_pools_compute_in_float32():
+    # the float32/float64 kernels refused float16 with their own message ("im2col: x must
+    # be a float32/float64 array"); PyTorch's CPU ops compute half in float32 and round
+    x = ag.tensor(np.arange(16.0).reshape(1, 1, 4, 4), dtype=ag.float16, requires_grad=True)
+    w = ag.ones(1, 1, 2, 2, dtype=ag.float16)
+    y = F.conv2d(x, w)
+    assert y.dtype == ag.float16 and y[0, 0, 0].tolist() == [10.0, 14.0, 18.0]
+    y.sum().backward()
+    assert x.grad.dtype == ag.float16 and x.grad[0, 0, 1].tolist() == [2.0, 4.0, 4.0, 2.0]
+    assert F.conv_transpose2d(y, w).dtype == ag.float16
+    p, idx = F.max_pool2d(x, 2, return_indices=True)
+    assert p.dtype == ag.float16 and idx.dtype == ag.int64 and p.flatten().tolist() == [5, 7, 13, 15]
+    assert F.avg_pool2d(x, 2).flatten().tolist() == [2.5, 4.5, 10.5, 12.5]
+    assert F.adaptive_avg_pool2d(x, 1).item() == 7.5
+    assert F.adaptive_max_pool2d(x, 1).dtype == ag.float16
