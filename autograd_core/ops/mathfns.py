@@ -20,7 +20,7 @@ from autograd_core.kernels import special
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import _promote, _value_first, where
+from autograd_core.ops.binary import _promote, _value_first
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
 from autograd_core.ops.registry import Sample, op
@@ -1079,6 +1079,26 @@ class Hypot(Node):
         return g * a / h, g * b / h
 
 
+class Lerp(Node):
+    """PyTorch's lerp: ``input + w * (end - input)`` where ``|w| < 0.5``, else
+    ``end - (end - input) * (1 - w)`` (weight 1 gives ``end`` exactly), and its gradients
+    ``g * (1 - w)``, ``g * w``, ``g * (end - input)``."""
+
+    complex_backward = HOLOMORPHIC
+
+    def forward(self, input, end, weight):
+        self.save_for_backward(input, end, weight)
+        diff = end - input
+        return np.asarray(np.where(np.abs(weight) < 0.5, input + weight * diff,
+                                   end - diff * (1 - weight)))
+
+    def backward(self, g):
+        a, b, w = self.saved
+        n = self.needs_input_grad
+        return (g * (1 - w) if n[0] else None, g * w if n[1] else None,
+                g * (b - a) if n[2] else None)
+
+
 @op("lerp", method=True, samples=[
     Sample("lerp", lambda a, b, w: lerp(a, b, w), 3, broadcasts=True),
     Sample("lerp_scalar", lambda a, b: lerp(a, b, 0.3), 2, broadcasts=True)])
@@ -1107,13 +1127,11 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
         if odt != dt and not (name == "weight" and other.ndim == 0):
             raise RuntimeError(f"expected dtype {_args.c_type(dt)} for `{name}` but got dtype "
                                f"{_args.c_type(odt)}")
-    diff = end - input
-    if w_tensor:
-        return where(weight.abs() < 0.5, input + weight * diff, end - diff * (1 - weight))
-    weight = _args.scalar_for(weight, dt)
-    if abs(weight) < 0.5:
-        return input + weight * diff
-    return end - diff * (np.ones((), dt) - np.asarray(weight, dt)).item()  # 1 - w in dt
+    if not w_tensor:  # a number, in the tensors' dtype (PyTorch's scalar kernel)
+        weight = xp.constant(np.asarray(_args.scalar_for(weight, dt), dt))
+    elif weight._data.dtype != dt:  # a 0-d weight of another dtype
+        weight = weight.to(input.dtype)
+    return Lerp.apply(input, end, weight)
 
 
 def _tensor_args(name: str, tensor1: Any, tensor2: Any) -> None:

@@ -185,3 +185,14 @@ def test_half_convolutions_and_pools_compute_in_float32():
     assert F.avg_pool2d(x, 2).flatten().tolist() == [2.5, 4.5, 10.5, 12.5]
     assert F.adaptive_avg_pool2d(x, 1).item() == 7.5
     assert F.adaptive_max_pool2d(x, 1).dtype == ag.float16
+
+
+def test_lerp_gradients_at_an_infinite_end_are_pytorchs():
+    # PyTorch's rules g * (1 - w), g * w, g * (end - input): a composite of the two formulas
+    # gave NaN where its unused branch met inf (0 * inf)
+    a = ag.tensor([0.0, 1.0], requires_grad=True)
+    b = ag.tensor([INF, 2.0], requires_grad=True)
+    w = ag.tensor([0.25, 0.75], requires_grad=True)
+    ag.lerp(a, b, w).sum().backward()
+    assert a.grad.tolist() == [0.75, 0.25] and b.grad.tolist() == [0.25, 0.75]
+    assert w.grad.tolist() == [INF, 1.0]
