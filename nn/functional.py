@@ -1834,7 +1834,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
             w = w.reshape((1, n) + (1,) * (x.ndim - 2))
     else:
         w = w.reshape(())
-    return ag.where(x > 0, x, w * x)
+    # the negative part with 0 for x > 0: w's gradient must not meet an inf * 0 there
+    return ag.where(x > 0, x, w * ag.where(x > 0, 0.0, x))
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -2975,8 +2976,9 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     if w is not None and w.size != c:
         raise RuntimeError(f"inconsistent weight size, expected {c} but got {list(w.shape)}")
     rows = np.arange(n)
-    # relu, not clamp: PyTorch's kernel adds a term only where z > 0 (gradient 0 at z == 0)
-    z = (margin - x[rows, y].reshape(n, 1) + x).relu()
+    # PyTorch's kernel adds a term only where z > 0 (gradient 0 at z == 0, a NaN left out)
+    z = margin - x[rows, y].reshape(n, 1) + x
+    z = ag.where(z > 0, z, 0.0)
     if p == 2:
         z = z * z
     if w is not None:
@@ -3025,8 +3027,10 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
     counts = np.zeros((n, c))
     np.add.at(counts, (np.nonzero(listed)[0], y[listed]), 1)
     pairs = (counts[:, :, None] * (counts == 0)[:, None, :]).astype(x._data.dtype)
-    # relu, not clamp: PyTorch's kernel adds a term only where it is > 0 (gradient 0 at 0)
-    hinge = (1.0 - x.reshape(n, c, 1) + x.reshape(n, 1, c)).relu()
+    # PyTorch's kernel adds a term only where it is > 0 (gradient 0 at 0, a NaN term left
+    # out) and only for the pairs it visits (an inf term elsewhere is not an inf * 0)
+    hinge = 1.0 - x.reshape(n, c, 1) + x.reshape(n, 1, c)
+    hinge = ag.where((hinge > 0) & ag.tensor(pairs != 0), hinge, 0.0)
     loss = (hinge * pairs).sum((1, 2)) / c
     return _reduce(loss.reshape(()) if x0.ndim == 1 else loss, reduction)
 

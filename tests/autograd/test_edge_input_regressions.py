@@ -196,3 +196,29 @@ def test_lerp_gradients_at_an_infinite_end_are_pytorchs():
     ag.lerp(a, b, w).sum().backward()
     assert a.grad.tolist() == [0.75, 0.25] and b.grad.tolist() == [0.25, 0.75]
     assert w.grad.tolist() == [INF, 1.0]
+
+
+def test_prelu_weight_gradient_at_an_infinite_input():
+    # where(x > 0, x, w * x): the branch not taken still gave w's gradient inf * 0 = NaN
+    x = ag.tensor([INF, -2.0], requires_grad=True)
+    w = ag.tensor([0.25], requires_grad=True)
+    y = F.prelu(x, w)
+    assert y.tolist() == [INF, -0.5]
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0, 0.25] and w.grad.tolist() == [-2.0]
+
+
+def test_margin_losses_leave_out_a_nan_term_as_pytorchs_kernels():
+    # PyTorch's loops add a term only where it is > 0: a NaN term is left out (ours was NaN)
+    x = ag.tensor([[NAN, 0.2, 0.5]], requires_grad=True)
+    loss = F.multi_margin_loss(x, ag.tensor([1]))  # terms 1 - 0.2 + nan (out), 1 - 0.2 + 0.5
+    assert loss.item() == pytest.approx(1.3 / 3)
+    loss.backward()
+    assert x.grad[0].tolist() == pytest.approx([0.0, -1 / 3, 1 / 3])
+    x = ag.tensor([[0.1, 0.2, NAN, 0.4]], requires_grad=True)
+    # targets {3, 0}, others {1, 2}: (1 - 0.4 + 0.2) + (1 - 0.1 + 0.2), the NaN terms out
+    loss = F.multilabel_margin_loss(x, ag.tensor([[3, 0, -1, 1]]))
+    assert loss.item() == pytest.approx((0.8 + 1.1) / 4)
+    x2 = ag.tensor([[0.1, INF, 0.3, 0.4]], requires_grad=True)
+    loss = F.multilabel_margin_loss(x2, ag.tensor([[1, -1, 0, 0]]))  # inf only as a target
+    assert loss.item() == 0.0  # 1 - inf + x: below 0 everywhere
