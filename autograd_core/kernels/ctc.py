@@ -141,8 +141,8 @@ def _lse3(a, b, c):
     # the twin's log(exp(a - m) + exp(b - m) + exp(c - m)) + m, bit for bit: a -inf term
     # adds an exact 0, so its exp is skipped, and a single finite term m gives log(1) + m = m
     m = max(a, max(b, c))
-    if m == _NEG_INF:
-        return _NEG_INF
+    if m == _NEG_INF:  # (max can drop a NaN beside -inf: the twin's np.maximum keeps it)
+        return a + b + c if a != a or b != b or c != c else _NEG_INF
     s = 0.0
     if a != _NEG_INF:
         s += math.exp(a - m)

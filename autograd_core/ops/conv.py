@@ -1590,6 +1590,8 @@ def unfold(input: Tensor, kernel_size: _Size, dilation: _Size = 1, padding: _Siz
                  [4., 5., 7., 8.]]])
     """
     x = _t(input)
+    if _half(x):  # as the convolutions: float32, rounded to half
+        return unfold(x.float(), kernel_size, dilation, padding, stride).half()
     if x.ndim not in (3, 4):
         raise RuntimeError("Input Error: Only 3D or 4D input Tensors are supported (got "
                            f"{x.ndim}D)")
@@ -1624,6 +1626,8 @@ def fold(input: Tensor, output_size: _Size, kernel_size: _Size, dilation: _Size 
                   [1., 2., 1.]]]])
     """
     c = _t(input)
+    if _half(c):
+        return fold(c.float(), output_size, kernel_size, dilation, padding, stride).half()
     if c.ndim not in (2, 3):
         raise RuntimeError("Input Error: Only unbatched (2D) or batched (3D) input Tensors are "
                            f"supported (got {c.ndim}D)")

@@ -222,3 +222,19 @@ def test_margin_losses_leave_out_a_nan_term_as_pytorchs_kernels():
     x2 = ag.tensor([[0.1, INF, 0.3, 0.4]], requires_grad=True)
     loss = F.multilabel_margin_loss(x2, ag.tensor([[1, -1, 0, 0]]))  # inf only as a target
     assert loss.item() == 0.0  # 1 - inf + x: below 0 everywhere
+
+
+def test_ctc_loss_of_a_nan_frame_is_nan():
+    # the Numba kernel's max(-inf, NaN) dropped the NaN: the loss came out inf, and with
+    # zero_infinity=True a silent 0 (PyTorch's and the numpy twin's: NaN)
+    from autograd_core.kernels import ctc
+
+    lp = np.log(np.full((5, 1, 4), 0.25, np.float32))
+    lp[0] = np.nan
+    args = (np.array([[1, 2]]), np.array([5]), np.array([2]), 0)
+    assert np.isnan(ctc.ctc_forward(lp, *args)[0][0])
+    assert np.isnan(ctc.ctc_forward_numpy(lp, *args)[0][0])
+    for zero_infinity in (False, True):
+        loss = F.ctc_loss(ag.tensor(lp), ag.tensor([[1, 2]]), [5], [2],
+                          zero_infinity=zero_infinity)
+        assert math.isnan(loss.item())
