@@ -1170,7 +1170,9 @@ class Optimizer:
         index, groups = self._index_map()
         state = {}
         for p, st in self.state.items():
-            if id(p) in index:
+            # a parameter stepped without any state (SGD without momentum) has an empty entry
+            # here; PyTorch's has none, so its state dict lists no such parameter
+            if st and id(p) in index:
                 state[index[id(p)]] = {k: _copy_value(v) for k, v in st.items()}
         out = {"state": state, "param_groups": groups}
         for post_hook in self._optimizer_state_dict_post_hooks.values():
