@@ -811,6 +811,9 @@ class CyclicLR(LRScheduler):
         super().load_state_dict(state_dict)
 
 
+_PHASE_KEYS = ("end_step", "start_lr", "end_lr", "start_momentum", "end_momentum")
+
+
 class OneCycleLR(LRScheduler):
     r"""The 1cycle policy (Smith & Topin, 2018), momentum cycled inversely
     (``schedules.one_cycle_lr``).
@@ -878,7 +881,9 @@ class OneCycleLR(LRScheduler):
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
                              f"{anneal_strategy}")
-        self._schedule_phases = _S.one_cycle_phases(self.total_steps, pct_start, three_phase)
+        # dicts with PyTorch's keys: its state dicts (and so its checkpoints) hold them so
+        self._schedule_phases = [dict(zip(_PHASE_KEYS, phase)) for phase in
+                                 _S.one_cycle_phases(self.total_steps, pct_start, three_phase)]
         self._anneal_func_type = anneal_strategy
         max_lrs = _format_param("max_lr", optimizer, max_lr)
         if last_epoch == -1:
@@ -901,16 +906,25 @@ class OneCycleLR(LRScheduler):
         for group in self.optimizer.param_groups:
             start = 0.0
             phases = self._schedule_phases
-            for i, (end, a, b, ma, mb) in enumerate(phases):
+            for i, phase in enumerate(phases):
+                end = phase["end_step"]
                 if t <= end or i == len(phases) - 1:
                     pct = (t - start) / (end - start)
-                    lr = anneal(group[a], group[b], pct)
+                    lr = anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct)
                     if self.cycle_momentum:
-                        _set_momentum(self, group, anneal(group[ma], group[mb], pct))
+                        _set_momentum(self, group, anneal(group[phase["start_momentum"]],
+                                                          group[phase["end_momentum"]], pct))
                     break
                 start = end
             lrs.append(lr)
         return lrs
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        phases = state_dict.get("_schedule_phases")
+        if phases and not isinstance(phases[0], dict):  # saved by tapegrad before 2026-12
+            state_dict = dict(state_dict, _schedule_phases=[dict(zip(_PHASE_KEYS, phase))
+                                                            for phase in phases])
+        super().load_state_dict(state_dict)
 
 
 class SequentialLR(LRScheduler):

@@ -613,6 +613,81 @@ def test_scheduler_matches_torch(case):
         _assert_schedules(_schedule(OURS, case, round_trip_at=20), theirs, case + " round trip")
 
 
+def _torch_to_plain(v):
+    if isinstance(v, torch.Tensor):
+        return v.detach().numpy().copy()
+    if isinstance(v, dict):
+        return {k: _torch_to_plain(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_torch_to_plain(x) for x in v]
+    return v
+
+
+#: scheduler state dict keys that differ (internal bookkeeping; loading either way works)
+SCHED_KEYS_ALLOWED = {"_get_lr_called_within_step",  # PyTorch's guard flag; ours has none
+                      "_scale_fn_custom",  # CyclicLR: a callable object's __dict__ not kept
+                      "step_size_up", "step_size_down"}  # CyclicLR: ours keeps both halves
+
+
+@pytest.mark.parametrize("case", sorted(SCHEDULES))
+def test_torch_scheduler_state_dict_loaded_mid_run_continues(case):
+    """PyTorch's scheduler state dicts (and optimizer param_groups) after 10 steps loaded into
+    ours: the next 20 steps are PyTorch's; the state dicts hold the same keys and values.
+    Regression: OneCycleLR kept its phases as tuples where PyTorch's state dict holds dicts, so
+    loading PyTorch's failed at the next step (TypeError)."""
+    kind, make = SCHEDULES[case]
+    topt, opt = _sched_optimizer(THEIRS, kind), _sched_optimizer(OURS, kind)
+    tms, oms = make(TL, topt), make(OL, opt)
+    tms, oms = (x if isinstance(x, list) else [x] for x in (tms, oms))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i in range(30):
+            if i == 10:
+                opt.load_state_dict({"state": {}, "param_groups": [
+                    dict(g) for g in topt.state_dict()["param_groups"]]})
+                for s, ts in zip(oms, tms):
+                    s.load_state_dict(_torch_to_plain(ts.state_dict()))
+            for o, ms in ((topt, tms), (opt, oms)):
+                if o is opt and i < 10:
+                    continue
+                o.step()
+                for s in ms:
+                    s.step(METRICS[i]) if case.startswith("ReduceLROnPlateau") else s.step()
+            if i >= 10:
+                _assert_schedules(
+                    [*map(float, oms[-1].get_last_lr()), *(g["lr"] for g in opt.param_groups),
+                     *map(_momentum, opt.param_groups)],
+                    [*map(float, tms[-1].get_last_lr()), *(g["lr"] for g in topt.param_groups),
+                     *map(_momentum, topt.param_groups)], f"{case} step {i}")
+    for s, ts in zip(oms, tms):
+        ours, theirs = s.state_dict(), _torch_to_plain(ts.state_dict())
+        assert [k for k in ours if k not in SCHED_KEYS_ALLOWED] == \
+            [k for k in theirs if k not in SCHED_KEYS_ALLOWED], case
+        for k in theirs:  # (the nested schedulers' are compared by their own cases)
+            if k in ours and k not in SCHED_KEYS_ALLOWED and k != "_schedulers":
+                assert repr(ours[k]) == repr(theirs[k]), (case, k)
+
+
+def test_one_cycle_loads_its_old_tuple_phases():
+    """A OneCycleLR state dict saved by tapegrad before its phases became PyTorch's dicts."""
+    opt = _sched_optimizer(OURS, "sgd")
+    sched = OL.OneCycleLR(opt, max_lr=0.5, total_steps=N_SCHED)
+    for _ in range(5):
+        opt.step()
+        sched.step()
+    saved = sched.state_dict()
+    saved["_schedule_phases"] = [tuple(p.values()) for p in saved["_schedule_phases"]]
+    opt2 = _sched_optimizer(OURS, "sgd")
+    opt2.load_state_dict(opt.state_dict())
+    again = OL.OneCycleLR(opt2, max_lr=0.5, total_steps=N_SCHED)
+    again.load_state_dict(saved)
+    for _ in range(10):
+        for o, s in ((opt, sched), (opt2, again)):
+            o.step()
+            s.step()
+        assert again.get_last_lr() == sched.get_last_lr()
+
+
 def test_cosine_warm_restarts_fractional_epochs_match_torch():
     epochs = [0.37 * i for i in range(N_SCHED)]
     _assert_schedules(_schedule(OURS, "CosineAnnealingWarmRestarts", epochs=epochs),
