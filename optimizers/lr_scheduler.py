@@ -26,6 +26,7 @@ from bisect import bisect_right
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from autograd_core.tensor import Tensor
 from optimizers import schedules as _S
 from optimizers.optimizer import Optimizer
 
@@ -65,8 +66,25 @@ def _format_param(name, optimizer, param):
     return [param] * len(optimizer.param_groups)
 
 
+def _group_values(optimizer, key):
+    """``group[key]`` of every group, a tensor value cloned (so the list does not change when
+    the scheduler next fills it in place), as PyTorch's ``_param_groups_val_list``."""
+    return [v.clone() if isinstance(v := group[key], Tensor) else v
+            for group in optimizer.param_groups]
+
+
 def _lrs(optimizer):
-    return [group["lr"] for group in optimizer.param_groups]
+    return _group_values(optimizer, "lr")
+
+
+def _set_group_value(group, key, value):
+    """``group[key] = value``, but a tensor hyperparameter (``lr`` given as a 0-d tensor) is
+    filled in place and stays the same tensor, as PyTorch's ``_update_param_group_val``."""
+    old = group[key]
+    if isinstance(old, Tensor):
+        old.fill_(float(value))
+    else:
+        group[key] = value
 
 
 def _check_optimizer(optimizer):
@@ -120,14 +138,14 @@ class LRScheduler:
         _check_optimizer(optimizer)
         self.optimizer = optimizer
         if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+            for group, lr in zip(optimizer.param_groups, _lrs(optimizer)):
+                group.setdefault("initial_lr", lr)
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
                     raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] "
                                    "when resuming scheduler with last_epoch >= 0")
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.base_lrs = _group_values(optimizer, "initial_lr")
         self.last_epoch = last_epoch
         self._initial_step()
 
@@ -167,7 +185,7 @@ class LRScheduler:
             raise ValueError("scheduler produced a different number of learning rates than "
                              "the optimizer has param groups")
         for group, lr in zip(groups, values):
-            group["lr"] = lr
+            _set_group_value(group, "lr", lr)
         self._last_lr = _lrs(self.optimizer)
 
     def state_dict(self) -> dict[str, Any]:
@@ -685,7 +703,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
         for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group["lr"] = lr
+            _set_group_value(group, "lr", lr)
         self._last_lr = _lrs(self.optimizer)
 
 
@@ -762,7 +780,7 @@ class CyclicLR(LRScheduler):
         base_lrs = _format_param("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
-                group["lr"] = lr
+                _set_group_value(group, "lr", lr)
         self.max_lrs = _format_param("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up
@@ -981,7 +999,7 @@ class SequentialLR(LRScheduler):
         self.last_epoch = last_epoch + 1
         self.optimizer = optimizer
         for group in optimizer.param_groups:
-            group["lr"] = group["initial_lr"]
+            _set_group_value(group, "lr", group["initial_lr"])
         self.recursive_undo()
         idx = bisect_right(self._milestones, 0)
         self._schedulers[idx]._initial_step()
@@ -1161,7 +1179,7 @@ class ReduceLROnPlateau(LRScheduler):
             old = float(group["lr"])
             new = max(old * self.factor, self.min_lrs[i])
             if old - new > self.eps:
-                group["lr"] = new
+                _set_group_value(group, "lr", new)
 
     @property
     def in_cooldown(self) -> bool:

@@ -668,6 +668,37 @@ def test_torch_scheduler_state_dict_loaded_mid_run_continues(case):
                 assert repr(ours[k]) == repr(theirs[k]), (case, k)
 
 
+@pytest.mark.parametrize("case", sorted(c for c in SCHEDULES if SCHEDULES[c][0] != "sgd0"))
+def test_schedulers_fill_a_tensor_lr_in_place(case):
+    """``lr`` given as 0-d tensors: every scheduler fills them in place (the group keeps the
+    same tensor) and ``get_last_lr()`` gives copies, with PyTorch's values. Regression: ours
+    replaced the tensor, by a new tensor (StepLR, ...) or a float (CyclicLR, OneCycleLR,
+    ReduceLROnPlateau, SWALR)."""
+    kind, make = SCHEDULES[case]
+    runs = []
+    for lib in (OURS, THEIRS):
+        S = OL if lib.ours else TL
+        opt = _sched_optimizer(lib, kind)
+        for g in opt.param_groups:
+            g["lr"] = lib.value(("T", g["lr"]), np.float64)
+        lrs = [g["lr"] for g in opt.param_groups]
+        made = make(S, opt)
+        scheds = made if isinstance(made, list) else [made]
+        out = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for i in range(30):
+                opt.step()
+                for s in scheds:
+                    s.step(METRICS[i]) if case.startswith("ReduceLROnPlateau") else s.step()
+                assert all(g["lr"] is lr for g, lr in zip(opt.param_groups, lrs)), case
+                last = scheds[-1].get_last_lr()
+                assert all(type(x) is type(lrs[0]) and x is not lr for x, lr in zip(last, lrs))
+                out.append([*map(float, last), *(float(g["lr"]) for g in opt.param_groups)])
+        runs.append(np.array(out))
+    _assert_schedules(runs[0], runs[1], case)
+
+
 def test_one_cycle_loads_its_old_tuple_phases():
     """A OneCycleLR state dict saved by tapegrad before its phases became PyTorch's dicts."""
     opt = _sched_optimizer(OURS, "sgd")
