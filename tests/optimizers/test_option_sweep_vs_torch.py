@@ -4,8 +4,8 @@ The generic parity tests (test_generic.py, test_optim_torch_reference.py) run ea
 with a handful of option sets on two plain parameters. Here every optimizer ``torch.optim``
 has (but ``Adafactor`` and ``Muon``, which tapegrad does not have) runs over the product of
 its algorithmic options (maximize, weight_decay, amsgrad, nesterov, dampening, momentum,
-centered, ...), with the switches (``foreach``, ``lr`` as a 0-d tensor, ``betas`` as tensors)
-rotated through that product, on four parameters (a matrix, a vector, a 0-d and an empty one)
+centered, ...), with the switches (``foreach``, ``fused``, ``lr`` as a 0-d tensor, ``betas``
+as tensors) rotated through that product, on four parameters (a matrix, a vector, a 0-d and an empty one)
 in float64 and float32, for 20 steps in which one parameter's grad is sometimes None and
 ``zero_grad(set_to_none=False)`` once leaves a zero gradient; after the run the state dicts
 are compared key for key (order included), value for value. Then: two param groups with
@@ -223,19 +223,24 @@ def _lr(x):
     return {"foreach": [False, None, False, True], "lr": [x, ("T", x), x, x]}
 
 
+def _lr_fused(x):  # fused=True (PyTorch's fused CPU kernels) in turn too
+    return dict(_lr(x), fused=[None, None, True, None])
+
+
 def _pair(a, b):  # betas as floats or as 0-d tensors
     return [(a, b), (("T", a), ("T", b))]
 
 
 GRIDS = {
     "SGD": ({"momentum": [0, 0.9], "dampening": [0, 0.3], "nesterov": [False, True],
-             "weight_decay": [0, 0.1], "maximize": [False, True]}, _lr(0.05)),
+             "weight_decay": [0, 0.1], "maximize": [False, True]}, _lr_fused(0.05)),
     "Adam": ({"amsgrad": [False, True], "weight_decay": [0, 0.1], "maximize": [False, True],
-              "decoupled_weight_decay": [False, True], "betas": _pair(0.8, 0.9)}, _lr(0.05)),
+              "decoupled_weight_decay": [False, True], "betas": _pair(0.8, 0.9)}, _lr_fused(0.05)),
     "AdamW": ({"amsgrad": [False, True], "weight_decay": [0, 0.1], "maximize": [False, True],
-               "betas": _pair(0.7, 0.95)}, _lr(0.05)),
+               "betas": _pair(0.7, 0.95)}, _lr_fused(0.05)),
     "Adagrad": ({"lr_decay": [0, 0.05], "weight_decay": [0, 0.1],
-                 "initial_accumulator_value": [0, 0.5], "maximize": [False, True]}, _lr(0.1)),
+                 "initial_accumulator_value": [0, 0.5], "maximize": [False, True]},
+                _lr_fused(0.1)),
     "RMSprop": ({"momentum": [0, 0.5], "centered": [False, True], "weight_decay": [0, 0.1],
                  "maximize": [False, True], "alpha": [0.99, 0.8]}, _lr(0.01)),
     "Adadelta": ({"rho": [0.9, 0.5], "weight_decay": [0, 0.1], "maximize": [False, True]},
