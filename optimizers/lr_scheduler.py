@@ -900,8 +900,9 @@ class OneCycleLR(LRScheduler):
             raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
                              f"{anneal_strategy}")
         # dicts with PyTorch's keys: its state dicts (and so its checkpoints) hold them so
-        self._schedule_phases = [dict(zip(_PHASE_KEYS, phase)) for phase in
-                                 _S.one_cycle_phases(self.total_steps, pct_start, three_phase)]
+        self._schedule_phases: list[dict[str, Any]] = [
+            dict(zip(_PHASE_KEYS, phase))
+            for phase in _S.one_cycle_phases(self.total_steps, pct_start, three_phase)]
         self._anneal_func_type = anneal_strategy
         max_lrs = _format_param("max_lr", optimizer, max_lr)
         if last_epoch == -1:
