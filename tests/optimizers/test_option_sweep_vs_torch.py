@@ -2,7 +2,7 @@
 
 The generic parity tests (test_generic.py, test_optim_torch_reference.py) run each algorithm
 with a handful of option sets on two plain parameters. Here every optimizer ``torch.optim``
-has (but ``Adafactor`` and ``Muon``, which tapegrad does not have) runs over the product of
+has (but ``Muon``, which tapegrad does not have) runs over the product of
 its algorithmic options (maximize, weight_decay, amsgrad, nesterov, dampening, momentum,
 centered, ...), with the switches (``foreach``, ``fused``, ``lr`` as a 0-d tensor, ``betas``
 as tensors) rotated through that product, on four parameters (a matrix, a vector, a 0-d and an empty one)
@@ -59,6 +59,8 @@ ALLOWED = {
     "Adagrad group initial_accumulator_value": "a group's own initial_accumulator_value is "
     "used (PyTorch fills every group's sum from the constructor's value)",
     "Rprop etas/step_sizes are tuples": "PyTorch keeps the caller's list in param_groups",
+    "Adafactor empty parameter": "stepped (nothing to update; its RMS taken as 0); PyTorch "
+    "divides 0 by 0 and raises ZeroDivisionError",
     "capturable/differentiable": "refused with NotImplementedError at construction (PyTorch on "
     "CPU fails in step: capturable needs CUDA, differentiable an in-place op on a leaf)",
     "float32 rounding": "ATen fuses multiply-adds (one rounding) where numpy rounds twice; see "
@@ -75,9 +77,14 @@ TOL = {np.float64: 1e-12, np.float32: 2e-6}
 SCALAR_STATE = {"step", "mu_product", "eta", "mu"}  # ALLOWED "scalar state is a float"
 
 
-def _initial(dtype, n=len(SHAPES)):
+#: Adafactor: a 3-d parameter (factored over its last two dimensions) for the empty one
+#: (ALLOWED "Adafactor empty parameter")
+SHAPES_OF = {"Adafactor": [(3, 4), (5,), (), (2, 3, 4)]}
+
+
+def _initial(dtype, n=len(SHAPES), shapes=SHAPES):
     rng = np.random.default_rng(0)
-    return [rng.standard_normal(s).astype(dtype) for s in SHAPES[:n]]
+    return [rng.standard_normal(s).astype(dtype) for s in shapes[:n]]
 
 
 def _grad(x, k):
@@ -121,7 +128,7 @@ OURS, THEIRS = Lib(True), Lib(False)
 def _run(lib, name, kw, dtype, groups=None, add_group=None, n=N_STEPS):
     """(trajectory, optimizer): ``groups`` is the options of a second group holding parameter
     1; ``add_group`` = (step, options) adds parameters 2 and 3 as a group at that step."""
-    params = [lib.param(a) for a in _initial(dtype)]
+    params = [lib.param(a) for a in _initial(dtype, shapes=SHAPES_OF.get(name, SHAPES))]
     first = params[:2] if add_group else params
     if groups is None:
         arg = first
@@ -197,7 +204,8 @@ def _assert_state_dicts(ours, theirs, dtype, where, state_tol=None):
             w = f"{where}: group {gi} {key}: {ov!r} vs {tv!r}"
             if isinstance(tv, (list, tuple)) and key != "params":
                 assert isinstance(ov, tuple), w  # ALLOWED "Rprop etas/step_sizes are tuples"
-                assert [float(_plain(x)) for x in ov] == [float(_plain(x)) for x in tv], w
+                assert [None if x is None else float(_plain(x)) for x in ov] == \
+                    [None if x is None else float(_plain(x)) for x in tv], w
             elif isinstance(tv, torch.Tensor):
                 assert isinstance(ov, Tensor) and float(_plain(ov)) == float(tv), w
             else:
@@ -253,6 +261,9 @@ GRIDS = {
                "decoupled_weight_decay": [False, True], "maximize": [False, True]}, _lr(0.05)),
     "Rprop": ({"etas": [(0.5, 1.2), (0.3, 1.5)], "step_sizes": [(1e-6, 50), (1e-3, 0.08)],
                "maximize": [False, True]}, _lr(0.05)),
+    "Adafactor": ({"beta2_decay": [-0.8, -0.5], "eps": [(None, 1e-3), (1e-4, 0.1)],
+                   "d": [1.0, 2.0], "weight_decay": [0, 0.1], "maximize": [False, True]},
+                  _lr(0.02)),
     "ASGD": ({"lambd": [1e-4, 0.1], "t0": [1e6, 5], "weight_decay": [0, 0.1],
               "maximize": [False, True]}, {"lr": [0.01, ("T", 0.01)], "foreach": [False, None]}),
 }
@@ -302,6 +313,22 @@ def test_tensor_options_with_foreach_step_as_without():
     _assert_trajectories(ours, theirs, np.float64, "Adam tensor options foreach=True")
 
 
+def test_adafactor_steps_an_empty_parameter():
+    """ALLOWED "Adafactor empty parameter"."""
+    for lib in (OURS, THEIRS):
+        p, q = lib.param(np.zeros(0)), lib.param(np.ones((2, 3)))
+        opt = lib.optim.Adafactor([p, q])
+        lib.set_grad(p, np.zeros(0))
+        lib.set_grad(q, np.ones((2, 3)))
+        if lib.ours:
+            opt.step()
+            assert opt.state[p]["step"] == 1.0 and opt.state[p]["variance"].shape == (0,)
+            assert list(opt.state[q]) == ["step", "row_var", "col_var"]
+        else:
+            with pytest.raises(ZeroDivisionError):
+                opt.step()
+
+
 GROUP_CASES = {
     "SGD": (dict(lr=0.05, momentum=0.9, nesterov=True),
             dict(lr=0.1, momentum=0.5, dampening=0.2, weight_decay=0.1, maximize=True)),
@@ -323,6 +350,8 @@ GROUP_CASES = {
     "Rprop": (dict(lr=0.05), dict(lr=0.02, etas=(0.3, 1.5), step_sizes=(1e-3, 0.08),
                                   maximize=True)),
     "ASGD": (dict(lr=0.01), dict(lr=0.02, lambd=0.1, t0=5, weight_decay=0.1)),
+    "Adafactor": (dict(lr=0.02), dict(lr=0.01, beta2_decay=-0.5, eps=(1e-4, 0.1), d=2.0,
+                                      weight_decay=0.1, maximize=True)),
 }
 
 
@@ -373,7 +402,8 @@ LOAD_CASES = [("SGD", dict(lr=0.05, momentum=0.9)), ("SGD", dict(lr=0.05)),
               ("Adagrad", dict(lr=0.1, lr_decay=0.01)),
               ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5)), ("Adadelta", dict()),
               ("Adamax", dict(lr=0.05)), ("NAdam", dict(lr=0.05)), ("RAdam", dict(lr=0.05)),
-              ("Rprop", dict()), ("ASGD", dict(lr=0.01, t0=3))]
+              ("Rprop", dict()), ("ASGD", dict(lr=0.01, t0=3)),
+              ("Adafactor", dict(lr=0.02, weight_decay=0.1))]
 
 
 @pytest.mark.parametrize("name,kw", LOAD_CASES, ids=[f"{c[0]}-{i}" for i, c in
