@@ -77,6 +77,13 @@ def _lrs(optimizer):
     return _group_values(optimizer, "lr")
 
 
+def _warn_get_lr(scheduler):
+    """PyTorch's warning when a scheduler's ``get_lr()`` is called other than by ``step``."""
+    if not scheduler._get_lr_called_within_step:
+        warnings.warn("To get the last learning rate computed by the scheduler, please use "
+                      "`get_last_lr()`.", UserWarning, stacklevel=3)
+
+
 def _set_group_value(group, key, value):
     """``group[key] = value``, but a tensor hyperparameter (``lr`` given as a 0-d tensor) is
     filled in place and stays the same tensor, as PyTorch's ``_update_param_group_val``."""
@@ -132,6 +139,7 @@ class LRScheduler:
     """
 
     _is_initial = False
+    _get_lr_called_within_step = False  # True while step() computes the rates (PyTorch's)
     _no_state: tuple[str, ...] = ("optimizer",)
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
@@ -173,13 +181,17 @@ class LRScheduler:
         self._update_lr(epoch)
 
     def _update_lr(self, epoch=None):
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            self.last_epoch = epoch
-            closed = getattr(self, "_get_closed_form_lr", None)
-            values = closed() if closed is not None else self.get_lr()
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                closed = getattr(self, "_get_closed_form_lr", None)
+                values = closed() if closed is not None else self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
         groups = self.optimizer.param_groups
         if len(values) != len(groups):
             raise ValueError("scheduler produced a different number of learning rates than "
@@ -273,6 +285,7 @@ class LambdaLR(_LambdaBase):
     """
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
 
@@ -301,6 +314,7 @@ class MultiplicativeLR(_LambdaBase):
     """
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self._is_initial:
             return _lrs(self.optimizer)
         return [group["lr"] * fn(self.last_epoch)
@@ -340,6 +354,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return _lrs(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
@@ -381,6 +396,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self.last_epoch not in self.milestones:
             return _lrs(self.optimizer)
         return [group["lr"] * self.gamma ** self.milestones[self.last_epoch]
@@ -429,6 +445,7 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self.last_epoch == 0:
             return [group["lr"] * self.factor for group in self.optimizer.param_groups]
         if self.last_epoch != self.total_iters:
@@ -480,6 +497,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self.last_epoch == 0:
             return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
         if self._is_initial or self.last_epoch > self.total_iters:
@@ -522,6 +540,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self._is_initial:
             return _lrs(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
@@ -562,6 +581,7 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self._is_initial or self.last_epoch > self.total_iters:
             return _lrs(self.optimizer)
         decay = ((1.0 - self.last_epoch / self.total_iters)
@@ -614,6 +634,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         groups = self.optimizer.param_groups
         t, T, emin = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
@@ -676,6 +697,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         return [self.eta_min + (b - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i))
                 / 2 for b in self.base_lrs]
 
@@ -702,7 +724,12 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i = self.T_0
                 self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
             _set_group_value(group, "lr", lr)
         self._last_lr = _lrs(self.optimizer)
 
@@ -813,6 +840,7 @@ class CyclicLR(LRScheduler):
         return self.gamma**x
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         cycle, scale = _S.cyclic_position(self.last_epoch, self.step_size_up, self.step_size_down)
         x = cycle if self.scale_mode == "cycle" else self.last_epoch
         lrs = [b + (m - b) * scale * self.scale_fn(x)
@@ -916,6 +944,7 @@ class OneCycleLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         anneal = _S.anneal_cos if self._anneal_func_type == "cos" else _S.anneal_linear
         t = self.last_epoch
         if t > self.total_steps:
@@ -1217,6 +1246,7 @@ class _ClosedFormLR(LRScheduler):
         raise NotImplementedError
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         f = self._factor(self.last_epoch)
         return [b * f for b in self.base_lrs]
 

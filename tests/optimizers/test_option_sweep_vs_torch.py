@@ -659,8 +659,7 @@ def _torch_to_plain(v):
 
 
 #: scheduler state dict keys that differ (internal bookkeeping; loading either way works)
-SCHED_KEYS_ALLOWED = {"_get_lr_called_within_step",  # PyTorch's guard flag; ours has none
-                      "_scale_fn_custom",  # CyclicLR: a callable object's __dict__ not kept
+SCHED_KEYS_ALLOWED = {"_scale_fn_custom",  # CyclicLR: a callable object's __dict__ not kept
                       "step_size_up", "step_size_down"}  # CyclicLR: ours keeps both halves
 
 
@@ -732,6 +731,29 @@ def test_schedulers_fill_a_tensor_lr_in_place(case):
                 out.append([*map(float, last), *(float(g["lr"]) for g in opt.param_groups)])
         runs.append(np.array(out))
     _assert_schedules(runs[0], runs[1], case)
+
+
+@pytest.mark.parametrize("case", sorted(c for c in SCHEDULES if not c.startswith(
+    ("ReduceLROnPlateau", "stacked", "Chained", "Sequential"))))
+def test_get_lr_outside_step_warns_as_torch(case):
+    """Regression: PyTorch's schedulers warn when ``get_lr()`` is called other than by
+    ``step()`` (its value is the next step's recursive formula, not the current rate); ours
+    returned the same values silently."""
+    kind, make = SCHEDULES[case]
+    for lib in (OURS, THEIRS):
+        S = OL if lib.ours else TL
+        opt = _sched_optimizer(lib, kind)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            sched = make(S, opt)
+            for _ in range(3):
+                opt.step()
+                sched.step()
+        assert not [w for w in caught if "get_last_lr" in str(w.message)], case
+        with pytest.warns(UserWarning, match=r"To get the last learning rate computed by the "
+                                             r"scheduler, please use `get_last_lr\(\)`\."):
+            sched.get_lr()
+        assert sched.state_dict()["_get_lr_called_within_step"] is False
 
 
 def test_one_cycle_loads_its_old_tuple_phases():
