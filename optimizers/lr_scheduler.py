@@ -811,9 +811,7 @@ class CyclicLR(LRScheduler):
         self.max_lrs = _format_param("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up
-        self.step_size_up = up
-        self.step_size_down = down
-        self.total_size = up + down
+        self.total_size = up + down  # the cycle as PyTorch keeps it (and its state dict holds)
         self.step_ratio = up / self.total_size
         if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
             raise ValueError("mode is invalid and scale_fn is None")
@@ -841,7 +839,10 @@ class CyclicLR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         _warn_get_lr(self)
-        cycle, scale = _S.cyclic_position(self.last_epoch, self.step_size_up, self.step_size_down)
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        ratio = self.step_ratio
+        scale = x / ratio if x <= ratio else (x - 1) / (ratio - 1)
         x = cycle if self.scale_mode == "cycle" else self.last_epoch
         lrs = [b + (m - b) * scale * self.scale_fn(x)
                for b, m in zip(self.base_lrs, self.max_lrs)]
@@ -851,10 +852,24 @@ class CyclicLR(LRScheduler):
                 _set_momentum(self, group, m - (m - b) * scale * self.scale_fn(x))
         return lrs
 
+    def state_dict(self) -> dict[str, Any]:
+        """As PyTorch's: ``_scale_fn_custom`` is None unless ``scale_fn`` is a callable object
+        (not a function or lambda), whose attributes (``__dict__``) are then saved."""
+        state = super().state_dict()
+        fn = self._scale_fn_custom
+        state["_scale_fn_custom"] = (fn.__dict__.copy() if fn is not None and
+                                     not isinstance(fn, types.FunctionType) else None)
+        return state
+
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         state_dict = dict(state_dict)
-        state_dict.pop("_scale_fn_custom", None)
+        fn_state = state_dict.pop("_scale_fn_custom", None)
+        # a state dict saved by tapegrad before 2026-12 holds the two halves of the cycle
+        state_dict.pop("step_size_up", None)
+        state_dict.pop("step_size_down", None)
         super().load_state_dict(state_dict)
+        if fn_state is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(fn_state)
 
 
 _PHASE_KEYS = ("end_step", "start_lr", "end_lr", "start_momentum", "end_momentum")

@@ -658,17 +658,13 @@ def _torch_to_plain(v):
     return v
 
 
-#: scheduler state dict keys that differ (internal bookkeeping; loading either way works)
-SCHED_KEYS_ALLOWED = {"_scale_fn_custom",  # CyclicLR: a callable object's __dict__ not kept
-                      "step_size_up", "step_size_down"}  # CyclicLR: ours keeps both halves
-
-
 @pytest.mark.parametrize("case", sorted(SCHEDULES))
 def test_torch_scheduler_state_dict_loaded_mid_run_continues(case):
     """PyTorch's scheduler state dicts (and optimizer param_groups) after 10 steps loaded into
     ours: the next 20 steps are PyTorch's; the state dicts hold the same keys and values.
     Regression: OneCycleLR kept its phases as tuples where PyTorch's state dict holds dicts, so
-    loading PyTorch's failed at the next step (TypeError)."""
+    loading PyTorch's failed at the next step (TypeError); CyclicLR's held step_size_up/down
+    where PyTorch's holds _scale_fn_custom."""
     kind, make = SCHEDULES[case]
     topt, opt = _sched_optimizer(THEIRS, kind), _sched_optimizer(OURS, kind)
     tms, oms = make(TL, topt), make(OL, opt)
@@ -695,10 +691,9 @@ def test_torch_scheduler_state_dict_loaded_mid_run_continues(case):
                      *map(_momentum, topt.param_groups)], f"{case} step {i}")
     for s, ts in zip(oms, tms):
         ours, theirs = s.state_dict(), _torch_to_plain(ts.state_dict())
-        assert [k for k in ours if k not in SCHED_KEYS_ALLOWED] == \
-            [k for k in theirs if k not in SCHED_KEYS_ALLOWED], case
+        assert list(ours) == list(theirs), case
         for k in theirs:  # (the nested schedulers' are compared by their own cases)
-            if k in ours and k not in SCHED_KEYS_ALLOWED and k != "_schedulers":
+            if k != "_schedulers":
                 assert repr(ours[k]) == repr(theirs[k]), (case, k)
 
 
@@ -754,6 +749,45 @@ def test_get_lr_outside_step_warns_as_torch(case):
                                              r"scheduler, please use `get_last_lr\(\)`\."):
             sched.get_lr()
         assert sched.state_dict()["_get_lr_called_within_step"] is False
+
+
+class _Scale:
+    """A callable-object scale_fn with state of its own."""
+
+    def __init__(self, k):
+        self.k = k
+
+    def __call__(self, x):
+        return 1 / (1 + self.k * x)
+
+
+def test_cyclic_lr_saves_a_callable_scale_fn_state_as_torch():
+    """Regression: PyTorch's CyclicLR state dict holds a callable-object scale_fn's attributes
+    (``_scale_fn_custom``) and loading restores them; ours dropped them, so a resumed run
+    scaled with the new object's own values."""
+    runs = []
+    for lib in (OURS, THEIRS):
+        S = OL if lib.ours else TL
+        opt = _sched_optimizer(lib, "sgd")
+        sched = S.CyclicLR(opt, 0.01, 0.1, step_size_up=3, scale_fn=_Scale(0.1))
+        for _ in range(5):
+            opt.step()
+            sched.step()
+        sched._scale_fn_custom.k = 0.7  # the object's state changed during training
+        saved = sched.state_dict()
+        assert saved["_scale_fn_custom"] == {"k": 0.7} and list(saved)[-1] == "_scale_fn_custom"
+        opt2 = _sched_optimizer(lib, "sgd")
+        opt2.load_state_dict(opt.state_dict())
+        again = S.CyclicLR(opt2, 0.01, 0.1, step_size_up=3, scale_fn=_Scale(0.1))
+        again.load_state_dict(_torch_to_plain(saved) if not lib.ours else saved)
+        assert again._scale_fn_custom.k == 0.7
+        out = []
+        for _ in range(10):
+            opt2.step()
+            again.step()
+            out.append(again.get_last_lr())
+        runs.append(np.array(out, dtype=float))
+    _assert_schedules(runs[0], runs[1], "CyclicLR scale_fn object")
 
 
 def test_one_cycle_loads_its_old_tuple_phases():
