@@ -416,6 +416,7 @@ def _hooked_step(step: Callable[..., Any]) -> Callable[..., Any]:
     once, when the class is made); with no hook registered it only calls ``step``."""
     @functools.wraps(step)
     def hooked(self, *args, **kwargs):
+        self._opt_called = True  # read by the LR schedulers' first step, as PyTorch's flag
         if _global_optimizer_pre_hooks or _global_optimizer_post_hooks or \
                 self._optimizer_step_pre_hooks or self._optimizer_step_post_hooks:
             return _run_step_hooks(step, self, args, kwargs)

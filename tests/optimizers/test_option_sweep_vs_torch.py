@@ -790,6 +790,33 @@ def test_cyclic_lr_saves_a_callable_scale_fn_state_as_torch():
     _assert_schedules(runs[0], runs[1], "CyclicLR scale_fn object")
 
 
+@pytest.mark.parametrize("optimizer_first", [True, False])
+def test_scheduler_stepped_before_the_optimizer_warns_as_torch(optimizer_first):
+    """Regression: PyTorch warns when the first ``scheduler.step()`` comes before any
+    ``optimizer.step()`` (the first rate of the schedule is then skipped); ours was silent."""
+    caught = []
+    for lib in (OURS, THEIRS):
+        S = OL if lib.ours else TL
+        for kind, make in (("sgd", lambda o: S.StepLR(o, 2)),
+                           ("adam", lambda o: S.OneCycleLR(o, 0.5, total_steps=10))):
+            opt = _sched_optimizer(lib, kind)
+            sched = make(opt)
+            with warnings.catch_warnings(record=True) as got:
+                warnings.simplefilter("always")
+                if optimizer_first:
+                    opt.step()
+                sched.step()
+                opt.step()
+                sched.step()
+            caught.append([str(w.message) for w in got])
+    assert caught[:2] == caught[2:]
+    if optimizer_first:
+        assert caught[0] == []
+    else:
+        assert len(caught[0]) == 1 and caught[0][0].startswith(
+            "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0")
+
+
 def test_one_cycle_loads_its_old_tuple_phases():
     """A OneCycleLR state dict saved by tapegrad before its phases became PyTorch's dicts."""
     opt = _sched_optimizer(OURS, "sgd")
