@@ -16,6 +16,7 @@ inside the momentum, averaged momentum from zero) the lecture's form is a keywor
 
 from optimizers import lr_scheduler, registry, test_functions
 from optimizers.adadelta import Adadelta
+from optimizers.adafactor import Adafactor
 from optimizers.adagrad import Adagrad
 from optimizers.adam import Adam, AdamW
 from optimizers.adamax import Adamax
@@ -36,6 +37,7 @@ __all__ = [
     "Adagrad",
     "RMSprop",
     "Adadelta",
+    "Adafactor",
     "Adam",
     "AdamW",
     "SparseAdam",

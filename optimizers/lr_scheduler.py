@@ -26,6 +26,7 @@ from bisect import bisect_right
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from autograd_core.tensor import Tensor
 from optimizers import schedules as _S
 from optimizers.optimizer import Optimizer
 
@@ -65,8 +66,32 @@ def _format_param(name, optimizer, param):
     return [param] * len(optimizer.param_groups)
 
 
+def _group_values(optimizer, key):
+    """``group[key]`` of every group, a tensor value cloned (so the list does not change when
+    the scheduler next fills it in place), as PyTorch's ``_param_groups_val_list``."""
+    return [v.clone() if isinstance(v := group[key], Tensor) else v
+            for group in optimizer.param_groups]
+
+
 def _lrs(optimizer):
-    return [group["lr"] for group in optimizer.param_groups]
+    return _group_values(optimizer, "lr")
+
+
+def _warn_get_lr(scheduler):
+    """PyTorch's warning when a scheduler's ``get_lr()`` is called other than by ``step``."""
+    if not scheduler._get_lr_called_within_step:
+        warnings.warn("To get the last learning rate computed by the scheduler, please use "
+                      "`get_last_lr()`.", UserWarning, stacklevel=3)
+
+
+def _set_group_value(group, key, value):
+    """``group[key] = value``, but a tensor hyperparameter (``lr`` given as a 0-d tensor) is
+    filled in place and stays the same tensor, as PyTorch's ``_update_param_group_val``."""
+    old = group[key]
+    if isinstance(old, Tensor):
+        old.fill_(float(value))
+    else:
+        group[key] = value
 
 
 def _check_optimizer(optimizer):
@@ -114,20 +139,21 @@ class LRScheduler:
     """
 
     _is_initial = False
+    _get_lr_called_within_step = False  # True while step() computes the rates (PyTorch's)
     _no_state: tuple[str, ...] = ("optimizer",)
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         _check_optimizer(optimizer)
         self.optimizer = optimizer
         if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+            for group, lr in zip(optimizer.param_groups, _lrs(optimizer)):
+                group.setdefault("initial_lr", lr)
         else:
             for i, group in enumerate(optimizer.param_groups):
                 if "initial_lr" not in group:
                     raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] "
                                    "when resuming scheduler with last_epoch >= 0")
-        self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
+        self.base_lrs = _group_values(optimizer, "initial_lr")
         self.last_epoch = last_epoch
         self._initial_step()
 
@@ -147,6 +173,15 @@ class LRScheduler:
         return self._last_lr
 
     def step(self, epoch: int | None = None) -> None:
+        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
+            warnings.warn(
+                "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch "
+                "1.1.0 and later, you should call them in the opposite order: "
+                "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this will "
+                "result in PyTorch skipping the first value of the learning rate schedule. See "
+                "more details at "
+                "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
+                UserWarning, stacklevel=2)
         self._step_count += 1
         if epoch is not None:
             warnings.warn("The epoch parameter in `scheduler.step()` is deprecated (as in "
@@ -155,19 +190,23 @@ class LRScheduler:
         self._update_lr(epoch)
 
     def _update_lr(self, epoch=None):
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            self.last_epoch = epoch
-            closed = getattr(self, "_get_closed_form_lr", None)
-            values = closed() if closed is not None else self.get_lr()
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                closed = getattr(self, "_get_closed_form_lr", None)
+                values = closed() if closed is not None else self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
         groups = self.optimizer.param_groups
         if len(values) != len(groups):
             raise ValueError("scheduler produced a different number of learning rates than "
                              "the optimizer has param groups")
         for group, lr in zip(groups, values):
-            group["lr"] = lr
+            _set_group_value(group, "lr", lr)
         self._last_lr = _lrs(self.optimizer)
 
     def state_dict(self) -> dict[str, Any]:
@@ -255,6 +294,7 @@ class LambdaLR(_LambdaBase):
     """
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         return [base * fn(self.last_epoch) for fn, base in zip(self.lr_lambdas, self.base_lrs)]
 
 
@@ -283,6 +323,7 @@ class MultiplicativeLR(_LambdaBase):
     """
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self._is_initial:
             return _lrs(self.optimizer)
         return [group["lr"] * fn(self.last_epoch)
@@ -322,6 +363,7 @@ class StepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return _lrs(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
@@ -363,6 +405,7 @@ class MultiStepLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self.last_epoch not in self.milestones:
             return _lrs(self.optimizer)
         return [group["lr"] * self.gamma ** self.milestones[self.last_epoch]
@@ -411,6 +454,7 @@ class ConstantLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self.last_epoch == 0:
             return [group["lr"] * self.factor for group in self.optimizer.param_groups]
         if self.last_epoch != self.total_iters:
@@ -462,6 +506,7 @@ class LinearLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self.last_epoch == 0:
             return [group["lr"] * self.start_factor for group in self.optimizer.param_groups]
         if self._is_initial or self.last_epoch > self.total_iters:
@@ -504,6 +549,7 @@ class ExponentialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self._is_initial:
             return _lrs(self.optimizer)
         return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
@@ -544,6 +590,7 @@ class PolynomialLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         if self._is_initial or self.last_epoch > self.total_iters:
             return _lrs(self.optimizer)
         decay = ((1.0 - self.last_epoch / self.total_iters)
@@ -596,6 +643,7 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         groups = self.optimizer.param_groups
         t, T, emin = self.last_epoch, self.T_max, self.eta_min
         if self._is_initial:
@@ -658,6 +706,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         return [self.eta_min + (b - self.eta_min) * (1 + math.cos(math.pi * self.T_cur / self.T_i))
                 / 2 for b in self.base_lrs]
 
@@ -684,8 +733,13 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 self.T_i = self.T_0
                 self.T_cur = epoch
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
-            group["lr"] = lr
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
+            _set_group_value(group, "lr", lr)
         self._last_lr = _lrs(self.optimizer)
 
 
@@ -762,13 +816,11 @@ class CyclicLR(LRScheduler):
         base_lrs = _format_param("base_lr", optimizer, base_lr)
         if last_epoch == -1:
             for lr, group in zip(base_lrs, optimizer.param_groups):
-                group["lr"] = lr
+                _set_group_value(group, "lr", lr)
         self.max_lrs = _format_param("max_lr", optimizer, max_lr)
         up = float(step_size_up)
         down = float(step_size_down) if step_size_down is not None else up
-        self.step_size_up = up
-        self.step_size_down = down
-        self.total_size = up + down
+        self.total_size = up + down  # the cycle as PyTorch keeps it (and its state dict holds)
         self.step_ratio = up / self.total_size
         if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
             raise ValueError("mode is invalid and scale_fn is None")
@@ -795,7 +847,11 @@ class CyclicLR(LRScheduler):
         return self.gamma**x
 
     def get_lr(self) -> list[float]:
-        cycle, scale = _S.cyclic_position(self.last_epoch, self.step_size_up, self.step_size_down)
+        _warn_get_lr(self)
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        ratio = self.step_ratio
+        scale = x / ratio if x <= ratio else (x - 1) / (ratio - 1)
         x = cycle if self.scale_mode == "cycle" else self.last_epoch
         lrs = [b + (m - b) * scale * self.scale_fn(x)
                for b, m in zip(self.base_lrs, self.max_lrs)]
@@ -805,10 +861,27 @@ class CyclicLR(LRScheduler):
                 _set_momentum(self, group, m - (m - b) * scale * self.scale_fn(x))
         return lrs
 
+    def state_dict(self) -> dict[str, Any]:
+        """As PyTorch's: ``_scale_fn_custom`` is None unless ``scale_fn`` is a callable object
+        (not a function or lambda), whose attributes (``__dict__``) are then saved."""
+        state = super().state_dict()
+        fn = self._scale_fn_custom
+        state["_scale_fn_custom"] = (fn.__dict__.copy() if fn is not None and
+                                     not isinstance(fn, types.FunctionType) else None)
+        return state
+
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         state_dict = dict(state_dict)
-        state_dict.pop("_scale_fn_custom", None)
+        fn_state = state_dict.pop("_scale_fn_custom", None)
+        # a state dict saved by tapegrad before 2026-12 holds the two halves of the cycle
+        state_dict.pop("step_size_up", None)
+        state_dict.pop("step_size_down", None)
         super().load_state_dict(state_dict)
+        if fn_state is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(fn_state)
+
+
+_PHASE_KEYS = ("end_step", "start_lr", "end_lr", "start_momentum", "end_momentum")
 
 
 class OneCycleLR(LRScheduler):
@@ -878,7 +951,10 @@ class OneCycleLR(LRScheduler):
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
                              f"{anneal_strategy}")
-        self._schedule_phases = _S.one_cycle_phases(self.total_steps, pct_start, three_phase)
+        # dicts with PyTorch's keys: its state dicts (and so its checkpoints) hold them so
+        self._schedule_phases: list[dict[str, Any]] = [
+            dict(zip(_PHASE_KEYS, phase))
+            for phase in _S.one_cycle_phases(self.total_steps, pct_start, three_phase)]
         self._anneal_func_type = anneal_strategy
         max_lrs = _format_param("max_lr", optimizer, max_lr)
         if last_epoch == -1:
@@ -892,6 +968,7 @@ class OneCycleLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         anneal = _S.anneal_cos if self._anneal_func_type == "cos" else _S.anneal_linear
         t = self.last_epoch
         if t > self.total_steps:
@@ -901,16 +978,25 @@ class OneCycleLR(LRScheduler):
         for group in self.optimizer.param_groups:
             start = 0.0
             phases = self._schedule_phases
-            for i, (end, a, b, ma, mb) in enumerate(phases):
+            for i, phase in enumerate(phases):
+                end = phase["end_step"]
                 if t <= end or i == len(phases) - 1:
                     pct = (t - start) / (end - start)
-                    lr = anneal(group[a], group[b], pct)
+                    lr = anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct)
                     if self.cycle_momentum:
-                        _set_momentum(self, group, anneal(group[ma], group[mb], pct))
+                        _set_momentum(self, group, anneal(group[phase["start_momentum"]],
+                                                          group[phase["end_momentum"]], pct))
                     break
                 start = end
             lrs.append(lr)
         return lrs
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        phases = state_dict.get("_schedule_phases")
+        if phases and not isinstance(phases[0], dict):  # saved by tapegrad before 2026-12
+            state_dict = dict(state_dict, _schedule_phases=[dict(zip(_PHASE_KEYS, phase))
+                                                            for phase in phases])
+        super().load_state_dict(state_dict)
 
 
 class SequentialLR(LRScheduler):
@@ -967,7 +1053,7 @@ class SequentialLR(LRScheduler):
         self.last_epoch = last_epoch + 1
         self.optimizer = optimizer
         for group in optimizer.param_groups:
-            group["lr"] = group["initial_lr"]
+            _set_group_value(group, "lr", group["initial_lr"])
         self.recursive_undo()
         idx = bisect_right(self._milestones, 0)
         self._schedulers[idx]._initial_step()
@@ -1147,7 +1233,7 @@ class ReduceLROnPlateau(LRScheduler):
             old = float(group["lr"])
             new = max(old * self.factor, self.min_lrs[i])
             if old - new > self.eps:
-                group["lr"] = new
+                _set_group_value(group, "lr", new)
 
     @property
     def in_cooldown(self) -> bool:
@@ -1184,6 +1270,7 @@ class _ClosedFormLR(LRScheduler):
         raise NotImplementedError
 
     def get_lr(self) -> list[float]:
+        _warn_get_lr(self)
         f = self._factor(self.last_epoch)
         return [b * f for b in self.base_lrs]
 

@@ -416,6 +416,7 @@ def _hooked_step(step: Callable[..., Any]) -> Callable[..., Any]:
     once, when the class is made); with no hook registered it only calls ``step``."""
     @functools.wraps(step)
     def hooked(self, *args, **kwargs):
+        self._opt_called = True  # read by the LR schedulers' first step, as PyTorch's flag
         if _global_optimizer_pre_hooks or _global_optimizer_post_hooks or \
                 self._optimizer_step_pre_hooks or self._optimizer_step_post_hooks:
             return _run_step_hooks(step, self, args, kwargs)
@@ -1170,7 +1171,9 @@ class Optimizer:
         index, groups = self._index_map()
         state = {}
         for p, st in self.state.items():
-            if id(p) in index:
+            # a parameter stepped without any state (SGD without momentum) has an empty entry
+            # here; PyTorch's has none, so its state dict lists no such parameter
+            if st and id(p) in index:
                 state[index[id(p)]] = {k: _copy_value(v) for k, v in st.items()}
         out = {"state": state, "param_groups": groups}
         for post_hook in self._optimizer_state_dict_post_hooks.values():

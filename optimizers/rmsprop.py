@@ -35,9 +35,10 @@ from optimizers.optimizer import Optimizer, check
 __all__ = ["RMSprop"]
 
 
-@kernel("square_avg", "grad_avg", "momentum_buffer",
-        optional={"grad_avg": "centered", "momentum_buffer": "use_momentum"})
-def rmsprop(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac, wa_small,
+# the state arrays in PyTorch's order (its state dicts list momentum_buffer before grad_avg)
+@kernel("square_avg", "momentum_buffer", "grad_avg",
+        optional={"momentum_buffer": "use_momentum", "grad_avg": "centered"})
+def rmsprop(param, grad, square_avg, momentum_buffer, grad_avg, alpha, wa, wac, wa_small,
             eps_in, eps_out, neg_lr, momentum, weight_decay, decay, wd_mode, centered, use_momentum,
             maximize):
     """v <- a v + (1-a) g^2; [c <- lerp(c, g, 1-a); v~ = v - c^2];
@@ -88,7 +89,7 @@ def rmsprop(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac, 
 
 
 @rmsprop.numpy
-def rmsprop_numpy(param, grad, square_avg, grad_avg, momentum_buffer, alpha, wa, wac, wa_small,
+def rmsprop_numpy(param, grad, square_avg, momentum_buffer, grad_avg, alpha, wa, wac, wa_small,
                   eps_in, eps_out, neg_lr, momentum, weight_decay, decay, wd_mode, centered,
                   use_momentum, maximize):
     g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
@@ -155,7 +156,7 @@ class RMSprop(Optimizer):
     update = rmsprop
     extras = {"decoupled_weight_decay": False, "eps_inside_sqrt": False}  # beyond PyTorch: in a group only when set
     stepwise = ()  # every coefficient depends on the hyperparameters only
-    optional = {"grad_avg": "centered", "momentum_buffer": "momentum"}
+    optional = {"momentum_buffer": "momentum", "grad_avg": "centered"}
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
                  eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,

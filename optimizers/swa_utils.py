@@ -21,7 +21,7 @@ from autograd_core import Tensor
 from autograd_core.kernels.optim import lerp_weight, numpy_lerp_
 from nn.layers.normalization import _BatchNorm
 from nn.module import Module
-from optimizers.lr_scheduler import LRScheduler, _format_param
+from optimizers.lr_scheduler import LRScheduler, _format_param, _warn_get_lr
 from optimizers.optimizer import Optimizer
 
 __all__ = ["AveragedModel", "update_bn", "SWALR", "get_ema_multi_avg_fn",
@@ -352,6 +352,7 @@ class SWALR(LRScheduler):
 
     def get_lr(self) -> list[float]:
         """The learning rates of this step: the last ones moved one annealing step on."""
+        _warn_get_lr(self)
         step = self._step_count - 1
         if self.anneal_epochs == 0:
             step = max(1, step)

@@ -12,7 +12,7 @@ import autograd_core as ag
 import optimizers
 
 NAMES = ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adagrad", "Adadelta", "RMSprop",
-         "Rprop", "ASGD", "LBFGS", "SparseAdam"]
+         "Rprop", "ASGD", "LBFGS", "SparseAdam", "Adafactor"]
 LR = {"SGD": 0.1}  # torch's SGD has a default lr too; the same value both sides
 
 #: tapegrad's own options: a value other than the default, and what ``step`` then needs
