@@ -477,7 +477,8 @@ class ParameterDict(Module):
     ``nn.ParameterDict``).
 
     A Tensor or array stored is wrapped in a ``Parameter``; insertion order is kept; ``update``
-    accepts a mapping or an iterable of ``(key, value)`` pairs.
+    accepts a mapping or an iterable of ``(key, value)`` pairs (a plain ``dict``'s are added
+    in sorted key order, as PyTorch's).
 
     Args:
         parameters (mapping or iterable of (str, value), optional): the initial parameters.
@@ -547,8 +548,12 @@ class ParameterDict(Module):
 
     def update(self, parameters: Any) -> None:
         """Adds or replaces parameters from a mapping or ``(key, value)`` pairs (all wrapped
-        before any change)."""
-        if hasattr(parameters, "items") and hasattr(parameters, "keys"):
+        before any change). As PyTorch's: a plain ``dict``'s (any mapping but an
+        ``OrderedDict`` or a ``ParameterDict``) are added in sorted key order, the others in
+        their order."""
+        if isinstance(parameters, Mapping) and not isinstance(parameters, OrderedDict):
+            items = sorted(parameters.items(), key=lambda kv: kv[0])
+        elif hasattr(parameters, "items") and hasattr(parameters, "keys"):
             items = list(parameters.items())
         else:
             try:
