@@ -409,6 +409,24 @@ class ModuleDict(Module):
         raise NotImplementedError("ModuleDict has no forward(); index it instead")
 
 
+def _parameter_line(key: Any, p: Any, kind: str) -> str:
+    """PyTorch's line for one entry of a ParameterList/ParameterDict repr."""
+    from nn.parameter import Parameter
+
+    size = "x".join(str(n) for n in p.shape)
+    what = "Parameter" if isinstance(p, Parameter) else "Tensor"
+    return f"  ({key}): {what} containing: [{kind} of size {size}]"
+
+
+def _typename(p: Any) -> str:
+    """``torch.typename`` of a tensor, under this package's name (``autograd_core.DoubleTensor``)."""
+    from autograd_core.ops.shape import _LEGACY_TYPES
+
+    names = {dtype: name for name, dtype in _LEGACY_TYPES.items()}
+    name = names.get(str(p.dtype).rpartition(".")[2])
+    return f"autograd_core.{name}" if name else str(p.dtype)
+
+
 class ParameterList(Module):
     """A list of parameters registered under ``"0"``, ``"1"``, ... (PyTorch's
     ``nn.ParameterList``).
@@ -468,8 +486,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
-                         for i, p in enumerate(self))
+        return "\n".join(_parameter_line(i, p, str(p.dtype)) for i, p in enumerate(self))
 
 
 class ParameterDict(Module):
@@ -570,8 +587,7 @@ class ParameterDict(Module):
             self[key] = value
 
     def extra_repr(self) -> str:
-        return "\n".join(f"({k}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
-                         for k, p in self.items())
+        return "\n".join(_parameter_line(k, p, _typename(p)) for k, p in self.items())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ParameterDict has no forward(); index it instead")
