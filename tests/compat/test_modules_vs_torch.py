@@ -136,6 +136,15 @@ def _dec_layer(M, **kw):
     return M.TransformerDecoderLayer(8, 2, dim_feedforward=6, dropout=0.0, **kw)
 
 
+def _packed(m, x, kw):
+    """runs m on x[0] packed with lengths x[1] (enforce_sorted=False), an initial state x[2:]"""
+    utils = TN.utils.rnn if isinstance(x[0], torch.Tensor) else nn.utils.rnn
+    packed = utils.pack_padded_sequence(x[0], x[1], batch_first=m.batch_first, enforce_sorted=False)
+    state = None if len(x) == 2 else x[2] if len(x) == 3 else tuple(x[2:])
+    out, h = m(packed, state)
+    return utils.pad_packed_sequence(out, batch_first=m.batch_first), h
+
+
 def _causal(n):
     return lambda r: (np.triu(np.full((n, n), -np.inf), 1), False)
 
@@ -178,6 +187,8 @@ CASES = {
     "ConvTranspose2d": [C(lambda M: M.ConvTranspose2d(2, 3, 3), F(1, 2, 3, 4)),
                         C(lambda M: M.ConvTranspose2d(2, 3, 3, stride=2), F(2, 3, 3), call=lambda m, x, kw: m(
                             x[0], output_size=[8, 7])),
+                        C(lambda M: M.ConvTranspose2d(2, 3, 3, stride=3, padding=1), F(1, 2, 3, 3),
+                          call=lambda m, x, kw: m(x[0], output_size=(1, 3, 9, 8))),
                         C(lambda M: M.ConvTranspose2d(2, 4, (2, 3), stride=(2, 3), padding=(1, 0),
                                                       output_padding=(1, 2), groups=2), F(1, 2, 3, 3))],
     "ConvTranspose3d": [C(lambda M: M.ConvTranspose3d(2, 2, 2, stride=2, bias=False), F(1, 2, 2, 3, 2))],
@@ -234,6 +245,8 @@ CASES = {
               "attn_mask": Const(np.tril(np.ones((3, 4), bool), 1) == 0)}),
         C(lambda M: M.MultiheadAttention(6, 2), F(3, 6), F(4, 6), F(4, 6),
           kw={"attn_mask": F(3, 4)}),
+        C(lambda M: M.MultiheadAttention(6, 2, dropout=0.0), F(3, 2, 6), F(3, 2, 6), F(3, 2, 6),
+          kw={"attn_mask": _causal(3), "is_causal": Const(True), "key_padding_mask": F(2, 3)}),
     ],
     # dropout: random in training mode, so compared in eval mode only (and p=0 in training)
     "Dropout": [C(lambda M: M.Dropout(), F(3, 4), train=False), C(lambda M: M.Dropout(0.0), F(3, 4))],
@@ -335,6 +348,7 @@ CASES = {
     "CircularPad3d": [C(lambda M: M.CircularPad3d((1, 0, 1, 1, 0, 1)), F(1, 2, 2, 3, 2))],
     # recurrent
     "RNN": [C(lambda M: M.RNN(3, 4), F(5, 2, 3)),
+            C(lambda M: M.RNN(3, 4, nonlinearity="relu", batch_first=True), F(3, 4, 3), Const([4, 2, 3]), call=_packed),
             C(lambda M: M.RNN(3, 4, num_layers=2, bidirectional=True), F(5, 2, 3), F(4, 2, 4)),
             C(lambda M: M.RNN(3, 4, num_layers=2, nonlinearity="relu", bias=False, batch_first=True), F(2, 5, 3),
               F(2, 2, 4)),
@@ -345,8 +359,13 @@ CASES = {
              C(lambda M: M.LSTM(3, 4, num_layers=2, proj_size=3, bidirectional=True), F(4, 2, 3), F(4, 2, 3),
                F(4, 2, 4), call=lambda m, x, kw: m(x[0], (x[1], x[2]))),
              C(lambda M: M.LSTM(3, 4, batch_first=True), F(5, 3), F(1, 4), F(1, 4),
-               call=lambda m, x, kw: m(x[0], (x[1], x[2])))],
+               call=lambda m, x, kw: m(x[0], (x[1], x[2]))),
+             C(lambda M: M.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True, proj_size=2),
+               F(3, 5, 3), Const([2, 5, 4]), call=_packed),
+             C(lambda M: M.LSTM(3, 4), F(4, 3, 3), Const([4, 1, 3]), F(1, 3, 4), F(1, 3, 4), call=_packed)],
     "GRU": [C(lambda M: M.GRU(3, 4), F(5, 2, 3)),
+            C(lambda M: M.GRU(3, 4, num_layers=2, bidirectional=True), F(5, 3, 3), Const([3, 5, 1]), F(4, 3, 4),
+              call=_packed),
             C(lambda M: M.GRU(3, 4, num_layers=2, batch_first=True, bidirectional=True), F(2, 5, 3), F(4, 2, 4))],
     "RNNCell": [C(lambda M: M.RNNCell(3, 4), F(2, 3)), C(lambda M: M.RNNCell(3, 4, False, "relu"), F(2, 3), F(2, 4))],
     "LSTMCell": [C(lambda M: M.LSTMCell(3, 4), F(2, 3)), C(lambda M: M.LSTMCell(3, 4, bias=False), F(3)),
@@ -372,6 +391,10 @@ CASES = {
     "TransformerDecoder": [C(lambda M: M.TransformerDecoder(_dec_layer(M), 2, norm=M.LayerNorm(8)),
                              F(3, 2, 8), F(4, 2, 8))],
     "Transformer": [C(lambda M: M.Transformer(8, 2, 1, 1, 6, dropout=0.0), F(4, 2, 8), F(3, 2, 8)),
+                    C(lambda M: M.Transformer(8, 2, 1, 1, 6, dropout=0.0, batch_first=True), F(2, 4, 8), F(2, 3, 8),
+                      kw={"src_mask": _causal(4), "src_is_causal": Const(True), "memory_mask": F(3, 4),
+                          "src_key_padding_mask": Const([[0, 0, 0, -np.inf], [0] * 4]),
+                          "tgt_key_padding_mask": Const([[0, -np.inf, 0], [0] * 3])}),
                     C(lambda M: M.Transformer(8, 2, 1, 2, 6, dropout=0.0, activation="gelu"), F(4, 8), F(3, 8),
                       kw={"tgt_mask": _causal(3), "memory_key_padding_mask": Const([False, True, False, False]),
                           "tgt_is_causal": Const(True)}),
@@ -397,7 +420,9 @@ CASES = {
                      C(lambda M: M.EmbeddingBag(6, 3, scale_grad_by_freq=True), Const([0, 4, 2, 4, 4]), Const([0, 2])),
                      # an empty bag, a bag of padding only, a negative padding_idx
                      C(lambda M: M.EmbeddingBag(6, 3, padding_idx=-2), Const([1, 4, 4, 2, 3]), Const([0, 1, 1, 3])),
-                     C(lambda M: M.EmbeddingBag(6, 3, mode="max"), Const([1, 4, 0, 2]), Const([0, 2, 2]))],
+                     C(lambda M: M.EmbeddingBag(6, 3, mode="max"), Const([1, 4, 0, 2]), Const([0, 2, 2])),
+                     C(lambda M: M.EmbeddingBag(6, 3, mode="sum", padding_idx=0, include_last_offset=True),
+                       Const([1, 0, 0, 2, 5]), Const([0, 2, 5]), F(5))],
     # distance
     "CosineSimilarity": [C(lambda M: M.CosineSimilarity(), F(3, 4), F(3, 4)),
                          C(lambda M: M.CosineSimilarity(dim=0, eps=1e-4), F(3, 4), F(1, 4))],
