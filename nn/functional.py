@@ -2734,11 +2734,18 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],
         raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
                            f"weight of shape {list(_t(weight).shape)} and normalized_shape = "
                            f"{list(shape)}")
+    # as PyTorch's: float16 is normalised in float32 (eps, the default, being float32's),
+    # scaled by the weight in the promoted dtype, and the result has the input's dtype
+    out_dtype = x.dtype
+    if x._data.dtype == np.float16:
+        x = x.to(ag.float32)
     if eps is None:
         eps = float(np.finfo(x._data.dtype).eps)
     axes = tuple(range(x.ndim - k, x.ndim))
     y = x * ((x * x).mean(axes, keepdim=True) + eps).rsqrt()
-    return y if weight is None else y * weight
+    if weight is not None:
+        y = y * weight
+    return y if y.dtype == out_dtype else y.to(out_dtype)
 
 
 def pdist(input: Tensor, p: float = 2) -> Tensor:

@@ -660,3 +660,40 @@ def test_value_independent_compositions_are_captured_by_compile():
         x = ag.tensor(rng.standard_normal((3, 4)))
         y = ag.tensor(np.sign(rng.standard_normal((3, 4))))
         np.testing.assert_allclose(compiled(x, y)._data, step(x, y)._data, rtol=1e-12)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("x_dtype,w_dtype", [("float16", "float32"), ("float16", "float16"),
+                                             ("float16", None), ("float32", "float64"),
+                                             ("float64", "float32")])
+def test_rms_norm_dtypes_match_torch(x_dtype, w_dtype):
+    # PyTorch normalises float16 in float32 (with float32's eps), multiplies by the weight in
+    # the promoted dtype and returns the input's dtype; ours computed in float16 with
+    # float16's eps and returned the promoted dtype (float32 for a float32 weight)
+    torch = pytest.importorskip("torch")
+    r = np.random.default_rng(3)
+    x = r.standard_normal((8, 6)).astype(x_dtype)
+    w = None if w_dtype is None else r.uniform(0.5, 3.0, 6).astype(w_dtype)
+    g = r.standard_normal((8, 6)).astype(x_dtype)
+    tx = torch.tensor(x, requires_grad=True)
+    tw = None if w is None else torch.tensor(w, requires_grad=True)
+    ax = ag.tensor(x, requires_grad=True)
+    aw = None if w is None else ag.tensor(w, requires_grad=True)
+    ay = nn.RMSNorm(6, dtype=getattr(ag, w_dtype or x_dtype), elementwise_affine=w is not None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # PyTorch's: no fused kernel for mixed dtypes
+        ty = torch.nn.functional.rms_norm(tx, (6,), tw)
+        out = F.rms_norm(ax, (6,), aw)
+    ty.backward(torch.tensor(g))
+    out.backward(ag.tensor(g))
+    assert str(out.dtype).endswith(x_dtype) and str(ay(ax).dtype).endswith(x_dtype)
+    tol = 1e-3 if "float16" in (x_dtype, w_dtype) else 1e-6
+    np.testing.assert_allclose(out.detach().numpy().astype(float), ty.detach().numpy().astype(float),
+                               rtol=tol, atol=tol)
+    np.testing.assert_allclose(ax.grad.numpy().astype(float), tx.grad.numpy().astype(float),
+                               rtol=tol, atol=tol)
+    assert ax.grad.dtype == ax.dtype
+    if w is not None:
+        assert aw.grad.dtype == aw.dtype
+        np.testing.assert_allclose(aw.grad.numpy().astype(float), tw.grad.numpy().astype(float),
+                                   rtol=tol, atol=tol)
