@@ -128,6 +128,14 @@ def _seq(M):
     return M.Sequential(M.Linear(3, 4), M.Tanh(), M.Linear(4, 2))
 
 
+def _shared_seq(M):
+    # one Linear twice and a Parameter shared with another layer: deduplicated in
+    # named_parameters/named_modules, listed under every name in state_dict
+    lin, other = M.Linear(3, 3), M.Linear(3, 3, bias=False)
+    other.weight = lin.weight
+    return M.Sequential(lin, M.Tanh(), lin, other)
+
+
 def _enc_layer(M, **kw):
     return M.TransformerEncoderLayer(8, 2, dim_feedforward=6, dropout=0.0, **kw)
 
@@ -151,7 +159,7 @@ def _causal(n):
 
 CASES = {
     # containers
-    "Sequential": [C(_seq, F(2, 3))],
+    "Sequential": [C(_seq, F(2, 3)), C(_shared_seq, F(2, 3))],
     "ModuleList": [C(lambda M: M.ModuleList([M.Linear(2, 3), M.ReLU()]), forward=False)],
     "ModuleDict": [C(lambda M: M.ModuleDict({"b": M.Linear(2, 3), "a": M.BatchNorm1d(3)}), forward=False)],
     "ParameterList": [C(lambda M: M.ParameterList([M.Parameter(M.init.zeros_(M.Linear(2, 2).weight))]),
@@ -223,7 +231,7 @@ CASES = {
     "Softsign": [C(lambda M: M.Softsign(), F(3, 4))],
     "Softplus": [C(lambda M: M.Softplus(), F(3, 4)), C(lambda M: M.Softplus(beta=2.0, threshold=1.0), F(3, 4))],
     "Tanhshrink": [C(lambda M: M.Tanhshrink(), F(3, 4))],
-    "Threshold": [C(lambda M: M.Threshold(0.1, 20.0), F(3, 4))],
+    "Threshold": [C(lambda M: M.Threshold(0.1, 20.0), F(3, 4)), C(lambda M: M.Threshold(-0.5, -2.0), F(3, 4))],
     "LeakyReLU": [C(lambda M: M.LeakyReLU(), F(3, 4)), C(lambda M: M.LeakyReLU(0.2), F(3, 4))],
     "PReLU": [C(lambda M: M.PReLU(), F(2, 3, 4)), C(lambda M: M.PReLU(3, init=0.1), F(2, 3, 4)),
               C(lambda M: M.PReLU(4), F(3, 4))],
@@ -253,7 +261,7 @@ CASES = {
     "Dropout1d": [C(lambda M: M.Dropout1d(), F(2, 3, 4), train=False), C(lambda M: M.Dropout1d(0.0), F(2, 3, 4))],
     "Dropout2d": [C(lambda M: M.Dropout2d(0.3), F(2, 3, 2, 2), train=False),
                   C(lambda M: M.Dropout2d(0.0), F(2, 3, 2, 2))],
-    "Dropout3d": [C(lambda M: M.Dropout3d(), F(2, 3, 2, 2, 2), train=False)],
+    "Dropout3d": [C(lambda M: M.Dropout3d(), F(2, 3, 2, 2, 2), train=False), C(lambda M: M.Dropout3d(0.0), F(3, 2, 2, 2))],
     "AlphaDropout": [C(lambda M: M.AlphaDropout(0.2), F(3, 4), train=False),
                      C(lambda M: M.AlphaDropout(0.0), F(3, 4))],
     "FeatureAlphaDropout": [C(lambda M: M.FeatureAlphaDropout(0.2), F(2, 3, 4), train=False),
@@ -265,7 +273,9 @@ CASES = {
     "BatchNorm2d": [C(lambda M: M.BatchNorm2d(3), F(2, 3, 2, 3)),
                     C(lambda M: M.BatchNorm2d(3, affine=False, track_running_stats=False), F(2, 3, 2, 2))],
     "BatchNorm3d": [C(lambda M: M.BatchNorm3d(2, momentum=None), F(2, 2, 2, 2, 2))],
-    "SyncBatchNorm": [C(lambda M: M.SyncBatchNorm(3), F(4, 3, 2), train=False)],
+    # without a process group: the batch norm's computation in training too
+    "SyncBatchNorm": [C(lambda M: M.SyncBatchNorm(3), F(4, 3, 2)),
+                      C(lambda M: M.SyncBatchNorm(2, momentum=None, affine=False), F(3, 2, 2, 2))],
     "LazyBatchNorm1d": [C(lambda M: M.LazyBatchNorm1d(), F(4, 3), lazy=True)],
     "LazyBatchNorm2d": [C(lambda M: M.LazyBatchNorm2d(affine=False), F(2, 3, 2, 2), lazy=True)],
     "LazyBatchNorm3d": [C(lambda M: M.LazyBatchNorm3d(momentum=None), F(2, 2, 2, 2, 2), lazy=True)],
@@ -321,7 +331,7 @@ CASES = {
                                                               Pos(1, 2, 7))],
     "LPPool2d": [C(lambda M: M.LPPool2d(2, 2), F(1, 2, 4, 5)), C(lambda M: M.LPPool2d(2, 2, ceil_mode=True), F(2, 5, 5)), C(lambda M: M.LPPool2d(3, (2, 3), stride=1),
                                                                  Pos(1, 2, 3, 4))],
-    "LPPool3d": [C(lambda M: M.LPPool3d(2, 2), F(1, 2, 4, 4, 2))],
+    "LPPool3d": [C(lambda M: M.LPPool3d(2, 2), F(1, 2, 4, 4, 2)), C(lambda M: M.LPPool3d(1.5, (2, 1, 2), stride=1), Pos(2, 3, 2, 3))],
     "MaxUnpool1d": [C(lambda M: M.MaxUnpool1d(2), Pooled(_MP1, (2, 2, 6), 2)),
                     C(lambda M: M.MaxUnpool1d(3, stride=2, padding=1), Pooled(_MP1, (1, 2, 7), 3, 2, 1))],
     "MaxUnpool2d": [C(lambda M: M.MaxUnpool2d(2), Pooled(_MP2, (1, 2, 4, 4), 2)),
@@ -429,9 +439,9 @@ CASES = {
     "PairwiseDistance": [C(lambda M: M.PairwiseDistance(), F(3, 4), F(3, 4)),
                          C(lambda M: M.PairwiseDistance(p=1.0, eps=1e-3, keepdim=True), F(3, 4), F(3, 4))],
     # shuffles, upsampling
-    "ChannelShuffle": [C(lambda M: M.ChannelShuffle(2), F(1, 4, 2, 2))],
-    "PixelShuffle": [C(lambda M: M.PixelShuffle(2), F(1, 8, 2, 3))],
-    "PixelUnshuffle": [C(lambda M: M.PixelUnshuffle(2), F(1, 2, 4, 6))],
+    "ChannelShuffle": [C(lambda M: M.ChannelShuffle(2), F(1, 4, 2, 2)), C(lambda M: M.ChannelShuffle(3), F(2, 6, 2))],
+    "PixelShuffle": [C(lambda M: M.PixelShuffle(2), F(1, 8, 2, 3)), C(lambda M: M.PixelShuffle(3), F(2, 1, 9, 2, 1))],
+    "PixelUnshuffle": [C(lambda M: M.PixelUnshuffle(2), F(1, 2, 4, 6)), C(lambda M: M.PixelUnshuffle(3), F(2, 3, 6))],
     "Upsample": [C(lambda M: M.Upsample(scale_factor=2), F(1, 2, 3, 3)),
                  C(lambda M: M.Upsample(size=(5, 4), mode="bilinear", align_corners=True), F(1, 2, 3, 3)),
                  C(lambda M: M.Upsample(scale_factor=1.5, mode="bicubic"), F(1, 1, 4, 4)),
@@ -443,8 +453,10 @@ CASES = {
                  C(lambda M: M.Upsample(scale_factor=1.7), F(1, 2, 3, 4)),
                  C(lambda M: M.Upsample(scale_factor=(1.7, 0.6), mode="bilinear"), F(1, 2, 3, 5)),
                  C(lambda M: M.Upsample(scale_factor=2.5, mode="linear", align_corners=True), F(1, 2, 3))],
-    "UpsamplingNearest2d": [C(lambda M: M.UpsamplingNearest2d(scale_factor=2), F(1, 2, 2, 3))],
-    "UpsamplingBilinear2d": [C(lambda M: M.UpsamplingBilinear2d(size=(4, 5)), F(1, 2, 2, 3))],
+    "UpsamplingNearest2d": [C(lambda M: M.UpsamplingNearest2d(scale_factor=2), F(1, 2, 2, 3)),
+                            C(lambda M: M.UpsamplingNearest2d(size=(5, 4)), F(1, 2, 2, 3))],
+    "UpsamplingBilinear2d": [C(lambda M: M.UpsamplingBilinear2d(size=(4, 5)), F(1, 2, 2, 3)),
+                             C(lambda M: M.UpsamplingBilinear2d(scale_factor=(1.5, 2)), F(2, 1, 3, 3))],
     # losses
     "L1Loss": [C(lambda M: M.L1Loss(), F(3, 4), F(3, 4)), C(lambda M: M.L1Loss(reduction="sum"), F(3, 4), F(3, 4))],
     "MSELoss": [C(lambda M: M.MSELoss(), F(3, 4), F(3, 4)), C(lambda M: M.MSELoss(reduction="none"), F(3, 4), F(3, 4))],
@@ -494,7 +506,8 @@ CASES = {
                           C(lambda M: M.MarginRankingLoss(margin=0.3, reduction="sum"), F(5), F(5), Sign(5))],
     "HingeEmbeddingLoss": [C(lambda M: M.HingeEmbeddingLoss(), F(3, 4), Sign(3, 4)),
                            C(lambda M: M.HingeEmbeddingLoss(margin=0.5, reduction="none"), F(3, 4), Sign(3, 4))],
-    "SoftMarginLoss": [C(lambda M: M.SoftMarginLoss(), F(3, 4), Sign(3, 4))],
+    "SoftMarginLoss": [C(lambda M: M.SoftMarginLoss(), F(3, 4), Sign(3, 4)),
+                       C(lambda M: M.SoftMarginLoss(reduction="none"), F(3, 4), Fixed(F(3, 4)))],
     "CosineEmbeddingLoss": [C(lambda M: M.CosineEmbeddingLoss(), F(3, 4), F(3, 4), Sign(3)),
                             C(lambda M: M.CosineEmbeddingLoss(margin=0.2, reduction="sum"), F(3, 4), F(3, 4),
                               Sign(3))],
