@@ -271,7 +271,9 @@ CASES = {
                     C(lambda M: M.BatchNorm1d(3, momentum=None, affine=False), F(4, 3, 5)),
                     C(lambda M: M.BatchNorm1d(3, eps=1e-3, momentum=0.3, track_running_stats=False), F(4, 3))],
     "BatchNorm2d": [C(lambda M: M.BatchNorm2d(3), F(2, 3, 2, 3)),
-                    C(lambda M: M.BatchNorm2d(3, affine=False, track_running_stats=False), F(2, 3, 2, 2))],
+                    C(lambda M: M.BatchNorm2d(3, affine=False, track_running_stats=False), F(2, 3, 2, 2)),
+                    # nothing sized by num_features: any channel count (PyTorch's does not check)
+                    C(lambda M: M.BatchNorm2d(3, affine=False, track_running_stats=False), F(2, 4, 2, 2))],
     "BatchNorm3d": [C(lambda M: M.BatchNorm3d(2, momentum=None), F(2, 2, 2, 2, 2))],
     # without a process group: the batch norm's computation in training too
     "SyncBatchNorm": [C(lambda M: M.SyncBatchNorm(3), F(4, 3, 2)),
