@@ -408,6 +408,9 @@ class Hardswish(_Inplace):
     def forward(self, input: Tensor) -> Tensor:
         return F.hardswish(input)
 
+    def extra_repr(self) -> str:
+        return ""  # PyTorch's prints no inplace
+
 
 class Hardsigmoid(_Inplace):
     r"""Applies :math:`\text{relu6}(x + 3) / 6` elementwise.
@@ -425,6 +428,9 @@ class Hardsigmoid(_Inplace):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.hardsigmoid(input)
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch's prints no inplace
 
 
 class Hardtanh(Module):
