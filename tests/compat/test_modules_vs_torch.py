@@ -1,12 +1,21 @@
 """Every ``nn`` module class that ``torch.nn`` also has, against PyTorch's, with copied weights.
 
 For each class (found by listing both packages, so a new class without a case fails
-``test_every_shared_class_is_covered``), one to three constructor configurations: build
-both, check the ``state_dict`` keys, order and shapes, ``named_parameters``/``named_buffers``
-names and ``repr``, copy PyTorch's ``state_dict`` into ours, then run float64 inputs
-twice in training mode and once in eval mode: outputs (values and dtypes), the gradients of
-every input and parameter for a random upstream gradient, and the ``state_dict`` after each
-call (running statistics, ``num_batches_tracked``, ``max_norm``'s in-place renorm) must agree.
+``test_every_shared_class_is_covered``), constructor configurations (defaults, then the
+non-default options): build both, check the ``state_dict`` keys, order and shapes, the
+``named_parameters``/``named_buffers``/``named_modules`` names and ``repr``, copy PyTorch's
+``state_dict`` into ours, then run float64 inputs twice in training mode and once in eval
+mode: outputs (values and dtypes), the gradients of every input and parameter for a random
+upstream gradient, and the ``state_dict`` after each call (running statistics,
+``num_batches_tracked``, ``max_norm``'s in-place renorm) must agree to rtol 1e-10. Also: the
+class hierarchy (``isinstance`` against public classes and PyTorch's private bases through
+``nn.modules.<file>``) and loading a checkpoint into a lazy module before its first call.
+
+Found by it and fixed: Embedding/EmbeddingBag, ParameterList/ParameterDict and
+Hardsigmoid/Hardswish reprs; ParameterDict's order for a plain dict (sorted, as PyTorch's);
+siblings derived from one another (Dropout2d was an nn.Dropout, CELU an ELU, ...) and
+missing private bases; convert_sync_batchnorm skipping BatchNorm2d/3d; lazy modules refusing
+a checkpoint; a batch norm without parameters or statistics refusing another channel count.
 """
 
 import numpy as np
