@@ -2012,7 +2012,10 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
                            f"{torch_name(common)}")
     a, b = (v if v._data.dtype == common else v.to(common) for v in (a, b))
-    shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+    try:
+        shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+    except ValueError:  # numpy's words otherwise
+        raise _broadcast_error("cosine_similarity", a._data, b._data) from None
     a = a if tuple(a.shape) == shape else a.expand(shape)
     b = b if tuple(b.shape) == shape else b.expand(shape)
     return ((a / _norm_at_least(a, dim, eps)) * (b / _norm_at_least(b, dim, eps))).sum(dim)

@@ -697,3 +697,11 @@ def test_rms_norm_dtypes_match_torch(x_dtype, w_dtype):
         assert aw.grad.dtype == aw.dtype
         np.testing.assert_allclose(aw.grad.numpy().astype(float), tw.grad.numpy().astype(float),
                                    rtol=tol, atol=tol)
+
+
+def test_cosine_similarity_shape_mismatch_in_pytorch_words():
+    # numpy's "shape mismatch: objects cannot be broadcast to a single shape" (a ValueError)
+    # came through; PyTorch raises a RuntimeError naming the dimension
+    with pytest.raises(RuntimeError, match=r"The size of tensor a \(5\) must match the size of "
+                                           r"tensor b \(4\) at non-singleton dimension 1"):
+        nn.CosineSimilarity()(ag.zeros(3, 5), ag.zeros(3, 4))
