@@ -409,6 +409,24 @@ class ModuleDict(Module):
         raise NotImplementedError("ModuleDict has no forward(); index it instead")
 
 
+def _parameter_line(key: Any, p: Any, kind: str) -> str:
+    """PyTorch's line for one entry of a ParameterList/ParameterDict repr."""
+    from nn.parameter import Parameter
+
+    size = "x".join(str(n) for n in p.shape)
+    what = "Parameter" if isinstance(p, Parameter) else "Tensor"
+    return f"  ({key}): {what} containing: [{kind} of size {size}]"
+
+
+def _typename(p: Any) -> str:
+    """``torch.typename`` of a tensor, under this package's name (``autograd_core.DoubleTensor``)."""
+    from autograd_core.ops.shape import _LEGACY_TYPES
+
+    names = {dtype: name for name, dtype in _LEGACY_TYPES.items()}
+    name = names.get(str(p.dtype).rpartition(".")[2])
+    return f"autograd_core.{name}" if name else str(p.dtype)
+
+
 class ParameterList(Module):
     """A list of parameters registered under ``"0"``, ``"1"``, ... (PyTorch's
     ``nn.ParameterList``).
@@ -468,8 +486,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        return "\n".join(f"({i}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
-                         for i, p in enumerate(self))
+        return "\n".join(_parameter_line(i, p, str(p.dtype)) for i, p in enumerate(self))
 
 
 class ParameterDict(Module):
@@ -477,7 +494,8 @@ class ParameterDict(Module):
     ``nn.ParameterDict``).
 
     A Tensor or array stored is wrapped in a ``Parameter``; insertion order is kept; ``update``
-    accepts a mapping or an iterable of ``(key, value)`` pairs.
+    accepts a mapping or an iterable of ``(key, value)`` pairs (a plain ``dict``'s are added
+    in sorted key order, as PyTorch's).
 
     Args:
         parameters (mapping or iterable of (str, value), optional): the initial parameters.
@@ -547,8 +565,12 @@ class ParameterDict(Module):
 
     def update(self, parameters: Any) -> None:
         """Adds or replaces parameters from a mapping or ``(key, value)`` pairs (all wrapped
-        before any change)."""
-        if hasattr(parameters, "items") and hasattr(parameters, "keys"):
+        before any change). As PyTorch's: a plain ``dict``'s (any mapping but an
+        ``OrderedDict`` or a ``ParameterDict``) are added in sorted key order, the others in
+        their order."""
+        if isinstance(parameters, Mapping) and not isinstance(parameters, OrderedDict):
+            items = sorted(parameters.items(), key=lambda kv: kv[0])
+        elif hasattr(parameters, "items") and hasattr(parameters, "keys"):
             items = list(parameters.items())
         else:
             try:
@@ -565,8 +587,7 @@ class ParameterDict(Module):
             self[key] = value
 
     def extra_repr(self) -> str:
-        return "\n".join(f"({k}): Parameter containing: [{p.dtype} of size {tuple(p.shape)}]"
-                         for k, p in self.items())
+        return "\n".join(_parameter_line(k, p, _typename(p)) for k, p in self.items())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("ParameterDict has no forward(); index it instead")

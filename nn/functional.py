@@ -425,6 +425,20 @@ def _norm_args(name, x, C, **tensors):
             raise RuntimeError(f"{arg} should contain {C} elements not {math.prod(t.shape)}")
 
 
+def _in_float32(x, weight, bias):
+    """PyTorch's layer and group norms normalise float16 in float32 (its opmath type) and round
+    the result to float16: the input and the parameters upcast (differentiably), and the dtype
+    to cast the result back to (None when nothing is upcast)."""
+    if x._data.dtype != np.float16:
+        return x, weight, bias, None
+    up = [None if t is None else _t(t).to(ag.float32) for t in (x, weight, bias)]
+    return up[0], up[1], up[2], x.dtype
+
+
+def _back(y, dtype):
+    return y if dtype is None else y.to(dtype)
+
+
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
                weight: Tensor | None = None, bias: Tensor | None = None,
                training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
@@ -563,8 +577,9 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
                                f"got {pname} of shape {list(prm.shape)} and normalized_shape = "
                                f"{list(normalized_shape)}")
     axes = tuple(range(x.ndim - k, x.ndim))
-    return NormOp.apply(x, weight, bias, stat_shape=x.shape, axes=axes,
-                        param_shape=normalized_shape, eps=eps, kind="layer")
+    x, weight, bias, half = _in_float32(x, weight, bias)
+    return _back(NormOp.apply(x, weight, bias, stat_shape=x.shape, axes=axes,
+                              param_shape=normalized_shape, eps=eps, kind="layer"), half)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
@@ -604,8 +619,10 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
                                f"channels in input, but got {pname} of shape {list(prm.shape)} "
                                f"and input of shape {list(x.shape)}")
     per_group = (C // num_groups) * math.prod(x.shape[2:])
-    return NormOp.apply(x, weight, bias, stat_shape=(N, num_groups, per_group), axes=(2,),
-                        param_shape=(C,) + (1,) * (x.ndim - 2), eps=eps, kind="group")
+    x, weight, bias, half = _in_float32(x, weight, bias)
+    return _back(NormOp.apply(x, weight, bias, stat_shape=(N, num_groups, per_group), axes=(2,),
+                              param_shape=(C,) + (1,) * (x.ndim - 2), eps=eps, kind="group"),
+                 half)
 
 
 # ---- convolution and pooling --------------------------------------------------------------
@@ -2013,7 +2030,10 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         raise RuntimeError("expected common dtype to be floating point, yet common dtype is "
                            f"{torch_name(common)}")
     a, b = (v if v._data.dtype == common else v.to(common) for v in (a, b))
-    shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+    try:
+        shape = np.broadcast_shapes(tuple(a.shape), tuple(b.shape))
+    except ValueError:  # numpy's words otherwise
+        raise _broadcast_error("cosine_similarity", a._data, b._data) from None
     a = a if tuple(a.shape) == shape else a.expand(shape)
     b = b if tuple(b.shape) == shape else b.expand(shape)
     return ((a / _norm_at_least(a, dim, eps)) * (b / _norm_at_least(b, dim, eps))).sum(dim)
@@ -2735,11 +2755,18 @@ def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],
         raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got "
                            f"weight of shape {list(_t(weight).shape)} and normalized_shape = "
                            f"{list(shape)}")
+    # as PyTorch's: float16 is normalised in float32 (eps, the default, being float32's),
+    # scaled by the weight in the promoted dtype, and the result has the input's dtype
+    out_dtype = x.dtype
+    if x._data.dtype == np.float16:
+        x = x.to(ag.float32)
     if eps is None:
         eps = float(np.finfo(x._data.dtype).eps)
     axes = tuple(range(x.ndim - k, x.ndim))
     y = x * ((x * x).mean(axes, keepdim=True) + eps).rsqrt()
-    return y if weight is None else y * weight
+    if weight is not None:
+        y = y * weight
+    return y if y.dtype == out_dtype else y.to(out_dtype)
 
 
 def pdist(input: Tensor, p: float = 2) -> Tensor:

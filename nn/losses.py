@@ -18,11 +18,15 @@ __all__ = ["GaussianNLLLoss", "CTCLoss", "MarginRankingLoss", "TripletMarginLoss
 
 
 class _Loss(Module):
+    @staticmethod
+    def _check_reduction(reduction: str) -> None:
+        check_reduction(reduction)
+
     def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
                  reduction: str = "mean") -> None:
         super().__init__()
         self.reduction = _legacy_reduction(size_average, reduce, reduction)
-        check_reduction(self.reduction)
+        self._check_reduction(self.reduction)
 
 
 class _WeightedLoss(_Loss):
@@ -300,7 +304,7 @@ class HuberLoss(_Loss):
         return F.huber_loss(input, target, reduction=self.reduction, delta=self.delta)
 
 
-class KLDivLoss(Module):
+class KLDivLoss(_Loss):
     """Kullback-Leibler divergence loss, ``input`` being log-probabilities
     (see :func:`nn.functional.kl_div`).
 
@@ -324,10 +328,14 @@ class KLDivLoss(Module):
         tensor(0.0569)
     """
 
+    @staticmethod
+    def _check_reduction(reduction: str) -> None:
+        if reduction != "batchmean":
+            check_reduction(reduction)
+
     def __init__(self, size_average: bool | None = None, reduce: bool | None = None,
                  reduction: str = "mean", log_target: bool = False) -> None:
-        super().__init__()
-        self.reduction = _legacy_reduction(size_average, reduce, reduction)
+        super().__init__(size_average, reduce, reduction)
         self.log_target = log_target
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -421,7 +429,7 @@ class PoissonNLLLoss(_Loss):
                                   eps=self.eps, reduction=self.reduction)
 
 
-class GaussianNLLLoss(Module):
+class GaussianNLLLoss(_Loss):
     """Gaussian negative log-likelihood (see :func:`nn.functional.gaussian_nll_loss`).
 
     Args:
@@ -444,8 +452,12 @@ class GaussianNLLLoss(Module):
     """
 
     def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
-        super().__init__()
-        self.full, self.eps, self.reduction = full, eps, reduction
+        super().__init__(reduction=reduction)
+        self.full, self.eps = full, eps
+
+    @staticmethod
+    def _check_reduction(reduction: str) -> None:
+        pass  # F.gaussian_nll_loss refuses a bad one in PyTorch's words
 
     def forward(self, input: Tensor, target: Tensor, var: Tensor | float) -> Tensor:
         return F.gaussian_nll_loss(input, target, var, full=self.full, eps=self.eps,

@@ -38,7 +38,7 @@ import numpy as np
 from autograd_core import Size, Tensor
 from autograd_core.device import check_device
 from autograd_core.device import device as _device
-from nn.parameter import Buffer, Parameter
+from nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = ["Module", "RemovableHandle"]
 
@@ -752,7 +752,8 @@ class Module:
         """Copy ``state_dict``'s values into the parameters and buffers, in place.
 
         Everything is checked first: with ``strict``, missing and unexpected keys; always,
-        shapes and that values are numeric. On any problem a ``RuntimeError`` lists every
+        shapes and that values are numeric. A lazy module's uninitialised parameters and
+        buffers take the checkpoint's shapes (as PyTorch's). On any problem a ``RuntimeError`` lists every
         offending key and the model is left unchanged. Returns ``(missing_keys,
         unexpected_keys)``.
         """
@@ -794,7 +795,8 @@ class Module:
                 errors.append(f'While copying the parameter named "{key}", expected a numeric '
                               f"array, got dtype {value.dtype}.")
                 continue
-            if value.shape != target._data.shape:
+            lazy = isinstance(target, (UninitializedParameter, UninitializedBuffer))
+            if value.shape != target._data.shape and not lazy:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape "
                     f"{Size(value.shape)!r} from checkpoint, the shape in current model is "
@@ -808,6 +810,8 @@ class Module:
                 + "\n\t".join(errors)
             )
         for target, value in writes:
+            if isinstance(target, (UninitializedParameter, UninitializedBuffer)):
+                target.materialize(value.shape)  # a lazy module's: the checkpoint's shape
             np.copyto(target._data, value, casting="unsafe")
             target._bump_version()  # a graph that saved the old values refuses to backward
         return _IncompatibleKeys(missing, unexpected)

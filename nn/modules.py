@@ -23,13 +23,13 @@ import sys
 import types
 from typing import Any
 
-#: PyTorch's file under torch/nn/modules -> the project's module holding its classes
-FILES = {
+#: PyTorch's file under torch/nn/modules -> the project's module(s) holding its classes
+FILES: dict[str, str | tuple[str, ...]] = {
     "module": "nn.module", "container": "nn.containers", "linear": "nn.layers.linear",
     "flatten": "nn.layers.linear", "conv": "nn.layers.conv",
     "activation": "nn.layers.activation", "batchnorm": "nn.layers.normalization",
     "instancenorm": "nn.layers.normalization", "normalization": "nn.layers.normalization",
-    "pooling": "nn.layers.pooling", "padding": "nn.layers.padding",
+    "pooling": ("nn.layers.pooling", "nn.layers.classic"), "padding": "nn.layers.padding",
     "dropout": "nn.layers.dropout", "rnn": "nn.layers.rnn", "sparse": "nn.layers.sparse",
     "distance": "nn.layers.distance", "upsampling": "nn.layers.upsampling",
     "pixelshuffle": "nn.layers.upsampling", "transformer": "nn.layers.transformer",
@@ -39,12 +39,14 @@ FILES = {
 
 def _file_module(file: str) -> types.ModuleType:
     name = f"{__name__}.{file}"
+    sources = FILES[file]
+    sources = (sources,) if isinstance(sources, str) else sources
     mod = types.ModuleType(name, f"PyTorch's torch.nn.modules.{file}: the project's "
-                                 f"{FILES[file]}, then nn.")
+                                 f"{', '.join(sources)}, then nn.")
 
     def __getattr__(attr: str) -> Any:
         if not attr.startswith("__"):
-            for source in (FILES[file], "nn"):
+            for source in (*sources, "nn"):
                 try:
                     return getattr(importlib.import_module(source), attr)
                 except (ImportError, AttributeError):

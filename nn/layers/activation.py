@@ -304,7 +304,19 @@ class _Inplace(Module):
         return "inplace=True" if self.inplace else ""
 
 
-class ELU(Module):
+class _Alpha(Module):
+    """ELU's and CELU's ``alpha`` and ``inplace`` (siblings, as PyTorch's: a CELU is not an
+    ELU)."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        self.alpha, self.inplace = alpha, inplace
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class ELU(_Alpha):
     r"""Applies :math:`x` for :math:`x > 0`, else :math:`\alpha (e^x - 1)`, elementwise.
 
     Args:
@@ -319,18 +331,11 @@ class ELU(Module):
         tensor([-0.6321,  2.0000])
     """
 
-    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
-        super().__init__()
-        self.alpha, self.inplace = alpha, inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.elu(input, self.alpha)
 
-    def extra_repr(self) -> str:
-        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
 
-
-class CELU(ELU):
+class CELU(_Alpha):
     r"""Applies :math:`x` for :math:`x > 0`, else :math:`\alpha (e^{x/\alpha} - 1)`,
     elementwise.
 
@@ -403,6 +408,9 @@ class Hardswish(_Inplace):
     def forward(self, input: Tensor) -> Tensor:
         return F.hardswish(input)
 
+    def extra_repr(self) -> str:
+        return ""  # PyTorch's prints no inplace
+
 
 class Hardsigmoid(_Inplace):
     r"""Applies :math:`\text{relu6}(x + 3) / 6` elementwise.
@@ -421,23 +429,8 @@ class Hardsigmoid(_Inplace):
     def forward(self, input: Tensor) -> Tensor:
         return F.hardsigmoid(input)
 
-
-class ReLU6(_Inplace):
-    r"""Applies :math:`\min(\max(0, x), 6)` elementwise.
-
-    Args:
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
-
-    Example::
-
-        >>> import autograd_core as ag
-        >>> import nn
-        >>> nn.ReLU6()(ag.tensor([-1.0, 8.0]))
-        tensor([0., 6.])
-    """
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.relu6(input)
+    def extra_repr(self) -> str:
+        return ""  # PyTorch's prints no inplace
 
 
 class Hardtanh(Module):
@@ -477,6 +470,33 @@ class Hardtanh(Module):
     def extra_repr(self) -> str:
         return (f"min_val={self.min_val}, max_val={self.max_val}"
                 + (", inplace=True" if self.inplace else ""))
+
+
+class ReLU6(Hardtanh):
+    r"""Applies :math:`\min(\max(0, x), 6)` elementwise.
+
+    Args:
+        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+
+    A ``Hardtanh`` with ``min_val=0.0`` and ``max_val=6.0`` (as PyTorch's, so it is an
+    instance of ``Hardtanh``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.ReLU6()(ag.tensor([-1.0, 8.0]))
+        tensor([0., 6.])
+    """
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.relu6(input)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class LogSigmoid(Module):

@@ -9,7 +9,21 @@ from nn.layers import _check
 from nn.module import Module
 
 
-class Dropout(Module):
+class _DropoutNd(Module):
+    """The dropouts' base (PyTorch's ``nn.modules.dropout._DropoutNd``): ``p`` and ``inplace``.
+    The dropouts are siblings, as PyTorch's: ``Dropout2d`` is not an ``nn.Dropout``."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        _check.probability("Dropout", p)
+        super().__init__()
+        self.p = p
+        self.inplace = inplace
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout(_DropoutNd):
     """Zeroes elements at random during training.
 
     During training each element is zeroed with probability ``p`` and the kept ones are
@@ -36,20 +50,11 @@ class Dropout(Module):
         tensor([1., 1.])
     """
 
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        _check.probability("Dropout", p)
-        super().__init__()
-        self.p = p
-        self.inplace = inplace
-
     def forward(self, input: Tensor) -> Tensor:
         return F.dropout(input, self.p, self.training, self.inplace)
 
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"
 
-
-class Dropout1d(Dropout):
+class Dropout1d(_DropoutNd):
     """Channel-wise dropout of ``(N, C, L)`` / ``(C, L)`` inputs: each channel is zeroed with
     probability ``p`` (kept ones scaled by ``1/(1-p)``); the identity in eval mode.
 
@@ -65,7 +70,7 @@ class Dropout1d(Dropout):
         return F.dropout1d(input, self.p, self.training, self.inplace)
 
 
-class Dropout2d(Dropout):
+class Dropout2d(_DropoutNd):
     """Channel-wise dropout of ``(N, C, H, W)`` inputs (Tompson et al., 2015): each
     ``input[n, c]`` is zeroed with probability ``p`` and the kept ones scaled by ``1/(1-p)``;
     the identity in eval mode. Masks come from the project's generator (``ag.manual_seed``).
@@ -82,7 +87,7 @@ class Dropout2d(Dropout):
         return F.dropout2d(input, self.p, self.training, self.inplace)
 
 
-class Dropout3d(Dropout):
+class Dropout3d(_DropoutNd):
     """Channel-wise dropout of ``(N, C, D, H, W)`` / ``(C, D, H, W)`` inputs: each
     ``input[n, c]`` is zeroed with probability ``p`` and the kept ones scaled by ``1/(1-p)``;
     the identity in eval mode. Masks come from the project's generator (``ag.manual_seed``).
@@ -101,7 +106,7 @@ class Dropout3d(Dropout):
         return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
-class AlphaDropout(Dropout):
+class AlphaDropout(_DropoutNd):
     """Alpha dropout (Klambauer et al., 2017) for self-normalising (SELU) networks: dropped
     elements take SELU's saturation value and an affine map keeps zero mean and unit
     variance; the identity in eval mode (see :func:`nn.functional.alpha_dropout`).
@@ -120,7 +125,7 @@ class AlphaDropout(Dropout):
         return F.alpha_dropout(input, self.p, self.training)
 
 
-class FeatureAlphaDropout(Dropout):
+class FeatureAlphaDropout(_DropoutNd):
     """Alpha dropout of whole channels ``input[n, c]`` (see
     :func:`nn.functional.feature_alpha_dropout`); the identity in eval mode.
 

@@ -131,6 +131,8 @@ class LazyLinear(LazyModuleMixin, Linear):
             if self.bias is not None:
                 self.bias.materialize((self.out_features,))
             self.reset_parameters()
+        elif self.in_features == 0:  # materialised by load_state_dict (PyTorch's, too)
+            self.in_features = int(input.shape[-1])
 
 
 class _LazyConvXdMixin(LazyModuleMixin):
@@ -345,6 +347,11 @@ class _LazyNormBase(LazyModuleMixin):
                 self.running_mean.materialize(shape)
                 self.running_var.materialize(shape)
             self.reset_parameters()
+        elif self.num_features == 0 and (self.affine or self.track_running_stats):
+            # materialised by load_state_dict: the checkpoint's size (PyTorch's keeps 0, and
+            # then its instance norms refuse the input)
+            self.num_features = int(self.running_mean.shape[0] if self.track_running_stats
+                                    else self.weight.shape[0])
 
 
 class LazyBatchNorm1d(_LazyNormBase, BatchNorm1d):

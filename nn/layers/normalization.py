@@ -98,7 +98,8 @@ class _BatchNorm(_NormBase):
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
-        if input.shape[1] != self.num_features:
+        sized = self.weight is not None or self.bias is not None or self.running_mean is not None
+        if sized and input.shape[1] != self.num_features:  # PyTorch: no check without them
             raise RuntimeError(
                 f"{self!r}: expected input with {self.num_features} features/channels in "
                 f"dim 1, got input of shape {tuple(input.shape)}"

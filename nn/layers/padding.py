@@ -39,7 +39,7 @@ class _Pad(Module):
         return f"{self.padding}"
 
 
-class _ConstantPad(_Pad):
+class _ConstantPadNd(_Pad):
     def __init__(self, padding: Any, value: float) -> None:
         super().__init__(padding)
         self.value = value
@@ -51,7 +51,7 @@ class _ConstantPad(_Pad):
         return f"padding={self.padding}, value={self.value}"
 
 
-class ConstantPad1d(_ConstantPad):
+class ConstantPad1d(_ConstantPadNd):
     """Pads the last dimension with ``value``: ``padding`` is an int or ``(left, right)``.
 
     Args:
@@ -67,7 +67,7 @@ class ConstantPad1d(_ConstantPad):
     """
 
 
-class ConstantPad2d(_ConstantPad):
+class ConstantPad2d(_ConstantPadNd):
     """Pads the last two dimensions with ``value``: ``padding`` is an int or
     ``(left, right, top, bottom)``.
 
@@ -130,7 +130,15 @@ class ZeroPad2d(ConstantPad2d):
         return f"{self.padding}"
 
 
-class ReflectionPad1d(_Pad):
+class _ReflectionPadNd(_Pad):
+    mode = "reflect"
+
+
+class _ReplicationPadNd(_Pad):
+    mode = "replicate"
+
+
+class ReflectionPad1d(_ReflectionPadNd):
     """Pads the last dimension with its reflection (the edge not repeated): ``padding`` is an
     int or ``(left, right)``, each smaller than the dimension.
 
@@ -145,10 +153,8 @@ class ReflectionPad1d(_Pad):
         tensor([[[3., 2., 1., 2., 3., 2., 1.]]])
     """
 
-    mode = "reflect"
 
-
-class ReflectionPad2d(ReflectionPad1d):
+class ReflectionPad2d(_ReflectionPadNd):
     """Pads the last two dimensions with their reflection: ``padding`` is an int or
     ``(left, right, top, bottom)``.
 
@@ -169,7 +175,7 @@ class ReflectionPad2d(ReflectionPad1d):
     dims = 2
 
 
-class ReplicationPad1d(_Pad):
+class ReplicationPad1d(_ReplicationPadNd):
     """Pads the last dimension by repeating its edge values: ``padding`` is an int or
     ``(left, right)``.
 
@@ -184,10 +190,8 @@ class ReplicationPad1d(_Pad):
         tensor([[[1., 1., 1., 2., 2.]]])
     """
 
-    mode = "replicate"
 
-
-class ReplicationPad2d(ReplicationPad1d):
+class ReplicationPad2d(_ReplicationPadNd):
     """Pads the last two dimensions by repeating their edge values: ``padding`` is an int or
     ``(left, right, top, bottom)``.
 
@@ -206,7 +210,7 @@ class ReplicationPad2d(ReplicationPad1d):
     dims = 2
 
 
-class ConstantPad3d(_ConstantPad):
+class ConstantPad3d(_ConstantPadNd):
     """Pads the last three dimensions with ``value``: ``padding`` is an int or
     ``(left, right, top, bottom, front, back)``.
 
@@ -249,7 +253,7 @@ class ZeroPad3d(ConstantPad3d):
         return f"{self.padding}"
 
 
-class ReflectionPad3d(ReflectionPad1d):
+class ReflectionPad3d(_ReflectionPadNd):
     """Pads the last three dimensions with their reflection: ``padding`` is an int or
     ``(left, right, top, bottom, front, back)``, each smaller than its dimension.
 
@@ -267,7 +271,7 @@ class ReflectionPad3d(ReflectionPad1d):
     dims = 3
 
 
-class ReplicationPad3d(ReplicationPad1d):
+class ReplicationPad3d(_ReplicationPadNd):
     """Pads the last three dimensions by repeating their edge values: ``padding`` is an int
     or ``(left, right, top, bottom, front, back)``.
 
@@ -285,7 +289,7 @@ class ReplicationPad3d(ReplicationPad1d):
     dims = 3
 
 
-class _CircularPad(_Pad):
+class _CircularPadNd(_Pad):
     mode = "circular"
 
     def forward(self, input: Tensor) -> Tensor:
@@ -295,7 +299,7 @@ class _CircularPad(_Pad):
         return F.pad(input, self.padding, "circular")
 
 
-class CircularPad1d(_CircularPad):
+class CircularPad1d(_CircularPadNd):
     """Pads the last dimension by wrapping it around: ``padding`` is an int or
     ``(left, right)``, each at most the dimension.
 
@@ -311,7 +315,7 @@ class CircularPad1d(_CircularPad):
     """
 
 
-class CircularPad2d(_CircularPad):
+class CircularPad2d(_CircularPadNd):
     """Pads the last two dimensions by wrapping them around: ``padding`` is an int or
     ``(left, right, top, bottom)``.
 
@@ -331,7 +335,7 @@ class CircularPad2d(_CircularPad):
     dims = 2
 
 
-class CircularPad3d(_CircularPad):
+class CircularPad3d(_CircularPadNd):
     """Pads the last three dimensions by wrapping them around: ``padding`` is an int or
     ``(left, right, top, bottom, front, back)``.
 

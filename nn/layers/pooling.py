@@ -88,46 +88,9 @@ class MaxPool3d(_MaxPoolNd):
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
-class AvgPool1d(Module):
-    """The mean of each window over the last dim of ``(N, C, L)`` / ``(C, L)``.
-
-    Example::
-
-        >>> import autograd_core as ag
-        >>> import nn
-        >>> nn.AvgPool1d(2)(ag.tensor([[1., 3., 2., 5.]]))
-        tensor([[2.0000, 3.5000]])
-    """
-
-    def __init__(self, kernel_size: _Size, stride: _Size | None = None, padding: _Size = 0,
-                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
-        super().__init__()
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad)
-
-    def extra_repr(self):
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-class AvgPool2d(Module):
-    """The mean of each ``kernel_size`` window of ``(N, C, H, W)`` / ``(C, H, W)``
-    (``count_include_pad``, ``divisor_override`` as PyTorch).
-
-    Example::
-
-        >>> import autograd_core as ag
-        >>> import nn
-        >>> nn.AvgPool2d(2)(ag.arange(16.).reshape(1, 1, 4, 4))
-        tensor([[[[ 2.5000,  4.5000],
-                  [10.5000, 12.5000]]]])
-    """
+class _AvgPoolNd(Module):
+    """The average pools' base (PyTorch's ``nn.modules.pooling._AvgPoolNd``); the 2-d and
+    3-d pools' arguments."""
 
     def __init__(self, kernel_size: _Size, stride: _Size | None = None, padding: _Size = 0,
                  ceil_mode: bool = False, count_include_pad: bool = True,
@@ -140,15 +103,54 @@ class AvgPool2d(Module):
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
-    def forward(self, input: Tensor) -> Tensor:
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
-
     def extra_repr(self):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AvgPool3d(AvgPool2d):
+class AvgPool1d(_AvgPoolNd):
+    """The mean of each window over the last dim of ``(N, C, L)`` / ``(C, L)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.AvgPool1d(2)(ag.tensor([[1., 3., 2., 5.]]))
+        tensor([[2.0000, 3.5000]])
+    """
+
+    def __init__(self, kernel_size: _Size, stride: _Size | None = None, padding: _Size = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        Module.__init__(self)
+        self.kernel_size = _single(kernel_size)
+        self.stride = _single(stride if stride is not None else kernel_size)
+        self.padding = _single(padding)
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+
+class AvgPool2d(_AvgPoolNd):
+    """The mean of each ``kernel_size`` window of ``(N, C, H, W)`` / ``(C, H, W)``
+    (``count_include_pad``, ``divisor_override`` as PyTorch).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> nn.AvgPool2d(2)(ag.arange(16.).reshape(1, 1, 4, 4))
+        tensor([[[[ 2.5000,  4.5000],
+                  [10.5000, 12.5000]]]])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
+class AvgPool3d(_AvgPoolNd):
     """The mean of each ``kernel_size`` window of ``(N, C, D, H, W)`` / ``(C, D, H, W)``
     (``count_include_pad``, ``divisor_override`` as PyTorch).
 

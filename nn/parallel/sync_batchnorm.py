@@ -10,7 +10,7 @@ import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core import distributed as dist
 from autograd_core.function import Function
-from nn.layers.normalization import BatchNorm1d
+from nn.layers.normalization import _BatchNorm, _BatchRenorm
 from nn.module import Module
 
 __all__ = ["SyncBatchNorm"]
@@ -33,14 +33,14 @@ class _AllReduceSum(Function):
         return out
 
 
-class SyncBatchNorm(BatchNorm1d):
+class SyncBatchNorm(_BatchNorm):
     """Batch normalisation of (N, C, ...) inputs over the batch of every process: in training,
     under an initialised ``autograd_core.distributed`` group of more than one process, the mean
     and (biased) variance are those of all ranks' inputs together (two all-reduces forward,
     two backward), so a model under ``DistributedDataParallel`` trains as one process on the
-    whole batch. Otherwise, and in eval mode, it is ``BatchNorm1d``'s computation (running
+    whole batch. Otherwise, and in eval mode, it is the batch norms' computation (running
     statistics as there, from the global batch statistics). ``convert_sync_batchnorm``
-    replaces the batch norm layers of a model.
+    replaces the batch norm layers (``BatchNorm1d``, ``2d``, ``3d``) of a model.
 
     Example::
 
@@ -100,9 +100,10 @@ class SyncBatchNorm(BatchNorm1d):
 
     @classmethod
     def convert_sync_batchnorm(cls, module: Module, process_group=None) -> Module:
-        """``module`` with every ``BatchNorm1d`` in it replaced by a ``SyncBatchNorm`` holding
-        the same parameters and buffers (the same Parameter objects), as PyTorch's."""
-        if isinstance(module, BatchNorm1d) and not isinstance(module, SyncBatchNorm):
+        """``module`` with every batch norm (``BatchNorm1d``, ``2d``, ``3d``) in it replaced by a
+        ``SyncBatchNorm`` holding the same parameters and buffers (the same Parameter objects),
+        as PyTorch's (the project's ``BatchRenorm`` layers are kept)."""
+        if isinstance(module, _BatchNorm) and not isinstance(module, (SyncBatchNorm, _BatchRenorm)):
             out = cls(module.num_features, module.eps, module.momentum, module.affine,
                       module.track_running_stats, process_group,
                       bias=module.bias is not None)

@@ -57,6 +57,19 @@ def test_sync_batchnorm_conversion_keeps_a_missing_bias():
     assert type(sync[1]).__name__ == "SyncBatchNorm" and sync[1].bias is None
 
 
+def test_sync_batchnorm_conversion_takes_every_batch_norm():
+    # PyTorch's converts every _BatchNorm; BatchNorm2d/3d were left as they were (each rank
+    # then normalised by its own batch's statistics under DDP)
+    bn2 = nn.BatchNorm2d(3, momentum=0.3)
+    net = nn.Sequential(nn.Conv2d(2, 3, 1), bn2, nn.Conv3d(3, 3, 1), nn.BatchNorm3d(3, affine=False))
+    sync = nn.SyncBatchNorm.convert_sync_batchnorm(net)
+    assert [type(m).__name__ for m in sync] == ["Conv2d", "SyncBatchNorm", "Conv3d", "SyncBatchNorm"]
+    assert sync[1].weight is bn2.weight and sync[1].momentum == 0.3 and sync[3].weight is None
+    # not an nn.BatchNorm1d (PyTorch's derives from _BatchNorm only)
+    assert not isinstance(sync[1], nn.BatchNorm1d)
+    assert isinstance(sync[1], nn.modules.batchnorm._BatchNorm)
+
+
 def test_hardtanh_deprecated_names():
     with pytest.warns(FutureWarning, match="min_value` is deprecated"):
         m = nn.Hardtanh(min_value=-2.0)
