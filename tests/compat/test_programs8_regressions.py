@@ -70,3 +70,55 @@ def test_out_matches_torch():
     with pytest.raises(RuntimeError) as a_err:
         ag.mul(ag.ones(2), 2.5, out=ag.zeros(2, dtype=ag.int64))
     assert str(a_err.value) == str(t_err.value)
+
+
+def test_scatter_takes_value_as_a_keyword():
+    # pytorch/tutorials transforms_tutorial.py (and data_tutorial.py): the one-hot target
+    # transform `torch.zeros(10, dtype=torch.float).scatter_(0, torch.tensor(y), value=1)` raised
+    # "scatter() got an unexpected keyword argument 'value'"; its index is 0-dimensional
+    one_hot = ag.zeros(10, dtype=ag.float).scatter_(0, ag.tensor(3), value=1)
+    assert one_hot.tolist() == [0.0, 0.0, 0.0, 1.0] + [0.0] * 6
+    x = ag.zeros(5)
+    assert ag.scatter(x, 0, ag.tensor([1, 2]), value=2.5).tolist() == [0.0, 2.5, 2.5, 0.0, 0.0]
+    assert x.scatter(0, ag.tensor([1, 1]), value=2, reduce="add").tolist() == [0.0, 4.0, 0, 0, 0]
+    assert x.scatter(0, ag.tensor([4]), value=ag.tensor(2.0)).tolist() == [0, 0, 0, 0, 2.0]
+    assert ag.zeros(3, dtype=ag.int64).scatter(0, ag.tensor([1]), value=2.7).tolist() == [0, 2, 0]
+    a = ag.ones(3, requires_grad=True)  # the written place gets no gradient
+    a.scatter(0, ag.tensor([1]), value=2.7).sum().backward()
+    assert a.grad.tolist() == [1.0, 0.0, 1.0]
+    with pytest.raises(TypeError, match="both src and value"):
+        x.scatter(0, ag.tensor([1]), ag.ones(1), value=2.0)
+    with pytest.raises(TypeError, match="'value' must be a number"):
+        x.scatter(0, ag.tensor([1]), value=ag.ones(1))
+    with pytest.raises(TypeError, match="missing 1 required argument: 'src'"):
+        x.scatter(0, ag.tensor([1]))
+    assert x.tolist() == [0.0] * 5
+
+
+def test_a_zero_dimensional_index_counts_as_one_element():
+    # the same line's `torch.tensor(y)` index: PyTorch treats a 0-d index (and src) as 1-d
+    x = ag.arange(5.0, requires_grad=True)
+    g = ag.gather(x, 0, ag.tensor(3))
+    assert g.shape == () and g.item() == 3.0
+    g.backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0, 1.0, 0.0]
+    assert ag.arange(5.0).scatter_add(0, ag.tensor(2), ag.tensor(7.0)).tolist() == [0, 1, 9, 3, 4]
+    s = ag.tensor(7.0, requires_grad=True)
+    out = ag.arange(5.0).scatter(0, ag.tensor(2), s)
+    assert out.tolist() == [0.0, 1.0, 7.0, 3.0, 4.0]
+    out.sum().backward()
+    assert s.grad.item() == 1.0
+
+
+@pytest.mark.torch_parity
+def test_scatter_value_and_zero_dim_index_match_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (ag, torch):
+        idx2 = lib.tensor([[0, 2], [1, 0]])
+        got = [lib.zeros(10).scatter_(0, lib.tensor(7), value=1).tolist(),
+               lib.zeros(2, 3).scatter(1, idx2, value=-1.5).tolist(),
+               lib.zeros(2, 3).scatter(1, idx2, value=2, reduce="add").tolist(),
+               lib.gather(lib.arange(4.0), 0, lib.tensor(2)).tolist()]
+        if lib is ag:
+            ours = got
+    assert ours == got
