@@ -38,7 +38,7 @@ import numpy as np
 from autograd_core import Size, Tensor
 from autograd_core.device import check_device
 from autograd_core.device import device as _device
-from nn.parameter import Buffer, Parameter
+from nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = ["Module", "RemovableHandle"]
 
@@ -794,6 +794,10 @@ class Module:
                 errors.append(f'While copying the parameter named "{key}", expected a numeric '
                               f"array, got dtype {value.dtype}.")
                 continue
+            lazy = isinstance(target, (UninitializedParameter, UninitializedBuffer))
+            if lazy:  # a lazy module's: it takes the checkpoint's shape, as in PyTorch
+                writes.append((target, value))
+                continue
             if value.shape != target._data.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape "
@@ -808,6 +812,8 @@ class Module:
                 + "\n\t".join(errors)
             )
         for target, value in writes:
+            if isinstance(target, (UninitializedParameter, UninitializedBuffer)):
+                target.materialize(value.shape)
             np.copyto(target._data, value, casting="unsafe")
             target._bump_version()  # a graph that saved the old values refuses to backward
         return _IncompatibleKeys(missing, unexpected)

@@ -131,6 +131,13 @@ class LazyLinear(LazyModuleMixin, Linear):
             if self.bias is not None:
                 self.bias.materialize((self.out_features,))
             self.reset_parameters()
+        if self.in_features == 0:  # the parameters came from load_state_dict
+            _check_batched("LazyLinear", input, 1)
+            if input.shape[-1] != self.weight.shape[-1]:
+                raise AssertionError(f"The in_features inferred from input: {input.shape[-1]} is "
+                                     "not equal to in_features from self.weight: "
+                                     f"{self.weight.shape[-1]}")
+            self.in_features = int(input.shape[-1])
 
 
 class _LazyConvXdMixin(LazyModuleMixin):
@@ -176,6 +183,9 @@ class _LazyConvXdMixin(LazyModuleMixin):
             if self.bias is not None:
                 self.bias.materialize((self.out_channels,))
             self.reset_parameters()
+        elif self.in_channels == 0:  # the parameters came from load_state_dict
+            w = self.weight.shape
+            self.in_channels = int(w[0] if self._transposed else w[1] * self.groups)
 
 
 class LazyConv1d(_LazyConvXdMixin, Conv1d):
@@ -345,6 +355,10 @@ class _LazyNormBase(LazyModuleMixin):
                 self.running_mean.materialize(shape)
                 self.running_var.materialize(shape)
             self.reset_parameters()
+        elif self.num_features == 0:  # the parameters came from load_state_dict
+            held = self.weight if self.affine else getattr(self, "running_mean", None)
+            if held is not None:
+                self.num_features = int(held.shape[0])
 
 
 class LazyBatchNorm1d(_LazyNormBase, BatchNorm1d):

@@ -122,3 +122,72 @@ def test_scatter_value_and_zero_dim_index_match_torch():
         if lib is ag:
             ours = got
     assert ours == got
+
+
+def test_load_state_dict_into_a_fresh_lazy_model():
+    # d2l's read-write chapter: `clone = MLP(); clone.load_state_dict(torch.load('mlp.params'))`
+    # with MLP built from nn.LazyLinear raised "size mismatch ... the shape in current model is
+    # Size([0])"; PyTorch's lazy modules take the checkpoint's shapes
+    import nn
+    import nn.functional as F
+
+    class MLP(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.hidden = nn.LazyLinear(6)
+            self.output = nn.LazyLinear(2)
+
+        def forward(self, x):
+            return self.output(F.relu(self.hidden(x)))
+
+    ag.manual_seed(0)
+    net, x = MLP(), ag.randn(3, 4)
+    y = net(x)
+    clone = MLP()
+    result = clone.load_state_dict(net.state_dict())
+    assert list(result.missing_keys) == [] and list(result.unexpected_keys) == []
+    for name, p in clone.named_parameters():
+        np.testing.assert_array_equal(p.detach().numpy(), net.state_dict()[name].numpy())
+    np.testing.assert_array_equal(clone(x).detach().numpy(), y.detach().numpy())  # loaded values, not re-drawn
+    assert repr(clone.hidden) == "Linear(in_features=4, out_features=6, bias=True)"
+    fresh = MLP()  # a refused load changes nothing
+    with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: "hidden.bias"'):
+        fresh.load_state_dict({"hidden.weight": ag.ones(6, 4)})
+    assert fresh.hidden.has_uninitialized_params()
+    part = MLP()
+    part.load_state_dict({"hidden.weight": ag.ones(6, 5), "hidden.bias": ag.ones(6)}, strict=False)
+    with pytest.raises(AssertionError, match="in_features inferred from input: 4 is not equal to "
+                       "in_features from self.weight: 5"):
+        part(x)
+
+
+def test_load_state_dict_into_lazy_conv_and_batch_norm():
+    import nn
+
+    def make():
+        return nn.Sequential(nn.LazyConv2d(4, 3, groups=1), nn.LazyBatchNorm2d(), nn.ReLU(),
+                             nn.LazyConvTranspose2d(2, 3), nn.Flatten(), nn.LazyLinear(2))
+
+    ag.manual_seed(1)
+    m, x = make(), ag.randn(2, 3, 6, 6)
+    m(x)
+    m.eval()
+    m2 = make()
+    m2.load_state_dict(m.state_dict())
+    m2.eval()
+    np.testing.assert_array_equal(m2(x).detach().numpy(), m(x).detach().numpy())
+    assert (m2[0].in_channels, m2[1].num_features, m2[3].in_channels) == (3, 4, 4)
+
+
+@pytest.mark.torch_parity
+def test_load_state_dict_into_lazy_modules_matches_torch():
+    torch = pytest.importorskip("torch")
+    import nn
+
+    t_net = torch.nn.Sequential(torch.nn.LazyLinear(5), torch.nn.Tanh(), torch.nn.LazyLinear(1))
+    x = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
+    t_net(torch.tensor(x))
+    ours = nn.Sequential(nn.LazyLinear(5), nn.Tanh(), nn.LazyLinear(1))
+    ours.load_state_dict({k: ag.tensor(v.detach().numpy()) for k, v in t_net.state_dict().items()})
+    np.testing.assert_allclose(ours(ag.tensor(x)).detach().numpy(),
+                               t_net(torch.tensor(x)).detach().numpy(), rtol=1e-6)
