@@ -191,3 +191,34 @@ def test_load_state_dict_into_lazy_modules_matches_torch():
     ours.load_state_dict({k: ag.tensor(v.detach().numpy()) for k, v in t_net.state_dict().items()})
     np.testing.assert_allclose(ours(ag.tensor(x)).detach().numpy(),
                                t_net(torch.tensor(x)).detach().numpy(), rtol=1e-6)
+
+
+def test_top_level_in_place_functions():
+    # pytorch/tutorials introyt/tensors_deeper_tutorial.py: `print(torch.sin_(b))  # note the
+    # underscore` raised "module 'autograd_core' has no attribute 'sin_'"
+    import math
+
+    b = ag.tensor([0, math.pi / 4, math.pi / 2, 3 * math.pi / 4])
+    assert ag.sin_(b) is b
+    np.testing.assert_allclose(b.numpy(), [0.0, math.sqrt(0.5), 1.0, math.sqrt(0.5)], atol=1e-7)
+    x = ag.tensor([-1.5, 0.25, 2.75])
+    assert ag.relu_(x) is x and x.tolist() == [0.0, 0.25, 2.75]
+    assert ag.clamp_(x, 0.5, 1.0).tolist() == [0.5, 0.5, 1.0]
+    assert ag.exp_(ag.zeros(2)).tolist() == [1.0, 1.0] and ag.zero_(x).tolist() == [0.0] * 3
+    leaf = ag.ones(2, requires_grad=True)  # the in-place rules are the methods'
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        ag.sin_(leaf)
+
+
+@pytest.mark.torch_parity
+def test_top_level_in_place_functions_are_torchs():
+    torch = pytest.importorskip("torch")
+    ours = {n for n in dir(ag) if n.endswith("_") and not n.startswith("_")}
+    theirs = {n for n in dir(torch) if n.endswith("_") and not n.startswith("_")
+              and hasattr(ag.Tensor, n)}
+    assert theirs - ours == set()
+    for name in ["sqrt_", "sigmoid_", "tanh_", "round_", "neg_"]:
+        a, t = ag.tensor([0.25, 2.5]), torch.tensor([0.25, 2.5])
+        getattr(ag, name)(a)
+        getattr(torch, name)(t)
+        np.testing.assert_allclose(a.numpy(), t.numpy(), rtol=1e-6, err_msg=name)
