@@ -222,3 +222,43 @@ def test_top_level_in_place_functions_are_torchs():
         getattr(ag, name)(a)
         getattr(torch, name)(t)
         np.testing.assert_allclose(a.numpy(), t.numpy(), rtol=1e-6, err_msg=name)
+
+
+def test_creation_functions_write_into_out():
+    # introyt/tensors_deeper_tutorial.py: `torch.rand(2, 2, out=c)  # works for creation too!`
+    # raised "rand() got an unexpected keyword argument 'out'"
+    c = ag.zeros(2, 2)
+    old_id = id(c)
+    assert ag.rand(2, 2, out=c) is c and id(c) == old_id
+    assert bool(((c >= 0) & (c < 1)).all()) and c.dtype == ag.float32
+    d = ag.zeros(2, 2, dtype=ag.float64)  # the values are made in out's dtype
+    ag.randn(2, 2, out=d)
+    assert d.dtype == ag.float64
+    n = ag.zeros(3, dtype=ag.int64)
+    assert ag.ones(3, out=n).tolist() == [1, 1, 1] and n.dtype == ag.int64
+    assert ag.zeros(size=(3,), out=n).tolist() == [0, 0, 0]
+    with pytest.raises(RuntimeError, match=r"^dtype Double does not match dtype of out parameter "
+                       r"\(Float\)$"):
+        ag.ones(2, 2, dtype=ag.float64, out=ag.zeros(2, 2))
+    with pytest.raises(RuntimeError, match=r"^ones\(\): functions with out=\.\.\. arguments don't "
+                       "support automatic differentiation"):
+        ag.ones(2, out=ag.zeros(2, requires_grad=True))
+    with pytest.raises(RuntimeError, match=r"out= has shape \[2\], the result has shape \[3\]"):
+        ag.empty(3, out=ag.zeros(2))
+
+
+@pytest.mark.torch_parity
+def test_creation_out_matches_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (ag, torch):
+        n = lib.zeros(2, 3, dtype=lib.int64)
+        lib.ones(2, 3, out=n)
+        got = (n.tolist(), str(n.dtype).split(".")[-1])
+        if lib is ag:
+            ours = got
+    assert ours == got
+    with pytest.raises(RuntimeError) as t_err:
+        torch.zeros(2, dtype=torch.float64, out=torch.zeros(2))
+    with pytest.raises(RuntimeError) as a_err:
+        ag.zeros(2, dtype=ag.float64, out=ag.zeros(2))
+    assert str(a_err.value) == str(t_err.value)
