@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import inspect
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from autograd_core.grad_mode import STATE
 
@@ -209,7 +209,7 @@ def _with_out(fn, name):
     autograd would have to record the write (an input or ``out`` requires grad in grad mode)."""
 
     @functools.wraps(fn)
-    def with_out(*args, out=None, **kwargs):
+    def with_out(*args: Any, out: Any = None, **kwargs: Any) -> Any:
         if out is None:
             return fn(*args, **kwargs)
         from autograd_core.tensor import Tensor

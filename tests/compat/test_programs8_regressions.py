@@ -262,3 +262,24 @@ def test_creation_out_matches_torch():
     with pytest.raises(RuntimeError) as a_err:
         ag.zeros(2, dtype=ag.float64, out=ag.zeros(2))
     assert str(a_err.value) == str(t_err.value)
+
+
+def test_torch_functional_module_imports():
+    # pytorch/tutorials introyt/modelsyt_tutorial.py: `import torch.functional as F` (PyTorch's
+    # torch.functional, not nn.functional) raised "No module named 'autograd_core.functional'"
+    import autograd_core.functional as F
+    import nn.functional
+
+    assert ag.functional is F and F.F is nn.functional
+    assert F.einsum("i,i->", ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0])).item() == 11.0
+    assert [t.tolist() for t in F.split(ag.arange(4), 2)] == [[0, 1], [2, 3]]
+    assert F.broadcast_shapes((2, 1), (3,)) == (2, 3)
+
+
+@pytest.mark.torch_parity
+def test_torch_functional_names_exist():
+    torch = pytest.importorskip("torch")
+    import autograd_core.functional as F
+
+    missing = {"chain_matmul", "stft", "istft", "pca_lowrank", "svd_lowrank"}  # documented
+    assert set(torch.functional.__all__) - set(F.__all__) == missing
