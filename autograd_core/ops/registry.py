@@ -196,7 +196,7 @@ def _frontend(cls, name):
     return fn
 
 
-def _cannot_cast(src, dst) -> bool:
+def _cannot_cast(src: str, dst: str) -> bool:
     """PyTorch's rule for writing a result of numpy kind ``src`` into an ``out=`` of kind
     ``dst``: no complex into real, no float into an integer or bool, no integer into bool."""
     return ((src == "c" and dst != "c") or (src == "f" and dst in "iub")
