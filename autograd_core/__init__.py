@@ -73,6 +73,14 @@ from autograd_core.capture import CompileFallback, compile  # noqa: A004 (torch.
 from autograd_core import _quiet
 
 globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms
+# PyTorch's top-level in-place forms (``torch.sin_(b)`` in the introyt Tensors tutorial): the
+# Tensor's in-place methods under their names
+globals().update({_n: getattr(Tensor, _n) for _n in (
+    "abs_ acos_ addmv_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "
+    "clip_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ "
+    "gcd_ i0_ index_put_ lcm_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ negative_ "
+    "rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ "
+    "tanh_ trunc_ xlogy_ zero_").split()})
 _quiet.install()  # no numpy floating-point warning from an op's numbers, as PyTorch (_quiet.py)
 
 
@@ -130,7 +138,8 @@ import sys as _sys
 
 _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.utils",
                  "distributed": "autograd_core.distributed", "amp": "autograd_core.amp",
-                 "distributions": "autograd_core.distributions", "func": "autograd_core.func"}
+                 "distributions": "autograd_core.distributions", "func": "autograd_core.func",
+                 "functional": "autograd_core.functional"}
 #: names PyTorch re-exports at the top level from a lazy module: ``torch.vmap`` is torch.func's
 _LAZY_NAMES = {"vmap": "autograd_core.func"}
 

@@ -22,6 +22,7 @@ from autograd_core._quiet import quiet
 from autograd_core import tensor as _tensor_module
 from autograd_core.device import DeviceLike, check_device, check_memory_format, preserve_format
 from autograd_core.device import memory_format as _memory_format
+from autograd_core.grad_mode import no_grad
 from autograd_core.random import Generator
 from autograd_core.tensor import DTypeLike, Tensor
 
@@ -237,15 +238,40 @@ _F = TypeVar("_F", bound=Callable[..., Tensor])
 
 def _size_keyword(fn: _F) -> _F:
     """Let ``fn(*size, ...)`` also take its shape as ``size=(2, 3)``, as PyTorch's creation
-    functions do (``torch.empty(size=(n, m))``)."""
+    functions do (``torch.empty(size=(n, m))``), and PyTorch's ``out=``: the values are made in
+    ``out``'s dtype and written into it (the introyt tutorial's ``torch.rand(2, 2, out=c)``)."""
     @functools.wraps(fn)
-    def wrapper(*size: Any, **kwargs: Any) -> Tensor:
+    def wrapper(*size: Any, out: Tensor | None = None, **kwargs: Any) -> Tensor:
         if "size" in kwargs:
             if size:
                 raise TypeError(f"{fn.__name__}() got multiple values for argument 'size'")
             size = (kwargs.pop("size"),)
-        return fn(*size, **kwargs)
+        if out is None:
+            return fn(*size, **kwargs)
+        return _into_out(fn.__name__, out, lambda dtype: fn(*size, **{**kwargs, "dtype": dtype}),
+                         kwargs.get("dtype"))
     return wrapper  # type: ignore[return-value]
+
+
+def _into_out(name: str, out: Any, make: Callable[[Any], Tensor], dtype: Any) -> Tensor:
+    """A creation function's ``out=``: ``make(dtype)`` (in ``out``'s dtype unless ``dtype`` is
+    given, which must then be ``out``'s) written into ``out``, of the result's shape."""
+    from autograd_core.ops._args import torch_name
+
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if out.requires_grad:
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    result = make(out.dtype if dtype is None else dtype)
+    if result._data.dtype != out._data.dtype:
+        raise RuntimeError(f"dtype {torch_name(result._data.dtype)} does not match dtype of out "
+                           f"parameter ({torch_name(out._data.dtype)})")
+    if tuple(result.shape) != tuple(out.shape):
+        raise RuntimeError(f"{name}: out= has shape {list(out.shape)}, the result has shape "
+                           f"{list(result.shape)}")
+    with no_grad():
+        return out.copy_(result)
 
 
 def _make(arr: np.ndarray, requires_grad: builtins.bool) -> Tensor:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import inspect
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from autograd_core.grad_mode import STATE
 
@@ -196,15 +196,66 @@ def _frontend(cls, name):
     return fn
 
 
+def _cannot_cast(src: str, dst: str) -> bool:
+    """PyTorch's rule for writing a result of numpy kind ``src`` into an ``out=`` of kind
+    ``dst``: no complex into real, no float into an integer or bool, no integer into bool."""
+    return ((src == "c" and dst != "c") or (src == "f" and dst in "iub")
+            or (src in "iu" and dst == "b"))
+
+
+def _with_out(fn, name):
+    """``fn`` taking PyTorch's ``out=``: the result is written into ``out`` (of the result's
+    shape, of a dtype the result casts to) and ``out`` is returned. As in PyTorch, refused when
+    autograd would have to record the write (an input or ``out`` requires grad in grad mode)."""
+
+    @functools.wraps(fn)
+    def with_out(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+        if out is None:
+            return fn(*args, **kwargs)
+        from autograd_core.tensor import Tensor
+
+        if not isinstance(out, Tensor):
+            raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+        if STATE.enabled:
+            flat = [a for v in (*args, *kwargs.values())
+                    for a in (v if isinstance(v, (list, tuple)) else (v,))]
+            if out.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in flat):
+                raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
+                                   "automatic differentiation, but one of the arguments "
+                                   "requires grad.")
+        result = fn(*args, **kwargs)
+        if not isinstance(result, Tensor):  # several results (max with a dim, sort, ...)
+            raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
+        from autograd_core.ops._args import torch_name
+
+        src, dst = result._data.dtype, out._data.dtype
+        if _cannot_cast(src.kind, dst.kind):
+            raise RuntimeError(f"result type {torch_name(src)} can't be cast to the desired "
+                               f"output type {torch_name(dst)}")
+        if tuple(out.shape) != tuple(result.shape):
+            raise RuntimeError(f"{name}: out= has shape {list(out.shape)}, the result has shape "
+                               f"{list(result.shape)}")
+        from autograd_core.grad_mode import no_grad
+
+        with no_grad():
+            return out.copy_(result)
+
+    return with_out
+
+
 def functions() -> dict:
-    """``{name: functional form}`` for every declared op and alias."""
+    """``{name: functional form}`` for every declared op and alias; those without an ``out``
+    of their own (and not in place) take PyTorch's ``out=`` (``torch.mul(a, b, out=c)``)."""
     out = {}
     for d in DECLS.values():
         if not d.function:
             continue
-        out[d.name] = d.fn
+        fn = d.fn
+        if not d.name.endswith("_") and "out" not in inspect.signature(fn).parameters:
+            fn = _with_out(fn, d.name)
+        out[d.name] = fn
         for a in d.aliases:
-            out[a] = d.fn
+            out[a] = fn
     return out
 
 

@@ -166,6 +166,8 @@ def gather(input: Tensor, dim: builtins.int, index: Tensor, *,
     idx = _arr(index)
     nd = _arr(input).ndim
     d = _args.norm_dim(dim, nd, "gather")
+    if idx.ndim == 0 and nd == 1:  # PyTorch counts a 0-d index as one element: a 0-d result
+        return gather(input, d, index.reshape(1)).reshape(())
     _check_index("gather", _arr(input).shape, d, idx)
     if nd == 0:
         return input.clone() if isinstance(input, Tensor) else Tensor._wrap(np.asarray(input))
@@ -214,6 +216,10 @@ def _scatter(name, input, dim, index, src, add):
     idx = _arr(index)
     d = _args.norm_dim(dim, x.ndim, name)
     is_number = isinstance(src, (int, float, bool, np.number))
+    if idx.ndim == 0 and x.ndim == 1:  # PyTorch counts a 0-d index (and src) as one element
+        idx = idx.reshape(1)
+        if not is_number and _arr(src).ndim == 0:
+            src = src.reshape(1)
     if not is_number:
         s = _arr(src)
         if s.ndim != idx.ndim:
@@ -239,18 +245,20 @@ def _scatter_sample(a, b, add):
     Sample("scatter", lambda a, b: _scatter_sample(a, b, False), 2),
     Sample("scatter_value", lambda a: scatter(a.reshape(-1), 0,
                                               _some_indices(a.numel(), lambda n: [0]), 2.5))])
-def scatter(input: Tensor, dim: builtins.int, index: Tensor, src: Any, *,
-            reduce: str | None = None) -> Tensor:
+def scatter(input: Tensor, dim: builtins.int, index: Tensor, src: Any = None, *,
+            value: Any = None, reduce: str | None = None) -> Tensor:
     """Return ``input`` with ``src`` written at ``index`` along ``dim`` (out of place).
 
-    For ``dim=1``: ``out[i][index[i][j]] = src[i][j]``. ``src`` is a tensor or a number;
-    ``reduce="add"`` adds instead of writing. ``Tensor.scatter_`` is the in-place form.
+    For ``dim=1``: ``out[i][index[i][j]] = src[i][j]``. ``src`` is a tensor or a number (or
+    give the number as ``value=``, PyTorch's keyword); ``reduce="add"`` adds instead of
+    writing. ``Tensor.scatter_`` is the in-place form.
 
     Args:
         input (Tensor): the tensor to write into.
         dim (int): the dimension to index along.
         index (Tensor): the int64 indices.
         src (Tensor or number): the values.
+        value (number, optional): the one value written everywhere, instead of ``src``.
         reduce (str, optional): None or ``"add"``.
 
     Example::
@@ -262,7 +270,25 @@ def scatter(input: Tensor, dim: builtins.int, index: Tensor, src: Any, *,
     if reduce not in (None, "add"):
         raise NotImplementedError(f"scatter(): reduce={reduce!r} is not supported here "
                                   "(only None and 'add'); use scatter_add for sums")
+    if value is not None:
+        if src is not None:
+            raise TypeError("scatter() received an invalid combination of arguments: both src "
+                            "and value were given (src is a tensor, value a number)")
+        if getattr(value, "ndim", 0) != 0:
+            raise TypeError("scatter(): argument 'value' must be a number, not "
+                            f"{type(value).__name__}")
+        src = value.item() if hasattr(value, "item") else value  # a 0-d tensor counts too
+    elif src is None:
+        raise TypeError("scatter() missing 1 required argument: 'src' (a tensor) or 'value' "
+                        "(a number)")
     return _scatter("scatter", input, dim, index, src, reduce == "add")
+
+
+# PyTorch's documented overload; its other one, ``scatter(input, dim, index, value)``, is
+# ``value=`` here (``src``'s default only tells the two apart)
+scatter.__signature__ = inspect.signature(scatter).replace(parameters=[
+    p.replace(default=inspect.Parameter.empty) if p.name == "src" else p
+    for p in inspect.signature(scatter).parameters.values() if p.name != "value"])
 
 
 @op("scatter_add", method=True, samples=[

@@ -132,6 +132,11 @@ class LazyLinear(LazyModuleMixin, Linear):
                 self.bias.materialize((self.out_features,))
             self.reset_parameters()
         elif self.in_features == 0:  # materialised by load_state_dict (PyTorch's, too)
+            _check_batched("LazyLinear", input, 1)
+            if input.shape[-1] != self.weight.shape[-1]:
+                raise AssertionError(f"The in_features inferred from input: {input.shape[-1]} is "
+                                     "not equal to in_features from self.weight: "
+                                     f"{self.weight.shape[-1]}")
             self.in_features = int(input.shape[-1])
 
 
@@ -178,6 +183,9 @@ class _LazyConvXdMixin(LazyModuleMixin):
             if self.bias is not None:
                 self.bias.materialize((self.out_channels,))
             self.reset_parameters()
+        elif self.in_channels == 0:  # the parameters came from load_state_dict
+            w = self.weight.shape
+            self.in_channels = int(w[0] if self._transposed else w[1] * self.groups)
 
 
 class LazyConv1d(_LazyConvXdMixin, Conv1d):
