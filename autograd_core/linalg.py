@@ -31,6 +31,8 @@ from autograd_core.ops.matrix import (
 )
 from autograd_core.ops import matrix as _matrix
 from autograd_core.ops.matrix import _check, _cross_prepare, _not_floating
+from autograd_core.ops.batch2_linalg import svd as _legacy_svd
+from autograd_core.ops.shape import cat as _cat
 from autograd_core.ops.reduce import Norm
 from autograd_core.ops.registry import refuse_capture
 from autograd_core.creation import zeros as _ag_zeros
@@ -39,9 +41,9 @@ from autograd_core.tensor import DTypeLike, Tensor
 _Dims = Union[builtins.int, Sequence[builtins.int], None]
 _Ord = Union[builtins.float, str, None]
 
-__all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cross", "det", "eigh",
+__all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cond", "cross", "det", "eigh",
            "eigvalsh", "inv", "lstsq", "lu", "lu_factor", "matrix_norm", "matrix_power",
-           "matrix_rank", "norm", "pinv", "qr", "QRResult", "slogdet", "solve", "svdvals",
+           "matrix_rank", "norm", "pinv", "qr", "QRResult", "slogdet", "solve", "svd", "svdvals",
            "vector_norm"]
 
 
@@ -310,9 +312,70 @@ def pinv(A: Tensor, *, atol: builtins.float | None = None, rtol: builtins.float 
     cut: builtins.float | np.ndarray = float(rtol)
     if atol is not None and atol > 0 and A.numel():
         # numpy's cut-off is relative to each matrix's largest singular value
-        big = np.linalg.svd(A._data, compute_uv=False).max(axis=-1)
+        big = _matrix._svd(A._data, compute_uv=False).max(axis=-1)
         cut = np.maximum(atol, rtol * big) / np.where(big > 0, big, 1.0)
     return LinalgPinv.apply(A, rtol=cut, hermitian=bool(hermitian))
+
+
+SvdLinalgResult = namedtuple("linalg_svd", ["U", "S", "Vh"])  # type: ignore[name-match]
+
+
+def svd(A: Tensor, full_matrices: builtins.bool = True, *,
+        driver: str | None = None) -> SvdLinalgResult:
+    """Return ``(U, S, Vh)`` with ``A = U diag(S) Vh``, as ``torch.linalg.svd``: singular
+    values descending, each singular vector defined up to sign. ``full_matrices=True`` (the
+    default) completes U or Vh to a square orthogonal matrix; the completing columns carry no
+    gradient (PyTorch's backward narrows them away), the others as with
+    ``full_matrices=False``. A matrix holding inf or NaN is refused (PyTorch's error).
+
+    Args:
+        A (Tensor): ``(*, m, n)`` matrices.
+        full_matrices (bool): square U and Vh. Default: True.
+        driver (str, optional): accepted for PyTorch's signature (a CUDA option).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> U, S, Vh = ag.linalg.svd(ag.tensor([[3.0, 0.0, 0.0], [0.0, -2.0, 0.0]]))
+        >>> S, tuple(U.shape), tuple(Vh.shape)
+        (tensor([3., 2.]), (2, 2), (3, 3))
+    """
+    _check(A, "linalg.svd", square=False)
+    u, s, v = _legacy_svd(A, some=True)
+    vh = v.mT
+    m, n = A.shape[-2], A.shape[-1]
+    if full_matrices and m != n:
+        k = min(m, n)
+        uf, _, vhf = _matrix._svd(A._data, full_matrices=True)
+        if m > n:
+            u = _cat([u, Tensor._make(np.ascontiguousarray(uf[..., :, k:]), None, False)], -1)
+        else:
+            vh = _cat([vh, Tensor._make(np.ascontiguousarray(vhf[..., k:, :]), None, False)], -2)
+    return SvdLinalgResult(u, s, vh)
+
+
+def cond(A: Tensor, p: builtins.float | str | None = None) -> Tensor:
+    """Return the condition number of ``A`` in the norm ``p``, as ``torch.linalg.cond``: the
+    ratio of the largest to the smallest singular value for ``p`` None or 2 (``-2``: its
+    inverse), else ``matrix_norm(A, p) * matrix_norm(inv(A), p)`` (square ``A``).
+
+    Args:
+        A (Tensor): ``(*, m, n)`` matrices (square unless ``p`` is None, 2 or -2).
+        p (int, float or str, optional): ``None``, 2, -2, ``'fro'``, ``'nuc'``, inf, -inf, 1,
+            -1. Default: None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.cond(ag.tensor([[3.0, 0.0], [0.0, 0.5]]))
+        tensor(6.)
+    """
+    if p is None or p == 2 or p == -2:
+        _check(A, "linalg.cond", square=False)
+        s = svdvals(A)
+        return s[..., -1] / s[..., 0] if p == -2 else s[..., 0] / s[..., -1]
+    _check(A, "linalg.cond", square=True)
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
 
 
 # ---- LU ------------------------------------------------------------------------------------

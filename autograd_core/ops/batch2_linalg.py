@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.matrix import LinalgSvd, _check, _col, _distinct_sv, _mT, _row
+from autograd_core.ops.matrix import LinalgSvd, _check, _col, _distinct_sv, _mT, _row, _svd
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.shape import cat
 from autograd_core.tensor import Tensor
@@ -91,7 +91,7 @@ def _factors(a):
     """U, S, V of the reduced SVD (arrays), or recorded nodes when ``a`` is a Tensor."""
     if isinstance(a, Tensor):
         return SvdU.apply(a), LinalgSvd.apply(a), SvdV.apply(a)
-    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    u, s, vh = _svd(a, full_matrices=False)
     return u, s, _mT(vh)
 
 
@@ -128,7 +128,7 @@ class SvdU(Node):
     the gradient)."""
 
     def forward(self, a):
-        u, _, _ = np.linalg.svd(a, full_matrices=False)
+        u, _, _ = _svd(a, full_matrices=False)
         self.save_for_backward(a)
         return u
 
@@ -141,7 +141,7 @@ class SvdV(Node):
     """The right singular vectors V (not V^T) of the reduced SVD."""
 
     def forward(self, a):
-        _, _, vh = np.linalg.svd(a, full_matrices=False)
+        _, _, vh = _svd(a, full_matrices=False)
         self.save_for_backward(a)
         return np.ascontiguousarray(_mT(vh))
 
@@ -193,6 +193,6 @@ def svd(input: Tensor, some: builtins.bool = True,
                          xp.constant(np.zeros(lead + (n, n), dt)))
     if not full:
         return SvdResult(SvdU.apply(input), s, SvdV.apply(input))
-    u, _, vh = np.linalg.svd(input._data, full_matrices=True)
+    u, _, vh = _svd(input._data, full_matrices=True)
     return SvdResult(Tensor._make(u, None, False), s,
                      Tensor._make(np.ascontiguousarray(_mT(vh)), None, False))

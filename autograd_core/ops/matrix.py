@@ -42,6 +42,21 @@ class LinAlgError(RuntimeError):
     ``torch.linalg.LinAlgError``: a ``RuntimeError``."""
 
 
+def _svd(a, **kwargs):
+    """``np.linalg.svd(a, **kwargs)``, refusing a matrix that holds inf or NaN with PyTorch's
+    error before any work: LAPACK's SVD never returns on an inf (numpy's ``svd``, ``pinv`` and
+    ``lstsq`` hang) and fails on NaN."""
+    return np.linalg.svd(_finite(a), **kwargs)
+
+
+def _finite(a):
+    """``a``, or PyTorch's error for a matrix holding inf or NaN (``svd``)."""
+    if not np.isfinite(a).all():
+        raise LinAlgError("linalg.svd: The algorithm failed to converge because the input "
+                          "matrix contained non-finite values.")
+    return a
+
+
 def _not_floating(dtype, name):
     """The error for a matrix input of ``dtype`` that is not floating point: PyTorch's for
     integers and bools; for complex ones (PyTorch computes them) that tapegrad's matrix
@@ -560,7 +575,7 @@ class LinalgSvd(Node):
     from ``eigh(B^T B)``: recorded, differentiable again (non-zero singular values)."""
 
     def forward(self, a):
-        u, s, vh = np.linalg.svd(a, full_matrices=False)
+        u, s, vh = _svd(a, full_matrices=False)
         self.save_for_backward(a)
         self.u, self.vh = u, vh
         return s
@@ -727,7 +742,7 @@ class LinalgPinv(Node):
     is matmuls only, so it is differentiable again."""
 
     def forward(self, a, rtol, hermitian):
-        x = np.linalg.pinv(a, rcond=rtol, hermitian=hermitian)
+        x = np.linalg.pinv(_finite(a), rcond=rtol, hermitian=hermitian)
         self.save_for_backward(a, x)
         return x
 
@@ -762,7 +777,7 @@ def _svd_lstsq(a, b, rcond):
     if a.size == 0 or b.size == 0:
         return (np.zeros(batch + (n, k), a.dtype), np.zeros(batch, np.int64),
                 np.zeros(batch + (min(m, n),), a.dtype))
-    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    u, s, vt = _svd(a, full_matrices=False)
     keep = s > rcond * s[..., :1]
     inv = np.where(keep, 1.0 / np.where(keep, s, 1.0), 0.0).astype(a.dtype)
     x = np.matmul(_mT(vt), inv[..., :, None] * np.matmul(_mT(u), b))
@@ -782,7 +797,7 @@ class LinalgLstsq(Node):
         a, b = self.saved
         rtol = _default_rtol(a)
         p = LinalgPinv.apply(a, rtol=rtol, hermitian=False) if isinstance(a, Tensor) else \
-            np.linalg.pinv(a, rcond=rtol)
+            np.linalg.pinv(_finite(a), rcond=rtol)
         ga = _pinv_grad(a, p, xp.matmul(g, _mT(b))) if self.needs_input_grad[0] else None
         gb = xp.matmul(_mT(p), g) if self.needs_input_grad[1] else None
         return ga, gb
@@ -963,7 +978,7 @@ def matrix_rank(A: Tensor, *, atol: builtins.float | Tensor | None = None,
     if hermitian:
         s = np.abs(np.linalg.eigvalsh(a, UPLO="L"))
     else:
-        s = np.linalg.svd(a, compute_uv=False)
+        s = _svd(a, compute_uv=False)
     at = np.asarray(0.0 if atol is None else xp.data(atol), dtype=np.float64)
     if rtol is None:
         rt = np.where(at > 0, 0.0, _default_rtol(a)) if atol is not None else \

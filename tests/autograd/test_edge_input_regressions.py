@@ -238,3 +238,50 @@ def test_ctc_loss_of_a_nan_frame_is_nan():
         loss = F.ctc_loss(ag.tensor(lp), ag.tensor([[1, 2]]), [5], [2],
                           zero_infinity=zero_infinity)
         assert math.isnan(loss.item())
+
+
+def test_svd_family_refuses_inf_and_nan_instead_of_hanging():
+    # numpy's LAPACK SVD with singular vectors never returned on a matrix holding inf
+    # (svd, svdvals, pinv, lstsq, matrix_rank, norms 2/'nuc' hung); in a subprocess, so a
+    # regression fails here instead of hanging the suite
+    import subprocess
+    import sys
+
+    code = """
+import numpy as np, autograd_core as ag
+calls = [lambda x: ag.linalg.svdvals(x), lambda x: ag.linalg.svd(x), ag.svd, ag.linalg.pinv,
+         lambda x: ag.linalg.lstsq(x, ag.ones(3, 1, dtype=ag.float64)),
+         ag.linalg.matrix_rank, lambda x: ag.linalg.matrix_norm(x, "nuc"),
+         lambda x: ag.linalg.matrix_norm(x, 2), ag.linalg.cond]
+for bad in (np.inf, np.nan):
+    a = np.arange(12.0).reshape(3, 4)
+    a[0, 1] = bad
+    for f in calls:
+        try:
+            f(ag.tensor(a))
+        except ag.linalg.LinAlgError as e:
+            assert "contained non-finite values" in str(e), e
+        else:
+            raise AssertionError(f"{f} took a non-finite matrix")
+print("ok")
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+
+
+def test_linalg_svd_and_cond():
+    # torch.linalg.svd was missing (only the older torch.svd): (U, S, Vh), full by default
+    a = ag.tensor([[3.0, 0.0, 0.0], [0.0, -2.0, 0.0]], dtype=ag.float64, requires_grad=True)
+    U, S, Vh = ag.linalg.svd(a)
+    assert S.tolist() == [3.0, 2.0] and U.shape == (2, 2) and Vh.shape == (3, 3)
+    np.testing.assert_allclose((U @ ag.diag(S) @ Vh[:2]).detach().numpy(), a.detach().numpy(),
+                               atol=1e-12)
+    np.testing.assert_allclose((Vh @ Vh.mT).detach().numpy(), np.eye(3), atol=1e-12)
+    S.sum().backward()  # d(sum of singular values)/dA = U Vh (reduced): diag(1, -1) here
+    np.testing.assert_allclose(a.grad.numpy(), [[1, 0, 0], [0, -1, 0]], atol=1e-12)
+    assert ag.linalg.svd(a, full_matrices=False).Vh.shape == (2, 3)
+    m = ag.tensor([[3.0, 0.0], [0.0, 0.5]], dtype=ag.float64)
+    assert ag.linalg.cond(m).item() == pytest.approx(6.0)
+    assert ag.linalg.cond(m, -2).item() == pytest.approx(1 / 6)
+    assert ag.linalg.cond(m, 1).item() == pytest.approx(3.0 * 2.0)  # ||A||_1 ||A^-1||_1

@@ -385,3 +385,27 @@ def test_pinv_cutoffs_equal_torch():
         got = LA.pinv(ag.tensor(arr), **kw).numpy()
         want = torch.linalg.pinv(torch.tensor(arr), **kw).numpy()
         np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12, err_msg=str(kw))
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("shape", [(3, 4), (4, 3), (3, 3), (2, 3, 5)])
+@pytest.mark.parametrize("full", [True, False])
+def test_linalg_svd_and_cond_match_torch(shape, full):
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(0).standard_normal(shape)
+    got = []
+    for lib in (ag, torch):
+        x = lib.tensor(a, requires_grad=True)
+        U, S, Vh = lib.linalg.svd(x, full_matrices=full)
+        k = min(shape[-2:])
+        # a function of the factors that does not depend on the singular vectors' signs
+        loss = (U[..., :, :k] @ lib.diag_embed(S) @ Vh[..., :k, :]).pow(2).sum() + S.sum() + \
+            (U[..., :1, :k] * Vh[..., :k, -1:].mT).abs().sum()
+        loss.backward()
+        got.append((tuple(U.shape), tuple(Vh.shape), S.detach().numpy(), x.grad.numpy(),
+                    lib.linalg.cond(x.detach()).numpy()))
+    (su, sv, s, g, c), (tu, tv, ts, tg, tc) = got
+    assert (su, sv) == (tu, tv)
+    np.testing.assert_allclose(s, ts, rtol=1e-12)
+    np.testing.assert_allclose(g, tg, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(c, tc, rtol=1e-12)
