@@ -20,7 +20,7 @@ from autograd_core.ops.linalg import matmul
 from autograd_core.ops.pieces import iter_rows
 from autograd_core.ops.mathfns import polygamma
 from autograd_core.ops.registry import DECLS
-from autograd_core.ops.shape import permute, to, transpose
+from autograd_core.ops.shape import permute, to, transpose, type_
 from autograd_core.ops.unary import Neg, PowScalar
 from autograd_core.node import operator
 from autograd_core.tensor import Tensor
@@ -122,8 +122,10 @@ def _operators():
 
     # x + y, x - y, x * y, x / y (and 2 * x, ...): the op's apply in one frame, common cases
     __add__, __sub__, __mul__, __truediv__ = (operator(c) for c in (Add, Sub, Mul, Div))
-    __radd__, __rsub__, __rmul__, __rtruediv__ = (
-        operator(c, reflected=True) for c in (Add, Sub, Mul, Div))
+    # 2 * x and 2 + x record x first, as PyTorch's (x.mul(2): next_functions[0] is x's);
+    # the numbers are the same, float + and * being commutative
+    __radd__, __rmul__ = operator(Add), operator(Mul)
+    __rsub__, __rtruediv__ = (operator(c, reflected=True) for c in (Sub, Div))
     return {k: v for k, v in locals().items() if k.startswith("__")}
 
 
@@ -379,7 +381,7 @@ def _spellings():
         "new_full": new_full, "new_tensor": new_tensor,
         "T": property(T), "mT": property(mT),
         "real": property(real, _set_part(real)), "imag": property(imag, _set_part(imag)), "t": t, "where": where_, "polygamma": polygamma_method,
-        "type": to, "astype": to,
+        "type": type_, "astype": to,
         **{name: _cast(name, dtype) for name, dtype in _CASTS.items()},
         "__getitem__": getitem, "__setitem__": setitem, "__iter__": iter_rows,
         "backward": autograd.tensor_backward,

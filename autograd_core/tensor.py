@@ -279,6 +279,14 @@ def _legacy_sizes(sizes: tuple) -> tuple:
                            f"[{', '.join(str(s) for s in sizes)}]")
     return tuple(builtins.int(s) for s in sizes)
 
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+    "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+    "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor "
+    "instead. See github.com/pytorch/pytorch/pull/30531 for more informations.")
+
+
 class Tensor:
     """An n-dimensional array that can record the operations applied to it (``torch.Tensor``).
 
@@ -473,6 +481,8 @@ class Tensor:
             tensor([2., 4.])
             >>> x.grad = None
         """
+        if self.grad_fn is not None and not self._retains_grad:  # PyTorch's warning
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter

@@ -420,11 +420,9 @@ def _parameter_line(key: Any, p: Any, kind: str) -> str:
 
 def _typename(p: Any) -> str:
     """``torch.typename`` of a tensor, under this package's name (``autograd_core.DoubleTensor``)."""
-    from autograd_core.ops.shape import _LEGACY_TYPES
+    from autograd_core.ops.shape import typename
 
-    names = {dtype: name for name, dtype in _LEGACY_TYPES.items()}
-    name = names.get(str(p.dtype).rpartition(".")[2])
-    return f"autograd_core.{name}" if name else str(p.dtype)
+    return typename(p)
 
 
 class ParameterList(Module):

@@ -636,7 +636,26 @@ def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:
 
 _LEGACY_TYPES = {"FloatTensor": "float32", "DoubleTensor": "float64", "HalfTensor": "float16",
                  "LongTensor": "int64", "IntTensor": "int32", "ShortTensor": "int16",
-                 "CharTensor": "int8", "ByteTensor": "uint8", "BoolTensor": "bool"}
+                 "CharTensor": "int8", "ByteTensor": "uint8", "BoolTensor": "bool",
+                 "ComplexFloatTensor": "complex64", "ComplexDoubleTensor": "complex128"}
+
+
+def typename(t: Any) -> str:
+    """PyTorch's legacy type name of tensor ``t`` under this package's name
+    (``autograd_core.FloatTensor``; other dtypes their dtype's name)."""
+    names = {dtype: name for name, dtype in _LEGACY_TYPES.items()}
+    name = names.get(str(t.dtype).rpartition(".")[2])
+    return f"autograd_core.{name}" if name else str(t.dtype)
+
+
+def type_(input: Tensor, dtype: Any = None, non_blocking: builtins.bool = False,
+          **kwargs: Any) -> Any:
+    """``Tensor.type()``: with no dtype its legacy type name (``'autograd_core.FloatTensor'``,
+    as PyTorch's ``'torch.FloatTensor'``), else ``input`` cast to ``dtype`` (a dtype or a
+    type name such as ``'torch.DoubleTensor'``), as ``to``."""
+    if dtype is None:
+        return typename(input)
+    return to(input, dtype, non_blocking=non_blocking, **kwargs)
 
 
 def _dtype_name(text):

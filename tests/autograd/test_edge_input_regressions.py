@@ -285,3 +285,36 @@ def test_linalg_svd_and_cond():
     assert ag.linalg.cond(m).item() == pytest.approx(6.0)
     assert ag.linalg.cond(m, -2).item() == pytest.approx(1 / 6)
     assert ag.linalg.cond(m, 1).item() == pytest.approx(3.0 * 2.0)  # ||A||_1 ||A^-1||_1
+
+
+def test_scalar_first_add_and_mul_record_the_tensor_first():
+    # progs8 (the introyt autograd tutorial walks d.grad_fn.next_functions[0][0]...): PyTorch
+    # records 2 * b as b.mul(2), so next_functions[0] is b's node; ours had (None, b's node)
+    a = ag.tensor([1.0, 2.0], requires_grad=True)
+    b = a.sin()
+    for c in (2 * b, 3 + b, 2.5 * b + 1):
+        first, second = c.grad_fn.next_functions
+        assert first[0] is not None and second[0] is None
+    assert (2 * b).grad_fn.next_functions[0][0] is b.grad_fn
+    assert (2 * b).grad_fn.next_functions[0][0].next_functions[0][0].variable is a
+
+
+def test_tensor_type_without_arguments_is_its_type_name():
+    # "type": to made x.type() return the tensor; PyTorch's gives 'torch.FloatTensor'
+    x = ag.ones(2)
+    assert x.type() == "autograd_core.FloatTensor" and x.long().type() == "autograd_core.LongTensor"
+    assert x.type(ag.float64).dtype == ag.float64
+    assert x.type("torch.DoubleTensor").dtype == ag.float64
+
+
+def test_reading_grad_of_a_non_leaf_warns_as_pytorch():
+    x = ag.tensor([1.0], requires_grad=True)
+    y = x * 2
+    with pytest.warns(UserWarning, match="The .grad attribute of a Tensor that is not a leaf"):
+        assert y.grad is None
+    y.retain_grad()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert y.grad is None and x.grad is None  # a leaf, or a non-leaf that retains: silent
