@@ -1736,12 +1736,6 @@ _activations_from_the_op_table()
 
 
 # ---- issue 12: more activations, distances, kl_div ------------------------------------------
-def _neg_part(x: Tensor, fn: Any) -> Tensor:
-    """``x`` where ``x > 0``, else ``fn(min(x, 0))`` (the exponential never sees a large
-    positive value, so no inf reaches the gradient)."""
-    return ag.where(x > 0, x, fn(ag.clamp(x, max=0)))
-
-
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     r"""Applies the exponential linear unit elementwise: :math:`x` for :math:`x > 0`, else
     :math:`\alpha (e^x - 1)`.
@@ -1758,12 +1752,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         >>> F.elu(ag.tensor([-1.0, 0.0, 2.0]))
         tensor([-0.6321,  0.0000,  2.0000])
     """
-    _no_complex(input, "elu_cpu")
-    return _neg_part(_t(input), lambda n: (n.exp() - 1.0) * alpha)
-
-
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
+    return _activation.elu(_t(input), alpha)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -1782,7 +1771,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.selu(ag.tensor([-1.0, 1.0]))
         tensor([-1.1113,  1.0507])
     """
-    return elu(input, _SELU_ALPHA) * _SELU_SCALE
+    return _activation.selu(_t(input))
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -1801,10 +1790,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         >>> F.celu(ag.tensor([-1.0, 2.0]), alpha=2.0)
         tensor([-0.7869,  2.0000])
     """
-    _no_complex(input, "elu_cpu")
-    if alpha == 0:
-        raise RuntimeError("ZeroDivisionError")
-    return _neg_part(_t(input), lambda n: ((n * (1.0 / alpha)).exp() - 1.0) * alpha)
+    return _activation.celu(_t(input), alpha)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:

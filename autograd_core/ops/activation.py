@@ -166,6 +166,97 @@ def leaky_relu(input: Tensor, negative_slope: builtins.float = 0.01) -> Tensor:
     return LeakyRelu.apply(input, negative_slope=float(negative_slope))
 
 
+def _elu_coefs(dtype, alpha, scale, input_scale):
+    """ATen's ELU coefficients in the computation's dtype (float32 for float16): the negative
+    side's ``alpha * scale``, the positive side's ``scale``, the input's ``input_scale``."""
+    math_dt = np.float64 if dtype == np.float64 else np.float32
+    alpha, scale, input_scale = math_dt(alpha), math_dt(scale), math_dt(input_scale)
+    return alpha * scale, scale, input_scale
+
+
+class Elu(Node):
+    """The ELU family (ATen's ``elu``; ``selu`` and ``celu`` are its parameterisations):
+    ``scale * x`` for ``x >= 0``, else ``alpha * scale * expm1(x * input_scale)``.
+
+    As PyTorch's: the first derivative at 0 is the negative side's, ``alpha * scale *
+    input_scale``, and the second derivative there is 0 (``EluGrad``'s own derivative is
+    masked on ``x < 0``); a composite through ``where`` and ``clamp`` gave the negative
+    side's curvature at 0."""
+
+    def forward(self, x, alpha, scale, input_scale):
+        x = _float(x, "elu")
+        self.params = (alpha, scale, input_scale)
+        self.save_for_backward(x)
+        neg, pos, inner = _elu_coefs(x.dtype, alpha, scale, input_scale)
+        xm = x.astype(neg.dtype, copy=False)
+        with np.errstate(over="ignore"):
+            y = np.where(xm < 0, np.expm1(xm * inner) * neg, xm * pos)
+        return y.astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * EluGrad.apply(x, *self.params),)
+
+    def fused_backward(self, g):
+        (x,) = self.saved
+        return (g * _elu_slope(x, *self.params),)
+
+
+def _elu_slope(x, alpha, scale, input_scale):
+    """ELU's derivative as ATen's ``elu_backward``: the negative side's where ``x <= 0``."""
+    neg, pos, inner = _elu_coefs(x.dtype, alpha, scale, input_scale)
+    xm = x.astype(neg.dtype, copy=False)
+    with np.errstate(over="ignore"):
+        slope = np.where(xm <= 0, inner * neg * np.exp(np.minimum(xm, 0) * inner), pos)
+    return slope.astype(x.dtype, copy=False)
+
+
+class EluGrad(Node):
+    """ELU's derivative as a primitive (used under create_graph); its derivative is the
+    negative side's curvature where ``x < 0`` and 0 elsewhere, as PyTorch's
+    ``elu_double_backward`` (0 at ``x = 0``, where the first derivative jumps)."""
+
+    def forward(self, x, alpha, scale, input_scale):
+        self.params = (alpha, scale, input_scale)
+        self.save_for_backward(x)
+        return _elu_slope(x, alpha, scale, input_scale)
+
+    def backward(self, g):
+        (x,) = self.saved
+        neg, _, inner = _elu_coefs(xp.data(x).dtype, *self.params)
+        below = xp.data(x) < 0
+        curvature = xp.exp(xp.where(below, x, xp.zeros_like(x)) * float(inner)) * float(
+            inner * inner * neg)
+        return (xp.where(below, g * curvature, xp.zeros_like(curvature)),)
+
+
+@op("elu", node=Elu, function=False, samples=[
+    Sample("elu", lambda a: elu(a, 0.7), domain="away_from_zero"),
+    Sample("selu", lambda a: selu(a), domain="away_from_zero"),
+    Sample("celu", lambda a: celu(a, 1.3), domain="away_from_zero")])
+def elu(input: Tensor, alpha: builtins.float = 1.0) -> Tensor:
+    """``nn.functional.elu``'s op: ``input`` where ``input > 0``, else
+    ``alpha * (exp(input) - 1)``."""
+    return Elu.apply(input, float(alpha), 1.0, 1.0)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor) -> Tensor:
+    """``nn.functional.selu``'s op: ELU with Klambauer et al.'s ``alpha`` and ``scale``."""
+    return Elu.apply(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def celu(input: Tensor, alpha: builtins.float = 1.0) -> Tensor:
+    """``nn.functional.celu``'s op: ELU with ``input_scale = 1 / alpha``."""
+    alpha = float(alpha)
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return Elu.apply(input, alpha, 1.0, 1.0 / alpha)
+
+
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_C = 0.044715

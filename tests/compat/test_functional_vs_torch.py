@@ -22,7 +22,7 @@ TF = torch.nn.functional
 MODES = ("plain", "zeros", "negzero", "ties", "big")
 # kinks where the two libraries' conventions for the second derivative at exactly 0 differ
 # (both are one-sided values of a function not twice differentiable there)
-KINK_AT_ZERO = {"elu", "selu", "celu", "prelu"}
+KINK_AT_ZERO = {"prelu"}
 # binary_cross_entropy where p (1 - p) < 1e-12 (a saturated sigmoid): PyTorch's gradient
 # divides by that clamp, and its second derivative formula is not the clamped one's
 SATURATED = {"bce", "bce_weight"}
