@@ -9,6 +9,7 @@ use the recurrence and the asymptotic series, polygamma the Hurwitz zeta series.
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 from collections import namedtuple
 from fractions import Fraction
@@ -500,12 +501,46 @@ def _zeta64(s, q):
 
 def _polygamma64(n, x):
     """The ``n``-th derivative of digamma in float64: digamma, trigamma, then
-    ``(-1) ** (n + 1) n! zeta(n + 1, x)``."""
+    ``(-1) ** (n + 1) n! zeta(n + 1, x)``; below -100 by the reflection formula (the series
+    from a negative ``x`` sums ``|x|`` terms: seconds at -1e6, and digits lost to
+    cancellation)."""
     if n == 0:
         return _digamma64(x)
     if n == 1:
         return _trigamma64(x)
-    return (1.0 if n % 2 else -1.0) * float(math.factorial(n)) * _zeta64(n + 1, x)
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        far = (x < -100.0) & (x != np.floor(x))  # not a pole (-inf is one)
+    sign, fact = (1.0 if n % 2 else -1.0), float(math.factorial(n))
+    out = sign * fact * _zeta64(n + 1, np.where(far, 1.0, x))
+    if far.any():
+        v = x[far]
+        out[far] = (-1.0) ** n * sign * fact * _zeta64(n + 1, 1.0 - v) - math.pi ** (
+            n + 1) * _cot_derivative(n, v)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _cot_polynomial(n):
+    """The integer coefficients (lowest power first) of ``P_n`` with ``d^n/du^n cot(u) =
+    P_n(cot u)``: ``P_0 = c``, ``P_(k+1) = -(1 + c^2) P_k'(c)``."""
+    p = [0, 1]
+    for _ in range(n):
+        d = [k * p[k] for k in range(1, len(p))] + [0, 0]
+        p = [-(d[k] + (d[k - 2] if k >= 2 else 0)) for k in range(len(d))]
+    return tuple(p)
+
+
+def _cot_derivative(n, x):
+    """``d^n/du^n cot(u)`` at ``u = pi x``, the cotangent from ``x``'s distance ``r`` to the
+    nearest integer (exact in float64): ``cos(pi r) = sin(pi (1/2 - |r|))``, 0 at a
+    half-integer."""
+    r = x - np.round(x)
+    c = np.sin(np.pi * (0.5 - np.abs(r))) / np.sin(np.pi * r)
+    out = np.zeros_like(c)
+    for coef in reversed(_cot_polynomial(n)):
+        out = out * c + float(coef)
+    return out
 
 
 def _polygamma(n, x):
