@@ -1809,18 +1809,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         tensor([[-0.5000,  3.0000]])
     """
     _no_complex(input, "prelu_cpu")
-    x, w = _t(input), _t(weight)
-    n = w.numel()
-    if n != 1:
-        channels = x.shape[1] if x.ndim >= 2 else 1  # PyTorch: no channel dim below 2-d
-        if channels != n:
-            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
-                               f"parameter numbers = {n} and channel size = {channels}.")
-        if x.ndim >= 2:
-            w = w.reshape((1, n) + (1,) * (x.ndim - 2))
-    else:
-        w = w.reshape(())
-    return ag.where(x > 0, x, w * x)
+    return _activation.prelu(_t(input), _t(weight))
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:

@@ -26,7 +26,8 @@ KINKS = {
     "cummax", "cummin", "elu", "fmax", "fmin", "fmod", "getitem_mask", "leaky_relu", "masked_fill",
     "masked_fill_tensor_value", "max_dim", "max_pool1d", "max_pool2d", "max_pool2d_dilated",
     "max_pool3d", "maximum", "median", "median_dim", "min_dim", "minimum", "nanquantile",
-    "norm_p1_dim", "quantile", "quantile_dim", "relu", "remainder", "selu", "sort",
+    "norm_p1_dim", "prelu", "prelu_one_weight", "quantile", "quantile_dim", "relu",
+    "remainder", "selu", "sort",
     "sort_descending",
     "special_i0e", "topk", "topk_smallest", "where",
 }
@@ -205,3 +206,20 @@ def test_elu_values_near_zero_use_expm1():
     x = ag.tensor([-1e-10, -1e-5], dtype=ag.float64)
     np.testing.assert_allclose(F.elu(x, 0.7).numpy(), 0.7 * np.expm1([-1e-10, -1e-5]),
                                rtol=1e-15)
+
+
+def test_prelu_second_derivatives_at_zero():
+    # PyTorch's prelu: the first derivative in x at 0 is w (the negative side's), but its
+    # double backward masks on x >= 0, so at x = 0 every second derivative is 0. By hand for
+    # sum(prelu(x, w)): gx = w below or at 0, 1 above; gw = sum of x <= 0; d(sum gx)/dw counts
+    # x < 0, d(gw)/dx is 1 where x < 0. The composite through where gave 1 at 0 for both.
+    import nn.functional as F
+
+    x = ag.tensor([0.0, -0.0, -2.0, 3.0], dtype=ag.float64, requires_grad=True)
+    w = ag.tensor([0.3], dtype=ag.float64, requires_grad=True)
+    gx, gw = ag.autograd.grad(F.prelu(x, w).sum(), (x, w), create_graph=True)
+    np.testing.assert_array_equal(gx.detach().numpy(), [0.3, 0.3, 0.3, 1.0])
+    np.testing.assert_array_equal(gw.detach().numpy(), [-2.0])
+    hx, hw = ag.autograd.grad(gx.sum() + gw.sum(), (x, w))
+    np.testing.assert_array_equal(hx.numpy(), [0.0, 0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(hw.numpy(), [1.0])

@@ -20,9 +20,6 @@ pytestmark = pytest.mark.torch_parity
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
 MODES = ("plain", "zeros", "negzero", "ties", "big")
-# kinks where the two libraries' conventions for the second derivative at exactly 0 differ
-# (both are one-sided values of a function not twice differentiable there)
-KINK_AT_ZERO = {"prelu"}
 
 
 @pytest.fixture(autouse=True)
@@ -224,7 +221,7 @@ def test_functional_equals_torch(name):
         for k, (a, b, c) in enumerate(zip(ours[1], theirs[1], ours_connected[1])):
             _close(a, b, f"{where}, gradient of input {k}")
             _close(c, a, f"{where}, create_graph gradient of input {k}", rtol=1e-9)
-        if twice and not (name in KINK_AT_ZERO and mode in ("zeros", "negzero")):
+        if twice:
             n = len(arrays)
             for k, (a, b) in enumerate(zip(ours_connected[2] or [None] * n,
                                            theirs_second or [None] * n)):
