@@ -217,6 +217,83 @@ class Atan(Node):
         return (g / (x * x + 1.0),)
 
 
+@op("asinh", method=True, aliases=("arcsinh",), doc="""
+    Return the inverse hyperbolic sine of each element of ``input``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.asinh(ag.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.8814])
+    """)
+class Asinh(Node):
+    complex_backward = HOLOMORPHIC
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.arcsinh(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * (x * x + 1.0) ** -0.5,)
+
+
+@op("acosh", method=True, aliases=("arccosh",), samples=[
+    Sample("acosh", lambda a: (a * a + 1.2).acosh())], doc="""
+    Return the inverse hyperbolic cosine of each element of ``input`` (nan below 1).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.acosh(ag.tensor([1.0, 2.0]))
+        tensor([0.0000, 1.3170])
+    """)
+class Acosh(Node):
+    complex_backward = HOLOMORPHIC
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.arccosh(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        if xp.data(x).dtype.kind == "c":  # acosh's branch: sqrt(z - 1) sqrt(z + 1), as PyTorch
+            return (g / ((x - 1.0) ** 0.5 * (x + 1.0) ** 0.5),)
+        return (g * (x * x - 1.0) ** -0.5,)
+
+
+@op("atanh", method=True, aliases=("arctanh",), samples=[
+    Sample("atanh", _in_unit(lambda a: a.atanh()))], doc="""
+    Return the inverse hyperbolic tangent of each element of ``input`` (nan outside [-1, 1],
+    +-inf at +-1).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.atanh(ag.tensor([0.0, 0.5]))
+        tensor([0.0000, 0.5493])
+    """)
+class Atanh(Node):
+    complex_backward = HOLOMORPHIC
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.arctanh(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g / (1.0 - x * x),)
+
+
 @op("reciprocal", method=True, domain="away_from_zero", doc="""
     Return ``1 / input`` for each element (integer inputs give float32, as in PyTorch).
 
