@@ -308,7 +308,7 @@ class Atanh(Node):
     """)
 class Reciprocal(Node):
     fuse = "D(1.0) / {0}"
-    fuse_backward = ("-(({g} * {0}) * {0})",)
+    fuse_backward = ("(-{g}) * ({0} * {0})",)
 
     complex_backward = HOLOMORPHIC
     def forward(self, input):
@@ -318,7 +318,7 @@ class Reciprocal(Node):
 
     def backward(self, g):
         (y,) = self.saved
-        return (-(g * y * y),)
+        return (-g * (y * y),)  # PyTorch's order (-(g y) y rounded a third of them otherwise)
 
 
 _erf = special.erf  # libm's erf in a Numba loop (the numpy twin: math.erf vectorised)
