@@ -522,25 +522,34 @@ def arange(start: _Number = 0, end: _Number | None = None, step: _Number = 1, *,
 
 
 def _arange_values(start: Any, end: Any, step: Any, dt: np.dtype) -> np.ndarray:
-    """PyTorch's arange: integer dtypes truncate the bounds and step first; the length is
-    ``ceil((end - start) / step)`` in float64 and value ``i`` is ``start + i * step`` in float64,
-    rounded to the dtype (numpy's own arange sizes and steps in the dtype: other lengths)."""
+    """PyTorch's arange. int64 truncates the bounds and step first and sizes in integers. The
+    other dtypes check and size in float64, ``ceil((end - start) / step)``; value ``i`` is
+    ``start + i * step`` in float64 rounded to a float dtype, and for int8/16/32 and uint8
+    ``trunc(start) + i * trunc(step)`` in int64, wrapped to the dtype (so ``arange(0.5, 9.7,
+    1.3, dtype=int32)`` has 8 values 0..7). numpy's own arange sizes and steps in the dtype:
+    other lengths."""
+    if dt.kind == "b":
+        from autograd_core.ops._args import not_implemented  # the ops import this module
+
+        raise not_implemented("arange_cpu", dt)
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f"unsupported range: {start} -> {end}")
-    if dt.kind in "iub":
-        start, end, step = _builtin_int(start), _builtin_int(end), _builtin_int(step)
-    else:
-        start, end, step = builtins.float(start), builtins.float(end), builtins.float(step)
     if not step > 0 and not step < 0:  # zero or NaN, as PyTorch
         raise RuntimeError("step must be nonzero")
-    if (step > 0 and end < start) or (step < 0 and end > start):
+    if (step > 0 and end < start) or (step < 0 and end > start):  # the numbers as given
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    if dt.kind in "iub":
+    if dt == np.int64:
+        start, end, step = _builtin_int(start), _builtin_int(end), _builtin_int(step)
+        if not step:  # a fraction truncated: PyTorch's ValueError here
+            raise ValueError("step must be nonzero")
         sgn = 1 if step > 0 else -1
         n = abs(end - start + step - sgn) // abs(step)  # C++'s truncating division
         return (start + step * np.arange(n, dtype=np.int64)).astype(dt)
-    n = math.ceil((end - start) / step)
-    return (start + np.arange(n, dtype=np.float64) * step).astype(dt)
+    n = math.ceil((builtins.float(end) - builtins.float(start)) / builtins.float(step))
+    if dt.kind in "iu":
+        ramp = np.arange(n, dtype=np.int64) * _builtin_int(step) + _builtin_int(start)
+        return ramp.astype(dt)
+    return (builtins.float(start) + np.arange(n, dtype=np.float64) * builtins.float(step)).astype(dt)
 
 
 def _number(v: Any) -> Any:

@@ -1753,12 +1753,6 @@ _activations_from_the_op_table()
 
 
 # ---- issue 12: more activations, distances, kl_div ------------------------------------------
-def _neg_part(x: Tensor, fn: Any) -> Tensor:
-    """``x`` where ``x > 0``, else ``fn(min(x, 0))`` (the exponential never sees a large
-    positive value, so no inf reaches the gradient)."""
-    return ag.where(x > 0, x, fn(ag.clamp(x, max=0)))
-
-
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     r"""Applies the exponential linear unit elementwise: :math:`x` for :math:`x > 0`, else
     :math:`\alpha (e^x - 1)`.
@@ -1775,12 +1769,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         >>> F.elu(ag.tensor([-1.0, 0.0, 2.0]))
         tensor([-0.6321,  0.0000,  2.0000])
     """
-    _no_complex(input, "elu_cpu")
-    return _neg_part(_t(input), lambda n: (n.exp() - 1.0) * alpha)
-
-
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
+    return _activation.elu(_t(input), alpha)
 
 
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -1799,7 +1788,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.selu(ag.tensor([-1.0, 1.0]))
         tensor([-1.1113,  1.0507])
     """
-    return elu(input, _SELU_ALPHA) * _SELU_SCALE
+    return _activation.selu(_t(input))
 
 
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
@@ -1818,10 +1807,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         >>> F.celu(ag.tensor([-1.0, 2.0]), alpha=2.0)
         tensor([-0.7869,  2.0000])
     """
-    _no_complex(input, "elu_cpu")
-    if alpha == 0:
-        raise RuntimeError("ZeroDivisionError")
-    return _neg_part(_t(input), lambda n: ((n * (1.0 / alpha)).exp() - 1.0) * alpha)
+    return _activation.celu(_t(input), alpha)
 
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
@@ -1840,19 +1826,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         tensor([[-0.5000,  3.0000]])
     """
     _no_complex(input, "prelu_cpu")
-    x, w = _t(input), _t(weight)
-    n = w.numel()
-    if n != 1:
-        channels = x.shape[1] if x.ndim >= 2 else 1  # PyTorch: no channel dim below 2-d
-        if channels != n:
-            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
-                               f"parameter numbers = {n} and channel size = {channels}.")
-        if x.ndim >= 2:
-            w = w.reshape((1, n) + (1,) * (x.ndim - 2))
-    else:
-        w = w.reshape(())
-    # the negative part with 0 for x > 0: w's gradient must not meet an inf * 0 there
-    return ag.where(x > 0, x, w * ag.where(x > 0, 0.0, x))
+    return _activation.prelu(_t(input), _t(weight))
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:

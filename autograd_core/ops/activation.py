@@ -166,6 +166,183 @@ def leaky_relu(input: Tensor, negative_slope: builtins.float = 0.01) -> Tensor:
     return LeakyRelu.apply(input, negative_slope=float(negative_slope))
 
 
+def _elu_coefs(dtype, alpha, scale, input_scale):
+    """ATen's ELU coefficients in the computation's dtype (float32 for float16): the negative
+    side's ``alpha * scale``, the positive side's ``scale``, the input's ``input_scale``."""
+    math_dt = np.float64 if dtype == np.float64 else np.float32
+    alpha, scale, input_scale = math_dt(alpha), math_dt(scale), math_dt(input_scale)
+    return alpha * scale, scale, input_scale
+
+
+class Elu(Node):
+    """The ELU family (ATen's ``elu``; ``selu`` and ``celu`` are its parameterisations):
+    ``scale * x`` for ``x >= 0``, else ``alpha * scale * expm1(x * input_scale)``.
+
+    As PyTorch's: the first derivative at 0 is the negative side's, ``alpha * scale *
+    input_scale``, and the second derivative there is 0 (``EluGrad``'s own derivative is
+    masked on ``x < 0``); a composite through ``where`` and ``clamp`` gave the negative
+    side's curvature at 0."""
+
+    def forward(self, x, alpha, scale, input_scale):
+        x = _float(x, "elu")
+        self.params = (alpha, scale, input_scale)
+        self.save_for_backward(x)
+        neg, pos, inner = _elu_coefs(x.dtype, alpha, scale, input_scale)
+        xm = x.astype(neg.dtype, copy=False)
+        with np.errstate(over="ignore"):
+            y = np.where(xm < 0, np.expm1(xm * inner) * neg, xm * pos)
+        return y.astype(x.dtype, copy=False)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * EluGrad.apply(x, *self.params),)
+
+    def fused_backward(self, g):
+        (x,) = self.saved
+        return (g * _elu_slope(x, *self.params),)
+
+
+def _elu_slope(x, alpha, scale, input_scale):
+    """ELU's derivative as ATen's ``elu_backward``: the negative side's where ``x <= 0``."""
+    neg, pos, inner = _elu_coefs(x.dtype, alpha, scale, input_scale)
+    xm = x.astype(neg.dtype, copy=False)
+    with np.errstate(over="ignore"):
+        slope = np.where(xm <= 0, inner * neg * np.exp(np.minimum(xm, 0) * inner), pos)
+    return slope.astype(x.dtype, copy=False)
+
+
+class EluGrad(Node):
+    """ELU's derivative as a primitive (used under create_graph); its derivative is the
+    negative side's curvature where ``x < 0`` and 0 elsewhere, as PyTorch's
+    ``elu_double_backward`` (0 at ``x = 0``, where the first derivative jumps)."""
+
+    def forward(self, x, alpha, scale, input_scale):
+        self.params = (alpha, scale, input_scale)
+        self.save_for_backward(x)
+        return _elu_slope(x, alpha, scale, input_scale)
+
+    def backward(self, g):
+        (x,) = self.saved
+        neg, _, inner = _elu_coefs(xp.data(x).dtype, *self.params)
+        below = xp.data(x) < 0
+        curvature = xp.exp(xp.where(below, x, xp.zeros_like(x)) * float(inner)) * float(
+            inner * inner * neg)
+        return (xp.where(below, g * curvature, xp.zeros_like(curvature)),)
+
+
+@op("elu", node=Elu, function=False, samples=[
+    Sample("elu", lambda a: elu(a, 0.7), domain="away_from_zero"),
+    Sample("selu", lambda a: selu(a), domain="away_from_zero"),
+    Sample("celu", lambda a: celu(a, 1.3), domain="away_from_zero")])
+def elu(input: Tensor, alpha: builtins.float = 1.0) -> Tensor:
+    """``nn.functional.elu``'s op: ``input`` where ``input > 0``, else
+    ``alpha * (exp(input) - 1)``."""
+    return Elu.apply(input, float(alpha), 1.0, 1.0)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor) -> Tensor:
+    """``nn.functional.selu``'s op: ELU with Klambauer et al.'s ``alpha`` and ``scale``."""
+    return Elu.apply(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def celu(input: Tensor, alpha: builtins.float = 1.0) -> Tensor:
+    """``nn.functional.celu``'s op: ELU with ``input_scale = 1 / alpha``."""
+    alpha = float(alpha)
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return Elu.apply(input, alpha, 1.0, 1.0 / alpha)
+
+
+class Prelu(Node):
+    """``x`` where ``x > 0``, else ``w x`` (``w`` broadcast against ``x``); the engine sums
+    ``w``'s gradient back to its shape. Under create_graph the two gradients are primitives
+    with PyTorch's second derivatives (ATen's ``_prelu_kernel_backward``), whose masks are
+    ``x >= 0``: at ``x = 0`` the first derivative in ``x`` is ``w`` (the negative side's) but
+    every second derivative is 0, as in PyTorch."""
+
+    def forward(self, x, w):
+        if x.dtype.kind == "c" or np.asarray(w).dtype.kind == "c":
+            raise _args.not_implemented("prelu_cpu", np.result_type(x, w))
+        self.save_for_backward(x, w)
+        return np.where(x > 0, x, w * x)
+
+    def backward(self, g):
+        x, w = self.saved
+        need = self.needs_input_grad
+        gx = PreluGradInput.apply(g, x, w) if need[0] else None
+        gw = PreluGradWeight.apply(g, x) if need[1] else None
+        return gx, gw
+
+    def fused_backward(self, g):
+        x, w = self.saved
+        pos = x > 0
+        need = self.needs_input_grad
+        return (np.where(pos, g, w * g) if need[0] else None,
+                np.where(pos, 0, x * g) if need[1] else None)
+
+
+class PreluGradInput(Node):
+    """prelu's gradient in its input, ``g`` where ``x > 0`` else ``w g``; derivatives (masks
+    on ``x >= 0``, as PyTorch's): in ``g`` the same with ``x = 0`` on the positive side, in
+    ``w`` ``g`` below 0, none in ``x``."""
+
+    def forward(self, g, x, w):
+        self.save_for_backward(g, x, w)
+        return np.where(x > 0, g, w * g)
+
+    def backward(self, gg):
+        g, x, w = self.saved
+        below = xp.data(x) < 0
+        need = self.needs_input_grad
+        return (xp.where(below, gg * w, gg) if need[0] else None, None,
+                xp.where(below, gg * g, xp.zeros_like(gg * g)) if need[2] else None)
+
+
+class PreluGradWeight(Node):
+    """prelu's gradient in its weight before the sum over broadcast dims, ``x g`` where
+    ``x <= 0`` else 0; derivatives ``x gg`` (in ``g``) and ``g gg`` (in ``x``) below 0, 0
+    elsewhere (PyTorch's masks on ``x >= 0``)."""
+
+    def forward(self, g, x):
+        self.save_for_backward(g, x)
+        return np.where(x > 0, 0, x * g)
+
+    def backward(self, gg):
+        g, x = self.saved
+        below = xp.data(x) < 0
+        need = self.needs_input_grad
+        zero = xp.zeros_like(gg * g)
+        return (xp.where(below, gg * x, zero) if need[0] else None,
+                xp.where(below, gg * g, zero) if need[1] else None)
+
+
+@op("prelu", node=Prelu, function=False, samples=[
+    # a weight per channel (dim 1) or one for all, made from a second input of x's shape
+    Sample("prelu", lambda a, b: prelu(a, b.movedim(1, 0).flatten(1).sum(1) if a.ndim > 1
+                                       else b.sum()), n_inputs=2, domain="away_from_zero"),
+    Sample("prelu_one_weight", lambda a, b: prelu(a, b.sum()), n_inputs=2,
+           domain="away_from_zero")])
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """``nn.functional.prelu``'s op: ``input`` where ``input > 0``, else ``weight * input``,
+    one slope per channel (dim 1) or one for all."""
+    x, w = input, weight
+    n = w.numel()
+    if n != 1:
+        channels = x.shape[1] if x.ndim >= 2 else 1  # PyTorch: no channel dim below 2-d
+        if channels != n:
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found "
+                               f"parameter numbers = {n} and channel size = {channels}.")
+        if x.ndim >= 2:
+            w = w.reshape((1, n) + (1,) * (x.ndim - 2))
+    else:
+        w = w.reshape(())
+    return Prelu.apply(x, w)
+
+
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_C = 0.044715

@@ -36,7 +36,8 @@ import numpy as np
 
 from autograd_core.kernels import _jit
 from autograd_core.kernels import conv as K
-from autograd_core.node import Node
+from autograd_core.node import LINEAR, Node
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.pieces import constant_pad_nd
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -79,15 +80,38 @@ def _float_check(name, x):
 
 
 # ---- the sliding-window nodes ------------------------------------------------------------------
+def _windows_of_any_dtype(kernel, name, a, *args):
+    """``kernel`` (im2col/col2im, float32/float64 only) on ``a`` of any dtype PyTorch's unfold
+    and fold take: complex as its real and imaginary parts, float16 and bool through float32
+    (exact: copies, and sums of float16 values held in float32 rounded once). Integers are
+    refused in PyTorch's words."""
+    dt = a.dtype
+    if dt in (np.float32, np.float64):
+        return kernel(a, *args)
+    if dt.kind == "c":
+        part = np.float32 if dt == np.complex64 else np.float64
+        re = kernel(np.ascontiguousarray(a.real, dtype=part), *args)
+        im = kernel(np.ascontiguousarray(a.imag, dtype=part), *args)
+        out = np.empty(re.shape, dt)
+        out.real, out.imag = re, im
+        return out
+    if dt.kind in "iu":
+        raise _args.not_implemented(f"{name}_out_cpu", dt)
+    out = kernel(a.astype(np.float32), *args)
+    return (out != 0) if dt.kind == "b" else out.astype(dt)
+
+
 class Im2Col(Node):
     """``(N, C, H, W) -> (N, C*kh*kw, oh*ow)``: every window as a column (``F.unfold``)."""
+
+    complex_backward = LINEAR
 
     def name(self):
         return "Im2ColBackward0"
 
     def forward(self, x, win):
         self.win, self.shape = win, x.shape
-        return K.im2col(x, win)
+        return _windows_of_any_dtype(K.im2col, "im2col", x, win)
 
     def backward(self, g):
         return (_run(Col2Im, g, shape=self.shape, win=self.win),)
@@ -99,9 +123,11 @@ class Col2Im(Node):
     def name(self):
         return "Col2ImBackward0"
 
+    complex_backward = LINEAR
+
     def forward(self, cols, shape, win):
         self.win = win
-        return K.col2im(cols, shape, win)
+        return _windows_of_any_dtype(K.col2im, "col2im", cols, shape, win)
 
     def backward(self, g):
         return (_run(Im2Col, g, win=self.win),)
@@ -1590,8 +1616,6 @@ def unfold(input: Tensor, kernel_size: _Size, dilation: _Size = 1, padding: _Siz
                  [4., 5., 7., 8.]]])
     """
     x = _t(input)
-    if _half(x):  # as the convolutions: float32, rounded to half
-        return unfold(x.float(), kernel_size, dilation, padding, stride).half()
     if x.ndim not in (3, 4):
         raise RuntimeError("Input Error: Only 3D or 4D input Tensors are supported (got "
                            f"{x.ndim}D)")
@@ -1626,8 +1650,6 @@ def fold(input: Tensor, output_size: _Size, kernel_size: _Size, dilation: _Size 
                   [1., 2., 1.]]]])
     """
     c = _t(input)
-    if _half(c):
-        return fold(c.float(), output_size, kernel_size, dilation, padding, stride).half()
     if c.ndim not in (2, 3):
         raise RuntimeError("Input Error: Only unbatched (2D) or batched (3D) input Tensors are "
                            f"supported (got {c.ndim}D)")

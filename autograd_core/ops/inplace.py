@@ -689,7 +689,7 @@ __test__: dict[str, str] = {}
 # ``inplace``; the result is cast to the tensor's dtype as PyTorch's in-place ops do)
 for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos", "tan", "tanh",
               "sigmoid", "relu", "sign", "square", "pow",
-              "acos", "asin", "atan", "atan2", "cosh", "sinh", "ceil", "floor", "round", "trunc",
+              "acos", "asin", "atan", "atan2", "cosh", "sinh", "acosh", "asinh", "atanh", "ceil", "floor", "round", "trunc",
               "frac", "erf", "erfc", "erfinv", "exp2", "expm1", "log10", "log2", "lgamma",
               "digamma", "logit", "reciprocal", "sgn", "sinc", "i0", "deg2rad", "rad2deg",
               "nan_to_num", "negative", "hypot", "copysign", "fmod", "remainder", "floor_divide",
@@ -701,6 +701,7 @@ for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos"
 for _name in ("addcmul", "addcdiv"):
     _method(_name + "_")(_value_first_inplace(_name))
 for _name, _op in (("arccos", "acos"), ("arcsin", "asin"), ("arctan", "atan"),
+                   ("arccosh", "acosh"), ("arcsinh", "asinh"), ("arctanh", "atanh"),
                    ("arctan2", "atan2"), ("fix", "trunc"), ("divide", "div"),
                    ("multiply", "mul"), ("subtract", "sub")):
     _method(_name + "_")(_elementwise_inplace(_name, _op))

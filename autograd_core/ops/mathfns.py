@@ -9,6 +9,7 @@ use the recurrence and the asymptotic series, polygamma the Hurwitz zeta series.
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 from collections import namedtuple
 from fractions import Fraction
@@ -216,6 +217,83 @@ class Atan(Node):
         return (g / (x * x + 1.0),)
 
 
+@op("asinh", method=True, aliases=("arcsinh",), doc="""
+    Return the inverse hyperbolic sine of each element of ``input``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.asinh(ag.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.8814])
+    """)
+class Asinh(Node):
+    complex_backward = HOLOMORPHIC
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.arcsinh(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * (x * x + 1.0) ** -0.5,)
+
+
+@op("acosh", method=True, aliases=("arccosh",), samples=[
+    Sample("acosh", lambda a: (a * a + 1.2).acosh())], doc="""
+    Return the inverse hyperbolic cosine of each element of ``input`` (nan below 1).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.acosh(ag.tensor([1.0, 2.0]))
+        tensor([0.0000, 1.3170])
+    """)
+class Acosh(Node):
+    complex_backward = HOLOMORPHIC
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.arccosh(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        if xp.data(x).dtype.kind == "c":  # acosh's branch: sqrt(z - 1) sqrt(z + 1), as PyTorch
+            return (g / ((x - 1.0) ** 0.5 * (x + 1.0) ** 0.5),)
+        return (g * (x * x - 1.0) ** -0.5,)
+
+
+@op("atanh", method=True, aliases=("arctanh",), samples=[
+    Sample("atanh", _in_unit(lambda a: a.atanh()))], doc="""
+    Return the inverse hyperbolic tangent of each element of ``input`` (nan outside [-1, 1],
+    +-inf at +-1).
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.atanh(ag.tensor([0.0, 0.5]))
+        tensor([0.0000, 0.5493])
+    """)
+class Atanh(Node):
+    complex_backward = HOLOMORPHIC
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return np.arctanh(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g / (1.0 - x * x),)
+
+
 @op("reciprocal", method=True, domain="away_from_zero", doc="""
     Return ``1 / input`` for each element (integer inputs give float32, as in PyTorch).
 
@@ -230,7 +308,7 @@ class Atan(Node):
     """)
 class Reciprocal(Node):
     fuse = "D(1.0) / {0}"
-    fuse_backward = ("-(({g} * {0}) * {0})",)
+    fuse_backward = ("(-{g}) * ({0} * {0})",)
 
     complex_backward = HOLOMORPHIC
     def forward(self, input):
@@ -240,7 +318,7 @@ class Reciprocal(Node):
 
     def backward(self, g):
         (y,) = self.saved
-        return (-(g * y * y),)
+        return (-g * (y * y),)  # PyTorch's order (-(g y) y rounded a third of them otherwise)
 
 
 _erf = special.erf  # libm's erf in a Numba loop (the numpy twin: math.erf vectorised)
@@ -500,12 +578,46 @@ def _zeta64(s, q):
 
 def _polygamma64(n, x):
     """The ``n``-th derivative of digamma in float64: digamma, trigamma, then
-    ``(-1) ** (n + 1) n! zeta(n + 1, x)``."""
+    ``(-1) ** (n + 1) n! zeta(n + 1, x)``; below -100 by the reflection formula (the series
+    from a negative ``x`` sums ``|x|`` terms: seconds at -1e6, and digits lost to
+    cancellation)."""
     if n == 0:
         return _digamma64(x)
     if n == 1:
         return _trigamma64(x)
-    return (1.0 if n % 2 else -1.0) * float(math.factorial(n)) * _zeta64(n + 1, x)
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        far = (x < -100.0) & (x != np.floor(x))  # not a pole (-inf is one)
+    sign, fact = (1.0 if n % 2 else -1.0), float(math.factorial(n))
+    out = sign * fact * _zeta64(n + 1, np.where(far, 1.0, x))
+    if far.any():
+        v = x[far]
+        out[far] = (-1.0) ** n * sign * fact * _zeta64(n + 1, 1.0 - v) - math.pi ** (
+            n + 1) * _cot_derivative(n, v)
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def _cot_polynomial(n):
+    """The integer coefficients (lowest power first) of ``P_n`` with ``d^n/du^n cot(u) =
+    P_n(cot u)``: ``P_0 = c``, ``P_(k+1) = -(1 + c^2) P_k'(c)``."""
+    p = [0, 1]
+    for _ in range(n):
+        d = [k * p[k] for k in range(1, len(p))] + [0, 0]
+        p = [-(d[k] + (d[k - 2] if k >= 2 else 0)) for k in range(len(d))]
+    return tuple(p)
+
+
+def _cot_derivative(n, x):
+    """``d^n/du^n cot(u)`` at ``u = pi x``, the cotangent from ``x``'s distance ``r`` to the
+    nearest integer (exact in float64): ``cos(pi r) = sin(pi (1/2 - |r|))``, 0 at a
+    half-integer."""
+    r = x - np.round(x)
+    c = np.sin(np.pi * (0.5 - np.abs(r))) / np.sin(np.pi * r)
+    out = np.zeros_like(c)
+    for coef in reversed(_cot_polynomial(n)):
+        out = out * c + float(coef)
+    return out
 
 
 def _polygamma(n, x):

@@ -107,8 +107,12 @@ def _add_sparse_grad(leaf, g, flat, padding_idx):
     cur = leaf._grad
     if cur is None:
         leaf._grad = new
-    elif cur.is_sparse:
+    elif cur.is_sparse and isinstance(g, Tensor):  # create_graph: a new tensor, as PyTorch
         leaf._grad = _concat(cur, new)
+    elif cur.is_sparse:  # in place, as PyTorch's ``grad += new`` (a reference to it sees it)
+        both = _concat(cur, new)
+        cur._ind, cur._vals, cur._coalesced = both._ind, both._vals, False
+        cur._bump_version()
     elif isinstance(g, Tensor):
         leaf._grad = cur + new.to_dense()
     else:  # a dense .grad stays dense (PyTorch: dense + sparse is dense)

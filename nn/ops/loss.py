@@ -11,6 +11,7 @@ from autograd_core.kernels import losses as LK
 from autograd_core.kernels import pointwise as PW
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
+from autograd_core.tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -294,6 +295,46 @@ def _clamped_log(v):
         return np.maximum(np.log(v), -100.0)
 
 
+class BCEInputGrad(Node):
+    """``(x - y) / max((1 - x) x, EPSILON)``, binary_cross_entropy's gradient in its input per
+    unit of incoming gradient, as a primitive (used under create_graph) with PyTorch's second
+    derivatives: in ``x``, ``(x^2 - 2 x y + y) / ((x + 1e-12)^2 (1 - x + 1e-12)^2)`` (ATen's
+    ``binary_cross_entropy_double_backward``: not the derivative of the clamped quotient
+    where ``x (1 - x) < EPSILON``), in ``y``, ``-1 / max((1 - x) x, EPSILON)``."""
+
+    def forward(self, x, y):
+        self.save_for_backward(x, y)
+        return (x - y) / np.maximum((1.0 - x) * x, BCELossOp.EPSILON)
+
+    def backward(self, g):
+        x, y = self.saved
+        gx = gy = None
+        if self.needs_input_grad[0]:
+            eps = 1e-12
+            gx = g * (x * x - 2.0 * x * y + y) / ((x + eps) ** 2 * (1.0 - x + eps) ** 2)
+        if self.needs_input_grad[1]:
+            d = (1.0 - x) * x
+            gy = -g / (d.clamp(min=BCELossOp.EPSILON) if isinstance(d, Tensor) else
+                       np.maximum(d, BCELossOp.EPSILON))
+        return gx, gy
+
+
+class BCETargetGrad(Node):
+    """``log(1 - x) - log(x)``, both logs clamped to >= -100: binary_cross_entropy's gradient
+    in its target per unit of incoming gradient, as a primitive (used under create_graph)
+    with PyTorch's derivative, that of ``-logit(x)``: ``-1 / (x (1 - x))`` (-inf at 0 and 1;
+    the composite through the clamps gave NaN there)."""
+
+    def forward(self, x):
+        self.save_for_backward(x)
+        return _clamped_log(1 - x) - _clamped_log(x)
+
+    def backward(self, g):
+        (x,) = self.saved
+        with np.errstate(divide="ignore"):
+            return (-g / (x * (1.0 - x)),)
+
+
 class BCELossOp(Node):
     """``-w (y log x + (1 - y) log(1 - x))`` with both logs clamped to >= -100 (PyTorch).
     Backward is PyTorch's: ``g w (x - y) / max((1 - x) x, 1e-12)`` (1e-12 as a float32 value, as PyTorch) for x and
@@ -334,11 +375,9 @@ class BCELossOp(Node):
         need = self.needs_input_grad
         gx = gy = None
         if need[0]:
-            gx = s * (x - y) / ((1.0 - x) * x).clamp(min=self.EPSILON)
+            gx = s * BCEInputGrad.apply(x, y)
         if need[1]:
-            lx = x.log().clamp(min=-100.0)
-            l1x = (1.0 - x).log().clamp(min=-100.0)
-            gy = s * (l1x - lx)
+            gy = s * BCETargetGrad.apply(x)
         return gx, gy
 
     def fused_backward(self, g):

@@ -22,11 +22,13 @@ from autograd_core.ops.registry import OPS
 # values, atan2 at the origin, where its gradient is PyTorch's 0): finite differences do not
 # hold there. Every other op must pass gradgradcheck with zeros in its input.
 KINKS = {
-    "abs", "atan2", "adaptive_max_pool1d", "adaptive_max_pool2d", "amax", "copysign", "cummax", "cummin",
-    "fmax", "fmin", "fmod", "getitem_mask", "leaky_relu", "masked_fill",
+    "abs", "atan2", "adaptive_max_pool1d", "adaptive_max_pool2d", "amax", "celu", "copysign",
+    "cummax", "cummin", "elu", "fmax", "fmin", "fmod", "getitem_mask", "leaky_relu", "masked_fill",
     "masked_fill_tensor_value", "max_dim", "max_pool1d", "max_pool2d", "max_pool2d_dilated",
     "max_pool3d", "maximum", "median", "median_dim", "min_dim", "minimum", "nanquantile",
-    "norm_p1_dim", "quantile", "quantile_dim", "relu", "remainder", "sort", "sort_descending",
+    "norm_p1_dim", "prelu", "prelu_one_weight", "quantile", "quantile_dim", "relu",
+    "remainder", "selu", "sort",
+    "sort_descending",
     "special_i0e", "topk", "topk_smallest", "where",
 }
 
@@ -170,3 +172,54 @@ def test_logsigmoid_second_derivative_at_zero():
     (h,) = ag.autograd.grad(g.sum(), x)
     np.testing.assert_allclose(h.numpy(), [[0.25 / 3, 0.25 / 3, s * (1.0 - s) / 3]],
                                rtol=1e-15)
+
+
+@pytest.mark.parametrize("name, alpha, scale, input_scale", [
+    ("elu", 1.0, 1.0, 1.0), ("elu", 0.7, 1.0, 1.0), ("celu", 1.3, 1.0, 1.0 / 1.3),
+    ("selu", 1.6732632423543772848170429916717, 1.0507009873554804934193349852946, 1.0)])
+def test_elu_family_derivatives_at_zero(name, alpha, scale, input_scale):
+    # PyTorch's convention at the kink: the first derivative at 0 is the negative side's,
+    # alpha * scale * input_scale (ATen's elu_backward takes x <= 0 there), the second is 0
+    # (elu_double_backward masks on x < 0); away from 0, by hand: alpha scale s^2 e^(s x)
+    # below, 0 above. The composite through where/clamp gave the negative side's curvature
+    # at 0.
+    import nn.functional as F
+
+    fn = {"elu": lambda x: F.elu(x, alpha), "selu": F.selu,
+          "celu": lambda x: F.celu(x, alpha)}[name]
+    x = ag.tensor([0.0, -0.0, -0.5, 0.5], dtype=ag.float64, requires_grad=True)
+    (g,) = ag.autograd.grad(fn(x).sum(), x, create_graph=True)
+    (h,) = ag.autograd.grad(g.sum(), x)
+    below = alpha * scale * input_scale
+    np.testing.assert_allclose(
+        g.detach().numpy(), [below, below, below * math.exp(-0.5 * input_scale), scale],
+        rtol=1e-15)
+    np.testing.assert_allclose(
+        h.numpy(), [0.0, 0.0, below * input_scale * math.exp(-0.5 * input_scale), 0.0],
+        rtol=1e-15)
+
+
+def test_elu_values_near_zero_use_expm1():
+    # alpha * (e^x - 1) computed as exp(x) - 1 lost half the digits at x = -1e-10
+    import nn.functional as F
+
+    x = ag.tensor([-1e-10, -1e-5], dtype=ag.float64)
+    np.testing.assert_allclose(F.elu(x, 0.7).numpy(), 0.7 * np.expm1([-1e-10, -1e-5]),
+                               rtol=1e-15)
+
+
+def test_prelu_second_derivatives_at_zero():
+    # PyTorch's prelu: the first derivative in x at 0 is w (the negative side's), but its
+    # double backward masks on x >= 0, so at x = 0 every second derivative is 0. By hand for
+    # sum(prelu(x, w)): gx = w below or at 0, 1 above; gw = sum of x <= 0; d(sum gx)/dw counts
+    # x < 0, d(gw)/dx is 1 where x < 0. The composite through where gave 1 at 0 for both.
+    import nn.functional as F
+
+    x = ag.tensor([0.0, -0.0, -2.0, 3.0], dtype=ag.float64, requires_grad=True)
+    w = ag.tensor([0.3], dtype=ag.float64, requires_grad=True)
+    gx, gw = ag.autograd.grad(F.prelu(x, w).sum(), (x, w), create_graph=True)
+    np.testing.assert_array_equal(gx.detach().numpy(), [0.3, 0.3, 0.3, 1.0])
+    np.testing.assert_array_equal(gw.detach().numpy(), [-2.0])
+    hx, hw = ag.autograd.grad(gx.sum() + gw.sum(), (x, w))
+    np.testing.assert_array_equal(hx.numpy(), [0.0, 0.0, 1.0, 0.0])
+    np.testing.assert_array_equal(hw.numpy(), [1.0])

@@ -20,12 +20,6 @@ pytestmark = pytest.mark.torch_parity
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
 MODES = ("plain", "zeros", "negzero", "ties", "big")
-# kinks where the two libraries' conventions for the second derivative at exactly 0 differ
-# (both are one-sided values of a function not twice differentiable there)
-KINK_AT_ZERO = {"elu", "selu", "celu", "prelu"}
-# binary_cross_entropy where p (1 - p) < 1e-12 (a saturated sigmoid): PyTorch's gradient
-# divides by that clamp, and its second derivative formula is not the clamped one's
-SATURATED = {"bce", "bce_weight"}
 
 
 @pytest.fixture(autouse=True)
@@ -227,8 +221,7 @@ def test_functional_equals_torch(name):
         for k, (a, b, c) in enumerate(zip(ours[1], theirs[1], ours_connected[1])):
             _close(a, b, f"{where}, gradient of input {k}")
             _close(c, a, f"{where}, create_graph gradient of input {k}", rtol=1e-9)
-        if twice and not (name in KINK_AT_ZERO and mode in ("zeros", "negzero")) and not (
-                name in SATURATED and mode == "big"):
+        if twice:
             n = len(arrays)
             for k, (a, b) in enumerate(zip(ours_connected[2] or [None] * n,
                                            theirs_second or [None] * n)):

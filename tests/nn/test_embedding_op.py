@@ -135,3 +135,19 @@ def test_compiled_embedding_checks_indices_at_replay():
         step(ag.tensor([0, 2]))
     with pytest.raises(IndexError, match="index out of range in self"):
         step(ag.tensor([0, 3]))
+
+
+def test_sparse_grad_accumulates_in_place():
+    # PyTorch's AccumulateGrad adds a sparse gradient into the sparse .grad in place (``grad
+    # += new``: the same object, a reference taken after the first backward sees the sum);
+    # ours replaced it by a new tensor each backward
+    import nn as tnn
+
+    emb = tnn.Embedding(5, 3, sparse=True)
+    emb(ag.tensor([1, 2])).sum().backward()
+    first = emb.weight.grad
+    emb(ag.tensor([1, 3])).sum().backward()
+    assert emb.weight.grad is first and first._nnz() == 4 and not first.is_coalesced()
+    want = np.zeros((5, 3))
+    want[[1, 2, 3]] = [[2.0] * 3, [1.0] * 3, [1.0] * 3]  # row 1 looked up twice
+    np.testing.assert_array_equal(first.to_dense().numpy(), want)

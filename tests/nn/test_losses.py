@@ -199,3 +199,24 @@ def test_bce_weights_that_do_not_broadcast_to_the_input_are_refused(fn, kw, mess
         arg = next(iter(kw))
         out = fn(x, ag.rand(6, 8), **{arg: ag.ones(*shape)})
         assert out.shape == ()
+
+
+def test_bce_second_derivatives_are_pytorchs_where_the_input_saturates():
+    # ATen's double backward of binary_cross_entropy: d2/dp2 = (p^2 - 2 p y + y) /
+    # ((p + 1e-12)^2 (1 - p + 1e-12)^2), not the derivative of the clamped first gradient
+    # (x - y) / max(p (1 - p), eps) (ours gave 1/eps where p (1 - p) < eps); the target
+    # gradient's derivative in p is that of -logit(p), -1 / (p (1 - p)): -inf at p = 0 and 1
+    # (ours: NaN through the clamped logs). Hand values, mean over 3.
+    p0, y0 = np.array([1e-20, 0.3, 1.0]), np.array([1.0, 0.5, 0.0])
+    p = ag.tensor(p0, requires_grad=True)
+    y = ag.tensor(y0, requires_grad=True)
+    gp, gy = ag.autograd.grad(F.binary_cross_entropy(p, y), (p, y), create_graph=True)
+    (hpp,) = ag.autograd.grad(gp.sum(), p)
+    (hyp,) = ag.autograd.grad(gy.sum(), p)
+    eps = 1e-12
+    want = (p0 * p0 - 2 * p0 * y0 + y0) / ((p0 + eps) ** 2 * (1 - p0 + eps) ** 2) / 3
+    np.testing.assert_allclose(hpp.numpy(), want, rtol=1e-14)
+    assert hpp.numpy()[0] > 1e23  # 1/3e-24 (it was 1/(3 eps))
+    with np.errstate(divide="ignore"):
+        np.testing.assert_allclose(hyp.numpy(), -1 / (p0 * (1 - p0)) / 3, rtol=1e-14)
+    assert hyp.numpy()[2] == -np.inf
