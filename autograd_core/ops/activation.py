@@ -330,6 +330,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """``nn.functional.prelu``'s op: ``input`` where ``input > 0``, else ``weight * input``,
     one slope per channel (dim 1) or one for all."""
     x, w = input, weight
+    if x._data.dtype.kind not in "fc":  # integers and bools: PyTorch has no kernel
+        raise _args.not_implemented("prelu_cpu", x._data.dtype)
     n = w.numel()
     if n != 1:
         channels = x.shape[1] if x.ndim >= 2 else 1  # PyTorch: no channel dim below 2-d

@@ -181,15 +181,13 @@ F_ALLOWED = {
     ("float16", "interp_bicubic"): "computed in half (PyTorch: in float32, rounded), ~1e-3 "
                                    "apart",
     **{("float32nan", n): "the slope at NaN: PyTorch's comparisons pick another branch"
-       for n in ("elu", "selu", "celu", "hardsigmoid", "hardswish")},
+       for n in ("hardsigmoid", "hardswish")},
     ("float32nan", "grid_sample"): "a NaN grid coordinate: NaN input gradient (PyTorch's 0)",
     **{("float32inf", n): "an inf logit: NaN gradient at that element only (PyTorch's for the "
                           "whole row)" for n in ("ce", "ce_ls", "nll")},
     ("float32inf", "logsoftmax"): "a slice holding +inf: -inf at its finite elements",
     **{("float32inf", n): "an inf logit: the loss inf (PyTorch's NaN)"
        for n in ("cross_entropy_3d", "nll_2d")},
-    **{("tiny32", n): "exp(x) - 1 underflows to 0 at x = -1e-31 (PyTorch's expm1: x)"
-       for n in ("elu", "selu", "celu")},
 }
 
 
