@@ -124,8 +124,12 @@ def _operators():
     __add__, __sub__, __mul__, __truediv__ = (operator(c) for c in (Add, Sub, Mul, Div))
     # 2 * x and 2 + x record x first, as PyTorch's (x.mul(2): next_functions[0] is x's);
     # the numbers are the same, float + and * being commutative
-    __radd__, __rmul__ = operator(Add), operator(Mul)
-    __rsub__, __rtruediv__ = (operator(c, reflected=True) for c in (Sub, Div))
+    __radd__, __rmul__, __rsub__ = operator(Add), operator(Mul), operator(Sub, reflected=True)
+
+    def __rtruediv__(self, other):
+        # PyTorch's Tensor.__rdiv__: reciprocal, then a product (its values, and the reciprocal
+        # saves its output: `2.0 / x` then `x.mul_(3)` still backpropagates, as in PyTorch)
+        return self.reciprocal() * other
     return {k: v for k, v in locals().items() if k.startswith("__")}
 
 

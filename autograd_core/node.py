@@ -431,7 +431,7 @@ def operator(cls, reflected=False):
                 return apply(x, y)
             ry = y._requires_grad
             num = False
-        elif (yc is float or yc is int) and a.dtype.kind == "f":
+        elif (yc is float or yc is int) and a.dtype.kind == "f" and a.dtype.itemsize > 2:
             b = y
             ry = False
             num = True

@@ -121,6 +121,13 @@ def _ufunc(fn, name, a, b, out, true_divide=False):
         raise _broadcast_error(name, a, b) from None
 
 
+def _out(result, out):
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
 def _is_bool(x):
     return type(x) is bool or getattr(x, "dtype", None) == np.bool_
 
@@ -180,6 +187,38 @@ class Sub(Node):
         return g, -g
 
 
+_F16 = np.dtype(np.float16)
+_NUMBERS = (float, int)
+
+
+def _half_by_number(a, b):
+    """Whether one of ``a``, ``b`` is a float16 array and the other a Python number."""
+    if type(a) is _ndarray:
+        return a.dtype == _F16 and type(b) in _NUMBERS
+    return type(b) is _ndarray and b.dtype == _F16 and type(a) in _NUMBERS
+
+
+def _in_float32(fn, a, b):
+    """``fn`` of a float16 array and a Python number as ATen computes it: in float32 with the
+    number in float32 (its opmath), rounded once to float16. numpy rounds the number to
+    float16 first: ``x * 1e5`` overflowed to inf, ``x / 1e-8`` divided by 0, and a third of
+    ``x * 0.1`` differed in the last bit."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        a = a.astype(np.float32) if type(a) is _ndarray else np.float32(a)
+        b = b.astype(np.float32) if type(b) is _ndarray else np.float32(b)
+        return np.asarray(fn(a, b)).astype(np.float16)
+
+
+def _times(g, c):
+    """``g * c`` in a backward rule (``c`` an input, maybe a Python number)."""
+    return _in_float32(np.multiply, g, c) if _half_by_number(g, c) else g * c
+
+
+def _over(g, c):
+    """``g / c`` in a backward rule (``c`` an input, maybe a Python number)."""
+    return _in_float32(np.true_divide, g, c) if _half_by_number(g, c) else g / c
+
+
 class Mul(Node):
     ufunc = np.multiply  # the forward's ufunc and what it saves: for node.operator
     saves = ((1, 0), (0, 1))
@@ -189,11 +228,15 @@ class Mul(Node):
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(b if n[0] else None, a if n[1] else None)
+        if _half_by_number(a, b):
+            return _out(_in_float32(np.multiply, a, b), out)
         return _ufunc(np.multiply, "mul", a, b, out)
 
     def backward(self, g):
         b, a = self.saved
-        return (None if b is None else g * b), (None if a is None else g * a)
+        # a Python number times a float16 gradient in float32 (_times); arrays as they are
+        return (None if b is None else _times(g, b) if b.__class__ in _NUMBERS else g * b), \
+            (None if a is None else _times(g, a) if a.__class__ in _NUMBERS else g * a)
 
 
 class Div(Node):
@@ -205,12 +248,14 @@ class Div(Node):
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(a if n[1] else None, b)
+        if _half_by_number(a, b):
+            return _out(_in_float32(np.true_divide, a, b), out)
         return _ufunc(np.true_divide, "div", a, b, out, true_divide=True)
 
     def backward(self, g):
         a, b = self.saved
         n = self.needs_input_grad
-        ga = g / b if n[0] else None
+        ga = (_over(g, b) if b.__class__ in _NUMBERS else g / b) if n[0] else None
         gb = -g * ((a / b) / b) if n[1] else None  # not a / (b*b): b*b over/underflows
         return ga, gb
 

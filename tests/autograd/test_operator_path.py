@@ -121,10 +121,12 @@ def test_operators_are_the_one_frame_path():
     the test above covers them)."""
     for name, cls in [("add", Add), ("sub", Sub), ("mul", Mul), ("truediv", Div)]:
         assert getattr(Tensor, f"__{name}__").__name__ == f"{cls.__name__.lower()}_operator"
-        # 2 + x and 2 * x record x first (PyTorch's order): the unreflected functions
-        assert getattr(Tensor, f"__r{name}__").__name__ == (
-            f"{cls.__name__.lower()}_operator" if name in ("add", "mul") else
-            f"{cls.__name__.lower()}_reflected_operator")
+        # 2 + x and 2 * x record x first (PyTorch's order): the unreflected functions;
+        # `2 / x` is PyTorch's reciprocal(x) * 2 (its values and saves)
+        if name != "truediv":
+            assert getattr(Tensor, f"__r{name}__").__name__ == (
+                f"{cls.__name__.lower()}_operator" if name in ("add", "mul") else
+                f"{cls.__name__.lower()}_reflected_operator")
 
 
 def test_watchers_take_apply():
