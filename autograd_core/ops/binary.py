@@ -4,14 +4,13 @@ and the comparisons (never recorded)."""
 from __future__ import annotations
 
 import builtins
-import warnings
 from typing import Any
 import numpy as np
 
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.registry import Sample, op, warn_caller
 from autograd_core.ops.unary import PowScalar
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
 
@@ -332,9 +331,9 @@ def _deprecated_alpha(name: str, other: Any, rest: tuple) -> tuple[Any, Any]:
     if len(rest) != 1 or isinstance(other, (Tensor, builtins.bool)) \
             or not isinstance(other, (builtins.int, builtins.float)):
         raise TypeError(f"{name}() takes 2 positional arguments but {2 + len(rest)} were given")
-    warnings.warn(f"This overload of {name} is deprecated:\n\t{name}(Number alpha, Tensor other)"
-                  f"\nConsider using one of the following signatures instead:\n\t{name}(Tensor "
-                  f"other, *, Number alpha = 1)", UserWarning, stacklevel=3)
+    warn_caller(f"This overload of {name} is deprecated:\n\t{name}(Number alpha, Tensor other)"
+                f"\nConsider using one of the following signatures instead:\n\t{name}(Tensor "
+                f"other, *, Number alpha = 1)")
     return rest[0], other
 
 
@@ -346,10 +345,10 @@ def _value_first(name: str, tensor1: Any, tensor2: Any, rest: tuple,
     number = isinstance(tensor1, (builtins.int, builtins.float, builtins.complex, np.number))
     if len(rest) != 1 or not number or value != 1:
         raise TypeError(f"{name}() takes 3 positional arguments but {3 + len(rest)} were given")
-    warnings.warn(
+    warn_caller(
         f"This overload of {name} is deprecated:\n\t{name}(Number value, Tensor tensor1, "
         f"Tensor tensor2)\nConsider using one of the following signatures instead:\n\t{name}"
-        "(Tensor tensor1, Tensor tensor2, *, Number value = 1)", UserWarning, stacklevel=3)
+        "(Tensor tensor1, Tensor tensor2, *, Number value = 1)")
     return tensor2, rest[0], tensor1
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import builtins
 import math
-import warnings
 from typing import Any, Sequence
 from collections import namedtuple
 
@@ -13,7 +12,7 @@ import numpy as np
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.registry import Sample, op, warn_caller
 from autograd_core.ops.scatter import GatherAt
 from autograd_core.tensor import DEFAULT_DTYPE, DTypeLike, Tensor
 
@@ -365,9 +364,8 @@ def _warn_no_dof(name, input, dim, correction):
     """PyTorch's warning (a UserWarning; numpy's is a RuntimeWarning, not given) when the
     reduced slices have no degrees of freedom left."""
     if _count(input.shape, dim) - correction <= 0:
-        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
-                      "less than the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=4)  # past var() and its numpy-names wrapper
+        warn_caller(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
+                    "less than the reduction factor (input numel divided by output numel).")
 
 
 class StdFromVar(Node):

@@ -17,10 +17,27 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
+import sys
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from autograd_core.grad_mode import STATE
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_PACKAGES = tuple(os.path.join(_ROOT, name) + os.sep for name in ("autograd_core", "nn",
+                                                                   "optimizers"))
+
+
+def warn_caller(message: str, category: type[Warning] = UserWarning) -> None:
+    """``warnings.warn`` pointing at the first frame outside tapegrad's packages: the user's
+    line, however many of the project's frames (an op's wrappers) lie between."""
+    frame: Any = sys._getframe(1)
+    level = 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGES):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 @dataclass(frozen=True)

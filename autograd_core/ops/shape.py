@@ -652,7 +652,15 @@ def type_(input: Tensor, dtype: Any = None, non_blocking: builtins.bool = False,
           **kwargs: Any) -> Any:
     """``Tensor.type()``: with no dtype its legacy type name (``'autograd_core.FloatTensor'``,
     as PyTorch's ``'torch.FloatTensor'``), else ``input`` cast to ``dtype`` (a dtype or a
-    type name such as ``'torch.DoubleTensor'``), as ``to``."""
+    type name such as ``'torch.DoubleTensor'``), as ``to``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.ones(2)
+        >>> x.type(), x.type(ag.float64).dtype
+        ('autograd_core.FloatTensor', autograd_core.float64)
+    """
     if dtype is None:
         return typename(input)
     return to(input, dtype, non_blocking=non_blocking, **kwargs)
