@@ -675,6 +675,7 @@ _EXAMPLES = {
     "triu": ("[[0.25, 1.0], [0.5, 2.0]]", ""), "addmv": ("[0.25, 1.0]", "ag.ones(2, 2), x"),
     "baddbmm": ("[[[0.25, 1.0], [0.5, 2.0]]]", "x, x"), "cumsum": ("[0.25, 1.0]", "0"),
     "cumprod": ("[0.25, 1.0]", "0"), "mvlgamma": ("[2.5, 3.0]", "1"),
+    "acosh": ("[1.25, 2.0]", ""), "arccosh": ("[1.25, 2.0]", ""),  # domain from 1 (NaN != NaN)
     "bitwise_and": ("[3, 12]", "x"), "bitwise_or": ("[3, 12]", "x"),
     "bitwise_xor": ("[3, 12]", "x"), "bitwise_not": ("[3, 12]", ""), "gcd": ("[3, 12]", "x"),
     "lcm": ("[3, 12]", "x"),
@@ -689,7 +690,8 @@ __test__: dict[str, str] = {}
 # ``inplace``; the result is cast to the tensor's dtype as PyTorch's in-place ops do)
 for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos", "tan", "tanh",
               "sigmoid", "relu", "sign", "square", "pow",
-              "acos", "asin", "atan", "atan2", "cosh", "sinh", "acosh", "asinh", "atanh", "ceil", "floor", "round", "trunc",
+              "acos", "asin", "atan", "atan2", "cosh", "sinh", "acosh", "asinh", "atanh", "ceil",
+              "floor", "round", "trunc",
               "frac", "erf", "erfc", "erfinv", "exp2", "expm1", "log10", "log2", "lgamma",
               "digamma", "logit", "reciprocal", "sgn", "sinc", "i0", "deg2rad", "rad2deg",
               "nan_to_num", "negative", "hypot", "copysign", "fmod", "remainder", "floor_divide",
