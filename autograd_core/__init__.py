@@ -76,7 +76,8 @@ globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's fu
 # PyTorch's top-level in-place forms (``torch.sin_(b)`` in the introyt Tensors tutorial): the
 # Tensor's in-place methods under their names
 globals().update({_n: getattr(Tensor, _n) for _n in (
-    "abs_ acos_ addmv_ arccos_ arcsin_ arctan_ asin_ atan_ ceil_ clamp_ clamp_max_ clamp_min_ "
+    "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
+    "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ "
     "clip_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ "
     "gcd_ i0_ index_put_ lcm_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ negative_ "
     "rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ "
