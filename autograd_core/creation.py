@@ -267,6 +267,12 @@ def _into_out(name: str, out: Any, make: Callable[[Any], Tensor], dtype: Any) ->
     if result._data.dtype != out._data.dtype:
         raise RuntimeError(f"dtype {torch_name(result._data.dtype)} does not match dtype of out "
                            f"parameter ({torch_name(out._data.dtype)})")
+    return write_out(name, result, out)
+
+
+def write_out(name: str, result: Tensor, out: Tensor) -> Tensor:
+    """``result`` copied into ``out`` (the ``out=`` of an op or a creation function, checked
+    by the caller otherwise), refused unless the shapes are equal; returns ``out``."""
     if tuple(result.shape) != tuple(out.shape):
         raise RuntimeError(f"{name}: out= has shape {list(out.shape)}, the result has shape "
                            f"{list(result.shape)}")

@@ -249,13 +249,9 @@ def _with_out(fn, name):
         if _cannot_cast(src.kind, dst.kind):
             raise RuntimeError(f"result type {torch_name(src)} can't be cast to the desired "
                                f"output type {torch_name(dst)}")
-        if tuple(out.shape) != tuple(result.shape):
-            raise RuntimeError(f"{name}: out= has shape {list(out.shape)}, the result has shape "
-                               f"{list(result.shape)}")
-        from autograd_core.grad_mode import no_grad
+        from autograd_core.creation import write_out
 
-        with no_grad():
-            return out.copy_(result)
+        return write_out(name, result, out)
 
     return with_out
 
