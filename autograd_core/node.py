@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core._quiet import quiet
+from autograd_core._sums import fsum
 from autograd_core.grad_mode import STATE
 from autograd_core.tensor import DENSE_TYPES, Tensor, next_seq
 
@@ -561,7 +562,7 @@ def sum_to_shape(g, shape):
     )
     if isinstance(g, np.ndarray):
         if axes:
-            g = g.sum(axis=axes, keepdims=True)
+            g = fsum(g, axes, True)
         return g.reshape(shape)
     if axes:
         g = g.sum(dim=axes, keepdim=True)

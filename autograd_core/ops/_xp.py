@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from autograd_core import _sums
 from autograd_core.node import conj  # noqa: F401 - part of the rules' vocabulary
 from autograd_core.tensor import Tensor
 
@@ -50,6 +51,19 @@ def wide(fn, x, **params):
     if acc is None:
         return fn(x, **params)
     return np.asarray(fn(x.astype(acc), **params).astype(x.dtype))
+
+
+def fsum(x, axis=None, keepdims=False):
+    """``x.sum(axis, keepdims)``: a Tensor's sum (recorded), or an array's as accurate as
+    PyTorch's over many rows (``autograd_core._sums``)."""
+    if isinstance(x, Tensor):
+        return x.sum(dim=axis, keepdim=keepdims)
+    return _sums.fsum(x, axis, keepdims)
+
+
+def fmean(x, axis=None, keepdims=False):
+    """``np.mean`` of an array with ``fsum``'s accuracy."""
+    return _sums.fmean(x, axis, keepdims)
 
 
 def real_sign(x):

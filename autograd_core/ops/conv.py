@@ -314,7 +314,7 @@ def _bias_grad(g):
         f = 1
         while f * O < 512 and rows % (2 * f) == 0:
             f *= 2
-        return last.reshape(-1, f * O).sum(axis=0).reshape(f, O).sum(axis=0)
+        return xp.fsum(last.reshape(-1, f * O), 0).reshape(f, O).sum(axis=0)
     return g.sum(axis=(0, 2, 3))
 
 

@@ -52,7 +52,7 @@ class Sum(_Reduction):
         self.dim = dim
         if x.dtype.kind == "u" and x.dtype.itemsize < 8:  # numpy's uint64; PyTorch's int64
             return x.sum(axis=dim, keepdims=keepdim, dtype=np.int64)
-        return x.sum(axis=dim, keepdims=keepdim)
+        return xp.fsum(x, dim, keepdim)
 
     def backward(self, g):
         return (self._expand(g),)
@@ -69,7 +69,7 @@ class Mean(_Reduction):
         self.n = _count(x.shape, dim)
         if self.n == 0:  # NaN (0 / 0), without numpy's "Mean of empty slice", as PyTorch
             return np.sum(x, axis=dim, keepdims=keepdim) / 0.0
-        return np.mean(x, axis=dim, keepdims=keepdim)
+        return xp.fmean(x, dim, keepdim)
 
     def backward(self, g):
         return (self._expand(g / self.n),)
@@ -193,7 +193,7 @@ def _stable_lse(x, axis):
     m = np.max(x, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)
     with np.errstate(divide="ignore"):
-        return m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
+        return m + np.log(xp.fsum(np.exp(x - m), axis, True))
 
 
 class LogSumExp(_Reduction):
@@ -228,7 +228,7 @@ class Softmax(Node):
             self.save_for_backward(y)
             return y
         e = np.exp(x - np.max(x, axis=dim, keepdims=True))
-        y = e / np.sum(e, axis=dim, keepdims=True)
+        y = e / xp.fsum(e, dim, True)
         self.save_for_backward(y)
         return y
 
@@ -252,7 +252,7 @@ class LogSoftmax(Node):
             m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)
             y = x - m
             with np.errstate(divide="ignore"):
-                y -= np.log(np.sum(np.exp(y), axis=dim, keepdims=True))
+                y -= np.log(xp.fsum(np.exp(y), dim, True))
         self.save_for_backward(y)
         return y
 
@@ -646,9 +646,9 @@ class Norm(_Reduction):
         self.p = p
         a = np.abs(x)  # real for complex x: so is every norm (PyTorch's)
         if p == 2:
-            y = np.sqrt((a * a if x.dtype.kind == "c" else x * x).sum(axis=dim, keepdims=True))
+            y = np.sqrt(xp.fsum(a * a if x.dtype.kind == "c" else x * x, dim, True))
         elif p == 1:
-            y = a.sum(axis=dim, keepdims=True)
+            y = xp.fsum(a, dim, True)
         elif p == math.inf or p == -math.inf:
             empty = [d for d in (range(x.ndim) if dim is None else dim) if x.shape[d] == 0]
             if empty:  # max/min have no identity: PyTorch refuses
@@ -660,7 +660,7 @@ class Norm(_Reduction):
         elif p == 0:
             y = (x != 0).sum(axis=dim, keepdims=True).astype(a.dtype)
         else:
-            y = (a ** p).sum(axis=dim, keepdims=True) ** (1.0 / p)
+            y = xp.fsum(a ** p, dim, True) ** (1.0 / p)
         if not keepdim:
             y = y.reshape(_reduced_shape(x.shape, dim))
         self.save_for_backward(x, y)  # y is the output: connected under create_graph

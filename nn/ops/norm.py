@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from autograd_core._sums import fsum
 from autograd_core.kernels import norm as K
 from autograd_core.node import Node
 
@@ -166,9 +167,9 @@ class NormOp(Node):
                 gx = gs * invstd
             gx = gx.reshape(x.shape)
         if need[1]:
-            gw = (g * xhat.reshape(x.shape)).sum(axis=self.param_axes).reshape(w.shape)
+            gw = fsum(g * xhat.reshape(x.shape), self.param_axes).reshape(w.shape)
         if need[2]:
-            gb = g.sum(axis=self.param_axes).reshape(self.bshape)
+            gb = fsum(g, self.param_axes).reshape(self.bshape)
         return gx, gw, gb
 
     def _kernel_backward(self, g, x, w):
@@ -190,9 +191,9 @@ class NormOp(Node):
             gx = K.channel_backward(g3, x3, mean, a, b, c)
             gx = gx.reshape(x.shape) if self.perm is None else _unrows(gx, self.perm, x.shape)
         if need[1]:
-            gw = (inv * sgx).reshape(-1, w.size).sum(0).reshape(w.shape).astype(w.dtype)
+            gw = fsum((inv * sgx).reshape(-1, w.size), 0).reshape(w.shape).astype(w.dtype)
         if need[2]:
-            gb = sg.reshape(-1, int(np.prod(self.bshape))).sum(0).reshape(self.bshape)
+            gb = fsum(sg.reshape(-1, int(np.prod(self.bshape))), 0).reshape(self.bshape)
             gb = gb.astype(x.dtype)
         return gx, gw, gb
 
