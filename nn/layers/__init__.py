@@ -34,6 +34,7 @@ from nn.layers import lazy as _lazy
 from nn.layers.lazy import *  # noqa: F403 - LazyLinear, LazyConv*d, LazyBatchNorm*d
 from nn.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from nn.layers import transformer as _transformer
+from nn.layers.adaptive import AdaptiveLogSoftmaxWithLoss
 from nn.layers.transformer import *  # noqa: F403 - MultiheadAttention and the Transformer modules
 
 __all__ = [*_lazy.__all__, "Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "Unfold", "Fold",
@@ -50,5 +51,5 @@ __all__ = [*_lazy.__all__, "Linear", "Identity", "Flatten", "Unflatten", "Conv1d
            "LSTM", "GRU", "RNNCellBase", "RNNCell",
            "LSTMCell", "GRUCell", "Embedding", "EmbeddingBag", "LocalResponseNorm", "LPPool1d",
            "LPPool2d", "LPPool3d", "RReLU", "ChannelShuffle", "MaxUnpool1d", "MaxUnpool2d",
-           "MaxUnpool3d",
+           "MaxUnpool3d", "AdaptiveLogSoftmaxWithLoss",
            *_transformer.__all__]

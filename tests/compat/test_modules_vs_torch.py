@@ -330,6 +330,17 @@ CASES = {
                   C(lambda M: M.AvgPool2d(3, stride=2, padding=1, ceil_mode=True), F(1, 2, 6, 5))],
     "AvgPool3d": [C(lambda M: M.AvgPool3d(2, stride=1, padding=1, count_include_pad=False), F(1, 2, 3, 3, 2)),
                   C(lambda M: M.AvgPool3d((2, 3, 2), stride=2, ceil_mode=True, divisor_override=3), F(2, 3, 5, 3))],
+    # forward's (output, loss); log_prob and predict (the head picks clusters for some rows, all
+    # rows, or none); an unbatched input; a cluster whose hidden size is 0 (8 // 4**2)
+    "AdaptiveLogSoftmaxWithLoss": [
+        C(lambda M: M.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6]), F(5, 8), Int(10, 5)),
+        C(lambda M: M.AdaptiveLogSoftmaxWithLoss(8, 12, [2, 5, 9], div_value=2.0, head_bias=True),
+          F(6, 8), Int(12, 6)),
+        C(lambda M: M.AdaptiveLogSoftmaxWithLoss(8, 12, [2, 5, 9], div_value=2.0), F(8), Int(12)),
+        *[C(lambda M: M.AdaptiveLogSoftmaxWithLoss(4, 9, [1, 4], div_value=1.0, head_bias=True),
+            F(7, 4), call=lambda m, ins, kw, b=b: (m.log_prob(ins[0]), m.predict(ins[0]),
+                                                  m.predict(ins[0] + b)))
+          for b in (0.0, 30.0)]],
     "AdaptiveAvgPool1d": [C(lambda M: M.AdaptiveAvgPool1d(3), F(2, 3, 7)), C(lambda M: M.AdaptiveAvgPool1d(4), F(3, 6))],
     "AdaptiveAvgPool2d": [C(lambda M: M.AdaptiveAvgPool2d((2, 3)), F(1, 2, 5, 7)),
                           C(lambda M: M.AdaptiveAvgPool2d((None, 2)), F(1, 2, 3, 5))],
