@@ -6,8 +6,8 @@ from nn.layers.conv import (
 )
 from nn.layers.pooling import (
     AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool1d,
-    AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d,
-    MaxPool2d, MaxPool3d,
+    AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, FractionalMaxPool2d,
+    FractionalMaxPool3d, MaxPool1d, MaxPool2d, MaxPool3d,
 )
 from nn.layers import activation as _activation
 from nn.layers.activation import *  # noqa: F403 - every activation module (see its __all__)
@@ -42,6 +42,7 @@ __all__ = [*_lazy.__all__, "Linear", "Identity", "Flatten", "Unflatten", "Conv1d
            "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
            "Bilinear", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d",
            "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+           "FractionalMaxPool2d", "FractionalMaxPool3d",
            "PixelShuffle", "PixelUnshuffle",
            *_activation.__all__, *_distance.__all__, *_padding.__all__, "Upsample", "UpsamplingNearest2d",
            "UpsamplingBilinear2d", "Dropout", "Dropout1d", "Dropout2d",

@@ -30,6 +30,8 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Implicit dimension choice:UserWarning"),
     pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning"),
     pytest.mark.filterwarnings("ignore:enable_nested_tensor is True:UserWarning"),
+    # AdaptiveLogSoftmaxWithLoss's cluster of hidden size 0 (both initialise nothing)
+    pytest.mark.filterwarnings("ignore:Initializing zero-element tensors:UserWarning"),
 ]
 torch = pytest.importorskip("torch")
 TN = torch.nn
@@ -341,6 +343,18 @@ CASES = {
             F(7, 4), call=lambda m, ins, kw, b=b: (m.log_prob(ins[0]), m.predict(ins[0]),
                                                   m.predict(ins[0] + b)))
           for b in (0.0, 30.0)]],
+    # fixed _random_samples (a buffer, copied with the state_dict); the drawn ones are
+    # ag.rand's, compared in tests/nn/test_fractional_max_pool.py
+    "FractionalMaxPool2d": [
+        C(lambda M: M.FractionalMaxPool2d(2, output_size=(3, 4),
+                                          _random_samples=_samples(M, (2, 3, 2))), F(2, 3, 7, 8)),
+        C(lambda M: M.FractionalMaxPool2d((3, 2), output_ratio=0.5, return_indices=True,
+                                          _random_samples=_samples(M, (1, 2, 2))), F(2, 9, 7))],
+    "FractionalMaxPool3d": [
+        C(lambda M: M.FractionalMaxPool3d(2, output_size=(2, 3, 2), return_indices=True,
+                                          _random_samples=_samples(M, (2, 2, 3))), F(2, 2, 5, 6, 4)),
+        C(lambda M: M.FractionalMaxPool3d((1, 2, 3), output_ratio=(0.5, 0.6, 0.4),
+                                          _random_samples=_samples(M, (1, 3, 3))), F(3, 4, 6, 8))],
     "AdaptiveAvgPool1d": [C(lambda M: M.AdaptiveAvgPool1d(3), F(2, 3, 7)), C(lambda M: M.AdaptiveAvgPool1d(4), F(3, 6))],
     "AdaptiveAvgPool2d": [C(lambda M: M.AdaptiveAvgPool2d((2, 3)), F(1, 2, 5, 7)),
                           C(lambda M: M.AdaptiveAvgPool2d((None, 2)), F(1, 2, 3, 5))],
@@ -561,6 +575,10 @@ def _lib(M):
 
 def _pos_weight(M):
     return _lib(M).tensor([1.0, 2.0, 0.5, 3.0])
+
+
+def _samples(M, shape):
+    return _lib(M).tensor(np.random.default_rng(7).random(shape))
 
 
 def _class_weight(M, n):
