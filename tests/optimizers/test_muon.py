@@ -143,3 +143,29 @@ def test_load_state_dict_checks_the_buffer_first():
     opt32 = optimizers.Muon([v])
     opt32.load_state_dict(saved)
     assert opt32.state[v]["momentum_buffer"].dtype == np.float32
+
+
+def _steps(opt, params, steps, start=0):
+    for s in range(start, start + steps):
+        for p in params:
+            x = p.detach().numpy()
+            p.grad = ag.tensor(np.sin(3 * x + s) + 0.3 * x)
+        opt.step()
+
+
+def test_state_dict_saved_mid_run_resumes_the_same_trajectory():
+    rng = np.random.default_rng(0)
+    init = [rng.standard_normal(s) for s in ((3, 4), (5, 2))]
+    a = [_param(x) for x in init]
+    opt = optimizers.Muon([{"params": a[:1]}, {"params": a[1:], "lr": 0.05, "nesterov": False}],
+                          lr=0.02)
+    _steps(opt, a, 4)
+    saved, values = opt.state_dict(), [p.detach().numpy().copy() for p in a]
+    _steps(opt, a, 4, start=4)
+    b = [_param(v) for v in values]
+    again = optimizers.Muon([{"params": b[:1]}, {"params": b[1:]}], lr=0.5)
+    again.load_state_dict(saved)
+    assert again.param_groups[1]["lr"] == 0.05 and again.param_groups[1]["nesterov"] is False
+    _steps(again, b, 4, start=4)
+    for p, q in zip(a, b):
+        np.testing.assert_array_equal(p.detach().numpy(), q.detach().numpy())
