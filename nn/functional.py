@@ -53,7 +53,9 @@ __all__ = [
     "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "max_pool3d", "max_pool3d_with_indices",
     "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "adaptive_max_pool3d", "adaptive_max_pool1d_with_indices",
-    "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices", "pixel_shuffle",
+    "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices",
+    "fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d_with_indices", "pixel_shuffle",
     "pixel_unshuffle", "bilinear",
     "elu", "selu", "celu", "prelu", "mish", "hardtanh", "relu6", "hardsigmoid", "hardswish",
     "logsigmoid", "softsign", "tanhshrink", "cosine_similarity", "pairwise_distance", "kl_div",
@@ -880,6 +882,110 @@ def adaptive_max_pool3d_with_indices(input: Tensor, output_size: int | tuple[int
         tensor([[[[7]]]])
     """
     return _adaptive_max_pool(3, input, output_size, True)  # type: ignore[return-value]
+
+
+def _fractional_max_pool(nd: int, input: Tensor, kernel_size: Any, output_size: Any,
+                         output_ratio: Any, return_indices: bool,
+                         _random_samples: Tensor | None) -> Tensor | tuple[Tensor, Tensor]:
+    name = f"fractional_max_pool{nd}d"
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    x = input if isinstance(input, Tensor) else ag.tensor(input)
+    if x.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{name}{'()' if nd == 2 else '_out()'}: Expected {nd + 1}D or "
+                           f"{nd + 2}D tensor, but got: {list(x.shape)}")
+    if output_size is None:
+        ratio = tuple(output_ratio) if isinstance(output_ratio, (tuple, list)) else \
+            (output_ratio,) * nd
+        if len(ratio) != nd:
+            raise ValueError(f"{name} requires output_ratio to either be a single Int or tuple "
+                             "of Ints.")
+        output_size = [int(x.shape[d - nd] * ratio[d]) for d in range(nd)]
+    if _random_samples is None:  # from the project's generator (ag.manual_seed)
+        n_batch = 1 if x.dim() == nd + 1 else x.shape[0]
+        _random_samples = ag.rand(n_batch, x.shape[-nd - 1], nd, dtype=x.dtype)
+    return _conv._fractional_max(nd, x, kernel_size, output_size, _random_samples,
+                                 return_indices)
+
+
+def fractional_max_pool2d(input: Tensor, kernel_size: Any, output_size: Any = None,
+                          output_ratio: Any = None, return_indices: bool = False,
+                          _random_samples: Tensor | None = None) -> Tensor | tuple[Tensor, Tensor]:
+    """Fractional max pooling (Graham, 2014) over ``(N, C, H, W)`` / ``(C, H, W)``: windows
+    of ``kernel_size`` whose starts step pseudo-randomly so that ``output_size`` (or
+    ``output_ratio`` times the input's size) windows span each dim.
+
+    Each ``(n, c)`` plane's starts come from its two samples in ``[0, 1)`` of
+    ``_random_samples`` ``(N, C, 2)`` (the first for the width, as PyTorch's), drawn with
+    ``autograd_core.rand`` when not given; ``return_indices`` also gives each maximum's flat
+    position in its ``H * W`` plane.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.arange(25.).reshape(1, 5, 5)
+        >>> F.fractional_max_pool2d(x, 2, output_size=3, _random_samples=ag.full((1, 1, 2), 0.5))
+        tensor([[[ 6.,  8.,  9.],
+                 [16., 18., 19.],
+                 [21., 23., 24.]]])
+    """
+    return _fractional_max_pool(2, input, kernel_size, output_size, output_ratio,
+                                return_indices, _random_samples)
+
+
+def fractional_max_pool3d(input: Tensor, kernel_size: Any, output_size: Any = None,
+                          output_ratio: Any = None, return_indices: bool = False,
+                          _random_samples: Tensor | None = None) -> Tensor | tuple[Tensor, Tensor]:
+    """``fractional_max_pool2d`` over the last three dims of ``(N, C, T, H, W)`` /
+    ``(C, T, H, W)``; ``_random_samples`` ``(N, C, 3)`` (time, height, width); indices flat
+    in ``T * H * W``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.arange(64.).reshape(1, 1, 4, 4, 4)
+        >>> u = ag.zeros(1, 1, 3)  # windows at 0 and 2 along each dim
+        >>> F.fractional_max_pool3d(x, 2, output_size=2, _random_samples=u).flatten()
+        tensor([21., 23., 29., 31., 53., 55., 61., 63.])
+    """
+    return _fractional_max_pool(3, input, kernel_size, output_size, output_ratio,
+                                return_indices, _random_samples)
+
+
+def fractional_max_pool2d_with_indices(
+        input: Tensor, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+        return_indices: bool = False,
+        _random_samples: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """``fractional_max_pool2d(..., return_indices=True)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.fractional_max_pool2d_with_indices(ag.arange(4.).reshape(1, 2, 2), 2, 1)[1]
+        tensor([[[3]]])
+    """
+    return _fractional_max_pool(2, input, kernel_size, output_size, output_ratio,  # type: ignore[return-value]
+                                True, _random_samples)
+
+
+def fractional_max_pool3d_with_indices(
+        input: Tensor, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+        return_indices: bool = False,
+        _random_samples: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """``fractional_max_pool3d(..., return_indices=True)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> F.fractional_max_pool3d_with_indices(ag.arange(27.).reshape(1, 3, 3, 3), 2, 1)[1]
+        tensor([[[[26]]]])
+    """
+    return _fractional_max_pool(3, input, kernel_size, output_size, output_ratio,  # type: ignore[return-value]
+                                True, _random_samples)
 
 
 # ---- losses -------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ FILES: dict[str, str | tuple[str, ...]] = {
     "dropout": "nn.layers.dropout", "rnn": "nn.layers.rnn", "sparse": "nn.layers.sparse",
     "distance": "nn.layers.distance", "upsampling": "nn.layers.upsampling",
     "pixelshuffle": "nn.layers.upsampling", "transformer": "nn.layers.transformer",
-    "loss": "nn.losses", "lazy": "nn.layers.lazy",
+    "loss": "nn.losses", "lazy": "nn.layers.lazy", "adaptive": "nn.layers.adaptive",
 }
 
 

@@ -22,6 +22,7 @@ from optimizers.adam import Adam, AdamW
 from optimizers.adamax import Adamax
 from optimizers.asgd import ASGD
 from optimizers.lbfgs import LBFGS
+from optimizers.muon import Muon
 from optimizers.nadam import NAdam
 from optimizers.optimizer import Optimizer, required
 from optimizers.radam import RAdam
@@ -47,6 +48,7 @@ __all__ = [
     "Rprop",
     "ASGD",
     "LBFGS",
+    "Muon",
     "lr_scheduler",
     "registry",
     "swa_utils",

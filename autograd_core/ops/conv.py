@@ -1541,6 +1541,149 @@ def _adaptive_max(name, nd, input, output_size, return_indices):
     return out, Tensor._wrap(index.reshape(shape))
 
 
+class FractionalMaxPool2dOp(MaxPool2dOp):
+    """``x`` ``(N, C, *spatial)`` read at ``index`` ``(N, C, *sizes)``, the flat positions of
+    the maxima of its fractional windows (found by ``_fractional_max_index``); the backward is
+    max pooling's (add at the indices), on both flattened to ``(N, C, 1, -1)``."""
+
+    def name(self):
+        return "FractionalMaxPool2DBackward0"
+
+    def forward(self, x, index=None, win=None):
+        self.in_shape, self.out_shape = x.shape, index.shape
+        N, C = x.shape[:2]
+        flat = super().forward(x.reshape(N, C, 1, math.prod(x.shape[2:])),
+                               index=index.reshape(N, C, 1, math.prod(index.shape[2:])))
+        return flat.reshape(index.shape)
+
+    def fused_backward(self, g):
+        (dx,) = super().fused_backward(g.reshape(self.index.shape))
+        return (dx.reshape(self.in_shape),)
+
+    def backward(self, g):
+        (dx,) = super().backward(g.reshape(self.index.shape))
+        return (dx.reshape(self.in_shape),)
+
+
+class FractionalMaxPool3dOp(FractionalMaxPool2dOp):
+    def name(self):
+        return "FractionalMaxPool3DBackward0"
+
+
+def _fractional_starts(samples, in_size, out_size, pool):
+    """ATen's window starts along one dim, ``(..., out_size)``, from ``samples`` ``(...)``:
+    ``trunc((i + u) a) - trunc(u a)`` with ``a = (in - pool) / (out - 1)`` in the samples'
+    dtype, the last window ending at the edge."""
+    starts = np.zeros(samples.shape + (out_size,), np.int64)
+    if out_size > 1:
+        t = samples.dtype.type
+        alpha = t(in_size - pool) / t(out_size - 1)
+        u = samples[..., None]
+        i = np.arange(out_size - 1, dtype=samples.dtype)
+        starts[..., :-1] = ((i + u) * alpha).astype(np.int64) - (u * alpha).astype(np.int64)
+    if out_size > 0:
+        starts[..., -1] = in_size - pool
+    return starts
+
+
+def _fractional_max_index(x, kernel, sizes, samples):
+    """The flat index in each ``(n, c)`` plane of ``x`` ``(N, C, *spatial)`` of the maximum of
+    each window, ``(N, C, *sizes)``: the first maximum in row-major order, the last NaN if any
+    (ATen's scan), the window's first element when all are -inf. ``samples`` ``(N, C, nd)``:
+    sample ``nd - 1 - d`` drives dim ``d`` for 2-d (ATen: the first is W's), sample ``d`` for
+    3-d (T, H, W)."""
+    N, C, spatial = x.shape[0], x.shape[1], x.shape[2:]
+    nd = len(spatial)
+    flat = np.zeros((N, C) + (1,) * (2 * nd), np.int64)
+    stride = 1
+    for d in reversed(range(nd)):
+        u = samples[:, :, nd - 1 - d if nd == 2 else d]
+        starts = _fractional_starts(u, spatial[d], sizes[d], kernel[d])
+        at_out = [1] * nd
+        at_out[d] = sizes[d]
+        at_kernel = [1] * nd
+        at_kernel[d] = kernel[d]
+        pos = starts.reshape(N, C, *at_out, *([1] * nd)) + \
+            np.arange(kernel[d]).reshape(1, 1, *([1] * nd), *at_kernel)
+        flat = flat + pos * stride
+        stride *= spatial[d]
+    n_out, n_win = math.prod(sizes), math.prod(kernel)
+    flat = np.broadcast_to(flat, (N, C, *sizes, *kernel)).reshape(N, C, n_out * n_win)
+    vals = np.take_along_axis(x.reshape(N, C, -1), flat, axis=2).reshape(N, C, n_out, n_win)
+    flat = flat.reshape(N, C, n_out, n_win)
+    pick = np.argmax(vals, axis=3) if n_win else np.zeros((N, C, n_out), np.int64)
+    nan = np.isnan(vals)
+    if nan.any():
+        last_nan = n_win - 1 - np.argmax(nan[..., ::-1], axis=3)
+        pick = np.where(nan.any(axis=3), last_nan, pick)
+    return np.take_along_axis(flat, pick[..., None], axis=3).reshape(N, C, *sizes)
+
+
+def _nd_ints(value, nd):
+    """An int repeated ``nd`` times, or a sequence of ``nd`` ints; None for anything else."""
+    if isinstance(value, (int, np.integer)):
+        return (int(value),) * nd
+    return tuple(int(v) for v in value) if len(value) == nd else None
+
+
+def _fractional_max(nd, input, kernel_size, output_size, samples, return_indices):
+    """``fractional_max_pool{nd}d`` on ``input`` with the given samples ``(N, C, nd)``
+    (``nn.functional`` draws them when the caller does not)."""
+    x, u = _t(input), _t(samples)
+    name = f"fractional_max_pool{nd}d"
+    where = name + ("()" if nd == 2 else "_out()")
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{where}: Expected {nd + 1}D or {nd + 2}D tensor, but got: "
+                           f"{list(x.shape)}")
+    of = "Ints" if nd == 2 else "three Ints"
+    kernel, sizes = _nd_ints(kernel_size, nd), _nd_ints(output_size, nd)
+    if kernel is None:
+        raise RuntimeError(f"{name}: kernel_size must either be a single Int or tuple of {of}")
+    if sizes is None:
+        raise RuntimeError(f"{name}: output_size must either be a single Int or tuple of {of}")
+    if min(kernel) < 1:  # ATen runs such a kernel on memory outside the windows
+        raise RuntimeError(f"{name}: kernel_size must be greater than 0, but got {kernel}")
+    batched = x.ndim == nd + 2
+    if not batched:
+        x = x.unsqueeze(0)
+    N, C = x.shape[:2]
+    if u.ndim != 3:
+        raise RuntimeError(f"Expect _random_samples to have 3 dimensions, got {u.ndim}")
+    if u.shape[2] != nd:
+        raise RuntimeError(f"Expect _random_samples.size(2) equals to {nd}; got {u.shape[2]}.")
+    if u.shape[0] < N:
+        raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
+    if u.shape[1] != C:
+        raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
+    if u.dtype != x.dtype:
+        raise RuntimeError("Expect _random_samples to have the same dtype as input")
+    full = tuple(input.shape)
+    for d in range(len(full) - nd - 1, len(full)):
+        if full[d] == 0:
+            raise RuntimeError(f"{where}: Expected input to have non-zero size for non-batch "
+                               f"dimensions, but got{list(full)} with dimension {d} being empty.")
+    _float_check(name, x)
+    spatial = tuple(x.shape[2:])
+    for d, what in enumerate(("time", "height", "width")[-nd:]):
+        # ATen's bound: the last window may end at the edge in 2-d, not in 3-d
+        if sizes[d] + kernel[d] - 1 > spatial[d] - (nd == 3):
+            raise RuntimeError(f"{where}: pool {what} {kernel[d]} too large relative to input "
+                               f"{what} {spatial[d]}")
+    shape = (N, C, *sizes) if batched else (C, *sizes)
+    if min(sizes) < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: "
+                           f"{list(shape)}")
+    refuse_capture(f"{name}")  # the windows are drawn and found here: a replay would keep them
+    index = _fractional_max_index(x._data, kernel, sizes, u._data[:N])
+    node = FractionalMaxPool2dOp if nd == 2 else FractionalMaxPool3dOp
+    out = node.apply(x, index=index)
+    if not batched:
+        out = out.squeeze(0)
+    if not return_indices:
+        return out
+    return out, Tensor._wrap(index.reshape(shape))
+
+
 def _adaptive_max_sample(nd, size, shape):
     def fn(a):
         if a.ndim != nd + 2:

@@ -6,8 +6,8 @@ from nn.layers.conv import (
 )
 from nn.layers.pooling import (
     AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool1d,
-    AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d,
-    MaxPool2d, MaxPool3d,
+    AdaptiveMaxPool2d, AdaptiveMaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, FractionalMaxPool2d,
+    FractionalMaxPool3d, MaxPool1d, MaxPool2d, MaxPool3d,
 )
 from nn.layers import activation as _activation
 from nn.layers.activation import *  # noqa: F403 - every activation module (see its __all__)
@@ -34,6 +34,7 @@ from nn.layers import lazy as _lazy
 from nn.layers.lazy import *  # noqa: F403 - LazyLinear, LazyConv*d, LazyBatchNorm*d
 from nn.layers.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from nn.layers import transformer as _transformer
+from nn.layers.adaptive import AdaptiveLogSoftmaxWithLoss
 from nn.layers.transformer import *  # noqa: F403 - MultiheadAttention and the Transformer modules
 
 __all__ = [*_lazy.__all__, "Linear", "Identity", "Flatten", "Unflatten", "Conv1d", "Conv2d", "Unfold", "Fold",
@@ -41,6 +42,7 @@ __all__ = [*_lazy.__all__, "Linear", "Identity", "Flatten", "Unflatten", "Conv1d
            "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
            "Bilinear", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxPool3d", "AvgPool3d",
            "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
+           "FractionalMaxPool2d", "FractionalMaxPool3d",
            "PixelShuffle", "PixelUnshuffle",
            *_activation.__all__, *_distance.__all__, *_padding.__all__, "Upsample", "UpsamplingNearest2d",
            "UpsamplingBilinear2d", "Dropout", "Dropout1d", "Dropout2d",
@@ -50,5 +52,5 @@ __all__ = [*_lazy.__all__, "Linear", "Identity", "Flatten", "Unflatten", "Conv1d
            "LSTM", "GRU", "RNNCellBase", "RNNCell",
            "LSTMCell", "GRUCell", "Embedding", "EmbeddingBag", "LocalResponseNorm", "LPPool1d",
            "LPPool2d", "LPPool3d", "RReLU", "ChannelShuffle", "MaxUnpool1d", "MaxUnpool2d",
-           "MaxUnpool3d",
+           "MaxUnpool3d", "AdaptiveLogSoftmaxWithLoss",
            *_transformer.__all__]

@@ -1,8 +1,10 @@
 """Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
-``AdaptiveMaxPool1d/2d/3d`` (PyTorch's arguments, defaults and ``repr``) over
-``nn.functional``."""
+``AdaptiveMaxPool1d/2d/3d``, ``FractionalMaxPool2d/3d`` (PyTorch's arguments, defaults and
+``repr``) over ``nn.functional``."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from autograd_core import Tensor
 from autograd_core.ops.conv import _Size
@@ -280,3 +282,74 @@ class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
 
     def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
         return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+def _tuple(value, n):
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+
+
+class _FractionalMaxPoolNd(Module):
+    _nd = 2
+
+    def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+                 return_indices: bool = False, _random_samples: Tensor | None = None) -> None:
+        super().__init__()
+        name, nd = type(self).__name__, self._nd
+        if nd == 3 and min(_tuple(kernel_size, 1)) <= 0:
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
+        self.kernel_size = _tuple(kernel_size, nd)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = _tuple(output_size, nd) if output_size is not None else None
+        self.output_ratio = _tuple(output_ratio, nd) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{name} requires specifying either an output size, or a pooling "
+                             "ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input: Tensor) -> Tensor | tuple[Tensor, Tensor]:
+        fn = F.fractional_max_pool2d if self._nd == 2 else F.fractional_max_pool3d
+        return fn(input, self.kernel_size, self.output_size, self.output_ratio,
+                  self.return_indices, _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """Fractional max pooling (Graham, 2014) of ``(N, C, H, W)`` / ``(C, H, W)``: windows of
+    ``kernel_size`` at pseudo-random steps, ``output_size`` (or ``output_ratio`` of the input's
+    size, each ratio in ``(0, 1)``) of them per dim (``nn.functional.fractional_max_pool2d``).
+
+    Args:
+        kernel_size (int or tuple): the window, ``k`` or ``(kH, kW)``.
+        output_size (int or tuple, optional): ``oH`` (square) or ``(oH, oW)``.
+        output_ratio (float or tuple, optional): the output's size over the input's.
+        return_indices (bool): also return each maximum's flat index. Default: ``False``.
+        _random_samples (Tensor, optional): fixed samples ``(N, C, 2)`` in ``[0, 1)`` (a
+            buffer); drawn at each call with ``autograd_core.rand`` when not given.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> nn.FractionalMaxPool2d(3, output_ratio=0.5)(ag.randn(2, 4, 10, 8)).shape
+        autograd_core.Size([2, 4, 5, 4])
+    """
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """:class:`FractionalMaxPool2d` over ``(N, C, T, H, W)`` / ``(C, T, H, W)``; samples
+    ``(N, C, 3)`` (``nn.functional.fractional_max_pool3d``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> _ = ag.manual_seed(0)
+        >>> nn.FractionalMaxPool3d(2, output_size=(2, 3, 3))(ag.randn(1, 2, 5, 6, 6)).shape
+        autograd_core.Size([1, 2, 2, 3, 3])
+    """
+
+    _nd = 3

@@ -30,6 +30,8 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Implicit dimension choice:UserWarning"),
     pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning"),
     pytest.mark.filterwarnings("ignore:enable_nested_tensor is True:UserWarning"),
+    # AdaptiveLogSoftmaxWithLoss's cluster of hidden size 0 (both initialise nothing)
+    pytest.mark.filterwarnings("ignore:Initializing zero-element tensors:UserWarning"),
 ]
 torch = pytest.importorskip("torch")
 TN = torch.nn
@@ -330,6 +332,29 @@ CASES = {
                   C(lambda M: M.AvgPool2d(3, stride=2, padding=1, ceil_mode=True), F(1, 2, 6, 5))],
     "AvgPool3d": [C(lambda M: M.AvgPool3d(2, stride=1, padding=1, count_include_pad=False), F(1, 2, 3, 3, 2)),
                   C(lambda M: M.AvgPool3d((2, 3, 2), stride=2, ceil_mode=True, divisor_override=3), F(2, 3, 5, 3))],
+    # forward's (output, loss); log_prob and predict (the head picks clusters for some rows, all
+    # rows, or none); an unbatched input; a cluster whose hidden size is 0 (8 // 4**2)
+    "AdaptiveLogSoftmaxWithLoss": [
+        C(lambda M: M.AdaptiveLogSoftmaxWithLoss(8, 10, [3, 6]), F(5, 8), Int(10, 5)),
+        C(lambda M: M.AdaptiveLogSoftmaxWithLoss(8, 12, [2, 5, 9], div_value=2.0, head_bias=True),
+          F(6, 8), Int(12, 6)),
+        C(lambda M: M.AdaptiveLogSoftmaxWithLoss(8, 12, [2, 5, 9], div_value=2.0), F(8), Int(12)),
+        *[C(lambda M: M.AdaptiveLogSoftmaxWithLoss(4, 9, [1, 4], div_value=1.0, head_bias=True),
+            F(7, 4), call=lambda m, ins, kw, b=b: (m.log_prob(ins[0]), m.predict(ins[0]),
+                                                  m.predict(ins[0] + b)))
+          for b in (0.0, 30.0)]],
+    # fixed _random_samples (a buffer, copied with the state_dict); the drawn ones are
+    # ag.rand's, compared in tests/nn/test_fractional_max_pool.py
+    "FractionalMaxPool2d": [
+        C(lambda M: M.FractionalMaxPool2d(2, output_size=(3, 4),
+                                          _random_samples=_samples(M, (2, 3, 2))), F(2, 3, 7, 8)),
+        C(lambda M: M.FractionalMaxPool2d((3, 2), output_ratio=0.5, return_indices=True,
+                                          _random_samples=_samples(M, (1, 2, 2))), F(2, 9, 7))],
+    "FractionalMaxPool3d": [
+        C(lambda M: M.FractionalMaxPool3d(2, output_size=(2, 3, 2), return_indices=True,
+                                          _random_samples=_samples(M, (2, 2, 3))), F(2, 2, 5, 6, 4)),
+        C(lambda M: M.FractionalMaxPool3d((1, 2, 3), output_ratio=(0.5, 0.6, 0.4),
+                                          _random_samples=_samples(M, (1, 3, 3))), F(3, 4, 6, 8))],
     "AdaptiveAvgPool1d": [C(lambda M: M.AdaptiveAvgPool1d(3), F(2, 3, 7)), C(lambda M: M.AdaptiveAvgPool1d(4), F(3, 6))],
     "AdaptiveAvgPool2d": [C(lambda M: M.AdaptiveAvgPool2d((2, 3)), F(1, 2, 5, 7)),
                           C(lambda M: M.AdaptiveAvgPool2d((None, 2)), F(1, 2, 3, 5))],
@@ -550,6 +575,10 @@ def _lib(M):
 
 def _pos_weight(M):
     return _lib(M).tensor([1.0, 2.0, 0.5, 3.0])
+
+
+def _samples(M, shape):
+    return _lib(M).tensor(np.random.default_rng(7).random(shape))
 
 
 def _class_weight(M, n):

@@ -2,7 +2,7 @@
 
 The generic parity tests (test_generic.py, test_optim_torch_reference.py) run each algorithm
 with a handful of option sets on two plain parameters. Here every optimizer ``torch.optim``
-has (but ``Muon``, which tapegrad does not have) runs over the product of
+has runs over the product of
 its algorithmic options (maximize, weight_decay, amsgrad, nesterov, dampening, momentum,
 centered, ...), with the switches (``foreach``, ``fused``, ``lr`` as a 0-d tensor, ``betas``
 as tensors) rotated through that product, on four parameters (a matrix, a vector, a 0-d and an empty one)
@@ -78,13 +78,18 @@ SCALAR_STATE = {"step", "mu_product", "eta", "mu"}  # ALLOWED "scalar state is a
 
 
 #: Adafactor: a 3-d parameter (factored over its last two dimensions) for the empty one
-#: (ALLOWED "Adafactor empty parameter")
-SHAPES_OF = {"Adafactor": [(3, 4), (5,), (), (2, 3, 4)]}
+#: (ALLOWED "Adafactor empty parameter"); Muon: matrices only (a wide, a tall one, transposed
+#: for its Newton-Schulz iteration, a square and an empty one)
+SHAPES_OF = {"Adafactor": [(3, 4), (5,), (), (2, 3, 4)], "Muon": [(3, 4), (5, 2), (4, 4), (0, 3)]}
 
 
 def _initial(dtype, n=len(SHAPES), shapes=SHAPES):
     rng = np.random.default_rng(0)
     return [rng.standard_normal(s).astype(dtype) for s in shapes[:n]]
+
+
+def _initial_of(name, dtype, n=len(SHAPES)):
+    return _initial(dtype, n, SHAPES_OF.get(name, SHAPES))
 
 
 def _grad(x, k):
@@ -128,7 +133,7 @@ OURS, THEIRS = Lib(True), Lib(False)
 def _run(lib, name, kw, dtype, groups=None, add_group=None, n=N_STEPS):
     """(trajectory, optimizer): ``groups`` is the options of a second group holding parameter
     1; ``add_group`` = (step, options) adds parameters 2 and 3 as a group at that step."""
-    params = [lib.param(a) for a in _initial(dtype, shapes=SHAPES_OF.get(name, SHAPES))]
+    params = [lib.param(a) for a in _initial_of(name, dtype)]
     first = params[:2] if add_group else params
     if groups is None:
         arg = first
@@ -266,6 +271,10 @@ GRIDS = {
                   _lr(0.02)),
     "ASGD": ({"lambd": [1e-4, 0.1], "t0": [1e6, 5], "weight_decay": [0, 0.1],
               "maximize": [False, True]}, {"lr": [0.01, ("T", 0.01)], "foreach": [False, None]}),
+    # Muon's Newton-Schulz iteration runs in bfloat16 on both sides (see optimizers/muon.py)
+    "Muon": ({"momentum": [0.95, 0.5, 0], "nesterov": [True, False], "weight_decay": [0, 0.1],
+              "adjust_lr_fn": [None, "original", "match_rms_adamw"],
+              "ns_steps": [5, 2]}, {"lr": [0.02, ("T", 0.02)], "eps": [1e-7, 0.5]}),
 }
 EXACT_FLOAT32 = {"Rprop"}
 
@@ -278,7 +287,7 @@ def _has_tensor(kw):
 def _cases(name):
     axes, rotate = GRIDS[name]
     for kw in _grid(axes, rotate):
-        if kw.get("nesterov") and (kw["momentum"] == 0 or kw["dampening"] != 0):
+        if name == "SGD" and kw["nesterov"] and (kw["momentum"] == 0 or kw["dampening"]):
             continue  # refused by both (test_hardening)
         if kw.get("foreach") and _has_tensor(kw):
             continue  # ALLOWED "tensor lr/betas with foreach=True": torch refuses
@@ -352,6 +361,8 @@ GROUP_CASES = {
     "ASGD": (dict(lr=0.01), dict(lr=0.02, lambd=0.1, t0=5, weight_decay=0.1)),
     "Adafactor": (dict(lr=0.02), dict(lr=0.01, beta2_decay=-0.5, eps=(1e-4, 0.1), d=2.0,
                                       weight_decay=0.1, maximize=True)),
+    "Muon": (dict(lr=0.02), dict(lr=0.05, momentum=0.5, nesterov=False, weight_decay=0,
+                                 adjust_lr_fn="match_rms_adamw", ns_steps=3)),
 }
 
 
@@ -403,7 +414,7 @@ LOAD_CASES = [("SGD", dict(lr=0.05, momentum=0.9)), ("SGD", dict(lr=0.05)),
               ("RMSprop", dict(lr=0.01, centered=True, momentum=0.5)), ("Adadelta", dict()),
               ("Adamax", dict(lr=0.05)), ("NAdam", dict(lr=0.05)), ("RAdam", dict(lr=0.05)),
               ("Rprop", dict()), ("ASGD", dict(lr=0.01, t0=3)),
-              ("Adafactor", dict(lr=0.02, weight_decay=0.1))]
+              ("Adafactor", dict(lr=0.02, weight_decay=0.1)), ("Muon", dict(lr=0.02))]
 
 
 @pytest.mark.parametrize("name,kw", LOAD_CASES, ids=[f"{c[0]}-{i}" for i, c in
@@ -411,7 +422,7 @@ LOAD_CASES = [("SGD", dict(lr=0.05, momentum=0.9)), ("SGD", dict(lr=0.05)),
 def test_torch_state_dict_loaded_mid_run_continues(name, kw):
     """PyTorch's state dict after 6 steps (tensors as numpy arrays, 'step' a 0-d float32
     array) loaded into ours: the next 6 steps are PyTorch's."""
-    arrays = _initial(np.float64, 2)
+    arrays = _initial_of(name, np.float64, 2)
     tps = [THEIRS.param(a) for a in arrays]
     topt = getattr(torch.optim, name)(tps, **kw)
     ops = [OURS.param(a) for a in arrays]

@@ -12,8 +12,9 @@ import autograd_core as ag
 import optimizers
 
 NAMES = ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adagrad", "Adadelta", "RMSprop",
-         "Rprop", "ASGD", "LBFGS", "SparseAdam", "Adafactor"]
+         "Rprop", "ASGD", "LBFGS", "SparseAdam", "Adafactor", "Muon"]
 LR = {"SGD": 0.1}  # torch's SGD has a default lr too; the same value both sides
+SHAPE = {"Muon": (1, 2)}  # Muon takes matrices only
 
 #: tapegrad's own options: a value other than the default, and what ``step`` then needs
 OPTIONS = [("SGD", {"lr_in_velocity": True, "momentum": 0.9}),
@@ -34,7 +35,7 @@ def _groups(opt):
 
 
 def _ours(name, **kw):
-    p = ag.tensor(np.ones(2), requires_grad=True)
+    p = ag.tensor(np.ones(SHAPE.get(name, 2)), requires_grad=True)
     return getattr(optimizers, name)([p], **{**({"lr": LR[name]} if name in LR else {}), **kw})
 
 
@@ -42,7 +43,7 @@ def _ours(name, **kw):
 @pytest.mark.parametrize("name", NAMES)
 def test_keys_order_and_defaults_are_torchs(name):
     torch = pytest.importorskip("torch")
-    p = torch.nn.Parameter(torch.ones(2, dtype=torch.float64))
+    p = torch.nn.Parameter(torch.ones(SHAPE.get(name, 2), dtype=torch.float64))
     theirs = getattr(torch.optim, name)([p], **({"lr": LR[name]} if name in LR else {}))
     ours = _ours(name)
     for a, b in zip(_groups(ours), _groups(theirs)):
