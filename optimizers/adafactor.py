@@ -28,13 +28,13 @@ import numpy as np
 import autograd_core as ag
 from autograd_core.kernels.optim import lerp_weight, numpy_lerp_
 from optimizers.optimizer import (
-    REAL_OF,
     Optimizer,
-    _has_sparse_grad,
     _load_scalar,
     check,
+    closure_loss,
     grad_array,
     param_array,
+    stepped_params,
 )
 
 __all__ = ["Adafactor"]
@@ -108,17 +108,9 @@ class Adafactor(Optimizer):
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One Adafactor step over every group; returns ``closure()``'s loss if given."""
-        loss = None
-        if closure is not None:
-            with ag.enable_grad():
-                loss = closure()
+        loss = closure_loss(closure)
         for group in self.param_groups:
-            stepped = [p for p in group["params"] if p.grad is not None]
-            for p in stepped:  # PyTorch's refusals, before anything is written
-                if param_array(p).dtype in REAL_OF:
-                    raise RuntimeError("Adafactor does not support complex parameters")
-                if _has_sparse_grad(p):
-                    raise RuntimeError("Adafactor does not support sparse gradients")
+            stepped = stepped_params(group, "Adafactor")
             eps1, eps2 = group["eps"]
             for p in stepped:
                 if eps1 is None:  # PyTorch takes the first parameter's for the whole group

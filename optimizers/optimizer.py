@@ -256,6 +256,28 @@ def _has_sparse_grad(p: Any) -> bool:
     return g is not None and getattr(g, "is_sparse", False) is True
 
 
+def closure_loss(closure: Callable[[], Any] | None) -> Any:
+    """``closure()`` run with gradient recording on, as ``step(closure)`` runs it; None
+    without a closure."""
+    if closure is None:
+        return None
+    with _enable_grad():
+        return closure()
+
+
+def stepped_params(group: dict[str, Any], name: str) -> list:
+    """The group's parameters that have a gradient, for an algorithm that writes its own
+    ``step`` (Adafactor, Muon), after PyTorch's refusals of a complex parameter or a sparse
+    gradient: raised before anything is written."""
+    stepped = [p for p in group["params"] if p.grad is not None]
+    for p in stepped:
+        if param_array(p).dtype in REAL_OF:
+            raise RuntimeError(f"{name} does not support complex parameters")
+        if _has_sparse_grad(p):
+            raise RuntimeError(f"{name} does not support sparse gradients")
+    return stepped
+
+
 def dense_grad_array(p: Any) -> np.ndarray:
     """The dense gradient ndarray of ``p``, whose ``.grad`` is sparse (duplicates added)."""
     return p.grad.detach().to_dense()._data
@@ -732,10 +754,7 @@ class Optimizer:
         A subclass without ``update`` overrides this (as with ``torch.optim.Optimizer``); the
         step hooks run around every class's ``step``.
         """
-        loss = None
-        if closure is not None:
-            with _enable_grad():
-                loss = closure()
+        loss = closure_loss(closure)
         kern = self.update
         if kern is None:
             raise NotImplementedError(f"{type(self).__name__} declares no update kernel; "

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.kernels.optim import kernel, prange
-from optimizers.optimizer import Optimizer, _enable_grad, check, _loss_value
+from optimizers.optimizer import Optimizer, _loss_value, check, closure_loss
 
 __all__ = ["Rprop"]
 
@@ -194,10 +194,7 @@ class Rprop(Optimizer):
         if plus and closure is None:
             raise RuntimeError("Rprop with variant='irprop+' compares the loss with the previous "
                                "step's: call step(closure) with a closure that returns the loss")
-        loss = None
-        if closure is not None:
-            with _enable_grad():
-                loss = closure()
+        loss = closure_loss(closure)
         self._loss = None if loss is None else _loss_value(loss)
         super().step()
         for group in plus:

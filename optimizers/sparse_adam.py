@@ -14,7 +14,7 @@ from typing import Any, Callable
 import numpy as np
 
 from autograd_core.kernels.optim import kernel, prange
-from optimizers.optimizer import Optimizer, _enable_grad, _is_param, param_array
+from optimizers.optimizer import Optimizer, _is_param, closure_loss, param_array
 
 __all__ = ["SparseAdam"]
 
@@ -128,10 +128,7 @@ class SparseAdam(Optimizer):
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One step over every parameter with a gradient; returns ``closure()``'s loss if
         given. Raises before anything is written if a gradient is dense."""
-        loss = None
-        if closure is not None:
-            with _enable_grad():
-                loss = closure()
+        loss = closure_loss(closure)
         todo = [(group, p) for group in self.param_groups for p in group["params"]
                 if p.grad is not None]
         if any(not getattr(p.grad, "is_sparse", False) for _, p in todo):
