@@ -51,7 +51,7 @@ def _cascade_plan(x, axis):
     if not len(axes):
         return None
     lo, hi = axes[0], axes[-1] + 1
-    if (hi - lo != len(axes) or math.prod(shape[hi:]) == 1 or not x.flags.c_contiguous
+    if (hi - lo != len(axes) or math.prod(shape[hi:]) == 1 and x.flags.c_contiguous
             or math.prod(shape[lo:hi]) <= CASCADE_ROWS and _CASCADE[dt] is None):
         return None
     return lo, hi
@@ -64,7 +64,8 @@ def _cascade(x, plan, keepdims):
     n = math.prod(shape[lo:hi])
     post = math.prod(shape[hi:])
     acc = _CASCADE[x.dtype]
-    x3 = x.reshape(math.prod(shape[:lo]), n, post)
+    x3 = np.ascontiguousarray(x).reshape(math.prod(shape[:lo]), n, post)  # (a transpose's
+    # rows are its columns: numpy adds them one after another too)
     if acc is not None:
         x3 = x3.astype(acc)
     while n > 16:

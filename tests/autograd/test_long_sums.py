@@ -36,6 +36,16 @@ def test_sum_and_mean_of_many_rows():
     assert _rel(y.mean(dim=(0, 1), keepdim=True)[0, 0, 1], TENTH) < 1e-6
 
 
+def test_sums_of_transposed_and_strided_rows():
+    # a transpose's rows along its last axis lie one row apart in memory: numpy adds them one
+    # after another as well (5.8e-4 off at 60,000)
+    x = ag.full((60_000, 5), 0.1)
+    assert _rel(x.T.sum(1)[3], 60_000 * TENTH) < 1e-6
+    assert _rel(x.t().mean(dim=1)[0], TENTH) < 1e-6
+    assert _rel(x[::2].sum(0)[4], 30_000 * TENTH) < 1e-6
+    assert _rel(x.sum(), 300_000 * TENTH) < 1e-6
+
+
 def test_norms_and_softmax_over_many_rows():
     x = ag.full((N, 3), 0.1)
     assert _rel(x.norm(dim=0)[0], TENTH * N ** 0.5) < 1e-6
