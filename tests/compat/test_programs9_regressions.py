@@ -136,3 +136,71 @@ def test_module_backward_hooks_match_pytorch_on_a_conv_net():
     for a_list, b_list in zip(logs["ours"], logs["theirs"]):
         for a, b in zip(a_list, b_list):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_scatter_reduce_amax_edge_softmax_closed_form():
+    # a PyG-free GAT's edge softmax: torch.full((N, H), -inf).scatter_reduce(0, dst, e, "amax",
+    # include_self=False) raised AttributeError (scatter_reduce was missing)
+    e = ag.tensor([1.0, 3.0, 2.0, 5.0], requires_grad=True)
+    dst = ag.tensor([0, 0, 1, 0])
+    m = ag.full((3,), float("-inf")).scatter_reduce(0, dst, e, "amax", include_self=False)
+    assert m.tolist() == [5.0, 2.0, float("-inf")]  # a node without edges keeps its value
+    m[:2].sum().backward()
+    assert e.grad.tolist() == [0.0, 0.0, 1.0, 1.0]  # the gradient goes to each maximum
+    # ties share it evenly, the input's own entries included (PyTorch's rule)
+    x = ag.tensor([4.0, 0.0], requires_grad=True)
+    s = ag.tensor([4.0, 4.0, 1.0], requires_grad=True)
+    out = ag.scatter_reduce(x, 0, ag.tensor([0, 0, 1]), s, "amax")
+    out.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [1 / 3, 0.0])
+    np.testing.assert_allclose(s.grad.numpy(), [1 / 3, 1 / 3, 1.0])
+
+
+def test_scatter_reduce_mean_prod_and_include_self_by_hand():
+    x = ag.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    src = ag.tensor([[4.0, 0.0, 6.0, 8.0]], requires_grad=True)
+    idx = ag.tensor([[0, 0, 2, 2]])
+    mean = x.scatter_reduce(1, idx, src, "mean")
+    np.testing.assert_allclose(mean.detach().numpy(), [[5 / 3, 2.0, 17 / 3]])
+    mean_ex = x.scatter_reduce(1, idx, src, "mean", include_self=False)
+    np.testing.assert_allclose(mean_ex.detach().numpy(), [[2.0, 2.0, 7.0]])
+    mean_ex.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [[0.0, 1.0, 0.0]])  # replaced entries: none
+    np.testing.assert_allclose(src.grad.numpy(), [[0.5, 0.5, 0.5, 0.5]])
+    x.grad = src.grad = None
+    prod = x.scatter_reduce(1, idx, src, "prod")  # position 0: 1 * 4 * 0, position 2: 3*6*8
+    assert prod.tolist() == [[0.0, 2.0, 144.0]]
+    prod.sum().backward()
+    # d/d(each) = product of the others; the single zero gets 1 * 4
+    np.testing.assert_allclose(x.grad.numpy(), [[0.0, 1.0, 48.0]])
+    np.testing.assert_allclose(src.grad.numpy(), [[0.0, 4.0, 24.0, 18.0]])
+    ints = ag.tensor([5, 7, 2]).scatter_reduce(0, ag.tensor([0, 0]), ag.tensor([2, 4]), "mean")
+    assert ints.tolist() == [3, 7, 2] and ints.dtype == ag.int64  # floor of 11 / 3
+    with pytest.raises(RuntimeError, match="reduce argument must be either sum, prod, mean, "
+                                           "amax or amin, got max"):
+        x.scatter_reduce(1, idx, src, "max")
+
+
+@pytest.mark.torch_parity
+def test_scatter_reduce_matches_pytorch_values_and_gradients():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    for trial in range(40):
+        dim = trial % 2
+        ishape = (3, 4) if dim == 1 else (4, 5)
+        x = rng.integers(-2, 3, (3, 5)).astype(np.float64)  # small integers: ties and zeros
+        src = rng.integers(-2, 3, ishape).astype(np.float64)
+        idx = rng.integers(0, (3, 5)[dim], ishape)
+        g = rng.standard_normal((3, 5))
+        for reduce in ("sum", "prod", "mean", "amax", "amin"):
+            for include_self in (True, False):
+                got, want = [], []
+                for lib, into in ((ag, got), (torch, want)):
+                    a = lib.tensor(x, requires_grad=True)
+                    b = lib.tensor(src, requires_grad=True)
+                    out = a.scatter_reduce(dim, lib.tensor(idx), b, reduce,
+                                           include_self=include_self)
+                    out.backward(lib.tensor(g))
+                    into += [out.detach().numpy(), a.grad.numpy(), b.grad.numpy()]
+                for u, v in zip(got, want):
+                    np.testing.assert_allclose(u, v, rtol=1e-12, atol=1e-12)
