@@ -194,7 +194,9 @@ def as_tensor(data: Any, dtype: DTypeLike | None = None,
     if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
         return data
     if isinstance(data, np.ndarray):
-        return Tensor._wrap(data if dtype is None else data.astype(dtype, copy=False))
+        # a view: the memory is shared, but the caller's array object is not the tensor's, so
+        # setting its .shape or .dtype later does not reshape the tensor (PyTorch's keeps its own)
+        return Tensor._wrap((data if dtype is None else data.astype(dtype, copy=False)).view())
     return tensor(data, dtype=dtype)
 
 
@@ -218,7 +220,9 @@ def from_numpy(arr: np.ndarray) -> Tensor:
     """
     if not isinstance(arr, np.ndarray):
         raise TypeError(f"from_numpy: expected np.ndarray, got {type(arr).__name__}")
-    return Tensor._wrap(arr)
+    # shares the memory through a view of its own, as as_tensor: `arr.shape = ...` afterwards
+    # must not reshape the tensor
+    return Tensor._wrap(arr.view())
 
 
 def _size(size: Sequence[Any]) -> tuple[builtins.int, ...]:

@@ -38,6 +38,7 @@ import numpy as np
 from autograd_core import Size, Tensor
 from autograd_core.device import check_device
 from autograd_core.device import device as _device
+from nn import _backward_hooks
 from nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = ["Module", "RemovableHandle"]
@@ -246,6 +247,8 @@ class Module:
         d["_forward_hooks_with_kwargs"] = {}  # hook id -> True, as PyTorch's
         d["_forward_hooks_always_called"] = {}
         d["_forward_pre_hooks_with_kwargs"] = {}
+        d["_backward_hooks"] = OrderedDict()  # register_full_backward_hook
+        d["_backward_pre_hooks"] = OrderedDict()
         d["_param_cache"] = None
         _bump()
 
@@ -258,7 +261,9 @@ class Module:
 
     # ---- calling ---------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._forward_pre_hooks or self._forward_hooks:
+        d = self.__dict__
+        if self._forward_pre_hooks or self._forward_hooks or d.get("_backward_hooks") or \
+                d.get("_backward_pre_hooks"):
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
@@ -278,6 +283,9 @@ class Module:
                 if res is not None:
                     args = res if isinstance(res, tuple) else (res,)
         with_kw = d.get("_forward_hooks_with_kwargs", {})
+        bw_state = None
+        if d.get("_backward_hooks") or d.get("_backward_pre_hooks"):
+            args, bw_state = _backward_hooks.wrap_inputs(self, args)
         try:
             out = self.forward(*args, **kwargs)
         except Exception:
@@ -291,6 +299,8 @@ class Module:
             res = hook(self, args, kwargs, out) if hid in with_kw else hook(self, args, out)
             if res is not None:
                 out = res
+        if bw_state is not None:
+            out = _backward_hooks.wrap_outputs(bw_state, out)
         return out
 
     def _add_hook(self, hooks: dict, hook: Callable[..., Any], prepend: bool,
@@ -309,6 +319,26 @@ class Module:
         else:
             hooks[handle.id] = hook
         return handle
+
+    def register_full_backward_hook(self, hook: Callable[..., Any],
+                                    prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_input, grad_output)`` runs in the backward pass once the
+        gradients of the module's inputs are computed: ``grad_input`` has one entry per
+        positional argument (None for non-tensors and for inputs without grad), ``grad_output``
+        one per top-level output; a non-None result (a tuple of the same length) replaces
+        ``grad_input``. Without any input requiring grad, it runs with ``grad_input`` all None
+        and must return None."""
+        d = self.__dict__
+        return self._add_hook(d.setdefault("_backward_hooks", OrderedDict()), hook, prepend, {})
+
+    def register_full_backward_pre_hook(self, hook: Callable[..., Any],
+                                        prepend: bool = False) -> RemovableHandle:
+        """``hook(module, grad_output)`` runs in the backward pass when the gradients of the
+        module's outputs are known, before they flow into it; a non-None result (a tuple of
+        the same length) replaces ``grad_output``."""
+        d = self.__dict__
+        return self._add_hook(d.setdefault("_backward_pre_hooks", OrderedDict()), hook,
+                              prepend, {})
 
     def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
                                   with_kwargs: bool = False) -> RemovableHandle:

@@ -1,6 +1,6 @@
 """Index-driven ops with PyTorch's semantics and checks: ``gather``, ``scatter``,
-``scatter_add``, ``index_select``, ``masked_fill`` and ``index_put`` (and their in-place
-forms). Gradients accumulate over repeated indices (``np.add.at``)."""
+``scatter_add``, ``scatter_reduce``, ``index_select``, ``masked_fill`` and ``index_put`` (and
+their in-place forms). Gradients accumulate over repeated indices (``np.add.at``)."""
 
 from __future__ import annotations
 
@@ -334,6 +334,181 @@ scatter_ = _inplace_method("scatter_", scatter, "0, ag.tensor([1]), 9.0",
 scatter_add_ = _inplace_method("scatter_add_", scatter_add,
                                "0, ag.tensor([1, 1]), ag.tensor([1.0, 2.0])",
                                "tensor([0., 3., 0.])")
+
+
+_REDUCES = ("sum", "prod", "mean", "amax", "amin")
+
+
+class ScatterReduce(Node):
+    """``x`` with ``src`` reduced into it at ``index`` along ``dim`` (``scatter_reduce``).
+
+    The backward follows PyTorch's: ``sum``/``mean`` pass ``g`` (over the count for ``mean``);
+    ``amax``/``amin`` share ``g`` evenly among the entries equal to the result (``x``'s and
+    ``src``'s); ``prod`` gives each entry the product of the others (exact with zeros). Without
+    ``include_self`` the entries of ``x`` that receive a value get no gradient."""
+
+    def forward(self, x, src, index, dim, reduce, include_self):
+        self.index, self.dim, self.reduce, self.include_self = index, dim, reduce, include_self
+        self.src_shape = src.shape
+        where = _along(index, dim)
+        part = src[tuple(slice(0, s) for s in index.shape)]
+        mask = np.zeros(x.shape, dtype=bool)
+        mask[where] = True
+        out = np.array(x, copy=True)
+        floating = x.dtype.kind in "fc"
+        if reduce in ("sum", "mean"):
+            if not include_self:
+                out[mask] = 0
+            np.add.at(out, where, part)
+        elif reduce == "prod":
+            if not include_self:
+                out[mask] = 1
+            np.multiply.at(out, where, part)
+        else:
+            big = np.inf if floating else (np.iinfo(x.dtype).max if x.dtype.kind in "iu" else 1)
+            if not include_self:
+                out[mask] = -big if reduce == "amax" else big
+            (np.maximum if reduce == "amax" else np.minimum).at(out, where, part)
+        count = None
+        if reduce == "mean":
+            count = np.zeros(x.shape, dtype=np.int64)
+            np.add.at(count, where, 1)
+            count += include_self
+            count[count == 0] = 1
+            out = out / count if floating else out // count
+            out = np.asarray(out, dtype=x.dtype)
+        self.mask, self.count = mask, count
+        if reduce in ("amax", "amin", "prod"):  # read back through the version checks
+            self.save_for_backward(x, src, out)
+        return out
+
+    def _saved_values(self):
+        x, src, out = self.saved
+        return x, src[tuple(slice(0, s) for s in self.index.shape)], out
+
+    def backward(self, g):
+        n = self.needs_input_grad
+        where, mask, keep = _along(self.index, self.dim), self.mask, self.include_self
+        reduce = self.reduce
+        if reduce in ("sum", "mean"):
+            w = None if reduce == "sum" else (1.0 / self.count).astype(g.dtype)
+            gw = g if w is None else g * w
+            gx = gw if keep else xp.where(mask, 0.0, gw)
+            gs = _run(Gather, gw, index=self.index, dim=self.dim)
+        elif reduce in ("amax", "amin"):
+            x, part, out = self._saved_values()
+            # as PyTorch's: x's entries equal to the result count among the ties even when
+            # include_self is False (their share is then dropped)
+            x_is = x == out
+            src_is = part == out[where]
+            ties = x_is.astype(np.int64)
+            np.add.at(ties, where, src_is)
+            w = (1.0 / np.maximum(ties, 1)).astype(g.dtype)
+            gw = g * w
+            gx = xp.where(x_is & (keep | ~mask), gw, 0.0)
+            gs = xp.where(src_is, _run(Gather, gw, index=self.index, dim=self.dim), 0.0)
+        else:
+            if isinstance(g, Tensor) and g.requires_grad:
+                raise NotImplementedError(
+                    "scatter_reduce(reduce='prod'): double backward is not supported here")
+            x, part, _ = self._saved_values()
+            # each entry's factor: the product of the other entries reduced into its place,
+            # from the count of zeros there and the product of the nonzero entries
+            zeros = ((x == 0) & (keep | ~mask)).astype(np.int64)
+            np.add.at(zeros, where, part == 0)
+            nonzero = np.where((x == 0) | (mask & (not keep)), 1, x).astype(x.dtype)
+            if not keep:
+                nonzero[mask] = 1
+            np.multiply.at(nonzero, where, np.where(part == 0, 1, part))
+
+            def others(v, z, p):
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    return np.where(v != 0, np.where(z == 0, p / np.where(v == 0, 1, v), 0),
+                                    np.where(z == 1, p, 0)).astype(v.dtype)
+
+            fx = others(x, zeros, nonzero)
+            if not keep:
+                fx = np.where(mask, 0, fx)
+            fx = np.where(mask, fx, 1).astype(x.dtype)  # untouched entries pass g on
+            gx = g * fx
+            gs = _run(Gather, g, index=self.index, dim=self.dim) * others(
+                part, zeros[where], nonzero[where])
+        if n[1] and tuple(np.shape(gs)) != self.src_shape:
+            pad = []
+            for s, t in zip(reversed(self.index.shape), reversed(self.src_shape)):
+                pad += [0, t - s]
+            gs = (constant_pad_nd(gs, pad) if isinstance(gs, Tensor)
+                  else constant_pad_nd(Tensor._wrap(np.asarray(gs)), pad)._data)
+        return (gx if n[0] else None), (gs if n[1] else None)
+
+
+def _scatter_reduce_sample(a, b, reduce, include_self):
+    fa, fb = a.reshape(-1), b.reshape(-1)
+    n = fa.shape[0]
+    idx = _some_indices(n, lambda n: [n - 1, 0, n - 1][:max(n, 1)] if n else [])
+    k = idx.shape[0]
+    if fb.shape[0] < k:
+        return fa * 1.0
+    return scatter_reduce(fa, 0, idx, fb[:k] * 0.5, reduce, include_self=include_self)
+
+
+@op("scatter_reduce", method=True, samples=[
+    Sample(f"scatter_reduce_{r}{'' if s else '_noself'}",
+           lambda a, b, r=r, s=s: _scatter_reduce_sample(a, b, r, s), 2)
+    for r in ("sum", "mean", "amax", "amin") for s in (True, False)])
+def scatter_reduce(input: Tensor, dim: builtins.int, index: Tensor, src: Tensor, reduce: str,
+                   *, include_self: builtins.bool = True) -> Tensor:
+    """Return ``input`` with ``src`` reduced into it at ``index`` along ``dim`` (out of place).
+
+    ``reduce`` is ``"sum"``, ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``; with
+    ``include_self=False`` the entries of ``input`` that receive values take no part in the
+    reduction (those that receive none keep their value). ``Tensor.scatter_reduce_`` is the
+    in-place form.
+
+    Args:
+        input (Tensor): the tensor to reduce into.
+        dim (int): the dimension to index along.
+        index (Tensor): the int64 indices.
+        src (Tensor): the values.
+        reduce (str): the reduction.
+        include_self (bool): whether ``input``'s entries take part.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([0.0, 5.0, 1.0])
+        >>> ag.scatter_reduce(x, 0, ag.tensor([0, 0, 2]), ag.tensor([3.0, 4.0, 2.0]), "amax")
+        tensor([4., 5., 2.])
+        >>> x.scatter_reduce(0, ag.tensor([0, 0]), ag.tensor([3.0, 4.0]), "mean",
+        ...                  include_self=False)
+        tensor([3.5000, 5.0000, 1.0000])
+    """
+    if reduce not in _REDUCES:
+        raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    x, idx = _arr(input), _arr(index)
+    d = _args.norm_dim(dim, x.ndim, "scatter_reduce")
+    if not isinstance(src, Tensor):
+        raise TypeError(f"scatter_reduce(): argument 'src' must be Tensor, not "
+                        f"{type(src).__name__}")
+    s = _arr(src)
+    if s.ndim != idx.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    if s.dtype != x.dtype:
+        raise RuntimeError("scatter_reduce(): Expected self.dtype to be equal to src.dtype")
+    _check_index("scatter_reduce", x.shape, d, idx, s.shape)
+    if x.ndim == 0:
+        raise RuntimeError("scatter_reduce(): a 0-dimensional input is not supported here; "
+                           "reshape it to (1,)")
+    if reduce != "sum":
+        refuse_capture(f"scatter_reduce(reduce={reduce!r})")
+    return ScatterReduce.apply(input, src, index=idx, dim=d, reduce=reduce,
+                               include_self=bool(include_self))
+
+
+scatter_reduce_ = _inplace_method(
+    "scatter_reduce_", scatter_reduce, "0, ag.tensor([1, 1]), ag.tensor([1.0, 2.0]), 'amax'",
+    "tensor([0., 2., 0.])")
 
 
 @op("index_select", method=True, samples=[

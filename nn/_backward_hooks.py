@@ -1,0 +1,133 @@
+"""Module backward hooks (``register_full_backward_hook`` / ``register_full_backward_pre_hook``).
+
+As PyTorch does, a call of a module with such hooks passes the tensors among its positional
+arguments, and those among the top level of its output, through an identity autograd Function
+each. In the backward pass the outputs' identity node sees the gradients of the outputs (the
+pre-hooks run there and may replace them), and the inputs' identity node sees the gradients of
+the inputs, once all of them are summed; the full hooks run there, with both, and may replace
+the input gradients. When no input requires grad, the full hooks run at the outputs' node with
+``grad_input`` all None (and must return None)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from autograd_core import Tensor
+from autograd_core.function import Function
+from autograd_core.grad_mode import is_grad_enabled
+
+
+class _State:
+    """One call's bookkeeping: the module, the argument counts and the output gradients."""
+
+    def __init__(self, module: Any, n_inputs: int) -> None:
+        self.module = module
+        self.n_inputs = n_inputs
+        self.n_outputs = 0
+        self.input_index: list[int] | None = None
+        self.output_index: list[int] = []
+        self.grad_outputs: tuple = ()
+
+
+def _pack(index: list[int], values: Any, size: int) -> tuple:
+    out: list[Any] = [None] * size
+    for i, v in zip(index, values):
+        out[i] = v
+    return tuple(out)
+
+
+def _run_full_hooks(state: _State, grad_inputs: tuple) -> tuple | None:
+    """The full hooks in order, each seeing the previous one's replacement; None if unchanged."""
+    module = state.module
+    changed = None
+    for hook in list(module._backward_hooks.values()):
+        res = hook(module, grad_inputs, state.grad_outputs)
+        if res is None:
+            continue
+        if state.input_index is None:
+            if not (isinstance(res, tuple) and all(r is None for r in res)):
+                raise RuntimeError("Backward hook for Modules where no input requires gradient "
+                                   "should always return None or None for all gradients.")
+            continue
+        res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+        if len(res) != len(grad_inputs):
+            raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got "
+                               f"{len(res)}, but expected {len(grad_inputs)}")
+        grad_inputs = changed = res
+    return changed
+
+
+class _OutputsHook(Function):
+    @staticmethod
+    def forward(ctx, state, *tensors):
+        ctx.state = state
+        ctx.set_materialize_grads(False)
+        return tensors[0] if len(tensors) == 1 else tensors
+
+    @staticmethod
+    def backward(ctx, *grads):
+        state = ctx.state
+        module = state.module
+        grad_outputs = _pack(state.output_index, grads, state.n_outputs)
+        for hook in list(module._backward_pre_hooks.values()):
+            res = hook(module, grad_outputs)
+            if res is None:
+                continue
+            res = tuple(res) if isinstance(res, (tuple, list)) else (res,)
+            if len(res) != len(grad_outputs):
+                raise RuntimeError(f"Backward pre hook returned an invalid number of "
+                                   f"grad_output, got {len(res)}, but expected "
+                                   f"{len(grad_outputs)}")
+            grad_outputs = res
+        state.grad_outputs = grad_outputs
+        if state.input_index is None and module._backward_hooks:
+            _run_full_hooks(state, (None,) * state.n_inputs)
+        return (None, *(grad_outputs[i] for i in state.output_index))
+
+
+class _InputsHook(Function):
+    @staticmethod
+    def forward(ctx, state, *tensors):
+        ctx.state = state
+        ctx.set_materialize_grads(False)
+        return tensors[0] if len(tensors) == 1 else tensors
+
+    @staticmethod
+    def backward(ctx, *grads):
+        state = ctx.state
+        index = state.input_index or []
+        res = _run_full_hooks(state, _pack(index, grads, state.n_inputs))
+        if res is not None:
+            grads = tuple(res[i] for i in index)
+        return (None, *grads)
+
+
+def _wrap(fn: type[Function], state: _State, values: tuple) -> tuple[tuple, list[int] | None]:
+    """``values`` with its tensors that require grad passed through ``fn`` (one node)."""
+    index = [i for i, v in enumerate(values) if isinstance(v, Tensor) and v.requires_grad]
+    if not index or not is_grad_enabled():
+        return values, None
+    new = fn.apply(state, *(values[i] for i in index))
+    new = new if isinstance(new, tuple) else (new,)
+    out = list(values)
+    for i, v in zip(index, new):
+        out[i] = v
+    return tuple(out), index
+
+
+def wrap_inputs(module: Any, args: tuple) -> tuple[tuple, _State]:
+    state = _State(module, len(args))
+    if module._backward_hooks:  # pre-hooks alone need no input node
+        args, state.input_index = _wrap(_InputsHook, state, args)
+    return args, state
+
+
+def wrap_outputs(state: _State, out: Any) -> Any:
+    single = not isinstance(out, tuple)
+    values = (out,) if single else out
+    state.n_outputs = len(values)
+    new, index = _wrap(_OutputsHook, state, values)
+    if index is None:
+        return out
+    state.output_index = index
+    return new[0] if single else type(out)(new) if type(out) is tuple else type(out)(*new)
