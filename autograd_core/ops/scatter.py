@@ -442,19 +442,22 @@ class ScatterReduce(Node):
         return (gx if n[0] else None), (gs if n[1] else None)
 
 
-def _scatter_reduce_sample(a, b, reduce, include_self):
-    fa, fb = a.reshape(-1), b.reshape(-1)
-    n = fa.shape[0]
-    idx = _some_indices(n, lambda n: [n - 1, 0, n - 1][:max(n, 1)] if n else [])
-    k = idx.shape[0]
-    if fb.shape[0] < k:
-        return fa * 1.0
-    return scatter_reduce(fa, 0, idx, fb[:k] * 0.5, reduce, include_self=include_self)
+def _scatter_reduce_sample(reduce, include_self):
+    """The op-table sample of ``scatter_reduce(reduce, include_self)``: a function of two
+    tensors."""
+    def sample(a, b):
+        fa, fb = a.reshape(-1), b.reshape(-1)
+        n = fa.shape[0]
+        idx = _some_indices(n, lambda n: [n - 1, 0, n - 1][:max(n, 1)] if n else [])
+        k = idx.shape[0]
+        if fb.shape[0] < k:
+            return fa * 1.0
+        return scatter_reduce(fa, 0, idx, fb[:k] * 0.5, reduce, include_self=include_self)
+    return sample
 
 
 @op("scatter_reduce", method=True, samples=[
-    Sample(f"scatter_reduce_{r}{'' if s else '_noself'}",
-           lambda a, b, r=r, s=s: _scatter_reduce_sample(a, b, r, s), 2)
+    Sample(f"scatter_reduce_{r}{'' if s else '_noself'}", _scatter_reduce_sample(r, s), 2)
     for r in ("sum", "mean", "amax", "amin") for s in (True, False)])
 def scatter_reduce(input: Tensor, dim: builtins.int, index: Tensor, src: Tensor, reduce: str,
                    *, include_self: builtins.bool = True) -> Tensor:

@@ -45,7 +45,10 @@ READS_VALUES = {"clamp_tensor_bounds", "where", "getitem_mask",
                 "quantile", "quantile_dim", "nanquantile", "mode", "nanmean",
                 # a tensor of indices read in Python (tests/compile/
                 # test_compile_index_inputs.py: they replayed stale indices before)
-                "index_select", "take_along_dim", "take_along_dim_flat"}
+                "index_select", "take_along_dim", "take_along_dim_flat",
+                # counts and extremes per slot found in Python (scatter_reduce's sum replays)
+                *(f"scatter_reduce_{r}{s}" for r in ("mean", "amax", "amin")
+                  for s in ("", "_noself"))}
 
 
 def _check_replay_equals_eager(sample, dtype):
