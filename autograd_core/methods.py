@@ -23,7 +23,8 @@ from autograd_core.ops.registry import DECLS
 from autograd_core.ops.shape import permute, to, transpose, type_
 from autograd_core.ops.unary import Neg, PowScalar
 from autograd_core.node import operator
-from autograd_core.tensor import Tensor
+from autograd_core.device import check_device
+from autograd_core.tensor import Tensor, _legacy_sizes
 
 
 def _operators():
@@ -380,9 +381,37 @@ def _spellings():
         return creation.tensor(data, dtype=dtype or self.dtype, device=device,
                                requires_grad=requires_grad)
 
+    def new(self, *args, device=None):
+        """PyTorch's legacy ``Tensor.new``, with this tensor's dtype: sizes (ints or a ``Size``)
+        give a tensor of that shape (zeros here, uninitialised in PyTorch), a list, tuple or
+        array gives a copy of its values, a Tensor of this dtype an alias of it, no argument an
+        empty tensor. Prefer ``new_empty``/``new_zeros``/``new_tensor``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.zeros(1, dtype=ag.float64)
+            >>> x.new(2, 3).shape, x.new([1, 2])
+            (autograd_core.Size([2, 3]), tensor([1., 2.], dtype=autograd_core.float64))
+        """
+        check_device(device, "new")
+        dt = self._data.dtype
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            other = args[0]
+            if other._data.dtype != dt:
+                raise TypeError(f"new(): expected a tensor of {self.dtype} (got {other.dtype})")
+            return Tensor._make(other._data, None, False)
+        if len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)) and \
+                type(args[0]).__name__ != "Size":
+            return creation.tensor(args[0], dtype=dt)
+        sizes = tuple(args[0]) if len(args) == 1 and type(args[0]).__name__ == "Size" else args
+        if len(sizes) == 1 and isinstance(sizes[0], (float, complex, bool)):
+            raise TypeError(f"new(): data must be a sequence (got {type(sizes[0]).__name__})")
+        return Tensor._wrap(np.zeros(_legacy_sizes(sizes) if sizes else (0,), dt))
+
     methods = {
         "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_empty,
-        "new_full": new_full, "new_tensor": new_tensor,
+        "new_full": new_full, "new_tensor": new_tensor, "new": new,
         "T": property(T), "mT": property(mT),
         "real": property(real, _set_part(real)), "imag": property(imag, _set_part(imag)), "t": t, "where": where_, "polygamma": polygamma_method,
         "type": type_, "astype": to,

@@ -31,7 +31,7 @@ import numpy as np
 from autograd_core._quiet import quiet
 from autograd_core._sums import fsum
 from autograd_core.grad_mode import STATE
-from autograd_core.tensor import DENSE_TYPES, Tensor, next_seq
+from autograd_core.tensor import DATA_SET, DENSE_TYPES, Tensor, next_seq
 
 ndarray = np.ndarray
 asarray = np.asarray
@@ -101,6 +101,7 @@ class Node:
     materialize_grads = True
     _saved = ()
     _saved_refs = ()
+    _seq = -1  # creation order, set when recorded
     _saved_versions = ()  # counter, value at save, counter, value, ...: every saved tensor
     _saved_out_idx = None  # multi-output nodes: position in _saved -> which output it is
     _pre_hooks = None  # output index -> {handle id: hook}; {} when only _retained is set
@@ -199,9 +200,24 @@ class Node:
             for k in range(0, len(versions), 2):
                 if versions[k][0] != versions[k + 1]:
                     raise self._modified_error(versions[k], versions[k + 1])
+        if DATA_SET[0] > self._seq:  # a `.data = ...` since this node was recorded
+            saved = self._data_reset(saved)
         if self.differentiable:
             return self._connected(saved)
         return saved
+
+    def _data_reset(self, saved):
+        """``saved`` with each saved input Tensor's array as it is now: PyTorch's saved input
+        shares the Tensor itself, so after ``x.data = y`` its backward reads ``y``. (A saved
+        output keeps its values, as PyTorch's, which saves the output's data.)"""
+        refs = self._saved_refs
+        if not refs:
+            return saved
+        out = list(saved)
+        for k, ref in enumerate(refs):
+            if isinstance(ref, Tensor) and ref._data is not out[k]:
+                out[k] = ref._data
+        return tuple(out)
 
     def _modified_error(self, vc, expected):
         return RuntimeError(

@@ -201,6 +201,9 @@ DTypeLike = Union[DType, np.dtype, type, str]
 # node, so the engine runs nodes from the newest down (count's __next__ is atomic under the GIL).
 # Here, not in node.py, so that a tensor can mark when its shape or dtype changed.
 next_seq = itertools.count().__next__
+#: ``[n]``: a ``.data = ...`` assignment happened at creation-order point ``n``; nodes recorded
+#: before it read their saved inputs' arrays anew in backward (``Node.saved``)
+DATA_SET = [-1]
 
 
 def _log_meta_change(t: Tensor, arr: np.ndarray) -> None:
@@ -409,7 +412,10 @@ class Tensor:
             arr = np.asarray(data)
             if arr.dtype.kind in "biuf":
                 dtype = DEFAULT_DTYPE[0]
-        self._init_array(np.asarray(data, dtype=dtype), requires_grad)
+        arr = np.asarray(data, dtype=dtype)
+        if arr is data:  # the caller's array shared through a view of our own, as from_numpy
+            arr = arr.view()
+        self._init_array(arr, requires_grad)
 
     def _init_array(self, arr, requires_grad=False):
         """The constructor's end: ``arr`` (an ndarray) held as it is."""
@@ -625,6 +631,8 @@ class Tensor:
         _log_meta_change(self, arr)
         if arr.dtype.kind == "c":
             note_complex(arr.dtype)
+        if arr is not self._data:
+            DATA_SET[0] = next_seq()
         self._data = arr
 
     def register_hook(self, fn: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:
@@ -946,7 +954,8 @@ class Tensor:
         return self._data.reshape(()).item()
 
     def numpy(self) -> np.ndarray:
-        """Return the numpy array holding this tensor's data (shared, not copied).
+        """Return a numpy array of this tensor's data (its memory shared, not copied; an array
+        object of its own, so setting its ``shape`` leaves the tensor as it was).
 
         A tensor that requires grad refuses, as in PyTorch: call ``detach()`` first.
 
@@ -963,7 +972,7 @@ class Tensor:
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."
             )
-        return self._data
+        return self._data.view()
 
     def tolist(self) -> Any:
         """Return the data as a (nested) list of Python numbers.
@@ -982,7 +991,7 @@ class Tensor:
             return self._data.astype(dtype)
         if copy:
             return self._data.copy()
-        return self._data
+        return self._data.view()  # memory shared, the array object not (as numpy())
 
     def __len__(self):
         if self._data.ndim == 0:

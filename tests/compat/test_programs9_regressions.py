@@ -204,3 +204,73 @@ def test_scatter_reduce_matches_pytorch_values_and_gradients():
                     into += [out.detach().numpy(), a.grad.numpy(), b.grad.numpy()]
                 for u, v in zip(got, want):
                     np.testing.assert_allclose(u, v, rtol=1e-12, atol=1e-12)
+
+
+def test_data_assignment_after_save_is_read_by_backward():
+    """SpectralNorm GAN wrapper (christiancosgrove/pytorch-spectral-normalization-gan): each call
+    reassigns ``u.data``; when the discriminator ran twice before one backward, the first graph's
+    backward read the old ``u`` here, PyTorch's the new one (its saved input shares the tensor).
+    Worked by hand: d(u . (W v))/dW = outer(u, v), with u = [0, 1] at backward."""
+    w = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    u = ag.tensor([1.0, 0.0])
+    y = u.dot(w.mv(ag.tensor([1.0, 1.0])))
+    u.data = ag.tensor([0.0, 1.0])
+    y.backward()
+    assert w.grad.tolist() == [[0.0, 0.0], [1.0, 1.0]]
+    # through the operator path (Mul saves both inputs) and a saved output (exp keeps its own
+    # values, as PyTorch saves an output's data)
+    a = ag.tensor([2.0], requires_grad=True)
+    c = ag.tensor([3.0])
+    (a * c).sum().backward()
+    assert a.grad.tolist() == [3.0]
+    a.grad = None
+    z = a * c
+    c.data = ag.tensor([5.0])
+    z.sum().backward()
+    assert a.grad.tolist() == [5.0]
+    x = ag.tensor([0.0], requires_grad=True)
+    e = x.exp()
+    e.data = ag.tensor([7.0])
+    e.backward()
+    assert x.grad.tolist() == [1.0]
+
+
+def test_numpy_and_constructor_hand_out_array_objects_of_their_own():
+    """yunjey's pytorch-tutorial basics (progs9): after from_numpy, also ``t.numpy()``,
+    ``np.asarray(t)`` and ``Tensor(a)`` handed out (or kept) the tensor's own array object, so
+    setting ``.shape`` on it reshaped the tensor. Memory stays shared, as PyTorch's."""
+    t = ag.zeros(4)
+    n = t.numpy()
+    assert n is not t.numpy()
+    n.shape = (2, 2)
+    assert t.shape == (4,)
+    n[0, 0] = 5.0
+    assert t.tolist() == [5.0, 0.0, 0.0, 0.0]
+    m = np.asarray(t)
+    m.shape = (4, 1)
+    assert t.shape == (4,)
+    a = np.arange(4.0, dtype=np.float32)
+    u = ag.Tensor(a)
+    a.shape = (2, 2)
+    a[0, 0] = 9.0
+    assert u.shape == (4,) and u.tolist() == [9.0, 1.0, 2.0, 3.0]
+
+
+def test_legacy_new():
+    """The nnft / older tutorials' ``x.new(...)`` (progs9): missing. PyTorch's cases: sizes or
+    a Size (this dtype), data (copied, this dtype), a tensor of this dtype (an alias; another
+    dtype refused), nothing (empty)."""
+    x = ag.zeros(2, dtype=ag.float64)
+    assert x.new(2, 3).shape == (2, 3) and x.new(2, 3).dtype == ag.float64
+    assert x.new(ag.Size([4])).shape == (4,)
+    assert x.new([1, 2]).tolist() == [1.0, 2.0] and x.new([1, 2]).dtype == ag.float64
+    assert x.new().shape == (0,)
+    assert ag.zeros(1, dtype=ag.int64).new([1.5, 2]).tolist() == [1, 2]
+    y = ag.ones(3, dtype=ag.float64)
+    alias = x.new(y)
+    alias[0] = 7.0
+    assert y.tolist() == [7.0, 1.0, 1.0]
+    with pytest.raises(TypeError):
+        x.new(ag.ones(3))
+    with pytest.raises(TypeError, match="data must be a sequence"):
+        x.new(2.5)
