@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from autograd_core import _sums
+from autograd_core.node import LINEAR, Node
 from autograd_core.node import conj  # noqa: F401 - part of the rules' vocabulary
 from autograd_core.tensor import Tensor
 
@@ -141,3 +142,38 @@ def matmul(a, b):
 def data(x):
     """The array behind ``x`` (for masks and comparisons, which are never differentiated)."""
     return x._data if isinstance(x, Tensor) else x
+
+
+class ReadsInputs(Node):
+    """``value`` as it is, recorded as a function of ``inputs`` too, with a zero derivative in
+    them (see ``depends_on``). Its gradient in ``value`` reads ``inputs`` again, as the
+    derivative of PyTorch's backward kernel in its ``grad`` is that kernel (of ``self``)."""
+
+    complex_backward = LINEAR
+
+    def forward(self, value, *inputs):
+        self.metas = [(a.shape, a.dtype) for a in inputs]
+        self.save_for_backward(*inputs)
+        return value
+
+    def backward(self, g):
+        (first, *rest) = self.needs_input_grad
+        zeros = [np.zeros(*meta) if need else None for meta, need in zip(self.metas, rest)]
+        if isinstance(g, Tensor):
+            zeros = [None if z is None else constant(z) for z in zeros]
+            g = depends_on(g, *self.saved)
+        return (g if first else None, *zeros)
+
+
+def depends_on(value, *inputs):
+    """A gradient ``value`` that a rule computed from its ``inputs`` through comparisons only
+    (a mask, a sign, the argmax of a pool), recorded under ``create_graph`` as a function of
+    them with a zero derivative, as PyTorch's backward kernels take them as inputs
+    (``threshold_backward(grad, self)`` for relu): the gradient then requires grad whenever
+    an input does, and a second gradient gives zeros in those inputs, where it would otherwise
+    give None (or raise: a first gradient that does not require grad). Arrays (plain backward)
+    pass through untouched."""
+    if not isinstance(value, Tensor) or not any(
+            isinstance(t, Tensor) and t.requires_grad for t in inputs):
+        return value
+    return ReadsInputs.apply(value, *inputs)
