@@ -188,9 +188,9 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
     grads = _seed_grads(outputs, _as_list(grad_outputs, "grad_outputs", True), create_graph, "grad")
     result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
                           allow_unused=bool(allow_unused) or materialize_grads)
-    if materialize_grads:
-        result = tuple(Tensor._make(np.zeros(t.shape, t.dtype), None, False) if r is None else r
-                       for t, r in zip(inputs, result))
+    if materialize_grads:  # PyTorch's zeros require grad under create_graph (fresh leaves)
+        result = tuple(Tensor._make(np.zeros(t.shape, t.dtype), None, bool(create_graph))
+                       if r is None else r for t, r in zip(inputs, result))
     return result
 
 

@@ -177,3 +177,33 @@ def depends_on(value, *inputs):
             isinstance(t, Tensor) and t.requires_grad for t in inputs):
         return value
     return ReadsInputs.apply(value, *inputs)
+
+
+class ReadsInput(Node):
+    """A composite op's result ``value`` as it is, recorded as reading the op's input ``x``:
+    under create_graph the gradient flowing back into the composite reads ``x`` (see
+    ``reads_input``). Plain backward passes the gradient through."""
+
+    complex_backward = LINEAR
+
+    def forward(self, value, x, op):
+        self.op = op
+        self.save_for_backward(x)
+        return value
+
+    def name(self) -> str:
+        return f"{self.op}Backward0"
+
+    def backward(self, g):
+        (x,) = self.saved
+        return depends_on(g, x), None
+
+
+def reads_input(value, x, op):
+    """``value``, the result of a composite op of ``x`` whose PyTorch counterpart is one
+    kernel reading ``x`` in backward (``hardtanh``, reflection padding): under create_graph
+    the first gradient in ``x`` requires grad and a second gradient in ``x`` is zeros, as
+    PyTorch's, instead of not requiring grad. ``op`` names the node (``Hardtanh``)."""
+    if not value.requires_grad:
+        return value
+    return ReadsInput.apply(value, x, op=op)

@@ -45,6 +45,15 @@ PIECEWISE = {
     "adaptive_max_pool1d": lambda x: F.adaptive_max_pool1d(x.reshape(1, 2, 4), 3),
     "nll_loss": lambda x: F.nll_loss(x, ag.tensor([1, 3])),
     "copysign": lambda x: ag.copysign(x, ag.tensor([[1.0], [-1.0]])),
+    # composites here, one kernel reading x in PyTorch
+    "hardtanh": lambda x: F.hardtanh(x, -1.0, 1.0),
+    "relu6": lambda x: F.relu6(x * 4),
+    "hardshrink": lambda x: F.hardshrink(x, 0.6),
+    "softshrink": lambda x: F.softshrink(x, 0.6),
+    "threshold": lambda x: F.threshold(x, 0.6, -3.0),
+    "rrelu_eval": lambda x: F.rrelu(x, training=False),
+    "pad_reflect": lambda x: F.pad(x.reshape(1, 2, 4), (2, 1), mode="reflect"),
+    "pad_replicate": lambda x: F.pad(x.reshape(1, 1, 2, 4), (1, 2, 1, 0), mode="replicate"),
 }
 
 
@@ -58,6 +67,20 @@ def test_piecewise_linear_first_gradient_requires_grad_and_second_is_zero(name):
 def test_relu_first_gradient_values_unchanged():
     g, _ = _second(ag.relu, X)
     np.testing.assert_array_equal(g.detach().numpy(), (X > 0).astype(float))
+
+
+def test_composite_values_and_first_gradients_unchanged():
+    x = _x()
+    y = F.hardtanh(x, -1.0, 1.0)
+    np.testing.assert_array_equal(y.detach().numpy(), np.clip(X, -1.0, 1.0))
+    assert y.grad_fn.name() == "HardtanhBackward0"  # PyTorch's name
+    (g,) = ag.grad(y.sum(), x, create_graph=True)
+    np.testing.assert_array_equal(g.detach().numpy(), (np.abs(X) < 1.0).astype(float))
+    p = F.pad(x.reshape(1, 2, 4), (2, 1), mode="reflect")
+    np.testing.assert_array_equal(p.detach().numpy()[0], np.pad(X, ((0, 0), (2, 1)), "reflect"))
+    assert p.grad_fn.name() == "ReflectionPad1DBackward0"
+    (g,) = ag.grad(p.sum(), x)  # reflected columns count twice
+    np.testing.assert_array_equal(g.numpy(), np.array([[1.0, 2.0, 3.0, 1.0]] * 2))
 
 
 def test_an_adaptive_average_to_one_is_a_mean_whose_gradient_reads_no_input():
@@ -115,6 +138,15 @@ def test_hessian_of_a_relu_network_in_its_input_is_zeros():
 
     h = AF.hessian(f, ag.tensor([0.5, -0.25, 1.0, 2.0]), strict=True)  # before: raised
     np.testing.assert_array_equal(h.numpy(), np.zeros((4, 4)))
+
+
+def test_materialized_zeros_require_grad_under_create_graph():
+    x, y = _x(), _x()
+    gx, gy = ag.grad((x * x).sum(), [x, y], materialize_grads=True, create_graph=True)
+    assert gx.requires_grad and gy.requires_grad  # PyTorch's; gy was a constant
+    np.testing.assert_array_equal(gy.detach().numpy(), np.zeros_like(X))
+    _, gy = ag.grad((x * x).sum(), [x, y], materialize_grads=True)
+    assert not gy.requires_grad
 
 
 # ---- autograd.functional's strict checks, in PyTorch's words --------------------------------
