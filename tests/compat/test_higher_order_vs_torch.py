@@ -461,3 +461,25 @@ def test_program_equals_torch(name, float64):
     for k, (a, b) in enumerate(zip(ours, theirs)):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-10,
                                    atol=1e-12, err_msg=f"{name}, result {k}")
+
+
+def _grad_semantics(L):
+    """``grad``'s allow_unused / materialize_grads / grad_outputs requiring grad."""
+    x = L.tensor([1.0, 2.0], requires_grad=True)
+    y = L.tensor([3.0, 4.0], requires_grad=True)
+    calls = [
+        lambda: L.autograd.grad((x * x).sum(), [x, y], materialize_grads=True),
+        lambda: L.autograd.grad((x * x).sum(), [x, y], materialize_grads=True,
+                                create_graph=True),
+        lambda: L.autograd.grad((x * 2).sum(), [x, y], allow_unused=True, create_graph=True),
+        lambda: L.autograd.grad((x * x).sum(), [x], L.tensor(2.0, requires_grad=True),
+                                create_graph=True),
+        lambda: L.autograd.grad((x * 3).sum(), [x], L.tensor(2.0, requires_grad=True)),
+        lambda: L.autograd.grad([(x * x).sum(), (x * y).sum()], [x, y], create_graph=True),
+    ]
+    return [[None if t is None else (t.tolist(), t.requires_grad) for t in call()]
+            for call in calls]
+
+
+def test_grad_options_equal_torch(float64):
+    assert _grad_semantics(ag) == _grad_semantics(torch)
