@@ -169,6 +169,8 @@ class Abs(Node):
     does: under create_graph the gradient is a function of ``x`` with a zero derivative."""
 
     def forward(self, x):
+        if x.dtype.kind == "b":  # PyTorch has no bool kernel
+            raise _args.not_implemented("abs_cpu", x.dtype)
         self.save_for_backward(x)
         return np.abs(x)
 

@@ -110,6 +110,12 @@ def test_copysign_gradient_in_other_is_zeros_even_at_an_infinite_gradient():
     np.testing.assert_array_equal(gb.numpy(), np.zeros_like(X))  # before: inf * 0 = NaN
 
 
+def test_abs_of_bool_is_refused_as_pytorch_does():
+    # abs saved sign(x) in forward, which numpy refused for bools; it now saves x
+    with pytest.raises(NotImplementedError, match="\"abs_cpu\" not implemented for 'Bool'"):
+        ag.abs(ag.tensor([True, False]))
+
+
 def test_norm_zero_has_no_gradient():
     x = _x()
     ag.linalg.vector_norm(x, 0).backward()
