@@ -483,3 +483,26 @@ def _grad_semantics(L):
 
 def test_grad_options_equal_torch(float64):
     assert _grad_semantics(ag) == _grad_semantics(torch)
+
+
+def _nested(L):
+    """func transforms nested over piecewise-linear ops, and autograd.functional's Hessian
+    under create_graph."""
+    x = L.tensor([0.5, -1.0, 2.0])
+
+    def f(t):
+        return (F(L).relu(t) ** 2).sum() + F(L).hardtanh(t).sum() + t.abs().sum()
+
+    def g(t):
+        return F(L).relu(t).sum()
+
+    fn = L.func
+    return [fn.grad(lambda t: fn.grad(f)(t).sum())(x),
+            fn.grad(lambda t: fn.grad(g)(t).sum())(x),
+            fn.hessian(f)(x), fn.vmap(fn.hessian(g))(L.stack([x, -x])),
+            fn.jvp(fn.grad(g), (x,), (L.ones(3),))[1],
+            L.autograd.functional.hessian(f, x, create_graph=True)]
+
+
+def test_nested_transforms_equal_torch(float64):
+    _assert_same(_nested(ag), _nested(torch), "nested")
