@@ -1983,9 +1983,11 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     if not x.requires_grad:
         return ag.clamp(x, min_val, max_val)
     # PyTorch's gradient is zero where x <= min_val or x >= max_val (at the ends too, where
-    # clamp's passes it; and it passes at NaN)
-    y = ag.clamp(x.detach(), min_val, max_val).where((x <= min_val) | (x >= max_val), x)
-    return _xp.reads_input(y, x, "Hardtanh")  # PyTorch's hardtanh_backward reads x
+    # clamp's passes it; and it passes at NaN); its hardtanh_backward reads x
+    outside = (x <= min_val) | (x >= max_val)
+    with ag.no_grad():
+        y = ag.clamp(x, min_val, max_val).where(outside, x)
+    return _xp.ZeroWhere.apply(x, y, outside, op="Hardtanh")
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:

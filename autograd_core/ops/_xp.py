@@ -207,3 +207,21 @@ def reads_input(value, x, op):
     if not value.requires_grad:
         return value
     return ReadsInput.apply(value, x, op=op)
+
+
+class ZeroWhere(Node):
+    """A piecewise op of slope 1 or 0 as one node: ``value``, its result (computed without
+    recording), with the gradient in ``x`` the incoming one except where ``zero`` (PyTorch's
+    ``hardtanh_backward``); under create_graph that gradient reads ``x`` (see ``depends_on``)."""
+
+    def forward(self, x, value, zero, op):
+        self.op = op
+        self.save_for_backward(x, zero)
+        return value
+
+    def name(self) -> str:
+        return f"{self.op}Backward0"
+
+    def backward(self, g):
+        x, zero = self.saved
+        return depends_on(where(zero, 0.0, g), x), None, None
