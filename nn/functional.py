@@ -1516,7 +1516,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
         return x
     # PyTorch's reflection/replication pad backward kernels read the input
     kind = "Reflection" if mode == "reflect" else "Replication"
-    return _xp.reads_input(x, source, f"{kind}Pad{n_dims}D")
+    return _xp.reads_input(x, source, f"{kind}Pad{n_dims}D", rereads=False)
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,

@@ -146,13 +146,15 @@ def data(x):
 
 class ReadsInputs(Node):
     """``value`` as it is, recorded as a function of ``inputs`` too, with a zero derivative in
-    them (see ``depends_on``). Its gradient in ``value`` reads ``inputs`` again, as the
-    derivative of PyTorch's backward kernel in its ``grad`` is that kernel (of ``self``)."""
+    them (see ``depends_on``). With ``rereads``, its gradient in ``value`` reads ``inputs``
+    again, as the derivative of PyTorch's elementwise backward kernels in their ``grad`` is
+    the kernel itself (``threshold_backward(gg, self)``)."""
 
     complex_backward = LINEAR
 
-    def forward(self, value, *inputs):
+    def forward(self, value, *inputs, rereads=True):
         self.metas = [(a.shape, a.dtype) for a in inputs]
+        self.rereads = rereads
         self.save_for_backward(*inputs)
         return value
 
@@ -161,22 +163,25 @@ class ReadsInputs(Node):
         zeros = [np.zeros(*meta) if need else None for meta, need in zip(self.metas, rest)]
         if isinstance(g, Tensor):
             zeros = [None if z is None else constant(z) for z in zeros]
-            g = depends_on(g, *self.saved)
+            if self.rereads:
+                g = depends_on(g, *self.saved)
         return (g if first else None, *zeros)
 
 
-def depends_on(value, *inputs):
+def depends_on(value, *inputs, rereads=True):
     """A gradient ``value`` that a rule computed from its ``inputs`` through comparisons only
     (a mask, a sign, the argmax of a pool), recorded under ``create_graph`` as a function of
     them with a zero derivative, as PyTorch's backward kernels take them as inputs
     (``threshold_backward(grad, self)`` for relu): the gradient then requires grad whenever
     an input does, and a second gradient gives zeros in those inputs, where it would otherwise
-    give None (or raise: a first gradient that does not require grad). Arrays (plain backward)
-    pass through untouched."""
+    give None (or raise: a first gradient that does not require grad). ``rereads=False`` for
+    a kernel whose derivative in its incoming gradient does not read the inputs (pooling,
+    padding, nll_loss: PyTorch's ``max_pool_double_backward(gg, indices)``). Arrays (plain
+    backward) pass through untouched."""
     if not isinstance(value, Tensor) or not any(
             isinstance(t, Tensor) and t.requires_grad for t in inputs):
         return value
-    return ReadsInputs.apply(value, *inputs)
+    return ReadsInputs.apply(value, *inputs, rereads=rereads)
 
 
 class ReadsInput(Node):
@@ -186,8 +191,8 @@ class ReadsInput(Node):
 
     complex_backward = LINEAR
 
-    def forward(self, value, x, op):
-        self.op = op
+    def forward(self, value, x, op, rereads):
+        self.op, self.rereads = op, rereads
         self.save_for_backward(x)
         return value
 
@@ -196,17 +201,18 @@ class ReadsInput(Node):
 
     def backward(self, g):
         (x,) = self.saved
-        return depends_on(g, x), None
+        return depends_on(g, x, rereads=self.rereads), None
 
 
-def reads_input(value, x, op):
+def reads_input(value, x, op, rereads=True):
     """``value``, the result of a composite op of ``x`` whose PyTorch counterpart is one
     kernel reading ``x`` in backward (``hardtanh``, reflection padding): under create_graph
     the first gradient in ``x`` requires grad and a second gradient in ``x`` is zeros, as
-    PyTorch's, instead of not requiring grad. ``op`` names the node (``Hardtanh``)."""
+    PyTorch's, instead of not requiring grad. ``op`` names the node (``Hardtanh``);
+    ``rereads`` as ``depends_on``'s."""
     if not value.requires_grad:
         return value
-    return ReadsInput.apply(value, x, op=op)
+    return ReadsInput.apply(value, x, op=op, rereads=rereads)
 
 
 class ZeroWhere(Node):

@@ -1058,7 +1058,8 @@ class MaxPool2dOp(Node):
 
     def backward(self, g):
         (x,) = self.saved
-        return (xp.depends_on(_run(MaxPool2dBackward, g, index=self.index, shape=self.shape), x),)
+        return (xp.depends_on(_run(MaxPool2dBackward, g, index=self.index, shape=self.shape), x,
+                              rereads=False),)
 
 
 class MaxPool2dBackward(Node):
@@ -1182,7 +1183,8 @@ class AvgPool2dOp(Node):
         win, cip, div = self.args
         (x,) = self.saved
         return (xp.depends_on(_run(AvgPool2dBackward, g, shape=self.shape, win=win,
-                                   count_include_pad=cip, divisor_override=div), x),)
+                                   count_include_pad=cip, divisor_override=div), x,
+                              rereads=False),)
 
 
 class AvgPool2dBackward(Node):
@@ -1406,7 +1408,7 @@ class AdaptiveAvgPoolOp(Node):
 
     def backward(self, g):
         return (xp.depends_on(_run(AdaptiveAvgPoolBackward, g, mats=self.mats, nd=self.nd),
-                              *self.saved),)
+                              *self.saved, rereads=False),)
 
 
 class AdaptiveAvgPoolBackward(Node):

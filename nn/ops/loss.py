@@ -233,7 +233,7 @@ class NLLLossOp(Node):
 
     def backward(self, g):
         (x,) = self.saved
-        return xp.depends_on(self._backward(g), x), None
+        return xp.depends_on(self._backward(g), x, rereads=False), None
 
     def _backward(self, g):
         M, C = self.shape

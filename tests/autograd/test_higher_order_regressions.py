@@ -229,3 +229,19 @@ def test_func_hessian_of_a_function_with_two_outputs():
     assert isinstance(h, tuple) and len(h) == 2
     np.testing.assert_array_equal(h[0][0][0].numpy(), np.diag([6.0, 12.0]))
     np.testing.assert_array_equal(h[1][0][0].numpy(), np.diag([2.0, 2.0]))
+
+
+def test_the_derivative_in_the_incoming_gradient_reads_the_input_only_for_elementwise_rules():
+    # jvp by double backward differentiates a first gradient in its incoming gradient:
+    # relu's (threshold_backward(gg, x)) reads x, max pooling's (a gather at the indices)
+    # and nll_loss's do not, as in PyTorch
+    x = ag.tensor(X)
+    _, jv = AF.jvp(ag.relu, x, ag.ones(2, 4), create_graph=True)
+    assert jv.requires_grad
+    x4 = ag.tensor(X.reshape(1, 1, 2, 4))
+    _, jv = AF.jvp(lambda t: F.max_pool2d(t, 2), x4, ag.ones(1, 1, 2, 4), create_graph=True)
+    assert not jv.requires_grad  # before: True
+    np.testing.assert_array_equal(jv.numpy(), [[[[1.0, 1.0]]]])
+    _, jv = AF.jvp(lambda t: F.pad(t, (1, 1, 1, 1), mode="reflect"), x4, ag.ones(1, 1, 2, 4),
+                   create_graph=True)
+    assert not jv.requires_grad

@@ -372,7 +372,8 @@ def _critic(L, seed):
 def _wgan_gp(L):
     conv, lin, critic = _critic(L, 3)
     r = np.random.default_rng(4)
-    real, fake = L.tensor(r.standard_normal((3, 1, 4, 4))), L.tensor(r.standard_normal((3, 1, 4, 4)))
+    real = L.tensor(r.standard_normal((3, 1, 4, 4)))
+    fake = L.tensor(r.standard_normal((3, 1, 4, 4)))
     eps = L.tensor(r.uniform(size=(3, 1, 1, 1)))
     mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
     out = critic(mix)
@@ -385,8 +386,9 @@ def _wgan_gp(L):
 
 def _maml(L):
     r = np.random.default_rng(5)
-    w1, b1 = L.tensor(r.standard_normal((6, 4)) * 0.5, requires_grad=True), L.zeros(6, requires_grad=True)
-    w2, b2 = L.tensor(r.standard_normal((3, 6)) * 0.5, requires_grad=True), L.zeros(3, requires_grad=True)
+    w1 = L.tensor(r.standard_normal((6, 4)) * 0.5, requires_grad=True)
+    w2 = L.tensor(r.standard_normal((3, 6)) * 0.5, requires_grad=True)
+    b1, b2 = L.zeros(6, requires_grad=True), L.zeros(3, requires_grad=True)
     params = [w1, b1, w2, b2]
     xs, ys = L.tensor(r.standard_normal((5, 4))), L.tensor([0, 1, 2, 1, 0])
     xq, yq = L.tensor(r.standard_normal((5, 4))), L.tensor([2, 1, 0, 0, 1])
@@ -506,3 +508,39 @@ def _nested(L):
 
 def test_nested_transforms_equal_torch(float64):
     _assert_same(_nested(ag), _nested(torch), "nested")
+
+
+THIRD = {
+    "relu": (lambda L, x: F(L).relu(x), _M),
+    "leaky_relu": (lambda L, x: F(L).leaky_relu(x, 0.1), _M),
+    "abs": (lambda L, x: x.abs(), _M), "hardtanh": (lambda L, x: F(L).hardtanh(x), _M),
+    "softshrink": (lambda L, x: F(L).softshrink(x), _M),
+    "threshold": (lambda L, x: F(L).threshold(x, 0.1, 2.0), _M),
+    "rrelu": (lambda L, x: F(L).rrelu(x), _M),
+    "norm_1": (lambda L, x: L.linalg.vector_norm(x, 1), _M),
+    "max_pool2d": (lambda L, x: F(L).max_pool2d(x, 2), _X4),
+    "avg_pool2d": (lambda L, x: F(L).avg_pool2d(x, 2), _X4),
+    "adaptive_avg_pool2d": (lambda L, x: F(L).adaptive_avg_pool2d(x, 3), _X4),
+    "adaptive_max_pool2d": (lambda L, x: F(L).adaptive_max_pool2d(x, 3), _X4),
+    "nll_loss": (lambda L, x: F(L).nll_loss(x, L.tensor([0, 1, 3])), _M),
+    "pad_reflect": (lambda L, x: F(L).pad(x, (1, 1, 1, 1), mode="reflect"), _X4),
+    "pad_replicate": (lambda L, x: F(L).pad(x, (1, 1, 1, 1), mode="replicate"), _X4),
+    "prelu": (lambda L, x: F(L).prelu(x, L.tensor([0.25])), _M),
+}
+
+
+def _third(L, fn, a):
+    """Whether jvp(create_graph=True) and a Hessian-vector product by vjp of the gradient
+    require grad: the derivative of a first gradient in its incoming gradient reads the input
+    for elementwise kernels (threshold_backward), not for pooling, padding or nll_loss."""
+    x = L.tensor(a)
+    _, jv = L.autograd.functional.jvp(lambda t: fn(L, t), x, L.ones_like(x), create_graph=True)
+    _, hv = L.autograd.functional.vjp(
+        lambda t: L.autograd.grad(fn(L, t).sum(), t, create_graph=True)[0], x, L.ones_like(x),
+        create_graph=True)
+    return jv.requires_grad, hv.requires_grad
+
+
+def test_derivatives_of_first_gradients_require_grad_as_pytorch_s(float64):
+    found = {name: (_third(ag, fn, a), _third(torch, fn, a)) for name, (fn, a) in THIRD.items()}
+    assert {k: v for k, v in found.items() if v[0] != v[1]} == {}
