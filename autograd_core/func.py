@@ -487,16 +487,15 @@ def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool,
                 new_args[i] = _unflatten(list(xs[k:k + n]), spec)
                 k += n
             out, aux = _split_aux(func(*new_args, **kwargs), has_aux, f"{api}(f)(*args)")
-            _refuse_complex(_flatten(out)[0], api, "outputs")
-            box[:] = [isinstance(out, tuple), aux]
-            return out
+            leaves, out_spec = _flatten(out)
+            _refuse_complex(leaves, api, "outputs")
+            box[:] = [out_spec, aux]
+            return tuple(leaves)  # a nested output (jacrev's, in hessian) as its leaves
 
         jac = _functional.jacobian(f, tuple(flat), create_graph=create)
         is_tuple = isinstance(argnums, tuple)
-        if box[0]:
-            jac = tuple(_regroup(list(j), specs, is_tuple) for j in jac)
-        else:
-            jac = _regroup(list(jac), specs, is_tuple)
+        # the output's structure, each leaf's Jacobian structured as the arguments
+        jac = _unflatten([_regroup(list(j), specs, is_tuple) for j in jac], box[0])
         if has_aux:
             return jac, _detach_tree(box[1], create)
         return jac

@@ -31,6 +31,7 @@ from nn.layers.classic import (
     max_unpool2d, max_unpool3d, rrelu,
 )
 from nn.ops.loss import ClampedInValue, CTCLossOp, check_reduction
+from autograd_core.ops import _xp
 from autograd_core.ops import activation as _activation
 from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
@@ -1486,6 +1487,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     if value is not None and value != 0:
         raise ValueError(f"Padding mode \"{mode}\" doesn't take in value argument")
     n_dims = len(pad) // 2
+    source = x
     if n_dims > 3 or x.ndim < n_dims + 1 or x.ndim > n_dims + 2:
         raise NotImplementedError(f"Padding size {len(pad)} is not supported for {x.ndim}D "
                                   "input tensor.")
@@ -1510,7 +1512,11 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
             start, m = max(-lo, 0), n - max(-lo, 0) - max(-hi, 0)
             j = start + np.arange(-max(lo, 0), m + max(hi, 0)) % m if m > 0 else j % n
         x = x.index_select(dim, Tensor._wrap(j.astype(np.int64)))
-    return x
+    if mode == "circular":  # PyTorch's is a composite too
+        return x
+    # PyTorch's reflection/replication pad backward kernels read the input
+    kind = "Reflection" if mode == "reflect" else "Replication"
+    return _xp.reads_input(x, source, f"{kind}Pad{n_dims}D", rereads=False)
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
@@ -1977,8 +1983,11 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     if not x.requires_grad:
         return ag.clamp(x, min_val, max_val)
     # PyTorch's gradient is zero where x <= min_val or x >= max_val (at the ends too, where
-    # clamp's passes it; and it passes at NaN)
-    return ag.clamp(x.detach(), min_val, max_val).where((x <= min_val) | (x >= max_val), x)
+    # clamp's passes it; and it passes at NaN); its hardtanh_backward reads x
+    outside = (x <= min_val) | (x >= max_val)
+    with ag.no_grad():
+        y = ag.clamp(x, min_val, max_val).where(outside, x)
+    return _xp.ZeroWhere.apply(x, y, outside, op="Hardtanh")
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
@@ -2753,7 +2762,8 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """
     _no_complex(input, "hardshrink_cpu")
     x = _t(input)  # NaN is not in the dead zone: it passes through, as in PyTorch
-    return ag.where(x.abs() <= lambd, ag.zeros_like(x), x)
+    # PyTorch's hardshrink_backward reads x
+    return _xp.reads_input(ag.where(x.abs() <= lambd, ag.zeros_like(x), x), x, "Hardshrink")
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
@@ -2778,7 +2788,8 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     # zero gradient inside [-lambd, lambd] whatever comes in (x - clamp(x) made inf - inf = NaN
     # of an infinite one), as PyTorch's
     inside = (x >= -lambd) & (x <= lambd)
-    return ag.where(inside, 0.0, x - ag.clamp(x.detach(), -lambd, lambd))
+    y = ag.where(inside, 0.0, x - ag.clamp(x.detach(), -lambd, lambd))
+    return _xp.reads_input(y, x, "Softshrink")  # PyTorch's softshrink_backward reads x
 
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
@@ -2800,7 +2811,8 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
     """
     _no_complex(input, "threshold_cpu")
     x = _t(input)  # NaN is not <= threshold: it passes through, as in PyTorch
-    return ag.where(x <= threshold, ag.full_like(x, value), x)
+    # PyTorch's threshold_backward reads x
+    return _xp.reads_input(ag.where(x <= threshold, ag.full_like(x, value), x), x, "Threshold")
 
 
 def rms_norm(input: Tensor, normalized_shape: int | Sequence[int],

@@ -11,6 +11,7 @@ import numpy as np
 
 from autograd_core.engine import run_backward
 from autograd_core.grad_mode import STATE
+from autograd_core.ops.registry import warn_caller
 from autograd_core.tensor import Size, Tensor, dtype_name
 
 
@@ -83,6 +84,16 @@ def _shape_mismatch(i: int, got: Any, want: Any) -> str:
             f"output[{i}] has a shape of {Size(want)!r}.")
 
 
+#: PyTorch's warning of ``backward(create_graph=True)``: each ``.grad`` holds a graph that leads
+#: back to its own leaf
+CREATE_GRAPH_CYCLE = (
+    "Using backward() with create_graph=True will create a reference cycle between the "
+    "parameter and its gradient which can cause a memory leak. We recommend using "
+    "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+    "make sure to reset the .grad fields of your parameters to None after use to break the "
+    "cycle and avoid the leak.")
+
+
 def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,
              retain_graph: bool | None = None, create_graph: bool = False,
              grad_variables: Any = None, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
@@ -110,6 +121,8 @@ def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,
         if grad_tensors is not None:
             raise RuntimeError("backward: pass grad_tensors or grad_variables, not both")
         grad_tensors = grad_variables
+    if create_graph:
+        warn_caller(CREATE_GRAPH_CYCLE)
     tensors = _as_list(tensors, "tensors")
     grads = _seed_grads(tensors, _as_list(grad_tensors, "grad_tensors", True), create_graph,
                         "backward")
@@ -175,9 +188,9 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
     grads = _seed_grads(outputs, _as_list(grad_outputs, "grad_outputs", True), create_graph, "grad")
     result = run_backward(outputs, grads, retain_graph, create_graph, inputs=inputs,
                           allow_unused=bool(allow_unused) or materialize_grads)
-    if materialize_grads:
-        result = tuple(Tensor._make(np.zeros(t.shape, t.dtype), None, False) if r is None else r
-                       for t, r in zip(inputs, result))
+    if materialize_grads:  # PyTorch's zeros require grad under create_graph (fresh leaves)
+        result = tuple(Tensor._make(np.zeros(t.shape, t.dtype), None, bool(create_graph))
+                       if r is None else r for t, r in zip(inputs, result))
     return result
 
 

@@ -1,13 +1,14 @@
 """``autograd_core.autograd.functional``, as ``torch.autograd.functional``: derivatives of a
 function given as a Python callable — ``vjp``, ``jvp``, ``vhp``, ``hvp``, ``jacobian`` and
-``hessian``, with PyTorch's names, signatures and result structure.
+``hessian``, with PyTorch's names, signatures, result structure and ``strict`` checks (the same
+steps, so the same errors, in PyTorch's words, and the same results requiring grad under
+``create_graph``).
 
 ``inputs`` is a Tensor or a tuple of Tensors; results mirror it (a Tensor for a Tensor, a
 tuple for a tuple). Everything is computed in reverse mode: ``jvp`` and ``hvp`` use the
 double-backward trick (the vjp is linear in its vector, so differentiating it once more gives
-the forward product). ``vectorize`` and the ``strategy`` arguments are accepted and ignored
-(PyTorch documents them as performance options); ``strategy="forward-mode"`` is refused, since
-this engine has no forward mode.
+the forward product), as PyTorch's do. ``vectorize`` computes the same rows one by one (with
+PyTorch's refusal of ``strict=True`` alongside it); ``strategy="forward-mode"`` is refused.
 """
 
 from __future__ import annotations
@@ -23,64 +24,110 @@ __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
 
 def _as_tuple(x, arg_name, fn_name):
-    is_tuple = isinstance(x, (tuple, list))
-    xs = tuple(x) if is_tuple else (x,)
+    """``(is_tuple, tuple of Tensors)``; PyTorch's TypeError for anything else (a list too)."""
+    is_tuple = isinstance(x, tuple)
+    xs = x if is_tuple else (x,)
     for i, t in enumerate(xs):
         if not isinstance(t, Tensor):
-            where = f"{arg_name}[{i}]" if is_tuple else arg_name
-            raise TypeError(
-                f"The {where} given to {fn_name} must be either a Tensor or a tuple of Tensors "
-                f"but the value at index {i} has type {type(t).__name__}."
-            )
+            what = f"value at index {i}" if is_tuple else f"given {arg_name}"
+            raise TypeError(f"The {arg_name} given to {fn_name} must be either a Tensor or a "
+                            f"tuple of Tensors but the {what} has type {type(t)}.")
     return is_tuple, xs
 
 
-def _prepare(inputs, create_graph):
-    """Inputs as fresh leaves that require grad (connected to the originals when
-    create_graph, so the result can be differentiated with respect to them)."""
+def _prepare(inputs, create_graph, need_graph=True):
+    """Inputs as fresh leaves (requiring grad when ``need_graph``), connected to the originals
+    when create_graph, so the result can be differentiated with respect to them."""
+    return tuple(t.view_as(t) if create_graph and t.requires_grad
+                 else t.detach().requires_grad_(need_graph) for t in inputs)
+
+
+def _check_v(v, other, other_is_tuple):
+    if len(v) != len(other):
+        raise RuntimeError(
+            f"v is a tuple of invalid length: should be {len(other)} but got {len(v)}."
+            if other_is_tuple else "The given v should contain a single Tensor.")
+    for i, (vi, o) in enumerate(zip(v, other)):
+        if tuple(vi.shape) != tuple(o.shape):
+            entry = f"Entry {i} in " if other_is_tuple else ""
+            raise RuntimeError(f"{entry}v has invalid size: should be {o.size()!s} but got "
+                               f"{vi.size()!s}.")
+
+
+def _check_requires_grad(ts, kind, strict):
+    """strict mode: each of ``ts`` (the outputs, the first gradients, ...) must require grad."""
+    if not strict:
+        return
+    for i, t in enumerate(ts):
+        if t is None:  # a first gradient that does not exist
+            raise RuntimeError(f"The output of the user-provided function is independent of "
+                               f"input {i}. This is not allowed in strict mode.")
+        if t.requires_grad:
+            continue
+        if kind == "outputs":
+            raise RuntimeError(
+                f"Output {i} of the user-provided function does not require gradients. The "
+                "outputs must be computed in a differentiable manner from the input when "
+                "running in strict mode.")
+        if kind == "grad_inputs":
+            raise RuntimeError(
+                f"The gradient with respect to input {i} is independent of the inputs of the "
+                "user-provided function. This is not allowed in strict mode.")
+        if kind == "jacobian":
+            raise RuntimeError(
+                "While computing the hessian, found that the jacobian of the user-provided "
+                f"function with respect to input {i} is independent of the input. This is not "
+                "allowed in strict mode. You should ensure that your function is twice "
+                "differentiable and that the jacobian depends on the inputs (this would be "
+                "violated by a linear function for example).")
+        raise RuntimeError(
+            f"The hessian of the user-provided function with respect to input {i} is "
+            "independent of the input. This is not allowed in strict mode. You should ensure "
+            "that your function is thrice differentiable and that the hessian depends on the "
+            "inputs.")
+
+
+_INDEPENDENT = {
+    "back": "The output of the user-provided function is independent of input {i}. This is "
+            "not allowed in strict mode.",
+    "back_trick": "The gradient with respect to the input is independent of entry {i} in the "
+                  "grad_outputs when using the double backward trick to compute forward mode "
+                  "gradients. This is not allowed in strict mode.",
+    "double_back": "The jacobian of the user-provided function is independent of input {i}. "
+                   "This is not allowed in strict mode.",
+    "double_back_trick": "The hessian of the user-provided function is independent of entry "
+                         "{i} in the grad_jacobian. This is not allowed in strict mode as it "
+                         "prevents from using the double backward trick to replace forward "
+                         "mode AD.",
+}
+
+
+def _fill_in_zeros(grads, refs, strict, create_graph, stage):
+    """Zeros shaped as ``refs`` for the gradients that do not exist; in strict mode an error
+    instead, and, under create_graph, for a gradient that does not require grad."""
     out = []
-    for t in inputs:
-        if create_graph and t.requires_grad:
-            out.append(t.view_as(t))
-        else:
-            out.append(t.detach().requires_grad_(True))
+    for i, (g, ref) in enumerate(zip(grads, refs)):
+        if g is None:
+            if strict:
+                raise RuntimeError(_INDEPENDENT[stage].format(i=i))
+            g = Tensor._make(np.zeros(ref.shape, ref.dtype), None, False)
+        elif strict and create_graph and not g.requires_grad:
+            what = "hessian" if "double" in stage else "jacobian"
+            raise RuntimeError(f"The {what} of the user-provided function is independent of "
+                               f"input {i}. This is not allowed in strict mode when "
+                               "create_graph=True.")
+        out.append(g)
     return tuple(out)
 
 
-def _check_v(v, outputs, fn_name, what):
-    if len(v) != len(outputs):
-        raise RuntimeError(
-            f"v is a tuple of invalid length: should be {len(outputs)} but got {len(v)}.")
-    for i, (vi, o) in enumerate(zip(v, outputs)):
-        if tuple(vi.shape) != tuple(o.shape):
-            raise RuntimeError(
-                f"Mismatch in shape: {what}[{i}] has shape {list(o.shape)} but v[{i}] has "
-                f"shape {list(vi.shape)} ({fn_name})."
-            )
-
-
-def _grad_or_zeros(outputs, inputs, grad_outputs, create_graph, strict, fn_name, stage):
-    outs, gouts = [], []
-    for o, g in zip(outputs, grad_outputs):
-        if o.requires_grad:
-            outs.append(o)
-            gouts.append(g)
-    if outs:
-        res = _grad(outs, inputs, gouts, retain_graph=True, create_graph=create_graph,
-                    allow_unused=True)
-    else:
-        res = (None,) * len(inputs)
-    final = []
-    for i, (r, t) in enumerate(zip(res, inputs)):
-        if r is None:
-            if strict:
-                raise RuntimeError(
-                    f"The {stage} for the user-provided function is independent of input {i}. "
-                    f"This is not allowed in strict mode ({fn_name})."
-                )
-            r = Tensor._make(np.zeros(t.shape, t.dtype), None, False)
-        final.append(r)
-    return tuple(final)
+def _grads(outputs, inputs, grad_outputs=None, create_graph=False):
+    """``grad`` over the outputs that require grad (None for every input when none does)."""
+    pairs = [(o, g) for o, g in zip(outputs, grad_outputs or (None,) * len(outputs))
+             if o is not None and o.requires_grad]
+    if not pairs:
+        return (None,) * len(inputs)
+    return _grad([o for o, _ in pairs], inputs, [g for _, g in pairs], retain_graph=True,
+                 create_graph=create_graph, allow_unused=True)
 
 
 def _finish(xs, is_tuple, create_graph):
@@ -88,23 +135,37 @@ def _finish(xs, is_tuple, create_graph):
     return xs if is_tuple else xs[0]
 
 
-def _call(func, inputs, fn_name):
+def _call(func, inputs, fn_name, strict):
     with enable_grad():
         out = func(*inputs)
     is_tuple, outs = _as_tuple(out, "outputs of the user-provided function", fn_name)
+    _check_requires_grad(outs, "outputs", strict)
     return is_tuple, outs
 
 
-def _ones_if_scalar(v, outputs, fn_name):
-    if v is not None:
-        return v
-    if len(outputs) != 1 or outputs[0].numel() != 1:
-        raise RuntimeError(
-            "The vector v can only be None if the user-provided function returns a single "
-            f"Tensor with a single element ({fn_name})."
-        )
-    o = outputs[0]
-    return (Tensor._make(np.ones(o.shape, o.dtype), None, False),)
+def _single(outs, is_tuple, fn_name):
+    """The one-element output of ``hessian``/``vhp``/``hvp``'s function, or PyTorch's error."""
+    if is_tuple:
+        raise RuntimeError(f"The function given to {fn_name} should return a single Tensor")
+    if outs[0].numel() != 1:
+        raise RuntimeError(f"The Tensor returned by the function given to {fn_name} should "
+                           "contain a single element")
+    return outs[0]
+
+
+def _vector(v, inputs, in_tuple, create_graph, fn_name):
+    """The vector of ``jvp``/``vhp``/``hvp``, checked against the inputs (ones for a single
+    one-element input when None)."""
+    if v is None:
+        if len(inputs) != 1 or inputs[0].numel() != 1:
+            raise RuntimeError("The vector v can only be None if the input to the "
+                               "user-provided function is a single Tensor with a single "
+                               "element.")
+        return (Tensor._make(np.ones(inputs[0].shape, inputs[0].dtype), None, False),)
+    _, v = _as_tuple(v, "v", fn_name)
+    v = _prepare(v, create_graph, need_graph=False)
+    _check_v(v, inputs, in_tuple)
+    return v
 
 
 def vjp(func, inputs, v=None, create_graph=False, strict=False):
@@ -130,12 +191,17 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """
     in_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
     inputs = _prepare(inputs, create_graph)
-    out_tuple, outputs = _call(func, inputs, "vjp")
+    out_tuple, outputs = _call(func, inputs, "vjp", strict)
     if v is not None:
         _, v = _as_tuple(v, "v", "vjp")
-        _check_v(v, outputs, "vjp", "outputs")
-    v = _ones_if_scalar(v, outputs, "vjp")
-    res = _grad_or_zeros(outputs, inputs, v, create_graph, strict, "vjp", "output")
+        v = _prepare(v, create_graph, need_graph=False)
+        _check_v(v, outputs, out_tuple)
+    elif len(outputs) != 1 or outputs[0].numel() != 1:
+        raise RuntimeError("The vector v can only be None if the user-provided function "
+                           "returns a single Tensor with a single element.")
+    with enable_grad():
+        res = _grads(outputs, inputs, v, create_graph)
+    res = _fill_in_zeros(res, inputs, strict, create_graph, "back")
     return _finish(outputs, out_tuple, create_graph), _finish(res, in_tuple, create_graph)
 
 
@@ -163,30 +229,18 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         >>> jvp(lambda t: t ** 2, x, ag.tensor([1.0, 0.0]))
         (tensor([1., 4.]), tensor([2., 0.]))
     """
-    _, inputs = _as_tuple(inputs, "inputs", "jvp")
+    in_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
     inputs = _prepare(inputs, create_graph)
-    if v is not None:
-        _, v = _as_tuple(v, "v", "jvp")
-        _check_v(v, inputs, "jvp", "inputs")
-    elif len(inputs) != 1 or inputs[0].numel() != 1:
-        raise RuntimeError("The vector v can only be None if the input to the user-provided "
-                           "function is a single Tensor with a single element (jvp).")
-    else:
-        v = (Tensor._make(np.ones(inputs[0].shape, inputs[0].dtype), None, False),)
-    out_tuple, outputs = _call(func, inputs, "jvp")
+    v = _vector(v, inputs, in_tuple, create_graph, "jvp")
+    out_tuple, outputs = _call(func, inputs, "jvp", strict)
     # u -> J^T u is linear; the gradient of <J^T u, v> with respect to u is J v, at any u:
     # ones, as zeros would lose it where a rule treats a zero gradient specially (xlogy)
     dummies = tuple(Tensor._make(np.ones(o.shape, o.dtype), None, True) for o in outputs)
     with enable_grad():
-        gi = _grad_or_zeros(outputs, inputs, dummies, True, strict, "jvp", "output")
-        gi_req = [(g, vi) for g, vi in zip(gi, v) if g.requires_grad]
-        if gi_req:
-            res = _grad([g for g, _ in gi_req], dummies, [vi for _, vi in gi_req],
-                        retain_graph=True, create_graph=create_graph, allow_unused=True)
-        else:
-            res = (None,) * len(dummies)
-    res = tuple(Tensor._make(np.zeros(o.shape, o.dtype), None, False) if r is None else r
-                for r, o in zip(res, outputs))
+        gi = _grads(outputs, inputs, dummies, True)
+        _check_requires_grad(gi, "grad_inputs", strict)
+        res = _grads(gi, dummies, v, create_graph)
+    res = _fill_in_zeros(res, outputs, strict, create_graph, "back_trick")
     return _finish(outputs, out_tuple, create_graph), _finish(res, out_tuple, create_graph)
 
 
@@ -224,7 +278,11 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                                   "which this engine does not have; use 'reverse-mode'")
     in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
     inputs = _prepare(inputs, create_graph)
-    out_tuple, outputs = _call(func, inputs, "jacobian")
+    out_tuple, outputs = _call(func, inputs, "jacobian", strict)
+    if vectorize and strict:
+        raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and "
+                           "`vectorized=True` are not supported together. Please either set "
+                           "`strict=False` or `vectorize=False`.")
     for o in outputs:  # PyTorch's refusal: rows of vjps are not a complex output's Jacobian
         if o._data.dtype.kind == "c":
             raise RuntimeError("grad can be implicitly created only for real scalar outputs "
@@ -237,25 +295,26 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             seed = np.zeros(n, o.dtype)
             seed[k] = 1
             seed = Tensor._make(seed.reshape(o.shape), None, False)
-            if o.requires_grad:
-                g = _grad([o], inputs, [seed], retain_graph=True, create_graph=create_graph,
-                          allow_unused=True)
-            else:
-                g = (None,) * len(inputs)
+            with enable_grad():
+                g = _grads([o], inputs, [seed], create_graph)
             for j, (gj, t) in enumerate(zip(g, inputs)):
                 if gj is None:
                     if strict:
                         raise RuntimeError(
                             f"Output {i} of the user-provided function is independent of input "
                             f"{j}. This is not allowed in strict mode.")
-                    gj = Tensor._make(np.zeros(t.shape, o.dtype), None, False)
+                    gj = Tensor._make(np.zeros(t.shape, t.dtype), None, False)
+                elif strict and create_graph and not gj.requires_grad:
+                    raise RuntimeError(
+                        f"The jacobian of the user-provided function is independent of input "
+                        f"{i}. This is not allowed in strict mode when create_graph=True.")
                 rows[j].append(gj)
         per_input = []
         for j, t in enumerate(inputs):
             if rows[j]:
                 block = stack(rows[j]).reshape(tuple(o.shape) + tuple(t.shape))
             else:
-                block = Tensor._make(np.zeros(tuple(o.shape) + tuple(t.shape), o.dtype), None,
+                block = Tensor._make(np.zeros(tuple(o.shape) + tuple(t.shape), t.dtype), None,
                                      False)
             per_input.append(block if create_graph else block.detach())
         jac.append(tuple(per_input) if in_tuple else per_input[0])
@@ -286,19 +345,22 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
         tensor([[ 6.,  0.],
                 [ 0., 12.]])
     """
-    _, inputs_t = _as_tuple(inputs, "inputs", "hessian")
-    in_tuple = isinstance(inputs, (tuple, list))
+    in_tuple, inputs_t = _as_tuple(inputs, "inputs", "hessian")
+    if outer_jacobian_strategy not in ("reverse-mode", "forward-mode"):
+        raise ValueError('Expected strategy to be either "forward-mode" or "reverse-mode".')
+
+    def scalar_func(*xs):
+        is_tuple, outs = _call(func, xs, "hessian", strict)
+        return _single(outs, is_tuple, "hessian").reshape(())
 
     def jac_func(*xs):
-        is_tuple, outs = _call(func, xs, "hessian")
-        if is_tuple or outs[0].numel() != 1:
-            raise RuntimeError("The function given to hessian should return a single Tensor "
-                               "containing a single element.")
-        out = outs[0].reshape(())
-        return _grad_or_zeros([out], xs, [None], True, strict, "hessian", "Jacobian")
+        jac = jacobian(scalar_func, xs, create_graph=True)
+        jac = jac if isinstance(jac, tuple) else (jac,)
+        _check_requires_grad(jac, "jacobian", strict)
+        return jac
 
     res = jacobian(jac_func, inputs_t, create_graph=create_graph, strict=strict,
-                   strategy=outer_jacobian_strategy)
+                   vectorize=vectorize, strategy=outer_jacobian_strategy)
     if not in_tuple:
         return res[0][0] if isinstance(res[0], tuple) else res[0]
     return res
@@ -323,7 +385,17 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
         >>> vhp(lambda t: (t ** 3).sum(), ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))
         (tensor(9.), tensor([ 6., 12.]))
     """
-    return _hessian_product(func, inputs, v, create_graph, strict, "vhp")
+    in_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
+    inputs = _prepare(inputs, create_graph)
+    v = _vector(v, inputs, in_tuple, create_graph, "vhp")
+    out_tuple, outputs = _call(func, inputs, "vhp", strict)
+    out = _single(outputs, out_tuple, "vhp")
+    with enable_grad():
+        jac = _grads([out], inputs, None, True)
+        _check_requires_grad(jac, "jacobian", strict)
+        res = _grads(jac, inputs, v, create_graph)
+    res = _fill_in_zeros(res, inputs, strict, create_graph, "double_back")
+    return _finish((out,), False, create_graph), _finish(res, in_tuple, create_graph)
 
 
 def hvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -348,26 +420,19 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
         >>> hvp(lambda t: (t ** 3).sum(), ag.tensor([1.0, 2.0]), ag.tensor([1.0, 0.0]))
         (tensor(9.), tensor([6., 0.]))
     """
-    return _hessian_product(func, inputs, v, create_graph, strict, "hvp")
-
-
-def _hessian_product(func, inputs, v, create_graph, strict, fn_name):
-    in_tuple, inputs = _as_tuple(inputs, "inputs", fn_name)
+    in_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
     inputs = _prepare(inputs, create_graph)
-    if v is not None:
-        _, v = _as_tuple(v, "v", fn_name)
-        _check_v(v, inputs, fn_name, "inputs")
-    elif len(inputs) != 1 or inputs[0].numel() != 1:
-        raise RuntimeError("The vector v can only be None if the input to the user-provided "
-                           f"function is a single Tensor with a single element ({fn_name}).")
-    else:
-        v = (Tensor._make(np.ones(inputs[0].shape, inputs[0].dtype), None, False),)
-    out_tuple, outputs = _call(func, inputs, fn_name)
-    if out_tuple or outputs[0].numel() != 1:
-        raise RuntimeError(f"The function given to {fn_name} should return a single Tensor "
-                           "containing a single element.")
-    out = outputs[0]
+    v = _vector(v, inputs, in_tuple, create_graph, "hvp")
+    out_tuple, outputs = _call(func, inputs, "hvp", strict)
+    out = _single(outputs, out_tuple, "hvp")
     with enable_grad():
-        g = _grad_or_zeros([out], inputs, [None], True, strict, fn_name, "Jacobian")
-        res = _grad_or_zeros(g, inputs, v, create_graph, strict, fn_name, "Hessian")
+        jac = _grads([out], inputs, None, True)
+        _check_requires_grad(jac, "jacobian", strict)
+        # the double-backward trick, as PyTorch's hvp: H v is the gradient in u of
+        # <grad(jac, inputs, u), v>, at any u (ones, as jvp's)
+        us = tuple(Tensor._make(np.ones(t.shape, t.dtype), None, True) for t in inputs)
+        double_back = _grads(jac, inputs, us, True)
+        _check_requires_grad(jac, "hessian", strict)
+        res = _grads(double_back, us, v, create_graph)
+    res = _fill_in_zeros(res, inputs, strict, create_graph, "double_back_trick")
     return _finish((out,), False, create_graph), _finish(res, in_tuple, create_graph)

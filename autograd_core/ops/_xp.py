@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from autograd_core import _sums
+from autograd_core.node import LINEAR, Node
 from autograd_core.node import conj  # noqa: F401 - part of the rules' vocabulary
 from autograd_core.tensor import Tensor
 
@@ -141,3 +142,92 @@ def matmul(a, b):
 def data(x):
     """The array behind ``x`` (for masks and comparisons, which are never differentiated)."""
     return x._data if isinstance(x, Tensor) else x
+
+
+class ReadsInputs(Node):
+    """``value`` as it is, recorded as a function of ``inputs`` too, with a zero derivative in
+    them (see ``depends_on``). With ``rereads``, its gradient in ``value`` reads ``inputs``
+    again, as the derivative of PyTorch's elementwise backward kernels in their ``grad`` is
+    the kernel itself (``threshold_backward(gg, self)``)."""
+
+    complex_backward = LINEAR
+
+    def forward(self, value, *inputs, rereads=True):
+        self.metas = [(a.shape, a.dtype) for a in inputs]
+        self.rereads = rereads
+        self.save_for_backward(*inputs)
+        return value
+
+    def backward(self, g):
+        (first, *rest) = self.needs_input_grad
+        zeros = [np.zeros(*meta) if need else None for meta, need in zip(self.metas, rest)]
+        if isinstance(g, Tensor):
+            zeros = [None if z is None else constant(z) for z in zeros]
+            if self.rereads:
+                g = depends_on(g, *self.saved)
+        return (g if first else None, *zeros)
+
+
+def depends_on(value, *inputs, rereads=True):
+    """A gradient ``value`` that a rule computed from its ``inputs`` through comparisons only
+    (a mask, a sign, the argmax of a pool), recorded under ``create_graph`` as a function of
+    them with a zero derivative, as PyTorch's backward kernels take them as inputs
+    (``threshold_backward(grad, self)`` for relu): the gradient then requires grad whenever
+    an input does, and a second gradient gives zeros in those inputs, where it would otherwise
+    give None (or raise: a first gradient that does not require grad). ``rereads=False`` for
+    a kernel whose derivative in its incoming gradient does not read the inputs (pooling,
+    padding, nll_loss: PyTorch's ``max_pool_double_backward(gg, indices)``). Arrays (plain
+    backward) pass through untouched."""
+    if not isinstance(value, Tensor) or not any(
+            isinstance(t, Tensor) and t.requires_grad for t in inputs):
+        return value
+    return ReadsInputs.apply(value, *inputs, rereads=rereads)
+
+
+class ReadsInput(Node):
+    """A composite op's result ``value`` as it is, recorded as reading the op's input ``x``:
+    under create_graph the gradient flowing back into the composite reads ``x`` (see
+    ``reads_input``). Plain backward passes the gradient through."""
+
+    complex_backward = LINEAR
+
+    def forward(self, value, x, op, rereads):
+        self.op, self.rereads = op, rereads
+        self.save_for_backward(x)
+        return value
+
+    def name(self) -> str:
+        return f"{self.op}Backward0"
+
+    def backward(self, g):
+        (x,) = self.saved
+        return depends_on(g, x, rereads=self.rereads), None
+
+
+def reads_input(value, x, op, rereads=True):
+    """``value``, the result of a composite op of ``x`` whose PyTorch counterpart is one
+    kernel reading ``x`` in backward (``hardtanh``, reflection padding): under create_graph
+    the first gradient in ``x`` requires grad and a second gradient in ``x`` is zeros, as
+    PyTorch's, instead of not requiring grad. ``op`` names the node (``Hardtanh``);
+    ``rereads`` as ``depends_on``'s."""
+    if not value.requires_grad:
+        return value
+    return ReadsInput.apply(value, x, op=op, rereads=rereads)
+
+
+class ZeroWhere(Node):
+    """A piecewise op of slope 1 or 0 as one node: ``value``, its result (computed without
+    recording), with the gradient in ``x`` the incoming one except where ``zero`` (PyTorch's
+    ``hardtanh_backward``); under create_graph that gradient reads ``x`` (see ``depends_on``)."""
+
+    def forward(self, x, value, zero, op):
+        self.op = op
+        self.save_for_backward(x, zero)
+        return value
+
+    def name(self) -> str:
+        return f"{self.op}Backward0"
+
+    def backward(self, g):
+        x, zero = self.saved
+        return depends_on(where(zero, 0.0, g), x), None, None

@@ -123,7 +123,7 @@ class Relu(Node):
 
     def backward(self, g):
         (y,) = self.saved
-        return (xp.where(xp.data(y) > 0, g, 0.0),)
+        return (xp.depends_on(xp.where(xp.data(y) > 0, g, 0.0), y),)
 
     def fused_backward(self, g):
         (y,) = self.saved
@@ -139,7 +139,7 @@ class LeakyRelu(Node):
 
     def backward(self, g):
         (x,) = self.saved
-        return (xp.where(xp.data(x) > 0, g, g * self.slope),)
+        return (xp.depends_on(xp.where(xp.data(x) > 0, g, g * self.slope), x),)
 
     def fused_backward(self, g):
         (x,) = self.saved
@@ -274,7 +274,9 @@ class Prelu(Node):
         x, w = self.saved
         need = self.needs_input_grad
         gx = PreluGradInput.apply(g, x, w) if need[0] else None
-        gw = PreluGradWeight.apply(g, x) if need[1] else None
+        # PyTorch's one backward kernel reads x and w for both gradients: the gradient in w
+        # depends on w too (a zero derivative)
+        gw = xp.depends_on(PreluGradWeight.apply(g, x), w) if need[1] else None
         return gx, gw
 
     def fused_backward(self, g):
@@ -298,7 +300,8 @@ class PreluGradInput(Node):
         g, x, w = self.saved
         below = xp.data(x) < 0
         need = self.needs_input_grad
-        return (xp.where(below, gg * w, gg) if need[0] else None, None,
+        return (xp.where(below, gg * w, gg) if need[0] else None,
+                xp.zeros_like(x) if need[1] else None,  # PyTorch's zeros, not None
                 xp.where(below, gg * g, xp.zeros_like(gg * g)) if need[2] else None)
 
 

@@ -605,12 +605,14 @@ class CopySign(Node):
         _args.no_complex(b, "copysign_cpu")
         y = np.copysign(a, b)
         with np.errstate(invalid="ignore"):  # PyTorch's ratio: NaN where input is +-inf
-            self.save_for_backward(np.where(a == 0, np.zeros((), y.dtype), y / a))
+            self.save_for_backward(a, b, np.where(a == 0, np.zeros((), y.dtype), y / a))
         return y
 
     def backward(self, g):
-        (r,) = self.saved
-        return g * r, g * 0.0
+        # PyTorch's: in input, g * (y / input), a function of input and other (with a zero
+        # derivative); in other, zeros (not g * 0, NaN at an infinite g)
+        a, b, r = self.saved
+        return xp.depends_on(g * r, a, b), xp.zeros_like(g)
 
 
 # ---- never differentiable ---------------------------------------------------------------------

@@ -1042,6 +1042,7 @@ class MaxPool2dOp(Node):
         # given a window, the maxima are found here (so a captured step finds them afresh at
         # each replay); given indices (double backward, return_indices), x is read at them
         self.shape = x.shape
+        self.save_for_backward(x)  # under create_graph, the gradient reads x (PyTorch's)
         if index is None:
             out, self.index = K.max_pool2d_forward(x, win)
             return out
@@ -1056,7 +1057,9 @@ class MaxPool2dOp(Node):
         return (K.max_pool2d_backward(g, self.index, self.shape),)
 
     def backward(self, g):
-        return (_run(MaxPool2dBackward, g, index=self.index, shape=self.shape),)
+        (x,) = self.saved
+        return (xp.depends_on(_run(MaxPool2dBackward, g, index=self.index, shape=self.shape), x,
+                              rereads=False),)
 
 
 class MaxPool2dBackward(Node):
@@ -1173,12 +1176,15 @@ class AvgPool2dOp(Node):
     def forward(self, x, win, count_include_pad, divisor_override):
         self.args = (win, count_include_pad, divisor_override)
         self.shape = x.shape
+        self.save_for_backward(x)  # under create_graph, the gradient reads x (PyTorch's)
         return K.avg_pool2d_forward(x, win, count_include_pad, divisor_override)
 
     def backward(self, g):
         win, cip, div = self.args
-        return (_run(AvgPool2dBackward, g, shape=self.shape, win=win, count_include_pad=cip,
-                     divisor_override=div),)
+        (x,) = self.saved
+        return (xp.depends_on(_run(AvgPool2dBackward, g, shape=self.shape, win=win,
+                                   count_include_pad=cip, divisor_override=div), x,
+                              rereads=False),)
 
 
 class AvgPool2dBackward(Node):
@@ -1384,6 +1390,10 @@ class AdaptiveAvgPoolOp(Node):
 
     def forward(self, x, mats, nd):
         self.mats, self.nd = mats, nd
+        # under create_graph, the gradient reads x, as PyTorch's kernel; an output of ones is
+        # PyTorch's mean, whose gradient does not
+        if any(m is not None and m.shape[0] != 1 for m in mats[:2]) or mats[2].shape[1] != 1:
+            self.save_for_backward(x)
         with np.errstate(invalid="ignore"):  # inf * 0 in the product: replaced below
             y = _adaptive_apply(x, *mats)
         bad = ~np.isfinite(y)
@@ -1397,7 +1407,8 @@ class AdaptiveAvgPoolOp(Node):
         return y
 
     def backward(self, g):
-        return (_run(AdaptiveAvgPoolBackward, g, mats=self.mats, nd=self.nd),)
+        return (xp.depends_on(_run(AdaptiveAvgPoolBackward, g, mats=self.mats, nd=self.nd),
+                              *self.saved, rereads=False),)
 
 
 class AdaptiveAvgPoolBackward(Node):

@@ -639,7 +639,8 @@ def log_softmax(input: Tensor, dim: builtins.int) -> Tensor:
 class Norm(_Reduction):
     """The p-norm over ``dim`` (all dims when None), with PyTorch's gradients at the edges:
     0 where the norm is 0; for p = +-inf the gradient goes to the elements of extreme |x|
-    (shared equally between ties); p = 0 (a count) has a zero gradient."""
+    (shared equally between ties); p = 0 (a count) has no gradient (None, PyTorch's
+    undefined one: ``.grad`` stays None)."""
 
     def forward(self, x, p, dim, keepdim):
         self._setup(x, dim, keepdim)
@@ -676,14 +677,14 @@ class Norm(_Reduction):
         if p == 2:
             return (xp.where(zero, 0.0, gk * x / safe),)
         sign = xp.real_sign(xp.data(x))
-        if p == 1:
-            return (gk * sign,)
+        if p == 1:  # of x through its sign (PyTorch's grad * x.sgn()): a zero derivative
+            return (xp.depends_on(gk * sign, x),)
         if p == 0:
-            return (xp.zeros_like(gk),)
+            return (None,)  # PyTorch's undefined gradient: .grad stays None
         if p == math.inf or p == -math.inf:
             hit = np.abs(xp.data(x)) == xp.data(yk)
             count = hit.sum(axis=self.dim, keepdims=True)
-            return (xp.where(hit, gk * sign / count, 0.0),)
+            return (xp.depends_on(xp.where(hit, gk * sign / count, 0.0), x),)
         ax = x * sign  # |x|, differentiable
         if p < 1:  # PyTorch's 0 where x == 0 (|x| ** (p - 1) is infinite there)
             x_zero = xp.data(x) == 0

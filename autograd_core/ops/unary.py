@@ -165,15 +165,18 @@ class Sqrt(Node):
         tensor([1.5000, 0.0000, 2.0000])
     """)
 class Abs(Node):
-    """d|x|/dx = sign(x), 0 at 0 and at NaN (PyTorch's convention)."""
+    """d|x|/dx = sign(x), 0 at 0 and at NaN (PyTorch's convention). Saves ``x``, as PyTorch
+    does: under create_graph the gradient is a function of ``x`` with a zero derivative."""
 
     def forward(self, x):
-        self.save_for_backward(x if x.dtype.kind == "c" else xp.real_sign(x))
+        if x.dtype.kind == "b":  # PyTorch has no bool kernel
+            raise _args.not_implemented("abs_cpu", x.dtype)
+        self.save_for_backward(x)
         return np.abs(x)
 
     def backward(self, g):
-        (s,) = self.saved
-        return (g * s,)
+        (x,) = self.saved
+        return (xp.depends_on(g * xp.real_sign(xp.data(x)), x),)
 
     def complex_backward(self, g):
         (z,) = self.saved  # g * sgn(z), sgn differentiable for second derivatives

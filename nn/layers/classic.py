@@ -13,6 +13,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.ops import _xp
 from autograd_core.ops._args import no_complex
 from autograd_core.ops.conv import avg_pool1d, avg_pool2d, avg_pool3d
 from autograd_core.ops.pieces import constant_pad_nd
@@ -129,6 +130,8 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     else:
         slope = ag.tensor((lower + upper) / 2, dtype=input.dtype)
     out = ag.where(input > 0, input, input * slope)  # at 0 the slope's side, as PyTorch
+    if not training:  # PyTorch's rrelu_with_noise_backward reads the input
+        out = _xp.reads_input(out, input, "RreluWithNoise")
     if inplace:
         with ag.no_grad():
             input.copy_(out)

@@ -228,17 +228,22 @@ class NLLLossOp(Node):
         loss = picked * wy if wy is not None else picked
         self.divisor = (wy.sum() if wy is not None else M) if reduction == "mean" else 1
         self.safe, self.wy, self.shape, self.dtype = safe, wy, x.shape, x.dtype
+        self.save_for_backward(x)  # under create_graph, the gradient reads x (PyTorch's)
         return _reduce(loss.astype(x.dtype, copy=False), reduction, self.divisor)
 
     def backward(self, g):
+        (x,) = self.saved
+        return xp.depends_on(self._backward(g), x, rereads=False), None
+
+    def _backward(self, g):
         M, C = self.shape
         coef = np.zeros((M, C), self.dtype)
         w = -np.ones(M, self.dtype) if self.wy is None else -self.wy
         if self.divisor != 0:  # every target ignored: a zero gradient, as PyTorch
             coef[np.arange(M), self.safe] = w / self.divisor
         if self.reduction == "none":
-            return g.reshape(M, 1) * coef, None
-        return g * coef, None
+            return g.reshape(M, 1) * coef
+        return g * coef
 
 
 def _elementwise_reduce(loss, reduction):
