@@ -195,10 +195,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         for k, (t, c) in enumerate(zip(inputs, captured)):
             if c is None and not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the "
-                    "graph. Set allow_unused=True if this is the desired behavior. (grad: input "
-                    f"{k}, shape {tuple(t.shape)})"
-                )
+                    f"The differentiated Tensor at index {k} appears to not have been used in "
+                    "the graph. Set allow_unused=True if this is the desired behavior.")
         result = []
         for c in captured:
             if c is None:

@@ -113,7 +113,7 @@ def test_grad_wrt_intermediate_and_unused_inputs():
     gh, gu = ag.grad(y, [h, u], allow_unused=True)
     np.testing.assert_allclose(gh._data, 2 * h._data)
     assert gu is None
-    with pytest.raises(RuntimeError, match="appears to not have been used in the graph.*input 1"):
+    with pytest.raises(RuntimeError, match="Tensor at index 1 appears to not have been used in the graph"):
         ag.grad((x * 3).sum(), [x, u])
 
 
