@@ -1,0 +1,86 @@
+"""Regressions found by the layout sweep (tests/compat/test_layouts_vs_torch.py), each checked
+by hand: writes whose input shares memory with the tensor written."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+OVERLAP = "some elements of the input tensor and the written-to tensor refer to a single memory"
+
+
+def _x():
+    return ag.tensor(np.arange(9.0).reshape(3, 3))
+
+
+@pytest.mark.parametrize("write", [
+    lambda x: x.add_(x.t()),                  # the same memory, another layout
+    lambda x: x.sub_(x[0]),                   # a row broadcast over the rows it is part of
+    lambda x: x[1:].copy_(x[:-1]),            # shifted by a row
+    lambda x: x.mul_(x[:1]),
+    lambda x: x.clamp_(x[:1], None),
+    lambda x: x.lerp_(ag.ones(3, 3), x.t()),  # the weight
+    lambda x: x.addcmul_(ag.ones(3, 3), x[2]),
+    lambda x: x.float_power_(x.t()),
+    lambda x: x.__setitem__(slice(None), x.t()),
+    lambda x: x.index_add_(0, ag.tensor([2, 1, 0]), x),   # any overlap, the same tensor too
+    lambda x: x.index_copy_(0, ag.tensor([2, 1, 0]), x),
+    lambda x: x.scatter_add_(0, ag.zeros(3, 3, dtype=ag.int64), x),
+    lambda x: x.index_put_((ag.tensor([0, 2]),), x[:2]),
+    lambda x: x.__setitem__(ag.tensor([0, 2]), x[1:]),
+])
+def test_write_from_overlapping_memory_is_refused_before_writing(write):
+    # PyTorch refuses these (computed element by element, the write would read elements it
+    # had already written); tapegrad computed them as if from a copy
+    x = _x()
+    with pytest.raises(RuntimeError, match=OVERLAP):
+        write(x)
+    np.testing.assert_array_equal(x.numpy(), np.arange(9.0).reshape(3, 3))  # nothing written
+    assert x._version in (None, [0])
+
+
+def test_writes_from_the_same_or_disjoint_memory_compute():
+    x = _x()
+    x.mul_(x)  # the same elements in the same layout: allowed, as PyTorch's
+    np.testing.assert_array_equal(x.numpy(), np.arange(9.0).reshape(3, 3) ** 2)
+    x = _x()
+    x.add_(x.view(3, 3))
+    np.testing.assert_array_equal(x.numpy(), 2 * np.arange(9.0).reshape(3, 3))
+    x = ag.tensor(np.arange(8.0).reshape(2, 4))
+    x[:, ::2].add_(x[:, 1::2])  # interleaved, no element shared
+    np.testing.assert_array_equal(x.numpy(), [[1, 1, 5, 3], [9, 5, 13, 7]])
+    x = _x()
+    x[:] = x[0]  # a broadcast value is not checked (PyTorch expands it first): rows = row 0
+    np.testing.assert_array_equal(x.numpy(), [[0, 1, 2]] * 3)
+    x = _x()
+    x[2] = x[0]  # disjoint rows
+    np.testing.assert_array_equal(x.numpy(), [[0, 1, 2], [3, 4, 5], [0, 1, 2]])
+
+
+def test_write_from_non_dense_overlapping_view_computes_as_from_a_copy():
+    # x[:, :1] is not dense: PyTorch does not check it and writes element by element (its
+    # numbers depend on its loop order; DIFFERENCES.md); tapegrad computes from the old values
+    x = _x()
+    x -= x[:, :1]
+    np.testing.assert_array_equal(x.numpy(), [[0, 1, 2], [0, 1, 2], [0, 1, 2]])
+
+
+@pytest.mark.parametrize("call", [
+    lambda: ag.addmm(ag.ones(4, 4), ag.ones(1, 4), ag.ones(4, 4)),
+    lambda: ag.ones(4, 4).addmm_(ag.ones(1, 4), ag.ones(4, 4)),
+    lambda: ag.addmv(ag.ones(4), ag.ones(1, 4), ag.ones(4)),
+    lambda: ag.ones(4).addmv_(ag.ones(1, 4), ag.ones(4)),
+    lambda: ag.baddbmm(ag.ones(2, 4, 4), ag.ones(2, 1, 4), ag.ones(2, 4, 4)),
+])
+def test_added_input_must_broadcast_to_the_products_shape(call):
+    # a (1, 4) product with a (4, 4) input: PyTorch refuses (the input broadcasts to the
+    # product's shape, not the reverse); tapegrad gave a (4, 4) result
+    with pytest.raises(RuntimeError, match="cannot be broadcast to the product's shape"):
+        call()
+
+
+def test_added_input_still_broadcasts_up():
+    out = ag.addmm(ag.tensor([1.0, 2.0]), ag.ones(3, 2), ag.ones(2, 2), beta=2)
+    np.testing.assert_array_equal(out.numpy(), [[4, 6]] * 3)
+    np.testing.assert_array_equal(ag.addmv(ag.tensor(1.0), ag.ones(2, 3), ag.ones(3)).numpy(),
+                                  [4, 4])
