@@ -84,3 +84,32 @@ def test_added_input_still_broadcasts_up():
     np.testing.assert_array_equal(out.numpy(), [[4, 6]] * 3)
     np.testing.assert_array_equal(ag.addmv(ag.tensor(1.0), ag.ones(2, 3), ag.ones(3)).numpy(),
                                   [4, 4])
+
+
+def test_safetensors_keeps_0d_and_strided_tensors(tmp_path):
+    # a 0-d tensor (BatchNorm's num_batches_tracked) was saved as shape (1,): np.ascontiguousarray
+    # makes 0-d arrays 1-d; PyTorch's load_state_dict then refused the size mismatch
+    pytest.importorskip("safetensors.numpy")
+    import nn
+
+    base = ag.tensor(np.arange(12.0).reshape(3, 4))
+    state = {"n": ag.tensor(7), "t": base.t(), "step": base[:, ::2], "e": base[:1].expand(2, 4),
+             "f": ag.from_numpy(np.asfortranarray(np.arange(6.0).reshape(2, 3)))}
+    nn.save(state, tmp_path / "s.safetensors", format="safetensors")
+    back = nn.load(tmp_path / "s.safetensors")
+    for k, v in state.items():
+        assert tuple(back[k].shape) == tuple(v.shape), k
+        np.testing.assert_array_equal(back[k].numpy(), v.numpy())
+    assert back["n"].shape == () and back["n"].item() == 7
+
+
+@pytest.mark.torch_parity
+def test_0d_tensor_through_safetensors_is_0d_in_torch(tmp_path):
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("safetensors")
+    from safetensors.torch import load_file
+
+    import nn
+
+    nn.save({"step": ag.tensor(3.5)}, tmp_path / "s.safetensors", format="safetensors")
+    assert load_file(str(tmp_path / "s.safetensors"))["step"].shape == torch.Size([])
