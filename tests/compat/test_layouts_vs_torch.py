@@ -693,3 +693,72 @@ def test_aliased_writes_agree_with_torch():
                     differ.add((name, alias))
     assert differ - set(ALIAS_ALLOWED) == set(), "new differences from PyTorch"
     assert set(ALIAS_ALLOWED) - differ == set(), "listed differences that are gone"
+
+
+def _compiled_steps(compiled):
+    """Five Adam steps of a small MLP with a Fortran-ordered weight on inputs that are views
+    (a transpose of a base changed in place between steps, a stepped slice): losses and
+    parameters."""
+    import nn
+    import optimizers
+
+    ag.manual_seed(0)
+    m = nn.Sequential(nn.Linear(4, 8), nn.GELU(), nn.Linear(8, 3))
+    with ag.no_grad():
+        m[0].weight.data = ag.from_numpy(np.asfortranarray(m[0].weight.detach().numpy()))
+    opt = optimizers.Adam(m.parameters(), lr=0.01)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = ((m(x) - y) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss.detach()
+
+    run = ag.compile(step, strict=True) if compiled else step
+    rng = np.random.default_rng(0)
+    base = ag.tensor(rng.standard_normal((4, 10)).astype(np.float32))
+    ybase = ag.tensor(rng.standard_normal((3, 20)).astype(np.float32))
+    losses = []
+    for k in range(5):
+        with ag.no_grad():
+            base.mul_(0.9).add_(0.1 * k)
+        losses.append(float(run(base.t(), ybase[:, ::2].t())))
+    return losses, [p.detach().numpy().copy() for p in m.parameters()]
+
+
+def test_compiled_step_on_strided_inputs_equals_eager():
+    eager, compiled = _compiled_steps(False), _compiled_steps(True)
+    assert eager[0] == compiled[0]
+    for a, b in zip(eager[1], compiled[1]):
+        np.testing.assert_array_equal(a, b)
+
+
+# ---- size-1 dimensions with odd strides and 0-d inputs (the Numba kernels' layout checks) -----
+ODD_SHAPES = [(3, 1, 4), (1,), (), (2, 1, 1, 3), (1, 5)]
+ODD_CALLS = {
+    "relu": lambda L, x: L.relu(x), "sigmoid": lambda L, x: L.sigmoid(x),
+    "tanh": lambda L, x: L.tanh(x), "exp": lambda L, x: L.exp(x),
+    "gelu": lambda L, x: L.nn.functional.gelu(x),
+    "gelu_tanh": lambda L, x: L.nn.functional.gelu(x, approximate="tanh"),
+    "silu": lambda L, x: L.nn.functional.silu(x),
+    "softplus": lambda L, x: L.nn.functional.softplus(x, beta=2.0),
+    "leaky_relu": lambda L, x: L.nn.functional.leaky_relu(x, 0.1),
+    "elu": lambda L, x: L.nn.functional.elu(x), "mish": lambda L, x: L.nn.functional.mish(x),
+    "log_softmax": lambda L, x: L.log_softmax(x, -1) if x.ndim else x,
+    "sum": lambda L, x: x.sum(-1) if x.ndim else x.sum(), "mul_self": lambda L, x: x * x,
+    "outer": lambda L, x: x.reshape(-1, 1) * x.reshape(1, -1),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["float64", "float32"])
+def test_size1_dims_with_odd_strides_agree_with_torch(dtype):
+    differ = {}
+    for shape in ODD_SHAPES:
+        a = np.random.default_rng(8).standard_normal(shape).astype(dtype)
+        for name, call in ODD_CALLS.items():
+            ours, theirs = (_run(lib, lambda x, L=lib, c=call: c(L, x), [a], "asstrided")
+                            for lib in (ag, torch))
+            if not _same(ours, theirs, 1e-7 if dtype == np.float64 else 2e-5):
+                differ[(shape, name)] = (ours, theirs)
+    assert differ == {}
