@@ -131,8 +131,8 @@ def check_input_overlap(out, inputs, full=False):
     An input that is ``out`` itself (``x.mul_(x)``) is allowed, as PyTorch allows it."""
     for t in inputs:
         data = t if isinstance(t, np.ndarray) else getattr(t, "_data", None)
-        if isinstance(data, np.ndarray):
-            status = overlap(out, data)
+        if isinstance(data, np.ndarray) and np.may_share_memory(out, data):
+            status = overlap(out, data)  # (may_share_memory: the cheap test of the extents)
             if status == "partial" or (full and status == "full"):
                 raise RuntimeError(INPUT_OVERLAP_ERROR)
 
