@@ -113,3 +113,30 @@ def test_0d_tensor_through_safetensors_is_0d_in_torch(tmp_path):
 
     nn.save({"step": ag.tensor(3.5)}, tmp_path / "s.safetensors", format="safetensors")
     assert load_file(str(tmp_path / "s.safetensors"))["step"].shape == torch.Size([])
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: ag.exp(x.t(), out=x),
+    lambda x: ag.add(x, x[0], out=x),
+    lambda x: ag.mul(x.t(), 2.0, out=x),
+    lambda x: ag.clamp(x.t(), 1.0, 5.0, out=x),
+    lambda x: ag.cumsum(x.t(), 0, out=x),
+    lambda x: ag.where(x > 4, x.t(), x, out=x),
+    lambda x: ag.cat([x[2:], x[:1]], out=x),   # any overlap refused
+    lambda x: ag.index_select(x, 0, ag.tensor([2, 1, 0]), out=x),
+])
+def test_out_overlapping_an_input_is_refused_before_writing(call):
+    # PyTorch refuses these; tapegrad computed them as from a copy
+    x = _x()
+    with pytest.raises(RuntimeError, match=OVERLAP):
+        call(x)
+    np.testing.assert_array_equal(x.numpy(), np.arange(9.0).reshape(3, 3))
+
+
+def test_out_that_is_an_input_or_disjoint_computes():
+    x = _x()
+    assert ag.exp(x, out=x) is x  # the same elements in the same layout
+    np.testing.assert_allclose(x.numpy(), np.exp(np.arange(9.0).reshape(3, 3)))
+    x = ag.tensor(np.arange(8.0).reshape(2, 4))
+    ag.add(x[:, ::2], x[:, 1::2], out=x[:, ::2])  # interleaved, nothing shared with out
+    np.testing.assert_array_equal(x.numpy(), [[1, 1, 5, 3], [9, 5, 13, 7]])

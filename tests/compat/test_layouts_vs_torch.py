@@ -653,12 +653,6 @@ ALIAS_ALLOWED = {
     **{(n, a): "computed as from a copy (PyTorch: element by element)" for n, a in (
         ("index_put_", "t"), ("setitem_index", "t"), ("out_exp", "row0"),
         ("out_exp", "rows:1"), ("out_exp", "diag"))},
-    # out= forms do not refuse an input overlapping out (PyTorch's elementwise ops and cat do)
-    **{(n, a): "out= overlapping an input: computed as from a copy (PyTorch refuses)"
-       for n, a in (("out_add", "t"), ("out_add", "row0"), ("out_add", "rows:1"),
-                    ("out_exp", "t"))},
-    **{("out_cat", a): "out= overlapping an input: computed as from a copy (PyTorch refuses)"
-       for a in ALIASES},
 }
 
 
