@@ -140,3 +140,46 @@ def test_out_that_is_an_input_or_disjoint_computes():
     x = ag.tensor(np.arange(8.0).reshape(2, 4))
     ag.add(x[:, ::2], x[:, 1::2], out=x[:, ::2])  # interleaved, nothing shared with out
     np.testing.assert_array_equal(x.numpy(), [[1, 1, 5, 3], [9, 5, 13, 7]])
+
+
+def _hvp_of_base(f, base, view, v):
+    """``d/d base <d f(view(base)) / d base, v>`` (create_graph)."""
+    b = ag.tensor(base, requires_grad=True)
+    g, = ag.autograd.grad(f(view(b)), b, create_graph=True)
+    return ag.autograd.grad((g * ag.tensor(v)).sum(), b)[0].numpy()
+
+
+def test_second_derivative_through_a_strided_conv_weight():
+    # conv2d saved a contiguous copy of a strided weight: under create_graph the copy was a
+    # constant, so the input gradient's dependence on the weight was lost (d/dw <dL/dx, v>
+    # came out about half of PyTorch's)
+    import nn.functional as F
+
+    rng = np.random.default_rng(0)
+    X, WB, V = (rng.standard_normal(s) for s in ((1, 2, 5, 5), (3, 2, 3, 6), (1, 2, 5, 5)))
+
+    def mixed(view):
+        x, wb = ag.tensor(X, requires_grad=True), ag.tensor(WB, requires_grad=True)
+        gx, = ag.autograd.grad((F.conv2d(x, view(wb)) ** 2).sum(), x, create_graph=True)
+        return ag.autograd.grad((gx * ag.tensor(V)).sum(), wb)[0].numpy()
+
+    strided, copied = mixed(lambda b: b[..., ::2]), mixed(lambda b: b[..., ::2] * 1.0)
+    np.testing.assert_allclose(strided, copied, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("norm", ["batch_norm", "instance_norm"])
+def test_second_derivative_through_a_strided_normalisation_input(norm):
+    # the per-channel norm kernels saved a contiguous copy of a strided input: the same loss
+    import nn.functional as F
+
+    rng = np.random.default_rng(1)
+    xb, v = rng.standard_normal((2, 3, 10)), rng.standard_normal((2, 3, 10))
+
+    def loss(x):
+        y = (F.batch_norm(x, None, None, training=True) if norm == "batch_norm"
+             else F.instance_norm(x))
+        return (y ** 3).sum()
+
+    strided = _hvp_of_base(loss, xb, lambda b: b[..., ::2], v)
+    copied = _hvp_of_base(loss, xb, lambda b: b[..., ::2] * 1.0, v)
+    np.testing.assert_allclose(strided, copied, rtol=1e-10, atol=1e-12)

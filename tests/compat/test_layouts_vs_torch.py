@@ -212,6 +212,8 @@ def _same(ours, theirs, tol):
     if (ga is None) != (gb is None):
         return False
     for a, b in zip(ga or (), gb or ()):
+        if a is None and b is None:
+            continue
         if a is None or b is None:  # no path on one side: zeros on the other
             if not np.all((b if a is None else a) == 0):
                 return False
@@ -811,3 +813,91 @@ def test_out_overlap_rules_agree_with_torch():
                 for a, b in zip(*got)):
             differ[name] = refused
     assert differ == {}
+
+
+# ---- second derivatives (create_graph) through views ----------------------------------------
+def _second(lib, fn, arrays, layout):
+    """``d/d leaves <d loss/d leaves, w>`` with the inputs laid out as ``layout``: a list of
+    arrays (None: no path), None when the layout does not apply, or the exception's name."""
+    leaves, xs = [], []
+    for a in arrays:
+        made = LAYOUTS[layout](a)
+        if made is None:
+            return None
+        base, view = made
+        leaves.append(lib.tensor(base.astype(a.dtype), requires_grad=True))
+        xs.append(view(leaves[-1]))
+    try:
+        out = fn(*xs)
+        outs = [o for o in (out if isinstance(out, (tuple, list)) else [out])
+                if hasattr(o, "requires_grad") and o.requires_grad
+                and o.dtype.is_floating_point]
+        if not outs:
+            return None
+        rng = np.random.default_rng(1)
+        loss = sum((o * lib.tensor(rng.standard_normal(tuple(o.shape)))).sum() for o in outs)
+        gs = lib.autograd.grad(loss, leaves, create_graph=True, allow_unused=True)
+        terms = [(g * lib.tensor(np.random.default_rng(2 + k).standard_normal(tuple(g.shape))))
+                 .sum() for k, g in enumerate(gs) if g is not None and g.requires_grad]
+        if not terms:
+            return [None] * len(leaves)
+        return [None if h is None else _numpy(h)
+                for h in lib.autograd.grad(sum(terms), leaves, allow_unused=True)]
+    except Exception as e:
+        return type(e).__name__
+
+
+def _same_second(ours, theirs):
+    if isinstance(ours, str) or isinstance(theirs, str):
+        return isinstance(ours, str) and isinstance(theirs, str)
+    for a, b in zip(ours, theirs):
+        if a is None and b is None:
+            continue
+        if a is None or b is None:  # no path on one side: zeros (or dust) on the other
+            a, b = (np.zeros_like(b), b) if a is None else (a, np.zeros_like(a))
+        keep = np.isfinite(b)  # PyTorch's NaN/inf at singular points: not compared
+        if not _close(a[keep], b[keep], 1e-7):
+            return False
+    return True
+
+
+def _second_functional(layout):
+    """The nn.functional calls smooth enough for second derivatives that differ from
+    PyTorch's (float64 by default, so the calls' literal weights are float64)."""
+    from tests.compat.test_functional_vs_torch import CALLS
+
+    differ = set()
+    before = torch.get_default_dtype(), ag.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    ag.set_default_dtype(ag.float64)
+    try:
+        for name, spec in CALLS.items():
+            if len(spec) < 3 or spec[2]:
+                rng = np.random.default_rng(0)
+                arrays = [rng.standard_normal(s) for s in spec[1]]
+                theirs = _second(torch, lambda *xs: spec[0]("t", *xs), arrays, layout)
+                if theirs is not None and not _same_second(
+                        _second(ag, lambda *xs: spec[0]("a", *xs), arrays, layout), theirs):
+                    differ.add("F." + name)
+    finally:
+        torch.set_default_dtype(before[0])
+        ag.set_default_dtype(before[1])
+    return differ
+
+
+@pytest.mark.parametrize("layout", ["transposed", "step_last"])
+def test_second_derivatives_through_views_agree_with_torch(layout):
+    differ = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for sample, theirs_fn in _CASES:
+            if sample.twice:
+                arrays = _arrays(sample, np.float64)
+                theirs = _second(torch, theirs_fn, arrays, layout)
+                if theirs is not None and not _same_second(
+                        _second(ag, sample.fn, arrays, layout), theirs):
+                    differ.add(sample.name)
+        differ |= _second_functional(layout)
+    allowed = {name for (k, name) in ALLOWED if k == layout}
+    assert differ - allowed == set(), f"{layout}: new differences from PyTorch"
+    assert allowed & differ == allowed, f"{layout}: listed differences that are gone"
