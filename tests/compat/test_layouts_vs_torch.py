@@ -11,6 +11,7 @@ Numba kernels have a loop per dtype). The differences kept on purpose are listed
 test fails on a new difference and on a listed one that has gone.
 """
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -450,6 +451,18 @@ def _mods(M):
     }
 
 
+@contextlib.contextmanager
+def _rng_kept():
+    """Both libraries' global random state as it was (the tests here seed it; other tests
+    draw from it unseeded)."""
+    ours, theirs = ag.get_rng_state(), torch.get_rng_state()
+    try:
+        yield
+    finally:
+        ag.set_rng_state(ours)
+        torch.set_rng_state(theirs)
+
+
 def _module_run(lib, M, name, strided_params, dtype):
     lib.manual_seed(0)
     ctor, shape = _mods(M)[name]
@@ -496,8 +509,9 @@ def _module_run(lib, M, name, strided_params, dtype):
 def test_module_layouts_agree_with_torch(name, strided_params, dtype):
     import nn
 
-    ours = _module_run(ag, nn, name, strided_params, dtype)
-    theirs = _module_run(torch, torch.nn, name, strided_params, dtype)
+    with _rng_kept():
+        ours = _module_run(ag, nn, name, strided_params, dtype)
+        theirs = _module_run(torch, torch.nn, name, strided_params, dtype)
     assert len(ours) == len(theirs)
     for k, (a, b) in enumerate(zip(ours, theirs)):
         assert a.dtype == b.dtype and _close(a, b, 1e-9 if dtype == "float64" else 2e-5), (
@@ -724,7 +738,8 @@ def _compiled_steps(compiled):
 
 
 def test_compiled_step_on_strided_inputs_equals_eager():
-    eager, compiled = _compiled_steps(False), _compiled_steps(True)
+    with _rng_kept():
+        eager, compiled = _compiled_steps(False), _compiled_steps(True)
     assert eager[0] == compiled[0]
     for a, b in zip(eager[1], compiled[1]):
         np.testing.assert_array_equal(a, b)
