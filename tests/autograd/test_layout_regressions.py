@@ -183,3 +183,16 @@ def test_second_derivative_through_a_strided_normalisation_input(norm):
     strided = _hvp_of_base(loss, xb, lambda b: b[..., ::2], v)
     copied = _hvp_of_base(loss, xb, lambda b: b[..., ::2] * 1.0, v)
     np.testing.assert_allclose(strided, copied, rtol=1e-10, atol=1e-12)
+
+
+def test_second_derivative_of_a_real_tensor_to_a_complex_power():
+    # pow saved the complex copy of a real input (x ** 1j), a constant under create_graph: the
+    # first derivative did not require grad. d/dx Re(x^(i)) = -sin(log x) / x, and
+    # d2/dx2 = (sin(log x) - cos(log x)) / x^2
+    x = ag.tensor([0.5, 1.5, 2.0], dtype=ag.float64, requires_grad=True)
+    g, = ag.autograd.grad((x ** 1j).real.sum(), x, create_graph=True)
+    xs = np.array([0.5, 1.5, 2.0])
+    np.testing.assert_allclose(g.detach().numpy(), -np.sin(np.log(xs)) / xs, rtol=1e-12)
+    h, = ag.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(h.numpy(), (np.sin(np.log(xs)) - np.cos(np.log(xs))) / xs ** 2,
+                               rtol=1e-12)
