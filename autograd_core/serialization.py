@@ -331,7 +331,8 @@ def _flat_tensors(obj, fn):
             raise TypeError(f"{fn}: format='safetensors' holds numeric tensors only; key "
                             f"{key!r} is {type(value).__name__}"
                             + (f" of dtype {arr.dtype}" if isinstance(arr, np.ndarray) else ""))
-        out[key] = np.ascontiguousarray(arr)
+        # (not np.ascontiguousarray: it made a 0-d array, num_batches_tracked, shape (1,))
+        out[key] = arr if arr.flags.c_contiguous else arr.copy(order="C")
     return out
 
 

@@ -94,6 +94,49 @@ def internal_overlap(a):
     return any(s == 0 and n > 1 for s, n in zip(a.strides, a.shape))
 
 
+#: PyTorch's error for a write into a tensor whose input shares part of its memory
+INPUT_OVERLAP_ERROR = ("unsupported operation: some elements of the input tensor and the "
+                       "written-to tensor refer to a single memory location. Please clone() "
+                       "the tensor before performing the operation.")
+
+
+def _dense(a):
+    """PyTorch's ``is_non_overlapping_and_dense`` of array ``a``: its elements fill one
+    stretch of memory without gaps, in some order of its dimensions (no negative strides)."""
+    step = a.itemsize
+    for stride, n in sorted((s, n) for s, n in zip(a.strides, a.shape) if n != 1):
+        if stride != step:
+            return False
+        step *= n
+    return True
+
+
+def overlap(a, b):
+    """PyTorch's overlap status of arrays ``a`` and ``b``: "full" (the same elements in the
+    same layout), "partial" (some memory in common otherwise), or None (none, or one of them
+    not dense: PyTorch does not tell then, and writes element by element)."""
+    if not a.size or not b.size or not _dense(a) or not _dense(b):
+        return None
+    a0, b0 = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
+    a1, b1 = a0 + a.size * a.itemsize, b0 + b.size * b.itemsize
+    if (a0, a1) == (b0, b1):
+        return "full" if a.strides == b.strides else "partial"
+    return "partial" if a0 < b1 and b0 < a1 else None
+
+
+def check_input_overlap(out, inputs, full=False):
+    """PyTorch's refusal of a write into array ``out`` from an input (Tensors or arrays among
+    ``inputs``; others are skipped) that shares part of its memory (``full``: any of it, as
+    ``index_add_``/``scatter_``/``index_put_`` refuse), raised before anything is written.
+    An input that is ``out`` itself (``x.mul_(x)``) is allowed, as PyTorch allows it."""
+    for t in inputs:
+        data = t if isinstance(t, np.ndarray) else getattr(t, "_data", None)
+        if isinstance(data, np.ndarray) and np.may_share_memory(out, data):
+            status = overlap(out, data)  # (may_share_memory: the cheap test of the extents)
+            if status == "partial" or (full and status == "full"):
+                raise RuntimeError(INPUT_OVERLAP_ERROR)
+
+
 def not_implemented(kernel, dt):
     """PyTorch's refusal of a kernel without a loop for dtype ``dt``, e.g. ``"lt_cpu" not
     implemented for 'ComplexFloat'`` (an ordering op given a complex tensor)."""
@@ -150,3 +193,16 @@ def scalar_for(value, dtype):
                 f"value cannot be converted to type {c_type(dtype)} without overflow")
         return value.real
     return value
+
+
+def check_added_input(name, input_shape, product_shape):
+    """PyTorch's rule for the tensor ``addmm``/``addmv``/``baddbmm`` add to a product: it
+    broadcasts to the product's shape, the result's (the product is not broadcast to it)."""
+    input_shape, product_shape = tuple(input_shape), tuple(product_shape)
+    try:
+        fits = np.broadcast_shapes(input_shape, product_shape) == product_shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(f"{name}: input of shape {input_shape} cannot be broadcast to the "
+                           f"product's shape {product_shape}")

@@ -856,6 +856,8 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any 
     """
     _mv_check("addmv", mat, vec)
     product = matmul(mat, vec)
+    _args.check_added_input("addmv", np.shape(input._data if isinstance(input, Tensor)
+                                             else input), product.shape)
     if alpha != 1:
         product = product * alpha
     if beta == 0:
@@ -884,11 +886,7 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
                  [3.5000, 3.5000]]])
     """
     product = bmm(batch1, batch2)
-    try:
-        np.broadcast_shapes(tuple(input.shape), tuple(product.shape))
-    except ValueError:
-        raise RuntimeError(f"baddbmm: input of shape {tuple(input.shape)} cannot be broadcast "
-                           f"to the product's shape {tuple(product.shape)}") from None
+    _args.check_added_input("baddbmm", input.shape, product.shape)
     if alpha != 1:
         product = product * alpha
     if beta == 0:

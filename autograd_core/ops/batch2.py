@@ -450,7 +450,7 @@ def float_power_(input: Tensor, exponent: Any) -> Tensor:
         raise RuntimeError(f"the base given to float_power_ has dtype "
                            f"{_args.torch_name(input._data.dtype)} but the operation's result "
                            f"requires dtype {_args.torch_name(dt)}")
-    return inplace(input, lambda: float_power(input, exponent))
+    return inplace(input, lambda: float_power(input, exponent), sources=(exponent,))
 
 
 # ---- elementwise nodes --------------------------------------------------------------------------
@@ -1259,8 +1259,8 @@ def _two_positions(a):
 
 index_add_ = _inplace_method("index_add_", index_add,
                              "0, ag.tensor([1, 1]), ag.tensor([1.0, 2.0])",
-                             "tensor([0., 3., 0.])")
+                             "tensor([0., 3., 0.])", disjoint=True)
 index_copy_ = _inplace_method("index_copy_", index_copy, "0, ag.tensor([2]), ag.tensor([7.0])",
-                              "tensor([0., 0., 7.])")
+                              "tensor([0., 0., 7.])", disjoint=True)
 index_fill_ = _inplace_method("index_fill_", index_fill, "0, ag.tensor([0, 2]), 1.0",
                               "tensor([1., 0., 1.])")

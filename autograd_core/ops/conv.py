@@ -365,7 +365,9 @@ class Conv2dOp(Node):
             xp = K.nhwc_padded(x, win.ph, win.pw, out=_pool.take(shape, x.dtype) if need[1]
                                else _scratch.get("padded", shape, x.dtype))
             self.lent = xp if need[1] else None
-            self.save_for_backward(x if need[1] else None, w if need[0] else None,
+            # (the weight as given: a contiguous copy would not be known as the input, and
+            # create_graph's backward would hold it as a constant)
+            self.save_for_backward(x if need[1] else None, weight if need[0] else None,
                                    xp if need[1] else None)
             return K.conv2d_forward(x, w, bias, win, padded=xp)
         out = np.empty((N, O, win.oh, win.ow), np.result_type(x.dtype, w.dtype))
@@ -397,7 +399,7 @@ class Conv2dOp(Node):
         elif bias is not None:
             out += bias.reshape(1, O, 1, 1)
         need = self.needs_input_grad
-        self.save_for_backward(x if need[1] else None, w if need[0] else None,
+        self.save_for_backward(x if need[1] else None, weight if need[0] else None,
                                cols if need[1] else None)
         return out
 

@@ -197,10 +197,31 @@ class IndexPut(Node):
         return gx, gv
 
 
+def _check_setitem_overlap(x, index, value):
+    """PyTorch's refusal of ``x[index] = value`` where ``value`` shares part of the memory
+    written: a basic index copies ``value``, broadcast, into the view ``x[index]`` (a partial
+    overlap refused; a broadcast value is not checked), an advanced one is an ``index_put_``
+    (any overlap refused)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    if any(isinstance(i, np.ndarray) and (i.ndim or i.dtype.kind == "b") for i in parts):
+        _args.check_input_overlap(x._data, (value,), full=True)
+        return
+    if not any(i is Ellipsis for i in parts):
+        parts = (*parts, Ellipsis)  # a view even where every dimension is indexed
+    try:
+        target = x._data[parts]
+        source = np.broadcast_to(value._data, target.shape)
+    except (IndexError, TypeError, ValueError):
+        return  # the write's own error follows
+    _args.check_input_overlap(target, (source,))
+
+
 def setitem(x, index, value):
     _check_steps(index)
     value = _args.scalar_for(value, x._data.dtype)
     index = _normalise(index)
+    if isinstance(value, Tensor):
+        _check_setitem_overlap(x, index, value)
     raw = value._data if isinstance(value, Tensor) else value
     if getattr(raw, "dtype", None) is not None and raw.dtype.kind == "c" and (
             x._data.dtype.kind != "c") and any(

@@ -21,9 +21,12 @@ from autograd_core.ops.unary import clamp
 from autograd_core.tensor import Tensor, _log_meta_change
 
 
-def inplace(t, compute, view_name=None):
+def inplace(t, compute, view_name=None, sources=(), disjoint=False):
     """Run an out-of-place computation and write its result into ``t``. ``view_name``: the
-    name PyTorch gives the view a write through indexing makes (``a[0] = v``: Select)."""
+    name PyTorch gives the view a write through indexing makes (``a[0] = v``: Select).
+    ``sources``: the tensors the result is computed from; one sharing part of ``t``'s memory
+    is refused, as PyTorch refuses it (``disjoint``: any of it, as ``index_add_`` does), where
+    computing as if from a copy would give what PyTorch's element-by-element write does not."""
     recording = STATE.enabled
     if recording and (t.requires_grad or (t._base is not None and t._base.requires_grad)):
         _refuse_view_write(t, view_name=view_name)  # (a view made under no_grad: the base's)
@@ -32,6 +35,8 @@ def inplace(t, compute, view_name=None):
             "a leaf Variable that requires grad is being used in an in-place operation; "
             "wrap it in `with no_grad():` (e.g. for parameter updates) or use an out-of-place op"
         )
+    if sources:
+        _args.check_input_overlap(t._data, sources, full=disjoint)
     result = compute()
     if recording and result.requires_grad and not t.requires_grad:
         _refuse_view_write(t, view_name=view_name)  # a value that requires grad written
@@ -279,7 +284,7 @@ def add_(input, other, *_deprecated, alpha=1):
     """
     if _deprecated:
         other, alpha = _deprecated_alpha("add_", other, _deprecated)
-    return inplace(input, lambda: add(input, other, alpha=alpha))
+    return inplace(input, lambda: add(input, other, alpha=alpha), sources=(other,))
 
 
 @_method("sub_")
@@ -303,7 +308,7 @@ def sub_(input, other, *_deprecated, alpha=1):
     """
     if _deprecated:
         other, alpha = _deprecated_alpha("sub_", other, _deprecated)
-    return inplace(input, lambda: sub(input, other, alpha=alpha))
+    return inplace(input, lambda: sub(input, other, alpha=alpha), sources=(other,))
 
 
 @_method("mul_")
@@ -324,7 +329,7 @@ def mul_(input, other):
         >>> x.mul_(3)
         tensor([3., 6.])
     """
-    return inplace(input, lambda: mul(input, other))
+    return inplace(input, lambda: mul(input, other), sources=(other,))
 
 
 @_method("div_")
@@ -350,7 +355,8 @@ def div_(input, other, *, rounding_mode=None):
         >>> ag.tensor([7, -7]).div_(2, rounding_mode="floor")
         tensor([ 3, -4])
     """
-    return inplace(input, lambda: div(input, other, rounding_mode=rounding_mode))
+    return inplace(input, lambda: div(input, other, rounding_mode=rounding_mode),
+                   sources=(other,))
 
 
 @_method("clamp_")
@@ -372,7 +378,7 @@ def clamp_(input, min=None, max=None):  # noqa: A002
         >>> x.clamp_(max=1.5)
         tensor([1.0000, 1.5000])
     """
-    return inplace(input, lambda: clamp(input, min, max))
+    return inplace(input, lambda: clamp(input, min, max), sources=(min, max))
 
 
 @_method("copy_")
@@ -395,7 +401,7 @@ def copy_(input, src):
         >>> x.copy_(ag.tensor([5, 6]))
         tensor([5., 6.])
     """
-    return inplace(input, lambda: CopyFrom.apply(input, src))
+    return inplace(input, lambda: CopyFrom.apply(input, src), sources=(src,))
 
 
 @_method("fill_")
@@ -631,9 +637,13 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 
 
 def _elementwise_inplace(name, op_name=None):
+    # (PyTorch's matrix products write through BLAS without this check)
+    checked = name not in ("addmm", "addmv", "baddbmm")
+
     def method(input, *args, **kwargs):
         fn = DECLS[op_name or name].fn  # looked up when called: every op module has declared
-        return inplace(input, lambda: fn(input, *args, **kwargs))
+        return inplace(input, lambda: fn(input, *args, **kwargs),
+                       sources=(*args, *kwargs.values()) if checked else ())
 
     method.__name__ = method.__qualname__ = name + "_"
     init, args = _EXAMPLES.get(name, ("[0.25, 1.0]", "x" if name in _BINARY else ""))

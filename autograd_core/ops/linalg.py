@@ -10,7 +10,7 @@ import numpy as np
 
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _xp as xp
-from autograd_core.ops._args import torch_name
+from autograd_core.ops._args import check_added_input, torch_name
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.shape import _as_view
 from autograd_core.tensor import Tensor
@@ -228,12 +228,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: builtins.float = 1
                 [15.5000, 22.5000]])
     """
     product = mm(mat1, mat2)
-    si, sp = _shape(input), _shape(product._data)
-    try:
-        np.broadcast_shapes(si, sp)
-    except ValueError:
-        raise RuntimeError(f"addmm: input of shape {tuple(si)} cannot be broadcast to the "
-                           f"product's shape {tuple(sp)}") from None
+    check_added_input("addmm", _shape(input), product.shape)
     if alpha != 1:
         product = product * alpha
     if beta == 0:

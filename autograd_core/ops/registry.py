@@ -220,10 +220,28 @@ def _cannot_cast(src: str, dst: str) -> bool:
             or (src in "iu" and dst == "b"))
 
 
+#: ops whose ``out=`` PyTorch refuses when an input shares part of ``out``'s memory (its
+#: elementwise ops: False), or any of it (True)
+_OUT_OVERLAP = {
+    **dict.fromkeys((
+        "exp log sin cos tan tanh sigmoid abs neg sqrt rsqrt ceil floor round trunc frac erf "
+        "erfc erfinv expm1 log1p log2 log10 exp2 lgamma digamma reciprocal sign sgn i0 sinc "
+        "logit nan_to_num deg2rad rad2deg asin acos atan sinh cosh asinh acosh atanh square add "
+        "sub mul div pow atan2 hypot copysign fmod remainder maximum minimum fmax fmin xlogy "
+        "heaviside eq ne lt le gt ge logical_and logical_or logical_xor logical_not "
+        "floor_divide true_divide float_power clamp lerp addcmul addcdiv where cumsum cumprod "
+        "outer bitwise_and bitwise_or bitwise_xor bitwise_not negative "
+        "logaddexp logaddexp2 gcd lcm").split(), False),
+    **dict.fromkeys(("cat", "stack", "index_select", "gather"), True),
+}
+
+
 def _with_out(fn, name):
     """``fn`` taking PyTorch's ``out=``: the result is written into ``out`` (of the result's
     shape, of a dtype the result casts to) and ``out`` is returned. As in PyTorch, refused when
-    autograd would have to record the write (an input or ``out`` requires grad in grad mode)."""
+    autograd would have to record the write (an input or ``out`` requires grad in grad mode),
+    and, for the ops in ``_OUT_OVERLAP``, when an input overlaps ``out``."""
+    overlap_rule = _OUT_OVERLAP.get(name)
 
     @functools.wraps(fn)
     def with_out(*args: Any, out: Any = None, **kwargs: Any) -> Any:
@@ -233,13 +251,18 @@ def _with_out(fn, name):
 
         if not isinstance(out, Tensor):
             raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
-        if STATE.enabled:
+        if STATE.enabled or overlap_rule is not None:
             flat = [a for v in (*args, *kwargs.values())
                     for a in (v if isinstance(v, (list, tuple)) else (v,))]
+        if STATE.enabled:
             if out.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in flat):
                 raise RuntimeError(f"{name}(): functions with out=... arguments don't support "
                                    "automatic differentiation, but one of the arguments "
                                    "requires grad.")
+        if overlap_rule is not None:
+            from autograd_core.ops._args import check_input_overlap
+
+            check_input_overlap(out._data, flat, full=overlap_rule)
         result = fn(*args, **kwargs)
         if not isinstance(result, Tensor):  # several results (max with a dim, sort, ...)
             raise TypeError(f"{name}() got an unexpected keyword argument 'out'")

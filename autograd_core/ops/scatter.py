@@ -314,9 +314,12 @@ def scatter_add(input: Tensor, dim: builtins.int, index: Tensor, src: Any) -> Te
     return _scatter("scatter_add", input, dim, index, src, True)
 
 
-def _inplace_method(name, fn, call, result):
+def _inplace_method(name, fn, call, result, disjoint=False):
+    """``disjoint``: an input sharing any memory with the tensor written is refused (PyTorch's
+    ``index_add_``, ``scatter_``, ``index_put_``, ...)."""
     def method(self, *args, **kwargs):
-        return inplace(self, lambda: fn(self, *args, **kwargs))
+        return inplace(self, lambda: fn(self, *args, **kwargs),
+                       sources=(*args, *kwargs.values()) if disjoint else (), disjoint=disjoint)
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = (
@@ -330,10 +333,10 @@ def _inplace_method(name, fn, call, result):
 
 
 scatter_ = _inplace_method("scatter_", scatter, "0, ag.tensor([1]), 9.0",
-                           "tensor([0., 9., 0.])")
+                           "tensor([0., 9., 0.])", disjoint=True)
 scatter_add_ = _inplace_method("scatter_add_", scatter_add,
                                "0, ag.tensor([1, 1]), ag.tensor([1.0, 2.0])",
-                               "tensor([0., 3., 0.])")
+                               "tensor([0., 3., 0.])", disjoint=True)
 
 
 _REDUCES = ("sum", "prod", "mean", "amax", "amin")
@@ -673,5 +676,6 @@ def index_put(input: Tensor, indices: Any, values: Any,
 
 
 index_put_ = _inplace_method("index_put_", index_put,
-                             "(ag.tensor([2]),), ag.tensor([4.0])", "tensor([0., 0., 4.])")
+                             "(ag.tensor([2]),), ag.tensor([4.0])", "tensor([0., 0., 4.])",
+                             disjoint=True)
 

@@ -257,13 +257,15 @@ class PowScalar(Node):
     complex_backward = HOLOMORPHIC
     def forward(self, x, exponent):
         self.p = exponent
+        # (x as given is saved: a converted copy would not be known as the input, and
+        # create_graph's backward would hold it as a constant)
+        self.save_for_backward(x)
         if x.dtype.kind in "biu" and isinstance(exponent, float):
             x = x.astype(DEFAULT_DTYPE[0])  # PyTorch's promotion: an integer tensor ** a float
         elif type(exponent) is complex and x.dtype.kind != "c":  # x ** 1j: complex, as ATen
             x = x.astype(np.promote_types(x.dtype if x.dtype.kind == "f" else DEFAULT_DTYPE[0],
                                           np.complex64))
             note_complex(x.dtype)
-        self.save_for_backward(x)
         try:
             y = _pow_scalar(x, exponent)
         except ValueError as exc:  # numpy's words, PyTorch's type

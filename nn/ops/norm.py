@@ -99,9 +99,8 @@ class NormOp(Node):
         self.perm = None
         if self.layout is not None:  # per-channel Numba kernels, sums in float64
             self.perm = _channels_last(x, self.layout, kind)
-            if self.perm is None:
-                x = np.ascontiguousarray(x)
-                x3 = x.reshape(self.layout)
+            if self.perm is None:  # (x itself is saved: a copy would not be known as the
+                x3 = np.ascontiguousarray(x).reshape(self.layout)  # input under create_graph)
             else:
                 x3 = _rows(x, self.perm, self.layout[1])
             if stats is None:
@@ -175,8 +174,8 @@ class NormOp(Node):
     def _kernel_backward(self, g, x, w):
         need = self.needs_input_grad
         A, Kc, S = self.layout
-        if self.perm is None:
-            x3 = x.reshape(self.layout)
+        if self.perm is None:  # (x as given: forward saved the input itself)
+            x3 = np.ascontiguousarray(x).reshape(self.layout)
             g3 = np.ascontiguousarray(g, dtype=x.dtype).reshape(self.layout)
         else:
             x3, g3 = _rows(x, self.perm, Kc), _rows(g.astype(x.dtype, copy=False), self.perm, Kc)

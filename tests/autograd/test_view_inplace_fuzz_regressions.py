@@ -163,14 +163,16 @@ def test_saved_base_then_view_written_refuses_backward():
     w = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
     a = w * 1
     b = a * a  # saves a
-    a[1:].mul_(a[:2].detach())
+    a[1:].mul_(a[:1].detach())
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         b.sum().backward()
     a2 = w * 1
     v = a2[1:]
-    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
-        v.mul_(a2[:2])  # a2[:2] is saved by the product and overlaps v: changed by the write
-        (a2 * 1).sum().backward()
+    # a2[:2] overlaps v: PyTorch refuses the write itself (computed element by element, it
+    # would read values it has already written)
+    with pytest.raises(RuntimeError, match="some elements of the input tensor and the "
+                                           "written-to tensor refer to a single memory"):
+        v.mul_(a2[:2])
 
 
 @pytest.mark.torch_parity
