@@ -8,7 +8,9 @@ steps, so the same errors, in PyTorch's words, and the same results requiring gr
 tuple for a tuple). Everything is computed in reverse mode: ``jvp`` and ``hvp`` use the
 double-backward trick (the vjp is linear in its vector, so differentiating it once more gives
 the forward product), as PyTorch's do. ``vectorize`` computes the same rows one by one (with
-PyTorch's refusal of ``strict=True`` alongside it); ``strategy="forward-mode"`` is refused.
+PyTorch's refusal of ``strict=True`` alongside it); ``jacobian``'s ``strategy="forward-mode"``
+takes PyTorch's options (``vectorize=True``, no ``strict`` or ``create_graph``) and gives the
+same Jacobian, in the outputs' dtype as PyTorch's forward mode, computed in reverse mode.
 """
 
 from __future__ import annotations
@@ -261,7 +263,9 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             False.
         vectorize (bool): accepted for PyTorch's signature (there is no vmap; rows are computed
             one by one).
-        strategy (str): ``"reverse-mode"``; ``"forward-mode"`` raises (no forward mode).
+        strategy (str): ``"reverse-mode"`` (the default) or ``"forward-mode"`` (PyTorch's: it
+            needs ``vectorize=True`` and refuses ``strict`` and ``create_graph``; each block in
+            its output's dtype). Both compute the same rows here, in reverse mode.
 
     Example::
 
@@ -274,8 +278,19 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
     if strategy not in ("reverse-mode", "forward-mode"):
         raise ValueError('Expected strategy to be either "forward-mode" or "reverse-mode".')
     if strategy == "forward-mode":
-        raise NotImplementedError("jacobian: strategy='forward-mode' needs forward-mode AD, "
-                                  "which this engine does not have; use 'reverse-mode'")
+        if create_graph:
+            raise NotImplementedError(
+                "torch.autograd.functional.jacobian: `create_graph=True` and "
+                '`strategy="forward-mode"` are not supported together (yet). Please either set '
+                '`create_graph=False` or `strategy="reverse-mode"`.')
+        if strict:
+            raise RuntimeError(
+                "torch.autograd.functional.jacobian: `strict=True` and "
+                '`strategy="forward-mode"` are not supported together (yet). Please either set '
+                '`strict=False` or `strategy="reverse-mode"`.')
+        if not vectorize:
+            raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-"
+                                      "reverse Hessian isonly implemented for `vectorize=True`.")
     in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
     inputs = _prepare(inputs, create_graph)
     out_tuple, outputs = _call(func, inputs, "jacobian", strict)
@@ -316,6 +331,8 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             else:
                 block = Tensor._make(np.zeros(tuple(o.shape) + tuple(t.shape), t.dtype), None,
                                      False)
+            if strategy == "forward-mode" and block.dtype != o.dtype:
+                block = block.to(o.dtype)  # forward mode's tangents are the output's
             per_input.append(block if create_graph else block.detach())
         jac.append(tuple(per_input) if in_tuple else per_input[0])
     return tuple(jac) if out_tuple else jac[0]
@@ -335,7 +352,8 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
         strict (bool): raise if an output does not depend on an input (else zeros). Default:
             False.
         vectorize (bool): accepted for PyTorch's signature.
-        outer_jacobian_strategy (str): ``"reverse-mode"`` (the only one here).
+        outer_jacobian_strategy (str): ``"reverse-mode"`` or ``"forward-mode"`` (``jacobian``'s
+            ``strategy``, with its conditions).
 
     Example::
 
