@@ -66,6 +66,21 @@ LINEAR = "linear"
 HOLOMORPHIC = "holomorphic"
 
 
+def _saved_value(k):
+    """The getter of ``grad_fn._saved_<name>`` for the ``k``-th value forward saved: the input
+    Tensor itself, the output as a Tensor of this node, a number as a 0-d Tensor; PyTorch's
+    error once backward has freed it."""
+    def get(node):
+        saved = node._saved
+        if saved is FREED:
+            raise RuntimeError(FREED_MESSAGE)
+        value = node._connected(saved.unpack() if type(saved) is Packed else saved)[k]
+        if value is None or isinstance(value, Tensor):
+            return value
+        return _make(np.asarray(value), None, False)
+    return get
+
+
 def conj(x):
     """The complex conjugate of an array or Tensor (recorded under create_graph); ``x`` itself
     when real (no copy, no node)."""
@@ -132,6 +147,8 @@ class Node:
     # is mostly edges, and every object it keeps is one more for the cyclic collector to scan.
     next_idx = None
     _leaf_edge = False
+    #: names of what forward saves, in order: ``grad_fn._saved_<name>`` reads each (PyTorch's)
+    saved_names: tuple = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -145,6 +162,9 @@ class Node:
         forward = getattr(cls, "forward", None)
         cls._forward_takes_out = forward is not None and (
             "out" in inspect.signature(forward).parameters)
+        for k, name in enumerate(cls.__dict__.get("saved_names", ())):
+            setattr(cls, f"_saved_{name}", property(_saved_value(k), doc=(
+                f"What forward saved as ``{name}`` (PyTorch's ``grad_fn._saved_{name}``).")))
 
     def backward(self, *grads):  # pragma: no cover - every op defines it
         raise NotImplementedError(f"{type(self).__name__} has no backward")

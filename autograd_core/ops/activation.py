@@ -48,6 +48,7 @@ def _float(x, op_name):
         tensor([0.2689, 0.5000, 0.8808])
     """)
 class Sigmoid(Node):
+    saved_names = ("result",)
     complex_backward = HOLOMORPHIC
     def forward(self, x, out=None):
         y = K.sigmoid_forward(_floating(x), out=out)
@@ -78,6 +79,7 @@ class Sigmoid(Node):
         tensor([-0.7616,  0.0000,  0.9640])
     """)
 class Tanh(Node):
+    saved_names = ("result",)
     complex_backward = HOLOMORPHIC
     def forward(self, x, out=None):
         y = K.tanh_forward(_floating(x), out=out)

@@ -219,6 +219,7 @@ def _over(g, c):
 
 
 class Mul(Node):
+    saved_names = ("other", "self")  # grad_fn._saved_other, ._saved_self
     ufunc = np.multiply  # the forward's ufunc and what it saves: for node.operator
     saves = ((1, 0), (0, 1))
     fuse = "{0} * {1}"
@@ -239,6 +240,7 @@ class Mul(Node):
 
 
 class Div(Node):
+    saved_names = ("self", "other")
     ufunc = np.true_divide  # the forward's ufunc and what it saves: for node.operator
     saves = ((0, 1), (1, None))
     fuse = "{0} / {1}"
@@ -505,6 +507,7 @@ def _power(a, b):
 class Pow(Node):
     """a ** b with tensor exponent. d/db = a**b * log(a), taken as 0 where a == 0 and b >= 0
     (PyTorch's convention)."""
+    saved_names = ("self", "exponent", "result")
 
     complex_backward = HOLOMORPHIC
     def forward(self, a, b):

@@ -59,6 +59,7 @@ class Neg(Node):
         tensor([1.0000, 2.7183])
     """)
 class Exp(Node):
+    saved_names = ("result",)
     complex_backward = HOLOMORPHIC
     def forward(self, x, out=None):
         y = np.exp(_floating(x), out=out)
@@ -85,6 +86,7 @@ class Exp(Node):
         tensor([0.0000, 0.6931])
     """)
 class Log(Node):
+    saved_names = ("self",)
     complex_backward = HOLOMORPHIC
     def forward(self, x, out=None):
         x = _floating(x)
@@ -137,6 +139,7 @@ class Log1p(Node):
         tensor([2.0000, 1.4142])
     """)
 class Sqrt(Node):
+    saved_names = ("result",)
     fuse = "np.sqrt({0})"
     fuse_backward = ("{g} / ({0} * D(2.0))",)
     complex_backward = HOLOMORPHIC
@@ -198,6 +201,7 @@ class Abs(Node):
         tensor([0., 1.])
     """)
 class Sin(Node):
+    saved_names = ("self",)
     complex_backward = HOLOMORPHIC
     def forward(self, x):
         x = _floating(x)
@@ -224,6 +228,7 @@ class Sin(Node):
         tensor([ 1., -1.])
     """)
 class Cos(Node):
+    saved_names = ("self",)
     complex_backward = HOLOMORPHIC
     def forward(self, x):
         x = _floating(x)
@@ -251,6 +256,9 @@ def _pow_scalar(x, p):
 
 class PowScalar(Node):
     """x ** p for a Python number p."""
+    saved_names = ("self",)
+    _saved_exponent = property(lambda self: self.p, doc="The exponent (PyTorch's "
+                               "``grad_fn._saved_exponent``).")
 
     _op_name = "pow"  # the public op a refusal names (Node.op_name)
 
