@@ -26,7 +26,10 @@ class _State:
         self.n_outputs = 0
         self.input_index: list[int] | None = None
         self.output_index: list[int] = []
-        self.grad_outputs: tuple = ()
+        # set by the outputs' node, cleared once the full hooks ran: None at the inputs' node
+        # means the gradient did not come through the outputs (a double backward, or outputs
+        # that are not top-level tensors), and PyTorch then skips the hooks
+        self.grad_outputs: tuple | None = None
 
 
 def _pack(index: list[int], values: Any, size: int) -> tuple:
@@ -82,21 +85,25 @@ class _OutputsHook(Function):
         state.grad_outputs = grad_outputs
         if state.input_index is None and module._backward_hooks:
             _run_full_hooks(state, (None,) * state.n_inputs)
+            state.grad_outputs = None
         return (None, *(grad_outputs[i] for i in state.output_index))
 
 
 class _InputsHook(Function):
+    # (grads materialized: an input the outputs do not depend on gets zeros, as PyTorch's)
     @staticmethod
     def forward(ctx, state, *tensors):
         ctx.state = state
-        ctx.set_materialize_grads(False)
         return tensors[0] if len(tensors) == 1 else tensors
 
     @staticmethod
     def backward(ctx, *grads):
         state = ctx.state
+        if state.grad_outputs is None:
+            return (None, *grads)
         index = state.input_index or []
         res = _run_full_hooks(state, _pack(index, grads, state.n_inputs))
+        state.grad_outputs = None
         if res is not None:
             grads = tuple(res[i] for i in index)
         return (None, *grads)

@@ -1,9 +1,10 @@
-"""Regressions found reviewing the tenth session's changes (scatter_reduce's edges)."""
+"""Regressions found reviewing the tenth session's changes (scatter_reduce, module hooks)."""
 
 import numpy as np
 import pytest
 
 import autograd_core as ag
+import nn
 
 
 def test_scatter_reduce_amax_amin_without_self_start_from_the_dtype_extremes():
@@ -54,3 +55,64 @@ def test_scatter_reduce_dtype_mismatch_in_pytorchs_words():
     with pytest.raises(RuntimeError, match=r"^scatter\(\): Expected self.dtype to be equal to "
                                            "src.dtype"):
         ag.tensor([1.0, 2.0]).scatter_reduce(0, ag.tensor([0, 1]), ag.tensor([1, 2]), "sum")
+
+
+class _Scale(nn.Module):
+    """``a * w * b``, or ``[a * w, a]`` (a list: not top-level outputs) when ``as_list``."""
+
+    def __init__(self, as_list=False):
+        super().__init__()
+        self.w = nn.Parameter(ag.tensor([2.0, 3.0]))
+        self.as_list = as_list
+
+    def forward(self, a, b=None):
+        if self.as_list:
+            return [a * self.w, a]
+        return a * self.w * b
+
+
+def _hooked(module):
+    calls = []
+    module.register_full_backward_hook(lambda m, gi, go: calls.append((gi, go)))
+    return calls
+
+
+def test_full_backward_hook_skipped_when_the_gradient_bypasses_the_outputs():
+    # PyTorch runs the full hooks only for a gradient that came through the module's
+    # top-level output tensors: not for a list output, not again in a double backward
+    m = _Scale(as_list=True)
+    calls = _hooked(m)
+    a = ag.tensor([1.0, -1.0], requires_grad=True)
+    y = m(a)
+    (y[0].sum() + y[1].sum()).backward()
+    assert calls == []  # (it ran with grad_output=())
+    np.testing.assert_array_equal(a.grad.numpy(), [3.0, 4.0])
+    m = _Scale()
+    calls = _hooked(m)
+    b = ag.tensor([0.5, 4.0], requires_grad=True)
+    a = ag.tensor([1.0, -1.0], requires_grad=True)
+    (g,) = ag.autograd.grad(m(a, b).sum(), a, create_graph=True)
+    assert len(calls) == 1
+    g.sum().backward()  # d(w * b)/db = w, d/dw = b; a is reached with zeros, as in PyTorch
+    assert len(calls) == 1  # (it ran again with grad_input (None, w))
+    np.testing.assert_array_equal(b.grad.numpy(), [2.0, 3.0])
+    np.testing.assert_array_equal(m.w.grad.numpy(), [0.5, 4.0])
+    np.testing.assert_array_equal(a.grad.numpy(), [0.0, 0.0])
+
+
+def test_full_backward_hook_input_without_gradient_gets_zeros():
+    # an input that requires grad but that the output does not depend on: PyTorch's identity
+    # node materializes zeros, so the hook sees zeros and the input's .grad is zeros (not None)
+    class Second(nn.Module):
+        def forward(self, a, b):
+            return b * 2
+
+    m = Second()
+    calls = _hooked(m)
+    a = ag.tensor([1.0, -1.0], requires_grad=True)
+    b = ag.tensor([0.5, 4.0], requires_grad=True)
+    m(a, b).sum().backward()
+    (gi, go), = calls
+    np.testing.assert_array_equal(gi[0].numpy(), [0.0, 0.0])
+    np.testing.assert_array_equal(gi[1].numpy(), [2.0, 2.0])
+    np.testing.assert_array_equal(a.grad.numpy(), [0.0, 0.0])
