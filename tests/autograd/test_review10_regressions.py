@@ -5,6 +5,7 @@ import pytest
 
 import autograd_core as ag
 import nn
+from autograd_core._sums import fmean, fsum
 
 
 def test_scatter_reduce_amax_amin_without_self_start_from_the_dtype_extremes():
@@ -116,3 +117,19 @@ def test_full_backward_hook_input_without_gradient_gets_zeros():
     np.testing.assert_array_equal(gi[0].numpy(), [0.0, 0.0])
     np.testing.assert_array_equal(gi[1].numpy(), [2.0, 2.0])
     np.testing.assert_array_equal(a.grad.numpy(), [0.0, 0.0])
+
+
+def test_long_softmax_and_fsum_take_a_numpy_integer_or_a_list_as_axis():
+    # softmax over more than 1,024 rows with dim a numpy integer raised TypeError ("not
+    # iterable") once its sum became fsum's; PyTorch takes any integer (closed form: 1/2000)
+    x = ag.ones(2000, 3)
+    np.testing.assert_allclose(x.softmax(np.int64(0)).numpy(), np.full((2000, 3), 1 / 2000),
+                               rtol=1e-6)
+    np.testing.assert_allclose(x.log_softmax(np.int64(0)).numpy(),
+                               np.full((2000, 3), -np.log(2000)), rtol=1e-6)
+    a = np.arange(6000, dtype=np.float32).reshape(2000, 3) % 7
+    want = a.astype(np.float64).sum()
+    assert fsum(a, [-2, -1]).item() == want  # (numpy's sum refuses a list)
+    assert fsum(a, [np.int64(0), 1], True).shape == (1, 1)
+    np.testing.assert_array_equal(fsum(a, np.int64(-2)), a.astype(np.float64).sum(0))
+    np.testing.assert_allclose(fmean(a, [0]), a.astype(np.float64).mean(0), rtol=1e-6)
