@@ -10,11 +10,19 @@ the input gradients. When no input requires grad, the full hooks run at the outp
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from autograd_core import Tensor
 from autograd_core.function import Function
 from autograd_core.grad_mode import is_grad_enabled
+
+
+#: PyTorch's warning when the full hooks run at the outputs (no input requires grad)
+_NO_INPUT_WARNING = (
+    "Full backward hook is firing when gradients are computed with respect to module outputs "
+    "since no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/"
+    "torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details.")
 
 
 class _State:
@@ -84,6 +92,7 @@ class _OutputsHook(Function):
             grad_outputs = res
         state.grad_outputs = grad_outputs
         if state.input_index is None and module._backward_hooks:
+            warnings.warn(_NO_INPUT_WARNING, stacklevel=2)
             _run_full_hooks(state, (None,) * state.n_inputs)
             state.grad_outputs = None
         return (None, *(grad_outputs[i] for i in state.output_index))

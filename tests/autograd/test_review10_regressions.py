@@ -133,3 +133,13 @@ def test_long_softmax_and_fsum_take_a_numpy_integer_or_a_list_as_axis():
     assert fsum(a, [np.int64(0), 1], True).shape == (1, 1)
     np.testing.assert_array_equal(fsum(a, np.int64(-2)), a.astype(np.float64).sum(0))
     np.testing.assert_allclose(fmean(a, [0]), a.astype(np.float64).mean(0), rtol=1e-6)
+
+
+def test_full_backward_hook_without_input_grad_warns_as_pytorch():
+    m = nn.Linear(2, 2)
+    calls = _hooked(m)
+    with pytest.warns(UserWarning, match="Full backward hook is firing when gradients are "
+                                         "computed with respect to module outputs since no "
+                                         "inputs require gradients"):
+        m(ag.ones(1, 2)).sum().backward()
+    assert calls[0][0] == (None,)
