@@ -5,6 +5,7 @@ parameter gradients; imports numpy only."""
 from __future__ import annotations
 
 import math
+import operator
 
 import numpy as np
 
@@ -22,6 +23,7 @@ def fsum(x, axis=None, keepdims=False):
     16 are summed, then groups of 16 of those, ... Below it, numpy's sum bit for bit (a
     batch's bias gradient). float16 rows are added in float32 and rounded once, as PyTorch
     accumulates half (numpy rounds each partial sum to half)."""
+    axis = _axes(axis)
     if x.size <= CASCADE_ROWS and x.dtype.char != "e":  # short: numpy's sum (no plan to make)
         return x.sum(axis=axis, keepdims=keepdims)
     plan = _cascade_plan(x, axis)
@@ -32,11 +34,22 @@ def fsum(x, axis=None, keepdims=False):
 
 def fmean(x, axis=None, keepdims=False):
     """``np.mean(x, axis, keepdims)`` with ``fsum``'s sum."""
+    axis = _axes(axis)
     plan = _cascade_plan(x, axis)
     if plan is None:
         return np.mean(x, axis=axis, keepdims=keepdims)
     n = math.prod(x.shape[plan[0]:plan[1]])
     return (_cascade(x, plan, keepdims) / np.float64(n)).astype(x.dtype)
+
+
+def _axes(axis):
+    """``axis`` as numpy's sum takes it: None, an int, or a tuple of ints (a list or a numpy
+    integer, as a caller's ``dim`` may be, are not all accepted by numpy or by the plan)."""
+    if axis is None or type(axis) is int:
+        return axis
+    if isinstance(axis, (list, tuple)):
+        return tuple(operator.index(a) for a in axis)
+    return operator.index(axis)
 
 
 def _cascade_plan(x, axis):

@@ -10,11 +10,19 @@ the input gradients. When no input requires grad, the full hooks run at the outp
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from autograd_core import Tensor
 from autograd_core.function import Function
 from autograd_core.grad_mode import is_grad_enabled
+
+
+#: PyTorch's warning when the full hooks run at the outputs (no input requires grad)
+_NO_INPUT_WARNING = (
+    "Full backward hook is firing when gradients are computed with respect to module outputs "
+    "since no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/"
+    "torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details.")
 
 
 class _State:
@@ -26,7 +34,10 @@ class _State:
         self.n_outputs = 0
         self.input_index: list[int] | None = None
         self.output_index: list[int] = []
-        self.grad_outputs: tuple = ()
+        # set by the outputs' node, cleared once the full hooks ran: None at the inputs' node
+        # means the gradient did not come through the outputs (a double backward, or outputs
+        # that are not top-level tensors), and PyTorch then skips the hooks
+        self.grad_outputs: tuple | None = None
 
 
 def _pack(index: list[int], values: Any, size: int) -> tuple:
@@ -81,22 +92,27 @@ class _OutputsHook(Function):
             grad_outputs = res
         state.grad_outputs = grad_outputs
         if state.input_index is None and module._backward_hooks:
+            warnings.warn(_NO_INPUT_WARNING, stacklevel=2)
             _run_full_hooks(state, (None,) * state.n_inputs)
+            state.grad_outputs = None
         return (None, *(grad_outputs[i] for i in state.output_index))
 
 
 class _InputsHook(Function):
+    # (grads materialized: an input the outputs do not depend on gets zeros, as PyTorch's)
     @staticmethod
     def forward(ctx, state, *tensors):
         ctx.state = state
-        ctx.set_materialize_grads(False)
         return tensors[0] if len(tensors) == 1 else tensors
 
     @staticmethod
     def backward(ctx, *grads):
         state = ctx.state
+        if state.grad_outputs is None:
+            return (None, *grads)
         index = state.input_index or []
         res = _run_full_hooks(state, _pack(index, grads, state.n_inputs))
+        state.grad_outputs = None
         if res is not None:
             grads = tuple(res[i] for i in index)
         return (None, *grads)

@@ -201,7 +201,10 @@ def _check_setitem_overlap(x, index, value):
     """PyTorch's refusal of ``x[index] = value`` where ``value`` shares part of the memory
     written: a basic index copies ``value``, broadcast, into the view ``x[index]`` (a partial
     overlap refused; a broadcast value is not checked), an advanced one is an ``index_put_``
-    (any overlap refused)."""
+    (any overlap refused). Nothing more than the extents' test (~0.5 us) when ``value``'s
+    memory lies apart from ``x``'s, the usual case."""
+    if not np.may_share_memory(x._data, value._data):
+        return
     parts = index if isinstance(index, tuple) else (index,)
     if any(isinstance(i, np.ndarray) and (i.ndim or i.dtype.kind == "b") for i in parts):
         _args.check_input_overlap(x._data, (value,), full=True)

@@ -342,6 +342,17 @@ scatter_add_ = _inplace_method("scatter_add_", scatter_add,
 _REDUCES = ("sum", "prod", "mean", "amax", "amin")
 
 
+def _extreme(dt, lowest):
+    """The lowest (``lowest``) or highest value of dtype ``dt``: where ``amax``/``amin``
+    start an entry that takes no part itself (bool: False/True, unsigned: 0/max)."""
+    if dt.kind == "b":
+        return not lowest
+    if dt.kind in "iu":
+        info = np.iinfo(dt)
+        return info.min if lowest else info.max
+    return -np.inf if lowest else np.inf
+
+
 class ScatterReduce(Node):
     """``x`` with ``src`` reduced into it at ``index`` along ``dim`` (``scatter_reduce``).
 
@@ -368,9 +379,8 @@ class ScatterReduce(Node):
                 out[mask] = 1
             np.multiply.at(out, where, part)
         else:
-            big = np.inf if floating else (np.iinfo(x.dtype).max if x.dtype.kind in "iu" else 1)
             if not include_self:
-                out[mask] = -big if reduce == "amax" else big
+                out[mask] = _extreme(x.dtype, lowest=reduce == "amax")
             (np.maximum if reduce == "amax" else np.minimum).at(out, where, part)
         count = None
         if reduce == "mean":
@@ -498,23 +508,26 @@ def scatter_reduce(input: Tensor, dim: builtins.int, index: Tensor, src: Tensor,
         raise TypeError(f"scatter_reduce(): argument 'src' must be Tensor, not "
                         f"{type(src).__name__}")
     s = _arr(src)
+    if x.ndim <= 1 and idx.ndim == 0 and s.ndim == 0:  # PyTorch counts them as one element
+        idx, src = idx.reshape(1), src.reshape(1)
+        s = _arr(src)
     if s.ndim != idx.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
-    if s.dtype != x.dtype:
-        raise RuntimeError("scatter_reduce(): Expected self.dtype to be equal to src.dtype")
+    if s.dtype != x.dtype:  # (PyTorch's words name scatter)
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     _check_index("scatter_reduce", x.shape, d, idx, s.shape)
-    if x.ndim == 0:
-        raise RuntimeError("scatter_reduce(): a 0-dimensional input is not supported here; "
-                           "reshape it to (1,)")
     if reduce != "sum":
         refuse_capture(f"scatter_reduce(reduce={reduce!r})")
+    if x.ndim == 0:  # a 0-d input as one element, as PyTorch's
+        return ScatterReduce.apply(input.reshape(1), src, index=idx, dim=0, reduce=reduce,
+                                   include_self=bool(include_self)).reshape(())
     return ScatterReduce.apply(input, src, index=idx, dim=d, reduce=reduce,
                                include_self=bool(include_self))
 
 
 scatter_reduce_ = _inplace_method(
     "scatter_reduce_", scatter_reduce, "0, ag.tensor([1, 1]), ag.tensor([1.0, 2.0]), 'amax'",
-    "tensor([0., 2., 0.])")
+    "tensor([0., 2., 0.])", disjoint=True)
 
 
 @op("index_select", method=True, samples=[
