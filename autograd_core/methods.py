@@ -24,7 +24,7 @@ from autograd_core.ops.shape import permute, to, transpose, type_
 from autograd_core.ops.unary import Neg, PowScalar
 from autograd_core.node import operator
 from autograd_core.device import check_device
-from autograd_core.tensor import Tensor, _legacy_sizes
+from autograd_core.tensor import Size, Tensor, _legacy_sizes
 
 
 def _operators():
@@ -381,7 +381,7 @@ def _spellings():
         return creation.tensor(data, dtype=dtype or self.dtype, device=device,
                                requires_grad=requires_grad)
 
-    def new(self, *args, device=None):
+    def new(self, *args, size=None, device=None):
         """PyTorch's legacy ``Tensor.new``, with this tensor's dtype: sizes (ints or a ``Size``)
         give a tensor of that shape (zeros here, uninitialised in PyTorch), a list, tuple or
         array gives a copy of its values, a Tensor of this dtype an alias of it, no argument an
@@ -396,18 +396,26 @@ def _spellings():
         """
         check_device(device, "new")
         dt = self._data.dtype
+        if size is not None:
+            if args:
+                raise TypeError("new() received an invalid combination of arguments: sizes "
+                                "or data, and size=")
+            args = (Size(size),)
         if len(args) == 1 and isinstance(args[0], Tensor):
             other = args[0]
             if other._data.dtype != dt:
                 raise TypeError(f"new(): expected a tensor of {self.dtype} (got {other.dtype})")
-            return Tensor._make(other._data, None, False)
+            return other.view(other.shape)  # an alias: gradients reach it (PyTorch's AliasBackward0)
         if len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)) and \
                 type(args[0]).__name__ != "Size":
             return creation.tensor(args[0], dtype=dt)
+        if not args:
+            return Tensor._wrap(np.zeros((0,), dt))
         sizes = tuple(args[0]) if len(args) == 1 and type(args[0]).__name__ == "Size" else args
         if len(sizes) == 1 and isinstance(sizes[0], (float, complex, bool)):
             raise TypeError(f"new(): data must be a sequence (got {type(sizes[0]).__name__})")
-        return Tensor._wrap(np.zeros(_legacy_sizes(sizes) if sizes else (0,), dt))
+        sizes = tuple(s.item() if isinstance(s, Tensor) and s.ndim == 0 else s for s in sizes)
+        return Tensor._wrap(np.zeros(_legacy_sizes(sizes), dt))
 
     methods = {
         "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_empty,

@@ -277,3 +277,21 @@ def test_legacy_new():
         x.new(ag.ones(3))
     with pytest.raises(TypeError, match="data must be a sequence"):
         x.new(2.5)
+
+
+def test_legacy_new_edges_found_by_review10():
+    """review10: ``x.new(y)`` of a tensor requiring grad was detached (PyTorch: an alias view,
+    gradients reach ``y``); ``x.new(Size([]))`` gave shape (0,) (PyTorch ()); ``size=`` and a
+    0-d tensor among the sizes were refused."""
+    x = ag.zeros(2)
+    y = ag.ones(2, requires_grad=True)
+    z = x.new(y)
+    assert z._base is y and z.requires_grad
+    (z * ag.tensor([2.0, 3.0])).sum().backward()
+    assert y.grad.tolist() == [2.0, 3.0]
+    assert x.new(ag.Size([])).shape == ()
+    assert x.new(size=(2, 3)).shape == (2, 3)
+    assert x.new(2, ag.tensor(3)).shape == (2, 3)
+    assert x.new(ag.tensor(3.0)).shape == ()
+    with pytest.raises(TypeError):
+        x.new(ag.tensor(3))  # a one-element int64 tensor is data of another dtype
