@@ -1,0 +1,50 @@
+"""Regressions found by the tenth round of public PyTorch programs run on tapegrad with their
+imports rewritten (custom autograd Functions from PyTorch's "Extending torch.autograd" notes,
+torch.func per-sample gradients and ensembling, checkpointing, lr schedulers, parametrizations
+and pruning, SWA/EMA, ...): each test is the line that broke or gave another number, reduced."""
+
+import pytest
+
+import autograd_core as ag
+from autograd_core.autograd import Function
+
+
+class _InplaceRelu(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.mark_dirty(x)
+        x.clamp_(min=0)
+        ctx.save_for_backward(x)  # the dirty output itself, saved after the in-place change
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y > 0).to(g.dtype)
+
+
+def test_function_saving_its_mark_dirty_output_can_run_backward():
+    # the in-place ReLU Function pattern (mark_dirty + save_for_backward of the modified input):
+    # backward raised "one of the variables needed for gradient computation has been modified
+    # by an inplace operation ... is at version 2; expected version 1": the saved versions were
+    # taken inside forward, before apply bumps the dirty input. PyTorch takes them at the end of
+    # forward, so the saved tensor is current; d/da relu(a) * [0..5] = [0, 1, 2, 0, 4, 0] here.
+    a = ag.tensor([-1.0, 0.5, 2.0, -3.0, 1.5, -0.5], requires_grad=True)
+    t = a * 1.0
+    u = _InplaceRelu.apply(t)
+    assert u is t and u.grad_fn is not None
+    assert u.tolist() == [0.0, 0.5, 2.0, 0.0, 1.5, 0.0]
+    (u * ag.arange(6.0)).sum().backward()
+    assert a.grad.tolist() == [0.0, 1.0, 2.0, 0.0, 4.0, 0.0]
+
+
+def test_function_saved_tensor_modified_after_backward_graph_still_refused():
+    # the version check itself still works once forward is over
+    a = ag.tensor([-1.0, 2.0], requires_grad=True)
+    t = a * 1.0
+    u = _InplaceRelu.apply(t)
+    loss = (u * 2).sum()
+    with ag.no_grad():
+        u.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss.backward()
