@@ -48,3 +48,45 @@ def test_function_saved_tensor_modified_after_backward_graph_still_refused():
         u.add_(1.0)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+def test_register_parametrization_refuses_a_shape_or_dtype_change_as_pytorch():
+    # pytorch/tutorials parametrizations.py: PyTorch evaluates the parametrization once when it
+    # is registered (the tutorial's NoisyParametrization prints "Computing the Parametrization"
+    # there) and refuses one that changes the tensor's shape or dtype unless unsafe=True. Ours
+    # accepted `X[:1]` silently, and Linear then computed with a (1, 2) weight.
+    import nn
+    from nn.utils import parametrize
+
+    class FirstRow(nn.Module):
+        def forward(self, x):
+            return x[:1]
+
+    class ToDouble(nn.Module):
+        def forward(self, x):
+            return x.double()
+
+    calls = []
+
+    class Noisy(nn.Module):
+        def forward(self, x):
+            calls.append(tuple(x.shape))
+            return x
+
+    lin = nn.Linear(2, 2)
+    before = lin.weight.detach().clone()
+    with pytest.raises(ValueError, match="may not change the shape of the tensor, unless "
+                                         "`unsafe` flag is enabled"):
+        parametrize.register_parametrization(lin, "weight", FirstRow())
+    assert not parametrize.is_parametrized(lin) and type(lin) is nn.Linear
+    assert lin.weight.tolist() == before.tolist()
+    with pytest.raises(ValueError, match="may not change the dtype"):
+        parametrize.register_parametrization(lin, "weight", ToDouble())
+    parametrize.register_parametrization(lin, "weight", Noisy())
+    assert calls == [(2, 2)]
+    with pytest.raises(ValueError, match=r"unless the `unsafe` flag is enabled\.\n"
+                                         r"module\.weight\.shape"):
+        parametrize.register_parametrization(lin, "weight", FirstRow())
+    assert len(lin.parametrizations.weight) == 1
+    parametrize.register_parametrization(lin, "weight", FirstRow(), unsafe=True)
+    assert lin.weight.shape == (1, 2)
