@@ -90,3 +90,15 @@ def test_register_parametrization_refuses_a_shape_or_dtype_change_as_pytorch():
     assert len(lin.parametrizations.weight) == 1
     parametrize.register_parametrization(lin, "weight", FirstRow(), unsafe=True)
     assert lin.weight.shape == (1, 2)
+
+
+def test_concat_dataset_has_cumulative_sizes():
+    # variable-length sequence DataLoader program: `cd.cumulative_sizes` (PyTorch's public list
+    # of running lengths, bisected by user code to find an index's dataset) raised AttributeError
+    from nn.data import ConcatDataset, Subset, TensorDataset
+
+    td = TensorDataset(ag.arange(12.0).view(6, 2), ag.arange(6))
+    cd = ConcatDataset([td, Subset(td, [5, 0]), [7, 8, 9]])
+    assert cd.cumulative_sizes == [6, 8, 11]
+    assert all(type(c) is int for c in cd.cumulative_sizes)
+    assert cd[7][0].tolist() == [0.0, 1.0] and cd[8] == 7
