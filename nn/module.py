@@ -14,9 +14,6 @@ change anywhere, and invalidates every cache.
 
 Deliberate differences from ``torch.nn.Module`` (all in the direction of safety):
 
-* ``state_dict()`` returns detached *copies* (PyTorch returns tensors sharing memory with the
-  parameters, so a dict kept as "best model" silently follows training). ``keep_vars=True``
-  returns the Parameters/buffers themselves.
 * ``load_state_dict`` validates every key and shape before writing anything and copies values
   into the existing arrays in place (optimizers holding the parameters stay valid). It accepts
   numpy arrays, Tensors and Python numbers. ``assign=True`` is not supported.
@@ -194,8 +191,8 @@ class Module:
     ``forward``; call the module, not ``forward``, so hooks run. Parameters, buffers and
     submodules assigned as attributes are registered; ``parameters()``, ``state_dict()``,
     ``train()``/``eval()``, ``to(dtype)`` and ``zero_grad()`` see the whole tree. Differences
-    from PyTorch are listed in the module docstring of ``nn.module`` (``state_dict`` returns
-    copies; ``load_state_dict`` validates everything first; one device, the CPU).
+    from PyTorch are listed in the module docstring of ``nn.module`` (``load_state_dict``
+    validates everything first; one device, the CPU).
 
     Example::
 
@@ -764,7 +761,9 @@ class Module:
     def state_dict(self, *args: Any, destination: dict[str, Any] | None = None,
                    prefix: str = "", keep_vars: bool = False) -> dict[str, Any]:
         """Parameters and persistent buffers by PyTorch's key names (``"0.weight"``,
-        ``"bn.running_mean"``). Values are detached copies unless ``keep_vars``."""
+        ``"bn.running_mean"``). Values are detached tensors sharing memory with the module's
+        (as PyTorch's: an in-place write such as an EMA update reaches the module; keep a
+        snapshot with ``copy.deepcopy``); with ``keep_vars`` the Parameters/buffers themselves."""
         if args:  # PyTorch's deprecated positional form (destination, prefix, keep_vars)
             destination = args[0]
             if len(args) > 1:
@@ -774,7 +773,7 @@ class Module:
         if destination is None:
             destination = OrderedDict()
         for key, t in self._state_entries(prefix):
-            destination[key] = t if keep_vars else Tensor._wrap(t._data.copy())
+            destination[key] = t if keep_vars else t.detach()
         return destination
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,

@@ -102,3 +102,33 @@ def test_concat_dataset_has_cumulative_sizes():
     assert cd.cumulative_sizes == [6, 8, 11]
     assert all(type(c) is int for c in cd.cumulative_sizes)
     assert cd[7][0].tolist() == [0.0, 1.0] and cd[8] == 7
+
+
+def test_state_dict_entries_share_memory_so_an_ema_written_through_them_updates_the_model():
+    # timm ModelEmaV2 / YOLOv5 ModelEMA / SWA-EMA programs: `for e, m in zip(ema.state_dict()
+    # .values(), model.state_dict().values()): e.copy_(d * e + (1 - d) * m)` left the EMA model
+    # at its initial weights (state_dict() returned copies); PyTorch's entries share memory with
+    # the parameters and buffers, so the in-place write is the update.
+    import copy
+
+    import nn
+
+    model = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    with ag.no_grad():
+        model[0].weight.copy_(ag.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    ema = copy.deepcopy(model)
+    with ag.no_grad():
+        model[0].weight.mul_(3.0)
+        model[1].running_mean.fill_(2.0)
+        for e, m in zip(ema.state_dict().values(), model.state_dict().values()):
+            if e.dtype.is_floating_point:
+                e.copy_(0.5 * e + 0.5 * m)
+    assert ema[0].weight.tolist() == [[2.0, 4.0], [6.0, 8.0]]
+    assert ema[1].running_mean.tolist() == [1.0, 1.0]
+    sd = model.state_dict()
+    assert not sd["0.weight"].requires_grad and type(sd["0.weight"]) is ag.Tensor
+    snapshot = copy.deepcopy(sd)  # what PyTorch code keeps as "best weights"
+    with ag.no_grad():
+        model[0].weight.zero_()
+    assert sd["0.weight"].tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert snapshot["0.weight"].tolist() == [[3.0, 6.0], [9.0, 12.0]]
