@@ -132,3 +132,96 @@ def test_state_dict_entries_share_memory_so_an_ema_written_through_them_updates_
         model[0].weight.zero_()
     assert sd["0.weight"].tolist() == [[0.0, 0.0], [0.0, 0.0]]
     assert snapshot["0.weight"].tolist() == [[3.0, 6.0], [9.0, 12.0]]
+
+
+def test_load_state_dict_runs_pre_hooks_and_load_from_state_dict_overrides_and_extra_state():
+    # checkpoint-compatibility shims of model repositories (a load pre-hook renaming "fc." to
+    # "proj.", a `_load_from_state_dict` override trimming a tensor, get/set_extra_state, the
+    # `_metadata` versions): `sd._metadata` raised AttributeError and neither hook nor override
+    # was ever called, so a renamed checkpoint loaded with strict=False silently left the
+    # renamed layer at its initial weights. Expected values are PyTorch 2.13's behaviour.
+    import io
+    from collections import OrderedDict
+
+    import nn
+
+    class Old(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 2)
+
+    class New(nn.Module):
+        _version = 2
+
+        def __init__(self):
+            super().__init__()
+            self.proj = nn.Linear(3, 2)
+            self.scale = 1.0
+            self.seen = []
+            self._register_load_state_dict_pre_hook(self._rename)
+
+        def _rename(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                    unexpected_keys, error_msgs):
+            self.seen.append(local_metadata.get("version"))
+            for k in list(state_dict):
+                if k.startswith(prefix + "fc."):
+                    state_dict[prefix + "proj." + k[len(prefix) + 3:]] = state_dict.pop(k)
+
+        def get_extra_state(self):
+            return {"scale": self.scale}
+
+        def set_extra_state(self, state):
+            self.scale = state["scale"]
+
+    old = Old()
+    with ag.no_grad():
+        old.fc.weight.copy_(ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    sd = old.state_dict()
+    assert sd._metadata == OrderedDict([("", {"version": 1}), ("fc", {"version": 1})])
+    new = New()
+    res = new.load_state_dict(sd, strict=False)
+    assert list(sd) == ["fc.weight", "fc.bias"]  # the caller's dict is not renamed
+    assert res.missing_keys == ["_extra_state"] and res.unexpected_keys == []
+    assert new.proj.weight.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
+    assert new.seen == [1]
+    new.scale = 3.0
+    sd2 = new.state_dict()
+    assert list(sd2)[0] == "_extra_state" and sd2["_extra_state"] == {"scale": 3.0}
+    buf = io.BytesIO()
+    ag.save(sd2, buf)
+    buf.seek(0)
+    new2 = New()
+    assert repr(new2.load_state_dict(ag.load(buf))) == "<All keys matched successfully>"
+    assert new2.scale == 3.0 and new2.seen == [2]  # the saved _metadata came back
+
+    class Wrapper(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.backbone = New()
+            self.head = nn.Linear(2, 1)
+
+    w = Wrapper()
+    hits = []
+    w.register_load_state_dict_post_hook(
+        lambda m, keys: hits.append((type(m).__name__, list(keys.missing_keys))))
+    w.load_state_dict({"head.weight": ag.zeros(1, 2)}, strict=False)
+    assert hits == [("Wrapper", ["backbone._extra_state", "backbone.proj.weight",
+                                 "backbone.proj.bias", "head.bias"])]
+    with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: '
+                                           '"backbone._extra_state", "backbone.proj.weight"'):
+        w.load_state_dict({"head.weight": ag.zeros(1, 2)})
+
+    class Trim(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = nn.Linear(2, 2)
+
+        def _load_from_state_dict(self, state_dict, prefix, *args):
+            key = prefix + "lin.weight"
+            if key in state_dict and tuple(state_dict[key].shape) != (2, 2):
+                state_dict[key] = state_dict[key][:2, :2]
+            super()._load_from_state_dict(state_dict, prefix, *args)
+
+    t = Trim()
+    t.load_state_dict({"lin.weight": ag.arange(9.0).view(3, 3), "lin.bias": ag.ones(2)})
+    assert t.lin.weight.tolist() == [[0.0, 1.0], [3.0, 4.0]]
