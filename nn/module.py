@@ -782,7 +782,7 @@ class Module:
         if meta is None:  # PyTorch's per-module versions, read by loading code and hooks
             meta = OrderedDict()
             try:
-                destination._metadata = meta  # type: ignore[union-attr]
+                destination._metadata = meta  # type: ignore[attr-defined]
             except AttributeError:  # a plain dict given as destination has no attributes
                 meta = None
         for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip("."),
