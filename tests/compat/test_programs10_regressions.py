@@ -225,3 +225,23 @@ def test_load_state_dict_runs_pre_hooks_and_load_from_state_dict_overrides_and_e
     t = Trim()
     t.load_state_dict({"lin.weight": ag.arange(9.0).view(3, 3), "lin.bias": ag.ones(2)})
     assert t.lin.weight.tolist() == [[0.0, 1.0], [3.0, 4.0]]
+
+
+def test_clip_grads_with_norm_is_the_second_half_of_clip_grad_norm():
+    # torchtitan/HF-style split clipping: `total = get_total_norm(grads)` then
+    # `clip_grads_with_norm_(params, max_norm, total)` raised AttributeError. Grads [3, 4] and
+    # [12] (total 13) scaled by 1 / (13 + 1e-6); a larger max_norm leaves them unchanged.
+    import nn
+
+    a = ag.tensor([1.0, 1.0], requires_grad=True)
+    b = ag.tensor([1.0], requires_grad=True)
+    (a * ag.tensor([3.0, 4.0])).sum().backward()
+    (b * 12.0).sum().backward()
+    total = nn.utils.get_total_norm([a.grad, b.grad])
+    assert total.item() == 13.0
+    assert nn.utils.clip_grads_with_norm_([a, b], 1.0, total) is None
+    c = 1.0 / (13.0 + 1e-6)
+    assert a.grad.tolist() == pytest.approx([3 * c, 4 * c], rel=1e-6)
+    assert b.grad.tolist() == pytest.approx([12 * c], rel=1e-6)
+    nn.utils.clip_grads_with_norm_([a, b], 5.0, 1.0)  # a float total; coefficient clamped to 1
+    assert b.grad.tolist() == pytest.approx([12 * c], rel=1e-6)
