@@ -110,7 +110,7 @@ def clip_grad_norm_(parameters: _Tensors, max_norm: float, norm_type: float = 2.
     return total
 
 
-def clip_grads_with_norm_(parameters: _Tensors, max_norm: float, total_norm: Any,
+def clip_grads_with_norm_(parameters: _Tensors, max_norm: float, total_norm: Tensor,
                           foreach: bool | None = None) -> None:
     """Scales the gradients by ``min(max_norm / (total_norm + 1e-6), 1)`` in place: the second
     half of ``clip_grad_norm_``, for a ``total_norm`` computed beforehand (e.g. with
@@ -119,7 +119,7 @@ def clip_grads_with_norm_(parameters: _Tensors, max_norm: float, total_norm: Any
     Args:
         parameters (Tensor or iterable of Tensors): parameters whose ``.grad`` is scaled.
         max_norm (float): the largest total norm allowed.
-        total_norm (Tensor or float): the total norm of the gradients.
+        total_norm (Tensor): the total norm of the gradients.
         foreach (bool, optional): accepted for PyTorch compatibility; unused.
 
     Example::
@@ -133,10 +133,13 @@ def clip_grads_with_norm_(parameters: _Tensors, max_norm: float, total_norm: Any
         >>> w.grad
         tensor([0.6000, 0.8000])
     """
+    if not isinstance(total_norm, Tensor):  # PyTorch's clamp refuses a number here too
+        raise TypeError("clip_grads_with_norm_(): total_norm must be a Tensor (from "
+                        f"get_total_norm), got {type(total_norm).__name__}")
     grads = _grads(parameters)
     if not grads:
         return
-    total = float(total_norm._data if isinstance(total_norm, Tensor) else total_norm)
+    total = float(total_norm._data)
     clamped = min(float(max_norm) / (total + 1e-6), 1.0)
     for g in grads:
         g *= g.dtype.type(clamped)

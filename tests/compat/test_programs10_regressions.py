@@ -243,5 +243,7 @@ def test_clip_grads_with_norm_is_the_second_half_of_clip_grad_norm():
     c = 1.0 / (13.0 + 1e-6)
     assert a.grad.tolist() == pytest.approx([3 * c, 4 * c], rel=1e-6)
     assert b.grad.tolist() == pytest.approx([12 * c], rel=1e-6)
-    nn.utils.clip_grads_with_norm_([a, b], 5.0, 1.0)  # a float total; coefficient clamped to 1
+    nn.utils.clip_grads_with_norm_([a, b], 5.0, ag.tensor(1.0))  # coefficient clamped to 1
     assert b.grad.tolist() == pytest.approx([12 * c], rel=1e-6)
+    with pytest.raises(TypeError):  # PyTorch's clamp refuses a Python number as total_norm
+        nn.utils.clip_grads_with_norm_([a, b], 5.0, 1.0)
