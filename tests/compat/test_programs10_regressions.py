@@ -247,3 +247,21 @@ def test_clip_grads_with_norm_is_the_second_half_of_clip_grad_norm():
     assert b.grad.tolist() == pytest.approx([12 * c], rel=1e-6)
     with pytest.raises(TypeError):  # PyTorch's clamp refuses a Python number as total_norm
         nn.utils.clip_grads_with_norm_([a, b], 5.0, 1.0)
+
+
+def test_func_replace_all_batch_norm_modules_drops_running_stats():
+    # torch.func docs ("Patching Batch Norm") and per-sample-gradient programs: `from torch.func
+    # import replace_all_batch_norm_modules_` raised ImportError. After it, batch norm uses the
+    # batch's statistics in eval mode too: for x = [[0], [2]] the output is [[-1], [1]] up to eps.
+    import nn
+    from autograd_core.func import replace_all_batch_norm_modules_
+
+    net = nn.Sequential(nn.BatchNorm1d(1), nn.Sequential(nn.BatchNorm1d(1)))
+    assert replace_all_batch_norm_modules_(net) is net
+    for bn in (net[0], net[1][0]):
+        assert bn.running_mean is None and bn.running_var is None
+        assert bn.num_batches_tracked is None and bn.track_running_stats is False
+    assert sorted(net.state_dict()) == ["0.bias", "0.weight", "1.0.bias", "1.0.weight"]
+    net.eval()
+    out = net[0](ag.tensor([[0.0], [2.0]]))
+    assert out.flatten().tolist() == pytest.approx([-1.0, 1.0], abs=1e-5)
