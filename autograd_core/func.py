@@ -31,7 +31,7 @@ from autograd_core.random import get_rng_state, set_rng_state
 from autograd_core.tensor import Tensor
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp",
-           "stack_module_state", "vjp", "vmap"]
+           "replace_all_batch_norm_modules_", "stack_module_state", "vjp", "vmap"]
 
 
 # ---- pytrees: Tensors inside dicts, tuples and lists ----------------------------------------
@@ -738,3 +738,29 @@ def stack_module_state(models: Any) -> tuple[dict[str, Tensor], dict[str, Tensor
 
     return (stacked([dict(m.named_parameters()) for m in models]),
             stacked([dict(m.named_buffers()) for m in models]))
+
+
+def replace_all_batch_norm_modules_(root: Any) -> Any:
+    """Make every batch norm module in ``root`` (``root`` included) stop tracking running
+    statistics, in place, as PyTorch's: ``running_mean``, ``running_var`` and
+    ``num_batches_tracked`` become None and ``track_running_stats`` False, so the module always
+    normalises with the statistics of the batch it sees. Returns ``root``.
+
+    Example::
+
+        >>> import nn
+        >>> from autograd_core.func import replace_all_batch_norm_modules_
+        >>> net = replace_all_batch_norm_modules_(nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3)))
+        >>> net[1].running_mean is None, net[1].track_running_stats, sorted(net.state_dict())
+        (True, False, ['0.bias', '0.weight', '1.bias', '1.weight'])
+    """
+    from nn.layers.normalization import _BatchNorm
+
+    for m in root.modules():
+        if isinstance(m, _BatchNorm) and m.track_running_stats:
+            m.running_mean = None
+            m.running_var = None
+            m.num_batches_tracked = None
+            m.track_running_stats = False
+    return root
+

@@ -251,6 +251,9 @@ class Function(_SingleLevelFunction):
                     "while recording gradients (the base would not see the change); modify "
                     "the base, or .clone() the view before passing it")
             t._bump_version()
+        # as PyTorch, the saved tensors' versions are those at the end of forward (after the
+        # dirty inputs' bump): saving a tensor that forward then modifies in place is fine
+        ctx._versions = tuple(None if v is None else (v[0], v[0][0]) for v in ctx._versions)
         if not record or not tensor_outs:
             return result
         node = _FunctionNode.__new__(_FunctionNode)

@@ -172,7 +172,11 @@ class _Encoder:
                     )
                 items.append([self.encode(k, where, segs, depth + 1),
                               self.encode(v, f"{where}[{k!r}]", (*segs, str(k)), depth + 1)])
-            return {"t": kind, "items": items}
+            node = {"t": kind, "items": items}
+            meta = getattr(obj, "_metadata", None)  # a state_dict's per-module versions
+            if kind == "odict" and isinstance(meta, dict):
+                node["meta"] = self.encode(dict(meta), f"{where}._metadata", segs, depth + 1)
+            return node
         kind = "list" if isinstance(obj, list) else "tuple"
         return {"t": kind, "items": [self.encode(v, f"{where}[{i}]", (*segs, str(i)), depth + 1)
                                      for i, v in enumerate(obj)]}
@@ -517,6 +521,11 @@ class _Decoder:
                                    "a str, int, float, bool or None node")
                 k = self.decode(knode, where, depth + 1)
                 out[k] = self.decode(vnode, f"{where}[{k!r}]", depth + 1)
+            if t == "odict" and "meta" in node:
+                meta = self.decode(node["meta"], f"{where}._metadata", depth + 1)
+                if not isinstance(meta, dict):
+                    raise _Invalid(f"at {where}: key 'meta' must be a dict node")
+                out._metadata = OrderedDict(meta)  # type: ignore[attr-defined]
             return out
         raise _Invalid(f"at {where}: unknown node type {t[:40]!r} in key 't'")
 

@@ -462,7 +462,8 @@ class EarlyStopping:
         """Record this epoch's validation loss; ``True`` when training should stop."""
         if val_loss < self.best_loss - self.min_delta:
             self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
-            self.best_state = model.state_dict()  # detached copies
+            # state_dict() shares memory with the model (as PyTorch's): snapshot it
+            self.best_state = {k: v.clone() for k, v in model.state_dict().items()}
         else:
             self.bad_epochs += 1
         return self.bad_epochs >= self.patience

@@ -240,8 +240,8 @@ class ConcatDataset(Dataset):
 
         >>> from nn.data import ConcatDataset
         >>> ds = ConcatDataset([[1, 2], [3]])
-        >>> len(ds), ds[2], ds[-1]
-        (3, 3, 3)
+        >>> len(ds), ds[2], ds[-1], ds.cumulative_sizes
+        (3, 3, 3, [2, 3])
     """
 
     def __init__(self, datasets: Iterable[Any]) -> None:
@@ -252,6 +252,8 @@ class ConcatDataset(Dataset):
             if isinstance(d, IterableDataset):
                 raise AssertionError("ConcatDataset does not support IterableDataset")
         self.cumulative = np.cumsum([len(d) for d in self.datasets])
+        #: PyTorch's public list of running lengths (user code bisects it to find the dataset)
+        self.cumulative_sizes = [int(c) for c in self.cumulative]
 
     def __len__(self):
         return int(self.cumulative[-1]) if len(self.cumulative) else 0

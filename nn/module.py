@@ -14,9 +14,6 @@ change anywhere, and invalidates every cache.
 
 Deliberate differences from ``torch.nn.Module`` (all in the direction of safety):
 
-* ``state_dict()`` returns detached *copies* (PyTorch returns tensors sharing memory with the
-  parameters, so a dict kept as "best model" silently follows training). ``keep_vars=True``
-  returns the Parameters/buffers themselves.
 * ``load_state_dict`` validates every key and shape before writing anything and copies values
   into the existing arrays in place (optimizers holding the parameters stay valid). It accepts
   numpy arrays, Tensors and Python numbers. ``assign=True`` is not supported.
@@ -169,6 +166,11 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
     __str__ = __repr__
 
 
+def _has_extra_state(mod, name="get_extra_state"):
+    """Whether ``mod``'s class overrides ``Module.get_extra_state`` (or ``name``)."""
+    return getattr(type(mod), name) is not getattr(Module, name)
+
+
 def _addindent(s, num_spaces):
     lines = s.split("\n")
     if len(lines) == 1:
@@ -194,8 +196,8 @@ class Module:
     ``forward``; call the module, not ``forward``, so hooks run. Parameters, buffers and
     submodules assigned as attributes are registered; ``parameters()``, ``state_dict()``,
     ``train()``/``eval()``, ``to(dtype)`` and ``zero_grad()`` see the whole tree. Differences
-    from PyTorch are listed in the module docstring of ``nn.module`` (``state_dict`` returns
-    copies; ``load_state_dict`` validates everything first; one device, the CPU).
+    from PyTorch are listed in the module docstring of ``nn.module`` (``load_state_dict``
+    validates everything first; one device, the CPU).
 
     Example::
 
@@ -747,11 +749,12 @@ class Module:
         return self.to(dst_type)
 
     # ---- state dict ------------------------------------------------------------------------
-    def _state_entries(self, prefix=""):
+    def _state_entries(self, prefix="", recurse=True):
         """(key, tensor) for every non-None parameter and persistent buffer, PyTorch order."""
         out = []
-        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip("."),
-                                                  remove_duplicate=False):
+        mods = (self.named_modules(prefix=prefix.rstrip("."), remove_duplicate=False)
+                if recurse else [(prefix.rstrip("."), self)])
+        for mod_prefix, mod in mods:
             pre = mod_prefix + "." if mod_prefix else ""
             for k, p in mod._parameters.items():
                 if p is not None:
@@ -764,7 +767,9 @@ class Module:
     def state_dict(self, *args: Any, destination: dict[str, Any] | None = None,
                    prefix: str = "", keep_vars: bool = False) -> dict[str, Any]:
         """Parameters and persistent buffers by PyTorch's key names (``"0.weight"``,
-        ``"bn.running_mean"``). Values are detached copies unless ``keep_vars``."""
+        ``"bn.running_mean"``). Values are detached tensors sharing memory with the module's
+        (as PyTorch's: an in-place write such as an EMA update reaches the module; keep a
+        snapshot with ``copy.deepcopy``); with ``keep_vars`` the Parameters/buffers themselves."""
         if args:  # PyTorch's deprecated positional form (destination, prefix, keep_vars)
             destination = args[0]
             if len(args) > 1:
@@ -773,9 +778,77 @@ class Module:
                 keep_vars = args[2]
         if destination is None:
             destination = OrderedDict()
-        for key, t in self._state_entries(prefix):
-            destination[key] = t if keep_vars else Tensor._wrap(t._data.copy())
+        meta = getattr(destination, "_metadata", None)
+        if meta is None:  # PyTorch's per-module versions, read by loading code and hooks
+            meta = OrderedDict()
+            try:
+                destination._metadata = meta  # type: ignore[attr-defined]
+            except AttributeError:  # a plain dict given as destination has no attributes
+                meta = None
+        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip("."),
+                                                  remove_duplicate=False):
+            if meta is not None:
+                meta[mod_prefix] = {"version": mod._version}
+            for key, t in mod._state_entries(mod_prefix + "." if mod_prefix else "",
+                                             recurse=False):
+                destination[key] = t if keep_vars else t.detach()
+            if _has_extra_state(mod):
+                destination[(mod_prefix + "." if mod_prefix else "") + "_extra_state"] = \
+                    mod.get_extra_state()
         return destination
+
+    def get_extra_state(self) -> Any:
+        """What a module that overrides it adds to ``state_dict()`` under ``_extra_state``
+        (any picklable-free value), restored by ``set_extra_state`` on load, as PyTorch's."""
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+            "bug-report.yml to report this bug.")
+
+    def set_extra_state(self, state: Any) -> None:
+        """Restore what ``get_extra_state`` returned (override both together)."""
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called. "
+            "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template="
+            "bug-report.yml to report this bug.")
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` runs when ``load_state_dict`` reaches this module, before
+        any entry is checked or copied; it may rename or edit ``state_dict``'s entries (a copy
+        of the caller's dict) in place, append to the key lists or to ``error_msgs``."""
+        hooks = self.__dict__.setdefault("_load_state_dict_pre_hooks", OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def _register_load_state_dict_pre_hook(self, hook: Callable[..., Any],
+                                           with_module: bool = False) -> RemovableHandle:
+        """PyTorch's older private form: ``hook(state_dict, prefix, ...)`` without the module
+        unless ``with_module``."""
+        if with_module:
+            return self.register_load_state_dict_pre_hook(hook)
+        return self.register_load_state_dict_pre_hook(lambda module, *args: hook(*args))
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, incompatible_keys)`` runs after ``load_state_dict`` copied the values
+        (``incompatible_keys`` has ``missing_keys`` and ``unexpected_keys``); it must return
+        None. Unlike PyTorch's, it cannot excuse keys of a strict load: that raises first."""
+        hooks = self.__dict__.setdefault("_load_state_dict_post_hooks", OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs) -> None:
+        """Called by ``load_state_dict`` for this module (``prefix`` is its key prefix) before
+        anything is checked or copied: runs the load pre-hooks. Subclasses override it, as in
+        PyTorch, to rename or convert their entries of ``state_dict`` and then call
+        ``super()._load_from_state_dict(...)``; the entries themselves are validated and copied
+        afterwards for the whole tree at once (all or nothing)."""
+        for hook in list(self.__dict__.get("_load_state_dict_pre_hooks", {}).values()):
+            hook(self, state_dict, prefix, local_metadata, strict, missing_keys,
+                 unexpected_keys, error_msgs)
 
     def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
                         assign: bool = False) -> _IncompatibleKeys:
@@ -792,14 +865,33 @@ class Module:
                                       "are always copied into the existing arrays")
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)  # hooks and overrides edit this copy, as PyTorch's
+        hook_missing: list[str] = []
+        hook_unexpected: list[str] = []
+        errors: list[str] = []
+        extra = {}  # "<prefix>_extra_state" -> module that restores it
+        for mod_prefix, mod in self.named_modules(remove_duplicate=False):
+            pre = mod_prefix + "." if mod_prefix else ""
+            local = {} if metadata is None else metadata.get(mod_prefix, {})
+            mod._load_from_state_dict(state_dict, pre, local, True, hook_missing,
+                                      hook_unexpected, errors)
+            if _has_extra_state(mod, "set_extra_state"):
+                extra[pre + "_extra_state"] = mod
         expected = OrderedDict(self._state_entries())
         provided = list(state_dict.keys())
         optional = {(p + "." if p else "") + k
                     for p, m in self.named_modules(remove_duplicate=False)
                     for k in m._optional_state_keys}
-        missing = [k for k in expected if k not in state_dict and k not in optional]
-        unexpected = [k for k in provided if k not in expected]
-        errors = []
+        order = []  # PyTorch's: each module's parameters and buffers, then its extra state
+        for mod_prefix, mod in self.named_modules(remove_duplicate=False):
+            pre = mod_prefix + "." if mod_prefix else ""
+            order += [k for k, _ in mod._state_entries(pre, recurse=False)]
+            order += [pre + "_extra_state"] if pre + "_extra_state" in extra else []
+        missing = [k for k in order if k not in state_dict and k not in optional]
+        unexpected = [k for k in provided if k not in expected and k not in extra]
+        missing += [k for k in hook_missing if k not in missing]
+        unexpected += [k for k in hook_unexpected if k not in unexpected]
         if strict:
             if unexpected:
                 errors.append("Unexpected key(s) in state_dict: "
@@ -844,7 +936,18 @@ class Module:
                 target.materialize(value.shape)  # a lazy module's: the checkpoint's shape
             np.copyto(target._data, value, casting="unsafe")
             target._bump_version()  # a graph that saved the old values refuses to backward
-        return _IncompatibleKeys(missing, unexpected)
+        for key, mod in extra.items():
+            if key in state_dict:
+                mod.set_extra_state(state_dict[key])
+        result = _IncompatibleKeys(missing, unexpected)
+        for mod in self.modules():
+            for hook in list(mod.__dict__.get("_load_state_dict_post_hooks", {}).values()):
+                if hook(mod, result) is not None:
+                    raise RuntimeError(
+                        "Hooks registered with ``register_load_state_dict_post_hook`` are not "
+                        "expected to return new values, if incompatible_keys need to be "
+                        "modified, it should be done inplace.")
+        return result
 
     # ---- repr ------------------------------------------------------------------------------
     def _get_name(self):

@@ -7,7 +7,8 @@ normalisation (``spectral_norm``, ``parametrizations.spectral_norm``), BatchNorm
 variable-length sequences for the recurrent layers (``rnn``: padding and packing), and
 pruning (``prune``)."""
 
-from nn.utils.clip_grad import clip_grad_norm_, clip_grad_value_, get_total_norm
+from nn.utils.clip_grad import (clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_,
+                                 get_total_norm)
 from nn.utils.convert_parameters import parameters_to_vector, vector_to_parameters
 from nn.utils.gradflow import GradFlow
 from nn.utils.history import History, plot_history
@@ -18,7 +19,8 @@ from nn.utils.spectral_norm import remove_spectral_norm, spectral_norm
 from nn.utils import fusion, parametrizations, parametrize, prune, rnn, stateless
 from nn.layers.normalization import batch_renorm_limits
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm", "parameters_to_vector",
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
+           "parameters_to_vector",
            "vector_to_parameters", "GradFlow", "History", "plot_history", "landscape",
            "memory_summary", "MemorySummary", "tape_saved_bytes", "weight_norm",
            "remove_weight_norm", "weight_norm_init_", "spectral_norm", "remove_spectral_norm", "fusion", "parametrize",

@@ -105,15 +105,44 @@ def clip_grad_norm_(parameters: _Tensors, max_norm: float, norm_type: float = 2.
         tensor([0.6000, 0.8000])
     """
     params = _params(parameters)
-    grads = [p.grad._data for p in params if p.grad is not None]
-    total = get_total_norm(grads, norm_type, error_if_nonfinite)
+    total = get_total_norm(_grads(params), norm_type, error_if_nonfinite)
+    clip_grads_with_norm_(params, max_norm, total)
+    return total
+
+
+def clip_grads_with_norm_(parameters: _Tensors, max_norm: float, total_norm: Tensor,
+                          foreach: bool | None = None) -> None:
+    """Scales the gradients by ``min(max_norm / (total_norm + 1e-6), 1)`` in place: the second
+    half of ``clip_grad_norm_``, for a ``total_norm`` computed beforehand (e.g. with
+    :func:`get_total_norm` over several groups), as PyTorch's.
+
+    Args:
+        parameters (Tensor or iterable of Tensors): parameters whose ``.grad`` is scaled.
+        max_norm (float): the largest total norm allowed.
+        total_norm (Tensor): the total norm of the gradients.
+        foreach (bool, optional): accepted for PyTorch compatibility; unused.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> w = ag.tensor([1.0, 1.0], requires_grad=True)
+        >>> (w * ag.tensor([3.0, 4.0])).sum().backward()
+        >>> total = nn.utils.get_total_norm([w.grad])
+        >>> nn.utils.clip_grads_with_norm_([w], 1.0, total)
+        >>> w.grad
+        tensor([0.6000, 0.8000])
+    """
+    if not isinstance(total_norm, Tensor):  # PyTorch's clamp refuses a number here too
+        raise TypeError("clip_grads_with_norm_(): total_norm must be a Tensor (from "
+                        f"get_total_norm), got {type(total_norm).__name__}")
+    grads = _grads(parameters)
     if not grads:
-        return total
-    coef = float(max_norm) / (float(total._data) + 1e-6)
-    clamped = min(coef, 1.0)
+        return
+    total = float(total_norm._data)
+    clamped = min(float(max_norm) / (total + 1e-6), 1.0)
     for g in grads:
         g *= g.dtype.type(clamped)
-    return total
 
 
 def clip_grad_value_(parameters: _Tensors, clip_value: float,

@@ -6,7 +6,8 @@
 ``p(original...)`` at every access, as PyTorch does: the module's class becomes a subclass
 ``Parametrized<Class>`` holding that property, and the state_dict keys are PyTorch's
 (``parametrizations.weight.original0``). Inside ``with cached():`` each parametrized tensor is
-computed once. Not implemented: ``unsafe`` consistency checks (the argument is accepted).
+computed once. Unless ``unsafe=True``, registering checks (as PyTorch) that the parametrization
+keeps the tensor's shape and dtype, and raises PyTorch's ValueError before changing anything.
 """
 
 from __future__ import annotations
@@ -83,6 +84,10 @@ class ParametrizationList(ModuleList):
                 if hasattr(m, "right_inverse"):
                     new = m.right_inverse(new)
         self.is_tensor = isinstance(new, Tensor)
+        if not unsafe:  # PyTorch's consistency check, before the original is overwritten
+            with ag.no_grad():
+                z = self._compose(new if self.is_tensor else tuple(new))
+            _check_same(z, original, "unparametrized {}: {!r}\nparametrized {}: {!r}", "`unsafe`")
         if self.is_tensor:
             if new is not original:  # keep the original Parameter object, new values
                 original._data[...] = new._data
@@ -107,14 +112,27 @@ class ParametrizationList(ModuleList):
                 for i, t in enumerate(value):
                     getattr(self, f"original{i}")._data[...] = t._data
 
-    def forward(self) -> Tensor:
-        if self.is_tensor:
-            x = self[0](self.original)
-        else:
-            x = self[0](*(getattr(self, f"original{i}") for i in range(self.ntensors)))
+    def _compose(self, originals):
+        x = self[0](*originals) if isinstance(originals, tuple) else self[0](originals)
         for m in list(self)[1:]:
             x = m(x)
         return x
+
+    def forward(self) -> Tensor:
+        if self.is_tensor:
+            return self._compose(self.original)
+        return self._compose(tuple(getattr(self, f"original{i}") for i in range(self.ntensors)))
+
+
+def _check_same(z, ref, detail, flag):
+    """PyTorch's refusal of a parametrization that changes the tensor's dtype or shape."""
+    if not isinstance(z, Tensor):
+        raise ValueError(f"A parametrization must return a tensor. Got {type(z).__name__}.")
+    for what, a, b in (("dtype", ref.dtype, z.dtype), ("shape", ref.shape, z.shape)):
+        if a != b:
+            raise ValueError(
+                f"Registering a parametrization may not change the {what} of the tensor, "
+                f"unless {flag} flag is enabled.\n" + detail.format(what, a, what, b))
 
 
 def _property(name):
@@ -165,7 +183,30 @@ def register_parametrization(module: Module, tensor_name: str, parametrization: 
         (True, 'ParametrizedLinear')
     """
     if is_parametrized(module, tensor_name):
-        module.parametrizations[tensor_name].append(parametrization)
+        plist = module.parametrizations[tensor_name]
+        if not unsafe:  # PyTorch's checks: the new parametrization maps the tensor's space to itself
+            with ag.no_grad():
+                y = getattr(module, tensor_name)
+                x = parametrization(y)
+                _check_same(x, y, f"module.{tensor_name}.{{}}: {{!r}}\n"
+                            f"parametrization(module.{tensor_name}).{{}}: {{!r}}", "the `unsafe`")
+                if hasattr(parametrization, "right_inverse"):
+                    try:
+                        z = parametrization.right_inverse(x)
+                    except NotImplementedError:
+                        z = None
+                    if z is not None and not isinstance(z, Tensor):
+                        raise ValueError("parametrization.right_inverse must return a tensor. "
+                                         f"Got: {type(z).__name__}")
+                    for what in ("dtype", "shape") if z is not None else ():
+                        if getattr(z, what) != getattr(y, what):
+                            raise ValueError(
+                                "The tensor returned by parametrization.right_inverse must have "
+                                f"the same {what} as module.{tensor_name}, unless the `unsafe` "
+                                f"flag is enabled.\nmodule.{tensor_name}.{what}: "
+                                f"{getattr(y, what)!r}\nreturned {what}: {getattr(z, what)!r}")
+        plist.append(parametrization)
+        plist.unsafe |= unsafe
         return module
     original = getattr(module, tensor_name, None)
     if not isinstance(original, Parameter):  # buffers cannot be parametrized here

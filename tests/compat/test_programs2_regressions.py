@@ -374,6 +374,8 @@ def test_parametrize_cached():
             return x.triu() + x.triu(1).T
 
     layer = parametrize.register_parametrization(nn.Linear(3, 3), "weight", Noisy())
+    assert len(calls) == 1  # registering checks shape and dtype once, as PyTorch's
+    calls.clear()
     layer.weight + layer.weight.T
     assert len(calls) == 2
     with parametrize.cached():
