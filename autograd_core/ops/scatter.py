@@ -657,7 +657,8 @@ def index_put(input: Tensor, indices: Any, values: Any,
     x = _arr(input)
     if isinstance(values, Tensor) and values.dtype != x.dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{x.dtype} for the destination and {values.dtype} for the source.")
+                           f"{_args.torch_name(x.dtype)} for the destination and "
+                           f"{_args.torch_name(values._data.dtype)} for the source.")
     try:
         target = x[index].shape
         np.broadcast_to(_arr(values), target)
