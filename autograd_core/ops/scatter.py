@@ -13,7 +13,7 @@ import numpy as np
 from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import Where
+from autograd_core.ops.binary import Where, _broadcast_error
 from autograd_core.ops.index import IndexAdd, IndexPut, _index_error, _normalise, getitem
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.pieces import constant_pad_nd
@@ -614,6 +614,81 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Tensor:
 
 masked_fill_ = _inplace_method("masked_fill_", masked_fill,
                                "ag.tensor([True, False, True]), 1.0", "tensor([1., 0., 1.])")
+
+
+def _masked_scatter_checks(mask, source):
+    for pos, (arg, v) in enumerate((("mask", mask), ("source", source)), 1):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"masked_scatter(): argument '{arg}' (position {pos}) must be "
+                            f"Tensor, not {type(v).__name__}")
+    if mask.dtype != np.bool_:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with "
+                           f"dtype {_args.torch_name(mask._data.dtype)}")
+
+
+@op("masked_scatter", method=True, reads_values=True, samples=[
+    Sample("masked_scatter", lambda a, b: masked_scatter(a, a > 0, b), 2),
+    Sample("masked_scatter_broadcast_mask",
+           lambda a, b: masked_scatter(a, a[..., :1] > 0, b), 2, min_ndim=1)])
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """Return ``input`` with the leading entries of ``source`` (in row-major order) written
+    where ``mask`` is True.
+
+    ``input`` and the bool ``mask`` broadcast together; ``source``, of ``input``'s dtype,
+    has at least as many entries as ``mask`` has True ones (its shape does not matter). The
+    gradient of ``input`` is zero where it was overwritten; ``source``'s leading entries get
+    the gradient of the places they went to, the others zero. ``Tensor.masked_scatter_`` is
+    the in-place form.
+
+    Args:
+        input (Tensor): the input tensor.
+        mask (BoolTensor): where to write.
+        source (Tensor): the values, read in order.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.masked_scatter(ag.zeros(2, 2), ag.tensor([True, False]), ag.tensor([5.0, 6.0]))
+        tensor([[5., 0.],
+                [6., 0.]])
+    """
+    _masked_scatter_checks(mask, source)
+    if source.dtype != input.dtype:  # (PyTorch's message has no space after "got")
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but "
+                           f"got{_args.torch_name(input._data.dtype)} and "
+                           f"{_args.torch_name(source._data.dtype)}")
+    m = mask._data
+    try:
+        shape = np.broadcast_shapes(m.shape, tuple(input.shape))
+    except ValueError:
+        raise _broadcast_error("masked_scatter", m, input._data) from None
+    m = np.broadcast_to(m, shape)
+    k = int(np.count_nonzero(m))
+    if source.numel() < k:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    x = input if tuple(input.shape) == shape else input.expand(shape)
+    return IndexPut.apply(x, source.reshape(-1)[:k], index=m.copy())
+
+
+@op("masked_scatter_", method=True, function=False, samples=())
+def masked_scatter_(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """In-place ``masked_scatter``: write ``source``'s leading entries where ``mask`` (which
+    broadcasts to this tensor's shape) is True, and return this tensor.
+
+    PyTorch's autograd rules for in-place ops apply (a leaf that requires grad refuses; a
+    value saved for backward that is overwritten makes backward raise).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(3)
+        >>> x.masked_scatter_(ag.tensor([True, False, True]), ag.tensor([1.0, 2.0]))
+        tensor([1., 0., 2.])
+    """
+    _masked_scatter_checks(mask, source)
+    if tuple(mask.shape) != tuple(self.shape):
+        mask = mask.expand(tuple(self.shape))  # PyTorch's error where it cannot
+    return inplace(self, lambda: masked_scatter(self, mask, source))
 
 
 def _indices(indices, x):
