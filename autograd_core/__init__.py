@@ -47,6 +47,9 @@ from autograd_core.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
 )
 from autograd_core.serialization import load, save
+from autograd_core.windows import (
+    bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
+)
 from autograd_core import accelerator, backends, cuda
 from autograd_core.amp import autocast, is_autocast_enabled
 from autograd_core.cuda import OutOfMemoryError
