@@ -200,6 +200,65 @@ def as_tensor(data: Any, dtype: DTypeLike | None = None,
     return tensor(data, dtype=dtype)
 
 
+def asarray(obj: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+            copy: builtins.bool | None = None,
+            requires_grad: builtins.bool | None = None) -> Tensor:
+    """Convert ``obj`` to a tensor, sharing memory with a Tensor or a numpy array when it can.
+
+    ``copy=None`` shares unless ``dtype`` asks for a cast; ``copy=True`` always copies (a
+    Tensor's copy is recorded, as ``clone``); ``copy=False`` never copies and refuses what it
+    cannot alias (a cast, a list or a number). A Tensor shared is returned itself.
+    ``requires_grad=True`` makes the result require grad; ``requires_grad=False`` turns it off
+    (on the Tensor itself when it is a shared leaf, else on a detached alias, as PyTorch's).
+
+    Args:
+        obj (object): a Tensor, a numpy array, a number or a (nested) sequence.
+        dtype (dtype, optional): the result's dtype; ``obj``'s (or inferred) if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        copy (bool, optional): copy (True), never copy (False) or only when needed (None).
+        requires_grad (bool, optional): whether autograd records operations on the result;
+            ``obj``'s own if None.
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> a = np.array([1.0, 2.0])
+        >>> t = ag.asarray(a)
+        >>> a[0] = -1.0
+        >>> t
+        tensor([-1.,  2.], dtype=autograd_core.float64)
+        >>> ag.asarray(a, copy=True).add_(1.0)
+        tensor([0., 3.], dtype=autograd_core.float64)
+        >>> a
+        array([-1.,  2.])
+    """
+    check_device(device, "asarray")
+    dt = _dtype(dtype)
+    if isinstance(obj, (Tensor, np.ndarray)):
+        src = obj._data.dtype if isinstance(obj, Tensor) else obj.dtype
+        cast = dt is not None and dt != src
+        if cast and copy is False:
+            from autograd_core.ops._args import torch_name
+
+            raise ValueError(f"can't alias tensor with dtype '{torch_name(src)}' into dtype "
+                             f"'{torch_name(dt)}'.")
+        if isinstance(obj, Tensor):
+            out = obj.to(dt) if cast else obj.clone() if copy else obj
+        else:
+            out = as_tensor(np.array(obj, dtype=dt) if copy else obj, dt)
+    elif copy is False:
+        raise ValueError("can't alias arbitrary sequence into a tensor.")
+    else:
+        out = tensor(obj, dtype=dtype)
+    if requires_grad is not None and requires_grad != out.requires_grad:
+        if requires_grad or out.is_leaf:
+            out.requires_grad_(requires_grad)
+        else:
+            out = out.detach()
+    return out
+
+
 def from_numpy(arr: np.ndarray) -> Tensor:
     """Create a tensor that shares memory with the numpy array ``arr``.
 
