@@ -103,10 +103,26 @@ def _float_dtype(dtype: DTypeLike | None) -> np.dtype:
 _array = quiet(np.array)  # a cast that overflows gives inf silently, as PyTorch
 
 
+_PYTHON_NUMBERS = {builtins.float, builtins.int, builtins.bool, builtins.complex}
+
+
+def _holds_double(data: Any) -> builtins.bool:
+    """Whether nested ``data`` holds a numpy float64 or complex128 (a scalar or an array): its
+    double precision is kept, as PyTorch's type inference keeps it (``[np.float64(1.0)]``)."""
+    if isinstance(data, (np.generic, np.ndarray)):
+        return data.dtype in (np.float64, np.complex128)
+    if isinstance(data, (list, tuple)):
+        kinds = set(map(type, data)) - _PYTHON_NUMBERS  # (at C speed)
+        return builtins.bool(kinds) and any(_holds_double(d) for d in data if type(d) in kinds)
+    return False
+
+
 @quiet  # 1e300 made float32 is inf, without numpy's warning (PyTorch's)
 def _from_python(data: Any) -> np.ndarray:
     arr = np.asarray(data)
-    if arr.dtype == np.float64:
+    if arr.dtype.kind in "fc" and _holds_double(data):
+        pass  # float64 / complex128, from numpy's double-precision numbers
+    elif arr.dtype == np.float64:
         arr = arr.astype(get_default_dtype())
     elif arr.dtype == np.complex128 and get_default_dtype() == np.float32:
         arr = arr.astype(np.complex64)  # Python complex numbers: the default dtype's complex
