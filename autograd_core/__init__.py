@@ -32,7 +32,7 @@ from autograd_core.tensor import Tensor, set_printoptions
 from autograd_core.function import Function, FunctionCtx
 from autograd_core.creation import (
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
-    LongTensor, ShortTensor, arange, as_tensor, bernoulli, bool, cdouble, cfloat, complex64,
+    LongTensor, ShortTensor, arange, as_tensor, asarray, bernoulli, bool, cdouble, cfloat, complex64,
     complex128, double, empty, empty_like, eye, float, float16, float32, float64, from_numpy,
     full, full_like, get_default_dtype, half, int, int8, int16, int32, int64, linspace, long,
     logspace, multinomial, normal, ones, ones_like, poisson, rand, rand_like, randint,
@@ -47,6 +47,9 @@ from autograd_core.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
 )
 from autograd_core.serialization import load, save
+from autograd_core.windows import (
+    bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
+)
 from autograd_core import accelerator, backends, cuda
 from autograd_core.amp import autocast, is_autocast_enabled
 from autograd_core.cuda import OutOfMemoryError

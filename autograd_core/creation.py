@@ -103,10 +103,26 @@ def _float_dtype(dtype: DTypeLike | None) -> np.dtype:
 _array = quiet(np.array)  # a cast that overflows gives inf silently, as PyTorch
 
 
+_PYTHON_NUMBERS = {builtins.float, builtins.int, builtins.bool, builtins.complex}
+
+
+def _holds_double(data: Any) -> builtins.bool:
+    """Whether nested ``data`` holds a numpy float64 or complex128 (a scalar or an array): its
+    double precision is kept, as PyTorch's type inference keeps it (``[np.float64(1.0)]``)."""
+    if isinstance(data, (np.generic, np.ndarray)):
+        return data.dtype in (np.float64, np.complex128)
+    if isinstance(data, (list, tuple)):
+        kinds = set(map(type, data)) - _PYTHON_NUMBERS  # (at C speed)
+        return builtins.bool(kinds) and any(_holds_double(d) for d in data if type(d) in kinds)
+    return False
+
+
 @quiet  # 1e300 made float32 is inf, without numpy's warning (PyTorch's)
 def _from_python(data: Any) -> np.ndarray:
     arr = np.asarray(data)
-    if arr.dtype == np.float64:
+    if arr.dtype.kind in "fc" and _holds_double(data):
+        pass  # float64 / complex128, from numpy's double-precision numbers
+    elif arr.dtype == np.float64:
         arr = arr.astype(get_default_dtype())
     elif arr.dtype == np.complex128 and get_default_dtype() == np.float32:
         arr = arr.astype(np.complex64)  # Python complex numbers: the default dtype's complex
@@ -198,6 +214,65 @@ def as_tensor(data: Any, dtype: DTypeLike | None = None,
         # setting its .shape or .dtype later does not reshape the tensor (PyTorch's keeps its own)
         return Tensor._wrap((data if dtype is None else data.astype(dtype, copy=False)).view())
     return tensor(data, dtype=dtype)
+
+
+def asarray(obj: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+            copy: builtins.bool | None = None,
+            requires_grad: builtins.bool | None = None) -> Tensor:
+    """Convert ``obj`` to a tensor, sharing memory with a Tensor or a numpy array when it can.
+
+    ``copy=None`` shares unless ``dtype`` asks for a cast; ``copy=True`` always copies (a
+    Tensor's copy is recorded, as ``clone``); ``copy=False`` never copies and refuses what it
+    cannot alias (a cast, a list or a number). A Tensor shared is returned itself.
+    ``requires_grad=True`` makes the result require grad; ``requires_grad=False`` turns it off
+    (on the Tensor itself when it is a shared leaf, else on a detached alias, as PyTorch's).
+
+    Args:
+        obj (object): a Tensor, a numpy array, a number or a (nested) sequence.
+        dtype (dtype, optional): the result's dtype; ``obj``'s (or inferred) if None.
+        device (device or str, optional): ``"cpu"`` or None.
+        copy (bool, optional): copy (True), never copy (False) or only when needed (None).
+        requires_grad (bool, optional): whether autograd records operations on the result;
+            ``obj``'s own if None.
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> a = np.array([1.0, 2.0])
+        >>> t = ag.asarray(a)
+        >>> a[0] = -1.0
+        >>> t
+        tensor([-1.,  2.], dtype=autograd_core.float64)
+        >>> ag.asarray(a, copy=True).add_(1.0)
+        tensor([0., 3.], dtype=autograd_core.float64)
+        >>> a
+        array([-1.,  2.])
+    """
+    check_device(device, "asarray")
+    dt = _dtype(dtype)
+    if isinstance(obj, (Tensor, np.ndarray)):
+        src = obj._data.dtype if isinstance(obj, Tensor) else obj.dtype
+        cast = dt is not None and dt != src
+        if cast and copy is False:
+            from autograd_core.ops._args import torch_name
+
+            raise ValueError(f"can't alias tensor with dtype '{torch_name(src)}' into dtype "
+                             f"'{torch_name(dt)}'.")
+        if isinstance(obj, Tensor):
+            out = obj.to(dt) if cast else obj.clone() if copy else obj
+        else:
+            out = as_tensor(np.array(obj, dtype=dt) if copy else obj, dt)
+    elif copy is False:
+        raise ValueError("can't alias arbitrary sequence into a tensor.")
+    else:
+        out = tensor(obj, dtype=dtype)
+    if requires_grad is not None and requires_grad != out.requires_grad:
+        if requires_grad or out.is_leaf:
+            out.requires_grad_(requires_grad)
+        else:
+            out = out.detach()
+    return out
 
 
 def from_numpy(arr: np.ndarray) -> Tensor:

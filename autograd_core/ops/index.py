@@ -197,6 +197,14 @@ class IndexPut(Node):
         return gx, gv
 
 
+def _is_index_put(index):
+    """Whether ``x[index] = value`` is PyTorch's ``index_put_`` (an advanced index: a list,
+    an index tensor with dimensions, a bool one) rather than a copy into a view (a 0-d
+    integer index tensor is an integer)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, np.ndarray) and (i.ndim or i.dtype.kind == "b") for i in parts)
+
+
 def _check_setitem_overlap(x, index, value):
     """PyTorch's refusal of ``x[index] = value`` where ``value`` shares part of the memory
     written: a basic index copies ``value``, broadcast, into the view ``x[index]`` (a partial
@@ -206,7 +214,7 @@ def _check_setitem_overlap(x, index, value):
     if not np.may_share_memory(x._data, value._data):
         return
     parts = index if isinstance(index, tuple) else (index,)
-    if any(isinstance(i, np.ndarray) and (i.ndim or i.dtype.kind == "b") for i in parts):
+    if _is_index_put(index):
         _args.check_input_overlap(x._data, (value,), full=True)
         return
     if not any(i is Ellipsis for i in parts):
@@ -226,11 +234,11 @@ def setitem(x, index, value):
     if isinstance(value, Tensor):
         _check_setitem_overlap(x, index, value)
     raw = value._data if isinstance(value, Tensor) else value
-    if getattr(raw, "dtype", None) is not None and raw.dtype.kind == "c" and (
-            x._data.dtype.kind != "c") and any(
-            isinstance(i, np.ndarray) for i in (index if isinstance(index, tuple) else (index,))):
-        # an advanced index writes through index_put, which refuses (numpy dropped the
-        # imaginary parts); a basic index copies the real parts, as PyTorch's copy_
+    if getattr(raw, "dtype", None) is not None and raw.dtype != x._data.dtype and (
+            isinstance(value, Tensor) or raw.dtype.kind == "c") and _is_index_put(index):
+        # an advanced index writes through index_put, which refuses another dtype (a number
+        # is cast); a basic index copies, cast, as PyTorch's copy_ (a complex one its real
+        # parts)
         raise RuntimeError(
             f"Index put requires the source and destination dtypes match, got "
             f"{_args.torch_name(x._data.dtype)} for the destination and "

@@ -1105,7 +1105,7 @@ class _Mod(Node):
     def _run(self, input, other, fn, rounding):
         a, b = _promote(input, other)
         kind = (a if isinstance(a, np.ndarray) else np.asarray(b)).dtype.kind  # a: a number?
-        if kind == "c":
+        if kind in "cb":  # PyTorch has no complex or bool loop (bool % bool)
             name = "fmod" if rounding == "trunc" else "remainder"
             raise _args.not_implemented(f"{name}_cpu", np.result_type(a, b))
         if kind in "iub" and np.any(np.asarray(b) == 0):

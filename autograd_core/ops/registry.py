@@ -236,6 +236,22 @@ _OUT_OVERLAP = {
 }
 
 
+#: ops whose ``out=`` PyTorch takes only as a bool tensor
+_BOOL_OUT = frozenset(("signbit", "isneginf", "isposinf"))
+
+
+def _check_where_out(args, kwargs):
+    """PyTorch's ``where(..., out=)`` takes tensors only (a number is refused there, not
+    without ``out=``)."""
+    from autograd_core.tensor import Tensor
+
+    given = {**dict(zip(("condition", "input", "other"), args)), **kwargs}
+    for pos, arg in enumerate(("condition", "input", "other"), 1):
+        if arg in given and not isinstance(given[arg], Tensor):
+            raise TypeError(f"where(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f"{type(given[arg]).__name__}")
+
+
 def _with_out(fn, name):
     """``fn`` taking PyTorch's ``out=``: the result is written into ``out`` (of the result's
     shape, of a dtype the result casts to) and ``out`` is returned. As in PyTorch, refused when
@@ -251,6 +267,10 @@ def _with_out(fn, name):
 
         if not isinstance(out, Tensor):
             raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+        if name in _BOOL_OUT and out._data.dtype.kind != "b":
+            raise RuntimeError(f"{name} does not support non-boolean outputs.")
+        if name == "where":
+            _check_where_out(args, kwargs)
         if STATE.enabled or overlap_rule is not None:
             flat = [a for v in (*args, *kwargs.values())
                     for a in (v if isinstance(v, (list, tuple)) else (v,))]
@@ -269,6 +289,9 @@ def _with_out(fn, name):
         from autograd_core.ops._args import torch_name
 
         src, dst = result._data.dtype, out._data.dtype
+        if name == "where" and src != dst:  # no cast: the result's dtype exactly
+            raise RuntimeError(f"Expected out type to be {torch_name(src)} but got "
+                               f"{torch_name(dst)}")
         if _cannot_cast(src.kind, dst.kind):
             raise RuntimeError(f"result type {torch_name(src)} can't be cast to the desired "
                                f"output type {torch_name(dst)}")

@@ -13,7 +13,7 @@ import numpy as np
 from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import Where
+from autograd_core.ops.binary import Where, _broadcast_error
 from autograd_core.ops.index import IndexAdd, IndexPut, _index_error, _normalise, getitem
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.pieces import constant_pad_nd
@@ -629,6 +629,81 @@ masked_fill_ = _inplace_method("masked_fill_", masked_fill,
                                "ag.tensor([True, False, True]), 1.0", "tensor([1., 0., 1.])")
 
 
+def _masked_scatter_checks(mask, source):
+    for pos, (arg, v) in enumerate((("mask", mask), ("source", source)), 1):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"masked_scatter(): argument '{arg}' (position {pos}) must be "
+                            f"Tensor, not {type(v).__name__}")
+    if mask.dtype != np.bool_:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with "
+                           f"dtype {_args.torch_name(mask._data.dtype)}")
+
+
+@op("masked_scatter", method=True, reads_values=True, samples=[
+    Sample("masked_scatter", lambda a, b: masked_scatter(a, a > 0, b), 2),
+    Sample("masked_scatter_broadcast_mask",
+           lambda a, b: masked_scatter(a, a[..., :1] > 0, b), 2, min_ndim=1)])
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """Return ``input`` with the leading entries of ``source`` (in row-major order) written
+    where ``mask`` is True.
+
+    ``input`` and the bool ``mask`` broadcast together; ``source``, of ``input``'s dtype,
+    has at least as many entries as ``mask`` has True ones (its shape does not matter). The
+    gradient of ``input`` is zero where it was overwritten; ``source``'s leading entries get
+    the gradient of the places they went to, the others zero. ``Tensor.masked_scatter_`` is
+    the in-place form.
+
+    Args:
+        input (Tensor): the input tensor.
+        mask (BoolTensor): where to write.
+        source (Tensor): the values, read in order.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.masked_scatter(ag.zeros(2, 2), ag.tensor([True, False]), ag.tensor([5.0, 6.0]))
+        tensor([[5., 0.],
+                [6., 0.]])
+    """
+    _masked_scatter_checks(mask, source)
+    if source.dtype != input.dtype:  # (PyTorch's message has no space after "got")
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but "
+                           f"got{_args.torch_name(input._data.dtype)} and "
+                           f"{_args.torch_name(source._data.dtype)}")
+    m = mask._data
+    try:
+        shape = np.broadcast_shapes(m.shape, tuple(input.shape))
+    except ValueError:
+        raise _broadcast_error("masked_scatter", m, input._data) from None
+    m = np.broadcast_to(m, shape)
+    k = int(np.count_nonzero(m))
+    if source.numel() < k:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    x = input if tuple(input.shape) == shape else input.expand(shape)
+    return IndexPut.apply(x, source.reshape(-1)[:k], index=m.copy())
+
+
+@op("masked_scatter_", method=True, function=False, samples=())
+def masked_scatter_(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """In-place ``masked_scatter``: write ``source``'s leading entries where ``mask`` (which
+    broadcasts to this tensor's shape) is True, and return this tensor.
+
+    PyTorch's autograd rules for in-place ops apply (a leaf that requires grad refuses; a
+    value saved for backward that is overwritten makes backward raise).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(3)
+        >>> x.masked_scatter_(ag.tensor([True, False, True]), ag.tensor([1.0, 2.0]))
+        tensor([1., 0., 2.])
+    """
+    _masked_scatter_checks(mask, source)
+    if tuple(mask.shape) != tuple(self.shape):
+        mask = mask.expand(tuple(self.shape))  # PyTorch's error where it cannot
+    return inplace(self, lambda: masked_scatter(self, mask, source))
+
+
 def _indices(indices, x):
     if not isinstance(indices, (tuple, list)):
         raise TypeError("index_put(): indices must be a tuple of tensors")
@@ -670,7 +745,8 @@ def index_put(input: Tensor, indices: Any, values: Any,
     x = _arr(input)
     if isinstance(values, Tensor) and values.dtype != x.dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{x.dtype} for the destination and {values.dtype} for the source.")
+                           f"{_args.torch_name(x.dtype)} for the destination and "
+                           f"{_args.torch_name(values._data.dtype)} for the source.")
     try:
         target = x[index].shape
         np.broadcast_to(_arr(values), target)
@@ -686,6 +762,96 @@ def index_put(input: Tensor, indices: Any, values: Any,
     if tuple(values.shape) != target:
         values = values.expand(target) if values.ndim <= len(target) else values
     return input + IndexAdd.apply(values, index=index, basic=False, shape=x.shape)
+
+
+def _put_index(name, input, index, source):
+    """``index`` checked as PyTorch's ``put``/``put_`` check it, as flat non-negative
+    positions into ``input``."""
+    for pos, (arg, v) in enumerate((("index", index), ("source", source)), 1):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f"{type(v).__name__}")
+    idx = index._data.reshape(-1)
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got "
+                           f"{_args.torch_name(idx.dtype)}")
+    if source.dtype != input.dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got "
+                           f"self.dtype = {_args.torch_name(input._data.dtype)} and "
+                           f"source.dtype = {_args.torch_name(source._data.dtype)}")
+    if idx.size != source.numel():
+        raise IndexError(f"put_(): Expected source and index to have the same number of "
+                         f"elements, but got source.numel() = {source.numel()}, "
+                         f"index.numel() = {idx.size}")
+    n = input.numel()
+    if idx.size and not n:
+        raise IndexError("put_(): Tried to put elements into an empty tensor")
+    bad = idx[(idx < -n) | (idx >= n)]
+    if bad.size:
+        raise IndexError(f"out of range: tried to access index {int(bad[0])} on a tensor of "
+                         f"{n} elements.")
+    return np.where(idx < 0, idx + n, idx)
+
+
+def _put_sample(a, b, accumulate):
+    n = a.numel()
+    if accumulate:
+        index = _some_indices(n, lambda n: [-1, 0, -1])
+        source = cat([b.reshape(-1)[:1]] * 3) * 2.0
+    else:  # no repeats: an overwritten source entry gets a gradient (PyTorch's), not a change
+        index = _some_indices(n, lambda n: [0] if n == 1 else [-1, 0])
+        source = b.reshape(-1)[:index.numel()] * 2.0
+    return put(a, index, source, accumulate=accumulate)
+
+
+@op("put", method=True, reads_values=True, samples=[
+    Sample("put", lambda a, b: _put_sample(a, b, False), 2),
+    Sample("put_accumulate", lambda a, b: _put_sample(a, b, True), 2)])
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: builtins.bool = False) -> Tensor:
+    """Return ``input`` with ``source``'s entries written at the flat (row-major) positions
+    ``index`` holds.
+
+    ``input`` is addressed as if flattened; a negative index counts from the end. ``index``
+    (int64) and ``source`` (of ``input``'s dtype) have the same number of entries, their shapes
+    do not matter. With ``accumulate=True`` the entries are added and repeated positions sum;
+    without, a repeated position keeps the last. ``source`` gets the gradient at the positions
+    its entries went to (each repeat too, as in PyTorch). ``Tensor.put_`` is the in-place form.
+
+    Args:
+        input (Tensor): the input tensor.
+        index (LongTensor): flat positions into ``input``.
+        source (Tensor): the values.
+        accumulate (bool): add instead of writing. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.put(ag.zeros(2, 2), ag.tensor([0, -1]), ag.tensor([5.0, 6.0]))
+        tensor([[5., 0.],
+                [0., 6.]])
+    """
+    idx = _put_index("put", input, index, source)
+    out = index_put(input.reshape(-1), (idx,), source.reshape(-1), accumulate=accumulate)
+    return out.reshape(tuple(input.shape))
+
+
+@op("put_", method=True, function=False, samples=())
+def put_(self: Tensor, index: Tensor, source: Tensor, accumulate: builtins.bool = False) -> Tensor:
+    """In-place ``put``: write (or with ``accumulate=True`` add) ``source``'s entries at the
+    flat positions ``index`` holds, and return this tensor.
+
+    PyTorch's autograd rules for in-place ops apply (a leaf that requires grad refuses; a
+    value saved for backward that is overwritten makes backward raise).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(3)
+        >>> x.put_(ag.tensor([2, 2]), ag.tensor([1.0, 2.0]), accumulate=True)
+        tensor([0., 0., 3.])
+    """
+    _put_index("put_", self, index, source)  # refused before anything is written
+    return inplace(self, lambda: put(self, index, source, accumulate=accumulate))
 
 
 index_put_ = _inplace_method("index_put_", index_put,

@@ -105,6 +105,7 @@ MANUAL = {
     "index_select": lambda t, z: t.index_select(z, 0, t.tensor([0])),
     "masked_fill": lambda t, z: z.masked_fill(z.real > 0, 1 + 1j),
     "index_put": lambda t, z: z.index_put((t.tensor([0]),), z[0]),
+    "put": lambda t, z: z.put(t.tensor([-1]), z.reshape(-1)[:1]),
     "narrow": lambda t, z: z.narrow(0, 0, 1), "unflatten": lambda t, z: z.unflatten(0, (3, 1)),
     "tensor_split": lambda t, z: t.tensor_split(z, 2),
     "column_stack": lambda t, z: t.column_stack([z, z]),
