@@ -121,6 +121,31 @@ def _operators():
     def __ifloordiv__(self, other):
         return self.floor_divide_(other)
 
+    def __imod__(self, other):
+        return self.remainder_(other)
+
+    def __ipow__(self, other):
+        return self.pow_(other)
+
+    def __iand__(self, other):
+        return self.bitwise_and_(other)
+
+    def __ior__(self, other):
+        return self.bitwise_or_(other)
+
+    def __ixor__(self, other):
+        return self.bitwise_xor_(other)
+
+    def __contains__(self, element):
+        # PyTorch's: any element equal to it (Python's default walked the rows with ==)
+        if not isinstance(element, (Tensor, int, float, complex, bool, np.generic)):
+            raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you "
+                               f"passed in a {type(element)}.")
+        return bool((self == element).any().item())
+
+    def __reversed__(self):
+        return self if self.ndim == 0 else self.flip(0)
+
     # x + y, x - y, x * y, x / y (and 2 * x, ...): the op's apply in one frame, common cases
     __add__, __sub__, __mul__, __truediv__ = (operator(c) for c in (Add, Sub, Mul, Div))
     # 2 * x and 2 + x record x first, as PyTorch's (x.mul(2): next_functions[0] is x's);
