@@ -37,7 +37,7 @@ from autograd_core.ops import arrange as _arrange
 from autograd_core.ops import conv as _conv
 from autograd_core.ops.conv import _Size
 from autograd_core.ops.binary import _broadcast_error, _promote_types
-from autograd_core.ops._args import no_complex as _no_complex, torch_name
+from autograd_core.ops._args import no_complex as _no_complex, not_implemented, torch_name
 from autograd_core.ops.binary import result_type as _result_type
 
 __all__ = [
@@ -1960,6 +1960,14 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     return x * softplus(x).tanh()
 
 
+def _floating_only(x, kernel):
+    """PyTorch's refusal of an integer, bool or complex input to an activation whose kernel
+    has floating loops only (``"hardswish_cpu" not implemented for 'Long'``)."""
+    dt = x.dtype if isinstance(x, Tensor) else np.asarray(x).dtype
+    if np.dtype(dt).kind != "f":
+        raise not_implemented(kernel, np.dtype(dt))
+
+
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     r"""Clamps ``input`` to ``[min_val, max_val]`` elementwise.
@@ -1980,6 +1988,13 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     x = _t(input)
+    kind = x.dtype.kind if isinstance(x, Tensor) else "f"
+    if kind == "b":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if kind in "iu":  # integers stay integers, the bounds cut toward zero (PyTorch's)
+        if kind == "u" and (min_val < 0 or max_val < 0):
+            raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
+        return ag.clamp(x, int(min_val), int(max_val))
     if not x.requires_grad:
         return ag.clamp(x, min_val, max_val)
     # PyTorch's gradient is zero where x <= min_val or x >= max_val (at the ends too, where
@@ -2021,7 +2036,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.hardsigmoid(ag.tensor([-4.0, 0.0, 1.5]))
         tensor([0.0000, 0.5000, 0.7500])
     """
-    _no_complex(input, "hardsigmoid_cpu")
+    _floating_only(input, "hardsigmoid_cpu")
     return relu6(_t(input) + 3.0) / 6.0
 
 
@@ -2039,7 +2054,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.hardswish(ag.tensor([-4.0, 1.0, 4.0]))
         tensor([-0.0000,  0.6667,  4.0000])
     """
-    _no_complex(input, "hardswish_cpu")
+    _floating_only(input, "hardswish_cpu")
     x = _t(input)
     return x * relu6(x + 3.0) / 6.0
 
@@ -2760,7 +2775,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         >>> F.hardshrink(ag.tensor([-1.0, 0.3, 0.5, 2.0]))
         tensor([-1.,  0.,  0.,  2.])
     """
-    _no_complex(input, "hardshrink_cpu")
+    _floating_only(input, "hardshrink_cpu")
     x = _t(input)  # NaN is not in the dead zone: it passes through, as in PyTorch
     # PyTorch's hardshrink_backward reads x
     return _xp.reads_input(ag.where(x.abs() <= lambd, ag.zeros_like(x), x), x, "Hardshrink")
@@ -2781,7 +2796,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         >>> F.softshrink(ag.tensor([-1.0, 0.3, 2.0]))
         tensor([-0.5000,  0.0000,  1.5000])
     """
-    _no_complex(input, "softshrink_check")
+    _floating_only(input, "softshrink_check")
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     x = _t(input)
@@ -2810,6 +2825,8 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         tensor([-7., -7.,  2.])
     """
     _no_complex(input, "threshold_cpu")
+    if isinstance(input, Tensor) and input.dtype.kind == "b":  # integers compute, bool not
+        raise not_implemented("threshold_cpu", input._data.dtype)
     x = _t(input)  # NaN is not <= threshold: it passes through, as in PyTorch
     # PyTorch's threshold_backward reads x
     return _xp.reads_input(ag.where(x <= threshold, ag.full_like(x, value), x), x, "Threshold")
