@@ -384,6 +384,20 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
     return res
 
 
+def _first_gradient(func, inputs, v, create_graph, strict, name):
+    """``vhp``'s and ``hvp``'s first steps, as PyTorch's: the inputs and ``v`` checked, the
+    scalar output, and its gradient recorded (``create_graph``) so it can be differentiated."""
+    in_tuple, inputs = _as_tuple(inputs, "inputs", name)
+    inputs = _prepare(inputs, create_graph)
+    v = _vector(v, inputs, in_tuple, create_graph, name)
+    out_tuple, outputs = _call(func, inputs, name, strict)
+    out = _single(outputs, out_tuple, name)
+    with enable_grad():
+        jac = _grads([out], inputs, None, True)
+    _check_requires_grad(jac, "jacobian", strict)
+    return in_tuple, inputs, v, out, jac
+
+
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """Return ``(func(*inputs), v^T H)`` for the scalar function ``func``.
 
@@ -403,14 +417,9 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
         >>> vhp(lambda t: (t ** 3).sum(), ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))
         (tensor(9.), tensor([ 6., 12.]))
     """
-    in_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
-    inputs = _prepare(inputs, create_graph)
-    v = _vector(v, inputs, in_tuple, create_graph, "vhp")
-    out_tuple, outputs = _call(func, inputs, "vhp", strict)
-    out = _single(outputs, out_tuple, "vhp")
+    in_tuple, inputs, v, out, jac = _first_gradient(func, inputs, v, create_graph, strict,
+                                                    "vhp")
     with enable_grad():
-        jac = _grads([out], inputs, None, True)
-        _check_requires_grad(jac, "jacobian", strict)
         res = _grads(jac, inputs, v, create_graph)
     res = _fill_in_zeros(res, inputs, strict, create_graph, "double_back")
     return _finish((out,), False, create_graph), _finish(res, in_tuple, create_graph)
@@ -438,14 +447,9 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
         >>> hvp(lambda t: (t ** 3).sum(), ag.tensor([1.0, 2.0]), ag.tensor([1.0, 0.0]))
         (tensor(9.), tensor([6., 0.]))
     """
-    in_tuple, inputs = _as_tuple(inputs, "inputs", "hvp")
-    inputs = _prepare(inputs, create_graph)
-    v = _vector(v, inputs, in_tuple, create_graph, "hvp")
-    out_tuple, outputs = _call(func, inputs, "hvp", strict)
-    out = _single(outputs, out_tuple, "hvp")
+    in_tuple, inputs, v, out, jac = _first_gradient(func, inputs, v, create_graph, strict,
+                                                    "hvp")
     with enable_grad():
-        jac = _grads([out], inputs, None, True)
-        _check_requires_grad(jac, "jacobian", strict)
         # the double-backward trick, as PyTorch's hvp: H v is the gradient in u of
         # <grad(jac, inputs, u), v>, at any u (ones, as jvp's)
         us = tuple(Tensor._make(np.ones(t.shape, t.dtype), None, True) for t in inputs)
