@@ -14,9 +14,24 @@ returns a dict of plain numbers / numpy arrays; ``tests/compat/test_compat_progr
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 import numpy as np
+
+
+@contextlib.contextmanager
+def default_dtype(name, *libs):
+    """Each library's default float dtype set to ``name`` (``"float64"``) while the block runs,
+    then put back: the parity tests' literal weights then come in their inputs' dtype."""
+    before = [lib.get_default_dtype() for lib in libs]
+    for lib in libs:
+        lib.set_default_dtype(getattr(lib, name))
+    try:
+        yield
+    finally:
+        for lib, dt in zip(libs, before):
+            lib.set_default_dtype(dt)
 
 
 def _np(t):

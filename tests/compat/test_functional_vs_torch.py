@@ -18,6 +18,8 @@ import nn.functional as AF
 
 pytestmark = pytest.mark.torch_parity
 torch = pytest.importorskip("torch")
+
+import compat_programs as cp  # noqa: E402
 TF = torch.nn.functional
 MODES = ("plain", "zeros", "negzero", "ties", "big")
 
@@ -25,12 +27,8 @@ MODES = ("plain", "zeros", "negzero", "ties", "big")
 @pytest.fixture(autouse=True)
 def _float64_by_default():
     # the calls' literal weights (``tensor([1., 2., .5, 3.])``) in the inputs' dtype
-    before = torch.get_default_dtype(), ag.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    ag.set_default_dtype(ag.float64)
-    yield
-    torch.set_default_dtype(before[0])
-    ag.set_default_dtype(before[1])
+    with cp.default_dtype("float64", torch, ag):
+        yield
 
 
 def _lib(tag):

@@ -26,6 +26,8 @@ import nn.functional as AF
 
 pytestmark = pytest.mark.torch_parity
 torch = pytest.importorskip("torch")
+
+import compat_programs as cp  # noqa: E402
 TF = torch.nn.functional
 
 _NORM_BIAS = ("the bias gradient of PyTorch's fused normalisation backward requires grad "
@@ -174,12 +176,8 @@ def _extra_cases():
 
 @pytest.fixture
 def float64():
-    before = torch.get_default_dtype(), ag.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    ag.set_default_dtype(ag.float64)
-    yield
-    torch.set_default_dtype(before[0])
-    ag.set_default_dtype(before[1])
+    with cp.default_dtype("float64", torch, ag):
+        yield
 
 
 @pytest.mark.parametrize("table", ["op", "functional", "extra"])

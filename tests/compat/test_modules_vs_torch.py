@@ -34,6 +34,8 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Initializing zero-element tensors:UserWarning"),
 ]
 torch = pytest.importorskip("torch")
+
+import compat_programs as cp  # noqa: E402
 TN = torch.nn
 
 RTOL, ATOL = 1e-10, 1e-12
@@ -58,12 +60,8 @@ LOOSE_GRADS = {
 
 @pytest.fixture(autouse=True)
 def _float64_by_default():
-    before = torch.get_default_dtype(), ag.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    ag.set_default_dtype(ag.float64)
-    yield
-    torch.set_default_dtype(before[0])
-    ag.set_default_dtype(before[1])
+    with cp.default_dtype("float64", torch, ag):
+        yield
 
 
 # ---- inputs: each spec maps a numpy Generator to (array, requires_grad)
