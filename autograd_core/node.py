@@ -236,7 +236,14 @@ class Node:
         out = list(saved)
         for k, ref in enumerate(refs):
             if isinstance(ref, Tensor) and ref._data is not out[k]:
-                out[k] = ref._data
+                now = ref._data
+                if now.shape != out[k].shape:  # the rule would broadcast or fail in numpy
+                    raise RuntimeError(
+                        f"a tensor saved by {self.name()} for its backward was given a .data "
+                        f"of another shape: {list(now.shape)}, where it had "
+                        f"{list(out[k].shape)} when the graph was recorded; run the forward "
+                        "again after changing .data's shape")
+                out[k] = now
         return tuple(out)
 
     def _modified_error(self, vc, expected):

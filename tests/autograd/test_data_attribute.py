@@ -139,3 +139,29 @@ def test_a_leaf_resized_in_a_loop_keeps_a_bounded_log_and_refuses_a_too_old_grap
     assert len(x._meta_log) <= 16
     with pytest.raises(RuntimeError, match="no longer known"):
         old.backward()
+
+
+def test_a_saved_input_given_a_data_of_another_shape_refuses_in_backward():
+    # the rule would have multiplied the gradient by the new (5,) array: numpy's broadcasting
+    # error (ValueError), or, for (3, 1) -> (1, 3), a silently broadcast (3, 3) product
+    w = ag.ones(3, requires_grad=True)
+    c = ag.full((3,), 2.0, requires_grad=True)
+    y = (w * c).sum()
+    w.data = ag.zeros(5)
+    with pytest.raises(RuntimeError, match=r"MulBackward0.*\[5\].*\[3\]"):
+        y.backward()
+    w = ag.ones(3, 1, requires_grad=True)
+    c = ag.full((3, 1), 2.0, requires_grad=True)
+    y = (w * c).sum()
+    w.data = ag.zeros(1, 3)
+    with pytest.raises(RuntimeError, match="another shape"):
+        y.backward()
+
+
+def test_a_saved_input_given_a_data_of_the_same_shape_is_read_in_backward():
+    w = ag.ones(3, requires_grad=True)
+    c = ag.full((3,), 2.0, requires_grad=True)
+    y = (w * c).sum()
+    w.data = ag.tensor([1.0, 2.0, 3.0])
+    y.backward()
+    assert c.grad.tolist() == [1.0, 2.0, 3.0] and w.grad.tolist() == [2.0, 2.0, 2.0]
