@@ -92,6 +92,7 @@ CREATE_GRAPH_CYCLE = (
     "autograd.grad when creating the graph to avoid this. If you have to use this function, "
     "make sure to reset the .grad fields of your parameters to None after use to break the "
     "cycle and avoid the leak.")
+_CYCLE_WARNED = [False]
 
 
 def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,
@@ -121,7 +122,8 @@ def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,
         if grad_tensors is not None:
             raise RuntimeError("backward: pass grad_tensors or grad_variables, not both")
         grad_tensors = grad_variables
-    if create_graph:
+    if create_graph and not _CYCLE_WARNED[0]:
+        _CYCLE_WARNED[0] = True  # once per process, as PyTorch's (TORCH_WARN_ONCE)
         warn_caller(CREATE_GRAPH_CYCLE)
     tensors = _as_list(tensors, "tensors")
     grads = _seed_grads(tensors, _as_list(grad_tensors, "grad_tensors", True), create_graph,
