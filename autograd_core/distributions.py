@@ -26,16 +26,177 @@ from autograd_core import random as _random
 from autograd_core.ops.registry import refuse_capture
 from autograd_core.tensor import Size, Tensor
 
-__all__ = ["AffineTransform", "Bernoulli", "Beta", "Categorical", "ExpTransform", "Gamma",
-           "Independent", "MultivariateNormal", "Normal", "SigmoidTransform", "Transform",
-           "TransformedDistribution", "Uniform", "kl_divergence"]
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Categorical",
+           "ComposeTransform", "Distribution", "ExpTransform", "Gamma", "Independent",
+           "IndependentTransform", "MultivariateNormal", "Normal", "PowerTransform",
+           "ReshapeTransform", "SigmoidTransform", "SoftplusTransform", "TanhTransform",
+           "Transform", "TransformedDistribution", "Uniform", "kl_divergence", "register_kl"]
 
 
 def _shape_text(t: Tensor) -> str:
     return str(tuple(t.shape))
 
 
-class Categorical:
+# ---------------------------------------------------------------------------------------------
+# Shared machinery of the continuous / Bernoulli distributions below (PyTorch's Distribution).
+
+_Number = (builtins.int, builtins.float)
+
+
+def _as_params(*values: Any) -> tuple[Tensor, ...]:
+    """PyTorch's ``broadcast_all``: numbers become tensors of the tensors' (or the default)
+    dtype, then everything is broadcast to one shape."""
+    like = next((v for v in values if isinstance(v, Tensor)), None)
+    dtype = like.dtype if like is not None and like.is_floating_point() else _ag.get_default_dtype()
+    tensors = [v if isinstance(v, Tensor) else _ag.tensor(v, dtype=dtype) for v in values]
+    return tuple(_ag.broadcast_tensors(*tensors))
+
+
+def _shown(t: Tensor) -> str:
+    return repr(t.item()) if t.ndim == 0 else str(t)
+
+
+class Distribution:
+    """The base class of every distribution here, as ``torch.distributions.Distribution``
+    (subclass it for a distribution of your own): shapes, the checks of parameters and values,
+    the repr, ``sample`` as ``rsample`` without gradient, ``sample_n`` and ``perplexity``;
+    what a subclass does not define raises ``NotImplementedError``.
+
+    Args:
+        batch_shape (tuple of ints): the shape of the batch of distributions. Default: ``()``.
+        event_shape (tuple of ints): the shape of one draw. Default: ``()``.
+        validate_args (bool, optional): check parameters and values (default: True).
+
+    Differs from PyTorch: ``arg_constraints`` / ``support`` are not constraint objects here and
+    a subclass's ``arg_constraints`` are not checked by this base.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Distribution
+        >>> class Flat(Distribution):
+        ...     def log_prob(self, value):
+        ...         return ag.zeros_like(value)
+        >>> d = Flat(batch_shape=(2,))
+        >>> d.batch_shape, d.log_prob(ag.ones(2))
+        (autograd_core.Size([2]), tensor([0., 0.]))
+    """
+
+    _params: tuple[str, ...] = ()
+    has_rsample = False
+    has_enumerate_support = False
+    arg_constraints: dict[str, Any] = {}
+
+    def __init__(self, batch_shape: Any = (), event_shape: Any = (),
+                 validate_args: builtins.bool | None = None) -> None:
+        self._batch_shape, self._event_shape = Size(batch_shape), Size(event_shape)
+        self._validate = True if validate_args is None else builtins.bool(validate_args)
+
+    @property
+    def batch_shape(self) -> Size:
+        return self._batch_shape
+
+    @property
+    def event_shape(self) -> Size:
+        return self._event_shape
+
+    def __repr__(self) -> str:
+        def show(t: Tensor) -> str:
+            return repr(t.item()) if t.ndim == 0 else str(t) if t.numel() == 1 else repr(t.shape)
+        args = ", ".join(f"{p}: {show(getattr(self, p))}" for p in self._params)
+        return f"{type(self).__name__}({args})"
+
+    def _check_param(self, name: str, t: Tensor, ok: Any, constraint: str) -> None:
+        if self._validate:  # the check reads values: a replay of ag.compile would skip it
+            refuse_capture(f"{type(self).__name__}(validate_args=True)")
+        if self._validate and not np.all(ok):
+            raise ValueError(
+                f"Expected parameter {name} (Tensor of shape {_shape_text(t)}) of distribution "
+                f"{self!r} to satisfy the constraint {constraint}, but found invalid values:\n"
+                f"{_shown(t)}")
+
+    def _check_value(self, value: Any, ok: Any, support: str) -> Tensor:
+        """PyTorch's ``_validate_sample``: a Tensor, broadcastable with the batch, in the
+        support (``ok(array) -> bool array``)."""
+        if not self._validate:
+            return value if isinstance(value, Tensor) else _ag.tensor(value)
+        if not isinstance(value, Tensor):
+            raise ValueError("The value argument to log_prob must be a Tensor")
+        refuse_capture(f"{type(self).__name__}(validate_args=True)'s value check")
+        full = tuple(self._batch_shape) + tuple(self._event_shape)
+        shape = tuple(value.shape)
+        try:
+            np.broadcast_shapes(shape, full)
+        except ValueError:
+            raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: "
+                             f"{value.shape!r} vs {Size(full)!r}.") from None
+        if not np.all(ok(value._data)):
+            raise ValueError(
+                f"Expected value argument (Tensor of shape {_shape_text(value)}) to be within "
+                f"the support ({support}) of the distribution {self!r}, but found invalid "
+                f"values:\n{_shown(value)}")
+        return value
+
+    def _extended_shape(self, sample_shape: Any) -> tuple[builtins.int, ...]:
+        return tuple(Size(sample_shape)) + tuple(self._batch_shape) + tuple(self._event_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} has no rsample")
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        with _ag.no_grad():
+            return self.rsample(sample_shape)
+
+    def _missing(self, what: str) -> NotImplementedError:
+        return NotImplementedError(f"{type(self)} does not implement {what}")
+
+    @property
+    def mean(self) -> Tensor:
+        raise self._missing("mean")
+
+    @property
+    def mode(self) -> Tensor:
+        raise self._missing("mode")
+
+    @property
+    def variance(self) -> Tensor:
+        raise self._missing("variance")
+
+    @property
+    def stddev(self) -> Tensor:
+        return self.variance.sqrt()
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        raise self._missing("log_prob")
+
+    def cdf(self, value: Tensor) -> Tensor:
+        raise self._missing("cdf")
+
+    def icdf(self, value: Tensor) -> Tensor:
+        raise self._missing("icdf")
+
+    def entropy(self) -> Tensor:
+        raise self._missing("entropy")
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        raise self._missing("expand")
+
+    def enumerate_support(self, expand: builtins.bool = True) -> Tensor:
+        raise self._missing("enumerate_support")
+
+    def perplexity(self) -> Tensor:
+        """``exp(entropy())``."""
+        return self.entropy().exp()
+
+    def sample_n(self, n: builtins.int) -> Tensor:
+        """``sample((n,))`` (PyTorch's deprecated spelling)."""
+        return self.sample((n,))
+
+
+_Distribution = Distribution
+
+
+class Categorical(Distribution):
     r"""A categorical distribution over ``0 .. K-1``, parameterised by ``probs`` (non-negative,
     normalised along the last dimension) or ``logits`` (unnormalised log-probabilities), with
     PyTorch's normalisation, argument checks and error messages.
@@ -219,95 +380,6 @@ class Categorical:
         return self.probs.argmax(-1)
 
 
-# ---------------------------------------------------------------------------------------------
-# Shared machinery of the continuous / Bernoulli distributions below (PyTorch's Distribution).
-
-_Number = (builtins.int, builtins.float)
-
-
-def _as_params(*values: Any) -> tuple[Tensor, ...]:
-    """PyTorch's ``broadcast_all``: numbers become tensors of the tensors' (or the default)
-    dtype, then everything is broadcast to one shape."""
-    like = next((v for v in values if isinstance(v, Tensor)), None)
-    dtype = like.dtype if like is not None and like.is_floating_point() else _ag.get_default_dtype()
-    tensors = [v if isinstance(v, Tensor) else _ag.tensor(v, dtype=dtype) for v in values]
-    return tuple(_ag.broadcast_tensors(*tensors))
-
-
-def _shown(t: Tensor) -> str:
-    return repr(t.item()) if t.ndim == 0 else str(t)
-
-
-class _Distribution:
-    """What every distribution here shares: shapes, the checks of parameters and values, the
-    repr and ``sample`` as ``rsample`` without gradient."""
-
-    _params: tuple[str, ...] = ()
-    has_rsample = False
-
-    def __init__(self, batch_shape: Any = (), event_shape: Any = (),
-                 validate_args: builtins.bool | None = None) -> None:
-        self._batch_shape, self._event_shape = Size(batch_shape), Size(event_shape)
-        self._validate = True if validate_args is None else builtins.bool(validate_args)
-
-    @property
-    def batch_shape(self) -> Size:
-        return self._batch_shape
-
-    @property
-    def event_shape(self) -> Size:
-        return self._event_shape
-
-    def __repr__(self) -> str:
-        def show(t: Tensor) -> str:
-            return repr(t.item()) if t.ndim == 0 else str(t) if t.numel() == 1 else repr(t.shape)
-        args = ", ".join(f"{p}: {show(getattr(self, p))}" for p in self._params)
-        return f"{type(self).__name__}({args})"
-
-    def _check_param(self, name: str, t: Tensor, ok: Any, constraint: str) -> None:
-        if self._validate:  # the check reads values: a replay of ag.compile would skip it
-            refuse_capture(f"{type(self).__name__}(validate_args=True)")
-        if self._validate and not np.all(ok):
-            raise ValueError(
-                f"Expected parameter {name} (Tensor of shape {_shape_text(t)}) of distribution "
-                f"{self!r} to satisfy the constraint {constraint}, but found invalid values:\n"
-                f"{_shown(t)}")
-
-    def _check_value(self, value: Any, ok: Any, support: str) -> Tensor:
-        """PyTorch's ``_validate_sample``: a Tensor, broadcastable with the batch, in the
-        support (``ok(array) -> bool array``)."""
-        if not self._validate:
-            return value if isinstance(value, Tensor) else _ag.tensor(value)
-        if not isinstance(value, Tensor):
-            raise ValueError("The value argument to log_prob must be a Tensor")
-        refuse_capture(f"{type(self).__name__}(validate_args=True)'s value check")
-        full = tuple(self._batch_shape) + tuple(self._event_shape)
-        shape = tuple(value.shape)
-        try:
-            np.broadcast_shapes(shape, full)
-        except ValueError:
-            raise ValueError(f"Value is not broadcastable with batch_shape+event_shape: "
-                             f"{value.shape!r} vs {Size(full)!r}.") from None
-        if not np.all(ok(value._data)):
-            raise ValueError(
-                f"Expected value argument (Tensor of shape {_shape_text(value)}) to be within "
-                f"the support ({support}) of the distribution {self!r}, but found invalid "
-                f"values:\n{_shown(value)}")
-        return value
-
-    def _extended_shape(self, sample_shape: Any) -> tuple[builtins.int, ...]:
-        return tuple(Size(sample_shape)) + tuple(self._batch_shape) + tuple(self._event_shape)
-
-    def rsample(self, sample_shape: Any = ()) -> Tensor:
-        raise NotImplementedError(f"{type(self).__name__} has no rsample")
-
-    def sample(self, sample_shape: Any = ()) -> Tensor:
-        with _ag.no_grad():
-            return self.rsample(sample_shape)
-
-    @property
-    def stddev(self) -> Tensor:
-        return self.variance.sqrt()  # type: ignore[attr-defined]
 
 
 class Normal(_Distribution):
@@ -347,7 +419,7 @@ class Normal(_Distribution):
         self._check_param("scale", self.scale, self.scale._data > 0,
                           "GreaterThan(lower_bound=0.0)")
 
-    def expand(self, batch_shape: Any) -> Normal:
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Normal:
         """A ``Normal`` whose parameters are expanded (views) to ``batch_shape``.
 
         Example::
@@ -679,7 +751,7 @@ class Uniform(_Distribution):
         self._check_param("low", self.low, self.low._data < self.high._data,
                           f"LessThan(upper_bound={_shown(self.high)})")
 
-    def expand(self, batch_shape: Any) -> Uniform:
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Uniform:
         """A ``Uniform`` whose parameters are expanded (views) to ``batch_shape``.
 
         Example::
@@ -842,7 +914,7 @@ def _sum_rightmost(t: Tensor, n: builtins.int) -> Tensor:
     return t.sum(tuple(range(-n, 0))) if n > 0 else t
 
 
-class Independent:
+class Independent(Distribution):
     r"""Reinterprets the rightmost ``reinterpreted_batch_ndims`` batch dimensions of
     ``base_distribution`` as event dimensions: ``log_prob`` and ``entropy`` are summed over
     them, as ``torch.distributions.Independent`` (a diagonal Gaussian over vectors is
@@ -873,6 +945,7 @@ class Independent:
                 f"actual {reinterpreted_batch_ndims} vs {n}")
         self.base_dist = base_distribution
         self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+        self._validate = True if validate_args is None else builtins.bool(validate_args)
         shape = tuple(base_distribution.batch_shape) + tuple(base_distribution.event_shape)
         self._event_dim = reinterpreted_batch_ndims + len(base_distribution.event_shape)
         self._batch_shape = Size(shape[:len(shape) - self._event_dim])
@@ -908,7 +981,7 @@ class Independent:
         return self._event_shape
 
     @property
-    def has_rsample(self) -> builtins.bool:
+    def has_rsample(self) -> builtins.bool:  # type: ignore[override]
         """Whether the base has a reparameterised ``rsample``.
 
         Example::
@@ -1093,13 +1166,57 @@ def kl_divergence(p: Any, q: Any) -> Tensor:
         >>> kl_divergence(Normal(0.0, 1.0), Normal(ag.tensor([0.0, 1.0]), 2.0))
         tensor([0.3181, 0.4431])
     """
-    for tp in type(p).__mro__:
-        for tq in type(q).__mro__:
-            fn = _KL.get((tp, tq))
-            if fn is not None:
-                return fn(p, q)
-    raise NotImplementedError(f"No KL(p || q) is implemented for p type {type(p).__name__} "
-                              f"and q type {type(q).__name__}")
+    fn = _dispatch_kl(type(p), type(q))
+    if fn is None:
+        raise NotImplementedError(f"No KL(p || q) is implemented for p type {type(p).__name__} "
+                                  f"and q type {type(q).__name__}")
+    return fn(p, q)
+
+
+def _dispatch_kl(type_p: type, type_q: type) -> Any:
+    """The registered function of the most specific pair (PyTorch's order: nearest class of
+    ``p`` first, then of ``q``); a warning when the order by ``q`` first picks another one."""
+    mro_p, mro_q = type_p.__mro__, type_q.__mro__
+    matches = [(mro_p.index(a), mro_q.index(b)) for a, b in _KL if a in mro_p and b in mro_q]
+    if not matches:
+        return None
+    i, j = min(matches)
+    k, m = min(matches, key=lambda ij: (ij[1], ij[0]))
+    left, right = _KL[mro_p[i], mro_q[j]], _KL[mro_p[k], mro_q[m]]
+    if left is not right:
+        import warnings
+        warnings.warn(f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). Please "
+                      f"register_kl({mro_p[i].__name__}, {mro_q[m].__name__})", RuntimeWarning,
+                      stacklevel=3)
+    return left
+
+
+def register_kl(type_p: type, type_q: type) -> Any:
+    """Decorator registering a function ``fn(p, q)`` as ``kl_divergence`` of the pair of
+    classes, as ``torch.distributions.register_kl``: ``kl_divergence`` calls the function of
+    the most specific registered pair of base classes.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Normal, kl_divergence, register_kl
+        >>> class MyNormal(Normal):
+        ...     pass
+        >>> @register_kl(MyNormal, Normal)
+        ... def _kl_mine(p, q):
+        ...     return ag.tensor(42.0)
+        >>> kl_divergence(MyNormal(0.0, 1.0), Normal(0.0, 1.0))
+        tensor(42.)
+    """
+    if not isinstance(type_p, type):
+        raise TypeError(f"Expected type_p to be a Distribution subclass but got {type_p}")
+    if not isinstance(type_q, type):
+        raise TypeError(f"Expected type_q to be a Distribution subclass but got {type_q}")
+
+    def decorator(fun: Any) -> Any:
+        _KL[type_p, type_q] = fun
+        return fun
+    return decorator
 
 
 def _batch_mv(matrix: Tensor, vec: Tensor) -> Tensor:
@@ -1661,9 +1778,45 @@ class Transform:
     """
 
     event_dim = 0
+    bijective = True
+    sign = 1
+    _cache_size = 0
+    _cached: tuple[Any, Any] = (None, None)
+
+    def __init__(self, cache_size: builtins.int = 0) -> None:
+        if cache_size not in (0, 1):
+            raise ValueError("cache_size must be 0 or 1")
+        self._cache_size = cache_size
+
+    @property
+    def domain_event_dim(self) -> builtins.int:
+        """How many rightmost dimensions of the input one event takes."""
+        return self.event_dim
+
+    @property
+    def codomain_event_dim(self) -> builtins.int:
+        """How many rightmost dimensions of the output one event takes."""
+        return self.event_dim
 
     def __call__(self, x: Tensor) -> Tensor:
-        return self._call(x)
+        if self._cache_size == 0:
+            return self._call(x)
+        x_old, y_old = self._cached  # PyTorch's cache_size=1: the last pair, by identity
+        if x is x_old:
+            return y_old
+        y = self._call(x)
+        self._cached = (x, y)
+        return y
+
+    def _inv_call(self, y: Tensor) -> Tensor:
+        if self._cache_size == 0:
+            return self._inverse(y)
+        x_old, y_old = self._cached
+        if y is y_old:
+            return x_old
+        x = self._inverse(y)
+        self._cached = (x, y)
+        return x
 
     @property
     def inv(self) -> Transform:
@@ -1679,6 +1832,14 @@ class Transform:
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:  # pragma: no cover
         raise NotImplementedError
 
+    def forward_shape(self, shape: Any) -> Size:
+        """The output shape for an input of ``shape``."""
+        return Size(shape)
+
+    def inverse_shape(self, shape: Any) -> Size:
+        """The input shape for an output of ``shape``."""
+        return Size(shape)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -1691,6 +1852,21 @@ class _InverseTransform(Transform):
     def inv(self) -> Transform:
         return self._inv
 
+    @property
+    def domain_event_dim(self) -> builtins.int:
+        return self._inv.codomain_event_dim
+
+    @property
+    def codomain_event_dim(self) -> builtins.int:
+        return self._inv.domain_event_dim
+
+    @property
+    def bijective(self) -> builtins.bool:  # type: ignore[override]
+        return self._inv.bijective
+
+    def __call__(self, x: Tensor) -> Tensor:
+        return self._inv._inv_call(x)
+
     def _call(self, x: Tensor) -> Tensor:
         return self._inv._inverse(x)
 
@@ -1699,6 +1875,15 @@ class _InverseTransform(Transform):
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
         return -self._inv.log_abs_det_jacobian(y, x)
+
+    def forward_shape(self, shape: Any) -> Size:
+        return self._inv.inverse_shape(shape)
+
+    def inverse_shape(self, shape: Any) -> Size:
+        return self._inv.forward_shape(shape)
+
+    def __repr__(self) -> str:
+        return f"_InverseTransform({self._inv!r})"
 
 
 def _finfo_clamp(t: Tensor) -> Tensor:
@@ -1773,7 +1958,8 @@ class AffineTransform(Transform):
     """
 
     def __init__(self, loc: Tensor | builtins.float, scale: Tensor | builtins.float,
-                 event_dim: builtins.int = 0) -> None:
+                 event_dim: builtins.int = 0, cache_size: builtins.int = 0) -> None:
+        super().__init__(cache_size)
         if event_dim != 0:
             raise NotImplementedError("AffineTransform: only event_dim=0 (elementwise) is "
                                       "supported in autograd_core")
@@ -1791,12 +1977,341 @@ class AffineTransform(Transform):
         return _ag.full_like(x, math.log(abs(self.scale)))
 
 
+class TanhTransform(Transform):
+    r"""``y = tanh(x)``; the inverse is ``atanh``. Its ``log |dy/dx|`` is PyTorch's stable
+    ``2 (log 2 - x - softplus(-2x))``. With ``cache_size=1`` the inverse of the last output is
+    the input itself (SAC's squashed Gaussian: ``atanh`` of a rounded ``±1`` would be ``±inf``).
+
+    Args:
+        cache_size (int): 0 or 1. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import TanhTransform
+        >>> t = TanhTransform()
+        >>> x = ag.tensor([0.0, 1.0])
+        >>> t(x), t.log_abs_det_jacobian(x, t(x))
+        (tensor([0.0000, 0.7616]), tensor([ 0.0000, -0.8676]))
+    """
+
+    def _call(self, x: Tensor) -> Tensor:
+        return x.tanh()
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y.atanh()
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return 2.0 * (math.log(2.0) - x - _ag.nn.functional.softplus(-2.0 * x))
+
+
+class SoftplusTransform(Transform):
+    r"""``y = log(1 + exp(x))``; the inverse is ``log(expm1(y))`` computed as
+    ``y + log(-expm1(-y))``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import SoftplusTransform
+        >>> SoftplusTransform()(ag.tensor([0.0]))
+        tensor([0.6931])
+    """
+
+    def _call(self, x: Tensor) -> Tensor:
+        return _ag.nn.functional.softplus(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return (-(-y).expm1()).log() + y
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return -_ag.nn.functional.softplus(-x)
+
+
+class PowerTransform(Transform):
+    r"""``y = x ** exponent`` on positive ``x``.
+
+    Args:
+        exponent (float or Tensor): the power.
+        cache_size (int): 0 or 1. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import PowerTransform
+        >>> PowerTransform(2.0)(ag.tensor([3.0]))
+        tensor([9.])
+    """
+
+    def __init__(self, exponent: Tensor | builtins.float, cache_size: builtins.int = 0) -> None:
+        super().__init__(cache_size)
+        (self.exponent,) = _as_params(exponent)
+
+    def _call(self, x: Tensor) -> Tensor:
+        return x.pow(self.exponent)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y.pow(1 / self.exponent)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return (self.exponent * y / x).abs().log()
+
+    def forward_shape(self, shape: Any) -> Size:
+        return Size(np.broadcast_shapes(tuple(Size(shape)), tuple(self.exponent.shape)))
+
+    inverse_shape = forward_shape
+
+    def __repr__(self) -> str:
+        return f"PowerTransform(exponent={self.exponent})"
+
+
+class AbsTransform(Transform):
+    r"""``y = |x|`` (not bijective: the inverse returns ``y``, and there is no
+    ``log_abs_det_jacobian``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import AbsTransform
+        >>> AbsTransform()(ag.tensor([-2.0, 3.0]))
+        tensor([2., 3.])
+    """
+
+    bijective = False
+
+    def _call(self, x: Tensor) -> Tensor:
+        return x.abs()
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y
+
+
+class ComposeTransform(Transform):
+    r"""The transforms ``parts`` applied in order; its ``log_abs_det_jacobian`` adds theirs,
+    each summed over the event dimensions the composition has there.
+
+    Args:
+        parts (list of Transform): applied first to last.
+        cache_size (int): 0 or 1. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import AffineTransform, ComposeTransform, ExpTransform
+        >>> t = ComposeTransform([AffineTransform(1.0, 2.0), ExpTransform()])
+        >>> x = ag.tensor([0.0])
+        >>> t(x), t.log_abs_det_jacobian(x, t(x))
+        (tensor([2.7183]), tensor([1.6931]))
+    """
+
+    def __init__(self, parts: Any, cache_size: builtins.int = 0) -> None:
+        super().__init__(cache_size)
+        self.parts = list(parts)
+
+    @property
+    def domain_event_dim(self) -> builtins.int:
+        if not self.parts:
+            return 0
+        event_dim = self.parts[-1].codomain_event_dim
+        for part in reversed(self.parts):
+            event_dim += part.domain_event_dim - part.codomain_event_dim
+            event_dim = max(event_dim, part.domain_event_dim)
+        return event_dim
+
+    @property
+    def codomain_event_dim(self) -> builtins.int:
+        if not self.parts:
+            return 0
+        event_dim = self.parts[0].domain_event_dim
+        for part in self.parts:
+            event_dim += part.codomain_event_dim - part.domain_event_dim
+            event_dim = max(event_dim, part.codomain_event_dim)
+        return event_dim
+
+    @property
+    def event_dim(self) -> builtins.int:  # type: ignore[override]
+        return self.domain_event_dim
+
+    @property
+    def bijective(self) -> builtins.bool:  # type: ignore[override]
+        return all(p.bijective for p in self.parts)
+
+    @property
+    def inv(self) -> Transform:
+        return ComposeTransform([p.inv for p in reversed(self.parts)])
+
+    def _call(self, x: Tensor) -> Tensor:
+        for part in self.parts:
+            x = part(x)
+        return x
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        for part in reversed(self.parts):
+            y = part.inv(y)
+        return y
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        if not self.parts:
+            return _ag.zeros_like(x)
+        xs = [x]
+        for part in self.parts[:-1]:
+            xs.append(part(xs[-1]))
+        xs.append(y)
+        total: Any = 0.0
+        event_dim = self.domain_event_dim
+        for part, a, b in zip(self.parts, xs[:-1], xs[1:]):
+            total = total + _sum_rightmost(part.log_abs_det_jacobian(a, b),
+                                           event_dim - part.domain_event_dim)
+            event_dim += part.codomain_event_dim - part.domain_event_dim
+        return total
+
+    def forward_shape(self, shape: Any) -> Size:
+        for part in self.parts:
+            shape = part.forward_shape(shape)
+        return Size(shape)
+
+    def inverse_shape(self, shape: Any) -> Size:
+        for part in reversed(self.parts):
+            shape = part.inverse_shape(shape)
+        return Size(shape)
+
+    def __repr__(self) -> str:
+        inner = ",\n    ".join(repr(p) for p in self.parts)
+        return f"ComposeTransform(\n    {inner}\n)"
+
+
+class IndependentTransform(Transform):
+    r"""``base_transform`` with its rightmost ``reinterpreted_batch_ndims`` dimensions made
+    event dimensions: ``log_abs_det_jacobian`` is summed over them.
+
+    Args:
+        base_transform (Transform): the transform.
+        reinterpreted_batch_ndims (int): how many dimensions become event dimensions.
+        cache_size (int): 0 or 1. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import ExpTransform, IndependentTransform
+        >>> t = IndependentTransform(ExpTransform(), 1)
+        >>> x = ag.tensor([[0.5, 1.0]])
+        >>> t.log_abs_det_jacobian(x, t(x))
+        tensor([1.5000])
+    """
+
+    def __init__(self, base_transform: Transform, reinterpreted_batch_ndims: builtins.int,
+                 cache_size: builtins.int = 0) -> None:
+        super().__init__(cache_size)
+        self.base_transform = base_transform
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+
+    @property
+    def domain_event_dim(self) -> builtins.int:
+        return self.base_transform.domain_event_dim + self.reinterpreted_batch_ndims
+
+    @property
+    def codomain_event_dim(self) -> builtins.int:
+        return self.base_transform.codomain_event_dim + self.reinterpreted_batch_ndims
+
+    @property
+    def event_dim(self) -> builtins.int:  # type: ignore[override]
+        return self.domain_event_dim
+
+    @property
+    def bijective(self) -> builtins.bool:  # type: ignore[override]
+        return self.base_transform.bijective
+
+    def _call(self, x: Tensor) -> Tensor:
+        if x.ndim < self.domain_event_dim:
+            raise ValueError("Too few dimensions on input")
+        return self.base_transform(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        if y.ndim < self.codomain_event_dim:
+            raise ValueError("Too few dimensions on input")
+        return self.base_transform.inv(y)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return _sum_rightmost(self.base_transform.log_abs_det_jacobian(x, y),
+                              self.reinterpreted_batch_ndims)
+
+    def forward_shape(self, shape: Any) -> Size:
+        return self.base_transform.forward_shape(shape)
+
+    def inverse_shape(self, shape: Any) -> Size:
+        return self.base_transform.inverse_shape(shape)
+
+    def __repr__(self) -> str:
+        return f"IndependentTransform({self.base_transform!r}, {self.reinterpreted_batch_ndims})"
+
+
+class ReshapeTransform(Transform):
+    r"""Reshapes the rightmost ``in_shape`` of the input to ``out_shape`` (same number of
+    elements); its ``log_abs_det_jacobian`` is zero over the batch.
+
+    Args:
+        in_shape (tuple of ints): the event shape of the input.
+        out_shape (tuple of ints): the event shape of the output.
+        cache_size (int): 0 or 1. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import ReshapeTransform
+        >>> ReshapeTransform((4,), (2, 2))(ag.zeros(3, 4)).shape
+        autograd_core.Size([3, 2, 2])
+    """
+
+    def __init__(self, in_shape: Any, out_shape: Any, cache_size: builtins.int = 0) -> None:
+        self.in_shape, self.out_shape = Size(in_shape), Size(out_shape)
+        if self.in_shape.numel() != self.out_shape.numel():
+            raise ValueError("in_shape, out_shape have different numbers of elements")
+        super().__init__(cache_size)
+
+    @property
+    def domain_event_dim(self) -> builtins.int:
+        return len(self.in_shape)
+
+    @property
+    def codomain_event_dim(self) -> builtins.int:
+        return len(self.out_shape)
+
+    def _call(self, x: Tensor) -> Tensor:
+        batch = tuple(x.shape)[:x.ndim - len(self.in_shape)]
+        return x.reshape(batch + tuple(self.out_shape))
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        batch = tuple(y.shape)[:y.ndim - len(self.out_shape)]
+        return y.reshape(batch + tuple(self.in_shape))
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return _ag.zeros(tuple(x.shape)[:x.ndim - len(self.in_shape)], dtype=x.dtype)
+
+    def _moved(self, shape: Any, old: Size, new: Size) -> Size:
+        shape = tuple(Size(shape))
+        if len(shape) < len(old):
+            raise ValueError("Too few dimensions on input")
+        cut = len(shape) - len(old)
+        if Size(shape[cut:]) != old:
+            raise ValueError(f"Shape mismatch: expected {Size(shape[cut:])} but got {old}")
+        return Size(shape[:cut] + tuple(new))
+
+    def forward_shape(self, shape: Any) -> Size:
+        return self._moved(shape, self.in_shape, self.out_shape)
+
+    def inverse_shape(self, shape: Any) -> Size:
+        return self._moved(shape, self.out_shape, self.in_shape)
+
+    def __repr__(self) -> str:
+        return f"ReshapeTransform(in_shape={self.in_shape}, out_shape={self.out_shape})"
+
+
 class TransformedDistribution(_Distribution):
     r"""The distribution of ``y = t_n(...t_1(x))`` for ``x`` drawn from ``base_distribution``,
     as ``torch.distributions.TransformedDistribution``: ``sample``/``rsample`` push draws of the
     base through the transforms; ``log_prob(y)`` inverts them and subtracts each
-    ``log |det J|`` (differentiable). Elementwise transforms only (``event_dim`` 0); values are
-    not checked against the last transform's codomain.
+    ``log |det J|`` (differentiable), summed over the event dimensions as PyTorch's (a
+    transform reading more dimensions than the base's event makes the base ``Independent``).
+    Values are not checked against the last transform's codomain.
 
     Args:
         base_distribution: a distribution of this module.
@@ -1821,10 +2336,26 @@ class TransformedDistribution(_Distribution):
                   and all(isinstance(t, Transform) for t in transforms)):
             raise ValueError(f"transforms must be a Transform or a list of Transforms, but was "
                              f"{transforms}")
-        self.base_dist = base_distribution
         self.transforms = list(transforms)
-        super().__init__(base_distribution.batch_shape, base_distribution.event_shape,
-                         validate_args)
+        chain = ComposeTransform(self.transforms)
+        base_shape = tuple(base_distribution.batch_shape) + tuple(base_distribution.event_shape)
+        base_event_dim = len(base_distribution.event_shape)
+        if len(base_shape) < chain.domain_event_dim:
+            raise ValueError(f"base_distribution needs to have shape with size at least "
+                             f"{chain.domain_event_dim}, but got {Size(base_shape)}.")
+        shape = tuple(chain.forward_shape(base_shape))
+        expanded = tuple(chain.inverse_shape(shape))
+        if expanded != base_shape:
+            base_distribution = base_distribution.expand(
+                expanded[:len(expanded) - base_event_dim])
+        extra = chain.domain_event_dim - base_event_dim
+        if extra > 0:  # the transforms read more dimensions as one event than the base
+            base_distribution = Independent(base_distribution, extra)
+        self.base_dist = base_distribution
+        event_dim = max(chain.codomain_event_dim,
+                        base_event_dim + chain.codomain_event_dim - chain.domain_event_dim)
+        cut = len(shape) - event_dim
+        super().__init__(shape[:cut], shape[cut:], validate_args)
 
     @property
     def has_rsample(self) -> builtins.bool:  # type: ignore[override]
@@ -1849,15 +2380,17 @@ class TransformedDistribution(_Distribution):
     def log_prob(self, value: Tensor) -> Tensor:
         """``log p(value)``: the base's log-density at the inverted value minus each
         transform's ``log |dy/dx|`` (summed over the event dimensions)."""
-        n_event = len(self._event_shape)
+        event_dim = len(self._event_shape)
         y = value if isinstance(value, Tensor) else _ag.tensor(value)
         lp: Any = 0.0
         for t in reversed(self.transforms):
             x = t.inv(y)
-            lp = lp - _sum_rightmost(t.log_abs_det_jacobian(x, y), n_event)
+            event_dim += t.domain_event_dim - t.codomain_event_dim
+            lp = lp - _sum_rightmost(t.log_abs_det_jacobian(x, y),
+                                     event_dim - t.domain_event_dim)
             y = x
         return lp + _sum_rightmost(self.base_dist.log_prob(y),
-                                   n_event - len(self.base_dist.event_shape))
+                                   event_dim - len(self.base_dist.event_shape))
 
 
 def _add_submodules() -> None:
@@ -1868,9 +2401,12 @@ def _add_submodules() -> None:
 
     families = {"normal": ["Normal"], "bernoulli": ["Bernoulli"], "uniform": ["Uniform"],
                 "categorical": ["Categorical"], "independent": ["Independent"],
-                "kl": ["kl_divergence"], "multivariate_normal": ["MultivariateNormal"],
+                "kl": ["kl_divergence", "register_kl"], "distribution": ["Distribution"], "multivariate_normal": ["MultivariateNormal"],
                 "gamma": ["Gamma"], "beta": ["Beta"],
-                "transforms": ["Transform", "SigmoidTransform", "ExpTransform", "AffineTransform"],
+                "transforms": ["Transform", "SigmoidTransform", "ExpTransform", "AffineTransform",
+                               "TanhTransform", "ComposeTransform", "SoftplusTransform",
+                               "PowerTransform", "AbsTransform", "IndependentTransform",
+                               "ReshapeTransform"],
                 "transformed_distribution": ["TransformedDistribution"]}
     for name, members in families.items():
         module = types.ModuleType(f"{__name__}.{name}", f"PyTorch's ``distributions.{name}``.")
