@@ -26,11 +26,13 @@ from autograd_core import random as _random
 from autograd_core.ops.registry import refuse_capture
 from autograd_core.tensor import Size, Tensor
 
-__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Categorical",
-           "ComposeTransform", "Distribution", "ExpTransform", "Gamma", "Independent",
-           "IndependentTransform", "MultivariateNormal", "Normal", "PowerTransform",
-           "ReshapeTransform", "SigmoidTransform", "SoftplusTransform", "TanhTransform",
-           "Transform", "TransformedDistribution", "Uniform", "kl_divergence", "register_kl"]
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Categorical", "Cauchy",
+           "Chi2", "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform",
+           "Exponential", "Gamma", "Gumbel", "HalfNormal", "Independent", "IndependentTransform",
+           "Laplace", "LogNormal", "MultivariateNormal", "Normal", "PowerTransform",
+           "ReshapeTransform", "SigmoidTransform", "SoftplusTransform", "StudentT",
+           "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "kl_divergence",
+           "register_kl"]
 
 
 def _shape_text(t: Tensor) -> str:
@@ -183,6 +185,19 @@ class Distribution:
 
     def enumerate_support(self, expand: builtins.bool = True) -> Tensor:
         raise self._missing("enumerate_support")
+
+    def _expand_params(self, batch_shape: Any, _instance: Any = None) -> Any:
+        """A copy whose Tensor attributes (the parameters) are expanded to ``batch_shape``
+        (their event dimensions kept)."""
+        shape = tuple(Size(batch_shape))
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        n = len(self._batch_shape)
+        for name, value in self.__dict__.items():
+            if isinstance(value, Tensor):
+                setattr(new, name, value.expand(shape + tuple(value.shape)[n:]))
+        new._batch_shape = Size(shape)
+        return new
 
     def perplexity(self) -> Tensor:
         """``exp(entropy())``."""
@@ -1494,6 +1509,7 @@ class Gamma(_Distribution):
     """
 
     _params = ("concentration", "rate")
+    expand = Distribution._expand_params
 
     def __init__(self, concentration: Tensor | builtins.float, rate: Tensor | builtins.float,
                  validate_args: builtins.bool | None = None) -> None:
@@ -1615,6 +1631,7 @@ class Beta(_Distribution):
     """
 
     _params = ("concentration1", "concentration0")
+    expand = Distribution._expand_params
 
     def __init__(self, concentration1: Tensor | builtins.float,
                  concentration0: Tensor | builtins.float,
@@ -1779,7 +1796,6 @@ class Transform:
 
     event_dim = 0
     bijective = True
-    sign = 1
     _cache_size = 0
     _cached: tuple[Any, Any] = (None, None)
 
@@ -1832,6 +1848,11 @@ class Transform:
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:  # pragma: no cover
         raise NotImplementedError
 
+    @property
+    def sign(self) -> Any:
+        """``+1`` / ``-1`` where the transform increases / decreases (bijective ones)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define sign")
+
     def forward_shape(self, shape: Any) -> Size:
         """The output shape for an input of ``shape``."""
         return Size(shape)
@@ -1863,6 +1884,10 @@ class _InverseTransform(Transform):
     @property
     def bijective(self) -> builtins.bool:  # type: ignore[override]
         return self._inv.bijective
+
+    @property
+    def sign(self) -> Any:
+        return self._inv.sign
 
     def __call__(self, x: Tensor) -> Tensor:
         return self._inv._inv_call(x)
@@ -1907,6 +1932,8 @@ class SigmoidTransform(Transform):
         (tensor([0.5000, 0.8808]), tensor([-1.3863, -2.2539]))
     """
 
+    sign = 1  # type: ignore[assignment]
+
     def _call(self, x: Tensor) -> Tensor:
         return _finfo_clamp(_ag.sigmoid(x))
 
@@ -1929,6 +1956,8 @@ class ExpTransform(Transform):
         >>> ExpTransform().log_abs_det_jacobian(ag.tensor([0.5]), ag.tensor([1.6487]))
         tensor([0.5000])
     """
+
+    sign = 1  # type: ignore[assignment]
 
     def _call(self, x: Tensor) -> Tensor:
         return x.exp()
@@ -1971,6 +2000,12 @@ class AffineTransform(Transform):
     def _inverse(self, y: Tensor) -> Tensor:
         return (y - self.loc) / self.scale
 
+    @property
+    def sign(self) -> Any:
+        if isinstance(self.scale, Tensor):
+            return self.scale.sign()
+        return (self.scale > 0) - (self.scale < 0)
+
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
         if isinstance(self.scale, Tensor):
             return self.scale.abs().log().expand(x.shape)
@@ -1995,6 +2030,8 @@ class TanhTransform(Transform):
         (tensor([0.0000, 0.7616]), tensor([ 0.0000, -0.8676]))
     """
 
+    sign = 1  # type: ignore[assignment]
+
     def _call(self, x: Tensor) -> Tensor:
         return x.tanh()
 
@@ -2016,6 +2053,8 @@ class SoftplusTransform(Transform):
         >>> SoftplusTransform()(ag.tensor([0.0]))
         tensor([0.6931])
     """
+
+    sign = 1  # type: ignore[assignment]
 
     def _call(self, x: Tensor) -> Tensor:
         return _ag.nn.functional.softplus(x)
@@ -2051,6 +2090,10 @@ class PowerTransform(Transform):
 
     def _inverse(self, y: Tensor) -> Tensor:
         return y.pow(1 / self.exponent)
+
+    @property
+    def sign(self) -> Any:
+        return self.exponent.sign()
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
         return (self.exponent * y / x).abs().log()
@@ -2139,6 +2182,13 @@ class ComposeTransform(Transform):
     def inv(self) -> Transform:
         return ComposeTransform([p.inv for p in reversed(self.parts)])
 
+    @property
+    def sign(self) -> Any:
+        sign: Any = 1
+        for part in self.parts:
+            sign = sign * part.sign
+        return sign
+
     def _call(self, x: Tensor) -> Tensor:
         for part in self.parts:
             x = part(x)
@@ -2219,6 +2269,10 @@ class IndependentTransform(Transform):
     @property
     def bijective(self) -> builtins.bool:  # type: ignore[override]
         return self.base_transform.bijective
+
+    @property
+    def sign(self) -> Any:
+        return self.base_transform.sign
 
     def _call(self, x: Tensor) -> Tensor:
         if x.ndim < self.domain_event_dim:
@@ -2392,6 +2446,650 @@ class TransformedDistribution(_Distribution):
         return lp + _sum_rightmost(self.base_dist.log_prob(y),
                                    event_dim - len(self.base_dist.event_shape))
 
+    def _monotonize_cdf(self, value: Tensor) -> Tensor:
+        """A decreasing chain of transforms turns the base's cdf ``F`` into ``1 - F``."""
+        sign: Any = 1
+        for t in self.transforms:
+            sign = sign * t.sign
+        if isinstance(sign, builtins.int) and sign == 1:
+            return value
+        return sign * (value - 0.5) + 0.5
+
+    def cdf(self, value: Tensor) -> Tensor:
+        """The base's cdf at the inverted value (``1 -`` it through a decreasing chain)."""
+        for t in reversed(self.transforms):
+            value = t.inv(value)
+        return self._monotonize_cdf(self.base_dist.cdf(value))
+
+    def icdf(self, value: Tensor) -> Tensor:
+        """The transforms applied to the base's icdf."""
+        value = self.base_dist.icdf(self._monotonize_cdf(value))
+        for t in self.transforms:
+            value = t(value)
+        return value
+
+
+# ---- more continuous distributions (PyTorch's Laplace, Exponential, LogNormal, HalfNormal,
+# Cauchy, Gumbel, StudentT, Dirichlet, Chi2) ---------------------------------------------------
+
+_REAL, _POSITIVE, _NONNEGATIVE = ("Real()", "GreaterThan(lower_bound=0.0)",
+                                  "GreaterThanEq(lower_bound=0.0)")
+
+
+def _is_real(v: np.ndarray) -> np.ndarray:
+    return ~np.isnan(v)
+
+
+def _is_positive(v: np.ndarray) -> np.ndarray:
+    return v > 0
+
+
+def _is_nonnegative(v: np.ndarray) -> np.ndarray:
+    return v >= 0
+
+
+def _uniform_open(shape: tuple[builtins.int, ...], like: Tensor) -> Tensor:
+    """Uniform draws in ``[tiny, 1 - eps]`` of ``like``'s dtype (logs of them stay finite)."""
+    fi = _ag.finfo(like.dtype)
+    return _ag.rand(shape, dtype=like.dtype).clamp(min=fi.tiny, max=1 - fi.eps)
+
+
+class Laplace(_Distribution):
+    r"""The Laplace distribution with location ``loc`` and scale ``scale``, as
+    ``torch.distributions.Laplace``; ``rsample`` is reparameterised.
+
+    Args:
+        loc (float or Tensor): the mean.
+        scale (float or Tensor): the scale (positive).
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Laplace
+        >>> m = Laplace(0.0, 1.0)
+        >>> m.log_prob(ag.tensor([0.0, 1.0])), m.entropy(), m.cdf(ag.tensor(0.0))
+        (tensor([-0.6931, -1.6931]), tensor(1.6931), tensor(0.5000))
+    """
+
+    _params = ("loc", "scale")
+    arg_constraints = {"loc": _REAL, "scale": _POSITIVE}
+    support = _REAL
+    has_rsample = True
+
+    def __init__(self, loc: Tensor | builtins.float, scale: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.loc, self.scale = _as_params(loc, scale)
+        super().__init__(self.loc.shape, (), validate_args)
+        self._check_param("loc", self.loc, _is_real(self.loc._data), _REAL)
+        self._check_param("scale", self.scale, _is_positive(self.scale._data), _POSITIVE)
+
+    expand = Distribution._expand_params
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        return 2 * self.scale.pow(2)
+
+    @property
+    def stddev(self) -> Tensor:
+        return math.sqrt(2) * self.scale
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        eps = _ag.finfo(self.loc.dtype).eps  # u in (eps - 1, 1): log1p(-|u|) stays finite
+        u = _ag.rand(self._extended_shape(sample_shape), dtype=self.loc.dtype) * (2 - eps) + (eps - 1)
+        return self.loc - self.scale * u.sign() * (-u.abs()).log1p()
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_real, _REAL)
+        return -(2 * self.scale).log() - (value - self.loc).abs() / self.scale
+
+    def cdf(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_real, _REAL)
+        z = value - self.loc
+        return 0.5 - 0.5 * z.sign() * (-z.abs() / self.scale).expm1()
+
+    def icdf(self, value: Tensor) -> Tensor:
+        term = value - 0.5
+        return self.loc - self.scale * term.sign() * (-2 * term.abs()).log1p()
+
+    def entropy(self) -> Tensor:
+        return 1 + (2 * self.scale).log()
+
+
+class Exponential(_Distribution):
+    r"""The exponential distribution with ``rate`` (inverse mean), as
+    ``torch.distributions.Exponential``; ``rsample`` is reparameterised.
+
+    Args:
+        rate (float or Tensor): the rate (positive).
+        validate_args (bool, optional): check the parameter and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Exponential
+        >>> m = Exponential(ag.tensor([1.0, 2.0]))
+        >>> m.log_prob(ag.tensor([1.0, 1.0])), m.mean
+        (tensor([-1.0000, -1.3069]), tensor([1.0000, 0.5000]))
+    """
+
+    _params = ("rate",)
+    arg_constraints = {"rate": _POSITIVE}
+    support = _NONNEGATIVE
+    has_rsample = True
+
+    def __init__(self, rate: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        (self.rate,) = _as_params(rate)
+        super().__init__(self.rate.shape, (), validate_args)
+        self._check_param("rate", self.rate, _is_positive(self.rate._data), _POSITIVE)
+
+    expand = Distribution._expand_params
+
+    @property
+    def mean(self) -> Tensor:
+        return self.rate.reciprocal()
+
+    @property
+    def mode(self) -> Tensor:
+        return _ag.zeros_like(self.rate)
+
+    @property
+    def stddev(self) -> Tensor:
+        return self.rate.reciprocal()
+
+    @property
+    def variance(self) -> Tensor:
+        return self.rate.pow(-2)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        e = _random.generator().standard_exponential(self._extended_shape(sample_shape))
+        return _draw(e, self.rate) / self.rate
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_nonnegative, _NONNEGATIVE)
+        return self.rate.log() - self.rate * value
+
+    def cdf(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_nonnegative, _NONNEGATIVE)
+        return 1 - (-self.rate * value).exp()
+
+    def icdf(self, value: Tensor) -> Tensor:
+        return -(-value).log1p() / self.rate
+
+    def entropy(self) -> Tensor:
+        return 1.0 - self.rate.log()
+
+
+class LogNormal(TransformedDistribution):
+    r"""The distribution of ``exp(X)`` for ``X ~ Normal(loc, scale)``, as
+    ``torch.distributions.LogNormal`` (a ``TransformedDistribution`` with ``ExpTransform``).
+
+    Args:
+        loc (float or Tensor): the mean of ``log X``.
+        scale (float or Tensor): the standard deviation of ``log X`` (positive).
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import LogNormal
+        >>> m = LogNormal(0.0, 1.0)
+        >>> m.log_prob(ag.tensor([1.0, 2.0])), m.mean
+        (tensor([-0.9189, -1.8523]), tensor(1.6487))
+    """
+
+    _params = ("loc", "scale")
+    arg_constraints = {"loc": _REAL, "scale": _POSITIVE}
+    support = _POSITIVE
+    has_rsample = True  # type: ignore[assignment]
+
+    def __init__(self, loc: Tensor | builtins.float, scale: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        base = Normal(loc, scale, validate_args)
+        super().__init__(base, ExpTransform(), validate_args)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"  # PyTorch's: its parameters are properties
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> LogNormal:
+        shape = tuple(Size(batch_shape))
+        return LogNormal(self.loc.expand(shape), self.scale.expand(shape), self._validate)
+
+    @property
+    def loc(self) -> Tensor:
+        return self.base_dist.loc
+
+    @property
+    def scale(self) -> Tensor:
+        return self.base_dist.scale
+
+    @property
+    def mean(self) -> Tensor:
+        return (self.loc + self.scale.pow(2) / 2).exp()
+
+    @property
+    def mode(self) -> Tensor:
+        return (self.loc - self.scale.square()).exp()
+
+    @property
+    def variance(self) -> Tensor:
+        s2 = self.scale.pow(2)
+        return s2.expm1() * (2 * self.loc + s2).exp()
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        return super().log_prob(self._check_value(value, _is_positive, _POSITIVE))
+
+    def cdf(self, value: Tensor) -> Tensor:
+        return super().cdf(self._check_value(value, _is_positive, _POSITIVE))
+
+    def entropy(self) -> Tensor:
+        return self.base_dist.entropy() + self.loc
+
+
+class HalfNormal(TransformedDistribution):
+    r"""The distribution of ``|X|`` for ``X ~ Normal(0, scale)``, as
+    ``torch.distributions.HalfNormal``.
+
+    Args:
+        scale (float or Tensor): the scale of the normal (positive).
+        validate_args (bool, optional): check the parameter and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import HalfNormal
+        >>> m = HalfNormal(1.0)
+        >>> m.log_prob(ag.tensor([0.0, 1.0])), m.cdf(ag.tensor(1.0))
+        (tensor([-0.2258, -0.7258]), tensor(0.6827))
+    """
+
+    _params = ("scale",)
+    arg_constraints = {"scale": _POSITIVE}
+    support = _NONNEGATIVE
+    has_rsample = True  # type: ignore[assignment]
+
+    def __init__(self, scale: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        (scale,) = _as_params(scale)
+        base = Normal(_ag.zeros_like(scale), scale, validate_args=False)
+        super().__init__(base, AbsTransform(), validate_args)
+        self._check_param("scale", scale, _is_positive(scale._data), _POSITIVE)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"  # PyTorch's: its parameters are properties
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> HalfNormal:
+        return HalfNormal(self.scale.expand(tuple(Size(batch_shape))), self._validate)
+
+    @property
+    def scale(self) -> Tensor:
+        return self.base_dist.scale
+
+    @property
+    def mean(self) -> Tensor:
+        return self.scale * math.sqrt(2 / math.pi)
+
+    @property
+    def mode(self) -> Tensor:
+        return _ag.zeros_like(self.scale)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.scale.pow(2) * (1 - 2 / math.pi)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_nonnegative, _NONNEGATIVE)
+        lp = self.base_dist.log_prob(value) + math.log(2)
+        return _ag.where(value >= 0, lp, -math.inf)
+
+    def cdf(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_nonnegative, _NONNEGATIVE)
+        return 2 * self.base_dist.cdf(value) - 1
+
+    def icdf(self, prob: Tensor) -> Tensor:
+        return self.base_dist.icdf((prob + 1) / 2)
+
+    def entropy(self) -> Tensor:
+        return self.base_dist.entropy() - math.log(2)
+
+
+class Cauchy(_Distribution):
+    r"""The Cauchy (Lorentz) distribution with median ``loc`` and half width ``scale``, as
+    ``torch.distributions.Cauchy``; ``rsample`` is reparameterised. Its mean is ``nan`` and
+    its variance ``inf``, as PyTorch's.
+
+    Args:
+        loc (float or Tensor): the median.
+        scale (float or Tensor): the half width at half maximum (positive).
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Cauchy
+        >>> m = Cauchy(0.0, 1.0)
+        >>> m.log_prob(ag.tensor([0.0, 1.0])), m.cdf(ag.tensor(1.0))
+        (tensor([-1.1447, -1.8379]), tensor(0.7500))
+    """
+
+    _params = ("loc", "scale")
+    arg_constraints = {"loc": _REAL, "scale": _POSITIVE}
+    support = _REAL
+    has_rsample = True
+
+    def __init__(self, loc: Tensor | builtins.float, scale: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.loc, self.scale = _as_params(loc, scale)
+        super().__init__(self.loc.shape, (), validate_args)
+        self._check_param("loc", self.loc, _is_real(self.loc._data), _REAL)
+        self._check_param("scale", self.scale, _is_positive(self.scale._data), _POSITIVE)
+
+    expand = Distribution._expand_params
+
+    @property
+    def mean(self) -> Tensor:
+        return _ag.full(tuple(self._batch_shape), math.nan, dtype=self.loc.dtype)
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        return _ag.full(tuple(self._batch_shape), math.inf, dtype=self.loc.dtype)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        eps = _random.generator().standard_cauchy(self._extended_shape(sample_shape))
+        return self.loc + _draw(eps, self.loc) * self.scale
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_real, _REAL)
+        return (-math.log(math.pi) - self.scale.log()
+                - ((value - self.loc) / self.scale).pow(2).log1p())
+
+    def cdf(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_real, _REAL)
+        return ((value - self.loc) / self.scale).atan() / math.pi + 0.5
+
+    def icdf(self, value: Tensor) -> Tensor:
+        return (math.pi * (value - 0.5)).tan() * self.scale + self.loc
+
+    def entropy(self) -> Tensor:
+        return math.log(4 * math.pi) + self.scale.log()
+
+
+_EULER_GAMMA = 0.57721566490153286060
+
+
+class Gumbel(_Distribution):
+    r"""The Gumbel (type-I extreme value) distribution with location ``loc`` and scale
+    ``scale``, as ``torch.distributions.Gumbel``; ``rsample`` is reparameterised
+    (``loc - scale * log(-log u)``).
+
+    Args:
+        loc (float or Tensor): the location (mode).
+        scale (float or Tensor): the scale (positive).
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Differs from PyTorch: not a ``TransformedDistribution`` subclass (the same numbers).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Gumbel
+        >>> m = Gumbel(0.0, 1.0)
+        >>> m.log_prob(ag.tensor([0.0, 1.0])), m.mean
+        (tensor([-1.0000, -1.3679]), tensor(0.5772))
+    """
+
+    _params = ("loc", "scale")
+    arg_constraints = {"loc": _REAL, "scale": _POSITIVE}
+    support = _REAL
+    has_rsample = True
+
+    def __init__(self, loc: Tensor | builtins.float, scale: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.loc, self.scale = _as_params(loc, scale)
+        super().__init__(self.loc.shape, (), validate_args)
+        self._check_param("loc", self.loc, _is_real(self.loc._data), _REAL)
+        self._check_param("scale", self.scale, _is_positive(self.scale._data), _POSITIVE)
+
+    expand = Distribution._expand_params
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc + self.scale * _EULER_GAMMA
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+    @property
+    def stddev(self) -> Tensor:
+        return (math.pi / math.sqrt(6)) * self.scale
+
+    @property
+    def variance(self) -> Tensor:
+        return self.stddev.pow(2)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        u = _uniform_open(self._extended_shape(sample_shape), self.loc)
+        return self.loc - self.scale * (-u.log()).log()
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_real, _REAL)
+        z = (value - self.loc) / self.scale
+        return -(self.scale.log() + z + (-z).exp())
+
+    def cdf(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_real, _REAL)
+        return (-(-(value - self.loc) / self.scale).exp()).exp()
+
+    def icdf(self, value: Tensor) -> Tensor:
+        return self.loc - self.scale * (-value.log()).log()
+
+    def entropy(self) -> Tensor:
+        return self.scale.log() + (1 + _EULER_GAMMA)
+
+
+class StudentT(_Distribution):
+    r"""Student's t distribution with ``df`` degrees of freedom, location ``loc`` and scale
+    ``scale``, as ``torch.distributions.StudentT``. ``log_prob`` and ``entropy`` are
+    differentiable in all three.
+
+    Args:
+        df (float or Tensor): degrees of freedom (positive).
+        loc (float or Tensor): the location. Default: 0.
+        scale (float or Tensor): the scale (positive). Default: 1.
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False), as this project's
+    ``Gamma``; ``sample`` draws from this project's random stream.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import StudentT
+        >>> m = StudentT(3.0)
+        >>> m.log_prob(ag.tensor([0.0, 1.0])), m.variance
+        (tensor([-1.0009, -1.5763]), tensor(3.))
+    """
+
+    _params = ("df", "loc", "scale")
+    arg_constraints = {"df": _POSITIVE, "loc": _REAL, "scale": _POSITIVE}
+    support = _REAL
+
+    def __init__(self, df: Tensor | builtins.float, loc: Tensor | builtins.float = 0.0,
+                 scale: Tensor | builtins.float = 1.0,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.df, self.loc, self.scale = _as_params(df, loc, scale)
+        super().__init__(self.df.shape, (), validate_args)
+        self._check_param("df", self.df, _is_positive(self.df._data), _POSITIVE)
+        self._check_param("loc", self.loc, _is_real(self.loc._data), _REAL)
+        self._check_param("scale", self.scale, _is_positive(self.scale._data), _POSITIVE)
+
+    expand = Distribution._expand_params
+
+    @property
+    def mean(self) -> Tensor:
+        return _ag.where(self.df > 1, self.loc, math.nan)
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        df = self.df
+        finite = self.scale.pow(2) * df / (df - 2)
+        return _ag.where(df > 2, finite, _ag.where(df > 1, math.inf, math.nan))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        t = _random.generator().standard_t(np.broadcast_to(self.df._data, shape).astype(np.float64))
+        with _ag.no_grad():
+            return self.loc + _draw(t, self.df) * self.scale
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_real, _REAL)
+        df, y = self.df, (value - self.loc) / self.scale
+        z = (self.scale.log() + 0.5 * df.log() + 0.5 * math.log(math.pi)
+             + _ag.lgamma(0.5 * df) - _ag.lgamma(0.5 * (df + 1.0)))
+        return -0.5 * (df + 1.0) * (y.pow(2) / df).log1p() - z
+
+    def entropy(self) -> Tensor:
+        df = self.df
+        lbeta = _ag.lgamma(0.5 * df) + math.lgamma(0.5) - _ag.lgamma(0.5 * (df + 1))
+        return (self.scale.log() + 0.5 * (df + 1) * (_ag.digamma(0.5 * (df + 1))
+                                                     - _ag.digamma(0.5 * df))
+                + 0.5 * df.log() + lbeta)
+
+
+def _on_simplex(v: np.ndarray) -> np.ndarray:
+    return np.all(v >= 0, axis=-1) & (np.abs(v.sum(-1) - 1) < 1e-6)
+
+
+class Dirichlet(_Distribution):
+    r"""The Dirichlet distribution over the simplex with ``concentration`` (its last dimension
+    the categories), as ``torch.distributions.Dirichlet``. ``log_prob`` and ``entropy`` are
+    differentiable in ``concentration``.
+
+    Args:
+        concentration (Tensor): positive, shape ``batch_shape + (K,)``.
+        validate_args (bool, optional): check the parameter and values (default: True).
+
+    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False), as this project's
+    ``Gamma`` and ``Beta``; ``sample`` draws from this project's random stream.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Dirichlet
+        >>> m = Dirichlet(ag.tensor([1.0, 2.0, 3.0]))
+        >>> m.log_prob(ag.tensor([0.2, 0.3, 0.5])), m.mean
+        (tensor(1.5041), tensor([0.1667, 0.3333, 0.5000]))
+    """
+
+    _params = ("concentration",)
+    arg_constraints = {"concentration": "IndependentConstraint(GreaterThan(lower_bound=0.0), 1)"}
+    support = "Simplex()"
+
+    def __init__(self, concentration: Tensor,
+                 validate_args: builtins.bool | None = None) -> None:
+        (c,) = _as_params(concentration)
+        if c.ndim < 1:
+            raise ValueError("`concentration` parameter must be at least one-dimensional.")
+        self.concentration = c
+        super().__init__(c.shape[:-1], c.shape[-1:], validate_args)
+        self._check_param("concentration", c, _is_positive(c._data),
+                          self.arg_constraints["concentration"])
+
+    expand = Distribution._expand_params
+
+    @property
+    def mean(self) -> Tensor:
+        return self.concentration / self.concentration.sum(-1, keepdim=True)
+
+    @property
+    def mode(self) -> Tensor:
+        c = self.concentration
+        cm1 = (c - 1).clamp(min=0.0)
+        mode = cm1 / cm1.sum(-1, keepdim=True)
+        # where every concentration is below 1 the density peaks at a vertex: PyTorch's one-hot
+        # of the largest (here all-zero -> nan) entry
+        corner = _ag.nn.functional.one_hot(mode.argmax(-1), c.shape[-1]).to(mode.dtype)
+        return _ag.where((c < 1).all(-1, keepdim=True), corner, mode)
+
+    @property
+    def variance(self) -> Tensor:
+        c = self.concentration
+        c0 = c.sum(-1, keepdim=True)
+        return c * (c0 - c) / (c0.pow(2) * (c0 + 1))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        c = np.broadcast_to(self.concentration._data, shape).astype(np.float64)
+        g = _random.generator().standard_gamma(c)
+        x = g / g.sum(-1, keepdims=True)
+        fi = np.finfo(self.concentration._data.dtype)
+        return _draw(np.clip(x, fi.tiny, 1 - fi.eps), self.concentration)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _on_simplex, "Simplex()")
+        c = self.concentration
+        return (_ag.xlogy(c - 1.0, value).sum(-1) + _ag.lgamma(c.sum(-1))
+                - _ag.lgamma(c).sum(-1))
+
+    def entropy(self) -> Tensor:
+        c = self.concentration
+        k, a0 = c.shape[-1], c.sum(-1)
+        return (_ag.lgamma(c).sum(-1) - _ag.lgamma(a0) - (k - a0) * _ag.digamma(a0)
+                - ((c - 1.0) * _ag.digamma(c)).sum(-1))
+
+
+class Chi2(Gamma):
+    r"""The chi-squared distribution with ``df`` degrees of freedom: ``Gamma(df / 2, 1 / 2)``,
+    as ``torch.distributions.Chi2``.
+
+    Args:
+        df (float or Tensor): degrees of freedom (positive).
+        validate_args (bool, optional): check the parameter and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Chi2
+        >>> m = Chi2(ag.tensor([2.0, 4.0]))
+        >>> m.log_prob(ag.tensor([1.0, 1.0])), m.mean
+        (tensor([-1.1931, -1.8863]), tensor([2., 4.]))
+    """
+
+    _params: tuple[str, ...] = ("df",)
+    arg_constraints = {"df": _POSITIVE}
+
+    def __init__(self, df: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        (df,) = _as_params(df)
+        self.concentration, self.rate = 0.5 * df, _ag.full_like(df, 0.5)
+        _Distribution.__init__(self, df.shape, (), validate_args)
+        self._check_param("df", df, _is_positive(df._data), _POSITIVE)
+
+    def __repr__(self) -> str:
+        return "Chi2()"  # PyTorch's: df is a property
+
+    @property
+    def df(self) -> Tensor:
+        return self.concentration * 2
+
 
 def _add_submodules() -> None:
     """PyTorch's per-family modules: ``torch.distributions.normal.Normal`` and ``from
@@ -2402,7 +3100,10 @@ def _add_submodules() -> None:
     families = {"normal": ["Normal"], "bernoulli": ["Bernoulli"], "uniform": ["Uniform"],
                 "categorical": ["Categorical"], "independent": ["Independent"],
                 "kl": ["kl_divergence", "register_kl"], "distribution": ["Distribution"], "multivariate_normal": ["MultivariateNormal"],
-                "gamma": ["Gamma"], "beta": ["Beta"],
+                "gamma": ["Gamma"], "beta": ["Beta"], "laplace": ["Laplace"],
+                "exponential": ["Exponential"], "log_normal": ["LogNormal"],
+                "half_normal": ["HalfNormal"], "cauchy": ["Cauchy"], "gumbel": ["Gumbel"],
+                "studentT": ["StudentT"], "dirichlet": ["Dirichlet"], "chi2": ["Chi2"],
                 "transforms": ["Transform", "SigmoidTransform", "ExpTransform", "AffineTransform",
                                "TanhTransform", "ComposeTransform", "SoftplusTransform",
                                "PowerTransform", "AbsTransform", "IndependentTransform",
