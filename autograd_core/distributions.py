@@ -1508,7 +1508,7 @@ class Gamma(_Distribution):
         (tensor([-0.4014,  0.0041]), tensor([-0.0986,  0.4786]))
     """
 
-    _params = ("concentration", "rate")
+    _params: tuple[str, ...] = ("concentration", "rate")
     expand = Distribution._expand_params
 
     def __init__(self, concentration: Tensor | builtins.float, rate: Tensor | builtins.float,
