@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -28,8 +29,10 @@ from autograd_core.tensor import Size, Tensor
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Categorical", "Cauchy",
            "Chi2", "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform",
-           "Exponential", "Gamma", "Gumbel", "HalfNormal", "Independent", "IndependentTransform",
-           "Laplace", "LogNormal", "MultivariateNormal", "Normal", "PowerTransform",
+           "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent",
+           "IndependentTransform", "Binomial", "Laplace", "LogNormal", "Multinomial",
+           "MultivariateNormal", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",
+           "Poisson", "PowerTransform", "RelaxedBernoulli", "RelaxedOneHotCategorical",
            "ReshapeTransform", "SigmoidTransform", "SoftplusTransform", "StudentT",
            "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "kl_divergence",
            "register_kl"]
@@ -93,6 +96,7 @@ class Distribution:
                  validate_args: builtins.bool | None = None) -> None:
         self._batch_shape, self._event_shape = Size(batch_shape), Size(event_shape)
         self._validate = True if validate_args is None else builtins.bool(validate_args)
+        self._validate_arg = validate_args
 
     @property
     def batch_shape(self) -> Size:
@@ -397,6 +401,64 @@ class Categorical(Distribution):
 
 
 
+# Constraint names (PyTorch's reprs) and their checks on arrays.
+
+_REAL, _POSITIVE, _NONNEGATIVE = ("Real()", "GreaterThan(lower_bound=0.0)",
+                                  "GreaterThanEq(lower_bound=0.0)")
+
+
+def _is_real(v: np.ndarray) -> np.ndarray:
+    return ~np.isnan(v)
+
+
+def _is_positive(v: np.ndarray) -> np.ndarray:
+    return v > 0
+
+
+def _is_nonnegative(v: np.ndarray) -> np.ndarray:
+    return v >= 0
+
+
+_UNIT = "Interval(lower_bound=0.0, upper_bound=1.0)"
+_NONNEGATIVE_INTEGER = "IntegerGreaterThan(lower_bound=0)"
+
+
+def _is_count(v: np.ndarray) -> np.ndarray:
+    return (v % 1 == 0) & (v >= 0)
+
+
+def _is_one_hot(v: np.ndarray) -> np.ndarray:
+    return np.all((v == 0) | (v == 1), axis=-1) & (v.sum(-1) == 1)
+
+
+def _clamp_probs(p: Tensor) -> Tensor:
+    eps = _ag.finfo(p.dtype).eps
+    return p.clamp(min=eps, max=1 - eps)
+
+
+def _binary_params(d: Distribution, probs: Any, logits: Any,
+                   *others: Any) -> tuple[Tensor, ...]:
+    """``probs`` or ``logits`` (exactly one) broadcast with ``others``; sets ``d.probs`` and
+    ``d.logits`` (PyTorch's clamped ``probs_to_logits`` / ``sigmoid``) and checks the one
+    given. Returns the broadcast ``others``."""
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+    name = "probs" if probs is not None else "logits"
+    given, *rest = _as_params(probs if probs is not None else logits, *others)
+    d._params = tuple(d._params) + (name,)
+    Distribution.__init__(d, given.shape, (), d._validate_arg)
+    if probs is not None:
+        d.probs = given  # type: ignore[attr-defined]
+        d._check_param("probs", given, (given._data >= 0) & (given._data <= 1), _UNIT)
+        p = _clamp_probs(given)
+        d.logits = p.log() - (-p).log1p()  # type: ignore[attr-defined]
+    else:
+        d.logits = given  # type: ignore[attr-defined]
+        d._check_param("logits", given, ~np.isnan(given._data), _REAL)
+        d.probs = given.sigmoid()  # type: ignore[attr-defined]
+    return tuple(rest)
+
+
 class Normal(_Distribution):
     r"""The normal (Gaussian) distribution with mean ``loc`` and standard deviation ``scale``
     (broadcast together; numbers allowed), as ``torch.distributions.Normal``.
@@ -617,26 +679,13 @@ class Bernoulli(_Distribution):
         autograd_core.Size([3, 2])
     """
 
+    probs: Tensor
+    logits: Tensor
     def __init__(self, probs: Tensor | builtins.float | None = None,
                  logits: Tensor | builtins.float | None = None,
                  validate_args: builtins.bool | None = None) -> None:
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        name = "probs" if probs is not None else "logits"
-        (given,) = _as_params(probs if probs is not None else logits)
-        self._params = (name,)
-        super().__init__(given.shape, (), validate_args)
-        if probs is not None:
-            self.probs = given
-            self._check_param("probs", given, (given._data >= 0) & (given._data <= 1),
-                              "Interval(lower_bound=0.0, upper_bound=1.0)")
-            eps = _ag.finfo(given.dtype).eps
-            p = given.clamp(min=eps, max=1 - eps)
-            self.logits = p.log() - (-p).log1p()
-        else:
-            self.logits = given
-            self._check_param("logits", given, ~np.isnan(given._data), "Real()")
-            self.probs = given.sigmoid()
+        self._validate_arg, self._params = validate_args, ()
+        _binary_params(self, probs, logits)
 
     @property
     def param_shape(self) -> Size:
@@ -2472,22 +2521,6 @@ class TransformedDistribution(_Distribution):
 # ---- more continuous distributions (PyTorch's Laplace, Exponential, LogNormal, HalfNormal,
 # Cauchy, Gumbel, StudentT, Dirichlet, Chi2) ---------------------------------------------------
 
-_REAL, _POSITIVE, _NONNEGATIVE = ("Real()", "GreaterThan(lower_bound=0.0)",
-                                  "GreaterThanEq(lower_bound=0.0)")
-
-
-def _is_real(v: np.ndarray) -> np.ndarray:
-    return ~np.isnan(v)
-
-
-def _is_positive(v: np.ndarray) -> np.ndarray:
-    return v > 0
-
-
-def _is_nonnegative(v: np.ndarray) -> np.ndarray:
-    return v >= 0
-
-
 def _uniform_open(shape: tuple[builtins.int, ...], like: Tensor) -> Tensor:
     """Uniform draws in ``[tiny, 1 - eps]`` of ``like``'s dtype (logs of them stay finite)."""
     fi = _ag.finfo(like.dtype)
@@ -3091,6 +3124,568 @@ class Chi2(Gamma):
         return self.concentration * 2
 
 
+# ---- discrete and relaxed distributions (PyTorch's OneHotCategorical(StraightThrough),
+# RelaxedBernoulli, RelaxedOneHotCategorical, Poisson, Binomial, Multinomial, Geometric) ------
+
+class OneHotCategorical(Distribution):
+    r"""A categorical distribution whose draws are one-hot vectors of length ``K``, as
+    ``torch.distributions.OneHotCategorical`` (a ``Categorical`` underneath).
+
+    Args:
+        probs (Tensor, optional): event probabilities, shape ``batch_shape + (K,)``.
+        logits (Tensor, optional): event log-odds, shape ``batch_shape + (K,)``.
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import OneHotCategorical
+        >>> m = OneHotCategorical(probs=ag.tensor([0.2, 0.8]))
+        >>> m.log_prob(ag.tensor([0.0, 1.0])), m.mode
+        (tensor(-0.2231), tensor([0., 1.]))
+    """
+
+    support = "OneHot()"
+    has_enumerate_support = True
+
+    def __init__(self, probs: Tensor | None = None, logits: Tensor | None = None,
+                 validate_args: builtins.bool | None = None) -> None:
+        self._categorical = Categorical(probs, logits, validate_args)
+        super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:],
+                         validate_args)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"  # PyTorch's: probs / logits are properties
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        shape = tuple(Size(batch_shape)) + tuple(self._event_shape)
+        return type(self)(logits=self.logits.expand(shape), validate_args=self._validate)
+
+    @property
+    def probs(self) -> Tensor:
+        return self._categorical.probs
+
+    @property
+    def logits(self) -> Tensor:
+        return self._categorical.logits
+
+    @property
+    def param_shape(self) -> Size:
+        return self._categorical.param_shape
+
+    @property
+    def mean(self) -> Tensor:
+        return self.probs
+
+    @property
+    def mode(self) -> Tensor:
+        k = self._event_shape[0]
+        return _ag.nn.functional.one_hot(self.probs.argmax(-1), k).to(self.probs.dtype)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.probs * (1 - self.probs)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        k = self._event_shape[0]
+        indices = self._categorical.sample(sample_shape)
+        return _ag.nn.functional.one_hot(indices, k).to(self.probs.dtype)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_one_hot, "OneHot()")
+        return self._categorical.log_prob(value.argmax(-1))
+
+    def entropy(self) -> Tensor:
+        return self._categorical.entropy()
+
+    def enumerate_support(self, expand: builtins.bool = True) -> Tensor:
+        k = self._event_shape[0]
+        values = _ag.eye(k, dtype=self.probs.dtype)
+        values = values.reshape((k,) + (1,) * len(self._batch_shape) + (k,))
+        if expand:
+            values = values.expand((k,) + tuple(self._batch_shape) + (k,))
+        return values
+
+
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    r"""``OneHotCategorical`` with the straight-through gradient estimator: ``rsample`` is a
+    one-hot draw whose gradient flows to ``probs`` as if it were ``probs``, as
+    ``torch.distributions.OneHotCategoricalStraightThrough``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import OneHotCategoricalStraightThrough
+        >>> p = ag.tensor([0.0, 1.0], requires_grad=True)
+        >>> x = OneHotCategoricalStraightThrough(probs=p).rsample()
+        >>> x
+        tensor([0., 1.], grad_fn=<AddBackward0>)
+    """
+
+    has_rsample = True
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        draws = self.sample(sample_shape)
+        probs = self.probs
+        return draws + (probs - probs.detach())
+
+
+class Poisson(_Distribution):
+    r"""The Poisson distribution with mean ``rate``, as ``torch.distributions.Poisson``
+    (``log_prob`` differentiable in ``rate``; no ``entropy``, as PyTorch's).
+
+    Args:
+        rate (float or Tensor): the mean (non-negative).
+        validate_args (bool, optional): check the parameter and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Poisson
+        >>> Poisson(ag.tensor([1.0, 4.0])).log_prob(ag.tensor([0.0, 2.0]))
+        tensor([-1.0000, -1.9206])
+    """
+
+    _params = ("rate",)
+    arg_constraints = {"rate": _NONNEGATIVE}
+    support = _NONNEGATIVE_INTEGER
+
+    def __init__(self, rate: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        (self.rate,) = _as_params(rate)
+        super().__init__(self.rate.shape, (), validate_args)
+        self._check_param("rate", self.rate, _is_nonnegative(self.rate._data), _NONNEGATIVE)
+
+    expand = Distribution._expand_params
+
+    @property
+    def mean(self) -> Tensor:
+        return self.rate
+
+    @property
+    def mode(self) -> Tensor:
+        return self.rate.floor()
+
+    @property
+    def variance(self) -> Tensor:
+        return self.rate
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        lam = np.broadcast_to(self.rate._data, shape).astype(np.float64)
+        return _draw(_random.generator().poisson(lam), self.rate)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_count, _NONNEGATIVE_INTEGER)
+        return _ag.xlogy(value, self.rate) - self.rate - _ag.lgamma(value + 1)
+
+
+class Binomial(_Distribution):
+    r"""The number of successes in ``total_count`` Bernoulli trials of probability ``probs``
+    (or ``logits``), as ``torch.distributions.Binomial``.
+
+    Args:
+        total_count (int or Tensor): the number of trials (non-negative integers). Default: 1.
+        probs (float or Tensor, optional): the success probability.
+        logits (float or Tensor, optional): its log-odds.
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Binomial
+        >>> m = Binomial(4, probs=ag.tensor([0.5]))
+        >>> m.log_prob(ag.tensor([2.0])).exp(), m.mean
+        (tensor([0.3750]), tensor([2.]))
+    """
+
+    probs: Tensor
+    logits: Tensor
+    _params = ("total_count",)
+    has_enumerate_support = True
+
+    def __init__(self, total_count: Tensor | builtins.int = 1,
+                 probs: Tensor | builtins.float | None = None,
+                 logits: Tensor | builtins.float | None = None,
+                 validate_args: builtins.bool | None = None) -> None:
+        self._validate_arg = validate_args
+        given = probs if probs is not None else logits
+        if isinstance(given, Tensor) and not isinstance(total_count, Tensor):
+            total_count = _ag.tensor(builtins.float(total_count), dtype=given.dtype)
+        (self.total_count,) = _binary_params(self, probs, logits, total_count)
+        self.total_count = self.total_count.to(self.probs.dtype)
+        n = self.total_count._data
+        self._check_param("total_count", self.total_count, _is_count(n), _NONNEGATIVE_INTEGER)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Binomial:
+        shape = tuple(Size(batch_shape))
+        return Binomial(self.total_count.expand(shape), logits=self.logits.expand(shape),
+                        validate_args=self._validate)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.total_count * self.probs
+
+    @property
+    def mode(self) -> Tensor:
+        return ((self.total_count + 1) * self.probs).floor().clamp(max=self.total_count)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.total_count * self.probs * (1 - self.probs)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        n = np.broadcast_to(self.total_count._data, shape).astype(np.int64)
+        p = np.broadcast_to(self.probs._data, shape).astype(np.float64)
+        return _draw(_random.generator().binomial(n, p), self.probs)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        n = self.total_count
+        value = self._check_value(
+            value, lambda v: _is_count(v) & (v <= n._data),
+            f"IntegerInterval(lower_bound=0, upper_bound={_shown(n)})")
+        logits = self.logits
+        # n log(1 + exp(logits)), stable: n max(logits, 0) + n log1p(exp(-|logits|))
+        max0 = (logits.clamp(min=0) + logits - logits.clamp(max=0)) / 2
+        normalize = n * max0 + n * (-logits.abs()).exp().log1p() - _ag.lgamma(n + 1)
+        return value * logits - _ag.lgamma(value + 1) - _ag.lgamma(n - value + 1) - normalize
+
+    def _homogeneous_count(self, what: str) -> builtins.int:
+        n = self.total_count._data
+        if n.size and n.min() != n.max():
+            raise NotImplementedError(f"Inhomogeneous total count not supported by `{what}`.")
+        return builtins.int(n.max()) if n.size else 0
+
+    def enumerate_support(self, expand: builtins.bool = True) -> Tensor:
+        n = self._homogeneous_count("enumerate_support")
+        values = _ag.arange(1 + n, dtype=self.probs.dtype)
+        values = values.reshape((-1,) + (1,) * len(self._batch_shape))
+        if expand:
+            values = values.expand((-1,) + tuple(self._batch_shape))
+        return values
+
+    def entropy(self) -> Tensor:
+        self._homogeneous_count("entropy")
+        lp = self.log_prob(self.enumerate_support(False))
+        return -(lp.exp() * lp).sum(0)
+
+
+class Multinomial(Distribution):
+    r"""Counts of ``total_count`` draws among ``K`` categories of probabilities ``probs`` (or
+    ``logits``), as ``torch.distributions.Multinomial``.
+
+    Args:
+        total_count (int): the number of draws. Default: 1.
+        probs (Tensor, optional): category probabilities, shape ``batch_shape + (K,)``.
+        logits (Tensor, optional): their log-odds.
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Multinomial
+        >>> m = Multinomial(4, probs=ag.tensor([0.5, 0.5]))
+        >>> m.log_prob(ag.tensor([2.0, 2.0])).exp(), m.mean
+        (tensor(0.3750), tensor([2., 2.]))
+    """
+
+    support = "Multinomial()"
+
+    def __init__(self, total_count: builtins.int = 1, probs: Tensor | None = None,
+                 logits: Tensor | None = None,
+                 validate_args: builtins.bool | None = None) -> None:
+        if not isinstance(total_count, numbers.Number):
+            raise NotImplementedError("inhomogeneous total_count is not supported")
+        self.total_count = total_count
+        self._categorical = Categorical(probs, logits, validate_args)
+        super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:],
+                         validate_args)
+
+    def __repr__(self) -> str:
+        return "Multinomial()"  # PyTorch's: probs / logits are properties
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Multinomial:
+        shape = tuple(Size(batch_shape)) + tuple(self._event_shape)
+        return Multinomial(self.total_count, logits=self.logits.expand(shape),
+                           validate_args=self._validate)
+
+    @property
+    def probs(self) -> Tensor:
+        return self._categorical.probs
+
+    @property
+    def logits(self) -> Tensor:
+        return self._categorical.logits
+
+    @property
+    def param_shape(self) -> Size:
+        return self._categorical.param_shape
+
+    @property
+    def mean(self) -> Tensor:
+        return self.probs * self.total_count
+
+    @property
+    def variance(self) -> Tensor:
+        return self.total_count * self.probs * (1 - self.probs)
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        k = self._event_shape[0]
+        shape = self._extended_shape(sample_shape)
+        p = np.broadcast_to(self.probs._data.astype(np.float64), shape).reshape(-1, k)
+        rng = _random.generator()
+        counts = np.stack([rng.multinomial(self.total_count, row / row.sum()) for row in p])
+        return _draw(counts.reshape(shape), self.probs)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(
+            value, lambda v: np.all(v >= 0, axis=-1) & (v.sum(-1) <= self.total_count),
+            "Multinomial()")
+        logits = self.logits
+        # 0 * log 0 counts 0 where a category has probability zero and is not drawn
+        logits = _ag.where((value == 0) & (logits == -math.inf), 0.0, logits)
+        return (_ag.lgamma(value.sum(-1) + 1) - _ag.lgamma(value + 1).sum(-1)
+                + (logits * value).sum(-1))
+
+    def entropy(self) -> Tensor:
+        n = _ag.tensor(builtins.float(self.total_count), dtype=self.probs.dtype)
+        term1 = n * self._categorical.entropy() - _ag.lgamma(n + 1)
+        binomial = Binomial(self.total_count, self.probs, validate_args=False)
+        support = binomial.enumerate_support()[1:]
+        weights = _ag.lgamma(support + 1)
+        term2 = (binomial.log_prob(support).exp() * weights).sum((0, -1))
+        return term1 + term2
+
+
+class Geometric(_Distribution):
+    r"""The number of failures before the first success of Bernoulli trials of probability
+    ``probs`` (or ``logits``), as ``torch.distributions.Geometric``.
+
+    Args:
+        probs (float or Tensor, optional): the success probability, in ``(0, 1]``.
+        logits (float or Tensor, optional): its log-odds.
+        validate_args (bool, optional): check the parameter and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Geometric
+        >>> m = Geometric(ag.tensor([0.5]))
+        >>> m.log_prob(ag.tensor([2.0])).exp(), m.mean
+        (tensor([0.1250]), tensor([1.]))
+    """
+
+    probs: Tensor
+    logits: Tensor
+    support = _NONNEGATIVE_INTEGER
+
+    def __init__(self, probs: Tensor | builtins.float | None = None,
+                 logits: Tensor | builtins.float | None = None,
+                 validate_args: builtins.bool | None = None) -> None:
+        self._validate_arg = validate_args
+        self._params = ()
+        _binary_params(self, probs, logits)
+        if self._validate and probs is not None and not np.all(self.probs._data > 0):
+            bad = self.probs._data[~(self.probs._data > 0)]
+            raise ValueError(
+                f"Expected parameter probs (Tensor of shape {_shape_text(self.probs)}) of "
+                f"distribution {self!r} to be positive but found invalid values:\n"
+                f"{_ag.tensor(bad)}")
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Geometric:
+        shape = tuple(Size(batch_shape))
+        return Geometric(logits=self.logits.expand(shape), validate_args=self._validate)
+
+    @property
+    def mean(self) -> Tensor:
+        return 1.0 / self.probs - 1.0
+
+    @property
+    def mode(self) -> Tensor:
+        return _ag.zeros_like(self.probs)
+
+    @property
+    def variance(self) -> Tensor:
+        return (1.0 / self.probs - 1.0) / self.probs
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        with _ag.no_grad():
+            u = _ag.rand(shape, dtype=self.probs.dtype).clamp(min=_ag.finfo(self.probs.dtype).tiny)
+            return (u.log() / (-self.probs).log1p()).floor()
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_count, _NONNEGATIVE_INTEGER)
+        # probs 1 and value 0: 0 * log(0) is 0 (PyTorch zeroes probs there)
+        probs = _ag.where((self.probs == 1) & (value == 0), 0.0, self.probs)
+        return value * (-probs).log1p() + self.probs.log()
+
+    def entropy(self) -> Tensor:
+        return (_ag.softplus(self.logits) - self.probs * self.logits) / self.probs
+
+
+class _LogitRelaxedBernoulli(_Distribution):
+    """The logit of a ``RelaxedBernoulli`` draw (PyTorch's ``LogitRelaxedBernoulli``)."""
+
+    probs: Tensor
+    logits: Tensor
+    has_rsample = True
+
+    def __init__(self, temperature: Tensor | builtins.float,
+                 probs: Tensor | builtins.float | None = None,
+                 logits: Tensor | builtins.float | None = None,
+                 validate_args: builtins.bool | None = None) -> None:
+        self._validate_arg = validate_args
+        (self.temperature,) = _as_params(temperature)
+        _binary_params(self, probs, logits)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        probs = _clamp_probs(self.probs.expand(shape))
+        u = _clamp_probs(_ag.rand(shape, dtype=self.probs.dtype))
+        return (u.log() - (-u).log1p() + probs.log() - (-probs).log1p()) / self.temperature
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        diff = self.logits - value * self.temperature
+        return self.temperature.log() + diff - 2 * diff.exp().log1p()
+
+
+class RelaxedBernoulli(TransformedDistribution):
+    r"""The relaxed (concrete) Bernoulli distribution on ``(0, 1)`` with ``temperature``, as
+    ``torch.distributions.RelaxedBernoulli``: ``sigmoid`` of a reparameterised logistic
+    draw, so ``rsample`` is differentiable in ``probs`` / ``logits``.
+
+    Args:
+        temperature (float or Tensor): the relaxation temperature (positive).
+        probs (float or Tensor, optional): the probability of 1.
+        logits (float or Tensor, optional): its log-odds.
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import RelaxedBernoulli
+        >>> m = RelaxedBernoulli(ag.tensor(0.5), probs=ag.tensor([0.3]))
+        >>> m.log_prob(ag.tensor([0.5]))
+        tensor([-0.8675])
+    """
+
+    has_rsample = True  # type: ignore[assignment]
+    support = _UNIT
+
+    def __init__(self, temperature: Tensor | builtins.float,
+                 probs: Tensor | builtins.float | None = None,
+                 logits: Tensor | builtins.float | None = None,
+                 validate_args: builtins.bool | None = None) -> None:
+        base = _LogitRelaxedBernoulli(temperature, probs, logits, validate_args)
+        super().__init__(base, SigmoidTransform(), validate_args)
+
+    def __repr__(self) -> str:
+        return "RelaxedBernoulli()"
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> RelaxedBernoulli:
+        shape = tuple(Size(batch_shape))
+        return RelaxedBernoulli(self.temperature, logits=self.logits.expand(shape),
+                                validate_args=self._validate)
+
+    @property
+    def temperature(self) -> Tensor:
+        return self.base_dist.temperature
+
+    @property
+    def probs(self) -> Tensor:
+        return self.base_dist.probs
+
+    @property
+    def logits(self) -> Tensor:
+        return self.base_dist.logits
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        return super().log_prob(self._check_value(value, lambda v: (v >= 0) & (v <= 1), _UNIT))
+
+
+class _ExpRelaxedCategorical(Distribution):
+    """The log of a ``RelaxedOneHotCategorical`` draw (PyTorch's ``ExpRelaxedCategorical``)."""
+
+    has_rsample = True
+
+    def __init__(self, temperature: Tensor | builtins.float, probs: Tensor | None = None,
+                 logits: Tensor | None = None,
+                 validate_args: builtins.bool | None = None) -> None:
+        self._categorical = Categorical(probs, logits, validate_args)
+        self.temperature = temperature if isinstance(temperature, Tensor) else _ag.tensor(
+            builtins.float(temperature), dtype=self._categorical.logits.dtype)
+        super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:],
+                         validate_args)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        logits = self._categorical.logits
+        u = _clamp_probs(_ag.rand(self._extended_shape(sample_shape), dtype=logits.dtype))
+        scores = (logits - (-u.log()).log()) / self.temperature
+        return scores - scores.logsumexp(-1, keepdim=True)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        k = self._event_shape[0]
+        t = self.temperature
+        log_scale = math.lgamma(k) + (k - 1) * t.log()
+        score = self._categorical.logits - value * t
+        return (score - score.logsumexp(-1, keepdim=True)).sum(-1) + log_scale
+
+
+class RelaxedOneHotCategorical(TransformedDistribution):
+    r"""The relaxed one-hot categorical (Gumbel-softmax / concrete) distribution on the
+    simplex with ``temperature``, as ``torch.distributions.RelaxedOneHotCategorical``:
+    ``softmax((logits + Gumbel noise) / temperature)``, reparameterised.
+
+    Args:
+        temperature (float or Tensor): the relaxation temperature (positive).
+        probs (Tensor, optional): category probabilities, shape ``batch_shape + (K,)``.
+        logits (Tensor, optional): their log-odds.
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import RelaxedOneHotCategorical
+        >>> m = RelaxedOneHotCategorical(ag.tensor(0.5), probs=ag.tensor([0.3, 0.7]))
+        >>> m.log_prob(ag.tensor([0.4, 0.6]))
+        tensor(-0.7544)
+    """
+
+    has_rsample = True  # type: ignore[assignment]
+    support = "Simplex()"
+
+    def __init__(self, temperature: Tensor | builtins.float, probs: Tensor | None = None,
+                 logits: Tensor | None = None,
+                 validate_args: builtins.bool | None = None) -> None:
+        base = _ExpRelaxedCategorical(temperature, probs, logits, validate_args)
+        super().__init__(base, ExpTransform(), validate_args)
+
+    def __repr__(self) -> str:
+        return "RelaxedOneHotCategorical()"
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> RelaxedOneHotCategorical:
+        shape = tuple(Size(batch_shape)) + tuple(self._event_shape)
+        return RelaxedOneHotCategorical(self.temperature, logits=self.logits.expand(shape),
+                                        validate_args=self._validate)
+
+    @property
+    def temperature(self) -> Tensor:
+        return self.base_dist.temperature
+
+    @property
+    def probs(self) -> Tensor:
+        return self.base_dist._categorical.probs
+
+    @property
+    def logits(self) -> Tensor:
+        return self.base_dist._categorical.logits
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        return super().log_prob(self._check_value(value, _on_simplex, "Simplex()"))
+
+
 def _add_submodules() -> None:
     """PyTorch's per-family modules: ``torch.distributions.normal.Normal`` and ``from
     torch.distributions.categorical import Categorical`` name these same classes."""
@@ -3104,6 +3699,11 @@ def _add_submodules() -> None:
                 "exponential": ["Exponential"], "log_normal": ["LogNormal"],
                 "half_normal": ["HalfNormal"], "cauchy": ["Cauchy"], "gumbel": ["Gumbel"],
                 "studentT": ["StudentT"], "dirichlet": ["Dirichlet"], "chi2": ["Chi2"],
+                "one_hot_categorical": ["OneHotCategorical", "OneHotCategoricalStraightThrough"],
+                "relaxed_bernoulli": ["RelaxedBernoulli"],
+                "relaxed_categorical": ["RelaxedOneHotCategorical"], "poisson": ["Poisson"],
+                "binomial": ["Binomial"], "multinomial": ["Multinomial"],
+                "geometric": ["Geometric"],
                 "transforms": ["Transform", "SigmoidTransform", "ExpTransform", "AffineTransform",
                                "TanhTransform", "ComposeTransform", "SoftplusTransform",
                                "PowerTransform", "AbsTransform", "IndependentTransform",

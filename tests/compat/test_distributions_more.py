@@ -385,3 +385,197 @@ def test_sample_moments(name, params):
     assert x.dtype == np.float64
     np.testing.assert_array_less(np.abs(x.mean(0) - mean), 5 * np.sqrt(var / 40000))
     np.testing.assert_allclose(x.var(0), var, rtol=0.1)
+
+
+# ---------------------------------------------------------------------------- discrete / relaxed
+
+_P = _RNG.uniform(0.1, 0.9, size=(2, 3))
+_PK = _RNG.dirichlet(np.ones(4), size=2)      # (2, 4) category probabilities
+_ONEHOT = np.eye(4)[_RNG.integers(0, 4, size=(3, 2))]
+_COUNTS = _RNG.integers(0, 6, size=(4, 2, 3)).astype(np.float64)
+_MULTI = np.array([[[1.0, 2.0, 0.0, 2.0], [5.0, 0.0, 0.0, 0.0]], [[0.0, 1.0, 3.0, 1.0],
+                                                                      [2.0, 1.0, 1.0, 1.0]]])
+_RELAXED = _RNG.uniform(0.05, 0.95, size=(4, 2, 3))
+_RELAXED_K = _RNG.dirichlet(np.ones(4), size=(3, 2))
+
+# name, positional arguments (numbers kept, arrays become float64 tensors), keyword
+# parameter ("probs"/"logits", array), value, what to compare
+_DISCRETE = [
+    ("OneHotCategorical", (), ("probs", _PK), _ONEHOT, "entropy mean mode variance"),
+    ("OneHotCategorical", (), ("logits", np.log(_PK) + 1.0), _ONEHOT, "entropy mean mode variance"),
+    ("OneHotCategoricalStraightThrough", (), ("probs", _PK), _ONEHOT, "entropy mean"),
+    ("Poisson", (_P * 5,), None, _COUNTS, "mean mode variance"),
+    ("Binomial", (5,), ("probs", _P), _COUNTS, "entropy mean mode variance"),
+    ("Binomial", (np.full((2, 3), 5.0),), ("logits", _P - 0.5), _COUNTS, "mean mode variance"),
+    ("Multinomial", (5,), ("probs", _PK), _MULTI, "entropy mean variance"),
+    ("Geometric", (), ("probs", _P), _COUNTS, "entropy mean mode variance"),
+    ("Geometric", (), ("logits", _P - 0.5), _COUNTS, "entropy mean mode variance"),
+    ("RelaxedBernoulli", (np.array(0.7),), ("probs", _P), _RELAXED, ""),
+    ("RelaxedBernoulli", (np.array(0.7),), ("logits", _P - 0.5), _RELAXED, ""),
+    ("RelaxedOneHotCategorical", (np.array(0.6),), ("probs", _PK), _RELAXED_K, ""),
+    ("RelaxedOneHotCategorical", (np.array(1.3),), ("logits", np.log(_PK)), _RELAXED_K, ""),
+]
+
+
+def _build(lib, name, args, kw, grad=True):
+    torch_like = lib is not ag
+    make = ((lambda a: lib.tensor(a, requires_grad=grad, dtype=lib.float64)) if torch_like
+            else (lambda a: _f64(a, grad)))
+    pos = [make(a) if isinstance(a, np.ndarray) else a for a in args]
+    kws = {} if kw is None else {kw[0]: make(kw[1])}
+    module = lib.distributions if torch_like else D
+    return getattr(module, name)(*pos, **kws), [p for p in pos + list(kws.values())
+                                                if hasattr(p, "requires_grad")]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name, args, kw, value, props", _DISCRETE,
+                         ids=[f"{c[0]}-{c[2][0] if c[2] else ''}" for c in _DISCRETE])
+def test_discrete_match_torch(name, args, kw, value, props):
+    torch = pytest.importorskip("torch")
+    theirs, tp = _build(torch, name, args, kw)
+    ours, op = _build(ag, name, args, kw)
+    assert tuple(ours.batch_shape) == tuple(theirs.batch_shape)
+    assert tuple(ours.event_shape) == tuple(theirs.event_shape)
+    assert ours.has_rsample == theirs.has_rsample
+    assert repr(ours).split("(")[0] == repr(theirs).split("(")[0]
+    fns = [("log_prob", lambda d, lib: d.log_prob(lib.tensor(value)))]
+    fns += [(p, lambda d, lib, p=p: (d.entropy() if p == "entropy" else getattr(d, p)))
+            for p in props.split()]
+    for what, f in fns:
+        theirs, tp = _build(torch, name, args, kw)
+        ours, op = _build(ag, name, args, kw)
+        a, t = f(ours, ag), f(theirs, torch)
+        # PyTorch's Multinomial.entropy takes lgamma(n + 1) of an int64 tensor: float32, 1e-8
+        # off; ours is float64
+        rtol = 1e-7 if (name, what) == ("Multinomial", "entropy") else 1e-10
+        np.testing.assert_allclose(a.detach().numpy(), t.detach().numpy(), rtol=rtol,
+                                   atol=1e-12, err_msg=f"{name}.{what}")
+        if t.requires_grad:
+            w = np.random.default_rng(3).normal(size=tuple(t.shape))
+            (a * ag.tensor(w)).sum().backward()
+            (t * torch.tensor(w)).sum().backward()
+            for pa, pt in zip(op, tp):
+                ga = np.zeros(pa.shape) if pa.grad is None else pa.grad.numpy()
+                gt = np.zeros(tuple(pt.shape)) if pt.grad is None else pt.grad.numpy()
+                np.testing.assert_allclose(ga, gt, rtol=1e-8, atol=1e-12,
+                                           err_msg=f"{name}.{what} gradient")
+    wide = (5,) + tuple(theirs.batch_shape)
+    e_ours, e_theirs = ours.expand(wide), theirs.expand(wide)
+    assert tuple(e_ours.batch_shape) == tuple(e_theirs.batch_shape)
+    assert tuple(e_ours.sample((3,)).shape) == tuple(e_theirs.sample((3,)).shape)
+    assert ours.sample().dtype == ag.float64
+
+
+def test_discrete_closed_forms():
+    # OneHotCategorical is Categorical on the index of the 1
+    p = _f64([0.1, 0.2, 0.7], False)
+    oh = D.OneHotCategorical(probs=p)
+    assert oh.log_prob(_f64([0.0, 0.0, 1.0], False)).item() == pytest.approx(math.log(0.7))
+    assert oh.enumerate_support().shape == (3, 3) and oh.sample((4,)).shape == (4, 3)
+    np.testing.assert_allclose(oh.sample((6,)).sum(-1).numpy(), np.ones(6))
+    # straight-through: the gradient of sum(w * x) reaching probs is w (through the normaliser)
+    pp = _f64([0.0, 1.0])
+    x = D.OneHotCategoricalStraightThrough(probs=pp).rsample()
+    np.testing.assert_allclose(x.detach().numpy(), [0.0, 1.0])
+    (x * ag.tensor([2.0, 5.0], dtype=ag.float64)).sum().backward()
+    np.testing.assert_allclose(pp.grad.numpy(), [2.0 - 5.0, 0.0], atol=1e-12)
+    # Poisson pmf e^-r r^k / k!
+    assert D.Poisson(_f64(3.0, False)).log_prob(_f64(2.0, False)).item() == pytest.approx(
+        -3 + 2 * math.log(3) - math.log(2))
+    # Binomial: C(5, 2) 0.3^2 0.7^3; its entropy sums the pmf
+    bi = D.Binomial(5, _f64([0.3], False))
+    assert bi.log_prob(_f64([2.0], False)).exp().item() == pytest.approx(10 * 0.09 * 0.343)
+    pmf = np.array([math.comb(5, k) * 0.3 ** k * 0.7 ** (5 - k) for k in range(6)])
+    assert bi.entropy().item() == pytest.approx(-(pmf * np.log(pmf)).sum(), rel=1e-12)
+    assert bi.enumerate_support().shape == (6, 1)
+    with pytest.raises(NotImplementedError, match="Inhomogeneous total count not supported by "
+                       "`entropy`"):
+        D.Binomial(ag.tensor([2.0, 3.0]), ag.tensor([0.5, 0.5])).entropy()
+    # Multinomial: 5! / (2! 1! 2!) 0.2^2 0.3 0.5^2
+    mu = D.Multinomial(5, _f64([0.2, 0.3, 0.5], False))
+    assert mu.log_prob(_f64([2.0, 1.0, 2.0], False)).exp().item() == pytest.approx(
+        30 * 0.04 * 0.3 * 0.25)
+    np.testing.assert_allclose(mu.sample((7,)).sum(-1).numpy(), np.full(7, 5.0))
+    # a category of logit -inf never drawn costs nothing (0 * -inf counted as 0)
+    m0 = D.Multinomial(2, logits=ag.tensor([-math.inf, 0.0]))
+    assert m0.log_prob(ag.tensor([0.0, 2.0])).item() == 0.0
+    # Geometric pmf (1 - p)^k p and its entropy -((1-p) log(1-p) + p log p) / p
+    ge = D.Geometric(_f64(0.25, False))
+    assert ge.log_prob(_f64(3.0, False)).exp().item() == pytest.approx(0.75 ** 3 * 0.25)
+    assert ge.entropy().item() == pytest.approx(
+        -(0.75 * math.log(0.75) + 0.25 * math.log(0.25)) / 0.25)
+    assert D.Geometric(_f64(1.0, False)).log_prob(_f64(0.0, False)).item() == 0.0
+    # RelaxedBernoulli density: t a (x (1-x))^(-t-1) / (a x^-t + (1-x)^-t)^2, a = p / (1 - p)
+    t, p_, v = 0.7, 0.3, 0.4
+    a_ = p_ / (1 - p_)
+    dens = t * a_ * (v * (1 - v)) ** (-t - 1) / (a_ * v ** -t + (1 - v) ** -t) ** 2
+    rb = D.RelaxedBernoulli(_f64(t, False), probs=_f64(p_, False))
+    assert rb.log_prob(_f64(v, False)).item() == pytest.approx(math.log(dens), rel=1e-12)
+    # RelaxedOneHotCategorical with K = 2 is the RelaxedBernoulli of the second category
+    ro = D.RelaxedOneHotCategorical(_f64(t, False), probs=_f64([1 - p_, p_], False))
+    # densities on the simplex vs on [0, 1]: the same up to the chart, which has Jacobian 1
+    assert ro.log_prob(_f64([1 - v, v], False)).item() == pytest.approx(math.log(dens), rel=1e-12)
+    _ = ag.manual_seed(0)
+    draws = ro.rsample((1000,))
+    assert draws.shape == (1000, 2)
+    np.testing.assert_allclose(draws.sum(-1).numpy(), np.ones(1000), rtol=1e-12)
+
+
+def test_discrete_errors():
+    with pytest.raises(ValueError, match=r"support \(OneHot\(\)\) of the distribution "
+                       r"OneHotCategorical\(\)"):
+        D.OneHotCategorical(ag.tensor([0.3, 0.7])).log_prob(ag.tensor([1.0, 1.0]))
+    with pytest.raises(ValueError, match=r"support \(IntegerGreaterThan\(lower_bound=0\)\) of "
+                       r"the distribution Poisson\(rate: tensor\(\[1.\]\)\)"):
+        D.Poisson(ag.tensor([1.0])).log_prob(ag.tensor([1.5]))
+    with pytest.raises(ValueError, match=r"support \(IntegerInterval\(lower_bound=0, "
+                       r"upper_bound=tensor\(\[10.\]\)\)\) of the distribution Binomial\("
+                       r"total_count: tensor\(\[10.\]\), probs: tensor\(\[0.3000\]\)\)"):
+        D.Binomial(10, ag.tensor([0.3])).log_prob(ag.tensor([11.0]))
+    with pytest.raises(ValueError, match=r"parameter total_count .* IntegerGreaterThan"):
+        D.Binomial(ag.tensor([2.5]), ag.tensor([0.3]))
+    with pytest.raises(ValueError, match=r"support \(Multinomial\(\)\) of the distribution "
+                       r"Multinomial\(\)"):
+        D.Multinomial(5, ag.tensor([0.3, 0.7])).log_prob(ag.tensor([3.0, 3.0]))
+    with pytest.raises(ValueError, match=r"Expected parameter probs \(Tensor of shape \(2,\)\) "
+                       r"of distribution Geometric\(probs: autograd_core.Size\(\[2\]\)\) to be "
+                       r"positive but found invalid values:\ntensor\(\[0.\]\)"):
+        D.Geometric(ag.tensor([0.0, 0.5]))
+    with pytest.raises(ValueError, match=r"support \(Interval\(lower_bound=0.0, upper_bound="
+                       r"1.0\)\) of the distribution RelaxedBernoulli\(\)"):
+        D.RelaxedBernoulli(ag.tensor(0.5), ag.tensor([0.3])).log_prob(ag.tensor([1.5]))
+    with pytest.raises(ValueError, match=r"support \(Simplex\(\)\) of the distribution "
+                       r"RelaxedOneHotCategorical\(\)"):
+        D.RelaxedOneHotCategorical(ag.tensor(0.5), ag.tensor([0.3, 0.7])).log_prob(
+            ag.tensor([0.5, 0.6]))
+    with pytest.raises(ValueError, match="Either `probs` or `logits` must be specified"):
+        D.Geometric()
+
+
+@pytest.mark.parametrize("name, args", [
+    ("Poisson", (3.5,)), ("Binomial", (7.0, 0.3)), ("Geometric", (0.3,)),
+])
+def test_discrete_sample_moments(name, args):
+    # 40000 draws, fixed seed: the mean within 5 standard errors, the variance within 10%
+    _ = ag.manual_seed(5)
+    d = getattr(D, name)(*[_f64(a, False) for a in args])
+    x = d.sample((40000,)).numpy()
+    assert np.all(x == np.floor(x)) and np.all(x >= 0)
+    assert abs(x.mean() - d.mean.item()) < 5 * math.sqrt(d.variance.item() / 40000)
+    assert x.var() == pytest.approx(d.variance.item(), rel=0.1)
+
+
+def test_relaxed_rsample_gradcheck():
+    def rb(logits):
+        _ = ag.manual_seed(3)
+        return D.RelaxedBernoulli(_f64(0.7, False), logits=logits).rsample((2,))
+
+    def ro(logits):
+        _ = ag.manual_seed(3)
+        return D.RelaxedOneHotCategorical(_f64(0.7, False), logits=logits).rsample((2,))
+    assert ag.gradcheck(rb, (_f64([0.3, -1.0]),))
+    assert ag.gradcheck(ro, (_f64([[0.3, -1.0, 0.5]]),))
+    assert ag.gradcheck(lambda p: D.Binomial(4, p).log_prob(_f64([1.0, 3.0], False)),
+                        (_f64([0.3, 0.6]),))
+    assert ag.gradcheck(lambda p: D.Multinomial(4, p).entropy(), (_f64([0.3, 0.6, 0.1]),))
