@@ -1897,6 +1897,21 @@ class Transform:
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:  # pragma: no cover
         raise NotImplementedError
 
+    def _key(self) -> Any:
+        """What makes two transforms of the same class equal (None: only itself)."""
+        return None
+
+    def __eq__(self, other: object) -> builtins.bool:
+        if self is other:
+            return True
+        if type(self) is not type(other):
+            return False
+        mine, theirs = self._key(), other._key()  # type: ignore[attr-defined]
+        return mine is not None and len(mine) == len(theirs) and all(
+            _same_value(a, b) for a, b in zip(mine, theirs))
+
+    __hash__ = object.__hash__
+
     @property
     def sign(self) -> Any:
         """``+1`` / ``-1`` where the transform increases / decreases (bijective ones)."""
@@ -1914,9 +1929,20 @@ class Transform:
         return f"{type(self).__name__}()"
 
 
+def _same_value(a: Any, b: Any) -> builtins.bool:
+    if isinstance(a, Tensor) or isinstance(b, Tensor):
+        a_, b_ = np.asarray(a._data if isinstance(a, Tensor) else a), np.asarray(
+            b._data if isinstance(b, Tensor) else b)
+        return a_.shape == b_.shape and builtins.bool(np.all(a_ == b_))
+    return builtins.bool(a == b)
+
+
 class _InverseTransform(Transform):
     def __init__(self, transform: Transform) -> None:
         self._inv = transform
+
+    def _key(self) -> Any:
+        return (self._inv,)
 
     @property
     def inv(self) -> Transform:
@@ -1983,6 +2009,9 @@ class SigmoidTransform(Transform):
 
     sign = 1  # type: ignore[assignment]
 
+    def _key(self) -> Any:
+        return ()
+
     def _call(self, x: Tensor) -> Tensor:
         return _finfo_clamp(_ag.sigmoid(x))
 
@@ -2007,6 +2036,9 @@ class ExpTransform(Transform):
     """
 
     sign = 1  # type: ignore[assignment]
+
+    def _key(self) -> Any:
+        return ()
 
     def _call(self, x: Tensor) -> Tensor:
         return x.exp()
@@ -2042,6 +2074,9 @@ class AffineTransform(Transform):
             raise NotImplementedError("AffineTransform: only event_dim=0 (elementwise) is "
                                       "supported in autograd_core")
         self.loc, self.scale = loc, scale
+
+    def _key(self) -> Any:
+        return (self.loc, self.scale)
 
     def _call(self, x: Tensor) -> Tensor:
         return self.loc + self.scale * x
@@ -2081,6 +2116,9 @@ class TanhTransform(Transform):
 
     sign = 1  # type: ignore[assignment]
 
+    def _key(self) -> Any:
+        return ()
+
     def _call(self, x: Tensor) -> Tensor:
         return x.tanh()
 
@@ -2104,6 +2142,9 @@ class SoftplusTransform(Transform):
     """
 
     sign = 1  # type: ignore[assignment]
+
+    def _key(self) -> Any:
+        return ()
 
     def _call(self, x: Tensor) -> Tensor:
         return _ag.nn.functional.softplus(x)
@@ -2133,6 +2174,9 @@ class PowerTransform(Transform):
     def __init__(self, exponent: Tensor | builtins.float, cache_size: builtins.int = 0) -> None:
         super().__init__(cache_size)
         (self.exponent,) = _as_params(exponent)
+
+    def _key(self) -> Any:
+        return (self.exponent,)
 
     def _call(self, x: Tensor) -> Tensor:
         return x.pow(self.exponent)
@@ -2169,6 +2213,9 @@ class AbsTransform(Transform):
     """
 
     bijective = False
+
+    def _key(self) -> Any:
+        return ()
 
     def _call(self, x: Tensor) -> Tensor:
         return x.abs()
@@ -2237,6 +2284,9 @@ class ComposeTransform(Transform):
         for part in self.parts:
             sign = sign * part.sign
         return sign
+
+    def _key(self) -> Any:
+        return tuple(self.parts)
 
     def _call(self, x: Tensor) -> Tensor:
         for part in self.parts:
@@ -2323,6 +2373,9 @@ class IndependentTransform(Transform):
     def sign(self) -> Any:
         return self.base_transform.sign
 
+    def _key(self) -> Any:
+        return (self.base_transform, self.reinterpreted_batch_ndims)
+
     def _call(self, x: Tensor) -> Tensor:
         if x.ndim < self.domain_event_dim:
             raise ValueError("Too few dimensions on input")
@@ -2377,6 +2430,9 @@ class ReshapeTransform(Transform):
     @property
     def codomain_event_dim(self) -> builtins.int:
         return len(self.out_shape)
+
+    def _key(self) -> Any:
+        return (self.in_shape, self.out_shape)
 
     def _call(self, x: Tensor) -> Tensor:
         batch = tuple(x.shape)[:x.ndim - len(self.in_shape)]
@@ -3684,6 +3740,205 @@ class RelaxedOneHotCategorical(TransformedDistribution):
 
     def log_prob(self, value: Tensor) -> Tensor:
         return super().log_prob(self._check_value(value, _on_simplex, "Simplex()"))
+
+
+# ---- KL divergences of the families above (the pairs PyTorch registers) --------------------
+
+def _infinite_like(t: Tensor) -> Tensor:
+    return _ag.full_like(t, math.inf)
+
+
+def _kl_laplace_laplace(p: Laplace, q: Laplace) -> Tensor:
+    scale_ratio = p.scale / q.scale
+    loc_abs_diff = (p.loc - q.loc).abs()
+    return (-scale_ratio.log() + loc_abs_diff / q.scale
+            + scale_ratio * (-loc_abs_diff / p.scale).exp() - 1)
+
+
+def _kl_exponential_exponential(p: Exponential, q: Exponential) -> Tensor:
+    rate_ratio = q.rate / p.rate
+    return -rate_ratio.log() + rate_ratio - 1
+
+
+def _kl_gumbel_gumbel(p: Gumbel, q: Gumbel) -> Tensor:
+    ct1, ct2, ct3 = p.scale / q.scale, q.loc / q.scale, p.loc / q.scale
+    t3 = (ct2 + _ag.lgamma(1 + ct1) - ct3).exp()
+    return -ct1.log() - ct2 + ct3 + ct1 * _EULER_GAMMA + t3 - (1 + _EULER_GAMMA)
+
+
+def _kl_halfnormal_halfnormal(p: HalfNormal, q: HalfNormal) -> Tensor:
+    return _kl_normal_normal(p.base_dist, q.base_dist)
+
+
+def _kl_cauchy_cauchy(p: Cauchy, q: Cauchy) -> Tensor:
+    t1 = ((p.scale + q.scale).pow(2) + (p.loc - q.loc).pow(2)).log()
+    return t1 - (4 * p.scale * q.scale).log()
+
+
+def _kl_dirichlet_dirichlet(p: Dirichlet, q: Dirichlet) -> Tensor:
+    pc, qc = p.concentration, q.concentration
+    sp, sq = pc.sum(-1), qc.sum(-1)
+    t1 = _ag.lgamma(sp) - _ag.lgamma(sq)
+    t2 = (_ag.lgamma(pc) - _ag.lgamma(qc)).sum(-1)
+    t4 = _ag.digamma(pc) - _ag.digamma(sp).unsqueeze(-1)
+    return t1 - t2 + ((pc - qc) * t4).sum(-1)
+
+
+def _kl_onehot_onehot(p: OneHotCategorical, q: OneHotCategorical) -> Tensor:
+    return _kl_categorical_categorical(p._categorical, q._categorical)
+
+
+def _kl_poisson_poisson(p: Poisson, q: Poisson) -> Tensor:
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
+
+
+def _kl_binomial_binomial(p: Binomial, q: Binomial) -> Tensor:
+    if np.any(p.total_count._data < q.total_count._data):
+        raise NotImplementedError(
+            "KL between Binomials where q.total_count > p.total_count is not implemented")
+    kl = p.total_count * (p.probs * (p.logits - q.logits) + (-p.probs).log1p()
+                          - (-q.probs).log1p())
+    return _ag.where(p.total_count > q.total_count, math.inf, kl)
+
+
+def _kl_geometric_geometric(p: Geometric, q: Geometric) -> Tensor:
+    return -p.entropy() - (-q.probs).log1p() / p.probs - q.logits
+
+
+def _kl_transformed_transformed(p: TransformedDistribution,
+                                q: TransformedDistribution) -> Tensor:
+    if p.transforms != q.transforms or p.event_shape != q.event_shape:
+        raise NotImplementedError
+    return kl_divergence(p.base_dist, q.base_dist)
+
+
+def _kl_bernoulli_poisson(p: Bernoulli, q: Poisson) -> Tensor:
+    return -p.entropy() - (p.probs * q.rate.log() - q.rate)
+
+
+def _kl_beta_exponential(p: Beta, q: Exponential) -> Tensor:
+    mean = p.concentration1 / (p.concentration1 + p.concentration0)
+    return -p.entropy() - q.rate.log() + q.rate * mean
+
+
+def _kl_exponential_gamma(p: Exponential, q: Gamma) -> Tensor:
+    ratio = q.rate / p.rate
+    return (-q.concentration * ratio.log() + ratio + _ag.lgamma(q.concentration)
+            + q.concentration * _EULER_GAMMA - (1 + _EULER_GAMMA))
+
+
+def _kl_exponential_gumbel(p: Exponential, q: Gumbel) -> Tensor:
+    prod = p.rate * q.scale
+    loc_scale = q.loc / q.scale
+    return (prod.log() - 1 - loc_scale + loc_scale.exp() * prod / (prod + 1)
+            + prod.reciprocal())
+
+
+def _kl_exponential_normal(p: Exponential, q: Normal) -> Tensor:
+    var = q.scale.pow(2)
+    rate2 = p.rate.pow(2)
+    t1 = 0.5 * (rate2 * var * 2 * math.pi).log()
+    return t1 - 1 + (rate2.reciprocal() - q.loc / p.rate + q.loc.pow(2) * 0.5) / var
+
+
+def _kl_gamma_exponential(p: Gamma, q: Exponential) -> Tensor:
+    return -p.entropy() - q.rate.log() + q.rate * p.concentration / p.rate
+
+
+def _kl_gamma_gumbel(p: Gamma, q: Gumbel) -> Tensor:
+    c = p.concentration
+    prod = p.rate * q.scale
+    loc_scale = q.loc / q.scale
+    t1 = (c - 1) * _ag.digamma(c) - _ag.lgamma(c) - c
+    t2 = prod.log() + c / prod
+    t3 = loc_scale.exp() * (1 + prod.reciprocal()).pow(-c) - loc_scale
+    return t1 + t2 + t3
+
+
+def _kl_gumbel_normal(p: Gumbel, q: Normal) -> Tensor:
+    ratio = p.scale / q.scale
+    t1 = (ratio / math.sqrt(2 * math.pi)).log()
+    t2 = (math.pi * ratio * 0.5).pow(2) / 3
+    t3 = ((p.loc + p.scale * _EULER_GAMMA - q.loc) / q.scale).pow(2) * 0.5
+    return -t1 + t2 + t3 - (_EULER_GAMMA + 1)
+
+
+def _kl_laplace_normal(p: Laplace, q: Normal) -> Tensor:
+    var = q.scale.pow(2)
+    ratio = p.scale.pow(2) / var
+    t1 = 0.5 * (2 * ratio / math.pi).log()
+    shift = 0.5 * p.loc.pow(2) - p.loc * q.loc + 0.5 * q.loc.pow(2)
+    return -t1 + ratio + shift / var - 1
+
+
+def _kl_normal_gumbel(p: Normal, q: Gumbel) -> Tensor:
+    mean_scale = p.loc / q.scale
+    var_ratio = (p.scale / q.scale).pow(2)
+    loc_scale = q.loc / q.scale
+    t3 = (-mean_scale + 0.5 * var_ratio + loc_scale).exp()
+    return (-var_ratio.log() * 0.5 + mean_scale - loc_scale + t3
+            - 0.5 * (1 + math.log(2 * math.pi)))
+
+
+def _kl_normal_laplace(p: Normal, q: Laplace) -> Tensor:
+    diff = p.loc - q.loc
+    z = diff / p.scale
+    t2 = math.sqrt(2 / math.pi) * p.scale * (-0.5 * z.pow(2)).exp()
+    t3 = diff * _ag.erf(math.sqrt(0.5) * z)
+    return (-(p.scale / q.scale).log() + (t2 + t3) / q.scale
+            - 0.5 * (1 + math.log(0.5 * math.pi)))
+
+
+def _kl_uniform_exponential(p: Uniform, q: Exponential) -> Tensor:
+    result = q.rate * (p.high + p.low) / 2 - ((p.high - p.low) * q.rate).log()
+    return _ag.where(p.low < 0, math.inf, result)
+
+
+def _kl_uniform_gumbel(p: Uniform, q: Gumbel) -> Tensor:
+    common = q.scale / (p.high - p.low)
+    high, low = (p.high - q.loc) / q.scale, (p.low - q.loc) / q.scale
+    return common.log() + 0.5 * (high + low) - common * ((-high).exp() - (-low).exp())
+
+
+def _kl_p_infinite(param: str) -> Any:
+    """``inf`` of ``p``'s batch: ``q`` gives zero density where ``p`` has mass."""
+    def kl(p: Any, q: Any) -> Tensor:
+        return _infinite_like(getattr(p, param))
+    return kl
+
+
+_KL.update({
+    (Laplace, Laplace): _kl_laplace_laplace,
+    (Exponential, Exponential): _kl_exponential_exponential,
+    (Gumbel, Gumbel): _kl_gumbel_gumbel,
+    (HalfNormal, HalfNormal): _kl_halfnormal_halfnormal,
+    (Cauchy, Cauchy): _kl_cauchy_cauchy,
+    (Dirichlet, Dirichlet): _kl_dirichlet_dirichlet,
+    (OneHotCategorical, OneHotCategorical): _kl_onehot_onehot,
+    (Poisson, Poisson): _kl_poisson_poisson,
+    (Binomial, Binomial): _kl_binomial_binomial,
+    (Geometric, Geometric): _kl_geometric_geometric,
+    (TransformedDistribution, TransformedDistribution): _kl_transformed_transformed,
+    (Bernoulli, Poisson): _kl_bernoulli_poisson,
+    (Beta, Exponential): _kl_beta_exponential,
+    (Exponential, Gamma): _kl_exponential_gamma,
+    (Exponential, Gumbel): _kl_exponential_gumbel,
+    (Exponential, Normal): _kl_exponential_normal,
+    (Gamma, Exponential): _kl_gamma_exponential,
+    (Gamma, Gumbel): _kl_gamma_gumbel,
+    (Gumbel, Normal): _kl_gumbel_normal,
+    (Laplace, Normal): _kl_laplace_normal,
+    (Normal, Gumbel): _kl_normal_gumbel,
+    (Normal, Laplace): _kl_normal_laplace,
+    (Uniform, Exponential): _kl_uniform_exponential,
+    (Uniform, Gumbel): _kl_uniform_gumbel,
+})
+for _p, _q in [(Exponential, Beta), (Exponential, Uniform), (Normal, Exponential),
+               (Poisson, Bernoulli), (Poisson, Binomial)]:
+    _KL[_p, _q] = _kl_p_infinite("rate" if _p in (Exponential, Poisson) else "loc")
+for _p in (Gumbel, Laplace):
+    for _q in (Beta, Exponential, Gamma, Uniform):
+        _KL[_p, _q] = _kl_p_infinite("loc")
 
 
 def _add_submodules() -> None:

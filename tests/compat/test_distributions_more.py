@@ -579,3 +579,108 @@ def test_relaxed_rsample_gradcheck():
     assert ag.gradcheck(lambda p: D.Binomial(4, p).log_prob(_f64([1.0, 3.0], False)),
                         (_f64([0.3, 0.6]),))
     assert ag.gradcheck(lambda p: D.Multinomial(4, p).entropy(), (_f64([0.3, 0.6, 0.1]),))
+
+
+# ---------------------------------------------------------------------------- kl_divergence
+
+_A, _B = np.array([0.3, 1.5, 2.5]), np.array([1.2, 0.6, 3.0])
+_M, _N = np.array([-0.4, 0.2, 1.0]), np.array([0.5, -1.0, 0.1])
+_KL_CASES = [
+    (("Laplace", _M, _A), ("Laplace", _N, _B)),
+    (("Exponential", _A), ("Exponential", _B)),
+    (("Gumbel", _M, _A), ("Gumbel", _N, _B)),
+    (("HalfNormal", _A), ("HalfNormal", _B)),
+    (("Cauchy", _M, _A), ("Cauchy", _N, _B)),
+    (("Dirichlet", _PK), ("Dirichlet", _PK[::-1] * 3)),
+    (("Poisson", _A), ("Poisson", _B)),
+    (("Geometric", _P[0]), ("Geometric", _P[1])),
+    (("LogNormal", _M, _A), ("LogNormal", _N, _B)),
+    (("Chi2", _A * 3), ("Chi2", _B * 3)),
+    (("Bernoulli", _P[0]), ("Poisson", _B)),
+    (("Beta", _A, _B), ("Exponential", _A)),
+    (("Exponential", _A), ("Gamma", _B, _A)),
+    (("Exponential", _A), ("Gumbel", _M, _B)),
+    (("Exponential", _A), ("Normal", _M, _B)),
+    (("Gamma", _B, _A), ("Exponential", _A)),
+    (("Gamma", _B, _A), ("Gumbel", _M, _B)),
+    (("Gumbel", _M, _A), ("Normal", _N, _B)),
+    (("Laplace", _M, _A), ("Normal", _N, _B)),
+    (("Normal", _M, _A), ("Gumbel", _N, _B)),
+    (("Normal", _M, _A), ("Laplace", _N, _B)),
+    (("Uniform", _A, _A + _B), ("Exponential", _B)),
+    (("Uniform", _M, _M + _B), ("Exponential", _B)),   # low < 0 somewhere: inf there
+    (("Uniform", _M, _M + _A), ("Gumbel", _N, _B)),
+    (("Gumbel", _M, _A), ("Uniform", _M, _M + _A)),
+    (("Normal", _M, _A), ("Exponential", _B)),
+]
+
+
+def _kl_build(lib, spec, grad):
+    name, *params = spec
+    torch_like = lib is not ag
+    made = [lib.tensor(p, dtype=lib.float64, requires_grad=grad) if torch_like
+            else _f64(p, grad) for p in params]
+    module = lib.distributions if torch_like else D
+    return getattr(module, name)(*made), made
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("p_spec, q_spec", _KL_CASES,
+                         ids=[f"{p[0]}-{q[0]}" for p, q in _KL_CASES])
+def test_kl_pairs_match_torch(p_spec, q_spec):
+    torch = pytest.importorskip("torch")
+    pt, pt_params = _kl_build(torch, p_spec, True)
+    qt, qt_params = _kl_build(torch, q_spec, True)
+    pa, pa_params = _kl_build(ag, p_spec, True)
+    qa, qa_params = _kl_build(ag, q_spec, True)
+    t = torch.distributions.kl_divergence(pt, qt)
+    a = D.kl_divergence(pa, qa)
+    np.testing.assert_allclose(a.detach().numpy(), t.detach().numpy(), rtol=1e-10, atol=1e-12)
+    finite = np.isfinite(t.detach().numpy())
+    if not finite.any() or not t.requires_grad:
+        return
+    w = np.where(finite, np.random.default_rng(1).normal(size=finite.shape), 0.0)
+    (_ag_where(a, finite) * ag.tensor(w)).sum().backward()
+    (torch.where(torch.tensor(finite), t, 0.0) * torch.tensor(w)).sum().backward()
+    for x, y in zip(pa_params + qa_params, pt_params + qt_params):
+        gx = np.zeros(x.shape) if x.grad is None else x.grad.numpy()
+        gy = np.zeros(tuple(y.shape)) if y.grad is None else y.grad.numpy()
+        np.testing.assert_allclose(gx, gy, rtol=1e-8, atol=1e-12)
+
+
+def _ag_where(a, mask):
+    return ag.where(ag.tensor(mask), a, 0.0)
+
+
+def test_kl_closed_forms():
+    # KL(Exp(a) || Exp(b)) = log(a / b) + b / a - 1
+    a, b = 2.0, 0.5
+    kl = D.kl_divergence(D.Exponential(_f64(a, False)), D.Exponential(_f64(b, False)))
+    assert kl.item() == pytest.approx(math.log(a / b) + b / a - 1, rel=1e-13)
+    # KL(Poisson(a) || Poisson(b)) = a log(a / b) - a + b
+    kl = D.kl_divergence(D.Poisson(_f64(a, False)), D.Poisson(_f64(b, False)))
+    assert kl.item() == pytest.approx(a * math.log(a / b) - a + b, rel=1e-13)
+    # LogNormal pair: the Normal pair of the logs (the transforms compare equal)
+    kl = D.kl_divergence(D.LogNormal(0.0, _f64(1.0, False)), D.LogNormal(1.0, _f64(2.0, False)))
+    want = math.log(2) + (1 + 1) / 8 - 0.5
+    assert kl.item() == pytest.approx(want, rel=1e-13)
+    # identical distributions: 0
+    for d in (D.Laplace(0.3, 1.2), D.Gumbel(0.3, 1.2), D.Cauchy(0.3, 1.2),
+              D.Dirichlet(ag.tensor([0.5, 2.0])), D.Geometric(ag.tensor(0.3)),
+              D.Binomial(4, ag.tensor(0.3))):
+        assert abs(D.kl_divergence(d, d).item()) < 1e-6
+    # Binomial: more trials in p than in q is inf, fewer is PyTorch's NotImplementedError
+    kl = D.kl_divergence(D.Binomial(ag.tensor([3.0, 4.0]), ag.tensor([0.5, 0.5])),
+                         D.Binomial(3, ag.tensor([0.4, 0.4])))
+    assert math.isfinite(kl[0].item()) and kl[1].item() == math.inf
+    with pytest.raises(NotImplementedError, match="q.total_count > p.total_count"):
+        D.kl_divergence(D.Binomial(2, ag.tensor(0.5)), D.Binomial(3, ag.tensor(0.5)))
+    with pytest.raises(NotImplementedError):   # different transforms
+        D.kl_divergence(D.TransformedDistribution(D.Normal(0.0, 1.0), [D.ExpTransform()]),
+                        D.TransformedDistribution(D.Normal(0.0, 1.0), [D.TanhTransform()]))
+    assert D.TanhTransform() == D.TanhTransform() and D.AffineTransform(0.0, 2.0) != \
+        D.AffineTransform(0.0, 3.0)
+    # KL(OneHot || OneHot) is the Categorical one
+    p, q = ag.tensor([0.2, 0.8]), ag.tensor([0.5, 0.5])
+    assert D.kl_divergence(D.OneHotCategorical(p), D.OneHotCategorical(q)).item() == \
+        pytest.approx(0.2 * math.log(0.4) + 0.8 * math.log(1.6), rel=1e-6)
