@@ -684,3 +684,78 @@ def test_kl_closed_forms():
     p, q = ag.tensor([0.2, 0.8]), ag.tensor([0.5, 0.5])
     assert D.kl_divergence(D.OneHotCategorical(p), D.OneHotCategorical(q)).item() == \
         pytest.approx(0.2 * math.log(0.4) + 0.8 * math.log(1.6), rel=1e-6)
+
+
+# ---------------------------------------------------------------------------- MixtureSameFamily
+
+def _gmm(lib, module, w, mu, sd, grad=True):
+    ps = [lib.tensor(a, dtype=lib.float64, requires_grad=grad) for a in (w, mu, sd)]
+    return module.MixtureSameFamily(module.Categorical(logits=ps[0]),
+                                    module.Normal(ps[1], ps[2])), ps
+
+
+@pytest.mark.torch_parity
+def test_mixture_same_family_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    w, mu = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    sd = np.abs(rng.normal(size=(3, 4))) + 0.3
+    x = rng.normal(size=(5, 3))
+    for what in ("log_prob", "cdf", "mean", "variance"):
+        a, pa = _gmm(ag, D, w, mu, sd)
+        t, pt = _gmm(torch, torch.distributions, w, mu, sd)
+        if what in ("log_prob", "cdf"):
+            ra, rt = getattr(a, what)(ag.tensor(x)), getattr(t, what)(torch.tensor(x))
+        else:
+            ra, rt = getattr(a, what), getattr(t, what)
+        np.testing.assert_allclose(ra.detach().numpy(), rt.detach().numpy(), rtol=1e-12)
+        ra.sum().backward()
+        rt.sum().backward()
+        for u, v in zip(pa, pt):
+            gu = np.zeros(u.shape) if u.grad is None else u.grad.numpy()
+            gv = np.zeros(tuple(v.shape)) if v.grad is None else v.grad.numpy()
+            np.testing.assert_allclose(gu, gv, rtol=1e-10, atol=1e-14)
+    a, _ = _gmm(ag, D, w, mu, sd, False)
+    t, _ = _gmm(torch, torch.distributions, w, mu, sd, False)
+    assert tuple(a.batch_shape) == tuple(t.batch_shape) == (3,)
+    assert tuple(a.sample((2,)).shape) == tuple(t.sample((2,)).shape)
+    assert tuple(a.expand((2, 3)).sample().shape) == tuple(t.expand((2, 3)).sample().shape)
+    # vector components: a mixture of diagonal Gaussians
+    mu2, sd2 = rng.normal(size=(4, 2)), np.abs(rng.normal(size=(4, 2))) + 0.3
+    y = rng.normal(size=(6, 2))
+    a = D.MixtureSameFamily(D.Categorical(probs=ag.tensor(np.full(4, 0.25))),
+                            D.Independent(D.Normal(ag.tensor(mu2), ag.tensor(sd2)), 1))
+    T = torch.distributions
+    t = T.MixtureSameFamily(T.Categorical(probs=torch.tensor(np.full(4, 0.25))),
+                            T.Independent(T.Normal(torch.tensor(mu2), torch.tensor(sd2)), 1))
+    np.testing.assert_allclose(a.log_prob(ag.tensor(y)).numpy(),
+                               t.log_prob(torch.tensor(y)).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(a.variance.numpy(), t.variance.numpy(), rtol=1e-12)
+    assert tuple(a.event_shape) == (2,) and tuple(a.sample((3,)).shape) == (3, 2)
+
+
+def test_mixture_same_family_closed_forms_and_errors():
+    mix = D.Categorical(probs=_f64([0.5, 0.5], False))
+    gmm = D.MixtureSameFamily(mix, D.Normal(_f64([-1.0, 1.0], False), 1.0))
+    # symmetric: the density at 0 is N(0; 1, 1); mean 0; variance 1 + 1
+    assert gmm.log_prob(_f64(0.0, False)).item() == pytest.approx(-0.5 - 0.5 * math.log(2 * math.pi))
+    assert gmm.mean.item() == 0.0 and gmm.variance.item() == pytest.approx(2.0)
+    assert gmm.cdf(_f64(0.0, False)).item() == pytest.approx(0.5)
+    assert ag.gradcheck(
+        lambda w, m, s: D.MixtureSameFamily(D.Categorical(logits=w), D.Normal(m, s)).log_prob(
+            _f64([0.3, -2.0], False).unsqueeze(-1)),
+        (_f64([0.2, -0.4, 1.0]), _f64([-1.0, 0.5, 2.0]), _f64([0.7, 1.1, 0.5])))
+    # two far-apart components with weights 0.2 / 0.8: the sample mean is 0.2 * -10 + 0.8 * 10
+    far = D.MixtureSameFamily(D.Categorical(probs=_f64([0.2, 0.8], False)),
+                              D.Normal(_f64([-10.0, 10.0], False), 0.1))
+    _ = ag.manual_seed(0)
+    x = far.sample((20000,)).numpy()
+    # the share drawn from the right component is Binomial(20000, 0.8): 5 sd = 0.014
+    assert abs((x > 0).mean() - 0.8) < 0.015
+    with pytest.raises(ValueError, match="needs to be an  instance of torch.distributions.Categ"):
+        D.MixtureSameFamily(D.Normal(0.0, 1.0), D.Normal(ag.zeros(2), 1.0))
+    with pytest.raises(ValueError, match="need to be an instance of torch.distributions.Distrib"):
+        D.MixtureSameFamily(mix, "normal")
+    with pytest.raises(ValueError, match=r"`mixture_distribution component` \(2\) does not "
+                       r"equal `component_distribution.batch_shape\[-1\]` \(3\)"):
+        D.MixtureSameFamily(mix, D.Normal(ag.zeros(3), 1.0))
