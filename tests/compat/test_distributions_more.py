@@ -759,3 +759,79 @@ def test_mixture_same_family_closed_forms_and_errors():
     with pytest.raises(ValueError, match=r"`mixture_distribution component` \(2\) does not "
                        r"equal `component_distribution.batch_shape\[-1\]` \(3\)"):
         D.MixtureSameFamily(mix, D.Normal(ag.zeros(3), 1.0))
+
+
+# ---------------------------------------------------------------------------- LowRankMultivariateNormal
+
+_LR = (np.random.default_rng(0).normal(size=(2, 3)), np.random.default_rng(1).normal(size=(2, 3, 2)),
+       np.abs(np.random.default_rng(2).normal(size=(3,))) + 0.5)
+
+
+@pytest.mark.torch_parity
+def test_lowrank_mvn_matches_torch():
+    torch = pytest.importorskip("torch")
+    T = torch.distributions
+    x = np.random.default_rng(3).normal(size=(4, 2, 3))
+
+    def make(lib, module):
+        ps = [lib.tensor(a, dtype=lib.float64, requires_grad=True) for a in _LR]
+        return module.LowRankMultivariateNormal(*ps), ps
+    for what in ("log_prob", "entropy", "variance", "covariance_matrix", "precision_matrix",
+                 "scale_tril"):
+        (a, pa), (t, pt) = make(ag, D), make(torch, T)
+        if what in ("log_prob", "entropy"):
+            ra = a.log_prob(ag.tensor(x)) if what == "log_prob" else a.entropy()
+            rt = t.log_prob(torch.tensor(x)) if what == "log_prob" else t.entropy()
+        else:
+            ra, rt = getattr(a, what), getattr(t, what)
+        np.testing.assert_allclose(ra.detach().numpy(), rt.detach().numpy(), rtol=1e-11,
+                                   atol=1e-13)
+        ra.sum().backward()
+        rt.sum().backward()
+        for u, v in zip(pa, pt):
+            gu = np.zeros(u.shape) if u.grad is None else u.grad.numpy()
+            gv = np.zeros(tuple(v.shape)) if v.grad is None else v.grad.numpy()
+            np.testing.assert_allclose(gu, gv, rtol=1e-10, atol=1e-13)
+    (a, _), (t, _) = make(ag, D), make(torch, T)
+    assert tuple(a.rsample((5,)).shape) == tuple(t.rsample((5,)).shape)
+    assert tuple(a.expand((4, 2)).batch_shape) == tuple(t.expand((4, 2)).batch_shape)
+    rng = np.random.default_rng(4)
+    q_args = (rng.normal(size=(3,)), rng.normal(size=(3, 1)), np.abs(rng.normal(size=(3,))) + 0.2)
+    cov = np.eye(3) * 2 + 0.3
+    qa = D.LowRankMultivariateNormal(*[ag.tensor(v) for v in q_args])
+    qt = T.LowRankMultivariateNormal(*[torch.tensor(v) for v in q_args])
+    ma = D.MultivariateNormal(ag.tensor(q_args[0]), ag.tensor(cov))
+    mt = T.MultivariateNormal(torch.tensor(q_args[0]), torch.tensor(cov))
+    for ours, theirs in [((a, qa), (t, qt)), ((a, ma), (t, mt)), ((ma, a), (mt, t))]:
+        np.testing.assert_allclose(D.kl_divergence(*ours).detach().numpy(),
+                                   T.kl_divergence(*theirs).detach().numpy(), rtol=1e-11)
+
+
+def test_lowrank_mvn_closed_forms_and_errors():
+    loc, w, d = _f64(_LR[0], False), _f64(_LR[1], False), _f64(_LR[2], False)
+    lr = D.LowRankMultivariateNormal(loc, w, d)
+    cov = _LR[1] @ np.swapaxes(_LR[1], -1, -2) + np.diag(_LR[2])
+    full = D.MultivariateNormal(loc, _f64(cov, False))
+    x = _f64(np.random.default_rng(5).normal(size=(4, 2, 3)), False)
+    np.testing.assert_allclose(lr.log_prob(x).numpy(), full.log_prob(x).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(lr.entropy().numpy(), full.entropy().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(lr.covariance_matrix.numpy(), cov, rtol=1e-14)
+    np.testing.assert_allclose(lr.variance.numpy(), np.diagonal(cov, axis1=-2, axis2=-1))
+
+    def draw(loc, w, d):
+        _ = ag.manual_seed(2)
+        return D.LowRankMultivariateNormal(loc, w, d).rsample((2,))
+    assert ag.gradcheck(draw, (_f64(_LR[0]), _f64(_LR[1]), _f64(_LR[2])))
+    assert ag.gradcheck(lambda loc, w, d: D.LowRankMultivariateNormal(loc, w, d).log_prob(x),
+                        (_f64(_LR[0]), _f64(_LR[1]), _f64(_LR[2])))
+    with pytest.raises(ValueError, match="loc must be at least one-dimensional."):
+        D.LowRankMultivariateNormal(ag.tensor(0.0), ag.ones(1, 1), ag.ones(1))
+    with pytest.raises(ValueError, match="cov_factor must be a batch of matrices with shape 3 x m"):
+        D.LowRankMultivariateNormal(ag.zeros(3), ag.ones(2, 1), ag.ones(3))
+    with pytest.raises(ValueError, match=r"cov_diag must be a batch of vectors with shape"):
+        D.LowRankMultivariateNormal(ag.zeros(3), ag.ones(3, 1), ag.ones(2))
+    with pytest.raises(ValueError, match=r"Incompatible batch shapes"):
+        D.LowRankMultivariateNormal(ag.zeros(2, 3), ag.ones(3, 3, 1), ag.ones(3))
+    with pytest.raises(ValueError, match=r"parameter cov_diag .* IndependentConstraint\("
+                       r"GreaterThan\(lower_bound=0.0\), 1\)"):
+        D.LowRankMultivariateNormal(ag.zeros(3), ag.ones(3, 1), -ag.ones(3))
