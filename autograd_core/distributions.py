@@ -1,12 +1,18 @@
 """``autograd_core.distributions``: probability distributions, as ``torch.distributions``.
 
-``Categorical``, ``Bernoulli``, ``Normal``, ``Uniform``, ``Beta``, ``Gamma``,
-``MultivariateNormal``, ``Independent`` and ``TransformedDistribution`` (with the elementwise
-``SigmoidTransform``, ``ExpTransform``, ``AffineTransform``), with PyTorch's constructor signatures, parameter and
-value checks (``validate_args``) and error messages, and ``kl_divergence`` for pairs of the same
-kind.
-``log_prob``, ``entropy``, ``cdf`` / ``icdf`` and the reparameterised ``rsample`` (``Normal``,
-``Uniform``, ``MultivariateNormal``) are differentiable in the parameters; ``sample`` is not.
+The ``Distribution`` base class (subclass it) and ``register_kl``; continuous ``Normal``,
+``Uniform``, ``Beta``, ``Gamma``, ``Chi2``, ``Laplace``, ``Exponential``, ``LogNormal``,
+``HalfNormal``, ``Cauchy``, ``Gumbel``, ``StudentT``, ``Dirichlet``, ``MultivariateNormal``,
+``LowRankMultivariateNormal``; discrete ``Categorical``, ``OneHotCategorical`` (and its
+straight-through variant), ``Bernoulli``, ``Binomial``, ``Multinomial``, ``Geometric``,
+``Poisson``; the relaxed ``RelaxedBernoulli`` and ``RelaxedOneHotCategorical``;
+``Independent``, ``MixtureSameFamily`` and ``TransformedDistribution`` with the transforms
+(``Exp``, ``Sigmoid``, ``Tanh``, ``Softplus``, ``Affine``, ``Power``, ``Abs``, ``Compose``,
+``Independent``, ``Reshape``), with PyTorch's constructor signatures, parameter and value
+checks (``validate_args``) and error messages, and ``kl_divergence`` for the pairs PyTorch
+registers among them.
+``log_prob``, ``entropy``, ``cdf`` / ``icdf`` and the reparameterised ``rsample`` (where
+``has_rsample``) are differentiable in the parameters; ``sample`` is not.
 Draws come from this project's random stream (``autograd_core.manual_seed``), so they are not
 PyTorch's numbers for the same seed. The checks of ``validate_args=True`` (the default) read
 values in Python, so ``ag.compile`` runs a step that builds or evaluates such a distribution
@@ -1017,6 +1023,14 @@ class Independent(Distribution):
 
     def __repr__(self) -> str:
         return f"Independent({self.base_dist!r}, {self.reinterpreted_batch_ndims})"
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Independent:
+        """An ``Independent`` of the base expanded to ``batch_shape`` plus the reinterpreted
+        dimensions."""
+        n = self.reinterpreted_batch_ndims
+        inner = tuple(self._event_shape)[:len(self._event_shape) - len(self.base_dist.event_shape)]
+        base = self.base_dist.expand(tuple(Size(batch_shape)) + inner)
+        return Independent(base, n, self._validate)
 
     @property
     def batch_shape(self) -> Size:
@@ -3487,12 +3501,10 @@ class Multinomial(Distribution):
         return self.total_count * self.probs * (1 - self.probs)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
-        k = self._event_shape[0]
         shape = self._extended_shape(sample_shape)
-        p = np.broadcast_to(self.probs._data.astype(np.float64), shape).reshape(-1, k)
-        rng = _random.generator()
-        counts = np.stack([rng.multinomial(self.total_count, row / row.sum()) for row in p])
-        return _draw(counts.reshape(shape), self.probs)
+        p = np.broadcast_to(self.probs._data.astype(np.float64), shape)
+        counts = _random.generator().multinomial(self.total_count, p / p.sum(-1, keepdims=True))
+        return _draw(counts, self.probs)
 
     def log_prob(self, value: Tensor) -> Tensor:
         value = self._check_value(

@@ -835,3 +835,15 @@ def test_lowrank_mvn_closed_forms_and_errors():
     with pytest.raises(ValueError, match=r"parameter cov_diag .* IndependentConstraint\("
                        r"GreaterThan\(lower_bound=0.0\), 1\)"):
         D.LowRankMultivariateNormal(ag.zeros(3), ag.ones(3, 1), -ag.ones(3))
+
+
+def test_independent_expand_and_mixture_of_it():
+    ind = D.Independent(D.Normal(ag.zeros(3, 2, dtype=ag.float64), 1.0), 1)
+    wide = ind.expand((4, 3))
+    assert wide.batch_shape == (4, 3) and wide.event_shape == (2,)
+    assert wide.sample().shape == (4, 3, 2)
+    # log N(0; 0, I_2) = -log(2 pi), for each of the 12
+    np.testing.assert_allclose(wide.log_prob(ag.zeros(2, dtype=ag.float64)).numpy(),
+                               np.full((4, 3), -math.log(2 * math.pi)), rtol=1e-14)
+    gmm = D.MixtureSameFamily(D.Categorical(logits=ag.zeros(3, dtype=ag.float64)), ind)
+    assert gmm.expand((5,)).sample((2,)).shape == (2, 5, 2)
