@@ -1224,15 +1224,15 @@ _KL: dict[tuple[type, type], Any] = {
 
 
 def kl_divergence(p: Any, q: Any) -> Tensor:
-    r"""The Kullback-Leibler divergence :math:`KL(p \| q)` of two distributions of the same
-    kind, batched, as ``torch.distributions.kl_divergence``: closed forms for ``Normal``,
-    ``Bernoulli``, ``Categorical``, ``Uniform``, ``Beta``, ``Gamma``, ``MultivariateNormal``
-    and ``Independent`` pairs
-    (``inf`` where ``q`` gives zero probability to what ``p`` can draw), differentiable in both.
+    r"""The Kullback-Leibler divergence :math:`KL(p \| q)` of two distributions, batched, as
+    ``torch.distributions.kl_divergence``: the closed forms PyTorch registers (pairs of one
+    family, and mixed ones such as ``Normal``-``Laplace`` or ``Uniform``-``Beta``), found for
+    the most specific registered pair of base classes (``register_kl`` adds one); ``inf``
+    where ``q`` gives zero probability to what ``p`` can draw; differentiable in both.
 
     Args:
         p: a distribution of this module.
-        q: a distribution of the same class.
+        q: a distribution of this module.
 
     Raises:
         NotImplementedError: for a pair without a closed form here.
@@ -4232,6 +4232,80 @@ for _p, _q in [(Exponential, Beta), (Exponential, Uniform), (Normal, Exponential
 for _p in (Gumbel, Laplace):
     for _q in (Beta, Exponential, Gamma, Uniform):
         _KL[_p, _q] = _kl_p_infinite("loc")
+
+
+def _x_log_x(t: Tensor) -> Tensor:
+    return _ag.xlogy(t, t)
+
+
+def _kl_beta_gamma(p: Beta, q: Gamma) -> Tensor:
+    a, b = p.concentration1, p.concentration0
+    t2 = _ag.lgamma(q.concentration) - q.concentration * q.rate.log()
+    t3 = (q.concentration - 1) * (_ag.digamma(a) - _ag.digamma(a + b))
+    return -p.entropy() + t2 - t3 + q.rate * a / (a + b)
+
+
+def _kl_beta_normal(p: Beta, q: Normal) -> Tensor:
+    a, b = p.concentration1, p.concentration0
+    mean = a / (a + b)
+    var = q.scale.pow(2)
+    t2 = 0.5 * (var * 2 * math.pi).log()
+    t3 = (mean * (1 - mean) / (a + b + 1) + mean.pow(2)) * 0.5
+    return -p.entropy() + t2 + (t3 - q.loc * mean + q.loc.pow(2) * 0.5) / var
+
+
+def _kl_beta_uniform(p: Beta, q: Uniform) -> Tensor:
+    result = -p.entropy() + (q.high - q.low).log()
+    return _ag.where((q.low > 0) | (q.high < 1), math.inf, result)
+
+
+def _kl_gamma_normal(p: Gamma, q: Normal) -> Tensor:
+    c = p.concentration
+    var = q.scale.pow(2)
+    rate2 = p.rate.pow(2)
+    t1 = 0.5 * (rate2 * var * 2 * math.pi).log() - c - _ag.lgamma(c)
+    t2 = 0.5 * (c.pow(2) + c) / rate2
+    return t1 + (c - 1) * _ag.digamma(c) + (t2 - q.loc * c / p.rate + 0.5 * q.loc.pow(2)) / var
+
+
+def _kl_uniform_beta(p: Uniform, q: Beta) -> Tensor:
+    width = p.high - p.low
+    t2 = (q.concentration1 - 1) * (_x_log_x(p.high) - _x_log_x(p.low) - width) / width
+    t3 = (q.concentration0 - 1) * (_x_log_x(1 - p.high) - _x_log_x(1 - p.low) + width) / width
+    t4 = (_ag.lgamma(q.concentration1) + _ag.lgamma(q.concentration0)
+          - _ag.lgamma(q.concentration1 + q.concentration0))
+    result = t3 + t4 - width.log() - t2
+    return _ag.where((p.high > 1) | (p.low < 0), math.inf, result)
+
+
+def _kl_uniform_gamma(p: Uniform, q: Gamma) -> Tensor:
+    width = p.high - p.low
+    t2 = _ag.lgamma(q.concentration) - q.concentration * q.rate.log()
+    t3 = (1 - q.concentration) * (_x_log_x(p.high) - _x_log_x(p.low) - width) / width
+    result = -width.log() + t2 + t3 + q.rate * (p.high + p.low) / 2
+    return _ag.where(p.low < 0, math.inf, result)
+
+
+def _kl_uniform_normal(p: Uniform, q: Normal) -> Tensor:
+    width = p.high - p.low
+    t1 = (math.sqrt(math.pi * 2) * q.scale / width).log()
+    t3 = ((p.high + p.low - 2 * q.loc) / 2).pow(2)
+    return t1 + 0.5 * (width.pow(2) / 12 + t3) / q.scale.pow(2)
+
+
+_KL.update({
+    (Beta, Gamma): _kl_beta_gamma,
+    (Beta, Normal): _kl_beta_normal,
+    (Beta, Uniform): _kl_beta_uniform,
+    (Gamma, Normal): _kl_gamma_normal,
+    (Uniform, Beta): _kl_uniform_beta,
+    (Uniform, Gamma): _kl_uniform_gamma,
+    (Uniform, Normal): _kl_uniform_normal,
+    (Gamma, Beta): _kl_p_infinite("concentration"),
+    (Gamma, Uniform): _kl_p_infinite("concentration"),
+})
+for _q in (Beta, Gamma, Uniform):
+    _KL[Normal, _q] = _kl_p_infinite("loc")
 
 
 def _add_submodules() -> None:

@@ -612,6 +612,15 @@ _KL_CASES = [
     (("Uniform", _M, _M + _A), ("Gumbel", _N, _B)),
     (("Gumbel", _M, _A), ("Uniform", _M, _M + _A)),
     (("Normal", _M, _A), ("Exponential", _B)),
+    (("Beta", _A, _B), ("Gamma", _B, _A)),
+    (("Beta", _A, _B), ("Normal", _M, _B)),
+    (("Beta", _A, _B), ("Uniform", np.array([0.0, -0.5, 0.1]), np.array([1.0, 2.0, 1.0]))),
+    (("Gamma", _B, _A), ("Normal", _M, _B)),
+    (("Uniform", np.array([0.0, 0.2, -0.1]), np.array([1.0, 0.7, 0.5])), ("Beta", _A, _B)),
+    (("Uniform", np.array([0.0, 0.2, -0.1]), np.array([1.0, 0.7, 0.5])), ("Gamma", _A, _B)),
+    (("Uniform", _M, _M + _A), ("Normal", _N, _B)),
+    (("Gamma", _B, _A), ("Uniform", _M, _M + _A)),
+    (("Normal", _M, _A), ("Beta", _A, _B)),
 ]
 
 
