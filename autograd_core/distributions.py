@@ -3422,6 +3422,7 @@ class Binomial(_Distribution):
         return value * logits - _ag.lgamma(value + 1) - _ag.lgamma(n - value + 1) - normalize
 
     def _homogeneous_count(self, what: str) -> builtins.int:
+        refuse_capture(f"Binomial.{what}")  # the count sizes the support: read in Python
         n = self.total_count._data
         if n.size and n.min() != n.max():
             raise NotImplementedError(f"Inhomogeneous total count not supported by `{what}`.")
@@ -4083,6 +4084,7 @@ def _kl_poisson_poisson(p: Poisson, q: Poisson) -> Tensor:
 
 
 def _kl_binomial_binomial(p: Binomial, q: Binomial) -> Tensor:
+    refuse_capture("kl_divergence(Binomial, Binomial)")
     if np.any(p.total_count._data < q.total_count._data):
         raise NotImplementedError(
             "KL between Binomials where q.total_count > p.total_count is not implemented")

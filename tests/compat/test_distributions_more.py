@@ -856,3 +856,22 @@ def test_independent_expand_and_mixture_of_it():
                                np.full((4, 3), -math.log(2 * math.pi)), rtol=1e-14)
     gmm = D.MixtureSameFamily(D.Categorical(logits=ag.zeros(3, dtype=ag.float64)), ind)
     assert gmm.expand((5,)).sample((2,)).shape == (2, 5, 2)
+
+
+def test_value_reading_paths_refuse_capture_and_unchecked_ones_compile():
+    # Binomial.entropy sizes its support from total_count's values: ag.compile runs it eagerly
+    with pytest.raises(ag.CompileFallback, match=r"Binomial.entropy"):
+        ag.compile(lambda p: D.Binomial(3, p, validate_args=False).entropy(),
+                   strict=True)(ag.tensor([0.3, 0.6]))
+    with pytest.raises(ag.CompileFallback, match=r"Laplace\(validate_args=True\)"):
+        ag.compile(lambda s: D.Laplace(0.0, s).log_prob(ag.zeros(2)), strict=True)(ag.ones(2))
+    # validate_args=False log_prob / kl steps are captured and replay the eager numbers
+    def step(s):
+        p = D.Laplace(0.0, s, validate_args=False)
+        q = D.Normal(0.5, 2.0, validate_args=False)
+        return p.log_prob(ag.tensor([0.3, -1.0])).sum() + D.kl_divergence(p, q).sum()
+    s = ag.tensor([0.7, 1.3])
+    eager = step(s).item()
+    compiled = ag.compile(step, strict=True)
+    for _ in range(3):
+        assert compiled(s).item() == eager
