@@ -48,6 +48,143 @@ def _shape_text(t: Tensor) -> str:
     return str(tuple(t.shape))
 
 
+# Constraints: PyTorch's ``distributions.constraints`` objects (the repr is the text PyTorch's
+# messages show; ``check`` answers per element / per event).
+
+class Constraint:
+    """A set values may lie in, as ``torch.distributions.constraints.Constraint``:
+    ``check(value)`` is a bool Tensor (one per event of ``event_dim`` dimensions) and the
+    repr is PyTorch's (it names the constraint in error messages).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import constraints
+        >>> constraints.positive, constraints.positive.check(ag.tensor([-1.0, 2.0]))
+        (GreaterThan(lower_bound=0.0), tensor([False,  True]))
+    """
+
+    is_discrete = False
+    event_dim = 0
+
+    def __init__(self, text: str = "Constraint()", predicate: Any = None,
+                 event_dim: builtins.int = 0, is_discrete: builtins.bool = False) -> None:
+        self._text, self._predicate = text, predicate
+        self.event_dim, self.is_discrete = event_dim, is_discrete
+
+    def _ok(self, v: np.ndarray) -> np.ndarray:
+        if self._predicate is None:
+            raise NotImplementedError
+        return self._predicate(v)
+
+    def check(self, value: Tensor) -> Tensor:
+        """Whether each event of ``value`` satisfies the constraint."""
+        return _ag.tensor(np.asarray(self._ok(value._data), dtype=np.bool_))
+
+    def __repr__(self) -> str:
+        return self._text
+
+
+def _is_real(v: np.ndarray) -> np.ndarray:
+    return ~np.isnan(v)
+
+
+def _is_positive(v: np.ndarray) -> np.ndarray:
+    return v > 0
+
+
+def _is_nonnegative(v: np.ndarray) -> np.ndarray:
+    return v >= 0
+
+
+def _is_count(v: np.ndarray) -> np.ndarray:
+    return (v % 1 == 0) & (v >= 0)
+
+
+def _is_one_hot(v: np.ndarray) -> np.ndarray:
+    return np.all((v == 0) | (v == 1), axis=-1) & (v.sum(-1) == 1)
+
+
+def _on_simplex(v: np.ndarray) -> np.ndarray:
+    return np.all(v >= 0, axis=-1) & (np.abs(v.sum(-1) - 1) < 1e-6)
+
+
+def _greater_than(lower_bound: Any) -> Constraint:
+    return Constraint(f"GreaterThan(lower_bound={lower_bound})", lambda v: v > lower_bound)
+
+
+def _greater_than_eq(lower_bound: Any) -> Constraint:
+    return Constraint(f"GreaterThanEq(lower_bound={lower_bound})", lambda v: v >= lower_bound)
+
+
+def _less_than(upper_bound: Any) -> Constraint:
+    return Constraint(f"LessThan(upper_bound={upper_bound})", lambda v: v < upper_bound)
+
+
+def _interval(lower_bound: Any, upper_bound: Any) -> Constraint:
+    return Constraint(f"Interval(lower_bound={lower_bound}, upper_bound={upper_bound})",
+                      lambda v: (v >= lower_bound) & (v <= upper_bound))
+
+
+def _half_open_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
+    return Constraint(f"HalfOpenInterval(lower_bound={lower_bound}, upper_bound="
+                      f"{upper_bound})", lambda v: (v >= lower_bound) & (v < upper_bound))
+
+
+def _integer_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
+    return Constraint(f"IntegerInterval(lower_bound={lower_bound}, upper_bound={upper_bound})",
+                      lambda v: (v % 1 == 0) & (v >= lower_bound) & (v <= upper_bound),
+                      is_discrete=True)
+
+
+def _independent(base: Constraint, reinterpreted_batch_ndims: builtins.int) -> Constraint:
+    n = reinterpreted_batch_ndims
+
+    def ok(v: np.ndarray) -> np.ndarray:
+        r = base._ok(v)
+        return np.all(r, axis=tuple(range(-n, 0))) if n else r
+    return Constraint(f"IndependentConstraint({base!r}, {n})", ok, base.event_dim + n,
+                      base.is_discrete)
+
+
+def _is_lower_cholesky(v: np.ndarray) -> np.ndarray:
+    diag = np.diagonal(v, axis1=-2, axis2=-1)
+    return np.all(np.triu(v, 1) == 0, axis=(-2, -1)) & np.all(diag > 0, axis=-1)
+
+
+def _is_positive_definite(v: np.ndarray) -> np.ndarray:
+    sym = np.all(np.isclose(v, np.swapaxes(v, -1, -2)), axis=(-2, -1))
+    with np.errstate(invalid="ignore"):
+        eig = np.linalg.eigvalsh(v)
+    return sym & np.all(eig > 0, axis=-1)
+
+
+_REAL = Constraint("Real()", _is_real)
+_POSITIVE = _greater_than(0.0)
+_NONNEGATIVE = _greater_than_eq(0.0)
+_UNIT = _interval(0.0, 1.0)
+_NONNEGATIVE_INTEGER = Constraint("IntegerGreaterThan(lower_bound=0)", _is_count,
+                                  is_discrete=True)
+_SIMPLEX = Constraint("Simplex()", _on_simplex, 1)
+_ONE_HOT = Constraint("OneHot()", _is_one_hot, 1, True)
+_BOOLEAN = Constraint("Boolean()", lambda v: (v == 0) | (v == 1), is_discrete=True)
+_REAL_VECTOR = _independent(_REAL, 1)
+
+_CONSTRAINTS = {
+    "Constraint": Constraint, "real": _REAL, "positive": _POSITIVE,
+    "nonnegative": _NONNEGATIVE, "unit_interval": _UNIT,
+    "nonnegative_integer": _NONNEGATIVE_INTEGER,
+    "positive_integer": Constraint("IntegerGreaterThan(lower_bound=1)",
+                                   lambda v: (v % 1 == 0) & (v >= 1), is_discrete=True),
+    "simplex": _SIMPLEX, "one_hot": _ONE_HOT, "boolean": _BOOLEAN, "real_vector": _REAL_VECTOR,
+    "greater_than": _greater_than, "greater_than_eq": _greater_than_eq,
+    "less_than": _less_than, "interval": _interval, "half_open_interval": _half_open_interval,
+    "integer_interval": _integer_interval, "independent": _independent,
+    "lower_cholesky": Constraint("LowerCholesky()", _is_lower_cholesky, 2),
+    "positive_definite": Constraint("PositiveDefinite()", _is_positive_definite, 2),
+}
+
+
 # ---------------------------------------------------------------------------------------------
 # Shared machinery of the continuous / Bernoulli distributions below (PyTorch's Distribution).
 
@@ -78,8 +215,7 @@ class Distribution:
         event_shape (tuple of ints): the shape of one draw. Default: ``()``.
         validate_args (bool, optional): check parameters and values (default: True).
 
-    Differs from PyTorch: ``arg_constraints`` / ``support`` are not constraint objects here and
-    a subclass's ``arg_constraints`` are not checked by this base.
+    Differs from PyTorch: a subclass's ``arg_constraints`` are not checked by this base.
 
     Example::
 
@@ -118,7 +254,7 @@ class Distribution:
         args = ", ".join(f"{p}: {show(getattr(self, p))}" for p in self._params)
         return f"{type(self).__name__}({args})"
 
-    def _check_param(self, name: str, t: Tensor, ok: Any, constraint: str) -> None:
+    def _check_param(self, name: str, t: Tensor, ok: Any, constraint: Any) -> None:
         if self._validate:  # the check reads values: a replay of ag.compile would skip it
             refuse_capture(f"{type(self).__name__}(validate_args=True)")
         if self._validate and not np.all(ok):
@@ -127,7 +263,7 @@ class Distribution:
                 f"{self!r} to satisfy the constraint {constraint}, but found invalid values:\n"
                 f"{_shown(t)}")
 
-    def _check_value(self, value: Any, ok: Any, support: str) -> Tensor:
+    def _check_value(self, value: Any, ok: Any, support: Any) -> Tensor:
         """PyTorch's ``_validate_sample``: a Tensor, broadcastable with the batch, in the
         support (``ok(array) -> bool array``)."""
         if not self._validate:
@@ -246,6 +382,9 @@ class Categorical(Distribution):
         >>> m.sample((3,)).shape
         autograd_core.Size([3])
     """
+
+    arg_constraints = {"probs": _SIMPLEX, "logits": _REAL_VECTOR}
+    has_enumerate_support = True
 
     def __init__(self, probs: Tensor | None = None, logits: Tensor | None = None,
                  validate_args: builtins.bool | None = None) -> None:
@@ -391,6 +530,14 @@ class Categorical(Distribution):
         logits = self.logits.clamp(min=_ag.finfo(self.logits.dtype).min)
         return -(logits * self.probs).sum(-1)
 
+    def enumerate_support(self, expand: builtins.bool = True) -> Tensor:
+        """The categories ``0 .. K-1`` (int64) along a new first dimension, expanded over the
+        batch unless ``expand=False``."""
+        values = _ag.arange(self._num_events).reshape((-1,) + (1,) * len(self.batch_shape))
+        if expand:
+            values = values.expand((-1,) + tuple(self.batch_shape))
+        return values
+
     @property
     def mode(self) -> Tensor:
         """The most likely category of each distribution.
@@ -405,36 +552,6 @@ class Categorical(Distribution):
         return self.probs.argmax(-1)
 
 
-
-
-# Constraint names (PyTorch's reprs) and their checks on arrays.
-
-_REAL, _POSITIVE, _NONNEGATIVE = ("Real()", "GreaterThan(lower_bound=0.0)",
-                                  "GreaterThanEq(lower_bound=0.0)")
-
-
-def _is_real(v: np.ndarray) -> np.ndarray:
-    return ~np.isnan(v)
-
-
-def _is_positive(v: np.ndarray) -> np.ndarray:
-    return v > 0
-
-
-def _is_nonnegative(v: np.ndarray) -> np.ndarray:
-    return v >= 0
-
-
-_UNIT = "Interval(lower_bound=0.0, upper_bound=1.0)"
-_NONNEGATIVE_INTEGER = "IntegerGreaterThan(lower_bound=0)"
-
-
-def _is_count(v: np.ndarray) -> np.ndarray:
-    return (v % 1 == 0) & (v >= 0)
-
-
-def _is_one_hot(v: np.ndarray) -> np.ndarray:
-    return np.all((v == 0) | (v == 1), axis=-1) & (v.sum(-1) == 1)
 
 
 def _clamp_probs(p: Tensor) -> Tensor:
@@ -491,6 +608,8 @@ class Normal(_Distribution):
         autograd_core.Size([5, 2])
     """
 
+    arg_constraints = {"loc": _REAL, "scale": _POSITIVE}
+    support = _REAL
     _params = ("loc", "scale")
     has_rsample = True
 
@@ -685,6 +804,8 @@ class Bernoulli(_Distribution):
         autograd_core.Size([3, 2])
     """
 
+    arg_constraints = {"probs": _UNIT, "logits": _REAL}
+    support = _BOOLEAN
     probs: Tensor
     logits: Tensor
     def __init__(self, probs: Tensor | builtins.float | None = None,
@@ -1331,6 +1452,11 @@ class MultivariateNormal(_Distribution):
         autograd_core.Size([3, 2])
     """
 
+
+    arg_constraints = {"loc": _REAL_VECTOR, "covariance_matrix": _CONSTRAINTS["positive_definite"],
+                       "precision_matrix": _CONSTRAINTS["positive_definite"],
+                       "scale_tril": _CONSTRAINTS["lower_cholesky"]}
+    support = _REAL_VECTOR
     has_rsample = True
 
     def __init__(self, loc: Tensor, covariance_matrix: Tensor | None = None,
@@ -1571,6 +1697,8 @@ class Gamma(_Distribution):
         (tensor([-0.4014,  0.0041]), tensor([-0.0986,  0.4786]))
     """
 
+    arg_constraints = {"concentration": _POSITIVE, "rate": _POSITIVE}
+    support = _NONNEGATIVE
     _params: tuple[str, ...] = ("concentration", "rate")
     expand = Distribution._expand_params
 
@@ -1693,6 +1821,8 @@ class Beta(_Distribution):
         (tensor(0.4055), tensor(0.4000), tensor(-0.2349))
     """
 
+    arg_constraints = {"concentration1": _POSITIVE, "concentration0": _POSITIVE}
+    support = _UNIT
     _params = ("concentration1", "concentration0")
     expand = Distribution._expand_params
 
@@ -3077,10 +3207,6 @@ class StudentT(_Distribution):
                 + 0.5 * df.log() + lbeta)
 
 
-def _on_simplex(v: np.ndarray) -> np.ndarray:
-    return np.all(v >= 0, axis=-1) & (np.abs(v.sum(-1) - 1) < 1e-6)
-
-
 class Dirichlet(_Distribution):
     r"""The Dirichlet distribution over the simplex with ``concentration`` (its last dimension
     the categories), as ``torch.distributions.Dirichlet``. ``log_prob`` and ``entropy`` are
@@ -3103,8 +3229,8 @@ class Dirichlet(_Distribution):
     """
 
     _params = ("concentration",)
-    arg_constraints = {"concentration": "IndependentConstraint(GreaterThan(lower_bound=0.0), 1)"}
-    support = "Simplex()"
+    arg_constraints = {"concentration": _independent(_POSITIVE, 1)}
+    support = _SIMPLEX
 
     def __init__(self, concentration: Tensor,
                  validate_args: builtins.bool | None = None) -> None:
@@ -3147,7 +3273,7 @@ class Dirichlet(_Distribution):
         return _draw(np.clip(x, fi.tiny, 1 - fi.eps), self.concentration)
 
     def log_prob(self, value: Tensor) -> Tensor:
-        value = self._check_value(value, _on_simplex, "Simplex()")
+        value = self._check_value(value, _on_simplex, _SIMPLEX)
         c = self.concentration
         return (_ag.xlogy(c - 1.0, value).sum(-1) + _ag.lgamma(c.sum(-1))
                 - _ag.lgamma(c).sum(-1))
@@ -3215,7 +3341,7 @@ class OneHotCategorical(Distribution):
         (tensor(-0.2231), tensor([0., 1.]))
     """
 
-    support = "OneHot()"
+    support = _ONE_HOT
     has_enumerate_support = True
 
     def __init__(self, probs: Tensor | None = None, logits: Tensor | None = None,
@@ -3262,7 +3388,7 @@ class OneHotCategorical(Distribution):
         return _ag.nn.functional.one_hot(indices, k).to(self.probs.dtype)
 
     def log_prob(self, value: Tensor) -> Tensor:
-        value = self._check_value(value, _is_one_hot, "OneHot()")
+        value = self._check_value(value, _is_one_hot, _ONE_HOT)
         return self._categorical.log_prob(value.argmax(-1))
 
     def entropy(self) -> Tensor:
@@ -3461,7 +3587,7 @@ class Multinomial(Distribution):
         (tensor(0.3750), tensor([2., 2.]))
     """
 
-    support = "Multinomial()"
+    support = Constraint("Multinomial()")  # at most total_count draws per event
 
     def __init__(self, total_count: builtins.int = 1, probs: Tensor | None = None,
                  logits: Tensor | None = None,
@@ -3723,7 +3849,7 @@ class RelaxedOneHotCategorical(TransformedDistribution):
     """
 
     has_rsample = True  # type: ignore[assignment]
-    support = "Simplex()"
+    support = _SIMPLEX
 
     def __init__(self, temperature: Tensor | builtins.float, probs: Tensor | None = None,
                  logits: Tensor | None = None,
@@ -3752,7 +3878,7 @@ class RelaxedOneHotCategorical(TransformedDistribution):
         return self.base_dist._categorical.logits
 
     def log_prob(self, value: Tensor) -> Tensor:
-        return super().log_prob(self._check_value(value, _on_simplex, "Simplex()"))
+        return super().log_prob(self._check_value(value, _on_simplex, _SIMPLEX))
 
 
 class MixtureSameFamily(Distribution):
@@ -3913,10 +4039,9 @@ class LowRankMultivariateNormal(Distribution):
     """
 
     _params = ("loc", "cov_factor", "cov_diag")
-    arg_constraints = {"loc": "IndependentConstraint(Real(), 1)",
-                       "cov_factor": "IndependentConstraint(Real(), 2)",
-                       "cov_diag": "IndependentConstraint(GreaterThan(lower_bound=0.0), 1)"}
-    support = "IndependentConstraint(Real(), 1)"
+    arg_constraints = {"loc": _REAL_VECTOR, "cov_factor": _independent(_REAL, 2),
+                       "cov_diag": _independent(_POSITIVE, 1)}
+    support = _REAL_VECTOR
     has_rsample = True
 
     def __init__(self, loc: Tensor, cov_factor: Tensor, cov_diag: Tensor,
@@ -4334,6 +4459,13 @@ def _add_submodules() -> None:
                                "PowerTransform", "AbsTransform", "IndependentTransform",
                                "ReshapeTransform"],
                 "transformed_distribution": ["TransformedDistribution"]}
+    constraints = types.ModuleType(f"{__name__}.constraints",
+                                   "PyTorch's ``distributions.constraints``.")
+    for name, value in _CONSTRAINTS.items():
+        setattr(constraints, name, value)
+    constraints.__all__ = list(_CONSTRAINTS)  # type: ignore[attr-defined]
+    sys.modules[constraints.__name__] = constraints
+    globals()["constraints"] = constraints
     for name, members in families.items():
         module = types.ModuleType(f"{__name__}.{name}", f"PyTorch's ``distributions.{name}``.")
         module.__all__ = members  # type: ignore[attr-defined]

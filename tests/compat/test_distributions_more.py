@@ -875,3 +875,31 @@ def test_value_reading_paths_refuse_capture_and_unchecked_ones_compile():
     compiled = ag.compile(step, strict=True)
     for _ in range(3):
         assert compiled(s).item() == eager
+
+
+@pytest.mark.torch_parity
+def test_constraints_match_torch():
+    torch = pytest.importorskip("torch")
+    tc = torch.distributions.constraints
+    x = np.array([[-1.0, 0.0, 0.5, 1.0], [2.0, 0.25, 0.25, 0.5]])
+    for name in ("real", "positive", "nonnegative", "unit_interval", "nonnegative_integer",
+                 "positive_integer", "boolean", "simplex", "real_vector", "one_hot"):
+        ours, theirs = getattr(D.constraints, name), getattr(tc, name)
+        assert repr(ours) == repr(theirs), name
+        np.testing.assert_array_equal(ours.check(ag.tensor(x)).numpy(),
+                                      theirs.check(torch.tensor(x)).numpy(), err_msg=name)
+        assert (ours.event_dim, ours.is_discrete) == (theirs.event_dim, theirs.is_discrete)
+    for ours, theirs in [(D.constraints.interval(0.0, 1.5), tc.interval(0.0, 1.5)),
+                         (D.constraints.greater_than(0.5), tc.greater_than(0.5)),
+                         (D.constraints.integer_interval(0, 1), tc.integer_interval(0, 1)),
+                         (D.constraints.independent(D.constraints.positive, 1),
+                          tc.independent(tc.positive, 1))]:
+        assert repr(ours) == repr(theirs)
+        np.testing.assert_array_equal(ours.check(ag.tensor(x)).numpy(),
+                                      theirs.check(torch.tensor(x)).numpy())
+    assert D.Normal.arg_constraints["scale"] is D.constraints.positive
+    assert repr(D.Dirichlet.support) == repr(torch.distributions.Dirichlet.support)
+    c = D.Categorical(logits=ag.zeros(2, 3))
+    tcat = torch.distributions.Categorical(logits=torch.zeros(2, 3))
+    np.testing.assert_array_equal(c.enumerate_support().numpy(), tcat.enumerate_support().numpy())
+    assert tuple(c.enumerate_support(False).shape) == tuple(tcat.enumerate_support(False).shape)
