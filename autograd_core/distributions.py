@@ -215,7 +215,9 @@ class Distribution:
         event_shape (tuple of ints): the shape of one draw. Default: ``()``.
         validate_args (bool, optional): check parameters and values (default: True).
 
-    Differs from PyTorch: a subclass's ``arg_constraints`` are not checked by this base.
+    A subclass's tensor parameters named in its ``arg_constraints`` are checked here (set them
+    before calling ``super().__init__``), and ``log_prob`` may call ``self._validate_sample``
+    when ``self._validate_args``, as in PyTorch.
 
     Example::
 
@@ -239,6 +241,31 @@ class Distribution:
         self._batch_shape, self._event_shape = Size(batch_shape), Size(event_shape)
         self._validate = True if validate_args is None else builtins.bool(validate_args)
         self._validate_arg = validate_args
+        if self._validate and type(self).__module__ != __name__:
+            # a user's subclass: check its tensor parameters against its arg_constraints, as
+            # PyTorch's base does (this module's classes check their own, in their words)
+            for name, constraint in self.arg_constraints.items():
+                value = self.__dict__.get(name)
+                if isinstance(constraint, Constraint) and isinstance(value, Tensor):
+                    self._check_param(name, value, constraint._ok(value._data), constraint)
+
+    @property
+    def _validate_args(self) -> builtins.bool:
+        """PyTorch's name of the ``validate_args`` switch (subclasses read it)."""
+        return self._validate
+
+    @_validate_args.setter
+    def _validate_args(self, value: builtins.bool) -> None:
+        self._validate = builtins.bool(value)
+
+    def _validate_sample(self, value: Tensor) -> None:
+        """PyTorch's check of a ``log_prob`` value: a Tensor, broadcastable with the batch and
+        event shapes, in ``support`` (when that is a ``Constraint`` that can check)."""
+        support = getattr(self, "support", None)
+        if isinstance(support, Constraint) and support._predicate is not None:
+            self._check_value(value, support._ok, support)
+        else:
+            self._check_value(value, lambda v: True, support)
 
     @property
     def batch_shape(self) -> Size:
@@ -251,7 +278,8 @@ class Distribution:
     def __repr__(self) -> str:
         def show(t: Tensor) -> str:
             return repr(t.item()) if t.ndim == 0 else str(t) if t.numel() == 1 else repr(t.shape)
-        args = ", ".join(f"{p}: {show(getattr(self, p))}" for p in self._params)
+        names = self._params or tuple(k for k in self.arg_constraints if k in self.__dict__)
+        args = ", ".join(f"{p}: {show(getattr(self, p))}" for p in names)
         return f"{type(self).__name__}({args})"
 
     def _check_param(self, name: str, t: Tensor, ok: Any, constraint: Any) -> None:

@@ -903,3 +903,39 @@ def test_constraints_match_torch():
     tcat = torch.distributions.Categorical(logits=torch.zeros(2, 3))
     np.testing.assert_array_equal(c.enumerate_support().numpy(), tcat.enumerate_support().numpy())
     assert tuple(c.enumerate_support(False).shape) == tuple(tcat.enumerate_support(False).shape)
+
+
+def _custom_exponential(module):
+    class Expo(module.Distribution):
+        arg_constraints = {"rate": module.constraints.positive}
+        support = module.constraints.nonnegative
+
+        def __init__(self, rate, validate_args=None):
+            self.rate = rate
+            super().__init__(rate.shape, validate_args=validate_args)
+
+        def log_prob(self, value):
+            if self._validate_args:
+                self._validate_sample(value)
+            return self.rate.log() - self.rate * value
+    return Expo
+
+
+@pytest.mark.torch_parity
+def test_user_subclass_checks_as_torch():
+    torch = pytest.importorskip("torch")
+    outcomes = []
+    for lib, module in ((torch, torch.distributions), (ag, D)):
+        expo = _custom_exponential(module)
+        row = []
+        for f in (lambda: expo(lib.tensor([-1.0, 2.0])),
+                  lambda: expo(lib.tensor([1.0, 2.0])).log_prob(lib.tensor([-1.0, 1.0])),
+                  lambda: expo(lib.tensor([1.0, 2.0])).log_prob(lib.tensor([0.5, 1.0])).tolist(),
+                  lambda: expo(lib.tensor([-1.0]), validate_args=False).rate.tolist()):
+            try:
+                row.append(f())
+            except ValueError as e:
+                row.append(str(e).replace("torch.Size", "autograd_core.Size"))
+        outcomes.append(row)
+    assert outcomes[0] == outcomes[1]
+    assert "to satisfy the constraint GreaterThan(lower_bound=0.0)" in outcomes[1][0]
