@@ -4175,8 +4175,10 @@ def _kl_lowrank_as_full(p: Any, q: Any) -> Tensor:
     """KL of two Gaussians of which one or both have a low-rank covariance: the full-matrix
     closed form (PyTorch's Woodbury forms give the same numbers up to rounding)."""
     if p.event_shape != q.event_shape:
-        raise ValueError("KL-divergence between two (Low Rank) Multivariate Normals with "
-                         "different event shapes cannot be computed")
+        both = isinstance(p, LowRankMultivariateNormal) and isinstance(
+            q, LowRankMultivariateNormal)
+        raise ValueError(f"KL-divergence between two {'Low Rank' if both else '(Low Rank)'} "
+                         "Multivariate Normals with different event shapes cannot be computed")
 
     def full(d: Any) -> MultivariateNormal:
         if isinstance(d, MultivariateNormal):

@@ -841,6 +841,12 @@ def test_lowrank_mvn_closed_forms_and_errors():
         D.LowRankMultivariateNormal(ag.zeros(3), ag.ones(3, 1), ag.ones(2))
     with pytest.raises(ValueError, match=r"Incompatible batch shapes"):
         D.LowRankMultivariateNormal(ag.zeros(2, 3), ag.ones(3, 3, 1), ag.ones(3))
+    two = D.LowRankMultivariateNormal(ag.zeros(2), ag.ones(2, 1), ag.ones(2))
+    three = D.LowRankMultivariateNormal(ag.zeros(3), ag.ones(3, 1), ag.ones(3))
+    with pytest.raises(ValueError, match="between two Low Rank Multivariate Normals with diff"):
+        D.kl_divergence(two, three)
+    with pytest.raises(ValueError, match=r"between two \(Low Rank\) Multivariate Normals"):
+        D.kl_divergence(D.MultivariateNormal(ag.zeros(3), ag.eye(3)), two)
     with pytest.raises(ValueError, match=r"parameter cov_diag .* IndependentConstraint\("
                        r"GreaterThan\(lower_bound=0.0\), 1\)"):
         D.LowRankMultivariateNormal(ag.zeros(3), ag.ones(3, 1), -ag.ones(3))
