@@ -558,6 +558,16 @@ class Categorical(Distribution):
         logits = self.logits.clamp(min=_ag.finfo(self.logits.dtype).min)
         return -(logits * self.probs).sum(-1)
 
+    @property
+    def mean(self) -> Tensor:
+        """``nan`` over the batch, as PyTorch's (categories have no order)."""
+        return _ag.full(tuple(self.batch_shape), math.nan, dtype=self.probs.dtype)
+
+    @property
+    def variance(self) -> Tensor:
+        """``nan`` over the batch, as PyTorch's."""
+        return _ag.full(tuple(self.batch_shape), math.nan, dtype=self.probs.dtype)
+
     def enumerate_support(self, expand: builtins.bool = True) -> Tensor:
         """The categories ``0 .. K-1`` (int64) along a new first dimension, expanded over the
         batch unless ``expand=False``."""

@@ -907,6 +907,8 @@ def test_constraints_match_torch():
     assert repr(D.Dirichlet.support) == repr(torch.distributions.Dirichlet.support)
     c = D.Categorical(logits=ag.zeros(2, 3))
     tcat = torch.distributions.Categorical(logits=torch.zeros(2, 3))
+    for prop in ("mean", "variance"):
+        np.testing.assert_array_equal(getattr(c, prop).numpy(), getattr(tcat, prop).numpy())
     np.testing.assert_array_equal(c.enumerate_support().numpy(), tcat.enumerate_support().numpy())
     assert tuple(c.enumerate_support(False).shape) == tuple(tcat.enumerate_support(False).shape)
 
