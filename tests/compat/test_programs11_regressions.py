@@ -44,3 +44,14 @@ def test_linear_mixed_dtypes_messages_are_pytorchs(dtypes, message):
     with pytest.raises(RuntimeError, match="^" + re.escape(message) + "$"):
         torch.nn.functional.linear(torch.ones(2, 3, dtype=getattr(torch, dx)),
                                    torch.ones(2, 3, dtype=getattr(torch, dw)), b)
+
+
+def test_legacy_contiguous_format_is_contiguous_format():
+    # the Gumbel-softmax straight-through code copied from PyTorch's F.gumbel_softmax:
+    # `torch.zeros_like(logits, memory_format=torch.legacy_contiguous_format).scatter_(-1, index, 1.0)`
+    # raised AttributeError; in PyTorch the name is an alias of contiguous_format
+    assert ag.legacy_contiguous_format is ag.contiguous_format
+    logits = ag.tensor([[0.1, 2.0, -1.0], [3.0, 0.0, 0.5]])
+    index = logits.max(-1, keepdim=True)[1]
+    y_hard = ag.zeros_like(logits, memory_format=ag.legacy_contiguous_format).scatter_(-1, index, 1.0)
+    assert y_hard.tolist() == [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
