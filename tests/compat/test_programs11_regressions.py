@@ -55,3 +55,75 @@ def test_legacy_contiguous_format_is_contiguous_format():
     index = logits.max(-1, keepdim=True)[1]
     y_hard = ag.zeros_like(logits, memory_format=ag.legacy_contiguous_format).scatter_(-1, index, 1.0)
     assert y_hard.tolist() == [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
+
+
+# torch.func results stay connected to the Tensors the function closes over or takes without
+# differentiating them (PINN residuals `vmap(hessian(u, argnums=1), in_dims=(None, 0))(params,
+# pts)`, Jacobian penalties `jacrev(model)(x)`): ours were detached whenever the differentiated
+# arguments did not require grad, so `loss.backward()` silently dropped those terms' gradients
+# (the 2-D Poisson PINN trained only on its boundary term: lr 0.005 vs 0.01 after three steps).
+_W = [1.0, -2.0, 0.5]
+_X = [0.3, 0.7, -1.1]
+
+
+def _closed_dsum_dw():  # d/dW sum(W cos(W x)) = cos(W x) - W x sin(W x)
+    import math
+    return [math.cos(w * x) - w * x * math.sin(w * x) for w, x in zip(_W, _X)]
+
+
+@pytest.mark.parametrize("transform", ["grad", "grad argnums=1", "jacrev", "jacfwd", "vjp", "jvp",
+                                       "vmap(grad)"])
+def test_func_transform_results_keep_the_graph_to_closed_over_tensors(transform):
+    from autograd_core import func
+    w = ag.tensor(_W, dtype=ag.float64, requires_grad=True)
+    x = ag.tensor(_X, dtype=ag.float64)
+    f = (lambda x: (w * x).sin().sum())  # noqa: E731
+    if transform == "grad":
+        g = func.grad(f)(x)
+    elif transform == "grad argnums=1":
+        g = func.grad(lambda w, x: (w * x).sin().sum(), argnums=1)(w, x)
+    elif transform == "jacrev":
+        g = func.jacrev(lambda x: (w * x).sin())(x).sum(0)
+    elif transform == "jacfwd":
+        g = func.jacfwd(lambda x: (w * x).sin())(x).sum(0)
+    elif transform == "vjp":
+        g = func.vjp(lambda x: (w * x).sin(), x)[1](ag.ones(3, dtype=ag.float64))[0]
+    elif transform == "jvp":
+        g = func.jvp(lambda x: (w * x).sin(), (x,), (ag.ones(3, dtype=ag.float64),))[1]
+    else:
+        g = func.vmap(func.grad(f))(x.unsqueeze(0)).squeeze(0)
+    assert g.requires_grad
+    (dw,) = ag.autograd.grad(g.sum(), w)
+    assert dw.tolist() == pytest.approx(_closed_dsum_dw(), rel=1e-12)
+
+
+def test_pinn_laplacian_by_vmap_hessian_trains_the_parameters():
+    from autograd_core import func
+    # u(W, p) = sum((W p)^3) / 6: Hessian in p is diag(W^3 p), its trace summed over the
+    # points is sum(W^3 * sum(p)); d/dW = 3 W^2 sum(p)
+    w = ag.tensor(_W, dtype=ag.float64, requires_grad=True)
+    pts = ag.tensor([_X, [0.2, 0.4, 0.6]], dtype=ag.float64)
+    u = (lambda w, p: ((w * p) ** 3).sum() / 6)  # noqa: E731
+    lap = func.vmap(func.hessian(u, argnums=1), in_dims=(None, 0))(w, pts)
+    lap = lap.diagonal(dim1=-2, dim2=-1).sum()
+    lap.backward()
+    s = [a + b for a, b in zip(_X, [0.2, 0.4, 0.6])]
+    assert w.grad.tolist() == pytest.approx([3 * v * v * t for v, t in zip(_W, s)], rel=1e-12)
+
+
+def test_func_transforms_still_detached_when_nothing_outside_requires_grad():
+    from autograd_core import func
+    x = ag.tensor(_X, dtype=ag.float64)
+    assert not func.grad(lambda x: x.sin().sum())(x).requires_grad
+    assert not func.jacrev(lambda x: x.sin())(x).requires_grad
+    assert not func.jvp(lambda x: x.sin(), (x,), (x,))[1].requires_grad
+    w = ag.tensor(_W, dtype=ag.float64, requires_grad=True)
+    with ag.no_grad():
+        assert not func.grad(lambda x: (w * x).sin().sum())(x).requires_grad
+    # an enclosing transform's input is outside the inner one, but not outside the outer:
+    # d/dW of sum(W^3 * sum(p)) for one point, by jacrev over the Hessian
+    u = (lambda w, p: ((w * p) ** 3).sum() / 6)  # noqa: E731
+    p = ag.tensor(_X, dtype=ag.float64)
+    outer = func.jacrev(lambda w: func.hessian(u, argnums=1)(w, p).diagonal().sum())(w.detach())
+    assert not outer.requires_grad
+    assert outer.tolist() == pytest.approx([3 * v * v * t for v, t in zip(_W, _X)], rel=1e-12)
