@@ -127,3 +127,26 @@ def test_func_transforms_still_detached_when_nothing_outside_requires_grad():
     outer = func.jacrev(lambda w: func.hessian(u, argnums=1)(w, p).diagonal().sum())(w.detach())
     assert not outer.requires_grad
     assert outer.tolist() == pytest.approx([3 * v * v * t for v, t in zip(_W, _X)], rel=1e-12)
+
+
+def test_grad_is_grads_batched_gives_the_jacobian_rows():
+    # PINN/Jacobian code: `torch.autograd.grad(y, x, torch.eye(n), is_grads_batched=True)`
+    # raised NotImplementedError; PyTorch gives one gradient per row of the grad_outputs
+    import math
+    xs = [0.5, -1.0, 2.0]
+    x = ag.tensor(xs, dtype=ag.float64, requires_grad=True)
+    y = x.sin() * x
+    (jac,) = ag.autograd.grad(y, x, ag.eye(3, dtype=ag.float64), is_grads_batched=True,
+                              create_graph=True)
+    d = [math.sin(v) + v * math.cos(v) for v in xs]
+    assert jac.flatten().tolist() == pytest.approx(
+        [d[i] if i == j else 0.0 for i in range(3) for j in range(3)], rel=1e-12)
+    (h,) = ag.autograd.grad(jac.sum(), x)  # d/dx (sin x + x cos x) = 2 cos x - x sin x
+    assert h.tolist() == pytest.approx([2 * math.cos(v) - v * math.sin(v) for v in xs], rel=1e-12)
+    y = x.sin() * x
+    g = ag.autograd.grad([y, y.sum()], [x], [ag.eye(3, dtype=ag.float64),
+                                             ag.ones(3, dtype=ag.float64)], is_grads_batched=True)
+    assert g[0].flatten().tolist() == pytest.approx(
+        [d[j] * ((i == j) + 1) for i in range(3) for j in range(3)], rel=1e-12)
+    with pytest.raises(RuntimeError, match="If `is_grads_batched=True`, we interpret the first"):
+        ag.autograd.grad(x * 2, x, ag.ones(2, 2), is_grads_batched=True)
