@@ -41,7 +41,8 @@ from autograd_core.creation import (
 )
 from autograd_core.tensor import DType as dtype, Size  # noqa: F401 (torch.dtype)
 from autograd_core.device import (
-    channels_last, channels_last_3d, contiguous_format, device, memory_format, preserve_format,
+    channels_last, channels_last_3d, contiguous_format, device, legacy_contiguous_format,
+    memory_format, preserve_format,
 )
 from autograd_core.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,

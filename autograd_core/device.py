@@ -18,7 +18,7 @@ from typing import Any, Union
 from autograd_core import tensor as _tensor
 
 __all__ = ["device", "check_device", "memory_format", "contiguous_format", "preserve_format",
-           "channels_last", "channels_last_3d"]
+           "channels_last", "channels_last_3d", "legacy_contiguous_format"]
 
 # the device types PyTorch's parser knows (its error lists them); only "cpu" holds memory here
 _KNOWN = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
@@ -185,6 +185,9 @@ contiguous_format = memory_format("contiguous_format")
 preserve_format = memory_format("preserve_format")
 channels_last = memory_format("channels_last", 4)
 channels_last_3d = memory_format("channels_last_3d", 5)
+# PyTorch's alias (the same object as contiguous_format); its own gumbel_softmax passes it, and
+# programs that copy that function pass it to zeros_like.
+legacy_contiguous_format = contiguous_format
 
 
 def check_memory_format(fmt: Any, ndim: int) -> None:

@@ -100,8 +100,38 @@ def _fresh(leaves: list[Any], api: str) -> tuple[list[Tensor], bool]:
     create = is_grad_enabled() and any(t.requires_grad for t in leaves)
     for t in leaves:
         out.append(t.view_as(t) if create and t.requires_grad
-                   else t.detach().requires_grad_(True))
+                   else _functional.own_leaf(t.detach().requires_grad_(True)))
     return out, create
+
+
+def _reaches_outer(tensors: list[Any], depth: int) -> bool:
+    """Whether the graph of any of ``tensors`` reaches a Tensor that requires grad from outside
+    the transform at ``depth`` (its own and nested transforms' input copies don't count): one
+    the function closes over (a module's parameters) or an argument not differentiated. As
+    PyTorch's transforms, the results then stay connected to it, so a loss built on them
+    trains it."""
+    def outer(t: Tensor) -> bool:
+        return _functional.leaf_depth(t) < depth
+
+    stack: list[Any] = []
+    for t in tensors:
+        if isinstance(t, Tensor) and t.requires_grad:
+            if t.grad_fn is None and outer(t):  # a leaf returned as it is
+                return True
+            stack.append(t.grad_fn)
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        var = getattr(node, "variable", None)
+        if var is not None:  # a leaf's AccumulateGrad
+            if outer(var):
+                return True
+            continue
+        stack.extend(fn for fn, _ in node.next_functions)
+    return False
 
 
 def _zeros_like(t: Tensor) -> Tensor:
@@ -170,14 +200,20 @@ def grad_and_value(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
         (tensor([2., 4.]), tensor(5.))
     """
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _functional.transform_depth() as depth:
+            return run(depth, *args, **kwargs)
+
+    def run(depth: int, *args: Any, **kwargs: Any) -> Any:
         api = "grad_and_value(f)(*args)"
         nums = _argnums(argnums, len(args))
         new_args, fresh, specs, create = _with_diff_args(args, nums, api)
+        grad_on = is_grad_enabled()
         with enable_grad():
             output, aux = _split_aux(func(*new_args, **kwargs), has_aux, api)
             if not isinstance(output, Tensor):
                 raise RuntimeError(f"{api}: Expected f(*args) to return a Tensor, got "
                                    f"{type(output)}")
+            create = create or (grad_on and _reaches_outer([output], depth))
             if output.dim() != 0:
                 raise RuntimeError(
                     f"{api}: Expected f(*args) to return a scalar Tensor, got tensor with "
@@ -253,14 +289,17 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
     """
     api = "vjp(f, *primals)"
     nums = tuple(range(len(primals)))
-    new_args, fresh, specs, create = _with_diff_args(primals, nums, api)
-    with enable_grad():
-        output, aux = _split_aux(func(*new_args), has_aux, api)
+    grad_on = is_grad_enabled()
+    with _functional.transform_depth() as depth:
+        new_args, fresh, specs, create = _with_diff_args(primals, nums, api)
+        with enable_grad():
+            output, aux = _split_aux(func(*new_args), has_aux, api)
     out_leaves, out_spec = _flatten(output)
     for o in out_leaves:
         if not isinstance(o, Tensor):
             raise RuntimeError(f"{api}: expected f(*primals) to return only tensors, got "
                                f"unsupported type {type(o)}")
+    create = create or (grad_on and _reaches_outer(out_leaves, depth))
 
     def vjp_fn(cotangents: Any, retain_graph: bool = True,
                create_graph: bool | None = None) -> tuple[Any, ...]:
@@ -342,9 +381,11 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
         if tuple(p.shape) != tuple(t.shape):
             raise RuntimeError(f"{api}: Expected primals and tangents to have the same shape; "
                                f"got {list(p.shape)} and {list(t.shape)}")
-    create = is_grad_enabled() and any(t.requires_grad for t in flat_p + flat_t)
+    grad_on = is_grad_enabled()
+    create = grad_on and any(t.requires_grad for t in flat_p + flat_t)
     aux_box: list[Any] = []
     out_spec: list[Any] = []
+    reach: list[bool] = []
 
     def f(*xs: Any) -> Any:  # func on the flat leaves, its output flattened to a tuple
         out, aux = _split_aux(func(*_unflatten(list(xs), spec)), has_aux, api)
@@ -353,14 +394,21 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
         out_spec.append(o_spec)
         return tuple(leaves)
 
-    with _checked_functions() as watch:
+    with _checked_functions() as watch, _functional.transform_depth() as depth:
         def g(*xs: Any) -> Any:
             out = f(*xs)
             watch(out)
+            reach[:] = [_reaches_outer(list(out), depth)]
             return out
 
-        outs, res = _functional.jvp(g, tuple(flat_p), tuple(flat_t), create_graph=create,
+        # the graph is kept with grad mode on, then dropped unless the output depends on a
+        # Tensor from outside that requires grad (as _jacobian)
+        outs, res = _functional.jvp(g, tuple(flat_p), tuple(flat_t), create_graph=grad_on,
                                     strict=strict)
+    if grad_on and not create:
+        create = reach[0]
+        if not create:
+            outs, res = _detach_tree(outs, False), _detach_tree(res, False)
     out, res = _unflatten(list(outs), out_spec[0]), _unflatten(list(res), out_spec[0])
     if has_aux:
         return out, res, _detach_tree(aux_box[0], create)
@@ -467,6 +515,10 @@ def _refuse_complex(leaves: list[Any], api: str, what: str) -> None:
 def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool,
               api: str) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with _functional.transform_depth() as depth:
+            return run(depth, *args, **kwargs)
+
+    def run(depth: int, *args: Any, **kwargs: Any) -> Any:
         nums = _argnums(argnums, len(args))
         flat, specs = [], []
         for i in nums:
@@ -478,7 +530,8 @@ def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool,
                 raise ValueError(f"{api}: Thing passed to transform API must be Tensor, "
                                  f"got {type(t)}")
         _refuse_complex(flat, api, "inputs")
-        create = is_grad_enabled() and any(t.requires_grad for t in flat)
+        grad_on = is_grad_enabled()
+        create = grad_on and any(t.requires_grad for t in flat)
         box: list[Any] = []
 
         def f(*xs: Any) -> Any:
@@ -489,10 +542,17 @@ def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool,
             out, aux = _split_aux(func(*new_args, **kwargs), has_aux, f"{api}(f)(*args)")
             leaves, out_spec = _flatten(out)
             _refuse_complex(leaves, api, "outputs")
-            box[:] = [out_spec, aux]
+            box[:] = [out_spec, aux, _reaches_outer(leaves, depth)]
             return tuple(leaves)  # a nested output (jacrev's, in hessian) as its leaves
 
-        jac = _functional.jacobian(f, tuple(flat), create_graph=create)
+        # with grad mode on the graph is kept, then dropped unless the function's output
+        # depends on a Tensor outside the transform that requires grad (a closed-over
+        # parameter, an argument not in argnums): PyTorch keeps the result connected to it
+        jac = _functional.jacobian(f, tuple(flat), create_graph=grad_on)
+        if grad_on and not create:
+            create = box[2]
+            if not create:
+                jac = _detach_tree(jac, False)
         is_tuple = isinstance(argnums, tuple)
         # the output's structure, each leaf's Jacobian structured as the arguments
         jac = _unflatten([_regroup(list(j), specs, is_tuple) for j in jac], box[0])

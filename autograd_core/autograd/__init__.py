@@ -159,7 +159,9 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
         only_inputs (bool): accepted and ignored (deprecated in PyTorch).
         allow_unused (bool, optional): give None for an input the outputs do not depend on
             (an error otherwise).
-        is_grads_batched (bool): not supported (there is no vmap); True raises.
+        is_grads_batched (bool): the first dimension of each grad_output is a batch: one
+            backward pass per row (a loop, where PyTorch uses vmap), the gradients stacked
+            along a new first dimension. Default: False.
         materialize_grads (bool): give zeros instead of None for unused inputs. Default: False.
 
     Returns:
@@ -176,12 +178,12 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
         >>> ag.grad(g.sum(), x)
         (tensor([ 6., 12.]),)
     """
-    if is_grads_batched:
-        raise NotImplementedError("grad: is_grads_batched=True is not supported (no vmap); "
-                                  "loop over the grad_outputs instead")
     if materialize_grads and allow_unused is False:
         raise ValueError("Expected allow_unused to be True or not passed when "
                          "materialize_grads=True, but got: allow_unused=False.")
+    if is_grads_batched:
+        return _grad_batched(outputs, inputs, grad_outputs, retain_graph, create_graph,
+                             allow_unused, materialize_grads)
     outputs = _as_list(outputs, "outputs")
     inputs = _as_list(inputs, "inputs")
     for t in inputs:
@@ -194,6 +196,43 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
         result = tuple(Tensor._make(np.zeros(t.shape, t.dtype), None, bool(create_graph))
                        if r is None else r for t, r in zip(inputs, result))
     return result
+
+
+def _grad_batched(outputs: Any, inputs: Any, grad_outputs: Any, retain_graph: bool | None,
+                  create_graph: bool, allow_unused: bool | None,
+                  materialize_grads: bool) -> tuple:
+    """``grad(..., is_grads_batched=True)``: a backward pass per row of the grad_outputs."""
+    from autograd_core.ops.shape import stack
+
+    outs = _as_list(outputs, "outputs")
+    gos = _as_list(grad_outputs, "grad_outputs", True)
+    if gos is None or any(g is None for g in gos):
+        raise RuntimeError("grad can be implicitly created only for scalar outputs")
+    for i, (g, o) in enumerate(zip(gos, outs)):
+        if g.dim() == 0 or tuple(g.shape[1:]) != tuple(o.shape):
+            raise RuntimeError(
+                "If `is_grads_batched=True`, we interpret the first dimension of each "
+                "grad_output as the batch dimension. The sizes of the remaining dimensions are "
+                "expected to match the shape of corresponding output, but a mismatch was "
+                f"detected: grad_output[{i}] has a shape of {Size(g.shape[1:])} and output[{i}] "
+                f"has a shape of {Size(o.shape)}. If you only want some tensors in "
+                "`grad_output` to be considered batched, consider using vmap.")
+    n = gos[0].shape[0]
+    if n == 0:
+        raise IndexError("index 0 is out of bounds for dimension 0 with size 0")
+    keep = create_graph if retain_graph is None else retain_graph
+    rows = [grad(outs, inputs, [g[k] for g in gos], retain_graph=keep or k < n - 1,
+                 create_graph=create_graph, allow_unused=bool(allow_unused) or materialize_grads)
+            for k in range(n)]
+    result = []
+    for j, t in enumerate(_as_list(inputs, "inputs")):
+        col = [r[j] for r in rows]
+        if all(c is None for c in col):  # PyTorch's materialized zeros are not batched
+            result.append(Tensor._make(np.zeros(t.shape, t.dtype), None, bool(create_graph))
+                          if materialize_grads else None)
+        else:
+            result.append(stack(col))
+    return tuple(result)
 
 
 # (shape, dtype) of a one-element loss -> a 1 of that shape and dtype, the seed of backward()

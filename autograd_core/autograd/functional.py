@@ -15,6 +15,8 @@ same Jacobian, in the outputs' dtype as PyTorch's forward mode, computed in reve
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import numpy as np
 
 from autograd_core.autograd import grad as _grad
@@ -37,11 +39,39 @@ def _as_tuple(x, arg_name, fn_name):
     return is_tuple, xs
 
 
+# How deeply the autograd_core.func transforms running now are nested; each marks the leaves
+# made for it (fresh copies of the inputs, jvp's dummy cotangents) with its depth. A leaf that
+# requires grad and is not marked that deep belongs outside the transform (a closed-over
+# parameter, an enclosing transform's input), so func keeps the result connected to it.
+_DEPTH = [0]
+
+
+@contextmanager
+def transform_depth():
+    """Enter one more level of transform; yields the new depth."""
+    _DEPTH[0] += 1
+    try:
+        yield _DEPTH[0]
+    finally:
+        _DEPTH[0] -= 1
+
+
+def own_leaf(t):
+    """Mark ``t`` as a leaf made at the current transform depth; return it."""
+    t._transform_depth = _DEPTH[0]
+    return t
+
+
+def leaf_depth(t):
+    """The transform depth ``t`` was made at (0: outside every transform)."""
+    return getattr(t, "_transform_depth", 0)
+
+
 def _prepare(inputs, create_graph, need_graph=True):
     """Inputs as fresh leaves (requiring grad when ``need_graph``), connected to the originals
     when create_graph, so the result can be differentiated with respect to them."""
     return tuple(t.view_as(t) if create_graph and t.requires_grad
-                 else t.detach().requires_grad_(need_graph) for t in inputs)
+                 else own_leaf(t.detach().requires_grad_(need_graph)) for t in inputs)
 
 
 def _check_v(v, other, other_is_tuple):
@@ -237,7 +267,7 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     out_tuple, outputs = _call(func, inputs, "jvp", strict)
     # u -> J^T u is linear; the gradient of <J^T u, v> with respect to u is J v, at any u:
     # ones, as zeros would lose it where a rule treats a zero gradient specially (xlogy)
-    dummies = tuple(Tensor._make(np.ones(o.shape, o.dtype), None, True) for o in outputs)
+    dummies = tuple(own_leaf(Tensor._make(np.ones(o.shape, o.dtype), None, True)) for o in outputs)
     with enable_grad():
         gi = _grads(outputs, inputs, dummies, True)
         _check_requires_grad(gi, "grad_inputs", strict)

@@ -64,11 +64,16 @@ class LinearOp(Node):
         return "LinearBackward0"
 
     def forward(self, x, weight, bias):
-        if x.dtype != weight.dtype:  # PyTorch's addmm/mm message (no promotion)
-            raise RuntimeError(dtype_mismatch(x.dtype, weight.dtype, 2, 2))
-        if bias is not None and bias.dtype != x.dtype:
+        # No promotion. With a bias PyTorch runs addmm(bias, x, weight.T), which checks the
+        # bias against the weight first, then the input; without one, mm's message.
+        if bias is not None and bias.dtype != weight.dtype:
             raise RuntimeError(f"self and mat2 must have the same dtype, but got "
-                               f"{torch_name(bias.dtype)} and {torch_name(x.dtype)}")
+                               f"{torch_name(bias.dtype)} and {torch_name(weight.dtype)}")
+        if x.dtype != weight.dtype:
+            if bias is not None:
+                raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
+                                   f"{torch_name(x.dtype)} and {torch_name(weight.dtype)}")
+            raise RuntimeError(dtype_mismatch(x.dtype, weight.dtype, 2, 2))
         if x.shape[-1] != weight.shape[1]:
             raise RuntimeError(
                 f"linear: mat1 and mat2 shapes cannot be multiplied (input {x.shape}, weight "
