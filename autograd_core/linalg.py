@@ -32,19 +32,24 @@ from autograd_core.ops.matrix import (
 from autograd_core.ops import matrix as _matrix
 from autograd_core.ops.matrix import _check, _cross_prepare, _not_floating
 from autograd_core.ops.batch2_linalg import svd as _legacy_svd
+from autograd_core.ops.compose import diagonal as _diagonal
+from autograd_core.ops.linalg import matmul as _matmul
+from autograd_core.ops.linalg_solvers import multi_dot, solve_triangular
+from autograd_core.ops.matrix import _tname
 from autograd_core.ops.shape import cat as _cat
 from autograd_core.ops.reduce import Norm
-from autograd_core.ops.registry import refuse_capture
+from autograd_core.ops.registry import DECLS, refuse_capture
 from autograd_core.creation import zeros as _ag_zeros
 from autograd_core.tensor import DTypeLike, Tensor
 
 _Dims = Union[builtins.int, Sequence[builtins.int], None]
 _Ord = Union[builtins.float, str, None]
 
-__all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cond", "cross", "det", "eigh",
-           "eigvalsh", "inv", "lstsq", "lu", "lu_factor", "matrix_norm", "matrix_power",
-           "matrix_rank", "norm", "pinv", "qr", "QRResult", "slogdet", "solve", "svd", "svdvals",
-           "vector_norm"]
+__all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cholesky_ex", "cond", "cross",
+           "det", "diagonal", "eigh", "eigvalsh", "inv", "inv_ex", "lstsq", "lu", "lu_factor",
+           "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
+           "matrix_rank", "multi_dot", "norm", "pinv", "qr", "QRResult", "slogdet", "solve",
+           "solve_ex", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]
 
 
 def det(A: Tensor) -> Tensor:
@@ -530,3 +535,296 @@ def _lu_legacy(A: Tensor, pivot: builtins.bool = True,
                   UserWarning, stacklevel=2)
     LU, piv, info = _lu_checked(A, "torch.lu", pivot)
     return (LU, piv, info) if get_infos else (LU, piv)
+
+
+# ---- products, triangular solves, the *_ex forms -------------------------------------------
+def matrix_exp(A: Tensor) -> Tensor:
+    """Return the matrix exponential of a square matrix (or batch), as
+    ``torch.linalg.matrix_exp`` (the same op as ``autograd_core.matrix_exp``).
+
+    Args:
+        A (Tensor): ``(*, n, n)`` matrices.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.matrix_exp(ag.zeros(2, 2))
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
+    return DECLS["matrix_exp"].fn(A)
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """Return the matrix product with broadcasting, as ``torch.linalg.matmul`` (an alias of
+    ``autograd_core.matmul``).
+
+    Args:
+        input (Tensor): the first operand.
+        other (Tensor): the second operand.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.matmul(ag.ones(2, 3), ag.ones(3))
+        tensor([3., 3.])
+    """
+    return _matmul(input, other)
+
+
+def diagonal(A: Tensor, *, offset: builtins.int = 0, dim1: builtins.int = -2,
+             dim2: builtins.int = -1) -> Tensor:
+    """Return the diagonals of a batch of matrices (a view), as ``torch.linalg.diagonal``:
+    ``autograd_core.diagonal`` with the last two dimensions as default.
+
+    Args:
+        A (Tensor): a tensor of at least 2 dimensions.
+        offset (int): which diagonal (positive: above the main one). Default: 0.
+        dim1 (int): the rows' dimension. Default: -2.
+        dim2 (int): the columns' dimension. Default: -1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.diagonal(ag.tensor([[[1.0, 2.0], [3.0, 4.0]]]))
+        tensor([[1., 4.]])
+    """
+    return _diagonal(A, offset, dim1, dim2)
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: builtins.int = -1) -> Tensor:
+    """Return ``sum(conj(x) * y)`` along ``dim`` (shapes broadcast), as
+    ``torch.linalg.vecdot``.
+
+    Args:
+        x (Tensor): the first vectors (conjugated when complex).
+        y (Tensor): the second vectors.
+        dim (int): the dimension summed. Default: -1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.vecdot(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), ag.tensor([1.0, -1.0]))
+        tensor([-1., -1.])
+    """
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found "
+                           f"x of type {_tname(x.dtype)} and y of type {_tname(y.dtype)} "
+                           f"instead")
+    return ((x.conj() if x.dtype.kind == "c" else x) * y).sum(dim)
+
+
+InvExResult = namedtuple("linalg_inv_ex", ["inverse", "info"])  # type: ignore[name-match]
+CholeskyExResult = namedtuple("linalg_cholesky_ex", ["L", "info"])  # type: ignore[name-match]
+SolveExResult = namedtuple("linalg_solve_ex", ["result", "info"])  # type: ignore[name-match]
+LUFactorExResult = namedtuple(  # type: ignore[name-match]
+    "linalg_lu_factor_ex", ["LU", "pivots", "info"])
+
+
+def _ex_masked(A: Tensor, info: np.ndarray) -> tuple:
+    """``A`` with its failed matrices (``info != 0``) replaced by the identity, and the mask
+    that marks them in a result of ``A``'s batch shape plus ``extra`` dimensions."""
+    bad = (info != 0).reshape(info.shape + (1, 1))
+    eye = np.eye(A.shape[-1], dtype=A._data.dtype)
+    return _matrix.xp.where(bad, eye, A), bad
+
+
+def _nan_where(y: Tensor, bad: np.ndarray) -> Tensor:
+    return _matrix.xp.where(bad, np.array(np.nan, dtype=y._data.dtype), y)
+
+
+def _pivot_info(A: Tensor) -> np.ndarray:
+    """LAPACK's ``info`` of LU for each matrix: the 1-based index of the first zero pivot, or
+    0 (called once a factorisation has failed: the per-matrix loop is the slow path)."""
+    flat = A._data.reshape((-1,) + tuple(A.shape[-2:]))
+    info = [_matrix._zero_pivot(m) or 0 for m in flat]
+    return np.array(info, dtype=np.int32).reshape(tuple(A.shape[:-2]))
+
+
+def _no_info(A: Tensor) -> Tensor:
+    return Tensor._wrap(np.zeros(tuple(A.shape[:-2]), dtype=np.int32))
+
+
+def inv_ex(A: Tensor, *, check_errors: builtins.bool = False) -> InvExResult:
+    """Return ``(inverse, info)``, as ``torch.linalg.inv_ex``: ``info`` (int32, one per
+    matrix) is 0, or the 1-based index of the first zero pivot of a singular matrix, whose
+    inverse is then NaN (PyTorch's: what LAPACK left); ``check_errors=True`` raises instead,
+    as ``linalg.inv`` does.
+
+    Args:
+        A (Tensor): ``(*, n, n)`` matrices.
+        check_errors (bool): raise for a singular matrix. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.inv_ex(ag.tensor([[2.0, 0.0], [0.0, 4.0]]))
+        linalg_inv_ex(inverse=tensor([[0.5000, 0.0000],
+                [0.0000, 0.2500]]), info=tensor(0, dtype=autograd_core.int32))
+    """
+    _check(A, "linalg.inv_ex")
+    refuse_capture("linalg.inv_ex")  # info depends on the values
+    try:
+        return InvExResult(_matrix.inverse(A), _no_info(A))
+    except LinAlgError:
+        if check_errors:
+            _matrix._inv_array(A._data, "linalg.inv_ex")
+    info = _pivot_info(A)
+    masked, bad = _ex_masked(A, info)
+    return InvExResult(_nan_where(_matrix.inverse(masked), bad), Tensor._wrap(info))
+
+
+def cholesky_ex(A: Tensor, *, upper: builtins.bool = False,
+                check_errors: builtins.bool = False) -> CholeskyExResult:
+    """Return ``(L, info)``, as ``torch.linalg.cholesky_ex``: ``info`` (int32, one per
+    matrix) is 0, or the order of the first leading minor that is not positive-definite, and
+    that matrix's ``L`` is NaN (PyTorch's: the partial factor); ``check_errors=True`` raises
+    instead, as ``linalg.cholesky`` does.
+
+    Args:
+        A (Tensor): ``(*, n, n)`` symmetric matrices (the lower triangle is read).
+        upper (bool): return the upper factor. Default: False.
+        check_errors (bool): raise for a matrix that is not positive-definite. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.cholesky_ex(ag.tensor([[1.0, 2.0], [2.0, 1.0]])).info
+        tensor(2, dtype=autograd_core.int32)
+    """
+    _check(A, "linalg.cholesky_ex")
+    refuse_capture("linalg.cholesky_ex")
+    try:
+        return CholeskyExResult(cholesky(A, upper=upper), _no_info(A))
+    except LinAlgError as e:
+        if check_errors:
+            raise LinAlgError(str(e).replace("linalg.cholesky:", "linalg.cholesky_ex:", 1)) \
+                from None
+    flat = np.tril(A._data).reshape((-1,) + tuple(A.shape[-2:]))
+    flat = flat + np.swapaxes(np.tril(flat, -1), -1, -2)
+    info = []
+    for m in flat:
+        try:
+            np.linalg.cholesky(m)
+            info.append(0)
+        except np.linalg.LinAlgError:
+            info.append(_matrix._not_pd_order(m))
+    info_a = np.array(info, dtype=np.int32).reshape(tuple(A.shape[:-2]))
+    masked, bad = _ex_masked(A, info_a)
+    return CholeskyExResult(_nan_where(cholesky(masked, upper=upper), bad), Tensor._wrap(info_a))
+
+
+def solve_ex(A: Tensor, B: Tensor, *, left: builtins.bool = True,
+             check_errors: builtins.bool = False) -> SolveExResult:
+    """Return ``(result, info)``, as ``torch.linalg.solve_ex``: ``info`` (int32, one per
+    matrix of ``A``) is 0, or the 1-based index of the first zero pivot of a singular ``A``,
+    whose solution is then NaN (PyTorch's: what LAPACK left); ``check_errors=True`` raises.
+
+    Args:
+        A (Tensor): ``(*, n, n)`` matrices.
+        B (Tensor): right-hand sides, as ``linalg.solve``'s.
+        left (bool): solve ``A X = B`` (True) or ``X A = B``. Default: True.
+        check_errors (bool): raise for a singular matrix. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.solve_ex(ag.tensor([[2.0, 0.0], [0.0, 4.0]]), ag.tensor([2.0, 2.0]))
+        linalg_solve_ex(result=tensor([1.0000, 0.5000]), info=tensor(0, dtype=autograd_core.int32))
+    """
+    _check(A, "linalg.solve_ex")
+    refuse_capture("linalg.solve_ex")
+    try:
+        return SolveExResult(solve(A, B, left=left), _no_info(A))
+    except LinAlgError:
+        pass
+    info = _pivot_info(A)
+    if check_errors:
+        prefix = _matrix._batch_prefix(A._data, info != 0)
+        raise LinAlgError(f"torch.linalg.solve_ex: {prefix}The solver failed because the input "
+                          f"matrix is singular.")
+    masked, bad = _ex_masked(A, info)
+    x = solve(masked, B, left=left)
+    vector = x.ndim == A.ndim - 1 or x.ndim == 1
+    mask = bad.reshape(info.shape + (1,)) if vector else bad
+    return SolveExResult(_nan_where(x, mask), Tensor._wrap(info))
+
+
+def lu_factor_ex(A: Tensor, *, pivot: builtins.bool = True,
+                 check_errors: builtins.bool = False) -> LUFactorExResult:
+    """Return ``(LU, pivots, info)``, as ``torch.linalg.lu_factor_ex``: ``lu_factor``'s
+    factors, and ``info`` (int32, one per matrix): 0, or the 1-based index of the first zero
+    pivot, reported rather than raised unless ``check_errors=True``.
+
+    Args:
+        A (Tensor): ``(*, m, n)`` matrices.
+        pivot (bool): only True.
+        check_errors (bool): raise for a zero pivot. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.lu_factor_ex(ag.zeros(2, 2)).info
+        tensor(1, dtype=autograd_core.int32)
+    """
+    if check_errors:
+        LU, piv = lu_factor(A, pivot=pivot)
+        return LUFactorExResult(LU, piv, _no_info(A))
+    return LUFactorExResult(*_lu_checked(A, "linalg.lu_factor_ex", pivot))
+
+
+def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: builtins.bool = True,
+             adjoint: builtins.bool = False) -> Tensor:
+    """Return ``X`` with ``A X = B`` given ``lu_factor``'s ``(LU, pivots)`` of ``A``, as
+    ``torch.linalg.lu_solve``: ``X A = B`` with ``left=False``, ``A^H`` in place of ``A``
+    with ``adjoint=True``. Differentiable with respect to ``LU`` and ``B``.
+
+    Args:
+        LU (Tensor): ``(*, n, n)`` packed factors.
+        pivots (Tensor): ``(*, n)`` 1-based row swaps.
+        B (Tensor): ``(*, n, k)`` right-hand sides (``(*, k, n)`` with ``left=False``).
+        left (bool): solve ``A X = B`` (True) or ``X A = B``. Default: True.
+        adjoint (bool): solve with ``A^H``. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> A = ag.tensor([[0.0, 2.0], [4.0, 1.0]])
+        >>> LU, pivots = ag.linalg.lu_factor(A)
+        >>> ag.linalg.lu_solve(LU, pivots, ag.tensor([[2.0], [5.0]]))
+        tensor([[1.],
+                [1.]])
+    """
+    name = "linalg.lu_solve"
+    _check(LU, name)
+    if B.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor B must have at least 2 dimensions.")
+    n = LU.shape[-1]
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation "
+                           f"{'AX' if left else 'XA'} = B ({n}x{n} and {B.shape[-2]}x"
+                           f"{B.shape[-1]})")
+    if tuple(pivots.shape) != tuple(LU.shape[:-1]):
+        raise RuntimeError(f"{name}: Expected LU.shape[:-1] and pivots.shape to be the same, "
+                           f"but got pivots with shape {list(pivots.shape)} instead")
+    if pivots.dtype.name != "int32":
+        raise RuntimeError(f"{name}: Expected pivots to be integers. Got {_tname(pivots.dtype)}")
+    P = lu_unpack(LU, pivots, unpack_data=False).P.to(LU.dtype)
+
+    def lower(y: Tensor, right: builtins.bool, transposed: builtins.bool) -> Tensor:
+        m = LU.mT if transposed else LU
+        return solve_triangular(m, y, upper=transposed, left=not right, unitriangular=True)
+
+    def upper(y: Tensor, right: builtins.bool, transposed: builtins.bool) -> Tensor:
+        m = LU.mT if transposed else LU
+        return solve_triangular(m, y, upper=not transposed, left=not right)
+
+    # A = P L U
+    if left and not adjoint:  # X = U^-1 L^-1 P^T B
+        return upper(lower(_matmul(P.mT, B), False, False), False, False)
+    if left:  # A^H X = B: X = P L^-H U^-H B
+        return _matmul(P, lower(upper(B, False, True), False, True))
+    if not adjoint:  # X A = B: X = B U^-1 L^-1 P^T
+        return _matmul(lower(upper(B, True, False), True, False), P.mT)
+    # X A^H = B: X = B P L^-H U^-H
+    return upper(lower(_matmul(B, P), True, True), True, True)

@@ -1,0 +1,246 @@
+"""The torch.linalg / matrix functions added in linalg11 (solve_triangular, cholesky_solve,
+cholesky_inverse, multi_dot, vecdot, the *_ex forms, lu_solve, addr, addbmm, adjoint, vdot,
+chain_matmul): values and gradients against PyTorch 2.13 in float32 and float64 (batched,
+broadcast, empty batches), gradcheck in float64 for the ones outside the op table, and
+PyTorch's errors."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import linalg as LA
+from autograd_core.gradcheck import gradcheck, gradgradcheck
+
+pytestmark = pytest.mark.torch_parity
+torch = pytest.importorskip("torch")
+
+RNG = np.random.default_rng(11)
+TOL = {"float64": (1e-10, 1e-11), "float32": (2e-4, 2e-5)}
+
+
+def _tri(shape):
+    return RNG.standard_normal(shape) + 3.0 * np.eye(shape[-1])
+
+
+def _spd_factor(shape):
+    x = RNG.standard_normal(shape)
+    return np.linalg.cholesky(x @ np.swapaxes(x, -1, -2) + shape[-1] * np.eye(shape[-1]))
+
+
+def _compare(ours, theirs, arrays, dtype):
+    """Forward values and the gradients of every input for one random cotangent."""
+    rtol, atol = TOL[dtype]
+    xs = [ag.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
+    ts = [torch.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
+    y, t = ours(*xs), theirs(*ts)
+    assert y.dtype.name == dtype and tuple(y.shape) == tuple(t.shape)
+    np.testing.assert_allclose(y.detach().numpy(), t.detach().numpy(), rtol=rtol, atol=atol)
+    g = RNG.standard_normal(tuple(t.shape)).astype(dtype)
+    y.backward(ag.tensor(g))
+    t.backward(torch.tensor(g))
+    for x, tt in zip(xs, ts):
+        expected = tt.grad.numpy() if tt.grad is not None else np.zeros(tt.shape)
+        got = x.grad.numpy() if x.grad is not None else np.zeros(tt.shape)
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
+
+
+DTYPES = ["float64", "float32"]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("upper", [True, False])
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("unit", [True, False])
+def test_solve_triangular(dtype, upper, left, unit):
+    A = _tri((2, 1, 3, 3))
+    B = RNG.standard_normal((4, 3, 2) if left else (4, 2, 3))  # batches broadcast
+    _compare(lambda a, b: LA.solve_triangular(a, b, upper=upper, left=left, unitriangular=unit),
+             lambda a, b: torch.linalg.solve_triangular(a, b, upper=upper, left=left,
+                                                        unitriangular=unit), [A, B], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("upper", [True, False])
+def test_cholesky_solve_and_inverse(dtype, upper):
+    L = _spd_factor((2, 3, 3))
+    F = np.swapaxes(L, -1, -2) if upper else L
+    B = RNG.standard_normal((2, 3, 4))
+    _compare(lambda b, f: ag.cholesky_solve(b, f, upper),
+             lambda b, f: torch.cholesky_solve(b, f, upper), [B, F], dtype)
+    # PyTorch's gradient treats the factor as a full matrix: off-triangle entries get one too
+    _compare(lambda b, f: b.cholesky_solve(f, upper=upper),
+             lambda b, f: b.cholesky_solve(f, upper=upper), [B, F + 0.25], dtype)
+    _compare(lambda f: ag.cholesky_inverse(f, upper), lambda f: torch.cholesky_inverse(f, upper),
+             [F], dtype)
+    _compare(lambda f: f[0].cholesky_inverse(upper), lambda f: f[0].cholesky_inverse(upper),
+             [F], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_products(dtype):
+    c, v1, v2 = RNG.standard_normal((3, 2)), RNG.standard_normal(3), RNG.standard_normal(2)
+    _compare(lambda c, a, b: ag.addr(c, a, b, beta=0.5, alpha=2.0),
+             lambda c, a, b: torch.addr(c, a, b, beta=0.5, alpha=2.0), [c, v1, v2], dtype)
+    _compare(lambda c, a, b: c.addr(a, b), lambda c, a, b: c.addr(a, b), [c[0], v1, v2], dtype)
+    b1, b2 = RNG.standard_normal((4, 3, 5)), RNG.standard_normal((4, 5, 2))
+    _compare(lambda c, a, b: ag.addbmm(c, a, b, beta=0.5, alpha=2.0),
+             lambda c, a, b: torch.addbmm(c, a, b, beta=0.5, alpha=2.0), [c, b1, b2], dtype)
+    _compare(lambda a, b: a.vdot(b), lambda a, b: a.vdot(b), [v1, v1[::-1].copy()], dtype)
+    _compare(lambda a: ag.adjoint(a), lambda a: torch.adjoint(a), [b1], dtype)
+    _compare(lambda x, y: LA.vecdot(x, y, dim=0), lambda x, y: torch.linalg.vecdot(x, y, dim=0),
+             [c, c[:, :1].copy()], dtype)
+
+
+def test_addr_beta_zero_ignores_nan_input():
+    out = ag.addr(ag.full((2, 2), float("nan")), ag.ones(2), ag.ones(2), beta=0)
+    assert (out == 1).all().item()
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("shapes", [((3,), (3, 4), (4,)), ((5, 3), (3, 10), (10, 2), (2, 7)),
+                                    ((10,), (10, 2), (2, 30), (30, 3)), ((2, 3), (3, 4))])
+def test_multi_dot_and_chain_matmul(dtype, shapes):
+    arrays = [RNG.standard_normal(s) for s in shapes]
+    _compare(lambda *x: LA.multi_dot(x), lambda *x: torch.linalg.multi_dot(x), arrays, dtype)
+    if all(len(s) == 2 for s in shapes):
+        with pytest.warns(UserWarning, match="chain_matmul is deprecated"):
+            ours = ag.chain_matmul(*[ag.tensor(a) for a in arrays])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs = torch.chain_matmul(*[torch.tensor(a) for a in arrays])
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+
+
+def test_multi_dot_picks_the_cheapest_order():
+    """(10x2)(2x30)(30x3): (AB)C costs 600+900, A(BC) 180+60; the order shows in rounding,
+    so float32 values equal PyTorch's bit for bit only in the same order."""
+    arrays = [RNG.standard_normal(s).astype("float32") for s in ((10, 2), (2, 30), (30, 3))]
+    ours = LA.multi_dot([ag.tensor(a) for a in arrays]).numpy()
+    a, b, c = (torch.tensor(x) for x in arrays)
+    np.testing.assert_array_equal(ours, (a @ (b @ c)).numpy())
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("adjoint", [True, False])
+def test_lu_solve(dtype, left, adjoint):
+    A = RNG.standard_normal((2, 3, 3))
+    LU, piv = torch.linalg.lu_factor(torch.tensor(A.astype(dtype)))
+    B = RNG.standard_normal((2, 3, 2) if left else (2, 2, 3))
+    _compare(lambda lu, b: LA.lu_solve(lu, ag.tensor(piv.numpy()), b, left=left,
+                                       adjoint=adjoint),
+             lambda lu, b: torch.linalg.lu_solve(lu, piv, b, left=left, adjoint=adjoint),
+             [LU.detach().numpy().astype("float64"), B], dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_ex_forms_on_good_inputs_equal_the_plain_ones(dtype):
+    A = _tri((2, 3, 3))
+    B = RNG.standard_normal((2, 3, 2))
+    S = _spd_factor((2, 3, 3))
+    S = S @ np.swapaxes(S, -1, -2)
+    _compare(lambda a: LA.inv_ex(a).inverse, lambda a: torch.linalg.inv_ex(a).inverse, [A], dtype)
+    _compare(lambda a: LA.cholesky_ex(a, upper=True).L,
+             lambda a: torch.linalg.cholesky_ex(a, upper=True).L, [S], dtype)
+    _compare(lambda a, b: LA.solve_ex(a, b).result,
+             lambda a, b: torch.linalg.solve_ex(a, b).result, [A, B], dtype)
+    _compare(lambda a, b: LA.solve_ex(a, b[..., 0]).result,
+             lambda a, b: torch.linalg.solve_ex(a, b[..., 0]).result, [A, B], dtype)
+    for ours, theirs in ((LA.inv_ex(ag.tensor(A)), torch.linalg.inv_ex(torch.tensor(A))),
+                         (LA.lu_factor_ex(ag.tensor(A)),
+                          torch.linalg.lu_factor_ex(torch.tensor(A)))):
+        np.testing.assert_array_equal(ours.info.numpy(), theirs.info.numpy())
+        assert ours.info.dtype == ag.int32
+
+
+def test_ex_forms_report_failures_in_info():
+    Z = np.array([[[1.0, 2.0], [2.0, 4.0]], [[2.0, 0.0], [0.0, 3.0]]])
+    for name in ("inv_ex", "cholesky_ex", "lu_factor_ex"):
+        ours = getattr(LA, name)(ag.tensor(Z))
+        theirs = getattr(torch.linalg, name)(torch.tensor(Z))
+        np.testing.assert_array_equal(ours.info.numpy(), theirs.info.numpy())
+        np.testing.assert_allclose(ours[0].numpy()[1], theirs[0].numpy()[1])  # the good one
+    ours = LA.solve_ex(ag.tensor(Z), ag.ones(2, dtype=ag.float64))
+    theirs = torch.linalg.solve_ex(torch.tensor(Z), torch.ones(2, dtype=torch.float64))
+    np.testing.assert_array_equal(ours.info.numpy(), theirs.info.numpy())
+    np.testing.assert_allclose(ours.result.numpy()[1], theirs.result.numpy()[1])
+    # the failed matrix's gradient is zero, the good one's is the inverse's
+    A = ag.tensor(Z, requires_grad=True)
+    LA.inv_ex(A).inverse[1].sum().backward()
+    T = torch.tensor(Z[1], requires_grad=True)
+    torch.linalg.inv(T).sum().backward()
+    np.testing.assert_allclose(A.grad.numpy()[1], T.grad.numpy(), rtol=1e-12)
+    assert not A.grad.numpy()[0].any()
+
+
+@pytest.mark.parametrize("name, args", [
+    ("inv_ex", ()), ("cholesky_ex", ()), ("solve_ex", (np.ones(2),))])
+def test_ex_forms_check_errors_raise_as_pytorch(name, args):
+    Z = np.zeros((2, 2, 2))
+    with pytest.raises(RuntimeError) as theirs:
+        getattr(torch.linalg, name)(torch.tensor(Z), *map(torch.tensor, args), check_errors=True)
+    with pytest.raises(LA.LinAlgError) as ours:
+        getattr(LA, name)(ag.tensor(Z), *map(ag.tensor, args), check_errors=True)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_empty_batches():
+    for ours, theirs in (
+            (LA.solve_triangular(ag.zeros(0, 3, 3), ag.zeros(3, 2), upper=True),
+             torch.linalg.solve_triangular(torch.zeros(0, 3, 3), torch.zeros(3, 2), upper=True)),
+            (ag.cholesky_solve(ag.zeros(0, 3, 2), ag.eye(3)),
+             torch.cholesky_solve(torch.zeros(0, 3, 2), torch.eye(3))),
+            (ag.cholesky_inverse(ag.zeros(0, 2, 2)), torch.cholesky_inverse(torch.zeros(0, 2, 2))),
+            (LA.inv_ex(ag.zeros(0, 3, 3)).info, torch.linalg.inv_ex(torch.zeros(0, 3, 3)).info),
+            (ag.addbmm(ag.ones(2, 2), ag.zeros(0, 2, 3), ag.zeros(0, 3, 2)),
+             torch.addbmm(torch.ones(2, 2), torch.zeros(0, 2, 3), torch.zeros(0, 3, 2)))):
+        assert tuple(ours.shape) == tuple(theirs.shape)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_gradcheck_of_the_composed_forms():
+    A = ag.tensor(_tri((2, 3, 3)), requires_grad=True)
+    B = ag.tensor(RNG.standard_normal((2, 3, 2)), requires_grad=True)
+    piv = ag.tensor(np.array([[1, 2, 3], [3, 2, 3]], dtype=np.int32))
+    for fn in (lambda a, b: LA.lu_solve(a, piv, b),
+               lambda a, b: LA.lu_solve(a, piv, b.mT, left=False, adjoint=True),
+               lambda a, b: LA.solve_ex(a, b).result, lambda a, b: LA.inv_ex(a).inverse @ b,
+               lambda a, b: LA.multi_dot([a[0], b[0], b[1].mT])):
+        assert gradcheck(fn, (A, B))
+        assert gradgradcheck(fn, (A, B))
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.linalg.solve_triangular(m.ones(3, 3), m.ones(3), upper=True),
+    lambda m: m.linalg.solve_triangular(m.ones(3, 3), m.ones(4, 2), upper=True),
+    lambda m: m.linalg.solve_triangular(m.ones(3, 3), m.ones(3, 2), upper=True, left=False),
+    lambda m: m.linalg.solve_triangular(m.ones(3, 4), m.ones(3, 2), upper=True),
+    lambda m: m.linalg.solve_triangular(m.ones(2, 3, 3), m.ones(4, 3, 2), upper=True),
+    lambda m: m.cholesky_solve(m.ones(4, 2), m.eye(3)),
+    lambda m: m.cholesky_solve(m.ones(3), m.eye(3)),
+    lambda m: m.cholesky_solve(m.ones(3, 2, dtype=m.float64), m.eye(3)),
+    lambda m: m.cholesky_inverse(m.ones(3, 4)),
+    lambda m: m.cholesky_inverse(m.ones(3)),
+    lambda m: m.addr(m.ones(3, 2), m.ones(3, 1), m.ones(2)),
+    lambda m: m.addr(m.ones(3, 2), m.ones(3), m.ones(2, 1)),
+    lambda m: m.addr(m.ones(4, 2), m.ones(3), m.ones(2)),
+    lambda m: m.addbmm(m.ones(3, 2), m.ones(4, 3, 5), m.ones(4, 6, 2)),
+    lambda m: m.addbmm(m.ones(3, 2), m.ones(4, 3, 5), m.ones(3, 5, 2)),
+    lambda m: m.addbmm(m.ones(3, 3), m.ones(4, 3, 5), m.ones(4, 5, 2)),
+    lambda m: m.adjoint(m.ones(3)),
+    lambda m: m.linalg.vecdot(m.ones(3), m.ones(3, dtype=m.float64)),
+    lambda m: m.linalg.multi_dot([m.ones(3)]),
+    lambda m: m.linalg.multi_dot([m.ones(3, 2), m.ones(2, 2, 2)]),
+    lambda m: m.linalg.multi_dot([m.ones(1, 3, 2), m.ones(2, 4)]),
+    lambda m: m.linalg.multi_dot([m.ones(3, 2), m.ones(3, 2)]),
+    lambda m: m.linalg.multi_dot([m.ones(3, 2), m.ones(2, 4), m.ones(5)]),
+    lambda m: m.linalg.multi_dot([m.ones(3, 2), m.ones(2, 4, dtype=m.float64)]),
+])
+def test_errors_in_pytorchs_words(call):
+    with pytest.raises(RuntimeError) as theirs:
+        call(torch)
+    with pytest.raises(RuntimeError) as ours:
+        call(ag)
+    assert str(ours.value) == str(theirs.value)
