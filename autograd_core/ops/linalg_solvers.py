@@ -5,6 +5,7 @@ PyTorch's gradients; ``adjoint`` and ``chain_matmul``."""
 from __future__ import annotations
 
 import builtins
+from collections import namedtuple
 from typing import Any, Sequence
 
 import numpy as np
@@ -15,7 +16,7 @@ from autograd_core.ops._args import c_type
 from autograd_core.ops.linalg import _as2d, bmm, matmul
 from autograd_core.ops.matrix import _check, _mT, _spd, _sq, _tname
 from autograd_core.ops.registry import Sample, op, warn_caller
-from autograd_core.tensor import Tensor
+from autograd_core.tensor import Tensor, note_complex
 
 
 def _trsolve(a, b, upper, unit):
@@ -473,5 +474,112 @@ def multi_dot(tensors: Sequence[Tensor], *, out: Tensor | None = None) -> Tensor
     return result
 
 
+# ---- general eigenvalue problem ---------------------------------------------------------------
+_EIG_GAUGE = ("linalg_eig_backward: The eigenvectors in the complex case are specified up to "
+              "multiplication by e^{i phi}. The specified loss function depends on this "
+              "quantity, so it is ill-defined.")
+
+
+class LinalgEig(Node):
+    """``A = V diag(L) V^-1`` (LAPACK's ``geev`` through numpy: unit-norm eigenvectors, always
+    complex). PyTorch's gradient: with ``M = V^H gV`` projected so the loss cannot see each
+    column's phase (``M - V^H V diag(Re diag M)``; refused when ``Im diag M`` is not ~0),
+    ``gA = V^-H (M / conj(L_j - L_i), diagonal gL) V^H``; a real ``A`` keeps its real part."""
+
+    _op_name = "linalg_eig"
+    n_outputs = 2
+
+    def forward(self, a):
+        ctype = np.promote_types(a.dtype, np.complex64)
+        note_complex(ctype)
+        w, v = np.linalg.eig(a)
+        w, v = w.astype(ctype, copy=False), v.astype(ctype, copy=False)
+        self.w, self.v = w, v
+        return w, v
+
+    def complex_backward(self, gw, gv):
+        if isinstance(gw, Tensor) or isinstance(gv, Tensor):
+            raise NotImplementedError("tapegrad: the second derivative of linalg.eig is not "
+                                      "implemented (create_graph=True through it)")
+        w, v = self.w, self.v
+        vh = np.conj(np.swapaxes(v, -1, -2))
+        n = w.shape[-1]
+        if gv is not None:
+            m = np.matmul(vh, gv)
+            d = np.diagonal(m, 0, -2, -1)
+            if not np.allclose(d.imag, 0, rtol=1e-2, atol=1e-2):
+                raise RuntimeError(_EIG_GAUGE)
+            m = m - np.matmul(vh, v * d.real[..., None, :])
+            e = np.conj(w)[..., None, :] - np.conj(w)[..., :, None]
+            e[..., np.arange(n), np.arange(n)] = 1
+            inner = m / e
+        else:
+            inner = np.zeros(w.shape + (n,), dtype=w.dtype)
+        if gw is not None:
+            inner[..., np.arange(n), np.arange(n)] = gw
+        return (np.linalg.solve(vh, np.matmul(inner, vh)),)
+
+
+def _eig_checked(A, name):
+    if not isinstance(A, Tensor):
+        raise TypeError(f"{name}(): argument 'A' (position 1) must be Tensor, not "
+                        f"{type(A).__name__}")
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    if A.dtype.kind not in "fc":
+        raise RuntimeError(f"Unknown Complex ScalarType for {_tname(A.dtype)}")
+    finite = np.isfinite(A._data).all(axis=(-2, -1))
+    if finite.all():
+        return LinalgEig.apply(A)
+    if name == "linalg.eig":
+        raise RuntimeError("torch.linalg.eig: input tensor should not contain infs or NaNs.")
+    # eigvals: PyTorch does not check (LAPACK's values are unspecified); NaN for those matrices
+    bad = ~finite[..., None, None]
+    w, v = LinalgEig.apply(xp.where(bad, np.zeros((), A._data.dtype), A))
+    return xp.where(bad[..., 0], np.array(np.nan, w._data.dtype), w), v
+
+
+def eig(A: Tensor) -> Any:
+    """Return ``(eigenvalues, eigenvectors)`` of a square matrix (or batch), as
+    ``torch.linalg.eig``: complex, with ``A @ V == V @ diag(L)`` and unit-norm columns.
+
+    The gradient is PyTorch's; a loss that depends on the eigenvectors' phases (which are
+    arbitrary) is refused in PyTorch's words. Not differentiable twice here.
+
+    Args:
+        A (Tensor): ``(*, n, n)`` real or complex matrices.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.eig(ag.tensor([[2.0, 0.0], [0.0, 3.0]])).eigenvalues
+        tensor([2.+0.j, 3.+0.j])
+    """
+    return EigResult(*_eig_checked(A, "linalg.eig"))
+
+
+def eigvals(A: Tensor) -> Tensor:
+    """Return the (complex) eigenvalues of a square matrix (or batch), as
+    ``torch.linalg.eigvals``, with PyTorch's gradient ``V^-H diag(g) V^H``. A matrix holding
+    inf or NaN has NaN eigenvalues (PyTorch returns unspecified values for it).
+
+    Args:
+        A (Tensor): ``(*, n, n)`` real or complex matrices.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.eigvals(ag.tensor([[0.0, -1.0], [1.0, 0.0]]))
+        tensor([0.+1.j, 0.-1.j])
+    """
+    return _eig_checked(A, "linalg.eigvals")[0]
+
+
+EigResult = namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])  # type: ignore[name-match]
+
+
 __all__ = ["addbmm", "addr", "adjoint", "chain_matmul", "cholesky_inverse", "cholesky_solve",
-           "multi_dot", "solve_triangular"]
+           "eig", "eigvals", "multi_dot", "solve_triangular"]

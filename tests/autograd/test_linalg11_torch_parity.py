@@ -244,3 +244,90 @@ def test_errors_in_pytorchs_words(call):
     with pytest.raises(RuntimeError) as ours:
         call(ag)
     assert str(ours.value) == str(theirs.value)
+
+
+def _eig_loss(m, L, V):
+    """A loss that does not depend on the eigenvectors' phases (PyTorch refuses others) nor on
+    the eigenvalues' order (LAPACK builds may order them differently)."""
+    w = m.arange(V.shape[-1], dtype=V.real.dtype).reshape(-1, 1)
+    return (V.abs() ** 2 * w).sum() + (L * L).real.sum() + L.imag.sum()
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32", "complex128", "complex64"])
+def test_eig_values_and_gradients(dtype):
+    a = RNG.standard_normal((2, 4, 4))
+    if dtype.startswith("complex"):
+        a = a + 1j * RNG.standard_normal((2, 4, 4))
+    a = a.astype(dtype)
+    rtol = 1e-10 if dtype in ("float64", "complex128") else 2e-4
+    A = ag.tensor(a, requires_grad=True)
+    T = torch.tensor(a, requires_grad=True)
+    L, V = LA.eig(A)
+    Lt, Vt = torch.linalg.eig(T)
+    assert str(L.dtype).split(".")[-1] == str(Lt.dtype).split(".")[-1]
+    assert str(V.dtype).split(".")[-1] == str(Vt.dtype).split(".")[-1]
+    np.testing.assert_allclose(np.sort_complex(L.detach().numpy()),
+                               np.sort_complex(Lt.detach().numpy()), rtol=rtol, atol=rtol)
+    # eigenvectors: unit columns with A V = V diag(L) (their phases are LAPACK's to choose)
+    v = V.detach().numpy()
+    np.testing.assert_allclose(np.linalg.norm(v, axis=-2), 1, rtol=rtol)
+    np.testing.assert_allclose(a @ v, v * L.detach().numpy()[..., None, :], rtol=rtol,
+                               atol=10 * rtol)
+    _eig_loss(ag, L, V).backward()
+    _eig_loss(torch, Lt, Vt).backward()
+    np.testing.assert_allclose(A.grad.numpy(), T.grad.numpy(), rtol=10 * rtol, atol=10 * rtol)
+    A.grad = None
+    T.grad = None
+    (LA.eigvals(A) ** 2).imag.sum().backward()
+    (torch.linalg.eigvals(T) ** 2).imag.sum().backward()
+    np.testing.assert_allclose(A.grad.numpy(), T.grad.numpy(), rtol=10 * rtol, atol=10 * rtol)
+
+
+def test_eig_gradient_matches_finite_differences():
+    a = RNG.standard_normal((3, 3))
+    A = ag.tensor(a, requires_grad=True)
+    _eig_loss(ag, *LA.eig(A)).backward()
+
+    def loss(x):
+        w, v = np.linalg.eig(x)
+        return float((np.abs(v) ** 2 * np.arange(3)[:, None]).sum() + (w * w).real.sum() + w.imag.sum())
+
+    fd = np.zeros_like(a)
+    for i in np.ndindex(a.shape):
+        e = np.zeros_like(a)
+        e[i] = 1e-6
+        fd[i] = (loss(a + e) - loss(a - e)) / 2e-6
+    np.testing.assert_allclose(A.grad.numpy(), fd, rtol=1e-5, atol=1e-6)
+
+
+def test_eig_refuses_a_phase_dependent_loss_and_bad_inputs_as_pytorch():
+    a = RNG.standard_normal((3, 3))
+    with pytest.raises(RuntimeError) as theirs:
+        T = torch.tensor(a, requires_grad=True)
+        torch.linalg.eig(T)[1].imag.sum().backward()
+    with pytest.raises(RuntimeError) as ours:
+        A = ag.tensor(a, requires_grad=True)
+        LA.eig(A)[1].imag.sum().backward()
+    assert str(ours.value) == str(theirs.value)
+    for make, names in ((lambda m: m.ones(2, 3), ("eig", "eigvals")),
+                        (lambda m: m.ones(3), ("eig", "eigvals")),
+                        (lambda m: m.tensor([[1.0, float("nan")], [0.0, 1.0]]), ("eig",))):
+        for name in names:
+            with pytest.raises(RuntimeError) as theirs:
+                getattr(torch.linalg, name)(make(torch))
+            with pytest.raises(RuntimeError) as ours:
+                getattr(LA, name)(make(ag))
+            assert str(ours.value) == str(theirs.value)
+    # eigvals does not check (PyTorch's values are LAPACK's, unspecified): NaN here
+    w = LA.eigvals(ag.tensor([[[1.0, float("nan")], [0.0, 1.0]], [[2.0, 0.0], [0.0, 3.0]]]))
+    assert np.isnan(w.numpy()[0]).all()
+    np.testing.assert_allclose(np.sort_complex(w.numpy()[1]), [2, 3])
+    assert tuple(LA.eig(ag.zeros(0, 2, 2)).eigenvectors.shape) == (0, 2, 2)
+    assert LA.eigvals(ag.zeros(0, 2, 2)).dtype == ag.complex64
+
+
+def test_eig_second_derivative_is_refused_not_wrong():
+    A = ag.tensor(RNG.standard_normal((3, 3)), requires_grad=True)
+    loss = (LA.eigvals(A) ** 2).real.sum()
+    with pytest.raises(NotImplementedError, match="second derivative of linalg.eig"):
+        ag.autograd.grad(loss, A, create_graph=True)
