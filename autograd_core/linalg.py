@@ -34,7 +34,8 @@ from autograd_core.ops.matrix import _check, _cross_prepare, _not_floating
 from autograd_core.ops.batch2_linalg import svd as _legacy_svd
 from autograd_core.ops.compose import diagonal as _diagonal
 from autograd_core.ops.linalg import matmul as _matmul
-from autograd_core.ops.linalg_solvers import eig, eigvals, multi_dot, solve_triangular
+from autograd_core.ops.linalg_solvers import eig, eigvals, linalg_lu_solve as lu_solve, multi_dot, \
+    solve_triangular
 from autograd_core.ops.matrix import _tname
 from autograd_core.ops.shape import cat as _cat
 from autograd_core.ops.reduce import Norm
@@ -771,60 +772,3 @@ def lu_factor_ex(A: Tensor, *, pivot: builtins.bool = True,
         LU, piv = lu_factor(A, pivot=pivot)
         return LUFactorExResult(LU, piv, _no_info(A))
     return LUFactorExResult(*_lu_checked(A, "linalg.lu_factor_ex", pivot))
-
-
-def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: builtins.bool = True,
-             adjoint: builtins.bool = False) -> Tensor:
-    """Return ``X`` with ``A X = B`` given ``lu_factor``'s ``(LU, pivots)`` of ``A``, as
-    ``torch.linalg.lu_solve``: ``X A = B`` with ``left=False``, ``A^H`` in place of ``A``
-    with ``adjoint=True``. Differentiable with respect to ``LU`` and ``B``.
-
-    Args:
-        LU (Tensor): ``(*, n, n)`` packed factors.
-        pivots (Tensor): ``(*, n)`` 1-based row swaps.
-        B (Tensor): ``(*, n, k)`` right-hand sides (``(*, k, n)`` with ``left=False``).
-        left (bool): solve ``A X = B`` (True) or ``X A = B``. Default: True.
-        adjoint (bool): solve with ``A^H``. Default: False.
-
-    Example::
-
-        >>> import autograd_core as ag
-        >>> A = ag.tensor([[0.0, 2.0], [4.0, 1.0]])
-        >>> LU, pivots = ag.linalg.lu_factor(A)
-        >>> ag.linalg.lu_solve(LU, pivots, ag.tensor([[2.0], [5.0]]))
-        tensor([[1.],
-                [1.]])
-    """
-    name = "linalg.lu_solve"
-    _check(LU, name)
-    if B.ndim < 2:
-        raise RuntimeError(f"{name}: The input tensor B must have at least 2 dimensions.")
-    n = LU.shape[-1]
-    if (B.shape[-2] if left else B.shape[-1]) != n:
-        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation "
-                           f"{'AX' if left else 'XA'} = B ({n}x{n} and {B.shape[-2]}x"
-                           f"{B.shape[-1]})")
-    if tuple(pivots.shape) != tuple(LU.shape[:-1]):
-        raise RuntimeError(f"{name}: Expected LU.shape[:-1] and pivots.shape to be the same, "
-                           f"but got pivots with shape {list(pivots.shape)} instead")
-    if pivots.dtype.name != "int32":
-        raise RuntimeError(f"{name}: Expected pivots to be integers. Got {_tname(pivots.dtype)}")
-    P = lu_unpack(LU, pivots, unpack_data=False).P.to(LU.dtype)
-
-    def lower(y: Tensor, right: builtins.bool, transposed: builtins.bool) -> Tensor:
-        m = LU.mT if transposed else LU
-        return solve_triangular(m, y, upper=transposed, left=not right, unitriangular=True)
-
-    def upper(y: Tensor, right: builtins.bool, transposed: builtins.bool) -> Tensor:
-        m = LU.mT if transposed else LU
-        return solve_triangular(m, y, upper=not transposed, left=not right)
-
-    # A = P L U
-    if left and not adjoint:  # X = U^-1 L^-1 P^T B
-        return upper(lower(_matmul(P.mT, B), False, False), False, False)
-    if left:  # A^H X = B: X = P L^-H U^-H B
-        return _matmul(P, lower(upper(B, False, True), False, True))
-    if not adjoint:  # X A = B: X = B U^-1 L^-1 P^T
-        return _matmul(lower(upper(B, True, False), True, False), P.mT)
-    # X A^H = B: X = B P L^-H U^-H
-    return upper(lower(_matmul(B, P), True, True), True, True)

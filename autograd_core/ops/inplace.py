@@ -685,7 +685,8 @@ _EXAMPLES = {
     "triu": ("[[0.25, 1.0], [0.5, 2.0]]", ""), "addmv": ("[0.25, 1.0]", "ag.ones(2, 2), x"),
     "baddbmm": ("[[[0.25, 1.0], [0.5, 2.0]]]", "x, x"),
     "addbmm": ("[[0.25, 1.0], [0.5, 2.0]]", "x.unsqueeze(0), x.unsqueeze(0)"),
-    "addr": ("[[0.25, 1.0], [0.5, 2.0]]", "x[0], x[1]"), "cumsum": ("[0.25, 1.0]", "0"),
+    "addr": ("[[0.25, 1.0], [0.5, 2.0]]", "x[0], x[1]"),
+    "renorm": ("[[0.25, 1.0], [0.5, 2.0]]", "2, 0, 1.0"), "cumsum": ("[0.25, 1.0]", "0"),
     "cumprod": ("[0.25, 1.0]", "0"), "mvlgamma": ("[2.5, 3.0]", "1"),
     "acosh": ("[1.25, 2.0]", ""), "arccosh": ("[1.25, 2.0]", ""),  # domain from 1 (NaN != NaN)
     "bitwise_and": ("[3, 12]", "x"), "bitwise_or": ("[3, 12]", "x"),
@@ -708,6 +709,7 @@ for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos"
               "digamma", "logit", "reciprocal", "sgn", "sinc", "i0", "deg2rad", "rad2deg",
               "nan_to_num", "negative", "hypot", "copysign", "fmod", "remainder", "floor_divide",
               "xlogy", "heaviside", "lerp", "addmm", "addmv", "baddbmm", "addbmm", "addr",
+              "renorm",
               "tril", "triu", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge",
               "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
               "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma", "true_divide"):

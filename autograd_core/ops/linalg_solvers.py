@@ -14,8 +14,9 @@ from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import c_type
 from autograd_core.ops.linalg import _as2d, bmm, matmul
-from autograd_core.ops.matrix import _check, _mT, _spd, _sq, _tname
-from autograd_core.ops.registry import Sample, op, warn_caller
+from autograd_core.ops.matrix import _check, _mT, _spd, _sq, _tname, qr as _linalg_qr
+from autograd_core.ops.reduce import Norm
+from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
 from autograd_core.tensor import Tensor, note_complex
 
 
@@ -581,5 +582,255 @@ def eigvals(A: Tensor) -> Tensor:
 EigResult = namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])  # type: ignore[name-match]
 
 
+def _permutation(pivots, dtype):
+    """The permutation matrices ``P`` of LAPACK's 1-based row swaps (``A = P L U``)."""
+    n = pivots.shape[-1]
+    flat = np.asarray(pivots, dtype=np.int64).reshape((-1, n))
+    P = np.zeros((flat.shape[0], n, n), dtype=dtype)
+    for b, row in enumerate(flat):
+        perm = list(range(n))
+        for i, p in enumerate(row):
+            perm[i], perm[p - 1] = perm[p - 1], perm[i]
+        P[b, perm, range(n)] = 1
+    return P.reshape(pivots.shape[:-1] + (n, n))
+
+
+def linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: builtins.bool = True,
+                    adjoint: builtins.bool = False) -> Tensor:
+    """Return ``X`` with ``A X = B`` given ``lu_factor``'s ``(LU, pivots)`` of ``A``, as
+    ``torch.linalg.lu_solve``: ``X A = B`` with ``left=False``, ``A^H`` in place of ``A``
+    with ``adjoint=True``. Differentiable with respect to ``LU`` and ``B``.
+
+    Args:
+        LU (Tensor): ``(*, n, n)`` packed factors.
+        pivots (Tensor): ``(*, n)`` 1-based row swaps.
+        B (Tensor): ``(*, n, k)`` right-hand sides (``(*, k, n)`` with ``left=False``).
+        left (bool): solve ``A X = B`` (True) or ``X A = B``. Default: True.
+        adjoint (bool): solve with ``A^H``. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> A = ag.tensor([[0.0, 2.0], [4.0, 1.0]])
+        >>> LU, pivots = ag.linalg.lu_factor(A)
+        >>> ag.linalg.lu_solve(LU, pivots, ag.tensor([[2.0], [5.0]]))
+        tensor([[1.],
+                [1.]])
+    """
+    name = "linalg.lu_solve"
+    _check(LU, name)
+    if B.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor B must have at least 2 dimensions.")
+    n = LU.shape[-1]
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation "
+                           f"{'AX' if left else 'XA'} = B ({n}x{n} and {B.shape[-2]}x"
+                           f"{B.shape[-1]})")
+    if tuple(pivots.shape) != tuple(LU.shape[:-1]):
+        raise RuntimeError(f"{name}: Expected LU.shape[:-1] and pivots.shape to be the same, "
+                           f"but got pivots with shape {list(pivots.shape)} instead")
+    if pivots.dtype.name != "int32":
+        raise RuntimeError(f"{name}: Expected pivots to be integers. Got {_tname(pivots.dtype)}")
+    refuse_capture(name)  # the permutation is read off the pivots' values
+    P = xp.constant(_permutation(pivots._data, LU._data.dtype))
+
+    def lower(y: Tensor, right: builtins.bool, transposed: builtins.bool) -> Tensor:
+        m = LU.mT if transposed else LU
+        return solve_triangular(m, y, upper=transposed, left=not right, unitriangular=True)
+
+    def upper(y: Tensor, right: builtins.bool, transposed: builtins.bool) -> Tensor:
+        m = LU.mT if transposed else LU
+        return solve_triangular(m, y, upper=not transposed, left=not right)
+
+    # A = P L U
+    if left and not adjoint:  # X = U^-1 L^-1 P^T B
+        return upper(lower(matmul(P.mT, B), False, False), False, False)
+    if left:  # A^H X = B: X = P L^-H U^-H B
+        return matmul(P, lower(upper(B, False, True), False, True))
+    if not adjoint:  # X A = B: X = B U^-1 L^-1 P^T
+        return matmul(lower(upper(B, True, False), True, False), P.mT)
+    # X A^H = B: X = B P L^-H U^-H
+    return upper(lower(matmul(B, P), True, True), True, True)
+
+
+# ---- PyTorch's older forms: triangular_solve, lu_solve, qr; renorm ------------------------------
+_WARNED: set = set()
+
+
+def _deprecated(name: str, message: str) -> None:
+    """PyTorch's deprecation warning for ``name``, once per process (its ``TORCH_WARN_ONCE``)."""
+    if name not in _WARNED:
+        _WARNED.add(name)
+        warn_caller(message)
+
+
+TriangularSolveResult = namedtuple(  # type: ignore[name-match]
+    "triangular_solve", ["solution", "cloned_coefficient"])
+
+
+@op("triangular_solve", method=True, samples=[
+    Sample("triangular_solve", lambda b, a: triangular_solve(_as2d(b)[: _sq(a).shape[0]],
+                                                             _sq(a))[0], 2,
+           shapes=((3, 2), (3, 3))),
+    Sample("triangular_solve_t", lambda b, a: triangular_solve(
+        _as2d(b)[: _sq(a).shape[0]], _sq(a), upper=False, transpose=True,
+        unitriangular=True)[0], 2, shapes=((3, 2), (3, 3)))])
+def triangular_solve(input: Tensor, A: Tensor, upper: builtins.bool = True,
+                     transpose: builtins.bool = False,
+                     unitriangular: builtins.bool = False) -> TriangularSolveResult:
+    """Return ``(X, A.clone())`` with ``op(A) X = input`` for a triangular ``A`` (``op(A)``:
+    ``A``, or ``A^T`` with ``transpose=True``), as the deprecated ``torch.triangular_solve``
+    (with its warning, once); ``linalg.solve_triangular`` is its replacement.
+
+    Args:
+        input (Tensor): ``B``, ``(*, n, k)`` right-hand sides.
+        A (Tensor): ``(*, n, n)`` triangular matrices.
+        upper (bool): ``A`` is upper triangular. Default: True.
+        transpose (bool): solve with ``A^T``. Default: False.
+        unitriangular (bool): take ``A``'s diagonal as ones. Default: False.
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     ag.triangular_solve(ag.tensor([[4.0], [8.0]]), ag.tensor([[2.0, 1.0],
+        ...                                                               [0.0, 4.0]])).solution
+        tensor([[1.],
+                [2.]])
+    """
+    _deprecated("triangular_solve", (
+        "torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangularand will "
+        "be removed in a future PyTorch release.\ntorch.linalg.solve_triangular has its "
+        "arguments reversed and does not return a copy of one of the inputs.\nX = "
+        "torch.triangular_solve(B, A).solution\nshould be replaced with\nX = "
+        "torch.linalg.solve_triangular(A, B)."))
+    if input.ndim < 2:
+        raise RuntimeError(f"torch.triangular_solve: Expected b to have at least 2 dimensions, "
+                           f"but it has {input.ndim} dimensions instead")
+    if A.ndim < 2:
+        raise RuntimeError(f"torch.triangular_solve: Expected A to have at least 2 dimensions, "
+                           f"but it has {A.ndim} dimensions instead")
+    _check(A, "triangular_solve")
+    n = A.shape[-1]
+    if input.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for triangular_solve: each A matrix is "
+                           f"{n} by {n} but each b matrix is {input.shape[-2]} by "
+                           f"{input.shape[-1]}")
+    x = solve_triangular(A.mT if transpose else A, input, upper=bool(upper) != bool(transpose),
+                         unitriangular=unitriangular)
+    batch = tuple(x.shape[:-2])
+    return TriangularSolveResult(x, A.expand(*batch, n, n).clone())
+
+
+@op("lu_solve", method=True, samples=[
+    Sample("lu_solve", lambda b, a: lu_solve(_as2d(b)[: _sq(a).shape[0]], _sq(a),
+                                             xp.constant(np.arange(1, _sq(a).shape[0] + 1,
+                                                                   dtype=np.int32))), 2,
+           shapes=((3, 2), (3, 3)))])
+def lu_solve(input: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
+    """Return ``X`` with ``A X = input`` from ``lu_factor``'s ``(LU_data, LU_pivots)`` of
+    ``A``, as the deprecated ``torch.lu_solve`` (with its warning, once);
+    ``linalg.lu_solve(LU, pivots, B)`` is its replacement.
+
+    Args:
+        input (Tensor): ``B``, ``(*, n, k)`` right-hand sides.
+        LU_data (Tensor): ``(*, n, n)`` packed factors.
+        LU_pivots (Tensor): ``(*, n)`` 1-based int32 row swaps.
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> LU, pivots = ag.linalg.lu_factor(ag.tensor([[0.0, 2.0], [4.0, 1.0]]))
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     ag.lu_solve(ag.tensor([[2.0], [5.0]]), LU, pivots)
+        tensor([[1.],
+                [1.]])
+    """
+    _deprecated("lu_solve", (
+        "torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a "
+        "future PyTorch release.\nNote that torch.linalg.lu_solve has its arguments reversed."
+        "\nX = torch.lu_solve(B, LU, pivots)\nshould be replaced with\nX = "
+        "torch.linalg.lu_solve(LU, pivots, B)"))
+    return linalg_lu_solve(LU_data, LU_pivots, input)
+
+
+QRLegacyResult = namedtuple("qr", ["Q", "R"])  # type: ignore[name-match]
+
+
+@op("legacy_qr", method="qr", function=False, samples=[
+    Sample("legacy_qr", lambda a: legacy_qr(_sq(a), some=False)[0] @ legacy_qr(_sq(a))[1])])
+def legacy_qr(input: Tensor, some: builtins.bool = True) -> QRLegacyResult:
+    """Return ``(Q, R)``, the QR decomposition, as the deprecated ``torch.qr`` (with its
+    warning, once): ``linalg.qr(input, "reduced" if some else "complete")``.
+
+    Args:
+        input (Tensor): ``(*, m, n)`` matrices.
+        some (bool): the reduced decomposition (True) or the complete one. Default: True.
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     ag.qr(ag.tensor([[3.0, 0.0], [4.0, 1.0]])).R.abs()
+        tensor([[5.0000, 0.8000],
+                [0.0000, 0.6000]])
+    """
+    _deprecated("qr", (
+        "torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future "
+        "PyTorch release.\nThe boolean parameter 'some' has been replaced with a string "
+        "parameter 'mode'.\nQ, R = torch.qr(A, some)\nshould be replaced with\nQ, R = "
+        "torch.linalg.qr(A, 'reduced' if some else 'complete')"))
+    return QRLegacyResult(*_linalg_qr(input, "reduced" if some else "complete"))
+
+
+@op("renorm", method=True, samples=[
+    Sample("renorm", lambda a: renorm(_as2d(a), 2, 0, 0.5)),
+    Sample("renorm_p3", lambda a: renorm(_as2d(a), 3, -1, 0.3))])
+def renorm(input: Tensor, p: builtins.float, dim: builtins.int,
+           maxnorm: builtins.float) -> Tensor:
+    """Return ``input`` with each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm``
+    scaled down to norm ``maxnorm`` (by ``maxnorm / (norm + 1e-7)``), as ``torch.renorm``;
+    the others unchanged. The gradient goes through the norm, as PyTorch's.
+
+    Args:
+        input (Tensor): a floating-point tensor of at least 2 dimensions.
+        p (float): the norm's order (positive).
+        dim (int): the dimension whose slices are renormalised.
+        maxnorm (float): the largest norm kept (>= 0).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.renorm(ag.tensor([[3.0, 4.0], [0.3, 0.4]]), 2, 0, 1.0)
+        tensor([[0.6000, 0.8000],
+                [0.3000, 0.4000]])
+    """
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    if input.ndim <= 1:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} "
+                           f"dimensions")
+    if not -input.ndim <= dim < input.ndim:
+        raise IndexError(f"Dimension out of range (expected to be in range of "
+                         f"[{-input.ndim}, {input.ndim - 1}], but got {dim})")
+    if input.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor "
+                           f"as input. Got {_tname(input.dtype)}")
+    dim = dim % input.ndim
+    others = tuple(d for d in range(input.ndim) if d != dim)
+    norm = Norm.apply(input, p=float(p), dim=others, keepdim=True)
+    over = norm._data > maxnorm
+    factor = xp.where(over, maxnorm / (norm + 1e-7), np.ones((), norm._data.dtype))
+    return input * factor
+
+
 __all__ = ["addbmm", "addr", "adjoint", "chain_matmul", "cholesky_inverse", "cholesky_solve",
-           "eig", "eigvals", "multi_dot", "solve_triangular"]
+           "eig", "eigvals", "legacy_qr", "linalg_lu_solve", "lu_solve", "multi_dot", "renorm", "solve_triangular"]

@@ -331,3 +331,89 @@ def test_eig_second_derivative_is_refused_not_wrong():
     loss = (LA.eigvals(A) ** 2).real.sum()
     with pytest.raises(NotImplementedError, match="second derivative of linalg.eig"):
         ag.autograd.grad(loss, A, create_graph=True)
+
+
+def test_complete_qr_of_a_tall_matrix_refuses_a_gradient_through_q():
+    """Q of linalg.qr(A, 'complete') with m > n had no graph: a loss using it got a silent
+    zero contribution where PyTorch raises."""
+    a = RNG.standard_normal((4, 3))
+    T = torch.tensor(a, requires_grad=True)
+    with pytest.raises(RuntimeError) as theirs:
+        (torch.linalg.qr(T, "complete").Q.sum() + T.sum()).backward()
+    A = ag.tensor(a, requires_grad=True)
+    with pytest.raises(RuntimeError) as ours:
+        (LA.qr(A, "complete").Q.sum() + A.sum()).backward()
+    assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_legacy_forms(dtype):
+    A = _tri((2, 3, 3))
+    B = RNG.standard_normal((4, 1, 3, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for up in (True, False):
+            for tr in (True, False):
+                _compare(lambda b, a: ag.triangular_solve(b, a, up, tr, not tr).solution,
+                         lambda b, a: torch.triangular_solve(b, a, up, tr, not tr).solution,
+                         [B, A], dtype)
+        _compare(lambda b, a: b.triangular_solve(a).cloned_coefficient,
+                 lambda b, a: b.triangular_solve(a).cloned_coefficient, [B, A], dtype)
+        LU, piv = torch.linalg.lu_factor(torch.tensor(A))
+        _compare(lambda b, lu: b.lu_solve(lu, ag.tensor(piv.numpy())),
+                 lambda b, lu: b.lu_solve(lu, piv), [B[0], LU.numpy()], dtype)
+        M = RNG.standard_normal((2, 4, 3))
+        for k in (0, 1):
+            _compare(lambda a: ag.qr(a)[k], lambda a: torch.qr(a)[k], [M], dtype)
+            _compare(lambda a: a.qr(some=True)[k], lambda a: a.qr(some=True)[k], [M], dtype)
+        for k in (0, 1):  # complete: values only (not differentiable for a tall matrix)
+            np.testing.assert_allclose(ag.qr(ag.tensor(M), False)[k].numpy(),
+                                       torch.qr(torch.tensor(M), False)[k].numpy(),
+                                       rtol=1e-10, atol=1e-12)
+
+
+def test_legacy_forms_warn_as_pytorch():
+    from autograd_core.ops import linalg_solvers
+
+    linalg_solvers._WARNED.clear()
+    with pytest.warns(UserWarning, match="torch.triangular_solve is deprecated"):
+        ag.triangular_solve(ag.ones(2, 1), ag.eye(2))
+    with pytest.warns(UserWarning, match="torch.qr is deprecated"):
+        ag.qr(ag.eye(2))
+    with pytest.warns(UserWarning, match="torch.lu_solve is deprecated"):
+        ag.lu_solve(ag.ones(2, 1), ag.eye(2), ag.tensor([1, 2], dtype=ag.int32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once per process, as PyTorch's TORCH_WARN_ONCE
+        ag.qr(ag.eye(2))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("p, dim, maxnorm", [(2, 0, 1.0), (1, 1, 0.5), (3, -1, 2.0),
+                                             (float("inf"), 0, 1.0), (1.5, 2, 0.1)])
+def test_renorm(dtype, p, dim, maxnorm):
+    X = RNG.standard_normal((4, 3, 2))
+    _compare(lambda x: ag.renorm(x, p, dim, maxnorm), lambda x: torch.renorm(x, p, dim, maxnorm),
+             [X], dtype)
+    x, t = ag.tensor(X.astype(dtype)), torch.tensor(X.astype(dtype))
+    assert x.renorm_(p, dim, maxnorm) is x
+    t.renorm_(p, dim, maxnorm)
+    np.testing.assert_allclose(x.numpy(), t.numpy(), rtol=TOL[dtype][0], atol=TOL[dtype][1])
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.renorm(m.ones(4, 3), -1, 0, 1.0),
+    lambda m: m.renorm(m.ones(4, 3), 0, 0, 1.0),
+    lambda m: m.renorm(m.ones(4, 3), 2, 0, -1.0),
+    lambda m: m.renorm(m.ones(4), 2, 0, 1.0),
+    lambda m: m.renorm(m.ones(4, 3, dtype=m.int32), 2, 0, 1.0),
+    lambda m: m.triangular_solve(m.ones(3), m.eye(3)),
+    lambda m: m.triangular_solve(m.ones(4, 2), m.eye(3)),
+])
+def test_legacy_errors_in_pytorchs_words(call):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(RuntimeError) as theirs:
+            call(torch)
+        with pytest.raises(RuntimeError) as ours:
+            call(ag)
+    assert str(ours.value) == str(theirs.value)
