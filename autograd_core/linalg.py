@@ -40,17 +40,18 @@ from autograd_core.ops.matrix import _tname
 from autograd_core.ops.shape import cat as _cat
 from autograd_core.ops.reduce import Norm
 from autograd_core.ops.registry import DECLS, refuse_capture
-from autograd_core.creation import zeros as _ag_zeros
+from autograd_core.creation import ones_like as _ag_ones_like, zeros as _ag_zeros
 from autograd_core.tensor import DTypeLike, Tensor
 
 _Dims = Union[builtins.int, Sequence[builtins.int], None]
 _Ord = Union[builtins.float, str, None]
 
-__all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cholesky_ex", "cond", "cross",
-           "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "inv", "inv_ex", "lstsq", "lu", "lu_factor",
-           "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
-           "matrix_rank", "multi_dot", "norm", "pinv", "qr", "QRResult", "slogdet", "solve",
-           "solve_ex", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]
+__all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cholesky_ex", "cond",
+           "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "householder_product",
+           "inv", "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul",
+           "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv",
+           "qr", "QRResult", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
+           "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
 
 
 def det(A: Tensor) -> Tensor:
@@ -772,3 +773,136 @@ def lu_factor_ex(A: Tensor, *, pivot: builtins.bool = True,
         LU, piv = lu_factor(A, pivot=pivot)
         return LUFactorExResult(LU, piv, _no_info(A))
     return LUFactorExResult(*_lu_checked(A, "linalg.lu_factor_ex", pivot))
+
+
+# ---- Vandermonde, tensor inverse and solve, Householder products ----------------------------
+def vander(x: Tensor, *, N: builtins.int | None = None) -> Tensor:
+    """Return the Vandermonde matrix of ``x``: columns ``x^0, x^1, ..., x^(N-1)`` (increasing
+    powers), batched over ``x``'s leading dimensions, as ``torch.linalg.vander``.
+
+    Args:
+        x (Tensor): ``(*, n)`` values (floating point, complex or integer).
+        N (int, optional): the number of columns. Default: ``n``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.vander(ag.tensor([1.0, 2.0, 3.0]))
+        tensor([[1., 1., 1.],
+                [1., 2., 4.],
+                [1., 3., 9.]])
+    """
+    if x.dtype.kind == "b":
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer "
+                           "tensors, but got Bool")
+    n = x.shape[-1] if x.ndim else 1
+    N = n if N is None else N
+    if x.ndim == 0 or N <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    column = x.unsqueeze(-1)
+    powers = column.expand(*x.shape, N - 1).cumprod(-1)
+    return _cat([_ag_ones_like(column), powers], -1)
+
+
+def tensorinv(A: Tensor, ind: builtins.int = 2) -> Tensor:
+    """Return the inverse of ``A`` for ``tensordot`` over its first ``ind`` dimensions, as
+    ``torch.linalg.tensorinv``: ``A`` reshaped to a square matrix, inverted, reshaped to
+    ``A.shape[ind:] + A.shape[:ind]``.
+
+    Args:
+        A (Tensor): a tensor with ``prod(A.shape[:ind]) == prod(A.shape[ind:])``.
+        ind (int): the number of leading dimensions of the "rows" (positive). Default: 2.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.tensorinv(ag.eye(4).reshape(4, 2, 2), ind=1).shape
+        autograd_core.Size([2, 2, 4])
+    """
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = math.prod(A.shape[:ind]), math.prod(A.shape[ind:])
+    if rows != cols:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {cols} != {rows}")
+    try:
+        inverse = _matrix.inverse(A.reshape(rows, cols))
+    except LinAlgError as e:
+        raise LinAlgError(str(e).replace("linalg.inv:", "inv:", 1)) from None
+    return inverse.reshape(*A.shape[ind:], *A.shape[:ind])
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims: Sequence[builtins.int] | None = None) -> Tensor:
+    """Return ``X`` with ``tensordot(A, X, X.ndim) == B``, as ``torch.linalg.tensorsolve``:
+    ``X`` has shape ``A.shape[B.ndim:]`` (after ``dims`` of ``A`` are moved to the end).
+
+    Args:
+        A (Tensor): a tensor with ``prod(A.shape[B.ndim:]) == B.numel()``.
+        B (Tensor): the right-hand side.
+        dims (sequence of int, optional): dimensions of ``A`` moved to the end first.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> A = ag.eye(6).reshape(2, 3, 6) * 2
+        >>> ag.linalg.tensorsolve(A, ag.ones(2, 3))
+        tensor([0.5000, 0.5000, 0.5000, 0.5000, 0.5000, 0.5000])
+    """
+    if dims is not None:
+        dims = [d % A.ndim for d in dims]
+        rest = [d for d in range(A.ndim) if d not in dims]
+        A = A.permute(*rest, *dims)
+    out_shape = tuple(A.shape[B.ndim:])
+    cols = math.prod(out_shape)
+    if cols != B.numel():
+        raise RuntimeError(f"Expected self to satisfy the requirement "
+                           f"prod(self.shape[other.ndim:]) == prod(self.shape[:other.ndim]), "
+                           f"but got {cols} != {B.numel()}")
+    x = solve(A.reshape(B.numel(), cols), B.reshape(-1))
+    return x.reshape(*out_shape)
+
+
+def householder_product(A: Tensor, tau: Tensor) -> Tensor:
+    """Return the first ``n`` columns of ``H_1 H_2 ... H_k``, ``H_i = I - tau_i v_i v_i^T``
+    with ``v_i`` the ``i``-th column of ``A`` below the diagonal and 1 on it, as
+    ``torch.linalg.householder_product`` (LAPACK's ``orgqr``: ``Q`` from ``geqrf``'s output).
+
+    Args:
+        A (Tensor): ``(*, m, n)`` reflectors, ``m >= n``.
+        tau (Tensor): ``(*, k)`` scales, ``k <= n``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.householder_product(ag.tensor([[1.0], [1.0]]), ag.tensor([1.0]))
+        tensor([[ 0.],
+                [-1.]])
+    """
+    name = "torch.linalg.householder_product"
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    if tau.ndim < 1:
+        raise RuntimeError(f"{name}: tau must have at least 1 dimension.")
+    m, n = A.shape[-2], A.shape[-1]
+    k = tau.shape[-1]
+    if m < n:
+        raise RuntimeError(f"{name}: input.shape[-2] must be greater than or equal to "
+                           f"input.shape[-1]")
+    if n < k:
+        raise RuntimeError(f"{name}: input.shape[-1] must be greater than or equal to "
+                           f"tau.shape[-1]")
+    if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise RuntimeError(f"{name}: Expected batch dimensions of tau to be equal to "
+                           f"input.shape[:-2], but got {list(tau.shape[:-1])}")
+    if tau.dtype != A.dtype:
+        raise RuntimeError(f"{name}: tau dtype {_tname(tau.dtype)} does not match input dtype "
+                           f"{_tname(A.dtype)}")
+    _check(A, "linalg.householder_product", square=False)
+    eye = np.eye(m, n, dtype=A._data.dtype)
+    V = A.tril(-1) + Tensor._wrap(eye)
+    Q = Tensor._wrap(np.broadcast_to(np.eye(m, dtype=A._data.dtype),
+                                     tuple(A.shape[:-2]) + (m, m)).copy())
+    for i in range(k):
+        v = V[..., :, i:i + 1]
+        Q = Q - _matmul(_matmul(Q, v), v.mT * tau[..., i:i + 1].unsqueeze(-1))
+    return Q[..., :, :n]

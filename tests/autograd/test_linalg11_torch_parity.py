@@ -417,3 +417,57 @@ def test_legacy_errors_in_pytorchs_words(call):
         with pytest.raises(RuntimeError) as ours:
             call(ag)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_vander_tensorinv_tensorsolve_householder(dtype):
+    _compare(lambda x: LA.vander(x), lambda x: torch.linalg.vander(x),
+             [RNG.standard_normal(4)], dtype)
+    _compare(lambda x: LA.vander(x, N=5), lambda x: torch.linalg.vander(x, N=5),
+             [np.array([[0.0, 1.5, 0.0], [2.0, -1.0, 0.5]])], dtype)  # zeros: cumprod's rule
+    _compare(lambda a: LA.tensorinv(a, ind=2), lambda a: torch.linalg.tensorinv(a, ind=2),
+             [RNG.standard_normal((4, 6, 8, 3)) + 5 * np.eye(24).reshape(4, 6, 8, 3)], dtype)
+    _compare(lambda a, b: LA.tensorsolve(a, b), lambda a, b: torch.linalg.tensorsolve(a, b),
+             [RNG.standard_normal((2, 3, 6)) + 3 * np.eye(6).reshape(2, 3, 6),
+              RNG.standard_normal((2, 3))], dtype)
+    _compare(lambda a, b: LA.tensorsolve(a, b, dims=(0,)),
+             lambda a, b: torch.linalg.tensorsolve(a, b, dims=(0,)),
+             [RNG.standard_normal((6, 2, 3)) + 3 * np.eye(6).reshape(6, 2, 3),
+              RNG.standard_normal((2, 3))], dtype)
+    _compare(lambda a, t: LA.householder_product(a, t),
+             lambda a, t: torch.linalg.householder_product(a, t),
+             [RNG.standard_normal((2, 5, 3)), RNG.standard_normal((2, 2))], dtype)
+
+
+def test_integer_vander_and_householder_closed_form():
+    np.testing.assert_array_equal(LA.vander(ag.tensor([1, 2, 3]), N=4).numpy(),
+                                  [[1, 1, 1, 1], [1, 2, 4, 8], [1, 3, 9, 27]])
+    assert LA.vander(ag.tensor([1, 2, 3])).dtype == ag.int64
+    # Q of numpy's QR from the reflectors: householder_product(geqrf) reproduces it
+    a = RNG.standard_normal((5, 3))
+    h = torch.geqrf(torch.tensor(a))
+    q = LA.householder_product(ag.tensor(h[0].numpy()), ag.tensor(h[1].numpy())).numpy()
+    np.testing.assert_allclose(np.abs(q), np.abs(np.linalg.qr(a)[0]), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.linalg.vander(m.tensor([1.0, 2.0]), N=1),
+    lambda m: m.linalg.vander(m.tensor(1.0)),
+    lambda m: m.linalg.vander(m.tensor([True, False])),
+    lambda m: m.linalg.tensorinv(m.ones(4, 6, 8, 3), ind=0),
+    lambda m: m.linalg.tensorinv(m.ones(4, 6, 8, 4), ind=2),
+    lambda m: m.linalg.tensorinv(m.zeros(2, 2, 2, 2), ind=2),
+    lambda m: m.linalg.tensorsolve(m.ones(2, 3, 6), m.ones(2, 4)),
+    lambda m: m.linalg.tensorsolve(m.ones(6, 4, 3), m.ones(6, 2), dims=(0,)),
+    lambda m: m.linalg.householder_product(m.ones(4, 3), m.ones(4)),
+    lambda m: m.linalg.householder_product(m.ones(3, 4), m.ones(2)),
+    lambda m: m.linalg.householder_product(m.ones(4), m.ones(2)),
+    lambda m: m.linalg.householder_product(m.ones(2, 4, 3), m.ones(3, 2)),
+    lambda m: m.linalg.householder_product(m.ones(4, 3), m.ones(2, dtype=m.float64)),
+])
+def test_more_errors_in_pytorchs_words(call):
+    with pytest.raises(RuntimeError) as theirs:
+        call(torch)
+    with pytest.raises(RuntimeError) as ours:
+        call(ag)
+    assert str(ours.value) == str(theirs.value)
