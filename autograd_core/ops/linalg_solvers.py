@@ -365,6 +365,47 @@ def adjoint(input: Tensor) -> Tensor:
     return t.conj() if input.dtype.kind == "c" else t
 
 
+def tensor_H(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
+    """The conjugate transpose of a matrix (``Tensor.H``: ``x.T``, conjugated when complex);
+    0-d and 1-d as PyTorch (a 0-d tensor is returned conjugated, with its warning).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.ops.linalg_solvers import tensor_H
+        >>> tensor_H(ag.tensor([[1 + 1j, 2.0]]))
+        tensor([[1.-1.j],
+                [2.-0.j]])
+    """
+    if self.ndim == 0:
+        warn_caller("Tensor.H is deprecated on 0-D tensors. Consider using x.conj().")
+        return self.conj() if self.dtype.kind == "c" else self
+    if self.ndim != 2:
+        hint = " For batches of matrices, consider using tensor.mH" if self.ndim > 2 else ""
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
+                           f"{self.ndim}-D tensor.{hint}")
+    return adjoint(self)
+
+
+def tensor_mH(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
+    """The conjugate transpose of the last two dimensions (``Tensor.mH``, ``adjoint``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.ops.linalg_solvers import tensor_mH
+        >>> tensor_mH(ag.zeros(5, 2, 3)).shape
+        autograd_core.Size([5, 3, 2])
+    """
+    if self.ndim == 0:
+        warn_caller("Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().")
+        return self.conj() if self.dtype.kind == "c" else self
+    if self.ndim == 1:
+        raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. "
+                           "Got 1-D tensor.")
+    return adjoint(self)
+
+
 @op("chain_matmul", samples=[
     Sample("chain_matmul", lambda a, b: chain_matmul(_as2d(a), _as2d(b).T, _as2d(a)), 2,
            shapes=((3, 4), (3, 4)))])

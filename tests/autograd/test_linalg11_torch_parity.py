@@ -471,3 +471,28 @@ def test_more_errors_in_pytorchs_words(call):
     with pytest.raises(RuntimeError) as ours:
         call(ag)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 3), (2, 3, 4)])
+@pytest.mark.parametrize("prop", ["H", "mH"])
+def test_h_and_mh_as_pytorch(shape, prop):
+    """Tensor.H / Tensor.mH: the helpers methods.py wires as the properties."""
+    from autograd_core.ops.linalg_solvers import tensor_H, tensor_mH
+
+    fn = tensor_H if prop == "H" else tensor_mH
+    a = RNG.standard_normal(shape) + 1j * RNG.standard_normal(shape)
+    with warnings.catch_warnings(record=True) as theirs_warned:
+        warnings.simplefilter("always")
+        try:
+            expected = getattr(torch.tensor(a), prop).resolve_conj().numpy()
+        except RuntimeError as e:
+            with pytest.raises(RuntimeError) as ours:
+                fn(ag.tensor(a))
+            assert str(ours.value) == str(e)
+            return
+    with warnings.catch_warnings(record=True) as ours_warned:
+        warnings.simplefilter("always")
+        got = fn(ag.tensor(a)).numpy()
+    np.testing.assert_array_equal(got, expected)
+    assert [str(w.message).split(" (Triggered")[0] for w in theirs_warned] == [
+        str(w.message) for w in ours_warned]
