@@ -13,6 +13,7 @@ import numpy as np
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import c_type
+from autograd_core.ops.binary import where
 from autograd_core.ops.linalg import _as2d, bmm, matmul
 from autograd_core.ops.matrix import _check, _mT, _spd, _sq, _tname, qr as _linalg_qr
 from autograd_core.ops.reduce import Norm
@@ -868,8 +869,8 @@ def renorm(input: Tensor, p: builtins.float, dim: builtins.int,
     dim = dim % input.ndim
     others = tuple(d for d in range(input.ndim) if d != dim)
     norm = Norm.apply(input, p=float(p), dim=others, keepdim=True)
-    over = norm._data > maxnorm
-    factor = xp.where(over, maxnorm / (norm + 1e-7), np.ones((), norm._data.dtype))
+    # the condition as an op (not read in Python): a captured step recomputes it
+    factor = where(norm > maxnorm, maxnorm / (norm + 1e-7), np.ones((), norm._data.dtype))
     return input * factor
 
 

@@ -496,3 +496,17 @@ def test_h_and_mh_as_pytorch(shape, prop):
     np.testing.assert_array_equal(got, expected)
     assert [str(w.message).split(" (Triggered")[0] for w in theirs_warned] == [
         str(w.message) for w in ours_warned]
+
+
+def test_renorm_in_a_compiled_step_follows_each_calls_data():
+    """Which slices exceed maxnorm is an op in the graph, not a constant of the first call."""
+    weights = [[3.0, 4.0], [0.3, 0.4]]
+
+    def step(x):
+        return (ag.renorm(x, 2, 0, 1.0) * ag.tensor(weights)).sum()
+
+    compiled = ag.compile(step)
+    for data in ([[3.0, 4.0], [0.3, 0.4]], [[0.3, 0.4], [3.0, 4.0]], [[0.3, 0.4], [3.0, 4.0]],
+                 [[0.3, 0.4], [3.0, 4.0]]):
+        expected = (torch.renorm(torch.tensor(data), 2, 0, 1.0) * torch.tensor(weights)).sum()
+        assert compiled(ag.tensor(data)).item() == pytest.approx(expected.item(), rel=1e-6)
