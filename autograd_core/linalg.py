@@ -48,7 +48,8 @@ _Ord = Union[builtins.float, str, None]
 
 __all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cholesky_ex", "cond",
            "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "householder_product",
-           "inv", "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul",
+           "inv", "inv_ex", "ldl_factor", "ldl_factor_ex", "ldl_solve", "lstsq", "lu",
+           "lu_factor", "lu_factor_ex", "lu_solve", "matmul",
            "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv",
            "qr", "QRResult", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
            "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
@@ -906,3 +907,231 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:
         v = V[..., :, i:i + 1]
         Q = Q - _matmul(_matmul(Q, v), v.mT * tau[..., i:i + 1].unsqueeze(-1))
     return Q[..., :, :n]
+
+
+# ---- LDL^T (Bunch-Kaufman) ---------------------------------------------------------------------
+_BK_ALPHA = (1.0 + math.sqrt(17.0)) / 8.0
+LDLFactorResult = namedtuple("linalg_ldl_factor", ["LD", "pivots"])  # type: ignore[name-match]
+LDLFactorExResult = namedtuple(  # type: ignore[name-match]
+    "linalg_ldl_factor_ex", ["LD", "pivots", "info"])
+
+
+def _sytf2_lower(a: np.ndarray) -> tuple:
+    """LAPACK's ``sytf2`` (``uplo='L'``) on one symmetric matrix, in place: Bunch-Kaufman
+    diagonal pivoting, ``P A P^T = L D L^T`` with 1x1 and 2x2 blocks in ``D``. Returns the
+    1-based pivots (negative, repeated, for a 2x2 block) and ``info`` (the first zero block)."""
+    n = a.shape[0]
+    piv = np.zeros(n, dtype=np.int32)
+    info = 0
+    k = 0
+    while k < n:
+        kstep = 1
+        absakk = abs(a[k, k])
+        if k < n - 1:
+            imax = k + 1 + int(np.argmax(np.abs(a[k + 1:, k])))
+            colmax = abs(a[imax, k])
+        else:
+            imax, colmax = k, 0.0
+        if max(absakk, colmax) == 0 or np.isnan(absakk):
+            info = info or k + 1
+            kp = k
+        else:
+            if absakk >= _BK_ALPHA * colmax:
+                kp = k
+            else:
+                rowmax = np.abs(a[imax, k:imax]).max()
+                if imax < n - 1:
+                    rowmax = max(rowmax, np.abs(a[imax + 1:, imax]).max())
+                if absakk >= _BK_ALPHA * colmax * (colmax / rowmax):
+                    kp = k
+                elif abs(a[imax, imax]) >= _BK_ALPHA * rowmax:
+                    kp = imax
+                else:
+                    kp, kstep = imax, 2
+            kk = k + kstep - 1
+            if kp != kk:  # swap rows and columns kk and kp of the trailing lower triangle
+                a[kp + 1:, [kk, kp]] = a[kp + 1:, [kp, kk]]
+                seg = a[kk + 1:kp, kk].copy()
+                a[kk + 1:kp, kk] = a[kp, kk + 1:kp]
+                a[kp, kk + 1:kp] = seg
+                a[[kk, kp], [kk, kp]] = a[[kp, kk], [kp, kk]]
+                if kstep == 2:
+                    a[[k + 1, kp], k] = a[[kp, k + 1], k]
+            if kstep == 1:
+                if k < n - 1:
+                    d11 = 1.0 / a[k, k]
+                    x = a[k + 1:, k].copy()
+                    a[k + 1:, k + 1:] -= np.tril(np.outer(x, x) * d11)
+                    a[k + 1:, k] = x * d11
+            elif k < n - 2:
+                d21 = a[k + 1, k]
+                d11 = a[k + 1, k + 1] / d21
+                d22 = a[k, k] / d21
+                d21 = (1.0 / (d11 * d22 - 1.0)) / d21
+                for j in range(k + 2, n):
+                    wk = d21 * (d11 * a[j, k] - a[j, k + 1])
+                    wkp1 = d21 * (d22 * a[j, k + 1] - a[j, k])
+                    a[j:, j] -= a[j:, k] * wk + a[j:, k + 1] * wkp1
+                    a[j, k], a[j, k + 1] = wk, wkp1
+        if kstep == 1:
+            piv[k] = kp + 1
+        else:
+            piv[k] = piv[k + 1] = -(kp + 1)
+        k += kstep
+    return piv, info
+
+
+_LDL_NO_GRAD = "derivative for aten::linalg_ldl_factor_ex is not implemented"
+
+
+def ldl_factor_ex(A: Tensor, *, hermitian: builtins.bool = False,
+                  check_errors: builtins.bool = False) -> LDLFactorExResult:
+    """Return ``(LD, pivots, info)``, the Bunch-Kaufman ``L D L^T`` factorisation of a
+    symmetric matrix (or batch), as ``torch.linalg.ldl_factor_ex`` (LAPACK's ``sytrf``, lower
+    triangle read): ``L`` (unit diagonal, not stored) below the diagonal of ``LD``, the 1x1 and
+    2x2 blocks of ``D`` on and next to it; ``pivots`` 1-based (negative for a 2x2 block);
+    ``info`` the first zero block (1-based) or 0. Not differentiable, as PyTorch's.
+
+    Args:
+        A (Tensor): ``(*, n, n)`` symmetric matrices.
+        hermitian (bool): accepted (real matrices: the same factorisation). Default: False.
+        check_errors (bool): raise for a singular matrix. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.ldl_factor_ex(ag.tensor([[0.0, 1.0], [1.0, 0.0]])).pivots
+        tensor([-2, -2], dtype=autograd_core.int32)
+    """
+    return _ldl(A, "torch.linalg.ldl_factor_ex", check_errors)
+
+
+def _ldl(A: Tensor, name: str, check_errors: builtins.bool) -> LDLFactorExResult:
+    _check(A, name)
+    refuse_capture(name)  # the pivots depend on the values
+    n = A.shape[-1]
+    flat = np.tril(A._data).reshape((-1, n, n)).copy()
+    pivots = np.zeros(flat.shape[:1] + (n,), dtype=np.int32)
+    info = np.zeros(flat.shape[0], dtype=np.int32)
+    for b in range(flat.shape[0]):
+        pivots[b], info[b] = _sytf2_lower(flat[b])
+    batch = tuple(A.shape[:-2])
+    if check_errors and info.any():
+        first = int(np.flatnonzero(info)[0])
+        prefix = f"(Batch element {first}): " if batch else ""
+        raise LinAlgError(f"{name}: {prefix}The factorization could not be "
+                          f"completed because the input is not invertible (the diagonal "
+                          f"element {int(info[first])} of D is zero).")
+    LD = _matrix.LinalgQrRefused.apply(A, np.tril(flat).reshape(A._data.shape),
+                                       message=_LDL_NO_GRAD)
+    return LDLFactorExResult(LD, Tensor._wrap(pivots.reshape(batch + (n,))),
+                             Tensor._wrap(info.reshape(batch)))
+
+
+def ldl_factor(A: Tensor, *, hermitian: builtins.bool = False) -> LDLFactorResult:
+    """Return ``(LD, pivots)`` of ``ldl_factor_ex``, as ``torch.linalg.ldl_factor``: a zero
+    block of ``D`` (a singular matrix) raises ``LinAlgError`` (PyTorch 2.13 fails there with an
+    internal assertion).
+
+    Args:
+        A (Tensor): ``(*, n, n)`` symmetric matrices.
+        hermitian (bool): accepted (real matrices). Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.ldl_factor(ag.tensor([[4.0, 2.0], [2.0, 3.0]])).LD
+        tensor([[4.0000, 0.0000],
+                [0.5000, 2.0000]])
+    """
+    LD, pivots, _ = _ldl(A, "torch.linalg.ldl_factor", True)
+    return LDLFactorResult(LD, pivots)
+
+
+def _sytrs_lower(a: np.ndarray, piv: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """LAPACK's ``sytrs`` (``uplo='L'``): ``A^-1 B`` from ``_sytf2_lower``'s factors."""
+    n = a.shape[0]
+    b = b.copy()
+    k = 0
+    while k < n:  # L D Y = P B
+        if piv[k] > 0:
+            kp = piv[k] - 1
+            b[[k, kp]] = b[[kp, k]]
+            b[k + 1:] -= np.outer(a[k + 1:, k], b[k])
+            b[k] /= a[k, k]
+            k += 1
+        else:
+            kp = -piv[k] - 1
+            b[[k + 1, kp]] = b[[kp, k + 1]]
+            b[k + 2:] -= np.outer(a[k + 2:, k], b[k]) + np.outer(a[k + 2:, k + 1], b[k + 1])
+            akm1k = a[k + 1, k]
+            akm1, ak = a[k, k] / akm1k, a[k + 1, k + 1] / akm1k
+            denom = akm1 * ak - 1.0
+            bkm1, bk = b[k] / akm1k, b[k + 1] / akm1k
+            b[k], b[k + 1] = (ak * bkm1 - bk) / denom, (akm1 * bk - bkm1) / denom
+            k += 2
+    k = n - 1
+    while k >= 0:  # L^T X = Y, then the interchanges back
+        if piv[k] > 0:
+            b[k] -= a[k + 1:, k] @ b[k + 1:]
+            kp = piv[k] - 1
+            b[[k, kp]] = b[[kp, k]]
+            k -= 1
+        else:
+            b[k] -= a[k + 1:, k] @ b[k + 1:]
+            b[k - 1] -= a[k + 1:, k - 1] @ b[k + 1:]
+            kp = -piv[k] - 1
+            b[[k, kp]] = b[[kp, k]]
+            k -= 2
+    return b
+
+
+def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *,
+              hermitian: builtins.bool = False) -> Tensor:
+    """Return ``X`` with ``A X = B`` from ``ldl_factor``'s ``(LD, pivots)`` of ``A``, as
+    ``torch.linalg.ldl_solve`` (LAPACK's ``sytrs``); batch dimensions broadcast. Not
+    differentiable, as PyTorch's.
+
+    Args:
+        LD (Tensor): ``(*, n, n)`` packed factors.
+        pivots (Tensor): ``(*, n)`` int32 pivots.
+        B (Tensor): ``(*, n, k)`` right-hand sides.
+        hermitian (bool): accepted (real matrices). Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> A = ag.tensor([[4.0, 2.0], [2.0, 3.0]])
+        >>> ag.linalg.ldl_solve(*ag.linalg.ldl_factor(A), ag.tensor([[6.0], [5.0]]))
+        tensor([[1.],
+                [1.]])
+    """
+    name = "torch.linalg.ldl_solve"
+    _check(LD, name)
+    if B.ndim < 2:
+        raise RuntimeError(f"{name}: Expected B to have at least 2 dimensions, but it has "
+                           f"{B.ndim} dimensions instead")
+    if tuple(pivots.shape) != tuple(LD.shape[:-1]):
+        raise RuntimeError(f"{name}: Expected LD.shape[:-1] and pivots.shape to be the same, "
+                           f"but got pivots with shape {list(pivots.shape)} instead")
+    if pivots.dtype.name != "int32":
+        raise RuntimeError(f"{name}: Expected pivots to be integers. Got {_tname(pivots.dtype)}")
+    if B.dtype != LD.dtype:
+        raise RuntimeError(f"{name}: Expected LD and B to have the same dtype, but got LD with "
+                           f"dtype {_tname(LD.dtype)} and B with dtype {_tname(B.dtype)} "
+                           f"instead")
+    n = LD.shape[-1]
+    if B.shape[-2] != n:
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation AX = B "
+                           f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
+    refuse_capture("linalg.ldl_solve")  # the interchanges are read off the pivots' values
+    batch = np.broadcast_shapes(tuple(LD.shape[:-2]), tuple(B.shape[:-2]))
+    a = np.broadcast_to(LD._data, batch + (n, n)).reshape((-1, n, n))
+    p = np.broadcast_to(pivots._data, batch + (n,)).reshape((-1, n))
+    b = np.broadcast_to(B._data, batch + tuple(B.shape[-2:])).reshape((-1,) + tuple(B.shape[-2:]))
+    x = np.stack([_sytrs_lower(a[i], p[i], b[i]) for i in range(a.shape[0])]) if a.shape[0] \
+        else np.zeros(b.shape, dtype=b.dtype)
+    x = x.reshape(batch + tuple(B.shape[-2:]))
+    refused = _matrix.LinalgQrRefused
+    message = "derivative for aten::linalg_ldl_solve is not implemented"
+    return refused.apply(B, refused.apply(LD, x, message=message), message=message)

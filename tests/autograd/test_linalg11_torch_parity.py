@@ -510,3 +510,51 @@ def test_renorm_in_a_compiled_step_follows_each_calls_data():
                  [[0.3, 0.4], [3.0, 4.0]]):
         expected = (torch.renorm(torch.tensor(data), 2, 0, 1.0) * torch.tensor(weights)).sum()
         assert compiled(ag.tensor(data)).item() == pytest.approx(expected.item(), rel=1e-6)
+
+
+def _symmetric_cases(n):
+    """Symmetric matrices that take 1x1 pivots, interchanges and 2x2 blocks."""
+    a = RNG.standard_normal((n, n))
+    b = a.copy()
+    np.fill_diagonal(b, 0)  # zero diagonal: 2x2 blocks
+    c = 0.01 * a + np.diag(RNG.standard_normal(n))
+    return [m + m.T for m in (a, b, c)]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 8, 70])
+def test_ldl_factor_and_solve_match_lapacks(n):
+    for a in _symmetric_cases(n):
+        if n == 1 and a[0, 0] == 0:
+            continue
+        LD, piv = LA.ldl_factor(ag.tensor(a))
+        LDt, pivt = torch.linalg.ldl_factor(torch.tensor(a))
+        np.testing.assert_array_equal(piv.numpy(), pivt.numpy())
+        np.testing.assert_allclose(LD.numpy(), LDt.numpy(), rtol=1e-9, atol=1e-9)
+        b = RNG.standard_normal((2, n, 3))  # broadcast over a batch of right-hand sides
+        x = LA.ldl_solve(LD, piv, ag.tensor(b)).numpy()
+        np.testing.assert_allclose(a @ x, b, rtol=1e-8, atol=1e-8)
+        np.testing.assert_allclose(x, torch.linalg.ldl_solve(LDt, pivt, torch.tensor(b)).numpy(),
+                                   rtol=1e-8, atol=1e-8)
+
+
+def test_ldl_batched_float32_info_and_refused_gradients():
+    a = np.stack(_symmetric_cases(4)).astype("float32")
+    ours = LA.ldl_factor_ex(ag.tensor(a))
+    theirs = torch.linalg.ldl_factor_ex(torch.tensor(a))
+    for o, t in zip(ours, theirs):
+        np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=1e-5, atol=1e-5)
+    z = LA.ldl_factor_ex(ag.zeros(2, 3, 3))
+    np.testing.assert_array_equal(z.info.numpy(),
+                                  torch.linalg.ldl_factor_ex(torch.zeros(2, 3, 3)).info.numpy())
+    with pytest.raises(LA.LinAlgError, match=r"\(Batch element 0\).*diagonal element 1 of D"):
+        LA.ldl_factor_ex(ag.zeros(2, 3, 3), check_errors=True)
+    for fn, tfn in ((lambda A: LA.ldl_factor(A).LD, lambda T: torch.linalg.ldl_factor(T).LD),
+                    (lambda A: LA.ldl_solve(*LA.ldl_factor(A.detach()), A),
+                     lambda T: torch.linalg.ldl_solve(*torch.linalg.ldl_factor(T.detach()), T))):
+        A = ag.tensor(a[0].astype("float64"), requires_grad=True)
+        T = torch.tensor(a[0].astype("float64"), requires_grad=True)
+        with pytest.raises(RuntimeError) as theirs_err:
+            tfn(T).sum().backward()
+        with pytest.raises(RuntimeError) as ours_err:
+            fn(A).sum().backward()
+        assert str(ours_err.value) == str(theirs_err.value)
