@@ -5,6 +5,8 @@ PyTorch's gradients; ``adjoint`` and ``chain_matmul``."""
 from __future__ import annotations
 
 import builtins
+import functools
+import warnings
 from collections import namedtuple
 from typing import Any, Sequence
 
@@ -19,6 +21,27 @@ from autograd_core.ops.matrix import _check, _mT, _spd, _sq, _tname, qr as _lina
 from autograd_core.ops.reduce import Norm
 from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
 from autograd_core.tensor import Tensor, note_complex
+
+
+_WARNED: set = set()
+
+
+def _deprecated(name: str, message: str) -> None:
+    """PyTorch's deprecation warning for ``name``, once per process (its ``TORCH_WARN_ONCE``)."""
+    if name not in _WARNED:
+        _WARNED.add(name)
+        warn_caller(message)
+
+
+def _quietly(fn):
+    """A deprecated op's sample without its once-per-process warning (the generic tests
+    check that a step warns nothing)."""
+    @functools.wraps(fn)
+    def call(*args):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args)
+    return call
 
 
 def _trsolve(a, b, upper, unit):
@@ -408,7 +431,7 @@ def tensor_mH(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
 
 
 @op("chain_matmul", samples=[
-    Sample("chain_matmul", lambda a, b: chain_matmul(_as2d(a), _as2d(b).T, _as2d(a)), 2,
+    Sample("chain_matmul", _quietly(lambda a, b: chain_matmul(_as2d(a), _as2d(b).T, _as2d(a))), 2,
            shapes=((3, 4), (3, 4)))])
 def chain_matmul(*matrices: Tensor, out: Tensor | None = None) -> Tensor:
     """Return the product of 2-d matrices, as the deprecated ``torch.chain_matmul`` (with its
@@ -427,9 +450,10 @@ def chain_matmul(*matrices: Tensor, out: Tensor | None = None) -> Tensor:
         tensor([[3.],
                 [3.]])
     """
-    warn_caller("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
-                "release. Use torch.linalg.multi_dot instead, which accepts a list of two or "
-                "more tensors rather than multiple parameters.")
+    _deprecated("chain_matmul", (
+        "torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
+        "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather "
+        "than multiple parameters."))
     for m in matrices:
         if m.ndim != 2:
             raise RuntimeError(f"Tensor dimension is {m.ndim}, expected 2 instead.")
@@ -696,27 +720,17 @@ def linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: builtins.boo
 
 
 # ---- PyTorch's older forms: triangular_solve, lu_solve, qr; renorm ------------------------------
-_WARNED: set = set()
-
-
-def _deprecated(name: str, message: str) -> None:
-    """PyTorch's deprecation warning for ``name``, once per process (its ``TORCH_WARN_ONCE``)."""
-    if name not in _WARNED:
-        _WARNED.add(name)
-        warn_caller(message)
-
-
 TriangularSolveResult = namedtuple(  # type: ignore[name-match]
     "triangular_solve", ["solution", "cloned_coefficient"])
 
 
 @op("triangular_solve", method=True, samples=[
-    Sample("triangular_solve", lambda b, a: triangular_solve(_as2d(b)[: _sq(a).shape[0]],
-                                                             _sq(a))[0], 2,
+    Sample("triangular_solve", _quietly(lambda b, a: triangular_solve(
+        _as2d(b)[: _sq(a).shape[0]], _sq(a))[0]), 2,
            shapes=((3, 2), (3, 3))),
-    Sample("triangular_solve_t", lambda b, a: triangular_solve(
+    Sample("triangular_solve_t", _quietly(lambda b, a: triangular_solve(
         _as2d(b)[: _sq(a).shape[0]], _sq(a), upper=False, transpose=True,
-        unitriangular=True)[0], 2, shapes=((3, 2), (3, 3)))])
+        unitriangular=True)[0]), 2, shapes=((3, 2), (3, 3)))])
 def triangular_solve(input: Tensor, A: Tensor, upper: builtins.bool = True,
                      transpose: builtins.bool = False,
                      unitriangular: builtins.bool = False) -> TriangularSolveResult:
@@ -767,9 +781,9 @@ def triangular_solve(input: Tensor, A: Tensor, upper: builtins.bool = True,
 
 
 @op("lu_solve", method=True, samples=[
-    Sample("lu_solve", lambda b, a: lu_solve(_as2d(b)[: _sq(a).shape[0]], _sq(a),
-                                             xp.constant(np.arange(1, _sq(a).shape[0] + 1,
-                                                                   dtype=np.int32))), 2,
+    Sample("lu_solve", _quietly(lambda b, a: lu_solve(
+        _as2d(b)[: _sq(a).shape[0]], _sq(a),
+        xp.constant(np.arange(1, _sq(a).shape[0] + 1, dtype=np.int32)))), 2,
            shapes=((3, 2), (3, 3)))])
 def lu_solve(input: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
     """Return ``X`` with ``A X = input`` from ``lu_factor``'s ``(LU_data, LU_pivots)`` of
@@ -804,7 +818,8 @@ QRLegacyResult = namedtuple("qr", ["Q", "R"])  # type: ignore[name-match]
 
 
 @op("legacy_qr", method="qr", function=False, samples=[
-    Sample("legacy_qr", lambda a: legacy_qr(_sq(a), some=False)[0] @ legacy_qr(_sq(a))[1])])
+    Sample("legacy_qr", _quietly(lambda a: legacy_qr(_sq(a), some=False)[0]
+                                 @ legacy_qr(_sq(a))[1]))])
 def legacy_qr(input: Tensor, some: builtins.bool = True) -> QRLegacyResult:
     """Return ``(Q, R)``, the QR decomposition, as the deprecated ``torch.qr`` (with its
     warning, once): ``linalg.qr(input, "reduced" if some else "complete")``.
