@@ -5,7 +5,6 @@ PyTorch's gradients; ``adjoint`` and ``chain_matmul``."""
 from __future__ import annotations
 
 import builtins
-import functools
 import warnings
 from collections import namedtuple
 from typing import Any, Sequence
@@ -33,15 +32,13 @@ def _deprecated(name: str, message: str) -> None:
         warn_caller(message)
 
 
-def _quietly(fn):
-    """A deprecated op's sample without its once-per-process warning (the generic tests
-    check that a step warns nothing)."""
-    @functools.wraps(fn)
-    def call(*args):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return fn(*args)
-    return call
+def _quiet(fn, *args, **kwargs):
+    """``fn(*args, **kwargs)`` without its deprecation warning: a deprecated op's sample (the
+    generic tests check that a step warns nothing; the PyTorch-parity ones swap ``fn`` for
+    PyTorch's of the same name)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fn(*args, **kwargs)
 
 
 def _trsolve(a, b, upper, unit):
@@ -303,8 +300,9 @@ def _added(name, input, product, beta, alpha):
 
 
 @op("addr", method=True, samples=[
-    Sample("addr", lambda c, a, b: addr(_as2d(c), _as2d(c)[:, 0] + a.sum(),
-                                        _as2d(c)[0] * b.sum(), beta=0.5, alpha=2.0), 3)])
+    # PyTorch's call as written (no helper): the parity tests compare it with torch.addr
+    Sample("addr", lambda c, a, b: addr(c.reshape(-1, 1) * c.reshape(1, -1), a.reshape(-1),
+                                        b.reshape(-1), beta=0.5, alpha=2.0), 3)])
 def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any = 1) -> Tensor:
     """Return ``beta * input + alpha * outer(vec1, vec2)``, as ``torch.addr``.
 
@@ -327,7 +325,18 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any
     """
     _vector_arg("addr", "vec1", vec1)
     _vector_arg("addr", "vec2", vec2)
-    return _added("addr", input, vec1.unsqueeze(-1) * vec2, beta, alpha)
+    if input.dtype.kind in "biu":  # PyTorch's scalar checks for integral and bool results
+        for arg, value in (("beta", beta), ("alpha", alpha)):
+            if isinstance(value, builtins.float):
+                raise RuntimeError(f"For integral input tensors, argument {arg} must not be a "
+                                   f"floating point number.")
+        if input.dtype.kind != "b" and isinstance(alpha, builtins.bool):
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    outer = vec1.unsqueeze(-1) * vec2
+    if input.dtype.kind == "b" and outer.dtype.kind == "b":  # PyTorch's bool result:
+        kept = _added("addr", input, outer if alpha else outer & False, 0, 1)  # (alpha and
+        return kept | input if beta else kept  # outer) or (beta and input)
+    return _added("addr", input, outer, beta, alpha)
 
 
 @op("addbmm", method=True, samples=[
@@ -431,7 +440,7 @@ def tensor_mH(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
 
 
 @op("chain_matmul", samples=[
-    Sample("chain_matmul", _quietly(lambda a, b: chain_matmul(_as2d(a), _as2d(b).T, _as2d(a))), 2,
+    Sample("chain_matmul", lambda a, b: _quiet(chain_matmul, _as2d(a), _as2d(b).T, _as2d(a)), 2,
            shapes=((3, 4), (3, 4)))])
 def chain_matmul(*matrices: Tensor, out: Tensor | None = None) -> Tensor:
     """Return the product of 2-d matrices, as the deprecated ``torch.chain_matmul`` (with its
@@ -725,12 +734,12 @@ TriangularSolveResult = namedtuple(  # type: ignore[name-match]
 
 
 @op("triangular_solve", method=True, samples=[
-    Sample("triangular_solve", _quietly(lambda b, a: triangular_solve(
-        _as2d(b)[: _sq(a).shape[0]], _sq(a))[0]), 2,
+    Sample("triangular_solve", lambda b, a: _quiet(
+        triangular_solve, _as2d(b)[: _sq(a).shape[0]], _sq(a))[0], 2,
            shapes=((3, 2), (3, 3))),
-    Sample("triangular_solve_t", _quietly(lambda b, a: triangular_solve(
-        _as2d(b)[: _sq(a).shape[0]], _sq(a), upper=False, transpose=True,
-        unitriangular=True)[0]), 2, shapes=((3, 2), (3, 3)))])
+    Sample("triangular_solve_t", lambda b, a: _quiet(
+        triangular_solve, _as2d(b)[: _sq(a).shape[0]], _sq(a), upper=False, transpose=True,
+        unitriangular=True)[0], 2, shapes=((3, 2), (3, 3)))])
 def triangular_solve(input: Tensor, A: Tensor, upper: builtins.bool = True,
                      transpose: builtins.bool = False,
                      unitriangular: builtins.bool = False) -> TriangularSolveResult:
@@ -781,9 +790,9 @@ def triangular_solve(input: Tensor, A: Tensor, upper: builtins.bool = True,
 
 
 @op("lu_solve", method=True, samples=[
-    Sample("lu_solve", _quietly(lambda b, a: lu_solve(
-        _as2d(b)[: _sq(a).shape[0]], _sq(a),
-        xp.constant(np.arange(1, _sq(a).shape[0] + 1, dtype=np.int32)))), 2,
+    Sample("lu_solve", lambda b, a: _quiet(
+        lu_solve, _as2d(b)[: _sq(a).shape[0]], _sq(a),
+        (_sq(a)[0].detach() * 0 + 1).cumsum(0).int()), 2,
            shapes=((3, 2), (3, 3)))])
 def lu_solve(input: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
     """Return ``X`` with ``A X = input`` from ``lu_factor``'s ``(LU_data, LU_pivots)`` of
@@ -818,8 +827,8 @@ QRLegacyResult = namedtuple("qr", ["Q", "R"])  # type: ignore[name-match]
 
 
 @op("legacy_qr", method="qr", function=False, samples=[
-    Sample("legacy_qr", _quietly(lambda a: legacy_qr(_sq(a), some=False)[0]
-                                 @ legacy_qr(_sq(a))[1]))])
+    Sample("legacy_qr", lambda a: _quiet(legacy_qr, _sq(a), some=False)[0]
+           @ _quiet(legacy_qr, _sq(a))[1])])
 def legacy_qr(input: Tensor, some: builtins.bool = True) -> QRLegacyResult:
     """Return ``(Q, R)``, the QR decomposition, as the deprecated ``torch.qr`` (with its
     warning, once): ``linalg.qr(input, "reduced" if some else "complete")``.
@@ -847,7 +856,7 @@ def legacy_qr(input: Tensor, some: builtins.bool = True) -> QRLegacyResult:
 
 
 @op("renorm", method=True, samples=[
-    Sample("renorm", lambda a: renorm(_as2d(a), 2, 0, 0.5)),
+    Sample("renorm", lambda a: renorm(a.reshape(1, -1), 2, 0, 0.5)),  # as written, PyTorch's
     Sample("renorm_p3", lambda a: renorm(_as2d(a), 3, -1, 0.3))])
 def renorm(input: Tensor, p: builtins.float, dim: builtins.int,
            maxnorm: builtins.float) -> Tensor:
@@ -883,9 +892,13 @@ def renorm(input: Tensor, p: builtins.float, dim: builtins.int,
                            f"as input. Got {_tname(input.dtype)}")
     dim = dim % input.ndim
     others = tuple(d for d in range(input.ndim) if d != dim)
-    norm = Norm.apply(input, p=float(p), dim=others, keepdim=True)
     # the condition as an op (not read in Python): a captured step recomputes it
-    factor = where(norm > maxnorm, maxnorm / (norm + 1e-7), np.ones((), norm._data.dtype))
+    over = Norm.apply(input, p=float(p), dim=others, keepdim=True) > maxnorm
+    # the slices kept as they are take no part in the scale's gradient, as in PyTorch's rule
+    # (their gradient is the incoming one even where their norm is NaN)
+    norm = Norm.apply(where(over, input, np.zeros((), input._data.dtype)), p=float(p),
+                      dim=others, keepdim=True)
+    factor = where(over, maxnorm / (norm + 1e-7), np.ones((), norm._data.dtype))
     return input * factor
 
 

@@ -561,3 +561,32 @@ def test_ldl_batched_float32_info_and_refused_gradients():
         with pytest.raises(RuntimeError) as ours_err:
             fn(A).sum().backward()
         assert str(ours_err.value) == str(theirs_err.value)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "bool"])
+@pytest.mark.parametrize("kw", [dict(alpha=2.0), dict(beta=0.5), dict(alpha=True),
+                                dict(alpha=2, beta=3)])
+def test_addr_integral_scalars_as_pytorch(dtype, kw):
+    def call(m):
+        c = m.tensor(np.array([1, 0, 1], dtype=dtype))
+        return m.addr(c.reshape(-1, 1) * c.reshape(1, -1), c, c, **kw)
+
+    try:
+        expected = call(torch)
+    except RuntimeError as e:
+        with pytest.raises(RuntimeError) as ours:
+            call(ag)
+        assert str(ours.value) == str(e)
+        return
+    got = call(ag)
+    assert str(got.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
+    np.testing.assert_array_equal(got.numpy(), expected.numpy())
+
+
+def test_renorm_gradient_of_a_kept_slice_holding_nan_is_the_incoming_one():
+    a = np.array([[np.nan, 3.0, 4.0], [0.3, 0.4, 0.5]])
+    x = ag.tensor(a, requires_grad=True)
+    t = torch.tensor(a, requires_grad=True)
+    ag.renorm(x, 2, 0, 0.5).sum().backward()
+    torch.renorm(t, 2, 0, 0.5).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12)
