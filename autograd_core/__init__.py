@@ -68,6 +68,7 @@ from autograd_core import testing  # ag.testing.assert_close
 from autograd_core.ops.compose import e, inf, nan, pi
 from autograd_core import linalg  # torch.linalg
 from autograd_core.linalg import _lu_legacy as lu, lu_unpack  # torch.lu, torch.lu_unpack
+from autograd_core.ops.linalg_solvers import legacy_qr as qr  # torch.qr (deprecated)
 from autograd_core import special  # torch.special
 from autograd_core import sparse  # torch.sparse; Tensor.to_sparse, .layout
 from autograd_core.sparse import layout, sparse_coo, sparse_coo_tensor, spmm, strided

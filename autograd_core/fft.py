@@ -34,7 +34,7 @@ from autograd_core.ops.spectral import FftC2C, FftC2R, FftR2C
 from autograd_core.tensor import DEFAULT_DTYPE, DTypeLike, Tensor
 
 __all__ = ["fft", "ifft", "rfft", "irfft", "fft2", "ifft2", "rfft2", "irfft2", "fftn", "ifftn",
-           "rfftn", "irfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]
+           "rfftn", "irfftn", "hfft", "ihfft", "hfft2", "ihfft2", "hfftn", "ihfftn", "fftfreq", "rfftfreq", "fftshift", "ifftshift"]
 
 _Dims = Sequence[builtins.int]
 
@@ -414,6 +414,153 @@ def irfftn(input: Tensor, s: _Dims | None = None, dim: _Dims | None = None,
         autograd_core.Size([2, 4])
     """
     return _c2r("irfftn", input, s, dim, norm, None)
+
+
+# ---- Hermitian-symmetric signals --------------------------------------------------------------
+_SWAPPED = {None: "forward", "backward": "forward", "forward": "backward", "ortho": "ortho"}
+
+
+def _swapped(norm: str | None) -> str:
+    """The ``norm`` of the real transform a Hermitian one is built on: ``hfft`` is the
+    unnormalized forward transform of a Hermitian signal, ``irfft`` of its conjugate with the
+    scaling moved to the other direction (and ``ihfft`` the conjugate of ``rfft``)."""
+    if norm not in _SWAPPED:
+        raise RuntimeError(f'Invalid normalization mode: "{norm}"')
+    return _SWAPPED[norm]
+
+
+def _conj(x: Tensor) -> Tensor:
+    return x.conj() if isinstance(x, Tensor) and x.dtype.kind == "c" else x
+
+
+def _real_only(x: Tensor) -> Tensor:
+    """PyTorch's refusal of a complex input to ``ihfft2``/``ihfftn``."""
+    if x.dtype.kind == "c":
+        raise RuntimeError(f"Only supports floating-point dtypes, but found: "
+                           f"{_torch_name(x.dtype)}")
+    return x
+
+
+def hfft(input: Tensor, n: builtins.int | None = None, dim: builtins.int = -1,
+         norm: str | None = None) -> Tensor:
+    """Compute the one-dimensional Fourier transform of a Hermitian-symmetric signal given by
+    its first half (``input``): a real spectrum of ``n`` points (default
+    ``2 * (input.size(dim) - 1)``), as ``torch.fft.hfft``.
+
+    Args:
+        input (Tensor): the half signal.
+        n (int, optional): the output length.
+        dim (int): the dimension transformed. Default: -1.
+        norm (str, optional): ``"backward"`` (None: no scaling), ``"ortho"`` or ``"forward"``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.fft.hfft(ag.tensor([1 + 0j, 1j, 0j]))
+        tensor([ 1.,  3.,  1., -1.])
+    """
+    return _c2r("hfft", _conj(input), _one(n), dim, _swapped(norm), None)
+
+
+def ihfft(input: Tensor, n: builtins.int | None = None, dim: builtins.int = -1,
+          norm: str | None = None) -> Tensor:
+    """Compute the inverse of ``hfft``: the first ``n // 2 + 1`` points of the Hermitian
+    signal whose transform is the real ``input``, as ``torch.fft.ihfft``.
+
+    Args:
+        input (Tensor): a real spectrum.
+        n (int, optional): the signal length: ``input`` is cut or zero-padded to it.
+        dim (int): the dimension transformed. Default: -1.
+        norm (str, optional): ``"backward"`` (None: scaled by ``1/n``), ``"ortho"`` or
+            ``"forward"``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.fft.ihfft(ag.tensor([1.0, 3.0, 1.0, -1.0]))
+        tensor([1.-0.j, 0.+1.j, 0.-0.j])
+    """
+    return _conj(_r2c("ihfft", input, _one(n), dim, _swapped(norm), None))
+
+
+def hfft2(input: Tensor, s: _Dims | None = None, dim: _Dims = (-2, -1),
+          norm: str | None = None) -> Tensor:
+    """Compute the two-dimensional ``hfftn`` (over ``dim``, default the last two), as
+    ``torch.fft.hfft2``.
+
+    Args:
+        input (Tensor): the half signal (halved in the last of ``dim``).
+        s (sequence of int, optional): the output sizes.
+        dim (sequence of int): the dimensions transformed. Default: ``(-2, -1)``.
+        norm (str, optional): ``"backward"`` (None), ``"ortho"`` or ``"forward"``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.fft.hfft2(ag.ones(2, 3, dtype=ag.complex64)).shape
+        autograd_core.Size([2, 4])
+    """
+    return _c2r("hfft2", _conj(input), s, dim, _swapped(norm), None)
+
+
+def ihfft2(input: Tensor, s: _Dims | None = None, dim: _Dims = (-2, -1),
+           norm: str | None = None) -> Tensor:
+    """Compute the inverse of ``hfft2`` of a real ``input``, as ``torch.fft.ihfft2``.
+
+    Args:
+        input (Tensor): a real spectrum.
+        s (sequence of int, optional): the signal sizes.
+        dim (sequence of int): the dimensions transformed. Default: ``(-2, -1)``.
+        norm (str, optional): ``"backward"`` (None), ``"ortho"`` or ``"forward"``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.fft.ihfft2(ag.ones(2, 4)).shape
+        autograd_core.Size([2, 3])
+    """
+    return _conj(_r2c("ihfft2", _real_only(input), s, dim, _swapped(norm), None))
+
+
+def hfftn(input: Tensor, s: _Dims | None = None, dim: _Dims | None = None,
+          norm: str | None = None) -> Tensor:
+    """Compute the n-dimensional Fourier transform of a Hermitian-symmetric signal given by its
+    half in the last of ``dim`` (all dimensions if None): a real output, as
+    ``torch.fft.hfftn``.
+
+    Args:
+        input (Tensor): the half signal.
+        s (sequence of int, optional): the output sizes (the last one's default is
+            ``2 * (input.size(dim[-1]) - 1)``).
+        dim (sequence of int, optional): the dimensions transformed (all if None).
+        norm (str, optional): ``"backward"`` (None), ``"ortho"`` or ``"forward"``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.fft.hfftn(ag.ones(2, 3, dtype=ag.complex64)).shape
+        autograd_core.Size([2, 4])
+    """
+    return _c2r("hfftn", _conj(input), s, dim, _swapped(norm), None)
+
+
+def ihfftn(input: Tensor, s: _Dims | None = None, dim: _Dims | None = None,
+           norm: str | None = None) -> Tensor:
+    """Compute the inverse of ``hfftn`` of a real ``input``, as ``torch.fft.ihfftn``.
+
+    Args:
+        input (Tensor): a real spectrum.
+        s (sequence of int, optional): the signal sizes.
+        dim (sequence of int, optional): the dimensions transformed (all if None).
+        norm (str, optional): ``"backward"`` (None), ``"ortho"`` or ``"forward"``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.fft.ihfftn(ag.ones(2, 4)).shape
+        autograd_core.Size([2, 3])
+    """
+    return _conj(_r2c("ihfftn", _real_only(input), s, dim, _swapped(norm), None))
 
 
 # ---- helpers --------------------------------------------------------------------------------

@@ -32,19 +32,27 @@ from autograd_core.ops.matrix import (
 from autograd_core.ops import matrix as _matrix
 from autograd_core.ops.matrix import _check, _cross_prepare, _not_floating
 from autograd_core.ops.batch2_linalg import svd as _legacy_svd
+from autograd_core.ops.compose import diagonal as _diagonal
+from autograd_core.ops.linalg import matmul as _matmul
+from autograd_core.ops.linalg_solvers import eig, eigvals, linalg_lu_solve as lu_solve, multi_dot, \
+    solve_triangular
+from autograd_core.ops.matrix import _tname
 from autograd_core.ops.shape import cat as _cat
 from autograd_core.ops.reduce import Norm
-from autograd_core.ops.registry import refuse_capture
-from autograd_core.creation import zeros as _ag_zeros
+from autograd_core.ops.registry import DECLS, refuse_capture
+from autograd_core.creation import ones_like as _ag_ones_like, zeros as _ag_zeros
 from autograd_core.tensor import DTypeLike, Tensor
 
 _Dims = Union[builtins.int, Sequence[builtins.int], None]
 _Ord = Union[builtins.float, str, None]
 
-__all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cond", "cross", "det", "eigh",
-           "eigvalsh", "inv", "lstsq", "lu", "lu_factor", "matrix_norm", "matrix_power",
-           "matrix_rank", "norm", "pinv", "qr", "QRResult", "slogdet", "solve", "svd", "svdvals",
-           "vector_norm"]
+__all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cholesky_ex", "cond",
+           "cross", "det", "diagonal", "eig", "eigh", "eigvals", "eigvalsh", "householder_product",
+           "inv", "inv_ex", "ldl_factor", "ldl_factor_ex", "ldl_solve", "lstsq", "lu",
+           "lu_factor", "lu_factor_ex", "lu_solve", "matmul",
+           "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv",
+           "qr", "QRResult", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
+           "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
 
 
 def det(A: Tensor) -> Tensor:
@@ -530,3 +538,600 @@ def _lu_legacy(A: Tensor, pivot: builtins.bool = True,
                   UserWarning, stacklevel=2)
     LU, piv, info = _lu_checked(A, "torch.lu", pivot)
     return (LU, piv, info) if get_infos else (LU, piv)
+
+
+# ---- products, triangular solves, the *_ex forms -------------------------------------------
+def matrix_exp(A: Tensor) -> Tensor:
+    """Return the matrix exponential of a square matrix (or batch), as
+    ``torch.linalg.matrix_exp`` (the same op as ``autograd_core.matrix_exp``).
+
+    Args:
+        A (Tensor): ``(*, n, n)`` matrices.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.matrix_exp(ag.zeros(2, 2))
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
+    return DECLS["matrix_exp"].fn(A)
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """Return the matrix product with broadcasting, as ``torch.linalg.matmul`` (an alias of
+    ``autograd_core.matmul``).
+
+    Args:
+        input (Tensor): the first operand.
+        other (Tensor): the second operand.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.matmul(ag.ones(2, 3), ag.ones(3))
+        tensor([3., 3.])
+    """
+    return _matmul(input, other)
+
+
+def diagonal(A: Tensor, *, offset: builtins.int = 0, dim1: builtins.int = -2,
+             dim2: builtins.int = -1) -> Tensor:
+    """Return the diagonals of a batch of matrices (a view), as ``torch.linalg.diagonal``:
+    ``autograd_core.diagonal`` with the last two dimensions as default.
+
+    Args:
+        A (Tensor): a tensor of at least 2 dimensions.
+        offset (int): which diagonal (positive: above the main one). Default: 0.
+        dim1 (int): the rows' dimension. Default: -2.
+        dim2 (int): the columns' dimension. Default: -1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.diagonal(ag.tensor([[[1.0, 2.0], [3.0, 4.0]]]))
+        tensor([[1., 4.]])
+    """
+    return _diagonal(A, offset, dim1, dim2)
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: builtins.int = -1) -> Tensor:
+    """Return ``sum(conj(x) * y)`` along ``dim`` (shapes broadcast), as
+    ``torch.linalg.vecdot``.
+
+    Args:
+        x (Tensor): the first vectors (conjugated when complex).
+        y (Tensor): the second vectors.
+        dim (int): the dimension summed. Default: -1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.vecdot(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), ag.tensor([1.0, -1.0]))
+        tensor([-1., -1.])
+    """
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found "
+                           f"x of type {_tname(x.dtype)} and y of type {_tname(y.dtype)} "
+                           f"instead")
+    return ((x.conj() if x.dtype.kind == "c" else x) * y).sum(dim)
+
+
+InvExResult = namedtuple("linalg_inv_ex", ["inverse", "info"])  # type: ignore[name-match]
+CholeskyExResult = namedtuple("linalg_cholesky_ex", ["L", "info"])  # type: ignore[name-match]
+SolveExResult = namedtuple("linalg_solve_ex", ["result", "info"])  # type: ignore[name-match]
+LUFactorExResult = namedtuple(  # type: ignore[name-match]
+    "linalg_lu_factor_ex", ["LU", "pivots", "info"])
+
+
+def _ex_masked(A: Tensor, info: np.ndarray) -> tuple:
+    """``A`` with its failed matrices (``info != 0``) replaced by the identity, and the mask
+    that marks them in a result of ``A``'s batch shape plus ``extra`` dimensions."""
+    bad = (info != 0).reshape(info.shape + (1, 1))
+    eye = np.eye(A.shape[-1], dtype=A._data.dtype)
+    return _matrix.xp.where(bad, eye, A), bad
+
+
+def _nan_where(y: Tensor, bad: np.ndarray) -> Tensor:
+    return _matrix.xp.where(bad, np.array(np.nan, dtype=y._data.dtype), y)
+
+
+def _pivot_info(A: Tensor) -> np.ndarray:
+    """LAPACK's ``info`` of LU for each matrix: the 1-based index of the first zero pivot, or
+    0 (called once a factorisation has failed: the per-matrix loop is the slow path)."""
+    flat = A._data.reshape((-1,) + tuple(A.shape[-2:]))
+    info = [_matrix._zero_pivot(m) or 0 for m in flat]
+    return np.array(info, dtype=np.int32).reshape(tuple(A.shape[:-2]))
+
+
+def _no_info(A: Tensor) -> Tensor:
+    return Tensor._wrap(np.zeros(tuple(A.shape[:-2]), dtype=np.int32))
+
+
+def inv_ex(A: Tensor, *, check_errors: builtins.bool = False) -> InvExResult:
+    """Return ``(inverse, info)``, as ``torch.linalg.inv_ex``: ``info`` (int32, one per
+    matrix) is 0, or the 1-based index of the first zero pivot of a singular matrix, whose
+    inverse is then NaN (PyTorch's: what LAPACK left); ``check_errors=True`` raises instead,
+    as ``linalg.inv`` does.
+
+    Args:
+        A (Tensor): ``(*, n, n)`` matrices.
+        check_errors (bool): raise for a singular matrix. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.inv_ex(ag.tensor([[2.0, 0.0], [0.0, 4.0]]))
+        linalg_inv_ex(inverse=tensor([[0.5000, 0.0000],
+                [0.0000, 0.2500]]), info=tensor(0, dtype=autograd_core.int32))
+    """
+    _check(A, "linalg.inv_ex")
+    refuse_capture("linalg.inv_ex")  # info depends on the values
+    try:
+        return InvExResult(_matrix.inverse(A), _no_info(A))
+    except LinAlgError:
+        if check_errors:
+            _matrix._inv_array(A._data, "linalg.inv_ex")
+    info = _pivot_info(A)
+    masked, bad = _ex_masked(A, info)
+    return InvExResult(_nan_where(_matrix.inverse(masked), bad), Tensor._wrap(info))
+
+
+def cholesky_ex(A: Tensor, *, upper: builtins.bool = False,
+                check_errors: builtins.bool = False) -> CholeskyExResult:
+    """Return ``(L, info)``, as ``torch.linalg.cholesky_ex``: ``info`` (int32, one per
+    matrix) is 0, or the order of the first leading minor that is not positive-definite, and
+    that matrix's ``L`` is NaN (PyTorch's: the partial factor); ``check_errors=True`` raises
+    instead, as ``linalg.cholesky`` does.
+
+    Args:
+        A (Tensor): ``(*, n, n)`` symmetric matrices (the lower triangle is read).
+        upper (bool): return the upper factor. Default: False.
+        check_errors (bool): raise for a matrix that is not positive-definite. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.cholesky_ex(ag.tensor([[1.0, 2.0], [2.0, 1.0]])).info
+        tensor(2, dtype=autograd_core.int32)
+    """
+    _check(A, "linalg.cholesky_ex")
+    refuse_capture("linalg.cholesky_ex")
+    try:
+        return CholeskyExResult(cholesky(A, upper=upper), _no_info(A))
+    except LinAlgError as e:
+        if check_errors:
+            raise LinAlgError(str(e).replace("linalg.cholesky:", "linalg.cholesky_ex:", 1)) \
+                from None
+    flat = np.tril(A._data).reshape((-1,) + tuple(A.shape[-2:]))
+    flat = flat + np.swapaxes(np.tril(flat, -1), -1, -2)
+    info = []
+    for m in flat:
+        try:
+            np.linalg.cholesky(m)
+            info.append(0)
+        except np.linalg.LinAlgError:
+            info.append(_matrix._not_pd_order(m))
+    info_a = np.array(info, dtype=np.int32).reshape(tuple(A.shape[:-2]))
+    masked, bad = _ex_masked(A, info_a)
+    return CholeskyExResult(_nan_where(cholesky(masked, upper=upper), bad), Tensor._wrap(info_a))
+
+
+def solve_ex(A: Tensor, B: Tensor, *, left: builtins.bool = True,
+             check_errors: builtins.bool = False) -> SolveExResult:
+    """Return ``(result, info)``, as ``torch.linalg.solve_ex``: ``info`` (int32, one per
+    matrix of ``A``) is 0, or the 1-based index of the first zero pivot of a singular ``A``,
+    whose solution is then NaN (PyTorch's: what LAPACK left); ``check_errors=True`` raises.
+
+    Args:
+        A (Tensor): ``(*, n, n)`` matrices.
+        B (Tensor): right-hand sides, as ``linalg.solve``'s.
+        left (bool): solve ``A X = B`` (True) or ``X A = B``. Default: True.
+        check_errors (bool): raise for a singular matrix. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.solve_ex(ag.tensor([[2.0, 0.0], [0.0, 4.0]]), ag.tensor([2.0, 2.0]))
+        linalg_solve_ex(result=tensor([1.0000, 0.5000]), info=tensor(0, dtype=autograd_core.int32))
+    """
+    _check(A, "linalg.solve_ex")
+    refuse_capture("linalg.solve_ex")
+    try:
+        return SolveExResult(solve(A, B, left=left), _no_info(A))
+    except LinAlgError:
+        pass
+    info = _pivot_info(A)
+    if check_errors:
+        prefix = _matrix._batch_prefix(A._data, info != 0)
+        raise LinAlgError(f"torch.linalg.solve_ex: {prefix}The solver failed because the input "
+                          f"matrix is singular.")
+    masked, bad = _ex_masked(A, info)
+    x = solve(masked, B, left=left)
+    vector = x.ndim == A.ndim - 1 or x.ndim == 1
+    mask = bad.reshape(info.shape + (1,)) if vector else bad
+    return SolveExResult(_nan_where(x, mask), Tensor._wrap(info))
+
+
+def lu_factor_ex(A: Tensor, *, pivot: builtins.bool = True,
+                 check_errors: builtins.bool = False) -> LUFactorExResult:
+    """Return ``(LU, pivots, info)``, as ``torch.linalg.lu_factor_ex``: ``lu_factor``'s
+    factors, and ``info`` (int32, one per matrix): 0, or the 1-based index of the first zero
+    pivot, reported rather than raised unless ``check_errors=True``.
+
+    Args:
+        A (Tensor): ``(*, m, n)`` matrices.
+        pivot (bool): only True.
+        check_errors (bool): raise for a zero pivot. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.lu_factor_ex(ag.zeros(2, 2)).info
+        tensor(1, dtype=autograd_core.int32)
+    """
+    if check_errors:
+        LU, piv = lu_factor(A, pivot=pivot)
+        return LUFactorExResult(LU, piv, _no_info(A))
+    return LUFactorExResult(*_lu_checked(A, "linalg.lu_factor_ex", pivot))
+
+
+# ---- Vandermonde, tensor inverse and solve, Householder products ----------------------------
+def vander(x: Tensor, *, N: builtins.int | None = None) -> Tensor:
+    """Return the Vandermonde matrix of ``x``: columns ``x^0, x^1, ..., x^(N-1)`` (increasing
+    powers), batched over ``x``'s leading dimensions, as ``torch.linalg.vander``.
+
+    Args:
+        x (Tensor): ``(*, n)`` values (floating point, complex or integer).
+        N (int, optional): the number of columns. Default: ``n``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.vander(ag.tensor([1.0, 2.0, 3.0]))
+        tensor([[1., 1., 1.],
+                [1., 2., 4.],
+                [1., 3., 9.]])
+    """
+    if x.dtype.kind == "b":
+        raise RuntimeError("linalg.vander supports floating point, complex, and integer "
+                           "tensors, but got Bool")
+    n = x.shape[-1] if x.ndim else 1
+    N = n if N is None else N
+    if x.ndim == 0 or N <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    column = x.unsqueeze(-1)
+    powers = column.expand(*x.shape, N - 1).cumprod(-1)
+    return _cat([_ag_ones_like(column), powers], -1)
+
+
+def tensorinv(A: Tensor, ind: builtins.int = 2) -> Tensor:
+    """Return the inverse of ``A`` for ``tensordot`` over its first ``ind`` dimensions, as
+    ``torch.linalg.tensorinv``: ``A`` reshaped to a square matrix, inverted, reshaped to
+    ``A.shape[ind:] + A.shape[:ind]``.
+
+    Args:
+        A (Tensor): a tensor with ``prod(A.shape[:ind]) == prod(A.shape[ind:])``.
+        ind (int): the number of leading dimensions of the "rows" (positive). Default: 2.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.tensorinv(ag.eye(4).reshape(4, 2, 2), ind=1).shape
+        autograd_core.Size([2, 2, 4])
+    """
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = math.prod(A.shape[:ind]), math.prod(A.shape[ind:])
+    if rows != cols:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {cols} != {rows}")
+    try:
+        inverse = _matrix.inverse(A.reshape(rows, cols))
+    except LinAlgError as e:
+        raise LinAlgError(str(e).replace("linalg.inv:", "inv:", 1)) from None
+    return inverse.reshape(*A.shape[ind:], *A.shape[:ind])
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims: Sequence[builtins.int] | None = None) -> Tensor:
+    """Return ``X`` with ``tensordot(A, X, X.ndim) == B``, as ``torch.linalg.tensorsolve``:
+    ``X`` has shape ``A.shape[B.ndim:]`` (after ``dims`` of ``A`` are moved to the end).
+
+    Args:
+        A (Tensor): a tensor with ``prod(A.shape[B.ndim:]) == B.numel()``.
+        B (Tensor): the right-hand side.
+        dims (sequence of int, optional): dimensions of ``A`` moved to the end first.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> A = ag.eye(6).reshape(2, 3, 6) * 2
+        >>> ag.linalg.tensorsolve(A, ag.ones(2, 3))
+        tensor([0.5000, 0.5000, 0.5000, 0.5000, 0.5000, 0.5000])
+    """
+    if dims is not None:
+        dims = [d % A.ndim for d in dims]
+        rest = [d for d in range(A.ndim) if d not in dims]
+        A = A.permute(*rest, *dims)
+    out_shape = tuple(A.shape[B.ndim:])
+    cols = math.prod(out_shape)
+    if cols != B.numel():
+        raise RuntimeError(f"Expected self to satisfy the requirement "
+                           f"prod(self.shape[other.ndim:]) == prod(self.shape[:other.ndim]), "
+                           f"but got {cols} != {B.numel()}")
+    x = solve(A.reshape(B.numel(), cols), B.reshape(-1))
+    return x.reshape(*out_shape)
+
+
+def householder_product(A: Tensor, tau: Tensor) -> Tensor:
+    """Return the first ``n`` columns of ``H_1 H_2 ... H_k``, ``H_i = I - tau_i v_i v_i^T``
+    with ``v_i`` the ``i``-th column of ``A`` below the diagonal and 1 on it, as
+    ``torch.linalg.householder_product`` (LAPACK's ``orgqr``: ``Q`` from ``geqrf``'s output).
+
+    Args:
+        A (Tensor): ``(*, m, n)`` reflectors, ``m >= n``.
+        tau (Tensor): ``(*, k)`` scales, ``k <= n``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.householder_product(ag.tensor([[1.0], [1.0]]), ag.tensor([1.0]))
+        tensor([[ 0.],
+                [-1.]])
+    """
+    name = "torch.linalg.householder_product"
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    if tau.ndim < 1:
+        raise RuntimeError(f"{name}: tau must have at least 1 dimension.")
+    m, n = A.shape[-2], A.shape[-1]
+    k = tau.shape[-1]
+    if m < n:
+        raise RuntimeError(f"{name}: input.shape[-2] must be greater than or equal to "
+                           f"input.shape[-1]")
+    if n < k:
+        raise RuntimeError(f"{name}: input.shape[-1] must be greater than or equal to "
+                           f"tau.shape[-1]")
+    if tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise RuntimeError(f"{name}: Expected batch dimensions of tau to be equal to "
+                           f"input.shape[:-2], but got {list(tau.shape[:-1])}")
+    if tau.dtype != A.dtype:
+        raise RuntimeError(f"{name}: tau dtype {_tname(tau.dtype)} does not match input dtype "
+                           f"{_tname(A.dtype)}")
+    _check(A, "linalg.householder_product", square=False)
+    eye = np.eye(m, n, dtype=A._data.dtype)
+    V = A.tril(-1) + Tensor._wrap(eye)
+    Q = Tensor._wrap(np.broadcast_to(np.eye(m, dtype=A._data.dtype),
+                                     tuple(A.shape[:-2]) + (m, m)).copy())
+    for i in range(k):
+        v = V[..., :, i:i + 1]
+        Q = Q - _matmul(_matmul(Q, v), v.mT * tau[..., i:i + 1].unsqueeze(-1))
+    return Q[..., :, :n]
+
+
+# ---- LDL^T (Bunch-Kaufman) ---------------------------------------------------------------------
+_BK_ALPHA = (1.0 + math.sqrt(17.0)) / 8.0
+LDLFactorResult = namedtuple("linalg_ldl_factor", ["LD", "pivots"])  # type: ignore[name-match]
+LDLFactorExResult = namedtuple(  # type: ignore[name-match]
+    "linalg_ldl_factor_ex", ["LD", "pivots", "info"])
+
+
+def _sytf2_lower(a: np.ndarray) -> tuple:
+    """LAPACK's ``sytf2`` (``uplo='L'``) on one symmetric matrix, in place: Bunch-Kaufman
+    diagonal pivoting, ``P A P^T = L D L^T`` with 1x1 and 2x2 blocks in ``D``. Returns the
+    1-based pivots (negative, repeated, for a 2x2 block) and ``info`` (the first zero block)."""
+    n = a.shape[0]
+    piv = np.zeros(n, dtype=np.int32)
+    info = 0
+    k = 0
+    while k < n:
+        kstep = 1
+        absakk = abs(a[k, k])
+        if k < n - 1:
+            imax = k + 1 + int(np.argmax(np.abs(a[k + 1:, k])))
+            colmax = abs(a[imax, k])
+        else:
+            imax, colmax = k, 0.0
+        if max(absakk, colmax) == 0 or np.isnan(absakk):
+            info = info or k + 1
+            kp = k
+        else:
+            if absakk >= _BK_ALPHA * colmax:
+                kp = k
+            else:
+                rowmax = np.abs(a[imax, k:imax]).max()
+                if imax < n - 1:
+                    rowmax = max(rowmax, np.abs(a[imax + 1:, imax]).max())
+                if absakk >= _BK_ALPHA * colmax * (colmax / rowmax):
+                    kp = k
+                elif abs(a[imax, imax]) >= _BK_ALPHA * rowmax:
+                    kp = imax
+                else:
+                    kp, kstep = imax, 2
+            kk = k + kstep - 1
+            if kp != kk:  # swap rows and columns kk and kp of the trailing lower triangle
+                a[kp + 1:, [kk, kp]] = a[kp + 1:, [kp, kk]]
+                seg = a[kk + 1:kp, kk].copy()
+                a[kk + 1:kp, kk] = a[kp, kk + 1:kp]
+                a[kp, kk + 1:kp] = seg
+                a[[kk, kp], [kk, kp]] = a[[kp, kk], [kp, kk]]
+                if kstep == 2:
+                    a[[k + 1, kp], k] = a[[kp, k + 1], k]
+            if kstep == 1:
+                if k < n - 1:
+                    d11 = 1.0 / a[k, k]
+                    x = a[k + 1:, k].copy()
+                    a[k + 1:, k + 1:] -= np.tril(np.outer(x, x) * d11)
+                    a[k + 1:, k] = x * d11
+            elif k < n - 2:
+                d21 = a[k + 1, k]
+                d11 = a[k + 1, k + 1] / d21
+                d22 = a[k, k] / d21
+                d21 = (1.0 / (d11 * d22 - 1.0)) / d21
+                for j in range(k + 2, n):
+                    wk = d21 * (d11 * a[j, k] - a[j, k + 1])
+                    wkp1 = d21 * (d22 * a[j, k + 1] - a[j, k])
+                    a[j:, j] -= a[j:, k] * wk + a[j:, k + 1] * wkp1
+                    a[j, k], a[j, k + 1] = wk, wkp1
+        if kstep == 1:
+            piv[k] = kp + 1
+        else:
+            piv[k] = piv[k + 1] = -(kp + 1)
+        k += kstep
+    return piv, info
+
+
+_LDL_NO_GRAD = "derivative for aten::linalg_ldl_factor_ex is not implemented"
+
+
+def ldl_factor_ex(A: Tensor, *, hermitian: builtins.bool = False,
+                  check_errors: builtins.bool = False) -> LDLFactorExResult:
+    """Return ``(LD, pivots, info)``, the Bunch-Kaufman ``L D L^T`` factorisation of a
+    symmetric matrix (or batch), as ``torch.linalg.ldl_factor_ex`` (LAPACK's ``sytrf``, lower
+    triangle read): ``L`` (unit diagonal, not stored) below the diagonal of ``LD``, the 1x1 and
+    2x2 blocks of ``D`` on and next to it; ``pivots`` 1-based (negative for a 2x2 block);
+    ``info`` the first zero block (1-based) or 0. Not differentiable, as PyTorch's.
+
+    Args:
+        A (Tensor): ``(*, n, n)`` symmetric matrices.
+        hermitian (bool): accepted (real matrices: the same factorisation). Default: False.
+        check_errors (bool): raise for a singular matrix. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.ldl_factor_ex(ag.tensor([[0.0, 1.0], [1.0, 0.0]])).pivots
+        tensor([-2, -2], dtype=autograd_core.int32)
+    """
+    return _ldl(A, "torch.linalg.ldl_factor_ex", check_errors)
+
+
+def _ldl(A: Tensor, name: str, check_errors: builtins.bool) -> LDLFactorExResult:
+    _check(A, name)
+    refuse_capture(name)  # the pivots depend on the values
+    n = A.shape[-1]
+    flat = np.tril(A._data).reshape((-1, n, n)).copy()
+    pivots = np.zeros(flat.shape[:1] + (n,), dtype=np.int32)
+    info = np.zeros(flat.shape[0], dtype=np.int32)
+    for b in range(flat.shape[0]):
+        pivots[b], info[b] = _sytf2_lower(flat[b])
+    batch = tuple(A.shape[:-2])
+    if check_errors and info.any():
+        first = int(np.flatnonzero(info)[0])
+        prefix = f"(Batch element {first}): " if batch else ""
+        raise LinAlgError(f"{name}: {prefix}The factorization could not be "
+                          f"completed because the input is not invertible (the diagonal "
+                          f"element {int(info[first])} of D is zero).")
+    LD = _matrix.LinalgQrRefused.apply(A, np.tril(flat).reshape(A._data.shape),
+                                       message=_LDL_NO_GRAD)
+    return LDLFactorExResult(LD, Tensor._wrap(pivots.reshape(batch + (n,))),
+                             Tensor._wrap(info.reshape(batch)))
+
+
+def ldl_factor(A: Tensor, *, hermitian: builtins.bool = False) -> LDLFactorResult:
+    """Return ``(LD, pivots)`` of ``ldl_factor_ex``, as ``torch.linalg.ldl_factor``: a zero
+    block of ``D`` (a singular matrix) raises ``LinAlgError`` (PyTorch 2.13 fails there with an
+    internal assertion).
+
+    Args:
+        A (Tensor): ``(*, n, n)`` symmetric matrices.
+        hermitian (bool): accepted (real matrices). Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.linalg.ldl_factor(ag.tensor([[4.0, 2.0], [2.0, 3.0]])).LD
+        tensor([[4.0000, 0.0000],
+                [0.5000, 2.0000]])
+    """
+    LD, pivots, _ = _ldl(A, "torch.linalg.ldl_factor", True)
+    return LDLFactorResult(LD, pivots)
+
+
+def _sytrs_lower(a: np.ndarray, piv: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """LAPACK's ``sytrs`` (``uplo='L'``): ``A^-1 B`` from ``_sytf2_lower``'s factors."""
+    n = a.shape[0]
+    b = b.copy()
+    k = 0
+    while k < n:  # L D Y = P B
+        if piv[k] > 0:
+            kp = piv[k] - 1
+            b[[k, kp]] = b[[kp, k]]
+            b[k + 1:] -= np.outer(a[k + 1:, k], b[k])
+            b[k] /= a[k, k]
+            k += 1
+        else:
+            kp = -piv[k] - 1
+            b[[k + 1, kp]] = b[[kp, k + 1]]
+            b[k + 2:] -= np.outer(a[k + 2:, k], b[k]) + np.outer(a[k + 2:, k + 1], b[k + 1])
+            akm1k = a[k + 1, k]
+            akm1, ak = a[k, k] / akm1k, a[k + 1, k + 1] / akm1k
+            denom = akm1 * ak - 1.0
+            bkm1, bk = b[k] / akm1k, b[k + 1] / akm1k
+            b[k], b[k + 1] = (ak * bkm1 - bk) / denom, (akm1 * bk - bkm1) / denom
+            k += 2
+    k = n - 1
+    while k >= 0:  # L^T X = Y, then the interchanges back
+        if piv[k] > 0:
+            b[k] -= a[k + 1:, k] @ b[k + 1:]
+            kp = piv[k] - 1
+            b[[k, kp]] = b[[kp, k]]
+            k -= 1
+        else:
+            b[k] -= a[k + 1:, k] @ b[k + 1:]
+            b[k - 1] -= a[k + 1:, k - 1] @ b[k + 1:]
+            kp = -piv[k] - 1
+            b[[k, kp]] = b[[kp, k]]
+            k -= 2
+    return b
+
+
+def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *,
+              hermitian: builtins.bool = False) -> Tensor:
+    """Return ``X`` with ``A X = B`` from ``ldl_factor``'s ``(LD, pivots)`` of ``A``, as
+    ``torch.linalg.ldl_solve`` (LAPACK's ``sytrs``); batch dimensions broadcast. Not
+    differentiable, as PyTorch's.
+
+    Args:
+        LD (Tensor): ``(*, n, n)`` packed factors.
+        pivots (Tensor): ``(*, n)`` int32 pivots.
+        B (Tensor): ``(*, n, k)`` right-hand sides.
+        hermitian (bool): accepted (real matrices). Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> A = ag.tensor([[4.0, 2.0], [2.0, 3.0]])
+        >>> ag.linalg.ldl_solve(*ag.linalg.ldl_factor(A), ag.tensor([[6.0], [5.0]]))
+        tensor([[1.],
+                [1.]])
+    """
+    name = "torch.linalg.ldl_solve"
+    _check(LD, name)
+    if B.ndim < 2:
+        raise RuntimeError(f"{name}: Expected B to have at least 2 dimensions, but it has "
+                           f"{B.ndim} dimensions instead")
+    if tuple(pivots.shape) != tuple(LD.shape[:-1]):
+        raise RuntimeError(f"{name}: Expected LD.shape[:-1] and pivots.shape to be the same, "
+                           f"but got pivots with shape {list(pivots.shape)} instead")
+    if pivots.dtype.name != "int32":
+        raise RuntimeError(f"{name}: Expected pivots to be integers. Got {_tname(pivots.dtype)}")
+    if B.dtype != LD.dtype:
+        raise RuntimeError(f"{name}: Expected LD and B to have the same dtype, but got LD with "
+                           f"dtype {_tname(LD.dtype)} and B with dtype {_tname(B.dtype)} "
+                           f"instead")
+    n = LD.shape[-1]
+    if B.shape[-2] != n:
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation AX = B "
+                           f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
+    refuse_capture("linalg.ldl_solve")  # the interchanges are read off the pivots' values
+    batch = np.broadcast_shapes(tuple(LD.shape[:-2]), tuple(B.shape[:-2]))
+    a = np.broadcast_to(LD._data, batch + (n, n)).reshape((-1, n, n))
+    p = np.broadcast_to(pivots._data, batch + (n,)).reshape((-1, n))
+    b = np.broadcast_to(B._data, batch + tuple(B.shape[-2:])).reshape((-1,) + tuple(B.shape[-2:]))
+    x = np.stack([_sytrs_lower(a[i], p[i], b[i]) for i in range(a.shape[0])]) if a.shape[0] \
+        else np.zeros(b.shape, dtype=b.dtype)
+    x = x.reshape(batch + tuple(B.shape[-2:]))
+    refused = _matrix.LinalgQrRefused
+    message = "derivative for aten::linalg_ldl_solve is not implemented"
+    return refused.apply(B, refused.apply(LD, x, message=message), message=message)

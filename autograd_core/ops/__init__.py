@@ -18,6 +18,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     index,
     inplace,
     linalg,
+    linalg_solvers,
     mathfns,
     matrix,
     pieces,

@@ -126,7 +126,7 @@ def diagflat(input: Tensor, offset: builtins.int = 0) -> Tensor:
     return diag(reshape(input, (-1,)), offset)
 
 
-@op("vdot", samples=[Sample("vdot", lambda a, b: vdot(a.reshape(-1), b.reshape(-1)), 2)])
+@op("vdot", method=True, samples=[Sample("vdot", lambda a, b: vdot(a.reshape(-1), b.reshape(-1)), 2)])
 def vdot(input: Tensor, other: Tensor) -> Tensor:
     """Return the dot product of two 1-d tensors, the first conjugated: ``sum(conj(input) *
     other)``.

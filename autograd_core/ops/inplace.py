@@ -638,7 +638,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 
 def _elementwise_inplace(name, op_name=None):
     # (PyTorch's matrix products write through BLAS without this check)
-    checked = name not in ("addmm", "addmv", "baddbmm")
+    checked = name not in ("addmm", "addmv", "baddbmm", "addbmm", "addr")
 
     def method(input, *args, **kwargs):
         fn = DECLS[op_name or name].fn  # looked up when called: every op module has declared
@@ -683,7 +683,10 @@ _EXAMPLES = {
     "addcmul": ("[0.25, 1.0]", "x, x"), "addcdiv": ("[0.25, 1.0]", "x, x"),
     "addmm": ("[[0.25, 1.0], [0.5, 2.0]]", "x, x"), "tril": ("[[0.25, 1.0], [0.5, 2.0]]", ""),
     "triu": ("[[0.25, 1.0], [0.5, 2.0]]", ""), "addmv": ("[0.25, 1.0]", "ag.ones(2, 2), x"),
-    "baddbmm": ("[[[0.25, 1.0], [0.5, 2.0]]]", "x, x"), "cumsum": ("[0.25, 1.0]", "0"),
+    "baddbmm": ("[[[0.25, 1.0], [0.5, 2.0]]]", "x, x"),
+    "addbmm": ("[[0.25, 1.0], [0.5, 2.0]]", "x.unsqueeze(0), x.unsqueeze(0)"),
+    "addr": ("[[0.25, 1.0], [0.5, 2.0]]", "x[0], x[1]"),
+    "renorm": ("[[0.25, 1.0], [0.5, 2.0]]", "2, 0, 1.0"), "cumsum": ("[0.25, 1.0]", "0"),
     "cumprod": ("[0.25, 1.0]", "0"), "mvlgamma": ("[2.5, 3.0]", "1"),
     "acosh": ("[1.25, 2.0]", ""), "arccosh": ("[1.25, 2.0]", ""),  # domain from 1 (NaN != NaN)
     "bitwise_and": ("[3, 12]", "x"), "bitwise_or": ("[3, 12]", "x"),
@@ -705,7 +708,8 @@ for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos"
               "frac", "erf", "erfc", "erfinv", "exp2", "expm1", "log10", "log2", "lgamma",
               "digamma", "logit", "reciprocal", "sgn", "sinc", "i0", "deg2rad", "rad2deg",
               "nan_to_num", "negative", "hypot", "copysign", "fmod", "remainder", "floor_divide",
-              "xlogy", "heaviside", "lerp", "addmm", "addmv", "baddbmm",
+              "xlogy", "heaviside", "lerp", "addmm", "addmv", "baddbmm", "addbmm", "addr",
+              "renorm",
               "tril", "triu", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge",
               "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
               "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma", "true_divide"):

@@ -711,8 +711,11 @@ def qr(A: Tensor, mode: str = "reduced") -> QRResult:
     if mode == "r" or (mode == "complete" and m > n):
         q, r = np.linalg.qr(A._data, mode="complete" if mode == "complete" else "reduced")
         if mode == "r":
-            q = np.zeros((0,), dtype=A.dtype)
-        return QRResult(Tensor._wrap(q), LinalgQrRefused.apply(A, r, message=_QR_NO_GRAD[mode]))
+            return QRResult(Tensor._wrap(np.zeros((0,), dtype=A.dtype)),
+                            LinalgQrRefused.apply(A, r, message=_QR_NO_GRAD[mode]))
+        # both factors refuse (a Q without a graph would add a silent zero to a gradient)
+        return QRResult(LinalgQrRefused.apply(A, q, message=_QR_NO_GRAD[mode]),
+                        LinalgQrRefused.apply(A, r, message=_QR_NO_GRAD[mode]))
     return QRResult(*LinalgQr.apply(A, mode="reduced"))
 
 

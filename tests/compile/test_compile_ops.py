@@ -46,6 +46,8 @@ READS_VALUES = {"clamp_tensor_bounds", "where", "getitem_mask",
                 # a tensor of indices read in Python (tests/compile/
                 # test_compile_index_inputs.py: they replayed stale indices before)
                 "index_select", "take_along_dim", "take_along_dim_flat",
+                # LAPACK pivots turned into a permutation in Python
+                "lu_solve",
                 # a mask's count of True / flat positions checked and wrapped in Python
                 "masked_scatter", "masked_scatter_broadcast_mask", "put", "put_accumulate",
                 # counts and extremes per slot found in Python (scatter_reduce's sum replays)
