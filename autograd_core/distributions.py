@@ -2027,6 +2027,8 @@ class Transform:
 
     event_dim = 0
     bijective = True
+    domain: Constraint = _REAL  # the sets it maps from / to, as PyTorch's
+    codomain: Constraint = _REAL
     _cache_size = 0
     _cached: tuple[Any, Any] = (None, None)
 
@@ -2131,6 +2133,14 @@ class _InverseTransform(Transform):
         return self._inv
 
     @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return self._inv.codomain
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return self._inv.domain
+
+    @property
     def domain_event_dim(self) -> builtins.int:
         return self._inv.codomain_event_dim
 
@@ -2189,6 +2199,8 @@ class SigmoidTransform(Transform):
         (tensor([0.5000, 0.8808]), tensor([-1.3863, -2.2539]))
     """
 
+    domain = _REAL
+    codomain = _UNIT
     sign = 1  # type: ignore[assignment]
 
     def _key(self) -> Any:
@@ -2217,6 +2229,8 @@ class ExpTransform(Transform):
         tensor([0.5000])
     """
 
+    domain = _REAL
+    codomain = _POSITIVE
     sign = 1  # type: ignore[assignment]
 
     def _key(self) -> Any:
@@ -2296,6 +2310,8 @@ class TanhTransform(Transform):
         (tensor([0.0000, 0.7616]), tensor([ 0.0000, -0.8676]))
     """
 
+    domain = _REAL
+    codomain = _interval(-1.0, 1.0)
     sign = 1  # type: ignore[assignment]
 
     def _key(self) -> Any:
@@ -2323,6 +2339,8 @@ class SoftplusTransform(Transform):
         tensor([0.6931])
     """
 
+    domain = _REAL
+    codomain = _POSITIVE
     sign = 1  # type: ignore[assignment]
 
     def _key(self) -> Any:
@@ -2353,6 +2371,8 @@ class PowerTransform(Transform):
         tensor([9.])
     """
 
+    domain = _POSITIVE
+    codomain = _POSITIVE
     def __init__(self, exponent: Tensor | builtins.float, cache_size: builtins.int = 0) -> None:
         super().__init__(cache_size)
         (self.exponent,) = _as_params(exponent)
@@ -2394,6 +2414,8 @@ class AbsTransform(Transform):
         tensor([2., 3.])
     """
 
+    domain = _REAL
+    codomain = _POSITIVE
     bijective = False
 
     def _key(self) -> Any:
@@ -2427,6 +2449,19 @@ class ComposeTransform(Transform):
     def __init__(self, parts: Any, cache_size: builtins.int = 0) -> None:
         super().__init__(cache_size)
         self.parts = list(parts)
+
+    def _end(self, part: Transform, which: str, event_dim: builtins.int) -> Constraint:
+        c = getattr(part, which)
+        return _independent(c, event_dim - c.event_dim) if event_dim > c.event_dim else c
+
+    @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return self._end(self.parts[0], "domain", self.domain_event_dim) if self.parts else _REAL
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return (self._end(self.parts[-1], "codomain", self.codomain_event_dim) if self.parts
+                else _REAL)
 
     @property
     def domain_event_dim(self) -> builtins.int:
@@ -2536,6 +2571,14 @@ class IndependentTransform(Transform):
         self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
 
     @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return _independent(self.base_transform.domain, self.reinterpreted_batch_ndims)
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return _independent(self.base_transform.codomain, self.reinterpreted_batch_ndims)
+
+    @property
     def domain_event_dim(self) -> builtins.int:
         return self.base_transform.domain_event_dim + self.reinterpreted_batch_ndims
 
@@ -2604,6 +2647,14 @@ class ReshapeTransform(Transform):
         if self.in_shape.numel() != self.out_shape.numel():
             raise ValueError("in_shape, out_shape have different numbers of elements")
         super().__init__(cache_size)
+
+    @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return _independent(_REAL, len(self.in_shape))
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return _independent(_REAL, len(self.out_shape))
 
     @property
     def domain_event_dim(self) -> builtins.int:
@@ -2701,6 +2752,16 @@ class TransformedDistribution(_Distribution):
     @property
     def has_rsample(self) -> builtins.bool:  # type: ignore[override]
         return builtins.bool(getattr(self.base_dist, "has_rsample", False))
+
+    @property
+    def support(self) -> Any:
+        """The last transform's codomain (the base's support without transforms), made
+        independent over the event dimensions it does not cover, as PyTorch's."""
+        if not self.transforms:
+            return self.base_dist.support
+        c = self.transforms[-1].codomain
+        n = len(self._event_shape)
+        return _independent(c, n - c.event_dim) if n > c.event_dim else c
 
     def __repr__(self) -> str:
         return "TransformedDistribution()"
