@@ -844,6 +844,7 @@ class Bernoulli(_Distribution):
 
     arg_constraints = {"probs": _UNIT, "logits": _REAL}
     support = _BOOLEAN
+    has_enumerate_support = True
     probs: Tensor
     logits: Tensor
     def __init__(self, probs: Tensor | builtins.float | None = None,
@@ -864,6 +865,14 @@ class Bernoulli(_Distribution):
             autograd_core.Size([4, 3])
         """
         return self._batch_shape
+
+    def enumerate_support(self, expand: builtins.bool = True) -> Tensor:
+        """The values ``0., 1.`` (the parameters' dtype) along a new first dimension, expanded
+        over the batch unless ``expand=False``, as PyTorch's."""
+        values = _ag.arange(2, dtype=self.probs.dtype).reshape((-1,) + (1,) * len(self.batch_shape))
+        if expand:
+            values = values.expand((-1,) + tuple(self.batch_shape))
+        return values
 
     @property
     def mean(self) -> Tensor:

@@ -36,3 +36,17 @@ def test_tanh_squashed_support_checks_values():
     """The support of a tanh-squashed Normal is the open-ended interval [-1, 1]."""
     d = D.TransformedDistribution(D.Normal(ag.zeros(2), ag.ones(2)), [D.TanhTransform()])
     assert d.support.check(ag.tensor([0.5, 1.5])).tolist() == [True, False]
+
+
+def test_bernoulli_enumerate_support():
+    """p02 VAE: ``Bernoulli.enumerate_support()`` raised NotImplementedError (PyTorch's gives
+    0., 1. in the parameters' dtype, expanded over the batch unless expand=False)."""
+    d = D.Bernoulli(logits=ag.zeros(2, 3, dtype=ag.float64))
+    v = d.enumerate_support()
+    assert d.has_enumerate_support
+    assert tuple(v.shape) == (2, 2, 3) and v.dtype == ag.float64
+    assert v[0].tolist() == [[0.0] * 3] * 2 and v[1].tolist() == [[1.0] * 3] * 2
+    assert tuple(d.enumerate_support(expand=False).shape) == (2, 1, 1)
+    p = D.Bernoulli(probs=ag.tensor([0.25, 0.5]))
+    lp = p.log_prob(p.enumerate_support())
+    assert ag.allclose(lp.exp().sum(0), ag.ones(2))
