@@ -2048,13 +2048,16 @@ class Transform:
 
     @property
     def domain_event_dim(self) -> builtins.int:
-        """How many rightmost dimensions of the input one event takes."""
-        return self.event_dim
+        """How many rightmost dimensions of the input one event takes: ``domain.event_dim``
+        as PyTorch's (a subclass declaring ``domain = constraints.real_vector`` maps vectors),
+        else the older ``event_dim`` class attribute."""
+        return self.domain.event_dim or self.event_dim
 
     @property
     def codomain_event_dim(self) -> builtins.int:
-        """How many rightmost dimensions of the output one event takes."""
-        return self.event_dim
+        """How many rightmost dimensions of the output one event takes (``codomain.event_dim``,
+        else ``event_dim``)."""
+        return self.codomain.event_dim or self.event_dim
 
     def __call__(self, x: Tensor) -> Tensor:
         if self._cache_size == 0:

@@ -50,3 +50,35 @@ def test_bernoulli_enumerate_support():
     p = D.Bernoulli(probs=ag.tensor([0.25, 0.5]))
     lp = p.log_prob(p.enumerate_support())
     assert ag.allclose(lp.exp().sum(0), ag.ones(2))
+
+
+def test_user_transform_with_vector_domain_keeps_batch_log_det():
+    """p06 RealNVP coupling written as a Transform subclass with ``domain = codomain =
+    constraints.real_vector`` and a per-sample ``log_abs_det_jacobian`` (shape (batch,)):
+    TransformedDistribution.log_prob summed the log-det over the batch (event dims were
+    read from ``event_dim`` = 0, not from the domain), giving nll -19.0 where PyTorch has 2.12."""
+    import math
+
+    class Scale(D.Transform):
+        domain = D.constraints.real_vector
+        codomain = D.constraints.real_vector
+        bijective = True
+
+        def _call(self, x):
+            return x * ag.tensor([2.0, 0.5])
+
+        def _inverse(self, y):
+            return y / ag.tensor([2.0, 0.5])
+
+        def log_abs_det_jacobian(self, x, y):
+            return ag.zeros(x.shape[:-1])  # log 2 + log 0.5
+
+    t = Scale()
+    assert (t.domain_event_dim, t.codomain_event_dim) == (1, 1)
+    base = D.Independent(D.Normal(ag.zeros(2), ag.ones(2)), 1)
+    flow = D.TransformedDistribution(base, [t])
+    assert tuple(flow.event_shape) == (2,) and tuple(flow.batch_shape) == ()
+    y = ag.tensor([[2.0, 0.5], [0.0, 1.0], [-4.0, 0.0]])
+    x = [[1.0, 1.0], [0.0, 2.0], [-2.0, 0.0]]
+    expected = [-math.log(2 * math.pi) - 0.5 * (a * a + b * b) for a, b in x]
+    assert ag.allclose(flow.log_prob(y), ag.tensor(expected))
