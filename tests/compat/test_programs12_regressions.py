@@ -82,3 +82,24 @@ def test_user_transform_with_vector_domain_keeps_batch_log_det():
     x = [[1.0, 1.0], [0.0, 2.0], [-2.0, 0.0]]
     expected = [-math.log(2 * math.pi) - 0.5 * (a * a + b * b) for a, b in x]
     assert ag.allclose(flow.log_prob(y), ag.tensor(expected))
+
+
+def test_load_state_dict_complex_parameter():
+    """p09 FNO-1d (neuraloperator fourier_1d.py): SpectralConv1d's ``weights1`` is a cfloat
+    Parameter; load_state_dict refused it ("expected a numeric array, got dtype complex64")."""
+    import numpy as np
+    from autograd_core import nn
+
+    class Spectral(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(ag.zeros(2, 3, dtype=ag.cfloat))
+
+    m = Spectral()
+    value = (np.arange(6).reshape(2, 3) + 1j * np.arange(6, 12).reshape(2, 3)).astype(np.complex64)
+    m.load_state_dict({"w": ag.tensor(value)})
+    assert m.w.dtype == ag.cfloat
+    assert m.w.real.tolist() == value.real.tolist() and m.w.imag.tolist() == value.imag.tolist()
+    m2 = Spectral()
+    m2.load_state_dict(m.state_dict())
+    assert m2.w.imag.tolist() == value.imag.tolist()
