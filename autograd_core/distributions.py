@@ -1843,6 +1843,21 @@ class Gamma(_Distribution):
         c = self.concentration
         return c - self.rate.log() + _ag.lgamma(c) + (1.0 - c) * _ag.digamma(c)
 
+    def cdf(self, value: Tensor) -> Tensor:
+        """``P(concentration, rate * value)``, the regularized lower incomplete gamma function
+        (``special.gammainc``); differentiable in ``value`` and ``rate``, not in
+        ``concentration`` (as PyTorch's).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(1.0, 2.0).cdf(ag.tensor([0.5]))  # 1 - e**-1
+            tensor([0.6321])
+        """
+        value = self._check_value(value, lambda v: v >= 0, "GreaterThanEq(lower_bound=0.0)")
+        return _ag.special.gammainc(self.concentration, self.rate * value)
+
 
 class Beta(_Distribution):
     r"""The beta distribution on ``[0, 1]`` with concentrations ``concentration1`` (alpha)
