@@ -697,7 +697,7 @@ class _IncompleteGammaUpper(_IncompleteGamma):
     _name = "igammac"
 
 
-def _check_pair(name: str, input, other) -> None:
+def _check_pair(name: str, input: object, other: object) -> None:
     for k, (what, v) in enumerate((("input", input), ("other", other))):
         if not isinstance(v, Tensor):  # PyTorch's: two Tensors, no Python numbers
             raise TypeError(f"{name}(): argument '{what}' (position {k + 1}) must be Tensor, "
