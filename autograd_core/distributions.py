@@ -2279,7 +2279,8 @@ class AffineTransform(Transform):
     Args:
         loc (float or Tensor): the shift.
         scale (float or Tensor): the scale (nonzero).
-        event_dim (int): only 0 (elementwise) is supported here.
+        event_dim (int): how many rightmost dimensions make one event: the log-Jacobian is
+            summed over them (a flow layer on vectors). Default: 0 (elementwise).
 
     Example::
 
@@ -2293,10 +2294,16 @@ class AffineTransform(Transform):
     def __init__(self, loc: Tensor | builtins.float, scale: Tensor | builtins.float,
                  event_dim: builtins.int = 0, cache_size: builtins.int = 0) -> None:
         super().__init__(cache_size)
-        if event_dim != 0:
-            raise NotImplementedError("AffineTransform: only event_dim=0 (elementwise) is "
-                                      "supported in autograd_core")
         self.loc, self.scale = loc, scale
+        self.event_dim = event_dim
+
+    @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return _independent(_REAL, self.event_dim) if self.event_dim else _REAL
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return self.domain
 
     def _key(self) -> Any:
         return (self.loc, self.scale)
@@ -2314,9 +2321,16 @@ class AffineTransform(Transform):
         return (self.scale > 0) - (self.scale < 0)
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        shape = tuple(x.shape)
         if isinstance(self.scale, Tensor):
-            return self.scale.abs().log().expand(x.shape)
-        return _ag.full_like(x, math.log(abs(self.scale)))
+            result = self.scale.abs().log()
+        else:
+            result = _ag.full_like(x, math.log(abs(self.scale)))
+        if self.event_dim:  # summed over the event (the scale's own event dimensions)
+            n = self.event_dim
+            result = result.reshape(tuple(result.shape)[:result.ndim - n] + (-1,)).sum(-1)
+            shape = shape[:len(shape) - n]
+        return result.expand(shape)
 
 
 class TanhTransform(Transform):

@@ -154,3 +154,24 @@ def test_incomplete_gamma_edges_match_torch():
         got = getattr(ag.special, name)(ag.tensor(a, dtype=ag.float64),
                                         ag.tensor(x, dtype=ag.float64))
         assert ag.allclose(got, ag.tensor(want.numpy()), rtol=1e-8, atol=1e-15, equal_nan=True)
+
+
+def test_affine_transform_event_dim():
+    """Flow code builds ``AffineTransform(loc, scale, event_dim=1)`` (a vector layer): it raised
+    NotImplementedError. log|det| sums log|scale| over the event, as PyTorch's."""
+    import math
+
+    scale = ag.tensor([0.5, 2.0, 1.5])
+    t = D.AffineTransform(ag.tensor([1.0, 2.0, 3.0]), scale, event_dim=1)
+    x = ag.tensor([[0.5, -1.0, 2.0], [1.0, 0.0, -0.5]])
+    ladj = t.log_abs_det_jacobian(x, t(x))
+    assert tuple(ladj.shape) == (2,)
+    assert ag.allclose(ladj, ag.full((2,), math.log(0.5 * 2.0 * 1.5)))
+    assert repr(t.domain) == "IndependentConstraint(Real(), 1)" and t.event_dim == 1
+    d = D.TransformedDistribution(D.Normal(ag.zeros(3), ag.ones(3)), [t])
+    assert tuple(d.event_shape) == (3,) and tuple(d.batch_shape) == ()
+    z = (x - ag.tensor([1.0, 2.0, 3.0])) / scale
+    want = (-0.5 * z * z - 0.5 * math.log(2 * math.pi)).sum(-1) - math.log(1.5)
+    assert ag.allclose(d.log_prob(x), want)
+    assert tuple(D.AffineTransform(0.0, 2.0, event_dim=2).log_abs_det_jacobian(
+        ag.zeros(4, 2, 3), ag.zeros(4, 2, 3)).shape) == (4,)
