@@ -1544,6 +1544,28 @@ class MultivariateNormal(_Distribution):
             cov = matrix if name == "covariance_matrix" else _ag.linalg.inv(matrix)
             self._tril = _ag.linalg.cholesky(cov)
 
+    def expand(self, batch_shape: Any, _instance: Any = None) -> MultivariateNormal:
+        """The distribution with ``loc`` and the matrices expanded (views) to ``batch_shape``;
+        the Cholesky factor is reused, not recomputed.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import MultivariateNormal
+            >>> MultivariateNormal(ag.zeros(2), ag.eye(2)).expand((3,)).batch_shape
+            autograd_core.Size([3])
+        """
+        shape = tuple(Size(batch_shape))
+        k = self._event_shape[0]
+        new = object.__new__(type(self))
+        new._params = self._params
+        new.loc = self.loc.expand(shape + (k,))
+        new._matrix_name, new._matrix = self._matrix_name, self._matrix.expand(shape + (k, k))
+        new._tril = self._tril.expand(shape + (k, k))
+        Distribution.__init__(new, shape, (k,), False)
+        new._validate, new._validate_arg = self._validate, self._validate_arg
+        return new
+
     def _full(self, t: Tensor, extra: tuple[builtins.int, ...]) -> Tensor:
         return t.expand(tuple(self._batch_shape) + extra)
 
@@ -2793,6 +2815,22 @@ class TransformedDistribution(_Distribution):
     @property
     def has_rsample(self) -> builtins.bool:  # type: ignore[override]
         return builtins.bool(getattr(self.base_dist, "has_rsample", False))
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        """The same transforms over the base expanded to the batch shape the transforms map
+        back to ``batch_shape``, as PyTorch's."""
+        batch = Size(batch_shape)
+        shape: Any = tuple(batch) + tuple(self._event_shape)
+        for t in reversed(self.transforms):
+            shape = t.inverse_shape(shape)
+        base_batch = tuple(shape)[:len(shape) - len(self.base_dist.event_shape)]
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.base_dist = self.base_dist.expand(base_batch)
+        new.transforms = self.transforms
+        Distribution.__init__(new, batch, self._event_shape, False)
+        new._validate, new._validate_arg = self._validate, self._validate_arg
+        return new
 
     @property
     def support(self) -> Any:

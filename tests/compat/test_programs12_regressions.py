@@ -175,3 +175,24 @@ def test_affine_transform_event_dim():
     assert ag.allclose(d.log_prob(x), want)
     assert tuple(D.AffineTransform(0.0, 2.0, event_dim=2).log_abs_det_jacobian(
         ag.zeros(4, 2, 3), ag.zeros(4, 2, 3)).shape) == (4,)
+
+
+def test_mvn_and_transformed_expand():
+    """p19 (shape-semantics tutorial code): ``MultivariateNormal.expand`` and
+    ``TransformedDistribution.expand`` raised NotImplementedError."""
+    import math
+
+    L = ag.tensor([[1.0, 0.0], [0.3, 0.8]])
+    m = D.MultivariateNormal(ag.tensor([0.5, -1.0]), scale_tril=L).expand((3, 2))
+    assert tuple(m.batch_shape) == (3, 2) and tuple(m.event_shape) == (2,)
+    assert tuple(m.scale_tril.shape) == (3, 2, 2, 2)
+    # log N(x; mu, L L^T) at x = mu: -log(2 pi) - log det L
+    lp = m.log_prob(ag.tensor([0.5, -1.0]))
+    assert ag.allclose(lp, ag.full((3, 2), -math.log(2 * math.pi) - math.log(0.8)))
+    with pytest.raises(RuntimeError):
+        D.MultivariateNormal(ag.zeros(4, 2), scale_tril=L).expand((3,))
+    t = D.TransformedDistribution(D.Normal(ag.zeros(2), ag.ones(2)), [D.ExpTransform()])
+    e = t.expand((3, 2))
+    assert tuple(e.batch_shape) == (3, 2) and tuple(e.base_dist.batch_shape) == (3, 2)
+    # log-normal density at y = 1: -0.5 log(2 pi)
+    assert ag.allclose(e.log_prob(ag.ones(3, 2)), ag.full((3, 2), -0.5 * math.log(2 * math.pi)))
