@@ -452,6 +452,23 @@ class Categorical(Distribution):
     def __repr__(self) -> str:
         return f"Categorical({self._param_name}: {self._param_shape!r})"
 
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Categorical:
+        """The same categories with ``probs``/``logits`` expanded (views) to ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Categorical
+            >>> Categorical(logits=ag.zeros(3)).expand((2, 4)).batch_shape
+            autograd_core.Size([2, 4])
+        """
+        shape = tuple(Size(batch_shape)) + (self._num_events,)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.probs, new.logits = self.probs.expand(shape), self.logits.expand(shape)
+        new._param_shape = Size(shape)
+        return new
+
     @property
     def batch_shape(self) -> Size:
         """The shape of the batch of distributions: the parameter's shape without the last
@@ -865,6 +882,16 @@ class Bernoulli(_Distribution):
             autograd_core.Size([4, 3])
         """
         return self._batch_shape
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Bernoulli:
+        """The same distribution with ``probs``/``logits`` expanded (views) to
+        ``batch_shape``."""
+        shape = Size(batch_shape)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.probs, new.logits = self.probs.expand(shape), self.logits.expand(shape)
+        new._batch_shape = shape
+        return new
 
     def enumerate_support(self, expand: builtins.bool = True) -> Tensor:
         """The values ``0., 1.`` (the parameters' dtype) along a new first dimension, expanded

@@ -196,3 +196,18 @@ def test_mvn_and_transformed_expand():
     assert tuple(e.batch_shape) == (3, 2) and tuple(e.base_dist.batch_shape) == (3, 2)
     # log-normal density at y = 1: -0.5 log(2 pi)
     assert ag.allclose(e.log_prob(ag.ones(3, 2)), ag.full((3, 2), -0.5 * math.log(2 * math.pi)))
+
+
+def test_categorical_and_bernoulli_expand():
+    """p19: ``Categorical.expand`` / ``Bernoulli.expand`` raised NotImplementedError."""
+    import math
+
+    c = D.Categorical(probs=ag.tensor([[0.2, 0.8], [0.5, 0.5]])).expand((4, 2))
+    assert tuple(c.batch_shape) == (4, 2) and tuple(c.probs.shape) == (4, 2, 2)
+    lp = c.log_prob(ag.zeros(4, 2, dtype=ag.int64))
+    assert ag.allclose(lp, ag.tensor([[math.log(0.2), math.log(0.5)]] * 4))
+    assert tuple(c.enumerate_support().shape) == (2, 4, 2)
+    b = D.Bernoulli(probs=ag.tensor(0.25)).expand((3,))
+    assert tuple(b.batch_shape) == (3,)
+    assert ag.allclose(b.log_prob(ag.ones(3)), ag.full((3,), math.log(0.25)))
+    assert tuple(b.enumerate_support().shape) == (2, 3)
