@@ -239,7 +239,8 @@ class Distribution:
     def __init__(self, batch_shape: Any = (), event_shape: Any = (),
                  validate_args: builtins.bool | None = None) -> None:
         self._batch_shape, self._event_shape = Size(batch_shape), Size(event_shape)
-        self._validate = True if validate_args is None else builtins.bool(validate_args)
+        self._validate = (Distribution._default_validate if validate_args is None
+                          else builtins.bool(validate_args))
         self._validate_arg = validate_args
         if self._validate and type(self).__module__ != __name__:
             # a user's subclass: check its tensor parameters against its arg_constraints, as
@@ -248,6 +249,25 @@ class Distribution:
                 value = self.__dict__.get(name)
                 if isinstance(constraint, Constraint) and isinstance(value, Tensor):
                     self._check_param(name, value, constraint._ok(value._data), constraint)
+
+    _default_validate = True  # set_default_validate_args
+
+    @staticmethod
+    def set_default_validate_args(value: builtins.bool) -> None:
+        """Whether distributions made without ``validate_args`` check their parameters and
+        values (default True), as PyTorch's: RL code turns the checks off for speed.
+
+        Example::
+
+            >>> from autograd_core.distributions import Distribution, Normal
+            >>> Distribution.set_default_validate_args(False)
+            >>> Normal(0.0, -1.0).scale  # no check
+            tensor(-1.)
+            >>> Distribution.set_default_validate_args(True)
+        """
+        if value not in [True, False]:
+            raise ValueError
+        Distribution._default_validate = builtins.bool(value)
 
     @property
     def _validate_args(self) -> builtins.bool:
@@ -418,7 +438,8 @@ class Categorical(Distribution):
                  validate_args: builtins.bool | None = None) -> None:
         if (probs is None) == (logits is None):
             raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        self._validate = True if validate_args is None else builtins.bool(validate_args)
+        self._validate = (Distribution._default_validate if validate_args is None
+                          else builtins.bool(validate_args))
         if self._validate:  # the checks read values: a replay of ag.compile would skip them
             refuse_capture("Categorical(validate_args=True)")
         given = probs if probs is not None else logits
@@ -612,6 +633,67 @@ class Categorical(Distribution):
 def _clamp_probs(p: Tensor) -> Tensor:
     eps = _ag.finfo(p.dtype).eps
     return p.clamp(min=eps, max=1 - eps)
+
+
+def clamp_probs(probs: Tensor) -> Tensor:
+    """``probs`` clamped into ``[eps, 1 - eps]`` of its dtype, as
+    ``torch.distributions.utils.clamp_probs``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions.utils import clamp_probs
+        >>> clamp_probs(ag.tensor([0.0, 0.5])).tolist()[1]
+        0.5
+    """
+    return _clamp_probs(probs)
+
+
+def probs_to_logits(probs: Tensor, is_binary: builtins.bool = False) -> Tensor:
+    """The logits of (clamped) probabilities: ``log p`` for categorical ones, ``log p -
+    log1p(-p)`` with ``is_binary``, as ``torch.distributions.utils.probs_to_logits``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions.utils import probs_to_logits
+        >>> probs_to_logits(ag.tensor([0.5]), is_binary=True)
+        tensor([0.])
+    """
+    p = _clamp_probs(probs)
+    return p.log() - (-p).log1p() if is_binary else p.log()
+
+
+def logits_to_probs(logits: Tensor, is_binary: builtins.bool = False) -> Tensor:
+    """``sigmoid(logits)`` with ``is_binary``, else ``softmax`` over the last dimension, as
+    ``torch.distributions.utils.logits_to_probs``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions.utils import logits_to_probs
+        >>> logits_to_probs(ag.zeros(2))
+        tensor([0.5000, 0.5000])
+    """
+    return logits.sigmoid() if is_binary else logits.softmax(-1)
+
+
+def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
+    """Numbers and Tensors made Tensors (numbers in the Tensors' floating dtype, else the
+    default) and broadcast to one shape, as ``torch.distributions.utils.broadcast_all``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions.utils import broadcast_all
+        >>> [tuple(t.shape) for t in broadcast_all(1.0, ag.zeros(3))]
+        [(3,), (3,)]
+    """
+    for v in values:
+        if not isinstance(v, (Tensor, numbers.Number)):
+            raise ValueError("Input arguments must all be instances of Number, "
+                             "torch.Tensor or objects implementing __torch_function__.")
+    return _as_params(*values)
 
 
 def _binary_params(d: Distribution, probs: Any, logits: Any,
@@ -1210,7 +1292,8 @@ class Independent(Distribution):
                 f"actual {reinterpreted_batch_ndims} vs {n}")
         self.base_dist = base_distribution
         self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
-        self._validate = True if validate_args is None else builtins.bool(validate_args)
+        self._validate = (Distribution._default_validate if validate_args is None
+                          else builtins.bool(validate_args))
         shape = tuple(base_distribution.batch_shape) + tuple(base_distribution.event_shape)
         self._event_dim = reinterpreted_batch_ndims + len(base_distribution.event_shape)
         self._batch_shape = Size(shape[:len(shape) - self._event_dim])
@@ -4665,7 +4748,8 @@ def _add_submodules() -> None:
                                "TanhTransform", "ComposeTransform", "SoftplusTransform",
                                "PowerTransform", "AbsTransform", "IndependentTransform",
                                "ReshapeTransform"],
-                "transformed_distribution": ["TransformedDistribution"]}
+                "transformed_distribution": ["TransformedDistribution"],
+                "utils": ["clamp_probs", "probs_to_logits", "logits_to_probs", "broadcast_all"]}
     constraints = types.ModuleType(f"{__name__}.constraints",
                                    "PyTorch's ``distributions.constraints``.")
     for name, value in _CONSTRAINTS.items():

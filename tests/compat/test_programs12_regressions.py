@@ -211,3 +211,34 @@ def test_categorical_and_bernoulli_expand():
     assert tuple(b.batch_shape) == (3,)
     assert ag.allclose(b.log_prob(ag.ones(3)), ag.full((3,), math.log(0.25)))
     assert tuple(b.enumerate_support().shape) == (2, 3)
+
+
+def test_distribution_default_validation_switch_and_utils():
+    """RL/VI programs call ``Distribution.set_default_validate_args(False)`` and import
+    ``torch.distributions.utils.probs_to_logits`` / ``logits_to_probs``: AttributeError /
+    ModuleNotFoundError before."""
+    import math
+
+    from autograd_core.distributions.utils import (broadcast_all, clamp_probs,
+                                                   logits_to_probs, probs_to_logits)
+
+    try:
+        D.Distribution.set_default_validate_args(False)
+        assert D.Normal(0.0, -1.0).scale.item() == -1.0  # unchecked
+        with pytest.raises(ValueError):
+            D.Normal(0.0, -1.0, validate_args=True)
+    finally:
+        D.Distribution.set_default_validate_args(True)
+    with pytest.raises(ValueError):
+        D.Normal(0.0, -1.0)
+    with pytest.raises(ValueError):
+        D.Distribution.set_default_validate_args("no")
+    p = ag.tensor([0.2, 0.5])
+    assert ag.allclose(probs_to_logits(p), p.log())
+    assert ag.allclose(probs_to_logits(p, is_binary=True),
+                       ag.tensor([math.log(0.25), 0.0]))
+    assert ag.allclose(logits_to_probs(ag.zeros(4)), ag.full((4,), 0.25))
+    assert ag.allclose(logits_to_probs(ag.zeros(2), is_binary=True), ag.full((2,), 0.5))
+    eps = ag.finfo(ag.float32).eps
+    assert clamp_probs(ag.tensor([0.0, 1.0])).tolist() == [eps, 1 - eps]
+    assert [tuple(t.shape) for t in broadcast_all(1.0, ag.zeros(2, 3))] == [(2, 3), (2, 3)]
