@@ -41,7 +41,7 @@ __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "
            "OneHotCategoricalStraightThrough", "Poisson", "PowerTransform", "RelaxedBernoulli",
            "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform", "SoftplusTransform",
            "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
-           "kl_divergence", "register_kl"]
+           "biject_to", "kl_divergence", "register_kl", "transform_to"]
 
 
 def _shape_text(t: Tensor) -> str:
@@ -109,26 +109,37 @@ def _on_simplex(v: np.ndarray) -> np.ndarray:
     return np.all(v >= 0, axis=-1) & (np.abs(v.sum(-1) - 1) < 1e-6)
 
 
+def _with(c: Constraint, **attrs: Any) -> Constraint:
+    """``c`` with PyTorch's public attributes (``lower_bound``, ``base_constraint``, ...)."""
+    c.__dict__.update(attrs)
+    return c
+
+
 def _greater_than(lower_bound: Any) -> Constraint:
-    return Constraint(f"GreaterThan(lower_bound={lower_bound})", lambda v: v > lower_bound)
+    return _with(Constraint(f"GreaterThan(lower_bound={lower_bound})",
+                            lambda v: v > lower_bound), lower_bound=lower_bound)
 
 
 def _greater_than_eq(lower_bound: Any) -> Constraint:
-    return Constraint(f"GreaterThanEq(lower_bound={lower_bound})", lambda v: v >= lower_bound)
+    return _with(Constraint(f"GreaterThanEq(lower_bound={lower_bound})",
+                            lambda v: v >= lower_bound), lower_bound=lower_bound)
 
 
 def _less_than(upper_bound: Any) -> Constraint:
-    return Constraint(f"LessThan(upper_bound={upper_bound})", lambda v: v < upper_bound)
+    return _with(Constraint(f"LessThan(upper_bound={upper_bound})", lambda v: v < upper_bound),
+                 upper_bound=upper_bound)
 
 
 def _interval(lower_bound: Any, upper_bound: Any) -> Constraint:
-    return Constraint(f"Interval(lower_bound={lower_bound}, upper_bound={upper_bound})",
-                      lambda v: (v >= lower_bound) & (v <= upper_bound))
+    return _with(Constraint(f"Interval(lower_bound={lower_bound}, upper_bound={upper_bound})",
+                            lambda v: (v >= lower_bound) & (v <= upper_bound)),
+                 lower_bound=lower_bound, upper_bound=upper_bound)
 
 
 def _half_open_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
-    return Constraint(f"HalfOpenInterval(lower_bound={lower_bound}, upper_bound="
-                      f"{upper_bound})", lambda v: (v >= lower_bound) & (v < upper_bound))
+    return _with(Constraint(f"HalfOpenInterval(lower_bound={lower_bound}, upper_bound="
+                            f"{upper_bound})", lambda v: (v >= lower_bound) & (v < upper_bound)),
+                 lower_bound=lower_bound, upper_bound=upper_bound)
 
 
 def _integer_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
@@ -143,8 +154,9 @@ def _independent(base: Constraint, reinterpreted_batch_ndims: builtins.int) -> C
     def ok(v: np.ndarray) -> np.ndarray:
         r = base._ok(v)
         return np.all(r, axis=tuple(range(-n, 0))) if n else r
-    return Constraint(f"IndependentConstraint({base!r}, {n})", ok, base.event_dim + n,
-                      base.is_discrete)
+    return _with(Constraint(f"IndependentConstraint({base!r}, {n})", ok, base.event_dim + n,
+                            base.is_discrete),
+                 base_constraint=base, reinterpreted_batch_ndims=n)
 
 
 def _is_lower_cholesky(v: np.ndarray) -> np.ndarray:
@@ -4725,6 +4737,69 @@ for _q in (Beta, Gamma, Uniform):
     _KL[Normal, _q] = _kl_p_infinite("loc")
 
 
+def _to_unconstrained(constraint: Any, bijective: builtins.bool) -> Transform:
+    if not isinstance(constraint, Constraint):
+        raise NotImplementedError(f"Cannot transform {type(constraint).__name__} constraints")
+    kind = repr(constraint).split("(")[0]
+    if kind == "Real":
+        return ComposeTransform([])
+    if kind == "IndependentConstraint":
+        base = _to_unconstrained(constraint.base_constraint, bijective)  # type: ignore[attr-defined]
+        return IndependentTransform(base, constraint.reinterpreted_batch_ndims)  # type: ignore[attr-defined]
+    if kind in ("GreaterThan", "GreaterThanEq"):
+        return ComposeTransform([ExpTransform(),
+                                 AffineTransform(constraint.lower_bound, 1)])  # type: ignore[attr-defined]
+    if kind == "LessThan":
+        return ComposeTransform([ExpTransform(),
+                                 AffineTransform(constraint.upper_bound, -1)])  # type: ignore[attr-defined]
+    if kind in ("Interval", "HalfOpenInterval"):
+        lo, hi = constraint.lower_bound, constraint.upper_bound  # type: ignore[attr-defined]
+        if isinstance(lo, numbers.Number) and isinstance(hi, numbers.Number) and lo == 0 and hi == 1:
+            return SigmoidTransform()
+        return ComposeTransform([SigmoidTransform(), AffineTransform(lo, hi - lo)])
+    missing = {"Simplex": "StickBreakingTransform" if bijective else "SoftmaxTransform"}
+    if not bijective:
+        missing.update(LowerCholesky="LowerCholeskyTransform",
+                       PositiveDefinite="PositiveDefiniteTransform")
+    if kind in missing:
+        raise NotImplementedError(f"{'biject_to' if bijective else 'transform_to'}({constraint}) "
+                                  f"is PyTorch's {missing[kind]}, which autograd_core does not "
+                                  "provide")
+    raise NotImplementedError(f"Cannot transform _{kind} constraints")
+
+
+def biject_to(constraint: Any) -> Transform:
+    """The bijection from unconstrained reals onto ``constraint``, as
+    ``torch.distributions.biject_to`` (``Exp`` then ``Affine`` for lower/upper bounds,
+    ``Sigmoid`` (then ``Affine``) for intervals, the identity for reals, an
+    ``IndependentTransform`` for independent constraints). Variational code keeps a parameter
+    unconstrained and maps it with this.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import biject_to, constraints
+        >>> biject_to(constraints.positive)(ag.tensor([0.0]))
+        tensor([1.])
+    """
+    return _to_unconstrained(constraint, True)
+
+
+def transform_to(constraint: Any) -> Transform:
+    """A map from unconstrained reals onto ``constraint`` (not necessarily bijective), as
+    ``torch.distributions.transform_to``: the same maps as ``biject_to`` for the constraints
+    here.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import transform_to, constraints
+        >>> transform_to(constraints.interval(-1.0, 1.0))(ag.tensor([0.0]))
+        tensor([0.])
+    """
+    return _to_unconstrained(constraint, False)
+
+
 def _add_submodules() -> None:
     """PyTorch's per-family modules: ``torch.distributions.normal.Normal`` and ``from
     torch.distributions.categorical import Categorical`` name these same classes."""
@@ -4749,7 +4824,8 @@ def _add_submodules() -> None:
                                "PowerTransform", "AbsTransform", "IndependentTransform",
                                "ReshapeTransform"],
                 "transformed_distribution": ["TransformedDistribution"],
-                "utils": ["clamp_probs", "probs_to_logits", "logits_to_probs", "broadcast_all"]}
+                "utils": ["clamp_probs", "probs_to_logits", "logits_to_probs", "broadcast_all"],
+                "constraint_registry": ["biject_to", "transform_to"]}
     constraints = types.ModuleType(f"{__name__}.constraints",
                                    "PyTorch's ``distributions.constraints``.")
     for name, value in _CONSTRAINTS.items():

@@ -242,3 +242,27 @@ def test_distribution_default_validation_switch_and_utils():
     eps = ag.finfo(ag.float32).eps
     assert clamp_probs(ag.tensor([0.0, 1.0])).tolist() == [eps, 1 - eps]
     assert [tuple(t.shape) for t in broadcast_all(1.0, ag.zeros(2, 3))] == [(2, 3), (2, 3)]
+
+
+def test_biject_to_transform_to():
+    """VI code keeps parameters unconstrained and maps them with
+    ``transform_to(constraints.positive)`` / ``biject_to(...)``: both were missing."""
+    import math
+
+    C = D.constraints
+    x = ag.tensor([0.0, math.log(2.0)])
+    assert ag.allclose(D.transform_to(C.positive)(x), ag.tensor([1.0, 2.0]))
+    assert ag.allclose(D.biject_to(C.greater_than(3.0))(x), ag.tensor([4.0, 5.0]))
+    assert ag.allclose(D.biject_to(C.less_than(1.0))(x), ag.tensor([0.0, -1.0]))
+    assert ag.allclose(D.transform_to(C.interval(-1.0, 3.0))(x), ag.tensor([1.0, -1.0 + 4 * 2 / 3]))
+    assert isinstance(D.biject_to(C.unit_interval), D.SigmoidTransform)
+    t = D.biject_to(C.independent(C.positive, 1))
+    y = t(x)
+    assert ag.allclose(t.log_abs_det_jacobian(x, y), ag.tensor(math.log(2.0)))
+    assert ag.allclose(t.inv(y), x)
+    assert D.transform_to(C.real)(x) is x or ag.equal(D.transform_to(C.real)(x), x)
+    assert (C.greater_than(2.0).lower_bound, C.real_vector.reinterpreted_batch_ndims) == (2.0, 1)
+    with pytest.raises(NotImplementedError, match="Cannot transform _Boolean constraints"):
+        D.biject_to(C.boolean)
+    with pytest.raises(NotImplementedError, match="StickBreakingTransform"):
+        D.biject_to(C.simplex)
