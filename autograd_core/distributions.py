@@ -41,7 +41,7 @@ __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "
            "OneHotCategoricalStraightThrough", "Poisson", "PowerTransform", "RelaxedBernoulli",
            "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform", "SoftplusTransform",
            "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
-           "kl_divergence", "register_kl"]
+           "biject_to", "kl_divergence", "register_kl", "transform_to"]
 
 
 def _shape_text(t: Tensor) -> str:
@@ -109,26 +109,37 @@ def _on_simplex(v: np.ndarray) -> np.ndarray:
     return np.all(v >= 0, axis=-1) & (np.abs(v.sum(-1) - 1) < 1e-6)
 
 
+def _with(c: Constraint, **attrs: Any) -> Constraint:
+    """``c`` with PyTorch's public attributes (``lower_bound``, ``base_constraint``, ...)."""
+    c.__dict__.update(attrs)
+    return c
+
+
 def _greater_than(lower_bound: Any) -> Constraint:
-    return Constraint(f"GreaterThan(lower_bound={lower_bound})", lambda v: v > lower_bound)
+    return _with(Constraint(f"GreaterThan(lower_bound={lower_bound})",
+                            lambda v: v > lower_bound), lower_bound=lower_bound)
 
 
 def _greater_than_eq(lower_bound: Any) -> Constraint:
-    return Constraint(f"GreaterThanEq(lower_bound={lower_bound})", lambda v: v >= lower_bound)
+    return _with(Constraint(f"GreaterThanEq(lower_bound={lower_bound})",
+                            lambda v: v >= lower_bound), lower_bound=lower_bound)
 
 
 def _less_than(upper_bound: Any) -> Constraint:
-    return Constraint(f"LessThan(upper_bound={upper_bound})", lambda v: v < upper_bound)
+    return _with(Constraint(f"LessThan(upper_bound={upper_bound})", lambda v: v < upper_bound),
+                 upper_bound=upper_bound)
 
 
 def _interval(lower_bound: Any, upper_bound: Any) -> Constraint:
-    return Constraint(f"Interval(lower_bound={lower_bound}, upper_bound={upper_bound})",
-                      lambda v: (v >= lower_bound) & (v <= upper_bound))
+    return _with(Constraint(f"Interval(lower_bound={lower_bound}, upper_bound={upper_bound})",
+                            lambda v: (v >= lower_bound) & (v <= upper_bound)),
+                 lower_bound=lower_bound, upper_bound=upper_bound)
 
 
 def _half_open_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
-    return Constraint(f"HalfOpenInterval(lower_bound={lower_bound}, upper_bound="
-                      f"{upper_bound})", lambda v: (v >= lower_bound) & (v < upper_bound))
+    return _with(Constraint(f"HalfOpenInterval(lower_bound={lower_bound}, upper_bound="
+                            f"{upper_bound})", lambda v: (v >= lower_bound) & (v < upper_bound)),
+                 lower_bound=lower_bound, upper_bound=upper_bound)
 
 
 def _integer_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
@@ -143,8 +154,9 @@ def _independent(base: Constraint, reinterpreted_batch_ndims: builtins.int) -> C
     def ok(v: np.ndarray) -> np.ndarray:
         r = base._ok(v)
         return np.all(r, axis=tuple(range(-n, 0))) if n else r
-    return Constraint(f"IndependentConstraint({base!r}, {n})", ok, base.event_dim + n,
-                      base.is_discrete)
+    return _with(Constraint(f"IndependentConstraint({base!r}, {n})", ok, base.event_dim + n,
+                            base.is_discrete),
+                 base_constraint=base, reinterpreted_batch_ndims=n)
 
 
 def _is_lower_cholesky(v: np.ndarray) -> np.ndarray:
@@ -239,7 +251,8 @@ class Distribution:
     def __init__(self, batch_shape: Any = (), event_shape: Any = (),
                  validate_args: builtins.bool | None = None) -> None:
         self._batch_shape, self._event_shape = Size(batch_shape), Size(event_shape)
-        self._validate = True if validate_args is None else builtins.bool(validate_args)
+        self._validate = (Distribution._default_validate if validate_args is None
+                          else builtins.bool(validate_args))
         self._validate_arg = validate_args
         if self._validate and type(self).__module__ != __name__:
             # a user's subclass: check its tensor parameters against its arg_constraints, as
@@ -248,6 +261,25 @@ class Distribution:
                 value = self.__dict__.get(name)
                 if isinstance(constraint, Constraint) and isinstance(value, Tensor):
                     self._check_param(name, value, constraint._ok(value._data), constraint)
+
+    _default_validate = True  # set_default_validate_args
+
+    @staticmethod
+    def set_default_validate_args(value: builtins.bool) -> None:
+        """Whether distributions made without ``validate_args`` check their parameters and
+        values (default True), as PyTorch's: RL code turns the checks off for speed.
+
+        Example::
+
+            >>> from autograd_core.distributions import Distribution, Normal
+            >>> Distribution.set_default_validate_args(False)
+            >>> Normal(0.0, -1.0).scale  # no check
+            tensor(-1.)
+            >>> Distribution.set_default_validate_args(True)
+        """
+        if value not in [True, False]:
+            raise ValueError
+        Distribution._default_validate = builtins.bool(value)
 
     @property
     def _validate_args(self) -> builtins.bool:
@@ -418,7 +450,8 @@ class Categorical(Distribution):
                  validate_args: builtins.bool | None = None) -> None:
         if (probs is None) == (logits is None):
             raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        self._validate = True if validate_args is None else builtins.bool(validate_args)
+        self._validate = (Distribution._default_validate if validate_args is None
+                          else builtins.bool(validate_args))
         if self._validate:  # the checks read values: a replay of ag.compile would skip them
             refuse_capture("Categorical(validate_args=True)")
         given = probs if probs is not None else logits
@@ -451,6 +484,23 @@ class Categorical(Distribution):
 
     def __repr__(self) -> str:
         return f"Categorical({self._param_name}: {self._param_shape!r})"
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Categorical:
+        """The same categories with ``probs``/``logits`` expanded (views) to ``batch_shape``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Categorical
+            >>> Categorical(logits=ag.zeros(3)).expand((2, 4)).batch_shape
+            autograd_core.Size([2, 4])
+        """
+        shape = tuple(Size(batch_shape)) + (self._num_events,)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.probs, new.logits = self.probs.expand(shape), self.logits.expand(shape)
+        new._param_shape = Size(shape)
+        return new
 
     @property
     def batch_shape(self) -> Size:
@@ -595,6 +645,67 @@ class Categorical(Distribution):
 def _clamp_probs(p: Tensor) -> Tensor:
     eps = _ag.finfo(p.dtype).eps
     return p.clamp(min=eps, max=1 - eps)
+
+
+def clamp_probs(probs: Tensor) -> Tensor:
+    """``probs`` clamped into ``[eps, 1 - eps]`` of its dtype, as
+    ``torch.distributions.utils.clamp_probs``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions.utils import clamp_probs
+        >>> clamp_probs(ag.tensor([0.0, 0.5])).tolist()[1]
+        0.5
+    """
+    return _clamp_probs(probs)
+
+
+def probs_to_logits(probs: Tensor, is_binary: builtins.bool = False) -> Tensor:
+    """The logits of (clamped) probabilities: ``log p`` for categorical ones, ``log p -
+    log1p(-p)`` with ``is_binary``, as ``torch.distributions.utils.probs_to_logits``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions.utils import probs_to_logits
+        >>> probs_to_logits(ag.tensor([0.5]), is_binary=True)
+        tensor([0.])
+    """
+    p = _clamp_probs(probs)
+    return p.log() - (-p).log1p() if is_binary else p.log()
+
+
+def logits_to_probs(logits: Tensor, is_binary: builtins.bool = False) -> Tensor:
+    """``sigmoid(logits)`` with ``is_binary``, else ``softmax`` over the last dimension, as
+    ``torch.distributions.utils.logits_to_probs``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions.utils import logits_to_probs
+        >>> logits_to_probs(ag.zeros(2))
+        tensor([0.5000, 0.5000])
+    """
+    return logits.sigmoid() if is_binary else logits.softmax(-1)
+
+
+def broadcast_all(*values: Any) -> tuple[Tensor, ...]:
+    """Numbers and Tensors made Tensors (numbers in the Tensors' floating dtype, else the
+    default) and broadcast to one shape, as ``torch.distributions.utils.broadcast_all``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions.utils import broadcast_all
+        >>> [tuple(t.shape) for t in broadcast_all(1.0, ag.zeros(3))]
+        [(3,), (3,)]
+    """
+    for v in values:
+        if not isinstance(v, (Tensor, numbers.Number)):
+            raise ValueError("Input arguments must all be instances of Number, "
+                             "torch.Tensor or objects implementing __torch_function__.")
+    return _as_params(*values)
 
 
 def _binary_params(d: Distribution, probs: Any, logits: Any,
@@ -844,6 +955,7 @@ class Bernoulli(_Distribution):
 
     arg_constraints = {"probs": _UNIT, "logits": _REAL}
     support = _BOOLEAN
+    has_enumerate_support = True
     probs: Tensor
     logits: Tensor
     def __init__(self, probs: Tensor | builtins.float | None = None,
@@ -864,6 +976,24 @@ class Bernoulli(_Distribution):
             autograd_core.Size([4, 3])
         """
         return self._batch_shape
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Bernoulli:
+        """The same distribution with ``probs``/``logits`` expanded (views) to
+        ``batch_shape``."""
+        shape = Size(batch_shape)
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.probs, new.logits = self.probs.expand(shape), self.logits.expand(shape)
+        new._batch_shape = shape
+        return new
+
+    def enumerate_support(self, expand: builtins.bool = True) -> Tensor:
+        """The values ``0., 1.`` (the parameters' dtype) along a new first dimension, expanded
+        over the batch unless ``expand=False``, as PyTorch's."""
+        values = _ag.arange(2, dtype=self.probs.dtype).reshape((-1,) + (1,) * len(self.batch_shape))
+        if expand:
+            values = values.expand((-1,) + tuple(self.batch_shape))
+        return values
 
     @property
     def mean(self) -> Tensor:
@@ -1174,7 +1304,8 @@ class Independent(Distribution):
                 f"actual {reinterpreted_batch_ndims} vs {n}")
         self.base_dist = base_distribution
         self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
-        self._validate = True if validate_args is None else builtins.bool(validate_args)
+        self._validate = (Distribution._default_validate if validate_args is None
+                          else builtins.bool(validate_args))
         shape = tuple(base_distribution.batch_shape) + tuple(base_distribution.event_shape)
         self._event_dim = reinterpreted_batch_ndims + len(base_distribution.event_shape)
         self._batch_shape = Size(shape[:len(shape) - self._event_dim])
@@ -1535,6 +1666,28 @@ class MultivariateNormal(_Distribution):
             cov = matrix if name == "covariance_matrix" else _ag.linalg.inv(matrix)
             self._tril = _ag.linalg.cholesky(cov)
 
+    def expand(self, batch_shape: Any, _instance: Any = None) -> MultivariateNormal:
+        """The distribution with ``loc`` and the matrices expanded (views) to ``batch_shape``;
+        the Cholesky factor is reused, not recomputed.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import MultivariateNormal
+            >>> MultivariateNormal(ag.zeros(2), ag.eye(2)).expand((3,)).batch_shape
+            autograd_core.Size([3])
+        """
+        shape = tuple(Size(batch_shape))
+        k = self._event_shape[0]
+        new = object.__new__(type(self))
+        new._params = self._params
+        new.loc = self.loc.expand(shape + (k,))
+        new._matrix_name, new._matrix = self._matrix_name, self._matrix.expand(shape + (k, k))
+        new._tril = self._tril.expand(shape + (k, k))
+        Distribution.__init__(new, shape, (k,), False)
+        new._validate, new._validate_arg = self._validate, self._validate_arg
+        return new
+
     def _full(self, t: Tensor, extra: tuple[builtins.int, ...]) -> Tensor:
         return t.expand(tuple(self._batch_shape) + extra)
 
@@ -1834,6 +1987,21 @@ class Gamma(_Distribution):
         c = self.concentration
         return c - self.rate.log() + _ag.lgamma(c) + (1.0 - c) * _ag.digamma(c)
 
+    def cdf(self, value: Tensor) -> Tensor:
+        """``P(concentration, rate * value)``, the regularized lower incomplete gamma function
+        (``special.gammainc``); differentiable in ``value`` and ``rate``, not in
+        ``concentration`` (as PyTorch's).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(1.0, 2.0).cdf(ag.tensor([0.5]))  # 1 - e**-1
+            tensor([0.6321])
+        """
+        value = self._check_value(value, lambda v: v >= 0, "GreaterThanEq(lower_bound=0.0)")
+        return _ag.special.gammainc(self.concentration, self.rate * value)
+
 
 class Beta(_Distribution):
     r"""The beta distribution on ``[0, 1]`` with concentrations ``concentration1`` (alpha)
@@ -2027,6 +2195,8 @@ class Transform:
 
     event_dim = 0
     bijective = True
+    domain: Constraint = _REAL  # the sets it maps from / to, as PyTorch's
+    codomain: Constraint = _REAL
     _cache_size = 0
     _cached: tuple[Any, Any] = (None, None)
 
@@ -2037,13 +2207,16 @@ class Transform:
 
     @property
     def domain_event_dim(self) -> builtins.int:
-        """How many rightmost dimensions of the input one event takes."""
-        return self.event_dim
+        """How many rightmost dimensions of the input one event takes: ``domain.event_dim``
+        as PyTorch's (a subclass declaring ``domain = constraints.real_vector`` maps vectors),
+        else the older ``event_dim`` class attribute."""
+        return self.domain.event_dim or self.event_dim
 
     @property
     def codomain_event_dim(self) -> builtins.int:
-        """How many rightmost dimensions of the output one event takes."""
-        return self.event_dim
+        """How many rightmost dimensions of the output one event takes (``codomain.event_dim``,
+        else ``event_dim``)."""
+        return self.codomain.event_dim or self.event_dim
 
     def __call__(self, x: Tensor) -> Tensor:
         if self._cache_size == 0:
@@ -2131,6 +2304,14 @@ class _InverseTransform(Transform):
         return self._inv
 
     @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return self._inv.codomain
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return self._inv.domain
+
+    @property
     def domain_event_dim(self) -> builtins.int:
         return self._inv.codomain_event_dim
 
@@ -2189,6 +2370,8 @@ class SigmoidTransform(Transform):
         (tensor([0.5000, 0.8808]), tensor([-1.3863, -2.2539]))
     """
 
+    domain = _REAL
+    codomain = _UNIT
     sign = 1  # type: ignore[assignment]
 
     def _key(self) -> Any:
@@ -2217,6 +2400,8 @@ class ExpTransform(Transform):
         tensor([0.5000])
     """
 
+    domain = _REAL
+    codomain = _POSITIVE
     sign = 1  # type: ignore[assignment]
 
     def _key(self) -> Any:
@@ -2238,7 +2423,8 @@ class AffineTransform(Transform):
     Args:
         loc (float or Tensor): the shift.
         scale (float or Tensor): the scale (nonzero).
-        event_dim (int): only 0 (elementwise) is supported here.
+        event_dim (int): how many rightmost dimensions make one event: the log-Jacobian is
+            summed over them (a flow layer on vectors). Default: 0 (elementwise).
 
     Example::
 
@@ -2252,10 +2438,16 @@ class AffineTransform(Transform):
     def __init__(self, loc: Tensor | builtins.float, scale: Tensor | builtins.float,
                  event_dim: builtins.int = 0, cache_size: builtins.int = 0) -> None:
         super().__init__(cache_size)
-        if event_dim != 0:
-            raise NotImplementedError("AffineTransform: only event_dim=0 (elementwise) is "
-                                      "supported in autograd_core")
         self.loc, self.scale = loc, scale
+        self.event_dim = event_dim
+
+    @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return _independent(_REAL, self.event_dim) if self.event_dim else _REAL
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return self.domain
 
     def _key(self) -> Any:
         return (self.loc, self.scale)
@@ -2273,9 +2465,16 @@ class AffineTransform(Transform):
         return (self.scale > 0) - (self.scale < 0)
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        shape = tuple(x.shape)
         if isinstance(self.scale, Tensor):
-            return self.scale.abs().log().expand(x.shape)
-        return _ag.full_like(x, math.log(abs(self.scale)))
+            result = self.scale.abs().log()
+        else:
+            result = _ag.full_like(x, math.log(abs(self.scale)))
+        if self.event_dim:  # summed over the event (the scale's own event dimensions)
+            n = self.event_dim
+            result = result.reshape(tuple(result.shape)[:result.ndim - n] + (-1,)).sum(-1)
+            shape = shape[:len(shape) - n]
+        return result.expand(shape)
 
 
 class TanhTransform(Transform):
@@ -2296,6 +2495,8 @@ class TanhTransform(Transform):
         (tensor([0.0000, 0.7616]), tensor([ 0.0000, -0.8676]))
     """
 
+    domain = _REAL
+    codomain = _interval(-1.0, 1.0)
     sign = 1  # type: ignore[assignment]
 
     def _key(self) -> Any:
@@ -2323,6 +2524,8 @@ class SoftplusTransform(Transform):
         tensor([0.6931])
     """
 
+    domain = _REAL
+    codomain = _POSITIVE
     sign = 1  # type: ignore[assignment]
 
     def _key(self) -> Any:
@@ -2353,6 +2556,8 @@ class PowerTransform(Transform):
         tensor([9.])
     """
 
+    domain = _POSITIVE
+    codomain = _POSITIVE
     def __init__(self, exponent: Tensor | builtins.float, cache_size: builtins.int = 0) -> None:
         super().__init__(cache_size)
         (self.exponent,) = _as_params(exponent)
@@ -2394,6 +2599,8 @@ class AbsTransform(Transform):
         tensor([2., 3.])
     """
 
+    domain = _REAL
+    codomain = _POSITIVE
     bijective = False
 
     def _key(self) -> Any:
@@ -2427,6 +2634,19 @@ class ComposeTransform(Transform):
     def __init__(self, parts: Any, cache_size: builtins.int = 0) -> None:
         super().__init__(cache_size)
         self.parts = list(parts)
+
+    def _end(self, part: Transform, which: str, event_dim: builtins.int) -> Constraint:
+        c = getattr(part, which)
+        return _independent(c, event_dim - c.event_dim) if event_dim > c.event_dim else c
+
+    @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return self._end(self.parts[0], "domain", self.domain_event_dim) if self.parts else _REAL
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return (self._end(self.parts[-1], "codomain", self.codomain_event_dim) if self.parts
+                else _REAL)
 
     @property
     def domain_event_dim(self) -> builtins.int:
@@ -2536,6 +2756,14 @@ class IndependentTransform(Transform):
         self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
 
     @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return _independent(self.base_transform.domain, self.reinterpreted_batch_ndims)
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return _independent(self.base_transform.codomain, self.reinterpreted_batch_ndims)
+
+    @property
     def domain_event_dim(self) -> builtins.int:
         return self.base_transform.domain_event_dim + self.reinterpreted_batch_ndims
 
@@ -2604,6 +2832,14 @@ class ReshapeTransform(Transform):
         if self.in_shape.numel() != self.out_shape.numel():
             raise ValueError("in_shape, out_shape have different numbers of elements")
         super().__init__(cache_size)
+
+    @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return _independent(_REAL, len(self.in_shape))
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return _independent(_REAL, len(self.out_shape))
 
     @property
     def domain_event_dim(self) -> builtins.int:
@@ -2701,6 +2937,32 @@ class TransformedDistribution(_Distribution):
     @property
     def has_rsample(self) -> builtins.bool:  # type: ignore[override]
         return builtins.bool(getattr(self.base_dist, "has_rsample", False))
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
+        """The same transforms over the base expanded to the batch shape the transforms map
+        back to ``batch_shape``, as PyTorch's."""
+        batch = Size(batch_shape)
+        shape: Any = tuple(batch) + tuple(self._event_shape)
+        for t in reversed(self.transforms):
+            shape = t.inverse_shape(shape)
+        base_batch = tuple(shape)[:len(shape) - len(self.base_dist.event_shape)]
+        new = object.__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.base_dist = self.base_dist.expand(base_batch)
+        new.transforms = self.transforms
+        Distribution.__init__(new, batch, self._event_shape, False)
+        new._validate, new._validate_arg = self._validate, self._validate_arg
+        return new
+
+    @property
+    def support(self) -> Any:
+        """The last transform's codomain (the base's support without transforms), made
+        independent over the event dimensions it does not cover, as PyTorch's."""
+        if not self.transforms:
+            return self.base_dist.support
+        c = self.transforms[-1].codomain
+        n = len(self._event_shape)
+        return _independent(c, n - c.event_dim) if n > c.event_dim else c
 
     def __repr__(self) -> str:
         return "TransformedDistribution()"
@@ -4475,6 +4737,69 @@ for _q in (Beta, Gamma, Uniform):
     _KL[Normal, _q] = _kl_p_infinite("loc")
 
 
+def _to_unconstrained(constraint: Any, bijective: builtins.bool) -> Transform:
+    if not isinstance(constraint, Constraint):
+        raise NotImplementedError(f"Cannot transform {type(constraint).__name__} constraints")
+    kind = repr(constraint).split("(")[0]
+    if kind == "Real":
+        return ComposeTransform([])
+    if kind == "IndependentConstraint":
+        base = _to_unconstrained(constraint.base_constraint, bijective)  # type: ignore[attr-defined]
+        return IndependentTransform(base, constraint.reinterpreted_batch_ndims)  # type: ignore[attr-defined]
+    if kind in ("GreaterThan", "GreaterThanEq"):
+        return ComposeTransform([ExpTransform(),
+                                 AffineTransform(constraint.lower_bound, 1)])  # type: ignore[attr-defined]
+    if kind == "LessThan":
+        return ComposeTransform([ExpTransform(),
+                                 AffineTransform(constraint.upper_bound, -1)])  # type: ignore[attr-defined]
+    if kind in ("Interval", "HalfOpenInterval"):
+        lo, hi = constraint.lower_bound, constraint.upper_bound  # type: ignore[attr-defined]
+        if isinstance(lo, numbers.Number) and isinstance(hi, numbers.Number) and lo == 0 and hi == 1:
+            return SigmoidTransform()
+        return ComposeTransform([SigmoidTransform(), AffineTransform(lo, hi - lo)])
+    missing = {"Simplex": "StickBreakingTransform" if bijective else "SoftmaxTransform"}
+    if not bijective:
+        missing.update(LowerCholesky="LowerCholeskyTransform",
+                       PositiveDefinite="PositiveDefiniteTransform")
+    if kind in missing:
+        raise NotImplementedError(f"{'biject_to' if bijective else 'transform_to'}({constraint}) "
+                                  f"is PyTorch's {missing[kind]}, which autograd_core does not "
+                                  "provide")
+    raise NotImplementedError(f"Cannot transform _{kind} constraints")
+
+
+def biject_to(constraint: Any) -> Transform:
+    """The bijection from unconstrained reals onto ``constraint``, as
+    ``torch.distributions.biject_to`` (``Exp`` then ``Affine`` for lower/upper bounds,
+    ``Sigmoid`` (then ``Affine``) for intervals, the identity for reals, an
+    ``IndependentTransform`` for independent constraints). Variational code keeps a parameter
+    unconstrained and maps it with this.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import biject_to, constraints
+        >>> biject_to(constraints.positive)(ag.tensor([0.0]))
+        tensor([1.])
+    """
+    return _to_unconstrained(constraint, True)
+
+
+def transform_to(constraint: Any) -> Transform:
+    """A map from unconstrained reals onto ``constraint`` (not necessarily bijective), as
+    ``torch.distributions.transform_to``: the same maps as ``biject_to`` for the constraints
+    here.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import transform_to, constraints
+        >>> transform_to(constraints.interval(-1.0, 1.0))(ag.tensor([0.0]))
+        tensor([0.])
+    """
+    return _to_unconstrained(constraint, False)
+
+
 def _add_submodules() -> None:
     """PyTorch's per-family modules: ``torch.distributions.normal.Normal`` and ``from
     torch.distributions.categorical import Categorical`` name these same classes."""
@@ -4498,7 +4823,9 @@ def _add_submodules() -> None:
                                "TanhTransform", "ComposeTransform", "SoftplusTransform",
                                "PowerTransform", "AbsTransform", "IndependentTransform",
                                "ReshapeTransform"],
-                "transformed_distribution": ["TransformedDistribution"]}
+                "transformed_distribution": ["TransformedDistribution"],
+                "utils": ["clamp_probs", "probs_to_logits", "logits_to_probs", "broadcast_all"],
+                "constraint_registry": ["biject_to", "transform_to"]}
     constraints = types.ModuleType(f"{__name__}.constraints",
                                    "PyTorch's ``distributions.constraints``.")
     for name, value in _CONSTRAINTS.items():

@@ -913,7 +913,7 @@ class Module:
                 errors.append(f'While copying the parameter named "{key}", got a numpy masked '
                               "array: its mask would be ignored; pass .filled(value) or ._data.")
                 continue
-            if value.dtype.kind not in "biuf":
+            if value.dtype.kind not in "biufc":
                 errors.append(f'While copying the parameter named "{key}", expected a numeric '
                               f"array, got dtype {value.dtype}.")
                 continue
