@@ -401,14 +401,12 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
             reach[:] = [_reaches_outer(list(out), depth)]
             return out
 
-        # the graph is kept with grad mode on, then dropped unless the output depends on a
-        # Tensor from outside that requires grad (as _jacobian)
-        outs, res = _functional.jvp(g, tuple(flat_p), tuple(flat_t), create_graph=grad_on,
+        # with grad mode on, the graph is recorded if the output depends on a Tensor from
+        # outside that requires grad (decided once g has run; as _jacobian)
+        outs, res = _functional.jvp(g, tuple(flat_p), tuple(flat_t),
+                                    create_graph=create or grad_on and (lambda: reach[0]),
                                     strict=strict)
-    if grad_on and not create:
-        create = reach[0]
-        if not create:
-            outs, res = _detach_tree(outs, False), _detach_tree(res, False)
+    create = create or grad_on and reach[0]
     out, res = _unflatten(list(outs), out_spec[0]), _unflatten(list(res), out_spec[0])
     if has_aux:
         return out, res, _detach_tree(aux_box[0], create)
@@ -545,14 +543,13 @@ def _jacobian(func: Callable[..., Any], argnums: Any, has_aux: bool,
             box[:] = [out_spec, aux, _reaches_outer(leaves, depth)]
             return tuple(leaves)  # a nested output (jacrev's, in hessian) as its leaves
 
-        # with grad mode on the graph is kept, then dropped unless the function's output
-        # depends on a Tensor outside the transform that requires grad (a closed-over
-        # parameter, an argument not in argnums): PyTorch keeps the result connected to it
-        jac = _functional.jacobian(f, tuple(flat), create_graph=grad_on)
-        if grad_on and not create:
-            create = box[2]
-            if not create:
-                jac = _detach_tree(jac, False)
+        # with grad mode on, the graph is recorded if the function's output depends on a
+        # Tensor outside the transform that requires grad (a closed-over parameter, an
+        # argument not in argnums; decided once f has run): PyTorch keeps the result connected
+        # to it
+        jac = _functional.jacobian(f, tuple(flat),
+                                   create_graph=create or grad_on and (lambda: box[2]))
+        create = create or grad_on and box[2]
         is_tuple = isinstance(argnums, tuple)
         # the output's structure, each leaf's Jacobian structured as the arguments
         jac = _unflatten([_regroup(list(j), specs, is_tuple) for j in jac], box[0])

@@ -167,6 +167,14 @@ def _finish(xs, is_tuple, create_graph):
     return xs if is_tuple else xs[0]
 
 
+def _decided(create_graph):
+    """``create_graph`` as a bool. ``func``'s transforms pass a function instead, called once
+    the user's function has run: whether its output reaches a Tensor from outside the transform
+    that requires grad. The backward passes are then recorded only when something needs them
+    (the inputs are prepared as for False: in that case none of them requires grad)."""
+    return bool(create_graph()) if callable(create_graph) else create_graph
+
+
 def _call(func, inputs, fn_name, strict):
     with enable_grad():
         out = func(*inputs)
@@ -262,9 +270,11 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         (tensor([1., 4.]), tensor([2., 0.]))
     """
     in_tuple, inputs = _as_tuple(inputs, "inputs", "jvp")
-    inputs = _prepare(inputs, create_graph)
-    v = _vector(v, inputs, in_tuple, create_graph, "jvp")
+    early = False if callable(create_graph) else create_graph
+    inputs = _prepare(inputs, early)
+    v = _vector(v, inputs, in_tuple, early, "jvp")
     out_tuple, outputs = _call(func, inputs, "jvp", strict)
+    create_graph = _decided(create_graph)
     # u -> J^T u is linear; the gradient of <J^T u, v> with respect to u is J v, at any u:
     # ones, as zeros would lose it where a rule treats a zero gradient specially (xlogy)
     dummies = tuple(own_leaf(Tensor._make(np.ones(o.shape, o.dtype), None, True)) for o in outputs)
@@ -322,8 +332,9 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-"
                                       "reverse Hessian isonly implemented for `vectorize=True`.")
     in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
-    inputs = _prepare(inputs, create_graph)
+    inputs = _prepare(inputs, False if callable(create_graph) else create_graph)
     out_tuple, outputs = _call(func, inputs, "jacobian", strict)
+    create_graph = _decided(create_graph)
     if vectorize and strict:
         raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and "
                            "`vectorized=True` are not supported together. Please either set "
