@@ -2,7 +2,7 @@
 
 Most are the core ops under their ``torch.special`` names (``gammaln`` is ``lgamma``,
 ``expit`` is ``sigmoid``, ``multigammaln`` is ``mvlgamma``, ``psi`` is ``digamma``, ...); the
-ones the core lacks (``i1``, ``i0e``, ``i1e``, ``zeta``, ``spherical_bessel_j0``,
+ones the core lacks (``i1``, ``i0e``, ``i1e``, ``zeta``, ``gammainc``/``gammaincc`` (``ag.igamma``/``igammac``), ``spherical_bessel_j0``,
 ``bessel_j0``, ``bessel_j1``, ``ndtri``,
 ``log_ndtr``, ``entr``, ``xlog1py``) are nodes of
 ``autograd_core.ops.specialfns``, and ``ndtr`` is composed of ``erfc``. All are
@@ -27,7 +27,8 @@ from autograd_core.ops._args import no_complex
 from autograd_core.ops.registry import DECLS
 from autograd_core.tensor import Tensor
 
-__all__ = ["bessel_j0", "bessel_j1", "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln",
+__all__ = ["bessel_j0", "bessel_j1", "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammainc",
+           "gammaincc", "gammaln",
            "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
            "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax",
            "spherical_bessel_j0", "xlog1py", "xlogy", "zeta"]
@@ -45,6 +46,7 @@ entr, xlog1py = DECLS["special_entr"].fn, DECLS["special_xlog1py"].fn
 i0e, i1e, zeta = DECLS["special_i0e"].fn, DECLS["special_i1e"].fn, DECLS["special_zeta"].fn
 spherical_bessel_j0 = DECLS["special_spherical_bessel_j0"].fn
 bessel_j0, bessel_j1 = DECLS["special_bessel_j0"].fn, DECLS["special_bessel_j1"].fn
+gammainc, gammaincc = DECLS["igamma"].fn, DECLS["igammac"].fn  # torch.igamma / igammac
 
 _SQRT1_2 = math.sqrt(0.5)
 

@@ -15,7 +15,7 @@ import numpy as np
 from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.mathfns import _erfc, _float_pair, _same
+from autograd_core.ops.mathfns import _erfc, _float_pair, _lgamma, _same
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.batch2 import Xlogy
 from autograd_core.ops.unary import _floating
@@ -600,3 +600,244 @@ def bessel_j1(input: Tensor) -> Tensor:
         tensor([ 0.0000,  0.4401, -0.5767, -0.0771])
     """
     return apply_nondifferentiable(SpecialBesselJ, input, nu=1)
+
+
+# ---- the regularized incomplete gamma functions ----------------------------------------------
+
+#: Stirling's series of ``lgamma(a) - ((a - 1/2) log a - a + log(2 pi) / 2)``, in powers of
+#: ``1/a``: B_2k / (2k (2k - 1))
+_STIRLING = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 / 156)
+
+
+def _stirlerr(a):
+    """``lgamma(a) - ((a - 1/2) log a - a + log(2 pi) / 2)`` in float64: the series from
+    ``a = 10`` (its 8th term < 1e-17 there), the subtraction below (no cancellation there)."""
+    small = a < 10.0
+    out = np.empty_like(a)
+    if small.any():
+        s = a[small]
+        lg = _lgamma(s)
+        out[small] = lg - ((s - 0.5) * np.log(s) - s + 0.5 * math.log(2 * math.pi))
+    if (~small).any():
+        b = a[~small]
+        inv2, acc = 1.0 / (b * b), np.zeros_like(b)
+        for c in reversed(_STIRLING):
+            acc = acc * inv2 + c
+        out[~small] = acc / b
+    return out
+
+
+def _igamma_fac(a, x):
+    """``x**a exp(-x) / Gamma(a)`` in float64, as ``exp(a (log(x / a) + 1) - x - stirlerr(a))
+    sqrt(a / (2 pi))``: no large logarithms cancel for large ``a``; near ``x = a`` the exponent
+    ``a (log1p(t) - t)``, ``t = (x - a) / a``, is summed as its series (no cancellation)."""
+    t = (x - a) / a
+    expo = a * (np.log(x) - np.log(a)) + (a - x)
+    near = np.abs(t) < 0.25
+    if near.any():
+        u = t[near]
+        acc = np.zeros_like(u)
+        for k in range(40, 1, -1):  # log1p(u) - u = -u**2 (1/2 - u/3 + ...); 0.25**40 < 1e-24
+            acc = acc * -u + 1.0 / k
+        expo[near] = a[near] * (-u * u * acc)
+    return np.exp(expo - _stirlerr(a)) * np.sqrt(a / (2 * math.pi))
+
+
+def _igamma_series(a, x):
+    """``P(a, x) = fac / a * sum_n x**n / ((a + 1) ... (a + n))`` (for ``x < a + 1``)."""
+    term, total = np.ones_like(a), np.ones_like(a)
+    going = np.ones(a.shape, bool)
+    n = 0
+    while going.any() and n < 100000:
+        n += 1
+        term = np.where(going, term * x / (a + n), 0.0)
+        total = total + term
+        going &= term > _EPS64 * total / 4
+    return _igamma_fac(a, x) / a * total
+
+
+def _igammac_fraction(a, x):
+    """``Q(a, x)`` by its continued fraction (modified Lentz) for ``x >= a + 1``:
+    ``fac / (x + 1 - a - 1 (1 - a) / (x + 3 - a - 2 (2 - a) / ...))``."""
+    tiny = 1e-300
+    b = x + 1.0 - a
+    c = np.full_like(a, 1.0 / tiny)
+    d = 1.0 / b
+    h = d.copy()
+    going = np.ones(a.shape, bool)
+    n = 0
+    while going.any() and n < 100000:
+        n += 1
+        an = -n * (n - a)
+        b = b + 2.0
+        d = an * d + b
+        d = np.where(np.abs(d) < tiny, tiny, d)
+        c = b + an / c
+        c = np.where(np.abs(c) < tiny, tiny, c)
+        d = 1.0 / d
+        delta = np.where(going, d * c, 1.0)
+        h = h * delta
+        going &= np.abs(delta - 1.0) > _EPS64 / 4
+    return _igamma_fac(a, x) * h
+
+
+#: the series of ``lgamma(1 + a) = -euler_gamma a + sum_{k>=2} (-a)**k zeta(k) / k``
+_LGAM1P_COEF = None
+
+
+def _lgam1p(a):
+    """``lgamma(1 + a)`` without the rounding of ``1 + a``: the series for ``|a| < 0.2``."""
+    global _LGAM1P_COEF
+    if _LGAM1P_COEF is None:
+        k = np.arange(2, 40, dtype=np.float64)
+        _LGAM1P_COEF = _zeta64(k, np.ones_like(k)) / k
+    out = _lgamma(1.0 + a)
+    near = np.abs(a) < 0.2
+    if near.any():
+        u = a[near]
+        acc = np.zeros_like(u)
+        for c in _LGAM1P_COEF[::-1]:  # 0.2**40 < 1e-27
+            acc = (acc + c) * -u
+        out[near] = acc * -u - 0.5772156649015329 * u
+    return out
+
+
+def _igammac_series(a, x):
+    """``Q(a, x) = -expm1(a log x - lgamma(1 + a)) - x**a / Gamma(a) sum_{n>=1} (-x)**n /
+    (n! (a + n))`` for ``x <= 1.1`` and small ``a`` (where ``1 - P`` would cancel)."""
+    fac, total = np.ones_like(a), np.zeros_like(a)
+    going = np.ones(a.shape, bool)
+    n = 0
+    while going.any() and n < 2000:
+        n += 1
+        fac = fac * -x / n
+        term = np.where(going, fac / (a + n), 0.0)
+        total = total + term
+        going &= np.abs(term) > _EPS64 / 4 * np.abs(total)
+    logx = np.log(x)
+    return -np.expm1(a * logx - _lgam1p(a)) - np.exp(a * logx - _lgamma(a)) * total
+
+
+def _igammac_inside(a, x):
+    """``Q(a, x)`` for finite positive ``a`` and ``x``, choosing as Cephes does (without its
+    uniform asymptotic expansion: the series and the continued fraction converge there too,
+    in ``~sqrt(a)`` steps)."""
+    out = np.empty_like(a)
+    with_p = np.where(x > 1.1, x < a, np.where(x <= 0.5, -0.4 / np.log(x) < a, x * 1.1 < a))
+    frac = (x > 1.1) & ~with_p
+    small = (x <= 1.1) & ~with_p
+    if with_p.any():
+        out[with_p] = 1.0 - _igamma_series(a[with_p], x[with_p])
+    if frac.any():
+        out[frac] = _igammac_fraction(a[frac], x[frac])
+    if small.any():
+        out[small] = _igammac_series(a[small], x[small])
+    return out
+
+
+def _igamma64(a, x, upper):
+    """``P(a, x)`` (``upper``: ``Q = 1 - P``) in float64, with PyTorch's values at the edges:
+    NaN for a negative argument, ``a = 0`` is the limit 1 (0 for ``Q``) for ``x > 0``
+    (NaN at ``x = 0``), ``x = 0`` gives 0 (1), an infinite ``a`` 0 (1), an infinite ``x``
+    1 (0), both infinite NaN. ``P`` is its series unless ``x > 1`` and ``x > a``, then
+    ``1 - Q``."""
+    a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
+    out = np.full(a.shape, np.nan)
+    lo, hi = (1.0, 0.0) if upper else (0.0, 1.0)
+    with np.errstate(all="ignore"):
+        valid = (a >= 0) & (x >= 0)
+        out[valid & (a == 0) & (x > 0)] = hi
+        out[valid & (x == 0) & (a > 0)] = lo
+        ainf, xinf = np.isinf(a), np.isinf(x)
+        out[valid & ainf & ~xinf & (x > 0)] = lo
+        out[valid & xinf & ~ainf & (a > 0)] = hi
+        go = valid & (a > 0) & (x > 0) & ~ainf & ~xinf
+        if upper:
+            if go.any():
+                out[go] = _igammac_inside(a[go], x[go])
+            return out
+        via_q = go & (x > 1) & (x > a)
+        series = go & ~via_q
+        if series.any():
+            out[series] = _igamma_series(a[series], x[series])
+        if via_q.any():
+            out[via_q] = 1.0 - _igammac_inside(a[via_q], x[via_q])
+    return out
+
+
+class Igamma(Node):
+    """``P(a, x)`` (``upper``: ``Q(a, x)``); ``d/dx = +-exp((a - 1) log x - x - lgamma(a))``,
+    none for ``a`` (PyTorch's: it raises)."""
+
+    _op_name = "igamma"
+
+    def forward(self, input, other, upper):
+        kernel = "igammac_cpu" if upper else "igamma_cpu"
+        a, x = _float_pair(input, other, kernel)
+        dt = np.result_type(a, x)
+        if dt.kind == "c":
+            raise _args.not_implemented(kernel, dt)
+        a, x = np.asarray(a, dt), np.asarray(x, dt)
+        self.upper = upper
+        self.save_for_backward(a, x)
+        return _igamma64(a, x, upper).astype(dt)
+
+    def backward(self, g):
+        a, x = self.saved
+        if self.needs_input_grad[0]:
+            raise NotImplementedError("the derivative for '{}: input' is not implemented."
+                                      .format("igammac" if self.upper else "igamma"))
+        a = xp.data(a)  # no gradient flows to it
+        slope = xp.exp((a - 1.0) * xp.log(x) - x - _same(_lgamma, a))
+        return None, (-g * slope if self.upper else g * slope)
+
+
+def _igamma_doc(name, upper):
+    what = "upper" if upper else "lower"
+    return f"""Return the regularized {what} incomplete gamma function of each pair of elements:
+    ``{"Q(a, x) = 1 - P(a, x)" if upper else "P(a, x) = integral from 0 to x of t**(a-1) exp(-t) dt / Gamma(a)"}``,
+    ``a = input >= 0``, ``x = other >= 0`` (broadcast); NaN for a negative argument.
+
+    Differentiable with respect to ``other`` only (``{"-" if upper else ""}x**(a-1) exp(-x) /
+    Gamma(a)``): a gradient with respect to ``input`` raises, as in PyTorch. Two integer
+    tensors are refused, as PyTorch's. ``{name}`` is also ``autograd_core.special.gammainc{"c" if upper else ""}``.
+
+    Args:
+        input (Tensor): the shape ``a``.
+        other (Tensor): the integration limit ``x``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.{name}(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))
+        tensor([{"0.3679, 0.7358" if upper else "0.6321, 0.2642"}])
+    """
+
+
+def _igamma_args(name, input, other):
+    for arg, v in (("input", input), ("other", other)):
+        if not isinstance(v, Tensor):
+            pos = 1 if arg == "input" else 2
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f"{type(v).__name__}")
+
+
+@op("igamma", method=True, samples=[  # differentiable in ``other`` only
+    Sample("igamma", lambda x: igamma(x.new_full(x.shape, 1.7), x), domain="positive"),
+    Sample("igamma_small_a", lambda x: igamma(x.new_full(x.shape, 0.3), x * 3.0), domain="positive")])
+def igamma(input: Tensor, other: Tensor) -> Tensor:
+    _igamma_args("igamma", input, other)
+    return Igamma.apply(input, other, upper=False)
+
+
+@op("igammac", method=True, samples=[
+    Sample("igammac", lambda x: igammac(x.new_full(x.shape, 1.7), x), domain="positive"),
+    Sample("igammac_large_x", lambda x: igammac(x.new_full(x.shape, 0.5), x * 4.0),
+           domain="positive")])
+def igammac(input: Tensor, other: Tensor) -> Tensor:
+    _igamma_args("igammac", input, other)
+    return Igamma.apply(input, other, upper=True)
+
+
+igamma.__doc__ = _igamma_doc("igamma", False)
+igammac.__doc__ = _igamma_doc("igammac", True)
