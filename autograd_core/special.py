@@ -27,7 +27,7 @@ from autograd_core.ops._args import no_complex
 from autograd_core.ops.registry import DECLS
 from autograd_core.tensor import Tensor
 
-__all__ = ["bessel_j0", "bessel_j1", "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammainc",
+__all__ = ["bessel_j0", "bessel_j1", "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc",
            "gammaincc", "gammaln",
            "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
            "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax",
@@ -46,6 +46,7 @@ entr, xlog1py = DECLS["special_entr"].fn, DECLS["special_xlog1py"].fn
 i0e, i1e, zeta = DECLS["special_i0e"].fn, DECLS["special_i1e"].fn, DECLS["special_zeta"].fn
 spherical_bessel_j0 = DECLS["special_spherical_bessel_j0"].fn
 bessel_j0, bessel_j1 = DECLS["special_bessel_j0"].fn, DECLS["special_bessel_j1"].fn
+erfcx = DECLS["special_erfcx"].fn
 gammainc, gammaincc = DECLS["igamma"].fn, DECLS["igammac"].fn  # torch.igamma / igammac
 
 _SQRT1_2 = math.sqrt(0.5)

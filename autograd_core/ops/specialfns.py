@@ -841,3 +841,76 @@ def igammac(input: Tensor, other: Tensor) -> Tensor:
 
 igamma.__doc__ = _igamma_doc("igamma", False)
 igammac.__doc__ = _igamma_doc("igammac", True)
+
+
+# ---- erfcx ------------------------------------------------------------------------------------
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _exp_square(x):
+    """``exp(x * x)`` without the rounding of ``x * x``: ``x = hi + lo`` with a 26-bit ``hi``
+    (so ``hi * hi`` is exact), ``exp(hi**2) * exp(lo (2 hi + lo))``."""
+    hi = np.float64(134217729.0) * x  # Veltkamp's split
+    hi = hi - (hi - x)
+    lo = x - hi
+    return np.exp(hi * hi) * np.exp(lo * (2.0 * hi + lo))
+
+
+def _erfcx64(x):
+    """``exp(x**2) erfc(x)`` in float64: libm's erfc times :func:`_exp_square` below 3; from
+    3 on, the continued fraction ``1 / sqrt(pi) / (x + (1/2) / (x + (2/2) / (x + ...)))``
+    evaluated from its 150th level (converged to 1e-17 there). For ``x < 0``
+    ``2 exp(x**2) - erfcx(-x)`` (inf below ~-26.6)."""
+    x = np.asarray(x, dtype=np.float64)
+    a = np.abs(x)
+    out = np.empty_like(a)
+    with np.errstate(all="ignore"):
+        near = a < 3.0
+        if near.any():
+            out[near] = _exp_square(a[near]) * _erfc(a[near])
+        far = ~near & ~np.isnan(a)
+        if far.any():
+            v = a[far]
+            t = v.copy()
+            for k in range(150, 0, -1):
+                t = v + (k / 2.0) / t
+            out[far] = np.where(np.isinf(v), 0.0, 1.0 / math.sqrt(math.pi) / t)
+        out[np.isnan(a)] = np.nan
+        neg = x < 0
+        if neg.any():
+            v = x[neg]
+            out[neg] = np.where(np.isinf(v), np.inf, 2.0 * _exp_square(v) - out[neg])
+    return out
+
+
+def _erfcx(x):
+    return SpecialErfcx.apply(x) if isinstance(x, Tensor) else _same(_erfcx64, x)
+
+
+@op("special_erfcx", function=False, doc="""
+    Return the scaled complementary error function ``exp(x**2) * erfc(x)`` of each element,
+    finite where ``erfc`` underflows (``~1 / (x sqrt(pi))`` for large ``x``; inf below about
+    -26.6).
+
+    Integer inputs give float32. Its derivative is ``2 x erfcx(x) - 2 / sqrt(pi)``. Reached
+    as ``autograd_core.special.erfcx``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.erfcx(ag.tensor([0.0, 1.0, -1.0, 100.0]))
+        tensor([1.0000, 0.4276, 5.0090, 0.0056])
+    """)
+class SpecialErfcx(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return _same(_erfcx64, x, "erfcx_cpu")
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * (2.0 * x * _erfcx(x) - _TWO_OVER_SQRT_PI),)
