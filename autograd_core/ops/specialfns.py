@@ -914,3 +914,166 @@ class SpecialErfcx(Node):
     def backward(self, g):
         (x,) = self.saved
         return (g * (2.0 * x * _erfcx(x) - _TWO_OVER_SQRT_PI),)
+
+
+# ---- the orthogonal polynomials ---------------------------------------------------------------
+
+_INT64_MIN = np.iinfo(np.int64).min
+
+
+def _degree(n):
+    """PyTorch's ``static_cast<int64_t>(n)``: truncated; NaN and beyond int64 are int64's
+    minimum (so the polynomial is 0, as on PyTorch's x86 builds)."""
+    n = np.asarray(n, np.float64)
+    ok = np.isfinite(n) & (np.abs(n) < 2.0 ** 63)
+    return np.where(ok, np.trunc(np.where(ok, n, 0.0)), float(_INT64_MIN))
+
+
+def _recurrence(x, n, p0, p1, step):
+    """``p_n(x)`` elementwise from ``p_0``, ``p_1`` and ``p_{k+1} = step(k, x, p_k, p_{k-1})``
+    (``n >= 2`` where used), up to the largest ``n``."""
+    p, q = p0, p1
+    out = np.where(n == 0, p0, p1)
+    top = int(n.max()) if n.size else 0
+    for k in range(1, top):
+        p, q = q, step(k, x, q, p)
+        out = np.where(n == k + 1, q, out)
+    return out
+
+
+def _cheb(kind, x, n):
+    """Chebyshev ``T``/``U``/``V``/``W`` (``kind``) of degree ``n`` at ``x``, as ATen: the
+    values at ``|x| = 1``, the trigonometric forms for ``|x| < 1`` above degree 6 (``T``) or
+    8, else the three-term recurrence ``2 x p_k - p_{k-1}``."""
+    one = np.ones_like(x)
+    n1, odd = n + 1.0, (n % 2) != 0
+    p1 = {"t": x, "u": 2 * x, "v": 2 * x - 1, "w": 2 * x + 1}[kind]
+    out = _recurrence(x, np.maximum(n, 0), one, p1, lambda k, x, q, p: 2 * x * q - p)
+    inside = (np.abs(x) < 1) & (n > (6 if kind == "t" else 8))
+    if inside.any():
+        t = np.arccos(np.where(inside, x, 0.0))
+        if kind == "t":
+            trig = np.cos(n * t)
+        elif kind == "u":
+            s = np.sin(t)
+            trig = np.where(s != 0, np.sin(n1 * t) / np.where(s != 0, s, 1.0),
+                            n1 * np.cos(n1 * t) / np.where(x != 0, x, 1.0))
+        elif kind == "v":
+            c = np.cos(t / 2)
+            trig = np.where(np.sin(t / 2) != 1, np.cos((n + 0.5) * t) / np.where(c != 0, c, 1.0),
+                            np.where(odd, -(n + n1), n + n1))
+        else:
+            s = np.sin(t / 2)
+            trig = np.where(np.cos(t / 2) != 1, np.sin((n + 0.5) * t) / np.where(s != 0, s, 1.0),
+                            np.where(x > 0, n + n1, np.where(odd, -1.0, 1.0)))
+        out = np.where(inside, trig, out)
+    pos, neg = x == 1, x == -1
+    at_pos = {"t": one, "u": n1, "v": one, "w": n + n1}[kind]
+    at_neg = {"t": np.where(odd, -1.0, 1.0), "u": np.where(odd, -n1, n1),
+              "v": np.where(odd, -(n + n1), n + n1), "w": np.where(odd, -1.0, 1.0)}[kind]
+    out = np.where(pos, at_pos, np.where(neg, at_neg, out))
+    return np.where(n < 0, 0.0, out)
+
+
+def _hermite_h(x, n):
+    one = np.ones_like(x)
+    out = _recurrence(x, np.maximum(n, 0), one, 2 * x,
+                      lambda k, x, q, p: 2 * x * q - 2 * k * p)
+    return np.where(n < 0, 0.0, out)
+
+
+def _hermite_he(x, n):
+    one = np.ones_like(x)
+    out = _recurrence(x, np.maximum(n, 0), one, x.copy(), lambda k, x, q, p: x * q - k * p)
+    return np.where(n < 0, 0.0, out)
+
+
+def _laguerre_l(x, n):
+    one = np.ones_like(x)
+    out = _recurrence(x, np.maximum(n, 0), one, 1 - x,
+                      lambda k, x, q, p: ((2 * k + 1 - x) * q - k * p) / (k + 1))
+    return np.where(n < 0, 0.0, np.where(x == 0, 1.0, out))
+
+
+def _legendre_p(x, n):
+    one = np.ones_like(x)
+    out = _recurrence(x, np.maximum(n, 0), one, x.copy(),
+                      lambda k, x, q, p: ((2 * k + 1) * x * q - k * p) / (k + 1))
+    at_neg = np.where((n % 2) != 0, -1.0, 1.0)
+    out = np.where(x == 1, 1.0, np.where(x == -1, at_neg, out))
+    return np.where(n < 0, 0.0, out)
+
+
+_POLYNOMIALS = {
+    "chebyshev_polynomial_t": lambda x, n: _cheb("t", x, n),
+    "chebyshev_polynomial_u": lambda x, n: _cheb("u", x, n),
+    "chebyshev_polynomial_v": lambda x, n: _cheb("v", x, n),
+    "chebyshev_polynomial_w": lambda x, n: _cheb("w", x, n),
+    "shifted_chebyshev_polynomial_t": lambda x, n: _cheb("t", x + x - 1, n),
+    "shifted_chebyshev_polynomial_u": lambda x, n: _cheb("u", x + x - 1, n),
+    "shifted_chebyshev_polynomial_v": lambda x, n: _cheb("v", x + x - 1, n),
+    "shifted_chebyshev_polynomial_w": lambda x, n: _cheb("w", x + x - 1, n),
+    "hermite_polynomial_h": _hermite_h,
+    "hermite_polynomial_he": _hermite_he,
+    "laguerre_polynomial_l": _laguerre_l,
+    "legendre_polynomial_p": _legendre_p,
+}
+
+
+class SpecialPolynomial(Node):
+    def forward(self, x, n, name):
+        a, b = _float_pair(x, n)
+        dt = np.result_type(a, b)
+        if dt.kind == "c":
+            raise _args.not_implemented(f"{name}_cpu", dt)
+        a, b = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(b, np.float64))
+        with np.errstate(all="ignore"):
+            return np.asarray(_POLYNOMIALS[name](a, _degree(b)), dtype=dt)
+
+
+def _polynomial(name, title):
+    def fn(x: Tensor | float, n: Tensor | float) -> Tensor:
+        if not isinstance(x, Tensor) and not isinstance(n, Tensor):
+            got = ", ".join(type(v).__name__ for v in (x, n))
+            raise TypeError(
+                f"special_{name}() received an invalid combination of arguments - got ({got}), "
+                "but expected one of:\n * (Tensor x, Tensor n, *, Tensor out = None)\n * "
+                "(Number x, Tensor n, *, Tensor out = None)\n * (Tensor x, Number n, *, "
+                "Tensor out = None)\n")
+        return apply_nondifferentiable(SpecialPolynomial, x, n, name=name)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"""Return the {title} of degree ``n`` at each element of ``x`` (broadcast).
+
+    ``n`` is truncated to an integer; a negative degree gives 0. Computed in float64 by
+    the three-term recurrence (PyTorch's special values and closed forms where it has them)
+    and rounded to the result's dtype; integers give float32. Not differentiable (as in
+    PyTorch: the result does not require grad). Reached as ``autograd_core.special.{name}``.
+
+    Args:
+        x (Tensor or number): the points.
+        n (Tensor or number): the degrees.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.{name}(ag.tensor([0.5, 2.0]), 3).shape
+        autograd_core.Size([2])
+    """
+    return op(f"special_{name}", function=False, samples=())(fn)
+
+
+for _name, _title in (
+        ("chebyshev_polynomial_t", "Chebyshev polynomial of the first kind"),
+        ("chebyshev_polynomial_u", "Chebyshev polynomial of the second kind"),
+        ("chebyshev_polynomial_v", "Chebyshev polynomial of the third kind"),
+        ("chebyshev_polynomial_w", "Chebyshev polynomial of the fourth kind"),
+        ("shifted_chebyshev_polynomial_t", "shifted Chebyshev polynomial of the first kind"),
+        ("shifted_chebyshev_polynomial_u", "shifted Chebyshev polynomial of the second kind"),
+        ("shifted_chebyshev_polynomial_v", "shifted Chebyshev polynomial of the third kind"),
+        ("shifted_chebyshev_polynomial_w", "shifted Chebyshev polynomial of the fourth kind"),
+        ("hermite_polynomial_h", "physicists' Hermite polynomial"),
+        ("hermite_polynomial_he", "probabilists' Hermite polynomial"),
+        ("laguerre_polynomial_l", "Laguerre polynomial"),
+        ("legendre_polynomial_p", "Legendre polynomial")):
+    _polynomial(_name, _title)

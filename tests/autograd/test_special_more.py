@@ -64,3 +64,66 @@ def test_erfcx_values_and_gradients_equal_torch(dtype):
     # the gradient 2 x erfcx(x) - 2/sqrt(pi) cancels for large x: absolute agreement there
     np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=tol["rtol"] * 100,
                                atol=1e-5 if dtype == np.float32 else 1e-12)
+
+
+_X = np.array([-1.0, -0.7, -0.2, 0.0, 0.3, 0.9, 1.0, 1.5, -2.0])
+_CLOSED = {  # degree-3 (and one degree-2) polynomials written out
+    "chebyshev_polynomial_t": (3, lambda x: 4 * x ** 3 - 3 * x),
+    "chebyshev_polynomial_u": (3, lambda x: 8 * x ** 3 - 4 * x),
+    "chebyshev_polynomial_v": (2, lambda x: 4 * x ** 2 - 2 * x - 1),
+    "chebyshev_polynomial_w": (2, lambda x: 4 * x ** 2 + 2 * x - 1),
+    "shifted_chebyshev_polynomial_t": (3, lambda x: 4 * (2 * x - 1) ** 3 - 3 * (2 * x - 1)),
+    "shifted_chebyshev_polynomial_u": (2, lambda x: 4 * (2 * x - 1) ** 2 - 1),
+    "shifted_chebyshev_polynomial_v": (2, lambda x: 4 * (2 * x - 1) ** 2 - 2 * (2 * x - 1) - 1),
+    "shifted_chebyshev_polynomial_w": (2, lambda x: 4 * (2 * x - 1) ** 2 + 2 * (2 * x - 1) - 1),
+    "hermite_polynomial_h": (3, lambda x: 8 * x ** 3 - 12 * x),
+    "hermite_polynomial_he": (3, lambda x: x ** 3 - 3 * x),
+    "laguerre_polynomial_l": (3, lambda x: (-x ** 3 + 9 * x ** 2 - 18 * x + 6) / 6),
+    "legendre_polynomial_p": (3, lambda x: (5 * x ** 3 - 3 * x) / 2),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_CLOSED))
+def test_polynomials_closed_forms(name):
+    n, f = _CLOSED[name]
+    fn = getattr(ag.special, name)
+    np.testing.assert_allclose(fn(_f64(_X), n).numpy(), f(_X), rtol=1e-14, atol=1e-14)
+    # a negative degree is 0; a fractional one is truncated; integers give float32
+    assert fn(_f64([0.4]), -2).item() == 0.0
+    assert fn(_f64([0.4]), n + 0.9).item() == pytest.approx(f(0.4), rel=1e-14, abs=1e-15)
+    assert fn(ag.tensor([1, 2]), ag.tensor([1, 1])).dtype == ag.float32
+    x = ag.tensor([0.5], requires_grad=True)
+    assert not fn(x, 3).requires_grad  # PyTorch has no derivative for them
+
+
+def test_high_degree_trigonometric_forms():
+    # T_n(cos t) = cos(n t), U_n(cos t) = sin((n+1) t) / sin(t): the forms used above degree 6/8
+    t = np.array([0.1, 0.7, 1.3, 2.9])
+    for n in (7, 9, 25, 200):
+        np.testing.assert_allclose(ag.special.chebyshev_polynomial_t(_f64(np.cos(t)), n).numpy(),
+                                   np.cos(n * t), atol=1e-12)
+        np.testing.assert_allclose(ag.special.chebyshev_polynomial_u(_f64(np.cos(t)), n).numpy(),
+                                   np.sin((n + 1) * t) / np.sin(t), atol=1e-10)
+    # Legendre at 1 and -1: 1 and (-1)**n
+    np.testing.assert_array_equal(ag.special.legendre_polynomial_p(
+        _f64([1.0, -1.0, -1.0]), _f64([40, 40, 41])).numpy(), [1.0, 1.0, -1.0])
+    with pytest.raises(TypeError, match="special_hermite_polynomial_h\\(\\) received an invalid"):
+        ag.special.hermite_polynomial_h(0.5, 2)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", sorted(_CLOSED))
+def test_polynomials_equal_torch(name, dtype):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    # (PyTorch 2.13 returns garbage for a NaN x in some of them: not compared)
+    x = np.concatenate([rng.uniform(-1.2, 1.2, 200), [1.0, -1.0, 0.0, 0.5, np.inf, -np.inf, 2.0,
+                                                     1e-3]]).astype(dtype)
+    for n in (0, 1, 2, 5, 6, 7, 8, 9, 10, 17, 30, -1, 2.7):
+        nn = np.full_like(x, n)
+        ours = getattr(ag.special, name)(ag.tensor(x), ag.tensor(nn)).numpy()
+        theirs = getattr(torch.special, name)(torch.tensor(x), torch.tensor(nn)).numpy()
+        assert ours.dtype == theirs.dtype
+        tol = 1e-12 if dtype == np.float64 else 2e-4 * max(1, n)
+        np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
