@@ -30,6 +30,8 @@ from autograd_core.tensor import Tensor
 __all__ = ["bessel_j0", "bessel_j1", "chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p", "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc",
            "gammaincc", "gammaln",
            "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
+           "modified_bessel_i0", "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
+           "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
            "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax",
            "spherical_bessel_j0", "xlog1py", "xlogy", "zeta"]
 
@@ -47,6 +49,10 @@ i0e, i1e, zeta = DECLS["special_i0e"].fn, DECLS["special_i1e"].fn, DECLS["specia
 spherical_bessel_j0 = DECLS["special_spherical_bessel_j0"].fn
 bessel_j0, bessel_j1 = DECLS["special_bessel_j0"].fn, DECLS["special_bessel_j1"].fn
 erfcx = DECLS["special_erfcx"].fn
+(modified_bessel_i0, modified_bessel_i1, modified_bessel_k0, modified_bessel_k1,
+ scaled_modified_bessel_k0, scaled_modified_bessel_k1) = (DECLS[f"special_{_n}"].fn for _n in (
+    "modified_bessel_i0", "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
+    "scaled_modified_bessel_k0", "scaled_modified_bessel_k1"))
 # the orthogonal polynomials (not differentiable, as PyTorch's)
 (chebyshev_polynomial_t, chebyshev_polynomial_u, chebyshev_polynomial_v, chebyshev_polynomial_w,
  shifted_chebyshev_polynomial_t, shifted_chebyshev_polynomial_u, shifted_chebyshev_polynomial_v,

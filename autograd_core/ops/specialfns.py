@@ -47,8 +47,10 @@ def _bessel_i64(x, nu, scaled):
         if scaled:
             series = series * np.exp(-small)
             asym = asym / np.sqrt(2 * math.pi * big)
-        else:
-            asym = np.exp(big - 0.5 * np.log(2 * math.pi * big)) * asym
+        else:  # exp(big) itself is correctly rounded; the log form only where it overflows
+            asym = np.where(big < 700.0, np.exp(np.minimum(big, 700.0))
+                            / np.sqrt(2 * math.pi * big),
+                            np.exp(big - 0.5 * np.log(2 * math.pi * big))) * asym
         out = np.where(a <= 20.0, series, asym)
         return np.copysign(out, x) if nu else np.where(np.isnan(x), x, out)
 
@@ -1077,3 +1079,132 @@ for _name, _title in (
         ("laguerre_polynomial_l", "Laguerre polynomial"),
         ("legendre_polynomial_p", "Legendre polynomial")):
     _polynomial(_name, _title)
+
+
+# ---- the modified Bessel functions (PyTorch's non-differentiable torch.special family) --------
+
+_EULER_GAMMA = 0.5772156649015329
+
+
+def _bessel_k_small(x):
+    """``K_0``, ``K_1`` for ``0 < x <= 2`` by their series (Abramowitz & Stegun 9.6.13,
+    9.6.11): ``K_0 = -(log(x/2)) I_0 + sum psi(k+1) (x^2/4)^k / k!^2``, ``K_1 = 1/x +
+    log(x/2) I_1 - x/4 sum (psi(k+1) + psi(k+2)) (x^2/4)^k / (k! (k+1)!)``."""
+    q = x * x / 4
+    log_half = np.log(x / 2)
+    psi1 = -_EULER_GAMMA  # psi(k + 1) at k = 0
+    term0 = np.ones_like(x)  # (x^2/4)^k / k!^2
+    term1 = np.ones_like(x)  # (x^2/4)^k / (k! (k+1)!)
+    s0, s1 = psi1 * term0, (2 * psi1 + 1.0) * term1
+    for k in range(1, 30):  # x <= 2: the 30th term is below 1e-60
+        term0 = term0 * q / (k * k)
+        term1 = term1 * q / (k * (k + 1))
+        psi1 += 1.0 / k
+        s0 = s0 + psi1 * term0
+        s1 = s1 + (2 * psi1 + 1.0 / (k + 1)) * term1
+    k0 = -log_half * _bessel_i64(x, 0, False) + s0
+    k1 = 1.0 / x + log_half * _bessel_i64(x, 1, False) - x / 4 * s1
+    return k0, k1
+
+
+def _bessel_k_large(x):
+    """``e^x K_0``, ``e^x K_1`` for ``x > 2`` by Steed's evaluation of Temme's continued
+    fraction for ``K_1 / K_0`` and the accompanying sum ``s`` (``K_0 = sqrt(pi / 2x) e^-x /
+    s``), converged to float64's eps."""
+    b = 2.0 * (1.0 + x)
+    d = 1.0 / b
+    h = delh = d
+    q1, q2 = np.zeros_like(x), np.ones_like(x)
+    a1 = 0.25
+    q = c = np.full_like(x, a1)
+    a = -a1
+    s = 1.0 + q * delh
+    going = np.ones(x.shape, bool)
+    for i in range(2, 1000):
+        a -= 2 * (i - 1)
+        c = -a * c / i
+        qnew = (q1 - b * q2) / a
+        q1, q2 = q2, qnew
+        q = q + c * qnew
+        b = b + 2.0
+        d = 1.0 / (b + a * d)
+        delh = np.where(going, (b * d - 1.0) * delh, 0.0)
+        h = h + delh
+        dels = q * delh
+        s = s + dels
+        going &= np.abs(dels / s) >= _EPS64 / 2
+        if not going.any():
+            break
+    k0 = np.sqrt(math.pi / (2.0 * x)) / s
+    return k0, k0 * (x + 0.5 - a1 * h) / x
+
+
+def _bessel_k64(x, nu, scaled):
+    """``K_nu(x)`` (``nu`` 0 or 1), times ``e^x`` if ``scaled``, in float64: NaN below 0 (and
+    at NaN), inf at 0, 0 at inf."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.full(x.shape, np.nan)
+    with np.errstate(all="ignore"):
+        out[x == 0] = np.inf
+        out[x == np.inf] = 0.0
+        small = (x > 0) & (x <= 2)
+        large = (x > 2) & np.isfinite(x)
+        if small.any():
+            v = x[small]
+            k = _bessel_k_small(v)[nu]
+            out[small] = k * np.exp(v) if scaled else k
+        if large.any():
+            v = x[large]
+            k = _bessel_k_large(v)[nu]
+            out[large] = k if scaled else k * np.exp(-v)
+    return out
+
+
+class SpecialBesselFn(Node):
+    def forward(self, input, name, fn):
+        if name.startswith("modified_bessel_i"):  # with PyTorch's float32 overflow, as i0's
+            return _bessel_i(fn, _floating(input), name.endswith("1"), f"{name}_cpu")
+        return _same(fn, _floating(input), f"{name}_cpu")
+
+
+_MODIFIED = {
+    "modified_bessel_i0": ("the modified Bessel function of the first kind of order zero",
+                           np.i0),
+    "modified_bessel_i1": ("the modified Bessel function of the first kind of order one",
+                           lambda v: _bessel_i64(v, 1, False)),
+    "modified_bessel_k0": ("the modified Bessel function of the second kind of order zero",
+                           lambda v: _bessel_k64(v, 0, False)),
+    "modified_bessel_k1": ("the modified Bessel function of the second kind of order one",
+                           lambda v: _bessel_k64(v, 1, False)),
+    "scaled_modified_bessel_k0": ("``exp(x)`` times the modified Bessel function of the second "
+                                  "kind of order zero", lambda v: _bessel_k64(v, 0, True)),
+    "scaled_modified_bessel_k1": ("``exp(x)`` times the modified Bessel function of the second "
+                                  "kind of order one", lambda v: _bessel_k64(v, 1, True)),
+}
+
+
+def _modified_bessel(name, title, fn64):
+    def fn(input: Tensor) -> Tensor:
+        return apply_nondifferentiable(SpecialBesselFn, input, name=name, fn=fn64)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"""Return {title} of each element.
+
+    Computed in float64 and rounded; integers give float32. The second kind is NaN below 0
+    and inf at 0. Not differentiable (as in PyTorch: the result does not require grad).
+    Reached as ``autograd_core.special.{name}``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.{name}(ag.tensor([0.5, 3.0])).shape
+        autograd_core.Size([2])
+    """
+    return op(f"special_{name}", function=False, samples=())(fn)
+
+
+for _name, (_title, _fn64) in _MODIFIED.items():
+    _modified_bessel(_name, _title, _fn64)

@@ -127,3 +127,65 @@ def test_polynomials_equal_torch(name, dtype):
         assert ours.dtype == theirs.dtype
         tol = 1e-12 if dtype == np.float64 else 2e-4 * max(1, n)
         np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("x", [1e-6, 0.3, 1.0, 1.999, 2.0, 2.001, 5.0, 30.0, 200.0, 599.0, 690.0])
+def test_modified_bessel_wronskian(x):
+    # I_0 K_1 + I_1 K_0 = 1/x (A&S 9.6.15), on both sides of the K series/fraction switch at 2;
+    # the scaled forms with i0e/i1e where the unscaled ones under/overflow
+    s = ag.special
+    t = _f64([x])
+    if x < 600:
+        w = (s.modified_bessel_i0(t) * s.modified_bessel_k1(t)
+             + s.modified_bessel_i1(t) * s.modified_bessel_k0(t)).item()
+        assert w == pytest.approx(1 / x, rel=4e-15)
+    w = (s.i0e(t) * s.scaled_modified_bessel_k1(t) + s.i1e(t) * s.scaled_modified_bessel_k0(t))
+    assert w.item() == pytest.approx(1 / x, rel=4e-15)
+
+
+def test_modified_bessel_hand_values_and_edges():
+    s = ag.special
+    # A&S table 9.8: K_0(1), K_1(1), K_0(2), K_1(2)
+    np.testing.assert_allclose(s.modified_bessel_k0(_f64([1.0, 2.0])).numpy(),
+                               [0.42102443824070834, 0.11389387274953344], rtol=4e-16)
+    np.testing.assert_allclose(s.modified_bessel_k1(_f64([1.0, 2.0])).numpy(),
+                               [0.60190723019723457, 0.13986588181652243], rtol=4e-16)
+    # near 0: K_0 ~ -log(x/2) - euler_gamma, K_1 ~ 1/x
+    assert s.modified_bessel_k0(_f64([1e-10])).item() == pytest.approx(
+        -math.log(5e-11) - 0.5772156649015329, rel=1e-15)
+    assert s.modified_bessel_k1(_f64([1e-10])).item() == pytest.approx(1e10, rel=1e-15)
+    for name in ("modified_bessel_k0", "modified_bessel_k1", "scaled_modified_bessel_k0",
+                 "scaled_modified_bessel_k1"):
+        out = getattr(s, name)(_f64([0.0, -1.0, np.inf, np.nan])).numpy()
+        np.testing.assert_array_equal(out, [np.inf, np.nan, 0.0, np.nan])
+    np.testing.assert_array_equal(s.modified_bessel_i1(_f64([-2.0, 2.0])).numpy(),
+                                  s.i1(_f64([-2.0, 2.0])).numpy())
+    x = ag.tensor([0.5], requires_grad=True)
+    assert not s.modified_bessel_k0(x).requires_grad  # PyTorch has no derivative for them
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["modified_bessel_i0", "modified_bessel_i1",
+                                  "modified_bessel_k0", "modified_bessel_k1",
+                                  "scaled_modified_bessel_k0", "scaled_modified_bessel_k1"])
+def test_modified_bessel_equal_torch(name, dtype):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(2)
+    x = np.concatenate([np.exp(rng.uniform(np.log(1e-8), np.log(700), 600)), -rng.uniform(0, 30, 50),
+                        [0.0, 1.99, 2.0, 2.01, np.inf, -np.inf, np.nan]]).astype(dtype)
+    ours = getattr(ag.special, name)(ag.tensor(x)).numpy()
+    theirs = getattr(torch.special, name)(torch.tensor(x)).numpy()
+    assert ours.dtype == theirs.dtype
+    np.testing.assert_allclose(ours, theirs, rtol=3e-15 if dtype == np.float64 else 2e-6,
+                               atol=0)
+
+
+def test_i1_keeps_its_digits_for_large_arguments():
+    # the Wronskian I_0 K_1 + I_1 K_0 = 1/x with numpy's i0 (Cephes; exp(x) rounded once):
+    # i1 computed as exp(x - log(2 pi x) / 2) lost ~x ulp (4e-14 at x = 600)
+    x = np.linspace(100.0, 690.0, 296)
+    t = _f64(x)
+    w = (np.i0(x) * ag.special.modified_bessel_k1(t).numpy()
+         + ag.special.i1(t).numpy() * ag.special.modified_bessel_k0(t).numpy())
+    np.testing.assert_allclose(w, 1 / x, rtol=4e-15)
