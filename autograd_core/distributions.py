@@ -38,10 +38,10 @@ __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "
            "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent",
            "IndependentTransform", "Laplace", "LogNormal", "LowRankMultivariateNormal",
            "MixtureSameFamily", "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical",
-           "OneHotCategoricalStraightThrough", "Poisson", "PowerTransform", "RelaxedBernoulli",
+           "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "PowerTransform", "RelaxedBernoulli",
            "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform", "SoftplusTransform",
            "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
-           "kl_divergence", "register_kl"]
+           "Weibull", "kl_divergence", "register_kl"]
 
 
 def _shape_text(t: Tensor) -> str:
@@ -3031,6 +3031,141 @@ class HalfNormal(TransformedDistribution):
 
     def entropy(self) -> Tensor:
         return self.base_dist.entropy() - math.log(2)
+
+
+class Weibull(TransformedDistribution):
+    r"""The two-parameter Weibull distribution, as ``torch.distributions.Weibull``:
+    ``scale * E ** (1 / concentration)`` for ``E ~ Exponential(1)`` (a
+    ``TransformedDistribution`` with ``PowerTransform`` and ``AffineTransform``).
+
+    Args:
+        scale (float or Tensor): the scale ``lambda`` (positive).
+        concentration (float or Tensor): the shape ``k`` (positive).
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Weibull
+        >>> m = Weibull(1.0, 2.0)
+        >>> m.log_prob(ag.tensor([0.5, 1.0])), m.mean
+        (tensor([-0.2500, -0.3069]), tensor(0.8862))
+    """
+
+    arg_constraints = {"scale": _POSITIVE, "concentration": _POSITIVE}
+    support = _POSITIVE
+    has_rsample = True  # type: ignore[assignment]
+
+    def __init__(self, scale: Tensor | builtins.float, concentration: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.scale, self.concentration = _as_params(scale, concentration)
+        self.concentration_reciprocal = self.concentration.reciprocal()
+        base = Exponential(_ag.ones_like(self.scale), validate_args=validate_args)
+        super().__init__(base, [PowerTransform(self.concentration_reciprocal),
+                                AffineTransform(0, self.scale)], validate_args)
+        self._check_param("scale", self.scale, _is_positive(self.scale._data), _POSITIVE)
+        self._check_param("concentration", self.concentration,
+                          _is_positive(self.concentration._data), _POSITIVE)
+
+    def __repr__(self) -> str:
+        return (f"Weibull(scale: {_shape_text(self.scale)}, concentration: "
+                f"{_shape_text(self.concentration)})")
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Weibull:
+        shape = tuple(Size(batch_shape))
+        return Weibull(self.scale.expand(shape), self.concentration.expand(shape),
+                       self._validate)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.scale * (1 + self.concentration_reciprocal).lgamma().exp()
+
+    @property
+    def mode(self) -> Tensor:  # NaN for concentration < 1, as PyTorch's
+        return (self.scale * ((self.concentration - 1) / self.concentration)
+                ** self.concentration.reciprocal())
+
+    @property
+    def variance(self) -> Tensor:
+        r = self.concentration_reciprocal
+        return self.scale.pow(2) * ((1 + 2 * r).lgamma().exp() - (2 * (1 + r).lgamma()).exp())
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        return super().log_prob(self._check_value(value, _is_positive, _POSITIVE))
+
+    def cdf(self, value: Tensor) -> Tensor:
+        return super().cdf(self._check_value(value, _is_positive, _POSITIVE))
+
+    def entropy(self) -> Tensor:
+        r = self.concentration_reciprocal
+        return _EULER_GAMMA * (1 - r) + (self.scale * r).log() + 1
+
+
+class Pareto(TransformedDistribution):
+    r"""The Pareto type I distribution, as ``torch.distributions.Pareto``: ``scale * exp(E)``
+    for ``E ~ Exponential(alpha)`` (a ``TransformedDistribution`` with ``ExpTransform`` and
+    ``AffineTransform``); support ``[scale, inf)``.
+
+    Args:
+        scale (float or Tensor): the minimum value (positive).
+        alpha (float or Tensor): the tail index (positive).
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Pareto
+        >>> m = Pareto(1.0, 3.0)
+        >>> m.log_prob(ag.tensor([1.0, 2.0])), m.mean
+        (tensor([ 1.0986, -1.6740]), tensor(1.5000))
+    """
+
+    arg_constraints = {"alpha": _POSITIVE, "scale": _POSITIVE}
+    has_rsample = True  # type: ignore[assignment]
+
+    def __init__(self, scale: Tensor | builtins.float, alpha: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.scale, self.alpha = _as_params(scale, alpha)
+        base = Exponential(self.alpha, validate_args=validate_args)
+        super().__init__(base, [ExpTransform(), AffineTransform(0, self.scale)], validate_args)
+        self._check_param("scale", self.scale, _is_positive(self.scale._data), _POSITIVE)
+
+    def __repr__(self) -> str:
+        return f"Pareto(scale: {_shape_text(self.scale)}, alpha: {_shape_text(self.alpha)})"
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Pareto:
+        shape = tuple(Size(batch_shape))
+        return Pareto(self.scale.expand(shape), self.alpha.expand(shape), self._validate)
+
+    @property
+    def support(self) -> Constraint:  # type: ignore[override]
+        return _greater_than_eq(self.scale)
+
+    @property
+    def mean(self) -> Tensor:  # inf for alpha <= 1
+        a = self.alpha.clamp(min=1)
+        return a * self.scale / (a - 1)
+
+    @property
+    def mode(self) -> Tensor:
+        return self.scale
+
+    @property
+    def variance(self) -> Tensor:  # inf for alpha <= 2
+        a = self.alpha.clamp(min=2)
+        return self.scale.pow(2) * a / ((a - 1).pow(2) * (a - 2))
+
+    def _in_support(self, value: Any) -> Tensor:
+        return self._check_value(value, lambda v: v >= self.scale._data, self.support)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        return super().log_prob(self._in_support(value))
+
+    def cdf(self, value: Tensor) -> Tensor:
+        return super().cdf(self._in_support(value))
+
+    def entropy(self) -> Tensor:
+        return (self.scale / self.alpha).log() + (1 + self.alpha.reciprocal())
 
 
 class Cauchy(_Distribution):

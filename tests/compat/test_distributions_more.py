@@ -223,6 +223,9 @@ _CASES = [
     ("StudentT", (_DF, _LOC, _POS), _VAL, False),
     ("Dirichlet", (_CONC,), _SIMPLEX, False),
     ("Chi2", (_POS * 3,), _PVAL, False),
+    ("Weibull", (_POS, _POS + 0.5), _PVAL, True),
+    ("Weibull", (_POS, _POS * 0.5), _PVAL, True),  # concentration < 1 somewhere: mode NaN
+    ("Pareto", (_POS * 0.1, _POS * 2), _PVAL + 0.2, True),
 ]
 
 
@@ -344,6 +347,28 @@ def test_continuous_closed_forms():
     assert D.Gumbel(0.0, 1.0).sample().dtype == ag.float32
 
 
+def test_weibull_pareto_closed_forms():
+    x = _f64([0.5, 1.0, 3.0], False)
+    # Weibull(scale 2, concentration 1) is Exponential(rate 1/2)
+    w = D.Weibull(2.0, _f64(1.0, False))
+    np.testing.assert_allclose(w.log_prob(x).numpy(), -math.log(2) - x.numpy() / 2, rtol=1e-14)
+    np.testing.assert_allclose(w.cdf(x).numpy(), 1 - np.exp(-x.numpy() / 2), rtol=1e-14)
+    assert w.mean.item() == pytest.approx(2.0) and w.variance.item() == pytest.approx(4.0)
+    assert w.entropy().item() == pytest.approx(1 + math.log(2))
+    # Pareto: alpha s^alpha / x^(alpha+1) on [s, inf); cdf 1 - (s/x)^alpha
+    p = D.Pareto(_f64(0.5, False), 3.0)
+    np.testing.assert_allclose(p.log_prob(x).numpy(),
+                               math.log(3) + 3 * math.log(0.5) - 4 * np.log(x.numpy()),
+                               rtol=1e-14)
+    np.testing.assert_allclose(p.cdf(x).numpy(), 1 - (0.5 / x.numpy()) ** 3, rtol=1e-14)
+    assert p.mean.item() == pytest.approx(0.75) and p.variance.item() == pytest.approx(0.1875)
+    assert D.Pareto(1.0, 0.5).mean.item() == math.inf
+    with pytest.raises(ValueError, match="to be within the support"):
+        p.log_prob(_f64([0.25], False))
+    with pytest.raises(ValueError, match="Expected parameter concentration"):
+        D.Weibull(1.0, -1.0)
+
+
 def test_continuous_errors():
     with pytest.raises(ValueError, match=r"Expected parameter scale \(Tensor of shape \(\)\) of "
                        r"distribution Laplace\(loc: 0.0, scale: -1.0\) to satisfy the constraint "
@@ -372,7 +397,8 @@ def test_continuous_errors():
 @pytest.mark.parametrize("name, params", [
     ("Laplace", (1.0, 2.0)), ("Exponential", (2.0,)), ("LogNormal", (0.0, 0.5)),
     ("HalfNormal", (2.0,)), ("Gumbel", (1.0, 2.0)), ("StudentT", (6.0, 1.0, 2.0)),
-    ("Chi2", (3.0,)), ("Dirichlet", ([1.0, 2.0, 3.0],)),
+    ("Chi2", (3.0,)), ("Dirichlet", ([1.0, 2.0, 3.0],)), ("Weibull", (2.0, 1.5)),
+    ("Pareto", (1.0, 9.0)),
 ])
 def test_sample_moments(name, params):
     # 40000 float64 draws with a fixed seed: the sample mean is within 5 standard errors of
