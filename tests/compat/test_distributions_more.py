@@ -973,3 +973,55 @@ def test_user_subclass_checks_as_torch():
         outcomes.append(row)
     assert outcomes[0] == outcomes[1]
     assert "to satisfy the constraint GreaterThan(lower_bound=0.0)" in outcomes[1][0]
+
+
+# ---------------------------------------------------------------------------- VonMises
+
+def test_von_mises_closed_forms_and_moments():
+    # log_prob integrates to 1 over the circle (trapezoid on 4001 points, periodic: exact to
+    # float64 for a smooth periodic integrand); PyTorch's I0 approximation holds ~1e-7
+    for kappa in (0.01, 0.5, 3.0, 20.0):
+        d = D.VonMises(_f64(0.7, False), _f64(kappa, False))
+        t = np.linspace(-math.pi, math.pi, 4001)[:-1]
+        dens = d.log_prob(_f64(t, False)).exp().numpy()
+        assert dens.sum() * (2 * math.pi / 4000) == pytest.approx(1.0, rel=3e-7)
+        # the circular variance 1 - I1/I0 against numpy's i0 and a series for I1
+        i1 = sum((kappa / 2) ** (2 * k + 1) / (math.factorial(k) * math.factorial(k + 1))
+                 for k in range(60))
+        assert d.variance.item() == pytest.approx(1 - i1 / np.i0(kappa), abs=5e-7)
+    d = D.VonMises(_f64([0.5, -2.0], False), _f64([4.0, 0.3], False))
+    _ = ag.manual_seed(3)
+    x = d.sample((40000,)).numpy()
+    assert x.shape == (40000, 2) and x.dtype == np.float64
+    assert np.all(np.abs(x) <= math.pi)
+    # the circular mean direction and 1 - mean resultant length
+    z = np.exp(1j * x).mean(0)
+    np.testing.assert_allclose(np.angle(z)[0], 0.5, atol=0.02)
+    np.testing.assert_allclose(1 - np.abs(z), d.variance.numpy(), atol=0.02)
+    assert not d.has_rsample and d.mean is d.loc
+    c = _f64([1.5, 5.0])
+    assert ag.gradcheck(lambda k: D.VonMises(_f64([0.1, 0.2], False), k).log_prob(
+        _f64([0.3, -1.0], False)), (c,))
+    with pytest.raises(ValueError, match="Expected parameter concentration"):
+        D.VonMises(0.0, -1.0)
+
+
+@pytest.mark.torch_parity
+def test_von_mises_matches_torch():
+    torch = pytest.importorskip("torch")
+    loc, kappa = _LOC, np.concatenate([_POS[:1] * 0.2, _POS[1:] * 8], 0)  # both sides of 3.75
+    ours = D.VonMises(_f64(loc), _f64(kappa))
+    theirs = torch.distributions.VonMises(torch.tensor(loc, requires_grad=True),
+                                          torch.tensor(kappa, requires_grad=True))
+    a, t = ours.log_prob(ag.tensor(_VAL)), theirs.log_prob(torch.tensor(_VAL))
+    np.testing.assert_allclose(a.detach().numpy(), t.detach().numpy(), rtol=1e-12)
+    a.sum().backward()
+    t.sum().backward()
+    np.testing.assert_allclose(ours.concentration.grad.numpy(), theirs.concentration.grad.numpy(),
+                               rtol=1e-10)
+    np.testing.assert_allclose(ours.loc.grad.numpy(), theirs.loc.grad.numpy(), rtol=1e-10)
+    for prop in ("mean", "mode", "variance"):
+        np.testing.assert_allclose(getattr(ours, prop).detach().numpy(),
+                                   getattr(theirs, prop).detach().numpy(), rtol=1e-12)
+    assert tuple(ours.expand((4, 2, 3)).sample((2,)).shape) == (2, 4, 2, 3)
+    assert ours.sample().dtype == ag.float64
