@@ -1834,6 +1834,20 @@ class Gamma(_Distribution):
         c = self.concentration
         return c - self.rate.log() + _ag.lgamma(c) + (1.0 - c) * _ag.digamma(c)
 
+    def cdf(self, value: Tensor) -> Tensor:
+        """``gammainc(concentration, rate * value)``, as PyTorch's: differentiable in ``rate``
+        and ``value``; a gradient for ``concentration`` raises (PyTorch's ``igamma`` has none).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Gamma
+            >>> Gamma(1.0, 2.0).cdf(ag.tensor([0.0, 1.0]))
+            tensor([0.0000, 0.8647])
+        """
+        value = self._check_value(value, lambda v: v >= 0, "GreaterThanEq(lower_bound=0.0)")
+        return _ag.igamma(self.concentration, self.rate * value)
+
 
 class Beta(_Distribution):
     r"""The beta distribution on ``[0, 1]`` with concentrations ``concentration1`` (alpha)
