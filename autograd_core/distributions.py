@@ -33,13 +33,15 @@ from autograd_core import random as _random
 from autograd_core.ops.registry import refuse_capture
 from autograd_core.tensor import Size, Tensor
 
-__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical",
-           "Cauchy", "Chi2", "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform",
-           "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent",
-           "IndependentTransform", "Laplace", "LogNormal", "LowRankMultivariateNormal",
-           "MixtureSameFamily", "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical",
-           "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "PowerTransform", "RelaxedBernoulli",
-           "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform", "SoftplusTransform",
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "CatTransform",
+           "Categorical", "Cauchy", "Chi2", "ComposeTransform", "Dirichlet", "Distribution",
+           "ExpTransform", "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal",
+           "Independent", "IndependentTransform", "Laplace", "LogNormal",
+           "LowerCholeskyTransform", "LowRankMultivariateNormal", "MixtureSameFamily",
+           "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical",
+           "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "PowerTransform",
+           "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
+           "SoftplusTransform", "StackTransform", "StickBreakingTransform",
            "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
            "VonMises", "Weibull", "kl_divergence", "register_kl"]
 
@@ -2658,6 +2660,255 @@ class ReshapeTransform(Transform):
 
     def __repr__(self) -> str:
         return f"ReshapeTransform(in_shape={self.in_shape}, out_shape={self.out_shape})"
+
+
+def _log_sigmoid(x: Tensor) -> Tensor:
+    """``log(sigmoid(x)) = -(max(-x, 0) + log1p(exp(-|x|)))`` (PyTorch's ``log_sigmoid``)."""
+    return -((-x).clamp(min=0) + (-x.abs()).exp().log1p())
+
+
+class SoftmaxTransform(Transform):
+    r"""``y = softmax(x)`` over the last dimension (real vectors to the simplex), as
+    ``torch.distributions.SoftmaxTransform``; the inverse is ``log`` (one of the preimages):
+    not bijective and without a log-Jacobian.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import SoftmaxTransform
+        >>> SoftmaxTransform()(ag.tensor([0.0, 0.6931]))
+        tensor([0.3333, 0.6667])
+    """
+
+    event_dim = 1
+    bijective = False
+
+    def _key(self) -> Any:
+        return ()
+
+    def _call(self, x: Tensor) -> Tensor:
+        p = (x - x.max(-1, keepdim=True)[0]).exp()
+        return p / p.sum(-1, True)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y.log()
+
+    def forward_shape(self, shape: Any) -> Size:
+        if len(tuple(shape)) < 1:
+            raise ValueError("Too few dimensions on input")
+        return Size(shape)
+
+    inverse_shape = forward_shape
+
+
+class StickBreakingTransform(Transform):
+    r"""Real vectors of length ``K`` to the ``K + 1``-simplex by stick breaking, as
+    ``torch.distributions.StickBreakingTransform``: ``z_i = sigmoid(x_i - log(K - i))`` (zero
+    input: the uniform point), ``y_i = z_i prod_{j<i} (1 - z_j)``, the rest in ``y_K``.
+    Bijective, with its log-Jacobian.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import StickBreakingTransform
+        >>> StickBreakingTransform()(ag.zeros(2))
+        tensor([0.3333, 0.3333, 0.3333])
+    """
+
+    event_dim = 1
+    sign = 1  # type: ignore[assignment]
+
+    def _key(self) -> Any:
+        return ()
+
+    @staticmethod
+    def _offset_log(x: Tensor, n: builtins.int) -> Tensor:
+        """``log(n - i)`` for ``i = 0..`` of ``x``'s dtype (``K - i`` with ``n = K``)."""
+        return _ag.tensor(np.log(n - np.arange(x.shape[-1], dtype=np.float64)), dtype=x.dtype)
+
+    def _call(self, x: Tensor) -> Tensor:
+        fi = _ag.finfo(x.dtype)
+        z = (x - self._offset_log(x, x.shape[-1])).sigmoid().clamp(min=fi.tiny, max=1 - fi.eps)
+        rest = (1 - z).cumprod(-1)
+        return (_ag.constant_pad_nd(z, (0, 1), 1.0)
+                * _ag.constant_pad_nd(rest, (1, 0), 1.0))
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        crop = y[..., :-1]
+        sf = (1 - crop.cumsum(-1)).clamp(min=_ag.finfo(y.dtype).tiny)
+        return crop.log() - sf.log() + self._offset_log(crop, y.shape[-1] - 1)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        x = x - self._offset_log(x, x.shape[-1])
+        return (-x + _log_sigmoid(x) + y[..., :-1].log()).sum(-1)
+
+    def forward_shape(self, shape: Any) -> Size:
+        shape = tuple(shape)
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return Size(shape[:-1] + (shape[-1] + 1,))
+
+    def inverse_shape(self, shape: Any) -> Size:
+        shape = tuple(shape)
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return Size(shape[:-1] + (shape[-1] - 1,))
+
+
+class LowerCholeskyTransform(Transform):
+    r"""Square matrices to lower-triangular ones with a positive diagonal (``tril(x, -1) +
+    diag(exp(diag(x)))``), as ``torch.distributions.LowerCholeskyTransform``; no log-Jacobian
+    (PyTorch's has none).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import LowerCholeskyTransform
+        >>> LowerCholeskyTransform()(ag.tensor([[0.0, 5.0], [2.0, 0.6931]]))
+        tensor([[1.0000, 0.0000],
+                [2.0000, 2.0000]])
+    """
+
+    event_dim = 2
+    bijective = False  # PyTorch's (its base class's default)
+
+    def _key(self) -> Any:
+        return ()
+
+    def _call(self, x: Tensor) -> Tensor:
+        return x.tril(-1) + _ag.diag_embed(x.diagonal(dim1=-2, dim2=-1).exp())
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y.tril(-1) + _ag.diag_embed(y.diagonal(dim1=-2, dim2=-1).log())
+
+
+def _check_slices(what: str, z: Tensor, dim: builtins.int, size: builtins.int,
+                  name: str) -> None:
+    """PyTorch's ``AssertionError``s of CatTransform / StackTransform (``what``: "x" or "y",
+    with " tensor" when the call or its inverse checks, whose range message says tensor)."""
+    var, _, tensor = what.partition(" ")
+    if not -z.ndim <= dim < z.ndim:
+        raise AssertionError(f"dim {dim} out of range for {tensor or var} with {z.ndim} "
+                             "dimensions")
+    if z.shape[dim] != size:
+        raise AssertionError(f"{var}.size({dim}) = {z.shape[dim]} must equal {name} {size}")
+
+
+class CatTransform(Transform):
+    r"""``transforms[i]`` applied to consecutive slices of ``lengths[i]`` (default 1) along
+    ``dim``, concatenated, as ``torch.distributions.CatTransform``.
+
+    Args:
+        tseq (sequence of Transform): the transforms.
+        dim (int): the dimension sliced. Default: 0.
+        lengths (sequence of int, optional): each transform's slice length.
+        cache_size (int): 0 or 1. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import CatTransform, ExpTransform, AffineTransform
+        >>> t = CatTransform([ExpTransform(), AffineTransform(1.0, 2.0)], dim=0, lengths=[1, 2])
+        >>> t(ag.tensor([0.0, 1.0, 2.0]))
+        tensor([1., 3., 5.])
+    """
+
+    def __init__(self, tseq: Any, dim: builtins.int = 0, lengths: Any = None,
+                 cache_size: builtins.int = 0) -> None:
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        super().__init__(cache_size)
+        self.transforms = list(tseq)
+        self.lengths = [1] * len(self.transforms) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.transforms):
+            raise AssertionError(f"lengths ({len(self.lengths)}) must match transforms "
+                                 f"({len(self.transforms)})")
+        self.dim = dim
+
+    @property
+    def event_dim(self) -> builtins.int:  # type: ignore[override]
+        return max(t.event_dim for t in self.transforms)
+
+    @property
+    def length(self) -> builtins.int:
+        return builtins.sum(self.lengths)
+
+    @property
+    def bijective(self) -> builtins.bool:  # type: ignore[override]
+        return all(t.bijective for t in self.transforms)
+
+    def _apply(self, z: Tensor, what: str, fn: Any) -> list:
+        _check_slices(what, z, self.dim, self.length, "length")
+        out, start = [], 0
+        for t, n in zip(self.transforms, self.lengths):
+            out.append(fn(t, z.narrow(self.dim, start, n), start, n))
+            start += n
+        return out
+
+    def _call(self, x: Tensor) -> Tensor:
+        return _ag.cat(self._apply(x, "x tensor", lambda t, s, *_: t(s)), dim=self.dim)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return _ag.cat(self._apply(y, "y tensor", lambda t, s, *_: t.inv(s)), dim=self.dim)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        _check_slices("y", y, self.dim, self.length, "length")
+
+        def one(t: Transform, xs: Tensor, start: builtins.int, n: builtins.int) -> Tensor:
+            j = t.log_abs_det_jacobian(xs, y.narrow(self.dim, start, n))
+            return _sum_rightmost(j, self.event_dim - t.event_dim)
+
+        parts = self._apply(x, "x", one)
+        dim = (self.dim - x.ndim if self.dim >= 0 else self.dim) + self.event_dim
+        return _ag.cat(parts, dim=dim) if dim < 0 else builtins.sum(parts[1:], parts[0])
+
+
+class StackTransform(Transform):
+    r"""``transforms[i]`` applied to ``x.select(dim, i)``, stacked along ``dim``, as
+    ``torch.distributions.StackTransform``.
+
+    Args:
+        tseq (sequence of Transform): the transforms, one per index of ``dim``.
+        dim (int): the dimension. Default: 0.
+        cache_size (int): 0 or 1. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import StackTransform, ExpTransform, AffineTransform
+        >>> t = StackTransform([ExpTransform(), AffineTransform(1.0, 2.0)], dim=1)
+        >>> t(ag.tensor([[0.0, 1.0], [1.0, 2.0]]))
+        tensor([[1.0000, 3.0000],
+                [2.7183, 5.0000]])
+    """
+
+    def __init__(self, tseq: Any, dim: builtins.int = 0, cache_size: builtins.int = 0) -> None:
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        super().__init__(cache_size)
+        self.transforms = list(tseq)
+        self.dim = dim
+
+    @property
+    def bijective(self) -> builtins.bool:  # type: ignore[override]
+        return all(t.bijective for t in self.transforms)
+
+    def _slices(self, z: Tensor, what: str) -> list:
+        _check_slices(what, z, self.dim, len(self.transforms), "len(transforms)")
+        return [z.select(self.dim, i) for i in range(z.shape[self.dim])]
+
+    def _call(self, x: Tensor) -> Tensor:
+        return _ag.stack([t(s) for t, s in zip(self.transforms, self._slices(x, "x tensor"))],
+                         dim=self.dim)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return _ag.stack([t.inv(s) for t, s in zip(self.transforms, self._slices(y, "y tensor"))],
+                         dim=self.dim)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        xs, ys = self._slices(x, "x"), self._slices(y, "y")
+        return _ag.stack([t.log_abs_det_jacobian(a, b)
+                          for t, a, b in zip(self.transforms, xs, ys)], dim=self.dim)
 
 
 class TransformedDistribution(_Distribution):

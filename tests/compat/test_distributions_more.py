@@ -1060,3 +1060,103 @@ def test_gamma_cdf_matches_torch():
     a.sum().backward()
     t.sum().backward()
     np.testing.assert_allclose(ours.rate.grad.numpy(), theirs.rate.grad.numpy(), rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------- simplex, matrix,
+# cat and stack transforms
+
+def test_stick_breaking_closed_forms():
+    t = D.StickBreakingTransform()
+    # zero input is the simplex's centre; the inverse gives it back
+    np.testing.assert_allclose(t(_f64(np.zeros(3), False)).numpy(), np.full(4, 0.25))
+    x = _f64([[0.3, -1.2, 2.0], [1.0, 0.0, -0.5]])
+    y = t(x)
+    np.testing.assert_allclose(y.detach().numpy().sum(-1), [1.0, 1.0], rtol=1e-15)
+    np.testing.assert_allclose(t.inv(y).detach().numpy(), x.detach().numpy(), rtol=1e-12,
+                               atol=1e-15)
+    # log |det J| against the float64 finite-difference Jacobian of x -> y[:-1]
+    for row in x.detach().numpy():
+        jac = np.empty((3, 3))
+        for j in range(3):
+            e = np.zeros(3)
+            e[j] = 1e-6
+            jac[:, j] = (t(_f64(row + e, False)).numpy()[:-1]
+                         - t(_f64(row - e, False)).numpy()[:-1]) / 2e-6
+        xr = _f64(row, False)
+        assert t.log_abs_det_jacobian(xr, t(xr)).item() == pytest.approx(
+            math.log(abs(np.linalg.det(jac))), abs=1e-8)
+    assert ag.gradcheck(lambda a: t.log_abs_det_jacobian(a, t(a)), (x,))
+    assert t.forward_shape((2, 3)) == (2, 4) and t.inverse_shape((2, 4)) == (2, 3)
+    # a Dirichlet's log_prob pulled back through it (the simplex reparameterisation) is finite
+    d = D.TransformedDistribution(D.Normal(ag.zeros(3, dtype=ag.float64), 1.0),
+                                  D.StickBreakingTransform())
+    assert d.event_shape == (4,) and np.isfinite(d.log_prob(y.detach()).numpy()).all()
+
+
+def test_softmax_lower_cholesky_cat_stack_closed_forms():
+    x = _f64([[0.5, -1.0, 2.0]], False)
+    sm = D.SoftmaxTransform()
+    e = np.exp(x.numpy())
+    np.testing.assert_allclose(sm(x).numpy(), e / e.sum(), rtol=1e-15)
+    np.testing.assert_allclose(sm(sm.inv(sm(x))).numpy(), sm(x).numpy(), rtol=1e-15)
+    assert not sm.bijective and sm.event_dim == 1
+    m = _f64([[0.0, 9.0], [2.0, math.log(3.0)]], False)
+    lc = D.LowerCholeskyTransform()
+    np.testing.assert_allclose(lc(m).numpy(), [[1.0, 0.0], [2.0, 3.0]], rtol=1e-15)
+    np.testing.assert_allclose(lc.inv(lc(m)).numpy(), [[0.0, 0.0], [2.0, math.log(3.0)]],
+                               atol=1e-15)
+    cat = D.CatTransform([D.ExpTransform(), D.AffineTransform(1.0, 2.0)], dim=0, lengths=[1, 2])
+    v = _f64([0.5, 1.0, 2.0], False)
+    np.testing.assert_allclose(cat(v).numpy(), [math.exp(0.5), 3.0, 5.0])
+    np.testing.assert_allclose(cat.inv(cat(v)).numpy(), v.numpy())
+    np.testing.assert_allclose(cat.log_abs_det_jacobian(v, cat(v)).numpy(),
+                               [0.5, math.log(2), math.log(2)])
+    st = D.StackTransform([D.ExpTransform(), D.AffineTransform(1.0, 2.0)], dim=1)
+    w = _f64([[0.5, 1.0], [0.0, -1.0]], False)
+    np.testing.assert_allclose(st(w).numpy(), [[math.exp(0.5), 3.0], [1.0, -1.0]])
+    np.testing.assert_allclose(st.inv(st(w)).numpy(), w.numpy())
+    np.testing.assert_allclose(st.log_abs_det_jacobian(w, st(w)).numpy(),
+                               [[0.5, math.log(2)], [0.0, math.log(2)]])
+    with pytest.raises(AssertionError, match=r"x.size\(0\) = 2 must equal length 3"):
+        cat(_f64([1.0, 2.0], False))
+    with pytest.raises(AssertionError, match=r"y.size\(1\) = 3 must equal len\(transforms\) 2"):
+        st.inv(_f64(np.ones((2, 3)), False))
+
+
+@pytest.mark.torch_parity
+def test_new_transforms_match_torch():
+    torch = pytest.importorskip("torch")
+    import torch.distributions as TD
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(2, 3, 4))
+    cases = [
+        ("SoftmaxTransform", (), (), x, False),
+        ("StickBreakingTransform", (), (), x, True),
+        ("LowerCholeskyTransform", (), (), rng.normal(size=(2, 3, 3)), False),
+        ("CatTransform", ([D.ExpTransform(), D.SigmoidTransform()], -1, [3, 1]),
+         ([TD.ExpTransform(), TD.SigmoidTransform()], -1, [3, 1]), x, True),
+        ("CatTransform", ([D.ExpTransform(), D.AffineTransform(0.5, -2.0)], 1, [2, 1]),
+         ([TD.ExpTransform(), TD.AffineTransform(0.5, -2.0)], 1, [2, 1]), x, True),
+        ("StackTransform", ([D.ExpTransform(), D.TanhTransform(), D.AffineTransform(1., 3.)], 1),
+         ([TD.ExpTransform(), TD.TanhTransform(), TD.AffineTransform(1., 3.)], 1), x, True),
+    ]
+    for name, ours_args, their_args, data, jac in cases:
+        ours, theirs = getattr(D, name)(*ours_args), getattr(TD, name)(*their_args)
+        a, t = _f64(data), torch.tensor(data, requires_grad=True)
+        ya, yt = ours(a), theirs(t)
+        np.testing.assert_allclose(ya.detach().numpy(), yt.detach().numpy(), rtol=1e-13,
+                                   err_msg=name)
+        np.testing.assert_allclose(ours.inv(ya).detach().numpy(),
+                                   theirs.inv(yt).detach().numpy(), rtol=1e-10, atol=1e-12,
+                                   err_msg=name)
+        assert ours.bijective == theirs.bijective
+        assert tuple(ours.forward_shape(data.shape)) == tuple(theirs.forward_shape(data.shape))
+        out = ours.log_abs_det_jacobian(a, ya) if jac else ya
+        ref = theirs.log_abs_det_jacobian(t, yt) if jac else yt
+        np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-12,
+                                   atol=1e-13, err_msg=name)
+        wts = rng.normal(size=tuple(ref.shape))
+        (out * ag.tensor(wts)).sum().backward()
+        (ref * torch.tensor(wts)).sum().backward()
+        np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12,
+                                   err_msg=name)
