@@ -3,12 +3,13 @@
 The ``Distribution`` base class (subclass it) and ``register_kl``; continuous ``Normal``,
 ``Uniform``, ``Beta``, ``Gamma``, ``Chi2``, ``Laplace``, ``Exponential``, ``LogNormal``,
 ``HalfNormal``, ``Cauchy``, ``Gumbel``, ``StudentT``, ``Dirichlet``, ``MultivariateNormal``,
-``LowRankMultivariateNormal``; discrete ``Categorical``, ``OneHotCategorical`` (and its
-straight-through variant), ``Bernoulli``, ``Binomial``, ``Multinomial``, ``Geometric``,
-``Poisson``; the relaxed ``RelaxedBernoulli`` and ``RelaxedOneHotCategorical``;
+``LowRankMultivariateNormal``, ``Weibull``, ``Pareto``, ``Kumaraswamy``, ``VonMises``; discrete
+``Categorical``, ``OneHotCategorical`` (and its straight-through variant), ``Bernoulli``,
+``Binomial``, ``Multinomial``, ``Geometric``, ``Poisson``, ``NegativeBinomial``; the relaxed ``RelaxedBernoulli`` and ``RelaxedOneHotCategorical``;
 ``Independent``, ``MixtureSameFamily`` and ``TransformedDistribution`` with the transforms
 (``Exp``, ``Sigmoid``, ``Tanh``, ``Softplus``, ``Affine``, ``Power``, ``Abs``, ``Compose``,
-``Independent``, ``Reshape``), with PyTorch's constructor signatures, parameter and value
+``Independent``, ``Reshape``, ``Softmax``, ``StickBreaking``, ``LowerCholesky``, ``Cat``,
+``Stack``), with PyTorch's constructor signatures, parameter and value
 checks (``validate_args``) and error messages, and ``kl_divergence`` for the pairs PyTorch
 registers among them.
 ``log_prob``, ``entropy``, ``cdf`` / ``icdf`` and the reparameterised ``rsample`` (where
@@ -36,9 +37,10 @@ from autograd_core.tensor import Size, Tensor
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "CatTransform",
            "Categorical", "Cauchy", "Chi2", "ComposeTransform", "Dirichlet", "Distribution",
            "ExpTransform", "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal",
-           "Independent", "IndependentTransform", "Laplace", "LogNormal",
+           "Independent", "IndependentTransform", "Kumaraswamy", "Laplace", "LogNormal",
            "LowerCholeskyTransform", "LowRankMultivariateNormal", "MixtureSameFamily",
-           "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical",
+           "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal",
+           "OneHotCategorical",
            "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "PowerTransform",
            "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
            "SoftplusTransform", "StackTransform", "StickBreakingTransform",
@@ -3540,6 +3542,84 @@ class VonMises(_Distribution):
                     - _log_bessel_i(self.concentration, 0)).exp()
 
 
+class Kumaraswamy(TransformedDistribution):
+    r"""The Kumaraswamy distribution on ``(0, 1)``, density ``a b x^(a-1) (1 - x^a)^(b-1)``
+    (``a = concentration1``, ``b = concentration0``), as ``torch.distributions.Kumaraswamy``:
+    ``(1 - U^(1/b))^(1/a)`` for ``U ~ Uniform(0, 1)``; ``rsample`` is reparameterised.
+
+    Args:
+        concentration1 (float or Tensor): ``a`` (positive).
+        concentration0 (float or Tensor): ``b`` (positive).
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Kumaraswamy
+        >>> m = Kumaraswamy(2.0, 3.0)
+        >>> m.log_prob(ag.tensor([0.5])).exp(), m.mean
+        (tensor([1.6875]), tensor(0.4571))
+    """
+
+    arg_constraints = {"concentration1": _POSITIVE, "concentration0": _POSITIVE}
+    support = _UNIT
+    has_rsample = True  # type: ignore[assignment]
+
+    def __init__(self, concentration1: Tensor | builtins.float,
+                 concentration0: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.concentration1, self.concentration0 = _as_params(concentration1, concentration0)
+        c0 = self.concentration0
+        base = Uniform(_ag.zeros_like(c0), _ag.ones_like(c0), validate_args=validate_args)
+        super().__init__(base, [PowerTransform(c0.reciprocal()), AffineTransform(1.0, -1.0),
+                                PowerTransform(self.concentration1.reciprocal())],
+                         validate_args)
+        for name in ("concentration1", "concentration0"):
+            v = getattr(self, name)
+            self._check_param(name, v, _is_positive(v._data), _POSITIVE)
+
+    def __repr__(self) -> str:
+        return (f"Kumaraswamy(concentration1: {_shape_text(self.concentration1)}, "
+                f"concentration0: {_shape_text(self.concentration0)})")
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Kumaraswamy:
+        shape = tuple(Size(batch_shape))
+        return Kumaraswamy(self.concentration1.expand(shape), self.concentration0.expand(shape),
+                           self._validate)
+
+    def _moment(self, n: builtins.int) -> Tensor:
+        """``b B(1 + n/a, b)``, the ``n``-th raw moment."""
+        a, b = self.concentration1, self.concentration0
+        arg = 1 + n / a
+        return b * (_ag.lgamma(arg) + _ag.lgamma(b) - _ag.lgamma(arg + b)).exp()
+
+    @property
+    def mean(self) -> Tensor:
+        return self._moment(1)
+
+    @property
+    def mode(self) -> Tensor:
+        """``((a - 1) / (a b - 1)) ** (1 / a)`` for ``a, b >= 1`` (not both 1), else NaN.
+        PyTorch 2.13's formula (``log1p(-b) / b - log1p(-a b)``) is NaN everywhere."""
+        a, b = self.concentration1, self.concentration0
+        inside = (a >= 1) & (b >= 1) & ((a > 1) | (b > 1))
+        ratio = _ag.where(inside, (a - 1) / (a * b - 1), math.nan)
+        return ratio.pow(a.reciprocal())
+
+    @property
+    def variance(self) -> Tensor:
+        return self._moment(2) - self.mean.pow(2)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        return super().log_prob(self._check_value(value, lambda v: (v >= 0) & (v <= 1), _UNIT))
+
+    def entropy(self) -> Tensor:
+        t1 = 1 - self.concentration1.reciprocal()
+        t0 = 1 - self.concentration0.reciprocal()
+        h0 = _ag.digamma(self.concentration0 + 1) + _EULER_GAMMA
+        return t0 + t1 * h0 - self.concentration1.log() - self.concentration0.log()
+
+
 class Cauchy(_Distribution):
     r"""The Cauchy (Lorentz) distribution with median ``loc`` and half width ``scale``, as
     ``torch.distributions.Cauchy``; ``rsample`` is reparameterised. Its mean is ``nan`` and
@@ -4263,6 +4343,83 @@ class Geometric(_Distribution):
 
     def entropy(self) -> Tensor:
         return (_ag.softplus(self.logits) - self.probs * self.logits) / self.probs
+
+
+class NegativeBinomial(_Distribution):
+    r"""The number of successes before ``total_count`` failures of Bernoulli trials of success
+    probability ``probs`` (or ``logits``), as ``torch.distributions.NegativeBinomial``: mean
+    ``total_count * probs / (1 - probs)``; ``sample`` draws a Poisson of a Gamma rate.
+
+    Args:
+        total_count (float or Tensor): the number of failures (non-negative; real values are
+            allowed, as PyTorch's).
+        probs (float or Tensor, optional): the success probability, in ``[0, 1)``.
+        logits (float or Tensor, optional): its log-odds.
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import NegativeBinomial
+        >>> m = NegativeBinomial(3.0, ag.tensor([0.5]))
+        >>> m.log_prob(ag.tensor([2.0])).exp(), m.mean
+        (tensor([0.1875]), tensor([3.]))
+    """
+
+    probs: Tensor
+    logits: Tensor
+    support = _NONNEGATIVE_INTEGER
+    arg_constraints = {"total_count": _greater_than_eq(0),
+                       "probs": _half_open_interval(0.0, 1.0), "logits": _REAL}
+
+    def __init__(self, total_count: Tensor | builtins.float,
+                 probs: Tensor | builtins.float | None = None,
+                 logits: Tensor | builtins.float | None = None,
+                 validate_args: builtins.bool | None = None) -> None:
+        self._validate_arg = validate_args
+        self._params = ("total_count",)
+        (count,) = _binary_params(self, probs, logits, total_count)
+        given = self.probs if probs is not None else self.logits
+        self.total_count = count if count.dtype == given.dtype else count.to(given.dtype)
+        self._check_param("total_count", self.total_count, self.total_count._data >= 0,
+                          self.arg_constraints["total_count"])
+        if probs is not None:
+            self._check_param("probs", self.probs, self.probs._data < 1,
+                              self.arg_constraints["probs"])
+        self._given = "probs" if probs is not None else "logits"
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> NegativeBinomial:
+        shape = tuple(Size(batch_shape))
+        given = {self._given: getattr(self, self._given).expand(shape)}
+        return NegativeBinomial(self.total_count.expand(shape), **given,
+                                validate_args=self._validate)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.total_count * self.logits.exp()
+
+    @property
+    def mode(self) -> Tensor:
+        return ((self.total_count - 1) * self.logits.exp()).floor().clamp(min=0.0)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.mean / (-self.logits).sigmoid()
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        with _ag.no_grad():
+            rate = Gamma(self.total_count, (-self.logits).exp(), validate_args=False)
+            lam = rate.sample(sample_shape)
+            counts = _random.generator().poisson(lam._data.astype(np.float64))
+            return _ag.tensor(counts.astype(lam._data.dtype))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_count, _NONNEGATIVE_INTEGER)
+        r, lg = self.total_count, self.logits
+        unnormalized = r * _log_sigmoid(-lg) + value * _log_sigmoid(lg)
+        norm = -_ag.lgamma(r + value) + _ag.lgamma(1.0 + value) + _ag.lgamma(r)
+        norm = _ag.where(r + value == 0.0, 0.0, norm)
+        return unnormalized - norm
 
 
 class _LogitRelaxedBernoulli(_Distribution):
@@ -5004,7 +5161,11 @@ def _add_submodules() -> None:
                 "transforms": ["Transform", "SigmoidTransform", "ExpTransform", "AffineTransform",
                                "TanhTransform", "ComposeTransform", "SoftplusTransform",
                                "PowerTransform", "AbsTransform", "IndependentTransform",
-                               "ReshapeTransform"],
+                               "ReshapeTransform", "SoftmaxTransform",
+                               "StickBreakingTransform", "LowerCholeskyTransform",
+                               "CatTransform", "StackTransform"],
+                "weibull": ["Weibull"], "pareto": ["Pareto"], "von_mises": ["VonMises"],
+                "kumaraswamy": ["Kumaraswamy"], "negative_binomial": ["NegativeBinomial"],
                 "transformed_distribution": ["TransformedDistribution"]}
     constraints = types.ModuleType(f"{__name__}.constraints",
                                    "PyTorch's ``distributions.constraints``.")

@@ -436,6 +436,8 @@ _DISCRETE = [
     ("Multinomial", (5,), ("probs", _PK), _MULTI, "entropy mean variance"),
     ("Geometric", (), ("probs", _P), _COUNTS, "entropy mean mode variance"),
     ("Geometric", (), ("logits", _P - 0.5), _COUNTS, "entropy mean mode variance"),
+    ("NegativeBinomial", (_P * 6 + 0.2,), ("probs", _P), _COUNTS, "mean mode variance"),
+    ("NegativeBinomial", (np.array(3.0),), ("logits", _P - 0.5), _COUNTS, "mean mode variance"),
     ("RelaxedBernoulli", (np.array(0.7),), ("probs", _P), _RELAXED, ""),
     ("RelaxedBernoulli", (np.array(0.7),), ("logits", _P - 0.5), _RELAXED, ""),
     ("RelaxedOneHotCategorical", (np.array(0.6),), ("probs", _PK), _RELAXED_K, ""),
@@ -1160,3 +1162,66 @@ def test_new_transforms_match_torch():
         (ref * torch.tensor(wts)).sum().backward()
         np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12,
                                    err_msg=name)
+
+
+def test_negative_binomial_and_kumaraswamy_closed_forms():
+    # NB(r, p): C(k + r - 1, k) p^k (1 - p)^r; mean r p / (1 - p)
+    nb = D.NegativeBinomial(_f64(3.0, False), _f64([0.4], False))
+    k = np.arange(6.0)
+    want = [math.comb(int(j) + 2, int(j)) * 0.4 ** j * 0.6 ** 3 for j in k]
+    np.testing.assert_allclose(nb.log_prob(_f64(k[:, None], False)).exp().numpy()[:, 0], want,
+                               rtol=1e-13)
+    assert nb.mean.item() == pytest.approx(2.0) and nb.variance.item() == pytest.approx(2 / 0.6)
+    _ = ag.manual_seed(2)
+    draws = D.NegativeBinomial(_f64(4.0, False), _f64(0.3, False)).sample((40000,)).numpy()
+    mean, var = 4 * 0.3 / 0.7, 4 * 0.3 / 0.49
+    assert abs(draws.mean() - mean) < 5 * math.sqrt(var / 40000)
+    assert np.all(draws == np.floor(draws)) and draws.min() >= 0
+    with pytest.raises(ValueError, match="Expected parameter probs"):
+        D.NegativeBinomial(2.0, probs=1.0)
+    # Kumaraswamy(a, b): a b x^(a-1) (1 - x^a)^(b-1); cdf 1 - (1 - x^a)^b
+    ku = D.Kumaraswamy(_f64(2.0, False), 3.0)
+    x = np.array([0.1, 0.5, 0.9])
+    np.testing.assert_allclose(ku.log_prob(_f64(x, False)).exp().numpy(),
+                               6 * x * (1 - x ** 2) ** 2, rtol=1e-13)
+    np.testing.assert_allclose(ku.cdf(_f64(x, False)).numpy(), 1 - (1 - x ** 2) ** 3,
+                               rtol=1e-13)
+    # mean b B(1 + 1/a, b) = 3 Gamma(1.5) Gamma(3) / Gamma(4.5) = 16/35; mode (1/5)^(1/2)
+    assert ku.mean.item() == pytest.approx(16 / 35, rel=1e-14)
+    assert ku.mode.item() == pytest.approx(math.sqrt(0.2), rel=1e-14)
+    assert math.isnan(D.Kumaraswamy(0.5, 2.0).mode.item())
+    params = (_f64([2.0, 0.7]), _f64([3.0, 1.4]))
+    assert ag.gradcheck(lambda a, b: D.Kumaraswamy(a, b).log_prob(_f64([0.3, 0.6], False)),
+                        params)
+
+    def draw(a, b):
+        _ = ag.manual_seed(11)
+        return D.Kumaraswamy(a, b).rsample((2,))
+    assert ag.gradcheck(draw, params)
+
+
+@pytest.mark.torch_parity
+def test_kumaraswamy_matches_torch():
+    torch = pytest.importorskip("torch")
+    a, b = _POS + 0.2, _POS * 2
+    ours = D.Kumaraswamy(_f64(a), _f64(b))
+    theirs = torch.distributions.Kumaraswamy(torch.tensor(a, requires_grad=True),
+                                             torch.tensor(b, requires_grad=True))
+    v = _PROB
+    for what in ("log_prob", "entropy", "mean", "variance", "cdf"):
+        if what in ("log_prob", "cdf"):
+            x, y = getattr(ours, what)(ag.tensor(v)), getattr(theirs, what)(torch.tensor(v))
+        elif what == "entropy":
+            x, y = ours.entropy(), theirs.entropy()
+        else:
+            x, y = getattr(ours, what), getattr(theirs, what)
+        np.testing.assert_allclose(x.detach().numpy(), y.detach().numpy(), rtol=1e-12,
+                                   err_msg=what)
+    lp, lt = ours.log_prob(ag.tensor(v)), theirs.log_prob(torch.tensor(v))
+    lp.sum().backward()
+    lt.sum().backward()
+    np.testing.assert_allclose(ours.concentration1.grad.numpy(),
+                               theirs.concentration1.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(ours.concentration0.grad.numpy(),
+                               theirs.concentration0.grad.numpy(), rtol=1e-10)
+    assert tuple(ours.expand((5, 2, 3)).sample((2,)).shape) == (2, 5, 2, 3)
