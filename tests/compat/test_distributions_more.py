@@ -1225,3 +1225,82 @@ def test_kumaraswamy_matches_torch():
     np.testing.assert_allclose(ours.concentration0.grad.numpy(),
                                theirs.concentration0.grad.numpy(), rtol=1e-10)
     assert tuple(ours.expand((5, 2, 3)).sample((2,)).shape) == (2, 5, 2, 3)
+
+
+def test_continuous_bernoulli_closed_forms():
+    # C(p) = 2 artanh(1 - 2p) / (1 - 2p); p = 1/2 is the uniform distribution
+    for p in (0.05, 0.2, 0.7, 0.999):
+        d = D.ContinuousBernoulli(_f64(p, False))
+        x = np.array([0.0, 0.25, 0.5, 1.0])
+        logc = math.log(2 * math.atanh(1 - 2 * p) / (1 - 2 * p))
+        np.testing.assert_allclose(d.log_prob(_f64(x, False)).numpy(),
+                                   logc + x * math.log(p) + (1 - x) * math.log1p(-p),
+                                   rtol=1e-12)
+        mean = p / (2 * p - 1) + 1 / (2 * math.atanh(1 - 2 * p))
+        assert d.mean.item() == pytest.approx(mean, rel=1e-12)
+        np.testing.assert_allclose(d.icdf(d.cdf(_f64(x[1:3], False))).numpy(), x[1:3],
+                                   rtol=1e-12)
+    u = D.ContinuousBernoulli(_f64([0.5, 0.4999], False))
+    np.testing.assert_allclose(u.log_prob(_f64([0.3, 0.3], False)).numpy()[0], 0.0, atol=1e-15)
+    np.testing.assert_allclose(u.variance.numpy(), [1 / 12, 1 / 12], rtol=1e-6)
+    probs = _f64([0.2, 0.8])
+    assert ag.gradcheck(lambda q: D.ContinuousBernoulli(q).log_prob(_f64([0.3, 0.6], False)),
+                        (probs,))
+
+    def draw(q):
+        _ = ag.manual_seed(4)
+        return D.ContinuousBernoulli(q).rsample((3,))
+    assert ag.gradcheck(draw, (probs,))
+    with pytest.raises(ValueError, match="The parameter probs has invalid values"):
+        D.ContinuousBernoulli(1.5, validate_args=True)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("kw", ["probs", "logits"])
+def test_continuous_bernoulli_matches_torch(kw):
+    torch = pytest.importorskip("torch")
+    p = np.array([[0.05, 0.3, 0.4995], [0.5, 0.7, 0.999]])
+    arr = p if kw == "probs" else np.log(p / (1 - p))
+    ours = D.ContinuousBernoulli(**{kw: _f64(arr)})
+    theirs = torch.distributions.ContinuousBernoulli(**{kw: torch.tensor(arr, requires_grad=True)})
+    assert tuple(ours.batch_shape) == tuple(theirs.batch_shape)
+    for what in ("log_prob", "cdf", "icdf", "entropy", "mean", "variance", "stddev"):
+        leaf_a, leaf_t = _f64(arr), torch.tensor(arr, requires_grad=True)
+        ours = D.ContinuousBernoulli(**{kw: leaf_a})
+        theirs = torch.distributions.ContinuousBernoulli(**{kw: leaf_t})
+        if what in ("log_prob", "cdf", "icdf"):
+            v = _PROB[0]
+            a, t = getattr(ours, what)(ag.tensor(v)), getattr(theirs, what)(torch.tensor(v))
+        elif what == "entropy":
+            a, t = ours.entropy(), theirs.entropy()
+        else:
+            a, t = getattr(ours, what), getattr(theirs, what)
+        np.testing.assert_allclose(a.detach().numpy(), t.detach().numpy(), rtol=1e-12,
+                                   atol=1e-15, err_msg=what)
+        a.sum().backward()
+        t.sum().backward()
+        if leaf_t.grad is None:  # (icdf's gradient does not reach logits in either)
+            assert leaf_a.grad is None or not leaf_a.grad.numpy().any()
+            continue
+        np.testing.assert_allclose(leaf_a.grad.numpy(), leaf_t.grad.numpy(), rtol=1e-9,
+                                   atol=1e-12, err_msg=what)
+
+
+@pytest.mark.torch_parity
+def test_log_sigmoid_gradient_at_zero_logits_matches_torch():
+    # probs = 1/2 is logits = 0, where log_sigmoid's derivative is 1/2 (a max(-x, 0) + |x|
+    # form has 1 there): NegativeBinomial / ContinuousBernoulli / StickBreaking gradients
+    torch = pytest.importorskip("torch")
+    lg_a, lg_t = _f64([0.0, 0.3]), torch.tensor([0.0, 0.3], dtype=torch.float64,
+                                                 requires_grad=True)
+    v = [2.0, 1.0]
+    D.NegativeBinomial(3.0, logits=lg_a).log_prob(_f64(v, False)).sum().backward()
+    torch.distributions.NegativeBinomial(3.0, logits=lg_t).log_prob(
+        torch.tensor(v, dtype=torch.float64)).sum().backward()
+    np.testing.assert_allclose(lg_a.grad.numpy(), lg_t.grad.numpy(), rtol=1e-12)
+    x_a = _f64([math.log(2.0), 0.0])  # x - log(K - i) = 0 for the first coordinate
+    x_t = torch.tensor([math.log(2.0), 0.0], dtype=torch.float64, requires_grad=True)
+    ta, tt = D.StickBreakingTransform(), torch.distributions.StickBreakingTransform()
+    ta.log_abs_det_jacobian(x_a, ta(x_a)).backward()
+    tt.log_abs_det_jacobian(x_t, tt(x_t)).backward()
+    np.testing.assert_allclose(x_a.grad.numpy(), x_t.grad.numpy(), rtol=1e-12)
