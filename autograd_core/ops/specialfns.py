@@ -546,7 +546,7 @@ def _j_miller(a, nu):
     return (cur if nu == 0 else j1) / (norm + cur)
 
 
-def _j_hankel(a, nu):
+def _j_hankel(a, nu, second=False):
     p_sum, q_sum = np.zeros_like(a), np.zeros_like(a)
     coef = np.ones_like(a)  # a_k(nu) / x**k, a_k = prod_{j<=k} (4 nu**2 - (2j-1)**2) / (k! 8**k)
     for k in range(80):
@@ -558,6 +558,8 @@ def _j_hankel(a, nu):
     s, c = np.sin(a), np.cos(a)  # cos and sin of x - (nu/2 + 1/4) pi, expanded
     cos_chi = (c + s) / math.sqrt(2) if nu == 0 else (s - c) / math.sqrt(2)
     sin_chi = (s - c) / math.sqrt(2) if nu == 0 else -(s + c) / math.sqrt(2)
+    if second:  # Y_nu = sqrt(2 / (pi x)) (P sin(chi) + Q cos(chi))
+        return np.sqrt(2.0 / (math.pi * a)) * (p_sum * sin_chi + q_sum * cos_chi)
     return np.sqrt(2.0 / (math.pi * a)) * (p_sum * cos_chi - q_sum * sin_chi)
 
 
@@ -1207,4 +1209,89 @@ def _modified_bessel(name, title, fn64):
 
 
 for _name, (_title, _fn64) in _MODIFIED.items():
+    _modified_bessel(_name, _title, _fn64)
+
+
+# ---- Bessel functions of the second kind ------------------------------------------------------
+
+def _j_all(a, top=120):
+    """``J_0 .. J_top`` at ``a`` (``0 < a <= 25``) by Miller's backward recurrence from
+    ``top + 20``, normalised by ``J_0 + 2 (J_2 + J_4 + ...) = 1``; shape ``(top + 1, *a)``."""
+    out = np.empty((top + 1,) + a.shape)
+    nxt, cur = np.zeros_like(a), np.full_like(a, 1e-300)
+    norm = np.zeros_like(a)
+    for k in range(top + 20, 0, -1):  # cur is J_k (unnormalised): step to J_{k-1}
+        if k <= top:
+            out[k] = cur
+        if k % 2 == 0:
+            norm = norm + 2.0 * cur
+        nxt, cur = cur, 2.0 * k / a * cur - nxt
+        big = np.abs(cur) > 1e250  # rescale everything kept so far
+        if big.any():
+            f = np.where(big, 1e-250, 1.0)
+            cur, nxt, norm = cur * f, nxt * f, norm * f
+            out[k:] = out[k:] * f
+    out[0] = cur
+    return out / (norm + cur)
+
+
+def _bessel_y64(x, nu):
+    """``Y_nu(x)`` (``nu`` 0 or 1) in float64: Neumann's series over Miller's ``J_k`` up to
+    25 (``Y_0 = 2/pi ((log(x/2) + gamma) J_0 - 2 sum_k (-1)^k J_2k / k)``, and ``Y_1 = -Y_0'``
+    term by term), Hankel's expansion beyond; ``-inf`` at 0, NaN below, 0 at inf."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.full(x.shape, np.nan)
+    with np.errstate(all="ignore"):
+        out[x == 0] = -np.inf  # (and NaN at inf, as PyTorch's)
+        small = (x > 0) & (x < 1.0)
+        if small.any():
+            out[small] = _y_series(x[small], nu)
+        mid = (x >= 1.0) & (x <= 25.0)
+        if mid.any():
+            a = x[mid]
+            j = _j_all(a)
+            lg = np.log(a / 2) + _EULER_GAMMA
+            k = np.arange(1, (j.shape[0] - 1) // 2 + 1)
+            sign = (-1.0) ** k
+            if nu == 0:
+                s = np.tensordot(sign / k, j[2 * k], axes=1)
+                out[mid] = 2 / math.pi * (lg * j[0] - 2 * s)
+            else:
+                kk = k[2 * k + 1 < j.shape[0]]
+                s = np.tensordot(((-1.0) ** kk) / kk, j[2 * kk - 1] - j[2 * kk + 1], axes=1)
+                out[mid] = -2 / math.pi * (j[0] / a - lg * j[1] - s)
+        far = (x > 25.0) & np.isfinite(x)
+        if far.any():
+            out[far] = _j_hankel(x[far], nu, second=True)
+    return out
+
+
+def _y_series(a, nu):
+    """``Y_0``, ``Y_1`` below 1 by their series (A&S 9.1.13, 9.1.11): ``2/pi log(x/2) J_nu``
+    plus ``(-1)^k (x^2/4)^k`` sums weighted by digammas (``-2/(pi x)`` more for ``Y_1``)."""
+    q = -(a * a) / 4
+    lg = np.log(a / 2)
+    psi = -_EULER_GAMMA  # psi(k + 1)
+    if nu == 0:
+        term, total = np.ones_like(a), psi * np.ones_like(a)
+        for k in range(1, 25):
+            term = term * q / (k * k)
+            psi += 1.0 / k
+            total = total + psi * term
+        return 2 / math.pi * (lg * _j_series(a, 0) - total)
+    term, total = np.ones_like(a), (2 * psi + 1.0) * np.ones_like(a)  # psi(1) + psi(2)
+    for k in range(1, 25):
+        term = term * q / (k * (k + 1))
+        psi += 1.0 / k
+        total = total + (2 * psi + 1.0 / (k + 1)) * term
+    return -2 / (math.pi * a) + 2 / math.pi * lg * _j_series(a, 1) - a / (2 * math.pi) * total
+
+
+_SECOND_KIND = {
+    "bessel_y0": ("the Bessel function of the second kind of order zero",
+                  lambda v: _bessel_y64(v, 0)),
+    "bessel_y1": ("the Bessel function of the second kind of order one",
+                  lambda v: _bessel_y64(v, 1)),
+}
+for _name, (_title, _fn64) in _SECOND_KIND.items():
     _modified_bessel(_name, _title, _fn64)

@@ -189,3 +189,47 @@ def test_i1_keeps_its_digits_for_large_arguments():
     w = (np.i0(x) * ag.special.modified_bessel_k1(t).numpy()
          + ag.special.i1(t).numpy() * ag.special.modified_bessel_k0(t).numpy())
     np.testing.assert_allclose(w, 1 / x, rtol=4e-15)
+
+
+@pytest.mark.parametrize("x", [1e-8, 0.3, 0.999, 1.0, 2.4048, 7.5, 24.99, 25.01, 80.0, 1e4])
+def test_bessel_y_wronskian(x):
+    # J_1 Y_0 - J_0 Y_1 = 2 / (pi x) (A&S 9.1.16), across the series / Neumann / Hankel
+    # switches at 1 and 25 (2.4048: a zero of J_0)
+    s, t = ag.special, _f64([x])
+    w = (s.bessel_j1(t) * s.bessel_y0(t) - s.bessel_j0(t) * s.bessel_y1(t)).item()
+    assert w == pytest.approx(2 / (math.pi * x), rel=1e-14)
+
+
+def test_bessel_y_hand_values_and_edges():
+    s = ag.special
+    # A&S table 9.1: Y_0(1), Y_1(1), Y_0(10), Y_1(10)
+    np.testing.assert_allclose(s.bessel_y0(_f64([1.0, 10.0])).numpy(),
+                               [0.08825696421567696, 0.05567116728359939], rtol=1e-15)
+    np.testing.assert_allclose(s.bessel_y1(_f64([1.0, 10.0])).numpy(),
+                               [-0.7812128213002887, 0.24901542420695388], rtol=1e-15)
+    # near 0: Y_0 ~ 2/pi (log(x/2) + euler_gamma), Y_1 ~ -2/(pi x)
+    assert s.bessel_y0(_f64([1e-300])).item() == pytest.approx(
+        2 / math.pi * (math.log(5e-301) + 0.5772156649015329), rel=1e-15)
+    assert s.bessel_y1(_f64([1e-300])).item() == pytest.approx(-2 / (math.pi * 1e-300),
+                                                               rel=1e-15)
+    for fn in (s.bessel_y0, s.bessel_y1):  # PyTorch's edges
+        np.testing.assert_array_equal(fn(_f64([0.0, -1.0, np.inf, np.nan])).numpy(),
+                                      [-np.inf, np.nan, np.nan, np.nan])
+        assert not fn(ag.tensor([1.0], requires_grad=True)).requires_grad
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["bessel_y0", "bessel_y1"])
+def test_bessel_y_equal_torch(name, dtype):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    x = np.concatenate([np.exp(rng.uniform(np.log(1e-6), np.log(1e4), 500)),
+                        [0.0, -1.0, 1.0, 25.0]]).astype(dtype)
+    ours = getattr(ag.special, name)(ag.tensor(x)).numpy()
+    theirs = getattr(torch.special, name)(torch.tensor(x)).numpy()
+    assert ours.dtype == theirs.dtype
+    # PyTorch 2.13's float64 Y0/Y1 are off by up to ~1e-6 (absolute) on [1, 25] (these
+    # hold 30-digit references to ~4e-16, the Wronskian test above)
+    tol = 2e-6 if dtype == np.float64 else 3e-6
+    np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
