@@ -3,12 +3,13 @@
 The ``Distribution`` base class (subclass it) and ``register_kl``; continuous ``Normal``,
 ``Uniform``, ``Beta``, ``Gamma``, ``Chi2``, ``Laplace``, ``Exponential``, ``LogNormal``,
 ``HalfNormal``, ``Cauchy``, ``Gumbel``, ``StudentT``, ``Dirichlet``, ``MultivariateNormal``,
-``LowRankMultivariateNormal``; discrete ``Categorical``, ``OneHotCategorical`` (and its
-straight-through variant), ``Bernoulli``, ``Binomial``, ``Multinomial``, ``Geometric``,
-``Poisson``; the relaxed ``RelaxedBernoulli`` and ``RelaxedOneHotCategorical``;
+``LowRankMultivariateNormal``, ``Weibull``, ``Pareto``, ``Kumaraswamy``, ``VonMises``; discrete
+``Categorical``, ``OneHotCategorical`` (and its straight-through variant), ``Bernoulli``,
+``Binomial``, ``Multinomial``, ``Geometric``, ``Poisson``, ``NegativeBinomial``; the relaxed ``RelaxedBernoulli`` and ``RelaxedOneHotCategorical``;
 ``Independent``, ``MixtureSameFamily`` and ``TransformedDistribution`` with the transforms
 (``Exp``, ``Sigmoid``, ``Tanh``, ``Softplus``, ``Affine``, ``Power``, ``Abs``, ``Compose``,
-``Independent``, ``Reshape``), with PyTorch's constructor signatures, parameter and value
+``Independent``, ``Reshape``, ``Softmax``, ``StickBreaking``, ``LowerCholesky``, ``Cat``,
+``Stack``), with PyTorch's constructor signatures, parameter and value
 checks (``validate_args``) and error messages, and ``kl_divergence`` for the pairs PyTorch
 registers among them.
 ``log_prob``, ``entropy``, ``cdf`` / ``icdf`` and the reparameterised ``rsample`` (where
@@ -33,15 +34,19 @@ from autograd_core import random as _random
 from autograd_core.ops.registry import refuse_capture
 from autograd_core.tensor import Size, Tensor
 
-__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical",
-           "Cauchy", "Chi2", "ComposeTransform", "Dirichlet", "Distribution", "ExpTransform",
-           "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent",
-           "IndependentTransform", "Laplace", "LogNormal", "LowRankMultivariateNormal",
-           "MixtureSameFamily", "Multinomial", "MultivariateNormal", "Normal", "OneHotCategorical",
-           "OneHotCategoricalStraightThrough", "Poisson", "PowerTransform", "RelaxedBernoulli",
-           "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform", "SoftplusTransform",
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "CatTransform",
+           "Categorical", "Cauchy", "Chi2", "ComposeTransform", "ContinuousBernoulli", "Dirichlet",
+           "Distribution",
+           "ExpTransform", "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal",
+           "Independent", "IndependentTransform", "Kumaraswamy", "Laplace", "LogNormal",
+           "LowerCholeskyTransform", "LowRankMultivariateNormal", "MixtureSameFamily",
+           "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal",
+           "OneHotCategorical",
+           "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "PowerTransform",
+           "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
+           "SoftplusTransform", "StackTransform", "StickBreakingTransform",
            "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
-           "biject_to", "kl_divergence", "register_kl", "transform_to"]
+            "VonMises", "Weibull", "biject_to", "kl_divergence", "register_kl", "transform_to"]
 
 
 def _shape_text(t: Tensor) -> str:
@@ -1988,19 +1993,18 @@ class Gamma(_Distribution):
         return c - self.rate.log() + _ag.lgamma(c) + (1.0 - c) * _ag.digamma(c)
 
     def cdf(self, value: Tensor) -> Tensor:
-        """``P(concentration, rate * value)``, the regularized lower incomplete gamma function
-        (``special.gammainc``); differentiable in ``value`` and ``rate``, not in
-        ``concentration`` (as PyTorch's).
+        """``gammainc(concentration, rate * value)``, as PyTorch's: differentiable in ``rate``
+        and ``value``; a gradient for ``concentration`` raises (PyTorch's ``igamma`` has none).
 
         Example::
 
             >>> import autograd_core as ag
             >>> from autograd_core.distributions import Gamma
-            >>> Gamma(1.0, 2.0).cdf(ag.tensor([0.5]))  # 1 - e**-1
-            tensor([0.6321])
+            >>> Gamma(1.0, 2.0).cdf(ag.tensor([0.0, 1.0]))
+            tensor([0.0000, 0.8647])
         """
         value = self._check_value(value, lambda v: v >= 0, "GreaterThanEq(lower_bound=0.0)")
-        return _ag.special.gammainc(self.concentration, self.rate * value)
+        return _ag.igamma(self.concentration, self.rate * value)
 
 
 class Beta(_Distribution):
@@ -2882,6 +2886,258 @@ class ReshapeTransform(Transform):
         return f"ReshapeTransform(in_shape={self.in_shape}, out_shape={self.out_shape})"
 
 
+def _log_sigmoid(x: Tensor) -> Tensor:
+    """``log(sigmoid(x))`` (PyTorch's ``log_sigmoid``): ``x - log1p(exp(x))`` below 0,
+    ``-log1p(exp(-x))`` from 0, each branch on its clamped side (no overflow, and the
+    derivative at 0 is sigmoid(0) = 1/2, where ``max(-x, 0)`` and ``|x|`` would give 1)."""
+    neg, pos = x.clamp(max=0), x.clamp(min=0)
+    return _ag.where(x < 0, neg - neg.exp().log1p(), -(-pos).exp().log1p())
+
+
+class SoftmaxTransform(Transform):
+    r"""``y = softmax(x)`` over the last dimension (real vectors to the simplex), as
+    ``torch.distributions.SoftmaxTransform``; the inverse is ``log`` (one of the preimages):
+    not bijective and without a log-Jacobian.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import SoftmaxTransform
+        >>> SoftmaxTransform()(ag.tensor([0.0, 0.6931]))
+        tensor([0.3333, 0.6667])
+    """
+
+    event_dim = 1
+    bijective = False
+
+    def _key(self) -> Any:
+        return ()
+
+    def _call(self, x: Tensor) -> Tensor:
+        p = (x - x.max(-1, keepdim=True)[0]).exp()
+        return p / p.sum(-1, True)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y.log()
+
+    def forward_shape(self, shape: Any) -> Size:
+        if len(tuple(shape)) < 1:
+            raise ValueError("Too few dimensions on input")
+        return Size(shape)
+
+    inverse_shape = forward_shape
+
+
+class StickBreakingTransform(Transform):
+    r"""Real vectors of length ``K`` to the ``K + 1``-simplex by stick breaking, as
+    ``torch.distributions.StickBreakingTransform``: ``z_i = sigmoid(x_i - log(K - i))`` (zero
+    input: the uniform point), ``y_i = z_i prod_{j<i} (1 - z_j)``, the rest in ``y_K``.
+    Bijective, with its log-Jacobian.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import StickBreakingTransform
+        >>> StickBreakingTransform()(ag.zeros(2))
+        tensor([0.3333, 0.3333, 0.3333])
+    """
+
+    event_dim = 1
+    sign = 1  # type: ignore[assignment]
+
+    def _key(self) -> Any:
+        return ()
+
+    @staticmethod
+    def _offset_log(x: Tensor, n: builtins.int) -> Tensor:
+        """``log(n - i)`` for ``i = 0..`` of ``x``'s dtype (``K - i`` with ``n = K``)."""
+        return _ag.tensor(np.log(n - np.arange(x.shape[-1], dtype=np.float64)), dtype=x.dtype)
+
+    def _call(self, x: Tensor) -> Tensor:
+        fi = _ag.finfo(x.dtype)
+        z = (x - self._offset_log(x, x.shape[-1])).sigmoid().clamp(min=fi.tiny, max=1 - fi.eps)
+        rest = (1 - z).cumprod(-1)
+        return (_ag.constant_pad_nd(z, (0, 1), 1.0)
+                * _ag.constant_pad_nd(rest, (1, 0), 1.0))
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        crop = y[..., :-1]
+        sf = (1 - crop.cumsum(-1)).clamp(min=_ag.finfo(y.dtype).tiny)
+        return crop.log() - sf.log() + self._offset_log(crop, y.shape[-1] - 1)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        x = x - self._offset_log(x, x.shape[-1])
+        return (-x + _log_sigmoid(x) + y[..., :-1].log()).sum(-1)
+
+    def forward_shape(self, shape: Any) -> Size:
+        shape = tuple(shape)
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return Size(shape[:-1] + (shape[-1] + 1,))
+
+    def inverse_shape(self, shape: Any) -> Size:
+        shape = tuple(shape)
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        return Size(shape[:-1] + (shape[-1] - 1,))
+
+
+class LowerCholeskyTransform(Transform):
+    r"""Square matrices to lower-triangular ones with a positive diagonal (``tril(x, -1) +
+    diag(exp(diag(x)))``), as ``torch.distributions.LowerCholeskyTransform``; no log-Jacobian
+    (PyTorch's has none).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import LowerCholeskyTransform
+        >>> LowerCholeskyTransform()(ag.tensor([[0.0, 5.0], [2.0, 0.6931]]))
+        tensor([[1.0000, 0.0000],
+                [2.0000, 2.0000]])
+    """
+
+    event_dim = 2
+    bijective = False  # PyTorch's (its base class's default)
+
+    def _key(self) -> Any:
+        return ()
+
+    def _call(self, x: Tensor) -> Tensor:
+        return x.tril(-1) + _ag.diag_embed(x.diagonal(dim1=-2, dim2=-1).exp())
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return y.tril(-1) + _ag.diag_embed(y.diagonal(dim1=-2, dim2=-1).log())
+
+
+def _check_slices(what: str, z: Tensor, dim: builtins.int, size: builtins.int,
+                  name: str) -> None:
+    """PyTorch's ``AssertionError``s of CatTransform / StackTransform (``what``: "x" or "y",
+    with " tensor" when the call or its inverse checks, whose range message says tensor)."""
+    var, _, tensor = what.partition(" ")
+    if not -z.ndim <= dim < z.ndim:
+        raise AssertionError(f"dim {dim} out of range for {tensor or var} with {z.ndim} "
+                             "dimensions")
+    if z.shape[dim] != size:
+        raise AssertionError(f"{var}.size({dim}) = {z.shape[dim]} must equal {name} {size}")
+
+
+class CatTransform(Transform):
+    r"""``transforms[i]`` applied to consecutive slices of ``lengths[i]`` (default 1) along
+    ``dim``, concatenated, as ``torch.distributions.CatTransform``.
+
+    Args:
+        tseq (sequence of Transform): the transforms.
+        dim (int): the dimension sliced. Default: 0.
+        lengths (sequence of int, optional): each transform's slice length.
+        cache_size (int): 0 or 1. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import CatTransform, ExpTransform, AffineTransform
+        >>> t = CatTransform([ExpTransform(), AffineTransform(1.0, 2.0)], dim=0, lengths=[1, 2])
+        >>> t(ag.tensor([0.0, 1.0, 2.0]))
+        tensor([1., 3., 5.])
+    """
+
+    def __init__(self, tseq: Any, dim: builtins.int = 0, lengths: Any = None,
+                 cache_size: builtins.int = 0) -> None:
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        super().__init__(cache_size)
+        self.transforms = list(tseq)
+        self.lengths = [1] * len(self.transforms) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.transforms):
+            raise AssertionError(f"lengths ({len(self.lengths)}) must match transforms "
+                                 f"({len(self.transforms)})")
+        self.dim = dim
+
+    @property
+    def event_dim(self) -> builtins.int:  # type: ignore[override]
+        return max(t.event_dim for t in self.transforms)
+
+    @property
+    def length(self) -> builtins.int:
+        return builtins.sum(self.lengths)
+
+    @property
+    def bijective(self) -> builtins.bool:  # type: ignore[override]
+        return all(t.bijective for t in self.transforms)
+
+    def _apply(self, z: Tensor, what: str, fn: Any) -> list:
+        _check_slices(what, z, self.dim, self.length, "length")
+        out, start = [], 0
+        for t, n in zip(self.transforms, self.lengths):
+            out.append(fn(t, z.narrow(self.dim, start, n), start, n))
+            start += n
+        return out
+
+    def _call(self, x: Tensor) -> Tensor:
+        return _ag.cat(self._apply(x, "x tensor", lambda t, s, *_: t(s)), dim=self.dim)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return _ag.cat(self._apply(y, "y tensor", lambda t, s, *_: t.inv(s)), dim=self.dim)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        _check_slices("y", y, self.dim, self.length, "length")
+
+        def one(t: Transform, xs: Tensor, start: builtins.int, n: builtins.int) -> Tensor:
+            j = t.log_abs_det_jacobian(xs, y.narrow(self.dim, start, n))
+            return _sum_rightmost(j, self.event_dim - t.event_dim)
+
+        parts = self._apply(x, "x", one)
+        dim = (self.dim - x.ndim if self.dim >= 0 else self.dim) + self.event_dim
+        return _ag.cat(parts, dim=dim) if dim < 0 else builtins.sum(parts[1:], parts[0])
+
+
+class StackTransform(Transform):
+    r"""``transforms[i]`` applied to ``x.select(dim, i)``, stacked along ``dim``, as
+    ``torch.distributions.StackTransform``.
+
+    Args:
+        tseq (sequence of Transform): the transforms, one per index of ``dim``.
+        dim (int): the dimension. Default: 0.
+        cache_size (int): 0 or 1. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import StackTransform, ExpTransform, AffineTransform
+        >>> t = StackTransform([ExpTransform(), AffineTransform(1.0, 2.0)], dim=1)
+        >>> t(ag.tensor([[0.0, 1.0], [1.0, 2.0]]))
+        tensor([[1.0000, 3.0000],
+                [2.7183, 5.0000]])
+    """
+
+    def __init__(self, tseq: Any, dim: builtins.int = 0, cache_size: builtins.int = 0) -> None:
+        if not all(isinstance(t, Transform) for t in tseq):
+            raise AssertionError("All elements of tseq must be Transform instances")
+        super().__init__(cache_size)
+        self.transforms = list(tseq)
+        self.dim = dim
+
+    @property
+    def bijective(self) -> builtins.bool:  # type: ignore[override]
+        return all(t.bijective for t in self.transforms)
+
+    def _slices(self, z: Tensor, what: str) -> list:
+        _check_slices(what, z, self.dim, len(self.transforms), "len(transforms)")
+        return [z.select(self.dim, i) for i in range(z.shape[self.dim])]
+
+    def _call(self, x: Tensor) -> Tensor:
+        return _ag.stack([t(s) for t, s in zip(self.transforms, self._slices(x, "x tensor"))],
+                         dim=self.dim)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return _ag.stack([t.inv(s) for t, s in zip(self.transforms, self._slices(y, "y tensor"))],
+                         dim=self.dim)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        xs, ys = self._slices(x, "x"), self._slices(y, "y")
+        return _ag.stack([t.log_abs_det_jacobian(a, b)
+                          for t, a, b in zip(self.transforms, xs, ys)], dim=self.dim)
+
+
 class TransformedDistribution(_Distribution):
     r"""The distribution of ``y = t_n(...t_1(x))`` for ``x`` drawn from ``base_distribution``,
     as ``torch.distributions.TransformedDistribution``: ``sample``/``rsample`` push draws of the
@@ -3293,6 +3549,448 @@ class HalfNormal(TransformedDistribution):
 
     def entropy(self) -> Tensor:
         return self.base_dist.entropy() - math.log(2)
+
+
+class Weibull(TransformedDistribution):
+    r"""The two-parameter Weibull distribution, as ``torch.distributions.Weibull``:
+    ``scale * E ** (1 / concentration)`` for ``E ~ Exponential(1)`` (a
+    ``TransformedDistribution`` with ``PowerTransform`` and ``AffineTransform``).
+
+    Args:
+        scale (float or Tensor): the scale ``lambda`` (positive).
+        concentration (float or Tensor): the shape ``k`` (positive).
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Weibull
+        >>> m = Weibull(1.0, 2.0)
+        >>> m.log_prob(ag.tensor([0.5, 1.0])), m.mean
+        (tensor([-0.2500, -0.3069]), tensor(0.8862))
+    """
+
+    arg_constraints = {"scale": _POSITIVE, "concentration": _POSITIVE}
+    support = _POSITIVE
+    has_rsample = True  # type: ignore[assignment]
+
+    def __init__(self, scale: Tensor | builtins.float, concentration: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.scale, self.concentration = _as_params(scale, concentration)
+        self.concentration_reciprocal = self.concentration.reciprocal()
+        base = Exponential(_ag.ones_like(self.scale), validate_args=validate_args)
+        super().__init__(base, [PowerTransform(self.concentration_reciprocal),
+                                AffineTransform(0, self.scale)], validate_args)
+        self._check_param("scale", self.scale, _is_positive(self.scale._data), _POSITIVE)
+        self._check_param("concentration", self.concentration,
+                          _is_positive(self.concentration._data), _POSITIVE)
+
+    def __repr__(self) -> str:
+        return (f"Weibull(scale: {_shape_text(self.scale)}, concentration: "
+                f"{_shape_text(self.concentration)})")
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Weibull:
+        shape = tuple(Size(batch_shape))
+        return Weibull(self.scale.expand(shape), self.concentration.expand(shape),
+                       self._validate)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.scale * (1 + self.concentration_reciprocal).lgamma().exp()
+
+    @property
+    def mode(self) -> Tensor:  # NaN for concentration < 1, as PyTorch's
+        return (self.scale * ((self.concentration - 1) / self.concentration)
+                ** self.concentration.reciprocal())
+
+    @property
+    def variance(self) -> Tensor:
+        r = self.concentration_reciprocal
+        return self.scale.pow(2) * ((1 + 2 * r).lgamma().exp() - (2 * (1 + r).lgamma()).exp())
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        return super().log_prob(self._check_value(value, _is_positive, _POSITIVE))
+
+    def cdf(self, value: Tensor) -> Tensor:
+        return super().cdf(self._check_value(value, _is_positive, _POSITIVE))
+
+    def entropy(self) -> Tensor:
+        r = self.concentration_reciprocal
+        return _EULER_GAMMA * (1 - r) + (self.scale * r).log() + 1
+
+
+class Pareto(TransformedDistribution):
+    r"""The Pareto type I distribution, as ``torch.distributions.Pareto``: ``scale * exp(E)``
+    for ``E ~ Exponential(alpha)`` (a ``TransformedDistribution`` with ``ExpTransform`` and
+    ``AffineTransform``); support ``[scale, inf)``.
+
+    Args:
+        scale (float or Tensor): the minimum value (positive).
+        alpha (float or Tensor): the tail index (positive).
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Pareto
+        >>> m = Pareto(1.0, 3.0)
+        >>> m.log_prob(ag.tensor([1.0, 2.0])), m.mean
+        (tensor([ 1.0986, -1.6740]), tensor(1.5000))
+    """
+
+    arg_constraints = {"alpha": _POSITIVE, "scale": _POSITIVE}
+    has_rsample = True  # type: ignore[assignment]
+
+    def __init__(self, scale: Tensor | builtins.float, alpha: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.scale, self.alpha = _as_params(scale, alpha)
+        base = Exponential(self.alpha, validate_args=validate_args)
+        super().__init__(base, [ExpTransform(), AffineTransform(0, self.scale)], validate_args)
+        self._check_param("scale", self.scale, _is_positive(self.scale._data), _POSITIVE)
+
+    def __repr__(self) -> str:
+        return f"Pareto(scale: {_shape_text(self.scale)}, alpha: {_shape_text(self.alpha)})"
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Pareto:
+        shape = tuple(Size(batch_shape))
+        return Pareto(self.scale.expand(shape), self.alpha.expand(shape), self._validate)
+
+    @property
+    def support(self) -> Constraint:  # type: ignore[override]
+        return _greater_than_eq(self.scale)
+
+    @property
+    def mean(self) -> Tensor:  # inf for alpha <= 1
+        a = self.alpha.clamp(min=1)
+        return a * self.scale / (a - 1)
+
+    @property
+    def mode(self) -> Tensor:
+        return self.scale
+
+    @property
+    def variance(self) -> Tensor:  # inf for alpha <= 2
+        a = self.alpha.clamp(min=2)
+        return self.scale.pow(2) * a / ((a - 1).pow(2) * (a - 2))
+
+    def _in_support(self, value: Any) -> Tensor:
+        return self._check_value(value, lambda v: v >= self.scale._data, self.support)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        return super().log_prob(self._in_support(value))
+
+    def cdf(self, value: Tensor) -> Tensor:
+        return super().cdf(self._in_support(value))
+
+    def entropy(self) -> Tensor:
+        return (self.scale / self.alpha).log() + (1 + self.alpha.reciprocal())
+
+
+# Abramowitz & Stegun 9.8.1-9.8.4: the polynomial approximations of I0 and I1 (relative error
+# ~1e-7) that PyTorch's VonMises uses for log I0 and log I1; kept so its numbers are PyTorch's
+_BESSEL_SMALL = ((1.0, 3.5156229, 3.0899424, 1.2067492, 0.2659732, 0.360768e-1, 0.45813e-2),
+                 (0.5, 0.87890594, 0.51498869, 0.15084934, 0.2658733e-1, 0.301532e-2,
+                  0.32411e-3))
+_BESSEL_LARGE = ((0.39894228, 0.1328592e-1, 0.225319e-2, -0.157565e-2, 0.916281e-2,
+                  -0.2057706e-1, 0.2635537e-1, -0.1647633e-1, 0.392377e-2),
+                 (0.39894228, -0.3988024e-1, -0.362018e-2, 0.163801e-2, -0.1031555e-1,
+                  0.2282967e-1, -0.2895312e-1, 0.1787654e-1, -0.420059e-2))
+
+
+def _horner(y: Tensor, coef: tuple) -> Any:
+    out: Any = coef[-1]
+    for c in reversed(coef[:-1]):
+        out = c + y * out
+    return out
+
+
+def _log_bessel_i(x: Tensor, order: builtins.int) -> Tensor:
+    """``log I_order(x)`` for ``x > 0`` (order 0 or 1), PyTorch's VonMises approximation:
+    a polynomial in ``(x/3.75)^2`` below 3.75, ``x - log(x)/2 + log(poly(3.75/x))`` above."""
+    with np.errstate(invalid="ignore", divide="ignore"):  # each branch off its side: unused
+        y = (x / 3.75) ** 2
+        small = _horner(y, _BESSEL_SMALL[order])
+        small = (x.abs() * small if order else small).log()
+        large = x - 0.5 * x.log() + _horner(3.75 / x, _BESSEL_LARGE[order]).log()
+        return _ag.where(x < 3.75, small, large)
+
+
+class VonMises(_Distribution):
+    r"""The von Mises distribution on the circle, as ``torch.distributions.VonMises``:
+    density ``exp(concentration * cos(x - loc)) / (2 pi I0(concentration))``; ``loc`` and values
+    are angles (any real, read modulo 2 pi). ``mean``/``variance`` are the circular ones;
+    ``sample`` is Best & Fisher's rejection sampler (in float64), not reparameterised.
+
+    Args:
+        loc (float or Tensor): the mean angle in radians.
+        concentration (float or Tensor): the concentration ``kappa`` (positive).
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import VonMises
+        >>> m = VonMises(0.0, 2.0)
+        >>> m.log_prob(ag.tensor([0.0, 3.1416])), m.variance
+        (tensor([-0.1559, -4.1559]), tensor(0.3021))
+    """
+
+    _params = ("loc", "concentration")
+    arg_constraints = {"loc": _REAL, "concentration": _POSITIVE}
+    support = _REAL
+    has_rsample = False
+
+    def __init__(self, loc: Tensor | builtins.float, concentration: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.loc, self.concentration = _as_params(loc, concentration)
+        super().__init__(self.loc.shape, (), validate_args)
+        self._check_param("loc", self.loc, _is_real(self.loc._data), _REAL)
+        self._check_param("concentration", self.concentration,
+                          _is_positive(self.concentration._data), _POSITIVE)
+
+    expand = Distribution._expand_params
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_real, _REAL)
+        return (self.concentration * (value - self.loc).cos() - math.log(2 * math.pi)
+                - _log_bessel_i(self.concentration, 0))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        """Best & Fisher (1979): a wrapped-Cauchy envelope with parameter ``r``; draws are
+        accepted until every element has one."""
+        shape = self._extended_shape(sample_shape)
+        kappa = np.broadcast_to(self.concentration._data.astype(np.float64), shape)
+        loc = np.broadcast_to(self.loc._data.astype(np.float64), shape)
+        with np.errstate(all="ignore"):
+            tau = 1 + np.sqrt(1 + 4 * kappa ** 2)
+            rho = (tau - np.sqrt(2 * tau)) / (2 * kappa)
+            r = np.where(kappa < 1e-5, 1 / kappa + kappa, (1 + rho ** 2) / (2 * rho))
+            x = np.zeros(shape)
+            done = np.zeros(shape, bool)
+            gen = _random.generator()
+            while not done.all():
+                u1, u2, u3 = (gen.random(shape) for _ in range(3))
+                z = np.cos(math.pi * u1)
+                f = (1 + r * z) / (r + z)
+                c = kappa * (r - f)
+                accept = ~done & (((c * (2 - c) - u2) > 0) | (np.log(c / u2) + 1 - c >= 0))
+                x = np.where(accept, np.sign(u3 - 0.5) * np.arccos(f), x)
+                done |= accept
+            out = np.mod(x + math.pi + loc, 2 * math.pi) - math.pi
+        return _ag.tensor(out.astype(self.loc._data.dtype))
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        return 1 - (_log_bessel_i(self.concentration, 1)
+                    - _log_bessel_i(self.concentration, 0)).exp()
+
+
+class Kumaraswamy(TransformedDistribution):
+    r"""The Kumaraswamy distribution on ``(0, 1)``, density ``a b x^(a-1) (1 - x^a)^(b-1)``
+    (``a = concentration1``, ``b = concentration0``), as ``torch.distributions.Kumaraswamy``:
+    ``(1 - U^(1/b))^(1/a)`` for ``U ~ Uniform(0, 1)``; ``rsample`` is reparameterised.
+
+    Args:
+        concentration1 (float or Tensor): ``a`` (positive).
+        concentration0 (float or Tensor): ``b`` (positive).
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Kumaraswamy
+        >>> m = Kumaraswamy(2.0, 3.0)
+        >>> m.log_prob(ag.tensor([0.5])).exp(), m.mean
+        (tensor([1.6875]), tensor(0.4571))
+    """
+
+    arg_constraints = {"concentration1": _POSITIVE, "concentration0": _POSITIVE}
+    support = _UNIT
+    has_rsample = True  # type: ignore[assignment]
+
+    def __init__(self, concentration1: Tensor | builtins.float,
+                 concentration0: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.concentration1, self.concentration0 = _as_params(concentration1, concentration0)
+        c0 = self.concentration0
+        base = Uniform(_ag.zeros_like(c0), _ag.ones_like(c0), validate_args=validate_args)
+        super().__init__(base, [PowerTransform(c0.reciprocal()), AffineTransform(1.0, -1.0),
+                                PowerTransform(self.concentration1.reciprocal())],
+                         validate_args)
+        for name in ("concentration1", "concentration0"):
+            v = getattr(self, name)
+            self._check_param(name, v, _is_positive(v._data), _POSITIVE)
+
+    def __repr__(self) -> str:
+        return (f"Kumaraswamy(concentration1: {_shape_text(self.concentration1)}, "
+                f"concentration0: {_shape_text(self.concentration0)})")
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Kumaraswamy:
+        shape = tuple(Size(batch_shape))
+        return Kumaraswamy(self.concentration1.expand(shape), self.concentration0.expand(shape),
+                           self._validate)
+
+    def _moment(self, n: builtins.int) -> Tensor:
+        """``b B(1 + n/a, b)``, the ``n``-th raw moment."""
+        a, b = self.concentration1, self.concentration0
+        arg = 1 + n / a
+        return b * (_ag.lgamma(arg) + _ag.lgamma(b) - _ag.lgamma(arg + b)).exp()
+
+    @property
+    def mean(self) -> Tensor:
+        return self._moment(1)
+
+    @property
+    def mode(self) -> Tensor:
+        """``((a - 1) / (a b - 1)) ** (1 / a)`` for ``a, b >= 1`` (not both 1), else NaN.
+        PyTorch 2.13's formula (``log1p(-b) / b - log1p(-a b)``) is NaN everywhere."""
+        a, b = self.concentration1, self.concentration0
+        inside = (a >= 1) & (b >= 1) & ((a > 1) | (b > 1))
+        ratio = _ag.where(inside, (a - 1) / (a * b - 1), math.nan)
+        return ratio.pow(a.reciprocal())
+
+    @property
+    def variance(self) -> Tensor:
+        return self._moment(2) - self.mean.pow(2)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        return super().log_prob(self._check_value(value, lambda v: (v >= 0) & (v <= 1), _UNIT))
+
+    def entropy(self) -> Tensor:
+        t1 = 1 - self.concentration1.reciprocal()
+        t0 = 1 - self.concentration0.reciprocal()
+        h0 = _ag.digamma(self.concentration0 + 1) + _EULER_GAMMA
+        return t0 + t1 * h0 - self.concentration1.log() - self.concentration0.log()
+
+
+class ContinuousBernoulli(_Distribution):
+    r"""The continuous Bernoulli distribution on ``[0, 1]`` (Loaiza-Ganem & Cunningham 2019),
+    density ``C(p) p^x (1 - p)^(1 - x)``, as ``torch.distributions.ContinuousBernoulli``: near
+    ``p = 1/2`` (``lims``) the normaliser, mean and variance are Taylor expansions, as
+    PyTorch's; ``rsample`` is its inverse cdf of a uniform draw (reparameterised).
+
+    Args:
+        probs (float or Tensor, optional): the parameter ``p`` in ``[0, 1]`` (clamped to
+            ``[eps, 1 - eps]``).
+        logits (float or Tensor, optional): its log-odds.
+        lims (tuple of float): the unstable region around 1/2. Default: ``(0.499, 0.501)``.
+        validate_args (bool, optional): check the parameter and values.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import ContinuousBernoulli
+        >>> m = ContinuousBernoulli(ag.tensor([0.2]))
+        >>> m.log_prob(ag.tensor([0.5])), m.mean
+        (tensor([0.0000]), tensor([0.2786]))
+    """
+
+    arg_constraints = {"probs": _UNIT, "logits": _REAL}
+    support = _UNIT
+    has_rsample = True
+
+    def __init__(self, probs: Tensor | builtins.float | None = None,
+                 logits: Tensor | builtins.float | None = None,
+                 lims: tuple[builtins.float, builtins.float] = (0.499, 0.501),
+                 validate_args: builtins.bool | None = None) -> None:
+        if (probs is None) == (logits is None):
+            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+        if probs is not None:
+            (p,) = _as_params(probs)
+            if validate_args is not None and not np.all((p._data >= 0) & (p._data <= 1)):
+                raise ValueError("The parameter probs has invalid values")
+            self.probs = _clamp_probs(p)
+            q = self.probs
+            self.logits = q.log() - (-q).log1p()
+            self._params = ("probs",)
+        else:
+            (self.logits,) = _as_params(logits)
+            self.probs = _clamp_probs(self.logits.sigmoid())
+            self._params = ("logits",)
+        self._lims = lims
+        super().__init__(self.probs.shape, (), validate_args)
+        if logits is not None:
+            self._check_param("logits", self.logits, ~np.isnan(self.logits._data), _REAL)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> ContinuousBernoulli:
+        shape = tuple(Size(batch_shape))
+        given = {self._params[0]: getattr(self, self._params[0]).expand(shape)}
+        new = ContinuousBernoulli(**given, lims=self._lims, validate_args=False)
+        new._validate_arg = self._validate_arg
+        return new
+
+    def _outside(self) -> Tensor:
+        return (self.probs <= self._lims[0]) | (self.probs > self._lims[1])
+
+    def _cut_probs(self) -> Tensor:
+        return _ag.where(self._outside(), self.probs, self._lims[0])
+
+    def _log_norm(self) -> Tensor:
+        c = self._cut_probs()
+        below = _ag.where(c <= 0.5, c, 0.0)
+        above = _ag.where(c >= 0.5, c, 1.0)
+        log_norm = ((-c).log1p() - c.log()).abs().log() - _ag.where(
+            c <= 0.5, (-2.0 * below).log1p(), (2.0 * above - 1.0).log())
+        x = (self.probs - 0.5).pow(2)
+        taylor = math.log(2.0) + (4.0 / 3.0 + 104.0 / 45.0 * x) * x
+        return _ag.where(self._outside(), log_norm, taylor)
+
+    @property
+    def mean(self) -> Tensor:
+        c = self._cut_probs()
+        mus = c / (2.0 * c - 1.0) + 1.0 / ((-c).log1p() - c.log())
+        x = self.probs - 0.5
+        return _ag.where(self._outside(), mus, 0.5 + (1.0 / 3.0 + 16.0 / 45.0 * x.pow(2)) * x)
+
+    @property
+    def variance(self) -> Tensor:
+        c = self._cut_probs()
+        v = (c * (c - 1.0) / (1.0 - 2.0 * c).pow(2)
+             + 1.0 / ((-c).log1p() - c.log()).pow(2))
+        x = (self.probs - 0.5).pow(2)
+        return _ag.where(self._outside(), v, 1.0 / 12.0 - (1.0 / 15.0 - 128.0 / 945.0 * x) * x)
+
+    @property
+    def stddev(self) -> Tensor:
+        return self.variance.sqrt()
+
+    @property
+    def mode(self) -> Tensor:  # PyTorch's base: it has no mode
+        raise NotImplementedError("ContinuousBernoulli does not implement mode")
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        u = _ag.rand(self._extended_shape(sample_shape), dtype=self.probs.dtype)
+        return self.icdf(u)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, lambda v: (v >= 0) & (v <= 1), _UNIT)
+        lg = self.logits  # -BCE-with-logits: x y - softplus(x) = x y + log_sigmoid(-x)
+        return lg * value + _log_sigmoid(-lg) + self._log_norm()
+
+    def cdf(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, lambda v: (v >= 0) & (v <= 1), _UNIT)
+        c = self._cut_probs()
+        cdfs = (c.pow(value) * (1.0 - c).pow(1.0 - value) + c - 1.0) / (2.0 * c - 1.0)
+        inner = _ag.where(self._outside(), cdfs, value)
+        return _ag.where(value <= 0.0, 0.0, _ag.where(value >= 1.0, 1.0, inner))
+
+    def icdf(self, value: Tensor) -> Tensor:
+        c = self._cut_probs()
+        return _ag.where(self._outside(),
+                         ((-c + value * (2.0 * c - 1.0)).log1p() - (-c).log1p())
+                         / (c.log() - (-c).log1p()), value)
+
+    def entropy(self) -> Tensor:
+        log0, log1 = (-self.probs).log1p(), self.probs.log()
+        return self.mean * (log0 - log1) - self._log_norm() - log0
 
 
 class Cauchy(_Distribution):
@@ -4018,6 +4716,83 @@ class Geometric(_Distribution):
 
     def entropy(self) -> Tensor:
         return (_ag.softplus(self.logits) - self.probs * self.logits) / self.probs
+
+
+class NegativeBinomial(_Distribution):
+    r"""The number of successes before ``total_count`` failures of Bernoulli trials of success
+    probability ``probs`` (or ``logits``), as ``torch.distributions.NegativeBinomial``: mean
+    ``total_count * probs / (1 - probs)``; ``sample`` draws a Poisson of a Gamma rate.
+
+    Args:
+        total_count (float or Tensor): the number of failures (non-negative; real values are
+            allowed, as PyTorch's).
+        probs (float or Tensor, optional): the success probability, in ``[0, 1)``.
+        logits (float or Tensor, optional): its log-odds.
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import NegativeBinomial
+        >>> m = NegativeBinomial(3.0, ag.tensor([0.5]))
+        >>> m.log_prob(ag.tensor([2.0])).exp(), m.mean
+        (tensor([0.1875]), tensor([3.]))
+    """
+
+    probs: Tensor
+    logits: Tensor
+    support = _NONNEGATIVE_INTEGER
+    arg_constraints = {"total_count": _greater_than_eq(0),
+                       "probs": _half_open_interval(0.0, 1.0), "logits": _REAL}
+
+    def __init__(self, total_count: Tensor | builtins.float,
+                 probs: Tensor | builtins.float | None = None,
+                 logits: Tensor | builtins.float | None = None,
+                 validate_args: builtins.bool | None = None) -> None:
+        self._validate_arg = validate_args
+        self._params = ("total_count",)
+        (count,) = _binary_params(self, probs, logits, total_count)
+        given = self.probs if probs is not None else self.logits
+        self.total_count = count if count.dtype == given.dtype else count.to(given.dtype)
+        self._check_param("total_count", self.total_count, self.total_count._data >= 0,
+                          self.arg_constraints["total_count"])
+        if probs is not None:
+            self._check_param("probs", self.probs, self.probs._data < 1,
+                              self.arg_constraints["probs"])
+        self._given = "probs" if probs is not None else "logits"
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> NegativeBinomial:
+        shape = tuple(Size(batch_shape))
+        given = {self._given: getattr(self, self._given).expand(shape)}
+        return NegativeBinomial(self.total_count.expand(shape), **given,
+                                validate_args=self._validate)
+
+    @property
+    def mean(self) -> Tensor:
+        return self.total_count * self.logits.exp()
+
+    @property
+    def mode(self) -> Tensor:
+        return ((self.total_count - 1) * self.logits.exp()).floor().clamp(min=0.0)
+
+    @property
+    def variance(self) -> Tensor:
+        return self.mean / (-self.logits).sigmoid()
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        with _ag.no_grad():
+            rate = Gamma(self.total_count, (-self.logits).exp(), validate_args=False)
+            lam = rate.sample(sample_shape)
+            counts = _random.generator().poisson(lam._data.astype(np.float64))
+            return _ag.tensor(counts.astype(lam._data.dtype))
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_count, _NONNEGATIVE_INTEGER)
+        r, lg = self.total_count, self.logits
+        unnormalized = r * _log_sigmoid(-lg) + value * _log_sigmoid(lg)
+        norm = -_ag.lgamma(r + value) + _ag.lgamma(1.0 + value) + _ag.lgamma(r)
+        norm = _ag.where(r + value == 0.0, 0.0, norm)
+        return unnormalized - norm
 
 
 class _LogitRelaxedBernoulli(_Distribution):
@@ -4757,14 +5532,13 @@ def _to_unconstrained(constraint: Any, bijective: builtins.bool) -> Transform:
         if isinstance(lo, numbers.Number) and isinstance(hi, numbers.Number) and lo == 0 and hi == 1:
             return SigmoidTransform()
         return ComposeTransform([SigmoidTransform(), AffineTransform(lo, hi - lo)])
-    missing = {"Simplex": "StickBreakingTransform" if bijective else "SoftmaxTransform"}
-    if not bijective:
-        missing.update(LowerCholesky="LowerCholeskyTransform",
-                       PositiveDefinite="PositiveDefiniteTransform")
-    if kind in missing:
-        raise NotImplementedError(f"{'biject_to' if bijective else 'transform_to'}({constraint}) "
-                                  f"is PyTorch's {missing[kind]}, which autograd_core does not "
-                                  "provide")
+    if kind == "Simplex":
+        return StickBreakingTransform() if bijective else SoftmaxTransform()
+    if kind == "LowerCholesky" and not bijective:
+        return LowerCholeskyTransform()
+    if kind == "PositiveDefinite" and not bijective:
+        raise NotImplementedError(f"transform_to({constraint}) is PyTorch's "
+                                  "PositiveDefiniteTransform, which autograd_core does not provide")
     raise NotImplementedError(f"Cannot transform _{kind} constraints")
 
 
@@ -4822,7 +5596,12 @@ def _add_submodules() -> None:
                 "transforms": ["Transform", "SigmoidTransform", "ExpTransform", "AffineTransform",
                                "TanhTransform", "ComposeTransform", "SoftplusTransform",
                                "PowerTransform", "AbsTransform", "IndependentTransform",
-                               "ReshapeTransform"],
+                               "ReshapeTransform", "SoftmaxTransform",
+                               "StickBreakingTransform", "LowerCholeskyTransform",
+                               "CatTransform", "StackTransform"],
+                "weibull": ["Weibull"], "pareto": ["Pareto"], "von_mises": ["VonMises"],
+                "kumaraswamy": ["Kumaraswamy"], "continuous_bernoulli": ["ContinuousBernoulli"],
+                "negative_binomial": ["NegativeBinomial"],
                 "transformed_distribution": ["TransformedDistribution"],
                 "utils": ["clamp_probs", "probs_to_logits", "logits_to_probs", "broadcast_all"],
                 "constraint_registry": ["biject_to", "transform_to"]}

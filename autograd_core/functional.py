@@ -3,7 +3,7 @@
 top level's. A program's ``import torch.functional as F`` (the introyt "Building Models"
 tutorial) imports it; its ``F`` is ``nn.functional``, as PyTorch's is ``torch.nn.functional``.
 
-``chain_matmul``, ``stft``, ``istft``, ``pca_lowrank`` and ``svd_lowrank`` are not provided.
+``chain_matmul``, ``pca_lowrank`` and ``svd_lowrank`` are not provided.
 
 Example::
 
@@ -20,11 +20,12 @@ from typing import Any
 
 from autograd_core import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_shapes,
                            broadcast_tensors, cartesian_prod, cdist, einsum, lu, meshgrid, norm,
-                           split, tensordot, unique, unique_consecutive, unravel_index)
+                           split, istft, stft, tensordot, unique, unique_consecutive,
+                           unravel_index)
 
 __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_shapes",
            "broadcast_tensors", "cartesian_prod", "cdist", "einsum", "lu", "meshgrid", "norm",
-           "split", "tensordot", "unique", "unique_consecutive", "unravel_index"]
+           "split", "istft", "stft", "tensordot", "unique", "unique_consecutive", "unravel_index"]
 
 def __getattr__(name: str) -> Any:
     if name == "F":  # torch.functional.F is torch.nn.functional (loaded when asked)

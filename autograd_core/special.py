@@ -2,8 +2,8 @@
 
 Most are the core ops under their ``torch.special`` names (``gammaln`` is ``lgamma``,
 ``expit`` is ``sigmoid``, ``multigammaln`` is ``mvlgamma``, ``psi`` is ``digamma``, ...); the
-ones the core lacks (``i1``, ``i0e``, ``i1e``, ``zeta``, ``spherical_bessel_j0``,
-``bessel_j0``, ``bessel_j1``, ``gammainc``, ``gammaincc``, ``ndtri``,
+ones the core lacks (``i1``, ``i0e``, ``i1e``, ``zeta``, ``gammainc``/``gammaincc`` (``ag.igamma``/``igammac``), ``spherical_bessel_j0``,
+``bessel_j0``, ``bessel_j1``, ``ndtri``,
 ``log_ndtr``, ``entr``, ``xlog1py``) are nodes of
 ``autograd_core.ops.specialfns``, and ``ndtr`` is composed of ``erfc``. All are
 differentiable where PyTorch's are, to any order. No ``out=`` keyword (as the core ops).
@@ -27,9 +27,11 @@ from autograd_core.ops._args import no_complex
 from autograd_core.ops.registry import DECLS
 from autograd_core.tensor import Tensor
 
-__all__ = ["bessel_j0", "bessel_j1", "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammainc",
+__all__ = ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w", "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p", "digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc",
            "gammaincc", "gammaln",
            "i0", "i0e", "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp",
+           "modified_bessel_i0", "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
+           "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
            "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax",
            "spherical_bessel_j0", "xlog1py", "xlogy", "zeta"]
 
@@ -46,7 +48,22 @@ entr, xlog1py = DECLS["special_entr"].fn, DECLS["special_xlog1py"].fn
 i0e, i1e, zeta = DECLS["special_i0e"].fn, DECLS["special_i1e"].fn, DECLS["special_zeta"].fn
 spherical_bessel_j0 = DECLS["special_spherical_bessel_j0"].fn
 bessel_j0, bessel_j1 = DECLS["special_bessel_j0"].fn, DECLS["special_bessel_j1"].fn
-gammainc, gammaincc = DECLS["special_gammainc"].fn, DECLS["special_gammaincc"].fn
+bessel_y0, bessel_y1 = DECLS["special_bessel_y0"].fn, DECLS["special_bessel_y1"].fn
+erfcx = DECLS["special_erfcx"].fn
+(modified_bessel_i0, modified_bessel_i1, modified_bessel_k0, modified_bessel_k1,
+ scaled_modified_bessel_k0, scaled_modified_bessel_k1) = (DECLS[f"special_{_n}"].fn for _n in (
+    "modified_bessel_i0", "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
+    "scaled_modified_bessel_k0", "scaled_modified_bessel_k1"))
+# the orthogonal polynomials (not differentiable, as PyTorch's)
+(chebyshev_polynomial_t, chebyshev_polynomial_u, chebyshev_polynomial_v, chebyshev_polynomial_w,
+ shifted_chebyshev_polynomial_t, shifted_chebyshev_polynomial_u, shifted_chebyshev_polynomial_v,
+ shifted_chebyshev_polynomial_w, hermite_polynomial_h, hermite_polynomial_he,
+ laguerre_polynomial_l, legendre_polynomial_p) = (DECLS[f"special_{_n}"].fn for _n in (
+    "chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v",
+    "chebyshev_polynomial_w", "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u",
+    "shifted_chebyshev_polynomial_v", "shifted_chebyshev_polynomial_w", "hermite_polynomial_h",
+    "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p"))
+gammainc, gammaincc = DECLS["igamma"].fn, DECLS["igammac"].fn  # torch.igamma / igammac
 
 _SQRT1_2 = math.sqrt(0.5)
 

@@ -28,6 +28,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     sorting,
     spectral,
     specialfns,
+    stft,
     unary,
 )
 from autograd_core.ops.registry import DECLS, Sample, op

@@ -47,8 +47,10 @@ def _bessel_i64(x, nu, scaled):
         if scaled:
             series = series * np.exp(-small)
             asym = asym / np.sqrt(2 * math.pi * big)
-        else:
-            asym = np.exp(big - 0.5 * np.log(2 * math.pi * big)) * asym
+        else:  # exp(big) itself is correctly rounded; the log form only where it overflows
+            asym = np.where(big < 700.0, np.exp(np.minimum(big, 700.0))
+                            / np.sqrt(2 * math.pi * big),
+                            np.exp(big - 0.5 * np.log(2 * math.pi * big))) * asym
         out = np.where(a <= 20.0, series, asym)
         return np.copysign(out, x) if nu else np.where(np.isnan(x), x, out)
 
@@ -544,7 +546,7 @@ def _j_miller(a, nu):
     return (cur if nu == 0 else j1) / (norm + cur)
 
 
-def _j_hankel(a, nu):
+def _j_hankel(a, nu, second=False):
     p_sum, q_sum = np.zeros_like(a), np.zeros_like(a)
     coef = np.ones_like(a)  # a_k(nu) / x**k, a_k = prod_{j<=k} (4 nu**2 - (2j-1)**2) / (k! 8**k)
     for k in range(80):
@@ -556,6 +558,8 @@ def _j_hankel(a, nu):
     s, c = np.sin(a), np.cos(a)  # cos and sin of x - (nu/2 + 1/4) pi, expanded
     cos_chi = (c + s) / math.sqrt(2) if nu == 0 else (s - c) / math.sqrt(2)
     sin_chi = (s - c) / math.sqrt(2) if nu == 0 else -(s + c) / math.sqrt(2)
+    if second:  # Y_nu = sqrt(2 / (pi x)) (P sin(chi) + Q cos(chi))
+        return np.sqrt(2.0 / (math.pi * a)) * (p_sum * sin_chi + q_sum * cos_chi)
     return np.sqrt(2.0 / (math.pi * a)) * (p_sum * cos_chi - q_sum * sin_chi)
 
 
@@ -602,155 +606,692 @@ def bessel_j1(input: Tensor) -> Tensor:
     return apply_nondifferentiable(SpecialBesselJ, input, nu=1)
 
 
-# ---- regularized incomplete gamma functions (PyTorch's igamma / igammac) --------------------
+# ---- the regularized incomplete gamma functions ----------------------------------------------
+
+#: Stirling's series of ``lgamma(a) - ((a - 1/2) log a - a + log(2 pi) / 2)``, in powers of
+#: ``1/a``: B_2k / (2k (2k - 1))
+_STIRLING = (1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360, 1 / 156)
+
+
+def _stirlerr(a):
+    """``lgamma(a) - ((a - 1/2) log a - a + log(2 pi) / 2)`` in float64: the series from
+    ``a = 10`` (its 8th term < 1e-17 there), the subtraction below (no cancellation there)."""
+    small = a < 10.0
+    out = np.empty_like(a)
+    if small.any():
+        s = a[small]
+        lg = _lgamma(s)
+        out[small] = lg - ((s - 0.5) * np.log(s) - s + 0.5 * math.log(2 * math.pi))
+    if (~small).any():
+        b = a[~small]
+        inv2, acc = 1.0 / (b * b), np.zeros_like(b)
+        for c in reversed(_STIRLING):
+            acc = acc * inv2 + c
+        out[~small] = acc / b
+    return out
+
+
+def _igamma_fac(a, x):
+    """``x**a exp(-x) / Gamma(a)`` in float64, as ``exp(a (log(x / a) + 1) - x - stirlerr(a))
+    sqrt(a / (2 pi))``: no large logarithms cancel for large ``a``; near ``x = a`` the exponent
+    ``a (log1p(t) - t)``, ``t = (x - a) / a``, is summed as its series (no cancellation)."""
+    t = (x - a) / a
+    expo = a * (np.log(x) - np.log(a)) + (a - x)
+    near = np.abs(t) < 0.25
+    if near.any():
+        u = t[near]
+        acc = np.zeros_like(u)
+        for k in range(40, 1, -1):  # log1p(u) - u = -u**2 (1/2 - u/3 + ...); 0.25**40 < 1e-24
+            acc = acc * -u + 1.0 / k
+        expo[near] = a[near] * (-u * u * acc)
+    return np.exp(expo - _stirlerr(a)) * np.sqrt(a / (2 * math.pi))
+
+
+def _igamma_series(a, x):
+    """``P(a, x) = fac / a * sum_n x**n / ((a + 1) ... (a + n))`` (for ``x < a + 1``)."""
+    term, total = np.ones_like(a), np.ones_like(a)
+    going = np.ones(a.shape, bool)
+    n = 0
+    while going.any() and n < 100000:
+        n += 1
+        term = np.where(going, term * x / (a + n), 0.0)
+        total = total + term
+        going &= term > _EPS64 * total / 4
+    return _igamma_fac(a, x) / a * total
+
+
+def _igammac_fraction(a, x):
+    """``Q(a, x)`` by its continued fraction (modified Lentz) for ``x >= a + 1``:
+    ``fac / (x + 1 - a - 1 (1 - a) / (x + 3 - a - 2 (2 - a) / ...))``."""
+    tiny = 1e-300
+    b = x + 1.0 - a
+    c = np.full_like(a, 1.0 / tiny)
+    d = 1.0 / b
+    h = d.copy()
+    going = np.ones(a.shape, bool)
+    n = 0
+    while going.any() and n < 100000:
+        n += 1
+        an = -n * (n - a)
+        b = b + 2.0
+        d = an * d + b
+        d = np.where(np.abs(d) < tiny, tiny, d)
+        c = b + an / c
+        c = np.where(np.abs(c) < tiny, tiny, c)
+        d = 1.0 / d
+        delta = np.where(going, d * c, 1.0)
+        h = h * delta
+        going &= np.abs(delta - 1.0) > _EPS64 / 4
+    return _igamma_fac(a, x) * h
+
+
+#: the series of ``lgamma(1 + a) = -euler_gamma a + sum_{k>=2} (-a)**k zeta(k) / k``
+_LGAM1P_COEF = None
+
+
+def _lgam1p(a):
+    """``lgamma(1 + a)`` without the rounding of ``1 + a``: the series for ``|a| < 0.2``."""
+    global _LGAM1P_COEF
+    if _LGAM1P_COEF is None:
+        k = np.arange(2, 40, dtype=np.float64)
+        _LGAM1P_COEF = _zeta64(k, np.ones_like(k)) / k
+    out = _lgamma(1.0 + a)
+    near = np.abs(a) < 0.2
+    if near.any():
+        u = a[near]
+        acc = np.zeros_like(u)
+        for c in _LGAM1P_COEF[::-1]:  # 0.2**40 < 1e-27
+            acc = (acc + c) * -u
+        out[near] = acc * -u - 0.5772156649015329 * u
+    return out
+
+
+def _igammac_series(a, x):
+    """``Q(a, x) = -expm1(a log x - lgamma(1 + a)) - x**a / Gamma(a) sum_{n>=1} (-x)**n /
+    (n! (a + n))`` for ``x <= 1.1`` and small ``a`` (where ``1 - P`` would cancel)."""
+    fac, total = np.ones_like(a), np.zeros_like(a)
+    going = np.ones(a.shape, bool)
+    n = 0
+    while going.any() and n < 2000:
+        n += 1
+        fac = fac * -x / n
+        term = np.where(going, fac / (a + n), 0.0)
+        total = total + term
+        going &= np.abs(term) > _EPS64 / 4 * np.abs(total)
+    logx = np.log(x)
+    return -np.expm1(a * logx - _lgam1p(a)) - np.exp(a * logx - _lgamma(a)) * total
+
+
+def _igammac_inside(a, x):
+    """``Q(a, x)`` for finite positive ``a`` and ``x``, choosing as Cephes does (without its
+    uniform asymptotic expansion: the series and the continued fraction converge there too,
+    in ``~sqrt(a)`` steps)."""
+    out = np.empty_like(a)
+    with_p = np.where(x > 1.1, x < a, np.where(x <= 0.5, -0.4 / np.log(x) < a, x * 1.1 < a))
+    frac = (x > 1.1) & ~with_p
+    small = (x <= 1.1) & ~with_p
+    if with_p.any():
+        out[with_p] = 1.0 - _igamma_series(a[with_p], x[with_p])
+    if frac.any():
+        out[frac] = _igammac_fraction(a[frac], x[frac])
+    if small.any():
+        out[small] = _igammac_series(a[small], x[small])
+    return out
+
 
 def _igamma64(a, x, upper):
-    """``P(a, x)`` (``upper``: ``Q = 1 - P``) in float64: the power series below ``x = a + 1``,
-    Lentz's continued fraction for ``Q`` above. The edge values in PyTorch's order: NaN for a
-    negative argument; ``a = 0``: 1 for ``x > 0`` (else NaN); ``x = 0``: 0; ``a = inf``: NaN at
-    ``x = inf``, else 0; ``x = inf``: 1 (even for a NaN ``a``); NaN otherwise for NaNs."""
+    """``P(a, x)`` (``upper``: ``Q = 1 - P``) in float64, with PyTorch's values at the edges:
+    NaN for a negative argument, ``a = 0`` is the limit 1 (0 for ``Q``) for ``x > 0``
+    (NaN at ``x = 0``), ``x = 0`` gives 0 (1), an infinite ``a`` 0 (1), an infinite ``x``
+    1 (0), both infinite NaN. ``P`` is its series unless ``x > 1`` and ``x > a``, then
+    ``1 - Q``."""
     a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
-    p = np.full(a.shape, np.nan)
-    with np.errstate(invalid="ignore"):  # PyTorch's order of the edge cases (NaNs fall through)
-        rest = ~((x < 0) | (a < 0))
-        p[rest & (a == 0) & (x > 0)] = 1.0
-        rest &= a != 0
-        p[rest & (x == 0)] = 0.0
-        rest &= x != 0
-        p[rest & np.isinf(a) & ~np.isinf(x)] = 0.0
-        rest &= ~np.isinf(a)
-        p[rest & np.isinf(x)] = 1.0
-        ok = rest & ~np.isinf(x) & ~np.isnan(a) & ~np.isnan(x)
-    q = 1.0 - p
-    av, xv = a[ok], x[ok]
+    out = np.full(a.shape, np.nan)
+    lo, hi = (1.0, 0.0) if upper else (0.0, 1.0)
     with np.errstate(all="ignore"):
-        log_front = av * np.log(xv) - xv - np.vectorize(math.lgamma, otypes=[np.float64])(av)
-        series = xv < av + 1.0
-        pv, qv = np.empty_like(av), np.empty_like(av)
-        s_a, s_x = av[series], xv[series]  # P = front / a * sum_n x**n / ((a+1)...(a+n))
-        term = np.ones_like(s_a)
-        total = np.ones_like(s_a)
-        for n in range(1, 100000):
-            term = term * s_x / (s_a + n)
-            total = total + term
-            if np.all(np.abs(term) <= np.abs(total) * 1e-17):
-                break
-        pv[series] = np.exp(log_front[series]) * total / s_a
-        qv[series] = 1.0 - pv[series]
-        c_a, c_x = av[~series], xv[~series]  # Q = front * 1 / (x + 1 - a - 1 (1 - a) / (x + 3 - a - ...))
-        tiny = 1e-300
-        b = c_x + 1.0 - c_a
-        c = np.full_like(b, 1.0 / tiny)
-        d = 1.0 / b
-        h = d.copy()
-        for i in range(1, 100000):
-            an = -i * (i - c_a)
-            b = b + 2.0
-            d = an * d + b
-            d = np.where(np.abs(d) < tiny, tiny, d)
-            c = b + an / c
-            c = np.where(np.abs(c) < tiny, tiny, c)
-            d = 1.0 / d
-            delta = d * c
-            h = h * delta
-            if np.all(np.abs(delta - 1.0) <= 1e-16):
-                break
-        qv[~series] = np.exp(log_front[~series]) * h
-        pv[~series] = 1.0 - qv[~series]
-    p[ok], q[ok] = np.clip(pv, 0.0, 1.0), np.clip(qv, 0.0, 1.0)
-    return q if upper else p
+        valid = (a >= 0) & (x >= 0)
+        out[valid & (a == 0) & (x > 0)] = hi
+        out[valid & (x == 0) & (a > 0)] = lo
+        ainf, xinf = np.isinf(a), np.isinf(x)
+        out[valid & ainf & ~xinf & (x > 0)] = lo
+        out[valid & xinf & ~ainf & (a > 0)] = hi
+        go = valid & (a > 0) & (x > 0) & ~ainf & ~xinf
+        if upper:
+            if go.any():
+                out[go] = _igammac_inside(a[go], x[go])
+            return out
+        via_q = go & (x > 1) & (x > a)
+        series = go & ~via_q
+        if series.any():
+            out[series] = _igamma_series(a[series], x[series])
+        if via_q.any():
+            out[via_q] = 1.0 - _igammac_inside(a[via_q], x[via_q])
+    return out
 
 
-class _IncompleteGamma(Node):
-    """``P(a, x)`` / ``Q(a, x)``; ``d/dx = +-x**(a-1) exp(-x) / Gamma(a)``, none for ``a``
-    (PyTorch's)."""
+class Igamma(Node):
+    """``P(a, x)`` (``upper``: ``Q(a, x)``); ``d/dx = +-exp((a - 1) log x - x - lgamma(a))``,
+    none for ``a`` (PyTorch's: it raises)."""
 
-    upper = False
-    _name = "igamma"
+    _op_name = "igamma"
 
-    def forward(self, input, other):
-        ints = [np.asarray(v).dtype for v in (input, other)]
-        if all(d.kind in "biu" for d in ints):  # no integer loops in PyTorch
-            raise _args.not_implemented(f"{self._name}_cpu", np.result_type(*ints))
-        a, x = _float_pair(input, other)
+    def forward(self, input, other, upper):
+        kernel = "igammac_cpu" if upper else "igamma_cpu"
+        a, x = _float_pair(input, other, kernel)
         dt = np.result_type(a, x)
         if dt.kind == "c":
-            raise _args.not_implemented(f"{self._name}_cpu", dt)
+            raise _args.not_implemented(kernel, dt)
         a, x = np.asarray(a, dt), np.asarray(x, dt)
+        self.upper = upper
         self.save_for_backward(a, x)
-        return _igamma64(a, x, self.upper).astype(dt)
+        return _igamma64(a, x, upper).astype(dt)
 
     def backward(self, g):
         a, x = self.saved
         if self.needs_input_grad[0]:
-            raise NotImplementedError(f"the derivative for '{self._name}: input' is not "
-                                      "implemented.")
-        # on Tensors under create_graph (differentiable again), on arrays otherwise
-        lg = a.lgamma() if isinstance(a, Tensor) else _lgamma(a).astype(a.dtype)
+            raise NotImplementedError("the derivative for '{}: input' is not implemented."
+                                      .format("igammac" if self.upper else "igamma"))
+        a = xp.data(a)  # no gradient flows to it
+        slope = xp.exp((a - 1.0) * xp.log(x) - x - _same(_lgamma, a))
+        return None, (-g * slope if self.upper else g * slope)
+
+
+def _igamma_doc(name, upper):
+    what = "upper" if upper else "lower"
+    return f"""Return the regularized {what} incomplete gamma function of each pair of elements:
+    ``{"Q(a, x) = 1 - P(a, x)" if upper else "P(a, x) = integral from 0 to x of t**(a-1) exp(-t) dt / Gamma(a)"}``,
+    ``a = input >= 0``, ``x = other >= 0`` (broadcast); NaN for a negative argument.
+
+    Differentiable with respect to ``other`` only (``{"-" if upper else ""}x**(a-1) exp(-x) /
+    Gamma(a)``): a gradient with respect to ``input`` raises, as in PyTorch. Two integer
+    tensors are refused, as PyTorch's. ``{name}`` is also ``autograd_core.special.gammainc{"c" if upper else ""}``.
+
+    Args:
+        input (Tensor): the shape ``a``.
+        other (Tensor): the integration limit ``x``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.{name}(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))
+        tensor([{"0.3679, 0.7358" if upper else "0.6321, 0.2642"}])
+    """
+
+
+def _igamma_args(name, input, other):
+    for arg, v in (("input", input), ("other", other)):
+        if not isinstance(v, Tensor):
+            pos = 1 if arg == "input" else 2
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f"{type(v).__name__}")
+
+
+@op("igamma", method=True, samples=[  # differentiable in ``other`` only
+    Sample("igamma", lambda x: igamma(x.new_full(x.shape, 1.7), x), domain="positive"),
+    Sample("igamma_small_a", lambda x: igamma(x.new_full(x.shape, 0.3), x * 3.0), domain="positive")])
+def igamma(input: Tensor, other: Tensor) -> Tensor:
+    _igamma_args("igamma", input, other)
+    return Igamma.apply(input, other, upper=False)
+
+
+@op("igammac", method=True, samples=[
+    Sample("igammac", lambda x: igammac(x.new_full(x.shape, 1.7), x), domain="positive"),
+    Sample("igammac_large_x", lambda x: igammac(x.new_full(x.shape, 0.5), x * 4.0),
+           domain="positive")])
+def igammac(input: Tensor, other: Tensor) -> Tensor:
+    _igamma_args("igammac", input, other)
+    return Igamma.apply(input, other, upper=True)
+
+
+igamma.__doc__ = _igamma_doc("igamma", False)
+igammac.__doc__ = _igamma_doc("igammac", True)
+
+
+# ---- erfcx ------------------------------------------------------------------------------------
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def _exp_square(x):
+    """``exp(x * x)`` without the rounding of ``x * x``: ``x = hi + lo`` with a 26-bit ``hi``
+    (so ``hi * hi`` is exact), ``exp(hi**2) * exp(lo (2 hi + lo))``."""
+    hi = np.float64(134217729.0) * x  # Veltkamp's split
+    hi = hi - (hi - x)
+    lo = x - hi
+    return np.exp(hi * hi) * np.exp(lo * (2.0 * hi + lo))
+
+
+def _erfcx64(x):
+    """``exp(x**2) erfc(x)`` in float64: libm's erfc times :func:`_exp_square` below 3; from
+    3 on, the continued fraction ``1 / sqrt(pi) / (x + (1/2) / (x + (2/2) / (x + ...)))``
+    evaluated from its 150th level (converged to 1e-17 there). For ``x < 0``
+    ``2 exp(x**2) - erfcx(-x)`` (inf below ~-26.6)."""
+    x = np.asarray(x, dtype=np.float64)
+    a = np.abs(x)
+    out = np.empty_like(a)
+    with np.errstate(all="ignore"):
+        near = a < 3.0
+        if near.any():
+            out[near] = _exp_square(a[near]) * _erfc(a[near])
+        far = ~near & ~np.isnan(a)
+        if far.any():
+            v = a[far]
+            t = v.copy()
+            for k in range(150, 0, -1):
+                t = v + (k / 2.0) / t
+            out[far] = np.where(np.isinf(v), 0.0, 1.0 / math.sqrt(math.pi) / t)
+        out[np.isnan(a)] = np.nan
+        neg = x < 0
+        if neg.any():
+            v = x[neg]
+            out[neg] = np.where(np.isinf(v), np.inf, 2.0 * _exp_square(v) - out[neg])
+    return out
+
+
+def _erfcx(x):
+    return SpecialErfcx.apply(x) if isinstance(x, Tensor) else _same(_erfcx64, x)
+
+
+@op("special_erfcx", function=False, doc="""
+    Return the scaled complementary error function ``exp(x**2) * erfc(x)`` of each element,
+    finite where ``erfc`` underflows (``~1 / (x sqrt(pi))`` for large ``x``; inf below about
+    -26.6).
+
+    Integer inputs give float32. Its derivative is ``2 x erfcx(x) - 2 / sqrt(pi)``. Reached
+    as ``autograd_core.special.erfcx``.
+
+    Args:
+        input (Tensor): the input tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.special.erfcx(ag.tensor([0.0, 1.0, -1.0, 100.0]))
+        tensor([1.0000, 0.4276, 5.0090, 0.0056])
+    """)
+class SpecialErfcx(Node):
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return _same(_erfcx64, x, "erfcx_cpu")
+
+    def backward(self, g):
+        (x,) = self.saved
+        return (g * (2.0 * x * _erfcx(x) - _TWO_OVER_SQRT_PI),)
+
+
+# ---- the orthogonal polynomials ---------------------------------------------------------------
+
+_INT64_MIN = np.iinfo(np.int64).min
+
+
+def _degree(n):
+    """PyTorch's ``static_cast<int64_t>(n)``: truncated; NaN and beyond int64 are int64's
+    minimum (so the polynomial is 0, as on PyTorch's x86 builds)."""
+    n = np.asarray(n, np.float64)
+    ok = np.isfinite(n) & (np.abs(n) < 2.0 ** 63)
+    return np.where(ok, np.trunc(np.where(ok, n, 0.0)), float(_INT64_MIN))
+
+
+def _recurrence(x, n, p0, p1, step):
+    """``p_n(x)`` elementwise from ``p_0``, ``p_1`` and ``p_{k+1} = step(k, x, p_k, p_{k-1})``
+    (``n >= 2`` where used), up to the largest ``n``."""
+    p, q = p0, p1
+    out = np.where(n == 0, p0, p1)
+    top = int(n.max()) if n.size else 0
+    for k in range(1, top):
+        p, q = q, step(k, x, q, p)
+        out = np.where(n == k + 1, q, out)
+    return out
+
+
+def _cheb(kind, x, n):
+    """Chebyshev ``T``/``U``/``V``/``W`` (``kind``) of degree ``n`` at ``x``, as ATen: the
+    values at ``|x| = 1``, the trigonometric forms for ``|x| < 1`` above degree 6 (``T``) or
+    8, else the three-term recurrence ``2 x p_k - p_{k-1}``."""
+    one = np.ones_like(x)
+    n1, odd = n + 1.0, (n % 2) != 0
+    p1 = {"t": x, "u": 2 * x, "v": 2 * x - 1, "w": 2 * x + 1}[kind]
+    out = _recurrence(x, np.maximum(n, 0), one, p1, lambda k, x, q, p: 2 * x * q - p)
+    inside = (np.abs(x) < 1) & (n > (6 if kind == "t" else 8))
+    if inside.any():
+        t = np.arccos(np.where(inside, x, 0.0))
+        if kind == "t":
+            trig = np.cos(n * t)
+        elif kind == "u":
+            s = np.sin(t)
+            trig = np.where(s != 0, np.sin(n1 * t) / np.where(s != 0, s, 1.0),
+                            n1 * np.cos(n1 * t) / np.where(x != 0, x, 1.0))
+        elif kind == "v":
+            c = np.cos(t / 2)
+            trig = np.where(np.sin(t / 2) != 1, np.cos((n + 0.5) * t) / np.where(c != 0, c, 1.0),
+                            np.where(odd, -(n + n1), n + n1))
+        else:
+            s = np.sin(t / 2)
+            trig = np.where(np.cos(t / 2) != 1, np.sin((n + 0.5) * t) / np.where(s != 0, s, 1.0),
+                            np.where(x > 0, n + n1, np.where(odd, -1.0, 1.0)))
+        out = np.where(inside, trig, out)
+    pos, neg = x == 1, x == -1
+    at_pos = {"t": one, "u": n1, "v": one, "w": n + n1}[kind]
+    at_neg = {"t": np.where(odd, -1.0, 1.0), "u": np.where(odd, -n1, n1),
+              "v": np.where(odd, -(n + n1), n + n1), "w": np.where(odd, -1.0, 1.0)}[kind]
+    out = np.where(pos, at_pos, np.where(neg, at_neg, out))
+    return np.where(n < 0, 0.0, out)
+
+
+def _hermite_h(x, n):
+    one = np.ones_like(x)
+    out = _recurrence(x, np.maximum(n, 0), one, 2 * x,
+                      lambda k, x, q, p: 2 * x * q - 2 * k * p)
+    return np.where(n < 0, 0.0, out)
+
+
+def _hermite_he(x, n):
+    one = np.ones_like(x)
+    out = _recurrence(x, np.maximum(n, 0), one, x.copy(), lambda k, x, q, p: x * q - k * p)
+    return np.where(n < 0, 0.0, out)
+
+
+def _laguerre_l(x, n):
+    one = np.ones_like(x)
+    out = _recurrence(x, np.maximum(n, 0), one, 1 - x,
+                      lambda k, x, q, p: ((2 * k + 1 - x) * q - k * p) / (k + 1))
+    return np.where(n < 0, 0.0, np.where(x == 0, 1.0, out))
+
+
+def _legendre_p(x, n):
+    one = np.ones_like(x)
+    out = _recurrence(x, np.maximum(n, 0), one, x.copy(),
+                      lambda k, x, q, p: ((2 * k + 1) * x * q - k * p) / (k + 1))
+    at_neg = np.where((n % 2) != 0, -1.0, 1.0)
+    out = np.where(x == 1, 1.0, np.where(x == -1, at_neg, out))
+    return np.where(n < 0, 0.0, out)
+
+
+_POLYNOMIALS = {
+    "chebyshev_polynomial_t": lambda x, n: _cheb("t", x, n),
+    "chebyshev_polynomial_u": lambda x, n: _cheb("u", x, n),
+    "chebyshev_polynomial_v": lambda x, n: _cheb("v", x, n),
+    "chebyshev_polynomial_w": lambda x, n: _cheb("w", x, n),
+    "shifted_chebyshev_polynomial_t": lambda x, n: _cheb("t", x + x - 1, n),
+    "shifted_chebyshev_polynomial_u": lambda x, n: _cheb("u", x + x - 1, n),
+    "shifted_chebyshev_polynomial_v": lambda x, n: _cheb("v", x + x - 1, n),
+    "shifted_chebyshev_polynomial_w": lambda x, n: _cheb("w", x + x - 1, n),
+    "hermite_polynomial_h": _hermite_h,
+    "hermite_polynomial_he": _hermite_he,
+    "laguerre_polynomial_l": _laguerre_l,
+    "legendre_polynomial_p": _legendre_p,
+}
+
+
+class SpecialPolynomial(Node):
+    def forward(self, x, n, name):
+        a, b = _float_pair(x, n)
+        dt = np.result_type(a, b)
+        if dt.kind == "c":
+            raise _args.not_implemented(f"{name}_cpu", dt)
+        a, b = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(b, np.float64))
         with np.errstate(all="ignore"):
-            dens = xp.exp((a - 1.0) * xp.log(x) - x - lg)
-        return None, g * (-dens if self.upper else dens)
+            return np.asarray(_POLYNOMIALS[name](a, _degree(b)), dtype=dt)
 
 
-class _IncompleteGammaUpper(_IncompleteGamma):
-    upper = True
-    _name = "igammac"
+def _polynomial(name, title):
+    def fn(x: Tensor | float, n: Tensor | float) -> Tensor:
+        if not isinstance(x, Tensor) and not isinstance(n, Tensor):
+            got = ", ".join(type(v).__name__ for v in (x, n))
+            raise TypeError(
+                f"special_{name}() received an invalid combination of arguments - got ({got}), "
+                "but expected one of:\n * (Tensor x, Tensor n, *, Tensor out = None)\n * "
+                "(Number x, Tensor n, *, Tensor out = None)\n * (Tensor x, Number n, *, "
+                "Tensor out = None)\n")
+        return apply_nondifferentiable(SpecialPolynomial, x, n, name=name)
 
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"""Return the {title} of degree ``n`` at each element of ``x`` (broadcast).
 
-def _check_pair(name: str, input: object, other: object) -> None:
-    for k, (what, v) in enumerate((("input", input), ("other", other))):
-        if not isinstance(v, Tensor):  # PyTorch's: two Tensors, no Python numbers
-            raise TypeError(f"{name}(): argument '{what}' (position {k + 1}) must be Tensor, "
-                            f"not {type(v).__name__}")
-
-
-@op("special_gammainc", function=False, samples=[
-    Sample("special_gammainc", lambda x: gammainc(x.detach() * 0.0 + 2.5, x),
-           domain="positive")])
-def gammainc(input: Tensor | float, other: Tensor | float) -> Tensor:
-    """Return the regularized lower incomplete gamma function
-    ``P(a, x) = 1 / Gamma(a) * integral_0^x t**(a-1) exp(-t) dt`` of each pair (``a = input``,
-    ``x = other``), as ``torch.special.gammainc``: the cdf of ``Gamma(a, 1)`` at ``x``.
-
-    NaN for negative arguments. Differentiable with respect to ``other`` only
-    (``x**(a-1) exp(-x) / Gamma(a)``): a gradient with respect to ``input`` raises, as in
-    PyTorch. Integer tensors are refused as PyTorch's. Reached as
-    ``autograd_core.special.gammainc``.
+    ``n`` is truncated to an integer; a negative degree gives 0. Computed in float64 by
+    the three-term recurrence (PyTorch's special values and closed forms where it has them)
+    and rounded to the result's dtype; integers give float32. Not differentiable (as in
+    PyTorch: the result does not require grad). Reached as ``autograd_core.special.{name}``.
 
     Args:
-        input (Tensor): the shape ``a`` (positive).
-        other (Tensor): the point ``x`` (nonnegative; broadcast with ``input``).
+        x (Tensor or number): the points.
+        n (Tensor or number): the degrees.
 
     Example::
 
         >>> import autograd_core as ag
-        >>> ag.special.gammainc(ag.tensor([1.0, 2.0]), ag.tensor([1.0, 1.0]))  # 1 - e**-1, 1 - 2/e
-        tensor([0.6321, 0.2642])
+        >>> ag.special.{name}(ag.tensor([0.5, 2.0]), 3).shape
+        autograd_core.Size([2])
     """
-    _check_pair("special_gammainc", input, other)
-    return _IncompleteGamma.apply(input, other)
+    return op(f"special_{name}", function=False, samples=())(fn)
 
 
-@op("special_gammaincc", function=False, samples=[
-    Sample("special_gammaincc", lambda x: gammaincc(x.detach() * 0.0 + 2.5, x),
-           domain="positive")])
-def gammaincc(input: Tensor | float, other: Tensor | float) -> Tensor:
-    """Return the regularized upper incomplete gamma function ``Q(a, x) = 1 - P(a, x)`` of each
-    pair (``a = input``, ``x = other``), as ``torch.special.gammaincc``, computed directly (no
-    cancellation for large ``x``).
+for _name, _title in (
+        ("chebyshev_polynomial_t", "Chebyshev polynomial of the first kind"),
+        ("chebyshev_polynomial_u", "Chebyshev polynomial of the second kind"),
+        ("chebyshev_polynomial_v", "Chebyshev polynomial of the third kind"),
+        ("chebyshev_polynomial_w", "Chebyshev polynomial of the fourth kind"),
+        ("shifted_chebyshev_polynomial_t", "shifted Chebyshev polynomial of the first kind"),
+        ("shifted_chebyshev_polynomial_u", "shifted Chebyshev polynomial of the second kind"),
+        ("shifted_chebyshev_polynomial_v", "shifted Chebyshev polynomial of the third kind"),
+        ("shifted_chebyshev_polynomial_w", "shifted Chebyshev polynomial of the fourth kind"),
+        ("hermite_polynomial_h", "physicists' Hermite polynomial"),
+        ("hermite_polynomial_he", "probabilists' Hermite polynomial"),
+        ("laguerre_polynomial_l", "Laguerre polynomial"),
+        ("legendre_polynomial_p", "Legendre polynomial")):
+    _polynomial(_name, _title)
 
-    Differentiable with respect to ``other`` only, as in PyTorch. Reached as
-    ``autograd_core.special.gammaincc``.
+
+# ---- the modified Bessel functions (PyTorch's non-differentiable torch.special family) --------
+
+_EULER_GAMMA = 0.5772156649015329
+
+
+def _bessel_k_small(x):
+    """``K_0``, ``K_1`` for ``0 < x <= 2`` by their series (Abramowitz & Stegun 9.6.13,
+    9.6.11): ``K_0 = -(log(x/2)) I_0 + sum psi(k+1) (x^2/4)^k / k!^2``, ``K_1 = 1/x +
+    log(x/2) I_1 - x/4 sum (psi(k+1) + psi(k+2)) (x^2/4)^k / (k! (k+1)!)``."""
+    q = x * x / 4
+    log_half = np.log(x / 2)
+    psi1 = -_EULER_GAMMA  # psi(k + 1) at k = 0
+    term0 = np.ones_like(x)  # (x^2/4)^k / k!^2
+    term1 = np.ones_like(x)  # (x^2/4)^k / (k! (k+1)!)
+    s0, s1 = psi1 * term0, (2 * psi1 + 1.0) * term1
+    for k in range(1, 30):  # x <= 2: the 30th term is below 1e-60
+        term0 = term0 * q / (k * k)
+        term1 = term1 * q / (k * (k + 1))
+        psi1 += 1.0 / k
+        s0 = s0 + psi1 * term0
+        s1 = s1 + (2 * psi1 + 1.0 / (k + 1)) * term1
+    k0 = -log_half * _bessel_i64(x, 0, False) + s0
+    k1 = 1.0 / x + log_half * _bessel_i64(x, 1, False) - x / 4 * s1
+    return k0, k1
+
+
+def _bessel_k_large(x):
+    """``e^x K_0``, ``e^x K_1`` for ``x > 2`` by Steed's evaluation of Temme's continued
+    fraction for ``K_1 / K_0`` and the accompanying sum ``s`` (``K_0 = sqrt(pi / 2x) e^-x /
+    s``), converged to float64's eps."""
+    b = 2.0 * (1.0 + x)
+    d = 1.0 / b
+    h = delh = d
+    q1, q2 = np.zeros_like(x), np.ones_like(x)
+    a1 = 0.25
+    q = c = np.full_like(x, a1)
+    a = -a1
+    s = 1.0 + q * delh
+    going = np.ones(x.shape, bool)
+    for i in range(2, 1000):
+        a -= 2 * (i - 1)
+        c = -a * c / i
+        qnew = (q1 - b * q2) / a
+        q1, q2 = q2, qnew
+        q = q + c * qnew
+        b = b + 2.0
+        d = 1.0 / (b + a * d)
+        delh = np.where(going, (b * d - 1.0) * delh, 0.0)
+        h = h + delh
+        dels = q * delh
+        s = s + dels
+        going &= np.abs(dels / s) >= _EPS64 / 2
+        if not going.any():
+            break
+    k0 = np.sqrt(math.pi / (2.0 * x)) / s
+    return k0, k0 * (x + 0.5 - a1 * h) / x
+
+
+def _bessel_k64(x, nu, scaled):
+    """``K_nu(x)`` (``nu`` 0 or 1), times ``e^x`` if ``scaled``, in float64: NaN below 0 (and
+    at NaN), inf at 0, 0 at inf."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.full(x.shape, np.nan)
+    with np.errstate(all="ignore"):
+        out[x == 0] = np.inf
+        out[x == np.inf] = 0.0
+        small = (x > 0) & (x <= 2)
+        large = (x > 2) & np.isfinite(x)
+        if small.any():
+            v = x[small]
+            k = _bessel_k_small(v)[nu]
+            out[small] = k * np.exp(v) if scaled else k
+        if large.any():
+            v = x[large]
+            k = _bessel_k_large(v)[nu]
+            out[large] = k if scaled else k * np.exp(-v)
+    return out
+
+
+class SpecialBesselFn(Node):
+    def forward(self, input, name, fn):
+        if name.startswith("modified_bessel_i"):  # with PyTorch's float32 overflow, as i0's
+            return _bessel_i(fn, _floating(input), name.endswith("1"), f"{name}_cpu")
+        return _same(fn, _floating(input), f"{name}_cpu")
+
+
+_MODIFIED = {
+    "modified_bessel_i0": ("the modified Bessel function of the first kind of order zero",
+                           np.i0),
+    "modified_bessel_i1": ("the modified Bessel function of the first kind of order one",
+                           lambda v: _bessel_i64(v, 1, False)),
+    "modified_bessel_k0": ("the modified Bessel function of the second kind of order zero",
+                           lambda v: _bessel_k64(v, 0, False)),
+    "modified_bessel_k1": ("the modified Bessel function of the second kind of order one",
+                           lambda v: _bessel_k64(v, 1, False)),
+    "scaled_modified_bessel_k0": ("``exp(x)`` times the modified Bessel function of the second "
+                                  "kind of order zero", lambda v: _bessel_k64(v, 0, True)),
+    "scaled_modified_bessel_k1": ("``exp(x)`` times the modified Bessel function of the second "
+                                  "kind of order one", lambda v: _bessel_k64(v, 1, True)),
+}
+
+
+def _modified_bessel(name, title, fn64):
+    def fn(input: Tensor) -> Tensor:
+        return apply_nondifferentiable(SpecialBesselFn, input, name=name, fn=fn64)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"""Return {title} of each element.
+
+    Computed in float64 and rounded; integers give float32. The second kind is NaN below 0
+    and inf at 0. Not differentiable (as in PyTorch: the result does not require grad).
+    Reached as ``autograd_core.special.{name}``.
 
     Args:
-        input (Tensor): the shape ``a`` (positive).
-        other (Tensor): the point ``x`` (nonnegative; broadcast with ``input``).
+        input (Tensor): the input tensor.
 
     Example::
 
         >>> import autograd_core as ag
-        >>> ag.special.gammaincc(ag.tensor([1.0]), ag.tensor([30.0]))  # e**-30
-        tensor([9.3576e-14])
+        >>> ag.special.{name}(ag.tensor([0.5, 3.0])).shape
+        autograd_core.Size([2])
     """
-    _check_pair("special_gammaincc", input, other)
-    return _IncompleteGammaUpper.apply(input, other)
+    return op(f"special_{name}", function=False, samples=())(fn)
+
+
+for _name, (_title, _fn64) in _MODIFIED.items():
+    _modified_bessel(_name, _title, _fn64)
+
+
+# ---- Bessel functions of the second kind ------------------------------------------------------
+
+def _j_all(a, top=120):
+    """``J_0 .. J_top`` at ``a`` (``0 < a <= 25``) by Miller's backward recurrence from
+    ``top + 20``, normalised by ``J_0 + 2 (J_2 + J_4 + ...) = 1``; shape ``(top + 1, *a)``."""
+    out = np.empty((top + 1,) + a.shape)
+    nxt, cur = np.zeros_like(a), np.full_like(a, 1e-300)
+    norm = np.zeros_like(a)
+    for k in range(top + 20, 0, -1):  # cur is J_k (unnormalised): step to J_{k-1}
+        if k <= top:
+            out[k] = cur
+        if k % 2 == 0:
+            norm = norm + 2.0 * cur
+        nxt, cur = cur, 2.0 * k / a * cur - nxt
+        big = np.abs(cur) > 1e250  # rescale everything kept so far
+        if big.any():
+            f = np.where(big, 1e-250, 1.0)
+            cur, nxt, norm = cur * f, nxt * f, norm * f
+            out[k:] = out[k:] * f
+    out[0] = cur
+    return out / (norm + cur)
+
+
+def _bessel_y64(x, nu):
+    """``Y_nu(x)`` (``nu`` 0 or 1) in float64: Neumann's series over Miller's ``J_k`` up to
+    25 (``Y_0 = 2/pi ((log(x/2) + gamma) J_0 - 2 sum_k (-1)^k J_2k / k)``, and ``Y_1 = -Y_0'``
+    term by term), Hankel's expansion beyond; ``-inf`` at 0, NaN below, 0 at inf."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.full(x.shape, np.nan)
+    with np.errstate(all="ignore"):
+        out[x == 0] = -np.inf  # (and NaN at inf, as PyTorch's)
+        small = (x > 0) & (x < 1.0)
+        if small.any():
+            out[small] = _y_series(x[small], nu)
+        mid = (x >= 1.0) & (x <= 25.0)
+        if mid.any():
+            a = x[mid]
+            j = _j_all(a)
+            lg = np.log(a / 2) + _EULER_GAMMA
+            k = np.arange(1, (j.shape[0] - 1) // 2 + 1)
+            sign = (-1.0) ** k
+            if nu == 0:
+                s = np.tensordot(sign / k, j[2 * k], axes=1)
+                out[mid] = 2 / math.pi * (lg * j[0] - 2 * s)
+            else:
+                kk = k[2 * k + 1 < j.shape[0]]
+                s = np.tensordot(((-1.0) ** kk) / kk, j[2 * kk - 1] - j[2 * kk + 1], axes=1)
+                out[mid] = -2 / math.pi * (j[0] / a - lg * j[1] - s)
+        far = (x > 25.0) & np.isfinite(x)
+        if far.any():
+            out[far] = _j_hankel(x[far], nu, second=True)
+    return out
+
+
+def _y_series(a, nu):
+    """``Y_0``, ``Y_1`` below 1 by their series (A&S 9.1.13, 9.1.11): ``2/pi log(x/2) J_nu``
+    plus ``(-1)^k (x^2/4)^k`` sums weighted by digammas (``-2/(pi x)`` more for ``Y_1``)."""
+    q = -(a * a) / 4
+    lg = np.log(a / 2)
+    psi = -_EULER_GAMMA  # psi(k + 1)
+    if nu == 0:
+        term, total = np.ones_like(a), psi * np.ones_like(a)
+        for k in range(1, 25):
+            term = term * q / (k * k)
+            psi += 1.0 / k
+            total = total + psi * term
+        return 2 / math.pi * (lg * _j_series(a, 0) - total)
+    term, total = np.ones_like(a), (2 * psi + 1.0) * np.ones_like(a)  # psi(1) + psi(2)
+    for k in range(1, 25):
+        term = term * q / (k * (k + 1))
+        psi += 1.0 / k
+        total = total + (2 * psi + 1.0 / (k + 1)) * term
+    return -2 / (math.pi * a) + 2 / math.pi * lg * _j_series(a, 1) - a / (2 * math.pi) * total
+
+
+_SECOND_KIND = {
+    "bessel_y0": ("the Bessel function of the second kind of order zero",
+                  lambda v: _bessel_y64(v, 0)),
+    "bessel_y1": ("the Bessel function of the second kind of order one",
+                  lambda v: _bessel_y64(v, 1)),
+}
+for _name, (_title, _fn64) in _SECOND_KIND.items():
+    _modified_bessel(_name, _title, _fn64)

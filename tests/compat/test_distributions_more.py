@@ -223,6 +223,9 @@ _CASES = [
     ("StudentT", (_DF, _LOC, _POS), _VAL, False),
     ("Dirichlet", (_CONC,), _SIMPLEX, False),
     ("Chi2", (_POS * 3,), _PVAL, False),
+    ("Weibull", (_POS, _POS + 0.5), _PVAL, True),
+    ("Weibull", (_POS, _POS * 0.5), _PVAL, True),  # concentration < 1 somewhere: mode NaN
+    ("Pareto", (_POS * 0.1, _POS * 2), _PVAL + 0.2, True),
 ]
 
 
@@ -344,6 +347,28 @@ def test_continuous_closed_forms():
     assert D.Gumbel(0.0, 1.0).sample().dtype == ag.float32
 
 
+def test_weibull_pareto_closed_forms():
+    x = _f64([0.5, 1.0, 3.0], False)
+    # Weibull(scale 2, concentration 1) is Exponential(rate 1/2)
+    w = D.Weibull(2.0, _f64(1.0, False))
+    np.testing.assert_allclose(w.log_prob(x).numpy(), -math.log(2) - x.numpy() / 2, rtol=1e-14)
+    np.testing.assert_allclose(w.cdf(x).numpy(), 1 - np.exp(-x.numpy() / 2), rtol=1e-14)
+    assert w.mean.item() == pytest.approx(2.0) and w.variance.item() == pytest.approx(4.0)
+    assert w.entropy().item() == pytest.approx(1 + math.log(2))
+    # Pareto: alpha s^alpha / x^(alpha+1) on [s, inf); cdf 1 - (s/x)^alpha
+    p = D.Pareto(_f64(0.5, False), 3.0)
+    np.testing.assert_allclose(p.log_prob(x).numpy(),
+                               math.log(3) + 3 * math.log(0.5) - 4 * np.log(x.numpy()),
+                               rtol=1e-14)
+    np.testing.assert_allclose(p.cdf(x).numpy(), 1 - (0.5 / x.numpy()) ** 3, rtol=1e-14)
+    assert p.mean.item() == pytest.approx(0.75) and p.variance.item() == pytest.approx(0.1875)
+    assert D.Pareto(1.0, 0.5).mean.item() == math.inf
+    with pytest.raises(ValueError, match="to be within the support"):
+        p.log_prob(_f64([0.25], False))
+    with pytest.raises(ValueError, match="Expected parameter concentration"):
+        D.Weibull(1.0, -1.0)
+
+
 def test_continuous_errors():
     with pytest.raises(ValueError, match=r"Expected parameter scale \(Tensor of shape \(\)\) of "
                        r"distribution Laplace\(loc: 0.0, scale: -1.0\) to satisfy the constraint "
@@ -372,7 +397,8 @@ def test_continuous_errors():
 @pytest.mark.parametrize("name, params", [
     ("Laplace", (1.0, 2.0)), ("Exponential", (2.0,)), ("LogNormal", (0.0, 0.5)),
     ("HalfNormal", (2.0,)), ("Gumbel", (1.0, 2.0)), ("StudentT", (6.0, 1.0, 2.0)),
-    ("Chi2", (3.0,)), ("Dirichlet", ([1.0, 2.0, 3.0],)),
+    ("Chi2", (3.0,)), ("Dirichlet", ([1.0, 2.0, 3.0],)), ("Weibull", (2.0, 1.5)),
+    ("Pareto", (1.0, 9.0)),
 ])
 def test_sample_moments(name, params):
     # 40000 float64 draws with a fixed seed: the sample mean is within 5 standard errors of
@@ -410,6 +436,8 @@ _DISCRETE = [
     ("Multinomial", (5,), ("probs", _PK), _MULTI, "entropy mean variance"),
     ("Geometric", (), ("probs", _P), _COUNTS, "entropy mean mode variance"),
     ("Geometric", (), ("logits", _P - 0.5), _COUNTS, "entropy mean mode variance"),
+    ("NegativeBinomial", (_P * 6 + 0.2,), ("probs", _P), _COUNTS, "mean mode variance"),
+    ("NegativeBinomial", (np.array(3.0),), ("logits", _P - 0.5), _COUNTS, "mean mode variance"),
     ("RelaxedBernoulli", (np.array(0.7),), ("probs", _P), _RELAXED, ""),
     ("RelaxedBernoulli", (np.array(0.7),), ("logits", _P - 0.5), _RELAXED, ""),
     ("RelaxedOneHotCategorical", (np.array(0.6),), ("probs", _PK), _RELAXED_K, ""),
@@ -947,3 +975,332 @@ def test_user_subclass_checks_as_torch():
         outcomes.append(row)
     assert outcomes[0] == outcomes[1]
     assert "to satisfy the constraint GreaterThan(lower_bound=0.0)" in outcomes[1][0]
+
+
+# ---------------------------------------------------------------------------- VonMises
+
+def test_von_mises_closed_forms_and_moments():
+    # log_prob integrates to 1 over the circle (trapezoid on 4001 points, periodic: exact to
+    # float64 for a smooth periodic integrand); PyTorch's I0 approximation holds ~1e-7
+    for kappa in (0.01, 0.5, 3.0, 20.0):
+        d = D.VonMises(_f64(0.7, False), _f64(kappa, False))
+        t = np.linspace(-math.pi, math.pi, 4001)[:-1]
+        dens = d.log_prob(_f64(t, False)).exp().numpy()
+        assert dens.sum() * (2 * math.pi / 4000) == pytest.approx(1.0, rel=3e-7)
+        # the circular variance 1 - I1/I0 against numpy's i0 and a series for I1
+        i1 = sum((kappa / 2) ** (2 * k + 1) / (math.factorial(k) * math.factorial(k + 1))
+                 for k in range(60))
+        assert d.variance.item() == pytest.approx(1 - i1 / np.i0(kappa), abs=5e-7)
+    d = D.VonMises(_f64([0.5, -2.0], False), _f64([4.0, 0.3], False))
+    _ = ag.manual_seed(3)
+    x = d.sample((40000,)).numpy()
+    assert x.shape == (40000, 2) and x.dtype == np.float64
+    assert np.all(np.abs(x) <= math.pi)
+    # the circular mean direction and 1 - mean resultant length
+    z = np.exp(1j * x).mean(0)
+    np.testing.assert_allclose(np.angle(z)[0], 0.5, atol=0.02)
+    np.testing.assert_allclose(1 - np.abs(z), d.variance.numpy(), atol=0.02)
+    assert not d.has_rsample and d.mean is d.loc
+    c = _f64([1.5, 5.0])
+    assert ag.gradcheck(lambda k: D.VonMises(_f64([0.1, 0.2], False), k).log_prob(
+        _f64([0.3, -1.0], False)), (c,))
+    with pytest.raises(ValueError, match="Expected parameter concentration"):
+        D.VonMises(0.0, -1.0)
+
+
+@pytest.mark.torch_parity
+def test_von_mises_matches_torch():
+    torch = pytest.importorskip("torch")
+    loc, kappa = _LOC, np.concatenate([_POS[:1] * 0.2, _POS[1:] * 8], 0)  # both sides of 3.75
+    ours = D.VonMises(_f64(loc), _f64(kappa))
+    theirs = torch.distributions.VonMises(torch.tensor(loc, requires_grad=True),
+                                          torch.tensor(kappa, requires_grad=True))
+    a, t = ours.log_prob(ag.tensor(_VAL)), theirs.log_prob(torch.tensor(_VAL))
+    np.testing.assert_allclose(a.detach().numpy(), t.detach().numpy(), rtol=1e-12)
+    a.sum().backward()
+    t.sum().backward()
+    np.testing.assert_allclose(ours.concentration.grad.numpy(), theirs.concentration.grad.numpy(),
+                               rtol=1e-10)
+    np.testing.assert_allclose(ours.loc.grad.numpy(), theirs.loc.grad.numpy(), rtol=1e-10)
+    for prop in ("mean", "mode", "variance"):
+        np.testing.assert_allclose(getattr(ours, prop).detach().numpy(),
+                                   getattr(theirs, prop).detach().numpy(), rtol=1e-12)
+    assert tuple(ours.expand((4, 2, 3)).sample((2,)).shape) == (2, 4, 2, 3)
+    assert ours.sample().dtype == ag.float64
+
+
+def test_gamma_cdf_closed_forms_and_gradients():
+    # Gamma(1, rate) is Exponential(rate); Gamma(2, 1): 1 - (1 + x) e^-x; Chi2(2) likewise
+    x = _f64([0.0, 0.5, 2.0, 7.0], False)
+    rate = _f64(1.5)
+    g = D.Gamma(_f64(1.0, False), rate)
+    c = g.cdf(x)
+    np.testing.assert_allclose(c.detach().numpy(), -np.expm1(-1.5 * x.numpy()), rtol=1e-15)
+    # d/drate (1 - e^{-rate x}) = x e^{-rate x} (at x = 0 PyTorch's igamma rule gives NaN:
+    # (a - 1) log(0) with a = 1; both take the points away from 0)
+    g.cdf(x[1:]).sum().backward()
+    xs = x.numpy()[1:]
+    assert rate.grad.item() == pytest.approx(float(np.sum(xs * np.exp(-1.5 * xs))), rel=1e-13)
+    xv = x.numpy()
+    np.testing.assert_allclose(D.Gamma(2.0, _f64(1.0, False)).cdf(x).numpy(),
+                               1 - (1 + xv) * np.exp(-xv), rtol=1e-14, atol=1e-16)
+    np.testing.assert_allclose(D.Chi2(_f64(2.0, False)).cdf(x).numpy(), -np.expm1(-xv / 2),
+                               rtol=1e-14)
+    conc = _f64(2.0)
+    with pytest.raises(NotImplementedError, match="the derivative for 'igamma: input'"):
+        D.Gamma(conc, 1.0).cdf(x).sum().backward()
+
+
+@pytest.mark.torch_parity
+def test_gamma_cdf_matches_torch():
+    torch = pytest.importorskip("torch")
+    ours = D.Gamma(_f64(_POS * 3, False), _f64(_POS))
+    theirs = torch.distributions.Gamma(torch.tensor(_POS * 3),
+                                       torch.tensor(_POS, requires_grad=True))
+    a, t = ours.cdf(ag.tensor(_PVAL)), theirs.cdf(torch.tensor(_PVAL))
+    np.testing.assert_allclose(a.detach().numpy(), t.detach().numpy(), rtol=1e-13)
+    a.sum().backward()
+    t.sum().backward()
+    np.testing.assert_allclose(ours.rate.grad.numpy(), theirs.rate.grad.numpy(), rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------- simplex, matrix,
+# cat and stack transforms
+
+def test_stick_breaking_closed_forms():
+    t = D.StickBreakingTransform()
+    # zero input is the simplex's centre; the inverse gives it back
+    np.testing.assert_allclose(t(_f64(np.zeros(3), False)).numpy(), np.full(4, 0.25))
+    x = _f64([[0.3, -1.2, 2.0], [1.0, 0.0, -0.5]])
+    y = t(x)
+    np.testing.assert_allclose(y.detach().numpy().sum(-1), [1.0, 1.0], rtol=1e-15)
+    np.testing.assert_allclose(t.inv(y).detach().numpy(), x.detach().numpy(), rtol=1e-12,
+                               atol=1e-15)
+    # log |det J| against the float64 finite-difference Jacobian of x -> y[:-1]
+    for row in x.detach().numpy():
+        jac = np.empty((3, 3))
+        for j in range(3):
+            e = np.zeros(3)
+            e[j] = 1e-6
+            jac[:, j] = (t(_f64(row + e, False)).numpy()[:-1]
+                         - t(_f64(row - e, False)).numpy()[:-1]) / 2e-6
+        xr = _f64(row, False)
+        assert t.log_abs_det_jacobian(xr, t(xr)).item() == pytest.approx(
+            math.log(abs(np.linalg.det(jac))), abs=1e-8)
+    assert ag.gradcheck(lambda a: t.log_abs_det_jacobian(a, t(a)), (x,))
+    assert t.forward_shape((2, 3)) == (2, 4) and t.inverse_shape((2, 4)) == (2, 3)
+    # a Dirichlet's log_prob pulled back through it (the simplex reparameterisation) is finite
+    d = D.TransformedDistribution(D.Normal(ag.zeros(3, dtype=ag.float64), 1.0),
+                                  D.StickBreakingTransform())
+    assert d.event_shape == (4,) and np.isfinite(d.log_prob(y.detach()).numpy()).all()
+
+
+def test_softmax_lower_cholesky_cat_stack_closed_forms():
+    x = _f64([[0.5, -1.0, 2.0]], False)
+    sm = D.SoftmaxTransform()
+    e = np.exp(x.numpy())
+    np.testing.assert_allclose(sm(x).numpy(), e / e.sum(), rtol=1e-15)
+    np.testing.assert_allclose(sm(sm.inv(sm(x))).numpy(), sm(x).numpy(), rtol=1e-15)
+    assert not sm.bijective and sm.event_dim == 1
+    m = _f64([[0.0, 9.0], [2.0, math.log(3.0)]], False)
+    lc = D.LowerCholeskyTransform()
+    np.testing.assert_allclose(lc(m).numpy(), [[1.0, 0.0], [2.0, 3.0]], rtol=1e-15)
+    np.testing.assert_allclose(lc.inv(lc(m)).numpy(), [[0.0, 0.0], [2.0, math.log(3.0)]],
+                               atol=1e-15)
+    cat = D.CatTransform([D.ExpTransform(), D.AffineTransform(1.0, 2.0)], dim=0, lengths=[1, 2])
+    v = _f64([0.5, 1.0, 2.0], False)
+    np.testing.assert_allclose(cat(v).numpy(), [math.exp(0.5), 3.0, 5.0])
+    np.testing.assert_allclose(cat.inv(cat(v)).numpy(), v.numpy())
+    np.testing.assert_allclose(cat.log_abs_det_jacobian(v, cat(v)).numpy(),
+                               [0.5, math.log(2), math.log(2)])
+    st = D.StackTransform([D.ExpTransform(), D.AffineTransform(1.0, 2.0)], dim=1)
+    w = _f64([[0.5, 1.0], [0.0, -1.0]], False)
+    np.testing.assert_allclose(st(w).numpy(), [[math.exp(0.5), 3.0], [1.0, -1.0]])
+    np.testing.assert_allclose(st.inv(st(w)).numpy(), w.numpy())
+    np.testing.assert_allclose(st.log_abs_det_jacobian(w, st(w)).numpy(),
+                               [[0.5, math.log(2)], [0.0, math.log(2)]])
+    with pytest.raises(AssertionError, match=r"x.size\(0\) = 2 must equal length 3"):
+        cat(_f64([1.0, 2.0], False))
+    with pytest.raises(AssertionError, match=r"y.size\(1\) = 3 must equal len\(transforms\) 2"):
+        st.inv(_f64(np.ones((2, 3)), False))
+
+
+@pytest.mark.torch_parity
+def test_new_transforms_match_torch():
+    torch = pytest.importorskip("torch")
+    import torch.distributions as TD
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(2, 3, 4))
+    cases = [
+        ("SoftmaxTransform", (), (), x, False),
+        ("StickBreakingTransform", (), (), x, True),
+        ("LowerCholeskyTransform", (), (), rng.normal(size=(2, 3, 3)), False),
+        ("CatTransform", ([D.ExpTransform(), D.SigmoidTransform()], -1, [3, 1]),
+         ([TD.ExpTransform(), TD.SigmoidTransform()], -1, [3, 1]), x, True),
+        ("CatTransform", ([D.ExpTransform(), D.AffineTransform(0.5, -2.0)], 1, [2, 1]),
+         ([TD.ExpTransform(), TD.AffineTransform(0.5, -2.0)], 1, [2, 1]), x, True),
+        ("StackTransform", ([D.ExpTransform(), D.TanhTransform(), D.AffineTransform(1., 3.)], 1),
+         ([TD.ExpTransform(), TD.TanhTransform(), TD.AffineTransform(1., 3.)], 1), x, True),
+    ]
+    for name, ours_args, their_args, data, jac in cases:
+        ours, theirs = getattr(D, name)(*ours_args), getattr(TD, name)(*their_args)
+        a, t = _f64(data), torch.tensor(data, requires_grad=True)
+        ya, yt = ours(a), theirs(t)
+        np.testing.assert_allclose(ya.detach().numpy(), yt.detach().numpy(), rtol=1e-13,
+                                   err_msg=name)
+        np.testing.assert_allclose(ours.inv(ya).detach().numpy(),
+                                   theirs.inv(yt).detach().numpy(), rtol=1e-10, atol=1e-12,
+                                   err_msg=name)
+        assert ours.bijective == theirs.bijective
+        assert tuple(ours.forward_shape(data.shape)) == tuple(theirs.forward_shape(data.shape))
+        out = ours.log_abs_det_jacobian(a, ya) if jac else ya
+        ref = theirs.log_abs_det_jacobian(t, yt) if jac else yt
+        np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), rtol=1e-12,
+                                   atol=1e-13, err_msg=name)
+        wts = rng.normal(size=tuple(ref.shape))
+        (out * ag.tensor(wts)).sum().backward()
+        (ref * torch.tensor(wts)).sum().backward()
+        np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-10, atol=1e-12,
+                                   err_msg=name)
+
+
+def test_negative_binomial_and_kumaraswamy_closed_forms():
+    # NB(r, p): C(k + r - 1, k) p^k (1 - p)^r; mean r p / (1 - p)
+    nb = D.NegativeBinomial(_f64(3.0, False), _f64([0.4], False))
+    k = np.arange(6.0)
+    want = [math.comb(int(j) + 2, int(j)) * 0.4 ** j * 0.6 ** 3 for j in k]
+    np.testing.assert_allclose(nb.log_prob(_f64(k[:, None], False)).exp().numpy()[:, 0], want,
+                               rtol=1e-13)
+    assert nb.mean.item() == pytest.approx(2.0) and nb.variance.item() == pytest.approx(2 / 0.6)
+    _ = ag.manual_seed(2)
+    draws = D.NegativeBinomial(_f64(4.0, False), _f64(0.3, False)).sample((40000,)).numpy()
+    mean, var = 4 * 0.3 / 0.7, 4 * 0.3 / 0.49
+    assert abs(draws.mean() - mean) < 5 * math.sqrt(var / 40000)
+    assert np.all(draws == np.floor(draws)) and draws.min() >= 0
+    with pytest.raises(ValueError, match="Expected parameter probs"):
+        D.NegativeBinomial(2.0, probs=1.0)
+    # Kumaraswamy(a, b): a b x^(a-1) (1 - x^a)^(b-1); cdf 1 - (1 - x^a)^b
+    ku = D.Kumaraswamy(_f64(2.0, False), 3.0)
+    x = np.array([0.1, 0.5, 0.9])
+    np.testing.assert_allclose(ku.log_prob(_f64(x, False)).exp().numpy(),
+                               6 * x * (1 - x ** 2) ** 2, rtol=1e-13)
+    np.testing.assert_allclose(ku.cdf(_f64(x, False)).numpy(), 1 - (1 - x ** 2) ** 3,
+                               rtol=1e-13)
+    # mean b B(1 + 1/a, b) = 3 Gamma(1.5) Gamma(3) / Gamma(4.5) = 16/35; mode (1/5)^(1/2)
+    assert ku.mean.item() == pytest.approx(16 / 35, rel=1e-14)
+    assert ku.mode.item() == pytest.approx(math.sqrt(0.2), rel=1e-14)
+    assert math.isnan(D.Kumaraswamy(0.5, 2.0).mode.item())
+    params = (_f64([2.0, 0.7]), _f64([3.0, 1.4]))
+    assert ag.gradcheck(lambda a, b: D.Kumaraswamy(a, b).log_prob(_f64([0.3, 0.6], False)),
+                        params)
+
+    def draw(a, b):
+        _ = ag.manual_seed(11)
+        return D.Kumaraswamy(a, b).rsample((2,))
+    assert ag.gradcheck(draw, params)
+
+
+@pytest.mark.torch_parity
+def test_kumaraswamy_matches_torch():
+    torch = pytest.importorskip("torch")
+    a, b = _POS + 0.2, _POS * 2
+    ours = D.Kumaraswamy(_f64(a), _f64(b))
+    theirs = torch.distributions.Kumaraswamy(torch.tensor(a, requires_grad=True),
+                                             torch.tensor(b, requires_grad=True))
+    v = _PROB
+    for what in ("log_prob", "entropy", "mean", "variance", "cdf"):
+        if what in ("log_prob", "cdf"):
+            x, y = getattr(ours, what)(ag.tensor(v)), getattr(theirs, what)(torch.tensor(v))
+        elif what == "entropy":
+            x, y = ours.entropy(), theirs.entropy()
+        else:
+            x, y = getattr(ours, what), getattr(theirs, what)
+        np.testing.assert_allclose(x.detach().numpy(), y.detach().numpy(), rtol=1e-12,
+                                   err_msg=what)
+    lp, lt = ours.log_prob(ag.tensor(v)), theirs.log_prob(torch.tensor(v))
+    lp.sum().backward()
+    lt.sum().backward()
+    np.testing.assert_allclose(ours.concentration1.grad.numpy(),
+                               theirs.concentration1.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(ours.concentration0.grad.numpy(),
+                               theirs.concentration0.grad.numpy(), rtol=1e-10)
+    assert tuple(ours.expand((5, 2, 3)).sample((2,)).shape) == (2, 5, 2, 3)
+
+
+def test_continuous_bernoulli_closed_forms():
+    # C(p) = 2 artanh(1 - 2p) / (1 - 2p); p = 1/2 is the uniform distribution
+    for p in (0.05, 0.2, 0.7, 0.999):
+        d = D.ContinuousBernoulli(_f64(p, False))
+        x = np.array([0.0, 0.25, 0.5, 1.0])
+        logc = math.log(2 * math.atanh(1 - 2 * p) / (1 - 2 * p))
+        np.testing.assert_allclose(d.log_prob(_f64(x, False)).numpy(),
+                                   logc + x * math.log(p) + (1 - x) * math.log1p(-p),
+                                   rtol=1e-12)
+        mean = p / (2 * p - 1) + 1 / (2 * math.atanh(1 - 2 * p))
+        assert d.mean.item() == pytest.approx(mean, rel=1e-12)
+        np.testing.assert_allclose(d.icdf(d.cdf(_f64(x[1:3], False))).numpy(), x[1:3],
+                                   rtol=1e-12)
+    u = D.ContinuousBernoulli(_f64([0.5, 0.4999], False))
+    np.testing.assert_allclose(u.log_prob(_f64([0.3, 0.3], False)).numpy()[0], 0.0, atol=1e-15)
+    np.testing.assert_allclose(u.variance.numpy(), [1 / 12, 1 / 12], rtol=1e-6)
+    probs = _f64([0.2, 0.8])
+    assert ag.gradcheck(lambda q: D.ContinuousBernoulli(q).log_prob(_f64([0.3, 0.6], False)),
+                        (probs,))
+
+    def draw(q):
+        _ = ag.manual_seed(4)
+        return D.ContinuousBernoulli(q).rsample((3,))
+    assert ag.gradcheck(draw, (probs,))
+    with pytest.raises(ValueError, match="The parameter probs has invalid values"):
+        D.ContinuousBernoulli(1.5, validate_args=True)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("kw", ["probs", "logits"])
+def test_continuous_bernoulli_matches_torch(kw):
+    torch = pytest.importorskip("torch")
+    p = np.array([[0.05, 0.3, 0.4995], [0.5, 0.7, 0.999]])
+    arr = p if kw == "probs" else np.log(p / (1 - p))
+    ours = D.ContinuousBernoulli(**{kw: _f64(arr)})
+    theirs = torch.distributions.ContinuousBernoulli(**{kw: torch.tensor(arr, requires_grad=True)})
+    assert tuple(ours.batch_shape) == tuple(theirs.batch_shape)
+    for what in ("log_prob", "cdf", "icdf", "entropy", "mean", "variance", "stddev"):
+        leaf_a, leaf_t = _f64(arr), torch.tensor(arr, requires_grad=True)
+        ours = D.ContinuousBernoulli(**{kw: leaf_a})
+        theirs = torch.distributions.ContinuousBernoulli(**{kw: leaf_t})
+        if what in ("log_prob", "cdf", "icdf"):
+            v = _PROB[0]
+            a, t = getattr(ours, what)(ag.tensor(v)), getattr(theirs, what)(torch.tensor(v))
+        elif what == "entropy":
+            a, t = ours.entropy(), theirs.entropy()
+        else:
+            a, t = getattr(ours, what), getattr(theirs, what)
+        np.testing.assert_allclose(a.detach().numpy(), t.detach().numpy(), rtol=1e-12,
+                                   atol=1e-15, err_msg=what)
+        a.sum().backward()
+        t.sum().backward()
+        if leaf_t.grad is None:  # (icdf's gradient does not reach logits in either)
+            assert leaf_a.grad is None or not leaf_a.grad.numpy().any()
+            continue
+        np.testing.assert_allclose(leaf_a.grad.numpy(), leaf_t.grad.numpy(), rtol=1e-9,
+                                   atol=1e-12, err_msg=what)
+
+
+@pytest.mark.torch_parity
+def test_log_sigmoid_gradient_at_zero_logits_matches_torch():
+    # probs = 1/2 is logits = 0, where log_sigmoid's derivative is 1/2 (a max(-x, 0) + |x|
+    # form has 1 there): NegativeBinomial / ContinuousBernoulli / StickBreaking gradients
+    torch = pytest.importorskip("torch")
+    lg_a, lg_t = _f64([0.0, 0.3]), torch.tensor([0.0, 0.3], dtype=torch.float64,
+                                                 requires_grad=True)
+    v = [2.0, 1.0]
+    D.NegativeBinomial(3.0, logits=lg_a).log_prob(_f64(v, False)).sum().backward()
+    torch.distributions.NegativeBinomial(3.0, logits=lg_t).log_prob(
+        torch.tensor(v, dtype=torch.float64)).sum().backward()
+    np.testing.assert_allclose(lg_a.grad.numpy(), lg_t.grad.numpy(), rtol=1e-12)
+    x_a = _f64([math.log(2.0), 0.0])  # x - log(K - i) = 0 for the first coordinate
+    x_t = torch.tensor([math.log(2.0), 0.0], dtype=torch.float64, requires_grad=True)
+    ta, tt = D.StickBreakingTransform(), torch.distributions.StickBreakingTransform()
+    ta.log_abs_det_jacobian(x_a, ta(x_a)).backward()
+    tt.log_abs_det_jacobian(x_t, tt(x_t)).backward()
+    np.testing.assert_allclose(x_a.grad.numpy(), x_t.grad.numpy(), rtol=1e-12)

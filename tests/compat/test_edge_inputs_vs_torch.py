@@ -34,7 +34,7 @@ ALLOWED = {
     ("uint8", "conv1d_same"): "integer convolutions: refused with a clear error",
     **{("bool", n): "computes on bool inputs where PyTorch has no bool kernel" for n in _BOOL},
     **{("float16", n): "computes in half where PyTorch has no half kernel" for n in (
-        "quantile", "nanquantile", "special_i1", "special_i1e", "special_log_ndtr",
+        "quantile", "nanquantile", "special_i1", "special_i1e", "special_log_ndtr", "special_erfcx",
         "special_zeta", "special_zeta_int_x")},
     ("float16", "sinc"): "a composite rounded to half at each step (PyTorch: one float32 "
                          "evaluation), ~1e-3 apart",

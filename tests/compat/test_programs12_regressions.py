@@ -264,5 +264,10 @@ def test_biject_to_transform_to():
     assert (C.greater_than(2.0).lower_bound, C.real_vector.reinterpreted_batch_ndims) == (2.0, 1)
     with pytest.raises(NotImplementedError, match="Cannot transform _Boolean constraints"):
         D.biject_to(C.boolean)
-    with pytest.raises(NotImplementedError, match="StickBreakingTransform"):
-        D.biject_to(C.simplex)
+    # simplex: stick-breaking (bijective, K-1 free numbers) / softmax; lower-Cholesky
+    assert isinstance(D.biject_to(C.simplex), D.StickBreakingTransform)
+    assert isinstance(D.transform_to(C.simplex), D.SoftmaxTransform)
+    assert ag.allclose(D.biject_to(C.simplex)(ag.zeros(2)), ag.full((3,), 1 / 3))
+    assert isinstance(D.transform_to(C.lower_cholesky), D.LowerCholeskyTransform)
+    with pytest.raises(NotImplementedError, match="Cannot transform _LowerCholesky"):
+        D.biject_to(C.lower_cholesky)
