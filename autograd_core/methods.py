@@ -309,6 +309,17 @@ def _spellings():
 
     polygamma_method.__name__ = polygamma_method.__qualname__ = "polygamma"
 
+    def itemsize(self):
+        """The size of one element in bytes (``element_size()``, as a property).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(1).itemsize, ag.zeros(1, dtype=ag.bool).itemsize
+            (4, 1)
+        """
+        return self._data.itemsize
+
     # Tensor.new_*: a new tensor with this one's dtype (and device) unless given
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         """Return a new tensor of zeros, with this tensor's dtype unless ``dtype`` is given.
@@ -445,7 +456,7 @@ def _spellings():
     methods = {
         "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_empty,
         "new_full": new_full, "new_tensor": new_tensor, "new": new,
-        "T": property(T), "mT": property(mT),
+        "T": property(T), "mT": property(mT), "itemsize": property(itemsize),
         "real": property(real, _set_part(real)), "imag": property(imag, _set_part(imag)), "t": t, "where": where_, "polygamma": polygamma_method,
         "type": type_, "astype": to,
         **{name: _cast(name, dtype) for name, dtype in _CASTS.items()},

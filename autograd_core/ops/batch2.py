@@ -780,6 +780,76 @@ def is_complex(input: Tensor) -> builtins.bool:
     return input.dtype.is_complex
 
 
+@op("is_signed", method=True, function=False, samples=())
+def is_signed(input: Tensor) -> builtins.bool:
+    """Return True if ``input``'s dtype holds negative values (every dtype but ``bool`` and
+    ``uint8``; ``Tensor.is_signed()``, ``dtype.is_signed``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0]).is_signed(), ag.tensor([1], dtype=ag.uint8).is_signed()
+        (True, False)
+    """
+    return input.dtype.is_signed
+
+
+@op("is_same_size", method=True, samples=())
+def is_same_size(input: Tensor, other: Tensor) -> builtins.bool:
+    """Return True if ``input`` and ``other`` have the same shape.
+
+    Args:
+        input (Tensor): the first tensor.
+        other (Tensor): the second tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_same_size(ag.zeros(2, 3), ag.ones(2, 3)), ag.zeros(2).is_same_size(ag.zeros(2, 1))
+        (True, False)
+    """
+    if not isinstance(other, Tensor):
+        raise TypeError(f"is_same_size(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+    return input.shape == other.shape
+
+
+@op("is_inference", method=True, samples=())
+def is_inference(input: Tensor) -> builtins.bool:
+    """Return True if ``input`` is an inference tensor: always False here (tapegrad has no
+    separate inference tensors; ``inference_mode`` is ``no_grad``, see DIFFERENCES.md).
+
+    Args:
+        input (Tensor): the tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> with ag.inference_mode():
+        ...     y = ag.ones(1)
+        >>> y.is_inference()
+        False
+    """
+    return False
+
+
+@op("is_neg", method=True, samples=())
+def is_neg(input: Tensor) -> builtins.bool:
+    """Return True if ``input`` is a lazily negated view: always False (``neg`` computes its
+    result; as ``is_conj``).
+
+    Args:
+        input (Tensor): the tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_neg(-ag.ones(1))
+        False
+    """
+    return False
+
+
 @op("is_nonzero", method=True, samples=(), reads_values=True)
 def is_nonzero(input: Tensor) -> builtins.bool:
     """Return True if the single value of the one-element tensor ``input`` is not zero.
@@ -934,6 +1004,24 @@ def stride(input: Tensor, dim: builtins.int | None = None) -> Any:
     if dim is None:
         return steps
     return steps[_args.norm_dim(dim, a.ndim, "stride")]
+
+
+@op("storage_offset", method=True, function=False, samples=())
+def storage_offset(input: Tensor) -> builtins.int:
+    """Return the position of this tensor's first element in the memory it shares with the
+    tensor it is a view of, in elements (0 for a tensor that owns its memory).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.arange(12.0).view(3, 4)
+        >>> x.storage_offset(), x[1:, 2:].storage_offset(), x[:, 1].storage_offset()
+        (0, 6, 1)
+    """
+    a = root = input._data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    return (a.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // a.itemsize
 
 
 @op("ndimension", method=True, function=False, samples=())

@@ -359,7 +359,7 @@ def vander(x: Tensor, N: builtins.int | None = None,
     return out if increasing else out.flip(1)
 
 
-@op("msort", samples=(), reads_values=True)  # sort's order: gradients tested against torch
+@op("msort", method=True, samples=(), reads_values=True)  # sort's order: gradients tested against torch
 def msort(input: Tensor) -> Tensor:
     """Return ``input`` sorted along its first dimension (ascending): ``sort(input, dim=0)``'s
     values.

@@ -677,7 +677,8 @@ def _value_first_inplace(name):
 # the generated examples' arguments: ``x`` is the tensor itself, taken before the write
 _BINARY = {"atan2", "arctan2", "hypot", "copysign", "fmod", "remainder", "floor_divide",
            "xlogy", "heaviside", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
-           "logical_xor", "divide", "true_divide", "multiply", "subtract", "addcmul", "addcdiv"}
+           "logical_xor", "divide", "true_divide", "multiply", "subtract", "addcmul", "addcdiv",
+           "greater", "greater_equal", "less", "less_equal", "not_equal"}
 _EXAMPLES = {
     "pow": ("[0.25, 1.0]", "2"), "lerp": ("[0.25, 1.0]", "x * 2, 0.5"),
     "addcmul": ("[0.25, 1.0]", "x, x"), "addcdiv": ("[0.25, 1.0]", "x, x"),
@@ -715,7 +716,9 @@ for _name in ("addcmul", "addcdiv"):
 for _name, _op in (("arccos", "acos"), ("arcsin", "asin"), ("arctan", "atan"),
                    ("arccosh", "acosh"), ("arcsinh", "asinh"), ("arctanh", "atanh"),
                    ("arctan2", "atan2"), ("fix", "trunc"), ("divide", "div"),
-                   ("multiply", "mul"), ("subtract", "sub")):
+                   ("multiply", "mul"), ("subtract", "sub"), ("absolute", "abs"),
+                   ("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"),
+                   ("less_equal", "le"), ("not_equal", "ne")):
     _method(_name + "_")(_elementwise_inplace(_name, _op))
 
 
