@@ -93,6 +93,18 @@ def _operators():
     def __rxor__(self, other):
         return _fn("bitwise_xor")(self, other)
 
+    def __lshift__(self, other):
+        return _fn("bitwise_left_shift")(self, other)
+
+    def __rlshift__(self, other):
+        return _fn("bitwise_left_shift")(other, self)
+
+    def __rshift__(self, other):
+        return _fn("bitwise_right_shift")(self, other)
+
+    def __rrshift__(self, other):
+        return _fn("bitwise_right_shift")(other, self)
+
     def __floordiv__(self, other):
         return _fn("floor_divide")(self, other)
 
@@ -135,6 +147,12 @@ def _operators():
 
     def __ixor__(self, other):
         return self.bitwise_xor_(other)
+
+    def __ilshift__(self, other):
+        return self.bitwise_left_shift_(other)
+
+    def __irshift__(self, other):
+        return self.bitwise_right_shift_(other)
 
     def __contains__(self, element):
         # PyTorch's: any element equal to it (Python's default walked the rows with ==)

@@ -18,6 +18,7 @@ from autograd_core.node import apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.arrange import tensor_split
+from autograd_core.ops.binary import result_type
 from autograd_core.ops.batch2 import Elementwise, _binary_values
 from autograd_core.ops.compose import diag, dot
 from autograd_core.ops.mathfns import EvenlySpread
@@ -415,6 +416,76 @@ bitwise_or = _integer_op("bitwise_or", np.bitwise_or, "tensor([7, 7, 7])",
                          "ag.tensor([3, 4, 7]), ag.tensor([5, 3, 3])", what="bitwise OR")
 bitwise_xor = _integer_op("bitwise_xor", np.bitwise_xor, "tensor([6, 7, 4])",
                           "ag.tensor([3, 4, 7]), ag.tensor([5, 3, 3])", what="bitwise XOR")
+
+
+def _shift(left):
+    """ATen's shift on arrays and numbers: both in the promoted integer dtype (a shift amount
+    wraps into it, as ATen casts it), and a shift that is negative or not below the dtype's
+    width gives 0 (left, and right of a non-negative value) or -1 (right of a negative one)
+    instead of C's undefined behaviour."""
+    kernel = "lshift_cpu" if left else "rshift_cpu"
+
+    def shift(a, b):
+        dt = result_type(a, b)
+        if dt.kind not in "iu":
+            raise _args.not_implemented(kernel, dt)
+        x = np.asarray(a).astype(dt, copy=False)
+        s = np.asarray(b).astype(dt)
+        fits = (s >= 0) & (s < dt.itemsize * 8)
+        s = np.where(fits, s, 0).astype(dt, copy=False)
+        if left:
+            return np.where(fits, np.left_shift(x, s), 0).astype(dt, copy=False)
+        beyond = np.where(x < 0, -1, 0) if dt.kind == "i" else 0
+        return np.where(fits, np.right_shift(x, s), beyond).astype(dt, copy=False)
+
+    return shift
+
+
+_LSHIFT, _RSHIFT = _shift(True), _shift(False)
+
+
+@op("bitwise_left_shift", method=True, samples=())
+def bitwise_left_shift(input: Any, other: Any) -> Tensor:
+    """Shift the bits of integer ``input`` left by ``other`` (they broadcast and promote as
+    arithmetic does). Not differentiable; also ``input << other``.
+
+    As PyTorch's: a shift that is negative or at least the dtype's width gives 0, and the
+    result wraps in the dtype (``int8`` ``64 << 1`` is ``-128``).
+
+    Args:
+        input (Tensor or int): the value shifted.
+        other (Tensor or int): the number of bits.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.bitwise_left_shift(ag.tensor([1, -3, 64], dtype=ag.int8), 1)
+        tensor([   2,   -6, -128], dtype=autograd_core.int8)
+        >>> ag.tensor([1, 5]) << 64
+        tensor([0, 0])
+    """
+    return _binary_values("bitwise_left_shift", _LSHIFT, input, other)
+
+
+@op("bitwise_right_shift", method=True, samples=())
+def bitwise_right_shift(input: Any, other: Any) -> Tensor:
+    """Shift the bits of integer ``input`` right by ``other``, arithmetically (the sign is
+    kept). Not differentiable; also ``input >> other``.
+
+    As PyTorch's: a shift that is negative or at least the dtype's width gives 0 for a
+    non-negative value and -1 for a negative one.
+
+    Args:
+        input (Tensor or int): the value shifted.
+        other (Tensor or int): the number of bits.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.bitwise_right_shift(ag.tensor([16, -16, 5]), ag.tensor([2, 2, 64]))
+        tensor([ 4, -4,  0])
+    """
+    return _binary_values("bitwise_right_shift", _RSHIFT, input, other)
 
 
 @op("bitwise_not", method=True, samples=())

@@ -689,7 +689,8 @@ _EXAMPLES = {
     "acosh": ("[1.25, 2.0]", ""), "arccosh": ("[1.25, 2.0]", ""),  # domain from 1 (NaN != NaN)
     "bitwise_and": ("[3, 12]", "x"), "bitwise_or": ("[3, 12]", "x"),
     "bitwise_xor": ("[3, 12]", "x"), "bitwise_not": ("[3, 12]", ""), "gcd": ("[3, 12]", "x"),
-    "lcm": ("[3, 12]", "x"),
+    "lcm": ("[3, 12]", "x"), "bitwise_left_shift": ("[3, 12]", "2"),
+    "bitwise_right_shift": ("[3, 12]", "2"),
 }
 
 
@@ -709,7 +710,8 @@ for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos"
               "xlogy", "heaviside", "lerp", "addmm", "addmv", "baddbmm",
               "tril", "triu", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge",
               "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-              "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma", "true_divide"):
+              "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma", "true_divide",
+              "bitwise_left_shift", "bitwise_right_shift"):
     _method(_name + "_")(_elementwise_inplace(_name))
 for _name in ("addcmul", "addcdiv"):
     _method(_name + "_")(_value_first_inplace(_name))
