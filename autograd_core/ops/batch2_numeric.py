@@ -18,7 +18,9 @@ from autograd_core.node import apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.arrange import tensor_split
-from autograd_core.ops.binary import result_type
+from autograd_core.node import Node
+from autograd_core.ops.binary import _broadcast_error, _promote, mul, result_type
+from autograd_core.ops.binary import pow as _pow
 from autograd_core.ops.batch2 import Elementwise, _binary_values
 from autograd_core.ops.compose import diag, dot
 from autograd_core.ops.mathfns import EvenlySpread
@@ -486,6 +488,102 @@ def bitwise_right_shift(input: Any, other: Any) -> Tensor:
         tensor([ 4, -4,  0])
     """
     return _binary_values("bitwise_right_shift", _RSHIFT, input, other)
+
+
+# ---- frexp, ldexp, nextafter ------------------------------------------------------------------
+
+FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])  # type: ignore[name-match]
+
+
+@op("frexp", method=True, reads_values=True,  # the exponent, found in numpy, scales the input
+    samples=[Sample("frexp", lambda a: frexp(a).mantissa * 2.0)])
+def frexp(input: Tensor) -> Any:
+    """Split each element of floating-point ``input`` into ``mantissa * 2 ** exponent``, the
+    mantissa in ``[0.5, 1)`` in magnitude (0, inf and NaN are their own mantissa, exponent 0).
+
+    Returns a named tuple ``(mantissa, exponent)``, the exponent int32. The mantissa's
+    gradient is ``g / 2 ** exponent``, as PyTorch's.
+
+    Args:
+        input (Tensor): a floating-point tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.frexp(ag.tensor([8.0, -3.0, 0.25]))
+        frexp(mantissa=tensor([ 0.5000, -0.7500,  0.5000]), exponent=tensor([ 4,  2, -1], dtype=autograd_core.int32))
+    """
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    exponent = np.frexp(input._data)[1].astype(np.int32)
+    # input * 2 ** -exponent in two exact power-of-two steps (one factor would overflow for a
+    # subnormal input: float32's 1e-40 needs 2 ** 132)
+    half = exponent // 2
+    one = np.ones((), input._data.dtype)
+    mantissa = input * xp._const_like(np.ldexp(one, -half), input._data)
+    mantissa = mantissa * xp._const_like(np.ldexp(one, half - exponent), input._data)
+    return FrexpResult(mantissa, Tensor._wrap(exponent))
+
+
+@op("ldexp", method=True, samples=[
+    Sample("ldexp", lambda a, b: ldexp(a, b), 2, broadcasts=True)])
+def ldexp(input: Any, other: Any) -> Tensor:
+    """Return ``input * 2 ** other`` elementwise (PyTorch's composite: ``pow(2, other)``, then
+    the product, with their promotion and gradients).
+
+    Args:
+        input (Tensor): the values.
+        other (Tensor): the exponents.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.ldexp(ag.tensor([1.0, 3.0]), ag.tensor([3, -1]))
+        tensor([8.0000, 1.5000])
+    """
+    return mul(input, _pow(2.0, other))
+
+
+class Nextafter(Node):
+    """numpy's ``nextafter``; as PyTorch 2.13 computes its gradient: ``g`` to ``input`` where
+    ``input != other`` (0 where they are equal, the result being ``other``), none to
+    ``other``."""
+
+    def forward(self, a, b):
+        a, b = _promote(a, b)
+        dt = np.result_type(a, b)
+        if dt.kind != "f":
+            raise _args.not_implemented("nextafter_cpu", dt)
+        try:
+            y = np.asarray(np.nextafter(a, b))
+        except ValueError:
+            raise _broadcast_error("nextafter", a, b) from None
+        self.save_for_backward(np.asarray(a != b))
+        return y
+
+    def backward(self, g):
+        (moves,) = self.saved
+        zero = xp.zeros_like(g)
+        return xp.where(moves, g, zero), zero
+
+
+@op("nextafter", node=Nextafter, method=True, samples=[
+    Sample("nextafter", lambda a, b: nextafter(a, b) * 2.0, 2, broadcasts=True, twice=False)])
+def nextafter(input: Any, other: Any) -> Tensor:
+    """Return the next floating-point value after ``input`` towards ``other``, elementwise
+    (floating-point tensors; they broadcast).
+
+    Args:
+        input (Tensor): the starting values.
+        other (Tensor): the direction.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.nextafter(ag.tensor([1.0], dtype=ag.float64), ag.tensor([2.0], dtype=ag.float64)) - 1
+        tensor([2.2204e-16], dtype=autograd_core.float64)
+    """
+    return Nextafter.apply(input, other)
 
 
 @op("bitwise_not", method=True, samples=())

@@ -690,7 +690,8 @@ _EXAMPLES = {
     "bitwise_and": ("[3, 12]", "x"), "bitwise_or": ("[3, 12]", "x"),
     "bitwise_xor": ("[3, 12]", "x"), "bitwise_not": ("[3, 12]", ""), "gcd": ("[3, 12]", "x"),
     "lcm": ("[3, 12]", "x"), "bitwise_left_shift": ("[3, 12]", "2"),
-    "bitwise_right_shift": ("[3, 12]", "2"),
+    "bitwise_right_shift": ("[3, 12]", "2"), "ldexp": ("[0.25, 1.0]", "ag.tensor([2, 3])"),
+    "nextafter": ("[0.25, 1.0]", "ag.tensor([2.0, 0.0])"),
 }
 
 
@@ -711,7 +712,7 @@ for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos"
               "tril", "triu", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge",
               "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
               "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma", "true_divide",
-              "bitwise_left_shift", "bitwise_right_shift"):
+              "bitwise_left_shift", "bitwise_right_shift", "ldexp", "nextafter"):
     _method(_name + "_")(_elementwise_inplace(_name))
 for _name in ("addcmul", "addcdiv"):
     _method(_name + "_")(_value_first_inplace(_name))
