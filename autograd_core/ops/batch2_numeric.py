@@ -26,7 +26,7 @@ from autograd_core.ops.compose import diag, dot
 from autograd_core.ops.mathfns import EvenlySpread
 from autograd_core.ops.matrix import cholesky as _linalg_cholesky
 from autograd_core.ops.registry import Sample, op
-from autograd_core.ops.shape import reshape, stack
+from autograd_core.ops.shape import cat, reshape, stack
 from autograd_core.ops.scatter import Gather
 from autograd_core.ops.sorting import _order, sort
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor
@@ -323,6 +323,157 @@ def trapz(y: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         tensor(6.5000)
     """
     return trapezoid(y, *args, **kwargs)
+
+
+@op("cumulative_trapezoid", samples=[
+    Sample("cumulative_trapezoid", lambda a: cumulative_trapezoid(a, dx=0.5), min_ndim=1),
+    Sample("cumulative_trapezoid_x", lambda a, b: cumulative_trapezoid(a, b.cumsum(-1)), 2,
+           min_ndim=1)])
+def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None,
+                         dim: builtins.int = -1) -> Tensor:
+    """The trapezoid rule along ``dim`` accumulated: element ``i`` is the integral of ``y``
+    from its first sample point to its ``i + 1``-th (one fewer element along ``dim``), at
+    sample points ``x`` or ``dx`` apart (1 by default).
+
+    Args:
+        y (Tensor): the values.
+        x (Tensor, optional): the sample points (1-d, or ``y``'s shape).
+        dx (float, optional): the spacing when ``x`` is not given. Default: 1.
+        dim (int): the dimension to integrate along. Default: -1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cumulative_trapezoid(ag.tensor([1, 5, 10]))
+        tensor([ 3.0000, 10.5000])
+    """
+    if x is not None and dx is not None:
+        raise RuntimeError("cumulative_trapezoid: received both x and dx; pass only one of them")
+    if not isinstance(x, Tensor) and x is not None:  # cumulative_trapezoid(y, 0.5): a spacing
+        x, dx = None, x
+    d = _args.norm_dim(dim, y.ndim, "cumulative_trapezoid")
+    n = y.shape[d]
+    left, right = y.narrow(d, 0, max(n - 1, 0)), y.narrow(d, min(n, 1), max(n - 1, 0))
+    if x is None:
+        step = 1.0 if dx is None else dx
+        return ((left + right) * (step / 2.0)).cumsum(d)
+    if x.ndim == 1:
+        if x.shape[0] != n:
+            raise RuntimeError("cumulative_trapezoid: There must be one `x` value for each "
+                               "sample point")
+        shape = [1] * y.ndim
+        shape[d] = max(n - 1, 0)
+        steps = reshape(x.diff(), tuple(shape))
+    else:
+        steps = x.diff(dim=d)
+    return ((steps * (left + right)) / 2.0).cumsum(d)
+
+
+def _gradient_sample(a, b=None):
+    n = a.shape[-1]
+    if n < 3:
+        return a * 2.0
+    if b is None:
+        return gradient(a, spacing=0.5, dim=-1, edge_order=2)[0]
+    coordinates = b.reshape(-1)[:n].exp().cumsum(0) if b.numel() >= n else None
+    if coordinates is None:
+        return a * 2.0
+    return gradient(a, spacing=(coordinates,), dim=-1)[0]
+
+
+@op("gradient", samples=[
+    Sample("gradient", lambda a: _gradient_sample(a), min_ndim=1),
+    Sample("gradient_coordinates", lambda a, b: _gradient_sample(a, b), 2, min_ndim=1)])
+def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None,
+             edge_order: builtins.int = 1) -> tuple[Tensor, ...]:
+    """Estimate the derivative of the function sampled in ``input`` along each dimension (or
+    ``dim``'s): central differences inside, one-sided ones of order ``edge_order`` at the
+    ends, as ``numpy.gradient``.
+
+    Args:
+        input (Tensor): the samples (at least ``edge_order + 1`` along each dimension used).
+        spacing (number, list of numbers or tuple of 1-d Tensors): the distance between
+            samples (one per dimension used, or one for all), or the sample coordinates along
+            each dimension. Default: 1.
+        dim (int or list of int, optional): the dimensions. Default: all.
+        edge_order (int): 1 or 2. Default: 1.
+
+    Returns:
+        tuple of Tensor: one derivative per dimension, each of ``input``'s shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.gradient(ag.tensor([1.0, 4.0, 9.0, 16.0]))
+        (tensor([3., 4., 6., 7.]),)
+        >>> ag.gradient(ag.tensor([1.0, 4.0, 9.0, 16.0]), spacing=(ag.tensor([0.0, 1.0, 3.0, 4.0]),))
+        (tensor([3.0000, 2.8333, 5.5000, 7.0000]),)
+    """
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    if dim is None:
+        dims = list(range(input.ndim))
+    elif isinstance(dim, (int, np.integer)):
+        dims = [_args.norm_dim(dim, input.ndim, "gradient")]
+    else:
+        dims = [_args.norm_dim(d, input.ndim, "gradient") for d in dim]
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or "
+                               f"it's spacing and dim arguments to have the same length, but "
+                               f"got a spacing argument of length {len(spacing)} and a dim "
+                               f"argument of length {len(dims)}.")
+        spacings = list(spacing)
+    else:
+        spacings = [spacing] * len(dims)
+    for d in dims:
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least "
+                               "edge_order+1")
+    return tuple(_gradient_along(input, d, h, edge_order) for d, h in zip(dims, spacings))
+
+
+def _gradient_along(f, d, h, edge_order):
+    """ATen's gradient along ``d``: ``h`` a number (uniform spacing) or the 1-d coordinates."""
+    n = f.shape[d]
+
+    def part(start, stop):
+        return f.narrow(d, start, stop - start)
+
+    if not isinstance(h, Tensor):
+        center = (part(2, n) - part(0, n - 2)) / h
+        if edge_order == 1:
+            first = (part(1, 2) - part(0, 1)) / h
+            last = (part(n - 1, n) - part(n - 2, n - 1)) / h
+        else:
+            first = (part(0, 1) * -1.5 + part(1, 2) * 2 - part(2, 3) * 0.5) / h
+            last = (part(n - 3, n - 2) * 0.5 - part(n - 2, n - 1) * 2 + part(n - 1, n) * 1.5) / h
+        return cat([first, center / 2, last], dim=d)
+    if h.ndim != 1 or h.shape[0] != n:
+        raise RuntimeError(f"torch.gradient expected each tensor to be on the same device and "
+                           f"of size {n} along dimension {d}, but got coordinates of shape "
+                           f"{list(h.shape)}")
+    step = h.diff()
+    shape = [1] * f.ndim
+    shape[d] = n - 2
+    dx1, dx2 = step[:-1], step[1:]
+    a = reshape(-dx2 / (dx1 * (dx1 + dx2)), tuple(shape))
+    b = reshape((dx2 - dx1) / (dx1 * dx2), tuple(shape))
+    c = reshape(dx1 / (dx2 * (dx1 + dx2)), tuple(shape))
+    center = a * part(0, n - 2) + b * part(1, n - 1) + c * part(2, n)
+    if edge_order == 1:
+        first = (part(1, 2) - part(0, 1)) / step[0]
+        last = (part(n - 1, n) - part(n - 2, n - 1)) / step[-1]
+    else:
+        s0, s1 = step[0], step[1]
+        first = (part(0, 1) * (-(2.0 * s0 + s1) / (s0 * (s0 + s1)))
+                 + part(1, 2) * ((s0 + s1) / (s0 * s1))
+                 + part(2, 3) * (-s0 / (s1 * (s0 + s1))))
+        s1, s2 = step[-1], step[-2]
+        last = (part(n - 3, n - 2) * (s1 / (s2 * (s1 + s2)))
+                + part(n - 2, n - 1) * (-(s1 + s2) / (s1 * s2))
+                + part(n - 1, n) * ((2 * s1 + s2) / (s1 * (s1 + s2))))
+    return cat([first, center, last], dim=d)
 
 
 @op("vander", samples=[Sample("vander", lambda a: vander(a.reshape(-1), 3))])
