@@ -33,9 +33,10 @@ from autograd_core.function import Function, FunctionCtx
 from autograd_core.creation import (
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
     LongTensor, ShortTensor, arange, as_tensor, asarray, bernoulli, bool, cdouble, cfloat, complex64,
-    complex128, double, empty, empty_like, eye, float, float16, float32, float64, from_numpy,
+    complex128, double, empty, empty_like, empty_strided, eye, float, float16, float32, float64,
+    from_numpy, frombuffer,
     full, full_like, get_default_dtype, half, int, int8, int16, int32, int64, linspace, long,
-    logspace, multinomial, normal, ones, ones_like, poisson, rand, rand_like, randint,
+    logspace, multinomial, normal, ones, ones_like, poisson, rand, rand_like, randint, get_default_device,
     randint_like, randn, randn_like, randperm, set_default_device, set_default_dtype, short,
     tensor, uint8, zeros, zeros_like,
 )
@@ -54,8 +55,9 @@ from autograd_core import accelerator, backends, cuda
 from autograd_core.amp import autocast, is_autocast_enabled
 from autograd_core.cuda import OutOfMemoryError
 from autograd_core.threads import (
-    are_deterministic_algorithms_enabled, get_num_threads,
-    is_deterministic_algorithms_warn_only_enabled, set_num_threads, use_deterministic_algorithms,
+    are_deterministic_algorithms_enabled, get_float32_matmul_precision, get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision, set_num_threads,
+    use_deterministic_algorithms,
 )
 from autograd_core.autograd import backward, grad
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
