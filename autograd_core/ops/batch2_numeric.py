@@ -351,6 +351,9 @@ def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None,
         raise RuntimeError("cumulative_trapezoid: received both x and dx; pass only one of them")
     if not isinstance(x, Tensor) and x is not None:  # cumulative_trapezoid(y, 0.5): a spacing
         x, dx = None, x
+    if y._data.dtype.kind == "b":
+        raise RuntimeError("cumulative_trapezoid: received a bool input for `y`, but bool is "
+                           "not supported")
     d = _args.norm_dim(dim, y.ndim, "cumulative_trapezoid")
     n = y.shape[d]
     left, right = y.narrow(d, 0, max(n - 1, 0)), y.narrow(d, min(n, 1), max(n - 1, 0))

@@ -403,7 +403,14 @@ def sub(input: Any, other: Any, *_deprecated: Any, alpha: builtins.float = 1) ->
     """
     if _deprecated:
         other, alpha = _deprecated_alpha("sub", other, _deprecated)
+    if isinstance(alpha, float) and result_type(_raw(input), _raw(other)).kind in "biu":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
     return Sub.apply(input, other if alpha == 1 else other * alpha)
+
+
+def _raw(x):
+    return x._data if isinstance(x, Tensor) else x
 
 
 @op("rsub", samples=[Sample("rsub", lambda a, b: rsub(a, b, alpha=2.0), 2, broadcasts=True)])

@@ -971,7 +971,7 @@ def diagonal_scatter(input: Tensor, src: Tensor, offset: builtins.int = 0,
 def _index_reduce_sample(reduce, include_self):
     def fn(a, b):  # positions n-1 and 0 of the last dim, from b's distinct values
         n = a.shape[-1]
-        idx = Tensor._wrap(np.array([n - 1, 0][:n], dtype=np.int64))
+        idx = _some_indices(n, lambda n: [n - 1, 0][:n])
         src = b[..., [n - 1, 0][:n]] if n else b
         return index_reduce(a, -1, idx, src, reduce, include_self=include_self)
     return Sample(f"index_reduce_{reduce}{'' if include_self else '_exclude'}", fn, 2,

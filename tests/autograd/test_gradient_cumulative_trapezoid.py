@@ -100,3 +100,8 @@ def test_cumulative_trapezoid_matches_torch():
         np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-14)
         for p, q in zip(xa, xt):
             np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-13)
+
+
+def test_cumulative_trapezoid_refuses_bool_as_pytorch():
+    with pytest.raises(RuntimeError, match="received a bool input for `y`"):
+        ag.cumulative_trapezoid(ag.tensor([True, False, True]))

@@ -335,3 +335,15 @@ def test_lazy_top_level_names_resolve_to_their_functions():
     assert len(own) == 17
     for name in own:
         assert getattr(ag, name) is getattr(_toplevel, name), name
+
+
+def test_sub_and_rsub_refuse_a_float_alpha_for_integers():
+    # PyTorch: "For integral input tensors, argument alpha must not be a floating point number."
+    # (sub computed 3 - 2.0 * 1 = 1.0 in float before; rsub inherited it)
+    a, b = ag.tensor([1, 2]), ag.tensor([3, 4])
+    for call in (lambda: ag.sub(b, a, alpha=2.0), lambda: ag.rsub(a, b, alpha=2.0),
+                 lambda: ag.sub(ag.tensor([True]), ag.tensor([False]), alpha=0.5)):
+        with pytest.raises(RuntimeError, match="alpha must not be a floating point number"):
+            call()
+    assert ag.rsub(a, b, alpha=2).tolist() == [1, 0]
+    assert ag.sub(ag.tensor([1.0]), ag.tensor([2.0]), alpha=0.5).tolist() == [0.0]
