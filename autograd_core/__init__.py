@@ -33,9 +33,10 @@ from autograd_core.function import Function, FunctionCtx
 from autograd_core.creation import (
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
     LongTensor, ShortTensor, arange, as_tensor, asarray, bernoulli, bool, cdouble, cfloat, complex64,
-    complex128, double, empty, empty_like, eye, float, float16, float32, float64, from_numpy,
+    complex128, double, empty, empty_like, empty_strided, eye, float, float16, float32, float64,
+    from_numpy, frombuffer,
     full, full_like, get_default_dtype, half, int, int8, int16, int32, int64, linspace, long,
-    logspace, multinomial, normal, ones, ones_like, poisson, rand, rand_like, randint,
+    logspace, multinomial, normal, ones, ones_like, poisson, rand, rand_like, randint, get_default_device,
     randint_like, randn, randn_like, randperm, set_default_device, set_default_dtype, short,
     tensor, uint8, zeros, zeros_like,
 )
@@ -55,8 +56,9 @@ from autograd_core import accelerator, backends, cuda
 from autograd_core.amp import autocast, is_autocast_enabled
 from autograd_core.cuda import OutOfMemoryError
 from autograd_core.threads import (
-    are_deterministic_algorithms_enabled, get_num_threads,
-    is_deterministic_algorithms_warn_only_enabled, set_num_threads, use_deterministic_algorithms,
+    are_deterministic_algorithms_enabled, get_float32_matmul_precision, get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision, set_num_threads,
+    use_deterministic_algorithms,
 )
 from autograd_core.autograd import backward, grad
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -75,6 +77,7 @@ from autograd_core.sparse import layout, sparse_coo, sparse_coo_tensor, spmm, st
 from autograd_core import fft  # torch.fft
 from autograd_core.dtype_info import finfo, iinfo
 from autograd_core.capture import CompileFallback, compile  # noqa: A004 (torch.compile)
+from autograd_core.promotion import can_cast, promote_types, result_type, scalar_tensor
 from autograd_core import _quiet
 
 globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms
@@ -84,9 +87,10 @@ globals().update({_n: getattr(Tensor, _n) for _n in (
     "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
     "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ "
     "clip_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ "
-    "gcd_ i0_ index_put_ lcm_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ negative_ "
+    "gcd_ i0_ index_put_ lcm_ ldexp_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ negative_ "
     "rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ "
     "tanh_ trunc_ xlogy_ zero_").split()})
+detach = Tensor.detach  # torch.detach(t): the method under its name
 _quiet.install()  # no numpy floating-point warning from an op's numbers, as PyTorch (_quiet.py)
 
 
@@ -146,8 +150,21 @@ _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.util
                  "distributed": "autograd_core.distributed", "amp": "autograd_core.amp",
                  "distributions": "autograd_core.distributions", "func": "autograd_core.func",
                  "functional": "autograd_core.functional"}
-#: names PyTorch re-exports at the top level from a lazy module: ``torch.vmap`` is torch.func's
-_LAZY_NAMES = {"vmap": "autograd_core.func"}
+#: names PyTorch re-exports at the top level from a lazy module: ``torch.vmap`` is torch.func's;
+#: ``torch.dropout``, ``torch.cosine_similarity``, ...: nn.functional's (``nn/_toplevel.py``
+#: holds those whose top-level signature differs from F's), found by name on first access so
+#: that the core does not import nn, which imports the core
+_LAZY_NAMES = {
+    "vmap": "autograd_core.func",
+    **dict.fromkeys((
+        "cosine_similarity pairwise_distance pdist threshold threshold_ rms_norm "
+        "channel_shuffle selu celu").split(), "nn.functional"),
+    **dict.fromkeys((
+        "dropout alpha_dropout feature_alpha_dropout rrelu layer_norm group_norm batch_norm "
+        "instance_norm embedding kl_div margin_ranking_loss hinge_embedding_loss "
+        "triplet_margin_loss cosine_embedding_loss poisson_nll_loss "
+        "binary_cross_entropy_with_logits ctc_loss").split(), "nn._toplevel"),
+}
 
 
 # Type checkers do not see the op table's functional forms (``globals().update`` above), so they

@@ -21,7 +21,7 @@ from autograd_core import random as _random
 from autograd_core._quiet import quiet
 from autograd_core import tensor as _tensor_module
 from autograd_core.device import DeviceLike, check_device, check_memory_format, preserve_format
-from autograd_core.device import memory_format as _memory_format
+from autograd_core.device import device as _device, memory_format as _memory_format
 from autograd_core.grad_mode import no_grad
 from autograd_core.random import Generator
 from autograd_core.tensor import DTypeLike, Tensor
@@ -431,6 +431,95 @@ def empty(*size: _Shape, dtype: DTypeLike | None = None, device: DeviceLike | No
     """
     check_device(device, "empty")
     return _make(np.empty(_size(size), dtype=_float_dtype(dtype)), requires_grad)
+
+
+def empty_strided(size: Sequence[builtins.int], stride: Sequence[builtins.int], *,
+                  dtype: DTypeLike | None = None, layout: Any = None,
+                  device: DeviceLike | None = None, requires_grad: builtins.bool = False,
+                  pin_memory: builtins.bool = False) -> Tensor:
+    """Return a tensor of shape ``size`` with the given ``stride`` (in elements), in memory
+    just large enough for it; its values are not initialised (zeros here).
+
+    Args:
+        size (tuple of int): the shape.
+        stride (tuple of int): the step in elements along each dimension (non-negative).
+        dtype (dtype, optional): the dtype; the default dtype (float32) if None.
+        layout, pin_memory: accepted for PyTorch compatibility.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.empty_strided((2, 3), (1, 2))
+        >>> x.shape, x.stride()
+        (autograd_core.Size([2, 3]), (1, 2))
+    """
+    check_device(device, "empty_strided")
+    size, stride = _size(size), tuple(builtins.int(st) for st in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if builtins.any(st < 0 for st in stride):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got "
+                           f"strides: {list(stride)}")
+    dt = _float_dtype(dtype)
+    n = 0 if 0 in size else 1 + builtins.sum((k - 1) * st for k, st in zip(size, stride))
+    buf = np.zeros(n, dt)
+    arr = np.lib.stride_tricks.as_strided(buf, size, tuple(st * dt.itemsize for st in stride),
+                                          writeable=_no_overlap(size, stride))
+    return _make(arr, requires_grad)
+
+
+def _no_overlap(size: tuple, stride: tuple) -> builtins.bool:
+    """Whether no two positions of ``size`` meet at one element with strides ``stride``."""
+    if 0 in size:
+        return True
+    pos = np.zeros(size, np.int64)
+    for k, (n, st) in enumerate(zip(size, stride)):
+        pos += (np.arange(n, dtype=np.int64) * st).reshape((n,) + (1,) * (len(size) - k - 1))
+    return builtins.bool(np.unique(pos).size == pos.size)
+
+
+def frombuffer(buffer: Any, *, dtype: DTypeLike, count: builtins.int = -1,
+               offset: builtins.int = 0, requires_grad: builtins.bool = False) -> Tensor:
+    """Return a 1-d tensor sharing the memory of ``buffer`` (an object with Python's buffer
+    protocol: ``bytearray``, ``array.array``, ``memoryview``, ...): writes to one show in the
+    other. A read-only buffer (``bytes``) gives a tensor that refuses in-place changes.
+
+    Args:
+        buffer (object): the memory.
+        dtype (dtype): the dtype of the elements.
+        count (int): the number of elements; -1 for all after ``offset``. Default: -1.
+        offset (int): bytes to skip at the start. Default: 0.
+        requires_grad (bool): Default: False.
+
+    Example::
+
+        >>> import array
+        >>> import autograd_core as ag
+        >>> a = array.array("i", [1, 2, 3])
+        >>> t = ag.frombuffer(a, dtype=ag.int32)
+        >>> t[0] = 7
+        >>> a[0], t
+        (7, tensor([7, 2, 3], dtype=autograd_core.int32))
+    """
+    dt = np.dtype(dtype)
+    length = memoryview(buffer).nbytes
+    if length == 0 or count == 0:
+        raise ValueError(f"both buffer length ({length}) and count ({count}) must not be 0")
+    if not 0 <= offset < length:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than "
+                         f"buffer length ({length} bytes) minus 1")
+    if count < 0:
+        if (length - offset) % dt.itemsize:
+            raise ValueError(f"buffer length ({length - offset} bytes) after offset ({offset} "
+                             f"bytes) must be a multiple of element size ({dt.itemsize})")
+    elif length - offset < count * dt.itemsize:
+        raise ValueError(f"requested buffer length ({count} * {dt.itemsize} bytes) after offset "
+                         f"({offset} bytes) must not be greater than actual buffer length "
+                         f"({length} bytes)")
+    arr = np.frombuffer(buffer, dtype=dt, count=count, offset=offset)
+    return _make(arr, requires_grad)
 
 
 def full(size: _Shape, fill_value: _Number, *, dtype: DTypeLike | None = None,
@@ -1225,6 +1314,18 @@ def normal(mean: Tensor | builtins.float, std: Tensor | builtins.float = 1.0,
                         "mean and std, give size")
     arr = rng.normal(mean, std, _size((size,)))
     return _make(arr.astype(_float_dtype(dtype)), requires_grad)
+
+
+def get_default_device() -> Any:
+    """Return the default device: the CPU, the only one here.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.get_default_device()
+        device(type='cpu')
+    """
+    return _device("cpu")
 
 
 def set_default_device(device: DeviceLike | None) -> None:

@@ -16,6 +16,7 @@ from autograd_core.grad_mode import STATE
 from autograd_core.ops import complexfns
 from autograd_core.ops.binary import Add, Div, Mul, Pow, Sub, where
 from autograd_core.ops.index import getitem, setitem
+from autograd_core.ops.inplace import inplace
 from autograd_core.ops.linalg import matmul
 from autograd_core.ops.pieces import iter_rows
 from autograd_core.ops.mathfns import polygamma
@@ -93,6 +94,18 @@ def _operators():
     def __rxor__(self, other):
         return _fn("bitwise_xor")(self, other)
 
+    def __lshift__(self, other):
+        return _fn("bitwise_left_shift")(self, other)
+
+    def __rlshift__(self, other):
+        return _fn("bitwise_left_shift")(other, self)
+
+    def __rshift__(self, other):
+        return _fn("bitwise_right_shift")(self, other)
+
+    def __rrshift__(self, other):
+        return _fn("bitwise_right_shift")(other, self)
+
     def __floordiv__(self, other):
         return _fn("floor_divide")(self, other)
 
@@ -135,6 +148,12 @@ def _operators():
 
     def __ixor__(self, other):
         return self.bitwise_xor_(other)
+
+    def __ilshift__(self, other):
+        return self.bitwise_left_shift_(other)
+
+    def __irshift__(self, other):
+        return self.bitwise_right_shift_(other)
 
     def __contains__(self, element):
         # PyTorch's: any element equal to it (Python's default walked the rows with ==)
@@ -309,6 +328,17 @@ def _spellings():
 
     polygamma_method.__name__ = polygamma_method.__qualname__ = "polygamma"
 
+    def itemsize(self):
+        """The size of one element in bytes (``element_size()``, as a property).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(1).itemsize, ag.zeros(1, dtype=ag.bool).itemsize
+            (4, 1)
+        """
+        return self._data.itemsize
+
     # Tensor.new_*: a new tensor with this one's dtype (and device) unless given
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         """Return a new tensor of zeros, with this tensor's dtype unless ``dtype`` is given.
@@ -406,6 +436,107 @@ def _spellings():
         return creation.tensor(data, dtype=dtype or self.dtype, device=device,
                                requires_grad=requires_grad)
 
+    def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False):
+        """Return a new uninitialised tensor of shape ``size`` and strides ``stride``, with
+        this tensor's dtype unless ``dtype`` is given (``autograd_core.empty_strided``).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(1, dtype=ag.float64).new_empty_strided((2, 2), (1, 2)).stride()
+            (1, 2)
+        """
+        return creation.empty_strided(size, stride, dtype=dtype or self.dtype, device=device,
+                                      requires_grad=requires_grad)
+
+    def share_memory_(self):
+        """Move the tensor to shared memory (PyTorch, for multiprocessing); here it stays where
+        it is, is marked shared (``is_shared()``) and is returned.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.zeros(2)
+            >>> x.share_memory_() is x, x.is_shared()
+            (True, True)
+        """
+        self.__dict__["_shared"] = True
+        return self
+
+    def is_shared(self):
+        """Return True after ``share_memory_()`` (PyTorch: if the memory is shared).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(2).is_shared()
+            False
+        """
+        return bool(self.__dict__.get("_shared", False))
+
+    def pin_memory(self, device=None):
+        """Refused, as PyTorch without an accelerator: page-locked memory is for copies to one.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(1).is_pinned()
+            False
+        """
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+
+    def is_pinned(self, device=None):
+        """Return False: no tensor is in page-locked memory here (PyTorch's answer on a machine
+        without an accelerator).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.zeros(1).is_pinned()
+            False
+        """
+        return False
+
+    def _elementwise_python(self, name, values):
+        if self.requires_grad:
+            raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use "
+                               f"var.detach().{name}() instead.")
+        result = np.array(values, dtype=object).reshape(self.shape).astype(self._data.dtype)
+        return inplace(self, lambda: Tensor._wrap(result))
+
+    def apply_(self, callable):
+        """Replace each element ``v`` by ``callable(v)`` (a Python function, called once per
+        element, slow); return the tensor. Refused on a tensor that requires grad.
+
+        Args:
+            callable (callable): a function of one number giving one number.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([1.0, 2.0]).apply_(lambda v: v * 3)
+            tensor([3., 6.])
+        """
+        return _elementwise_python(self, "apply_", [callable(v) for v in self._data.ravel().tolist()])
+
+    def map_(self, tensor, callable):
+        """Replace each element ``v`` by ``callable(v, w)``, ``w`` the element of ``tensor``
+        (broadcast to this tensor's shape) at the same position; return the tensor.
+
+        Args:
+            tensor (Tensor): the second arguments.
+            callable (callable): a function of two numbers giving one number.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> ag.tensor([1.0, 2.0]).map_(ag.tensor([10.0, 20.0]), lambda v, w: v + w)
+            tensor([11., 22.])
+        """
+        other = np.broadcast_to(tensor._data, self._data.shape).ravel().tolist()
+        return _elementwise_python(self, "map_", [callable(v, w) for v, w in
+                                                  zip(self._data.ravel().tolist(), other)])
+
     def new(self, *args, size=None, device=None):
         """PyTorch's legacy ``Tensor.new``, with this tensor's dtype: sizes (ints or a ``Size``)
         give a tensor of that shape (zeros here, uninitialised in PyTorch), a list, tuple or
@@ -445,7 +576,10 @@ def _spellings():
     methods = {
         "new_zeros": new_zeros, "new_ones": new_ones, "new_empty": new_empty,
         "new_full": new_full, "new_tensor": new_tensor, "new": new,
-        "T": property(T), "mT": property(mT),
+        "new_empty_strided": new_empty_strided, "share_memory_": share_memory_,
+        "is_shared": is_shared, "pin_memory": pin_memory, "is_pinned": is_pinned,
+        "apply_": apply_, "map_": map_,
+        "T": property(T), "mT": property(mT), "itemsize": property(itemsize),
         "real": property(real, _set_part(real)), "imag": property(imag, _set_part(imag)), "t": t, "where": where_, "polygamma": polygamma_method,
         "type": type_, "astype": to,
         **{name: _cast(name, dtype) for name, dtype in _CASTS.items()},

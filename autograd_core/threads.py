@@ -278,3 +278,45 @@ def is_deterministic_algorithms_warn_only_enabled() -> bool:
         False
     """
     return _deterministic[1]
+
+
+_MATMUL_PRECISION = ["highest"]
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """Set the internal precision of float32 matrix products: ``"highest"``, ``"high"`` or
+    ``"medium"``. Recorded and returned by ``get_float32_matmul_precision``; the CPU products
+    here (numpy's BLAS) always compute in full float32, which is what PyTorch's CPU does too.
+    Another value warns and changes nothing, as PyTorch.
+
+    Args:
+        precision (str): ``"highest"``, ``"high"`` or ``"medium"``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.set_float32_matmul_precision("high")
+        >>> ag.get_float32_matmul_precision()
+        'high'
+        >>> ag.set_float32_matmul_precision("highest")
+    """
+    if precision not in ("highest", "high", "medium"):
+        import warnings
+
+        warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current "
+                      "setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
+        return
+    _MATMUL_PRECISION[0] = precision
+
+
+def get_float32_matmul_precision() -> str:
+    """Return the float32 matrix-product precision set by ``set_float32_matmul_precision``
+    (``"highest"`` by default).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.get_float32_matmul_precision()
+        'highest'
+    """
+    return _MATMUL_PRECISION[0]

@@ -1937,7 +1937,6 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         >>> F.prelu(ag.tensor([[-2.0, 3.0]]), ag.tensor([0.25]))
         tensor([[-0.5000,  3.0000]])
     """
-    _no_complex(input, "prelu_cpu")
     return _activation.prelu(_t(input), _t(weight))
 
 
@@ -2775,10 +2774,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
         >>> F.hardshrink(ag.tensor([-1.0, 0.3, 0.5, 2.0]))
         tensor([-1.,  0.,  0.,  2.])
     """
-    _floating_only(input, "hardshrink_cpu")
-    x = _t(input)  # NaN is not in the dead zone: it passes through, as in PyTorch
-    # PyTorch's hardshrink_backward reads x
-    return _xp.reads_input(ag.where(x.abs() <= lambd, ag.zeros_like(x), x), x, "Hardshrink")
+    return _activation.hardshrink(_t(input), lambd)
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:

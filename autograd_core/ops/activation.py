@@ -325,17 +325,28 @@ class PreluGradWeight(Node):
                 xp.where(below, gg * g, zero) if need[1] else None)
 
 
-@op("prelu", node=Prelu, function=False, samples=[
+@op("prelu", node=Prelu, method=True, samples=[
     # a weight per channel (dim 1) or one for all, made from a second input of x's shape
     Sample("prelu", lambda a, b: prelu(a, b.movedim(1, 0).flatten(1).sum(1) if a.ndim > 1
                                        else b.sum()), n_inputs=2, domain="away_from_zero"),
     Sample("prelu_one_weight", lambda a, b: prelu(a, b.sum()), n_inputs=2,
            domain="away_from_zero")])
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
-    """``nn.functional.prelu``'s op: ``input`` where ``input > 0``, else ``weight * input``,
-    one slope per channel (dim 1) or one for all."""
+    """Return ``input`` where ``input > 0``, else ``weight * input``: one slope per channel
+    (dim 1) or one for all (``nn.functional.prelu``, ``Tensor.prelu``). Floating point only.
+
+    Args:
+        input (Tensor): the input, channels in dim 1 (when it has 2 or more dims).
+        weight (Tensor): the slopes, 1 or ``C`` of them.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([[-2.0, 3.0]]).prelu(ag.tensor([0.25]))
+        tensor([[-0.5000,  3.0000]])
+    """
     x, w = input, weight
-    if x._data.dtype.kind not in "fc":  # integers and bools: PyTorch has no kernel
+    if x._data.dtype.kind != "f":  # integers, bools, complex: PyTorch has no kernel
         raise _args.not_implemented("prelu_cpu", x._data.dtype)
     n = w.numel()
     if n != 1:
@@ -348,6 +359,28 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     else:
         w = w.reshape(())
     return Prelu.apply(x, w)
+
+
+@op("hardshrink", method=True, samples=[
+    Sample("hardshrink", lambda a: hardshrink(a, 0.5), domain="away_from_clamp")])
+def hardshrink(input: Tensor, lambd: builtins.float = 0.5) -> Tensor:
+    r"""Return ``input`` where :math:`|x| > \lambda`, else 0, elementwise (NaN passes through).
+    ``nn.functional.hardshrink``, ``Tensor.hardshrink``. Floating point only.
+
+    Args:
+        input (Tensor): the input.
+        lambd (float): the :math:`\lambda` of the dead zone. Default: ``0.5``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([-1.0, 0.3, 0.5, 2.0]).hardshrink()
+        tensor([-1.,  0.,  0.,  2.])
+    """
+    _float(input._data, "hardshrink")
+    x = input
+    # PyTorch's hardshrink_backward reads x
+    return xp.reads_input(xp.zeros_like(x).where(x.abs() <= lambd, x), x, "Hardshrink")
 
 
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from autograd_core.grad_mode import STATE
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -24,7 +25,7 @@ from autograd_core.ops.binary import pow as _pow
 from autograd_core.ops.mathfns import _float_pair
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.index import IndexAdd, IndexPut, getitem
-from autograd_core.ops.inplace import inplace
+from autograd_core.ops.inplace import _addresses, inplace
 from autograd_core.ops.scatter import _inplace_method, _run, masked_fill
 from autograd_core.ops.shape import _as_view, cat, expand, repeat, reshape
 from autograd_core.ops.unary import _floating
@@ -780,6 +781,76 @@ def is_complex(input: Tensor) -> builtins.bool:
     return input.dtype.is_complex
 
 
+@op("is_signed", method=True, function=False, samples=())
+def is_signed(input: Tensor) -> builtins.bool:
+    """Return True if ``input``'s dtype holds negative values (every dtype but ``bool`` and
+    ``uint8``; ``Tensor.is_signed()``, ``dtype.is_signed``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.tensor([1.0]).is_signed(), ag.tensor([1], dtype=ag.uint8).is_signed()
+        (True, False)
+    """
+    return input.dtype.is_signed
+
+
+@op("is_same_size", method=True, samples=())
+def is_same_size(input: Tensor, other: Tensor) -> builtins.bool:
+    """Return True if ``input`` and ``other`` have the same shape.
+
+    Args:
+        input (Tensor): the first tensor.
+        other (Tensor): the second tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_same_size(ag.zeros(2, 3), ag.ones(2, 3)), ag.zeros(2).is_same_size(ag.zeros(2, 1))
+        (True, False)
+    """
+    if not isinstance(other, Tensor):
+        raise TypeError(f"is_same_size(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+    return input.shape == other.shape
+
+
+@op("is_inference", method=True, samples=())
+def is_inference(input: Tensor) -> builtins.bool:
+    """Return True if ``input`` is an inference tensor: always False here (tapegrad has no
+    separate inference tensors; ``inference_mode`` is ``no_grad``, see DIFFERENCES.md).
+
+    Args:
+        input (Tensor): the tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> with ag.inference_mode():
+        ...     y = ag.ones(1)
+        >>> y.is_inference()
+        False
+    """
+    return False
+
+
+@op("is_neg", method=True, samples=())
+def is_neg(input: Tensor) -> builtins.bool:
+    """Return True if ``input`` is a lazily negated view: always False (``neg`` computes its
+    result; as ``is_conj``).
+
+    Args:
+        input (Tensor): the tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_neg(-ag.ones(1))
+        False
+    """
+    return False
+
+
 @op("is_nonzero", method=True, samples=(), reads_values=True)
 def is_nonzero(input: Tensor) -> builtins.bool:
     """Return True if the single value of the one-element tensor ``input`` is not zero.
@@ -934,6 +1005,144 @@ def stride(input: Tensor, dim: builtins.int | None = None) -> Any:
     if dim is None:
         return steps
     return steps[_args.norm_dim(dim, a.ndim, "stride")]
+
+
+@op("storage_offset", method=True, function=False, samples=())
+def storage_offset(input: Tensor) -> builtins.int:
+    """Return the position of this tensor's first element in the memory it shares with the
+    tensor it is a view of, in elements (0 for a tensor that owns its memory).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.arange(12.0).view(3, 4)
+        >>> x.storage_offset(), x[1:, 2:].storage_offset(), x[:, 1].storage_offset()
+        (0, 6, 1)
+    """
+    a = input._data
+    _, start, _ = _storage(a)
+    return (a.__array_interface__["data"][0] - start) // a.itemsize
+
+
+def _storage(a):
+    """The array owning ``a``'s memory (PyTorch's storage), its first byte, its size in
+    bytes."""
+    root = a
+    while True:
+        base = root.base
+        if not isinstance(base, np.ndarray):  # numpy's as_strided: through its DummyArray
+            base = getattr(base, "base", None)
+        if not isinstance(base, np.ndarray):
+            return root, root.__array_interface__["data"][0], root.nbytes
+        root = base
+
+
+class _StorageMove(Node):
+    """``g``'s elements added into a zero storage of ``n`` elements at positions ``src``,
+    then read at positions ``dst`` (a shape): ``as_strided``'s gradient, and its own adjoint
+    with ``src`` and ``dst`` swapped."""
+
+    complex_backward = LINEAR
+
+    def forward(self, g, src, dst, n):
+        self.args = (src, dst, n)
+        storage = np.zeros(n, g.dtype)
+        np.add.at(storage, src, g)
+        return storage[dst]
+
+    def backward(self, g2):
+        src, dst, n = self.args
+        return (_run(_StorageMove, g2, src=dst, dst=src, n=n),)
+
+
+class AsStrided(Node):
+    """A view of ``x``'s storage with sizes ``size``, strides ``stride`` (in elements) from
+    element ``offset``; the gradient adds each element's back at its storage position and
+    gives ``x`` those of its own elements (PyTorch's, for an ``x`` without overlap)."""
+
+    complex_backward = LINEAR
+
+    def forward(self, x, size, stride, offset):
+        root, start, nbytes = _storage(x)
+        item = x.itemsize
+        last = offset + builtins.sum((n - 1) * st for n, st in zip(size, stride)) + 1
+        needed = 0 if 0 in size else last
+        if needed * item > nbytes:
+            raise RuntimeError(
+                f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset "
+                f"{offset}, and itemsize {item} requiring a storage size of {needed * item} "
+                f"are out of bounds for storage of size {nbytes}")
+        out_pos = np.full(size, offset, np.int64)
+        for k, (n, st) in enumerate(zip(size, stride)):
+            out_pos += (np.arange(n, dtype=np.int64) * st).reshape((n,) + (1,) * (len(size) - k - 1))
+        in_pos = (_addresses(x) - start) // item
+        self.args = (out_pos, in_pos, nbytes // item)
+        flat = root.reshape(-1).view(np.uint8) if root.flags.c_contiguous else None
+        if flat is None:
+            raise RuntimeError("as_strided: the tensor's memory is not one contiguous block")
+        # writes through a view whose elements overlap are refused, as PyTorch's
+        writeable = bool(root.flags.writeable) and np.unique(out_pos).size == out_pos.size
+        return np.lib.stride_tricks.as_strided(
+            flat[offset * item:].view(x.dtype) if needed else np.empty(0, x.dtype),
+            size, tuple(st * item for st in stride), writeable=writeable)
+
+    def backward(self, g):
+        out_pos, in_pos, n = self.args
+        return (_run(_StorageMove, g, src=out_pos, dst=in_pos, n=n),)
+
+
+def _as_strided_sample(a):
+    n = a.numel()
+    flat = a.reshape(-1).clone()  # its own memory, whatever the layout drawn
+    return as_strided(flat, (n // 2, 2) if n >= 2 else (n,), (2, 1) if n >= 2 else (1,)) * 2.0
+
+
+@op("as_strided", method=True, samples=[Sample("as_strided", _as_strided_sample)])
+def as_strided(input: Tensor, size: Sequence[builtins.int], stride: Sequence[builtins.int],
+               storage_offset: builtins.int | None = None) -> Tensor:
+    """Return a view of ``input``'s memory with the given ``size`` and ``stride`` (in
+    elements), starting at element ``storage_offset`` of that memory (``input``'s own offset
+    if None). Writes through it change ``input``; a view whose elements overlap is read-only.
+
+    The gradient is PyTorch's for an ``input`` whose elements do not overlap: each element's
+    gradient is added back at its memory position. An overlapping ``input`` (an expanded one)
+    is refused while recording.
+
+    Args:
+        input (Tensor): the tensor whose memory is viewed.
+        size (tuple of int): the shape of the view.
+        stride (tuple of int): the step in elements along each dimension (non-negative).
+        storage_offset (int, optional): the first element. Default: ``input.storage_offset()``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.arange(6.0)
+        >>> ag.as_strided(x, (2, 2), (1, 2), 1)
+        tensor([[1., 3.],
+                [2., 4.]])
+    """
+    size = tuple(builtins.int(n) for n in size)
+    stride = tuple(builtins.int(st) for st in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(st < 0 for st in stride):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got "
+                           f"strides: {list(stride)}")
+    if any(n < 0 for n in size):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: "
+                           f"{list(size)}")
+    if storage_offset is None:
+        _, start, _ = _storage(input._data)
+        offset = (input._data.__array_interface__["data"][0] - start) // input._data.itemsize
+    else:
+        offset = builtins.int(storage_offset)
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    if STATE.enabled and input.requires_grad and _args.internal_overlap(input._data):
+        raise RuntimeError("as_strided: the gradient of a view of a tensor whose elements "
+                           "overlap (an expanded one) is not supported; .clone() it first")
+    return _as_view(AsStrided.apply(input, size=size, stride=stride, offset=offset), input)
 
 
 @op("ndimension", method=True, function=False, samples=())

@@ -18,12 +18,15 @@ from autograd_core.node import apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.arrange import tensor_split
+from autograd_core.node import Node
+from autograd_core.ops.binary import _broadcast_error, _promote, mul, result_type
+from autograd_core.ops.binary import pow as _pow
 from autograd_core.ops.batch2 import Elementwise, _binary_values
 from autograd_core.ops.compose import diag, dot
 from autograd_core.ops.mathfns import EvenlySpread
 from autograd_core.ops.matrix import cholesky as _linalg_cholesky
 from autograd_core.ops.registry import Sample, op
-from autograd_core.ops.shape import reshape, stack
+from autograd_core.ops.shape import cat, reshape, stack
 from autograd_core.ops.scatter import Gather
 from autograd_core.ops.sorting import _order, sort
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor
@@ -322,6 +325,160 @@ def trapz(y: Tensor, *args: Any, **kwargs: Any) -> Tensor:
     return trapezoid(y, *args, **kwargs)
 
 
+@op("cumulative_trapezoid", samples=[
+    Sample("cumulative_trapezoid", lambda a: cumulative_trapezoid(a, dx=0.5), min_ndim=1),
+    Sample("cumulative_trapezoid_x", lambda a, b: cumulative_trapezoid(a, b.cumsum(-1)), 2,
+           min_ndim=1)])
+def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None,
+                         dim: builtins.int = -1) -> Tensor:
+    """The trapezoid rule along ``dim`` accumulated: element ``i`` is the integral of ``y``
+    from its first sample point to its ``i + 1``-th (one fewer element along ``dim``), at
+    sample points ``x`` or ``dx`` apart (1 by default).
+
+    Args:
+        y (Tensor): the values.
+        x (Tensor, optional): the sample points (1-d, or ``y``'s shape).
+        dx (float, optional): the spacing when ``x`` is not given. Default: 1.
+        dim (int): the dimension to integrate along. Default: -1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.cumulative_trapezoid(ag.tensor([1, 5, 10]))
+        tensor([ 3.0000, 10.5000])
+    """
+    if x is not None and dx is not None:
+        raise RuntimeError("cumulative_trapezoid: received both x and dx; pass only one of them")
+    if not isinstance(x, Tensor) and x is not None:  # cumulative_trapezoid(y, 0.5): a spacing
+        x, dx = None, x
+    if y._data.dtype.kind == "b":
+        raise RuntimeError("cumulative_trapezoid: received a bool input for `y`, but bool is "
+                           "not supported")
+    d = _args.norm_dim(dim, y.ndim, "cumulative_trapezoid")
+    n = y.shape[d]
+    left, right = y.narrow(d, 0, max(n - 1, 0)), y.narrow(d, min(n, 1), max(n - 1, 0))
+    if x is None:
+        step = 1.0 if dx is None else dx
+        return ((left + right) * (step / 2.0)).cumsum(d)
+    if x.ndim == 1:
+        if x.shape[0] != n:
+            raise RuntimeError("cumulative_trapezoid: There must be one `x` value for each "
+                               "sample point")
+        shape = [1] * y.ndim
+        shape[d] = max(n - 1, 0)
+        steps = reshape(x.diff(), tuple(shape))
+    else:
+        steps = x.diff(dim=d)
+    return ((steps * (left + right)) / 2.0).cumsum(d)
+
+
+def _gradient_sample(a, b=None):
+    n = a.shape[-1]
+    if n < 3:
+        return a * 2.0
+    if b is None:
+        return gradient(a, spacing=0.5, dim=-1, edge_order=2)[0]
+    coordinates = b.reshape(-1)[:n].exp().cumsum(0) if b.numel() >= n else None
+    if coordinates is None:
+        return a * 2.0
+    return gradient(a, spacing=(coordinates,), dim=-1)[0]
+
+
+@op("gradient", samples=[
+    Sample("gradient", lambda a: _gradient_sample(a), min_ndim=1),
+    Sample("gradient_coordinates", lambda a, b: _gradient_sample(a, b), 2, min_ndim=1)])
+def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None,
+             edge_order: builtins.int = 1) -> tuple[Tensor, ...]:
+    """Estimate the derivative of the function sampled in ``input`` along each dimension (or
+    ``dim``'s): central differences inside, one-sided ones of order ``edge_order`` at the
+    ends, as ``numpy.gradient``.
+
+    Args:
+        input (Tensor): the samples (at least ``edge_order + 1`` along each dimension used).
+        spacing (number, list of numbers or tuple of 1-d Tensors): the distance between
+            samples (one per dimension used, or one for all), or the sample coordinates along
+            each dimension. Default: 1.
+        dim (int or list of int, optional): the dimensions. Default: all.
+        edge_order (int): 1 or 2. Default: 1.
+
+    Returns:
+        tuple of Tensor: one derivative per dimension, each of ``input``'s shape.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.gradient(ag.tensor([1.0, 4.0, 9.0, 16.0]))
+        (tensor([3., 4., 6., 7.]),)
+        >>> ag.gradient(ag.tensor([1.0, 4.0, 9.0, 16.0]), spacing=(ag.tensor([0.0, 1.0, 3.0, 4.0]),))
+        (tensor([3.0000, 2.8333, 5.5000, 7.0000]),)
+    """
+    if edge_order not in (1, 2):
+        raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    if dim is None:
+        dims = list(range(input.ndim))
+    elif isinstance(dim, (int, np.integer)):
+        dims = [_args.norm_dim(dim, input.ndim, "gradient")]
+    else:
+        dims = [_args.norm_dim(d, input.ndim, "gradient") for d in dim]
+    if isinstance(spacing, (list, tuple)):
+        if len(spacing) != len(dims):
+            raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or "
+                               f"it's spacing and dim arguments to have the same length, but "
+                               f"got a spacing argument of length {len(spacing)} and a dim "
+                               f"argument of length {len(dims)}.")
+        spacings = list(spacing)
+    else:
+        spacings = [spacing] * len(dims)
+    for d in dims:
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least "
+                               "edge_order+1")
+    return tuple(_gradient_along(input, d, h, edge_order) for d, h in zip(dims, spacings))
+
+
+def _gradient_along(f, d, h, edge_order):
+    """ATen's gradient along ``d``: ``h`` a number (uniform spacing) or the 1-d coordinates."""
+    n = f.shape[d]
+
+    def part(start, stop):
+        return f.narrow(d, start, stop - start)
+
+    if not isinstance(h, Tensor):
+        center = (part(2, n) - part(0, n - 2)) / h
+        if edge_order == 1:
+            first = (part(1, 2) - part(0, 1)) / h
+            last = (part(n - 1, n) - part(n - 2, n - 1)) / h
+        else:
+            first = (part(0, 1) * -1.5 + part(1, 2) * 2 - part(2, 3) * 0.5) / h
+            last = (part(n - 3, n - 2) * 0.5 - part(n - 2, n - 1) * 2 + part(n - 1, n) * 1.5) / h
+        return cat([first, center / 2, last], dim=d)
+    if h.ndim != 1 or h.shape[0] != n:
+        raise RuntimeError(f"torch.gradient expected each tensor to be on the same device and "
+                           f"of size {n} along dimension {d}, but got coordinates of shape "
+                           f"{list(h.shape)}")
+    step = h.diff()
+    shape = [1] * f.ndim
+    shape[d] = n - 2
+    dx1, dx2 = step[:-1], step[1:]
+    a = reshape(-dx2 / (dx1 * (dx1 + dx2)), tuple(shape))
+    b = reshape((dx2 - dx1) / (dx1 * dx2), tuple(shape))
+    c = reshape(dx1 / (dx2 * (dx1 + dx2)), tuple(shape))
+    center = a * part(0, n - 2) + b * part(1, n - 1) + c * part(2, n)
+    if edge_order == 1:
+        first = (part(1, 2) - part(0, 1)) / step[0]
+        last = (part(n - 1, n) - part(n - 2, n - 1)) / step[-1]
+    else:
+        s0, s1 = step[0], step[1]
+        first = (part(0, 1) * (-(2.0 * s0 + s1) / (s0 * (s0 + s1)))
+                 + part(1, 2) * ((s0 + s1) / (s0 * s1))
+                 + part(2, 3) * (-s0 / (s1 * (s0 + s1))))
+        s1, s2 = step[-1], step[-2]
+        last = (part(n - 3, n - 2) * (s1 / (s2 * (s1 + s2)))
+                + part(n - 2, n - 1) * (-(s1 + s2) / (s1 * s2))
+                + part(n - 1, n) * ((2 * s1 + s2) / (s1 * (s1 + s2))))
+    return cat([first, center, last], dim=d)
+
+
 @op("vander", samples=[Sample("vander", lambda a: vander(a.reshape(-1), 3))])
 def vander(x: Tensor, N: builtins.int | None = None,
            increasing: builtins.bool = False) -> Tensor:
@@ -359,7 +516,7 @@ def vander(x: Tensor, N: builtins.int | None = None,
     return out if increasing else out.flip(1)
 
 
-@op("msort", samples=(), reads_values=True)  # sort's order: gradients tested against torch
+@op("msort", method=True, samples=(), reads_values=True)  # sort's order: gradients tested against torch
 def msort(input: Tensor) -> Tensor:
     """Return ``input`` sorted along its first dimension (ascending): ``sort(input, dim=0)``'s
     values.
@@ -415,6 +572,172 @@ bitwise_or = _integer_op("bitwise_or", np.bitwise_or, "tensor([7, 7, 7])",
                          "ag.tensor([3, 4, 7]), ag.tensor([5, 3, 3])", what="bitwise OR")
 bitwise_xor = _integer_op("bitwise_xor", np.bitwise_xor, "tensor([6, 7, 4])",
                           "ag.tensor([3, 4, 7]), ag.tensor([5, 3, 3])", what="bitwise XOR")
+
+
+def _shift(left):
+    """ATen's shift on arrays and numbers: both in the promoted integer dtype (a shift amount
+    wraps into it, as ATen casts it), and a shift that is negative or not below the dtype's
+    width gives 0 (left, and right of a non-negative value) or -1 (right of a negative one)
+    instead of C's undefined behaviour."""
+    kernel = "lshift_cpu" if left else "rshift_cpu"
+
+    def shift(a, b):
+        dt = result_type(a, b)
+        if dt.kind not in "iu":
+            raise _args.not_implemented(kernel, dt)
+        x = np.asarray(a).astype(dt, copy=False)
+        s = np.asarray(b).astype(dt)
+        fits = (s >= 0) & (s < dt.itemsize * 8)
+        s = np.where(fits, s, 0).astype(dt, copy=False)
+        if left:
+            return np.where(fits, np.left_shift(x, s), 0).astype(dt, copy=False)
+        beyond = np.where(x < 0, -1, 0) if dt.kind == "i" else 0
+        return np.where(fits, np.right_shift(x, s), beyond).astype(dt, copy=False)
+
+    return shift
+
+
+_LSHIFT, _RSHIFT = _shift(True), _shift(False)
+
+
+@op("bitwise_left_shift", method=True, samples=())
+def bitwise_left_shift(input: Any, other: Any) -> Tensor:
+    """Shift the bits of integer ``input`` left by ``other`` (they broadcast and promote as
+    arithmetic does). Not differentiable; also ``input << other``.
+
+    As PyTorch's: a shift that is negative or at least the dtype's width gives 0, and the
+    result wraps in the dtype (``int8`` ``64 << 1`` is ``-128``).
+
+    Args:
+        input (Tensor or int): the value shifted.
+        other (Tensor or int): the number of bits.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.bitwise_left_shift(ag.tensor([1, -3, 64], dtype=ag.int8), 1)
+        tensor([   2,   -6, -128], dtype=autograd_core.int8)
+        >>> ag.tensor([1, 5]) << 64
+        tensor([0, 0])
+    """
+    return _binary_values("bitwise_left_shift", _LSHIFT, input, other)
+
+
+@op("bitwise_right_shift", method=True, samples=())
+def bitwise_right_shift(input: Any, other: Any) -> Tensor:
+    """Shift the bits of integer ``input`` right by ``other``, arithmetically (the sign is
+    kept). Not differentiable; also ``input >> other``.
+
+    As PyTorch's: a shift that is negative or at least the dtype's width gives 0 for a
+    non-negative value and -1 for a negative one.
+
+    Args:
+        input (Tensor or int): the value shifted.
+        other (Tensor or int): the number of bits.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.bitwise_right_shift(ag.tensor([16, -16, 5]), ag.tensor([2, 2, 64]))
+        tensor([ 4, -4,  0])
+    """
+    return _binary_values("bitwise_right_shift", _RSHIFT, input, other)
+
+
+# ---- frexp, ldexp, nextafter ------------------------------------------------------------------
+
+FrexpResult = namedtuple("frexp", ["mantissa", "exponent"])  # type: ignore[name-match]
+
+
+@op("frexp", method=True, reads_values=True,  # the exponent, found in numpy, scales the input
+    samples=[Sample("frexp", lambda a: frexp(a).mantissa * 2.0)])
+def frexp(input: Tensor) -> Any:
+    """Split each element of floating-point ``input`` into ``mantissa * 2 ** exponent``, the
+    mantissa in ``[0.5, 1)`` in magnitude (0, inf and NaN are their own mantissa, exponent 0).
+
+    Returns a named tuple ``(mantissa, exponent)``, the exponent int32. The mantissa's
+    gradient is ``g / 2 ** exponent``, as PyTorch's.
+
+    Args:
+        input (Tensor): a floating-point tensor.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.frexp(ag.tensor([8.0, -3.0, 0.25]))
+        frexp(mantissa=tensor([ 0.5000, -0.7500,  0.5000]), exponent=tensor([ 4,  2, -1], dtype=autograd_core.int32))
+    """
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    exponent = np.frexp(input._data)[1].astype(np.int32)
+    # input * 2 ** -exponent in two exact power-of-two steps (one factor would overflow for a
+    # subnormal input: float32's 1e-40 needs 2 ** 132)
+    half = exponent // 2
+    one = np.ones((), input._data.dtype)
+    mantissa = input * xp._const_like(np.ldexp(one, -half), input._data)
+    mantissa = mantissa * xp._const_like(np.ldexp(one, half - exponent), input._data)
+    return FrexpResult(mantissa, Tensor._wrap(exponent))
+
+
+@op("ldexp", method=True, samples=[
+    Sample("ldexp", lambda a, b: ldexp(a, b), 2, broadcasts=True)])
+def ldexp(input: Any, other: Any) -> Tensor:
+    """Return ``input * 2 ** other`` elementwise (PyTorch's composite: ``pow(2, other)``, then
+    the product, with their promotion and gradients).
+
+    Args:
+        input (Tensor): the values.
+        other (Tensor): the exponents.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.ldexp(ag.tensor([1.0, 3.0]), ag.tensor([3, -1]))
+        tensor([8.0000, 1.5000])
+    """
+    return mul(input, _pow(2.0, other))
+
+
+class Nextafter(Node):
+    """numpy's ``nextafter``; as PyTorch 2.13 computes its gradient: ``g`` to ``input`` where
+    ``input != other`` (0 where they are equal, the result being ``other``), none to
+    ``other``."""
+
+    def forward(self, a, b):
+        a, b = _promote(a, b)
+        dt = np.result_type(a, b)
+        if dt.kind != "f":
+            raise _args.not_implemented("nextafter_cpu", dt)
+        try:
+            y = np.asarray(np.nextafter(a, b))
+        except ValueError:
+            raise _broadcast_error("nextafter", a, b) from None
+        self.save_for_backward(np.asarray(a != b))
+        return y
+
+    def backward(self, g):
+        (moves,) = self.saved
+        zero = xp.zeros_like(g)
+        return xp.where(moves, g, zero), zero
+
+
+@op("nextafter", node=Nextafter, method=True, samples=[
+    Sample("nextafter", lambda a, b: nextafter(a, b) * 2.0, 2, broadcasts=True, twice=False)])
+def nextafter(input: Any, other: Any) -> Tensor:
+    """Return the next floating-point value after ``input`` towards ``other``, elementwise
+    (floating-point tensors; they broadcast).
+
+    Args:
+        input (Tensor): the starting values.
+        other (Tensor): the direction.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.nextafter(ag.tensor([1.0], dtype=ag.float64), ag.tensor([2.0], dtype=ag.float64)) - 1
+        tensor([2.2204e-16], dtype=autograd_core.float64)
+    """
+    return Nextafter.apply(input, other)
 
 
 @op("bitwise_not", method=True, samples=())

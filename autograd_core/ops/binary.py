@@ -403,7 +403,33 @@ def sub(input: Any, other: Any, *_deprecated: Any, alpha: builtins.float = 1) ->
     """
     if _deprecated:
         other, alpha = _deprecated_alpha("sub", other, _deprecated)
+    if isinstance(alpha, float) and result_type(_raw(input), _raw(other)).kind in "biu":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
     return Sub.apply(input, other if alpha == 1 else other * alpha)
+
+
+def _raw(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+@op("rsub", samples=[Sample("rsub", lambda a, b: rsub(a, b, alpha=2.0), 2, broadcasts=True)])
+def rsub(input: Any, other: Any, alpha: builtins.float = 1) -> Tensor:
+    """Subtract ``input``, scaled by ``alpha``, from ``other``: ``other - alpha * input``
+    (``sub`` with its operands swapped).
+
+    Args:
+        input (Tensor): the tensor subtracted.
+        other (Tensor or number): what it is subtracted from.
+        alpha (number): the multiplier of ``input``. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.rsub(ag.tensor([1.0, 2.0]), 5.0)
+        tensor([4., 3.])
+    """
+    return sub(other, input, alpha=alpha)
 
 
 @op("mul", node=Mul, method=True, aliases=("multiply",),
@@ -741,7 +767,7 @@ def _complex(x):
     return np.asarray(x).dtype.kind == "c"
 
 
-def _comparison(name, fn, symbol, example):
+def _comparison(name, fn, symbol, example, alias=None):
     node = Order if name in ("lt", "le", "gt", "ge") else Compare
 
     def compare(input, other):
@@ -751,17 +777,18 @@ def _comparison(name, fn, symbol, example):
     compare.__doc__ = (
         f"Compare ``input`` and ``other`` elementwise with ``{symbol}``.\n\n"
         "They broadcast together; the result is a bool tensor, not differentiable. Also "
-        f"``input {symbol} other``.\n\n"
+        f"``input {symbol} other``" + (f"; ``{alias}`` is another name" if alias else "") + ".\n\n"
         "Args:\n    input (Tensor): the tensor to compare.\n"
         "    other (Tensor or number): what to compare it with.\n\n"
         "Example::\n\n    >>> import autograd_core as ag\n"
         f"    >>> ag.{name}(ag.tensor([1.0, 2.0, 3.0]), 2.0)\n    {example}\n")
-    return op(name, method=True, samples=())(compare)
+    return op(name, method=True, samples=(), aliases=(alias,) if alias else ())(compare)
 
 
 eq = _comparison("eq", np.equal, "==", "tensor([False,  True, False])")
-ne = _comparison("ne", np.not_equal, "!=", "tensor([ True, False,  True])")
-lt = _comparison("lt", np.less, "<", "tensor([ True, False, False])")
-le = _comparison("le", np.less_equal, "<=", "tensor([ True,  True, False])")
-gt = _comparison("gt", np.greater, ">", "tensor([False, False,  True])")
-ge = _comparison("ge", np.greater_equal, ">=", "tensor([False,  True,  True])")
+ne = _comparison("ne", np.not_equal, "!=", "tensor([ True, False,  True])", "not_equal")
+lt = _comparison("lt", np.less, "<", "tensor([ True, False, False])", "less")
+le = _comparison("le", np.less_equal, "<=", "tensor([ True,  True, False])", "less_equal")
+gt = _comparison("gt", np.greater, ">", "tensor([False, False,  True])", "greater")
+ge = _comparison("ge", np.greater_equal, ">=", "tensor([False,  True,  True])",
+                 "greater_equal")

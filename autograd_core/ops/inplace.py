@@ -593,6 +593,82 @@ def exponential_(input, lambd=1.0, *, generator=None):
     return _draw(input, "exponential_", values)
 
 
+def _floating_fill(input, name, message=None):
+    dt = input._data.dtype
+    if dt.kind != "f":
+        if message:
+            raise RuntimeError(message.format(_args.torch_name(dt)))
+        raise _args.not_implemented(f"{name}_cpu", dt)
+
+
+@_method("cauchy_")
+def cauchy_(input, median=0.0, sigma=1.0, *, generator=None):
+    """Fill this tensor with samples of the Cauchy distribution centred at ``median`` with
+    scale ``sigma``; return it. Floating point only.
+
+    Args:
+        median (float): the location. Default: 0.
+        sigma (float): the scale (> 0). Default: 1.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.empty(100).cauchy_().isfinite().all().item()
+        True
+    """
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
+    _floating_fill(input, "cauchy", "Cauchy distribution is a continuous probability "
+                   "distribution. dtype must be a floating point but you specified {}")
+    values = random.generator(generator, "cauchy_").standard_cauchy(input.shape)
+    return _draw(input, "cauchy_", values * sigma + median)
+
+
+@_method("log_normal_")
+def log_normal_(input, mean=1.0, std=2.0, *, generator=None):
+    """Fill this tensor with samples whose logarithm is ``N(mean, std**2)``; return it.
+    Floating point only.
+
+    Args:
+        mean (float): the mean of the logarithm. Default: 1.
+        std (float): its standard deviation (> 0). Default: 2.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> (ag.empty(100).log_normal_() > 0).all().item()
+        True
+    """
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
+    _floating_fill(input, "log_normal")
+    values = random.generator(generator, "log_normal_").lognormal(mean, std, input.shape)
+    return _draw(input, "log_normal_", values)
+
+
+@_method("geometric_")
+def geometric_(input, p, *, generator=None):
+    """Fill this tensor with the number of Bernoulli(``p``) trials up to the first success
+    (1, 2, ...); return it.
+
+    Args:
+        p (float): the success probability, in (0, 1).
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> (ag.empty(100, dtype=ag.int64).geometric_(0.5) >= 1).all().item()
+        True
+    """
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
+    values = random.generator(generator, "geometric_").geometric(p, input.shape)
+    return _draw(input, "geometric_", values)
+
+
 @_method("bernoulli")
 def bernoulli(input, p=None, *, generator=None):
     """Draw 0/1 samples: ``autograd_core.bernoulli(self)``, or with probability ``p`` if given.
@@ -677,7 +753,8 @@ def _value_first_inplace(name):
 # the generated examples' arguments: ``x`` is the tensor itself, taken before the write
 _BINARY = {"atan2", "arctan2", "hypot", "copysign", "fmod", "remainder", "floor_divide",
            "xlogy", "heaviside", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
-           "logical_xor", "divide", "true_divide", "multiply", "subtract", "addcmul", "addcdiv"}
+           "logical_xor", "divide", "true_divide", "multiply", "subtract", "addcmul", "addcdiv",
+           "greater", "greater_equal", "less", "less_equal", "not_equal"}
 _EXAMPLES = {
     "pow": ("[0.25, 1.0]", "2"), "lerp": ("[0.25, 1.0]", "x * 2, 0.5"),
     "addcmul": ("[0.25, 1.0]", "x, x"), "addcdiv": ("[0.25, 1.0]", "x, x"),
@@ -691,7 +768,9 @@ _EXAMPLES = {
     "acosh": ("[1.25, 2.0]", ""), "arccosh": ("[1.25, 2.0]", ""),  # domain from 1 (NaN != NaN)
     "bitwise_and": ("[3, 12]", "x"), "bitwise_or": ("[3, 12]", "x"),
     "bitwise_xor": ("[3, 12]", "x"), "bitwise_not": ("[3, 12]", ""), "gcd": ("[3, 12]", "x"),
-    "lcm": ("[3, 12]", "x"),
+    "lcm": ("[3, 12]", "x"), "bitwise_left_shift": ("[3, 12]", "2"),
+    "bitwise_right_shift": ("[3, 12]", "2"), "ldexp": ("[0.25, 1.0]", "ag.tensor([2, 3])"),
+    "nextafter": ("[0.25, 1.0]", "ag.tensor([2.0, 0.0])"),
 }
 
 
@@ -712,14 +791,17 @@ for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos"
               "renorm",
               "tril", "triu", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge",
               "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-              "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma", "true_divide"):
+              "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma", "true_divide",
+              "bitwise_left_shift", "bitwise_right_shift", "ldexp", "nextafter"):
     _method(_name + "_")(_elementwise_inplace(_name))
 for _name in ("addcmul", "addcdiv"):
     _method(_name + "_")(_value_first_inplace(_name))
 for _name, _op in (("arccos", "acos"), ("arcsin", "asin"), ("arctan", "atan"),
                    ("arccosh", "acosh"), ("arcsinh", "asinh"), ("arctanh", "atanh"),
                    ("arctan2", "atan2"), ("fix", "trunc"), ("divide", "div"),
-                   ("multiply", "mul"), ("subtract", "sub")):
+                   ("multiply", "mul"), ("subtract", "sub"), ("absolute", "abs"),
+                   ("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"),
+                   ("less_equal", "le"), ("not_equal", "ne")):
     _method(_name + "_")(_elementwise_inplace(_name, _op))
 
 

@@ -62,6 +62,8 @@ isnan = _predicate("isnan", np.isnan, "tensor([False,  True, False])", "NaN")
 isinf = _predicate("isinf", np.isinf, "tensor([False, False,  True])", "+inf or -inf")
 isfinite = _predicate("isfinite", np.isfinite, "tensor([ True, False, False])",
                       "neither NaN nor infinite")
+isreal = _predicate("isreal", np.isreal, "tensor([True, True, True])",
+                    "real (a real dtype's every element; a complex one's with imaginary part 0)")
 
 
 # ---- elementwise nodes ------------------------------------------------------------------------

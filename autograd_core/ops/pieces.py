@@ -36,7 +36,7 @@ def _run(cls, g, **params):
     return out if isinstance(g, Tensor) else out._data
 
 
-@op("split", samples=[
+@op("split", aliases=("unsafe_split",), samples=[
     Sample("split", lambda a: split(a, 2, dim=-1)[-1] * 2.0 + split(a, 2, dim=-1)[0].sum(),
            min_ndim=1),
     Sample("split_sections", lambda a: split(a, [min(a.shape[0], 1), max(a.shape[0] - 1, 0)])[1],
@@ -88,7 +88,32 @@ def split(tensor: Tensor, split_size_or_sections: builtins.int | Sequence[builti
         _piece(tensor, d, int(bounds[i]), int(bounds[i + 1])) for i in range(len(sizes))))
 
 
-@op("Tensor.split", method="split", function=False, samples=())
+@op("split_with_sizes", method=True, samples=[
+    Sample("split_with_sizes", lambda a: split_with_sizes(
+        a, [min(a.shape[-1], 1), max(a.shape[-1] - 1, 0)], -1)[1] * 2.0, min_ndim=1)])
+def split_with_sizes(input: Tensor, split_sizes: Sequence[builtins.int],
+                     dim: builtins.int = 0) -> tuple[Tensor, ...]:
+    """Split ``input`` into views along ``dim`` of the sizes ``split_sizes`` (which add up to
+    that dimension's size): ``split`` with a list.
+
+    Args:
+        input (Tensor): the tensor to split.
+        split_sizes (list of int): the sizes of the pieces.
+        dim (int): the dimension. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.split_with_sizes(ag.arange(5), [2, 3])
+        (tensor([0, 1]), tensor([2, 3, 4]))
+    """
+    if not isinstance(split_sizes, (list, tuple)) and type(split_sizes).__name__ != "Size":
+        raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple "
+                        f"of ints, not {type(split_sizes).__name__}")
+    return split(input, list(split_sizes), dim)
+
+
+@op("Tensor.split", method="split", function=False, aliases=("unsafe_split",), samples=())
 def _split_method(self, split_size, dim=0):
     """Split the tensor into views along ``dim`` (``Tensor.split``; see ``autograd_core.split``).
 
@@ -105,7 +130,7 @@ def _split_method(self, split_size, dim=0):
     return split(self, split_size, dim)
 
 
-@op("chunk", method=True, samples=[
+@op("chunk", method=True, aliases=("unsafe_chunk",), samples=[
     Sample("chunk", lambda a: chunk(a, 2, dim=-1)[0] * 3.0, min_ndim=1)])
 def chunk(input: Tensor, chunks: builtins.int, dim: builtins.int = 0) -> tuple[Tensor, ...]:
     """Split ``input`` into at most ``chunks`` views along ``dim``.

@@ -301,6 +301,39 @@ def sum(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
     return out if dtype is None else out.to(dtype)
 
 
+@op("sum_to_size", method=True, function=False, samples=[
+    Sample("sum_to_size", lambda a: a.sum_to_size((1,) + tuple(a.shape)[1:]), min_ndim=1)])
+def sum_to_size(input: Tensor, *size: Any) -> Tensor:
+    """Sum this tensor down to ``size``, a shape that broadcasts to its shape: over the leading
+    dimensions ``size`` lacks and, keeping them, over those where ``size`` has 1 (the gradient
+    of a broadcast). The tensor itself when ``size`` is its shape.
+
+    Args:
+        *size (int... or tuple of int): the shape to sum to.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.ones(2, 3)
+        >>> x.sum_to_size(3), x.sum_to_size(2, 1)
+        (tensor([2., 2., 2.]), tensor([[3.],
+                [3.]]))
+    """
+    if len(size) == 1 and isinstance(size[0], (list, tuple)):
+        size = tuple(size[0])
+    size = tuple(builtins.int(s) for s in size)
+    shape = tuple(input.shape)
+    lead = len(shape) - len(size)
+    if lead < 0 or any(s != 1 and s != shape[lead + i] for i, s in enumerate(size)):
+        raise RuntimeError(f"size {{{list(size)}}} is not expandable to size {{{list(shape)}}}.")
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(size)
+                                      if s == 1 and shape[lead + i] != 1)
+    if not dims:
+        return input
+    out = sum(input, dims, keepdim=True)
+    return out.reshape(size) if lead else out
+
+
 @op("mean", node=Mean, method=True, samples=[
     Sample("mean", lambda a: a.mean()),
     Sample("mean_dims", lambda a: a.mean(dim=tuple(range(a.ndim))[:2]))])

@@ -231,7 +231,7 @@ _OUT_OVERLAP = {
         "heaviside eq ne lt le gt ge logical_and logical_or logical_xor logical_not "
         "floor_divide true_divide float_power clamp lerp addcmul addcdiv where cumsum cumprod "
         "outer bitwise_and bitwise_or bitwise_xor bitwise_not negative "
-        "logaddexp logaddexp2 gcd lcm").split(), False),
+        "logaddexp logaddexp2 gcd lcm bitwise_left_shift bitwise_right_shift").split(), False),
     **dict.fromkeys(("cat", "stack", "index_select", "gather"), True),
 }
 

@@ -15,7 +15,7 @@ from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import Where, _broadcast_error
 from autograd_core.ops.index import IndexAdd, IndexPut, _index_error, _normalise, getitem
-from autograd_core.ops.inplace import inplace
+from autograd_core.ops.inplace import _PutAt, inplace
 from autograd_core.ops.pieces import constant_pad_nd
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.shape import cat
@@ -858,3 +858,186 @@ index_put_ = _inplace_method("index_put_", index_put,
                              "(ag.tensor([2]),), ag.tensor([4.0])", "tensor([0., 0., 4.])",
                              disjoint=True)
 
+
+
+# ---- select_scatter, slice_scatter, diagonal_scatter: input with one view replaced by src ---
+
+def _embed(name, input, src, view):
+    """A copy of ``input`` whose view ``view`` holds ``src`` (one recorded node, PyTorch's
+    CopySlices: the gradient reaches ``input`` outside the view and ``src`` inside it).
+    ``view`` is a function giving that view of a numpy array; applied to the positions of
+    ``input``'s elements it says which to replace (a function of the shape only)."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"{name}(): argument 'src' (position 2) must be Tensor, not "
+                        f"{type(src).__name__}")
+    positions = view(np.arange(input.numel()).reshape(input.shape))
+    if tuple(src.shape) != positions.shape:
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src.shape)}, slice size = {list(positions.shape)}")
+    index = np.unravel_index(positions, input.shape) if input.ndim else (Ellipsis,)
+    return _PutAt.apply(input, src, index=index)
+
+
+@op("select_scatter", method=True, samples=[
+    Sample("select_scatter", lambda a, b: select_scatter(a, b[..., -1] * 2.0, -1, -1)
+           if a.shape[-1] else a * 2.0, 2, min_ndim=1)])
+def select_scatter(input: Tensor, src: Tensor, dim: builtins.int,
+                   index: builtins.int) -> Tensor:
+    """Return a copy of ``input`` with ``input.select(dim, index)`` replaced by ``src`` (of
+    that slice's shape). Differentiable in both.
+
+    Args:
+        input (Tensor): the tensor copied.
+        src (Tensor): the values of the slice.
+        dim (int): the dimension selected.
+        index (int): the position along it.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.select_scatter(ag.zeros(2, 2), ag.ones(2), 0, 1)
+        tensor([[0., 0.],
+                [1., 1.]])
+    """
+    d = _args.norm_dim(dim, input.ndim, "select")
+    n = input.shape[d]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input.shape)} at dimension {d}")
+    return _embed("select_scatter", input, src, lambda a: np.take(a, index, axis=d))
+
+
+@op("slice_scatter", method=True, samples=[
+    Sample("slice_scatter", lambda a, b: slice_scatter(a, b[..., 1::2] * 2.0, -1, 1, None, 2),
+           2, min_ndim=1)])
+def slice_scatter(input: Tensor, src: Tensor, dim: builtins.int = 0,
+                  start: builtins.int | None = None, end: builtins.int | None = None,
+                  step: builtins.int = 1) -> Tensor:
+    """Return a copy of ``input`` with the slice ``start:end:step`` along ``dim`` replaced by
+    ``src`` (of that slice's shape). Differentiable in both.
+
+    Args:
+        input (Tensor): the tensor copied.
+        src (Tensor): the values of the slice.
+        dim (int): the dimension sliced. Default: 0.
+        start (int, optional): the first position. Default: the start.
+        end (int, optional): the position after the last. Default: the end.
+        step (int): the step (positive). Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.slice_scatter(ag.zeros(4), ag.ones(2), start=1, step=2)
+        tensor([0., 1., 0., 1.])
+    """
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    d = _args.norm_dim(dim, input.ndim, "slice_scatter")
+    where = (slice(None),) * d + (slice(start, end, step),)
+    return _embed("slice_scatter", input, src, lambda t: t[where])
+
+
+@op("diagonal_scatter", method=True, samples=[
+    Sample("diagonal_scatter", lambda a, b: diagonal_scatter(a, b.diagonal(1) * 2.0, 1)
+           if a.ndim >= 2 else a * 2.0, 2, min_ndim=2)])
+def diagonal_scatter(input: Tensor, src: Tensor, offset: builtins.int = 0,
+                     dim1: builtins.int = 0, dim2: builtins.int = 1) -> Tensor:
+    """Return a copy of ``input`` with ``input.diagonal(offset, dim1, dim2)`` replaced by
+    ``src`` (of that diagonal's shape). Differentiable in both.
+
+    Args:
+        input (Tensor): the tensor copied (at least 2-d).
+        src (Tensor): the values of the diagonal.
+        offset (int): which diagonal: 0 the main one, > 0 above it. Default: 0.
+        dim1 (int): the first dimension of the matrices. Default: 0.
+        dim2 (int): the second dimension. Default: 1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.diagonal_scatter(ag.zeros(2, 2), ag.tensor([1.0, 2.0]))
+        tensor([[1., 0.],
+                [0., 2.]])
+    """
+    d1 = _args.norm_dim(dim1, input.ndim, "diagonal")
+    d2 = _args.norm_dim(dim2, input.ndim, "diagonal")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return _embed("diagonal_scatter", input, src, lambda a: np.diagonal(a, offset, d1, d2))
+
+
+# ---- index_reduce: scatter_reduce with a vector of positions along dim -------------------------
+
+def _index_reduce_sample(reduce, include_self):
+    def fn(a, b):  # positions n-1 and 0 of the last dim, from b's distinct values
+        n = a.shape[-1]
+        idx = _some_indices(n, lambda n: [n - 1, 0][:n])
+        src = b[..., [n - 1, 0][:n]] if n else b
+        return index_reduce(a, -1, idx, src, reduce, include_self=include_self)
+    return Sample(f"index_reduce_{reduce}{'' if include_self else '_exclude'}", fn, 2,
+                  domain="distinct", min_ndim=1)
+
+
+@op("index_reduce", method=True, samples=[
+    # prod (no double backward, as scatter_reduce's) is held to PyTorch's numbers in
+    # tests/autograd/test_scatter_views_and_float_bits.py
+    _index_reduce_sample(r, s) for r in ("mean", "amax", "amin") for s in (True, False)])
+def index_reduce(input: Tensor, dim: builtins.int, index: Tensor, source: Tensor, reduce: str,
+                 *, include_self: builtins.bool = True) -> Tensor:
+    """Return ``input`` with the slices of ``source`` along ``dim`` reduced into the positions
+    ``index`` names (``input``'s slice ``index[i]`` takes ``source``'s slice ``i``).
+
+    ``reduce`` is ``"prod"``, ``"mean"``, ``"amax"`` or ``"amin"``; ``include_self`` counts the
+    values already in ``input`` (positions no index names keep them either way). The gradient
+    is ``scatter_reduce``'s, whose reduction this is, the vector ``index`` repeated across the
+    other dimensions.
+
+    Args:
+        input (Tensor): the tensor reduced into.
+        dim (int): the dimension indexed.
+        index (Tensor): int64 or int32 positions, a vector of ``source.size(dim)``.
+        source (Tensor): the values, of ``input``'s shape except along ``dim``.
+        reduce (str): the reduction.
+        include_self (bool): reduce ``input``'s own values too. Default: True.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.ones(3, 2)
+        >>> x.index_reduce(0, ag.tensor([0, 2, 0]), ag.tensor([[2.0, 3.0], [4.0, 5.0], [6.0, 7.0]]), "prod")
+        tensor([[12., 21.],
+                [ 1.,  1.],
+                [ 4.,  5.]])
+    """
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError("index_reduce(): Expected reduce to be one of prod, mean, amax or "
+                           f"amin but got {reduce}.")
+    if not isinstance(index, Tensor) or index._data.dtype not in (np.int64, np.int32):
+        got = index._data.dtype if isinstance(index, Tensor) else np.asarray(index).dtype
+        raise RuntimeError("index_reduce_(): Expected dtype int32/int64 for index but got: "
+                           f"{_args.torch_name(got)}")
+    if index.ndim > 1:
+        raise IndexError(f"index_reduce_(): Index is supposed to be a vector, but got dim: "
+                         f"{index.ndim} with type: {_args.torch_name(index._data.dtype)} and "
+                         f"size: {list(index.shape)}")
+    d = _args.norm_dim(dim, input.ndim, "index_reduce")
+    if source.ndim != input.ndim or any(
+            s != i for k, (s, i) in enumerate(zip(source.shape, input.shape)) if k != d):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(input.shape)} "
+                           f"source.shape = {list(source.shape)}")
+    n = source.shape[d] if source.ndim else 1
+    if index.numel() != n:
+        raise RuntimeError(f"index_reduce_(): Number of indices ({index.numel()}) should be "
+                           f"equal to source.size(dim): ({n}), for dim: {dim}")
+    shape = [1] * input.ndim
+    if input.ndim:
+        shape[d] = n
+    positions = index.reshape(shape).expand(*source.shape) if input.ndim else index.reshape(())
+    return scatter_reduce(input, d, positions.to(np.int64), source, reduce,
+                          include_self=include_self)
+
+
+index_reduce_ = _inplace_method(
+    "index_reduce_", index_reduce, "0, ag.tensor([1, 1]), ag.tensor([2.0, 3.0]), 'amax'",
+    "tensor([0., 3., 0.])", disjoint=True)

@@ -153,7 +153,7 @@ class Sqrt(Node):
         return (g / (y * 2.0),)
 
 
-@op("abs", method=True, domain="away_from_zero", doc="""
+@op("abs", method=True, domain="away_from_zero", aliases=("absolute",), doc="""
     Return the absolute value of each element of ``input``.
 
     Its derivative is ``sign(input)``, 0 at 0 (PyTorch's convention).

@@ -23,7 +23,8 @@ from autograd_core.ops.registry import OPS
 # hold there. Every other op must pass gradgradcheck with zeros in its input.
 KINKS = {
     "abs", "atan2", "adaptive_max_pool1d", "adaptive_max_pool2d", "amax", "celu", "copysign",
-    "cummax", "cummin", "elu", "fmax", "fmin", "fmod", "getitem_mask", "leaky_relu", "masked_fill",
+    "cummax", "cummin", "elu", "fmax", "fmin", "fmod", "getitem_mask", "index_reduce_amax",
+    "index_reduce_amin", "leaky_relu", "masked_fill",
     "masked_fill_tensor_value", "masked_scatter", "masked_scatter_broadcast_mask", "max_dim", "max_pool1d", "max_pool2d", "max_pool2d_dilated",
     "max_pool3d", "maximum", "median", "median_dim", "min_dim", "minimum", "nanquantile",
     "norm_p1_dim", "prelu", "prelu_one_weight", "quantile", "quantile_dim", "relu",

@@ -52,7 +52,10 @@ READS_VALUES = {"clamp_tensor_bounds", "where", "getitem_mask",
                 "masked_scatter", "masked_scatter_broadcast_mask", "put", "put_accumulate",
                 # counts and extremes per slot found in Python (scatter_reduce's sum replays)
                 *(f"scatter_reduce_{r}{s}" for r in ("mean", "amax", "amin")
-                  for s in ("", "_noself"))}
+                  for s in ("", "_noself")),
+                # index_reduce is scatter_reduce; frexp's exponent is found in numpy
+                *(f"index_reduce_{r}{s}" for r in ("mean", "amax", "amin")
+                  for s in ("", "_exclude")), "frexp"}
 
 
 def _check_replay_equals_eager(sample, dtype):

@@ -1,0 +1,170 @@
+"""The ``nn.functional`` functions PyTorch also exposes at ``torch.*``, with the top level's
+signatures where they differ from ``F``'s (``torch.dropout(input, p, train)``,
+``torch.batch_norm(input, weight, bias, running_mean, running_var, ...)``,
+``torch.embedding(weight, indices)``, the losses' ``reduction`` as ATen's integer).
+
+``autograd_core`` resolves these names lazily (its ``_LAZY_NAMES``), as it resolves ``nn``:
+the core must not import ``nn``, which imports the core. The names whose signature is ``F``'s
+(``cosine_similarity``, ``pdist``, ``threshold``, ...) resolve to ``nn.functional`` itself.
+
+The losses' ``reduction`` is ATen's ``0`` (none), ``1`` (mean), ``2`` (sum). Called without it,
+PyTorch 2.13's top-level losses give the unreduced loss (unlike ``F``'s ``'mean'``), and so do
+these.
+
+Example::
+
+    >>> import autograd_core as ag
+    >>> ag.dropout(ag.ones(3), 0.5, False)
+    tensor([1., 1., 1.])
+    >>> ag.margin_ranking_loss(ag.tensor([1.0, 2.0]), ag.tensor([2.0, 0.0]), ag.tensor([1.0, 1.0]))
+    tensor([1., 0.])
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from autograd_core import Tensor
+from nn import functional as F
+
+_REDUCTIONS = ("none", "mean", "sum")
+
+
+def _reduction(reduction: int) -> str:
+    if isinstance(reduction, bool) or not isinstance(reduction, int) or \
+            not 0 <= reduction < len(_REDUCTIONS):
+        raise ValueError(f"{reduction!r} is not a valid value for reduction (0: none, 1: mean, "
+                         "2: sum)")
+    return _REDUCTIONS[reduction]
+
+
+def dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """``torch.dropout``: ``F.dropout(input, p, training=train)``."""
+    return F.dropout(input, p, train)
+
+
+def alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """``torch.alpha_dropout``: ``F.alpha_dropout(input, p, training=train)``."""
+    return F.alpha_dropout(input, p, train)
+
+
+def feature_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """``torch.feature_alpha_dropout``: ``F.feature_alpha_dropout(input, p, training=train)``."""
+    return F.feature_alpha_dropout(input, p, train)
+
+
+def rrelu(input: Tensor, lower: float = 0.125, upper: float = 1.0 / 3.0,
+          training: bool = False, generator: Any = None) -> Tensor:
+    """``torch.rrelu``: ``F.rrelu`` (slopes drawn from the global generator; a ``generator``
+    is refused)."""
+    if generator is not None:
+        raise NotImplementedError("rrelu(): generator= is not supported; seed with "
+                                  "autograd_core.manual_seed")
+    return F.rrelu(input, lower, upper, training)
+
+
+def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
+               weight: Tensor | None = None, bias: Tensor | None = None, eps: float = 1e-5,
+               cudnn_enable: bool = True) -> Tensor:
+    """``torch.layer_norm``: ``F.layer_norm`` (``cudnn_enable`` accepted and ignored)."""
+    return F.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5,
+               cudnn_enabled: bool = True) -> Tensor:
+    """``torch.group_norm``: ``F.group_norm`` (``cudnn_enabled`` accepted and ignored)."""
+    return F.group_norm(input, num_groups, weight, bias, eps)
+
+
+def batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
+               running_mean: Tensor | None, running_var: Tensor | None, training: bool,
+               momentum: float, eps: float, cudnn_enabled: bool) -> Tensor:
+    """``torch.batch_norm``: ``F.batch_norm`` with ATen's argument order (weight and bias
+    before the running statistics, every argument required)."""
+    return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def instance_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None,
+                  running_mean: Tensor | None, running_var: Tensor | None,
+                  use_input_stats: bool, momentum: float, eps: float,
+                  cudnn_enabled: bool) -> Tensor:
+    """``torch.instance_norm``: ``F.instance_norm`` with ATen's argument order."""
+    return F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
+                           momentum, eps)
+
+
+def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    """``torch.embedding``: the rows of ``weight`` at ``indices`` (``F.embedding`` with the
+    weight first; a negative ``padding_idx`` means none, as ATen's)."""
+    return F.embedding(indices, weight, None if padding_idx < 0 else padding_idx,
+                       scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+def kl_div(input: Tensor, target: Tensor, reduction: int = 0, *,
+           log_target: bool = False) -> Tensor:
+    """``torch.kl_div``: ``F.kl_div`` with ATen's integer ``reduction`` (1 is the mean over
+    every element, without F's warning about it)."""
+    how = _reduction(reduction)
+    loss = F.kl_div(input, target, reduction="none", log_target=log_target)
+    return loss if how == "none" else getattr(loss, how)()
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        reduction: int = 0) -> Tensor:
+    """``torch.margin_ranking_loss``: ``F.margin_ranking_loss``, ATen's ``reduction``."""
+    return F.margin_ranking_loss(input1, input2, target, margin,
+                                 reduction=_reduction(reduction))
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,
+                         reduction: int = 0) -> Tensor:
+    """``torch.hinge_embedding_loss``: ``F.hinge_embedding_loss``, ATen's ``reduction``."""
+    return F.hinge_embedding_loss(input, target, margin, reduction=_reduction(reduction))
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
+                        margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                        swap: bool = False, reduction: int = 0) -> Tensor:
+    """``torch.triplet_margin_loss``: ``F.triplet_margin_loss``, ATen's ``reduction``."""
+    return F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
+                                 reduction=_reduction(reduction))
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                          reduction: int = 0) -> Tensor:
+    """``torch.cosine_embedding_loss``: ``F.cosine_embedding_loss``, ATen's ``reduction``."""
+    return F.cosine_embedding_loss(input1, input2, target, margin,
+                                   reduction=_reduction(reduction))
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool, full: bool, eps: float,
+                     reduction: int) -> Tensor:
+    """``torch.poisson_nll_loss``: ``F.poisson_nll_loss``, every argument required."""
+    return F.poisson_nll_loss(input, target, log_input, full, eps=eps,
+                              reduction=_reduction(reduction))
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Tensor | None = None,
+                                     pos_weight: Tensor | None = None,
+                                     reduction: int = 0) -> Tensor:
+    """``torch.binary_cross_entropy_with_logits``: ``F``'s, with ``pos_weight`` fourth and
+    ATen's ``reduction``."""
+    return F.binary_cross_entropy_with_logits(input, target, weight,
+                                              reduction=_reduction(reduction),
+                                              pos_weight=pos_weight)
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any,
+             blank: int = 0, reduction: int = 0, zero_infinity: bool = False) -> Tensor:
+    """``torch.ctc_loss``: ``F.ctc_loss``, ATen's ``reduction`` (1: the mean of each loss
+    divided by its target length, as F's ``'mean'``)."""
+    return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank,
+                      reduction=_reduction(reduction), zero_infinity=zero_infinity)
+
+
+#: the top-level names whose signature is ``nn.functional``'s: resolved there
+SAME_AS_F = ("cosine_similarity", "pairwise_distance", "pdist", "threshold", "threshold_",
+             "rms_norm", "channel_shuffle", "selu", "celu")

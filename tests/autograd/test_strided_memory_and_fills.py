@@ -1,0 +1,113 @@
+"""as_strided, empty_strided, new_empty_strided, frombuffer, share_memory_/is_shared,
+pin_memory/is_pinned, apply_/map_, cauchy_/geometric_/log_normal_, get_default_device,
+float32 matmul precision."""
+
+import array
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+
+def test_as_strided_is_a_view_by_hand():
+    x = ag.arange(6.0)
+    v = ag.as_strided(x, (2, 2), (1, 2), 1)
+    assert v.tolist() == [[1.0, 3.0], [2.0, 4.0]]
+    assert v.storage_offset() == 1 and v.stride() == (1, 2)
+    x.as_strided((3,), (2,)).mul_(10)  # elements 0, 2, 4 of the same memory
+    assert x.tolist() == [0.0, 1.0, 20.0, 3.0, 40.0, 5.0]
+    assert x[2:].as_strided((2,), (1,)).tolist() == [20.0, 3.0]  # from x[2:]'s own offset
+    with pytest.raises(RuntimeError, match="out of bounds for storage of size 24"):
+        ag.as_strided(x, (4,), (2,))
+    with pytest.raises(RuntimeError, match="Negative strides"):
+        ag.as_strided(x, (2,), (-1,))
+    with pytest.raises(RuntimeError):  # overlapping elements: read-only
+        x.as_strided((2, 2), (1, 1)).add_(1)
+    a = ag.arange(6.0, dtype=ag.float64).requires_grad_()
+    y = (a * 1.0).as_strided((2, 2), (1, 2), 1)  # reads elements 1, 3, 2, 4
+    (y * ag.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=ag.float64)).sum().backward()
+    assert a.grad.tolist() == [0.0, 1.0, 3.0, 2.0, 4.0, 0.0]
+
+
+def test_empty_strided_frombuffer_and_memory_flags_by_hand():
+    x = ag.empty_strided((2, 3), (1, 2), dtype=ag.float64)
+    assert x.shape == (2, 3) and x.stride() == (1, 2) and x.dtype == ag.float64
+    assert ag.ones(1, dtype=ag.int16).new_empty_strided((3,), (2,)).dtype == ag.int16
+    buf = array.array("i", [1, 2, 3])
+    t = ag.frombuffer(buf, dtype=ag.int32)
+    t[1] = 9
+    assert buf[1] == 9  # the same memory
+    assert ag.frombuffer(bytearray(b"\x01\x00\x02\x00"), dtype=ag.int16, offset=2).tolist() == [2]
+    with pytest.raises(ValueError, match="must be a multiple of element size"):
+        ag.frombuffer(bytearray(3), dtype=ag.int16)
+    y = ag.zeros(2)
+    assert not y.is_shared() and y.share_memory_() is y and y.is_shared()
+    assert not y.is_pinned()
+    with pytest.raises(RuntimeError, match="Cannot access accelerator"):
+        y.pin_memory()
+    assert ag.get_default_device() == ag.device("cpu")
+
+
+def test_apply_map_and_random_fills_by_hand():
+    z = ag.tensor([1.0, 2.0])
+    assert z.apply_(lambda v: v * 3) is z and z.tolist() == [3.0, 6.0]
+    assert z.map_(ag.tensor([10.0]), lambda v, w: v + w).tolist() == [13.0, 16.0]
+    assert ag.tensor([1, 2]).apply_(lambda v: v * 2.7).tolist() == [2, 5]  # truncated
+    with pytest.raises(RuntimeError, match="Can't call apply_\\(\\) on Variable that requires"):
+        ag.ones(2, requires_grad=True).apply_(abs)
+    ag.manual_seed(0)
+    c = ag.empty(20000, dtype=ag.float64).cauchy_(2.0, 0.5)
+    assert abs(c.median().item() - 2.0) < 0.05  # the median of Cauchy(2, 0.5)
+    q = ag.empty(20000, dtype=ag.float64).log_normal_(0.5, 0.25)
+    assert abs(q.log().mean().item() - 0.5) < 0.01 and abs(q.log().std().item() - 0.25) < 0.01
+    g = ag.empty(20000, dtype=ag.int64).geometric_(0.25)
+    assert g.min().item() >= 1 and abs(g.double().mean().item() - 4.0) < 0.1  # mean 1/p
+    with pytest.raises(RuntimeError, match="sigma > 0.0"):
+        ag.empty(2).cauchy_(sigma=0)
+    with pytest.raises(RuntimeError, match=r"p to be in \(0, 1\)"):
+        ag.empty(2).geometric_(1.0)
+    with pytest.raises(NotImplementedError, match="log_normal_cpu"):
+        ag.empty(2, dtype=ag.int64).log_normal_()
+
+
+def test_matmul_precision_is_recorded():
+    try:
+        ag.set_float32_matmul_precision("medium")
+        assert ag.get_float32_matmul_precision() == "medium"
+        with pytest.warns(UserWarning, match="has no effect"):
+            ag.set_float32_matmul_precision("bogus")
+        assert ag.get_float32_matmul_precision() == "medium"
+    finally:
+        ag.set_float32_matmul_precision("highest")
+
+
+@pytest.mark.torch_parity
+def test_as_strided_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    v = rng.standard_normal(24)
+    cases = [((2, 3), (3, 1), 0), ((3, 2), (1, 3), 2), ((4,), (5,), 3), ((2, 2, 2), (6, 2, 1), 1),
+             ((0, 3), (3, 1), 0), ((5,), (1,), None)]
+    for size, stride, off in cases:
+        for view in (lambda x: x, lambda x: x[4:], lambda x: x.view(4, 6)[1:]):
+            a = ag.tensor(v, requires_grad=True)
+            t = torch.tensor(v, requires_grad=True)
+            ya = (a * 1.0)
+            yt = (t * 1.0)
+            ya, yt = view(ya).as_strided(size, stride, off), view(yt).as_strided(size, stride, off)
+            np.testing.assert_array_equal(ya.detach().numpy(), yt.detach().numpy())
+            assert ya.storage_offset() == yt.storage_offset() and ya.stride() == yt.stride()
+            g = rng.standard_normal(size)
+            ya.backward(ag.tensor(g))
+            yt.backward(torch.tensor(g))
+            np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), rtol=1e-15)
+    for size, stride in (((2, 3), (1, 2)), ((3,), (4,)), ((2, 0), (1, 1))):
+        assert ag.empty_strided(size, stride).stride() == torch.empty_strided(size, stride).stride()
+    raw = bytearray(np.arange(10, dtype=np.int16).tobytes())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for kw in (dict(), dict(offset=4), dict(count=3, offset=2)):
+            assert ag.frombuffer(raw, dtype=ag.int16, **kw).tolist() == \
+                torch.frombuffer(raw, dtype=torch.int16, **kw).tolist()
