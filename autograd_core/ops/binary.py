@@ -379,7 +379,27 @@ def add(input: Any, other: Any, *_deprecated: Any, alpha: builtins.float = 1) ->
     """
     if _deprecated:
         other, alpha = _deprecated_alpha("add", other, _deprecated)
-    return Add.apply(input, other if alpha == 1 else other * alpha)
+    if alpha != 1 or type(alpha) is not builtins.int:
+        other = _scaled(input, other, alpha)
+    return Add.apply(input, other)
+
+
+def _scaled(input: Any, other: Any, alpha: Any) -> Any:
+    """``alpha * other`` for ``add``/``sub``, after PyTorch's checks of ``alpha`` against the
+    result's dtype (a float alpha with integers computed a float result). Bool results take
+    ``alpha`` as a bool (``a + alpha * b`` is ``a or (alpha and b)``)."""
+    kind = result_type(_raw(input), _raw(other)).kind
+    if isinstance(alpha, builtins.bool) and kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, builtins.float) and kind in "biu":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+    if isinstance(alpha, builtins.complex) and kind != "c":
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a "
+                           "complex number.")
+    if kind == "b":
+        return other if alpha else other & False
+    return other if alpha == 1 else other * alpha
 
 
 @op("sub", node=Sub, method=True, aliases=("subtract",),
@@ -403,10 +423,9 @@ def sub(input: Any, other: Any, *_deprecated: Any, alpha: builtins.float = 1) ->
     """
     if _deprecated:
         other, alpha = _deprecated_alpha("sub", other, _deprecated)
-    if isinstance(alpha, float) and result_type(_raw(input), _raw(other)).kind in "biu":
-        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
-                           "point number.")
-    return Sub.apply(input, other if alpha == 1 else other * alpha)
+    if alpha != 1 or type(alpha) is not builtins.int:
+        other = _scaled(input, other, alpha)
+    return Sub.apply(input, other)
 
 
 def _raw(x):

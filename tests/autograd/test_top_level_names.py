@@ -347,3 +347,24 @@ def test_sub_and_rsub_refuse_a_float_alpha_for_integers():
             call()
     assert ag.rsub(a, b, alpha=2).tolist() == [1, 0]
     assert ag.sub(ag.tensor([1.0]), ag.tensor([2.0]), alpha=0.5).tolist() == [0.0]
+
+
+def test_add_checks_alpha_against_the_result_dtype_as_pytorch():
+    # add(int, int, alpha=2.5) computed [8.5, 12.0] in float; bool + bool with alpha=2 gave an
+    # int64 [2]; PyTorch refuses the first and computes the second in bool (a or (alpha and b))
+    a, b = ag.tensor([1, 2]), ag.tensor([3, 4])
+    with pytest.raises(RuntimeError, match="alpha must not be a floating point number"):
+        ag.add(a, b, alpha=2.5)
+    with pytest.raises(RuntimeError, match="alpha must not be a floating point number"):
+        a.add_(b, alpha=2.5)
+    assert a.tolist() == [1, 2]  # refused before the write
+    with pytest.raises(RuntimeError, match="^Boolean alpha only supported for Boolean results"):
+        ag.add(ag.tensor([1.0]), ag.tensor([1.0]), alpha=True)
+    with pytest.raises(RuntimeError, match="alpha must not be a complex number"):
+        ag.add(ag.tensor([1.0]), ag.tensor([1.0]), alpha=1j)
+    t, f = ag.tensor([True, False]), ag.tensor([False, False])
+    r = ag.add(f, t, alpha=2)
+    assert r.dtype == ag.bool and r.tolist() == [True, False]
+    assert ag.add(f, t, alpha=0).tolist() == [False, False]
+    assert ag.add(a, b, alpha=3).tolist() == [10, 14]
+    assert ag.add(ag.tensor([1j]), ag.tensor([1j]), alpha=1j).tolist() == [-1 + 1j]
