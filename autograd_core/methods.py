@@ -18,6 +18,7 @@ from autograd_core.ops.binary import Add, Div, Mul, Pow, Sub, where
 from autograd_core.ops.index import getitem, setitem
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.linalg import matmul
+from autograd_core.ops.linalg_solvers import tensor_H, tensor_mH
 from autograd_core.ops.pieces import iter_rows
 from autograd_core.ops.mathfns import polygamma
 from autograd_core.ops.registry import DECLS
@@ -579,7 +580,7 @@ def _spellings():
         "new_empty_strided": new_empty_strided, "share_memory_": share_memory_,
         "is_shared": is_shared, "pin_memory": pin_memory, "is_pinned": is_pinned,
         "apply_": apply_, "map_": map_,
-        "T": property(T), "mT": property(mT), "itemsize": property(itemsize),
+        "T": property(T), "mT": property(mT), "H": property(tensor_H), "mH": property(tensor_mH), "itemsize": property(itemsize),
         "real": property(real, _set_part(real)), "imag": property(imag, _set_part(imag)), "t": t, "where": where_, "polygamma": polygamma_method,
         "type": type_, "astype": to,
         **{name: _cast(name, dtype) for name, dtype in _CASTS.items()},
