@@ -19,13 +19,15 @@ import importlib
 from typing import Any
 
 from autograd_core import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_shapes,
-                           broadcast_tensors, cartesian_prod, cdist, einsum, lu, meshgrid, norm,
-                           split, istft, stft, tensordot, unique, unique_consecutive,
-                           unravel_index)
+                           broadcast_tensors, cartesian_prod, cdist, chain_matmul, einsum,
+                           istft, lu, meshgrid, norm, split, stft, tensordot, unique,
+                           unique_consecutive, unravel_index)
 
 __all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_shapes",
-           "broadcast_tensors", "cartesian_prod", "cdist", "einsum", "lu", "meshgrid", "norm",
-           "split", "istft", "stft", "tensordot", "unique", "unique_consecutive", "unravel_index"]
+           "broadcast_tensors", "cartesian_prod", "cdist", "chain_matmul", "einsum", "istft", "lu",
+           "meshgrid", "norm", "split", "stft", "tensordot", "unique", "unique_consecutive",
+           "unravel_index"]
+
 
 def __getattr__(name: str) -> Any:
     if name == "F":  # torch.functional.F is torch.nn.functional (loaded when asked)
