@@ -233,7 +233,7 @@ def istft(input: Tensor, n_fft: builtins.int, hop_length: builtins.int | None = 
         >>> x = ag.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
         >>> w = ag.hann_window(4)
         >>> ag.istft(ag.stft(x, 4, window=w, return_complex=True), 4, window=w, length=6)
-        tensor([1.0000, 2.0000, 3.0000, 4.0000, 5.0000, 6.0000])
+        tensor([1., 2., 3., 4., 5., 6.])
     """
     if window is None:
         warnings.warn(_WINDOW_WARNING["istft"], UserWarning, stacklevel=2)
