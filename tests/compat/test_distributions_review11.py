@@ -1,0 +1,25 @@
+"""Defects found reviewing this session's distributions/linalg/func merges (review11): each
+test failed before its fix."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import distributions as D
+
+
+def test_value_event_shape_must_match_not_broadcast():
+    # PyTorch's _validate_sample: the value's right-most sizes must equal event_shape. A (1,)
+    # value on a 3-category Dirichlet sums to 1, so it passed the simplex check and broadcast
+    # to a silent log-density of the point (1, 1, 1).
+    d = D.Dirichlet(ag.ones(2, 3))
+    for bad in (ag.ones(1), ag.ones(()), ag.full((2, 2), 0.5)):
+        with pytest.raises(ValueError, match="The right-most size of value must match "
+                                             "event_shape: .* vs .*3"):
+            d.log_prob(bad)
+    np.testing.assert_allclose(d.log_prob(ag.ones(3) / 3).numpy(), [np.log(2.0)] * 2, rtol=1e-6)
+    with pytest.raises(ValueError, match="right-most size of value must match"):
+        D.OneHotCategorical(ag.tensor([0.5, 0.5])).log_prob(ag.ones(1))
+    # the batch part still broadcasts, and an event-less family takes any value shape
+    assert D.Dirichlet(ag.ones(3)).log_prob(ag.full((4, 3), 1 / 3)).shape == (4,)
+    assert D.Normal(ag.zeros(2), 1.0).log_prob(ag.zeros(5, 1)).shape == (5, 2)
