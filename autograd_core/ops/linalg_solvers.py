@@ -564,6 +564,9 @@ class LinalgEig(Node):
 
     _op_name = "linalg_eig"
     n_outputs = 2
+    # an unused output's gradient stays None (PyTorch's undefined gV): zeros for V would run
+    # 0 / (L_j - L_i) and give NaN for eigvals' gradient at a repeated eigenvalue
+    materialize_grads = False
 
     def forward(self, a):
         ctype = np.promote_types(a.dtype, np.complex64)

@@ -23,3 +23,27 @@ def test_value_event_shape_must_match_not_broadcast():
     # the batch part still broadcasts, and an event-less family takes any value shape
     assert D.Dirichlet(ag.ones(3)).log_prob(ag.full((4, 3), 1 / 3)).shape == (4,)
     assert D.Normal(ag.zeros(2), 1.0).log_prob(ag.zeros(5, 1)).shape == (5, 2)
+
+
+def test_eigvals_gradient_at_a_repeated_eigenvalue():
+    # eigvals' backward got a zero gradient for the unused eigenvectors and divided it by
+    # L_j - L_i = 0: NaN. sum(eigvals) is the trace, whose gradient is the identity wherever
+    # the eigenvalues coincide; PyTorch (undefined gV) gives it.
+    for a0 in (2.0 * np.eye(3), np.array([[1.0, 5.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 3.0]])):
+        a = ag.tensor(a0, requires_grad=True)
+        ag.linalg.eigvals(a).real.sum().backward()
+        np.testing.assert_allclose(a.grad.numpy(), np.eye(3), atol=1e-12)
+        a = ag.tensor(a0, requires_grad=True)
+        ag.linalg.eig(a).eigenvalues.real.sum().backward()
+        np.testing.assert_allclose(a.grad.numpy(), np.eye(3), atol=1e-12)
+
+
+@pytest.mark.torch_parity
+def test_eigvals_weighted_gradient_at_a_repeated_eigenvalue_vs_torch():
+    torch = pytest.importorskip("torch")
+    w = np.array([1.0, 2.0, 3.0])
+    a = ag.tensor(2.0 * np.eye(3), requires_grad=True)
+    (ag.linalg.eigvals(a).real * ag.tensor(w)).sum().backward()
+    t = torch.tensor(2.0 * np.eye(3), requires_grad=True)
+    (torch.linalg.eigvals(t).real * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), atol=1e-12)
