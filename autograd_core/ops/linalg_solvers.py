@@ -660,6 +660,24 @@ def eigvals(A: Tensor) -> Tensor:
 EigResult = namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])  # type: ignore[name-match]
 
 
+def check_pivot_values(pivots, n, op):
+    """PyTorch's range check of ``lu_factor``'s / ``ldl_factor``'s pivots before they are
+    used as row indices (``op`` is ``"lu_solve"`` or ``"ldl_solve"``): a 0 or out-of-range
+    pivot would index from the end and give a silently wrong solution."""
+    p = np.asarray(pivots)
+    if p.size == 0:
+        return
+    mag = np.abs(p) if op == "ldl_solve" else p  # ldl's negative pivots mark 2x2 blocks
+    lo, hi = ("|pivot| >= 1", "|pivot| <= LD.size(-2)") if op == "ldl_solve" else (
+        "be greater or equal to 1", "be smaller or equal to LU.size(-2)")
+    source = "ldl_factor" if op == "ldl_solve" else "lu_factor"
+    for bad, words in ((mag.min() < 1, lo), (mag.max() > n, hi)):
+        if bad:
+            verb = "satisfy " if op == "ldl_solve" else ""
+            raise RuntimeError(f"Pivots given to {op} must all {verb}{words}. Did you properly "
+                               f"pass the result of {source}?")
+
+
 def _permutation(pivots, dtype):
     """The permutation matrices ``P`` of LAPACK's 1-based row swaps (``A = P L U``)."""
     n = pivots.shape[-1]
@@ -708,8 +726,9 @@ def linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: builtins.boo
         raise RuntimeError(f"{name}: Expected LU.shape[:-1] and pivots.shape to be the same, "
                            f"but got pivots with shape {list(pivots.shape)} instead")
     if pivots.dtype.name != "int32":
-        raise RuntimeError(f"{name}: Expected pivots to be integers. Got {_tname(pivots.dtype)}")
+        raise RuntimeError(f"{name}: pivots should be a Tensor of scalar type torch.int32")
     refuse_capture(name)  # the permutation is read off the pivots' values
+    check_pivot_values(pivots._data, n, "lu_solve")
     P = xp.constant(_permutation(pivots._data, LU._data.dtype))
 
     def lower(y: Tensor, right: builtins.bool, transposed: builtins.bool) -> Tensor:

@@ -47,3 +47,25 @@ def test_eigvals_weighted_gradient_at_a_repeated_eigenvalue_vs_torch():
     t = torch.tensor(2.0 * np.eye(3), requires_grad=True)
     (torch.linalg.eigvals(t).real * torch.tensor(w)).sum().backward()
     np.testing.assert_allclose(a.grad.numpy(), t.grad.numpy(), atol=1e-12)
+
+
+def test_lu_and_ldl_solve_refuse_out_of_range_pivots():
+    # A 0 pivot became perm[-1] (numpy/Python negative indexing): a silently wrong X from
+    # lu_solve and ldl_solve; PyTorch checks the range first, in these words.
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((3, 3))
+    a = a + a.T + np.diag([-4.0, 3.0, 5.0])
+    b = ag.tensor(rng.standard_normal((3, 2)))
+    lu, _ = ag.linalg.lu_factor(ag.tensor(a))
+    ld, piv = ag.linalg.ldl_factor(ag.tensor(a))
+    for bad, word in (([0, 2, 3], "greater or equal to 1"), ([1, 4, 3], "smaller or equal to LU")):
+        with pytest.raises(RuntimeError, match=f"Pivots given to lu_solve must all be {word}"):
+            ag.linalg.lu_solve(lu, ag.tensor(bad, dtype=ag.int32), b)
+    for bad, word in (([0, 2, 3], r"\|pivot\| >= 1"), ([1, -4, 3], r"\|pivot\| <= LD")):
+        with pytest.raises(RuntimeError, match=f"Pivots given to ldl_solve must all satisfy {word}"):
+            ag.linalg.ldl_solve(ld, ag.tensor(bad, dtype=ag.int32), b)
+    with pytest.raises(RuntimeError, match="pivots should be a Tensor of scalar type torch.int32"):
+        ag.linalg.lu_solve(lu, ag.tensor([1, 2, 3]), b)
+    # ldl_solve takes any integer pivots, as PyTorch's: A X = B
+    x = ag.linalg.ldl_solve(ld, piv.long(), b)
+    np.testing.assert_allclose(a @ x.numpy(), b.numpy(), atol=1e-10)
