@@ -610,6 +610,8 @@ def _igamma64(a, x, upper):
     negative argument; ``a = 0``: 1 for ``x > 0`` (else NaN); ``x = 0``: 0; ``a = inf``: NaN at
     ``x = inf``, else 0; ``x = inf``: 1 (even for a NaN ``a``); NaN otherwise for NaNs."""
     a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
+    shape = a.shape  # worked on flat (a 0-d 1 - p would be a numpy scalar, not writable)
+    a, x = a.reshape(-1), x.reshape(-1)
     p = np.full(a.shape, np.nan)
     with np.errstate(invalid="ignore"):  # PyTorch's order of the edge cases (NaNs fall through)
         rest = ~((x < 0) | (a < 0))
@@ -658,7 +660,7 @@ def _igamma64(a, x, upper):
         qv[~series] = np.exp(log_front[~series]) * h
         pv[~series] = 1.0 - qv[~series]
     p[ok], q[ok] = np.clip(pv, 0.0, 1.0), np.clip(qv, 0.0, 1.0)
-    return q if upper else p
+    return (q if upper else p).reshape(shape)
 
 
 class _IncompleteGamma(Node):

@@ -69,3 +69,17 @@ def test_lu_and_ldl_solve_refuse_out_of_range_pivots():
     # ldl_solve takes any integer pivots, as PyTorch's: A X = B
     x = ag.linalg.ldl_solve(ld, piv.long(), b)
     np.testing.assert_allclose(a @ x.numpy(), b.numpy(), atol=1e-10)
+
+
+def test_gammainc_and_gamma_cdf_of_scalars():
+    # 0-d inputs crashed ("'numpy.float64' object does not support item assignment"), so a
+    # scalar Gamma(2., 1.).cdf(tensor(1.)) failed. Closed forms: P(1, x) = 1 - e**-x,
+    # P(2, 1) = 1 - 2/e, Q = 1 - P.
+    x = ag.tensor(0.7, dtype=ag.float64)
+    p = ag.special.gammainc(ag.tensor(1.0, dtype=ag.float64), x)
+    assert p.shape == () and abs(p.item() - (1 - np.exp(-0.7))) < 1e-15
+    q = ag.special.gammaincc(ag.tensor(1.0, dtype=ag.float64), x)
+    assert q.shape == () and abs(q.item() - np.exp(-0.7)) < 1e-15
+    c = D.Gamma(2.0, 1.0).cdf(ag.tensor(1.0))
+    assert c.shape == () and abs(c.item() - (1 - 2 / np.e)) < 1e-6
+    assert abs(D.Chi2(2.0).cdf(ag.tensor(2.0)).item() - (1 - np.exp(-1.0))) < 1e-6
