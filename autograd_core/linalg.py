@@ -610,6 +610,9 @@ def vecdot(x: Tensor, y: Tensor, *, dim: builtins.int = -1) -> Tensor:
         >>> ag.linalg.vecdot(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), ag.tensor([1.0, -1.0]))
         tensor([-1., -1.])
     """
+    if x.dtype.kind not in "fc":  # PyTorch checks x's kind, then that y's dtype is x's
+        raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as "
+                           f"input. Got {_tname(x.dtype)}")
     if x.dtype != y.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found "
                            f"x of type {_tname(x.dtype)} and y of type {_tname(y.dtype)} "

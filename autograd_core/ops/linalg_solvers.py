@@ -15,7 +15,7 @@ from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import c_type
 from autograd_core.ops.binary import where
-from autograd_core.ops.linalg import _as2d, bmm, matmul
+from autograd_core.ops.linalg import _as2d, bmm, check_added_dtypes, matmul
 from autograd_core.ops.matrix import _check, _mT, _spd, _sq, _tname, qr as _linalg_qr
 from autograd_core.ops.reduce import Norm
 from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
@@ -366,6 +366,7 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
             raise TypeError(f"addbmm(): argument '{arg}' must be Tensor, not {type(t).__name__}")
         if t.ndim != 3:
             raise RuntimeError(f"{arg} must be a 3D tensor")
+    check_added_dtypes(input, batch1, batch2)
     if batch1.shape[0] != batch2.shape[0]:
         raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
                            f"{batch1.shape[0]} and {batch2.shape[0]}")
@@ -717,6 +718,9 @@ def linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: builtins.boo
     _check(LU, name)
     if B.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor B must have at least 2 dimensions.")
+    if LU.dtype != B.dtype:
+        raise RuntimeError(f"{name}: Expected LU and B to have the same dtype, but found LU of "
+                           f"type {_tname(LU.dtype)} and B of type {_tname(B.dtype)} instead")
     n = LU.shape[-1]
     if (B.shape[-2] if left else B.shape[-1]) != n:
         raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation "
@@ -799,6 +803,9 @@ def triangular_solve(input: Tensor, A: Tensor, upper: builtins.bool = True,
     if A.ndim < 2:
         raise RuntimeError(f"torch.triangular_solve: Expected A to have at least 2 dimensions, "
                            f"but it has {A.ndim} dimensions instead")
+    if input.dtype != A.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{_tname(input.dtype)} and A of type {_tname(A.dtype)} instead.")
     _check(A, "triangular_solve")
     n = A.shape[-1]
     if input.shape[-2] != n:

@@ -83,3 +83,30 @@ def test_gammainc_and_gamma_cdf_of_scalars():
     c = D.Gamma(2.0, 1.0).cdf(ag.tensor(1.0))
     assert c.shape == () and abs(c.item() - (1 - 2 / np.e)) < 1e-6
     assert abs(D.Chi2(2.0).cdf(ag.tensor(2.0)).item() - (1 - np.exp(-1.0))) < 1e-6
+
+
+@pytest.mark.parametrize("call, words", [
+    (lambda: ag.vdot(ag.ones(2), ag.ones(2, dtype=ag.float64)),
+     "dot : expected both vectors to have same dtype, but found Float and Double"),
+    (lambda: ag.dot(ag.ones(2, dtype=ag.int32), ag.ones(2, dtype=ag.int64)),
+     "dot : expected both vectors to have same dtype, but found Int and Long"),
+    (lambda: ag.vdot(ag.ones(2, 2), ag.ones(2, 2)), "1D tensors expected, but got 2D and 2D tensors"),
+    (lambda: ag.linalg.vecdot(ag.ones(2, dtype=ag.int64), ag.ones(2, dtype=ag.int64)),
+     "linalg.vecdot: Expected a floating point or complex tensor as input. Got Long"),
+    (lambda: ag.addbmm(ag.ones(2, 2, dtype=ag.float64), ag.ones(1, 2, 3), ag.ones(1, 3, 2)),
+     "self and mat2 must have the same dtype, but got Double and Float"),
+    (lambda: ag.addbmm(ag.ones(2, 2), ag.ones(1, 2, 3, dtype=ag.float64), ag.ones(1, 3, 2)),
+     "mat1 and mat2 must have the same dtype, but got Double and Float"),
+    (lambda: ag.addmm(ag.ones(2, 2, dtype=ag.int64), ag.ones(2, 3), ag.ones(3, 2)),
+     "self and mat2 must have the same dtype, but got Long and Float"),
+    (lambda: ag.triangular_solve(ag.ones(2, 2, dtype=ag.float64), ag.eye(2)),
+     "Expected b and A to have the same dtype, but found b of type Double and A of type Float"),
+    (lambda: ag.linalg.lu_solve(*ag.linalg.lu_factor(ag.eye(2)), ag.ones(2, 2, dtype=ag.float64)),
+     "linalg.lu_solve: Expected LU and B to have the same dtype, but found LU of type Float and "
+     "B of type Double"),
+])
+def test_products_and_solves_refuse_mixed_dtypes_as_pytorch(call, words):
+    # each was accepted with a promoted (or integer) result, or crashed (triangular_solve's
+    # AttributeError); PyTorch refuses them before any work, in these words
+    with pytest.raises(RuntimeError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        call()
