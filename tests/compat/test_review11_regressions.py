@@ -110,3 +110,15 @@ def test_products_and_solves_refuse_mixed_dtypes_as_pytorch(call, words):
     # AttributeError); PyTorch refuses them before any work, in these words
     with pytest.raises(RuntimeError, match=words.replace("(", r"\(").replace(")", r"\)")):
         call()
+
+
+@pytest.mark.parametrize("fn, name", [
+    (ag.fft.hfftn, "hfftn"), (ag.fft.hfft2, "hfftn"), (ag.fft.irfftn, "irfftn"),
+    (ag.fft.ihfftn, "ihfftn"), (ag.fft.rfftn, "rfftn"), (ag.fft.ihfft2, "ihfftn"),
+])
+def test_half_spectrum_transforms_over_no_dimension_are_refused(fn, name):
+    # dim=() returned the input (hfftn/irfftn: its real part, the imaginary part silently
+    # dropped); PyTorch refuses: a half spectrum needs an axis
+    x = ag.tensor([[1 + 2j, 3 - 1j]]) if name in ("hfftn", "irfftn") else ag.ones(1, 2)
+    with pytest.raises(RuntimeError, match=f"^{name} must transform at least one axis$"):
+        fn(x, dim=())
