@@ -122,3 +122,19 @@ def test_half_spectrum_transforms_over_no_dimension_are_refused(fn, name):
     x = ag.tensor([[1 + 2j, 3 - 1j]]) if name in ("hfftn", "irfftn") else ag.ones(1, 2)
     with pytest.raises(RuntimeError, match=f"^{name} must transform at least one axis$"):
         fn(x, dim=())
+
+
+def test_func_grad_stays_connected_to_a_parameter_reached_through_a_reduction():
+    # The walk looking for outer tensors kept the ids of next_functions' AccumulateGrad
+    # stand-ins, made afresh on each access: a freed one's id was reused, W's leaf was taken
+    # as seen, and grad(lambda x: (W.sum() * x).sum())(x) came back detached (PyTorch keeps it
+    # connected): a loss built on it silently gave W no gradient.
+    W = ag.tensor(np.arange(9.0).reshape(3, 3), requires_grad=True)
+    x = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64)
+    g = ag.func.grad(lambda x: (W.sum() * x).sum())(x)  # = W.sum() * ones(3)
+    np.testing.assert_allclose(g.detach().numpy(), [36.0] * 3)
+    (gW,) = ag.autograd.grad(g.sum(), [W])  # d(3 * W.sum()) / dW
+    np.testing.assert_allclose(gW.numpy(), np.full((3, 3), 3.0))
+    g2 = ag.func.grad(lambda x: ((W * 2) @ x).sum())(x)  # = 2 * W.sum(0)
+    (gW2,) = ag.autograd.grad(g2.sum(), [W])
+    np.testing.assert_allclose(gW2.numpy(), np.full((3, 3), 2.0))
