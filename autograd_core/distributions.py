@@ -337,7 +337,10 @@ class Distribution:
             raise ValueError("The value argument to log_prob must be a Tensor")
         refuse_capture(f"{type(self).__name__}(validate_args=True)'s value check")
         full = tuple(self._batch_shape) + tuple(self._event_shape)
-        shape = tuple(value.shape)
+        shape, event = tuple(value.shape), tuple(self._event_shape)
+        if shape[len(shape) - len(event):] != event:  # the event is matched, not broadcast
+            raise ValueError(f"The right-most size of value must match event_shape: "
+                             f"{value.shape!r} vs {self._event_shape!r}.")
         try:
             np.broadcast_shapes(shape, full)
         except ValueError:

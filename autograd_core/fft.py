@@ -132,18 +132,24 @@ def _r2c(name: str, input: Tensor, s: Any, dim: Any, norm: str | None,
         raise RuntimeError(f"{name} expects a real input tensor, but got "
                            f"{_torch_name(input.dtype)}")
     dims, sizes = _dims_and_sizes(name, input, s, dim, default_dim)
+    _one_axis_at_least(name, dims)
     scale = _scale(norm, math.prod(sizes), True)
     x = _resized(_floating(input, False), dims, sizes)
-    if not dims:
-        return _floating(x, True).clone()
     return FftR2C.apply(x, axes=dims, scale=scale)
+
+
+def _one_axis_at_least(name: str, dims: Any) -> None:
+    """PyTorch refuses a real-to-complex / complex-to-real transform over no dimension (it
+    has no half-spectrum axis), naming the n-dimensional function."""
+    if not dims:
+        raise RuntimeError(f"{name[:-1] + 'n' if name.endswith('2') else name} must transform "
+                           f"at least one axis")
 
 
 def _c2r(name: str, input: Tensor, s: Any, dim: Any, norm: str | None,
          default_dim: Any) -> Tensor:
     dims, sizes = _dims_and_sizes(name, input, s, dim, default_dim)
-    if not dims:
-        return _floating(input, False).real.clone()
+    _one_axis_at_least(name, dims)
     if s is None or s[-1] == -1:  # the last dim's output length: 2 * (bins - 1)
         sizes[-1] = 2 * (input.shape[dims[-1]] - 1)
         if sizes[-1] < 1:

@@ -119,12 +119,14 @@ def _reaches_outer(tensors: list[Any], depth: int) -> bool:
             if t.grad_fn is None and outer(t):  # a leaf returned as it is
                 return True
             stack.append(t.grad_fn)
-    seen: set[int] = set()
+    # the nodes themselves are kept: a leaf's AccumulateGrad stand-in is made afresh by each
+    # next_functions, and a freed one's id() could be reused by the next (a leaf then skipped)
+    seen: dict[int, Any] = {}
     while stack:
         node = stack.pop()
         if node is None or id(node) in seen:
             continue
-        seen.add(id(node))
+        seen[id(node)] = node
         var = getattr(node, "variable", None)
         if var is not None:  # a leaf's AccumulateGrad
             if outer(var):

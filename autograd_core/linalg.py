@@ -34,8 +34,8 @@ from autograd_core.ops.matrix import _check, _cross_prepare, _not_floating
 from autograd_core.ops.batch2_linalg import svd as _legacy_svd
 from autograd_core.ops.compose import diagonal as _diagonal
 from autograd_core.ops.linalg import matmul as _matmul
-from autograd_core.ops.linalg_solvers import eig, eigvals, linalg_lu_solve as lu_solve, multi_dot, \
-    solve_triangular
+from autograd_core.ops.linalg_solvers import check_pivot_values, eig, eigvals, \
+    linalg_lu_solve as lu_solve, multi_dot, solve_triangular
 from autograd_core.ops.matrix import _tname
 from autograd_core.ops.shape import cat as _cat
 from autograd_core.ops.reduce import Norm
@@ -610,6 +610,9 @@ def vecdot(x: Tensor, y: Tensor, *, dim: builtins.int = -1) -> Tensor:
         >>> ag.linalg.vecdot(ag.tensor([[1.0, 2.0], [3.0, 4.0]]), ag.tensor([1.0, -1.0]))
         tensor([-1., -1.])
     """
+    if x.dtype.kind not in "fc":  # PyTorch checks x's kind, then that y's dtype is x's
+        raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as "
+                           f"input. Got {_tname(x.dtype)}")
     if x.dtype != y.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found "
                            f"x of type {_tname(x.dtype)} and y of type {_tname(y.dtype)} "
@@ -1114,7 +1117,7 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *,
     if tuple(pivots.shape) != tuple(LD.shape[:-1]):
         raise RuntimeError(f"{name}: Expected LD.shape[:-1] and pivots.shape to be the same, "
                            f"but got pivots with shape {list(pivots.shape)} instead")
-    if pivots.dtype.name != "int32":
+    if pivots.dtype.kind not in "iu":  # PyTorch takes any integer width here
         raise RuntimeError(f"{name}: Expected pivots to be integers. Got {_tname(pivots.dtype)}")
     if B.dtype != LD.dtype:
         raise RuntimeError(f"{name}: Expected LD and B to have the same dtype, but got LD with "
@@ -1125,6 +1128,7 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *,
         raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation AX = B "
                            f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
     refuse_capture("linalg.ldl_solve")  # the interchanges are read off the pivots' values
+    check_pivot_values(pivots._data, n, "ldl_solve")
     batch = np.broadcast_shapes(tuple(LD.shape[:-2]), tuple(B.shape[:-2]))
     a = np.broadcast_to(LD._data, batch + (n, n)).reshape((-1, n, n))
     p = np.broadcast_to(pivots._data, batch + (n,)).reshape((-1, n))

@@ -83,8 +83,13 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
         >>> ag.dot(ag.tensor([1.0, 2.0]), ag.tensor([3.0, 4.0]))
         tensor(11.)
     """
-    _vector("dot", input)
-    _vector("dot", tensor)
+    if not (isinstance(input, Tensor) and isinstance(tensor, Tensor)
+            and input.ndim == 1 and tensor.ndim == 1):
+        raise RuntimeError(f"1D tensors expected, but got {getattr(input, 'ndim', 0)}D and "
+                           f"{getattr(tensor, 'ndim', 0)}D tensors")
+    if input.dtype != tensor.dtype:  # PyTorch does not promote here (nor for vdot)
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{_args.torch_name(input.dtype)} and {_args.torch_name(tensor.dtype)}")
     if input.shape[0] != tensor.shape[0]:
         raise RuntimeError(
             "inconsistent tensor size, expected tensor [%d] and src [%d] to have the same number "

@@ -72,6 +72,15 @@ def dtype_mismatch(da, db, na, nb):
     return f"expected scalar type {a} but found {b}"
 
 
+def check_added_dtypes(input, mat1, mat2):
+    """PyTorch's dtype checks of ``addmm``/``addbmm`` (no promotion): the added tensor against
+    ``mat2`` first, then ``mat1`` against ``mat2``."""
+    for name, t in (("self", input), ("mat1", mat1)):
+        if isinstance(t, Tensor) and isinstance(mat2, Tensor) and t.dtype != mat2.dtype:
+            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got "
+                               f"{torch_name(t.dtype)} and {torch_name(mat2.dtype)}")
+
+
 def _mismatch_message(sa, sb):
     """PyTorch's wording for inner dimensions that differ, by the kernel PyTorch would use."""
     if len(sa) == 1 and len(sb) == 1:
@@ -227,6 +236,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: builtins.float = 1
         tensor([[ 7.5000, 10.5000],
                 [15.5000, 22.5000]])
     """
+    check_added_dtypes(input, mat1, mat2)
     product = mm(mat1, mat2)
     check_added_input("addmm", _shape(input), product.shape)
     if alpha != 1:

@@ -15,7 +15,7 @@ from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import c_type
 from autograd_core.ops.binary import where
-from autograd_core.ops.linalg import _as2d, bmm, matmul
+from autograd_core.ops.linalg import _as2d, bmm, check_added_dtypes, matmul
 from autograd_core.ops.matrix import _check, _mT, _spd, _sq, _tname, qr as _linalg_qr
 from autograd_core.ops.reduce import Norm
 from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
@@ -366,6 +366,7 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
             raise TypeError(f"addbmm(): argument '{arg}' must be Tensor, not {type(t).__name__}")
         if t.ndim != 3:
             raise RuntimeError(f"{arg} must be a 3D tensor")
+    check_added_dtypes(input, batch1, batch2)
     if batch1.shape[0] != batch2.shape[0]:
         raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
                            f"{batch1.shape[0]} and {batch2.shape[0]}")
@@ -564,6 +565,9 @@ class LinalgEig(Node):
 
     _op_name = "linalg_eig"
     n_outputs = 2
+    # an unused output's gradient stays None (PyTorch's undefined gV): zeros for V would run
+    # 0 / (L_j - L_i) and give NaN for eigvals' gradient at a repeated eigenvalue
+    materialize_grads = False
 
     def forward(self, a):
         ctype = np.promote_types(a.dtype, np.complex64)
@@ -657,6 +661,24 @@ def eigvals(A: Tensor) -> Tensor:
 EigResult = namedtuple("linalg_eig", ["eigenvalues", "eigenvectors"])  # type: ignore[name-match]
 
 
+def check_pivot_values(pivots, n, op):
+    """PyTorch's range check of ``lu_factor``'s / ``ldl_factor``'s pivots before they are
+    used as row indices (``op`` is ``"lu_solve"`` or ``"ldl_solve"``): a 0 or out-of-range
+    pivot would index from the end and give a silently wrong solution."""
+    p = np.asarray(pivots)
+    if p.size == 0:
+        return
+    mag = np.abs(p) if op == "ldl_solve" else p  # ldl's negative pivots mark 2x2 blocks
+    lo, hi = ("|pivot| >= 1", "|pivot| <= LD.size(-2)") if op == "ldl_solve" else (
+        "be greater or equal to 1", "be smaller or equal to LU.size(-2)")
+    source = "ldl_factor" if op == "ldl_solve" else "lu_factor"
+    for bad, words in ((mag.min() < 1, lo), (mag.max() > n, hi)):
+        if bad:
+            verb = "satisfy " if op == "ldl_solve" else ""
+            raise RuntimeError(f"Pivots given to {op} must all {verb}{words}. Did you properly "
+                               f"pass the result of {source}?")
+
+
 def _permutation(pivots, dtype):
     """The permutation matrices ``P`` of LAPACK's 1-based row swaps (``A = P L U``)."""
     n = pivots.shape[-1]
@@ -696,6 +718,9 @@ def linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: builtins.boo
     _check(LU, name)
     if B.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor B must have at least 2 dimensions.")
+    if LU.dtype != B.dtype:
+        raise RuntimeError(f"{name}: Expected LU and B to have the same dtype, but found LU of "
+                           f"type {_tname(LU.dtype)} and B of type {_tname(B.dtype)} instead")
     n = LU.shape[-1]
     if (B.shape[-2] if left else B.shape[-1]) != n:
         raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation "
@@ -705,8 +730,9 @@ def linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: builtins.boo
         raise RuntimeError(f"{name}: Expected LU.shape[:-1] and pivots.shape to be the same, "
                            f"but got pivots with shape {list(pivots.shape)} instead")
     if pivots.dtype.name != "int32":
-        raise RuntimeError(f"{name}: Expected pivots to be integers. Got {_tname(pivots.dtype)}")
+        raise RuntimeError(f"{name}: pivots should be a Tensor of scalar type torch.int32")
     refuse_capture(name)  # the permutation is read off the pivots' values
+    check_pivot_values(pivots._data, n, "lu_solve")
     P = xp.constant(_permutation(pivots._data, LU._data.dtype))
 
     def lower(y: Tensor, right: builtins.bool, transposed: builtins.bool) -> Tensor:
@@ -777,6 +803,9 @@ def triangular_solve(input: Tensor, A: Tensor, upper: builtins.bool = True,
     if A.ndim < 2:
         raise RuntimeError(f"torch.triangular_solve: Expected A to have at least 2 dimensions, "
                            f"but it has {A.ndim} dimensions instead")
+    if input.dtype != A.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{_tname(input.dtype)} and A of type {_tname(A.dtype)} instead.")
     _check(A, "triangular_solve")
     n = A.shape[-1]
     if input.shape[-2] != n:

@@ -401,7 +401,7 @@ class Erfc(Node):
 
 def _erfinv64(y):
     """Inverse error function in float64: Giles' single-precision approximation, then Newton
-    steps on ``erf``; +-inf at +-1, nan outside [-1, 1]."""
+    steps (on ``log erfc`` in the tails); +-inf at +-1, nan outside [-1, 1]."""
     y = np.asarray(y, dtype=np.float64)
     w = -np.log(np.maximum((1.0 - y) * (1.0 + y), 1e-300))
     small = w < 5.0
@@ -415,10 +415,18 @@ def _erfinv64(y):
               0.00943887047, 1.00167406, 2.83297682):
         pl = c + pl * wl
     x = np.where(small, ps, pl) * y
+    # Newton on erf(x) = y in the middle; in the tails on log erfc(|x|) = log(1 - |y|) (1 - |y|
+    # is exact there), where erf(x) - y would lose every digit of the residual and Giles'
+    # guess (made for float32's range) is too far out for plain Newton
+    tail = np.abs(y) > 0.5
+    q = np.where(tail, 1.0 - np.abs(y), 1.0)
     with np.errstate(all="ignore"):
-        for _ in range(2):  # Newton doubles the digits: ~1e-7 -> 1e-14 -> full
-            x = x - (_erf(np.where(np.isfinite(x), x, 0.0)) - y) / (
-                2.0 / _SQRT_PI * np.exp(-x * x))
+        for _ in range(4):  # quadratic: a few steps reach full precision from the guess
+            xf = np.where(np.isfinite(x), x, 0.0)
+            t, d = np.abs(xf), 2.0 / _SQRT_PI * np.exp(-xf * xf)
+            c = _erfc(t)
+            step_tail = np.sign(y) * (np.log(c) - np.log(q)) * c / d
+            x = np.where(tail, xf + step_tail, xf - (_erf(xf) - y) / d)
     x = np.where(np.abs(y) == 1.0, np.copysign(np.inf, y), x)
     return np.where(np.abs(y) > 1.0, np.nan, x)
 

@@ -378,7 +378,7 @@ def test_mvn_errors():
         MultivariateNormal(ag.zeros(2), ag.tensor([[1.0, 2.0], [2.0, 1.0]]))
     with pytest.raises(ValueError, match=r"covariance_matrix of shape \(3, 3\) does not match loc"):
         MultivariateNormal(ag.zeros(2), ag.eye(3))
-    with pytest.raises(ValueError, match=r"Value is not broadcastable"):
+    with pytest.raises(ValueError, match=r"The right-most size of value must match event_shape"):
         MultivariateNormal(ag.zeros(2), ag.eye(2)).log_prob(ag.zeros(3))
 
 
