@@ -327,7 +327,7 @@ class Node:
             elif e[1] >= 0:
                 out.append((e[0], e[1]))
             else:
-                out.append((AccumulateGrad(e[0]), 0))
+                out.append((AccumulateGrad.of(e[0]), 0))
         return tuple(out)
 
     def register_hook(self, fn):
@@ -856,11 +856,24 @@ def check_forward(node, outs, inputs=()):
 
 
 class AccumulateGrad:
-    """Stand-in node for a leaf in ``next_functions`` (inspection only)."""
+    """Stand-in node for a leaf in ``next_functions`` (inspection only).
+
+    One per leaf while anything holds it, as PyTorch's (the leaf keeps a weak reference, so no
+    cycle): a graph walk that remembers the nodes it has seen meets the same object again."""
 
     def __init__(self, variable):
         self.variable = variable
         self.next_functions = ()
+
+    @classmethod
+    def of(cls, leaf):
+        """The leaf's stand-in: the one made before if it is still alive, else a new one."""
+        ref = leaf.__dict__.get("_grad_accumulator")
+        acc = ref() if ref is not None else None
+        if acc is None:
+            acc = cls(leaf)
+            leaf._grad_accumulator = weakref.ref(acc)
+        return acc
 
     def name(self):
         return "AccumulateGrad"
