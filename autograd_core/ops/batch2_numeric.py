@@ -354,6 +354,8 @@ def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None,
     if y._data.dtype.kind == "b":
         raise RuntimeError("cumulative_trapezoid: received a bool input for `y`, but bool is "
                            "not supported")
+    if y.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     d = _args.norm_dim(dim, y.ndim, "cumulative_trapezoid")
     n = y.shape[d]
     left, right = y.narrow(d, 0, max(n - 1, 0)), y.narrow(d, min(n, 1), max(n - 1, 0))
@@ -420,7 +422,15 @@ def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None,
         dims = [_args.norm_dim(dim, input.ndim, "gradient")]
     else:
         dims = [_args.norm_dim(d, input.ndim, "gradient") for d in dim]
+        for d in dims:
+            if dims.count(d) > 1:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
     if isinstance(spacing, (list, tuple)):
+        if dim is None and len(spacing) != input.ndim:
+            raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar, or "
+                               f"a list of length equal to 'self.dim() = {input.ndim}', since "
+                               f"dim argument was not given, but got a list of length "
+                               f"{len(spacing)}")
         if len(spacing) != len(dims):
             raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or "
                                f"it's spacing and dim arguments to have the same length, but "
