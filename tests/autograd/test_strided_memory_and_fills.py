@@ -111,3 +111,22 @@ def test_as_strided_matches_torch():
         for kw in (dict(), dict(offset=4), dict(count=3, offset=2)):
             assert ag.frombuffer(raw, dtype=ag.int16, **kw).tolist() == \
                 torch.frombuffer(raw, dtype=torch.int16, **kw).tolist()
+
+
+@pytest.mark.parametrize("name", ["apply_", "map_"])
+def test_compiled_apply_and_map_run_the_python_function_on_every_call(name):
+    # the Python function reads the values: a captured step replayed the first call's result
+    def step(x):
+        y = x.clone()
+        if name == "apply_":
+            y.apply_(lambda v: v * 2 if v > 0 else 0.0)
+        else:
+            y.map_(ag.zeros(2), lambda v, w: v * 2 if v > w else w)
+        return y
+
+    compiled = ag.compile(step)
+    with pytest.warns(RuntimeWarning, match=f"{name}\\(\\) reads its inputs' values"):
+        compiled(ag.tensor([1.0, -1.0]))
+    for _ in range(2):
+        compiled(ag.tensor([1.0, -1.0]))
+    assert compiled(ag.tensor([-1.0, 3.0])).tolist() == [0.0, 6.0]
