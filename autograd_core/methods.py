@@ -21,7 +21,7 @@ from autograd_core.ops.linalg import matmul
 from autograd_core.ops.linalg_solvers import tensor_H, tensor_mH
 from autograd_core.ops.pieces import iter_rows
 from autograd_core.ops.mathfns import polygamma
-from autograd_core.ops.registry import DECLS
+from autograd_core.ops.registry import DECLS, refuse_capture
 from autograd_core.ops.shape import permute, to, transpose, type_
 from autograd_core.ops.unary import Neg, PowScalar
 from autograd_core.node import operator
@@ -518,6 +518,7 @@ def _spellings():
             >>> ag.tensor([1.0, 2.0]).apply_(lambda v: v * 3)
             tensor([3., 6.])
         """
+        refuse_capture("apply_()")  # a Python function of the values: a replay cannot redo it
         return _elementwise_python(self, "apply_", [callable(v) for v in self._data.ravel().tolist()])
 
     def map_(self, tensor, callable):
@@ -534,6 +535,7 @@ def _spellings():
             >>> ag.tensor([1.0, 2.0]).map_(ag.tensor([10.0, 20.0]), lambda v, w: v + w)
             tensor([11., 22.])
         """
+        refuse_capture("map_()")
         other = np.broadcast_to(tensor._data, self._data.shape).ravel().tolist()
         return _elementwise_python(self, "map_", [callable(v, w) for v, w in
                                                   zip(self._data.ravel().tolist(), other)])

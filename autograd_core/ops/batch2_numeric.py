@@ -354,6 +354,8 @@ def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None,
     if y._data.dtype.kind == "b":
         raise RuntimeError("cumulative_trapezoid: received a bool input for `y`, but bool is "
                            "not supported")
+    if y.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     d = _args.norm_dim(dim, y.ndim, "cumulative_trapezoid")
     n = y.shape[d]
     left, right = y.narrow(d, 0, max(n - 1, 0)), y.narrow(d, min(n, 1), max(n - 1, 0))
@@ -420,7 +422,15 @@ def gradient(input: Tensor, *, spacing: Any = 1, dim: Any = None,
         dims = [_args.norm_dim(dim, input.ndim, "gradient")]
     else:
         dims = [_args.norm_dim(d, input.ndim, "gradient") for d in dim]
+        for d in dims:
+            if dims.count(d) > 1:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
     if isinstance(spacing, (list, tuple)):
+        if dim is None and len(spacing) != input.ndim:
+            raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar, or "
+                               f"a list of length equal to 'self.dim() = {input.ndim}', since "
+                               f"dim argument was not given, but got a list of length "
+                               f"{len(spacing)}")
         if len(spacing) != len(dims):
             raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or "
                                f"it's spacing and dim arguments to have the same length, but "
@@ -679,11 +689,30 @@ def frexp(input: Tensor) -> Any:
     return FrexpResult(mantissa, Tensor._wrap(exponent))
 
 
+class Ldexp(Node):
+    """``x * 2 ** n`` for integer exponents ``n``, exact (numpy's ``ldexp``: no ``2 ** n``
+    that overflows or underflows on its own) in the result dtype; none to ``n``."""
+
+    def forward(self, x, n, dtype):
+        self.save_for_backward(np.asarray(n))
+        return np.asarray(np.ldexp(np.asarray(x, dtype), n))
+
+    def backward(self, g):
+        (n,) = self.saved
+        if isinstance(g, Tensor):  # create_graph: the same (linear) op, recorded
+            return ldexp(g, Tensor._wrap(n)), None
+        return np.ldexp(g, n), None
+
+
 @op("ldexp", method=True, samples=[
     Sample("ldexp", lambda a, b: ldexp(a, b), 2, broadcasts=True)])
 def ldexp(input: Any, other: Any) -> Tensor:
-    """Return ``input * 2 ** other`` elementwise (PyTorch's composite: ``pow(2, other)``, then
-    the product, with their promotion and gradients).
+    """Return ``input * 2 ** other`` elementwise, in the floating dtype ``input`` and
+    ``other`` promote to (the default dtype for two integer tensors), as PyTorch's.
+
+    Integer exponents scale exactly (``ldexp(float64 1, 200)`` is ``2 ** 200`` even where
+    ``2 ** other`` alone would overflow the dtype); floating exponents compute ``pow(2,
+    other)`` in the result dtype, then the product (with their gradients).
 
     Args:
         input (Tensor): the values.
@@ -695,6 +724,14 @@ def ldexp(input: Any, other: Any) -> Tensor:
         >>> ag.ldexp(ag.tensor([1.0, 3.0]), ag.tensor([3, -1]))
         tensor([8.0000, 1.5000])
     """
+    if isinstance(input, Tensor) and isinstance(other, Tensor):
+        dt = result_type(input._data, other._data)
+        if dt.kind in "biu":
+            dt = DEFAULT_DTYPE[0]
+        if dt.kind == "f":
+            if other._data.dtype.kind in "biu":
+                return Ldexp.apply(input, other, dtype=dt)
+            return mul(input.to(dt), _pow(2.0, other.to(dt)))
     return mul(input, _pow(2.0, other))
 
 

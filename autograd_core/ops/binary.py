@@ -163,6 +163,18 @@ class Add(Node):
         return g, g
 
 
+def _refuse_bool_sub(a, b):
+    """PyTorch refuses a bool operand of ``sub`` (numpy refuses two bools, and made ints of
+    one)."""
+    ba, bb = _is_bool(a), _is_bool(b)
+    if ba or bb:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead." if ba and bb else
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
 class Sub(Node):
     ufunc = np.subtract  # the forward's ufunc and what it saves: for node.operator
     saves = ()
@@ -173,13 +185,7 @@ class Sub(Node):
         if type(a) is _ndarray and type(b) is _ndarray and a.dtype is b.dtype and \
                 a.dtype.kind == "f":  # the common case, checked cheaply
             return _ufunc(np.subtract, "sub", a, b, out)
-        ba, bb = _is_bool(a), _is_bool(b)
-        if ba or bb:  # PyTorch refuses (numpy refuses two bools, and made ints of one)
-            raise RuntimeError(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
-                "`^` or `logical_xor()` operator instead." if ba and bb else
-                "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-                "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+        _refuse_bool_sub(a, b)
         return _ufunc(np.subtract, "sub", a, b, out)
 
     def backward(self, g):
@@ -391,7 +397,7 @@ def _scaled(input: Any, other: Any, alpha: Any) -> Any:
     kind = result_type(_raw(input), _raw(other)).kind
     if isinstance(alpha, builtins.bool) and kind != "b":
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
-    if isinstance(alpha, builtins.float) and kind in "biu":
+    if isinstance(alpha, (builtins.float, builtins.complex)) and kind in "biu":
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
     if isinstance(alpha, builtins.complex) and kind != "c":
@@ -424,6 +430,7 @@ def sub(input: Any, other: Any, *_deprecated: Any, alpha: builtins.float = 1) ->
     if _deprecated:
         other, alpha = _deprecated_alpha("sub", other, _deprecated)
     if alpha != 1 or type(alpha) is not builtins.int:
+        _refuse_bool_sub(_raw(input), _raw(other))  # before alpha * other makes ints of bools
         other = _scaled(input, other, alpha)
     return Sub.apply(input, other)
 

@@ -14,6 +14,7 @@ from autograd_core.grad_mode import STATE
 from autograd_core.node import LINEAR, Node, saved_tensor
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
+from autograd_core.ops.linalg import _CPP_NAMES
 from autograd_core.ops.binary import _deprecated_alpha, _value_first, add, div, mul, sub
 from autograd_core.ops.registry import DECLS, op, refuse_capture
 from autograd_core.ops.shape import CopyFrom
@@ -569,6 +570,15 @@ def random_(input, a=None, b=None, *, generator=None, **kw):
     if a >= int(b):
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={a} "
                            f">= to={b}")
+    dt = input._data.dtype
+    if dt.kind in "biuf":  # PyTorch refuses bounds the dtype cannot hold (int8 wrapped 200)
+        info = np.finfo(dt) if dt.kind == "f" else np.iinfo(dt) if dt.kind != "b" else None
+        lo, hi = (0, 1) if info is None else (int(info.min), int(info.max))
+        name = _CPP_NAMES.get(dt.name, dt.name)
+        if not lo <= a <= hi:
+            raise RuntimeError(f"from is out of bounds for {name}")
+        if not lo <= int(b) - 1 <= hi:
+            raise RuntimeError(f"to - 1 is out of bounds for {name}")
     values = random.generator(generator, "random_").integers(a, int(b), size=input.shape)
     return _draw(input, "random_", values)
 
@@ -597,7 +607,7 @@ def _floating_fill(input, name, message=None):
     dt = input._data.dtype
     if dt.kind != "f":
         if message:
-            raise RuntimeError(message.format(_args.torch_name(dt)))
+            raise RuntimeError(message.format(_CPP_NAMES.get(dt.name, dt.name)))
         raise _args.not_implemented(f"{name}_cpu", dt)
 
 

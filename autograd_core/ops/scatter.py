@@ -1030,6 +1030,9 @@ def index_reduce(input: Tensor, dim: builtins.int, index: Tensor, source: Tensor
     if index.numel() != n:
         raise RuntimeError(f"index_reduce_(): Number of indices ({index.numel()}) should be "
                            f"equal to source.size(dim): ({n}), for dim: {dim}")
+    size = input.shape[d] if input.ndim else 1
+    if index.numel() and (index._data.min() < 0 or index._data.max() >= size):
+        raise IndexError("index out of range in self")  # PyTorch's (no negative positions)
     shape = [1] * input.ndim
     if input.ndim:
         shape[d] = n

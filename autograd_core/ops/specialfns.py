@@ -1086,6 +1086,7 @@ for _name, _title in (
 # ---- the modified Bessel functions (PyTorch's non-differentiable torch.special family) --------
 
 _EULER_GAMMA = 0.5772156649015329
+_LN2 = math.log(2.0)
 
 
 def _bessel_k_small(x):
@@ -1132,7 +1133,8 @@ def _bessel_k_large(x):
         d = 1.0 / (b + a * d)
         delh = np.where(going, (b * d - 1.0) * delh, 0.0)
         h = h + delh
-        dels = q * delh
+        # a converged element's q, c keep growing (to inf for a huge x): add nothing more
+        dels = np.where(going, q * delh, 0.0)
         s = s + dels
         going &= np.abs(dels / s) >= _EPS64 / 2
         if not going.any():
@@ -1250,7 +1252,7 @@ def _bessel_y64(x, nu):
         if mid.any():
             a = x[mid]
             j = _j_all(a)
-            lg = np.log(a / 2) + _EULER_GAMMA
+            lg = np.log(a) - _LN2 + _EULER_GAMMA
             k = np.arange(1, (j.shape[0] - 1) // 2 + 1)
             sign = (-1.0) ** k
             if nu == 0:
@@ -1270,7 +1272,7 @@ def _y_series(a, nu):
     """``Y_0``, ``Y_1`` below 1 by their series (A&S 9.1.13, 9.1.11): ``2/pi log(x/2) J_nu``
     plus ``(-1)^k (x^2/4)^k`` sums weighted by digammas (``-2/(pi x)`` more for ``Y_1``)."""
     q = -(a * a) / 4
-    lg = np.log(a / 2)
+    lg = np.log(a) - _LN2  # not log(a / 2): a / 2 is 0 at the smallest subnormal
     psi = -_EULER_GAMMA  # psi(k + 1)
     if nu == 0:
         term, total = np.ones_like(a), psi * np.ones_like(a)

@@ -105,3 +105,23 @@ def test_cumulative_trapezoid_matches_torch():
 def test_cumulative_trapezoid_refuses_bool_as_pytorch():
     with pytest.raises(RuntimeError, match="received a bool input for `y`"):
         ag.cumulative_trapezoid(ag.tensor([True, False, True]))
+
+
+def test_gradient_refuses_repeated_dims_and_a_spacing_list_of_the_wrong_length():
+    # a repeated dim returned its derivative twice where PyTorch refuses
+    x = ag.zeros(3, 4)
+    with pytest.raises(RuntimeError, match="^dim 0 appears multiple times in the list of dims$"):
+        ag.gradient(x, dim=[0, -2])
+    # without dim, PyTorch's words name self.dim()
+    with pytest.raises(RuntimeError, match="a list of length equal to 'self.dim\\(\\) = 2', "
+                                           "since dim argument was not given, but got a list "
+                                           "of length 1$"):
+        ag.gradient(x, spacing=[1.0])
+    with pytest.raises(RuntimeError, match="spacing argument of length 2 and a dim argument "
+                                           "of length 1"):
+        ag.gradient(x, spacing=[1.0, 2.0], dim=0)
+
+
+def test_cumulative_trapezoid_refuses_a_0d_input_as_pytorch():
+    with pytest.raises(IndexError, match="^slice\\(\\) cannot be applied to a 0-dim tensor.$"):
+        ag.cumulative_trapezoid(ag.tensor(1.0))

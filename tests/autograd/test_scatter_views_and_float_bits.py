@@ -151,3 +151,41 @@ def test_frexp_ldexp_nextafter_match_torch():
     ca.ldexp_(ag.tensor(k))
     ct.ldexp_(torch.tensor(k))
     np.testing.assert_allclose(ca.numpy(), ct.numpy(), rtol=1e-15)
+
+
+def test_ldexp_integer_exponents_scale_exactly_in_the_promoted_dtype():
+    # was mul(input, pow(2.0, other)): 2 ** 200 and 2 ** -1030 in float32 (inf / 0) gave a
+    # float64 input inf (inf * 0 = NaN at an infinite input), and float16 became float32
+    x = ag.tensor([1.0, -3.0, np.inf], dtype=ag.float64, requires_grad=True)
+    y = ag.ldexp(x, ag.tensor([200, -1030, -1030]))
+    assert y.dtype == ag.float64
+    assert y.tolist() == [2.0 ** 200, -3 * 2.0 ** -1030, np.inf]
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0 ** 200, 2.0 ** -1030, 2.0 ** -1030]
+    h = ag.ldexp(ag.tensor([65504.0, 2.0 ** -20], dtype=ag.float16), ag.tensor([3, 20]))
+    assert h.dtype == ag.float16 and h.tolist() == [np.inf, 1.0]
+    # two integer tensors: the default dtype; a float exponent: pow(2, other) in its dtype
+    assert ag.ldexp(ag.tensor([3]), ag.tensor([-140])).tolist() == [np.float32(3 * 2.0 ** -140)]
+    assert ag.ldexp(ag.tensor([1], dtype=ag.int32),
+                    ag.tensor(200.0, dtype=ag.float64)).tolist() == [2.0 ** 200]
+
+
+def test_ldexp_second_derivative_of_an_integer_exponent_product():
+    x = ag.tensor([0.5, 2.0], dtype=ag.float64, requires_grad=True)
+    (g,) = ag.autograd.grad((ag.ldexp(x, ag.tensor([3, -2])) * x).sum(), x, create_graph=True)
+    assert g.tolist() == [2 * 8 * 0.5, 2 * 0.25 * 2.0]  # d/dx (2^n x^2) = 2^(n+1) x
+    (h,) = ag.autograd.grad(g.sum(), x)
+    assert h.tolist() == [16.0, 0.5]
+
+
+@pytest.mark.parametrize("index", [[-1, 0], [5], [1, 7]])
+@pytest.mark.parametrize("include_self", [True, False])
+def test_index_reduce_refuses_positions_out_of_range_with_an_index_error(index, include_self):
+    # PyTorch raises IndexError (negative positions too); scatter_reduce's RuntimeError leaked
+    x = ag.zeros(5, 3)
+    with pytest.raises(IndexError, match="index out of range in self|out of bounds"):
+        x.index_reduce(0, ag.tensor(index), ag.ones(len(index), 3), "prod",
+                       include_self=include_self)
+    with pytest.raises(IndexError):
+        x.index_reduce_(0, ag.tensor(index), ag.ones(len(index), 3), "amax")
+    assert x.tolist() == [[0.0] * 3] * 5

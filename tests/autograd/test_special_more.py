@@ -233,3 +233,25 @@ def test_bessel_y_equal_torch(name, dtype):
     # hold 30-digit references to ~4e-16, the Wronskian test above)
     tol = 2e-6 if dtype == np.float64 else 3e-6
     np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
+
+
+def test_modified_bessel_k_huge_argument_beside_a_small_one():
+    # a large x converges first; it then sat in the loop run for the x near 2 and its sum went
+    # inf * 0 = NaN. e^x K_nu(x) ~ sqrt(pi / 2x) (1 + (4 nu^2 - 1) / 8x) for x = 1e10
+    x = _f64([1e10, 2.5, 1e300])
+    for nu in (0, 1):
+        scaled = getattr(ag.special, f"scaled_modified_bessel_k{nu}")(x).numpy()
+        want = math.sqrt(math.pi / 2e10) * (1 + (4 * nu * nu - 1) / 8e10)
+        assert scaled[0] == pytest.approx(want, rel=1e-15)
+        assert scaled[2] == pytest.approx(math.sqrt(math.pi / 2e300), rel=1e-15)
+        np.testing.assert_array_equal(
+            getattr(ag.special, f"modified_bessel_k{nu}")(x).numpy()[[0, 2]], [0.0, 0.0])
+
+
+def test_bessel_y_at_the_smallest_subnormal():
+    # Y_0(x) = 2/pi (log(x/2) + gamma) + O(x^2): log(x / 2) must not round x / 2 to 0;
+    # Y_1(x) = -2 / (pi x) overflows to -inf (was NaN: -inf + log(0) * J_1)
+    x = 5e-324
+    want = 2 / math.pi * (math.log(x) - math.log(2) + 0.5772156649015329)
+    assert ag.special.bessel_y0(_f64([x])).item() == pytest.approx(want, rel=1e-15)
+    assert ag.special.bessel_y1(_f64([x])).item() == -math.inf

@@ -256,3 +256,21 @@ def test_complex_signal_two_sided_round_trip_equals_torch(dtype):
     y.backward(ag.tensor(v))
     u.backward(torch.tensor(v))
     np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), **tol)
+
+
+def test_compiled_istft_redoes_its_window_check_on_every_call():
+    # the NOLA check reads the window's values in Python: a captured step replayed a zero
+    # window into silent NaNs; now the step runs eagerly and every call raises as PyTorch
+    def step(x, window):
+        s = ag.stft(x, 8, hop_length=2, window=window, center=False, return_complex=True)
+        return ag.istft(s, 8, hop_length=2, window=window, center=False, length=20)
+
+    compiled = ag.compile(step)
+    x = ag.tensor(np.linspace(-1.0, 1.0, 20))
+    w = ag.tensor(np.hanning(10)[1:-1].copy())
+    with pytest.warns(RuntimeWarning, match="istft\\(\\) with a window reads"):
+        compiled(x, w)
+    for _ in range(3):
+        np.testing.assert_allclose(compiled(x, w).numpy(), x.numpy(), atol=1e-12)
+    with pytest.raises(RuntimeError, match="window overlap add min: 1"):
+        compiled(x, ag.zeros(8, dtype=ag.float64))

@@ -111,3 +111,47 @@ def test_as_strided_matches_torch():
         for kw in (dict(), dict(offset=4), dict(count=3, offset=2)):
             assert ag.frombuffer(raw, dtype=ag.int16, **kw).tolist() == \
                 torch.frombuffer(raw, dtype=torch.int16, **kw).tolist()
+
+
+@pytest.mark.parametrize("name", ["apply_", "map_"])
+def test_compiled_apply_and_map_run_the_python_function_on_every_call(name):
+    # the Python function reads the values: a captured step replayed the first call's result
+    def step(x):
+        y = x.clone()
+        if name == "apply_":
+            y.apply_(lambda v: v * 2 if v > 0 else 0.0)
+        else:
+            y.map_(ag.zeros(2), lambda v, w: v * 2 if v > w else w)
+        return y
+
+    compiled = ag.compile(step)
+    with pytest.warns(RuntimeWarning, match=f"{name}\\(\\) reads its inputs' values"):
+        compiled(ag.tensor([1.0, -1.0]))
+    for _ in range(2):
+        compiled(ag.tensor([1.0, -1.0]))
+    assert compiled(ag.tensor([-1.0, 3.0])).tolist() == [0.0, 6.0]
+
+
+@pytest.mark.parametrize("dtype, bounds, words", [
+    ("int8", (0, 200), "to - 1 is out of bounds for signed char"),
+    ("int8", (-200, 0), "from is out of bounds for signed char"),
+    ("uint8", (-1, 5), "from is out of bounds for unsigned char"),
+    ("int16", (0, 40000), "to - 1 is out of bounds for short int"),
+    ("bool", (0, 3), "to - 1 is out of bounds for bool"),
+    ("float16", (0, 70000), "to - 1 is out of bounds for c10::Half"),
+])
+def test_random_refuses_bounds_the_dtype_cannot_hold(dtype, bounds, words):
+    # int8's random_(0, 200) wrapped draws above 127 to negative values; PyTorch refuses
+    x = ag.zeros(4, dtype=getattr(ag, dtype))
+    with pytest.raises(RuntimeError, match=f"^{words}$"):
+        x.random_(*bounds)
+    assert x.tolist() == [0] * 4
+
+
+def test_random_at_the_edges_of_the_dtype():
+    ag.manual_seed(3)
+    x = ag.zeros(4000, dtype=ag.int8).random_(-128, 128).numpy()
+    assert x.min() == -128 and x.max() == 127  # 4000 draws of 256 values: every one ~ surely
+    assert ag.zeros(3, dtype=ag.uint8).random_(255, 256).tolist() == [255] * 3
+    with pytest.raises(RuntimeError, match="long int$"):
+        ag.zeros(2, dtype=ag.int64).cauchy_()

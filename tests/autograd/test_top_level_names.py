@@ -341,8 +341,7 @@ def test_sub_and_rsub_refuse_a_float_alpha_for_integers():
     # PyTorch: "For integral input tensors, argument alpha must not be a floating point number."
     # (sub computed 3 - 2.0 * 1 = 1.0 in float before; rsub inherited it)
     a, b = ag.tensor([1, 2]), ag.tensor([3, 4])
-    for call in (lambda: ag.sub(b, a, alpha=2.0), lambda: ag.rsub(a, b, alpha=2.0),
-                 lambda: ag.sub(ag.tensor([True]), ag.tensor([False]), alpha=0.5)):
+    for call in (lambda: ag.sub(b, a, alpha=2.0), lambda: ag.rsub(a, b, alpha=2.0)):
         with pytest.raises(RuntimeError, match="alpha must not be a floating point number"):
             call()
     assert ag.rsub(a, b, alpha=2).tolist() == [1, 0]
@@ -368,3 +367,20 @@ def test_add_checks_alpha_against_the_result_dtype_as_pytorch():
     assert ag.add(f, t, alpha=0).tolist() == [False, False]
     assert ag.add(a, b, alpha=3).tolist() == [10, 14]
     assert ag.add(ag.tensor([1j]), ag.tensor([1j]), alpha=1j).tolist() == [-1 + 1j]
+
+
+def test_sub_with_alpha_refuses_a_bool_operand_as_without():
+    # alpha * other made ints of a bool tensor before Sub's refusal could see it, so
+    # sub(x, mask, alpha=2) computed x - 2 * mask where PyTorch refuses (as it does for x - mask)
+    f, m, i = ag.tensor([1.0, 2.0]), ag.tensor([True, False]), ag.tensor([1, 2])
+    for a, b in ((f, m), (i, m), (m, f)):
+        with pytest.raises(RuntimeError, match="with a bool tensor is not supported"):
+            ag.sub(a, b, alpha=2)
+    with pytest.raises(RuntimeError, match="with a bool tensor is not supported"):
+        ag.rsub(m, i, alpha=2)
+    with pytest.raises(RuntimeError, match="with two bool tensors is not supported"):
+        ag.sub(m, m, alpha=True)
+    # a complex alpha with integers: PyTorch's integral words come first
+    with pytest.raises(RuntimeError, match="^For integral input tensors, argument alpha must "
+                                           "not be a floating point number.$"):
+        ag.add(i, i, alpha=1j)
