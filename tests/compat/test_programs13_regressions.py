@@ -4,8 +4,10 @@ stft/istft, lecture experiments on initialisation / normalisation / optimisers /
 Harness and results: /work/progs_runs/progs13/ (RESULTS13.md).
 """
 import numpy as np
+import pytest
 
 import autograd_core as ag
+import nn
 
 
 def test_view_as_real_of_a_strided_complex_tensor():
@@ -24,3 +26,24 @@ def test_view_as_real_of_a_strided_complex_tensor():
     a = ag.tensor([[1 + 2j, 3 - 1j]], requires_grad=True)
     (ag.view_as_real(a.t()) * ag.tensor([[[1.0, 2.0]], [[3.0, 4.0]]])).sum().backward()
     np.testing.assert_array_equal(a.grad.numpy(), [[1 + 2j, 3 + 4j]])
+
+
+@pytest.mark.torch_parity
+def test_init_dirac_and_sparse():
+    """p03 initialisation study: ``nn.init.dirac_(w)`` (identity-preserving conv init) raised
+    AttributeError; ``nn.init.sparse_`` was missing too."""
+    torch = pytest.importorskip("torch")
+    for shape, groups in [((6, 3, 3, 3), 1), ((4, 4, 3), 2), ((3, 5, 2, 3, 4), 1), ((8, 2, 5, 5), 4)]:
+        ref = torch.nn.init.dirac_(torch.empty(shape), groups)
+        np.testing.assert_array_equal(nn.init.dirac_(ag.empty(*shape), groups).numpy(), ref.numpy())
+    # a dirac conv passes its input through
+    x = ag.randn(2, 3, 6, 6)
+    conv = nn.Conv2d(3, 3, 3, padding=1, bias=False)
+    nn.init.dirac_(conv.weight)
+    np.testing.assert_allclose(conv(x).detach().numpy(), x.numpy(), atol=1e-6)
+    w = nn.init.sparse_(ag.empty(10, 7), sparsity=0.3, std=0.5)
+    assert (w == 0).sum(0).tolist() == [3] * 7  # ceil(0.3 * 10) zeros in every column
+    with pytest.raises(ValueError, match="dim 0 must be divisible by groups"):
+        nn.init.dirac_(ag.empty(3, 2, 2), 2)
+    with pytest.raises(ValueError, match="Only tensors with 2 dimensions are supported"):
+        nn.init.sparse_(ag.empty(3), 0.1)
