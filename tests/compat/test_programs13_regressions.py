@@ -47,3 +47,27 @@ def test_init_dirac_and_sparse():
         nn.init.dirac_(ag.empty(3, 2, 2), 2)
     with pytest.raises(ValueError, match="Only tensors with 2 dimensions are supported"):
         nn.init.sparse_(ag.empty(3), 0.1)
+
+
+@pytest.mark.torch_parity
+def test_data_parallel_on_cpu_wraps_the_module():
+    """p09 d2l computational-performance (multiple-gpus-concise.md):
+    ``net = nn.DataParallel(net, device_ids=devices)`` raised AttributeError. Without an
+    accelerator PyTorch's DataParallel runs the wrapped module, ``device_ids == []``, and its
+    state_dict keys carry the ``module.`` prefix."""
+    torch = pytest.importorskip("torch")
+    ref = torch.nn.DataParallel(torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4)),
+                                device_ids=[torch.device("cpu")])
+    net = nn.DataParallel(nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4)),
+                          device_ids=[ag.device("cpu")])
+    assert list(net.state_dict()) == list(ref.state_dict()) and net.device_ids == ref.device_ids == []
+    net.load_state_dict({k: ag.tensor(v.numpy()) for k, v in ref.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
+    out, want = net(ag.tensor(x)), ref(torch.tensor(x))
+    np.testing.assert_allclose(out.detach().numpy(), want.detach().numpy(), rtol=1e-5, atol=1e-6)
+    w = np.arange(20, dtype=np.float32).reshape(5, 4)  # (BN makes sum(out**2) constant)
+    (out * ag.tensor(w)).sum().backward()
+    (want * torch.tensor(w)).sum().backward()
+    np.testing.assert_allclose(net.module[0].weight.grad.numpy(), ref.module[0].weight.grad.numpy(),
+                               rtol=1e-4, atol=1e-6)
+    assert isinstance(net.module, nn.Sequential) and len(list(net.parameters())) == 4
