@@ -71,3 +71,37 @@ def test_data_parallel_on_cpu_wraps_the_module():
     np.testing.assert_allclose(net.module[0].weight.grad.numpy(), ref.module[0].weight.grad.numpy(),
                                rtol=1e-4, atol=1e-6)
     assert isinstance(net.module, nn.Sequential) and len(list(net.parameters())) == 4
+
+
+@pytest.mark.torch_parity
+def test_global_module_forward_hooks():
+    """p16 activation instrumentation: ``nn.modules.module.register_module_forward_hook(...)``
+    (one hook for every module, as course notebooks collect activation statistics) raised
+    AttributeError. Global hooks run before each module's own, in PyTorch's order."""
+    torch = pytest.importorskip("torch")
+
+    def run(lib, mm):
+        log = []
+        net = lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.ReLU(), lib.nn.Sequential(lib.nn.Tanh()))
+        with lib.no_grad():
+            for p in net.parameters():
+                p.fill_(0.5)
+        net[1].register_forward_hook(lambda m, a, o: log.append("own " + type(m).__name__))
+        h1 = mm.register_module_forward_pre_hook(lambda m, a: log.append("pre " + type(m).__name__))
+        h2 = mm.register_module_forward_hook(
+            lambda m, a, o: o * 2 if isinstance(m, lib.nn.Linear) else None)
+        h3 = mm.register_module_forward_hook(
+            lambda m, a, k, o: log.append(f"post {type(m).__name__} {k}"), with_kwargs=True)
+        h4 = mm.register_module_forward_hook(
+            lambda m, a, o: log.append(f"always {type(m).__name__} {o}"), always_call=True)
+        try:
+            out = net(lib.ones(1, 2)).tolist()
+            with pytest.raises(RuntimeError):
+                lib.nn.Linear(3, 1)(lib.ones(1, 2))
+        finally:
+            for h in (h1, h2, h3, h4):
+                h.remove()
+        net(lib.ones(1, 2))  # removed: nothing more logged
+        return out, [e for e in log if not e.startswith("always") or e.endswith("None")]
+
+    assert run(ag, nn.modules.module) == run(torch, torch.nn.modules.module)
