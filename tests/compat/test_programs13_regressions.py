@@ -105,3 +105,44 @@ def test_global_module_forward_hooks():
         return out, [e for e in log if not e.startswith("always") or e.endswith("None")]
 
     assert run(ag, nn.modules.module) == run(torch, torch.nn.modules.module)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.filterwarnings("ignore::FutureWarning")
+def test_jit_entry_points_run_eagerly():
+    """p20 d2l hybridize.md: ``net = torch.jit.script(net)`` raised AttributeError (no
+    ``autograd_core.jit``), as did timm-style ``torch.jit.is_scripting()`` branches and
+    ``@torch.jit.ignore`` / ``@torch.jit.script`` decorators. They now run the code eagerly, with
+    PyTorch's numbers."""
+    torch = pytest.importorskip("torch")
+
+    def run(lib):
+        def swish(x):
+            return x * lib.sigmoid(x)
+
+        swish = lib.jit.script(swish)
+        net = lib.nn.Sequential(lib.nn.Linear(3, 2), lib.nn.Tanh())
+        with lib.no_grad():
+            net[0].weight.copy_(lib.tensor([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]]))
+            net[0].bias.fill_(0.05)
+        scripted = lib.jit.script(net)
+        x = lib.tensor([[1.0, 2.0, -1.0], [0.5, -0.5, 2.0]])
+
+        @lib.jit.ignore
+        def helper(v):
+            return v + 1
+
+        @lib.jit.ignore(drop=True)
+        def dropped(v):
+            return v - 1
+
+        branch = lib.jit.is_scripting() or lib.jit.is_tracing()
+        kept = lib.jit.annotate(list, [1, 2])
+        return (swish(scripted(x)).tolist(), helper(1), dropped(1), lib.jit.unused(helper)(2),
+                lib.jit.export(helper)(3), branch, kept)
+
+    with pytest.warns(DeprecationWarning, match="torch.jit.script` is deprecated"):
+        ours = run(ag)
+    ref = run(torch)
+    np.testing.assert_allclose(ours[0], ref[0], rtol=1e-6)
+    assert ours[1:] == ref[1:]
