@@ -170,3 +170,25 @@ def test_func_linearize():
     np.testing.assert_allclose(got[1].item(), 2 * x0 @ t)  # d/dx sum(x^2) . t
     with pytest.raises(RuntimeError, match="doesn't match the shape"):
         jvp_fn(ag.ones(2), ag.tensor(0.0))
+
+
+@pytest.mark.torch_parity
+def test_norm_nuclear():
+    """p25 ParallelWaveGAN-style spectral losses: ``torch.norm(x, p="nuc", dim=(1, 2))`` raised
+    ValueError ("could not convert string to float: 'nuc'"). It is the sum of singular values
+    of the matrices over ``dim`` (all dimensions when None), as PyTorch's, with its errors."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((2, 3, 4))
+    for kw in [dict(dim=(1, 2)), dict(dim=(0, 2), keepdim=True), dict(dim=[-1, 0])]:
+        np.testing.assert_allclose(ag.norm(ag.tensor(x), p="nuc", **kw).numpy(),
+                                   torch.norm(torch.tensor(x), p="nuc", **kw).numpy(), rtol=1e-12)
+    assert ag.norm(ag.tensor(x[0]), p="nuc").item() == pytest.approx(
+        np.linalg.svd(x[0], compute_uv=False).sum(), rel=1e-12)
+    t = ag.tensor(x[0], requires_grad=True)
+    ag.norm(t, p="nuc").backward()
+    u, _, vt = np.linalg.svd(x[0], full_matrices=False)
+    np.testing.assert_allclose(t.grad.numpy(), u @ vt, atol=1e-12)  # d||X||_* = U V^T
+    with pytest.raises(RuntimeError, match="dim must be a 2-tuple. Got 0 1 2"):
+        ag.norm(ag.tensor(x), p="nuc")
+    with pytest.raises(RuntimeError, match="Order abc not supported"):
+        ag.norm(ag.tensor(x), p="abc")
