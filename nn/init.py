@@ -174,7 +174,8 @@ def trunc_normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, a: float = -2
                   b: float = 2.0, generator: Any = None) -> _T:
     """Fills ``tensor`` in place with N(mean, std^2) draws conditioned on ``[a, b]``.
 
-    Drawn by rejection: the same distribution as PyTorch's inverse-CDF method, other numbers.
+    Drawn by rejection, as PyTorch: from the normal when ``[a, b]`` holds more than 30% of its
+    mass, else from uniform proposals on ``[a, b]``; the same distribution, other numbers.
 
     Args:
         tensor (Tensor): the tensor (or numpy array) to fill.
@@ -198,8 +199,25 @@ def trunc_normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, a: float = -2
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
+    if a > b:  # (rejection would never end)
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={a:g} > to={b:g}")
     rng = _rng(generator)
     shape = _shape(tensor)
+    lo, hi = (0.5 * math.erfc(-(c - mean) / (std * math.sqrt(2.0))) for c in (a, b))
+    if hi - lo <= 0.3:  # [a, b] narrow or in a tail: as PyTorch, uniform proposals on [a, b]
+        mode = max(a, min(mean, b))  # accepted with probability pdf(x) / pdf(mode)
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        out = rng.uniform(a, b, shape)
+        bad = np.log(rng.uniform(size=shape)) > -0.5 * ((out - mean) / std) ** 2 - log_peak
+        while bad.any():
+            n = int(bad.sum())
+            cand = rng.uniform(a, b, n)
+            keep = np.log(rng.uniform(size=n)) <= -0.5 * ((cand - mean) / std) ** 2 - log_peak
+            idx = np.flatnonzero(bad)[:int(keep.sum())]
+            out.flat[idx] = cand[keep][:idx.size]
+            bad.flat[idx] = False
+        return _write(tensor, out)
     out = rng.normal(mean, std, shape)
     bad = (out < a) | (out > b)
     while bad.any():

@@ -192,3 +192,25 @@ def test_norm_nuclear():
         ag.norm(ag.tensor(x), p="nuc")
     with pytest.raises(RuntimeError, match="Order abc not supported"):
         ag.norm(ag.tensor(x), p="abc")
+
+
+def test_trunc_normal_narrow_or_tail_interval():
+    """Probing init after p03: ``nn.init.trunc_normal_(w, a=2, b=1)`` never returned (rejection
+    from N(mean, std) with an empty interval), nor did an interval far in a tail (a=10, b=11).
+    PyTorch refuses a > b and, when [a, b] holds at most 30% of the mass, draws uniform
+    proposals on [a, b]; the distribution is checked against the truncated normal's mean."""
+    import math
+    with pytest.raises(RuntimeError, match=r"found from=2 > to=1"):
+        nn.init.trunc_normal_(ag.empty(3), a=2.0, b=1.0)
+    with pytest.warns(UserWarning, match="more than 2 std"):
+        w = nn.init.trunc_normal_(ag.empty(5), a=10.0, b=11.0)
+    assert ((w >= 10) & (w <= 11)).all()
+    assert nn.init.trunc_normal_(ag.empty(3), a=1.0, b=1.0).tolist() == [1.0] * 3
+    pdf = lambda x: math.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)  # noqa: E731
+    cdf = lambda x: 0.5 * math.erfc(-x / math.sqrt(2))  # noqa: E731
+    for a, b in [(3.0, 4.0), (-0.1, 0.2)]:
+        w = nn.init.trunc_normal_(ag.empty(200_000, dtype=ag.float64), a=a, b=b,
+                                  generator=np.random.default_rng(0))
+        want = (pdf(a) - pdf(b)) / (cdf(b) - cdf(a))
+        assert w.min().item() >= a and w.max().item() <= b
+        assert abs(w.mean().item() - want) < 5 * w.std().item() / math.sqrt(200_000)
