@@ -47,6 +47,12 @@ def test_init_dirac_and_sparse():
         nn.init.dirac_(ag.empty(3, 2, 2), 2)
     with pytest.raises(ValueError, match="Only tensors with 2 dimensions are supported"):
         nn.init.sparse_(ag.empty(3), 0.1)
+    # (probed with them) PyTorch's wording for a bad kaiming mode lists the modes as a list
+    with pytest.raises(ValueError) as err:
+        nn.init.kaiming_normal_(ag.empty(3, 3), mode="fan_avg")
+    with pytest.raises(ValueError) as ref:
+        torch.nn.init.kaiming_normal_(torch.empty(3, 3), mode="fan_avg")
+    assert str(err.value) == str(ref.value)
 
 
 @pytest.mark.torch_parity
