@@ -31,7 +31,7 @@ from autograd_core.random import get_rng_state, set_rng_state
 from autograd_core.tensor import Tensor
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp",
-           "replace_all_batch_norm_modules_", "stack_module_state", "vjp", "vmap"]
+           "linearize", "replace_all_batch_norm_modules_", "stack_module_state", "vjp", "vmap"]
 
 
 # ---- pytrees: Tensors inside dicts, tuples and lists ----------------------------------------
@@ -413,6 +413,41 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
     if has_aux:
         return out, res, _detach_tree(aux_box[0], create)
     return out, res
+
+
+def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:
+    """Return ``(func(*primals), jvp_fn)``: ``jvp_fn(*tangents)`` is the Jacobian-vector product
+    of ``func`` at ``primals`` (``jvp(func, primals, tangents)[1]``). ``func`` runs again at
+    each call of ``jvp_fn`` (PyTorch's runs it twice and keeps its graph).
+
+    Args:
+        func (Callable): takes the primals, returns a Tensor or a pytree of Tensors.
+        *primals (Tensor): the point; Tensors or pytrees of Tensors.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.func import linearize
+        >>> out, jvp_fn = linearize(lambda x: x.sin(), ag.zeros(2))
+        >>> jvp_fn(ag.ones(2))
+        tensor([1., 1.])
+    """
+    output = func(*primals)
+    flat_p, spec = _flatten(primals)
+
+    def jvp_fn(*tangents: Any) -> Any:
+        flat_t, t_spec = _flatten(tangents)
+        if t_spec != spec:
+            raise RuntimeError(f"Expected the tangents {len(flat_t)} Tensor(s) to have the same "
+                               f"structure as the primals ({len(flat_p)} Tensor(s))")
+        for i, (p, t) in enumerate(zip(flat_p, flat_t)):
+            if tuple(p.shape) != tuple(t.shape):
+                raise RuntimeError(f"tangent:{i} with shape {t.shape!r} in flattened pytree "
+                                   f"doesn't match the shape {p.shape!r} of the corresponding "
+                                   "primal.")
+        return jvp(func, primals, tangents)[1]
+
+    return output, jvp_fn
 
 
 @contextmanager

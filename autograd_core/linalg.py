@@ -230,8 +230,10 @@ def matrix_norm(A: Tensor, ord: builtins.float | str = "fro",
     if A.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
-    if len(tuple(dim)) != 2:
-        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {tuple(dim)}")
+    dims_given = (dim,) if isinstance(dim, builtins.int) else tuple(dim)
+    if len(dims_given) != 2:
+        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                           + " ".join(str(d) for d in dims_given))
     if ord == "fro":
         return vector_norm(A, 2, tuple(dim), keepdim)
     M, dims = _move_last_two(A, dim)

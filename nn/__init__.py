@@ -17,7 +17,7 @@ from nn.serialization import load, save
 from nn import data, utils
 from nn import parallel
 from nn import models
-from nn.parallel import SyncBatchNorm
+from nn.parallel import DataParallel, SyncBatchNorm
 
 __all__ = [
     "Module", "Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
@@ -28,6 +28,6 @@ __all__ = [
     "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
     "TripletMarginWithDistanceLoss",
     "functional", "init", "utils", "data", "save", "load", "parallel", "models",
-    "SyncBatchNorm",
+    "SyncBatchNorm", "DataParallel",
 ]
 from nn import modules  # noqa: E402 - torch.nn.modules.<file> paths, after the layers

@@ -31,7 +31,7 @@ _T = TypeVar("_T", Tensor, np.ndarray)
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
     "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
-    "orthogonal_",
+    "orthogonal_", "dirac_", "sparse_",
 ]
 
 
@@ -116,7 +116,7 @@ def _calculate_fan_in_and_fan_out(tensor):
 def _calculate_correct_fan(tensor, mode):
     mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+        raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -174,7 +174,8 @@ def trunc_normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, a: float = -2
                   b: float = 2.0, generator: Any = None) -> _T:
     """Fills ``tensor`` in place with N(mean, std^2) draws conditioned on ``[a, b]``.
 
-    Drawn by rejection: the same distribution as PyTorch's inverse-CDF method, other numbers.
+    Drawn by rejection, as PyTorch: from the normal when ``[a, b]`` holds more than 30% of its
+    mass, else from uniform proposals on ``[a, b]``; the same distribution, other numbers.
 
     Args:
         tensor (Tensor): the tensor (or numpy array) to fill.
@@ -198,8 +199,25 @@ def trunc_normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, a: float = -2
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", stacklevel=2)
+    if a > b:  # (rejection would never end)
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={a:g} > to={b:g}")
     rng = _rng(generator)
     shape = _shape(tensor)
+    lo, hi = (0.5 * math.erfc(-(c - mean) / (std * math.sqrt(2.0))) for c in (a, b))
+    if hi - lo <= 0.3:  # [a, b] narrow or in a tail: as PyTorch, uniform proposals on [a, b]
+        mode = max(a, min(mean, b))  # accepted with probability pdf(x) / pdf(mode)
+        log_peak = -0.5 * ((mode - mean) / std) ** 2
+        out = rng.uniform(a, b, shape)
+        bad = np.log(rng.uniform(size=shape)) > -0.5 * ((out - mean) / std) ** 2 - log_peak
+        while bad.any():
+            n = int(bad.sum())
+            cand = rng.uniform(a, b, n)
+            keep = np.log(rng.uniform(size=n)) <= -0.5 * ((cand - mean) / std) ** 2 - log_peak
+            idx = np.flatnonzero(bad)[:int(keep.sum())]
+            out.flat[idx] = cand[keep][:idx.size]
+            bad.flat[idx] = False
+        return _write(tensor, out)
     out = rng.normal(mean, std, shape)
     bad = (out < a) | (out > b)
     while bad.any():
@@ -433,6 +451,71 @@ def orthogonal_(tensor: _T, gain: float = 1, generator: Any = None) -> _T:
     return _write(tensor, (gain * q).reshape(shape))
 
 
+def dirac_(tensor: _T, groups: int = 1) -> _T:
+    """Fills a 3-, 4- or 5-D convolution weight ``(out, in, *kernel)`` in place with the Dirac
+    delta: each of the first ``min(out // groups, in)`` output channels of every group passes its
+    input channel through at the kernel's centre, everything else is 0.
+
+    Args:
+        tensor (Tensor): a 3-, 4- or 5-D tensor (or numpy array).
+        groups (int): number of groups of output channels. Default: ``1``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> init.dirac_(ag.empty(2, 2, 3))
+        tensor([[[0., 1., 0.],
+                 [0., 0., 0.]],
+        <BLANKLINE>
+                [[0., 0., 0.],
+                 [0., 1., 0.]]])
+    """
+    shape = _shape(tensor)
+    if len(shape) not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    if shape[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    per_group = shape[0] // groups
+    values = np.zeros(shape)
+    centre = tuple(k // 2 for k in shape[2:])
+    for g in range(groups):
+        for d in range(min(per_group, shape[1])):
+            values[(g * per_group + d, d) + centre] = 1
+    return _write(tensor, values)
+
+
+def sparse_(tensor: _T, sparsity: float, std: float = 0.01, generator: Any = None) -> _T:
+    """Fills a 2-D ``tensor`` in place from N(0, std^2), then zeroes ``ceil(sparsity * rows)``
+    randomly chosen entries of every column (Martens, 2010).
+
+    Args:
+        tensor (Tensor): a 2-D tensor (or numpy array).
+        sparsity (float): the fraction of each column set to zero.
+        std (float): the standard deviation of the non-zero values. Default: ``0.01``.
+        generator (numpy.random.Generator, optional): draw from this instead of the
+            project's generator.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from nn import init
+        >>> w = init.sparse_(ag.empty(4, 3), sparsity=0.5)
+        >>> (w == 0).sum(0)
+        tensor([2, 2, 2])
+    """
+    shape = _shape(tensor)
+    if len(shape) != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = shape
+    rng = _rng(generator)
+    values = rng.normal(0.0, std, shape)
+    zeros = int(math.ceil(sparsity * rows))
+    for col in range(cols):
+        values[rng.permutation(rows)[:zeros], col] = 0
+    return _write(tensor, values)
+
+
 # PyTorch's deprecated names without the trailing underscore
 def _deprecated(fn):
     def wrapper(*args, **kwargs):
@@ -452,3 +535,6 @@ xavier_normal = _deprecated(xavier_normal_)
 kaiming_uniform = _deprecated(kaiming_uniform_)
 kaiming_normal = _deprecated(kaiming_normal_)
 orthogonal = _deprecated(orthogonal_)
+eye = _deprecated(eye_)
+dirac = _deprecated(dirac_)
+sparse = _deprecated(sparse_)

@@ -38,7 +38,8 @@ from autograd_core.device import device as _device
 from nn import _backward_hooks
 from nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
-__all__ = ["Module", "RemovableHandle"]
+__all__ = ["Module", "RemovableHandle", "register_module_forward_pre_hook",
+           "register_module_forward_hook"]
 
 _M = TypeVar("_M", bound="Module")
 
@@ -157,6 +158,60 @@ class RemovableHandle:
         self.remove()
 
 
+# hooks every Module runs (PyTorch's torch.nn.modules.module globals), before its own
+_global_forward_pre_hooks: dict[int, Any] = OrderedDict()
+_global_forward_hooks: dict[int, Any] = OrderedDict()
+_global_forward_hooks_with_kwargs: dict[int, bool] = {}
+_global_forward_hooks_always_called: dict[int, bool] = {}
+
+
+def register_module_forward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Registers ``hook(module, args)`` to run before the ``forward`` of every Module, before
+    the module's own pre-hooks; a non-None result replaces the positional arguments.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> h = nn.modules.module.register_module_forward_pre_hook(lambda m, args: (args[0] + 1,))
+        >>> nn.Identity()(ag.tensor([1.0]))
+        tensor([2.])
+        >>> h.remove()
+    """
+    handle = RemovableHandle(_global_forward_pre_hooks)
+    _global_forward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_forward_hook(hook: Callable[..., Any], *, with_kwargs: bool = False,
+                                 always_call: bool = False) -> RemovableHandle:
+    """Registers ``hook(module, args, output)`` (``hook(module, args, kwargs, output)`` with
+    ``with_kwargs``) to run after the ``forward`` of every Module, before the module's own
+    forward hooks; a non-None result replaces the output. ``always_call`` runs it (with output
+    None) also when ``forward`` raises.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> seen = []
+        >>> h = nn.modules.module.register_module_forward_hook(
+        ...     lambda m, args, out: seen.append(type(m).__name__))
+        >>> _ = nn.Sequential(nn.Linear(2, 2), nn.ReLU())(ag.ones(1, 2))
+        >>> h.remove()
+        >>> seen
+        ['Linear', 'ReLU', 'Sequential']
+    """
+    handle = RemovableHandle(_global_forward_hooks, extra_dict=[
+        _global_forward_hooks_with_kwargs, _global_forward_hooks_always_called])
+    _global_forward_hooks[handle.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
+
+
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     def __repr__(self):
         if not self.missing_keys and not self.unexpected_keys:
@@ -265,14 +320,14 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         d = self.__dict__
         if self._forward_pre_hooks or self._forward_hooks or d.get("_backward_hooks") or \
-                d.get("_backward_pre_hooks"):
+                d.get("_backward_pre_hooks") or _global_forward_pre_hooks or _global_forward_hooks:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
     def _call_with_hooks(self, args, kwargs):
         d = self.__dict__
         pre_kw = d.get("_forward_pre_hooks_with_kwargs", {})
-        for hid, hook in list(self._forward_pre_hooks.items()):
+        for hid, hook in [*_global_forward_pre_hooks.items(), *self._forward_pre_hooks.items()]:
             if hid in pre_kw:
                 res = hook(self, args, kwargs)
                 if res is not None:
@@ -291,14 +346,18 @@ class Module:
         try:
             out = self.forward(*args, **kwargs)
         except Exception:
-            for hid in d.get("_forward_hooks_always_called", {}):
-                hook = self._forward_hooks.get(hid)
+            always = [*_global_forward_hooks_always_called,
+                      *d.get("_forward_hooks_always_called", {})]
+            for hid in always:
+                hook = _global_forward_hooks.get(hid) or self._forward_hooks.get(hid)
                 if hook is not None:  # PyTorch runs these with output None, then re-raises
+                    kw = hid in with_kw or hid in _global_forward_hooks_with_kwargs
                     with contextlib.suppress(Exception):
-                        hook(self, args, kwargs, None) if hid in with_kw else hook(self, args, None)
+                        hook(self, args, kwargs, None) if kw else hook(self, args, None)
             raise
-        for hid, hook in list(self._forward_hooks.items()):
-            res = hook(self, args, kwargs, out) if hid in with_kw else hook(self, args, out)
+        for hid, hook in [*_global_forward_hooks.items(), *self._forward_hooks.items()]:
+            kw = hid in with_kw or hid in _global_forward_hooks_with_kwargs
+            res = hook(self, args, kwargs, out) if kw else hook(self, args, out)
             if res is not None:
                 out = res
         if bw_state is not None:

@@ -273,7 +273,10 @@ class ViewAsReal(Node):
     """A complex tensor's memory seen as real pairs: shape ``(*, 2)``."""
 
     def forward(self, x):
-        return x.view(x.real.dtype).reshape(x.shape + (2,))
+        # strided like x (a transposed or sliced complex tensor too, as PyTorch's), one more
+        # axis stepping from the real to the imaginary half of each element
+        re = x.real
+        return np.lib.stride_tricks.as_strided(re, x.shape + (2,), x.strides + (re.itemsize,))
 
     def complex_backward(self, g):
         return (view_as_complex(g.contiguous()) if isinstance(g, Tensor)

@@ -758,8 +758,9 @@ def norm(input: Tensor, p: builtins.float | str | None = "fro",
          dtype: Any = None) -> Tensor:
     """Return the ``p``-norm of ``input``, over ``dim`` or over all elements.
 
-    ``p`` is a number (``inf`` the largest absolute value, 0 the count of non-zeros) or
-    ``"fro"`` (the default: the 2-norm of the elements reduced). The gradient is 0 where the
+    ``p`` is a number (``inf`` the largest absolute value, 0 the count of non-zeros),
+    ``"fro"`` (the default: the 2-norm of the elements reduced) or ``"nuc"`` (the nuclear
+    norm of the matrices over the two dimensions ``dim``; all of a 2-d ``input`` if None). The gradient is 0 where the
     norm is 0, as in PyTorch.
 
     Args:
@@ -787,5 +788,11 @@ def norm(input: Tensor, p: builtins.float | str | None = "fro",
                            f"input. Got {_args.torch_name(input.dtype)}")
     if p in ("fro", None):
         p = 2
+    elif isinstance(p, str):  # "nuc": a matrix norm, over dim or (as PyTorch) all dimensions
+        from autograd_core import linalg
+        if p != "nuc":
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        dims = tuple(range(input.ndim)) if dim is None else dim
+        return linalg.matrix_norm(input, p, dims, keepdim)  # type: ignore[arg-type]
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return Norm.apply(input, p=float(p), dim=dim, keepdim=keepdim)
