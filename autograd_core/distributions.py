@@ -259,15 +259,17 @@ class Distribution:
         self._validate = (Distribution._default_validate if validate_args is None
                           else builtins.bool(validate_args))
         self._validate_arg = validate_args
-        if self._validate and type(self).__module__ != __name__:
-            # a user's subclass: check its tensor parameters against its arg_constraints, as
-            # PyTorch's base does (this module's classes check their own, in their words)
+        if self._validate and (type(self).__module__ != __name__ or self._checked_by_base):
+            # a user's subclass (and those of this module's classes whose words are the
+            # constraints' own): check the tensor parameters against arg_constraints, in its
+            # order, as PyTorch's base does (the other classes here check their own)
             for name, constraint in self.arg_constraints.items():
                 value = self.__dict__.get(name)
                 if isinstance(constraint, Constraint) and isinstance(value, Tensor):
                     self._check_param(name, value, constraint._ok(value._data), constraint)
 
     _default_validate = True  # set_default_validate_args
+    _checked_by_base = False
 
     @staticmethod
     def set_default_validate_args(value: builtins.bool) -> None:
@@ -3306,6 +3308,7 @@ class Laplace(_Distribution):
 
     _params = ("loc", "scale")
     arg_constraints = {"loc": _REAL, "scale": _POSITIVE}
+    _checked_by_base = True
     support = _REAL
     has_rsample = True
 
@@ -3313,8 +3316,6 @@ class Laplace(_Distribution):
                  validate_args: builtins.bool | None = None) -> None:
         self.loc, self.scale = _as_params(loc, scale)
         super().__init__(self.loc.shape, (), validate_args)
-        self._check_param("loc", self.loc, _is_real(self.loc._data), _REAL)
-        self._check_param("scale", self.scale, _is_positive(self.scale._data), _POSITIVE)
 
     expand = Distribution._expand_params
 
@@ -4017,6 +4018,7 @@ class Cauchy(_Distribution):
 
     _params = ("loc", "scale")
     arg_constraints = {"loc": _REAL, "scale": _POSITIVE}
+    _checked_by_base = True
     support = _REAL
     has_rsample = True
 
@@ -4024,8 +4026,6 @@ class Cauchy(_Distribution):
                  validate_args: builtins.bool | None = None) -> None:
         self.loc, self.scale = _as_params(loc, scale)
         super().__init__(self.loc.shape, (), validate_args)
-        self._check_param("loc", self.loc, _is_real(self.loc._data), _REAL)
-        self._check_param("scale", self.scale, _is_positive(self.scale._data), _POSITIVE)
 
     expand = Distribution._expand_params
 
@@ -4087,6 +4087,7 @@ class Gumbel(_Distribution):
 
     _params = ("loc", "scale")
     arg_constraints = {"loc": _REAL, "scale": _POSITIVE}
+    _checked_by_base = True
     support = _REAL
     has_rsample = True
 
@@ -4094,8 +4095,6 @@ class Gumbel(_Distribution):
                  validate_args: builtins.bool | None = None) -> None:
         self.loc, self.scale = _as_params(loc, scale)
         super().__init__(self.loc.shape, (), validate_args)
-        self._check_param("loc", self.loc, _is_real(self.loc._data), _REAL)
-        self._check_param("scale", self.scale, _is_positive(self.scale._data), _POSITIVE)
 
     expand = Distribution._expand_params
 
@@ -4160,6 +4159,7 @@ class StudentT(_Distribution):
 
     _params = ("df", "loc", "scale")
     arg_constraints = {"df": _POSITIVE, "loc": _REAL, "scale": _POSITIVE}
+    _checked_by_base = True
     support = _REAL
 
     def __init__(self, df: Tensor | builtins.float, loc: Tensor | builtins.float = 0.0,
@@ -4167,9 +4167,6 @@ class StudentT(_Distribution):
                  validate_args: builtins.bool | None = None) -> None:
         self.df, self.loc, self.scale = _as_params(df, loc, scale)
         super().__init__(self.df.shape, (), validate_args)
-        self._check_param("df", self.df, _is_positive(self.df._data), _POSITIVE)
-        self._check_param("loc", self.loc, _is_real(self.loc._data), _REAL)
-        self._check_param("scale", self.scale, _is_positive(self.scale._data), _POSITIVE)
 
     expand = Distribution._expand_params
 
