@@ -179,6 +179,8 @@ CASES = {
     "RNNCellBase": [C(lambda M: M.RNNCellBase(3, 4, True, 3), forward=False)],
     # linear
     "Identity": [C(lambda M: M.Identity(3, unused=2), F(2, 3))],
+    # without a GPU PyTorch's DataParallel runs its module as it is (state_dict keys "module.")
+    "DataParallel": [C(lambda M: M.DataParallel(M.Linear(3, 2)), F(4, 3))],
     "Linear": [C(lambda M: M.Linear(3, 4), F(2, 3)), C(lambda M: M.Linear(3, 4, bias=False), F(2, 5, 3))],
     "Bilinear": [C(lambda M: M.Bilinear(3, 2, 4), F(5, 3), F(5, 2)),
                  C(lambda M: M.Bilinear(3, 2, 4, bias=False), F(5, 3), F(5, 2))],
