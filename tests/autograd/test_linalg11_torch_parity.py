@@ -29,7 +29,7 @@ def _spd_factor(shape):
     return np.linalg.cholesky(x @ np.swapaxes(x, -1, -2) + shape[-1] * np.eye(shape[-1]))
 
 
-def _compare(ours, theirs, arrays, dtype):
+def _assert_matches_torch(ours, theirs, arrays, dtype):
     """Forward values and the gradients of every input for one random cotangent."""
     rtol, atol = TOL[dtype]
     xs = [ag.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
@@ -56,7 +56,7 @@ DTYPES = ["float64", "float32"]
 def test_solve_triangular(dtype, upper, left, unit):
     A = _tri((2, 1, 3, 3))
     B = RNG.standard_normal((4, 3, 2) if left else (4, 2, 3))  # batches broadcast
-    _compare(lambda a, b: LA.solve_triangular(a, b, upper=upper, left=left, unitriangular=unit),
+    _assert_matches_torch(lambda a, b: LA.solve_triangular(a, b, upper=upper, left=left, unitriangular=unit),
              lambda a, b: torch.linalg.solve_triangular(a, b, upper=upper, left=left,
                                                         unitriangular=unit), [A, B], dtype)
 
@@ -67,29 +67,29 @@ def test_cholesky_solve_and_inverse(dtype, upper):
     L = _spd_factor((2, 3, 3))
     F = np.swapaxes(L, -1, -2) if upper else L
     B = RNG.standard_normal((2, 3, 4))
-    _compare(lambda b, f: ag.cholesky_solve(b, f, upper),
+    _assert_matches_torch(lambda b, f: ag.cholesky_solve(b, f, upper),
              lambda b, f: torch.cholesky_solve(b, f, upper), [B, F], dtype)
     # PyTorch's gradient treats the factor as a full matrix: off-triangle entries get one too
-    _compare(lambda b, f: b.cholesky_solve(f, upper=upper),
+    _assert_matches_torch(lambda b, f: b.cholesky_solve(f, upper=upper),
              lambda b, f: b.cholesky_solve(f, upper=upper), [B, F + 0.25], dtype)
-    _compare(lambda f: ag.cholesky_inverse(f, upper), lambda f: torch.cholesky_inverse(f, upper),
+    _assert_matches_torch(lambda f: ag.cholesky_inverse(f, upper), lambda f: torch.cholesky_inverse(f, upper),
              [F], dtype)
-    _compare(lambda f: f[0].cholesky_inverse(upper), lambda f: f[0].cholesky_inverse(upper),
+    _assert_matches_torch(lambda f: f[0].cholesky_inverse(upper), lambda f: f[0].cholesky_inverse(upper),
              [F], dtype)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_products(dtype):
     c, v1, v2 = RNG.standard_normal((3, 2)), RNG.standard_normal(3), RNG.standard_normal(2)
-    _compare(lambda c, a, b: ag.addr(c, a, b, beta=0.5, alpha=2.0),
+    _assert_matches_torch(lambda c, a, b: ag.addr(c, a, b, beta=0.5, alpha=2.0),
              lambda c, a, b: torch.addr(c, a, b, beta=0.5, alpha=2.0), [c, v1, v2], dtype)
-    _compare(lambda c, a, b: c.addr(a, b), lambda c, a, b: c.addr(a, b), [c[0], v1, v2], dtype)
+    _assert_matches_torch(lambda c, a, b: c.addr(a, b), lambda c, a, b: c.addr(a, b), [c[0], v1, v2], dtype)
     b1, b2 = RNG.standard_normal((4, 3, 5)), RNG.standard_normal((4, 5, 2))
-    _compare(lambda c, a, b: ag.addbmm(c, a, b, beta=0.5, alpha=2.0),
+    _assert_matches_torch(lambda c, a, b: ag.addbmm(c, a, b, beta=0.5, alpha=2.0),
              lambda c, a, b: torch.addbmm(c, a, b, beta=0.5, alpha=2.0), [c, b1, b2], dtype)
-    _compare(lambda a, b: a.vdot(b), lambda a, b: a.vdot(b), [v1, v1[::-1].copy()], dtype)
-    _compare(lambda a: ag.adjoint(a), lambda a: torch.adjoint(a), [b1], dtype)
-    _compare(lambda x, y: LA.vecdot(x, y, dim=0), lambda x, y: torch.linalg.vecdot(x, y, dim=0),
+    _assert_matches_torch(lambda a, b: a.vdot(b), lambda a, b: a.vdot(b), [v1, v1[::-1].copy()], dtype)
+    _assert_matches_torch(lambda a: ag.adjoint(a), lambda a: torch.adjoint(a), [b1], dtype)
+    _assert_matches_torch(lambda x, y: LA.vecdot(x, y, dim=0), lambda x, y: torch.linalg.vecdot(x, y, dim=0),
              [c, c[:, :1].copy()], dtype)
 
 
@@ -103,7 +103,7 @@ def test_addr_beta_zero_ignores_nan_input():
                                     ((10,), (10, 2), (2, 30), (30, 3)), ((2, 3), (3, 4))])
 def test_multi_dot_and_chain_matmul(dtype, shapes):
     arrays = [RNG.standard_normal(s) for s in shapes]
-    _compare(lambda *x: LA.multi_dot(x), lambda *x: torch.linalg.multi_dot(x), arrays, dtype)
+    _assert_matches_torch(lambda *x: LA.multi_dot(x), lambda *x: torch.linalg.multi_dot(x), arrays, dtype)
     if all(len(s) == 2 for s in shapes):
         from autograd_core.ops import linalg_solvers
 
@@ -132,7 +132,7 @@ def test_lu_solve(dtype, left, adjoint):
     A = RNG.standard_normal((2, 3, 3))
     LU, piv = torch.linalg.lu_factor(torch.tensor(A.astype(dtype)))
     B = RNG.standard_normal((2, 3, 2) if left else (2, 2, 3))
-    _compare(lambda lu, b: LA.lu_solve(lu, ag.tensor(piv.numpy()), b, left=left,
+    _assert_matches_torch(lambda lu, b: LA.lu_solve(lu, ag.tensor(piv.numpy()), b, left=left,
                                        adjoint=adjoint),
              lambda lu, b: torch.linalg.lu_solve(lu, piv, b, left=left, adjoint=adjoint),
              [LU.detach().numpy().astype("float64"), B], dtype)
@@ -144,12 +144,12 @@ def test_ex_forms_on_good_inputs_equal_the_plain_ones(dtype):
     B = RNG.standard_normal((2, 3, 2))
     S = _spd_factor((2, 3, 3))
     S = S @ np.swapaxes(S, -1, -2)
-    _compare(lambda a: LA.inv_ex(a).inverse, lambda a: torch.linalg.inv_ex(a).inverse, [A], dtype)
-    _compare(lambda a: LA.cholesky_ex(a, upper=True).L,
+    _assert_matches_torch(lambda a: LA.inv_ex(a).inverse, lambda a: torch.linalg.inv_ex(a).inverse, [A], dtype)
+    _assert_matches_torch(lambda a: LA.cholesky_ex(a, upper=True).L,
              lambda a: torch.linalg.cholesky_ex(a, upper=True).L, [S], dtype)
-    _compare(lambda a, b: LA.solve_ex(a, b).result,
+    _assert_matches_torch(lambda a, b: LA.solve_ex(a, b).result,
              lambda a, b: torch.linalg.solve_ex(a, b).result, [A, B], dtype)
-    _compare(lambda a, b: LA.solve_ex(a, b[..., 0]).result,
+    _assert_matches_torch(lambda a, b: LA.solve_ex(a, b[..., 0]).result,
              lambda a, b: torch.linalg.solve_ex(a, b[..., 0]).result, [A, B], dtype)
     for ours, theirs in ((LA.inv_ex(ag.tensor(A)), torch.linalg.inv_ex(torch.tensor(A))),
                          (LA.lu_factor_ex(ag.tensor(A)),
@@ -357,18 +357,18 @@ def test_legacy_forms(dtype):
         warnings.simplefilter("ignore")
         for up in (True, False):
             for tr in (True, False):
-                _compare(lambda b, a: ag.triangular_solve(b, a, up, tr, not tr).solution,
+                _assert_matches_torch(lambda b, a: ag.triangular_solve(b, a, up, tr, not tr).solution,
                          lambda b, a: torch.triangular_solve(b, a, up, tr, not tr).solution,
                          [B, A], dtype)
-        _compare(lambda b, a: b.triangular_solve(a).cloned_coefficient,
+        _assert_matches_torch(lambda b, a: b.triangular_solve(a).cloned_coefficient,
                  lambda b, a: b.triangular_solve(a).cloned_coefficient, [B, A], dtype)
         LU, piv = torch.linalg.lu_factor(torch.tensor(A))
-        _compare(lambda b, lu: b.lu_solve(lu, ag.tensor(piv.numpy())),
+        _assert_matches_torch(lambda b, lu: b.lu_solve(lu, ag.tensor(piv.numpy())),
                  lambda b, lu: b.lu_solve(lu, piv), [B[0], LU.numpy()], dtype)
         M = RNG.standard_normal((2, 4, 3))
         for k in (0, 1):
-            _compare(lambda a: ag.qr(a)[k], lambda a: torch.qr(a)[k], [M], dtype)
-            _compare(lambda a: a.qr(some=True)[k], lambda a: a.qr(some=True)[k], [M], dtype)
+            _assert_matches_torch(lambda a: ag.qr(a)[k], lambda a: torch.qr(a)[k], [M], dtype)
+            _assert_matches_torch(lambda a: a.qr(some=True)[k], lambda a: a.qr(some=True)[k], [M], dtype)
         for k in (0, 1):  # complete: values only (not differentiable for a tall matrix)
             np.testing.assert_allclose(ag.qr(ag.tensor(M), False)[k].numpy(),
                                        torch.qr(torch.tensor(M), False)[k].numpy(),
@@ -395,7 +395,7 @@ def test_legacy_forms_warn_as_pytorch():
                                              (float("inf"), 0, 1.0), (1.5, 2, 0.1)])
 def test_renorm(dtype, p, dim, maxnorm):
     X = RNG.standard_normal((4, 3, 2))
-    _compare(lambda x: ag.renorm(x, p, dim, maxnorm), lambda x: torch.renorm(x, p, dim, maxnorm),
+    _assert_matches_torch(lambda x: ag.renorm(x, p, dim, maxnorm), lambda x: torch.renorm(x, p, dim, maxnorm),
              [X], dtype)
     x, t = ag.tensor(X.astype(dtype)), torch.tensor(X.astype(dtype))
     assert x.renorm_(p, dim, maxnorm) is x
@@ -424,20 +424,20 @@ def test_legacy_errors_in_pytorchs_words(call):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_vander_tensorinv_tensorsolve_householder(dtype):
-    _compare(lambda x: LA.vander(x), lambda x: torch.linalg.vander(x),
+    _assert_matches_torch(lambda x: LA.vander(x), lambda x: torch.linalg.vander(x),
              [RNG.standard_normal(4)], dtype)
-    _compare(lambda x: LA.vander(x, N=5), lambda x: torch.linalg.vander(x, N=5),
+    _assert_matches_torch(lambda x: LA.vander(x, N=5), lambda x: torch.linalg.vander(x, N=5),
              [np.array([[0.0, 1.5, 0.0], [2.0, -1.0, 0.5]])], dtype)  # zeros: cumprod's rule
-    _compare(lambda a: LA.tensorinv(a, ind=2), lambda a: torch.linalg.tensorinv(a, ind=2),
+    _assert_matches_torch(lambda a: LA.tensorinv(a, ind=2), lambda a: torch.linalg.tensorinv(a, ind=2),
              [RNG.standard_normal((4, 6, 8, 3)) + 5 * np.eye(24).reshape(4, 6, 8, 3)], dtype)
-    _compare(lambda a, b: LA.tensorsolve(a, b), lambda a, b: torch.linalg.tensorsolve(a, b),
+    _assert_matches_torch(lambda a, b: LA.tensorsolve(a, b), lambda a, b: torch.linalg.tensorsolve(a, b),
              [RNG.standard_normal((2, 3, 6)) + 3 * np.eye(6).reshape(2, 3, 6),
               RNG.standard_normal((2, 3))], dtype)
-    _compare(lambda a, b: LA.tensorsolve(a, b, dims=(0,)),
+    _assert_matches_torch(lambda a, b: LA.tensorsolve(a, b, dims=(0,)),
              lambda a, b: torch.linalg.tensorsolve(a, b, dims=(0,)),
              [RNG.standard_normal((6, 2, 3)) + 3 * np.eye(6).reshape(6, 2, 3),
               RNG.standard_normal((2, 3))], dtype)
-    _compare(lambda a, t: LA.householder_product(a, t),
+    _assert_matches_torch(lambda a, t: LA.householder_product(a, t),
              lambda a, t: torch.linalg.householder_product(a, t),
              [RNG.standard_normal((2, 5, 3)), RNG.standard_normal((2, 2))], dtype)
 
