@@ -200,6 +200,19 @@ def _spd_factor(t):
     return _spd(t).cholesky()
 
 
+
+def _check_b_and_A(name: str, b: Tensor, A: Tensor) -> None:
+    """PyTorch's checks of the legacy solvers' ``(b, A)`` pair, in its words: one dtype, ``A``
+    square matrices (``_check``), ``b``'s rows as many as ``A``'s."""
+    if b.dtype != A.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{_tname(b.dtype)} and A of type {_tname(A.dtype)} instead.")
+    _check(A, name)
+    n = A.shape[-1]
+    if b.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for {name}: each A matrix is {n} by {n} "
+                           f"but each b matrix is {b.shape[-2]} by {b.shape[-1]}")
+
 @op("cholesky_solve", method=True, samples=[
     Sample("cholesky_solve", lambda b, a: cholesky_solve(
         _as2d(b).T, _spd_factor(a)), 2, shapes=((4, 3), (4, 3))),
@@ -234,16 +247,7 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: builtins.bool = False) 
     if input2.ndim < 2:
         raise RuntimeError(f"u should have at least 2 dimensions, but has {input2.ndim} "
                            f"dimensions instead")
-    if input.dtype != input2.dtype:
-        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
-                           f"{_tname(input.dtype)} and A of type {_tname(input2.dtype)} "
-                           f"instead.")
-    _check(input2, "cholesky_solve")
-    n = input2.shape[-1]
-    if input.shape[-2] != n:
-        raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is "
-                           f"{n} by {n} but each b matrix is {input.shape[-2]} by "
-                           f"{input.shape[-1]}")
+    _check_b_and_A("cholesky_solve", input, input2)
     _batches(input, input2)
     return CholeskySolve.apply(input, input2, bool(upper))
 
@@ -803,15 +807,8 @@ def triangular_solve(input: Tensor, A: Tensor, upper: builtins.bool = True,
     if A.ndim < 2:
         raise RuntimeError(f"torch.triangular_solve: Expected A to have at least 2 dimensions, "
                            f"but it has {A.ndim} dimensions instead")
-    if input.dtype != A.dtype:
-        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
-                           f"{_tname(input.dtype)} and A of type {_tname(A.dtype)} instead.")
-    _check(A, "triangular_solve")
+    _check_b_and_A("triangular_solve", input, A)
     n = A.shape[-1]
-    if input.shape[-2] != n:
-        raise RuntimeError(f"Incompatible matrix sizes for triangular_solve: each A matrix is "
-                           f"{n} by {n} but each b matrix is {input.shape[-2]} by "
-                           f"{input.shape[-1]}")
     x = solve_triangular(A.mT if transpose else A, input, upper=bool(upper) != bool(transpose),
                          unitriangular=unitriangular)
     batch = tuple(x.shape[:-2])
