@@ -3374,6 +3374,7 @@ class Exponential(_Distribution):
         (tensor([-1.0000, -1.3069]), tensor([1.0000, 0.5000]))
     """
 
+    _checked_by_base = True
     _params = ("rate",)
     arg_constraints = {"rate": _POSITIVE}
     support = _NONNEGATIVE
@@ -3383,7 +3384,6 @@ class Exponential(_Distribution):
                  validate_args: builtins.bool | None = None) -> None:
         (self.rate,) = _as_params(rate)
         super().__init__(self.rate.shape, (), validate_args)
-        self._check_param("rate", self.rate, _is_positive(self.rate._data), _POSITIVE)
 
     expand = Distribution._expand_params
 
@@ -3739,6 +3739,7 @@ class VonMises(_Distribution):
         (tensor([-0.6619, -4.6619]), tensor(0.3022))
     """
 
+    _checked_by_base = True
     _params = ("loc", "concentration")
     arg_constraints = {"loc": _REAL, "concentration": _POSITIVE}
     support = _REAL
@@ -3748,9 +3749,6 @@ class VonMises(_Distribution):
                  validate_args: builtins.bool | None = None) -> None:
         self.loc, self.concentration = _as_params(loc, concentration)
         super().__init__(self.loc.shape, (), validate_args)
-        self._check_param("loc", self.loc, _is_real(self.loc._data), _REAL)
-        self._check_param("concentration", self.concentration,
-                          _is_positive(self.concentration._data), _POSITIVE)
 
     expand = Distribution._expand_params
 
