@@ -37,6 +37,7 @@ from autograd_core.ops.linalg import matmul as _matmul
 from autograd_core.ops.linalg_solvers import check_pivot_values, eig, eigvals, \
     linalg_lu_solve as lu_solve, multi_dot, solve_triangular
 from autograd_core.ops.matrix import _tname
+from autograd_core.ops.reduce import matrix_dims as _matrix_dims
 from autograd_core.ops.shape import cat as _cat
 from autograd_core.ops.reduce import Norm
 from autograd_core.ops.registry import DECLS, refuse_capture
@@ -227,13 +228,7 @@ def matrix_norm(A: Tensor, ord: builtins.float | str = "fro",
         (tensor(6.), tensor(7.))
     """
     A = _cast(A, dtype, "linalg.matrix_norm")
-    if A.ndim < 2:
-        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
-                           "dimensions.")
-    dims_given = (dim,) if isinstance(dim, builtins.int) else tuple(dim)
-    if len(dims_given) != 2:
-        raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
-                           + " ".join(str(d) for d in dims_given))
+    _matrix_dims(A, dim)
     if ord == "fro":
         return vector_norm(A, 2, tuple(dim), keepdim)
     M, dims = _move_last_two(A, dim)

@@ -748,18 +748,27 @@ class Norm(_Reduction):
 
 
 
-def _nuclear_norm(input: Tensor, dim: Any, keepdim: builtins.bool) -> Tensor:
-    """``norm(input, "nuc", dim)``: the sum of the singular values of the matrices over the two
-    dims (``linalg.matrix_norm``'s checks and words; the op table's ``svdvals`` found by name,
-    as ``autograd_core.linalg`` sits above this module)."""
-    if input.ndim < 2:
+def matrix_dims(A: Tensor, dim: Any) -> tuple[builtins.int, builtins.int]:
+    """``linalg.matrix_norm``'s checks of ``A`` and ``dim`` in PyTorch's words; the two dims,
+    nonnegative."""
+    if A.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
     dims = (dim,) if isinstance(dim, builtins.int) else tuple(dim)
     if len(dims) != 2:
         raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
                            + " ".join(str(d) for d in dims))
-    d0, d1 = (_args.norm_dim(d, input.ndim, "linalg.matrix_norm") for d in dims)
+    d0, d1 = (_args.norm_dim(d, A.ndim, "linalg.matrix_norm") for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({d0}, {d1})")
+    return d0, d1
+
+
+def _nuclear_norm(input: Tensor, dim: Any, keepdim: builtins.bool) -> Tensor:
+    """``norm(input, "nuc", dim)``: the sum of the singular values of the matrices over the two
+    dims (``linalg.matrix_norm``'s; the op table's ``svdvals`` found by name, as
+    ``autograd_core.linalg`` sits above this module)."""
+    d0, d1 = matrix_dims(input, dim)
     y = DECLS["svdvals"].fn(input.movedim((d0, d1), (-2, -1))).sum(-1)
     if keepdim:
         for d in sorted((d0, d1)):

@@ -409,3 +409,14 @@ def test_linalg_svd_and_cond_match_torch(shape, full):
     np.testing.assert_allclose(s, ts, rtol=1e-12)
     np.testing.assert_allclose(g, tg, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(c, tc, rtol=1e-12)
+
+
+def test_matrix_norm_refuses_one_dim_twice_in_pytorchs_words():
+    # the Frobenius path gave the reduction's "dim (0, 0) appears multiple times"; the nuclear
+    # norm's (torch.norm(p='nuc')) shares the check
+    for call in (lambda: ag.linalg.matrix_norm(ag.ones(2, 3), dim=(0, 0)),
+                 lambda: ag.linalg.matrix_norm(ag.ones(2, 3), "nuc", dim=(1, -1)),
+                 lambda: ag.norm(ag.ones(2, 3), p="nuc", dim=(1, 1))):
+        with pytest.raises(RuntimeError, match=r"^linalg.matrix_norm: dims must be different. "
+                                               r"Got \((0, 0|1, 1)\)$"):
+            call()
