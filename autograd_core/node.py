@@ -876,7 +876,7 @@ class AccumulateGrad:
         return acc
 
     def name(self):
-        return "AccumulateGrad"
+        return "torch::autograd::AccumulateGrad"  # PyTorch's (its C++ class)
 
     def __repr__(self):
         return "<AccumulateGrad object>"

@@ -262,6 +262,9 @@ class PowScalar(Node):
 
     _op_name = "pow"  # the public op a refusal names (Node.op_name)
 
+    def name(self):
+        return "PowBackward0"  # PyTorch's node of pow(Tensor, Scalar)
+
     complex_backward = HOLOMORPHIC
     def forward(self, x, exponent):
         self.p = exponent

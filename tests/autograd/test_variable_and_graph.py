@@ -40,7 +40,7 @@ def test_node_isinstance():
     assert isinstance(y.grad_fn, Node)
     assert isinstance(y.grad_fn.next_functions[0][0], Node)
     leaf = y.grad_fn.next_functions[0][0].next_functions[0][0].next_functions[0][0]
-    assert isinstance(leaf, Node) and leaf.name() == "AccumulateGrad"
+    assert isinstance(leaf, Node) and leaf.name() == "torch::autograd::AccumulateGrad"
     assert not isinstance(x, Node) and x.grad_fn is None
     with pytest.raises(TypeError):
         Node()
@@ -160,9 +160,21 @@ def test_next_functions_gives_one_accumulate_grad_per_leaf_while_it_is_held():
     y = (x * 2).sum()
     mul = y.grad_fn.next_functions[0][0]
     a = mul.next_functions[0][0]
-    assert a is mul.next_functions[0][0] and a.variable is x and a.name() == "AccumulateGrad"
+    assert a is mul.next_functions[0][0] and a.variable is x
     ref = weakref.ref(a)
     del a
     gc.collect()
     assert ref() is None  # the leaf holds it weakly: no cycle, no leak
     assert mul.next_functions[0][0].variable is x
+
+
+@pytest.mark.torch_parity
+def test_node_names_of_a_power_and_a_leaf_as_pytorch():
+    # x ** 2 showed "PowScalarBackward0" and a leaf "AccumulateGrad" where PyTorch's (printed by
+    # graph-walking tutorials) are "PowBackward0" and "torch::autograd::AccumulateGrad"
+    torch = pytest.importorskip("torch")
+    names = []
+    for L in (ag, torch):
+        y = L.ones(2, requires_grad=True) ** 2
+        names.append((y.grad_fn.name(), y.grad_fn.next_functions[0][0].name()))
+    assert names[0] == names[1] == ("PowBackward0", "torch::autograd::AccumulateGrad")
