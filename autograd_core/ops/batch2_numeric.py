@@ -270,19 +270,27 @@ def _trapezoid(y, x, dx, dim):
     n = y.shape[d] if y.ndim else 0
     if n == 0:
         return y.sum(dim) * 0.0
-    left = y.narrow(d, 0, n - 1)
-    right = y.narrow(d, 1, n - 1)
+    return _trapezoid_areas("trapezoid", y, x, dx, d).sum(d)
+
+
+def _trapezoid_areas(name, y, x, dx, d):
+    """The trapezoids' areas along ``d`` (one fewer element than ``y``): ``(y_i + y_i+1) / 2``
+    times the spacing ``dx`` or ``x``'s steps (``x`` 1-d along ``d``, or of ``y``'s shape);
+    ``trapezoid`` sums them, ``cumulative_trapezoid`` accumulates them."""
+    n = y.shape[d]
+    m = max(n - 1, 0)
+    left, right = y.narrow(d, 0, m), y.narrow(d, min(n, 1), m)
     if x is None:
-        return ((left + right) * (dx * 0.5)).sum(d)
+        return (left + right) * (dx * 0.5)
     if x.ndim == 1:
         if x.shape[0] != n:
-            raise RuntimeError("trapezoid: There must be one `x` value for each sample point")
+            raise RuntimeError(f"{name}: There must be one `x` value for each sample point")
         shape = [1] * y.ndim
-        shape[d] = n - 1
+        shape[d] = m
         steps = reshape(x.diff(), tuple(shape))
     else:
-        steps = x.diff(dim=dim)
-    return ((left + right) * steps * 0.5).sum(d)
+        steps = x.diff(dim=d)
+    return (left + right) * steps * 0.5
 
 
 @op("trapezoid", samples=[
@@ -357,21 +365,7 @@ def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None,
     if y.ndim == 0:
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     d = _args.norm_dim(dim, y.ndim, "cumulative_trapezoid")
-    n = y.shape[d]
-    left, right = y.narrow(d, 0, max(n - 1, 0)), y.narrow(d, min(n, 1), max(n - 1, 0))
-    if x is None:
-        step = 1.0 if dx is None else dx
-        return ((left + right) * (step / 2.0)).cumsum(d)
-    if x.ndim == 1:
-        if x.shape[0] != n:
-            raise RuntimeError("cumulative_trapezoid: There must be one `x` value for each "
-                               "sample point")
-        shape = [1] * y.ndim
-        shape[d] = max(n - 1, 0)
-        steps = reshape(x.diff(), tuple(shape))
-    else:
-        steps = x.diff(dim=d)
-    return ((steps * (left + right)) / 2.0).cumsum(d)
+    return _trapezoid_areas("cumulative_trapezoid", y, x, 1.0 if dx is None else dx, d).cumsum(d)
 
 
 def _gradient_sample(a, b=None):
