@@ -1,0 +1,172 @@
+"""PyTorch's ``torch.distributions.constraints``: ``Constraint``."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+import autograd_core as _ag
+from autograd_core.tensor import Tensor
+
+
+
+# Constraints: PyTorch's ``distributions.constraints`` objects (the repr is the text PyTorch's
+# messages show; ``check`` answers per element / per event).
+
+class Constraint:
+    """A set values may lie in, as ``torch.distributions.constraints.Constraint``:
+    ``check(value)`` is a bool Tensor (one per event of ``event_dim`` dimensions) and the
+    repr is PyTorch's (it names the constraint in error messages).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import constraints
+        >>> constraints.positive, constraints.positive.check(ag.tensor([-1.0, 2.0]))
+        (GreaterThan(lower_bound=0.0), tensor([False,  True]))
+    """
+
+    is_discrete = False
+    event_dim = 0
+
+    def __init__(self, text: str = "Constraint()", predicate: Any = None,
+                 event_dim: builtins.int = 0, is_discrete: builtins.bool = False) -> None:
+        self._text, self._predicate = text, predicate
+        self.event_dim, self.is_discrete = event_dim, is_discrete
+
+    def _ok(self, v: np.ndarray) -> np.ndarray:
+        if self._predicate is None:
+            raise NotImplementedError
+        return self._predicate(v)
+
+    def check(self, value: Tensor) -> Tensor:
+        """Whether each event of ``value`` satisfies the constraint."""
+        return _ag.tensor(np.asarray(self._ok(value._data), dtype=np.bool_))
+
+    def __repr__(self) -> str:
+        return self._text
+
+
+def _is_real(v: np.ndarray) -> np.ndarray:
+    return ~np.isnan(v)
+
+
+def _is_positive(v: np.ndarray) -> np.ndarray:
+    return v > 0
+
+
+def _is_nonnegative(v: np.ndarray) -> np.ndarray:
+    return v >= 0
+
+
+def _is_count(v: np.ndarray) -> np.ndarray:
+    return (v % 1 == 0) & (v >= 0)
+
+
+def _is_one_hot(v: np.ndarray) -> np.ndarray:
+    return np.all((v == 0) | (v == 1), axis=-1) & (v.sum(-1) == 1)
+
+
+def _on_simplex(v: np.ndarray) -> np.ndarray:
+    return np.all(v >= 0, axis=-1) & (np.abs(v.sum(-1) - 1) < 1e-6)
+
+
+def _with(c: Constraint, **attrs: Any) -> Constraint:
+    """``c`` with PyTorch's public attributes (``lower_bound``, ``base_constraint``, ...)."""
+    c.__dict__.update(attrs)
+    return c
+
+
+def _greater_than(lower_bound: Any) -> Constraint:
+    return _with(Constraint(f"GreaterThan(lower_bound={lower_bound})",
+                            lambda v: v > lower_bound), lower_bound=lower_bound)
+
+
+def _greater_than_eq(lower_bound: Any) -> Constraint:
+    return _with(Constraint(f"GreaterThanEq(lower_bound={lower_bound})",
+                            lambda v: v >= lower_bound), lower_bound=lower_bound)
+
+
+def _less_than(upper_bound: Any) -> Constraint:
+    return _with(Constraint(f"LessThan(upper_bound={upper_bound})", lambda v: v < upper_bound),
+                 upper_bound=upper_bound)
+
+
+def _interval(lower_bound: Any, upper_bound: Any) -> Constraint:
+    return _with(Constraint(f"Interval(lower_bound={lower_bound}, upper_bound={upper_bound})",
+                            lambda v: (v >= lower_bound) & (v <= upper_bound)),
+                 lower_bound=lower_bound, upper_bound=upper_bound)
+
+
+def _half_open_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
+    return _with(Constraint(f"HalfOpenInterval(lower_bound={lower_bound}, upper_bound="
+                            f"{upper_bound})", lambda v: (v >= lower_bound) & (v < upper_bound)),
+                 lower_bound=lower_bound, upper_bound=upper_bound)
+
+
+def _integer_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
+    return Constraint(f"IntegerInterval(lower_bound={lower_bound}, upper_bound={upper_bound})",
+                      lambda v: (v % 1 == 0) & (v >= lower_bound) & (v <= upper_bound),
+                      is_discrete=True)
+
+
+def _independent(base: Constraint, reinterpreted_batch_ndims: builtins.int) -> Constraint:
+    n = reinterpreted_batch_ndims
+
+    def ok(v: np.ndarray) -> np.ndarray:
+        r = base._ok(v)
+        return np.all(r, axis=tuple(range(-n, 0))) if n else r
+    return _with(Constraint(f"IndependentConstraint({base!r}, {n})", ok, base.event_dim + n,
+                            base.is_discrete),
+                 base_constraint=base, reinterpreted_batch_ndims=n)
+
+
+def _is_lower_cholesky(v: np.ndarray) -> np.ndarray:
+    diag = np.diagonal(v, axis1=-2, axis2=-1)
+    return np.all(np.triu(v, 1) == 0, axis=(-2, -1)) & np.all(diag > 0, axis=-1)
+
+
+def _is_positive_definite(v: np.ndarray) -> np.ndarray:
+    sym = np.all(np.isclose(v, np.swapaxes(v, -1, -2)), axis=(-2, -1))
+    with np.errstate(invalid="ignore"):
+        eig = np.linalg.eigvalsh(v)
+    return sym & np.all(eig > 0, axis=-1)
+
+
+_REAL = Constraint("Real()", _is_real)
+_POSITIVE = _greater_than(0.0)
+_NONNEGATIVE = _greater_than_eq(0.0)
+_UNIT = _interval(0.0, 1.0)
+_NONNEGATIVE_INTEGER = Constraint("IntegerGreaterThan(lower_bound=0)", _is_count,
+                                  is_discrete=True)
+_SIMPLEX = Constraint("Simplex()", _on_simplex, 1)
+_ONE_HOT = Constraint("OneHot()", _is_one_hot, 1, True)
+_BOOLEAN = Constraint("Boolean()", lambda v: (v == 0) | (v == 1), is_discrete=True)
+_REAL_VECTOR = _independent(_REAL, 1)
+
+_CONSTRAINTS = {
+    "Constraint": Constraint, "real": _REAL, "positive": _POSITIVE,
+    "nonnegative": _NONNEGATIVE, "unit_interval": _UNIT,
+    "nonnegative_integer": _NONNEGATIVE_INTEGER,
+    "positive_integer": Constraint("IntegerGreaterThan(lower_bound=1)",
+                                   lambda v: (v % 1 == 0) & (v >= 1), is_discrete=True),
+    "simplex": _SIMPLEX, "one_hot": _ONE_HOT, "boolean": _BOOLEAN, "real_vector": _REAL_VECTOR,
+    "greater_than": _greater_than, "greater_than_eq": _greater_than_eq,
+    "less_than": _less_than, "interval": _interval, "half_open_interval": _half_open_interval,
+    "integer_interval": _integer_interval, "independent": _independent,
+    "lower_cholesky": Constraint("LowerCholesky()", _is_lower_cholesky, 2),
+    "positive_definite": Constraint("PositiveDefinite()", _is_positive_definite, 2),
+}
+
+# PyTorch's public names of the constraints above
+real, positive, nonnegative, unit_interval = _REAL, _POSITIVE, _NONNEGATIVE, _UNIT
+nonnegative_integer, positive_integer = _NONNEGATIVE_INTEGER, _CONSTRAINTS["positive_integer"]
+simplex, one_hot, boolean, real_vector = _SIMPLEX, _ONE_HOT, _BOOLEAN, _REAL_VECTOR
+greater_than, greater_than_eq, less_than = _greater_than, _greater_than_eq, _less_than
+interval, half_open_interval, integer_interval = _interval, _half_open_interval, _integer_interval
+independent = _independent
+lower_cholesky, positive_definite = _CONSTRAINTS["lower_cholesky"], _CONSTRAINTS["positive_definite"]
+
+__all__ = list(_CONSTRAINTS)
