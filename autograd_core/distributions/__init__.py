@@ -1,8 +1,8 @@
 """``autograd_core.distributions``: probability distributions, as ``torch.distributions``.
 
 The ``Distribution`` base class (subclass it) and ``register_kl``; continuous ``Normal``,
-``Uniform``, ``Beta``, ``Gamma``, ``Chi2``, ``Laplace``, ``Exponential``, ``LogNormal``,
-``HalfNormal``, ``Cauchy``, ``Gumbel``, ``StudentT``, ``Dirichlet``, ``MultivariateNormal``,
+``Uniform``, ``Beta``, ``Gamma``, ``InverseGamma``, ``Chi2``, ``Laplace``, ``Exponential``, ``LogNormal``,
+``LogisticNormal``, ``HalfNormal``, ``HalfCauchy``, ``Cauchy``, ``Gumbel``, ``StudentT``, ``Dirichlet``, ``MultivariateNormal``,
 ``LowRankMultivariateNormal``, ``Weibull``, ``Pareto``, ``Kumaraswamy``, ``VonMises``; discrete
 ``Categorical``, ``OneHotCategorical`` (and its straight-through variant), ``Bernoulli``,
 ``Binomial``, ``Multinomial``, ``Geometric``, ``Poisson``, ``NegativeBinomial``; the relaxed ``RelaxedBernoulli`` and ``RelaxedOneHotCategorical``;
@@ -43,12 +43,15 @@ from autograd_core.distributions.exponential import Exponential
 from autograd_core.distributions.gamma import Gamma
 from autograd_core.distributions.geometric import Geometric
 from autograd_core.distributions.gumbel import Gumbel
+from autograd_core.distributions.half_cauchy import HalfCauchy
 from autograd_core.distributions.half_normal import HalfNormal
 from autograd_core.distributions.independent import Independent
+from autograd_core.distributions.inverse_gamma import InverseGamma
 from autograd_core.distributions.kl import kl_divergence, register_kl
 from autograd_core.distributions.kumaraswamy import Kumaraswamy
 from autograd_core.distributions.laplace import Laplace
 from autograd_core.distributions.log_normal import LogNormal
+from autograd_core.distributions.logistic_normal import LogisticNormal
 from autograd_core.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
 from autograd_core.distributions.mixture_same_family import MixtureSameFamily
 from autograd_core.distributions.multinomial import Multinomial
@@ -69,8 +72,8 @@ from autograd_core.distributions.weibull import Weibull
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "CatTransform",
            "Categorical", "Cauchy", "Chi2", "ComposeTransform", "ContinuousBernoulli", "Dirichlet",
            "Distribution",
-           "ExpTransform", "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal",
-           "Independent", "IndependentTransform", "Kumaraswamy", "Laplace", "LogNormal",
+           "ExpTransform", "Exponential", "Gamma", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
+           "Independent", "IndependentTransform", "InverseGamma", "Kumaraswamy", "Laplace", "LogNormal", "LogisticNormal",
            "LowerCholeskyTransform", "LowRankMultivariateNormal", "MixtureSameFamily",
            "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal",
            "OneHotCategorical",
