@@ -1,23 +1,24 @@
 """``autograd_core.distributions``: probability distributions, as ``torch.distributions``.
 
 The ``Distribution`` base class (subclass it) and ``register_kl``; continuous ``Normal``,
-``Uniform``, ``Beta``, ``Gamma``, ``InverseGamma``, ``Chi2``, ``Laplace``, ``Exponential``, ``LogNormal``,
-``LogisticNormal``, ``HalfNormal``, ``HalfCauchy``, ``Cauchy``, ``Gumbel``, ``StudentT``, ``Dirichlet``, ``MultivariateNormal``,
-``LowRankMultivariateNormal``, ``Weibull``, ``Pareto``, ``Kumaraswamy``, ``VonMises``; discrete
+``Uniform``, ``Beta``, ``Gamma``, ``InverseGamma``, ``Chi2``, ``Laplace``, ``Exponential``,
+``LogNormal``, ``LogisticNormal``, ``HalfNormal``, ``HalfCauchy``, ``Cauchy``, ``Gumbel``,
+``StudentT``, ``Dirichlet``, ``MultivariateNormal``, ``LowRankMultivariateNormal``, ``Weibull``,
+``Pareto``, ``Kumaraswamy``, ``VonMises``, ``Wishart``, ``LKJCholesky``; discrete
 ``Categorical``, ``OneHotCategorical`` (and its straight-through variant), ``Bernoulli``,
-``Binomial``, ``Multinomial``, ``Geometric``, ``Poisson``, ``NegativeBinomial``; the relaxed ``RelaxedBernoulli`` and ``RelaxedOneHotCategorical``;
-``Independent``, ``MixtureSameFamily`` and ``TransformedDistribution`` with the transforms
-(``Exp``, ``Sigmoid``, ``Tanh``, ``Softplus``, ``Affine``, ``Power``, ``Abs``, ``Compose``,
-``Independent``, ``Reshape``, ``Softmax``, ``StickBreaking``, ``LowerCholesky``, ``Cat``,
-``Stack``), with PyTorch's constructor signatures, parameter and value
-checks (``validate_args``) and error messages, and ``kl_divergence`` for the pairs PyTorch
-registers among them.
-``log_prob``, ``entropy``, ``cdf`` / ``icdf`` and the reparameterised ``rsample`` (where
-``has_rsample``) are differentiable in the parameters; ``sample`` is not.
-Draws come from this project's random stream (``autograd_core.manual_seed``), so they are not
-PyTorch's numbers for the same seed. The checks of ``validate_args=True`` (the default) read
-values in Python, so ``ag.compile`` runs a step that builds or evaluates such a distribution
-eagerly; pass ``validate_args=False`` to have it captured.
+``Binomial``, ``Multinomial``, ``Geometric``, ``Poisson``, ``NegativeBinomial``; the relaxed
+``RelaxedBernoulli`` and ``RelaxedOneHotCategorical``; ``Independent``, ``MixtureSameFamily``
+and ``TransformedDistribution`` with the transforms (``Exp``, ``Sigmoid``, ``Tanh``,
+``Softplus``, ``Affine``, ``Power``, ``Abs``, ``Compose``, ``Independent``, ``Reshape``,
+``Softmax``, ``StickBreaking``, ``LowerCholesky``, ``Cat``, ``Stack``), with PyTorch's
+constructor signatures, parameter and value checks (``validate_args``) and error messages, and
+``kl_divergence`` for the pairs PyTorch registers among them. ``log_prob``, ``entropy``, ``cdf``
+/ ``icdf`` and the reparameterised ``rsample`` (where ``has_rsample``) are differentiable in the
+parameters; ``sample`` is not. Draws come from this project's random stream
+(``autograd_core.manual_seed``), so they are not PyTorch's numbers for the same seed. The checks
+of ``validate_args=True`` (the default) read values in Python, so ``ag.compile`` runs a step
+that builds or evaluates such a distribution eagerly; pass ``validate_args=False`` to have it
+captured.
 """
 
 from autograd_core.distributions import constraints
@@ -50,6 +51,7 @@ from autograd_core.distributions.inverse_gamma import InverseGamma
 from autograd_core.distributions.kl import kl_divergence, register_kl
 from autograd_core.distributions.kumaraswamy import Kumaraswamy
 from autograd_core.distributions.laplace import Laplace
+from autograd_core.distributions.lkj_cholesky import LKJCholesky
 from autograd_core.distributions.log_normal import LogNormal
 from autograd_core.distributions.logistic_normal import LogisticNormal
 from autograd_core.distributions.lowrank_multivariate_normal import LowRankMultivariateNormal
@@ -68,17 +70,18 @@ from autograd_core.distributions.studentT import StudentT
 from autograd_core.distributions.uniform import Uniform
 from autograd_core.distributions.von_mises import VonMises
 from autograd_core.distributions.weibull import Weibull
+from autograd_core.distributions.wishart import Wishart
 
-__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "CatTransform",
-           "Categorical", "Cauchy", "Chi2", "ComposeTransform", "ContinuousBernoulli", "Dirichlet",
-           "Distribution",
-           "ExpTransform", "Exponential", "Gamma", "Geometric", "Gumbel", "HalfCauchy", "HalfNormal",
-           "Independent", "IndependentTransform", "InverseGamma", "Kumaraswamy", "Laplace", "LogNormal", "LogisticNormal",
+__all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical",
+           "CatTransform", "Cauchy", "Chi2", "ComposeTransform", "ContinuousBernoulli",
+           "Dirichlet", "Distribution", "Exponential", "ExpTransform", "Gamma", "Geometric",
+           "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "IndependentTransform",
+           "InverseGamma", "Kumaraswamy", "Laplace", "LKJCholesky", "LogisticNormal", "LogNormal",
            "LowerCholeskyTransform", "LowRankMultivariateNormal", "MixtureSameFamily",
-           "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal",
-           "OneHotCategorical",
+           "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal", "OneHotCategorical",
            "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "PowerTransform",
-           "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
-           "SoftplusTransform", "StackTransform", "StickBreakingTransform",
+           "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform",
+           "SoftmaxTransform", "SoftplusTransform", "StackTransform", "StickBreakingTransform",
            "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
-            "VonMises", "Weibull", "biject_to", "kl_divergence", "register_kl", "transform_to"]
+           "VonMises", "Weibull", "Wishart", "biject_to", "kl_divergence", "register_kl",
+           "transform_to"]

@@ -6,7 +6,10 @@ import builtins
 import numbers
 from typing import Any
 from autograd_core.distributions.constraints import Constraint
-from autograd_core.distributions.transforms import AffineTransform, ComposeTransform, ExpTransform, IndependentTransform, LowerCholeskyTransform, SigmoidTransform, SoftmaxTransform, StickBreakingTransform, Transform
+from autograd_core.distributions.transforms import (AffineTransform, ComposeTransform, ExpTransform,
+                                                    IndependentTransform, LowerCholeskyTransform,
+                                                    SigmoidTransform, SoftmaxTransform,
+                                                    StickBreakingTransform, Transform)
 
 __all__ = ["biject_to", "transform_to"]
 

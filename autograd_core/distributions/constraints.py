@@ -128,11 +128,44 @@ def _is_lower_cholesky(v: np.ndarray) -> np.ndarray:
     return np.all(np.triu(v, 1) == 0, axis=(-2, -1)) & np.all(diag > 0, axis=-1)
 
 
+
+
+def _is_lower_triangular(v: np.ndarray) -> np.ndarray:
+    return np.all(np.triu(v, 1) == 0, axis=(-2, -1))
+
+
+def _is_corr_cholesky(v: np.ndarray) -> np.ndarray:
+    """Lower Cholesky with rows of unit norm (to ``10 n eps``, PyTorch's tolerance)."""
+    tol = np.finfo(v.dtype).eps * v.shape[-1] * 10 if v.dtype.kind == "f" else 0.0
+    unit_rows = np.all(np.abs(np.linalg.norm(v, axis=-1) - 1) <= tol, axis=-1)
+    return _is_lower_cholesky(v) & unit_rows
+
+
+def _is_square(v: np.ndarray) -> np.ndarray:
+    return np.full(v.shape[:-2], v.shape[-2] == v.shape[-1], dtype=np.bool_)
+
+
+def _is_symmetric(v: np.ndarray) -> np.ndarray:
+    if v.shape[-2] != v.shape[-1]:
+        return _is_square(v)
+    return np.all(np.isclose(v, np.swapaxes(v, -1, -2), atol=1e-6), axis=(-2, -1))
+
+
+def _is_positive_semidefinite(v: np.ndarray) -> np.ndarray:
+    sym = _is_symmetric(v)
+    if not sym.all():
+        return sym
+    return np.all(np.linalg.eigvalsh(v) >= 0, axis=-1)
+
+
 def _is_positive_definite(v: np.ndarray) -> np.ndarray:
-    sym = np.all(np.isclose(v, np.swapaxes(v, -1, -2)), axis=(-2, -1))
+    """Symmetric (PyTorch's ``atol=1e-6``; not square: False) with positive eigenvalues."""
+    sym = _is_symmetric(v)
+    if not sym.all():
+        return sym
     with np.errstate(invalid="ignore"):
         eig = np.linalg.eigvalsh(v)
-    return sym & np.all(eig > 0, axis=-1)
+    return np.all(eig > 0, axis=-1)
 
 
 _REAL = Constraint("Real()", _is_real)
@@ -145,6 +178,9 @@ _SIMPLEX = Constraint("Simplex()", _on_simplex, 1)
 _ONE_HOT = Constraint("OneHot()", _is_one_hot, 1, True)
 _BOOLEAN = Constraint("Boolean()", lambda v: (v == 0) | (v == 1), is_discrete=True)
 _REAL_VECTOR = _independent(_REAL, 1)
+_LOWER_CHOLESKY = Constraint("LowerCholesky()", _is_lower_cholesky, 2)
+_POSITIVE_DEFINITE = Constraint("PositiveDefinite()", _is_positive_definite, 2)
+_CORR_CHOLESKY = Constraint("CorrCholesky()", _is_corr_cholesky, 2)
 
 _CONSTRAINTS = {
     "Constraint": Constraint, "real": _REAL, "positive": _POSITIVE,
@@ -156,8 +192,12 @@ _CONSTRAINTS = {
     "greater_than": _greater_than, "greater_than_eq": _greater_than_eq,
     "less_than": _less_than, "interval": _interval, "half_open_interval": _half_open_interval,
     "integer_interval": _integer_interval, "independent": _independent,
-    "lower_cholesky": Constraint("LowerCholesky()", _is_lower_cholesky, 2),
-    "positive_definite": Constraint("PositiveDefinite()", _is_positive_definite, 2),
+    "lower_cholesky": _LOWER_CHOLESKY, "positive_definite": _POSITIVE_DEFINITE,
+    "lower_triangular": Constraint("LowerTriangular()", _is_lower_triangular, 2),
+    "corr_cholesky": _CORR_CHOLESKY,
+    "square": Constraint("Square()", _is_square, 2),
+    "symmetric": Constraint("Symmetric()", _is_symmetric, 2),
+    "positive_semidefinite": Constraint("PositiveSemidefinite()", _is_positive_semidefinite, 2),
 }
 
 # PyTorch's public names of the constraints above
@@ -167,6 +207,10 @@ simplex, one_hot, boolean, real_vector = _SIMPLEX, _ONE_HOT, _BOOLEAN, _REAL_VEC
 greater_than, greater_than_eq, less_than = _greater_than, _greater_than_eq, _less_than
 interval, half_open_interval, integer_interval = _interval, _half_open_interval, _integer_interval
 independent = _independent
-lower_cholesky, positive_definite = _CONSTRAINTS["lower_cholesky"], _CONSTRAINTS["positive_definite"]
+lower_cholesky, positive_definite = _LOWER_CHOLESKY, _POSITIVE_DEFINITE
+corr_cholesky = _CORR_CHOLESKY
+lower_triangular = _CONSTRAINTS["lower_triangular"]
+square, symmetric = _CONSTRAINTS["square"], _CONSTRAINTS["symmetric"]
+positive_semidefinite = _CONSTRAINTS["positive_semidefinite"]
 
 __all__ = list(_CONSTRAINTS)

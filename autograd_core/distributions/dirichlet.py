@@ -10,7 +10,8 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.tensor import Tensor
-from autograd_core.distributions.constraints import _POSITIVE, _SIMPLEX, _independent, _is_positive, _on_simplex
+from autograd_core.distributions.constraints import (_POSITIVE, _SIMPLEX, _independent,
+                                                     _is_positive, _on_simplex)
 from autograd_core.distributions.distribution import Distribution, _Distribution
 from autograd_core.distributions.utils import _as_params, _draw
 

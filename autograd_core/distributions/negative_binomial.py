@@ -10,7 +10,8 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.tensor import Size, Tensor
-from autograd_core.distributions.constraints import _NONNEGATIVE_INTEGER, _REAL, _greater_than_eq, _half_open_interval, _is_count
+from autograd_core.distributions.constraints import (_NONNEGATIVE_INTEGER, _REAL, _greater_than_eq,
+                                                     _half_open_interval, _is_count)
 from autograd_core.distributions.distribution import _Distribution, _binary_params
 from autograd_core.distributions.gamma import Gamma
 from autograd_core.distributions.utils import _log_sigmoid

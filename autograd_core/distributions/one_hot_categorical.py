@@ -1,4 +1,5 @@
-"""PyTorch's ``torch.distributions.one_hot_categorical``: ``OneHotCategorical``, ``OneHotCategoricalStraightThrough``."""
+"""PyTorch's ``torch.distributions.one_hot_categorical``: ``OneHotCategorical``,
+``OneHotCategoricalStraightThrough``."""
 
 from __future__ import annotations
 

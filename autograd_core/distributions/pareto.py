@@ -6,7 +6,8 @@ import builtins
 from typing import Any
 
 from autograd_core.tensor import Size, Tensor
-from autograd_core.distributions.constraints import Constraint, _POSITIVE, _greater_than_eq, _is_positive
+from autograd_core.distributions.constraints import (Constraint, _POSITIVE, _greater_than_eq,
+                                                     _is_positive)
 from autograd_core.distributions.distribution import _shape_text
 from autograd_core.distributions.exponential import Exponential
 from autograd_core.distributions.transformed_distribution import TransformedDistribution

@@ -10,7 +10,8 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.tensor import Tensor
-from autograd_core.distributions.constraints import _NONNEGATIVE, _NONNEGATIVE_INTEGER, _is_count, _is_nonnegative
+from autograd_core.distributions.constraints import (_NONNEGATIVE, _NONNEGATIVE_INTEGER, _is_count,
+                                                     _is_nonnegative)
 from autograd_core.distributions.distribution import Distribution, _Distribution
 from autograd_core.distributions.utils import _as_params, _draw
 

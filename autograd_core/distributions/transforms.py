@@ -10,10 +10,14 @@ import numpy as np
 
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
-from autograd_core.distributions.constraints import Constraint, _POSITIVE, _REAL, _UNIT, _independent, _interval
+from autograd_core.distributions.constraints import (Constraint, _POSITIVE, _REAL, _UNIT,
+                                                     _independent, _interval)
 from autograd_core.distributions.utils import _as_params, _log_sigmoid, _sum_rightmost
 
-__all__ = ["Transform", "SigmoidTransform", "ExpTransform", "AffineTransform", "TanhTransform", "SoftplusTransform", "PowerTransform", "AbsTransform", "ComposeTransform", "IndependentTransform", "ReshapeTransform", "SoftmaxTransform", "StickBreakingTransform", "LowerCholeskyTransform", "CatTransform", "StackTransform"]
+__all__ = ["Transform", "SigmoidTransform", "ExpTransform", "AffineTransform", "TanhTransform",
+           "SoftplusTransform", "PowerTransform", "AbsTransform", "ComposeTransform",
+           "IndependentTransform", "ReshapeTransform", "SoftmaxTransform",
+           "StickBreakingTransform", "LowerCholeskyTransform", "CatTransform", "StackTransform"]
 
 
 # ---- transforms and TransformedDistribution (PyTorch's torch.distributions.transforms) -------

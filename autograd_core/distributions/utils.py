@@ -1,4 +1,5 @@
-"""PyTorch's ``torch.distributions.utils``: ``clamp_probs``, ``probs_to_logits``, ``logits_to_probs``, ``broadcast_all``."""
+"""PyTorch's ``torch.distributions.utils``: ``clamp_probs``, ``probs_to_logits``,
+``logits_to_probs``, ``broadcast_all``."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core.tensor import Tensor
 
-__all__ = ["clamp_probs", "probs_to_logits", "logits_to_probs", "broadcast_all"]
+__all__ = ["clamp_probs", "probs_to_logits", "logits_to_probs", "broadcast_all", "lazy_property"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -118,3 +119,38 @@ def _log_sigmoid(x: Tensor) -> Tensor:
 
 
 _EULER_GAMMA = 0.57721566490153286060
+
+
+class lazy_property:
+    """A property computed on first read and then stored on the instance under its own name
+    (later reads find the stored value), as ``torch.distributions.utils.lazy_property``; the
+    computation records gradients even under ``no_grad``, as PyTorch's.
+
+    Example::
+
+        >>> from autograd_core.distributions.utils import lazy_property
+        >>> class Box:
+        ...     @lazy_property
+        ...     def area(self):
+        ...         print("computing")
+        ...         return 6
+        >>> b = Box()
+        >>> b.area
+        computing
+        6
+        >>> b.area
+        6
+    """
+
+    def __init__(self, wrapped: Any) -> None:
+        self.wrapped = wrapped
+        self.__doc__ = wrapped.__doc__
+        self.__name__ = wrapped.__name__
+
+    def __get__(self, instance: Any, obj_type: Any = None) -> Any:
+        if instance is None:
+            return self
+        with _ag.enable_grad():
+            value = self.wrapped(instance)
+        setattr(instance, self.wrapped.__name__, value)
+        return value

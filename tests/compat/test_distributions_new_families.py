@@ -167,3 +167,190 @@ def test_kl_matches_torch(name, p, q):
     a = D.kl_divergence(build(ag, p), build(ag, q))
     t = torch.distributions.kl_divergence(build(torch, p), build(torch, q))
     np.testing.assert_allclose(a.numpy(), t.numpy(), rtol=1e-10)
+
+
+# ------------------------------------------------------------------ Wishart, LKJCholesky
+
+_COV = [[[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 0.5]],
+        [[1.0, 0.0, 0.0], [0.0, 3.0, 1.0], [0.0, 1.0, 2.0]]]
+_W_VALUE = [[[3.0, 1.0, 0.2], [1.0, 2.0, 0.1], [0.2, 0.1, 1.5]],
+            [[1.0, -0.3, 0.0], [-0.3, 4.0, 0.5], [0.0, 0.5, 2.5]]]
+
+
+def _matrix_params(lib, kind):
+    """The same scale given as each of the three matrices, in float64 with grad."""
+    cov = np.array(_COV)
+    if kind == "covariance_matrix":
+        m = cov
+    elif kind == "precision_matrix":
+        m = np.linalg.inv(cov)
+    else:
+        m = np.linalg.cholesky(cov)
+    return lib.tensor(m, dtype=lib.float64, requires_grad=True)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("kind", ["covariance_matrix", "precision_matrix", "scale_tril"])
+def test_wishart_matches_torch(kind):
+    torch = pytest.importorskip("torch")
+    def make(lib):
+        df = lib.tensor([4.5, 3.2], dtype=lib.float64, requires_grad=True)
+        mat = _matrix_params(lib, kind)
+        return lib.distributions.Wishart(df, **{kind: mat}), df, mat
+    ours, theirs = make(ag)[0], make(torch)[0]
+    assert repr(ours).replace("autograd_core", "torch") == repr(theirs)
+    assert (tuple(ours.batch_shape), tuple(ours.event_shape)) == (
+        tuple(theirs.batch_shape), tuple(theirs.event_shape))
+    for prop in ("mean", "mode", "variance", "covariance_matrix", "precision_matrix",
+                 "scale_tril"):
+        np.testing.assert_allclose(getattr(ours, prop).detach().numpy(),
+                                   getattr(theirs, prop).detach().numpy(), rtol=1e-10,
+                                   atol=1e-12, err_msg=prop)
+    for what in ("log_prob", "entropy"):
+        outs = {}
+        for lib in (ag, torch):
+            d, df, mat = make(lib)
+            out = (d.log_prob(lib.tensor(_W_VALUE, dtype=lib.float64)) if what == "log_prob"
+                   else d.entropy())
+            (out * lib.tensor([1.0, -2.0], dtype=lib.float64)).sum().backward()
+            outs[lib] = [out.detach().numpy(), df.grad.numpy(), mat.grad.numpy()]
+        for a, t in zip(outs[ag], outs[torch]):
+            np.testing.assert_allclose(a, t, rtol=1e-8, atol=1e-12, err_msg=what)
+    e_ours, e_theirs = ours.expand((4, 2)), theirs.expand((4, 2))
+    assert tuple(e_ours.sample((3,)).shape) == tuple(e_theirs.sample((3,)).shape) == (
+        3, 4, 2, 3, 3)
+    np.testing.assert_allclose(e_ours.mean.detach().numpy(), e_theirs.mean.detach().numpy(),
+                               rtol=1e-10)
+
+
+def test_wishart_sample_moments_and_support():
+    # E[W] = df Sigma, Var(W_ij) = df (Sigma_ij^2 + Sigma_ii Sigma_jj): within 5 standard errors
+    n, df = 100_000, 5.0
+    cov = np.array(_COV[0])
+    ag.manual_seed(0)
+    d = D.Wishart(df, covariance_matrix=ag.tensor(cov, dtype=ag.float64))
+    w = d.sample((n,)).numpy()
+    var = df * (cov ** 2 + np.outer(np.diag(cov), np.diag(cov)))
+    assert (np.abs(w.mean(0) - df * cov) < 5 * np.sqrt(var / n)).all()
+    np.testing.assert_allclose(w, np.swapaxes(w, -1, -2))
+    assert (np.linalg.eigvalsh(w[:1000]) > 0).all()
+
+
+def test_wishart_rsample_gradient_in_the_scale_matches_finite_differences():
+    tril = np.linalg.cholesky(np.array(_COV[1]))
+
+    def f(t):
+        return (D.Wishart(4.0, scale_tril=t, validate_args=False).rsample((3,))
+                * ag.tensor(np.arange(9.0).reshape(3, 3))).sum()
+    p = ag.tensor(tril, requires_grad=True)
+    ag.manual_seed(7)
+    f(p).backward()
+    mask = np.tril(np.ones((3, 3))) > 0
+    np.testing.assert_allclose(p.grad.numpy()[mask], _fd(f, tril)[mask], rtol=1e-5)
+    with pytest.raises(NotImplementedError, match="no gradient in df"):
+        D.Wishart(ag.tensor(4.0, requires_grad=True), ag.eye(2)).rsample()
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("make, kind", [
+    (lambda lib: lib.distributions.Wishart(1.0, lib.eye(3)), ValueError),
+    (lambda lib: lib.distributions.Wishart(lib.tensor([4.0, 1.0]), lib.eye(3)), ValueError),
+    (lambda lib: lib.distributions.Wishart(4.0, -lib.eye(3)), ValueError),
+    (lambda lib: lib.distributions.Wishart(4.0, scale_tril=lib.ones(2, 2)), ValueError),
+    (lambda lib: lib.distributions.Wishart(4.0, lib.ones(2)), ValueError),
+    (lambda lib: lib.distributions.Wishart(4.0, lib.eye(2), scale_tril=lib.eye(2)),
+     AssertionError),
+    (lambda lib: lib.distributions.Wishart(4.0, lib.eye(2)).log_prob(-lib.eye(2)), ValueError),
+    (lambda lib: lib.distributions.LKJCholesky(1, 1.0), ValueError),
+    (lambda lib: lib.distributions.LKJCholesky(2, 1.0).log_prob(lib.eye(2) * 2), ValueError),
+], ids=["df-low", "df-batch", "cov", "tril", "one-dim", "two-matrices", "support", "lkj-dim",
+        "lkj-support"])
+def test_matrix_family_errors_match_torch(make, kind):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(kind) as theirs:
+        make(torch)
+    with pytest.raises(kind) as ours:
+        make(ag)
+    assert str(ours.value).replace("autograd_core.Size", "torch.Size") == str(theirs.value)
+
+
+def test_lkj_bad_concentration_names_lkj():
+    # PyTorch's message names the inner Dirichlet of its Beta (DIFFERENCES.md)
+    with pytest.raises(ValueError, match=r"concentration .* of distribution LKJCholesky\("
+                                         r"concentration: -1.0\) to satisfy the constraint "
+                                         r"GreaterThan\(lower_bound=0.0\)"):
+        D.LKJCholesky(3, -1.0)
+
+
+@pytest.mark.torch_parity
+def test_lkj_cholesky_matches_torch():
+    torch = pytest.importorskip("torch")
+    ag.manual_seed(1)
+    ours = D.LKJCholesky(4, ag.tensor([0.5, 3.0], dtype=ag.float64, requires_grad=True))
+    value = ours.sample((5,))
+    conc = torch.tensor([0.5, 3.0], dtype=torch.float64, requires_grad=True)
+    theirs = torch.distributions.LKJCholesky(4, conc)
+    assert repr(ours).replace("autograd_core", "torch") == repr(theirs)
+    assert (tuple(ours.batch_shape), tuple(ours.event_shape)) == (
+        tuple(theirs.batch_shape), tuple(theirs.event_shape))
+    a = ours.log_prob(value)
+    t = theirs.log_prob(torch.tensor(value.numpy()))
+    np.testing.assert_allclose(a.detach().numpy(), t.detach().numpy(), rtol=1e-10)
+    a.sum().backward()
+    t.sum().backward()
+    np.testing.assert_allclose(ours.concentration.grad.numpy(), conc.grad.numpy(), rtol=1e-8)
+    assert theirs.support.check(torch.tensor(value.numpy())).all()
+    assert tuple(ours.expand((3, 2)).sample((2,)).shape) == tuple(
+        theirs.expand((3, 2)).sample((2,)).shape)
+
+
+def test_lkj_cholesky_sample_moments():
+    # an off-diagonal correlation r of LKJ(dim, eta): (r + 1) / 2 ~ Beta(a, a) with
+    # a = eta - 1 + dim / 2, so E r = 0 and E r^2 = 1 / (2 a + 1), the same for every pair
+    # (PyTorch 2.13's draws give 0.186 instead of 1/7 for all pairs but (1, 0)); within 5
+    # standard errors (Var r^2 <= E r^2 as |r| <= 1)
+    n, dim, eta = 100_000, 4, 2.0
+    ag.manual_seed(0)
+    L = D.LKJCholesky(dim, eta).sample((n,)).double().numpy()
+    corr = L @ np.swapaxes(L, -1, -2)
+    np.testing.assert_allclose(np.diagonal(corr, axis1=-2, axis2=-1), 1.0, rtol=1e-5)
+    var = 1 / (2 * (eta - 1 + dim / 2) + 1)
+    for i, j in ((1, 0), (2, 0), (3, 1), (3, 2)):
+        r = corr[:, i, j]
+        assert abs(r.mean()) < 5 * math.sqrt(var / n)
+        assert abs((r ** 2).mean() - var) < 5 * math.sqrt(var / n)
+
+
+def test_lkj_cholesky_draws_follow_its_log_prob():
+    # the score identity: E[d log p(L) / d eta] = 0 when L is drawn from p (within 5
+    # standard errors of the sample mean of the score)
+    n, dim = 100_000, 5
+    ag.manual_seed(2)
+    L = D.LKJCholesky(dim, ag.tensor(1.5, dtype=ag.float64)).sample((n,))
+    eta = ag.tensor(1.5, dtype=ag.float64, requires_grad=True)
+    score = ag.autograd.grad(D.LKJCholesky(dim, eta, validate_args=False).log_prob(L).sum(),
+                             eta)[0].item() / n
+    h = 1e-5
+    per_draw = (D.LKJCholesky(dim, 1.5 + h, validate_args=False).log_prob(L)
+                - D.LKJCholesky(dim, 1.5 - h, validate_args=False).log_prob(L)).numpy() / (2 * h)
+    assert abs(score) < 5 * per_draw.std() / math.sqrt(n)
+
+
+@pytest.mark.torch_parity
+def test_matrix_constraints_match_torch():
+    torch = pytest.importorskip("torch")
+    from autograd_core.distributions import constraints as C
+
+    mats = [np.eye(3), [[1.0, 0.0], [0.6, 0.8]], [[1.0, 0.5], [0.5, 1.0]],
+            [[1.0, 2.0], [2.0, 1.0]], [[1.0, 0.0], [0.0, 0.0]], np.ones((2, 3)),
+            [[2.0, 0.0], [1.0, -1.0]], [[1.0, 0.0], [0.6, 0.8000001]],
+            [[1.0, 0.5], [0.5 + 5e-7, 1.0]], np.stack([np.eye(2), -np.eye(2)])]
+    for name in ("lower_triangular", "corr_cholesky", "square", "symmetric",
+                 "positive_semidefinite", "positive_definite", "lower_cholesky"):
+        ours, theirs = getattr(C, name), getattr(torch.distributions.constraints, name)
+        assert repr(ours) == repr(theirs) and ours.event_dim == theirs.event_dim
+        for m in mats:
+            m = np.asarray(m, dtype=np.float64)
+            np.testing.assert_array_equal(ours.check(ag.tensor(m)).numpy(),
+                                          theirs.check(torch.tensor(m)).numpy(),
+                                          err_msg=f"{name} {m.tolist()}")
