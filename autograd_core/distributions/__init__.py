@@ -29,7 +29,9 @@ from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.transforms import (Transform, SigmoidTransform, ExpTransform,
     AffineTransform, TanhTransform, SoftplusTransform, PowerTransform, AbsTransform,
     ComposeTransform, IndependentTransform, ReshapeTransform, SoftmaxTransform,
-    StickBreakingTransform, LowerCholeskyTransform, CatTransform, StackTransform)
+    StickBreakingTransform, LowerCholeskyTransform, CatTransform, StackTransform,
+    CorrCholeskyTransform, PositiveDefiniteTransform, CumulativeDistributionTransform,
+    identity_transform)
 from autograd_core.distributions.transformed_distribution import TransformedDistribution
 from autograd_core.distributions.bernoulli import Bernoulli
 from autograd_core.distributions.beta import Beta
@@ -73,13 +75,14 @@ from autograd_core.distributions.weibull import Weibull
 from autograd_core.distributions.wishart import Wishart
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical",
-           "CatTransform", "Cauchy", "Chi2", "ComposeTransform", "ContinuousBernoulli",
+           "CatTransform", "Cauchy", "Chi2", "ComposeTransform", "ContinuousBernoulli", "CorrCholeskyTransform",
+           "CumulativeDistributionTransform",
            "Dirichlet", "Distribution", "Exponential", "ExpTransform", "Gamma", "Geometric",
            "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "IndependentTransform",
            "InverseGamma", "Kumaraswamy", "Laplace", "LKJCholesky", "LogisticNormal", "LogNormal",
            "LowerCholeskyTransform", "LowRankMultivariateNormal", "MixtureSameFamily",
            "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal", "OneHotCategorical",
-           "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "PowerTransform",
+           "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "PositiveDefiniteTransform", "PowerTransform",
            "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform",
            "SoftmaxTransform", "SoftplusTransform", "StackTransform", "StickBreakingTransform",
            "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",

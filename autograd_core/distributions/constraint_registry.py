@@ -5,11 +5,14 @@ from __future__ import annotations
 import builtins
 import numbers
 from typing import Any
+
 from autograd_core.distributions.constraints import Constraint
-from autograd_core.distributions.transforms import (AffineTransform, ComposeTransform, ExpTransform,
+from autograd_core.distributions.transforms import (AffineTransform, ComposeTransform,
+                                                    CorrCholeskyTransform, ExpTransform,
                                                     IndependentTransform, LowerCholeskyTransform,
-                                                    SigmoidTransform, SoftmaxTransform,
-                                                    StickBreakingTransform, Transform)
+                                                    PositiveDefiniteTransform, SigmoidTransform,
+                                                    SoftmaxTransform, StickBreakingTransform,
+                                                    Transform)
 
 __all__ = ["biject_to", "transform_to"]
 
@@ -38,9 +41,10 @@ def _to_unconstrained(constraint: Any, bijective: builtins.bool) -> Transform:
         return StickBreakingTransform() if bijective else SoftmaxTransform()
     if kind == "LowerCholesky" and not bijective:
         return LowerCholeskyTransform()
-    if kind == "PositiveDefinite" and not bijective:
-        raise NotImplementedError(f"transform_to({constraint}) is PyTorch's "
-                                  "PositiveDefiniteTransform, which autograd_core does not provide")
+    if kind == "CorrCholesky":
+        return CorrCholeskyTransform()
+    if kind in ("PositiveDefinite", "PositiveSemidefinite") and not bijective:
+        return PositiveDefiniteTransform()
     raise NotImplementedError(f"Cannot transform _{kind} constraints")
 
 

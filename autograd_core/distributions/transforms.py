@@ -10,14 +10,17 @@ import numpy as np
 
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
-from autograd_core.distributions.constraints import (Constraint, _POSITIVE, _REAL, _UNIT,
-                                                     _independent, _interval)
+from autograd_core.distributions.constraints import (Constraint, _CORR_CHOLESKY, _POSITIVE,
+                                                     _POSITIVE_DEFINITE, _REAL, _REAL_VECTOR,
+                                                     _UNIT, _independent, _interval)
 from autograd_core.distributions.utils import _as_params, _log_sigmoid, _sum_rightmost
 
 __all__ = ["Transform", "SigmoidTransform", "ExpTransform", "AffineTransform", "TanhTransform",
            "SoftplusTransform", "PowerTransform", "AbsTransform", "ComposeTransform",
            "IndependentTransform", "ReshapeTransform", "SoftmaxTransform",
-           "StickBreakingTransform", "LowerCholeskyTransform", "CatTransform", "StackTransform"]
+           "StickBreakingTransform", "LowerCholeskyTransform", "CatTransform", "StackTransform",
+           "CorrCholeskyTransform", "PositiveDefiniteTransform",
+           "CumulativeDistributionTransform", "identity_transform"]
 
 
 # ---- transforms and TransformedDistribution (PyTorch's torch.distributions.transforms) -------
@@ -841,6 +844,171 @@ class LowerCholeskyTransform(Transform):
         return y.tril(-1) + _ag.diag_embed(y.diagonal(dim1=-2, dim2=-1).log())
 
 
+def _tril_index(n: builtins.int, diag: builtins.int) -> np.ndarray:
+    """Flat indices (row-major) of the entries of an ``n x n`` matrix on and below the
+    ``diag``-th diagonal, row by row (PyTorch's ``tril_matrix_to_vec`` order)."""
+    rows, cols = np.tril_indices(n, diag)
+    return rows * n + cols
+
+
+def _vec_to_strict_tril(x: Tensor) -> Tensor:
+    """The ``n x n`` matrix with ``x`` (of length ``n (n - 1) / 2``) filling the entries below
+    the diagonal in row order, zeros elsewhere (differentiable in ``x``)."""
+    m = x.shape[-1]
+    n = round((0.25 + 2 * m) ** 0.5 + 0.5)
+    index = np.full(n * n, m)  # the appended zero
+    index[_tril_index(n, -1)] = np.arange(m)
+    padded = _ag.cat([x, _ag.zeros(tuple(x.shape[:-1]) + (1,), dtype=x.dtype)], -1)
+    return padded[..., _ag.tensor(index)].reshape(tuple(x.shape[:-1]) + (n, n))
+
+
+def _tril_to_vec(y: Tensor, diag: builtins.int) -> Tensor:
+    n = y.shape[-1]
+    flat = y.reshape(tuple(y.shape[:-2]) + (n * n,))
+    return flat[..., _ag.tensor(_tril_index(n, diag))]
+
+
+def _pad_one(t: Tensor) -> Tensor:
+    """``t[..., :-1]`` with a 1 in front (PyTorch's ``pad(t[..., :-1], [1, 0], value=1)``)."""
+    return _ag.cat([_ag.ones(tuple(t.shape[:-1]) + (1,), dtype=t.dtype), t[..., :-1]], -1)
+
+
+class CorrCholeskyTransform(Transform):
+    r"""Real vectors of length ``D (D - 1) / 2`` to Cholesky factors of ``D x D`` correlation
+    matrices (lower triangular, positive diagonal, rows of unit norm), as
+    ``torch.distributions.CorrCholeskyTransform``: the vector fills the strictly lower triangle
+    row by row, each entry goes through ``tanh`` and each row through a signed stick-breaking.
+    Bijective, with its log-Jacobian (``biject_to(constraints.corr_cholesky)``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import CorrCholeskyTransform
+        >>> L = CorrCholeskyTransform()(ag.tensor([0.5, -1.0, 0.3]))
+        >>> L
+        tensor([[ 1.0000,  0.0000,  0.0000],
+                [ 0.4621,  0.8868,  0.0000],
+                [-0.7616,  0.1888,  0.6199]])
+        >>> ag.allclose((L * L).sum(-1), ag.ones(3))
+        True
+    """
+
+    domain = _REAL_VECTOR
+    codomain = _CORR_CHOLESKY
+
+    def _call(self, x: Tensor) -> Tensor:
+        eps = _ag.finfo(x.dtype).eps
+        r = _vec_to_strict_tril(x.tanh().clamp(min=-1 + eps, max=1 - eps))
+        # row i: y_ij = r_ij sqrt(prod_{k<j} (1 - r_ik^2)), and the diagonal takes what is left
+        z1m_cumprod_sqrt = (1 - r ** 2).sqrt().cumprod(-1)
+        r = r + _ag.eye(r.shape[-1], dtype=r.dtype)
+        return r * _pad_one(z1m_cumprod_sqrt)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        y_cumsum_shifted = _pad_one(1 - (y * y).cumsum(-1))
+        t = _tril_to_vec(y, -1) / _tril_to_vec(y_cumsum_shifted, -1).sqrt()
+        return (t.log1p() - (-t).log1p()) / 2  # atanh
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        y1m_cumsum = 1 - (y * y).cumsum(-1)
+        stick_breaking_logdet = 0.5 * _tril_to_vec(y1m_cumsum, -2).log().sum(-1)
+        tanh_logdet = -2 * (x + _ag.nn.functional.softplus(-2 * x) - math.log(2.0)).sum(-1)
+        return stick_breaking_logdet + tanh_logdet
+
+    def forward_shape(self, shape: Any) -> Size:
+        shape = tuple(shape)
+        if len(shape) < 1:
+            raise ValueError("Too few dimensions on input")
+        n = shape[-1]
+        d = round((0.25 + 2 * n) ** 0.5 + 0.5)
+        if d * (d - 1) // 2 != n:
+            raise ValueError("Input is not a flattened lower-diagonal number")
+        return Size(shape[:-1] + (d, d))
+
+    def inverse_shape(self, shape: Any) -> Size:
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError("Too few dimensions on input")
+        if shape[-2] != shape[-1]:
+            raise ValueError("Input is not square")
+        d = shape[-1]
+        return Size(shape[:-2] + (d * (d - 1) // 2,))
+
+
+class PositiveDefiniteTransform(Transform):
+    r"""Square matrices to positive definite ones, ``L @ L.mT`` for ``L`` the
+    ``LowerCholeskyTransform`` of the input, as ``torch.distributions.PositiveDefiniteTransform``
+    (``transform_to(constraints.positive_definite)``); not bijective, no log-Jacobian (as
+    PyTorch's).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import PositiveDefiniteTransform
+        >>> PositiveDefiniteTransform()(ag.tensor([[0.0, 5.0], [2.0, 0.0]]))
+        tensor([[1., 2.],
+                [2., 5.]])
+    """
+
+    domain = _independent(_REAL, 2)
+    codomain = _POSITIVE_DEFINITE
+    bijective = False  # PyTorch's (its base class's default)
+
+    def _key(self) -> Any:
+        return ()
+
+    def _call(self, x: Tensor) -> Tensor:
+        x = LowerCholeskyTransform()(x)
+        return x @ x.mT
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return LowerCholeskyTransform().inv(_ag.linalg.cholesky(y))
+
+
+class CumulativeDistributionTransform(Transform):
+    r"""The cdf of ``distribution``: its support to ``(0, 1)``, the inverse its ``icdf`` and
+    the log-Jacobian its ``log_prob``, as ``torch.distributions.CumulativeDistributionTransform``
+    (a copula's marginals, or a flow's last step).
+
+    Args:
+        distribution: a distribution with ``cdf``, ``icdf`` and ``log_prob``.
+        cache_size (int): 0 or 1. Default: 0.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import CumulativeDistributionTransform, Normal
+        >>> t = CumulativeDistributionTransform(Normal(0.0, 1.0))
+        >>> t(ag.tensor([0.0, 1.0])), t.inv(ag.tensor(0.5))
+        (tensor([0.5000, 0.8413]), tensor(0.))
+    """
+
+    codomain = _UNIT
+    sign = +1  # type: ignore[assignment]
+
+    def __init__(self, distribution: Any, cache_size: builtins.int = 0) -> None:
+        super().__init__(cache_size)
+        self.distribution = distribution
+
+    @property
+    def domain(self) -> Any:  # type: ignore[override]
+        return self.distribution.support
+
+    def with_cache(self, cache_size: builtins.int = 1) -> CumulativeDistributionTransform:
+        if self._cache_size == cache_size:
+            return self
+        return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
+
+    def _call(self, x: Tensor) -> Tensor:
+        return self.distribution.cdf(x)
+
+    def _inverse(self, y: Tensor) -> Tensor:
+        return self.distribution.icdf(y)
+
+    def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
+        return self.distribution.log_prob(x)
+
+
 def _check_slices(what: str, z: Tensor, dim: builtins.int, size: builtins.int,
                   name: str) -> None:
     """PyTorch's ``AssertionError``s of CatTransform / StackTransform (``what``: "x" or "y",
@@ -968,3 +1136,8 @@ class StackTransform(Transform):
         xs, ys = self._slices(x, "x"), self._slices(y, "y")
         return _ag.stack([t.log_abs_det_jacobian(a, b)
                           for t, a, b in zip(self.transforms, xs, ys)], dim=self.dim)
+
+
+identity_transform = ComposeTransform([])
+"""The identity, as ``torch.distributions.transforms.identity_transform`` (an empty
+``ComposeTransform``)."""
