@@ -7,12 +7,13 @@ import numbers
 from typing import Any
 
 from autograd_core.distributions.constraints import Constraint
-from autograd_core.distributions.transforms import (AffineTransform, ComposeTransform,
-                                                    CorrCholeskyTransform, ExpTransform,
+from autograd_core.distributions.transforms import (AffineTransform, CatTransform,
+                                                    ComposeTransform, CorrCholeskyTransform,
+                                                    ExpTransform,
                                                     IndependentTransform, LowerCholeskyTransform,
                                                     PositiveDefiniteTransform, SigmoidTransform,
-                                                    SoftmaxTransform, StickBreakingTransform,
-                                                    Transform)
+                                                    SoftmaxTransform, StackTransform,
+                                                    StickBreakingTransform, Transform)
 
 __all__ = ["biject_to", "transform_to"]
 
@@ -41,6 +42,11 @@ def _to_unconstrained(constraint: Any, bijective: builtins.bool) -> Transform:
         return StickBreakingTransform() if bijective else SoftmaxTransform()
     if kind == "LowerCholesky" and not bijective:
         return LowerCholeskyTransform()
+    if kind in ("Cat", "Stack"):
+        parts = [_to_unconstrained(c, bijective) for c in constraint.cseq]  # type: ignore[attr-defined]
+        if kind == "Cat":
+            return CatTransform(parts, constraint.dim, constraint.lengths)  # type: ignore[attr-defined]
+        return StackTransform(parts, constraint.dim)  # type: ignore[attr-defined]
     if kind == "CorrCholesky":
         return CorrCholeskyTransform()
     if kind in ("PositiveDefinite", "PositiveSemidefinite") and not bijective:

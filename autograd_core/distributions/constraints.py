@@ -49,6 +49,155 @@ class Constraint:
         return self._text
 
 
+class _Dependent(Constraint):
+    """A placeholder for a set that depends on other values (no check), as PyTorch's
+    ``constraints.dependent``: ``is_discrete`` / ``event_dim`` raise unless given."""
+
+    def __init__(self, *, is_discrete: Any = NotImplemented,
+                 event_dim: Any = NotImplemented) -> None:
+        self._text, self._predicate = "Dependent()", None
+        self._is_discrete, self._event_dim = is_discrete, event_dim
+
+    @property
+    def is_discrete(self) -> builtins.bool:  # type: ignore[override]
+        if self._is_discrete is NotImplemented:
+            raise NotImplementedError(".is_discrete cannot be determined statically")
+        return self._is_discrete
+
+    @property
+    def event_dim(self) -> builtins.int:  # type: ignore[override]
+        if self._event_dim is NotImplemented:
+            raise NotImplementedError(".event_dim cannot be determined statically")
+        return self._event_dim
+
+    def __call__(self, *, is_discrete: Any = NotImplemented,
+                 event_dim: Any = NotImplemented) -> _Dependent:
+        """``dependent(is_discrete=True, event_dim=1)``: one with those attributes known."""
+        return _Dependent(
+            is_discrete=self._is_discrete if is_discrete is NotImplemented else is_discrete,
+            event_dim=self._event_dim if event_dim is NotImplemented else event_dim)
+
+    def check(self, value: Tensor) -> Tensor:
+        raise ValueError("Cannot determine validity of dependent constraint")
+
+
+class _DependentProperty(property, _Dependent):
+    """A property that is also a dependent constraint, as PyTorch's
+    ``constraints.dependent_property``: a distribution's ``support`` or ``arg_constraints``
+    entry computed from its parameters.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Distribution, constraints
+        >>> class Box(Distribution):
+        ...     def __init__(self, high):
+        ...         self.high = high
+        ...         super().__init__()
+        ...     @constraints.dependent_property(is_discrete=False, event_dim=0)
+        ...     def support(self):
+        ...         return constraints.interval(0.0, self.high)
+        >>> Box(2.0).support, constraints.is_dependent(Box.support)
+        (Interval(lower_bound=0.0, upper_bound=2.0), True)
+    """
+
+    def __init__(self, fn: Any = None, *, is_discrete: Any = NotImplemented,
+                 event_dim: Any = NotImplemented) -> None:
+        property.__init__(self, fn)
+        _Dependent.__init__(self, is_discrete=is_discrete, event_dim=event_dim)
+        self._text = "DependentProperty()"
+
+    def __call__(self, fn: Any) -> _DependentProperty:  # type: ignore[override]
+        return _DependentProperty(fn, is_discrete=self._is_discrete, event_dim=self._event_dim)
+
+
+def is_dependent(constraint: Any) -> builtins.bool:
+    """Whether ``constraint`` is ``dependent`` (or a ``dependent_property``), as PyTorch's.
+
+    Example::
+
+        >>> from autograd_core.distributions import constraints
+        >>> constraints.is_dependent(constraints.dependent), constraints.is_dependent(
+        ...     constraints.positive)
+        (True, False)
+    """
+    return isinstance(constraint, _Dependent)
+
+
+class MixtureSameFamilyConstraint(Constraint):
+    """The support of a ``MixtureSameFamily``: ``base_constraint`` (the components') checked
+    for every component, as ``torch.distributions.constraints.MixtureSameFamilyConstraint``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import constraints
+        >>> c = constraints.MixtureSameFamilyConstraint(constraints.positive)
+        >>> c, c.check(ag.tensor([1.0, -1.0]))
+        (MixtureSameFamilyConstraint(GreaterThan(lower_bound=0.0)), tensor([ True, False]))
+    """
+
+    def __init__(self, base_constraint: Constraint) -> None:
+        if not isinstance(base_constraint, Constraint):
+            raise AssertionError(f"base_constraint must be a Constraint, got "
+                                 f"{type(base_constraint).__name__}")
+        self.base_constraint = base_constraint
+        self._text = f"MixtureSameFamilyConstraint({base_constraint!r})"
+        self._predicate = self._mixture_ok if base_constraint._predicate is not None else None
+
+    @property
+    def is_discrete(self) -> builtins.bool:  # type: ignore[override]
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self) -> builtins.int:  # type: ignore[override]
+        return self.base_constraint.event_dim
+
+    def _mixture_ok(self, v: np.ndarray) -> np.ndarray:
+        n = self.event_dim
+        if v.ndim < n:
+            raise ValueError(f"Expected value.dim() >= {n} but got {v.ndim}")
+        r = np.asarray(self.base_constraint._ok(np.expand_dims(v, -1 - n)))
+        return np.asarray(r.reshape(r.shape[:v.ndim - n] + (-1,)).all(-1))
+
+
+def _cat(cseq: Any, dim: builtins.int = 0, lengths: Any = None) -> Constraint:
+    """PyTorch's ``constraints.cat``: ``cseq[i]`` on the ``i``-th slice (of ``lengths[i]``,
+    default 1) of dimension ``dim``."""
+    cseq = list(cseq)
+    lengths = [1] * len(cseq) if lengths is None else list(lengths)
+    if len(lengths) != len(cseq):
+        raise AssertionError(f"Length mismatch: {len(lengths)} != {len(cseq)}")
+
+    def ok(v: np.ndarray) -> np.ndarray:
+        bounds = np.cumsum([0] + lengths)
+        parts = [np.asarray(c._ok(np.take(v, np.arange(a, b), axis=dim)))
+                 for c, a, b in zip(cseq, bounds[:-1], bounds[1:])]
+        return np.concatenate(parts, dim)
+    return _with(Constraint("Cat()", ok, max(c.event_dim for c in cseq),
+                            any(c.is_discrete for c in cseq)),
+                 cseq=cseq, lengths=lengths, dim=dim)
+
+
+def _stack(cseq: Any, dim: builtins.int = 0) -> Constraint:
+    """PyTorch's ``constraints.stack``: ``cseq[i]`` on the ``i``-th entry of dimension
+    ``dim``."""
+    cseq = list(cseq)
+
+    def ok(v: np.ndarray) -> np.ndarray:
+        return np.stack([np.asarray(c._ok(np.take(v, i, axis=dim)))
+                         for i, c in enumerate(cseq)], dim)
+    return _with(Constraint("Stack()", ok, max(c.event_dim for c in cseq),
+                            any(c.is_discrete for c in cseq)), cseq=cseq, dim=dim)
+
+
+def _multinomial(upper_bound: Any) -> Constraint:
+    """PyTorch's ``constraints.multinomial``: nonnegative counts summing to at most
+    ``upper_bound``."""
+    return _with(Constraint("Multinomial()", lambda v: np.all(v >= 0, axis=-1)
+                            & (v.sum(-1) <= upper_bound), 1, True), upper_bound=upper_bound)
+
+
 def _is_real(v: np.ndarray) -> np.ndarray:
     return ~np.isnan(v)
 
@@ -198,6 +347,9 @@ _CONSTRAINTS = {
     "square": Constraint("Square()", _is_square, 2),
     "symmetric": Constraint("Symmetric()", _is_symmetric, 2),
     "positive_semidefinite": Constraint("PositiveSemidefinite()", _is_positive_semidefinite, 2),
+    "dependent": _Dependent(), "dependent_property": _DependentProperty,
+    "is_dependent": is_dependent, "MixtureSameFamilyConstraint": MixtureSameFamilyConstraint,
+    "cat": _cat, "stack": _stack, "multinomial": _multinomial,
 }
 
 # PyTorch's public names of the constraints above
@@ -212,5 +364,7 @@ corr_cholesky = _CORR_CHOLESKY
 lower_triangular = _CONSTRAINTS["lower_triangular"]
 square, symmetric = _CONSTRAINTS["square"], _CONSTRAINTS["symmetric"]
 positive_semidefinite = _CONSTRAINTS["positive_semidefinite"]
+dependent, dependent_property = _CONSTRAINTS["dependent"], _DependentProperty
+cat, stack, multinomial = _cat, _stack, _multinomial
 
 __all__ = list(_CONSTRAINTS)

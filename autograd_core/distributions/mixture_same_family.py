@@ -10,6 +10,7 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
 from autograd_core.distributions.categorical import Categorical
+from autograd_core.distributions.constraints import Constraint, MixtureSameFamilyConstraint
 from autograd_core.distributions.distribution import Distribution
 
 __all__ = ["MixtureSameFamily"]
@@ -78,7 +79,9 @@ class MixtureSameFamily(Distribution):
 
     @property
     def support(self) -> Any:  # type: ignore[override]
-        return getattr(self._component_distribution, "support", None)
+        """The components' support, checked per component (PyTorch's constraint)."""
+        base = getattr(self._component_distribution, "support", None)
+        return MixtureSameFamilyConstraint(base) if isinstance(base, Constraint) else base
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> MixtureSameFamily:
         shape = tuple(Size(batch_shape))

@@ -441,3 +441,78 @@ def test_biject_to_and_transform_to_for_the_new_constraints():
                 continue
             assert repr(getattr(D, fn)(getattr(C, name))) == expected, (fn, name)
     assert D.transforms.identity_transform(ag.tensor([1.5])).item() == 1.5
+
+
+# ------------------------------------------------- dependent, cat, stack, multinomial, mixture
+
+@pytest.mark.torch_parity
+def test_structural_constraints_match_torch():
+    torch = pytest.importorskip("torch")
+    C, T = D.constraints, torch.distributions.constraints
+    assert set(T.__all__) <= set(C.__all__) and all(hasattr(C, n) for n in T.__all__)
+    cases = [
+        (lambda c: c.cat([c.positive, c.real], 0, [2, 1]), [1.0, -1.0, -3.0]),
+        (lambda c: c.cat([c.positive, c.unit_interval], 1), [[1.0, 0.5], [-1.0, 2.0]]),
+        (lambda c: c.stack([c.positive, c.unit_interval], 1), [[1.0, 0.5], [-1.0, 2.0]]),
+        (lambda c: c.multinomial(3), [[1.0, 2.0], [2.0, 2.0], [-1.0, 0.0]]),
+        (lambda c: c.MixtureSameFamilyConstraint(c.positive), [[1.0, -1.0], [2.0, 3.0]]),
+        (lambda c: c.MixtureSameFamilyConstraint(c.simplex), [[0.5, 0.5], [0.2, 0.9]]),
+    ]
+    for make, value in cases:
+        ours, theirs = make(C), make(T)
+        assert repr(ours) == repr(theirs)
+        assert (ours.event_dim, ours.is_discrete) == (theirs.event_dim, theirs.is_discrete)
+        np.testing.assert_array_equal(ours.check(ag.tensor(value)).numpy(),
+                                      theirs.check(torch.tensor(value)).numpy())
+    for fn in ("biject_to", "transform_to"):
+        for make in (lambda c: c.cat([c.positive, c.real], 0, [2, 1]),
+                     lambda c: c.stack([c.positive, c.unit_interval], 1)):
+            ours, theirs = getattr(D, fn)(make(C)), getattr(torch.distributions, fn)(make(T))
+            assert repr(ours) == repr(theirs)
+            x = [[0.3, -1.2], [2.0, 0.1], [-0.5, 0.7]]
+            np.testing.assert_allclose(ours(ag.tensor(x)).numpy(), theirs(torch.tensor(x)).numpy(),
+                                       rtol=1e-6)
+    mix = D.MixtureSameFamily(D.Categorical(probs=ag.tensor([0.5, 0.5])),
+                              D.Normal(ag.zeros(2), ag.ones(2)))
+    assert repr(mix.support) == "MixtureSameFamilyConstraint(Real())"
+    with pytest.raises(AssertionError, match="base_constraint must be a Constraint, got int"):
+        C.MixtureSameFamilyConstraint(3)
+
+
+@pytest.mark.torch_parity
+def test_dependent_constraints_match_torch():
+    torch = pytest.importorskip("torch")
+    C, T = D.constraints, torch.distributions.constraints
+    assert repr(C.dependent) == repr(T.dependent) == "Dependent()"
+    for lib in (C, T):
+        assert lib.is_dependent(lib.dependent) and not lib.is_dependent(lib.real)
+        d = lib.dependent(is_discrete=True, event_dim=1)
+        assert lib.is_dependent(d) and (d.is_discrete, d.event_dim) == (True, 1)
+    for attr in ("is_discrete", "event_dim"):
+        with pytest.raises(NotImplementedError) as theirs:
+            getattr(T.dependent, attr)
+        with pytest.raises(NotImplementedError, match=str(theirs.value)):
+            getattr(C.dependent, attr)
+    with pytest.raises(ValueError, match="Cannot determine validity of dependent constraint"):
+        C.dependent.check(ag.ones(1))
+
+    class Box(D.Distribution):
+        arg_constraints = {}
+
+        def __init__(self, high):
+            self.high = high
+            super().__init__(validate_args=True)
+
+        @C.dependent_property(is_discrete=False, event_dim=0)
+        def support(self):
+            return C.interval(0.0, self.high)
+
+        def log_prob(self, value):
+            self._validate_sample(value)
+            return ag.zeros_like(value)
+
+    assert C.is_dependent(Box.support) and Box.support.event_dim == 0
+    assert repr(Box(2.0).support) == "Interval(lower_bound=0.0, upper_bound=2.0)"
+    Box(2.0).log_prob(ag.tensor([1.5]))
+    with pytest.raises(ValueError, match="to be within the support"):
+        Box(2.0).log_prob(ag.tensor([2.5]))
