@@ -4,21 +4,21 @@ The ``Distribution`` base class (subclass it) and ``register_kl``; continuous ``
 ``Uniform``, ``Beta``, ``Gamma``, ``InverseGamma``, ``Chi2``, ``Laplace``, ``Exponential``,
 ``LogNormal``, ``LogisticNormal``, ``HalfNormal``, ``HalfCauchy``, ``Cauchy``, ``Gumbel``,
 ``StudentT``, ``Dirichlet``, ``MultivariateNormal``, ``LowRankMultivariateNormal``, ``Weibull``,
-``Pareto``, ``Kumaraswamy``, ``VonMises``, ``Wishart``, ``LKJCholesky``; discrete
-``Categorical``, ``OneHotCategorical`` (and its straight-through variant), ``Bernoulli``,
-``Binomial``, ``Multinomial``, ``Geometric``, ``Poisson``, ``NegativeBinomial``; the relaxed
-``RelaxedBernoulli`` and ``RelaxedOneHotCategorical``; ``Independent``, ``MixtureSameFamily``
-and ``TransformedDistribution`` with the transforms (``Exp``, ``Sigmoid``, ``Tanh``,
-``Softplus``, ``Affine``, ``Power``, ``Abs``, ``Compose``, ``Independent``, ``Reshape``,
-``Softmax``, ``StickBreaking``, ``LowerCholesky``, ``Cat``, ``Stack``), with PyTorch's
-constructor signatures, parameter and value checks (``validate_args``) and error messages, and
-``kl_divergence`` for the pairs PyTorch registers among them. ``log_prob``, ``entropy``, ``cdf``
-/ ``icdf`` and the reparameterised ``rsample`` (where ``has_rsample``) are differentiable in the
-parameters; ``sample`` is not. Draws come from this project's random stream
-(``autograd_core.manual_seed``), so they are not PyTorch's numbers for the same seed. The checks
-of ``validate_args=True`` (the default) read values in Python, so ``ag.compile`` runs a step
-that builds or evaluates such a distribution eagerly; pass ``validate_args=False`` to have it
-captured.
+``Pareto``, ``GeneralizedPareto``, ``FisherSnedecor``, ``Kumaraswamy``, ``VonMises``,
+``Wishart``, ``LKJCholesky``; discrete ``Categorical``, ``OneHotCategorical`` (and its straight-
+through variant), ``Bernoulli``, ``Binomial``, ``Multinomial``, ``Geometric``, ``Poisson``,
+``NegativeBinomial``; the relaxed ``RelaxedBernoulli`` and ``RelaxedOneHotCategorical``;
+``Independent``, ``MixtureSameFamily`` and ``TransformedDistribution`` with the transforms
+(``Exp``, ``Sigmoid``, ``Tanh``, ``Softplus``, ``Affine``, ``Power``, ``Abs``, ``Compose``,
+``Independent``, ``Reshape``, ``Softmax``, ``StickBreaking``, ``LowerCholesky``, ``Cat``,
+``Stack``), with PyTorch's constructor signatures, parameter and value checks
+(``validate_args``) and error messages, and ``kl_divergence`` for the pairs PyTorch registers
+among them. ``log_prob``, ``entropy``, ``cdf`` / ``icdf`` and the reparameterised ``rsample``
+(where ``has_rsample``) are differentiable in the parameters; ``sample`` is not. Draws come from
+this project's random stream (``autograd_core.manual_seed``), so they are not PyTorch's numbers
+for the same seed. The checks of ``validate_args=True`` (the default) read values in Python, so
+``ag.compile`` runs a step that builds or evaluates such a distribution eagerly; pass
+``validate_args=False`` to have it captured.
 """
 
 from autograd_core.distributions import constraints
@@ -43,7 +43,9 @@ from autograd_core.distributions.constraint_registry import biject_to, transform
 from autograd_core.distributions.continuous_bernoulli import ContinuousBernoulli
 from autograd_core.distributions.dirichlet import Dirichlet
 from autograd_core.distributions.exponential import Exponential
+from autograd_core.distributions.fishersnedecor import FisherSnedecor
 from autograd_core.distributions.gamma import Gamma
+from autograd_core.distributions.generalized_pareto import GeneralizedPareto
 from autograd_core.distributions.geometric import Geometric
 from autograd_core.distributions.gumbel import Gumbel
 from autograd_core.distributions.half_cauchy import HalfCauchy
@@ -75,16 +77,16 @@ from autograd_core.distributions.weibull import Weibull
 from autograd_core.distributions.wishart import Wishart
 
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical",
-           "CatTransform", "Cauchy", "Chi2", "ComposeTransform", "ContinuousBernoulli", "CorrCholeskyTransform",
-           "CumulativeDistributionTransform",
-           "Dirichlet", "Distribution", "Exponential", "ExpTransform", "Gamma", "Geometric",
-           "Gumbel", "HalfCauchy", "HalfNormal", "Independent", "IndependentTransform",
-           "InverseGamma", "Kumaraswamy", "Laplace", "LKJCholesky", "LogisticNormal", "LogNormal",
-           "LowerCholeskyTransform", "LowRankMultivariateNormal", "MixtureSameFamily",
-           "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal", "OneHotCategorical",
-           "OneHotCategoricalStraightThrough", "Pareto", "Poisson", "PositiveDefiniteTransform", "PowerTransform",
-           "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform",
-           "SoftmaxTransform", "SoftplusTransform", "StackTransform", "StickBreakingTransform",
-           "StudentT", "TanhTransform", "Transform", "TransformedDistribution", "Uniform",
-           "VonMises", "Weibull", "Wishart", "biject_to", "kl_divergence", "register_kl",
-           "transform_to"]
+           "CatTransform", "Cauchy", "Chi2", "ComposeTransform", "ContinuousBernoulli",
+           "CorrCholeskyTransform", "CumulativeDistributionTransform", "Dirichlet", "Distribution",
+           "Exponential", "ExpTransform", "FisherSnedecor", "Gamma", "GeneralizedPareto",
+           "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent",
+           "IndependentTransform", "InverseGamma", "Kumaraswamy", "Laplace", "LKJCholesky",
+           "LogisticNormal", "LogNormal", "LowerCholeskyTransform", "LowRankMultivariateNormal",
+           "MixtureSameFamily", "Multinomial", "MultivariateNormal", "NegativeBinomial", "Normal",
+           "OneHotCategorical", "OneHotCategoricalStraightThrough", "Pareto", "Poisson",
+           "PositiveDefiniteTransform", "PowerTransform", "RelaxedBernoulli",
+           "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
+           "SoftplusTransform", "StackTransform", "StickBreakingTransform", "StudentT",
+           "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "VonMises",
+           "Weibull", "Wishart", "biject_to", "kl_divergence", "register_kl", "transform_to"]

@@ -243,9 +243,15 @@ def _less_than(upper_bound: Any) -> Constraint:
                  upper_bound=upper_bound)
 
 
+def _values(bound: Any) -> Any:
+    """A bound as the checks compare it: a Tensor's array (PyTorch allows tensor bounds)."""
+    return bound._data if isinstance(bound, Tensor) else bound
+
+
 def _interval(lower_bound: Any, upper_bound: Any) -> Constraint:
+    lo, hi = _values(lower_bound), _values(upper_bound)
     return _with(Constraint(f"Interval(lower_bound={lower_bound}, upper_bound={upper_bound})",
-                            lambda v: (v >= lower_bound) & (v <= upper_bound)),
+                            lambda v: (v >= lo) & (v <= hi)),
                  lower_bound=lower_bound, upper_bound=upper_bound)
 
 

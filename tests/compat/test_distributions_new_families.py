@@ -516,3 +516,111 @@ def test_dependent_constraints_match_torch():
     Box(2.0).log_prob(ag.tensor([1.5]))
     with pytest.raises(ValueError, match="to be within the support"):
         Box(2.0).log_prob(ag.tensor([2.5]))
+
+
+# ----------------------------------------------------------- FisherSnedecor, GeneralizedPareto
+
+_MORE = [
+    ("FisherSnedecor", ([3.0, 5.0, 1.5], [10.0, 3.0, 4.5]), [1.0, 2.0, 0.3],
+     ("mean", "mode", "variance")),
+    ("GeneralizedPareto", ([0.0, 1.0, -1.0], [2.0, 0.5, 1.0], [0.0, 0.4, -0.3]),
+     [1.0, 1.5, 0.5], ("mean", "mode", "variance", "entropy", "cdf", "icdf")),
+]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name, params, value, extra", _MORE, ids=[c[0] for c in _MORE])
+def test_more_families_match_torch(name, params, value, extra):
+    torch = pytest.importorskip("torch")
+
+    # PyTorch 2.13's GeneralizedPareto.log_prob raises for float64 parameters (it compares
+    # them with a float32 zero in isclose), so that one is compared in float32
+    f32 = name == "GeneralizedPareto"
+    rtol, grad_rtol = (1e-6, 1e-5) if f32 else (1e-10, 1e-8)
+
+    def dtype(lib):
+        return lib.float32 if f32 else lib.float64
+
+    def make(lib):
+        ps = [lib.tensor(p, dtype=dtype(lib), requires_grad=True) for p in params]
+        return getattr(lib.distributions, name)(*ps), ps
+    ours, theirs = make(ag)[0], make(torch)[0]
+    assert repr(ours).replace("autograd_core", "torch") == repr(theirs)
+    assert ours.has_rsample == theirs.has_rsample or name == "FisherSnedecor"
+    for what in ("log_prob",) + extra:
+        outs = []
+        for lib in (ag, torch):
+            d, ps = make(lib)
+            v = lib.tensor(value, dtype=dtype(lib))
+            out = (d.log_prob(v) if what == "log_prob" else d.entropy() if what == "entropy"
+                   else d.cdf(v) if what == "cdf"
+                   else d.icdf(lib.tensor([0.2, 0.5, 0.9], dtype=dtype(lib)))
+                   if what == "icdf" else getattr(d, what))
+            grads = []
+            if out.requires_grad:
+                w = np.arange(1.0, 1.0 + out.numel(), dtype=np.float32 if f32 else np.float64)
+                w = w.reshape(tuple(out.shape))
+                # a NaN entry (an undefined moment) would spread into every gradient
+                mask = ~np.isnan(out.detach().numpy())
+                (lib.where(lib.tensor(mask), out, 0.0) * lib.tensor(w)).sum().backward()
+                grads = [p.grad.numpy() for p in ps if p.grad is not None]
+            outs.append((out.detach().numpy(), grads))
+        np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=rtol, atol=1e-12,
+                                   err_msg=f"{name}.{what}")
+        assert len(outs[0][1]) == len(outs[1][1])
+        for a, t in zip(outs[0][1], outs[1][1]):
+            np.testing.assert_allclose(a, t, rtol=grad_rtol, atol=1e-6 if f32 else 1e-12,
+                                       err_msg=f"{name}.{what}")
+    assert tuple(ours.expand((4, 3)).sample((2,)).shape) == (2, 4, 3)
+
+
+def test_more_families_sample_moments():
+    n = 200_000
+    ag.manual_seed(0)
+    # F(d1, d2): mean d2 / (d2 - 2), variance as PyTorch's closed form; 5 standard errors
+    d = D.FisherSnedecor(6.0, 12.0)
+    x = d.sample((n,)).double().numpy()
+    assert abs(x.mean() - d.mean.item()) < 5 * math.sqrt(d.variance.item() / n)
+    # GeneralizedPareto: P(X > x) = (1 + xi z) ** (-1 / xi), checked at two points
+    g = D.GeneralizedPareto(1.0, 2.0, 0.3)
+    y = g.sample((n,)).numpy()
+    for q in (1.5, 4.0):
+        p = (1 + 0.3 * (q - 1.0) / 2.0) ** (-1 / 0.3)
+        assert abs((y > q).mean() - p) < 5 * math.sqrt(p * (1 - p) / n)
+    # xi < 0: bounded support [loc, loc - scale / xi]
+    b = D.GeneralizedPareto(0.0, 1.0, -0.5).sample((1000,)).numpy()
+    assert (b >= 0).all() and (b <= 2.0).all()
+
+
+def test_generalized_pareto_rsample_gradient_matches_finite_differences():
+    base = np.array([0.5, 2.0, -0.2])
+
+    def f(params):
+        return D.GeneralizedPareto(params[0], params[1], params[2]).rsample((4,)).sum()
+    p = ag.tensor(base, dtype=ag.float64, requires_grad=True)
+    ag.manual_seed(7)
+    f(p).backward()
+    np.testing.assert_allclose(p.grad.numpy(), _fd(f, base), rtol=1e-5)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("make", [
+    lambda lib: lib.distributions.GeneralizedPareto(0.0, -1.0, 0.1),
+    lambda lib: lib.distributions.GeneralizedPareto(0.0, 2.0, -0.5).log_prob(lib.tensor(5.0)),
+    lambda lib: lib.distributions.FisherSnedecor(1.0, 2.0).log_prob(lib.tensor(-1.0)),
+], ids=["gp-scale", "gp-support", "f-support"])
+def test_more_families_errors_match_torch(make):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError) as theirs:
+        make(torch)
+    with pytest.raises(ValueError) as ours:
+        make(ag)
+    assert str(ours.value) == str(theirs.value)
+
+
+def test_fisher_snedecor_bad_df_names_fisher_snedecor():
+    # PyTorch's message names an inner Gamma (DIFFERENCES.md)
+    with pytest.raises(ValueError, match=r"Expected parameter df2 \(Tensor of shape \(\)\) of "
+                                         r"distribution FisherSnedecor\(df1: 1.0, df2: -2.0\) "
+                                         r"to satisfy the constraint GreaterThan"):
+        D.FisherSnedecor(1.0, -2.0)
