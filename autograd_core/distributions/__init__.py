@@ -42,6 +42,7 @@ from autograd_core.distributions.chi2 import Chi2
 from autograd_core.distributions.constraint_registry import biject_to, transform_to
 from autograd_core.distributions.continuous_bernoulli import ContinuousBernoulli
 from autograd_core.distributions.dirichlet import Dirichlet
+from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.exponential import Exponential
 from autograd_core.distributions.fishersnedecor import FisherSnedecor
 from autograd_core.distributions.gamma import Gamma
@@ -79,7 +80,7 @@ from autograd_core.distributions.wishart import Wishart
 __all__ = ["AbsTransform", "AffineTransform", "Bernoulli", "Beta", "Binomial", "Categorical",
            "CatTransform", "Cauchy", "Chi2", "ComposeTransform", "ContinuousBernoulli",
            "CorrCholeskyTransform", "CumulativeDistributionTransform", "Dirichlet", "Distribution",
-           "Exponential", "ExpTransform", "FisherSnedecor", "Gamma", "GeneralizedPareto",
+           "Exponential", "ExponentialFamily", "ExpTransform", "FisherSnedecor", "Gamma", "GeneralizedPareto",
            "Geometric", "Gumbel", "HalfCauchy", "HalfNormal", "Independent",
            "IndependentTransform", "InverseGamma", "Kumaraswamy", "Laplace", "LKJCholesky",
            "LogisticNormal", "LogNormal", "LowerCholeskyTransform", "LowRankMultivariateNormal",

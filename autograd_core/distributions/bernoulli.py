@@ -9,12 +9,13 @@ from typing import Any
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
 from autograd_core.distributions.constraints import _BOOLEAN, _REAL, _UNIT
-from autograd_core.distributions.distribution import _Distribution, _binary_params
+from autograd_core.distributions.distribution import _binary_params
+from autograd_core.distributions.exp_family import ExponentialFamily
 
 __all__ = ["Bernoulli"]
 
 
-class Bernoulli(_Distribution):
+class Bernoulli(ExponentialFamily):
     r"""The Bernoulli distribution over ``{0, 1}``, parameterised by ``probs`` (the probability
     of 1) or ``logits`` (its log-odds), as ``torch.distributions.Bernoulli``.
 
@@ -167,3 +168,12 @@ class Bernoulli(_Distribution):
             tensor(0.6931)
         """
         return _ag.softplus(self.logits) - self.probs * self.logits
+
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return ((self.probs / (1 - self.probs)).log(),)
+
+    def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
+        return natural_params[0].exp().log1p()
+
+    _mean_carrier_measure = 0

@@ -12,13 +12,14 @@ import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.tensor import Tensor
 from autograd_core.distributions.constraints import _POSITIVE, _UNIT
-from autograd_core.distributions.distribution import Distribution, _Distribution
+from autograd_core.distributions.distribution import Distribution
+from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.utils import _as_params, _draw
 
 __all__ = ["Beta"]
 
 
-class Beta(_Distribution):
+class Beta(ExponentialFamily):
     r"""The beta distribution on ``[0, 1]`` with concentrations ``concentration1`` (alpha)
     and ``concentration0`` (beta), broadcast together (numbers allowed), as
     ``torch.distributions.Beta``. ``log_prob`` and ``entropy`` are differentiable in both.
@@ -153,3 +154,11 @@ class Beta(_Distribution):
         total = a + b
         return (_ag.lgamma(a) + _ag.lgamma(b) - _ag.lgamma(total) - (a - 1) * _ag.digamma(a)
                 - (b - 1) * _ag.digamma(b) + (total - 2) * _ag.digamma(total))
+
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.concentration1, self.concentration0)
+
+    def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
+        x, y = natural_params
+        return _ag.lgamma(x) + _ag.lgamma(y) - _ag.lgamma(x + y)

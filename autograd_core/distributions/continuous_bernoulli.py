@@ -11,13 +11,13 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
 from autograd_core.distributions.constraints import _REAL, _UNIT
-from autograd_core.distributions.distribution import _Distribution
+from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.utils import _as_params, _clamp_probs, _log_sigmoid
 
 __all__ = ["ContinuousBernoulli"]
 
 
-class ContinuousBernoulli(_Distribution):
+class ContinuousBernoulli(ExponentialFamily):
     r"""The continuous Bernoulli distribution on ``[0, 1]`` (Loaiza-Ganem & Cunningham 2019),
     density ``C(p) p^x (1 - p)^(1 - x)``, as ``torch.distributions.ContinuousBernoulli``: near
     ``p = 1/2`` (``lims``) the normaliser, mean and variance are Taylor expansions, as
@@ -137,3 +137,5 @@ class ContinuousBernoulli(_Distribution):
     def entropy(self) -> Tensor:
         log0, log1 = (-self.probs).log1p(), self.probs.log()
         return self.mean * (log0 - log1) - self._log_norm() - log0
+
+    _mean_carrier_measure = 0

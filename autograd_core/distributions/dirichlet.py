@@ -12,13 +12,14 @@ from autograd_core import random as _random
 from autograd_core.tensor import Tensor
 from autograd_core.distributions.constraints import (_POSITIVE, _SIMPLEX, _independent,
                                                      _is_positive, _on_simplex)
-from autograd_core.distributions.distribution import Distribution, _Distribution
+from autograd_core.distributions.distribution import Distribution
+from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.utils import _as_params, _draw
 
 __all__ = ["Dirichlet"]
 
 
-class Dirichlet(_Distribution):
+class Dirichlet(ExponentialFamily):
     r"""The Dirichlet distribution over the simplex with ``concentration`` (its last dimension
     the categories), as ``torch.distributions.Dirichlet``. ``log_prob`` and ``entropy`` are
     differentiable in ``concentration``.
@@ -94,3 +95,11 @@ class Dirichlet(_Distribution):
         k, a0 = c.shape[-1], c.sum(-1)
         return (_ag.lgamma(c).sum(-1) - _ag.lgamma(a0) - (k - a0) * _ag.digamma(a0)
                 - ((c - 1.0) * _ag.digamma(c)).sum(-1))
+
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.concentration,)
+
+    def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
+        x = natural_params[0]
+        return _ag.lgamma(x).sum(-1) - _ag.lgamma(x.sum(-1))

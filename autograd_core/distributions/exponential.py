@@ -9,13 +9,14 @@ import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.tensor import Tensor
 from autograd_core.distributions.constraints import _NONNEGATIVE, _POSITIVE, _is_nonnegative
-from autograd_core.distributions.distribution import Distribution, _Distribution
+from autograd_core.distributions.distribution import Distribution
+from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.utils import _as_params, _draw
 
 __all__ = ["Exponential"]
 
 
-class Exponential(_Distribution):
+class Exponential(ExponentialFamily):
     r"""The exponential distribution with ``rate`` (inverse mean), as
     ``torch.distributions.Exponential``; ``rsample`` is reparameterised.
 
@@ -78,3 +79,12 @@ class Exponential(_Distribution):
 
     def entropy(self) -> Tensor:
         return 1.0 - self.rate.log()
+
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (-self.rate,)
+
+    def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
+        return -(-natural_params[0]).log()
+
+    _mean_carrier_measure = 0

@@ -11,13 +11,14 @@ import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.tensor import Tensor
 from autograd_core.distributions.constraints import _NONNEGATIVE, _POSITIVE
-from autograd_core.distributions.distribution import Distribution, _Distribution
+from autograd_core.distributions.distribution import Distribution
+from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.utils import _as_params, _draw
 
 __all__ = ["Gamma"]
 
 
-class Gamma(_Distribution):
+class Gamma(ExponentialFamily):
     r"""The gamma distribution with shape ``concentration`` and inverse scale ``rate``
     (broadcast together; numbers allowed), as ``torch.distributions.Gamma``. ``log_prob`` and
     ``entropy`` are differentiable in both parameters.
@@ -152,3 +153,13 @@ class Gamma(_Distribution):
         """
         value = self._check_value(value, lambda v: v >= 0, "GreaterThanEq(lower_bound=0.0)")
         return _ag.igamma(self.concentration, self.rate * value)
+
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.concentration - 1, -self.rate)
+
+    def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
+        x, y = natural_params
+        return _ag.lgamma(x + 1) + (x + 1) * (-y.reciprocal()).log()
+
+    _mean_carrier_measure = 0

@@ -15,7 +15,9 @@ from autograd_core.distributions.beta import Beta
 from autograd_core.distributions.binomial import Binomial
 from autograd_core.distributions.categorical import Categorical
 from autograd_core.distributions.cauchy import Cauchy
+from autograd_core.distributions.continuous_bernoulli import ContinuousBernoulli
 from autograd_core.distributions.dirichlet import Dirichlet
+from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.exponential import Exponential
 from autograd_core.distributions.gamma import Gamma
 from autograd_core.distributions.geometric import Geometric
@@ -480,3 +482,35 @@ _KL.update({
 })
 for _q in (Beta, Gamma, Uniform):
     _KL[Normal, _q] = _kl_p_infinite("loc")
+
+
+def _kl_expfamily_expfamily(p: ExponentialFamily, q: ExponentialFamily) -> Tensor:
+    """The Bregman divergence of the log normaliser: ``F(theta_q) - F(theta_p) - <theta_q -
+    theta_p, grad F(theta_p)>`` (one family only, as PyTorch's)."""
+    if type(p) is not type(q):
+        raise NotImplementedError("The cross KL-divergence between different exponential "
+                                  "families cannot be computed using Bregman divergences")
+    p_nparams = [t.detach().requires_grad_() for t in p._natural_params]
+    q_nparams = q._natural_params
+    with _ag.enable_grad():
+        lg_normal = p._log_normalizer(*p_nparams)
+        grads = _ag.autograd.grad(lg_normal.sum(), p_nparams, create_graph=True)
+    result = q._log_normalizer(*q_nparams) - lg_normal
+    for pnp, qnp, g in zip(p_nparams, q_nparams, grads):
+        # summed over the parameter's own event dimensions (a Wishart's df has none; PyTorch
+        # sums len(event_shape) of them, which mixes a batch of Wisharts' df terms)
+        own = pnp.ndim - len(p.batch_shape)
+        result = result - _sum_rightmost((qnp - pnp) * g, own)
+    return result
+
+
+def _kl_continuous_bernoulli_continuous_bernoulli(p: ContinuousBernoulli,
+                                                  q: ContinuousBernoulli) -> Tensor:
+    t1 = p.mean * (p.logits - q.logits)
+    t2 = p._log_norm() + (-p.probs).log1p()
+    t3 = -q._log_norm() - (-q.probs).log1p()
+    return t1 + t2 + t3
+
+
+_KL[ExponentialFamily, ExponentialFamily] = _kl_expfamily_expfamily
+_KL[ContinuousBernoulli, ContinuousBernoulli] = _kl_continuous_bernoulli_continuous_bernoulli

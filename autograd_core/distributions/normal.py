@@ -11,13 +11,13 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
 from autograd_core.distributions.constraints import _POSITIVE, _REAL
-from autograd_core.distributions.distribution import _Distribution
+from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.utils import _as_params
 
 __all__ = ["Normal"]
 
 
-class Normal(_Distribution):
+class Normal(ExponentialFamily):
     r"""The normal (Gaussian) distribution with mean ``loc`` and standard deviation ``scale``
     (broadcast together; numbers allowed), as ``torch.distributions.Normal``.
 
@@ -209,3 +209,13 @@ class Normal(_Distribution):
             tensor(1.4189)
         """
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()
+
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.loc / self.scale.pow(2), -0.5 * self.scale.pow(2).reciprocal())
+
+    def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
+        x, y = natural_params
+        return -0.25 * x.pow(2) / y + 0.5 * (-math.pi / y).log()
+
+    _mean_carrier_measure = 0

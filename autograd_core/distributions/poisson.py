@@ -12,13 +12,14 @@ from autograd_core import random as _random
 from autograd_core.tensor import Tensor
 from autograd_core.distributions.constraints import (_NONNEGATIVE, _NONNEGATIVE_INTEGER, _is_count,
                                                      _is_nonnegative)
-from autograd_core.distributions.distribution import Distribution, _Distribution
+from autograd_core.distributions.distribution import Distribution
+from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.utils import _as_params, _draw
 
 __all__ = ["Poisson"]
 
 
-class Poisson(_Distribution):
+class Poisson(ExponentialFamily):
     r"""The Poisson distribution with mean ``rate``, as ``torch.distributions.Poisson``
     (``log_prob`` differentiable in ``rate``; no ``entropy``, as PyTorch's).
 
@@ -66,3 +67,10 @@ class Poisson(_Distribution):
     def log_prob(self, value: Tensor) -> Tensor:
         value = self._check_value(value, _is_count, _NONNEGATIVE_INTEGER)
         return _ag.xlogy(value, self.rate) - self.rate - _ag.lgamma(value + 1)
+
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.rate.log(),)
+
+    def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
+        return natural_params[0].exp()

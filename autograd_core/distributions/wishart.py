@@ -15,6 +15,7 @@ from autograd_core.distributions.chi2 import Chi2
 from autograd_core.distributions.constraints import (_LOWER_CHOLESKY, _POSITIVE_DEFINITE,
                                                      _greater_than)
 from autograd_core.distributions.distribution import Distribution
+from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.utils import lazy_property
 
 __all__ = ["Wishart"]
@@ -36,7 +37,7 @@ def _precision_to_scale_tril(precision: Tensor) -> Tensor:
     return _ag.linalg.solve_triangular(l_inv, eye, upper=False)
 
 
-class Wishart(Distribution):
+class Wishart(ExponentialFamily):
     r"""The Wishart distribution of ``p x p`` positive definite matrices with ``df`` degrees of
     freedom and scale given by exactly one of ``covariance_matrix``, ``precision_matrix`` or
     its lower Cholesky factor ``scale_tril`` (``Sigma = L @ L.mT``), as
@@ -216,3 +217,15 @@ class Wishart(Distribution):
         return ((p + 1) * (p * _LOG_2 / 2 + tril.diagonal(dim1=-2, dim2=-1).log().sum(-1))
                 + _ag.mvlgamma(nu / 2, p) - (nu - p - 1) / 2 * _mvdigamma(nu / 2, p)
                 + nu * p / 2)
+
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return -self.precision_matrix / 2, (self.df - self._event_shape[-1] - 1) / 2
+
+    def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
+        x, y = natural_params
+        p = self._event_shape[-1]
+        return ((y + (p + 1) / 2) * (-_ag.linalg.slogdet(-2 * x).logabsdet + _LOG_2 * p)
+                + _ag.mvlgamma(y + (p + 1) / 2, p))
+
+    _mean_carrier_measure = 0
