@@ -47,15 +47,13 @@ class Beta(ExponentialFamily):
     support = _UNIT
     _params = ("concentration1", "concentration0")
     expand = Distribution._expand_params
+    _checked_by_base = True
 
     def __init__(self, concentration1: Tensor | builtins.float,
                  concentration0: Tensor | builtins.float,
                  validate_args: builtins.bool | None = None) -> None:
         self.concentration1, self.concentration0 = _as_params(concentration1, concentration0)
-        super().__init__(self.concentration1.shape, (), validate_args)
-        for name in self._params:
-            t = getattr(self, name)
-            self._check_param(name, t, t._data > 0, "GreaterThan(lower_bound=0.0)")
+        super().__init__(self.concentration1.shape, (), validate_args)  # the base checks them
 
     @property
     def mean(self) -> Tensor:

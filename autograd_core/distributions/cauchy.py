@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import builtins
 import math
 from typing import Any
 
 import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.tensor import Tensor
-from autograd_core.distributions.constraints import _POSITIVE, _REAL, _is_real
-from autograd_core.distributions.distribution import Distribution, _Distribution
-from autograd_core.distributions.utils import _as_params, _draw
+from autograd_core.distributions.constraints import _REAL, _is_real
+from autograd_core.distributions.distribution import _LocScale
+from autograd_core.distributions.utils import _draw
 
 __all__ = ["Cauchy"]
 
 
-class Cauchy(_Distribution):
+class Cauchy(_LocScale):
     r"""The Cauchy (Lorentz) distribution with median ``loc`` and half width ``scale``, as
     ``torch.distributions.Cauchy``; ``rsample`` is reparameterised. Its mean is ``nan`` and
     its variance ``inf``, as PyTorch's.
@@ -34,19 +33,6 @@ class Cauchy(_Distribution):
         >>> m.log_prob(ag.tensor([0.0, 1.0])), m.cdf(ag.tensor(1.0))
         (tensor([-1.1447, -1.8379]), tensor(0.7500))
     """
-
-    _params = ("loc", "scale")
-    arg_constraints = {"loc": _REAL, "scale": _POSITIVE}
-    _checked_by_base = True
-    support = _REAL
-    has_rsample = True
-
-    def __init__(self, loc: Tensor | builtins.float, scale: Tensor | builtins.float,
-                 validate_args: builtins.bool | None = None) -> None:
-        self.loc, self.scale = _as_params(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args)
-
-    expand = Distribution._expand_params
 
     @property
     def mean(self) -> Tensor:

@@ -10,7 +10,7 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core.ops.registry import refuse_capture
 from autograd_core.tensor import Size, Tensor
-from autograd_core.distributions.constraints import Constraint, _REAL, _UNIT
+from autograd_core.distributions.constraints import Constraint, _POSITIVE, _REAL, _UNIT
 from autograd_core.distributions.utils import _as_params, _clamp_probs
 
 __all__ = ["Distribution"]
@@ -255,3 +255,22 @@ def _binary_params(d: Distribution, probs: Any, logits: Any,
         d._check_param("logits", given, ~np.isnan(given._data), _REAL)
         d.probs = given.sigmoid()  # type: ignore[attr-defined]
     return tuple(rest)
+
+
+class _LocScale(_Distribution):
+    """The shape PyTorch writes out for ``Cauchy``, ``Gumbel`` and ``Laplace``: a real
+    ``loc`` and a positive ``scale`` broadcast together (numbers allowed), checked by the base
+    in that order, a real support, ``rsample``, and ``expand`` by expanding both."""
+
+    _params = ("loc", "scale")
+    arg_constraints = {"loc": _REAL, "scale": _POSITIVE}
+    _checked_by_base = True
+    support = _REAL
+    has_rsample = True
+
+    def __init__(self, loc: Tensor | builtins.float, scale: Tensor | builtins.float,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.loc, self.scale = _as_params(loc, scale)
+        super().__init__(self.loc.shape, (), validate_args)
+
+    expand = Distribution._expand_params

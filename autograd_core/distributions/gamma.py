@@ -45,14 +45,12 @@ class Gamma(ExponentialFamily):
     support = _NONNEGATIVE
     _params: tuple[str, ...] = ("concentration", "rate")
     expand = Distribution._expand_params
+    _checked_by_base = True
 
     def __init__(self, concentration: Tensor | builtins.float, rate: Tensor | builtins.float,
                  validate_args: builtins.bool | None = None) -> None:
         self.concentration, self.rate = _as_params(concentration, rate)
-        super().__init__(self.concentration.shape, (), validate_args)
-        for name in self._params:
-            t = getattr(self, name)
-            self._check_param(name, t, t._data > 0, "GreaterThan(lower_bound=0.0)")
+        super().__init__(self.concentration.shape, (), validate_args)  # the base checks them
 
     @property
     def mean(self) -> Tensor:

@@ -8,9 +8,9 @@ from typing import Any
 
 import autograd_core as _ag
 from autograd_core.tensor import Tensor
-from autograd_core.distributions.constraints import _POSITIVE, _REAL, _is_real
-from autograd_core.distributions.distribution import Distribution, _Distribution
-from autograd_core.distributions.utils import _EULER_GAMMA, _as_params
+from autograd_core.distributions.constraints import _REAL, _is_real
+from autograd_core.distributions.distribution import _LocScale
+from autograd_core.distributions.utils import _EULER_GAMMA
 
 __all__ = ["Gumbel"]
 
@@ -24,7 +24,7 @@ def _uniform_open(shape: tuple[builtins.int, ...], like: Tensor) -> Tensor:
     return _ag.rand(shape, dtype=like.dtype).clamp(min=fi.tiny, max=1 - fi.eps)
 
 
-class Gumbel(_Distribution):
+class Gumbel(_LocScale):
     r"""The Gumbel (type-I extreme value) distribution with location ``loc`` and scale
     ``scale``, as ``torch.distributions.Gumbel``; ``rsample`` is reparameterised
     (``loc - scale * log(-log u)``).
@@ -44,19 +44,6 @@ class Gumbel(_Distribution):
         >>> m.log_prob(ag.tensor([0.0, 1.0])), m.mean
         (tensor([-1.0000, -1.3679]), tensor(0.5772))
     """
-
-    _params = ("loc", "scale")
-    arg_constraints = {"loc": _REAL, "scale": _POSITIVE}
-    _checked_by_base = True
-    support = _REAL
-    has_rsample = True
-
-    def __init__(self, loc: Tensor | builtins.float, scale: Tensor | builtins.float,
-                 validate_args: builtins.bool | None = None) -> None:
-        self.loc, self.scale = _as_params(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args)
-
-    expand = Distribution._expand_params
 
     @property
     def mean(self) -> Tensor:

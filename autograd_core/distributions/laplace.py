@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import builtins
 import math
 from typing import Any
 
 import autograd_core as _ag
 from autograd_core.tensor import Tensor
-from autograd_core.distributions.constraints import _POSITIVE, _REAL, _is_real
-from autograd_core.distributions.distribution import Distribution, _Distribution
-from autograd_core.distributions.utils import _as_params
+from autograd_core.distributions.constraints import _REAL, _is_real
+from autograd_core.distributions.distribution import _LocScale
 
 __all__ = ["Laplace"]
 
 
-class Laplace(_Distribution):
+class Laplace(_LocScale):
     r"""The Laplace distribution with location ``loc`` and scale ``scale``, as
     ``torch.distributions.Laplace``; ``rsample`` is reparameterised.
 
@@ -32,19 +30,6 @@ class Laplace(_Distribution):
         >>> m.log_prob(ag.tensor([0.0, 1.0])), m.entropy(), m.cdf(ag.tensor(0.0))
         (tensor([-0.6931, -1.6931]), tensor(1.6931), tensor(0.5000))
     """
-
-    _params = ("loc", "scale")
-    arg_constraints = {"loc": _REAL, "scale": _POSITIVE}
-    _checked_by_base = True
-    support = _REAL
-    has_rsample = True
-
-    def __init__(self, loc: Tensor | builtins.float, scale: Tensor | builtins.float,
-                 validate_args: builtins.bool | None = None) -> None:
-        self.loc, self.scale = _as_params(loc, scale)
-        super().__init__(self.loc.shape, (), validate_args)
-
-    expand = Distribution._expand_params
 
     @property
     def mean(self) -> Tensor:
