@@ -35,9 +35,6 @@ class _Folded(TransformedDistribution):
         super().__init__(base, AbsTransform(), validate_args)
         self._check_param("scale", scale, _is_positive(scale._data), _POSITIVE)
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"  # PyTorch's: its parameters are properties
-
     def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
         return type(self)(self.scale.expand(tuple(Size(batch_shape))), self._validate)
 

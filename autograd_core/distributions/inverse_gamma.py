@@ -43,9 +43,6 @@ class InverseGamma(TransformedDistribution):
         minus_one = _ag.tensor(-1.0, dtype=base.rate.dtype)
         super().__init__(base, PowerTransform(minus_one), validate_args)
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"  # PyTorch's: its parameters are properties
-
     @property
     def concentration(self) -> Tensor:
         return self.base_dist.concentration

@@ -9,7 +9,7 @@ from typing import Any
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
 from autograd_core.distributions.constraints import _POSITIVE, _UNIT, _is_positive
-from autograd_core.distributions.distribution import _shape_text
+from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.transformed_distribution import TransformedDistribution
 from autograd_core.distributions.transforms import AffineTransform, PowerTransform
 from autograd_core.distributions.uniform import Uniform
@@ -54,9 +54,7 @@ class Kumaraswamy(TransformedDistribution):
             v = getattr(self, name)
             self._check_param(name, v, _is_positive(v._data), _POSITIVE)
 
-    def __repr__(self) -> str:
-        return (f"Kumaraswamy(concentration1: {_shape_text(self.concentration1)}, "
-                f"concentration0: {_shape_text(self.concentration0)})")
+    __repr__ = Distribution.__repr__  # PyTorch's: the parameters it holds
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Kumaraswamy:
         shape = tuple(Size(batch_shape))

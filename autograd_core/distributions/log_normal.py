@@ -42,9 +42,6 @@ class LogNormal(TransformedDistribution):
         base = Normal(loc, scale, validate_args)
         super().__init__(base, ExpTransform(), validate_args)
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"  # PyTorch's: its parameters are properties
-
     def expand(self, batch_shape: Any, _instance: Any = None) -> LogNormal:
         shape = tuple(Size(batch_shape))
         return LogNormal(self.loc.expand(shape), self.scale.expand(shape), self._validate)

@@ -44,9 +44,6 @@ class LogisticNormal(TransformedDistribution):
             base = base.expand([1])
         super().__init__(base, StickBreakingTransform(), validate_args)
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"  # PyTorch's: its parameters are properties
-
     @property
     def loc(self) -> Tensor:
         return self.base_dist.base_dist.loc

@@ -8,7 +8,7 @@ from typing import Any
 from autograd_core.tensor import Size, Tensor
 from autograd_core.distributions.constraints import (Constraint, _POSITIVE, _greater_than_eq,
                                                      _is_positive)
-from autograd_core.distributions.distribution import _shape_text
+from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.exponential import Exponential
 from autograd_core.distributions.transformed_distribution import TransformedDistribution
 from autograd_core.distributions.transforms import AffineTransform, ExpTransform
@@ -46,8 +46,7 @@ class Pareto(TransformedDistribution):
         super().__init__(base, [ExpTransform(), AffineTransform(0, self.scale)], validate_args)
         self._check_param("scale", self.scale, _is_positive(self.scale._data), _POSITIVE)
 
-    def __repr__(self) -> str:
-        return f"Pareto(scale: {_shape_text(self.scale)}, alpha: {_shape_text(self.alpha)})"
+    __repr__ = Distribution.__repr__  # PyTorch's: the parameters it holds
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Pareto:
         shape = tuple(Size(batch_shape))

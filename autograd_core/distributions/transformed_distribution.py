@@ -99,7 +99,7 @@ class TransformedDistribution(_Distribution):
         return _independent(c, n - c.event_dim) if n > c.event_dim else c
 
     def __repr__(self) -> str:
-        return "TransformedDistribution()"
+        return f"{type(self).__name__}()"  # PyTorch's: a subclass's parameters are properties
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         x = self.base_dist.rsample(sample_shape)

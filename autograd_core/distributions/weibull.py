@@ -8,7 +8,7 @@ from typing import Any
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
 from autograd_core.distributions.constraints import _POSITIVE, _is_positive
-from autograd_core.distributions.distribution import _shape_text
+from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.exponential import Exponential
 from autograd_core.distributions.transformed_distribution import TransformedDistribution
 from autograd_core.distributions.transforms import AffineTransform, PowerTransform
@@ -51,9 +51,7 @@ class Weibull(TransformedDistribution):
         self._check_param("concentration", self.concentration,
                           _is_positive(self.concentration._data), _POSITIVE)
 
-    def __repr__(self) -> str:
-        return (f"Weibull(scale: {_shape_text(self.scale)}, concentration: "
-                f"{_shape_text(self.concentration)})")
+    __repr__ = Distribution.__repr__  # PyTorch's: the parameters it holds
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Weibull:
         shape = tuple(Size(batch_shape))

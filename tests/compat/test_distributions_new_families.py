@@ -712,3 +712,27 @@ def test_exponential_family_kl_pairs_match_torch():
                                rtol=1e-12)
     np.testing.assert_allclose(MyExp(r1).entropy().detach().numpy(), 1 - np.log([0.5, 3.0]),
                                rtol=1e-12)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name, good, bad", [
+    ("Weibull", (1.0, 2.0), (-1.0, 1.0)),
+    ("Pareto", (1.0, 2.0), (1.0, -2.0)),
+    ("Kumaraswamy", (1.0, 2.0), (1.0, 0.0)),
+    ("LogNormal", (0.0, 1.0), (0.0, -1.0)),
+    ("HalfNormal", (1.0,), (-1.0,)),
+])
+def test_transformed_family_reprs_and_errors_match_torch(name, good, bad):
+    # Weibull, Pareto and Kumaraswamy showed their parameters' shapes, "(scale: (), ...)",
+    # where PyTorch shows the values, in their repr and so in every error message
+    torch = pytest.importorskip("torch")
+    ours, theirs = getattr(D, name), getattr(torch.distributions, name)
+    assert repr(ours(*good)) == repr(theirs(*good))
+    wide = [torch.ones(2) * v for v in good]
+    assert repr(ours(*[ag.tensor(w.numpy()) for w in wide])).replace(
+        "autograd_core", "torch") == repr(theirs(*wide))
+    with pytest.raises(ValueError) as t:
+        theirs(*bad)
+    with pytest.raises(ValueError) as a:
+        ours(*bad)
+    assert str(a.value) == str(t.value)
