@@ -4,6 +4,7 @@ against closed forms, reparameterised gradients against float64 finite differenc
 PyTorch's error messages."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -736,3 +737,20 @@ def test_transformed_family_reprs_and_errors_match_torch(name, good, bad):
     with pytest.raises(ValueError) as a:
         ours(*bad)
     assert str(a.value) == str(t.value)
+
+
+@pytest.mark.torch_parity
+def test_wishart_low_df_warns_as_torch():
+    torch = pytest.importorskip("torch")
+    with pytest.warns(UserWarning) as theirs:
+        torch.distributions.Wishart(2.5, torch.eye(3))
+    with pytest.warns(UserWarning, match="Low df values detected") as ours:
+        d = D.Wishart(2.5, ag.eye(3))
+    assert str(ours[0].message) == str(theirs[0].message)
+    # draws for p - 1 < df < p are still symmetric and (but for rare rounding) definite
+    ag.manual_seed(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = d.sample((200,)).double().numpy()
+    np.testing.assert_allclose(w, np.swapaxes(w, -1, -2), rtol=1e-6)
+    assert (np.linalg.eigvalsh(w) > -1e-6).all()
