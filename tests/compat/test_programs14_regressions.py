@@ -1,0 +1,67 @@
+"""Regressions found running public PyTorch programs on tapegrad (round 14: PyTorch tutorials'
+small parts and research-style programs as written in 2024-2026: LLaMA/Mamba/KAN/ViT-Muon
+toys, LoRA + DPO, flows and score matching, the SDPA tutorial).
+
+Harness and results: /work/progs_runs/progs14/ (RESULTS14.md).
+"""
+import warnings
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import nn
+import nn.functional as F
+
+
+@pytest.mark.torch_parity
+def test_sdpa_kernel_backend_selection():
+    """p10 pytorch/tutorials scaled_dot_product_attention_tutorial.py:
+    ``from torch.nn.attention import SDPBackend, sdpa_kernel`` raised ModuleNotFoundError.
+    On the CPU PyTorch runs the math or the flash kernel; switching both off is an error, and
+    flash alone refuses dropout and inputs that are not 4-D."""
+    torch = pytest.importorskip("torch")
+    from nn.attention import SDPBackend, sdpa_kernel
+    import torch.nn.attention as tna
+    q = np.random.RandomState(0).randn(2, 3, 4, 8).astype(np.float32)
+    ref = torch.nn.functional.scaled_dot_product_attention(*[torch.tensor(q)] * 3).numpy()
+    assert [(b.name, int(b)) for b in SDPBackend] == [(b.name, int(b)) for b in tna.SDPBackend.__members__.values()]
+    assert repr(SDPBackend.MATH) == repr(tna.SDPBackend.MATH)
+    x = ag.tensor(q)
+    for chosen in (SDPBackend.MATH, SDPBackend.FLASH_ATTENTION,
+                   [SDPBackend.EFFICIENT_ATTENTION, SDPBackend.MATH]):
+        with sdpa_kernel(chosen):
+            np.testing.assert_allclose(F.scaled_dot_product_attention(x, x, x).numpy(), ref,
+                                       rtol=1e-5, atol=1e-6)
+    cases = [(SDPBackend.EFFICIENT_ATTENTION, (x, x, x), {}),
+             (SDPBackend.CUDNN_ATTENTION, (x, x, x), {}),
+             (SDPBackend.FLASH_ATTENTION, (x, x, x), {"dropout_p": 0.5}),
+             (SDPBackend.FLASH_ATTENTION, (x[0], x[0], x[0]), {})]
+    for backend, args, kw in cases:
+        tb = getattr(tna.SDPBackend, backend.name)
+        targs = [torch.tensor(a.numpy()) for a in args]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises(RuntimeError) as want, tna.sdpa_kernel(tb):
+                torch.nn.functional.scaled_dot_product_attention(*targs, **kw)
+            with pytest.raises(RuntimeError) as got, sdpa_kernel(backend):
+                F.scaled_dot_product_attention(*args, **kw)
+        assert str(got.value) == str(want.value)
+    # the flags are restored after the block, also after an error
+    assert ag.backends.cuda.math_sdp_enabled() and ag.backends.cuda.flash_sdp_enabled()
+    with pytest.raises(AssertionError, match="Backend must be an instance of SDPBackend"):
+        with sdpa_kernel("math"):
+            pass
+    # the deprecated backends.cuda.sdp_kernel and the enable_* switches
+    with pytest.warns(FutureWarning, match="sdp_kernel"):
+        with ag.backends.cuda.sdp_kernel(enable_flash=False, enable_math=True):
+            assert not ag.backends.cuda.flash_sdp_enabled()
+    ag.backends.cuda.enable_math_sdp(False)
+    ag.backends.cuda.enable_flash_sdp(False)
+    try:
+        with pytest.raises(RuntimeError, match="No viable backend"):
+            F.scaled_dot_product_attention(x, x, x)
+    finally:
+        ag.backends.cuda.enable_math_sdp(True)
+        ag.backends.cuda.enable_flash_sdp(True)
+    assert ag.nn.attention is nn.attention
