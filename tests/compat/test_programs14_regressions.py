@@ -65,3 +65,23 @@ def test_sdpa_kernel_backend_selection():
         ag.backends.cuda.enable_math_sdp(True)
         ag.backends.cuda.enable_flash_sdp(True)
     assert ag.nn.attention is nn.attention
+
+
+@pytest.mark.torch_parity
+def test_module_compile_runs_the_module_eagerly():
+    """2024-era training scripts call ``model.compile()`` (PyTorch >= 2.2, in place, keeps the
+    state_dict keys): it raised AttributeError. It now accepts ``torch.compile``'s arguments
+    and the module computes as before."""
+    torch = pytest.importorskip("torch")
+    w = np.array([[1.0, -2.0], [0.5, 3.0]], np.float32)
+    x = np.array([[1.0, 2.0]], np.float32)
+    tm = torch.nn.Linear(2, 2)
+    m = nn.Linear(2, 2)
+    with torch.no_grad():
+        tm.weight.copy_(torch.tensor(w))
+        tm.bias.zero_()
+    m.load_state_dict({"weight": ag.tensor(w), "bias": ag.zeros(2)})
+    assert m.compile(mode="reduce-overhead", fullgraph=True) is None
+    assert list(m.state_dict()) == ["weight", "bias"]
+    np.testing.assert_allclose(m(ag.tensor(x)).detach().numpy(),
+                               tm(torch.tensor(x)).detach().numpy())
