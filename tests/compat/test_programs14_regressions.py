@@ -85,3 +85,51 @@ def test_module_compile_runs_the_module_eagerly():
     assert list(m.state_dict()) == ["weight", "bias"]
     np.testing.assert_allclose(m(ag.tensor(x)).detach().numpy(),
                                tm(torch.tensor(x)).detach().numpy())
+
+
+@pytest.mark.torch_parity
+def test_amp_custom_fwd_bwd_and_cuda_amp_autocast():
+    """Research code with custom autograd Functions decorates forward/backward with
+    ``torch.amp.custom_fwd(device_type=...)`` / ``custom_bwd`` (or the deprecated
+    ``torch.cuda.amp`` forms) and wraps steps in ``torch.cuda.amp.autocast(enabled=use_amp)``:
+    all raised AttributeError. Without an enabled autocast (never, here) they pass through."""
+    torch = pytest.importorskip("torch")
+
+    def make(lib, fwd_dec, bwd_dec):
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            @fwd_dec
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x ** 3
+
+            @staticmethod
+            @bwd_dec
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                return 3 * x ** 2 * g
+        return Cube
+
+    x0 = np.array([0.5, -2.0, 3.0], np.float32)
+    tc = make(torch, torch.amp.custom_fwd(device_type="cpu", cast_inputs=torch.float32),
+              torch.amp.custom_bwd(device_type="cpu"))
+    tx = torch.tensor(x0, requires_grad=True)
+    tc.apply(tx).sum().backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        decs = [(ag.amp.custom_fwd(device_type="cpu", cast_inputs=ag.float32),
+                 ag.amp.custom_bwd(device_type="cpu")),
+                (ag.cuda.amp.custom_fwd, ag.cuda.amp.custom_bwd)]
+        for fwd_dec, bwd_dec in decs:
+            x = ag.tensor(x0, requires_grad=True)
+            make(ag, fwd_dec, bwd_dec).apply(x).sum().backward()
+            np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+    with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'device_type'"):
+        ag.amp.custom_fwd(lambda ctx, x: x)
+    with pytest.raises(ValueError, match="Expected `device_type` of type `str`"):
+        ag.amp.custom_bwd(device_type=None)
+    with pytest.warns(FutureWarning, match=r"torch.cuda.amp.autocast\(args...\)` is deprecated"):
+        with pytest.warns(UserWarning, match="CUDA is not available"):
+            with ag.cuda.amp.autocast():
+                y = ag.ones(2) * 3
+    assert y.dtype == ag.float32
