@@ -61,7 +61,7 @@ import numpy as np
 from autograd_core import Tensor
 from autograd_core import random as _random
 
-__all__ = ["Dataset", "IterableDataset", "ChainDataset", "ConcatDataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
+__all__ = ["Dataset", "IterableDataset", "ChainDataset", "ConcatDataset", "StackDataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
            "get_worker_info", "WorkerInfo", "load_mnist_digits", "MnistDigits",
            "DistributedSampler", "load_idx", "load_mnist", "mnist_files", "Sampler",
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
@@ -266,6 +266,46 @@ class ConcatDataset(Dataset):
         d = int(np.searchsorted(self.cumulative, idx, side="right"))
         prev = int(self.cumulative[d - 1]) if d else 0
         return self.datasets[d][idx - prev]
+
+
+class StackDataset(Dataset):
+    """Several map-style datasets of one length side by side: sample ``i`` is the tuple of
+    their samples ``i`` (datasets given positionally) or the dict of them (given by keyword),
+    as PyTorch's ``StackDataset``.
+
+    Args:
+        *args (Dataset): datasets whose samples come as a tuple.
+        **kwargs (Dataset): datasets whose samples come as a dict under these keys.
+
+    Example::
+
+        >>> from nn.data import StackDataset
+        >>> StackDataset([1, 2], "ab")[1]
+        (2, 'b')
+        >>> ds = StackDataset(image=[10, 20, 30], label=[0, 1, 0])
+        >>> len(ds), ds[2]
+        (3, {'image': 30, 'label': 0})
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via "
+                             "``kwargs``) like input/output, but both types are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        parts = list(args) if args else list(kwargs.values())
+        self._length = len(parts[0])
+        if any(len(d) != self._length for d in parts):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets: tuple | dict = args if args else kwargs
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self) -> int:
+        return self._length
 
 
 class Subset(Dataset):

@@ -16,6 +16,7 @@ from nn.utils import landscape
 from nn.utils.memory import MemorySummary, memory_summary, tape_saved_bytes
 from nn.utils.weight_norm import remove_weight_norm, weight_norm, weight_norm_init_
 from nn.utils.spectral_norm import remove_spectral_norm, spectral_norm
+from nn.utils.init import skip_init
 from nn.utils import fusion, parametrizations, parametrize, prune, rnn, stateless
 from nn.layers.normalization import batch_renorm_limits
 
@@ -24,4 +25,4 @@ __all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_
            "vector_to_parameters", "GradFlow", "History", "plot_history", "landscape",
            "memory_summary", "MemorySummary", "tape_saved_bytes", "weight_norm",
            "remove_weight_norm", "weight_norm_init_", "spectral_norm", "remove_spectral_norm", "fusion", "parametrize",
-           "parametrizations", "prune", "rnn", "stateless", "batch_renorm_limits"]
+           "parametrizations", "prune", "rnn", "stateless", "batch_renorm_limits", "skip_init"]

@@ -133,3 +133,38 @@ def test_amp_custom_fwd_bwd_and_cuda_amp_autocast():
             with ag.cuda.amp.autocast():
                 y = ag.ones(2) * 3
     assert y.dtype == ag.float32
+
+
+@pytest.mark.torch_parity
+def test_stack_dataset_and_skip_init():
+    """p17 (recipes skip_param_init + a 2024 multimodal data script): ``nn.utils.skip_init`` and
+    ``torch.utils.data.StackDataset`` raised AttributeError."""
+    torch = pytest.importorskip("torch")
+    from autograd_core.utils.data import DataLoader, StackDataset
+    from torch.utils.data import StackDataset as TStack
+    xs = [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]
+    ours = StackDataset(image=ag.tensor(xs), label=[0, 1, 1])
+    ref = TStack(image=torch.tensor(xs), label=[0, 1, 1])
+    assert len(ours) == len(ref) == 3
+    assert ours[1]["label"] == ref[1]["label"] and ours[1]["image"].tolist() == ref[1]["image"].tolist()
+    assert StackDataset([1, 2], "ab")[0] == TStack([1, 2], "ab")[0] == (1, "a")
+    batch = next(iter(DataLoader(ours, batch_size=2)))
+    assert batch["image"].tolist() == xs[:2] and batch["label"].tolist() == [0, 1]
+    for args, kw in [(([1, 2], [3]), {}), (([1],), {"b": [2]}), ((), {})]:
+        with pytest.raises(ValueError) as want:
+            TStack(*args, **kw)
+        with pytest.raises(ValueError) as got:
+            StackDataset(*args, **kw)
+        assert str(got.value) == str(want.value)
+    # skip_init: the module, no random numbers drawn, PyTorch's errors
+    ag.manual_seed(3)
+    first = ag.rand(2).tolist()
+    ag.manual_seed(3)
+    m = nn.utils.skip_init(nn.Linear, in_features=6, out_features=1)
+    assert m.weight.shape == (1, 6) and ag.rand(2).tolist() == first
+    for cls in (int, nn.ReLU):
+        with pytest.raises(RuntimeError) as want:
+            torch.nn.utils.skip_init(getattr(torch.nn, cls.__name__, cls))
+        with pytest.raises(RuntimeError) as got:
+            nn.utils.skip_init(cls)
+        assert str(got.value).split(";")[0] == str(want.value).split(";")[0]
