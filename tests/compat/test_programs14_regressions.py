@@ -168,3 +168,48 @@ def test_stack_dataset_and_skip_init():
         with pytest.raises(RuntimeError) as got:
             nn.utils.skip_init(cls)
         assert str(got.value).split(";")[0] == str(want.value).split(";")[0]
+
+
+@pytest.mark.torch_parity
+def test_compiler_cpu_default_tensor_type_and_nn_utils_aliases():
+    """Names 2024-era library/model code and older scripts reach for, which raised
+    AttributeError (found comparing the namespaces after p16): ``torch.compiler.is_compiling()``
+    and ``@torch.compiler.disable`` (timm, HF), ``torch.cpu`` (device-generic
+    ``getattr(torch, device_type)``; deprecated ``torch.cpu.amp.autocast``),
+    ``torch.set_default_tensor_type`` (pre-2.1 scripts), ``nn.utils.fuse_conv_bn_eval`` & co. at
+    ``nn.utils`` level and the deprecated ``nn.utils.clip_grad_norm``."""
+    torch = pytest.importorskip("torch")
+    assert ag.compiler.is_compiling() is torch.compiler.is_compiling() is False
+    assert ag.compiler.disable(len)([1, 2]) == 2
+    assert ag.compiler.disable(recursive=False)(len)([1]) == 1
+    assert (ag.cpu.is_available(), ag.cpu.device_count(), ag.cpu.current_device()) == (
+        torch.cpu.is_available(), torch.cpu.device_count(), torch.cpu.current_device())
+    with pytest.warns(FutureWarning, match="torch.cpu.amp.autocast"):
+        with ag.cpu.amp.autocast(enabled=False):
+            assert ag.ones(1).dtype == ag.float32
+    try:
+        with pytest.warns(UserWarning, match="set_default_tensor_type\\(\\) is deprecated"):
+            ag.set_default_tensor_type(ag.DoubleTensor)
+        assert ag.tensor([0.5]).dtype == ag.float64
+        with pytest.warns(UserWarning):
+            ag.set_default_tensor_type("torch.FloatTensor")
+        assert ag.tensor([0.5]).dtype == ag.float32
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for bad in (ag.LongTensor, "torch.LongTensor", "torch.cuda.FloatTensor", 3):
+                tbad = getattr(torch, bad.__name__) if isinstance(bad, type) else bad
+                with pytest.raises(TypeError) as want:
+                    torch.set_default_tensor_type(tbad)
+                with pytest.raises(TypeError) as got:
+                    ag.set_default_tensor_type(bad)
+                assert str(got.value) == str(want.value)
+    finally:
+        ag.set_default_dtype(ag.float32)
+        torch.set_default_dtype(torch.float32)
+    assert nn.utils.fuse_conv_bn_eval is nn.utils.fusion.fuse_conv_bn_eval
+    w = ag.tensor([1.0, 1.0], requires_grad=True)
+    (w * ag.tensor([3.0, 4.0])).sum().backward()
+    with pytest.warns(FutureWarning, match="clip_grad_norm_"):
+        total = nn.utils.clip_grad_norm([w], 1.0)
+    assert total.item() == pytest.approx(5.0)
+    np.testing.assert_allclose(w.grad.numpy(), [0.6, 0.8], rtol=1e-5)
