@@ -151,7 +151,8 @@ _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.util
                  "distributed": "autograd_core.distributed", "amp": "autograd_core.amp",
                  "distributions": "autograd_core.distributions", "func": "autograd_core.func",
                  "functional": "autograd_core.functional", "jit": "autograd_core.jit",
-                 "compiler": "autograd_core.compiler", "cpu": "autograd_core.cpu"}
+                 "compiler": "autograd_core.compiler", "cpu": "autograd_core.cpu",
+                 "profiler": "autograd_core.profiler"}
 #: names PyTorch re-exports at the top level from a lazy module: ``torch.vmap`` is torch.func's;
 #: ``torch.dropout``, ``torch.cosine_similarity``, ...: nn.functional's (``nn/_toplevel.py``
 #: holds those whose top-level signature differs from F's), found by name on first access so

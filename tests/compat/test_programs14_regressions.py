@@ -213,3 +213,55 @@ def test_compiler_cpu_default_tensor_type_and_nn_utils_aliases():
         total = nn.utils.clip_grad_norm([w], 1.0)
     assert total.item() == pytest.approx(5.0)
     np.testing.assert_allclose(w.grad.numpy(), [0.6, 0.8], rtol=1e-5)
+
+
+@pytest.mark.torch_parity
+def test_profiler_schedule_ranges_and_table():
+    """p20 pytorch/tutorials profiler_recipe.py: ``from torch.profiler import profile,
+    ProfilerActivity, record_function`` raised ModuleNotFoundError (and research code sprinkles
+    ``record_function`` ranges). Only those ranges are timed here; the schedule, the
+    on_trace_ready calls, counts, ProfilerStep* grouping and the table's columns are PyTorch's."""
+    torch = pytest.importorskip("torch")
+    import autograd_core.profiler as agp
+    import torch.profiler as tp
+    for kw in [dict(wait=1, warmup=1, active=2, repeat=2), dict(wait=0, warmup=2, active=1),
+               dict(wait=2, warmup=0, active=3, repeat=1, skip_first=3),
+               dict(wait=2, warmup=1, active=1, repeat=2, skip_first_wait=1)]:
+        with warnings.catch_warnings(record=True) as w_want:
+            warnings.simplefilter("always")
+            want = [tp.schedule(**kw)(i).name for i in range(20)]
+        with warnings.catch_warnings(record=True) as w_got:
+            warnings.simplefilter("always")
+            assert [agp.schedule(**kw)(i).name for i in range(20)] == want
+        assert [str(w.message) for w in w_got] == [str(w.message) for w in w_want]
+
+    def run(lib, prof_mod):
+        seen = []
+
+        def handler(p):
+            keys = {e.key for e in p.key_averages()}
+            seen.append((p.step_num, sorted(keys & {"ProfilerStep*", "fwd", "inner"})))
+        sched = prof_mod.schedule(wait=1, warmup=1, active=2, repeat=2)
+        with prof_mod.profile(schedule=sched, on_trace_ready=handler) as p:
+            for _ in range(10):
+                with prof_mod.record_function("fwd"):
+                    with prof_mod.record_function("inner"):
+                        lib.ones(3).sum()
+                p.step()
+        counts = {e.key: e.count for e in p.key_averages() if e.key in ("fwd", "inner")}
+        return seen, p.step_num, counts, p.key_averages().table(row_limit=3).splitlines()[1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = run(torch, tp)
+    got = run(ag, agp)
+    assert got[:3] == ref[:3]
+    assert got[3].split() == ref[3].split()
+    with agp.profile() as prof:
+        with agp.record_function("outer"):
+            with agp.record_function("inner"):
+                pass
+    outer, inner = prof.key_averages()
+    assert outer.cpu_time_total >= inner.cpu_time_total
+    assert outer.self_cpu_time_total == pytest.approx(outer.cpu_time_total - inner.cpu_time_total)
+    with pytest.raises(AssertionError, match="Invalid profiler schedule arguments"):
+        agp.schedule(wait=1, warmup=1, active=0)
