@@ -265,3 +265,28 @@ def test_profiler_schedule_ranges_and_table():
     assert outer.self_cpu_time_total == pytest.approx(outer.cpu_time_total - inner.cpu_time_total)
     with pytest.raises(AssertionError, match="Invalid profiler schedule arguments"):
         agp.schedule(wait=1, warmup=1, active=0)
+
+
+@pytest.mark.torch_parity
+def test_sdpa_causal_bias_lower_right():
+    """p22 the SDPA tutorial's "attn_bias subclasses" part: ``from torch.nn.attention.bias
+    import causal_lower_right`` raised ModuleNotFoundError. Lower-right alignment (the last
+    query sees every key) is what a decoding step over a KV cache needs."""
+    torch = pytest.importorskip("torch")
+    from nn.attention.bias import causal_lower_right, causal_upper_left
+    import torch.nn.attention.bias as tb
+    rs = np.random.RandomState(1)
+    q, k, v = (rs.rand(2, 3, L, 4).astype(np.float32) for L in (2, 5, 5))
+    for ours, ref in ((causal_upper_left, tb.causal_upper_left),
+                      (causal_lower_right, tb.causal_lower_right)):
+        for L, S in ((2, 5), (3, 3)):
+            assert ours(L, S)._materialize().tolist() == ref(L, S)._materialize().tolist()
+        got = F.scaled_dot_product_attention(*(ag.tensor(a) for a in (q, k, v)), ours(2, 5))
+        want = torch.nn.functional.scaled_dot_product_attention(
+            *(torch.tensor(a) for a in (q, k, v)), ref(2, 5))
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+    assert isinstance(causal_upper_left(2, 3), ag.Tensor)
+    with pytest.warns(UserWarning, match="Lower right causal bias will produce NaNs"):
+        causal_lower_right(3, 2)
+    with pytest.raises(AssertionError, match="causal_upper_left only supports 2D tensors"):
+        causal_upper_left(3)
