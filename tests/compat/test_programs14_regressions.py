@@ -290,3 +290,40 @@ def test_sdpa_causal_bias_lower_right():
         causal_lower_right(3, 2)
     with pytest.raises(AssertionError, match="causal_upper_left only supports 2D tensors"):
         causal_upper_left(3)
+
+
+@pytest.mark.torch_parity
+def test_default_convert_and_functionalize():
+    """Namespace comparison with torch 2.13 (after p24): ``torch.utils.data.default_convert``
+    (the collate of ``batch_size=None`` loaders, called by hand in data code) and
+    ``torch.func.functionalize`` raised AttributeError / ImportError."""
+    torch = pytest.importorskip("torch")
+    import collections
+    from autograd_core.func import functionalize
+    from autograd_core.utils.data import default_convert
+    from torch.utils.data import default_convert as tconv
+    P = collections.namedtuple("P", "a b")
+    sample = {"a": np.arange(3), "b": [np.float32(1.5), "s", 2], "c": P(np.ones(2), 3),
+              "d": (np.int64(4), np.array(["x"]))}
+    got, want = default_convert(sample), tconv(sample)
+    assert got["a"].tolist() == want["a"].tolist() and got["a"].dtype == ag.int64
+    assert isinstance(got["b"][0], ag.Tensor) and got["b"][1:] == want["b"][1:]
+    assert type(got["c"]) is P and got["c"].a.dtype == ag.float64 and got["c"].b == 3
+    assert type(got["d"]) is type(want["d"]) is list and got["d"][0].item() == 4
+    assert got["d"][1] is sample["d"][1]
+    od = default_convert(collections.OrderedDict(x=np.ones(1)))
+    assert type(od) is collections.OrderedDict
+
+    def f(a):
+        b = a.clone()
+        b.add_(1)
+        a.mul_(2)
+        return b
+    x, tx = ag.ones(2), torch.ones(2)
+    y, ty = functionalize(f)(x), torch.func.functionalize(f)(tx)
+    assert y.tolist() == ty.tolist() and x.tolist() == tx.tolist()
+    with pytest.raises(RuntimeError) as want_err:
+        torch.func.functionalize(f, remove="x")
+    with pytest.raises(RuntimeError) as got_err:
+        functionalize(f, remove="x")
+    assert str(got_err.value) == str(want_err.value)
