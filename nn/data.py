@@ -840,7 +840,7 @@ def default_convert(data: Any) -> Any:
     if isinstance(data, Mapping):
         converted = {k: default_convert(v) for k, v in data.items()}
         try:
-            return type(data)(converted)
+            return type(data)(converted)  # type: ignore[call-arg]
         except TypeError:  # a mapping type that cannot be built from a dict
             return converted
     if isinstance(data, tuple) and hasattr(data, "_fields"):
