@@ -38,6 +38,7 @@ from autograd_core.creation import (
     full, full_like, get_default_dtype, half, int, int8, int16, int32, int64, linspace, long,
     logspace, multinomial, normal, ones, ones_like, poisson, rand, rand_like, randint, get_default_device,
     randint_like, randn, randn_like, randperm, set_default_device, set_default_dtype, short,
+    set_default_tensor_type,
     tensor, uint8, zeros, zeros_like,
 )
 from autograd_core.tensor import DType as dtype, Size  # noqa: F401 (torch.dtype)
@@ -149,7 +150,9 @@ import sys as _sys
 _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.utils",
                  "distributed": "autograd_core.distributed", "amp": "autograd_core.amp",
                  "distributions": "autograd_core.distributions", "func": "autograd_core.func",
-                 "functional": "autograd_core.functional", "jit": "autograd_core.jit"}
+                 "functional": "autograd_core.functional", "jit": "autograd_core.jit",
+                 "compiler": "autograd_core.compiler", "cpu": "autograd_core.cpu",
+                 "profiler": "autograd_core.profiler"}
 #: names PyTorch re-exports at the top level from a lazy module: ``torch.vmap`` is torch.func's;
 #: ``torch.dropout``, ``torch.cosine_similarity``, ...: nn.functional's (``nn/_toplevel.py``
 #: holds those whose top-level signature differs from F's), found by name on first access so

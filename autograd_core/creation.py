@@ -1272,6 +1272,42 @@ ByteTensor = _legacy("ByteTensor", np.uint8)
 BoolTensor = _legacy("BoolTensor", np.bool_)
 
 
+def set_default_tensor_type(t: Any, /) -> None:
+    """PyTorch's deprecated ``set_default_tensor_type``: the default float dtype from a legacy
+    tensor type (``DoubleTensor``) or its name (``"torch.DoubleTensor"``), with PyTorch's
+    deprecation warning; ``torch.cuda.*`` types raise as in a PyTorch without CUDA.
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     ag.set_default_tensor_type("torch.DoubleTensor")
+        >>> ag.ones(1).dtype
+        autograd_core.float64
+        >>> ag.set_default_dtype(ag.float32)
+    """
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
+                  UserWarning, stacklevel=2)
+    if isinstance(t, str):
+        module, _, name = t.rpartition(".")
+        if module.endswith("cuda"):
+            raise TypeError(f"type {t} not available. Torch not compiled with CUDA enabled.")
+        if module != "torch":
+            raise ModuleNotFoundError(f"No module named '{module or t}'", name=module or t)
+        if not isinstance(globals().get(name), _LegacyTensorType):
+            raise AttributeError(f"module 'torch' has no attribute '{name}'")
+        t = globals()[name]
+    if not isinstance(t, _LegacyTensorType):
+        raise TypeError("invalid type object: only floating-point types are supported as the "
+                        "default type")
+    if t.dtype.kind != "f":
+        raise TypeError("only floating-point types are supported as the default type")
+    set_default_dtype(t.dtype)
+
+
 def normal(mean: Tensor | builtins.float, std: Tensor | builtins.float = 1.0,
            size: Sequence[builtins.int] | None = None, *, generator: Generator | None = None,
            dtype: DTypeLike | None = None, device: DeviceLike | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 from typing import Any, Union
 
@@ -108,6 +109,27 @@ def clip_grad_norm_(parameters: _Tensors, max_norm: float, norm_type: float = 2.
     total = get_total_norm(_grads(params), norm_type, error_if_nonfinite)
     clip_grads_with_norm_(params, max_norm, total)
     return total
+
+
+def clip_grad_norm(parameters: _Tensors, max_norm: float, norm_type: float = 2.0,
+                   error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
+    """Deprecated name of :func:`clip_grad_norm_` (PyTorch warns with a FutureWarning).
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> w = ag.tensor([1.0, 1.0], requires_grad=True)
+        >>> (w * ag.tensor([3.0, 4.0])).sum().backward()
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     nn.utils.clip_grad_norm([w], max_norm=1.0)
+        tensor(5.)
+    """
+    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
+                  "`torch.nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
 def clip_grads_with_norm_(parameters: _Tensors, max_norm: float, total_norm: Tensor,
