@@ -1302,8 +1302,16 @@ class CompiledStep:
         self._cache[key] = _EAGER
 
 
-def compile(fn: Callable | None = None, *, strict: bool = False,
-            cache_limit: int = 8) -> CompiledStep | Callable:
+_TORCH_MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs",
+                "max-autotune")
+
+
+def compile(model: Callable | None = None, *, fullgraph: bool = False,
+            dynamic: bool | None = None, backend: str | Callable | None = None,
+            mode: str | None = None, options: dict | None = None, name: str | None = None,
+            disable: bool = False, recompile_limit: int | None = None,
+            isolate_recompiles: bool = False, shapes_spec: object = None,
+            strict: bool = False, cache_limit: int = 8) -> object:
     """Capture a whole training step and replay it without Python per-op work.
 
     ``fn(*tensors)`` does what one step does (``zero_grad``, forward, loss, ``backward``,
@@ -1320,6 +1328,15 @@ def compile(fn: Callable | None = None, *, strict: bool = False,
     backward inside the step ran runs eagerly: call ``backward`` inside the step).
 
     Usable as ``ag.compile(fn)``, ``@ag.compile`` and ``@ag.compile(strict=True)``.
+
+    ``torch.compile``'s arguments are taken, so that programs written for it run:
+    ``disable=True`` returns ``model`` itself; ``recompile_limit`` sets ``cache_limit``; ``mode``
+    is checked against PyTorch's names (and refused together with ``options``, as PyTorch);
+    ``fullgraph``, ``dynamic``, ``backend``, ``options``, ``name``, ``isolate_recompiles`` and
+    ``shapes_spec`` change nothing here. An ``nn.Module`` is returned wrapped, as PyTorch's
+    ``OptimizedModule``: the same parameters, buffers and training flag, ``state_dict`` keys
+    under ``_orig_mod.``, and its forward run eagerly (capture pays off for a whole step:
+    compile the step function that calls the module, the loss, ``backward`` and the optimizer).
 
     Example::
 
@@ -1339,6 +1356,21 @@ def compile(fn: Callable | None = None, *, strict: bool = False,
         >>> step.traces
         1
     """
-    if fn is None:
+    if mode is not None and options is not None:
+        raise RuntimeError("Either mode or options can be specified, but both can't be "
+                           "specified at the same time.")
+    if mode is not None and mode not in _TORCH_MODES:
+        raise RuntimeError(f"Unrecognized mode={mode}, should be one of: "
+                           + ", ".join(_TORCH_MODES))
+    if recompile_limit is not None:
+        cache_limit = recompile_limit
+    if model is None:
+        if disable:
+            return lambda fn: fn
         return functools.partial(compile, strict=strict, cache_limit=cache_limit)
-    return CompiledStep(fn, strict, cache_limit)
+    if disable:
+        return model
+    modules = sys.modules.get("nn.module")  # an nn.Module exists only once nn is imported
+    if modules is not None and isinstance(model, modules.Module):
+        return modules.OptimizedModule(model)
+    return CompiledStep(model, strict, cache_limit)

@@ -1059,3 +1059,34 @@ class Module:
             r = d.get(reg)
             if isinstance(r, dict) and (type(r) is not _Registry or r._owner() is not self):
                 d[reg] = _Registry(self, r)
+
+
+class OptimizedModule(Module):
+    """What ``autograd_core.compile(module)`` returns, as PyTorch's ``torch.compile`` does: a
+    module holding the original as ``_orig_mod`` (so ``state_dict`` keys read
+    ``_orig_mod.<name>``, and ``parameters()`` are the original's), running its forward
+    eagerly; attributes it does not have are the original's.
+
+    Example::
+
+        >>> import autograd_core as ag, nn
+        >>> m = nn.Linear(2, 1)
+        >>> c = ag.compile(m)
+        >>> list(c.state_dict()), c.weight is m.weight
+        (['_orig_mod.weight', '_orig_mod.bias'], True)
+    """
+
+    def __init__(self, mod: Module):
+        super().__init__()
+        self._orig_mod = mod
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        return self._orig_mod(*args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            if name == "_orig_mod":
+                raise
+            return getattr(self._orig_mod, name)
