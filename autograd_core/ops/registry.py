@@ -236,6 +236,27 @@ _OUT_OVERLAP = {
 }
 
 
+#: public functions whose PyTorch form takes no ``out=`` (torch 2.13's signatures: views,
+#: predicates, composites, ops without an out variant): refused with PyTorch's TypeError
+_NO_OUT = frozenset((
+    "adaptive_avg_pool1d adjoint allclose argwhere as_strided atleast_1d atleast_2d "
+    "atleast_3d avg_pool1d bilinear bincount block_diag broadcast_shapes "
+    "broadcast_tensors broadcast_to cartesian_prod cdist chunk clone combinations conj "
+    "constant_pad_nd conv1d conv2d conv3d conv_transpose1d conv_transpose2d "
+    "conv_transpose3d corrcoef count_nonzero cov cumulative_trapezoid det diag_embed "
+    "diagflat diagonal diagonal_scatter dist dsplit einsum equal flatten flip fliplr "
+    "flipud gradient hsplit imag index_fill index_put is_complex is_conj "
+    "is_floating_point is_inference is_neg is_nonzero is_same_size isclose isfinite "
+    "isinf isnan isreal istft leaky_relu logdet masked_fill masked_scatter matrix_exp "
+    "max_pool1d max_pool2d max_pool3d meshgrid moveaxis movedim narrow permute pinverse "
+    "pixel_shuffle pixel_unshuffle positive prelu put ravel real relu repeat_interleave "
+    "reshape resolve_conj resolve_neg roll rot90 rsub select select_scatter silu split "
+    "split_with_sizes squeeze std_mean stft swapaxes swapdims t tensor_split tile trace "
+    "transpose trapezoid trapz tril_indices triu_indices unbind unflatten unique "
+    "unique_consecutive unravel_index unsafe_chunk unsafe_split unsqueeze vander "
+    "var_mean view_as_complex view_as_real vsplit").split())
+
+
 #: ops whose ``out=`` PyTorch takes only as a bool tensor
 _BOOL_OUT = frozenset(("signbit", "isneginf", "isposinf"))
 
@@ -304,7 +325,8 @@ def _with_out(fn, name):
 
 def functions() -> dict:
     """``{name: functional form}`` for every declared op and alias; those without an ``out``
-    of their own (and not in place) take PyTorch's ``out=`` (``torch.mul(a, b, out=c)``)."""
+    of their own (and not in place) take PyTorch's ``out=`` (``torch.mul(a, b, out=c)``),
+    but for the names in ``_NO_OUT``, which refuse it as PyTorch's do."""
     out = {}
     for d in DECLS.values():
         if not d.function:
@@ -312,10 +334,21 @@ def functions() -> dict:
         fn = d.fn
         if not d.name.endswith("_") and "out" not in inspect.signature(fn).parameters:
             fn = _with_out(fn, d.name)
-        out[d.name] = fn
-        for a in d.aliases:
-            out[a] = fn
+        for public in (d.name, *d.aliases):  # an alias may differ (conj_physical takes out=)
+            out[public] = _without_out(d.fn, public) if public in _NO_OUT else fn
     return out
+
+
+def _without_out(fn, name):
+    """``fn`` refusing ``out=`` as PyTorch's ``name`` does (which has no out variant)."""
+
+    @functools.wraps(fn)
+    def without_out(*args: Any, **kwargs: Any) -> Any:
+        if "out" in kwargs:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
+        return fn(*args, **kwargs)
+
+    return without_out
 
 
 def samples() -> list:
