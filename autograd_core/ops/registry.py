@@ -103,7 +103,7 @@ __test__: dict[str, str] = {}
 
 
 def op(name, *, node=None, method=False, function=True, samples=None, kernels=(), aliases=(),
-       doc=None, reads_values=False, **sample_kw):
+       doc=None, reads_values=False, grad_fn=None, **sample_kw):
     """Declare op ``name``; see the module docstring. Without ``samples``, one sample calls the
     functional form on ``n_inputs`` tensors, with the remaining keywords as its metadata.
 
@@ -115,7 +115,10 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
     records (indices from a sort or a max, a mask from a condition), constants that a replay
     of a captured step would not recompute. Called while ``ag.compile`` traces, it makes the
     step run eagerly (with its warning, or the error under ``strict=True``), whatever the
-    first calls' data: a baked index would be silently wrong on later data."""
+    first calls' data: a baked index would be silently wrong on later data.
+
+    ``grad_fn``: PyTorch's name of the node (``grad_fn.name()``), where it is not the node
+    class's name followed by ``Backward0`` (``LogsumexpBackward0`` for ``LogSumExp``)."""
 
     def declare(obj):
         if name in DECLS:
@@ -141,11 +144,27 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
         meth = (name if method is True else method) or None
         if node_cls is not None and "_op_name" not in node_cls.__dict__:
             node_cls._op_name = name  # what a refusal names (Node.op_name)
+        if grad_fn is not None:
+            _name_node(node_cls, grad_fn)
         DECLS[name] = OpDecl(name, fn, node_cls, meth, own, tuple(kernels), tuple(aliases),
                              function)
         return obj
 
     return declare
+
+
+def _name_node(cls, grad_fn):
+    """Give node class ``cls`` PyTorch's node name ``grad_fn`` (its ``name()``)."""
+    given = cls.__dict__.get("_grad_fn")
+    if given is not None and given != grad_fn:
+        raise ValueError(f"{cls.__name__} is named {given!r} by one op and {grad_fn!r} by "
+                         "another: give one of them a subclass")
+    cls._grad_fn = grad_fn
+
+    def name(self):
+        return grad_fn
+
+    cls.name = name
 
 
 def refuse_capture(what):
