@@ -214,8 +214,14 @@ def _numpy_names(fn, name):
 def _frontend(cls, name):
     apply = cls.apply
     wrong_keyword = f"{cls.__name__}.forward() got an unexpected keyword argument "
+    # a forward's own out= is the array form a captured step replays into (forward_out), not
+    # the user's: given here (x.exp(out=t), F.silu(x, out=t)) it wrote into t's buffer or
+    # failed inside a kernel; the public out= is registry.functions()'s
+    internal_out = "out" in inspect.signature(cls.forward).parameters
 
     def fn(*args, **kwargs):
+        if internal_out and "out" in kwargs:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
         try:
             return apply(*args, **kwargs)
         except TypeError as e:  # a keyword the op lacks (e.g. out=): named as the user wrote it

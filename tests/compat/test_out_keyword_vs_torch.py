@@ -107,3 +107,27 @@ def test_alias_may_take_out_where_its_op_does_not():
     assert ag.conj_physical(x, out=out) is out and out.tolist() == [1 - 2j]
     with pytest.raises(TypeError, match=r"^conj\(\) got an unexpected keyword argument 'out'$"):
         ag.conj(x, out=out)
+
+
+@pytest.mark.parametrize("call", [
+    lambda x, out: x.exp(out=out), lambda x, out: x.neg(out=out),
+    lambda x, out: x.sqrt(out=out), lambda x, out: x.relu(out=out),
+    lambda x, out: x.sigmoid(out=out)])
+def test_methods_refuse_out(call):
+    # x.exp(out=t) reached the node's internal out= (the array form a captured step replays
+    # into): it overwrote t's memory behind its version counter and returned another tensor;
+    # x.relu(out=t) failed inside the kernel. PyTorch's methods take no out=
+    x = ag.tensor([1.0, 4.0])
+    out = ag.zeros(2)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'out'"):
+        call(x, out)
+    assert out.tolist() == [0.0, 0.0]
+
+
+def test_kernel_activation_of_nn_functional_refuses_out():
+    import nn.functional as F
+
+    out = ag.zeros(2)
+    with pytest.raises(TypeError, match=r"^silu\(\) got an unexpected keyword argument 'out'$"):
+        F.silu(ag.tensor([1.0, 4.0]), out=out)
+    assert out.tolist() == [0.0, 0.0]
