@@ -777,7 +777,7 @@ class Igamma(Node):
     _op_name = "igamma"
 
     def name(self):
-        return "IgammacBackward0" if self.upper else "IgammaBackward0"
+        return "IgammacBackward0" if getattr(self, "upper", False) else "IgammaBackward0"
 
     def forward(self, input, other, upper):
         kernel = "igammac_cpu" if upper else "igamma_cpu"
