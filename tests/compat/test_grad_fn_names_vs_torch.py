@@ -235,3 +235,28 @@ def test_everyday_graph_as_torch(name):
 def test_listed_differences_are_cases():
     assert set(DIFFERS_TABLE) <= {c[0].name for c in TABLE}
     assert set(DIFFERS_EVERYDAY) <= set(EVERYDAY)
+
+
+def _walk(node, depth=0):
+    """The whole graph below ``node``: names, edges and output indices, leaves included."""
+    if node is None:
+        return None
+    return (node.name(), tuple((_walk(f, depth + 1), i) for f, i in node.next_functions))
+
+
+#: everyday calls whose whole graph, not only the last node, is PyTorch's
+WHOLE = ("normalize 2**x x**y t view sum_dim mean_dim max amax clamp_min_ clamp_max_ pad triu "
+         "logsumexp x@y.T mv vv squeeze_none unsqueeze transpose x[1:] x[None] setitem "
+         "softmax log_softmax mse_loss layer_norm_w prod_dim round_dec div_floor").split()
+
+
+@pytest.mark.parametrize("name", WHOLE)
+def test_whole_graph_as_torch(name):
+    fn = EVERYDAY[name]
+    graphs = []
+    for lib, F in ((ag, agF), (torch, tF)):
+        rng = np.random.default_rng(0)
+        x = lib.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+        y = lib.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+        graphs.append(_walk(fn(lib, F, x, y).grad_fn))
+    assert graphs[0] == graphs[1]
