@@ -14,7 +14,8 @@ import numpy as np
 from autograd_core import autograd, creation
 from autograd_core.grad_mode import STATE
 from autograd_core.ops import complexfns
-from autograd_core.ops.binary import Add, Div, Mul, Pow, Sub, where
+from autograd_core.ops.binary import (Add, Div, Mul, Pow, RsubScalar, ScalarPow, Sub, is_number,
+                                      where)
 from autograd_core.ops.index import getitem, setitem
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.linalg import matmul
@@ -38,6 +39,8 @@ def _operators():
         return PowScalar.apply(self, exponent=other)
 
     def __rpow__(self, other):
+        if is_number(other):  # 2 ** x: PyTorch's pow(Scalar, Tensor) node, one edge
+            return ScalarPow.apply(self, base=other)
         return Pow.apply(other, self)
 
     def __matmul__(self, other):
@@ -170,7 +173,9 @@ def _operators():
     __add__, __sub__, __mul__, __truediv__ = (operator(c) for c in (Add, Sub, Mul, Div))
     # 2 * x and 2 + x record x first, as PyTorch's (x.mul(2): next_functions[0] is x's);
     # the numbers are the same, float + and * being commutative
-    __radd__, __rmul__, __rsub__ = operator(Add), operator(Mul), operator(Sub, reflected=True)
+    # 2 - x: Sub of (2, x) under the name of PyTorch's node (RsubBackward1)
+    __radd__, __rmul__, __rsub__ = (operator(Add), operator(Mul),
+                                    operator(RsubScalar, reflected=True))
 
     def __rtruediv__(self, other):
         # PyTorch's Tensor.__rdiv__: reciprocal, then a product (its values, and the reciprocal
@@ -293,9 +298,7 @@ def _spellings():
                     [2],
                     [3]])
         """
-        if self.ndim > 2:
-            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
-        return T(self)
+        return DECLS["t"].fn(self)  # PyTorch's node name (TBackward0) and words
 
     def where_(self, condition, other):
         """Return ``autograd_core.where(condition, self, other)``: this tensor where ``condition`` holds.

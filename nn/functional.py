@@ -2691,7 +2691,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
                 [0.0000, 0.0000]])
     """
     x = _t(input)
-    denom = ag.clamp(ag.linalg.vector_norm(x, p, dim=dim, keepdim=True), min=eps)
+    denom = ag.clamp_min(ag.linalg.vector_norm(x, p, dim=dim, keepdim=True), eps)  # PyTorch's
     y = x / denom.expand_as(x)
     if out is None:
         return y

@@ -239,7 +239,7 @@ class EluGrad(Node):
 def elu(input: Tensor, alpha: builtins.float = 1.0) -> Tensor:
     """``nn.functional.elu``'s op: ``input`` where ``input > 0``, else
     ``alpha * (exp(input) - 1)``."""
-    return Elu.apply(input, float(alpha), 1.0, 1.0)
+    return Elu.apply(input, alpha=float(alpha), scale=1.0, input_scale=1.0)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -248,7 +248,7 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input: Tensor) -> Tensor:
     """``nn.functional.selu``'s op: ELU with Klambauer et al.'s ``alpha`` and ``scale``."""
-    return Elu.apply(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return Elu.apply(input, alpha=_SELU_ALPHA, scale=_SELU_SCALE, input_scale=1.0)
 
 
 def celu(input: Tensor, alpha: builtins.float = 1.0) -> Tensor:
@@ -256,7 +256,14 @@ def celu(input: Tensor, alpha: builtins.float = 1.0) -> Tensor:
     alpha = float(alpha)
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
-    return Elu.apply(input, alpha, 1.0, 1.0 / alpha)
+    return Celu.apply(input, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)
+
+
+class Celu(Elu):
+    """``celu``: Elu under PyTorch's name of the node."""
+
+    def name(self):
+        return "CeluBackward0"
 
 
 class Prelu(Node):
@@ -325,7 +332,7 @@ class PreluGradWeight(Node):
                 xp.where(below, gg * g, zero) if need[1] else None)
 
 
-@op("prelu", node=Prelu, method=True, samples=[
+@op("prelu", node=Prelu, method=True, grad_fn="PreluKernelBackward0", samples=[
     # a weight per channel (dim 1) or one for all, made from a second input of x's shape
     Sample("prelu", lambda a, b: prelu(a, b.movedim(1, 0).flatten(1).sum(1) if a.ndim > 1
                                        else b.sum()), n_inputs=2, domain="away_from_zero"),

@@ -27,7 +27,7 @@ from autograd_core.ops.linalg import bmm, matmul
 from autograd_core.ops.pieces import constant_pad_nd
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.scatter import gather
-from autograd_core.ops.shape import cat, permute, reshape, stack, transpose
+from autograd_core.ops.shape import Permute, _as_view, cat, permute, reshape, stack, transpose
 from autograd_core.tensor import Tensor
 
 
@@ -62,7 +62,12 @@ def _result(arr: Any) -> Tensor:
 # ---- transposes, flips, rolls ----------------------------------------------------------------
 
 
-@op("t", samples=[Sample("t", lambda a: t(_mat(a) if a.ndim > 2 else a))])
+class MatrixT(Permute):
+    """``t``: a permutation under PyTorch's name of the node."""
+
+
+@op("t", node=MatrixT, grad_fn="TBackward0",
+    samples=[Sample("t", lambda a: t(_mat(a) if a.ndim > 2 else a))])
 def t(input: Tensor) -> Tensor:
     """Return the transpose of a tensor of at most 2 dimensions (0-d and 1-d come back as is).
 
@@ -80,7 +85,7 @@ def t(input: Tensor) -> Tensor:
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
                            f"{input.ndim}D")
-    return permute(input, tuple(range(input.ndim - 1, -1, -1)))
+    return _as_view(MatrixT.apply(input, axes=tuple(range(input.ndim - 1, -1, -1))), input)
 
 
 @op("flip", method=True, samples=[Sample("flip", lambda a: flip(a, list(range(a.ndim))), min_ndim=1)])

@@ -313,6 +313,9 @@ class _Logit(Node):
     """PyTorch's logit: a negative ``eps`` means none; the gradient is ``g / (x (1 - x))``,
     NaN outside [0, 1] without ``eps`` and 0 outside [eps, 1 - eps] with it."""
 
+    def name(self):
+        return "LogitBackward0"
+
     def forward(self, x, eps):
         if x.dtype.kind == "c":
             raise _args.not_implemented("logit_cpu", x.dtype)
@@ -488,7 +491,8 @@ class FMin(FMax):
     keep = staticmethod(np.less_equal)
 
 
-op("fmax", method=True, n_inputs=2, broadcasts=True, domain="distinct", doc="""
+op("fmax", method=True, n_inputs=2, broadcasts=True, domain="distinct", grad_fn="FmaxBackward0",
+   doc="""
     Return the elementwise maximum of ``input`` and ``other``, ignoring NaN.
 
     Where one of them is NaN the other is taken (NaN only where both are). At ties the gradient
@@ -504,7 +508,8 @@ op("fmax", method=True, n_inputs=2, broadcasts=True, domain="distinct", doc="""
         >>> ag.fmax(ag.tensor([1.0, float('nan'), 3.0]), ag.tensor([2.0, 5.0, float('nan')]))
         tensor([2., 5., 3.])
     """)(FMax)
-op("fmin", method=True, n_inputs=2, broadcasts=True, domain="distinct", doc="""
+op("fmin", method=True, n_inputs=2, broadcasts=True, domain="distinct", grad_fn="FminBackward0",
+   doc="""
     Return the elementwise minimum of ``input`` and ``other``, ignoring NaN.
 
     Where one of them is NaN the other is taken (NaN only where both are). At ties the gradient
@@ -558,7 +563,7 @@ class Sinc(Node):
         return (xp.where(at_zero, g * x * (-math.pi ** 2 / 3) + 0.0, g * d),)
 
 
-@op("logaddexp2", method=True, n_inputs=2, broadcasts=True, doc="""
+@op("logaddexp2", method=True, n_inputs=2, broadcasts=True, grad_fn="Logaddexp2Backward0", doc="""
     Return ``log2(2 ** input + 2 ** other)`` elementwise, without overflow.
 
     Args:
@@ -582,7 +587,8 @@ class LogAddExp2(Node):
         return g * xp.sigmoid((a - b) * _LN2), g * xp.sigmoid((b - a) * _LN2)
 
 
-@op("copysign", method=True, n_inputs=2, broadcasts=True, domain="away_from_zero", doc="""
+@op("copysign", method=True, n_inputs=2, broadcasts=True, domain="away_from_zero",
+    grad_fn="CopysignBackward0", doc="""
     Return the magnitude of ``input`` with the sign of ``other`` (its sign bit: -0.0 is
     negative), elementwise; integers give float32.
 

@@ -192,8 +192,25 @@ class Sub(Node):
         return g, -g
 
 
+class RsubScalar(Sub):
+    """``number - x`` (``2 - x``, ``rsub(x, 2)``): ``Sub`` of ``(number, x)`` under the name
+    of PyTorch's node, ``rsub(Tensor, Scalar)``'s. (PyTorch's has one edge, to ``x``; this
+    one has Sub's two, the first None: a fused replay of a captured step reads the number as
+    a positional input.)"""
+
+    _op_name = "sub"  # as before: the refusals of `2 - x` name sub
+
+    def name(self):
+        return "RsubBackward1"
+
+
 _F16 = np.dtype(np.float16)
 _NUMBERS = (float, int)
+
+
+def is_number(x):
+    """Whether ``x`` is a Python number (bool, int, float, complex; numpy's float64 too)."""
+    return isinstance(x, (int, float, complex))
 
 
 def _half_by_number(a, b):
@@ -322,6 +339,9 @@ class DivRounded(Node):
     PyTorch's ``DivBackward``, whatever the incoming gradient)."""
 
     _op_name = "div"  # the public op a refusal names (Node.op_name)
+
+    def name(self):  # PyTorch's div(Tensor, Tensor, rounding_mode) (a number made a tensor)
+        return "DivBackward2"
 
     def forward(self, a, b, *, rounding_mode):
         try:
@@ -455,6 +475,9 @@ def rsub(input: Any, other: Any, alpha: builtins.float = 1) -> Tensor:
         >>> ag.rsub(ag.tensor([1.0, 2.0]), 5.0)
         tensor([4., 3.])
     """
+    if isinstance(input, Tensor) and is_number(other) and alpha == 1 and \
+            type(alpha) is builtins.int:
+        return RsubScalar.apply(other, input)
     return sub(other, input, alpha=alpha)
 
 
@@ -561,6 +584,9 @@ class Pow(Node):
     (PyTorch's convention)."""
     saved_names = ("self", "exponent", "result")
 
+    def name(self):
+        return "PowBackward1"  # PyTorch's node of pow(Tensor, Tensor)
+
     complex_backward = HOLOMORPHIC
     def forward(self, a, b):
         try:
@@ -578,10 +604,40 @@ class Pow(Node):
             with np.errstate(divide="ignore", invalid="ignore"):
                 ga = xp.where(xp.data(b) == 0, 0.0, g * b * a ** (b - 1))
         if n[1]:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                zero_base = (xp.data(a) == 0) & (np.real(xp.data(b)) >= 0)
-                gb = g * xp.where(zero_base, 0.0, y * xp.log(xp.where(zero_base, 1.0, a)))
+            gb = _exponent_grad(g, a, b, y)
         return ga, gb
+
+
+def _exponent_grad(g, a, b, y):
+    """The gradient of ``y = a ** b`` with respect to ``b``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zero_base = (xp.data(a) == 0) & (np.real(xp.data(b)) >= 0)
+        return g * xp.where(zero_base, 0.0, y * xp.log(xp.where(zero_base, 1.0, a)))
+
+
+class ScalarPow(Node):
+    """``number ** x`` (``2 ** x``, ``pow(2, x)``): PyTorch's ``pow(Scalar, Tensor)`` node, one
+    edge, the base a constant; the values and the gradient are ``Pow``'s."""
+
+    saved_names = ("exponent", "result")
+    complex_backward = HOLOMORPHIC
+    _op_name = "pow"
+
+    def name(self):
+        return "PowBackward2"
+
+    def forward(self, x, base):
+        self.base = base
+        try:
+            y = _power(*_promote(base, x))
+        except ValueError:
+            raise _broadcast_error("pow", base, x) from None
+        self.save_for_backward(x, y)
+        return y
+
+    def backward(self, g):
+        x, y = self.saved
+        return (_exponent_grad(g, self.base, x, y),)
 
 
 @op("pow", node=Pow, method=True, samples=[
@@ -608,8 +664,10 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
         tensor([2., 4.])
     """
     if isinstance(exponent, Tensor):
+        if is_number(input):  # a number raised to a tensor
+            return ScalarPow.apply(exponent, base=input)
         return Pow.apply(input, exponent)
-    if not isinstance(input, Tensor):  # a number raised to a tensor
+    if not isinstance(input, Tensor):
         return Pow.apply(input, exponent)
     return PowScalar.apply(input, exponent=exponent)
 

@@ -99,6 +99,11 @@ def _index_error(shape, index, exc):
 
 class Index(Node):
     complex_backward = LINEAR
+
+    @property
+    def view_name(self):
+        return _index_view_name(self.index) or "Alias"
+
     def forward(self, x, index, basic):
         self.index, self.basic, self.in_shape = index, basic, x.shape
         try:
@@ -115,6 +120,17 @@ class Index(Node):
 
     def backward(self, g):
         return (IndexAdd.apply(g, index=self.index, basic=self.basic, shape=self.in_shape),)
+
+    def name(self):
+        """PyTorch's node: ``SelectBackward0`` for ``x[0]``, ``SliceBackward0`` for ``x[1:]``,
+        ``UnsqueezeBackward0`` for ``x[None]``, ``IndexBackward0`` for advanced indexing. (Where
+        PyTorch records a chain, ``x[1:, 0]``, this one node has the last one's name.)"""
+        if not self.basic:
+            return "IndexBackward0"
+        items = self.index if isinstance(self.index, tuple) else (self.index,)
+        view = _index_view_name(self.index) or (
+            "Slice" if len(items) == 1 and isinstance(items[0], slice) else "Alias")
+        return f"{view}Backward0"
 
 
 class IndexAdd(Node):
@@ -173,6 +189,11 @@ class IndexPut(Node):
     _op_name = "index_put_"  # the public op a refusal names (Node.op_name)
 
     complex_backward = LINEAR
+
+    def name(self):  # x[0] = v: PyTorch writes into the view x[0], recording CopySlices
+        basic = _is_basic(getattr(self, "index", None))
+        return "torch::autograd::CopySlices" if basic else "IndexPutBackward0"
+
     def forward(self, x, value, index):
         self.index = index
         out = np.array(x, copy=True)

@@ -126,17 +126,10 @@ def _index_view_name(index):
 
 def _torch_view_name(t):
     """PyTorch's name of the node that made the view ``t`` (as its error messages show it)."""
-    if t.grad_fn is None:
+    node = t.grad_fn
+    if node is None:
         return "View"
-    kind = type(t.grad_fn).__name__
-    if kind == "Index":
-        return _index_view_name(t.grad_fn.index) or "Alias"
-    if kind == "Reshape":
-        return "View"
-    if kind == "Permute":
-        moved = sum(a != k for k, a in enumerate(np.argsort(t.grad_fn.inverse)))
-        return "Transpose" if moved == 2 else "Permute"
-    return kind
+    return getattr(node, "view_name", None) or type(node).__name__  # a view op's own
 
 
 def _view_write_error(t, indirect=False, view_name=None):

@@ -18,6 +18,17 @@ from autograd_core.tensor import Tensor
 
 class MatMul(Node):
     complex_backward = HOLOMORPHIC
+
+    def name(self):
+        """PyTorch's node of the product of these dimensions: ``MmBackward0`` (and for the
+        broadcast products PyTorch composes of views and ``mm``), ``MvBackward0``,
+        ``DotBackward0``, ``BmmBackward0``."""
+        na, nb = getattr(self, "nd", (2, 2))
+        if na == 1 and nb == 1:
+            return "DotBackward0"
+        if na == 2 and nb == 1:
+            return "MvBackward0"
+        return "BmmBackward0" if na == nb == 3 else "MmBackward0"
     def forward(self, a, b):
         n = self.needs_input_grad
         self.save_for_backward(a if n[1] else None, b if n[0] else None)

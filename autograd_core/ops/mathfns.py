@@ -26,7 +26,7 @@ from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.sorting import _order
-from autograd_core.ops.unary import _floating, clamp
+from autograd_core.ops.unary import ClampMax, ClampMin, _floating, clamp_to
 from autograd_core.tensor import DEFAULT_DTYPE, DTypeLike, Tensor
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -862,6 +862,9 @@ class Trunc(_ZeroGrad):
 class Round(_ZeroGrad):
     fn = staticmethod(_int_kept(_round, "round"))
 
+    def name(self):  # round(x) and round(x, decimals=d): RoundBackward0 and RoundBackward1
+        return f"RoundBackward{1 if getattr(self, 'decimals', 0) else 0}"
+
     def forward(self, input, *, decimals=0):
         if not isinstance(decimals, (int, np.integer)) or isinstance(decimals, bool):
             raise TypeError(f"round(): argument 'decimals' must be int, not "
@@ -869,6 +872,7 @@ class Round(_ZeroGrad):
         if decimals != 0 and input.dtype.kind in "biu":
             raise NotImplementedError(
                 f'"round_cpu" not implemented for \'{_torch_dtype(input)}\'')
+        self.decimals = decimals
         return Round.fn(input, decimals=decimals)
 
 
@@ -1009,7 +1013,7 @@ def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002 - PyTorch's argu
         >>> ag.clamp_min(ag.tensor([-1.0, 0.5]), 0.0)
         tensor([0.0000, 0.5000])
     """
-    return clamp(input, min=min)
+    return clamp_to(input, min, None, ClampMin)
 
 
 @op("clamp_max", method=True, samples=[
@@ -1027,7 +1031,7 @@ def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002 - PyTorch's argu
         >>> ag.clamp_max(ag.tensor([-1.0, 0.5]), 0.0)
         tensor([-1.,  0.])
     """
-    return clamp(input, max=max)
+    return clamp_to(input, None, max, ClampMax)
 
 
 # ---- binary -----------------------------------------------------------------------------------
@@ -1075,7 +1079,7 @@ class Atan2(Node):
         return g * b * recip, g * -a * recip
 
 
-@op("logaddexp", method=True, n_inputs=2, broadcasts=True, doc="""
+@op("logaddexp", method=True, n_inputs=2, broadcasts=True, grad_fn="LogaddexpBackward0", doc="""
     Return ``log(exp(input) + exp(other))`` elementwise, without overflow.
 
     Args:
@@ -1112,7 +1116,12 @@ class LogAddExp(Node):
 class _Mod(Node):
     """``input - q * other`` with ``q`` the rounded quotient: gradients ``g`` and ``-g * q``."""
 
+    def name(self):  # PyTorch's fmod(Tensor, Scalar) is FmodBackward0, (Tensor, Tensor) ...1
+        number = getattr(self, "by_number", True)
+        return f"{type(self).__name__}Backward{0 if number else 1}"
+
     def _run(self, input, other, fn, rounding):
+        self.by_number = not isinstance(other, np.ndarray)
         a, b = _promote(input, other)
         kind = (a if isinstance(a, np.ndarray) else np.asarray(b)).dtype.kind  # a: a number?
         if kind in "cb":  # PyTorch has no complex or bool loop (bool % bool)
@@ -1350,6 +1359,10 @@ class Prod(Node):
     the product of the other elements (computed directly, differentiable once)."""
 
     complex_backward = HOLOMORPHIC  # analytic: g * conj(prod / z), the zero path too
+
+    def name(self):  # prod(x) and prod(x, dim): PyTorch's ProdBackward0 and ProdBackward1
+        return f"ProdBackward{0 if self.dim is None else 1}"
+
     def forward(self, input, dim, keepdim):
         self.in_shape, self.dim, self.keepdim = input.shape, dim, keepdim
         y = np.prod(input, axis=dim, keepdims=keepdim)
@@ -1809,7 +1822,7 @@ class LogCumSumExp(Node):
             return (-out,)
 
 
-@op("logcumsumexp", node=LogCumSumExp, method=True, samples=[
+@op("logcumsumexp", node=LogCumSumExp, method=True, grad_fn="LogcumsumexpBackward0", samples=[
     Sample("logcumsumexp", lambda a: logcumsumexp(a, 0), min_ndim=1)])
 def logcumsumexp(input: Tensor, dim: builtins.int) -> Tensor:
     """Return ``log(cumsum(exp(input), dim))`` without overflow.

@@ -214,6 +214,10 @@ class Tri(Node):
     """``tril``/``triu`` of the last two dims; the gradient is the same mask of ``g``."""
 
     complex_backward = LINEAR
+
+    def name(self):
+        return "TriuBackward0" if self.upper else "TrilBackward0"
+
     def forward(self, x, diagonal, upper):
         self.diagonal, self.upper = diagonal, upper
         return (np.triu if upper else np.tril)(x, diagonal)
@@ -348,7 +352,7 @@ class ConstantPad(Node):
         return (_run(ConstantPad, g, pad=tuple(-p for p in self.pad), value=0),)
 
 
-@op("constant_pad_nd", node=ConstantPad, samples=[
+@op("constant_pad_nd", node=ConstantPad, grad_fn="ConstantPadNdBackward0", samples=[
     Sample("constant_pad_nd", lambda a: constant_pad_nd(a, (1, 2), 0.5), min_ndim=1),
     Sample("constant_pad_nd_crop", lambda a: constant_pad_nd(a, (-min(a.shape[-1], 1), 1, 2, 0)),
            min_ndim=2)])

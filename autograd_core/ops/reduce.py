@@ -45,8 +45,18 @@ class _Reduction(Node):
         return xp.broadcast_to(g.reshape(_keep_shape(self.in_shape, self.dim)), self.in_shape)
 
 
+def _overload(node, base):
+    """PyTorch's node of a reduction: ``SumBackward0`` over everything, ``SumBackward1`` over
+    given dims (its ``sum.dim_IntList`` overload)."""
+    return f"{base}Backward{0 if node.dim is None else 1}"
+
+
 class Sum(_Reduction):
     complex_backward = LINEAR
+
+    def name(self):
+        return _overload(self, "Sum")
+
     def forward(self, x, dim, keepdim):
         self.in_shape = x.shape
         self.dim = dim
@@ -60,6 +70,10 @@ class Sum(_Reduction):
 
 class Mean(_Reduction):
     complex_backward = LINEAR
+
+    def name(self):
+        return _overload(self, "Mean")
+
     def forward(self, x, dim, keepdim):
         self._setup(x, dim, keepdim)
         if x.dtype.kind not in "fc":
@@ -116,7 +130,12 @@ class Var(_Reduction):
 class AMax(_Reduction):
     """max/min over ``dim`` (all dims when None); ties share the gradient equally."""
 
+    def name(self):  # max(x), min(x): max.default is PyTorch's MaxBackward1
+        which = "Max" if self.is_max else "Min"
+        return f"{which}Backward{1 if self.dim is None else 0}"
+
     def forward(self, x, dim, keepdim, is_max):
+        self.is_max = is_max
         if x.dtype.kind == "c":  # numpy would order complex values lexicographically
             which = "max" if is_max else "min"
             raise NotImplementedError(f'"{which}_values_cpu" not implemented for '
@@ -137,6 +156,13 @@ class AMax(_Reduction):
     def backward(self, g):
         mask, count = self.saved
         return (xp.where(mask, self._expand(g) / count, 0.0),)
+
+
+class AMaxDims(AMax):
+    """``amax``/``amin``: AMax under PyTorch's names of their nodes."""
+
+    def name(self):
+        return "AmaxBackward0" if self.is_max else "AminBackward0"
 
 
 MaxResult = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
@@ -514,7 +540,7 @@ def min(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Any: 
     return max_min(input, dim, keepdim, is_max=False)
 
 
-@op("amax", node=AMax, method=True, samples=[
+@op("amax", node=AMaxDims, method=True, samples=[
     Sample("amax", lambda a: a.amax(dim=_dim_last(a)), domain="distinct")])
 def amax(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
          keepdim: builtins.bool = False) -> Tensor:
@@ -537,10 +563,10 @@ def amax(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None
     if input._data.dtype.kind == "c":
         _args.no_complex(input, "max_values_cpu")
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
-    return AMax.apply(input, dim=dim, keepdim=keepdim, is_max=True)
+    return AMaxDims.apply(input, dim=dim, keepdim=keepdim, is_max=True)
 
 
-@op("amin", node=AMax, method=True, samples=[
+@op("amin", node=AMaxDims, method=True, samples=[
     Sample("amin", lambda a: a.amin(), domain="distinct")])
 def amin(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
          keepdim: builtins.bool = False) -> Tensor:
@@ -561,7 +587,7 @@ def amin(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None
     if input._data.dtype.kind == "c":
         _args.no_complex(input, "min_values_cpu")
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
-    return AMax.apply(input, dim=dim, keepdim=keepdim, is_max=False)
+    return AMaxDims.apply(input, dim=dim, keepdim=keepdim, is_max=False)
 
 
 @op("argmax", method=True, samples=())
@@ -608,7 +634,7 @@ def argmin(input: Tensor, dim: builtins.int | None = None, keepdim: builtins.boo
     return _arg_extreme(input, dim, keepdim, np.argmin)
 
 
-@op("logsumexp", node=LogSumExp, method=True, samples=[
+@op("logsumexp", node=LogSumExp, method=True, grad_fn="LogsumexpBackward0", samples=[
     Sample("logsumexp", lambda a: a.logsumexp(dim=_dim_last(a)), min_ndim=1)])
 def logsumexp(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None,
               keepdim: builtins.bool = False) -> Tensor:
@@ -775,7 +801,7 @@ def _nuclear_norm(input: Tensor, dim: Any, keepdim: builtins.bool) -> Tensor:
             y = y.unsqueeze(d)
     return y
 
-@op("norm", node=Norm, method=True, samples=[
+@op("norm", node=Norm, method=True, grad_fn="LinalgVectorNormBackward0", samples=[
     Sample("norm", lambda a: a.norm(), domain="away_from_zero"),
     Sample("norm_p1_dim", lambda a: a.norm(p=1, dim=0), min_ndim=1, domain="away_from_zero"),
     Sample("norm_p3", lambda a: a.norm(p=3), domain="away_from_zero"),

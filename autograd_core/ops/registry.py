@@ -103,7 +103,7 @@ __test__: dict[str, str] = {}
 
 
 def op(name, *, node=None, method=False, function=True, samples=None, kernels=(), aliases=(),
-       doc=None, reads_values=False, **sample_kw):
+       doc=None, reads_values=False, grad_fn=None, **sample_kw):
     """Declare op ``name``; see the module docstring. Without ``samples``, one sample calls the
     functional form on ``n_inputs`` tensors, with the remaining keywords as its metadata.
 
@@ -115,7 +115,10 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
     records (indices from a sort or a max, a mask from a condition), constants that a replay
     of a captured step would not recompute. Called while ``ag.compile`` traces, it makes the
     step run eagerly (with its warning, or the error under ``strict=True``), whatever the
-    first calls' data: a baked index would be silently wrong on later data."""
+    first calls' data: a baked index would be silently wrong on later data.
+
+    ``grad_fn``: PyTorch's name of the node (``grad_fn.name()``), where it is not the node
+    class's name followed by ``Backward0`` (``LogsumexpBackward0`` for ``LogSumExp``)."""
 
     def declare(obj):
         if name in DECLS:
@@ -141,11 +144,27 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
         meth = (name if method is True else method) or None
         if node_cls is not None and "_op_name" not in node_cls.__dict__:
             node_cls._op_name = name  # what a refusal names (Node.op_name)
+        if grad_fn is not None:
+            _name_node(node_cls, grad_fn)
         DECLS[name] = OpDecl(name, fn, node_cls, meth, own, tuple(kernels), tuple(aliases),
                              function)
         return obj
 
     return declare
+
+
+def _name_node(cls, grad_fn):
+    """Give node class ``cls`` PyTorch's node name ``grad_fn`` (its ``name()``)."""
+    given = cls.__dict__.get("_grad_fn")
+    if given is not None and given != grad_fn:
+        raise ValueError(f"{cls.__name__} is named {given!r} by one op and {grad_fn!r} by "
+                         "another: give one of them a subclass")
+    cls._grad_fn = grad_fn
+
+    def name(self):
+        return grad_fn
+
+    cls.name = name
 
 
 def refuse_capture(what):
@@ -195,8 +214,14 @@ def _numpy_names(fn, name):
 def _frontend(cls, name):
     apply = cls.apply
     wrong_keyword = f"{cls.__name__}.forward() got an unexpected keyword argument "
+    # a forward's own out= is the array form a captured step replays into (forward_out), not
+    # the user's: given here (x.exp(out=t), F.silu(x, out=t)) it wrote into t's buffer or
+    # failed inside a kernel; the public out= is registry.functions()'s
+    internal_out = "out" in inspect.signature(cls.forward).parameters
 
     def fn(*args, **kwargs):
+        if internal_out and "out" in kwargs:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
         try:
             return apply(*args, **kwargs)
         except TypeError as e:  # a keyword the op lacks (e.g. out=): named as the user wrote it
@@ -234,6 +259,27 @@ _OUT_OVERLAP = {
         "logaddexp logaddexp2 gcd lcm bitwise_left_shift bitwise_right_shift").split(), False),
     **dict.fromkeys(("cat", "stack", "index_select", "gather"), True),
 }
+
+
+#: public functions whose PyTorch form takes no ``out=`` (torch 2.13's signatures: views,
+#: predicates, composites, ops without an out variant): refused with PyTorch's TypeError
+_NO_OUT = frozenset((
+    "adaptive_avg_pool1d adjoint allclose argwhere as_strided atleast_1d atleast_2d "
+    "atleast_3d avg_pool1d bilinear bincount block_diag broadcast_shapes "
+    "broadcast_tensors broadcast_to cartesian_prod cdist chunk clone combinations conj "
+    "constant_pad_nd conv1d conv2d conv3d conv_transpose1d conv_transpose2d "
+    "conv_transpose3d corrcoef count_nonzero cov cumulative_trapezoid det diag_embed "
+    "diagflat diagonal diagonal_scatter dist dsplit einsum equal flatten flip fliplr "
+    "flipud gradient hsplit imag index_fill index_put is_complex is_conj "
+    "is_floating_point is_inference is_neg is_nonzero is_same_size isclose isfinite "
+    "isinf isnan isreal istft leaky_relu logdet masked_fill masked_scatter matrix_exp "
+    "max_pool1d max_pool2d max_pool3d meshgrid moveaxis movedim narrow permute pinverse "
+    "pixel_shuffle pixel_unshuffle positive prelu put ravel real relu repeat_interleave "
+    "reshape resolve_conj resolve_neg roll rot90 rsub select select_scatter silu split "
+    "split_with_sizes squeeze std_mean stft swapaxes swapdims t tensor_split tile trace "
+    "transpose trapezoid trapz tril_indices triu_indices unbind unflatten unique "
+    "unique_consecutive unravel_index unsafe_chunk unsafe_split unsqueeze vander "
+    "var_mean view_as_complex view_as_real vsplit").split())
 
 
 #: ops whose ``out=`` PyTorch takes only as a bool tensor
@@ -304,7 +350,8 @@ def _with_out(fn, name):
 
 def functions() -> dict:
     """``{name: functional form}`` for every declared op and alias; those without an ``out``
-    of their own (and not in place) take PyTorch's ``out=`` (``torch.mul(a, b, out=c)``)."""
+    of their own (and not in place) take PyTorch's ``out=`` (``torch.mul(a, b, out=c)``),
+    but for the names in ``_NO_OUT``, which refuse it as PyTorch's do."""
     out = {}
     for d in DECLS.values():
         if not d.function:
@@ -312,10 +359,21 @@ def functions() -> dict:
         fn = d.fn
         if not d.name.endswith("_") and "out" not in inspect.signature(fn).parameters:
             fn = _with_out(fn, d.name)
-        out[d.name] = fn
-        for a in d.aliases:
-            out[a] = fn
+        for public in (d.name, *d.aliases):  # an alias may differ (conj_physical takes out=)
+            out[public] = _without_out(d.fn, public) if public in _NO_OUT else fn
     return out
+
+
+def _without_out(fn, name):
+    """``fn`` refusing ``out=`` as PyTorch's ``name`` does (which has no out variant)."""
+
+    @functools.wraps(fn)
+    def without_out(*args: Any, **kwargs: Any) -> Any:
+        if "out" in kwargs:
+            raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
+        return fn(*args, **kwargs)
+
+    return without_out
 
 
 def samples() -> list:

@@ -55,6 +55,7 @@ def _as_view(out, x):
 
 class Reshape(Node):
     complex_backward = LINEAR
+    view_name = "View"  # PyTorch's name of the view in its error messages (inplace.py)
     def forward(self, x, shape):
         self.in_shape = x.shape
         try:
@@ -69,7 +70,8 @@ class Reshape(Node):
         return (g.reshape(self.in_shape),)
 
 
-@op("reshape", node=Reshape, method=True, samples=[Sample("reshape", lambda a: a.reshape(-1))])
+@op("reshape", node=Reshape, method=True, grad_fn="ViewBackward0",
+    samples=[Sample("reshape", lambda a: a.reshape(-1))])
 def reshape(input: Tensor, shape: Any = (), *more: Any) -> Tensor:
     """Return ``input`` with the given shape: a view when the layout allows, else a copy.
 
@@ -177,8 +179,30 @@ def flatten(input: Tensor, start_dim: builtins.int = 0, end_dim: builtins.int = 
     return reshape(x, shape)
 
 
+class Unsqueeze(Reshape):
+    """``unsqueeze``: a reshape under PyTorch's name of the node."""
+
+
+class Squeeze(Reshape):
+    """``squeeze``: a reshape; PyTorch names the node by the overload called (no dim, one, a
+    tuple of them)."""
+
+    def forward(self, x, shape, overload=0):
+        self.overload = overload
+        return super().forward(x, shape)
+
+    def name(self):
+        return f"SqueezeBackward{self.overload}"
+
+
 class Permute(Node):
     complex_backward = LINEAR
+
+    @property
+    def view_name(self):
+        moved = sum(a != k for k, a in enumerate(np.argsort(self.inverse)))
+        return "Transpose" if moved == 2 else "Permute"
+
     def forward(self, x, axes):
         self.inverse = tuple(np.argsort(axes))
         return np.transpose(x, axes)
@@ -214,7 +238,12 @@ def permute(input: Tensor, dims: Any = (), *more: Any) -> Tensor:
     return _as_view(Permute.apply(x, axes=dims), x)
 
 
-@op("transpose", node=Permute, method=True, aliases=("swapaxes",),
+class Transpose(Permute):
+    """``transpose``: a permutation under PyTorch's name of the node."""
+
+
+@op("transpose", node=Transpose, method=True, aliases=("swapaxes",),
+    grad_fn="TransposeBackward0",
     samples=[Sample("transpose", lambda a: a.transpose(0, -1), min_ndim=1)])
 def transpose(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     """Return a view of ``input`` with dimensions ``dim0`` and ``dim1`` swapped.
@@ -241,10 +270,11 @@ def transpose(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
     axes = list(range(x.ndim))
     d0, d1 = norm_dim(dim0, x.ndim, "transpose"), norm_dim(dim1, x.ndim, "transpose")
     axes[d0], axes[d1] = axes[d1], axes[d0]
-    return _as_view(Permute.apply(x, axes=tuple(axes)), x)
+    return _as_view(Transpose.apply(x, axes=tuple(axes)), x)
 
 
-@op("unsqueeze", node=Reshape, method=True, samples=[Sample("unsqueeze", lambda a: a.unsqueeze(0))])
+@op("unsqueeze", node=Unsqueeze, method=True, grad_fn="UnsqueezeBackward0",
+    samples=[Sample("unsqueeze", lambda a: a.unsqueeze(0))])
 def unsqueeze(input: Tensor, dim: builtins.int) -> Tensor:
     """Return a view of ``input`` with a dimension of size 1 inserted at ``dim``.
 
@@ -259,10 +289,10 @@ def unsqueeze(input: Tensor, dim: builtins.int) -> Tensor:
         (autograd_core.Size([1, 3]), autograd_core.Size([3, 1]))
     """
     d = norm_dim(dim, input.ndim + 1, "unsqueeze")
-    return reshape(input, input.shape[:d] + (1,) + input.shape[d:])
+    return _as_view(Unsqueeze.apply(input, shape=input.shape[:d] + (1,) + input.shape[d:]), input)
 
 
-@op("squeeze", node=Reshape, method=True, samples=[Sample("squeeze", lambda a: a.squeeze())])
+@op("squeeze", node=Squeeze, method=True, samples=[Sample("squeeze", lambda a: a.squeeze())])
 def squeeze(input: Tensor, dim: Any = None) -> Tensor:
     """Return a view of ``input`` without its dimensions of size 1 (only ``dim``, if given).
 
@@ -286,9 +316,8 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
         dims: Any = dim if isinstance(dim, (tuple, list)) else (dim,)
         dims = {norm_dim(d, x.ndim, "squeeze") for d in dims} if x.ndim else set()
         shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
-    if shape == x.shape:
-        return x
-    return reshape(x, shape)
+    overload = 0 if dim is None else 2 if isinstance(dim, (tuple, list)) else 1
+    return _as_view(Squeeze.apply(x, shape=shape, overload=overload), x)
 
 
 class Expand(Node):
@@ -603,7 +632,13 @@ op("clone", method=True, doc="""
 
 
 class Contiguous(Node):
+    """A row-major copy."""
+
     complex_backward = LINEAR
+
+    def name(self):
+        return "CloneBackward0"  # PyTorch's contiguous() is a clone
+
     def forward(self, x):
         return np.ascontiguousarray(x)
 

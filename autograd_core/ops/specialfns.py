@@ -266,7 +266,8 @@ class SpecialEntr(Node):
             return (g * -(xp.log(x) + 1.0),)
 
 
-@op("special_xlog1py", function=False, n_inputs=2, domain="positive", broadcasts=True, doc="""
+@op("special_xlog1py", function=False, n_inputs=2, domain="positive", broadcasts=True,
+    grad_fn="SpecialXlog1PyBackward0", doc="""
     Return ``input * log1p(other)``, with 0 where ``input`` is 0 (unless ``other`` is NaN).
 
     Integers give float32. Reached as ``autograd_core.special.xlog1py``.
@@ -296,7 +297,7 @@ def _i1e(x):
         lambda v: _bessel_i64(v, 1, True), x)
 
 
-@op("special_i0e", function=False, domain="away_from_zero", doc="""
+@op("special_i0e", function=False, domain="away_from_zero", grad_fn="SpecialI0EBackward0", doc="""
     Return the exponentially scaled modified Bessel function of the first kind of order zero,
     ``exp(-|x|) * i0(x)``, of each element (finite where ``i0`` overflows).
 
@@ -325,7 +326,7 @@ class SpecialI0e(Node):
         return (g * (_i1e(x) - signed),)
 
 
-@op("special_i1e", function=False, domain="away_from_zero", doc="""
+@op("special_i1e", function=False, domain="away_from_zero", grad_fn="SpecialI1EBackward0", doc="""
     Return the exponentially scaled modified Bessel function of the first kind of order one,
     ``exp(-|x|) * i1(x)``, of each element (finite where ``i1`` overflows).
 
@@ -774,6 +775,9 @@ class Igamma(Node):
     none for ``a`` (PyTorch's: it raises)."""
 
     _op_name = "igamma"
+
+    def name(self):
+        return "IgammacBackward0" if getattr(self, "upper", False) else "IgammaBackward0"
 
     def forward(self, input, other, upper):
         kernel = "igammac_cpu" if upper else "igamma_cpu"

@@ -98,7 +98,7 @@ class Log(Node):
         return (g / x,)
 
 
-@op("log1p", method=True, domain="positive", doc="""
+@op("log1p", method=True, domain="positive", grad_fn="Log1PBackward0", doc="""
     Return ``ln(1 + input)`` for each element, accurate for small ``input``.
 
     Prefer it to ``log(1 + x)`` near 0.
@@ -349,6 +349,9 @@ def rsqrt(input: Tensor) -> Tensor:
 class Clamp(Node):
     """Gradient passes where lo <= x <= hi (inclusive, as PyTorch)."""
 
+    def name(self):  # clamp with number bounds: PyTorch's ClampBackward1 (clamp(Tensor, Scalar))
+        return "ClampBackward1"
+
     def forward(self, x, lo, hi):
         kind = x.dtype.kind
         if kind != "f":
@@ -392,6 +395,25 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
         >>> ag.clamp(ag.tensor([-2.0, 0.5, 3.0]), min=-1.0, max=1.0)
         tensor([-1.0000,  0.5000,  1.0000])
     """
+    return clamp_to(input, min, max, Clamp)
+
+
+class ClampMin(Clamp):
+    """``clamp_min`` with a number: Clamp under PyTorch's name of the node."""
+
+    def name(self):
+        return "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    """``clamp_max`` with a number: Clamp under PyTorch's name of the node."""
+
+    def name(self):
+        return "ClampMaxBackward0"
+
+
+def clamp_to(input: Tensor, min: Any, max: Any, node: type[Clamp]) -> Tensor:  # noqa: A002
+    """``clamp``, recording ``node`` (Clamp, ClampMin, ClampMax) for number bounds."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     _args.refuse_complex("clamp is not supported for complex types", input, min, max,
@@ -405,7 +427,7 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
         if max is not None:
             out = xp.where(xp.data(out) > xp.data(max), max, out)
         return out
-    return Clamp.apply(input, lo=min, hi=max)
+    return node.apply(input, lo=min, hi=max)
 
 
 _LN10 = float(np.log(10.0))

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 import autograd_core as ag
 from autograd_core.node import operator
-from autograd_core.ops.binary import Add, Div, Mul, Sub
+from autograd_core.ops.binary import Add, Div, Mul, RsubScalar, Sub
 from autograd_core.tensor import Tensor
 
-OPS = [Add, Sub, Mul, Div]
+OPS = [Add, Sub, Mul, Div, RsubScalar]
 SHAPES = [(), (1,), (3,), (2, 3), (2, 1), (0,), (0, 3)]
 
 
@@ -122,11 +122,12 @@ def test_operators_are_the_one_frame_path():
     for name, cls in [("add", Add), ("sub", Sub), ("mul", Mul), ("truediv", Div)]:
         assert getattr(Tensor, f"__{name}__").__name__ == f"{cls.__name__.lower()}_operator"
         # 2 + x and 2 * x record x first (PyTorch's order): the unreflected functions;
-        # `2 / x` is PyTorch's reciprocal(x) * 2 (its values and saves)
+        # `2 / x` is PyTorch's reciprocal(x) * 2 (its values and saves); `2 - x` is Sub's
+        # reflected form under PyTorch's name (RsubScalar, a Sub)
         if name != "truediv":
             assert getattr(Tensor, f"__r{name}__").__name__ == (
                 f"{cls.__name__.lower()}_operator" if name in ("add", "mul") else
-                f"{cls.__name__.lower()}_reflected_operator")
+                "rsubscalar_reflected_operator")
 
 
 def test_watchers_take_apply():
