@@ -149,6 +149,9 @@ class Node:
     _leaf_edge = False
     #: names of what forward saves, in order: ``grad_fn._saved_<name>`` reads each (PyTorch's)
     saved_names: tuple = ()
+    #: PyTorch's name of the node (``name()``) where it is not the class's name + Backward0
+    #: (``@op(grad_fn=...)`` sets it)
+    _grad_fn: str | None = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -305,7 +308,7 @@ class Node:
                                 for x in (v[k], v[k + 1])]
 
     def name(self) -> str:
-        return f"{type(self).__name__}Backward0"
+        return self._grad_fn or f"{type(self).__name__}Backward0"
 
     def op_name(self) -> str:
         """The user's name of the op that recorded this node (``@op``'s, or the class's

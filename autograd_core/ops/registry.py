@@ -159,12 +159,7 @@ def _name_node(cls, grad_fn):
     if given is not None and given != grad_fn:
         raise ValueError(f"{cls.__name__} is named {given!r} by one op and {grad_fn!r} by "
                          "another: give one of them a subclass")
-    cls._grad_fn = grad_fn
-
-    def name(self):
-        return grad_fn
-
-    cls.name = name
+    cls._grad_fn = grad_fn  # Node.name() reads it
 
 
 def refuse_capture(what):
