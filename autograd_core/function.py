@@ -72,9 +72,9 @@ class FunctionCtx:
             if t is None:
                 versions.append(None)
                 continue
-            if t._version is None:
-                t._version = [0]
-            versions.append((t._version, t._version[0]))
+            if t._vc is None:
+                t._vc = [0]
+            versions.append((t._vc, t._vc[0]))
         self._versions = tuple(versions)
 
     @property

@@ -302,7 +302,7 @@ class Node:
                     old._out_idx = tensor._out_idx
                 saved[k], refs[k] = copy, (old if ref is tensor else None)
         self._saved, self._saved_refs = tuple(saved), refs
-        counter = tensor._version
+        counter = tensor._vc
         v = self._saved_versions
         self._saved_versions = [x for k in range(0, len(v), 2) if v[k] is not counter
                                 for x in (v[k], v[k + 1])]
@@ -536,20 +536,20 @@ def operator(cls, reflected=False):
             node._saved = (s0, s1)
             node._saved_refs = [r0, r1]
             if r0 is not None:
-                v0 = r0._version
+                v0 = r0._vc
                 if v0 is None:
-                    v0 = r0._version = [0]
+                    v0 = r0._vc = [0]
                 if r1 is not None:
-                    v1 = r1._version
+                    v1 = r1._vc
                     if v1 is None:
-                        v1 = r1._version = [0]
+                        v1 = r1._vc = [0]
                     node._saved_versions = [v0, v0[0], v1, v1[0]]
                 else:
                     node._saved_versions = [v0, v0[0]]
             elif r1 is not None:
-                v1 = r1._version
+                v1 = r1._vc
                 if v1 is None:
-                    v1 = r1._version = [0]
+                    v1 = r1._vc = [0]
                 node._saved_versions = [v1, v1[0]]
         return t
 
@@ -675,7 +675,7 @@ def _save1(node, args, arrays, out, raw):
     for arr in to_save:
         if arr is raw or arr is data:
             refs.append(_OUTPUT)
-            vc = out._version = [0]
+            vc = out._vc = [0]
             versions += (vc, 0)
             output_saved = True
             continue
@@ -687,9 +687,9 @@ def _save1(node, args, arrays, out, raw):
                     a = args[i]
                     if a is not d:  # a Tensor (a constant array argument is its own array)
                         ref = a
-                        vc = a._version
+                        vc = a._vc
                         if vc is None:
-                            vc = a._version = [0]
+                            vc = a._vc = [0]
                         versions += (vc, vc[0])
                     break
                 i += 1
@@ -722,18 +722,18 @@ def save(node, args, outs, results=None):
                 refs[k] = _OUTPUT
                 out_idx[k] = j
                 if results is not None:
-                    vc = results[j]._version
+                    vc = results[j]._vc
                     if vc is None:
-                        vc = results[j]._version = [0]
+                        vc = results[j]._vc = [0]
                     versions += (vc, vc[0])
                 break
         else:
             for a in args:
                 if isinstance(a, Tensor) and a._data is arr:
                     refs[k] = a
-                    vc = a._version
+                    vc = a._vc
                     if vc is None:
-                        vc = a._version = [0]
+                        vc = a._vc = [0]
                     versions += (vc, vc[0])
                     break
     node._saved = tuple(saved)
@@ -779,11 +779,11 @@ class SavedRef:
     """A saved input Tensor whose values a pack hook holds: its graph position (``grad_fn``,
     output index, requires_grad) and version counter, and a weak reference to it."""
 
-    __slots__ = ("grad_fn", "out_idx", "requires_grad", "_version", "tensor")
+    __slots__ = ("grad_fn", "out_idx", "requires_grad", "_vc", "tensor")
 
     def __init__(self, t):
         self.grad_fn, self.out_idx, self.requires_grad = t.grad_fn, t._out_idx, t._requires_grad
-        self._version = t._version
+        self._vc = t._vc
         self.tensor = weakref.ref(t)
 
     def connect(self, arr):

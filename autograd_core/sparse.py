@@ -377,7 +377,7 @@ def _coo(ind: np.ndarray, vals: Tensor, shape: Any, coalesced: builtins.bool) ->
     t._grad = None
     t._requires_grad = False  # the values carry autograd (a dense op never records this one)
     t._out_idx = 0
-    t._version = None
+    t._vc = None
     t._ind, t._vals, t._coalesced = ind, vals, coalesced
     return t
 

@@ -322,7 +322,7 @@ class Tensor:
     # The hot attributes are slots, set for every tensor. The rarely set ones are class
     # attributes, overridden in the instance's __dict__ (made only when one is set): a tensor
     # is made with six stores instead of ten.
-    __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_out_idx", "_version",
+    __slots__ = ("_data", "_grad", "_requires_grad", "grad_fn", "_out_idx", "_vc",
                  "__dict__", "__weakref__")
     #: a graph edge to a Tensor is an edge to a leaf (``Node`` says False)
     _leaf_edge = True
@@ -338,7 +338,8 @@ class Tensor:
     #: the node that recorded this tensor (None for a leaf); PyTorch's ``grad_fn``
     grad_fn: Any
     _out_idx: builtins.int
-    _version: list[builtins.int] | None
+    #: the version counter: a one-element list shared with views, None until first needed
+    _vc: list[builtins.int] | None
     _hooks: dict | None = None  # a leaf's gradient hooks (non-leaves keep theirs on the node)
     _post_acc_hooks = None  # a leaf's post-accumulate-grad hooks (a _PostAccumulateHooks)
     _base = None  # the tensor this one is a view of
@@ -425,7 +426,7 @@ class Tensor:
         self._grad = None
         self.grad_fn = None
         self._out_idx = 0
-        self._version = None  # version counter, made on first need (shared by views)
+        self._vc = None  # version counter, made on first need (shared by views)
         self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -451,23 +452,40 @@ class Tensor:
         t.grad_fn = grad_fn
         t._requires_grad = requires_grad
         t._out_idx = 0
-        t._version = None
+        t._vc = None
         return t
 
     def _counter(self):
         """The version counter (a one-element list shared with views), made on demand."""
-        vc = self._version
+        vc = self._vc
         if vc is None:
-            vc = self._version = [0]
+            vc = self._vc = [0]
         return vc
 
     def _bump_version(self):
         """Record an in-place write (optimizer steps, ``load_state_dict``, in-place ops): a node
         that saved this tensor (or a view sharing its counter) then refuses to backward."""
-        vc = self._version
+        vc = self._vc
         if vc is None:
-            vc = self._version = [0]
+            vc = self._vc = [0]
         vc[0] += 1
+
+    @property
+    def _version(self) -> builtins.int:
+        """How many times the tensor (or a view sharing its memory) was changed in place, as
+        PyTorch's ``x._version``: a graph that saved it checks this number.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.zeros(3)
+            >>> v = x[1:]
+            >>> _ = v.add_(1)
+            >>> x._version, v._version
+            (1, 1)
+        """
+        vc = self._vc
+        return 0 if vc is None else vc[0]
 
     # ---- autograd attributes ---------------------------------------------------------------
     @property
@@ -583,7 +601,7 @@ class Tensor:
             (tensor([2., 4.]), False)
         """
         t = Tensor._make(self._data, None, False)
-        t._version = self._counter()
+        t._vc = self._counter()
         return t
 
     def detach_(self) -> Tensor:

@@ -225,7 +225,7 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
         key: Any = dual.grad_fn
     else:  # a leaf sharing tensor's memory, recorded as one that requires grad
         dual = key = Tensor._make(tensor._data, None, True)
-        dual._version = tensor._counter()  # shared, as a view's
+        dual._vc = tensor._counter()  # shared, as a view's
     _duals[id(key)] = _Dual(dual, tangent, tensor, tangent._counter()[0])
     _keep.append(key)
     return dual

@@ -159,7 +159,7 @@ def _part_view(out, x):
     """``out`` (``x.real`` or ``x.imag``) shares ``x``'s memory and version counter: a node
     that saved ``x`` sees a write through it. Marked, so that an in-place change of it while
     recording is refused (``inplace``) instead of bypassing ``x``'s graph."""
-    out._version = x._counter()
+    out._vc = x._counter()
     out.__dict__["_complex_part"] = True
     return out
 
@@ -297,7 +297,7 @@ class ViewAsComplex(Node):
 
 
 def _view_of(out, x):
-    out._version = x._counter()
+    out._vc = x._counter()
     return out
 
 

@@ -196,10 +196,10 @@ def _saves_other_view(node, t):
     """Whether ``node`` saved a tensor other than ``t`` that shares its memory's version
     counter (``v.mul_(base)``): forgetting ``t`` would forget that one too, whose saved values
     the write changes; kept, the backward refuses (as PyTorch's)."""
-    counter = t._version
+    counter = t._vc
     refs = getattr(node, "_saved_refs", None) or ()
     return counter is not None and any(
-        getattr(r, "_version", None) is counter and saved_tensor(r) is not t for r in refs)
+        getattr(r, "_vc", None) is counter and saved_tensor(r) is not t for r in refs)
 
 
 def _positions(base, v):

@@ -35,7 +35,7 @@ def _as_view(out, x):
     also keeps a weak reference to it: an in-place change of the base then re-records the
     view's ``grad_fn`` from the base's new one (``inplace._regenerate_views``)."""
     if not out._data.size or not x._data.size or np.shares_memory(out._data, x._data):
-        out._version = x._counter()
+        out._vc = x._counter()
         base = out._base = x._base if x._base is not None else x
         # PyTorch's creation meta: a view of a multi-output view or of one made under no_grad
         # is one too; a view made under no_grad refuses in-place changes while recording

@@ -196,3 +196,26 @@ def test_a_saved_tensor_changed_in_place_is_refused(case):
         changed.add_(1.0)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+@pytest.mark.torch_parity
+def test_version_is_pytorchs_number():
+    """``x._version`` is the count of in-place changes, shared with views, as PyTorch's (it
+    was the internal counter cell: None, or a one-element list)."""
+    torch = pytest.importorskip("torch")
+    seen = []
+    for lib in (ag, torch):
+        x = lib.zeros(3, requires_grad=False)
+        counts = [x._version]
+        v = x[1:]
+        v.add_(1)
+        counts += [x._version, v._version]
+        x.mul_(2)
+        y = x.view(3)
+        x[0] = 5.0
+        counts += [x._version, v._version, y._version]
+        w = lib.ones(2, requires_grad=True)
+        counts.append((w * 2)._version)
+        seen.append(counts)
+    assert seen[0] == seen[1]
+    assert all(type(c) is int for c in seen[0])
