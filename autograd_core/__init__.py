@@ -149,7 +149,8 @@ import sys as _sys
 _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.utils",
                  "distributed": "autograd_core.distributed", "amp": "autograd_core.amp",
                  "distributions": "autograd_core.distributions", "func": "autograd_core.func",
-                 "functional": "autograd_core.functional", "jit": "autograd_core.jit"}
+                 "functional": "autograd_core.functional", "jit": "autograd_core.jit",
+                 "multiprocessing": "autograd_core.multiprocessing"}
 #: names PyTorch re-exports at the top level from a lazy module: ``torch.vmap`` is torch.func's;
 #: ``torch.dropout``, ``torch.cosine_similarity``, ...: nn.functional's (``nn/_toplevel.py``
 #: holds those whose top-level signature differs from F's), found by name on first access so

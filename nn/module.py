@@ -34,6 +34,7 @@ import numpy as np
 
 from autograd_core import Size, Tensor
 from autograd_core.device import check_device
+from autograd_core.multiprocessing import _share_memory_
 from autograd_core.device import device as _device
 from nn import _backward_hooks
 from nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
@@ -793,6 +794,26 @@ class Module:
     def half(self: _M) -> _M:
         """Cast floating point parameters and buffers to float16."""
         return self._cast(np.dtype(np.float16))
+
+    def share_memory(self: _M) -> _M:
+        """Move the parameters, their gradients and the buffers into shared memory, so that
+        processes given this module (``autograd_core.multiprocessing``, any start method) update
+        one copy of them in place (Hogwild training). Returns the module.
+
+        Example::
+
+            >>> import nn
+            >>> m = nn.Linear(2, 1).share_memory()
+            >>> m.weight.is_shared(), m.bias.is_shared()
+            (True, True)
+        """
+        for m in self.modules():
+            for t in (*m._parameters.values(), *m._buffers.values()):
+                if t is not None:
+                    _share_memory_(t)
+                    if t.grad is not None:
+                        _share_memory_(t.grad)
+        return self
 
     def cpu(self: _M) -> _M:
         """The module itself: everything is on the CPU."""

@@ -22,7 +22,8 @@ PAIRS = [("autograd_core", "torch"), ("autograd_core.linalg", "torch.linalg"),
          ("nn.utils.stateless", "torch.nn.utils.stateless"), ("nn.utils", "torch.nn.utils"),
          ("nn.utils.rnn", "torch.nn.utils.rnn"), ("nn.utils.prune", "torch.nn.utils.prune"),
          ("nn.utils.parametrizations", "torch.nn.utils.parametrizations"),
-         ("autograd_core.utils.checkpoint", "torch.utils.checkpoint")]
+         ("autograd_core.utils.checkpoint", "torch.utils.checkpoint"),
+         ("autograd_core.multiprocessing", "torch.multiprocessing")]
 
 # name -> why its parameters differ from PyTorch's (also in autograd_core/DIFFERENCES.md)
 DIFFERS = {
