@@ -40,6 +40,7 @@ from autograd_core.creation import (
     randint_like, randn, randn_like, randperm, set_default_device, set_default_dtype, short,
     tensor, uint8, zeros, zeros_like,
 )
+from autograd_core.creation import range_deprecated as range  # noqa: A004 (torch.range)
 from autograd_core.tensor import DType as dtype, Size  # noqa: F401 (torch.dtype)
 from autograd_core.device import (
     channels_last, channels_last_3d, contiguous_format, device, legacy_contiguous_format,

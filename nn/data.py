@@ -37,6 +37,7 @@ leaves a worker as data: a batch that requires grad arrives without its graph.
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 import math
@@ -53,15 +54,16 @@ import time
 import traceback
 import warnings
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import (Callable, Iterable, Iterator, Mapping, MutableMapping,
+                             MutableSequence, Sequence)
 from typing import Any
 
 import numpy as np
 
-from autograd_core import Tensor
+from autograd_core import Tensor, as_tensor
 from autograd_core import random as _random
 
-__all__ = ["Dataset", "IterableDataset", "ChainDataset", "ConcatDataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate",
+__all__ = ["Dataset", "IterableDataset", "ChainDataset", "ConcatDataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate", "default_convert", "StackDataset",
            "get_worker_info", "WorkerInfo", "load_mnist_digits", "MnistDigits",
            "DistributedSampler", "load_idx", "load_mnist", "mnist_files", "Sampler",
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
@@ -227,6 +229,43 @@ class ChainDataset(IterableDataset):
                 raise AssertionError("ChainDataset only supports IterableDataset")
             total += len(d)  # type: ignore[arg-type]
         return total
+
+
+class StackDataset(Dataset):
+    """Several datasets of one length side by side: item ``i`` is the tuple of their items
+    ``i`` (``StackDataset(images, labels)``) or the dict of them by name
+    (``StackDataset(image=images, label=labels)``), as PyTorch's.
+
+    Args:
+        *args (Dataset): datasets whose items form a tuple.
+        **kwargs (Dataset): datasets whose items form a dict (not both kinds).
+
+    Example::
+
+        >>> from nn.data import StackDataset
+        >>> StackDataset([1, 2], ["a", "b"])[1], StackDataset(x=[1, 2], y=["a", "b"])[0]
+        ((2, 'b'), {'x': 1, 'y': 'a'})
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via "
+                             "``kwargs``) like input/output, but both types are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        parts = list(args) if args else list(kwargs.values())
+        self._length = len(parts[0])
+        if any(len(d) != self._length for d in parts):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets: tuple | dict = args if args else kwargs
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self) -> int:
+        return self._length
 
 
 class ConcatDataset(Dataset):
@@ -726,6 +765,53 @@ def _stack(arrays_or_tensors):
     return Tensor._wrap(np.stack(data).astype(dtype, copy=False))
 
 
+def default_convert(data: Any) -> Any:
+    """Turns the numpy arrays and numpy scalars in one sample into Tensors sharing their memory,
+    through mappings, named tuples and sequences (a tuple becomes a list), as PyTorch's;
+    Tensors, arrays of strings or objects, and everything else stay as they are. The
+    ``DataLoader``'s ``collate_fn`` when it does not batch (``batch_size=None``).
+
+    Example::
+
+        >>> import numpy as np
+        >>> from nn.data import default_convert
+        >>> default_convert({"x": np.array([1.0, 2.0]), "y": (np.int64(3), "a")})
+        {'x': tensor([1., 2.], dtype=autograd_core.float64), 'y': [tensor(3), 'a']}
+    """
+    if isinstance(data, Tensor):
+        return data
+    if isinstance(data, (np.ndarray, np.generic)) and not isinstance(data, (np.str_, np.bytes_)):
+        if isinstance(data, np.ndarray) and data.dtype.kind in "SUO":
+            return data
+        return as_tensor(data)
+    if isinstance(data, Mapping):
+        converted = {key: default_convert(data[key]) for key in data}
+        try:
+            if isinstance(data, MutableMapping):  # keep the mapping's type and extra state
+                clone = copy.copy(data)
+                clone.update(converted)
+                return clone
+            return type(data)(converted)
+        except TypeError:
+            return converted
+    if isinstance(data, tuple) and hasattr(data, "_fields"):  # a namedtuple
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, tuple):
+        return [default_convert(d) for d in data]
+    if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
+        converted_items = [default_convert(d) for d in data]
+        try:
+            if isinstance(data, MutableSequence):
+                clone = copy.copy(data)
+                for i, d in enumerate(converted_items):
+                    clone[i] = d
+                return clone
+            return type(data)(converted_items)
+        except TypeError:
+            return converted_items
+    return data
+
+
 def default_collate(batch: Sequence[Any]) -> Any:
     """Stacks a list of samples into a batch (PyTorch's rules).
 
@@ -800,8 +886,8 @@ class _Fetcher:
         self.tensors = tensors if collate_fn is None else None
 
     def __call__(self, index):
-        if not self.auto_batch:
-            return self.dataset[int(index)]
+        if not self.auto_batch:  # PyTorch's collate_fn of one sample: default_convert
+            return (self.collate_fn or default_convert)(self.dataset[int(index)])
         if self.tensors is not None:
             rows = index if self.index_map is None else self.index_map[index]
             return [_take(t, rows) for t in self.tensors]
@@ -837,7 +923,7 @@ class _IterableFetcher:
             except StopIteration:
                 self._done = True
                 return _IterEnd()
-            return sample if self.collate_fn is None else self.collate_fn(sample)
+            return (self.collate_fn or default_convert)(sample)
         batch = list(itertools.islice(self._it, self.batch_size))
         if len(batch) < self.batch_size:
             self._done = True

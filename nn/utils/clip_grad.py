@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 from typing import Any, Union
 
@@ -143,6 +144,24 @@ def clip_grads_with_norm_(parameters: _Tensors, max_norm: float, total_norm: Ten
     clamped = min(float(max_norm) / (total + 1e-6), 1.0)
     for g in grads:
         g *= g.dtype.type(clamped)
+
+
+def clip_grad_norm(parameters: _Tensors, max_norm: float, norm_type: float = 2.0,
+                   error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
+    """Deprecated name of ``clip_grad_norm_`` (PyTorch's FutureWarning, then the same).
+
+    Example::
+
+        >>> import warnings
+        >>> import nn
+        >>> m = nn.Linear(2, 1)
+        >>> with warnings.catch_warnings(record=True):
+        ...     nn.utils.clip_grad_norm(m.parameters(), 1.0)
+        tensor(0.)
+    """
+    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
+                  "`torch.nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
 def clip_grad_value_(parameters: _Tensors, clip_value: float,
