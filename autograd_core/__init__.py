@@ -37,7 +37,8 @@ from autograd_core.creation import (
     from_numpy, frombuffer,
     full, full_like, get_default_dtype, half, int, int8, int16, int32, int64, linspace, long,
     logspace, multinomial, normal, ones, ones_like, poisson, rand, rand_like, randint, get_default_device,
-    randint_like, randn, randn_like, randperm, set_default_device, set_default_dtype, short,
+    randint_like, randn, randn_like, randperm, set_default_device, set_default_dtype,
+    set_default_tensor_type, short,
     tensor, uint8, zeros, zeros_like,
 )
 from autograd_core.creation import range_deprecated as range  # noqa: A004 (torch.range)

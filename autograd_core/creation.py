@@ -1314,6 +1314,41 @@ ByteTensor = _legacy("ByteTensor", np.uint8)
 BoolTensor = _legacy("BoolTensor", np.bool_)
 
 
+def set_default_tensor_type(t: Any) -> None:
+    """Deprecated (PyTorch 2.1): make ``t``'s dtype the default float dtype, as
+    ``set_default_dtype``. ``t`` is a legacy type (``DoubleTensor``) or its name
+    (``"torch.DoubleTensor"``; ``autograd_core.`` works too); PyTorch's warning and errors.
+
+    Args:
+        t (type or str): ``FloatTensor``, ``DoubleTensor`` or ``HalfTensor``.
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> with warnings.catch_warnings(record=True):
+        ...     ag.set_default_tensor_type(ag.DoubleTensor)
+        >>> ag.tensor([1.5]).dtype
+        autograd_core.float64
+        >>> ag.set_default_dtype(ag.float32)
+    """
+    warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                  "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
+                  UserWarning, stacklevel=2)
+    if isinstance(t, str):
+        module, _, name = t.rpartition(".")
+        if module in ("torch.cuda", "autograd_core.cuda"):
+            raise TypeError(f"type {t} not available. Torch not compiled with CUDA enabled.")
+        if module not in ("torch", "autograd_core"):
+            raise ModuleNotFoundError(f"No module named '{module or name}'")
+        t = globals().get(name)
+        if not isinstance(t, _LegacyTensorType):
+            raise AttributeError(f"module '{module}' has no attribute '{name}'")
+    if not isinstance(t, _LegacyTensorType) or t.dtype.kind != "f":
+        raise TypeError("only floating-point types are supported as the default type")
+    set_default_dtype(t.dtype)
+
+
 def normal(mean: Tensor | builtins.float, std: Tensor | builtins.float = 1.0,
            size: Sequence[builtins.int] | None = None, *, generator: Generator | None = None,
            dtype: DTypeLike | None = None, device: DeviceLike | None = None,

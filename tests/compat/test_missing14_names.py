@@ -205,3 +205,30 @@ def test_default_convert_and_the_unbatched_loader_as_torchs():
     ours, theirs = _both(run)
     assert ours == theirs
     assert ours[2] == [1.0, 11.0]
+
+
+def test_set_default_tensor_type_as_torchs():
+    def run(lib, *_):
+        out = []
+        try:
+            for t in (lib.DoubleTensor, "torch.FloatTensor", "torch.cuda.FloatTensor",
+                      "torch.IntTensor", "foo", lib.LongTensor):
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("ignore")  # PyTorch warns once per process
+                        lib.set_default_tensor_type(t)
+                    out.append((str(lib.get_default_dtype())[-7:],
+                                str(lib.tensor([1.5]).dtype)[-7:]))
+                except Exception as e:  # noqa: BLE001 - the error itself is compared
+                    out.append((type(e).__name__, str(e)))
+        finally:
+            lib.set_default_dtype(lib.float32)
+        return out
+
+    ours, theirs = _both(run)
+    assert ours == theirs
+    assert ours[0] == ("float64", "float64") and ours[1] == ("float32", "float32")
+    with pytest.warns(UserWarning, match=r"^torch.set_default_tensor_type\(\) is deprecated as "
+                                         r"of PyTorch 2.1, please use torch.set_default_dtype\(\) "
+                                         r"and torch.set_default_device\(\) as alternatives.$"):
+        ag.set_default_tensor_type(ag.FloatTensor)
