@@ -7,6 +7,7 @@ with ``default_convert``, or applies the given ``collate_fn`` to each sample). E
 against PyTorch running the same code."""
 
 import collections
+import math
 import warnings
 
 import numpy as np
@@ -232,3 +233,41 @@ def test_set_default_tensor_type_as_torchs():
                                          r"of PyTorch 2.1, please use torch.set_default_dtype\(\) "
                                          r"and torch.set_default_device\(\) as alternatives.$"):
         ag.set_default_tensor_type(ag.FloatTensor)
+
+
+def test_make_tensor_as_torchs():
+    def run(lib, *_):
+        make = lib.testing.make_tensor
+        out = []
+        for args, kw in (((2, 3), {"dtype": "float32"}), (((4, 5),), {"dtype": "int8"}),
+                         ((6,), {"dtype": "uint8", "low": -5, "high": 3, "exclude_zero": True}),
+                         ((3, 4), {"dtype": "float64", "noncontiguous": True,
+                                   "requires_grad": True}),
+                         ((50,), {"dtype": "bool"}), ((2, 2), {"dtype": "complex64", "low": 0,
+                                                              "high": 1}),
+                         ((30,), {"dtype": "float32", "low": -math.inf, "high": math.inf})):
+            kw = dict(kw, dtype=getattr(lib, kw["dtype"]), device="cpu")
+            t = make(*args, **kw)
+            v = np.asarray(t.detach().numpy())
+            low, high = kw.get("low", -9), kw.get("high", 10 if v.dtype.kind in "iu" else 9)
+            parts = [v.real, v.imag] if v.dtype.kind == "c" else [v.astype(np.float64)]
+            inside = v.dtype.kind == "b" or all(
+                ((p >= max(low, 0 if v.dtype.kind == "u" else low)) & (p < high)).all()
+                for p in parts)
+            out.append((tuple(t.shape), str(t.dtype).split(".")[-1], t.requires_grad,
+                        t.is_contiguous(), bool(inside), bool((v != 0).all()) if
+                        kw.get("exclude_zero") else None))
+        for kw in ({"dtype": "int64", "requires_grad": True}, {"dtype": "float32", "low": 2,
+                                                                "high": 1},
+                   {"dtype": "float32", "low": math.nan}, {"dtype": "uint8", "low": -9, "high": -2},
+                   {"dtype": "float32", "noncontiguous": True,
+                    "memory_format": lib.contiguous_format}):
+            try:
+                make(3, **dict(kw, dtype=getattr(lib, kw["dtype"]), device="cpu"))
+            except ValueError as e:
+                out.append(str(e).replace("torch.", "autograd_core."))
+        return out
+
+    ours, theirs = _both(run)
+    assert ours == theirs
+    assert len(ours) == 12 and all(row[4] for row in ours[:7])
