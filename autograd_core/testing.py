@@ -263,8 +263,9 @@ def make_tensor(*shape: Any, dtype: Any, device: Any, low: float | None = None,
     import math
     import warnings
 
-    import autograd_core as ag
+    import autograd_core
 
+    ag: Any = autograd_core
     tdt = ag.tensor([], dtype=dtype).dtype
     dt, shown = np.dtype(tdt), repr(tdt)  # shown: autograd_core.int64, as torch.int64
     integral = dt.kind in "biu"
@@ -278,14 +279,15 @@ def make_tensor(*shape: Any, dtype: Any, device: Any, low: float | None = None,
     if requires_grad and integral:
         raise ValueError("`requires_grad=True` is not supported for boolean and integral dtypes,"
                          f" but got dtype={shown}")
+    lowest: float
+    highest: float
     if dt.kind == "b":
         lowest, highest, default = 0, 2, (0, 2)
     elif integral:
-        info = np.iinfo(dt)
-        lowest, highest, default = int(info.min), int(info.max) + (dt != np.int64), (-9, 10)
+        ints = np.iinfo(dt)
+        lowest, highest, default = int(ints.min), int(ints.max) + (dt != np.int64), (-9, 10)
     else:
-        info = np.finfo(dt)
-        lowest, highest, default = float(-info.max), float(info.max), (-9, 9)
+        lowest, highest, default = float(-np.finfo(dt).max), float(np.finfo(dt).max), (-9, 9)
     low = default[0] if low is None else low
     high = default[1] if high is None else high
     if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):

@@ -56,7 +56,7 @@ import warnings
 import weakref
 from collections.abc import (Callable, Iterable, Iterator, Mapping, MutableMapping,
                              MutableSequence, Sequence)
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -788,10 +788,10 @@ def default_convert(data: Any) -> Any:
         converted = {key: default_convert(data[key]) for key in data}
         try:
             if isinstance(data, MutableMapping):  # keep the mapping's type and extra state
-                clone = copy.copy(data)
+                clone: Any = copy.copy(data)
                 clone.update(converted)
                 return clone
-            return type(data)(converted)
+            return cast(Any, type(data))(converted)
         except TypeError:
             return converted
     if isinstance(data, tuple) and hasattr(data, "_fields"):  # a namedtuple
@@ -802,11 +802,11 @@ def default_convert(data: Any) -> Any:
         converted_items = [default_convert(d) for d in data]
         try:
             if isinstance(data, MutableSequence):
-                clone = copy.copy(data)
+                items: Any = copy.copy(data)
                 for i, d in enumerate(converted_items):
-                    clone[i] = d
-                return clone
-            return type(data)(converted_items)
+                    items[i] = d
+                return items
+            return cast(Any, type(data))(converted_items)
         except TypeError:
             return converted_items
     return data
