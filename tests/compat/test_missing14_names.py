@@ -271,3 +271,22 @@ def test_make_tensor_as_torchs():
     ours, theirs = _both(run)
     assert ours == theirs
     assert len(ours) == 12 and all(row[4] for row in ours[:7])
+
+
+def test_detach_variable_as_torchs():
+    def run(lib, *_):
+        from importlib import import_module
+
+        cp = import_module(lib.__name__ + ".utils.checkpoint")
+        x = lib.ones(2, requires_grad=True) * 2
+        y, z, n = cp.detach_variable((x, lib.zeros(1), "s"))
+        y.sum().backward()
+        out = [y.is_leaf, y.requires_grad, z.requires_grad, n, y.grad.tolist()]
+        try:
+            cp.detach_variable([x])
+        except RuntimeError as e:
+            out.append(str(e))
+        return out
+
+    ours, theirs = _both(run)
+    assert ours == theirs
