@@ -38,7 +38,8 @@ __all__ = ["get_all_sharing_strategies", "get_sharing_strategy", "set_sharing_st
 
 # ---- shared segments ---------------------------------------------------------------------------
 
-#: every segment this process made or mapped: [start address, size, SharedMemory, made here]
+#: every segment this process mapped: [start address, size, SharedMemory, id of the process that
+#: made it here (None: mapped from another process's)]
 _SEGMENTS: list[list[Any]] = []
 
 
@@ -59,7 +60,7 @@ def _segment_of(a: np.ndarray) -> tuple[Any, int] | None:
 def _add_segment(shm: shared_memory.SharedMemory, made_here: bool) -> None:
     """Remember ``shm``; arrays in it now travel to other processes by its name."""
     start = _address(np.frombuffer(cast(memoryview, shm.buf), np.uint8))
-    _SEGMENTS.append([start, shm.size, shm, made_here])
+    _SEGMENTS.append([start, shm.size, shm, os.getpid() if made_here else None])
     ForkingPickler.register(np.ndarray, _reduce_array)  # (again: the same entry)
 
 
@@ -84,9 +85,9 @@ def _attach(name: str, offset: int, shape: tuple, dtype: str, strides: tuple) ->
 
 def _release() -> None:
     """At exit, the segments this process made are removed (their memory is freed when no
-    process maps them any more)."""
-    for _, _, shm, made_here in _SEGMENTS:
-        if made_here:
+    process maps them any more); a forked child that exits normally leaves its parent's."""
+    for _, _, shm, maker in _SEGMENTS:
+        if maker == os.getpid():
             try:
                 shm.unlink()
             except FileNotFoundError:

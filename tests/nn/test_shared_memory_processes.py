@@ -39,6 +39,10 @@ def _exit(rank):
     os._exit(3)
 
 
+def _run_exit_handlers():
+    mp._release()  # what a forked child that exits normally runs (atexit)
+
+
 def _double_from_queue(queue, done):
     t = queue.get()
     with ag.no_grad():
@@ -79,7 +83,7 @@ def test_a_shared_tensor_sent_through_a_queue_is_the_same_memory():
     p = ctx.Process(target=_double_from_queue, args=(queue, done))
     p.start()
     queue.put(t)
-    assert done.get(timeout=120) == [2.0, -6.0]
+    assert done.get(timeout=60) == [2.0, -6.0]
     p.join()
     assert t.tolist() == [2.0, -6.0]
 
@@ -115,3 +119,18 @@ def test_the_module_is_pythons_multiprocessing_plus_pytorchs_names():
         mp.spawn(_add_to_own_element, args=(mp._share_memory_(ag.zeros(1, 1)),
                                             mp._share_memory_(ag.zeros(1))),
                  start_method="fork")
+
+
+def test_a_forked_child_exiting_leaves_the_parents_segments():
+    t = mp._share_memory_(ag.tensor([1.0, -3.0]))
+    child = mp.get_context("fork").Process(target=_run_exit_handlers)
+    child.start()
+    child.join()
+    ctx = mp.get_context("spawn")  # a later process still finds the segment by its name
+    queue, done = ctx.Queue(), ctx.Queue()
+    p = ctx.Process(target=_double_from_queue, args=(queue, done))
+    p.start()
+    queue.put(t)
+    assert done.get(timeout=60) == [2.0, -6.0]
+    p.join()
+    assert t.tolist() == [2.0, -6.0]
