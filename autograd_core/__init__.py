@@ -37,8 +37,8 @@ from autograd_core.creation import (
     from_numpy, frombuffer,
     full, full_like, get_default_dtype, half, int, int8, int16, int32, int64, linspace, long,
     logspace, multinomial, normal, ones, ones_like, poisson, rand, rand_like, randint, get_default_device,
-    randint_like, randn, randn_like, randperm, set_default_device, set_default_dtype,
-    set_default_tensor_type, short,
+    randint_like, randn, randn_like, randperm, set_default_device, set_default_dtype, short,
+    set_default_tensor_type,
     tensor, uint8, zeros, zeros_like,
 )
 from autograd_core.creation import range_deprecated as range  # noqa: A004 (torch.range)
@@ -152,6 +152,8 @@ _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.util
                  "distributed": "autograd_core.distributed", "amp": "autograd_core.amp",
                  "distributions": "autograd_core.distributions", "func": "autograd_core.func",
                  "functional": "autograd_core.functional", "jit": "autograd_core.jit",
+                 "compiler": "autograd_core.compiler", "cpu": "autograd_core.cpu",
+                 "profiler": "autograd_core.profiler",
                  "multiprocessing": "autograd_core.multiprocessing"}
 #: names PyTorch re-exports at the top level from a lazy module: ``torch.vmap`` is torch.func's;
 #: ``torch.dropout``, ``torch.cosine_similarity``, ...: nn.functional's (``nn/_toplevel.py``

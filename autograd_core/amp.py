@@ -13,6 +13,7 @@ the CPU it refuses, as tapegrad has no reduced-precision autocasting (numpy has 
 
 from __future__ import annotations
 
+import functools
 import sys
 import types
 import warnings
@@ -22,7 +23,7 @@ import numpy as np
 
 from autograd_core.device import device as _device
 
-__all__ = ["GradScaler", "autocast", "is_autocast_enabled"]
+__all__ = ["GradScaler", "autocast", "is_autocast_enabled", "custom_fwd", "custom_bwd"]
 
 
 class GradScaler:
@@ -305,6 +306,97 @@ def is_autocast_enabled(device_type: str | None = None) -> bool:
     return False
 
 
+def _check_device_type(device_type: Any) -> None:
+    if not isinstance(device_type, str):
+        raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+
+
+def custom_fwd(fwd: Any = None, *, device_type: str, cast_inputs: Any = None) -> Any:
+    """Decorator for a custom ``autograd.Function``'s ``forward`` under autocast (PyTorch's
+    ``torch.amp.custom_fwd``). Autocasting is never on here, so ``forward`` runs with its
+    inputs as given (``cast_inputs`` applies only inside an enabled autocast region, as in
+    PyTorch); the ctx records that autocast was off, for :func:`custom_bwd`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> class Double(ag.autograd.Function):
+        ...     @staticmethod
+        ...     @ag.amp.custom_fwd(device_type="cpu", cast_inputs=ag.float32)
+        ...     def forward(ctx, x):
+        ...         return x * 2
+        ...     @staticmethod
+        ...     @ag.amp.custom_bwd(device_type="cpu")
+        ...     def backward(ctx, g):
+        ...         return g * 2
+        >>> x = ag.ones(2, requires_grad=True)
+        >>> Double.apply(x).sum().backward()
+        >>> x.grad
+        tensor([2., 2.])
+    """
+    _check_device_type(device_type)
+    if fwd is None:
+        return functools.partial(custom_fwd, device_type=device_type, cast_inputs=cast_inputs)
+
+    @functools.wraps(fwd)
+    def decorate_fwd(*args: Any, **kwargs: Any) -> Any:
+        args[0]._fwd_used_autocast = False
+        return fwd(*args, **kwargs)
+    return decorate_fwd
+
+
+def custom_bwd(bwd: Any = None, *, device_type: str) -> Any:
+    """Decorator for a custom ``autograd.Function``'s ``backward`` (PyTorch's
+    ``torch.amp.custom_bwd``): runs it with autocast as the forward had it (off here).
+    See :func:`custom_fwd` for an example.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.amp.custom_bwd(device_type="cuda")(lambda ctx, g: g)(None, 1)
+        Traceback (most recent call last):
+        ...
+        AttributeError: 'NoneType' object has no attribute '_fwd_used_autocast'
+    """
+    _check_device_type(device_type)
+    if bwd is None:
+        return functools.partial(custom_bwd, device_type=device_type)
+
+    @functools.wraps(bwd)
+    def decorate_bwd(*args: Any, **kwargs: Any) -> Any:
+        with autocast(device_type=device_type, enabled=args[0]._fwd_used_autocast):
+            return bwd(*args, **kwargs)
+    return decorate_bwd
+
+
+class _CudaAutocast(autocast):
+    """``torch.cuda.amp.autocast`` (deprecated in PyTorch): ``autocast("cuda", ...)``, which
+    warns and disables itself here (no CUDA)."""
+
+    def __init__(self, enabled: bool = True, dtype: Any = None,
+                 cache_enabled: bool = True) -> None:
+        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
+                      "`torch.amp.autocast('cuda', args...)` instead.", FutureWarning,
+                      stacklevel=2)
+        super().__init__("cuda", dtype, enabled, cache_enabled)
+
+
+def _cuda_custom_fwd(fwd: Any = None, *, cast_inputs: Any = None) -> Any:
+    """``torch.cuda.amp.custom_fwd`` (deprecated): ``custom_fwd(device_type="cuda")``."""
+    warnings.warn("`torch.cuda.amp.custom_fwd(args...)` is deprecated. Please use "
+                  "`torch.amp.custom_fwd(args..., device_type='cuda')` instead.", FutureWarning,
+                  stacklevel=2)
+    return custom_fwd(fwd, device_type="cuda", cast_inputs=cast_inputs)
+
+
+def _cuda_custom_bwd(bwd: Any) -> Any:
+    """``torch.cuda.amp.custom_bwd`` (deprecated): ``custom_bwd(device_type="cuda")``."""
+    warnings.warn("`torch.cuda.amp.custom_bwd(args...)` is deprecated. Please use "
+                  "`torch.amp.custom_bwd(args..., device_type='cuda')` instead.", FutureWarning,
+                  stacklevel=2)
+    return custom_bwd(bwd, device_type="cuda")
+
+
 class _CudaGradScaler(GradScaler):
     """``torch.cuda.amp.GradScaler`` (deprecated in PyTorch): ``GradScaler("cuda", ...)``."""
 
@@ -319,6 +411,13 @@ class _CudaGradScaler(GradScaler):
 
 
 _CudaGradScaler.__name__ = _CudaGradScaler.__qualname__ = "GradScaler"
-cuda_amp = types.ModuleType("autograd_core.cuda.amp", "``torch.cuda.amp``: GradScaler.")
+_CudaAutocast.__name__ = _CudaAutocast.__qualname__ = "autocast"
+_cuda_custom_fwd.__name__ = _cuda_custom_fwd.__qualname__ = "custom_fwd"
+_cuda_custom_bwd.__name__ = _cuda_custom_bwd.__qualname__ = "custom_bwd"
+cuda_amp = types.ModuleType("autograd_core.cuda.amp",
+                            "``torch.cuda.amp``: GradScaler, autocast, custom_fwd, custom_bwd.")
 cuda_amp.GradScaler = _CudaGradScaler  # type: ignore[attr-defined]
+cuda_amp.autocast = _CudaAutocast  # type: ignore[attr-defined]
+cuda_amp.custom_fwd = _cuda_custom_fwd  # type: ignore[attr-defined]
+cuda_amp.custom_bwd = _cuda_custom_bwd  # type: ignore[attr-defined]
 sys.modules.setdefault("autograd_core.cuda.amp", cuda_amp)

@@ -1314,21 +1314,19 @@ ByteTensor = _legacy("ByteTensor", np.uint8)
 BoolTensor = _legacy("BoolTensor", np.bool_)
 
 
-def set_default_tensor_type(t: Any) -> None:
-    """Deprecated (PyTorch 2.1): make ``t``'s dtype the default float dtype, as
-    ``set_default_dtype``. ``t`` is a legacy type (``DoubleTensor``) or its name
-    (``"torch.DoubleTensor"``; ``autograd_core.`` works too); PyTorch's warning and errors.
-
-    Args:
-        t (type or str): ``FloatTensor``, ``DoubleTensor`` or ``HalfTensor``.
+def set_default_tensor_type(t: Any, /) -> None:
+    """PyTorch's deprecated ``set_default_tensor_type``: the default float dtype from a legacy
+    tensor type (``DoubleTensor``) or its name (``"torch.DoubleTensor"``), with PyTorch's
+    deprecation warning; ``torch.cuda.*`` types raise as in a PyTorch without CUDA.
 
     Example::
 
         >>> import warnings
         >>> import autograd_core as ag
-        >>> with warnings.catch_warnings(record=True):
-        ...     ag.set_default_tensor_type(ag.DoubleTensor)
-        >>> ag.tensor([1.5]).dtype
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     ag.set_default_tensor_type("torch.DoubleTensor")
+        >>> ag.ones(1).dtype
         autograd_core.float64
         >>> ag.set_default_dtype(ag.float32)
     """
@@ -1337,14 +1335,17 @@ def set_default_tensor_type(t: Any) -> None:
                   UserWarning, stacklevel=2)
     if isinstance(t, str):
         module, _, name = t.rpartition(".")
-        if module in ("torch.cuda", "autograd_core.cuda"):
+        if module.endswith("cuda"):
             raise TypeError(f"type {t} not available. Torch not compiled with CUDA enabled.")
-        if module not in ("torch", "autograd_core"):
-            raise ModuleNotFoundError(f"No module named '{module or name}'")
-        t = globals().get(name)
-        if not isinstance(t, _LegacyTensorType):
-            raise AttributeError(f"module '{module}' has no attribute '{name}'")
-    if not isinstance(t, _LegacyTensorType) or t.dtype.kind != "f":
+        if module != "torch":
+            raise ModuleNotFoundError(f"No module named '{module or t}'", name=module or t)
+        if not isinstance(globals().get(name), _LegacyTensorType):
+            raise AttributeError(f"module 'torch' has no attribute '{name}'")
+        t = globals()[name]
+    if not isinstance(t, _LegacyTensorType):
+        raise TypeError("invalid type object: only floating-point types are supported as the "
+                        "default type")
+    if t.dtype.kind != "f":
         raise TypeError("only floating-point types are supported as the default type")
     set_default_dtype(t.dtype)
 

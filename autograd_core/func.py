@@ -31,7 +31,8 @@ from autograd_core.random import get_rng_state, set_rng_state
 from autograd_core.tensor import Tensor
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp",
-           "linearize", "replace_all_batch_norm_modules_", "stack_module_state", "vjp", "vmap"]
+           "linearize", "replace_all_batch_norm_modules_", "stack_module_state", "vjp", "vmap",
+           "functionalize"]
 
 
 # ---- pytrees: Tensors inside dicts, tuples and lists ----------------------------------------
@@ -413,6 +414,33 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
     if has_aux:
         return out, res, _detach_tree(aux_box[0], create)
     return out, res
+
+
+def functionalize(func: Callable[..., Any], *, remove: str = "mutations") -> Callable[..., Any]:
+    """PyTorch's ``functionalize``: ``func`` with its in-place ops replaced by out-of-place
+    ones, for compilers and ``vmap``; what it computes, and the writes to its inputs, stay
+    the same. Here ``vmap`` and the transforms run in-place ops as they are, so the function
+    is returned as it is (``remove`` is checked as PyTorch does).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.func import functionalize
+        >>> def f(a):
+        ...     b = a.clone()
+        ...     b.add_(1)
+        ...     return b
+        >>> functionalize(f)(ag.ones(2))
+        tensor([2., 2.])
+    """
+    if remove not in ("mutations", "mutations_and_views"):
+        raise RuntimeError(
+            f"functionalize(f, remove='mutations'): received invalid argument for remove={remove}."
+            " Valid options are:\n     remove='mutations': all inplace and out= operators will be"
+            " removed from the program, and replaced with their out-of-place equivalents.\n     "
+            "remove='mutations_and_views': In addition to the above, all aliasing operators {view}"
+            " will be replaced with their non-aliasing counterparts, {view}_copy.\n")
+    return func
 
 
 def linearize(func: Callable[..., Any], *primals: Any) -> tuple[Any, Callable[..., Any]]:

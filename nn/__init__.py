@@ -13,6 +13,7 @@ from nn.losses import (
     MultiLabelSoftMarginLoss, MultiMarginLoss, SoftMarginLoss, TripletMarginWithDistanceLoss,
 )
 from nn import functional, init
+from nn import attention
 from nn.serialization import load, save
 from nn import data, utils
 from nn import parallel
@@ -27,7 +28,7 @@ __all__ = [
     "PoissonNLLLoss", "GaussianNLLLoss", "CTCLoss", "SoftMarginLoss", "HingeEmbeddingLoss",
     "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
     "TripletMarginWithDistanceLoss",
-    "functional", "init", "utils", "data", "save", "load", "parallel", "models",
+    "functional", "init", "attention", "utils", "data", "save", "load", "parallel", "models",
     "SyncBatchNorm", "DataParallel",
 ]
 from nn import modules  # noqa: E402 - torch.nn.modules.<file> paths, after the layers

@@ -18,6 +18,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.backends.cuda import flash_sdp_enabled, math_sdp_enabled
 from autograd_core.ops import _xp
 from autograd_core.ops.scatter import _TORCH_NAMES
 from nn.ops import DropoutOp, LinearOp
@@ -85,6 +86,30 @@ def _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa):
                 f"got {hq} query heads, {hk} key heads and {hv} value heads")
 
 
+def _check_backend(query: Tensor, key: Tensor, value: Tensor, dropout_p: float) -> None:
+    """PyTorch's CPU choice between its math and flash kernels under the switches of
+    ``nn.attention.sdpa_kernel``: an error when neither may run (the result is always the
+    math formula's)."""
+    if math_sdp_enabled():
+        return
+    if not flash_sdp_enabled():
+        raise RuntimeError("No viable backend for scaled_dot_product_attention was found. This is "
+                           "likely due to turning off both the math kernel and the fused kernels.")
+    why = None
+    if dropout_p > 0.0:
+        why = "Both fused kernels do not support non-zero dropout."
+    elif not query.ndim == key.ndim == value.ndim == 4:
+        why = ("All fused kernels requires query, key and value to be 4 dimensional, but got "
+               f"Query dim: {query.ndim}, Key dim: {key.ndim}, Value dim: {value.ndim} instead.")
+    elif not query.shape[-1] == key.shape[-1] == value.shape[-1]:
+        why = ("Flash attention requires q,k,v to have the same last dimension, got Query.size(-1): "
+               f"{query.shape[-1]}, Key.size(-1): {key.shape[-1]}, Value.size(-1): "
+               f"{value.shape[-1]} instead.")
+    if why is not None:
+        warnings.warn(f"Flash attention kernel not used because: {why}", UserWarning, stacklevel=3)
+        raise RuntimeError("No available kernel.  Aborting execution.")
+
+
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                                  attn_mask: Tensor | None = None, dropout_p: float = 0.0,
                                  is_causal: bool = False, scale: float | None = None,
@@ -133,6 +158,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
                  [2.3395, 3.3395]]])
     """
     _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa)
+    _check_backend(query, key, value, dropout_p)
     if enable_gqa and query.ndim >= 3 and key.ndim >= 3 and key.shape[-3] != query.shape[-3]:
         groups = query.shape[-3] // key.shape[-3]
         key = key.repeat_interleave(groups, dim=-3)

@@ -37,7 +37,6 @@ leaves a worker as data: a batch that requires grad arrives without its graph.
 
 from __future__ import annotations
 
-import copy
 import functools
 import itertools
 import math
@@ -54,16 +53,15 @@ import time
 import traceback
 import warnings
 import weakref
-from collections.abc import (Callable, Iterable, Iterator, Mapping, MutableMapping,
-                             MutableSequence, Sequence)
-from typing import Any, cast
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
-from autograd_core import Tensor, as_tensor
+from autograd_core import Tensor
 from autograd_core import random as _random
 
-__all__ = ["Dataset", "IterableDataset", "ChainDataset", "ConcatDataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate", "default_convert", "StackDataset",
+__all__ = ["Dataset", "IterableDataset", "ChainDataset", "ConcatDataset", "StackDataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate", "default_convert",
            "get_worker_info", "WorkerInfo", "load_mnist_digits", "MnistDigits",
            "DistributedSampler", "load_idx", "load_mnist", "mnist_files", "Sampler",
            "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler",
@@ -231,43 +229,6 @@ class ChainDataset(IterableDataset):
         return total
 
 
-class StackDataset(Dataset):
-    """Several datasets of one length side by side: item ``i`` is the tuple of their items
-    ``i`` (``StackDataset(images, labels)``) or the dict of them by name
-    (``StackDataset(image=images, label=labels)``), as PyTorch's.
-
-    Args:
-        *args (Dataset): datasets whose items form a tuple.
-        **kwargs (Dataset): datasets whose items form a dict (not both kinds).
-
-    Example::
-
-        >>> from nn.data import StackDataset
-        >>> StackDataset([1, 2], ["a", "b"])[1], StackDataset(x=[1, 2], y=["a", "b"])[0]
-        ((2, 'b'), {'x': 1, 'y': 'a'})
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if args and kwargs:
-            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via "
-                             "``kwargs``) like input/output, but both types are given.")
-        if not args and not kwargs:
-            raise ValueError("At least one dataset should be passed")
-        parts = list(args) if args else list(kwargs.values())
-        self._length = len(parts[0])
-        if any(len(d) != self._length for d in parts):
-            raise ValueError("Size mismatch between datasets")
-        self.datasets: tuple | dict = args if args else kwargs
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(self.datasets, dict):
-            return {k: d[index] for k, d in self.datasets.items()}
-        return tuple(d[index] for d in self.datasets)
-
-    def __len__(self) -> int:
-        return self._length
-
-
 class ConcatDataset(Dataset):
     """The samples of map-style ``datasets`` one after another (what ``a + b`` of datasets
     returns).
@@ -305,6 +266,46 @@ class ConcatDataset(Dataset):
         d = int(np.searchsorted(self.cumulative, idx, side="right"))
         prev = int(self.cumulative[d - 1]) if d else 0
         return self.datasets[d][idx - prev]
+
+
+class StackDataset(Dataset):
+    """Several map-style datasets of one length side by side: sample ``i`` is the tuple of
+    their samples ``i`` (datasets given positionally) or the dict of them (given by keyword),
+    as PyTorch's ``StackDataset``.
+
+    Args:
+        *args (Dataset): datasets whose samples come as a tuple.
+        **kwargs (Dataset): datasets whose samples come as a dict under these keys.
+
+    Example::
+
+        >>> from nn.data import StackDataset
+        >>> StackDataset([1, 2], "ab")[1]
+        (2, 'b')
+        >>> ds = StackDataset(image=[10, 20, 30], label=[0, 1, 0])
+        >>> len(ds), ds[2]
+        (3, {'image': 30, 'label': 0})
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args and kwargs:
+            raise ValueError("Supported either ``tuple``- (via ``args``) or``dict``- (via "
+                             "``kwargs``) like input/output, but both types are given.")
+        if not args and not kwargs:
+            raise ValueError("At least one dataset should be passed")
+        parts = list(args) if args else list(kwargs.values())
+        self._length = len(parts[0])
+        if any(len(d) != self._length for d in parts):
+            raise ValueError("Size mismatch between datasets")
+        self.datasets: tuple | dict = args if args else kwargs
+
+    def __getitem__(self, index: int) -> Any:
+        if isinstance(self.datasets, dict):
+            return {k: d[index] for k, d in self.datasets.items()}
+        return tuple(d[index] for d in self.datasets)
+
+    def __len__(self) -> int:
+        return self._length
 
 
 class Subset(Dataset):
@@ -765,53 +766,6 @@ def _stack(arrays_or_tensors):
     return Tensor._wrap(np.stack(data).astype(dtype, copy=False))
 
 
-def default_convert(data: Any) -> Any:
-    """Turns the numpy arrays and numpy scalars in one sample into Tensors sharing their memory,
-    through mappings, named tuples and sequences (a tuple becomes a list), as PyTorch's;
-    Tensors, arrays of strings or objects, and everything else stay as they are. The
-    ``DataLoader``'s ``collate_fn`` when it does not batch (``batch_size=None``).
-
-    Example::
-
-        >>> import numpy as np
-        >>> from nn.data import default_convert
-        >>> default_convert({"x": np.array([1.0, 2.0]), "y": (np.int64(3), "a")})
-        {'x': tensor([1., 2.], dtype=autograd_core.float64), 'y': [tensor(3), 'a']}
-    """
-    if isinstance(data, Tensor):
-        return data
-    if isinstance(data, (np.ndarray, np.generic)) and not isinstance(data, (np.str_, np.bytes_)):
-        if isinstance(data, np.ndarray) and data.dtype.kind in "SUO":
-            return data
-        return as_tensor(data)
-    if isinstance(data, Mapping):
-        converted = {key: default_convert(data[key]) for key in data}
-        try:
-            if isinstance(data, MutableMapping):  # keep the mapping's type and extra state
-                clone: Any = copy.copy(data)
-                clone.update(converted)
-                return clone
-            return cast(Any, type(data))(converted)
-        except TypeError:
-            return converted
-    if isinstance(data, tuple) and hasattr(data, "_fields"):  # a namedtuple
-        return type(data)(*(default_convert(d) for d in data))
-    if isinstance(data, tuple):
-        return [default_convert(d) for d in data]
-    if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
-        converted_items = [default_convert(d) for d in data]
-        try:
-            if isinstance(data, MutableSequence):
-                items: Any = copy.copy(data)
-                for i, d in enumerate(converted_items):
-                    items[i] = d
-                return items
-            return cast(Any, type(data))(converted_items)
-        except TypeError:
-            return converted_items
-    return data
-
-
 def default_collate(batch: Sequence[Any]) -> Any:
     """Stacks a list of samples into a batch (PyTorch's rules).
 
@@ -863,6 +817,37 @@ def default_collate(batch: Sequence[Any]) -> Any:
         return [default_collate(list(s)) for s in zip(*batch)]
     raise TypeError(f"default_collate: batch must contain tensors, numpy arrays, numbers, "
                     f"dicts or lists; found {type(elem).__name__}")
+
+
+def default_convert(data: Any) -> Any:
+    """Turn numpy arrays and numpy numbers inside ``data`` into tensors, without batching
+    (PyTorch's ``default_convert``, the collate function of a ``DataLoader`` with
+    ``batch_size=None``): dicts, namedtuples and lists are converted element by element (a
+    tuple becomes a list, as in PyTorch); tensors, strings, arrays of strings or objects and
+    Python numbers are left as they are.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from nn.data import default_convert
+        >>> default_convert({"x": np.arange(3), "y": [np.float32(1.5), "s", 2]})
+        {'x': tensor([0, 1, 2]), 'y': [tensor(1.5000), 's', 2]}
+    """
+    if isinstance(data, np.ndarray):
+        return data if data.dtype.kind in "SUO" else Tensor._wrap(np.array(data))
+    if isinstance(data, np.generic) and not isinstance(data, (np.str_, np.bytes_)):
+        return Tensor._wrap(np.asarray(data))
+    if isinstance(data, Mapping):
+        converted = {k: default_convert(v) for k, v in data.items()}
+        try:
+            return type(data)(converted)  # type: ignore[call-arg]
+        except TypeError:  # a mapping type that cannot be built from a dict
+            return converted
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return type(data)(*(default_convert(d) for d in data))
+    if isinstance(data, (list, tuple)):  # a tuple comes back as a list, as PyTorch's
+        return [default_convert(d) for d in data]
+    return data
 
 
 def _tensor_source(dataset):

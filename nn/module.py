@@ -886,6 +886,21 @@ class Module:
         check_device("cuda" if device is None else device, "Module.cuda")
         return self
 
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """PyTorch's ``Module.compile`` compiles the module's forward in place with
+        ``torch.compile``; here it does nothing and the module runs eagerly: the same
+        numbers, the same ``state_dict`` keys. Any of ``torch.compile``'s arguments is accepted.
+        (``ag.compile`` captures whole training steps; a forward alone gains nothing from it.)
+
+        Example::
+
+            >>> import nn
+            >>> m = nn.Linear(2, 1)
+            >>> m.compile(mode="max-autotune")
+            >>> list(m.state_dict())
+            ['weight', 'bias']
+        """
+
     def type(self: _M, dst_type: Any) -> _M:
         """Casts floating point parameters and buffers to ``dst_type`` (as ``to(dst_type)``)."""
         return self.to(dst_type)

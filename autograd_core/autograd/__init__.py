@@ -316,7 +316,7 @@ class set_detect_anomaly:
 
 # torch.autograd's other names, after grad/backward (the modules below import those from here)
 from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled
-from autograd_core.autograd import forward_ad, function, functional, graph
+from autograd_core.autograd import forward_ad, function, functional, graph, profiler
 from autograd_core.autograd.variable import Variable
 from autograd_core.function import Function, FunctionCtx, once_differentiable
 from autograd_core import grad_mode
@@ -324,7 +324,7 @@ from autograd_core.grad_mode import (enable_grad, inference_mode, no_grad,
                                      set_grad_enabled)
 from autograd_core.gradcheck import gradcheck, gradgradcheck
 
-__all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "forward_ad", "function",
+__all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "forward_ad", "function", "profiler",
            "functional", "grad", "grad_mode", "graph", "gradcheck", "gradgradcheck", "inference_mode",
            "is_anomaly_enabled", "no_grad",
            "once_differentiable", "set_detect_anomaly", "set_grad_enabled", "Variable"]

@@ -111,6 +111,27 @@ def clip_grad_norm_(parameters: _Tensors, max_norm: float, norm_type: float = 2.
     return total
 
 
+def clip_grad_norm(parameters: _Tensors, max_norm: float, norm_type: float = 2.0,
+                   error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
+    """Deprecated name of :func:`clip_grad_norm_` (PyTorch warns with a FutureWarning).
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> w = ag.tensor([1.0, 1.0], requires_grad=True)
+        >>> (w * ag.tensor([3.0, 4.0])).sum().backward()
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     nn.utils.clip_grad_norm([w], max_norm=1.0)
+        tensor(5.)
+    """
+    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
+                  "`torch.nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
+
+
 def clip_grads_with_norm_(parameters: _Tensors, max_norm: float, total_norm: Tensor,
                           foreach: bool | None = None) -> None:
     """Scales the gradients by ``min(max_norm / (total_norm + 1e-6), 1)`` in place: the second
@@ -144,24 +165,6 @@ def clip_grads_with_norm_(parameters: _Tensors, max_norm: float, total_norm: Ten
     clamped = min(float(max_norm) / (total + 1e-6), 1.0)
     for g in grads:
         g *= g.dtype.type(clamped)
-
-
-def clip_grad_norm(parameters: _Tensors, max_norm: float, norm_type: float = 2.0,
-                   error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
-    """Deprecated name of ``clip_grad_norm_`` (PyTorch's FutureWarning, then the same).
-
-    Example::
-
-        >>> import warnings
-        >>> import nn
-        >>> m = nn.Linear(2, 1)
-        >>> with warnings.catch_warnings(record=True):
-        ...     nn.utils.clip_grad_norm(m.parameters(), 1.0)
-        tensor(0.)
-    """
-    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
-                  "`torch.nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
-    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
 def clip_grad_value_(parameters: _Tensors, clip_value: float,

@@ -1,0 +1,105 @@
+"""PyTorch's ``torch.distributions.dirichlet``: ``Dirichlet``."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+
+import autograd_core as _ag
+from autograd_core import random as _random
+from autograd_core.tensor import Tensor
+from autograd_core.distributions.constraints import (_POSITIVE, _SIMPLEX, _independent,
+                                                     _is_positive, _on_simplex)
+from autograd_core.distributions.distribution import Distribution
+from autograd_core.distributions.exp_family import ExponentialFamily
+from autograd_core.distributions.utils import _as_params, _draw
+
+__all__ = ["Dirichlet"]
+
+
+class Dirichlet(ExponentialFamily):
+    r"""The Dirichlet distribution over the simplex with ``concentration`` (its last dimension
+    the categories), as ``torch.distributions.Dirichlet``. ``log_prob`` and ``entropy`` are
+    differentiable in ``concentration``.
+
+    Args:
+        concentration (Tensor): positive, shape ``batch_shape + (K,)``.
+        validate_args (bool, optional): check the parameter and values (default: True).
+
+    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False), as this project's
+    ``Gamma`` and ``Beta``; ``sample`` draws from this project's random stream.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import Dirichlet
+        >>> m = Dirichlet(ag.tensor([1.0, 2.0, 3.0]))
+        >>> m.log_prob(ag.tensor([0.2, 0.3, 0.5])), m.mean
+        (tensor(1.5041), tensor([0.1667, 0.3333, 0.5000]))
+    """
+
+    _params = ("concentration",)
+    arg_constraints = {"concentration": _independent(_POSITIVE, 1)}
+    support = _SIMPLEX
+
+    def __init__(self, concentration: Tensor,
+                 validate_args: builtins.bool | None = None) -> None:
+        (c,) = _as_params(concentration)
+        if c.ndim < 1:
+            raise ValueError("`concentration` parameter must be at least one-dimensional.")
+        self.concentration = c
+        super().__init__(c.shape[:-1], c.shape[-1:], validate_args)
+        self._check_param("concentration", c, _is_positive(c._data),
+                          self.arg_constraints["concentration"])
+
+    expand = Distribution._expand_params
+
+    @property
+    def mean(self) -> Tensor:
+        return self.concentration / self.concentration.sum(-1, keepdim=True)
+
+    @property
+    def mode(self) -> Tensor:
+        c = self.concentration
+        cm1 = (c - 1).clamp(min=0.0)
+        mode = cm1 / cm1.sum(-1, keepdim=True)
+        # where every concentration is below 1 the density peaks at a vertex: PyTorch's one-hot
+        # of the largest (here all-zero -> nan) entry
+        corner = _ag.nn.functional.one_hot(mode.argmax(-1), c.shape[-1]).to(mode.dtype)
+        return _ag.where((c < 1).all(-1, keepdim=True), corner, mode)
+
+    @property
+    def variance(self) -> Tensor:
+        c = self.concentration
+        c0 = c.sum(-1, keepdim=True)
+        return c * (c0 - c) / (c0.pow(2) * (c0 + 1))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        c = np.broadcast_to(self.concentration._data, shape).astype(np.float64)
+        g = _random.generator().standard_gamma(c)
+        x = g / g.sum(-1, keepdims=True)
+        fi = np.finfo(self.concentration._data.dtype)
+        return _draw(np.clip(x, fi.tiny, 1 - fi.eps), self.concentration)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _on_simplex, _SIMPLEX)
+        c = self.concentration
+        return (_ag.xlogy(c - 1.0, value).sum(-1) + _ag.lgamma(c.sum(-1))
+                - _ag.lgamma(c).sum(-1))
+
+    def entropy(self) -> Tensor:
+        c = self.concentration
+        k, a0 = c.shape[-1], c.sum(-1)
+        return (_ag.lgamma(c).sum(-1) - _ag.lgamma(a0) - (k - a0) * _ag.digamma(a0)
+                - ((c - 1.0) * _ag.digamma(c)).sum(-1))
+
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.concentration,)
+
+    def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
+        x = natural_params[0]
+        return _ag.lgamma(x).sum(-1) - _ag.lgamma(x.sum(-1))

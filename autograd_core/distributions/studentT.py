@@ -1,0 +1,89 @@
+"""PyTorch's ``torch.distributions.studentT``: ``StudentT``."""
+
+from __future__ import annotations
+
+import builtins
+import math
+from typing import Any
+
+import numpy as np
+
+import autograd_core as _ag
+from autograd_core import random as _random
+from autograd_core.tensor import Tensor
+from autograd_core.distributions.constraints import _POSITIVE, _REAL, _is_real
+from autograd_core.distributions.distribution import Distribution, _Distribution
+from autograd_core.distributions.utils import _as_params, _draw
+
+__all__ = ["StudentT"]
+
+
+class StudentT(_Distribution):
+    r"""Student's t distribution with ``df`` degrees of freedom, location ``loc`` and scale
+    ``scale``, as ``torch.distributions.StudentT``. ``log_prob`` and ``entropy`` are
+    differentiable in all three.
+
+    Args:
+        df (float or Tensor): degrees of freedom (positive).
+        loc (float or Tensor): the location. Default: 0.
+        scale (float or Tensor): the scale (positive). Default: 1.
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False), as this project's
+    ``Gamma``; ``sample`` draws from this project's random stream.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions import StudentT
+        >>> m = StudentT(3.0)
+        >>> m.log_prob(ag.tensor([0.0, 1.0])), m.variance
+        (tensor([-1.0009, -1.5763]), tensor(3.))
+    """
+
+    _params = ("df", "loc", "scale")
+    arg_constraints = {"df": _POSITIVE, "loc": _REAL, "scale": _POSITIVE}
+    _checked_by_base = True
+    support = _REAL
+
+    def __init__(self, df: Tensor | builtins.float, loc: Tensor | builtins.float = 0.0,
+                 scale: Tensor | builtins.float = 1.0,
+                 validate_args: builtins.bool | None = None) -> None:
+        self.df, self.loc, self.scale = _as_params(df, loc, scale)
+        super().__init__(self.df.shape, (), validate_args)
+
+    expand = Distribution._expand_params
+
+    @property
+    def mean(self) -> Tensor:
+        return _ag.where(self.df > 1, self.loc, math.nan)
+
+    @property
+    def mode(self) -> Tensor:
+        return self.loc
+
+    @property
+    def variance(self) -> Tensor:
+        df = self.df
+        finite = self.scale.pow(2) * df / (df - 2)
+        return _ag.where(df > 2, finite, _ag.where(df > 1, math.inf, math.nan))
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        shape = self._extended_shape(sample_shape)
+        t = _random.generator().standard_t(np.broadcast_to(self.df._data, shape).astype(np.float64))
+        with _ag.no_grad():
+            return self.loc + _draw(t, self.df) * self.scale
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        value = self._check_value(value, _is_real, _REAL)
+        df, y = self.df, (value - self.loc) / self.scale
+        z = (self.scale.log() + 0.5 * df.log() + 0.5 * math.log(math.pi)
+             + _ag.lgamma(0.5 * df) - _ag.lgamma(0.5 * (df + 1.0)))
+        return -0.5 * (df + 1.0) * (y.pow(2) / df).log1p() - z
+
+    def entropy(self) -> Tensor:
+        df = self.df
+        lbeta = _ag.lgamma(0.5 * df) + math.lgamma(0.5) - _ag.lgamma(0.5 * (df + 1))
+        return (self.scale.log() + 0.5 * (df + 1) * (_ag.digamma(0.5 * (df + 1))
+                                                     - _ag.digamma(0.5 * df))
+                + 0.5 * df.log() + lbeta)
