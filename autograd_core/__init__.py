@@ -41,6 +41,7 @@ from autograd_core.creation import (
     set_default_tensor_type,
     tensor, uint8, zeros, zeros_like,
 )
+from autograd_core.creation import range_deprecated as range  # noqa: A004 (torch.range)
 from autograd_core.tensor import DType as dtype, Size  # noqa: F401 (torch.dtype)
 from autograd_core.device import (
     channels_last, channels_last_3d, contiguous_format, device, legacy_contiguous_format,
@@ -152,7 +153,8 @@ _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.util
                  "distributions": "autograd_core.distributions", "func": "autograd_core.func",
                  "functional": "autograd_core.functional", "jit": "autograd_core.jit",
                  "compiler": "autograd_core.compiler", "cpu": "autograd_core.cpu",
-                 "profiler": "autograd_core.profiler"}
+                 "profiler": "autograd_core.profiler",
+                 "multiprocessing": "autograd_core.multiprocessing"}
 #: names PyTorch re-exports at the top level from a lazy module: ``torch.vmap`` is torch.func's;
 #: ``torch.dropout``, ``torch.cosine_similarity``, ...: nn.functional's (``nn/_toplevel.py``
 #: holds those whose top-level signature differs from F's), found by name on first access so

@@ -53,6 +53,7 @@ cdouble = complex128
 
 _builtin_int = type(0)
 _builtin_bool = type(True)
+_builtin_float = type(0.0)
 
 
 def get_default_dtype() -> DType:
@@ -693,6 +694,47 @@ def arange(start: _Number = 0, end: _Number | None = None, step: _Number = 1, *,
         ints = all(isinstance(v, (_builtin_int, np.integer)) for v in (start, end, step))
         dtype = int64 if ints else get_default_dtype()
     return _make(_arange_values(start, end, step, np.dtype(dtype)), requires_grad)
+
+
+def range_deprecated(start: _Number = 0, end: _Number | None = None, step: _Number = 1, *,
+                     dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+                     requires_grad: builtins.bool = False) -> Tensor:
+    """``autograd_core.range``, PyTorch's deprecated ``torch.range``: the values ``start + i *
+    step`` up to and including ``end``, ``floor((end - start) / step) + 1`` of them (computed in
+    float64), in the default float dtype unless ``dtype`` is given; it warns as PyTorch's.
+    Prefer ``arange``, which excludes ``end``.
+
+    Args:
+        start (number): the first value. Default: 0.
+        end (number): the last value (included when the steps reach it).
+        step (number): the gap between values. Default: 1.
+        dtype (dtype, optional): the dtype.
+        device (device or str, optional): ``"cpu"`` or None.
+        requires_grad (bool): whether autograd records operations on it. Default: False.
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> with warnings.catch_warnings(record=True):
+        ...     ag.range(1, 4)
+        tensor([1., 2., 3., 4.])
+    """
+    warnings.warn("torch.range is deprecated and will be removed in a future release because "
+                  "its behavior is inconsistent with Python's range builtin. Instead, use "
+                  "torch.arange, which produces values in [start, end).", UserWarning,
+                  stacklevel=2)
+    if end is None:
+        raise TypeError('range() missing 1 required positional arguments: "end"')
+    check_device(device, "range")
+    start, end, step = (_builtin_float(_number(v)) for v in (start, end, step))
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (step > 0 and end < start) or (step < 0 and end > start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    n = _builtin_int(math.floor((end - start) / step)) + 1
+    values = start + step * np.arange(n, dtype=np.float64)
+    return _make(values.astype(np.dtype(dtype or get_default_dtype())), requires_grad)
 
 
 def _arange_values(start: Any, end: Any, step: Any, dt: np.dtype) -> np.ndarray:

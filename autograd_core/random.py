@@ -16,8 +16,9 @@ drawing methods (``integers``, ``permutation``, ``random``, ``normal``, ...) are
 
 from __future__ import annotations
 
+import contextlib
 import os
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -25,8 +26,8 @@ from autograd_core.device import check_device
 from autograd_core.device import device as _device
 from autograd_core.tensor import Tensor
 
-__all__ = ["Generator", "default_generator", "get_rng_state", "initial_seed", "manual_seed",
-           "seed", "set_rng_state"]
+__all__ = ["Generator", "default_generator", "fork_rng", "get_rng_state", "initial_seed",
+           "manual_seed", "seed", "set_rng_state"]
 
 _DEFAULT_SEED = 67280421310721  # PyTorch's seed of a new Generator
 _STATE_BYTES = 45  # state (16) + increment (16) + pending half-draw (4) + its flag (1) + seed (8)
@@ -220,6 +221,39 @@ def set_rng_state(new_state: Tensor) -> None:
         True
     """
     default_generator.set_state(new_state)
+
+
+@contextlib.contextmanager
+def fork_rng(devices: Any = None, enabled: bool = True, _caller: str = "fork_rng",
+             _devices_kw: str = "devices", device_type: str | None = None) -> Iterator[None]:
+    """Context manager: the default generator's state is restored on exit, so the draws inside
+    leave the later ones unchanged (PyTorch's; there are only CPU generators: ``devices`` and
+    ``device_type`` are accepted and change nothing).
+
+    Args:
+        devices (iterable, optional): accelerator devices to fork (none exist).
+        enabled (bool): ``False`` forks nothing. Default: ``True``.
+        device_type (str, optional): accepted for PyTorch's signature.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> _ = ag.manual_seed(0)
+        >>> with ag.random.fork_rng():
+        ...     _ = ag.rand(3)
+        >>> a = ag.rand(1)
+        >>> _ = ag.manual_seed(0)
+        >>> bool(ag.rand(1) == a)
+        True
+    """
+    if not enabled:
+        yield
+        return
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
 
 
 def generator(gen: Generator | None = None, where: str = "generator") -> np.random.Generator:

@@ -16,7 +16,7 @@ import numpy as np
 
 from autograd_core.tensor import Tensor
 
-__all__ = ["assert_close"]
+__all__ = ["assert_close", "make_tensor"]
 
 # (rtol, atol) by dtype, as PyTorch's defaults; exact comparison for every other dtype
 _TOLERANCES = {
@@ -229,3 +229,97 @@ def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True,
         elif msg is not None:
             message = msg
         raise AssertionError(message) from None
+
+
+def make_tensor(*shape: Any, dtype: Any, device: Any, low: float | None = None,
+                high: float | None = None, requires_grad: bool = False,
+                noncontiguous: bool = False, exclude_zero: bool = False,
+                memory_format: Any = None) -> Tensor:
+    """A tensor of ``shape`` filled with random values for tests, as PyTorch's: integers drawn
+    from ``[low, high)`` (default ``[-9, 10)``, clamped to the dtype), bools 0 or 1, floats and
+    each part of complex numbers uniform in ``[low, high)`` (default ``[-9, 9)``). The draws
+    come from the default generator (PyTorch's stream differs, its distribution does not).
+
+    Args:
+        *shape (int or sequence of int): the shape.
+        dtype (dtype): the dtype (keyword only, required).
+        device (device or str): ``"cpu"`` (keyword only, required).
+        low (number, optional): the smallest value (inclusive).
+        high (number, optional): the bound the values stay below.
+        requires_grad (bool): a floating or complex result requires grad. Default: ``False``.
+        noncontiguous (bool): give a non-contiguous view (when it has more than one element).
+        exclude_zero (bool): replace zeros by 1 (integers) or the dtype's smallest normal.
+        memory_format (memory_format, optional): lay the result out so (not with
+            ``noncontiguous``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.testing import make_tensor
+        >>> t = make_tensor(2, 3, dtype=ag.int64, device="cpu", low=0, high=4)
+        >>> t.shape, t.dtype, bool(((t >= 0) & (t < 4)).all())
+        (autograd_core.Size([2, 3]), autograd_core.int64, True)
+    """
+    import math
+    import warnings
+
+    import autograd_core
+
+    ag: Any = autograd_core
+    tdt = ag.tensor([], dtype=dtype).dtype
+    dt, shown = np.dtype(tdt), repr(tdt)  # shown: autograd_core.int64, as torch.int64
+    integral = dt.kind in "biu"
+    if len(shape) == 1 and isinstance(shape[0], collections.abc.Sequence):
+        shape = tuple(shape[0])
+    shape = tuple(shape)
+    if noncontiguous and memory_format is not None:
+        raise ValueError("The parameters `noncontiguous` and `memory_format` are mutually "
+                         f"exclusive, but got noncontiguous={noncontiguous} and "
+                         f"memory_format={memory_format}")
+    if requires_grad and integral:
+        raise ValueError("`requires_grad=True` is not supported for boolean and integral dtypes,"
+                         f" but got dtype={shown}")
+    lowest: float
+    highest: float
+    if dt.kind == "b":
+        lowest, highest, default = 0, 2, (0, 2)
+    elif integral:
+        ints = np.iinfo(dt)
+        lowest, highest, default = int(ints.min), int(ints.max) + (dt != np.int64), (-9, 10)
+    else:
+        lowest, highest, default = float(-np.finfo(dt).max), float(np.finfo(dt).max), (-9, 9)
+    low = default[0] if low is None else low
+    high = default[1] if high is None else high
+    if any(isinstance(v, float) and math.isnan(v) for v in (low, high)):
+        raise ValueError(f"`low` and `high` cannot be NaN, but got low={low} and high={high}")
+    if low == high and not integral:
+        warnings.warn("Passing `low==high` to `torch.testing.make_tensor` for floating or complex"
+                      " types is deprecated since 2.1 and will be removed in 2.3. Use "
+                      "`torch.full(...)` instead.", FutureWarning, stacklevel=2)
+    elif low >= high:
+        raise ValueError(f"`low` must be less than `high`, but got {low} >= {high}")
+    elif high < lowest or low >= highest:
+        raise ValueError(f"The value interval specified by `low` and `high` is [{low}, {high}), "
+                         f"but {shown} only supports [{lowest}, {highest})")
+    low, high = min(max(low, lowest), highest), min(max(high, lowest), highest)
+    noncontiguous = noncontiguous and math.prod(shape) > 1
+    if noncontiguous:
+        shape = (*shape[:-1], 2 * shape[-1])
+    if integral:
+        result = ag.randint(math.ceil(low), math.ceil(high), shape, dtype=dtype, device=device)
+    else:
+        result = ag.empty(shape, dtype=dtype, device=device)
+        parts = ag.view_as_real(result) if dt.kind == "c" else result
+        if high - low >= float(np.finfo(dt).max):  # the width itself would overflow
+            parts.uniform_(low / 2, high / 2).mul_(2)
+        else:
+            parts.uniform_(low, high)
+    if noncontiguous:
+        result = result[..., 1::2]
+    elif memory_format is not None:
+        result = result.clone(memory_format=memory_format)
+    if exclude_zero:
+        result[result == 0] = 1 if integral else float(np.finfo(dt).tiny)
+    if not integral:
+        result.requires_grad_(requires_grad)
+    return result

@@ -871,8 +871,8 @@ class _Fetcher:
         self.tensors = tensors if collate_fn is None else None
 
     def __call__(self, index):
-        if not self.auto_batch:
-            return self.dataset[int(index)]
+        if not self.auto_batch:  # PyTorch's collate_fn of one sample: default_convert
+            return (self.collate_fn or default_convert)(self.dataset[int(index)])
         if self.tensors is not None:
             rows = index if self.index_map is None else self.index_map[index]
             return [_take(t, rows) for t in self.tensors]
@@ -908,7 +908,7 @@ class _IterableFetcher:
             except StopIteration:
                 self._done = True
                 return _IterEnd()
-            return sample if self.collate_fn is None else self.collate_fn(sample)
+            return (self.collate_fn or default_convert)(sample)
         batch = list(itertools.islice(self._it, self.batch_size))
         if len(batch) < self.batch_size:
             self._done = True

@@ -1502,6 +1502,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
                 f"{list(x.shape)}")
         if mode == "circular" and (lo > n or hi > n):
             raise RuntimeError("Padding value causes wrapping around more than once.")
+        if lo >= 0 and hi >= 0:  # slices and cat, no index tensor: ag.compile captures it
+            x = _arrange.edge_pad(x, dim, lo, hi, mode)
+            continue
         j = np.arange(-lo, n + hi)
         if mode == "reflect":
             j = np.abs(j)

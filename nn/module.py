@@ -34,6 +34,7 @@ import numpy as np
 
 from autograd_core import Size, Tensor
 from autograd_core.device import check_device
+from autograd_core.multiprocessing import _share_memory_
 from autograd_core.device import device as _device
 from nn import _backward_hooks
 from nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
@@ -626,6 +627,68 @@ class Module:
             raise AttributeError(f"`{name}` is not an nn.Parameter")
         return mod._parameters[name]
 
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at the dotted path ``target`` (``"bn.running_mean"``); PyTorch's errors.
+
+        Example::
+
+            >>> import nn
+            >>> nn.Sequential(nn.BatchNorm1d(2)).get_buffer("0.running_var")
+            tensor([1., 1.])
+        """
+        path, _, name = target.rpartition(".")
+        mod = self.get_submodule(path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        if name not in mod._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return mod._buffers[name]
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put ``module`` at the dotted path ``target`` (replacing what is there, or adding it
+        to an existing parent; with ``strict``, only replacing); PyTorch's errors.
+
+        Example::
+
+            >>> import nn
+            >>> m = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+            >>> m.set_submodule("1", nn.Tanh())
+            >>> m
+            Sequential(
+              (0): Linear(in_features=2, out_features=2, bias=True)
+              (1): Tanh()
+            )
+        """
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        path, _, name = target.rpartition(".")
+        parent = self.get_submodule(path)
+        if strict and not hasattr(parent, name):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
+
+    def to_empty(self: _M, *, device: Any, recurse: bool = True) -> _M:
+        """Give the parameters and buffers new uninitialised memory of their shapes and dtypes
+        on ``device`` (only the CPU exists), as PyTorch's; returns the module.
+
+        Example::
+
+            >>> import nn
+            >>> m = nn.Linear(2, 1).to_empty(device="cpu")
+            >>> m.weight.shape, m.weight.requires_grad
+            (autograd_core.Size([1, 2]), True)
+        """
+        check_device(device, "Module.to_empty")
+        for m in (self.modules() if recurse else (self,)):
+            for t in (*m._parameters.values(), *m._buffers.values()):
+                if t is not None:
+                    t.data = np.empty_like(t._data)
+        return self
+
     # ---- iteration -------------------------------------------------------------------------
     def named_modules(self, memo: set[Module] | None = None, prefix: str = "",
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
@@ -793,6 +856,26 @@ class Module:
     def half(self: _M) -> _M:
         """Cast floating point parameters and buffers to float16."""
         return self._cast(np.dtype(np.float16))
+
+    def share_memory(self: _M) -> _M:
+        """Move the parameters, their gradients and the buffers into shared memory, so that
+        processes given this module (``autograd_core.multiprocessing``, any start method) update
+        one copy of them in place (Hogwild training). Returns the module.
+
+        Example::
+
+            >>> import nn
+            >>> m = nn.Linear(2, 1).share_memory()
+            >>> m.weight.is_shared(), m.bias.is_shared()
+            (True, True)
+        """
+        for m in self.modules():
+            for t in (*m._parameters.values(), *m._buffers.values()):
+                if t is not None:
+                    _share_memory_(t)
+                    if t.grad is not None:
+                        _share_memory_(t.grad)
+        return self
 
     def cpu(self: _M) -> _M:
         """The module itself: everything is on the CPU."""

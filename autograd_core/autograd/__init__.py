@@ -319,9 +319,12 @@ from autograd_core.anomaly import detect_anomaly, is_anomaly_enabled
 from autograd_core.autograd import forward_ad, function, functional, graph, profiler
 from autograd_core.autograd.variable import Variable
 from autograd_core.function import Function, FunctionCtx, once_differentiable
-from autograd_core.grad_mode import enable_grad, no_grad, set_grad_enabled
+from autograd_core import grad_mode
+from autograd_core.grad_mode import (enable_grad, inference_mode, no_grad,
+                                     set_grad_enabled)
 from autograd_core.gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "forward_ad", "function", "profiler",
-           "functional", "grad", "graph", "gradcheck", "gradgradcheck", "is_anomaly_enabled", "no_grad",
+           "functional", "grad", "grad_mode", "graph", "gradcheck", "gradgradcheck", "inference_mode",
+           "is_anomaly_enabled", "no_grad",
            "once_differentiable", "set_detect_anomaly", "set_grad_enabled", "Variable"]

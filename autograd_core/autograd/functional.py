@@ -10,7 +10,8 @@ double-backward trick (the vjp is linear in its vector, so differentiating it on
 the forward product), as PyTorch's do. ``vectorize`` computes the same rows one by one (with
 PyTorch's refusal of ``strict=True`` alongside it); ``jacobian``'s ``strategy="forward-mode"``
 takes PyTorch's options (``vectorize=True``, no ``strict`` or ``create_graph``) and gives the
-same Jacobian, in the outputs' dtype as PyTorch's forward mode, computed in reverse mode.
+same Jacobian, in the outputs' dtype as PyTorch's forward mode, computed in reverse mode; as
+PyTorch's, it stays connected to the inputs that require grad (differentiable in them).
 """
 
 from __future__ import annotations
@@ -332,9 +333,13 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-"
                                       "reverse Hessian isonly implemented for `vectorize=True`.")
     in_tuple, inputs = _as_tuple(inputs, "inputs", "jacobian")
-    inputs = _prepare(inputs, False if callable(create_graph) else create_graph)
+    # PyTorch's forward mode runs the function on the inputs themselves (no detached copies), so
+    # the Jacobian of an output computed from an input that requires grad stays connected to it
+    connect = strategy == "forward-mode" and any(t.requires_grad for t in inputs)
+    inputs = _prepare(inputs, connect or (False if callable(create_graph) else create_graph))
     out_tuple, outputs = _call(func, inputs, "jacobian", strict)
-    create_graph = _decided(create_graph)
+    create_graph = connect or _decided(create_graph)
+    watched = [t for t in inputs if connect and not t.is_leaf]  # the connected inputs
     if vectorize and strict:
         raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and "
                            "`vectorized=True` are not supported together. Please either set "
@@ -345,6 +350,11 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                                f"but got {o.dtype}")
     jac = []
     for i, o in enumerate(outputs):
+        # forward mode: the blocks of an output that no input requiring grad reaches are
+        # constants, as PyTorch's tangents of it
+        ones = Tensor._make(np.ones(o.shape, o.dtype), None, False)
+        keep = create_graph and not (connect and all(
+            g is None for g in _grads([o], watched, [ones])))
         rows = [[] for _ in inputs]
         n = o.numel()
         for k in range(n):
@@ -374,7 +384,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                                      False)
             if strategy == "forward-mode" and block.dtype != o.dtype:
                 block = block.to(o.dtype)  # forward mode's tangents are the output's
-            per_input.append(block if create_graph else block.detach())
+            per_input.append(block if keep else block.detach())
         jac.append(tuple(per_input) if in_tuple else per_input[0])
     return tuple(jac) if out_tuple else jac[0]
 

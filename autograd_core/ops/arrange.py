@@ -114,6 +114,32 @@ def flip(input: Tensor, dims: Any, *more: Any) -> Tensor:
     return Index.apply(input, index=key, basic=True).clone()
 
 
+def edge_pad(x: Tensor, dim: builtins.int, lo: builtins.int, hi: builtins.int,
+             mode: str) -> Tensor:
+    """``x`` with ``lo`` and ``hi`` (>= 0) entries added before and after along ``dim`` (>= 0)
+    by ``mode``: ``"reflect"`` (mirrored, the edge not repeated; ``lo, hi < n``),
+    ``"replicate"`` (the edge repeated) or ``"circular"`` (wrapped; ``lo, hi <= n``). Built of
+    slices and ``cat``, with no tensor of indices, so ``ag.compile`` captures it; the caller
+    checks the sizes."""
+    n = x.shape[dim]
+
+    def part(start: builtins.int | None, stop: builtins.int | None,
+             step: builtins.int = 1) -> Tensor:
+        key = (slice(None),) * dim + (slice(start, stop, step),)
+        return Index.apply(x, index=key, basic=True)
+
+    if mode == "reflect":  # entries lo..1 before, n-2..n-1-hi after
+        left = part(lo, 0, -1)
+        right = part(n - 2, n - 2 - hi if n - 2 - hi >= 0 else None, -1) if hi else part(0, 0)
+    elif mode == "replicate":
+        shape = list(x.shape)
+        left = part(0, 1).expand(*shape[:dim], lo, *shape[dim + 1:])
+        right = part(n - 1, n).expand(*shape[:dim], hi, *shape[dim + 1:])
+    else:
+        left, right = part(n - lo, n), part(0, hi)
+    return cat([left, x, right], dim)
+
+
 @op("fliplr", method=True, samples=[Sample("fliplr", lambda a: fliplr(a), min_ndim=2)])
 def fliplr(input: Tensor) -> Tensor:
     """Reverse ``input`` left to right (along dim 1); it needs at least 2 dimensions.

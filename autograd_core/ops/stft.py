@@ -22,6 +22,7 @@ import numpy as np
 from autograd_core import fft as _fft
 from autograd_core.creation import ones
 from autograd_core.ops._args import torch_name
+from autograd_core.ops.arrange import edge_pad
 from autograd_core.ops.pieces import constant_pad_nd
 from autograd_core.ops.registry import op, refuse_capture
 from autograd_core.ops.shape import stack
@@ -59,22 +60,15 @@ def _pad(x: Tensor, p: builtins.int, mode: str) -> Tensor:
         return constant_pad_nd(x, (p, p), 0)
     n = x.shape[-1]
     shape3 = [1] * (3 - x.ndim) + list(x.shape)
-    if mode == "reflect":
-        if p >= n:
-            raise RuntimeError(
-                f"Argument #4: Padding size should be less than the corresponding input "
-                f"dimension, but got: padding ({p}, {p}) at dimension 2 of input {shape3}")
-        j = np.abs(np.arange(-p, n + p))
-        j = np.where(j >= n, 2 * (n - 1) - j, j)
-    elif mode == "replicate":
-        j = np.clip(np.arange(-p, n + p), 0, n - 1)
-    elif mode == "circular":
-        if p > n:
-            raise RuntimeError("Padding value causes wrapping around more than once.")
-        j = np.arange(-p, n + p) % n
-    else:
+    if mode == "reflect" and p >= n:
+        raise RuntimeError(
+            f"Argument #4: Padding size should be less than the corresponding input "
+            f"dimension, but got: padding ({p}, {p}) at dimension 2 of input {shape3}")
+    if mode == "circular" and p > n:
+        raise RuntimeError("Padding value causes wrapping around more than once.")
+    if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
-    return x.index_select(-1, Tensor._wrap(j.astype(np.int64)))
+    return edge_pad(x, x.ndim - 1, p, p, mode)
 
 
 def _padded_window(window: Tensor | None, win_length: builtins.int, n_fft: builtins.int,

@@ -31,7 +31,7 @@ from autograd_core.grad_mode import STATE, enable_grad, is_grad_enabled
 from autograd_core.random import get_rng_state, set_rng_state
 from autograd_core.tensor import Tensor, next_seq
 
-__all__ = ["checkpoint", "checkpoint_sequential", "noop_context_fn"]
+__all__ = ["checkpoint", "checkpoint_sequential", "detach_variable", "noop_context_fn"]
 
 _EXPLICIT = ("the use_reentrant parameter should be passed explicitly. Starting in PyTorch "
              "2.9, calling checkpoint without use_reentrant will raise an exception. "
@@ -300,3 +300,29 @@ def checkpoint_sequential(functions: Any, segments: int, input: Tensor,
         input = checkpoint(run(start, end), input, use_reentrant=use_reentrant,
                            preserve_rng_state=preserve)
     return run(end + 1, len(functions) - 1)(input)
+
+
+def detach_variable(inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``inputs`` with each Tensor detached (a new leaf sharing its memory, requiring grad as
+    the original did) and everything else as it is, as PyTorch's; a non-tuple raises.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.utils.checkpoint import detach_variable
+        >>> x = ag.ones(2, requires_grad=True) * 2
+        >>> y, n = detach_variable((x, 3))
+        >>> y.is_leaf, y.requires_grad, n
+        (True, True, 3)
+    """
+    if not isinstance(inputs, tuple):
+        raise RuntimeError("Only tuple of tensors is supported. Got Unsupported input type: "
+                           f"{type(inputs).__name__}")
+    out = []
+    for inp in inputs:
+        if isinstance(inp, Tensor):
+            x = inp.detach()
+            x.requires_grad = inp.requires_grad
+            inp = x
+        out.append(inp)
+    return tuple(out)

@@ -71,3 +71,40 @@ def test_forward_mode_matches_torch():
                 call()
             errs.append((type(e.value), str(e.value).replace(" ", "")))
         assert errs[0] == errs[1]
+
+
+@pytest.mark.torch_parity
+def test_forward_mode_jacobian_stays_connected_to_inputs_that_require_grad():
+    """PyTorch's forward mode runs the function on the inputs themselves: the Jacobian of an
+    output computed from an input requiring grad is differentiable in it (ours was detached),
+    and an output no such input reaches gives constant blocks."""
+    torch = pytest.importorskip("torch")
+    TF = torch.autograd.functional
+    x0, c0 = np.array([1.0, 2.0]), np.array([3.0, 5.0])
+    results = []
+    for lib, jac in ((ag, jacobian), (torch, TF.jacobian)):
+        x = lib.tensor(x0, requires_grad=True)
+        c = lib.tensor(c0)
+        (ja, jc), (ka, kc) = jac(lambda a, b: (a * b * b, b * b), (x, c), vectorize=True,
+                                 strategy="forward-mode")
+        flags = [t.requires_grad for t in (ja, jc, ka, kc)]
+        (jc.sum() + (ja ** 2).sum()).backward()
+        results.append((flags, x.grad.numpy().copy()))
+    assert results[0][0] == results[1][0] == [True, True, False, False]
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], 2 * c0 + 0 * x0, rtol=1e-12)  # d/dx sum(2xc)
+
+
+@pytest.mark.torch_parity
+def test_forward_mode_hessian_stays_connected():
+    torch = pytest.importorskip("torch")
+    grads = []
+    for lib, hess in ((ag, hessian), (torch, torch.autograd.functional.hessian)):
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        h = hess(lambda t: (t ** 4).sum(), x, vectorize=True,
+                 outer_jacobian_strategy="forward-mode")
+        assert h.requires_grad
+        h.sum().backward()
+        grads.append(x.grad.numpy().copy())
+    np.testing.assert_allclose(grads[0], [24.0, 48.0], rtol=1e-12)  # d/dx 12 x^2
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)

@@ -274,3 +274,26 @@ def test_compiled_istft_redoes_its_window_check_on_every_call():
         np.testing.assert_allclose(compiled(x, w).numpy(), x.numpy(), atol=1e-12)
     with pytest.raises(RuntimeError, match="window overlap add min: 1"):
         compiled(x, ag.zeros(8, dtype=ag.float64))
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("pad_mode", ["reflect", "replicate", "circular", "constant"])
+def test_compiled_centred_stft_is_captured_with_torchs_numbers(pad_mode):
+    # center=True's padding went through index_select with a tensor of indices, which capture
+    # refuses: ag.compile ran every such step eagerly (strict=True raised); it is now slices.
+    # (Forward only: a gradient through complex tensors is not captured.)
+    torch = pytest.importorskip("torch")
+    window = np.hanning(8)
+
+    def step(x, w):
+        return ag.stft(x, 8, hop_length=3, window=w, pad_mode=pad_mode,
+                       return_complex=True).abs()
+
+    compiled = ag.compile(step, strict=True)
+    rng = np.random.default_rng(1)
+    for _ in range(3):  # the first call traces, the next ones replay
+        a = rng.standard_normal((2, 21))
+        ours = compiled(ag.tensor(a), ag.tensor(window))
+        ref = torch.stft(torch.tensor(a), 8, hop_length=3, window=torch.tensor(window),
+                         pad_mode=pad_mode, return_complex=True).abs()
+        np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12, atol=1e-13)

@@ -22,7 +22,9 @@ PAIRS = [("autograd_core", "torch"), ("autograd_core.linalg", "torch.linalg"),
          ("nn.utils.stateless", "torch.nn.utils.stateless"), ("nn.utils", "torch.nn.utils"),
          ("nn.utils.rnn", "torch.nn.utils.rnn"), ("nn.utils.prune", "torch.nn.utils.prune"),
          ("nn.utils.parametrizations", "torch.nn.utils.parametrizations"),
-         ("autograd_core.utils.checkpoint", "torch.utils.checkpoint")]
+         ("autograd_core.utils.checkpoint", "torch.utils.checkpoint"),
+         ("autograd_core.multiprocessing", "torch.multiprocessing"),
+         ("autograd_core.random", "torch.random"), ("nn.utils.init", "torch.nn.utils.init")]
 
 # name -> why its parameters differ from PyTorch's (also in autograd_core/DIFFERENCES.md)
 DIFFERS = {

@@ -70,8 +70,9 @@ def test_batches_in_the_main_process():
     assert _values(DataLoader(Stream(5), batch_size=2)) == [[0.0, 1.0], [2.0, 3.0], [4.0]]
     assert _values(DataLoader(Stream(5), batch_size=2, drop_last=True)) == [[0.0, 1.0],
                                                                               [2.0, 3.0]]
-    # batch_size=None: samples one by one, uncollated; collate_fn applied to each
-    assert list(DataLoader(Stream(2), batch_size=None)) == [(0.0, 0), (1.0, 0)]
+    # batch_size=None: samples one by one, each through collate_fn, PyTorch's default_convert
+    # by default (a tuple becomes a list, as PyTorch's)
+    assert list(DataLoader(Stream(2), batch_size=None)) == [[0.0, 0], [1.0, 0]]
     assert list(DataLoader(Stream(2), batch_size=None, collate_fn=lambda s: s[0] * 10)) == [
         0.0, 10.0]
     x, y = next(iter(DataLoader(Stream(3, label=7), batch_size=3)))
