@@ -7,6 +7,7 @@ few methods that are spellings of other ops (``.T``, ``.float()``, ``.backward()
 
 from __future__ import annotations
 
+import sys
 from typing import Callable
 
 import numpy as np
@@ -454,8 +455,9 @@ def _spellings():
                                       requires_grad=requires_grad)
 
     def share_memory_(self):
-        """Move the tensor to shared memory (PyTorch, for multiprocessing); here it stays where
-        it is, is marked shared (``is_shared()``) and is returned.
+        """Move the tensor's values into shared memory (a ``multiprocessing.shared_memory``
+        segment, for ``autograd_core.multiprocessing``: processes given the tensor then see
+        one another's in-place changes, as PyTorch's Hogwild training); returns the tensor.
 
         Example::
 
@@ -464,11 +466,13 @@ def _spellings():
             >>> x.share_memory_() is x, x.is_shared()
             (True, True)
         """
-        self.__dict__["_shared"] = True
-        return self
+        from autograd_core.multiprocessing import _share_memory_  # stdlib multiprocessing: late
+
+        return _share_memory_(self)
 
     def is_shared(self):
-        """Return True after ``share_memory_()`` (PyTorch: if the memory is shared).
+        """Whether the tensor's values live in shared memory (``share_memory_()``, or a tensor
+        received from another process that shared it).
 
         Example::
 
@@ -476,7 +480,9 @@ def _spellings():
             >>> ag.zeros(2).is_shared()
             False
         """
-        return bool(self.__dict__.get("_shared", False))
+        shared = sys.modules.get("autograd_core.multiprocessing")
+        return shared is not None and bool(shared._SEGMENTS) and (
+            shared._segment_of(self._data) is not None)
 
     def pin_memory(self, device=None):
         """Refused, as PyTorch without an accelerator: page-locked memory is for copies to one.

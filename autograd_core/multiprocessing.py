@@ -118,7 +118,6 @@ def _share_memory_(tensor: Any) -> Any:
         shared = np.ndarray(arr.shape, arr.dtype, buffer=shm.buf)
         shared[...] = arr
         tensor.data = shared
-    tensor.__dict__["_shared"] = True  # what Tensor.is_shared() reads
     return tensor
 
 

@@ -134,3 +134,28 @@ def test_a_forked_child_exiting_leaves_the_parents_segments():
     assert done.get(timeout=60) == [2.0, -6.0]
     p.join()
     assert t.tolist() == [2.0, -6.0]
+
+
+def _report_shared(queue, done):
+    t = queue.get()
+    done.put(t.is_shared())
+    with ag.no_grad():
+        t.add_(1)
+
+
+def test_tensor_share_memory_method_shares_and_is_shared_in_the_child():
+    """``x.share_memory_()`` (the Tensor method) only marked the tensor: a child process got a
+    copy and the parent's values never moved; and a tensor received by a child said
+    ``is_shared()`` False."""
+    t = ag.tensor([1.0, 2.0])
+    assert not t.is_shared()
+    assert t.share_memory_() is t and t.is_shared()
+    assert not ag.tensor([1.0]).is_shared()
+    ctx = mp.get_context("fork")
+    queue, done = ctx.Queue(), ctx.Queue()
+    p = ctx.Process(target=_report_shared, args=(queue, done))
+    p.start()
+    queue.put(t)
+    assert done.get(timeout=60) is True
+    p.join()
+    assert t.tolist() == [2.0, 3.0]
