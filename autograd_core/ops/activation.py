@@ -262,8 +262,7 @@ def celu(input: Tensor, alpha: builtins.float = 1.0) -> Tensor:
 class Celu(Elu):
     """``celu``: Elu under PyTorch's name of the node."""
 
-    def name(self):
-        return "CeluBackward0"
+    _grad_fn = "CeluBackward0"
 
 
 class Prelu(Node):

@@ -313,8 +313,7 @@ class _Logit(Node):
     """PyTorch's logit: a negative ``eps`` means none; the gradient is ``g / (x (1 - x))``,
     NaN outside [0, 1] without ``eps`` and 0 outside [eps, 1 - eps] with it."""
 
-    def name(self):
-        return "LogitBackward0"
+    _grad_fn = "LogitBackward0"
 
     def forward(self, x, eps):
         if x.dtype.kind == "c":

@@ -200,8 +200,7 @@ class RsubScalar(Sub):
 
     _op_name = "sub"  # as before: the refusals of `2 - x` name sub
 
-    def name(self):
-        return "RsubBackward1"
+    _grad_fn = "RsubBackward1"
 
 
 _F16 = np.dtype(np.float16)
@@ -340,8 +339,7 @@ class DivRounded(Node):
 
     _op_name = "div"  # the public op a refusal names (Node.op_name)
 
-    def name(self):  # PyTorch's div(Tensor, Tensor, rounding_mode) (a number made a tensor)
-        return "DivBackward2"
+    _grad_fn = "DivBackward2"  # PyTorch's div(Tensor, Tensor, rounding_mode) (a number made a tensor)
 
     def forward(self, a, b, *, rounding_mode):
         try:
@@ -623,8 +621,7 @@ class ScalarPow(Node):
     complex_backward = HOLOMORPHIC
     _op_name = "pow"
 
-    def name(self):
-        return "PowBackward2"
+    _grad_fn = "PowBackward2"
 
     def forward(self, x, base):
         self.base = base

@@ -106,8 +106,7 @@ class Im2Col(Node):
 
     complex_backward = LINEAR
 
-    def name(self):
-        return "Im2ColBackward0"
+    _grad_fn = "Im2ColBackward0"
 
     def forward(self, x, win):
         self.win, self.shape = win, x.shape
@@ -120,8 +119,7 @@ class Im2Col(Node):
 class Col2Im(Node):
     """The adjoint of ``Im2Col``: columns summed back into ``shape`` (``F.fold``)."""
 
-    def name(self):
-        return "Col2ImBackward0"
+    _grad_fn = "Col2ImBackward0"
 
     complex_backward = LINEAR
 
@@ -334,8 +332,7 @@ class Conv2dOp(Node):
     this: OpenBLAS ran ResNet-8's 16-channel products at 35-60 GFLOP/s, the direct loops run
     them at ~100 (1 core)."""
 
-    def name(self):
-        return "ConvolutionBackward0"
+    _grad_fn = "ConvolutionBackward0"
 
     #: column elements (``N*C*kh*kw*oh*ow``) from which, with groups == 1, the shifted
     #: products replace im2col: they keep a grid the size of the padded input instead of
@@ -1037,8 +1034,7 @@ class MaxPool2dOp(Node):
     """``x`` read at the flat indices ``index`` ``(N, C, oh, ow)`` of each (N, C) plane (the
     window maxima the kernel found). Backward adds ``g`` at the indices (Numba kernel)."""
 
-    def name(self):
-        return "MaxPool2DWithIndicesBackward0"
+    _grad_fn = "MaxPool2DWithIndicesBackward0"
 
     def forward(self, x, index=None, win=None):
         # given a window, the maxima are found here (so a captured step finds them afresh at
@@ -1067,8 +1063,7 @@ class MaxPool2dOp(Node):
 class MaxPool2dBackward(Node):
     """Zeros of ``shape`` with ``g`` added at ``index``; backward reads at ``index``."""
 
-    def name(self):
-        return "MaxPool2DWithIndicesBackwardBackward0"
+    _grad_fn = "MaxPool2DWithIndicesBackwardBackward0"
 
     def forward(self, g, index, shape):
         self.index = index
@@ -1172,8 +1167,7 @@ class AvgPool2dOp(Node):
     """The mean of each window (PyTorch's divisors); linear, so its backward is
     ``AvgPool2dBackward``, whose backward is this op again."""
 
-    def name(self):
-        return "AvgPool2DBackward0"
+    _grad_fn = "AvgPool2DBackward0"
 
     def forward(self, x, win, count_include_pad, divisor_override):
         self.args = (win, count_include_pad, divisor_override)
@@ -1190,8 +1184,7 @@ class AvgPool2dOp(Node):
 
 
 class AvgPool2dBackward(Node):
-    def name(self):
-        return "AvgPool2DBackwardBackward0"
+    _grad_fn = "AvgPool2DBackwardBackward0"
 
     def forward(self, g, shape, win, count_include_pad, divisor_override):
         self.args = (win, count_include_pad, divisor_override)
@@ -1522,8 +1515,7 @@ class AdaptiveMaxPoolOp(MaxPool2dOp):
     windows, found here at each call (so a captured step finds them afresh); the backward is
     max pooling's (add at the indices)."""
 
-    def name(self):
-        return "AdaptiveMaxPool2DBackward0"
+    _grad_fn = "AdaptiveMaxPool2DBackward0"
 
     def forward(self, x, spatial=None, sizes=None, index=None):
         if index is None:
@@ -1559,8 +1551,7 @@ class FractionalMaxPool2dOp(MaxPool2dOp):
     the maxima of its fractional windows (found by ``_fractional_max_index``); the backward is
     max pooling's (add at the indices), on both flattened to ``(N, C, 1, -1)``."""
 
-    def name(self):
-        return "FractionalMaxPool2DBackward0"
+    _grad_fn = "FractionalMaxPool2DBackward0"
 
     def forward(self, x, index=None, win=None):
         self.in_shape, self.out_shape = x.shape, index.shape
@@ -1579,8 +1570,7 @@ class FractionalMaxPool2dOp(MaxPool2dOp):
 
 
 class FractionalMaxPool3dOp(FractionalMaxPool2dOp):
-    def name(self):
-        return "FractionalMaxPool3DBackward0"
+    _grad_fn = "FractionalMaxPool3DBackward0"
 
 
 def _fractional_starts(samples, in_size, out_size, pool):

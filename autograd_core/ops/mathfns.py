@@ -904,8 +904,7 @@ def _sign(x):
 class Sign(_ZeroGrad):
     fn = staticmethod(_sign)
 
-    def name(self) -> str:
-        return "SignBackward0"
+    _grad_fn = "SignBackward0"
 
 
 @op("sgn", method=True, samples=[Sample("sgn", lambda a: a.sgn(), domain="away_from_zero")],
@@ -1507,8 +1506,7 @@ class _NanToZero(Node):
 
     _op_name = "nansum"  # the public op a refusal names (Node.op_name)
 
-    def name(self) -> str:
-        return "NanToNumBackward0"
+    _grad_fn = "NanToNumBackward0"
 
     def forward(self, x):
         keep = ~np.isnan(x)

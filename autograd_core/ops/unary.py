@@ -349,8 +349,7 @@ def rsqrt(input: Tensor) -> Tensor:
 class Clamp(Node):
     """Gradient passes where lo <= x <= hi (inclusive, as PyTorch)."""
 
-    def name(self):  # clamp with number bounds: PyTorch's ClampBackward1 (clamp(Tensor, Scalar))
-        return "ClampBackward1"
+    _grad_fn = "ClampBackward1"  # clamp with number bounds: PyTorch's ClampBackward1 (clamp(Tensor, Scalar))
 
     def forward(self, x, lo, hi):
         kind = x.dtype.kind
@@ -401,15 +400,13 @@ def clamp(input: Tensor, min: Any = None, max: Any = None) -> Tensor:  # noqa: A
 class ClampMin(Clamp):
     """``clamp_min`` with a number: Clamp under PyTorch's name of the node."""
 
-    def name(self):
-        return "ClampMinBackward0"
+    _grad_fn = "ClampMinBackward0"
 
 
 class ClampMax(Clamp):
     """``clamp_max`` with a number: Clamp under PyTorch's name of the node."""
 
-    def name(self):
-        return "ClampMaxBackward0"
+    _grad_fn = "ClampMaxBackward0"
 
 
 def clamp_to(input: Tensor, min: Any, max: Any, node: type[Clamp]) -> Tensor:  # noqa: A002

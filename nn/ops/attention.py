@@ -59,8 +59,7 @@ class SafeSoftmaxOp(Node):
                 [0.0000, 0.0000]])
     """
 
-    def name(self) -> str:
-        return "SoftmaxBackward0"
+    _grad_fn = "SoftmaxBackward0"
 
     def forward(self, x):
         if x.size == 0:

@@ -26,8 +26,7 @@ class DropoutOp(Node):
 
     draws_random = True
 
-    def name(self) -> str:
-        return "DropoutBackward0"
+    _grad_fn = "DropoutBackward0"
 
     def forward(self, x, p, mask_shape=None):
         # mask_shape: one draw per (sample, channel), broadcast over the rest (dropout1d/2d)
@@ -70,8 +69,7 @@ class AlphaDropoutOp(Node):
 
     draws_random = True
 
-    def name(self) -> str:
-        return "AlphaDropoutBackward0"
+    _grad_fn = "AlphaDropoutBackward0"
 
     def forward(self, x, p, mask_shape=None):
         dt = x.dtype
@@ -104,8 +102,7 @@ class GumbelNoiseOp(Node):
 
     draws_random = True
 
-    def name(self) -> str:
-        return "AddBackward0"
+    _grad_fn = "AddBackward0"
 
     def forward(self, x):
         e = _random.generator().exponential(size=x.shape)

@@ -53,8 +53,7 @@ class EmbeddingOp(Node):
                 [2., 2.]])
     """
 
-    def name(self) -> str:
-        return "EmbeddingBackward0"
+    _grad_fn = "EmbeddingBackward0"
 
     def forward(self, weight, indices, padding_idx=None, zero_padding=False,
                 scale_grad_by_freq=False, sparse=False):
@@ -124,8 +123,7 @@ class EmbeddingGrad(Node):
     ``padding_idx`` left zero; each row divided by its index's frequency with
     ``scale_grad_by_freq``); backward looks the rows up again."""
 
-    def name(self) -> str:
-        return "EmbeddingBackwardBackward0"
+    _grad_fn = "EmbeddingBackwardBackward0"
 
     def forward(self, g, indices, n, padding_idx=None, scale_grad_by_freq=False):
         dim = g.shape[-1]

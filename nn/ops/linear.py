@@ -60,8 +60,7 @@ class LinearOp(Node):
     #: complex: ``g @ conj(W)``, ``g.T @ conj(x)``, ``sum(g)`` (PyTorch's)
     complex_backward = HOLOMORPHIC
 
-    def name(self) -> str:
-        return "LinearBackward0"
+    _grad_fn = "LinearBackward0"
 
     def forward(self, x, weight, bias):
         # No promotion. With a bias PyTorch runs addmm(bias, x, weight.T), which checks the

@@ -107,8 +107,7 @@ class CrossEntropyOp(Node):
 
     _op_name = "cross_entropy"  # the public op a refusal names (Node.op_name)
 
-    def name(self) -> str:
-        return "CrossEntropyLossBackward0"
+    _grad_fn = "CrossEntropyLossBackward0"
 
     def forward(self, x, target, weight, ignore_index, reduction, label_smoothing):
         M, C = x.shape
@@ -212,8 +211,7 @@ class NLLLossOp(Node):
         tensor(1.)
     """
 
-    def name(self) -> str:
-        return "NllLossBackward0"
+    _grad_fn = "NllLossBackward0"
 
     def forward(self, x, target, weight, ignore_index, reduction):
         M, C = x.shape
@@ -278,8 +276,7 @@ class MSELossOp(Node):
         tensor(2.)
     """
 
-    def name(self) -> str:
-        return "MseLossBackward0"
+    _grad_fn = "MseLossBackward0"
 
     def forward(self, x, y, reduction):
         self.reduction, self.n = reduction, x.size
@@ -359,8 +356,7 @@ class BCELossOp(Node):
     # PyTorch's constant is the float32 value of 1e-12 (9.99999996e-13), also for float64
     EPSILON = float(np.float32(1e-12))
 
-    def name(self) -> str:
-        return "BinaryCrossEntropyBackward0"
+    _grad_fn = "BinaryCrossEntropyBackward0"
 
     def forward(self, x, y, weight, reduction):
         if np.any((x < 0) | (x > 1)):
@@ -420,8 +416,7 @@ class BCEWithLogitsOp(Node):
 
     _op_name = "binary_cross_entropy_with_logits"  # the public op a refusal names (Node.op_name)
 
-    def name(self) -> str:
-        return "BinaryCrossEntropyWithLogitsBackward0"
+    _grad_fn = "BinaryCrossEntropyWithLogitsBackward0"
 
     def forward(self, x, y, weight, pos_weight, reduction):
         self.reduction, self.n = reduction, x.size
@@ -507,8 +502,7 @@ class ClampedInValue(Node):
         (tensor([0.5000, 2.0000]), tensor([1., 1.]))
     """
 
-    def name(self) -> str:
-        return "CloneBackward0"
+    _grad_fn = "CloneBackward0"
 
     def forward(self, x, min):  # noqa: A002 - clamp's keyword
         return np.maximum(x, np.asarray(min, dtype=x.dtype))
@@ -536,8 +530,7 @@ class CTCLossOp(Node):
         tensor([0.6931])
     """
 
-    def name(self) -> str:
-        return "CtcLossBackward0"
+    _grad_fn = "CtcLossBackward0"
 
     def forward(self, log_probs, targets, input_lengths, target_lengths, blank, zero_infinity):
         from autograd_core.kernels import ctc
