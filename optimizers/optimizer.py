@@ -124,7 +124,7 @@ def _dtype_runs(dtypes):
 
 
 def _plan_runner(params, datas, sts, held, scalars, keys, options, bumps, impl, schedule,
-                 calls):
+                 calls, steps=None):
     """A plan's step as one straight-line function, generated for it (a loop over the
     parameters in Python, or ``map`` over them, costs several times the comparisons
     themselves): ``run(optimizer, group, impl)`` returns
@@ -142,7 +142,8 @@ def _plan_runner(params, datas, sts, held, scalars, keys, options, bumps, impl, 
 
     ``held``: ``(j, name, array)`` per state tensor, ``scalars``: per parameter, the 0-d arrays
     of its scalar state tensors (in ``keys`` order): a state entry replaced, or a tensor whose
-    storage was rebound, makes the plan stale.
+    storage was rebound, makes the plan stale. ``steps``: the array whose element ``j`` is
+    parameter ``j``'s ``step`` (made so by ``_step_tensors``), read and written in one call.
     """
     n = len(params)
     env = {"ndarray": np.ndarray, "float": float, "P": params,
@@ -151,6 +152,8 @@ def _plan_runner(params, datas, sts, held, scalars, keys, options, bumps, impl, 
         env.update({f"P{j}": params[j], f"D{j}": datas[j], f"S{j}": sts[j],
                     f"T{j}": datas[j].dtype, f"Z{j}": datas[j].shape})
     env.update({f"A{i}": a for i, (_, _, a) in enumerate(held)})
+    if steps is not None:
+        env.update(STEPS=steps.tolist, FILL=steps.fill)
     for j, arrays in enumerate(scalars):
         env.update({f"SA{j}_{k}": a for k, a in enumerate(arrays)})
         env.update({f"I{j}_{k}": a.item for k, a in enumerate(arrays)})
@@ -161,7 +164,8 @@ def _plan_runner(params, datas, sts, held, scalars, keys, options, bumps, impl, 
     stale_arrays = [f"s{j}[{name!r}]._data is A{i}" for i, (j, name, _) in enumerate(held)] + \
         [f"s{j}[{key!r}]._data is SA{j}_{k}" for j in range(n) for k, key in enumerate(keys)] + \
         [f"bool(group[{k!r}]) is {v}" for k, v in options.items()] or ["True"]
-    fit = [f"w{j}_{k} == v{k}" for k in range(len(keys)) for j in range(1, n)] + \
+    fit = ([f"w.count(v0) == {n}"] if steps is not None else
+           [f"w{j}_{k} == v{k}" for k in range(len(keys)) for j in range(1, n)]) + \
         [f"g{j}.__class__ is ndarray and g{j}.dtype is T{j} and g{j}.shape == Z{j}"
          for j in range(n)]
     sep = " and\n            "
@@ -192,8 +196,10 @@ def _plan_runner(params, datas, sts, held, scalars, keys, options, bumps, impl, 
                               for k, key in enumerate(keys)) + "}"
         lines += [
             "    try:",
-            *(f"        v{k} = I0_{k}()" for k in range(len(keys))),
-            *(f"        w{j}_{k} = I{j}_{k}()" for k in range(len(keys)) for j in range(1, n)),
+            *(["        w = STEPS()", "        v0 = w[0]"] if steps is not None else
+              [*(f"        v{k} = I0_{k}()" for k in range(len(keys))),
+               *(f"        w{j}_{k} = I{j}_{k}()" for k in range(len(keys))
+                 for j in range(1, n))]),
             *(f"        g{j} = p{j}.{_grad_slot(params[j])}._data" for j in range(n)),
             "    except (KeyError, AttributeError):",
             "        return None",
@@ -212,7 +218,9 @@ def _plan_runner(params, datas, sts, held, scalars, keys, options, bumps, impl, 
             grads = ", ".join(f"g{j}.ravel()" for j in range(lo, hi)) if hi > 0 else \
                 f"g{lo}.ravel()"
             lines.append(f"    M{i}({'*F%d, ' % i if before else ''}{grads}, *R{i}, *{cos[dtype]})")
-        if keys == ("step",):
+        if steps is not None:
+            lines.append("    FILL(new['step'])")
+        elif keys == ("step",):
             lines += ["    step = new['step']", *(f"    SA{j}_0[()] = step" for j in range(n))]
         elif keys:
             lines += [f"    v{k} = new[{key!r}]" for k, key in enumerate(keys)]
@@ -293,6 +301,27 @@ def state_array(st: dict, name: str, shape: tuple, dtype: np.dtype, who: str) ->
     if entry is a:
         st[name] = state_tensor(a)
     return a
+
+
+def _step_tensors(n: int, value: float) -> list:
+    """``n`` new ``step`` tensors, each a 0-d view of its own element of one array: a group's
+    step plan then reads and advances them all in one call each (``_plan_runner``)."""
+    buf: np.ndarray = np.full(n, value, scalar_dtype())
+    return [Tensor._make(buf[j:j + 1].reshape(()), None, False) for j in range(n)]
+
+
+def _shared_steps(arrays: list) -> np.ndarray | None:
+    """The array whose element ``j`` is ``arrays[j]`` (0-d views made by ``_step_tensors``),
+    exactly those and in that order, else None."""
+    buf = arrays[0].base
+    if type(buf) is not np.ndarray or buf.ndim != 1 or buf.size != len(arrays) or \
+            not buf.flags.c_contiguous or not buf.flags.writeable:
+        return None
+    start, size = buf.ctypes.data, buf.itemsize
+    for j, a in enumerate(arrays):
+        if a.base is not buf or a.dtype != buf.dtype or a.ctypes.data != start + j * size:
+            return None
+    return buf
 
 
 def _scalar_array(t: Any) -> np.ndarray | None:
@@ -917,9 +946,11 @@ class Optimizer:
                               (*chain(*flats[lo:hi]), *pads[d])))
             else:  # -1: the serial build, -2: the parallel one
                 calls.append((impl[-1 - hi], flats[lo][:1], (*flats[lo][1:], *pads[d])))
+        steps = _shared_steps([a[0] for a in scalars]) if keys == ("step",) and \
+            len({id(p) for p in params}) == len(params) else None
         run = _plan_runner(params, datas, sts, held, scalars, keys, options, [
             b for b in (getattr(p, "_bump_version", None) for p in params) if b is not None],
-            impl, schedule, calls)
+            impl, schedule, calls, steps)
         return _Plan(group=group, params=params, impl=impl, run=run, step_only=keys == ("step",),
                      sts=tuple(sts), datas=tuple(datas), flats=tuple(flats), pads=pads)
 
@@ -991,6 +1022,7 @@ class Optimizer:
         ndarray = np.ndarray
         empties = _EMPTY
         cache = {}
+        new_steps = None  # the step tensors of the parameters whose state is made now
         for pi, p in enumerate(group["params"]):
             if sparse and id(p) in sparse:
                 if self._step_sparse(group, p):
@@ -1018,7 +1050,13 @@ class Optimizer:
                 dtype = real
             st = state[p]
             if not st:
-                st.update(self._new_scalars())
+                if only_step:  # one array holds them all (the plan steps it in one call)
+                    if new_steps is None:
+                        new_steps = iter(_step_tensors(
+                            sum(not state.get(q) for q in group["params"]), scalars0["step"]))
+                    st["step"] = next(new_steps)
+                else:
+                    st.update(self._new_scalars())
             fresh = False
             for name in names:
                 if name is None:
@@ -1381,6 +1419,13 @@ class Optimizer:
                         raise ValueError(f"state[{idx!r}] lacks {key!r} (required by "
                                          f"{type(self).__name__} with these group options)")
             new_state[p] = st
+        if tuple(self.scalars) == ("step",) and self.update is not None:
+            for group in new_groups:  # a group's steps in one array, as made by a step
+                sts = list({id(p): new_state[p] for p in group["params"]
+                            if "step" in new_state.get(p, ())}.values())
+                for st, t in zip(sts, _step_tensors(len(sts), 0.0)):
+                    t._data[()] = st["step"]._data
+                    st["step"] = t
         self.param_groups[:] = new_groups
         self.state = new_state
         self._memo = None  # its entries are keyed by the replaced groups

@@ -265,3 +265,39 @@ def test_state_tensors_flatten_into_safetensors(tmp_path):
 def test_state_bytes_counts_the_state_tensors():
     p, opt = _run(ag, "Adam", dict(lr=0.1), 1)
     assert opt.state_bytes() == 2 * p.detach().numpy().nbytes
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("edit", ["fill", "replace", "number"])
+def test_one_parameters_step_edited_in_a_group(edit):
+    """A group's step tensors are advanced together by the step plan; an edit of one
+    parameter's ``step`` (in place, a new tensor, a number) is seen by the next step, as
+    PyTorch's, and the others go on from theirs."""
+    torch = pytest.importorskip("torch")
+    shapes = [(3, 4), (4,), (2, 2)]
+    starts = [np.random.default_rng(i).standard_normal(s).astype(np.float32)
+              for i, s in enumerate(shapes)]
+    runs = []
+    for lib in (ag, torch):
+        params = [lib.tensor(a, requires_grad=True) for a in starts]
+        opt = (optimizers.Adam if lib is ag else torch.optim.Adam)(params, lr=0.1)
+        for k in range(6):
+            if k == 3:
+                st = opt.state[params[1]]
+                if edit == "fill":
+                    st["step"].fill_(1.0)
+                elif edit == "replace":
+                    st["step"] = lib.tensor(1.0)
+                elif lib is ag:  # PyTorch's Adam needs a tensor
+                    st["step"] = 1
+                else:
+                    st["step"] = torch.tensor(1.0)
+            for i, p in enumerate(params):
+                p.grad = lib.tensor(_grad(p.detach().numpy(), k + i))
+            opt.step()
+        runs.append(([p.detach().numpy().copy() for p in params],
+                     [opt.state[p]["step"].item() for p in params]))
+    (ours, our_steps), (theirs, their_steps) = runs
+    assert our_steps == their_steps == [6.0, 4.0, 6.0]  # set to 1, then 3 more steps
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
