@@ -34,7 +34,8 @@ def floor_step(model, opt, x, y):
     # parameter with its two state arrays, then the unused (empty) max_exp_avg_sq
     multi = opt.update.multi_implementation(len(params), 2)
     fixed = [a.reshape(-1) for p, st in zip(params, states)
-             for a in (p._data, st["exp_avg"], st["exp_avg_sq"])]
+             for a in (p._data, st["exp_avg"]._data, st["exp_avg_sq"]._data)]
+    steps = [st["step"]._data for st in states]  # the 0-d arrays of the step tensors
     tail = (np.empty(0, np.float32),)
     xs, ys = x._data, y._data
     ones = _ones(xs.shape[0], xs.dtype)
@@ -58,11 +59,11 @@ def floor_step(model, opt, x, y):
             grads[2 * i + 1] = ones.dot(g)
             if i:
                 g = K.relu_backward(acts[i], g.dot(W[i]))
-        step_ = states[0]["step"] + 1.0
+        step_ = steps[0].item() + 1.0
         co = opt._coefficients(group, np.float32, {"step": step_}, False)
         multi(*(gp.ravel() for gp in grads), *fixed, *tail, *co)
-        for st in states:
-            st["step"] = step_
+        for a in steps:
+            a[()] = step_
         return loss
 
     return step

@@ -29,11 +29,17 @@ import autograd_core as ag
 from autograd_core.kernels.optim import lerp_weight, numpy_lerp_
 from optimizers.optimizer import (
     Optimizer,
+    _as_array,
     _load_scalar,
+    _set_scalar,
     check,
     closure_loss,
     grad_array,
     param_array,
+    scalar_state,
+    scalar_value,
+    state_array,
+    state_tensor,
     stepped_params,
 )
 
@@ -126,22 +132,22 @@ class Adafactor(Optimizer):
             grad = -grad
         t = data.dtype.type
         st = self.state[p]
+        shapes = _var_shapes(data.shape)
         if not st:
-            st["step"] = 0.0
-            if data.ndim > 1:
-                st["row_var"] = np.zeros(data.shape[:-1] + (1,), data.dtype)
-                st["col_var"] = np.zeros(data.shape[:-2] + (1, data.shape[-1]), data.dtype)
-            else:
-                st["variance"] = np.zeros(data.shape, data.dtype)
-        st["step"] += 1.0
-        step = st["step"]
+            st["step"] = scalar_state(0.0)
+            for key, shape in shapes.items():
+                st[key] = state_tensor(np.zeros(shape, data.dtype))
+        var = {key: state_array(st, key, shape, data.dtype, "Adafactor.step()")
+               for key, shape in shapes.items()}
+        step = scalar_value(st["step"]) + 1.0
+        _set_scalar(st, "step", step)
         lr = _scalar(group["lr"])
         weight = lerp_weight(t, step ** group["beta2_decay"])
         alpha = max(eps2, _rms(data)) * min(lr, 1 / step ** 0.5)
         if group["weight_decay"] != 0:
             data *= t(1 - lr * group["weight_decay"])
         if data.ndim > 1:
-            row_var, col_var = st["row_var"], st["col_var"]
+            row_var, col_var = var["row_var"], var["col_var"]
             numpy_lerp_(row_var, np.sqrt(np.sum(grad * grad, axis=-1, keepdims=True)) ** 2 /
                         t(grad.shape[-1]), *weight)
             numpy_lerp_(col_var, np.sqrt(np.sum(grad * grad, axis=-2, keepdims=True)) ** 2 /
@@ -149,7 +155,7 @@ class Adafactor(Optimizer):
             estimate = row_var @ col_var
             estimate /= np.maximum(row_var.mean(axis=-2, keepdims=True), t(eps1))
         else:
-            variance = st["variance"]
+            variance = var["variance"]
             numpy_lerp_(variance, grad * grad, *weight)
             estimate = variance.copy()
         update = 1 / np.sqrt(np.maximum(estimate, t(eps1 * eps1)))
@@ -176,17 +182,20 @@ class Adafactor(Optimizer):
             if p is None or not isinstance(entry, dict) or not entry:
                 continue
             data = param_array(p)
-            if data.ndim > 1:
-                shapes = {"row_var": data.shape[:-1] + (1,),
-                          "col_var": data.shape[:-2] + (1, data.shape[-1])}
-            else:
-                shapes = {"variance": data.shape}
-            entry = dict(entry, step=_load_scalar(entry.get("step"), idx, "step"))
-            for key, shape in shapes.items():
-                a = entry.get(key)
+            entry = dict(entry, step=scalar_state(_load_scalar(entry.get("step"), idx, "step")))
+            for key, shape in _var_shapes(data.shape).items():
+                a = _as_array(entry.get(key))
                 if not isinstance(a, np.ndarray) or a.shape != shape:
                     raise ValueError(f"state[{idx!r}][{key!r}] must be an array of shape "
                                      f"{shape} for parameter {idx} of shape {data.shape}")
-                entry[key] = np.array(a, dtype=data.dtype)
+                entry[key] = state_tensor(np.array(a, dtype=data.dtype))
             saved_state[idx] = entry
         super()._load_state_dict(dict(state_dict, state=saved_state))
+
+
+def _var_shapes(shape: tuple) -> dict[str, tuple]:
+    """The second-moment state of a parameter of ``shape``: factored (``row_var``, ``col_var``)
+    from two dimensions on, else the full ``variance``."""
+    if len(shape) > 1:
+        return {"row_var": shape[:-1] + (1,), "col_var": shape[:-2] + (1, shape[-1])}
+    return {"variance": shape}

@@ -18,7 +18,16 @@ from typing import Any
 import numpy as np
 
 from autograd_core.kernels.optim import eps_split, kernel, numpy_grad, prange, wd_mode
-from optimizers.optimizer import Optimizer, check, param_array
+from optimizers.optimizer import (
+    Optimizer,
+    _set_scalar,
+    check,
+    param_array,
+    scalar_state,
+    scalar_value,
+    state_array,
+    state_tensor,
+)
 
 __all__ = ["Adagrad"]
 
@@ -123,15 +132,16 @@ class Adagrad(Optimizer):
         t = data.dtype.type
         st = self.state[p]
         if not st:
-            st.update(step=0.0, sum=self._new_array(group, "sum", data))
+            st.update(step=scalar_state(0.0), sum=state_tensor(self._new_array(group, "sum", data)))
         g = p.grad.detach().coalesce()
         rows = tuple(g._ind)
         values = g._vals._data.astype(data.dtype, copy=False)
         if group["maximize"]:
             values = -values
-        st["step"] = step = st["step"] + 1.0
+        step = scalar_value(st["step"]) + 1.0
+        s = state_array(st, "sum", data.shape, data.dtype, "Adagrad.step()")
+        _set_scalar(st, "step", step)
         (neg_clr, _) = self.step_coefficients(group, t, {"step": step})
-        s = st["sum"]
         s[rows] += values * values
         eps_in, eps_out = eps_split(t, group["eps"], self._option(group, "eps_inside_sqrt"))
         data[rows] += neg_clr * (values / (np.sqrt(s[rows] + eps_in) + eps_out))

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograd_core.kernels.optim import kernel, prange, scalar_dtype
-from optimizers.optimizer import Optimizer
+from optimizers.optimizer import Optimizer, scalar_state, scalar_value
 
 
 @kernel("ax")
@@ -42,8 +42,8 @@ class ASGD(Optimizer):
 
     State per parameter, as PyTorch's: ``step``, ``eta`` (``lr`` at first, then
     ``lr / (1 + lambd * lr * step) ** alpha`` with the ``lr`` of the step just taken), ``mu``
-    (``1 / max(1, step - t0)``), ``ax``. ``step``, ``eta`` and ``mu`` are Python floats
-    (PyTorch: 0-d float32 tensors of the same values).
+    (``1 / max(1, step - t0)``), ``ax``; ``step``, ``eta`` and ``mu`` are 0-d float32
+    tensors (float64 when that is the default dtype).
 
     Args:
         params (iterable): parameters to optimize, or dicts defining parameter groups.
@@ -99,7 +99,8 @@ class ASGD(Optimizer):
         super()._load_state_dict(state_dict)
         for group in self.param_groups:
             for st in filter(None, map(self.state.get, group["params"])):
-                st.update({**_next_eta_mu(group, st["step"]), **st})
+                for key, value in _next_eta_mu(group, scalar_value(st["step"])).items():
+                    st.setdefault(key, scalar_state(value))
 
 
 def _next_eta_mu(group: dict[str, Any], step: float) -> dict[str, float]:

@@ -34,7 +34,7 @@ from typing import Any, TypeGuard
 import numpy as np
 
 import autograd_core as ag
-from optimizers.optimizer import REAL_OF, Optimizer, _loss_value, real_view
+from optimizers.optimizer import REAL_OF, Optimizer, _loss_value, real_view, state_tensor
 
 __all__ = ["LBFGS"]
 
@@ -330,13 +330,11 @@ class LBFGS(Optimizer):
         if np.abs(flat_grad).max(initial=0) <= tolerance_grad:
             return orig_loss
 
-        d = state.get("d")
+        d = _kept(state.get("d"))
         t = state.get("t")
-        old_dirs = state.get("old_dirs")
-        old_stps = state.get("old_stps")
-        ro = state.get("ro")
-        h_diag = state.get("H_diag")
-        prev_flat_grad = state.get("prev_flat_grad")
+        old_dirs, old_stps, ro = (_kept_list(state.get(k)) for k in ("old_dirs", "old_stps", "ro"))
+        h_diag = _kept(state.get("H_diag"))
+        prev_flat_grad = _kept(state.get("prev_flat_grad"))
         prev_loss = state.get("prev_loss")
 
         n_iter = 0
@@ -362,9 +360,7 @@ class LBFGS(Optimizer):
                     old_stps.append(s)
                     ro.append(1.0 / ys)
                     h_diag = ys / y.dot(y)
-                if "al" not in state:
-                    state["al"] = [None] * history_size
-                al = state["al"]
+                al = _kept_list(state.get("al")) or [None] * history_size
                 # two-loop recursion: d = -H g
                 q = -flat_grad
                 for i in range(len(old_dirs) - 1, -1, -1):
@@ -374,6 +370,7 @@ class LBFGS(Optimizer):
                 for i in range(len(old_dirs)):
                     be_i = old_dirs[i].dot(r) * ro[i]
                     r += old_stps[i] * (al[i] - be_i)
+                state["al"] = list(map(_shown, al))
 
             if prev_flat_grad is None:
                 prev_flat_grad = flat_grad.copy()
@@ -428,13 +425,12 @@ class LBFGS(Optimizer):
             if abs(loss - prev_loss) < tolerance_change:
                 break
 
-        state["d"] = d
+        state["d"] = _shown(d)
         state["t"] = t
-        state["old_dirs"] = old_dirs
-        state["old_stps"] = old_stps
-        state["ro"] = ro
-        state["H_diag"] = h_diag
-        state["prev_flat_grad"] = prev_flat_grad
+        state["old_dirs"], state["old_stps"], state["ro"] = (
+            None if v is None else list(map(_shown, v)) for v in (old_dirs, old_stps, ro))
+        state["H_diag"] = _shown(h_diag)
+        state["prev_flat_grad"] = _shown(prev_flat_grad)
         state["prev_loss"] = prev_loss
         return orig_loss
 
@@ -461,6 +457,8 @@ class LBFGS(Optimizer):
             if not isinstance(entry, dict):
                 raise ValueError(f"state[{idx!r}] must be a dict")  # noqa: TRY004
             loaded = {key: self._load_state_value(key, value) for key, value in entry.items()}
+            loaded = {key: v if key not in _TENSORS else [_shown(x) for x in v]
+                      if isinstance(v, list) else _shown(v) for key, v in loaded.items()}
         super()._load_state_dict({**state_dict, "state": {}})
         self._params = self.param_groups[0]["params"]
         if loaded:
@@ -486,6 +484,8 @@ class LBFGS(Optimizer):
             return [vector(v, f"{key!r}[{i}]") for i, v in enumerate(value)]
         if key in ("ro", "al"):
             return None if value is None else [_scalar(v, dtype) for v in value]
+        if key == "t" and isinstance(value, float):  # a step length: a Python float, as kept
+            return value
         if key in ("t", "H_diag"):
             return _scalar(value, dtype)
         if isinstance(value, np.generic):
@@ -501,3 +501,30 @@ def _scalar(value, dtype):
     if ag.is_tensor(value):
         value = value.detach().numpy()
     return np.asarray(value, dtype=dtype)[()]
+
+
+#: the state PyTorch keeps as tensors (or lists of them); ``t``, ``prev_loss`` and the
+#: counters are numbers
+_TENSORS = frozenset(("d", "prev_flat_grad", "H_diag", "old_dirs", "old_stps", "ro", "al"))
+
+
+def _shown(value):
+    """A history value as the state shows it (PyTorch keeps Tensors): an array as a Tensor
+    sharing it, a numpy scalar as a 0-d Tensor; Python numbers and None unchanged."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return state_tensor(np.asarray(value))
+    return value
+
+
+def _kept(value):
+    """A state value as the step computes with it: a Tensor's array (shared; a 0-d one as a
+    numpy scalar); anything else unchanged."""
+    if ag.is_tensor(value):
+        data = value._data
+        return data[()] if data.ndim == 0 else data
+    return value
+
+
+def _kept_list(value) -> Any:
+    """A state list (``old_dirs``...) as the step computes with it (None stays None)."""
+    return None if value is None else [_kept(v) for v in value]

@@ -42,6 +42,8 @@ from optimizers.optimizer import (
     closure_loss,
     grad_array,
     param_array,
+    state_array,
+    state_tensor,
     stepped_params,
 )
 
@@ -199,9 +201,9 @@ class Muon(Optimizer):
             grad = grad.astype(data.dtype)
         t = data.dtype.type
         st = self.state[p]
-        buf = st.get("momentum_buffer")
-        if buf is None:
-            buf = st["momentum_buffer"] = np.zeros(data.shape, data.dtype)
+        if st.get("momentum_buffer") is None:
+            st["momentum_buffer"] = state_tensor(np.zeros(data.shape, data.dtype))
+        buf = state_array(st, "momentum_buffer", data.shape, data.dtype, "Muon.step()")
         momentum = group["momentum"]
         numpy_lerp_(buf, grad, *lerp_weight(t, 1 - momentum))
         if group["nesterov"]:

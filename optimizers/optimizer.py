@@ -29,9 +29,16 @@ ndarray is accepted too) and identity hashing. They are read only through :func:
 and :func:`grad_array`. After each update the base calls ``p._bump_version()`` when the
 parameter has it, so a graph that saved the old value refuses to run backward.
 
+The state is PyTorch's: ``state[p]`` holds Tensors (``step`` and the other scalar state 0-d
+tensors of the scalar state dtype, float32 unless the default dtype is float64; the buffers
+tensors of the parameter's shape). They share memory with the arrays the kernels update in place
+(no copy per step): an in-place edit of one is seen by the next step, and an entry replaced by
+another tensor (or a numpy array, taken as it is) is the one the next step updates, or the step
+raises naming it (another shape, dtype or layout).
+
 Deliberate differences from ``torch.optim.Optimizer``:
 
-* ``state_dict()`` returns *copies* of the state arrays (PyTorch returns live references, so a
+* ``state_dict()`` returns *copies* of the state tensors (PyTorch returns live references, so a
   dict saved at step k silently changes as training goes on).
 * ``load_state_dict()`` validates everything before changing anything (group count, parameters
   per group, that every state index names a parameter, state array types, shapes and dtypes,
@@ -39,7 +46,6 @@ Deliberate differences from ``torch.optim.Optimizer``:
   Floating state arrays are cast to the parameter's dtype as PyTorch does.
 * Hyperparameters of groups passed as dicts (and of loaded groups) are validated like the
   constructor's arguments.
-* ``step`` is kept as a Python float (PyTorch: a float32 0-d tensor with the same value).
 * The step hooks run once per call of ``optimizer.step()``: a ``step`` that calls another
   (``super().step()`` in a subclass, Rprop's) does not run them again (PyTorch runs them again
   when the parent class's ``step`` was hooked by an earlier instance of that class).
@@ -55,7 +61,6 @@ import contextlib
 import copy
 import functools
 import math
-import operator
 import warnings
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
@@ -65,12 +70,14 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
-from autograd_core.kernels.optim import PARALLEL_MIN_SIZE, empty, multi_runs
+from autograd_core.kernels.optim import PARALLEL_MIN_SIZE, empty, multi_runs, scalar_dtype
+from autograd_core.tensor import Tensor
 
 if TYPE_CHECKING:  # imported when a hook is registered: importing optimizers imports no nn
     from nn.module import RemovableHandle
 
-__all__ = ["Optimizer", "required", "param_array", "grad_array",
+__all__ = ["Optimizer", "required", "param_array", "grad_array", "state_tensor", "scalar_state",
+           "scalar_value",
            "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
 
 
@@ -116,7 +123,8 @@ def _dtype_runs(dtypes):
     return runs
 
 
-def _plan_runner(params, datas, sts, held, keys, options, bumps, impl, schedule, calls):
+def _plan_runner(params, datas, sts, held, scalars, keys, options, bumps, impl, schedule,
+                 calls, steps=None):
     """A plan's step as one straight-line function, generated for it (a loop over the
     parameters in Python, or ``map`` over them, costs several times the comparisons
     themselves): ``run(optimizer, group, impl)`` returns
@@ -125,28 +133,39 @@ def _plan_runner(params, datas, sts, held, keys, options, bumps, impl, schedule,
       array, its state dict or one of its state arrays is not the one the plan holds, the
       backend changed, or an option deciding which optional arrays are used changed truthiness;
     * None (nothing written) if it holds but this step does not fit it (a grad None, not an
-      ndarray, or of another shape or dtype; scalar state missing, not a float or not equal
-      across the parameters; or no ``schedule``: a parameter twice);
+      ndarray, or of another shape or dtype; scalar state not equal across the parameters; or
+      no ``schedule``: a parameter twice);
     * True once it ran the step: the coefficients (``optimizer._coefficients``, once per dtype),
       ``calls`` (per entry of ``schedule``: the build and the arrays before and after the grads),
-      the scalar state stored in every parameter's state, every parameter's version bumped.
+      the scalar state written into every parameter's 0-d state tensors, every parameter's
+      version bumped.
+
+    ``held``: ``(j, name, array)`` per state tensor, ``scalars``: per parameter, the 0-d arrays
+    of its scalar state tensors (in ``keys`` order): a state entry replaced, or a tensor whose
+    storage was rebound, makes the plan stale. ``steps``: the array whose element ``j`` is
+    parameter ``j``'s ``step`` (made so by ``_step_tensors``), read and written in one call.
     """
     n = len(params)
-    env = {"ndarray": np.ndarray, "float": float, "same": _same_float, "P": params,
+    env = {"ndarray": np.ndarray, "float": float, "P": params,
            "IMPL": impl}
     for j in range(n):
         env.update({f"P{j}": params[j], f"D{j}": datas[j], f"S{j}": sts[j],
                     f"T{j}": datas[j].dtype, f"Z{j}": datas[j].shape})
     env.update({f"A{i}": a for i, (_, _, a) in enumerate(held)})
+    if steps is not None:
+        env.update(STEPS=steps.tolist, FILL=steps.fill)
+    for j, arrays in enumerate(scalars):
+        env.update({f"SA{j}_{k}": a for k, a in enumerate(arrays)})
+        env.update({f"I{j}_{k}": a.item for k, a in enumerate(arrays)})
     env.update({f"B{i}": b for i, b in enumerate(bumps)})
     ps = "".join(f"p{j}, " for j in range(n))
     stale = [f"p{j} is P{j}" for j in range(n)] + [f"p{j}._data is D{j}" for j in range(n)]
     stale_st = [f"s{j} is S{j}" for j in range(n)]
-    stale_arrays = [f"s{j}[{name!r}] is A{i}" for i, (j, name, _) in enumerate(held)] + \
+    stale_arrays = [f"s{j}[{name!r}]._data is A{i}" for i, (j, name, _) in enumerate(held)] + \
+        [f"s{j}[{key!r}]._data is SA{j}_{k}" for j in range(n) for k, key in enumerate(keys)] + \
         [f"bool(group[{k!r}]) is {v}" for k, v in options.items()] or ["True"]
-    fit = [f"type(v{k}) is float" for k in range(len(keys))] + \
-        [f"(w{j}_{k} is v{k} or same(w{j}_{k}, v{k}))"
-         for k in range(len(keys)) for j in range(1, n)] + \
+    fit = ([f"w.count(v0) == {n}"] if steps is not None else
+           [f"w{j}_{k} == v{k}" for k in range(len(keys)) for j in range(1, n)]) + \
         [f"g{j}.__class__ is ndarray and g{j}.dtype is T{j} and g{j}.shape == Z{j}"
          for j in range(n)]
     sep = " and\n            "
@@ -167,7 +186,7 @@ def _plan_runner(params, datas, sts, held, keys, options, bumps, impl, schedule,
         "    try:",
         f"        if not ({sep.join(stale_arrays)}):",
         "            return False",
-        "    except KeyError:",
+        "    except (KeyError, AttributeError):",
         "        return False",
     ]
     if schedule is None:
@@ -177,9 +196,10 @@ def _plan_runner(params, datas, sts, held, keys, options, bumps, impl, schedule,
                               for k, key in enumerate(keys)) + "}"
         lines += [
             "    try:",
-            *(f"        v{k} = s0[{key!r}]" for k, key in enumerate(keys)),
-            *(f"        w{j}_{k} = s{j}[{key!r}]" for k, key in enumerate(keys)
-              for j in range(1, n)),
+            *(["        w = STEPS()", "        v0 = w[0]"] if steps is not None else
+              [*(f"        v{k} = I0_{k}()" for k in range(len(keys))),
+               *(f"        w{j}_{k} = I{j}_{k}()" for k in range(len(keys))
+                 for j in range(1, n))]),
             *(f"        g{j} = p{j}.{_grad_slot(params[j])}._data" for j in range(n)),
             "    except (KeyError, AttributeError):",
             "        return None",
@@ -198,10 +218,13 @@ def _plan_runner(params, datas, sts, held, keys, options, bumps, impl, schedule,
             grads = ", ".join(f"g{j}.ravel()" for j in range(lo, hi)) if hi > 0 else \
                 f"g{lo}.ravel()"
             lines.append(f"    M{i}({'*F%d, ' % i if before else ''}{grads}, *R{i}, *{cos[dtype]})")
-        if keys == ("step",):
-            lines += ["    step = new['step']", *(f"    S{j}['step'] = step" for j in range(n))]
+        if steps is not None:
+            lines.append("    FILL(new['step'])")
+        elif keys == ("step",):
+            lines += ["    step = new['step']", *(f"    SA{j}_0[()] = step" for j in range(n))]
         elif keys:
-            lines += [f"    S{j}.update(new)" for j in range(n)]
+            lines += [f"    v{k} = new[{key!r}]" for k, key in enumerate(keys)]
+            lines += [f"    SA{j}_{k}[()] = v{k}" for j in range(n) for k in range(len(keys))]
         lines += [*(f"    B{i}()" for i in range(len(bumps))), "    return True"]
     exec(compile("\n".join(lines) + "\n", "<optimizer step plan>", "exec"), env)
     return env.pop("run")  # not left in its own globals: a stale plan is freed at once
@@ -218,8 +241,96 @@ def _grad_slot(p) -> str:
     return "_grad" if getattr(type(p), "grad", None) is Tensor.__dict__.get("grad") else "grad"
 
 
-def _same_float(x, v) -> bool:
-    return type(x) is float and x == v
+def state_tensor(arr: np.ndarray) -> Tensor:
+    """A state array as the Tensor ``optimizer.state`` shows (PyTorch keeps Tensors), sharing
+    its memory: the kernels update the array, the user sees the Tensor change, and an in-place
+    edit of the Tensor is seen by the next step."""
+    return Tensor._make(arr, None, False)
+
+
+def scalar_state(value: float, dtype: Any = None) -> Tensor:
+    """A scalar state entry (``step``, ASGD's ``eta``...) as PyTorch keeps it: a 0-d Tensor of
+    its scalar state dtype (float32; float64 when the default dtype is float64)."""
+    return Tensor._make(np.array(value, dtype or scalar_dtype()), None, False)
+
+
+def scalar_value(value: Any) -> float:
+    """A scalar state entry's value as a Python float: a 0-d Tensor's, as kept, or a number
+    (a user's ``state["step"] = 0``).
+
+    Example::
+
+        >>> from optimizers.optimizer import scalar_state, scalar_value
+        >>> scalar_value(scalar_state(3.0)), scalar_value(2)
+        (3.0, 2.0)
+    """
+    data = getattr(value, "_data", value)
+    if isinstance(data, np.ndarray):
+        if data.size != 1:
+            raise RuntimeError(f"a scalar optimizer state entry must be a number or a 0-d tensor, "
+                               f"got shape {data.shape}")
+        return float(data.reshape(()).item())
+    return float(value)
+
+
+def _set_scalar(st: dict, key: str, value: float) -> None:
+    """Store ``value`` in ``st[key]``: written into its 0-d tensor in place (as PyTorch's
+    ``step_t += 1``: a reference the user holds sees it), or a new 0-d tensor when the entry is
+    a number or another kind of tensor."""
+    data = _scalar_array(st.get(key))
+    if data is not None:
+        data[()] = value
+    else:
+        st[key] = scalar_state(value)
+
+
+def state_array(st: dict, name: str, shape: tuple, dtype: np.dtype, who: str) -> np.ndarray:
+    """The array of state entry ``st[name]`` that a step updates in place: a Tensor's, as
+    kept (a user's ndarray put there is taken as the state, wrapped in a Tensor sharing it);
+    RuntimeError naming ``who`` and ``name`` unless it has ``shape`` and ``dtype`` and is
+    C-contiguous (a user's replacement takes effect or fails, never is ignored)."""
+    entry = st[name]
+    a = entry._data if isinstance(entry, Tensor) else entry
+    if type(a) is not np.ndarray or a.shape != shape or a.dtype != dtype or \
+            not a.flags.c_contiguous or not a.flags.writeable:
+        what = (f"has shape {a.shape} and dtype {a.dtype}" + ("" if a.flags.c_contiguous else
+                ", not C-contiguous") if isinstance(a, np.ndarray) else
+                f"is a {type(entry).__name__}")
+        raise RuntimeError(f"{who}: state {name!r} {what}; a tensor of shape {shape} and dtype "
+                           f"{dtype} is updated in place")
+    if entry is a:
+        st[name] = state_tensor(a)
+    return a
+
+
+def _step_tensors(n: int, value: float) -> list:
+    """``n`` new ``step`` tensors, each a 0-d view of its own element of one array: a group's
+    step plan then reads and advances them all in one call each (``_plan_runner``)."""
+    buf: np.ndarray = np.full(n, value, scalar_dtype())
+    return [Tensor._make(buf[j:j + 1].reshape(()), None, False) for j in range(n)]
+
+
+def _shared_steps(arrays: list) -> np.ndarray | None:
+    """The array whose element ``j`` is ``arrays[j]`` (0-d views made by ``_step_tensors``),
+    exactly those and in that order, else None."""
+    buf = arrays[0].base
+    if type(buf) is not np.ndarray or buf.ndim != 1 or buf.size != len(arrays) or \
+            not buf.flags.c_contiguous or not buf.flags.writeable:
+        return None
+    start, size = buf.ctypes.data, buf.itemsize
+    for j, a in enumerate(arrays):
+        if a.base is not buf or a.dtype != buf.dtype or a.ctypes.data != start + j * size:
+            return None
+    return buf
+
+
+def _scalar_array(t: Any) -> np.ndarray | None:
+    """The 0-d float array of a scalar state tensor the plan can write into, else None."""
+    data = getattr(t, "_data", None)
+    if type(t) is Tensor and type(data) is np.ndarray and data.ndim == 0 and \
+            data.dtype.kind == "f" and data.flags.writeable:
+        return data
+    return None
 
 
 # -- the two accessors: the only places that know how a parameter holds its arrays ------------
@@ -692,10 +803,10 @@ class Optimizer:
             for p in params:
                 if not self.state.get(p):
                     st = self.state[p]
-                    st.update(self.scalars)
+                    st.update(self._new_scalars())
                     for name in self._array_names(group):
                         if name is not None:
-                            st[name] = self._new_array(group, name, param_array(p))
+                            st[name] = state_tensor(self._new_array(group, name, param_array(p)))
 
     def _validate_group(self, group):
         """Raise ValueError naming the argument if a hyperparameter is invalid (the common
@@ -713,6 +824,10 @@ class Optimizer:
             return self.update.state
         return tuple([None if name in opt and not group[opt[name]] else name
                       for name in self.update.state])
+
+    def _new_scalars(self) -> dict[str, Any]:
+        """A new parameter's scalar state: ``scalars``' start values as 0-d tensors."""
+        return {k: scalar_state(v) for k, v in self.scalars.items()}
 
     def _new_array(self, group, name, data):
         key = self.initial.get(name)
@@ -773,7 +888,7 @@ class Optimizer:
         return loss
 
     # The plan: a group's steady state (every parameter with its state, all arrays C-contiguous,
-    # scalar state made of Python floats) kept between steps, so that a step is a few identity
+    # scalar state in writable 0-d float tensors) kept between steps, so that a step is a few identity
     # checks, in a straight-line function generated for the plan (``_plan_runner``), and one
     # call of the kernel's multi-tensor build per run of small parameters of one dtype (the
     # parallel build for each large one). Everything the plan assumed is re-checked before
@@ -790,14 +905,18 @@ class Optimizer:
         keys = tuple(self.scalars)
         # state arrays after the last used one (unused optional ones) are passed once, as a tail
         used = max((i + 1 for i, n in enumerate(names) if n is not None), default=0)
-        datas, sts, held, flats = [], [], [], []
+        datas, sts, held, flats, scalars = [], [], [], [], []
         for j, p in enumerate(params):
             data = param_array(p)
             st = self.state.get(p)
-            if st is None or not data.flags.c_contiguous or data.dtype in REAL_OF or \
-                    any(type(st.get(k)) is not float for k in keys):
+            if st is None or not data.flags.c_contiguous or data.dtype in REAL_OF:
                 return None
-            row = tuple(None if n is None else st.get(n) for n in names)
+            arrays = tuple(_scalar_array(st.get(k)) for k in keys)
+            if any(a is None for a in arrays):
+                return None
+            scalars.append(arrays)
+            row = tuple(None if n is None else getattr(st.get(n), "_data", None)
+                        if type(st.get(n)) is Tensor else None for n in names)
             if any(n is not None and (type(a) is not np.ndarray or a.shape != data.shape
                                       or a.dtype != data.dtype or not a.flags.c_contiguous)
                    for n, a in zip(names, row)):
@@ -827,9 +946,11 @@ class Optimizer:
                               (*chain(*flats[lo:hi]), *pads[d])))
             else:  # -1: the serial build, -2: the parallel one
                 calls.append((impl[-1 - hi], flats[lo][:1], (*flats[lo][1:], *pads[d])))
-        run = _plan_runner(params, datas, sts, held, keys, options, [
+        steps = _shared_steps([a[0] for a in scalars]) if keys == ("step",) and \
+            len({id(p) for p in params}) == len(params) else None
+        run = _plan_runner(params, datas, sts, held, scalars, keys, options, [
             b for b in (getattr(p, "_bump_version", None) for p in params) if b is not None],
-            impl, schedule, calls)
+            impl, schedule, calls, steps)
         return _Plan(group=group, params=params, impl=impl, run=run, step_only=keys == ("step",),
                      sts=tuple(sts), datas=tuple(datas), flats=tuple(flats), pads=pads)
 
@@ -861,7 +982,7 @@ class Optimizer:
             if g is None:
                 continue
             tail = pads[data.dtype]
-            step = st["step"]
+            step = scalar_value(st["step"])
             key = (data.dtype, step)
             co = cache.get(key)
             if co is None:
@@ -869,7 +990,7 @@ class Optimizer:
                                                      {"step": step + 1.0}, False)
             (parallel if f[0].shape[0] >= PARALLEL_MIN_SIZE else serial)(f[0], g.ravel(),
                                                                          *f[1:], *tail, *co)
-            st["step"] = step + 1.0
+            _set_scalar(st, "step", step + 1.0)
             bump = getattr(p, "_bump_version", None)
             if bump is not None:
                 bump()
@@ -896,12 +1017,12 @@ class Optimizer:
         scalars0 = self.scalars
         only_step = tuple(scalars0) == ("step",)
         no_scalars = not scalars0
-        get_scalars = operator.itemgetter(*scalars0) if scalars0 else None
         state = self.state
         check = kern.check
         ndarray = np.ndarray
         empties = _EMPTY
         cache = {}
+        new_steps = None  # the step tensors of the parameters whose state is made now
         for pi, p in enumerate(group["params"]):
             if sparse and id(p) in sparse:
                 if self._step_sparse(group, p):
@@ -929,24 +1050,38 @@ class Optimizer:
                 dtype = real
             st = state[p]
             if not st:
-                st.update(scalars0)
+                if only_step:  # one array holds them all (the plan steps it in one call)
+                    if new_steps is None:
+                        new_steps = iter(_step_tensors(
+                            sum(not state.get(q) for q in group["params"]), scalars0["step"]))
+                    st["step"] = next(new_steps)
+                else:
+                    st.update(self._new_scalars())
             fresh = False
             for name in names:
                 if name is None:
                     args.append(empties.get(dtype))  # None for a non-float array: check() names it
                     continue
-                a = st.get(name)
-                if a is None:
-                    a = st[name] = self._new_array(group, name, data)
+                entry = st.get(name)
+                if entry is None:
+                    a = self._new_array(group, name, data)
+                    st[name] = state_tensor(a)
                     fresh = True
-                elif type(a) is not ndarray or a.shape != shape or not a.flags.c_contiguous:
-                    raise RuntimeError(self._mismatch(gi, pi, name, a, data))
+                else:
+                    # a Tensor, as kept; a user's ndarray is taken as the state (shared)
+                    a = entry if type(entry) is ndarray else getattr(entry, "_data", None) \
+                        if isinstance(entry, Tensor) else entry
+                    if type(a) is not ndarray or a.shape != shape or not a.flags.c_contiguous:
+                        raise RuntimeError(self._mismatch(
+                            gi, pi, name, a if type(a) is ndarray else entry, data))
+                    if entry is a:
+                        st[name] = state_tensor(a)
                 args.append(a.ravel())
             if real is not None:
                 args = [a if a is None or a.dtype.kind != "c" else a.view(real) for a in args]
             new = None  # the scalar state after this step, stored once the kernel has run
             if only_step:
-                step = st["step"]
+                step = scalar_value(st["step"])
                 key = (dtype, fresh, step)
                 co = cache.get(key)
                 if co is None:
@@ -958,10 +1093,11 @@ class Optimizer:
                 if co is None:
                     co = cache[key] = self._coefficients(group, dtype.type, {}, fresh)
             else:
-                key = (dtype, fresh, get_scalars(st))
+                values = tuple([scalar_value(st[k]) for k in scalars0])
+                key = (dtype, fresh, values)
                 entry = cache.get(key)
                 if entry is None:
-                    scalars = {k: st[k] for k in scalars0}
+                    scalars = dict(zip(scalars0, values))
                     if "step" in scalars:
                         scalars["step"] = scalars["step"] + 1.0
                     entry = cache[key] = (scalars, self._coefficients(group, dtype.type, scalars,
@@ -975,9 +1111,10 @@ class Optimizer:
                                    f"{gi}: {exc}") from None
             (parallel if pf.shape[0] >= PARALLEL_MIN_SIZE else serial)(*args)
             if only_step:
-                st["step"] = step + 1.0
+                _set_scalar(st, "step", step + 1.0)
             elif new:
-                st.update(new)
+                for k, v in new.items():
+                    _set_scalar(st, k, v)
             if not contiguous:
                 data[...] = pf.reshape(shape)
             bump = getattr(p, "_bump_version", None)
@@ -1271,7 +1408,7 @@ class Optimizer:
             st = {}
             for key, value in entry.items():
                 if key in self.scalars and self.update is not None:
-                    st[key] = _load_scalar(value, idx, key)
+                    st[key] = scalar_state(_load_scalar(value, idx, key))
                 elif key in arrays:
                     st[key] = _load_array(value, param_array(p), idx, key)
                 else:
@@ -1282,6 +1419,13 @@ class Optimizer:
                         raise ValueError(f"state[{idx!r}] lacks {key!r} (required by "
                                          f"{type(self).__name__} with these group options)")
             new_state[p] = st
+        if tuple(self.scalars) == ("step",) and self.update is not None:
+            for group in new_groups:  # a group's steps in one array, as made by a step
+                sts = list({id(p): new_state[p] for p in group["params"]
+                            if "step" in new_state.get(p, ())}.values())
+                for st, t in zip(sts, _step_tensors(len(sts), 0.0)):
+                    t._data[()] = st["step"]._data
+                    st["step"] = t
         self.param_groups[:] = new_groups
         self.state = new_state
         self._memo = None  # its entries are keyed by the replaced groups
@@ -1298,15 +1442,12 @@ class Optimizer:
         ``per_param=True`` returns ``{parameter index: bytes}`` (indices as in state_dict).
         """
         if not per_param:
-            return sum(v.nbytes for st in self.state.values() for v in st.values()
-                       if isinstance(v, np.ndarray))
+            return sum(map(_state_nbytes, self.state.values()))
         index, _ = self._index_map()
         out = {}
         for group in self.param_groups:
             for p in group["params"]:
-                st = self.state.get(p, {})
-                out[index[id(p)]] = sum(v.nbytes for v in st.values()
-                                        if isinstance(v, np.ndarray))
+                out[index[id(p)]] = _state_nbytes(self.state.get(p, {}))
         return out
 
     def memory_report(self) -> dict:
@@ -1345,7 +1486,19 @@ class Optimizer:
         return "\n".join(lines)
 
 
+def _state_nbytes(st: dict) -> int:
+    """Bytes of a parameter's state tensors and arrays, 0-d ones (scalar state) not counted."""
+    total = 0
+    for v in st.values():
+        a = getattr(v, "_data", v)
+        if isinstance(a, np.ndarray) and a.ndim:
+            total += a.nbytes
+    return total
+
+
 def _copy_value(v):
+    if isinstance(v, Tensor):
+        return Tensor._make(v._data.copy(), None, False)
     if isinstance(v, np.ndarray):
         return v.copy()
     if isinstance(v, (list, tuple, dict)):
@@ -1354,7 +1507,9 @@ def _copy_value(v):
 
 
 def _load_scalar(value, idx, key):
-    """A scalar state value (``step``, ...) as a Python float; refuses anything else."""
+    """A scalar state value (``step``, ...: a 0-d Tensor, as saved, or a number or 0-d array,
+    as saved before the state held Tensors) as a Python float; refuses anything else."""
+    value = _as_array(value)
     if isinstance(value, np.ndarray) and value.ndim == 0:
         value = value.item()
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
@@ -1368,13 +1523,32 @@ def _load_scalar(value, idx, key):
     return value
 
 
+def _as_array(value):
+    """A Tensor's array, or an array-like tensor's (a ``torch.Tensor``) as an array; anything
+    else unchanged."""
+    if isinstance(value, Tensor):
+        return value._data
+    if not isinstance(value, (np.ndarray, *_NUMBERS)) and hasattr(value, "__array__") and \
+            hasattr(value, "shape"):
+        return np.asarray(value.detach() if hasattr(value, "detach") else value)
+    return value
+
+
 def _load_array(value, data, idx, key):
-    """A copy of a state array, checked against the parameter's array and cast to its dtype."""
+    """A copy of a state tensor (or array, as saved before the state held Tensors) as a
+    Tensor, checked against the parameter's array and cast to its dtype."""
     if value is None:
         return None
-    if not isinstance(value, np.ndarray):
+    arr = _as_array(value)
+    if not isinstance(arr, np.ndarray):
         raise ValueError(f"state[{idx!r}][{key!r}] must be an array, got "
                          f"{type(value).__name__}")
+    return state_tensor(_checked_copy(arr, data, idx, key))
+
+
+def _checked_copy(value, data, idx, key):
+    """A C-contiguous copy of array ``value``, checked against the parameter's array and cast
+    to its dtype."""
     if value.dtype.kind != data.dtype.kind:  # a complex parameter's state is complex
         raise ValueError(f"state[{idx!r}][{key!r}] has dtype {value.dtype}; "
                          f"{'complex' if data.dtype.kind == 'c' else 'floating point'} "

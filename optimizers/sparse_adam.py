@@ -14,7 +14,15 @@ from typing import Any, Callable
 import numpy as np
 
 from autograd_core.kernels.optim import kernel, prange
-from optimizers.optimizer import Optimizer, _is_param, closure_loss, param_array
+from optimizers.optimizer import (
+    Optimizer,
+    _is_param,
+    closure_loss,
+    param_array,
+    scalar_value,
+    state_array,
+    state_tensor,
+)
 
 __all__ = ["SparseAdam"]
 
@@ -70,8 +78,8 @@ class SparseAdam(Optimizer):
 
     Rows absent from :math:`g_t` keep their moments and values. Every gradient must be sparse
     (``RuntimeError`` otherwise, as PyTorch's) and every parameter dense (``ValueError``). State
-    per parameter: ``step``, ``exp_avg``, ``exp_avg_sq`` (dense, the parameter's shape);
-    ``step`` is a Python float, as in every optimizer here (PyTorch: an int).
+    per parameter, as PyTorch's: ``step`` (a Python int), ``exp_avg``, ``exp_avg_sq`` (dense
+    Tensors of the parameter's shape).
 
     Args:
         params (iterable): parameters to optimize, or dicts defining parameter groups.
@@ -158,14 +166,16 @@ class SparseAdam(Optimizer):
         data = param_array(p)
         st = self.state[p]
         if not st:
-            st.update(step=0.0, exp_avg=np.zeros_like(data), exp_avg_sq=np.zeros_like(data))
+            st.update(step=0, exp_avg=state_tensor(np.zeros_like(data)),
+                      exp_avg_sq=state_tensor(np.zeros_like(data)))
         g = p.grad.detach().coalesce()
         rows = tuple(g._ind)  # the sparse coordinates (an embedding's: its rows)
         values = np.ascontiguousarray(g._vals._data, dtype=data.dtype)
-        m, v = st["exp_avg"], st["exp_avg_sq"]
+        m, v = (state_array(st, k, data.shape, data.dtype, "SparseAdam.step()")
+                for k in ("exp_avg", "exp_avg_sq"))
         gathered = [data[rows], m[rows], v[rows]]
-        step = st["step"] + 1.0
-        co = self.coefficients(group, data.dtype.type, {"step": step}, False)
+        step = int(scalar_value(st["step"])) + 1
+        co = self.coefficients(group, data.dtype.type, {"step": float(step)}, False)
         sparse_adam(gathered[0].reshape(-1), values.reshape(-1), gathered[1].reshape(-1),
                     gathered[2].reshape(-1), *co)
         st["step"] = step
@@ -173,3 +183,11 @@ class SparseAdam(Optimizer):
         bump = getattr(p, "_bump_version", None)
         if bump is not None:
             bump()
+
+    def _load_state_dict(self, state_dict: dict) -> None:
+        """As ``Optimizer.load_state_dict``, with ``step`` a Python int, as PyTorch keeps it
+        (a 0-d tensor or a float holding a whole number is taken too)."""
+        super()._load_state_dict(state_dict)
+        for st in self.state.values():
+            if "step" in st:
+                st["step"] = int(scalar_value(st["step"]))

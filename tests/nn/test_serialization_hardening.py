@@ -292,7 +292,7 @@ def test_entries_are_named_by_parameter_names(tmp_path):
     with np.load(tmp_path / "c.npz", allow_pickle=False) as f:
         assert "model/2.bias" in f.files and "optimizer/state/0/exp_avg" in f.files
         np.testing.assert_array_equal(f["optimizer/state/0/exp_avg"],
-                                      opt.state_dict()["state"][0]["exp_avg"])
+                                      opt.state_dict()["state"][0]["exp_avg"].numpy())
 
 
 def test_unsafe_or_clashing_names_fall_back_and_round_trip(tmp_path):

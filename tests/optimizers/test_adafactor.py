@@ -65,16 +65,17 @@ def test_load_state_dict_checks_the_factored_shapes_first():
     saved = opt.state_dict()
     bad = {"state": {0: dict(saved["state"][0], row_var=np.zeros((3, 1)))},
            "param_groups": saved["param_groups"]}
-    before = {k: np.copy(v) for k, v in opt.state[w].items()}
+    before = {k: v.numpy().copy() for k, v in opt.state[w].items()}
     with pytest.raises(ValueError, match=r"state\[0\]\['row_var'\] must be an array of shape "
                                          r"\(2, 1\)"):
         opt.load_state_dict(bad)
     for k, v in opt.state[w].items():
-        np.testing.assert_array_equal(v, before[k])
+        np.testing.assert_array_equal(v.numpy(), before[k])
     # a float32 parameter takes the float64 arrays cast, and the step as a float
     v = ag.tensor(np.ones((2, 3), np.float32), requires_grad=True)
     opt32 = optimizers.Adafactor([v])
     opt32.load_state_dict(dict(saved, state={0: dict(saved["state"][0],
                                                      step=np.array(1.0, np.float32))}))
-    assert opt32.state[v]["step"] == 1.0 and type(opt32.state[v]["step"]) is float
-    assert opt32.state[v]["row_var"].dtype == np.float32
+    step = opt32.state[v]["step"]  # PyTorch's: a 0-d float32 tensor
+    assert step.item() == 1.0 and step.shape == () and step.numpy().dtype == np.float32
+    assert opt32.state[v]["row_var"].numpy().dtype == np.float32

@@ -114,10 +114,11 @@ def test_step_given_as_integer_or_0d_array_is_accepted():
     sd = opt.state_dict()
     sd["state"][0]["step"] = np.array(1.0, np.float32)
     opt.load_state_dict(sd)
-    assert opt.state[p]["step"] == 1.0 and type(opt.state[p]["step"]) is float
+    step = opt.state[p]["step"]  # PyTorch's: a 0-d float32 tensor
+    assert step.item() == 1.0 and step.shape == () and step.numpy().dtype == np.float32
     sd["state"][0]["step"] = 1
     opt.load_state_dict(sd)
-    assert type(opt.state[p]["step"]) is float
+    assert opt.state[p]["step"].item() == 1.0 and opt.state[p]["step"].numpy().dtype == np.float32
 
 
 def test_gradient_of_another_shape_is_refused_not_reshaped():

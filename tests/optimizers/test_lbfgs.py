@@ -61,8 +61,9 @@ def test_second_iteration_uses_the_bfgs_pair():
     opt.step(_closure(opt, lambda x: 0.5 * a * (x * x).sum(), p))
     assert p.item() == pytest.approx(0.0, abs=1e-15)
     state = opt.state[p]
-    assert state["H_diag"] == pytest.approx(1 / a, rel=1e-15)
-    assert state["ro"][0] == pytest.approx(1 / (state["old_dirs"][0] @ state["old_stps"][0]))
+    assert state["H_diag"].item() == pytest.approx(1 / a, rel=1e-15)
+    assert state["ro"][0].item() == pytest.approx(
+        1 / (state["old_dirs"][0] @ state["old_stps"][0]).item())
 
 
 def test_cubic_interpolation_is_exact_for_a_cubic():

@@ -24,6 +24,13 @@ SHAPES = [(3, 4), (4,), (2, 5), (1,), (K.PARALLEL_MIN_SIZE + 7,), (2,)] + [(k,) 
 KERNELS = sorted({spec.cls.update for spec in ALGORITHMS.values()}, key=lambda k: k.name)
 
 
+def _snap(v):
+    """A state entry as comparable data: a Tensor's (or array's) bytes, else its type and
+    value."""
+    v = getattr(v, "_data", v)
+    return v.tobytes() if isinstance(v, np.ndarray) else (type(v), v)
+
+
 def _reference(cls):
     """``cls`` as it stepped before the plan's multi-tensor path and the coefficient reuse: the
     checked per-parameter loop, ``coefficients`` called for every group, dtype and step."""
@@ -67,7 +74,7 @@ def _trajectory(cls, kwargs, dtype, steps=6, skip_at=None):
         opt.step()
         sched.step()
         out.append([p._data.tobytes() for p in params])
-        out.append([(n, v.tobytes() if isinstance(v, np.ndarray) else (type(v), v))
+        out.append([(n, _snap(v))
                     for p in params for n, v in sorted(opt.state[p].items())])
     return out
 
@@ -182,7 +189,7 @@ def _changed_runs(change, cls, kwargs):
             _grads(params, k)
             opt.step()
         out.append(([p._data.tobytes() for p in params],
-                    [(n, v.tobytes() if isinstance(v, np.ndarray) else v)
+                    [(n, _snap(v))
                      for p in params for n, v in sorted(opt.state[p].items())]))
     return out
 
@@ -195,7 +202,7 @@ def _load_state(opt, params):
     saved = opt.state_dict()
     for st in saved["state"].values():
         for k, v in st.items():
-            if isinstance(v, np.ndarray):
+            if v.ndim:
                 v += 0.25
     opt.load_state_dict(saved)
 

@@ -135,14 +135,14 @@ def test_load_state_dict_checks_the_buffer_first():
     assert list(saved["state"][0]) == ["momentum_buffer"]
     bad = {"state": {0: {"momentum_buffer": np.zeros((3, 2))}},
            "param_groups": saved["param_groups"]}
-    before = opt.state[w]["momentum_buffer"].copy()
+    before = opt.state[w]["momentum_buffer"].numpy().copy()
     with pytest.raises(ValueError, match=r"state\[0\]\['momentum_buffer'\] has shape \(3, 2\)"):
         opt.load_state_dict(bad)
-    np.testing.assert_array_equal(opt.state[w]["momentum_buffer"], before)
+    np.testing.assert_array_equal(opt.state[w]["momentum_buffer"].numpy(), before)
     v = _param(np.ones((2, 3)), np.float32)
     opt32 = optimizers.Muon([v])
     opt32.load_state_dict(saved)
-    assert opt32.state[v]["momentum_buffer"].dtype == np.float32
+    assert opt32.state[v]["momentum_buffer"].numpy().dtype == np.float32
 
 
 def _steps(opt, params, steps, start=0):

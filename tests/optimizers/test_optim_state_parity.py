@@ -76,8 +76,10 @@ def test_asgd_with_a_scheduler_matches_torch(sched, dtype, foreach):
     np.testing.assert_allclose(ours, theirs, rtol=tol, atol=tol)
     for st, tst in zip(opt.state_dict()["state"].values(), topt.state_dict()["state"].values()):
         assert sorted(st) == sorted(tst) == ["ax", "eta", "mu", "step"]
-        for key in ("step", "eta", "mu"):  # Python floats holding the float32 tensor's value
-            assert type(st[key]) is float and st[key] == tst[key].item(), key
+        for key in ("step", "eta", "mu"):  # 0-d tensors of PyTorch's dtype and value
+            assert st[key].shape == () and str(st[key].dtype).split(".")[-1] == \
+                str(tst[key].dtype).split(".")[-1], key
+            assert st[key].item() == tst[key].item(), key
             assert tst[key].dtype == torch.float32
         np.testing.assert_allclose(st["ax"], tst["ax"].numpy(), rtol=tol, atol=tol)
 

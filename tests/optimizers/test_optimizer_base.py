@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import autograd_core as ag
 import optimizers as optim
 import optim_reference_cases as RC
 from optimizers.registry import ALGORITHMS, build
@@ -288,11 +289,11 @@ def test_state_dict_layout_is_pytorch_and_plain_data():
             return all(isinstance(k, (int, str)) and plain(v) for k, v in x.items())
         if isinstance(x, (list, tuple)):
             return all(plain(v) for v in x)
-        return isinstance(x, (np.ndarray, int, float, bool, str, type(None)))
+        return isinstance(x, (ag.Tensor, int, float, bool, str, type(None)))
 
-    assert plain(sd)
+    assert plain(sd)  # the state as PyTorch's: Tensors (step a 0-d one)
     sd["state"][0]["exp_avg"][...] = 123.0  # a copy: the optimizer is unaffected
-    assert not np.any(opt.state[a]["exp_avg"] == 123.0)
+    assert not np.any(opt.state[a]["exp_avg"].numpy() == 123.0)
 
 
 def _trained_adam():
@@ -335,10 +336,10 @@ def test_load_state_dict_deep_copies_and_casts_to_param_dtype():
     ps32 = [RC.make_param(p._data.astype(np.float32)) for p in ps]
     opt32 = optim.Adam([{"params": [ps32[0]]}, {"params": [ps32[1]]}])
     opt32.load_state_dict(sd)
-    assert opt32.state[ps32[0]]["exp_avg"].dtype == np.float32
+    assert opt32.state[ps32[0]]["exp_avg"].numpy().dtype == np.float32
     assert opt32.param_groups[1]["lr"] == 0.01
     sd["state"][0]["exp_avg"][...] = 99.0
-    assert not np.any(opt32.state[ps32[0]]["exp_avg"] == 99.0)
+    assert not np.any(opt32.state[ps32[0]]["exp_avg"].numpy() == 99.0)
 
 
 def test_adamw_forces_decoupled_weight_decay_on_load():

@@ -47,8 +47,6 @@ pytestmark = pytest.mark.torch_parity
 
 #: What differs from PyTorch on purpose, and why (each is also in DIFFERENCES.md).
 ALLOWED = {
-    "scalar state is a float": "'step' (every optimizer), NAdam's 'mu_product' and ASGD's "
-    "'eta' and 'mu' are Python floats; PyTorch keeps float32 0-d tensors of the same value",
     "tensor lr/betas with foreach=True": "accepted and stepped like foreach=False; PyTorch "
     "refuses them unless capturable ('lr as a Tensor is not supported for capturable=False "
     "and foreach=True'; Adamax with tensor betas fails inside _foreach_addcdiv_)",
@@ -80,7 +78,7 @@ TOL = {np.float64: 1e-12, np.float32: 2e-6}
 #: to 1e-4 of their scale, which an error in the algorithm (a coefficient, the lr adjustment,
 #: nesterov) exceeds a hundredfold; its bfloat16 rounding is checked by hand in test_muon.py.
 BF16_TOL = 1e-4
-SCALAR_STATE = {"step", "mu_product", "eta", "mu"}  # ALLOWED "scalar state is a float"
+SCALAR_STATE = {"step", "mu_product", "eta", "mu"}  # 0-d tensors of PyTorch's dtype
 
 
 #: Adafactor: a 3-d parameter (factored over its last two dimensions) for the empty one
@@ -201,9 +199,14 @@ def _assert_state_dicts(ours, theirs, dtype, where, state_tol=None):
         for key, tv in tst.items():
             ov, tv = _plain(ost[key]), _plain(tv)
             w = f"{where}: state {k} {key}"
-            if key in SCALAR_STATE:  # ALLOWED "scalar state is a float"
-                assert isinstance(ov, float), w
-                assert ov == pytest.approx(float(tv), rel=1e-6 if dtype == np.float32 else 1e-12), w
+            if key in SCALAR_STATE:  # PyTorch's types: 0-d tensors of its dtype, SparseAdam's int
+                if isinstance(tst[key], torch.Tensor):
+                    assert isinstance(ost[key], Tensor) and ov.shape == () and \
+                        ov.dtype == tv.dtype, w
+                else:
+                    assert type(ost[key]) is type(tst[key]), w
+                assert float(ov) == pytest.approx(float(tv),
+                                                  rel=1e-6 if dtype == np.float32 else 1e-12), w
             elif state_tol is not None and dtype == np.float32:
                 np.testing.assert_allclose(ov, tv, rtol=state_tol, atol=state_tol, err_msg=w)
             else:

@@ -28,7 +28,7 @@ def _set_grads(params, k):
 
 def _replace_state_array(opt, params):
     st = opt.state[params[1]]
-    st["exp_avg"] = st["exp_avg"].copy() + 1.0
+    st["exp_avg"] = st["exp_avg"].clone() + 1.0
 
 
 def _replace_param_array(opt, params):
@@ -95,8 +95,7 @@ def _run(cls, change, **kw):
         if k == 3:
             change(opt, params)
         opt.step()
-    state = [{n: (v.copy() if isinstance(v, np.ndarray) else v) for n, v in opt.state[p].items()}
-             for p in params]
+    state = [{n: v._data.copy() for n, v in opt.state[p].items()} for p in params]
     return [p._data.copy() for p in params], state
 
 
@@ -143,10 +142,17 @@ def test_a_replaced_state_array_is_the_one_updated():
         _set_grads(params, k)
         opt.step()
     old = opt.state[params[0]]["momentum_buffer"]
-    new = np.zeros_like(old)
+    new = ag.zeros_like(old)
     opt.state[params[0]]["momentum_buffer"] = new
     _set_grads(params, 3)
-    before = old.copy()
+    before = old.clone()
     opt.step()
-    assert np.array_equal(old, before)
-    assert np.array_equal(new, params[0].grad._data)  # 0.9 * 0 + g
+    assert np.array_equal(old.numpy(), before.numpy())
+    assert np.array_equal(new.numpy(), params[0].grad._data)  # 0.9 * 0 + g
+    # a numpy array put there is taken as the state too (shared, shown as a Tensor)
+    arr = np.zeros_like(old.numpy())
+    opt.state[params[0]]["momentum_buffer"] = arr
+    _set_grads(params, 4)
+    opt.step()
+    assert np.array_equal(arr, params[0].grad._data)
+    assert opt.state[params[0]]["momentum_buffer"]._data is arr
