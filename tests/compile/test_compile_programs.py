@@ -35,7 +35,8 @@ def _everything(model, opt):
         out.append((name, p._data.tobytes(), None if p.grad is None else p.grad._data.tobytes()))
     out += [(name, b._data.tobytes()) for name, b in model.named_buffers()]
     for st in opt.state.values():
-        out += [(k, v.tobytes() if isinstance(v, np.ndarray) else v)
+        out += [(k, v._data.tobytes() if isinstance(v, ag.Tensor) else
+                 v.tobytes() if isinstance(v, np.ndarray) else v)
                 for k, v in sorted(st.items())]
     out += [repr(sorted((k, v) for k, v in g.items() if k != "params"))
             for g in opt.param_groups]
