@@ -419,7 +419,7 @@ class _Tracer:
                     stack.append(t)
         order = []
         for node in sorted(seen.values(), key=lambda n: -n._seq):
-            if node._pre_hooks is not None or node._retained is not None:
+            if node._pre_hooks is not None or node._retained is not None or node._post_hooks:
                 raise _Fallback(f"a hook or retain_grad on the output of {node.name()}")
             edges = []
             for e in edges_of(node):

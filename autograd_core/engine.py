@@ -126,6 +126,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     node.differentiable = False
             else:
                 in_grads = node.plain_backward(*grads)
+            if node._post_hooks:
+                in_grads = _run_post_hooks(node, in_grads, grads, diff)
             if anomaly:
                 _check_backward(node, in_grads, grads)
             if free and node._saved:
@@ -401,7 +403,7 @@ def _hook_result(fn, res, g):
 def _run_node_hooks(node, grads, diff):
     grads = list(grads)
     for idx, fns in node._pre_hooks.items():
-        if grads[idx] is None:
+        if idx is None or grads[idx] is None:  # None: the node's own pre-hooks, last
             continue
         for fn in list(fns.values()):
             arg = grads[idx] if diff else Tensor._make(grads[idx], None, False)
@@ -415,7 +417,55 @@ def _run_node_hooks(node, grads, diff):
             continue
         value = g if diff else Tensor._make(np.array(g, copy=True), None, False)
         t._grad = value if t._grad is None else t._grad + value
+    own = node._pre_hooks.get(None)
+    if own:
+        grads = _run_tuple_hooks(own, (grads,), grads, diff)
     return grads
+
+
+def _run_tuple_hooks(fns, args, grads, diff):
+    """A node's own hooks (``grad_fn.register_prehook``: ``fn(grad_outputs)``;
+    ``register_hook``: ``fn(grad_inputs, grad_outputs)``): each is given Tensors (None where
+    there is no gradient), ``args[0]`` the tuple it may replace; the result, as arrays in a
+    plain pass."""
+    wrap = (lambda a: a) if diff else (lambda a: Tensor._make(a, None, False))
+    args = [tuple(None if g is None else wrap(g) for g in a) for a in args]
+    for fn in list(fns.values()):
+        res = fn(*args)
+        if res is None:
+            continue
+        if not isinstance(res, (tuple, list)) or len(res) != len(args[0]):
+            got = len(res) if isinstance(res, (tuple, list)) else type(res).__name__
+            raise RuntimeError(
+                f"hook '{getattr(fn, '__name__', fn)}' has returned an incorrect number of "
+                f"values (got {got}, but expected {len(args[0])})")
+        for r, g in zip(res, args[0]):
+            if r is not None and not isinstance(r, Tensor):
+                raise TypeError(f"expected Tensor or None (got {type(r).__name__})")
+            if r is not None and g is not None and r.shape != g.shape:
+                raise RuntimeError(
+                    f"hook '{getattr(fn, '__name__', fn)}' has changed the size of value: "
+                    f"the gradient has shape {list(g.shape)}, the hook returned "
+                    f"{list(r.shape)}")
+        args[0] = tuple(res)
+    return [None if g is None else g if diff else g._data for g in args[0]]
+
+
+def _run_post_hooks(node, in_grads, grads, diff):
+    """``grad_fn.register_hook``'s hooks, given the gradients of the node's inputs as PyTorch
+    gives them: summed to each input's shape (broadcasting undone), None where no gradient
+    flows."""
+    ins = []
+    for e, g in zip(edges_of(node), in_grads):
+        if e is None or g is None:
+            ins.append(None)
+            continue
+        if not diff and type(g) is not ndarray:
+            g = g._data if isinstance(g, Tensor) else np.asarray(g)
+        if g.shape != e[2]:
+            g = _reduced(node, in_grads, g, e[2])
+        ins.append(g)
+    return _run_tuple_hooks(node._post_hooks, (ins, grads), ins, diff)
 
 
 def _run_leaf_hooks(leaf, g, diff):

@@ -31,7 +31,7 @@ import numpy as np
 from autograd_core._quiet import quiet
 from autograd_core._sums import fsum
 from autograd_core.grad_mode import STATE
-from autograd_core.tensor import DATA_SET, DENSE_TYPES, Tensor, next_seq
+from autograd_core.tensor import DATA_SET, DENSE_TYPES, Tensor, _RemovableHandle, next_seq
 
 ndarray = np.ndarray
 asarray = np.asarray
@@ -119,7 +119,9 @@ class Node:
     _seq = -1  # creation order, set when recorded
     _saved_versions = ()  # counter, value at save, counter, value, ...: every saved tensor
     _saved_out_idx = None  # multi-output nodes: position in _saved -> which output it is
-    _pre_hooks = None  # output index -> {handle id: hook}; {} when only _retained is set
+    _pre_hooks = None  # output index -> {handle id: hook}; {} when only _retained is set;
+    # key None: the node's own pre-hooks (register_prehook), fn(grad_outputs)
+    _post_hooks = None  # handle id -> fn(grad_inputs, grad_outputs) (register_hook)
     _retained = None  # output index -> weak reference to a tensor that retains its grad
     _trace = None
     _to_save = ()  # what forward passed to save_for_backward, until apply resolves it
@@ -334,7 +336,37 @@ class Node:
         return tuple(out)
 
     def register_hook(self, fn):
-        raise NotImplementedError("register hooks on tensors (tensor.register_hook)")
+        """Register ``fn(grad_inputs, grad_outputs)``, run after this node's backward (PyTorch's
+        ``grad_fn.register_hook``): tuples of Tensors, one per input (None where no gradient
+        flows) and one per output; a returned tuple replaces ``grad_inputs``. Returns a handle
+        whose ``remove()`` unregisters it.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
+            >>> y = x * 3
+            >>> h = y.grad_fn.register_hook(lambda gi, go: (gi[0] * 10, gi[1]))
+            >>> y.sum().backward()
+            >>> x.grad
+            tensor([30., 30.])
+        """
+        if self._post_hooks is None:
+            self._post_hooks = {}
+        handle = _RemovableHandle(self._post_hooks)
+        self._post_hooks[handle.id] = fn
+        return handle
+
+    def register_prehook(self, fn):
+        """Register ``fn(grad_outputs)``, run before this node's backward (PyTorch's
+        ``grad_fn.register_prehook``), after the hooks of its output tensors; a returned
+        tuple replaces ``grad_outputs``. Returns a handle whose ``remove()`` unregisters it."""
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        hooks = self._pre_hooks.setdefault(None, {})
+        handle = _RemovableHandle(hooks)
+        hooks[handle.id] = fn
+        return handle
 
     # ---- recording -------------------------------------------------------------------------
     @classmethod

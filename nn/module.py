@@ -53,6 +53,10 @@ def _bump():
     _STRUCTURE[0] += 1
 
 
+_BOTH_KINDS = ("Cannot use both regular backward hooks and full backward hooks on a single "
+               "Module. Please use only one of them.")
+
+
 class _Registry(dict):
     """``_parameters`` / ``_buffers`` / ``_modules``: a dict that mirrors every write into its
     module's instance dict (where ``forward``'s attribute reads find the entries) and moves the
@@ -321,7 +325,8 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         d = self.__dict__
         if self._forward_pre_hooks or self._forward_hooks or d.get("_backward_hooks") or \
-                d.get("_backward_pre_hooks") or _global_forward_pre_hooks or _global_forward_hooks:
+                d.get("_backward_pre_hooks") or _global_forward_pre_hooks or \
+                _global_forward_hooks or d.get("_non_full_backward_hooks"):
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
@@ -363,6 +368,8 @@ class Module:
                 out = res
         if bw_state is not None:
             out = _backward_hooks.wrap_outputs(bw_state, out)
+        if d.get("_non_full_backward_hooks"):
+            _backward_hooks.attach_non_full(self, args, out)
         return out
 
     def _add_hook(self, hooks: dict, hook: Callable[..., Any], prepend: bool,
@@ -391,7 +398,23 @@ class Module:
         ``grad_input``. Without any input requiring grad, it runs with ``grad_input`` all None
         and must return None."""
         d = self.__dict__
+        if d.get("_non_full_backward_hooks"):
+            raise RuntimeError(_BOTH_KINDS)
         return self._add_hook(d.setdefault("_backward_hooks", OrderedDict()), hook, prepend, {})
+
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """PyTorch's deprecated form of :meth:`register_full_backward_hook` (Grad-CAM code
+        still calls it): ``hook(module, grad_input, grad_output)`` runs on the node that made
+        the module's output, ``grad_input`` that node's input gradients (for a one-op module
+        such as ``Conv2d``: input, weight, bias; None where no gradient flows), with PyTorch's
+        FutureWarning when that is not the module's inputs' gradients. A returned tuple
+        replaces ``grad_input``. (The node is this project's: ``Linear``'s is one node of
+        ``(input, weight, bias)``, PyTorch's an ``addmm`` of ``(bias, input, weight.T)``.)"""
+        d = self.__dict__
+        if d.get("_backward_hooks"):
+            raise RuntimeError(_BOTH_KINDS)
+        return self._add_hook(d.setdefault("_non_full_backward_hooks", OrderedDict()), hook,
+                              False, {})
 
     def register_full_backward_pre_hook(self, hook: Callable[..., Any],
                                         prepend: bool = False) -> RemovableHandle:
