@@ -751,6 +751,11 @@ def where(condition: Any, input: Any = _NO_ARGUMENT, other: Any = _NO_ARGUMENT) 
 
 
 _REAL = np.dtype(np.float64)  # the dtype of what has none (a Python number)
+#: the value-only binary ops defined for complex numbers (the integer ones refuse them by their
+#: promoted dtype, with their kernel's name)
+_COMPLEX_FINE = frozenset(("eq", "ne", "logical_and", "logical_or", "logical_xor", "gcd", "lcm",
+                           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+                           "bitwise_right_shift"))
 
 
 class Compare(Node):
@@ -760,7 +765,7 @@ class Compare(Node):
 
     def forward(self, a, b, ufunc, name):
         if (getattr(a, "dtype", _REAL).kind == "c" or getattr(b, "dtype", _REAL).kind == "c"
-                or type(b) is complex) and name != "eq" and name != "ne":
+                or type(b) is complex) and name not in _COMPLEX_FINE:
             # numpy would order complex values lexicographically
             dt = np.result_type(a, b)
             raise NotImplementedError(f'"{name}_cpu" not implemented for '

@@ -1,0 +1,47 @@
+"""Result dtypes of integer, bool, half and complex inputs as PyTorch 2.13's: the regressions
+of the dtype sweep (``test_dtypes_vs_torch.py``), each against the dtype and values PyTorch
+gives."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+pytestmark = pytest.mark.torch_parity
+torch = pytest.importorskip("torch")
+
+
+def _same(ours, theirs):
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("name", ["bitwise_and", "bitwise_or", "bitwise_xor", "gcd"])
+@pytest.mark.parametrize("dt, zero_dt", [("uint8", "int8"), ("int8", "int64"),
+                                         ("int16", "int32"), ("int32", "uint8")])
+def test_integer_ops_keep_the_nd_dtype_against_a_0d_integer_tensor(name, dt, zero_dt):
+    # a 0-d tensor of the same category does not widen an n-d one (numpy's promotion did:
+    # uint8 & 0-d int8 gave int16)
+    vals, other = [3, 12, 6], 5
+    ours = getattr(ag, name)(ag.tensor(vals, dtype=getattr(ag, dt)),
+                             ag.tensor(other, dtype=getattr(ag, zero_dt)))
+    theirs = getattr(torch, name)(torch.tensor(vals, dtype=getattr(torch, dt)),
+                                  torch.tensor(other, dtype=getattr(torch, zero_dt)))
+    _same(ours, theirs)
+
+
+def test_integer_ops_promote_bool_with_an_integer_and_wrap_python_ints():
+    _same(ag.gcd(ag.tensor([True, False]), ag.tensor([4, 6], dtype=ag.uint8)),
+          torch.gcd(torch.tensor([True, False]), torch.tensor([4, 6], dtype=torch.uint8)))
+    _same(ag.tensor([3, 200], dtype=ag.uint8) & -2,
+          torch.tensor([3, 200], dtype=torch.uint8) & -2)
+    with pytest.raises(NotImplementedError, match="\"bitwise_and_cpu\" not implemented for "
+                                                  "'Float'"):
+        ag.tensor([True]) & 2.5  # the promoted dtype (the default float), as ATen names it
+
+
+@pytest.mark.parametrize("name", ["logical_and", "logical_or", "logical_xor"])
+def test_logical_ops_take_complex_tensors(name):
+    a, b = [1 + 1j, 0j, 2j], [0, 1, 3]
+    _same(getattr(ag, name)(ag.tensor(a), ag.tensor(b)),
+          getattr(torch, name)(torch.tensor(a), torch.tensor(b)))
