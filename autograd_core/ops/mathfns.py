@@ -1352,7 +1352,9 @@ class Prod(Node):
     complex_backward = HOLOMORPHIC  # analytic: g * conj(prod / z), the zero path too
     def forward(self, input, dim, keepdim):
         self.in_shape, self.dim, self.keepdim = input.shape, dim, keepdim
-        y = np.prod(input, axis=dim, keepdims=keepdim)
+        # an integer product in its own dtype (int16 for dtype=int16; numpy's widens to int64)
+        y = np.prod(input, axis=dim, keepdims=keepdim,
+                    dtype=input.dtype if input.dtype.kind in "biu" else None)
         self.save_for_backward(input, y)
         return y
 
@@ -1479,6 +1481,8 @@ def cumprod(input: Tensor, dim: builtins.int, *, dtype: DTypeLike | None = None)
         >>> ag.cumprod(ag.tensor([1.0, 2.0, 3.0]), dim=0)
         tensor([1., 2., 6.])
     """
+    if dtype is not None and np.dtype(dtype) == np.bool_:  # PyTorch has no bool running product
+        raise _args.not_implemented("cumprod_out_cpu", np.bool_)
     if dtype is not None or input.dtype.kind in "biu":
         input = input.to(np.dtype(_int_to_long(input._data.reshape(-1)[:0], dtype).dtype))
     if input.ndim == 0:

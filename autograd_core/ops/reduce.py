@@ -283,7 +283,7 @@ def sum(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
         input (Tensor): the input tensor.
         dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
         keepdim (bool): keep the reduced dimensions with size 1. Default: False.
-        dtype (dtype, optional): the dtype of the result.
+        dtype (dtype, optional): the dtype of the result; ``input`` is cast to it first.
 
     Example::
 
@@ -297,8 +297,11 @@ def sum(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
     if dim is None and axis is None and keepdims is None and dtype is None:
         return Sum.apply(input, dim=None, keepdim=keepdim)
     dim, keepdim = _args.dims(dim, axis, keepdim, keepdims, input.ndim)
-    out = Sum.apply(input, dim=dim, keepdim=keepdim)
-    return out if dtype is None else out.to(dtype)
+    if dtype is None:
+        return Sum.apply(input, dim=dim, keepdim=keepdim)
+    # PyTorch casts the input first (sum(x, dtype=int64) sums truncated values); an integer sum
+    # in int64 cast back wraps as one in ``dtype`` would
+    return Sum.apply(input.to(dtype), dim=dim, keepdim=keepdim).to(dtype)
 
 
 @op("sum_to_size", method=True, function=False, samples=[

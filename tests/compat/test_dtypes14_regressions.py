@@ -45,3 +45,32 @@ def test_logical_ops_take_complex_tensors(name):
     a, b = [1 + 1j, 0j, 2j], [0, 1, 3]
     _same(getattr(ag, name)(ag.tensor(a), ag.tensor(b)),
           getattr(torch, name)(torch.tensor(a), torch.tensor(b)))
+
+
+@pytest.mark.parametrize("reduction", [
+    lambda lib, x, dt: x.prod(dtype=dt), lambda lib, x, dt: x.prod(0, dtype=dt),
+    lambda lib, x, dt: x.cumsum(0, dtype=dt), lambda lib, x, dt: x.cumprod(1, dtype=dt),
+    lambda lib, x, dt: x.sum(0, dtype=dt)])
+@pytest.mark.parametrize("dt", ["uint8", "int8", "int16", "int32"])
+def test_reductions_give_the_dtype_asked_for_and_wrap_in_it(reduction, dt):
+    # numpy's prod/cumsum/cumprod widened small integers to int64 (prod(dtype=int16) was int64)
+    vals = [[100, 3, -7], [90, 5, 11]]
+    ours = reduction(ag, ag.tensor(vals), getattr(ag, dt))
+    theirs = reduction(torch, torch.tensor(vals), getattr(torch, dt))
+    _same(ours, theirs)
+
+
+@pytest.mark.parametrize("dt", ["int64", "int16", "bool"])
+def test_sum_with_an_integer_dtype_sums_the_cast_values(dt):
+    # PyTorch casts first: sum([1.5, 2.5, -0.5], dtype=int64) is 1 + 2 + 0 = 3, not int(3.5)
+    vals = [[1.5, 2.5, -0.5], [0.25, 0.0, 0.0]]
+    _same(ag.tensor(vals).sum(dtype=getattr(ag, dt)), torch.tensor(vals).sum(dtype=getattr(torch, dt)))
+    _same(ag.tensor(vals).sum(0, dtype=getattr(ag, dt)),
+          torch.tensor(vals).sum(0, dtype=getattr(torch, dt)))
+
+
+@pytest.mark.parametrize("name", ["cumsum", "cumprod"])
+def test_running_reductions_refuse_bool_as_pytorch(name):
+    with pytest.raises(NotImplementedError, match=f'"{name}_out_cpu" not implemented for '
+                                                  "'Bool'"):
+        getattr(ag, name)(ag.tensor([1, 2]), 0, dtype=ag.bool)
