@@ -21,7 +21,7 @@ from autograd_core.kernels import special
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import _promote, _value_first
+from autograd_core.ops.binary import _promote, _value_first, result_type
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
 from autograd_core.ops.registry import Sample, op
@@ -1297,7 +1297,14 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
     if _deprecated:
         tensor1, tensor2, value = _value_first("addcmul", tensor1, tensor2, _deprecated, value)
     _tensor_args("addcmul", tensor1, tensor2)
-    return input + _value_in(value, input, tensor1, tensor2) * (tensor1 * tensor2)
+    # the three tensors decide the dtype, as ATen's: ``value`` is cast to it, not promoted with
+    # it (int8 + 1 * bool * bool stays int8), and the product is taken in it
+    dt = result_type(*(t._data if isinstance(t, Tensor) else t
+                       for t in (input, tensor1, tensor2)))
+    if dt.kind == "b":
+        raise _args.not_implemented("addcmul_cpu_out", dt)
+    value = _value_in(_args.scalar_for(value, dt), input, tensor1, tensor2)
+    return input + value * (tensor1.to(dt) * tensor2.to(dt))
 
 
 @op("addcdiv", method=True, samples=[

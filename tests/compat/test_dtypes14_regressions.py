@@ -74,3 +74,28 @@ def test_running_reductions_refuse_bool_as_pytorch(name):
     with pytest.raises(NotImplementedError, match=f'"{name}_out_cpu" not implemented for '
                                                   "'Bool'"):
         getattr(ag, name)(ag.tensor([1, 2]), 0, dtype=ag.bool)
+
+
+@pytest.mark.parametrize("dt, factor_dt", [("int8", "bool"), ("uint8", "bool"),
+                                           ("int32", "int8"), ("float16", "bool")])
+def test_addcmul_value_does_not_take_part_in_the_promotion(dt, factor_dt):
+    # value (a Python int) is cast to the tensors' dtype: int8 + 1 * bool * bool is int8 (was
+    # int64, the int value promoting the bool product)
+    a, b = [1, 2, 3], [1, 0, 1]
+
+    def run(lib):
+        return lib.addcmul(lib.tensor(a, dtype=getattr(lib, dt)),
+                           lib.tensor(b, dtype=getattr(lib, factor_dt)),
+                           lib.tensor(b, dtype=getattr(lib, factor_dt)), value=2)
+    _same(run(ag), run(torch))
+
+
+def test_addcmul_refuses_bool_tensors_and_a_complex_value_for_real_ones():
+    t = ag.tensor([True, False])
+    with pytest.raises(NotImplementedError, match="\"addcmul_cpu_out\" not implemented for "
+                                                  "'Bool'"):
+        ag.addcmul(t, t, t)
+    x = ag.tensor([1.0, 2.0])
+    with pytest.raises(RuntimeError, match="value cannot be converted to type float without "
+                                           "overflow"):
+        ag.addcmul(x, x, x, value=1j)
