@@ -99,3 +99,42 @@ def test_addcmul_refuses_bool_tensors_and_a_complex_value_for_real_ones():
     with pytest.raises(RuntimeError, match="value cannot be converted to type float without "
                                            "overflow"):
         ag.addcmul(x, x, x, value=1j)
+
+
+def test_any_and_all_of_uint8_give_uint8():
+    vals = [[1, 0], [2, 3]]
+    for name in ("any", "all"):
+        _same(getattr(ag, name)(ag.tensor(vals, dtype=ag.uint8)),
+              getattr(torch, name)(torch.tensor(vals, dtype=torch.uint8)))
+        _same(getattr(ag, name)(ag.tensor(vals, dtype=ag.uint8), 1),
+              getattr(torch, name)(torch.tensor(vals, dtype=torch.uint8), 1))
+
+
+def test_pow_of_bools_is_refused_and_a_bool_base_takes_negative_integer_exponents():
+    t = ag.tensor([True, False])
+    with pytest.raises(NotImplementedError, match="\"pow\" not implemented for 'Bool'"):
+        t ** t  # numpy's gave int8
+    # True ** int8 with a negative exponent: was a broadcast error (numpy's ValueError)
+    _same(True ** ag.tensor([-3, 0, 2], dtype=ag.int8),
+          True ** torch.tensor([-3, 0, 2], dtype=torch.int8))
+
+
+@pytest.mark.parametrize("fn", [lambda x: x + -2, lambda x: -2 + x, lambda x: x * 300,
+                                lambda x: x - 256, lambda x: x // -3, lambda x: x % 1000])
+def test_a_python_int_outside_a_small_integer_dtype_wraps_into_it(fn):
+    # ATen casts the scalar to the tensor's dtype; numpy raised OverflowError
+    vals = [3, 0, 200]
+    _same(fn(ag.tensor(vals, dtype=ag.uint8)), fn(torch.tensor(vals, dtype=torch.uint8)))
+    _same(fn(ag.tensor(vals, dtype=ag.int16)), fn(torch.tensor(vals, dtype=torch.int16)))
+
+
+@pytest.mark.parametrize("fn", [lambda x, s: x > s, lambda x, s: x == s, lambda x, s: s < x,
+                                lambda x, s: x.le(s), lambda x, s: x != s])
+@pytest.mark.parametrize("scalar", [-1, 256, -129])
+def test_comparisons_cast_an_out_of_range_int_into_the_tensors_dtype(fn, scalar):
+    # PyTorch compares in the promoted dtype: uint8 > -1 is uint8 > 255 (all False)
+    vals = [0, 1, 255]
+    _same(fn(ag.tensor(vals, dtype=ag.uint8), scalar),
+          fn(torch.tensor(vals, dtype=torch.uint8), scalar))
+    _same(fn(ag.tensor(vals, dtype=ag.uint8), ag.tensor(scalar)),
+          fn(torch.tensor(vals, dtype=torch.uint8), torch.tensor(scalar)))
