@@ -138,3 +138,53 @@ def test_comparisons_cast_an_out_of_range_int_into_the_tensors_dtype(fn, scalar)
           fn(torch.tensor(vals, dtype=torch.uint8), scalar))
     _same(fn(ag.tensor(vals, dtype=ag.uint8), ag.tensor(scalar)),
           fn(torch.tensor(vals, dtype=torch.uint8), torch.tensor(scalar)))
+
+
+@pytest.mark.parametrize("dt, other_dt", [("uint8", "int8"), ("uint8", "int64"),
+                                          ("int8", "uint8"), ("int16", "int64")])
+@pytest.mark.parametrize("method", ["add_", "sub_", "mul_", "bitwise_and_", "__iadd__"])
+def test_in_place_ops_write_any_integer_result_into_an_integer_tensor(dt, other_dt, method):
+    # signed and unsigned integers are one category for PyTorch's canCast (uint8 += int64
+    # wraps); numpy's same_kind refused it with "can't be cast"
+    a, b = [3, 100, 17], [-5, 100, 2]
+
+    def run(lib):
+        x = lib.tensor(a, dtype=getattr(lib, dt))
+        getattr(x, method)(lib.tensor(b, dtype=getattr(lib, other_dt)))
+        return x
+    _same(run(ag), run(torch))
+
+
+def test_in_place_float_into_int_is_still_refused():
+    x = ag.tensor([1, 2])
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired "
+                                           "output type Long"):
+        x += 1.5
+    with pytest.raises(RuntimeError, match="result type Long can't be cast to the desired "
+                                           "output type Bool"):
+        ag.tensor([True]).add_(ag.tensor([2]))
+
+
+def test_fill_refuses_a_value_tensor_with_dimensions():
+    x = ag.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(RuntimeError, match="fill_ only supports 0-dimension value tensor but "
+                                           "got tensor with 1 dimensions."):
+        x.fill_(ag.tensor([4.0, 5.0, 6.0]))
+    np.testing.assert_array_equal(x.numpy(), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(x.fill_(ag.tensor(4.0)).numpy(), [4.0, 4.0, 4.0])
+
+
+@pytest.mark.parametrize("value", [-1, -200, 300, 1e10, -1.5, 255.9, 2.7])
+@pytest.mark.parametrize("dt", ["uint8", "int8", "int32"])
+def test_tensor_and_full_convert_python_numbers_into_integers_as_pytorch(value, dt):
+    # a negative int wraps into uint8 (numpy raised OverflowError); out of range is refused
+    # (numpy wrapped 1e10 into int32 silently); floats go toward zero
+    for make in (lambda lib: lib.tensor([value, 1], dtype=getattr(lib, dt)),
+                 lambda lib: lib.full((2,), value, dtype=getattr(lib, dt))):
+        try:
+            theirs = make(torch)
+        except RuntimeError as exc:
+            with pytest.raises(RuntimeError, match=str(exc)):
+                make(ag)
+            continue
+        _same(make(ag), theirs)
