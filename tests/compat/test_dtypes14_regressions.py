@@ -188,3 +188,17 @@ def test_tensor_and_full_convert_python_numbers_into_integers_as_pytorch(value, 
                 make(ag)
             continue
         _same(make(ag), theirs)
+
+
+@pytest.mark.parametrize("fn", [lambda lib, x: lib.mean(x, dtype=lib.float64),
+                                lambda lib, x: x.mean(1, dtype=lib.float16),
+                                lambda lib, x: lib.softmax(x, 1, dtype=lib.float64),
+                                lambda lib, x: x.log_softmax(0, lib.float64)])
+def test_mean_and_softmax_take_a_dtype(fn):
+    vals = [[1, 2, 4], [3, 5, 8]]
+    ours, theirs = fn(ag, ag.tensor(vals)), fn(torch, torch.tensor(vals))
+    assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-3)
+    with pytest.raises(RuntimeError, match="Optional dtype must be either a floating point or "
+                                           "complex dtype. Got: Int"):
+        ag.tensor(vals).mean(dtype=ag.int32)
