@@ -572,13 +572,19 @@ def full(size: _Shape, fill_value: _Number, *, dtype: DTypeLike | None = None,
     check_device(device, "full")
     if dtype is None:
         dtype = _from_python(fill_value).dtype
+    return _make(_filled(_size((size,)), fill_value, np.dtype(dtype)), requires_grad)
+
+
+def _filled(shape: tuple, fill_value: Any, dt: np.dtype) -> np.ndarray:
+    """An array of ``shape`` holding ``fill_value`` converted to ``dt`` as PyTorch converts a
+    fill value: a complex number into a real dtype refused (unless real), an integer dtype's
+    range checked (a negative int wrapping into an unsigned one)."""
     from autograd_core.ops._args import scalar_for  # the ops import this module
 
-    fill_value = scalar_for(fill_value, dtype)
-    dt = np.dtype(dtype)
+    fill_value = scalar_for(fill_value, dt)
     if dt.kind in "iu" and isinstance(fill_value, (builtins.int, builtins.float)):
         fill_value = _into_integers(fill_value, dt, "int" if dt == np.int32 else f"{dt.name}_t")
-    return _make(np.full(_size((size,)), fill_value, dtype=dt), requires_grad)
+    return np.full(shape, fill_value, dtype=dt)
 
 
 def _like_shape(input: Tensor) -> tuple[builtins.int, ...]:
@@ -658,7 +664,7 @@ def full_like(input: Tensor, fill_value: _Number, *, dtype: DTypeLike | None = N
     """
     check_memory_format(memory_format, len(_like_shape(input)))
     check_device(device, "full_like")
-    return _make(np.full(input.shape, fill_value, dtype=_dtype(dtype) or input.dtype),
+    return _make(_filled(input.shape, fill_value, np.dtype(_dtype(dtype) or input.dtype)),
                  requires_grad)
 
 

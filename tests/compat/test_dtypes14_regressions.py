@@ -202,3 +202,18 @@ def test_mean_and_softmax_take_a_dtype(fn):
     with pytest.raises(RuntimeError, match="Optional dtype must be either a floating point or "
                                            "complex dtype. Got: Int"):
         ag.tensor(vals).mean(dtype=ag.int32)
+
+
+@pytest.mark.parametrize("like_dt, value", [("float32", 1j), ("uint8", -1), ("int8", 300),
+                                            ("float32", 1 + 0j)])
+def test_full_like_converts_its_value_as_full(like_dt, value):
+    # full_like dropped 1j's imaginary part silently and raised OverflowError on uint8 -1
+    def run(lib):
+        return lib.full_like(lib.zeros(2, dtype=getattr(lib, like_dt)), value)
+    try:
+        theirs = run(torch)
+    except RuntimeError as exc:
+        with pytest.raises(RuntimeError, match=str(exc)):
+            run(ag)
+        return
+    _same(run(ag), theirs)
