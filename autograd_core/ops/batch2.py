@@ -715,8 +715,10 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
         tensor([0.0000, 0.5000, 1.0000])
     """
     _args.no_complex(input, "", "heaviside is not yet implemented for complex tensors.")
+    if isinstance(values, Tensor):
+        _args.no_complex(values, "", "heaviside is not yet implemented for complex tensors.")
     if not isinstance(values, Tensor) or values.dtype != input.dtype:
-        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     _args.refuse_complex('"heaviside_cpu" not implemented for \'{dtype}\'', input, values,
                          error=NotImplementedError)
     return _binary_values("heaviside", _heaviside, input, values)

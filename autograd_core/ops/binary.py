@@ -756,9 +756,10 @@ def where(condition: Any, input: Any = _NO_ARGUMENT, other: Any = _NO_ARGUMENT) 
 
 
 _REAL = np.dtype(np.float64)  # the dtype of what has none (a Python number)
-#: the value-only binary ops defined for complex numbers (the integer ones refuse them by their
-#: promoted dtype, with their kernel's name)
+#: the value-only binary ops defined for complex numbers, or that refuse them themselves with
+#: their ATen kernel's name (the integer ones by their promoted dtype; floor_divide as div_floor)
 _COMPLEX_FINE = frozenset(("eq", "ne", "logical_and", "logical_or", "logical_xor", "gcd", "lcm",
+                           "floor_divide",
                            "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
                            "bitwise_right_shift"))
 

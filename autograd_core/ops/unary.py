@@ -277,6 +277,9 @@ class PowScalar(Node):
             x = x.astype(np.promote_types(x.dtype if x.dtype.kind == "f" else DEFAULT_DTYPE[0],
                                           np.complex64))
             note_complex(x.dtype)
+        if x.dtype.kind in "iu" and type(exponent) is int and exponent < 0:
+            # (numpy refuses it too, with OverflowError for an unsigned tensor)
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         try:
             y = _pow_scalar(x, exponent)
         except ValueError as exc:  # numpy's words, PyTorch's type

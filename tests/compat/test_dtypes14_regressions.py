@@ -217,3 +217,17 @@ def test_full_like_converts_its_value_as_full(like_dt, value):
             run(ag)
         return
     _same(run(ag), theirs)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.heaviside(lib.tensor([1.0]), lib.tensor([1], dtype=lib.int64)),
+    lambda lib: lib.heaviside(lib.tensor([1.0]), lib.tensor([1j])),
+    lambda lib: lib.floor_divide(lib.tensor([1]), lib.tensor([1j])),
+    lambda lib: lib.tensor([1j]) // 2,
+    lambda lib: lib.tensor([2], dtype=lib.uint8) ** -2])
+def test_refusals_in_pytorchs_words(call):
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(theirs.type) as ours:
+        call(ag)
+    assert str(ours.value) == str(theirs.value)
