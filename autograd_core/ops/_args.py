@@ -182,6 +182,13 @@ def c_type(dtype):
     return _C_TYPES.get(name, name)
 
 
+def int_c_type(dtype):
+    """PyTorch's name of integer ``dtype`` in its "value cannot be converted to type ... without
+    overflow" (``uint8_t``, ``int`` for int32)."""
+    dt = np.dtype(dtype)
+    return "int" if dt == np.int32 else f"{dt.name}_t"
+
+
 def scalar_for(value, dtype):
     """``value`` to write into a tensor of ``dtype``: a complex number into a real tensor is
     its real part when its imaginary part is 0, else PyTorch's error (``x[i] = 1j``,

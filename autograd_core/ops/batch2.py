@@ -618,10 +618,10 @@ class CopySign(Node):
 
 # ---- never differentiable ---------------------------------------------------------------------
 
-def _value_fn(name, fn, doc_what, example, floats_only=False):
+def _value_fn(name, fn, doc_what, example, complex_error=None):
     def pred(input: Tensor) -> Tensor:
-        if floats_only and input.dtype.kind == "c":
-            raise RuntimeError(f"{name} does not support complex inputs.")
+        if complex_error and input.dtype.kind == "c":
+            raise complex_error[0](complex_error[1])
         return _unary_values(fn, input)
 
     pred.__name__ = pred.__qualname__ = name
@@ -635,11 +635,14 @@ def _value_fn(name, fn, doc_what, example, floats_only=False):
 
 
 isneginf = _value_fn("isneginf", np.isneginf, "negative infinity",
-                     "tensor([ True, False, False, False])", True)
+                     "tensor([ True, False, False, False])",
+                     (RuntimeError, "isneginf does not support complex inputs."))
 isposinf = _value_fn("isposinf", np.isposinf, "positive infinity",
-                     "tensor([False, False, False,  True])", True)
+                     "tensor([False, False, False,  True])",
+                     (RuntimeError, "isposinf does not support complex inputs."))
 signbit = _value_fn("signbit", np.signbit, "negative (its sign bit is set: -0.0 too)",
-                    "tensor([ True,  True, False, False])", True)
+                    "tensor([ True,  True, False, False])",
+                    (NotImplementedError, "signbit is not implemented for complex tensors."))
 
 
 @op("isin", samples=())

@@ -868,7 +868,7 @@ class Round(_ZeroGrad):
                             f"{type(decimals).__name__}")
         if decimals != 0 and input.dtype.kind in "biu":
             raise NotImplementedError(
-                f'"round_cpu" not implemented for \'{_torch_dtype(input)}\'')
+                f'"round_cpu" not implemented for \'{_args.torch_name(input.dtype)}\'')
         return Round.fn(input, decimals=decimals)
 
 
@@ -957,10 +957,6 @@ def frac(input: Tensor) -> Tensor:
     if input._data.dtype.kind != "f":
         raise _args.not_implemented("frac_cpu", input._data.dtype)
     return input - Trunc.apply(input)
-
-
-def _torch_dtype(t):
-    return {"i": "Long", "u": "Byte", "b": "Bool"}.get(t.dtype.kind, str(t.dtype))
 
 
 @op("nan_to_num", method=True, samples=[
@@ -1242,18 +1238,25 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     """
     dt = input._data.dtype
     w_tensor = isinstance(weight, Tensor)
-    if dt.kind not in "fc":
-        raise _args.not_implemented(f"lerp_kernel_{'tensor' if w_tensor else 'scalar'}", dt)
-    for name, other in (("end", end), ("weight", weight)):
+    for name, other in (("end", end), ("weight", weight)):  # checked first, as PyTorch's
         odt = other._data.dtype if isinstance(other, Tensor) else dt
         if odt != dt and not (name == "weight" and other.ndim == 0):
-            raise RuntimeError(f"expected dtype {_args.c_type(dt)} for `{name}` but got dtype "
-                               f"{_args.c_type(odt)}")
+            raise RuntimeError(f"expected dtype {_TYPEID.get(dt.name, dt.name)} for `{name}` "
+                               f"but got dtype {_TYPEID.get(odt.name, odt.name)}")
+    if dt.kind not in "fc":
+        raise _args.not_implemented(f"lerp_kernel_{'tensor' if w_tensor else 'scalar'}", dt)
     if not w_tensor:  # a number, in the tensors' dtype (PyTorch's scalar kernel)
         weight = xp.constant(np.asarray(_args.scalar_for(weight, dt), dt))
     elif weight._data.dtype != dt:  # a 0-d weight of another dtype
         weight = weight.to(input.dtype)
     return Lerp.apply(input, end, weight)
+
+
+#: the C++ type names lerp's dtype check prints (typeid's, not c_type's ScalarType names)
+_TYPEID = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+           "int32": "int", "int64": "long int", "float16": "c10::Half", "float32": "float",
+           "float64": "double", "complex64": "c10::complex<float>",
+           "complex128": "c10::complex<double>"}
 
 
 def _tensor_args(name: str, tensor1: Any, tensor2: Any) -> None:
@@ -1565,7 +1568,7 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,
     _args.no_complex(input, "", "nansum on CPU does not support complex inputs")
     if input.dtype.kind not in "fc":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
-                           f"but got {_torch_dtype(input)}")
+                           f"but got {_args.torch_name(input.dtype)}")
     dims, keep = _args.dims(dim, None, keepdim, None, input.ndim)
     # the count is made from input's values outside any op: ag.compile sees that and runs a
     # step using it eagerly rather than replay a stale count
@@ -1837,7 +1840,7 @@ def logcumsumexp(input: Tensor, dim: builtins.int) -> Tensor:
     """
     if input.dtype.kind not in "fc":
         raise NotImplementedError(
-            f'"logcumsumexp_out_cpu" not implemented for \'{_torch_dtype(input)}\'')
+            f'"logcumsumexp_out_cpu" not implemented for \'{_args.torch_name(input.dtype)}\'')
     if input.dtype.kind == "c":  # numpy's logaddexp.accumulate is real only
         raise NotImplementedError("logcumsumexp: complex inputs are not supported in tapegrad "
                                   "(PyTorch computes them)")

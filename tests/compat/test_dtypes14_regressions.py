@@ -231,3 +231,35 @@ def test_refusals_in_pytorchs_words(call):
     with pytest.raises(theirs.type) as ours:
         call(ag)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("kw", [{"min": -2}, {"max": -2}, {"min": 1, "max": 300}])
+def test_clamp_casts_an_int_bound_into_the_integer_dtype(kw):
+    # ATen converts the bound (clamp(uint8, min=-2) is 254 there, 300 is refused); numpy
+    # raised OverflowError for max=-2 and 300
+    vals = [3, 0, 200]
+    try:
+        theirs = torch.clamp(torch.tensor(vals, dtype=torch.uint8), **kw)
+    except RuntimeError as exc:
+        with pytest.raises(RuntimeError, match=str(exc)):
+            ag.clamp(ag.tensor(vals, dtype=ag.uint8), **kw)
+        return
+    _same(ag.clamp(ag.tensor(vals, dtype=ag.uint8), **kw), theirs)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.signbit(lib.tensor([1j])),
+    lambda lib: lib.nanmean(lib.tensor([1, 2], dtype=lib.int16)),
+    lambda lib: lib.logcumsumexp(lib.tensor([1, 2], dtype=lib.int32), 0),
+    lambda lib: lib.lerp(lib.tensor([True]), lib.tensor([1]), 0.5),
+    lambda lib: lib.lerp(lib.tensor([1], dtype=lib.uint8), lib.tensor([1.0]), 0.5),
+    lambda lib: lib.tensor([1, 2], dtype=lib.int8) ** 256,
+    lambda lib: lib.tensor([1, 2], dtype=lib.int32) ** 2 ** 40])
+def test_more_refusals_in_pytorchs_words(call):
+    # nanmean/logcumsumexp named every integer dtype Long; lerp refused the kernel before
+    # the dtypes; int8 ** 256 was numpy's OverflowError
+    with pytest.raises(Exception) as theirs:
+        call(torch)
+    with pytest.raises(theirs.type) as ours:
+        call(ag)
+    assert str(ours.value) == str(theirs.value)
