@@ -583,6 +583,11 @@ class Pow(Node):
             with np.errstate(divide="ignore", invalid="ignore"):
                 ga = xp.where(xp.data(b) == 0, 0.0, g * b * a ** (b - 1))
         if n[1]:
+            dt = xp.data(y).dtype  # log(a) in the result's dtype: a half base with a float32
+            if isinstance(a, Tensor):  # exponent is not rounded to half (PyTorch's promotion)
+                a = a if a._data.dtype == dt else a.to(dt)
+            elif isinstance(a, np.ndarray):
+                a = a.astype(dt, copy=False)
             with np.errstate(divide="ignore", invalid="ignore"):
                 zero_base = (xp.data(a) == 0) & (np.real(xp.data(b)) >= 0)
                 gb = g * xp.where(zero_base, 0.0, y * xp.log(xp.where(zero_base, 1.0, a)))

@@ -263,3 +263,18 @@ def test_more_refusals_in_pytorchs_words(call):
     with pytest.raises(theirs.type) as ours:
         call(ag)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("exp_dt", ["float32", "float64"])
+def test_pow_exponent_gradient_of_a_half_base_takes_its_log_in_the_result_dtype(exp_dt):
+    # d(a ** b)/db = a ** b * log(a) with log(a) rounded to half: 2e-4 off PyTorch's
+    a_vals, b_vals = [2.5, 0.5, 2.5], [-2.5, 0.5, 2.5]
+
+    def grad(lib):
+        a = lib.tensor(a_vals, dtype=lib.float16)
+        b = lib.tensor(b_vals, dtype=getattr(lib, exp_dt), requires_grad=True)
+        (a ** b).sum().backward()
+        return b.grad
+    ours, theirs = grad(ag), grad(torch)
+    assert str(ours.dtype).split(".")[-1] == exp_dt
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=2e-6)
