@@ -278,3 +278,32 @@ def test_pow_exponent_gradient_of_a_half_base_takes_its_log_in_the_result_dtype(
     ours, theirs = grad(ag), grad(torch)
     assert str(ours.dtype).split(".")[-1] == exp_dt
     np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=2e-6)
+
+
+def test_a_uint8_index_tensor_is_a_mask_as_pytorchs_legacy_rule():
+    # it indexed elements 1, 0, 1 (silently other values); PyTorch selects where non-zero
+    x = [1.0, 2.0, 3.0]
+    with pytest.warns(UserWarning, match="indexing with dtype torch.uint8 is now deprecated"):
+        ours = ag.tensor(x)[ag.tensor([1, 0, 1], dtype=ag.uint8)]
+    with pytest.warns(UserWarning):
+        theirs = torch.tensor(x)[torch.tensor([1, 0, 1], dtype=torch.uint8)]
+    _same(ours, theirs)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib, x, i: x.gather(0, i), lambda lib, x, i: x.scatter(0, i, 1.0),
+    lambda lib, x, i: x.scatter_add(0, i, x), lambda lib, x, i: x.scatter_reduce(0, i, x, "amax")])
+def test_gather_and_scatter_take_int32_indices(call):
+    # "Expected dtype int64 for index" before; PyTorch 2.13 takes int32 too
+    def run(lib):
+        return call(lib, lib.tensor([[1.0, 2.0], [3.0, 4.0]]),
+                    lib.tensor([[0, 1], [1, 0]], dtype=lib.int32))
+    _same(run(ag), run(torch))
+
+
+def test_repeat_interleave_of_int32_counts_gives_int32():
+    _same(ag.repeat_interleave(ag.tensor([1, 2], dtype=ag.int32)),
+          torch.repeat_interleave(torch.tensor([1, 2], dtype=torch.int32)))
+    with pytest.raises(NotImplementedError, match="\"repeat_interleave_cpu\" not implemented "
+                                                  "for 'Short'"):
+        ag.repeat_interleave(ag.tensor([1, 2], dtype=ag.int16))
