@@ -8,9 +8,11 @@ bool, uint8, int8, int16, int32, int64, float16, float32, float64, complex64 and
 Python bool/int/float/complex numbers on either side, and under ``set_default_dtype``.
 Covered: the binary ops and operators, unary ops, reductions and their ``dtype=``, in-place
 ops (a result that cannot be cast into ``self``), ``where``/``clamp``/``lerp``/``addcmul``/
-``addcdiv``, creation functions, casts, nn.functional on float16/float32/float64 with the
-gradients' dtypes, and the op table (``tests/compat/test_edge_inputs_vs_torch.py``'s
-machinery) on int8 and int16 tensors.
+``addcdiv``, creation functions, casts, indexing/concatenation/matmul of mixed dtypes,
+nn.functional and modules on float16/float32/float64 with the gradients' dtypes, gradients of
+mixed floating/complex ops, and the op table (``tests/compat/test_edge_inputs_vs_torch.py``'s
+machinery) on int8 and int16 tensors. Sections that check the words say so (``words=``); the
+rest hold both libraries to raising the same exception type.
 
 The differences kept on purpose are in ``KNOWN`` with their reasons; a listed difference
 that has gone fails the test as a new one does (so the list stays true).
@@ -592,6 +594,79 @@ def test_gradient_dtypes_of_mixed_floating_ops():
     cases = [(f"{n}({d1}, {d2})", run(fn, d1, d2)) for n, fn in MIXED_GRAD.items()
              for d1 in FLOATING for d2 in FLOATING]
     _check_all_used("grad", _check("grad", cases, words=False))
+
+
+def _set(x, index, value):
+    x[index] = value
+    return x
+
+
+MISC = {
+    "masked_fill(int32, 1.5)": lambda lib: _t(lib, "int32").masked_fill(_t(lib, "bool"), 1.5),
+    "masked_fill(uint8, -1)": lambda lib: _t(lib, "uint8").masked_fill(_t(lib, "bool"), -1),
+    "masked_fill(float32, 0d float64)": lambda lib: _t(lib, "float32").masked_fill(
+        _t(lib, "bool"), lib.tensor(2.5, dtype=lib.float64)),
+    "setitem(int64, 1.7)": lambda lib: _set(_t(lib, "int64"), 0, 1.7),
+    "setitem(uint8, -1)": lambda lib: _set(_t(lib, "uint8"), 0, -1),
+    "setitem(uint8, 300)": lambda lib: _set(_t(lib, "uint8"), 0, 300),
+    "setitem(float32, float64 tensor)": lambda lib: _set(_t(lib, "float32"), slice(None),
+                                                         _t(lib, "float64")),
+    "setitem(bool, 2)": lambda lib: _set(_t(lib, "bool"), 0, 2),
+    "cat(int8, uint8)": lambda lib: lib.cat([_t(lib, "int8"), _t(lib, "uint8")]),
+    "cat(bool, int16)": lambda lib: lib.cat([_t(lib, "bool"), _t(lib, "int16")]),
+    "cat(int64, complex64)": lambda lib: lib.cat([_t(lib, "int64"), _t(lib, "complex64")]),
+    "stack(int32, float16)": lambda lib: lib.stack([_t(lib, "int32"), _t(lib, "float16")]),
+    "mm(float32, float64)": lambda lib: lib.mm(_t(lib, "float32").reshape(1, 3),
+                                               _t(lib, "float64").reshape(3, 1)),
+    "matmul(int32, int32)": lambda lib: _t(lib, "int32").reshape(1, 3) @ _t(lib, "int32").reshape(
+        3, 1),
+    "outer(int8, float16)": lambda lib: lib.outer(_t(lib, "int8"), _t(lib, "float16")),
+    "index_add(float32, float64)": lambda lib: _t(lib, "float32").index_add(
+        0, lib.tensor([0, 1, 2]), _t(lib, "float64")),
+    "embedding(int32 indices)": lambda lib: _fn(lib).embedding(
+        lib.tensor([0, 1], dtype=lib.int32), _t(lib, "float32").reshape(3, 1)),
+    "cross_entropy(uint8 target)": lambda lib: _fn(lib).cross_entropy(
+        _t(lib, "float32").reshape(1, 3), lib.tensor([1], dtype=lib.uint8)),
+    "one_hot": lambda lib: _fn(lib).one_hot(lib.tensor([0, 2])),
+    "nonzero": lambda lib: lib.nonzero(_t(lib, "float32")),
+    "searchsorted(out_int32)": lambda lib: lib.searchsorted(lib.tensor([1.0, 2.0, 3.0]),
+                                                            lib.tensor([2.5]), out_int32=True),
+    "bincount(float16 weights)": lambda lib: lib.bincount(lib.tensor([0, 1]), lib.tensor(
+        [1.0, 2.0], dtype=lib.float16)),
+    "unique(return_counts)": lambda lib: lib.unique(_t(lib, "int8"), return_counts=True),
+    "max(int8, 0)": lambda lib: _t(lib, "int8").max(0),
+    "kthvalue(int32)": lambda lib: lib.kthvalue(_t(lib, "int32"), 1),
+    "x[uint8 mask]": lambda lib: _t(lib, "float32")[lib.tensor([1, 0, 1], dtype=lib.uint8)],
+    "x[int32 index]": lambda lib: _t(lib, "float32")[lib.tensor([0, 1], dtype=lib.int32)],
+    "gather(int32 index)": lambda lib: lib.gather(_t(lib, "float32"), 0, lib.tensor(
+        [0, 1], dtype=lib.int32)),
+    "repeat_interleave(int32)": lambda lib: lib.repeat_interleave(lib.tensor([1, 2],
+                                                                             dtype=lib.int32)),
+    "kron(int8, float16)": lambda lib: lib.kron(_t(lib, "int8"), _t(lib, "float16")),
+    "var(int64)": lambda lib: lib.var(_t(lib, "int64")),
+    "mean(bool)": lambda lib: _t(lib, "bool").mean(),
+    "isin(int8, float32)": lambda lib: lib.isin(_t(lib, "int8"), _t(lib, "float32")),
+    "float_power(int8, 2)": lambda lib: lib.float_power(_t(lib, "int8"), 2),
+    "type_as": lambda lib: _t(lib, "int8").type_as(_t(lib, "float16")),
+    "half of 70000": lambda lib: lib.tensor([70000.0, 1e-8, 6e-8]).half(),
+    "bool of nan": lambda lib: lib.tensor([float("nan")]).bool(),
+    "long of halves": lambda lib: lib.tensor([-0.5, 0.5, -1.5]).long(),
+    "where(uint8 condition)": lambda lib: lib.where(_t(lib, "uint8"), _t(lib, "float32"), 0.0),
+    "where(float condition)": lambda lib: lib.where(_t(lib, "float32"), _t(lib, "float32"), 0.0),
+    "cdist(float16)": lambda lib: lib.cdist(_t(lib, "float16").reshape(1, 3),
+                                            _t(lib, "float16").reshape(1, 3)),
+}
+KNOWN.update({
+    ("misc", r"setitem\(uint8, 300\)"): "an int beyond uint8 written by index wraps (PyTorch "
+                                        "refuses it)",
+    ("misc", r"where\(float condition\)"): "a non-bool condition is taken as non-zero (PyTorch "
+                                           "wants a bool tensor)",
+    ("misc", r"cdist\(float16\)"): "computes in half where PyTorch has no half kernel",
+})
+
+
+def test_indexing_concatenation_and_other_everyday_dtypes():
+    _check_all_used("misc", _check("misc", list(MISC.items()), words=False))
 
 
 # ---- the op table on int8 and int16 -----------------------------------------------------------
