@@ -241,6 +241,33 @@ def test_binary_ops_and_operators():
     _check_all_used("binary", used)
 
 
+def _under_default(default, call):
+    """``call`` run with ``set_default_dtype(default)`` in its library (restored after)."""
+    def run(lib):
+        old = lib.get_default_dtype()
+        lib.set_default_dtype(getattr(lib, default))
+        try:
+            return call(lib)
+        finally:
+            lib.set_default_dtype(old)
+    return run
+
+
+def test_python_numbers_under_default_float64():
+    cases = []
+    for symbol, fn in OPERATORS.items():
+        for d1 in DTYPES:
+            for s in SCALARS:
+                cases.append((f"{symbol}({d1}, py {s!r})", _under_default(
+                    "float64", lambda lib, fn=fn, d1=d1, s=s: fn(_t(lib, d1), s))))
+                cases.append((f"{symbol}(py {s!r}, {d1})", _under_default(
+                    "float64", lambda lib, fn=fn, d1=d1, s=s: fn(s, _t(lib, d1)))))
+            for u in ("sqrt", "sigmoid", "exp"):
+                cases.append((f"{u}({d1})", _under_default(
+                    "float64", lambda lib, u=u, d1=d1: getattr(lib, u)(_t(lib, d1)))))
+    _check("binary", cases)
+
+
 def test_out_of_range_python_ints_and_negative_integer_division():
     cases = []
     for dt in ("uint8", "int8", "int16", "int32"):
@@ -458,18 +485,9 @@ CREATION = {
 
 
 def test_creation_under_the_default_dtype():
-    def under(default, call):
-        def run(lib):
-            old = lib.get_default_dtype()
-            lib.set_default_dtype(getattr(lib, default))
-            try:
-                return call(lib)
-            finally:
-                lib.set_default_dtype(old)
-        return run
     used = set()
     for default in ("float32", "float64"):
-        used |= _check("creation", [(name, under(default, call))
+        used |= _check("creation", [(name, _under_default(default, call))
                                     for name, call in CREATION.items()])
     _check_all_used("creation", used)
 
