@@ -579,12 +579,9 @@ def _filled(shape: tuple, fill_value: Any, dt: np.dtype) -> np.ndarray:
     """An array of ``shape`` holding ``fill_value`` converted to ``dt`` as PyTorch converts a
     fill value: a complex number into a real dtype refused (unless real), an integer dtype's
     range checked (a negative int wrapping into an unsigned one)."""
-    from autograd_core.ops._args import int_c_type, scalar_for  # the ops import this module
+    from autograd_core.ops._args import scalar_for  # the ops import this module
 
-    fill_value = scalar_for(fill_value, dt)
-    if dt.kind in "iu" and isinstance(fill_value, (builtins.int, builtins.float)):
-        fill_value = _into_integers(fill_value, dt, int_c_type(dt))
-    return np.full(shape, fill_value, dtype=dt)
+    return np.full(shape, scalar_for(fill_value, dt), dtype=dt)
 
 
 def _like_shape(input: Tensor) -> tuple[builtins.int, ...]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 import numpy as np
 
-from autograd_core.creation import _into_integers
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -367,8 +366,7 @@ class Clamp(Node):
             elif kind in "iu":  # an int bound converted as ATen converts it: a negative one
                 # wraps into an unsigned dtype (clamp(uint8, min=-2) is 254 there), one beyond
                 # the dtype is refused (numpy raised OverflowError for both)
-                lo, hi = (b if type(b) is not int else
-                          _into_integers(b, x.dtype, _args.int_c_type(x.dtype))[()]
+                lo, hi = (b if type(b) is not int else _args.scalar_for(b, x.dtype)
                           for b in (lo, hi))
         if lo is not None and hi is not None:
             mask = (x >= lo) & (x <= hi)

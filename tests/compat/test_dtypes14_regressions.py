@@ -2,6 +2,8 @@
 of the dtype sweep (``test_dtypes_vs_torch.py``), each against the dtype and values PyTorch
 gives."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -307,3 +309,23 @@ def test_repeat_interleave_of_int32_counts_gives_int32():
     with pytest.raises(NotImplementedError, match="\"repeat_interleave_cpu\" not implemented "
                                                   "for 'Short'"):
         ag.repeat_interleave(ag.tensor([1, 2], dtype=ag.int16))
+
+
+@pytest.mark.parametrize("write", [
+    lambda lib, x, v: x.__setitem__(0, v), lambda lib, x, v: x.masked_fill_(x == 0, v),
+    lambda lib, x, v: x.fill_(v), lambda lib, x, v: x.index_fill_(0, lib.tensor([1]), v)])
+@pytest.mark.parametrize("dt, value", [("uint8", 300), ("uint8", -1.5), ("int32", 2 ** 40),
+                                       ("int8", 1e10), ("uint8", -1), ("int16", 2.7)])
+def test_numbers_written_into_integer_tensors_convert_as_pytorch(write, dt, value):
+    # x[0] = 300 on uint8 wrote 44, 1e10 into int8 wrote 0 (numpy's silent wrap); PyTorch refuses
+    def run(lib):
+        x = lib.zeros(3, dtype=getattr(lib, dt))
+        write(lib, x, value)
+        return x
+    try:
+        theirs = run(torch)
+    except RuntimeError as exc:
+        with pytest.raises(RuntimeError, match=re.escape(str(exc))):
+            run(ag)
+        return
+    _same(run(ag), theirs)

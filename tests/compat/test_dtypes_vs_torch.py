@@ -630,6 +630,10 @@ MISC = {
     "setitem(float32, float64 tensor)": lambda lib: _set(_t(lib, "float32"), slice(None),
                                                          _t(lib, "float64")),
     "setitem(bool, 2)": lambda lib: _set(_t(lib, "bool"), 0, 2),
+    "setitem(uint8, -1.5)": lambda lib: _set(_t(lib, "uint8"), 0, -1.5),
+    "setitem(int32, 2**40)": lambda lib: _set(_t(lib, "int32"), 0, 2 ** 40),
+    "masked_fill(uint8, 300)": lambda lib: _t(lib, "uint8").masked_fill(_t(lib, "bool"), 300),
+    "fill_(int8, 1e10)": lambda lib: _t(lib, "int8").fill_(1e10),
     "cat(int8, uint8)": lambda lib: lib.cat([_t(lib, "int8"), _t(lib, "uint8")]),
     "cat(bool, int16)": lambda lib: lib.cat([_t(lib, "bool"), _t(lib, "int16")]),
     "cat(int64, complex64)": lambda lib: lib.cat([_t(lib, "int64"), _t(lib, "complex64")]),
@@ -675,8 +679,6 @@ MISC = {
                                             _t(lib, "float16").reshape(1, 3)),
 }
 KNOWN.update({
-    ("misc", r"setitem\(uint8, 300\)"): "an int beyond uint8 written by index wraps (PyTorch "
-                                        "refuses it)",
     ("misc", r"where\(float condition\)"): "a non-bool condition is taken as non-zero (PyTorch "
                                            "wants a bool tensor)",
     ("misc", r"cdist\(float16\)"): "computes in half where PyTorch has no half kernel",
