@@ -132,6 +132,25 @@ def _from_python(data: Any) -> np.ndarray:
     return arr
 
 
+def _into_integers(data: Any, dt: np.dtype, ctype: str) -> np.ndarray:
+    """Python numbers ``data`` converted to integer dtype ``dt`` as PyTorch converts them: a
+    float toward zero, a value outside the dtype refused (``ctype``: the type's name in
+    PyTorch's message), except a negative int into an unsigned type, which wraps
+    (``tensor([-1], dtype=uint8)`` is 255; numpy raised OverflowError, and wrapped 1e10 into
+    int32 silently)."""
+    arr = np.asarray(data)
+    if arr.dtype.kind not in "iuf":  # bools, complex numbers: numpy's cast
+        return _array(data, dtype=dt)
+    info = np.iinfo(dt)
+    with np.errstate(invalid="ignore", over="ignore"):
+        bad = (arr > info.max) | (arr < info.min)
+        if info.min == 0 and arr.dtype.kind in "iu":
+            bad &= ~((arr < 0) & (-arr <= info.max))
+    if bad.any():
+        raise RuntimeError(f"value cannot be converted to type {ctype} without overflow")
+    return arr.astype(dt)
+
+
 #: PyTorch's warning for ``tensor(a_tensor)`` (a copy that keeps no graph; its words)
 _COPY_CONSTRUCT = ("To copy construct from a tensor, it is recommended to use sourceTensor.detach()"
                    ".clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
@@ -176,7 +195,12 @@ def tensor(data: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | No
     else:
         if isinstance(data, (str, bytes)):
             raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-        arr = _from_python(data) if dtype is None else _array(data, dtype=np.dtype(dtype))
+        if dtype is None:
+            arr = _from_python(data)
+        elif np.dtype(dtype).kind in "iu":
+            arr = _into_integers(data, np.dtype(dtype), np.dtype(dtype).name)
+        else:
+            arr = _array(data, dtype=np.dtype(dtype))
     if arr.dtype.kind not in "biufc":  # strings, objects, datetimes: not numbers
         raise TypeError(
             f"tensor(): cannot make a tensor of numpy dtype {arr.dtype} (kind '{arr.dtype.kind}'); "
@@ -549,10 +573,16 @@ def full(size: _Shape, fill_value: _Number, *, dtype: DTypeLike | None = None,
     check_device(device, "full")
     if dtype is None:
         dtype = _from_python(fill_value).dtype
+    return _make(_filled(_size((size,)), fill_value, np.dtype(dtype)), requires_grad)
+
+
+def _filled(shape: tuple, fill_value: Any, dt: np.dtype) -> np.ndarray:
+    """An array of ``shape`` holding ``fill_value`` converted to ``dt`` as PyTorch converts a
+    fill value: a complex number into a real dtype refused (unless real), an integer dtype's
+    range checked (a negative int wrapping into an unsigned one)."""
     from autograd_core.ops._args import scalar_for  # the ops import this module
 
-    fill_value = scalar_for(fill_value, dtype)
-    return _make(np.full(_size((size,)), fill_value, dtype=np.dtype(dtype)), requires_grad)
+    return np.full(shape, scalar_for(fill_value, dt), dtype=dt)
 
 
 def _like_shape(input: Tensor) -> tuple[builtins.int, ...]:
@@ -632,7 +662,7 @@ def full_like(input: Tensor, fill_value: _Number, *, dtype: DTypeLike | None = N
     """
     check_memory_format(memory_format, len(_like_shape(input)))
     check_device(device, "full_like")
-    return _make(np.full(input.shape, fill_value, dtype=_dtype(dtype) or input.dtype),
+    return _make(_filled(input.shape, fill_value, np.dtype(_dtype(dtype) or input.dtype)),
                  requires_grad)
 
 

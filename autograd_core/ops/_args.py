@@ -182,16 +182,30 @@ def c_type(dtype):
     return _C_TYPES.get(name, name)
 
 
+def int_c_type(dtype):
+    """PyTorch's name of integer ``dtype`` in its "value cannot be converted to type ... without
+    overflow" (``uint8_t``, ``int`` for int32)."""
+    dt = np.dtype(dtype)
+    return "int" if dt == np.int32 else f"{dt.name}_t"
+
+
 def scalar_for(value, dtype):
     """``value`` to write into a tensor of ``dtype``: a complex number into a real tensor is
     its real part when its imaginary part is 0, else PyTorch's error (``x[i] = 1j``,
     ``masked_fill``, ``fill_``, ``full``: numpy's cast would drop the imaginary part
-    silently). Anything else is returned as it is."""
-    if isinstance(value, (complex, np.complexfloating)) and np.dtype(dtype).kind != "c":
+    silently). A Python int or float into an integer dtype is converted as PyTorch converts
+    it (toward zero; beyond the dtype refused, a negative int wrapping into an unsigned one),
+    where numpy would wrap 300 into uint8 silently. Anything else is returned as it is."""
+    dt = np.dtype(dtype)
+    if isinstance(value, (complex, np.complexfloating)) and dt.kind != "c":
         if value.imag != 0:
             raise RuntimeError(
                 f"value cannot be converted to type {c_type(dtype)} without overflow")
-        return value.real
+        value = value.real
+    if dt.kind in "iu" and type(value) in (int, float):
+        from autograd_core.creation import _into_integers  # creation imports this module
+
+        return _into_integers(value, dt, int_c_type(dt))[()]
     return value
 
 

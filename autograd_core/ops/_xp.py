@@ -47,10 +47,12 @@ _WIDE = {np.dtype(np.float16): np.float64, np.dtype(np.float32): np.float64,
 def wide(fn, x, **params):
     """``fn(x, **params)`` (a running sum or product: ``np.cumsum``) with float16/float32
     (complex64) ``x`` accumulated in float64 (complex128) and rounded back, as PyTorch's CPU
-    kernels accumulate: a float32 running sum's error grows with its length."""
+    kernels accumulate: a float32 running sum's error grows with its length. An integer or
+    bool ``x`` keeps its dtype (wrapping), as PyTorch's ``dtype=int8``: numpy's would widen it
+    to int64."""
     acc = _WIDE.get(x.dtype)
     if acc is None:
-        return fn(x, **params)
+        return fn(x, dtype=x.dtype, **params) if x.dtype.kind in "biu" else fn(x, **params)
     return np.asarray(fn(x.astype(acc), **params).astype(x.dtype))
 
 

@@ -1011,7 +1011,10 @@ def repeat_interleave(input: Tensor, repeats: Any = None, dim: builtins.int | No
     if repeats is None:  # torch.repeat_interleave(repeats): the indices, repeated
         refuse_capture("repeat_interleave() of a tensor of counts")
         counts = input._data
-        return _result(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
+        if counts.dtype != np.int64 and counts.dtype != np.int32:  # PyTorch's two kernels
+            raise _args.not_implemented("repeat_interleave_cpu", counts.dtype)
+        # the indices in the counts' dtype, as PyTorch's (int32 counts give int32)
+        return _result(np.repeat(np.arange(counts.size, dtype=counts.dtype), counts))
     x = reshape(input, (-1,)) if dim is None else input
     d = 0 if dim is None else _args.norm_dim(dim, x.ndim, "repeat_interleave")
     if x.ndim == 0:

@@ -623,10 +623,10 @@ class CopySign(Node):
 
 # ---- never differentiable ---------------------------------------------------------------------
 
-def _value_fn(name, fn, doc_what, example, floats_only=False):
+def _value_fn(name, fn, doc_what, example, complex_error=None):
     def pred(input: Tensor) -> Tensor:
-        if floats_only and input.dtype.kind == "c":
-            raise RuntimeError(f"{name} does not support complex inputs.")
+        if complex_error and input.dtype.kind == "c":
+            raise complex_error[0](complex_error[1])
         return _unary_values(fn, input)
 
     pred.__name__ = pred.__qualname__ = name
@@ -640,11 +640,14 @@ def _value_fn(name, fn, doc_what, example, floats_only=False):
 
 
 isneginf = _value_fn("isneginf", np.isneginf, "negative infinity",
-                     "tensor([ True, False, False, False])", True)
+                     "tensor([ True, False, False, False])",
+                     (RuntimeError, "isneginf does not support complex inputs."))
 isposinf = _value_fn("isposinf", np.isposinf, "positive infinity",
-                     "tensor([False, False, False,  True])", True)
+                     "tensor([False, False, False,  True])",
+                     (RuntimeError, "isposinf does not support complex inputs."))
 signbit = _value_fn("signbit", np.signbit, "negative (its sign bit is set: -0.0 too)",
-                    "tensor([ True,  True, False, False])", True)
+                    "tensor([ True,  True, False, False])",
+                    (NotImplementedError, "signbit is not implemented for complex tensors."))
 
 
 @op("isin", samples=())
@@ -720,8 +723,10 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
         tensor([0.0000, 0.5000, 1.0000])
     """
     _args.no_complex(input, "", "heaviside is not yet implemented for complex tensors.")
+    if isinstance(values, Tensor):
+        _args.no_complex(values, "", "heaviside is not yet implemented for complex tensors.")
     if not isinstance(values, Tensor) or values.dtype != input.dtype:
-        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     _args.refuse_complex('"heaviside_cpu" not implemented for \'{dtype}\'', input, values,
                          error=NotImplementedError)
     return _binary_values("heaviside", _heaviside, input, values)

@@ -540,21 +540,27 @@ def msort(input: Tensor) -> Tensor:
 
 # ---- integer functions (never differentiable) -------------------------------------------------
 
-_TORCH_TYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "bool": "Bool"}
+def _in_integer_dtype(kernel, fn, bools=True):
+    """``fn`` (a numpy ufunc) on PyTorch's promotion of its two operands, refused as ATen's
+    ``kernel`` when that dtype is floating or complex (or bool, without ``bools``). The promoted
+    dtype decides, as ATen's: a bool tensor with an int64 one runs in int64, a 0-d or Python
+    integer does not widen an n-d integer tensor (numpy's own promotion would), and a Python
+    integer wraps into the dtype (``uint8 & -2``)."""
 
+    def kernel_fn(a, b):
+        dt = result_type(a, b)
+        if dt.kind in "fc" or (dt.kind == "b" and not bools):
+            raise _args.not_implemented(kernel, dt)
+        return fn(np.asarray(a).astype(dt, copy=False), np.asarray(b).astype(dt, copy=False))
 
-def _integers(name, *tensors, bools=True):
-    for t in tensors:
-        dt = np.asarray(t._data if isinstance(t, Tensor) else t).dtype
-        if dt.kind == "f" or (dt.kind == "b" and not bools):
-            raise NotImplementedError(f'"{name}_cpu" not implemented for '
-                                      f"'{_TORCH_TYPE.get(dt.name, dt.name)}'")
+    return kernel_fn
 
 
 def _integer_op(name, fn, example, call, bools=True, what=""):
+    kernel = _in_integer_dtype(f"{name}_cpu", fn, bools)
+
     def integer(input: Any, other: Any) -> Tensor:
-        _integers(name, input, other, bools=bools)
-        return _binary_values(name, fn, input, other)
+        return _binary_values(name, kernel, input, other)
 
     integer.__name__ = integer.__qualname__ = name
     integer.__doc__ = (
@@ -785,7 +791,8 @@ def bitwise_not(input: Tensor) -> Tensor:
         >>> ag.bitwise_not(ag.tensor([0, 5, -1]))
         tensor([-1, -6,  0])
     """
-    _integers("bitwise_not", input)
+    if input._data.dtype.kind in "fc":
+        raise _args.not_implemented("bitwise_not_cpu", input._data.dtype)
     return apply_nondifferentiable(Elementwise, input, fn=np.invert)
 
 

@@ -106,7 +106,9 @@ def _cast(x, dt):
         return x if x.dtype == dt else np.asarray(x).astype(dt)
     if dt.kind in "fc" or isinstance(x, bool):
         return x  # a Python number stays weak: numpy keeps the array's dtype
-    return np.asarray(x, dtype=dt)
+    # a Python int outside an integer dtype wraps into it, as ATen casts the scalar (uint8 + -2
+    # is uint8 - 2; numpy refuses it)
+    return np.asarray(x).astype(dt)
 
 
 def _ufunc(fn, name, a, b, out, true_divide=False):
@@ -565,8 +567,9 @@ def true_divide(input: Any, other: Any) -> Tensor:
 
 def _power(a, b):
     """``a ** b``; integer tensors to negative integer tensors as PyTorch's (numpy refuses):
-    1 and -1 keep their powers, every other base (0 too) gives 0."""
-    if np.asarray(b).dtype.kind not in "iu" or np.asarray(a).dtype.kind not in "iu":
+    1 and -1 keep their powers, every other base (0 too) gives 0. A bool base (``True``, a
+    Python number that did not promote) is an integer one here."""
+    if np.asarray(b).dtype.kind not in "iu" or np.asarray(a).dtype.kind not in "biu":
         return np.power(a, b)
     neg = np.asarray(b) < 0
     if not neg.any():
@@ -582,11 +585,12 @@ class Pow(Node):
     (PyTorch's convention)."""
     saved_names = ("self", "exponent", "result")
 
-    def name(self):
-        return "PowBackward1"  # PyTorch's node of pow(Tensor, Tensor)
+    _grad_fn = "PowBackward1"  # PyTorch's node of pow(Tensor, Tensor)
 
     complex_backward = HOLOMORPHIC
     def forward(self, a, b):
+        if result_type(a, b) == np.bool_:  # numpy's bool ** bool is int8; ATen has no kernel
+            raise _args.not_implemented("pow", np.bool_)
         try:
             y = _power(*_promote(a, b))
         except ValueError:
@@ -607,7 +611,13 @@ class Pow(Node):
 
 
 def _exponent_grad(g, a, b, y):
-    """The gradient of ``y = a ** b`` with respect to ``b``."""
+    """The gradient of ``y = a ** b`` with respect to ``b``, ``log(a)`` in the result's dtype
+    (a half base with a float32 exponent is not rounded to half: PyTorch's promotion)."""
+    dt = xp.data(y).dtype
+    if isinstance(a, Tensor):
+        a = a if a._data.dtype == dt else a.to(dt)
+    elif isinstance(a, np.ndarray):
+        a = a.astype(dt, copy=False)
     with np.errstate(divide="ignore", invalid="ignore"):
         zero_base = (xp.data(a) == 0) & (np.real(xp.data(b)) >= 0)
         return g * xp.where(zero_base, 0.0, y * xp.log(xp.where(zero_base, 1.0, a)))
@@ -806,6 +816,25 @@ def where(condition: Any, input: Any = _NO_ARGUMENT, other: Any = _NO_ARGUMENT) 
 
 
 _REAL = np.dtype(np.float64)  # the dtype of what has none (a Python number)
+#: the value-only binary ops defined for complex numbers, or that refuse them themselves with
+#: their ATen kernel's name (the integer ones by their promoted dtype; floor_divide as div_floor)
+_COMPLEX_FINE = frozenset(("eq", "ne", "logical_and", "logical_or", "logical_xor", "gcd", "lcm",
+                           "floor_divide",
+                           "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+                           "bitwise_right_shift"))
+
+
+def _integers_as_aten(a, b):
+    """Integer operands of a comparison in their promoted dtype, as ATen compares them: a Python
+    int or a 0-d tensor outside an n-d tensor's integer dtype wraps into it (``uint8 > -1`` is
+    ``uint8 > 255``, False), where numpy would compare the values."""
+    if type(a) is _ndarray and type(b) is _ndarray and a.dtype is b.dtype:
+        return a, b
+    da, db = np.asarray(a).dtype, np.asarray(b).dtype
+    if da.kind not in "iu" or db.kind not in "iu" or da == db:
+        return a, b
+    dt = result_type(a, b)
+    return np.asarray(a).astype(dt, copy=False), np.asarray(b).astype(dt, copy=False)
 
 
 class Compare(Node):
@@ -815,11 +844,12 @@ class Compare(Node):
 
     def forward(self, a, b, ufunc, name):
         if (getattr(a, "dtype", _REAL).kind == "c" or getattr(b, "dtype", _REAL).kind == "c"
-                or type(b) is complex) and name != "eq" and name != "ne":
+                or type(b) is complex) and name not in _COMPLEX_FINE:
             # numpy would order complex values lexicographically
             dt = np.result_type(a, b)
             raise NotImplementedError(f'"{name}_cpu" not implemented for '
                                       f"'{_args.torch_name(dt)}'")
+        a, b = _integers_as_aten(a, b)
         try:
             return np.asarray(ufunc(a, b))
         except ValueError:
@@ -835,6 +865,7 @@ class Order(Compare):
         if (a.dtype.kind == "c" if ta is _ndarray else ta not in _REAL_TYPES and _complex(a)) or (
                 b.dtype.kind == "c" if tb is _ndarray else tb not in _REAL_TYPES and _complex(b)):
             raise _args.not_implemented(f"{name}_cpu", result_type(a, b))
+        a, b = _integers_as_aten(a, b)
         try:
             return np.asarray(ufunc(a, b))
         except ValueError:

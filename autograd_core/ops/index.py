@@ -15,7 +15,7 @@ from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.inplace import _index_view_name, inplace
-from autograd_core.ops.registry import Sample, op, refuse_capture
+from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
 from autograd_core.ops.shape import _as_view
 from autograd_core.tensor import Tensor
 
@@ -23,6 +23,10 @@ from autograd_core.tensor import Tensor
 def _normalise(index):
     def one(i):
         if isinstance(i, Tensor):
+            if i._data.dtype == np.uint8 and i.ndim:  # PyTorch's legacy mask, with its warning
+                warn_caller("indexing with dtype torch.uint8 is now deprecated, please use a "
+                            "dtype torch.bool instead.")
+                return i._data.astype(bool)
             i = i._data
         if isinstance(i, np.ndarray) and i.dtype.kind not in "iub":
             raise IndexError("tensors used as indices must be long, int or bool tensors")

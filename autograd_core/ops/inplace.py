@@ -15,7 +15,7 @@ from autograd_core.node import LINEAR, Node, saved_tensor
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.linalg import _CPP_NAMES
-from autograd_core.ops.binary import _deprecated_alpha, _value_first, add, div, mul, sub
+from autograd_core.ops.binary import _CATEGORY, _deprecated_alpha, _value_first, add, div, mul, sub
 from autograd_core.ops.registry import DECLS, op, refuse_capture
 from autograd_core.ops.shape import CopyFrom
 from autograd_core.ops.unary import clamp
@@ -46,7 +46,9 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
             "tapegrad: an in-place change of .real or .imag (a view of a complex tensor) is not "
             "recorded for autograd; change the complex tensor out of place "
             "(z = ag.complex(new_real, z.imag)) or under no_grad")
-    if not np.can_cast(result._data.dtype, t._data.dtype, casting="same_kind"):
+    if _CATEGORY[result._data.dtype.kind] > _CATEGORY[t._data.dtype.kind]:
+        # PyTorch's canCast: no write into a lower category (float into int, int into bool);
+        # signed and unsigned integers are one category (uint8 += int16 wraps, as there)
         raise RuntimeError(f"result type {_args.torch_name(result._data.dtype)} can't be cast to "
                            f"the desired output type {_args.torch_name(t._data.dtype)}")
     if result._data.shape != t._data.shape:
@@ -72,7 +74,7 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
         index = np.unravel_index(pos, base.shape) if base.ndim else (Ellipsis,)
         new_base = _PutAt.apply(base, result, index=index)
     if t._data.size:
-        np.copyto(t._data, result._data, casting="same_kind")
+        np.copyto(t._data, result._data, casting="unsafe")  # the category checked above
     t._bump_version()
     if STATE.anomaly and STATE.anomaly is not True:  # ag.compile's tracer
         STATE.anomaly.on_inplace(t, result)
@@ -416,6 +418,9 @@ def fill_(input, value):
         >>> x.fill_(7)
         tensor([7., 7.])
     """
+    if isinstance(value, Tensor) and value.ndim:  # not copy_: one value for every element
+        raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
+                           f"{value.ndim} dimensions.")
     value = _args.scalar_for(value, input._data.dtype)
     return inplace(input, lambda: CopyFrom.apply(input, value))
 

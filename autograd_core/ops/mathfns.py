@@ -21,7 +21,7 @@ from autograd_core.kernels import special
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.binary import _promote, _value_first
+from autograd_core.ops.binary import _promote, _value_first, result_type
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
 from autograd_core.ops.registry import Sample, op
@@ -871,7 +871,7 @@ class Round(_ZeroGrad):
                             f"{type(decimals).__name__}")
         if decimals != 0 and input.dtype.kind in "biu":
             raise NotImplementedError(
-                f'"round_cpu" not implemented for \'{_torch_dtype(input)}\'')
+                f'"round_cpu" not implemented for \'{_args.torch_name(input.dtype)}\'')
         self.decimals = decimals
         return Round.fn(input, decimals=decimals)
 
@@ -960,10 +960,6 @@ def frac(input: Tensor) -> Tensor:
     if input._data.dtype.kind != "f":
         raise _args.not_implemented("frac_cpu", input._data.dtype)
     return input - Trunc.apply(input)
-
-
-def _torch_dtype(t):
-    return {"i": "Long", "u": "Byte", "b": "Bool"}.get(t.dtype.kind, str(t.dtype))
 
 
 @op("nan_to_num", method=True, samples=[
@@ -1250,18 +1246,25 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     """
     dt = input._data.dtype
     w_tensor = isinstance(weight, Tensor)
-    if dt.kind not in "fc":
-        raise _args.not_implemented(f"lerp_kernel_{'tensor' if w_tensor else 'scalar'}", dt)
-    for name, other in (("end", end), ("weight", weight)):
+    for name, other in (("end", end), ("weight", weight)):  # checked first, as PyTorch's
         odt = other._data.dtype if isinstance(other, Tensor) else dt
         if odt != dt and not (name == "weight" and other.ndim == 0):
-            raise RuntimeError(f"expected dtype {_args.c_type(dt)} for `{name}` but got dtype "
-                               f"{_args.c_type(odt)}")
+            raise RuntimeError(f"expected dtype {_TYPEID.get(dt.name, dt.name)} for `{name}` "
+                               f"but got dtype {_TYPEID.get(odt.name, odt.name)}")
+    if dt.kind not in "fc":
+        raise _args.not_implemented(f"lerp_kernel_{'tensor' if w_tensor else 'scalar'}", dt)
     if not w_tensor:  # a number, in the tensors' dtype (PyTorch's scalar kernel)
         weight = xp.constant(np.asarray(_args.scalar_for(weight, dt), dt))
     elif weight._data.dtype != dt:  # a 0-d weight of another dtype
         weight = weight.to(input.dtype)
     return Lerp.apply(input, end, weight)
+
+
+#: the C++ type names lerp's dtype check prints (typeid's, not c_type's ScalarType names)
+_TYPEID = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+           "int32": "int", "int64": "long int", "float16": "c10::Half", "float32": "float",
+           "float64": "double", "complex64": "c10::complex<float>",
+           "complex128": "c10::complex<double>"}
 
 
 def _tensor_args(name: str, tensor1: Any, tensor2: Any) -> None:
@@ -1305,7 +1308,14 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
     if _deprecated:
         tensor1, tensor2, value = _value_first("addcmul", tensor1, tensor2, _deprecated, value)
     _tensor_args("addcmul", tensor1, tensor2)
-    return input + _value_in(value, input, tensor1, tensor2) * (tensor1 * tensor2)
+    # the three tensors decide the dtype, as ATen's: ``value`` is cast to it, not promoted with
+    # it (int8 + 1 * bool * bool stays int8), and the product is taken in it
+    dt = result_type(*(t._data if isinstance(t, Tensor) else t
+                       for t in (input, tensor1, tensor2)))
+    if dt.kind == "b":
+        raise _args.not_implemented("addcmul_cpu_out", dt)
+    value = _value_in(_args.scalar_for(value, dt), input, tensor1, tensor2)
+    return input + value * (tensor1.to(dt) * tensor2.to(dt))
 
 
 @op("addcdiv", method=True, samples=[
@@ -1364,7 +1374,9 @@ class Prod(Node):
 
     def forward(self, input, dim, keepdim):
         self.in_shape, self.dim, self.keepdim = input.shape, dim, keepdim
-        y = np.prod(input, axis=dim, keepdims=keepdim)
+        # an integer product in its own dtype (int16 for dtype=int16; numpy's widens to int64)
+        y = np.prod(input, axis=dim, keepdims=keepdim,
+                    dtype=input.dtype if input.dtype.kind in "biu" else None)
         self.save_for_backward(input, y)
         return y
 
@@ -1491,6 +1503,8 @@ def cumprod(input: Tensor, dim: builtins.int, *, dtype: DTypeLike | None = None)
         >>> ag.cumprod(ag.tensor([1.0, 2.0, 3.0]), dim=0)
         tensor([1., 2., 6.])
     """
+    if dtype is not None and np.dtype(dtype) == np.bool_:  # PyTorch has no bool running product
+        raise _args.not_implemented("cumprod_out_cpu", np.bool_)
     if dtype is not None or input.dtype.kind in "biu":
         input = input.to(np.dtype(_int_to_long(input._data.reshape(-1)[:0], dtype).dtype))
     if input.ndim == 0:
@@ -1565,7 +1579,7 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: builtins.bool = False, *,
     _args.no_complex(input, "", "nansum on CPU does not support complex inputs")
     if input.dtype.kind not in "fc":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype "
-                           f"but got {_torch_dtype(input)}")
+                           f"but got {_args.torch_name(input.dtype)}")
     dims, keep = _args.dims(dim, None, keepdim, None, input.ndim)
     # the count is made from input's values outside any op: ag.compile sees that and runs a
     # step using it eagerly rather than replay a stale count
@@ -1837,7 +1851,7 @@ def logcumsumexp(input: Tensor, dim: builtins.int) -> Tensor:
     """
     if input.dtype.kind not in "fc":
         raise NotImplementedError(
-            f'"logcumsumexp_out_cpu" not implemented for \'{_torch_dtype(input)}\'')
+            f'"logcumsumexp_out_cpu" not implemented for \'{_args.torch_name(input.dtype)}\'')
     if input.dtype.kind == "c":  # numpy's logaddexp.accumulate is real only
         raise NotImplementedError("logcumsumexp: complex inputs are not supported in tapegrad "
                                   "(PyTorch computes them)")

@@ -315,6 +315,8 @@ def cumsum(input: Tensor, dim: builtins.int, *, dtype: DTypeLike | None = None) 
     d = _args.norm_dim(dim, nd, "cumsum")
     x = input
     if dtype is not None:
+        if np.dtype(dtype) == np.bool_:  # PyTorch has no bool running sum
+            raise _args.not_implemented("cumsum_out_cpu", np.bool_)
         x = x.to(dtype) if isinstance(x, Tensor) else np.asarray(x, dtype)
     elif np.asarray(x._data if isinstance(x, Tensor) else x).dtype.kind in "biu":
         x = x.to(np.int64) if isinstance(x, Tensor) else np.asarray(x, np.int64)

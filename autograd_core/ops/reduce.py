@@ -309,7 +309,7 @@ def sum(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
         input (Tensor): the input tensor.
         dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
         keepdim (bool): keep the reduced dimensions with size 1. Default: False.
-        dtype (dtype, optional): the dtype of the result.
+        dtype (dtype, optional): the dtype of the result; ``input`` is cast to it first.
 
     Example::
 
@@ -323,8 +323,11 @@ def sum(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
     if dim is None and axis is None and keepdims is None and dtype is None:
         return Sum.apply(input, dim=None, keepdim=keepdim)
     dim, keepdim = _args.dims(dim, axis, keepdim, keepdims, input.ndim)
-    out = Sum.apply(input, dim=dim, keepdim=keepdim)
-    return out if dtype is None else out.to(dtype)
+    if dtype is None:
+        return Sum.apply(input, dim=dim, keepdim=keepdim)
+    # PyTorch casts the input first (sum(x, dtype=int64) sums truncated values); an integer sum
+    # in int64 cast back wraps as one in ``dtype`` would
+    return Sum.apply(input.to(dtype), dim=dim, keepdim=keepdim).to(dtype)
 
 
 @op("sum_to_size", method=True, function=False, samples=[
@@ -366,13 +369,15 @@ def sum_to_size(input: Tensor, *size: Any) -> Tensor:
 def mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
          keepdim: builtins.bool = False, *,
          axis: builtins.int | Sequence[builtins.int] | None = None,
-         keepdims: builtins.bool | None = None) -> Tensor:
+         keepdims: builtins.bool | None = None, dtype: DTypeLike | None = None) -> Tensor:
     """Return the mean of the elements of ``input``, over ``dim`` or over all of them.
 
     Args:
-        input (Tensor): the input tensor (floating point).
+        input (Tensor): the input tensor (floating point, or any with ``dtype``).
         dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
         keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        dtype (dtype, optional): a floating point or complex dtype ``input`` is cast to
+            first (``x.mean(dtype=ag.float64)`` of an integer tensor).
 
     Example::
 
@@ -384,6 +389,12 @@ def mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None
         tensor([1.5000, 3.5000])
     """
     dim, keepdim = _args.dims(dim, axis, keepdim, keepdims, input.ndim)
+    if dtype is not None:
+        if np.dtype(dtype).kind not in "fc":
+            raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be "
+                               "either a floating point or complex dtype. Got: "
+                               f"{_args.torch_name(dtype)}")
+        input = input.to(dtype)
     return Mean.apply(input, dim=dim, keepdim=keepdim)
 
 
@@ -661,12 +672,13 @@ def logsumexp(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None,
 
 @op("softmax", node=Softmax, method=True, samples=[
     Sample("softmax", lambda a: a.softmax(dim=-1), min_ndim=1)])
-def softmax(input: Tensor, dim: builtins.int) -> Tensor:
+def softmax(input: Tensor, dim: builtins.int, dtype: DTypeLike | None = None) -> Tensor:
     """Apply softmax along ``dim``: ``exp(x) / sum(exp(x))``, so each slice sums to 1.
 
     Args:
         input (Tensor): the input tensor (floating point).
         dim (int): the dimension along which to normalise.
+        dtype (dtype, optional): cast ``input`` to this dtype first. Default: None.
 
     Example::
 
@@ -674,17 +686,20 @@ def softmax(input: Tensor, dim: builtins.int) -> Tensor:
         >>> ag.softmax(ag.tensor([1.0, 2.0, 3.0]), dim=0)
         tensor([0.0900, 0.2447, 0.6652])
     """
+    if dtype is not None:
+        input = input.to(dtype)
     return Softmax.apply(input, dim=_args.axis(dim, input.ndim, "softmax"))
 
 
 @op("log_softmax", node=LogSoftmax, method=True, samples=[
     Sample("log_softmax", lambda a: a.log_softmax(dim=0), min_ndim=1)])
-def log_softmax(input: Tensor, dim: builtins.int) -> Tensor:
+def log_softmax(input: Tensor, dim: builtins.int, dtype: DTypeLike | None = None) -> Tensor:
     """Apply log-softmax along ``dim``: ``x - logsumexp(x)``, stable where ``log(softmax(x))`` is not.
 
     Args:
         input (Tensor): the input tensor (floating point).
         dim (int): the dimension along which to normalise.
+        dtype (dtype, optional): cast ``input`` to this dtype first. Default: None.
 
     Example::
 
@@ -692,6 +707,8 @@ def log_softmax(input: Tensor, dim: builtins.int) -> Tensor:
         >>> ag.log_softmax(ag.tensor([1.0, 2.0, 3.0]), dim=0)
         tensor([-2.4076, -1.4076, -0.4076])
     """
+    if dtype is not None:
+        input = input.to(dtype)
     return LogSoftmax.apply(input, dim=_args.axis(dim, input.ndim, "log_softmax"))
 
 

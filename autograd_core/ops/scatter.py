@@ -43,8 +43,8 @@ def _along(index, dim):
 
 def _check_index(name, x_shape, dim, index, src_shape=None):
     """PyTorch's checks of gather/scatter's ``index`` (dtype, rank, extents, range)."""
-    if index.dtype != np.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    if index.dtype != np.int64 and index.dtype != np.int32:  # PyTorch 2.13 takes both
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
     nd = len(x_shape)
     if index.ndim != max(nd, 1) and not (nd == 0 and index.ndim == 0):
         raise RuntimeError(f"Index tensor must have the same number of dimensions as "

@@ -147,13 +147,17 @@ def _predicate(name, fn, example):
     def reduce_(input, dim=None, keepdim=False):
         x = _arr(input)
         dims, keep = _args.dims(dim, None, keepdim, None, x.ndim)
-        return Tensor._make(np.asarray(fn(x, axis=dims, keepdims=keep)), None, False)
+        y = np.asarray(fn(x, axis=dims, keepdims=keep))
+        if x.dtype == np.uint8:  # PyTorch's legacy rule: a uint8 input gives uint8 (0 or 1)
+            y = y.astype(np.uint8)
+        return Tensor._make(y, None, False)
 
     reduce_.__name__ = reduce_.__qualname__ = name
     word = "every" if name == "all" else "any"
     reduce_.__doc__ = (
         f"Test whether {word} element of ``input`` along ``dim`` (all dims when None) is "
-        "non-zero; a bool tensor, not differentiable.\n\n"
+        "non-zero; a bool tensor (uint8 for a uint8 input, as PyTorch's), not "
+        "differentiable.\n\n"
         "Args:\n    input (Tensor): the input tensor.\n"
         "    dim (int or tuple of ints, optional): the dimension(s) to reduce.\n"
         "    keepdim (bool): keep the reduced dimensions with size 1. Default: False.\n\n"

@@ -277,6 +277,13 @@ class PowScalar(Node):
             x = x.astype(np.promote_types(x.dtype if x.dtype.kind == "f" else DEFAULT_DTYPE[0],
                                           np.complex64))
             note_complex(x.dtype)
+        if x.dtype.kind in "iu" and type(exponent) is int:
+            # (numpy refuses these too, with OverflowError for an unsigned tensor)
+            if exponent < 0:
+                raise RuntimeError("Integers to negative integer powers are not allowed.")
+            if exponent > np.iinfo(x.dtype).max:  # ATen casts the exponent to the dtype
+                raise RuntimeError(f"value cannot be converted to type "
+                                   f"{_args.int_c_type(x.dtype)} without overflow")
         try:
             y = _pow_scalar(x, exponent)
         except ValueError as exc:  # numpy's words, PyTorch's type
@@ -358,6 +365,11 @@ class Clamp(Node):
                 raise NotImplementedError(_args.CLAMP_COMPLEX)
             if isinstance(lo, float) or isinstance(hi, float):
                 x = x.astype(DEFAULT_DTYPE[0])  # PyTorch's promotion: integers, a float bound
+            elif kind in "iu":  # an int bound converted as ATen converts it: a negative one
+                # wraps into an unsigned dtype (clamp(uint8, min=-2) is 254 there), one beyond
+                # the dtype is refused (numpy raised OverflowError for both)
+                lo, hi = (b if type(b) is not int else _args.scalar_for(b, x.dtype)
+                          for b in (lo, hi))
         if lo is not None and hi is not None:
             mask = (x >= lo) & (x <= hi)
         elif lo is not None:
