@@ -635,6 +635,8 @@ class ScalarPow(Node):
 
     def forward(self, x, base):
         self.base = base
+        if result_type(base, x) == np.bool_:  # as Pow's: ATen has no bool ** bool kernel
+            raise _args.not_implemented("pow", np.bool_)
         try:
             y = _power(*_promote(base, x))
         except ValueError:

@@ -636,8 +636,7 @@ class Contiguous(Node):
 
     complex_backward = LINEAR
 
-    def name(self):
-        return "CloneBackward0"  # PyTorch's contiguous() is a clone
+    _grad_fn = "CloneBackward0"  # PyTorch's contiguous() is a clone
 
     def forward(self, x):
         return np.ascontiguousarray(x)

@@ -262,8 +262,7 @@ class PowScalar(Node):
 
     _op_name = "pow"  # the public op a refusal names (Node.op_name)
 
-    def name(self):
-        return "PowBackward0"  # PyTorch's node of pow(Tensor, Scalar)
+    _grad_fn = "PowBackward0"  # PyTorch's node of pow(Tensor, Scalar)
 
     complex_backward = HOLOMORPHIC
     def forward(self, x, exponent):
