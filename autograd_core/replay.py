@@ -165,7 +165,7 @@ class _Program:
                 (leaf[1] if leaf[0] == "ext" else inputs[leaf[1]])._grad = None
             else:  # copy
                 dest = _getter(ev[1], env, inputs)
-                np.copyto(dest, _getter(ev[2], env, inputs), casting="same_kind")
+                np.copyto(dest, _getter(ev[2], env, inputs), casting="unsafe")  # inplace() checked PyTorch's canCast
                 if ev[3] is not None:
                     ev[3]._bump_version()
         return _output(self.out, env, inputs)
@@ -629,7 +629,7 @@ def _generate(program, inputs, fuse=True):
         elif kind == "setgrad":
             emit(f"{src.leaf(ev[1])}._grad = None")
         else:  # copy
-            emit(f"copyto({src.expr(ev[1])}, {src.expr(ev[2])}, casting='same_kind')")
+            emit(f"copyto({src.expr(ev[1])}, {src.expr(ev[2])}, casting='unsafe')")
             if ev[3] is not None:
                 emit(f"{src.name(ev[3], 'X')}._bump_version()")
         _emit_free(src, free_after, i)

@@ -1075,8 +1075,10 @@ class Tensor:
             >>> import autograd_core as ag
             >>> ag.tensor([1.0]).is_floating_point(), ag.tensor([1]).is_floating_point()
             (True, False)
+            >>> ag.tensor([1j]).is_floating_point()  # complex is not floating point (PyTorch's)
+            False
         """
-        return _is_float(self._data.dtype)
+        return self._data.dtype.kind == "f"
 
 
 # ---- printing: PyTorch's repr and its print options ---------------------------------------------

@@ -70,3 +70,22 @@ def test_state_dict_keys_and_errors_as_torchs():
         with pytest.raises(RuntimeError) as theirs:
             torch.compile(lambda x: x, **kwargs)
         assert str(ours.value) == str(theirs.value)
+
+
+def test_a_replayed_in_place_write_casts_as_eager():
+    """``uint8 += int16`` (PyTorch's canCast allows it within the integers; eager wraps): the
+    captured step's replay copied with numpy's same_kind rule and raised TypeError on the third
+    call."""
+    x = ag.zeros(3, dtype=ag.uint8)
+    y = ag.tensor([300, 2, 3], dtype=ag.int16)
+    step = ag.compile(lambda x, y: x.add_(y), strict=True)
+    got = [step(x, y).tolist() for _ in range(3)]
+    assert got == [[44, 2, 3], [88, 4, 6], [132, 6, 9]]  # 300 wraps to 44 in uint8
+
+
+@pytest.mark.torch_parity
+def test_is_floating_point_of_complex_is_false_as_torchs():
+    torch = pytest.importorskip("torch")
+    for dt in ("float16", "float32", "float64", "complex64", "complex128", "int32", "bool"):
+        assert ag.zeros(1, dtype=getattr(ag, dt)).is_floating_point() == \
+            torch.zeros(1, dtype=getattr(torch, dt)).is_floating_point()
