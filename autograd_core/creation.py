@@ -132,25 +132,6 @@ def _from_python(data: Any) -> np.ndarray:
     return arr
 
 
-def _into_integers(data: Any, dt: np.dtype, ctype: str) -> np.ndarray:
-    """Python numbers ``data`` converted to integer dtype ``dt`` as PyTorch converts them: a
-    float toward zero, a value outside the dtype refused (``ctype``: the type's name in
-    PyTorch's message), except a negative int into an unsigned type, which wraps
-    (``tensor([-1], dtype=uint8)`` is 255; numpy raised OverflowError, and wrapped 1e10 into
-    int32 silently)."""
-    arr = np.asarray(data)
-    if arr.dtype.kind not in "iuf":  # bools, complex numbers: numpy's cast
-        return _array(data, dtype=dt)
-    info = np.iinfo(dt)
-    with np.errstate(invalid="ignore", over="ignore"):
-        bad = (arr > info.max) | (arr < info.min)
-        if info.min == 0 and arr.dtype.kind in "iu":
-            bad &= ~((arr < 0) & (-arr <= info.max))
-    if bad.any():
-        raise RuntimeError(f"value cannot be converted to type {ctype} without overflow")
-    return arr.astype(dt)
-
-
 #: PyTorch's warning for ``tensor(a_tensor)`` (a copy that keeps no graph; its words)
 _COPY_CONSTRUCT = ("To copy construct from a tensor, it is recommended to use sourceTensor.detach()"
                    ".clone() or sourceTensor.detach().clone().requires_grad_(True), rather than "
@@ -198,7 +179,9 @@ def tensor(data: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | No
         if dtype is None:
             arr = _from_python(data)
         elif np.dtype(dtype).kind in "iu":
-            arr = _into_integers(data, np.dtype(dtype), np.dtype(dtype).name)
+            from autograd_core.ops._args import into_integers  # the ops import this module
+
+            arr = into_integers(data, np.dtype(dtype), np.dtype(dtype).name)
         else:
             arr = _array(data, dtype=np.dtype(dtype))
     if arr.dtype.kind not in "biufc":  # strings, objects, datetimes: not numbers

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograd_core._quiet import quiet
+
 
 def norm_dim(dim, ndim, op="op"):
     n = max(ndim, 1)
@@ -189,6 +191,25 @@ def int_c_type(dtype):
     return "int" if dt == np.int32 else f"{dt.name}_t"
 
 
+def into_integers(data, dt, ctype):
+    """Python numbers ``data`` converted to integer dtype ``dt`` as PyTorch converts them: a
+    float toward zero, a value outside the dtype refused (``ctype``: the type's name in
+    PyTorch's message), except a negative int into an unsigned type, which wraps
+    (``tensor([-1], dtype=uint8)`` is 255; numpy raised OverflowError, and wrapped 1e10 into
+    int32 silently)."""
+    arr = np.asarray(data)
+    if arr.dtype.kind not in "iuf":  # bools, complex numbers: numpy's cast
+        return quiet(np.array)(data, dtype=dt)  # a cast that overflows gives inf, as PyTorch
+    info = np.iinfo(dt)
+    with np.errstate(invalid="ignore", over="ignore"):
+        bad = (arr > info.max) | (arr < info.min)
+        if info.min == 0 and arr.dtype.kind in "iu":
+            bad &= ~((arr < 0) & (-arr <= info.max))
+    if bad.any():
+        raise RuntimeError(f"value cannot be converted to type {ctype} without overflow")
+    return arr.astype(dt)
+
+
 def scalar_for(value, dtype):
     """``value`` to write into a tensor of ``dtype``: a complex number into a real tensor is
     its real part when its imaginary part is 0, else PyTorch's error (``x[i] = 1j``,
@@ -203,9 +224,7 @@ def scalar_for(value, dtype):
                 f"value cannot be converted to type {c_type(dtype)} without overflow")
         value = value.real
     if dt.kind in "iu" and type(value) in (int, float):
-        from autograd_core.creation import _into_integers  # creation imports this module
-
-        return _into_integers(value, dt, int_c_type(dt))[()]
+        return into_integers(value, dt, int_c_type(dt))[()]
     return value
 
 
