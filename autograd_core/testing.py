@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import collections.abc
 import numbers
+import warnings
 from typing import Any, Callable
 
 import numpy as np
 
+from autograd_core.creation import tensor as _tensor
 from autograd_core.tensor import Tensor
 
-__all__ = ["assert_close", "make_tensor"]
+__all__ = ["assert_allclose", "assert_close", "make_tensor"]
 
 # (rtol, atol) by dtype, as PyTorch's defaults; exact comparison for every other dtype
 _TOLERANCES = {
@@ -229,6 +231,46 @@ def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True,
         elif msg is not None:
             message = msg
         raise AssertionError(message) from None
+
+
+# assert_allclose's looser defaults (PyTorch's for the deprecated function), by dtype
+_ALLCLOSE_TOLERANCES = {
+    np.dtype(np.float16): (1e-3, 1e-3),
+    np.dtype(np.float32): (1e-4, 1e-5),
+    np.dtype(np.float64): (1e-5, 1e-8),
+}
+
+
+def assert_allclose(actual: Any, expected: Any, rtol: float | None = None,
+                    atol: float | None = None, equal_nan: bool = True, msg: str = "") -> None:
+    """PyTorch's deprecated ``torch.testing.assert_allclose`` (older course tests call it):
+    :func:`assert_close` with dtypes not compared, NaNs equal by default and looser default
+    tolerances (float16 1e-3/1e-3, float32 1e-4/1e-5, float64 1e-5/1e-8: the larger of the
+    two inputs' dtypes'); non-tensors are made tensors, ``expected`` in ``actual``'s dtype.
+    Warns FutureWarning, as PyTorch's.
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     ag.testing.assert_allclose(ag.tensor([1.0, 2.0]), [1.00005, 2.0])
+    """
+    warnings.warn(
+        "`torch.testing.assert_allclose()` is deprecated since 1.12 and will be removed in a "
+        "future release. Please use `torch.testing.assert_close()` instead. You can find "
+        "detailed upgrade instructions in https://github.com/pytorch/pytorch/issues/61844.",
+        FutureWarning, stacklevel=2)
+    if not isinstance(actual, Tensor):
+        actual = _tensor(actual)
+    if not isinstance(expected, Tensor):
+        expected = _tensor(expected, dtype=actual.dtype)
+    if rtol is None and atol is None:
+        pairs = [_ALLCLOSE_TOLERANCES.get(t._data.dtype, (0.0, 0.0)) for t in (actual, expected)]
+        rtol, atol = max(r for r, _ in pairs), max(a for _, a in pairs)
+    assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan,
+                 check_dtype=False, msg=msg or None)
 
 
 def make_tensor(*shape: Any, dtype: Any, device: Any, low: float | None = None,

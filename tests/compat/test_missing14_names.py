@@ -290,3 +290,24 @@ def test_detach_variable_as_torchs():
 
     ours, theirs = _both(run)
     assert ours == theirs
+
+
+@pytest.mark.torch_parity
+def test_deprecated_assert_allclose_as_torchs():
+    """torch.testing.assert_allclose (deprecated, still in older course tests) was missing."""
+    torch = pytest.importorskip("torch")
+    cases = [([1.0, 2.0], [1.00005, 2.0]), ([1.0, 2.0], [1.001, 2.0]),
+             ([1.0, float("nan")], [1.0, float("nan")]), ([1, 2], [1, 2]), ([1, 2], [1, 3]),
+             (3.0, 3.00002)]
+    for a, e in cases:
+        outcomes = []
+        for lib in (torch, ag):
+            with pytest.warns(FutureWarning, match="assert_allclose\\(\\)` is deprecated"):
+                try:
+                    lib.testing.assert_allclose(lib.tensor(a), e)
+                    outcomes.append(True)
+                except AssertionError:
+                    outcomes.append(False)
+        assert outcomes[0] == outcomes[1], (a, e, outcomes)
+    with pytest.warns(FutureWarning), pytest.raises(AssertionError):
+        ag.testing.assert_allclose(ag.tensor([1.0]), [1.5], rtol=0.1, atol=0.0)
