@@ -965,17 +965,56 @@ class Module:
                 destination._metadata = meta  # type: ignore[attr-defined]
             except AttributeError:  # a plain dict given as destination has no attributes
                 meta = None
-        for mod_prefix, mod in self.named_modules(prefix=prefix.rstrip("."),
-                                                  remove_duplicate=False):
-            if meta is not None:
-                meta[mod_prefix] = {"version": mod._version}
-            for key, t in mod._state_entries(mod_prefix + "." if mod_prefix else "",
-                                             recurse=False):
-                destination[key] = t if keep_vars else t.detach()
-            if _has_extra_state(mod):
-                destination[(mod_prefix + "." if mod_prefix else "") + "_extra_state"] = \
-                    mod.get_extra_state()
+        prefix = prefix.rstrip(".")
+        self._save_tree(destination, prefix + "." if prefix else "", keep_vars, meta)
         return destination
+
+    def _save_tree(self, destination, prefix, keep_vars, meta) -> None:
+        """``state_dict``'s walk, as PyTorch's: this module's pre-hooks, its entries, its
+        children's trees, then its post-hooks (which see the children's entries)."""
+        d = self.__dict__
+        for hook in list(d.get("_state_dict_pre_hooks", {}).values()):
+            hook(self, prefix, keep_vars)
+        local = {"version": self._version}
+        if meta is not None:  # PyTorch's per-module versions, read by loading code and hooks
+            meta[prefix[:-1]] = local
+        for key, t in self._state_entries(prefix, recurse=False):
+            destination[key] = t if keep_vars else t.detach()
+        if _has_extra_state(self):
+            destination[prefix + "_extra_state"] = self.get_extra_state()
+        for name, child in self._modules.items():
+            if child is not None:
+                child._save_tree(destination, prefix + name + ".", keep_vars, meta)
+        for hook in list(d.get("_state_dict_hooks", {}).values()):
+            if hook(self, destination, prefix, local) is not None:
+                raise RuntimeError("state_dict post-hook must return None")
+
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, prefix, keep_vars)`` runs when ``state_dict`` reaches this module,
+        before its entries are taken (PyTorch's)."""
+        hooks = self.__dict__.setdefault("_state_dict_pre_hooks", OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """``hook(module, state_dict, prefix, local_metadata)`` runs once this module's entries
+        and its children's are in ``state_dict``, which it may edit in place; it must return
+        None (PyTorch's).
+
+        Example::
+
+            >>> import nn
+            >>> m = nn.Linear(2, 1)
+            >>> h = m.register_state_dict_post_hook(
+            ...     lambda mod, sd, prefix, meta: sd.__delitem__(prefix + "bias"))
+            >>> list(m.state_dict())
+            ['weight']
+        """
+        hooks = self.__dict__.setdefault("_state_dict_hooks", OrderedDict())
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
 
     def get_extra_state(self) -> Any:
         """What a module that overrides it adds to ``state_dict()`` under ``_extra_state``

@@ -113,3 +113,31 @@ def test_node_hook_arguments_as_torchs():
         y.sum().backward()
         out.append(got)
     assert out[0] == out[1]
+
+
+@pytest.mark.torch_parity
+def test_state_dict_hooks_as_torchs():
+    """register_state_dict_pre_hook / register_state_dict_post_hook were missing: the order
+    (pre-hooks on the way down, post-hooks after the children's entries), their arguments,
+    an edit by a post-hook, and the refusal of a post-hook's return value."""
+    torch = pytest.importorskip("torch")
+    runs = []
+    for N in (torch.nn, nn):
+        m = N.Sequential(N.Linear(2, 2), N.Sequential(N.Linear(2, 1)))
+        log = []
+        for mod in (m, m[1]):
+            mod.register_state_dict_pre_hook(
+                lambda mod, prefix, keep_vars, log=log: log.append(("pre", prefix, keep_vars)))
+            mod.register_state_dict_post_hook(
+                lambda mod, sd, prefix, meta, log=log: log.append(("post", prefix, list(sd),
+                                                                   dict(meta))))
+        h = m[0].register_state_dict_post_hook(
+            lambda mod, sd, prefix, meta: sd.__delitem__(prefix + "bias"))
+        keys = list(m.state_dict(prefix="model.", keep_vars=True))
+        h.remove()
+        keys2 = list(m.state_dict())
+        m[0].register_state_dict_post_hook(lambda *a: 1)
+        with pytest.raises(RuntimeError, match="state_dict post-hook must return None"):
+            m.state_dict()
+        runs.append((log, keys, keys2))
+    assert runs[0] == runs[1]
