@@ -10,9 +10,11 @@ import numpy as np
 
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
-from autograd_core.distributions.constraints import (Constraint, _CORR_CHOLESKY, _POSITIVE,
+from autograd_core.distributions.constraints import (Constraint, _CORR_CHOLESKY,
+                                                     _LOWER_CHOLESKY, _POSITIVE,
                                                      _POSITIVE_DEFINITE, _REAL, _REAL_VECTOR,
-                                                     _UNIT, _independent, _interval)
+                                                     _SIMPLEX, _UNIT, _cat, _independent,
+                                                     _interval, _stack)
 from autograd_core.distributions.utils import _as_params, _log_sigmoid, _sum_rightmost
 
 __all__ = ["Transform", "SigmoidTransform", "ExpTransform", "AffineTransform", "TanhTransform",
@@ -743,6 +745,8 @@ class SoftmaxTransform(Transform):
     """
 
     event_dim = 1
+    domain = _REAL_VECTOR
+    codomain = _SIMPLEX
     bijective = False
 
     def _key(self) -> Any:
@@ -778,7 +782,8 @@ class StickBreakingTransform(Transform):
     """
 
     event_dim = 1
-    sign = 1  # type: ignore[assignment]
+    domain = _REAL_VECTOR
+    codomain = _SIMPLEX
 
     def _key(self) -> Any:
         return ()
@@ -832,6 +837,8 @@ class LowerCholeskyTransform(Transform):
     """
 
     event_dim = 2
+    domain = _independent(_REAL, 2)
+    codomain = _LOWER_CHOLESKY
     bijective = False  # PyTorch's (its base class's default)
 
     def _key(self) -> Any:
@@ -1061,6 +1068,14 @@ class CatTransform(Transform):
         return builtins.sum(self.lengths)
 
     @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return _cat([t.domain for t in self.transforms], self.dim, self.lengths)
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return _cat([t.codomain for t in self.transforms], self.dim, self.lengths)
+
+    @property
     def bijective(self) -> builtins.bool:  # type: ignore[override]
         return all(t.bijective for t in self.transforms)
 
@@ -1115,6 +1130,14 @@ class StackTransform(Transform):
         super().__init__(cache_size)
         self.transforms = list(tseq)
         self.dim = dim
+
+    @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return _stack([t.domain for t in self.transforms], self.dim)
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return _stack([t.codomain for t in self.transforms], self.dim)
 
     @property
     def bijective(self) -> builtins.bool:  # type: ignore[override]

