@@ -2,6 +2,7 @@
 declares, Wishart with a number df over a batch of scales, and value checks of
 TransformedDistribution families, against PyTorch and hand-worked values."""
 
+import numpy as np
 import pytest
 
 import autograd_core as ag
@@ -47,3 +48,18 @@ def test_transform_sets_match_torch(name):
         a, t = getattr(ours, side), getattr(theirs, side)
         assert a.event_dim == t.event_dim
         assert repr(a) == repr(t)
+
+
+def test_wishart_number_df_over_a_batch_of_scales():
+    # Wishart(3.0, covariance_matrix=<batch of 2>) keeps df a 0-d tensor (as PyTorch), and
+    # mean/mode/variance reshaped it to (2, 1, 1): RuntimeError (PyTorch 2.13 raises too)
+    s1 = np.array([[2.0, 0.5], [0.5, 1.0]])
+    s2 = np.array([[1.0, -0.3], [-0.3, 3.0]])
+    m = D.Wishart(5.0, covariance_matrix=ag.tensor(np.stack([s1, s2])))
+    for i, s in enumerate((s1, s2)):
+        d = np.diag(s)
+        np.testing.assert_allclose(m.mean.numpy()[i], 5.0 * s)
+        np.testing.assert_allclose(m.mode.numpy()[i], (5.0 - 2 - 1) * s)
+        np.testing.assert_allclose(m.variance.numpy()[i], 5.0 * (s ** 2 + np.outer(d, d)))
+    e = m.expand((3, 2))
+    assert e.mean.shape == (3, 2, 2, 2)
