@@ -230,17 +230,17 @@ def _with(c: Constraint, **attrs: Any) -> Constraint:
 
 def _greater_than(lower_bound: Any) -> Constraint:
     return _with(Constraint(f"GreaterThan(lower_bound={lower_bound})",
-                            lambda v: v > lower_bound), lower_bound=lower_bound)
+                            lambda v: v > _values(lower_bound)), lower_bound=lower_bound)
 
 
 def _greater_than_eq(lower_bound: Any) -> Constraint:
     return _with(Constraint(f"GreaterThanEq(lower_bound={lower_bound})",
-                            lambda v: v >= lower_bound), lower_bound=lower_bound)
+                            lambda v: v >= _values(lower_bound)), lower_bound=lower_bound)
 
 
 def _less_than(upper_bound: Any) -> Constraint:
-    return _with(Constraint(f"LessThan(upper_bound={upper_bound})", lambda v: v < upper_bound),
-                 upper_bound=upper_bound)
+    return _with(Constraint(f"LessThan(upper_bound={upper_bound})",
+                            lambda v: v < _values(upper_bound)), upper_bound=upper_bound)
 
 
 def _values(bound: Any) -> Any:
@@ -257,13 +257,15 @@ def _interval(lower_bound: Any, upper_bound: Any) -> Constraint:
 
 def _half_open_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
     return _with(Constraint(f"HalfOpenInterval(lower_bound={lower_bound}, upper_bound="
-                            f"{upper_bound})", lambda v: (v >= lower_bound) & (v < upper_bound)),
+                            f"{upper_bound})",
+                            lambda v: (v >= _values(lower_bound)) & (v < _values(upper_bound))),
                  lower_bound=lower_bound, upper_bound=upper_bound)
 
 
 def _integer_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
     return Constraint(f"IntegerInterval(lower_bound={lower_bound}, upper_bound={upper_bound})",
-                      lambda v: (v % 1 == 0) & (v >= lower_bound) & (v <= upper_bound),
+                      lambda v: ((v % 1 == 0) & (v >= _values(lower_bound))
+                                 & (v <= _values(upper_bound))),
                       is_discrete=True)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 import autograd_core as ag
 from autograd_core import distributions as D
+from autograd_core.distributions import constraints as C
 
 
 def test_vector_and_matrix_transforms_declare_their_sets():
@@ -63,3 +64,46 @@ def test_wishart_number_df_over_a_batch_of_scales():
         np.testing.assert_allclose(m.variance.numpy()[i], 5.0 * (s ** 2 + np.outer(d, d)))
     e = m.expand((3, 2))
     assert e.mean.shape == (3, 2, 2, 2)
+
+
+def test_transformed_distribution_log_prob_checks_its_value():
+    # TransformedDistribution.log_prob did not validate: LogisticNormal (event (3,)) gave a
+    # number for a point off the simplex and for a value of 2 entries, and
+    # TransformedDistribution(Normal, Exp) for a negative value; PyTorch raises ValueError
+    m = D.LogisticNormal(ag.zeros(2), ag.ones(2))
+    with pytest.raises(ValueError, match="Simplex"):
+        m.log_prob(ag.tensor([0.2, 0.2, 0.2]))
+    with pytest.raises(ValueError, match="right-most size of value must match event_shape"):
+        m.log_prob(ag.tensor([0.5, 0.5]))
+    lognormal = D.TransformedDistribution(D.Normal(0.0, 1.0), [D.ExpTransform()])
+    with pytest.raises(ValueError, match="support"):
+        lognormal.log_prob(ag.tensor(-1.0))
+    # inside the support: the closed form of the standard log-normal at 2
+    x = 2.0
+    expected = -np.log(x) - 0.5 * np.log(2 * np.pi) - 0.5 * np.log(x) ** 2
+    np.testing.assert_allclose(lognormal.log_prob(ag.tensor(x)).item(), expected, rtol=1e-6)
+    # validate_args=False computes without the check, as PyTorch's
+    unchecked = D.LogisticNormal(ag.zeros(2), ag.ones(2), validate_args=False)
+    assert np.isfinite(unchecked.log_prob(ag.tensor([0.2, 0.2, 0.2])).item())
+
+
+def test_constraints_with_tensor_bounds_check_arrays():
+    # greater_than/greater_than_eq/less_than/half_open_interval/integer_interval with a
+    # Tensor bound compared arrays with a Tensor: a subclass's parameter check (np.all of a
+    # Tensor) raised TypeError instead of checking
+    class Shifted(D.Distribution):
+        arg_constraints = {"x": C.greater_than(ag.tensor([0.0, 1.0]))}
+
+        def __init__(self, x):
+            self.x = x
+            super().__init__(x.shape)
+
+    Shifted(ag.tensor([0.5, 1.5]))
+    with pytest.raises(ValueError, match="GreaterThan"):
+        Shifted(ag.tensor([0.5, 0.5]))
+    bound = ag.tensor([1.0, 2.0])
+    v = ag.tensor([1.0, 1.5])
+    assert C.greater_than_eq(bound).check(v).tolist() == [True, False]
+    assert C.less_than(bound).check(v).tolist() == [False, True]
+    assert C.half_open_interval(ag.tensor(0.0), bound).check(v).tolist() == [False, True]
+    assert C.integer_interval(ag.tensor(0.0), bound).check(v).tolist() == [True, False]
