@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import copy
 import math
 from typing import Any
 
@@ -92,6 +93,17 @@ class Transform:
         """The inverse transform (``inv.inv`` is this transform)."""
         return _InverseTransform(self)
 
+    def with_cache(self, cache_size: builtins.int = 1) -> Transform:
+        """This transform with ``cache_size`` (0 or 1): itself when it already has it, else a
+        copy with an empty cache, as ``torch.distributions.Transform.with_cache``."""
+        if self._cache_size == cache_size:
+            return self
+        if cache_size not in (0, 1):
+            raise ValueError("cache_size must be 0 or 1")
+        new = copy.copy(self)
+        new._cache_size, new._cached = cache_size, (None, None)
+        return new
+
     def _call(self, x: Tensor) -> Tensor:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -175,6 +187,12 @@ class _InverseTransform(Transform):
     @property
     def sign(self) -> Any:
         return self._inv.sign
+
+    def with_cache(self, cache_size: builtins.int = 1) -> Transform:
+        """The inverse of the forward transform with ``cache_size`` (one cache for both
+        directions)."""
+        cached = self._inv.with_cache(cache_size)
+        return self if cached is self._inv else cached.inv
 
     def __call__(self, x: Tensor) -> Tensor:
         return self._inv._inv_call(x)
@@ -1000,11 +1018,6 @@ class CumulativeDistributionTransform(Transform):
     @property
     def domain(self) -> Any:  # type: ignore[override]
         return self.distribution.support
-
-    def with_cache(self, cache_size: builtins.int = 1) -> CumulativeDistributionTransform:
-        if self._cache_size == cache_size:
-            return self
-        return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
 
     def _call(self, x: Tensor) -> Tensor:
         return self.distribution.cdf(x)

@@ -107,3 +107,26 @@ def test_constraints_with_tensor_bounds_check_arrays():
     assert C.less_than(bound).check(v).tolist() == [False, True]
     assert C.half_open_interval(ag.tensor(0.0), bound).check(v).tolist() == [False, True]
     assert C.integer_interval(ag.tensor(0.0), bound).check(v).tolist() == [True, False]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: D.ExpTransform(), lambda: D.AffineTransform(1.0, 2.0), lambda: D.PowerTransform(2.0),
+    lambda: D.StickBreakingTransform(), lambda: D.CorrCholeskyTransform(),
+    lambda: D.ComposeTransform([D.ExpTransform(), D.AffineTransform(1.0, 2.0)]),
+    lambda: D.ExpTransform().inv], ids=["exp", "affine", "power", "stick", "corr", "compose",
+                                        "inverse"])
+def test_with_cache(make):
+    # Transform.with_cache (PyTorch's) was missing: AttributeError for every transform but
+    # CumulativeDistributionTransform
+    t = make()
+    assert t.with_cache(0) is t
+    cached = t.with_cache()
+    assert cached is not t and cached.with_cache(1) is cached
+    x = ag.tensor([0.3, 0.6, 0.1]) if "Corr" not in repr(t) else ag.tensor([0.3, -0.2, 0.5])
+    y = cached(x)
+    if not isinstance(t, D.ComposeTransform):  # (PyTorch's Compose.inv has its own cache)
+        assert cached.inv(y) is x  # the cached pair, not a recomputation
+        assert t.inv(t(x)) is not x  # the original stays uncached
+    np.testing.assert_allclose(cached(x).numpy(), t(x).numpy())
+    with pytest.raises(ValueError, match="cache_size must be 0 or 1"):
+        t.with_cache(2)
