@@ -450,9 +450,6 @@ class PowerTransform(Transform):
 
     inverse_shape = forward_shape
 
-    def __repr__(self) -> str:
-        return f"PowerTransform(exponent={self.exponent})"
-
 
 class AbsTransform(Transform):
     r"""``y = |x|`` (not bijective: the inverse returns ``y``, and there is no
@@ -744,9 +741,6 @@ class ReshapeTransform(Transform):
 
     def inverse_shape(self, shape: Any) -> Size:
         return self._moved(shape, self.out_shape, self.in_shape)
-
-    def __repr__(self) -> str:
-        return f"ReshapeTransform(in_shape={self.in_shape}, out_shape={self.out_shape})"
 
 
 class SoftmaxTransform(Transform):

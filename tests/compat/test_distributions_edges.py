@@ -130,3 +130,17 @@ def test_with_cache(make):
     np.testing.assert_allclose(cached(x).numpy(), t(x).numpy())
     with pytest.raises(ValueError, match="cache_size must be 0 or 1"):
         t.with_cache(2)
+
+
+@pytest.mark.torch_parity
+def test_transform_reprs_match_torch():
+    # PowerTransform and ReshapeTransform printed their arguments; PyTorch's print the class
+    torch = pytest.importorskip("torch")
+    T = torch.distributions.transforms
+    pairs = [(D.PowerTransform(2.0), T.PowerTransform(torch.tensor(2.0))),
+             (D.ReshapeTransform((2, 3), (6,)), T.ReshapeTransform((2, 3), (6,))),
+             (D.PowerTransform(2.0).inv, T.PowerTransform(torch.tensor(2.0)).inv),
+             (D.ComposeTransform([D.PowerTransform(2.0), D.ExpTransform()]),
+              T.ComposeTransform([T.PowerTransform(torch.tensor(2.0)), T.ExpTransform()]))]
+    for ours, theirs in pairs:
+        assert repr(ours) == repr(theirs)
