@@ -144,3 +144,21 @@ def test_transform_reprs_match_torch():
               T.ComposeTransform([T.PowerTransform(torch.tensor(2.0)), T.ExpTransform()]))]
     for ours, theirs in pairs:
         assert repr(ours) == repr(theirs)
+
+
+def test_continuous_bernoulli_is_a_complete_exponential_family():
+    # ContinuousBernoulli had no _natural_params/_log_normalizer: ExponentialFamily.entropy and
+    # the Bregman KL raised NotImplementedError (PyTorch's compute them)
+    from autograd_core.distributions.kl import _kl_expfamily_expfamily
+    probs = ag.tensor([0.2, 0.4995, 0.5, 0.9], dtype=ag.float64)
+    p = D.ContinuousBernoulli(probs)
+    q = D.ContinuousBernoulli(ag.tensor([0.6, 0.3, 0.5004, 0.5], dtype=ag.float64))
+    np.testing.assert_allclose(D.ExponentialFamily.entropy(p).detach().numpy(),
+                               p.entropy().numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(_kl_expfamily_expfamily(p, q).detach().numpy(),
+                               D.kl_divergence(p, q).numpy(), rtol=1e-7, atol=1e-12)
+    # the normaliser in closed form: log((e^x - 1) / x), log 1 = 0 at x = 0
+    x = ag.tensor([-3.0, -1e-4, 0.0, 2e-3, 5.0], dtype=ag.float64)
+    xs = x.numpy()
+    expected = [np.log(np.expm1(v) / v) if v != 0 else 0.0 for v in xs]
+    np.testing.assert_allclose(p._log_normalizer(x).numpy(), expected, rtol=1e-12, atol=1e-15)
