@@ -30,23 +30,34 @@ class Constraint:
 
     is_discrete = False
     event_dim = 0
+    _text: str | None = None  # (a user's subclass need not call __init__, as in PyTorch)
+    _predicate: Any = None
 
-    def __init__(self, text: str = "Constraint()", predicate: Any = None,
+    def __init__(self, text: str | None = None, predicate: Any = None,
                  event_dim: builtins.int = 0, is_discrete: builtins.bool = False) -> None:
         self._text, self._predicate = text, predicate
         self.event_dim, self.is_discrete = event_dim, is_discrete
 
+    @property
+    def _checkable(self) -> builtins.bool:
+        """Whether ``_ok`` can answer: a predicate, or a user's subclass with its own check."""
+        return self._predicate is not None or type(self).check is not Constraint.check
+
     def _ok(self, v: np.ndarray) -> np.ndarray:
-        if self._predicate is None:
-            raise NotImplementedError
-        return self._predicate(v)
+        if self._predicate is not None:
+            return self._predicate(v)
+        if self._checkable:  # a user's subclass: its own check
+            ok = self.check(_ag.tensor(v))
+            return ok._data if isinstance(ok, Tensor) else np.asarray(ok)
+        raise NotImplementedError
 
     def check(self, value: Tensor) -> Tensor:
         """Whether each event of ``value`` satisfies the constraint."""
         return _ag.tensor(np.asarray(self._ok(value._data), dtype=np.bool_))
 
     def __repr__(self) -> str:
-        return self._text
+        # PyTorch's default drops the first letter of the class name (its classes start "_")
+        return self._text if self._text is not None else type(self).__name__[1:] + "()"
 
 
 class _Dependent(Constraint):
@@ -79,6 +90,10 @@ class _Dependent(Constraint):
 
     def check(self, value: Tensor) -> Tensor:
         raise ValueError("Cannot determine validity of dependent constraint")
+
+    @property
+    def _checkable(self) -> builtins.bool:
+        return False
 
 
 class _DependentProperty(property, _Dependent):
@@ -143,7 +158,7 @@ class MixtureSameFamilyConstraint(Constraint):
                                  f"{type(base_constraint).__name__}")
         self.base_constraint = base_constraint
         self._text = f"MixtureSameFamilyConstraint({base_constraint!r})"
-        self._predicate = self._mixture_ok if base_constraint._predicate is not None else None
+        self._predicate = self._mixture_ok if base_constraint._checkable else None
 
     @property
     def is_discrete(self) -> builtins.bool:  # type: ignore[override]

@@ -162,3 +162,48 @@ def test_continuous_bernoulli_is_a_complete_exponential_family():
     xs = x.numpy()
     expected = [np.log(np.expm1(v) / v) if v != 0 else 0.0 for v in xs]
     np.testing.assert_allclose(p._log_normalizer(x).numpy(), expected, rtol=1e-12, atol=1e-15)
+
+
+class _Positive(C.Constraint):  # PyTorch's way to define a constraint: subclass, give check
+    def check(self, value):
+        return value > 0
+
+
+class _Scaled(D.Distribution):
+    arg_constraints = {"scale": _Positive()}
+    support = _Positive()
+
+    def __init__(self, scale, validate_args=None):
+        self.scale = scale
+        super().__init__(scale.shape, validate_args=validate_args)
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        return -value / self.scale - self.scale.log()
+
+
+def test_a_users_constraint_subclass_checks_through_its_check():
+    # a Constraint subclass with only check() (PyTorch's documented way) in a distribution's
+    # arg_constraints/support raised NotImplementedError on construction (the base's check
+    # asked for a predicate the subclass does not have)
+    d = _Scaled(ag.tensor([1.0, 2.0]))
+    np.testing.assert_allclose(d.log_prob(ag.tensor([2.0, 2.0])).numpy(),
+                               [-2.0, -1.0 - np.log(2.0)], rtol=1e-6)
+    with pytest.raises(ValueError, match=r"scale .* to satisfy the constraint Positive\(\)"):
+        _Scaled(ag.tensor([1.0, -2.0]))
+    with pytest.raises(ValueError, match="within the support"):
+        d.log_prob(ag.tensor([2.0, -1.0]))
+    _Scaled(ag.tensor([-1.0]), validate_args=False)  # no check
+
+
+@pytest.mark.torch_parity
+def test_a_users_constraint_repr_matches_torch():
+    torch = pytest.importorskip("torch")
+
+    class _Mine(torch.distributions.constraints.Constraint):
+        def check(self, value):
+            return value > 0
+
+    assert repr(_Positive()).replace("Positive", "Mine") == repr(_Mine())
+    assert repr(C.Constraint()) == repr(torch.distributions.constraints.Constraint())
