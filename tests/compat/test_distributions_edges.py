@@ -207,3 +207,35 @@ def test_a_users_constraint_repr_matches_torch():
 
     assert repr(_Positive()).replace("Positive", "Mine") == repr(_Mine())
     assert repr(C.Constraint()) == repr(torch.distributions.constraints.Constraint())
+
+
+def test_constraint_registry_register():
+    # biject_to/transform_to were plain functions: biject_to.register(...) (PyTorch's way to
+    # map a constraint of one's own) raised AttributeError, and ConstraintRegistry was missing
+    from autograd_core.distributions.constraint_registry import ConstraintRegistry
+
+    class _Above2(C.Constraint):
+        def check(self, value):
+            return value > 2
+
+    @D.biject_to.register(_Above2)
+    def _to_above2(constraint):
+        return D.ComposeTransform([D.ExpTransform(), D.AffineTransform(2.0, 1.0)])
+
+    x = ag.tensor([0.0, 1.0])
+    np.testing.assert_allclose(D.biject_to(_Above2())(x).numpy(), [3.0, 2.0 + np.e], rtol=1e-6)
+    # inside a composite constraint, as PyTorch's
+    t = D.biject_to(C.independent(_Above2(), 1))
+    np.testing.assert_allclose(t(x).numpy(), [3.0, 2.0 + np.e], rtol=1e-6)
+    with pytest.raises(NotImplementedError, match="Cannot transform"):
+        D.transform_to(_Above2())  # registered with biject_to only
+    # the package's own constraints still map as before, and can be re-registered
+    np.testing.assert_allclose(D.transform_to(C.positive)(ag.tensor([0.0])).numpy(), [1.0])
+    mine = ConstraintRegistry()
+    mine.register(C.positive, lambda c: D.SoftplusTransform())
+    np.testing.assert_allclose(mine(C.positive)(ag.tensor([0.0])).numpy(), [np.log(2.0)],
+                               rtol=1e-6)
+    mine.register(C.greater_than, lambda c: D.AffineTransform(c.lower_bound, 1.0))
+    np.testing.assert_allclose(mine(C.greater_than(3.0))(ag.tensor([1.0])).numpy(), [4.0])
+    with pytest.raises(NotImplementedError, match="Cannot transform"):
+        mine(C.real)
