@@ -16,7 +16,8 @@ from autograd_core.distributions.constraints import (Constraint, _CORR_CHOLESKY,
                                                      _POSITIVE_DEFINITE, _REAL, _REAL_VECTOR,
                                                      _SIMPLEX, _UNIT, _cat, _independent,
                                                      _interval, _stack)
-from autograd_core.distributions.utils import _as_params, _log_sigmoid, _sum_rightmost
+from autograd_core.distributions.utils import (_as_params, _log_sigmoid, _sum_rightmost,
+                                               tril_matrix_to_vec, vec_to_tril_matrix)
 
 __all__ = ["Transform", "SigmoidTransform", "ExpTransform", "AffineTransform", "TanhTransform",
            "SoftplusTransform", "PowerTransform", "AbsTransform", "ComposeTransform",
@@ -863,30 +864,6 @@ class LowerCholeskyTransform(Transform):
         return y.tril(-1) + _ag.diag_embed(y.diagonal(dim1=-2, dim2=-1).log())
 
 
-def _tril_index(n: builtins.int, diag: builtins.int) -> np.ndarray:
-    """Flat indices (row-major) of the entries of an ``n x n`` matrix on and below the
-    ``diag``-th diagonal, row by row (PyTorch's ``tril_matrix_to_vec`` order)."""
-    rows, cols = np.tril_indices(n, diag)
-    return rows * n + cols
-
-
-def _vec_to_strict_tril(x: Tensor) -> Tensor:
-    """The ``n x n`` matrix with ``x`` (of length ``n (n - 1) / 2``) filling the entries below
-    the diagonal in row order, zeros elsewhere (differentiable in ``x``)."""
-    m = x.shape[-1]
-    n = round((0.25 + 2 * m) ** 0.5 + 0.5)
-    index = np.full(n * n, m)  # the appended zero
-    index[_tril_index(n, -1)] = np.arange(m)
-    padded = _ag.cat([x, _ag.zeros(tuple(x.shape[:-1]) + (1,), dtype=x.dtype)], -1)
-    return padded[..., _ag.tensor(index)].reshape(tuple(x.shape[:-1]) + (n, n))
-
-
-def _tril_to_vec(y: Tensor, diag: builtins.int) -> Tensor:
-    n = y.shape[-1]
-    flat = y.reshape(tuple(y.shape[:-2]) + (n * n,))
-    return flat[..., _ag.tensor(_tril_index(n, diag))]
-
-
 def _pad_one(t: Tensor) -> Tensor:
     """``t[..., :-1]`` with a 1 in front (PyTorch's ``pad(t[..., :-1], [1, 0], value=1)``)."""
     return _ag.cat([_ag.ones(tuple(t.shape[:-1]) + (1,), dtype=t.dtype), t[..., :-1]], -1)
@@ -917,7 +894,7 @@ class CorrCholeskyTransform(Transform):
 
     def _call(self, x: Tensor) -> Tensor:
         eps = _ag.finfo(x.dtype).eps
-        r = _vec_to_strict_tril(x.tanh().clamp(min=-1 + eps, max=1 - eps))
+        r = vec_to_tril_matrix(x.tanh().clamp(min=-1 + eps, max=1 - eps), -1)
         # row i: y_ij = r_ij sqrt(prod_{k<j} (1 - r_ik^2)), and the diagonal takes what is left
         z1m_cumprod_sqrt = (1 - r ** 2).sqrt().cumprod(-1)
         r = r + _ag.eye(r.shape[-1], dtype=r.dtype)
@@ -925,12 +902,12 @@ class CorrCholeskyTransform(Transform):
 
     def _inverse(self, y: Tensor) -> Tensor:
         y_cumsum_shifted = _pad_one(1 - (y * y).cumsum(-1))
-        t = _tril_to_vec(y, -1) / _tril_to_vec(y_cumsum_shifted, -1).sqrt()
+        t = tril_matrix_to_vec(y, -1) / tril_matrix_to_vec(y_cumsum_shifted, -1).sqrt()
         return (t.log1p() - (-t).log1p()) / 2  # atanh
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
         y1m_cumsum = 1 - (y * y).cumsum(-1)
-        stick_breaking_logdet = 0.5 * _tril_to_vec(y1m_cumsum, -2).log().sum(-1)
+        stick_breaking_logdet = 0.5 * tril_matrix_to_vec(y1m_cumsum, -2).log().sum(-1)
         tanh_logdet = -2 * (x + _ag.nn.functional.softplus(-2 * x) - math.log(2.0)).sum(-1)
         return stick_breaking_logdet + tanh_logdet
 

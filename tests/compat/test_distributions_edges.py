@@ -239,3 +239,22 @@ def test_constraint_registry_register():
     np.testing.assert_allclose(mine(C.greater_than(3.0))(ag.tensor([1.0])).numpy(), [4.0])
     with pytest.raises(NotImplementedError, match="Cannot transform"):
         mine(C.real)
+
+
+def test_tril_matrix_vec_round_trip():
+    # distributions.utils.tril_matrix_to_vec / vec_to_tril_matrix (PyTorch's) were missing
+    from autograd_core.distributions.utils import tril_matrix_to_vec, vec_to_tril_matrix
+    m = np.arange(1.0, 17.0).reshape(4, 4)
+    for diag, expected in [(0, m[np.tril_indices(4)]), (-1, [5.0, 9.0, 10.0, 13.0, 14.0, 15.0]),
+                           (1, m[np.tril_indices(4, 1)])]:
+        vec = tril_matrix_to_vec(ag.tensor(m), diag)
+        np.testing.assert_array_equal(vec.numpy(), expected)
+        back = vec_to_tril_matrix(vec, diag).numpy()
+        np.testing.assert_array_equal(back, np.tril(m, diag))
+    with pytest.raises(ValueError, match=r"diag \(4\) provided is outside \[-4, 3\]"):
+        tril_matrix_to_vec(ag.tensor(m), 4)
+    with pytest.raises(ValueError, match="cannot be expressed as the lower triangular part"):
+        vec_to_tril_matrix(ag.ones(4))
+    v = ag.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    (vec_to_tril_matrix(v) * ag.tensor([[1.0, 5.0], [2.0, 3.0]])).sum().backward()
+    np.testing.assert_array_equal(v.grad.numpy(), [[1.0, 2.0, 3.0]])
