@@ -258,3 +258,36 @@ def test_tril_matrix_vec_round_trip():
     v = ag.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
     (vec_to_tril_matrix(v) * ag.tensor([[1.0, 5.0], [2.0, 3.0]])).sum().backward()
     np.testing.assert_array_equal(v.grad.numpy(), [[1.0, 2.0, 3.0]])
+
+
+@pytest.mark.torch_parity
+def test_relaxed_bases_are_public_as_torch():
+    # LogitRelaxedBernoulli / ExpRelaxedCategorical were private (_-prefixed) with no support,
+    # arg_constraints, param_shape, expand or value check
+    torch = pytest.importorskip("torch")
+    from autograd_core.distributions.relaxed_bernoulli import LogitRelaxedBernoulli
+    from autograd_core.distributions.relaxed_categorical import ExpRelaxedCategorical
+    from torch.distributions import relaxed_bernoulli as trb, relaxed_categorical as trc
+
+    f64 = torch.float64
+    lrb = LogitRelaxedBernoulli(ag.tensor(0.5, dtype=ag.float64),
+                                probs=ag.tensor([0.3, 0.8], dtype=ag.float64))
+    t_lrb = trb.LogitRelaxedBernoulli(torch.tensor(0.5, dtype=f64),
+                                      probs=torch.tensor([0.3, 0.8], dtype=f64))
+    erc = ExpRelaxedCategorical(ag.tensor(0.5, dtype=ag.float64),
+                                logits=ag.tensor([0.3, -0.7], dtype=ag.float64))
+    t_erc = trc.ExpRelaxedCategorical(torch.tensor(0.5, dtype=f64),
+                                      logits=torch.tensor([0.3, -0.7], dtype=f64))
+    for ours, theirs, v, shape in [(lrb, t_lrb, [0.5, -1.0], (4, 2)),
+                                   (erc, t_erc, np.log([0.4, 0.6]), (4,))]:
+        assert repr(ours.support) == repr(theirs.support)
+        assert {k: repr(c) for k, c in ours.arg_constraints.items()} == {
+            k: repr(c) for k, c in theirs.arg_constraints.items()}
+        assert tuple(ours.param_shape) == tuple(theirs.param_shape)
+        assert ours.has_rsample == theirs.has_rsample
+        e, te = ours.expand(shape), theirs.expand(shape)
+        assert tuple(e.batch_shape) == tuple(te.batch_shape)
+        np.testing.assert_allclose(e.log_prob(ag.tensor(v)).numpy(),
+                                   te.log_prob(torch.tensor(v)).numpy(), rtol=1e-10)
+        with pytest.raises(ValueError):
+            ours.log_prob(ag.tensor([[0.5, 0.5, 0.5]]))  # the wrong event / batch shape
