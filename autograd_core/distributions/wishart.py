@@ -223,7 +223,10 @@ class Wishart(ExponentialFamily):
 
     @property
     def _natural_params(self) -> tuple[Tensor, ...]:
-        return -self.precision_matrix / 2, (self.df - self._event_shape[-1] - 1) / 2
+        # df over the batch: a number df is one 0-d tensor, whose gradient in the Bregman
+        # divergence would add up every batch member's term
+        df = self.df.expand(tuple(self._batch_shape))
+        return -self.precision_matrix / 2, (df - self._event_shape[-1] - 1) / 2
 
     def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
         x, y = natural_params
