@@ -322,3 +322,58 @@ def test_wishart_bregman_kl_and_entropy_with_a_number_df():
     np.testing.assert_allclose(D.kl_divergence(pb, qb).detach().numpy(),
                                [_wishart_kl(3.0, s1, 4.0, s2), _wishart_kl(2.5, s1, 5.0, s2)],
                                rtol=1e-10)
+
+
+_KL_PAIRS = [
+    ("Pareto", [[2.0, 1.0, 3.0], [3.0, 0.5, 2.5]], "Pareto", [[1.0, 2.0, 1.5], [0.7, 0.8, 0.9]]),
+    ("Pareto", [[2.0, 1.0, 3.0], [3.0, 0.5, 1.5]], "Exponential", [[1.0, 2.0, 1.5]]),
+    ("Pareto", [[2.0, 1.0, 3.0], [3.0, 0.5, 1.5]], "Gamma", [[1.0, 2.0, 1.5], [0.7, 0.8, 0.9]]),
+    ("Pareto", [[2.0, 1.0, 3.0], [3.0, 1.5, 2.5]], "Normal", [[1.0, 2.0, 1.5], [0.7, 0.8, 0.9]]),
+    ("Uniform", [[2.0, 0.5, 3.0], [3.0, 4.0, 3.5]], "Pareto", [[1.0, 2.0, 1.5], [2.0, 0.5, 1.0]]),
+    ("ContinuousBernoulli", [[0.2, 0.5, 0.8]], "Uniform", [[-1.0, -0.5, 0.1], [2.0, 1.5, 1.1]]),
+    ("ContinuousBernoulli", [[0.2, 0.5, 0.8]], "Normal", [[-1.0, -0.5, 0.1], [2.0, 1.5, 1.0]]),
+    ("ContinuousBernoulli", [[0.2, 0.5, 0.8]], "Exponential", [[2.0, 1.5, 1.0]]),
+    ("Beta", [[0.2, 0.5, 0.8], [2.0, 1.0, 3.0]], "ContinuousBernoulli", [[0.3, 0.5, 0.9]]),
+    ("Uniform", [[0.2, 0.1, -0.1], [0.5, 0.7, 0.9]], "ContinuousBernoulli", [[0.3, 0.5, 0.9]]),
+    ("Normal", [[0.0], [1.0]], "Pareto", [[1.0], [2.0]]),
+    ("Pareto", [[1.0], [2.0]], "Uniform", [[0.0], [5.0]]),
+    ("Gamma", [[1.0], [2.0]], "ContinuousBernoulli", [[0.3]]),
+]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("pn, pp, qn, qp", _KL_PAIRS,
+                         ids=[f"{c[0]}-{c[2]}" for c in _KL_PAIRS])
+def test_pareto_and_continuous_bernoulli_kl_pairs_match_torch(pn, pp, qn, qp):
+    # PyTorch registers these pairs; kl_divergence raised NotImplementedError (Pareto-Pareto
+    # too when the scales differ)
+    torch = pytest.importorskip("torch")
+    pa = [ag.tensor(np.array(v), requires_grad=True) for v in pp]
+    qa = [ag.tensor(np.array(v), requires_grad=True) for v in qp]
+    pt = [torch.tensor(np.array(v), requires_grad=True) for v in pp]
+    qt = [torch.tensor(np.array(v), requires_grad=True) for v in qp]
+    ours = D.kl_divergence(getattr(D, pn)(*pa), getattr(D, qn)(*qa))
+    theirs = torch.distributions.kl_divergence(getattr(torch.distributions, pn)(*pt),
+                                               getattr(torch.distributions, qn)(*qt))
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10)
+    finite = np.isfinite(theirs.detach().numpy())
+    if finite.any():
+        ga = ag.autograd.grad(ag.where(ag.tensor(finite), ours, 0.0).sum(), pa + qa,
+                              allow_unused=True)
+        gt = torch.autograd.grad(torch.where(torch.tensor(finite), theirs, 0.0).sum(), pt + qt,
+                                 allow_unused=True)
+        for a, t in zip(ga, gt):
+            np.testing.assert_allclose(0 if a is None else a.numpy(),
+                                       0 if t is None else t.numpy(), rtol=1e-7, atol=1e-12)
+
+
+def test_continuous_bernoulli_uniform_kl_at_the_unit_interval():
+    # U(0, 1) covers CB's support: KL(CB || U(0, 1)) = -H(CB) and KL(U(0, 1) || CB) =
+    # -E log q(X) (PyTorch 2.13 says inf for both: its bounds checks include the ends)
+    cb = D.ContinuousBernoulli(ag.tensor([0.2, 0.7], dtype=ag.float64))
+    u = D.Uniform(ag.tensor(0.0, dtype=ag.float64), ag.tensor(1.0, dtype=ag.float64))
+    np.testing.assert_allclose(D.kl_divergence(cb, u).numpy(), -cb.entropy().numpy(), rtol=1e-12)
+    x = np.linspace(0.0, 1.0, 200001)  # E_U[-log q(X)] by the trapezoid rule
+    lq = cb.log_prob(ag.tensor(x[:, None], dtype=ag.float64)).numpy()
+    expected = -np.trapezoid(lq, x, axis=0)
+    np.testing.assert_allclose(D.kl_divergence(u, cb).numpy(), expected, rtol=1e-8)
