@@ -303,7 +303,8 @@ def _is_lower_cholesky(v: np.ndarray) -> np.ndarray:
 
 
 def _is_lower_triangular(v: np.ndarray) -> np.ndarray:
-    return np.all(np.triu(v, 1) == 0, axis=(-2, -1))
+    # compared with its own lower triangle, as PyTorch's: a nan anywhere fails
+    return np.all(np.tril(v) == v, axis=(-2, -1))
 
 
 def _is_corr_cholesky(v: np.ndarray) -> np.ndarray:

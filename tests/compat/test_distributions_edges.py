@@ -377,3 +377,13 @@ def test_continuous_bernoulli_uniform_kl_at_the_unit_interval():
     lq = cb.log_prob(ag.tensor(x[:, None], dtype=ag.float64)).numpy()
     expected = -np.trapezoid(lq, x, axis=0)
     np.testing.assert_allclose(D.kl_divergence(u, cb).numpy(), expected, rtol=1e-8)
+
+
+def test_lower_triangular_rejects_nan():
+    # constraints.lower_triangular looked only above the diagonal: a nan on or below it passed
+    # (PyTorch's compares the matrix with its lower triangle, so nan fails)
+    check = C.lower_triangular.check
+    assert check(ag.tensor([[1.0, 0.0], [0.6, 0.8]])).item()
+    assert not check(ag.tensor([[float("nan"), 0.0], [0.6, 0.8]])).item()
+    assert not check(ag.tensor([[1.0, 0.0], [float("nan"), 0.8]])).item()
+    assert not check(ag.tensor([[1.0, 0.1], [0.6, 0.8]])).item()
