@@ -11,7 +11,6 @@ import autograd_core as _ag
 from autograd_core.tensor import Tensor
 
 
-
 # Constraints: PyTorch's ``distributions.constraints`` objects (the repr is the text PyTorch's
 # messages show; ``check`` answers per element / per event).
 

@@ -90,8 +90,8 @@ def kl_divergence(p: Any, q: Any) -> Tensor:
     where ``q`` gives zero probability to what ``p`` can draw; differentiable in both.
 
     Args:
-        p: a distribution of this module.
-        q: a distribution of this module.
+        p: a distribution of this package.
+        q: a distribution of this package.
 
     Raises:
         NotImplementedError: for a pair without a closed form here.
@@ -209,7 +209,7 @@ def _kl_lowrank_as_full(p: Any, q: Any) -> Tensor:
     return _kl_mvn_mvn(full(p), full(q))
 
 
-# ---- KL divergences of the families above (the pairs PyTorch registers) --------------------
+# ---- More of the KL pairs PyTorch registers ------------------------------------------------
 
 def _infinite_like(t: Tensor) -> Tensor:
     return _ag.full_like(t, math.inf)

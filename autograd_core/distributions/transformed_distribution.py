@@ -26,7 +26,7 @@ class TransformedDistribution(_Distribution):
     ``support``, as PyTorch's.
 
     Args:
-        base_distribution: a distribution of this module.
+        base_distribution: a distribution of this package.
         transforms (Transform or list of Transform): applied in order.
         validate_args (bool, optional): passed on as the base's checks are.
 

@@ -16,8 +16,7 @@ __all__ = ["clamp_probs", "probs_to_logits", "logits_to_probs", "broadcast_all",
            "tril_matrix_to_vec", "vec_to_tril_matrix"]
 
 
-# ---------------------------------------------------------------------------------------------
-# Shared machinery of the continuous / Bernoulli distributions below (PyTorch's Distribution).
+# Helpers the families of this package share.
 
 _Number = (builtins.int, builtins.float)
 
