@@ -492,11 +492,8 @@ def _kl_expfamily_expfamily(p: ExponentialFamily, q: ExponentialFamily) -> Tenso
     if type(p) is not type(q):
         raise NotImplementedError("The cross KL-divergence between different exponential "
                                   "families cannot be computed using Bregman divergences")
-    p_nparams = [t.detach().requires_grad_() for t in p._natural_params]
+    p_nparams, lg_normal, grads = p._log_normalizer_and_grad()
     q_nparams = q._natural_params
-    with _ag.enable_grad():
-        lg_normal = p._log_normalizer(*p_nparams)
-        grads = _ag.autograd.grad(lg_normal.sum(), p_nparams, create_graph=True)
     result = q._log_normalizer(*q_nparams) - lg_normal
     for pnp, qnp, g in zip(p_nparams, q_nparams, grads):
         # summed over the parameter's own event dimensions (a Wishart's df has none; PyTorch
