@@ -30,7 +30,7 @@ class Beta(ExponentialFamily):
         validate_args (bool, optional): check the parameters and ``log_prob``'s values
             (default: True).
 
-    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False) and no ``cdf``; a bad
+    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False); a bad
     parameter is reported under its own name (PyTorch's message names the ``Dirichlet`` it
     builds) and the ``repr`` shows the parameters (PyTorch's is ``Beta()``).
 

@@ -11,7 +11,6 @@ import autograd_core as _ag
 from autograd_core.tensor import Tensor
 
 
-
 # Constraints: PyTorch's ``distributions.constraints`` objects (the repr is the text PyTorch's
 # messages show; ``check`` answers per element / per event).
 
@@ -30,23 +29,34 @@ class Constraint:
 
     is_discrete = False
     event_dim = 0
+    _text: str | None = None  # (a user's subclass need not call __init__, as in PyTorch)
+    _predicate: Any = None
 
-    def __init__(self, text: str = "Constraint()", predicate: Any = None,
+    def __init__(self, text: str | None = None, predicate: Any = None,
                  event_dim: builtins.int = 0, is_discrete: builtins.bool = False) -> None:
         self._text, self._predicate = text, predicate
         self.event_dim, self.is_discrete = event_dim, is_discrete
 
+    @property
+    def _checkable(self) -> builtins.bool:
+        """Whether ``_ok`` can answer: a predicate, or a user's subclass with its own check."""
+        return self._predicate is not None or type(self).check is not Constraint.check
+
     def _ok(self, v: np.ndarray) -> np.ndarray:
-        if self._predicate is None:
-            raise NotImplementedError
-        return self._predicate(v)
+        if self._predicate is not None:
+            return self._predicate(v)
+        if self._checkable:  # a user's subclass: its own check
+            ok = self.check(_ag.tensor(v))
+            return ok._data if isinstance(ok, Tensor) else np.asarray(ok)
+        raise NotImplementedError
 
     def check(self, value: Tensor) -> Tensor:
         """Whether each event of ``value`` satisfies the constraint."""
         return _ag.tensor(np.asarray(self._ok(value._data), dtype=np.bool_))
 
     def __repr__(self) -> str:
-        return self._text
+        # PyTorch's default drops the first letter of the class name (its classes start "_")
+        return self._text if self._text is not None else type(self).__name__[1:] + "()"
 
 
 class _Dependent(Constraint):
@@ -79,6 +89,10 @@ class _Dependent(Constraint):
 
     def check(self, value: Tensor) -> Tensor:
         raise ValueError("Cannot determine validity of dependent constraint")
+
+    @property
+    def _checkable(self) -> builtins.bool:
+        return False
 
 
 class _DependentProperty(property, _Dependent):
@@ -143,7 +157,7 @@ class MixtureSameFamilyConstraint(Constraint):
                                  f"{type(base_constraint).__name__}")
         self.base_constraint = base_constraint
         self._text = f"MixtureSameFamilyConstraint({base_constraint!r})"
-        self._predicate = self._mixture_ok if base_constraint._predicate is not None else None
+        self._predicate = self._mixture_ok if base_constraint._checkable else None
 
     @property
     def is_discrete(self) -> builtins.bool:  # type: ignore[override]
@@ -230,17 +244,17 @@ def _with(c: Constraint, **attrs: Any) -> Constraint:
 
 def _greater_than(lower_bound: Any) -> Constraint:
     return _with(Constraint(f"GreaterThan(lower_bound={lower_bound})",
-                            lambda v: v > lower_bound), lower_bound=lower_bound)
+                            lambda v: v > _values(lower_bound)), lower_bound=lower_bound)
 
 
 def _greater_than_eq(lower_bound: Any) -> Constraint:
     return _with(Constraint(f"GreaterThanEq(lower_bound={lower_bound})",
-                            lambda v: v >= lower_bound), lower_bound=lower_bound)
+                            lambda v: v >= _values(lower_bound)), lower_bound=lower_bound)
 
 
 def _less_than(upper_bound: Any) -> Constraint:
-    return _with(Constraint(f"LessThan(upper_bound={upper_bound})", lambda v: v < upper_bound),
-                 upper_bound=upper_bound)
+    return _with(Constraint(f"LessThan(upper_bound={upper_bound})",
+                            lambda v: v < _values(upper_bound)), upper_bound=upper_bound)
 
 
 def _values(bound: Any) -> Any:
@@ -257,13 +271,15 @@ def _interval(lower_bound: Any, upper_bound: Any) -> Constraint:
 
 def _half_open_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
     return _with(Constraint(f"HalfOpenInterval(lower_bound={lower_bound}, upper_bound="
-                            f"{upper_bound})", lambda v: (v >= lower_bound) & (v < upper_bound)),
+                            f"{upper_bound})",
+                            lambda v: (v >= _values(lower_bound)) & (v < _values(upper_bound))),
                  lower_bound=lower_bound, upper_bound=upper_bound)
 
 
 def _integer_interval(lower_bound: Any, upper_bound: Any) -> Constraint:
     return Constraint(f"IntegerInterval(lower_bound={lower_bound}, upper_bound={upper_bound})",
-                      lambda v: (v % 1 == 0) & (v >= lower_bound) & (v <= upper_bound),
+                      lambda v: ((v % 1 == 0) & (v >= _values(lower_bound))
+                                 & (v <= _values(upper_bound))),
                       is_discrete=True)
 
 
@@ -286,7 +302,8 @@ def _is_lower_cholesky(v: np.ndarray) -> np.ndarray:
 
 
 def _is_lower_triangular(v: np.ndarray) -> np.ndarray:
-    return np.all(np.triu(v, 1) == 0, axis=(-2, -1))
+    # compared with its own lower triangle, as PyTorch's: a nan anywhere fails
+    return np.all(np.tril(v) == v, axis=(-2, -1))
 
 
 def _is_corr_cholesky(v: np.ndarray) -> np.ndarray:

@@ -138,4 +138,18 @@ class ContinuousBernoulli(ExponentialFamily):
         log0, log1 = (-self.probs).log1p(), self.probs.log()
         return self.mean * (log0 - log1) - self._log_norm() - log0
 
+    @property
+    def _natural_params(self) -> tuple[Tensor, ...]:
+        return (self.logits,)
+
+    def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
+        """``log int_0^1 exp(x y) dy = log(expm1(x) / x)``; its Taylor series
+        ``x / 2 + x^2 / 24 - x^4 / 2880`` near ``x = 0`` (``lims`` moved to logits)."""
+        (x,) = natural_params
+        near_zero = (x > self._lims[0] - 0.5) & (x <= self._lims[1] - 0.5)
+        safe = _ag.where(near_zero, 1.0, x)
+        exact = safe.expm1().abs().log() - safe.abs().log()
+        taylor = 0.5 * x + x.pow(2) / 24.0 - x.pow(4) / 2880.0
+        return _ag.where(near_zero, taylor, exact)
+
     _mean_carrier_measure = 0

@@ -108,7 +108,7 @@ class Distribution:
         """PyTorch's check of a ``log_prob`` value: a Tensor, broadcastable with the batch and
         event shapes, in ``support`` (when that is a ``Constraint`` that can check)."""
         support = getattr(self, "support", None)
-        if isinstance(support, Constraint) and support._predicate is not None:
+        if isinstance(support, Constraint) and support._checkable:
             self._check_value(value, support._ok, support)
         else:
             self._check_value(value, lambda v: True, support)

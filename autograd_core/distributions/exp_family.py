@@ -43,13 +43,21 @@ class ExponentialFamily(Distribution):
     def _mean_carrier_measure(self) -> Any:
         raise NotImplementedError
 
-    def entropy(self) -> Tensor:
-        """``F(theta) - <theta, grad F(theta)> - E k(x)``, differentiable in the parameters."""
-        result: Any = -self._mean_carrier_measure
-        nparams = [p.detach().requires_grad_() for p in self._natural_params]
+    def _log_normalizer_and_grad(self) -> tuple[list[Tensor], Tensor, tuple[Tensor, ...]]:
+        """The natural parameters, ``F`` at them and its gradient, all in the graph of the
+        distribution's parameters (PyTorch detaches the parameters first, so its entropy and
+        KL have no gradient in them)."""
+        nparams = [t if t.requires_grad else t.detach().requires_grad_()
+                   for t in self._natural_params]
         with _ag.enable_grad():
             lg_normal = self._log_normalizer(*nparams)
             grads = _ag.autograd.grad(lg_normal.sum(), nparams, create_graph=True)
+        return nparams, lg_normal, grads
+
+    def entropy(self) -> Tensor:
+        """``F(theta) - <theta, grad F(theta)> - E k(x)``, differentiable in the parameters."""
+        result: Any = -self._mean_carrier_measure
+        nparams, lg_normal, grads = self._log_normalizer_and_grad()
         result = result + lg_normal
         for p, g in zip(nparams, grads):
             result = result - (p * g).reshape(tuple(self._batch_shape) + (-1,)).sum(-1)

@@ -29,7 +29,7 @@ class Gamma(ExponentialFamily):
         validate_args (bool, optional): check the parameters and ``log_prob``'s values
             (default: True).
 
-    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False) and no ``cdf``; ``sample``
+    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False); ``sample``
     draws from this project's random stream.
 
     Example::

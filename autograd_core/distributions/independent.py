@@ -19,7 +19,7 @@ class Independent(Distribution):
     ``Independent(Normal(loc, scale), 1)``).
 
     Args:
-        base_distribution: a distribution of this module.
+        base_distribution: a distribution of this package.
         reinterpreted_batch_ndims (int): how many batch dimensions become event dimensions.
         validate_args (bool, optional): accepted for PyTorch's signature; the base checks.
 

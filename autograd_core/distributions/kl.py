@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import math
 from typing import Any
 
@@ -29,10 +30,11 @@ from autograd_core.distributions.lowrank_multivariate_normal import LowRankMulti
 from autograd_core.distributions.multivariate_normal import MultivariateNormal
 from autograd_core.distributions.normal import Normal
 from autograd_core.distributions.one_hot_categorical import OneHotCategorical
+from autograd_core.distributions.pareto import Pareto
 from autograd_core.distributions.poisson import Poisson
 from autograd_core.distributions.transformed_distribution import TransformedDistribution
 from autograd_core.distributions.uniform import Uniform
-from autograd_core.distributions.utils import _EULER_GAMMA, _sum_rightmost
+from autograd_core.distributions.utils import _EULER_GAMMA, _log_sigmoid, _sum_rightmost
 
 __all__ = ["kl_divergence", "register_kl"]
 
@@ -88,8 +90,8 @@ def kl_divergence(p: Any, q: Any) -> Tensor:
     where ``q`` gives zero probability to what ``p`` can draw; differentiable in both.
 
     Args:
-        p: a distribution of this module.
-        q: a distribution of this module.
+        p: a distribution of this package.
+        q: a distribution of this package.
 
     Raises:
         NotImplementedError: for a pair without a closed form here.
@@ -207,7 +209,7 @@ def _kl_lowrank_as_full(p: Any, q: Any) -> Tensor:
     return _kl_mvn_mvn(full(p), full(q))
 
 
-# ---- KL divergences of the families above (the pairs PyTorch registers) --------------------
+# ---- More of the KL pairs PyTorch registers ------------------------------------------------
 
 def _infinite_like(t: Tensor) -> Tensor:
     return _ag.full_like(t, math.inf)
@@ -490,11 +492,8 @@ def _kl_expfamily_expfamily(p: ExponentialFamily, q: ExponentialFamily) -> Tenso
     if type(p) is not type(q):
         raise NotImplementedError("The cross KL-divergence between different exponential "
                                   "families cannot be computed using Bregman divergences")
-    p_nparams = [t.detach().requires_grad_() for t in p._natural_params]
+    p_nparams, lg_normal, grads = p._log_normalizer_and_grad()
     q_nparams = q._natural_params
-    with _ag.enable_grad():
-        lg_normal = p._log_normalizer(*p_nparams)
-        grads = _ag.autograd.grad(lg_normal.sum(), p_nparams, create_graph=True)
     result = q._log_normalizer(*q_nparams) - lg_normal
     for pnp, qnp, g in zip(p_nparams, q_nparams, grads):
         # summed over the parameter's own event dimensions (a Wishart's df has none; PyTorch
@@ -514,3 +513,101 @@ def _kl_continuous_bernoulli_continuous_bernoulli(p: ContinuousBernoulli,
 
 _KL[ExponentialFamily, ExponentialFamily] = _kl_expfamily_expfamily
 _KL[ContinuousBernoulli, ContinuousBernoulli] = _kl_continuous_bernoulli_continuous_bernoulli
+
+
+# Pareto and ContinuousBernoulli against the other families: -H(p) - E_p[log q(X)], inf where q
+# has no density on part of p's support (PyTorch's pairs)
+
+def _cb_cross_entropy(q: ContinuousBernoulli, mean: Tensor) -> Tensor:
+    """``-E[log q(X)]`` for ``X`` of mean ``mean`` on [0, 1] (``log q`` is linear in x)."""
+    return -(q.logits * mean + _log_sigmoid(-q.logits) + q._log_norm())
+
+
+def _kl_beta_continuous_bernoulli(p: Beta, q: ContinuousBernoulli) -> Tensor:
+    return -p.entropy() + _cb_cross_entropy(q, p.mean)
+
+
+def _kl_uniform_continuous_bernoulli(p: Uniform, q: ContinuousBernoulli) -> Tensor:
+    result = -p.entropy() + _cb_cross_entropy(q, p.mean)
+    return _ag.where((p.low < 0) | (p.high > 1), math.inf, result)
+
+
+def _kl_continuous_bernoulli_exponential(p: ContinuousBernoulli, q: Exponential) -> Tensor:
+    return -p.entropy() - q.rate.log() + q.rate * p.mean
+
+
+def _kl_continuous_bernoulli_normal(p: ContinuousBernoulli, q: Normal) -> Tensor:
+    var = q.scale.pow(2)
+    second = p.variance + (p.mean - q.loc).pow(2)  # E (X - loc)^2
+    return -p.entropy() + 0.5 * (2 * math.pi * var).log() + second / (2 * var)
+
+
+def _kl_continuous_bernoulli_uniform(p: ContinuousBernoulli, q: Uniform) -> Tensor:
+    # finite when q covers [0, 1] (PyTorch 2.13 gives inf also when it ends at 0 or 1)
+    result = -p.entropy() + (q.high - q.low).log()
+    return _ag.where((q.low > 0) | (q.high < 1), math.inf, result)
+
+
+def _pareto_moments(p: Pareto, min_alpha: builtins.int) -> tuple[Tensor, Tensor, Tensor]:
+    """``(alpha > min_alpha, E X, E (X - E X)^2)``; the moments finite everywhere (a safe alpha
+    where they do not exist, so the masked entries have zero gradient, not nan)."""
+    ok = p.alpha > min_alpha
+    a = _ag.where(ok, p.alpha, min_alpha + 1.0)
+    mean = a * p.scale / (a - 1)
+    return ok, mean, p.scale.pow(2) * a / ((a - 1).pow(2) * (a - 2))
+
+
+def _kl_pareto_pareto(p: Pareto, q: Pareto) -> Tensor:
+    ratio = q.alpha / p.alpha
+    result = q.alpha * (p.scale / q.scale).log() - ratio.log() + ratio - 1
+    return _ag.where(p.scale < q.scale, math.inf, result)
+
+
+def _kl_pareto_exponential(p: Pareto, q: Exponential) -> Tensor:
+    ok, mean, _ = _pareto_moments(p, 1)
+    return _ag.where(ok, -p.entropy() - q.rate.log() + q.rate * mean, math.inf)
+
+
+def _kl_pareto_gamma(p: Pareto, q: Gamma) -> Tensor:
+    ok, mean, _ = _pareto_moments(p, 1)
+    c, r = q.concentration, q.rate
+    mean_log = p.scale.log() + p.alpha.reciprocal()  # E log X
+    result = -p.entropy() - c * r.log() + _ag.lgamma(c) - (c - 1) * mean_log + r * mean
+    return _ag.where(ok, result, math.inf)
+
+
+def _kl_pareto_normal(p: Pareto, q: Normal) -> Tensor:
+    ok, mean, variance = _pareto_moments(p, 2)
+    var = q.scale.pow(2)
+    second = variance + (mean - q.loc).pow(2)
+    result = -p.entropy() + 0.5 * (2 * math.pi * var).log() + second / (2 * var)
+    return _ag.where(ok, result, math.inf)
+
+
+def _kl_uniform_pareto(p: Uniform, q: Pareto) -> Tensor:
+    width = p.high - p.low
+    mean_log = (_x_log_x(p.high) - _x_log_x(p.low) - width) / width  # E log X
+    result = (-width.log() - q.alpha.log() - q.alpha * q.scale.log()
+              + (q.alpha + 1) * mean_log)
+    return _ag.where(p.low < q.scale, math.inf, result)
+
+
+_KL.update({
+    (Beta, ContinuousBernoulli): _kl_beta_continuous_bernoulli,
+    (Uniform, ContinuousBernoulli): _kl_uniform_continuous_bernoulli,
+    (ContinuousBernoulli, Exponential): _kl_continuous_bernoulli_exponential,
+    (ContinuousBernoulli, Normal): _kl_continuous_bernoulli_normal,
+    (ContinuousBernoulli, Uniform): _kl_continuous_bernoulli_uniform,
+    (Pareto, Pareto): _kl_pareto_pareto,
+    (Pareto, Exponential): _kl_pareto_exponential,
+    (Pareto, Gamma): _kl_pareto_gamma,
+    (Pareto, Normal): _kl_pareto_normal,
+    (Uniform, Pareto): _kl_uniform_pareto,
+})
+for _p, _param in [(Beta, "concentration1"), (ContinuousBernoulli, "probs"), (Exponential, "rate"),
+                   (Gamma, "concentration"), (Gumbel, "loc"), (Laplace, "loc"), (Normal, "loc")]:
+    _KL[_p, Pareto] = _kl_p_infinite(_param)
+    if _p not in (Beta, ContinuousBernoulli):
+        _KL[_p, ContinuousBernoulli] = _kl_p_infinite(_param)
+for _q in (Beta, ContinuousBernoulli, Uniform):
+    _KL[Pareto, _q] = _kl_p_infinite("scale")

@@ -73,9 +73,6 @@ class Pareto(TransformedDistribution):
     def _in_support(self, value: Any) -> Tensor:
         return self._check_value(value, lambda v: v >= self.scale._data, self.support)
 
-    def log_prob(self, value: Tensor) -> Tensor:
-        return super().log_prob(self._in_support(value))
-
     def cdf(self, value: Tensor) -> Tensor:
         return super().cdf(self._in_support(value))
 

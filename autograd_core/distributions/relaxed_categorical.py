@@ -1,4 +1,5 @@
-"""PyTorch's ``torch.distributions.relaxed_categorical``: ``RelaxedOneHotCategorical``."""
+"""PyTorch's ``torch.distributions.relaxed_categorical``: ``RelaxedOneHotCategorical``,
+``ExpRelaxedCategorical``."""
 
 from __future__ import annotations
 
@@ -9,18 +10,37 @@ from typing import Any
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
 from autograd_core.distributions.categorical import Categorical
-from autograd_core.distributions.constraints import _SIMPLEX, _on_simplex
+from autograd_core.distributions.constraints import _REAL_VECTOR, _SIMPLEX
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.transformed_distribution import TransformedDistribution
 from autograd_core.distributions.transforms import ExpTransform
 from autograd_core.distributions.utils import _clamp_probs
 
-__all__ = ["RelaxedOneHotCategorical"]
+__all__ = ["ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
 
 
-class _ExpRelaxedCategorical(Distribution):
-    """The log of a ``RelaxedOneHotCategorical`` draw (PyTorch's ``ExpRelaxedCategorical``)."""
+class ExpRelaxedCategorical(Distribution):
+    r"""The log of a ``RelaxedOneHotCategorical`` draw, as
+    ``torch.distributions.relaxed_categorical.ExpRelaxedCategorical``: ``log_softmax((logits
+    + Gumbel noise) / temperature)``, reparameterised.
 
+    Args:
+        temperature (float or Tensor): the relaxation temperature (positive).
+        probs (Tensor, optional): category probabilities, shape ``batch_shape + (K,)``.
+        logits (Tensor, optional): their log-odds.
+        validate_args (bool, optional): check the parameters and values (default: True).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions.relaxed_categorical import ExpRelaxedCategorical
+        >>> m = ExpRelaxedCategorical(ag.tensor(0.5), probs=ag.tensor([0.3, 0.7]))
+        >>> m.event_shape, m.log_prob(ag.tensor([0.4, 0.6]).log())
+        (autograd_core.Size([2]), tensor(-2.1816))
+    """
+
+    arg_constraints = {"probs": _SIMPLEX, "logits": _REAL_VECTOR}
+    support = _REAL_VECTOR
     has_rsample = True
 
     def __init__(self, temperature: Tensor | builtins.float, probs: Tensor | None = None,
@@ -38,7 +58,28 @@ class _ExpRelaxedCategorical(Distribution):
         scores = (logits - (-u.log()).log()) / self.temperature
         return scores - scores.logsumexp(-1, keepdim=True)
 
+    @property
+    def probs(self) -> Tensor:
+        return self._categorical.probs
+
+    @property
+    def logits(self) -> Tensor:
+        return self._categorical.logits
+
+    @property
+    def param_shape(self) -> Size:
+        return self._categorical.param_shape
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> ExpRelaxedCategorical:
+        shape = tuple(Size(batch_shape)) + tuple(self._event_shape)
+        new = ExpRelaxedCategorical(self.temperature, logits=self.logits.expand(shape),
+                                    validate_args=False)
+        new._validate = self._validate
+        return new
+
     def log_prob(self, value: Tensor) -> Tensor:
+        if self._validate:
+            self._validate_sample(value)
         k = self._event_shape[0]
         t = self.temperature
         log_scale = math.lgamma(k) + (k - 1) * t.log()
@@ -72,7 +113,7 @@ class RelaxedOneHotCategorical(TransformedDistribution):
     def __init__(self, temperature: Tensor | builtins.float, probs: Tensor | None = None,
                  logits: Tensor | None = None,
                  validate_args: builtins.bool | None = None) -> None:
-        base = _ExpRelaxedCategorical(temperature, probs, logits, validate_args)
+        base = ExpRelaxedCategorical(temperature, probs, logits, validate_args)
         super().__init__(base, ExpTransform(), validate_args)
 
     def __repr__(self) -> str:
@@ -89,11 +130,8 @@ class RelaxedOneHotCategorical(TransformedDistribution):
 
     @property
     def probs(self) -> Tensor:
-        return self.base_dist._categorical.probs
+        return self.base_dist.probs
 
     @property
     def logits(self) -> Tensor:
-        return self.base_dist._categorical.logits
-
-    def log_prob(self, value: Tensor) -> Tensor:
-        return super().log_prob(self._check_value(value, _on_simplex, _SIMPLEX))
+        return self.base_dist.logits

@@ -22,10 +22,11 @@ class TransformedDistribution(_Distribution):
     base through the transforms; ``log_prob(y)`` inverts them and subtracts each
     ``log |det J|`` (differentiable), summed over the event dimensions as PyTorch's (a
     transform reading more dimensions than the base's event makes the base ``Independent``).
-    Values are not checked against the last transform's codomain.
+    With ``validate_args``, ``log_prob`` checks its value's shape and that it lies in
+    ``support``, as PyTorch's.
 
     Args:
-        base_distribution: a distribution of this module.
+        base_distribution: a distribution of this package.
         transforms (Transform or list of Transform): applied in order.
         validate_args (bool, optional): passed on as the base's checks are.
 
@@ -117,6 +118,8 @@ class TransformedDistribution(_Distribution):
     def log_prob(self, value: Tensor) -> Tensor:
         """``log p(value)``: the base's log-density at the inverted value minus each
         transform's ``log |dy/dx|`` (summed over the event dimensions)."""
+        if self._validate:
+            self._validate_sample(value)
         event_dim = len(self._event_shape)
         y = value if isinstance(value, Tensor) else _ag.tensor(value)
         lp: Any = 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import copy
 import math
 from typing import Any
 
@@ -10,10 +11,13 @@ import numpy as np
 
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
-from autograd_core.distributions.constraints import (Constraint, _CORR_CHOLESKY, _POSITIVE,
+from autograd_core.distributions.constraints import (Constraint, _CORR_CHOLESKY,
+                                                     _LOWER_CHOLESKY, _POSITIVE,
                                                      _POSITIVE_DEFINITE, _REAL, _REAL_VECTOR,
-                                                     _UNIT, _independent, _interval)
-from autograd_core.distributions.utils import _as_params, _log_sigmoid, _sum_rightmost
+                                                     _SIMPLEX, _UNIT, _cat, _independent,
+                                                     _interval, _stack)
+from autograd_core.distributions.utils import (_as_params, _log_sigmoid, _sum_rightmost,
+                                               tril_matrix_to_vec, vec_to_tril_matrix)
 
 __all__ = ["Transform", "SigmoidTransform", "ExpTransform", "AffineTransform", "TanhTransform",
            "SoftplusTransform", "PowerTransform", "AbsTransform", "ComposeTransform",
@@ -89,6 +93,17 @@ class Transform:
     def inv(self) -> Transform:
         """The inverse transform (``inv.inv`` is this transform)."""
         return _InverseTransform(self)
+
+    def with_cache(self, cache_size: builtins.int = 1) -> Transform:
+        """This transform with ``cache_size`` (0 or 1): itself when it already has it, else a
+        copy with an empty cache, as ``torch.distributions.Transform.with_cache``."""
+        if self._cache_size == cache_size:
+            return self
+        if cache_size not in (0, 1):
+            raise ValueError("cache_size must be 0 or 1")
+        new = copy.copy(self)
+        new._cache_size, new._cached = cache_size, (None, None)
+        return new
 
     def _call(self, x: Tensor) -> Tensor:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -173,6 +188,12 @@ class _InverseTransform(Transform):
     @property
     def sign(self) -> Any:
         return self._inv.sign
+
+    def with_cache(self, cache_size: builtins.int = 1) -> Transform:
+        """The inverse of the forward transform with ``cache_size`` (one cache for both
+        directions)."""
+        cached = self._inv.with_cache(cache_size)
+        return self if cached is self._inv else cached.inv
 
     def __call__(self, x: Tensor) -> Tensor:
         return self._inv._inv_call(x)
@@ -429,9 +450,6 @@ class PowerTransform(Transform):
         return Size(np.broadcast_shapes(tuple(Size(shape)), tuple(self.exponent.shape)))
 
     inverse_shape = forward_shape
-
-    def __repr__(self) -> str:
-        return f"PowerTransform(exponent={self.exponent})"
 
 
 class AbsTransform(Transform):
@@ -725,9 +743,6 @@ class ReshapeTransform(Transform):
     def inverse_shape(self, shape: Any) -> Size:
         return self._moved(shape, self.out_shape, self.in_shape)
 
-    def __repr__(self) -> str:
-        return f"ReshapeTransform(in_shape={self.in_shape}, out_shape={self.out_shape})"
-
 
 class SoftmaxTransform(Transform):
     r"""``y = softmax(x)`` over the last dimension (real vectors to the simplex), as
@@ -743,6 +758,8 @@ class SoftmaxTransform(Transform):
     """
 
     event_dim = 1
+    domain = _REAL_VECTOR
+    codomain = _SIMPLEX
     bijective = False
 
     def _key(self) -> Any:
@@ -778,7 +795,8 @@ class StickBreakingTransform(Transform):
     """
 
     event_dim = 1
-    sign = 1  # type: ignore[assignment]
+    domain = _REAL_VECTOR
+    codomain = _SIMPLEX
 
     def _key(self) -> Any:
         return ()
@@ -832,6 +850,8 @@ class LowerCholeskyTransform(Transform):
     """
 
     event_dim = 2
+    domain = _independent(_REAL, 2)
+    codomain = _LOWER_CHOLESKY
     bijective = False  # PyTorch's (its base class's default)
 
     def _key(self) -> Any:
@@ -842,30 +862,6 @@ class LowerCholeskyTransform(Transform):
 
     def _inverse(self, y: Tensor) -> Tensor:
         return y.tril(-1) + _ag.diag_embed(y.diagonal(dim1=-2, dim2=-1).log())
-
-
-def _tril_index(n: builtins.int, diag: builtins.int) -> np.ndarray:
-    """Flat indices (row-major) of the entries of an ``n x n`` matrix on and below the
-    ``diag``-th diagonal, row by row (PyTorch's ``tril_matrix_to_vec`` order)."""
-    rows, cols = np.tril_indices(n, diag)
-    return rows * n + cols
-
-
-def _vec_to_strict_tril(x: Tensor) -> Tensor:
-    """The ``n x n`` matrix with ``x`` (of length ``n (n - 1) / 2``) filling the entries below
-    the diagonal in row order, zeros elsewhere (differentiable in ``x``)."""
-    m = x.shape[-1]
-    n = round((0.25 + 2 * m) ** 0.5 + 0.5)
-    index = np.full(n * n, m)  # the appended zero
-    index[_tril_index(n, -1)] = np.arange(m)
-    padded = _ag.cat([x, _ag.zeros(tuple(x.shape[:-1]) + (1,), dtype=x.dtype)], -1)
-    return padded[..., _ag.tensor(index)].reshape(tuple(x.shape[:-1]) + (n, n))
-
-
-def _tril_to_vec(y: Tensor, diag: builtins.int) -> Tensor:
-    n = y.shape[-1]
-    flat = y.reshape(tuple(y.shape[:-2]) + (n * n,))
-    return flat[..., _ag.tensor(_tril_index(n, diag))]
 
 
 def _pad_one(t: Tensor) -> Tensor:
@@ -898,7 +894,7 @@ class CorrCholeskyTransform(Transform):
 
     def _call(self, x: Tensor) -> Tensor:
         eps = _ag.finfo(x.dtype).eps
-        r = _vec_to_strict_tril(x.tanh().clamp(min=-1 + eps, max=1 - eps))
+        r = vec_to_tril_matrix(x.tanh().clamp(min=-1 + eps, max=1 - eps), -1)
         # row i: y_ij = r_ij sqrt(prod_{k<j} (1 - r_ik^2)), and the diagonal takes what is left
         z1m_cumprod_sqrt = (1 - r ** 2).sqrt().cumprod(-1)
         r = r + _ag.eye(r.shape[-1], dtype=r.dtype)
@@ -906,12 +902,12 @@ class CorrCholeskyTransform(Transform):
 
     def _inverse(self, y: Tensor) -> Tensor:
         y_cumsum_shifted = _pad_one(1 - (y * y).cumsum(-1))
-        t = _tril_to_vec(y, -1) / _tril_to_vec(y_cumsum_shifted, -1).sqrt()
+        t = tril_matrix_to_vec(y, -1) / tril_matrix_to_vec(y_cumsum_shifted, -1).sqrt()
         return (t.log1p() - (-t).log1p()) / 2  # atanh
 
     def log_abs_det_jacobian(self, x: Tensor, y: Tensor) -> Tensor:
         y1m_cumsum = 1 - (y * y).cumsum(-1)
-        stick_breaking_logdet = 0.5 * _tril_to_vec(y1m_cumsum, -2).log().sum(-1)
+        stick_breaking_logdet = 0.5 * tril_matrix_to_vec(y1m_cumsum, -2).log().sum(-1)
         tanh_logdet = -2 * (x + _ag.nn.functional.softplus(-2 * x) - math.log(2.0)).sum(-1)
         return stick_breaking_logdet + tanh_logdet
 
@@ -994,11 +990,6 @@ class CumulativeDistributionTransform(Transform):
     def domain(self) -> Any:  # type: ignore[override]
         return self.distribution.support
 
-    def with_cache(self, cache_size: builtins.int = 1) -> CumulativeDistributionTransform:
-        if self._cache_size == cache_size:
-            return self
-        return CumulativeDistributionTransform(self.distribution, cache_size=cache_size)
-
     def _call(self, x: Tensor) -> Tensor:
         return self.distribution.cdf(x)
 
@@ -1061,6 +1052,14 @@ class CatTransform(Transform):
         return builtins.sum(self.lengths)
 
     @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return _cat([t.domain for t in self.transforms], self.dim, self.lengths)
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return _cat([t.codomain for t in self.transforms], self.dim, self.lengths)
+
+    @property
     def bijective(self) -> builtins.bool:  # type: ignore[override]
         return all(t.bijective for t in self.transforms)
 
@@ -1115,6 +1114,14 @@ class StackTransform(Transform):
         super().__init__(cache_size)
         self.transforms = list(tseq)
         self.dim = dim
+
+    @property
+    def domain(self) -> Constraint:  # type: ignore[override]
+        return _stack([t.domain for t in self.transforms], self.dim)
+
+    @property
+    def codomain(self) -> Constraint:  # type: ignore[override]
+        return _stack([t.codomain for t in self.transforms], self.dim)
 
     @property
     def bijective(self) -> builtins.bool:  # type: ignore[override]

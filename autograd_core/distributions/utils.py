@@ -12,11 +12,11 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core.tensor import Tensor
 
-__all__ = ["clamp_probs", "probs_to_logits", "logits_to_probs", "broadcast_all", "lazy_property"]
+__all__ = ["clamp_probs", "probs_to_logits", "logits_to_probs", "broadcast_all", "lazy_property",
+           "tril_matrix_to_vec", "vec_to_tril_matrix"]
 
 
-# ---------------------------------------------------------------------------------------------
-# Shared machinery of the continuous / Bernoulli distributions below (PyTorch's Distribution).
+# Helpers the families of this package share.
 
 _Number = (builtins.int, builtins.float)
 
@@ -116,6 +116,58 @@ def _log_sigmoid(x: Tensor) -> Tensor:
     derivative at 0 is sigmoid(0) = 1/2, where ``max(-x, 0)`` and ``|x|`` would give 1)."""
     neg, pos = x.clamp(max=0), x.clamp(min=0)
     return _ag.where(x < 0, neg - neg.exp().log1p(), -(-pos).exp().log1p())
+
+
+def _tril_index(n: builtins.int, diag: builtins.int) -> np.ndarray:
+    """Flat indices (row-major) of the entries of an ``n x n`` matrix on and below the
+    ``diag``-th diagonal, row by row."""
+    rows, cols = np.tril_indices(n, diag)
+    return rows * n + cols
+
+
+def tril_matrix_to_vec(mat: Tensor, diag: builtins.int = 0) -> Tensor:
+    """The entries of ``mat`` (``(..., n, n)``) on and below its ``diag``-th diagonal, row by
+    row, as ``torch.distributions.utils.tril_matrix_to_vec``; differentiable.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions.utils import tril_matrix_to_vec
+        >>> tril_matrix_to_vec(ag.tensor([[1.0, 2.0], [3.0, 4.0]]))
+        tensor([1., 3., 4.])
+    """
+    n = mat.shape[-1]
+    if diag < -n or diag >= n:
+        raise ValueError(f"diag ({diag}) provided is outside [{-n}, {n - 1}].")
+    flat = mat.reshape(tuple(mat.shape[:-2]) + (n * n,))
+    return flat[..., _ag.tensor(_tril_index(n, diag))]
+
+
+def vec_to_tril_matrix(vec: Tensor, diag: builtins.int = 0) -> Tensor:
+    """The ``(..., n, n)`` matrix whose entries on and below the ``diag``-th diagonal are
+    ``vec``'s, row by row, zeros elsewhere, as ``torch.distributions.utils.
+    vec_to_tril_matrix`` (the inverse of ``tril_matrix_to_vec``); differentiable.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.distributions.utils import vec_to_tril_matrix
+        >>> vec_to_tril_matrix(ag.tensor([1.0, 3.0, 4.0]))
+        tensor([[1., 0.],
+                [3., 4.]])
+    """
+    m = vec.shape[-1]
+    # n from the number of entries, n^2 + (1 + 2 diag) n - |diag| (diag + 1) = 2 m
+    b = 1 + 2 * diag
+    n = builtins.round((-b + (b * b + 8 * m + 4 * builtins.abs(diag) * (diag + 1)) ** 0.5) / 2)
+    index = _tril_index(n, diag) if n > 0 else np.zeros(0, dtype=np.int64)
+    if len(index) != m:
+        raise ValueError(f"The size of last dimension is {m} which cannot be expressed as the "
+                         f"lower triangular part of a square D x D matrix.")
+    gather = np.full(n * n, m)  # m: the zero appended below
+    gather[index] = np.arange(m)
+    padded = _ag.cat([vec, _ag.zeros(tuple(vec.shape[:-1]) + (1,), dtype=vec.dtype)], -1)
+    return padded[..., _ag.tensor(gather)].reshape(tuple(vec.shape[:-1]) + (n, n))
 
 
 _EULER_GAMMA = 0.57721566490153286060

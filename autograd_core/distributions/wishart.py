@@ -148,8 +148,11 @@ class Wishart(ExponentialFamily):
         return _ag.cholesky_solve(eye, tril).expand(tuple(self._batch_shape)
                                                     + tuple(self._event_shape))
 
-    def _df_matrix(self) -> Tensor:
-        return self.df.reshape(tuple(self._batch_shape) + (1, 1))
+    def _df_matrix(self, df: Tensor | None = None) -> Tensor:
+        """``df`` (default ``self.df``) over the batch, as ``(*batch, 1, 1)`` (a number
+        ``df`` is one value for the whole batch, as PyTorch keeps it)."""
+        df = self.df if df is None else df
+        return df.expand(tuple(self._batch_shape)).reshape(tuple(self._batch_shape) + (1, 1))
 
     @property
     def mean(self) -> Tensor:
@@ -159,7 +162,7 @@ class Wishart(ExponentialFamily):
     def mode(self) -> Tensor:
         factor = self.df - self._event_shape[-1] - 1
         factor = _ag.where(factor <= 0, math.nan, factor)
-        return factor.reshape(tuple(self._batch_shape) + (1, 1)) * self.covariance_matrix
+        return self._df_matrix(factor) * self.covariance_matrix
 
     @property
     def variance(self) -> Tensor:
@@ -220,7 +223,10 @@ class Wishart(ExponentialFamily):
 
     @property
     def _natural_params(self) -> tuple[Tensor, ...]:
-        return -self.precision_matrix / 2, (self.df - self._event_shape[-1] - 1) / 2
+        # df over the batch: a number df is one 0-d tensor, whose gradient in the Bregman
+        # divergence would add up every batch member's term
+        df = self.df.expand(tuple(self._batch_shape))
+        return -self.precision_matrix / 2, (df - self._event_shape[-1] - 1) / 2
 
     def _log_normalizer(self, *natural_params: Tensor) -> Tensor:
         x, y = natural_params
