@@ -54,7 +54,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         >>> out.output.shape, out.loss.shape
         (autograd_core.Size([3]), autograd_core.Size([]))
         >>> asm.log_prob(ag.randn(2, 8)).exp().sum(1)
-        tensor([1.0000, 1.0000], grad_fn=<SumBackward0>)
+        tensor([1.0000, 1.0000], grad_fn=<SumBackward1>)
     """
 
     def __init__(self, in_features: int, n_classes: int, cutoffs: Sequence[int],

@@ -267,7 +267,7 @@ def memory_summary(model: Module, optimizer: Optimizer | None = None,
         >>> opt = optim.Adam(model.parameters())
         >>> s = nn.utils.memory_summary(model, opt, input_shape=(8, 4))
         >>> s.as_dict()["parameter_bytes"], s.as_dict()["optimizer_state_bytes"]
-        (76, 184)
+        (76, 168)
     """
     params = list(model.parameters())
     param_bytes = sum(p._data.nbytes for p in params)
