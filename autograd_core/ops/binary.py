@@ -566,9 +566,9 @@ def true_divide(input: Any, other: Any) -> Tensor:
 
 
 def _power(a, b):
-    """``a ** b``; integer tensors to negative integer tensors as PyTorch's (numpy refuses):
-    1 and -1 keep their powers, every other base (0 too) gives 0."""
-    if np.asarray(b).dtype.kind not in "iu" or np.asarray(a).dtype.kind not in "iu":
+    """``a ** b``; integer (or bool: ``True ** x``) bases to negative integer tensors as
+    PyTorch's (numpy refuses): 1 and -1 keep their powers, every other base (0 too) gives 0."""
+    if np.asarray(b).dtype.kind not in "iu" or np.asarray(a).dtype.kind not in "biu":
         return np.power(a, b)
     neg = np.asarray(b) < 0
     if not neg.any():
@@ -609,7 +609,10 @@ class Pow(Node):
 
 
 def _exponent_grad(g, a, b, y):
-    """The gradient of ``y = a ** b`` with respect to ``b``."""
+    """The gradient of ``y = a ** b`` with respect to ``b``; ``log(a)`` is complex where the
+    power is (a negative real base to a complex exponent: ``log(-2) = log 2 + i pi``)."""
+    if np.iscomplexobj(xp.data(y)) and not np.iscomplexobj(xp.data(a)):
+        a = a * (1 + 0j)
     with np.errstate(divide="ignore", invalid="ignore"):
         zero_base = (xp.data(a) == 0) & (np.real(xp.data(b)) >= 0)
         return g * xp.where(zero_base, 0.0, y * xp.log(xp.where(zero_base, 1.0, a)))

@@ -1,0 +1,82 @@
+"""Regressions found reviewing round 14's additions (ScalarPow, special out=, ...)."""
+
+import cmath
+import math
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+
+def test_negative_real_base_to_complex_exponent_gradient_is_log_of_the_complex_base():
+    # d/dz (-2) ** z = (-2) ** z * log(-2), log(-2) = log 2 + i pi (was NaN: a real log)
+    z = ag.tensor([1.0, 0.5 + 0.25j], dtype=ag.complex128, requires_grad=True)
+    y = (-2.0) ** z
+    g = ag.tensor([1.0 + 0.5j, -0.75 + 2.0j], dtype=ag.complex128)
+    (grad,) = ag.autograd.grad(y, z, g)
+    log_base = math.log(2.0) + 1j * math.pi
+    for k, zk in enumerate((1.0, 0.5 + 0.25j)):
+        want = g.numpy()[k] * cmath.exp(zk * log_base).conjugate() * log_base.conjugate()
+        assert grad.numpy()[k] == pytest.approx(want, rel=1e-12)
+    # the tensor-base form too: a float64 base tensor of -2
+    b = ag.tensor([-2.0, -2.0], dtype=ag.float64)
+    (grad2,) = ag.autograd.grad(b ** z, z, g)
+    np.testing.assert_allclose(grad2.numpy(), grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int64"])
+def test_bool_base_to_negative_integer_powers(dtype):
+    # True ** -1 = 1, False ** -1 = 0 (integer power rules); numpy refused (ValueError,
+    # reported as a broadcast error)
+    x = ag.tensor([0, 1, 2, -1, -2], dtype=getattr(ag, dtype))
+    assert (True ** x).tolist() == [1, 1, 1, 1, 1]
+    assert (False ** x).tolist() == [1, 0, 0, 0, 0]
+    assert ag.pow(False, x).dtype == getattr(ag, dtype)
+
+
+def test_special_functions_take_out():
+    # torch.special's functions take out= (all but softmax/log_softmax); ours refused it
+    x = ag.tensor([0.25, 1.5], dtype=ag.float64)
+    out = ag.empty(2, dtype=ag.float64)
+    assert ag.special.erfcx(x, out=out) is out
+    want = [math.exp(v * v) * math.erfc(v) for v in (0.25, 1.5)]
+    np.testing.assert_allclose(out.numpy(), want, rtol=1e-13)
+    out32 = ag.empty(2)  # cast to out's dtype
+    ag.special.gammaln(x, out=out32)
+    np.testing.assert_allclose(out32.numpy(), [math.lgamma(0.25), math.lgamma(1.5)], rtol=1e-6)
+    assert out32.dtype == ag.float32
+    ag.special.expit(x, out=out)
+    np.testing.assert_allclose(out.numpy(), [1 / (1 + math.exp(-v)) for v in (0.25, 1.5)])
+    ag.special.ndtr(x, out=out)
+    np.testing.assert_allclose(out.numpy(), [0.5 * math.erfc(-v / math.sqrt(2)) for v in (0.25, 1.5)])
+    with pytest.raises(TypeError, match="unexpected keyword argument 'out'"):
+        ag.special.softmax(x, 0, out=out)
+
+
+def test_special_out_refused_with_grad_only_where_differentiable():
+    x = ag.tensor([0.25, 1.5], dtype=ag.float64, requires_grad=True)
+    out = ag.empty(2, dtype=ag.float64)
+    with pytest.raises(RuntimeError, match=r"special_erfcx\(\): functions with out=\.\.\. "
+                                           "arguments don't support automatic differentiation"):
+        ag.special.erfcx(x, out=out)
+    # not differentiable (as PyTorch's): written, out not requiring grad
+    ag.special.bessel_j0(x, out=out)
+    np.testing.assert_allclose(out.numpy(), ag.special.bessel_j0(x.detach()).numpy())
+    assert not out.requires_grad
+    ag.special.chebyshev_polynomial_t(x, 3, out=out)  # T3 = 4x^3 - 3x
+    np.testing.assert_allclose(out.numpy(), [4 * v ** 3 - 3 * v for v in (0.25, 1.5)])
+
+
+@pytest.mark.torch_parity
+def test_special_out_vs_torch():
+    torch = pytest.importorskip("torch")
+    v = np.array([[0.3, -1.2, 2.5], [4.0, 0.7, -0.1]], dtype=np.float32)
+    for name in ("erf", "i1e", "log_ndtr", "entr", "airy_ai", "psi", "multigammaln"):
+        args = (v + 3, 2) if name == "multigammaln" else (v,)
+        t_out = torch.empty(2, 3, dtype=torch.float64)
+        getattr(torch.special, name)(torch.tensor(args[0]), *args[1:], out=t_out)
+        o_out = ag.empty(2, 3, dtype=ag.float64)
+        assert getattr(ag.special, name)(ag.tensor(args[0]), *args[1:], out=o_out) is o_out
+        np.testing.assert_allclose(o_out.numpy(), t_out.numpy(), rtol=2e-6, atol=1e-7,
+                                   err_msg=name)
