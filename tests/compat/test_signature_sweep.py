@@ -28,8 +28,6 @@ PAIRS = [("autograd_core", "torch"), ("autograd_core.linalg", "torch.linalg"),
 
 # name -> why its parameters differ from PyTorch's (also in autograd_core/DIFFERENCES.md)
 DIFFERS = {
-    "autograd_core.compile": "ag.compile is whole-step capture, not torch.compile's compiler "
-                             "(strict=, cache_limit=)",
     "autograd_core.save": "data-only files: no pickle_module / pickle_protocol",
     "autograd_core.load": "data-only files: no pickle_module / mmap; weights_only=True is the "
                           "only behaviour",
