@@ -80,3 +80,37 @@ def test_special_out_vs_torch():
         assert getattr(ag.special, name)(ag.tensor(args[0]), *args[1:], out=o_out) is o_out
         np.testing.assert_allclose(o_out.numpy(), t_out.numpy(), rtol=2e-6, atol=1e-7,
                                    err_msg=name)
+
+
+def _add_one(t):
+    with ag.no_grad():
+        t.add_(1.0)
+
+
+def test_share_memory_of_a_view_moves_the_memory_its_base_reads():
+    # PyTorch moves the whole storage: the base is shared too and the view's writes reach it
+    # (the view was rebound alone: base.add_ and view.add_ then missed each other)
+    base = ag.zeros(2, 3)
+    row = base[1]
+    assert row.share_memory_() is row
+    assert base.is_shared() and row.is_shared()
+    row.add_(1.0)
+    base[1, 2] = 5.0
+    assert base.tolist() == [[0.0, 0.0, 0.0], [1.0, 1.0, 5.0]]
+    assert row.tolist() == [1.0, 1.0, 5.0]
+    # a child process given the base writes where the parent's view reads
+    import autograd_core.multiprocessing as mp
+
+    p = mp.get_context("fork").Process(target=_add_one, args=(base,))
+    p.start()
+    p.join()
+    assert p.exitcode == 0
+    assert row.tolist() == [2.0, 2.0, 6.0]
+
+
+def test_share_memory_keeps_the_layout():
+    # a transposed tensor keeps its strides (it was made contiguous), as PyTorch's
+    x = ag.arange(6.0).reshape(2, 3).t()
+    x.share_memory_()
+    assert x.stride() == (1, 3) and not x.is_contiguous()
+    assert x.tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]
