@@ -114,3 +114,33 @@ def test_share_memory_keeps_the_layout():
     x.share_memory_()
     assert x.stride() == (1, 3) and not x.is_contiguous()
     assert x.tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]
+
+
+@pytest.mark.parametrize("mode, shape, pad, message", [
+    ("reflect", (1, 3), (-3, 0), "input (W: 3) is too small. Calculated output W: 0"),
+    ("replicate", (1, 3), (-1, -3), "input (W: 3) is too small. Calculated output W: -1"),
+    ("reflect", (1, 3, 3), (0, -3, 0, -3),
+     "input (H: 3, W: 3) is too small. Calculated output H: 0 W: 0"),
+    ("replicate", (1, 3, 3), (0, -3, 0, -3),
+     "input (H: 3, W: 3 ) is too small. Calculated output H: 0 W: 0"),
+    ("reflect", (1, 2, 3, 3), (0, -3, 0, -3, -2, 0),
+     "input (D: 2 H: 3, W: 3) is too small. Calculated output D: 0 H: 0 W: 0"),
+    ("replicate", (1, 3, 3), (-4, 0, 0, 0),
+     "Trying to create tensor with negative dimension -1: [1, 3, -1]"),
+    ("circular", (4, 3), (-3, -1), "Negative padding value is resulting in an empty dimension"),
+])
+def test_pad_refuses_negative_pads_that_leave_nothing(mode, shape, pad, message):
+    # PyTorch's errors (hand-copied from torch 2.13); an empty tensor came back instead
+    import nn.functional as F
+
+    with pytest.raises(RuntimeError) as info:
+        F.pad(ag.ones(*shape), pad, mode=mode)
+    assert str(info.value) == message
+
+
+def test_pad_keeps_empty_results_pytorch_gives():
+    import nn.functional as F
+
+    # one padded size 0 but not all: PyTorch returns the empty tensor
+    assert tuple(F.pad(ag.ones(1, 3, 3), (0, -3, 0, 0), mode="reflect").shape) == (1, 3, 0)
+    assert tuple(F.pad(ag.ones(1, 3), (-3, 0), mode="circular").shape) == (1, 0)
