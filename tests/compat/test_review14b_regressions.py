@@ -144,3 +144,29 @@ def test_pad_keeps_empty_results_pytorch_gives():
     # one padded size 0 but not all: PyTorch returns the empty tensor
     assert tuple(F.pad(ag.ones(1, 3, 3), (0, -3, 0, 0), mode="reflect").shape) == (1, 3, 0)
     assert tuple(F.pad(ag.ones(1, 3), (-3, 0), mode="circular").shape) == (1, 0)
+
+
+@pytest.mark.parametrize("args, dtype, want", [
+    # PyTorch's integer kernel truncates start, end and step first (hand-worked)
+    ((0, 5, 1.5), "int64", [0, 1, 2, 3, 4, 5]),  # step 1 (was 0, 1, 3, 4: 1.5 steps rounded)
+    ((0.5, 3), "int32", [0, 1, 2, 3]),  # start 0, 4 values (was 3)
+    ((-0.5, 2.7), "int64", [0, 1, 2]),  # start 0, end 2 (was 0, 0, 1, 2)
+    ((2 ** 60, 2 ** 60 + 2), "int64", [2 ** 60, 2 ** 60 + 1, 2 ** 60 + 2]),  # no float rounding
+])
+def test_range_with_an_integer_dtype_truncates_its_numbers(args, dtype, want):
+    with pytest.warns(UserWarning, match="torch.range is deprecated"):
+        r = ag.range(*args, dtype=getattr(ag, dtype))
+    assert r.tolist() == want and r.dtype == getattr(ag, dtype)
+
+
+@pytest.mark.parametrize("args, kw, error, message", [
+    ((0, float("inf")), {}, RuntimeError, "unsupported range: 0 -> inf"),
+    ((0, 1, float("nan")), {}, RuntimeError, "step must be nonzero"),
+    ((0, 1, 0.5), {"dtype": "int64"}, RuntimeError, "step must be nonzero"),  # step truncated to 0
+    ((0, 1), {"dtype": "bool"}, NotImplementedError, "\"range_cpu\" not implemented for 'Bool'"),
+])
+def test_range_refusals(args, kw, error, message):
+    kw = {k: getattr(ag, v) for k, v in kw.items()}
+    with pytest.warns(UserWarning), pytest.raises(error) as info:
+        ag.range(*args, **kw)
+    assert str(info.value) == message
