@@ -1049,12 +1049,12 @@ class Module:
         unexpected = [k for k in provided if k not in expected and k not in extra]
         missing += [k for k in hook_missing if k not in missing]
         unexpected += [k for k in hook_unexpected if k not in unexpected]
-        if strict:
+        if strict:  # PyTorch's order: missing keys, unexpected ones, then the other errors
             if unexpected:
-                errors.append("Unexpected key(s) in state_dict: "
+                errors.insert(0, "Unexpected key(s) in state_dict: "
                               + ", ".join(f'"{k}"' for k in unexpected) + ". ")
             if missing:
-                errors.append("Missing key(s) in state_dict: "
+                errors.insert(0, "Missing key(s) in state_dict: "
                               + ", ".join(f'"{k}"' for k in missing) + ". ")
         writes = []
         for key, target in expected.items():

@@ -170,3 +170,15 @@ def test_range_refusals(args, kw, error, message):
     with pytest.warns(UserWarning), pytest.raises(error) as info:
         ag.range(*args, **kw)
     assert str(info.value) == message
+
+
+def test_load_state_dict_error_lists_missing_keys_first():
+    # PyTorch's message: missing keys, unexpected keys, then size mismatches (the unexpected
+    # keys came first); a program comparing the text (or a reader) sees PyTorch's
+    import nn
+
+    m = nn.Linear(2, 1)
+    with pytest.raises(RuntimeError) as info:
+        m.load_state_dict({"weight": ag.ones(1, 2), "x": ag.ones(1)})
+    assert str(info.value) == ('Error(s) in loading state_dict for Linear:\n\tMissing key(s) in '
+                               'state_dict: "bias". \n\tUnexpected key(s) in state_dict: "x". ')
