@@ -182,3 +182,13 @@ def test_load_state_dict_error_lists_missing_keys_first():
         m.load_state_dict({"weight": ag.ones(1, 2), "x": ag.ones(1)})
     assert str(info.value) == ('Error(s) in loading state_dict for Linear:\n\tMissing key(s) in '
                                'state_dict: "bias". \n\tUnexpected key(s) in state_dict: "x". ')
+
+
+def test_causal_bias_with_is_causal_is_pytorch_s_value_error():
+    import nn.functional as F
+    from nn.attention.bias import causal_lower_right
+
+    q, k = ag.ones(1, 2, 4), ag.ones(1, 3, 4)
+    with pytest.raises(ValueError, match="^CausalBias should not be used with causal=True$"):
+        F.scaled_dot_product_attention(q, k, k, attn_mask=causal_lower_right(2, 3),
+                                       is_causal=True)
