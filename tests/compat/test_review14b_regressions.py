@@ -192,3 +192,17 @@ def test_causal_bias_with_is_causal_is_pytorch_s_value_error():
     with pytest.raises(ValueError, match="^CausalBias should not be used with causal=True$"):
         F.scaled_dot_product_attention(q, k, k, attn_mask=causal_lower_right(2, 3),
                                        is_causal=True)
+
+
+def test_grad_and_backward_refuse_empty_inputs():
+    # PyTorch raises; grad returned () and backward accumulated nothing, silently
+    x = ag.ones(2, requires_grad=True)
+    y = (x * 2).sum()
+    with pytest.raises(RuntimeError, match=r"^`inputs` argument to `grad\(\)` cannot be empty\.$"):
+        ag.autograd.grad(y, [])
+    with pytest.raises(RuntimeError, match=r"^`inputs` argument to `backward\(\)` cannot be "):
+        y.backward(inputs=[])
+    with pytest.raises(RuntimeError, match=r"^`inputs` argument to `backward\(\)` cannot be "):
+        ag.autograd.backward(y, inputs=())
+    y.backward()  # the graph is intact
+    assert x.grad.tolist() == [2.0, 2.0]
