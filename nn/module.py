@@ -1173,3 +1173,27 @@ class OptimizedModule(Module):
             if name == "_orig_mod":
                 raise
             return getattr(self._orig_mod, name)
+
+    # as PyTorch's: an attribute set (or deleted) on the wrapper is the original's, so its
+    # forward reads it; only the wrapper's own names and its class's attributes stay here
+    _OWN = frozenset(("_orig_mod", "forward", "_forward"))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self._OWN or hasattr(type(self), name) or "_orig_mod" not in self._modules:
+            super().__setattr__(name, value)
+        else:
+            setattr(self._orig_mod, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._OWN or hasattr(type(self), name):
+            super().__delattr__(name)
+        else:
+            delattr(self._orig_mod, name)
+
+    @property  # type: ignore[override]
+    def training(self) -> bool:  # the original's flag, as PyTorch's wrapper reads it
+        return self._orig_mod.training
+
+    @training.setter
+    def training(self, mode: bool) -> None:
+        self._orig_mod.training = mode

@@ -206,3 +206,32 @@ def test_grad_and_backward_refuse_empty_inputs():
         ag.autograd.backward(y, inputs=())
     y.backward()  # the graph is intact
     assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_compiled_module_attributes_are_the_original_s():
+    # PyTorch's OptimizedModule sets (and deletes) attributes on the original, whose forward
+    # reads them, and its training flag is the original's; ours kept both on the wrapper
+    import nn
+
+    class Scaled(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = 1.0
+
+        def forward(self, x):
+            return x * self.scale
+
+    m = Scaled()
+    c = ag.compile(m)
+    c.scale = 3.0
+    assert m.scale == 3.0 and c(ag.ones(2)).tolist() == [3.0, 3.0]
+    c.extra = 1
+    assert m.extra == 1
+    del c.extra
+    assert not hasattr(m, "extra")
+    m.eval()
+    assert c.training is False
+    c.train()
+    assert m.training is True and c.training is True
+    m2 = nn.Linear(2, 1).eval()
+    assert ag.compile(m2).training is False
