@@ -106,7 +106,12 @@ def _cast(x, dt):
         return x if x.dtype == dt else np.asarray(x).astype(dt)
     if dt.kind in "fc" or isinstance(x, bool):
         return x  # a Python number stays weak: numpy keeps the array's dtype
-    return np.asarray(x, dtype=dt)
+    try:
+        return np.asarray(x, dtype=dt)
+    except OverflowError:  # an int outside dt (uint8 + -2): PyTorch wraps it, as C's casts
+        if not -2 ** 63 <= x < 2 ** 63:
+            raise OverflowError("int too big to convert") from None
+        return np.asarray(x, dtype=np.int64).astype(dt)
 
 
 def _ufunc(fn, name, a, b, out, true_divide=False):

@@ -235,3 +235,17 @@ def test_compiled_module_attributes_are_the_original_s():
     assert m.training is True and c.training is True
     m2 = nn.Linear(2, 1).eval()
     assert ag.compile(m2).training is False
+
+
+def test_integer_tensor_with_an_out_of_range_python_int_wraps():
+    # PyTorch casts the number to the tensor's dtype as C does (two's complement): uint8 [1, 2]
+    # + -2 is [255, 0]; numpy 2 raised OverflowError
+    x = ag.tensor([1, 2], dtype=ag.uint8)
+    assert (x + -2).tolist() == [255, 0]
+    assert (-2 - x).tolist() == [253, 252]  # 254 - x
+    assert (x * -2).tolist() == [254, 252]
+    assert ((-2) ** x).tolist() == [254, 4]  # 254, 254 ** 2 = 64516 = 4 (mod 256)
+    y = ag.tensor([1, 2], dtype=ag.int8)
+    assert (y + 300).tolist() == [45, 46]  # 300 = 44 (mod 256)
+    with pytest.raises(OverflowError, match="int too big to convert"):
+        ag.tensor([1], dtype=ag.int64) + 2 ** 64
