@@ -249,3 +249,20 @@ def test_integer_tensor_with_an_out_of_range_python_int_wraps():
     assert (y + 300).tolist() == [45, 46]  # 300 = 44 (mod 256)
     with pytest.raises(OverflowError, match="int too big to convert"):
         ag.tensor([1], dtype=ag.int64) + 2 ** 64
+
+
+def test_profiler_activities_as_pytorch_without_an_accelerator():
+    from autograd_core.profiler import ProfilerActivity, profile
+
+    # PyTorch's enum numbers (CUDA was 3, MTIA 2, HPU 4)
+    assert [(a.name, a.value) for a in ProfilerActivity] == [
+        ("CPU", 0), ("XPU", 1), ("MTIA", 4), ("CUDA", 2), ("HPU", 3), ("PrivateUse1", 5)]
+    with pytest.raises(AssertionError, match="^No valid profiler activities found$"):
+        profile(activities=[])
+    p = profile(activities=[ProfilerActivity.CUDA])  # accepted, then nothing to profile
+    with pytest.warns(UserWarning, match="CUDA is not available, disabling CUDA profiling"):
+        with pytest.raises(AssertionError, match="^No activities specified for the profiler$"):
+            p.__enter__()
+    with pytest.warns(UserWarning, match="CUDA is not available"):
+        with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]):
+            pass
