@@ -572,7 +572,10 @@ def true_divide(input: Any, other: Any) -> Tensor:
 
 def _power(a, b):
     """``a ** b``; integer (or bool: ``True ** x``) bases to negative integer tensors as
-    PyTorch's (numpy refuses): 1 and -1 keep their powers, every other base (0 too) gives 0."""
+    PyTorch's (numpy refuses): 1 and -1 keep their powers, every other base (0 too) gives 0.
+    Two bools have no power (PyTorch's kernel has no bool loop; numpy's gives int8)."""
+    if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
+        raise _args.not_implemented("pow", np.dtype(bool))
     if np.asarray(b).dtype.kind not in "iu" or np.asarray(a).dtype.kind not in "biu":
         return np.power(a, b)
     neg = np.asarray(b) < 0

@@ -266,3 +266,13 @@ def test_profiler_activities_as_pytorch_without_an_accelerator():
     with pytest.warns(UserWarning, match="CUDA is not available"):
         with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]):
             pass
+
+
+def test_bool_to_a_bool_tensor_power_is_refused():
+    # PyTorch has no bool pow kernel: True ** b and b ** b raise (ours gave int8 via numpy);
+    # b ** True (a bool tensor to a Python bool) stays bool, as PyTorch's
+    b = ag.tensor([True, False, True])
+    for f in (lambda: True ** b, lambda: b ** b, lambda: ag.pow(False, b)):
+        with pytest.raises(NotImplementedError, match="^\"pow\" not implemented for 'Bool'$"):
+            f()
+    assert (b ** True).tolist() == [True, False, True] and (b ** True).dtype == ag.bool
