@@ -22,7 +22,7 @@ import autograd_core as ag  # noqa: E402
 
 _CONV = {"conv2d", "conv2d_same", "conv1d", "conv1d_same", "conv3d", "conv3d_same",
          "conv_transpose2d", "conv_transpose1d"}
-_BOOL = {"relu", "pow", "matmul", "tensordot", "tensordot_int", "topk", "topk_smallest", "floor",
+_BOOL = {"relu", "matmul", "tensordot", "tensordot_int", "topk", "topk_smallest", "floor",
          "ceil", "trunc", "addcmul", "median_dim", "kthvalue", "mode", "inner", "cov",
          "corrcoef", "trapezoid", "trapezoid_x"}
 _OVERFLOW = {"clamp_tensor_bounds"}
