@@ -889,7 +889,8 @@ class Module:
     def compile(self, *args: Any, **kwargs: Any) -> None:
         """PyTorch's ``Module.compile`` compiles the module's forward in place with
         ``torch.compile``; here it does nothing and the module runs eagerly: the same
-        numbers, the same ``state_dict`` keys. Any of ``torch.compile``'s arguments is accepted.
+        numbers, the same ``state_dict`` keys. ``torch.compile``'s arguments are checked as
+        there (an unknown keyword, ``mode`` and ``options`` together, an unknown ``mode``).
         (``ag.compile`` captures whole training steps; a forward alone gains nothing from it.)
 
         Example::
@@ -900,6 +901,9 @@ class Module:
             >>> list(m.state_dict())
             ['weight', 'bias']
         """
+        from autograd_core.capture import compile as compile_
+
+        compile_(None, *args, **kwargs)  # torch.compile(self._call_impl, *args, **kwargs)'s checks
 
     def type(self: _M, dst_type: Any) -> _M:
         """Casts floating point parameters and buffers to ``dst_type`` (as ``to(dst_type)``)."""

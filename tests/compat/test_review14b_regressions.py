@@ -276,3 +276,18 @@ def test_bool_to_a_bool_tensor_power_is_refused():
         with pytest.raises(NotImplementedError, match="^\"pow\" not implemented for 'Bool'$"):
             f()
     assert (b ** True).tolist() == [True, False, True] and (b ** True).dtype == ag.bool
+
+
+def test_module_compile_checks_torch_compile_s_arguments():
+    # PyTorch's Module.compile passes its arguments to torch.compile, which refuses these;
+    # ours accepted anything (a typo'd keyword went unnoticed)
+    import nn
+
+    m = nn.Linear(2, 1)
+    assert m.compile(mode="max-autotune", fullgraph=True, backend="inductor") is None
+    with pytest.raises(TypeError, match="got an unexpected keyword argument 'fulgraph'"):
+        m.compile(fulgraph=True)
+    with pytest.raises(RuntimeError, match="^Unrecognized mode=fast, should be one of: "):
+        m.compile(mode="fast")
+    with pytest.raises(RuntimeError, match="^Either mode or options can be specified"):
+        m.compile(mode="default", options={})
