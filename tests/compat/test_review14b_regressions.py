@@ -291,3 +291,24 @@ def test_module_compile_checks_torch_compile_s_arguments():
         m.compile(mode="fast")
     with pytest.raises(RuntimeError, match="^Either mode or options can be specified"):
         m.compile(mode="default", options={})
+
+
+@pytest.mark.torch_parity
+def test_view_write_and_scatter_node_names_vs_torch():
+    # an in-place change of a view recorded _PutAtBackward0, and so did select/slice/
+    # diagonal_scatter; PyTorch's names are CopySlices and <Op>ScatterBackward0
+    torch = pytest.importorskip("torch")
+
+    def names(lib):
+        x = lib.ones(3, 3, requires_grad=True) * 1
+        out = [lib.diagonal_scatter(x, lib.zeros(3)).grad_fn.name(),
+               lib.select_scatter(x, lib.zeros(3), 0, 0).grad_fn.name(),
+               lib.slice_scatter(x, lib.zeros(1, 3), 0, 0, 1).grad_fn.name()]
+        x[0].mul_(2)
+        out.append(x.grad_fn.name())
+        y = lib.ones(3, 3, requires_grad=True) * 1
+        y.t().add_(1)
+        out.append(y.grad_fn.name())
+        return out
+
+    assert names(ag) == names(torch)
