@@ -1491,6 +1491,9 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     if n_dims > 3 or x.ndim < n_dims + 1 or x.ndim > n_dims + 2:
         raise NotImplementedError(f"Padding size {len(pad)} is not supported for {x.ndim}D "
                                   "input tensor.")
+    if mode != "circular" and x.dtype == ag.bool:  # PyTorch's pad kernels have no bool loop
+        kind = "reflection" if mode == "reflect" else "replication"
+        raise NotImplementedError(f"\"{kind}_pad{n_dims}d\" not implemented for 'Bool'")
     _check_padded_size(list(x.shape), pad, mode)
     for k in range(n_dims):
         dim = x.ndim - 1 - k

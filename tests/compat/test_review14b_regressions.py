@@ -312,3 +312,15 @@ def test_view_write_and_scatter_node_names_vs_torch():
         return out
 
     assert names(ag) == names(torch)
+
+
+@pytest.mark.parametrize("mode, kernel", [("reflect", "reflection"), ("replicate", "replication")])
+def test_pad_of_a_bool_tensor_is_refused_as_pytorch(mode, kernel):
+    # PyTorch's reflection/replication kernels have no bool loop; ours padded (now through
+    # edge_pad's slices); circular (a composite in PyTorch) pads bools
+    import nn.functional as F
+
+    with pytest.raises(NotImplementedError, match=f"^\"{kernel}_pad2d\" not implemented for 'Bool'$"):
+        F.pad(ag.zeros(1, 2, 3, dtype=ag.bool), (1, 1, 1, 1), mode=mode)
+    b = ag.tensor([[[True, False]]])
+    assert F.pad(b, (1, 1), mode="circular").tolist() == [[[False, True, False, True]]]
