@@ -714,7 +714,8 @@ def range_deprecated(start: _Number = 0, end: _Number | None = None, step: _Numb
                      requires_grad: builtins.bool = False) -> Tensor:
     """``autograd_core.range``, PyTorch's deprecated ``torch.range``: the values ``start + i *
     step`` up to and including ``end``, ``floor((end - start) / step) + 1`` of them (computed in
-    float64), in the default float dtype unless ``dtype`` is given; it warns as PyTorch's.
+    float64; for an integer ``dtype`` in integers, the three numbers truncated first, as
+    PyTorch's), in the default float dtype unless ``dtype`` is given; it warns as PyTorch's.
     Prefer ``arange``, which excludes ``end``.
 
     Args:
@@ -740,14 +741,30 @@ def range_deprecated(start: _Number = 0, end: _Number | None = None, step: _Numb
     if end is None:
         raise TypeError('range() missing 1 required positional arguments: "end"')
     check_device(device, "range")
-    start, end, step = (_builtin_float(_number(v)) for v in (start, end, step))
-    if step == 0:
+    dt = np.dtype(dtype or get_default_dtype())
+    if dt.kind not in "iuf":
+        from autograd_core.ops._args import not_implemented  # the ops import this module
+
+        raise not_implemented("range_cpu", dt)
+    given = [_number(v) for v in (start, end, step)]
+    start, end, step = (_builtin_float(v) for v in given)
+    if not step > 0 and not step < 0:  # zero or NaN
         raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start:g} -> {end:g}")
+    if dt.kind in "iu":  # PyTorch's integer kernel truncates the bounds and the step first
+        start, end, step = (_builtin_int(v) for v in given)
+        if step == 0:  # (PyTorch's divides by it: a crash)
+            raise RuntimeError("step must be nonzero")
     if (step > 0 and end < start) or (step < 0 and end > start):
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
-    n = _builtin_int(math.floor((end - start) / step)) + 1
-    values = start + step * np.arange(n, dtype=np.float64)
-    return _make(values.astype(np.dtype(dtype or get_default_dtype())), requires_grad)
+    if dt.kind in "iu":
+        n = abs(end - start) // abs(step) + 1
+        values = (start + step * np.arange(n, dtype=np.int64)).astype(dt)
+    else:
+        n = _builtin_int(math.floor((end - start) / step)) + 1
+        values = (start + step * np.arange(n, dtype=np.float64)).astype(dt)
+    return _make(values, requires_grad)
 
 
 def _arange_values(start: Any, end: Any, step: Any, dt: np.dtype) -> np.ndarray:

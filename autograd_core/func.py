@@ -222,7 +222,7 @@ def grad_and_value(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0,
                     f"{api}: Expected f(*args) to return a scalar Tensor, got tensor with "
                     f"{output.dim()} dims. Maybe you wanted to use the vjp or jacrev APIs "
                     "instead?")
-            if output.requires_grad:
+            if output.requires_grad and fresh:
                 gs = _autograd_grad([output], fresh, create_graph=create, allow_unused=True)
             else:
                 gs = (None,) * len(fresh)
@@ -318,7 +318,7 @@ def vjp(func: Callable[..., Any], *primals: Any, has_aux: bool = False) -> Any:
                                    f"{c.shape} and output[0] has a shape of {o.shape}.")
         pairs = [(o, c) for o, c in zip(out_leaves, ct_leaves) if o.requires_grad]
         with enable_grad():
-            if pairs:
+            if pairs and fresh:
                 gs = _autograd_grad([o for o, _ in pairs], fresh, [c for _, c in pairs],
                                     retain_graph=retain_graph, create_graph=cg and create,
                                     allow_unused=True)

@@ -97,11 +97,20 @@ def _release() -> None:
 atexit.register(_release)
 
 
+def _owner(a: np.ndarray) -> np.ndarray:
+    """The array owning the memory ``a`` views (``a`` itself if it owns it)."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
 def _share_memory_(tensor: Any) -> Any:
     """Move ``tensor``'s values into shared memory (``Tensor.share_memory_``); return it.
 
-    Already shared values stay where they are. Other tensors viewing the old array (made before
-    this call) keep the old memory: share a tensor before taking views of it.
+    Already shared values stay where they are. As PyTorch moves the whole storage, the whole
+    array that ``tensor`` views is moved, layout and all, and ``tensor`` and the tensor it is a
+    view of (``_base``) both read the moved memory; other tensors viewing the old array (made
+    before this call) keep the old memory: share a tensor before taking views of it.
 
     Example::
 
@@ -112,12 +121,21 @@ def _share_memory_(tensor: Any) -> Any:
         (True, tensor([1., 2.]))
     """
     arr = tensor._data
-    if _segment_of(arr) is None:
-        shm = shared_memory.SharedMemory(create=True, size=max(arr.nbytes, 1))
-        _add_segment(shm, True)
-        shared = np.ndarray(arr.shape, arr.dtype, buffer=shm.buf)
-        shared[...] = arr
-        tensor.data = shared
+    if _segment_of(arr) is not None:
+        return tensor
+    owner = _owner(arr)
+    lo, hi = np.lib.array_utils.byte_bounds(owner)
+    shm = shared_memory.SharedMemory(create=True, size=max(hi - lo, 1))
+    _add_segment(shm, True)
+    start = _address(owner) - lo  # the owner's first element, in the segment
+    np.ndarray(owner.shape, owner.dtype, buffer=shm.buf, offset=start,
+               strides=owner.strides)[...] = owner
+    base = tensor._base
+    same = base is not None and _owner(base._data) is owner
+    for t in (tensor, base) if same else (tensor,):
+        a = t._data
+        t.data = np.ndarray(a.shape, a.dtype, buffer=shm.buf,
+                            offset=start + _address(a) - _address(owner), strides=a.strides)
     return tensor
 
 

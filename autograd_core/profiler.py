@@ -33,11 +33,11 @@ class ProfilerActivity(enum.Enum):
         <ProfilerActivity.CPU: 0>
     """
 
-    CPU = 0
+    CPU = 0  # PyTorch's numbers
     XPU = 1
-    MTIA = 2
-    CUDA = 3
-    HPU = 4
+    MTIA = 4
+    CUDA = 2
+    HPU = 3
     PrivateUse1 = 5
 
 
@@ -268,6 +268,8 @@ class profile:  # noqa: N801 - PyTorch's name
                  use_cuda: bool | None = None, custom_trace_id_callback: Any = None,
                  post_processing_timeout_s: float | None = None) -> None:
         self.activities = set(activities) if activities is not None else {ProfilerActivity.CPU}
+        if not self.activities:
+            raise AssertionError("No valid profiler activities found")
         self.schedule = schedule if schedule is not None else _always_record
         self._scheduled = schedule is not None
         self.on_trace_ready = on_trace_ready
@@ -309,7 +311,14 @@ class profile:  # noqa: N801 - PyTorch's name
             self._step_range = None
 
     def start(self) -> None:
-        """Start profiling (``__enter__``)."""
+        """Start profiling (``__enter__``): only the CPU is profiled (PyTorch's warning for a
+        CUDA or XPU activity, its error when no activity is left)."""
+        for device in (ProfilerActivity.CUDA, ProfilerActivity.XPU):
+            if device in self.activities:
+                warnings.warn(f"{device.name} is not available, disabling {device.name} "
+                              "profiling", UserWarning, stacklevel=2)
+        if ProfilerActivity.CPU not in self.activities:
+            raise AssertionError("No activities specified for the profiler")
         self._enter_step()
 
     def stop(self) -> None:

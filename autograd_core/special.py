@@ -6,7 +6,8 @@ ones the core lacks (``i1``, ``i0e``, ``i1e``, ``zeta``, ``gammainc``/``gammainc
 ``bessel_j0``, ``bessel_j1``, ``ndtri``,
 ``log_ndtr``, ``entr``, ``xlog1py``) are nodes of
 ``autograd_core.ops.specialfns``, and ``ndtr`` is composed of ``erfc``. All are
-differentiable where PyTorch's are, to any order. No ``out=`` keyword (as the core ops).
+differentiable where PyTorch's are, to any order. All but ``softmax``/``log_softmax`` take
+``out=``, as PyTorch's.
 
 Example::
 
@@ -19,6 +20,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -152,3 +154,37 @@ def log_softmax(input: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
         tensor([-0.6931, -0.6931], dtype=autograd_core.float64)
     """
     return DECLS["log_softmax"].fn(input if dtype is None else input.to(dtype), dim)
+
+
+def _taking_out() -> None:
+    """Every name but ``softmax``/``log_softmax`` takes PyTorch's ``out=`` (``torch.special``'s
+    do), as the core ops' functional forms: the result written into ``out`` and ``out``
+    returned, refused when an argument requires grad (the message naming the op), but for the
+    functions that are not differentiable (the Bessel and Airy functions, the polynomials),
+    whose ``out=`` PyTorch takes whatever requires grad."""
+    from autograd_core.grad_mode import no_grad
+    from autograd_core.ops.registry import _with_out
+
+    op_of = {d.fn: d.name for d in DECLS.values()}
+    composed = {expit: "sigmoid", log1p: "log1p", ndtr: "special_ndtr"}
+
+    def without_grad(fn: Any) -> Any:
+        @functools.wraps(fn)
+        def taking_out(*args: Any, out: Any = None, **kwargs: Any) -> Any:
+            if out is None:
+                return fn(*args, **kwargs)
+            with no_grad():
+                return fn(*args, out=out, **kwargs)
+        return taking_out
+
+    for name in __all__:
+        if name in ("softmax", "log_softmax"):  # PyTorch's refuse out=
+            continue
+        fn = globals()[name]
+        fn_out = _with_out(fn, op_of.get(fn) or composed[fn])
+        if "bessel" in name or "polynomial" in name or name == "airy_ai":
+            fn_out = without_grad(fn_out)
+        globals()[name] = fn_out
+
+
+_taking_out()

@@ -73,6 +73,8 @@ def _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa):
                 "Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                 f"attn_mask.dtype: {_torch_name(attn_mask.dtype)} and  query.dtype: "
                 f"{_torch_name(query.dtype)} instead.")
+        if is_causal and type(attn_mask).__name__ == "CausalBias":  # nn.attention.bias's
+            raise ValueError("CausalBias should not be used with causal=True")
         if is_causal:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be "
                                "set when is_causal=True")

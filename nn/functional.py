@@ -1491,6 +1491,10 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     if n_dims > 3 or x.ndim < n_dims + 1 or x.ndim > n_dims + 2:
         raise NotImplementedError(f"Padding size {len(pad)} is not supported for {x.ndim}D "
                                   "input tensor.")
+    if mode != "circular" and x.dtype == ag.bool:  # PyTorch's pad kernels have no bool loop
+        kind = "reflection" if mode == "reflect" else "replication"
+        raise NotImplementedError(f"\"{kind}_pad{n_dims}d\" not implemented for 'Bool'")
+    _check_padded_size(list(x.shape), pad, mode)
     for k in range(n_dims):
         dim = x.ndim - 1 - k
         lo, hi = pad[2 * k], pad[2 * k + 1]
@@ -1520,6 +1524,31 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     # PyTorch's reflection/replication pad backward kernels read the input
     kind = "Reflection" if mode == "reflect" else "Replication"
     return _xp.reads_input(x, source, f"{kind}Pad{n_dims}D", rereads=False)
+
+
+def _check_padded_size(shape: list[int], pad: Sequence[int], mode: str) -> None:
+    """PyTorch's refusals of negative pads that leave nothing: a circular pad making a size
+    negative; a reflect/replicate pad making every padded size < 1 (or one of them negative:
+    PyTorch's kernels then fail on the size)."""
+    n_dims = len(pad) // 2
+    sizes = shape[len(shape) - n_dims:]
+    out = [n + pad[2 * k] + pad[2 * k + 1] for k, n in enumerate(reversed(sizes))][::-1]
+    if mode == "circular":
+        if min(out) < 0:
+            raise RuntimeError("Negative padding value is resulting in an empty dimension")
+        return
+    if all(o < 1 for o in out):
+        names = "DHW"[3 - len(sizes):]
+        given = ", ".join(f"{a}: {n}" for a, n in zip(names, sizes))
+        if len(sizes) == 3:
+            given = given.replace(",", "", 1)  # PyTorch's "(D: 2 H: 3, W: 3)"
+        elif len(sizes) == 2 and mode == "replicate":
+            given += " "  # PyTorch's "(H: 3, W: 3 )"
+        got = " ".join(f"{a}: {o}" for a, o in zip(names, out))
+        raise RuntimeError(f"input ({given}) is too small. Calculated output {got}")
+    if min(out) < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(out)}: "
+                           f"{shape[:len(shape) - n_dims] + out}")
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,

@@ -912,7 +912,8 @@ class Module:
     def compile(self, *args: Any, **kwargs: Any) -> None:
         """PyTorch's ``Module.compile`` compiles the module's forward in place with
         ``torch.compile``; here it does nothing and the module runs eagerly: the same
-        numbers, the same ``state_dict`` keys. Any of ``torch.compile``'s arguments is accepted.
+        numbers, the same ``state_dict`` keys. ``torch.compile``'s arguments are checked as
+        there (an unknown keyword, ``mode`` and ``options`` together, an unknown ``mode``).
         (``ag.compile`` captures whole training steps; a forward alone gains nothing from it.)
 
         Example::
@@ -923,6 +924,9 @@ class Module:
             >>> list(m.state_dict())
             ['weight', 'bias']
         """
+        from autograd_core.capture import compile as compile_
+
+        compile_(None, *args, **kwargs)  # torch.compile(self._call_impl, *args, **kwargs)'s checks
 
     def type(self: _M, dst_type: Any) -> _M:
         """Casts floating point parameters and buffers to ``dst_type`` (as ``to(dst_type)``)."""
@@ -1111,12 +1115,12 @@ class Module:
         unexpected = [k for k in provided if k not in expected and k not in extra]
         missing += [k for k in hook_missing if k not in missing]
         unexpected += [k for k in hook_unexpected if k not in unexpected]
-        if strict:
+        if strict:  # PyTorch's order: missing keys, unexpected ones, then the other errors
             if unexpected:
-                errors.append("Unexpected key(s) in state_dict: "
+                errors.insert(0, "Unexpected key(s) in state_dict: "
                               + ", ".join(f'"{k}"' for k in unexpected) + ". ")
             if missing:
-                errors.append("Missing key(s) in state_dict: "
+                errors.insert(0, "Missing key(s) in state_dict: "
                               + ", ".join(f'"{k}"' for k in missing) + ". ")
         writes = []
         for key, target in expected.items():
@@ -1235,3 +1239,27 @@ class OptimizedModule(Module):
             if name == "_orig_mod":
                 raise
             return getattr(self._orig_mod, name)
+
+    # as PyTorch's: an attribute set (or deleted) on the wrapper is the original's, so its
+    # forward reads it; only the wrapper's own names and its class's attributes stay here
+    _OWN = frozenset(("_orig_mod", "forward", "_forward"))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self._OWN or hasattr(type(self), name) or "_orig_mod" not in self._modules:
+            super().__setattr__(name, value)
+        else:
+            setattr(self._orig_mod, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._OWN or hasattr(type(self), name):
+            super().__delattr__(name)
+        else:
+            delattr(self._orig_mod, name)
+
+    @property  # type: ignore[override]
+    def training(self) -> bool:  # the original's flag, as PyTorch's wrapper reads it
+        return self._orig_mod.training
+
+    @training.setter
+    def training(self, mode: bool) -> None:
+        self._orig_mod.training = mode

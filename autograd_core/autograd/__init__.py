@@ -130,6 +130,8 @@ def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Any = None,
                         "backward")
     if inputs is not None:
         inputs = _as_list(inputs, "inputs")
+        if not inputs:  # PyTorch's (it accumulated nothing)
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
         got = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs)
         for t, g in zip(inputs, got):
             if g is not None:
@@ -186,6 +188,8 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
                              allow_unused, materialize_grads)
     outputs = _as_list(outputs, "outputs")
     inputs = _as_list(inputs, "inputs")
+    if not inputs:  # PyTorch's (an empty tuple of gradients came back)
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")

@@ -157,7 +157,7 @@ def _grads(outputs, inputs, grad_outputs=None, create_graph=False):
     """``grad`` over the outputs that require grad (None for every input when none does)."""
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs or (None,) * len(outputs))
              if o is not None and o.requires_grad]
-    if not pairs:
+    if not pairs or not inputs:
         return (None,) * len(inputs)
     return _grad([o for o, _ in pairs], inputs, [g for _, g in pairs], retain_graph=True,
                  create_graph=create_graph, allow_unused=True)

@@ -106,9 +106,12 @@ def _cast(x, dt):
         return x if x.dtype == dt else np.asarray(x).astype(dt)
     if dt.kind in "fc" or isinstance(x, bool):
         return x  # a Python number stays weak: numpy keeps the array's dtype
-    # a Python int outside an integer dtype wraps into it, as ATen casts the scalar (uint8 + -2
-    # is uint8 - 2; numpy refuses it)
-    return np.asarray(x).astype(dt)
+    try:
+        return np.asarray(x, dtype=dt)
+    except OverflowError:  # an int outside dt (uint8 + -2): PyTorch wraps it, as C's casts
+        if not -2 ** 63 <= x < 2 ** 63:
+            raise OverflowError("int too big to convert") from None
+        return np.asarray(x, dtype=np.int64).astype(dt)
 
 
 def _ufunc(fn, name, a, b, out, true_divide=False):
@@ -566,9 +569,11 @@ def true_divide(input: Any, other: Any) -> Tensor:
 
 
 def _power(a, b):
-    """``a ** b``; integer tensors to negative integer tensors as PyTorch's (numpy refuses):
-    1 and -1 keep their powers, every other base (0 too) gives 0. A bool base (``True``, a
-    Python number that did not promote) is an integer one here."""
+    """``a ** b``; integer (or bool: ``True ** x``) bases to negative integer tensors as
+    PyTorch's (numpy refuses): 1 and -1 keep their powers, every other base (0 too) gives 0.
+    Two bools have no power (PyTorch's kernel has no bool loop; numpy's gives int8)."""
+    if np.asarray(a).dtype == np.bool_ and np.asarray(b).dtype == np.bool_:
+        raise _args.not_implemented("pow", np.dtype(bool))
     if np.asarray(b).dtype.kind not in "iu" or np.asarray(a).dtype.kind not in "biu":
         return np.power(a, b)
     neg = np.asarray(b) < 0
@@ -589,8 +594,6 @@ class Pow(Node):
 
     complex_backward = HOLOMORPHIC
     def forward(self, a, b):
-        if result_type(a, b) == np.bool_:  # numpy's bool ** bool is int8; ATen has no kernel
-            raise _args.not_implemented("pow", np.bool_)
         try:
             y = _power(*_promote(a, b))
         except ValueError:
@@ -612,12 +615,16 @@ class Pow(Node):
 
 def _exponent_grad(g, a, b, y):
     """The gradient of ``y = a ** b`` with respect to ``b``, ``log(a)`` in the result's dtype
-    (a half base with a float32 exponent is not rounded to half: PyTorch's promotion)."""
+    (a half base with a float32 exponent is not rounded to half: PyTorch's promotion), and
+    complex where the power is (a negative real base to a complex exponent:
+    ``log(-2) = log 2 + i pi``)."""
     dt = xp.data(y).dtype
     if isinstance(a, Tensor):
         a = a if a._data.dtype == dt else a.to(dt)
     elif isinstance(a, np.ndarray):
         a = a.astype(dt, copy=False)
+    if np.iscomplexobj(xp.data(y)) and not np.iscomplexobj(xp.data(a)):
+        a = a * (1 + 0j)
     with np.errstate(divide="ignore", invalid="ignore"):
         zero_base = (xp.data(a) == 0) & (np.real(xp.data(b)) >= 0)
         return g * xp.where(zero_base, 0.0, y * xp.log(xp.where(zero_base, 1.0, a)))
@@ -635,8 +642,6 @@ class ScalarPow(Node):
 
     def forward(self, x, base):
         self.base = base
-        if result_type(base, x) == np.bool_:  # as Pow's: ATen has no bool ** bool kernel
-            raise _args.not_implemented("pow", np.bool_)
         try:
             y = _power(*_promote(base, x))
         except ValueError:

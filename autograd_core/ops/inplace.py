@@ -181,6 +181,7 @@ class _PutAt(Node):
     """``x`` with ``value`` (a view's new values) written at ``index`` (its elements'
     positions in ``x``); the record of an in-place change of a view, as PyTorch's CopySlices."""
 
+    _grad_fn = "torch::autograd::CopySlices"  # PyTorch's name of that record
     complex_backward = LINEAR
     def forward(self, x, value, index):
         self.index, self.value_shape = index, value.shape

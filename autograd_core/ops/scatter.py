@@ -862,6 +862,22 @@ index_put_ = _inplace_method("index_put_", index_put,
 
 # ---- select_scatter, slice_scatter, diagonal_scatter: input with one view replaced by src ---
 
+
+class _SelectScatter(_PutAt):
+    _grad_fn, _op_name = "SelectScatterBackward0", "select_scatter"
+
+
+class _SliceScatter(_PutAt):
+    _grad_fn, _op_name = "SliceScatterBackward0", "slice_scatter"
+
+
+class _DiagonalScatter(_PutAt):
+    _grad_fn, _op_name = "DiagonalScatterBackward0", "diagonal_scatter"
+
+
+_EMBED_NODES = {"select_scatter": _SelectScatter, "slice_scatter": _SliceScatter,
+                "diagonal_scatter": _DiagonalScatter}
+
 def _embed(name, input, src, view):
     """A copy of ``input`` whose view ``view`` holds ``src`` (one recorded node, PyTorch's
     CopySlices: the gradient reaches ``input`` outside the view and ``src`` inside it).
@@ -875,7 +891,7 @@ def _embed(name, input, src, view):
         raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
                            f"{list(src.shape)}, slice size = {list(positions.shape)}")
     index = np.unravel_index(positions, input.shape) if input.ndim else (Ellipsis,)
-    return _PutAt.apply(input, src, index=index)
+    return _EMBED_NODES[name].apply(input, src, index=index)
 
 
 @op("select_scatter", method=True, samples=[

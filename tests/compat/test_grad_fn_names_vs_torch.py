@@ -35,8 +35,8 @@ def _why(reason, names):
 #: sample name -> why its graph differs from PyTorch's (DIFFERENCES.md)
 DIFFERS_TABLE = {
     **_why(COMPOSITE, "hardshrink clamp_tensor_bounds einsum_broadcast masked_scatter "
-                      "masked_scatter_broadcast_mask select_scatter slice_scatter "
-                      "diagonal_scatter flip fliplr flipud roll roll_flat rot90 rot90_3 kron "
+                      "masked_scatter_broadcast_mask "
+                      "flip fliplr flipud roll roll_flat rot90 rot90_3 kron "
                       "repeat_interleave repeat_interleave_flat pixel_shuffle pixel_unshuffle "
                       "sort sort_descending topk topk_smallest mvlgamma frac addcmul addcdiv "
                       "nansum nanmean median median_dim kthvalue mode cummax cummin aminmax dist "

@@ -63,7 +63,8 @@ def test_state_dict_keys_and_errors_as_torchs():
     m.load_state_dict({k: ag.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((4, 2)).astype(np.float32)
     np.testing.assert_allclose(m(ag.tensor(x)).detach().numpy(),
-                               tm._orig_mod(torch.tensor(x)).detach().numpy(), rtol=1e-6)
+                               tm._orig_mod(torch.tensor(x)).detach().numpy(), rtol=1e-5,
+                               atol=1e-6)  # float32 sums: a few ulps apart
     for kwargs in ({"mode": "fast"}, {"mode": "default", "options": {}}):
         with pytest.raises(RuntimeError) as ours:
             ag.compile(lambda x: x, **kwargs)
