@@ -27,7 +27,7 @@ import numpy as np
 
 from autograd_core import _quiet
 from autograd_core.grad_mode import STATE
-from autograd_core.node import edges_of, leaf_meta, sum_to_shape
+from autograd_core.node import _check_hook_tuple, edges_of, leaf_meta, sum_to_shape
 from autograd_core.tensor import COMPLEX_SEEN, Tensor, _PostAccumulateHooks
 
 ndarray = np.ndarray
@@ -191,7 +191,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
         for leaf, g in leaf_grads.values():
             ks = capture_leaf.get(id(leaf))
             if ks is not None:
-                g = _run_leaf_hooks(leaf, g, diff)
+                g = _run_leaf_hooks(leaf, g, diff, in_grad=True)
                 for k in ks:
                     captured[k] = g
         for k, (t, c) in enumerate(zip(inputs, captured)):
@@ -267,7 +267,8 @@ def _finish_leaf(leaf, g, diff, handed):
     _accumulate(leaf, g, diff, handed)
     if leaf._post_acc_hooks:
         for fn in list(leaf._post_acc_hooks.values()):
-            res = fn(leaf)
+            # an AccumulateGrad stand-in's register_hook also gets the gradient accumulated
+            res = fn(leaf, g) if getattr(fn, "accumulate_grad", False) else fn(leaf)
             if res is not None:
                 raise TypeError(f"expected None, but post accumulate grad hook "
                                 f"'{getattr(fn, '__name__', fn)}' returned "
@@ -434,12 +435,10 @@ def _run_tuple_hooks(fns, args, grads, diff):
         res = fn(*args)
         if res is None:
             continue
-        if not isinstance(res, (tuple, list)) or len(res) != len(args[0]):
-            got = len(res) if isinstance(res, (tuple, list)) else type(res).__name__
-            raise RuntimeError(
-                f"hook '{getattr(fn, '__name__', fn)}' has returned an incorrect number of "
-                f"values (got {got}, but expected {len(args[0])})")
+        _check_hook_tuple(fn, res, len(args[0]))  # PyTorch's checks, in its order
         for r, g in zip(res, args[0]):
+            if r is not None and g is None:
+                raise RuntimeError("can't replace a None gradient with a non-None value")
             if r is not None and not isinstance(r, Tensor):
                 raise TypeError(f"expected Tensor or None (got {type(r).__name__})")
             if r is not None and g is not None and r.shape != g.shape:
@@ -468,11 +467,13 @@ def _run_post_hooks(node, in_grads, grads, diff):
     return _run_tuple_hooks(node._post_hooks, (ins, grads), ins, diff)
 
 
-def _run_leaf_hooks(leaf, g, diff):
+def _run_leaf_hooks(leaf, g, diff, in_grad=False):
     hooks = leaf._hooks
     if not hooks:
         return g
     for fn in list(hooks.values()):
+        if in_grad and getattr(fn, "accumulate_grad", False):
+            continue  # an AccumulateGrad pre-hook: grad() accumulates nothing
         arg = g if diff else Tensor._make(g, None, False)
         res = fn(arg)
         if res is not None:

@@ -890,8 +890,17 @@ def check_forward(node, outs, inputs=()):
             )
 
 
+def _check_hook_tuple(fn, res, n):
+    """PyTorch's checks of what a node hook returned: a tuple of ``n`` values."""
+    if not isinstance(res, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(res).__name__}'")
+    if len(res) != n:
+        raise RuntimeError(f"hook '{getattr(fn, '__name__', fn)}' has returned an incorrect "
+                           f"number of values (got {len(res)}, but expected {n})")
+
+
 class AccumulateGrad:
-    """Stand-in node for a leaf in ``next_functions`` (inspection only).
+    """Stand-in node for a leaf in ``next_functions`` (inspection, and PyTorch's hooks on it).
 
     One per leaf while anything holds it, as PyTorch's (the leaf keeps a weak reference, so no
     cycle): a graph walk that remembers the nodes it has seen meets the same object again."""
@@ -912,6 +921,51 @@ class AccumulateGrad:
 
     def name(self):
         return "torch::autograd::AccumulateGrad"  # PyTorch's (its C++ class)
+
+    def register_prehook(self, fn):
+        """Register ``fn(grad_outputs)``, PyTorch's ``AccumulateGrad.register_prehook``:
+        ``backward()`` calls it with ``(g,)``, the leaf's gradient of the pass, before it is
+        accumulated into ``.grad``; a returned ``(g2,)`` is accumulated instead. The leaf keeps
+        it (as one of its tensor hooks, run in registration order with them); ``grad()`` runs
+        none, as PyTorch's. Returns a handle whose ``remove()`` unregisters it."""
+        def prehook(g):
+            res = fn((g,))
+            if res is None:
+                return None
+            _check_hook_tuple(fn, res, 1)
+            if res[0] is None:
+                raise RuntimeError("an AccumulateGrad pre-hook returning (None,) to drop the "
+                                   "leaf's gradient is not supported")
+            return res[0]
+        prehook.__name__ = getattr(fn, "__name__", repr(fn))  # named in the engine's errors
+        prehook.accumulate_grad = True  # grad() skips it: PyTorch runs no AccumulateGrad there
+        return self.variable.register_hook(prehook)
+
+    def register_hook(self, fn):
+        """Register ``fn(grad_inputs, grad_outputs)``, PyTorch's ``AccumulateGrad.register_hook``:
+        ``backward()`` calls it with ``()`` and ``(g,)`` once the leaf's gradient of the pass
+        has been accumulated into ``.grad`` (the hook data-parallel code uses to reduce a
+        parameter's gradient as soon as it is ready). The leaf keeps it; ``grad()`` runs none.
+        Returns a handle whose ``remove()`` unregisters it.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> w = ag.tensor([1.0, 2.0], requires_grad=True)
+            >>> y = w * 3
+            >>> seen = []
+            >>> h = y.grad_fn.next_functions[0][0].register_hook(
+            ...     lambda gi, go: seen.append((gi, go[0].tolist(), w.grad.tolist())))
+            >>> y.sum().backward()
+            >>> seen
+            [((), [3.0, 3.0], [3.0, 3.0])]
+        """
+        def posthook(leaf, g):
+            res = fn((), (g if isinstance(g, Tensor) else Tensor._make(g, None, False),))
+            if res is not None:
+                _check_hook_tuple(fn, res, 0)
+        posthook.accumulate_grad = True  # the engine passes it the gradient accumulated
+        return self.variable.register_post_accumulate_grad_hook(posthook)
 
     def __repr__(self):
         return "<AccumulateGrad object>"

@@ -218,10 +218,13 @@ def attach_non_full(module: Any, args: tuple, out: Any) -> None:
     if node is None:
         return
     _warn_if_partial(args, out, node)
+    # the hooks of this call, as PyTorch registers each on the node at forward time: one
+    # removed (or added) between this forward and its backward still runs (or does not)
+    hooks = list(module.__dict__.get("_non_full_backward_hooks", {}).values())
 
     def run(grad_input: tuple, grad_output: tuple) -> tuple | None:
         changed = None
-        for hook in list(module.__dict__.get("_non_full_backward_hooks", {}).values()):
+        for hook in hooks:
             res = hook(module, grad_input if changed is None else changed, grad_output)
             if res is not None:
                 changed = tuple(res)

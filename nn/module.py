@@ -969,8 +969,8 @@ class Module:
                 destination._metadata = meta  # type: ignore[attr-defined]
             except AttributeError:  # a plain dict given as destination has no attributes
                 meta = None
-        prefix = prefix.rstrip(".")
-        self._save_tree(destination, prefix + "." if prefix else "", keep_vars, meta)
+        # the prefix as given, as PyTorch's: state_dict(prefix="m") gives "m0.weight"
+        self._save_tree(destination, prefix, keep_vars, meta)
         return destination
 
     def _save_tree(self, destination, prefix, keep_vars, meta) -> None:

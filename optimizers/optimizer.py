@@ -1412,7 +1412,7 @@ class Optimizer:
                 elif key in arrays:
                     st[key] = _load_array(value, param_array(p), idx, key)
                 else:
-                    st[key] = _copy_value(value)
+                    st[key] = _load_other(value, param_array(p), key)
             if st:
                 for key in self._state_keys(new_groups[gi]):
                     if st.get(key) is None:
@@ -1504,6 +1504,22 @@ def _copy_value(v):
     if isinstance(v, (list, tuple, dict)):
         return copy.deepcopy(v)
     return v
+
+
+def _load_other(value, data, key):
+    """A state value no kernel reads (a user optimizer's, LBFGS's lists) as PyTorch's
+    ``load_state_dict`` gives it: Tensors (also inside lists, tuples and dicts) copied and,
+    but for ``step``, cast to a floating parameter's dtype (float32 state loaded for a model
+    made float64 is float64); anything else copied."""
+    if isinstance(value, Tensor):
+        arr = value._data
+        cast = key != "step" and data.dtype.kind == "f" and arr.dtype != data.dtype
+        return Tensor._make(arr.astype(data.dtype) if cast else arr.copy(), None, False)
+    if isinstance(value, dict):
+        return {k: _load_other(v, data, k) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_load_other(v, data, key) for v in value)
+    return _copy_value(value)
 
 
 def _load_scalar(value, idx, key):

@@ -118,7 +118,7 @@ def sigmoid(x):
 
 def broadcast_to(x, shape):
     if isinstance(x, Tensor):
-        return x.expand(shape)
+        return x if tuple(x.shape) == tuple(shape) else x.expand(shape)
     if x.size == 1 and math.prod(shape) <= 65536:
         # np.broadcast_to costs microseconds of Python; for small results a fill is cheaper
         return np.full(shape, x.reshape(()), dtype=x.dtype)

@@ -187,7 +187,8 @@ def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
         (autograd_core.Size([2, 3]), autograd_core.Size([2, 3]))
     """
     shape = broadcast_shapes(*(t.shape for t in tensors))
-    return tuple(expand(t, shape) for t in tensors)
+    # a tensor already of the shape is returned itself, as PyTorch's (expand makes a view)
+    return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
 
 
 @op("tile", method=True, samples=[Sample("tile", lambda a: tile(a, (2, 1)))])

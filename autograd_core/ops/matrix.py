@@ -1080,7 +1080,7 @@ def _cross_prepare(input, other, name):
     except ValueError:
         raise RuntimeError(f"{name}: the shapes {tuple(input.shape)} and "
                            f"{tuple(other.shape)} cannot be broadcast") from None
-    return input.expand(shape), other.expand(shape)
+    return tuple(t if tuple(t.shape) == shape else t.expand(shape) for t in (input, other))
 
 
 @op("cross", method=True, samples=[

@@ -323,6 +323,8 @@ def squeeze(input: Tensor, dim: Any = None) -> Tensor:
 class Expand(Node):
     complex_backward = LINEAR
     def forward(self, x, shape):
+        if x.shape == shape:  # a writable view, as PyTorch's (no element repeated)
+            return x.view()
         try:
             return np.broadcast_to(x, shape)
         except ValueError:
@@ -364,8 +366,8 @@ def expand(input: Tensor, size: Any = (), *more: Any) -> Tensor:
     shape = tuple(
         (x.shape[i - lead] if s == -1 else s) if i >= lead else s for i, s in enumerate(sizes)
     )
-    if shape == x.shape:
-        return x
+    # a new view even when the shape is the same, as PyTorch's: data-parallel code takes
+    # p.expand_as(p).grad_fn.next_functions[0][0] for a parameter's AccumulateGrad
     return _as_view(Expand.apply(x, shape=shape), x)
 
 

@@ -26,6 +26,7 @@ class _NormBase(Module):
     """Parameters and running buffers shared by batch and instance norm (torch's _NormBase)."""
 
     _optional_state_keys = ("num_batches_tracked",)
+    _version = 2  # PyTorch's (num_batches_tracked added): state_dict's _metadata says so
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True, device=None,

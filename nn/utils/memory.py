@@ -5,8 +5,9 @@ since it keeps that whole array alive):
 
 * parameters: ``p._data`` of every distinct parameter;
 * gradients: ``p.grad`` arrays present after the measured backward (or now, without an input);
-* optimizer state: the numpy arrays in ``optimizer.state`` plus 8 bytes per scalar entry
-  (Adam: ``exp_avg`` + ``exp_avg_sq`` + ``step`` = 2 x parameter bytes + 8 per parameter),
+* optimizer state: the arrays of the tensors in ``optimizer.state``, as PyTorch's
+  ``sum(t.nbytes)`` over them (Adam: ``exp_avg`` + ``exp_avg_sq`` + the 0-d float32 ``step``
+  = 2 x parameter bytes + 4 per parameter),
   measured after one ``step()`` on a copy, so lazily created state is included;
 * activations: every numpy array the tape holds for backward, found by walking the graph from
   the loss before backward: each node's saved arrays (``save_for_backward``, including saved
@@ -202,9 +203,9 @@ class MemorySummary:
 
 
 def _optimizer_state_bytes(optimizer):
-    """Bytes of every array in ``optimizer.state`` (each memory owner once) plus 8 bytes per
-    scalar entry (Adam's ``step`` is a Python float: counted as the float64 it holds; PyTorch
-    keeps it in a 4-byte tensor)."""
+    """Bytes of every tensor's array in ``optimizer.state`` (each memory owner once: a group's
+    0-d ``step`` tensors view one float32 array, 4 bytes each, as PyTorch's) plus 8 bytes per
+    Python number a user's optimizer keeps there."""
     if optimizer is None:
         return 0
     total = 0

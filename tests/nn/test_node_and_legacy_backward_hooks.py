@@ -141,3 +141,26 @@ def test_state_dict_hooks_as_torchs():
             m.state_dict()
         runs.append((log, keys, keys2))
     assert runs[0] == runs[1]
+
+
+@pytest.mark.torch_parity
+def test_legacy_hooks_are_those_of_the_forward_call():
+    """PyTorch puts a module's register_backward_hook hooks on the output's node at forward
+    time: one removed before backward still runs, one added after forward does not (the hooks
+    were read at backward time, so the removed doubling hook was skipped: x.grad 1 where
+    PyTorch's is 2)."""
+    torch = pytest.importorskip("torch")
+    grads = []
+    for lib, mod in ((ag, nn), (torch, torch.nn)):
+        m = mod.Tanh()
+        x = lib.tensor([0.5, -1.0], requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            h = m.register_backward_hook(lambda mod_, gi, go: (gi[0] * 2,))
+            y = m(x * 1)
+            h.remove()
+            m.register_backward_hook(lambda mod_, gi, go: (gi[0] * 100,))
+            y.sum().backward()
+        grads.append(x.grad.detach().numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
+    np.testing.assert_allclose(grads[0], 2 * (1 - np.tanh([0.5, -1.0]) ** 2), rtol=1e-6)
