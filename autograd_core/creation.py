@@ -51,6 +51,58 @@ complex128 = DType(np.complex128)
 cfloat = complex64
 cdouble = complex128
 
+
+class _AbsentDType(DType):
+    """A PyTorch dtype numpy has no type for (``bfloat16``): the name exists, so scripts that
+    name it in a table or a comparison (nanoGPT's ``{'bfloat16': torch.bfloat16, ...}[dtype]``,
+    ``x.dtype == torch.bfloat16``) run, and making a tensor of it raises a TypeError saying so."""
+
+    __slots__ = ("_name", "_itemsize")
+
+    def __new__(cls, name: str, itemsize: builtins.int):
+        inst = object.__new__(cls)
+        inst._name, inst._itemsize = name, itemsize
+        return inst
+
+    @property  # type: ignore[override]
+    def dtype(self):  # numpy reads .dtype wherever a dtype is expected
+        raise TypeError(f"tapegrad has no {self._name} tensors (numpy has no {self._name} "
+                        "type); use float32 or float16")
+
+    def __getattr__(self, name):
+        raise AttributeError(f"'{self!r}' has no attribute '{name}'")
+
+    def __eq__(self, other):
+        return self is other
+
+    def __ne__(self, other):
+        return self is not other
+
+    def __hash__(self):
+        return hash(self._name)
+
+    is_floating_point = True  # type: ignore[assignment]
+    is_complex = False  # type: ignore[assignment]
+    is_signed = True  # type: ignore[assignment]
+
+    @property
+    def itemsize(self) -> builtins.int:
+        return self._itemsize
+
+    def __repr__(self):
+        return f"autograd_core.{self._name}"
+
+    __str__ = __repr__
+
+    def __format__(self, format_spec):
+        return format(self._name, format_spec)
+
+    def __reduce__(self):
+        return self._name  # pickled by name: this module's attribute
+
+
+bfloat16 = _AbsentDType("bfloat16", 2)
+
 _builtin_int = type(0)
 _builtin_bool = type(True)
 _builtin_float = type(0.0)

@@ -1,0 +1,39 @@
+"""Regressions found running public PyTorch programs on tapegrad (round 15: hand-written
+optimizers, attribution on a small CNN, torch.distributions programs, 2024-style scripts that
+compile the model and switch AMP off on the CPU).
+
+Harness and results: /work/progs_runs/progs15/ (RESULTS15.md).
+"""
+import pickle
+
+import pytest
+
+import autograd_core as ag
+
+
+@pytest.mark.torch_parity
+def test_bfloat16_named_in_a_dtype_table():
+    """p06 (nanoGPT train.py's configuration lines):
+    ``ptdtype = {'float32': torch.float32, 'bfloat16': torch.bfloat16, 'float16': torch.float16}[dtype]``
+    raised AttributeError before anything ran. The dtype exists and compares, prints and
+    hashes as PyTorch's; a tensor of it is refused with a TypeError naming it."""
+    torch = pytest.importorskip("torch")
+    table = {"float32": ag.float32, "bfloat16": ag.bfloat16, "float16": ag.float16}
+    assert table["float32"] is ag.float32 and table["bfloat16"] is ag.bfloat16
+    for ours, theirs in [(ag.bfloat16, torch.bfloat16)]:
+        assert repr(ours).replace("autograd_core.", "torch.") == repr(theirs)
+        assert ours.is_floating_point == theirs.is_floating_point
+        assert ours.is_complex == theirs.is_complex and ours.itemsize == theirs.itemsize
+    assert isinstance(ag.bfloat16, ag.dtype)
+    assert (ag.bfloat16 == ag.float16) is (torch.bfloat16 == torch.float16) is False
+    assert (ag.float32 == ag.bfloat16) is False and ag.float16 != ag.bfloat16
+    assert ag.zeros(2).dtype != ag.bfloat16
+    assert ag.bfloat16 not in (ag.float16, ag.float32)
+    assert pickle.loads(pickle.dumps(ag.bfloat16)) is ag.bfloat16
+    with pytest.raises(TypeError, match="no bfloat16 tensors"):
+        ag.zeros(2, dtype=ag.bfloat16)
+    with pytest.raises(TypeError, match="no bfloat16 tensors"):
+        ag.tensor([1.0], dtype=ag.bfloat16)
+    # the AMP-off path of such scripts takes the dtype without using it
+    with ag.autocast(device_type="cpu", dtype=ag.bfloat16, enabled=False):
+        assert ag.ones(2).sum().item() == 2.0
