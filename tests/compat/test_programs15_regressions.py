@@ -37,3 +37,32 @@ def test_bfloat16_named_in_a_dtype_table():
     # the AMP-off path of such scripts takes the dtype without using it
     with ag.autocast(device_type="cpu", dtype=ag.bfloat16, enabled=False):
         assert ag.ones(2).sum().item() == 2.0
+
+
+@pytest.mark.torch_parity
+def test_global_average_pool_node_is_a_mean():
+    """p03 (Grad-CAM on a small CNN, then a ``grad_fn`` walk printing node names): the global
+    pool ``nn.AdaptiveAvgPool2d(1)`` (ResNet's avgpool) printed ``AdaptiveAvgPool2DBackward0``
+    where PyTorch, which takes the mean over H and W for a 1x1 output, prints ``MeanBackward1``;
+    other output sizes keep the pooling node's name, in both."""
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    import nn.functional as F
+    a = np.random.RandomState(0).randn(2, 3, 4, 5)
+    a3 = np.random.RandomState(1).randn(1, 2, 3, 4, 5)
+    tF = torch.nn.functional
+    cases = [(F.adaptive_avg_pool2d, tF.adaptive_avg_pool2d, a, 1),
+             (F.adaptive_avg_pool2d, tF.adaptive_avg_pool2d, a, (1, 1)),
+             (F.adaptive_avg_pool2d, tF.adaptive_avg_pool2d, a[0], 1),
+             (F.adaptive_avg_pool2d, tF.adaptive_avg_pool2d, a, (1, 2)),
+             (F.adaptive_avg_pool3d, tF.adaptive_avg_pool3d, a3, 1),
+             (F.adaptive_avg_pool3d, tF.adaptive_avg_pool3d, a3, (1, 1, 2))]
+    for ours, theirs, arr, size in cases:
+        x, tx = ag.tensor(arr, requires_grad=True), torch.tensor(arr, requires_grad=True)
+        y, ty = ours(x, size), theirs(tx, size)
+        assert y.grad_fn.name() == ty.grad_fn.name(), size
+        assert len(y.grad_fn.next_functions) == len(ty.grad_fn.next_functions)
+        y.sum().backward()
+        ty.sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
