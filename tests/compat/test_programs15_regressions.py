@@ -66,3 +66,36 @@ def test_global_average_pool_node_is_a_mean():
         y.sum().backward()
         ty.sum().backward()
         np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+
+
+@pytest.mark.torch_parity
+def test_backends_queries_of_reproducibility_boilerplate():
+    """p17 (the flags block at the top of 2024 training scripts):
+    ``torch.backends.mkldnn.is_available()`` / ``torch.backends.mkldnn.enabled = False`` /
+    ``torch.backends.opt_einsum.enabled`` raised AttributeError. The modules PyTorch has under
+    ``backends`` for the CPU exist with its names and signatures; ``flags`` restores the
+    settings after its block."""
+    torch = pytest.importorskip("torch")
+    import inspect
+
+    import autograd_core.backends as ours
+    for name in ("cpu", "mkl", "mkldnn", "openmp", "opt_einsum"):
+        assert hasattr(torch.backends, name) and hasattr(ours, name), name
+    tk = torch.backends.mkldnn
+    for fn in ("flags", "set_flags"):
+        mine, theirs = (inspect.signature(getattr(m, fn)).parameters for m in (ours.mkldnn, tk.m))
+        assert [(p.name, p.default) for p in mine.values()] == [
+            (p.name, p.default) for p in theirs.values()]
+    assert ours.mkldnn.enabled is tk.enabled is True
+    assert ours.mkldnn.deterministic is tk.deterministic is False
+    with ours.mkldnn.flags(enabled=False, deterministic=True):
+        assert ours.mkldnn.enabled is False and ours.mkldnn.deterministic is True
+    assert ours.mkldnn.enabled is True and ours.mkldnn.deterministic is False
+    ours.mkldnn.enabled = False  # a plain setting, as a script writes it
+    assert ag.backends.mkldnn.enabled is False
+    ours.mkldnn.enabled = True
+    assert isinstance(ours.opt_einsum.enabled, bool) and ours.opt_einsum.is_available() is False
+    assert ours.openmp.is_available() in (True, False) and ours.mkl.is_available() in (True, False)
+    assert ours.cpu.get_cpu_capability() == "DEFAULT"
+    assert torch.backends.cpu.get_cpu_capability() in ("DEFAULT", "AVX2", "AVX512", "ZVECTOR",
+                                                       "VSX", "NEON", "SVE256", "SVE128")
