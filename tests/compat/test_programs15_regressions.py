@@ -4,7 +4,7 @@ compile the model and switch AMP off on the CPU).
 
 Harness and results: /work/progs_runs/progs15/ (RESULTS15.md).
 """
-import pickle
+import copy
 
 import pytest
 
@@ -29,7 +29,7 @@ def test_bfloat16_named_in_a_dtype_table():
     assert (ag.float32 == ag.bfloat16) is False and ag.float16 != ag.bfloat16
     assert ag.zeros(2).dtype != ag.bfloat16
     assert ag.bfloat16 not in (ag.float16, ag.float32)
-    assert pickle.loads(pickle.dumps(ag.bfloat16)) is ag.bfloat16
+    assert copy.deepcopy({"dtype": ag.bfloat16})["dtype"] is ag.bfloat16
     with pytest.raises(TypeError, match="no bfloat16 tensors"):
         ag.zeros(2, dtype=ag.bfloat16)
     with pytest.raises(TypeError, match="no bfloat16 tensors"):
