@@ -51,6 +51,9 @@ from autograd_core.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
 )
 from autograd_core.serialization import load, save
+from autograd_core.foreach_ops import FOREACH as _FOREACH
+
+globals().update(_FOREACH)  # torch._foreach_add_, ... (hand-written optimizers call them)
 from autograd_core.windows import (
     bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
 )

@@ -136,3 +136,64 @@ def test_support_of_uniform_categorical_binomial_independent():
     z = np.array([-1.0, 2.0], np.float32)
     b, tb = D.biject_to(pairs[1][0].support), torch.distributions.biject_to(pairs[1][1].support)
     np.testing.assert_allclose(b(ag.tensor(z)).numpy(), tb(torch.tensor(z)).numpy(), rtol=1e-6)
+
+
+_UNARY = ("abs acos asin atan ceil cos cosh erf erfc exp expm1 floor frac lgamma log log10 log1p "
+          "log2 neg reciprocal round rsqrt sigmoid sign sin sinh sqrt tan tanh trunc").split()
+
+
+@pytest.mark.torch_parity
+def test_foreach_functions_as_torch():
+    """p24 (hand-written optimizers on the multi-tensor path: schedule-free's and timm's
+    ``torch._foreach_mul_(exp_avg_sq, beta2)``, ``_foreach_addcmul_``, ``_foreach_lerp_``, ...):
+    every ``torch._foreach_*`` raised AttributeError. Each now applies the tensor method to each
+    list entry, with per-tensor lists, scalar lists or one value, and returns what PyTorch's
+    returns (a tuple; in place the list given)."""
+    torch = pytest.importorskip("torch")
+    import numpy as np
+    r = np.random.RandomState(0)
+    arrs = [[r.rand(2, 3) * 0.8 + 0.1, r.rand(4) * 0.8 + 0.1] for _ in range(3)]
+
+    def lists(lib):
+        return [[lib.tensor(x) for x in group] for group in arrs]
+
+    def same(ours, theirs):
+        assert len(ours) == len(theirs)
+        for o, t in zip(ours, theirs):
+            np.testing.assert_allclose(o.numpy(), t.numpy(), rtol=1e-12, atol=1e-15)
+
+    calls = [(u, ()) for u in _UNARY]
+    for name in "add sub mul div pow clamp_min clamp_max maximum minimum".split():
+        calls += [(name, (1.5,)), (name, ([0.5, 2.0],)), (name, ("b",))]
+    calls += [("lerp", ("b", 0.25)), ("lerp", ("b", "c")),
+              ("addcmul", ("b", "c", 0.5)), ("addcdiv", ("b", "c", [0.1, 0.2]))]
+    for name, args in calls:
+        (a, b, c), (ta, tb, tc) = lists(ag), lists(torch)
+        pick = {"b": (b, tb), "c": (c, tc)}
+        ours_args = [pick[x][0] if isinstance(x, str) else x for x in args]
+        their_args = [pick[x][1] if isinstance(x, str) else x for x in args]
+        out = getattr(ag, f"_foreach_{name}")(a, *ours_args)
+        assert isinstance(out, tuple)
+        same(out, getattr(torch, f"_foreach_{name}")(ta, *their_args))
+        assert getattr(ag, f"_foreach_{name}_")(a, *ours_args) is a
+        getattr(torch, f"_foreach_{name}_")(ta, *their_args)
+        same(a, ta)
+    (a, b, c), (ta, tb, tc) = lists(ag), lists(torch)
+    same(ag._foreach_add(a, b, alpha=0.3), torch._foreach_add(ta, tb, alpha=0.3))
+    same(ag._foreach_addcdiv(a, b, c, value=-2.0), torch._foreach_addcdiv(ta, tb, tc, value=-2.0))
+    same(ag._foreach_addcmul(a, b, c, ag.tensor([1.0, 3.0])),
+         torch._foreach_addcmul(ta, tb, tc, torch.tensor([1.0, 3.0])))
+    same(ag._foreach_pow(2.0, a), torch._foreach_pow(2.0, ta))
+    for ord in (2, 1, float("inf")):
+        same(ag._foreach_norm(a, ord), torch._foreach_norm(ta, ord))
+    same(ag._foreach_max(a), torch._foreach_max(ta))
+    ag._foreach_zero_(a)
+    ag._foreach_copy_(a, b)
+    same(a, tb)
+    with pytest.raises(RuntimeError, match="at least one tensor"):
+        ag._foreach_mul_([], 2.0)
+    with pytest.raises(RuntimeError, match="same number of tensors, got 2 and 1"):
+        ag._foreach_add(a, [b[0]])
+    w = [ag.tensor([1.0, 2.0], requires_grad=True)]
+    ag._foreach_mul(w, 3.0)[0].sum().backward()
+    assert w[0].grad.tolist() == [3.0, 3.0]
