@@ -32,7 +32,7 @@ from autograd_core.tensor import Tensor, set_printoptions
 from autograd_core.function import Function, FunctionCtx
 from autograd_core.creation import (
     BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor,
-    LongTensor, ShortTensor, arange, as_tensor, asarray, bernoulli, bool, cdouble, cfloat, complex64,
+    LongTensor, ShortTensor, arange, as_tensor, asarray, bernoulli, bfloat16, bool, cdouble, cfloat, complex64,
     complex128, double, empty, empty_like, empty_strided, eye, float, float16, float32, float64,
     from_numpy, frombuffer,
     full, full_like, get_default_dtype, half, int, int8, int16, int32, int64, linspace, long,
@@ -51,6 +51,9 @@ from autograd_core.random import (
     Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state,
 )
 from autograd_core.serialization import load, save
+from autograd_core.foreach_ops import FOREACH as _FOREACH
+
+globals().update(_FOREACH)  # torch._foreach_add_, ... (hand-written optimizers call them)
 from autograd_core.windows import (
     bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window,
 )

@@ -51,6 +51,60 @@ complex128 = DType(np.complex128)
 cfloat = complex64
 cdouble = complex128
 
+
+class _AbsentDType(DType):
+    """A PyTorch dtype numpy has no type for (``bfloat16``): the name exists, so scripts that
+    name it in a table or a comparison (nanoGPT's ``{'bfloat16': torch.bfloat16, ...}[dtype]``,
+    ``x.dtype == torch.bfloat16``) run, and making a tensor of it raises a TypeError saying so."""
+
+    __slots__ = ("_name", "_itemsize")
+    _name: str
+    _itemsize: builtins.int
+
+    def __new__(cls, name: str, itemsize: builtins.int) -> _AbsentDType:
+        inst = object.__new__(cls)
+        inst._name, inst._itemsize = name, itemsize
+        return inst
+
+    @property  # type: ignore[override]
+    def dtype(self) -> np.dtype:  # numpy reads .dtype wherever a dtype is expected
+        raise TypeError(f"tapegrad has no {self._name} tensors (numpy has no {self._name} "
+                        "type); use float32 or float16")
+
+    def __getattr__(self, name: str) -> Any:
+        raise AttributeError(f"'{self!r}' has no attribute '{name}'")
+
+    def __eq__(self, other: object) -> builtins.bool:
+        return self is other
+
+    def __ne__(self, other: object) -> builtins.bool:
+        return self is not other
+
+    def __hash__(self) -> builtins.int:
+        return hash(self._name)
+
+    is_floating_point = True  # type: ignore[assignment]
+    is_complex = False  # type: ignore[assignment]
+    is_signed = True  # type: ignore[assignment]
+
+    @property
+    def itemsize(self) -> builtins.int:
+        return self._itemsize
+
+    def __repr__(self) -> str:
+        return f"autograd_core.{self._name}"
+
+    __str__ = __repr__
+
+    def __format__(self, format_spec: str) -> str:
+        return format(self._name, format_spec)
+
+    def __reduce__(self) -> str:  # type: ignore[override]
+        return self._name  # pickled by name: this module's attribute
+
+
+bfloat16 = _AbsentDType("bfloat16", 2)
+
 _builtin_int = type(0)
 _builtin_bool = type(True)
 _builtin_float = type(0.0)

@@ -11,7 +11,9 @@ import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.ops.registry import refuse_capture
 from autograd_core.tensor import Size, Tensor
-from autograd_core.distributions.constraints import _NONNEGATIVE_INTEGER, _is_count
+from autograd_core.distributions.constraints import (
+    _NONNEGATIVE_INTEGER, Constraint, _integer_interval, _is_count,
+)
 from autograd_core.distributions.distribution import _Distribution, _binary_params, _shown
 from autograd_core.distributions.utils import _draw
 
@@ -95,6 +97,11 @@ class Binomial(_Distribution):
         if n.size and n.min() != n.max():
             raise NotImplementedError(f"Inhomogeneous total count not supported by `{what}`.")
         return builtins.int(n.max()) if n.size else 0
+
+    @property
+    def support(self) -> Constraint:  # type: ignore[override]
+        """``constraints.integer_interval(0, total_count)``, as PyTorch's."""
+        return _integer_interval(0, self.total_count)
 
     def enumerate_support(self, expand: builtins.bool = True) -> Tensor:
         n = self._homogeneous_count("enumerate_support")

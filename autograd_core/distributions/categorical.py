@@ -11,7 +11,9 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core.ops.registry import refuse_capture
 from autograd_core.tensor import Size, Tensor
-from autograd_core.distributions.constraints import _REAL_VECTOR, _SIMPLEX
+from autograd_core.distributions.constraints import (
+    _REAL_VECTOR, _SIMPLEX, Constraint, _integer_interval,
+)
 from autograd_core.distributions.distribution import Distribution, _shape_text
 
 __all__ = ["Categorical"]
@@ -217,6 +219,11 @@ class Categorical(Distribution):
     def variance(self) -> Tensor:
         """``nan`` over the batch, as PyTorch's."""
         return _ag.full(tuple(self.batch_shape), math.nan, dtype=self.probs.dtype)
+
+    @property
+    def support(self) -> Constraint:  # type: ignore[override]
+        """``constraints.integer_interval(0, K - 1)``, as PyTorch's."""
+        return _integer_interval(0, self._num_events - 1)
 
     def enumerate_support(self, expand: builtins.bool = True) -> Tensor:
         """The categories ``0 .. K-1`` (int64) along a new first dimension, expanded over the

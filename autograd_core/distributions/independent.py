@@ -6,6 +6,7 @@ import builtins
 from typing import Any
 
 from autograd_core.tensor import Size, Tensor
+from autograd_core.distributions.constraints import _independent
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.utils import _sum_rightmost
 
@@ -52,6 +53,14 @@ class Independent(Distribution):
 
     def __repr__(self) -> str:
         return f"Independent({self.base_dist!r}, {self.reinterpreted_batch_ndims})"
+
+    @property
+    def support(self) -> Any:
+        """The base's support over the reinterpreted dims too (``constraints.independent``),
+        as PyTorch's."""
+        base = self.base_dist.support
+        n = self.reinterpreted_batch_ndims
+        return _independent(base, n) if n else base
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Independent:
         """An ``Independent`` of the base expanded to ``batch_shape`` plus the reinterpreted

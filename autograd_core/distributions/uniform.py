@@ -10,6 +10,7 @@ import numpy as np
 
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
+from autograd_core.distributions.constraints import Constraint, _interval
 from autograd_core.distributions.distribution import _Distribution, _shown
 from autograd_core.distributions.utils import _as_params
 
@@ -60,6 +61,11 @@ class Uniform(_Distribution):
 
     def _in_support(self, v: np.ndarray) -> np.ndarray:
         return (self.low._data <= v) & (v <= self.high._data)
+
+    @property
+    def support(self) -> Constraint:  # type: ignore[override]
+        """``constraints.interval(low, high)``, as PyTorch's (``biject_to(d.support)``)."""
+        return _interval(self.low, self.high)
 
     @property
     def _support(self) -> str:

@@ -1381,13 +1381,20 @@ class AdaptiveAvgPoolOp(Node):
     over their windows instead."""
 
     def name(self):
+        if self.nd >= 2 and self._to_one(self.mats):  # PyTorch takes the mean over H, W (, D)
+            return "MeanBackward1"
         return f"AdaptiveAvgPool{max(self.nd, 2)}DBackward0"
+
+    @staticmethod
+    def _to_one(mats):
+        """The pooling's output is one element per plane."""
+        return all(m is None or m.shape[0] == 1 for m in mats[:2]) and mats[2].shape[1] == 1
 
     def forward(self, x, mats, nd):
         self.mats, self.nd = mats, nd
         # under create_graph, the gradient reads x, as PyTorch's kernel; an output of ones is
         # PyTorch's mean, whose gradient does not
-        if any(m is not None and m.shape[0] != 1 for m in mats[:2]) or mats[2].shape[1] != 1:
+        if not self._to_one(mats):
             self.save_for_backward(x)
         with np.errstate(invalid="ignore"):  # inf * 0 in the product: replaced below
             y = _adaptive_apply(x, *mats)
