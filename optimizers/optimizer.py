@@ -810,7 +810,12 @@ class Optimizer:
 
     def _validate_group(self, group):
         """Raise ValueError naming the argument if a hyperparameter is invalid (the common
-        ones here; an algorithm with others overrides this and calls ``super()``)."""
+        ones here; an algorithm with others overrides this and calls ``super()``). A subclass
+        with its own ``step()`` (no ``update`` kernel: a user's optimizer written as for
+        PyTorch) gets no checks, as PyTorch's base class makes none: its ``betas`` may be a
+        triple (Adan) or its ``eps`` a pair (Adafactor)."""
+        if self.update is None:
+            return
         for key, test in COMMON_CHECKS.items():
             if key in group:
                 test(group[key])
@@ -1478,6 +1483,8 @@ class Optimizer:
     def __repr__(self):
         lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
+            if i:
+                lines.append("")  # PyTorch's blank line between groups
             lines.append(f"Parameter Group {i}")
             for key in sorted(group):
                 if key != "params":
