@@ -13,6 +13,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from autograd_core import Tensor
 from autograd_core.function import Function
 from autograd_core.grad_mode import is_grad_enabled
@@ -38,6 +40,9 @@ class _State:
         # means the gradient did not come through the outputs (a double backward, or outputs
         # that are not top-level tensors), and PyTorch then skips the hooks
         self.grad_outputs: tuple | None = None
+        # (position, shape, dtype) of each tensor input that does not require grad: the full
+        # hooks see zeros there, as PyTorch's (its hook node takes every tensor input)
+        self.zero_inputs: list[tuple[int, tuple, Any]] = []
 
 
 def _pack(index: list[int], values: Any, size: int) -> tuple:
@@ -111,7 +116,13 @@ class _InputsHook(Function):
         if state.grad_outputs is None:
             return (None, *grads)
         index = state.input_index or []
-        res = _run_full_hooks(state, _pack(index, grads, state.n_inputs))
+        grad_inputs = _pack(index, grads, state.n_inputs)
+        if state.zero_inputs:
+            filled = list(grad_inputs)
+            for i, shape, dtype in state.zero_inputs:
+                filled[i] = Tensor._make(np.zeros(shape, dtype), None, False)
+            grad_inputs = tuple(filled)
+        res = _run_full_hooks(state, grad_inputs)
         state.grad_outputs = None
         if res is not None:
             grads = tuple(res[i] for i in index)
@@ -135,6 +146,9 @@ def wrap_inputs(module: Any, args: tuple) -> tuple[tuple, _State]:
     state = _State(module, len(args))
     if module._backward_hooks:  # pre-hooks alone need no input node
         args, state.input_index = _wrap(_InputsHook, state, args)
+        if state.input_index is not None:
+            state.zero_inputs = [(i, a._data.shape, a._data.dtype) for i, a in enumerate(args)
+                                 if isinstance(a, Tensor) and not a.requires_grad]
     return args, state
 
 

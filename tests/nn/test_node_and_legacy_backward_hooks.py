@@ -164,3 +164,28 @@ def test_legacy_hooks_are_those_of_the_forward_call():
         grads.append(x.grad.detach().numpy())
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
     np.testing.assert_allclose(grads[0], 2 * (1 - np.tanh([0.5, -1.0]) ** 2), rtol=1e-6)
+
+
+@pytest.mark.torch_parity
+def test_full_hook_sees_zeros_for_tensor_inputs_without_grad_as_torchs():
+    """A full backward hook's ``grad_input`` holds zeros for a tensor input that does not
+    require grad (when another does), as PyTorch 2.13's; it held None, so captum-style
+    ``grad_input[1].abs()`` crashed (progs15)."""
+    torch = pytest.importorskip("torch")
+    runs = []
+    for lib, base in ((torch, torch.nn.Module), (ag, nn.Module)):
+        class Product(base):
+            def forward(self, a, b):
+                return (a * b).sum()
+
+        m = Product()
+        seen = []
+        m.register_full_backward_hook(lambda mod, gi, go, seen=seen: seen.append(
+            [None if g is None else g.tolist() for g in gi]))
+        a = lib.tensor([1.0, 2.0], requires_grad=True)
+        b = lib.tensor([3.0, 4.0])
+        m(a, b).backward()
+        m(b, a).backward()
+        m(a, 5.0).backward()
+        runs.append(seen)
+    assert runs[0] == runs[1]
