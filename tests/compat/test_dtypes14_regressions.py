@@ -13,7 +13,7 @@ pytestmark = pytest.mark.torch_parity
 torch = pytest.importorskip("torch")
 
 
-def _same(ours, theirs):
+def _assert_same(ours, theirs):
     assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
     np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
 
@@ -29,13 +29,13 @@ def test_integer_ops_keep_the_nd_dtype_against_a_0d_integer_tensor(name, dt, zer
                              ag.tensor(other, dtype=getattr(ag, zero_dt)))
     theirs = getattr(torch, name)(torch.tensor(vals, dtype=getattr(torch, dt)),
                                   torch.tensor(other, dtype=getattr(torch, zero_dt)))
-    _same(ours, theirs)
+    _assert_same(ours, theirs)
 
 
 def test_integer_ops_promote_bool_with_an_integer_and_wrap_python_ints():
-    _same(ag.gcd(ag.tensor([True, False]), ag.tensor([4, 6], dtype=ag.uint8)),
+    _assert_same(ag.gcd(ag.tensor([True, False]), ag.tensor([4, 6], dtype=ag.uint8)),
           torch.gcd(torch.tensor([True, False]), torch.tensor([4, 6], dtype=torch.uint8)))
-    _same(ag.tensor([3, 200], dtype=ag.uint8) & -2,
+    _assert_same(ag.tensor([3, 200], dtype=ag.uint8) & -2,
           torch.tensor([3, 200], dtype=torch.uint8) & -2)
     with pytest.raises(NotImplementedError, match="\"bitwise_and_cpu\" not implemented for "
                                                   "'Float'"):
@@ -45,7 +45,7 @@ def test_integer_ops_promote_bool_with_an_integer_and_wrap_python_ints():
 @pytest.mark.parametrize("name", ["logical_and", "logical_or", "logical_xor"])
 def test_logical_ops_take_complex_tensors(name):
     a, b = [1 + 1j, 0j, 2j], [0, 1, 3]
-    _same(getattr(ag, name)(ag.tensor(a), ag.tensor(b)),
+    _assert_same(getattr(ag, name)(ag.tensor(a), ag.tensor(b)),
           getattr(torch, name)(torch.tensor(a), torch.tensor(b)))
 
 
@@ -59,15 +59,15 @@ def test_reductions_give_the_dtype_asked_for_and_wrap_in_it(reduction, dt):
     vals = [[100, 3, -7], [90, 5, 11]]
     ours = reduction(ag, ag.tensor(vals), getattr(ag, dt))
     theirs = reduction(torch, torch.tensor(vals), getattr(torch, dt))
-    _same(ours, theirs)
+    _assert_same(ours, theirs)
 
 
 @pytest.mark.parametrize("dt", ["int64", "int16", "bool"])
 def test_sum_with_an_integer_dtype_sums_the_cast_values(dt):
     # PyTorch casts first: sum([1.5, 2.5, -0.5], dtype=int64) is 1 + 2 + 0 = 3, not int(3.5)
     vals = [[1.5, 2.5, -0.5], [0.25, 0.0, 0.0]]
-    _same(ag.tensor(vals).sum(dtype=getattr(ag, dt)), torch.tensor(vals).sum(dtype=getattr(torch, dt)))
-    _same(ag.tensor(vals).sum(0, dtype=getattr(ag, dt)),
+    _assert_same(ag.tensor(vals).sum(dtype=getattr(ag, dt)), torch.tensor(vals).sum(dtype=getattr(torch, dt)))
+    _assert_same(ag.tensor(vals).sum(0, dtype=getattr(ag, dt)),
           torch.tensor(vals).sum(0, dtype=getattr(torch, dt)))
 
 
@@ -89,7 +89,7 @@ def test_addcmul_value_does_not_take_part_in_the_promotion(dt, factor_dt):
         return lib.addcmul(lib.tensor(a, dtype=getattr(lib, dt)),
                            lib.tensor(b, dtype=getattr(lib, factor_dt)),
                            lib.tensor(b, dtype=getattr(lib, factor_dt)), value=2)
-    _same(run(ag), run(torch))
+    _assert_same(run(ag), run(torch))
 
 
 def test_addcmul_refuses_bool_tensors_and_a_complex_value_for_real_ones():
@@ -106,9 +106,9 @@ def test_addcmul_refuses_bool_tensors_and_a_complex_value_for_real_ones():
 def test_any_and_all_of_uint8_give_uint8():
     vals = [[1, 0], [2, 3]]
     for name in ("any", "all"):
-        _same(getattr(ag, name)(ag.tensor(vals, dtype=ag.uint8)),
+        _assert_same(getattr(ag, name)(ag.tensor(vals, dtype=ag.uint8)),
               getattr(torch, name)(torch.tensor(vals, dtype=torch.uint8)))
-        _same(getattr(ag, name)(ag.tensor(vals, dtype=ag.uint8), 1),
+        _assert_same(getattr(ag, name)(ag.tensor(vals, dtype=ag.uint8), 1),
               getattr(torch, name)(torch.tensor(vals, dtype=torch.uint8), 1))
 
 
@@ -117,7 +117,7 @@ def test_pow_of_bools_is_refused_and_a_bool_base_takes_negative_integer_exponent
     with pytest.raises(NotImplementedError, match="\"pow\" not implemented for 'Bool'"):
         t ** t  # numpy's gave int8
     # True ** int8 with a negative exponent: was a broadcast error (numpy's ValueError)
-    _same(True ** ag.tensor([-3, 0, 2], dtype=ag.int8),
+    _assert_same(True ** ag.tensor([-3, 0, 2], dtype=ag.int8),
           True ** torch.tensor([-3, 0, 2], dtype=torch.int8))
 
 
@@ -126,8 +126,8 @@ def test_pow_of_bools_is_refused_and_a_bool_base_takes_negative_integer_exponent
 def test_a_python_int_outside_a_small_integer_dtype_wraps_into_it(fn):
     # ATen casts the scalar to the tensor's dtype; numpy raised OverflowError
     vals = [3, 0, 200]
-    _same(fn(ag.tensor(vals, dtype=ag.uint8)), fn(torch.tensor(vals, dtype=torch.uint8)))
-    _same(fn(ag.tensor(vals, dtype=ag.int16)), fn(torch.tensor(vals, dtype=torch.int16)))
+    _assert_same(fn(ag.tensor(vals, dtype=ag.uint8)), fn(torch.tensor(vals, dtype=torch.uint8)))
+    _assert_same(fn(ag.tensor(vals, dtype=ag.int16)), fn(torch.tensor(vals, dtype=torch.int16)))
 
 
 @pytest.mark.parametrize("fn", [lambda x, s: x > s, lambda x, s: x == s, lambda x, s: s < x,
@@ -136,9 +136,9 @@ def test_a_python_int_outside_a_small_integer_dtype_wraps_into_it(fn):
 def test_comparisons_cast_an_out_of_range_int_into_the_tensors_dtype(fn, scalar):
     # PyTorch compares in the promoted dtype: uint8 > -1 is uint8 > 255 (all False)
     vals = [0, 1, 255]
-    _same(fn(ag.tensor(vals, dtype=ag.uint8), scalar),
+    _assert_same(fn(ag.tensor(vals, dtype=ag.uint8), scalar),
           fn(torch.tensor(vals, dtype=torch.uint8), scalar))
-    _same(fn(ag.tensor(vals, dtype=ag.uint8), ag.tensor(scalar)),
+    _assert_same(fn(ag.tensor(vals, dtype=ag.uint8), ag.tensor(scalar)),
           fn(torch.tensor(vals, dtype=torch.uint8), torch.tensor(scalar)))
 
 
@@ -154,7 +154,7 @@ def test_in_place_ops_write_any_integer_result_into_an_integer_tensor(dt, other_
         x = lib.tensor(a, dtype=getattr(lib, dt))
         getattr(x, method)(lib.tensor(b, dtype=getattr(lib, other_dt)))
         return x
-    _same(run(ag), run(torch))
+    _assert_same(run(ag), run(torch))
 
 
 def test_in_place_float_into_int_is_still_refused():
@@ -189,7 +189,7 @@ def test_tensor_and_full_convert_python_numbers_into_integers_as_pytorch(value, 
             with pytest.raises(RuntimeError, match=str(exc)):
                 make(ag)
             continue
-        _same(make(ag), theirs)
+        _assert_same(make(ag), theirs)
 
 
 @pytest.mark.parametrize("fn", [lambda lib, x: lib.mean(x, dtype=lib.float64),
@@ -218,7 +218,7 @@ def test_full_like_converts_its_value_as_full(like_dt, value):
         with pytest.raises(RuntimeError, match=str(exc)):
             run(ag)
         return
-    _same(run(ag), theirs)
+    _assert_same(run(ag), theirs)
 
 
 @pytest.mark.parametrize("call", [
@@ -246,7 +246,7 @@ def test_clamp_casts_an_int_bound_into_the_integer_dtype(kw):
         with pytest.raises(RuntimeError, match=str(exc)):
             ag.clamp(ag.tensor(vals, dtype=ag.uint8), **kw)
         return
-    _same(ag.clamp(ag.tensor(vals, dtype=ag.uint8), **kw), theirs)
+    _assert_same(ag.clamp(ag.tensor(vals, dtype=ag.uint8), **kw), theirs)
 
 
 @pytest.mark.parametrize("call", [
@@ -289,7 +289,7 @@ def test_a_uint8_index_tensor_is_a_mask_as_pytorchs_legacy_rule():
         ours = ag.tensor(x)[ag.tensor([1, 0, 1], dtype=ag.uint8)]
     with pytest.warns(UserWarning):
         theirs = torch.tensor(x)[torch.tensor([1, 0, 1], dtype=torch.uint8)]
-    _same(ours, theirs)
+    _assert_same(ours, theirs)
 
 
 @pytest.mark.parametrize("call", [
@@ -300,11 +300,11 @@ def test_gather_and_scatter_take_int32_indices(call):
     def run(lib):
         return call(lib, lib.tensor([[1.0, 2.0], [3.0, 4.0]]),
                     lib.tensor([[0, 1], [1, 0]], dtype=lib.int32))
-    _same(run(ag), run(torch))
+    _assert_same(run(ag), run(torch))
 
 
 def test_repeat_interleave_of_int32_counts_gives_int32():
-    _same(ag.repeat_interleave(ag.tensor([1, 2], dtype=ag.int32)),
+    _assert_same(ag.repeat_interleave(ag.tensor([1, 2], dtype=ag.int32)),
           torch.repeat_interleave(torch.tensor([1, 2], dtype=torch.int32)))
     with pytest.raises(NotImplementedError, match="\"repeat_interleave_cpu\" not implemented "
                                                   "for 'Short'"):
@@ -328,4 +328,4 @@ def test_numbers_written_into_integer_tensors_convert_as_pytorch(write, dt, valu
         with pytest.raises(RuntimeError, match=re.escape(str(exc))):
             run(ag)
         return
-    _same(run(ag), theirs)
+    _assert_same(run(ag), theirs)
