@@ -11,12 +11,34 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.tensor import Tensor
+from autograd_core.distributions._gamma_grad import beta_grad
 from autograd_core.distributions.constraints import _POSITIVE, _UNIT
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.utils import _as_params, _draw
 
 __all__ = ["Beta"]
+
+
+class _BetaDraw(_ag.Function):
+    """Beta draws of ``a`` and ``b`` (the draws' shape) clipped into ``[tiny, 1 - eps]``: the
+    numbers of ``Beta.sample``. Backward: ``dx/da`` with ``b`` held and, as ``1 - x`` is
+    ``Beta(b, a)``, ``dx/db = -d(1 - x)/db`` with ``a`` held."""
+
+    @staticmethod
+    def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
+        x = _random.generator().beta(a._data, b._data)
+        info = np.finfo(a._data.dtype)
+        x = np.clip(x, info.tiny, 1 - info.eps)
+        ctx.x, ctx.a, ctx.b = x, a._data.astype(np.float64), b._data.astype(np.float64)
+        return _draw(x, a)
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        x, a, b = ctx.x, ctx.a, ctx.b
+        ga = _draw(beta_grad(x, a, b), grad) * grad if ctx.needs_input_grad[0] else None
+        gb = -_draw(beta_grad(1 - x, b, a), grad) * grad if ctx.needs_input_grad[1] else None
+        return ga, gb
 
 
 class Beta(ExponentialFamily):
@@ -30,7 +52,10 @@ class Beta(ExponentialFamily):
         validate_args (bool, optional): check the parameters and ``log_prob``'s values
             (default: True).
 
-    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False); a bad
+    ``rsample`` is differentiable in both by implicit reparameterization, with the gradient
+    of PyTorch's (a 2-component ``Dirichlet``), exact to float64 precision here (PyTorch's
+    is a fitted approximation, within about 1e-3 relative). Differs from PyTorch: draws come
+    from this project's random stream; a bad
     parameter is reported under its own name (PyTorch's message names the ``Dirichlet`` it
     builds) and the ``repr`` shows the parameters (PyTorch's is ``Beta()``).
 
@@ -46,6 +71,7 @@ class Beta(ExponentialFamily):
     arg_constraints = {"concentration1": _POSITIVE, "concentration0": _POSITIVE}
     support = _UNIT
     _params = ("concentration1", "concentration0")
+    has_rsample = True
     expand = Distribution._expand_params
     _checked_by_base = True
 
@@ -113,11 +139,28 @@ class Beta(ExponentialFamily):
             >>> Beta(2.0, 2.0).sample((4,)).shape
             autograd_core.Size([4])
         """
+        with _ag.no_grad():
+            return self.rsample(sample_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """Draws in ``(0, 1)`` of shape ``sample_shape + batch_shape`` (the numbers of
+        ``sample`` for the same seed), differentiable in both concentrations.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Beta
+            >>> a = ag.tensor(2.0, requires_grad=True)
+            >>> Beta(a, 2.0).rsample((3,)).sum().backward()
+            >>> a.grad.item() > 0
+            True
+        """
         shape = self._extended_shape(sample_shape)
-        x = _random.generator().beta(np.broadcast_to(self.concentration1._data, shape),
-                                     np.broadcast_to(self.concentration0._data, shape))
-        info = _ag.finfo(self.concentration1.dtype)
-        return _draw(np.clip(x, info.tiny, 1 - info.eps), self.concentration1)
+        return _BetaDraw.apply(self.concentration1.expand(shape),
+                               self.concentration0.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         """``(a - 1) log(value) + (b - 1) log(1 - value) + lgamma(a + b) - lgamma(a) -

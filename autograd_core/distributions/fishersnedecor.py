@@ -19,7 +19,8 @@ __all__ = ["FisherSnedecor"]
 class FisherSnedecor(Distribution):
     r"""The F distribution with ``df1`` and ``df2`` degrees of freedom (the law of
     ``(X1 / df1) / (X2 / df2)`` for independent ``X_i ~ Chi2(df_i)``), as
-    ``torch.distributions.FisherSnedecor``. Like ``Gamma`` here it has no ``rsample``.
+    ``torch.distributions.FisherSnedecor``; ``rsample`` is differentiable in both (through
+    ``Gamma.rsample``), as PyTorch's.
 
     Args:
         df1 (float or Tensor): the numerator's degrees of freedom (positive).
@@ -61,13 +62,27 @@ class FisherSnedecor(Distribution):
         df1, df2 = self.df1, _ag.where(self.df2 <= 4, math.nan, self.df2)
         return 2 * df2.pow(2) * (df1 + df2 - 2) / (df1 * (df2 - 2).pow(2) * (df2 - 4))
 
+    has_rsample = True
+
     def sample(self, sample_shape: Any = ()) -> Tensor:
-        shape = tuple(Size(sample_shape))
         with _ag.no_grad():
-            x1 = Gamma(self.df1 * 0.5, self.df1, validate_args=False).sample(shape)
-            x2 = Gamma(self.df2 * 0.5, self.df2, validate_args=False).sample(shape)
-            tiny = _ag.finfo(x2.dtype).tiny
-            return (x1 / x2.clamp(min=tiny)).clamp(min=tiny)
+            return self.rsample(sample_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """``X1 / X2`` for ``X_i ~ Gamma(df_i / 2, df_i)`` (the numbers of ``sample``),
+        differentiable in ``df1`` and ``df2``.
+
+        Example::
+
+            >>> from autograd_core.distributions import FisherSnedecor
+            >>> FisherSnedecor(3.0, 10.0).rsample((2,)).shape
+            autograd_core.Size([2])
+        """
+        shape = tuple(Size(sample_shape))
+        x1 = Gamma(self.df1 * 0.5, self.df1, validate_args=False).rsample(shape)
+        x2 = Gamma(self.df2 * 0.5, self.df2, validate_args=False).rsample(shape)
+        tiny = _ag.finfo(x2.dtype).tiny
+        return _ag.where(x1 / x2 < tiny, tiny, x1 / x2)  # x2 is already at least tiny
 
     def log_prob(self, value: Tensor) -> Tensor:
         if self._validate:

@@ -10,12 +10,39 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.tensor import Tensor
+from autograd_core.distributions._gamma_grad import standard_gamma_grad
 from autograd_core.distributions.constraints import _NONNEGATIVE, _POSITIVE
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.utils import _as_params, _draw
 
 __all__ = ["Gamma"]
+
+
+class _GammaDraw(_ag.Function):
+    """``max(standard_gamma(concentration) / rate, tiny)`` (``concentration`` and ``rate`` of
+    the draws' shape): the numbers of ``Gamma.sample``, differentiable in both by implicit
+    reparameterization (the clamp is not differentiated, as PyTorch's)."""
+
+    @staticmethod
+    def forward(ctx: Any, concentration: Tensor, rate: Tensor) -> Tensor:
+        alpha = concentration._data.astype(np.float64)
+        std = _random.generator().standard_gamma(alpha)
+        x = _draw(np.maximum(std / rate._data, _ag.finfo(rate.dtype).tiny), rate)
+        ctx.std, ctx.alpha = std, alpha
+        ctx.save_for_backward(rate, x)
+        return x
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        rate, x = ctx.saved_tensors
+        g_alpha = g_rate = None
+        if ctx.needs_input_grad[0]:
+            dstd = _draw(standard_gamma_grad(ctx.std, ctx.alpha), rate)
+            g_alpha = grad * dstd / rate
+        if ctx.needs_input_grad[1]:
+            g_rate = -grad * x / rate
+        return g_alpha, g_rate
 
 
 class Gamma(ExponentialFamily):
@@ -29,8 +56,10 @@ class Gamma(ExponentialFamily):
         validate_args (bool, optional): check the parameters and ``log_prob``'s values
             (default: True).
 
-    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False); ``sample``
-    draws from this project's random stream.
+    ``rsample`` is differentiable in both parameters by implicit reparameterization, as
+    PyTorch's. Differs from PyTorch: draws come from this project's random stream, and the
+    concentration's gradient is exact to float64 precision (PyTorch's is a fitted
+    approximation, within about 1e-3 relative).
 
     Example::
 
@@ -46,6 +75,7 @@ class Gamma(ExponentialFamily):
     _params: tuple[str, ...] = ("concentration", "rate")
     expand = Distribution._expand_params
     _checked_by_base = True
+    has_rsample = True
 
     def __init__(self, concentration: Tensor | builtins.float, rate: Tensor | builtins.float,
                  validate_args: builtins.bool | None = None) -> None:
@@ -102,10 +132,28 @@ class Gamma(ExponentialFamily):
             >>> Gamma(2.0, 1.0).sample((3, 2)).shape
             autograd_core.Size([3, 2])
         """
+        with _ag.no_grad():
+            return self.rsample(sample_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """Draws of shape ``sample_shape + batch_shape`` (at least the dtype's ``tiny``; the
+        numbers of ``sample`` for the same seed), differentiable in ``concentration`` (implicit
+        reparameterization) and ``rate``.
+
+        Args:
+            sample_shape (tuple of ints): how many draws per distribution. Default: ``()``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import Gamma
+            >>> a = ag.tensor(2.0, requires_grad=True)
+            >>> Gamma(a, 1.0).rsample((1000,)).mean().backward()  # d E[x] / da = 1
+            >>> abs(a.grad.item() - 1.0) < 0.1
+            True
+        """
         shape = self._extended_shape(sample_shape)
-        c = np.broadcast_to(self.concentration._data, shape).astype(np.float64)
-        x = _random.generator().standard_gamma(c) / np.broadcast_to(self.rate._data, shape)
-        return _draw(np.maximum(x, _ag.finfo(self.rate.dtype).tiny), self.rate)
+        return _GammaDraw.apply(self.concentration.expand(shape), self.rate.expand(shape))
 
     def log_prob(self, value: Tensor) -> Tensor:
         """``concentration log(rate) + (concentration - 1) log(value) - rate value -

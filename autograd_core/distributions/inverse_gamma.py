@@ -18,7 +18,7 @@ __all__ = ["InverseGamma"]
 class InverseGamma(TransformedDistribution):
     r"""The distribution of ``1 / X`` for ``X ~ Gamma(concentration, rate)``, as
     ``torch.distributions.InverseGamma`` (a ``TransformedDistribution`` with
-    ``PowerTransform(-1)``). Like ``Gamma`` here it has no ``rsample``.
+    ``PowerTransform(-1)``); ``rsample`` is differentiable in both parameters.
 
     Args:
         concentration (float or Tensor): the shape ``alpha`` (positive).

@@ -11,6 +11,7 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.tensor import Tensor
+from autograd_core.distributions.chi2 import Chi2
 from autograd_core.distributions.constraints import _POSITIVE, _REAL, _is_real
 from autograd_core.distributions.distribution import Distribution, _Distribution
 from autograd_core.distributions.utils import _as_params, _draw
@@ -29,8 +30,10 @@ class StudentT(_Distribution):
         scale (float or Tensor): the scale (positive). Default: 1.
         validate_args (bool, optional): check the parameters and values (default: True).
 
-    Differs from PyTorch: no ``rsample`` (``has_rsample`` is False), as this project's
-    ``Gamma``; ``sample`` draws from this project's random stream.
+    ``rsample`` is PyTorch's ``loc + scale X / sqrt(Z / df)`` for ``X ~ Normal(0, 1)`` and
+    ``Z ~ Chi2(df)``, differentiable in all three. Differs from PyTorch: draws come from this
+    project's random stream (``sample`` keeps its own, ``numpy``'s ``standard_t``, so the two do
+    not give the same numbers for a seed).
 
     Example::
 
@@ -45,6 +48,7 @@ class StudentT(_Distribution):
     arg_constraints = {"df": _POSITIVE, "loc": _REAL, "scale": _POSITIVE}
     _checked_by_base = True
     support = _REAL
+    has_rsample = True
 
     def __init__(self, df: Tensor | builtins.float, loc: Tensor | builtins.float = 0.0,
                  scale: Tensor | builtins.float = 1.0,
@@ -73,6 +77,22 @@ class StudentT(_Distribution):
         t = _random.generator().standard_t(np.broadcast_to(self.df._data, shape).astype(np.float64))
         with _ag.no_grad():
             return self.loc + _draw(t, self.df) * self.scale
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        """``loc + scale X / sqrt(Z / df)``, ``X ~ Normal(0, 1)``, ``Z ~ Chi2(df)``, of shape
+        ``sample_shape + batch_shape``, differentiable in ``df``, ``loc`` and ``scale``.
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> from autograd_core.distributions import StudentT
+            >>> StudentT(ag.tensor([3.0, 5.0])).rsample((4,)).shape
+            autograd_core.Size([4, 2])
+        """
+        shape = self._extended_shape(sample_shape)
+        x = _ag.randn(shape, dtype=self.df.dtype)
+        z = Chi2(self.df, validate_args=False).rsample(sample_shape)
+        return self.loc + self.scale * (x * (z / self.df).rsqrt())
 
     def log_prob(self, value: Tensor) -> Tensor:
         value = self._check_value(value, _is_real, _REAL)

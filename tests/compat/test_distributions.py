@@ -450,7 +450,7 @@ def test_gamma_beta_closed_forms_and_errors():
     assert Beta(1.0, 1.0).entropy().item() == 0.0 and math.isnan(Beta(1.0, 1.0).mode.item())
     assert Beta(1.0, 1.0).log_prob(ag.tensor([0.0, 1.0])).numpy().tolist() == [0.0, 0.0]
     assert repr(Gamma(2.0, 3.0)) == "Gamma(concentration: 2.0, rate: 3.0)"
-    assert not Gamma(2.0, 3.0).has_rsample and Normal(0.0, 1.0).has_rsample
+    assert Gamma(2.0, 3.0).has_rsample and Normal(0.0, 1.0).has_rsample
     with pytest.raises(ValueError, match=r"Expected parameter rate \(Tensor of shape \(\)\) of "
                        r"distribution Gamma\(concentration: 2.0, rate: 0.0\) to satisfy the "
                        r"constraint GreaterThan\(lower_bound=0.0\)"):

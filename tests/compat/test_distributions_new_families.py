@@ -36,8 +36,7 @@ def test_match_torch(name, params, value):
     assert tuple(ours.batch_shape) == tuple(theirs.batch_shape)
     assert tuple(ours.event_shape) == tuple(theirs.event_shape)
     assert repr(ours) == repr(theirs)
-    # Gamma has no rsample here (DIFFERENCES.md), so neither has InverseGamma
-    assert ours.has_rsample == theirs.has_rsample or name == "InverseGamma"
+    assert ours.has_rsample == theirs.has_rsample
 
     def check(f, what, grad=True):
         a, t = f(ours, ag), f(theirs, torch)
@@ -547,7 +546,7 @@ def test_more_families_match_torch(name, params, value, extra):
         return getattr(lib.distributions, name)(*ps), ps
     ours, theirs = make(ag)[0], make(torch)[0]
     assert repr(ours).replace("autograd_core", "torch") == repr(theirs)
-    assert ours.has_rsample == theirs.has_rsample or name == "FisherSnedecor"
+    assert ours.has_rsample == theirs.has_rsample
     for what in ("log_prob",) + extra:
         outs = []
         for lib in (ag, torch):
