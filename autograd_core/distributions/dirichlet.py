@@ -39,8 +39,9 @@ class _DirichletDraw(_ag.Function):
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
         x, alpha = ctx.x, ctx.alpha
-        total = alpha.sum(-1, keepdims=True)
-        d = beta_grad(x, alpha, total - alpha) / (1 - x)
+        rest = alpha.sum(-1, keepdims=True) - alpha
+        one = rest <= 0  # a single category: x is 1 whatever alpha is
+        d = np.where(one, 0.0, beta_grad(x, alpha, np.where(one, 1.0, rest)) / (1 - x))
         g = grad._data.astype(np.float64)
         return _draw(d * (g - (x * g).sum(-1, keepdims=True)), grad)
 

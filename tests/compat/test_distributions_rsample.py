@@ -85,6 +85,13 @@ def test_beta_grad_against_torch_dirichlet_grad():
     np.testing.assert_allclose(ours, theirs, rtol=2e-3, atol=1e-300)
 
 
+def test_dirichlet_one_category_gradient_is_zero():
+    # x is 1 whatever alpha: the gradient is 0 (it was nan from the Beta(a, 0) formula)
+    c = _f64([[3.0], [0.5]])
+    D.Dirichlet(c).rsample((2,)).sum().backward()
+    assert c.grad.numpy().tolist() == [[0.0], [0.0]]
+
+
 # --------------------------------------------------------------- Monte Carlo gradients
 
 N = 20000
