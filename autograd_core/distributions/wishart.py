@@ -43,8 +43,8 @@ class Wishart(ExponentialFamily):
     its lower Cholesky factor ``scale_tril`` (``Sigma = L @ L.mT``), as
     ``torch.distributions.Wishart``: the distribution of ``sum_i x_i x_i^T`` for ``df`` draws
     ``x_i ~ N(0, Sigma)``; ``df`` must exceed ``p - 1``. Draws use the Bartlett decomposition;
-    ``rsample`` is differentiable in the scale (not in ``df``: ``Chi2`` has no ``rsample``
-    here, so a ``df`` that requires grad is refused).
+    ``rsample`` is differentiable in the scale and in ``df`` (through ``Chi2.rsample``), as
+    PyTorch's.
 
     Args:
         df (float or Tensor): the degrees of freedom, greater than ``p - 1``.
@@ -114,7 +114,7 @@ class Wishart(ExponentialFamily):
     def _set_chi2(self) -> None:
         """The Bartlett decomposition's ``Chi2(df - i)`` for the diagonal entries ``i < p``."""
         p = self._event_shape[-1]
-        dfs = self.df.detach().unsqueeze(-1) - _ag.arange(p, dtype=self.df.dtype)
+        dfs = self.df.unsqueeze(-1) - _ag.arange(p, dtype=self.df.dtype)
         self._dist_chi2 = Chi2(dfs.expand(tuple(self._batch_shape) + (p,)), validate_args=False)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Wishart:
@@ -172,23 +172,21 @@ class Wishart(ExponentialFamily):
 
     def _bartlett_sampling(self, sample_shape: tuple[builtins.int, ...]) -> Tensor:
         p = self._event_shape[-1]
-        chi = self._dist_chi2.sample(sample_shape).sqrt()
+        chi = self._dist_chi2.rsample(sample_shape).sqrt()
         chi = chi.clamp(min=_ag.finfo(chi.dtype).eps)
         i, j = np.tril_indices(p, -1)
         below = _ag.randn(sample_shape + tuple(self._batch_shape) + (len(i),), dtype=chi.dtype)
-        noise = np.array(_ag.diag_embed(chi)._data)
-        noise[..., i, j] = below._data
-        chol = self._unbroadcasted_scale_tril @ _ag.tensor(noise)
+        strict = np.zeros(tuple(chi.shape) + (p,), dtype=below._data.dtype)
+        strict[..., i, j] = below._data
+        chol = self._unbroadcasted_scale_tril @ (_ag.diag_embed(chi) + _ag.tensor(strict))
         return chol @ chol.mT
 
     def rsample(self, sample_shape: Any = (), max_try_correction: builtins.int | None = None,
                 ) -> Tensor:
-        """Draws by the Bartlett decomposition, differentiable in the scale; a draw that is
+        """Draws by the Bartlett decomposition, differentiable in the scale and ``df``
+        (through ``Chi2.rsample``); a draw that is
         not positive definite (likely for ``df < p``) is drawn again, up to
         ``max_try_correction`` (default 10) times, with a warning."""
-        if self.df.requires_grad and _ag.is_grad_enabled():
-            raise NotImplementedError("Wishart.rsample has no gradient in df here (Chi2 has no "
-                                      "rsample); pass a df that does not require grad")
         shape = tuple(Size(sample_shape))
         sample = self._bartlett_sampling(shape)
         n = len(self._batch_shape) + 2

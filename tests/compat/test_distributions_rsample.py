@@ -163,6 +163,17 @@ def test_studentt_and_fishersnedecor_rsample_gradients():
     _mc(d2.grad.numpy(), -2.0 / 100)
 
 
+def test_wishart_rsample_gradient_in_df():
+    # df requiring grad raised NotImplementedError; E[W] = df Sigma, so d E[tr W] / d df = tr Sigma
+    ag.manual_seed(9)
+    n = 4000
+    cov = np.array([[2.0, 0.5], [0.5, 1.0]])
+    df = _f64(np.full(n, 3.5))
+    w = D.Wishart(df, ag.tensor(cov), validate_args=False).rsample()
+    w.diagonal(dim1=-2, dim2=-1).sum().backward()
+    _mc(df.grad.numpy(), 3.0)
+
+
 # ------------------------------------------------------- flags, shapes, same numbers
 
 def _families(dtype=ag.float64):
