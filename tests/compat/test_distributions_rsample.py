@@ -157,7 +157,7 @@ def test_dirichlet_one_category_gradient_is_zero():
 N = 20000
 
 
-def _mc(grads, want):
+def _assert_mc_close(grads, want):
     """The mean per-sample gradient within 5 standard errors of the closed form."""
     g = np.asarray(grads, dtype=np.float64)
     se = g.std() / math.sqrt(g.size)
@@ -171,23 +171,23 @@ def test_gamma_rsample_moment_gradients(alpha):
     a, r = _f64(np.full(N, alpha)), _f64(np.full(N, rate))
     x = D.Gamma(a, r).rsample()
     x.pow(2).sum().backward()  # E[x^2] = a (a + 1) / r^2
-    _mc(a.grad.numpy(), (2 * alpha + 1) / rate**2)
-    _mc(r.grad.numpy(), -2 * alpha * (alpha + 1) / rate**3)
+    _assert_mc_close(a.grad.numpy(), (2 * alpha + 1) / rate**2)
+    _assert_mc_close(r.grad.numpy(), -2 * alpha * (alpha + 1) / rate**3)
     a.grad = r.grad = None
     D.Gamma(a, r).rsample().sum().backward()  # E[x] = a / r
-    _mc(a.grad.numpy(), 1 / rate)
-    _mc(r.grad.numpy(), -alpha / rate**2)
+    _assert_mc_close(a.grad.numpy(), 1 / rate)
+    _assert_mc_close(r.grad.numpy(), -alpha / rate**2)
 
 
 def test_chi2_and_inverse_gamma_rsample_gradients():
     ag.manual_seed(1)
     df = _f64(np.full(N, 3.0))
     D.Chi2(df).rsample().sum().backward()  # E[x] = df
-    _mc(df.grad.numpy(), 1.0)
+    _assert_mc_close(df.grad.numpy(), 1.0)
     c, r = _f64(np.full(N, 6.0)), _f64(np.full(N, 2.0))
     D.InverseGamma(c, r).rsample().sum().backward()  # E[x] = r / (c - 1)
-    _mc(c.grad.numpy(), -2.0 / 25)
-    _mc(r.grad.numpy(), 1 / 5)
+    _assert_mc_close(c.grad.numpy(), -2.0 / 25)
+    _assert_mc_close(r.grad.numpy(), 1 / 5)
 
 
 @pytest.mark.parametrize("a0, b0", [(0.5, 0.5), (2.0, 3.0), (40.0, 7.0)])
@@ -195,8 +195,8 @@ def test_beta_rsample_mean_gradients(a0, b0):
     ag.manual_seed(2)
     a, b = _f64(np.full(N, a0)), _f64(np.full(N, b0))
     D.Beta(a, b).rsample().sum().backward()  # E[x] = a / (a + b)
-    _mc(a.grad.numpy(), b0 / (a0 + b0) ** 2)
-    _mc(b.grad.numpy(), -a0 / (a0 + b0) ** 2)
+    _assert_mc_close(a.grad.numpy(), b0 / (a0 + b0) ** 2)
+    _assert_mc_close(b.grad.numpy(), -a0 / (a0 + b0) ** 2)
 
 
 def test_dirichlet_rsample_mean_gradients():
@@ -207,7 +207,7 @@ def test_dirichlet_rsample_mean_gradients():
     total = alpha.sum()
     want = (np.eye(3)[0] * total - alpha[0]) / total**2
     for j in range(3):
-        _mc(c.grad.numpy()[:, j], want[j])
+        _assert_mc_close(c.grad.numpy()[:, j], want[j])
 
 
 def test_studentt_and_fishersnedecor_rsample_gradients():
@@ -215,12 +215,12 @@ def test_studentt_and_fishersnedecor_rsample_gradients():
     df, loc, scale = _f64(np.full(N, 10.0)), _f64(np.full(N, 0.5)), _f64(np.full(N, 2.0))
     x = D.StudentT(df, loc, scale).rsample()
     ((x - 0.5) ** 2).sum().backward()  # E[(x - loc)^2] = scale^2 df / (df - 2)
-    _mc(df.grad.numpy(), -4.0 * 2 / 64)
-    _mc(scale.grad.numpy(), 2 * 2.0 * 10 / 8)
+    _assert_mc_close(df.grad.numpy(), -4.0 * 2 / 64)
+    _assert_mc_close(scale.grad.numpy(), 2 * 2.0 * 10 / 8)
     d1, d2 = _f64(np.full(N, 5.0)), _f64(np.full(N, 12.0))
     D.FisherSnedecor(d1, d2).rsample().sum().backward()  # E[x] = d2 / (d2 - 2)
-    _mc(d1.grad.numpy(), 0.0)
-    _mc(d2.grad.numpy(), -2.0 / 100)
+    _assert_mc_close(d1.grad.numpy(), 0.0)
+    _assert_mc_close(d2.grad.numpy(), -2.0 / 100)
 
 
 def test_wishart_rsample_gradient_in_df():
@@ -231,7 +231,7 @@ def test_wishart_rsample_gradient_in_df():
     df = _f64(np.full(n, 3.5))
     w = D.Wishart(df, ag.tensor(cov), validate_args=False).rsample()
     w.diagonal(dim1=-2, dim2=-1).sum().backward()
-    _mc(df.grad.numpy(), 3.0)
+    _assert_mc_close(df.grad.numpy(), 3.0)
 
 
 # ------------------------------------------------------- flags, shapes, same numbers
