@@ -202,7 +202,7 @@ def into_integers(data, dt, ctype):
         return quiet(np.array)(data, dtype=dt)  # a cast that overflows gives inf, as PyTorch
     info = np.iinfo(dt)
     with np.errstate(invalid="ignore", over="ignore"):
-        bad = (arr > info.max) | (arr < info.min)
+        bad = (arr > info.max) | (arr < info.min) | (arr != arr)  # NaN: no integer (PyTorch's)
         if info.min == 0 and arr.dtype.kind in "iu":
             bad &= ~((arr < 0) & (-arr <= info.max))
     if bad.any():

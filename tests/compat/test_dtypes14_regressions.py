@@ -329,3 +329,16 @@ def test_numbers_written_into_integer_tensors_convert_as_pytorch(write, dt, valu
             run(ag)
         return
     _assert_same(run(ag), theirs)
+
+
+@pytest.mark.parametrize("make", [
+    lambda L: L.tensor([1.0, float("nan")], dtype=L.int64),
+    lambda L: L.full((2,), float("nan"), dtype=L.int32),
+    lambda L: L.tensor(float("nan"), dtype=L.uint8)])
+def test_nan_into_an_integer_dtype_is_refused(make):
+    # numpy's cast gave INT_MIN (or 0) silently; PyTorch refuses with its overflow words
+    with pytest.raises(RuntimeError) as theirs:
+        make(torch)
+    with pytest.raises(RuntimeError) as ours:
+        make(ag)
+    assert str(ours.value) == str(theirs.value)
