@@ -924,20 +924,10 @@ def _linspace_int(start: Any, end: Any, steps: builtins.int, dt: np.dtype) -> np
     the step in float64, each value computed as for floats and truncated toward zero (numpy's
     integer ``linspace`` floors: ``linspace(0, -1, 5)`` gave ``[0, -1, -1, -1, -1]``, PyTorch's
     is ``[0, 0, 0, 0, -1]``)."""
-    info = np.iinfo(dt)
+    from autograd_core.ops._args import int_c_type, into_integers  # the ops import this module
 
     def convert(x: Any) -> builtins.int:
-        if isinstance(x, (builtins.int, np.integer)):
-            v = builtins.int(x)
-            ok = v <= info.max and (v >= info.min or info.min == 0 and -v <= info.max)
-        else:
-            f = builtins.float(x)
-            ok = info.min <= f <= info.max
-            v = builtins.int(f) if ok else 0
-        if not ok:
-            ctype = "int" if dt == np.int32 else f"{dt.name}_t"
-            raise RuntimeError(f"value cannot be converted to type {ctype} without overflow")
-        return v % (info.max + 1) if info.min == 0 else v
+        return builtins.int(into_integers(x, dt, int_c_type(dt))[()])
 
     if steps < 2:
         return np.full(steps, convert(start) if steps else 0, dt)
