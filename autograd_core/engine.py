@@ -35,6 +35,57 @@ _make = Tensor._make
 _zeros = itertools.repeat(0)  # node.next_idx when every input is its node's output 0
 
 
+class GraphTask:
+    """The backward pass running, as hooks that need its extent see it
+    (``autograd.graph.register_multi_grad_hook``; ``STATE.graph_task``). Recorded only while
+    such hooks exist (``TASK_HOOKS``): a plain pass pays one list read.
+
+    ``callbacks`` run when the pass has finished (after every leaf's ``.grad``), as PyTorch's
+    ``Variable._execution_engine.queue_callback``."""
+
+    __slots__ = ("id", "roots", "leaves", "needed", "capture_leaf", "capture_node", "callbacks",
+                 "_nodes", "_leaf_ids")
+    _ids = itertools.count(1)
+
+    def __init__(self):
+        self.id = next(self._ids)
+        self.callbacks = []
+        self._nodes = self.needed = None
+
+    def will_run(self, t):
+        """Whether this pass hands tensor ``t`` a gradient (runs its hooks): its node is
+        reached and, for ``grad()``/``backward(inputs=)``, leads to an input; a leaf is reached
+        and, with inputs, is one of them. The engine's own rules, walked once per pass."""
+        if self._nodes is None:
+            self._walk()
+        return id(t) in self._leaf_ids if t.grad_fn is None else t.grad_fn in self._nodes
+
+    def _walk(self):
+        needed, cap_leaf, cap_node = self.needed, self.capture_leaf, self.capture_node
+        nodes = set(self.roots)
+        leaf_ids = {id(t) for t in self.leaves
+                    if needed is None or id(t) in cap_leaf}
+        stack = list(nodes)
+        while stack:
+            node = stack.pop()
+            if needed is not None and node not in needed:
+                continue  # its hooks run, it sends nothing on (grad(): leads to no input)
+            for t in node.next:
+                if t is None:
+                    continue
+                if t._leaf_edge:
+                    if needed is None or id(t) in cap_leaf:
+                        leaf_ids.add(id(t))
+                elif t not in nodes and (needed is None or t in needed or t in cap_node):
+                    nodes.add(t)
+                    stack.append(t)
+        self._nodes, self._leaf_ids = nodes, leaf_ids
+
+
+#: live hooks that need the running pass's GraphTask (register_multi_grad_hook)
+TASK_HOOKS = [0]
+
+
 def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                  allow_unused=True):
     """Core of ``Tensor.backward`` and ``grad``.
@@ -42,6 +93,23 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     ``inputs`` None: accumulate into every reachable leaf's ``.grad``. Otherwise a list of
     tensors whose gradients are returned (nothing is accumulated), as ``grad`` does.
     """
+    if not TASK_HOOKS[0]:
+        return _run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs,
+                             allow_unused, None)
+    task, prev = GraphTask(), STATE.graph_task
+    STATE.graph_task = task
+    try:
+        result = _run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs,
+                               allow_unused, task)
+        for cb in task.callbacks:  # may queue more
+            cb()
+        return result
+    finally:
+        STATE.graph_task = prev
+
+
+def _run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs, allow_unused,
+                  task):
     if retain_graph is None:
         retain_graph = create_graph
     diff = bool(create_graph)
@@ -78,6 +146,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 capture_node.setdefault(t.grad_fn, []).append((t._out_idx, k))
         captured = [None] * len(inputs)
         needed = _needed_nodes(ready, capture_leaf, capture_node)
+    if task is not None:
+        task.roots, task.leaves = [n for _, n in ready], list(leaf_grads)
+        task.needed, task.capture_leaf, task.capture_node = needed, capture_leaf, capture_node
     # leaf with post-accumulate-grad hooks -> edges still to deliver (backward() only)
     pending = _post_hook_edges(ready) if inputs is None and _PostAccumulateHooks.LIVE else None
     handed = set()

@@ -27,6 +27,8 @@ class _State(threading.local):
     #: ``(create_graph, inputs given)`` of the backward pass running (None: none runs), for
     #: rules that run a pass of their own (``utils.checkpoint``)
     backward_pass: tuple | None = None
+    #: the ``engine.GraphTask`` of the pass running, while hooks that need it exist
+    graph_task: Any = None
 
 
 STATE = _State()

@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Literal
+from typing import Any, Callable, Literal, Sequence
 
+from autograd_core import engine
 from autograd_core.grad_mode import STATE
 from autograd_core.node import AccumulateGrad
 from autograd_core.node import Node as _Node
 from autograd_core.tensor import Tensor
 
-__all__ = ["Node", "disable_saved_tensors_hooks", "save_on_cpu", "saved_tensors_hooks"]
+__all__ = ["Node", "disable_saved_tensors_hooks", "register_multi_grad_hook", "save_on_cpu",
+           "saved_tensors_hooks"]
 
 
 class _NodeMeta(type):
@@ -148,3 +150,104 @@ class disable_saved_tensors_hooks:
     def __exit__(self, *exc: object) -> Literal[False]:
         STATE.saved_hooks_disabled = self._prev.pop()
         return False
+
+
+class _MultiHandle:
+    """The handle ``register_multi_grad_hook`` returns: ``remove()`` unregisters every
+    per-tensor hook (also as a context manager's exit)."""
+
+    def __init__(self, handles: tuple) -> None:
+        self._handles = handles
+        engine.TASK_HOOKS[0] += 1
+
+    def remove(self) -> None:
+        if self._handles:
+            for h in self._handles:
+                h.remove()
+            self._handles = ()
+            engine.TASK_HOOKS[0] -= 1
+
+    def __enter__(self) -> _MultiHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+def register_multi_grad_hook(tensors: Sequence[Tensor], fn: Callable[..., None], *,
+                             mode: Literal["all", "any"] = "all") -> _MultiHandle:
+    """Register ``fn`` to run once a backward pass has computed the gradients of ``tensors``,
+    as ``torch.autograd.graph.register_multi_grad_hook``.
+
+    ``mode="all"``: ``fn(grads)`` runs once every tensor of ``tensors`` that the pass gives a
+    gradient has received it, ``grads`` a list with None for the tensors the pass does not
+    reach (or that do not lead to the ``inputs`` of ``grad()``/``backward(inputs=)``).
+    ``mode="any"``: ``fn(grad)`` runs with the first of their gradients the pass computes.
+    ``fn`` must not modify its arguments; its return value is ignored. A hook registered
+    while a pass runs takes effect from the next pass. Returns a handle whose ``remove()``
+    unregisters the hook.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.autograd.graph import register_multi_grad_hook
+        >>> a = ag.tensor([1.0, 2.0], requires_grad=True)
+        >>> b = ag.tensor([3.0, 4.0], requires_grad=True)
+        >>> c, d = a * b, a * b
+        >>> h = register_multi_grad_hook((a, b, c, d), lambda gs: print([g is not None for g in gs]))
+        >>> c.sum().backward(retain_graph=True)
+        [True, True, True, False]
+        >>> c.sum().backward(inputs=(a,))
+        [True, False, True, False]
+        >>> h.remove()
+    """
+    if mode not in ("all", "any"):
+        raise ValueError(f"Expects mode to be one of ('all', 'any') but got {mode}")
+    tensors = tuple(tensors)
+    for k, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"register_multi_grad_hook: tensors[{k}] is "
+                            f"{type(t).__name__}, not a Tensor")
+        if not t.requires_grad:  # before any hook is registered
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require "
+                               "gradient")
+    if mode == "any":
+        done: set[int] = set()
+
+        def any_hook(grad: Tensor) -> None:
+            task = STATE.graph_task
+            if task is None or task.id in done:
+                return
+            done.add(task.id)
+            task.callbacks.append(lambda: done.discard(task.id))
+            fn(grad)
+
+        return _MultiHandle(tuple(t.register_hook(any_hook) for t in tensors))
+
+    n = len(tensors)
+    passes: dict[int, list] = {}  # task id -> [gradients, how many still to come]
+
+    def all_hook(idx: int) -> Callable[[Tensor], None]:
+        def hook(grad: Tensor) -> None:
+            task = STATE.graph_task
+            if task is None:
+                return
+            entry = passes.get(task.id)
+            if entry is None:
+                expected = sum(task.will_run(t) for t in tensors)
+                entry = passes[task.id] = [[None] * n, expected]
+                # a tensor expected but never handed a gradient (a rule's None) must not
+                # leave fn uncalled: the pass's end calls it with what came
+                task.callbacks.append(lambda: _flush(task.id))
+            entry[0][idx] = grad
+            entry[1] -= 1
+            if entry[1] <= 0:
+                _flush(task.id)
+        return hook
+
+    def _flush(task_id: int) -> None:
+        entry = passes.pop(task_id, None)
+        if entry is not None:
+            fn(entry[0])
+
+    return _MultiHandle(tuple(t.register_hook(all_hook(i)) for i, t in enumerate(tensors)))
