@@ -2307,6 +2307,42 @@ def _cubic_along(x: Tensor, d: int, src: np.ndarray, n_in: int, dtype: Any) -> T
     return ((terms[0] + terms[1]) + terms[2]) + terms[3]
 
 
+def _aa_filter(mode: str, x: np.ndarray) -> np.ndarray:
+    """The resampling filters of ``antialias=True`` (PIL's): a triangle, Keys' cubic with
+    ``A = -0.5``, Lanczos' windowed sinc with 3 lobes."""
+    x = np.abs(x)
+    if mode == "bilinear":
+        return np.where(x < 1.0, 1.0 - x, 0.0)
+    if mode == "bicubic":
+        a = -0.5
+        near = ((a + 2) * x - (a + 3)) * x * x + 1
+        far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+        return np.where(x < 1.0, near, np.where(x < 2.0, far, 0.0))
+    return np.where(x < 3.0, np.sinc(x) * np.sinc(x / 3.0), 0.0)
+
+
+def _aa_weights(n_in: int, n_out: int, mode: str, corners: bool, s: float | None,
+                dtype: Any) -> np.ndarray:
+    """The ``(n_out, n_in)`` matrix of an antialiased resize along one dim: output ``i`` is
+    centred at ``scale * (i + 0.5)`` in the input and averages the inputs under the filter,
+    widened by ``scale`` when shrinking (so every input contributes), the weights normalised
+    to sum 1 (ATen's ``_upsample_*2d_aa``)."""
+    if corners:
+        scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+    else:
+        scale = 1.0 / s if s is not None and s > 0 else n_in / n_out
+    half = {"bilinear": 1.0, "bicubic": 2.0, "lanczos": 3.0}[mode]
+    support, inv = (half * scale, 1.0 / scale) if scale >= 1.0 else (half, 1.0)
+    center = scale * (np.arange(n_out) + 0.5)
+    lo = np.maximum((center - support + 0.5).astype(np.int64), 0)  # truncation, as C's
+    hi = np.minimum((center + support + 0.5).astype(np.int64), n_in)
+    j = np.arange(n_in)
+    inside = (j >= lo[:, None]) & (j < hi[:, None])
+    w = np.where(inside, _aa_filter(mode, (j - center[:, None] + 0.5) * inv), 0.0)
+    total = w.sum(axis=1, keepdims=True)
+    return np.divide(w, total, out=w, where=total != 0).astype(dtype)
+
+
 def _along_dim(x: Tensor, d: int, idx: np.ndarray) -> Tensor:
     return x[(slice(None),) * d + (idx,)]
 
@@ -2322,19 +2358,23 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
     ``'linear'`` (3-d), ``'bilinear'`` (4-d) and ``'trilinear'`` (5-d) interpolate linearly
     and ``'bicubic'`` (4-d) with Keys' cubic kernel (``A = -0.75``), the pixel centres
     aligned (``align_corners=False``, the default) or the corner pixels
-    (``align_corners=True``); ``'area'`` averages (adaptive average pooling). ``antialias``
-    is not implemented.
+    (``align_corners=True``); ``'area'`` averages (adaptive average pooling).
+    ``antialias=True`` (bilinear, bicubic and ``'lanczos'``, 4-d input) resamples as PIL
+    does: each output averages every input under the filter, the filter widened by the
+    shrink factor, so a downscaled image does not alias (bicubic there with ``A = -0.5``).
 
     Args:
         input (Tensor): the input, batch and channel first.
         size (int or tuple of ints, optional): the output's spatial size.
         scale_factor (float or tuple of floats, optional): the multiplier of the spatial size.
         mode (str): ``'nearest'``, ``'nearest-exact'``, ``'linear'``, ``'bilinear'``,
-            ``'bicubic'``, ``'trilinear'`` or ``'area'``. Default: ``'nearest'``.
+            ``'bicubic'``, ``'trilinear'``, ``'area'`` or ``'lanczos'`` (with ``antialias``).
+            Default: ``'nearest'``.
         align_corners (bool, optional): for the linear modes. Default: ``False``.
         recompute_scale_factor (bool, optional): compute the scale from the sizes rather than
             use ``scale_factor``.
-        antialias (bool): not supported; must be ``False``.
+        antialias (bool): low-pass filter when shrinking (bilinear, bicubic, lanczos; 4-d
+            input). Default: ``False``.
 
     Example::
 
@@ -2346,13 +2386,19 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         tensor([[[1.0000, 1.5000, 2.0000]]])
     """
     x = _t(input)
-    linear_modes = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4}
+    linear_modes = {"linear": 3, "bilinear": 4, "trilinear": 5, "bicubic": 4, "lanczos": 4}
     if mode not in ("nearest", "nearest-exact", "area", *linear_modes):
         raise NotImplementedError(f"interpolate: mode {mode!r} is not implemented here "
                                   "(nearest, nearest-exact, linear, bilinear, bicubic, "
-                                  "trilinear and area are)")
-    if antialias:
-        raise NotImplementedError("interpolate: antialias=True is not implemented here")
+                                  "trilinear, lanczos and area are)")
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and x.ndim == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                         "modes and requires a 4-D tensor as input")
+    if mode == "lanczos":
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
     if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
@@ -2377,6 +2423,10 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 _conv.adaptive_avg_pool3d)[x.ndim - 3]
         return pool(x, sizes[0] if x.ndim == 3 else tuple(sizes))
     corners = bool(align_corners)
+    if antialias:  # separable: a weight matrix per dim, the last dim first (ATen's order)
+        wh, ww = (_aa_weights(n_in, n_out, mode, corners, s, x.dtype)
+                  for n_in, n_out, s in zip(x.shape[2:], sizes, scales))
+        return ag.tensor(wh) @ (x @ ag.tensor(ww.T.copy()))
     out = x
     for k in reversed(range(x.ndim - 2)):  # the last dim first: PyTorch's order of sums
         d, n_in, n_out, s = 2 + k, x.shape[2 + k], sizes[k], scales[k]
