@@ -239,3 +239,16 @@ def check_added_input(name, input_shape, product_shape):
     if not fits:
         raise RuntimeError(f"{name}: input of shape {input_shape} cannot be broadcast to the "
                            f"product's shape {product_shape}")
+
+
+def unique_dim_empty(shape, d):
+    """Whether ``unique(dim=d)`` / ``unique_consecutive(dim=d)`` of an empty tensor is the
+    empty result (the selected dim is the zero-sized one); PyTorch's refusals otherwise."""
+    zeros = sum(n == 0 for n in shape)
+    if zeros > 1:
+        raise RuntimeError("Number of zero sized dimensions is more than one, so unique cannot "
+                           "be applied ")
+    if zeros and shape[d] != 0:
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique "
+                           "cannot be applied")
+    return zeros == 1

@@ -678,7 +678,7 @@ def unique(input: Tensor, sorted: builtins.bool = True, return_inverse: builtins
     else:
         d = _args.norm_dim(dim, x.ndim, "unique")
         moved = np.moveaxis(x, d, 0)
-        if moved.shape[0] == 0:
+        if _args.unique_dim_empty(x.shape, d):
             values, inv, counts = moved, np.zeros(0, np.int64), np.zeros(0, np.int64)
         else:
             values, inv, counts = np.unique(moved.reshape(moved.shape[0], -1), axis=0,

@@ -865,9 +865,10 @@ def unique_consecutive(input: Tensor, return_inverse: builtins.bool = False,
         inverse_shape = x.shape
     else:
         d = _args.norm_dim(dim, x.ndim, "unique_consecutive")
-        moved = np.moveaxis(x, d, 0).reshape(x.shape[d], -1)
-        starts = np.ones(moved.shape[0], dtype=bool)
-        starts[1:] = (moved[1:] != moved[:-1]).any(axis=1)
+        starts = np.ones(x.shape[d], dtype=bool)
+        if not _args.unique_dim_empty(x.shape, d):
+            moved = np.moveaxis(x, d, 0).reshape(x.shape[d], -1)
+            starts[1:] = (moved[1:] != moved[:-1]).any(axis=1)
         values = np.compress(starts, x, axis=d)
         inverse_shape = (x.shape[d],)
     run = np.cumsum(starts) - 1
