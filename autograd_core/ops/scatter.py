@@ -7,6 +7,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 import inspect
+import warnings
 
 import numpy as np
 
@@ -251,7 +252,8 @@ def scatter(input: Tensor, dim: builtins.int, index: Tensor, src: Any = None, *,
 
     For ``dim=1``: ``out[i][index[i][j]] = src[i][j]``. ``src`` is a tensor or a number (or
     give the number as ``value=``, PyTorch's keyword); ``reduce="add"`` adds instead of
-    writing. ``Tensor.scatter_`` is the in-place form.
+    writing, ``reduce="multiply"`` multiplies (``scatter_reduce``'s ``"prod"``).
+    ``Tensor.scatter_`` is the in-place form.
 
     Args:
         input (Tensor): the tensor to write into.
@@ -259,7 +261,7 @@ def scatter(input: Tensor, dim: builtins.int, index: Tensor, src: Any = None, *,
         index (Tensor): the int64 indices.
         src (Tensor or number): the values.
         value (number, optional): the one value written everywhere, instead of ``src``.
-        reduce (str, optional): None or ``"add"``.
+        reduce (str, optional): None, ``"add"`` or ``"multiply"``.
 
     Example::
 
@@ -267,9 +269,8 @@ def scatter(input: Tensor, dim: builtins.int, index: Tensor, src: Any = None, *,
         >>> ag.scatter(ag.zeros(3), 0, ag.tensor([0, 2]), ag.tensor([5.0, 6.0]))
         tensor([5., 0., 6.])
     """
-    if reduce not in (None, "add"):
-        raise NotImplementedError(f"scatter(): reduce={reduce!r} is not supported here "
-                                  "(only None and 'add'); use scatter_add for sums")
+    if reduce not in (None, "add", "multiply"):
+        raise RuntimeError("reduce argument must be either add or multiply.")
     if value is not None:
         if src is not None:
             raise TypeError("scatter() received an invalid combination of arguments: both src "
@@ -281,6 +282,15 @@ def scatter(input: Tensor, dim: builtins.int, index: Tensor, src: Any = None, *,
     elif src is None:
         raise TypeError("scatter() missing 1 required argument: 'src' (a tensor) or 'value' "
                         "(a number)")
+    if reduce is not None and isinstance(src, Tensor):  # PyTorch's warning (each call)
+        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and "
+                      "will be removed in a future PyTorch release. Use torch.scatter_reduce "
+                      "instead for more reduction options.", UserWarning, stacklevel=2)
+    if reduce == "multiply":  # PyTorch's (deprecated) form of scatter_reduce's "prod"
+        if not isinstance(src, Tensor):
+            src = Tensor._make(np.full(tuple(index.shape), src, dtype=input._data.dtype), None,
+                               False)
+        return scatter_reduce(input, dim, index, src, "prod")
     return _scatter("scatter", input, dim, index, src, reduce == "add")
 
 
