@@ -498,7 +498,10 @@ class LinalgEigvalsh(Node):
 
 class LinalgEigh(Node):
     """Eigenvectors of a symmetric matrix (distinct eigenvalues);
-    ``gA = V (F * (V^T g)) V^T`` with ``F_ij = 1 / (w_j - w_i)`` off the diagonal."""
+    ``gA = V (F * skew(V^T g)) V^T`` with ``F_ij = 1 / (w_j - w_i)`` off the diagonal and
+    ``skew(M) = (M - M^T) / 2``: a symmetric gradient, PyTorch's (the input is read as the
+    symmetric matrix its triangle stands for, so only symmetric perturbations exist; without
+    the projection the gradient had an extra antisymmetric part)."""
 
     def forward(self, a, UPLO):
         w, v = np.linalg.eigh(a, UPLO=UPLO)
@@ -516,7 +519,8 @@ class LinalgEigh(Node):
         gap = _row(w) - _col(w)
         mask = np.eye(w.shape[-1], dtype=bool) | (xp.data(gap) == 0)
         f = xp.where(mask, 0.0, 1.0 / xp.where(mask, 1.0, gap))
-        inner = xp.matmul(_mT(v), g) * f
+        vg = xp.matmul(_mT(v), g)
+        inner = (vg - _mT(vg)) * (0.5 * f)
         return (xp.matmul(xp.matmul(v, inner), _mT(v)),)
 
 
