@@ -34,8 +34,8 @@ from autograd_core.ops.matrix import _check, _cross_prepare, _not_floating
 from autograd_core.ops.batch2_linalg import svd as _legacy_svd
 from autograd_core.ops.compose import diagonal as _diagonal
 from autograd_core.ops.linalg import matmul as _matmul
-from autograd_core.ops.linalg_solvers import check_pivot_values, eig, eigvals, \
-    linalg_lu_solve as lu_solve, multi_dot, solve_triangular
+from autograd_core.ops.linalg_solvers import LinalgLuFactor, check_pivot_values, eig, eigvals, \
+    linalg_lu_solve as lu_solve, multi_dot, pivot_permutation, solve_triangular
 from autograd_core.ops.matrix import _tname
 from autograd_core.ops.reduce import matrix_dims as _matrix_dims
 from autograd_core.ops.shape import cat as _cat
@@ -387,8 +387,6 @@ def cond(A: Tensor, p: builtins.float | str | None = None) -> Tensor:
 LUFactorResult = namedtuple("linalg_lu_factor", ["LU", "pivots"])  # type: ignore[name-match]
 LUResult = namedtuple("linalg_lu", ["P", "L", "U"])  # type: ignore[name-match]
 LUUnpackResult = namedtuple("lu_unpack", ["P", "L", "U"])  # type: ignore[name-match]
-_LU_NO_GRAD = ("linalg.lu_factor: the derivative of the LU decomposition is not implemented "
-               "in autograd_core (the factors are computed without autograd)")
 
 
 def _lu_checked(A: Tensor, name: str, pivot: builtins.bool) -> tuple:
@@ -404,7 +402,7 @@ def _lu_checked(A: Tensor, name: str, pivot: builtins.bool) -> tuple:
         raise RuntimeError(f"{name}: LU without pivoting is not implemented on the CPU")
     refuse_capture(name)  # the pivots depend on the values
     lu, piv, info = _matrix._lu_array(A._data)
-    LU = _matrix.LinalgQrRefused.apply(A, lu, message=_LU_NO_GRAD)
+    LU = LinalgLuFactor.apply(A, lu, piv)
     return LU, Tensor._wrap(piv), Tensor._wrap(info)
 
 
@@ -414,8 +412,8 @@ def lu_factor(A: Tensor, *, pivot: builtins.bool = True) -> LUFactorResult:
     diagonal of ``LU`` and ``U`` on and above it; ``pivots`` (int32, 1-based) are LAPACK's row
     swaps. ``lu_unpack`` turns them into ``P, L, U`` with ``A = P @ L @ U``.
 
-    Computed without autograd (backward through it raises); a matrix with a zero pivot raises
-    as PyTorch's (``linalg.lu`` and ``Tensor.lu`` do not).
+    Differentiable (PyTorch's gradient, for square, wide and tall matrices); a matrix with a
+    zero pivot raises as PyTorch's (``linalg.lu`` and ``Tensor.lu`` do not).
 
     Args:
         A (Tensor): ``(*, m, n)`` matrices.
@@ -476,14 +474,7 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: builtins.bool = T
     else:
         L = U = empty
     if unpack_pivots:
-        piv = np.asarray(LU_pivots._data, dtype=np.int64).reshape((-1, LU_pivots.shape[-1]))
-        P = np.zeros((piv.shape[0], m, m), dtype=LU_data.dtype)
-        for b, row in enumerate(piv):
-            perm = list(range(m))
-            for i, p in enumerate(row):
-                perm[i], perm[p - 1] = perm[p - 1], perm[i]
-            P[b, perm, range(m)] = 1
-        P_t = Tensor._wrap(P.reshape(tuple(LU_pivots.shape[:-1]) + (m, m)))
+        P_t = Tensor._wrap(pivot_permutation(LU_pivots._data, m, LU_data.dtype))
     else:
         P_t = empty
     return LUUnpackResult(P_t, L, U)
@@ -491,7 +482,7 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: builtins.bool = T
 
 def lu(A: Tensor, *, pivot: builtins.bool = True) -> LUResult:
     """Return ``(P, L, U)`` with ``A = P @ L @ U`` (partial pivoting), as ``torch.linalg.lu``;
-    computed without autograd (backward through ``L``/``U`` raises).
+    differentiable through ``L`` and ``U``.
 
     Args:
         A (Tensor): ``(*, m, n)`` matrices.

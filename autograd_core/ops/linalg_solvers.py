@@ -19,6 +19,7 @@ from autograd_core.ops.linalg import _as2d, bmm, check_added_dtypes, matmul
 from autograd_core.ops.matrix import _check, _mT, _spd, _sq, _tname, qr as _linalg_qr
 from autograd_core.ops.reduce import Norm
 from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
+from autograd_core.ops.shape import cat as _cat
 from autograd_core.tensor import Tensor, note_complex
 
 
@@ -93,6 +94,85 @@ def _solve_tri(a, b, upper, left, unit):
         return _trsolve(a, b, upper, unit)
     return np.swapaxes(_trsolve(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2), not upper,
                                 unit), -1, -2)
+
+
+def pivot_permutation(pivots, m, dtype):
+    """The permutation matrices ``P`` (``A = P L U``) of LAPACK's 1-based row swaps
+    ``pivots`` (``(*, k)``), as ``(*, m, m)`` arrays of ``dtype``."""
+    piv = np.asarray(pivots, dtype=np.int64).reshape((-1, np.shape(pivots)[-1]))
+    P = np.zeros((piv.shape[0], m, m), dtype=dtype)
+    for b, row in enumerate(piv):
+        perm = list(range(m))
+        for i, p in enumerate(row):
+            perm[i], perm[p - 1] = perm[p - 1], perm[i]
+        P[b, perm, range(m)] = 1
+    return P.reshape(tuple(np.shape(pivots)[:-1]) + (m, m))
+
+
+def _tril(x, k=0):
+    return x.tril(k) if isinstance(x, Tensor) else np.tril(x, k)
+
+
+def _triu(x, k=0):
+    return x.triu(k) if isinstance(x, Tensor) else np.triu(x, k)
+
+
+def _join(parts, dim):
+    if any(isinstance(p, Tensor) for p in parts):
+        return _cat(list(parts), dim)
+    return np.concatenate(parts, axis=dim)
+
+
+def _lu_grad(L, U, gL, gU):
+    """The gradient of ``B = L U`` (``L`` unit lower ``m x k``, ``U`` upper ``k x n``) from
+    those of its factors (``gL`` strictly lower, ``gU`` upper). Square: ``dB = dL U + L dU``
+    gives ``L^-1 dB U^-1 = L^-1 dL + dU U^-1``, a strictly lower plus an upper part, so
+    ``gB = L^-T (tril(L^T gL, -1) + triu(gU U^T)) U^-T``. Wide (``U = [U1 U2]``): ``U2 =
+    L^-1 B2`` adds ``-gU2 U2^T`` to the lower part and ``gB2 = L^-T gU2``. Tall (``L = [L1;
+    L2]``): ``L2 = B2 U^-1`` adds ``-L2^T gL2`` to the upper part and ``gB2 = gL2 U^-T``.
+    Arrays, or Tensors under create_graph (then recorded, differentiable again)."""
+    m, k, n = L.shape[-2], L.shape[-1], U.shape[-1]
+
+    def below(x):  # L1^-T x: L1^T is unit upper
+        return _solve_tri(_mT(L[..., :k, :]), x, True, True, True)
+
+    def right(x):  # x U1^-T: U1^T is lower
+        return _solve_tri(_mT(U[..., :, :k]), x, False, False, False)
+
+    if m < n:
+        u2, g2 = U[..., :, k:], gU[..., :, k:]
+        inner = _tril(xp.matmul(_mT(L), gL) - xp.matmul(g2, _mT(u2)), -1) + _triu(
+            xp.matmul(gU[..., :, :k], _mT(U[..., :, :k])))
+        return _join([below(right(inner)), below(g2)], -1)
+    if m > n:
+        l2, g2 = L[..., k:, :], gL[..., k:, :]
+        inner = _tril(xp.matmul(_mT(L[..., :k, :]), gL[..., :k, :]), -1) + _triu(
+            xp.matmul(gU, _mT(U)) - xp.matmul(_mT(l2), g2))
+        return _join([below(right(inner)), right(g2)], -2)
+    inner = _tril(xp.matmul(_mT(L), gL), -1) + _triu(xp.matmul(gU, _mT(U)))
+    return below(right(inner))
+
+
+class LinalgLuFactor(Node):
+    """The packed LU factors of ``A = P L U`` (partial pivoting; computed by the caller, who
+    also needs the pivots): the gradient of ``A`` from that of the packed ``LU`` (its strict
+    lower part is ``L``'s, the rest ``U``'s), ``gA = P _lu_grad(...)``, PyTorch's."""
+
+    _grad_fn = "LinalgLuFactorExBackward0"
+
+    def forward(self, a, lu, pivots):
+        self.perm = pivot_permutation(pivots, a.shape[-2], lu.dtype)
+        self.save_for_backward(lu)
+        return lu
+
+    def backward(self, g):
+        (lu,) = self.saved
+        m, n = lu.shape[-2], lu.shape[-1]
+        k = min(m, n)
+        L = _tril(lu[..., :, :k], -1) + np.eye(m, k, dtype=self.perm.dtype)
+        U = _triu(lu[..., :k, :])
+        gb = _lu_grad(L, U, _tril(g[..., :, :k], -1), _triu(g[..., :k, :]))
+        return xp.matmul(self.perm, gb), None, None
 
 
 def _tri_sample(upper, left, unit):
