@@ -1,0 +1,49 @@
+"""``expand()`` keeps the parameter a distribution was given: ``probs`` of 0 or 1 have no
+finite ``logits``, so going through them moved -inf log-probabilities and infinite means."""
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+from autograd_core import distributions as D
+
+
+def _f64(a):
+    return ag.tensor(np.asarray(a, dtype=np.float64))
+
+
+@pytest.mark.parametrize("name, args", [("Geometric", ()), ("Binomial", (5.0,))])
+def test_expand_keeps_probs_zero_and_one(name, args):
+    d = getattr(D, name)(*args, probs=_f64([0.0, 1.0, 0.3]), validate_args=False)
+    e = d.expand((2, 3))
+    for v in (0.0, 2.0, 5.0):
+        want = np.broadcast_to(d.log_prob(_f64(v)).numpy(), (2, 3))
+        np.testing.assert_array_equal(e.log_prob(_f64(v)).numpy(), want)
+    for prop in ("mean", "variance"):
+        want = np.broadcast_to(getattr(d, prop).numpy(), (2, 3))
+        np.testing.assert_array_equal(getattr(e, prop).numpy(), want)
+
+
+def test_expand_geometric_hand_values():
+    # Geometric(1): all mass at 0; Geometric(0): never succeeds (infinite mean)
+    e = D.Geometric(probs=_f64([1.0, 0.0]), validate_args=False).expand((2, 2))
+    assert e.log_prob(_f64(2.0)).numpy()[0, 0] == -math.inf
+    assert e.log_prob(_f64(0.0)).numpy()[0, 0] == 0.0
+    assert e.mean.numpy()[1, 0] == 0.0 and e.mean.numpy()[1, 1] == math.inf
+
+
+@pytest.mark.torch_parity
+def test_expand_probs_as_torch():
+    torch = pytest.importorskip("torch")
+    p = [0.0, 1.0, 0.3]
+    for name, args in [("Geometric", ()), ("Binomial", (5.0,))]:
+        t = getattr(torch.distributions, name)(*args, probs=torch.tensor(p, dtype=torch.float64),
+                                               validate_args=False).expand((2, 3))
+        o = getattr(D, name)(*args, probs=_f64(p), validate_args=False).expand((2, 3))
+        for v in (0.0, 2.0):
+            np.testing.assert_allclose(o.log_prob(_f64(v)).numpy(),
+                                       t.log_prob(torch.tensor(v, dtype=torch.float64)).numpy(),
+                                       rtol=1e-12)
+        np.testing.assert_allclose(o.mean.numpy(), t.mean.numpy(), rtol=1e-12)
