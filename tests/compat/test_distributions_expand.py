@@ -1,5 +1,6 @@
-"""``expand()`` keeps the parameter a distribution was given: ``probs`` of 0 or 1 have no
-finite ``logits``, so going through them moved -inf log-probabilities and infinite means."""
+"""Odd inputs against PyTorch 2.13: ``expand()`` keeps the parameter a distribution was given
+(``probs`` of 0 or 1 have no finite ``logits``, so going through them moved -inf log-probabilities
+and infinite means); ``cdf`` at the support's open end."""
 
 import math
 
@@ -47,3 +48,12 @@ def test_expand_probs_as_torch():
                                        t.log_prob(torch.tensor(v, dtype=torch.float64)).numpy(),
                                        rtol=1e-12)
         np.testing.assert_allclose(o.mean.numpy(), t.mean.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("d", [D.LogNormal(0.0, 1.0), D.Weibull(2.0, 1.5)], ids=["LogNormal", "Weibull"])
+def test_cdf_at_zero_is_zero_with_validation(d):
+    # PyTorch checks the base's value (log 0 = -inf, an Exponential's 0): cdf(0) is 0, a
+    # negative value raises
+    assert d.cdf(_f64(0.0)).item() == 0.0
+    with pytest.raises(ValueError, match="support"):
+        d.cdf(_f64(-1.0))
