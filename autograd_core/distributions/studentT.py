@@ -66,7 +66,10 @@ class StudentT(_Distribution):
     @property
     def variance(self) -> Tensor:
         df = self.df
-        finite = self.scale.pow(2) * df / (df - 2)
+        # df <= 2 gets a stand-in so that the unused branch's inf does not make the
+        # gradients nan (0 * inf) through where
+        safe = _ag.where(df > 2, df, 3.0)
+        finite = self.scale.pow(2) * safe / (safe - 2)
         return _ag.where(df > 2, finite, _ag.where(df > 1, math.inf, math.nan))
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:

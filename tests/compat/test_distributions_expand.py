@@ -57,3 +57,18 @@ def test_cdf_at_zero_is_zero_with_validation(d):
     assert d.cdf(_f64(0.0)).item() == 0.0
     with pytest.raises(ValueError, match="support"):
         d.cdf(_f64(-1.0))
+
+
+def test_studentt_variance_gradient_with_small_df_in_the_batch():
+    # variance = scale^2 df / (df - 2) for df > 2 (inf for 1 < df <= 2, nan below): the other
+    # entries' gradients are the closed form's, not nan; PyTorch's are the same (it assigns
+    # by mask)
+    df = ag.tensor([0.5, 2.0, 4.0], dtype=ag.float64, requires_grad=True)
+    scale = ag.tensor(3.0, dtype=ag.float64, requires_grad=True)
+    v = D.StudentT(df, 0.0, scale).variance
+    vals = v.detach().numpy()
+    assert np.isnan(vals[0]) and vals[1] == math.inf and vals[2] == 18.0
+    v[2].backward()
+    # d/d df of 9 df / (df - 2) = -18 / (df - 2)^2 = -4.5; d/d scale of scale^2 * 2 = 4 scale
+    np.testing.assert_array_equal(df.grad.numpy(), [0.0, 0.0, -4.5])
+    assert scale.grad.item() == 12.0
