@@ -53,7 +53,7 @@ class Beta(ExponentialFamily):
             (default: True).
 
     ``rsample`` is differentiable in both by implicit reparameterization, with the gradient
-    of PyTorch's (a 2-component ``Dirichlet``), exact to float64 precision here (PyTorch's
+    of PyTorch's (a 2-component ``Dirichlet``), accurate to about 1e-10 relative here (PyTorch's
     is a fitted approximation, within about 1e-3 relative). Differs from PyTorch: draws come
     from this project's random stream; a bad
     parameter is reported under its own name (PyTorch's message names the ``Dirichlet`` it

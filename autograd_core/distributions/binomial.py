@@ -59,7 +59,8 @@ class Binomial(_Distribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Binomial:
         shape = tuple(Size(batch_shape))
-        return Binomial(self.total_count.expand(shape), logits=self.logits.expand(shape),
+        name = self._params[-1]  # the parameter given (probs 0 and 1 have no finite logits)
+        return Binomial(self.total_count.expand(shape), **{name: getattr(self, name).expand(shape)},
                         validate_args=self._validate)
 
     @property

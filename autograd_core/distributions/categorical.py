@@ -245,3 +245,22 @@ class Categorical(Distribution):
             tensor(1)
         """
         return self.probs.argmax(-1)
+
+
+class _OverCategorical:
+    """``probs``, ``logits`` and ``param_shape`` of the families that keep a ``Categorical``
+    (``OneHotCategorical``, ``Multinomial``, ``ExpRelaxedCategorical``) in ``_categorical``."""
+
+    _categorical: Categorical
+
+    @property
+    def probs(self) -> Tensor:
+        return self._categorical.probs
+
+    @property
+    def logits(self) -> Tensor:
+        return self._categorical.logits
+
+    @property
+    def param_shape(self) -> Size:
+        return self._categorical.param_shape

@@ -57,7 +57,7 @@ class Dirichlet(ExponentialFamily):
 
     ``rsample`` is differentiable in ``concentration`` by implicit reparameterization, as
     PyTorch's. Differs from PyTorch: draws come from this project's random stream, and the
-    gradient is exact to float64 precision (PyTorch's is a fitted approximation, within about
+    gradient is accurate to about 1e-10 relative (PyTorch's is a fitted approximation, within about
     1e-3 relative).
 
     Example::

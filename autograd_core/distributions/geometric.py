@@ -52,7 +52,8 @@ class Geometric(_Distribution):
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Geometric:
         shape = tuple(Size(batch_shape))
-        return Geometric(logits=self.logits.expand(shape), validate_args=self._validate)
+        name = self._params[-1]  # the parameter given (probs 1 has no finite logits)
+        return Geometric(**{name: getattr(self, name).expand(shape)}, validate_args=self._validate)
 
     @property
     def mean(self) -> Tensor:

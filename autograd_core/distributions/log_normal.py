@@ -6,7 +6,7 @@ import builtins
 from typing import Any
 
 from autograd_core.tensor import Size, Tensor
-from autograd_core.distributions.constraints import _POSITIVE, _REAL, _is_positive
+from autograd_core.distributions.constraints import _POSITIVE, _REAL, _is_nonnegative, _is_positive
 from autograd_core.distributions.normal import Normal
 from autograd_core.distributions.transformed_distribution import TransformedDistribution
 from autograd_core.distributions.transforms import ExpTransform
@@ -71,7 +71,8 @@ class LogNormal(TransformedDistribution):
         return super().log_prob(self._check_value(value, _is_positive, _POSITIVE))
 
     def cdf(self, value: Tensor) -> Tensor:
-        return super().cdf(self._check_value(value, _is_positive, _POSITIVE))
+        # 0 is outside the support but its cdf is 0 (PyTorch checks the base value, log 0 = -inf)
+        return super().cdf(self._check_value(value, _is_nonnegative, _POSITIVE))
 
     def entropy(self) -> Tensor:
         return self.base_dist.entropy() + self.loc

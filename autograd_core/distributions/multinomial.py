@@ -13,7 +13,7 @@ import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.tensor import Size, Tensor
 from autograd_core.distributions.binomial import Binomial
-from autograd_core.distributions.categorical import Categorical
+from autograd_core.distributions.categorical import Categorical, _OverCategorical
 from autograd_core.distributions.constraints import Constraint
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.utils import _draw
@@ -21,7 +21,7 @@ from autograd_core.distributions.utils import _draw
 __all__ = ["Multinomial"]
 
 
-class Multinomial(Distribution):
+class Multinomial(_OverCategorical, Distribution):
     r"""Counts of ``total_count`` draws among ``K`` categories of probabilities ``probs`` (or
     ``logits``), as ``torch.distributions.Multinomial``.
 
@@ -59,18 +59,6 @@ class Multinomial(Distribution):
         shape = tuple(Size(batch_shape)) + tuple(self._event_shape)
         return Multinomial(self.total_count, logits=self.logits.expand(shape),
                            validate_args=self._validate)
-
-    @property
-    def probs(self) -> Tensor:
-        return self._categorical.probs
-
-    @property
-    def logits(self) -> Tensor:
-        return self._categorical.logits
-
-    @property
-    def param_shape(self) -> Size:
-        return self._categorical.param_shape
 
     @property
     def mean(self) -> Tensor:

@@ -8,7 +8,7 @@ from typing import Any
 
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
-from autograd_core.distributions.categorical import Categorical
+from autograd_core.distributions.categorical import Categorical, _OverCategorical
 from autograd_core.distributions.constraints import _ONE_HOT, _is_one_hot
 from autograd_core.distributions.distribution import Distribution
 
@@ -18,7 +18,7 @@ __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 # ---- discrete and relaxed distributions (PyTorch's OneHotCategorical(StraightThrough),
 # RelaxedBernoulli, RelaxedOneHotCategorical, Poisson, Binomial, Multinomial, Geometric) ------
 
-class OneHotCategorical(Distribution):
+class OneHotCategorical(_OverCategorical, Distribution):
     r"""A categorical distribution whose draws are one-hot vectors of length ``K``, as
     ``torch.distributions.OneHotCategorical`` (a ``Categorical`` underneath).
 
@@ -51,18 +51,6 @@ class OneHotCategorical(Distribution):
     def expand(self, batch_shape: Any, _instance: Any = None) -> Any:
         shape = tuple(Size(batch_shape)) + tuple(self._event_shape)
         return type(self)(logits=self.logits.expand(shape), validate_args=self._validate)
-
-    @property
-    def probs(self) -> Tensor:
-        return self._categorical.probs
-
-    @property
-    def logits(self) -> Tensor:
-        return self._categorical.logits
-
-    @property
-    def param_shape(self) -> Size:
-        return self._categorical.param_shape
 
     @property
     def mean(self) -> Tensor:

@@ -17,6 +17,25 @@ from autograd_core.distributions.utils import _as_params, _clamp_probs
 __all__ = ["RelaxedBernoulli", "LogitRelaxedBernoulli"]
 
 
+class _OverRelaxed:
+    """``temperature``, ``probs`` and ``logits`` of the relaxed families that transform a
+    ``LogitRelaxedBernoulli`` / ``ExpRelaxedCategorical`` (their ``base_dist``)."""
+
+    base_dist: Any
+
+    @property
+    def temperature(self) -> Tensor:
+        return self.base_dist.temperature  # type: ignore[no-any-return]
+
+    @property
+    def probs(self) -> Tensor:
+        return self.base_dist.probs  # type: ignore[no-any-return]
+
+    @property
+    def logits(self) -> Tensor:
+        return self.base_dist.logits  # type: ignore[no-any-return]
+
+
 class LogitRelaxedBernoulli(_Distribution):
     r"""The logit of a ``RelaxedBernoulli`` draw, as
     ``torch.distributions.relaxed_bernoulli.LogitRelaxedBernoulli``: ``(logit(u) +
@@ -76,7 +95,7 @@ class LogitRelaxedBernoulli(_Distribution):
         return self.temperature.log() + diff - 2 * diff.exp().log1p()
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class RelaxedBernoulli(_OverRelaxed, TransformedDistribution):
     r"""The relaxed (concrete) Bernoulli distribution on ``(0, 1)`` with ``temperature``, as
     ``torch.distributions.RelaxedBernoulli``: ``sigmoid`` of a reparameterised logistic
     draw, so ``rsample`` is differentiable in ``probs`` / ``logits``.
@@ -114,14 +133,3 @@ class RelaxedBernoulli(TransformedDistribution):
         return RelaxedBernoulli(self.temperature, logits=self.logits.expand(shape),
                                 validate_args=self._validate)
 
-    @property
-    def temperature(self) -> Tensor:
-        return self.base_dist.temperature
-
-    @property
-    def probs(self) -> Tensor:
-        return self.base_dist.probs
-
-    @property
-    def logits(self) -> Tensor:
-        return self.base_dist.logits

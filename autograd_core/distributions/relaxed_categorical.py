@@ -9,8 +9,9 @@ from typing import Any
 
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
-from autograd_core.distributions.categorical import Categorical
+from autograd_core.distributions.categorical import Categorical, _OverCategorical
 from autograd_core.distributions.constraints import _REAL_VECTOR, _SIMPLEX
+from autograd_core.distributions.relaxed_bernoulli import _OverRelaxed
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.transformed_distribution import TransformedDistribution
 from autograd_core.distributions.transforms import ExpTransform
@@ -19,7 +20,7 @@ from autograd_core.distributions.utils import _clamp_probs
 __all__ = ["ExpRelaxedCategorical", "RelaxedOneHotCategorical"]
 
 
-class ExpRelaxedCategorical(Distribution):
+class ExpRelaxedCategorical(_OverCategorical, Distribution):
     r"""The log of a ``RelaxedOneHotCategorical`` draw, as
     ``torch.distributions.relaxed_categorical.ExpRelaxedCategorical``: ``log_softmax((logits
     + Gumbel noise) / temperature)``, reparameterised.
@@ -58,18 +59,6 @@ class ExpRelaxedCategorical(Distribution):
         scores = (logits - (-u.log()).log()) / self.temperature
         return scores - scores.logsumexp(-1, keepdim=True)
 
-    @property
-    def probs(self) -> Tensor:
-        return self._categorical.probs
-
-    @property
-    def logits(self) -> Tensor:
-        return self._categorical.logits
-
-    @property
-    def param_shape(self) -> Size:
-        return self._categorical.param_shape
-
     def expand(self, batch_shape: Any, _instance: Any = None) -> ExpRelaxedCategorical:
         shape = tuple(Size(batch_shape)) + tuple(self._event_shape)
         new = ExpRelaxedCategorical(self.temperature, logits=self.logits.expand(shape),
@@ -87,7 +76,7 @@ class ExpRelaxedCategorical(Distribution):
         return (score - score.logsumexp(-1, keepdim=True)).sum(-1) + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_OverRelaxed, TransformedDistribution):
     r"""The relaxed one-hot categorical (Gumbel-softmax / concrete) distribution on the
     simplex with ``temperature``, as ``torch.distributions.RelaxedOneHotCategorical``:
     ``softmax((logits + Gumbel noise) / temperature)``, reparameterised.
@@ -124,14 +113,3 @@ class RelaxedOneHotCategorical(TransformedDistribution):
         return RelaxedOneHotCategorical(self.temperature, logits=self.logits.expand(shape),
                                         validate_args=self._validate)
 
-    @property
-    def temperature(self) -> Tensor:
-        return self.base_dist.temperature
-
-    @property
-    def probs(self) -> Tensor:
-        return self.base_dist.probs
-
-    @property
-    def logits(self) -> Tensor:
-        return self.base_dist.logits

@@ -6,15 +6,13 @@ import builtins
 import math
 from typing import Any
 
-import numpy as np
 
 import autograd_core as _ag
-from autograd_core import random as _random
 from autograd_core.tensor import Tensor
 from autograd_core.distributions.chi2 import Chi2
 from autograd_core.distributions.constraints import _POSITIVE, _REAL, _is_real
 from autograd_core.distributions.distribution import Distribution, _Distribution
-from autograd_core.distributions.utils import _as_params, _draw
+from autograd_core.distributions.utils import _as_params
 
 __all__ = ["StudentT"]
 
@@ -31,9 +29,8 @@ class StudentT(_Distribution):
         validate_args (bool, optional): check the parameters and values (default: True).
 
     ``rsample`` is PyTorch's ``loc + scale X / sqrt(Z / df)`` for ``X ~ Normal(0, 1)`` and
-    ``Z ~ Chi2(df)``, differentiable in all three. Differs from PyTorch: draws come from this
-    project's random stream (``sample`` keeps its own, ``numpy``'s ``standard_t``, so the two do
-    not give the same numbers for a seed).
+    ``Z ~ Chi2(df)``, differentiable in all three; ``sample`` is ``rsample`` without gradient, as
+    PyTorch's. Differs from PyTorch: draws come from this project's random stream.
 
     Example::
 
@@ -69,14 +66,11 @@ class StudentT(_Distribution):
     @property
     def variance(self) -> Tensor:
         df = self.df
-        finite = self.scale.pow(2) * df / (df - 2)
+        # df <= 2 gets a stand-in so that the unused branch's inf does not make the
+        # gradients nan (0 * inf) through where
+        safe = _ag.where(df > 2, df, 3.0)
+        finite = self.scale.pow(2) * safe / (safe - 2)
         return _ag.where(df > 2, finite, _ag.where(df > 1, math.inf, math.nan))
-
-    def sample(self, sample_shape: Any = ()) -> Tensor:
-        shape = self._extended_shape(sample_shape)
-        t = _random.generator().standard_t(np.broadcast_to(self.df._data, shape).astype(np.float64))
-        with _ag.no_grad():
-            return self.loc + _draw(t, self.df) * self.scale
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
         """``loc + scale X / sqrt(Z / df)``, ``X ~ Normal(0, 1)``, ``Z ~ Chi2(df)``, of shape

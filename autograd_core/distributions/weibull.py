@@ -7,7 +7,7 @@ from typing import Any
 
 import autograd_core as _ag
 from autograd_core.tensor import Size, Tensor
-from autograd_core.distributions.constraints import _POSITIVE, _is_positive
+from autograd_core.distributions.constraints import _POSITIVE, _is_nonnegative, _is_positive
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.exponential import Exponential
 from autograd_core.distributions.transformed_distribution import TransformedDistribution
@@ -76,7 +76,8 @@ class Weibull(TransformedDistribution):
         return super().log_prob(self._check_value(value, _is_positive, _POSITIVE))
 
     def cdf(self, value: Tensor) -> Tensor:
-        return super().cdf(self._check_value(value, _is_positive, _POSITIVE))
+        # 0 is outside the support but its cdf is 0 (PyTorch checks the base value, log 0 = -inf)
+        return super().cdf(self._check_value(value, _is_nonnegative, _POSITIVE))
 
     def entropy(self) -> Tensor:
         r = self.concentration_reciprocal
