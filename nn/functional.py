@@ -2,9 +2,9 @@
 
 Signatures, defaults and numbers are PyTorch's. Differences:
 
-* ``inplace=True`` is accepted and ignored (results are always new tensors). The in-place
-  forms (``relu_``, ``elu_``, ``leaky_relu_``, ``hardtanh_``, ``selu_``, ``celu_``,
-  ``threshold_``) do write into their input, with PyTorch's in-place autograd rules.
+* An activation's ``inplace=True`` writes the result into its input, as the in-place forms
+  (``relu_``, ``elu_``, ``leaky_relu_``, ``hardtanh_``, ``selu_``, ``celu_``, ``threshold_``)
+  do, with PyTorch's in-place autograd rules; ``dropout*``'s ``inplace`` is ignored.
 * Randomness (``dropout*``, ``alpha_dropout``, ``gumbel_softmax``) draws from the project's generator (``ag.manual_seed``), so masks
   differ from PyTorch's for the same seed; the distribution is the same.
 * Loss ``weight``/``pos_weight`` arguments are constants (no gradient flows into them).
@@ -153,8 +153,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
     Args:
         input (Tensor): the input.
-        inplace (bool): accepted for PyTorch compatibility and ignored: the result is always a
-            new tensor. Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -163,6 +162,8 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.relu(ag.tensor([-1.0, 0.0, 2.0]))
         tensor([0., 0., 2.])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: relu(input))
     return _t(input).relu()
 
 
@@ -172,7 +173,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     Args:
         input (Tensor): the input.
         negative_slope (float): slope for negative inputs. Default: ``0.01``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -181,6 +182,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         >>> F.leaky_relu(ag.tensor([-2.0, 3.0]), 0.5)
         tensor([-1.,  3.])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: leaky_relu(input, negative_slope))
     return ag.leaky_relu(input, negative_slope)
 
 
@@ -1873,7 +1876,7 @@ def _activations_from_the_op_table():
 
 def _with_inplace(fn: Any, name: str) -> Any:
     """``fn`` with ``nn.functional``'s signature, ``(input, ..., inplace=False)``: PyTorch's
-    activations there take ``inplace``, accepted and ignored (the result is a new tensor)."""
+    activations there take ``inplace`` (write the result into ``input``)."""
     import inspect
 
     params = list(inspect.signature(fn).parameters.values())
@@ -1884,7 +1887,9 @@ def _with_inplace(fn: Any, name: str) -> Any:
     n_args = len(params) - 2  # the op's own parameters after input; then inplace
 
     def activation(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        kwargs.pop("inplace", None)
+        inplace = kwargs.pop("inplace", False) or (len(args) > n_args and args[n_args])
+        if inplace:
+            return _in_place(input, lambda: fn(input, *args[:n_args], **kwargs))
         return fn(input, *args[:n_args], **kwargs)
 
     activation.__name__ = activation.__qualname__ = name
@@ -1904,7 +1909,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     Args:
         input (Tensor): the input.
         alpha (float): the scale of the negative part. Default: ``1.0``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -1913,6 +1918,8 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         >>> F.elu(ag.tensor([-1.0, 0.0, 2.0]))
         tensor([-0.6321,  0.0000,  2.0000])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: elu(input, alpha))
     return _activation.elu(_t(input), alpha)
 
 
@@ -1923,7 +1930,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
 
     Args:
         input (Tensor): the input.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -1932,6 +1939,8 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.selu(ag.tensor([-1.0, 1.0]))
         tensor([-1.1113,  1.0507])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: selu(input))
     return _activation.selu(_t(input))
 
 
@@ -1942,7 +1951,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     Args:
         input (Tensor): the input.
         alpha (float): the scale. Default: ``1.0``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -1951,6 +1960,8 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         >>> F.celu(ag.tensor([-1.0, 2.0]), alpha=2.0)
         tensor([-0.7869,  2.0000])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: celu(input, alpha))
     return _activation.celu(_t(input), alpha)
 
 
@@ -1977,7 +1988,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
 
     Args:
         input (Tensor): the input.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -1986,6 +1997,8 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.mish(ag.tensor([-1.0, 0.0, 1.0]))
         tensor([-0.3034,  0.0000,  0.8651])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: mish(input))
     _no_complex(input, "mish_cpu")
     x = _t(input)
     return x * softplus(x).tanh()
@@ -2007,7 +2020,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         input (Tensor): the input.
         min_val (float): the lower end. Default: ``-1.0``.
         max_val (float): the upper end. Default: ``1.0``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -2016,6 +2029,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         >>> F.hardtanh(ag.tensor([-3.0, 0.5, 2.0]))
         tensor([-1.0000,  0.5000,  1.0000])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: hardtanh(input, min_val, max_val))
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     x = _t(input)
@@ -2041,7 +2056,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
     Args:
         input (Tensor): the input.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -2050,6 +2065,8 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.relu6(ag.tensor([-1.0, 3.0, 8.0]))
         tensor([0., 3., 6.])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: relu6(input))
     return hardtanh(input, 0.0, 6.0)
 
 
@@ -2058,7 +2075,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 
     Args:
         input (Tensor): the input.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -2067,6 +2084,8 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.hardsigmoid(ag.tensor([-4.0, 0.0, 1.5]))
         tensor([0.0000, 0.5000, 0.7500])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: hardsigmoid(input))
     _floating_only(input, "hardsigmoid_cpu")
     return relu6(_t(input) + 3.0) / 6.0
 
@@ -2076,7 +2095,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 
     Args:
         input (Tensor): the input.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -2085,6 +2104,8 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.hardswish(ag.tensor([-4.0, 1.0, 4.0]))
         tensor([-0.0000,  0.6667,  4.0000])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: hardswish(input))
     _floating_only(input, "hardswish_cpu")
     x = _t(input)
     return x * relu6(x + 3.0) / 6.0
@@ -2842,8 +2863,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         input (Tensor): the input.
         threshold (float): the value to threshold at.
         value (float): the value written below (or at) the threshold.
-        inplace (bool): accepted and ignored (the result is a new tensor); see
-            :func:`threshold_`. Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -2852,6 +2872,8 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         >>> F.threshold(ag.tensor([-1.0, 0.5, 2.0]), 0.5, -7.0)
         tensor([-7., -7.,  2.])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return threshold_(input, threshold, value)
     _no_complex(input, "threshold_cpu")
     if isinstance(input, Tensor) and input.dtype.kind == "b":  # integers compute, bool not
         raise not_implemented("threshold_cpu", input._data.dtype)

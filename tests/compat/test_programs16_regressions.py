@@ -10,6 +10,7 @@ import pytest
 
 import autograd_core as ag
 import nn
+import nn.functional as F
 from nn.utils import parametrizations as P
 from nn.utils import parametrize
 
@@ -52,3 +53,58 @@ def test_orthogonal_without_trivialization_matches_torch(orth_map):
     np.testing.assert_allclose(ours.weight.detach().numpy(), theirs.weight.detach().numpy(), rtol=1e-5, atol=1e-6)
     q = ours.weight.detach().numpy()
     np.testing.assert_allclose(q @ q.T, np.eye(4), atol=1e-5)
+
+
+@pytest.mark.torch_parity
+def test_inplace_activation_writes_into_stored_feature():
+    """p13 (CS231n StyleTransfer-PyTorch ``extract_features``): each layer's output is kept in a
+    list and the next layer is ``ReLU(inplace=True)``, so in PyTorch the kept conv output IS the
+    ReLU's output; ``inplace`` was ignored, the kept tensor stayed pre-ReLU and the content loss
+    read 0.101 where PyTorch's is 0.0616 (every later number moved)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.RandomState(0)
+    w = rng.randn(4, 3, 3, 3).astype(np.float32)
+    x = rng.randn(1, 3, 5, 5).astype(np.float32)
+    kept = {}
+    for lib, tnn in ((ag, nn), (torch, torch.nn)):
+        cnn = tnn.Sequential(tnn.Conv2d(3, 4, 3, padding=1, bias=False), tnn.ReLU(inplace=True))
+        with lib.no_grad():
+            cnn[0].weight.copy_(lib.tensor(w))
+        feats, prev = [], lib.tensor(x)
+        for module in cnn:
+            prev = module(prev)
+            feats.append(prev)
+        assert feats[0] is feats[1]
+        kept[lib.__name__] = feats[0].detach().numpy()
+    assert kept["autograd_core"].min() == 0.0
+    np.testing.assert_allclose(kept["autograd_core"], kept["torch"], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: nn.ReLU(inplace=True), lambda: nn.LeakyReLU(0.1, inplace=True),
+    lambda: nn.ELU(inplace=True), lambda: nn.Hardtanh(inplace=True), lambda: nn.ReLU6(True),
+    lambda: nn.SiLU(inplace=True), lambda: nn.Threshold(0.1, 20.0, True)])
+def test_inplace_activation_modules_write_their_input(make):
+    x = ag.tensor([-1.5, -0.2, 0.05, 0.3, 2.0], requires_grad=True)
+    y = x * 1.0
+    want = make().__class__.__name__
+    out = make()(y)
+    assert out is y, want
+    fresh = ag.tensor([-1.5, -0.2, 0.05, 0.3, 2.0])
+    m = make()
+    m.inplace = False
+    np.testing.assert_array_equal(y.detach().numpy(), m(fresh).numpy())
+    out.sum().backward()  # the gradient goes through the in-place node to x
+    assert x.grad is not None
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        make()(x)
+
+
+def test_inplace_relu_after_sigmoid_refuses_backward_as_pytorch():
+    """sigmoid saves its output; ReLU(inplace=True) overwriting it makes backward refuse (PyTorch's
+    'modified by an inplace operation') instead of silently using the new values."""
+    x = ag.tensor([-1.0, 0.5], requires_grad=True)
+    s = x.sigmoid()
+    F.relu(s, inplace=True)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        s.sum().backward()
