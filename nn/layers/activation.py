@@ -287,7 +287,9 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.silu(input, self.inplace)
+        if self.inplace:
+            return F._in_place(input, lambda: ag.silu(input))
+        return ag.silu(input)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
