@@ -4,7 +4,7 @@ Signatures, defaults and numbers are PyTorch's. Differences:
 
 * An activation's ``inplace=True`` writes the result into its input, as the in-place forms
   (``relu_``, ``elu_``, ``leaky_relu_``, ``hardtanh_``, ``selu_``, ``celu_``, ``threshold_``)
-  do, with PyTorch's in-place autograd rules; ``dropout*``'s ``inplace`` is ignored.
+  do, with PyTorch's in-place autograd rules (the dropouts' too).
 * Randomness (``dropout*``, ``alpha_dropout``, ``gumbel_softmax``) draws from the project's generator (``ag.manual_seed``), so masks
   differ from PyTorch's for the same seed; the distribution is the same.
 * Loss ``weight``/``pos_weight`` arguments are constants (no gradient flows into them).
@@ -332,7 +332,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         input (Tensor): the input.
         p (float): probability of zeroing an element. Default: ``0.5``.
         training (bool): apply dropout if ``True``. Default: ``True``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -345,6 +345,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         >>> F.dropout(ag.ones(3), p=0.5, training=False)
         tensor([1., 1., 1.])
     """
+    if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
+        return _in_place(input, lambda: dropout(input, p, training))
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
@@ -375,6 +377,8 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
         >>> F.dropout1d(ag.ones(2, 3, 4), p=0.5, training=False).shape
         autograd_core.Size([2, 3, 4])
     """
+    if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
+        return _in_place(input, lambda: dropout1d(input, p, training))
     x = _t(input)
     if x.ndim not in (2, 3):
         raise RuntimeError(
@@ -401,6 +405,8 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
         >>> sorted(set(y.numpy().ravel().tolist())) in ([0.0, 2.0], [0.0], [2.0])
         True
     """
+    if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
+        return _in_place(input, lambda: dropout2d(input, p, training))
     x = _t(input)
     if x.ndim not in (3, 4):
         warnings.warn(
@@ -3276,7 +3282,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
         input (Tensor): the input.
         p (float): probability of zeroing a channel. Default: ``0.5``.
         training (bool): apply dropout if ``True``. Default: ``True``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -3287,6 +3293,8 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
         >>> sorted(set(y[0, :, 0, 0, 0].tolist()) | set(y[0, :, 1, 1, 1].tolist()))
         [0.0, 2.0]
     """
+    if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
+        return _in_place(input, lambda: dropout3d(input, p, training))
     x = _t(input)
     if x.ndim not in (4, 5):
         warnings.warn(
@@ -3325,7 +3333,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         input (Tensor): the input.
         p (float): probability of dropping an element. Default: ``0.5``.
         training (bool): apply dropout if ``True``. Default: ``False``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -3336,6 +3344,8 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         >>> round(y.mean().item(), 1), round(y.std().item(), 1)
         (0.0, 1.0)
     """
+    if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
+        return _in_place(input, lambda: alpha_dropout(input, p, training))
     return _alpha_dropout(input, p, training, feature=False)
 
 
@@ -3348,7 +3358,7 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         input (Tensor): the input, ``(N, C, *)``.
         p (float): probability of dropping a channel. Default: ``0.5``.
         training (bool): apply dropout if ``True``. Default: ``False``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -3359,6 +3369,8 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         >>> [len(set(row.tolist())) for row in y[0]]
         [1, 1, 1]
     """
+    if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
+        return _in_place(input, lambda: feature_alpha_dropout(input, p, training))
     return _alpha_dropout(input, p, training, feature=True)
 
 

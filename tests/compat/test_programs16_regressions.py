@@ -108,3 +108,27 @@ def test_inplace_relu_after_sigmoid_refuses_backward_as_pytorch():
     F.relu(s, inplace=True)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         s.sum().backward()
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: nn.Dropout(0.5, inplace=True), (4, 6)), (lambda: nn.Dropout1d(0.5, inplace=True), (2, 3, 5)),
+    (lambda: nn.Dropout2d(0.5, inplace=True), (2, 3, 4, 4)), (lambda: nn.Dropout3d(0.5, inplace=True), (2, 3, 2, 2, 2))])
+def test_inplace_dropout_writes_its_input(make, shape):
+    """Found with fix 2's sweep: the dropouts' ``inplace=True`` was ignored too (PyTorch writes
+    the masked, rescaled values into the input and returns it; the identity cases return the
+    input untouched)."""
+    ag.manual_seed(0)
+    x = ag.ones(*shape, requires_grad=True)
+    y = x * 1.0
+    m = make()
+    out = m(y)
+    assert out is y
+    vals = set(np.unique(y.detach().numpy()).tolist())
+    assert vals <= {0.0, 2.0} and 0.0 in vals
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), y.detach().numpy())  # d(mask*2*x)/dx
+    m.eval()
+    z = x * 1.0
+    assert m(z) is z and z._version == 0
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        make()(x)
