@@ -2,9 +2,9 @@
 
 Signatures, defaults and numbers are PyTorch's. Differences:
 
-* ``inplace=True`` is accepted and ignored (results are always new tensors). The in-place
-  forms (``relu_``, ``elu_``, ``leaky_relu_``, ``hardtanh_``, ``selu_``, ``celu_``,
-  ``threshold_``) do write into their input, with PyTorch's in-place autograd rules.
+* An activation's ``inplace=True`` writes the result into its input, as the in-place forms
+  (``relu_``, ``elu_``, ``leaky_relu_``, ``hardtanh_``, ``selu_``, ``celu_``, ``threshold_``)
+  do, with PyTorch's in-place autograd rules (the dropouts' too).
 * Randomness (``dropout*``, ``alpha_dropout``, ``gumbel_softmax``) draws from the project's generator (``ag.manual_seed``), so masks
   differ from PyTorch's for the same seed; the distribution is the same.
 * Loss ``weight``/``pos_weight`` arguments are constants (no gradient flows into them).
@@ -153,8 +153,7 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
 
     Args:
         input (Tensor): the input.
-        inplace (bool): accepted for PyTorch compatibility and ignored: the result is always a
-            new tensor. Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -163,6 +162,8 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.relu(ag.tensor([-1.0, 0.0, 2.0]))
         tensor([0., 0., 2.])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: relu(input))
     return _t(input).relu()
 
 
@@ -172,7 +173,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     Args:
         input (Tensor): the input.
         negative_slope (float): slope for negative inputs. Default: ``0.01``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -181,6 +182,8 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         >>> F.leaky_relu(ag.tensor([-2.0, 3.0]), 0.5)
         tensor([-1.,  3.])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: leaky_relu(input, negative_slope))
     return ag.leaky_relu(input, negative_slope)
 
 
@@ -329,7 +332,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         input (Tensor): the input.
         p (float): probability of zeroing an element. Default: ``0.5``.
         training (bool): apply dropout if ``True``. Default: ``True``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -342,6 +345,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         >>> F.dropout(ag.ones(3), p=0.5, training=False)
         tensor([1., 1., 1.])
     """
+    if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
+        return _in_place(input, lambda: dropout(input, p, training))
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
@@ -372,6 +377,8 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True,
         >>> F.dropout1d(ag.ones(2, 3, 4), p=0.5, training=False).shape
         autograd_core.Size([2, 3, 4])
     """
+    if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
+        return _in_place(input, lambda: dropout1d(input, p, training))
     x = _t(input)
     if x.ndim not in (2, 3):
         raise RuntimeError(
@@ -398,6 +405,8 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
         >>> sorted(set(y.numpy().ravel().tolist())) in ([0.0, 2.0], [0.0], [2.0])
         True
     """
+    if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
+        return _in_place(input, lambda: dropout2d(input, p, training))
     x = _t(input)
     if x.ndim not in (3, 4):
         warnings.warn(
@@ -1873,7 +1882,7 @@ def _activations_from_the_op_table():
 
 def _with_inplace(fn: Any, name: str) -> Any:
     """``fn`` with ``nn.functional``'s signature, ``(input, ..., inplace=False)``: PyTorch's
-    activations there take ``inplace``, accepted and ignored (the result is a new tensor)."""
+    activations there take ``inplace`` (write the result into ``input``)."""
     import inspect
 
     params = list(inspect.signature(fn).parameters.values())
@@ -1884,7 +1893,9 @@ def _with_inplace(fn: Any, name: str) -> Any:
     n_args = len(params) - 2  # the op's own parameters after input; then inplace
 
     def activation(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-        kwargs.pop("inplace", None)
+        inplace = kwargs.pop("inplace", False) or (len(args) > n_args and args[n_args])
+        if inplace:
+            return _in_place(input, lambda: fn(input, *args[:n_args], **kwargs))
         return fn(input, *args[:n_args], **kwargs)
 
     activation.__name__ = activation.__qualname__ = name
@@ -1904,7 +1915,7 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     Args:
         input (Tensor): the input.
         alpha (float): the scale of the negative part. Default: ``1.0``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -1913,6 +1924,8 @@ def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         >>> F.elu(ag.tensor([-1.0, 0.0, 2.0]))
         tensor([-0.6321,  0.0000,  2.0000])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: elu(input, alpha))
     return _activation.elu(_t(input), alpha)
 
 
@@ -1923,7 +1936,7 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
 
     Args:
         input (Tensor): the input.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -1932,6 +1945,8 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.selu(ag.tensor([-1.0, 1.0]))
         tensor([-1.1113,  1.0507])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: selu(input))
     return _activation.selu(_t(input))
 
 
@@ -1942,7 +1957,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     Args:
         input (Tensor): the input.
         alpha (float): the scale. Default: ``1.0``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -1951,6 +1966,8 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
         >>> F.celu(ag.tensor([-1.0, 2.0]), alpha=2.0)
         tensor([-0.7869,  2.0000])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: celu(input, alpha))
     return _activation.celu(_t(input), alpha)
 
 
@@ -1977,7 +1994,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
 
     Args:
         input (Tensor): the input.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -1986,6 +2003,8 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.mish(ag.tensor([-1.0, 0.0, 1.0]))
         tensor([-0.3034,  0.0000,  0.8651])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: mish(input))
     _no_complex(input, "mish_cpu")
     x = _t(input)
     return x * softplus(x).tanh()
@@ -2007,7 +2026,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         input (Tensor): the input.
         min_val (float): the lower end. Default: ``-1.0``.
         max_val (float): the upper end. Default: ``1.0``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -2016,6 +2035,8 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
         >>> F.hardtanh(ag.tensor([-3.0, 0.5, 2.0]))
         tensor([-1.0000,  0.5000,  1.0000])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: hardtanh(input, min_val, max_val))
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     x = _t(input)
@@ -2041,7 +2062,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 
     Args:
         input (Tensor): the input.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -2050,6 +2071,8 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.relu6(ag.tensor([-1.0, 3.0, 8.0]))
         tensor([0., 3., 6.])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: relu6(input))
     return hardtanh(input, 0.0, 6.0)
 
 
@@ -2058,7 +2081,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 
     Args:
         input (Tensor): the input.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -2067,6 +2090,8 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.hardsigmoid(ag.tensor([-4.0, 0.0, 1.5]))
         tensor([0.0000, 0.5000, 0.7500])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: hardsigmoid(input))
     _floating_only(input, "hardsigmoid_cpu")
     return relu6(_t(input) + 3.0) / 6.0
 
@@ -2076,7 +2101,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 
     Args:
         input (Tensor): the input.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -2085,6 +2110,8 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
         >>> F.hardswish(ag.tensor([-4.0, 1.0, 4.0]))
         tensor([-0.0000,  0.6667,  4.0000])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return _in_place(input, lambda: hardswish(input))
     _floating_only(input, "hardswish_cpu")
     x = _t(input)
     return x * relu6(x + 3.0) / 6.0
@@ -2892,8 +2919,7 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         input (Tensor): the input.
         threshold (float): the value to threshold at.
         value (float): the value written below (or at) the threshold.
-        inplace (bool): accepted and ignored (the result is a new tensor); see
-            :func:`threshold_`. Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -2902,6 +2928,8 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
         >>> F.threshold(ag.tensor([-1.0, 0.5, 2.0]), 0.5, -7.0)
         tensor([-7., -7.,  2.])
     """
+    if inplace:  # PyTorch writes into input (a later read of input sees the result)
+        return threshold_(input, threshold, value)
     _no_complex(input, "threshold_cpu")
     if isinstance(input, Tensor) and input.dtype.kind == "b":  # integers compute, bool not
         raise not_implemented("threshold_cpu", input._data.dtype)
@@ -3304,7 +3332,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
         input (Tensor): the input.
         p (float): probability of zeroing a channel. Default: ``0.5``.
         training (bool): apply dropout if ``True``. Default: ``True``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -3315,6 +3343,8 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True,
         >>> sorted(set(y[0, :, 0, 0, 0].tolist()) | set(y[0, :, 1, 1, 1].tolist()))
         [0.0, 2.0]
     """
+    if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
+        return _in_place(input, lambda: dropout3d(input, p, training))
     x = _t(input)
     if x.ndim not in (4, 5):
         warnings.warn(
@@ -3353,7 +3383,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         input (Tensor): the input.
         p (float): probability of dropping an element. Default: ``0.5``.
         training (bool): apply dropout if ``True``. Default: ``False``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -3364,6 +3394,8 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         >>> round(y.mean().item(), 1), round(y.std().item(), 1)
         (0.0, 1.0)
     """
+    if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
+        return _in_place(input, lambda: alpha_dropout(input, p, training))
     return _alpha_dropout(input, p, training, feature=False)
 
 
@@ -3376,7 +3408,7 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         input (Tensor): the input, ``(N, C, *)``.
         p (float): probability of dropping a channel. Default: ``0.5``.
         training (bool): apply dropout if ``True``. Default: ``False``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -3387,6 +3419,8 @@ def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
         >>> [len(set(row.tolist())) for row in y[0]]
         [1, 1, 1]
     """
+    if inplace and training and 0.0 < p <= 1.0:  # PyTorch writes into input (identity: input)
+        return _in_place(input, lambda: feature_alpha_dropout(input, p, training))
     return _alpha_dropout(input, p, training, feature=True)
 
 

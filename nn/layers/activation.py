@@ -1,6 +1,6 @@
 """Activation modules (thin wrappers over the fused activation ops of ``autograd_core``).
 
-``inplace=True`` is accepted (and shown in the repr) but the result is always a new tensor.
+``inplace=True`` writes the result into the input, as PyTorch's.
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ class ReLU(Module):
     r"""Applies the rectified linear unit :math:`\max(0, x)` elementwise.
 
     Args:
-        inplace (bool): accepted (shown in the repr) and ignored: the result is always a new
-            tensor. Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Shape:
         - Input: ``(*)``; Output: ``(*)``, same shape.
@@ -47,7 +46,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return _act.Relu.apply(input)
+        return F.relu_(input) if self.inplace else _act.Relu.apply(input)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -58,7 +57,7 @@ class LeakyReLU(Module):
 
     Args:
         negative_slope (float): slope for negative inputs. Default: ``0.01``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Shape:
         - Input: ``(*)``; Output: ``(*)``, same shape.
@@ -78,7 +77,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return ag.leaky_relu(input, self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace
@@ -270,7 +269,7 @@ class SiLU(Module):
     r"""Applies the sigmoid linear unit :math:`x \cdot \sigma(x)` elementwise.
 
     Args:
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Shape:
         - Input: ``(*)``; Output: ``(*)``, same shape.
@@ -288,6 +287,8 @@ class SiLU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
+        if self.inplace:
+            return F._in_place(input, lambda: ag.silu(input))
         return ag.silu(input)
 
     def extra_repr(self) -> str:
@@ -321,7 +322,7 @@ class ELU(_Alpha):
 
     Args:
         alpha (float): the scale of the negative part. Default: ``1.0``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -332,7 +333,7 @@ class ELU(_Alpha):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.elu(input, self.alpha)
+        return F.elu(input, self.alpha, self.inplace)
 
 
 class CELU(_Alpha):
@@ -341,7 +342,7 @@ class CELU(_Alpha):
 
     Args:
         alpha (float): the scale. Default: ``1.0``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -352,14 +353,14 @@ class CELU(_Alpha):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.celu(input, self.alpha)
+        return F.celu(input, self.alpha, self.inplace)
 
 
 class SELU(_Inplace):
     r"""Applies the scaled ELU :math:`\text{scale} \cdot \text{elu}(x, \alpha)` elementwise.
 
     Args:
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -370,14 +371,14 @@ class SELU(_Inplace):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.selu(input)
+        return F.selu(input, self.inplace)
 
 
 class Mish(_Inplace):
     r"""Applies :math:`x \tanh(\text{softplus}(x))` elementwise.
 
     Args:
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -388,14 +389,14 @@ class Mish(_Inplace):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.mish(input)
+        return F.mish(input, self.inplace)
 
 
 class Hardswish(_Inplace):
     r"""Applies :math:`x \cdot \text{relu6}(x + 3) / 6` elementwise.
 
     Args:
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -406,7 +407,7 @@ class Hardswish(_Inplace):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.hardswish(input)
+        return F.hardswish(input, self.inplace)
 
     def extra_repr(self) -> str:
         return ""  # PyTorch's prints no inplace
@@ -416,7 +417,7 @@ class Hardsigmoid(_Inplace):
     r"""Applies :math:`\text{relu6}(x + 3) / 6` elementwise.
 
     Args:
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -427,7 +428,7 @@ class Hardsigmoid(_Inplace):
     """
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.hardsigmoid(input)
+        return F.hardsigmoid(input, self.inplace)
 
     def extra_repr(self) -> str:
         return ""  # PyTorch's prints no inplace
@@ -439,7 +440,7 @@ class Hardtanh(Module):
     Args:
         min_val (float): the lower end. Default: ``-1.0``.
         max_val (float): the upper end. Default: ``1.0``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -465,7 +466,7 @@ class Hardtanh(Module):
         self.min_val, self.max_val, self.inplace = min_val, max_val, inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.hardtanh(input, self.min_val, self.max_val)
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         return (f"min_val={self.min_val}, max_val={self.max_val}"
@@ -476,7 +477,7 @@ class ReLU6(Hardtanh):
     r"""Applies :math:`\min(\max(0, x), 6)` elementwise.
 
     Args:
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     A ``Hardtanh`` with ``min_val=0.0`` and ``max_val=6.0`` (as PyTorch's, so it is an
     instance of ``Hardtanh``).
@@ -493,7 +494,7 @@ class ReLU6(Hardtanh):
         super().__init__(0.0, 6.0, inplace)
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.relu6(input)
+        return F.relu6(input, self.inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -690,7 +691,7 @@ class Threshold(Module):
     Args:
         threshold (float): the value to threshold at.
         value (float): the value written below (or at) the threshold.
-        inplace (bool): accepted (shown in the repr) and ignored. Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Example::
 
@@ -708,7 +709,7 @@ class Threshold(Module):
         self.threshold, self.value, self.inplace = threshold, value, inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.threshold(input, self.threshold, self.value)
+        return F.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self) -> str:
         return (f"threshold={self.threshold}, value={self.value}"

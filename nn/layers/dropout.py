@@ -33,7 +33,7 @@ class Dropout(_DropoutNd):
 
     Args:
         p (float): probability of an element to be zeroed. Default: ``0.5``.
-        inplace (bool): accepted and ignored (the result is a new tensor). Default: ``False``.
+        inplace (bool): write the result into ``input`` and return it. Default: ``False``.
 
     Shape:
         - Input: ``(*)``; Output: ``(*)``, same shape.

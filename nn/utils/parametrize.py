@@ -82,7 +82,10 @@ class ParametrizationList(ModuleList):
             new = original
             for m in reversed(list(self)):
                 if hasattr(m, "right_inverse"):
-                    new = m.right_inverse(new)
+                    try:  # as PyTorch: a right_inverse that cannot run is the identity here
+                        new = m.right_inverse(new)
+                    except NotImplementedError:
+                        pass
         self.is_tensor = isinstance(new, Tensor)
         if not unsafe:  # PyTorch's consistency check, before the original is overwritten
             with ag.no_grad():
