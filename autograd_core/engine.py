@@ -435,8 +435,9 @@ def _accumulate(leaf, g, diff, handed):
     elif current.is_sparse:  # Embedding(sparse=True) wrote it in this pass: PyTorch's sum of
         leaf._grad = _make(current.to_dense()._data + g, None, False)  # sparse + dense is dense
     else:
-        current = current._data
-        np.add(current, g, out=current, casting="unsafe")
+        np.add(current._data, g, out=current._data, casting="unsafe")
+        current._bump_version()  # an in-place write, as PyTorch's: a graph that saved .grad
+        # refuses to backward through the old values
 
 
 def _reduced(node, in_grads, g, shape):
