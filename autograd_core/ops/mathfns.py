@@ -743,8 +743,8 @@ class _ZeroGrad(Node):
 
     fn: Any = None
 
-    def forward(self, input, **kw):
-        return type(self).fn(input, **kw)
+    def forward(self, input):
+        return type(self).fn(input)
 
     def backward(self, g):
         return (xp.zeros_like(g),)
@@ -795,9 +795,6 @@ def _round(x, decimals=0):
 class Floor(_ZeroGrad):
     fn = staticmethod(_int_kept(np.floor, "floor"))
 
-    def forward(self, input):
-        return Floor.fn(input)
-
 
 @op("ceil", method=True, doc="""
     Return the smallest integer not less than each element of ``input``.
@@ -816,9 +813,6 @@ class Floor(_ZeroGrad):
 class Ceil(_ZeroGrad):
     fn = staticmethod(_int_kept(np.ceil, "ceil"))
 
-    def forward(self, input):
-        return Ceil.fn(input)
-
 
 @op("trunc", method=True, aliases=("fix",), doc="""
     Return each element of ``input`` rounded towards zero.
@@ -836,9 +830,6 @@ class Ceil(_ZeroGrad):
     """)
 class Trunc(_ZeroGrad):
     fn = staticmethod(_int_kept(np.trunc, "trunc"))
-
-    def forward(self, input):
-        return Trunc.fn(input)
 
 
 @op("round", method=True, samples=[Sample("round", lambda a: a.round(decimals=1))], doc="""
