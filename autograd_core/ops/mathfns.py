@@ -68,6 +68,17 @@ isreal = _predicate("isreal", np.isreal, "tensor([True, True, True])",
 
 # ---- elementwise nodes ------------------------------------------------------------------------
 
+class _OfSaved(Node):
+    """An elementwise ``fn`` of one floating input, which the node saves for its backward."""
+
+    fn: Any = None
+
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return self.fn(x)
+
+
 @op("expm1", method=True, doc="""
     Return ``exp(input) - 1`` for each element, accurate for small ``input``.
 
@@ -104,12 +115,9 @@ class Expm1(Node):
         >>> ag.sinh(ag.tensor([0.0, 1.0]))
         tensor([0.0000, 1.1752])
     """)
-class Sinh(Node):
+class Sinh(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.sinh(x)
+    fn = staticmethod(np.sinh)
 
     def backward(self, g):
         (x,) = self.saved
@@ -128,12 +136,9 @@ class Sinh(Node):
         >>> ag.cosh(ag.tensor([0.0, 1.0]))
         tensor([1.0000, 1.5431])
     """)
-class Cosh(Node):
+class Cosh(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.cosh(x)
+    fn = staticmethod(np.cosh)
 
     def backward(self, g):
         (x,) = self.saved
@@ -158,12 +163,9 @@ def _in_unit(fn):
         >>> ag.asin(ag.tensor([0.0, 1.0]))
         tensor([0.0000, 1.5708])
     """)
-class Asin(Node):
+class Asin(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.arcsin(x)
+    fn = staticmethod(np.arcsin)
 
     def backward(self, g):
         (x,) = self.saved
@@ -183,12 +185,9 @@ class Asin(Node):
         >>> ag.acos(ag.tensor([1.0, 0.0]))
         tensor([0.0000, 1.5708])
     """)
-class Acos(Node):
+class Acos(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.arccos(x)
+    fn = staticmethod(np.arccos)
 
     def backward(self, g):
         (x,) = self.saved
@@ -207,12 +206,9 @@ class Acos(Node):
         >>> ag.atan(ag.tensor([0.0, 1.0]))
         tensor([0.0000, 0.7854])
     """)
-class Atan(Node):
+class Atan(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.arctan(x)
+    fn = staticmethod(np.arctan)
 
     def backward(self, g):
         (x,) = self.saved
@@ -231,12 +227,9 @@ class Atan(Node):
         >>> ag.asinh(ag.tensor([0.0, 1.0]))
         tensor([0.0000, 0.8814])
     """)
-class Asinh(Node):
+class Asinh(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.arcsinh(x)
+    fn = staticmethod(np.arcsinh)
 
     def backward(self, g):
         (x,) = self.saved
@@ -256,12 +249,9 @@ class Asinh(Node):
         >>> ag.acosh(ag.tensor([1.0, 2.0]))
         tensor([0.0000, 1.3170])
     """)
-class Acosh(Node):
+class Acosh(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.arccosh(x)
+    fn = staticmethod(np.arccosh)
 
     def backward(self, g):
         (x,) = self.saved
@@ -284,12 +274,9 @@ class Acosh(Node):
         >>> ag.atanh(ag.tensor([0.0, 0.5]))
         tensor([0.0000, 0.5493])
     """)
-class Atanh(Node):
+class Atanh(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.arctanh(x)
+    fn = staticmethod(np.arctanh)
 
     def backward(self, g):
         (x,) = self.saved
