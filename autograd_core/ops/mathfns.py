@@ -26,7 +26,7 @@ from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.sorting import _order
-from autograd_core.ops.unary import ClampMax, ClampMin, _floating, clamp_to
+from autograd_core.ops.unary import ClampMax, ClampMin, _floating, _OfSaved, clamp_to
 from autograd_core.tensor import DEFAULT_DTYPE, DTypeLike, Tensor
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -67,17 +67,6 @@ isreal = _predicate("isreal", np.isreal, "tensor([True, True, True])",
 
 
 # ---- elementwise nodes ------------------------------------------------------------------------
-
-class _OfSaved(Node):
-    """An elementwise ``fn`` of one floating input, which the node saves for its backward."""
-
-    fn: Any = None
-
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return self.fn(x)
-
 
 @op("expm1", method=True, doc="""
     Return ``exp(input) - 1`` for each element, accurate for small ``input``.
