@@ -327,6 +327,19 @@ def _same(fn, x, kernel=None):
         return np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
 
 
+class _SameOfSaved(Node):
+    """``_OfSaved`` for a float64 ``fn`` run through ``_same`` (a complex input refused naming
+    PyTorch's ``kernel_name``)."""
+
+    fn: Any = None
+    kernel_name = ""
+
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return _same(self.fn, x, self.kernel_name)
+
+
 @op("erf", method=True, doc="""
     Return the error function of each element of ``input``.
 
@@ -341,11 +354,9 @@ def _same(fn, x, kernel=None):
         >>> ag.erf(ag.tensor([0.0, 1.0]))
         tensor([0.0000, 0.8427])
     """)
-class Erf(Node):
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return _same(_erf, x, "erf_vml_cpu")
+class Erf(_SameOfSaved):
+    fn = staticmethod(_erf)
+    kernel_name = "erf_vml_cpu"
 
     def backward(self, g):
         (x,) = self.saved
@@ -364,11 +375,9 @@ class Erf(Node):
         >>> ag.erfc(ag.tensor([0.0, 1.0]))
         tensor([1.0000, 0.1573])
     """)
-class Erfc(Node):
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return _same(_erfc, x, "erfc_vml_cpu")
+class Erfc(_SameOfSaved):
+    fn = staticmethod(_erfc)
+    kernel_name = "erfc_vml_cpu"
 
     def backward(self, g):
         (x,) = self.saved
@@ -488,11 +497,9 @@ def _trigamma64(x):
         >>> ag.lgamma(ag.tensor([1.0, 0.5, 5.0]))
         tensor([0.0000, 0.5724, 3.1781])
     """)
-class Lgamma(Node):
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return _same(_lgamma, x, "lgamma_vml_cpu")
+class Lgamma(_SameOfSaved):
+    fn = staticmethod(_lgamma)
+    kernel_name = "lgamma_vml_cpu"
 
     def backward(self, g):
         (x,) = self.saved
@@ -513,11 +520,9 @@ class Lgamma(Node):
         >>> ag.digamma(ag.tensor([1.0, 0.5]))
         tensor([-0.5772, -1.9635])
     """)
-class Digamma(Node):
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return _same(_digamma64, x, "digamma")
+class Digamma(_SameOfSaved):
+    fn = staticmethod(_digamma64)
+    kernel_name = "digamma"
 
     def backward(self, g):
         (x,) = self.saved
