@@ -344,6 +344,16 @@ def xavier_normal_(tensor: _T, gain: float = 1.0, generator: Any = None) -> _T:
     return normal_(tensor, 0.0, std, generator)
 
 
+def _kaiming_std(tensor, a, mode, nonlinearity):
+    """He's ``std = gain / sqrt(fan)`` for ``tensor``; None, with PyTorch's warning to the
+    caller of the initializer, for a tensor of no elements (left as it is)."""
+    if 0 in _shape(tensor):
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return None
+    fan = _calculate_correct_fan(tensor, mode)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+
+
 def kaiming_uniform_(tensor: _T, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu", generator: Any = None) -> _T:
     """Fills ``tensor`` in place from U(-bound, bound), ``bound = sqrt(3) * gain / sqrt(fan)``
@@ -369,12 +379,9 @@ def kaiming_uniform_(tensor: _T, a: float = 0, mode: str = "fan_in",
         >>> bool((abs(w.data) <= (6 / 4) ** 0.5).all())
         True
     """
-    if 0 in _shape(tensor):
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+    std = _kaiming_std(tensor, a, mode, nonlinearity)
+    if std is None:
         return tensor
-    fan = _calculate_correct_fan(tensor, mode)
-    gain = calculate_gain(nonlinearity, a)
-    std = gain / math.sqrt(fan)
     bound = math.sqrt(3.0) * std
     return uniform_(tensor, -bound, bound, generator)
 
@@ -401,12 +408,8 @@ def kaiming_normal_(tensor: _T, a: float = 0, mode: str = "fan_in",
         >>> round(float(w.data.std()), 3)  # sqrt(2 / 500) = 0.063
         0.063
     """
-    if 0 in _shape(tensor):
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
-        return tensor
-    fan = _calculate_correct_fan(tensor, mode)
-    gain = calculate_gain(nonlinearity, a)
-    return normal_(tensor, 0.0, gain / math.sqrt(fan), generator)
+    std = _kaiming_std(tensor, a, mode, nonlinearity)
+    return tensor if std is None else normal_(tensor, 0.0, std, generator)
 
 
 def orthogonal_(tensor: _T, gain: float = 1, generator: Any = None) -> _T:

@@ -107,7 +107,7 @@ class Buffer(Tensor):
         self.persistent = persistent
 
 
-def _refuse_copy(t: Tensor, what: str):
+def _refuse_copy(t: Any, what: str):
     raise ValueError(
         f"Attempted to use an uninitialized parameter in {what}. This error happens when you "
         f"are using a `LazyModule` or explicitly manipulating `nn.parameter.{type(t).__name__}` "
@@ -115,13 +115,33 @@ def _refuse_copy(t: Tensor, what: str):
         "parameters before calling torch functions")
 
 
-def _materialize(t: Tensor, cls: type, shape: Any, dtype: Any) -> None:
-    t._data = np.empty(tuple(int(s) for s in shape),
-                       dtype=t._data.dtype if dtype is None else np.dtype(dtype))
-    t.__class__ = cls
+class _Uninitialized:
+    """What an uninitialized parameter and buffer share (PyTorch's
+    ``UninitializedTensorMixin``): ``materialize``, and no copies or printed values."""
+
+    __slots__ = ()
+    cls_to_become: type
+
+    def materialize(self: Any, shape: Any, device: Any = None, dtype: Any = None) -> None:
+        """Give it an array of ``shape`` (values not initialised) and make it a
+        ``cls_to_become`` (``Parameter`` for a parameter, ``Tensor`` for a buffer)."""
+        self._data = np.empty(tuple(int(s) for s in shape),
+                              dtype=self._data.dtype if dtype is None else np.dtype(dtype))
+        self.__class__ = self.cls_to_become
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+    def __deepcopy__(self, memo):  # as PyTorch: a copy would lose the pending shape
+        _refuse_copy(self, "deepcopy")
+
+    def __reduce_ex__(self, protocol):
+        _refuse_copy(self, "pickling")
+
+    __str__ = __repr__
 
 
-class UninitializedParameter(Parameter):
+class UninitializedParameter(_Uninitialized, Parameter):
     """A parameter without values yet (PyTorch's ``nn.parameter.UninitializedParameter``), held
     by the lazy modules (``nn.LazyLinear``, ...) until their first forward infers its shape;
     ``materialize(shape)`` gives it an (uninitialised) array of that shape and makes it a
@@ -148,24 +168,8 @@ class UninitializedParameter(Parameter):
         dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
         Parameter.__init__(self, np.empty((0,), dtype=dt), requires_grad=requires_grad)
 
-    def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
-        """Give the parameter an array of ``shape`` (values not initialised) and make it a
-        ``Parameter``."""
-        _materialize(self, Parameter, shape, dtype)
 
-    def __repr__(self):
-        return "<UninitializedParameter>"
-
-    def __deepcopy__(self, memo):  # as PyTorch: a copy would lose the pending shape
-        _refuse_copy(self, "deepcopy")
-
-    def __reduce_ex__(self, protocol):
-        _refuse_copy(self, "pickling")
-
-    __str__ = __repr__
-
-
-class UninitializedBuffer(Tensor):
+class UninitializedBuffer(_Uninitialized, Tensor):
     """A buffer without values yet (PyTorch's ``nn.parameter.UninitializedBuffer``), held by
     the lazy norm modules until their first forward; ``materialize(shape)`` makes it a Tensor
     of that shape (the same object).
@@ -192,18 +196,3 @@ class UninitializedBuffer(Tensor):
         dt = np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
         Tensor._init_array(self, np.empty((0,), dtype=dt), requires_grad)
 
-    def materialize(self, shape: Any, device: Any = None, dtype: Any = None) -> None:
-        """Give the buffer an array of ``shape`` (values not initialised) and make it a
-        ``Tensor``."""
-        _materialize(self, Tensor, shape, dtype)
-
-    def __repr__(self):
-        return "<UninitializedBuffer>"
-
-    def __deepcopy__(self, memo):  # as PyTorch: a copy would lose the pending shape
-        _refuse_copy(self, "deepcopy")
-
-    def __reduce_ex__(self, protocol):
-        _refuse_copy(self, "pickling")
-
-    __str__ = __repr__

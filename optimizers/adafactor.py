@@ -31,6 +31,7 @@ from optimizers.optimizer import (
     Optimizer,
     _as_array,
     _load_scalar,
+    _saved_params,
     _set_scalar,
     check,
     closure_loss,
@@ -170,13 +171,10 @@ class Adafactor(Optimizer):
         """The base's loading, with each parameter's ``step`` made a float and its arrays
         checked against the shapes this parameter needs and cast to its dtype first (nothing
         changes if one is wrong)."""
-        try:
-            pairs = {idx: p for saved, group in zip(state_dict["param_groups"],
-                                                   self.param_groups)
-                     for idx, p in zip(saved["params"], group["params"])}
-            saved_state = dict(state_dict["state"])
-        except (KeyError, TypeError):  # a malformed dict: the base says what is wrong
+        found = _saved_params(self, state_dict)
+        if found is None:  # a malformed dict: the base says what is wrong
             return super()._load_state_dict(state_dict)
+        pairs, saved_state = found
         for idx, entry in saved_state.items():
             p = pairs.get(idx)
             if p is None or not isinstance(entry, dict) or not entry:

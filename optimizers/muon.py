@@ -38,6 +38,7 @@ from autograd_core.kernels.optim import lerp_weight, numpy_lerp_
 from optimizers.optimizer import (
     Optimizer,
     _load_array,
+    _saved_params,
     check,
     closure_loss,
     grad_array,
@@ -223,13 +224,10 @@ class Muon(Optimizer):
     def _load_state_dict(self, state_dict: dict) -> None:
         """The base's loading, with each ``momentum_buffer`` checked against its parameter's
         shape and cast to its dtype first (nothing changes if one is wrong)."""
-        try:
-            pairs = {idx: p for saved, group in zip(state_dict["param_groups"],
-                                                   self.param_groups)
-                     for idx, p in zip(saved["params"], group["params"])}
-            saved_state = dict(state_dict["state"])
-        except (KeyError, TypeError):  # a malformed dict: the base says what is wrong
+        found = _saved_params(self, state_dict)
+        if found is None:  # a malformed dict: the base says what is wrong
             return super()._load_state_dict(state_dict)
+        pairs, saved_state = found
         for idx, entry in saved_state.items():
             p = pairs.get(idx)
             if p is not None and isinstance(entry, dict) and "momentum_buffer" in entry:

@@ -1529,6 +1529,20 @@ def _load_other(value, data, key):
     return _copy_value(value)
 
 
+def _saved_params(optimizer, state_dict):
+    """``({index: parameter}, {index: entry})``: a state dict's saved parameter indices paired
+    with ``optimizer``'s parameters, group by group, and a copy of its ``state``, for an
+    algorithm's ``_load_state_dict`` to check its entries; None for a malformed dict (the
+    base's ``_load_state_dict`` then says what is wrong)."""
+    try:
+        pairs = {idx: p for saved, group in zip(state_dict["param_groups"],
+                                               optimizer.param_groups)
+                 for idx, p in zip(saved["params"], group["params"])}
+        return pairs, dict(state_dict["state"])
+    except (KeyError, TypeError):
+        return None
+
+
 def _load_scalar(value, idx, key):
     """A scalar state value (``step``, ...: a 0-d Tensor, as saved, or a number or 0-d array,
     as saved before the state held Tensors) as a Python float; refuses anything else."""

@@ -17,12 +17,8 @@ from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops import _args
 from autograd_core.ops.registry import Sample, op
-from autograd_core.tensor import DEFAULT_DTYPE, Tensor
-
-
-def _floating(x):
-    """Integer and bool inputs compute in the default dtype, as PyTorch's sigmoid and tanh."""
-    return x if x.dtype.kind in "fc" else x.astype(DEFAULT_DTYPE[0])
+from autograd_core.ops.unary import _floating  # integer and bool inputs: the default dtype
+from autograd_core.tensor import Tensor
 
 
 def _float(x, op_name):

@@ -28,7 +28,7 @@ from autograd_core.ops.index import IndexAdd, IndexPut, getitem
 from autograd_core.ops.inplace import _addresses, inplace
 from autograd_core.ops.scatter import _inplace_method, _run, masked_fill
 from autograd_core.ops.shape import _as_view, cat, expand, repeat, reshape
-from autograd_core.ops.unary import _floating
+from autograd_core.ops.unary import _floating, _OfSaved
 from autograd_core.tensor import DEFAULT_DTYPE, Size, Tensor
 
 _LN2 = math.log(2.0)
@@ -545,12 +545,9 @@ def _sinc(x):
         >>> ag.sinc(ag.tensor([0.0, 0.5, 1.0]))
         tensor([ 1.0000e+00,  6.3662e-01, -2.7828e-08])
     """)
-class Sinc(Node):
+class Sinc(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.sinc(x)
+    fn = staticmethod(np.sinc)
 
     def backward(self, g):
         # d/dx sinc(x) = (cos(pi x) - sinc(x)) / x, 0 at x = 0; there the rule is written

@@ -265,6 +265,16 @@ def corrcoef(input: Tensor) -> Tensor:
     return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1.0, 1.0)
 
 
+def _points_or_spacing(name, x, dx):
+    """``(x, dx)`` of ``trapezoid``/``cumulative_trapezoid``: the sample points or the
+    spacing (default 1), a number given as ``x`` being the spacing; both given is refused."""
+    if x is not None and dx is not None:
+        raise RuntimeError(f"{name}: received both x and dx; pass only one of them")
+    if not isinstance(x, Tensor) and x is not None:  # trapezoid(y, 0.5): a spacing
+        x, dx = None, x
+    return x, 1.0 if dx is None else dx
+
+
 def _trapezoid(y, x, dx, dim):
     d = dim % max(y.ndim, 1)
     n = y.shape[d] if y.ndim else 0
@@ -313,11 +323,8 @@ def trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None,
         >>> ag.trapezoid(ag.tensor([1.0, 2.0, 3.0])), ag.trapezoid(ag.tensor([1.0, 3.0]), dx=0.5)
         (tensor(4.), tensor(1.))
     """
-    if x is not None and dx is not None:
-        raise RuntimeError("trapezoid: received both x and dx; pass only one of them")
-    if not isinstance(x, Tensor) and x is not None:  # trapezoid(y, 0.5): a spacing
-        x, dx = None, x
-    return _trapezoid(y, x, 1.0 if dx is None else dx, dim)
+    x, dx = _points_or_spacing("trapezoid", x, dx)
+    return _trapezoid(y, x, dx, dim)
 
 
 @op("trapz", samples=())
@@ -355,17 +362,14 @@ def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx: Any = None,
         >>> ag.cumulative_trapezoid(ag.tensor([1, 5, 10]))
         tensor([ 3.0000, 10.5000])
     """
-    if x is not None and dx is not None:
-        raise RuntimeError("cumulative_trapezoid: received both x and dx; pass only one of them")
-    if not isinstance(x, Tensor) and x is not None:  # cumulative_trapezoid(y, 0.5): a spacing
-        x, dx = None, x
+    x, dx = _points_or_spacing("cumulative_trapezoid", x, dx)
     if y._data.dtype.kind == "b":
         raise RuntimeError("cumulative_trapezoid: received a bool input for `y`, but bool is "
                            "not supported")
     if y.ndim == 0:
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     d = _args.norm_dim(dim, y.ndim, "cumulative_trapezoid")
-    return _trapezoid_areas("cumulative_trapezoid", y, x, 1.0 if dx is None else dx, d).cumsum(d)
+    return _trapezoid_areas("cumulative_trapezoid", y, x, dx, d).cumsum(d)
 
 
 def _gradient_sample(a, b=None):

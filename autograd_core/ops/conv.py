@@ -501,12 +501,9 @@ def _half(*tensors):
     return all(t is None or _t(t)._data.dtype == np.float16 for t in tensors)
 
 
-def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
-    x, w = _t(input), _t(weight)
-    if _half(x, w, bias):
-        return _conv(name, nd, x.float(), w.float(), None if bias is None else _t(bias).float(),
-                     stride, padding, dilation, groups).half()
-    batched = x.ndim == nd + 2
+def _check_operands(name, nd, x, w):
+    """The checks a convolution and a transposed one make of their operands: an ``nd + 1``-D
+    (unbatched) or ``nd + 2``-D input, an ``nd + 2``-D weight, a floating input."""
     if x.ndim not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
                            f"{name}, but got input of size: {list(x.shape)}")
@@ -514,6 +511,15 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
         raise RuntimeError(f"{name}: expected weight to be {nd + 2}-dimensional, but got weight "
                            f"of size {list(w.shape)}")
     _float_check(name, x)
+
+
+def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
+    x, w = _t(input), _t(weight)
+    if _half(x, w, bias):
+        return _conv(name, nd, x.float(), w.float(), None if bias is None else _t(bias).float(),
+                     stride, padding, dilation, groups).half()
+    batched = x.ndim == nd + 2
+    _check_operands(name, nd, x, w)
     stride = _ntuple(stride, nd, "stride", name)
     dilation = _ntuple(dilation, nd, "dilation", name)
     groups = int(groups)
@@ -730,13 +736,7 @@ def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_paddi
         return _conv_transpose(name, nd, x.float(), w.float(),
                                None if bias is None else _t(bias).float(), stride, padding,
                                output_padding, groups, dilation).half()
-    if x.ndim not in (nd + 1, nd + 2):
-        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to "
-                           f"{name}, but got input of size: {list(x.shape)}")
-    if w.ndim != nd + 2:
-        raise RuntimeError(f"{name}: expected weight to be {nd + 2}-dimensional, but got weight "
-                           f"of size {list(w.shape)}")
-    _float_check(name, x)
+    _check_operands(name, nd, x, w)
     if isinstance(padding, str):
         raise TypeError(f"{name}(): argument 'padding' must be tuple of ints, not str")
     stride, padding, output_padding, dilation = (

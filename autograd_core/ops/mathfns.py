@@ -26,7 +26,7 @@ from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.sorting import _order
-from autograd_core.ops.unary import ClampMax, ClampMin, _floating, clamp_to
+from autograd_core.ops.unary import ClampMax, ClampMin, _floating, _OfSaved, clamp_to
 from autograd_core.tensor import DEFAULT_DTYPE, DTypeLike, Tensor
 
 _SQRT_PI = math.sqrt(math.pi)
@@ -104,12 +104,9 @@ class Expm1(Node):
         >>> ag.sinh(ag.tensor([0.0, 1.0]))
         tensor([0.0000, 1.1752])
     """)
-class Sinh(Node):
+class Sinh(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.sinh(x)
+    fn = staticmethod(np.sinh)
 
     def backward(self, g):
         (x,) = self.saved
@@ -128,12 +125,9 @@ class Sinh(Node):
         >>> ag.cosh(ag.tensor([0.0, 1.0]))
         tensor([1.0000, 1.5431])
     """)
-class Cosh(Node):
+class Cosh(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.cosh(x)
+    fn = staticmethod(np.cosh)
 
     def backward(self, g):
         (x,) = self.saved
@@ -158,12 +152,9 @@ def _in_unit(fn):
         >>> ag.asin(ag.tensor([0.0, 1.0]))
         tensor([0.0000, 1.5708])
     """)
-class Asin(Node):
+class Asin(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.arcsin(x)
+    fn = staticmethod(np.arcsin)
 
     def backward(self, g):
         (x,) = self.saved
@@ -183,12 +174,9 @@ class Asin(Node):
         >>> ag.acos(ag.tensor([1.0, 0.0]))
         tensor([0.0000, 1.5708])
     """)
-class Acos(Node):
+class Acos(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.arccos(x)
+    fn = staticmethod(np.arccos)
 
     def backward(self, g):
         (x,) = self.saved
@@ -207,12 +195,9 @@ class Acos(Node):
         >>> ag.atan(ag.tensor([0.0, 1.0]))
         tensor([0.0000, 0.7854])
     """)
-class Atan(Node):
+class Atan(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.arctan(x)
+    fn = staticmethod(np.arctan)
 
     def backward(self, g):
         (x,) = self.saved
@@ -231,12 +216,9 @@ class Atan(Node):
         >>> ag.asinh(ag.tensor([0.0, 1.0]))
         tensor([0.0000, 0.8814])
     """)
-class Asinh(Node):
+class Asinh(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.arcsinh(x)
+    fn = staticmethod(np.arcsinh)
 
     def backward(self, g):
         (x,) = self.saved
@@ -256,12 +238,9 @@ class Asinh(Node):
         >>> ag.acosh(ag.tensor([1.0, 2.0]))
         tensor([0.0000, 1.3170])
     """)
-class Acosh(Node):
+class Acosh(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.arccosh(x)
+    fn = staticmethod(np.arccosh)
 
     def backward(self, g):
         (x,) = self.saved
@@ -284,12 +263,9 @@ class Acosh(Node):
         >>> ag.atanh(ag.tensor([0.0, 0.5]))
         tensor([0.0000, 0.5493])
     """)
-class Atanh(Node):
+class Atanh(_OfSaved):
     complex_backward = HOLOMORPHIC
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.arctanh(x)
+    fn = staticmethod(np.arctanh)
 
     def backward(self, g):
         (x,) = self.saved
@@ -351,6 +327,19 @@ def _same(fn, x, kernel=None):
         return np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
 
 
+class _SameOfSaved(Node):
+    """``_OfSaved`` for a float64 ``fn`` run through ``_same`` (a complex input refused naming
+    PyTorch's ``kernel_name``)."""
+
+    fn: Any = None
+    kernel_name = ""
+
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return _same(self.fn, x, self.kernel_name)
+
+
 @op("erf", method=True, doc="""
     Return the error function of each element of ``input``.
 
@@ -365,11 +354,9 @@ def _same(fn, x, kernel=None):
         >>> ag.erf(ag.tensor([0.0, 1.0]))
         tensor([0.0000, 0.8427])
     """)
-class Erf(Node):
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return _same(_erf, x, "erf_vml_cpu")
+class Erf(_SameOfSaved):
+    fn = staticmethod(_erf)
+    kernel_name = "erf_vml_cpu"
 
     def backward(self, g):
         (x,) = self.saved
@@ -388,11 +375,9 @@ class Erf(Node):
         >>> ag.erfc(ag.tensor([0.0, 1.0]))
         tensor([1.0000, 0.1573])
     """)
-class Erfc(Node):
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return _same(_erfc, x, "erfc_vml_cpu")
+class Erfc(_SameOfSaved):
+    fn = staticmethod(_erfc)
+    kernel_name = "erfc_vml_cpu"
 
     def backward(self, g):
         (x,) = self.saved
@@ -512,11 +497,9 @@ def _trigamma64(x):
         >>> ag.lgamma(ag.tensor([1.0, 0.5, 5.0]))
         tensor([0.0000, 0.5724, 3.1781])
     """)
-class Lgamma(Node):
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return _same(_lgamma, x, "lgamma_vml_cpu")
+class Lgamma(_SameOfSaved):
+    fn = staticmethod(_lgamma)
+    kernel_name = "lgamma_vml_cpu"
 
     def backward(self, g):
         (x,) = self.saved
@@ -537,11 +520,9 @@ class Lgamma(Node):
         >>> ag.digamma(ag.tensor([1.0, 0.5]))
         tensor([-0.5772, -1.9635])
     """)
-class Digamma(Node):
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return _same(_digamma64, x, "digamma")
+class Digamma(_SameOfSaved):
+    fn = staticmethod(_digamma64)
+    kernel_name = "digamma"
 
     def backward(self, g):
         (x,) = self.saved
@@ -743,8 +724,8 @@ class _ZeroGrad(Node):
 
     fn: Any = None
 
-    def forward(self, input, **kw):
-        return type(self).fn(input, **kw)
+    def forward(self, input):
+        return type(self).fn(input)
 
     def backward(self, g):
         return (xp.zeros_like(g),)
@@ -795,9 +776,6 @@ def _round(x, decimals=0):
 class Floor(_ZeroGrad):
     fn = staticmethod(_int_kept(np.floor, "floor"))
 
-    def forward(self, input):
-        return Floor.fn(input)
-
 
 @op("ceil", method=True, doc="""
     Return the smallest integer not less than each element of ``input``.
@@ -816,9 +794,6 @@ class Floor(_ZeroGrad):
 class Ceil(_ZeroGrad):
     fn = staticmethod(_int_kept(np.ceil, "ceil"))
 
-    def forward(self, input):
-        return Ceil.fn(input)
-
 
 @op("trunc", method=True, aliases=("fix",), doc="""
     Return each element of ``input`` rounded towards zero.
@@ -836,9 +811,6 @@ class Ceil(_ZeroGrad):
     """)
 class Trunc(_ZeroGrad):
     fn = staticmethod(_int_kept(np.trunc, "trunc"))
-
-    def forward(self, input):
-        return Trunc.fn(input)
 
 
 @op("round", method=True, samples=[Sample("round", lambda a: a.round(decimals=1))], doc="""

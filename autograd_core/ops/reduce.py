@@ -170,11 +170,18 @@ MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
 
 
 def max_min(x, dim, keepdim, is_max):
-    _args.refuse_complex("{name}(): does not support complex input", x,
-                         name="max" if is_max else "min")
+    """``max``/``min`` (``is_max`` picks which): of all elements, along ``dim`` with the
+    indices, or elementwise against a Tensor ``dim`` (``maximum``/``minimum``)."""
+    name = "max" if is_max else "min"
+    if isinstance(dim, Tensor):
+        return x.maximum(dim) if is_max else x.minimum(dim)
+    if x._data.dtype.kind == "c":
+        _args.no_complex(x, f"{name}_all",
+                         None if dim is None else f"{name}(): does not support complex input")
+    _args.refuse_complex("{name}(): does not support complex input", x, name=name)
     if dim is None:
         return AMax.apply(x, dim=None, keepdim=False, is_max=is_max)
-    d = _args.norm_dim(dim, x.ndim, "max" if is_max else "min")
+    d = _args.norm_dim(dim, x.ndim, name)
     if x.ndim == 0:  # a 0-d tensor: its value, at index 0 (as PyTorch)
         values = AMax.apply(x, dim=(), keepdim=False, is_max=is_max)
         indices = xp.constant(np.zeros((), np.int64))
@@ -513,10 +520,6 @@ def max(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Any: 
         >>> x.max(dim=1).values
         tensor([2., 4.])
     """
-    if isinstance(dim, Tensor):
-        return input.maximum(dim)
-    if input._data.dtype.kind == "c":
-        _args.no_complex(input, "max_all", None if dim is None else "max(): does not support complex input")
     return max_min(input, dim, keepdim, is_max=True)
 
 
@@ -544,10 +547,6 @@ def min(input: Tensor, dim: Any = None, keepdim: builtins.bool = False) -> Any: 
         >>> x.min(dim=0).indices
         tensor([0, 0])
     """
-    if isinstance(dim, Tensor):
-        return input.minimum(dim)
-    if input._data.dtype.kind == "c":
-        _args.no_complex(input, "min_all", None if dim is None else "min(): does not support complex input")
     return max_min(input, dim, keepdim, is_max=False)
 
 

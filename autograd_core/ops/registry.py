@@ -208,7 +208,8 @@ def _numpy_names(fn, name):
 
 def _frontend(cls, name):
     apply = cls.apply
-    wrong_keyword = f"{cls.__name__}.forward() got an unexpected keyword argument "
+    # Python names the forward by its qualified name: an inherited one by its base's
+    wrong_keyword = f"{cls.forward.__qualname__}() got an unexpected keyword argument "
     # a forward's own out= is the array form a captured step replays into (forward_out), not
     # the user's: given here (x.exp(out=t), F.silu(x, out=t)) it wrote into t's buffer or
     # failed inside a kernel; the public out= is registry.functions()'s

@@ -15,7 +15,7 @@ import numpy as np
 from autograd_core.node import Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.mathfns import _erfc, _float_pair, _lgamma, _same
+from autograd_core.ops.mathfns import _erfc, _float_pair, _lgamma, _same, _SameOfSaved
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.batch2 import Xlogy
 from autograd_core.ops.unary import _floating
@@ -175,11 +175,9 @@ def _log_ndtr(x):
         >>> round(ag.special.log_ndtr(ag.tensor(-40.0, dtype=ag.float64)).item(), 3)
         -804.608
     """)
-class SpecialLogNdtr(Node):
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return _same(_log_ndtr64, x, "log_ndtr_cpu")
+class SpecialLogNdtr(_SameOfSaved):
+    fn = staticmethod(_log_ndtr64)
+    kernel_name = "log_ndtr_cpu"
 
     def backward(self, g):
         (x,) = self.saved  # phi(x) / Phi(x), as a difference of logarithms (no underflow)
@@ -225,11 +223,9 @@ def _ndtri(p):
         >>> ag.special.ndtri(ag.tensor([0.5, 0.975, 0.0]))
         tensor([0.0000, 1.9600,   -inf])
     """)
-class SpecialNdtri(Node):
-    def forward(self, input):
-        p = _floating(input)
-        self.save_for_backward(p)
-        return _same(_ndtri64, p, "ndtri_cpu")
+class SpecialNdtri(_SameOfSaved):
+    fn = staticmethod(_ndtri64)
+    kernel_name = "ndtri_cpu"
 
     def backward(self, g):
         (p,) = self.saved  # 1 / phi(ndtri(p))
@@ -313,11 +309,9 @@ def _i1e(x):
         >>> ag.special.i0e(ag.tensor([0.0, 1.0, -2.0, 1000.0]))
         tensor([1.0000, 0.4658, 0.3085, 0.0126])
     """)
-class SpecialI0e(Node):
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return _same(lambda v: _bessel_i64(v, 0, True), x, "i0e_cpu")
+class SpecialI0e(_SameOfSaved):
+    fn = staticmethod(lambda v: _bessel_i64(v, 0, True))
+    kernel_name = "i0e_cpu"
 
     def backward(self, g):
         (x,) = self.saved
@@ -341,11 +335,9 @@ class SpecialI0e(Node):
         >>> ag.special.i1e(ag.tensor([0.0, 1.0, -2.0, 1000.0]))
         tensor([ 0.0000,  0.2079, -0.2153,  0.0126])
     """)
-class SpecialI1e(Node):
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return _same(lambda v: _bessel_i64(v, 1, True), x, "i1e_cpu")
+class SpecialI1e(_SameOfSaved):
+    fn = staticmethod(lambda v: _bessel_i64(v, 1, True))
+    kernel_name = "i1e_cpu"
 
     def backward(self, g):
         (x,) = self.saved
@@ -913,11 +905,9 @@ def _erfcx(x):
         >>> ag.special.erfcx(ag.tensor([0.0, 1.0, -1.0, 100.0]))
         tensor([1.0000, 0.4276, 5.0090, 0.0056])
     """)
-class SpecialErfcx(Node):
-    def forward(self, input):
-        x = _floating(input)
-        self.save_for_backward(x)
-        return _same(_erfcx64, x, "erfcx_cpu")
+class SpecialErfcx(_SameOfSaved):
+    fn = staticmethod(_erfcx64)
+    kernel_name = "erfcx_cpu"
 
     def backward(self, g):
         (x,) = self.saved

@@ -447,6 +447,17 @@ def _floating(x):
     return x if x.dtype.kind in "fc" else x.astype(DEFAULT_DTYPE[0])
 
 
+class _OfSaved(Node):
+    """An elementwise ``fn`` of one floating input, which the node saves for its backward."""
+
+    fn: Any = None
+
+    def forward(self, input):
+        x = _floating(input)
+        self.save_for_backward(x)
+        return self.fn(x)
+
+
 @op("log10", method=True, domain="positive", doc="""
     Return the base-10 logarithm of each element of ``input``.
 
@@ -461,14 +472,11 @@ def _floating(x):
         >>> ag.log10(ag.tensor([1.0, 10.0]))
         tensor([0., 1.])
     """)
-class Log10(Node):
+class Log10(_OfSaved):
     """Base-10 logarithm; derivative ``1 / (x ln 10)``."""
 
     complex_backward = HOLOMORPHIC
-    def forward(self, input):  # PyTorch's argument name (the functional form's signature)
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.log10(x)
+    fn = staticmethod(np.log10)
 
     def backward(self, g):
         (x,) = self.saved
@@ -489,14 +497,11 @@ class Log10(Node):
         >>> ag.log2(ag.tensor([1, 8]))
         tensor([0., 3.])
     """)
-class Log2(Node):
+class Log2(_OfSaved):
     """Base-2 logarithm; derivative ``1 / (x ln 2)``."""
 
     complex_backward = HOLOMORPHIC
-    def forward(self, input):  # PyTorch's argument name (the functional form's signature)
-        x = _floating(input)
-        self.save_for_backward(x)
-        return np.log2(x)
+    fn = staticmethod(np.log2)
 
     def backward(self, g):
         (x,) = self.saved

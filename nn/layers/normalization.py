@@ -22,6 +22,19 @@ def _dtype(dtype):
     return np.dtype(dtype) if dtype is not None else ag.get_default_dtype()
 
 
+def _affine_parameters(module, affine, bias, shape, dt):
+    """A norm layer's ``weight`` (ones) and ``bias`` (zeros) of ``shape``, registered as None
+    where ``affine`` (or, for the bias, ``bias``) is off."""
+    if affine:
+        module.weight = Parameter(np.ones(shape, dt))
+    else:
+        module.register_parameter("weight", None)
+    if affine and bias:
+        module.bias = Parameter(np.zeros(shape, dt))
+    else:
+        module.register_parameter("bias", None)
+
+
 class _NormBase(Module):
     """Parameters and running buffers shared by batch and instance norm (torch's _NormBase)."""
 
@@ -43,15 +56,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(np.ones(self.num_features, dt))
-            if bias:
-                self.bias = Parameter(np.zeros(self.num_features, dt))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, bias, self.num_features, dt)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor._wrap(np.zeros(self.num_features, dt)))
             self.register_buffer("running_var", Tensor._wrap(np.ones(self.num_features, dt)))
@@ -288,15 +293,7 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dt = _dtype(dtype)
-        if elementwise_affine:
-            self.weight = Parameter(np.ones(self.normalized_shape, dt))
-            if bias:
-                self.bias = Parameter(np.zeros(self.normalized_shape, dt))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, elementwise_affine, bias, self.normalized_shape, dt)
 
     def reset_parameters(self):
         if self.weight is not None:
@@ -347,15 +344,7 @@ class GroupNorm(Module):
         self.eps = eps
         self.affine = affine
         dt = _dtype(dtype)
-        if affine:
-            self.weight = Parameter(np.ones(self.num_channels, dt))
-            if bias:
-                self.bias = Parameter(np.zeros(self.num_channels, dt))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, bias, self.num_channels, dt)
 
     def reset_parameters(self):
         if self.affine:

@@ -8,6 +8,16 @@ from autograd_core import random as _random
 from autograd_core.node import Node
 
 
+def _keep(x, p, mask_shape):
+    """The keep mask of dropout and alpha dropout, in ``x``'s dtype: 1 where a uniform draw
+    from the project's generator (float32 for a half ``x``) is at least ``p``; one draw per
+    element of ``x``, or of ``mask_shape`` (one per sample and channel, broadcast)."""
+    dt = x.dtype
+    draw_dt = dt if dt in (np.float32, np.float64) else np.float32
+    u = _random.generator().random(x.shape if mask_shape is None else mask_shape, dtype=draw_dt)
+    return (u >= p).astype(dt)
+
+
 class DropoutOp(Node):
     """``y = x * m`` where ``m`` holds ``1/(1-p)`` for kept elements and 0 for dropped ones,
     drawn in forward from the project's generator (so a step captured by ``ag.compile`` draws
@@ -31,13 +41,10 @@ class DropoutOp(Node):
     def forward(self, x, p, mask_shape=None):
         # mask_shape: one draw per (sample, channel), broadcast over the rest (dropout1d/2d)
         dt = x.dtype
-        shape = x.shape if mask_shape is None else mask_shape
         if p == 1.0:
-            mask = np.zeros(shape, dt)
+            mask = np.zeros(x.shape if mask_shape is None else mask_shape, dt)
         else:
-            draw_dt = dt if dt in (np.float32, np.float64) else np.float32
-            u = _random.generator().random(shape, dtype=draw_dt)
-            mask = (u >= p).astype(dt)
+            mask = _keep(x, p, mask_shape)
             mask *= dt.type(1.0 / (1.0 - p))
         self.save_for_backward(mask)
         return x * mask
@@ -73,9 +80,7 @@ class AlphaDropoutOp(Node):
 
     def forward(self, x, p, mask_shape=None):
         dt = x.dtype
-        shape = x.shape if mask_shape is None else mask_shape
-        draw_dt = dt if dt in (np.float32, np.float64) else np.float32
-        keep = (_random.generator().random(shape, dtype=draw_dt) >= p).astype(dt)
+        keep = _keep(x, p, mask_shape)
         a = 1.0 / np.sqrt((_SELU_NEG ** 2 * p + 1) * (1 - p))
         m = keep * dt.type(a)
         self.save_for_backward(m)
