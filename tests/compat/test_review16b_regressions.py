@@ -1,0 +1,81 @@
+"""Regressions found by review16b (foreach ops, norms' dtype=, ...), each checked against PyTorch."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+pytestmark = pytest.mark.torch_parity
+
+
+def _lists(lib, dtype):
+    return [lib.tensor([1.5, 0.25], dtype=dtype), lib.tensor(3.25, dtype=dtype)]
+
+
+def _assert_same(ours, theirs):
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):
+        assert str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1]
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@pytest.mark.parametrize("name", ["_foreach_add", "_foreach_sub", "_foreach_pow",
+                                  "_foreach_maximum", "_foreach_minimum", "_foreach_clamp_min"])
+@pytest.mark.parametrize("dt", ["float32", "int32"])
+def test_foreach_zero_dim_tensor_scalar_is_a_number(name, dt):
+    # PyTorch's Number overload reads a 0-d Tensor as its number: a 0-d entry keeps its dtype
+    # (float32 + 0-d float64 is float32 there; ours promoted it to float64 by tensor rules)
+    torch = pytest.importorskip("torch")
+    wide = {"float32": ("float64", 0.5), "int32": ("int64", 2)}[dt]
+    ours = getattr(ag, name)(_lists(ag, getattr(ag, dt)), ag.tensor(wide[1], dtype=getattr(ag, wide[0])))
+    theirs = getattr(torch, name)(_lists(torch, getattr(torch, dt)),
+                                  torch.tensor(wide[1], dtype=getattr(torch, wide[0])))
+    _assert_same(ours, theirs)
+
+
+def test_foreach_mul_and_add_alpha_take_the_tensor_overload():
+    torch = pytest.importorskip("torch")
+    for lib_args in [("_foreach_mul", {}), ("_foreach_add", {"alpha": 2})]:
+        name, kw = lib_args
+        ours = getattr(ag, name)(_lists(ag, ag.float32), ag.tensor(0.5, dtype=ag.float64), **kw)
+        theirs = getattr(torch, name)(_lists(torch, torch.float32),
+                                      torch.tensor(0.5, dtype=torch.float64), **kw)
+        _assert_same(ours, theirs)
+
+
+def test_foreach_maximum_inplace_refuses_float_into_int():
+    # copy_ truncated silently: [1, 5] max_ 2.5 became [2, 5]; PyTorch refuses the cast
+    for other in (2.5, [ag.tensor([2.5, 2.5]), ag.tensor(1.5)]):
+        xs = [ag.tensor([1, 5]), ag.tensor(3)]
+        with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired "
+                                               "output type Long"):
+            ag._foreach_maximum_(xs, other)
+        assert xs[0].tolist() == [1, 5]
+    xs = [ag.tensor([1.0, 5.0])]
+    ag._foreach_minimum_(xs, [ag.tensor([2, 2])])  # int into float is allowed
+    assert xs[0].tolist() == [1.0, 2.0]
+
+
+def test_foreach_refusals_in_pytorch_words():
+    xs = [ag.ones(2), ag.ones(3)]
+    with pytest.raises(TypeError, match="_foreach_add_\\(\\) received an invalid combination"):
+        ag._foreach_add_(xs, 2.0, alpha=2)  # the Number overload has no alpha
+    with pytest.raises(TypeError, match="_foreach_sub\\(\\) received an invalid combination"):
+        ag._foreach_sub(xs, ag.tensor(1.0), alpha=2)
+    with pytest.raises(RuntimeError, match="scalar tensor expected to be 0 dim but it has 1 "
+                                           "dimensions and 2 elements."):
+        ag._foreach_mul(xs, ag.tensor([1.0, 2.0]))  # broadcast silently before
+    with pytest.raises(TypeError, match="received an invalid combination"):
+        ag._foreach_maximum(xs, ag.tensor([1.0, 2.0]))
+    with pytest.raises(RuntimeError, match="Expected packed scalar Tensor to be of dimension 1. "
+                                           "Got 0 instead."):
+        ag._foreach_addcmul(xs, xs, xs, ag.tensor(2.0))
+    with pytest.raises(RuntimeError, match="Expected length of scalars to match input of length "
+                                           "2 but got 3 instead."):
+        ag._foreach_addcdiv(xs, xs, xs, ag.tensor([1.0, 2.0, 3.0]))
+    with pytest.raises(RuntimeError, match="_foreach_max cannot compute the maximum of an empty"):
+        ag._foreach_max([ag.ones(2), ag.ones(0)])
+    with pytest.raises(TypeError, match="argument 'src' \\(position 2\\) must be tuple of "
+                                        "Tensors, not Tensor"):
+        ag._foreach_copy_(xs, ag.zeros(1))  # every tensor was filled from the one
+    assert xs[0].tolist() == [1.0, 1.0]
