@@ -217,6 +217,18 @@ def register_module_forward_hook(hook: Callable[..., Any], *, with_kwargs: bool 
     return handle
 
 
+def _key_errors(missing: list, unexpected: list) -> list[str]:
+    """``load_state_dict(strict=True)``'s messages, in PyTorch's order (missing keys first)."""
+    errors = []
+    if missing:
+        errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing)
+                      + ". ")
+    if unexpected:
+        errors.append("Unexpected key(s) in state_dict: "
+                      + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+    return errors
+
+
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     def __repr__(self):
         if not self.missing_keys and not self.unexpected_keys:
@@ -1115,13 +1127,10 @@ class Module:
         unexpected = [k for k in provided if k not in expected and k not in extra]
         missing += [k for k in hook_missing if k not in missing]
         unexpected += [k for k in hook_unexpected if k not in unexpected]
-        if strict:  # PyTorch's order: missing keys, unexpected ones, then the other errors
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ". ")
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in missing) + ". ")
+        hooked = [m for m in self._post_order()
+                  if m.__dict__.get("_load_state_dict_post_hooks")]
+        if strict and not hooked:  # refused before any write (no hook can change the lists)
+            errors[:0] = _key_errors(missing, unexpected)
         writes = []
         for key, target in expected.items():
             if key not in state_dict:
@@ -1150,6 +1159,8 @@ class Module:
                 continue
             writes.append((target, value))
         if errors:
+            if strict and hooked:
+                errors[:0] = _key_errors(missing, unexpected)
             raise RuntimeError(
                 f"Error(s) in loading state_dict for {self._get_name()}:\n\t"
                 + "\n\t".join(errors)
@@ -1163,14 +1174,25 @@ class Module:
             if key in state_dict:
                 mod.set_extra_state(state_dict[key])
         result = _IncompatibleKeys(missing, unexpected)
-        for mod in self.modules():
+        for mod in hooked:  # children before their parent, as PyTorch's recursive load
             for hook in list(mod.__dict__.get("_load_state_dict_post_hooks", {}).values()):
                 if hook(mod, result) is not None:
                     raise RuntimeError(
                         "Hooks registered with ``register_load_state_dict_post_hook`` are not "
                         "expected to return new values, if incompatible_keys need to be "
                         "modified, it should be done inplace.")
+        if strict and hooked and (missing or unexpected):  # the lists as the hooks left them
+            raise RuntimeError(f"Error(s) in loading state_dict for {self._get_name()}:\n\t"
+                               + "\n\t".join(_key_errors(missing, unexpected)))
         return result
+
+    def _post_order(self) -> list[Module]:
+        """This module and its descendants, each after its children (PyTorch's ``load`` order)."""
+        out: list[Module] = []
+        for child in self._modules.values():
+            if child is not None:
+                out += child._post_order()
+        return out + [self]
 
     # ---- repr ------------------------------------------------------------------------------
     def _get_name(self):

@@ -79,3 +79,29 @@ def test_foreach_refusals_in_pytorch_words():
                                         "Tensors, not Tensor"):
         ag._foreach_copy_(xs, ag.zeros(1))  # every tensor was filled from the one
     assert xs[0].tolist() == [1.0, 1.0]
+
+
+def test_load_state_dict_post_hook_edits_are_seen_by_strict():
+    # PyTorch decides strict=True's key errors after the post-hooks, which may edit the lists in
+    # place (its docs: the checks are affected by the hooks' modifications); ours raised first
+    import nn
+
+    m = nn.Sequential(nn.Linear(2, 2), nn.ReLU())
+    seen = []
+
+    def drop_extra(mod, incompatible):
+        seen.append((type(mod).__name__, list(incompatible.unexpected_keys)))
+        incompatible.unexpected_keys.remove("0.extra")
+
+    m[0].register_load_state_dict_post_hook(lambda mod, inc: seen.append("child"))
+    handle = m.register_load_state_dict_post_hook(drop_extra)
+    sd = dict(m.state_dict())
+    sd["0.weight"] = ag.ones(2, 2)
+    sd["0.extra"] = ag.zeros(1)
+    result = m.load_state_dict(sd, strict=True)
+    assert seen == ["child", ("Sequential", ["0.extra"])]  # children's hooks first
+    assert result.missing_keys == [] and result.unexpected_keys == []
+    assert m[0].weight.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    handle.remove()
+    with pytest.raises(RuntimeError, match='Unexpected key\\(s\\) in state_dict: "0.extra"'):
+        m.load_state_dict(sd, strict=True)
