@@ -1278,6 +1278,11 @@ class OptimizedModule(Module):
         else:
             delattr(self._orig_mod, name)
 
+    def __len__(self) -> int:  # PyTorch's wrapper passes len() on (len(compiled Sequential))
+        if hasattr(type(self._orig_mod), "__len__"):
+            return len(self._orig_mod)  # type: ignore[arg-type]
+        raise TypeError(f"{type(self._orig_mod).__name__} does not support len()")
+
     @property  # type: ignore[override]
     def training(self) -> bool:  # the original's flag, as PyTorch's wrapper reads it
         return self._orig_mod.training

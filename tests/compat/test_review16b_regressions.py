@@ -105,3 +105,27 @@ def test_load_state_dict_post_hook_edits_are_seen_by_strict():
     handle.remove()
     with pytest.raises(RuntimeError, match='Unexpected key\\(s\\) in state_dict: "0.extra"'):
         m.load_state_dict(sd, strict=True)
+
+
+def test_compile_refuses_an_unknown_backend_name():
+    # torch.compile raises InvalidBackend (a RuntimeError) for a name it has no backend for, even
+    # with disable=True; a typo such as backend="inducter" was accepted silently
+    import nn
+
+    for kwargs in ({}, {"disable": True}):
+        with pytest.raises(RuntimeError, match="Invalid backend: 'inducter', see "
+                                               "`torch._dynamo.list_backends\\(\\)`"):
+            ag.compile(nn.Linear(2, 2), backend="inducter", **kwargs)
+    for name in ("inductor", "eager", "aot_eager", "cudagraphs"):
+        assert type(ag.compile(nn.Linear(2, 2), backend=name)).__name__ == "OptimizedModule"
+    with pytest.raises(RuntimeError, match="Invalid backend"):
+        nn.Linear(2, 2).compile(backend="nope")
+
+
+def test_compiled_module_passes_len_on():
+    # PyTorch's OptimizedModule.__len__ is the original's: len(torch.compile(Sequential)) works
+    import nn
+
+    assert len(ag.compile(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))) == 2
+    with pytest.raises(TypeError, match="^Linear does not support len\\(\\)$"):
+        len(ag.compile(nn.Linear(2, 2)))
