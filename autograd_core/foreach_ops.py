@@ -123,7 +123,11 @@ def _make(method: str, nargs: int, inplace: bool) -> Callable[..., Any]:
                            {"value": cols[2][i]} if len(cols) == 3 else {})
                     for i, t in enumerate(tensors)]
         else:
-            if method != "lerp" and args and not isinstance(args[0], (list, tuple)):
+            if method == "lerp":  # weight: a number, numbers or Tensors, one per tensor
+                if len(args) == 2 and isinstance(args[1], Tensor):
+                    raise TypeError(f"{op.__name__}() received an invalid combination of "
+                                    "arguments - got (list, list, Tensor)")
+            elif args and not isinstance(args[0], (list, tuple)):
                 args = (_other(op.__name__, method, args[0], kwargs),) + args[1:]
             cols = _columns(len(tensors), args)
             outs = [_apply(t, method, inplace, tuple(c[i] for c in cols), kwargs)

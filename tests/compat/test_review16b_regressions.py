@@ -129,3 +129,14 @@ def test_compiled_module_passes_len_on():
     assert len(ag.compile(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))) == 2
     with pytest.raises(TypeError, match="^Linear does not support len\\(\\)$"):
         len(ag.compile(nn.Linear(2, 2)))
+
+
+def test_foreach_lerp_refuses_one_tensor_weight():
+    # PyTorch's overloads take a number, a list of numbers or a list of Tensors as the weight;
+    # one Tensor was broadcast against every entry
+    xs = [ag.zeros(2), ag.zeros(3)]
+    ys = [ag.ones(2), ag.ones(3)]
+    with pytest.raises(TypeError, match="_foreach_lerp_\\(\\) received an invalid combination"):
+        ag._foreach_lerp_(xs, ys, ag.tensor(0.5))
+    assert xs[0].tolist() == [0.0, 0.0]
+    assert ag._foreach_lerp(xs, ys, [ag.tensor(0.25), ag.tensor(0.5)])[1].tolist() == [0.5] * 3
