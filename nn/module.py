@@ -982,12 +982,13 @@ class Module:
             except AttributeError:  # a plain dict given as destination has no attributes
                 meta = None
         # the prefix as given, as PyTorch's: state_dict(prefix="m") gives "m0.weight"
-        self._save_tree(destination, prefix, keep_vars, meta)
-        return destination
+        return self._save_tree(destination, prefix, keep_vars, meta)
 
-    def _save_tree(self, destination, prefix, keep_vars, meta) -> None:
+    def _save_tree(self, destination, prefix, keep_vars, meta) -> Any:
         """``state_dict``'s walk, as PyTorch's: this module's pre-hooks, its entries, its
-        children's trees, then its post-hooks (which see the children's entries)."""
+        children's trees, then its post-hooks (which see the children's entries). A hook of
+        the private ``_register_state_dict_hook`` may return a new dict: this module's result
+        (as PyTorch's, the parent goes on with its own, so only the root's counts)."""
         d = self.__dict__
         for hook in list(d.get("_state_dict_pre_hooks", {}).values()):
             hook(self, prefix, keep_vars)
@@ -1001,9 +1002,23 @@ class Module:
         for name, child in self._modules.items():
             if child is not None:
                 child._save_tree(destination, prefix + name + ".", keep_vars, meta)
-        for hook in list(d.get("_state_dict_hooks", {}).values()):
-            if hook(self, destination, prefix, local) is not None:
+        private = d.get("_private_state_dict_hooks", ())
+        for hid, hook in list(d.get("_state_dict_hooks", {}).items()):
+            result = hook(self, destination, prefix, local)
+            if result is None:
+                continue
+            if hid not in private:
                 raise RuntimeError("state_dict post-hook must return None")
+            destination = result
+        return destination
+
+    def _register_state_dict_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """PyTorch's private form of ``register_state_dict_post_hook`` (older libraries call
+        it): ``hook(module, state_dict, prefix, local_metadata)`` may also return a new dict,
+        which ``state_dict`` then returns when the hook is the root module's."""
+        handle = self.register_state_dict_post_hook(hook)
+        self.__dict__.setdefault("_private_state_dict_hooks", set()).add(handle.id)
+        return handle
 
     def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """``hook(module, prefix, keep_vars)`` runs when ``state_dict`` reaches this module,
@@ -1176,8 +1191,8 @@ class Module:
         result = _IncompatibleKeys(missing, unexpected)
         for mod in hooked:  # children before their parent, as PyTorch's recursive load
             for hook in list(mod.__dict__.get("_load_state_dict_post_hooks", {}).values()):
-                if hook(mod, result) is not None:
-                    raise RuntimeError(
+                if hook(mod, result) is not None:  # PyTorch's assert
+                    raise AssertionError(
                         "Hooks registered with ``register_load_state_dict_post_hook`` are not "
                         "expected to return new values, if incompatible_keys need to be "
                         "modified, it should be done inplace.")

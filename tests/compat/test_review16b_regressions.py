@@ -140,3 +140,27 @@ def test_foreach_lerp_refuses_one_tensor_weight():
         ag._foreach_lerp_(xs, ys, ag.tensor(0.5))
     assert xs[0].tolist() == [0.0, 0.0]
     assert ag._foreach_lerp(xs, ys, [ag.tensor(0.25), ag.tensor(0.5)])[1].tolist() == [0.5] * 3
+
+
+def test_private_state_dict_hook_may_return_a_new_dict():
+    # PyTorch's _register_state_dict_hook (older libraries' form): a returned dict becomes the
+    # root module's state_dict; a child's returned value is dropped by its parent
+    import nn
+
+    m = nn.Sequential(nn.Linear(1, 1))
+    m[0]._register_state_dict_hook(lambda mod, sd, prefix, meta: sd.pop(prefix + "bias"))
+    assert list(m.state_dict()) == ["0.weight"]
+    m._register_state_dict_hook(lambda mod, sd, prefix, meta: {"only": 1})
+    assert m.state_dict() == {"only": 1}
+    m.register_state_dict_post_hook(lambda mod, sd, prefix, meta: {})
+    with pytest.raises(RuntimeError, match="state_dict post-hook must return None"):
+        m.state_dict()
+
+
+def test_load_state_dict_post_hook_returning_a_value_is_an_assertion_error():
+    import nn
+
+    m = nn.Linear(1, 1)
+    m.register_load_state_dict_post_hook(lambda mod, incompatible: 1)
+    with pytest.raises(AssertionError, match="are not expected to return new values"):
+        m.load_state_dict(m.state_dict())
