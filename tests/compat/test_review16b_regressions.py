@@ -164,3 +164,25 @@ def test_load_state_dict_post_hook_returning_a_value_is_an_assertion_error():
     m.register_load_state_dict_post_hook(lambda mod, incompatible: 1)
     with pytest.raises(AssertionError, match="are not expected to return new values"):
         m.load_state_dict(m.state_dict())
+
+
+@pytest.mark.parametrize("qdtype", ["float64", "float16"])
+def test_sdpa_takes_a_float32_mask_for_any_query_dtype(qdtype):
+    # PyTorch accepts a bool mask, a float32 one or one of the query's dtype: a float32 mask with
+    # float64 queries was refused with PyTorch's own message, and with float16 ones crashed
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    q_np = rng.standard_normal((1, 2, 3, 4)).astype(qdtype)
+    m_np = rng.standard_normal((3, 3)).astype("float32")
+    results = []
+    for lib in (ag, torch):
+        q = lib.tensor(q_np, requires_grad=True)
+        m = lib.tensor(m_np, requires_grad=True)
+        out = lib.nn.functional.scaled_dot_product_attention(q, q, q, attn_mask=m)
+        out.sum().backward()
+        results.append((out, q.grad, m.grad))
+    tol = 2e-3 if qdtype == "float16" else 1e-10
+    for ours, theirs in zip(*results):
+        assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
+        np.testing.assert_allclose(ours.detach().numpy().astype("f8"),
+                                   theirs.detach().numpy().astype("f8"), rtol=tol, atol=tol)
