@@ -186,3 +186,15 @@ def test_sdpa_takes_a_float32_mask_for_any_query_dtype(qdtype):
         assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
         np.testing.assert_allclose(ours.detach().numpy().astype("f8"),
                                    theirs.detach().numpy().astype("f8"), rtol=tol, atol=tol)
+
+
+def test_cudnn_flags_context_sets_and_restores():
+    # `with torch.backends.cudnn.flags(enabled=False):` (RNN double-backward and CTC recipes)
+    # raised AttributeError; PyTorch's defaults inside, the old values restored after an error
+    cudnn = ag.backends.cudnn
+    with pytest.raises(ValueError):
+        with cudnn.flags(enabled=False, benchmark=True, deterministic=True):
+            assert (cudnn.enabled, cudnn.benchmark, cudnn.deterministic) == (False, True, True)
+            assert cudnn.allow_tf32 is True
+            raise ValueError
+    assert cudnn.set_flags() == (True, False, None, False, True, "none", "auto")
