@@ -27,7 +27,16 @@ def set_flags(_enabled: bool | None = None, _benchmark: bool | None = None,
               _depthwise_kernel: str | None = None) -> tuple[Any, ...]:
     """Set the flags given (None keeps one) and return the previous ``(enabled, benchmark,
     benchmark_limit, deterministic, allow_tf32, fp32_precision, depthwise_kernel)``, as
-    PyTorch's (the benchmark limit is None without cuDNN and is not set)."""
+    PyTorch's (the benchmark limit is None without cuDNN and is not set).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> old = ag.backends.cudnn.set_flags(_benchmark=True)
+        >>> old[1], ag.backends.cudnn.benchmark
+        (False, True)
+        >>> _ = ag.backends.cudnn.set_flags(*old)
+    """
     global enabled, benchmark, deterministic, allow_tf32, fp32_precision
     old = (enabled, benchmark, None, deterministic, allow_tf32, fp32_precision, _DEPTHWISE[0])
     if _enabled is not None:
