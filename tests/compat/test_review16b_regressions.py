@@ -198,3 +198,10 @@ def test_cudnn_flags_context_sets_and_restores():
             assert cudnn.allow_tf32 is True
             raise ValueError
     assert cudnn.set_flags() == (True, False, None, False, True, "none", "auto")
+
+
+def test_assert_close_number_type_mismatch_in_pytorch_words():
+    with pytest.raises(AssertionError, match="^The \\(d\\)types do not match: <class 'int'> != "
+                                             "<class 'float'>.$"):
+        ag.testing.assert_close(1, 1.0)
+    ag.testing.assert_close(1, 1.0, check_dtype=False)
