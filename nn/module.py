@@ -824,8 +824,13 @@ class Module:
                 continue
             if set_to_none:
                 p.grad = None
-            else:
-                p.grad._data.fill(0)
+                continue
+            grad = p.grad
+            if grad.grad_fn is not None:  # PyTorch: out of the graph first (create_graph=True)
+                grad.detach_()
+            elif grad.requires_grad:
+                grad.requires_grad_(False)
+            grad._data.fill(0)
 
     def apply(self: _M, fn: Callable[[Module], object]) -> _M:
         """Call ``fn`` on every submodule (children first) and on self; returns self."""

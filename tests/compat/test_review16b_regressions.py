@@ -205,3 +205,26 @@ def test_assert_close_number_type_mismatch_in_pytorch_words():
                                              "<class 'float'>.$"):
         ag.testing.assert_close(1, 1.0)
     ag.testing.assert_close(1, 1.0, check_dtype=False)
+
+
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
+@pytest.mark.parametrize("which", ["optimizer", "module"])
+def test_zero_grad_keep_detaches_a_graph_gradient(which):
+    # zero_grad(set_to_none=False) after backward(create_graph=True): PyTorch detaches the
+    # gradient (detach_() / requires_grad_(False)) before zeroing it; ours zeroed it in place
+    # and kept its graph, so the gradient still required grad (and held the graph) afterwards
+    import nn
+    import optimizers
+
+    m = nn.Linear(1, 1, bias=False)
+    with ag.no_grad():
+        m.weight.fill_(2.0)
+    opt = optimizers.SGD(m.parameters(), lr=0.1)
+    (m(ag.ones(1, 1)) ** 3).sum().backward(create_graph=True)
+    grad = m.weight.grad
+    assert grad.requires_grad and grad.tolist() == [[12.0]]  # 3 * w^2
+    (opt if which == "optimizer" else m).zero_grad(set_to_none=False)
+    assert m.weight.grad is grad  # zeroed in place, as PyTorch
+    assert not grad.requires_grad and grad.grad_fn is None and grad.tolist() == [[0.0]]
+    (m(ag.ones(1, 1)) ** 3).sum().backward()
+    assert not m.weight.grad.requires_grad and m.weight.grad.tolist() == [[12.0]]
