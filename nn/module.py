@@ -1000,10 +1000,7 @@ class Module:
         local = {"version": self._version}
         if meta is not None:  # PyTorch's per-module versions, read by loading code and hooks
             meta[prefix[:-1]] = local
-        for key, t in self._state_entries(prefix, recurse=False):
-            destination[key] = t if keep_vars else t.detach()
-        if _has_extra_state(self):
-            destination[prefix + "_extra_state"] = self.get_extra_state()
+        self._save_to_state_dict(destination, prefix, keep_vars)
         for name, child in self._modules.items():
             if child is not None:
                 child._save_tree(destination, prefix + name + ".", keep_vars, meta)
@@ -1016,6 +1013,16 @@ class Module:
                 raise RuntimeError("state_dict post-hook must return None")
             destination = result
         return destination
+
+    def _save_to_state_dict(self, destination: dict[str, Any], prefix: str,
+                            keep_vars: bool) -> None:
+        """This module's own entries (parameters, persistent buffers, extra state) into
+        ``destination``, not its children's: PyTorch's method, which subclasses override to
+        save something else (a quantized layer its packed weights)."""
+        for key, t in self._state_entries(prefix, recurse=False):
+            destination[key] = t if keep_vars else t.detach()
+        if _has_extra_state(self):
+            destination[prefix + "_extra_state"] = self.get_extra_state()
 
     def _register_state_dict_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """PyTorch's private form of ``register_state_dict_post_hook`` (older libraries call

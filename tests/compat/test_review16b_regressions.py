@@ -228,3 +228,20 @@ def test_zero_grad_keep_detaches_a_graph_gradient(which):
     assert not grad.requires_grad and grad.grad_fn is None and grad.tolist() == [[0.0]]
     (m(ag.ones(1, 1)) ** 3).sum().backward()
     assert not m.weight.grad.requires_grad and m.weight.grad.tolist() == [[12.0]]
+
+
+def test_save_to_state_dict_override_is_called():
+    # PyTorch's state_dict saves each module's own entries through _save_to_state_dict, which
+    # quantization and low-bit layers override; ours never called an override
+    torch = pytest.importorskip("torch")
+    import nn
+
+    def keys(base):
+        class Packed(base.Linear):
+            def _save_to_state_dict(self, destination, prefix, keep_vars):
+                super()._save_to_state_dict(destination, prefix, keep_vars)
+                destination[prefix + "packed"] = destination.pop(prefix + "weight")
+
+        return list(base.Sequential(Packed(1, 1), base.ReLU()).state_dict())
+
+    assert keys(nn) == keys(torch.nn) == ["0.bias", "0.packed"]
