@@ -862,14 +862,15 @@ class Optimizer:
                 if _has_sparse_grad(p):  # PyTorch: an empty sparse gradient
                     p.grad = _empty_sparse(p.grad)
                     continue
-                grad = p.grad
-                if grad is None:
+                g = grad_array(p)
+                if g is None:
                     continue
+                grad = p.grad
                 if getattr(grad, "grad_fn", None) is not None:  # PyTorch: out of the graph first
                     grad.detach_()  # (a gradient made by backward(create_graph=True))
                 elif getattr(grad, "requires_grad", False):
                     grad.requires_grad_(False)
-                grad_array(p).fill(0)
+                g.fill(0)
 
     @_hooked_step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
