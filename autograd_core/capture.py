@@ -1304,6 +1304,12 @@ class CompiledStep:
 
 _TORCH_MODES = ("default", "lite", "reduce-overhead", "max-autotune-no-cudagraphs",
                 "max-autotune")
+# the names torch._dynamo.list_backends(exclude_tags=()) gives in PyTorch 2.13 (none runs here)
+_TORCH_BACKENDS = frozenset((
+    "aot_eager aot_eager_decomp_partition aot_eager_decomp_partition_crossref "
+    "aot_eager_decomp_partition_with_mode aot_eager_default_partitioner aot_ts cudagraphs "
+    "dynamo_accuracy_minifier_backend dynamo_minifier_backend eager eager_debug eager_noexcept "
+    "inductor invoke_subgraph openxla openxla_eval pre_dispatch_eager ts tvm").split())
 
 
 def compile(model: Callable | None = None, *, fullgraph: bool = False,
@@ -1362,6 +1368,9 @@ def compile(model: Callable | None = None, *, fullgraph: bool = False,
     if mode is not None and mode not in _TORCH_MODES:
         raise RuntimeError(f"Unrecognized mode={mode}, should be one of: "
                            + ", ".join(_TORCH_MODES))
+    if isinstance(backend, str) and backend not in _TORCH_BACKENDS:  # checked even if disabled
+        raise RuntimeError(f"Invalid backend: {backend!r}, see "
+                           "`torch._dynamo.list_backends()` for available backends.")
     if recompile_limit is not None:
         cache_limit = recompile_limit
     if model is None:

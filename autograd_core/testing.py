@@ -142,8 +142,7 @@ def _compare_one(actual, expected, tol, equal_nan, check_dtype, allow_subclasses
     if _is_number(actual) and _is_number(expected):
         da, de = _number_dtype(actual), _number_dtype(expected)
         if check_dtype and da.kind != de.kind and not ({da.kind, de.kind} <= {"i", "u"}):
-            raise _Mismatch(f"The values for attribute 'dtype' do not match: "
-                            f"{type(actual)} != {type(expected)}.")
+            raise _Mismatch(f"The (d)types do not match: {type(actual)} != {type(expected)}.")
         rtol, atol = tol or _tolerances(da, de)
         a = np.asarray(actual, dtype=np.result_type(da, de))
         e = np.asarray(expected, dtype=np.result_type(da, de))

@@ -68,7 +68,7 @@ def _check_sdpa(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa):
         if not isinstance(attn_mask, Tensor):
             raise TypeError("scaled_dot_product_attention(): argument 'attn_mask' must be "
                             f"Tensor, not {type(attn_mask).__name__}")
-        if attn_mask.dtype != np.bool_ and attn_mask.dtype != query.dtype:
+        if attn_mask.dtype not in (np.bool_, np.float32, query.dtype):  # float: float32
             raise RuntimeError(
                 "Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                 f"attn_mask.dtype: {_torch_name(attn_mask.dtype)} and  query.dtype: "
@@ -136,7 +136,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         query (Tensor): ``(..., L, E)``.
         key (Tensor): ``(..., S, E)``.
         value (Tensor): ``(..., S, Ev)``.
-        attn_mask (Tensor, optional): bool or the query's dtype, broadcastable to
+        attn_mask (Tensor, optional): bool, float32 or the query's dtype, broadcastable to
             ``(..., L, S)``. Default: ``None``.
         dropout_p (float): dropout probability on the attention weights. Default: ``0.0``.
         is_causal (bool): apply a causal mask (an error together with ``attn_mask``).
@@ -178,6 +178,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     weights = SafeSoftmaxOp.apply(scores)
     if dropout_p > 0.0:
         weights = DropoutOp.apply(weights, dropout_p)
+    if weights.dtype != value.dtype:  # a float32 mask with half inputs: scores summed in float32
+        weights = weights.to(value.dtype)
     return weights.matmul(value)
 
 

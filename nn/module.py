@@ -217,6 +217,18 @@ def register_module_forward_hook(hook: Callable[..., Any], *, with_kwargs: bool 
     return handle
 
 
+def _key_errors(missing: list, unexpected: list) -> list[str]:
+    """``load_state_dict(strict=True)``'s messages, in PyTorch's order (missing keys first)."""
+    errors = []
+    if missing:
+        errors.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing)
+                      + ". ")
+    if unexpected:
+        errors.append("Unexpected key(s) in state_dict: "
+                      + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+    return errors
+
+
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     def __repr__(self):
         if not self.missing_keys and not self.unexpected_keys:
@@ -812,8 +824,13 @@ class Module:
                 continue
             if set_to_none:
                 p.grad = None
-            else:
-                p.grad._data.fill(0)
+                continue
+            grad = p.grad
+            if grad.grad_fn is not None:  # PyTorch: out of the graph first (create_graph=True)
+                grad.detach_()
+            elif grad.requires_grad:
+                grad.requires_grad_(False)
+            grad._data.fill(0)
 
     def apply(self: _M, fn: Callable[[Module], object]) -> _M:
         """Call ``fn`` on every submodule (children first) and on self; returns self."""
@@ -970,28 +987,50 @@ class Module:
             except AttributeError:  # a plain dict given as destination has no attributes
                 meta = None
         # the prefix as given, as PyTorch's: state_dict(prefix="m") gives "m0.weight"
-        self._save_tree(destination, prefix, keep_vars, meta)
-        return destination
+        return self._save_tree(destination, prefix, keep_vars, meta)
 
-    def _save_tree(self, destination, prefix, keep_vars, meta) -> None:
+    def _save_tree(self, destination, prefix, keep_vars, meta) -> Any:
         """``state_dict``'s walk, as PyTorch's: this module's pre-hooks, its entries, its
-        children's trees, then its post-hooks (which see the children's entries)."""
+        children's trees, then its post-hooks (which see the children's entries). A hook of
+        the private ``_register_state_dict_hook`` may return a new dict: this module's result
+        (as PyTorch's, the parent goes on with its own, so only the root's counts)."""
         d = self.__dict__
         for hook in list(d.get("_state_dict_pre_hooks", {}).values()):
             hook(self, prefix, keep_vars)
         local = {"version": self._version}
         if meta is not None:  # PyTorch's per-module versions, read by loading code and hooks
             meta[prefix[:-1]] = local
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, child in self._modules.items():
+            if child is not None:
+                child._save_tree(destination, prefix + name + ".", keep_vars, meta)
+        private = d.get("_private_state_dict_hooks", ())
+        for hid, hook in list(d.get("_state_dict_hooks", {}).items()):
+            result = hook(self, destination, prefix, local)
+            if result is None:
+                continue
+            if hid not in private:
+                raise RuntimeError("state_dict post-hook must return None")
+            destination = result
+        return destination
+
+    def _save_to_state_dict(self, destination: dict[str, Any], prefix: str,
+                            keep_vars: bool) -> None:
+        """This module's own entries (parameters, persistent buffers, extra state) into
+        ``destination``, not its children's: PyTorch's method, which subclasses override to
+        save something else (a quantized layer its packed weights)."""
         for key, t in self._state_entries(prefix, recurse=False):
             destination[key] = t if keep_vars else t.detach()
         if _has_extra_state(self):
             destination[prefix + "_extra_state"] = self.get_extra_state()
-        for name, child in self._modules.items():
-            if child is not None:
-                child._save_tree(destination, prefix + name + ".", keep_vars, meta)
-        for hook in list(d.get("_state_dict_hooks", {}).values()):
-            if hook(self, destination, prefix, local) is not None:
-                raise RuntimeError("state_dict post-hook must return None")
+
+    def _register_state_dict_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+        """PyTorch's private form of ``register_state_dict_post_hook`` (older libraries call
+        it): ``hook(module, state_dict, prefix, local_metadata)`` may also return a new dict,
+        which ``state_dict`` then returns when the hook is the root module's."""
+        handle = self.register_state_dict_post_hook(hook)
+        self.__dict__.setdefault("_private_state_dict_hooks", set()).add(handle.id)
+        return handle
 
     def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         """``hook(module, prefix, keep_vars)`` runs when ``state_dict`` reaches this module,
@@ -1115,13 +1154,10 @@ class Module:
         unexpected = [k for k in provided if k not in expected and k not in extra]
         missing += [k for k in hook_missing if k not in missing]
         unexpected += [k for k in hook_unexpected if k not in unexpected]
-        if strict:  # PyTorch's order: missing keys, unexpected ones, then the other errors
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in unexpected) + ". ")
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: "
-                              + ", ".join(f'"{k}"' for k in missing) + ". ")
+        hooked = [m for m in self._post_order()
+                  if m.__dict__.get("_load_state_dict_post_hooks")]
+        if strict and not hooked:  # refused before any write (no hook can change the lists)
+            errors[:0] = _key_errors(missing, unexpected)
         writes = []
         for key, target in expected.items():
             if key not in state_dict:
@@ -1150,6 +1186,8 @@ class Module:
                 continue
             writes.append((target, value))
         if errors:
+            if strict and hooked:
+                errors[:0] = _key_errors(missing, unexpected)
             raise RuntimeError(
                 f"Error(s) in loading state_dict for {self._get_name()}:\n\t"
                 + "\n\t".join(errors)
@@ -1163,14 +1201,25 @@ class Module:
             if key in state_dict:
                 mod.set_extra_state(state_dict[key])
         result = _IncompatibleKeys(missing, unexpected)
-        for mod in self.modules():
+        for mod in hooked:  # children before their parent, as PyTorch's recursive load
             for hook in list(mod.__dict__.get("_load_state_dict_post_hooks", {}).values()):
-                if hook(mod, result) is not None:
-                    raise RuntimeError(
+                if hook(mod, result) is not None:  # PyTorch's assert
+                    raise AssertionError(
                         "Hooks registered with ``register_load_state_dict_post_hook`` are not "
                         "expected to return new values, if incompatible_keys need to be "
                         "modified, it should be done inplace.")
+        if strict and hooked and (missing or unexpected):  # the lists as the hooks left them
+            raise RuntimeError(f"Error(s) in loading state_dict for {self._get_name()}:\n\t"
+                               + "\n\t".join(_key_errors(missing, unexpected)))
         return result
+
+    def _post_order(self) -> list[Module]:
+        """This module and its descendants, each after its children (PyTorch's ``load`` order)."""
+        out: list[Module] = []
+        for child in self._modules.values():
+            if child is not None:
+                out += child._post_order()
+        return out + [self]
 
     # ---- repr ------------------------------------------------------------------------------
     def _get_name(self):
@@ -1255,6 +1304,11 @@ class OptimizedModule(Module):
             super().__delattr__(name)
         else:
             delattr(self._orig_mod, name)
+
+    def __len__(self) -> int:  # PyTorch's wrapper passes len() on (len(compiled Sequential))
+        if hasattr(type(self._orig_mod), "__len__"):
+            return len(self._orig_mod)  # type: ignore[arg-type]
+        raise TypeError(f"{type(self._orig_mod).__name__} does not support len()")
 
     @property  # type: ignore[override]
     def training(self) -> bool:  # the original's flag, as PyTorch's wrapper reads it

@@ -863,8 +863,14 @@ class Optimizer:
                     p.grad = _empty_sparse(p.grad)
                     continue
                 g = grad_array(p)
-                if g is not None:
-                    g.fill(0)
+                if g is None:
+                    continue
+                grad = p.grad
+                if getattr(grad, "grad_fn", None) is not None:  # PyTorch: out of the graph first
+                    grad.detach_()  # (a gradient made by backward(create_graph=True))
+                elif getattr(grad, "requires_grad", False):
+                    grad.requires_grad_(False)
+                g.fill(0)
 
     @_hooked_step
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
