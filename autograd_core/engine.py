@@ -198,7 +198,8 @@ def _run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs, all
             else:
                 in_grads = node.plain_backward(*grads)
             if node._post_hooks:
-                in_grads = _run_post_hooks(node, in_grads, grads, diff)
+                in_grads = _run_post_hooks(node, in_grads, grads, diff, needed, capture_leaf,
+                                           capture_node)
             if anomaly:
                 _check_backward(node, in_grads, grads)
             if free and node._saved:
@@ -522,13 +523,17 @@ def _run_tuple_hooks(fns, args, grads, diff):
     return [None if g is None else g if diff else g._data for g in args[0]]
 
 
-def _run_post_hooks(node, in_grads, grads, diff):
+def _run_post_hooks(node, in_grads, grads, diff, needed=None, capture_leaf=None,
+                    capture_node=None):
     """``grad_fn.register_hook``'s hooks, given the gradients of the node's inputs as PyTorch
     gives them: summed to each input's shape (broadcasting undone), None where no gradient
-    flows."""
+    flows, and (``grad()``/``backward(inputs=)``: ``needed`` given) None for an input the
+    pass does not need."""
     ins = []
-    for e, g in zip(edges_of(node), in_grads):
-        if e is None or g is None:
+    for t, e, g in zip(node.next, edges_of(node), in_grads):
+        if e is None or g is None or needed is not None and (
+                id(t) not in capture_leaf if t._leaf_edge
+                else t not in needed and t not in capture_node):
             ins.append(None)
             continue
         if not diff and type(g) is not ndarray:
