@@ -171,7 +171,8 @@ _LAZY_NAMES = {
         "dropout alpha_dropout feature_alpha_dropout rrelu layer_norm group_norm batch_norm "
         "instance_norm embedding kl_div margin_ranking_loss hinge_embedding_loss "
         "triplet_margin_loss cosine_embedding_loss poisson_nll_loss "
-        "binary_cross_entropy_with_logits ctc_loss").split(), "nn._toplevel"),
+        "binary_cross_entropy_with_logits ctc_loss rnn_tanh_cell rnn_relu_cell lstm_cell "
+        "gru_cell").split(), "nn._toplevel"),
 }
 
 

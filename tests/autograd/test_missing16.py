@@ -1,0 +1,105 @@
+"""PyTorch gaps filled in one round (missing16): the top-level RNN cell functions,
+``floor_divide``'s refused derivative, storage read paths and ``resize_``, ``torch.cond``.
+Hand-worked values and float64 gradchecks first, then PyTorch parity."""
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+
+def _sig(v):
+    return 1.0 / (1.0 + math.exp(-v))
+
+
+# ---- RNN cells -----------------------------------------------------------------------------
+
+def test_rnn_cells_by_hand():
+    x, h = ag.tensor([[1.0, 2.0]]), ag.tensor([[0.5]])
+    w_ih, w_hh = ag.tensor([[0.5, -0.25]]), ag.tensor([[2.0]])
+    b_ih, b_hh = ag.tensor([0.1]), ag.tensor([-0.3])
+    pre = 0.5 - 0.5 + 0.1 + 1.0 - 0.3  # x w_ih^T + b_ih + h w_hh^T + b_hh = 0.8
+    assert ag.rnn_tanh_cell(x, h, w_ih, w_hh, b_ih, b_hh).item() == pytest.approx(math.tanh(pre))
+    assert ag.rnn_relu_cell(x, h, w_ih, w_hh, b_ih, b_hh).item() == pytest.approx(pre)
+    assert ag.rnn_relu_cell(x, h, -w_ih, -w_hh).item() == 0.0
+
+
+def test_lstm_and_gru_cell_by_hand():
+    x, h, c = ag.tensor([[1.0]]), ag.tensor([[2.0]]), ag.tensor([[-1.0]])
+    w_ih = ag.tensor([[0.1], [0.2], [0.3], [0.4]])  # rows: i, f, g, o
+    w_hh = ag.tensor([[-0.1], [0.5], [0.25], [1.0]])
+    gi, gf, gg, go = (0.1 - 0.2, 0.2 + 1.0, 0.3 + 0.5, 0.4 + 2.0)
+    c_new = _sig(gf) * -1.0 + _sig(gi) * math.tanh(gg)
+    h_new, c_out = ag.lstm_cell(x, (h, c), w_ih, w_hh)
+    assert c_out.item() == pytest.approx(c_new)
+    assert h_new.item() == pytest.approx(_sig(go) * math.tanh(c_new))
+    w_ih3, w_hh3 = w_ih[:3], w_hh[:3]  # rows: r, z, n
+    b_hh3 = ag.tensor([0.0, 0.0, 1.0])
+    r, z = _sig(0.1 - 0.2), _sig(0.2 + 1.0)
+    n = math.tanh(0.3 + r * (0.5 + 1.0))  # r multiplies W_hn h + b_hn
+    out = ag.gru_cell(x, h, w_ih3, w_hh3, None, b_hh3)
+    assert out.item() == pytest.approx((1 - z) * n + z * 2.0)
+
+
+def test_rnn_cells_gradcheck():
+    rng = np.random.default_rng(0)
+
+    def t(*shape):
+        return ag.tensor(rng.standard_normal(shape), requires_grad=True)
+
+    x, h, c = t(3, 4), t(3, 5), t(3, 5)
+    for fn, g in ((ag.rnn_tanh_cell, 1), (ag.rnn_relu_cell, 1), (ag.gru_cell, 3)):
+        args = (x, h, t(g * 5, 4), t(g * 5, 5), t(g * 5), t(g * 5))
+        assert ag.gradcheck(fn, args)
+    lstm = (x, h, c, t(20, 4), t(20, 5), t(20), t(20))
+    assert ag.gradcheck(lambda x, h, c, *w: ag.lstm_cell(x, (h, c), *w), lstm)
+    assert ag.gradgradcheck(lambda x, h, c, *w: ag.lstm_cell(x, (h, c), *w)[1], lstm)
+
+
+def test_rnn_cell_errors():
+    x, h = ag.zeros(3, 4), ag.zeros(3, 5)
+    with pytest.raises(RuntimeError, match="input has inconsistent input_size: got 4 expected 3"):
+        ag.rnn_tanh_cell(x, h, ag.zeros(5, 3), ag.zeros(5, 5))
+    with pytest.raises(RuntimeError, match="weight_ih first dim must be 4 \\* hidden_size = 20, "
+                                           "but got 16"):
+        ag.lstm_cell(x, (h, h), ag.zeros(16, 4), ag.zeros(20, 5))
+    with pytest.raises(RuntimeError, match="hidden1 has inconsistent hidden_size: got 4, "
+                                           "expected 5"):
+        ag.lstm_cell(x, (h, ag.zeros(3, 4)), ag.zeros(20, 4), ag.zeros(20, 5))
+    with pytest.raises(RuntimeError, match="Input batch size 3 doesn't match hidden0 batch size 2"):
+        ag.gru_cell(x, ag.zeros(2, 5), ag.zeros(15, 4), ag.zeros(15, 5))
+    with pytest.raises(TypeError, match="must be tuple of Tensors, not Tensor"):
+        ag.lstm_cell(x, h, ag.zeros(20, 4), ag.zeros(20, 5))
+    with pytest.raises(RuntimeError, match="lstm_cell expects two hidden states"):
+        ag.lstm_cell(x, (h,), ag.zeros(20, 4), ag.zeros(20, 5))
+    with pytest.raises(TypeError, match="'hx' \\(position 2\\) must be Tensor, not NoneType"):
+        ag.rnn_relu_cell(x, None, ag.zeros(5, 4), ag.zeros(5, 5))
+
+
+@pytest.mark.torch_parity
+def test_rnn_cells_match_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    arrays = {k: rng.standard_normal(s).astype(np.float32) for k, s in (
+        ("x", (3, 4)), ("h", (3, 5)), ("c", (3, 5)), ("wi", (20, 4)), ("wh", (20, 5)),
+        ("bi", (20,)), ("bh", (20,)))}
+
+    def run(lib, name, gates, bias):
+        ts = {k: lib.tensor(v, requires_grad=True) for k, v in arrays.items()}
+        w = [ts["wi"][:gates * 5], ts["wh"][:gates * 5]]
+        w += [ts["bi"][:gates * 5], ts["bh"][:gates * 5]] if bias else []
+        hx = (ts["h"], ts["c"]) if name == "lstm_cell" else ts["h"]
+        out = getattr(lib, name)(ts["x"], hx, *w)
+        outs = out if isinstance(out, tuple) else (out,)
+        sum((o * (k + 1.0)).sum() for k, o in enumerate(outs)).backward()
+        grads = [ts[k].grad for k in arrays]
+        return [o.detach().numpy() for o in outs] + [
+            np.zeros(1) if g is None else g.numpy() for g in grads]
+
+    for name, gates in (("rnn_tanh_cell", 1), ("rnn_relu_cell", 1), ("lstm_cell", 4),
+                        ("gru_cell", 3)):
+        for bias in (True, False):
+            for ours, theirs in zip(run(ag, name, gates, bias), run(torch, name, gates, bias)):
+                np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
