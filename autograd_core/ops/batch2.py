@@ -682,12 +682,30 @@ def _isin(a, b, invert):
     return np.isin(a, b, invert=invert)
 
 
-@op("floor_divide", method=True, samples=())
+class _NoDerivative(Compare):
+    """An op PyTorch records without a derivative (its ``NotImplemented`` node): a float
+    result of an input that requires grad requires grad too, and backward raises PyTorch's
+    error (a result silently cut from the graph would hide that)."""
+
+    def backward(self, g):
+        raise RuntimeError(f"derivative for aten::{self._op_name} is not implemented")
+
+
+class FloorDivide(_NoDerivative):
+    pass
+
+
+class Heaviside(_NoDerivative):
+    pass
+
+
+@op("floor_divide", node=FloorDivide, method=True, samples=(), grad_fn="NotImplemented")
 def floor_divide(input: Any, other: Any) -> Tensor:
     """Divide ``input`` by ``other`` elementwise and round the quotient down (``//``).
 
     Integer operands give an integer result (division by zero raises); floats give floats. Not
-    differentiable, as in PyTorch.
+    differentiable, as in PyTorch: the result of an input that requires grad requires grad,
+    and backward through it raises.
 
     Args:
         input (Tensor or number): the dividend.
@@ -701,17 +719,19 @@ def floor_divide(input: Any, other: Any) -> Tensor:
         >>> ag.floor_divide(ag.tensor([7.5, -7.5]), 2)
         tensor([ 3., -4.])
     """
-    return _binary_values("floor_divide", _floor_div, input, other)
+    return FloorDivide.apply(input, other, ufunc=_floor_div, name="floor_divide")
 
 
 def _floor_div(a, b):
     return _div_rounded(a, b, "floor")  # PyTorch's floor_divide is div(..., "floor")
 
 
-@op("heaviside", method=True, samples=())
+@op("heaviside", node=Heaviside, method=True, samples=(), grad_fn="NotImplemented")
 def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """Return the Heaviside step of ``input``: 0 where negative, 1 where positive, and
-    ``values`` where ``input`` is zero. Both must have the same dtype; not differentiable.
+    ``values`` where ``input`` is zero. Both must have the same dtype. Not differentiable, as
+    in PyTorch: the result of an input that requires grad requires grad, and backward through
+    it raises.
 
     Args:
         input (Tensor): the input tensor.
@@ -730,7 +750,7 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     _args.refuse_complex('"heaviside_cpu" not implemented for \'{dtype}\'', input, values,
                          error=NotImplementedError)
-    return _binary_values("heaviside", _heaviside, input, values)
+    return Heaviside.apply(input, values, ufunc=_heaviside, name="heaviside")
 
 
 def _heaviside(x, values):

@@ -103,3 +103,39 @@ def test_rnn_cells_match_torch():
         for bias in (True, False):
             for ours, theirs in zip(run(ag, name, gates, bias), run(torch, name, gates, bias)):
                 np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+# ---- floor_divide, heaviside: recorded, its derivative refused (PyTorch's behaviour) --------------------
+
+def test_floor_divide_and_heaviside_of_a_grad_tensor_require_grad_and_refuse_backward():
+    t = ag.tensor([1.0, 3.0, -3.5], requires_grad=True)
+    for y in (t // 2, ag.floor_divide(t, 2), 7.0 // t, t.floor_divide(ag.tensor(2.0))):
+        assert y.requires_grad and y.grad_fn is not None
+        with pytest.raises(RuntimeError, match="derivative for aten::floor_divide is not "
+                                               "implemented"):
+            y.sum().backward()
+    assert (t // 2).tolist() == [0.0, 1.0, -2.0]
+    h = ag.heaviside(t, ag.tensor([0.5]))
+    assert h.requires_grad and ag.heaviside(ag.tensor([0.0]), t[:1]).requires_grad
+    with pytest.raises(RuntimeError, match="derivative for aten::heaviside is not implemented"):
+        h.sum().backward()
+    assert t.grad is None
+    with ag.no_grad():
+        assert not (t // 2).requires_grad
+    assert not (ag.tensor([7, -7]) // 2).requires_grad  # integers: never
+    # through a path that does not need it, the other branch's gradient still flows
+    u = ag.tensor([2.0], requires_grad=True)
+    (u * 3.0 + (u // 1).detach()).sum().backward()
+    assert u.grad.tolist() == [3.0]
+
+
+@pytest.mark.torch_parity
+def test_floor_divide_grad_behaviour_matches_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (torch, ag):
+        t = lib.tensor([1.0, 3.0], requires_grad=True)
+        for name, y in (("floor_divide", t // 2), ("heaviside", lib.heaviside(t, t))):
+            assert y.requires_grad and y.grad_fn.name().endswith("NotImplemented")
+            with pytest.raises(RuntimeError, match=f"derivative for aten::{name} is not "
+                                                   "implemented"):
+                lib.autograd.grad(y.sum(), t)
