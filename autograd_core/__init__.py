@@ -84,6 +84,7 @@ from autograd_core.dtype_info import finfo, iinfo
 from autograd_core.capture import CompileFallback, compile  # noqa: A004 (torch.compile)
 from autograd_core.promotion import can_cast, promote_types, result_type, scalar_tensor
 from autograd_core import _quiet
+from autograd_core.ops.storage import TypedStorage, UntypedStorage
 
 globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms
 # PyTorch's top-level in-place forms (``torch.sin_(b)`` in the introyt Tensors tutorial): the
@@ -112,6 +113,18 @@ def is_tensor(obj: object) -> _builtins.bool:
         (True, False)
     """
     return isinstance(obj, Tensor)
+
+
+def is_storage(obj: object) -> _builtins.bool:
+    """Return True if ``obj`` is a storage (``Tensor.untyped_storage()``, ``.storage()``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_storage(ag.zeros(2).untyped_storage()), ag.is_storage(ag.zeros(2))
+        (True, False)
+    """
+    return isinstance(obj, UntypedStorage)
 
 
 def numel(input: Tensor) -> _builtins.int:

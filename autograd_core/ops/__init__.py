@@ -29,6 +29,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     spectral,
     specialfns,
     stft,
+    storage,
     unary,
 )
 from autograd_core.ops.registry import DECLS, Sample, op

@@ -139,3 +139,107 @@ def test_floor_divide_grad_behaviour_matches_torch():
             with pytest.raises(RuntimeError, match=f"derivative for aten::{name} is not "
                                                    "implemented"):
                 lib.autograd.grad(y.sum(), t)
+
+
+# ---- storages, resize_, set_ -------------------------------------------------------------------
+
+def test_storage_read_paths_by_hand():
+    x = ag.arange(6.0).view(2, 3)  # float32: 24 bytes
+    s = x.untyped_storage()
+    assert (s.nbytes(), s.size(), len(s), s.element_size()) == (24, 24, 24, 1)
+    assert s.data_ptr() == x.data_ptr() != 0
+    assert s.tolist()[4:8] == list(np.float32(1.0).tobytes())
+    for view in (x[1], x.t(), x[:, 1:], x.detach(), x.data, x.view(-1)):
+        assert view.untyped_storage().data_ptr() == s.data_ptr()
+        assert view.untyped_storage().nbytes() == 24
+    assert x.clone().untyped_storage().data_ptr() != s.data_ptr()
+    assert x[1, 1:].storage_offset() == 4
+    with pytest.warns(UserWarning, match="TypedStorage is deprecated"):
+        typed = x[1].storage()
+    assert (typed.size(), typed.nbytes(), typed.dtype, typed.element_size()) == \
+        (6, 24, ag.float32, 4)
+    assert typed.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0] and typed[-1] == 5.0
+    assert typed.untyped().data_ptr() == s.data_ptr()
+    assert ag.is_storage(s) and ag.is_storage(typed) and not ag.is_storage(x)
+    assert ag.zeros(0).untyped_storage().data_ptr() == 0
+    with pytest.raises(NotImplementedError, match="write through the tensor"):
+        s[0] = 1
+    with pytest.raises(NotImplementedError, match="write through the tensor"):
+        typed.fill_(0.0)
+
+
+def test_resize_by_hand():
+    x = ag.arange(6.0)
+    v0 = x._version
+    y = x.resize_(2, 2)  # shrinks over the same memory, row-major from the first element
+    assert y is x and x.tolist() == [[0.0, 1.0], [2.0, 3.0]] and x._version == v0 + 1
+    assert x.resize_((3, 2)).tolist() == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]]
+    x.resize_(8)  # grows: old elements kept
+    assert x.shape == (8,) and x[:6].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    t = ag.arange(6.0).view(2, 3).t()
+    assert t.resize_(3, 2).stride() == (1, 3)  # the same shape: nothing changes
+    assert t.resize_(2, 2).tolist() == [[0.0, 1.0], [2.0, 3.0]]  # memory order
+    b = ag.arange(6.0)
+    v = b[2:].resize_(2, 2)  # a view shrunk: still b's memory
+    v[0, 0] = 10.0
+    assert b[2].item() == 10.0
+    assert ag.zeros(2).resize_as_(ag.ones(1, 1, 2)).shape == (1, 1, 2)
+    w = ag.ones(3, requires_grad=True)
+    for call in (lambda: w.resize_(2), lambda: w.resize_(3), lambda: (w * 2).resize_(3),
+                 lambda: w.resize_as_(ag.ones(3))):
+        with pytest.raises(RuntimeError, match="cannot resize variables that require grad"):
+            call()
+    with ag.no_grad(), pytest.raises(RuntimeError, match="cannot resize variables"):
+        w.resize_(2)
+    assert w.shape == (3,)
+    with pytest.raises(ValueError, match="non-negative"):
+        ag.zeros(2).resize_(-1)
+
+
+def test_resize_of_a_saved_tensor_is_caught():
+    x, w = ag.arange(4.0), ag.ones(4, requires_grad=True)
+    y = (x * w).sum()
+    x.resize_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
+
+
+def test_set_by_hand():
+    x, y = ag.zeros(2), ag.arange(6.0).view(2, 3)
+    assert x.set_(y) is x and x.shape == (2, 3) and x.data_ptr() == y.data_ptr()
+    x[0, 0] = 7.0
+    assert y[0, 0].item() == 7.0
+    assert ag.ones(3).set_().shape == (0,)
+    assert ag.ones(3).set_(y.t()).stride() == (1, 3)
+    with pytest.raises(RuntimeError, match="Could not set tensor of type long int to a tensor "
+                                           "of type float"):
+        ag.zeros(2).set_(ag.ones(2, dtype=ag.int64))
+    w = ag.zeros(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        w.set_(ag.ones(3))
+    with ag.no_grad():
+        w.set_(ag.ones(3))
+    (w * 2.0).sum().backward()
+    assert w.grad.tolist() == [2.0, 2.0, 2.0]
+    with pytest.raises(NotImplementedError, match="storage, offset"):
+        ag.zeros(2).set_(y.untyped_storage(), 0, (2,), (1,))
+
+
+@pytest.mark.torch_parity
+def test_storage_and_resize_match_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (torch, ag):
+        base = lib.arange(12.0, dtype=lib.float64).view(3, 4)
+        s = base.untyped_storage()
+        views = (base[1:, 2:], base.t(), base[2], base.view(-1)[5:])
+        assert s.nbytes() == s.size() == 96
+        assert all(v.untyped_storage().data_ptr() == s.data_ptr() for v in views)
+        assert [v.storage_offset() for v in views] == [6, 0, 8, 5]
+    for shape in ((2, 2), (3, 4), (5,), (2, 0)):
+        ours, theirs = ag.arange(6.0), torch.arange(6.0)
+        ours.resize_(*shape)
+        theirs.resize_(*shape)
+        n = min(6, int(np.prod(shape)))
+        np.testing.assert_array_equal(ours.reshape(-1)[:n].numpy(), theirs.reshape(-1)[:n].numpy())
+        assert tuple(ours.shape) == tuple(theirs.shape)
+        assert ours.stride() == theirs.stride()
