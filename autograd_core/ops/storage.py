@@ -44,8 +44,15 @@ class UntypedStorage:
         (2, [1, 0])
     """
 
-    def __init__(self, root: np.ndarray) -> None:
-        self._root = root
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__}(...): creating a storage is not "
+                                  "supported; use Tensor.untyped_storage() or .storage()")
+
+    @classmethod
+    def _of(cls, root: np.ndarray, dtype: Any = None) -> Any:
+        new = object.__new__(cls)
+        new._root, new._dtype = root, np.dtype(np.uint8 if dtype is None else dtype)
+        return new
 
     def _bytes(self) -> np.ndarray:
         # an array owning its memory is contiguous in C or Fortran order: 'A' reads it in
@@ -136,9 +143,9 @@ class TypedStorage(UntypedStorage):
         (autograd_core.float32, 2.5, 8)
     """
 
-    def __init__(self, root: np.ndarray, dtype: np.dtype) -> None:
-        super().__init__(root)
-        self._dtype = np.dtype(dtype)
+    def __init__(self, *args: Any, device: Any = None, dtype: Any = None,
+                 wrap_storage: Any = None, _internal: builtins.bool = False) -> None:
+        super().__init__()
 
     @property
     def dtype(self) -> Any:
@@ -156,7 +163,7 @@ class TypedStorage(UntypedStorage):
         return raw[:self.size() * self._dtype.itemsize].view(self._dtype)
 
     def untyped(self) -> UntypedStorage:
-        return UntypedStorage(self._root)
+        return UntypedStorage._of(self._root)
 
     def __repr__(self) -> str:
         return (f"[autograd_core.storage.TypedStorage(dtype=autograd_core."
@@ -178,7 +185,7 @@ def untyped_storage(input: Tensor) -> UntypedStorage:
         >>> s.nbytes(), s.data_ptr() == x.untyped_storage().data_ptr()
         (24, True)
     """
-    return UntypedStorage(_storage(input._data)[0])
+    return UntypedStorage._of(_storage(input._data)[0])
 
 
 @op("storage", method=True, function=False, samples=())
@@ -197,7 +204,7 @@ def storage(input: Tensor) -> TypedStorage:
         (4, [0.0, 1.0, 2.0, 3.0])
     """
     warnings.warn(_TYPED_DEPRECATED, UserWarning, stacklevel=2)
-    return TypedStorage(_storage(input._data)[0], input._data.dtype)
+    return TypedStorage._of(_storage(input._data)[0], input._data.dtype)
 
 
 @op("resize_", method=True, function=False, samples=())
@@ -264,7 +271,7 @@ def _resize(t: Tensor, shape: tuple, memory_format: Any, name: str) -> Tensor:
                 f"{name}: growing a view past the end of its base's memory is not supported "
                 "(PyTorch grows the shared storage; here the view would stop sharing it)")
         new = np.zeros(shape, a.dtype)
-        old = UntypedStorage(root)._bytes()[offset:]
+        old = UntypedStorage._of(root)._bytes()[offset:]
         flat = new.reshape(-1).view(np.uint8)
         flat[:min(len(old), len(flat))] = old[:len(flat)]
     t.data = new

@@ -243,3 +243,51 @@ def test_storage_and_resize_match_torch():
         np.testing.assert_array_equal(ours.reshape(-1)[:n].numpy(), theirs.reshape(-1)[:n].numpy())
         assert tuple(ours.shape) == tuple(theirs.shape)
         assert ours.stride() == theirs.stride()
+
+
+def test_storages_are_not_created_directly():
+    for cls in (ag.UntypedStorage, ag.TypedStorage):
+        with pytest.raises(NotImplementedError, match="use Tensor.untyped_storage"):
+            cls(4)
+
+
+# ---- cond --------------------------------------------------------------------------------------
+
+def test_cond_runs_the_chosen_branch_and_gradients_flow():
+    x = ag.tensor([0.5, -1.0], dtype=ag.float64, requires_grad=True)
+    for pred, expected in ((True, np.sin), (ag.tensor(False), np.cos), (ag.tensor([[2.0]]), np.sin),
+                           (0, np.cos)):
+        y = ag.cond(pred, lambda t: t.sin(), lambda t: t.cos(), (x,))
+        np.testing.assert_allclose(y.detach().numpy(), expected(x.detach().numpy()))
+    assert ag.gradcheck(lambda t: ag.cond(t.sum() < 0, lambda u: u * u.exp(), lambda u: u.sin(),
+                                          [t]), (x,))
+    y = ag.cond(x.sum() < 0, lambda a, b: a * b, lambda a, b: a + b, (x, 3 * x))
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 6 * x.detach().numpy())  # d(3 x^2) = 6 x
+    assert ag.cond(True, lambda: 1, lambda: 2) == 1
+
+
+def test_cond_refuses_what_pytorch_refuses():
+    x = ag.ones(2)
+    with pytest.raises(RuntimeError, match="Expected pred to be bool or single-element tensor"):
+        ag.cond(ag.tensor([True, False]), lambda t: t, lambda t: t, (x,))
+    with pytest.raises(RuntimeError, match="Expected pred to be bool or tensor, but got a."):
+        ag.cond("a", lambda t: t, lambda t: t, (x,))
+    with pytest.raises(RuntimeError, match="Expect both branches to be callable."):
+        ag.cond(x.sum() > 0, 3, lambda t: t, (x,))
+    for operands in (x, (x, 3), {"a": x}):
+        with pytest.raises(RuntimeError, match="only consists of tensor leaves"):
+            ag.cond(x.sum() > 0, lambda t: t, lambda t: t, operands)
+
+
+@pytest.mark.torch_parity
+def test_cond_matches_torch():
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (torch, ag):
+        x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        y = lib.cond(x.sum() > 0, lambda t: t.sin() * t, lambda t: t.cos(), (x,))
+        y.sum().backward()
+        results.append((y.detach().numpy(), x.grad.numpy()))
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
