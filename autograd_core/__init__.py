@@ -85,7 +85,7 @@ from autograd_core.capture import CompileFallback, compile  # noqa: A004 (torch.
 from autograd_core.promotion import can_cast, promote_types, result_type, scalar_tensor
 from autograd_core import _quiet
 from autograd_core.ops.storage import TypedStorage, UntypedStorage
-from autograd_core.control_flow import cond
+from autograd_core.control_flow import cond, get_device, is_signed, typename, while_loop
 
 globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms
 # PyTorch's top-level in-place forms (``torch.sin_(b)`` in the introyt Tensors tutorial): the

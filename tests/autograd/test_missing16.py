@@ -291,3 +291,47 @@ def test_cond_matches_torch():
         results.append((y.detach().numpy(), x.grad.numpy()))
     for ours, theirs in zip(results[1], results[0]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+# ---- while_loop, typename, is_signed, get_device ----------------------------------------------
+
+def test_while_loop_by_hand_and_gradient():
+    x = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    i, y = ag.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, y * y), (0, x))
+    assert i == 3 and y.tolist() == [1.0, 256.0]  # x ** 8
+    y.sum().backward()
+    assert x.grad.tolist() == [8.0, 8.0 * 2.0 ** 7]
+    out = ag.while_loop(lambda v: v.sum() < 10, lambda v: v * 2, [ag.ones(2)])
+    assert out.tolist() == [8.0, 8.0]  # one carried tensor returned bare, as body_fn gave it
+    assert ag.while_loop(lambda v: False, lambda v: v, (x,)) == (x,)
+    with pytest.raises(RuntimeError, match="boolean scalar tensor"):
+        ag.while_loop(lambda v: v < 10, lambda v: (v * 2,), (ag.ones(2),))
+    with pytest.raises(RuntimeError, match="carried_inputs must be a tuple"):
+        ag.while_loop(lambda v: False, lambda v: v, ag.ones(2))
+    with pytest.raises(RuntimeError, match="returned 1 values for 2 carried inputs"):
+        ag.while_loop(lambda a, b: True, lambda a, b: (a,), (x, x))
+
+
+def test_typename_is_signed_get_device():
+    assert ag.typename(ag.ones(1, dtype=ag.float64)) == ag.ones(1, dtype=ag.float64).type()
+    assert ag.typename([]) == "list" and ag.typename(ag.Tensor) == "autograd_core.tensor.Tensor"
+    assert [ag.is_signed(ag.ones(1, dtype=d)) for d in (ag.int8, ag.uint8, ag.bool, ag.float16)] \
+        == [True, False, False, True]
+    assert ag.get_device(ag.ones(1)) == -1
+
+
+@pytest.mark.torch_parity
+def test_while_loop_and_utilities_match_torch():
+    torch = pytest.importorskip("torch")
+    for name in ("int8", "uint8", "bool", "float32", "complex64", "int64"):
+        assert ag.is_signed(ag.ones(1, dtype=getattr(ag, name))) == \
+            torch.is_signed(torch.ones(1, dtype=getattr(torch, name)))
+    assert ag.typename(3) == torch.typename(3)
+    assert ag.get_device(ag.ones(1)) == torch.get_device(torch.ones(1))
+    results = []
+    for lib in (torch, ag):
+        r = lib.while_loop(lambda i, v: i.sum() < 4, lambda i, v: (i + 1, v.sin() + i),
+                           (lib.zeros(1), lib.tensor([0.3, -2.0])))
+        results.append([t.numpy() for t in r])
+    for ours, theirs in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-6)
