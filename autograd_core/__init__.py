@@ -61,9 +61,9 @@ from autograd_core import accelerator, backends, cuda
 from autograd_core.amp import autocast, is_autocast_enabled
 from autograd_core.cuda import OutOfMemoryError
 from autograd_core.threads import (
-    are_deterministic_algorithms_enabled, get_float32_matmul_precision, get_num_threads,
-    is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision, set_num_threads,
-    use_deterministic_algorithms,
+    are_deterministic_algorithms_enabled, get_float32_matmul_precision, get_num_interop_threads,
+    get_num_threads, is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
+    set_num_interop_threads, set_num_threads, use_deterministic_algorithms,
 )
 from autograd_core.autograd import backward, grad
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck

@@ -35,7 +35,8 @@ import sys
 import threading
 from typing import Any
 
-__all__ = ["DEFAULT_NUM_THREADS", "default_num_threads", "get_num_threads", "set_num_threads"]
+__all__ = ["DEFAULT_NUM_THREADS", "default_num_threads", "get_num_interop_threads", "get_num_threads",
+           "set_num_interop_threads", "set_num_threads"]
 
 # Chosen from ``tapegrad-bench contention`` (README, "Threads"): on the 2-core development
 # machine, shared with other work, one thread was within 1.3x of the best for the example's and
@@ -211,6 +212,40 @@ def get_num_threads() -> int:
     """
     n = _num_threads
     return _default() if n is None else n
+
+
+_interop: list[int] = []  # set_num_interop_threads' number, once
+
+
+def set_num_interop_threads(n: int) -> None:
+    """Set the number of inter-op threads, once, as ``torch.set_num_interop_threads`` (a second
+    call raises PyTorch's error). tapegrad runs ops one after another (no inter-op pool): the
+    number is only recorded, for :func:`get_num_interop_threads`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.get_num_interop_threads() >= 1
+        True
+    """
+    n = _check(n, "set_num_interop_threads")
+    if _interop:
+        raise RuntimeError("Error: cannot set number of interop threads after parallel work has "
+                           "started or set_num_interop_threads called")
+    _interop.append(n)
+
+
+def get_num_interop_threads() -> int:
+    """The number given to :func:`set_num_interop_threads`, else the cores this process may
+    use (PyTorch's default).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.get_num_interop_threads() >= 1
+        True
+    """
+    return _interop[0] if _interop else _available_cores()
 
 
 def _apply_default_at_import() -> None:

@@ -648,6 +648,35 @@ def argwhere(input: Tensor) -> Tensor:
     return nonzero(input)
 
 
+@op("nonzero_static", method=True, samples=(), reads_values=True)
+def nonzero_static(input: Tensor, *, size: builtins.int, fill_value: builtins.int = -1) -> Tensor:
+    """Return ``nonzero(input)`` with exactly ``size`` rows: cut after ``size`` entries, or
+    padded with rows of ``fill_value``.
+
+    Args:
+        input (Tensor): the input tensor.
+        size (int): the number of rows.
+        fill_value (int): the padding rows' value. Default: -1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.nonzero_static(ag.tensor([0, 1, 0, 2]), size=3)
+        tensor([[ 1],
+                [ 3],
+                [-1]])
+    """
+    if not isinstance(size, (builtins.int, np.integer)) or isinstance(size, builtins.bool):
+        raise TypeError(f"nonzero_static(): argument 'size' must be int, not "
+                        f"{type(size).__name__}")
+    if size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    found = np.argwhere(input._data).astype(np.int64)[:size]
+    out = np.full((builtins.int(size), input._data.ndim), fill_value, dtype=np.int64)
+    out[:len(found)] = found
+    return _result(out)
+
+
 @op("unique", method=True, samples=())
 def unique(input: Tensor, sorted: builtins.bool = True, return_inverse: builtins.bool = False,
            return_counts: builtins.bool = False, dim: builtins.int | None = None) -> Any:

@@ -328,3 +328,84 @@ def set_(input: Tensor, source: Any = None, storage_offset: Any = None, size: An
     input.data = src
     input._bump_version()
     return input
+
+
+@op("resize", method=True, function=False, samples=())
+def resize(input: Tensor, *sizes: Any) -> Tensor:
+    """Deprecated out-of-place ``resize`` (with PyTorch's warning): ``input`` reshaped to
+    ``sizes``, which must keep the number of elements; differentiable.
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     ag.arange(4.0).resize(2, 2)
+        tensor([[0., 1.],
+                [2., 3.]])
+    """
+    warnings.warn("non-inplace resize is deprecated", UserWarning, stacklevel=2)
+    return _same_numel_reshape(input, _size(sizes))
+
+
+@op("resize_as", method=True, function=False, samples=())
+def resize_as(input: Tensor, tensor: Tensor) -> Tensor:
+    """Deprecated out-of-place ``resize_as`` (with PyTorch's warning):
+    ``input.resize(tensor.shape)``.
+
+    Example::
+
+        >>> import warnings
+        >>> import autograd_core as ag
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     ag.arange(4.0).resize_as(ag.zeros(4, 1)).shape
+        autograd_core.Size([4, 1])
+    """
+    warnings.warn("non-inplace resize_as is deprecated", UserWarning, stacklevel=2)
+    return _same_numel_reshape(input, tuple(tensor.shape))
+
+
+def _same_numel_reshape(t: Tensor, shape: tuple) -> Tensor:
+    n = builtins.int(np.prod(shape, dtype=np.int64))
+    if n != t.numel():
+        dims = "x".join(map(str, shape))
+        have = "x".join(map(str, t.shape))
+        raise RuntimeError(
+            f"requested resize to {dims} ({n} elements in total), but the given tensor has a "
+            f"size of {have} ({t.numel()} elements). autograd's resize can only change the "
+            "shape of a given tensor, while preserving the number of elements. ")
+    return t.reshape(shape)
+
+
+@op("const_data_ptr", method=True, function=False, samples=())
+def const_data_ptr(input: Tensor) -> builtins.int:
+    """``data_ptr()``: the address of the first element (PyTorch's read-only spelling).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(3)
+        >>> x.const_data_ptr() == x.data_ptr()
+        True
+    """
+    return input.data_ptr()
+
+
+@op("is_set_to", method=True, function=False, samples=())
+def is_set_to(input: Tensor, tensor: Tensor) -> builtins.bool:
+    """Return True if both tensors view the same memory with the same offset, shape and
+    strides (what ``a.set_(b)`` makes of ``a``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.zeros(2, 3)
+        >>> x.is_set_to(x.view(2, 3)), x.is_set_to(x.t()), x.is_set_to(x.clone())
+        (True, False, False)
+    """
+    a, b = input._data, tensor._data
+    return (a.__array_interface__["data"][0] == b.__array_interface__["data"][0]
+            and a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype
+            and _storage(a)[1] == _storage(b)[1])

@@ -335,3 +335,71 @@ def test_while_loop_and_utilities_match_torch():
         results.append([t.numpy() for t in r])
     for ours, theirs in zip(results[1], results[0]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+
+
+# ---- nonzero_static, resize / resize_as, const_data_ptr, is_set_to, interop threads -----------
+
+def test_nonzero_static_by_hand():
+    x = ag.tensor([[0, 1], [2, 0]])
+    assert ag.nonzero_static(x, size=3).tolist() == [[0, 1], [1, 0], [-1, -1]]
+    assert x.nonzero_static(size=1, fill_value=-5).tolist() == [[0, 1]]
+    assert ag.nonzero_static(ag.tensor([0.0, 0.5]), size=0).shape == (0, 1)
+    assert ag.nonzero_static(x, size=2).dtype == ag.int64
+    with pytest.raises(RuntimeError, match="'size' must be an non-negative integer"):
+        ag.nonzero_static(x, size=-1)
+    with pytest.raises(TypeError, match="argument 'size' must be int, not float"):
+        ag.nonzero_static(x, size=2.0)
+
+
+def test_deprecated_resize_and_the_pointer_questions():
+    w = ag.arange(6.0, requires_grad=True)
+    with pytest.warns(UserWarning, match="non-inplace resize is deprecated"):
+        z = w.resize(3, 2)
+    assert z.tolist() == [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]] and w.shape == (6,)
+    (z * ag.tensor([[1.0, 2.0]])).sum().backward()
+    assert w.grad.tolist() == [1.0, 2.0, 1.0, 2.0, 1.0, 2.0]
+    with pytest.warns(UserWarning, match="non-inplace resize_as is deprecated"):
+        assert w.resize_as(ag.zeros(2, 3)).shape == (2, 3)
+    with pytest.warns(UserWarning), pytest.raises(
+            RuntimeError, match=r"requested resize to 4x2 \(8 elements in total\), but the given "
+                                r"tensor has a size of 2x3 \(6 elements\)"):
+        ag.zeros(2, 3).resize(4, 2)
+    x = ag.zeros(2, 3)
+    assert x.const_data_ptr() == x.data_ptr()
+    assert x.is_set_to(x) and x.is_set_to(x.view(2, 3)) and x.is_set_to(x.detach())
+    assert not x.is_set_to(x.t()) and not x.is_set_to(x.clone()) and not x.is_set_to(x[1:])
+    y = ag.ones(4)
+    assert ag.zeros(1).set_(y).is_set_to(y)
+
+
+def test_interop_threads_set_once():
+    import autograd_core.threads as threads
+
+    saved = list(threads._interop)
+    threads._interop.clear()
+    try:
+        assert ag.get_num_interop_threads() >= 1
+        with pytest.raises(RuntimeError, match="expects a positive integer"):
+            ag.set_num_interop_threads(0)
+        ag.set_num_interop_threads(3)
+        assert ag.get_num_interop_threads() == 3
+        with pytest.raises(RuntimeError, match="cannot set number of interop threads"):
+            ag.set_num_interop_threads(2)
+    finally:
+        threads._interop[:] = saved
+
+
+@pytest.mark.torch_parity
+def test_nonzero_static_and_resize_match_torch():
+    torch = pytest.importorskip("torch")
+    data = np.array([[0.0, 1.5, 0.0], [2.0, 0.0, -1.0]])
+    for size, fill in ((0, -1), (2, -1), (5, 7)):
+        ours = ag.nonzero_static(ag.tensor(data), size=size, fill_value=fill)
+        theirs = torch.nonzero_static(torch.tensor(data), size=size, fill_value=fill)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    for lib in (torch, ag):
+        with pytest.warns(UserWarning, match="non-inplace resize is deprecated"):
+            assert tuple(lib.tensor(data).resize(3, 2).shape) == (3, 2)
+        x = lib.tensor(data)
+        assert [x.is_set_to(v) for v in (x, x.view(2, 3), x.t(), x.clone())] == \
+            [True, True, False, False]
