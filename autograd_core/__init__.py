@@ -180,13 +180,14 @@ _LAZY_NAMES = {
     "vmap": "autograd_core.func",
     **dict.fromkeys((
         "cosine_similarity pairwise_distance pdist threshold threshold_ rms_norm "
-        "channel_shuffle selu celu").split(), "nn.functional"),
+        "channel_shuffle selu celu selu_ celu_").split(), "nn.functional"),
     **dict.fromkeys((
         "dropout alpha_dropout feature_alpha_dropout rrelu layer_norm group_norm batch_norm "
         "instance_norm embedding kl_div margin_ranking_loss hinge_embedding_loss "
         "triplet_margin_loss cosine_embedding_loss poisson_nll_loss "
         "binary_cross_entropy_with_logits ctc_loss rnn_tanh_cell rnn_relu_cell lstm_cell "
-        "gru_cell").split(), "nn._toplevel"),
+        "gru_cell rrelu_ dropout_ alpha_dropout_ feature_alpha_dropout_ feature_dropout "
+        "feature_dropout_").split(), "nn._toplevel"),
 }
 
 

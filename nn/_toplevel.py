@@ -167,6 +167,52 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
 
 
 
+
+# ---- in-place and feature forms of dropout and rrelu ----------------------------------------
+
+def rrelu_(input: Tensor, lower: float = 0.125, upper: float = 1.0 / 3.0,
+           training: bool = False, generator: Any = None) -> Tensor:
+    """``torch.rrelu_``: ``F.rrelu_`` (a ``generator`` is refused, as in ``rrelu``)."""
+    rrelu(input[:0], lower, upper, training, generator)  # the generator check, nothing drawn
+    return F.rrelu_(input, lower, upper, training)
+
+
+def dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """``torch.dropout_``: ``torch.dropout`` written into ``input``."""
+    return F._in_place(input, lambda: F.dropout(input, p, train))
+
+
+def alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """``torch.alpha_dropout_``: ``torch.alpha_dropout`` written into ``input``."""
+    return F._in_place(input, lambda: F.alpha_dropout(input, p, train))
+
+
+def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """``torch.feature_alpha_dropout_``: ``torch.feature_alpha_dropout`` written into
+    ``input``."""
+    return F._in_place(input, lambda: F.feature_alpha_dropout(input, p, train))
+
+
+def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """``torch.feature_dropout``: dropout of whole features (one draw per ``input[n, c]``,
+    kept ones scaled by ``1/(1-p)``); the identity when not training.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.feature_dropout(ag.ones(2, 3), 0.5, False)
+        tensor([[1., 1., 1.],
+                [1., 1., 1.]])
+    """
+    if input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    return F._feature_dropout(input, p, train)
+
+
+def feature_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """``torch.feature_dropout_``: ``torch.feature_dropout`` written into ``input``."""
+    return F._in_place(input, lambda: feature_dropout(input, p, train))
+
 # ---- torch.rnn_tanh_cell, rnn_relu_cell, lstm_cell, gru_cell: one step with given weights ----
 
 def _cell_checks(input: Tensor, states: Sequence[Tensor], w_ih: Tensor, w_hh: Tensor,
@@ -268,4 +314,4 @@ def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
 
 #: the top-level names whose signature is ``nn.functional``'s: resolved there
 SAME_AS_F = ("cosine_similarity", "pairwise_distance", "pdist", "threshold", "threshold_",
-             "rms_norm", "channel_shuffle", "selu", "celu")
+             "rms_norm", "channel_shuffle", "selu", "celu", "selu_", "celu_")

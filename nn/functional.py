@@ -3538,6 +3538,21 @@ def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     return _in_place(input, lambda: celu(input, alpha))
 
 
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False) -> Tensor:
+    """In-place :func:`rrelu`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 2.0])
+        >>> F.rrelu_(x, 0.25, 0.25) is x, x
+        (True, tensor([-0.2500,  2.0000]))
+    """
+    return _in_place(input, lambda: rrelu(input, lower, upper, training))
+
+
 _threshold = threshold  # threshold_'s parameter of that name hides the function
 
 
@@ -3555,4 +3570,5 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     return _in_place(input, lambda: _threshold(input, threshold, value))
 
 
-__all__ += ["relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_"]
+__all__ += ["relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_",
+            "rrelu_"]

@@ -403,3 +403,50 @@ def test_nonzero_static_and_resize_match_torch():
         x = lib.tensor(data)
         assert [x.is_set_to(v) for v in (x, x.view(2, 3), x.t(), x.clone())] == \
             [True, True, False, False]
+
+
+# ---- in-place dropout forms, feature_dropout, rrelu_ ------------------------------------------
+
+def test_in_place_dropout_forms_write_the_out_of_place_result():
+    for inplace_fn, fn in ((ag.dropout_, ag.dropout), (ag.alpha_dropout_, ag.alpha_dropout),
+                           (ag.feature_alpha_dropout_, ag.feature_alpha_dropout),
+                           (ag.feature_dropout_, ag.feature_dropout)):
+        ag.manual_seed(3)
+        expected = fn(ag.ones(4, 3, 2), 0.5, True)
+        ag.manual_seed(3)
+        x = ag.ones(4, 3, 2)
+        assert inplace_fn(x, 0.5, True) is x
+        np.testing.assert_array_equal(x.numpy(), expected.numpy())
+        assert inplace_fn(x, 0.5, False) is x  # not training: unchanged
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            inplace_fn(ag.ones(4, 3, 2, requires_grad=True), 0.5, True)
+    ag.manual_seed(0)
+    y = ag.feature_dropout(ag.ones(50, 4, 3), 0.5, True)  # whole (n, c) rows: 0 or 1/(1-p)
+    rows = y.numpy().reshape(200, 3)
+    assert set(np.unique(rows)) == {0.0, 2.0} and (rows.min(1) == rows.max(1)).all()
+    with pytest.raises(RuntimeError, match="Feature dropout requires at least 2 dimensions"):
+        ag.feature_dropout(ag.ones(3), 0.5, True)
+
+
+def test_rrelu_in_place():
+    x = ag.tensor([-1.0, 2.0])
+    assert ag.rrelu_(x) is x  # eval: the fixed slope (lower + upper) / 2
+    np.testing.assert_allclose(x.numpy(), [-(1 / 8 + 1 / 3) / 2, 2.0], rtol=1e-6)
+    with pytest.raises(NotImplementedError, match="generator"):
+        ag.rrelu_(ag.tensor([-1.0]), generator=ag.Generator())
+    assert ag.celu_ is __import__("nn").functional.celu_
+
+
+@pytest.mark.torch_parity
+def test_feature_dropout_matches_torch_where_deterministic():
+    torch = pytest.importorskip("torch")
+    data = np.arange(6.0).reshape(2, 3) - 2
+    for lib in (torch, ag):
+        with pytest.raises(RuntimeError, match="Feature dropout requires at least 2 dimensions"):
+            lib.feature_dropout(lib.ones(3), 0.5, True)
+        x = lib.tensor(data)
+        np.testing.assert_array_equal(lib.feature_dropout(x, 0.5, False).numpy(), data)
+        np.testing.assert_array_equal(lib.feature_dropout(x, 1.0, True).numpy(), 0 * data)
+        y = lib.tensor(data)
+        lib.rrelu_(y)
+        np.testing.assert_allclose(y.numpy(), np.where(data < 0, data * (1 / 8 + 1 / 3) / 2, data))
