@@ -93,9 +93,9 @@ globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's fu
 globals().update({_n: getattr(Tensor, _n) for _n in (
     "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
     "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ "
-    "clip_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ "
+    "clip_ conj_physical_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ "
     "gcd_ i0_ index_put_ lcm_ ldexp_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ negative_ "
-    "rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ "
+    "rad2deg_ reciprocal_ relu_ resize_as_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ "
     "tanh_ trunc_ xlogy_ zero_").split()})
 detach = Tensor.detach  # torch.detach(t): the method under its name
 _quiet.install()  # no numpy floating-point warning from an op's numbers, as PyTorch (_quiet.py)
@@ -178,6 +178,7 @@ _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.util
 #: that the core does not import nn, which imports the core
 _LAZY_NAMES = {
     "vmap": "autograd_core.func",
+    "pca_lowrank": "autograd_core.functional", "svd_lowrank": "autograd_core.functional",
     **dict.fromkeys((
         "cosine_similarity pairwise_distance pdist threshold threshold_ rms_norm "
         "channel_shuffle selu celu selu_ celu_").split(), "nn.functional"),

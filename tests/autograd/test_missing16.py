@@ -450,3 +450,44 @@ def test_feature_dropout_matches_torch_where_deterministic():
         y = lib.tensor(data)
         lib.rrelu_(y)
         np.testing.assert_allclose(y.numpy(), np.where(data < 0, data * (1 / 8 + 1 / 3) / 2, data))
+
+
+# ---- svd_lowrank, pca_lowrank ----------------------------------------------------------------
+
+def test_pca_and_svd_lowrank_exact_and_differentiable():
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((7, 4))
+    U, S, V = ag.svd_lowrank(ag.tensor(a), q=4)
+    np.testing.assert_allclose((U * S.unsqueeze(0)).matmul(V.transpose(0, 1)).numpy(), a,
+                               atol=1e-12)
+    np.testing.assert_allclose(S.numpy(), np.linalg.svd(a, compute_uv=False), rtol=1e-12)
+    U2, S2, V2 = ag.svd_lowrank(ag.tensor(a), q=2, M=ag.tensor(a[:1]))
+    assert (U2.shape, S2.shape, V2.shape) == ((7, 2), (2,), (4, 2))
+    np.testing.assert_allclose(S2.numpy(), np.linalg.svd(a - a[:1], compute_uv=False)[:2])
+    assert ag.svd_lowrank(ag.tensor(a))[1].shape == (4,)  # q=6 is cut to min(m, n)
+    centered = a - a.mean(0)
+    U, S, V = ag.pca_lowrank(ag.tensor(a))
+    np.testing.assert_allclose(S.numpy(), np.linalg.svd(centered, compute_uv=False), rtol=1e-12)
+    np.testing.assert_allclose(np.abs(V.numpy()), np.abs(np.linalg.svd(centered)[2].T),
+                               atol=1e-10)
+    assert ag.pca_lowrank(ag.tensor(rng.standard_normal((3, 5, 4))), q=3)[2].shape == (3, 4, 3)
+    for q in (-1, 5):
+        with pytest.raises(ValueError, match=f"q\\(={q}\\) must be non-negative integer and not "
+                                             "greater than min\\(m, n\\)=4"):
+            ag.pca_lowrank(ag.tensor(a), q=q)
+    x = ag.tensor(a, requires_grad=True)
+    assert ag.gradcheck(lambda t: ag.pca_lowrank(t, q=2)[1], (x,))  # distinct singular values
+
+
+@pytest.mark.torch_parity
+def test_pca_lowrank_matches_torch_at_full_rank():
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(6).standard_normal((6, 3))
+    ours = ag.pca_lowrank(ag.tensor(a))
+    theirs = torch.pca_lowrank(torch.tensor(a))
+    for o, t in zip(ours, theirs):
+        assert tuple(o.shape) == tuple(t.shape)
+    np.testing.assert_allclose(ours[1].numpy(), theirs[1].numpy(), rtol=1e-10)
+    # singular vectors up to sign
+    np.testing.assert_allclose(np.abs(ours[2].numpy().T @ theirs[2].numpy()), np.eye(3),
+                               atol=1e-8)
