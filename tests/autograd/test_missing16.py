@@ -491,3 +491,49 @@ def test_pca_lowrank_matches_torch_at_full_rank():
     # singular vectors up to sign
     np.testing.assert_allclose(np.abs(ours[2].numpy().T @ theirs[2].numpy()), np.eye(3),
                                atol=1e-8)
+
+
+# ---- histogramdd -----------------------------------------------------------------------------
+
+def test_histogramdd_by_hand():
+    x = ag.tensor([[0.0, 1.0], [1.0, 0.0], [2.0, 0.0], [2.0, 2.0]])
+    hist, edges = ag.histogramdd(x, bins=[2, 2])  # edges 0, 1, 2 both ways; 2 in the last bin
+    assert hist.tolist() == [[0.0, 1.0], [2.0, 1.0]]  # (0, 1); (1, 0), (2, 0); (2, 2)
+    assert [e.tolist() for e in edges] == [[0.0, 1.0, 2.0]] * 2
+    weighted = ag.histogramdd(x, bins=[ag.tensor([0.0, 1.5, 2.0]), ag.tensor([0.0, 2.0])],
+                              weight=ag.tensor([1.0, 2.0, 4.0, 8.0])).hist
+    assert weighted.tolist() == [[3.0], [12.0]]
+    dens = ag.histogramdd(x, bins=2, range=[0.0, 1.0, 0.0, 1.0], density=True).hist
+    # points (0, 1) and (1, 0) fall in (first, last) and (last, first); bins of area 1/4
+    assert dens.tolist() == [[0.0, 2.0], [2.0, 0.0]]
+    assert ag.histogramdd(ag.zeros(2, 5, 3), bins=2).hist.shape == (2, 2, 2)
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        ag.histogramdd(ag.ones(3), bins=2)
+    with pytest.raises(RuntimeError, match="size of bins must be equal to the innermost"):
+        ag.histogramdd(x, bins=[2])
+    with pytest.raises(RuntimeError, match="range should have 4 elements, but got 2"):
+        ag.histogramdd(x, bins=2, range=[0.0, 1.0])
+    with pytest.raises(RuntimeError, match="excluding its innermost dimension"):
+        ag.histogramdd(x, bins=2, weight=ag.ones(4, 2))
+    with pytest.raises(NotImplementedError, match="\"histogramdd\" not implemented for 'Long'"):
+        ag.histogramdd(ag.ones(3, 2, dtype=ag.int64), bins=2)
+
+
+@pytest.mark.torch_parity
+def test_histogramdd_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    pts = rng.standard_normal((2, 40, 3))
+    w = rng.random((2, 40))
+    for dtype in ("float32", "float64"):
+        for kw in ({"bins": [4, 3, 2]}, {"bins": 3, "density": True},
+                   {"bins": [2, 2, 5], "range": [-1.0, 1.0, -2.0, 0.5, 0.0, 3.0], "weight": w}):
+            ours = ag.histogramdd(ag.tensor(pts.astype(dtype)), **{
+                k: ag.tensor(v.astype(dtype)) if isinstance(v, np.ndarray) else v
+                for k, v in kw.items()})
+            theirs = torch.histogramdd(torch.tensor(pts.astype(dtype)), **{
+                k: torch.tensor(v.astype(dtype)) if isinstance(v, np.ndarray) else v
+                for k, v in kw.items()})
+            np.testing.assert_allclose(ours.hist.numpy(), theirs.hist.numpy(), rtol=1e-5)
+            for a, b in zip(ours.bin_edges, theirs.bin_edges):
+                np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)
