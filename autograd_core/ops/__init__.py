@@ -15,6 +15,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     complexfns,
     compose,
     conv,
+    copies,
     index,
     inplace,
     linalg,

@@ -537,3 +537,62 @@ def test_histogramdd_matches_torch():
             np.testing.assert_allclose(ours.hist.numpy(), theirs.hist.numpy(), rtol=1e-5)
             for a, b in zip(ours.bin_edges, theirs.bin_edges):
                 np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)
+
+
+# ---- *_copy ops --------------------------------------------------------------------------------
+
+COPY_CASES = {  # name -> (input maker, arguments)
+    "alias_copy": (lambda L: L.arange(6.0).view(2, 3), ()),
+    "as_strided_copy": (lambda L: L.arange(6.0).view(2, 3), ((2, 2), (1, 2))),
+    "detach_copy": (lambda L: L.arange(6.0).view(2, 3), ()),
+    "diagonal_copy": (lambda L: L.arange(12.0).view(3, 4), (1,)),
+    "expand_copy": (lambda L: L.arange(3.0).view(1, 3), ((2, 3),)),
+    "narrow_copy": (lambda L: L.arange(6.0).view(2, 3), (1, 1, 2)),
+    "permute_copy": (lambda L: L.arange(24.0).view(2, 3, 4), ((2, 0, 1),)),
+    "select_copy": (lambda L: L.arange(6.0).view(2, 3), (1, -1)),
+    "slice_copy": (lambda L: L.arange(12.0).view(3, 4), (1, 1, 4, 2)),
+    "split_copy": (lambda L: L.arange(10.0).view(5, 2), (2,)),
+    "split_with_sizes_copy": (lambda L: L.arange(6.0).view(2, 3), ([1, 2], 1)),
+    "squeeze_copy": (lambda L: L.arange(6.0).view(1, 2, 1, 3), ()),
+    "t_copy": (lambda L: L.arange(6.0).view(2, 3), ()),
+    "transpose_copy": (lambda L: L.arange(24.0).view(2, 3, 4), (0, 2)),
+    "unbind_copy": (lambda L: L.arange(6.0).view(2, 3), (1,)),
+    "unfold_copy": (lambda L: L.arange(6.0).view(2, 3), (1, 2, 1)),
+    "unsqueeze_copy": (lambda L: L.arange(6.0).view(2, 3), (-1,)),
+    "view_copy": (lambda L: L.arange(6.0).view(2, 3), ((3, 2),)),
+    "view_as_real_copy": (lambda L: L.tensor([1 + 2j, 3 - 1j]), ()),
+    "view_as_complex_copy": (lambda L: L.tensor([[1.0, 2.0], [0.5, -1.0]]), ()),
+}
+
+
+def test_copy_ops_do_not_share_memory_and_are_differentiable():
+    for name, (make, args) in COPY_CASES.items():
+        x = make(ag)
+        out = getattr(ag, name)(x, *args)
+        for o in out if isinstance(out, tuple) else (out,):
+            assert o.is_contiguous(), name
+            if o.numel() and x.numel():
+                assert not np.shares_memory(o.numpy(), x.numpy()), name
+    x = ag.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    assert ag.gradcheck(lambda t: ag.permute_copy(t, (1, 0)) * ag.arange(6.0).view(3, 2), (x,))
+    assert ag.gradcheck(lambda t: ag.split_copy(t * t, 1, 1)[2], (x,))
+    assert ag.gradcheck(lambda t: ag.slice_copy(t, 1, 0, 3, 2), (x,))
+    assert not ag.detach_copy(x).requires_grad
+    y = ag.view_copy(x, (3, 2))
+    y.sum().backward()
+    assert x.grad.tolist() == [[1.0] * 3] * 2
+    assert x.narrow_copy(0, 1, 1).tolist() == [[3.0, 4.0, 5.0]]
+
+
+@pytest.mark.torch_parity
+def test_copy_ops_match_torch():
+    torch = pytest.importorskip("torch")
+    for name, (make, args) in COPY_CASES.items():
+        ours = getattr(ag, name)(make(ag), *args)
+        theirs = getattr(torch, name)(make(torch), *args)
+        if not isinstance(theirs, (tuple, list)):
+            ours, theirs = (ours,), (theirs,)
+        assert len(ours) == len(theirs), name
+        for o, t in zip(ours, theirs):
+            assert tuple(o.shape) == tuple(t.shape) and str(o.dtype)[14:] == str(t.dtype)[6:], name
+            np.testing.assert_array_equal(o.numpy(), t.numpy(), err_msg=name)
