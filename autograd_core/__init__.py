@@ -61,9 +61,11 @@ from autograd_core import accelerator, backends, cuda
 from autograd_core.amp import autocast, is_autocast_enabled
 from autograd_core.cuda import OutOfMemoryError
 from autograd_core.threads import (
-    are_deterministic_algorithms_enabled, get_float32_matmul_precision, get_num_interop_threads,
-    get_num_threads, is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision,
-    set_num_interop_threads, set_num_threads, use_deterministic_algorithms,
+    are_deterministic_algorithms_enabled, get_deterministic_debug_mode,
+    get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
+    set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
+    use_deterministic_algorithms,
 )
 from autograd_core.autograd import backward, grad
 from autograd_core.gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -85,6 +87,7 @@ from autograd_core.capture import CompileFallback, compile  # noqa: A004 (torch.
 from autograd_core.promotion import can_cast, promote_types, result_type, scalar_tensor
 from autograd_core import _quiet
 from autograd_core.ops.storage import TypedStorage, UntypedStorage
+from autograd_core.dlpack import from_dlpack, to_dlpack
 from autograd_core.control_flow import cond, get_device, is_signed, typename, while_loop
 
 globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms

@@ -291,6 +291,47 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
     _deterministic[:] = [mode, warn_only]
 
 
+_DEBUG_MODES = ("default", "warn", "error")
+
+
+def set_deterministic_debug_mode(debug_mode: str | int) -> None:
+    """PyTorch's other spelling of :func:`use_deterministic_algorithms`: ``"default"`` (0)
+    off, ``"warn"`` (1) on with ``warn_only``, ``"error"`` (2) on.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.set_deterministic_debug_mode("warn")
+        >>> ag.get_deterministic_debug_mode(), ag.is_deterministic_algorithms_warn_only_enabled()
+        (1, True)
+        >>> ag.set_deterministic_debug_mode(0)
+    """
+    if isinstance(debug_mode, str):
+        if debug_mode not in _DEBUG_MODES:
+            raise RuntimeError("invalid value of debug_mode, expected one of `default`, `warn`, "
+                               f"`error`, but got {debug_mode}")
+        debug_mode = _DEBUG_MODES.index(debug_mode)
+    elif isinstance(debug_mode, bool) or not isinstance(debug_mode, int):
+        raise TypeError(f"debug_mode must be str or int, but got {type(debug_mode).__name__}")
+    if debug_mode not in (0, 1, 2):
+        raise RuntimeError(f"invalid value of debug_mode, expected 0, 1, or 2, but got "
+                           f"{debug_mode}")
+    use_deterministic_algorithms(debug_mode != 0, warn_only=debug_mode == 1)
+
+
+def get_deterministic_debug_mode() -> int:
+    """The mode :func:`set_deterministic_debug_mode` reads: 0 off, 1 warn, 2 error.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.get_deterministic_debug_mode()
+        0
+    """
+    mode, warn_only = _deterministic
+    return 0 if not mode else 1 if warn_only else 2
+
+
 def are_deterministic_algorithms_enabled() -> bool:
     """Whether ``use_deterministic_algorithms(True)`` is in force (PyTorch's function).
 

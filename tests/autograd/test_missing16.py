@@ -596,3 +596,55 @@ def test_copy_ops_match_torch():
         for o, t in zip(ours, theirs):
             assert tuple(o.shape) == tuple(t.shape) and str(o.dtype)[14:] == str(t.dtype)[6:], name
             np.testing.assert_array_equal(o.numpy(), t.numpy(), err_msg=name)
+
+
+# ---- deterministic debug mode, DLPack ------------------------------------------------------------
+
+def test_deterministic_debug_mode_follows_use_deterministic_algorithms():
+    try:
+        for mode, expected in (("warn", (1, True, True)), (2, (2, True, False)),
+                               ("default", (0, False, False)), ("error", (2, True, False))):
+            ag.set_deterministic_debug_mode(mode)
+            assert (ag.get_deterministic_debug_mode(), ag.are_deterministic_algorithms_enabled(),
+                    ag.is_deterministic_algorithms_warn_only_enabled()) == expected
+        ag.use_deterministic_algorithms(True, warn_only=True)
+        assert ag.get_deterministic_debug_mode() == 1
+        with pytest.raises(RuntimeError, match="expected one of `default`, `warn`, `error`"):
+            ag.set_deterministic_debug_mode("x")
+        with pytest.raises(RuntimeError, match="expected 0, 1, or 2, but got 3"):
+            ag.set_deterministic_debug_mode(3)
+    finally:
+        ag.use_deterministic_algorithms(False)
+
+
+def test_dlpack_shares_memory_with_numpy():
+    a = np.arange(4.0)
+    t = ag.from_dlpack(a)
+    a[1] = 10.0
+    assert t.tolist() == [0.0, 10.0, 2.0, 3.0] and t.dtype == ag.float64
+    x = ag.tensor([1.0, 2.0, 3.0])
+    back = np.from_dlpack(x)
+    back[0] = -1.0
+    assert x[0].item() == -1.0
+    assert ag.from_dlpack(ag.to_dlpack(x)).data_ptr() == x.data_ptr()
+    assert ag.from_dlpack(a, copy=True).data_ptr() != t.data_ptr()
+    with pytest.raises(RuntimeError, match="Can't export tensors that require gradient"):
+        np.from_dlpack(ag.ones(2, requires_grad=True))
+
+
+@pytest.mark.torch_parity
+def test_dlpack_exchange_with_torch():
+    torch = pytest.importorskip("torch")
+    t = torch.arange(6.0).view(2, 3)
+    ours = ag.from_dlpack(t)
+    t[0, 0] = 5.0
+    assert ours.tolist() == t.tolist() and tuple(ours.shape) == (2, 3)
+    x = ag.tensor([1.0, 2.0])
+    theirs = torch.from_dlpack(x)
+    theirs.mul_(3)
+    assert x.tolist() == [3.0, 6.0]
+    assert ag.from_dlpack(torch.to_dlpack(torch.ones(2, dtype=torch.int32))).dtype == ag.int32
+    for mode in ("warn", "error", "default"):
+        torch.set_deterministic_debug_mode(mode)
+        ag.set_deterministic_debug_mode(mode)
+        assert ag.get_deterministic_debug_mode() == torch.get_deterministic_debug_mode()
