@@ -44,6 +44,9 @@ class UntypedStorage:
         (2, [1, 0])
     """
 
+    _root: np.ndarray
+    _dtype: np.dtype
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise NotImplementedError(f"{type(self).__name__}(...): creating a storage is not "
                                   "supported; use Tensor.untyped_storage() or .storage()")

@@ -648,3 +648,19 @@ def test_dlpack_exchange_with_torch():
         torch.set_deterministic_debug_mode(mode)
         ag.set_deterministic_debug_mode(mode)
         assert ag.get_deterministic_debug_mode() == torch.get_deterministic_debug_mode()
+
+
+def test_convert_conv_weight_memory_format_keeps_values():
+    import nn
+
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(2, 3, 3), nn.Sequential(nn.ConvTranspose2d(3, 2, 2)))
+    x = ag.randn(1, 2, 5, 5)
+    before = model(x).detach().numpy()
+    weights = [p.detach().numpy().copy() for p in model.parameters()]
+    assert nn.utils.convert_conv2d_weight_memory_format(model, ag.channels_last) is model
+    for p, w in zip(model.parameters(), weights):
+        np.testing.assert_array_equal(p.detach().numpy(), w)
+    np.testing.assert_array_equal(model(x).detach().numpy(), before)
+    m3 = nn.Conv3d(1, 1, 1)
+    assert nn.utils.convert_conv3d_weight_memory_format(m3, ag.channels_last_3d) is m3
