@@ -699,6 +699,54 @@ class Heaviside(_NoDerivative):
     pass
 
 
+class Binomial(_NoDerivative):
+    pass
+
+
+@op("binomial", node=Binomial, samples=(), grad_fn="NotImplemented")
+def binomial(count: Tensor, prob: Tensor, generator: Any = None) -> Tensor:
+    """Draw from the binomial distribution with ``count`` trials and success probability
+    ``prob`` (broadcast together), one draw per element, in ``count``'s dtype. Not
+    differentiable, as in PyTorch (a result of inputs that require grad requires grad, and
+    backward through it raises). A negative ``count`` gives 0, as PyTorch's.
+
+    Args:
+        count (Tensor): the numbers of trials (floating point).
+        prob (Tensor): the success probabilities, in ``[0, 1]``.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.binomial(ag.tensor([10.0, 3.0, 4.0]), ag.tensor([0.0, 1.0, 1.0]))
+        tensor([0., 3., 4.])
+    """
+    from autograd_core import random as _random
+
+    for name, t in (("count", count), ("prob", prob)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"binomial(): argument '{name}' must be Tensor, not "
+                            f"{type(t).__name__}")
+        if t.dtype.kind != "f":
+            raise ValueError(f"binomial only supports floating-point dtypes for {name}, got: "
+                             f"{_args.torch_name(t._data.dtype).capitalize()}")
+    if prob.dtype != count.dtype:
+        raise RuntimeError(f"Found dtype {_args.torch_name(prob._data.dtype).capitalize()} but "
+                           f"expected {_args.torch_name(count._data.dtype).capitalize()}")
+    p = prob._data
+    if np.any(~((p >= 0) & (p <= 1))):
+        raise ValueError("binomial: prob must be in [0, 1] (and not NaN)")
+    refuse_capture("binomial")  # a random draw
+    rng = _random.generator(generator, "binomial")
+    return Binomial.apply(count, prob, ufunc=functools.partial(_binomial_draw, rng=rng),
+                          name="binomial")
+
+
+def _binomial_draw(n, p, rng):
+    trials = np.maximum(np.floor(n), 0).astype(np.int64)
+    return rng.binomial(trials, p).astype(np.result_type(n))
+
+
 @op("floor_divide", node=FloorDivide, method=True, samples=(), grad_fn="NotImplemented")
 def floor_divide(input: Any, other: Any) -> Tensor:
     """Divide ``input`` by ``other`` elementwise and round the quotient down (``//``).

@@ -664,3 +664,41 @@ def test_convert_conv_weight_memory_format_keeps_values():
     np.testing.assert_array_equal(model(x).detach().numpy(), before)
     m3 = nn.Conv3d(1, 1, 1)
     assert nn.utils.convert_conv3d_weight_memory_format(m3, ag.channels_last_3d) is m3
+
+
+# ---- binomial --------------------------------------------------------------------------------------
+
+def test_binomial_draws_and_refuses_a_derivative():
+    assert ag.binomial(ag.tensor([10.0, 3.0, -2.0]), ag.tensor([0.0, 1.0, 0.5])).tolist() == \
+        [0.0, 3.0, 0.0]
+    ag.manual_seed(0)
+    draws = ag.binomial(ag.full((20000,), 10.0), ag.tensor(0.3))  # broadcast prob
+    mean, var = draws.mean().item(), draws.var().item()
+    assert abs(mean - 3.0) < 0.05 and abs(var - 2.1) < 0.1  # n p, n p (1 - p)
+    assert set(np.unique(draws.numpy())) <= set(range(11))
+    g1, g2 = ag.Generator().manual_seed(5), ag.Generator().manual_seed(5)
+    c, p = ag.full((50,), 7.0), ag.full((50,), 0.4)
+    assert ag.equal(ag.binomial(c, p, generator=g1), ag.binomial(c, p, generator=g2))
+    prob = ag.tensor([0.5, 0.2], requires_grad=True)
+    y = ag.binomial(ag.tensor([10.0, 5.0]), prob)
+    assert y.requires_grad
+    with pytest.raises(RuntimeError, match="derivative for aten::binomial is not implemented"):
+        y.sum().backward()
+    with pytest.raises(ValueError, match="floating-point dtypes for count, got: Long"):
+        ag.binomial(ag.tensor([10]), ag.tensor([0.5]))
+    with pytest.raises(RuntimeError, match="Found dtype Float but expected Double"):
+        ag.binomial(ag.tensor([4.0], dtype=ag.float64), ag.tensor([0.5]))
+    with pytest.raises(ValueError, match="prob must be in"):
+        ag.binomial(ag.tensor([4.0]), ag.tensor([1.5]))
+
+
+@pytest.mark.torch_parity
+def test_binomial_edges_match_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (torch, ag):
+        y = lib.binomial(lib.tensor([10.0, 3.0, -1.0]), lib.tensor([0.0, 1.0, 0.5]))
+        assert y.tolist() == [0.0, 3.0, 0.0]
+        assert tuple(lib.binomial(lib.ones(2, 3), lib.tensor([0.5, 0.5, 0.5])).shape) == (2, 3)
+        p = lib.tensor([0.5], requires_grad=True)
+        with pytest.raises(RuntimeError, match="derivative for aten::binomial"):
+            lib.binomial(lib.tensor([4.0]), p).sum().backward()
