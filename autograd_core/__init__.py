@@ -191,7 +191,7 @@ _LAZY_NAMES = {
         "triplet_margin_loss cosine_embedding_loss poisson_nll_loss "
         "binary_cross_entropy_with_logits ctc_loss rnn_tanh_cell rnn_relu_cell lstm_cell "
         "gru_cell rrelu_ dropout_ alpha_dropout_ feature_alpha_dropout_ feature_dropout "
-        "feature_dropout_").split(), "nn._toplevel"),
+        "feature_dropout_ adaptive_max_pool1d max_pool1d_with_indices").split(), "nn._toplevel"),
 }
 
 

@@ -213,6 +213,37 @@ def feature_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     """``torch.feature_dropout_``: ``torch.feature_dropout`` written into ``input``."""
     return F._in_place(input, lambda: feature_dropout(input, p, train))
 
+
+# ---- pooling with indices -----------------------------------------------------------------
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any) -> tuple[Tensor, Tensor]:
+    """``torch.adaptive_max_pool1d``: ``F.adaptive_max_pool1d`` with its indices,
+    ``(output, indices)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.adaptive_max_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2)
+        (tensor([[[3., 5.]]]), tensor([[[1, 3]]]))
+    """
+    return F.adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = (),
+                            padding: Any = 0, dilation: Any = 1,
+                            ceil_mode: bool = False) -> tuple[Tensor, Tensor]:
+    """``torch.max_pool1d_with_indices``: ``F.max_pool1d`` with its indices (an empty
+    ``stride``, ATen's default, is ``kernel_size``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.max_pool1d_with_indices(ag.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2)
+        (tensor([[[3., 5.]]]), tensor([[[1, 3]]]))
+    """
+    return F.max_pool1d(input, kernel_size, stride if stride not in ((), []) else None,
+                        padding, dilation, ceil_mode, return_indices=True)
+
 # ---- torch.rnn_tanh_cell, rnn_relu_cell, lstm_cell, gru_cell: one step with given weights ----
 
 def _cell_checks(input: Tensor, states: Sequence[Tensor], w_ih: Tensor, w_hh: Tensor,

@@ -702,3 +702,27 @@ def test_binomial_edges_match_torch():
         p = lib.tensor([0.5], requires_grad=True)
         with pytest.raises(RuntimeError, match="derivative for aten::binomial"):
             lib.binomial(lib.tensor([4.0]), p).sum().backward()
+
+
+@pytest.mark.torch_parity
+def test_top_level_pooling_with_indices_matches_torch():
+    torch = pytest.importorskip("torch")
+    data = np.random.default_rng(8).standard_normal((2, 3, 9)).astype(np.float32)
+    calls = (("adaptive_max_pool1d", (4,)), ("max_pool1d_with_indices", (3,)),
+             ("max_pool1d_with_indices", (3, 2, 1, 1, True)),
+             ("max_pool1d_with_indices", (2, [], 0, 2)))
+    for name, args in calls:
+        ours = getattr(ag, name)(ag.tensor(data), *args)
+        theirs = getattr(torch, name)(torch.tensor(data), *args)
+        for o, t in zip(ours, theirs):
+            np.testing.assert_array_equal(o.numpy(), t.numpy(), err_msg=f"{name}{args}")
+
+
+def test_top_level_pooling_with_indices_by_hand():
+    x = ag.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]], requires_grad=True)
+    out, idx = ag.max_pool1d_with_indices(x, 2)
+    assert out.tolist() == [[[3.0, 5.0]]] and idx.tolist() == [[[1, 3]]]
+    out.sum().backward()
+    assert x.grad.tolist() == [[[0.0, 1.0, 0.0, 1.0, 0.0]]]
+    out, idx = ag.adaptive_max_pool1d(x.detach(), 1)
+    assert out.tolist() == [[[5.0]]] and idx.tolist() == [[[3]]]
