@@ -88,6 +88,7 @@ from autograd_core.promotion import can_cast, promote_types, result_type, scalar
 from autograd_core import _quiet
 from autograd_core.ops.storage import TypedStorage, UntypedStorage
 from autograd_core.dlpack import from_dlpack, to_dlpack
+from autograd_core.ops.removed import eig, lstsq, matrix_rank, solve, symeig
 from autograd_core.control_flow import cond, get_device, is_signed, typename, while_loop
 
 globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms

@@ -24,6 +24,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     matrix,
     pieces,
     reduce,
+    removed,
     scatter,
     shape,
     sorting,

@@ -726,3 +726,31 @@ def test_top_level_pooling_with_indices_by_hand():
     assert x.grad.tolist() == [[[0.0, 1.0, 0.0, 1.0, 0.0]]]
     out, idx = ag.adaptive_max_pool1d(x.detach(), 1)
     assert out.tolist() == [[[5.0]]] and idx.tolist() == [[[3]]]
+
+
+# ---- functions PyTorch removed in 1.9 -----------------------------------------------------------
+
+def test_removed_functions_raise_with_the_linalg_replacement():
+    a = ag.eye(2)
+    for call, advice in ((lambda: ag.solve(a, a), "X = torch.linalg.solve(A, B)"),
+                         (lambda: a.symeig(eigenvectors=True), "torch.linalg.eigh"),
+                         (lambda: ag.eig(a), "torch.linalg.eigvals"),
+                         (lambda: a.lstsq(a), "torch.linalg.lstsq"),
+                         (lambda: ag.matrix_rank(a), "torch.linalg.matrix_rank")):
+        with pytest.raises(RuntimeError, match="deprecated since version 1.9 and is now removed"
+                           ) as err:
+            call()
+        assert advice in str(err.value)
+    assert ag.linalg.solve(a, ag.ones(2)).tolist() == [1.0, 1.0]  # linalg's are untouched
+
+
+@pytest.mark.torch_parity
+def test_removed_functions_raise_torchs_words():
+    torch = pytest.importorskip("torch")
+    for name, args in (("solve", 2), ("eig", 1), ("symeig", 1), ("lstsq", 2), ("matrix_rank", 1)):
+        messages = []
+        for lib in (torch, ag):
+            with pytest.raises(RuntimeError) as err:
+                getattr(lib, name)(*[lib.eye(2)] * args)
+            messages.append(str(err.value))
+        assert messages[0] == messages[1], name
