@@ -1203,6 +1203,32 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     return out
 
 
+def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *,
+                         linear_bias: Tensor | None = None, weight: Tensor | None = None,
+                         reduction: str = "mean", ignore_index: int | None = None,
+                         label_smoothing: float = 0.0, options: Any = None) -> Tensor:
+    """``cross_entropy(linear(input, linear_weight, linear_bias), target, ...)``, PyTorch's
+    fused language-model loss, computed as that reference (``options``, PyTorch's chunking of
+    the computation to save memory, is accepted and ignored). ``ignore_index=None`` is
+    ``-100``. Only a 2-D ``linear_weight`` ``(C, in_features)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x, w = ag.tensor([[1.0, 2.0]]), ag.tensor([[1.0, 0.0], [0.0, 1.0]])
+        >>> F.linear_cross_entropy(x, w, ag.tensor([1]))
+        tensor(0.3133)
+    """
+    if linear_weight.ndim != 2:
+        raise NotImplementedError("linear_cross_entropy: only a 2-D linear_weight (C, "
+                                  f"in_features) is supported, got {linear_weight.ndim}-D")
+    logits = linear(input, linear_weight, linear_bias)
+    return cross_entropy(logits, target, weight, reduction=reduction,
+                         ignore_index=-100 if ignore_index is None else ignore_index,
+                         label_smoothing=label_smoothing)
+
+
 def _cross_entropy_probs(x, target, w, reduction, eps, class_dim):
     if tuple(np.shape(target._data if isinstance(target, Tensor) else target)) != x.shape:
         raise RuntimeError(
@@ -2698,7 +2724,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
 # ---- attention (nn/_attention.py) -----------------------------------------------------------
 from nn._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
 
-__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward",
+            "linear_cross_entropy"]
 
 
 # ---- issue 12, second batch: normalize, glu, softmin, shrinks, threshold, rms_norm, pdist ---

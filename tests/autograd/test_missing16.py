@@ -754,3 +754,49 @@ def test_removed_functions_raise_torchs_words():
                 getattr(lib, name)(*[lib.eye(2)] * args)
             messages.append(str(err.value))
         assert messages[0] == messages[1], name
+
+
+# ---- F.linear_cross_entropy --------------------------------------------------------------------
+
+def test_linear_cross_entropy_is_the_composition():
+    import nn.functional as F
+
+    rng = np.random.default_rng(9)
+    x = ag.tensor(rng.standard_normal((5, 4)), requires_grad=True)
+    w = ag.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    b = ag.tensor(rng.standard_normal(3))
+    t = ag.tensor([0, 2, 1, -100, 2])
+    got = F.linear_cross_entropy(x, w, t, linear_bias=b, label_smoothing=0.1)
+    want = F.cross_entropy(x.matmul(w.T) + b, t, label_smoothing=0.1)
+    np.testing.assert_allclose(got.item(), want.item(), rtol=1e-12)
+    logits = x.detach().numpy() @ w.detach().numpy().T + b.numpy()  # by hand, no smoothing
+    logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    keep = [0, 1, 2, 4]
+    by_hand = -logp[keep, t.numpy()[keep]].mean()
+    np.testing.assert_allclose(F.linear_cross_entropy(x, w, t, linear_bias=b).item(), by_hand,
+                               rtol=1e-12)
+    assert ag.gradcheck(lambda x, w: F.linear_cross_entropy(x, w, t, reduction="sum"), (x, w))
+    with pytest.raises(NotImplementedError, match="2-D linear_weight"):
+        F.linear_cross_entropy(x, ag.ones(3, 2, 4), t)
+
+
+@pytest.mark.torch_parity
+def test_linear_cross_entropy_matches_torch():
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+
+    rng = np.random.default_rng(10)
+    x, w = rng.standard_normal((6, 4)).astype(np.float32), rng.standard_normal((3, 4))
+    t, cw = np.array([0, 2, 1, 1, 0, 2]), rng.random(3).astype(np.float32)
+    for kw in ({}, {"reduction": "none"}, {"ignore_index": 1, "reduction": "sum"},
+               {"weight": cw, "label_smoothing": 0.2}):
+        results = []
+        for lib, fn in ((torch, torch.nn.functional.linear_cross_entropy),
+                        (ag, F.linear_cross_entropy)):
+            xt = lib.tensor(x, requires_grad=True)
+            extra = {k: lib.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+            loss = fn(xt, lib.tensor(w.astype(np.float32)), lib.tensor(t), **extra)
+            loss.sum().backward()
+            results.append((loss.detach().numpy(), xt.grad.numpy()))
+        for ours, theirs in zip(results[1], results[0]):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
