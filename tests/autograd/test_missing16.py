@@ -800,3 +800,37 @@ def test_linear_cross_entropy_matches_torch():
             results.append((loss.detach().numpy(), xt.grad.numpy()))
         for ours, theirs in zip(results[1], results[0]):
             np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_multithreading_switch_is_recorded_per_thread():
+    import threading
+
+    assert ag.autograd.is_multithreading_enabled() and not ag.autograd.is_view_replay_enabled()
+    ag.autograd.set_multithreading_enabled(False)  # as a function: from now on
+    try:
+        assert not ag.autograd.is_multithreading_enabled()
+        seen = []
+        worker = threading.Thread(target=lambda: seen.append(
+            ag.autograd.is_multithreading_enabled()))
+        worker.start()
+        worker.join()
+        assert seen == [True]  # another thread keeps its own
+        with ag.autograd.set_multithreading_enabled(True):
+            assert ag.autograd.is_multithreading_enabled()
+        assert not ag.autograd.is_multithreading_enabled()
+    finally:
+        ag.autograd.set_multithreading_enabled(True)
+    x = ag.tensor([2.0], requires_grad=True)
+    with ag.autograd.set_multithreading_enabled(False):
+        (x * x).sum().backward()
+    assert x.grad.tolist() == [4.0]
+
+
+@pytest.mark.torch_parity
+def test_multithreading_switch_matches_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (torch, ag):
+        with lib.autograd.set_multithreading_enabled(False):
+            assert not lib.autograd.is_multithreading_enabled()
+        assert lib.autograd.is_multithreading_enabled()
+        assert lib.autograd.is_view_replay_enabled() is False
