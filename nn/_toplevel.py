@@ -22,7 +22,7 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 from autograd_core import Tensor
 from nn import functional as F
@@ -226,7 +226,8 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any) -> tuple[Tensor, Tensor
         >>> ag.adaptive_max_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2)
         (tensor([[[3., 5.]]]), tensor([[[1, 3]]]))
     """
-    return F.adaptive_max_pool1d(input, output_size, return_indices=True)
+    pooled = F.adaptive_max_pool1d(input, output_size, return_indices=True)
+    return cast("tuple[Tensor, Tensor]", pooled)
 
 
 def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = (),
