@@ -61,8 +61,10 @@ from autograd_core import accelerator, backends, cuda
 from autograd_core.amp import autocast, is_autocast_enabled
 from autograd_core.cuda import OutOfMemoryError
 from autograd_core.threads import (
-    are_deterministic_algorithms_enabled, get_float32_matmul_precision, get_num_threads,
-    is_deterministic_algorithms_warn_only_enabled, set_float32_matmul_precision, set_num_threads,
+    are_deterministic_algorithms_enabled, get_deterministic_debug_mode,
+    get_float32_matmul_precision, get_num_interop_threads, get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
+    set_float32_matmul_precision, set_num_interop_threads, set_num_threads,
     use_deterministic_algorithms,
 )
 from autograd_core.autograd import backward, grad
@@ -84,6 +86,10 @@ from autograd_core.dtype_info import finfo, iinfo
 from autograd_core.capture import CompileFallback, compile  # noqa: A004 (torch.compile)
 from autograd_core.promotion import can_cast, promote_types, result_type, scalar_tensor
 from autograd_core import _quiet
+from autograd_core.ops.storage import TypedStorage, UntypedStorage
+from autograd_core.dlpack import from_dlpack, to_dlpack
+from autograd_core.ops.removed import eig, lstsq, matrix_rank, solve, symeig
+from autograd_core.control_flow import cond, get_device, is_signed, typename, while_loop
 
 globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's functional forms
 # PyTorch's top-level in-place forms (``torch.sin_(b)`` in the introyt Tensors tutorial): the
@@ -91,9 +97,9 @@ globals().update(_functions())  # ag.exp, ag.sum, ag.cat, ...: the op table's fu
 globals().update({_n: getattr(Tensor, _n) for _n in (
     "abs_ acos_ acosh_ addmv_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ "
     "atan_ atanh_ ceil_ clamp_ clamp_max_ clamp_min_ "
-    "clip_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ "
+    "clip_ conj_physical_ cos_ cosh_ deg2rad_ detach_ erf_ erfc_ exp2_ exp_ expm1_ fill_ fix_ floor_ frac_ "
     "gcd_ i0_ index_put_ lcm_ ldexp_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ negative_ "
-    "rad2deg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ "
+    "rad2deg_ reciprocal_ relu_ resize_as_ round_ rsqrt_ sigmoid_ sin_ sinc_ sinh_ sqrt_ square_ tan_ "
     "tanh_ trunc_ xlogy_ zero_").split()})
 detach = Tensor.detach  # torch.detach(t): the method under its name
 _quiet.install()  # no numpy floating-point warning from an op's numbers, as PyTorch (_quiet.py)
@@ -112,6 +118,18 @@ def is_tensor(obj: object) -> _builtins.bool:
         (True, False)
     """
     return isinstance(obj, Tensor)
+
+
+def is_storage(obj: object) -> _builtins.bool:
+    """Return True if ``obj`` is a storage (``Tensor.untyped_storage()``, ``.storage()``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.is_storage(ag.zeros(2).untyped_storage()), ag.is_storage(ag.zeros(2))
+        (True, False)
+    """
+    return isinstance(obj, UntypedStorage)
 
 
 def numel(input: Tensor) -> _builtins.int:
@@ -164,14 +182,17 @@ _LAZY_MODULES = {"nn": "nn", "optim": "optimizers", "utils": "autograd_core.util
 #: that the core does not import nn, which imports the core
 _LAZY_NAMES = {
     "vmap": "autograd_core.func",
+    "pca_lowrank": "autograd_core.functional", "svd_lowrank": "autograd_core.functional",
     **dict.fromkeys((
         "cosine_similarity pairwise_distance pdist threshold threshold_ rms_norm "
-        "channel_shuffle selu celu").split(), "nn.functional"),
+        "channel_shuffle selu celu selu_ celu_").split(), "nn.functional"),
     **dict.fromkeys((
         "dropout alpha_dropout feature_alpha_dropout rrelu layer_norm group_norm batch_norm "
         "instance_norm embedding kl_div margin_ranking_loss hinge_embedding_loss "
         "triplet_margin_loss cosine_embedding_loss poisson_nll_loss "
-        "binary_cross_entropy_with_logits ctc_loss").split(), "nn._toplevel"),
+        "binary_cross_entropy_with_logits ctc_loss rnn_tanh_cell rnn_relu_cell lstm_cell "
+        "gru_cell rrelu_ dropout_ alpha_dropout_ feature_alpha_dropout_ feature_dropout "
+        "feature_dropout_ adaptive_max_pool1d max_pool1d_with_indices").split(), "nn._toplevel"),
 }
 
 

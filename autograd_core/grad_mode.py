@@ -235,3 +235,64 @@ def is_inference_mode_enabled() -> bool:
         True
     """
     return not STATE.enabled
+
+
+_MULTITHREADING = threading.local()
+
+
+def is_multithreading_enabled() -> bool:
+    """Whether :class:`set_multithreading_enabled` allows a multithreaded backward in this
+    thread (True by default). tapegrad's backward runs in the calling thread either way.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.autograd.is_multithreading_enabled()
+        True
+    """
+    return getattr(_MULTITHREADING, "enabled", True)
+
+
+class set_multithreading_enabled:  # noqa: N801 - PyTorch's name
+    """PyTorch's switch of multithreaded backward, as a function or a context manager
+    (restoring the previous setting on exit); recorded per thread. tapegrad's backward always
+    runs in the calling thread, so the setting changes no result.
+
+    Args:
+        mode (bool): allow multithreaded backward.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> with ag.autograd.set_multithreading_enabled(False):
+        ...     ag.autograd.is_multithreading_enabled()
+        False
+        >>> ag.autograd.is_multithreading_enabled()
+        True
+    """
+
+    def __init__(self, mode: bool) -> None:
+        self.prev = is_multithreading_enabled()
+        self.mode = mode
+        _MULTITHREADING.enabled = bool(mode)
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        _MULTITHREADING.enabled = self.prev
+
+    def clone(self) -> set_multithreading_enabled:
+        return self.__class__(self.mode)
+
+
+def is_view_replay_enabled() -> bool:
+    """False: tapegrad does not replay views (PyTorch's view-replay switch is off by default).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.autograd.is_view_replay_enabled()
+        False
+    """
+    return False

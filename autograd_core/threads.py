@@ -35,7 +35,8 @@ import sys
 import threading
 from typing import Any
 
-__all__ = ["DEFAULT_NUM_THREADS", "default_num_threads", "get_num_threads", "set_num_threads"]
+__all__ = ["DEFAULT_NUM_THREADS", "default_num_threads", "get_num_interop_threads", "get_num_threads",
+           "set_num_interop_threads", "set_num_threads"]
 
 # Chosen from ``tapegrad-bench contention`` (README, "Threads"): on the 2-core development
 # machine, shared with other work, one thread was within 1.3x of the best for the example's and
@@ -213,6 +214,40 @@ def get_num_threads() -> int:
     return _default() if n is None else n
 
 
+_interop: list[int] = []  # set_num_interop_threads' number, once
+
+
+def set_num_interop_threads(n: int) -> None:
+    """Set the number of inter-op threads, once, as ``torch.set_num_interop_threads`` (a second
+    call raises PyTorch's error). tapegrad runs ops one after another (no inter-op pool): the
+    number is only recorded, for :func:`get_num_interop_threads`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.get_num_interop_threads() >= 1
+        True
+    """
+    n = _check(n, "set_num_interop_threads")
+    if _interop:
+        raise RuntimeError("Error: cannot set number of interop threads after parallel work has "
+                           "started or set_num_interop_threads called")
+    _interop.append(n)
+
+
+def get_num_interop_threads() -> int:
+    """The number given to :func:`set_num_interop_threads`, else the cores this process may
+    use (PyTorch's default).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.get_num_interop_threads() >= 1
+        True
+    """
+    return _interop[0] if _interop else _available_cores()
+
+
 def _apply_default_at_import() -> None:
     """Apply the default when it limits anything (the pools already default to every core).
     A ``TAPEGRAD_PARALLEL`` the user set is left as it is (only ``set_num_threads`` overrides
@@ -254,6 +289,47 @@ def use_deterministic_algorithms(mode: bool, *, warn_only: bool = False) -> None
             raise TypeError(f"_set_deterministic_algorithms(): argument {name} must be bool, "
                             f"not {type(value).__name__}")
     _deterministic[:] = [mode, warn_only]
+
+
+_DEBUG_MODES = ("default", "warn", "error")
+
+
+def set_deterministic_debug_mode(debug_mode: str | int) -> None:
+    """PyTorch's other spelling of :func:`use_deterministic_algorithms`: ``"default"`` (0)
+    off, ``"warn"`` (1) on with ``warn_only``, ``"error"`` (2) on.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.set_deterministic_debug_mode("warn")
+        >>> ag.get_deterministic_debug_mode(), ag.is_deterministic_algorithms_warn_only_enabled()
+        (1, True)
+        >>> ag.set_deterministic_debug_mode(0)
+    """
+    if isinstance(debug_mode, str):
+        if debug_mode not in _DEBUG_MODES:
+            raise RuntimeError("invalid value of debug_mode, expected one of `default`, `warn`, "
+                               f"`error`, but got {debug_mode}")
+        debug_mode = _DEBUG_MODES.index(debug_mode)
+    elif isinstance(debug_mode, bool) or not isinstance(debug_mode, int):
+        raise TypeError(f"debug_mode must be str or int, but got {type(debug_mode).__name__}")
+    if debug_mode not in (0, 1, 2):
+        raise RuntimeError(f"invalid value of debug_mode, expected 0, 1, or 2, but got "
+                           f"{debug_mode}")
+    use_deterministic_algorithms(debug_mode != 0, warn_only=debug_mode == 1)
+
+
+def get_deterministic_debug_mode() -> int:
+    """The mode :func:`set_deterministic_debug_mode` reads: 0 off, 1 warn, 2 error.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.get_deterministic_debug_mode()
+        0
+    """
+    mode, warn_only = _deterministic
+    return 0 if not mode else 1 if warn_only else 2
 
 
 def are_deterministic_algorithms_enabled() -> bool:

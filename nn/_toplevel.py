@@ -22,10 +22,11 @@ Example::
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 
 from autograd_core import Tensor
 from nn import functional as F
+from nn.layers import rnn as _rnn
 
 _REDUCTIONS = ("none", "mean", "sum")
 
@@ -165,6 +166,184 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
                       reduction=_reduction(reduction), zero_infinity=zero_infinity)
 
 
+
+
+# ---- in-place and feature forms of dropout and rrelu ----------------------------------------
+
+def rrelu_(input: Tensor, lower: float = 0.125, upper: float = 1.0 / 3.0,
+           training: bool = False, generator: Any = None) -> Tensor:
+    """``torch.rrelu_``: ``F.rrelu_`` (a ``generator`` is refused, as in ``rrelu``)."""
+    rrelu(input[:0], lower, upper, training, generator)  # the generator check, nothing drawn
+    return F.rrelu_(input, lower, upper, training)
+
+
+def dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """``torch.dropout_``: ``torch.dropout`` written into ``input``."""
+    return F._in_place(input, lambda: F.dropout(input, p, train))
+
+
+def alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """``torch.alpha_dropout_``: ``torch.alpha_dropout`` written into ``input``."""
+    return F._in_place(input, lambda: F.alpha_dropout(input, p, train))
+
+
+def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """``torch.feature_alpha_dropout_``: ``torch.feature_alpha_dropout`` written into
+    ``input``."""
+    return F._in_place(input, lambda: F.feature_alpha_dropout(input, p, train))
+
+
+def feature_dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """``torch.feature_dropout``: dropout of whole features (one draw per ``input[n, c]``,
+    kept ones scaled by ``1/(1-p)``); the identity when not training.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.feature_dropout(ag.ones(2, 3), 0.5, False)
+        tensor([[1., 1., 1.],
+                [1., 1., 1.]])
+    """
+    if input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    return F._feature_dropout(input, p, train)
+
+
+def feature_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
+    """``torch.feature_dropout_``: ``torch.feature_dropout`` written into ``input``."""
+    return F._in_place(input, lambda: feature_dropout(input, p, train))
+
+
+# ---- pooling with indices -----------------------------------------------------------------
+
+def adaptive_max_pool1d(input: Tensor, output_size: Any) -> tuple[Tensor, Tensor]:
+    """``torch.adaptive_max_pool1d``: ``F.adaptive_max_pool1d`` with its indices,
+    ``(output, indices)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.adaptive_max_pool1d(ag.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2)
+        (tensor([[[3., 5.]]]), tensor([[[1, 3]]]))
+    """
+    pooled = F.adaptive_max_pool1d(input, output_size, return_indices=True)
+    return cast("tuple[Tensor, Tensor]", pooled)
+
+
+def max_pool1d_with_indices(input: Tensor, kernel_size: Any, stride: Any = (),
+                            padding: Any = 0, dilation: Any = 1,
+                            ceil_mode: bool = False) -> tuple[Tensor, Tensor]:
+    """``torch.max_pool1d_with_indices``: ``F.max_pool1d`` with its indices (an empty
+    ``stride``, ATen's default, is ``kernel_size``).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.max_pool1d_with_indices(ag.tensor([[[1.0, 3.0, 2.0, 5.0, 4.0]]]), 2)
+        (tensor([[[3., 5.]]]), tensor([[[1, 3]]]))
+    """
+    return F.max_pool1d(input, kernel_size, stride if stride not in ((), []) else None,
+                        padding, dilation, ceil_mode, return_indices=True)
+
+# ---- torch.rnn_tanh_cell, rnn_relu_cell, lstm_cell, gru_cell: one step with given weights ----
+
+def _cell_checks(input: Tensor, states: Sequence[Tensor], w_ih: Tensor, w_hh: Tensor,
+                 gates: int) -> None:
+    """PyTorch's checks of a cell's input, hidden states and weights, in its order and words;
+    the hidden size is ``w_hh``'s second dimension."""
+    if input.size(1) != w_ih.size(1):
+        raise RuntimeError(f"input has inconsistent input_size: got {input.size(1)} expected "
+                           f"{w_ih.size(1)}")
+    hidden = w_hh.size(1)
+    for idx, state in enumerate(states):
+        if input.size(0) != state.size(0):
+            raise RuntimeError(f"Input batch size {input.size(0)} doesn't match hidden{idx} "
+                               f"batch size {state.size(0)}")
+        if state.size(1) != hidden:
+            raise RuntimeError(f"hidden{idx} has inconsistent hidden_size: got "
+                               f"{state.size(1)}, expected {hidden}")
+    for name, weight in (("weight_ih", w_ih), ("weight_hh", w_hh)):
+        if weight.size(0) != gates * hidden:
+            raise RuntimeError(f"{name} first dim must be {gates} * hidden_size = "
+                               f"{gates * hidden}, but got {weight.size(0)}")
+
+
+def _hidden(name: str, hx: Any) -> Tensor:
+    if not isinstance(hx, Tensor):
+        raise TypeError(f"{name}(): argument 'hx' (position 2) must be Tensor, not "
+                        f"{type(hx).__name__}")
+    return hx
+
+
+def rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
+                  b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
+    """``torch.rnn_tanh_cell``: one Elman step, ``tanh(input w_ih^T + b_ih + hx w_hh^T +
+    b_hh)``, for a 2-D ``input`` (batch, input_size) and ``hx`` (batch, hidden_size).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.rnn_tanh_cell(ag.ones(1, 2), ag.zeros(1, 1), ag.ones(1, 2), ag.ones(1, 1))
+        tensor([[0.9640]])
+    """
+    hx = _hidden("rnn_tanh_cell", hx)
+    _cell_checks(input, (hx,), w_ih, w_hh, 1)
+    return _rnn._rnn_step(_rnn._affine(input, w_ih.T, b_ih), hx, w_hh.T, b_hh, "tanh")
+
+
+def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
+                  b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
+    """``torch.rnn_relu_cell``: one Elman step with ReLU, ``relu(input w_ih^T + b_ih +
+    hx w_hh^T + b_hh)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.rnn_relu_cell(ag.ones(1, 2), ag.ones(1, 1), -ag.ones(1, 2), ag.ones(1, 1))
+        tensor([[0.]])
+    """
+    hx = _hidden("rnn_relu_cell", hx)
+    _cell_checks(input, (hx,), w_ih, w_hh, 1)
+    return _rnn._rnn_step(_rnn._affine(input, w_ih.T, b_ih), hx, w_hh.T, b_hh, "relu")
+
+
+def lstm_cell(input: Tensor, hx: Sequence[Tensor], w_ih: Tensor, w_hh: Tensor,
+              b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    """``torch.lstm_cell``: one LSTM step (gates i, f, g, o in the weights' rows), ``hx =
+    (h, c)``; returns ``(h', c')``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> h, c = ag.lstm_cell(ag.ones(1, 1), (ag.zeros(1, 1), ag.ones(1, 1)),
+        ...                     ag.ones(4, 1), ag.zeros(4, 1))
+        >>> h, c
+        (tensor([[0.6277]]), tensor([[1.2878]]))
+    """
+    if not isinstance(hx, (tuple, list)):
+        raise TypeError("lstm_cell(): argument 'hx' (position 2) must be tuple of Tensors, "
+                        f"not {type(hx).__name__}")
+    if len(hx) != 2:
+        raise RuntimeError("lstm_cell expects two hidden states")
+    _cell_checks(input, hx, w_ih, w_hh, 4)
+    return _rnn._lstm_step(_rnn._affine(input, w_ih.T, b_ih), hx[0], hx[1], w_hh.T, b_hh)
+
+
+def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor,
+             b_ih: Tensor | None = None, b_hh: Tensor | None = None) -> Tensor:
+    """``torch.gru_cell``: one GRU step (gates r, z, n in the weights' rows; ``n = tanh(W_in x
+    + b_in + r * (W_hn h + b_hn))``, as PyTorch's).
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.gru_cell(ag.ones(1, 1), ag.ones(1, 1), ag.zeros(3, 1), ag.zeros(3, 1))
+        tensor([[0.5000]])
+    """
+    hx = _hidden("gru_cell", hx)
+    _cell_checks(input, (hx,), w_ih, w_hh, 3)
+    return _rnn._gru_step(_rnn._affine(input, w_ih.T, b_ih), hx, w_hh.T, b_hh)
+
 #: the top-level names whose signature is ``nn.functional``'s: resolved there
 SAME_AS_F = ("cosine_similarity", "pairwise_distance", "pdist", "threshold", "threshold_",
-             "rms_norm", "channel_shuffle", "selu", "celu")
+             "rms_norm", "channel_shuffle", "selu", "celu", "selu_", "celu_")

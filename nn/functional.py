@@ -1212,6 +1212,32 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     return out
 
 
+def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *,
+                         linear_bias: Tensor | None = None, weight: Tensor | None = None,
+                         reduction: str = "mean", ignore_index: int | None = None,
+                         label_smoothing: float = 0.0, options: Any = None) -> Tensor:
+    """``cross_entropy(linear(input, linear_weight, linear_bias), target, ...)``, PyTorch's
+    fused language-model loss, computed as that reference (``options``, PyTorch's chunking of
+    the computation to save memory, is accepted and ignored). ``ignore_index=None`` is
+    ``-100``. Only a 2-D ``linear_weight`` ``(C, in_features)``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x, w = ag.tensor([[1.0, 2.0]]), ag.tensor([[1.0, 0.0], [0.0, 1.0]])
+        >>> F.linear_cross_entropy(x, w, ag.tensor([1]))
+        tensor(0.3133)
+    """
+    if linear_weight.ndim != 2:
+        raise NotImplementedError("linear_cross_entropy: only a 2-D linear_weight (C, "
+                                  f"in_features) is supported, got {linear_weight.ndim}-D")
+    logits = linear(input, linear_weight, linear_bias)
+    return cross_entropy(logits, target, weight, reduction=reduction,
+                         ignore_index=-100 if ignore_index is None else ignore_index,
+                         label_smoothing=label_smoothing)
+
+
 def _cross_entropy_probs(x, target, w, reduction, eps, class_dim):
     if tuple(np.shape(target._data if isinstance(target, Tensor) else target)) != x.shape:
         raise RuntimeError(
@@ -2775,7 +2801,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
 # ---- attention (nn/_attention.py) -----------------------------------------------------------
 from nn._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: E402
 
-__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward",
+            "linear_cross_entropy"]
 
 
 # ---- issue 12, second batch: normalize, glu, softmin, shrinks, threshold, rms_norm, pdist ---
@@ -3622,6 +3649,21 @@ def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     return _in_place(input, lambda: celu(input, alpha))
 
 
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+           training: bool = False) -> Tensor:
+    """In-place :func:`rrelu`.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn.functional as F
+        >>> x = ag.tensor([-1.0, 2.0])
+        >>> F.rrelu_(x, 0.25, 0.25) is x, x
+        (True, tensor([-0.2500,  2.0000]))
+    """
+    return _in_place(input, lambda: rrelu(input, lower, upper, training))
+
+
 _threshold = threshold  # threshold_'s parameter of that name hides the function
 
 
@@ -3639,4 +3681,5 @@ def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     return _in_place(input, lambda: _threshold(input, threshold, value))
 
 
-__all__ += ["relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_"]
+__all__ += ["relu_", "elu_", "leaky_relu_", "hardtanh_", "selu_", "celu_", "threshold_",
+            "rrelu_"]

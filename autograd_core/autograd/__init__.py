@@ -324,11 +324,13 @@ from autograd_core.autograd import forward_ad, function, functional, graph, prof
 from autograd_core.autograd.variable import Variable
 from autograd_core.function import Function, FunctionCtx, once_differentiable
 from autograd_core import grad_mode
-from autograd_core.grad_mode import (enable_grad, inference_mode, no_grad,
-                                     set_grad_enabled)
+from autograd_core.grad_mode import (enable_grad, inference_mode, is_multithreading_enabled,
+                                     is_view_replay_enabled, no_grad, set_grad_enabled,
+                                     set_multithreading_enabled)
 from autograd_core.gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["Function", "FunctionCtx", "backward", "detect_anomaly", "enable_grad", "forward_ad", "function", "profiler",
            "functional", "grad", "grad_mode", "graph", "gradcheck", "gradgradcheck", "inference_mode",
            "is_anomaly_enabled", "no_grad",
-           "once_differentiable", "set_detect_anomaly", "set_grad_enabled", "Variable"]
+           "once_differentiable", "set_detect_anomaly", "set_grad_enabled", "Variable",
+           "is_multithreading_enabled", "is_view_replay_enabled", "set_multithreading_enabled"]

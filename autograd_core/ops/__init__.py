@@ -15,6 +15,7 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     complexfns,
     compose,
     conv,
+    copies,
     index,
     inplace,
     linalg,
@@ -23,12 +24,14 @@ from autograd_core.ops import (  # noqa: F401 - imported for their declarations
     matrix,
     pieces,
     reduce,
+    removed,
     scatter,
     shape,
     sorting,
     spectral,
     specialfns,
     stft,
+    storage,
     unary,
 )
 from autograd_core.ops.registry import DECLS, Sample, op

@@ -648,6 +648,35 @@ def argwhere(input: Tensor) -> Tensor:
     return nonzero(input)
 
 
+@op("nonzero_static", method=True, samples=(), reads_values=True)
+def nonzero_static(input: Tensor, *, size: builtins.int, fill_value: builtins.int = -1) -> Tensor:
+    """Return ``nonzero(input)`` with exactly ``size`` rows: cut after ``size`` entries, or
+    padded with rows of ``fill_value``.
+
+    Args:
+        input (Tensor): the input tensor.
+        size (int): the number of rows.
+        fill_value (int): the padding rows' value. Default: -1.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.nonzero_static(ag.tensor([0, 1, 0, 2]), size=3)
+        tensor([[ 1],
+                [ 3],
+                [-1]])
+    """
+    if not isinstance(size, (builtins.int, np.integer)) or isinstance(size, builtins.bool):
+        raise TypeError(f"nonzero_static(): argument 'size' must be int, not "
+                        f"{type(size).__name__}")
+    if size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    found = np.argwhere(input._data).astype(np.int64)[:size]
+    out = np.full((builtins.int(size), input._data.ndim), fill_value, dtype=np.int64)
+    out[:len(found)] = found
+    return _result(out)
+
+
 @op("unique", method=True, samples=())
 def unique(input: Tensor, sorted: builtins.bool = True, return_inverse: builtins.bool = False,
            return_counts: builtins.bool = False, dim: builtins.int | None = None) -> Any:
@@ -1339,8 +1368,92 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Sequence[float] | None =
                                f"dimension, but got input with shape {tuple(x.shape)} and "
                                f"weight with shape {tuple(w.shape)}")
         w = w.reshape(-1)
+    edges = _hist_edges(v, bins, range, x.dtype, 0)
+    hist, _ = np.histogram(v, bins=edges, weights=w)
+    hist = hist.astype(x.dtype)
+    if density:
+        total = hist.sum()
+        hist = hist / (total * np.diff(edges)) if total else hist
+    return HistogramResult(_result(hist.astype(x.dtype)), _result(edges.copy()))
+
+
+HistogramddResult = namedtuple("histogramdd", ["hist", "bin_edges"])  # type: ignore[name-match]
+
+
+@op("histogramdd", samples=())
+def histogramdd(input: Tensor, bins: Any, *, range: Sequence[float] | None = None,  # noqa: A002
+                weight: Tensor | None = None, density: builtins.bool = False) -> Any:
+    """Return the multi-dimensional histogram of the points in ``input``'s rows (its innermost
+    dimension holds the coordinates) as the named tuple ``(hist, bin_edges)``, ``bin_edges``
+    a tuple of one edge tensor per dimension.
+
+    ``bins``: a number of equal-width bins for every dimension, one number per dimension, or
+    one tensor of increasing edges per dimension. ``range``: ``[min_0, max_0, min_1, ...]``
+    (default: each dimension's min and max). Each bin holds its left edges, the last ones
+    also their right ones. ``weight`` (``input.shape[:-1]``) weighs each point;
+    ``density=True`` normalises to a density. Float inputs only; not differentiable.
+
+    Args:
+        input (Tensor): the points, ``(*, D)``.
+        bins (int, sequence of int, or sequence of Tensor): the bins of each dimension.
+        range (sequence of float, optional): the ends of each dimension's equal-width bins.
+        weight (Tensor, optional): a weight per point.
+        density (bool): normalise to a density. Default: ``False``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> x = ag.tensor([[0.0, 1.0], [1.0, 0.0], [2.0, 0.0], [2.0, 2.0]])
+        >>> ag.histogramdd(x, bins=[2, 2]).hist
+        tensor([[0., 1.],
+                [2., 1.]])
+    """
+    x = input._data
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogramdd\" not implemented for "
+                                  f"'{_torch_name(x.dtype)}'")
+    if x.ndim < 2:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
+    dims = x.shape[-1]
+    points = x.reshape(-1, dims)
+    if isinstance(bins, (builtins.int, np.integer)) and not isinstance(bins, builtins.bool):
+        bins = [bins] * dims
+    if not isinstance(bins, (list, tuple)) or len(bins) != dims:
+        raise RuntimeError("histogramdd: The size of bins must be equal to the innermost "
+                           "dimension of the input.")
+    if range is not None and len(range) != 2 * dims:
+        raise RuntimeError(f"torch.histogramdd: for a {dims}-dimensional histogram range should "
+                           f"have {2 * dims} elements, but got {len(range)}")
+    w = None
+    if weight is not None:
+        w = np.asarray(getattr(weight, "_data", weight))
+        if w.shape != x.shape[:-1]:
+            raise RuntimeError(
+                "torch.histogramdd: if weight tensor is provided it should have the same shape "
+                "as the input tensor excluding its innermost dimension, but got input with "
+                f"shape {list(x.shape)} and weight with shape {list(w.shape)}")
+        w = w.reshape(-1)
+    edges = [_hist_edges(points[:, d], bins[d], None if range is None else range[2 * d:2 * d + 2],
+                         x.dtype, d) for d in builtins.range(dims)]
+    hist, _ = np.histogramdd(points, bins=edges, weights=w)
+    if density:
+        total = hist.sum()
+        if total:
+            volume = np.ones(())
+            for width in np.ix_(*[np.diff(e).astype(np.float64) for e in edges]):
+                volume = volume * width  # each bin's volume, by broadcasting
+            hist = hist / total / volume
+    return HistogramddResult(_result(hist.astype(x.dtype)),
+                             tuple(_result(e.copy()) for e in edges))
+
+
+def _hist_edges(v: np.ndarray, bins: Any, range: Any, dtype: Any,  # noqa: A002
+                dim: builtins.int) -> np.ndarray:
+    """The bin edges of one dimension: ``bins`` given as a tensor of edges, or a number of
+    equal-width bins over ``range`` (default: ``v``'s min and max, widened by 0.5 each side
+    when equal)."""
     if isinstance(bins, Tensor):
-        edges = bins._data.astype(x.dtype)
+        edges = bins._data.astype(dtype)
         if edges.ndim != 1 or edges.size < 1:
             raise RuntimeError("torch.histogram(): bins tensor should have one dimension and at "
                                f"least 1 element, but got {edges.ndim} dimensions")
@@ -1352,7 +1465,7 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Sequence[float] | None =
                             f"{type(bins).__name__}")
         if bins <= 0:
             raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for "
-                               "dimension 0")
+                               f"dimension {dim}")
         if range is not None:
             lo, hi = (float(r) for r in range)
         elif v.size:
@@ -1361,19 +1474,14 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Sequence[float] | None =
             lo, hi = 0.0, 1.0
         if lo > hi:
             raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min "
-                               f"{lo:g} max {hi:g} for dimension 0")
+                               f"{lo:g} max {hi:g} for dimension {dim}")
         if not (math.isfinite(lo) and math.isfinite(hi)):
-            raise RuntimeError(f"torch.histogramdd: dimension 0's range [{lo}, {hi}] is not "
+            raise RuntimeError(f"torch.histogramdd: dimension {dim}'s range [{lo}, {hi}] is not "
                                "finite")
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
-        edges = np.linspace(lo, hi, bins + 1).astype(x.dtype)
-    hist, _ = np.histogram(v, bins=edges, weights=w)
-    hist = hist.astype(x.dtype)
-    if density:
-        total = hist.sum()
-        hist = hist / (total * np.diff(edges)) if total else hist
-    return HistogramResult(_result(hist.astype(x.dtype)), _result(edges.copy()))
+        edges = np.linspace(lo, hi, bins + 1).astype(dtype)
+    return edges
 
 
 def _search(name: str, seq: np.ndarray, vals: np.ndarray, right: bool, out_int32: bool,

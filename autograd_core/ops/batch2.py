@@ -679,12 +679,78 @@ def _isin(a, b, invert):
     return np.isin(a, b, invert=invert)
 
 
-@op("floor_divide", method=True, samples=())
+class _NoDerivative(Compare):
+    """An op PyTorch records without a derivative (its ``NotImplemented`` node): a float
+    result of an input that requires grad requires grad too, and backward raises PyTorch's
+    error (a result silently cut from the graph would hide that)."""
+
+    def backward(self, g):
+        raise RuntimeError(f"derivative for aten::{self._op_name} is not implemented")
+
+
+class FloorDivide(_NoDerivative):
+    pass
+
+
+class Heaviside(_NoDerivative):
+    pass
+
+
+class Binomial(_NoDerivative):
+    pass
+
+
+@op("binomial", node=Binomial, samples=(), grad_fn="NotImplemented")
+def binomial(count: Tensor, prob: Tensor, generator: Any = None) -> Tensor:
+    """Draw from the binomial distribution with ``count`` trials and success probability
+    ``prob`` (broadcast together), one draw per element, in ``count``'s dtype. Not
+    differentiable, as in PyTorch (a result of inputs that require grad requires grad, and
+    backward through it raises). A negative ``count`` gives 0, as PyTorch's.
+
+    Args:
+        count (Tensor): the numbers of trials (floating point).
+        prob (Tensor): the success probabilities, in ``[0, 1]``.
+        generator (Generator, optional): the random stream; the global one if None.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> ag.binomial(ag.tensor([10.0, 3.0, 4.0]), ag.tensor([0.0, 1.0, 1.0]))
+        tensor([0., 3., 4.])
+    """
+    from autograd_core import random as _random
+
+    for name, t in (("count", count), ("prob", prob)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"binomial(): argument '{name}' must be Tensor, not "
+                            f"{type(t).__name__}")
+        if t.dtype.kind != "f":
+            raise ValueError(f"binomial only supports floating-point dtypes for {name}, got: "
+                             f"{_args.torch_name(t._data.dtype).capitalize()}")
+    if prob.dtype != count.dtype:
+        raise RuntimeError(f"Found dtype {_args.torch_name(prob._data.dtype).capitalize()} but "
+                           f"expected {_args.torch_name(count._data.dtype).capitalize()}")
+    p = prob._data
+    if np.any(~((p >= 0) & (p <= 1))):
+        raise ValueError("binomial: prob must be in [0, 1] (and not NaN)")
+    refuse_capture("binomial")  # a random draw
+    rng = _random.generator(generator, "binomial")
+    return Binomial.apply(count, prob, ufunc=functools.partial(_binomial_draw, rng=rng),
+                          name="binomial")
+
+
+def _binomial_draw(n, p, rng):
+    trials = np.maximum(np.floor(n), 0).astype(np.int64)
+    return rng.binomial(trials, p).astype(np.result_type(n))
+
+
+@op("floor_divide", node=FloorDivide, method=True, samples=(), grad_fn="NotImplemented")
 def floor_divide(input: Any, other: Any) -> Tensor:
     """Divide ``input`` by ``other`` elementwise and round the quotient down (``//``).
 
     Integer operands give an integer result (division by zero raises); floats give floats. Not
-    differentiable, as in PyTorch.
+    differentiable, as in PyTorch: the result of an input that requires grad requires grad,
+    and backward through it raises.
 
     Args:
         input (Tensor or number): the dividend.
@@ -698,17 +764,19 @@ def floor_divide(input: Any, other: Any) -> Tensor:
         >>> ag.floor_divide(ag.tensor([7.5, -7.5]), 2)
         tensor([ 3., -4.])
     """
-    return _binary_values("floor_divide", _floor_div, input, other)
+    return FloorDivide.apply(input, other, ufunc=_floor_div, name="floor_divide")
 
 
 def _floor_div(a, b):
     return _div_rounded(a, b, "floor")  # PyTorch's floor_divide is div(..., "floor")
 
 
-@op("heaviside", method=True, samples=())
+@op("heaviside", node=Heaviside, method=True, samples=(), grad_fn="NotImplemented")
 def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """Return the Heaviside step of ``input``: 0 where negative, 1 where positive, and
-    ``values`` where ``input`` is zero. Both must have the same dtype; not differentiable.
+    ``values`` where ``input`` is zero. Both must have the same dtype. Not differentiable, as
+    in PyTorch: the result of an input that requires grad requires grad, and backward through
+    it raises.
 
     Args:
         input (Tensor): the input tensor.
@@ -727,7 +795,7 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     _args.refuse_complex('"heaviside_cpu" not implemented for \'{dtype}\'', input, values,
                          error=NotImplementedError)
-    return _binary_values("heaviside", _heaviside, input, values)
+    return Heaviside.apply(input, values, ufunc=_heaviside, name="heaviside")
 
 
 def _heaviside(x, values):

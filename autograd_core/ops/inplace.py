@@ -763,7 +763,7 @@ def _value_first_inplace(name):
 _BINARY = {"atan2", "arctan2", "hypot", "copysign", "fmod", "remainder", "floor_divide",
            "xlogy", "heaviside", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
            "logical_xor", "divide", "true_divide", "multiply", "subtract", "addcmul", "addcdiv",
-           "greater", "greater_equal", "less", "less_equal", "not_equal"}
+           "greater", "greater_equal", "less", "less_equal", "not_equal", "igamma", "igammac"}
 _EXAMPLES = {
     "pow": ("[0.25, 1.0]", "2"), "lerp": ("[0.25, 1.0]", "x * 2, 0.5"),
     "addcmul": ("[0.25, 1.0]", "x, x"), "addcdiv": ("[0.25, 1.0]", "x, x"),
@@ -801,7 +801,8 @@ for _name in ("abs", "exp", "log", "log1p", "sqrt", "rsqrt", "neg", "sin", "cos"
               "tril", "triu", "cumsum", "cumprod", "eq", "ne", "lt", "le", "gt", "ge",
               "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
               "bitwise_or", "bitwise_xor", "bitwise_not", "gcd", "lcm", "mvlgamma", "true_divide",
-              "bitwise_left_shift", "bitwise_right_shift", "ldexp", "nextafter"):
+              "bitwise_left_shift", "bitwise_right_shift", "ldexp", "nextafter", "igamma",
+              "igammac"):
     _method(_name + "_")(_elementwise_inplace(_name))
 for _name in ("addcmul", "addcdiv"):
     _method(_name + "_")(_value_first_inplace(_name))
@@ -810,7 +811,7 @@ for _name, _op in (("arccos", "acos"), ("arcsin", "asin"), ("arctan", "atan"),
                    ("arctan2", "atan2"), ("fix", "trunc"), ("divide", "div"),
                    ("multiply", "mul"), ("subtract", "sub"), ("absolute", "abs"),
                    ("greater", "gt"), ("greater_equal", "ge"), ("less", "lt"),
-                   ("less_equal", "le"), ("not_equal", "ne")):
+                   ("less_equal", "le"), ("not_equal", "ne"), ("conj_physical", "conj")):
     _method(_name + "_")(_elementwise_inplace(_name, _op))
 
 

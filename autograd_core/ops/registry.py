@@ -261,12 +261,12 @@ _OUT_OVERLAP = {
 #: predicates, composites, ops without an out variant): refused with PyTorch's TypeError
 _NO_OUT = frozenset((
     "adaptive_avg_pool1d adjoint allclose argwhere as_strided atleast_1d atleast_2d "
-    "atleast_3d avg_pool1d bilinear bincount block_diag broadcast_shapes "
+    "atleast_3d avg_pool1d bilinear bincount binomial block_diag broadcast_shapes "
     "broadcast_tensors broadcast_to cartesian_prod cdist chunk clone combinations conj "
     "constant_pad_nd conv1d conv2d conv3d conv_transpose1d conv_transpose2d "
     "conv_transpose3d corrcoef count_nonzero cov cumulative_trapezoid det diag_embed "
     "diagflat diagonal diagonal_scatter dist dsplit einsum equal flatten flip fliplr "
-    "flipud gradient hsplit imag index_fill index_put is_complex is_conj "
+    "flipud gradient histogramdd hsplit imag index_fill index_put is_complex is_conj "
     "is_floating_point is_inference is_neg is_nonzero is_same_size isclose isfinite "
     "isinf isnan isreal istft leaky_relu logdet masked_fill masked_scatter matrix_exp "
     "max_pool1d max_pool2d max_pool3d meshgrid moveaxis movedim narrow permute pinverse "

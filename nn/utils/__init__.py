@@ -17,6 +17,8 @@ from nn.utils.memory import MemorySummary, memory_summary, tape_saved_bytes
 from nn.utils.weight_norm import remove_weight_norm, weight_norm, weight_norm_init_
 from nn.utils.spectral_norm import remove_spectral_norm, spectral_norm
 from nn.utils.init import skip_init
+from nn.utils.memory_format import (convert_conv2d_weight_memory_format,
+                                    convert_conv3d_weight_memory_format)
 from nn.utils.fusion import (fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval,
                              fuse_linear_bn_weights)
 from nn.utils import fusion, parametrizations, parametrize, prune, rnn, stateless
@@ -29,4 +31,5 @@ __all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_
            "remove_weight_norm", "weight_norm_init_", "spectral_norm", "remove_spectral_norm", "fusion", "parametrize",
            "parametrizations", "prune", "rnn", "stateless", "batch_renorm_limits", "skip_init",
            "clip_grad_norm", "fuse_conv_bn_eval", "fuse_conv_bn_weights", "fuse_linear_bn_eval",
-           "fuse_linear_bn_weights"]
+           "fuse_linear_bn_weights", "convert_conv2d_weight_memory_format",
+           "convert_conv3d_weight_memory_format"]

@@ -17,11 +17,11 @@ CASES = {n: (X, (), {}) for n in (
     "acos", "arccos", "asin", "arcsin", "atan", "arctan", "cosh", "sinh", "ceil", "floor",
     "round", "trunc", "fix", "frac", "erf", "erfc", "erfinv", "exp2", "expm1", "log10",
     "log2", "lgamma", "digamma", "logit", "reciprocal", "sgn", "sinc", "i0", "deg2rad", "rad2deg",
-    "nan_to_num", "negative", "tril", "triu", "logical_not")}
+    "nan_to_num", "negative", "tril", "triu", "logical_not", "conj_physical")}
 CASES.update({n: (X, (Y,), {}) for n in (
     "atan2", "arctan2", "hypot", "copysign", "fmod", "remainder", "floor_divide", "xlogy",
     "heaviside", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor",
-    "divide", "true_divide", "multiply", "subtract")})
+    "divide", "true_divide", "multiply", "subtract", "igamma", "igammac")})
 CASES.update({n: (INTS, (INTS[::-1].copy(),), {}) for n in (
     "bitwise_and", "bitwise_or", "bitwise_xor", "gcd", "lcm")})
 CASES.update({
