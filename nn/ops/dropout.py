@@ -34,17 +34,20 @@ class DropoutOp(Node):
         shape = x.shape if mask_shape is None else mask_shape
         if p == 1.0:
             mask = np.zeros(shape, dt)
-        else:
-            draw_dt = dt if dt in (np.float32, np.float64) else np.float32
-            u = _random.generator().random(shape, dtype=draw_dt)
-            mask = (u >= p).astype(dt)
-            mask *= dt.type(1.0 / (1.0 - p))
+        else:  # PyTorch's: bernoulli_(1 - p) noise in x's dtype, divided by 1 - p in it
+            mask = _keep(shape, p).astype(dt) / dt.type(1.0 - p)
         self.save_for_backward(mask)
         return x * mask
 
     def backward(self, g):
         (m,) = self.saved
         return (g * m,)
+
+
+def _keep(shape, p):
+    """Which elements dropout keeps: PyTorch's ``bernoulli_(1 - p)`` draws (the default
+    generator's)."""
+    return _random.default_generator.bernoulli_array(1.0 - p, tuple(shape))
 
 
 _SELU_NEG = 1.7580993408473766  # -min(selu) = selu's alpha * scale, PyTorch's constant
@@ -74,12 +77,13 @@ class AlphaDropoutOp(Node):
     def forward(self, x, p, mask_shape=None):
         dt = x.dtype
         shape = x.shape if mask_shape is None else mask_shape
-        draw_dt = dt if dt in (np.float32, np.float64) else np.float32
-        keep = (_random.generator().random(shape, dtype=draw_dt) >= p).astype(dt)
+        keep = _keep(shape, p).astype(dt)
         a = 1.0 / np.sqrt((_SELU_NEG ** 2 * p + 1) * (1 - p))
+        # PyTorch's order of operations, each rounded in x's dtype
+        b = (keep - dt.type(1)) * dt.type(_SELU_NEG * a) + dt.type(_SELU_NEG * a * p)
         m = keep * dt.type(a)
         self.save_for_backward(m)
-        return x * m + (keep - 1 + dt.type(p)) * dt.type(_SELU_NEG * a)
+        return x * m + b
 
     def backward(self, g):
         (m,) = self.saved
@@ -105,8 +109,9 @@ class GumbelNoiseOp(Node):
     _grad_fn = "AddBackward0"
 
     def forward(self, x):
-        e = _random.generator().exponential(size=x.shape)
-        return x - np.log(e).astype(x.dtype)
+        # PyTorch's: -log of exponential_() draws made in x's dtype
+        e = _random.default_generator.exponential_array(x.shape, x.dtype)
+        return x + -np.log(e)
 
     def backward(self, g):
         return (g,)
