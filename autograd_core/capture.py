@@ -580,9 +580,12 @@ def _array_ids(args):
 
 
 def _rng_state():
-    from autograd_core.random import default_generator
+    """A comparable snapshot of the default generator (MT19937's position and words, the cached
+    normal draw): a draw outside an op changes it."""
+    from autograd_core.random import default_generator as g
 
-    return default_generator._rng.bit_generator.state["state"]
+    st = g._bits.state["state"]
+    return st["pos"], st["key"].tobytes(), g._normal64
 
 
 def _output_spec(tracer, result):

@@ -998,8 +998,8 @@ def randn(*size: _Shape, generator: Generator | None = None, dtype: DTypeLike | 
           device: DeviceLike | None = None, requires_grad: builtins.bool = False) -> Tensor:
     """Return samples from the standard normal distribution, of shape ``size``.
 
-    The draws come from numpy's PCG64 stream: reproducible with ``manual_seed``, but not the
-    numbers PyTorch draws for the same seed.
+    PyTorch's numbers for a seed (its CPU Box-Muller; float32 to the last bit or two,
+    ``autograd_core.random``).
 
     Args:
         *size (int...): the shape, as integers or one sequence.
@@ -1012,19 +1012,14 @@ def randn(*size: _Shape, generator: Generator | None = None, dtype: DTypeLike | 
 
         >>> import autograd_core as ag
         >>> _ = ag.manual_seed(0)
-        >>> ag.randn(2, 3)
-        tensor([[ 0.1257, -0.1321,  0.6404],
-                [ 0.1049, -0.5357,  0.3616]])
+        >>> ag.randn(2, 3)  # PyTorch's numbers for the seed
+        tensor([[ 1.5410, -0.2934, -2.1788],
+                [ 0.5684, -1.0845, -1.3986]])
     """
     check_device(device, "randn")
-    dt = _float_dtype(dtype)
-    shape = _size(size)
-    if dt.kind == "c":  # PyTorch's: real and imaginary parts each of variance 1/2
-        shape = shape + (2,)
-    arr = _random.generator(generator, "randn").standard_normal(shape)
-    if dt.kind == "c":
-        arr = (arr * np.sqrt(0.5)).view(np.complex128)[..., 0]
-    return _make(arr.astype(dt), requires_grad)
+    # complex: real and imaginary parts each of variance 1/2, as PyTorch's
+    arr = _random.normal(generator, _size(size), _float_dtype(dtype), where="randn")
+    return _make(arr, requires_grad)
 
 
 @_size_keyword
@@ -1048,13 +1043,9 @@ def rand(*size: _Shape, generator: Generator | None = None, dtype: DTypeLike | N
         (autograd_core.Size([1000]), True)
     """
     check_device(device, "rand")
-    dt = _float_dtype(dtype)
-    shape = _size(size)
-    arr: np.ndarray = _random.generator(generator, "rand").random(
-        shape + (2,) if dt.kind == "c" else shape)
-    if dt.kind == "c":  # both parts uniform in [0, 1), as PyTorch's
-        arr = arr.view(np.complex128)[..., 0]
-    return _make(arr.astype(dt), requires_grad)
+    # complex: both parts uniform in [0, 1), as PyTorch's
+    return _make(_random.uniform(generator, _size(size), _float_dtype(dtype), where="rand"),
+                 requires_grad)
 
 
 def randint(low: builtins.int = 0, high: Any = None, size: Any = None, *,
@@ -1077,8 +1068,8 @@ def randint(low: builtins.int = 0, high: Any = None, size: Any = None, *,
 
         >>> import autograd_core as ag
         >>> _ = ag.manual_seed(0)
-        >>> ag.randint(0, 10, (5,))
-        tensor([8, 6, 5, 2, 3])
+        >>> ag.randint(0, 10, (5,))  # PyTorch's numbers for the seed
+        tensor([4, 9, 3, 0, 3])
     """
     check_device(device, "randint")
     if size is None:
@@ -1092,7 +1083,7 @@ def randint(low: builtins.int = 0, high: Any = None, size: Any = None, *,
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
-    arr = _random.generator(generator, "randint").integers(low, high, size=_size((size,)))
+    arr = _random.integers(generator, low, high, _size((size,)), "randint")
     return _make(arr.astype(_dtype(dtype) or int64), requires_grad)
 
 
@@ -1117,7 +1108,7 @@ def randperm(n: builtins.int, *, generator: Generator | None = None, dtype: DTyp
     check_device(device, "randperm")
     if isinstance(n, _builtin_bool) or not isinstance(n, (_builtin_int, np.integer)) or n < 0:
         raise RuntimeError(f"randperm: n must be a non-negative int, got {n!r}")
-    arr = _random.generator(generator, "randperm").permutation(_builtin_int(n))
+    arr = _random.permutation(generator, _builtin_int(n), "randperm")
     return _make(arr.astype(_dtype(dtype) or int64), requires_grad)
 
 
@@ -1258,7 +1249,12 @@ def multinomial(input: Tensor, num_samples: builtins.int, replacement: builtins.
     total = rows.sum(axis=1, keepdims=True)
     if np.any(total <= 0):
         raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    rng = _random.generator(generator, "multinomial")
+    src = _random._source(generator, "multinomial")
+    if isinstance(src, Generator):  # PyTorch's algorithms and numbers
+        dt = p.dtype if p.dtype.kind == "f" else np.dtype(np.float32)
+        return Tensor._wrap(src.multinomial_array(p.astype(dt, copy=False), num_samples,
+                                                  replacement))
+    rng = src
     if replacement:
         cdf = np.cumsum(rows / total, axis=1)
         cdf[:, -1] = 1.0
@@ -1294,8 +1290,9 @@ def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
     p = _probabilities(input, "bernoulli")
     if np.any(~((p >= 0) & (p <= 1))):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    u = _random.generator(generator, "bernoulli").random(p.shape)
-    return Tensor._wrap((u < p).astype(p.dtype))
+    keep = _random.draw(generator, "bernoulli", "bernoulli_array",
+                        lambda r: r.random(p.shape) < p, p, p.shape)
+    return Tensor._wrap(keep.astype(p.dtype))
 
 
 def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
@@ -1453,19 +1450,19 @@ def normal(mean: Tensor | builtins.float, std: Tensor | builtins.float = 1.0,
         tensor([1., 1.])
     """
     check_device(device, "normal")
-    rng = _random.generator(generator, "normal")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         shape = np.broadcast_shapes(np.shape(getattr(mean, "_data", mean)),
                                     np.shape(getattr(std, "_data", std)))
         kinds = [x.dtype for x in (mean, std) if isinstance(x, Tensor)]
         dt = np.result_type(*[np.dtype(getattr(k, "dtype", k)) for k in kinds])
-        noise = Tensor._wrap(rng.standard_normal(shape).astype(dt))
+        # PyTorch's: N(0, 1) draws of the result's shape, times std, plus mean
+        noise = Tensor._wrap(_random.normal(generator, shape, dt, where="normal"))
         return noise * std + mean
     if size is None:
         raise TypeError("normal() received an invalid combination of arguments: with a float "
                         "mean and std, give size")
-    arr = rng.normal(mean, std, _size((size,)))
-    return _make(arr.astype(_float_dtype(dtype)), requires_grad)
+    arr = _random.normal(generator, _size((size,)), _float_dtype(dtype), mean, std, "normal")
+    return _make(arr, requires_grad)
 
 
 def get_default_device() -> Any:

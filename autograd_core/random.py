@@ -1,23 +1,31 @@
 """Random number generators: ``Generator`` objects and the default one behind every draw of
 the project (init, dropout, ``randn``, shuffling).
 
-``manual_seed(n)`` seeds the default generator and returns it, as PyTorch's. Each
-``Generator`` wraps a numpy ``Generator`` on PCG64 seeded with ``numpy.random.default_rng(seed)``:
-the streams differ from PyTorch's Mersenne Twister for the same seed (the distributions are the
-same); ``manual_seed(n)`` gives the same numbers it always gave here.
+PyTorch's CPU generator, number for number: each ``Generator`` is a Mersenne Twister (MT19937)
+seeded as PyTorch seeds it (``manual_seed(n)``: the low 32 bits of ``n``), and the draws that
+programs' numbers hang on are made with PyTorch's CPU algorithms, so a program that seeds gets
+PyTorch's numbers: ``rand``/``uniform_`` (hence every layer's default initialisation) and
+``randint``/``randperm``/``random_`` (hence ``DataLoader(shuffle=True)`` and ``random_split``)
+bit for bit; ``randn``/``normal_`` too (Box-Muller on the same uniforms: 16 or more float32
+values with the polynomial ``log``/``sin``/``cos`` of PyTorch's AVX2 kernel, fewer or float64
+with libm's, pairs cached across calls as PyTorch caches them); ``bernoulli``/``dropout``,
+``multinomial``, ``exponential_``, ``cauchy_``, ``log_normal_`` and ``geometric_`` too. The
+distributions' samplers, ``poisson`` and ``WeightedRandomSampler`` use numpy's algorithms on
+the same stream: the same distributions, other numbers than PyTorch's.
 
-Differences from PyTorch, on purpose: the default generator starts from a seed drawn from the
-operating system's entropy (PyTorch starts from the fixed seed 67280421310721; a new
-``Generator()`` does start from that seed here too); ``get_state()`` is a 45-byte uint8 tensor
-(PCG64's state, its pending 32-bit half-draw and the initial seed), not PyTorch's 5056 bytes.
-A ``Generator`` can also be passed where a ``numpy.random.Generator`` is expected: numpy's
-drawing methods (``integers``, ``permutation``, ``random``, ``normal``, ...) are forwarded.
+``manual_seed(n)`` seeds the default generator and returns it, as PyTorch's; the default
+generator and a new ``Generator()`` start from PyTorch's seed 67280421310721. ``get_state()``
+is PyTorch's 5056-byte layout (MT19937's words, the cached normal draw). A ``Generator`` can
+also be passed where a ``numpy.random.Generator`` is expected: numpy's drawing methods
+(``integers``, ``permutation``, ``random``, ``normal``, ...) are forwarded (on the same stream).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import struct
 from typing import Any, Iterator
 
 import numpy as np
@@ -29,9 +37,14 @@ from autograd_core.tensor import Tensor
 __all__ = ["Generator", "default_generator", "fork_rng", "get_rng_state", "initial_seed",
            "manual_seed", "seed", "set_rng_state"]
 
-_DEFAULT_SEED = 67280421310721  # PyTorch's seed of a new Generator
-_STATE_BYTES = 45  # state (16) + increment (16) + pending half-draw (4) + its flag (1) + seed (8)
+_DEFAULT_SEED = 67280421310721  # PyTorch's seed of a new (and of the default) generator
 _U64 = 1 << 64
+_N = 624  # MT19937's words
+# PyTorch's CPUGeneratorImplState: the initial seed, left, seeded, next, the 624 words (as
+# uint64), normal_x, normal_y (the cached double normal draw), normal_rho, its valid flag, then
+# the cached float normal draw and its flag; native alignment, 5056 bytes
+_STATE = struct.Struct("<Qii Q 624Q ddd i 4x f ? 3x")
+_STATE_BYTES = _STATE.size
 
 
 def _seed_value(seed: Any, where: str) -> int:
@@ -50,12 +63,14 @@ def _seed_value(seed: Any, where: str) -> int:
 
 
 class Generator:
-    """A random number generator, as ``torch.Generator``.
+    """A random number generator, as ``torch.Generator``: PyTorch's CPU generator (MT19937,
+    seeded as PyTorch seeds it), so ``rand``, ``randn``, ``randint``, ``randperm`` and the
+    in-place ``uniform_``/``normal_``/``random_`` give PyTorch's numbers for a seed.
 
     Pass one as ``generator=`` to ``rand``, ``randn``, ``randint``, ``randperm``,
     ``multinomial``, ``bernoulli``, ``Tensor.normal_``, ``Tensor.uniform_``, ... to draw from it
     instead of the default generator. A new generator is seeded with 67280421310721, PyTorch's
-    default; its stream is numpy's PCG64, so the numbers differ from PyTorch's for the same seed.
+    default.
 
     Args:
         device (device or str): ``"cpu"``, the only device. Default: ``"cpu"``.
@@ -64,16 +79,18 @@ class Generator:
 
         >>> import autograd_core as ag
         >>> g = ag.Generator().manual_seed(42)
-        >>> a = ag.rand(3, generator=g)
+        >>> ag.rand(3, generator=g)
+        tensor([0.8823, 0.9150, 0.3829])
         >>> _ = g.manual_seed(42)
-        >>> (ag.rand(3, generator=g) == a).all().item()
-        True
+        >>> ag.rand(3, generator=g)
+        tensor([0.8823, 0.9150, 0.3829])
     """
 
     def __init__(self, device: Any = "cpu") -> None:
         self._device = check_device(device, "Generator") or _device("cpu")
-        self._seed = _DEFAULT_SEED
-        self._rng = np.random.default_rng(_DEFAULT_SEED)
+        self._bits = np.random.MT19937()
+        self._rng = np.random.Generator(self._bits)
+        self.manual_seed(_DEFAULT_SEED)
 
     @property
     def device(self) -> Any:
@@ -83,8 +100,11 @@ class Generator:
     def manual_seed(self, seed: int) -> Generator:
         """Seed the generator; returns it."""
         seed = _seed_value(seed, "manual_seed")
-        self._rng = np.random.default_rng(seed)
+        self._bits._legacy_seeding(seed & 0xFFFFFFFF)  # PyTorch's mt19937(seed): 32 bits
         self._seed = seed
+        self._normal64: float | None = None  # PyTorch's cached second Box-Muller draws
+        self._normal32: float | None = None
+        self._fresh = self._bits.state["state"]["key"][:4].copy()  # to tell a fresh seed
         return self
 
     def seed(self) -> int:
@@ -98,13 +118,18 @@ class Generator:
         return self._seed
 
     def get_state(self) -> Tensor:
-        """The generator's state as a uint8 Tensor (give it to ``set_state``)."""
-        st = self._rng.bit_generator.state
-        raw = (st["state"]["state"].to_bytes(16, "little")
-               + st["state"]["inc"].to_bytes(16, "little")
-               + int(st["uinteger"]).to_bytes(4, "little")
-               + bytes([int(st["has_uint32"])])
-               + self._seed.to_bytes(8, "little"))
+        """The generator's state as a uint8 Tensor (give it to ``set_state``): PyTorch's
+        layout, 5056 bytes."""
+        st = self._bits.state["state"]
+        key, pos = st["key"], int(st["pos"])
+        fresh = pos == _N and np.array_equal(key[:4], self._fresh)
+        # MT19937's position as PyTorch counts it: ``left`` words until the next refill
+        left, nxt = _N + 1 - pos, (0 if fresh else pos)
+        raw = _STATE.pack(self._seed, left, 1, nxt, *(int(k) for k in key), 0.0,
+                          0.0 if self._normal64 is None else self._normal64, 0.0,
+                          self._normal64 is not None,
+                          0.0 if self._normal32 is None else self._normal32,
+                          self._normal32 is not None)
         return Tensor._wrap(np.frombuffer(raw, dtype=np.uint8).copy())
 
     def set_state(self, new_state: Tensor) -> Generator:
@@ -117,19 +142,20 @@ class Generator:
             raise RuntimeError(f"Expected a generator state of size {_STATE_BYTES} (a 1-d uint8 "
                                f"tensor from get_state()), but found the input RNG state of "
                                f"dtype {arr.dtype} and shape {tuple(arr.shape)}")
-        raw = arr.tobytes()
-        inc = int.from_bytes(raw[16:32], "little")
-        if raw[36] > 1 or inc % 2 == 0:  # PCG64's increment is always odd
+        fields = _STATE.unpack(arr.tobytes())
+        seed, left, _, _ = fields[:4]
+        words = fields[4:4 + _N]
+        n64, n64_ok, n32, n32_ok = fields[4 + _N + 1], fields[4 + _N + 3], fields[-2], fields[-1]
+        if not 1 <= left <= _N + 1 or any(w >> 32 for w in words):
             raise RuntimeError("set_state: the tensor is not a generator state from "
                                "get_state() (corrupt or foreign)")
-        rng = np.random.Generator(np.random.PCG64())
-        rng.bit_generator.state = {
-            "bit_generator": "PCG64",
-            "state": {"state": int.from_bytes(raw[:16], "little"), "inc": inc},
-            "has_uint32": raw[36], "uinteger": int.from_bytes(raw[32:36], "little"),
-        }
-        self._rng = rng
-        self._seed = int.from_bytes(raw[37:45], "little")
+        self._bits.state = {"bit_generator": "MT19937",
+                            "state": {"key": np.array(words, dtype=np.uint32),
+                                      "pos": _N + 1 - left}}
+        self._seed = seed
+        self._normal64 = float(n64) if n64_ok else None
+        self._normal32 = float(n32) if n32_ok else None
+        self._fresh = np.full(4, -1, np.int64)  # a restored state counts as drawn from
         return self
 
     def __getattr__(self, name: str) -> Any:
@@ -141,9 +167,306 @@ class Generator:
     def __repr__(self) -> str:
         return f"<autograd_core.Generator object on {self._device}, initial_seed={self._seed}>"
 
+    # ---- PyTorch's CPU algorithms ------------------------------------------------------------
+    def _u32(self, n: int) -> np.ndarray:
+        """``n`` raw 32-bit draws (PyTorch's ``random()``), as uint64."""
+        return self._bits.random_raw(n) if n else np.zeros(0, np.uint64)
 
-default_generator = Generator()
-default_generator.seed()
+    def _u64(self, n: int) -> np.ndarray:
+        """``n`` 64-bit draws (PyTorch's ``random64()``: the first 32-bit draw the high half)."""
+        r = self._u32(2 * n)
+        return (r[0::2] << np.uint64(32)) | r[1::2]
+
+    def _unit(self, n: int, dtype: np.dtype) -> np.ndarray:
+        """``n`` uniforms in [0, 1) as PyTorch's ``uniform_real_distribution`` makes them: the
+        low ``digits`` bits of a draw (``random64`` for float64, ``random`` otherwise) times
+        2**-digits; float64 values (exact)."""
+        if dtype == np.float64:
+            return (self._u64(n) & np.uint64((1 << 53) - 1)).astype(np.float64) * 2.0 ** -53
+        digits = np.finfo(dtype).nmant + 1 if dtype.kind == "f" else 24
+        return (self._u32(n) & np.uint64((1 << digits) - 1)).astype(np.float64) * 2.0 ** -digits
+
+    def uniform_array(self, shape: tuple, dtype: Any, low: float = 0.0,
+                      high: float = 1.0) -> np.ndarray:
+        """``Tensor.uniform_(low, high)``'s values: ``x * (high - low) + low`` with one
+        rounding (PyTorch's compiled expression is a fused multiply-add), ``high - low``
+        in the dtype."""
+        dt = np.dtype(dtype)
+        if dt.kind == "c":
+            return self.uniform_array(tuple(shape) + (2,), _component(dt), low, high) \
+                .view(dt)[..., 0]
+        n = int(np.prod(shape, dtype=np.int64))
+        x = self._unit(n, dt)
+        if dt == np.float64:
+            out = _fma64(x, float(high) - float(low), float(low))
+        else:
+            lo, hi = np.float32(low), np.float32(high)
+            out = x * np.float64(hi - lo) + np.float64(lo)  # exact product, one rounding
+        return out.astype(dt).reshape(shape)
+
+    def normal_array(self, shape: tuple, dtype: Any, mean: float = 0.0,
+                     std: float = 1.0) -> np.ndarray:
+        """``Tensor.normal_(mean, std)``'s values, as PyTorch's CPU kernel: 16 or more
+        elements, uniforms for all first, then Box-Muller on blocks of 16 (the first 8 of a
+        block with the last 8; a remainder redraws the last 16); fewer, one pair of double
+        uniforms per two draws, the second draw kept for the next call."""
+        dt = np.dtype(dtype)
+        if dt.kind == "c":  # PyTorch's: the real view, each part of variance std**2 / 2
+            return self.normal_array(tuple(shape) + (2,), _component(dt), mean,
+                                     std / np.sqrt(2.0)).view(dt)[..., 0]
+        n = int(np.prod(shape, dtype=np.int64))
+        if n >= 16:
+            work = np.float64 if dt == np.float64 else np.float32
+            u = self._unit(n, dt).astype(work)
+            blocks = u[: n - n % 16].reshape(-1, 16)
+            out = _box_muller16(blocks, mean, std, work).reshape(-1)
+            if n % 16:
+                tail = _box_muller16(self._unit(16, dt).astype(work).reshape(1, 16), mean,
+                                     std, work).reshape(-1)
+                out = np.concatenate([out, tail[16 - n % 16:]]) if out.size else \
+                    tail[16 - n % 16:]
+                if n > 16:  # the redrawn block overwrote the last 16 values
+                    out[n - 16:] = tail
+            return out.astype(dt).reshape(shape)
+        return self._normal_pairs(n, mean, std).astype(dt).reshape(shape)
+
+    def integers_array(self, low: int, high: int, shape: tuple) -> np.ndarray:
+        """``randint(low, high)`` / ``random_(low, high)``'s values, as int64: a draw modulo
+        the range plus ``low`` (``random64`` for a range of 2**32 or more, else ``random``)."""
+        span = int(high) - int(low)
+        n = int(np.prod(shape, dtype=np.int64))
+        r = self._u64(n) if span >= 1 << 32 else self._u32(n)
+        vals = (r % np.uint64(span)).astype(np.int64) + np.int64(low) if span < 1 << 63 else \
+            np.array([(int(v) % span) + int(low) for v in r], dtype=np.int64)
+        return vals.reshape(shape)
+
+    def random_array(self, shape: tuple, dtype: Any) -> np.ndarray:
+        """``random_()``'s values without bounds: ``random64`` for int64 and float64, else
+        ``random``, modulo ``max + 1`` of the dtype (``2**digits + 1`` for floats; bool: the
+        low bit)."""
+        dt = np.dtype(dtype)
+        n = int(np.prod(shape, dtype=np.int64))
+        wide = dt in (np.dtype(np.int64), np.dtype(np.float64))
+        r = self._u64(n) if wide else self._u32(n)
+        if dt.kind == "b":
+            return (r & np.uint64(1)).astype(bool).reshape(shape)
+        if dt.kind == "f":
+            mod = (1 << (np.finfo(dt).nmant + 1)) + 1
+        else:
+            mod = int(np.iinfo(dt).max) + 1
+        return (r % np.uint64(mod)).astype(dt).reshape(shape)
+
+    def bernoulli_array(self, p: Any, shape: tuple) -> np.ndarray:
+        """``bernoulli_(p)``'s draws as a bool array: a uniform below ``p``, a double one
+        (``random64``) for a number or a float64 ``p``, a float one (``random``) for a float32
+        ``p`` (PyTorch's ``bernoulli_distribution<double>`` / ``<float>``)."""
+        n = int(np.prod(shape, dtype=np.int64))
+        if isinstance(p, np.ndarray) and p.dtype != np.float64:
+            pf = np.broadcast_to(p.astype(np.float32), shape).reshape(-1)
+            return (self._unit(n, np.dtype(np.float32)) < pf).reshape(shape)
+        return (self._unit(n, np.dtype(np.float64)) < np.broadcast_to(
+            np.asarray(p, np.float64), shape).reshape(-1)).reshape(shape)
+
+    def exponential_array(self, shape: tuple, dtype: Any, lambd: float = 1.0) -> np.ndarray:
+        """``exponential_(lambd)``: ``-1 / lambd * log1p(-u)``, ``u`` a double uniform."""
+        n = int(np.prod(shape, dtype=np.int64))
+        u = self._unit(n, np.dtype(np.float64))
+        return (-1.0 / lambd * _libm(math.log1p, -u)).astype(dtype).reshape(shape)
+
+    def cauchy_array(self, shape: tuple, dtype: Any, median: float, sigma: float) -> np.ndarray:
+        """``cauchy_``: ``median + sigma * tan(pi * (u - 1/2))``, ``u`` a double uniform."""
+        n = int(np.prod(shape, dtype=np.int64))
+        u = self._unit(n, np.dtype(np.float64))
+        return (median + sigma * _libm(math.tan, math.pi * (u - 0.5))).astype(dtype) \
+            .reshape(shape)
+
+    def geometric_array(self, shape: tuple, dtype: Any, p: float) -> np.ndarray:
+        """``geometric_(p)``: ``ceil(log(u) / log1p(-p))``, ``u`` a double uniform."""
+        n = int(np.prod(shape, dtype=np.int64))
+        u = self._unit(n, np.dtype(np.float64))
+        return np.ceil(_libm(math.log, u) / math.log1p(-p)).astype(dtype).reshape(shape)
+
+    def log_normal_array(self, shape: tuple, dtype: Any, mean: float,
+                         std: float) -> np.ndarray:
+        """``log_normal_``: ``exp`` of the per-element normal draws (the cached pairs)."""
+        n = int(np.prod(shape, dtype=np.int64))
+        z = self._normal_pairs(n, mean, std)
+        return _libm(math.exp, z).astype(dtype).reshape(shape)
+
+    def multinomial_array(self, probs: np.ndarray, n: int, replacement: bool) -> np.ndarray:
+        """``multinomial(probs, n, replacement)`` for rows of ``probs`` (validated by the
+        caller), as PyTorch's CPU kernel: one draw, or without replacement, the largest
+        ``probs / q`` with ``q ~ Exp(1)`` drawn for every entry (the Gumbel trick); with
+        replacement, a double uniform per draw searched in the row's normalised cumulative
+        sums (summed in the row's dtype, the last set to 1)."""
+        rows = probs.reshape(-1, probs.shape[-1])
+        if not replacement or n == 1:
+            q = self.exponential_array(rows.shape, rows.dtype)
+            key = rows / q
+            if n == 1:
+                out = np.argmax(key, axis=-1)[:, None]
+            else:  # the n largest, largest first
+                out = np.argsort(-key, axis=-1, kind="stable")[:, :n]
+        else:
+            out = np.empty((rows.shape[0], n), np.int64)
+            for i, row in enumerate(rows):
+                cum = np.cumsum(row)
+                cum = cum / cum[-1]
+                cum[-1] = 1
+                out[i] = np.searchsorted(cum.astype(np.float64),
+                                         self._unit(n, np.dtype(np.float64)), side="left")
+        return out.astype(np.int64).reshape(probs.shape[:-1] + (n,))
+
+    def _normal_pairs(self, n: int, mean: float, std: float) -> np.ndarray:
+        """``n`` draws of PyTorch's ``normal_distribution<double>``: Box-Muller on two double
+        uniforms per pair, the cosine returned and the sine kept for the next draw."""
+        vals = np.empty(n, np.float64)
+        k = 0
+        if n and self._normal64 is not None:
+            vals[0], self._normal64 = self._normal64, None
+            k = 1
+        pairs = (n - k + 1) // 2
+        if pairs:
+            u = self._unit(2 * pairs, np.dtype(np.float64))
+            u1, u2 = u[0::2], u[1::2]
+            r = np.sqrt(-2.0 * _libm(math.log1p, -u2))
+            theta = 2.0 * np.pi * u1
+            cos, sin = r * _libm(math.cos, theta), r * _libm(math.sin, theta)
+            both = np.empty(2 * pairs)
+            both[0::2], both[1::2] = cos, sin
+            vals[k:] = both[:n - k]
+            if (n - k) % 2:  # the last pair's sine waits for the next call
+                self._normal64 = float(sin[-1])
+        return _fma64(vals, float(std), float(mean))
+
+    def permutation_array(self, n: int) -> np.ndarray:
+        """``randperm(n)``: PyTorch's CPU Fisher-Yates, ``i`` swapped with ``i + random() %
+        (n - i)`` for ``i < n - 1``."""
+        perm = np.arange(n, dtype=np.int64)
+        if n > 1:
+            picks = (self._u32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).astype(np.int64)
+            _fisher_yates(perm, picks)
+        return perm
+
+
+def _component(dt: np.dtype) -> np.dtype:
+    return np.dtype(np.float64 if dt == np.complex128 else np.float32)
+
+
+def _fma64(a: Any, b: float, c: float) -> Any:
+    """``a * b + c`` with one rounding (float64; Dekker's exact product and Knuth's sum)."""
+    a = np.asarray(a, dtype=np.float64)
+    p = a * b
+    split = 134217729.0  # 2**27 + 1
+    t = split * a
+    ah = t - (t - a)
+    al = a - ah
+    t = split * b
+    bh = t - (t - b)
+    bl = b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    v = s - p
+    return s + (((p - (s - v)) + (c - v)) + e)
+
+
+def _fma32(a: Any, b: Any, c: Any) -> np.ndarray:
+    """float32 ``a * b + c`` with one rounding (the product is exact in float64)."""
+    return (np.asarray(a, np.float64) * np.asarray(b, np.float64)
+            + np.asarray(c, np.float64)).astype(np.float32)
+
+
+_F32 = np.float32
+_LOG_P = tuple(_F32(v) for v in (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1,
+                                  -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
+                                  2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1))
+_COS_P = tuple(_F32(v) for v in (2.443315711809948e-5, -1.388731625493765e-3,
+                                  4.166664568298827e-2))
+_SIN_P = tuple(_F32(v) for v in (-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1))
+_PI4_PARTS = tuple(_F32(v) for v in (-0.78515625, -2.4187564849853515625e-4,
+                                      -3.77489497744594108e-8))
+
+
+def _log_f32(x: np.ndarray) -> np.ndarray:
+    """Natural log of positive float32 values as PyTorch's AVX2 Box-Muller computes it (the
+    Cephes polynomial of ``avx_mathfun.h``, products fused into the following sums as the
+    compiled kernel fuses them), bit for bit."""
+    i32 = np.int32
+    bits = np.maximum(x, np.array(0x00800000, i32).view(_F32)).view(i32)
+    e = ((bits >> 23) - 127).astype(_F32) + _F32(1)
+    m = ((bits & i32(~0x7F800000)) | np.array(0.5, _F32).view(i32)).view(_F32)  # [0.5, 1)
+    low = m < _F32(0.707106781186547524)
+    x = (m - _F32(1)) + np.where(low, m, _F32(0))
+    e = e - np.where(low, _F32(1), _F32(0))
+    z = x * x
+    y = np.full_like(x, _LOG_P[0])
+    for p in _LOG_P[1:]:
+        y = _fma32(y, x, p)
+    y = _fma32(y * x, z, e * _F32(-2.12194440e-4))
+    y = _fma32(z, _F32(-0.5), y)
+    return _fma32(e, _F32(0.693359375), x + y)
+
+
+def _sincos_f32(x: np.ndarray) -> tuple:
+    """Sine and cosine of non-negative float32 angles as PyTorch's AVX2 Box-Muller computes
+    them (Cephes' octant reduction and polynomials, ``avx_mathfun.h``), bit for bit."""
+    i32 = np.int32
+    j = ((x * _F32(1.27323954473516)).astype(i32) + 1) & i32(~1)  # the octant, rounded even
+    y = j.astype(_F32)
+    for part in _PI4_PARTS:  # x - j * pi / 4 in three steps
+        x = _fma32(y, part, x)
+    sin_sign = (j & 4) << 29
+    cos_sign = (~(j - 2) & 4) << 29
+    z = x * x
+    yc = np.full_like(x, _COS_P[0])
+    for p in _COS_P[1:]:
+        yc = _fma32(yc, z, p)
+    yc = _fma32(yc * z, z, -(z * _F32(0.5))) + _F32(1)
+    ys = np.full_like(x, _SIN_P[0])
+    for p in _SIN_P[1:]:
+        ys = _fma32(ys, z, p)
+    ys = _fma32(ys * z, x, x)
+    first = (j & 2) == 0  # the octant decides which polynomial is which
+    s = np.where(first, ys, yc).view(i32) ^ sin_sign
+    c = np.where(first, yc, ys).view(i32) ^ cos_sign
+    return s.view(_F32), c.view(_F32)
+
+
+def _box_muller16(blocks: np.ndarray, mean: float, std: float, work: Any) -> np.ndarray:
+    """PyTorch's Box-Muller on rows of 16 uniforms (in ``work``, float32 or float64):
+    ``u1 = 1 - x[:8]``, ``u2 = x[8:]``, radius ``sqrt(-2 log u1)``, angle ``2 pi u2``, the
+    cosines first, then the sines, ``* std + mean`` fused. float32 is its AVX2 kernel
+    (``normal_fill_AVX2``, what x86 CPUs run, AVX-512 ones included), float64 its scalar one
+    (libm's functions)."""
+    u1 = work(1) - blocks[:, :8]
+    u2 = blocks[:, 8:]
+    if work is np.float32:
+        radius = np.sqrt(_F32(-2) * _log_f32(u1))
+        s, c = _sincos_f32(_F32(2.0 * np.pi) * u2)
+        pair = np.concatenate([radius * c, radius * s], axis=1)
+        return _fma32(pair, _F32(std), _F32(mean))
+    radius = np.sqrt(-2.0 * _libm(math.log, u1))
+    theta = 2.0 * np.pi * u2
+    pair = np.concatenate([radius * _libm(math.cos, theta), radius * _libm(math.sin, theta)],
+                          axis=1)
+    return _fma64(pair, float(std), float(mean))
+
+
+def _libm(fn: Any, x: np.ndarray) -> np.ndarray:
+    """``fn`` (a ``math`` function: the C library's, as PyTorch's scalar kernels call it;
+    numpy's own vectorised float64 functions differ in the last bit now and then)."""
+    return np.fromiter(map(fn, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
+
+
+def _fisher_yates(perm: np.ndarray, picks: np.ndarray) -> None:
+    """Swap ``perm[i]`` with ``perm[i + picks[i]]`` for each ``i`` in order (in place)."""
+    for i, z in enumerate(picks.tolist()):
+        if z:
+            j = i + z
+            perm[i], perm[j] = perm[j], perm[i]
+
+
+default_generator = Generator()  # PyTorch's: seeded with 67280421310721 at import
 
 
 def manual_seed(seed: int) -> Generator:
@@ -267,6 +590,75 @@ def generator(gen: Generator | None = None, where: str = "generator") -> np.rand
         return gen
     raise TypeError(f"{where}: generator must be an autograd_core.Generator (or a "
                     f"numpy.random.Generator), got {type(gen).__name__}")
+
+
+def _source(gen: Any, where: str) -> Any:
+    """The ``Generator`` to draw from with PyTorch's algorithms, or a user's
+    ``numpy.random.Generator`` (drawn from with numpy's)."""
+    if gen is None:
+        return default_generator
+    if isinstance(gen, (Generator, np.random.Generator)):
+        return gen
+    raise TypeError(f"{where}: generator must be an autograd_core.Generator (or a "
+                    f"numpy.random.Generator), got {type(gen).__name__}")
+
+
+def uniform(gen: Any, shape: tuple, dtype: Any, low: float = 0.0, high: float = 1.0,
+            where: str = "uniform_") -> np.ndarray:
+    """Uniform draws on ``[low, high)`` of ``dtype`` (PyTorch's ``uniform_``)."""
+    src = _source(gen, where)
+    if isinstance(src, Generator):
+        return src.uniform_array(tuple(shape), dtype, low, high)
+    return draws_for(tuple(shape), dtype, lambda s: src.uniform(low, high, s)).astype(dtype)
+
+
+def normal(gen: Any, shape: tuple, dtype: Any, mean: float = 0.0, std: float = 1.0,
+           where: str = "normal_") -> np.ndarray:
+    """Normal draws ``N(mean, std**2)`` of ``dtype`` (PyTorch's ``normal_``; complex: each
+    part of variance ``std**2 / 2``)."""
+    src = _source(gen, where)
+    if isinstance(src, Generator):
+        return src.normal_array(tuple(shape), dtype, mean, std)
+    if np.dtype(dtype).kind == "c":
+        std = std / np.sqrt(2.0)
+    return draws_for(tuple(shape), dtype, lambda s: src.normal(mean, std, s)).astype(dtype)
+
+
+def integers(gen: Any, low: int, high: int, shape: tuple, where: str = "randint") -> np.ndarray:
+    """Integers drawn uniformly from ``[low, high)``, int64 (PyTorch's ``randint``)."""
+    src = _source(gen, where)
+    if isinstance(src, Generator):
+        return src.integers_array(low, high, tuple(shape))
+    return src.integers(low, high, size=tuple(shape), dtype=np.int64)
+
+
+def permutation(gen: Any, n: int, where: str = "randperm") -> np.ndarray:
+    """A random permutation of ``0 .. n-1``, int64 (PyTorch's ``randperm``)."""
+    src = _source(gen, where)
+    if isinstance(src, Generator):
+        return src.permutation_array(int(n))
+    return src.permutation(int(n)).astype(np.int64)
+
+
+def random_bits(gen: Any, shape: tuple, dtype: Any, where: str = "random_") -> np.ndarray:
+    """``random_()``'s draws without bounds (PyTorch's: ``[0, max]`` of the dtype, floats up
+    to ``2**digits``)."""
+    src = _source(gen, where)
+    if isinstance(src, Generator):
+        return src.random_array(tuple(shape), dtype)
+    dt = np.dtype(dtype)
+    top = 2 if dt.kind == "b" else (1 << (np.finfo(dt).nmant + 1)) + 1 if dt.kind == "f" \
+        else int(np.iinfo(dt).max) + 1
+    return src.integers(0, top, size=tuple(shape)).astype(dt)
+
+
+def draw(gen: Any, where: str, method: str, numpy_form: Any, *args: Any) -> np.ndarray:
+    """The values of a ``Generator`` method (PyTorch's algorithm: ``method`` with ``args``),
+    or, for a user's ``numpy.random.Generator``, ``numpy_form(that generator)``."""
+    src = _source(gen, where)
+    if isinstance(src, Generator):
+        return getattr(src, method)(*args)
+    return numpy_form(src)
 
 
 def draws_for(shape: tuple, dtype: Any, draw: Any) -> np.ndarray:

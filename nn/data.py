@@ -10,18 +10,21 @@ batch of numbers of mixed kinds takes PyTorch's type: ``[1, 2.5]`` is float32). 
 indices instead of stacking single samples: same result, far less Python; indexing is recorded,
 so batches of a tensor that requires grad stay on its graph.
 
-Shuffling draws a fresh permutation at the start of every epoch from ``generator`` (a
-``numpy.random.Generator``, an object with the same ``integers``/``permutation`` methods, or an
-int seed) or, by default, from the project's generator, so ``ag.manual_seed(n)`` makes the order
-reproducible.
+Shuffling draws a fresh permutation at the start of every epoch from ``generator`` (an
+``autograd_core.Generator``, a ``numpy.random.Generator``, an object with the same
+``integers``/``permutation`` methods, or an int seed) or, by default, from the project's
+generator. With the project's generators the draws are PyTorch's, in PyTorch's order (the
+epoch's ``base_seed``, then the order from a generator seeded from the default one), so
+``ag.manual_seed(n)`` gives PyTorch's batches for the seed.
 
 ``num_workers > 0`` loads batches in worker processes (the "fork" start method where the
 platform has it, else "spawn"; or ``multiprocessing_context``), as PyTorch does: the parent
 draws the order and sends each worker the indices of its batches, round robin, keeping
 ``prefetch_factor * num_workers`` batches in flight, and yields them in order, so the batches
 and their order are exactly those of ``num_workers=0`` with the same generator. Each epoch one
-64-bit ``base_seed`` is drawn from the generator (after the permutation; also with
-``num_workers=0``, so both modes consume the generator alike); worker ``i`` seeds the project's
+64-bit ``base_seed`` is drawn from the generator (before the permutation, as PyTorch; after it
+for a numpy generator; also with ``num_workers=0``, so both modes consume the generator
+alike); worker ``i`` seeds the project's
 generator, Python's ``random`` and numpy's legacy global generator from ``base_seed + i``
 before ``worker_init_fn(i)`` runs, and ``get_worker_info()`` returns its id, the number of
 workers, its seed and its copy of the dataset. ``persistent_workers=True`` keeps the workers
@@ -396,8 +399,8 @@ class RandomSampler(Sampler):
     """The indices of ``data_source`` in random order: a permutation per pass without
     replacement (``num_samples`` larger than the data set chains whole permutations, then
     part of one), or ``num_samples`` independent uniform draws with replacement. The draws
-    come from ``generator`` (else the project's generator), so they differ from PyTorch's for
-    the same seed.
+    come from ``generator`` (else a generator seeded from the project's, as PyTorch's):
+    PyTorch's indices for a seed.
 
     Args:
         data_source (Dataset): what to sample from (only its ``len`` is read).
@@ -428,14 +431,15 @@ class RandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         n, k = len(self.data_source), self.num_samples
-        rng = _as_generator(self.generator, "RandomSampler: generator")
+        # PyTorch's: without a generator, a fresh one seeded from the default generator
+        rng = _as_generator(self.generator, "RandomSampler: generator", reseed=True)
         if self.replacement:  # in chunks of 32, as PyTorch: num_samples may be huge
             for start in range(0, k, 32):
-                yield from rng.integers(0, n, size=min(32, k - start)).tolist()
+                yield from _random.integers(rng, 0, n, (min(32, k - start),)).tolist()
             return
         for _ in range(k // n):
-            yield from rng.permutation(n).tolist()
-        yield from rng.permutation(n)[:k % n].tolist()
+            yield from _random.permutation(rng, n).tolist()
+        yield from _random.permutation(rng, n)[:k % n].tolist()
 
     def __len__(self) -> int:
         return self.num_samples
@@ -460,7 +464,7 @@ class SubsetRandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[Any]:
         rng = _as_generator(self.generator, "SubsetRandomSampler: generator")
-        for i in rng.permutation(len(self.indices)).tolist():
+        for i in _random.permutation(rng, len(self.indices)).tolist():
             yield self.indices[i]
 
     def __len__(self) -> int:
@@ -503,6 +507,8 @@ class WeightedRandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         rng = _as_generator(self.generator, "WeightedRandomSampler: generator")
+        if isinstance(rng, _random.Generator):
+            rng = rng._rng  # numpy's choice on the generator's stream (not PyTorch's numbers)
         w = self.weights._data
         yield from rng.choice(len(w), size=self.num_samples, replace=self.replacement,
                               p=w / w.sum()).tolist()
@@ -560,9 +566,8 @@ class DistributedSampler:
     padding) and cover the data set, each of ``len(sampler)`` indices. Call
     ``set_epoch(epoch)`` before each epoch for a new order, the same on every rank.
     ``num_replicas`` and ``rank`` default to ``autograd_core.distributed``'s world size and
-    rank. With ``shuffle=False`` the indices are PyTorch's; shuffled ones come from the
-    project's generator (PCG64), not PyTorch's, so they differ from PyTorch's for the same
-    seed (same padding, shard sizes and properties).
+    rank. The indices are PyTorch's, shuffled ones too (``randperm`` of a generator seeded
+    with ``seed + epoch``).
 
     Example::
 
@@ -600,7 +605,7 @@ class DistributedSampler:
     def __iter__(self):
         n = len(self.dataset)
         if self.shuffle:
-            order = _random.Generator().manual_seed(self.seed + self.epoch).permutation(n)
+            order = _random.Generator().manual_seed(self.seed + self.epoch).permutation_array(n)
         else:
             order = np.arange(n)
         if self.drop_last:
@@ -625,10 +630,16 @@ class DistributedSampler:
         self.epoch = epoch
 
 
-def _as_generator(generator, where="generator"):
+def _as_generator(generator, where="generator", reseed=False):
+    """The source of a sampler's draws: a project ``Generator`` (PyTorch's algorithms; the
+    default generator for None, or with ``reseed`` a new one seeded from it, as PyTorch's
+    ``RandomSampler``), or a numpy generator (an int seeds one)."""
     if generator is None:
-        return _random.generator()
-    if isinstance(generator, np.random.Generator):
+        if reseed:
+            seed = int(_random.random_bits(None, (), np.int64))
+            return _random.Generator().manual_seed(seed)
+        return _random.default_generator
+    if isinstance(generator, (_random.Generator, np.random.Generator)):
         return generator
     if isinstance(generator, (bool, np.bool_)):
         raise TypeError(f"{where} must be a numpy.random.Generator, an int seed or None, "
@@ -647,8 +658,8 @@ def random_split(dataset: Any, lengths: Sequence[int | float],
     """Splits ``dataset`` at random into non-overlapping ``Subset``s of the given lengths.
 
     Fractions summing to 1 are rounded as PyTorch does: floor each, then hand out the
-    remainder round robin. The permutation comes from ``generator`` (numpy Generator or int
-    seed) or the project's generator, so it differs from PyTorch's for the same seed.
+    remainder round robin. The permutation comes from ``generator`` (a project or numpy
+    Generator, or an int seed) or the project's generator: PyTorch's split for a seed.
 
     Args:
         dataset (Dataset): the dataset to split (anything with ``len`` and indexing).
@@ -697,7 +708,7 @@ def random_split(dataset: Any, lengths: Sequence[int | float],
         if not isinstance(length, (int, np.integer)):
             raise TypeError(f"random_split: lengths[{i}] is {length!r}; lengths must be ints "
                             "(or fractions summing to 1)")
-    perm = gen.permutation(n).tolist()  # Python ints, as PyTorch's randperm(n).tolist()
+    perm = _random.permutation(gen, n).tolist()  # Python ints, as randperm(n).tolist()
     out, start = [], 0
     for k in lengths:
         out.append(Subset(dataset, perm[start:start + k]))
@@ -1485,10 +1496,16 @@ class DataLoader:
         return self.batch_size is not None or self.batch_sampler is not None
 
     def _epoch(self):
-        """This epoch's index iterator (the permutation is drawn here) and base seed."""
+        """This epoch's index iterator (the permutation is drawn here) and base seed. With a
+        project generator (the default one when None), PyTorch's draws in PyTorch's order: the
+        base seed (``random_()`` of an int64), then the shuffle (``randperm`` from a generator
+        seeded from the default one when none is given, else from the given one)."""
         gen = _as_generator(self.generator)
+        torch_like = isinstance(gen, _random.Generator)
+        base_seed = int(_random.random_bits(gen, (), np.int64)) if torch_like else None
         if isinstance(self.dataset, IterableDataset):  # one endless task stream per epoch
-            base_seed = int(gen.integers(0, 2 ** 63 - 1))
+            if base_seed is None:
+                base_seed = int(gen.integers(0, 2 ** 63 - 1))
             return itertools.repeat(base_seed), base_seed
         if self.batch_sampler is not None:
             index_iter = (np.asarray(list(b), dtype=np.int64) for b in self.batch_sampler)
@@ -1497,14 +1514,21 @@ class DataLoader:
             index_iter = flat if self.batch_size is None else self._chunks(flat)
         else:  # the whole order is known: cut batches by slicing
             n = len(self.dataset)
-            order = gen.permutation(n) if self.shuffle else np.arange(n)
+            if not self.shuffle:
+                order = np.arange(n)
+            elif torch_like:
+                order = _random.permutation(gen if self.generator is not None else
+                                            _as_generator(None, reseed=True), n)
+            else:
+                order = gen.permutation(n)
             if self.batch_size is None:
                 index_iter = iter(order.tolist())
             else:
                 bs = self.batch_size
                 stop = n - n % bs if self.drop_last else n
                 index_iter = (order[i:i + bs] for i in range(0, stop, bs))
-        base_seed = int(gen.integers(0, 2 ** 63 - 1))
+        if base_seed is None:  # a numpy generator: after the permutation
+            base_seed = int(gen.integers(0, 2 ** 63 - 1))
         return index_iter, base_seed
 
     def _chunks(self, flat):

@@ -5,8 +5,8 @@ Signatures, defaults and numbers are PyTorch's. Differences:
 * An activation's ``inplace=True`` writes the result into its input, as the in-place forms
   (``relu_``, ``elu_``, ``leaky_relu_``, ``hardtanh_``, ``selu_``, ``celu_``, ``threshold_``)
   do, with PyTorch's in-place autograd rules (the dropouts' too).
-* Randomness (``dropout*``, ``alpha_dropout``, ``gumbel_softmax``) draws from the project's generator (``ag.manual_seed``), so masks
-  differ from PyTorch's for the same seed; the distribution is the same.
+* Randomness (``dropout*``, ``alpha_dropout``, ``gumbel_softmax``) draws from the project's
+  generator (``ag.manual_seed``) with PyTorch's algorithms: the same masks for a seed.
 * Loss ``weight``/``pos_weight`` arguments are constants (no gradient flows into them).
 """
 

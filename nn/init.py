@@ -2,8 +2,9 @@
 
 Every function writes into ``tensor.data`` in place (nothing is recorded) and returns the
 tensor. Draws come from the project's generator (``ag.manual_seed`` makes them reproducible)
-or from ``generator=`` (a ``numpy.random.Generator``); the numbers differ from PyTorch's for
-the same seed, the distributions are the same.
+or from ``generator=``: PyTorch's numbers for a seed (every layer's default initialisation
+draws exactly PyTorch's weights; ``autograd_core.random``). A ``numpy.random.Generator``
+given as ``generator=`` draws with numpy's algorithms instead.
 
 Fans (``_calculate_fan_in_and_fan_out``), for a weight of shape ``(out, in, *kernel)``::
 
@@ -33,10 +34,6 @@ __all__ = [
     "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
     "orthogonal_", "dirac_", "sparse_",
 ]
-
-
-def _rng(generator):
-    return generator if generator is not None else _random.generator()
 
 
 def _write(tensor, values):
@@ -139,9 +136,9 @@ def uniform_(tensor: _T, a: float = 0.0, b: float = 1.0, generator: Any = None) 
         >>> bool((w.data >= -0.1).all() and (w.data <= 0.1).all())
         True
     """
-    rng = _rng(generator)  # complex: both parts U(a, b), as PyTorch's
-    return _write(tensor, _random.draws_for(_shape(tensor), _dtype(tensor),
-                                            lambda s: rng.uniform(a, b, s)))
+    # complex: both parts U(a, b), as PyTorch's; its numbers for a seed (a layer's default
+    # initialisation is this draw)
+    return _write(tensor, _random.uniform(generator, _shape(tensor), _dtype(tensor), a, b))
 
 
 def normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> _T:
@@ -163,19 +160,16 @@ def normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, generator: Any = No
         >>> w.shape
         autograd_core.Size([3, 5])
     """
-    rng, dt = _rng(generator), _dtype(tensor)
-    if dt.kind == "c":  # PyTorch's: both parts N(mean, std**2 / 2)
-        std = std / math.sqrt(2.0)
-    return _write(tensor, _random.draws_for(_shape(tensor), dt,
-                                            lambda s: rng.normal(mean, std, s)))
+    # complex: both parts N(mean, std**2 / 2), as PyTorch's
+    return _write(tensor, _random.normal(generator, _shape(tensor), _dtype(tensor), mean, std))
 
 
 def trunc_normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
                   b: float = 2.0, generator: Any = None) -> _T:
     """Fills ``tensor`` in place with N(mean, std^2) draws conditioned on ``[a, b]``.
 
-    Drawn by rejection, as PyTorch: from the normal when ``[a, b]`` holds more than 30% of its
-    mass, else from uniform proposals on ``[a, b]``; the same distribution, other numbers.
+    Drawn by rejection, as PyTorch (its numbers for a seed): from the normal when ``[a, b]``
+    holds more than 30% of its mass, else from uniform proposals on ``[a, b]``.
 
     Args:
         tensor (Tensor): the tensor (or numpy array) to fill.
@@ -202,27 +196,30 @@ def trunc_normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, a: float = -2
     if a > b:  # (rejection would never end)
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
                            f"from={a:g} > to={b:g}")
-    rng = _rng(generator)
-    shape = _shape(tensor)
+    shape, dt = _shape(tensor), _dtype(tensor)
     lo, hi = (0.5 * math.erfc(-(c - mean) / (std * math.sqrt(2.0))) for c in (a, b))
-    if hi - lo <= 0.3:  # [a, b] narrow or in a tail: as PyTorch, uniform proposals on [a, b]
-        mode = max(a, min(mean, b))  # accepted with probability pdf(x) / pdf(mode)
-        log_peak = -0.5 * ((mode - mean) / std) ** 2
-        out = rng.uniform(a, b, shape)
-        bad = np.log(rng.uniform(size=shape)) > -0.5 * ((out - mean) / std) ** 2 - log_peak
+    if hi - lo > 0.3:  # PyTorch's: normal draws, out-of-range ones replaced by fresh draws
+        low, high = dt.type(a), dt.type(b)  # the bounds as the dtype holds them
+        out = _random.normal(generator, shape, dt, mean, std)
+        bad = (out < low) | (out > high)
         while bad.any():
-            n = int(bad.sum())
-            cand = rng.uniform(a, b, n)
-            keep = np.log(rng.uniform(size=n)) <= -0.5 * ((cand - mean) / std) ** 2 - log_peak
-            idx = np.flatnonzero(bad)[:int(keep.sum())]
-            out.flat[idx] = cand[keep][:idx.size]
-            bad.flat[idx] = False
+            out = np.where(bad, _random.normal(generator, shape, dt, mean, std), out)
+            bad = (out < low) | (out > high)
         return _write(tensor, out)
-    out = rng.normal(mean, std, shape)
-    bad = (out < a) | (out > b)
-    while bad.any():
-        out[bad] = rng.normal(mean, std, int(bad.sum()))
-        bad = (out < a) | (out > b)
+    # [a, b] narrow or in a tail: PyTorch's uniform proposals on [a, b], accepted with
+    # probability pdf(x) / pdf(mode), its arithmetic in the tensor's dtype
+    mode = max(a, min(mean, b))
+    log_peak = -0.5 * ((mode - mean) / std) ** 2
+
+    def log_ratio(x):
+        return ((x - dt.type(mean)) / dt.type(std)) ** 2 * dt.type(-0.5) - dt.type(log_peak)
+
+    out = _random.uniform(generator, shape, dt, a, b)
+    pending = np.log(_random.uniform(generator, shape, dt)) > log_ratio(out)
+    while pending.any():  # each pending value takes the new proposal, kept if accepted
+        cand = _random.uniform(generator, shape, dt, a, b)
+        out = np.where(pending, cand, out)
+        pending &= np.log(_random.uniform(generator, shape, dt)) > log_ratio(cand)
     return _write(tensor, out)
 
 
@@ -444,7 +441,8 @@ def orthogonal_(tensor: _T, gain: float = 1, generator: Any = None) -> _T:
         return tensor
     rows = shape[0]
     cols = math.prod(shape) // rows
-    flat = _rng(generator).normal(0.0, 1.0, (rows, cols))
+    # PyTorch's: N(0, 1) draws in the tensor's dtype, Q of their QR, column signs of diag(R)
+    flat = _random.normal(generator, (rows, cols), _dtype(tensor))
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -511,11 +509,10 @@ def sparse_(tensor: _T, sparsity: float, std: float = 0.01, generator: Any = Non
     if len(shape) != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = shape
-    rng = _rng(generator)
-    values = rng.normal(0.0, std, shape)
+    values = _random.normal(generator, shape, _dtype(tensor), 0.0, std)
     zeros = int(math.ceil(sparsity * rows))
-    for col in range(cols):
-        values[rng.permutation(rows)[:zeros], col] = 0
+    for col in range(cols):  # PyTorch's: each column's rows from the default generator
+        values[_random.permutation(None, rows)[:zeros], col] = 0
     return _write(tensor, values)
 
 

@@ -481,10 +481,9 @@ def uniform_(input, a=None, b=None, *, generator=None, **kw):
         True
     """
     a, b = _bounds("uniform_", a, b, kw, 0.0, 1.0)
-    rng = random.generator(generator, "uniform_")
     # complex: both parts U(a, b), as PyTorch's
-    return _draw(input, "uniform_", random.draws_for(input.shape, input.dtype,
-                                                     lambda s: rng.uniform(a, b, s)))
+    return _draw(input, "uniform_", random.uniform(generator, input.shape, input._data.dtype,
+                                                   a, b, "uniform_"))
 
 
 @_method("normal_")
@@ -504,11 +503,9 @@ def normal_(input, mean=0.0, std=1.0, *, generator=None):
     """
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    rng = random.generator(generator, "normal_")
-    if input.dtype.is_complex:  # PyTorch's: both parts N(mean, std**2 / 2)
-        std = std / np.sqrt(2.0)
-    return _draw(input, "normal_", random.draws_for(input.shape, input.dtype,
-                                                    lambda s: rng.normal(mean, std, s)))
+    # complex: both parts N(mean, std**2 / 2), as PyTorch's
+    return _draw(input, "normal_", random.normal(generator, input.shape, input._data.dtype,
+                                                 mean, std, "normal_"))
 
 
 @_method("bernoulli_")
@@ -529,8 +526,11 @@ def bernoulli_(input, p=0.5, *, generator=None):
     pa = np.asarray(p._data if hasattr(p, "_data") else p, dtype=np.float64)
     if np.any(~((pa >= 0) & (pa <= 1))):
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
-    u = random.generator(generator, "bernoulli_").random(input.shape)
-    return _draw(input, "bernoulli_", u < pa)
+    # PyTorch: a number or a float64 p compares double uniforms, a float32 p float ones
+    pv = p._data if isinstance(p, Tensor) and p._data.dtype.kind == "f" else pa
+    keep = random.draw(generator, "bernoulli_", "bernoulli_array",
+                       lambda r: r.random(input.shape) < pa, pv, tuple(input.shape))
+    return _draw(input, "bernoulli_", keep)
 
 
 @_method("random_")
@@ -555,6 +555,9 @@ def random_(input, a=None, b=None, *, generator=None, **kw):
     """
     given_from = "from" in kw
     a, b = _bounds("random_", a, b, kw, None, None)
+    if a is None and b is None:  # PyTorch's own kernel: [0, max] of the dtype
+        return _draw(input, "random_", random.random_bits(generator, input.shape,
+                                                          input._data.dtype))
     if b is None and a is not None and not given_from:
         a, b = 0, a  # random_(to)
     a = 0 if a is None else int(a)
@@ -578,8 +581,7 @@ def random_(input, a=None, b=None, *, generator=None, **kw):
             raise RuntimeError(f"from is out of bounds for {name}")
         if not lo <= int(b) - 1 <= hi:
             raise RuntimeError(f"to - 1 is out of bounds for {name}")
-    values = random.generator(generator, "random_").integers(a, int(b), size=input.shape)
-    return _draw(input, "random_", values)
+    return _draw(input, "random_", random.integers(generator, a, int(b), input.shape))
 
 
 @_method("exponential_")
@@ -598,7 +600,9 @@ def exponential_(input, lambd=1.0, *, generator=None):
     """
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-    values = random.generator(generator, "exponential_").exponential(1.0 / lambd, input.shape)
+    values = random.draw(generator, "exponential_", "exponential_array",
+                         lambda r: r.exponential(1.0 / lambd, input.shape), input.shape,
+                         np.float64, lambd)
     return _draw(input, "exponential_", values)
 
 
@@ -630,8 +634,10 @@ def cauchy_(input, median=0.0, sigma=1.0, *, generator=None):
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
     _floating_fill(input, "cauchy", "Cauchy distribution is a continuous probability "
                    "distribution. dtype must be a floating point but you specified {}")
-    values = random.generator(generator, "cauchy_").standard_cauchy(input.shape)
-    return _draw(input, "cauchy_", values * sigma + median)
+    values = random.draw(generator, "cauchy_", "cauchy_array",
+                         lambda r: r.standard_cauchy(input.shape) * sigma + median,
+                         input.shape, np.float64, median, sigma)
+    return _draw(input, "cauchy_", values)
 
 
 @_method("log_normal_")
@@ -653,7 +659,9 @@ def log_normal_(input, mean=1.0, std=2.0, *, generator=None):
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
     _floating_fill(input, "log_normal")
-    values = random.generator(generator, "log_normal_").lognormal(mean, std, input.shape)
+    values = random.draw(generator, "log_normal_", "log_normal_array",
+                         lambda r: r.lognormal(mean, std, input.shape), input.shape,
+                         np.float64, mean, std)
     return _draw(input, "log_normal_", values)
 
 
@@ -674,7 +682,8 @@ def geometric_(input, p, *, generator=None):
     """
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
-    values = random.generator(generator, "geometric_").geometric(p, input.shape)
+    values = random.draw(generator, "geometric_", "geometric_array",
+                         lambda r: r.geometric(p, input.shape), input.shape, np.float64, p)
     return _draw(input, "geometric_", values)
 
 

@@ -29,7 +29,7 @@ class Dropout(_DropoutNd):
     During training each element is zeroed with probability ``p`` and the kept ones are
     scaled by ``1/(1-p)`` (inverted dropout: the expected activation is unchanged, so eval
     needs no rescaling); the identity in eval mode. Masks come from the project's generator
-    (``ag.manual_seed``), so they differ from PyTorch's for the same seed.
+    (``ag.manual_seed``): PyTorch's masks for a seed.
 
     Args:
         p (float): probability of an element to be zeroed. Default: ``0.5``.

@@ -9,13 +9,11 @@ from autograd_core.node import Node
 
 
 def _keep(x, p, mask_shape):
-    """The keep mask of dropout and alpha dropout, in ``x``'s dtype: 1 where a uniform draw
-    from the project's generator (float32 for a half ``x``) is at least ``p``; one draw per
-    element of ``x``, or of ``mask_shape`` (one per sample and channel, broadcast)."""
-    dt = x.dtype
-    draw_dt = dt if dt in (np.float32, np.float64) else np.float32
-    u = _random.generator().random(x.shape if mask_shape is None else mask_shape, dtype=draw_dt)
-    return (u >= p).astype(dt)
+    """The keep mask of dropout and alpha dropout, in ``x``'s dtype: PyTorch's
+    ``bernoulli_(1 - p)`` draws from the project's generator, one per element of ``x``, or of
+    ``mask_shape`` (one per sample and channel, broadcast)."""
+    shape = x.shape if mask_shape is None else mask_shape
+    return _random.default_generator.bernoulli_array(1.0 - p, tuple(shape)).astype(x.dtype)
 
 
 class DropoutOp(Node):
@@ -43,9 +41,8 @@ class DropoutOp(Node):
         dt = x.dtype
         if p == 1.0:
             mask = np.zeros(x.shape if mask_shape is None else mask_shape, dt)
-        else:
-            mask = _keep(x, p, mask_shape)
-            mask *= dt.type(1.0 / (1.0 - p))
+        else:  # PyTorch's: bernoulli_(1 - p) noise in x's dtype, divided by 1 - p in it
+            mask = _keep(x, p, mask_shape) / dt.type(1.0 - p)
         self.save_for_backward(mask)
         return x * mask
 
@@ -82,9 +79,11 @@ class AlphaDropoutOp(Node):
         dt = x.dtype
         keep = _keep(x, p, mask_shape)
         a = 1.0 / np.sqrt((_SELU_NEG ** 2 * p + 1) * (1 - p))
+        # PyTorch's order of operations, each rounded in x's dtype
+        b = (keep - dt.type(1)) * dt.type(_SELU_NEG * a) + dt.type(_SELU_NEG * a * p)
         m = keep * dt.type(a)
         self.save_for_backward(m)
-        return x * m + (keep - 1 + dt.type(p)) * dt.type(_SELU_NEG * a)
+        return x * m + b
 
     def backward(self, g):
         (m,) = self.saved
@@ -110,8 +109,9 @@ class GumbelNoiseOp(Node):
     _grad_fn = "AddBackward0"
 
     def forward(self, x):
-        e = _random.generator().exponential(size=x.shape)
-        return x - np.log(e).astype(x.dtype)
+        # PyTorch's: -log of exponential_() draws made in x's dtype
+        e = _random.default_generator.exponential_array(x.shape, x.dtype)
+        return x + -np.log(e)
 
     def backward(self, g):
         return (g,)

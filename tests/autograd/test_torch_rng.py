@@ -1,0 +1,197 @@
+"""The generator is PyTorch's CPU generator: MT19937 seeded as PyTorch seeds it, and
+PyTorch's algorithms for the draws programs' numbers hang on (uniform, normal, integers,
+permutations, bernoulli/dropout, multinomial, exponential, cauchy, log-normal, geometric,
+layer initialisation, DataLoader orders). Checked three ways: numbers PyTorch 2.13 prints for
+seeds (hand-copied references), the raw MT19937 stream of numpy's independent implementation
+with PyTorch's documented transforms, and, when torch is importable, bit equality over a
+sweep of calls, shapes and dtypes, the generator states included."""
+
+import math
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import nn
+import nn.functional as F
+from autograd_core import random as agr
+from autograd_core.utils import data as D
+
+
+def _raw(seed, n):
+    """numpy's legacy-seeded MT19937 (its own implementation): PyTorch's engine."""
+    bits = np.random.MT19937()
+    bits._legacy_seeding(seed & 0xFFFFFFFF)
+    return bits.random_raw(n).astype(np.uint64)
+
+
+def test_pytorchs_printed_numbers():
+    ag.manual_seed(0)
+    np.testing.assert_allclose(ag.rand(3).numpy(), [0.4963, 0.7682, 0.0885], atol=5e-5)
+    ag.manual_seed(0)
+    np.testing.assert_allclose(ag.randn(2, 3).numpy(), [[1.5410, -0.2934, -2.1788],
+                                                        [0.5684, -1.0845, -1.3986]], atol=5e-5)
+    ag.manual_seed(0)  # 16 or more float32 draws: PyTorch's vectorised Box-Muller
+    np.testing.assert_allclose(ag.randn(4, 4).numpy()[0], [-1.1258, -1.1524, -0.2506, -0.4339],
+                               atol=5e-5)
+    ag.manual_seed(0)
+    ag.rand(3)
+    np.testing.assert_allclose(ag.randn(20).numpy()[:4], [-0.4339, 0.8487, 0.6920, -0.3160],
+                               atol=5e-5)
+    ag.manual_seed(0)
+    assert ag.randint(0, 10, (5,)).tolist() == [4, 9, 3, 0, 3]
+    ag.manual_seed(0)
+    assert F.dropout(ag.ones(8), 0.5).tolist() == [0, 0, 2, 0, 0, 0, 2, 2]
+    ag.manual_seed(0)
+    assert ag.multinomial(ag.tensor([0.1, 0.2, 0.7]), 5, replacement=True).tolist() == [2] * 5
+
+
+def test_uniform_is_the_raw_stream_transformed():
+    # float32: the low 24 bits of a 32-bit draw times 2**-24; float64: the low 53 bits of
+    # (first draw << 32 | second) times 2**-53
+    r = _raw(123, 8)
+    ag.manual_seed(123)
+    np.testing.assert_array_equal(ag.rand(4).numpy(),
+                                  ((r[:4] & 0xFFFFFF).astype(np.float64) * 2.0 ** -24)
+                                  .astype(np.float32))
+    r64 = (r[4::2] << np.uint64(32)) | r[5::2]
+    np.testing.assert_array_equal(ag.rand(2, dtype=ag.float64).numpy(),
+                                  (r64 & np.uint64(2 ** 53 - 1)).astype(np.float64) * 2.0 ** -53)
+
+
+def test_integers_and_permutation_from_the_raw_stream():
+    r = _raw(9, 16)
+    ag.manual_seed(9)
+    assert ag.randint(3, 10, (4,)).tolist() == [int(v) % 7 + 3 for v in r[:4]]
+    perm = list(range(5))  # Fisher-Yates: i swaps with i + draw % (n - i)
+    for i, v in enumerate(r[4:8]):
+        j = i + int(v) % (5 - i)
+        perm[i], perm[j] = perm[j], perm[i]
+    assert ag.randperm(5).tolist() == perm
+
+
+def test_small_normal_draws_come_in_cached_pairs():
+    # fewer than 16 values: Box-Muller on two double uniforms, the sine kept for the next call
+    ag.manual_seed(4)
+    pair = ag.randn(2, dtype=ag.float64).numpy()
+    ag.manual_seed(4)
+    one, two = ag.randn(1, dtype=ag.float64).item(), ag.randn(1, dtype=ag.float64).item()
+    assert [one, two] == pair.tolist()
+    r = _raw(4, 4)
+    u1, u2 = (((r[0::2] << np.uint64(32)) | r[1::2]) & np.uint64(2 ** 53 - 1)) \
+        .astype(np.float64) * 2.0 ** -53
+    radius = math.sqrt(-2.0 * math.log1p(-u2))
+    assert abs(pair[0] - radius * math.cos(2 * math.pi * u1)) < 1e-15
+    assert abs(pair[1] - radius * math.sin(2 * math.pi * u1)) < 1e-15
+
+
+def test_vectorised_log_sin_cos_are_accurate():
+    # the emulated AVX2 polynomials: within 2 float32 ulps of the exact functions
+    x = np.linspace(1e-6, 1.0, 20001, dtype=np.float32)
+    exact = np.log(x.astype(np.float64))
+    assert np.all(np.abs(agr._log_f32(x) - exact) <= 2 * np.spacing(np.abs(exact).astype(
+        np.float32)) + 1e-12)
+    t = np.linspace(0, 2 * np.pi, 20001, dtype=np.float32)
+    s, c = agr._sincos_f32(t)
+    assert np.max(np.abs(s - np.sin(t.astype(np.float64)))) < 3e-7
+    assert np.max(np.abs(c - np.cos(t.astype(np.float64)))) < 3e-7
+
+
+def test_state_round_trip_keeps_the_cached_normal():
+    ag.manual_seed(11)
+    ag.randn(1)  # leaves a cached draw
+    state = ag.get_rng_state()
+    assert state.shape == (5056,) and state.dtype == ag.uint8
+    a = ag.randn(3).tolist()
+    ag.set_rng_state(state)
+    assert ag.randn(3).tolist() == a
+    with pytest.raises(RuntimeError, match="generator state of size 5056"):
+        ag.set_rng_state(ag.zeros(45, dtype=ag.uint8))
+
+
+def test_new_and_default_generators_start_from_pytorchs_seed():
+    assert ag.Generator().initial_seed() == 67280421310721
+    g1, g2 = ag.Generator(), ag.Generator()
+    assert ag.rand(3, generator=g1).tolist() == ag.rand(3, generator=g2).tolist()
+
+
+def test_numpy_generator_still_accepted():
+    x = ag.empty(3).uniform_(0, 1, generator=np.random.default_rng(0))
+    assert ((x >= 0) & (x < 1)).all()
+    w = nn.init.normal_(ag.empty(2, 2), generator=np.random.default_rng(0))
+    assert w.shape == (2, 2)
+
+
+@pytest.mark.torch_parity
+def test_bit_for_bit_against_torch():
+    torch = pytest.importorskip("torch")
+    tf = torch.nn.functional
+
+    def same(a, b):
+        a = a.detach().numpy() if hasattr(a, "detach") else np.asarray(a)
+        b = b.detach().numpy() if hasattr(b, "detach") else np.asarray(b)
+        return a.shape == b.shape and np.array_equal(a, b)
+
+    calls = [
+        lambda L: L.rand(5, 3), lambda L: L.rand(4, dtype=L.float64),
+        lambda L: L.randn(7), lambda L: L.randn(33), lambda L: L.randn(16, dtype=L.float64),
+        lambda L: L.randn(3, 17, dtype=L.float64), lambda L: L.randn(5, dtype=L.complex64),
+        lambda L: L.randint(-3, 40, (9,)), lambda L: L.randint(0, 2 ** 40, (3,)),
+        lambda L: L.randperm(30), lambda L: L.empty(6, 5).uniform_(-0.3, 0.9),
+        lambda L: L.empty(40, dtype=L.float64).uniform_(2, 7),
+        lambda L: L.empty(19).normal_(1.5, 0.25), lambda L: L.zeros(8, dtype=L.int64).random_(),
+        lambda L: L.zeros(8, dtype=L.int32).random_(5, 9), lambda L: L.zeros(4).random_(),
+        lambda L: L.bernoulli(L.full((3, 5), 0.3)),
+        lambda L: L.empty(12, dtype=L.float64).bernoulli_(0.6),
+        lambda L: L.multinomial(L.tensor([[0.2, 0.5, 0.3], [1.0, 0.0, 2.0]]), 2),
+        lambda L: L.multinomial(L.tensor([0.2, 0.5, 0.3]), 6, replacement=True),
+        lambda L: L.empty(7).exponential_(1.5), lambda L: L.empty(7).cauchy_(1, 2),
+        lambda L: L.empty(5).log_normal_(0.1, 0.4), lambda L: L.empty(6).geometric_(0.3),
+        lambda L: L.normal(L.zeros(4), L.ones(4) * 2), lambda L: L.normal(1.0, 2.0, (21,)),
+        lambda L: L.rand_like(L.zeros(2, 2)), lambda L: L.randn_like(L.zeros(18)),
+    ]
+    for seed in (0, 1, 2 ** 40 + 7):
+        ag.manual_seed(seed)
+        torch.manual_seed(seed)
+        for k, call in enumerate(calls):
+            assert same(call(ag), call(torch)), (seed, k)
+        assert same(ag.get_rng_state(), torch.get_rng_state()), seed
+
+    nets = [lambda M: M.Linear(5, 3), lambda M: M.Conv2d(2, 4, 3), lambda M: M.LSTM(3, 4, 2),
+            lambda M: M.GRU(2, 3, bidirectional=True), lambda M: M.Embedding(10, 4),
+            lambda M: M.TransformerEncoderLayer(8, 2, 16), lambda M: M.Bilinear(2, 3, 4),
+            lambda M: M.ConvTranspose1d(3, 2, 4), lambda M: M.BatchNorm1d(3)]
+    ag.manual_seed(3)
+    torch.manual_seed(3)
+    for make in nets:
+        for p, q in zip(make(nn).parameters(), make(torch.nn).parameters()):
+            assert same(p, q)
+    for name, args in [("uniform_", (-1, 2)), ("normal_", (0.5, 2.0)), ("xavier_normal_", ()),
+                       ("kaiming_normal_", ()), ("trunc_normal_", (0, 1, -2, 2)),
+                       ("trunc_normal_", (0, 1, 1.5, 3.0)), ("sparse_", (0.3,))]:
+        assert same(getattr(nn.init, name)(ag.empty(6, 7), *args),
+                    getattr(torch.nn.init, name)(torch.empty(6, 7), *args)), name
+
+    x = np.random.default_rng(0).standard_normal((4, 3, 5, 5)).astype(np.float32)
+    for fa, ft in [(lambda X: F.dropout(X, 0.3), lambda X: tf.dropout(X, 0.3)),
+                   (lambda X: F.dropout2d(X, 0.5), lambda X: tf.dropout2d(X, 0.5)),
+                   (lambda X: F.alpha_dropout(X, 0.2, True),
+                    lambda X: tf.alpha_dropout(X, 0.2, True)),
+                   (lambda X: F.feature_alpha_dropout(X, 0.2, True),
+                    lambda X: tf.feature_alpha_dropout(X, 0.2, True))]:
+        assert same(fa(ag.tensor(x)), ft(torch.tensor(x)))
+
+    tdata = torch.utils.data
+    for gen in (None, 5):
+        ours = [b[0].tolist() for b in D.DataLoader(
+            D.TensorDataset(ag.arange(11)), batch_size=4, shuffle=True,
+            generator=None if gen is None else ag.Generator().manual_seed(gen))]
+        theirs = [b[0].tolist() for b in tdata.DataLoader(
+            tdata.TensorDataset(torch.arange(11)), batch_size=4, shuffle=True,
+            generator=None if gen is None else torch.Generator().manual_seed(gen))]
+        assert ours == theirs
+    assert [list(s) for s in D.random_split(range(10), [0.3, 0.7])] == \
+        [list(s) for s in tdata.random_split(range(10), [0.3, 0.7])]
+    assert list(D.RandomSampler(range(7), replacement=True, num_samples=40)) == \
+        list(tdata.RandomSampler(range(7), replacement=True, num_samples=40))
+    assert same(ag.get_rng_state(), torch.get_rng_state())
