@@ -31,6 +31,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from autograd_core.device import check_device
+from autograd_core.kernels.pointwise import swaps_
 from autograd_core.device import device as _device
 from autograd_core.tensor import Tensor
 
@@ -345,7 +346,7 @@ class Generator:
         perm = np.arange(n, dtype=np.int64)
         if n > 1:
             picks = (self._u32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).astype(np.int64)
-            _fisher_yates(perm, picks)
+            swaps_(perm, picks)
         return perm
 
 
@@ -456,14 +457,6 @@ def _libm(fn: Any, x: np.ndarray) -> np.ndarray:
     """``fn`` (a ``math`` function: the C library's, as PyTorch's scalar kernels call it;
     numpy's own vectorised float64 functions differ in the last bit now and then)."""
     return np.fromiter(map(fn, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
-
-
-def _fisher_yates(perm: np.ndarray, picks: np.ndarray) -> None:
-    """Swap ``perm[i]`` with ``perm[i + picks[i]]`` for each ``i`` in order (in place)."""
-    for i, z in enumerate(picks.tolist()):
-        if z:
-            j = i + z
-            perm[i], perm[j] = perm[j], perm[i]
 
 
 default_generator = Generator()  # PyTorch's: seeded with 67280421310721 at import

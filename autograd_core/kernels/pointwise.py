@@ -13,6 +13,8 @@ specification, run instead with ``TAPEGRAD_KERNELS=numpy``::
     bce_logits_tail_(loss, x, y)            loss += max(x, 0); loss -= x * y
     rows_add_(out, index, rows)             np.add.at(out, index, rows): out[index[i]] += rows[i]
                                             for each i in order (embedding and indexing backward)
+    swaps_(perm, picks)                     for i in order: swap perm[i], perm[i + picks[i]]
+                                            (randperm's Fisher-Yates; integers only)
 
 (The loss kernels that evaluate ``exp`` and ``log1p`` in their loop are in ``losses``.)
 
@@ -36,8 +38,8 @@ import numpy as np
 
 from autograd_core.kernels import _jit
 
-__all__ = ["bias_add_", "bce_logits_tail_", "rows_add_", "bias_add_numpy",
-           "bce_logits_tail_numpy", "rows_add_numpy"]
+__all__ = ["bias_add_", "bce_logits_tail_", "rows_add_", "swaps_", "bias_add_numpy",
+           "bce_logits_tail_numpy", "rows_add_numpy", "swaps_numpy"]
 
 _ndarray = np.ndarray
 # numpy's canonical float descriptors (an array with another descriptor object, e.g. a
@@ -60,6 +62,15 @@ def bce_logits_tail_numpy(loss, x, y):
 def rows_add_numpy(out, index, rows):
     np.add.at(out, index, rows)
     return out
+
+
+def swaps_numpy(perm, picks):
+    p = perm.tolist()
+    for i, z in enumerate(picks.tolist()):
+        j = i + z
+        p[i], p[j] = p[j], p[i]
+    perm[:] = p
+    return perm
 
 
 
@@ -95,8 +106,17 @@ def _rows_add(out, index, rows):
     return True
 
 
+def _swaps(perm, picks):
+    for i in range(picks.shape[0]):
+        j = i + picks[i]
+        t = perm[i]
+        perm[i] = perm[j]
+        perm[j] = t
+
+
 _cast = _jit.cast
-_BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bias_add, _bce_logits_tail, _rows_add)}
+_BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bias_add, _bce_logits_tail, _rows_add,
+                                                 _swaps)}
 _loop = _jit.dispatchers(_BUILDS)  # name -> its Numba dispatcher (None: numpy backend)
 _DISPATCHERS = _loop.table
 
@@ -188,3 +208,38 @@ def rows_add_(out, index, rows):
                 return out  # nothing written (numpy's IndexError below)
     return rows_add_numpy(out, index, rows)
 
+
+
+_I64 = np.dtype(np.int64)
+#: Below this many swaps the twin runs: the loop's first call imports numba and loads it
+SWAPS_MIN_SIZE = 4096
+
+
+def swaps_(perm, picks):
+    """For ``i = 0, 1, ...`` in order, swap ``perm[i]`` and ``perm[i + picks[i]]`` (in place;
+    returns ``perm``): the shuffle ``randperm`` makes from its draws. Each ``picks[i]`` must be
+    in ``[0, len(perm) - i)``, checked before anything is written (ValueError).
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import pointwise
+        >>> pointwise.swaps_(np.arange(4), np.array([2, 0, 1]))
+        array([2, 1, 3, 0])
+    """
+    if type(perm) is not _ndarray or type(picks) is not _ndarray or perm.ndim != 1 or \
+            picks.ndim != 1 or perm.dtype != _I64 or picks.dtype != _I64 or \
+            picks.shape[0] > max(perm.shape[0] - 1, 0):
+        raise ValueError(f"swaps_: perm must be a 1-d int64 array and picks a 1-d int64 array "
+                         f"of at most len(perm) - 1 entries, got {getattr(perm, 'shape', perm)} "
+                         f"{getattr(perm, 'dtype', '')} and {getattr(picks, 'shape', picks)} "
+                         f"{getattr(picks, 'dtype', '')}")
+    n = perm.shape[0]
+    if picks.size and (picks.min() < 0 or np.any(picks >= n - np.arange(picks.shape[0]))):
+        raise ValueError("swaps_: picks[i] must be in [0, len(perm) - i)")
+    if picks.shape[0] >= SWAPS_MIN_SIZE and perm.flags.writeable:
+        loop = _loop("_swaps")
+        if loop is not None:
+            loop(perm, picks)
+            return perm
+    return swaps_numpy(perm, picks)

@@ -204,3 +204,27 @@ def test_linear_and_bce_keep_their_numbers(dtype):
     loss = F.binary_cross_entropy_with_logits(ag.tensor(logits), ag.tensor(target),
                                               reduction="none")
     _assert_same_bits(loss._data, _bce_reference(logits, target))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 3 * P.SWAPS_MIN_SIZE), st.integers(0, 2 ** 32 - 1))
+def test_swaps_loop_equals_twin_and_is_a_permutation(n, seed):
+    rng = np.random.default_rng(seed)
+    picks = (rng.integers(0, 2 ** 32, max(n - 1, 0)) % np.arange(n, 1, -1)).astype(np.int64)
+    looped = P.swaps_(np.arange(n, dtype=np.int64), picks.copy())
+    twin = P.swaps_numpy(np.arange(n, dtype=np.int64), picks.copy())
+    np.testing.assert_array_equal(looped, twin)
+    assert sorted(looped.tolist()) == list(range(n))
+
+
+def test_swaps_hand_worked_and_refusals():
+    # 0 1 2 3: swap 0<->2 -> 2 1 0 3; swap 1<->1; swap 2<->3 -> 2 1 3 0
+    assert P.swaps_(np.arange(4), np.array([2, 0, 1])).tolist() == [2, 1, 3, 0]
+    perm = np.arange(5)
+    with pytest.raises(ValueError, match=r"picks\[i\] must be in"):
+        P.swaps_(perm, np.array([0, 0, 3, 0]))  # 2 + 3 is past the end
+    assert perm.tolist() == [0, 1, 2, 3, 4]  # nothing written
+    with pytest.raises(ValueError, match="1-d int64"):
+        P.swaps_(np.arange(5, dtype=np.int32), np.array([0]))
+    with pytest.raises(ValueError, match="1-d int64"):
+        P.swaps_(np.arange(3), np.array([0, 0, 0]))  # more picks than len(perm) - 1
