@@ -933,7 +933,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: builtins.float | None = None, *,
     _, rank, sv = _svd_lstsq(A._data, b._data, float(rcond))
     dt = A.dtype
     empty = Tensor._make(np.zeros(0, dt), None, False)
-    residuals = empty
+    residuals = x.reshape(-1)[:0]  # empty, of the graph as PyTorch's (requires grad with A, B)
     full = bool(np.all(rank == min(m, n)))
     if m > n and (driver == "gels" or (driver in ("gelsd", "gelss") and full)):
         r = A @ x - b  # differentiable, as PyTorch's (its gradient is this expression's)

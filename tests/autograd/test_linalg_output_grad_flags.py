@@ -74,3 +74,19 @@ def test_flags_as_torch():
         (s * l).sum().backward()
         flags.append(x.grad.numpy().round(12).tolist())
     assert flags[0] == flags[2] and flags[1] == flags[3]
+
+
+@pytest.mark.parametrize("shape,driver", [((3, 3), "gelsy"), ((2, 4), "gelsd"),
+                                          ((4, 3), "gelsy"), ((2, 3, 3), "gelss")])
+def test_lstsq_empty_residuals_require_grad(shape, driver):
+    rng = np.random.default_rng(1)
+    a = ag.tensor(rng.standard_normal(shape), requires_grad=True)
+    b = ag.tensor(rng.standard_normal(shape[:-1] + (2,)))
+    sol, residuals, _, _ = ag.linalg.lstsq(a, b, driver=driver)
+    assert tuple(residuals.shape) == (0,) and residuals.requires_grad
+    # the empty residuals add nothing: the gradient is the solution's alone
+    (sol.sum() + residuals.sum()).backward()
+    a2 = ag.tensor(a.detach().numpy(), requires_grad=True)
+    ag.linalg.lstsq(a2, b, driver=driver).solution.sum().backward()
+    np.testing.assert_allclose(a.grad.numpy(), a2.grad.numpy(), rtol=1e-15, atol=1e-15)
+    assert not ag.linalg.lstsq(a.detach(), b, driver=driver).residuals.requires_grad
