@@ -112,7 +112,7 @@ def _lu_array(a):
     lu = np.array(a, copy=True)
     m, n = lu.shape[-2:]
     k = min(m, n)
-    flat = lu.reshape((-1, m, n))
+    flat = lu.reshape((int(np.prod(lu.shape[:-2])), m, n))  # -1 is ambiguous when m n = 0
     piv = np.zeros((flat.shape[0], k), dtype=np.int32)
     info = np.zeros(flat.shape[0], dtype=np.int32)
     for b, x in enumerate(flat):
