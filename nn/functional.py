@@ -2460,9 +2460,14 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                                                              "compute_indices_weights_linear"),
             x._data.dtype)
     if antialias:  # separable: a weight matrix per dim, the last dim first (ATen's order)
-        wh, ww = (_aa_weights(n_in, n_out, mode, corners, s, x.dtype)
-                  for n_in, n_out, s in zip(x.shape[2:], sizes, scales))
-        return ag.tensor(wh) @ (x @ ag.tensor(ww.T.copy()))
+        out = x
+        for d in (3, 2):
+            n_in, n_out, s = x.shape[d], sizes[d - 2], scales[d - 2]
+            if n_in == n_out:  # ATen's forward copies it, whatever scale_factor says
+                continue
+            w = _aa_weights(n_in, n_out, mode, corners, s, x.dtype)
+            out = out @ ag.tensor(w.T.copy()) if d == 3 else ag.tensor(w) @ out
+        return x.clone() if out is x else out
     out = x
     for k in reversed(range(x.ndim - 2)):  # the last dim first: PyTorch's order of sums
         d, n_in, n_out, s = 2 + k, x.shape[2 + k], sizes[k], scales[k]
@@ -2484,8 +2489,8 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                                  n_in - 1)
             out = _along_dim(out, d, idx)
             continue
-        if n_out == n_in:  # ATen copies a dim whose size is unchanged, whatever scale_factor says
-            continue
+        if n_out == n_in and mode != "bicubic":  # ATen's linear kernels copy a dim whose size
+            continue  # is unchanged, whatever scale_factor says; its cubic one resamples it
         out = _resample_along(out, d, n_out, s, mode, corners)
     return x.clone() if out is x else out  # a new tensor, as PyTorch's, even when all is copied
 
