@@ -2450,15 +2450,17 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 _conv.adaptive_avg_pool3d)[x.ndim - 3]
         return pool(x, sizes[0] if x.ndim == 3 else tuple(sizes))
     corners = bool(align_corners)
-    if x._data.dtype.kind in "biu" and mode in linear_modes:  # ATen's dtype support
-        if x._data.dtype == np.uint8 and mode in ("bilinear", "bicubic", "lanczos"):
+    # ATen's dtype support: no integer (but uint8 images), complex, or float16 antialias
+    dt = x._data.dtype
+    if mode in linear_modes and (dt.kind in "biuc" or (antialias and dt == np.float16)):
+        if dt == np.uint8 and mode in ("bilinear", "bicubic", "lanczos"):
             return Tensor._wrap(_resize_uint8(x._data, sizes, scales, mode, corners, antialias))
         raise not_implemented(
             "compute_index_ranges_weights" if antialias else
             {"bilinear": "upsample_bilinear2d_channels_last",
              "bicubic": "compute_indices_weights_cubic"}.get(mode,
                                                              "compute_indices_weights_linear"),
-            x._data.dtype)
+            dt)
     if antialias:  # separable: a weight matrix per dim, the last dim first (ATen's order)
         out = x
         for d in (3, 2):

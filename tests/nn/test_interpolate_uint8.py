@@ -2,7 +2,8 @@
 (plain and antialiased) and lanczos resample in int16 fixed point, one rounded and clamped
 pass per dim; other integer dtypes and the linear/trilinear modes are refused in PyTorch's
 words. The weights were cast to uint8 before (all zeros for bilinear), so every output was 0
-or garbage."""
+or garbage. Complex inputs and float16 antialias, which PyTorch's kernels have no loop for,
+are refused likewise (they were computed)."""
 
 import numpy as np
 import pytest
@@ -83,3 +84,26 @@ def test_uint8_as_torch():
         ours = F.interpolate(ag.tensor(x), **kw).numpy()
         assert ours.dtype == np.uint8
         np.testing.assert_array_equal(ours, ref, err_msg=str((shape, kw)))
+
+
+@pytest.mark.parametrize("dtype,name", [(np.complex64, "ComplexFloat"),
+                                        (np.complex128, "ComplexDouble")])
+@pytest.mark.parametrize("mode,antialias,kernel,ndim", [
+    ("bilinear", False, "upsample_bilinear2d_channels_last", 4),
+    ("bicubic", False, "compute_indices_weights_cubic", 4),
+    ("bicubic", True, "compute_index_ranges_weights", 4),
+    ("linear", False, "compute_indices_weights_linear", 3),
+    ("trilinear", False, "compute_indices_weights_linear", 5)])
+def test_complex_refused(dtype, name, mode, antialias, kernel, ndim):
+    x = ag.tensor(np.ones((1, 1) + (4,) * (ndim - 2), dtype))
+    with pytest.raises(NotImplementedError, match=f'"{kernel}" not implemented for \'{name}\''):
+        F.interpolate(x, size=(2,) * (ndim - 2), mode=mode, antialias=antialias)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic", "lanczos"])
+def test_float16_antialias_refused(mode):
+    x = ag.ones((1, 1, 4, 4), dtype=ag.float16)
+    with pytest.raises(NotImplementedError,
+                       match="\"compute_index_ranges_weights\" not implemented for 'Half'"):
+        F.interpolate(x, size=(2, 3), mode=mode, antialias=True)
+    assert F.interpolate(x, size=(2, 3), mode="bilinear").dtype == ag.float16  # plain: computed
