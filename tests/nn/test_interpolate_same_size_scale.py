@@ -26,6 +26,9 @@ def test_bicubic_resamples_an_unchanged_dim():
     # without a scale_factor the dim is copied
     same = F.interpolate(x, size=(5, 3), mode="bicubic").numpy()[0, 0]
     np.testing.assert_array_equal(same, x.numpy()[0, 0])
+    # the gradient is this resampling's (PyTorch's backward copies when no size changes)
+    t = ag.tensor(np.random.default_rng(2).standard_normal((1, 1, 6, 3)), requires_grad=True)
+    assert gradcheck(lambda u: F.interpolate(u, scale_factor=(1.1, 1.19), mode="bicubic"), (t,))
 
 
 @pytest.mark.parametrize("mode", ["bilinear", "bicubic", "lanczos"])
