@@ -2476,10 +2476,26 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 _conv.adaptive_avg_pool3d)[x.ndim - 3]
         return pool(x, sizes[0] if x.ndim == 3 else tuple(sizes))
     corners = bool(align_corners)
+    # ATen's dtype support: no integer (but uint8 images), complex, or float16 antialias
+    dt = x._data.dtype
+    if mode in linear_modes and (dt.kind in "biuc" or (antialias and dt == np.float16)):
+        if dt == np.uint8 and mode in ("bilinear", "bicubic", "lanczos"):
+            return Tensor._wrap(_resize_uint8(x._data, sizes, scales, mode, corners, antialias))
+        raise not_implemented(
+            "compute_index_ranges_weights" if antialias else
+            {"bilinear": "upsample_bilinear2d_channels_last",
+             "bicubic": "compute_indices_weights_cubic"}.get(mode,
+                                                             "compute_indices_weights_linear"),
+            dt)
     if antialias:  # separable: a weight matrix per dim, the last dim first (ATen's order)
-        wh, ww = (_aa_weights(n_in, n_out, mode, corners, s, x.dtype)
-                  for n_in, n_out, s in zip(x.shape[2:], sizes, scales))
-        return ag.tensor(wh) @ (x @ ag.tensor(ww.T.copy()))
+        out = x
+        for d in (3, 2):
+            n_in, n_out, s = x.shape[d], sizes[d - 2], scales[d - 2]
+            if n_in == n_out:  # ATen's forward copies it, whatever scale_factor says
+                continue
+            w = _aa_weights(n_in, n_out, mode, corners, s, x.dtype)
+            out = out @ ag.tensor(w.T.copy()) if d == 3 else ag.tensor(w) @ out
+        return x.clone() if out is x else out
     out = x
     for k in reversed(range(x.ndim - 2)):  # the last dim first: PyTorch's order of sums
         d, n_in, n_out, s = 2 + k, x.shape[2 + k], sizes[k], scales[k]
@@ -2501,27 +2517,60 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                                  n_in - 1)
             out = _along_dim(out, d, idx)
             continue
-        if n_out == n_in:  # ATen copies a dim whose size is unchanged, whatever scale_factor says
-            continue
-        if corners:
-            scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
-            src = scale * dst
-        else:
-            scale = 1.0 / s if s is not None and s > 0 else n_in / n_out
-            src = scale * (dst + 0.5) - 0.5
-            if mode != "bicubic":  # the cubic kernel reads clamped neighbours instead
-                src = np.maximum(src, 0.0)
-        if mode == "bicubic":
-            out = _cubic_along(out, d, src, n_in, x.dtype)
-            continue
-        i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
-        lam1 = np.clip(src - i0, 0.0, 1.0)
-        i1 = i0 + (i0 < n_in - 1)
-        view = (n_out,) + (1,) * (x.ndim - 1 - d)
-        w1 = ag.tensor(lam1.astype(x.dtype).reshape(view))
-        w0 = ag.tensor((1.0 - lam1).astype(x.dtype).reshape(view))
-        out = _along_dim(out, d, i0) * w0 + _along_dim(out, d, i1) * w1
+        if n_out == n_in and mode != "bicubic":  # ATen's linear kernels copy a dim whose size
+            continue  # is unchanged, whatever scale_factor says; its cubic one resamples it
+        out = _resample_along(out, d, n_out, s, mode, corners)
     return x.clone() if out is x else out  # a new tensor, as PyTorch's, even when all is copied
+
+
+def _resample_along(x: Tensor, d: int, n_out: int, s: float | None, mode: str,
+                    corners: bool) -> Tensor:
+    """Linear or cubic (``mode == "bicubic"``) interpolation of ``x`` along dim ``d`` to
+    ``n_out`` points, in ``x``'s dtype (one pass of ``interpolate``)."""
+    n_in, dst = x.shape[d], np.arange(n_out)
+    if corners:
+        scale = (n_in - 1) / (n_out - 1) if n_out > 1 else 0.0
+        src = scale * dst
+    else:
+        scale = 1.0 / s if s is not None and s > 0 else n_in / n_out
+        src = scale * (dst + 0.5) - 0.5
+        if mode != "bicubic":  # the cubic kernel reads clamped neighbours instead
+            src = np.maximum(src, 0.0)
+    if mode == "bicubic":
+        return _cubic_along(x, d, src, n_in, x.dtype)
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    lam1 = np.clip(src - i0, 0.0, 1.0)
+    i1 = i0 + (i0 < n_in - 1)
+    view = (n_out,) + (1,) * (x.ndim - 1 - d)
+    w1 = ag.tensor(lam1.astype(x.dtype).reshape(view))
+    w0 = ag.tensor((1.0 - lam1).astype(x.dtype).reshape(view))
+    return _along_dim(x, d, i0) * w0 + _along_dim(x, d, i1) * w1
+
+
+def _resize_uint8(x: np.ndarray, sizes: list[int], scales: list[float | None], mode: str,
+                  corners: bool, antialias: bool) -> np.ndarray:
+    """``interpolate`` of a uint8 image as ATen's uint8 kernel: one pass per dim whose size
+    changes, the last first, each with the float64 weight matrix of ``mode`` scaled to int16
+    fixed point (as many fraction bits as keep the largest weight below 2^15), the sums
+    rounded, shifted back and clamped to 0..255 before the next pass."""
+    out = x
+    for d in reversed(range(2, x.ndim)):
+        n_in, n_out, s = x.shape[d], sizes[d - 2], scales[d - 2]
+        if n_in == n_out:
+            continue
+        if antialias:
+            w = _aa_weights(n_in, n_out, mode, corners, s, np.float64)
+        else:  # the float path's weights: interpolate the identity
+            w = _resample_along(ag.eye(n_in, dtype=ag.float64), 0, n_out, s, mode,
+                                corners)._data
+        bits = 0
+        while bits < 22 and int(0.5 + w.max() * (1 << (bits + 1))) < (1 << 15):
+            bits += 1
+        v = w * (1 << bits)
+        wi = np.trunc(v + np.where(v < 0, -0.5, 0.5)).astype(np.int64)
+        acc = np.moveaxis(np.moveaxis(out.astype(np.int64), d, -1) @ wi.T, -1, d)
+        out = np.clip((acc + (1 << bits >> 1)) >> bits, 0, 255).astype(np.uint8)
+    return out.copy() if out is x else out
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,

@@ -156,16 +156,16 @@ class _MultiHandle:
     """The handle ``register_multi_grad_hook`` returns: ``remove()`` unregisters every
     per-tensor hook (also as a context manager's exit)."""
 
-    def __init__(self, handles: tuple) -> None:
-        self._handles = handles
+    def __init__(self, handles: tuple, live: list) -> None:
+        self._handles, self._live = handles, live  # live[0]: the hooks still act
         engine.TASK_HOOKS[0] += 1
 
     def remove(self) -> None:
-        if self._handles:
+        if self._live[0]:
             for h in self._handles:
                 h.remove()
-            self._handles = ()
-            engine.TASK_HOOKS[0] -= 1
+            self._handles, self._live[0] = (), False  # a pass under way calls fn no more,
+            engine.TASK_HOOKS[0] -= 1  # as PyTorch's (its removed hooks stop counting)
 
     def __enter__(self) -> _MultiHandle:
         return self
@@ -211,18 +211,19 @@ def register_multi_grad_hook(tensors: Sequence[Tensor], fn: Callable[..., None],
         if not t.requires_grad:  # before any hook is registered
             raise RuntimeError("cannot register a hook on a tensor that doesn't require "
                                "gradient")
+    live = [True]
     if mode == "any":
         done: set[int] = set()
 
         def any_hook(grad: Tensor) -> None:
             task = STATE.graph_task
-            if task is None or task.id in done:
+            if task is None or task.id in done or not live[0]:
                 return
             done.add(task.id)
             task.callbacks.append(lambda: done.discard(task.id))
             fn(grad)
 
-        return _MultiHandle(tuple(t.register_hook(any_hook) for t in tensors))
+        return _MultiHandle(tuple(t.register_hook(any_hook) for t in tensors), live)
 
     n = len(tensors)
     passes: dict[int, list] = {}  # task id -> [gradients, how many still to come]
@@ -230,7 +231,7 @@ def register_multi_grad_hook(tensors: Sequence[Tensor], fn: Callable[..., None],
     def all_hook(idx: int) -> Callable[[Tensor], None]:
         def hook(grad: Tensor) -> None:
             task = STATE.graph_task
-            if task is None:
+            if task is None or not live[0]:
                 return
             entry = passes.get(task.id)
             if entry is None:
@@ -247,7 +248,8 @@ def register_multi_grad_hook(tensors: Sequence[Tensor], fn: Callable[..., None],
 
     def _flush(task_id: int) -> None:
         entry = passes.pop(task_id, None)
-        if entry is not None:
+        if entry is not None and live[0]:
             fn(entry[0])
 
-    return _MultiHandle(tuple(t.register_hook(all_hook(i)) for i, t in enumerate(tensors)))
+    return _MultiHandle(tuple(t.register_hook(all_hook(i)) for i, t in enumerate(tensors)),
+                        live)

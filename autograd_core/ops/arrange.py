@@ -19,6 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import result_type
@@ -57,6 +58,19 @@ def _first(a: Tensor, n: int) -> Tensor:
 def _result(arr: Any) -> Tensor:
     """A non-differentiable result made from an input's values (indices, counts, masks)."""
     return Tensor._make(np.asarray(arr), None, False)
+
+
+class NoDerivative(Node):
+    """An output PyTorch records with a node whose derivative is not implemented (``unique``'s
+    values): it requires grad with the input, and backward raises PyTorch's error naming
+    ``what``; ``node`` is PyTorch's node name."""
+
+    def forward(self, a, out, what, node):
+        self.what, self._grad_fn = what, node
+        return out
+
+    def backward(self, g):
+        raise NotImplementedError(f"the derivative for '{self.what}' is not implemented.")
 
 
 # ---- transposes, flips, rolls ----------------------------------------------------------------
@@ -684,7 +698,8 @@ def unique(input: Tensor, sorted: builtins.bool = True, return_inverse: builtins
 
     With ``return_inverse``, also the int64 index of each entry (slice) in the result, shaped
     as ``input`` (as ``input.shape[dim]``); with ``return_counts``, how often each occurs.
-    Not differentiable (as in PyTorch).
+    Not differentiable (as in PyTorch: the values require grad with ``input``, and backward
+    raises).
 
     Args:
         input (Tensor): the input tensor.
@@ -715,7 +730,9 @@ def unique(input: Tensor, sorted: builtins.bool = True, return_inverse: builtins
             values = values.reshape((-1,) + moved.shape[1:])
         values = np.moveaxis(values, 0, d)
         inv = inv.reshape(-1)
-    out = [_result(np.ascontiguousarray(values))]
+    out = [NoDerivative.apply(input, np.ascontiguousarray(values),
+                              what="_unique2" if dim is None else "unique_dim",
+                              node="Unique2Backward0" if dim is None else "UniqueDimBackward0")]
     if return_inverse:
         out.append(_result(inv.astype(np.int64)))
     if return_counts:

@@ -17,7 +17,7 @@ import numpy as np
 from autograd_core.node import apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.arrange import tensor_split
+from autograd_core.ops.arrange import NoDerivative, tensor_split
 from autograd_core.node import Node
 from autograd_core.ops.binary import _broadcast_error, _promote, mul, result_type
 from autograd_core.ops.binary import pow as _pow
@@ -876,7 +876,8 @@ def unique_consecutive(input: Tensor, return_inverse: builtins.bool = False,
         values = np.compress(starts, x, axis=d)
         inverse_shape = (x.shape[d],)
     run = np.cumsum(starts) - 1
-    out = [Tensor._make(np.ascontiguousarray(values), None, False)]
+    out = [NoDerivative.apply(input, np.ascontiguousarray(values), what="unique_consecutive",
+                              node="UniqueConsecutiveBackward0")]
     if return_inverse:
         out.append(Tensor._make(run.reshape(inverse_shape).astype(np.int64), None, False))
     if return_counts:

@@ -99,14 +99,15 @@ def _solve_tri(a, b, upper, left, unit):
 def pivot_permutation(pivots, m, dtype):
     """The permutation matrices ``P`` (``A = P L U``) of LAPACK's 1-based row swaps
     ``pivots`` (``(*, k)``), as ``(*, m, m)`` arrays of ``dtype``."""
-    piv = np.asarray(pivots, dtype=np.int64).reshape((-1, np.shape(pivots)[-1]))
+    batch = np.shape(pivots)[:-1]  # (-1 would be ambiguous with no pivots)
+    piv = np.asarray(pivots, dtype=np.int64).reshape((int(np.prod(batch)), np.shape(pivots)[-1]))
     P = np.zeros((piv.shape[0], m, m), dtype=dtype)
     for b, row in enumerate(piv):
         perm = list(range(m))
         for i, p in enumerate(row):
             perm[i], perm[p - 1] = perm[p - 1], perm[i]
         P[b, perm, range(m)] = 1
-    return P.reshape(tuple(np.shape(pivots)[:-1]) + (m, m))
+    return P.reshape(tuple(batch) + (m, m))
 
 
 def _tril(x, k=0):

@@ -112,7 +112,7 @@ def _lu_array(a):
     lu = np.array(a, copy=True)
     m, n = lu.shape[-2:]
     k = min(m, n)
-    flat = lu.reshape((-1, m, n))
+    flat = lu.reshape((int(np.prod(lu.shape[:-2])), m, n))  # -1 is ambiguous when m n = 0
     piv = np.zeros((flat.shape[0], k), dtype=np.int32)
     info = np.zeros(flat.shape[0], dtype=np.int32)
     for b, x in enumerate(flat):
@@ -266,22 +266,23 @@ def det(input: Tensor) -> Tensor:
 
 
 class LinalgSlogdet(Node):
-    """``log|det(A)|``; its gradient ``g A^-T``."""
+    """``(sign, log|det(A)|)``, both outputs of the graph as PyTorch's (``sign`` requires grad
+    with ``A``); the gradient ``g A^-T`` comes from ``logabsdet`` only: a real ``sign`` is
+    piecewise constant, so a pass reaching only ``sign`` leaves ``A.grad`` None."""
+
+    n_outputs = 2
+    materialize_grads = False
 
     def forward(self, a):
-        _, y = np.linalg.slogdet(a)
+        sign, y = quiet(np.linalg.slogdet)(a)  # a NaN matrix: NaN, silently (PyTorch's)
         self.save_for_backward(a)
-        return np.asarray(y)
+        return np.asarray(sign, dtype=a.dtype), np.asarray(y)
 
-    def backward(self, g):
+    def backward(self, gsign, g):
+        if g is None:
+            return (None,)
         (a,) = self.saved
         return (_as_matrix_grad(g) * _mT(_inv(a)),)
-
-
-@quiet  # a NaN matrix: NaN, without numpy's warning (PyTorch's)
-def _sign_of_det(a: Tensor) -> Tensor:
-    sign, _ = np.linalg.slogdet(a._data)
-    return Tensor._wrap(np.asarray(sign, dtype=a.dtype))
 
 
 @op("slogdet", method=True, samples=[
@@ -290,7 +291,8 @@ def slogdet(input: Tensor) -> SlogdetResult:
     """Return ``(sign, logabsdet)``: the sign of the determinant and the log of its magnitude.
 
     Stable where ``det`` would under- or overflow. Also ``autograd_core.linalg.slogdet``;
-    ``logabsdet`` is differentiable, ``sign`` is not.
+    both come out of one graph node (``sign`` requires grad with ``input``, as PyTorch's),
+    the gradient flowing through ``logabsdet`` (a real ``sign`` is piecewise constant).
 
     Args:
         input (Tensor): a ``(*, n, n)`` floating-point tensor.
@@ -302,7 +304,7 @@ def slogdet(input: Tensor) -> SlogdetResult:
         linalg_slogdet(sign=tensor(-1.), logabsdet=tensor(0.6931))
     """
     _check(input, "linalg.slogdet")
-    return SlogdetResult(_sign_of_det(input), LinalgSlogdet.apply(input))
+    return SlogdetResult(*LinalgSlogdet.apply(input))
 
 
 @op("logdet", method=True, samples=[Sample("logdet", lambda a: logdet(_spd(a)))])
@@ -322,8 +324,8 @@ def logdet(input: Tensor) -> Tensor:
         tensor(nan)
     """
     _check(input, "logdet")
-    y = LinalgSlogdet.apply(input)
-    sign = _sign_of_det(input)._data
+    sign, y = LinalgSlogdet.apply(input)
+    sign = sign._data
     if (sign < 0).any():
         y = y + Tensor._wrap(np.where(sign < 0, np.nan, 0.0).astype(input.dtype))
     return y
@@ -714,8 +716,9 @@ def qr(A: Tensor, mode: str = "reduced") -> QRResult:
     m, n = A.shape[-2], A.shape[-1]
     if mode == "r" or (mode == "complete" and m > n):
         q, r = np.linalg.qr(A._data, mode="complete" if mode == "complete" else "reduced")
-        if mode == "r":
-            return QRResult(Tensor._wrap(np.zeros((0,), dtype=A.dtype)),
+        if mode == "r":  # the empty Q requires grad too, as PyTorch's (backward refuses)
+            return QRResult(LinalgQrRefused.apply(A, np.zeros((0,), dtype=r.dtype),
+                                                  message=_QR_NO_GRAD[mode]),
                             LinalgQrRefused.apply(A, r, message=_QR_NO_GRAD[mode]))
         # both factors refuse (a Q without a graph would add a silent zero to a gradient)
         return QRResult(LinalgQrRefused.apply(A, q, message=_QR_NO_GRAD[mode]),
@@ -930,7 +933,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: builtins.float | None = None, *,
     _, rank, sv = _svd_lstsq(A._data, b._data, float(rcond))
     dt = A.dtype
     empty = Tensor._make(np.zeros(0, dt), None, False)
-    residuals = empty
+    residuals = x.reshape(-1)[:0]  # empty, of the graph as PyTorch's (requires grad with A, B)
     full = bool(np.all(rank == min(m, n)))
     if m > n and (driver == "gels" or (driver in ("gelsd", "gelss") and full)):
         r = A @ x - b  # differentiable, as PyTorch's (its gradient is this expression's)

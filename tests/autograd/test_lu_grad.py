@@ -78,3 +78,22 @@ def test_lu_gradients_as_torch():
     x = ag.tensor(rng.standard_normal((3, 3)), requires_grad=True)
     assert ag.linalg.lu_factor(x)[0].grad_fn.name() == torch.linalg.lu_factor(
         torch.tensor(x.detach().numpy(), requires_grad=True))[0].grad_fn.name()
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (0, 3), (3, 0), (2, 0, 0), (2, 3, 0), (0, 2, 2)])
+def test_lu_empty_matrices(shape):
+    # PyTorch returns empty factors (P the identity of the row count, no pivots) and an empty
+    # gradient; ours crashed in numpy's reshape(-1, 0) of the factorisation and the pivots
+    x = ag.zeros(shape, dtype=ag.float64, requires_grad=True)
+    m, n = shape[-2:]
+    batch, k = shape[:-2], min(m, n)
+    LU, piv = ag.linalg.lu_factor(x)
+    assert tuple(LU.shape) == shape and tuple(piv.shape) == batch + (k,)
+    assert piv.dtype == ag.int32
+    P, L, U = ag.linalg.lu(x)
+    assert (tuple(P.shape), tuple(L.shape), tuple(U.shape)) == (
+        batch + (m, m), batch + (m, k), batch + (k, n))
+    np.testing.assert_array_equal(P.numpy(), np.broadcast_to(np.eye(m), batch + (m, m)))
+    assert tuple(ag.linalg.lu_factor_ex(x)[2].shape) == batch
+    (LU.sum() + L.sum() + U.sum()).backward()
+    assert tuple(x.grad.shape) == shape

@@ -101,3 +101,37 @@ def test_multi_grad_hook_refusals():
         register_multi_grad_hook((x, ag.tensor([1.0])), print)
     assert x.grad_fn is None and not x._hooks  # nothing registered by the failed call
     assert engine.TASK_HOOKS[0] == 0
+
+
+def _removed_mid_pass(lib):
+    graph = lib.autograd.graph
+    calls = []
+    a = lib.tensor([1.0, 2.0], requires_grad=True)
+    b = lib.tensor([3.0, 4.0], requires_grad=True)
+    c = a * b
+    handles = []
+    c.register_hook(lambda g: handles[0].remove())  # runs before the group's hook on c
+    handles.append(graph.register_multi_grad_hook((c, a), calls.append))
+    (c * 2).sum().backward()
+    return calls
+
+
+def test_removed_during_the_pass_calls_nothing():
+    # the handle removed by a hook that runs before the group's: fn is not called, neither by
+    # the remaining tensors nor at the pass's end (it was called with [grad of c, None])
+    assert _removed_mid_pass(ag) == []
+
+
+@pytest.mark.torch_parity
+def test_removed_during_the_pass_as_torch():
+    torch = pytest.importorskip("torch")
+    assert _removed_mid_pass(ag) == _removed_mid_pass(torch) == []
+
+
+def test_empty_group_handle_releases_the_pass_recording():
+    before = engine.TASK_HOOKS[0]
+    h = register_multi_grad_hook((), lambda gs: None)
+    assert engine.TASK_HOOKS[0] == before + 1
+    h.remove()
+    h.remove()
+    assert engine.TASK_HOOKS[0] == before

@@ -58,3 +58,22 @@ def test_empty_dims_as_torch(fn):
                     got.append(str(e).strip())
             assert got[0] == got[1], (shape, dim)
     assert np.array_equal(getattr(ag, fn)(ag.zeros(2, 0), dim=1).numpy(), np.zeros((2, 0)))
+
+
+@pytest.mark.parametrize("call,what,node", [
+    (lambda x: ag.unique(x), "_unique2", "Unique2Backward0"),
+    (lambda x: ag.unique(x, dim=0, return_counts=True)[0], "unique_dim", "UniqueDimBackward0"),
+    (lambda x: ag.unique_consecutive(x), "unique_consecutive", "UniqueConsecutiveBackward0"),
+    (lambda x: ag.unique_consecutive(x, dim=1, return_inverse=True)[0], "unique_consecutive",
+     "UniqueConsecutiveBackward0"),
+    (lambda x: ag.unique(ag.zeros((0, 3), requires_grad=True), dim=0), "unique_dim",
+     "UniqueDimBackward0")])
+def test_values_require_grad_and_refuse_backward(call, what, node):
+    # PyTorch records the values with a node whose backward raises (they were plain tensors,
+    # so requires_grad read False and backward said "does not require grad")
+    values = call(ag.tensor([[1.0, 1.0], [2.0, 2.0]], requires_grad=True))
+    assert values.requires_grad and values.grad_fn.name() == node
+    with pytest.raises(NotImplementedError, match=f"the derivative for '{what}' is not "
+                                                  "implemented."):
+        values.sum().backward()
+    assert not ag.unique(ag.tensor([[1.0, 2.0]])).requires_grad
