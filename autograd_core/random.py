@@ -339,155 +339,78 @@ class Generator:
                 self._normal64 = float(sin[-1])
         return _fma64(vals, float(std), float(mean))
 
-    # ---- PyTorch's scalar samplers (its CPU kernels' loops: one element after another) -------
-    def _double(self) -> float:
-        """One draw of PyTorch's ``uniform_real_distribution<double>(0, 1)``."""
-        hi, lo = self._bits.random_raw(2).tolist()
-        return ((hi << 32 | lo) & ((1 << 53) - 1)) * 2.0 ** -53
+    # ---- PyTorch's element-by-element CPU samplers (Numba loops: kernels/sampling.py) -------
+    def _loop(self, run: Any, words: int) -> None:
+        """``run(words, pos, cache)``, a sampler loop over raw draws taken ahead (about
+        ``words`` of them, more if it runs out), the generator then advanced past exactly those
+        it read; ``cache`` carries the cached double normal draw in and out."""
+        cache = np.array([float(self._normal64 is not None), self._normal64 or 0.0])
+        size = max(int(words), 64)
+        while True:
+            saved = self._bits.state
+            raw, pos, c = self._bits.random_raw(size), np.zeros(1, np.int64), cache.copy()
+            try:
+                run(raw, pos, c)
+            except IndexError:  # ran out of draws: again with more
+                self._bits.state = saved
+                size *= 4
+                continue
+            self._bits.state = saved
+            if pos[0]:
+                self._bits.random_raw(int(pos[0]))
+            self._normal64 = float(c[1]) if c[0] else None
+            return
 
-    def _std_normal(self) -> float:
-        """One draw of PyTorch's ``normal_distribution<double>(0, 1)`` (Box-Muller; the sine
-        kept for the next draw, the cache ``normal_`` of few elements shares)."""
-        if self._normal64 is not None:
-            x, self._normal64 = self._normal64, None
-            return x
-        u1, u2 = self._double(), self._double()
-        r = math.sqrt(-2.0 * math.log1p(-u2))
-        theta = 2.0 * math.pi * u1
-        self._normal64 = r * math.sin(theta)
-        return r * math.cos(theta)
+    def _chunks(self, n: int) -> Iterator[slice]:
+        step = 1 << 16  # bounds the draws taken ahead
+        return (slice(i, min(i + step, n)) for i in range(0, n, step))
 
     def gamma_array(self, alpha: np.ndarray, dtype: Any) -> np.ndarray:
         """``_standard_gamma(alpha)`` of ``dtype`` (float32 or float64; ``alpha`` of it, or
         float64 for ``_sample_dirichlet``'s double draws): PyTorch's CPU kernel, Marsaglia and
         Tsang's method (boosted below 1) element by element with double uniforms and normals,
         ``alpha``'s own arithmetic in its dtype, at least the dtype's ``tiny``."""
-        dt = np.dtype(dtype)
-        f32 = dt == np.float32
-        out = np.empty(alpha.size, np.float64)
-        for i, a in enumerate(np.asarray(alpha, dt).ravel().tolist()):
-            out[i] = self._gamma_one(a, f32)
-        return np.maximum(out.astype(dt), np.finfo(dt).tiny).reshape(alpha.shape)
+        from autograd_core.kernels import sampling
 
-    def _gamma_one(self, alpha: float, f32: bool) -> float:
-        rnd = _round32 if f32 else float  # scalar_t's arithmetic (the kernel's float alpha)
-        scale = 1.0
-        if alpha < 1.0:
-            if alpha == 0.0:
-                return 0.0
-            scale *= math.pow(1.0 - self._double(), rnd(1.0 / alpha))
-            alpha = rnd(alpha + 1.0)
-        d = rnd(alpha - _THIRD32)  # 1.0f / 3.0f, a float constant
-        c = 1.0 / math.sqrt(9.0 * d)
-        while True:
-            x = self._std_normal()
-            y = 1.0 + c * x
-            while y <= 0:
-                x = self._std_normal()
-                y = 1.0 + c * x
-            v = y * y * y
-            u = 1.0 - self._double()
-            xx = x * x
-            if u < 1.0 - _C0331 * xx * xx or \
-                    math.log(u) < 0.5 * xx + d * (1.0 - v + math.log(v)):
-                return scale * d * v
+        dt = np.dtype(dtype)
+        a = np.ascontiguousarray(np.asarray(alpha, dt).ravel(), np.float64)
+        out = np.empty(a.size, np.float64)
+        for s in self._chunks(a.size):
+            self._loop(lambda w, p, c, s=s: sampling.gamma_loop(a[s], dt == np.float32, w, p,
+                                                                c, out[s]),
+                       12 * (s.stop - s.start))
+        return np.maximum(out.astype(dt), np.finfo(dt).tiny).reshape(np.shape(alpha))
 
     def poisson_array(self, lam: np.ndarray) -> np.ndarray:
         """``poisson(lam)``'s counts (float64): PyTorch's CPU kernel element by element, in
         double: Hormann's transformed rejection (PTRS) from a rate of 10, below it the product
         of uniforms until it falls to ``exp(-lam)``."""
-        flat = np.asarray(lam, np.float64).ravel().tolist()
-        return np.array([self._poisson_one(v) for v in flat], np.float64).reshape(lam.shape)
+        from autograd_core.kernels import sampling
 
-    def _poisson_one(self, lam: float) -> float:
-        if lam >= 10:
-            slam, loglam = math.sqrt(lam), math.log(lam)
-            b = 0.931 + 2.53 * slam
-            a = -0.059 + 0.02483 * b
-            invalpha = 1.1239 + 1.1328 / (b - 3.4)
-            vr = 0.9277 - 3.6224 / (b - 2)
-            while True:
-                u = self._double() - 0.5
-                v = self._double()
-                us = 0.5 - abs(u)
-                k = math.floor((2 * a / us + b) * u + lam + 0.43)
-                if us >= 0.07 and v <= vr:
-                    return k
-                if k < 0 or (us < 0.013 and v > us):
-                    continue
-                if (_log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
-                        <= -lam + k * loglam - math.lgamma(k + 1.0)):
-                    return k
-        if lam == 0:
-            return 0
-        x, prod, enlam = 0, 1.0, math.exp(-lam)
-        while True:
-            prod *= self._double()
-            if prod <= enlam:
-                return x
-            x += 1
+        r = np.ascontiguousarray(np.asarray(lam, np.float64).ravel())
+        out = np.empty(r.size, np.float64)
+        for s in self._chunks(r.size):
+            self._loop(lambda w, p, c, s=s: sampling.poisson_loop(r[s], w, p, out[s]),
+                       2 * np.minimum(r[s], 10).sum() + 12 * (s.stop - s.start))
+        return out.reshape(np.shape(lam))
 
     def binomial_array(self, count: np.ndarray, prob: np.ndarray) -> np.ndarray:
         """``binomial(count, prob)``'s draws of their dtype (float32 or float64): PyTorch's CPU
         kernel element by element, BTRS (Hormann's transformed rejection) where the mean of
         the smaller side is 10 or more, else inversion by summed geometric draws; ``count``
         and ``prob``'s own arithmetic in their dtype, the rest in double."""
+        from autograd_core.kernels import sampling
+
         dt = np.dtype(prob.dtype)
-        f32 = dt == np.float32
-        pairs = zip(np.asarray(count, dt).ravel().tolist(), np.asarray(prob, dt).ravel().tolist())
-        return np.array([self._binomial_one(n, p, f32) for n, p in pairs], dt) \
-            .reshape(prob.shape)
-
-    def _binomial_one(self, count: float, prob: float, f32: bool) -> float:
-        rnd = _round32 if f32 else float
-        if count <= 0.0 or prob <= 0.0:
-            return 0.0
-        if prob >= 1.0:
-            return count
-        if prob <= 0.5:
-            return self._btrs(count, prob, rnd) if rnd(count * prob) >= 10.0 else \
-                self._binomial_inversion(count, prob, rnd)
-        q = rnd(1.0 - prob)
-        return rnd(count - (self._btrs(count, q, rnd) if rnd(count * q) >= 10.0 else
-                            self._binomial_inversion(count, q, rnd)))
-
-    def _binomial_inversion(self, count: float, prob: float, rnd: Any) -> float:
-        logprob = rnd(math.log1p(-prob))
-        geom_sum, num = 0.0, 0.0
-        while True:
-            geom_sum += math.ceil(_log(self._double()) / logprob)
-            if geom_sum > count:
-                return num
-            num += 1
-
-    def _btrs(self, count: float, prob: float, rnd: Any) -> float:
-        stddev = rnd(math.sqrt(rnd(rnd(count * prob) * rnd(1 - prob))))
-        b = 1.15 + 2.53 * stddev
-        a = -0.0873 + 0.0248 * b + 0.01 * prob
-        c = rnd(count * prob) + 0.5
-        v_r = 0.92 - 4.2 / b
-        r = rnd(prob / rnd(1 - prob))
-        alpha = (2.83 + 5.1 / b) * stddev
-        m = math.floor(rnd(rnd(count + 1) * prob))
-        while True:
-            u = self._double() - 0.5
-            v = self._double()
-            us = 0.5 - abs(u)
-            k = rnd(math.floor((2 * a / us + b) * u + c))
-            if k < 0 or k > count:
-                continue
-            if us >= 0.07 and v <= v_r:
-                return k
-            v = _log(v * alpha / (a / (us * us) + b))
-            bound = ((m + 0.5) * rnd(math.log(rnd(rnd(m + 1) / rnd(r * rnd(rnd(count - m) + 1)))))
-                     + rnd(rnd(count + 1) * rnd(math.log(rnd(rnd(rnd(count - m) + 1)
-                                                          / rnd(rnd(count - k) + 1)))))
-                     + (k + 0.5) * rnd(math.log(rnd(rnd(r * rnd(rnd(count - k) + 1))
-                                                    / rnd(k + 1))))
-                     + _stirling_tail(m) + _stirling_tail(rnd(count - m))
-                     - _stirling_tail(k) - _stirling_tail(rnd(count - k)))
-            if v <= bound:
-                return k
+        n = np.ascontiguousarray(np.asarray(count, dt).ravel(), np.float64)
+        p = np.ascontiguousarray(np.asarray(prob, dt).ravel(), np.float64)
+        out = np.empty(n.size, np.float64)
+        for s in self._chunks(n.size):
+            mean = np.clip(n[s], 0, None) * np.minimum(p[s], 1 - p[s])
+            self._loop(lambda w, q, c, s=s: sampling.binomial_loop(n[s], p[s], dt == np.float32,
+                                                                   w, q, out[s]),
+                       2 * np.minimum(mean, 10).sum() + 12 * (s.stop - s.start))
+        return out.astype(dt).reshape(np.shape(prob))
 
     def permutation_array(self, n: int) -> np.ndarray:
         """``randperm(n)``: PyTorch's CPU Fisher-Yates, ``i`` swapped with ``i + random() %
@@ -497,32 +420,6 @@ class Generator:
             picks = (self._u32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).astype(np.int64)
             _fisher_yates(perm, picks)
         return perm
-
-
-def _round32(x: float) -> float:
-    """``x`` rounded to float32 (a float kernel's arithmetic)."""
-    return float(np.float32(x))
-
-
-_THIRD32 = _round32(1.0 / 3.0)  # the gamma kernel's float constants
-_C0331 = _round32(0.0331)
-_STIRLING_TAIL = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983,
-                  0.02079067210376509, 0.0166446911898211, 0.0138761288230707,
-                  0.0118967099458917, 0.0104112652619720, 0.00925546218271273,
-                  0.00833056343336287)
-
-
-def _log(x: float) -> float:
-    """The C library's ``log`` (``-inf`` at 0, where ``math.log`` raises)."""
-    return math.log(x) if x > 0 else -math.inf
-
-
-def _stirling_tail(k: float) -> float:
-    """``log(k!) - `` Stirling's approximation of it (BTRS's correction; tabulated below 10)."""
-    if k < 10:
-        return _STIRLING_TAIL[int(k)]
-    kp1sq = (k + 1) * (k + 1)
-    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
 
 
 def _component(dt: np.dtype) -> np.dtype:

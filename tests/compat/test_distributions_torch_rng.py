@@ -257,6 +257,7 @@ def test_poisson_binomial_gamma_ops_match_pytorch_bit_for_bit():
                                                          generator=gen).numpy()]
             np.testing.assert_array_equal(got[0], want[0])
             np.testing.assert_array_equal(got[1], want[1])
+            np.testing.assert_array_equal(gen.get_state().numpy(), g.get_state().numpy())
 
 
 @pytest.mark.torch_parity
