@@ -353,6 +353,8 @@ class Generator:
                 run(raw, pos, c)
             except IndexError:  # ran out of draws: again with more
                 self._bits.state = saved
+                if size > 1 << 26:  # hundreds of draws an element: a loop that cannot end
+                    raise RuntimeError("sampler: no draw accepted (invalid parameters?)")
                 size *= 4
                 continue
             self._bits.state = saved
@@ -391,7 +393,7 @@ class Generator:
         out = np.empty(r.size, np.float64)
         for s in self._chunks(r.size):
             self._loop(lambda w, p, c, s=s: sampling.poisson_loop(r[s], w, p, out[s]),
-                       2 * np.minimum(r[s], 10).sum() + 12 * (s.stop - s.start))
+                       2 * np.fmin(r[s], 10).sum() + 12 * (s.stop - s.start))
         return out.reshape(np.shape(lam))
 
     def binomial_array(self, count: np.ndarray, prob: np.ndarray) -> np.ndarray:
@@ -409,7 +411,7 @@ class Generator:
             mean = np.clip(n[s], 0, None) * np.minimum(p[s], 1 - p[s])
             self._loop(lambda w, q, c, s=s: sampling.binomial_loop(n[s], p[s], dt == np.float32,
                                                                    w, q, out[s]),
-                       2 * np.minimum(mean, 10).sum() + 12 * (s.stop - s.start))
+                       2 * np.fmin(mean, 10).sum() + 12 * (s.stop - s.start))
         return out.astype(dt).reshape(np.shape(prob))
 
     def permutation_array(self, n: int) -> np.ndarray:

@@ -78,6 +78,9 @@ def gamma_loop(alpha, f32, words, pos, cache, out):
     for i in range(alpha.shape[0]):
         a = alpha[i]
         scale = 1.0
+        if a != a:  # NaN: no draw would be accepted (PyTorch's loop never ends)
+            out[i] = a
+            continue
         if a < 1.0:
             if a == 0.0:
                 out[i] = 0.0
@@ -106,7 +109,9 @@ def poisson_loop(lam, words, pos, out):
     """``out[i]``: a Poisson count of rate ``lam[i]`` (double, as the kernel's)."""
     for i in range(lam.shape[0]):
         rate = lam[i]
-        if rate >= 10:
+        if not rate < math.inf:  # NaN or inf (PyTorch's loop never ends / casts inf to int)
+            out[i] = rate
+        elif rate >= 10:
             slam, loglam = math.sqrt(rate), math.log(rate)
             b = 0.931 + 2.53 * slam
             a = -0.059 + 0.02483 * b
@@ -185,10 +190,14 @@ def binomial_loop(count, prob, f32, words, pos, out):
     """``out[i]``: a binomial draw of ``count[i]`` trials of success probability ``prob[i]``."""
     for i in range(count.shape[0]):
         n, p = count[i], prob[i]
-        if n <= 0.0 or p <= 0.0:
+        if n != n or p != p:  # NaN: no draw would end PyTorch's loops
+            out[i] = math.nan
+        elif n <= 0.0 or p <= 0.0:
             out[i] = 0.0
         elif p >= 1.0:
             out[i] = n
+        elif n == math.inf:  # PyTorch's answer (its loop rejects every draw)
+            out[i] = math.nan
         elif p <= 0.5:
             if _rnd(n * p, f32) >= 10.0:
                 out[i] = _btrs(n, p, f32, words, pos)

@@ -131,6 +131,21 @@ def test_laplace_and_gumbel_take_their_uniforms_as_pytorch():
     np.testing.assert_array_equal(got.numpy(), (0.5 - 2.0 * (-u.log()).log()).numpy())
 
 
+def test_samplers_end_on_nan_and_inf_parameters():
+    # PyTorch's rejection loops never end on NaN; here NaN gives NaN. binomial(inf, p) is
+    # PyTorch's [0, inf, nan] (printed by torch 2.13); poisson(inf) is inf (PyTorch's casts inf
+    # to an integer: -9.2e18)
+    nan, inf = math.nan, math.inf
+    g = ag.Generator().manual_seed(0)
+    np.testing.assert_array_equal(g.gamma_array(np.array([nan, inf, 2.0]), np.float64)[:2],
+                                  [nan, inf])
+    np.testing.assert_array_equal(g.poisson_array(np.array([nan, inf])), [nan, inf])
+    got = g.binomial_array(np.array([nan, 5.0, inf, inf, inf]), np.array([0.3, nan, 0.0, 1.0, 0.7]))
+    np.testing.assert_array_equal(got, [nan, nan, 0.0, inf, nan])
+    x = D.Dirichlet(ag.tensor([nan, 1.0]), validate_args=False).sample()
+    assert np.isnan(x.numpy()).all()
+
+
 def test_weighted_sampler_is_multinomial_of_its_weights():
     w = [0.1, 0.9, 0.4, 2.0, 0.0]
     for replacement, n in ((True, 9), (False, 3)):
