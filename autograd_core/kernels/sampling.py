@@ -144,7 +144,7 @@ def poisson_loop(lam, words, pos, out):
 
 @register_jitable
 def _binomial_inversion(count, prob, f32, words, pos):
-    logprob = _rnd(math.log1p(-prob), f32)
+    logprob = float(math.log1p(np.float32(-prob))) if f32 else math.log1p(-prob)  # log1pf
     geom_sum, num = 0.0, 0.0
     while True:
         geom_sum += math.ceil(_log(_double(words, pos)) / logprob)
@@ -163,7 +163,7 @@ def _btrs(count, prob, f32, words, pos):
     r = _rnd(prob / _rnd(1 - prob, f32), f32)
     alpha = (2.83 + 5.1 / b) * stddev
     m = float(math.floor(_rnd(_rnd(count + 1.0, f32) * prob, f32)))
-    nm1 = _rnd(_rnd(count - m, f32) + 1, f32)  # count - m + 1
+    nm1 = count - m + 1  # m is double (accscalar_t), as every coefficient
     while True:
         u = _double(words, pos) - 0.5
         v = _double(words, pos)
@@ -175,11 +175,10 @@ def _btrs(count, prob, f32, words, pos):
             return k
         v = _log(v * alpha / (a / (us * us) + b))
         nk1 = _rnd(_rnd(count - k, f32) + 1, f32)  # count - k + 1
-        bound = ((m + 0.5) * _rnd(math.log(_rnd(_rnd(m + 1, f32) / _rnd(r * nm1, f32), f32)), f32)
-                 + _rnd(_rnd(count + 1, f32) * _rnd(math.log(_rnd(nm1 / nk1, f32)), f32), f32)
-                 + (k + 0.5) * _rnd(math.log(_rnd(_rnd(r * nk1, f32) / _rnd(k + 1, f32), f32)),
-                                    f32)
-                 + _stirling_tail(m) + _stirling_tail(_rnd(count - m, f32))
+        bound = ((m + 0.5) * math.log((m + 1) / (r * nm1))
+                 + _rnd(count + 1, f32) * math.log(nm1 / nk1)
+                 + (k + 0.5) * math.log(r * nk1 / _rnd(k + 1, f32))
+                 + _stirling_tail(m) + _stirling_tail(count - m)
                  - _stirling_tail(k) - _stirling_tail(_rnd(count - k, f32)))
         if v <= bound:
             return k
