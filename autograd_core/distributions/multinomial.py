@@ -74,9 +74,10 @@ class Multinomial(_OverCategorical, Distribution):
         if self.total_count <= 0:
             return _ag.zeros(shape, dtype=self.probs.dtype)
         n = builtins.int(self.total_count)
-        draws = self._categorical.sample((n,) + tuple(Size(sample_shape)))._data
-        counts = (draws[..., None] == np.arange(k)).sum(0)
-        return _draw(counts, self.probs)
+        draws = self._categorical.sample((n,) + tuple(Size(sample_shape)))._data.reshape(n, -1)
+        rows = draws.shape[1]  # count each event's draws (bincount over row * k + category)
+        counts = np.bincount((draws + np.arange(rows) * k).ravel(), minlength=rows * k)
+        return _draw(counts.reshape(shape), self.probs)
 
     def log_prob(self, value: Tensor) -> Tensor:
         value = self._check_value(
