@@ -1317,7 +1317,8 @@ def poisson(input: Tensor, generator: Generator | None = None) -> Tensor:
     lam = _probabilities(input, "poisson")
     if np.any(~(lam >= 0)):
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    counts = _random.generator(generator, "poisson").poisson(lam.astype(np.float64))
+    counts = _random.draw(generator, "poisson", "poisson_array",
+                          lambda r: r.poisson(lam.astype(np.float64)), lam)
     return Tensor._wrap(np.asarray(counts).astype(lam.dtype))
 
 

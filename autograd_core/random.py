@@ -9,9 +9,9 @@ PyTorch's numbers: ``rand``/``uniform_`` (hence every layer's default initialisa
 bit for bit; ``randn``/``normal_`` too (Box-Muller on the same uniforms: 16 or more float32
 values with the polynomial ``log``/``sin``/``cos`` of PyTorch's AVX2 kernel, fewer or float64
 with libm's, pairs cached across calls as PyTorch caches them); ``bernoulli``/``dropout``,
-``multinomial``, ``exponential_``, ``cauchy_``, ``log_normal_`` and ``geometric_`` too. The
-distributions' samplers, ``poisson`` and ``WeightedRandomSampler`` use numpy's algorithms on
-the same stream: the same distributions, other numbers than PyTorch's.
+``multinomial``, ``exponential_``, ``cauchy_``, ``log_normal_`` and ``geometric_`` too, and
+``poisson``, ``binomial``, ``_standard_gamma`` (hence the distributions' samplers) and
+``WeightedRandomSampler`` (PyTorch's element-by-element CPU kernels).
 
 ``manual_seed(n)`` seeds the default generator and returns it, as PyTorch's; the default
 generator and a new ``Generator()`` start from PyTorch's seed 67280421310721. ``get_state()``
@@ -339,6 +339,81 @@ class Generator:
             if (n - k) % 2:  # the last pair's sine waits for the next call
                 self._normal64 = float(sin[-1])
         return _fma64(vals, float(std), float(mean))
+
+    # ---- PyTorch's element-by-element CPU samplers (Numba loops: kernels/sampling.py) -------
+    def _loop(self, run: Any, words: int) -> None:
+        """``run(words, pos, cache)``, a sampler loop over raw draws taken ahead (about
+        ``words`` of them, more if it runs out), the generator then advanced past exactly those
+        it read; ``cache`` carries the cached double normal draw in and out."""
+        cache = np.array([float(self._normal64 is not None), self._normal64 or 0.0])
+        size = max(int(words), 64)
+        while True:
+            saved = self._bits.state
+            raw, pos, c = self._bits.random_raw(size), np.zeros(1, np.int64), cache.copy()
+            try:
+                run(raw, pos, c)
+            except IndexError:  # ran out of draws: again with more
+                self._bits.state = saved
+                if size > 1 << 26:  # hundreds of draws an element: a loop that cannot end
+                    raise RuntimeError("sampler: no draw accepted (invalid parameters?)")
+                size *= 4
+                continue
+            self._bits.state = saved
+            if pos[0]:
+                self._bits.random_raw(int(pos[0]))
+            self._normal64 = float(c[1]) if c[0] else None
+            return
+
+    def _chunks(self, n: int) -> Iterator[slice]:
+        step = 1 << 16  # bounds the draws taken ahead
+        return (slice(i, min(i + step, n)) for i in range(0, n, step))
+
+    def gamma_array(self, alpha: np.ndarray, dtype: Any) -> np.ndarray:
+        """``_standard_gamma(alpha)`` of ``dtype`` (float32 or float64; ``alpha`` of it, or
+        float64 for ``_sample_dirichlet``'s double draws): PyTorch's CPU kernel, Marsaglia and
+        Tsang's method (boosted below 1) element by element with double uniforms and normals,
+        ``alpha``'s own arithmetic in its dtype, at least the dtype's ``tiny``."""
+        from autograd_core.kernels import sampling
+
+        dt = np.dtype(dtype)
+        a = np.ascontiguousarray(np.asarray(alpha, dt).ravel(), np.float64)
+        out = np.empty(a.size, np.float64)
+        for s in self._chunks(a.size):
+            self._loop(lambda w, p, c, s=s: sampling.gamma_loop(a[s], dt == np.float32, w, p,
+                                                                c, out[s]),
+                       12 * (s.stop - s.start))
+        return np.maximum(out.astype(dt), np.finfo(dt).tiny).reshape(np.shape(alpha))
+
+    def poisson_array(self, lam: np.ndarray) -> np.ndarray:
+        """``poisson(lam)``'s counts (float64): PyTorch's CPU kernel element by element, in
+        double: Hormann's transformed rejection (PTRS) from a rate of 10, below it the product
+        of uniforms until it falls to ``exp(-lam)``."""
+        from autograd_core.kernels import sampling
+
+        r = np.ascontiguousarray(np.asarray(lam, np.float64).ravel())
+        out = np.empty(r.size, np.float64)
+        for s in self._chunks(r.size):
+            self._loop(lambda w, p, c, s=s: sampling.poisson_loop(r[s], w, p, out[s]),
+                       2 * np.fmin(r[s], 10).sum() + 12 * (s.stop - s.start))
+        return out.reshape(np.shape(lam))
+
+    def binomial_array(self, count: np.ndarray, prob: np.ndarray) -> np.ndarray:
+        """``binomial(count, prob)``'s draws of their dtype (float32 or float64): PyTorch's CPU
+        kernel element by element, BTRS (Hormann's transformed rejection) where the mean of
+        the smaller side is 10 or more, else inversion by summed geometric draws; ``count``
+        and ``prob``'s own arithmetic in their dtype, the rest in double."""
+        from autograd_core.kernels import sampling
+
+        dt = np.dtype(prob.dtype)
+        n = np.ascontiguousarray(np.asarray(count, dt).ravel(), np.float64)
+        p = np.ascontiguousarray(np.asarray(prob, dt).ravel(), np.float64)
+        out = np.empty(n.size, np.float64)
+        for s in self._chunks(n.size):
+            mean = np.clip(n[s], 0, None) * np.minimum(p[s], 1 - p[s])
+            self._loop(lambda w, q, c, s=s: sampling.binomial_loop(n[s], p[s], dt == np.float32,
+                                                                   w, q, out[s]),
+                       2 * np.fmin(mean, 10).sum() + 12 * (s.stop - s.start))
+        return out.astype(dt).reshape(np.shape(prob))
 
     def permutation_array(self, n: int) -> np.ndarray:
         """``randperm(n)``: PyTorch's CPU Fisher-Yates, ``i`` swapped with ``i + random() %

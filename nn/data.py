@@ -507,9 +507,10 @@ class WeightedRandomSampler(Sampler):
 
     def __iter__(self) -> Iterator[int]:
         rng = _as_generator(self.generator, "WeightedRandomSampler: generator")
-        if isinstance(rng, _random.Generator):
-            rng = rng._rng  # numpy's choice on the generator's stream (not PyTorch's numbers)
         w = self.weights._data
+        if isinstance(rng, _random.Generator):  # PyTorch's multinomial(weights, n, replacement)
+            yield from rng.multinomial_array(w, self.num_samples, self.replacement).tolist()
+            return
         yield from rng.choice(len(w), size=self.num_samples, replace=self.replacement,
                               p=w / w.sum()).tolist()
 

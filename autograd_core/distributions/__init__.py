@@ -15,8 +15,10 @@ through variant), ``Bernoulli``, ``Binomial``, ``Multinomial``, ``Geometric``, `
 (``validate_args``) and error messages, and ``kl_divergence`` for the pairs PyTorch registers
 among them. ``log_prob``, ``entropy``, ``cdf`` / ``icdf`` and the reparameterised ``rsample``
 (where ``has_rsample``) are differentiable in the parameters; ``sample`` is not. Draws come from
-this project's random stream (``autograd_core.manual_seed``), so they are not PyTorch's numbers
-for the same seed. The checks of ``validate_args=True`` (the default) read values in Python, so
+the default generator (``autograd_core.manual_seed``) with the torch ops PyTorch's samplers
+call, so they are PyTorch's numbers for a seed (where a sampler then computes with ``log``,
+``pow``, a matrix product, ..., up to those functions' last-bit rounding; ``LKJCholesky``'s are
+not, see its docstring). The checks of ``validate_args=True`` (the default) read values in Python, so
 ``ag.compile`` runs a step that builds or evaluates such a distribution eagerly; pass
 ``validate_args=False`` to have it captured.
 """

@@ -28,8 +28,7 @@ class Bernoulli(ExponentialFamily):
         validate_args (bool, optional): check the parameter and ``log_prob``'s values
             (default: True).
 
-    Differs from PyTorch: the ``repr`` names only the parameter given; draws come from this
-    project's random stream.
+    Differs from PyTorch: the ``repr`` names only the parameter given.
 
     Example::
 

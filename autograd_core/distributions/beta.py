@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 
 import autograd_core as _ag
-from autograd_core import random as _random
 from autograd_core.tensor import Tensor
 from autograd_core.distributions._gamma_grad import beta_grad
 from autograd_core.distributions.constraints import _POSITIVE, _UNIT
+from autograd_core.distributions.dirichlet import _sample_dirichlet
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.utils import _as_params, _draw
@@ -21,15 +21,15 @@ __all__ = ["Beta"]
 
 
 class _BetaDraw(_ag.Function):
-    """Beta draws of ``a`` and ``b`` (the draws' shape) clipped into ``[tiny, 1 - eps]``: the
-    numbers of ``Beta.sample``. Backward: ``dx/da`` with ``b`` held and, as ``1 - x`` is
+    """Beta draws of ``a`` and ``b`` (the draws' shape), the first component of Dirichlet
+    draws of ``(a, b)`` as PyTorch's: the numbers of ``Beta.sample``. Backward: ``dx/da`` with ``b`` held and, as ``1 - x`` is
     ``Beta(b, a)``, ``dx/db = -d(1 - x)/db`` with ``a`` held."""
 
     @staticmethod
     def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
-        x = _random.generator().beta(a._data, b._data)
-        info = np.finfo(a._data.dtype)
-        x = np.clip(x, info.tiny, 1 - info.eps)
+        # PyTorch's: Dirichlet(stack([a, b], -1)) draws' first component
+        x = _sample_dirichlet(np.stack([a._data, b._data], -1), a._data.dtype.type)[..., 0]
+        x = x.astype(np.float64)
         ctx.x, ctx.a, ctx.b = x, a._data.astype(np.float64), b._data.astype(np.float64)
         return _draw(x, a)
 
@@ -54,9 +54,8 @@ class Beta(ExponentialFamily):
 
     ``rsample`` is differentiable in both by implicit reparameterization, with the gradient
     of PyTorch's (a 2-component ``Dirichlet``), accurate to about 1e-10 relative here (PyTorch's
-    is a fitted approximation, within about 1e-3 relative). Differs from PyTorch: draws come
-    from this project's random stream; a bad
-    parameter is reported under its own name (PyTorch's message names the ``Dirichlet`` it
+    is a fitted approximation, within about 1e-3 relative). Draws are PyTorch's numbers for a seed.
+    Differs from PyTorch: a bad parameter is reported under its own name (PyTorch's message names the ``Dirichlet`` it
     builds) and the ``repr`` shows the parameters (PyTorch's is ``Beta()``).
 
     Example::

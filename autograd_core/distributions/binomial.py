@@ -77,9 +77,10 @@ class Binomial(_Distribution):
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
-        n = np.broadcast_to(self.total_count._data, shape).astype(np.int64)
-        p = np.broadcast_to(self.probs._data, shape).astype(np.float64)
-        return _draw(_random.generator().binomial(n, p), self.probs)
+        # PyTorch's binomial(total_count.expand(shape), probs.expand(shape))
+        p = np.broadcast_to(self.probs._data, shape)
+        n = np.broadcast_to(self.total_count._data, shape).astype(p.dtype)
+        return _draw(_random.default_generator.binomial_array(n, p), self.probs)
 
     def log_prob(self, value: Tensor) -> Tensor:
         n = self.total_count

@@ -30,8 +30,7 @@ class Categorical(Distribution):
         validate_args (bool, optional): check the parameters and ``log_prob``'s values
             (default: True, as PyTorch's under ``__debug__``).
 
-    Differs from PyTorch: the ``repr`` names only the parameter given; the draws come from
-    this project's random stream (not PyTorch's numbers for the same seed).
+    Differs from PyTorch: the ``repr`` names only the parameter given.
 
     Example::
 

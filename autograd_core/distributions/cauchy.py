@@ -47,7 +47,9 @@ class Cauchy(_LocScale):
         return _ag.full(tuple(self._batch_shape), math.inf, dtype=self.loc.dtype)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
-        eps = _random.generator().standard_cauchy(self._extended_shape(sample_shape))
+        # PyTorch's: ``loc.new(shape).cauchy_()``
+        eps = _random.default_generator.cauchy_array(self._extended_shape(sample_shape),
+                                                     self.loc.dtype, 0.0, 1.0)
         return self.loc + _draw(eps, self.loc) * self.scale
 
     def log_prob(self, value: Tensor) -> Tensor:

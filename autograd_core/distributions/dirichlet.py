@@ -20,19 +20,26 @@ from autograd_core.distributions.utils import _as_params, _draw
 __all__ = ["Dirichlet"]
 
 
+def _sample_dirichlet(alpha: np.ndarray, dtype: Any) -> np.ndarray:
+    """PyTorch's ``_sample_dirichlet`` of ``alpha`` (the draws' shape): double gamma draws
+    (at least the double ``tiny``) normalised in double over the last axis, then in ``dtype``
+    clipped into ``[tiny, the largest value below 1]``."""
+    g = _random.default_generator.gamma_array(alpha.astype(np.float64), np.float64)
+    x = (g / g.sum(-1, keepdims=True)).astype(dtype)
+    return np.clip(x, np.finfo(dtype).tiny, np.nextafter(dtype(1), dtype(0)))
+
+
 class _DirichletDraw(_ag.Function):
-    """Normalized gamma draws of ``concentration`` (the draws' shape), clipped into
-    ``[tiny, 1 - eps]``: the numbers of ``Dirichlet.sample``. Backward: each ``x_i`` is
-    ``Beta(a_i, total - a_i)`` and moves with ``a_i`` by that beta's ``dx_i/da_i`` while the
+    """Normalized gamma draws of ``concentration`` (the draws' shape), clipped into ``[tiny,
+    the largest value below 1]``: the numbers of ``Dirichlet.sample``. Backward: each ``x_i``
+    is ``Beta(a_i, total - a_i)`` and moves with ``a_i`` by that beta's ``dx_i/da_i`` while the
     other components shrink in proportion, so ``dL/da_i = dx_i/da_i / (1 - x_i) (g_i -
     sum_j x_j g_j)``, PyTorch's choice."""
 
     @staticmethod
     def forward(ctx: Any, concentration: Tensor) -> Tensor:
         alpha = concentration._data.astype(np.float64)
-        g = _random.generator().standard_gamma(alpha)
-        fi = np.finfo(concentration._data.dtype)
-        x = np.clip(g / g.sum(-1, keepdims=True), fi.tiny, 1 - fi.eps)
+        x = _sample_dirichlet(alpha, concentration._data.dtype.type).astype(np.float64)
         ctx.x, ctx.alpha = x, alpha
         return _draw(x, concentration)
 
@@ -56,8 +63,7 @@ class Dirichlet(ExponentialFamily):
         validate_args (bool, optional): check the parameter and values (default: True).
 
     ``rsample`` is differentiable in ``concentration`` by implicit reparameterization, as
-    PyTorch's. Differs from PyTorch: draws come from this project's random stream, and the
-    gradient is accurate to about 1e-10 relative (PyTorch's is a fitted approximation, within about
+    PyTorch's, and draws are its numbers for a seed. Differs from PyTorch: the gradient is accurate to about 1e-10 relative (PyTorch's is a fitted approximation, within about
     1e-3 relative).
 
     Example::

@@ -63,7 +63,9 @@ class Exponential(ExponentialFamily):
         return self.rate.pow(-2)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
-        e = _random.generator().standard_exponential(self._extended_shape(sample_shape))
+        # PyTorch's: ``rate.new(shape).exponential_() / rate``
+        e = _random.default_generator.exponential_array(self._extended_shape(sample_shape),
+                                                        self.rate.dtype)
         return _draw(e, self.rate) / self.rate
 
     def log_prob(self, value: Tensor) -> Tensor:

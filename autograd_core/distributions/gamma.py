@@ -26,10 +26,11 @@ class _GammaDraw(_ag.Function):
 
     @staticmethod
     def forward(ctx: Any, concentration: Tensor, rate: Tensor) -> Tensor:
-        alpha = concentration._data.astype(np.float64)
-        std = _random.generator().standard_gamma(alpha)
+        # PyTorch's: _standard_gamma(concentration) / rate in the dtype, at least tiny
+        dt = rate._data.dtype
+        std = _random.default_generator.gamma_array(concentration._data.astype(dt), dt)
         x = _draw(np.maximum(std / rate._data, _ag.finfo(rate.dtype).tiny), rate)
-        ctx.std, ctx.alpha = std, alpha
+        ctx.std, ctx.alpha = std.astype(np.float64), concentration._data.astype(np.float64)
         ctx.save_for_backward(rate, x)
         return x
 
@@ -57,8 +58,7 @@ class Gamma(ExponentialFamily):
             (default: True).
 
     ``rsample`` is differentiable in both parameters by implicit reparameterization, as
-    PyTorch's. Differs from PyTorch: draws come from this project's random stream, and the
-    concentration's gradient is accurate to about 1e-10 relative (PyTorch's is a fitted
+    PyTorch's, and draws are its numbers for a seed. Differs from PyTorch: the concentration's gradient is accurate to about 1e-10 relative (PyTorch's is a fitted
     approximation, within about 1e-3 relative).
 
     Example::

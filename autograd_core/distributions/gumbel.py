@@ -19,9 +19,10 @@ __all__ = ["Gumbel"]
 # Cauchy, Gumbel, StudentT, Dirichlet, Chi2) ---------------------------------------------------
 
 def _uniform_open(shape: tuple[builtins.int, ...], like: Tensor) -> Tensor:
-    """Uniform draws in ``[tiny, 1 - eps]`` of ``like``'s dtype (logs of them stay finite)."""
+    """Uniform draws in ``[tiny, 1 - eps)`` of ``like``'s dtype (logs of them stay finite):
+    PyTorch's ``Uniform(tiny, 1 - eps).rsample``, ``tiny + rand * (1 - eps - tiny)``."""
     fi = _ag.finfo(like.dtype)
-    return _ag.rand(shape, dtype=like.dtype).clamp(min=fi.tiny, max=1 - fi.eps)
+    return fi.tiny + _ag.rand(shape, dtype=like.dtype) * ((1 - fi.eps) - fi.tiny)
 
 
 class Gumbel(_LocScale):

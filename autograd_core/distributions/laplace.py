@@ -6,9 +6,11 @@ import math
 from typing import Any
 
 import autograd_core as _ag
+from autograd_core import random as _random
 from autograd_core.tensor import Tensor
 from autograd_core.distributions.constraints import _REAL, _is_real
 from autograd_core.distributions.distribution import _LocScale
+from autograd_core.distributions.utils import _draw
 
 __all__ = ["Laplace"]
 
@@ -48,8 +50,11 @@ class Laplace(_LocScale):
         return math.sqrt(2) * self.scale
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
-        eps = _ag.finfo(self.loc.dtype).eps  # u in (eps - 1, 1): log1p(-|u|) stays finite
-        u = _ag.rand(self._extended_shape(sample_shape), dtype=self.loc.dtype) * (2 - eps) + (eps - 1)
+        # u in (eps - 1, 1), so log1p(-|u|) stays finite; PyTorch's ``uniform_(eps - 1, 1)``
+        # (one rounding), so the same numbers as its for a seed
+        eps = _ag.finfo(self.loc.dtype).eps
+        u = _draw(_random.default_generator.uniform_array(
+            self._extended_shape(sample_shape), self.loc.dtype, eps - 1, 1), self.loc)
         return self.loc - self.scale * u.sign() * (-u.abs()).log1p()
 
     def log_prob(self, value: Tensor) -> Tensor:

@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 
 import autograd_core as _ag
-from autograd_core import random as _random
 from autograd_core.tensor import Size, Tensor
 from autograd_core.distributions.binomial import Binomial
 from autograd_core.distributions.categorical import Categorical, _OverCategorical
@@ -69,10 +68,16 @@ class Multinomial(_OverCategorical, Distribution):
         return self.total_count * self.probs * (1 - self.probs)
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
+        # PyTorch's: total_count categorical draws per event, counted (its numbers for a seed)
         shape = self._extended_shape(sample_shape)
-        p = np.broadcast_to(self.probs._data.astype(np.float64), shape)
-        counts = _random.generator().multinomial(self.total_count, p / p.sum(-1, keepdims=True))
-        return _draw(counts, self.probs)
+        k = shape[-1]
+        if self.total_count <= 0:
+            return _ag.zeros(shape, dtype=self.probs.dtype)
+        n = builtins.int(self.total_count)
+        draws = self._categorical.sample((n,) + tuple(Size(sample_shape)))._data.reshape(n, -1)
+        rows = draws.shape[1]  # count each event's draws (bincount over row * k + category)
+        counts = np.bincount((draws + np.arange(rows) * k).ravel(), minlength=rows * k)
+        return _draw(counts.reshape(shape), self.probs)
 
     def log_prob(self, value: Tensor) -> Tensor:
         value = self._check_value(

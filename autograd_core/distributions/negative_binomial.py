@@ -5,10 +5,8 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-import numpy as np
 
 import autograd_core as _ag
-from autograd_core import random as _random
 from autograd_core.tensor import Size, Tensor
 from autograd_core.distributions.constraints import (_NONNEGATIVE_INTEGER, _REAL, _greater_than_eq,
                                                      _half_open_interval, _is_count)
@@ -84,8 +82,7 @@ class NegativeBinomial(_Distribution):
         with _ag.no_grad():
             rate = Gamma(self.total_count, (-self.logits).exp(), validate_args=False)
             lam = rate.sample(sample_shape)
-            counts = _random.generator().poisson(lam._data.astype(np.float64))
-            return _ag.tensor(counts.astype(lam._data.dtype))
+            return _ag.poisson(lam)  # PyTorch's
 
     def log_prob(self, value: Tensor) -> Tensor:
         value = self._check_value(value, _is_count, _NONNEGATIVE_INTEGER)

@@ -61,8 +61,8 @@ class Poisson(ExponentialFamily):
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         shape = self._extended_shape(sample_shape)
-        lam = np.broadcast_to(self.rate._data, shape).astype(np.float64)
-        return _draw(_random.generator().poisson(lam), self.rate)
+        lam = np.broadcast_to(self.rate._data, shape)  # PyTorch's poisson(rate.expand(shape))
+        return _draw(_random.default_generator.poisson_array(lam), self.rate)
 
     def log_prob(self, value: Tensor) -> Tensor:
         value = self._check_value(value, _is_count, _NONNEGATIVE_INTEGER)

@@ -30,7 +30,7 @@ class StudentT(_Distribution):
 
     ``rsample`` is PyTorch's ``loc + scale X / sqrt(Z / df)`` for ``X ~ Normal(0, 1)`` and
     ``Z ~ Chi2(df)``, differentiable in all three; ``sample`` is ``rsample`` without gradient, as
-    PyTorch's. Differs from PyTorch: draws come from this project's random stream.
+    PyTorch's (its numbers for a seed).
 
     Example::
 

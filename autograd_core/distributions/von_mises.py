@@ -87,7 +87,8 @@ class VonMises(_Distribution):
 
     def sample(self, sample_shape: Any = ()) -> Tensor:
         """Best & Fisher (1979): a wrapped-Cauchy envelope with parameter ``r``; draws are
-        accepted until every element has one."""
+        accepted until every element has one (in double; PyTorch's draws: three uniforms per
+        element and round, an element accepted again taking the new value, as PyTorch's)."""
         shape = self._extended_shape(sample_shape)
         kappa = np.broadcast_to(self.concentration._data.astype(np.float64), shape)
         loc = np.broadcast_to(self.loc._data.astype(np.float64), shape)
@@ -97,13 +98,13 @@ class VonMises(_Distribution):
             r = np.where(kappa < 1e-5, 1 / kappa + kappa, (1 + rho ** 2) / (2 * rho))
             x = np.zeros(shape)
             done = np.zeros(shape, bool)
-            gen = _random.generator()
+            gen = _random.default_generator
             while not done.all():
-                u1, u2, u3 = (gen.random(shape) for _ in range(3))
+                u1, u2, u3 = gen.uniform_array((3,) + shape, np.float64)
                 z = np.cos(math.pi * u1)
                 f = (1 + r * z) / (r + z)
                 c = kappa * (r - f)
-                accept = ~done & (((c * (2 - c) - u2) > 0) | (np.log(c / u2) + 1 - c >= 0))
+                accept = ((c * (2 - c) - u2) > 0) | (np.log(c / u2) + 1 - c >= 0)
                 x = np.where(accept, np.sign(u3 - 0.5) * np.arccos(f), x)
                 done |= accept
             out = np.mod(x + math.pi + loc, 2 * math.pi) - math.pi

@@ -190,13 +190,22 @@ class Wishart(ExponentialFamily):
         shape = tuple(Size(sample_shape))
         sample = self._bartlett_sampling(shape)
         n = len(self._batch_shape) + 2
+
+        def per_draw(mask: np.ndarray) -> np.ndarray:  # any over the batch, per sample index
+            mask = np.any(mask, axis=tuple(range(len(shape), len(shape) + n - 2)))
+            return mask.reshape(mask.shape + (1,) * n)
+
+        # PyTorch's numbers: its first check marks the positive definite draws (not the
+        # singular ones) and draws those again, silently here (a fresh draw of the same law)
+        ok = per_draw(self.support._ok(sample._data))
+        if ok.any():
+            sample = _ag.where(_ag.tensor(ok), self._bartlett_sampling(shape), sample)
         bad = ~self.support._ok(sample._data)
         if bad.any():
             warnings.warn("Singular sample detected.", stacklevel=2)
             for _ in range(10 if max_try_correction is None else max_try_correction):
-                redo = np.any(bad, axis=tuple(range(len(shape), len(shape) + n - 2)))
-                redo = redo.reshape(redo.shape + (1,) * n)
-                sample = _ag.where(_ag.tensor(redo), self._bartlett_sampling(shape), sample)
+                sample = _ag.where(_ag.tensor(per_draw(bad)), self._bartlett_sampling(shape),
+                                   sample)
                 bad = ~self.support._ok(sample._data)
                 if not bad.any():
                     break

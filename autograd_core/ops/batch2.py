@@ -734,12 +734,17 @@ def binomial(count: Tensor, prob: Tensor, generator: Any = None) -> Tensor:
     if np.any(~((p >= 0) & (p <= 1))):
         raise ValueError("binomial: prob must be in [0, 1] (and not NaN)")
     refuse_capture("binomial")  # a random draw
-    rng = _random.generator(generator, "binomial")
+    rng = _random._source(generator, "binomial")
     return Binomial.apply(count, prob, ufunc=functools.partial(_binomial_draw, rng=rng),
                           name="binomial")
 
 
 def _binomial_draw(n, p, rng):
+    from autograd_core import random as _random
+
+    if isinstance(rng, _random.Generator):  # PyTorch's CPU kernel and numbers
+        n, p = np.broadcast_arrays(n, p)
+        return rng.binomial_array(n, p.astype(n.dtype))
     trials = np.maximum(np.floor(n), 0).astype(np.int64)
     return rng.binomial(trials, p).astype(np.result_type(n))
 

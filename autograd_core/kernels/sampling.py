@@ -1,0 +1,210 @@
+"""Numba loops of PyTorch's element-by-element CPU samplers (imported on first use by
+``autograd_core.random.Generator``): ``_standard_gamma`` (Marsaglia and Tsang), ``poisson``
+(product of uniforms below a rate of 10, Hormann's PTRS from it) and ``binomial`` (inversion by
+summed geometric draws, BTRS from a mean of 10), as aten's ``Distributions.h`` /
+``Distributions.cpp`` write them.
+
+Each loop reads the generator's raw 32-bit draws from ``words`` (drawn ahead by the caller),
+at ``pos[0]``, and raises ``IndexError`` when they run out (the caller draws more and runs it
+again). A double uniform is PyTorch's ``uniform_real_distribution<double>``: two words, the
+first the high half, its low 53 bits times ``2**-53``; a normal is its
+``normal_distribution<double>``: Box-Muller on two of those, the sine kept in ``cache`` (flag,
+value) for the next draw. ``f32``: the kernel's ``scalar_t`` is float, whose own arithmetic
+(``count * prob``, ``1.0f / alpha``, ...) rounds to float32; ``accscalar_t`` is double."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba.extending import register_jitable
+
+from autograd_core.kernels._jit import jit
+
+_MASK53 = np.uint64((1 << 53) - 1)
+_THIRD32 = float(np.float32(1.0 / 3.0))  # the gamma kernel's float constants 1.0f / 3.0f
+_C0331 = float(np.float32(0.0331))  # and 0.0331f
+_STIRLING_TAIL = np.array([0.0810614667953272, 0.0413406959554092, 0.0276779256849983,
+                           0.02079067210376509, 0.0166446911898211, 0.0138761288230707,
+                           0.0118967099458917, 0.0104112652619720, 0.00925546218271273,
+                           0.00833056343336287])
+
+
+@register_jitable
+def _double(words, pos):
+    i = pos[0]
+    if i + 2 > words.shape[0]:
+        raise IndexError("sampler ran out of draws")
+    pos[0] = i + 2
+    return float(((words[i] << np.uint64(32)) | words[i + 1]) & _MASK53) * 2.0 ** -53
+
+
+@register_jitable
+def _normal(words, pos, cache):
+    if cache[0] != 0.0:
+        cache[0] = 0.0
+        return cache[1]
+    u1 = _double(words, pos)
+    u2 = _double(words, pos)
+    r = math.sqrt(-2.0 * math.log1p(-u2))
+    theta = 2.0 * math.pi * u1
+    cache[0] = 1.0
+    cache[1] = r * math.sin(theta)
+    return r * math.cos(theta)
+
+
+@register_jitable
+def _rnd(x, f32):
+    return float(np.float32(x)) if f32 else x
+
+
+@register_jitable
+def _log(x):
+    return math.log(x) if x > 0 else -math.inf
+
+
+@register_jitable
+def _stirling_tail(k):
+    """``log(k!)`` minus Stirling's approximation of it (tabulated below 10)."""
+    if k < 10:
+        return _STIRLING_TAIL[int(k)]
+    kp1sq = (k + 1) * (k + 1)
+    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / kp1sq) / kp1sq) / (k + 1)
+
+
+@jit
+def gamma_loop(alpha, f32, words, pos, cache, out):
+    """``out[i]``: a standard gamma draw of shape ``alpha[i]`` (before the cast and clamp)."""
+    for i in range(alpha.shape[0]):
+        a = alpha[i]
+        scale = 1.0
+        if a != a:  # NaN: no draw would be accepted (PyTorch's loop never ends)
+            out[i] = a
+            continue
+        if a < 1.0:
+            if a == 0.0:
+                out[i] = 0.0
+                continue
+            scale *= math.pow(1.0 - _double(words, pos), _rnd(1.0 / a, f32))
+            a = _rnd(a + 1.0, f32)
+        d = _rnd(a - _THIRD32, f32)
+        c = 1.0 / math.sqrt(9.0 * d)
+        while True:
+            x = _normal(words, pos, cache)
+            y = 1.0 + c * x
+            while y <= 0:
+                x = _normal(words, pos, cache)
+                y = 1.0 + c * x
+            v = y * y * y
+            u = 1.0 - _double(words, pos)
+            xx = x * x
+            if u < 1.0 - _C0331 * xx * xx or \
+                    math.log(u) < 0.5 * xx + d * (1.0 - v + math.log(v)):
+                out[i] = scale * d * v
+                break
+
+
+@jit
+def poisson_loop(lam, words, pos, out):
+    """``out[i]``: a Poisson count of rate ``lam[i]`` (double, as the kernel's)."""
+    for i in range(lam.shape[0]):
+        rate = lam[i]
+        if not rate < math.inf:  # NaN or inf (PyTorch's loop never ends / casts inf to int)
+            out[i] = rate
+        elif rate >= 10:
+            slam, loglam = math.sqrt(rate), math.log(rate)
+            b = 0.931 + 2.53 * slam
+            a = -0.059 + 0.02483 * b
+            invalpha = 1.1239 + 1.1328 / (b - 3.4)
+            vr = 0.9277 - 3.6224 / (b - 2)
+            while True:
+                u = _double(words, pos) - 0.5
+                v = _double(words, pos)
+                us = 0.5 - abs(u)
+                k = float(math.floor((2 * a / us + b) * u + rate + 0.43))
+                if us >= 0.07 and v <= vr:
+                    break
+                if k < 0 or (us < 0.013 and v > us):
+                    continue
+                if (_log(v) + math.log(invalpha) - math.log(a / (us * us) + b)
+                        <= -rate + k * loglam - math.lgamma(k + 1.0)):
+                    break
+            out[i] = k
+        elif rate == 0:
+            out[i] = 0.0
+        else:
+            x, prod, enlam = 0.0, 1.0, math.exp(-rate)
+            while True:
+                prod *= _double(words, pos)
+                if prod <= enlam:
+                    break
+                x += 1
+            out[i] = x
+
+
+@register_jitable
+def _binomial_inversion(count, prob, f32, words, pos):
+    logprob = float(math.log1p(np.float32(-prob))) if f32 else math.log1p(-prob)  # log1pf
+    geom_sum, num = 0.0, 0.0
+    while True:
+        geom_sum += math.ceil(_log(_double(words, pos)) / logprob)
+        if geom_sum > count:
+            return num
+        num += 1
+
+
+@register_jitable
+def _btrs(count, prob, f32, words, pos):
+    stddev = _rnd(math.sqrt(_rnd(_rnd(count * prob, f32) * _rnd(1 - prob, f32), f32)), f32)
+    b = 1.15 + 2.53 * stddev
+    a = -0.0873 + 0.0248 * b + 0.01 * prob
+    c = _rnd(count * prob, f32) + 0.5
+    v_r = 0.92 - 4.2 / b
+    r = _rnd(prob / _rnd(1 - prob, f32), f32)
+    alpha = (2.83 + 5.1 / b) * stddev
+    m = float(math.floor(_rnd(_rnd(count + 1.0, f32) * prob, f32)))
+    nm1 = count - m + 1  # m is double (accscalar_t), as every coefficient
+    while True:
+        u = _double(words, pos) - 0.5
+        v = _double(words, pos)
+        us = 0.5 - abs(u)
+        k = _rnd(float(math.floor((2 * a / us + b) * u + c)), f32)
+        if k < 0 or k > count:
+            continue
+        if us >= 0.07 and v <= v_r:
+            return k
+        v = _log(v * alpha / (a / (us * us) + b))
+        nk1 = _rnd(_rnd(count - k, f32) + 1, f32)  # count - k + 1
+        bound = ((m + 0.5) * math.log((m + 1) / (r * nm1))
+                 + _rnd(count + 1, f32) * math.log(nm1 / nk1)
+                 + (k + 0.5) * math.log(r * nk1 / _rnd(k + 1, f32))
+                 + _stirling_tail(m) + _stirling_tail(count - m)
+                 - _stirling_tail(k) - _stirling_tail(_rnd(count - k, f32)))
+        if v <= bound:
+            return k
+
+
+@jit
+def binomial_loop(count, prob, f32, words, pos, out):
+    """``out[i]``: a binomial draw of ``count[i]`` trials of success probability ``prob[i]``."""
+    for i in range(count.shape[0]):
+        n, p = count[i], prob[i]
+        if n != n or p != p:  # NaN: no draw would end PyTorch's loops
+            out[i] = math.nan
+        elif n <= 0.0 or p <= 0.0:
+            out[i] = 0.0
+        elif p >= 1.0:
+            out[i] = n
+        elif n == math.inf:  # PyTorch's answer (its loop rejects every draw)
+            out[i] = math.nan
+        elif p <= 0.5:
+            if _rnd(n * p, f32) >= 10.0:
+                out[i] = _btrs(n, p, f32, words, pos)
+            else:
+                out[i] = _binomial_inversion(n, p, f32, words, pos)
+        else:
+            q = _rnd(1.0 - p, f32)
+            if _rnd(n * q, f32) >= 10.0:
+                out[i] = _rnd(n - _btrs(n, q, f32, words, pos), f32)
+            else:
+                out[i] = _rnd(n - _binomial_inversion(n, q, f32, words, pos), f32)
