@@ -14,7 +14,8 @@ with libm's, pairs cached across calls as PyTorch caches them); ``bernoulli``/``
 ``WeightedRandomSampler`` (PyTorch's element-by-element CPU kernels).
 
 ``manual_seed(n)`` seeds the default generator and returns it, as PyTorch's; the default
-generator and a new ``Generator()`` start from PyTorch's seed 67280421310721. ``get_state()``
+generator starts from the operating system's entropy and a new ``Generator()`` from PyTorch's
+seed 67280421310721, as PyTorch's. ``get_state()``
 is PyTorch's 5056-byte layout (MT19937's words, the cached normal draw). A ``Generator`` can
 also be passed where a ``numpy.random.Generator`` is expected: numpy's drawing methods
 (``integers``, ``permutation``, ``random``, ``normal``, ...) are forwarded (on the same stream).
@@ -534,7 +535,8 @@ def _libm(fn: Any, x: np.ndarray) -> np.ndarray:
     return np.fromiter(map(fn, x.ravel().tolist()), np.float64, x.size).reshape(x.shape)
 
 
-default_generator = Generator()  # PyTorch's: seeded with 67280421310721 at import
+default_generator = Generator()
+default_generator.seed()  # PyTorch's: from the operating system's entropy at import
 
 
 def manual_seed(seed: int) -> Generator:

@@ -7,6 +7,8 @@ with PyTorch's documented transforms, and, when torch is importable, bit equalit
 sweep of calls, shapes and dtypes, the generator states included."""
 
 import math
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -109,10 +111,15 @@ def test_state_round_trip_keeps_the_cached_normal():
         ag.set_rng_state(ag.zeros(45, dtype=ag.uint8))
 
 
-def test_new_and_default_generators_start_from_pytorchs_seed():
+def test_new_generators_start_from_pytorchs_seed_the_default_from_entropy():
     assert ag.Generator().initial_seed() == 67280421310721
     g1, g2 = ag.Generator(), ag.Generator()
     assert ag.rand(3, generator=g1).tolist() == ag.rand(3, generator=g2).tolist()
+    # PyTorch's default generator is seeded from the OS at import: two processes differ
+    code = "import autograd_core as ag; print(ag.initial_seed())"
+    seeds = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout for _ in range(2)}
+    assert len(seeds) == 2
 
 
 def test_numpy_generator_still_accepted():
