@@ -1082,7 +1082,14 @@ def stride(input: Tensor, dim: builtins.int | None = None) -> Any:
         ((3, 1), (1, 3), 3)
     """
     a = input._data
-    steps = tuple(s // a.itemsize for s in a.strides)
+    if a.size == 0 and a.flags.c_contiguous:  # PyTorch's row-major steps, sizes 0 counted as 1
+        steps, step = [], 1
+        for n in reversed(a.shape):
+            steps.append(step)
+            step *= max(n, 1)
+        steps = tuple(reversed(steps))
+    else:
+        steps = tuple(s // a.itemsize for s in a.strides)
     if dim is None:
         return steps
     return steps[_args.norm_dim(dim, a.ndim, "stride")]
