@@ -1,0 +1,42 @@
+"""Regressions found running seeded public PyTorch programs on tapegrad with only their imports
+rewritten (round 17: the generator is PyTorch's, so a seeded program must print PyTorch's
+numbers from step 0 — makemore, nanoGPT, d2l, VAE/GAN, REINFORCE, DataLoader loops).
+
+Harness and results: /work/progs_runs/progs17/ (RESULTS17.md).
+"""
+import pytest
+
+import autograd_core as ag
+from autograd_core.utils.data import DataLoader, TensorDataset
+
+
+def _epochs(lib, loader_cls, dataset_cls, n, batch_size, drop_last, epochs=3):
+    """Each epoch's batches, with the generator's state after each fetched batch (so the
+    moment of every draw is compared, not only the orders)."""
+    g = lib.Generator()
+    g.manual_seed(7)
+    dl = loader_cls(dataset_cls(lib.arange(n)), batch_size=batch_size, shuffle=True,
+                    generator=g, drop_last=drop_last)
+    out = []
+    for _ in range(epochs):
+        for b in dl:
+            out.append((b[0].tolist() if batch_size else b[0].item(),
+                        bytes(g.get_state().numpy().tobytes())))
+        out.append(bytes(g.get_state().numpy().tobytes()))
+    return out
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("n,batch_size,drop_last", [(10, 4, True), (10, 4, False), (8, 4, False),
+                                                    (8, 4, True), (5, None, False)])
+def test_dataloader_with_generator_draws_the_samplers_trailing_permutation(n, batch_size,
+                                                                           drop_last):
+    """p12 (tutorial training loop with ``DataLoader(..., shuffle=True, generator=g)``): the
+    second epoch's order differed ([7, 3, 4, 1] vs PyTorch's [5, 1, 6, 0] for seed 7). PyTorch's
+    RandomSampler, asked for an index past its last, draws one more ``randperm(n)`` from the
+    loader's generator (its ``[:num_samples % n]`` tail, empty); ours drew one per epoch."""
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import DataLoader as TDL
+    from torch.utils.data import TensorDataset as TTD
+    assert (_epochs(ag, DataLoader, TensorDataset, n, batch_size, drop_last)
+            == _epochs(torch, TDL, TTD, n, batch_size, drop_last))
