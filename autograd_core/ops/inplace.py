@@ -462,6 +462,23 @@ def _draw(input, where, values):
     return copy_(input, values)
 
 
+def like_layout(a):
+    """The dims of array ``a``, outermost first, of the tensor PyTorch's ``empty_like`` (its
+    ``preserve_format``) makes like ``a``: ``a``'s own stride order when ``a`` is a dense,
+    non-overlapping view that is not row-major (a transposed or permuted tensor), else None
+    (row-major). ``rand_like``/``randn_like``/``randint_like`` and dropout's mask fill such a
+    tensor in memory order."""
+    if a.ndim < 2 or a.flags.c_contiguous:
+        return None
+    perm = sorted(range(a.ndim), key=lambda d: -a.strides[d] if a.shape[d] > 1 else 0)
+    step = a.itemsize
+    for d in reversed(perm):
+        if a.shape[d] > 1 and a.strides[d] != step:
+            return None  # not dense (a slice) or overlapping: PyTorch's result is row-major
+        step *= a.shape[d]
+    return perm
+
+
 def _in_memory_order(input, draw):
     """``draw(shape)``'s values placed as PyTorch's CPU kernels fill ``input``: one element
     after another in memory order (a transposed or permuted view is filled along its storage,

@@ -99,3 +99,38 @@ def test_rrelu_training_draws_pytorchs_slopes(dtype):
     assert x.grad.numpy().tolist() == tx.grad.numpy().tolist()
     assert o2.numpy().tolist() == t2.numpy().tolist()
     assert after.numpy().tolist() == t_after.numpy().tolist()
+
+
+_LIKE_DRAWS = [
+    ("rand_like", lambda lib, F, x: lib.rand_like(x)),
+    ("randn_like", lambda lib, F, x: lib.randn_like(x)),
+    ("randn_like float64", lambda lib, F, x: lib.randn_like(x, dtype=lib.float64)),
+    ("rand_like requires_grad", lambda lib, F, x: lib.rand_like(x, requires_grad=True)),
+    ("randint_like", lambda lib, F, x: lib.randint_like(x, 3, 10)),
+    ("dropout", lambda lib, F, x: F.dropout(x, 0.5)),
+    ("alpha_dropout", lambda lib, F, x: F.alpha_dropout(x, 0.5, True)),
+    ("dropout permuted 3-D", lambda lib, F, x: F.dropout(x.reshape(4, 3, 5).permute(2, 0, 1), 0.3)),
+]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name,draw", _LIKE_DRAWS, ids=[n for n, _ in _LIKE_DRAWS])
+def test_like_draws_and_dropout_of_a_transposed_input_are_pytorchs(name, draw):
+    """p15/p18 follow-up (``randn_like(std)``, dropout after a ``transpose(1, 2)``): for a
+    transposed input, ``torch.randn_like(x)`` began 1.5410 where ours began -1.1258 (seed 0),
+    and dropout kept other elements. PyTorch's ``*_like`` and dropout's noise are
+    ``empty_like(x)``, which keeps a dense view's strides, so the draws fill it in memory order
+    (``normal_`` then takes its per-element kernel); ours drew row-major values."""
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+    base = [[float(i * 20 + j + 1) for j in range(20)] for i in range(3)]
+    torch.manual_seed(0)
+    want = draw(torch, torch.nn.functional, torch.tensor(base).t())
+    t_after = torch.rand(3)
+    ag.manual_seed(0)
+    got = draw(ag, F, ag.tensor(base).t())
+    after = ag.rand(3)
+    assert got.shape == want.shape and got.dtype.__str__().split(".")[-1] == str(want.dtype).split(".")[-1]
+    assert got.detach().numpy().tolist() == want.detach().numpy().tolist()
+    assert got.requires_grad == want.requires_grad
+    assert after.numpy().tolist() == t_after.numpy().tolist()
