@@ -725,6 +725,10 @@ def empty_like(input: Tensor, *, dtype: DTypeLike | None = None,
     """
     check_memory_format(memory_format, len(_like_shape(input)))
     check_device(device, "empty_like")
+    if memory_format is preserve_format:  # PyTorch's: a transposed input's strides are kept
+        out = _like_fill(input, dtype, requires_grad, lambda t: None)
+        if out is not None:
+            return out
     return _make(np.empty(input.shape, dtype=_dtype(dtype) or input.dtype), requires_grad)
 
 

@@ -643,8 +643,7 @@ def exponential_(input, lambd=1.0, *, generator=None):
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
     values = _in_memory_order(input, lambda shape: random.draw(
         generator, "exponential_", "exponential_array",
-                         lambda r: r.exponential(1.0 / lambd, shape), shape,
-                         np.float64, lambd))
+        lambda r: r.exponential(1.0 / lambd, shape), shape, np.float64, lambd))
     return _draw(input, "exponential_", values)
 
 
@@ -678,8 +677,7 @@ def cauchy_(input, median=0.0, sigma=1.0, *, generator=None):
                    "distribution. dtype must be a floating point but you specified {}")
     values = _in_memory_order(input, lambda shape: random.draw(
         generator, "cauchy_", "cauchy_array",
-                         lambda r: r.standard_cauchy(shape) * sigma + median,
-                         shape, np.float64, median, sigma))
+        lambda r: r.standard_cauchy(shape) * sigma + median, shape, np.float64, median, sigma))
     return _draw(input, "cauchy_", values)
 
 
@@ -704,8 +702,7 @@ def log_normal_(input, mean=1.0, std=2.0, *, generator=None):
     _floating_fill(input, "log_normal")
     values = _in_memory_order(input, lambda shape: random.draw(
         generator, "log_normal_", "log_normal_array",
-                         lambda r: r.lognormal(mean, std, shape), shape,
-                         np.float64, mean, std))
+        lambda r: r.lognormal(mean, std, shape), shape, np.float64, mean, std))
     return _draw(input, "log_normal_", values)
 
 
@@ -728,7 +725,7 @@ def geometric_(input, p, *, generator=None):
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
     values = _in_memory_order(input, lambda shape: random.draw(
         generator, "geometric_", "geometric_array",
-                         lambda r: r.geometric(p, shape), shape, np.float64, p))
+        lambda r: r.geometric(p, shape), shape, np.float64, p))
     return _draw(input, "geometric_", values)
 
 
@@ -754,7 +751,9 @@ def bernoulli(input, p=None, *, generator=None):
 
 
 def _empty_like(input):
-    return creation.empty_like(input)
+    # PyTorch's bernoulli(p): empty_like(self, LEGACY_CONTIGUOUS_MEMORY_FORMAT), row-major
+    from autograd_core.device import contiguous_format
+    return creation.empty_like(input, memory_format=contiguous_format)
 
 
 @_method("multinomial")

@@ -110,6 +110,9 @@ _LIKE_DRAWS = [
     ("dropout", lambda lib, F, x: F.dropout(x, 0.5)),
     ("alpha_dropout", lambda lib, F, x: F.alpha_dropout(x, 0.5, True)),
     ("dropout permuted 3-D", lambda lib, F, x: F.dropout(x.reshape(4, 3, 5).permute(2, 0, 1), 0.3)),
+    ("empty_like normal_", lambda lib, F, x: lib.empty_like(x).normal_()),
+    ("empty_like float64 uniform_", lambda lib, F, x: lib.empty_like(x, dtype=lib.float64).uniform_()),
+    ("bernoulli(p) is row-major", lambda lib, F, x: x.bernoulli(0.3)),
 ]
 
 
@@ -134,3 +137,15 @@ def test_like_draws_and_dropout_of_a_transposed_input_are_pytorchs(name, draw):
     assert got.detach().numpy().tolist() == want.detach().numpy().tolist()
     assert got.requires_grad == want.requires_grad
     assert after.numpy().tolist() == t_after.numpy().tolist()
+
+
+@pytest.mark.torch_parity
+def test_empty_like_keeps_a_transposed_inputs_layout():
+    """The layout behind the draws above: ``torch.empty_like(x.t())`` is not contiguous
+    (preserve_format keeps a dense view's strides); a slice's or ``contiguous_format``'s is."""
+    torch = pytest.importorskip("torch")
+    for lib in (torch, ag):
+        x = lib.ones(3, 20)
+        got = [lib.empty_like(x.t()).is_contiguous(), lib.empty_like(x[:, ::2]).is_contiguous(),
+               lib.empty_like(x.t(), memory_format=lib.contiguous_format).is_contiguous()]
+        assert got == [False, True, True], lib
