@@ -725,6 +725,10 @@ def empty_like(input: Tensor, *, dtype: DTypeLike | None = None,
     """
     check_memory_format(memory_format, len(_like_shape(input)))
     check_device(device, "empty_like")
+    if memory_format is preserve_format:  # PyTorch's: a transposed input's strides are kept
+        out = _like_fill(input, dtype, requires_grad, lambda t: None)
+        if out is not None:
+            return out
     return _make(np.empty(input.shape, dtype=_dtype(dtype) or input.dtype), requires_grad)
 
 
@@ -1112,6 +1116,23 @@ def randperm(n: builtins.int, *, generator: Generator | None = None, dtype: DTyp
     return _make(arr.astype(_dtype(dtype) or int64), requires_grad)
 
 
+def _like_fill(input: Tensor, dtype: DTypeLike | None, requires_grad: builtins.bool,
+               fill: Callable[[Tensor], Any]) -> Tensor | None:
+    """``fill`` applied in place to an empty tensor laid out as PyTorch's ``empty_like(input)``
+    when that is not row-major (``input`` a transposed or permuted dense view): PyTorch's
+    ``*_like`` draws then fill that layout in memory order. None for a row-major layout."""
+    from autograd_core.ops.inplace import like_layout
+    perm = like_layout(input._data)
+    if perm is None:
+        return None
+    dt = _dtype(dtype) or input._data.dtype
+    buf = np.empty(tuple(input.shape[d] for d in perm), dt).transpose(np.argsort(perm))
+    out = Tensor._wrap(buf)
+    with no_grad():
+        fill(out)
+    return _make(out._data, requires_grad)
+
+
 def randn_like(input: Tensor, *, dtype: DTypeLike | None = None,
                device: DeviceLike | None = None, requires_grad: builtins.bool = False,
                memory_format: _memory_format = preserve_format) -> Tensor:
@@ -1133,6 +1154,11 @@ def randn_like(input: Tensor, *, dtype: DTypeLike | None = None,
         autograd_core.float64
     """
     check_memory_format(memory_format, len(_like_shape(input)))
+    if memory_format is preserve_format and np.dtype(_dtype(dtype) or input._data.dtype).kind == "f":
+        check_device(device, "randn_like")
+        out = _like_fill(input, dtype, requires_grad, lambda t: t.normal_())
+        if out is not None:
+            return out
     return randn(input.shape, dtype=dtype or input.dtype, device=device,
                  requires_grad=requires_grad)
 
@@ -1158,6 +1184,11 @@ def rand_like(input: Tensor, *, dtype: DTypeLike | None = None,
         autograd_core.Size([4])
     """
     check_memory_format(memory_format, len(_like_shape(input)))
+    if memory_format is preserve_format and np.dtype(_dtype(dtype) or input._data.dtype).kind == "f":
+        check_device(device, "rand_like")
+        out = _like_fill(input, dtype, requires_grad, lambda t: t.uniform_())
+        if out is not None:
+            return out
     return rand(input.shape, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)
 
@@ -1191,6 +1222,12 @@ def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None
     check_memory_format(memory_format, len(_like_shape(input)))
     if high is None:
         low, high = 0, low
+    if memory_format is preserve_format and low < high and \
+            np.dtype(_dtype(dtype) or input._data.dtype).kind in "iuf":
+        check_device(device, "randint_like")
+        out = _like_fill(input, dtype, requires_grad, lambda t: t.random_(low, high))
+        if out is not None:
+            return out
     return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device,
                    requires_grad=requires_grad)
 

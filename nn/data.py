@@ -518,6 +518,20 @@ class WeightedRandomSampler(Sampler):
         return self.num_samples
 
 
+def _exhaustion_draw(index_iter, gen, n, early):
+    """``index_iter`` with the permutation PyTorch's ``RandomSampler`` draws (and slices to
+    nothing) from the loader's generator when asked for an index past its last: before the
+    last, partial batch (``early``), else when the epoch's iterator is resumed after its last
+    batch. Without it, a loader given ``generator=`` shuffled other orders from the 2nd epoch."""
+    batches = list(index_iter)
+    for j, batch in enumerate(batches):
+        if early and j == len(batches) - 1:
+            _random.permutation(gen, n)
+        yield batch
+    if not early:
+        _random.permutation(gen, n)
+
+
 class BatchSampler(Sampler):
     """Groups the indices of ``sampler`` into lists of ``batch_size`` (the last one shorter
     unless ``drop_last``): pass it as ``DataLoader(batch_sampler=...)``.
@@ -1528,6 +1542,9 @@ class DataLoader:
                 bs = self.batch_size
                 stop = n - n % bs if self.drop_last else n
                 index_iter = (order[i:i + bs] for i in range(0, stop, bs))
+            if self.shuffle and torch_like and self.generator is not None and n:
+                early = self.batch_size is not None and not self.drop_last and n % bs != 0
+                index_iter = _exhaustion_draw(index_iter, gen, n, early)
         if base_seed is None:  # a numpy generator: after the permutation
             base_seed = int(gen.integers(0, 2 ** 63 - 1))
         return index_iter, base_seed

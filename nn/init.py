@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from autograd_core import Tensor
+from autograd_core import Tensor, no_grad
 from autograd_core import random as _random
 from autograd_core.ops._args import not_implemented
 
@@ -138,6 +138,9 @@ def uniform_(tensor: _T, a: float = 0.0, b: float = 1.0, generator: Any = None) 
     """
     # complex: both parts U(a, b), as PyTorch's; its numbers for a seed (a layer's default
     # initialisation is this draw)
+    if isinstance(tensor, Tensor) and not tensor.is_contiguous():  # filled in memory order
+        with no_grad():
+            return tensor.uniform_(a, b, generator=generator)
     return _write(tensor, _random.uniform(generator, _shape(tensor), _dtype(tensor), a, b))
 
 
@@ -161,6 +164,9 @@ def normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, generator: Any = No
         autograd_core.Size([3, 5])
     """
     # complex: both parts N(mean, std**2 / 2), as PyTorch's
+    if isinstance(tensor, Tensor) and not tensor.is_contiguous():  # PyTorch's serial kernel
+        with no_grad():
+            return tensor.normal_(mean, std, generator=generator)
     return _write(tensor, _random.normal(generator, _shape(tensor), _dtype(tensor), mean, std))
 
 

@@ -462,6 +462,34 @@ def _draw(input, where, values):
     return copy_(input, values)
 
 
+def like_layout(a):
+    """The dims of array ``a``, outermost first, of the tensor PyTorch's ``empty_like`` (its
+    ``preserve_format``) makes like ``a``: ``a``'s own stride order when ``a`` is a dense,
+    non-overlapping view that is not row-major (a transposed or permuted tensor), else None
+    (row-major). ``rand_like``/``randn_like``/``randint_like`` and dropout's mask fill such a
+    tensor in memory order."""
+    if a.ndim < 2 or a.flags.c_contiguous:
+        return None
+    perm = sorted(range(a.ndim), key=lambda d: -a.strides[d] if a.shape[d] > 1 else 0)
+    step = a.itemsize
+    for d in reversed(perm):
+        if a.shape[d] > 1 and a.strides[d] != step:
+            return None  # not dense (a slice) or overlapping: PyTorch's result is row-major
+        step *= a.shape[d]
+    return perm
+
+
+def _in_memory_order(input, draw):
+    """``draw(shape)``'s values placed as PyTorch's CPU kernels fill ``input``: one element
+    after another in memory order (a transposed or permuted view is filled along its storage,
+    not along its logical rows)."""
+    a = input._data
+    perm = sorted(range(a.ndim), key=lambda d: -abs(a.strides[d]) if a.shape[d] > 1 else 0)
+    if perm == sorted(perm):
+        return draw(tuple(a.shape))
+    return draw(tuple(a.shape[d] for d in perm)).transpose(np.argsort(perm))
+
+
 @_method("uniform_")
 def uniform_(input, a=None, b=None, *, generator=None, **kw):
     """Fill this tensor with samples drawn uniformly from ``[from, to)``; return it.
@@ -482,8 +510,8 @@ def uniform_(input, a=None, b=None, *, generator=None, **kw):
     """
     a, b = _bounds("uniform_", a, b, kw, 0.0, 1.0)
     # complex: both parts U(a, b), as PyTorch's
-    return _draw(input, "uniform_", random.uniform(generator, input.shape, input._data.dtype,
-                                                   a, b, "uniform_"))
+    return _draw(input, "uniform_", _in_memory_order(input, lambda shape: random.uniform(
+        generator, shape, input._data.dtype, a, b, "uniform_")))
 
 
 @_method("normal_")
@@ -504,8 +532,15 @@ def normal_(input, mean=0.0, std=1.0, *, generator=None):
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     # complex: both parts N(mean, std**2 / 2), as PyTorch's
-    return _draw(input, "normal_", random.normal(generator, input.shape, input._data.dtype,
-                                                 mean, std, "normal_"))
+    dt = input._data.dtype
+    if dt.kind == "c" or input.is_contiguous():
+        return _draw(input, "normal_", random.normal(generator, input.shape, dt, mean, std,
+                                                     "normal_"))
+    # PyTorch's kernel on a non-contiguous tensor: one double Box-Muller draw per element (the
+    # pair's second cached), in memory order, whatever the size (no blocks of 16)
+    return _draw(input, "normal_", _in_memory_order(input, lambda shape: random.draw(
+        generator, "normal_", "_normal_pairs", lambda r: r.normal(mean, std, shape),
+        int(np.prod(shape)), mean, std).astype(dt).reshape(shape)))
 
 
 @_method("bernoulli_")
@@ -528,8 +563,13 @@ def bernoulli_(input, p=0.5, *, generator=None):
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
     # PyTorch: a number or a float64 p compares double uniforms, a float32 p float ones
     pv = p._data if isinstance(p, Tensor) and p._data.dtype.kind == "f" else pa
-    keep = random.draw(generator, "bernoulli_", "bernoulli_array",
-                       lambda r: r.random(input.shape) < pa, pv, tuple(input.shape))
+    if pa.ndim == 0:
+        keep = _in_memory_order(input, lambda shape: random.draw(
+            generator, "bernoulli_", "bernoulli_array", lambda r: r.random(shape) < pa, pv,
+            shape))
+    else:
+        keep = random.draw(generator, "bernoulli_", "bernoulli_array",
+                           lambda r: r.random(input.shape) < pa, pv, tuple(input.shape))
     return _draw(input, "bernoulli_", keep)
 
 
@@ -556,8 +596,8 @@ def random_(input, a=None, b=None, *, generator=None, **kw):
     given_from = "from" in kw
     a, b = _bounds("random_", a, b, kw, None, None)
     if a is None and b is None:  # PyTorch's own kernel: [0, max] of the dtype
-        return _draw(input, "random_", random.random_bits(generator, input.shape,
-                                                          input._data.dtype))
+        return _draw(input, "random_", _in_memory_order(input, lambda shape: random.random_bits(
+            generator, shape, input._data.dtype)))
     if b is None and a is not None and not given_from:
         a, b = 0, a  # random_(to)
     a = 0 if a is None else int(a)
@@ -581,7 +621,8 @@ def random_(input, a=None, b=None, *, generator=None, **kw):
             raise RuntimeError(f"from is out of bounds for {name}")
         if not lo <= int(b) - 1 <= hi:
             raise RuntimeError(f"to - 1 is out of bounds for {name}")
-    return _draw(input, "random_", random.integers(generator, a, int(b), input.shape))
+    return _draw(input, "random_", _in_memory_order(input, lambda shape: random.integers(
+        generator, a, int(b), shape)))
 
 
 @_method("exponential_")
@@ -600,9 +641,9 @@ def exponential_(input, lambd=1.0, *, generator=None):
     """
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
-    values = random.draw(generator, "exponential_", "exponential_array",
-                         lambda r: r.exponential(1.0 / lambd, input.shape), input.shape,
-                         np.float64, lambd)
+    values = _in_memory_order(input, lambda shape: random.draw(
+        generator, "exponential_", "exponential_array",
+        lambda r: r.exponential(1.0 / lambd, shape), shape, np.float64, lambd))
     return _draw(input, "exponential_", values)
 
 
@@ -634,9 +675,9 @@ def cauchy_(input, median=0.0, sigma=1.0, *, generator=None):
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma}")
     _floating_fill(input, "cauchy", "Cauchy distribution is a continuous probability "
                    "distribution. dtype must be a floating point but you specified {}")
-    values = random.draw(generator, "cauchy_", "cauchy_array",
-                         lambda r: r.standard_cauchy(input.shape) * sigma + median,
-                         input.shape, np.float64, median, sigma)
+    values = _in_memory_order(input, lambda shape: random.draw(
+        generator, "cauchy_", "cauchy_array",
+        lambda r: r.standard_cauchy(shape) * sigma + median, shape, np.float64, median, sigma))
     return _draw(input, "cauchy_", values)
 
 
@@ -659,9 +700,9 @@ def log_normal_(input, mean=1.0, std=2.0, *, generator=None):
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std}")
     _floating_fill(input, "log_normal")
-    values = random.draw(generator, "log_normal_", "log_normal_array",
-                         lambda r: r.lognormal(mean, std, input.shape), input.shape,
-                         np.float64, mean, std)
+    values = _in_memory_order(input, lambda shape: random.draw(
+        generator, "log_normal_", "log_normal_array",
+        lambda r: r.lognormal(mean, std, shape), shape, np.float64, mean, std))
     return _draw(input, "log_normal_", values)
 
 
@@ -682,8 +723,9 @@ def geometric_(input, p, *, generator=None):
     """
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p}")
-    values = random.draw(generator, "geometric_", "geometric_array",
-                         lambda r: r.geometric(p, input.shape), input.shape, np.float64, p)
+    values = _in_memory_order(input, lambda shape: random.draw(
+        generator, "geometric_", "geometric_array",
+        lambda r: r.geometric(p, shape), shape, np.float64, p))
     return _draw(input, "geometric_", values)
 
 
@@ -709,7 +751,9 @@ def bernoulli(input, p=None, *, generator=None):
 
 
 def _empty_like(input):
-    return creation.empty_like(input)
+    # PyTorch's bernoulli(p): empty_like(self, LEGACY_CONTIGUOUS_MEMORY_FORMAT), row-major
+    from autograd_core.device import contiguous_format
+    return creation.empty_like(input, memory_format=contiguous_format)
 
 
 @_method("multinomial")

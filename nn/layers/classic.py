@@ -13,6 +13,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core import random as _random
 from autograd_core.ops import _xp
 from autograd_core.ops._args import no_complex
 from autograd_core.ops.conv import avg_pool1d, avg_pool2d, avg_pool3d
@@ -111,6 +112,20 @@ def lp_pool3d(input: Tensor, norm_type: float, kernel_size: Any, stride: Any = N
     return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 3)
 
 
+def _rrelu_slopes(x: np.ndarray, lower: float, upper: float) -> np.ndarray:
+    """Training rrelu's slopes as PyTorch's CPU kernel draws them: for each element ``<= 0``
+    in order (and only those), a double uniform ``u * (upper - lower) + lower`` (bounds and
+    result rounded to the dtype's compute type); 1 elsewhere."""
+    neg = np.asarray(x <= 0)
+    k = int(np.count_nonzero(neg))
+    u = _random.draw(None, "rrelu", "_unit", lambda r: r.random(k), k, np.dtype(np.float64))
+    work = np.float64 if x.dtype == np.float64 else np.float32
+    lo, hi = float(work(lower)), float(work(upper))  # the bounds in the compute type first
+    slopes = np.ones(x.shape, dtype=work)
+    slopes[neg] = (u * (hi - lo) + lo).astype(work)
+    return slopes
+
+
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
           inplace: bool = False) -> Tensor:
     r"""The randomized leaky ReLU (Xu et al., 2015): ``x`` where ``x > 0``, else ``a x`` with
@@ -126,7 +141,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     """
     no_complex(input, "rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu")
     if training:
-        slope = ag.empty(input.shape, dtype=input.dtype).uniform_(lower, upper)
+        slope = ag.tensor(_rrelu_slopes(input._data, lower, upper), dtype=input.dtype)
     else:
         slope = ag.tensor((lower + upper) / 2, dtype=input.dtype)
     out = ag.where(input > 0, input, input * slope)  # at 0 the slope's side, as PyTorch

@@ -6,14 +6,20 @@ import numpy as np
 
 from autograd_core import random as _random
 from autograd_core.node import Node
+from autograd_core.ops.inplace import like_layout
 
 
 def _keep(x, p, mask_shape):
     """The keep mask of dropout and alpha dropout, in ``x``'s dtype: PyTorch's
     ``bernoulli_(1 - p)`` draws from the project's generator, one per element of ``x``, or of
     ``mask_shape`` (one per sample and channel, broadcast)."""
+    gen = _random.default_generator
+    if mask_shape is None and (perm := like_layout(x)) is not None:
+        # PyTorch's noise is empty_like(x): a transposed x's mask is drawn in memory order
+        keep = gen.bernoulli_array(1.0 - p, tuple(x.shape[d] for d in perm))
+        return keep.transpose(np.argsort(perm)).astype(x.dtype)
     shape = x.shape if mask_shape is None else mask_shape
-    return _random.default_generator.bernoulli_array(1.0 - p, tuple(shape)).astype(x.dtype)
+    return gen.bernoulli_array(1.0 - p, tuple(shape)).astype(x.dtype)
 
 
 class DropoutOp(Node):
