@@ -197,6 +197,8 @@ class Generator:
         if dt.kind == "c":
             return self.uniform_array(tuple(shape) + (2,), _component(dt), low, high) \
                 .view(dt)[..., 0]
+        if dt.itemsize < 4:  # PyTorch's float16 draws are its float32 draws, rounded
+            return self.uniform_array(shape, np.float32, low, high).astype(dt)
         n = int(np.prod(shape, dtype=np.int64))
         x = self._unit(n, dt)
         if dt == np.float64:

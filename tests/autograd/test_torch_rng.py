@@ -156,6 +156,8 @@ def test_bit_for_bit_against_torch():
         lambda L: L.empty(5).log_normal_(0.1, 0.4), lambda L: L.empty(6).geometric_(0.3),
         lambda L: L.normal(L.zeros(4), L.ones(4) * 2), lambda L: L.normal(1.0, 2.0, (21,)),
         lambda L: L.rand_like(L.zeros(2, 2)), lambda L: L.randn_like(L.zeros(18)),
+        lambda L: L.rand(20, dtype=L.float16), lambda L: L.empty(9, dtype=L.float16).uniform_(-2, 3),
+        lambda L: L.randn(7, dtype=L.float16),
     ]
     for seed in (0, 1, 2 ** 40 + 7):
         ag.manual_seed(seed)
