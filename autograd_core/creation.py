@@ -1121,7 +1121,7 @@ def _like_fill(input: Tensor, dtype: DTypeLike | None, requires_grad: builtins.b
     """``fill`` applied in place to an empty tensor laid out as PyTorch's ``empty_like(input)``
     when that is not row-major (``input`` a transposed or permuted dense view): PyTorch's
     ``*_like`` draws then fill that layout in memory order. None for a row-major layout."""
-    from autograd_core.ops.inplace import like_layout
+    from autograd_core.ops._args import like_layout  # the ops import this module
     perm = like_layout(input._data)
     if perm is None:
         return None

@@ -252,3 +252,20 @@ def unique_dim_empty(shape, d):
         raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique "
                            "cannot be applied")
     return zeros == 1
+
+
+def like_layout(a):
+    """The dims of array ``a``, outermost first, of the tensor PyTorch's ``empty_like`` (its
+    ``preserve_format``) makes like ``a``: ``a``'s own stride order when ``a`` is a dense,
+    non-overlapping view that is not row-major (a transposed or permuted tensor), else None
+    (row-major). ``rand_like``/``randn_like``/``randint_like`` and dropout's mask fill such a
+    tensor in memory order."""
+    if a.ndim < 2 or a.flags.c_contiguous:
+        return None
+    perm = sorted(range(a.ndim), key=lambda d: -a.strides[d] if a.shape[d] > 1 else 0)
+    step = a.itemsize
+    for d in reversed(perm):
+        if a.shape[d] > 1 and a.strides[d] != step:
+            return None  # not dense (a slice) or overlapping: PyTorch's result is row-major
+        step *= a.shape[d]
+    return perm

@@ -1083,11 +1083,11 @@ def stride(input: Tensor, dim: builtins.int | None = None) -> Any:
     """
     a = input._data
     if a.size == 0 and a.flags.c_contiguous:  # PyTorch's row-major steps, sizes 0 counted as 1
-        steps, step = [], 1
+        rev, step = [], 1
         for n in reversed(a.shape):
-            steps.append(step)
+            rev.append(step)
             step *= max(n, 1)
-        steps = tuple(reversed(steps))
+        steps = tuple(reversed(rev))
     else:
         steps = tuple(s // a.itemsize for s in a.strides)
     if dim is None:

@@ -13,6 +13,7 @@ from autograd_core import creation, random
 from autograd_core.grad_mode import STATE
 from autograd_core.node import LINEAR, Node, saved_tensor
 from autograd_core.ops import _args
+from autograd_core.ops._args import like_layout  # noqa: F401 - used here and re-exported
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.linalg import _CPP_NAMES
 from autograd_core.ops.binary import _CATEGORY, _deprecated_alpha, _value_first, add, div, mul, sub
@@ -460,23 +461,6 @@ def _draw(input, where, values):
     requires grad while recording; on a non-leaf, its earlier history gets a zero gradient
     (the values no longer depend on it), as PyTorch."""
     return copy_(input, values)
-
-
-def like_layout(a):
-    """The dims of array ``a``, outermost first, of the tensor PyTorch's ``empty_like`` (its
-    ``preserve_format``) makes like ``a``: ``a``'s own stride order when ``a`` is a dense,
-    non-overlapping view that is not row-major (a transposed or permuted tensor), else None
-    (row-major). ``rand_like``/``randn_like``/``randint_like`` and dropout's mask fill such a
-    tensor in memory order."""
-    if a.ndim < 2 or a.flags.c_contiguous:
-        return None
-    perm = sorted(range(a.ndim), key=lambda d: -a.strides[d] if a.shape[d] > 1 else 0)
-    step = a.itemsize
-    for d in reversed(perm):
-        if a.shape[d] > 1 and a.strides[d] != step:
-            return None  # not dense (a slice) or overlapping: PyTorch's result is row-major
-        step *= a.shape[d]
-    return perm
 
 
 def _in_memory_order(input, draw):

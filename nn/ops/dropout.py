@@ -6,7 +6,7 @@ import numpy as np
 
 from autograd_core import random as _random
 from autograd_core.node import Node
-from autograd_core.ops.inplace import like_layout
+from autograd_core.ops._args import like_layout
 
 
 def _keep(x, p, mask_shape):
