@@ -228,7 +228,7 @@ class EluGrad(Node):
         return (xp.where(below, g * curvature, xp.zeros_like(curvature)),)
 
 
-@op("elu", node=Elu, function=False, samples=[
+@op("elu", node=Elu, function=False, opmath="grad", samples=[
     Sample("elu", lambda a: elu(a, 0.7), domain="away_from_zero"),
     Sample("selu", lambda a: selu(a), domain="away_from_zero"),
     Sample("celu", lambda a: celu(a, 1.3), domain="away_from_zero")])
@@ -513,7 +513,7 @@ class LogSigmoid(Node):
         return (g * xp.sigmoid(-x),)
 
 
-@op("logsigmoid", node=LogSigmoid, function=False, samples=[
+@op("logsigmoid", node=LogSigmoid, function=False, opmath="grad", samples=[
     Sample("logsigmoid", lambda a: logsigmoid(a * 3.0))])
 def logsigmoid(input: Tensor) -> Tensor:
     """Return ``log(sigmoid(input))`` elementwise, computed without overflow

@@ -531,7 +531,7 @@ def _sinc(x):
     return Sinc.apply(x) if isinstance(x, Tensor) else np.sinc(x)
 
 
-@op("sinc", method=True, doc="""
+@op("sinc", method=True, opmath=True, doc="""
     Return the normalized sinc ``sin(pi * x) / (pi * x)`` of each element (1 at 0).
 
     Integer inputs give float32, as in PyTorch.

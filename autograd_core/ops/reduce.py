@@ -669,7 +669,7 @@ def logsumexp(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None,
     return LogSumExp.apply(input, dim=dim, keepdim=keepdim)
 
 
-@op("softmax", node=Softmax, method=True, samples=[
+@op("softmax", node=Softmax, method=True, opmath="grad", samples=[
     Sample("softmax", lambda a: a.softmax(dim=-1), min_ndim=1)])
 def softmax(input: Tensor, dim: builtins.int, dtype: DTypeLike | None = None) -> Tensor:
     """Apply softmax along ``dim``: ``exp(x) / sum(exp(x))``, so each slice sums to 1.
@@ -690,7 +690,7 @@ def softmax(input: Tensor, dim: builtins.int, dtype: DTypeLike | None = None) ->
     return Softmax.apply(input, dim=_args.axis(dim, input.ndim, "softmax"))
 
 
-@op("log_softmax", node=LogSoftmax, method=True, samples=[
+@op("log_softmax", node=LogSoftmax, method=True, opmath="grad", samples=[
     Sample("log_softmax", lambda a: a.log_softmax(dim=0), min_ndim=1)])
 def log_softmax(input: Tensor, dim: builtins.int, dtype: DTypeLike | None = None) -> Tensor:
     """Apply log-softmax along ``dim``: ``x - logsumexp(x)``, stable where ``log(softmax(x))`` is not.

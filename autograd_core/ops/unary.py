@@ -9,7 +9,7 @@ import numpy as np
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.registry import Sample, op, refuse_capture
+from autograd_core.ops.registry import Sample, op, opmath_node, refuse_capture
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
 
 
@@ -254,8 +254,9 @@ def _pow_scalar(x, p):
     return np.power(x, p)
 
 
+@opmath_node
 class PowScalar(Node):
-    """x ** p for a Python number p."""
+    """x ** p for a Python number p (float16 in float32, rounded once: ATen's opmath)."""
     saved_names = ("self",)
     _saved_exponent = property(lambda self: self.p, doc="The exponent (PyTorch's "
                                "``grad_fn._saved_exponent``).")
@@ -299,6 +300,9 @@ class PowScalar(Node):
             return (g,)
         if p == 2:
             return (g * x * 2.0,)
+        if type(g) is np.ndarray and g.dtype == np.float16:
+            # PyTorch's grad * (p * x ** (p - 1)), the number's product in float32 (_times)
+            return (g * xp._times(x ** (p - 1), p),)
         return (g * p * x ** (p - 1),)
 
 
@@ -333,7 +337,7 @@ class Rsqrt(Node):
         return (g * (y * y * y) * -0.5,)
 
 
-@op("rsqrt", node=Rsqrt, method=True, domain="positive")
+@op("rsqrt", node=Rsqrt, method=True, domain="positive", opmath=True)
 def rsqrt(input: Tensor) -> Tensor:
     """Return the reciprocal of the square root of each element of ``input``.
 
