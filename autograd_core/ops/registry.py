@@ -177,28 +177,26 @@ def in_float32(forward):
     every step: softmax, lerp and addcmul were an ulp off in a third to half of the elements.
     What forward saves is mapped back: an input's copy to the input (so backward sees the
     input, and an in-place change of it is still caught), the float32 result to the float16
-    one, another float32 array to float16: backward runs on float16 arrays, as before."""
+    one, another float32 array to float16: backward runs on float16 arrays, as before.
 
-    @functools.wraps(forward)
-    def opmath(self, *args, **kwargs):
-        for a in args:  # (the float32/float64 path: one pass of identity checks)
-            if type(a) is _ndarray and a.dtype is _F16:
-                break
-        else:
-            return forward(self, *args, **kwargs)
-        for a in args:
+    The wrapper has ``forward``'s own signature (generated), so that the float32/float64 path
+    costs a call and an identity check per argument, not ``*args``/``**kwargs`` packing."""
+
+    def half(self, *args, **kwargs):
+        for a in (*args, *kwargs.values()):
             if type(a) is _ndarray and a.dtype.kind in "fc" and a.dtype != _F16:
                 return forward(self, *args, **kwargs)
         copies = {}
-        wide = []
-        for a in args:
+
+        def up(a):
             if type(a) is _ndarray and a.dtype == _F16:
                 if id(a) not in copies:
                     copies[id(a)] = (a.astype(_F32), a)
-                a = copies[id(a)][0]
-            wide.append(a)
+                return copies[id(a)][0]
+            return a
+
         out = kwargs.pop("out", None)
-        raw = forward(self, *wide, **kwargs)
+        raw = forward(self, *map(up, args), **{k: up(v) for k, v in kwargs.items()})
         result = np.asarray(raw)
         rounded = result.astype(_F16) if result.dtype == _F32 else result
         if out is not None:
@@ -211,7 +209,31 @@ def in_float32(forward):
             for x in self._to_save)
         return rounded
 
-    return opmath
+    params = list(inspect.signature(forward).parameters.values())[1:]
+    kinds = inspect.Parameter
+    if any(p.kind not in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY) for p in params):
+        def opmath(self, *args, **kwargs):
+            for a in (*args, *kwargs.values()):
+                if type(a) is _ndarray and a.dtype is _F16:
+                    return half(self, *args, **kwargs)
+            return forward(self, *args, **kwargs)
+    else:
+        pos = [p.name for p in params if p.kind is kinds.POSITIONAL_OR_KEYWORD]
+        kw = [p.name for p in params if p.kind is kinds.KEYWORD_ONLY]
+        names = pos + kw
+        call = ", ".join(["self", *pos, *(f"{k}={k}" for k in kw)])
+        half_call = ", ".join(["self", *(n if n != "out" else "out=out" for n in pos),
+                               *(f"{k}={k}" for k in kw)])
+        test = " or ".join(f"({n}.__class__ is _ndarray and {n}.dtype is _F16)" for n in names)
+        source = (f"def opmath({', '.join(['self', *pos, *(['*', *kw] if kw else [])])}):\n"
+                  f"    if {test or 'False'}:\n        return half({half_call})\n"
+                  f"    return forward({call})\n")
+        space = {"_ndarray": _ndarray, "_F16": _F16, "half": half, "forward": forward}
+        exec(source, space)  # noqa: S102 - a signature, built from forward's parameter names
+        opmath = space["opmath"]
+        opmath.__defaults__ = forward.__defaults__
+        opmath.__kwdefaults__ = forward.__kwdefaults__
+    return functools.wraps(forward)(opmath)
 
 
 def opmath_node(cls, grad=False):
