@@ -51,6 +51,10 @@ KNOWN = {
     ("logsigmoid", "grads"): "PyTorch's log_sigmoid_backward reads exp(-|x|) rounded to "
                              "float16 (its forward's buffer); tapegrad's rule recomputes it",
     ("glu", "grads"): "PyTorch's glu_backward rounds sigmoid(b) to float16 first",
+    ("softmax_dim0", "values"): "ATen's softmax over a dim other than the last rounds exp to "
+                                "float16 in some layouts (a 2-d tensor's dim 0: 140 of 512 "
+                                "elements), not in others (a 3-d tensor's middle dim: 0)",
+    ("softmax_dim0", "grads"): "as softmax_dim0's values (the backward reads them)",
     ("hardswish", "grads"): "PyTorch's hardswish_backward, g * (x / 3 + 0.5), is not the "
                             "composite's derivative in float32 at one element in 512",
     ("gelu", "values"): "1 element in 512: float32 erf differs from ATen's vectorised one by "
@@ -109,6 +113,9 @@ EXTRA = {
     "hardshrink": (1, None, lambda L, F, a: F.hardshrink(a, 0.3)),
     "glu": (1, None, lambda L, F, a: F.glu(a, -1)),
     "softmin": (1, None, lambda L, F, a: F.softmin(a, -1)),
+    "softmax_dim0": (1, None, lambda L, F, a: a.softmax(0)),
+    "softmax_middle": (1, None, lambda L, F, a: a.reshape(4, 4, 32).softmax(1)),
+    "log_softmax_dim0": (1, None, lambda L, F, a: a.log_softmax(0)),
     "normalize": (1, None, lambda L, F, a: F.normalize(a, dim=-1)),
     "layer_norm": (1, None, lambda L, F, a: F.layer_norm(a, (32,))),
     "cosine_similarity": (2, None, lambda L, F, a, b: F.cosine_similarity(a, b, dim=-1)),
