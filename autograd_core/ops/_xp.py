@@ -78,6 +78,11 @@ def _in_float32(fn, a, b):
         return np.asarray(fn(a, b)).astype(np.float16)
 
 
+def is_half(a):
+    """Whether ``a`` is a float16 array or numpy scalar (a plain-backward operand)."""
+    return (type(a) is np.ndarray and a.dtype == _F16) or type(a) is np.float16
+
+
 def _times(g, c):
     """``g * c`` in a backward rule (``c`` an input, maybe a Python number)."""
     return _in_float32(np.multiply, g, c) if _half_by_number(g, c) else g * c

@@ -120,7 +120,10 @@ class Var(_Reduction):
         (x,) = self.saved
         axis = self.dim if self.dim is not None else tuple(range(len(self.in_shape)))
         centred = x - x.mean(axis=axis, keepdims=True) if x.size else x
-        return (self._expand(g) * centred * (2.0 / self.denom if self.denom else np.inf),)
+        scale = 2.0 / self.denom if self.denom else np.inf
+        if xp.is_half(g):  # PyTorch's grouping, its float16 steps each rounded
+            return (xp._times(self._expand(g), scale) * centred,)
+        return (self._expand(g) * centred * scale,)
 
     # complex x: var is sum |x - mean|^2 / denom (real), whose gradient dL/dRe + i dL/dIm is
     # the real rule's 2 g (x - mean) / denom, as it stands

@@ -334,6 +334,8 @@ class Rsqrt(Node):
 
     def backward(self, g):
         (y,) = self.saved
+        if xp.is_half(g):  # PyTorch's formula, its float16 steps each rounded
+            return (xp._times(g, -0.5) * (y.astype(np.float32) ** 3).astype(np.float16),)
         return (g * (y * y * y) * -0.5,)
 
 
@@ -484,7 +486,7 @@ class Log10(_OfSaved):
 
     def backward(self, g):
         (x,) = self.saved
-        return (g / (x * _LN10),)
+        return (g / xp._times(x, _LN10),)  # (float16: the number in float32, as PyTorch's)
 
 
 @op("log2", method=True, domain="positive", doc="""
@@ -509,7 +511,7 @@ class Log2(_OfSaved):
 
     def backward(self, g):
         (x,) = self.saved
-        return (g / (x * _LN2),)
+        return (g / xp._times(x, _LN2),)
 
 
 @op("exp2", method=True, doc="""
@@ -537,4 +539,4 @@ class Exp2(Node):
 
     def backward(self, g):
         (y,) = self.saved
-        return (g * y * _LN2,)
+        return (xp._times(g * y, _LN2),)
