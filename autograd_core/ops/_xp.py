@@ -292,7 +292,12 @@ class WithValue(Node):
 
 
 def with_value(result, value):
-    """``result`` (a Tensor) with the values of array ``value`` (see ``WithValue``)."""
+    """``result`` (a Tensor) with the values of array ``value`` (see ``WithValue``). ``value``
+    was computed from the op's inputs outside the graph: ``ag.compile`` runs such a step
+    eagerly (a replay would repeat the first call's values)."""
+    from autograd_core.ops.registry import refuse_capture
+
+    refuse_capture("a float16 op computed in float32")
     if not result.requires_grad:
         return Tensor._make(value, None, False)
     return WithValue.apply(result, value, grad_fn=result.grad_fn)
