@@ -554,6 +554,11 @@ class Sinc(_OfSaved):
         # g * x * sinc''(0) (+0 added: +0 as before), so its own derivative is sinc''(0) =
         # -pi^2 / 3 under create_graph, not 0 (PyTorch's is NaN)
         (x,) = self.saved
+        if xp.is_half(g):  # PyTorch's sinc_backward, its float16 steps each rounded
+            x_pi, sq_pi = xp._times(x, math.pi), xp._times(x * x, math.pi)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d = g * ((x_pi * np.cos(x_pi) - np.sin(x_pi)) / sq_pi)
+            return (np.where(sq_pi == 0, np.float16(0), d),)
         at_zero = xp.data(x) == 0
         safe = xp.where(at_zero, 1.0, x)
         d = (xp.cos(safe * math.pi) - _sinc(safe)) / safe
