@@ -1625,12 +1625,17 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
             raise _cast_error(_promote_types(dt, t), dt)
         target = target.to(dt)
     _shape_warning("huber_loss", input, target)
-    d = _t(input) - target
-    a = d.abs()
-    loss = ag.where(a < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+    loss = _huber_terms(_t(input), target, delta)
     if weight is not None:
         loss = loss * Tensor._wrap(_const(weight, loss.dtype))
     return _reduce(loss, reduction)
+
+
+@in_float32_composite  # float16: ATen's huber kernel computes each term in float32
+def _huber_terms(input: Tensor, target: Any, delta: float) -> Tensor:
+    d = input - target
+    a = d.abs()
+    return ag.where(a < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,

@@ -76,7 +76,8 @@ KNOWN = {
                                      "division) in another order",
     ("pairwise_distance", "values"): "PyTorch's norm of float16 accumulates in its own order",
     ("normalize", "values"): "PyTorch's norm of float16, rounded, then the division",
-    ("huber_none", "values"): None,
+    ("huber", "grads"): "PyTorch's huber_loss_backward scales by 1/N inside its float32 "
+                        "kernel; tapegrad's mean divides the float16 gradient first",
     ("bce_none", "values"): None, ("bce_none", "grads"): None,
     ("bce_logits_none", "values"): None, ("bce_logits_none", "grads"): None,
     ("bce_logits", "grads"): None,
@@ -147,6 +148,7 @@ EXTRA = {
                                                                    beta=0.5)),
     "huber_none": (2, None, lambda L, F, a, b: F.huber_loss(a, b, reduction="none",
                                                            delta=0.5)),
+    "huber": (2, None, lambda L, F, a, b: F.huber_loss(a, b, delta=0.5)),
     "bce_none": (2, _uniform(0.05, 0.95), lambda L, F, a, b: F.binary_cross_entropy(
         a, b, reduction="none")),
     "bce_logits_none": (2, None, lambda L, F, a, b: F.binary_cross_entropy_with_logits(
