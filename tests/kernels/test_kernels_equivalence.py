@@ -219,6 +219,7 @@ def test_float16_computes_in_float32_rounded_once(backend, monkeypatch):
     out = np.empty(13, np.float16)
     assert K.sigmoid_forward(x, out=out) is out
     np.testing.assert_array_equal(out, y)
+    np.testing.assert_array_equal(K.relu_backward([1.0, -2.0], [3.0, 3.0]), [3.0, 0.0])  # lists
 
 
 BACKWARD = [c for c in CASES if c.endswith("backward")]
