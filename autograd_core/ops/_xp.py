@@ -293,11 +293,9 @@ class WithValue(Node):
 
 def with_value(result, value):
     """``result`` (a Tensor) with the values of array ``value`` (see ``WithValue``). ``value``
-    was computed from the op's inputs outside the graph: ``ag.compile`` runs such a step
-    eagerly (a replay would repeat the first call's values)."""
-    from autograd_core.ops.registry import refuse_capture
-
-    refuse_capture("a float16 op computed in float32")
+    was computed from the op's inputs outside the graph: the caller calls
+    ``registry.refuse_capture`` first, so that ``ag.compile`` runs such a step eagerly (a
+    replay would repeat the first call's values)."""
     if not result.requires_grad:
         return Tensor._make(value, None, False)
     return WithValue.apply(result, value, grad_fn=result.grad_fn)

@@ -11,7 +11,7 @@ from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiabl
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._xp import _half_by_number, _in_float32, _over, _times
-from autograd_core.ops.registry import Sample, op, warn_caller
+from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
 from autograd_core.ops.unary import PowScalar
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
 
@@ -397,6 +397,7 @@ def _half_alpha(result: Tensor, input: Any, other: Any, alpha: Any) -> Tensor:
     if np.result_type(a, b) != _F16:
         return result
     value = np.float32(a) + np.float32(b) * np.float32(np.float16(alpha))
+    refuse_capture("add/sub of float16 with alpha")  # (see xp.with_value)
     return xp.with_value(result, np.asarray(value.astype(_F16)))
 
 

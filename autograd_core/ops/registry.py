@@ -317,6 +317,7 @@ def in_float32_composite(fn=None, *, grad=False):
             return result
         from autograd_core.ops._xp import with_value
 
+        refuse_capture("a float16 op computed in float32")  # (see with_value)
         enabled, STATE.enabled = STATE.enabled, False
         try:
             exact = fn(*map(up, args), **{k: up(v) for k, v in kwargs.items()})
