@@ -39,6 +39,7 @@ from autograd_core.ops.conv import _Size
 from autograd_core.ops.binary import _broadcast_error, _promote_types
 from autograd_core.ops._args import no_complex as _no_complex, not_implemented, torch_name
 from autograd_core.ops.binary import result_type as _result_type
+from autograd_core.ops.registry import in_float32_composite
 
 __all__ = [
     "margin_ranking_loss", "triplet_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
@@ -1650,12 +1651,17 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
             raise _cast_error(_promote_types(dt, t), dt)
         target = target.to(dt)
     _shape_warning("huber_loss", input, target)
-    d = _t(input) - target
-    a = d.abs()
-    loss = ag.where(a < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
+    loss = _huber_terms(_t(input), target, delta)
     if weight is not None:
         loss = loss * Tensor._wrap(_const(weight, loss.dtype))
     return _reduce(loss, reduction)
+
+
+@in_float32_composite  # float16: ATen's huber kernel computes each term in float32
+def _huber_terms(input: Tensor, target: Any, delta: float) -> Tensor:
+    d = input - target
+    a = d.abs()
+    return ag.where(a < delta, d * d * 0.5, (a - 0.5 * delta) * delta)
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
@@ -2015,6 +2021,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     return _activation.prelu(_t(input), _t(weight))
 
 
+@in_float32_composite(grad=True)  # float16: ATen's kernels compute in float32
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     r"""Applies :math:`x \tanh(\text{softplus}(x))` elementwise (Misra, 2019).
 
@@ -2102,6 +2109,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(input, 0.0, 6.0)
 
 
+@in_float32_composite(grad=True)  # float16: ATen's kernels compute in float32
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     r"""Applies :math:`\text{relu6}(x + 3) / 6` elementwise.
 
@@ -2122,6 +2130,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     return relu6(_t(input) + 3.0) / 6.0
 
 
+@in_float32_composite(grad=True)  # float16: ATen's kernels compute in float32
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     r"""Applies :math:`x \cdot \text{relu6}(x + 3) / 6` elementwise (Howard et al., 2019).
 
@@ -2890,6 +2899,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
         return out.copy_(y)
 
 
+@in_float32_composite  # float16: ATen's kernel computes in float32
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     r"""The gated linear unit: splits ``input`` in halves :math:`a, b` along ``dim`` and
     returns :math:`a \otimes \sigma(b)` (Dauphin et al., 2017).
@@ -2962,6 +2972,7 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     return _activation.hardshrink(_t(input), lambd)
 
 
+@in_float32_composite(grad=True)  # float16: ATen's kernels compute in float32
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     r"""Applies :math:`x - \lambda` where :math:`x > \lambda`, :math:`x + \lambda` where
     :math:`x < -\lambda`, else 0, elementwise.

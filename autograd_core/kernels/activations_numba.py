@@ -18,7 +18,8 @@ How they are run (``tapegrad-bench kernels`` re-measures the choices below):
   (``THRESHOLDS``: 2**16 elements, 2**19 for ``activations.MEMORY_BOUND`` kernels).
 * ``fastmath={"contract"}`` only: lets LLVM fuse ``a*b + c`` into an FMA (one rounding instead of
   two, ~30% faster here); see ``activations`` for the flags that stay off.
-* float32/float64 run the loops; other dtypes (float16, ints) get the twin's result.
+* float32/float64 run the loops; float16 runs the float32 loop on a float32 copy, rounded once
+  (ATen's opmath); other dtypes (ints) get the twin's result.
 
 Importing this module does not import numba; the first call of a kernel does.
 """
@@ -47,6 +48,7 @@ PARALLEL_THRESHOLD_MEMORY_BOUND = _jit.parallel_threshold(default=1 << 19)
 
 _F32 = np.float32
 _F64 = np.float64
+_F16 = np.float16
 
 # Compile options of every loop (merged into _jit.BASE_OPTIONS).
 _OPTIONS = dict(fastmath={"contract"})
@@ -140,6 +142,9 @@ def _run(name, loop, arrays, params, reference, parallel=None, out=None):
             f"got {first}.shape={arrays[0].shape} and g.shape={arrays[1].shape}"
         )
     dtype = np.result_type(*arrays)
+    if dtype == _F16 and name not in _act.IN_FLOAT16:
+        return _act.in_float32(lambda *a: _run(name, loop, a, params, reference, parallel),
+                               arrays, (), name, out)
     if dtype != _F32 and dtype != _F64:
         result = reference(*arrays, *params)
         if out is not None:

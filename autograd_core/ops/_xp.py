@@ -56,6 +56,43 @@ def wide(fn, x, **params):
     return np.asarray(fn(x.astype(acc), **params).astype(x.dtype))
 
 
+_F16 = np.dtype(np.float16)
+_NUMBERS = (float, int)
+
+
+def _half_by_number(a, b):
+    """Whether one of ``a``, ``b`` is a float16 array and the other a Python number."""
+    if type(a) is np.ndarray:
+        return a.dtype == _F16 and type(b) in _NUMBERS
+    return type(b) is np.ndarray and b.dtype == _F16 and type(a) in _NUMBERS
+
+
+def _in_float32(fn, a, b):
+    """``fn`` of a float16 array and a Python number as ATen computes it: in float32 with the
+    number in float32 (its opmath), rounded once to float16. numpy rounds the number to
+    float16 first: ``x * 1e5`` overflowed to inf, ``x / 1e-8`` divided by 0, and a third of
+    ``x * 0.1`` differed in the last bit."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        a = a.astype(np.float32) if type(a) is np.ndarray else np.float32(a)
+        b = b.astype(np.float32) if type(b) is np.ndarray else np.float32(b)
+        return np.asarray(fn(a, b)).astype(np.float16)
+
+
+def is_half(a):
+    """Whether ``a`` is a float16 array or numpy scalar (a plain-backward operand)."""
+    return (type(a) is np.ndarray and a.dtype == _F16) or type(a) is np.float16
+
+
+def _times(g, c):
+    """``g * c`` in a backward rule (``c`` an input, maybe a Python number)."""
+    return _in_float32(np.multiply, g, c) if _half_by_number(g, c) else g * c
+
+
+def _over(g, c):
+    """``g / c`` in a backward rule (``c`` an input, maybe a Python number)."""
+    return _in_float32(np.true_divide, g, c) if _half_by_number(g, c) else g / c
+
+
 def fsum(x, axis=None, keepdims=False):
     """``x.sum(axis, keepdims)``: a Tensor's sum (recorded), or an array's as accurate as
     PyTorch's over many rows (``autograd_core._sums``)."""
@@ -233,3 +270,32 @@ class ZeroWhere(Node):
     def backward(self, g):
         x, zero = self.saved
         return depends_on(where(zero, 0.0, g), x), None, None
+
+
+class WithValue(Node):
+    """``value`` in place of ``result``, an op's result computed by a composition of float16
+    ops: ``value`` is the op computed in float32 and rounded once (ATen's kernel), and the
+    gradient flows into ``result``'s graph unchanged (PyTorch's derivative formula, in float16
+    steps). Named as ``result``'s node."""
+
+    complex_backward = LINEAR
+
+    def forward(self, result, value, grad_fn):
+        self.grad_fn = grad_fn
+        return value
+
+    def name(self) -> str:
+        return self.grad_fn.name()
+
+    def backward(self, g):
+        return g, None
+
+
+def with_value(result, value):
+    """``result`` (a Tensor) with the values of array ``value`` (see ``WithValue``). ``value``
+    was computed from the op's inputs outside the graph: the caller calls
+    ``registry.refuse_capture`` first, so that ``ag.compile`` runs such a step eagerly (a
+    replay would repeat the first call's values)."""
+    if not result.requires_grad:
+        return Tensor._make(value, None, False)
+    return WithValue.apply(result, value, grad_fn=result.grad_fn)

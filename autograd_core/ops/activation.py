@@ -228,7 +228,7 @@ class EluGrad(Node):
         return (xp.where(below, g * curvature, xp.zeros_like(curvature)),)
 
 
-@op("elu", node=Elu, function=False, samples=[
+@op("elu", node=Elu, function=False, opmath="grad", samples=[
     Sample("elu", lambda a: elu(a, 0.7), domain="away_from_zero"),
     Sample("selu", lambda a: selu(a), domain="away_from_zero"),
     Sample("celu", lambda a: celu(a, 1.3), domain="away_from_zero")])
@@ -510,10 +510,14 @@ class LogSigmoid(Node):
 
     def backward(self, g):
         (x,) = self.saved
+        if xp.is_half(g):  # ATen's log_sigmoid_backward: its buffer exp(-|x|) in float16,
+            z = np.exp(-np.abs(x)).astype(np.float32)  # the rest in float32, rounded once
+            slope = np.where(x < 0, 1 - z / (1 + z), z / (1 + z))
+            return ((g.astype(np.float32) * slope).astype(np.float16),)
         return (g * xp.sigmoid(-x),)
 
 
-@op("logsigmoid", node=LogSigmoid, function=False, samples=[
+@op("logsigmoid", node=LogSigmoid, function=False, opmath=True, samples=[
     Sample("logsigmoid", lambda a: logsigmoid(a * 3.0))])
 def logsigmoid(input: Tensor) -> Tensor:
     """Return ``log(sigmoid(input))`` elementwise, computed without overflow

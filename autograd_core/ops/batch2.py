@@ -531,7 +531,7 @@ def _sinc(x):
     return Sinc.apply(x) if isinstance(x, Tensor) else np.sinc(x)
 
 
-@op("sinc", method=True, doc="""
+@op("sinc", method=True, opmath=True, doc="""
     Return the normalized sinc ``sin(pi * x) / (pi * x)`` of each element (1 at 0).
 
     Integer inputs give float32, as in PyTorch.
@@ -554,6 +554,11 @@ class Sinc(_OfSaved):
         # g * x * sinc''(0) (+0 added: +0 as before), so its own derivative is sinc''(0) =
         # -pi^2 / 3 under create_graph, not 0 (PyTorch's is NaN)
         (x,) = self.saved
+        if xp.is_half(g):  # PyTorch's sinc_backward, its float16 steps each rounded
+            x_pi, sq_pi = xp._times(x, math.pi), xp._times(x * x, math.pi)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d = g * ((x_pi * np.cos(x_pi) - np.sin(x_pi)) / sq_pi)
+            return (np.where(sq_pi == 0, np.float16(0), d),)
         at_zero = xp.data(x) == 0
         safe = xp.where(at_zero, 1.0, x)
         d = (xp.cos(safe * math.pi) - _sinc(safe)) / safe
@@ -581,6 +586,8 @@ class LogAddExp2(Node):
 
     def backward(self, g):
         a, b = self.saved
+        if xp.is_half(g):  # PyTorch's formula, its float16 steps each rounded
+            return g / (1.0 + 2.0 ** (b - a)), g / (1.0 + 2.0 ** (a - b))
         return g * xp.sigmoid((a - b) * _LN2), g * xp.sigmoid((b - a) * _LN2)
 
 

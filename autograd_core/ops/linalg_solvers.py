@@ -1002,11 +1002,14 @@ def renorm(input: Tensor, p: builtins.float, dim: builtins.int,
     # the condition as an op (not read in Python): a captured step recomputes it
     over = Norm.apply(input, p=float(p), dim=others, keepdim=True) > maxnorm
     # the slices kept as they are take no part in the scale's gradient, as in PyTorch's rule
-    # (their gradient is the incoming one even where their norm is NaN)
-    norm = Norm.apply(where(over, input, np.zeros((), input._data.dtype)), p=float(p),
+    # (their gradient is the incoming one even where their norm is NaN); a float16 input's
+    # norm and factor in float32, the factor rounded once to float16, as ATen's
+    half = input._data.dtype == np.float16
+    wide = input.float() if half else input
+    norm = Norm.apply(where(over, wide, np.zeros((), wide._data.dtype)), p=float(p),
                       dim=others, keepdim=True)
     factor = where(over, maxnorm / (norm + 1e-7), np.ones((), norm._data.dtype))
-    return input * factor
+    return input * (factor.half() if half else factor)
 
 
 __all__ = ["addbmm", "addr", "adjoint", "chain_matmul", "cholesky_inverse", "cholesky_solve",

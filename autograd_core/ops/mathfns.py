@@ -21,10 +21,11 @@ from autograd_core.kernels import special
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
+from autograd_core.ops._xp import _times
 from autograd_core.ops.binary import _promote, _value_first, result_type
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
-from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.registry import Sample, op, opmath_node
 from autograd_core.ops.sorting import _order
 from autograd_core.ops.unary import ClampMax, ClampMin, _floating, _OfSaved, clamp_to
 from autograd_core.tensor import DEFAULT_DTYPE, DTypeLike, Tensor
@@ -360,6 +361,8 @@ class Erf(_SameOfSaved):
 
     def backward(self, g):
         (x,) = self.saved
+        if xp.is_half(g):  # PyTorch's grouping, its float16 steps each rounded
+            return (xp._times(xp.exp(-(x * x)), 2.0 / _SQRT_PI) * g,)
         return (g * (2.0 / _SQRT_PI) * xp.exp(-(x * x)),)
 
 
@@ -381,6 +384,8 @@ class Erfc(_SameOfSaved):
 
     def backward(self, g):
         (x,) = self.saved
+        if xp.is_half(g):  # PyTorch's grouping, its float16 steps each rounded
+            return (xp._times(xp.exp(-(x * x)), -2.0 / _SQRT_PI) * g,)
         return (-(g * (2.0 / _SQRT_PI) * xp.exp(-(x * x))),)
 
 
@@ -438,6 +443,8 @@ class Erfinv(Node):
 
     def backward(self, g):
         (y,) = self.saved
+        if xp.is_half(g):  # PyTorch's formula, its float16 steps each rounded
+            return (xp._times(xp.exp(y * y), _SQRT_PI / 2.0) * g,)
         return (g * (_SQRT_PI / 2.0) * xp.exp(y * y),)
 
 
@@ -1077,6 +1084,8 @@ class LogAddExp(Node):
 
     def backward(self, g):
         a, b = self.saved
+        if xp.is_half(g):  # PyTorch's formula, its float16 steps each rounded
+            return g / (1.0 + xp.exp(b - a)), g / (1.0 + xp.exp(a - b))
         return g * xp.sigmoid(a - b), g * xp.sigmoid(b - a)
 
 
@@ -1177,10 +1186,13 @@ class Hypot(Node):
         return g * a / h, g * b / h
 
 
+@opmath_node
 class Lerp(Node):
     """PyTorch's lerp: ``input + w * (end - input)`` where ``|w| < 0.5``, else
     ``end - (end - input) * (1 - w)`` (weight 1 gives ``end`` exactly), and its gradients
-    ``g * (1 - w)``, ``g * w``, ``g * (end - input)``."""
+    ``g * (1 - w)``, ``g * w``, ``g * (end - input)``. A float16 lerp computes in float32
+    (``opmath_node``), with a number ``weight`` given as a Python float: in float32 too,
+    in forward and in backward's products (ATen's scalar ``weight``)."""
 
     complex_backward = HOLOMORPHIC
 
@@ -1193,7 +1205,7 @@ class Lerp(Node):
     def backward(self, g):
         a, b, w = self.saved
         n = self.needs_input_grad
-        return (g * (1 - w) if n[0] else None, g * w if n[1] else None,
+        return (_times(g, 1 - w) if n[0] else None, _times(g, w) if n[1] else None,
                 g * (b - a) if n[2] else None)
 
 
@@ -1225,8 +1237,10 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
                                f"but got dtype {_TYPEID.get(odt.name, odt.name)}")
     if dt.kind not in "fc":
         raise _args.not_implemented(f"lerp_kernel_{'tensor' if w_tensor else 'scalar'}", dt)
-    if not w_tensor:  # a number, in the tensors' dtype (PyTorch's scalar kernel)
-        weight = xp.constant(np.asarray(_args.scalar_for(weight, dt), dt))
+    if not w_tensor:  # a number, in the tensors' dtype (PyTorch's scalar kernel) or, for
+        weight = _args.scalar_for(weight, dt)  # float16, in float32 (its opmath): as it is
+        if dt != np.float16 or type(weight) not in (builtins.float, builtins.int):
+            weight = xp.constant(np.asarray(weight, dt))
     elif weight._data.dtype != dt:  # a 0-d weight of another dtype
         weight = weight.to(input.dtype)
     return Lerp.apply(input, end, weight)
@@ -1255,7 +1269,7 @@ def _value_in(value: Any, *tensors: Tensor) -> Any:
     return value
 
 
-@op("addcmul", method=True, samples=[
+@op("addcmul", method=True, opmath=True, samples=[
     Sample("addcmul", lambda a, b, c: addcmul(a, b, c, value=0.5), 3, broadcasts=True)])
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
             value: Any = 1) -> Tensor:
@@ -1290,7 +1304,7 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
     return input + value * (tensor1.to(dt) * tensor2.to(dt))
 
 
-@op("addcdiv", method=True, samples=[
+@op("addcdiv", method=True, opmath=True, samples=[
     Sample("addcdiv", lambda a, b, c: addcdiv(a, b, c, value=0.5), 3, broadcasts=True,
            domain="away_from_zero")])
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
@@ -1347,8 +1361,14 @@ class Prod(Node):
     def forward(self, input, dim, keepdim):
         self.in_shape, self.dim, self.keepdim = input.shape, dim, keepdim
         # an integer product in its own dtype (int16 for dtype=int16; numpy's widens to int64)
-        y = np.prod(input, axis=dim, keepdims=keepdim,
-                    dtype=input.dtype if input.dtype.kind in "biu" else None)
+        if input.dtype == np.float16 and dim is not None and input.ndim and input.shape[dim]:
+            # PyTorch multiplies a float16 slice in order, each product rounded (numpy's
+            # blocked order differed in 1 of 2 products of 32 numbers)
+            y = np.take(np.multiply.accumulate(input, axis=dim), [-1], axis=dim)
+            y = y if keepdim else y.squeeze(dim)
+        else:
+            y = np.prod(input, axis=dim, keepdims=keepdim,
+                        dtype=input.dtype if input.dtype.kind in "biu" else None)
         self.save_for_backward(input, y)
         return y
 
@@ -1363,6 +1383,8 @@ class Prod(Node):
         g, y = self._keep(g), self._keep(y)
         xd = xp.data(x)
         if not (xd == 0).any():
+            if type(g) is np.ndarray and g.dtype == np.float16:
+                return (g * (y / x),)  # PyTorch's grouping (its float16 steps each round)
             return (g * y / x,)
         if self.differentiable:  # the product of the others as ops on x: differentiable again
             xf = x.reshape(-1) if self.dim is None else x

@@ -120,7 +120,10 @@ class Var(_Reduction):
         (x,) = self.saved
         axis = self.dim if self.dim is not None else tuple(range(len(self.in_shape)))
         centred = x - x.mean(axis=axis, keepdims=True) if x.size else x
-        return (self._expand(g) * centred * (2.0 / self.denom if self.denom else np.inf),)
+        scale = 2.0 / self.denom if self.denom else np.inf
+        if xp.is_half(g):  # PyTorch's grouping, its float16 steps each rounded
+            return (xp._times(self._expand(g), scale) * centred,)
+        return (self._expand(g) * centred * scale,)
 
     # complex x: var is sum |x - mean|^2 / denom (real), whose gradient dL/dRe + i dL/dIm is
     # the real rule's 2 g (x - mean) / denom, as it stands
@@ -669,7 +672,7 @@ def logsumexp(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None,
     return LogSumExp.apply(input, dim=dim, keepdim=keepdim)
 
 
-@op("softmax", node=Softmax, method=True, samples=[
+@op("softmax", node=Softmax, method=True, opmath="grad", samples=[
     Sample("softmax", lambda a: a.softmax(dim=-1), min_ndim=1)])
 def softmax(input: Tensor, dim: builtins.int, dtype: DTypeLike | None = None) -> Tensor:
     """Apply softmax along ``dim``: ``exp(x) / sum(exp(x))``, so each slice sums to 1.
@@ -690,7 +693,7 @@ def softmax(input: Tensor, dim: builtins.int, dtype: DTypeLike | None = None) ->
     return Softmax.apply(input, dim=_args.axis(dim, input.ndim, "softmax"))
 
 
-@op("log_softmax", node=LogSoftmax, method=True, samples=[
+@op("log_softmax", node=LogSoftmax, method=True, opmath="grad", samples=[
     Sample("log_softmax", lambda a: a.log_softmax(dim=0), min_ndim=1)])
 def log_softmax(input: Tensor, dim: builtins.int, dtype: DTypeLike | None = None) -> Tensor:
     """Apply log-softmax along ``dim``: ``x - logsumexp(x)``, stable where ``log(softmax(x))`` is not.

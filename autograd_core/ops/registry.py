@@ -23,7 +23,10 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import numpy as np
+
 from autograd_core.grad_mode import STATE
+from autograd_core.tensor import Tensor
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _PACKAGES = tuple(os.path.join(_ROOT, name) + os.sep for name in ("autograd_core", "nn",
@@ -103,7 +106,7 @@ __test__: dict[str, str] = {}
 
 
 def op(name, *, node=None, method=False, function=True, samples=None, kernels=(), aliases=(),
-       doc=None, reads_values=False, grad_fn=None, **sample_kw):
+       doc=None, reads_values=False, grad_fn=None, opmath=False, **sample_kw):
     """Declare op ``name``; see the module docstring. Without ``samples``, one sample calls the
     functional form on ``n_inputs`` tensors, with the remaining keywords as its metadata.
 
@@ -118,7 +121,13 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
     first calls' data: a baked index would be silently wrong on later data.
 
     ``grad_fn``: PyTorch's name of the node (``grad_fn.name()``), where it is not the node
-    class's name followed by ``Backward0`` (``LogsumexpBackward0`` for ``LogSumExp``)."""
+    class's name followed by ``Backward0`` (``LogsumexpBackward0`` for ``LogSumExp``).
+
+    ``opmath``: on float16 inputs the op's value is computed in float32 and rounded once to
+    float16, as ATen's CPU kernel of the op computes it (its opmath type): the node's forward
+    (``opmath_node``), or for a function without ``node=`` (composed of other ops) its value
+    (``in_float32_composite``); ``opmath="grad"``: the node's plain backward too
+    (``grad_in_float32``)."""
 
     def declare(obj):
         if name in DECLS:
@@ -133,6 +142,8 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
             node_cls, fn = node, obj
             if reads_values:
                 fn = obj = _refused_by_capture(obj, name)
+            if opmath and node_cls is None:
+                fn = obj = in_float32_composite(obj)
         fn = _numpy_names(fn, name)
         if samples is None:
             n = sample_kw.pop("n_inputs", 1)
@@ -146,11 +157,175 @@ def op(name, *, node=None, method=False, function=True, samples=None, kernels=()
             node_cls._op_name = name  # what a refusal names (Node.op_name)
         if grad_fn is not None:
             _name_node(node_cls, grad_fn)
+        if opmath and node_cls is not None:
+            opmath_node(node_cls, grad=opmath == "grad")
         DECLS[name] = OpDecl(name, fn, node_cls, meth, own, tuple(kernels), tuple(aliases),
                              function)
         return obj
 
     return declare
+
+
+_F16, _F32 = np.dtype(np.float16), np.dtype(np.float32)
+_ndarray = np.ndarray
+
+
+def in_float32(forward):
+    """A node's ``forward`` that, given float16 arrays (and no floating array of another
+    dtype), computes on float32 copies of them and rounds the result once to float16, as
+    ATen's CPU kernels compute float16 (opmath). numpy computes float16 in float16, rounding
+    every step: softmax, lerp and addcmul were an ulp off in a third to half of the elements.
+    What forward saves is mapped back: an input's copy to the input (so backward sees the
+    input, and an in-place change of it is still caught), the float32 result to the float16
+    one, another float32 array to float16: backward runs on float16 arrays, as before.
+
+    The wrapper has ``forward``'s own signature (generated), so that the float32/float64 path
+    costs a call and an identity check per argument, not ``*args``/``**kwargs`` packing."""
+
+    def half(self, *args, **kwargs):
+        for a in (*args, *kwargs.values()):
+            if type(a) is _ndarray and a.dtype.kind in "fc" and a.dtype != _F16:
+                return forward(self, *args, **kwargs)
+        copies = {}
+
+        def up(a):
+            if type(a) is _ndarray and a.dtype == _F16:
+                if id(a) not in copies:
+                    copies[id(a)] = (a.astype(_F32), a)
+                return copies[id(a)][0]
+            return a
+
+        out = kwargs.pop("out", None)
+        raw = forward(self, *map(up, args), **{k: up(v) for k, v in kwargs.items()})
+        result = np.asarray(raw)
+        rounded = result.astype(_F16) if result.dtype == _F32 else result
+        if out is not None:
+            np.copyto(out, rounded)
+            rounded = out
+        originals = {id(c): a for c, a in copies.values()}
+        self._to_save = tuple(
+            rounded if x is result or x is raw else originals[id(x)] if id(x) in originals
+            else x.astype(_F16) if type(x) is _ndarray and x.dtype == _F32 else x
+            for x in self._to_save)
+        return rounded
+
+    params = list(inspect.signature(forward).parameters.values())[1:]
+    kinds = inspect.Parameter
+    if any(p.kind not in (kinds.POSITIONAL_OR_KEYWORD, kinds.KEYWORD_ONLY) for p in params):
+        def opmath(self, *args, **kwargs):
+            for a in (*args, *kwargs.values()):
+                if type(a) is _ndarray and a.dtype is _F16:
+                    return half(self, *args, **kwargs)
+            return forward(self, *args, **kwargs)
+    else:
+        pos = [p.name for p in params if p.kind is kinds.POSITIONAL_OR_KEYWORD]
+        kw = [p.name for p in params if p.kind is kinds.KEYWORD_ONLY]
+        names = pos + kw
+        call = ", ".join(["self", *pos, *(f"{k}={k}" for k in kw)])
+        half_call = ", ".join(["self", *(n if n != "out" else "out=out" for n in pos),
+                               *(f"{k}={k}" for k in kw)])
+        test = " or ".join(f"({n}.__class__ is _ndarray and {n}.dtype is _F16)" for n in names)
+        source = (f"def opmath({', '.join(['self', *pos, *(['*', *kw] if kw else [])])}):\n"
+                  f"    if {test or 'False'}:\n        return half({half_call})\n"
+                  f"    return forward({call})\n")
+        space = {"_ndarray": _ndarray, "_F16": _F16, "half": half, "forward": forward}
+        exec(source, space)  # noqa: S102 - a signature, built from forward's parameter names
+        opmath = space["opmath"]
+        opmath.__defaults__ = forward.__defaults__
+        opmath.__kwdefaults__ = forward.__kwdefaults__
+    return functools.wraps(forward)(opmath)
+
+
+def opmath_node(cls, grad=False):
+    """Node class ``cls`` with its forward through ``in_float32`` (float16 computed in float32,
+    rounded once), as ``@op(..., opmath=True)`` declares it; a class decorator for a node that
+    is not the declared one (``lerp``'s). ``grad``: plain backward too (``grad_in_float32``),
+    for an op whose PyTorch derivative is one kernel (``_softmax_backward_data``)."""
+    if "_opmath" not in cls.__dict__:
+        cls.forward = in_float32(cls.forward)
+        cls._opmath = True
+        if grad:
+            grad_in_float32(cls)
+    return cls
+
+
+def grad_in_float32(cls):
+    """``cls``'s plain backward, given a float16 gradient, run on it and on what forward saved
+    as float32 (``saved`` gives float32 copies of float16 arrays while it runs), its float32
+    gradients rounded once to float16: ATen's backward kernels compute float16 in float32.
+    Under ``create_graph`` (Tensors) the rule runs as it is."""
+    plain, saved = cls.plain_backward, inspect.getattr_static(cls, "saved").fget
+
+    def saved_in_float32(self):  # (an attribute read in backward only)
+        values = saved(self)
+        if not self._widened:
+            return values
+        return tuple(a.astype(_F32) if type(a) is _ndarray and a.dtype == _F16 else a
+                     for a in values)
+
+    @functools.wraps(plain)
+    def plain_backward(self, g):
+        if type(g) is not _ndarray or g.dtype != _F16:
+            return plain(self, g)
+        self._widened = True
+        try:
+            grads = plain(self, g.astype(_F32))
+        finally:
+            self._widened = False
+        return tuple(r.astype(_F16) if type(r) is _ndarray and r.dtype == _F32 else r
+                     for r in grads)
+
+    cls._widened = False
+    cls.saved = property(saved_in_float32, doc=inspect.getattr_static(cls, "saved").__doc__)
+    if cls.fused_backward is not None:  # (a subclass's plain backward is its fused one)
+        cls.fused_backward = plain_backward
+    cls.plain_backward = plain_backward
+
+
+def in_float32_composite(fn=None, *, grad=False):
+    """An op composed of other ops (``input + value * (tensor1 * tensor2)``) that, given
+    float16 tensors (and no floating tensor of another dtype), gives the value of the same
+    composition on float32 copies, rounded once to float16, as ATen's single kernel computes
+    it; the gradient is the float16 composition's, as PyTorch's derivative formulas run in
+    float16 steps (``grad * tensor2 * value``). ``grad=True``, for an op whose derivative is a
+    kernel too (``hardswish_backward``): the composition runs on float32 copies, recorded, and
+    its result is rounded (``.half()``), so the gradient is computed in float32 and rounded
+    once too. Usable as a decorator, with or without arguments."""
+    if fn is None:
+        return functools.partial(in_float32_composite, grad=grad)
+
+    @functools.wraps(fn)
+    def opmath(*args, **kwargs):
+        for a in (*args, *kwargs.values()) if kwargs else args:  # (float32/float64: one pass)
+            if isinstance(a, Tensor) and a._data.dtype is _F16:
+                break
+        else:
+            return fn(*args, **kwargs)
+        for a in (*args, *kwargs.values()):
+            if isinstance(a, Tensor) and a._data.dtype.kind in "fc" and a._data.dtype != _F16:
+                return fn(*args, **kwargs)
+
+        def up(a):
+            return a.float() if isinstance(a, Tensor) and a._data.dtype == _F16 else a
+
+        if grad:
+            result = fn(*map(up, args), **{k: up(v) for k, v in kwargs.items()})
+            return result.half() if isinstance(result, Tensor) and \
+                result._data.dtype == _F32 else result
+        result = fn(*args, **kwargs)
+        if not isinstance(result, Tensor) or result._data.dtype != _F16:
+            return result
+        from autograd_core.ops._xp import with_value
+
+        refuse_capture("a float16 op computed in float32")  # (see with_value)
+        enabled, STATE.enabled = STATE.enabled, False
+        try:
+            exact = fn(*map(up, args), **{k: up(v) for k, v in kwargs.items()})
+        finally:
+            STATE.enabled = enabled
+        return with_value(result, exact._data.astype(_F16))
+
+    return opmath
 
 
 def _name_node(cls, grad_fn):

@@ -9,7 +9,7 @@ import numpy as np
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.registry import Sample, op, refuse_capture
+from autograd_core.ops.registry import Sample, op, opmath_node, refuse_capture
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
 
 
@@ -254,8 +254,9 @@ def _pow_scalar(x, p):
     return np.power(x, p)
 
 
+@opmath_node
 class PowScalar(Node):
-    """x ** p for a Python number p."""
+    """x ** p for a Python number p (float16 in float32, rounded once: ATen's opmath)."""
     saved_names = ("self",)
     _saved_exponent = property(lambda self: self.p, doc="The exponent (PyTorch's "
                                "``grad_fn._saved_exponent``).")
@@ -299,6 +300,9 @@ class PowScalar(Node):
             return (g,)
         if p == 2:
             return (g * x * 2.0,)
+        if type(g) is np.ndarray and g.dtype == np.float16:
+            # PyTorch's grad * (p * x ** (p - 1)), the number's product in float32 (_times)
+            return (g * xp._times(x ** (p - 1), p),)
         return (g * p * x ** (p - 1),)
 
 
@@ -330,10 +334,12 @@ class Rsqrt(Node):
 
     def backward(self, g):
         (y,) = self.saved
+        if xp.is_half(g):  # PyTorch's formula, its float16 steps each rounded
+            return (xp._times(g, -0.5) * (y.astype(np.float32) ** 3).astype(np.float16),)
         return (g * (y * y * y) * -0.5,)
 
 
-@op("rsqrt", node=Rsqrt, method=True, domain="positive")
+@op("rsqrt", node=Rsqrt, method=True, domain="positive", opmath=True)
 def rsqrt(input: Tensor) -> Tensor:
     """Return the reciprocal of the square root of each element of ``input``.
 
@@ -480,7 +486,7 @@ class Log10(_OfSaved):
 
     def backward(self, g):
         (x,) = self.saved
-        return (g / (x * _LN10),)
+        return (g / xp._times(x, _LN10),)  # (float16: the number in float32, as PyTorch's)
 
 
 @op("log2", method=True, domain="positive", doc="""
@@ -505,7 +511,7 @@ class Log2(_OfSaved):
 
     def backward(self, g):
         (x,) = self.saved
-        return (g / (x * _LN2),)
+        return (g / xp._times(x, _LN2),)
 
 
 @op("exp2", method=True, doc="""
@@ -533,4 +539,4 @@ class Exp2(Node):
 
     def backward(self, g):
         (y,) = self.saved
-        return (g * y * _LN2,)
+        return (xp._times(g * y, _LN2),)

@@ -36,8 +36,6 @@ ALLOWED = {
     **{("float16", n): "computes in half where PyTorch has no half kernel" for n in (
         "quantile", "nanquantile", "special_i1", "special_i1e", "special_log_ndtr", "special_erfcx",
         "special_zeta", "special_zeta_int_x")},
-    ("float16", "sinc"): "a composite rounded to half at each step (PyTorch: one float32 "
-                         "evaluation), ~1e-3 apart",
     ("float32nan", "clamp_tensor_bounds"): "the input's slope at NaN: 1 (PyTorch's 0)",
     ("float32nan", "amin"): "the gradient goes to the NaN element (PyTorch's: NaN everywhere, "
                             "0 / 0 of its tie count)",
