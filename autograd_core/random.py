@@ -236,13 +236,15 @@ class Generator:
 
     def integers_array(self, low: int, high: int, shape: tuple) -> np.ndarray:
         """``randint(low, high)`` / ``random_(low, high)``'s values, as int64: a draw modulo
-        the range plus ``low`` (``random64`` for a range of 2**32 or more, else ``random``)."""
+        the range plus ``low`` in 64-bit unsigned arithmetic (``random64`` for a range of 2**32
+        or more, else ``random``); a range of 2**64 (``random_(-2**63, None)``) is the 64-bit
+        draw itself, as PyTorch's full-range kernel."""
         span = int(high) - int(low)
         n = int(np.prod(shape, dtype=np.int64))
         r = self._u64(n) if span >= 1 << 32 else self._u32(n)
-        vals = (r % np.uint64(span)).astype(np.int64) + np.int64(low) if span < 1 << 63 else \
-            np.array([(int(v) % span) + int(low) for v in r], dtype=np.int64)
-        return vals.reshape(shape)
+        if span < _U64:
+            r = r % np.uint64(span) + np.uint64(int(low) % _U64)  # wraps modulo 2**64
+        return r.view(np.int64).reshape(shape)
 
     def random_array(self, shape: tuple, dtype: Any) -> np.ndarray:
         """``random_()``'s values without bounds: ``random64`` for int64 and float64, else

@@ -573,8 +573,11 @@ def bernoulli_(input, p=0.5, *, generator=None):
     return _draw(input, "bernoulli_", keep)
 
 
+_NO_TO = object()  # random_(to) as against random_(from, None)
+
+
 @_method("random_")
-def random_(input, a=None, b=None, *, generator=None, **kw):
+def random_(input, a=None, b=_NO_TO, *, generator=None, **kw):
     """Fill this tensor with integers drawn uniformly from ``[from, to - 1]``; return it.
 
     PyTorch's signature: ``random_(from=0, to=None, *, generator=None)`` (``random_(to)``
@@ -593,7 +596,8 @@ def random_(input, a=None, b=None, *, generator=None, **kw):
         >>> ((x >= 0) & (x < 3)).all().item()
         True
     """
-    given_from = "from" in kw
+    given_from = "from" in kw or "to" in kw or b is not _NO_TO  # random_(from, None) too
+    b = None if b is _NO_TO else b
     a, b = _bounds("random_", a, b, kw, None, None)
     if a is None and b is None:  # PyTorch's own kernel: [0, max] of the dtype
         return _draw(input, "random_", _in_memory_order(input, lambda shape: random.random_bits(
@@ -603,7 +607,9 @@ def random_(input, a=None, b=None, *, generator=None, **kw):
     a = 0 if a is None else int(a)
     if b is None:
         dt = input._data.dtype
-        if dt.kind == "f":
+        if a == -(1 << 63):  # PyTorch's full-range kernel: every 64-bit draw
+            b = a + (1 << 64)
+        elif dt.kind == "f":
             b = 2 ** (np.finfo(dt).nmant + 1) + 1
         elif dt.kind == "b":
             b = 2

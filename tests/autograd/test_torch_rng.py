@@ -204,3 +204,46 @@ def test_bit_for_bit_against_torch():
     assert list(D.RandomSampler(range(7), replacement=True, num_samples=40)) == \
         list(tdata.RandomSampler(range(7), replacement=True, num_samples=40))
     assert same(ag.get_rng_state(), torch.get_rng_state())
+
+
+def test_random_from_with_to_none_runs_to_the_dtypes_max():
+    # random_(from, None) is PyTorch's [from, max of the dtype] (it raised "from >= to" here)
+    raw = _raw(5, 8)
+    ag.manual_seed(5)
+    x = ag.empty(8, dtype=ag.int8).random_(-128, None)  # a range of 256
+    assert x.tolist() == ((raw % 256).astype(np.int64) - 128).tolist()
+    raw = _raw(6, 8)
+    r64 = (raw[0::2] << np.uint64(32)) | raw[1::2]
+    ag.manual_seed(6)  # from the lowest int64: every 64-bit draw, as an int64
+    assert ag.empty(4, dtype=ag.int64).random_(-2 ** 63, None).tolist() == \
+        r64.view(np.int64).tolist()
+    ag.manual_seed(6)  # a range of 2**63 and more: draw % range + from, modulo 2**64
+    want = [int(v) % 2 ** 63 - 2 ** 62 for v in r64]
+    assert ag.randint(-2 ** 62, 2 ** 62, (4,)).tolist() == want
+    ag.manual_seed(6)
+    assert ag.empty(4, dtype=ag.int64).random_(-5, None).tolist() == \
+        [(int(v) % (2 ** 63 + 5)) - 5 for v in r64]
+    ag.manual_seed(6)
+    assert ag.empty(4, dtype=ag.int64).random_(-5, to=None).tolist() == \
+        [(int(v) % (2 ** 63 + 5)) - 5 for v in r64]
+
+
+@pytest.mark.torch_parity
+def test_random_bounds_at_the_edges_against_torch():
+    torch = pytest.importorskip("torch")
+    cases = [("int8", -128, None), ("uint8", 0, None), ("int16", -5, None),
+             ("int32", -2 ** 31, None), ("int64", -2 ** 63, None), ("int64", 7, None),
+             ("int64", -2 ** 63, 2 ** 63 - 1), ("bool", 0, None), ("float32", -5, None),
+             ("float64", 0, None), ("int64", 0, 2 ** 32)]
+    for dt, lo, hi in cases:
+        ag.manual_seed(1)
+        torch.manual_seed(1)
+        ours = ag.empty(9, dtype=getattr(ag, dt)).random_(lo, hi).numpy()
+        theirs = torch.empty(9, dtype=getattr(torch, dt)).random_(lo, hi).numpy()
+        assert np.array_equal(ours, theirs), (dt, lo, hi)
+        assert np.array_equal(ag.get_rng_state().numpy(), torch.get_rng_state().numpy())
+    for lo, hi in [(0, 2 ** 32), (-2 ** 63, 2 ** 63 - 1), (-2 ** 62, 2 ** 62), (-10, 2 ** 32 - 10)]:
+        ag.manual_seed(2)
+        torch.manual_seed(2)
+        assert np.array_equal(ag.randint(lo, hi, (7,)).numpy(),
+                              torch.randint(lo, hi, (7,)).numpy()), (lo, hi)
