@@ -247,3 +247,22 @@ def test_random_bounds_at_the_edges_against_torch():
         torch.manual_seed(2)
         assert np.array_equal(ag.randint(lo, hi, (7,)).numpy(),
                               torch.randint(lo, hi, (7,)).numpy()), (lo, hi)
+
+
+def test_like_draws_take_a_generator():
+    # PyTorch 2.13's rand_like/randn_like/randint_like take generator= (a TypeError here)
+    for like, plain in [(lambda x, g: ag.rand_like(x, generator=g),
+                         lambda g: ag.rand(3, 4, generator=g)),
+                        (lambda x, g: ag.randn_like(x, generator=g),
+                         lambda g: ag.randn(3, 4, generator=g)),
+                        (lambda x, g: ag.randint_like(x, -2, 9, generator=g),
+                         lambda g: ag.randint(-2, 9, (3, 4), generator=g))]:
+        ag.manual_seed(0)
+        before = ag.get_rng_state()
+        got = like(ag.zeros(3, 4), ag.Generator().manual_seed(11))
+        assert (ag.get_rng_state() == before).all()  # the default generator is untouched
+        assert (got == plain(ag.Generator().manual_seed(11))).all()
+        # a transposed input's layout is filled in memory order, from the generator too
+        got_t = like(ag.zeros(4, 3).t(), ag.Generator().manual_seed(11))
+        assert (got_t.t() == plain(ag.Generator().manual_seed(11)).reshape(4, 3)).all()
+        assert (ag.get_rng_state() == before).all()
