@@ -32,7 +32,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from autograd_core.device import check_device
-from autograd_core.kernels.pointwise import swaps_
+from autograd_core.kernels.pointwise import swaps_, swaps_back_
 from autograd_core.device import device as _device
 from autograd_core.tensor import Tensor
 
@@ -42,6 +42,7 @@ __all__ = ["Generator", "default_generator", "fork_rng", "get_rng_state", "initi
 _DEFAULT_SEED = 67280421310721  # PyTorch's seed of a new (and of the default) generator
 _U64 = 1 << 64
 _N = 624  # MT19937's words
+_RANDPERM_64 = (2 ** 32 - 1) // 20  # randperm's n from which PyTorch draws 64-bit picks
 # PyTorch's CPUGeneratorImplState: the initial seed, left, seeded, next, the 624 words (as
 # uint64), normal_x, normal_y (the cached double normal draw), normal_rho, its valid flag, then
 # the cached float normal draw and its flag; native alignment, 5056 bytes
@@ -422,9 +423,14 @@ class Generator:
 
     def permutation_array(self, n: int) -> np.ndarray:
         """``randperm(n)``: PyTorch's CPU Fisher-Yates, ``i`` swapped with ``i + random() %
-        (n - i)`` for ``i < n - 1``."""
+        (n - i)`` for ``i < n - 1``; from ``n = (2**32 - 1) // 20`` on, its "inside-out"
+        form on 64-bit draws: ``i`` swapped with ``random64() % (i + 1)`` for every ``i``."""
         perm = np.arange(n, dtype=np.int64)
-        if n > 1:
+        if n >= _RANDPERM_64:
+            picks = self._u64(n)
+            picks %= np.arange(1, n + 1, dtype=np.uint64)
+            swaps_back_(perm, picks.view(np.int64))
+        elif n > 1:
             picks = (self._u32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).astype(np.int64)
             swaps_(perm, picks)
         return perm

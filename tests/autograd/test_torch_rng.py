@@ -266,3 +266,28 @@ def test_like_draws_take_a_generator():
         got_t = like(ag.zeros(4, 3).t(), ag.Generator().manual_seed(11))
         assert (got_t.t() == plain(ag.Generator().manual_seed(11)).reshape(4, 3)).all()
         assert (ag.get_rng_state() == before).all()
+
+
+def test_large_randperm_is_pytorchs_inside_out_shuffle(monkeypatch):
+    # PyTorch's randperm(n) for n >= (2**32 - 1) // 20 draws random64() % (i + 1) for every i
+    # and swaps i with it (checked against torch 2.13 at n = 214748364 and 214748365); we
+    # kept the 32-bit forward Fisher-Yates and gave another permutation. The switch is moved
+    # down to n = 6 so the path runs here on a small n.
+    assert agr._RANDPERM_64 == (2 ** 32 - 1) // 20
+    monkeypatch.setattr(agr, "_RANDPERM_64", 6)
+    raw = _raw(4, 2 * 9 + 1)
+    r64 = (raw[0:18:2] << np.uint64(32)) | raw[1:18:2]
+    want = list(range(9))
+    for i, r in enumerate(r64):
+        j = int(r) % (i + 1)
+        want[i], want[j] = want[j], want[i]
+    ag.manual_seed(4)
+    assert ag.randperm(9).tolist() == want
+    assert ag.rand(1).item() == (int(raw[18]) & (2 ** 24 - 1)) * 2.0 ** -24  # 18 words read
+    ag.manual_seed(4)  # below the switch: the forward 32-bit shuffle
+    raw = _raw(4, 4)
+    want = list(range(5))
+    for i in range(4):
+        j = i + int(raw[i]) % (5 - i)
+        want[i], want[j] = want[j], want[i]
+    assert ag.randperm(5).tolist() == want
