@@ -484,10 +484,15 @@ def _in_memory_order(input, draw):
     after another in memory order (a transposed or permuted view is filled along its storage,
     not along its logical rows)."""
     a = input._data
-    perm = sorted(range(a.ndim), key=lambda d: -abs(a.strides[d]) if a.shape[d] > 1 else 0)
+    perm = _memory_perm(a)
     if perm == sorted(perm):
         return draw(tuple(a.shape))
     return draw(tuple(a.shape[d] for d in perm)).transpose(np.argsort(perm))
+
+
+def _memory_perm(a):
+    """The dims of array ``a``, outermost in memory first."""
+    return sorted(range(a.ndim), key=lambda d: -abs(a.strides[d]) if a.shape[d] > 1 else 0)
 
 
 @_method("uniform_")
@@ -567,9 +572,13 @@ def bernoulli_(input, p=0.5, *, generator=None):
         keep = _in_memory_order(input, lambda shape: random.draw(
             generator, "bernoulli_", "bernoulli_array", lambda r: r.random(shape) < pa, pv,
             shape))
-    else:
-        keep = random.draw(generator, "bernoulli_", "bernoulli_array",
-                           lambda r: r.random(input.shape) < pa, pv, tuple(input.shape))
+    else:  # p broadcast to this tensor, both taken in this tensor's memory order
+        perm = _memory_perm(input._data)
+        pm = np.broadcast_to(pv, input.shape).transpose(perm)
+        pam = np.broadcast_to(pa, input.shape).transpose(perm)
+        keep = _in_memory_order(input, lambda shape: random.draw(
+            generator, "bernoulli_", "bernoulli_array", lambda r: r.random(shape) < pam, pm,
+            shape))
     return _draw(input, "bernoulli_", keep)
 
 

@@ -291,3 +291,31 @@ def test_large_randperm_is_pytorchs_inside_out_shuffle(monkeypatch):
         j = i + int(raw[i]) % (5 - i)
         want[i], want[j] = want[j], want[i]
     assert ag.randperm(5).tolist() == want
+
+
+def test_bernoulli_with_a_tensor_p_fills_a_transposed_tensor_in_memory_order():
+    # PyTorch's kernel walks the output along its storage; with a tensor p we drew in logical
+    # order, so a transposed output got other 0s and 1s than PyTorch's
+    p = np.random.default_rng(0).random((3, 4)).astype(np.float32)
+    u = ((_raw(0, 12) & np.uint64(2 ** 24 - 1)).astype(np.float64) * 2.0 ** -24)
+    want = (u.reshape(4, 3).T < p).astype(np.float32)  # element k of storage: u[k]
+    ag.manual_seed(0)
+    got = ag.empty(4, 3).t().bernoulli_(ag.tensor(p))
+    assert got.numpy().tolist() == want.tolist()
+    ag.manual_seed(0)  # p broadcast along the tensor's rows
+    got = ag.empty(4, 3).t().bernoulli_(ag.tensor(p[:1]))
+    assert got.numpy().tolist() == (u.reshape(4, 3).T < p[:1]).astype(np.float32).tolist()
+
+
+@pytest.mark.torch_parity
+def test_bernoulli_tensor_p_layouts_against_torch():
+    torch = pytest.importorskip("torch")
+    p = np.random.default_rng(1).random((5, 6)).astype(np.float32)
+    for make in [lambda L: L.empty(6, 5).t(), lambda L: L.empty(5, 6),
+                 lambda L: L.empty(6, 5, dtype=L.float64).t()]:
+        for pp in [p, p.T.copy().T, p[:1]]:
+            ag.manual_seed(2)
+            torch.manual_seed(2)
+            ours = make(ag).bernoulli_(ag.tensor(pp)).numpy()
+            theirs = make(torch).bernoulli_(torch.tensor(pp)).numpy()
+            assert np.array_equal(ours, theirs)
