@@ -1087,8 +1087,11 @@ def randint(low: builtins.int = 0, high: Any = None, size: Any = None, *,
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
+    from autograd_core.ops.inplace import check_random_bounds
+    dt = _dtype(dtype) or int64
+    check_random_bounds(np.dtype(dt), low, high)  # randint(0, 300, dtype=uint8) wrapped
     arr = _random.integers(generator, low, high, _size((size,)), "randint")
-    return _make(arr.astype(_dtype(dtype) or int64), requires_grad)
+    return _make(arr.astype(dt), requires_grad)
 
 
 def randperm(n: builtins.int, *, generator: Generator | None = None, dtype: DTypeLike = int64,
@@ -1492,9 +1495,18 @@ def normal(mean: Tensor | builtins.float, std: Tensor | builtins.float = 1.0,
         tensor([1., 1.])
     """
     check_device(device, "normal")
+    if isinstance(std, Tensor):  # PyTorch's checks, before any draw
+        if std._data.size and not (std._data >= 0).all():
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+    elif not std >= 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        shape = np.broadcast_shapes(np.shape(getattr(mean, "_data", mean)),
-                                    np.shape(getattr(std, "_data", std)))
+        m, s = getattr(mean, "_data", mean), getattr(std, "_data", std)
+        try:
+            shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        except ValueError:
+            from autograd_core.ops.binary import _broadcast_error
+            raise _broadcast_error("normal", m, s) from None
         kinds = [x.dtype for x in (mean, std) if isinstance(x, Tensor)]
         dt = np.result_type(*[np.dtype(getattr(k, "dtype", k)) for k in kinds])
         # PyTorch's: N(0, 1) draws of the result's shape, times std, plus mean

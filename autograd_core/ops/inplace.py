@@ -514,6 +514,24 @@ def uniform_(input, a=None, b=None, *, generator=None, **kw):
         True
     """
     a, b = _bounds("uniform_", a, b, kw, 0.0, 1.0)
+    dt = input._data.dtype
+    if dt.kind not in "fc":  # PyTorch's checks, before any draw
+        raise _args.not_implemented("check_uniform_bounds", dt)
+    real = np.finfo(dt).dtype  # a complex tensor's parts
+    top = float(np.finfo(real).max)
+    name = _CPP_NAMES.get(real.name, real.name)
+    if not -top <= a <= top:
+        raise RuntimeError(f"from is out of bounds for {name}")
+    if not -top <= b <= top:
+        raise RuntimeError(f"to is out of bounds for {name}")
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} "
+                           f"> to={b:g}")
+    if b - a > top:
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<"
+                           f"{_args.torch_name(real)}>::max(), but "
+                           f"found to={b:g} and from={a:g} which result in to-from to exceed "
+                           "the limit")
     # complex: both parts U(a, b), as PyTorch's
     return _draw(input, "uniform_", _in_memory_order(input, lambda shape: random.uniform(
         generator, shape, input._data.dtype, a, b, "uniform_")))
@@ -538,6 +556,8 @@ def normal_(input, mean=0.0, std=1.0, *, generator=None):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     # complex: both parts N(mean, std**2 / 2), as PyTorch's
     dt = input._data.dtype
+    if dt.kind not in "fc":
+        raise _args.not_implemented("normal_kernel_cpu", dt)
     if dt.kind == "c" or input.is_contiguous():
         return _draw(input, "normal_", random.normal(generator, input.shape, dt, mean, std,
                                                      "normal_"))
@@ -580,6 +600,21 @@ def bernoulli_(input, p=0.5, *, generator=None):
             generator, "bernoulli_", "bernoulli_array", lambda r: r.random(shape) < pam, pm,
             shape))
     return _draw(input, "bernoulli_", keep)
+
+
+def check_random_bounds(dt, a, b):
+    """PyTorch's refusal of ``random_(a, b)`` bounds a dtype cannot hold (int8 wrapped 200)."""
+    if dt.kind == "c":
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and "
+                           "boolean types")
+    if dt.kind in "biuf":
+        info = np.finfo(dt) if dt.kind == "f" else np.iinfo(dt) if dt.kind != "b" else None
+        lo, hi = (0, 1) if info is None else (int(info.min), int(info.max))
+        name = _CPP_NAMES.get(dt.name, dt.name)
+        if not lo <= a <= hi:
+            raise RuntimeError(f"from is out of bounds for {name}")
+        if not lo <= b - 1 <= hi:
+            raise RuntimeError(f"to - 1 is out of bounds for {name}")
 
 
 _NO_TO = object()  # random_(to) as against random_(from, None)
@@ -627,15 +662,7 @@ def random_(input, a=None, b=_NO_TO, *, generator=None, **kw):
     if a >= int(b):
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={a} "
                            f">= to={b}")
-    dt = input._data.dtype
-    if dt.kind in "biuf":  # PyTorch refuses bounds the dtype cannot hold (int8 wrapped 200)
-        info = np.finfo(dt) if dt.kind == "f" else np.iinfo(dt) if dt.kind != "b" else None
-        lo, hi = (0, 1) if info is None else (int(info.min), int(info.max))
-        name = _CPP_NAMES.get(dt.name, dt.name)
-        if not lo <= a <= hi:
-            raise RuntimeError(f"from is out of bounds for {name}")
-        if not lo <= int(b) - 1 <= hi:
-            raise RuntimeError(f"to - 1 is out of bounds for {name}")
+    check_random_bounds(input._data.dtype, a, int(b))
     return _draw(input, "random_", _in_memory_order(input, lambda shape: random.integers(
         generator, a, int(b), shape)))
 
@@ -656,6 +683,10 @@ def exponential_(input, lambd=1.0, *, generator=None):
     """
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
+                           "dtype must be a floating point but you specified "
+                           f"{_args.torch_name(input._data.dtype)}")
     values = _in_memory_order(input, lambda shape: random.draw(
         generator, "exponential_", "exponential_array",
         lambda r: r.exponential(1.0 / lambd, shape), shape, np.float64, lambd))

@@ -319,3 +319,39 @@ def test_bernoulli_tensor_p_layouts_against_torch():
             ours = make(ag).bernoulli_(ag.tensor(pp)).numpy()
             theirs = make(torch).bernoulli_(torch.tensor(pp)).numpy()
             assert np.array_equal(ours, theirs)
+
+
+def test_draws_refuse_what_pytorch_refuses_before_drawing():
+    # each of these drew numbers here (wrapped, negative-scaled or truncated) where PyTorch
+    # raises; the generator must be untouched
+    ag.manual_seed(0)
+    before = ag.get_rng_state()
+    bad = [(lambda: ag.normal(ag.zeros(3), ag.tensor([1.0, -1.0, 1.0])),
+            RuntimeError, r"normal expects all elements of std >= 0\.0"),
+           (lambda: ag.normal(0.0, -1.0, (2,)), RuntimeError,
+            r"normal expects std >= 0\.0, but found std -1"),
+           (lambda: ag.normal(ag.zeros(2), float("nan")), RuntimeError, "found std nan"),
+           (lambda: ag.normal(ag.zeros(4), ag.ones(2, 2)), RuntimeError,
+            r"size of tensor a \(4\) must match the size of tensor b \(2\)"),
+           (lambda: ag.empty(2).uniform_(3, 2), RuntimeError,
+            r"\[from, to\) range, but found from=3 > to=2"),
+           (lambda: ag.empty(2).uniform_(-3e38, 3e38), RuntimeError,
+            r"to-from <= std::numeric_limits<Float>::max\(\)"),
+           (lambda: ag.empty(2, dtype=ag.float16).uniform_(-7e4, 1), RuntimeError,
+            "from is out of bounds for c10::Half"),
+           (lambda: ag.empty(2, dtype=ag.int64).uniform_(), NotImplementedError,
+            "\"check_uniform_bounds\" not implemented for 'Long'"),
+           (lambda: ag.empty(2, dtype=ag.int64).normal_(), NotImplementedError,
+            "\"normal_kernel_cpu\" not implemented for 'Long'"),
+           (lambda: ag.empty(2, dtype=ag.bool).exponential_(), RuntimeError,
+            "dtype must be a floating point but you specified Bool"),
+           (lambda: ag.randint(0, 300, (3,), dtype=ag.uint8), RuntimeError,
+            "to - 1 is out of bounds for unsigned char"),
+           (lambda: ag.randint(-3, 3, (3,), dtype=ag.uint8), RuntimeError,
+            "from is out of bounds for unsigned char")]
+    for call, kind, message in bad:
+        with pytest.raises(kind, match=message):
+            call()
+        assert (ag.get_rng_state() == before).all()
+    assert ag.empty(2, dtype=ag.complex64).uniform_(-1, 1).dtype == ag.complex64
+    assert ag.randint(0, 256, (3,), dtype=ag.uint8).dtype == ag.uint8
