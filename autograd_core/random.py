@@ -564,6 +564,7 @@ def manual_seed(seed: int) -> Generator:
         >>> (ag.randn(3) == a).all().item()
         True
     """
+    seed = int(seed)  # PyTorch's: a float, bool, tensor or digit string is int()'ed (1.5: 1)
     return default_generator.manual_seed(seed)
 
 
