@@ -146,7 +146,7 @@ class Generator:
                                f"tensor from get_state()), but found the input RNG state of "
                                f"dtype {arr.dtype} and shape {tuple(arr.shape)}")
         fields = _STATE.unpack(arr.tobytes())
-        seed, left, _, _ = fields[:4]
+        seed, left, _, nxt = fields[:4]
         words = fields[4:4 + _N]
         n64, n64_ok, n32, n32_ok = fields[4 + _N + 1], fields[4 + _N + 3], fields[-2], fields[-1]
         if not 1 <= left <= _N + 1 or any(w >> 32 for w in words):
@@ -158,7 +158,10 @@ class Generator:
         self._seed = seed
         self._normal64 = float(n64) if n64_ok else None
         self._normal32 = float(n32) if n32_ok else None
-        self._fresh = np.full(4, -1, np.int64)  # a restored state counts as drawn from
+        # a freshly seeded state (no word drawn: next 0) stays one, so get_state() returns it
+        fresh = left == 1 and nxt == 0
+        self._fresh = self._bits.state["state"]["key"][:4].copy() if fresh else \
+            np.full(4, -1, np.int64)
         return self
 
     def __getattr__(self, name: str) -> Any:
