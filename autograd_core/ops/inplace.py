@@ -583,6 +583,15 @@ def bernoulli_(input, p=0.5, *, generator=None):
         >>> ag.empty(3).bernoulli_(ag.tensor([0.0, 1.0, 1.0]))
         tensor([0., 1., 1.])
     """
+    if isinstance(p, Tensor):  # PyTorch's refusals, before any draw
+        if p._data.dtype.kind != "f":
+            raise _args.not_implemented("bernoulli_tensor_cpu_p_", p._data.dtype)
+        try:
+            np.broadcast_to(p._data, input.shape)
+        except ValueError:
+            raise RuntimeError(f"bernoulli_: p of shape {tuple(p.shape)} cannot be expanded "
+                               f"to the shape of the tensor it fills, {tuple(input.shape)}") \
+                from None
     pa = np.asarray(p._data if hasattr(p, "_data") else p, dtype=np.float64)
     if np.any(~((pa >= 0) & (pa <= 1))):
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")

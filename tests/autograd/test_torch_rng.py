@@ -348,7 +348,11 @@ def test_draws_refuse_what_pytorch_refuses_before_drawing():
            (lambda: ag.randint(0, 300, (3,), dtype=ag.uint8), RuntimeError,
             "to - 1 is out of bounds for unsigned char"),
            (lambda: ag.randint(-3, 3, (3,), dtype=ag.uint8), RuntimeError,
-            "from is out of bounds for unsigned char")]
+            "from is out of bounds for unsigned char"),
+           (lambda: ag.empty(2).bernoulli_(ag.tensor([0, 1])), NotImplementedError,
+            "\"bernoulli_tensor_cpu_p_\" not implemented for 'Long'"),
+           (lambda: ag.empty(3).bernoulli_(ag.full((2, 3), 0.5)), RuntimeError,
+            r"p of shape \(2, 3\) cannot be expanded")]
     for call, kind, message in bad:
         with pytest.raises(kind, match=message):
             call()
@@ -370,3 +374,15 @@ def test_a_freshly_seeded_state_round_trips():
         ag.rand(1, generator=h)
         assert (g.get_state() == h.get_state()).all()
         assert bytes(st.numpy()[16:24]) == bytes(8)  # PyTorch's "next" of a fresh seed: 0
+
+
+def test_float16_dropout_scales_as_pytorchs_reduced_float_division():
+    # PyTorch divides float16 noise by 1 - p in float32 (float32(1 - p), one rounding to
+    # float16): kept values of ones are float16(1 / float32(0.6)) = 1.66699..., where we
+    # divided by float16(0.6) and got 1.66601...
+    ag.manual_seed(0)
+    y = F.dropout(ag.ones(200, dtype=ag.float16, requires_grad=True), 0.4)
+    kept = y.detach().numpy()[y.detach().numpy() != 0]
+    want = np.float16(np.float32(1) / np.float32(0.6))
+    assert kept.size > 50 and (kept == want).all()
+    assert want == np.float16(1.6669921875)
