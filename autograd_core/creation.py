@@ -1087,8 +1087,11 @@ def randint(low: builtins.int = 0, high: Any = None, size: Any = None, *,
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
+    from autograd_core.ops.inplace import check_random_bounds
+    dt = _dtype(dtype) or int64
+    check_random_bounds(np.dtype(dt), low, high)  # randint(0, 300, dtype=uint8) wrapped
     arr = _random.integers(generator, low, high, _size((size,)), "randint")
-    return _make(arr.astype(_dtype(dtype) or int64), requires_grad)
+    return _make(arr.astype(dt), requires_grad)
 
 
 def randperm(n: builtins.int, *, generator: Generator | None = None, dtype: DTypeLike = int64,
@@ -1133,13 +1136,14 @@ def _like_fill(input: Tensor, dtype: DTypeLike | None, requires_grad: builtins.b
     return _make(out._data, requires_grad)
 
 
-def randn_like(input: Tensor, *, dtype: DTypeLike | None = None,
+def randn_like(input: Tensor, *, generator: Any = None, dtype: DTypeLike | None = None,
                device: DeviceLike | None = None, requires_grad: builtins.bool = False,
                memory_format: _memory_format = preserve_format) -> Tensor:
     """Return standard normal samples with the shape and dtype of ``input``.
 
     Args:
         input (Tensor): the tensor whose shape (and, by default, dtype) is used.
+        generator (Generator, optional): the random stream; the global one if None.
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
@@ -1156,20 +1160,21 @@ def randn_like(input: Tensor, *, dtype: DTypeLike | None = None,
     check_memory_format(memory_format, len(_like_shape(input)))
     if memory_format is preserve_format and np.dtype(_dtype(dtype) or input._data.dtype).kind == "f":
         check_device(device, "randn_like")
-        out = _like_fill(input, dtype, requires_grad, lambda t: t.normal_())
+        out = _like_fill(input, dtype, requires_grad, lambda t: t.normal_(generator=generator))
         if out is not None:
             return out
-    return randn(input.shape, dtype=dtype or input.dtype, device=device,
+    return randn(input.shape, generator=generator, dtype=dtype or input.dtype, device=device,
                  requires_grad=requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype: DTypeLike | None = None,
+def rand_like(input: Tensor, *, generator: Any = None, dtype: DTypeLike | None = None,
               device: DeviceLike | None = None, requires_grad: builtins.bool = False,
               memory_format: _memory_format = preserve_format) -> Tensor:
     """Return samples uniform on ``[0, 1)`` with the shape and dtype of ``input``.
 
     Args:
         input (Tensor): the tensor whose shape (and, by default, dtype) is used.
+        generator (Generator, optional): the random stream; the global one if None.
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): whether autograd records operations on it. Default: False.
@@ -1186,15 +1191,15 @@ def rand_like(input: Tensor, *, dtype: DTypeLike | None = None,
     check_memory_format(memory_format, len(_like_shape(input)))
     if memory_format is preserve_format and np.dtype(_dtype(dtype) or input._data.dtype).kind == "f":
         check_device(device, "rand_like")
-        out = _like_fill(input, dtype, requires_grad, lambda t: t.uniform_())
+        out = _like_fill(input, dtype, requires_grad, lambda t: t.uniform_(generator=generator))
         if out is not None:
             return out
-    return rand(input.shape, dtype=dtype or input.dtype, device=device,
+    return rand(input.shape, generator=generator, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)
 
 
 def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None = None, *,
-                 dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+                 generator: Any = None, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
                  requires_grad: builtins.bool = False,
                  memory_format: _memory_format = preserve_format) -> Tensor:
     """Return integers drawn uniformly from ``[low, high)`` with the shape and dtype of ``input``.
@@ -1205,6 +1210,7 @@ def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None
         input (Tensor): the tensor whose shape (and, by default, dtype) is used.
         low (int): the lowest value. Default: 0.
         high (int): one above the highest value.
+        generator (Generator, optional): the random stream; the global one if None.
         dtype (dtype, optional): the dtype; ``input``'s if None.
         device (device or str, optional): ``"cpu"`` or None.
         requires_grad (bool): Default: False.
@@ -1225,11 +1231,12 @@ def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None
     if memory_format is preserve_format and low < high and \
             np.dtype(_dtype(dtype) or input._data.dtype).kind in "iuf":
         check_device(device, "randint_like")
-        out = _like_fill(input, dtype, requires_grad, lambda t: t.random_(low, high))
+        out = _like_fill(input, dtype, requires_grad, lambda t: t.random_(low, high,
+                                                                   generator=generator))
         if out is not None:
             return out
-    return randint(low, high, input.shape, dtype=dtype or input.dtype, device=device,
-                   requires_grad=requires_grad)
+    return randint(low, high, input.shape, generator=generator, dtype=dtype or input.dtype,
+                   device=device, requires_grad=requires_grad)
 
 
 def _probabilities(input: Tensor, where: str) -> np.ndarray:
@@ -1488,9 +1495,18 @@ def normal(mean: Tensor | builtins.float, std: Tensor | builtins.float = 1.0,
         tensor([1., 1.])
     """
     check_device(device, "normal")
+    if isinstance(std, Tensor):  # PyTorch's checks, before any draw
+        if std._data.size and not (std._data >= 0).all():
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+    elif not std >= 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        shape = np.broadcast_shapes(np.shape(getattr(mean, "_data", mean)),
-                                    np.shape(getattr(std, "_data", std)))
+        m, s = getattr(mean, "_data", mean), getattr(std, "_data", std)
+        try:
+            shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        except ValueError:
+            from autograd_core.ops.binary import _broadcast_error
+            raise _broadcast_error("normal", m, s) from None
         kinds = [x.dtype for x in (mean, std) if isinstance(x, Tensor)]
         dt = np.result_type(*[np.dtype(getattr(k, "dtype", k)) for k in kinds])
         # PyTorch's: N(0, 1) draws of the result's shape, times std, plus mean

@@ -32,7 +32,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from autograd_core.device import check_device
-from autograd_core.kernels.pointwise import swaps_
+from autograd_core.kernels.pointwise import swaps_, swaps_back_
 from autograd_core.device import device as _device
 from autograd_core.tensor import Tensor
 
@@ -42,6 +42,7 @@ __all__ = ["Generator", "default_generator", "fork_rng", "get_rng_state", "initi
 _DEFAULT_SEED = 67280421310721  # PyTorch's seed of a new (and of the default) generator
 _U64 = 1 << 64
 _N = 624  # MT19937's words
+_RANDPERM_64 = (2 ** 32 - 1) // 20  # randperm's n from which PyTorch draws 64-bit picks
 # PyTorch's CPUGeneratorImplState: the initial seed, left, seeded, next, the 624 words (as
 # uint64), normal_x, normal_y (the cached double normal draw), normal_rho, its valid flag, then
 # the cached float normal draw and its flag; native alignment, 5056 bytes
@@ -145,7 +146,7 @@ class Generator:
                                f"tensor from get_state()), but found the input RNG state of "
                                f"dtype {arr.dtype} and shape {tuple(arr.shape)}")
         fields = _STATE.unpack(arr.tobytes())
-        seed, left, _, _ = fields[:4]
+        seed, left, _, nxt = fields[:4]
         words = fields[4:4 + _N]
         n64, n64_ok, n32, n32_ok = fields[4 + _N + 1], fields[4 + _N + 3], fields[-2], fields[-1]
         if not 1 <= left <= _N + 1 or any(w >> 32 for w in words):
@@ -157,7 +158,10 @@ class Generator:
         self._seed = seed
         self._normal64 = float(n64) if n64_ok else None
         self._normal32 = float(n32) if n32_ok else None
-        self._fresh = np.full(4, -1, np.int64)  # a restored state counts as drawn from
+        # a freshly seeded state (no word drawn: next 0) stays one, so get_state() returns it
+        fresh = left == 1 and nxt == 0
+        self._fresh = self._bits.state["state"]["key"][:4].copy() if fresh else \
+            np.full(4, -1, np.int64)
         return self
 
     def __getattr__(self, name: str) -> Any:
@@ -236,13 +240,15 @@ class Generator:
 
     def integers_array(self, low: int, high: int, shape: tuple) -> np.ndarray:
         """``randint(low, high)`` / ``random_(low, high)``'s values, as int64: a draw modulo
-        the range plus ``low`` (``random64`` for a range of 2**32 or more, else ``random``)."""
+        the range plus ``low`` in 64-bit unsigned arithmetic (``random64`` for a range of 2**32
+        or more, else ``random``); a range of 2**64 (``random_(-2**63, None)``) is the 64-bit
+        draw itself, as PyTorch's full-range kernel."""
         span = int(high) - int(low)
         n = int(np.prod(shape, dtype=np.int64))
         r = self._u64(n) if span >= 1 << 32 else self._u32(n)
-        vals = (r % np.uint64(span)).astype(np.int64) + np.int64(low) if span < 1 << 63 else \
-            np.array([(int(v) % span) + int(low) for v in r], dtype=np.int64)
-        return vals.reshape(shape)
+        if span < _U64:
+            r = r % np.uint64(span) + np.uint64(int(low) % _U64)  # wraps modulo 2**64
+        return r.view(np.int64).reshape(shape)
 
     def random_array(self, shape: tuple, dtype: Any) -> np.ndarray:
         """``random_()``'s values without bounds: ``random64`` for int64 and float64, else
@@ -420,9 +426,14 @@ class Generator:
 
     def permutation_array(self, n: int) -> np.ndarray:
         """``randperm(n)``: PyTorch's CPU Fisher-Yates, ``i`` swapped with ``i + random() %
-        (n - i)`` for ``i < n - 1``."""
+        (n - i)`` for ``i < n - 1``; from ``n = (2**32 - 1) // 20`` on, its "inside-out"
+        form on 64-bit draws: ``i`` swapped with ``random64() % (i + 1)`` for every ``i``."""
         perm = np.arange(n, dtype=np.int64)
-        if n > 1:
+        if n >= _RANDPERM_64:
+            picks = self._u64(n)
+            picks %= np.arange(1, n + 1, dtype=np.uint64)
+            swaps_back_(perm, picks.view(np.int64))
+        elif n > 1:
             picks = (self._u32(n - 1) % np.arange(n, 1, -1, dtype=np.uint64)).astype(np.int64)
             swaps_(perm, picks)
         return perm
@@ -556,6 +567,7 @@ def manual_seed(seed: int) -> Generator:
         >>> (ag.randn(3) == a).all().item()
         True
     """
+    seed = int(seed)  # PyTorch's: a float, bool, tensor or digit string is int()'ed (1.5: 1)
     return default_generator.manual_seed(seed)
 
 

@@ -1039,7 +1039,9 @@ def _worker_seeds(base_seed, worker_id):
     seed = (base_seed + worker_id) % 2 ** 64
     _random.manual_seed(seed)
     _py_random.seed(seed)
-    np.random.seed(np.random.SeedSequence([base_seed, worker_id]).generate_state(4))
+    # PyTorch's worker seeds numpy from its port of SeedSequence's hash of the 32-bit words
+    # [worker_id, base_seed's low, base_seed's high, 0]: numpy's own of that integer
+    np.random.seed(np.random.SeedSequence(worker_id + (base_seed << 32)).generate_state(4))
     return seed
 
 

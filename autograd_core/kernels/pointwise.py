@@ -73,6 +73,14 @@ def swaps_numpy(perm, picks):
     return perm
 
 
+def swaps_back_numpy(perm, picks):
+    p = perm.tolist()
+    for i, j in enumerate(picks.tolist()):
+        p[i], p[j] = p[j], p[i]
+    perm[:] = p
+    return perm
+
+
 
 # ---- Numba loops (2-D arrays, any strides) ---------------------------------------------------
 def _bias_add(out, bias):
@@ -114,9 +122,17 @@ def _swaps(perm, picks):
         perm[j] = t
 
 
+def _swaps_back(perm, picks):
+    for i in range(picks.shape[0]):
+        j = picks[i]
+        t = perm[i]
+        perm[i] = perm[j]
+        perm[j] = t
+
+
 _cast = _jit.cast
 _BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bias_add, _bce_logits_tail, _rows_add,
-                                                 _swaps)}
+                                                 _swaps, _swaps_back)}
 _loop = _jit.dispatchers(_BUILDS)  # name -> its Numba dispatcher (None: numpy backend)
 _DISPATCHERS = _loop.table
 
@@ -243,3 +259,33 @@ def swaps_(perm, picks):
             loop(perm, picks)
             return perm
     return swaps_numpy(perm, picks)
+
+
+def swaps_back_(perm, picks):
+    """For ``i = 0, 1, ...`` in order, swap ``perm[i]`` and ``perm[picks[i]]`` (in place;
+    returns ``perm``): the "inside-out" shuffle ``randperm`` makes of ``arange(n)`` for large
+    ``n``. Each ``picks[i]`` must be in ``[0, i]``, checked before anything is written
+    (ValueError).
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import pointwise
+        >>> pointwise.swaps_back_(np.arange(4), np.array([0, 0, 1, 3]))
+        array([1, 2, 0, 3])
+    """
+    if type(perm) is not _ndarray or type(picks) is not _ndarray or perm.ndim != 1 or \
+            picks.ndim != 1 or perm.dtype != _I64 or picks.dtype != _I64 or \
+            picks.shape[0] > perm.shape[0]:
+        raise ValueError(f"swaps_back_: perm must be a 1-d int64 array and picks a 1-d int64 "
+                         f"array of at most len(perm) entries, got "
+                         f"{getattr(perm, 'shape', perm)} {getattr(perm, 'dtype', '')} and "
+                         f"{getattr(picks, 'shape', picks)} {getattr(picks, 'dtype', '')}")
+    if picks.size and (picks.min() < 0 or np.any(picks > np.arange(picks.shape[0]))):
+        raise ValueError("swaps_back_: picks[i] must be in [0, i]")
+    if picks.shape[0] >= SWAPS_MIN_SIZE and perm.flags.writeable:
+        loop = _loop("_swaps_back")
+        if loop is not None:
+            loop(perm, picks)
+            return perm
+    return swaps_back_numpy(perm, picks)

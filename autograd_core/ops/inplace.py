@@ -468,10 +468,15 @@ def _in_memory_order(input, draw):
     after another in memory order (a transposed or permuted view is filled along its storage,
     not along its logical rows)."""
     a = input._data
-    perm = sorted(range(a.ndim), key=lambda d: -abs(a.strides[d]) if a.shape[d] > 1 else 0)
+    perm = _memory_perm(a)
     if perm == sorted(perm):
         return draw(tuple(a.shape))
     return draw(tuple(a.shape[d] for d in perm)).transpose(np.argsort(perm))
+
+
+def _memory_perm(a):
+    """The dims of array ``a``, outermost in memory first."""
+    return sorted(range(a.ndim), key=lambda d: -abs(a.strides[d]) if a.shape[d] > 1 else 0)
 
 
 @_method("uniform_")
@@ -493,6 +498,24 @@ def uniform_(input, a=None, b=None, *, generator=None, **kw):
         True
     """
     a, b = _bounds("uniform_", a, b, kw, 0.0, 1.0)
+    dt = input._data.dtype
+    if dt.kind not in "fc":  # PyTorch's checks, before any draw
+        raise _args.not_implemented("check_uniform_bounds", dt)
+    real = np.finfo(dt).dtype  # a complex tensor's parts
+    top = float(np.finfo(real).max)
+    name = _CPP_NAMES.get(real.name, real.name)
+    if not -top <= a <= top:
+        raise RuntimeError(f"from is out of bounds for {name}")
+    if not -top <= b <= top:
+        raise RuntimeError(f"to is out of bounds for {name}")
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} "
+                           f"> to={b:g}")
+    if b - a > top:
+        raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<"
+                           f"{_args.torch_name(real)}>::max(), but "
+                           f"found to={b:g} and from={a:g} which result in to-from to exceed "
+                           "the limit")
     # complex: both parts U(a, b), as PyTorch's
     return _draw(input, "uniform_", _in_memory_order(input, lambda shape: random.uniform(
         generator, shape, input._data.dtype, a, b, "uniform_")))
@@ -517,6 +540,8 @@ def normal_(input, mean=0.0, std=1.0, *, generator=None):
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     # complex: both parts N(mean, std**2 / 2), as PyTorch's
     dt = input._data.dtype
+    if dt.kind not in "fc":
+        raise _args.not_implemented("normal_kernel_cpu", dt)
     if dt.kind == "c" or input.is_contiguous():
         return _draw(input, "normal_", random.normal(generator, input.shape, dt, mean, std,
                                                      "normal_"))
@@ -542,6 +567,15 @@ def bernoulli_(input, p=0.5, *, generator=None):
         >>> ag.empty(3).bernoulli_(ag.tensor([0.0, 1.0, 1.0]))
         tensor([0., 1., 1.])
     """
+    if isinstance(p, Tensor):  # PyTorch's refusals, before any draw
+        if p._data.dtype.kind != "f":
+            raise _args.not_implemented("bernoulli_tensor_cpu_p_", p._data.dtype)
+        try:
+            np.broadcast_to(p._data, input.shape)
+        except ValueError:
+            raise RuntimeError(f"bernoulli_: p of shape {tuple(p.shape)} cannot be expanded "
+                               f"to the shape of the tensor it fills, {tuple(input.shape)}") \
+                from None
     pa = np.asarray(p._data if hasattr(p, "_data") else p, dtype=np.float64)
     if np.any(~((pa >= 0) & (pa <= 1))):
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
@@ -551,14 +585,36 @@ def bernoulli_(input, p=0.5, *, generator=None):
         keep = _in_memory_order(input, lambda shape: random.draw(
             generator, "bernoulli_", "bernoulli_array", lambda r: r.random(shape) < pa, pv,
             shape))
-    else:
-        keep = random.draw(generator, "bernoulli_", "bernoulli_array",
-                           lambda r: r.random(input.shape) < pa, pv, tuple(input.shape))
+    else:  # p broadcast to this tensor, both taken in this tensor's memory order
+        perm = _memory_perm(input._data)
+        pm = np.broadcast_to(pv, input.shape).transpose(perm)
+        pam = np.broadcast_to(pa, input.shape).transpose(perm)
+        keep = _in_memory_order(input, lambda shape: random.draw(
+            generator, "bernoulli_", "bernoulli_array", lambda r: r.random(shape) < pam, pm,
+            shape))
     return _draw(input, "bernoulli_", keep)
 
 
+def check_random_bounds(dt, a, b):
+    """PyTorch's refusal of ``random_(a, b)`` bounds a dtype cannot hold (int8 wrapped 200)."""
+    if dt.kind == "c":
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and "
+                           "boolean types")
+    if dt.kind in "biuf":
+        info = np.finfo(dt) if dt.kind == "f" else np.iinfo(dt) if dt.kind != "b" else None
+        lo, hi = (0, 1) if info is None else (int(info.min), int(info.max))
+        name = _CPP_NAMES.get(dt.name, dt.name)
+        if not lo <= a <= hi:
+            raise RuntimeError(f"from is out of bounds for {name}")
+        if not lo <= b - 1 <= hi:
+            raise RuntimeError(f"to - 1 is out of bounds for {name}")
+
+
+_NO_TO = object()  # random_(to) as against random_(from, None)
+
+
 @_method("random_")
-def random_(input, a=None, b=None, *, generator=None, **kw):
+def random_(input, a=None, b=_NO_TO, *, generator=None, **kw):
     """Fill this tensor with integers drawn uniformly from ``[from, to - 1]``; return it.
 
     PyTorch's signature: ``random_(from=0, to=None, *, generator=None)`` (``random_(to)``
@@ -577,7 +633,8 @@ def random_(input, a=None, b=None, *, generator=None, **kw):
         >>> ((x >= 0) & (x < 3)).all().item()
         True
     """
-    given_from = "from" in kw
+    given_from = "from" in kw or "to" in kw or b is not _NO_TO  # random_(from, None) too
+    b = None if b is _NO_TO else b
     a, b = _bounds("random_", a, b, kw, None, None)
     if a is None and b is None:  # PyTorch's own kernel: [0, max] of the dtype
         return _draw(input, "random_", _in_memory_order(input, lambda shape: random.random_bits(
@@ -587,7 +644,9 @@ def random_(input, a=None, b=None, *, generator=None, **kw):
     a = 0 if a is None else int(a)
     if b is None:
         dt = input._data.dtype
-        if dt.kind == "f":
+        if a == -(1 << 63):  # PyTorch's full-range kernel: every 64-bit draw
+            b = a + (1 << 64)
+        elif dt.kind == "f":
             b = 2 ** (np.finfo(dt).nmant + 1) + 1
         elif dt.kind == "b":
             b = 2
@@ -596,15 +655,7 @@ def random_(input, a=None, b=None, *, generator=None, **kw):
     if a >= int(b):
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={a} "
                            f">= to={b}")
-    dt = input._data.dtype
-    if dt.kind in "biuf":  # PyTorch refuses bounds the dtype cannot hold (int8 wrapped 200)
-        info = np.finfo(dt) if dt.kind == "f" else np.iinfo(dt) if dt.kind != "b" else None
-        lo, hi = (0, 1) if info is None else (int(info.min), int(info.max))
-        name = _CPP_NAMES.get(dt.name, dt.name)
-        if not lo <= a <= hi:
-            raise RuntimeError(f"from is out of bounds for {name}")
-        if not lo <= int(b) - 1 <= hi:
-            raise RuntimeError(f"to - 1 is out of bounds for {name}")
+    check_random_bounds(input._data.dtype, a, int(b))
     return _draw(input, "random_", _in_memory_order(input, lambda shape: random.integers(
         generator, a, int(b), shape)))
 
@@ -625,6 +676,10 @@ def exponential_(input, lambd=1.0, *, generator=None):
     """
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
+                           "dtype must be a floating point but you specified "
+                           f"{_args.torch_name(input._data.dtype)}")
     values = _in_memory_order(input, lambda shape: random.draw(
         generator, "exponential_", "exponential_array",
         lambda r: r.exponential(1.0 / lambd, shape), shape, np.float64, lambd))

@@ -48,7 +48,9 @@ class DropoutOp(Node):
         if p == 1.0:
             mask = np.zeros(x.shape if mask_shape is None else mask_shape, dt)
         else:  # PyTorch's: bernoulli_(1 - p) noise in x's dtype, divided by 1 - p in it
-            mask = _keep(x, p, mask_shape) / dt.type(1.0 - p)
+            # (float16: in float32 by float32(1 - p), rounded once, as its reduced-float div)
+            work = np.float32 if dt == np.float16 else dt.type
+            mask = (_keep(x, p, mask_shape) / work(1.0 - p)).astype(dt, copy=False)
         self.save_for_backward(mask)
         return x * mask
 

@@ -31,8 +31,8 @@ DOCUMENTED = {
     "rand": ["*size", "generator", "dtype", "device", "requires_grad"],
     "randint": ["low", "high", "size", "generator", "dtype", "device", "requires_grad"],
     "randperm": ["n", "generator", "dtype", "device", "requires_grad"],
-    "randn_like": ["input", "dtype", "device", "requires_grad", "memory_format"],
-    "rand_like": ["input", "dtype", "device", "requires_grad", "memory_format"],
+    "randn_like": ["input", "generator", "dtype", "device", "requires_grad", "memory_format"],
+    "rand_like": ["input", "generator", "dtype", "device", "requires_grad", "memory_format"],
     "multinomial": ["input", "num_samples", "replacement", "generator"],
     "bernoulli": ["input", "generator"],
 }

@@ -249,3 +249,19 @@ def test_nn_init_takes_a_generator():
     nn.init.kaiming_uniform_(b, generator=ag.Generator().manual_seed(1))
     np.testing.assert_array_equal(a._data, b._data)
     assert np.abs(a._data).max() > 0
+
+
+def test_module_manual_seed_takes_what_int_takes():
+    # torch.manual_seed int()s its argument (Generator.manual_seed does not): seeds from a
+    # config file as floats or strings raised "expected a long" here
+    for seed, want in [(1.5, 1), (True, 1), ("12", 12), (np.float32(2.7), 2),
+                       (ag.tensor(5.5), 5), (-1, 2 ** 64 - 1)]:
+        assert ag.manual_seed(seed).initial_seed() == want
+        assert ag.rand(2).tolist() == \
+            ag.rand(2, generator=ag.Generator().manual_seed(want)).tolist()
+    ag.manual_seed(2.9)
+    a = ag.rand(3)
+    ag.manual_seed(2)
+    assert (ag.rand(3) == a).all()
+    with pytest.raises(ValueError):
+        ag.manual_seed("x")

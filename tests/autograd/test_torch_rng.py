@@ -204,3 +204,185 @@ def test_bit_for_bit_against_torch():
     assert list(D.RandomSampler(range(7), replacement=True, num_samples=40)) == \
         list(tdata.RandomSampler(range(7), replacement=True, num_samples=40))
     assert same(ag.get_rng_state(), torch.get_rng_state())
+
+
+def test_random_from_with_to_none_runs_to_the_dtypes_max():
+    # random_(from, None) is PyTorch's [from, max of the dtype] (it raised "from >= to" here)
+    raw = _raw(5, 8)
+    ag.manual_seed(5)
+    x = ag.empty(8, dtype=ag.int8).random_(-128, None)  # a range of 256
+    assert x.tolist() == ((raw % 256).astype(np.int64) - 128).tolist()
+    raw = _raw(6, 8)
+    r64 = (raw[0::2] << np.uint64(32)) | raw[1::2]
+    ag.manual_seed(6)  # from the lowest int64: every 64-bit draw, as an int64
+    assert ag.empty(4, dtype=ag.int64).random_(-2 ** 63, None).tolist() == \
+        r64.view(np.int64).tolist()
+    ag.manual_seed(6)  # a range of 2**63 and more: draw % range + from, modulo 2**64
+    want = [int(v) % 2 ** 63 - 2 ** 62 for v in r64]
+    assert ag.randint(-2 ** 62, 2 ** 62, (4,)).tolist() == want
+    ag.manual_seed(6)
+    assert ag.empty(4, dtype=ag.int64).random_(-5, None).tolist() == \
+        [(int(v) % (2 ** 63 + 5)) - 5 for v in r64]
+    ag.manual_seed(6)
+    assert ag.empty(4, dtype=ag.int64).random_(-5, to=None).tolist() == \
+        [(int(v) % (2 ** 63 + 5)) - 5 for v in r64]
+
+
+@pytest.mark.torch_parity
+def test_random_bounds_at_the_edges_against_torch():
+    torch = pytest.importorskip("torch")
+    cases = [("int8", -128, None), ("uint8", 0, None), ("int16", -5, None),
+             ("int32", -2 ** 31, None), ("int64", -2 ** 63, None), ("int64", 7, None),
+             ("int64", -2 ** 63, 2 ** 63 - 1), ("bool", 0, None), ("float32", -5, None),
+             ("float64", 0, None), ("int64", 0, 2 ** 32)]
+    for dt, lo, hi in cases:
+        ag.manual_seed(1)
+        torch.manual_seed(1)
+        ours = ag.empty(9, dtype=getattr(ag, dt)).random_(lo, hi).numpy()
+        theirs = torch.empty(9, dtype=getattr(torch, dt)).random_(lo, hi).numpy()
+        assert np.array_equal(ours, theirs), (dt, lo, hi)
+        assert np.array_equal(ag.get_rng_state().numpy(), torch.get_rng_state().numpy())
+    for lo, hi in [(0, 2 ** 32), (-2 ** 63, 2 ** 63 - 1), (-2 ** 62, 2 ** 62), (-10, 2 ** 32 - 10)]:
+        ag.manual_seed(2)
+        torch.manual_seed(2)
+        assert np.array_equal(ag.randint(lo, hi, (7,)).numpy(),
+                              torch.randint(lo, hi, (7,)).numpy()), (lo, hi)
+
+
+def test_like_draws_take_a_generator():
+    # PyTorch 2.13's rand_like/randn_like/randint_like take generator= (a TypeError here)
+    for like, plain in [(lambda x, g: ag.rand_like(x, generator=g),
+                         lambda g: ag.rand(3, 4, generator=g)),
+                        (lambda x, g: ag.randn_like(x, generator=g),
+                         lambda g: ag.randn(3, 4, generator=g)),
+                        (lambda x, g: ag.randint_like(x, -2, 9, generator=g),
+                         lambda g: ag.randint(-2, 9, (3, 4), generator=g))]:
+        ag.manual_seed(0)
+        before = ag.get_rng_state()
+        got = like(ag.zeros(3, 4), ag.Generator().manual_seed(11))
+        assert (ag.get_rng_state() == before).all()  # the default generator is untouched
+        assert (got == plain(ag.Generator().manual_seed(11))).all()
+        # a transposed input's layout is filled in memory order, from the generator too
+        got_t = like(ag.zeros(4, 3).t(), ag.Generator().manual_seed(11))
+        assert (got_t.t() == plain(ag.Generator().manual_seed(11)).reshape(4, 3)).all()
+        assert (ag.get_rng_state() == before).all()
+
+
+def test_large_randperm_is_pytorchs_inside_out_shuffle(monkeypatch):
+    # PyTorch's randperm(n) for n >= (2**32 - 1) // 20 draws random64() % (i + 1) for every i
+    # and swaps i with it (checked against torch 2.13 at n = 214748364 and 214748365); we
+    # kept the 32-bit forward Fisher-Yates and gave another permutation. The switch is moved
+    # down to n = 6 so the path runs here on a small n.
+    assert agr._RANDPERM_64 == (2 ** 32 - 1) // 20
+    monkeypatch.setattr(agr, "_RANDPERM_64", 6)
+    raw = _raw(4, 2 * 9 + 1)
+    r64 = (raw[0:18:2] << np.uint64(32)) | raw[1:18:2]
+    want = list(range(9))
+    for i, r in enumerate(r64):
+        j = int(r) % (i + 1)
+        want[i], want[j] = want[j], want[i]
+    ag.manual_seed(4)
+    assert ag.randperm(9).tolist() == want
+    assert ag.rand(1).item() == (int(raw[18]) & (2 ** 24 - 1)) * 2.0 ** -24  # 18 words read
+    ag.manual_seed(4)  # below the switch: the forward 32-bit shuffle
+    raw = _raw(4, 4)
+    want = list(range(5))
+    for i in range(4):
+        j = i + int(raw[i]) % (5 - i)
+        want[i], want[j] = want[j], want[i]
+    assert ag.randperm(5).tolist() == want
+
+
+def test_bernoulli_with_a_tensor_p_fills_a_transposed_tensor_in_memory_order():
+    # PyTorch's kernel walks the output along its storage; with a tensor p we drew in logical
+    # order, so a transposed output got other 0s and 1s than PyTorch's
+    p = np.random.default_rng(0).random((3, 4)).astype(np.float32)
+    u = ((_raw(0, 12) & np.uint64(2 ** 24 - 1)).astype(np.float64) * 2.0 ** -24)
+    want = (u.reshape(4, 3).T < p).astype(np.float32)  # element k of storage: u[k]
+    ag.manual_seed(0)
+    got = ag.empty(4, 3).t().bernoulli_(ag.tensor(p))
+    assert got.numpy().tolist() == want.tolist()
+    ag.manual_seed(0)  # p broadcast along the tensor's rows
+    got = ag.empty(4, 3).t().bernoulli_(ag.tensor(p[:1]))
+    assert got.numpy().tolist() == (u.reshape(4, 3).T < p[:1]).astype(np.float32).tolist()
+
+
+@pytest.mark.torch_parity
+def test_bernoulli_tensor_p_layouts_against_torch():
+    torch = pytest.importorskip("torch")
+    p = np.random.default_rng(1).random((5, 6)).astype(np.float32)
+    for make in [lambda L: L.empty(6, 5).t(), lambda L: L.empty(5, 6),
+                 lambda L: L.empty(6, 5, dtype=L.float64).t()]:
+        for pp in [p, p.T.copy().T, p[:1]]:
+            ag.manual_seed(2)
+            torch.manual_seed(2)
+            ours = make(ag).bernoulli_(ag.tensor(pp)).numpy()
+            theirs = make(torch).bernoulli_(torch.tensor(pp)).numpy()
+            assert np.array_equal(ours, theirs)
+
+
+def test_draws_refuse_what_pytorch_refuses_before_drawing():
+    # each of these drew numbers here (wrapped, negative-scaled or truncated) where PyTorch
+    # raises; the generator must be untouched
+    ag.manual_seed(0)
+    before = ag.get_rng_state()
+    bad = [(lambda: ag.normal(ag.zeros(3), ag.tensor([1.0, -1.0, 1.0])),
+            RuntimeError, r"normal expects all elements of std >= 0\.0"),
+           (lambda: ag.normal(0.0, -1.0, (2,)), RuntimeError,
+            r"normal expects std >= 0\.0, but found std -1"),
+           (lambda: ag.normal(ag.zeros(2), float("nan")), RuntimeError, "found std nan"),
+           (lambda: ag.normal(ag.zeros(4), ag.ones(2, 2)), RuntimeError,
+            r"size of tensor a \(4\) must match the size of tensor b \(2\)"),
+           (lambda: ag.empty(2).uniform_(3, 2), RuntimeError,
+            r"\[from, to\) range, but found from=3 > to=2"),
+           (lambda: ag.empty(2).uniform_(-3e38, 3e38), RuntimeError,
+            r"to-from <= std::numeric_limits<Float>::max\(\)"),
+           (lambda: ag.empty(2, dtype=ag.float16).uniform_(-7e4, 1), RuntimeError,
+            "from is out of bounds for c10::Half"),
+           (lambda: ag.empty(2, dtype=ag.int64).uniform_(), NotImplementedError,
+            "\"check_uniform_bounds\" not implemented for 'Long'"),
+           (lambda: ag.empty(2, dtype=ag.int64).normal_(), NotImplementedError,
+            "\"normal_kernel_cpu\" not implemented for 'Long'"),
+           (lambda: ag.empty(2, dtype=ag.bool).exponential_(), RuntimeError,
+            "dtype must be a floating point but you specified Bool"),
+           (lambda: ag.randint(0, 300, (3,), dtype=ag.uint8), RuntimeError,
+            "to - 1 is out of bounds for unsigned char"),
+           (lambda: ag.randint(-3, 3, (3,), dtype=ag.uint8), RuntimeError,
+            "from is out of bounds for unsigned char"),
+           (lambda: ag.empty(2).bernoulli_(ag.tensor([0, 1])), NotImplementedError,
+            "\"bernoulli_tensor_cpu_p_\" not implemented for 'Long'"),
+           (lambda: ag.empty(3).bernoulli_(ag.full((2, 3), 0.5)), RuntimeError,
+            r"p of shape \(2, 3\) cannot be expanded")]
+    for call, kind, message in bad:
+        with pytest.raises(kind, match=message):
+            call()
+        assert (ag.get_rng_state() == before).all()
+    assert ag.empty(2, dtype=ag.complex64).uniform_(-1, 1).dtype == ag.complex64
+    assert ag.randint(0, 256, (3,), dtype=ag.uint8).dtype == ag.uint8
+
+
+def test_a_freshly_seeded_state_round_trips():
+    # set_state(get_state()) of a just-seeded generator returned another state (its "next"
+    # field 624 instead of 0), so a torch state loaded here and read back differed
+    for seed in (0, 5, 2 ** 40 + 1):
+        st = ag.Generator().manual_seed(seed).get_state()
+        g = ag.Generator()
+        g.set_state(st)
+        assert (g.get_state() == st).all()
+        h = ag.Generator().manual_seed(seed)
+        ag.rand(1, generator=g)  # and after a draw, the state of a generator seeded directly
+        ag.rand(1, generator=h)
+        assert (g.get_state() == h.get_state()).all()
+        assert bytes(st.numpy()[16:24]) == bytes(8)  # PyTorch's "next" of a fresh seed: 0
+
+
+def test_float16_dropout_scales_as_pytorchs_reduced_float_division():
+    # PyTorch divides float16 noise by 1 - p in float32 (float32(1 - p), one rounding to
+    # float16): kept values of ones are float16(1 / float32(0.6)) = 1.66699..., where we
+    # divided by float16(0.6) and got 1.66601...
+    ag.manual_seed(0)
+    y = F.dropout(ag.ones(200, dtype=ag.float16, requires_grad=True), 0.4)
+    kept = y.detach().numpy()[y.detach().numpy() != 0]
+    want = np.float16(np.float32(1) / np.float32(0.6))
+    assert kept.size > 50 and (kept == want).all()
+    assert want == np.float16(1.6669921875)

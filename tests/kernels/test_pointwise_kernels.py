@@ -228,3 +228,27 @@ def test_swaps_hand_worked_and_refusals():
         P.swaps_(np.arange(5, dtype=np.int32), np.array([0]))
     with pytest.raises(ValueError, match="1-d int64"):
         P.swaps_(np.arange(3), np.array([0, 0, 0]))  # more picks than len(perm) - 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 3 * P.SWAPS_MIN_SIZE), st.integers(0, 2 ** 32 - 1))
+def test_swaps_back_loop_equals_twin_and_is_a_permutation(n, seed):
+    rng = np.random.default_rng(seed)
+    picks = (rng.integers(0, 2 ** 62, n) % np.arange(1, n + 1)).astype(np.int64)
+    looped = P.swaps_back_(np.arange(n, dtype=np.int64), picks.copy())
+    twin = P.swaps_back_numpy(np.arange(n, dtype=np.int64), picks.copy())
+    np.testing.assert_array_equal(looped, twin)
+    assert sorted(looped.tolist()) == list(range(n))
+
+
+def test_swaps_back_hand_worked_and_refusals():
+    # 0 1 2 3: swap 0<->0; 1<->0 -> 1 0 2 3; 2<->1 -> 1 2 0 3; 3<->3
+    assert P.swaps_back_(np.arange(4), np.array([0, 0, 1, 3])).tolist() == [1, 2, 0, 3]
+    perm = np.arange(5)
+    with pytest.raises(ValueError, match=r"picks\[i\] must be in \[0, i\]"):
+        P.swaps_back_(perm, np.array([1, 0, 0]))  # index 0 picks 1 > 0
+    with pytest.raises(ValueError, match=r"picks\[i\] must be in \[0, i\]"):
+        P.swaps_back_(perm, np.array([0, 0, -1]))
+    assert perm.tolist() == [0, 1, 2, 3, 4]  # nothing written
+    with pytest.raises(ValueError, match="1-d int64"):
+        P.swaps_back_(np.arange(2), np.array([0, 0, 0]))  # more picks than len(perm)

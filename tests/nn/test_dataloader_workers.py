@@ -460,3 +460,34 @@ def test_a_worker_whose_parent_died_before_it_started_leaves():
         proc.join()
     assert not alive and proc.exitcode == 0
     assert time.monotonic() - start < 30
+
+
+class NumpyDraws(Dataset):
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        return np.random.randint(0, 2 ** 31, size=2)
+
+
+@pytest.mark.torch_parity
+def test_workers_numpy_draws_are_pytorchs():
+    # PyTorch seeds numpy in worker w from the hash of [w, base_seed low, base_seed high, 0];
+    # the seeding here hashed [base_seed, w] and gave other numpy draws in every worker
+    torch = pytest.importorskip("torch")
+    tdata = torch.utils.data
+
+    class TorchNumpyDraws(tdata.Dataset):
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return np.random.randint(0, 2 ** 31, size=2)
+
+    ag.manual_seed(3)
+    torch.manual_seed(3)
+    ours = [b.tolist() for b in DataLoader(NumpyDraws(), batch_size=2, num_workers=2,
+                                             multiprocessing_context="fork")]
+    theirs = [b.tolist() for b in tdata.DataLoader(TorchNumpyDraws(), batch_size=2,
+                                                   num_workers=2, multiprocessing_context="fork")]
+    assert ours == theirs
