@@ -1232,6 +1232,28 @@ def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None
                    requires_grad=requires_grad)
 
 
+def _check_multinomial_rows(rows: np.ndarray, num_samples: int,
+                            replacement: bool) -> np.ndarray:
+    """Refuses bad weights (``rows``: float64, one distribution a row) with the error of the
+    kernel PyTorch's ``multinomial`` picks: a single draw or draws without replacement check
+    the whole tensor; several draws with replacement scan the entries in order and name the
+    first bad one (NaN fails its ``>= 0`` test). Returns the rows' sums (keepdims)."""
+    bad = ~(np.isfinite(rows) & (rows >= 0))
+    if bad.any() and (not replacement or num_samples == 1):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    total = rows.sum(axis=1, keepdims=True)
+    for row_bad, row, row_total in zip(bad, rows, total[:, 0]):  # row by row, as its kernel
+        if row_bad.any():
+            if not row[row_bad][0] >= 0:
+                raise RuntimeError("invalid multinomial distribution (encountering probability "
+                                   "entry < 0)")
+            raise RuntimeError("invalid multinomial distribution (encountering probability "
+                               "entry = infinity or NaN)")
+        if row_total <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    return total
+
+
 def _probabilities(input: Tensor, where: str) -> np.ndarray:
     if not isinstance(input, Tensor):
         raise TypeError(f"{where}(): argument 'input' must be Tensor, not "
@@ -1281,11 +1303,7 @@ def multinomial(input: Tensor, num_samples: builtins.int, replacement: builtins.
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                            "replacement")
     rows = p.reshape(-1, n_cat).astype(np.float64)
-    if not np.all(np.isfinite(rows)) or np.any(rows < 0):
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    total = rows.sum(axis=1, keepdims=True)
-    if np.any(total <= 0):
-        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    total = _check_multinomial_rows(rows, num_samples, replacement)
     src = _random._source(generator, "multinomial")
     if isinstance(src, Generator):  # PyTorch's algorithms and numbers
         dt = p.dtype if p.dtype.kind == "f" else np.dtype(np.float32)

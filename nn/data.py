@@ -63,6 +63,7 @@ import numpy as np
 
 from autograd_core import Tensor
 from autograd_core import random as _random
+from autograd_core.creation import _check_multinomial_rows
 
 __all__ = ["Dataset", "IterableDataset", "ChainDataset", "ConcatDataset", "StackDataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate", "default_convert",
            "get_worker_info", "WorkerInfo", "load_mnist_digits", "MnistDigits",
@@ -496,18 +497,17 @@ class WeightedRandomSampler(Sampler):
         if w.ndim != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape "
                              f"{tuple(w.shape)}")
-        if np.any(w < 0) or not np.all(np.isfinite(w)) or w.sum() <= 0:
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0, "
-                               "or a negative, inf or nan weight)")
-        if not replacement and num_samples > np.count_nonzero(w):
-            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
-                               "replacement")
         self.weights = Tensor._wrap(w)
         self.num_samples, self.replacement, self.generator = num_samples, replacement, generator
 
     def __iter__(self) -> Iterator[int]:
         rng = _as_generator(self.generator, "WeightedRandomSampler: generator")
         w = self.weights._data
+        # PyTorch checks the weights when it draws (its torch.multinomial's errors)
+        if not self.replacement and self.num_samples > len(w):
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                               "replacement")
+        _check_multinomial_rows(w[None], self.num_samples, self.replacement)
         if isinstance(rng, _random.Generator):  # PyTorch's multinomial(weights, n, replacement)
             yield from rng.multinomial_array(w, self.num_samples, self.replacement).tolist()
             return

@@ -1,0 +1,70 @@
+"""Regressions found running seeded PyTorch programs that use distributions and data pipelines
+on tapegrad with only their imports rewritten (round 18: VAEs, policy-gradient agents,
+Bayesian VI, mixtures, flows, Poisson/binomial regression, topic-model toys, diffusion toys,
+class-imbalance training with WeightedRandomSampler, rand-based augmentation).
+
+Harness and results: /work/progs_runs/progs18/ (RESULTS18.md).
+"""
+import pytest
+
+import autograd_core as ag
+from autograd_core.utils.data import WeightedRandomSampler
+
+NAN, INF = float("nan"), float("inf")
+
+
+def _outcome(fn):
+    try:
+        return fn()
+    except RuntimeError as e:
+        return str(e)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("weights", [[-1.0, 2.0], [1.0, NAN], [1.0, INF], [INF, -1.0],
+                                     [[1.0, 1.0], [INF, -1.0]], [[0.0, 0.0], [-1.0, 1.0]],
+                                     [[1.0, -1.0], [0.0, 0.0]]])
+@pytest.mark.parametrize("num_samples,replacement", [(1, True), (2, True), (1, False),
+                                                     (2, False)])
+def test_multinomial_names_the_bad_entry_as_pytorch(weights, num_samples, replacement):
+    """p27 (a policy whose weights went bad): ``multinomial(w, 2, replacement=True)`` of weights
+    with a negative, NaN or inf entry said "probability tensor contains either `inf`, `nan` or
+    element < 0" where PyTorch's with-replacement kernel scans row by row and says
+    "invalid multinomial distribution (encountering probability entry < 0)" (NaN too) or
+    "(... entry = infinity or NaN)" for the first bad entry, or "sum of probabilities <= 0" for
+    an earlier all-zero row."""
+    torch = pytest.importorskip("torch")
+    ours = _outcome(lambda: ag.multinomial(ag.tensor(weights), num_samples, replacement))
+    theirs = _outcome(lambda: torch.multinomial(torch.tensor(weights), num_samples,
+                                                replacement))
+    assert isinstance(theirs, str) and ours == theirs
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("weights,num_samples,replacement", [
+    ([0.5, -1.0], 2, True), ([0.5, -1.0], 1, True), ([0.5, -1.0], 2, False), ([0.0, 0.0], 2, True),
+    ([1.0, INF], 2, True), ([1.0, NAN], 2, True), ([1.0, 0.0, 0.0], 2, False),
+    ([1.0, 0.0, 0.0], 3, False), ([1.0, 1.0], 3, False), ([0.2, 0.0, 0.5, 0.0], 2, False)])
+def test_weighted_random_sampler_checks_weights_as_pytorch_when_drawing(weights, num_samples,
+                                                                        replacement):
+    """p27/p11 (class-imbalance recipe): ``WeightedRandomSampler`` refused bad weights at
+    construction with its own message ("sum of probabilities <= 0, or a negative, inf or nan
+    weight"), and refused ``replacement=False`` with more samples than positive weights, where
+    PyTorch builds the sampler, and its iteration gives ``torch.multinomial``'s error — or, for
+    ``[1, 0, 0]`` and 2 samples without replacement, draws ``[0, 1]`` (the zero-weight indices
+    once the positive ones are used up)."""
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import WeightedRandomSampler as TW
+
+    ag.manual_seed(0)
+    ours = _outcome(lambda: list(WeightedRandomSampler(weights, num_samples, replacement)))
+    torch.manual_seed(0)
+    theirs = _outcome(lambda: list(TW(weights, num_samples, replacement)))
+    assert ours == theirs
+
+
+def test_weighted_random_sampler_without_replacement_uses_zero_weights_last():
+    """Hand-worked: the one positive weight comes first, then the zero-weight indices."""
+    ag.manual_seed(3)
+    out = list(WeightedRandomSampler([0.0, 2.0, 0.0], 3, replacement=False))
+    assert out[0] == 1 and sorted(out) == [0, 1, 2]
