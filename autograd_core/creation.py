@@ -1232,8 +1232,8 @@ def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None
                    requires_grad=requires_grad)
 
 
-def _check_multinomial_rows(rows: np.ndarray, num_samples: int,
-                            replacement: bool) -> np.ndarray:
+def _check_multinomial_rows(rows: np.ndarray, num_samples: builtins.int,
+                            replacement: builtins.bool) -> np.ndarray:
     """Refuses bad weights (``rows``: float64, one distribution a row) with the error of the
     kernel PyTorch's ``multinomial`` picks: a single draw or draws without replacement check
     the whole tensor; several draws with replacement scan the entries in order and name the
