@@ -511,8 +511,14 @@ class WeightedRandomSampler(Sampler):
         if isinstance(rng, _random.Generator):  # PyTorch's multinomial(weights, n, replacement)
             yield from rng.multinomial_array(w, self.num_samples, self.replacement).tolist()
             return
-        yield from rng.choice(len(w), size=self.num_samples, replace=self.replacement,
-                              p=w / w.sum()).tolist()
+        if self.replacement:
+            yield from rng.choice(len(w), size=self.num_samples, p=w / w.sum()).tolist()
+            return
+        # an exponential race (numpy's choice refuses more draws than positive weights; PyTorch
+        # draws the zero-weight indices last)
+        with np.errstate(divide="ignore"):
+            keys = rng.standard_exponential(len(w)) / w
+        yield from np.argsort(keys, kind="stable")[:self.num_samples].tolist()
 
     def __len__(self) -> int:
         return self.num_samples

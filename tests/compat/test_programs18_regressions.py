@@ -68,3 +68,16 @@ def test_weighted_random_sampler_without_replacement_uses_zero_weights_last():
     ag.manual_seed(3)
     out = list(WeightedRandomSampler([0.0, 2.0, 0.0], 3, replacement=False))
     assert out[0] == 1 and sorted(out) == [0, 1, 2]
+
+
+def test_weighted_random_sampler_with_numpy_generator_draws_zero_weights_last():
+    """The numpy-generator path of the same sampler: ``replacement=False`` with more samples
+    than positive weights raised numpy's "Fewer non-zero entries in p than size" once the
+    construction-time check was dropped; it now draws the zero-weight indices last, as the
+    default path."""
+    np = pytest.importorskip("numpy")
+    out = list(WeightedRandomSampler([0.0, 1.0, 0.0, 3.0], 4, replacement=False,
+                                     generator=np.random.default_rng(0)))
+    assert set(out[:2]) == {1, 3} and sorted(out) == [0, 1, 2, 3]
+    assert sorted(WeightedRandomSampler([1.0, 2.0], 2, replacement=False,
+                                        generator=np.random.default_rng(1))) == [0, 1]
