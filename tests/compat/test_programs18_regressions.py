@@ -81,3 +81,40 @@ def test_weighted_random_sampler_with_numpy_generator_draws_zero_weights_last():
     assert set(out[:2]) == {1, 3} and sorted(out) == [0, 1, 2, 3]
     assert sorted(WeightedRandomSampler([1.0, 2.0], 2, replacement=False,
                                         generator=np.random.default_rng(1))) == [0, 1]
+
+
+class _DrawingDataset:
+    """Each item draws from the worker's generator (seeded from the loader's base seed)."""
+
+    def __init__(self, lib):
+        self.lib = lib
+
+    def __len__(self):
+        return 6
+
+    def __getitem__(self, i):
+        return self.lib.tensor([float(i), self.lib.rand(()).item()])
+
+
+def _persistent_epochs(lib, loader_cls, shuffle):
+    lib.manual_seed(123)
+    dl = loader_cls(_DrawingDataset(lib), batch_size=3, shuffle=shuffle, num_workers=2,
+                    persistent_workers=True)
+    return [(sorted(b.tolist() for b in dl), lib.rand(1).item()) for _ in range(3)]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_persistent_workers_draw_no_base_seed_after_the_first_epoch(shuffle):
+    """p40 (per-sample augmentation in ``DataLoader(num_workers=2, persistent_workers=True)``):
+    from the second epoch the default generator gave other numbers (``rand`` after epoch 1:
+    0.8665 vs PyTorch's 0.6886 for seed 123) and the shuffle another order. PyTorch creates its
+    persistent iterator once and only resets it later, so its int64 base seed is drawn in the
+    first epoch only; ours drew one every epoch."""
+    torch = pytest.importorskip("torch")
+    from torch.utils.data import DataLoader as TDL
+
+    from autograd_core.utils.data import DataLoader
+    ours = _persistent_epochs(ag, DataLoader, shuffle)
+    theirs = _persistent_epochs(torch, TDL, shuffle)
+    assert ours == theirs
