@@ -1045,7 +1045,8 @@ def _worker_seeds(base_seed, worker_id):
     seed = (base_seed + worker_id) % 2 ** 64
     _random.manual_seed(seed)
     _py_random.seed(seed)
-    np.random.seed(np.random.SeedSequence([base_seed, worker_id]).generate_state(4))
+    # PyTorch's _generate_state: numpy's SeedSequence hash of [worker_id, base_seed]
+    np.random.seed(np.random.SeedSequence([worker_id, base_seed]).generate_state(4))
     return seed
 
 
