@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import functools
 import math
+import numbers
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar, Union
 
@@ -1326,11 +1327,14 @@ def multinomial(input: Tensor, num_samples: builtins.int, replacement: builtins.
     return Tensor._wrap(out.reshape(p.shape[:-1] + (num_samples,)))
 
 
-def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
-    """Draw 0 or 1 for every element: 1 with the probability given by that element of ``input``.
+def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = None) -> Tensor:
+    """Draw 0 or 1 for every element: 1 with the probability given by that element of ``input``
+    (or, with ``p``, with probability ``p`` each, in ``input``'s shape and dtype).
 
     Args:
         input (Tensor): probabilities in ``[0, 1]``.
+        p (float, optional): one probability for every element instead (PyTorch's
+            ``bernoulli(input, p)``, as ``empty_like(input).bernoulli_(p)``).
         generator (Generator, optional): the random stream; the global one if None.
 
     Returns:
@@ -1341,7 +1345,20 @@ def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
         >>> import autograd_core as ag
         >>> ag.bernoulli(ag.tensor([0.0, 1.0, 1.0]))
         tensor([0., 1., 1.])
+        >>> ag.bernoulli(ag.zeros(2, dtype=ag.float64), 1.0)
+        tensor([1., 1.], dtype=autograd_core.float64)
     """
+    if p is not None:
+        from autograd_core.ops.inplace import bernoulli as _bernoulli_p
+        if isinstance(p, Tensor) and p.ndim == 0:
+            p = p.item()  # a one-element tensor is the float p (a tensor p is another kernel)
+        if isinstance(p, (str, Tensor)) or not isinstance(p, numbers.Real):
+            raise TypeError(f"bernoulli() received an invalid combination of arguments - got "
+                            f"(Tensor, {type(p).__name__}), but expected one of:\n"
+                            " * (Tensor input, *, torch.Generator generator = None, Tensor out "
+                            "= None)\n * (Tensor input, float p, *, torch.Generator generator "
+                            "= None)")
+        return _bernoulli_p(input, builtins.float(p), generator=generator)
     p = _probabilities(input, "bernoulli")
     if np.any(~((p >= 0) & (p <= 1))):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")

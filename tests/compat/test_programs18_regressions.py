@@ -148,3 +148,27 @@ def test_workers_seed_numpys_legacy_generator_as_pytorch():
         return [b.tolist() for b in loader_cls(_NumpyDrawingDataset(), batch_size=2,
                                                 num_workers=2)]
     assert run(ag, DataLoader) == run(torch, TDL)
+
+
+@pytest.mark.torch_parity
+def test_bernoulli_with_a_scalar_probability():
+    """p42 (masking idiom ``torch.bernoulli(x, p=0.3)``): ``ag.bernoulli`` took no ``p``
+    ("unexpected keyword argument 'p'"). PyTorch's overload ``bernoulli(input, float p)`` draws
+    ``empty_like(input).bernoulli_(p)`` (row-major, input's dtype); a 0-dim tensor ``p`` is that
+    float, a tensor of values is refused."""
+    torch = pytest.importorskip("torch")
+
+    def run(lib):
+        lib.manual_seed(0)
+        g = lib.Generator().manual_seed(3)
+        return (lib.bernoulli(lib.zeros(40), 0.3).tolist(),
+                lib.bernoulli(lib.zeros(3, dtype=lib.float64), p=0.7).tolist(),
+                lib.bernoulli(lib.zeros(5, dtype=lib.int64), 0.4).tolist(),
+                lib.bernoulli(lib.zeros(5, 4).t(), 0.3).tolist(),
+                lib.bernoulli(lib.zeros(3), lib.tensor(0.5)).tolist(),
+                lib.bernoulli(lib.zeros(6), 0.5, generator=g).tolist(), lib.rand(1).item())
+    assert run(ag) == run(torch)
+    with pytest.raises(TypeError, match="invalid combination of arguments"):
+        ag.bernoulli(ag.zeros(3), ag.tensor([0.5, 0.5, 0.5]))
+    with pytest.raises(RuntimeError, match="bernoulli_ expects p to be in"):
+        ag.bernoulli(ag.zeros(3), p=1.5)
