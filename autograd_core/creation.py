@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import functools
 import math
+import numbers
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar, Union
 
@@ -1239,6 +1240,28 @@ def randint_like(input: Tensor, low: builtins.int = 0, high: builtins.int | None
                    device=device, requires_grad=requires_grad)
 
 
+def _check_multinomial_rows(rows: np.ndarray, num_samples: builtins.int,
+                            replacement: builtins.bool) -> np.ndarray:
+    """Refuses bad weights (``rows``: float64, one distribution a row) with the error of the
+    kernel PyTorch's ``multinomial`` picks: a single draw or draws without replacement check
+    the whole tensor; several draws with replacement scan the entries in order and name the
+    first bad one (NaN fails its ``>= 0`` test). Returns the rows' sums (keepdims)."""
+    bad = ~(np.isfinite(rows) & (rows >= 0))
+    if bad.any() and (not replacement or num_samples == 1):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    total = rows.sum(axis=1, keepdims=True)
+    for row_bad, row, row_total in zip(bad, rows, total[:, 0]):  # row by row, as its kernel
+        if row_bad.any():
+            if not row[row_bad][0] >= 0:
+                raise RuntimeError("invalid multinomial distribution (encountering probability "
+                                   "entry < 0)")
+            raise RuntimeError("invalid multinomial distribution (encountering probability "
+                               "entry = infinity or NaN)")
+        if row_total <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    return total
+
+
 def _probabilities(input: Tensor, where: str) -> np.ndarray:
     if not isinstance(input, Tensor):
         raise TypeError(f"{where}(): argument 'input' must be Tensor, not "
@@ -1288,11 +1311,7 @@ def multinomial(input: Tensor, num_samples: builtins.int, replacement: builtins.
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                            "replacement")
     rows = p.reshape(-1, n_cat).astype(np.float64)
-    if not np.all(np.isfinite(rows)) or np.any(rows < 0):
-        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-    total = rows.sum(axis=1, keepdims=True)
-    if np.any(total <= 0):
-        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    total = _check_multinomial_rows(rows, num_samples, replacement)
     src = _random._source(generator, "multinomial")
     if isinstance(src, Generator):  # PyTorch's algorithms and numbers
         dt = p.dtype if p.dtype.kind == "f" else np.dtype(np.float32)
@@ -1315,11 +1334,14 @@ def multinomial(input: Tensor, num_samples: builtins.int, replacement: builtins.
     return Tensor._wrap(out.reshape(p.shape[:-1] + (num_samples,)))
 
 
-def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
-    """Draw 0 or 1 for every element: 1 with the probability given by that element of ``input``.
+def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = None) -> Tensor:
+    """Draw 0 or 1 for every element: 1 with the probability given by that element of ``input``
+    (or, with ``p``, with probability ``p`` each, in ``input``'s shape and dtype).
 
     Args:
         input (Tensor): probabilities in ``[0, 1]``.
+        p (float, optional): one probability for every element instead (PyTorch's
+            ``bernoulli(input, p)``, as ``empty_like(input).bernoulli_(p)``).
         generator (Generator, optional): the random stream; the global one if None.
 
     Returns:
@@ -1330,7 +1352,20 @@ def bernoulli(input: Tensor, *, generator: Generator | None = None) -> Tensor:
         >>> import autograd_core as ag
         >>> ag.bernoulli(ag.tensor([0.0, 1.0, 1.0]))
         tensor([0., 1., 1.])
+        >>> ag.bernoulli(ag.zeros(2, dtype=ag.float64), 1.0)
+        tensor([1., 1.], dtype=autograd_core.float64)
     """
+    if p is not None:
+        from autograd_core.ops.inplace import bernoulli as _bernoulli_p
+        if isinstance(p, Tensor) and p.ndim == 0:
+            p = p.item()  # a one-element tensor is the float p (a tensor p is another kernel)
+        if isinstance(p, (str, Tensor)) or not isinstance(p, numbers.Real):
+            raise TypeError(f"bernoulli() received an invalid combination of arguments - got "
+                            f"(Tensor, {type(p).__name__}), but expected one of:\n"
+                            " * (Tensor input, *, torch.Generator generator = None, Tensor out "
+                            "= None)\n * (Tensor input, float p, *, torch.Generator generator "
+                            "= None)")
+        return _bernoulli_p(input, builtins.float(p), generator=generator)
     p = _probabilities(input, "bernoulli")
     if np.any(~((p >= 0) & (p <= 1))):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")

@@ -28,7 +28,7 @@ alike); worker ``i`` seeds the project's
 generator, Python's ``random`` and numpy's legacy global generator from ``base_seed + i``
 before ``worker_init_fn(i)`` runs, and ``get_worker_info()`` returns its id, the number of
 workers, its seed and its copy of the dataset. ``persistent_workers=True`` keeps the workers
-(and their seeding) across epochs. A worker that raises makes the parent raise the same
+(and their seeding) across epochs: later epochs draw no ``base_seed``, as PyTorch's. A worker that raises makes the parent raise the same
 exception type, naming the worker id, with the worker's traceback; a worker that dies makes
 it raise ``RuntimeError`` at once; ``timeout > 0`` bounds the wait for each batch. Workers
 pay off when ``__getitem__`` does real work (reading files, decoding, augmenting): each batch
@@ -63,6 +63,7 @@ import numpy as np
 
 from autograd_core import Tensor
 from autograd_core import random as _random
+from autograd_core.creation import _check_multinomial_rows
 
 __all__ = ["Dataset", "IterableDataset", "ChainDataset", "ConcatDataset", "StackDataset", "TensorDataset", "Subset", "random_split", "DataLoader", "default_collate", "default_convert",
            "get_worker_info", "WorkerInfo", "load_mnist_digits", "MnistDigits",
@@ -496,23 +497,28 @@ class WeightedRandomSampler(Sampler):
         if w.ndim != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape "
                              f"{tuple(w.shape)}")
-        if np.any(w < 0) or not np.all(np.isfinite(w)) or w.sum() <= 0:
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0, "
-                               "or a negative, inf or nan weight)")
-        if not replacement and num_samples > np.count_nonzero(w):
-            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
-                               "replacement")
         self.weights = Tensor._wrap(w)
         self.num_samples, self.replacement, self.generator = num_samples, replacement, generator
 
     def __iter__(self) -> Iterator[int]:
         rng = _as_generator(self.generator, "WeightedRandomSampler: generator")
         w = self.weights._data
+        # PyTorch checks the weights when it draws (its torch.multinomial's errors)
+        if not self.replacement and self.num_samples > len(w):
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                               "replacement")
+        _check_multinomial_rows(w[None], self.num_samples, self.replacement)
         if isinstance(rng, _random.Generator):  # PyTorch's multinomial(weights, n, replacement)
             yield from rng.multinomial_array(w, self.num_samples, self.replacement).tolist()
             return
-        yield from rng.choice(len(w), size=self.num_samples, replace=self.replacement,
-                              p=w / w.sum()).tolist()
+        if self.replacement:
+            yield from rng.choice(len(w), size=self.num_samples, p=w / w.sum()).tolist()
+            return
+        # an exponential race (numpy's choice refuses more draws than positive weights; PyTorch
+        # draws the zero-weight indices last)
+        with np.errstate(divide="ignore"):
+            keys = rng.standard_exponential(len(w)) / w
+        yield from np.argsort(keys, kind="stable")[:self.num_samples].tolist()
 
     def __len__(self) -> int:
         return self.num_samples
@@ -1153,6 +1159,7 @@ class _WorkerPool:
     def __init__(self, loader, fetcher, base_seed):
         ctx = _resolve_context(loader.multiprocessing_context)
         self.num_workers = loader.num_workers
+        self.base_seed = base_seed
         self.conns, self.procs = [], []
         self.generation = 0
         try:
@@ -1498,6 +1505,7 @@ class DataLoader:
         self.persistent_workers = bool(persistent_workers)
         self.in_order = bool(in_order)
         self._pool = None
+        self._epochs = 0
         self._pool_lock = threading.Lock()
         self._initialized = True
         _check_worker_number(self.num_workers)
@@ -1519,11 +1527,17 @@ class DataLoader:
         seeded from the default one when none is given, else from the given one)."""
         gen = _as_generator(self.generator)
         torch_like = isinstance(gen, _random.Generator)
-        base_seed = int(_random.random_bits(gen, (), np.int64)) if torch_like else None
+        pool = self._pool if self.persistent_workers and self.num_workers else None
+        if pool is not None:  # PyTorch resets its persistent iterator: no new base seed
+            base_seed = pool.base_seed
+        else:
+            base_seed = int(_random.random_bits(gen, (), np.int64)) if torch_like else None
+        self._epochs += 1
         if isinstance(self.dataset, IterableDataset):  # one endless task stream per epoch
             if base_seed is None:
                 base_seed = int(gen.integers(0, 2 ** 63 - 1))
-            return itertools.repeat(base_seed), base_seed
+            # the token tells (persistent) workers that a new epoch restarts the stream
+            return itertools.repeat((base_seed, self._epochs)), base_seed
         if self.batch_sampler is not None:
             index_iter = (np.asarray(list(b), dtype=np.int64) for b in self.batch_sampler)
         elif self.sampler is not None:  # consumed lazily: a sampler may be endless

@@ -34,7 +34,7 @@ DOCUMENTED = {
     "randn_like": ["input", "generator", "dtype", "device", "requires_grad", "memory_format"],
     "rand_like": ["input", "generator", "dtype", "device", "requires_grad", "memory_format"],
     "multinomial": ["input", "num_samples", "replacement", "generator"],
-    "bernoulli": ["input", "generator"],
+    "bernoulli": ["input", "p", "generator"],  # with its overload bernoulli(input, float p)
 }
 KEYWORD_ONLY_AFTER = {"tensor": "dtype", "randint": "generator", "randperm": "generator",
                       "multinomial": "generator", "bernoulli": "generator"}

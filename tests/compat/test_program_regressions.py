@@ -213,8 +213,10 @@ def test_samplers_by_hand():
         BatchSampler(range(3), 2, None)
     with pytest.raises(ValueError, match="weights should be a 1d sequence"):
         WeightedRandomSampler([[1.0]], 2)
+    # PyTorch draws zero-weight indices once the positive ones are used up (its multinomial)
+    assert list(WeightedRandomSampler([1.0, 0.0], 2, replacement=False)) == [0, 1]
     with pytest.raises(RuntimeError, match="without replacement"):
-        WeightedRandomSampler([1.0, 0.0], 2, replacement=False)
+        list(WeightedRandomSampler([1.0, 0.0], 3, replacement=False))
 
 
 @pytest.mark.torch_parity
