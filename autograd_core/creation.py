@@ -1088,7 +1088,7 @@ def randint(low: builtins.int = 0, high: Any = None, size: Any = None, *,
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
-    from autograd_core.ops.inplace import check_random_bounds
+    from autograd_core.ops._args import check_random_bounds  # the ops import this module
     dt = _dtype(dtype) or int64
     check_random_bounds(np.dtype(dt), low, high)  # randint(0, 300, dtype=uint8) wrapped
     arr = _random.integers(generator, low, high, _size((size,)), "randint")
@@ -1356,7 +1356,6 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = Non
         tensor([1., 1.], dtype=autograd_core.float64)
     """
     if p is not None:
-        from autograd_core.ops.inplace import bernoulli as _bernoulli_p
         if isinstance(p, Tensor) and p.ndim == 0:
             p = p.item()  # a one-element tensor is the float p (a tensor p is another kernel)
         if isinstance(p, (str, Tensor)) or not isinstance(p, numbers.Real):
@@ -1365,7 +1364,7 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = Non
                             " * (Tensor input, *, torch.Generator generator = None, Tensor out "
                             "= None)\n * (Tensor input, float p, *, torch.Generator generator "
                             "= None)")
-        return _bernoulli_p(input, builtins.float(p), generator=generator)
+        return input.bernoulli(builtins.float(p), generator=generator)  # Tensor.bernoulli's
     p = _probabilities(input, "bernoulli")
     if np.any(~((p >= 0) & (p <= 1))):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
@@ -1540,8 +1539,8 @@ def normal(mean: Tensor | builtins.float, std: Tensor | builtins.float = 1.0,
         try:
             shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         except ValueError:
-            from autograd_core.ops.binary import _broadcast_error
-            raise _broadcast_error("normal", m, s) from None
+            from autograd_core.ops._args import broadcast_error  # the ops import this module
+            raise broadcast_error("normal", m, s) from None
         kinds = [x.dtype for x in (mean, std) if isinstance(x, Tensor)]
         dt = np.result_type(*[np.dtype(getattr(k, "dtype", k)) for k in kinds])
         # PyTorch's: N(0, 1) draws of the result's shape, times std, plus mean

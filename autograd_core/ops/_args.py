@@ -269,3 +269,44 @@ def like_layout(a):
             return None  # not dense (a slice) or overlapping: PyTorch's result is row-major
         step *= a.shape[d]
     return perm
+
+
+#: PyTorch's C++ names of scalar types, in its range and dtype errors
+CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+             "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+             "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+             "complex128": "c10::complex<double>"}
+
+
+def check_random_bounds(dt, a, b):
+    """PyTorch's refusal of ``random_(a, b)`` bounds a dtype cannot hold (int8 wrapped 200)."""
+    if dt.kind == "c":
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and "
+                           "boolean types")
+    if dt.kind in "biuf":
+        info = np.finfo(dt) if dt.kind == "f" else np.iinfo(dt) if dt.kind != "b" else None
+        lo, hi = (0, 1) if info is None else (int(info.min), int(info.max))
+        name = CPP_NAMES.get(dt.name, dt.name)
+        if not lo <= a <= hi:
+            raise RuntimeError(f"from is out of bounds for {name}")
+        if not lo <= b - 1 <= hi:
+            raise RuntimeError(f"to - 1 is out of bounds for {name}")
+
+
+class BroadcastError(RuntimeError, ValueError):
+    """Shapes that do not broadcast: PyTorch's RuntimeError, and a ValueError as before."""
+
+
+def broadcast_error(op_name, a, b):
+    """PyTorch's message (the first mismatching dimension from the right, numbered in the
+    broadcast result), then the op and both shapes."""
+    sa, sb = tuple(np.shape(a)), tuple(np.shape(b))
+    n = max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    dim = next((d for d in range(n - 1, -1, -1) if pa[d] != pb[d] and 1 not in (pa[d], pb[d])),
+               n - 1)
+    return BroadcastError(
+        f"The size of tensor a ({pa[dim]}) must match the size of tensor b ({pb[dim]}) at "
+        f"non-singleton dimension {dim} ({op_name}: shapes {sa} and {sb} cannot be broadcast "
+        "together)"
+    )

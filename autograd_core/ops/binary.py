@@ -9,6 +9,7 @@ import numpy as np
 
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
+from autograd_core.ops._args import BroadcastError, broadcast_error as _broadcast_error  # noqa: F401
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._xp import _half_by_number, _in_float32, _over, _times
 from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
@@ -135,25 +136,6 @@ def _out(result, out):
 
 def _is_bool(x):
     return type(x) is bool or getattr(x, "dtype", None) == np.bool_
-
-
-def _broadcast_error(op_name, a, b):
-    """PyTorch's message (the first mismatching dimension from the right, numbered in the
-    broadcast result), then the op and both shapes."""
-    sa, sb = tuple(np.shape(a)), tuple(np.shape(b))
-    n = max(len(sa), len(sb))
-    pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
-    dim = next((d for d in range(n - 1, -1, -1) if pa[d] != pb[d] and 1 not in (pa[d], pb[d])),
-               n - 1)
-    return BroadcastError(
-        f"The size of tensor a ({pa[dim]}) must match the size of tensor b ({pb[dim]}) at "
-        f"non-singleton dimension {dim} ({op_name}: shapes {sa} and {sb} cannot be broadcast "
-        "together)"
-    )
-
-
-class BroadcastError(RuntimeError, ValueError):
-    """Shapes that do not broadcast: PyTorch's RuntimeError, and a ValueError as before."""
 
 
 class Add(Node):

@@ -13,7 +13,7 @@ from autograd_core import creation, random
 from autograd_core.grad_mode import STATE
 from autograd_core.node import LINEAR, Node, saved_tensor
 from autograd_core.ops import _args
-from autograd_core.ops._args import like_layout  # noqa: F401 - used here and re-exported
+from autograd_core.ops._args import check_random_bounds, like_layout  # noqa: F401
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.linalg import _CPP_NAMES
 from autograd_core.ops.binary import _CATEGORY, _deprecated_alpha, _value_first, add, div, mul, sub
@@ -593,21 +593,6 @@ def bernoulli_(input, p=0.5, *, generator=None):
             generator, "bernoulli_", "bernoulli_array", lambda r: r.random(shape) < pam, pm,
             shape))
     return _draw(input, "bernoulli_", keep)
-
-
-def check_random_bounds(dt, a, b):
-    """PyTorch's refusal of ``random_(a, b)`` bounds a dtype cannot hold (int8 wrapped 200)."""
-    if dt.kind == "c":
-        raise RuntimeError("check_random_bounds handles only integral, floating-point and "
-                           "boolean types")
-    if dt.kind in "biuf":
-        info = np.finfo(dt) if dt.kind == "f" else np.iinfo(dt) if dt.kind != "b" else None
-        lo, hi = (0, 1) if info is None else (int(info.min), int(info.max))
-        name = _CPP_NAMES.get(dt.name, dt.name)
-        if not lo <= a <= hi:
-            raise RuntimeError(f"from is out of bounds for {name}")
-        if not lo <= b - 1 <= hi:
-            raise RuntimeError(f"to - 1 is out of bounds for {name}")
 
 
 _NO_TO = object()  # random_(to) as against random_(from, None)

@@ -12,6 +12,7 @@ from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import check_added_input, torch_name
 from autograd_core.ops.registry import Sample, op
+from autograd_core.ops._args import CPP_NAMES as _CPP_NAMES  # noqa: F401 - its importers
 from autograd_core.ops.shape import _as_view
 from autograd_core.tensor import Tensor
 
@@ -63,10 +64,6 @@ class MatMul(Node):
 
 
 #: C++'s names of the scalar types, in PyTorch's "m1 and m2" message
-_CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-              "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
-              "complex128": "c10::complex<double>"}
 
 
 def dtype_mismatch(da, db, na, nb):
