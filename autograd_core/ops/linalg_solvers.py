@@ -764,19 +764,6 @@ def check_pivot_values(pivots, n, op):
                                f"pass the result of {source}?")
 
 
-def _permutation(pivots, dtype):
-    """The permutation matrices ``P`` of LAPACK's 1-based row swaps (``A = P L U``)."""
-    n = pivots.shape[-1]
-    flat = np.asarray(pivots, dtype=np.int64).reshape((-1, n))
-    P = np.zeros((flat.shape[0], n, n), dtype=dtype)
-    for b, row in enumerate(flat):
-        perm = list(range(n))
-        for i, p in enumerate(row):
-            perm[i], perm[p - 1] = perm[p - 1], perm[i]
-        P[b, perm, range(n)] = 1
-    return P.reshape(pivots.shape[:-1] + (n, n))
-
-
 def linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: builtins.bool = True,
                     adjoint: builtins.bool = False) -> Tensor:
     """Return ``X`` with ``A X = B`` given ``lu_factor``'s ``(LU, pivots)`` of ``A``, as
@@ -818,7 +805,7 @@ def linalg_lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: builtins.boo
         raise RuntimeError(f"{name}: pivots should be a Tensor of scalar type torch.int32")
     refuse_capture(name)  # the permutation is read off the pivots' values
     check_pivot_values(pivots._data, n, "lu_solve")
-    P = xp.constant(_permutation(pivots._data, LU._data.dtype))
+    P = xp.constant(pivot_permutation(pivots._data, pivots.shape[-1], LU._data.dtype))
 
     def lower(y: Tensor, right: builtins.bool, transposed: builtins.bool) -> Tensor:
         m = LU.mT if transposed else LU
