@@ -2806,9 +2806,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
     tl = _ctc_lengths(target_lengths, "target_lengths")
     unbatched = lp.ndim != 3
     if unbatched:
-        lp = lp.unsqueeze(1)
-        tg = tg.reshape(1, -1) if tg.ndim == 1 else tg
-        il, tl = il.reshape(-1)[:1] if il.size else il, tl.reshape(-1)[:1] if tl.size else tl
+        lp = lp.unsqueeze(1)  # a batch of one; 1-D targets are read as concatenated, as
+        il, tl = il.reshape(-1), tl.reshape(-1)  # PyTorch's (their size must be the length)
     if lp.ndim != 3:
         raise _ctc_where(f"Expected 3-dimensional tensor, but got {lp.ndim}-dimensional "
                          f"tensor for argument #1 'log_probs'")

@@ -213,6 +213,14 @@ def test_ctc_errors():
         F.ctc_loss(lp, ag.tensor([[1, 9, 2], [3, 1, 0]]), il, tl)
     with pytest.raises(ValueError, match="avg is not a valid value for reduction"):
         F.ctc_loss(lp, tg, il, tl, reduction="avg")
+    # unbatched (T, C): a 1-d target is the concatenated form, so its size must be the target
+    # length (PyTorch's check; a padded reading would score other labels), and the lengths
+    # must be of one sample (they were cut to their first entry)
+    with pytest.raises(RuntimeError, match="Expected tensor to have size 2 at dimension 0, "
+                       "but got size 3 for argument #2 'targets'"):
+        F.ctc_loss(lp[:, 0], ag.tensor([1, 2, 3]), ag.tensor([6]), ag.tensor([2]))
+    with pytest.raises(RuntimeError, match="input_lengths must be of size batch_size"):
+        F.ctc_loss(lp[:, 0], ag.tensor([1, 2, 3]), ag.tensor([6, 4]), ag.tensor([3, 1]))
 
 
 # ---- CTC: the Numba kernels against their numpy twins --------------------------------------
