@@ -9,6 +9,8 @@ import operator
 
 import numpy as np
 
+from autograd_core._quiet import ignoring
+
 #: rows an outer-axis float reduction adds one after another before it cascades (``fsum``)
 CASCADE_ROWS = 1024
 _CASCADE = {np.dtype(np.float16): np.dtype(np.float32), np.dtype(np.float32): None,
@@ -25,10 +27,10 @@ def fsum(x, axis=None, keepdims=False):
     accumulates half (numpy rounds each partial sum to half)."""
     axis = _axes(axis)
     if x.size <= CASCADE_ROWS and x.dtype.char != "e":  # short: numpy's sum (no plan to make)
-        return x.sum(axis=axis, keepdims=keepdims)
-    plan = _cascade_plan(x, axis)
+        return np.add.reduce(x, axis=axis, keepdims=keepdims)  # = x.sum(), its warnings
+    plan = _cascade_plan(x, axis)                              # named from here
     if plan is None:
-        return x.sum(axis=axis, keepdims=keepdims)
+        return np.add.reduce(x, axis=axis, keepdims=keepdims)
     return _cascade(x, plan, keepdims).astype(x.dtype, copy=False)
 
 
@@ -37,7 +39,7 @@ def fmean(x, axis=None, keepdims=False):
     axis = _axes(axis)
     plan = _cascade_plan(x, axis)
     if plan is None:
-        return np.mean(x, axis=axis, keepdims=keepdims)
+        return ignoring(np.mean, x, axis=axis, keepdims=keepdims)
     n = math.prod(x.shape[plan[0]:plan[1]])
     return (_cascade(x, plan, keepdims) / np.float64(n)).astype(x.dtype)
 
@@ -83,12 +85,13 @@ def _cascade(x, plan, keepdims):
         x3 = x3.astype(acc)
     while n > 16:
         k = n - n % 16
-        head = x3[:, :k].reshape(x3.shape[0], k // 16, 16, post).sum(axis=2)
+        head = np.add.reduce(x3[:, :k].reshape(x3.shape[0], k // 16, 16, post), axis=2)
         if k != n:
-            head = np.concatenate([head, x3[:, k:].sum(axis=1, keepdims=True)], axis=1)
+            head = np.concatenate([head, np.add.reduce(x3[:, k:], axis=1, keepdims=True)],
+                                  axis=1)
         x3 = head
         n = x3.shape[1]
-    out = x3.sum(axis=1)
+    out = np.add.reduce(x3, axis=1)
     if keepdims:
         return out.reshape(tuple(1 if lo <= i < hi else s for i, s in enumerate(shape)))
     return out.reshape(shape[:lo] + shape[hi:])

@@ -380,7 +380,7 @@ class LBFGS(Optimizer):
 
             # -- step length ------------------------------------------------------------------
             if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / np.abs(flat_grad).sum()) * lr
+                t = min(1.0, 1.0 / np.add.reduce(np.abs(flat_grad), axis=None)) * lr  # (= .sum(), quiet)
             else:
                 t = lr
 

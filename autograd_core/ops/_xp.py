@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from autograd_core import _sums
+from autograd_core._quiet import ignoring
 from autograd_core.node import LINEAR, Node
 from autograd_core.node import conj  # noqa: F401 - part of the rules' vocabulary
 from autograd_core.tensor import Tensor
@@ -52,8 +53,8 @@ def wide(fn, x, **params):
     to int64."""
     acc = _WIDE.get(x.dtype)
     if acc is None:
-        return fn(x, dtype=x.dtype, **params) if x.dtype.kind in "biu" else fn(x, **params)
-    return np.asarray(fn(x.astype(acc), **params).astype(x.dtype))
+        return fn(x, dtype=x.dtype, **params) if x.dtype.kind in "biu" else ignoring(fn, x, **params)
+    return np.asarray(ignoring(fn, x.astype(acc), **params).astype(x.dtype))
 
 
 _F16 = np.dtype(np.float16)

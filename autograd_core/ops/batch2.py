@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from autograd_core._quiet import quiet
 from autograd_core.grad_mode import STATE
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
@@ -547,7 +548,7 @@ def _sinc(x):
     """)
 class Sinc(_OfSaved):
     complex_backward = HOLOMORPHIC
-    fn = staticmethod(np.sinc)
+    fn = staticmethod(quiet(np.sinc))  # numpy's Python function: its warnings name numpy
 
     def backward(self, g):
         # d/dx sinc(x) = (cos(pi x) - sinc(x)) / x, 0 at x = 0; there the rule is written

@@ -1403,7 +1403,7 @@ class AdaptiveAvgPoolOp(Node):
             exact = x
             for axis in range(x.ndim - nd, x.ndim):
                 lead = (slice(None),) * axis
-                exact = np.stack([exact[lead + (slice(i, j),)].sum(axis) / (j - i) for i, j in
+                exact = np.stack([np.add.reduce(exact[lead + (slice(i, j),)], axis) / (j - i) for i, j in
                                   _adaptive_windows(x.shape[axis], y.shape[axis])], axis)
             y[bad] = exact[bad]
         return y

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core._quiet import ignoring
 from autograd_core.kernels import special
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _args
@@ -1367,8 +1368,8 @@ class Prod(Node):
             y = np.take(np.multiply.accumulate(input, axis=dim), [-1], axis=dim)
             y = y if keepdim else y.squeeze(dim)
         else:
-            y = np.prod(input, axis=dim, keepdims=keepdim,
-                        dtype=input.dtype if input.dtype.kind in "biu" else None)
+            y = ignoring(np.prod, input, axis=dim, keepdims=keepdim,
+                         dtype=input.dtype if input.dtype.kind in "biu" else None)
         self.save_for_backward(input, y)
         return y
 

@@ -9,6 +9,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from autograd_core._quiet import ignoring
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -105,7 +106,7 @@ class Var(_Reduction):
         self.save_for_backward(x)
         acc = np.float64 if x.dtype.kind == "f" and x.dtype.itemsize < 8 else None
         if self.denom:
-            v = np.var(x, axis=dim, keepdims=keepdim, ddof=correction, dtype=acc)
+            v = ignoring(np.var, x, axis=dim, keepdims=keepdim, ddof=correction, dtype=acc)
         else:
             # no degrees of freedom: the sum of squares / 0 (inf, NaN where it is 0 or the
             # slice is empty), without numpy's warnings (``var``/``std`` warn PyTorch's)

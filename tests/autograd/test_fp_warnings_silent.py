@@ -236,3 +236,84 @@ def test_the_filter_comes_back_after_an_import_inside_catch_warnings():
     # the first log(0) (before any backward) warns once; after the pass, only the user's does
     assert err.count("RuntimeWarning") == 2, err
     assert "<string>:8: RuntimeWarning: divide by zero encountered in log" in err
+
+
+# ---- a user with Python's default filters (not errors) ---------------------------------------
+# Under "error" filters an op that warns runs again quietly (above); with the default filters
+# nothing is raised and the project's filter must catch each warning by the line that raised
+# it. numpy's reductions that run through its own Python wrappers (ndarray.sum/mean, np.var,
+# np.prod, np.cumsum, np.sinc, np.linalg.det) raised theirs from numpy's files, so a sum of
+# [inf, -inf] printed "invalid value encountered in reduce" where PyTorch is silent.
+
+def _printed_warnings(fn):
+    from autograd_core import _quiet
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.resetwarnings()
+        _quiet.install()  # the project's filter, as at import ...
+        warnings.simplefilter("always", append=True)  # ... and then Python's default: shown
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 - an op's own refusal of these values
+            pass
+    return [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in seen
+            if issubclass(w.category, RuntimeWarning)]
+
+
+def _forward_backward(sample, dtype):
+    def run():
+        out = sample.fn(*_inputs(sample, dtype))
+        outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,))
+                if isinstance(o, ag.Tensor) and o.requires_grad]
+        if outs:
+            sum(o.sum() for o in outs).backward()
+    return run
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+@pytest.mark.parametrize("sample", OPS, ids=lambda s: s.name)
+def test_nothing_printed_with_the_default_filters(sample, dtype):
+    assert _printed_warnings(_forward_backward(sample, dtype)) == []
+
+
+def _lbfgs_diverging():
+    import optimizers
+
+    w = _t([1e200, -1e200], requires_grad=True)
+    opt = optimizers.LBFGS([w])
+
+    def closure():
+        opt.zero_grad()
+        loss = (w * _t([INF, 1e300])).sum()
+        loss.backward()
+        return loss
+    opt.step(closure)
+
+
+LAYERS = {
+    "sum of inf and -inf": lambda: _t([INF, -INF], requires_grad=True).sum(),
+    "mean": lambda: _t([INF, -INF], requires_grad=True).mean(),
+    "var": lambda: _t([INF, -INF], requires_grad=True).var(),
+    "prod overflowing": lambda: _t([1e300, 1e300], requires_grad=True).prod(0),
+    "cumsum": lambda: _t([INF, -INF], requires_grad=True).cumsum(0),
+    "layer_norm": lambda: F.layer_norm(_t([[INF, -INF]], requires_grad=True), (2,)),
+    "group_norm": lambda: F.group_norm(_t([[[INF, -INF]]], requires_grad=True), 1),
+    "nll_loss": lambda: F.nll_loss(_t([[INF, 0.0], [-INF, 0.0]], requires_grad=True),
+                                   ag.tensor([0, 0])),
+    "cross_entropy with label smoothing": lambda: F.cross_entropy(
+        _t([[INF, -INF]], requires_grad=True), ag.tensor([0]), label_smoothing=0.1),
+    "adaptive_avg_pool1d": lambda: F.adaptive_avg_pool1d(
+        _t([[[INF, -INF, 1.0]]], requires_grad=True), 2),
+    "det": lambda: ag.linalg.det(_t([[INF, INF], [INF, INF]], requires_grad=True)),
+    "sinc": lambda: ag.sinc(_t([INF, 1e308], requires_grad=True)),
+    "LBFGS's first step length": _lbfgs_diverging,
+}
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_reductions_through_numpys_wrappers_print_nothing(name):
+    def run():
+        out = LAYERS[name]()
+        if isinstance(out, ag.Tensor):
+            out.sum().backward()
+    assert _printed_warnings(run) == []
