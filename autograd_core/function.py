@@ -210,14 +210,25 @@ class Function(_SingleLevelFunction):
 
     vjp = backward
 
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(
+            "Legacy autograd function with non-static forward method is deprecated. Please use "
+            "new-style autograd function with static forward method. (Example: "
+            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
+
     @classmethod
     def apply(cls, *args, **kwargs):
         """Run forward and, when an input Tensor requires grad and grad mode is on, record a
         node whose backward is ``cls.backward``."""
         ctx = FunctionCtx()
         setup = _uses_setup_context(cls)
-        if setup and kwargs:  # setup_context sees the arguments positionally, as in PyTorch
-            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
+        if kwargs:  # as PyTorch, keywords bind to forward's parameters: a Tensor passed by
+            # keyword is an input like any other (it was not looked at: no graph), and
+            # setup_context sees the arguments positionally
+            params = inspect.signature(cls.forward)
+            if not setup:  # forward(ctx, ...): bind past ctx
+                params = params.replace(parameters=list(params.parameters.values())[1:])
+            bound = params.bind(*args, **kwargs)
             bound.apply_defaults()
             args, kwargs = tuple(bound.arguments.values()), {}
         record = STATE.enabled and any(isinstance(a, Tensor) and a.requires_grad for a in args)
@@ -277,8 +288,8 @@ class Function(_SingleLevelFunction):
             if not isinstance(o, Tensor):
                 final.append(o)
                 continue
-            if any(o is t for t in non_diff):
-                if any(o is a for a in args):
+            if any(o is t for t in non_diff) or o.dtype.kind not in "fc":  # (integer and
+                if any(o is a for a in args):                        # bool: never differentiable)
                     o = Tensor._make(o._data, None, False)
                 o._requires_grad = False
                 o.grad_fn = None
@@ -289,6 +300,8 @@ class Function(_SingleLevelFunction):
             o.grad_fn = node
             o._requires_grad = True
             o._out_idx = i
+            if o._base is not None:  # a view made by forward: in-place changes of it would
+                o._view_meta = (cls.__name__, i, "function", True)  # bypass backward: refused
             final.append(o)
         return final[0] if single else tuple(final)
 

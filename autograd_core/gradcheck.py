@@ -35,8 +35,8 @@ class GradcheckError(RuntimeError):
         >>> try:
         ...     ag.gradcheck(WrongSquare.apply, (x,))
         ... except ag.GradcheckError as e:
-        ...     print(str(e)[:44])
-        gradcheck: Jacobian mismatch for output 0 el
+        ...     print(str(e).splitlines()[0])
+        Jacobian mismatch for output 0 with respect to input 0,
     """
     pass
 
@@ -81,10 +81,14 @@ def _fail(msg: str, raise_exception: bool) -> bool:
     return False
 
 
-def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float = 1e-6,
+def gradcheck(func: Callable[..., Any], inputs: Tensor | Sequence[Any], *, eps: float = 1e-6,
               atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
-              nondet_tol: float = 0.0) -> bool:
-    """Check the gradients of ``fn`` at ``inputs`` against central finite differences.
+              nondet_tol: float = 0.0, check_undefined_grad: bool = True,
+              check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+              check_batched_forward_grad: bool = False, check_forward_ad: bool = False,
+              check_backward_ad: bool = True, fast_mode: bool = False,
+              masked: bool | None = None) -> bool:
+    """Check the gradients of ``func`` at ``inputs`` against central finite differences.
 
     Every input that requires grad is perturbed element by element by ``eps``; the analytical
     Jacobian (one backward per output element) must match the numerical one within
@@ -95,14 +99,28 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
     is too coarse for finite differences, and a warning says so.
 
     Args:
-        fn (callable): takes the inputs, returns a Tensor or a tuple of Tensors.
-        inputs (Tensor or tuple): the arguments of ``fn``.
+        func (callable): takes the inputs, returns a Tensor or a tuple of Tensors.
+        inputs (Tensor or tuple): the arguments of ``func``.
         eps (float): the perturbation. Default: 1e-6.
         atol (float): absolute tolerance. Default: 1e-5.
         rtol (float): relative tolerance. Default: 1e-3.
-        raise_exception (bool): raise ``GradcheckError`` on a mismatch (naming the output, the
-            input, the element and both values) instead of returning False. Default: True.
-        nondet_tol (float): accepted for PyTorch's signature (backward is deterministic here).
+        raise_exception (bool): raise ``GradcheckError`` on a mismatch (PyTorch's message: the
+            output, the input, both Jacobians, then the first element that differs) instead
+            of returning False. Default: True.
+        nondet_tol (float): accepted (backward is deterministic here). Default: 0.0.
+        check_undefined_grad (bool): accepted; the engine hands a node zeros for outputs
+            that received no gradient, so there are no undefined gradients to check.
+        check_grad_dtypes (bool): also require each gradient to have its input's dtype.
+        check_batched_grad (bool): also compute the gradients with ``is_grads_batched=True``
+            (all seeds at once) and compare them with the ones computed one by one.
+        check_batched_forward_grad (bool): accepted (no batched forward mode here).
+        check_forward_ad (bool): also check forward-mode derivatives
+            (``autograd.forward_ad``): the tangent of the output for each input element's
+            unit tangent against the numerical Jacobian. Default: False.
+        check_backward_ad (bool): check the backward-mode Jacobian. Default: True.
+        fast_mode (bool): accepted; the full check runs (PyTorch's fast mode compares one
+            random projection of the Jacobians, which the full check implies).
+        masked (bool, optional): sparse masked semantics; only None/False.
 
     Returns:
         bool: True if the gradients match.
@@ -113,14 +131,20 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
         >>> x = ag.randn(3, dtype=ag.float64, requires_grad=True)
         >>> ag.gradcheck(lambda t: (t.sin() * t).sum(), (x,))
         True
+        >>> ag.gradcheck(lambda t: t.exp(), (x,), check_forward_ad=True, check_batched_grad=True)
+        True
     """
+    if masked:
+        raise NotImplementedError("gradcheck: masked=True (sparse masked semantics) is not "
+                                  "supported")
     if isinstance(inputs, Tensor):
         inputs = (inputs,)
     inputs = tuple(inputs)
     diff = _diff_inputs(inputs)
     if not diff:
-        raise ValueError("gradcheck: no input requires grad")
-    outputs = _outputs(fn, inputs)
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, "
+                         "but none of them have requires_grad=True.")
+    outputs = _outputs(func, inputs)
     for oi, out in enumerate(outputs):
         if not out.requires_grad:
             continue
@@ -128,70 +152,152 @@ def gradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any], eps: float
         # component 2k is Re, 2k+1 Im. The seed i*e_k asks for the gradient of Im(w_k), and a
         # complex input's gradient holds the derivatives along Re (real part) and Im (imag).
         out_parts = 2 if out.dtype.kind == "c" else 1
-        n_out = out._data.size * out_parts
-        analytical = {i: np.zeros((t._data.size * _parts(t), n_out)) for i, t in diff}
-        for k in range(n_out):
-            seed = np.zeros(out.shape, dtype=out.dtype)
-            seed.reshape(-1)[k // out_parts] = 1j if k % out_parts else 1.0
-            grads = grad([out], [t for _, t in diff], grad_outputs=[seed], retain_graph=True,
-                         allow_unused=True)
-            for (i, t), g in zip(diff, grads):
-                if g is not None:
-                    analytical[i][:, k] = _components(g._data)
-        # numerical: central differences per real component of each input element
+        seeds = np.zeros((out._data.size * out_parts,) + tuple(out.shape), dtype=out.dtype)
+        flat = seeds.reshape(len(seeds), out._data.size)  # (seeds[k] of 0-d: a copy)
+        for k in range(len(seeds)):
+            flat[k, k // out_parts] = 1j if k % out_parts else 1.0
+        analytical: dict[int, np.ndarray] = {}
+        if check_backward_ad:
+            analytical, msg = _analytical(out, oi, diff, seeds, check_grad_dtypes,
+                                          check_batched_grad)
+            if msg:
+                return _fail(msg, raise_exception)
         for i, t in diff:
-            arr = t._data  # any layout: elements are perturbed by their index, in C order
-            n_parts = _parts(t)
-            for j in range(arr.size * n_parts):
-                where = np.unravel_index(j // n_parts, arr.shape) if arr.ndim else ()
-                step = eps * 1j if j % n_parts else eps
-                orig = arr[where]
-                # writing through ._data is not recorded; fn runs with grad mode as it is,
-                # because gradgradcheck's fn itself needs recording to compute its output
-                try:
-                    arr[where] = orig + step
-                    plus = _components(_outputs(fn, inputs)[oi]._data)
-                    arr[where] = orig - step
-                    minus = _components(_outputs(fn, inputs)[oi]._data)
-                finally:
-                    arr[where] = orig
-                numerical = (plus - minus) / (2 * eps)
-                a = analytical[i][j]
-                bad = np.abs(a - numerical) > atol + rtol * np.abs(numerical)
-                bad |= np.isnan(a) != np.isnan(numerical)
+            numerical = _numerical(func, inputs, oi, t, eps, len(seeds))
+            checks = [("", analytical[i])] if check_backward_ad else []
+            if check_forward_ad:
+                checks.append((" computed with forward mode",
+                               _forward(func, inputs, oi, i, t, len(seeds))))
+            for how, computed in checks:
+                bad = np.abs(computed - numerical) > atol + rtol * np.abs(numerical)
+                bad |= np.isnan(computed) != np.isnan(numerical)
                 if bad.any():
-                    k = int(np.argmax(bad))
-                    elem = tuple(int(e) for e in where)
-                    oelem = np.unravel_index(k // out_parts, out.shape) if out.ndim else ()
-                    return _fail(
-                        f"gradcheck: Jacobian mismatch for output {oi} element "
-                        f"{tuple(int(e) for e in oelem)}{_part_name(k, out_parts)} with respect "
-                        f"to input {i} element {elem}{_part_name(j, n_parts)}: analytical "
-                        f"{a[k]!r}, numerical {numerical[k]!r} (atol={atol}, rtol={rtol})",
-                        raise_exception,
-                    )
+                    j, k = (int(e) for e in np.argwhere(bad)[0])
+                    return _fail(_mismatch(how, oi, out, out_parts, i, t, j, k, numerical,
+                                           computed, atol, rtol), raise_exception)
     return True
 
 
-def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
-                  grad_outputs: Sequence[Tensor] | None = None, eps: float = 1e-6,
-                  atol: float = 1e-5, rtol: float = 1e-3, raise_exception: bool = True,
-                  seed: int = 0) -> bool:
-    """Check second derivatives of ``fn`` at ``inputs`` against finite differences.
+def _analytical(out: Tensor, oi: int, diff: list[tuple[int, Tensor]], seeds: np.ndarray,
+                check_dtypes: bool, check_batched: bool) -> tuple[dict[int, np.ndarray], str | None]:
+    """The backward Jacobian of ``out`` for each input (rows: the input's real components,
+    columns: the output's), one backward per seed; or the message of a failed check."""
+    n_out = len(seeds)
+    analytical = {i: np.zeros((t._data.size * _parts(t), n_out)) for i, t in diff}
+    for k in range(n_out):
+        grads = grad([out], [t for _, t in diff], grad_outputs=[seeds[k]], retain_graph=True,
+                     allow_unused=True)
+        for (i, t), g in zip(diff, grads):
+            if g is None:
+                continue
+            if check_dtypes and g.dtype != t.dtype:
+                return analytical, "Gradient has dtype mismatch"
+            analytical[i][:, k] = _components(g._data)
+    if check_batched and n_out:
+        batched = grad([out], [t for _, t in diff], grad_outputs=[Tensor._wrap(seeds)],
+                       retain_graph=True, allow_unused=True, is_grads_batched=True)
+        for (i, t), g in zip(diff, batched):
+            one_by_one = analytical[i].T
+            got = (np.zeros_like(one_by_one) if g is None else
+                   np.stack([_components(row) for row in g._data.reshape(n_out, -1)]))
+            if not np.allclose(got, one_by_one, rtol=1e-12, atol=1e-12, equal_nan=True):
+                return analytical, (
+                    f"For output {oi} and input {i}:\nWhile computing batched gradients "
+                    f"(is_grads_batched=True), got a result that differs from the gradients "
+                    f"computed one seed at a time:\nbatched:{got.T!r}\none by one:"
+                    f"{one_by_one.T!r}")
+    return analytical, None
 
-    It runs ``gradcheck`` on ``(inputs, v) -> grad(fn(inputs), inputs, v, create_graph=True)``
+
+def _numerical(fn: Callable[..., Any], inputs: Sequence[Any], oi: int, t: Tensor,
+               eps: float, n_cols: int) -> np.ndarray:
+    """Central differences of output ``oi`` per real component of each element of ``t``:
+    rows as ``_analytical``'s."""
+    arr = t._data  # any layout: elements are perturbed by their index, in C order
+    n_parts = _parts(t)
+    rows = []
+    for j in range(arr.size * n_parts):
+        where = np.unravel_index(j // n_parts, arr.shape) if arr.ndim else ()
+        step = eps * 1j if j % n_parts else eps
+        orig = arr[where]
+        # writing through ._data is not recorded; fn runs with grad mode as it is, because
+        # gradgradcheck's fn itself needs recording to compute its output
+        try:
+            arr[where] = orig + step
+            plus = _components(_outputs(fn, inputs)[oi]._data)
+            arr[where] = orig - step
+            minus = _components(_outputs(fn, inputs)[oi]._data)
+        finally:
+            arr[where] = orig
+        rows.append((plus - minus) / (2 * eps))
+    return np.array(rows, dtype=np.float64).reshape(arr.size * n_parts, n_cols)
+
+
+def _forward(fn: Callable[..., Any], inputs: Sequence[Any], oi: int, i: int, t: Tensor,
+             n_cols: int) -> np.ndarray:
+    """The forward-mode Jacobian: the output's tangent for a unit tangent on each real
+    component of ``t``, rows as ``_numerical``'s."""
+    from autograd_core.autograd import forward_ad
+
+    n_parts = _parts(t)
+    rows = []
+    for j in range(t._data.size * n_parts):
+        tangent = np.zeros(t.shape, t.dtype)
+        tangent.reshape(-1)[j // n_parts] = 1j if j % n_parts else 1.0
+        with forward_ad.dual_level():
+            args = list(inputs)
+            args[i] = forward_ad.make_dual(t, Tensor._wrap(tangent))
+            out = _outputs(fn, args)[oi]
+            tan = forward_ad.unpack_dual(out).tangent
+            rows.append(np.zeros(out._data.size * (2 if out.dtype.kind == "c" else 1))
+                        if tan is None else _components(tan._data))
+    return np.array(rows, dtype=np.float64).reshape(t._data.size * n_parts, n_cols)
+
+
+def _mismatch(how: str, oi: int, out: Tensor, out_parts: int, i: int, t: Tensor, j: int,
+              k: int, numerical: np.ndarray, computed: np.ndarray, atol: float,
+              rtol: float) -> str:
+    """PyTorch's message (both Jacobians, rows: the input's elements), then where they first
+    differ."""
+    n_parts = _parts(t)
+    elem = tuple(int(e) for e in np.unravel_index(j // n_parts, t.shape)) if t.ndim else ()
+    oelem = (tuple(int(e) for e in np.unravel_index(k // out_parts, out.shape)) if out.ndim
+             else ())
+    return (f"Jacobian{how} mismatch for output {oi} with respect to input {i},\n"
+            f"numerical:{Tensor._wrap(numerical)!r}\nanalytical:{Tensor._wrap(computed)!r}\n"
+            f"The first difference: output {oi} element {oelem}{_part_name(k, out_parts)}, "
+            f"input {i} element {elem}{_part_name(j, n_parts)}: analytical {computed[j, k]!r}, "
+            f"numerical {numerical[j, k]!r} (atol={atol}, rtol={rtol})")
+
+
+def gradgradcheck(func: Callable[..., Any], inputs: Tensor | Sequence[Any],
+                  grad_outputs: Sequence[Tensor] | None = None, *, eps: float = 1e-6,
+                  atol: float = 1e-5, rtol: float = 1e-3,
+                  gen_non_contig_grad_outputs: bool = False, raise_exception: bool = True,
+                  nondet_tol: float = 0.0, check_undefined_grad: bool = True,
+                  check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+                  check_fwd_over_rev: bool = False, check_rev_over_rev: bool = True,
+                  fast_mode: bool = False, masked: bool = False, seed: int = 0) -> bool:
+    """Check second derivatives of ``func`` at ``inputs`` against finite differences.
+
+    It runs ``gradcheck`` on ``(inputs, v) -> grad(func(inputs), inputs, v, create_graph=True)``
     with random ``v`` (the gradient with respect to ``v`` is checked too, as PyTorch does). Use
     float64 inputs.
 
     Args:
-        fn (callable): takes the inputs, returns a Tensor or a tuple of Tensors.
-        inputs (Tensor or tuple): the arguments of ``fn``.
+        func (callable): takes the inputs, returns a Tensor or a tuple of Tensors.
+        inputs (Tensor or tuple): the arguments of ``func``.
         grad_outputs (sequence of Tensor, optional): the ``v``; drawn from ``seed`` if None.
         eps (float): the perturbation. Default: 1e-6.
         atol (float): absolute tolerance. Default: 1e-5.
         rtol (float): relative tolerance. Default: 1e-3.
+        gen_non_contig_grad_outputs (bool): the drawn ``v`` are non-contiguous views.
         raise_exception (bool): raise ``GradcheckError`` on a mismatch. Default: True.
-        seed (int): seeds the random ``v``. Default: 0.
+        nondet_tol, check_undefined_grad, check_grad_dtypes, check_batched_grad, fast_mode,
+            masked: as ``gradcheck``'s, for the check of the first derivatives.
+        check_fwd_over_rev (bool): also check forward-mode derivatives of the gradient.
+        check_rev_over_rev (bool): check its backward-mode derivatives. Default: True.
+        seed (int): seeds the random ``v`` (an addition to PyTorch's). Default: 0.
 
     Returns:
         bool: True if the second derivatives match.
@@ -207,23 +313,33 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Tensor | Sequence[Any],
         inputs = (inputs,)
     inputs = tuple(inputs)
     diff_idx = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
-    outputs = _outputs(fn, inputs)
+    outputs = _outputs(func, inputs)
     rng = np.random.default_rng(seed)
     if grad_outputs is None:
-        grad_outputs = [
-            Tensor._wrap(rng.standard_normal(o.shape) + 1j * rng.standard_normal(o.shape)
-                   if o.dtype.kind == "c" else rng.standard_normal(o.shape).astype(np.float64),
-                   requires_grad=True)
-            for o in outputs if o.requires_grad
-        ]
+        def draw(shape: tuple, complex_: bool) -> np.ndarray:
+            v = rng.standard_normal(shape)
+            v = v + 1j * rng.standard_normal(shape) if complex_ else v
+            if gen_non_contig_grad_outputs and v.ndim:  # every other element of a wider array
+                wide = np.zeros(v.shape[:-1] + (2 * v.shape[-1],), v.dtype)
+                wide[..., ::2] = v
+                v = wide[..., ::2]
+            return v
+
+        grad_outputs = [Tensor._wrap(draw(tuple(o.shape), o.dtype.kind == "c"),
+                                     requires_grad=True)
+                        for o in outputs if o.requires_grad]
     n_in = len(inputs)
 
     def first_order(*args: Any) -> tuple[Tensor, ...]:
         ins, vs = args[:n_in], args[n_in:]
-        outs = [o for o in _outputs(fn, ins) if o.requires_grad]
+        outs = [o for o in _outputs(func, ins) if o.requires_grad]
         gs = grad(outs, [ins[i] for i in diff_idx], grad_outputs=list(vs), create_graph=True,
                   allow_unused=True)
         return tuple(g for g in gs if g is not None and g.requires_grad)
 
     return gradcheck(first_order, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol,
-                     rtol=rtol, raise_exception=raise_exception)
+                     rtol=rtol, raise_exception=raise_exception, nondet_tol=nondet_tol,
+                     check_undefined_grad=check_undefined_grad,
+                     check_grad_dtypes=check_grad_dtypes, check_batched_grad=check_batched_grad,
+                     check_forward_ad=check_fwd_over_rev, check_backward_ad=check_rev_over_rev,
+                     fast_mode=fast_mode, masked=masked)

@@ -93,6 +93,11 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
 _MULTI_VIEW = (" This view is the output of a function that returns multiple views. Such "
                "functions do not allow the output views to be modified inplace. You should "
                "replace the inplace operation by an out-of-place one.")
+_FUNCTION_VIEW = (" This view was created inside a custom Function (or because an input was "
+                  "returned as-is) and the autograd logic to handle view+inplace would override "
+                  "the custom backward associated with the custom Function, leading to "
+                  "incorrect gradients. This behavior is forbidden. You can fix this by cloning "
+                  "the output of the custom Function.")
 _NO_GRAD_VIEW = (" Given that this use case is ambiguous and error-prone, it is forbidden. You "
                  "can clarify your code by moving both the view and the inplace either both "
                  "inside the no_grad block (if you don't want the inplace to be tracked) or both "
@@ -148,6 +153,9 @@ def _view_write_error(t, indirect=False, view_name=None):
     has_fn = t.grad_fn is not None or (made_recording and t._base is not None
                                        and t._base.requires_grad)
     modified = "its base or another view of its base has been" if indirect else "is being"
+    if no_grad == "function":  # an output of a custom Function (``Function.apply``)
+        return RuntimeError(f"Output {index} of {own} is a view and {modified} modified "
+                            "inplace." + _FUNCTION_VIEW)
     if no_grad or not has_fn:
         prefix = ("A view was created in" if not has_fn else
                   f"Output {index} of {own or _torch_view_name(t)} is a view of a view which "

@@ -33,10 +33,6 @@ DIFFERS = {
                           "only behaviour",
     "nn.data.random_split": "generator=None means the default generator (PyTorch writes the "
                             "default generator object itself as the default)",
-    "autograd_core.autograd.gradcheck": "the checks of features tapegrad lacks (batched "
-                                        "gradients, forward AD, fast mode, masked) are not "
-                                        "offered",
-    "autograd_core.autograd.gradgradcheck": "as gradcheck; also seed= for the random grad_outputs",
 }
 
 
