@@ -287,6 +287,15 @@ def _exact(exact: bool | None) -> bool:
     return EXACT if exact is None else exact
 
 
+def _in_float32_or_64(kernel: Callable[..., np.ndarray], *arrays: np.ndarray) -> np.ndarray:
+    """``kernel`` of ``arrays`` (one dtype); float16 (which PyTorch's samplers refuse) through
+    float32, rounded back."""
+    dt = arrays[0].dtype
+    if dt in (np.float32, np.float64):
+        return kernel(*arrays)
+    return kernel(*(a.astype(np.float32) for a in arrays)).astype(dt)
+
+
 def gamma_rsample_grad(alpha: np.ndarray, x: np.ndarray, exact: bool | None = None) -> np.ndarray:
     """``dx/dalpha`` for standard gamma draws ``x`` of shape ``alpha`` (arrays of one dtype,
     float32 or float64), in that dtype: ``torch._standard_gamma_grad(alpha, x)``'s numbers, or
@@ -301,7 +310,7 @@ def gamma_rsample_grad(alpha: np.ndarray, x: np.ndarray, exact: bool | None = No
         (1.1736211..., 1.1735630...)
     """
     if not _exact(exact):
-        return _fitted.standard_gamma_grad(alpha, x)
+        return _in_float32_or_64(_fitted.standard_gamma_grad, alpha, x)
     return standard_gamma_grad(x.astype(np.float64), alpha.astype(np.float64)).astype(x.dtype)
 
 
@@ -322,7 +331,7 @@ def dirichlet_rsample_grad(x: np.ndarray, alpha: np.ndarray, total: np.ndarray,
         (0.2845275..., 0.2845996...)
     """
     if not _exact(exact):
-        return _fitted.dirichlet_grad(x, alpha, total)
+        return _in_float32_or_64(_fitted.dirichlet_grad, x, alpha, total)
     x64, a64 = x.astype(np.float64), alpha.astype(np.float64)
     rest = total.astype(np.float64) - a64
     one = rest <= 0  # a single category: x is 1 whatever alpha is

@@ -36,43 +36,52 @@ from autograd_core.kernels import _jit
 __all__ = ["standard_gamma_grad", "dirichlet_grad", "standard_gamma_grad_numpy",
            "dirichlet_grad_numpy"]
 
-_LIBM = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
-for _name, _nargs, _type in (("log", 1, ctypes.c_double), ("exp", 1, ctypes.c_double),
-                             ("tan", 1, ctypes.c_double), ("pow", 2, ctypes.c_double),
-                             ("logf", 1, ctypes.c_float), ("tanf", 1, ctypes.c_float),
-                             ("powf", 2, ctypes.c_float)):
-    getattr(_LIBM, _name).restype = _type
-    getattr(_LIBM, _name).argtypes = [_type] * _nargs
+_LIBM: list = []
+
+
+def _libm():
+    """The C math library through ctypes (loaded on the twins' first call), its double and
+    float functions typed."""
+    if not _LIBM:
+        lib = ctypes.CDLL(ctypes.util.find_library("m") or ctypes.util.find_library("c"))
+        for name, nargs, kind in (("log", 1, ctypes.c_double), ("exp", 1, ctypes.c_double),
+                                  ("tan", 1, ctypes.c_double), ("pow", 2, ctypes.c_double),
+                                  ("logf", 1, ctypes.c_float), ("tanf", 1, ctypes.c_float),
+                                  ("powf", 2, ctypes.c_float)):
+            getattr(lib, name).restype = kind
+            getattr(lib, name).argtypes = [kind] * nargs
+        _LIBM.append(lib)
+    return _LIBM[0]
 
 
 # libm's functions: in Python through ctypes (IEEE results where ``math`` raises), in the
 # Numba builds ``math``'s (the same libm calls; of a float32 value, the float functions)
 def _log(v):
-    return np.float64(_LIBM.log(v))
+    return np.float64(_libm().log(v))
 
 
 def _exp(v):
-    return np.float64(_LIBM.exp(v))
+    return np.float64(_libm().exp(v))
 
 
 def _tan(v):
-    return np.float64(_LIBM.tan(v))
+    return np.float64(_libm().tan(v))
 
 
 def _pow(v, e):
-    return np.float64(_LIBM.pow(v, e))
+    return np.float64(_libm().pow(v, e))
 
 
 def _logf(v):
-    return np.float64(_LIBM.logf(v))
+    return np.float64(_libm().logf(v))
 
 
 def _tanf(v):
-    return np.float64(_LIBM.tanf(v))
+    return np.float64(_libm().tanf(v))
 
 
 def _powf(v, e):
-    return np.float64(_LIBM.powf(v, e))
+    return np.float64(_libm().powf(v, e))
 
 
 def _register_libm(numba):
