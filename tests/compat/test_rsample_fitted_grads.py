@@ -88,6 +88,27 @@ def test_dirichlet_grad_is_torchs_bit_for_bit(dtype):
     np.testing.assert_array_equal(ours, want)
 
 
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_edges_are_torchs(dtype):
+    # zeros, subnormals, digamma_one's x == 10 and 1e17 cut-offs, inf and nan
+    torch = pytest.importorskip("torch")
+    ex = [0.0, 5e-324, 1e-300, 1e-30, 1e-8, 0.5, 0.8, 1.0, 7.5, 9.999, 10.0, 1e3, 1e30, np.inf,
+          np.nan]
+    ea = [1e-30, 1e-8, 1e-3, 0.5, 1.0, 6.0, 6.5, 8.0, 8.5, 10.0, 1e6, 1e17, 1e30, np.inf, np.nan]
+    with np.errstate(all="ignore"):
+        a, x = (np.array(v, dtype) for v in np.meshgrid(ea, ex))
+        np.testing.assert_array_equal(
+            K.standard_gamma_grad(a, x),
+            torch._standard_gamma_grad(torch.from_numpy(a), torch.from_numpy(x)).numpy())
+        u = np.array([0.0, 1e-38, 1e-30, 1e-7, 0.25, 0.5, 0.75, 1 - 1e-7, 1.0, np.nan], dtype)
+        uu, aa = (np.array(v, dtype) for v in np.meshgrid(u, ea))
+        for extra in (0.0, 0.5, 1.0, 7.0, 1e3, 1e30, np.inf):
+            total = (aa + dtype(extra)).astype(dtype)
+            want = torch._dirichlet_grad(*map(torch.from_numpy, (uu, aa, total))).numpy()
+            np.testing.assert_array_equal(K.dirichlet_grad(uu, aa, total), want)
+
+
 def _backward(lib, dist, name, dtype, seed=5):
     """Per-element gradients of a weighted sum of one rsample of ``dist`` built by ``name``."""
     lib.manual_seed(seed)
