@@ -10,9 +10,8 @@ import numpy as np
 
 import autograd_core as _ag
 from autograd_core.tensor import Tensor
-from autograd_core.distributions._gamma_grad import beta_grad
 from autograd_core.distributions.constraints import _POSITIVE, _UNIT
-from autograd_core.distributions.dirichlet import _sample_dirichlet
+from autograd_core.distributions.dirichlet import _dirichlet_backward, _sample_dirichlet
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.exp_family import ExponentialFamily
 from autograd_core.distributions.utils import _as_params, _draw
@@ -22,23 +21,20 @@ __all__ = ["Beta"]
 
 class _BetaDraw(_ag.Function):
     """Beta draws of ``a`` and ``b`` (the draws' shape), the first component of Dirichlet
-    draws of ``(a, b)`` as PyTorch's: the numbers of ``Beta.sample``. Backward: ``dx/da`` with ``b`` held and, as ``1 - x`` is
-    ``Beta(b, a)``, ``dx/db = -d(1 - x)/db`` with ``a`` held."""
+    draws of ``(a, b)`` as PyTorch's: the numbers of ``Beta.sample``. Backward: that
+    Dirichlet's, with the incoming gradient on the first component and 0 on the second."""
 
     @staticmethod
     def forward(ctx: Any, a: Tensor, b: Tensor) -> Tensor:
         # PyTorch's: Dirichlet(stack([a, b], -1)) draws' first component
-        x = _sample_dirichlet(np.stack([a._data, b._data], -1), a._data.dtype.type)[..., 0]
-        x = x.astype(np.float64)
-        ctx.x, ctx.a, ctx.b = x, a._data.astype(np.float64), b._data.astype(np.float64)
-        return _draw(x, a)
+        ctx.alpha = np.stack([a._data, b._data], -1)
+        ctx.x = _sample_dirichlet(ctx.alpha.astype(np.float64), a._data.dtype.type)
+        return _draw(ctx.x[..., 0], a)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        x, a, b = ctx.x, ctx.a, ctx.b
-        ga = _draw(beta_grad(x, a, b), grad) * grad if ctx.needs_input_grad[0] else None
-        gb = -_draw(beta_grad(1 - x, b, a), grad) * grad if ctx.needs_input_grad[1] else None
-        return ga, gb
+        g = _dirichlet_backward(ctx.x, ctx.alpha, _ag.stack([grad, _ag.zeros_like(grad)], -1))
+        return g[..., 0], g[..., 1]
 
 
 class Beta(ExponentialFamily):
@@ -53,8 +49,9 @@ class Beta(ExponentialFamily):
             (default: True).
 
     ``rsample`` is differentiable in both by implicit reparameterization, with the gradient
-    of PyTorch's (a 2-component ``Dirichlet``), accurate to about 1e-10 relative here (PyTorch's
-    is a fitted approximation, within about 1e-3 relative). Draws are PyTorch's numbers for a seed.
+    of PyTorch's (a 2-component ``Dirichlet``: its fitted approximation, the same numbers; the
+    exact one with ``autograd_core.distributions._gamma_grad.EXACT = True``). Draws are
+    PyTorch's numbers for a seed.
     Differs from PyTorch: a bad parameter is reported under its own name (PyTorch's message names the ``Dirichlet`` it
     builds) and the ``repr`` shows the parameters (PyTorch's is ``Beta()``).
 

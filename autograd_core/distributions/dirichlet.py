@@ -10,7 +10,7 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.tensor import Tensor
-from autograd_core.distributions._gamma_grad import beta_grad
+from autograd_core.distributions._gamma_grad import dirichlet_rsample_grad
 from autograd_core.distributions.constraints import (_POSITIVE, _SIMPLEX, _independent,
                                                      _is_positive, _on_simplex)
 from autograd_core.distributions.distribution import Distribution
@@ -34,23 +34,27 @@ class _DirichletDraw(_ag.Function):
     the largest value below 1]``: the numbers of ``Dirichlet.sample``. Backward: each ``x_i``
     is ``Beta(a_i, total - a_i)`` and moves with ``a_i`` by that beta's ``dx_i/da_i`` while the
     other components shrink in proportion, so ``dL/da_i = dx_i/da_i / (1 - x_i) (g_i -
-    sum_j x_j g_j)``, PyTorch's choice."""
+    sum_j x_j g_j)``, PyTorch's choice and arithmetic (``_dirichlet_grad``, in the dtype)."""
 
     @staticmethod
     def forward(ctx: Any, concentration: Tensor) -> Tensor:
-        alpha = concentration._data.astype(np.float64)
-        x = _sample_dirichlet(alpha, concentration._data.dtype.type).astype(np.float64)
+        alpha = concentration._data
+        x = _sample_dirichlet(alpha.astype(np.float64), alpha.dtype.type)
         ctx.x, ctx.alpha = x, alpha
         return _draw(x, concentration)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> Tensor:
-        x, alpha = ctx.x, ctx.alpha
-        rest = alpha.sum(-1, keepdims=True) - alpha
-        one = rest <= 0  # a single category: x is 1 whatever alpha is
-        d = np.where(one, 0.0, beta_grad(x, alpha, np.where(one, 1.0, rest)) / (1 - x))
-        g = grad._data.astype(np.float64)
-        return _draw(d * (g - (x * g).sum(-1, keepdims=True)), grad)
+        return _dirichlet_backward(ctx.x, ctx.alpha, grad)
+
+
+def _dirichlet_backward(x: np.ndarray, alpha: np.ndarray, grad: Tensor) -> Tensor:
+    """PyTorch's ``_Dirichlet_backward`` of draws ``x`` of ``alpha`` (arrays of one dtype):
+    ``_dirichlet_grad(x, alpha, total) * (grad - (x * grad).sum(-1))``."""
+    total = np.broadcast_to(alpha.sum(-1, keepdims=True), alpha.shape)
+    xt = _draw(x, grad)
+    return _draw(dirichlet_rsample_grad(x, alpha, total), grad) * (
+        grad - (xt * grad).sum(-1, keepdim=True))
 
 
 class Dirichlet(ExponentialFamily):
@@ -63,8 +67,9 @@ class Dirichlet(ExponentialFamily):
         validate_args (bool, optional): check the parameter and values (default: True).
 
     ``rsample`` is differentiable in ``concentration`` by implicit reparameterization, as
-    PyTorch's, and draws are its numbers for a seed. Differs from PyTorch: the gradient is accurate to about 1e-10 relative (PyTorch's is a fitted approximation, within about
-    1e-3 relative).
+    PyTorch's (its fitted approximation of the gradient, the same numbers; the exact one with
+    ``autograd_core.distributions._gamma_grad.EXACT = True``), and draws are its numbers for a
+    seed.
 
     Example::
 

@@ -10,7 +10,7 @@ import numpy as np
 import autograd_core as _ag
 from autograd_core import random as _random
 from autograd_core.tensor import Tensor
-from autograd_core.distributions._gamma_grad import standard_gamma_grad
+from autograd_core.distributions._gamma_grad import gamma_rsample_grad
 from autograd_core.distributions.constraints import _NONNEGATIVE, _POSITIVE
 from autograd_core.distributions.distribution import Distribution
 from autograd_core.distributions.exp_family import ExponentialFamily
@@ -22,27 +22,29 @@ __all__ = ["Gamma"]
 class _GammaDraw(_ag.Function):
     """``max(standard_gamma(concentration) / rate, tiny)`` (``concentration`` and ``rate`` of
     the draws' shape): the numbers of ``Gamma.sample``, differentiable in both by implicit
-    reparameterization (the clamp is not differentiated, as PyTorch's)."""
+    reparameterization (the clamp is not differentiated, as PyTorch's). Backward is PyTorch's,
+    operation by operation: ``grad / rate * _standard_gamma_grad(concentration, std)`` and
+    ``-grad * (std / rate / rate)``."""
 
     @staticmethod
     def forward(ctx: Any, concentration: Tensor, rate: Tensor) -> Tensor:
         # PyTorch's: _standard_gamma(concentration) / rate in the dtype, at least tiny
         dt = rate._data.dtype
-        std = _random.default_generator.gamma_array(concentration._data.astype(dt), dt)
+        alpha = concentration._data.astype(dt)
+        std = _random.default_generator.gamma_array(alpha, dt)
         x = _draw(np.maximum(std / rate._data, _ag.finfo(rate.dtype).tiny), rate)
-        ctx.std, ctx.alpha = std.astype(np.float64), concentration._data.astype(np.float64)
-        ctx.save_for_backward(rate, x)
+        ctx.std, ctx.alpha = std, alpha
+        ctx.save_for_backward(rate)
         return x
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        rate, x = ctx.saved_tensors
+        (rate,) = ctx.saved_tensors
         g_alpha = g_rate = None
         if ctx.needs_input_grad[0]:
-            dstd = _draw(standard_gamma_grad(ctx.std, ctx.alpha), rate)
-            g_alpha = grad * dstd / rate
+            g_alpha = grad / rate * _draw(gamma_rsample_grad(ctx.alpha, ctx.std), rate)
         if ctx.needs_input_grad[1]:
-            g_rate = -grad * x / rate
+            g_rate = -grad * (_draw(ctx.std, rate) / rate / rate)
         return g_alpha, g_rate
 
 
@@ -58,8 +60,9 @@ class Gamma(ExponentialFamily):
             (default: True).
 
     ``rsample`` is differentiable in both parameters by implicit reparameterization, as
-    PyTorch's, and draws are its numbers for a seed. Differs from PyTorch: the concentration's gradient is accurate to about 1e-10 relative (PyTorch's is a fitted
-    approximation, within about 1e-3 relative).
+    PyTorch's (its fitted approximation of the concentration's gradient, the same numbers; the
+    exact one with ``autograd_core.distributions._gamma_grad.EXACT = True``), and draws are its
+    numbers for a seed.
 
     Example::
 
