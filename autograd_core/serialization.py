@@ -592,6 +592,13 @@ def _load(path, _fn):
     try:
         with archive:
             if _STRUCT_KEY not in archive.files:
+                if any(name.endswith("data.pkl") for name in archive.zip.namelist()):
+                    raise _Invalid(
+                        "it is a PyTorch checkpoint (torch.save's archive holds a pickle, and "
+                        "tapegrad never loads pickle: it can run code). Convert it once where "
+                        "PyTorch is installed: `from safetensors.torch import save_file; "
+                        "save_file(torch.load(path), 'weights.safetensors')` (a state_dict), "
+                        "then load that file here")
                 raise _Invalid("no __structure__ entry (not written by nn.save or "
                                "autograd_core.save)")
             raw = archive[_STRUCT_KEY]

@@ -479,3 +479,27 @@ def test_load_state_dict_refuses_a_masked_array_and_changes_nothing():
     with pytest.raises(RuntimeError, match='parameter named "weight", got a numpy masked array'):
         m.load_state_dict(sd)
     np.testing.assert_array_equal(m.weight._data, before)
+
+
+def test_a_pytorch_checkpoint_is_named_and_the_way_to_convert_it_given(tmp_path):
+    """A user's first step with a pretrained model is often ``load(torch.save'd file)``: the
+    error said only "no __structure__ entry". torch.save's layout (a zip with
+    ``<name>/data.pkl``, ``byteorder``, ``data/0``), written here without torch."""
+    path = tmp_path / "pretrained.pt"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("pretrained/data.pkl", b"\x80\x02}q\x00.")  # a pickle: never unpickled
+        z.writestr("pretrained/byteorder", b"little")
+        z.writestr("pretrained/data/0", np.ones(2, np.float32).tobytes())
+        z.writestr("pretrained/version", b"3\n")
+    with pytest.raises(ValueError, match=r"it is a PyTorch checkpoint .*never loads pickle.*"
+                       r"safetensors\.torch import save_file"):
+        ag.load(path)
+
+
+def test_the_conversion_the_error_gives_loads_here(tmp_path):
+    st = pytest.importorskip("safetensors.numpy")
+    w = {"weight": np.arange(6, dtype=np.float32).reshape(2, 3), "bias": np.ones(2, np.float32)}
+    st.save_file(w, str(tmp_path / "weights.safetensors"))  # what safetensors.torch writes
+    m = nn.Linear(3, 2)
+    m.load_state_dict(ag.load(tmp_path / "weights.safetensors"))
+    np.testing.assert_array_equal(m(ag.ones(1, 3)).detach().numpy(), [[4.0, 13.0]])
