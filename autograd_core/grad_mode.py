@@ -10,6 +10,7 @@ each new thread's defaults.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 from typing import Any, Callable, Literal, TypeVar
 
@@ -74,6 +75,8 @@ class _GradModeContext:
 
     def __call__(self, func: _F) -> _F:
         mode = self._mode
+        if inspect.isgeneratorfunction(func):  # the mode holds in the body, not the caller
+            return _generator_in_mode(func, mode)  # type: ignore[return-value]
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -85,6 +88,43 @@ class _GradModeContext:
                 STATE.enabled = prev
 
         return wrapper  # type: ignore[return-value]
+
+
+def _generator_in_mode(func: Callable[..., Any], mode: bool) -> Callable[..., Any]:
+    """A generator function whose body runs in grad mode ``mode`` each time it resumes (as
+    PyTorch's decorators): the caller's mode between its steps is the caller's. Calling the
+    generator function itself only makes the generator, so wrapping that call, as for a
+    function, left the body in the caller's mode (``@no_grad()`` on a sampling generator
+    recorded every step)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        gen = func(*args, **kwargs)
+        sent: Any = None
+        throw = False
+        while True:
+            prev = STATE.enabled
+            STATE.enabled = mode
+            try:
+                item = gen.throw(sent) if throw else gen.send(sent)
+            except StopIteration as stop:
+                return stop.value
+            finally:
+                STATE.enabled = prev
+            try:
+                sent, throw = (yield item), False
+            except GeneratorExit:
+                prev = STATE.enabled
+                STATE.enabled = mode
+                try:
+                    gen.close()
+                finally:
+                    STATE.enabled = prev
+                raise
+            except BaseException as exc:  # thrown in by the caller: into the body
+                sent, throw = exc, True
+
+    return wrapper
 
 
 class no_grad(_GradModeContext):
