@@ -10,11 +10,16 @@ import autograd_core as ag
 X = ag.tensor([1.0, 2.0], requires_grad=True)
 
 
-@pytest.mark.parametrize("decorator, inside", [
-    (ag.no_grad(), False), (ag.no_grad, False), (ag.inference_mode(), False),
-    (ag.set_grad_enabled(False), False), (ag.enable_grad(), True)])
-def test_the_body_runs_in_the_decorators_mode_and_the_caller_in_its_own(decorator, inside):
+# made in the test: set_grad_enabled(False) switches the mode as it is constructed (PyTorch's)
+@pytest.mark.parametrize("make, inside", [
+    (lambda: ag.no_grad(), False), (lambda: ag.no_grad, False),
+    (lambda: ag.inference_mode(), False), (lambda: ag.set_grad_enabled(False), False),
+    (lambda: ag.enable_grad(), True)], ids=["no_grad()", "no_grad", "inference_mode",
+                                             "set_grad_enabled", "enable_grad"])
+def test_the_body_runs_in_the_decorators_mode_and_the_caller_in_its_own(make, inside):
     seen = []
+    with ag.enable_grad():
+        decorator = make()  # (set_grad_enabled restores the mode when it decorates)
 
     @decorator
     def steps(n):
