@@ -39,7 +39,7 @@ from autograd_core.creation import (
     logspace, multinomial, normal, ones, ones_like, poisson, rand, rand_like, randint, get_default_device,
     randint_like, randn, randn_like, randperm, set_default_device, set_default_dtype, short,
     set_default_tensor_type,
-    tensor, uint8, zeros, zeros_like,
+    tensor, uint8, uint16, uint32, uint64, zeros, zeros_like,
 )
 from autograd_core.creation import range_deprecated as range  # noqa: A004 (torch.range)
 from autograd_core.tensor import DType as dtype, Size  # noqa: F401 (torch.dtype)

@@ -46,6 +46,9 @@ long = int64
 int = int32  # noqa: A001 (torch.int)
 short = int16
 uint8 = DType(np.uint8)
+uint16 = DType(np.uint16)  # PyTorch's "barebones" unsigned dtypes (numpy has their ops)
+uint32 = DType(np.uint32)
+uint64 = DType(np.uint64)
 bool = DType(np.bool_)  # noqa: A001 (torch.bool)
 complex64 = DType(np.complex64)
 complex128 = DType(np.complex128)
@@ -182,9 +185,78 @@ def _from_python(data: Any) -> np.ndarray:
         arr = arr.astype(get_default_dtype())
     elif arr.dtype == np.complex128 and get_default_dtype() == np.float32:
         arr = arr.astype(np.complex64)  # Python complex numbers: the default dtype's complex
-    elif arr.dtype.kind == "O":
-        raise TypeError(f"tensor(): cannot make a tensor from {type(data).__name__} objects")
+    elif arr.dtype.kind == "O" or (arr.dtype == np.uint64 and not _holds_numpy(data)):
+        _refuse_python(data)  # None, or an int beyond int64 (numpy made uint64 or objects)
     return arr
+
+
+def _holds_numpy(data: Any) -> builtins.bool:
+    """Whether nested ``data`` holds a numpy scalar or array."""
+    if isinstance(data, (np.generic, np.ndarray)):
+        return True
+    if isinstance(data, (list, tuple)):
+        kinds = set(map(type, data)) - _PYTHON_NUMBERS
+        return builtins.bool(kinds) and any(_holds_numpy(d) for d in data if type(d) in kinds)
+    return False
+
+
+def _refuse_python(data: Any) -> None:
+    """PyTorch's error for Python data that is no tensor of numbers: the first leaf that is not
+    a number names its type; an int beyond int64 overflows (numpy would make it uint64)."""
+    if isinstance(data, (list, tuple)):
+        for d in data:
+            _refuse_python(d)
+        return
+    if isinstance(data, builtins.int) and not -2**63 <= data < 2**63:
+        raise ValueError("Overflow when unpacking long long")
+    if not isinstance(data, numbers.Number):
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _holds_tensor(data: Any) -> builtins.bool:
+    """Whether nested lists/tuples ``data`` hold a Tensor (a walk at C speed per list)."""
+    kinds = set(map(type, data))
+    if any(issubclass(k, Tensor) for k in kinds):
+        return True
+    return (list in kinds or tuple in kinds) and any(
+        _holds_tensor(d) for d in data if type(d) in (list, tuple))
+
+
+def _tensor_sequence(data: Any, dtype: np.dtype | None) -> np.ndarray:
+    """PyTorch's reading of nested sequences holding Tensors: each Tensor stands for one
+    number (a 1-element one of any shape; more elements are refused, PyTorch's error: use
+    ``stack``), and the dtype is the promotion of the elements' own: a Tensor's dtype, int64
+    for a Python int, the default dtype for a float (``[tensor(1), 2.5]`` is float32, and
+    ``[tensor([1.]), tensor([2.])]`` has shape (2,), as PyTorch's)."""
+    from autograd_core.ops._args import promote_pair
+
+    seen: set = set()
+    default = get_default_dtype()
+
+    def number(d: Any) -> Any:
+        if isinstance(d, (list, tuple)):
+            return [number(e) for e in d]
+        if isinstance(d, Tensor):
+            if d._data.size != 1:
+                raise ValueError("only one element tensors can be converted to Python scalars")
+            seen.add(d._data.dtype)
+            return d._data.reshape(()).item()
+        if isinstance(d, (np.generic, np.ndarray)):
+            seen.add(d.dtype)
+        elif isinstance(d, builtins.bool):
+            seen.add(np.dtype(np.bool_))
+        elif isinstance(d, builtins.int):
+            seen.add(np.dtype(np.int64))
+        elif isinstance(d, builtins.float):
+            seen.add(np.dtype(default))
+        elif isinstance(d, builtins.complex):
+            seen.add(np.dtype(np.complex128 if default == np.float64 else np.complex64))
+        return d
+
+    nested = number(data)
+    if dtype is None:
+        dtype = functools.reduce(promote_pair, seen)
+    return _array(nested, dtype=dtype)
 
 
 #: PyTorch's warning for ``tensor(a_tensor)`` (a copy that keeps no graph; its words)
@@ -223,9 +295,8 @@ def tensor(data: Any, *, dtype: DTypeLike | None = None, device: DeviceLike | No
         arr = np.array(data._data, dtype=_dtype(dtype), copy=True)
     elif isinstance(data, np.ndarray):
         arr = np.array(data, dtype=_dtype(dtype), copy=True)
-    elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
-        arr = np.array([np.asarray(d._data if isinstance(d, Tensor) else d) for d in data],
-                       dtype=_dtype(dtype))
+    elif isinstance(data, (list, tuple)) and _holds_tensor(data):
+        arr = _tensor_sequence(data, _dtype(dtype))
     elif isinstance(data, np.generic):
         arr = np.array(data, dtype=_dtype(dtype))
     else:

@@ -72,12 +72,19 @@ def _operators():
         return self.ge(other)
 
     def __eq__(self, other):
+        if other is None:  # PyTorch's: ``x == None`` is False (Python's identity), not a mask
+            return NotImplemented
         return self.eq(other)
 
     def __ne__(self, other):
+        if other is None:
+            return NotImplemented
         return self.ne(other)
 
     def __invert__(self):
+        if self._data.dtype.kind not in "biu":  # the operator's own words (PyTorch's)
+            raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                            "tensors")
         return _fn("bitwise_not")(self)
 
     # the bitwise ops check dtypes (integers and bool) and broadcast with PyTorch's errors

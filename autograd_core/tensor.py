@@ -971,11 +971,12 @@ class Tensor:
             )
         return self._data.reshape(()).item()
 
-    def numpy(self) -> np.ndarray:
+    def numpy(self, *, force: bool = False) -> np.ndarray:
         """Return a numpy array of this tensor's data (its memory shared, not copied; an array
         object of its own, so setting its ``shape`` leaves the tensor as it was).
 
-        A tensor that requires grad refuses, as in PyTorch: call ``detach()`` first.
+        A tensor that requires grad refuses, as in PyTorch: call ``detach()`` first, or pass
+        ``force=True`` (PyTorch's ``detach().cpu().resolve_conj().numpy()``: the same here).
 
         Example::
 
@@ -985,7 +986,7 @@ class Tensor:
             >>> ag.tensor([1.0], requires_grad=True).detach().numpy()
             array([1.], dtype=float32)
         """
-        if self.requires_grad:
+        if self.requires_grad and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
                 "instead."

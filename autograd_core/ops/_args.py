@@ -310,3 +310,18 @@ def broadcast_error(op_name, a, b):
         f"non-singleton dimension {dim} ({op_name}: shapes {sa} and {sb} cannot be broadcast "
         "together)"
     )
+
+
+#: PyTorch's dtype categories, in promotion order: bool < integers < floating point < complex
+CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def promote_pair(a, b):
+    """PyTorch's promotion of two numpy dtypes: within a category numpy's (int32 + int64 ->
+    int64), across categories the higher category's dtype (float32 + int64 -> float32, not
+    numpy's float64), except float64 with complex64, which is complex128 (no precision lost)."""
+    ca, cb = CATEGORY[a.kind], CATEGORY[b.kind]
+    if ca == cb or (ca >= 2 and cb >= 2):
+        return np.promote_types(a, b)
+    return a if ca > cb else b
+

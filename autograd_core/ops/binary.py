@@ -26,7 +26,7 @@ from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
 # int / int (true division) is float32.
 
 _ndarray = np.ndarray
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+_CATEGORY = _args.CATEGORY
 
 
 def _wrapped_dtype(x):
@@ -43,14 +43,9 @@ def _wrapped_dtype(x):
 def _promote_types(a, b):
     """PyTorch's promotion of two dtypes: within a category numpy's (int32 + int64 -> int64),
     across categories the higher category's dtype (float32 + int64 -> float32, not float64)."""
-    ca, cb = _CATEGORY[a.kind], _CATEGORY[b.kind]
-    if 3 in (ca, cb):
+    if a.kind == "c" or b.kind == "c":
         note_complex(np.complex64)  # cat/stack of real and complex tensors, too
-        if 2 in (ca, cb):  # float64 with complex64: complex128, as ATen (no precision lost)
-            return np.promote_types(a, b)
-    if ca == cb:
-        return np.promote_types(a, b)
-    return a if ca > cb else b
+    return _args.promote_pair(a, b)
 
 
 def _combine(higher, lower):

@@ -131,7 +131,8 @@ def matmul(input: Tensor, other: Any) -> Tensor:
         return a.matmul(b) if a.is_sparse else b.__rmatmul__(a)  # autograd_core.sparse
     sa, sb = np.shape(getattr(a, "_data", a)), np.shape(getattr(b, "_data", b))
     if len(sa) == 0 or len(sb) == 0:
-        raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes {sa} and {sb}")
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{len(sa)}D and {len(sb)}D")
     ka = sa[-1]
     kb = sb[-2] if len(sb) > 1 else sb[0]
     if ka != kb:

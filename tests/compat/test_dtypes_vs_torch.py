@@ -145,8 +145,6 @@ KNOWN = {
         "Python numbers under set_default_dtype(float64): float64 (PyTorch: float32)",
     ("creation", r"(rand_like|randn)\(int.*"): "random floats into an integer dtype: computed "
                                               "and cast (PyTorch refuses)",
-    ("creation", r"tensor\(2\*\*63\)"): "an int beyond int64 makes a uint64 tensor (PyTorch "
-                                       "refuses it)",
     ("creation", r"linspace\(0, 1j.*"): "complex linspace ends: refused (PyTorch computes)",
     ("cast", r".*float64->uint8\(big\)"): "a float64 outside uint8 (-2**31 - 1): undefined "
                                           "in C++; PyTorch's x86 result is not numpy's",
