@@ -24,10 +24,11 @@ of every tensor read from outside the step (parameters, buffers), that none of t
 (``model.forward(x)``, ``F.linear(x, layer.weight)``): its training flag, the identity of its
 parameters, buffers and submodules (and how many submodules; how many of each for a container
 the step does not call: a ``ModuleList``, a ``ParameterList``), its public attributes (numbers
-by value: a dropout's ``p``), and that it got no forward hook; what the step function reads from
-its closure, from the globals it names or sets and from the attributes of the objects passed to
-it (a compiled bound method's ``self`` and a ``functools.partial``'s arguments too, with what
-their methods read) and of their objects in turn:
+by value: a dropout's ``p``), and that it got no forward or backward hook (nor a global
+forward hook); what the step function reads from its closure, from the globals it names or
+sets and from the attributes of the objects passed to it (a compiled bound method's ``self``
+and a ``functools.partial``'s arguments too, with what their methods read) and of their
+objects in turn:
 numbers and strings by value (a trace bakes them in: an annealed loss weight, a counter that
 decides whether the step calls ``optimizer.step()``), other objects by identity (a new
 optimizer, model or loss function bound to the same name), and the same for the user's functions
@@ -84,6 +85,7 @@ from autograd_core.replay import (
     _array_value,
     _first_difference,
     _guarded_modules,
+    _module_hook,
     _plain,
     _Program,
     _python_value_holds,
@@ -763,8 +765,9 @@ def _patches(tracer):
         @functools.wraps(call)
         def module_call(self, *a, **k):
             if tracer.recording:
-                if self._forward_pre_hooks or self._forward_hooks:
-                    tracer.fail(f"a forward hook on {type(self).__name__}")
+                hook = _module_hook(self)
+                if hook is not None:
+                    tracer.fail(f"{hook} on {type(self).__name__}")
                 tracer.enter_module(self)
             return call(self, *a, **k)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import sys
 from operator import is_, itemgetter
 
 import numpy as np
@@ -122,8 +123,9 @@ class _Program:
                         "items" if kind == 5 else repr(value))
                 return f"the step reads {where}, which is no longer the traced {what}"
         for m, checks in self.mod_guard:
-            if m._forward_hooks or m._forward_pre_hooks:
-                return f"a forward hook was added to a {type(m).__name__}"
+            hook = _module_hook(m)
+            if hook is not None:
+                return f"{hook} was added to a {type(m).__name__}"
             for store, get, values, names, size in checks:
                 if size is not None and len(store) != size:
                     return f"a parameter, buffer or submodule was added to a {type(m).__name__}"
@@ -220,6 +222,31 @@ def _guarded_modules(called):
     return out.values()
 
 
+_BACKWARD_HOOKS = ("_backward_hooks", "_backward_pre_hooks", "_non_full_backward_hooks")
+
+
+def _global_module_hooks():
+    """The process-wide forward hook registries every module call runs
+    (``nn.modules.module.register_module_forward_hook`` and ``..._pre_hook``), or ()."""
+    mod = sys.modules.get("nn.module")
+    return () if mod is None else (mod._global_forward_hooks, mod._global_forward_pre_hooks)
+
+
+def _module_hook(m):
+    """The hook a call of module ``m`` would run, in words, or None. A trace records what a
+    forward hook computes as part of the step and nothing of a backward hook's work, and a
+    replay calls no hook: a step that meets one runs eagerly, and one registered (or removed)
+    after the trace fails the guards."""
+    if m._forward_hooks or m._forward_pre_hooks:
+        return "a forward hook"
+    d = m.__dict__
+    if any(d.get(name) for name in _BACKWARD_HOOKS):
+        return "a backward hook"
+    if any(_global_module_hooks()):
+        return "a global module forward hook (register_module_forward_hook or _pre_hook)"
+    return None
+
+
 def _module_guard(m, called=True):
     """``(m, checks)``: ``(dict, get, values, names, size)`` with ``get(dict) == values`` (the
     values of ``names``, the first one again) object for object, and ``len(dict) == size``
@@ -278,9 +305,24 @@ def _guard_function(program):
         env.update({f"PH{i}": holder, f"PV{i}": value, f"PE{i}": entry})
         now = f"PH{i}.cell_contents" if name is None else f"PH{i}.get({name!r}, MISSING)"
         emit(f"{now} is not PV{i} and not python_ok(PE{i})")
+    if program.mod_guard:  # the global forward hooks run in every module call
+        for j, hooks in enumerate(_global_module_hooks()):
+            env[f"GH{j}"] = hooks
+            emit(f"GH{j}")
     for k, (m, checks) in enumerate(program.mod_guard):
         env[f"M{k}"] = m
-        emit(f"M{k}._forward_hooks or M{k}._forward_pre_hooks")
+        # a hook registry is checked as the dict it was at the trace (registering adds to
+        # it); one made later (``register_backward_hook``'s) through the instance dict
+        hooks = [f"M{k}._forward_hooks", f"M{k}._forward_pre_hooks"]
+        for j, name in enumerate(_BACKWARD_HOOKS):
+            store = m.__dict__.get(name)
+            if store is None:
+                env[f"MD{k}"] = m.__dict__
+                hooks.append(f"MD{k}.get({name!r})")
+            else:
+                env[f"H{k}_{j}"] = store
+                hooks.append(f"H{k}_{j}")
+        emit(" or ".join(hooks))
         for j, (store, _, values, names, size) in enumerate(checks):
             env[f"M{k}_{j}"] = store
             if not names:
