@@ -799,7 +799,7 @@ def _trace_locked(fn, args, kwargs, strict):
     tracer = _Tracer(args, strict)
     tracer.python_values = _python_values(fn, args)
     opt_mod, mod_mod = sys.modules.get("optimizers.optimizer"), sys.modules.get("nn.module")
-    named = [e[2] for e in tracer.python_values if e[3] == 2]
+    named = [e[2] for e in tracer.python_values if e[3] == 2] + list(args)
     for v in named:
         if opt_mod is not None and isinstance(v, opt_mod.Optimizer):
             tracer.watch_optimizer(v)
@@ -898,6 +898,8 @@ def _python_values(fn, args=()):
     code = getattr(getattr(bound, "__func__", bound), "__code__", None)
     names = frozenset() if code is None else _attribute_names(code)
     for a in args:  # objects are in the signature by identity, their attributes are not
+        if _optimizer_values(a, out):
+            continue
         if not isinstance(a, Tensor) and not _plain(a) and hasattr(a, "__dict__"):
             attrs, first = vars(a), len(out)
             for name in list(attrs):
@@ -973,13 +975,29 @@ def _function_values(fn, out, seen, depth):
         _follow(out, first, seen, depth, _attribute_names(code))
 
 
+_OPTIMIZER_OWN = frozenset(("defaults", "state", "param_groups"))
+
+
+def _optimizer_values(opt, out):
+    """If ``opt`` is an optimizer, add the guards of the public attributes set on it besides
+    its own (``opt.loss_scale`` read by the step; a replay would keep the traced number) and
+    return True. Its own are read by its ``step``, which runs at every replay (``param_groups``
+    and ``state`` afresh: the state that step fills is no value the step reads)."""
+    if not isinstance(opt, getattr(sys.modules.get("optimizers.optimizer"), "Optimizer", ())):
+        return False
+    attrs = vars(opt)
+    for name in [k for k in attrs if not k.startswith("_") and k not in _OPTIMIZER_OWN]:
+        _guarded(attrs, name, attrs[name], out)
+    return True
+
+
 def _follow(out, first, seen, depth, attrs):
     """Add the guards of what the values guarded from ``out[first]`` on read in turn: the
     user's functions (``_function_values``), the attributes named in ``attrs`` of the user's
     objects (``_object_values``) and of the user's own Python modules (``import config``, then
     ``config.BETA``; and ``config.weight()`` reading it)."""
     for holder, _, value, kind in out[first:]:
-        if kind != 2:
+        if kind != 2 or _optimizer_values(value, out) and not _user_object(value):
             continue
         if isinstance(value, types.FunctionType):
             if _users(value):
