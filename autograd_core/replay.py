@@ -128,7 +128,9 @@ class _Program:
                 return f"{hook} was added to a {type(m).__name__}"
             for store, get, values, names, size in checks:
                 if size is not None and len(store) != size:
-                    return f"a parameter, buffer or submodule was added to a {type(m).__name__}"
+                    what = ("an attribute was set on" if store is m.__dict__ else
+                            "a parameter, buffer or submodule was added to")
+                    return f"{what} a {type(m).__name__}"
                 if get is None:
                     continue
                 try:
@@ -255,7 +257,8 @@ def _module_guard(m, called=True):
     by the trace, whose ops read the old layer's parameters), their number for its submodules
     (a layer appended to a ``Sequential`` or ``ModuleList`` that the forward loops over) and for
     all three registries of a module the step did not call (a parameter appended to a
-    ``ParameterList``; a layer's own forward uses the parameters it names), and its public
+    ``ParameterList``; a layer's own forward uses the parameters it names), how many attributes
+    it has (one set on it later, ``model.forward = ...``, was not traced), and its public
     attributes, the training flag included (its forward passes its numbers to the ops as
     constants: a dropout's ``p``, a loss's ``label_smoothing``, a custom module's temperature;
     the private ones are the module's own bookkeeping, such as a cache). A registry entry that
@@ -264,7 +267,9 @@ def _module_guard(m, called=True):
     d = m.__dict__
     public = [k for k in d if not k.startswith("_")]
     for store in (m._parameters, m._buffers, m._modules, d):
-        sized = store is m._modules or not called and store is not d
+        # the instance dict's size too: an attribute set after the trace (``model.forward =
+        # ...`` patched on the instance, which ``__call__`` then runs) was never looked at
+        sized = store is m._modules or store is d or not called
         if store is d:
             names = public
         else:  # an entry mirrored in the instance dict is checked there (the registries keep

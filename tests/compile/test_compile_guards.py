@@ -588,12 +588,17 @@ def _guard_changes():
             lambda *a: None)),
         "a backward pre hook": lambda m, opt: _hook_change(
             lambda: m[3].register_full_backward_pre_hook(lambda *a: None)),
-        "a non-full backward hook": lambda m, opt: _hook_change(
-            lambda: m[3].register_backward_hook(lambda *a: None)),
+        # (not undone: registering it adds its registry to the module's attributes, whose
+        # number is guarded, so the guards keep failing after its removal: a re-trace)
+        "a non-full backward hook": lambda m, opt: (
+            lambda: m[3].register_backward_hook(lambda *a: None), None),
         "a global forward hook": lambda m, opt: _hook_change(
             lambda: nn.modules.module.register_module_forward_hook(lambda *a: None)),
         "a global forward pre hook": lambda m, opt: _hook_change(
             lambda: nn.modules.module.register_module_forward_pre_hook(lambda *a: None)),
+        "forward patched on the instance": lambda m, opt: (
+            lambda: setattr(m[2], "forward", lambda x: x),
+            lambda: m[2].__dict__.pop("forward")),
         "eval mode": lambda m, opt: (m.eval, m.train),
         "an attribute to an equal new float": lambda m, opt: setattr_(
             m[2], "scale", float("0.5")),
@@ -716,4 +721,35 @@ def test_module_hooks_registered_or_removed_between_replays(hook, registered_at)
         results.append(out)
         if compiled:
             assert any("hook" in str(w.message) for w in caught)
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("target", ["model", "layer"])
+def test_forward_patched_on_the_instance_between_replays(target):
+    """``model.forward = wrapper`` (a quick instrumentation, or a wrapper scaling the output)
+    set after the trace was never looked at: replays kept the traced forward (eager's loss
+    quadruples at step 3, the replay's did not). A module's attribute count is guarded now."""
+    results = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)).double()
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if compiled else step
+        out = []
+        for i in range(6):
+            if i == 3:
+                m = model if target == "model" else model[0]
+                original = m.forward
+                m.forward = lambda x, original=original: original(x) * 2
+            out.append(fn(_x())._data.tobytes())
+            out += [p._data.tobytes() for p in model.parameters()]
+        results.append(out)
     assert results[0] == results[1]
