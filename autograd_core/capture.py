@@ -38,9 +38,10 @@ properties and special methods name (also as strings: ``getattr(cfg, "w")``; cla
 too), and what those methods read (``cfg.beta``, a loss object's ``self.weight``; a module's
 ``forward`` reading a global or ``self._scale``); short lists and dicts of numbers by their
 items (changed in place or not), numpy arrays of up to 1024 numbers by value, other short
-lists, deques and dicts by their items' identity; the default dtype. Other Python state (a
-long list, a large array, what the library's own objects hold besides the module attributes
-above) is fixed at the trace.
+lists, deques and dicts by their items' identity; the attributes set on an optimizer the step
+names or is passed (``opt.scale``); the default dtype. Other Python state (a long list, a large
+array, what the library's own objects hold besides the module and optimizer attributes above,
+such as a scheduler's ``last_epoch`` read in Python) is fixed at the trace.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
