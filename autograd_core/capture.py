@@ -40,8 +40,8 @@ too), and what those methods read (``cfg.beta``, a loss object's ``self.weight``
 items (changed in place or not), numpy arrays of up to 1024 numbers by value, other short
 lists, deques and dicts by their items' identity; the attributes set on an optimizer the step
 names or is passed (``opt.scale``); the default dtype. Other Python state (a long list, a large
-array, what the library's own objects hold besides the module and optimizer attributes above,
-such as a scheduler's ``last_epoch`` read in Python) is fixed at the trace.
+array, what the library's own objects hold besides the module and optimizer attributes above)
+is fixed at the trace.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
@@ -56,9 +56,10 @@ reads), seeding the default generator inside the step, ``saved_tensors_hooks`` i
 switching anomaly mode inside the step, an optimizer step with a closure, changing in Python a
 value the step reads or a list, dict, set, deque or numpy array it writes to (a log of losses),
 a global it sets, a public attribute of a module it calls or of its optimizer,
-``param_groups`` or ``get_last_lr()`` used in Python (a learning rate read or set there),
-returning a tensor whose graph reaches a parameter through ops no backward inside the step ran
-(a compiled forward whose result the caller backpropagates: a replay's results are detached).
+``param_groups``, ``get_last_lr()`` or a scheduler's ``last_epoch`` used in Python (a learning
+rate read or set there), returning a tensor whose graph reaches a parameter through ops no
+backward inside the step ran (a compiled forward whose result the caller backpropagates: a
+replay's results are detached).
 """
 
 from __future__ import annotations
@@ -745,6 +746,16 @@ def _patches(tracer):
                                                             f"optimizer.{name}")))
     sched_mod = sys.modules.get("optimizers.lr_scheduler")
     if sched_mod is not None:
+        def get_epoch(self):
+            if tracer.recording:  # (a scheduler's own step runs inside a recorded call)
+                tracer.fail(f"reading {type(self).__name__}.last_epoch in Python inside the "
+                            "step: a replay would keep the traced value")
+            return self.__dict__["last_epoch"]
+
+        def set_epoch(self, value):
+            self.__dict__["last_epoch"] = value
+
+        out.append((sched_mod.LRScheduler, "last_epoch", property(get_epoch, set_epoch)))
         for cls in _subclasses(sched_mod.LRScheduler):
             if "step" in cls.__dict__:
                 out.append((cls, "step", tracer.wrap_call(cls.__dict__["step"], "scheduler")))

@@ -492,3 +492,44 @@ def test_an_attribute_set_on_the_optimizer_is_guarded(passed):
             out += [loss._data.tobytes()] + [p._data.tobytes() for p in model.parameters()]
         results.append(out)
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("where", ["outside", "inside"])
+def test_a_schedulers_epoch_read_in_python_runs_eagerly(where):
+    """``if sched.last_epoch < 3: loss = loss * 0.5`` inside the step: the branch was taken
+    at the trace and kept by every replay (a silently different loss from step 3 on). Reading
+    it in the step now runs the step eagerly, with a warning naming it; the scheduler's own
+    step, inside the step or not, still reads it."""
+    results = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Linear(4, 3)
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+        sched = S.StepLR(opt, 3)
+        crit = nn.CrossEntropyLoss()
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            if sched.last_epoch < 3:
+                loss = loss * 0.5
+            loss.backward()
+            opt.step()
+            if where == "inside":
+                sched.step()
+            return loss
+
+        fn = ag.compile(step) if compiled else step
+        x = ag.tensor(np.random.default_rng(0).standard_normal((6, 4)).astype(np.float32))
+        y = ag.tensor(np.zeros(6, dtype=np.int64))
+        out = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for _ in range(6):
+                out.append(fn(x, y)._data.tobytes())
+                if where == "outside":
+                    sched.step()
+        results.append(out)
+        if compiled:
+            assert any("StepLR.last_epoch" in str(w.message) for w in caught)
+    assert results[0] == results[1]
