@@ -19,7 +19,8 @@ dropout, draws again from the project's generator).
 
 Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
 and requires_grad, whether it has hooks; grad mode; the shape, dtype, strides and requires_grad
-of every tensor read from outside the step (parameters, buffers), that none of them got a hook
+of every tensor read from outside the step (parameters, buffers), whether the ``.grad`` the
+step reads before any backward is None, that none of them got a hook
 (post-accumulate-grad hooks included); for each module the step calls or names
 (``model.forward(x)``, ``F.linear(x, layer.weight)``): its training flag, the identity of its
 parameters, buffers and submodules (and how many submodules; how many of each for a container
@@ -148,6 +149,9 @@ class _Tracer:
         #                           replay may run inside a generated kernel)
         self.groups = {}          # id(optimizer) -> (optimizer, its hyperparameters)
         self.attrs = {}           # id(object) -> (object, a copy of its __dict__)
+        self.grad_reads = {}      # id(leaf) -> (leaf, its .grad is None): read in Python by
+        #                           the step before it set any gradient (a guard)
+        self.grads_set = False    # (see _grads_set)
         self.kw_arrays = {}       # id(array) -> (tensor, array): a tensor's array passed to an
         #                           op by keyword (batch norm's running statistics, updated in
         #                           place by the op): a replay needs the tensor to still hold it
@@ -649,6 +653,11 @@ def _patches(tracer):
 
     def get_grad(self):
         g = self._grad
+        if tracer.recording and self._requires_grad and self.grad_fn is None and \
+                id(self) not in tracer.grad_reads and not _grads_set(tracer):
+            # read by the step's code before anything in it set the gradients: whether it is
+            # None is the caller's state (``if p.grad is None`` in an accumulation step)
+            tracer.grad_reads[id(self)] = (self, g is None)
         if g is not None and STATE.anomaly is tracer:
             tracer.grad_of[id(g)] = self
             tracer.keep.append(g)
@@ -787,6 +796,14 @@ def _patches(tracer):
         out.append((Module, "zero_grad",
                     tracer.wrap_call(Module.__dict__["zero_grad"], "module.zero_grad")))
     return out
+
+
+def _grads_set(tracer):
+    """Whether the step recorded anything that sets gradients (a backward pass, ``.grad =
+    None``, ``zero_grad``, an optimizer's step, clipping) yet."""
+    if not tracer.grads_set:
+        tracer.grads_set = any(ev[0] in ("backward", "setgrad", "call") for ev in tracer.events)
+    return tracer.grads_set
 
 
 def _subclasses(cls):

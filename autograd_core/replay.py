@@ -75,6 +75,8 @@ class _Program:
         self.mod_guard = tuple(_module_guard(m, id(m) in called)
                                for m in _guarded_modules([*called.values(), *read]))
         self.array_guard = tuple(tracer.kw_arrays.values())
+        # leaves whose .grad the step's code read before setting any: None or not, as traced
+        self.grad_guard = tuple(getattr(tracer, "grad_reads", {}).values())
         # what the step read from its closure, globals and arguments' attributes (capture.py's
         # _python_values): numbers by value, other objects by identity
         self.python_guard = getattr(tracer, "python_values", ())
@@ -115,6 +117,10 @@ class _Program:
         for t, arr in self.array_guard:
             if t._data is not arr:
                 return f"a tensor's array passed to an op by keyword was replaced ({t.shape})"
+        for t, none in self.grad_guard:
+            if (t._grad is None) is not none:
+                return (f"the .grad the step reads (shape {tuple(t.shape)}) was "
+                        f"{'None' if none else 'a tensor'} at the trace")
         for entry in self.python_guard:
             if not _python_value_holds(entry):
                 holder, name, value, kind = entry
@@ -305,6 +311,9 @@ def _guard_function(program):
     for i, (t, arr) in enumerate(program.array_guard):
         env.update({f"AT{i}": t, f"A{i}": arr})
         emit(f"AT{i}._data is not A{i}")
+    for i, (t, none) in enumerate(program.grad_guard):
+        env[f"GT{i}"] = t
+        emit(f"GT{i}._grad is {'not ' if none else ''}None")
     for i, entry in enumerate(program.python_guard):
         holder, name, value = entry[:3]
         env.update({f"PH{i}": holder, f"PV{i}": value, f"PE{i}": entry})

@@ -533,3 +533,73 @@ def test_a_schedulers_epoch_read_in_python_runs_eagerly(where):
         if compiled:
             assert any("StepLR.last_epoch" in str(w.message) for w in caught)
     assert results[0] == results[1]
+
+
+def test_a_gradient_read_as_none_before_backward_is_guarded():
+    """An accumulation step that branches on ``p.grad is None`` before its backward (the first
+    micro-batch of a window): when the first calls all saw None (a zero_grad after each), every
+    replay kept that branch once the loop started accumulating (eager halves the loss, the
+    replay did not). Whether such a gradient is None is guarded now; reading gradients after
+    the backward (hand clipping) still replays."""
+    results = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Linear(4, 3)
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+        crit = nn.CrossEntropyLoss()
+
+        def step(x, y):
+            loss = crit(model(x), y)
+            if model.weight.grad is None:
+                loss = loss * 2.0
+            loss.backward()
+            return loss
+
+        fn = ag.compile(step) if compiled else step
+        x = ag.tensor(np.random.default_rng(0).standard_normal((6, 4)).astype(np.float32))
+        y = ag.tensor(np.zeros(6, dtype=np.int64))
+        out = []
+        for i in range(8):
+            out.append(fn(x, y)._data.tobytes())
+            if i < 4 or i % 2 == 1:  # one micro-batch a step, then two
+                opt.step()
+                opt.zero_grad()
+        results.append(out)
+    assert results[0] == results[1]
+
+
+def test_gradients_read_after_backward_replay():
+    """Hand clipping reads every ``p.grad`` after the backward: no guard on it (the step's own
+    backward makes it), so the step replays as eager, bit for bit."""
+    results = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+        opt = optimizers.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        crit = nn.CrossEntropyLoss()
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            loss.backward()
+            with ag.no_grad():
+                for p in model.parameters():
+                    if p.grad is not None:
+                        p.grad.mul_(0.5)
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if compiled else step
+        rng = np.random.default_rng(1)
+        out = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for _ in range(6):
+                x = ag.tensor(rng.standard_normal((6, 4)).astype(np.float32))
+                y = ag.tensor(rng.integers(0, 3, 6))
+                out.append(fn(x, y)._data.tobytes())
+                out += [p._data.tobytes() for p in model.parameters()]
+        results.append(out)
+        if compiled:
+            assert fn.traces == 1
+    assert results[0] == results[1]
