@@ -753,3 +753,43 @@ def test_forward_patched_on_the_instance_between_replays(target):
             out += [p._data.tobytes() for p in model.parameters()]
         results.append(out)
     assert results[0] == results[1]
+
+
+class _OptionalScale(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Linear(3, 2)
+
+    def forward(self, x):
+        out = self.body(x)
+        if hasattr(self, "scale"):  # a parameter registered later, when present
+            out = out * self.scale
+        return out
+
+
+def test_a_parameter_registered_after_the_trace():
+    """``model.scale = nn.Parameter(...)`` after the capture, used by a forward that checks
+    ``hasattr``: the replay kept the traced forward without it (eager's outputs doubled, the
+    replay's did not). The attribute count of the module fails the guards now."""
+    results = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = _OptionalScale().double()
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if compiled else step
+        out = []
+        for i in range(6):
+            if i == 3:
+                model.scale = nn.Parameter(ag.full((2,), 2.0, dtype=ag.float64))
+            out.append(fn(_x())._data.tobytes())
+            out += [p._data.tobytes() for p in model.parameters()]
+        results.append(out)
+    assert results[0] == results[1]
