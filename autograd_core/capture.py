@@ -19,15 +19,17 @@ dropout, draws again from the project's generator).
 
 Guards, checked at every call; a failing one re-traces: each input's type, shape, dtype, strides
 and requires_grad, whether it has hooks; grad mode; the shape, dtype, strides and requires_grad
-of every tensor read from outside the step (parameters, buffers), that none of them got a hook
+of every tensor read from outside the step (parameters, buffers), whether the ``.grad`` the
+step reads before any backward is None, that none of them got a hook
 (post-accumulate-grad hooks included); for each module the step calls or names
 (``model.forward(x)``, ``F.linear(x, layer.weight)``): its training flag, the identity of its
 parameters, buffers and submodules (and how many submodules; how many of each for a container
 the step does not call: a ``ModuleList``, a ``ParameterList``), its public attributes (numbers
-by value: a dropout's ``p``), and that it got no forward hook; what the step function reads from
-its closure, from the globals it names or sets and from the attributes of the objects passed to
-it (a compiled bound method's ``self`` and a ``functools.partial``'s arguments too, with what
-their methods read) and of their objects in turn:
+by value: a dropout's ``p``), and that it got no forward or backward hook (nor a global
+forward hook); what the step function reads from its closure, from the globals it names or
+sets and from the attributes of the objects passed to it (a compiled bound method's ``self``
+and a ``functools.partial``'s arguments too, with what their methods read) and of their
+objects in turn:
 numbers and strings by value (a trace bakes them in: an annealed loss weight, a counter that
 decides whether the step calls ``optimizer.step()``), other objects by identity (a new
 optimizer, model or loss function bound to the same name), and the same for the user's functions
@@ -37,9 +39,10 @@ properties and special methods name (also as strings: ``getattr(cfg, "w")``; cla
 too), and what those methods read (``cfg.beta``, a loss object's ``self.weight``; a module's
 ``forward`` reading a global or ``self._scale``); short lists and dicts of numbers by their
 items (changed in place or not), numpy arrays of up to 1024 numbers by value, other short
-lists, deques and dicts by their items' identity; the default dtype. Other Python state (a
-long list, a large array, what the library's own objects hold besides the module attributes
-above) is fixed at the trace.
+lists, deques and dicts by their items' identity; the attributes set on an optimizer the step
+names or is passed (``opt.scale``); the default dtype. Other Python state (a long list, a large
+array, what the library's own objects hold besides the module and optimizer attributes above)
+is fixed at the trace.
 
 What cannot be captured runs eagerly, with one warning naming the reason and the op (``strict``
 raises instead): hooks, ``retain_graph``/``create_graph``/``autograd.grad``, a user ``Function``,
@@ -54,9 +57,10 @@ reads), seeding the default generator inside the step, ``saved_tensors_hooks`` i
 switching anomaly mode inside the step, an optimizer step with a closure, changing in Python a
 value the step reads or a list, dict, set, deque or numpy array it writes to (a log of losses),
 a global it sets, a public attribute of a module it calls or of its optimizer,
-``param_groups`` or ``get_last_lr()`` used in Python (a learning rate read or set there),
-returning a tensor whose graph reaches a parameter through ops no backward inside the step ran
-(a compiled forward whose result the caller backpropagates: a replay's results are detached).
+``param_groups``, ``get_last_lr()`` or a scheduler's ``last_epoch`` used in Python (a learning
+rate read or set there), returning a tensor whose graph reaches a parameter through ops no
+backward inside the step ran (a compiled forward whose result the caller backpropagates: a
+replay's results are detached).
 """
 
 from __future__ import annotations
@@ -84,6 +88,7 @@ from autograd_core.replay import (
     _array_value,
     _first_difference,
     _guarded_modules,
+    _module_hook,
     _plain,
     _Program,
     _python_value_holds,
@@ -144,6 +149,9 @@ class _Tracer:
         #                           replay may run inside a generated kernel)
         self.groups = {}          # id(optimizer) -> (optimizer, its hyperparameters)
         self.attrs = {}           # id(object) -> (object, a copy of its __dict__)
+        self.grad_reads = {}      # id(leaf) -> (leaf, its .grad is None): read in Python by
+        #                           the step before it set any gradient (a guard)
+        self.grads_set = False    # (see _grads_set)
         self.kw_arrays = {}       # id(array) -> (tensor, array): a tensor's array passed to an
         #                           op by keyword (batch norm's running statistics, updated in
         #                           place by the op): a replay needs the tensor to still hold it
@@ -645,6 +653,11 @@ def _patches(tracer):
 
     def get_grad(self):
         g = self._grad
+        if tracer.recording and self._requires_grad and self.grad_fn is None and \
+                id(self) not in tracer.grad_reads and not _grads_set(tracer):
+            # read by the step's code before anything in it set the gradients: whether it is
+            # None is the caller's state (``if p.grad is None`` in an accumulation step)
+            tracer.grad_reads[id(self)] = (self, g is None)
         if g is not None and STATE.anomaly is tracer:
             tracer.grad_of[id(g)] = self
             tracer.keep.append(g)
@@ -742,6 +755,16 @@ def _patches(tracer):
                                                             f"optimizer.{name}")))
     sched_mod = sys.modules.get("optimizers.lr_scheduler")
     if sched_mod is not None:
+        def get_epoch(self):
+            if tracer.recording:  # (a scheduler's own step runs inside a recorded call)
+                tracer.fail(f"reading {type(self).__name__}.last_epoch in Python inside the "
+                            "step: a replay would keep the traced value")
+            return self.__dict__["last_epoch"]
+
+        def set_epoch(self, value):
+            self.__dict__["last_epoch"] = value
+
+        out.append((sched_mod.LRScheduler, "last_epoch", property(get_epoch, set_epoch)))
         for cls in _subclasses(sched_mod.LRScheduler):
             if "step" in cls.__dict__:
                 out.append((cls, "step", tracer.wrap_call(cls.__dict__["step"], "scheduler")))
@@ -763,8 +786,9 @@ def _patches(tracer):
         @functools.wraps(call)
         def module_call(self, *a, **k):
             if tracer.recording:
-                if self._forward_pre_hooks or self._forward_hooks:
-                    tracer.fail(f"a forward hook on {type(self).__name__}")
+                hook = _module_hook(self)
+                if hook is not None:
+                    tracer.fail(f"{hook} on {type(self).__name__}")
                 tracer.enter_module(self)
             return call(self, *a, **k)
 
@@ -772,6 +796,14 @@ def _patches(tracer):
         out.append((Module, "zero_grad",
                     tracer.wrap_call(Module.__dict__["zero_grad"], "module.zero_grad")))
     return out
+
+
+def _grads_set(tracer):
+    """Whether the step recorded anything that sets gradients (a backward pass, ``.grad =
+    None``, ``zero_grad``, an optimizer's step, clipping) yet."""
+    if not tracer.grads_set:
+        tracer.grads_set = any(ev[0] in ("backward", "setgrad", "call") for ev in tracer.events)
+    return tracer.grads_set
 
 
 def _subclasses(cls):
@@ -796,7 +828,7 @@ def _trace_locked(fn, args, kwargs, strict):
     tracer = _Tracer(args, strict)
     tracer.python_values = _python_values(fn, args)
     opt_mod, mod_mod = sys.modules.get("optimizers.optimizer"), sys.modules.get("nn.module")
-    named = [e[2] for e in tracer.python_values if e[3] == 2]
+    named = [e[2] for e in tracer.python_values if e[3] == 2] + list(args)
     for v in named:
         if opt_mod is not None and isinstance(v, opt_mod.Optimizer):
             tracer.watch_optimizer(v)
@@ -895,6 +927,8 @@ def _python_values(fn, args=()):
     code = getattr(getattr(bound, "__func__", bound), "__code__", None)
     names = frozenset() if code is None else _attribute_names(code)
     for a in args:  # objects are in the signature by identity, their attributes are not
+        if _optimizer_values(a, out):
+            continue
         if not isinstance(a, Tensor) and not _plain(a) and hasattr(a, "__dict__"):
             attrs, first = vars(a), len(out)
             for name in list(attrs):
@@ -970,13 +1004,29 @@ def _function_values(fn, out, seen, depth):
         _follow(out, first, seen, depth, _attribute_names(code))
 
 
+_OPTIMIZER_OWN = frozenset(("defaults", "state", "param_groups"))
+
+
+def _optimizer_values(opt, out):
+    """If ``opt`` is an optimizer, add the guards of the public attributes set on it besides
+    its own (``opt.loss_scale`` read by the step; a replay would keep the traced number) and
+    return True. Its own are read by its ``step``, which runs at every replay (``param_groups``
+    and ``state`` afresh: the state that step fills is no value the step reads)."""
+    if not isinstance(opt, getattr(sys.modules.get("optimizers.optimizer"), "Optimizer", ())):
+        return False
+    attrs = vars(opt)
+    for name in [k for k in attrs if not k.startswith("_") and k not in _OPTIMIZER_OWN]:
+        _guarded(attrs, name, attrs[name], out)
+    return True
+
+
 def _follow(out, first, seen, depth, attrs):
     """Add the guards of what the values guarded from ``out[first]`` on read in turn: the
     user's functions (``_function_values``), the attributes named in ``attrs`` of the user's
     objects (``_object_values``) and of the user's own Python modules (``import config``, then
     ``config.BETA``; and ``config.weight()`` reading it)."""
     for holder, _, value, kind in out[first:]:
-        if kind != 2:
+        if kind != 2 or _optimizer_values(value, out) and not _user_object(value):
             continue
         if isinstance(value, types.FunctionType):
             if _users(value):

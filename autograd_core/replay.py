@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import sys
 from operator import is_, itemgetter
 
 import numpy as np
@@ -74,6 +75,8 @@ class _Program:
         self.mod_guard = tuple(_module_guard(m, id(m) in called)
                                for m in _guarded_modules([*called.values(), *read]))
         self.array_guard = tuple(tracer.kw_arrays.values())
+        # leaves whose .grad the step's code read before setting any: None or not, as traced
+        self.grad_guard = tuple(getattr(tracer, "grad_reads", {}).values())
         # what the step read from its closure, globals and arguments' attributes (capture.py's
         # _python_values): numbers by value, other objects by identity
         self.python_guard = getattr(tracer, "python_values", ())
@@ -114,6 +117,10 @@ class _Program:
         for t, arr in self.array_guard:
             if t._data is not arr:
                 return f"a tensor's array passed to an op by keyword was replaced ({t.shape})"
+        for t, none in self.grad_guard:
+            if (t._grad is None) is not none:
+                return (f"the .grad the step reads (shape {tuple(t.shape)}) was "
+                        f"{'None' if none else 'a tensor'} at the trace")
         for entry in self.python_guard:
             if not _python_value_holds(entry):
                 holder, name, value, kind = entry
@@ -122,11 +129,14 @@ class _Program:
                         "items" if kind == 5 else repr(value))
                 return f"the step reads {where}, which is no longer the traced {what}"
         for m, checks in self.mod_guard:
-            if m._forward_hooks or m._forward_pre_hooks:
-                return f"a forward hook was added to a {type(m).__name__}"
+            hook = _module_hook(m)
+            if hook is not None:
+                return f"{hook} was added to a {type(m).__name__}"
             for store, get, values, names, size in checks:
                 if size is not None and len(store) != size:
-                    return f"a parameter, buffer or submodule was added to a {type(m).__name__}"
+                    what = ("an attribute was set on" if store is m.__dict__ else
+                            "a parameter, buffer or submodule was added to")
+                    return f"{what} a {type(m).__name__}"
                 if get is None:
                     continue
                 try:
@@ -220,6 +230,31 @@ def _guarded_modules(called):
     return out.values()
 
 
+_BACKWARD_HOOKS = ("_backward_hooks", "_backward_pre_hooks", "_non_full_backward_hooks")
+
+
+def _global_module_hooks():
+    """The process-wide forward hook registries every module call runs
+    (``nn.modules.module.register_module_forward_hook`` and ``..._pre_hook``), or ()."""
+    mod = sys.modules.get("nn.module")
+    return () if mod is None else (mod._global_forward_hooks, mod._global_forward_pre_hooks)
+
+
+def _module_hook(m):
+    """The hook a call of module ``m`` would run, in words, or None. A trace records what a
+    forward hook computes as part of the step and nothing of a backward hook's work, and a
+    replay calls no hook: a step that meets one runs eagerly, and one registered (or removed)
+    after the trace fails the guards."""
+    if m._forward_hooks or m._forward_pre_hooks:
+        return "a forward hook"
+    d = m.__dict__
+    if any(d.get(name) for name in _BACKWARD_HOOKS):
+        return "a backward hook"
+    if any(_global_module_hooks()):
+        return "a global module forward hook (register_module_forward_hook or _pre_hook)"
+    return None
+
+
 def _module_guard(m, called=True):
     """``(m, checks)``: ``(dict, get, values, names, size)`` with ``get(dict) == values`` (the
     values of ``names``, the first one again) object for object, and ``len(dict) == size``
@@ -228,7 +263,8 @@ def _module_guard(m, called=True):
     by the trace, whose ops read the old layer's parameters), their number for its submodules
     (a layer appended to a ``Sequential`` or ``ModuleList`` that the forward loops over) and for
     all three registries of a module the step did not call (a parameter appended to a
-    ``ParameterList``; a layer's own forward uses the parameters it names), and its public
+    ``ParameterList``; a layer's own forward uses the parameters it names), how many attributes
+    it has (one set on it later, ``model.forward = ...``, was not traced), and its public
     attributes, the training flag included (its forward passes its numbers to the ops as
     constants: a dropout's ``p``, a loss's ``label_smoothing``, a custom module's temperature;
     the private ones are the module's own bookkeeping, such as a cache). A registry entry that
@@ -237,7 +273,9 @@ def _module_guard(m, called=True):
     d = m.__dict__
     public = [k for k in d if not k.startswith("_")]
     for store in (m._parameters, m._buffers, m._modules, d):
-        sized = store is m._modules or not called and store is not d
+        # the instance dict's size too: an attribute set after the trace (``model.forward =
+        # ...`` patched on the instance, which ``__call__`` then runs) was never looked at
+        sized = store is m._modules or store is d or not called
         if store is d:
             names = public
         else:  # an entry mirrored in the instance dict is checked there (the registries keep
@@ -273,14 +311,32 @@ def _guard_function(program):
     for i, (t, arr) in enumerate(program.array_guard):
         env.update({f"AT{i}": t, f"A{i}": arr})
         emit(f"AT{i}._data is not A{i}")
+    for i, (t, none) in enumerate(program.grad_guard):
+        env[f"GT{i}"] = t
+        emit(f"GT{i}._grad is {'not ' if none else ''}None")
     for i, entry in enumerate(program.python_guard):
         holder, name, value = entry[:3]
         env.update({f"PH{i}": holder, f"PV{i}": value, f"PE{i}": entry})
         now = f"PH{i}.cell_contents" if name is None else f"PH{i}.get({name!r}, MISSING)"
         emit(f"{now} is not PV{i} and not python_ok(PE{i})")
+    if program.mod_guard:  # the global forward hooks run in every module call
+        for j, hooks in enumerate(_global_module_hooks()):
+            env[f"GH{j}"] = hooks
+            emit(f"GH{j}")
     for k, (m, checks) in enumerate(program.mod_guard):
         env[f"M{k}"] = m
-        emit(f"M{k}._forward_hooks or M{k}._forward_pre_hooks")
+        # a hook registry is checked as the dict it was at the trace (registering adds to
+        # it); one made later (``register_backward_hook``'s) through the instance dict
+        hooks = [f"M{k}._forward_hooks", f"M{k}._forward_pre_hooks"]
+        for j, name in enumerate(_BACKWARD_HOOKS):
+            store = m.__dict__.get(name)
+            if store is None:
+                env[f"MD{k}"] = m.__dict__
+                hooks.append(f"MD{k}.get({name!r})")
+            else:
+                env[f"H{k}_{j}"] = store
+                hooks.append(f"H{k}_{j}")
+        emit(" or ".join(hooks))
         for j, (store, _, values, names, size) in enumerate(checks):
             env[f"M{k}_{j}"] = store
             if not names:

@@ -584,6 +584,21 @@ def _guard_changes():
                                          lambda: m[0].weight._hooks.clear()),
         "a forward hook": lambda m, opt: (lambda: m[1].register_forward_hook(
             lambda *a: None), lambda: m[1]._forward_hooks.clear()),
+        "a backward hook": lambda m, opt: _hook_change(lambda: m[1].register_full_backward_hook(
+            lambda *a: None)),
+        "a backward pre hook": lambda m, opt: _hook_change(
+            lambda: m[3].register_full_backward_pre_hook(lambda *a: None)),
+        # (not undone: registering it adds its registry to the module's attributes, whose
+        # number is guarded, so the guards keep failing after its removal: a re-trace)
+        "a non-full backward hook": lambda m, opt: (
+            lambda: m[3].register_backward_hook(lambda *a: None), None),
+        "a global forward hook": lambda m, opt: _hook_change(
+            lambda: nn.modules.module.register_module_forward_hook(lambda *a: None)),
+        "a global forward pre hook": lambda m, opt: _hook_change(
+            lambda: nn.modules.module.register_module_forward_pre_hook(lambda *a: None)),
+        "forward patched on the instance": lambda m, opt: (
+            lambda: setattr(m[2], "forward", lambda x: x),
+            lambda: m[2].__dict__.pop("forward")),
         "eval mode": lambda m, opt: (m.eval, m.train),
         "an attribute to an equal new float": lambda m, opt: setattr_(
             m[2], "scale", float("0.5")),
@@ -598,6 +613,12 @@ def _guard_changes():
         "a global dict's item changed": lambda m, opt: (
             lambda: _WEIGHTS.__setitem__("w", 0.5), lambda: _WEIGHTS.__setitem__("w", 1.0)),
     }
+
+
+def _hook_change(register):
+    """(do, undo) for a hook: ``register`` returns its handle."""
+    handles = []
+    return lambda: handles.append(register()), lambda: handles.pop().remove()
 
 
 class _Scaled(nn.Module):
@@ -643,3 +664,132 @@ def test_generated_guards_equal_the_interpreted_ones(change):
     if undo is not None:
         undo()
         assert program.guards_hold() is program.guards_hold_interpreted() is True
+
+
+def _double_grad_input(m, grad_input, grad_output):
+    return tuple(None if g is None else g * 2 for g in grad_input)
+
+
+# hooks a trace does not record (a backward hook's work, a global hook that every module call
+# runs): each registered (and the global ones removed) between replays, as a training loop may
+_LATE_HOOKS = {
+    "full backward hook": lambda m: m[2].register_full_backward_hook(_double_grad_input),
+    "full backward pre hook": lambda m: m[2].register_full_backward_pre_hook(
+        lambda mod, grad_output: (grad_output[0] * 2,)),
+    "non-full backward hook": lambda m: m[2].register_backward_hook(_double_grad_input),
+    "global forward hook": lambda m: nn.modules.module.register_module_forward_hook(
+        lambda mod, args, out: out * 2 if isinstance(mod, nn.Linear) else None),
+    "global forward pre hook": lambda m: nn.modules.module.register_module_forward_pre_hook(
+        lambda mod, args: (args[0] * 0.5,) if isinstance(mod, nn.Linear) else None),
+}
+
+
+@pytest.mark.parametrize("hook", sorted(_LATE_HOOKS))
+@pytest.mark.parametrize("registered_at", [0, 3])
+def test_module_hooks_registered_or_removed_between_replays(hook, registered_at):
+    """A module's backward hooks and the global forward hooks were not guarded: registered
+    after the trace, the replay silently skipped them (and a global hook seen by the trace
+    was replayed after its removal). Now a step meeting one runs eagerly with a warning, a
+    replay's guards fail once one is added, and the numbers are eager's at every step."""
+    results = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)).double()
+        opt = optimizers.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if compiled else step
+        out, handle = [], None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                for i in range(8):
+                    if i == registered_at:
+                        handle = _LATE_HOOKS[hook](model)
+                    if i == 6:
+                        handle.remove()
+                    out.append(fn(_x())._data.tobytes())
+                    out += [p._data.tobytes() for p in model.parameters()]
+            finally:
+                handle.remove()  # (a global hook outlives the test otherwise)
+        results.append(out)
+        if compiled:
+            assert any("hook" in str(w.message) for w in caught)
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("target", ["model", "layer"])
+def test_forward_patched_on_the_instance_between_replays(target):
+    """``model.forward = wrapper`` (a quick instrumentation, or a wrapper scaling the output)
+    set after the trace was never looked at: replays kept the traced forward (eager's loss
+    quadruples at step 3, the replay's did not). A module's attribute count is guarded now."""
+    results = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)).double()
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if compiled else step
+        out = []
+        for i in range(6):
+            if i == 3:
+                m = model if target == "model" else model[0]
+                original = m.forward
+                m.forward = lambda x, original=original: original(x) * 2
+            out.append(fn(_x())._data.tobytes())
+            out += [p._data.tobytes() for p in model.parameters()]
+        results.append(out)
+    assert results[0] == results[1]
+
+
+class _OptionalScale(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Linear(3, 2)
+
+    def forward(self, x):
+        out = self.body(x)
+        if hasattr(self, "scale"):  # a parameter registered later, when present
+            out = out * self.scale
+        return out
+
+
+def test_a_parameter_registered_after_the_trace():
+    """``model.scale = nn.Parameter(...)`` after the capture, used by a forward that checks
+    ``hasattr``: the replay kept the traced forward without it (eager's outputs doubled, the
+    replay's did not). The attribute count of the module fails the guards now."""
+    results = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = _OptionalScale().double()
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+
+        def step(x):
+            opt.zero_grad()
+            loss = model(x).pow(2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if compiled else step
+        out = []
+        for i in range(6):
+            if i == 3:
+                model.scale = nn.Parameter(ag.full((2,), 2.0, dtype=ag.float64))
+            out.append(fn(_x())._data.tobytes())
+            out += [p._data.tobytes() for p in model.parameters()]
+        results.append(out)
+    assert results[0] == results[1]

@@ -413,3 +413,193 @@ def test_leaves_fed_one_gradient_array_get_grads_of_their_own():
     assert not any(np.shares_memory(x, y) for i, x in enumerate(grads) for y in grads[i + 1:])
     a.grad._data[0] = 99.0
     assert b.grad.tolist() == [1.0, 1.0] and c.grad.tolist() == [2.0, 2.0]
+
+
+@pytest.mark.parametrize("algo", ["sgd", "adam"])
+def test_optimizer_passed_as_an_argument_replays(algo):
+    """``train_step(model, opt, x, y)``: the optimizer's attributes were guarded as values the
+    step reads, and its step fills ``opt.state``, so every such step ran eagerly ("the step
+    changes 'state'"). Its step runs at every replay (param_groups and state read afresh): it
+    now replays, as eager bit for bit, following a learning rate and a weight decay changed
+    between calls and a parameter group added."""
+    results = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Linear(3, 6), nn.Tanh(), nn.Linear(6, 2))
+        extra = nn.Parameter(ag.zeros(2))
+        params = list(model.parameters())
+        opt = (optimizers.SGD(params, lr=0.1, momentum=0.9) if algo == "sgd"
+               else optimizers.Adam(params, lr=0.05))
+        crit = nn.CrossEntropyLoss()
+
+        def step(model, opt, x, y):
+            opt.zero_grad()
+            loss = crit(model(x) + extra, y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if compiled else step
+        rng = np.random.default_rng(3)
+        out = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no fallback
+            for i in range(8):
+                if i == 3:
+                    opt.param_groups[0].update(lr=0.01, weight_decay=0.1)
+                if i == 5:
+                    opt.add_param_group({"params": [extra], "lr": 0.5})
+                x = ag.tensor(rng.standard_normal((5, 3)).astype(np.float32))
+                y = ag.tensor(rng.integers(0, 2, 5))
+                out.append(fn(model, opt, x, y)._data.tobytes())
+                out += [p._data.tobytes() for p in (*params, extra)]
+        results.append(out)
+        if compiled:
+            assert fn.traces == 1
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("passed", ["closure", "argument"])
+def test_an_attribute_set_on_the_optimizer_is_guarded(passed):
+    """A number the user keeps on the optimizer and the step reads (``loss * opt.scale``) was
+    a constant of the trace: changed between calls, replays kept the traced value (eager's
+    loss doubles at step 3, the replay's did not). It is guarded by value now."""
+    results = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Linear(4, 3)
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+        crit = nn.CrossEntropyLoss()
+
+        def step(model, opt, x, y):
+            opt.zero_grad()
+            loss = crit(model(x), y) * opt.scale
+            loss.backward()
+            opt.step()
+            return loss
+
+        def closure_step(x, y):
+            return step(model, opt, x, y)
+
+        fn = closure_step if passed == "closure" else step
+        fn = ag.compile(fn) if compiled else fn
+        x = ag.tensor(np.random.default_rng(0).standard_normal((6, 4)).astype(np.float32))
+        y = ag.tensor(np.zeros(6, dtype=np.int64))
+        out = []
+        for i in range(6):
+            opt.scale = 1.0 if i < 3 else 2.0
+            loss = fn(x, y) if passed == "closure" else fn(model, opt, x, y)
+            out += [loss._data.tobytes()] + [p._data.tobytes() for p in model.parameters()]
+        results.append(out)
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("where", ["outside", "inside"])
+def test_a_schedulers_epoch_read_in_python_runs_eagerly(where):
+    """``if sched.last_epoch < 3: loss = loss * 0.5`` inside the step: the branch was taken
+    at the trace and kept by every replay (a silently different loss from step 3 on). Reading
+    it in the step now runs the step eagerly, with a warning naming it; the scheduler's own
+    step, inside the step or not, still reads it."""
+    results = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Linear(4, 3)
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+        sched = S.StepLR(opt, 3)
+        crit = nn.CrossEntropyLoss()
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            if sched.last_epoch < 3:
+                loss = loss * 0.5
+            loss.backward()
+            opt.step()
+            if where == "inside":
+                sched.step()
+            return loss
+
+        fn = ag.compile(step) if compiled else step
+        x = ag.tensor(np.random.default_rng(0).standard_normal((6, 4)).astype(np.float32))
+        y = ag.tensor(np.zeros(6, dtype=np.int64))
+        out = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            for _ in range(6):
+                out.append(fn(x, y)._data.tobytes())
+                if where == "outside":
+                    sched.step()
+        results.append(out)
+        if compiled:
+            assert any("StepLR.last_epoch" in str(w.message) for w in caught)
+    assert results[0] == results[1]
+
+
+def test_a_gradient_read_as_none_before_backward_is_guarded():
+    """An accumulation step that branches on ``p.grad is None`` before its backward (the first
+    micro-batch of a window): when the first calls all saw None (a zero_grad after each), every
+    replay kept that branch once the loop started accumulating (eager halves the loss, the
+    replay did not). Whether such a gradient is None is guarded now; reading gradients after
+    the backward (hand clipping) still replays."""
+    results = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Linear(4, 3)
+        opt = optimizers.SGD(model.parameters(), lr=0.1)
+        crit = nn.CrossEntropyLoss()
+
+        def step(x, y):
+            loss = crit(model(x), y)
+            if model.weight.grad is None:
+                loss = loss * 2.0
+            loss.backward()
+            return loss
+
+        fn = ag.compile(step) if compiled else step
+        x = ag.tensor(np.random.default_rng(0).standard_normal((6, 4)).astype(np.float32))
+        y = ag.tensor(np.zeros(6, dtype=np.int64))
+        out = []
+        for i in range(8):
+            out.append(fn(x, y)._data.tobytes())
+            if i < 4 or i % 2 == 1:  # one micro-batch a step, then two
+                opt.step()
+                opt.zero_grad()
+        results.append(out)
+    assert results[0] == results[1]
+
+
+def test_gradients_read_after_backward_replay():
+    """Hand clipping reads every ``p.grad`` after the backward: no guard on it (the step's own
+    backward makes it), so the step replays as eager, bit for bit."""
+    results = []
+    for compiled in (False, True):
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+        opt = optimizers.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        crit = nn.CrossEntropyLoss()
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = crit(model(x), y)
+            loss.backward()
+            with ag.no_grad():
+                for p in model.parameters():
+                    if p.grad is not None:
+                        p.grad.mul_(0.5)
+            opt.step()
+            return loss
+
+        fn = ag.compile(step) if compiled else step
+        rng = np.random.default_rng(1)
+        out = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            for _ in range(6):
+                x = ag.tensor(rng.standard_normal((6, 4)).astype(np.float32))
+                y = ag.tensor(rng.integers(0, 3, 6))
+                out.append(fn(x, y)._data.tobytes())
+                out += [p._data.tobytes() for p in model.parameters()]
+        results.append(out)
+        if compiled:
+            assert fn.traces == 1
+    assert results[0] == results[1]
