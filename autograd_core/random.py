@@ -543,6 +543,19 @@ def _box_muller16(blocks: np.ndarray, mean: float, std: float, work: Any) -> np.
     cosines first, then the sines, ``* std + mean`` fused. float32 is its AVX2 kernel
     (``normal_fill_AVX2``, what x86 CPUs run, AVX-512 ones included), float64 its scalar one
     (libm's functions)."""
+    if work is np.float32 and blocks.size >= LIBM_MIN_SIZE and blocks.dtype == np.float32:
+        from autograd_core.kernels import _jit
+        if _jit.use_numba():  # the same operations in one Numba loop (~2.5x faster)
+            from autograd_core.kernels import sampling
+            b = np.ascontiguousarray(blocks)
+            out = np.empty(b.shape, np.float32)
+            sampling.box_muller16_f32(b, _F32(mean), _F32(std), out)
+            return out
+    return _box_muller16_numpy(blocks, mean, std, work)
+
+
+def _box_muller16_numpy(blocks: np.ndarray, mean: float, std: float, work: Any) -> np.ndarray:
+    """``_box_muller16`` in numpy (``sampling.box_muller16_f32``'s twin for float32)."""
     u1 = work(1) - blocks[:, :8]
     u2 = blocks[:, 8:]
     if work is np.float32:

@@ -59,3 +59,28 @@ def test_fma64_loop_equals_its_twin_bit_for_bit(b, c):
     lambda: ag.empty(30_000, dtype=ag.float64).uniform_(-2.0, 3.0)])
 def test_uniform_draws_through_the_loop_equal_the_twins(draw, monkeypatch):
     test_draws_through_the_loop_equal_the_twins(draw, monkeypatch)
+
+
+@pytest.mark.parametrize("mean, std", [(0.0, 1.0), (1.5, 0.3), (-2.0, 1e-3), (1e30, 7.0)])
+def test_box_muller16_f32_equals_its_twin_bit_for_bit(mean, std):
+    # every float32 uniform PyTorch can draw has 24 bits: a sample of them, both ends included
+    u = (_RNG.integers(0, 1 << 24, (62_500, 16)) * 2.0 ** -24).astype(np.float32)
+    u[0], u[1] = 0.0, np.float32(1 - 2.0 ** -24)
+    u[2] = np.arange(16) * 2.0 ** -24
+    out = np.empty_like(u)
+    sampling.box_muller16_f32(u, np.float32(mean), np.float32(std), out)
+    want = R._box_muller16_numpy(u, mean, std, np.float32)
+    assert np.array_equal(out.view(np.uint32), want.view(np.uint32))
+
+
+@pytest.mark.parametrize("draw", [
+    lambda: ag.randn(50_003), lambda: ag.randn(7, 3000),
+    lambda: ag.empty(20_000).normal_(0.5, 2.0), lambda: ag.randn(9000, dtype=ag.float16),
+    lambda: ag.randn(9000, dtype=ag.complex64)])
+def test_float32_normals_through_the_loop_equal_the_twins(draw, monkeypatch):
+    ag.manual_seed(11)
+    fast = draw().numpy().copy()
+    monkeypatch.setattr(R, "LIBM_MIN_SIZE", 1 << 62)
+    ag.manual_seed(11)
+    slow = draw().numpy()
+    assert np.array_equal(fast.view(np.uint8), slow.view(np.uint8))
