@@ -163,7 +163,8 @@ class IndexAdd(Node):
     complex_backward = LINEAR
     def forward(self, g, index, basic, shape):
         self.index, self.basic = index, basic
-        if not basic and type(index) is tuple and len(index) == 1:
+        if not basic and type(index) is tuple and len(index) == 1 and \
+                type(index[0]) is np.ndarray and index[0].dtype.kind == "i":
             index = index[0]  # (rows,): index_add / index_put on dim 0, the same positions
         if not basic and type(index) is np.ndarray and index.dtype.kind == "i" and shape and \
                 g.shape == index.shape + tuple(shape[1:]):
