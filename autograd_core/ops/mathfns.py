@@ -27,7 +27,7 @@ from autograd_core.ops.binary import _promote, _value_first, result_type
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
 from autograd_core.ops.registry import Sample, op, opmath_node
-from autograd_core.ops.sorting import _order
+from autograd_core.ops.sorting import _order, _order_at
 from autograd_core.ops.unary import ClampMax, ClampMin, _floating, _OfSaved, clamp_to
 from autograd_core.tensor import DEFAULT_DTYPE, DTypeLike, Tensor
 
@@ -1600,7 +1600,7 @@ def _select(input, dim, keepdim, k, name, result, nan_first=False):
     d = _args.norm_dim(dim, x.ndim, name)
     if x.shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
-    idx = np.take(_order(x, d, False), [k], axis=d).astype(np.int64)
+    idx = _order_at(x, d, k)
     if nan_first:
         nan = np.isnan(x)
         idx = np.where(nan.any(axis=d, keepdims=True), np.argmax(nan, axis=d, keepdims=True),

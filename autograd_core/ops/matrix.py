@@ -346,7 +346,10 @@ class LinalgSolveEx(Node):
 
     def backward(self, g):
         a, x = self.saved
-        gb = xp.matmul(_mT(_inv(a)), g)
+        if isinstance(g, Tensor) or isinstance(a, Tensor):  # create_graph: recorded ops
+            gb = xp.matmul(_mT(_inv(a)), g)
+        else:  # one solve with A^T (PyTorch's), not an inverse: 3x fewer flops, more accurate
+            gb = np.linalg.solve(_mT(a), g)
         ga = -xp.matmul(gb, _mT(x)) if self.needs_input_grad[0] else None
         return ga, gb
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 import inspect
+import math
 import warnings
 
 import numpy as np
@@ -40,6 +41,28 @@ def _along(index, dim):
             shape[d] = index.shape[d]
             grids.append(np.arange(index.shape[d]).reshape(shape))
     return tuple(grids)
+
+
+def _at(ufunc, out, index, dim, values):
+    """``ufunc.at(out, _along(index, dim), values)`` (in place): through one flat index into
+    ``out``'s elements when it is C-contiguous and every position is in range (numpy's ``at``
+    with a 1-d index runs its fast loop; with ``_along``'s tuple of broadcast arrays it was
+    ~10x slower, 15 ms for 1e6 elements). The same elements in the same order: the same
+    result, bit for bit; anything else takes numpy's own path (and its errors)."""
+    nd = out.ndim
+    if type(out) is not np.ndarray or not out.flags.c_contiguous or nd != index.ndim or not index.size or \
+            any(index.shape[d] > out.shape[d] for d in range(nd) if d != dim) or \
+            index.min() < 0 or index.max() >= out.shape[dim]:
+        ufunc.at(out, _along(index, dim), values)
+        return
+    steps = [math.prod(out.shape[d + 1:]) for d in range(nd)]  # C order's, in elements
+    flat = np.multiply(index, steps[dim], dtype=np.intp)
+    for d in range(nd):
+        if d != dim and index.shape[d] > 1:  # the position on the other dims
+            shape = [1] * nd
+            shape[d] = index.shape[d]
+            flat += np.arange(0, index.shape[d] * steps[d], steps[d]).reshape(shape)
+    ufunc.at(out.reshape(-1), flat.reshape(-1), np.broadcast_to(values, index.shape).reshape(-1))
 
 
 def _check_index(name, x_shape, dim, index, src_shape=None):
@@ -89,7 +112,7 @@ class GatherBackward(Node):
     def forward(self, g, index, dim, shape):
         self.index, self.dim = index, dim
         out = np.zeros(shape, dtype=g.dtype)
-        np.add.at(out, _along(index, dim), g)
+        _at(np.add, out, index, dim, g)
         return out
 
     def backward(self, g2):
@@ -188,7 +211,7 @@ class Scatter(Node):
         part = (src[tuple(slice(0, s) for s in index.shape)] if np.ndim(src)
                 else np.asarray(src, x.dtype))
         if add:
-            np.add.at(out, where, part)
+            _at(np.add, out, index, dim, part)
         else:
             out[where] = part
             mask = np.zeros(x.shape, dtype=bool)
@@ -383,19 +406,19 @@ class ScatterReduce(Node):
         if reduce in ("sum", "mean"):
             if not include_self:
                 out[mask] = 0
-            np.add.at(out, where, part)
+            _at(np.add, out, index, dim, part)
         elif reduce == "prod":
             if not include_self:
                 out[mask] = 1
-            np.multiply.at(out, where, part)
+            _at(np.multiply, out, index, dim, part)
         else:
             if not include_self:
                 out[mask] = _extreme(x.dtype, lowest=reduce == "amax")
-            (np.maximum if reduce == "amax" else np.minimum).at(out, where, part)
+            _at(np.maximum if reduce == "amax" else np.minimum, out, index, dim, part)
         count = None
         if reduce == "mean":
             count = np.zeros(x.shape, dtype=np.int64)
-            np.add.at(count, where, 1)
+            _at(np.add, count, index, dim, 1)
             count += include_self
             count[count == 0] = 1
             out = out / count if floating else out // count
@@ -425,7 +448,7 @@ class ScatterReduce(Node):
             x_is = x == out
             src_is = part == out[where]
             ties = x_is.astype(np.int64)
-            np.add.at(ties, where, src_is)
+            _at(np.add, ties, self.index, self.dim, src_is)
             w = (1.0 / np.maximum(ties, 1)).astype(g.dtype)
             gw = g * w
             gx = xp.where(x_is & (keep | ~mask), gw, 0.0)
@@ -438,11 +461,11 @@ class ScatterReduce(Node):
             # each entry's factor: the product of the other entries reduced into its place,
             # from the count of zeros there and the product of the nonzero entries
             zeros = ((x == 0) & (keep | ~mask)).astype(np.int64)
-            np.add.at(zeros, where, part == 0)
+            _at(np.add, zeros, self.index, self.dim, part == 0)
             nonzero = np.where((x == 0) | (mask & (not keep)), 1, x).astype(x.dtype)
             if not keep:
                 nonzero[mask] = 1
-            np.multiply.at(nonzero, where, np.where(part == 0, 1, part))
+            _at(np.multiply, nonzero, self.index, self.dim, np.where(part == 0, 1, part))
 
             def others(v, z, p):
                 with np.errstate(divide="ignore", invalid="ignore"):

@@ -34,6 +34,66 @@ def _order(x, d, descending):
     return np.flip(n - 1 - rev, d).astype(np.int64)
 
 
+#: From rows this long ``_order_head`` and ``_order_at`` select with ``np.partition`` (O(n))
+#: instead of sorting the whole row; below, the full stable sort costs no more
+SELECT_MIN = 64
+
+
+def _selectable(x, d):
+    """True when ``x``'s rows along ``d`` can be partitioned: long enough, real numbers
+    without NaN (NaN orders by PyTorch's rule, not numpy's comparisons)."""
+    return x.ndim > 0 and x.shape[d] >= SELECT_MIN and x.dtype.kind in "fiu" and \
+        not (x.dtype.kind == "f" and np.isnan(x).any())
+
+
+def _rows(x, d):
+    """``x`` with ``d`` moved last, as a 2-D array of rows."""
+    return np.moveaxis(x, d, -1).reshape(-1, x.shape[d])
+
+
+def _unrows(r, x, d):
+    """``r``, rows of ``x`` along ``d`` (any length), back in ``x``'s layout of dims."""
+    shape = tuple(np.delete(x.shape, d)) + (r.shape[1],)
+    return np.moveaxis(r.reshape(shape), -1, d)
+
+
+def _order_head(x, d, k, descending):
+    """``_order(x, d, descending)``'s first ``k`` positions along ``d`` (int64): topk's. Rows
+    of at least ``SELECT_MIN`` with ``4k`` at most their length select their ``k`` with a
+    partition and sort those alone, the same indices (the ``k``-th value's ties kept in
+    index order: a row where they reach past ``k`` takes the full sort)."""
+    n = x.shape[d] if x.ndim else 1
+    if 0 < k and 4 * k <= n and _selectable(x, d):
+        rows = _rows(x, d)
+        if descending:
+            v = np.partition(rows, n - k, axis=1)[:, n - k:n - k + 1]
+            mask = rows >= v
+        else:
+            v = np.partition(rows, k - 1, axis=1)[:, k - 1:k]
+            mask = rows <= v
+        if (mask.sum(1) == k).all():  # no tie of the k-th value beyond the k
+            cols = np.nonzero(mask)[1].reshape(-1, k)  # each row's, in index order
+            vals = np.take_along_axis(rows, cols, 1)
+            top = np.take_along_axis(cols, _order(vals, 1, descending), 1)
+            return _unrows(top.astype(np.int64), x, d)
+    return np.take(_order(x, d, descending), np.arange(k), axis=d).astype(np.int64)
+
+
+def _order_at(x, d, k):
+    """``_order(x, d, False)``'s position ``k`` along ``d`` (int64, kept as a dim of 1):
+    kthvalue's and median's. From rows of ``SELECT_MIN`` a partition finds the value, and
+    its ties are counted in index order (the stable sort's), instead of sorting the row."""
+    if _selectable(x, d):
+        rows = _rows(x, d)
+        v = np.partition(rows, k, axis=1)[:, k:k + 1]
+        below = (rows < v).sum(1, keepdims=True)
+        tie = rows == v
+        # the (k - below)-th of the ties, counting from 0, in index order
+        at = np.argmax(tie & (np.cumsum(tie, axis=1) == k - below + 1), axis=1)
+        return _unrows(at.astype(np.int64)[:, None], x, d)
+    return np.take(_order(x, d, False), [k], axis=d).astype(np.int64)
+
+
 def _no_complex(x, what="Sort"):
     if x.dtype.kind == "c":  # PyTorch's wording, its leading space included
         raise RuntimeError(f" {what} does not support complex dtypes on CPU")
@@ -46,9 +106,10 @@ def _sorted(input, dim, descending, k=None):
         idx = np.zeros((), np.int64)
         return input.clone() if isinstance(input, Tensor) else Tensor._wrap(x.copy()), idx
     d = _args.norm_dim(dim, x.ndim, "sort")
-    idx = _order(x, d, descending).astype(np.int64)
     if k is not None:
-        idx = np.take(idx, np.arange(k), axis=d)
+        idx = _order_head(x, d, k, descending)
+    else:
+        idx = _order(x, d, descending).astype(np.int64)
     return Gather.apply(input, index=idx, dim=d), idx
 
 
