@@ -28,7 +28,7 @@ import numpy as np
 from autograd_core import _quiet
 from autograd_core.grad_mode import STATE
 from autograd_core.node import _check_hook_tuple, edges_of, leaf_meta, sum_to_shape
-from autograd_core.tensor import COMPLEX_SEEN, Tensor, _PostAccumulateHooks
+from autograd_core.tensor import COMPLEX_SEEN, OVERLAP_ERROR, Tensor, _PostAccumulateHooks
 
 ndarray = np.ndarray
 _make = Tensor._make
@@ -436,7 +436,10 @@ def _accumulate(leaf, g, diff, handed):
     elif current.is_sparse:  # Embedding(sparse=True) wrote it in this pass: PyTorch's sum of
         leaf._grad = _make(current.to_dense()._data + g, None, False)  # sparse + dense is dense
     else:
-        np.add(current._data, g, out=current._data, casting="unsafe")
+        data = current._data
+        if not data.flags.writeable and data.size > 1 and 0 in data.strides:  # expanded
+            raise RuntimeError(OVERLAP_ERROR)  # (numpy said "output array is read-only")
+        np.add(data, g, out=data, casting="unsafe")
         current._bump_version()  # an in-place write, as PyTorch's: a graph that saved .grad
         # refuses to backward through the old values
 

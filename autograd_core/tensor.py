@@ -18,6 +18,22 @@ import numpy as np
 
 from autograd_core.grad_mode import STATE as _GRAD_STATE
 
+#: PyTorch's names of scalar types in its messages: ScalarType's (``Float``) and C++'s
+#: (``float``, in range and dtype errors)
+SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
+             "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+             "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+             "complex128": "c10::complex<double>"}
+
+#: PyTorch's error for a write into memory several elements share (the result of expand)
+OVERLAP_ERROR = ("unsupported operation: more than one element of the written-to tensor refers "
+                 "to a single memory location. Please clone() the tensor before performing the "
+                 "operation.")
+
+
 #: the floating point dtype of Python floats and of ``Tensor(list)`` (``set_default_dtype``)
 DEFAULT_DTYPE: list[np.dtype] = [np.dtype(np.float32)]
 
@@ -520,6 +536,14 @@ class Tensor:
                     f"attempting to assign a gradient of size '{list(value.shape)}' to a "
                     f"tensor of size '{list(self._data.shape)}'. Please ensure that the "
                     "gradient and the tensor are the same size")
+            if value._data.dtype != self._data.dtype and not value.is_sparse:
+                # (accepted, an optimizer then stepped float32 weights with float64 moments)
+                got, want = value._data.dtype.name, self._data.dtype.name
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{CPP_NAMES.get(got, got)}' "
+                    f"to a tensor with grad_dtype '{SCALAR_NAMES.get(want, want)}'. The "
+                    "gradient must match the tensor's grad_dtype (defaults to the tensor's "
+                    "dtype).")
         self._grad = value
 
     @property

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core._quiet import quiet
+from autograd_core.tensor import CPP_NAMES, OVERLAP_ERROR, SCALAR_NAMES as _TORCH_NAMES  # noqa: F401
 
 
 def norm_dim(dim, ndim, op="op"):
@@ -70,9 +71,6 @@ def int_seq(first, more):
     return tuple(first) if isinstance(first, (tuple, list)) else (first,)
 
 
-_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 def torch_name(dt):
@@ -85,10 +83,6 @@ def torch_name(dt):
 #: complex tensor: complex numbers have no order (numpy's lexicographic one is not PyTorch's)
 CLAMP_COMPLEX = "clamp is not supported for complex types"
 
-#: PyTorch's error for a write into memory several elements share (the result of expand)
-OVERLAP_ERROR = ("unsupported operation: more than one element of the written-to tensor refers "
-                 "to a single memory location. Please clone() the tensor before performing the "
-                 "operation.")
 
 
 def internal_overlap(a):
@@ -271,11 +265,6 @@ def like_layout(a):
     return perm
 
 
-#: PyTorch's C++ names of scalar types, in its range and dtype errors
-CPP_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half",
-             "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-             "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
-             "complex128": "c10::complex<double>"}
 
 
 def check_random_bounds(dt, a, b):

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.creation import _size
-from autograd_core.ops._args import torch_name
+from autograd_core.ops._args import CPP_NAMES, torch_name
 from autograd_core.ops.batch2 import _storage
 from autograd_core.ops.registry import op, refuse_capture
 from autograd_core.tensor import DType, Tensor
@@ -282,10 +282,7 @@ def _resize(t: Tensor, shape: tuple, memory_format: Any, name: str) -> Tensor:
     return t
 
 
-_C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool", "complex64": "c10::complex<float>",
-            "complex128": "c10::complex<double>"}
+_C_TYPES = CPP_NAMES
 
 
 @op("set_", method=True, function=False, samples=())

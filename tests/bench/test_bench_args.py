@@ -209,8 +209,15 @@ def test_contention_quick_run(tmp_path):
 def test_bench_threads_go_through_ag_set_num_threads():
     import autograd_core as ag
     from bench import machine
+    from threadpoolctl import threadpool_limits
 
-    before = ag.get_num_threads()
+    # pin_runtime sets process-wide pools (OpenMP, BLAS, torch's when loaded): all are put
+    # back, or a later test runs torch with one thread (its float16 softmax then rounds
+    # otherwise, and a PyTorch-parity test saw that)
+    before, parallel = ag.get_num_threads(), os.environ.get("TAPEGRAD_PARALLEL")
+    pools = threadpool_limits(limits=None)  # records the pools' limits, changes nothing
+    torch = sys.modules.get("torch")
+    torch_threads = torch.get_num_threads() if torch is not None else None
     try:
         machine.pin_runtime(2)
         assert ag.get_num_threads() == 2
@@ -218,3 +225,10 @@ def test_bench_threads_go_through_ag_set_num_threads():
         assert ag.get_num_threads() == 1 and os.environ.get("TAPEGRAD_PARALLEL") == "0"
     finally:
         ag.set_num_threads(before)
+        pools.restore_original_limits()
+        if torch is not None:
+            torch.set_num_threads(torch_threads)
+        if parallel is None:
+            os.environ.pop("TAPEGRAD_PARALLEL", None)
+        else:
+            os.environ["TAPEGRAD_PARALLEL"] = parallel
