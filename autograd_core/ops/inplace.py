@@ -54,7 +54,9 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
             f"tensor of shape {t._data.shape}"
         )
     base = t._base if result.requires_grad else None
-    if base is not None and base.requires_grad and base.grad_fn is None:
+    # (not only ``base``: a view taken before its leaf's requires_grad_() requires no grad)
+    leaf = t._base if recording else None
+    if leaf is not None and leaf.requires_grad and leaf.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
     if not t._data.flags.writeable and t._data.size:  # nothing to write into an empty one
