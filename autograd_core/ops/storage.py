@@ -266,7 +266,8 @@ def _resize(t: Tensor, shape: tuple, memory_format: Any, name: str) -> Tensor:
     need = builtins.int(np.prod(shape, dtype=np.int64)) * a.itemsize
     if offset + need <= nbytes:  # fits the memory: a view of it, shared as PyTorch's
         rows = tuple(max(s, 1) for s in shape[:0:-1])  # PyTorch counts an empty dimension as 1
-        strides = tuple(np.cumprod((1,) + rows, dtype=np.int64)[::-1] * a.itemsize)
+        strides = tuple(np.cumprod((1,) + rows, dtype=np.int64)[::-1] * a.itemsize)[
+            len(rows) + 1 - len(shape):]  # none for a 0-d shape
         new = np.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
     else:
         if t._base is not None:
