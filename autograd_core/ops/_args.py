@@ -184,6 +184,18 @@ def c_type(dtype):
     return _C_TYPES.get(name, name)
 
 
+_DEMANGLED = {"float32": "float", "float64": "double", "float16": "c10::Half",
+              "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+              "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+              "complex128": "c10::complex<double>"}
+
+
+def demangled_type(dtype):
+    """PyTorch's demangled C++ name of ``dtype`` in some of its messages (``long int``)."""
+    name = np.dtype(dtype).name
+    return _DEMANGLED.get(name, name)
+
+
 def int_c_type(dtype):
     """PyTorch's name of integer ``dtype`` in its "value cannot be converted to type ... without
     overflow" (``uint8_t``, ``int`` for int32)."""

@@ -453,6 +453,34 @@ _NO_OUT = frozenset((
     "var_mean view_as_complex view_as_real vsplit").split())
 
 
+#: ops whose ``out=`` PyTorch takes only in the result's dtype, and its message for another
+#: (``res``/``out``: the dtypes' names, ``res_c``/``out_c``: their C++ names, ``name``: the op's)
+_SAME_DTYPE_OUT = {
+    **dict.fromkeys((
+        "abs absolute bitwise_not ceil conj_physical fix floor frac hardshrink neg negative "
+        "round sgn sign trunc").split(),  # (not clamp: with tensor bounds it casts)
+        "Found dtype {out} but expected {res}"),
+    **dict.fromkeys((
+        "addmm alias_copy argmax argmin bmm cross detach_copy diag diagonal_copy gather isin "
+        "log_softmax matmul mm msort norm slice_copy slice_scatter softmax squeeze_copy t_copy "
+        "take_along_dim tril triu unsqueeze_copy").split(),
+        "Expected out tensor to have dtype {res_c}, but got {out_c} instead"),
+    **dict.fromkeys(("amax", "amin"), "Expected the dtype for input and out to match, but got "
+                    "{res} for input's dtype and {out} for out's dtype."),
+    **dict.fromkeys(("dot", "vdot"), "result dtype {out} does not match input dtype {res}"),
+    **dict.fromkeys(("any", "all"), "{name} only supports bool tensor for result, got: {out}"),
+    "index_select": "index_select(): self and result must have the same scalar type",
+    "nan_to_num": "nan_to_num: dtype of out: {out} should be same as input: {res}",
+    "nonzero": "nonzero: Expected out tensor to have scalar type Long but got scalar type{out}",
+}
+
+
+#: reductions whose ``out=`` PyTorch computes in ``out``'s dtype (as their ``dtype=``): the sum
+#: of float32 values into a float64 ``out`` is summed in float64, into an int64 one truncated
+#: (not the means: an integer ``out`` is refused as a result that cannot be cast)
+_OUT_IS_DTYPE = frozenset("sum nansum mean nanmean prod cumsum cumprod".split())
+
+
 #: ops whose ``out=`` PyTorch takes only as a bool tensor
 _BOOL_OUT = frozenset(("signbit", "isneginf", "isposinf"))
 
@@ -500,16 +528,29 @@ def _with_out(fn, name):
             from autograd_core.ops._args import check_input_overlap
 
             check_input_overlap(out._data, flat, full=overlap_rule)
+        if (name in _OUT_IS_DTYPE and kwargs.get("dtype") is None
+                and (out._data.dtype.kind in "fc" or not name.endswith("mean"))):
+            kwargs = {**kwargs, "dtype": out.dtype}
         result = fn(*args, **kwargs)
         if not isinstance(result, Tensor):  # several results (max with a dim, sort, ...)
             raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
-        from autograd_core.ops._args import torch_name
+        from autograd_core.ops._args import demangled_type, torch_name
 
         src, dst = result._data.dtype, out._data.dtype
+        if src != dst and name in _SAME_DTYPE_OUT:
+            raise RuntimeError(_SAME_DTYPE_OUT[name].format(
+                name=name, res=torch_name(src), out=torch_name(dst), res_c=demangled_type(src),
+                out_c=demangled_type(dst)))
         if name == "where" and src != dst:  # no cast: the result's dtype exactly
             raise RuntimeError(f"Expected out type to be {torch_name(src)} but got "
                                f"{torch_name(dst)}")
         if _cannot_cast(src.kind, dst.kind):
+            if name in ("cat", "concat", "concatenate", "stack"):  # PyTorch's words and type
+                raise TypeError(f"torch.cat(): input types can't be cast to the desired output "
+                                f"type {torch_name(dst)}")
+            if name == "logsumexp":
+                raise RuntimeError("logsumexp(): Expected floating point type for result tensor, "
+                                   f"but got: {torch_name(dst)}")
             raise RuntimeError(f"result type {torch_name(src)} can't be cast to the desired "
                                f"output type {torch_name(dst)}")
         from autograd_core.creation import write_out

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.creation import _size
-from autograd_core.ops._args import torch_name
+from autograd_core.ops._args import demangled_type, torch_name
 from autograd_core.ops.batch2 import _storage
 from autograd_core.ops.registry import op, refuse_capture
 from autograd_core.tensor import DType, Tensor
@@ -283,12 +283,6 @@ def _resize(t: Tensor, shape: tuple, memory_format: Any, name: str) -> Tensor:
     return t
 
 
-_C_TYPES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-            "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-            "bool": "bool", "complex64": "c10::complex<float>",
-            "complex128": "c10::complex<double>"}
-
-
 @op("set_", method=True, function=False, samples=())
 def set_(input: Tensor, source: Any = None, storage_offset: Any = None, size: Any = None,
          stride: Any = None) -> Tensor:
@@ -315,8 +309,8 @@ def set_(input: Tensor, source: Any = None, storage_offset: Any = None, size: An
                                   "(no storage, offset, size or stride)")
     src = np.zeros(0, input._data.dtype) if source is None else source._data
     if src.dtype != input._data.dtype:
-        raise RuntimeError(f"Could not set tensor of type {_C_TYPES.get(src.dtype.name, src.dtype)}"
-                           f" to a tensor of type {_C_TYPES.get(input._data.dtype.name)}")
+        raise RuntimeError(f"Could not set tensor of type {demangled_type(src.dtype)}"
+                           f" to a tensor of type {demangled_type(input._data.dtype)}")
     if STATE.enabled and input.requires_grad and input.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")
