@@ -136,3 +136,26 @@ def test_view_as_complex_writes_match_torch():
         loss.backward()
         res.append(x.grad.numpy())
     np.testing.assert_allclose(res[1], res[0], rtol=1e-12)
+
+
+def test_copy_zero_and_fill_of_complex_tensors_have_gradients():
+    # copy_/fill_/zero_ of a complex tensor while recording raised NotImplementedError at
+    # backward (CopyFromBackward0 had no complex rule); its gradient only moves values
+    z = leaf_c()
+    r = ag.tensor([0.5, -2.0], dtype=ag.float64, requires_grad=True)
+    y = z * 1
+    y.copy_(r * 3)  # real into complex: r's gradient is the real part
+    (ag.view_as_real(y) * ag.tensor(W)).sum().backward()
+    np.testing.assert_allclose(r.grad.numpy(), 3 * W[:, 0])
+    np.testing.assert_array_equal(z.grad.numpy(), [0, 0])
+    z = leaf_c()
+    y = ag.zeros(2, dtype=ag.float64) * 1
+    with pytest.warns(Warning, match="discards the imaginary part"):
+        y.copy_(z * (2 - 1j))  # y = Re((2 - i) z)
+    (y * ag.tensor(W[:, 0])).sum().backward()
+    np.testing.assert_allclose(z.grad.numpy(), W[:, 0] * (2 + 1j))
+    z = leaf_c()
+    y = z * 1
+    y[0].zero_()
+    (ag.view_as_real(y) * ag.tensor(W)).sum().backward()
+    np.testing.assert_allclose(z.grad.numpy(), [0, W[1, 0] + 1j * W[1, 1]])
