@@ -139,6 +139,8 @@ def is_conj(input: Tensor) -> builtins.bool:
 class Real(Node):
     """The real part of a complex tensor (a view)."""
 
+    view_name = "Select"  # PyTorch's: a select of view_as_real (its view errors)
+
     def forward(self, x):
         return x.real
 
@@ -148,6 +150,8 @@ class Real(Node):
 
 class Imag(Node):
     """The imaginary part of a complex tensor (a view). Its gradient is ``i * grad``."""
+
+    view_name = "Select"  # PyTorch's: a select of view_as_real (its view errors)
 
     def forward(self, x):
         return x.imag

@@ -173,6 +173,8 @@ class _InvalidView(Node):
     def backward(self, g):
         raise self.error
 
+    complex_backward = backward  # a complex view too: the view's error, not a missing rule
+
 
 class _PutAt(Node):
     """``x`` with ``value`` (a view's new values) written at ``index`` (its elements'
@@ -240,7 +242,10 @@ def _read_view(base, v, error=None):
     shape and kind); ``error``: a gradient through them raises it (``_InvalidView``)."""
     pos, src = _positions(base, v), _real_form(base, v)
     if error is not None:
+        name = _torch_view_name(v)
         out = _InvalidView.apply(src, pos=pos, shape=pos.shape, error=error)
+        if out.grad_fn is not None:  # errors about a view of it still name the view's op
+            out.grad_fn.view_name = name
     else:
         out = src.take(Tensor._make(pos.astype(np.int64), None, False))
     if v._data.dtype.kind == "c" and out._data.dtype.kind != "c":

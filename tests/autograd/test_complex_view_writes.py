@@ -159,3 +159,17 @@ def test_copy_zero_and_fill_of_complex_tensors_have_gradients():
     y[0].zero_()
     (ag.view_as_real(y) * ag.tensor(W)).sum().backward()
     np.testing.assert_allclose(z.grad.numpy(), [0, W[1, 0] + 1j * W[1, 1]])
+
+
+def test_view_of_a_complex_multi_output_view_raises_pytorchs_error_after_a_base_write():
+    # it raised NotImplementedError (no complex rule of the invalid view's node) and named
+    # the view "_InvalidView"; PyTorch's error names the view op (.real: a Select)
+    z = ag.tensor([1 + 2j, 3 - 1j, 2j, 1], requires_grad=True)
+    y = z * 1
+    r = y.split(2)[0].real
+    q = r[0:1]
+    y.mul_(2)
+    for t, name in ((q, "Slice"), (r, "Select")):
+        with pytest.raises(RuntimeError, match=f"^Output 0 of {name} is a view and its base or "
+                                               "another view of its base has been modified"):
+            (t * 1).sum().backward()
