@@ -77,6 +77,9 @@ CALLS = {
     "amin": lambda L, a, o: L.amin(a, 0, out=o), "all": lambda L, a, o: L.all(a, 1, out=o),
     "cat": lambda L, a, o: L.cat([a, a], out=o), "logsumexp": lambda L, a, o: L.logsumexp(a, 1, out=o),
     "clamp_tensor": lambda L, a, o: L.clamp(a, a * 0.5, out=o),
+    "clamp_number": lambda L, a, o: L.clamp(a, -0.1, 0.2, out=o),
+    "sum_dtype64": lambda L, a, o: L.sum(a, 1, dtype=L.float64, out=o),
+    "mean_int": lambda L, a, o: L.mean((a * 10).long(), 1, out=o),
     "exp": lambda L, a, o: L.exp(a, out=o),
 }
 
@@ -109,3 +112,25 @@ def test_out_dtype_rules_match_torch(op, dtype):
         np.testing.assert_allclose(av, tv, rtol=tol, atol=tol * 1e-3)
     else:
         assert av == tv
+
+
+def test_reduction_dtype_must_match_out_and_means_refuse_integers():
+    a = ag.tensor(X32)
+    with pytest.raises(RuntimeError, match="^Expected out tensor to have dtype double, but got "
+                                           "float instead$"):
+        ag.sum(a, 1, dtype=ag.float64, out=ag.zeros(2))
+    with pytest.raises(RuntimeError, match="^nansum: provided dtype must match dtype of result. "
+                                           "Got Float and Double.$"):
+        ag.nansum(a, 1, dtype=ag.float64, out=ag.zeros(2))
+    with pytest.raises(RuntimeError, match="^mean\\(\\): could not infer output dtype. Input "
+                                           "dtype must be either a floating point"):
+        ag.mean(ag.tensor([[1, 2]]), 1, out=ag.zeros(1))  # an integer input, a float out
+
+
+def test_clamp_with_number_bounds_takes_only_the_results_dtype():
+    a = ag.tensor(X32)
+    with pytest.raises(RuntimeError, match="^Found dtype Double but expected Float$"):
+        ag.clamp(a, 0.2, 0.5, out=ag.zeros(2, 3, dtype=ag.float64))
+    out = ag.zeros(2, 3, dtype=ag.float64)  # tensor bounds: cast, as PyTorch's
+    ag.clamp(a, min=a * 0 + 0.2, out=out)
+    np.testing.assert_array_equal(out.numpy(), np.maximum(X32, np.float32(0.2)).astype(np.float64))
