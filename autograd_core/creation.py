@@ -485,10 +485,22 @@ def _into_out(name: str, out: Any, make: Callable[[Any], Tensor], dtype: Any) ->
 
 def write_out(name: str, result: Tensor, out: Tensor) -> Tensor:
     """``result`` copied into ``out`` (the ``out=`` of an op or a creation function, checked
-    by the caller otherwise), refused unless the shapes are equal; returns ``out``."""
-    if tuple(result.shape) != tuple(out.shape):
-        raise RuntimeError(f"{name}: out= has shape {list(out.shape)}, the result has shape "
-                           f"{list(result.shape)}")
+    by the caller otherwise); returns ``out``. An ``out`` of another shape is resized to the
+    result's (contiguous, ``resize_``) as PyTorch resizes it, with its deprecation warning
+    unless ``out`` was empty."""
+    shape = tuple(result.shape)
+    if shape != tuple(out.shape):
+        if out.numel():
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(out.shape)}, which does not match the required output shape "
+                f"{list(shape)}. This behavior is deprecated, and in a future PyTorch release "
+                "outputs will not be resized unless they have zero elements. You can "
+                "explicitly reuse an out tensor t by resizing it, inplace, to zero elements "
+                "with t.resize_(0).", UserWarning, stacklevel=3)
+        with no_grad():
+            out.resize_(shape)  # the method: this module imports no op module
+        out._counter()[0] -= 1  # PyTorch's resize of an out= moves no version; the write does
     with no_grad():
         return out.copy_(result)
 

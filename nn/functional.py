@@ -21,6 +21,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.creation import write_out
 from nn.ops import (
     AlphaDropoutOp, GumbelNoiseOp, BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp, LinearOp, MSELossOp,
     NLLLossOp, NormOp,
@@ -2891,11 +2892,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
     if ag.is_grad_enabled() and (x.requires_grad or out.requires_grad):
         raise RuntimeError("div(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
-    if tuple(out.shape) != tuple(y.shape):
-        raise RuntimeError(f"normalize: out= has shape {list(out.shape)}, the result has shape "
-                           f"{list(y.shape)}")
-    with ag.no_grad():
-        return out.copy_(y)
+    return write_out("div", y, out)  # PyTorch's: div's out=, resized as there
 
 
 @in_float32_composite  # float16: ATen's kernel computes in float32

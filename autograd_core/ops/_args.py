@@ -178,6 +178,12 @@ def c_type(dtype):
     return _C_TYPES.get(name, name)
 
 
+def demangled_type(dtype):
+    """PyTorch's demangled C++ name of ``dtype`` in some of its messages (``long int``)."""
+    name = np.dtype(dtype).name
+    return CPP_NAMES.get(name, name)
+
+
 def int_c_type(dtype):
     """PyTorch's name of integer ``dtype`` in its "value cannot be converted to type ... without
     overflow" (``uint8_t``, ``int`` for int32)."""

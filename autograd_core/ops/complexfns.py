@@ -19,6 +19,7 @@ from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import torch_name
 from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.shape import _as_view
 from autograd_core.tensor import Tensor, note_complex
 
 _COMPLEX_OF = {np.dtype(np.float16): np.dtype(np.complex64),  # numpy has no complex32
@@ -138,6 +139,8 @@ def is_conj(input: Tensor) -> builtins.bool:
 class Real(Node):
     """The real part of a complex tensor (a view)."""
 
+    view_name = "Select"  # PyTorch's: a select of view_as_real (its view errors)
+
     def forward(self, x):
         return x.real
 
@@ -148,6 +151,8 @@ class Real(Node):
 class Imag(Node):
     """The imaginary part of a complex tensor (a view). Its gradient is ``i * grad``."""
 
+    view_name = "Select"  # PyTorch's: a select of view_as_real (its view errors)
+
     def forward(self, x):
         return x.imag
 
@@ -155,21 +160,12 @@ class Imag(Node):
         return (_make_complex(xp.zeros_like(g), g),)
 
 
-def _part_view(out, x):
-    """``out`` (``x.real`` or ``x.imag``) shares ``x``'s memory and version counter: a node
-    that saved ``x`` sees a write through it. Marked, so that an in-place change of it while
-    recording is refused (``inplace``) instead of bypassing ``x``'s graph."""
-    out._vc = x._counter()
-    out.__dict__["_complex_part"] = True
-    return out
-
-
 @op("real", method=False, samples=())
 def real(input: Tensor) -> Tensor:
     """Return the real part of ``input``; a real tensor is returned as it is.
 
-    For a complex tensor the result is a view: writes through it change ``input`` (not while
-    recording a tensor that requires grad: tapegrad refuses that in-place change). Also the
+    For a complex tensor the result is a view: writes through it change ``input`` (and its
+    gradient, as PyTorch's CopySlices, when recording). Also the
     property ``Tensor.real``. Its gradient reaches ``input`` as a complex tensor with zero
     imaginary part.
 
@@ -189,7 +185,7 @@ def real(input: Tensor) -> Tensor:
     """
     if input.dtype.kind != "c":
         return input
-    return _part_view(Real.apply(input), input)
+    return _as_view(Real.apply(input), input)
 
 
 @op("imag", method=False, samples=())
@@ -210,7 +206,7 @@ def imag(input: Tensor) -> Tensor:
     """
     if input.dtype.kind != "c":
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-    return _part_view(Imag.apply(input), input)
+    return _as_view(Imag.apply(input), input)
 
 
 # ---- angle, sgn -------------------------------------------------------------------------------
@@ -296,11 +292,6 @@ class ViewAsComplex(Node):
                 np.stack([g.real, g.imag], axis=-1),)
 
 
-def _view_of(out, x):
-    out._vc = x._counter()
-    return out
-
-
 @op("view_as_real", method=False, samples=())
 def view_as_real(input: Tensor) -> Tensor:
     """Return a complex tensor as a real one with a last dimension of 2 (real, imaginary): a
@@ -318,7 +309,7 @@ def view_as_real(input: Tensor) -> Tensor:
     """
     if input.dtype.kind != "c":
         raise RuntimeError("view_as_real is only supported for complex tensors")
-    return _view_of(ViewAsReal.apply(input), input)
+    return _as_view(ViewAsReal.apply(input), input)
 
 
 @op("view_as_complex", method=False, samples=())
@@ -346,7 +337,7 @@ def view_as_complex(input: Tensor) -> Tensor:
         raise RuntimeError("Tensor must have a last dimension with stride 1")
     if any(s % (2 * x.itemsize) for s in x.strides[:-1]):
         raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
-    return _view_of(ViewAsComplex.apply(input), input)
+    return _as_view(ViewAsComplex.apply(input), input)
 
 
 # ---- complex and polar ------------------------------------------------------------------------

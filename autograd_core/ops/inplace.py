@@ -16,6 +16,7 @@ from autograd_core.ops import _args
 from autograd_core.ops._args import check_random_bounds, like_layout  # noqa: F401
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.linalg import _CPP_NAMES
+from autograd_core.ops.complexfns import ViewAsComplex, ViewAsReal
 from autograd_core.ops.binary import _CATEGORY, _deprecated_alpha, _value_first, add, div, mul, sub
 from autograd_core.ops.registry import DECLS, op, refuse_capture
 from autograd_core.ops.shape import CopyFrom
@@ -42,11 +43,6 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
     result = compute()
     if recording and result.requires_grad and not t.requires_grad:
         _refuse_view_write(t, view_name=view_name)  # a value that requires grad written
-    if recording and result.requires_grad and t.__dict__.get("_complex_part"):
-        raise RuntimeError(
-            "tapegrad: an in-place change of .real or .imag (a view of a complex tensor) is not "
-            "recorded for autograd; change the complex tensor out of place "
-            "(z = ag.complex(new_real, z.imag)) or under no_grad")
     if _CATEGORY[result._data.dtype.kind] > _CATEGORY[t._data.dtype.kind]:
         # PyTorch's canCast: no write into a lower category (float into int, int into bool);
         # signed and unsigned integers are one category (uint8 += int16 wraps, as there)
@@ -58,7 +54,9 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
             f"tensor of shape {t._data.shape}"
         )
     base = t._base if result.requires_grad else None
-    if base is not None and base.requires_grad and base.grad_fn is None:
+    # (not only ``base``: a view taken before its leaf's requires_grad_() requires no grad)
+    leaf = t._base if recording else None
+    if leaf is not None and leaf.requires_grad and leaf.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
     if not t._data.flags.writeable and t._data.size:  # nothing to write into an empty one
@@ -71,9 +69,7 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
         node._forget_input(t)  # y.mul_(w): the new node saved y's old values, keep them
     if base is not None:  # a view: the base's new value is recorded, then every view's
         refuse_capture("an in-place change of a view")  # found by memory address
-        pos = _positions(base, t)
-        index = np.unravel_index(pos, base.shape) if base.ndim else (Ellipsis,)
-        new_base = _PutAt.apply(base, result, index=index)
+        new_base = _put_view(base, t, result)
     if t._data.size:
         np.copyto(t._data, result._data, casting="unsafe")  # the category checked above
     t._bump_version()
@@ -82,7 +78,7 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
     if base is not None:
         _rerecord(base, new_base)
         if all(v is not t for v in _regenerate_views(base)):  # t made under no_grad
-            _rerecord(t, base.take(Tensor._make(pos.astype(np.int64), None, False)))
+            _rerecord(t, _read_view(base, t))
     elif result.requires_grad:
         _rerecord(t, result)
         if recording and t.__dict__.get("_views"):
@@ -185,6 +181,8 @@ class _InvalidView(Node):
     def backward(self, g):
         raise self.error
 
+    complex_backward = backward  # a complex view too: the view's error, not a missing rule
+
 
 class _PutAt(Node):
     """``x`` with ``value`` (a view's new values) written at ``index`` (its elements'
@@ -215,13 +213,52 @@ def _saves_other_view(node, t):
 
 
 def _positions(base, v):
-    """The flat (row-major) position in ``base`` of each element of its view ``v``."""
-    b = base._data
+    """The flat (row-major) position in ``base`` of each element of its view ``v``. When one
+    is complex and the other real (``view_as_real``, ``.imag``, ``view_as_complex``), in real
+    numbers: of ``base``'s real form (``_real_form``), a complex view's pairs in a last axis."""
+    b, unit = base._data, min(base._data.itemsize, v._data.itemsize)
     if b.flags.c_contiguous:  # the usual case: the byte offset says it, no sort needed
-        return (_addresses(v._data) - b.__array_interface__["data"][0]) // b.itemsize
-    addr = _addresses(b).ravel()
+        return (_addresses(v._data, unit) - b.__array_interface__["data"][0]) // unit
+    addr = _addresses(b, unit).ravel()
     order = np.argsort(addr, kind="stable")
-    return order[np.searchsorted(addr[order], _addresses(v._data))]
+    return order[np.searchsorted(addr[order], _addresses(v._data, unit))]
+
+
+def _real_form(x, v):
+    """``x`` as ``_positions(x, v)`` counts its elements: a complex ``x`` with a real or
+    complex-of-real-``x`` view ``v`` as its (real, imaginary) pairs, recorded; else ``x``."""
+    if x._data.itemsize == v._data.itemsize:
+        return x
+    return ViewAsReal.apply(x) if x._data.dtype.kind == "c" else x
+
+
+def _put_view(base, t, value):
+    """``base`` with ``value`` (the new values of its view ``t``) written where ``t`` lies,
+    recorded (PyTorch's CopySlices); ``t`` may see the memory as another dtype (``.real``,
+    ``view_as_real``, ``view_as_complex``), the write then made in real numbers."""
+    pos = _positions(base, t)
+    if base._data.itemsize != t._data.itemsize and t._data.dtype.kind == "c":
+        value = ViewAsReal.apply(value if value._data.dtype.kind == "c" else add(value, 0j))
+    src = _real_form(base, t)
+    index = np.unravel_index(pos, src.shape) if src.ndim else (Ellipsis,)
+    out = _PutAt.apply(src, value, index=index)
+    return ViewAsComplex.apply(out) if src is not base else out
+
+
+def _read_view(base, v, error=None):
+    """The elements of ``base`` its view ``v`` covers, recorded, as ``v`` sees them (of ``v``'s
+    shape and kind); ``error``: a gradient through them raises it (``_InvalidView``)."""
+    pos, src = _positions(base, v), _real_form(base, v)
+    if error is not None:
+        name = _torch_view_name(v)
+        out = _InvalidView.apply(src, pos=pos, shape=pos.shape, error=error)
+        if out.grad_fn is not None:  # errors about a view of it still name the view's op
+            out.grad_fn.view_name = name
+    else:
+        out = src.take(Tensor._make(pos.astype(np.int64), None, False))
+    if v._data.dtype.kind == "c" and out._data.dtype.kind != "c":
+        out = ViewAsComplex.apply(out)  # pairs from a real base (view_as_complex)
+    return out
 
 
 def _rerecord(t, new):
@@ -236,11 +273,14 @@ def _rerecord(t, new):
         t.retain_grad()
 
 
-def _addresses(a):
-    """The memory address of each element of array ``a``."""
+def _addresses(a, unit=None):
+    """The memory address of each element of array ``a``; with a ``unit`` of half its item
+    size (a complex ``a`` seen as real numbers), of each real and imaginary part (last axis)."""
     out = np.full(a.shape, a.__array_interface__["data"][0], dtype=np.int64)
     for k, (n, stride) in enumerate(zip(a.shape, a.strides)):
         out += (np.arange(n, dtype=np.int64) * stride).reshape((n,) + (1,) * (a.ndim - k - 1))
+    if unit is not None and unit != a.itemsize:
+        out = out[..., None] + np.arange(0, a.itemsize, unit)
     return out
 
 
@@ -256,12 +296,8 @@ def _regenerate_views(base):
         return views
     refuse_capture("an in-place change to a tensor with live views")  # addresses, not ops
     for v in views:
-        pos = _positions(base, v)
         err = _view_write_error(v, indirect=True)
-        if err is not None:
-            _rerecord(v, _InvalidView.apply(base, pos=pos, shape=v.shape, error=err))
-        else:
-            _rerecord(v, base.take(Tensor._make(pos.astype(np.int64), None, False)))
+        _rerecord(v, _read_view(base, v, err))
     return views
 
 

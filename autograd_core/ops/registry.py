@@ -453,6 +453,39 @@ _NO_OUT = frozenset((
     "var_mean view_as_complex view_as_real vsplit").split())
 
 
+#: ops whose ``out=`` PyTorch takes only in the result's dtype, and its message for another
+#: (``res``/``out``: the dtypes' names, ``res_c``/``out_c``: their C++ names, ``name``: the op's)
+_SAME_DTYPE_OUT = {
+    **dict.fromkeys((
+        "abs absolute bitwise_not ceil conj_physical fix floor frac hardshrink neg negative "
+        "round sgn sign trunc").split(),
+        "Found dtype {out} but expected {res}"),
+    **dict.fromkeys((
+        "addmm alias_copy argmax argmin bmm cross detach_copy diag diagonal_copy gather isin "
+        "log_softmax matmul mm msort norm slice_copy slice_scatter softmax squeeze_copy t_copy "
+        "take_along_dim tril triu unsqueeze_copy").split(),
+        "Expected out tensor to have dtype {res_c}, but got {out_c} instead"),
+    **dict.fromkeys(("amax", "amin"), "Expected the dtype for input and out to match, but got "
+                    "{res} for input's dtype and {out} for out's dtype."),
+    **dict.fromkeys(("dot", "vdot"), "result dtype {out} does not match input dtype {res}"),
+    **dict.fromkeys(("any", "all"), "{name} only supports bool tensor for result, got: {out}"),
+    "index_select": "index_select(): self and result must have the same scalar type",
+    "nan_to_num": "nan_to_num: dtype of out: {out} should be same as input: {res}",
+    "nonzero": "nonzero: Expected out tensor to have scalar type Long but got scalar type{out}",
+}
+
+
+#: ops that take only an ``out=`` of the result's dtype with number bounds (with tensor bounds
+#: they cast into another, as the binary ops)
+_CLAMPS = frozenset(("clamp", "clip", "clamp_min", "clamp_max"))
+
+
+#: reductions whose ``out=`` PyTorch computes in ``out``'s dtype (as their ``dtype=``): the sum
+#: of float32 values into a float64 ``out`` is summed in float64, into an int64 one truncated
+#: (not the means: an integer ``out`` is refused as a result that cannot be cast)
+_OUT_IS_DTYPE = frozenset("sum nansum mean nanmean prod cumsum cumprod".split())
+
+
 #: ops whose ``out=`` PyTorch takes only as a bool tensor
 _BOOL_OUT = frozenset(("signbit", "isneginf", "isposinf"))
 
@@ -467,6 +500,20 @@ def _check_where_out(args, kwargs):
         if arg in given and not isinstance(given[arg], Tensor):
             raise TypeError(f"where(): argument '{arg}' (position {pos}) must be Tensor, not "
                             f"{type(given[arg]).__name__}")
+
+
+def _out_as_dtype(name, args, kwargs, out):
+    """PyTorch's refusal of a reduction's ``dtype=`` other than its ``out=``'s dtype."""
+    from autograd_core.ops._args import demangled_type, torch_name
+
+    want = kwargs.get("dtype")
+    if want is None or np.dtype(want) == out._data.dtype:
+        return
+    if name == "nansum":
+        raise RuntimeError(f"nansum: provided dtype must match dtype of result. Got "
+                           f"{torch_name(out._data.dtype)} and {torch_name(np.dtype(want))}.")
+    raise RuntimeError(f"Expected out tensor to have dtype {demangled_type(want)}, but got "
+                       f"{demangled_type(out._data.dtype)} instead")
 
 
 def _with_out(fn, name):
@@ -500,16 +547,35 @@ def _with_out(fn, name):
             from autograd_core.ops._args import check_input_overlap
 
             check_input_overlap(out._data, flat, full=overlap_rule)
+        if name in _OUT_IS_DTYPE:
+            _out_as_dtype(name, args, kwargs, out)
+            if kwargs.get("dtype") is None and (not name.endswith("mean") or (
+                    out._data.dtype.kind in "fc" and args and isinstance(args[0], Tensor)
+                    and args[0]._data.dtype.kind in "fc")):  # a mean refuses integers
+                kwargs = {**kwargs, "dtype": out.dtype}
         result = fn(*args, **kwargs)
         if not isinstance(result, Tensor):  # several results (max with a dim, sort, ...)
             raise TypeError(f"{name}() got an unexpected keyword argument 'out'")
-        from autograd_core.ops._args import torch_name
+        from autograd_core.ops._args import demangled_type, torch_name
 
         src, dst = result._data.dtype, out._data.dtype
+        if src != dst and name in _CLAMPS and not any(
+                isinstance(b, Tensor) for b in (*args[1:], *kwargs.values())):
+            raise RuntimeError(f"Found dtype {torch_name(dst)} but expected {torch_name(src)}")
+        if src != dst and name in _SAME_DTYPE_OUT:
+            raise RuntimeError(_SAME_DTYPE_OUT[name].format(
+                name=name, res=torch_name(src), out=torch_name(dst), res_c=demangled_type(src),
+                out_c=demangled_type(dst)))
         if name == "where" and src != dst:  # no cast: the result's dtype exactly
             raise RuntimeError(f"Expected out type to be {torch_name(src)} but got "
                                f"{torch_name(dst)}")
         if _cannot_cast(src.kind, dst.kind):
+            if name in ("cat", "concat", "concatenate", "stack"):  # PyTorch's words and type
+                raise TypeError(f"torch.cat(): input types can't be cast to the desired output "
+                                f"type {torch_name(dst)}")
+            if name == "logsumexp":
+                raise RuntimeError("logsumexp(): Expected floating point type for result tensor, "
+                                   f"but got: {torch_name(dst)}")
             raise RuntimeError(f"result type {torch_name(src)} can't be cast to the desired "
                                f"output type {torch_name(dst)}")
         from autograd_core.creation import write_out

@@ -595,6 +595,7 @@ class CopyFrom(Node):
     """The values of ``src`` broadcast into ``dst``'s shape and dtype (for copy_/fill_)."""
 
     _op_name = "copy_"  # the public op a refusal names (Node.op_name)
+    complex_backward = LINEAR  # values moved: g to src (cast to its dtype), zeros to dst
 
     def forward(self, dst, src):
         out = np.empty_like(dst)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core.creation import _size
-from autograd_core.ops._args import CPP_NAMES, torch_name
+from autograd_core.ops._args import demangled_type, torch_name
 from autograd_core.ops.batch2 import _storage
 from autograd_core.ops.registry import op, refuse_capture
 from autograd_core.tensor import DType, Tensor
@@ -266,7 +266,8 @@ def _resize(t: Tensor, shape: tuple, memory_format: Any, name: str) -> Tensor:
     need = builtins.int(np.prod(shape, dtype=np.int64)) * a.itemsize
     if offset + need <= nbytes:  # fits the memory: a view of it, shared as PyTorch's
         rows = tuple(max(s, 1) for s in shape[:0:-1])  # PyTorch counts an empty dimension as 1
-        strides = tuple(np.cumprod((1,) + rows, dtype=np.int64)[::-1] * a.itemsize)
+        strides = tuple(np.cumprod((1,) + rows, dtype=np.int64)[::-1] * a.itemsize)[
+            len(rows) + 1 - len(shape):]  # none for a 0-d shape
         new = np.lib.stride_tricks.as_strided(a, shape=shape, strides=strides)
     else:
         if t._base is not None:
@@ -280,9 +281,6 @@ def _resize(t: Tensor, shape: tuple, memory_format: Any, name: str) -> Tensor:
     t.data = new
     t._bump_version()
     return t
-
-
-_C_TYPES = CPP_NAMES
 
 
 @op("set_", method=True, function=False, samples=())
@@ -311,8 +309,8 @@ def set_(input: Tensor, source: Any = None, storage_offset: Any = None, size: An
                                   "(no storage, offset, size or stride)")
     src = np.zeros(0, input._data.dtype) if source is None else source._data
     if src.dtype != input._data.dtype:
-        raise RuntimeError(f"Could not set tensor of type {_C_TYPES.get(src.dtype.name, src.dtype)}"
-                           f" to a tensor of type {_C_TYPES.get(input._data.dtype.name)}")
+        raise RuntimeError(f"Could not set tensor of type {demangled_type(src.dtype)}"
+                           f" to a tensor of type {demangled_type(input._data.dtype)}")
     if STATE.enabled and input.requires_grad and input.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")

@@ -239,12 +239,6 @@ def test_writes_through_a_part_reach_nodes_that_saved_the_tensor():
         y.abs().sum().backward()
 
 
-def test_in_place_change_of_a_part_while_recording_is_refused():
-    z = c(2) * 1  # a non-leaf that requires grad
-    with pytest.raises(RuntimeError, match="in-place change of .real or .imag"):
-        z.real.mul_(2)
-
-
 def test_view_as_real_and_complex_share_memory():
     z = ag.tensor(np.array([1 + 2j, 3 - 4j]))
     v = ag.view_as_real(z)

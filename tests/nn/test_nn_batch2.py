@@ -615,8 +615,11 @@ def test_normalize_out_argument():
     np.testing.assert_allclose(out._data, [[0.6, 0.8], [1.0, 0.0]], rtol=1e-6)
     with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
         F.normalize(ag.ones(2, 2, requires_grad=True), out=ag.empty(2, 2))
-    with pytest.raises(RuntimeError, match=r"out= has shape \[3\]"):
-        F.normalize(ag.ones(2, 2), out=ag.empty(3))
+    other = ag.zeros(3)
+    with pytest.warns(UserWarning, match=r"had shape \[3\], which does not match the required "
+                      r"output shape \[2, 2\]"):  # resized, as PyTorch's
+        assert F.normalize(ag.ones(2, 2), out=other) is other
+    np.testing.assert_allclose(other.numpy(), np.full((2, 2), 0.5 ** 0.5), rtol=1e-6)
 
 
 
