@@ -173,7 +173,12 @@ def make_param(array):
 def set_grad(p, g):
     from autograd_core import Tensor
 
-    p.grad = Tensor._wrap(np.asarray(g))
+    g = Tensor._wrap(np.asarray(g))
+    if g.dtype != p.dtype:  # assigning .grad another dtype is refused (PyTorch's); .data takes it
+        p.grad = Tensor._wrap(np.zeros(p.shape, p._data.dtype))
+        p.grad.data = g
+    else:
+        p.grad = g
 
 
 def run_ours(algo, kwargs, dtype="float64", group2=None, n_steps=N_STEPS):

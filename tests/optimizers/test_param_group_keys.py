@@ -34,6 +34,11 @@ def _groups(opt):
             list(opt.defaults.items()))
 
 
+def _grad(values, opt):
+    """A gradient of the (float64) parameter's dtype: another is refused, as PyTorch's."""
+    return ag.tensor(values, dtype=opt.param_groups[0]["params"][0].dtype)
+
+
 def _ours(name, **kw):
     p = ag.tensor(np.ones(SHAPE.get(name, 2)), requires_grad=True)
     return getattr(optimizers, name)([p], **{**({"lr": LR[name]} if name in LR else {}), **kw})
@@ -59,7 +64,7 @@ def test_an_option_set_is_in_the_groups_and_survives_a_state_dict(name, kw):
     plain = _ours(name, **{k: v for k, v in kw.items() if k != option})
     assert option not in plain.param_groups[0] and option not in plain.defaults
     for o in (opt, plain):
-        o.param_groups[0]["params"][0].grad = ag.tensor([0.5, -1.0])
+        o.param_groups[0]["params"][0].grad = _grad([0.5, -1.0], o)
         o.step()
     # the option changes the step: loaded into a plain optimizer, the next steps follow it
     loaded = _ours(name, **{k: v for k, v in kw.items() if k != option})
@@ -68,7 +73,7 @@ def test_an_option_set_is_in_the_groups_and_survives_a_state_dict(name, kw):
     assert loaded.param_groups[0][option] == kw[option]
     for o in (opt, loaded):
         for _ in range(2):
-            o.param_groups[0]["params"][0].grad = ag.tensor([0.25, 2.0])
+            o.param_groups[0]["params"][0].grad = _grad([0.25, 2.0], o)
             o.step()
     np.testing.assert_array_equal(loaded.param_groups[0]["params"][0]._data,
                                   opt.param_groups[0]["params"][0]._data)
@@ -83,7 +88,7 @@ def test_an_option_set_on_a_group_after_steps_changes_the_next_step():
         for i in range(3):
             if late and i == 2:
                 opt.param_groups[0]["eps_inside_sqrt"] = True
-            p.grad = ag.tensor([1e-5, 1.0])
+            p.grad = ag.tensor([1e-5, 1.0], dtype=p.dtype)
             opt.step()
         runs.append(p._data.copy())
     assert not np.array_equal(runs[0], runs[1])

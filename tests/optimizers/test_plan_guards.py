@@ -52,7 +52,8 @@ def _strided_grad(opt, params):
 def _other_dtype_grad(opt, params):
     g = params[1].grad._data
     other = np.float64 if g.dtype == np.float32 else np.float32
-    params[1].grad = ag.tensor(g.astype(other) * (1 + 2.0**-30))  # float64: not float32 values
+    # through .data (PyTorch's way too: assigning .grad another dtype is refused)
+    params[1].grad.data = ag.tensor(g.astype(other) * (1 + 2.0**-30))  # float64: not float32 values
 
 
 def _grad_of_another_shape(opt, params):

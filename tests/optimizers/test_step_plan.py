@@ -64,7 +64,9 @@ def _replace_a_param(opt, params):
 
 
 def _float64_grad(opt, params):
-    params[3].grad = ag.tensor(np.ones(params[3].shape), dtype=ag.float64)
+    if params[3].grad is None:
+        params[3].grad = ag.zeros_like(params[3])
+    params[3].grad.data = ag.tensor(np.ones(params[3].shape), dtype=ag.float64)  # (.grad = refuses)
 
 
 def _step_count_as_tensor(opt, params):
