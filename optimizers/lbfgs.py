@@ -291,7 +291,7 @@ class LBFGS(Optimizer):
                     piece = np.ascontiguousarray(piece, dtype=real).view(dtype)
                 piece = piece.reshape(tuple(p.shape))
                 if real is None:  # real dtypes: one rounding, as PyTorch's add_(alpha)
-                    p.copy_(ag.from_numpy(_axpy(p.detach().numpy(), step_size, piece)))
+                    p.copy_(ag.from_numpy(np.asarray(_axpy(p.detach().numpy(), step_size, piece))))
                 else:
                     p.add_(ag.from_numpy(piece), alpha=step_size)
                 offset += n

@@ -142,6 +142,18 @@ def numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode):
     return g
 
 
+def numpy_fma(a, b, c):
+    """``a * b + c`` rounded once, as the loops' ``fma`` (PyTorch's ``c.add_(b, alpha=a)``):
+    float32 through float64 (the product is exact there), float64 by Dekker's product."""
+    b = np.asarray(b)
+    if b.dtype == np.float32:
+        return (np.float64(a) * b.astype(np.float64) + np.asarray(c, np.float64)).astype(np.float32)
+    if b.dtype == np.float64:
+        from autograd_core.creation import _fma  # (not at import: kernels load before creation)
+        return _fma(np.full_like(b, a), b, np.asarray(c, np.float64))
+    return a * b + c
+
+
 def numpy_lerp_(a, b, w, wc, w_small):
     """``a <- lerp(a, b, w)`` in place, ATen's two-branch formula."""
     if w_small:
@@ -437,6 +449,7 @@ def _describe(a) -> str:
 
 def _compile(fn, parallel):
     numba = _jit.numba_module()
+    _jit.bind()  # the loops may call _jit's Numba-only declarations (``fma``)
     if parallel:
         _jit.start_threads()
     opts = dict(_jit.BASE_OPTIONS, parallel=parallel)
