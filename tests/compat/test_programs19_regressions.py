@@ -146,3 +146,46 @@ def test_std_result_prints_pytorchs_node_name():
     x = ag.tensor([[1.0, 2.0], [3.0, 5.0]], requires_grad=True)
     assert x.std(0).grad_fn.name() == "StdBackward0"
     assert "grad_fn=<StdBackward0>" in repr(x.std())
+
+
+def _adam_state(lib, opt_mod, cls, dtype, **kw):
+    rng = np.random.default_rng(5)
+    p = lib.tensor(rng.normal(size=3000).tolist(), dtype=dtype, requires_grad=True)
+    opt = getattr(opt_mod, cls)([p], **kw)
+    for _ in range(4):
+        p.grad = lib.tensor(rng.normal(size=3000).tolist(), dtype=dtype)
+        opt.step()
+    st = opt.state[p]
+    return [np.asarray(st[k].tolist()).tobytes() for k in ("exp_avg", "exp_avg_sq")]
+
+
+def test_adam_moments_are_fused_multiply_adds():
+    """p14 (weight decay vs L2 lecture, Adam(weight_decay=0.1)): PyTorch's
+    ``exp_avg.lerp_(grad, 1 - beta1)`` and ``exp_avg_sq.mul_(beta2).addcmul_(grad, grad,
+    value=1 - beta2)`` round ``m + w * (g - m)`` and ``b2 * v + ((1 - b2) * g) * g`` once
+    (fused multiply-adds on CPU); ours rounded the products first (after 5 steps ~35% of
+    float32 moments an ulp off). Checked here on the first step against that rounding."""
+    rng = np.random.default_rng(0)
+    g = rng.normal(size=2000).astype(np.float32)
+    p = ag.zeros(2000, requires_grad=True)
+    opt = optimizers.Adam([p], lr=0.01)
+    p.grad = ag.tensor(g.tolist())
+    opt.step()
+    w, c = np.float32(0.1), np.float32(1 - 0.999)
+    want_m = (np.float64(w) * g.astype(np.float64)).astype(np.float32)
+    want_v = (np.float64(1) * (c * g).astype(np.float64) * g.astype(np.float64)).astype(np.float32)
+    assert np.asarray(opt.state[p]["exp_avg"].tolist(), np.float32).tobytes() == want_m.tobytes()
+    assert np.asarray(opt.state[p]["exp_avg_sq"].tolist(), np.float32).tobytes() == want_v.tobytes()
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("cls,kw", [("Adam", dict(lr=0.01)), ("Adam", dict(lr=0.01, weight_decay=0.1)),
+                                    ("Adam", dict(lr=0.01, amsgrad=True, betas=(0.3, 0.9))),
+                                    ("AdamW", dict(lr=0.01, maximize=True))])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_adam_moments_bit_equal_torch(cls, kw, dtype):
+    """(The parameters still differ from PyTorch's in ~1 element in 1000 per step:
+    PyTorch's ``addcdiv_`` rounding is not reproduced yet; see RESULTS19.md.)"""
+    torch = pytest.importorskip("torch")
+    assert (_adam_state(ag, optimizers, cls, getattr(ag, dtype), **kw)
+            == _adam_state(torch, torch.optim, cls, getattr(torch, dtype), **kw))
