@@ -131,14 +131,15 @@ def scalar_dtype() -> type:
 # Helpers for numpy twins (whole-array forms of the steps most loops begin with).
 
 
-def numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode):
+def numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode, fused=False):
     """The gradient after ``maximize`` and weight decay (``param *= decay`` in place if
-    decoupled), as the loops compute it element by element."""
+    decoupled), as the loops compute it element by element (``fused``: ``g + wd * p`` rounded
+    once, PyTorch's ``grad.add(param, alpha=wd)`` on CPU)."""
     g = -grad if maximize else grad
     if wd_mode == 2:
         param *= decay
     elif wd_mode == 1:
-        g = g + weight_decay * param
+        g = numpy_fma(weight_decay, param, g) if fused else g + weight_decay * param
     return g
 
 
@@ -154,9 +155,12 @@ def numpy_fma(a, b, c):
     return a * b + c
 
 
-def numpy_lerp_(a, b, w, wc, w_small):
-    """``a <- lerp(a, b, w)`` in place, ATen's two-branch formula."""
-    if w_small:
+def numpy_lerp_(a, b, w, wc, w_small, fused=False):
+    """``a <- lerp(a, b, w)`` in place, ATen's two-branch formula (``fused``: each branch one
+    fused multiply-add, as ATen's CPU ``lerp_``)."""
+    if fused:
+        a[...] = numpy_fma(w, b - a, a) if w_small else numpy_fma(-wc, b - a, b)
+    elif w_small:
         a += w * (b - a)
     else:
         a[...] = b - (b - a) * wc

@@ -228,3 +228,47 @@ def test_adagrad_rmsprop_state_bit_equal_torch(cls, key, kw, dtype):
     torch = pytest.importorskip("torch")
     assert (_moments(ag, optimizers, cls, key, getattr(ag, dtype), **kw)
             == _moments(torch, torch.optim, cls, key, getattr(torch, dtype), **kw))
+
+
+def test_adamax_step_is_pytorchs_fused_lerp():
+    """p06 (optimizer race, Adamax) and p14: PyTorch's ``exp_avg.lerp_(grad, 1 - beta1)``
+    rounds ``m + w * (g - m)`` once on CPU; ours rounded ``w * (g - m)`` first. From
+    m = 0.3: m' = 0.3 + 0.1 * (g - 0.3) rounded once, checked on 2000 gradients."""
+    rng = np.random.default_rng(3)
+    g = rng.normal(size=2000).astype(np.float32)
+    p = ag.zeros(2000, requires_grad=True)
+    opt = optimizers.Adamax([p], lr=0.01)
+    p.grad = ag.full((2000,), 3.0)
+    opt.step()  # m = 0.1 * 3 (exact enough: checked as stored)
+    m0 = np.asarray(opt.state[p]["exp_avg"].tolist(), np.float32)
+    p.grad = ag.tensor(g.tolist())
+    opt.step()
+    want = (np.float64(np.float32(0.1)) * (g - m0).astype(np.float64) + m0).astype(np.float32)
+    assert np.asarray(opt.state[p]["exp_avg"].tolist(), np.float32).tobytes() == want.tobytes()
+
+
+def _run_params_and_moments(lib, opt_mod, cls, dtype, **kw):
+    rng = np.random.default_rng(8)
+    p = lib.tensor(rng.normal(size=3000).tolist(), dtype=dtype, requires_grad=True)
+    opt = getattr(opt_mod, cls)([p], **kw)
+    for _ in range(8):
+        p.grad = lib.tensor(rng.normal(size=3000).tolist(), dtype=dtype)
+        opt.step()
+    st = opt.state[p]
+    moments = [np.asarray(st[k].tolist()).tobytes() for k in ("exp_avg", "exp_avg_sq", "exp_inf")
+               if k in st]
+    return np.asarray(p.tolist()).tobytes() if cls == "Adamax" else None, moments
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("cls,kw", [
+    ("Adamax", dict(lr=0.01, weight_decay=0.1, betas=(0.3, 0.9))),
+    ("RAdam", dict(lr=0.01, weight_decay=0.1)), ("RAdam", dict(lr=0.01, betas=(0.3, 0.9))),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("NAdam", dict(lr=0.01, weight_decay=0.1, maximize=True))])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_adamax_radam_nadam_bit_equal_torch(cls, kw, dtype):
+    """Moments bit-equal (and Adamax's parameters, which take no square root)."""
+    torch = pytest.importorskip("torch")
+    assert (_run_params_and_moments(ag, optimizers, cls, getattr(ag, dtype), **kw)
+            == _run_params_and_moments(torch, torch.optim, cls, getattr(torch, dtype), **kw))
