@@ -272,3 +272,40 @@ def test_adamax_radam_nadam_bit_equal_torch(cls, kw, dtype):
     torch = pytest.importorskip("torch")
     assert (_run_params_and_moments(ag, optimizers, cls, getattr(ag, dtype), **kw)
             == _run_params_and_moments(torch, torch.optim, cls, getattr(torch, dtype), **kw))
+
+
+def _ema_weights(lib, nn_mod, swa, decay):
+    lib.manual_seed(0)
+    model = nn_mod.Linear(100, 50)
+    ema = swa.AveragedModel(model, multi_avg_fn=swa.get_ema_multi_avg_fn(decay))
+    for _ in range(6):
+        with lib.no_grad():
+            for p in model.parameters():
+                p.add_(lib.randn_like(p))
+        ema.update_parameters(model)
+    return np.asarray(ema.module.weight.detach().reshape(-1).tolist(), np.float32).tobytes()
+
+
+def test_ema_multi_avg_fn_is_a_fused_lerp():
+    """p10 (EMA of weights with ``get_ema_multi_avg_fn(0.9)``): PyTorch's
+    ``_foreach_lerp_(ema, current, 1 - decay)`` rounds ``e + w * (p - e)`` once on CPU; ours
+    rounded ``w * (p - e)`` first."""
+    import nn
+    from optimizers.swa_utils import get_ema_multi_avg_fn
+    rng = np.random.default_rng(4)
+    e0, p0 = (rng.normal(size=1000).astype(np.float32) for _ in range(2))
+    ema, cur = nn.Parameter(ag.tensor(e0.tolist())), nn.Parameter(ag.tensor(p0.tolist()))
+    get_ema_multi_avg_fn(0.9)([ema], [cur], 1)
+    want = (np.float64(np.float32(0.1)) * (p0 - e0).astype(np.float64) + e0).astype(np.float32)
+    assert np.asarray(ema.tolist(), np.float32).tobytes() == want.tobytes()
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("decay", [0.9, 0.3])
+def test_ema_averaged_model_bit_equal_torch(decay):
+    torch = pytest.importorskip("torch")
+    import nn
+    from torch.optim import swa_utils as tswa
+    from optimizers import swa_utils
+    assert (_ema_weights(ag, nn, swa_utils, decay)
+            == _ema_weights(torch, torch.nn, tswa, decay))
