@@ -43,7 +43,8 @@ def adam(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, w1, w1c, w1_small, be
     """m <- lerp(m, g, 1-b1); v <- b2 v + (1-b2) g^2;
     (the weight decay, the lerp and ``+ (1-b2) g * g`` each one fused multiply-add, as
     PyTorch's ``add(alpha=)``, ``lerp_`` and ``addcmul_`` on CPU: its exp_avg/exp_avg_sq bit
-    for bit; its ``addcdiv_`` still differs from ours in ~1 element in 5000)
+    for bit; the parameters still differ in ~1 element in 1000 where PyTorch's ``sqrt``, not
+    correctly rounded on AVX-512 CPUs, is an ulp off numpy's)
     p <- p - s m / (sqrt(v + eps_in)/sqrt(bc2) + eps_out), one of the eps zero."""
     for i in prange(param.shape[0]):
         p = param[i]

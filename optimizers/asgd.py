@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from autograd_core.kernels._jit import fma
-from autograd_core.kernels.optim import kernel, numpy_fma, prange, scalar_dtype
+from autograd_core.kernels.optim import fma, kernel, numpy_fma, prange, scalar_dtype
 from optimizers.optimizer import Optimizer, scalar_state, scalar_value
 
 

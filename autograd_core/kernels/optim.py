@@ -54,9 +54,10 @@ from collections import namedtuple
 import numpy as np
 
 from autograd_core.kernels import _jit
+from autograd_core.kernels._jit import fma  # for the loops: ``a*b + c`` rounded once
 
 __all__ = ["kernel", "FusedKernel", "PARALLEL_MIN_SIZE", "MULTI_WIDTH", "MULTI_MIN", "prange",
-           "lerp_weight",
+           "lerp_weight", "fma", "numpy_fma",
            "wd_mode", "eps_split", "numpy_grad", "numpy_lerp_"]
 
 #: Arrays at least this long use the parallel build: below it thread dispatch costs more than

@@ -185,7 +185,7 @@ def test_adam_moments_are_fused_multiply_adds():
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_adam_moments_bit_equal_torch(cls, kw, dtype):
     """(The parameters still differ from PyTorch's in ~1 element in 1000 per step:
-    PyTorch's ``addcdiv_`` rounding is not reproduced yet; see RESULTS19.md.)"""
+    PyTorch's float32/float64 ``sqrt`` on this CPU is not correctly rounded; see RESULTS19.md.)"""
     torch = pytest.importorskip("torch")
     assert (_adam_state(ag, optimizers, cls, getattr(ag, dtype), **kw)
             == _adam_state(torch, torch.optim, cls, getattr(torch, dtype), **kw))
