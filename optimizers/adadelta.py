@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.kernels.optim import kernel, numpy_grad, prange, wd_mode
+from autograd_core.kernels._jit import fma
+from autograd_core.kernels.optim import kernel, numpy_fma, numpy_grad, prange, wd_mode
 from optimizers.optimizer import Optimizer, check
 
 __all__ = ["Adadelta"]
@@ -33,24 +34,22 @@ def adadelta(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, neg_lr
         if wd_mode == 2:
             p = p * decay
         elif wd_mode == 1:
-            g = g + weight_decay * p
-        v = square_avg[i] * rho + one_minus_rho * g * g
+            g = fma(weight_decay, p, g)
+        v = fma(one_minus_rho * g, g, square_avg[i] * rho)  # PyTorch's addcmul_: one rounding
         square_avg[i] = v
         d = np.sqrt(acc_delta[i] + eps) / np.sqrt(v + eps) * g
-        acc_delta[i] = acc_delta[i] * rho + one_minus_rho * d * d
-        param[i] = p + neg_lr * d
+        acc_delta[i] = fma(one_minus_rho * d, d, acc_delta[i] * rho)
+        param[i] = fma(neg_lr, d, p)
 
 
 @adadelta.numpy
 def adadelta_numpy(param, grad, square_avg, acc_delta, rho, one_minus_rho, eps, neg_lr,
                    weight_decay, decay, wd_mode, maximize):
-    g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
-    square_avg *= rho
-    square_avg += one_minus_rho * g * g
+    g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode, fused=True)
+    square_avg[...] = numpy_fma(one_minus_rho * g, g, square_avg * rho)
     d = np.sqrt(acc_delta + eps) / np.sqrt(square_avg + eps) * g
-    acc_delta *= rho
-    acc_delta += one_minus_rho * d * d
-    param += neg_lr * d
+    acc_delta[...] = numpy_fma(one_minus_rho * d, d, acc_delta * rho)
+    param[...] = numpy_fma(neg_lr, d, param)
 
 
 class Adadelta(Optimizer):

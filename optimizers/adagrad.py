@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.kernels.optim import eps_split, kernel, numpy_grad, prange, wd_mode
+from autograd_core.kernels._jit import fma
+from autograd_core.kernels.optim import eps_split, kernel, numpy_fma, prange, wd_mode
 from optimizers.optimizer import (
     Optimizer,
     _set_scalar,
@@ -43,8 +44,8 @@ def adagrad(param, grad, sum, neg_clr, eps_in, eps_out, weight_decay, decay, wd_
         if wd_mode == 2:
             p = p * decay
         elif wd_mode == 1:
-            g = g + weight_decay * p
-        s = sum[i] + g * g
+            g = fma(weight_decay, p, g)
+        s = fma(g, g, sum[i])  # PyTorch's addcmul_: one rounding
         sum[i] = s
         param[i] = p + neg_clr * g / (np.sqrt(s + eps_in) + eps_out)
 
@@ -52,8 +53,12 @@ def adagrad(param, grad, sum, neg_clr, eps_in, eps_out, weight_decay, decay, wd_
 @adagrad.numpy
 def adagrad_numpy(param, grad, sum, neg_clr, eps_in, eps_out, weight_decay, decay, wd_mode,
                   maximize):
-    g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
-    sum += g * g
+    g = -grad if maximize else grad
+    if wd_mode == 2:
+        param *= decay
+    elif wd_mode == 1:
+        g = numpy_fma(weight_decay, param, g)
+    sum[...] = numpy_fma(g, g, sum)
     param += neg_clr * g / (np.sqrt(sum + eps_in) + eps_out)
 
 

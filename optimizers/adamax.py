@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core.kernels._jit import fma
 from autograd_core.kernels.optim import (
     kernel,
     lerp_weight,
@@ -40,12 +41,12 @@ def adamax(param, grad, exp_avg, exp_inf, w1, w1c, w1_small, beta2, eps, neg_clr
         if wd_mode == 2:
             p = p * decay
         elif wd_mode == 1:
-            g = g + weight_decay * p
+            g = fma(weight_decay, p, g)
         m = exp_avg[i]
         if w1_small:
-            m = m + w1 * (g - m)
+            m = fma(w1, g - m, m)
         else:
-            m = g - (g - m) * w1c
+            m = fma(-(g - m), w1c, g)
         exp_avg[i] = m
         u = exp_inf[i] * beta2
         a = np.abs(g) + eps
@@ -58,8 +59,8 @@ def adamax(param, grad, exp_avg, exp_inf, w1, w1c, w1_small, beta2, eps, neg_clr
 @adamax.numpy
 def adamax_numpy(param, grad, exp_avg, exp_inf, w1, w1c, w1_small, beta2, eps, neg_clr,
                  weight_decay, decay, wd_mode, maximize):
-    g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
-    numpy_lerp_(exp_avg, g, w1, w1c, w1_small)
+    g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode, fused=True)
+    numpy_lerp_(exp_avg, g, w1, w1c, w1_small, fused=True)
     exp_inf *= beta2
     np.maximum(exp_inf, np.abs(g) + eps, out=exp_inf)
     param += neg_clr * exp_avg / exp_inf

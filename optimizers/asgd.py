@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from autograd_core.kernels.optim import kernel, prange, scalar_dtype
+from autograd_core.kernels.optim import fma, kernel, numpy_fma, prange, scalar_dtype
 from optimizers.optimizer import Optimizer, scalar_state, scalar_value
 
 
@@ -19,9 +19,9 @@ def asgd(param, grad, ax, decay, neg_eta, weight_decay, mu, average, maximize):
             g = -g
         p = param[i]
         if weight_decay != 0:
-            g = g + weight_decay * p
+            g = fma(weight_decay, p, g)  # PyTorch's add(alpha=): one rounding
         p = p * decay
-        p = p + neg_eta * g
+        p = fma(neg_eta, g, p)
         param[i] = p
         ax[i] = ax[i] + (p - ax[i]) * mu if average else p
 
@@ -30,9 +30,9 @@ def asgd(param, grad, ax, decay, neg_eta, weight_decay, mu, average, maximize):
 def asgd_numpy(param, grad, ax, decay, neg_eta, weight_decay, mu, average, maximize):
     g = -grad if maximize else grad
     if weight_decay != 0:
-        g = g + weight_decay * param
+        g = numpy_fma(weight_decay, param, g)
     param *= decay
-    param += neg_eta * g
+    param[...] = numpy_fma(neg_eta, g, param)
     ax[...] = ax + (param - ax) * mu if average else param
 
 

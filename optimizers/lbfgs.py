@@ -34,11 +34,23 @@ from typing import Any, TypeGuard
 import numpy as np
 
 import autograd_core as ag
+from autograd_core.creation import _fma
 from optimizers.optimizer import REAL_OF, Optimizer, _loss_value, real_view, state_tensor
 
 __all__ = ["LBFGS"]
 
 _LINE_SEARCHES = (None, "strong_wolfe")
+
+
+def _axpy(y: np.ndarray, a: Any, x: np.ndarray) -> np.ndarray:
+    """``y + a * x`` rounded once, as PyTorch's ``y.add_(x, alpha=a)`` gives it on CPU (a fused
+    multiply-add with ``a`` in the dtype); rounding ``a * x`` first moved float32 iterates by
+    an ulp, which LBFGS without a line search can grow into another minimum."""
+    if y.dtype == np.float32:
+        return (y.astype(np.float64) + x.astype(np.float64) * np.float64(np.float32(a))).astype(y.dtype)
+    if y.dtype == np.float64:
+        return _fma(x, np.full_like(x, a), y)
+    return y + x * a
 
 
 def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
@@ -278,7 +290,10 @@ class LBFGS(Optimizer):
                 if real is not None:  # complex: the flat vector holds its real view
                     piece = np.ascontiguousarray(piece, dtype=real).view(dtype)
                 piece = piece.reshape(tuple(p.shape))
-                p.add_(ag.from_numpy(piece), alpha=step_size)
+                if real is None:  # real dtypes: one rounding, as PyTorch's add_(alpha)
+                    p.copy_(ag.from_numpy(np.asarray(_axpy(p.detach().numpy(), step_size, piece))))
+                else:
+                    p.add_(ag.from_numpy(piece), alpha=step_size)
                 offset += n
 
     def _clone_param(self):
@@ -365,11 +380,11 @@ class LBFGS(Optimizer):
                 q = -flat_grad
                 for i in range(len(old_dirs) - 1, -1, -1):
                     al[i] = old_stps[i].dot(q) * ro[i]
-                    q += old_dirs[i] * -al[i]
+                    q[...] = _axpy(q, -al[i], old_dirs[i])
                 d = r = q * h_diag
                 for i in range(len(old_dirs)):
                     be_i = old_dirs[i].dot(r) * ro[i]
-                    r += old_stps[i] * (al[i] - be_i)
+                    r[...] = _axpy(r, al[i] - be_i, old_stps[i])
                 state["al"] = list(map(_shown, al))
 
             if prev_flat_grad is None:

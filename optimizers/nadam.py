@@ -24,11 +24,13 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core.kernels._jit import fma
 from autograd_core.kernels.optim import (
     eps_split,
     kernel,
     lerp_weight,
     numpy_grad,
+    numpy_fma,
     numpy_lerp_,
     prange,
     scalar_dtype,
@@ -52,13 +54,13 @@ def nadam(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_
         if wd_mode == 2:
             p = p * decay
         elif wd_mode == 1:
-            g = g + weight_decay * p
+            g = fma(weight_decay, p, g)
         m = exp_avg[i]
         if w1_small:
-            m = m + w1 * (g - m)
+            m = fma(w1, g - m, m)
         else:
-            m = g - (g - m) * w1c
-        v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
+            m = fma(-(g - m), w1c, g)
+        v = fma(one_minus_beta2 * g, g, exp_avg_sq[i] * beta2)
         exp_avg[i] = m
         exp_avg_sq[i] = v
         denom = np.sqrt(v / bias_correction2 + eps_in) + eps_out
@@ -70,10 +72,9 @@ def nadam(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_
 def nadam_numpy(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_beta2,
                 eps_in, eps_out, bias_correction2, coef_grad, coef_avg, weight_decay, decay,
                 wd_mode, maximize):
-    g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
-    numpy_lerp_(exp_avg, g, w1, w1c, w1_small)
-    exp_avg_sq *= beta2
-    exp_avg_sq += one_minus_beta2 * g * g
+    g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode, fused=True)
+    numpy_lerp_(exp_avg, g, w1, w1c, w1_small, fused=True)
+    exp_avg_sq[...] = numpy_fma(one_minus_beta2 * g, g, exp_avg_sq * beta2)
     denom = np.sqrt(exp_avg_sq / bias_correction2 + eps_in) + eps_out
     param += coef_grad * g / denom
     param += coef_avg * exp_avg / denom

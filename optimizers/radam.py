@@ -15,10 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core.kernels._jit import fma
 from autograd_core.kernels.optim import (
     kernel,
     lerp_weight,
     numpy_grad,
+    numpy_fma,
     numpy_lerp_,
     prange,
     wd_mode,
@@ -41,13 +43,13 @@ def radam(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_
         if wd_mode == 2:
             p = p * decay
         elif wd_mode == 1:
-            g = g + weight_decay * p
+            g = fma(weight_decay, p, g)
         m = exp_avg[i]
         if w1_small:
-            m = m + w1 * (g - m)
+            m = fma(w1, g - m, m)
         else:
-            m = g - (g - m) * w1c
-        v = exp_avg_sq[i] * beta2 + one_minus_beta2 * g * g
+            m = fma(-(g - m), w1c, g)
+        v = fma(one_minus_beta2 * g, g, exp_avg_sq[i] * beta2)
         exp_avg[i] = m
         exp_avg_sq[i] = v
         u = m / bias_correction1 * lr
@@ -61,10 +63,9 @@ def radam(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_
 def radam_numpy(param, grad, exp_avg, exp_avg_sq, w1, w1c, w1_small, beta2, one_minus_beta2,
                 eps, bias_correction1, lr, bias_correction2_sqrt, rect, rectified, one,
                 weight_decay, decay, wd_mode, maximize):
-    g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
-    numpy_lerp_(exp_avg, g, w1, w1c, w1_small)
-    exp_avg_sq *= beta2
-    exp_avg_sq += one_minus_beta2 * g * g
+    g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode, fused=True)
+    numpy_lerp_(exp_avg, g, w1, w1c, w1_small, fused=True)
+    exp_avg_sq[...] = numpy_fma(one_minus_beta2 * g, g, exp_avg_sq * beta2)
     u = exp_avg / bias_correction1 * lr
     if rectified:
         u = u * (one / (np.sqrt(exp_avg_sq) + eps) * bias_correction2_sqrt) * rect

@@ -21,12 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from autograd_core.kernels._jit import fma
 from autograd_core.kernels.optim import (
     eps_split,
     kernel,
     lerp_weight,
-    numpy_grad,
-    numpy_lerp_,
+    numpy_fma,
     prange,
     wd_mode,
 )
@@ -54,8 +54,8 @@ def rmsprop(param, grad, square_avg, momentum_buffer, grad_avg, alpha, wa, wac, 
             if wd_mode == 2:
                 p = p * decay
             elif wd_mode == 1:
-                g = g + weight_decay * p
-            v = square_avg[i] * alpha + wa * g * g
+                g = fma(weight_decay, p, g)
+            v = fma(wa * g, g, square_avg[i] * alpha)
             square_avg[i] = v
             param[i] = p + neg_lr * g / (np.sqrt(v + eps_in) + eps_out)
         return
@@ -67,23 +67,23 @@ def rmsprop(param, grad, square_avg, momentum_buffer, grad_avg, alpha, wa, wac, 
         if wd_mode == 2:
             p = p * decay
         elif wd_mode == 1:
-            g = g + weight_decay * p
-        v = square_avg[i] * alpha + wa * g * g
+            g = fma(weight_decay, p, g)
+        v = fma(wa * g, g, square_avg[i] * alpha)
         square_avg[i] = v
         if centered:
             c = grad_avg[i]
             if wa_small:
-                c = c + wa * (g - c)
+                c = fma(wa, g - c, c)
             else:
-                c = g - (g - c) * wac
+                c = fma(-(g - c), wac, g)
             grad_avg[i] = c
-            avg = np.sqrt(v - c * c + eps_in) + eps_out
+            avg = np.sqrt(fma(-c, c, v) + eps_in) + eps_out
         else:
             avg = np.sqrt(v + eps_in) + eps_out
         if use_momentum:
             b = momentum_buffer[i] * momentum + g / avg
             momentum_buffer[i] = b
-            param[i] = p + neg_lr * b
+            param[i] = fma(neg_lr, b, p)
         else:
             param[i] = p + neg_lr * g / avg
 
@@ -92,18 +92,24 @@ def rmsprop(param, grad, square_avg, momentum_buffer, grad_avg, alpha, wa, wac, 
 def rmsprop_numpy(param, grad, square_avg, momentum_buffer, grad_avg, alpha, wa, wac, wa_small,
                   eps_in, eps_out, neg_lr, momentum, weight_decay, decay, wd_mode, centered,
                   use_momentum, maximize):
-    g = numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode)
-    square_avg *= alpha
-    square_avg += wa * g * g
+    g = -grad if maximize else grad
+    if wd_mode == 2:
+        param *= decay
+    elif wd_mode == 1:
+        g = numpy_fma(weight_decay, param, g)
+    square_avg[...] = numpy_fma(wa * g, g, square_avg * alpha)
     if centered:
-        numpy_lerp_(grad_avg, g, wa, wac, wa_small)
-        avg = np.sqrt(square_avg - grad_avg * grad_avg + eps_in) + eps_out
+        if wa_small:
+            grad_avg[...] = numpy_fma(wa, g - grad_avg, grad_avg)
+        else:
+            grad_avg[...] = numpy_fma(-wac, g - grad_avg, g)
+        avg = np.sqrt(numpy_fma(-grad_avg, grad_avg, square_avg) + eps_in) + eps_out
     else:
         avg = np.sqrt(square_avg + eps_in) + eps_out
     if use_momentum:
         momentum_buffer *= momentum
         momentum_buffer += g / avg
-        param += neg_lr * momentum_buffer
+        param[...] = numpy_fma(neg_lr, momentum_buffer, param)
     else:
         param += neg_lr * g / avg
 

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.kernels.optim import kernel, prange
+from autograd_core.kernels._jit import fma
+from autograd_core.kernels.optim import kernel, numpy_fma, prange
 from autograd_core.kernels.pointwise import rows_add_
 from optimizers.optimizer import Optimizer, check, param_array
 
@@ -35,6 +36,8 @@ def sgd(param, grad, momentum_buffer, lr, velocity_lr, weight_decay, momentum,
         one_minus_dampening, use_momentum, first_step, nesterov, maximize):
     """SGD (+ momentum / Nesterov / L2 weight decay). ``first_step``: buf <- grad (no dampening).
 
+    Each ``a + s * b`` is one fused multiply-add, as PyTorch's ``add_(b, alpha=s)`` on CPU
+    (two roundings put an element an ulp off PyTorch's in ~6% of float32 steps).
     ``velocity_lr`` scales the gradient before it enters the buffer (1, or lr with ``lr`` 1 for
     the lr-in-velocity form: multiplying by 1 is exact, so the default numbers are PyTorch's)."""
     for i in prange(param.shape[0]):
@@ -43,19 +46,19 @@ def sgd(param, grad, momentum_buffer, lr, velocity_lr, weight_decay, momentum,
         if maximize:
             g = -g
         if weight_decay != 0:
-            g = g + weight_decay * p
+            g = fma(weight_decay, p, g)
         g = velocity_lr * g
         if use_momentum:
             if first_step:
                 b = g
             else:
-                b = momentum_buffer[i] * momentum + one_minus_dampening * g
+                b = fma(one_minus_dampening, g, momentum_buffer[i] * momentum)
             momentum_buffer[i] = b
             if nesterov:
-                g = g + momentum * b
+                g = fma(momentum, b, g)
             else:
                 g = b
-        param[i] = p + (-lr) * g
+        param[i] = fma(-lr, g, p)
 
 
 @sgd.numpy
@@ -63,16 +66,16 @@ def sgd_numpy(param, grad, momentum_buffer, lr, velocity_lr, weight_decay, momen
               one_minus_dampening, use_momentum, first_step, nesterov, maximize):
     g = -grad if maximize else grad
     if weight_decay != 0:
-        g = g + weight_decay * param
+        g = numpy_fma(weight_decay, param, g)
     g = velocity_lr * g
     if use_momentum:
         if first_step:
             momentum_buffer[...] = g
         else:
             momentum_buffer *= momentum
-            momentum_buffer += one_minus_dampening * g
-        g = g + momentum * momentum_buffer if nesterov else momentum_buffer
-    param += (-lr) * g
+            momentum_buffer[...] = numpy_fma(one_minus_dampening, g, momentum_buffer)
+        g = numpy_fma(momentum, momentum_buffer, g) if nesterov else momentum_buffer
+    param[...] = numpy_fma(-lr, g, param)
 
 
 class SGD(Optimizer):

@@ -54,9 +54,10 @@ from collections import namedtuple
 import numpy as np
 
 from autograd_core.kernels import _jit
+from autograd_core.kernels._jit import fma  # for the loops: ``a*b + c`` rounded once
 
 __all__ = ["kernel", "FusedKernel", "PARALLEL_MIN_SIZE", "MULTI_WIDTH", "MULTI_MIN", "prange",
-           "lerp_weight",
+           "lerp_weight", "fma", "numpy_fma",
            "wd_mode", "eps_split", "numpy_grad", "numpy_lerp_"]
 
 #: Arrays at least this long use the parallel build: below it thread dispatch costs more than
@@ -131,20 +132,36 @@ def scalar_dtype() -> type:
 # Helpers for numpy twins (whole-array forms of the steps most loops begin with).
 
 
-def numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode):
+def numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode, fused=False):
     """The gradient after ``maximize`` and weight decay (``param *= decay`` in place if
-    decoupled), as the loops compute it element by element."""
+    decoupled), as the loops compute it element by element (``fused``: ``g + wd * p`` rounded
+    once, PyTorch's ``grad.add(param, alpha=wd)`` on CPU)."""
     g = -grad if maximize else grad
     if wd_mode == 2:
         param *= decay
     elif wd_mode == 1:
-        g = g + weight_decay * param
+        g = numpy_fma(weight_decay, param, g) if fused else g + weight_decay * param
     return g
 
 
-def numpy_lerp_(a, b, w, wc, w_small):
-    """``a <- lerp(a, b, w)`` in place, ATen's two-branch formula."""
-    if w_small:
+def numpy_fma(a, b, c):
+    """``a * b + c`` rounded once, as the loops' ``fma`` (PyTorch's ``c.add_(b, alpha=a)``):
+    float32 through float64 (the product is exact there), float64 by Dekker's product."""
+    b = np.asarray(b)
+    if b.dtype == np.float32:
+        return (np.float64(a) * b.astype(np.float64) + np.asarray(c, np.float64)).astype(np.float32)
+    if b.dtype == np.float64:
+        from autograd_core.creation import _fma  # (not at import: kernels load before creation)
+        return _fma(np.full_like(b, a), b, np.asarray(c, np.float64))
+    return a * b + c
+
+
+def numpy_lerp_(a, b, w, wc, w_small, fused=False):
+    """``a <- lerp(a, b, w)`` in place, ATen's two-branch formula (``fused``: each branch one
+    fused multiply-add, as ATen's CPU ``lerp_``)."""
+    if fused:
+        a[...] = numpy_fma(w, b - a, a) if w_small else numpy_fma(-wc, b - a, b)
+    elif w_small:
         a += w * (b - a)
     else:
         a[...] = b - (b - a) * wc
@@ -437,6 +454,7 @@ def _describe(a) -> str:
 
 def _compile(fn, parallel):
     numba = _jit.numba_module()
+    _jit.bind()  # the loops may call _jit's Numba-only declarations (``fma``)
     if parallel:
         _jit.start_threads()
     opts = dict(_jit.BASE_OPTIONS, parallel=parallel)

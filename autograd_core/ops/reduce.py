@@ -455,6 +455,8 @@ class StdFromVar(Node):
 
     _op_name = "std"  # the public op a refusal names (Node.op_name)
 
+    _grad_fn = "StdBackward0"  # PyTorch's node name (printed in a result's repr)
+
     def forward(self, v, dtype=None):
         y = np.sqrt(v)
         if dtype is not None and y.dtype != dtype:  # Var's float64 variance of float32 input
