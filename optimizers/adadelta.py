@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.kernels._jit import fma
-from autograd_core.kernels.optim import kernel, numpy_fma, numpy_grad, prange, wd_mode
+from autograd_core.kernels.optim import fma, kernel, numpy_fma, numpy_grad, prange, wd_mode
 from optimizers.optimizer import Optimizer, check
 
 __all__ = ["Adadelta"]

@@ -17,8 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.kernels._jit import fma
-from autograd_core.kernels.optim import eps_split, kernel, numpy_fma, prange, wd_mode
+from autograd_core.kernels.optim import eps_split, fma, kernel, numpy_fma, prange, wd_mode
 from optimizers.optimizer import (
     Optimizer,
     _set_scalar,

@@ -24,8 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.kernels._jit import fma
 from autograd_core.kernels.optim import (
+    fma,
     eps_split,
     kernel,
     lerp_weight,

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.kernels._jit import fma
 from autograd_core.kernels.optim import (
+    fma,
     kernel,
     lerp_weight,
     numpy_grad,

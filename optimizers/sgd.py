@@ -21,8 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd_core.kernels._jit import fma
-from autograd_core.kernels.optim import kernel, numpy_fma, prange
+from autograd_core.kernels.optim import fma, kernel, numpy_fma, prange
 from autograd_core.kernels.pointwise import rows_add_
 from optimizers.optimizer import Optimizer, check, param_array
 
