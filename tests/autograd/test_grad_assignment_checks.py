@@ -38,3 +38,13 @@ def test_accumulating_into_an_expanded_grad_is_refused_as_pytorch():
     q.grad = ag.zeros(3)  # an ordinary one accumulates
     (q * 2).sum().backward()
     np.testing.assert_array_equal(q.grad.numpy(), [2.0, 2.0, 2.0])
+
+
+@pytest.mark.parametrize("make", [lambda: (ag.ones(3, requires_grad=True) * 2)[1:],
+                                  lambda: ag.ones(3)[1:], lambda: ag.ones(2, 2).t()])
+def test_detach_in_place_of_a_view_is_refused_as_pytorch(make):
+    """It detached the view, and a later write into its base reconnected it (views19)."""
+    v = make()
+    with pytest.raises(RuntimeError, match=r"^Can.t detach views in-place\. Use detach\(\) instead"):
+        v.detach_()
+    assert (ag.ones(3, requires_grad=True) * 2).detach_().is_leaf  # not a view: fine
