@@ -317,14 +317,20 @@ class Generator:
                 out = np.argmax(key, axis=-1)[:, None]
             else:  # the n largest, largest first
                 out = np.argsort(-key, axis=-1, kind="stable")[:, :n]
-        else:
-            out = np.empty((rows.shape[0], n), np.int64)
-            for i, row in enumerate(rows):
-                cum = np.cumsum(row)
-                cum = cum / cum[-1]
-                cum[-1] = 1
-                out[i] = np.searchsorted(cum.astype(np.float64),
-                                         self._unit(n, np.dtype(np.float64)), side="left")
+        else:  # every row's uniforms in one call (the same stream as row by row)
+            m, c = rows.shape
+            u = self._unit(m * n, np.dtype(np.float64)).reshape(m, n)
+            cum = np.cumsum(rows, axis=-1)  # each row summed in order, in its dtype
+            cum = cum / cum[:, -1:]
+            cum[:, -1] = 1
+            cum = cum.astype(np.float64)
+            if n * c <= 4096 and m * n * c <= 1 << 20:  # short rows: searchsorted(side=
+                # "left") as a count of the sums below, all rows at once (no loop per row)
+                out = (cum[:, None, :] < u[:, :, None]).sum(axis=-1)
+            else:
+                out = np.empty((m, n), np.int64)
+                for i in range(m):
+                    out[i] = np.searchsorted(cum[i], u[i], side="left")
         return out.astype(np.int64).reshape(probs.shape[:-1] + (n,))
 
     def _normal_pairs(self, n: int, mean: float, std: float) -> np.ndarray:

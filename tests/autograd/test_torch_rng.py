@@ -386,3 +386,22 @@ def test_float16_dropout_scales_as_pytorchs_reduced_float_division():
     want = np.float16(np.float32(1) / np.float32(0.6))
     assert kept.size > 50 and (kept == want).all()
     assert want == np.float16(1.6669921875)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("m, c, n", [(1000, 10, 5), (3, 7, 40), (40, 300, 20), (1, 1, 3)])
+def test_multinomial_with_replacement_many_rows_is_torchs(m, c, n):
+    """Rows' uniforms drawn in one call and short rows searched all at once (a Python loop per
+    row took 10 ms for 1000 rows, torch 0.13): the same draws, rows and generator state."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(m * c + n)
+    for dt in (np.float32, np.float64):
+        p = rng.random((m, c)).astype(dt)
+        p[rng.random((m, c)) < 0.3] = 0
+        p[:, 0] += 0.1
+        ag.manual_seed(5)
+        torch.manual_seed(5)
+        ours = ag.multinomial(ag.tensor(p), n, replacement=True).numpy()
+        theirs = torch.multinomial(torch.tensor(p), n, replacement=True).numpy()
+        np.testing.assert_array_equal(ours, theirs)
+        np.testing.assert_array_equal(ag.rand(4).numpy(), torch.rand(4).numpy())
