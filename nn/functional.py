@@ -2110,7 +2110,6 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(input, 0.0, 6.0)
 
 
-@in_float32_composite(grad=True)  # float16: ATen's kernels compute in float32
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     r"""Applies :math:`\text{relu6}(x + 3) / 6` elementwise.
 
@@ -2128,10 +2127,9 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
         return _in_place(input, lambda: hardsigmoid(input))
     _floating_only(input, "hardsigmoid_cpu")
-    return relu6(_t(input) + 3.0) / 6.0
+    return _activation.hardsigmoid(_t(input))  # one node, ATen's derivative
 
 
-@in_float32_composite(grad=True)  # float16: ATen's kernels compute in float32
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     r"""Applies :math:`x \cdot \text{relu6}(x + 3) / 6` elementwise (Howard et al., 2019).
 
@@ -2149,8 +2147,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
         return _in_place(input, lambda: hardswish(input))
     _floating_only(input, "hardswish_cpu")
-    x = _t(input)
-    return x * relu6(x + 3.0) / 6.0
+    return _activation.hardswish(_t(input))  # one node, ATen's derivative (float16: in float32)
 
 
 def logsigmoid(input: Tensor) -> Tensor:

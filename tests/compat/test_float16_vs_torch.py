@@ -54,8 +54,6 @@ KNOWN = {
                                 "float16 in some layouts (a 2-d tensor's dim 0: 140 of 512 "
                                 "elements), not in others (a 3-d tensor's middle dim: 0)",
     ("softmax_dim0", "grads"): "as softmax_dim0's values (the backward reads them)",
-    ("hardswish", "grads"): "PyTorch's hardswish_backward, g * (x / 3 + 0.5), is not the "
-                            "composite's derivative in float32 at one element in 512",
     ("gelu", "values"): "1 element in 512: float32 erf differs from ATen's vectorised one by "
                         "an ulp where the float16 rounding is a tie",
     ("gelu", "grads"): "as gelu's values", ("gelu_tanh", "values"): "as gelu's values",
