@@ -23,8 +23,8 @@ import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.creation import write_out
 from nn.ops import (
-    AlphaDropoutOp, GumbelNoiseOp, BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp, LinearOp, MSELossOp,
-    NLLLossOp, NormOp,
+    AlphaDropoutOp, GumbelNoiseOp, BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp,
+    HuberLossOp, LinearOp, MSELossOp, NLLLossOp, NormOp, SmoothL1LossOp,
 )
 from nn.ops.grid_sample import affine_grid, grid_sample
 from nn.layers.classic import (
@@ -1614,12 +1614,28 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     _floating("smooth_l1_cpu", input, target)
-    _shape_warning("smooth_l1_loss", input, target)
+    broadcast = _shape_warning("smooth_l1_loss", input, target)
+    node = _piecewise_loss(SmoothL1LossOp, input, target, reduction, beta, broadcast)
+    if node is not None:
+        return node
     d = _t(input) - _bool_as(target, input)
     a = d.abs()
     if beta == 0:
         return _reduce(a, reduction)
-    return _reduce(ag.where(a < beta, d * d * (0.5 / beta), a - 0.5 * beta), reduction)
+    # ATen's terms: 0.5 * z * z / beta (d * d * (0.5 / beta) rounded otherwise)
+    return _reduce(ag.where(a < beta, a * 0.5 * a / beta, a - 0.5 * beta), reduction)
+
+
+def _piecewise_loss(op, input, target, reduction, k, broadcast):
+    """smooth L1 / Huber as one node with ATen's rounding (``nn.ops.loss``) when input and
+    target are float32/float64 tensors of one dtype and shape and ``k > 0``; else None (the
+    composite: broadcasting, float16, a number target)."""
+    if broadcast or k <= 0 or not isinstance(input, Tensor) or not isinstance(target, Tensor):
+        return None
+    x, y = input._data, target._data
+    if x.dtype != y.dtype or x.dtype not in (np.float32, np.float64) or x.shape != y.shape:
+        return None
+    return op.apply(input, target, reduction=reduction, k=float(k))
 
 
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
@@ -1651,7 +1667,11 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         if dt.kind != "f":
             raise _cast_error(_promote_types(dt, t), dt)
         target = target.to(dt)
-    _shape_warning("huber_loss", input, target)
+    broadcast = _shape_warning("huber_loss", input, target)
+    if weight is None:
+        node = _piecewise_loss(HuberLossOp, input, target, reduction, delta, broadcast)
+        if node is not None:
+            return node
     loss = _huber_terms(_t(input), target, delta)
     if weight is not None:
         loss = loss * Tensor._wrap(_const(weight, loss.dtype))

@@ -275,12 +275,12 @@ class Hardswish(Node):
     def backward(self, g):
         (x,) = self.saved
         xd = xp.data(x)
-        inner = xp.where(xd >= 3, g, g * (x / 3.0 + 0.5))
+        inner = xp.where(xd < 3, g * (x / 3.0 + 0.5), g)  # (NaN: g, as ATen's)
         return (xp.where(xd <= -3, xp.zeros_like(inner), inner),)
 
     def fused_backward(self, g):
         (x,) = self.saved
-        return (np.where(x <= -3, 0, np.where(x >= 3, g, g * (x / 3 + 0.5))).astype(
+        return (np.where(x <= -3, 0, np.where(x < 3, g * (x / 3 + 0.5), g)).astype(
             g.dtype, copy=False),)
 
 

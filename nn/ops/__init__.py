@@ -9,9 +9,10 @@ from nn.ops.linear import LinearOp
 from nn.ops.dropout import AlphaDropoutOp, DropoutOp, GumbelNoiseOp
 from nn.ops.embedding import EmbeddingOp
 from nn.ops.loss import (
-    BCELossOp, BCEWithLogitsOp, CrossEntropyOp, MSELossOp, NLLLossOp,
+    BCELossOp, BCEWithLogitsOp, CrossEntropyOp, HuberLossOp, MSELossOp, NLLLossOp, SmoothL1LossOp,
 )
 from nn.ops.norm import NormOp
 
-__all__ = ["LinearOp", "DropoutOp", "CrossEntropyOp", "NLLLossOp", "MSELossOp", "BCELossOp",
+__all__ = ["LinearOp", "DropoutOp", "CrossEntropyOp", "NLLLossOp", "MSELossOp", "SmoothL1LossOp",
+           "HuberLossOp", "BCELossOp",
            "BCEWithLogitsOp", "NormOp", "EmbeddingOp", "AlphaDropoutOp", "GumbelNoiseOp"]

@@ -180,8 +180,6 @@ F_ALLOWED = {
                        "mixed dtypes)" for n in ("ln_constrow", "gn_constgroup", "bn_constcol")},
     ("float16", "interp_bicubic"): "computed in half (PyTorch: in float32, rounded), ~1e-3 "
                                    "apart",
-    **{("float32nan", n): "the slope at NaN: PyTorch's comparisons pick another branch"
-       for n in ("hardsigmoid", "hardswish")},
     ("float32nan", "grid_sample"): "a NaN grid coordinate: NaN input gradient (PyTorch's 0)",
     **{("float32inf", n): "an inf logit: NaN gradient at that element only (PyTorch's for the "
                           "whole row)" for n in ("ce", "ce_ls", "nll")},

@@ -17,6 +17,9 @@ def test_derivatives_at_the_kinks_and_inside_are_atens_by_hand():
     F.hardsigmoid(x).sum().backward()  # 1/6 rounded to float32 strictly inside (ATen's)
     s = float(np.float32(1 / 6))
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 0.0, s, s, 0.0, 0.0])
+    n = ag.tensor([float("nan")], requires_grad=True)  # NaN fails every comparison: ATen's
+    F.hardswish(n).backward(ag.tensor([2.0]))  # last branch, the incoming gradient
+    assert n.grad.item() == 2.0
 
 
 def test_float32_gradient_is_one_rounding_of_atens_formula():
