@@ -145,6 +145,13 @@ def gradcheck(func: Callable[..., Any], inputs: Tensor | Sequence[Any], *, eps: 
         raise ValueError("gradcheck expects at least one input tensor to require gradient, "
                          "but none of them have requires_grad=True.")
     outputs = _outputs(func, inputs)
+    if not any(o.requires_grad for o in outputs):  # PyTorch's: no differentiable output, so
+        for oi, out in enumerate(outputs):       # the numerical gradient must be zero
+            n_cols = out._data.size * _parts(out)
+            if any(np.any(_numerical(func, inputs, oi, t, eps, n_cols)) for _, t in diff):
+                return _fail("Numerical gradient for function expected to be zero",
+                             raise_exception)
+        return True
     for oi, out in enumerate(outputs):
         if not out.requires_grad:
             continue

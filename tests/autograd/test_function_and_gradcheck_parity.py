@@ -144,3 +144,14 @@ def test_signatures_are_pytorchs(name):
     assert [(p.name, p.kind, p.default) for p in ours[:len(theirs)]] == \
         [(p.name, p.kind, p.default) for p in theirs]
     assert [p.name for p in ours[len(theirs):]] == ([] if name == "gradcheck" else ["seed"])
+
+
+def test_gradcheck_without_differentiable_outputs_wants_a_zero_numerical_gradient():
+    # PyTorch: an output computed from the inputs out of the graph (detach) has no analytical
+    # gradient, so its finite differences must be zero (gradcheck said True before)
+    x = _x()
+    with pytest.raises(ag.GradcheckError, match="Numerical gradient for function expected "
+                                                "to be zero"):
+        gradcheck(lambda t: (t * 2).detach(), (x,))
+    assert gradcheck(lambda t: (t * 2).detach(), (x,), raise_exception=False) is False
+    assert gradcheck(lambda t: (t.detach() > 0).long(), (x,)) is True  # a constant output
