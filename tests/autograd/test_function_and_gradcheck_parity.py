@@ -198,3 +198,34 @@ def test_setup_context_sees_forwards_defaults_without_keywords():
     x = _x()
     ScaleSetup.apply(x).sum().backward()  # IndexError before: inputs was (x,)
     np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+
+
+class SquareWithWrongJvp(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 2 * x * g
+
+    @staticmethod
+    def jvp(ctx, t):  # wrong (PyTorch's gradcheck(check_forward_ad=True) fails it)
+        (x,) = ctx.saved_tensors
+        return 3 * x * t
+
+
+def test_forward_mode_check_says_a_functions_jvp_goes_unchecked():
+    # tapegrad's forward AD derives tangents from backward and never calls jvp: the check
+    # passed a wrong jvp in silence before
+    x = _x()
+    with pytest.warns(UserWarning, match="SquareWithWrongJvp.*jvp is not checked"):
+        assert gradcheck(SquareWithWrongJvp.apply, (x,), check_forward_ad=True)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning without a jvp or without forward mode
+        assert gradcheck(SquareWithWrongJvp.apply, (x,))
+        assert gradcheck(lambda t: (t * t).sin(), (x,), check_forward_ad=True)
