@@ -72,8 +72,9 @@ def _functions_with_jvp(outputs: Sequence[Tensor]) -> list[str]:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        if isinstance(node, _FunctionNode) and getattr(node.fn_cls, "jvp", None) is not None:
-            names.add(node.fn_cls.__name__)
+        cls = getattr(node, "fn_cls", None) if isinstance(node, _FunctionNode) else None
+        if cls is not None and getattr(cls, "jvp", None) is not None:
+            names.add(cls.__name__)
         stack.extend(n for n in getattr(node, "next", None) or () if isinstance(n, Node))
     return sorted(names)
 
