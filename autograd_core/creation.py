@@ -968,10 +968,36 @@ def linspace(start: _Number, end: _Number, steps: builtins.int, *,
     return _make(_linspace_values(start, end, steps, _float_dtype(dtype)), requires_grad)
 
 
+@quiet  # (the user's np.seterr(all="raise") must not see the split's overflow or underflow)
 def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """``a * b + c`` of float64 arrays rounded once, as PyTorch's compiled kernels get it from
     a fused multiply-add: Dekker's exact product and an exact sum, then one rounding (exact but
-    for a double rounding when ``r + e`` is itself rounded, which needs a near-tie)."""
+    for a double rounding when ``r + e`` is itself rounded, which needs a near-tie). Where
+    Dekker's terms underflow or overflow (a factor or the product below ``2**-969``, as
+    subnormal parameters or gradients; a factor above ``2**995``), the exact rational value
+    rounded once (Python's division rounds correctly)."""
+    out = _dekker_fma(a, b, c)
+    a, b, c = np.broadcast_arrays(a, b, c)
+    p = a * b
+    finite = np.isfinite(a) & np.isfinite(b) & np.isfinite(c)
+    tiny = np.minimum(np.abs(p), np.minimum(np.abs(a), np.abs(b))) < 2.0 ** -969
+    risky = finite & ((tiny & (a != 0) & (b != 0))
+                      | (np.maximum(np.abs(a), np.abs(b)) > 2.0 ** 995) | ~np.isfinite(out))
+    if risky.any():
+        from fractions import Fraction
+
+        out = np.array(out, dtype=np.float64)
+        for i in zip(*np.nonzero(risky)):
+            exact = Fraction(a[i].item()) * Fraction(b[i].item()) + Fraction(c[i].item())
+            try:
+                out[i] = builtins.float(exact)
+            except OverflowError:
+                out[i] = math.inf if exact > 0 else -math.inf
+    return out
+
+
+def _dekker_fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``_fma`` away from underflow and overflow."""
     def split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         t = 134217729.0 * x  # 2**27 + 1
         hi = t - (t - x)

@@ -158,6 +158,16 @@ def _uses_setup_context(cls):
     return getattr(cls, "setup_context", None) is not _SingleLevelFunction.setup_context
 
 
+@functools.lru_cache(maxsize=512)
+def _forward_signature(forward, setup):
+    """The signature ``apply`` binds its arguments to: forward's, past ``ctx`` unless the
+    Function has a ``setup_context`` (cached: ``inspect.signature`` costs ~20 us a call)."""
+    params = inspect.signature(forward)
+    if setup:
+        return params
+    return params.replace(parameters=list(params.parameters.values())[1:])
+
+
 class _SingleLevelFunction:
     @staticmethod
     def setup_context(ctx, inputs, output):
@@ -222,15 +232,13 @@ class Function(_SingleLevelFunction):
         node whose backward is ``cls.backward``."""
         ctx = FunctionCtx()
         setup = _uses_setup_context(cls)
-        if kwargs:  # as PyTorch, keywords bind to forward's parameters: a Tensor passed by
-            # keyword is an input like any other (it was not looked at: no graph), and
-            # setup_context sees the arguments positionally
-            params = inspect.signature(cls.forward)
-            if not setup:  # forward(ctx, ...): bind past ctx
-                params = params.replace(parameters=list(params.parameters.values())[1:])
-            bound = params.bind(*args, **kwargs)
+        if kwargs or setup:  # as PyTorch, keywords bind to forward's parameters: a Tensor
+            # passed by keyword is an input like any other (it was not looked at: no graph),
+            # and setup_context sees the arguments positionally, defaults included; a
+            # keyword-only parameter stays a keyword, a *args parameter spreads
+            bound = _forward_signature(cls.forward, setup).bind(*args, **kwargs)
             bound.apply_defaults()
-            args, kwargs = tuple(bound.arguments.values()), {}
+            args, kwargs = bound.args, bound.kwargs
         record = STATE.enabled and any(isinstance(a, Tensor) and a.requires_grad for a in args)
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         with no_grad():

@@ -111,6 +111,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         tensor([[3., 3., 3., 3.],
                 [3., 3., 3., 3.]])
     """
+    if (bias is not None and bias.ndim > 1 and input.ndim > 1
+            and bias.dtype == weight.dtype == input.dtype):
+        # a bias of several dimensions broadcasts against the output, as PyTorch's (the
+        # node adds a bias of one row; the sum's node reduces the gradient to its shape)
+        return LinearOp.apply(input, weight, None) + bias
     return LinearOp.apply(input, weight, bias)
 
 

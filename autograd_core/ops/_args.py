@@ -115,8 +115,10 @@ def overlap(a, b):
         return None
     a0, b0 = a.__array_interface__["data"][0], b.__array_interface__["data"][0]
     a1, b1 = a0 + a.size * a.itemsize, b0 + b.size * b.itemsize
-    if (a0, a1) == (b0, b1):
-        return "full" if a.strides == b.strides else "partial"
+    if (a0, a1) == (b0, b1):  # (a dimension of size 1 has any stride: broadcast_to gives 0)
+        same = a.shape == b.shape and all(
+            sa == sb for sa, sb, n in zip(a.strides, b.strides, a.shape) if n != 1)
+        return "full" if same else "partial"
     return "partial" if a0 < b1 and b0 < a1 else None
 
 

@@ -144,3 +144,88 @@ def test_signatures_are_pytorchs(name):
     assert [(p.name, p.kind, p.default) for p in ours[:len(theirs)]] == \
         [(p.name, p.kind, p.default) for p in theirs]
     assert [p.name for p in ours[len(theirs):]] == ([] if name == "gradcheck" else ["seed"])
+
+
+def test_gradcheck_without_differentiable_outputs_wants_a_zero_numerical_gradient():
+    # PyTorch: an output computed from the inputs out of the graph (detach) has no analytical
+    # gradient, so its finite differences must be zero (gradcheck said True before)
+    x = _x()
+    with pytest.raises(ag.GradcheckError, match="Numerical gradient for function expected "
+                                                "to be zero"):
+        gradcheck(lambda t: (t * 2).detach(), (x,))
+    assert gradcheck(lambda t: (t * 2).detach(), (x,), raise_exception=False) is False
+    assert gradcheck(lambda t: (t.detach() > 0).long(), (x,)) is True  # a constant output
+
+
+class ScaleShift(Function):
+    @staticmethod
+    def forward(ctx, x, scale=2.0, *, shift=0.0):
+        ctx.scale = scale
+        return x * scale + shift
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.scale, None
+
+
+def test_apply_keywords_with_a_keyword_only_parameter_in_forward():
+    # a keyword-only parameter was passed positionally by apply's binding, so any keyword
+    # call raised "forward() takes from 2 to 3 positional arguments"
+    x = _x()
+    np.testing.assert_array_equal(ScaleShift.apply(x, scale=3.0).detach().numpy(), [3.0, -6.0])
+    np.testing.assert_array_equal(ScaleShift.apply(x=x).detach().numpy(), [2.0, -4.0])
+    y = ScaleShift.apply(x, 3.0, shift=1.0)
+    y.sum().backward()
+    np.testing.assert_array_equal(y.detach().numpy(), [4.0, -5.0])
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+
+
+class ScaleSetup(Function):
+    @staticmethod
+    def forward(x, k=3.0):
+        return x * k
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.k = inputs[1]  # PyTorch binds forward's defaults into inputs
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.k, None
+
+
+def test_setup_context_sees_forwards_defaults_without_keywords():
+    x = _x()
+    ScaleSetup.apply(x).sum().backward()  # IndexError before: inputs was (x,)
+    np.testing.assert_array_equal(x.grad.numpy(), [3.0, 3.0])
+
+
+class SquareWithWrongJvp(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 2 * x * g
+
+    @staticmethod
+    def jvp(ctx, t):  # wrong (PyTorch's gradcheck(check_forward_ad=True) fails it)
+        (x,) = ctx.saved_tensors
+        return 3 * x * t
+
+
+def test_forward_mode_check_says_a_functions_jvp_goes_unchecked():
+    # tapegrad's forward AD derives tangents from backward and never calls jvp: the check
+    # passed a wrong jvp in silence before
+    x = _x()
+    with pytest.warns(UserWarning, match="SquareWithWrongJvp.*jvp is not checked"):
+        assert gradcheck(SquareWithWrongJvp.apply, (x,), check_forward_ad=True)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning without a jvp or without forward mode
+        assert gradcheck(SquareWithWrongJvp.apply, (x,))
+        assert gradcheck(lambda t: (t * t).sin(), (x,), check_forward_ad=True)
