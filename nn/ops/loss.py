@@ -298,7 +298,7 @@ class MSELossOp(Node):
         numel`` for a mean, else 2) rounded to the dtype first; the rule above rounded
         ``g / n`` first (a quarter of float32 gradients, most float64 ones, an ulp off)."""
         x, y = self.saved
-        norm = 2.0 / self.n if self.reduction == "mean" else 2.0
+        norm = 2.0 / max(self.n, 1) if self.reduction == "mean" else 2.0  # (empty: no terms)
         if x.dtype == np.float16:  # (ATen's half kernel: each step in float32, rounded)
             d = (x.astype(np.float32) - y.astype(np.float32)).astype(np.float16)
             gx = ((np.float16(norm).astype(np.float32) * d).astype(np.float16).astype(
@@ -339,7 +339,7 @@ class _PiecewiseLossOp(Node):
     def fused_backward(self, g):
         x, y = self.saved
         dt = x.dtype.type
-        norm = dt(1.0 / self.n) if self.reduction == "mean" else dt(1.0)
+        norm = dt(1.0 / max(self.n, 1)) if self.reduction == "mean" else dt(1.0)  # (empty)
         gx = np.asarray(norm * self._slope(x - y, dt(self.k)) * g, dtype=x.dtype)
         need = self.needs_input_grad
         return (gx if need[0] else None), (-gx if need[1] else None)
