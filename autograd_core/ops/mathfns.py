@@ -19,6 +19,7 @@ import numpy as np
 
 from autograd_core._quiet import ignoring
 from autograd_core.kernels import special
+from autograd_core.kernels.optim import numpy_fma
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -1190,7 +1191,9 @@ class Hypot(Node):
 @opmath_node
 class Lerp(Node):
     """PyTorch's lerp: ``input + w * (end - input)`` where ``|w| < 0.5``, else
-    ``end - (end - input) * (1 - w)`` (weight 1 gives ``end`` exactly), and its gradients
+    ``end - (end - input) * (1 - w)`` (weight 1 gives ``end`` exactly), each a fused
+    multiply-add for floats as ATen's CPU kernel (``fma(w - 1, diff, end)``; two roundings
+    left a quarter of the elements 1 ulp off), and its gradients
     ``g * (1 - w)``, ``g * w``, ``g * (end - input)``. A float16 lerp computes in float32
     (``opmath_node``), with a number ``weight`` given as a Python float: in float32 too,
     in forward and in backward's products (ATen's scalar ``weight``)."""
@@ -1200,6 +1203,10 @@ class Lerp(Node):
     def forward(self, input, end, weight):
         self.save_for_backward(input, end, weight)
         diff = end - input
+        if diff.dtype.kind == "f":
+            w = np.asarray(weight, diff.dtype)
+            return np.asarray(np.where(np.abs(w) < 0.5, numpy_fma(w, diff, input),
+                                       numpy_fma(w - 1, diff, end)), diff.dtype)
         return np.asarray(np.where(np.abs(weight) < 0.5, input + weight * diff,
                                    end - diff * (1 - weight)))
 
@@ -1302,7 +1309,32 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
     if dt.kind == "b":
         raise _args.not_implemented("addcmul_cpu_out", dt)
     value = _value_in(_args.scalar_for(value, dt), input, tensor1, tensor2)
+    if dt.kind == "f" and isinstance(input, Tensor) and type(value) in (builtins.int,
+                                                                        builtins.float):
+        return Addcmul.apply(input, tensor1.to(dt), tensor2.to(dt), value=value)
     return input + value * (tensor1.to(dt) * tensor2.to(dt))
+
+
+@opmath_node
+class Addcmul(Node):
+    """``input + value * tensor1 * tensor2`` of floats as ATen's CPU kernel rounds it,
+    ``fma(value * tensor1, tensor2, input)`` (``value`` in the dtype; the product first and
+    two more roundings left ~20% of the elements 1 ulp off), and PyTorch's gradients ``g``,
+    ``g * (tensor2 * value)``, ``g * (tensor1 * value)``. float16 computes in float32."""
+
+    _grad_fn = "AddcmulBackward0"
+
+    def forward(self, input, tensor1, tensor2, *, value):
+        self.save_for_backward(tensor1, tensor2, value)
+        dt = result_type(input, tensor1, tensor2)
+        scaled = np.asarray(tensor1, dt) * dt.type(value)
+        return np.asarray(numpy_fma(scaled, np.asarray(tensor2, dt), np.asarray(input, dt)), dt)
+
+    def backward(self, g):
+        t1, t2, value = self.saved
+        n = self.needs_input_grad
+        return (g if n[0] else None, g * _times(t2, value) if n[1] else None,
+                g * _times(t1, value) if n[2] else None)
 
 
 @op("addcdiv", method=True, opmath=True, samples=[
@@ -1338,7 +1370,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
             "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
             "float inputs. The future addcdiv behavior is just the latter implementation: "
             "(input + value * tensor1 / tensor2), for all dtypes.")
-    return input + value * (tensor1 / tensor2)
+    return input + value * tensor1 / tensor2  # (value * tensor1) / tensor2, ATen's order
 
 
 # ---- reductions -------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""``add``/``sub``/``rsub`` with ``alpha`` round ``input + alpha * other`` once, as ATen's CPU
-kernel (a fused multiply-add with ``alpha`` in the dtype): against exact rational arithmetic
-here, bit for bit against PyTorch in the torch_parity tests. Rounding the product first left
-a few percent of float32 elements 1 ulp off, and hand-written updates
-(``p.add_(p.grad, alpha=-lr)``) drifted from PyTorch's step by step."""
+"""``add``/``sub``/``rsub`` with ``alpha``, ``addcmul`` and ``lerp`` round as ATen's CPU kernels,
+each a fused multiply-add (``add``: ``input + alpha * other`` with ``alpha`` in the dtype),
+and ``addcdiv`` in ATen's order: against exact rational arithmetic here, bit for bit against
+PyTorch in the torch_parity tests. Rounding the product first left a few percent of float32
+elements 1 ulp off, and hand-written updates (``p.add_(p.grad, alpha=-lr)``) drifted from
+PyTorch's step by step."""
 
 import warnings
 from fractions import Fraction
@@ -27,9 +28,10 @@ def _round(exact, dtype):
 
 
 def _exact(a, b, alpha, dtype):
-    al = Fraction(float(dtype(alpha)))
-    return np.array([_round(Fraction(float(x)) + al * Fraction(float(y)), dtype)
-                     for x, y in zip(a.ravel(), b.ravel())], dtype).reshape(a.shape)
+    """``a + alpha * b`` rounded once (``alpha`` a number or an array, rounded to dtype)."""
+    a, b, al = np.broadcast_arrays(a, b, np.asarray(alpha, dtype))
+    return np.array([_round(Fraction(float(x)) + Fraction(float(w)) * Fraction(float(y)), dtype)
+                     for x, y, w in zip(a.ravel(), b.ravel(), al.ravel())], dtype).reshape(a.shape)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -169,3 +171,70 @@ def test_float16_number_operand_rounded_to_float16_as_torch():
         np.testing.assert_array_equal(
             ag.add(ag.tensor(a), ag.tensor(0.1, dtype=ag.float64), alpha=al).numpy(),
             torch.add(torch.tensor(a), torch.tensor(0.1, dtype=torch.float64), alpha=al).numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_addcmul_is_one_fused_multiply_add_of_value_times_tensor1(dtype):
+    rng = np.random.default_rng(10)
+    a, t1, t2 = (rng.standard_normal((40, 50)).astype(dtype) for _ in range(3))
+    for value in (0.3, 1, -2.5):
+        want = _exact(a, t2, t1 * dtype(value), dtype)  # fma(value * t1, t2, a)
+        np.testing.assert_array_equal(
+            ag.addcmul(ag.tensor(a), ag.tensor(t1), ag.tensor(t2), value=value).numpy(), want)
+        x = ag.tensor(a.copy())
+        x.addcmul_(ag.tensor(t1), ag.tensor(t2), value=value)
+        np.testing.assert_array_equal(x.numpy(), want)
+
+
+def test_addcmul_gradients():
+    rng = np.random.default_rng(11)
+    a, t1, t2 = (ag.tensor(rng.standard_normal(s), requires_grad=True)
+                 for s in ((3, 4), (4,), (3, 1)))
+    assert ag.gradcheck(lambda x, y, z: ag.addcmul(x, y, z, value=-0.7), (a, t1, t2))
+    assert ag.gradgradcheck(lambda x, y, z: ag.addcmul(x, y, z, value=-0.7), (a, t1, t2))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_lerp_is_a_fused_multiply_add_in_each_branch(dtype):
+    rng = np.random.default_rng(12)
+    a, b = (rng.standard_normal(2000).astype(dtype) for _ in range(2))
+    w = rng.uniform(-0.3, 1.3, 2000).astype(dtype)
+    d = b - a
+    small = np.abs(w) < 0.5
+    want = np.where(small, _exact(a, d, w, dtype), _exact(b, d, w - dtype(1), dtype))
+    np.testing.assert_array_equal(ag.lerp(ag.tensor(a), ag.tensor(b), ag.tensor(w)).numpy(),
+                                  want)
+    for weight in (0.3, 0.7):
+        want = _exact(a, d, weight, dtype) if weight < 0.5 else \
+            _exact(b, d, dtype(weight) - dtype(1), dtype)
+        np.testing.assert_array_equal(ag.lerp(ag.tensor(a), ag.tensor(b), weight).numpy(), want)
+    assert ag.lerp(ag.tensor(a), ag.tensor(b), 1.0).numpy().tolist() == b.tolist()
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_addcmul_addcdiv_lerp_bit_equal_to_torch(dtype):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(13)
+    a, b, c = (rng.standard_normal(4096).astype(dtype) for _ in range(3))
+    w = rng.uniform(-0.3, 1.3, 4096).astype(dtype)
+    c3 = c + np.asarray(3, dtype)
+
+    def same(ours, theirs):
+        np.testing.assert_array_equal(ours.detach().numpy(), theirs.detach().numpy())
+
+    A, B, C, C3, W = (ag.tensor(x) for x in (a, b, c, c3, w))
+    tA, tB, tC, tC3, tW = (torch.tensor(x) for x in (a, b, c, c3, w))
+    for value in (0.3, 1, -2.5):
+        same(ag.addcmul(A, B, C, value=value), torch.addcmul(tA, tB, tC, value=value))
+        same(ag.addcdiv(A, B, C3, value=value), torch.addcdiv(tA, tB, tC3, value=value))
+    for weight in (0.3, 0.7):
+        same(ag.lerp(A, B, weight), torch.lerp(tA, tB, weight))
+    same(ag.lerp(A, B, W), torch.lerp(tA, tB, tW))
+    if dtype != "float16":
+        xs = [ag.tensor(v, requires_grad=True) for v in (a, b, c)]
+        ts = [torch.tensor(v, requires_grad=True) for v in (a, b, c)]
+        ag.addcmul(*xs, value=0.3).backward(ag.tensor(w))
+        torch.addcmul(*ts, value=0.3).backward(torch.tensor(w))
+        for x, t in zip(xs, ts):
+            same(x.grad, t.grad)
