@@ -1370,7 +1370,33 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
             "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
             "float inputs. The future addcdiv behavior is just the latter implementation: "
             "(input + value * tensor1 / tensor2), for all dtypes.")
+    dt = tensor1._data.dtype
+    if dt.kind == "f" and isinstance(input, Tensor) and input._data.dtype == dt == \
+            tensor2._data.dtype and type(value) in (builtins.int, builtins.float):
+        return Addcdiv.apply(input, tensor1, tensor2, value=value)
     return input + value * tensor1 / tensor2  # (value * tensor1) / tensor2, ATen's order
+
+
+@opmath_node
+class Addcdiv(Node):
+    """``input + value * tensor1 / tensor2`` of one float dtype in ATen's order,
+    ``input + (value * tensor1) / tensor2``, and PyTorch's gradients ``g``,
+    ``g * (value / tensor2)``, ``-g * ((value * tensor1) / (tensor2 * tensor2))`` (the
+    composite's rounded otherwise: a third of the elements 1 ulp off). float16 computes in
+    float32."""
+
+    _grad_fn = "AddcdivBackward0"
+
+    def forward(self, input, tensor1, tensor2, *, value):
+        self.save_for_backward(tensor1, tensor2, value)
+        return input + _times(tensor1, value) / tensor2
+
+    def backward(self, g):
+        t1, t2, value = self.saved
+        n = self.needs_input_grad
+        # (value / t2: for float16, value rounded to float16 first, as PyTorch's)
+        return (g if n[0] else None, g * (value / t2) if n[1] else None,
+                -g * (_times(t1, value) / (t2 * t2)) if n[2] else None)
 
 
 # ---- reductions -------------------------------------------------------------------------------
