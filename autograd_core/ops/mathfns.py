@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from autograd_core._quiet import ignoring
-from autograd_core.kernels import special
+from autograd_core.kernels import pointwise, special
 from autograd_core.kernels.optim import numpy_fma
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _args
@@ -1205,8 +1205,9 @@ class Lerp(Node):
         diff = end - input
         if diff.dtype.kind == "f":
             w = np.asarray(weight, diff.dtype)
-            return np.asarray(np.where(np.abs(w) < 0.5, numpy_fma(w, diff, input),
-                                       numpy_fma(w - 1, diff, end)), diff.dtype)
+            if w.ndim == 0:
+                return _fma(w, diff, input) if abs(w) < 0.5 else _fma(w - 1, diff, end)
+            return np.where(np.abs(w) < 0.5, _fma(w, diff, input), _fma(w - 1, diff, end))
         return np.asarray(np.where(np.abs(weight) < 0.5, input + weight * diff,
                                    end - diff * (1 - weight)))
 
@@ -1315,6 +1316,14 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
     return input + value * (tensor1.to(dt) * tensor2.to(dt))
 
 
+def _fma(x, y, z):
+    """``x * y + z`` of float arrays of one dtype (``x`` maybe 0-d) rounded once: the Numba
+    loops where they apply, else their twin."""
+    fused = pointwise.fma_alpha(z, y, x) if x.ndim == 0 and y.shape == z.shape else \
+        pointwise.fma_arrays(x, y, z)
+    return np.asarray(numpy_fma(x, y, z), y.dtype) if fused is None else fused
+
+
 @opmath_node
 class Addcmul(Node):
     """``input + value * tensor1 * tensor2`` of floats as ATen's CPU kernel rounds it,
@@ -1328,7 +1337,7 @@ class Addcmul(Node):
         self.save_for_backward(tensor1, tensor2, value)
         dt = result_type(input, tensor1, tensor2)
         scaled = np.asarray(tensor1, dt) * dt.type(value)
-        return np.asarray(numpy_fma(scaled, np.asarray(tensor2, dt), np.asarray(input, dt)), dt)
+        return _fma(scaled, np.asarray(tensor2, dt), np.asarray(input, dt))
 
     def backward(self, g):
         t1, t2, value = self.saved
