@@ -146,13 +146,16 @@ def numpy_grad(param, grad, maximize, weight_decay, decay, wd_mode, fused=False)
 
 def numpy_fma(a, b, c):
     """``a * b + c`` rounded once, as the loops' ``fma`` (PyTorch's ``c.add_(b, alpha=a)``):
-    float32 through float64 (the product is exact there), float64 by Dekker's product."""
+    float32 through float64 (the product is exact there), float64 by Dekker's product.
+    ``a`` a number or an array of ``b``'s dtype; the three broadcast."""
     b = np.asarray(b)
     if b.dtype == np.float32:
-        return (np.float64(a) * b.astype(np.float64) + np.asarray(c, np.float64)).astype(np.float32)
+        return (np.asarray(a, np.float64) * b.astype(np.float64)
+                + np.asarray(c, np.float64)).astype(np.float32)
     if b.dtype == np.float64:
         from autograd_core.creation import _fma  # (not at import: kernels load before creation)
-        return _fma(np.full_like(b, a), b, np.asarray(c, np.float64))
+        a, b = np.broadcast_arrays(np.asarray(a, np.float64), b)
+        return _fma(a, b, np.asarray(c, np.float64))
     return a * b + c
 
 

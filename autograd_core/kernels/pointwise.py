@@ -15,6 +15,12 @@ specification, run instead with ``TAPEGRAD_KERNELS=numpy``::
                                             for each i in order (embedding and indexing backward)
     swaps_(perm, picks)                     for i in order: swap perm[i], perm[i + picks[i]]
                                             (randperm's Fisher-Yates; integers only)
+    fma_alpha(a, b, alpha)                  a + alpha * b rounded once (ATen's add(alpha=))
+    fma_arrays(x, y, z)                     x * y + z rounded once (addcmul, lerp)
+
+``fma_alpha`` and ``fma_arrays`` are the kernels that fuse, on purpose: its twin is ``optim.numpy_fma``
+(float32 through float64, float64 by Dekker's product), equal to ``llvm.fma`` but for a
+double rounding near ties.
 
 (The loss kernels that evaluate ``exp`` and ``log1p`` in their loop are in ``losses``.)
 
@@ -38,7 +44,8 @@ import numpy as np
 
 from autograd_core.kernels import _jit
 
-__all__ = ["bias_add_", "bce_logits_tail_", "rows_add_", "swaps_", "bias_add_numpy",
+__all__ = ["bias_add_", "bce_logits_tail_", "rows_add_", "swaps_", "fma_alpha", "fma_arrays",
+           "bias_add_numpy",
            "bce_logits_tail_numpy", "rows_add_numpy", "swaps_numpy"]
 
 _ndarray = np.ndarray
@@ -130,9 +137,21 @@ def _swaps_back(perm, picks):
         perm[j] = t
 
 
+def _fma_alpha(out, a, b, alpha):
+    for i in range(out.shape[0]):
+        out[i] = _fma(b[i], alpha, a[i])
+
+
+def _fma_arrays(out, x, y, z):
+    for i in range(out.shape[0]):
+        out[i] = _fma(x[i], y[i], z[i])
+
+
 _cast = _jit.cast
+_fma = _jit.fma
 _BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bias_add, _bce_logits_tail, _rows_add,
-                                                 _swaps, _swaps_back)}
+                                                 _swaps, _swaps_back, _fma_alpha,
+                                                 _fma_arrays)}
 _loop = _jit.dispatchers(_BUILDS)  # name -> its Numba dispatcher (None: numpy backend)
 _DISPATCHERS = _loop.table
 
@@ -194,6 +213,55 @@ def bce_logits_tail_(loss, x, y):
                 loop(loss, x, y)
                 return loss
     return bce_logits_tail_numpy(loss, x, y)
+
+
+def fma_alpha(a, b, alpha):
+    """``a + alpha * b`` rounded once, a new array (``alpha`` a number of their dtype), for two
+    C-contiguous float32/float64 arrays of one shape and dtype; None for anything else, or
+    under ``TAPEGRAD_KERNELS=numpy``: the caller then runs the twin, ``optim.numpy_fma``
+    (which broadcasts; not imported here: ``optim`` imports ``creation``, which imports this
+    module through ``random``).
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import pointwise
+        >>> pointwise.fma_alpha(np.ones(2), np.array([2.0, 4.0]), 0.5)
+        array([2., 3.])
+    """
+    d = a.dtype
+    if (d is _F32 or d is _F64) and b.dtype is d and a.shape == b.shape and a.size and \
+            a.flags.c_contiguous and b.flags.c_contiguous:
+        loop = _loop("_fma_alpha")
+        if loop is not None:
+            out = np.empty_like(a)
+            loop(out.reshape(-1), a.reshape(-1), b.reshape(-1), d.type(alpha))
+            return out
+    return None
+
+
+def fma_arrays(x, y, z):
+    """``x * y + z`` rounded once, a new array, for three C-contiguous float32/float64 arrays
+    of one shape and dtype; None otherwise or under ``TAPEGRAD_KERNELS=numpy`` (the caller
+    then runs the twin, ``optim.numpy_fma``).
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import pointwise
+        >>> pointwise.fma_arrays(np.array([0.5, 2.0]), np.array([2.0, 4.0]), np.ones(2))
+        array([2., 9.])
+    """
+    d = x.dtype
+    if (d is _F32 or d is _F64) and y.dtype is d and z.dtype is d and \
+            x.shape == y.shape == z.shape and x.size and x.flags.c_contiguous and \
+            y.flags.c_contiguous and z.flags.c_contiguous:
+        loop = _loop("_fma_arrays")
+        if loop is not None:
+            out = np.empty_like(x)
+            loop(out.reshape(-1), x.reshape(-1), y.reshape(-1), z.reshape(-1))
+            return out
+    return None
 
 
 _INDEX = np.dtype(np.intp)

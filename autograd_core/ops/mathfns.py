@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from autograd_core._quiet import ignoring
-from autograd_core.kernels import special
+from autograd_core.kernels import pointwise, special
+from autograd_core.kernels.optim import numpy_fma
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -1190,7 +1191,9 @@ class Hypot(Node):
 @opmath_node
 class Lerp(Node):
     """PyTorch's lerp: ``input + w * (end - input)`` where ``|w| < 0.5``, else
-    ``end - (end - input) * (1 - w)`` (weight 1 gives ``end`` exactly), and its gradients
+    ``end - (end - input) * (1 - w)`` (weight 1 gives ``end`` exactly), each a fused
+    multiply-add for floats as ATen's CPU kernel (``fma(w - 1, diff, end)``; two roundings
+    left a quarter of the elements 1 ulp off), and its gradients
     ``g * (1 - w)``, ``g * w``, ``g * (end - input)``. A float16 lerp computes in float32
     (``opmath_node``), with a number ``weight`` given as a Python float: in float32 too,
     in forward and in backward's products (ATen's scalar ``weight``)."""
@@ -1200,6 +1203,11 @@ class Lerp(Node):
     def forward(self, input, end, weight):
         self.save_for_backward(input, end, weight)
         diff = end - input
+        if diff.dtype.kind == "f":
+            w = np.asarray(weight, diff.dtype)
+            if w.ndim == 0:
+                return _fma(w, diff, input) if abs(w) < 0.5 else _fma(w - 1, diff, end)
+            return np.where(np.abs(w) < 0.5, _fma(w, diff, input), _fma(w - 1, diff, end))
         return np.asarray(np.where(np.abs(weight) < 0.5, input + weight * diff,
                                    end - diff * (1 - weight)))
 
@@ -1302,7 +1310,40 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
     if dt.kind == "b":
         raise _args.not_implemented("addcmul_cpu_out", dt)
     value = _value_in(_args.scalar_for(value, dt), input, tensor1, tensor2)
+    if dt.kind == "f" and isinstance(input, Tensor) and type(value) in (builtins.int,
+                                                                        builtins.float):
+        return Addcmul.apply(input, tensor1.to(dt), tensor2.to(dt), value=value)
     return input + value * (tensor1.to(dt) * tensor2.to(dt))
+
+
+def _fma(x, y, z):
+    """``x * y + z`` of float arrays of one dtype (``x`` maybe 0-d) rounded once: the Numba
+    loops where they apply, else their twin."""
+    fused = pointwise.fma_alpha(z, y, x) if x.ndim == 0 and y.shape == z.shape else \
+        pointwise.fma_arrays(x, y, z)
+    return np.asarray(numpy_fma(x, y, z), y.dtype) if fused is None else fused
+
+
+@opmath_node
+class Addcmul(Node):
+    """``input + value * tensor1 * tensor2`` of floats as ATen's CPU kernel rounds it,
+    ``fma(value * tensor1, tensor2, input)`` (``value`` in the dtype; the product first and
+    two more roundings left ~20% of the elements 1 ulp off), and PyTorch's gradients ``g``,
+    ``g * (tensor2 * value)``, ``g * (tensor1 * value)``. float16 computes in float32."""
+
+    _grad_fn = "AddcmulBackward0"
+
+    def forward(self, input, tensor1, tensor2, *, value):
+        self.save_for_backward(tensor1, tensor2, value)
+        dt = result_type(input, tensor1, tensor2)
+        scaled = np.asarray(tensor1, dt) * dt.type(value)
+        return _fma(scaled, np.asarray(tensor2, dt), np.asarray(input, dt))
+
+    def backward(self, g):
+        t1, t2, value = self.saved
+        n = self.needs_input_grad
+        return (g if n[0] else None, g * _times(t2, value) if n[1] else None,
+                g * _times(t1, value) if n[2] else None)
 
 
 @op("addcdiv", method=True, opmath=True, samples=[
@@ -1338,7 +1379,33 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
             "to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
             "float inputs. The future addcdiv behavior is just the latter implementation: "
             "(input + value * tensor1 / tensor2), for all dtypes.")
-    return input + value * (tensor1 / tensor2)
+    dt = tensor1._data.dtype
+    if dt.kind == "f" and isinstance(input, Tensor) and input._data.dtype == dt == \
+            tensor2._data.dtype and type(value) in (builtins.int, builtins.float):
+        return Addcdiv.apply(input, tensor1, tensor2, value=value)
+    return input + value * tensor1 / tensor2  # (value * tensor1) / tensor2, ATen's order
+
+
+@opmath_node
+class Addcdiv(Node):
+    """``input + value * tensor1 / tensor2`` of one float dtype in ATen's order,
+    ``input + (value * tensor1) / tensor2``, and PyTorch's gradients ``g``,
+    ``g * (value / tensor2)``, ``-g * ((value * tensor1) / (tensor2 * tensor2))`` (the
+    composite's rounded otherwise: a third of the elements 1 ulp off). float16 computes in
+    float32."""
+
+    _grad_fn = "AddcdivBackward0"
+
+    def forward(self, input, tensor1, tensor2, *, value):
+        self.save_for_backward(tensor1, tensor2, value)
+        return input + _times(tensor1, value) / tensor2
+
+    def backward(self, g):
+        t1, t2, value = self.saved
+        n = self.needs_input_grad
+        # (value / t2: for float16, value rounded to float16 first, as PyTorch's)
+        return (g if n[0] else None, g * (value / t2) if n[1] else None,
+                -g * (_times(t1, value) / (t2 * t2)) if n[2] else None)
 
 
 # ---- reductions -------------------------------------------------------------------------------

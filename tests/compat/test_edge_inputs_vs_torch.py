@@ -48,8 +48,6 @@ ALLOWED = {
                                    "softmax is 0); PyTorch's NaN for the whole slice",
     **{(k, "clamp_tensor_bounds"): "bounds that round to one value: PyTorch gives neither "
                                    "bound a gradient" for k in ("big32", "big64")},
-    **{(k, "addcdiv"): "the divisor's gradient finite (PyTorch squares the divisor: inf)"
-       for k in ("tiny32", "tiny64")},
     ("tiny64", "frexp"): "the mantissa's gradient 2 ** -e (PyTorch 2.13 computes 2 ** e in "
                          "float32: inf beyond 2 ** 128)",
     **{(k, "vander"): "PyTorch 2.13's own vander backward raises" for k in (

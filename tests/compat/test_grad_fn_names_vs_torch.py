@@ -38,7 +38,7 @@ DIFFERS_TABLE = {
                       "masked_scatter_broadcast_mask "
                       "flip fliplr flipud roll roll_flat rot90 rot90_3 kron "
                       "repeat_interleave repeat_interleave_flat pixel_shuffle pixel_unshuffle "
-                      "sort sort_descending topk topk_smallest mvlgamma frac addcmul addcdiv "
+                      "sort sort_descending topk topk_smallest mvlgamma frac "
                       "nansum nanmean median median_dim kthvalue mode cummax cummin aminmax dist "
                       "dist_p3 quantile nanquantile deg2rad rad2deg atleast_3d std max_dim "
                       "min_dim dot diag_of_matrix diag_of_vector diag_embed diag_embed_offset "
@@ -53,7 +53,7 @@ DIFFERS_TABLE = {
 #: everyday case -> why its graph differs from PyTorch's (DIFFERENCES.md)
 DIFFERS_EVERYDAY = {
     **_why(COMPOSITE, "cross_entropy cross_entropy_prob dropout masked_fill "
-                      "gather index_select einsum diag clamp_t x[0,1] add_alpha sub_a rsub "
+                      "gather index_select einsum diag clamp_t x[0,1] rsub "
                       "linear linear_b linear_1d linear_3d std max_dim"),
     **_why(CONSTANT_EDGE, "where where_s nll_loss bce bce_logits embedding"),
     **_why(SPLIT, "split chunk unbind"),
