@@ -35,12 +35,17 @@ def test_libm_loop_equals_math_bit_for_bit(fn, x):
     lambda: ag.empty(20_000, dtype=ag.float64).geometric_(0.3),
     lambda: ag.empty(20_000, dtype=ag.float64).normal_(1.0, 2.0)])
 def test_draws_through_the_loop_equal_the_twins(draw, monkeypatch):
+    fast, slow = _through_loop_and_twin(draw, monkeypatch)
+    assert np.array_equal(fast.view(np.uint64), slow.view(np.uint64))
+
+
+def _through_loop_and_twin(draw, monkeypatch):
+    """The same seeded draw through the Numba loop and, below a raised size, the twin."""
     ag.manual_seed(5)
     fast = draw().numpy().copy()
     monkeypatch.setattr(R, "LIBM_MIN_SIZE", 1 << 62)
     ag.manual_seed(5)
-    slow = draw().numpy()
-    assert np.array_equal(fast.view(np.uint64), slow.view(np.uint64))
+    return fast, draw().numpy()
 
 
 @pytest.mark.parametrize("b, c", [(1.0, 0.0), (2.5, -1.0), (1e-300, 1e300), (-3.0, 0.1),
@@ -58,7 +63,8 @@ def test_fma64_loop_equals_its_twin_bit_for_bit(b, c):
     lambda: ag.rand(30_000, dtype=ag.float64),
     lambda: ag.empty(30_000, dtype=ag.float64).uniform_(-2.0, 3.0)])
 def test_uniform_draws_through_the_loop_equal_the_twins(draw, monkeypatch):
-    test_draws_through_the_loop_equal_the_twins(draw, monkeypatch)
+    fast, slow = _through_loop_and_twin(draw, monkeypatch)
+    assert np.array_equal(fast.view(np.uint64), slow.view(np.uint64))
 
 
 @pytest.mark.parametrize("mean, std", [(0.0, 1.0), (1.5, 0.3), (-2.0, 1e-3), (1e30, 7.0)])
