@@ -66,7 +66,7 @@ def rprop(param, grad, prev, step_size, prev_update, etaminus, etaplus, step_siz
             ss = step_size_max
         step_size[i] = ss
         if f == etaminus:
-            if backtrack:
+            if backtrack and keep_updates:  # (prev_update may be empty without keep_updates)
                 param[i] = param[i] - prev_update[i]
             if zero_on_change:
                 g = zero
@@ -97,7 +97,7 @@ def rprop_numpy(param, grad, prev, step_size, prev_update, etaminus, etaplus, st
     ss = np.where(ss > step_size_max, step_size_max, ss)
     step_size[...] = ss
     changed = f == etaminus
-    if backtrack:
+    if backtrack and keep_updates:
         param -= np.where(changed, prev_update, zero)
     if zero_on_change:
         g = np.where(changed, zero, g)

@@ -151,3 +151,24 @@ def test_a_fresh_parallel_compile_contains_a_parallel_region():
     arrays, scalars = _valid_args(kern, n=64, flags=False)
     fresh(*arrays, *scalars)
     assert "gufunc" in fresh.inspect_llvm(fresh.signatures[0])
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_rprop_backtracking_without_kept_updates_reads_no_update(backend, monkeypatch):
+    """With ``keep_updates`` off, ``prev_update`` may be empty (the check accepts it), but
+    ``backtrack`` read it: past its end in the Numba loop (silently), a broadcast error in the
+    twin. Backtracking without kept updates now does nothing, as with ``backtrack`` off."""
+    from optimizers.rprop import rprop
+
+    monkeypatch.setenv("TAPEGRAD_KERNELS", backend)
+    results = []
+    for backtrack in (True, False):
+        rng = np.random.default_rng(3)
+        param, grad = rng.standard_normal(64), rng.standard_normal(64)
+        prev, step = -grad.copy(), np.full(64, 0.1)  # every sign changes: the backtrack branch
+        co = rprop.Coefficients(etaminus=0.5, etaplus=1.2, step_size_min=1e-6, step_size_max=50.0,
+                                one=1.0, zero=0.0, zero_on_change=False, keep_updates=False,
+                                backtrack=backtrack, maximize=False)
+        rprop(param, grad, prev, step, np.empty(0), *co)
+        results.append(param)
+    np.testing.assert_array_equal(results[0], results[1])
