@@ -976,7 +976,7 @@ def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     Dekker's terms underflow or overflow (a factor or the product below ``2**-969``, as
     subnormal parameters or gradients; a factor above ``2**995``), the exact rational value
     rounded once (Python's division rounds correctly)."""
-    out = _dekker_fma(a, b, c)
+    out = _random._fma64_numpy(a, b, c)  # Dekker's product, Knuth's sum (random.py's twin)
     a, b, c = np.broadcast_arrays(a, b, c)
     p = a * b
     finite = np.isfinite(a) & np.isfinite(b) & np.isfinite(c)
@@ -994,22 +994,6 @@ def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
             except OverflowError:
                 out[i] = math.inf if exact > 0 else -math.inf
     return out
-
-
-def _dekker_fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """``_fma`` away from underflow and overflow."""
-    def split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        t = 134217729.0 * x  # 2**27 + 1
-        hi = t - (t - x)
-        return hi, x - hi
-
-    p = a * b
-    (ah, al), (bh, bl) = split(a), split(b)
-    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # p + e == a * b
-    s = p + c
-    bb = s - p
-    r = (p - (s - bb)) + (c - bb)  # s + r == p + c
-    return s + (r + e)
 
 
 def _linspace_values(start: Any, end: Any, steps: builtins.int, dt: np.dtype) -> np.ndarray:

@@ -464,8 +464,9 @@ def _fma64(a: Any, b: float, c: float) -> Any:
     return _fma64_numpy(a, b, c)
 
 
-def _fma64_numpy(a: Any, b: float, c: float) -> Any:
-    """``_fma64`` in numpy (the loop's twin)."""
+def _fma64_numpy(a: Any, b: Any, c: Any) -> Any:
+    """``_fma64`` in numpy (the loop's twin); ``b`` and ``c`` may be arrays too (the
+    optimizers' twin, ``creation._fma``, uses it so)."""
     a = np.asarray(a, dtype=np.float64)
     p = a * b
     split = 134217729.0  # 2**27 + 1
