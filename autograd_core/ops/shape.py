@@ -18,7 +18,7 @@ from autograd_core.ops import _args
 from autograd_core.ops._args import norm_dim, shape_arg
 from autograd_core.ops.binary import _promote_types
 from autograd_core.ops.registry import Sample, op
-from autograd_core.tensor import DTypeLike, Tensor, note_complex
+from autograd_core.tensor import SCALAR_NAMES, DType, DTypeLike, Tensor, note_complex
 
 
 class _Views(list):
@@ -95,25 +95,73 @@ def reshape(input: Tensor, shape: Any = (), *more: Any) -> Tensor:
 
 
 @op("view", node=Reshape, method=True, function=False,
-    samples=[Sample("view", lambda a: a.view(a.numel(), 1))])
-def view(input: Tensor, size: Any = (), *more: Any) -> Tensor:
-    """Return a view of ``input`` with the given shape (``Tensor.view``).
+    samples=[
+    # a shape every layout gives without a copy (a flattening view of a transposed input is
+    # refused, as PyTorch refuses it; tests/autograd/test_view_rules.py)
+    Sample("view", lambda a: a.view(*a.shape, 1))])
+def view(input: Tensor, size: Any = (), *more: Any, dtype: DTypeLike | None = None) -> Tensor:
+    """Return a view of ``input`` with the given shape (``Tensor.view``), or its memory read
+    as another dtype (``view(dtype)``).
 
-    It shares ``input``'s memory; one dimension may be -1. Here every tensor's memory is its
-    numpy array, so a view is possible wherever numpy can reshape without copying.
+    It shares ``input``'s memory; one dimension may be -1. A shape that the strides of a view
+    cannot give without a copy (``x.t().view(-1)``) is refused, as PyTorch refuses it
+    (``reshape`` copies). ``view(dtype)`` reinterprets the bits (a different element size
+    scales the last dimension, which must be contiguous); the result does not require grad.
 
     Args:
         input (Tensor): the tensor.
         size (int or sequence of ints): the new shape (``view(3, 2)``, ``view((3, 2))`` and
             ``view(size=(3, 2))`` alike).
+        dtype (dtype): the dtype to read the memory as (``view(ag.int32)`` or
+            ``view(dtype=ag.int32)``).
 
     Example::
 
         >>> import autograd_core as ag
         >>> ag.arange(6).view(3, 2).shape
         autograd_core.Size([3, 2])
+        >>> ag.tensor([1.0, -0.0]).view(ag.int32)
+        tensor([ 1065353216, -2147483648], dtype=autograd_core.int32)
     """
-    return _as_view(Reshape.apply(input, shape=shape_arg((size, *more))), input)
+    if dtype is None and not more and (isinstance(size, (DType, np.dtype)) or (
+            isinstance(size, type) and issubclass(size, np.generic))):
+        dtype = size
+    if dtype is not None:
+        return _view_dtype(input, np.dtype(dtype))
+    out = Reshape.apply(input, shape=shape_arg((size, *more)))
+    if out._data.size > 1 and input._base is not None and \
+            input._base._data.flags.c_contiguous and \
+            not np.may_share_memory(out._data, input._data):
+        # numpy copied: the strides cannot give this shape. Refused for a view of a row-major
+        # tensor (its strides are PyTorch's); an op's result laid out otherwise than PyTorch's
+        # (a channels-last convolution output) is copied, as PyTorch's would be viewed
+        raise RuntimeError(
+            "view size is not compatible with input tensor's size and stride (at least one "
+            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return _as_view(out, input)
+
+
+def _view_dtype(input, dtype):
+    a = input._data
+    if dtype.itemsize != a.itemsize:
+        names = f"{_scalar_name(a.dtype)} as {_scalar_name(dtype)} (different element sizes)"
+        if a.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 to view {names}")
+        if a.shape[-1] != 1 and a.strides[-1] != a.itemsize:
+            raise RuntimeError(f"self.stride(-1) must be 1 to view {names}, but got "
+                               f"{a.strides[-1] // a.itemsize}")
+        if dtype.itemsize > a.itemsize and a.shape[-1] % (dtype.itemsize // a.itemsize):
+            raise RuntimeError(f"self.size(-1) must be divisible by "
+                               f"{dtype.itemsize // a.itemsize} to view {names}, but got "
+                               f"{a.shape[-1]}")
+    note_complex(dtype)
+    out = Tensor._make(a.view(dtype), None, False)  # bits: no gradient, as PyTorch's
+    out._vc = input._counter()  # the same memory: one version counter
+    return out
+
+
+def _scalar_name(dtype):
+    return SCALAR_NAMES.get(np.dtype(dtype).name, str(dtype))
 
 
 @op("view_as", node=Reshape, method=True, function=False, samples=())
@@ -130,7 +178,7 @@ def view_as(input: Tensor, other: Tensor) -> Tensor:
         >>> ag.arange(6).view_as(ag.zeros(2, 3)).shape
         autograd_core.Size([2, 3])
     """
-    return reshape(input, other.shape)
+    return view(input, other.shape)
 
 
 @op("reshape_as", node=Reshape, method=True, function=False, samples=())
