@@ -37,3 +37,24 @@ def test_prod_over_the_last_dim_gradient_is_the_product_of_the_others():
     t.prod(1).sum().backward()
     want = np.array([[np.prod(np.delete(r, j)) for j in range(70)] for r in x])
     np.testing.assert_allclose(t.grad.numpy(), want, rtol=1e-13)
+
+
+@pytest.mark.parametrize("f", [lambda x: x.max(), lambda x: x.amax(0),
+                               lambda x: x.amin(0, keepdim=True), lambda x: x.min()])
+def test_max_min_refuse_backward_after_their_input_changed_in_place(f):
+    # PyTorch's MaxBackward1/AmaxBackward0 save the input: changed in place, backward refuses
+    leaf = ag.ones(3, 2, requires_grad=True)
+    x = leaf * 1
+    m = f(x)
+    x.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        m.sum().backward()
+
+
+def test_max_ties_and_nans_share_the_gradient():
+    x = ag.tensor([[1.0, 3.0, 3.0], [float("nan"), 2.0, float("nan")]], requires_grad=True)
+    x.amax(1).sum().backward()
+    assert np.array_equal(x.grad.numpy(), [[0.0, 0.5, 0.5], [0.5, 0.0, 0.5]])
+    y = ag.tensor([2.0, 5.0, 5.0, 5.0], requires_grad=True)
+    y.max().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), np.float32([0.0, 1 / 3, 1 / 3, 1 / 3]))
