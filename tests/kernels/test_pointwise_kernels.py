@@ -252,3 +252,20 @@ def test_swaps_back_hand_worked_and_refusals():
     assert perm.tolist() == [0, 1, 2, 3, 4]  # nothing written
     with pytest.raises(ValueError, match="1-d int64"):
         P.swaps_back_(np.arange(2), np.array([0, 0, 0]))  # more picks than len(perm)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=shapes, dtype=dtypes, transpose=st.booleans(),
+       value=st.sampled_from([0.0, -0.0, 2.5, np.nan, -np.inf, 1e-40, 7]))
+def test_fill_where_equals_twin(data, shape, dtype, transpose, value):
+    x = _strided(data.draw(_values(dtype, shape)), transpose)
+    mask = data.draw(hnp.arrays(np.bool_, shape))
+    _assert_same_bits(P.fill_where(x, mask, value), P.fill_where_numpy(x, mask, value))
+
+
+def test_fill_where_runs_the_loop_on_large_arrays_and_writes_a_new_array():
+    x = np.random.default_rng(0).standard_normal((300, 400)).astype(np.float32)
+    mask = np.random.default_rng(1).random((300, 400)) > 0.5
+    got = P.fill_where(x[:, ::2], mask[:, ::2], -1.0)  # non-contiguous: copied first
+    assert np.array_equal(got, np.where(mask[:, ::2], np.float32(-1), x[:, ::2]))
+    assert got.dtype == np.float32 and not np.shares_memory(got, x)
