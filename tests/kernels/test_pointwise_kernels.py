@@ -269,3 +269,20 @@ def test_fill_where_runs_the_loop_on_large_arrays_and_writes_a_new_array():
     got = P.fill_where(x[:, ::2], mask[:, ::2], -1.0)  # non-contiguous: copied first
     assert np.array_equal(got, np.where(mask[:, ::2], np.float32(-1), x[:, ::2]))
     assert got.dtype == np.float32 and not np.shares_memory(got, x)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=shapes, dtype=dtypes, transpose=st.booleans())
+def test_select_equals_twin(data, shape, dtype, transpose):
+    a = _strided(data.draw(_values(dtype, shape)), transpose)
+    b = data.draw(_values(dtype, shape))
+    mask = data.draw(hnp.arrays(np.bool_, shape))
+    _assert_same_bits(P.select(mask, a, b), P.select_numpy(mask, a, b))
+
+
+def test_select_runs_the_loop_on_large_arrays():
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((2, 500, 300))
+    mask = rng.random((500, 300)) > 0.5
+    assert np.array_equal(P.select(mask, a, b), np.where(mask, a, b))
+    assert np.array_equal(P.select(mask.T, a.T, b.T), np.where(mask.T, a.T, b.T))
