@@ -22,6 +22,8 @@ specification, run instead with ``TAPEGRAD_KERNELS=numpy``::
                                             boolean indexing on a random mask
     select(mask, a, b)                      np.where(mask, a, b) for two arrays of one shape
                                             and dtype, branch-free (numpy's where branches)
+    cumsum32(x, axis, reverse)              float32 running sum accumulated in float64, each
+                                            value rounded (ATen's): one pass, no float64 copies
 
 ``fma_alpha`` and ``fma_arrays`` are the kernels that fuse, on purpose: its twin is ``optim.numpy_fma``
 (float32 through float64, float64 by Dekker's product), equal to ``llvm.fma`` but for a
@@ -45,12 +47,15 @@ Importing this module does not import numba.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from autograd_core.kernels import _jit
 
 __all__ = ["bias_add_", "bce_logits_tail_", "rows_add_", "swaps_", "fma_alpha", "fma_arrays",
-           "fill_where", "fill_where_numpy", "select", "select_numpy", "bias_add_numpy",
+           "fill_where", "fill_where_numpy", "select", "select_numpy", "cumsum32",
+           "cumsum32_numpy", "bias_add_numpy",
            "bce_logits_tail_numpy", "rows_add_numpy", "swaps_numpy"]
 
 _ndarray = np.ndarray
@@ -82,6 +87,14 @@ def fill_where_numpy(x, mask, value):
 
 def select_numpy(mask, a, b):
     return np.where(mask, a, b)
+
+
+def cumsum32_numpy(x, axis, reverse=False):
+    if reverse:
+        return np.flip(cumsum32_numpy(np.flip(x, axis), axis), axis).copy()
+    # (+ 0.0: the sum starts from +0, as ATen's, so no running sum is -0; numpy's starts from
+    # the first element)
+    return (np.cumsum(x.astype(np.float64), axis=axis) + 0.0).astype(np.float32)
 
 
 def swaps_numpy(perm, picks):
@@ -170,11 +183,39 @@ def _select(out, mask, a, b):
         out[i] = a[i] if mask[i] else b[i]
 
 
+def _cumsum32(out, x, reverse):  # (outer, n, inner) arrays
+    n, inner = x.shape[1], x.shape[2]
+    first = 0
+    if inner == 1:  # rows' sums: four at once (four independent chains of additions)
+        first = x.shape[0] - x.shape[0] % 4
+        for o in range(0, first, 4):
+            a0 = a1 = a2 = a3 = 0.0
+            for step in range(n):
+                j = n - 1 - step if reverse else step
+                a0 += np.float64(x[o, j, 0])
+                a1 += np.float64(x[o + 1, j, 0])
+                a2 += np.float64(x[o + 2, j, 0])
+                a3 += np.float64(x[o + 3, j, 0])
+                out[o, j, 0] = np.float32(a0)
+                out[o + 1, j, 0] = np.float32(a1)
+                out[o + 2, j, 0] = np.float32(a2)
+                out[o + 3, j, 0] = np.float32(a3)
+    acc = np.empty(inner, np.float64)
+    for o in range(first, x.shape[0]):
+        acc[:] = 0.0
+        for step in range(n):
+            j = n - 1 - step if reverse else step
+            for k in range(inner):
+                acc[k] += np.float64(x[o, j, k])
+                out[o, j, k] = np.float32(acc[k])
+
+
 _cast = _jit.cast
 _fma = _jit.fma
 _BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bias_add, _bce_logits_tail, _rows_add,
                                                  _swaps, _swaps_back, _fma_alpha,
-                                                 _fma_arrays, _fill_where, _select)}
+                                                 _fma_arrays, _fill_where, _select,
+                                                 _cumsum32)}
 _loop = _jit.dispatchers(_BUILDS)  # name -> its Numba dispatcher (None: numpy backend)
 _DISPATCHERS = _loop.table
 
@@ -338,6 +379,31 @@ def select(mask, a, b):
                  np.ascontiguousarray(a).reshape(-1), np.ascontiguousarray(b).reshape(-1))
             return out
     return select_numpy(mask, a, b)
+
+
+def cumsum32(x, axis, reverse=False):
+    """The running sum of the float32 array ``x`` along ``axis`` (from the end: ``reverse``),
+    accumulated in float64 and each value rounded to float32, as ATen's CPU kernel does: one
+    pass (the twin makes a float64 copy, its float64 running sum and the rounded copy: ~5x
+    slower); a non-contiguous ``x`` is copied first; the twin for anything else.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import pointwise
+        >>> pointwise.cumsum32(np.float32([[1, 2], [3, 4]]), 1, reverse=True)
+        array([[3., 2.],
+               [7., 4.]], dtype=float32)
+    """
+    if type(x) is _ndarray and x.dtype is _F32 and x.ndim and x.size:
+        loop = _loop("_cumsum32")
+        if loop is not None:
+            axis = axis % x.ndim
+            shape = (math.prod(x.shape[:axis]), x.shape[axis], math.prod(x.shape[axis + 1:]))
+            out = np.empty(x.shape, _F32)
+            loop(out.reshape(shape), np.ascontiguousarray(x).reshape(shape), bool(reverse))
+            return out
+    return cumsum32_numpy(x, axis, reverse)
 
 
 _INDEX = np.dtype(np.intp)

@@ -58,3 +58,13 @@ def test_max_ties_and_nans_share_the_gradient():
     y = ag.tensor([2.0, 5.0, 5.0, 5.0], requires_grad=True)
     y.max().backward()
     np.testing.assert_array_equal(y.grad.numpy(), np.float32([0.0, 1 / 3, 1 / 3, 1 / 3]))
+
+
+@pytest.mark.torch_parity
+def test_float32_cumsum_starts_from_positive_zero_as_torch():
+    torch = pytest.importorskip("torch")
+    x = np.float32([[-0.0, -0.0, 1.5, -1.5], [-0.0, 2.0, -2.0, -0.0]])
+    for dim in (0, 1):
+        want = torch.from_numpy(x).cumsum(dim).numpy()
+        got = ag.from_numpy(x).cumsum(dim).numpy()
+        assert np.array_equal(np.signbit(got), np.signbit(want)) and np.array_equal(got, want)

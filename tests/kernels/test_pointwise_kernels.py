@@ -286,3 +286,21 @@ def test_select_runs_the_loop_on_large_arrays():
     mask = rng.random((500, 300)) > 0.5
     assert np.array_equal(P.select(mask, a, b), np.where(mask, a, b))
     assert np.array_equal(P.select(mask.T, a.T, b.T), np.where(mask.T, a.T, b.T))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=st.tuples(st.integers(0, 9), st.integers(0, 6), st.integers(1, 3)),
+       transpose=st.booleans(), reverse=st.booleans(), axis=st.integers(-3, 2))
+def test_cumsum32_equals_twin(data, shape, transpose, reverse, axis):
+    x = data.draw(_values(np.float32, shape))
+    x = np.asfortranarray(x) if transpose else x
+    _assert_same_bits(P.cumsum32(x, axis, reverse), P.cumsum32_numpy(x, axis, reverse))
+
+
+def test_cumsum32_accumulates_in_float64():
+    # 2**24 + 1 + 1 in float32 steps would stay at 2**24; in float64 the sum reaches 2**24 + 2
+    x = np.float32([2.0 ** 24, 1.0, 1.0] * 3).reshape(3, 3)
+    want = np.float32([2.0 ** 24, 2.0 ** 24, 2.0 ** 24 + 2])
+    for row in P.cumsum32(x, 1):
+        assert np.array_equal(row, want)
+    assert np.array_equal(P.cumsum32(x.T.copy(), 0)[:, 1], want)
