@@ -24,6 +24,11 @@ specification, run instead with ``TAPEGRAD_KERNELS=numpy``::
                                             and dtype, branch-free (numpy's where branches)
     cumsum32(x, axis, reverse)              float32 running sum accumulated in float64, each
                                             value rounded (ATen's): one pass, no float64 copies
+    gather_along(x, index, dim)             x[i][index[i][j][k]][k] (gather) when index has
+                                            x's extents outside dim; None otherwise
+    scatter_along_(out, index, dim, src,    out[i][index[i][j][k]][k] = src[i][j][k] (mask
+                   mask=None, add=False)    True there), or += (add): in C order, as numpy's
+                                            fancy assignment and add.at; False if not run
 
 ``fma_alpha`` and ``fma_arrays`` are the kernels that fuse, on purpose: its twin is ``optim.numpy_fma``
 (float32 through float64, float64 by Dekker's product), equal to ``llvm.fma`` but for a
@@ -55,7 +60,7 @@ from autograd_core.kernels import _jit
 
 __all__ = ["bias_add_", "bce_logits_tail_", "rows_add_", "swaps_", "fma_alpha", "fma_arrays",
            "fill_where", "fill_where_numpy", "select", "select_numpy", "cumsum32",
-           "cumsum32_numpy", "bias_add_numpy",
+           "cumsum32_numpy", "gather_along", "scatter_along_", "bias_add_numpy",
            "bce_logits_tail_numpy", "rows_add_numpy", "swaps_numpy"]
 
 _ndarray = np.ndarray
@@ -183,6 +188,42 @@ def _select(out, mask, a, b):
         out[i] = a[i] if mask[i] else b[i]
 
 
+def _gather3(out, x, index):  # x (outer, n, inner), index and out (outer, k, inner)
+    n = x.shape[1]
+    for o in range(index.shape[0]):
+        for j in range(index.shape[1]):
+            for r in range(index.shape[2]):
+                i = index[o, j, r]
+                if i < 0 or i >= n:
+                    return False
+                out[o, j, r] = x[o, i, r]
+    return True
+
+
+def _in_range(index, n):  # (1-D; branch-free: vectorised)
+    bad = False
+    for i in range(index.shape[0]):
+        v = index[i]
+        bad |= (v < 0) | (v >= n)
+    return not bad
+
+
+def _scatter3(out, index, src, mask):  # out (outer, n, inner), the others (outer, k, inner)
+    for o in range(index.shape[0]):
+        for j in range(index.shape[1]):
+            for r in range(index.shape[2]):
+                i = index[o, j, r]
+                out[o, i, r] = src[o, j, r]
+                mask[o, i, r] = True
+
+
+def _scatter_add3(out, index, src):
+    for o in range(index.shape[0]):
+        for j in range(index.shape[1]):
+            for r in range(index.shape[2]):
+                out[o, index[o, j, r], r] += src[o, j, r]
+
+
 def _cumsum32(out, x, reverse):  # (outer, n, inner) arrays
     n, inner = x.shape[1], x.shape[2]
     first = 0
@@ -215,7 +256,8 @@ _fma = _jit.fma
 _BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bias_add, _bce_logits_tail, _rows_add,
                                                  _swaps, _swaps_back, _fma_alpha,
                                                  _fma_arrays, _fill_where, _select,
-                                                 _cumsum32)}
+                                                 _cumsum32, _gather3, _in_range,
+                                                 _scatter3, _scatter_add3)}
 _loop = _jit.dispatchers(_BUILDS)  # name -> its Numba dispatcher (None: numpy backend)
 _DISPATCHERS = _loop.table
 
@@ -404,6 +446,93 @@ def cumsum32(x, axis, reverse=False):
             loop(out.reshape(shape), np.ascontiguousarray(x).reshape(shape), bool(reverse))
             return out
     return cumsum32_numpy(x, axis, reverse)
+
+
+def _along3(shape, index, dim):
+    """``(outer, n, inner)`` of an array of ``shape`` and ``(outer, k, inner)`` of ``index``
+    along ``dim``, when ``index`` (C-contiguous int64) has the array's extents in every other
+    dim; else None."""
+    if type(index) is not _ndarray or index.dtype != _I64 or index.ndim != len(shape) or \
+            not index.size or not index.flags.c_contiguous or \
+            any(index.shape[d] != shape[d] for d in range(len(shape)) if d != dim):
+        return None
+    outer, inner = math.prod(shape[:dim]), math.prod(shape[dim + 1:])
+    return (outer, shape[dim], inner), (outer, index.shape[dim], inner)
+
+
+def gather_along(x, index, dim):
+    """``x[_along(index, dim)]`` (``gather``: ``out[i][j][k] = x[i][index[i][j][k]][k]`` for
+    ``dim=1``) for a float32/float64 ``x`` and a C-contiguous int64 ``index`` with ``x``'s
+    extents outside ``dim``, in one loop (numpy's fancy indexing with broadcast index arrays:
+    ~3x slower); None otherwise or for an index out of range (the caller's numpy path then
+    runs, with its errors).
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import pointwise
+        >>> pointwise.gather_along(np.float32([[1, 2], [3, 4]]), np.array([[1, 1], [0, 1]]), 1)
+        array([[2., 2.],
+               [3., 4.]], dtype=float32)
+    """
+    d = x.dtype
+    shapes = _along3(x.shape, index, dim) if type(x) is _ndarray and \
+        (d is _F32 or d is _F64) else None
+    if shapes is None:
+        return None
+    loop = _loop("_gather3")
+    if loop is None:
+        return None
+    out = np.empty(index.shape, d)
+    if not loop(out.reshape(shapes[1]), np.ascontiguousarray(x).reshape(shapes[0]),
+                index.reshape(shapes[1])):
+        return None
+    return out
+
+
+def scatter_along_(out, index, dim, src, mask=None, add=False):
+    """``out[_along(index, dim)] = src`` with ``mask`` (bool, ``out``'s shape) set True at the
+    same places, or ``np.add.at(out, _along(index, dim), src)`` (``add``), in place, element
+    by element in ``index``'s C order (numpy's order: a repeated place gets the last value, or
+    the sums in that order): for a C-contiguous float32/float64 ``out`` (and ``mask``), ``src``
+    of its dtype and ``index``'s shape, ``index`` with ``out``'s extents outside ``dim`` and in
+    range. True when done; False (nothing written) otherwise, for the caller's numpy path.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import pointwise
+        >>> out = np.zeros((2, 3))
+        >>> pointwise.scatter_along_(out, np.array([[2, 2], [0, 1]]), 1, np.ones((2, 2)),
+        ...                          add=True)
+        True
+        >>> out
+        array([[0., 0., 2.],
+               [1., 1., 0.]])
+    """
+    d = out.dtype
+    if type(out) is not _ndarray or not (d is _F32 or d is _F64) or \
+            not out.flags.c_contiguous or not out.flags.writeable or \
+            type(src) is not _ndarray or src.dtype is not d or src.shape != index.shape:
+        return False
+    if mask is None:
+        if not add:
+            return False
+    elif type(mask) is not _ndarray or mask.shape != out.shape or \
+            not mask.flags.c_contiguous or mask.dtype != np.bool_:
+        return False
+    shapes = _along3(out.shape, index, dim)
+    if shapes is None or np.may_share_memory(out, src):
+        return False
+    check, loop = _loop("_in_range"), _loop("_scatter_add3" if add else "_scatter3")
+    if loop is None or not check(index.reshape(-1), shapes[0][1]):
+        return False
+    src = np.ascontiguousarray(src).reshape(shapes[1])
+    if add:
+        loop(out.reshape(shapes[0]), index.reshape(shapes[1]), src)
+    else:
+        loop(out.reshape(shapes[0]), index.reshape(shapes[1]), src, mask.reshape(shapes[0]))
+    return True
 
 
 _INDEX = np.dtype(np.intp)

@@ -304,3 +304,45 @@ def test_cumsum32_accumulates_in_float64():
     for row in P.cumsum32(x, 1):
         assert np.array_equal(row, want)
     assert np.array_equal(P.cumsum32(x.T.copy(), 0)[:, 1], want)
+
+
+def _along(index, dim):
+    return tuple(index if d == dim else np.arange(index.shape[d]).reshape(
+        [-1 if e == d else 1 for e in range(index.ndim)]) for d in range(index.ndim))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=st.tuples(st.integers(1, 5), st.integers(1, 6), st.integers(1, 4)),
+       dim=st.integers(0, 2), k=st.integers(1, 8), dtype=dtypes)
+def test_gather_and_scatter_along_equal_numpys_fancy_indexing(data, shape, dim, k, dtype):
+    ishape = tuple(k if d == dim else s for d, s in enumerate(shape))
+    index = data.draw(hnp.arrays(np.int64, ishape, elements=st.integers(0, shape[dim] - 1)))
+    x = data.draw(_values(dtype, shape))
+    src = data.draw(_values(dtype, ishape))
+    _assert_same_bits(P.gather_along(x, index, dim), x[_along(index, dim)])
+    out, mask = x.copy(), np.zeros(shape, np.bool_)
+    assert P.scatter_along_(out, index, dim, src, mask)
+    want, want_mask = x.copy(), np.zeros(shape, np.bool_)
+    want[_along(index, dim)] = src  # a repeated place: the last value, as numpy's
+    want_mask[_along(index, dim)] = True
+    _assert_same_bits(out, want)
+    assert np.array_equal(mask, want_mask)
+    out = x.copy()
+    assert P.scatter_along_(out, index, dim, src, add=True)
+    want = x.copy()
+    np.add.at(want, _along(index, dim), src)  # repeats summed in numpy's order
+    _assert_same_bits(out, want)
+
+
+def test_along_kernels_refuse_what_they_do_not_cover():
+    x = np.zeros((3, 4))
+    good = np.zeros((3, 2), np.int64)
+    assert P.gather_along(x, good - 1, 1) is None  # out of range: numpy's path and errors
+    assert P.gather_along(x, np.zeros((2, 2), np.int64), 1) is None  # smaller on another dim
+    assert P.gather_along(x, good.astype(np.int32), 1) is None
+    out = x.copy()
+    assert not P.scatter_along_(out, good + 4, 1, np.ones((3, 2)), add=True)
+    assert not P.scatter_along_(out, good, 1, np.ones((3, 2)))  # no mask given
+    assert not P.scatter_along_(out, good, 1, out[:, :2], add=True)  # src views out
+    assert not P.scatter_along_(out, good, 1, np.ones((3, 2), np.float32), add=True)
+    assert np.array_equal(out, x)  # nothing written by a refusal
