@@ -729,9 +729,11 @@ class Norm(_Reduction):
     def forward(self, x, p, dim, keepdim):
         self._setup(x, dim, keepdim)
         self.p = p
-        a = np.abs(x)  # real for complex x: so is every norm (PyTorch's)
+        # |x|, real for complex x: so is every norm (PyTorch's); the 2-norm of a real x needs
+        # no such pass (x * x is the same)
+        a = x if p == 2 and x.dtype.kind != "c" else np.abs(x)
         if p == 2:
-            y = np.sqrt(xp.fsum(a * a if x.dtype.kind == "c" else x * x, dim, True))
+            y = np.sqrt(xp.fsum(a * a, dim, True))
         elif p == 1:
             y = xp.fsum(a, dim, True)
         elif p == math.inf or p == -math.inf:
