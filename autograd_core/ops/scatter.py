@@ -143,7 +143,9 @@ class GatherAt(Gather):
 def _gather(x, dim, index):
     """``Gather`` of ``x`` after dropping the parts of the non-``dim`` dims index leaves out."""
     shape = _arr(x).shape
-    if index.shape != shape:
+    if any(index.shape[d] != shape[d] for d in range(len(shape)) if d != dim):
+        # (only then: a slice that keeps everything still recorded a node whose backward
+        # wrote the gradient into zeros of x's shape)
         cut = tuple(slice(None) if d == dim else slice(0, index.shape[d])
                     for d in range(len(shape)))
         x = getitem(x, cut)
