@@ -461,13 +461,14 @@ class ScatterReduce(Node):
             # as PyTorch's: x's entries equal to the result count among the ties even when
             # include_self is False (their share is then dropped)
             x_is = x == out
-            src_is = part == out[where]
+            at_src = gather_along(out, self.index, self.dim)
+            src_is = part == (out[where] if at_src is None else at_src)
             ties = x_is.astype(np.int64)
             _at(np.add, ties, self.index, self.dim, src_is)
             w = (1.0 / np.maximum(ties, 1)).astype(g.dtype)
             gw = g * w
-            gx = xp.where(x_is & (keep | ~mask), gw, 0.0)
-            gs = xp.where(src_is, _run(Gather, gw, index=self.index, dim=self.dim), 0.0)
+            gx = _where0(x_is & (keep | ~mask), gw)
+            gs = _where0(src_is, _run(Gather, gw, index=self.index, dim=self.dim))
         else:
             if isinstance(g, Tensor) and g.requires_grad:
                 raise NotImplementedError(
@@ -501,6 +502,11 @@ class ScatterReduce(Node):
             gs = (constant_pad_nd(gs, pad) if isinstance(gs, Tensor)
                   else constant_pad_nd(Tensor._wrap(np.asarray(gs)), pad)._data)
         return (gx if n[0] else None), (gs if n[1] else None)
+
+
+def _where0(cond, a):
+    """``where(cond, a, 0)``; for an array ``a`` branch-free (``fill_where``)."""
+    return fill_where(a, ~cond, 0.0) if type(a) is np.ndarray else xp.where(cond, a, 0.0)
 
 
 def _scatter_reduce_sample(reduce, include_self):
