@@ -228,7 +228,8 @@ class IndexPut(Node):
         self.index = index
         mask = _full_mask(x, index)
         v = np.asarray(value)
-        if mask is not None and v.size == 1 and v.ndim <= 1 and v.dtype.kind in "biuf":
+        if mask is not None and v.size == 1 and v.ndim <= 1 and v.dtype.kind in "biuf" and \
+                x.dtype in (np.float32, np.float64):
             # x[mask] = number: one branch-free pass (numpy's boolean writes branch per element)
             self.save_for_backward(mask.copy())
             return fill_where(x, mask, v.reshape(()))
