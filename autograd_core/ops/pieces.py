@@ -12,9 +12,9 @@ from autograd_core.kernels.pointwise import cumsum32
 from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.index import getitem
 from autograd_core.ops.inplace import mark_multi_output
 from autograd_core.ops.registry import Sample, op
+from autograd_core.ops.shape import _as_view, cat, stack
 from autograd_core.tensor import DTypeLike, Tensor
 
 
@@ -26,8 +26,41 @@ def _size(x, d):
     return np.shape(x._data if isinstance(x, Tensor) else x)[d]
 
 
-def _piece(x, d, start, stop):
-    return getitem(x, (slice(None),) * d + (slice(start, stop),))
+class Pieces(Node):
+    """The views ``split``/``chunk``/``unbind`` return, as the outputs of one node (PyTorch's
+    ``SplitBackward0``, ``SplitWithSizesBackward0``, ``UnbindBackward0``). Its backward joins
+    the pieces' gradients (zeros for the unused ones) in one concatenation: linear in the
+    input's size, where a node per piece would add one input-sized array per piece."""
+
+    n_outputs = 0  # per node: the number of pieces, set by forward
+    complex_backward = LINEAR
+
+    def name(self):
+        return self.grad_name
+
+    def forward(self, x, dim, bounds, grad_name):
+        self.dim, self.unbind, self.grad_name = dim, bounds is None, grad_name
+        lead = (slice(None),) * dim
+        if bounds is None:
+            self.n_outputs = x.shape[dim]
+            return tuple(x[lead + (i, Ellipsis)] for i in range(x.shape[dim]))  # 0-d: views
+        self.n_outputs = len(bounds) - 1
+        return tuple(x[lead + (slice(lo, hi),)] for lo, hi in zip(bounds, bounds[1:]))
+
+    def backward(self, *grads):
+        if self.differentiable:
+            return ((stack if self.unbind else cat)(list(grads), self.dim),)
+        return ((np.stack if self.unbind else np.concatenate)(grads, self.dim),)
+
+
+def _pieces(x, d, bounds, grad_name, view_name):
+    """``x``'s views along dim ``d`` between consecutive ``bounds`` (None: each index, the
+    dimension removed), outputs of one ``Pieces`` node, marked as PyTorch marks a
+    multi-output function's views."""
+    outs = Pieces.apply(x, dim=d, bounds=bounds, grad_name=grad_name)
+    for p in outs:
+        _as_view(p, x)
+    return mark_multi_output(view_name, outs)
 
 
 def _run(cls, g, **params):
@@ -40,7 +73,8 @@ def _run(cls, g, **params):
 @op("split", aliases=("unsafe_split",), samples=[
     Sample("split", lambda a: split(a, 2, dim=-1)[-1] * 2.0 + split(a, 2, dim=-1)[0].sum(),
            min_ndim=1),
-    Sample("split_sections", lambda a: split(a, [min(a.shape[0], 1), max(a.shape[0] - 1, 0)])[1],
+    Sample("split_sections", lambda a: split(a, [min(a.shape[0], 1),
+                                                 max(a.shape[0] - 1, 0)])[1] * 2.0,
            min_ndim=1)])
 def split(tensor: Tensor, split_size_or_sections: builtins.int | Sequence[builtins.int],
           dim: builtins.int = 0) -> tuple[Tensor, ...]:
@@ -65,8 +99,10 @@ def split(tensor: Tensor, split_size_or_sections: builtins.int | Sequence[builti
         >>> ag.split(ag.arange(6), [1, 5])
         (tensor([0]), tensor([1, 2, 3, 4, 5]))
     """
+    if _ndim(tensor) == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _args.norm_dim(dim, _ndim(tensor), "split")
-    n = _size(tensor, d) if _ndim(tensor) else 1
+    n = _size(tensor, d)
     if isinstance(split_size_or_sections, (int, np.integer)):
         size = int(split_size_or_sections)
         if size < 0:
@@ -76,17 +112,16 @@ def split(tensor: Tensor, split_size_or_sections: builtins.int | Sequence[builti
             if n != 0:
                 raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got "
                                    f"dimension size of {n}")
-            return mark_multi_output("Split", (_piece(tensor, d, 0, 0),))
-        return mark_multi_output("Split", tuple(_piece(tensor, d, s, min(s + size, n))
-                                                for s in range(0, max(n, 1), size)))
+            return _pieces(tensor, d, (0, 0), "SplitBackward0", "Split")
+        return _pieces(tensor, d, tuple(range(0, max(n, 1), size)) + (n,), "SplitBackward0",
+                       "Split")
     sizes = [int(s) for s in split_size_or_sections]
     if any(s < 0 for s in sizes) or sum(sizes) != n:
         raise RuntimeError(
             f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size "
             f"at dimension {d}), but got split_sizes={sizes}")
-    bounds = np.cumsum([0] + sizes)
-    return mark_multi_output("SplitWithSizes", tuple(
-        _piece(tensor, d, int(bounds[i]), int(bounds[i + 1])) for i in range(len(sizes))))
+    bounds = tuple(int(b) for b in np.cumsum([0] + sizes))
+    return _pieces(tensor, d, bounds, "SplitWithSizesBackward0", "SplitWithSizes")
 
 
 @op("split_with_sizes", method=True, samples=[
@@ -157,7 +192,7 @@ def chunk(input: Tensor, chunks: builtins.int, dim: builtins.int = 0) -> tuple[T
     n = _size(input, d)
     size = -(-n // int(chunks))
     if n == 0:
-        return mark_multi_output("Split", tuple(_piece(input, d, 0, 0) for _ in range(int(chunks))))
+        return _pieces(input, d, (0,) * (int(chunks) + 1), "SplitBackward0", "Split")
     return split(input, size, d)
 
 
@@ -185,17 +220,17 @@ def unbind(input: Tensor, dim: builtins.int = 0) -> tuple[Tensor, ...]:
     if _ndim(input) == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _args.norm_dim(dim, _ndim(input), "unbind")
-    return mark_multi_output("Unbind", tuple(getitem(input, (slice(None),) * d + (i,))
-                                             for i in range(_size(input, d))))
+    if not _size(input, d):
+        return ()
+    return _pieces(input, d, None, "UnbindBackward0", "Unbind")
 
 
 def iter_rows(self: Tensor) -> Iterator[Tensor]:
-    """``iter(tensor)``: its rows along dim 0, one at a time, views marked as PyTorch's
-    ``unbind`` (with which it iterates) marks its outputs."""
+    """``iter(tensor)``: its rows along dim 0, PyTorch's ``unbind`` (one node for all rows, so
+    a loop over the rows backpropagates in the input's size, not rows times it)."""
     if self._data.ndim == 0:
         raise TypeError("iteration over a 0-d tensor")
-    return (mark_multi_output("Unbind", (getitem(self, i),), start=i)[0]
-            for i in range(self._data.shape[0]))
+    return iter(unbind(self))
 
 
 @op("nelement", method=True, function=False, samples=())

@@ -22,7 +22,6 @@ tF = torch.nn.functional
 
 COMPOSITE = "one PyTorch node is several tapegrad nodes here, or the other way round"
 CONSTANT_EDGE = "a non-differentiable tensor input (target, mask, index, bound) is an edge here"
-SPLIT = "the pieces are views made one by one here, outputs of one multi-output node in PyTorch"
 MATMUL = "PyTorch composes a broadcast matmul of views around mm/bmm: one MatMul node here"
 SCALAR_ARG = "a number or a mask of the values is recorded as an input (a None edge) here"
 RESHAPE = "a reshape of a non-contiguous tensor: PyTorch's _reshape_alias or a copy"
@@ -47,7 +46,6 @@ DIFFERS_TABLE = {
                       "conv3d_same conv_transpose2d conv_transpose1d adaptive_avg_pool1d addr "
                       "renorm var_mean std_mean cartesian_prod dstack rsub lerp lerp_scalar "
                       "special_zeta special_zeta_int_x"),
-    **_why(SPLIT, "split_sections split_with_sizes chunk unbind"),
 }
 
 #: everyday case -> why its graph differs from PyTorch's (DIFFERENCES.md)
@@ -56,7 +54,6 @@ DIFFERS_EVERYDAY = {
                       "index_select einsum diag clamp_t x[0,1] rsub "
                       "linear linear_b linear_1d linear_3d std max_dim"),
     **_why(CONSTANT_EDGE, "where where_s nll_loss bce bce_logits embedding"),
-    **_why(SPLIT, "split chunk unbind"),
     **_why(MATMUL, "vm bmm3 3d@2d"),
     **_why(SCALAR_ARG, "hardtanh relu6 fmod remainder 2-x rsub(x,2)"),
     **_why(RESHAPE, "bmm reshape_nc"),
