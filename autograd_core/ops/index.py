@@ -235,7 +235,7 @@ class IndexPut(Node):
             return fill_where(x, mask, v.reshape(()))
         out = np.array(x, copy=True)
         try:
-            out[index] = _fit(value, out[index].ndim)
+            out[index] = _fit(value, _indexed_ndim(out, index))
         except IndexError as exc:
             raise _index_error(x.shape, index, exc) from None
         except ValueError:
@@ -255,6 +255,16 @@ class IndexPut(Node):
             gx = fill_where(g, mask, 0.0) if type(g) is np.ndarray else xp.where(mask, 0.0, g)
         gv = g[self.index] if self.needs_input_grad[1] else None
         return gx, gv
+
+
+def _indexed_ndim(x, index):
+    """``x[index].ndim``, without reading ``x[index]`` for one integer array on the first
+    axis (``x[rows] = values``: a copy of the rows only for their number of dims)."""
+    if type(index) is tuple and len(index) == 1:
+        index = index[0]
+    if type(index) is np.ndarray and index.dtype.kind in "iu" and x.ndim:
+        return index.ndim + x.ndim - 1
+    return x[index].ndim
 
 
 def _full_mask(x, index):
