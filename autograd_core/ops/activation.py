@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from autograd_core import kernels as K
+from autograd_core.kernels.pointwise import fill_where, select
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops import _args
@@ -188,7 +189,7 @@ class Elu(Node):
         neg, pos, inner = _elu_coefs(x.dtype, alpha, scale, input_scale)
         xm = x.astype(neg.dtype, copy=False)
         with np.errstate(over="ignore"):
-            y = np.where(xm < 0, np.expm1(xm * inner) * neg, xm * pos)
+            y = select(xm < 0, np.expm1(xm * inner) * neg, xm * pos)  # (branch-free where)
         return y.astype(x.dtype, copy=False)
 
     def backward(self, g):
@@ -205,7 +206,8 @@ def _elu_slope(x, alpha, scale, input_scale):
     neg, pos, inner = _elu_coefs(x.dtype, alpha, scale, input_scale)
     xm = x.astype(neg.dtype, copy=False)
     with np.errstate(over="ignore"):
-        slope = np.where(xm <= 0, inner * neg * np.exp(np.minimum(xm, 0) * inner), pos)
+        below = inner * neg * np.exp(np.minimum(xm, 0) * inner)
+        slope = fill_where(below, ~(xm <= 0), pos)  # np.where(xm <= 0, below, pos), branch-free
     return slope.astype(x.dtype, copy=False)
 
 

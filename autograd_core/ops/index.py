@@ -10,7 +10,7 @@ import re
 import numpy as np
 
 from autograd_core.grad_mode import STATE
-from autograd_core.kernels.pointwise import rows_add_
+from autograd_core.kernels.pointwise import fill_where, rows_add_
 from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -226,9 +226,16 @@ class IndexPut(Node):
 
     def forward(self, x, value, index):
         self.index = index
+        mask = _full_mask(x, index)
+        v = np.asarray(value)
+        if mask is not None and v.size == 1 and v.ndim <= 1 and v.dtype.kind in "biuf" and \
+                x.dtype in (np.float32, np.float64):
+            # x[mask] = number: one branch-free pass (numpy's boolean writes branch per element)
+            self.save_for_backward(mask.copy())
+            return fill_where(x, mask, v.reshape(()))
         out = np.array(x, copy=True)
         try:
-            out[index] = _fit(value, out[index].ndim)
+            out[index] = _fit(value, _indexed_ndim(out, index))
         except IndexError as exc:
             raise _index_error(x.shape, index, exc) from None
         except ValueError:
@@ -243,9 +250,30 @@ class IndexPut(Node):
 
     def backward(self, g):
         (mask,) = self.saved
-        gx = xp.where(mask, 0.0, g) if self.needs_input_grad[0] else None
+        gx = None
+        if self.needs_input_grad[0]:
+            gx = fill_where(g, mask, 0.0) if type(g) is np.ndarray else xp.where(mask, 0.0, g)
         gv = g[self.index] if self.needs_input_grad[1] else None
         return gx, gv
+
+
+def _indexed_ndim(x, index):
+    """``x[index].ndim``, without reading ``x[index]`` for one integer array on the first
+    axis (``x[rows] = values``: a copy of the rows only for their number of dims)."""
+    if type(index) is tuple and len(index) == 1:
+        index = index[0]
+    if type(index) is np.ndarray and index.dtype.kind in "iu" and x.ndim:
+        return index.ndim + x.ndim - 1
+    return x[index].ndim
+
+
+def _full_mask(x, index):
+    """``index`` when it is one bool array of ``x``'s shape (``x[mask]``), else None."""
+    if type(index) is tuple and len(index) == 1:
+        index = index[0]
+    if type(index) is np.ndarray and index.dtype == np.bool_ and index.shape == x.shape:
+        return index
+    return None
 
 
 def _is_index_put(index):

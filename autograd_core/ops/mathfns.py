@@ -1417,6 +1417,30 @@ def _int_to_long(x, dtype):
     return x.astype(np.int64) if x.dtype.kind in "biu" else x
 
 
+def _prod_rows(x):
+    """The product over the last (contiguous) axis of the float32/float64 array ``x`` in the
+    order of ATen's vectorised inner reduction on AVX2 CPUs, bit for bit: four accumulators of
+    one register's lanes (8 float32, 4 float64) over whole blocks of 4 registers, combined
+    ``(a0 * a1) * (a2 * a3)``, their lanes multiplied in order, then the remaining elements one
+    by one. (numpy multiplies each row in order: 1 in 10 rows of 1000 differed from PyTorch in
+    the last bits, and its row loop is ~3x slower than these whole-array products.)"""
+    lanes = 32 // x.itemsize
+    block = 4 * lanes
+    n = x.shape[-1]
+    whole = n - n % block
+    out = np.ones(x.shape[:-1], x.dtype)
+    if whole:
+        acc = np.multiply.reduce(
+            x[..., :whole].reshape(x.shape[:-1] + (whole // block, 4, lanes)), axis=-3)
+        acc = (acc[..., 0, :] * acc[..., 1, :]) * (acc[..., 2, :] * acc[..., 3, :])
+        out = acc[..., 0]
+        for j in range(1, lanes):
+            out = out * acc[..., j]
+    for j in range(whole, n):
+        out = out * x[..., j]
+    return out
+
+
 class Prod(Node):
     """Product over ``dim`` (all when None). Gradient ``g * prod / x`` without zeros; with a zero,
     the product of the other elements (computed directly, differentiable once)."""
@@ -1434,6 +1458,10 @@ class Prod(Node):
             # blocked order differed in 1 of 2 products of 32 numbers)
             y = np.take(np.multiply.accumulate(input, axis=dim), [-1], axis=dim)
             y = y if keepdim else y.squeeze(dim)
+        elif input.dtype in (np.float32, np.float64) and dim == input.ndim - 1 and \
+                input.strides[-1] == input.itemsize:
+            y = _prod_rows(input)
+            y = y[..., None] if keepdim else y
         else:
             y = ignoring(np.prod, input, axis=dim, keepdims=keepdim,
                          dtype=input.dtype if input.dtype.kind in "biu" else None)

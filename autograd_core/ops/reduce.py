@@ -152,13 +152,16 @@ class AMax(_Reduction):
                 f"input.numel() == 0 (shape {x.shape}); specify a dim of non-zero size"
             )
         y = (np.max if is_max else np.min)(x, axis=dim, keepdims=True)
-        # ties share the gradient; a NaN result gets it from the NaN elements (PyTorch)
-        mask = (x == y) | (np.isnan(x) & np.isnan(y)) if x.dtype.kind == "f" else x == y
-        self.save_for_backward(mask, mask.sum(axis=dim, keepdims=True))
+        self.save_for_backward(x, y)  # PyTorch's node saves both too (the mask: in backward)
         return y if keepdim else y.reshape(_reduced_shape(x.shape, dim))
 
     def backward(self, g):
-        mask, count = self.saved
+        x, y = (xp.data(t) for t in self.saved)
+        # ties share the gradient; a NaN result gets it from the NaN elements (PyTorch)
+        mask = x == y
+        if x.dtype.kind == "f" and np.isnan(y).any():
+            mask |= np.isnan(x) & np.isnan(y)
+        count = mask.sum(axis=self.dim, keepdims=True)
         return (xp.where(mask, self._expand(g) / count, 0.0),)
 
 
@@ -726,9 +729,11 @@ class Norm(_Reduction):
     def forward(self, x, p, dim, keepdim):
         self._setup(x, dim, keepdim)
         self.p = p
-        a = np.abs(x)  # real for complex x: so is every norm (PyTorch's)
+        # |x|, real for complex x: so is every norm (PyTorch's); the 2-norm of a real x needs
+        # no such pass (x * x is the same)
+        a = x if p == 2 and x.dtype.kind != "c" else np.abs(x)
         if p == 2:
-            y = np.sqrt(xp.fsum(a * a if x.dtype.kind == "c" else x * x, dim, True))
+            y = np.sqrt(xp.fsum(a * a, dim, True))
         elif p == 1:
             y = xp.fsum(a, dim, True)
         elif p == math.inf or p == -math.inf:

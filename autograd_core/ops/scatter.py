@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 
+from autograd_core.kernels.pointwise import fill_where, gather_along, scatter_along_
 from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -49,6 +50,11 @@ def _at(ufunc, out, index, dim, values):
     with a 1-d index runs its fast loop; with ``_along``'s tuple of broadcast arrays it was
     ~10x slower, 15 ms for 1e6 elements). The same elements in the same order: the same
     result, bit for bit; anything else takes numpy's own path (and its errors)."""
+    if ufunc is np.add and type(values) is np.ndarray and values.shape == index.shape and \
+            scatter_along_(out, index, dim, values, add=True):
+        return  # (one Numba loop, the same order)
+    if type(values) is np.ndarray and values.dtype == np.bool_ and out.dtype.kind in "iu":
+        values = values.astype(out.dtype)  # the same counts; numpy's at casting bools: ~40x slower
     nd = out.ndim
     if type(out) is not np.ndarray or not out.flags.c_contiguous or nd != index.ndim or not index.size or \
             any(index.shape[d] > out.shape[d] for d in range(nd) if d != dim) or \
@@ -99,7 +105,8 @@ class Gather(Node):
     complex_backward = LINEAR
     def forward(self, x, index, dim):
         self.index, self.dim, self.in_shape = index, dim, x.shape
-        return x[_along(index, dim)]
+        out = gather_along(x, index, dim)  # (one Numba loop; None: numpy's fancy indexing)
+        return x[_along(index, dim)] if out is None else out
 
     def backward(self, g):
         return (_run(GatherBackward, g, index=self.index, dim=self.dim, shape=self.in_shape),)
@@ -136,7 +143,9 @@ class GatherAt(Gather):
 def _gather(x, dim, index):
     """``Gather`` of ``x`` after dropping the parts of the non-``dim`` dims index leaves out."""
     shape = _arr(x).shape
-    if index.shape != shape:
+    if any(index.shape[d] != shape[d] for d in range(len(shape)) if d != dim):
+        # (only then: a slice that keeps everything still recorded a node whose backward
+        # wrote the gradient into zeros of x's shape)
         cut = tuple(slice(None) if d == dim else slice(0, index.shape[d])
                     for d in range(len(shape)))
         x = getitem(x, cut)
@@ -213,9 +222,10 @@ class Scatter(Node):
         if add:
             _at(np.add, out, index, dim, part)
         else:
-            out[where] = part
             mask = np.zeros(x.shape, dtype=bool)
-            mask[where] = True
+            if not (np.ndim(part) and scatter_along_(out, index, dim, part, mask)):
+                out[where] = part
+                mask[where] = True
             self.save_for_backward(mask)
         return out
 
@@ -223,7 +233,12 @@ class Scatter(Node):
         n = self.needs_input_grad
         gx = gs = None
         if n[0]:
-            gx = g if self.add else xp.where(self.saved[0], 0.0, g)
+            if self.add:
+                gx = g
+            elif type(g) is np.ndarray:
+                gx = fill_where(g, self.saved[0], 0.0)  # (branch-free np.where)
+            else:
+                gx = xp.where(self.saved[0], 0.0, g)
         if n[1]:
             gs = _run(Gather, g, index=self.index, dim=self.dim)
             if tuple(gs.shape) != self.src_shape:  # src larger than index: zeros elsewhere
@@ -446,13 +461,14 @@ class ScatterReduce(Node):
             # as PyTorch's: x's entries equal to the result count among the ties even when
             # include_self is False (their share is then dropped)
             x_is = x == out
-            src_is = part == out[where]
+            at_src = gather_along(out, self.index, self.dim)
+            src_is = part == (out[where] if at_src is None else at_src)
             ties = x_is.astype(np.int64)
             _at(np.add, ties, self.index, self.dim, src_is)
             w = (1.0 / np.maximum(ties, 1)).astype(g.dtype)
             gw = g * w
-            gx = xp.where(x_is & (keep | ~mask), gw, 0.0)
-            gs = xp.where(src_is, _run(Gather, gw, index=self.index, dim=self.dim), 0.0)
+            gx = _where0(x_is & (keep | ~mask), gw)
+            gs = _where0(src_is, _run(Gather, gw, index=self.index, dim=self.dim))
         else:
             if isinstance(g, Tensor) and g.requires_grad:
                 raise NotImplementedError(
@@ -486,6 +502,11 @@ class ScatterReduce(Node):
             gs = (constant_pad_nd(gs, pad) if isinstance(gs, Tensor)
                   else constant_pad_nd(Tensor._wrap(np.asarray(gs)), pad)._data)
         return (gx if n[0] else None), (gs if n[1] else None)
+
+
+def _where0(cond, a):
+    """``where(cond, a, 0)``; for an array ``a`` branch-free (``fill_where``)."""
+    return fill_where(a, ~cond, 0.0) if type(a) is np.ndarray else xp.where(cond, a, 0.0)
 
 
 def _scatter_reduce_sample(reduce, include_self):

@@ -405,3 +405,24 @@ def test_multinomial_with_replacement_many_rows_is_torchs(m, c, n):
         theirs = torch.multinomial(torch.tensor(p), n, replacement=True).numpy()
         np.testing.assert_array_equal(ours, theirs)
         np.testing.assert_array_equal(ag.rand(4).numpy(), torch.rand(4).numpy())
+
+
+def test_top_stable_equals_a_stable_full_sort_with_ties():
+    from autograd_core.random import _top_stable
+    rng = np.random.default_rng(7)
+    v = rng.integers(0, 6, (9, 700)).astype(np.float64)  # many ties at every rank
+    v[0] = 0.0
+    v[1, ::2] = -np.inf
+    for n in (1, 5, 60, 87):
+        assert np.array_equal(_top_stable(v, n), np.argsort(v, axis=-1, kind="stable")[:, :n])
+
+
+@pytest.mark.torch_parity
+def test_multinomial_without_replacement_on_long_rows_is_torchs():
+    torch = pytest.importorskip("torch")
+    p = np.random.default_rng(3).random((20, 3000)).astype(np.float32)
+    p[:, ::4] = 0
+    torch.manual_seed(5)
+    want = torch.multinomial(torch.from_numpy(p), 40).numpy()
+    ag.manual_seed(5)
+    assert np.array_equal(ag.multinomial(ag.from_numpy(p), 40).numpy(), want)

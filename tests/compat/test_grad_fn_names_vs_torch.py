@@ -51,7 +51,7 @@ DIFFERS_TABLE = {
 #: everyday case -> why its graph differs from PyTorch's (DIFFERENCES.md)
 DIFFERS_EVERYDAY = {
     **_why(COMPOSITE, "cross_entropy cross_entropy_prob dropout masked_fill "
-                      "gather index_select einsum diag clamp_t x[0,1] rsub "
+                      "index_select einsum diag clamp_t x[0,1] rsub "
                       "linear linear_b linear_1d linear_3d std max_dim"),
     **_why(CONSTANT_EDGE, "where where_s nll_loss bce bce_logits embedding"),
     **_why(MATMUL, "vm bmm3 3d@2d"),

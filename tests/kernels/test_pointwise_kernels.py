@@ -252,3 +252,97 @@ def test_swaps_back_hand_worked_and_refusals():
     assert perm.tolist() == [0, 1, 2, 3, 4]  # nothing written
     with pytest.raises(ValueError, match="1-d int64"):
         P.swaps_back_(np.arange(2), np.array([0, 0, 0]))  # more picks than len(perm)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=shapes, dtype=dtypes, transpose=st.booleans(),
+       value=st.sampled_from([0.0, -0.0, 2.5, np.nan, -np.inf, 1e-40, 7]))
+def test_fill_where_equals_twin(data, shape, dtype, transpose, value):
+    x = _strided(data.draw(_values(dtype, shape)), transpose)
+    mask = data.draw(hnp.arrays(np.bool_, shape))
+    _assert_same_bits(P.fill_where(x, mask, value), P.fill_where_numpy(x, mask, value))
+
+
+def test_fill_where_runs_the_loop_on_large_arrays_and_writes_a_new_array():
+    x = np.random.default_rng(0).standard_normal((300, 400)).astype(np.float32)
+    mask = np.random.default_rng(1).random((300, 400)) > 0.5
+    got = P.fill_where(x[:, ::2], mask[:, ::2], -1.0)  # non-contiguous: copied first
+    assert np.array_equal(got, np.where(mask[:, ::2], np.float32(-1), x[:, ::2]))
+    assert got.dtype == np.float32 and not np.shares_memory(got, x)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=shapes, dtype=dtypes, transpose=st.booleans())
+def test_select_equals_twin(data, shape, dtype, transpose):
+    a = _strided(data.draw(_values(dtype, shape)), transpose)
+    b = data.draw(_values(dtype, shape))
+    mask = data.draw(hnp.arrays(np.bool_, shape))
+    _assert_same_bits(P.select(mask, a, b), P.select_numpy(mask, a, b))
+
+
+def test_select_runs_the_loop_on_large_arrays():
+    rng = np.random.default_rng(2)
+    a, b = rng.standard_normal((2, 500, 300))
+    mask = rng.random((500, 300)) > 0.5
+    assert np.array_equal(P.select(mask, a, b), np.where(mask, a, b))
+    assert np.array_equal(P.select(mask.T, a.T, b.T), np.where(mask.T, a.T, b.T))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=st.tuples(st.integers(0, 9), st.integers(0, 6), st.integers(1, 3)),
+       transpose=st.booleans(), reverse=st.booleans(), axis=st.integers(-3, 2))
+def test_cumsum32_equals_twin(data, shape, transpose, reverse, axis):
+    x = data.draw(_values(np.float32, shape))
+    x = np.asfortranarray(x) if transpose else x
+    _assert_same_bits(P.cumsum32(x, axis, reverse), P.cumsum32_numpy(x, axis, reverse))
+
+
+def test_cumsum32_accumulates_in_float64():
+    # 2**24 + 1 + 1 in float32 steps would stay at 2**24; in float64 the sum reaches 2**24 + 2
+    x = np.float32([2.0 ** 24, 1.0, 1.0] * 3).reshape(3, 3)
+    want = np.float32([2.0 ** 24, 2.0 ** 24, 2.0 ** 24 + 2])
+    for row in P.cumsum32(x, 1):
+        assert np.array_equal(row, want)
+    assert np.array_equal(P.cumsum32(x.T.copy(), 0)[:, 1], want)
+
+
+def _along(index, dim):
+    return tuple(index if d == dim else np.arange(index.shape[d]).reshape(
+        [-1 if e == d else 1 for e in range(index.ndim)]) for d in range(index.ndim))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=st.tuples(st.integers(1, 5), st.integers(1, 6), st.integers(1, 4)),
+       dim=st.integers(0, 2), k=st.integers(1, 8), dtype=dtypes)
+def test_gather_and_scatter_along_equal_numpys_fancy_indexing(data, shape, dim, k, dtype):
+    ishape = tuple(k if d == dim else s for d, s in enumerate(shape))
+    index = data.draw(hnp.arrays(np.int64, ishape, elements=st.integers(0, shape[dim] - 1)))
+    x = data.draw(_values(dtype, shape))
+    src = data.draw(_values(dtype, ishape))
+    _assert_same_bits(P.gather_along(x, index, dim), x[_along(index, dim)])
+    out, mask = x.copy(), np.zeros(shape, np.bool_)
+    assert P.scatter_along_(out, index, dim, src, mask)
+    want, want_mask = x.copy(), np.zeros(shape, np.bool_)
+    want[_along(index, dim)] = src  # a repeated place: the last value, as numpy's
+    want_mask[_along(index, dim)] = True
+    _assert_same_bits(out, want)
+    assert np.array_equal(mask, want_mask)
+    out = x.copy()
+    assert P.scatter_along_(out, index, dim, src, add=True)
+    want = x.copy()
+    np.add.at(want, _along(index, dim), src)  # repeats summed in numpy's order
+    _assert_same_bits(out, want)
+
+
+def test_along_kernels_refuse_what_they_do_not_cover():
+    x = np.zeros((3, 4))
+    good = np.zeros((3, 2), np.int64)
+    assert P.gather_along(x, good - 1, 1) is None  # out of range: numpy's path and errors
+    assert P.gather_along(x, np.zeros((2, 2), np.int64), 1) is None  # smaller on another dim
+    assert P.gather_along(x, good.astype(np.int32), 1) is None
+    out = x.copy()
+    assert not P.scatter_along_(out, good + 4, 1, np.ones((3, 2)), add=True)
+    assert not P.scatter_along_(out, good, 1, np.ones((3, 2)))  # no mask given
+    assert not P.scatter_along_(out, good, 1, out[:, :2], add=True)  # src views out
+    assert not P.scatter_along_(out, good, 1, np.ones((3, 2), np.float32), add=True)
+    assert np.array_equal(out, x)  # nothing written by a refusal
