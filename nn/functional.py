@@ -1537,6 +1537,17 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
         kind = "reflection" if mode == "reflect" else "replication"
         raise NotImplementedError(f"\"{kind}_pad{n_dims}d\" not implemented for 'Bool'")
     _check_padded_size(list(x.shape), pad, mode)
+    if mode != "circular" and min(pad) >= 0:
+        for k in range(n_dims):
+            if mode == "reflect" and max(pad[2 * k], pad[2 * k + 1]) >= x.shape[-1 - k]:
+                break  # (the loop below raises PyTorch's error)
+        else:  # one node (nn.ops.pad), PyTorch's sums in backward
+            from nn.ops.pad import EdgePad
+
+            pads = tuple((pad[2 * k], pad[2 * k + 1]) for k in reversed(range(n_dims)))
+            x = EdgePad.apply(x, pads=pads, mode=mode)
+            kind = "Reflection" if mode == "reflect" else "Replication"
+            return _xp.reads_input(x, source, f"{kind}Pad{n_dims}D", rereads=False)
     for k in range(n_dims):
         dim = x.ndim - 1 - k
         lo, hi = pad[2 * k], pad[2 * k + 1]

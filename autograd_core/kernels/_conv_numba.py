@@ -408,3 +408,29 @@ def dw_weight_grad_serial(xp, g, gw, m, sh, sw, dh, dw):
 def dw_weight_grad_parallel(xp, g, gw, m, sh, sw, dh, dw):
     for o in prange(gw.shape[0]):
         _dw_weight_grad_channel(xp, g, gw, o, m, sh, sw, dh, dw)
+
+
+# ---- reflection / replication padding's backward ----------------------------------------------
+@register_jitable
+def _pad_backward_plane(g, md, mh, mw, out, p):
+    """Plane ``p``: each gradient element added at its source, in the gradient's row-major
+    order (PyTorch's kernels' order, so repeated sources sum as there)."""
+    out[p] = 0
+    for a in range(g.shape[1]):
+        ia = md[a]
+        for b in range(g.shape[2]):
+            row, grow = out[p, ia, mh[b]], g[p, a, b]
+            for c in range(g.shape[3]):
+                row[mw[c]] += grow[c]
+
+
+@jit
+def pad_backward_serial(g, md, mh, mw, out):
+    for p in range(out.shape[0]):
+        _pad_backward_plane(g, md, mh, mw, out, p)
+
+
+@jit(parallel=True)
+def pad_backward_parallel(g, md, mh, mw, out):
+    for p in prange(out.shape[0]):
+        _pad_backward_plane(g, md, mh, mw, out, p)

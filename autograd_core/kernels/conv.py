@@ -38,6 +38,11 @@ channel; loops over the ``(n, o)`` / ``(n, c)`` planes and the output channels):
     depthwise_input_grad(g, weight, shape, win)    -> (N, C, H, W)
     depthwise_weight_grad(x, g, win[, padded])     -> (O, 1, kh, kw), float64 sums
 
+Reflection / replication padding (index maps: the source of each output index, per dim):
+
+    pad_backward(g, shape, maps)    -> (P, D, H, W): g (P, oD, oH, oW) added at the sources, in
+                                       g's row-major order (PyTorch's)
+
 Each has a numpy twin (``*_numpy``, below), the specification the Numba loops
 (``_conv_numba``, imported on first use) are tested against; ``TAPEGRAD_KERNELS=numpy`` selects
 the twins. Loops run over the ``N*C`` planes, in parallel from :data:`PARALLEL_MIN_SIZE`
@@ -58,7 +63,7 @@ __all__ = ["Window", "im2col", "col2im", "shift_add", "max_pool2d_forward", "max
            "avg_pool2d_forward", "avg_pool2d_backward", "direct_supported", "nhwc_padded",
            "conv2d_forward", "conv2d_input_grad", "conv2d_weight_grad", "depthwise_padded",
            "depthwise_forward", "depthwise_input_grad", "depthwise_weight_grad",
-           "PARALLEL_MIN_SIZE"]
+           "pad_backward", "PARALLEL_MIN_SIZE"]
 
 #: touched elements from which the parallel builds run (below it, a thread hand-off costs more
 #: than the second core gains; measured with ``tapegrad-bench conv``).
@@ -594,6 +599,25 @@ def depthwise_weight_grad(x: np.ndarray, g: np.ndarray, win: Window,
     return gw
 
 
+def pad_backward(g: np.ndarray, shape: tuple[int, ...],
+                 maps: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """``(P, D, H, W)`` zeros with ``g[p, a, b, c]`` added at ``[p, maps[0][a], maps[1][b],
+    maps[2][c]]`` for every element of ``g`` (4 dims, float32/float64) in row-major order."""
+    g = _float4("pad_backward", "g", g)
+    P, D, H, W = (int(s) for s in shape)
+    if P != g.shape[0] or len(maps) != 3 or any(
+            not isinstance(m, np.ndarray) or m.dtype != np.int64 or m.shape != (k,)
+            or (k and (m.min() < 0 or m.max() >= n))
+            for m, k, n in zip(maps, g.shape[1:], (D, H, W))):
+        raise ValueError(f"pad_backward: maps must be int64 (oD,), (oH,), (oW,) of g's "
+                         f"{g.shape[1:]} into {(D, H, W)}, and g's planes {P}")
+    if not _jit.use_numba():
+        return pad_backward_numpy(g, (P, D, H, W), maps)
+    out = np.empty((P, D, H, W), g.dtype)
+    _run("pad_backward", g.size, g, *maps, out)
+    return out
+
+
 def _nb_threads():
     return _jit.numba_module().get_num_threads()
 
@@ -775,3 +799,14 @@ def depthwise_weight_grad_numpy(xp, g, win):
     for n in range(per.shape[0]):
         tot += per[n]
     return tot[:, None]
+
+
+def pad_backward_numpy(g, shape, maps):
+    out = np.zeros(shape, g.dtype)
+    P = shape[0]
+    md, mh, mw = np.meshgrid(*maps, indexing="ij")
+    src = ((md * shape[2] + mh) * shape[3] + mw).reshape(-1)
+    rows = np.repeat(np.arange(P), src.size)
+    # np.add.at adds in the order given: g's row-major order, as the loops
+    np.add.at(out.reshape(P, -1), (rows, np.tile(src, P)), g.reshape(-1))
+    return out
