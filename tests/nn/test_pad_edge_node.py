@@ -91,3 +91,19 @@ def test_integer_and_half_inputs_pad_as_before():
     h = ag.tensor(a.astype(np.float16), requires_grad=True)
     F.pad(h, (1, 2), mode="replicate").sum().backward()
     np.testing.assert_array_equal(h.grad.numpy(), np.tile([2.0, 1, 1, 3], (1, 3, 1)))
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool", "complex64"])
+def test_constant_pad_sets_borders_and_copies_the_middle_as_torch(dtype):
+    # (constant_pad_nd now fills the borders itself instead of calling np.pad)
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(9)
+    for shape, pad in [((3, 4), (1, 1)), ((2, 3, 4), (2, 0, 1, 1)), ((5,), (-1, 2)),
+                       ((2, 3, 4), (1, -1, 0, 3)), ((0, 3), (1, 2)), ((2, 1, 3), (0, 0, 3, 0))]:
+        a = (rng.standard_normal(shape) * 3).astype(dtype)
+        value = True if dtype == "bool" else -2
+        ours = ag.constant_pad_nd(ag.tensor(a), pad, value).numpy()
+        ref = torch.constant_pad_nd(torch.tensor(a), pad, value).numpy()
+        assert ours.dtype == ref.dtype
+        np.testing.assert_array_equal(ours, ref)
