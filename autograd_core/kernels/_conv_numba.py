@@ -434,3 +434,39 @@ def pad_backward_serial(g, md, mh, mw, out):
 def pad_backward_parallel(g, md, mh, mw, out):
     for p in prange(out.shape[0]):
         _pad_backward_plane(g, md, mh, mw, out, p)
+
+
+# ---- adaptive max pooling's maxima ----------------------------------------------------------
+@register_jitable
+def _adaptive_max_plane(x, idx, p):
+    """Plane ``p``: the flat position of each adaptive window's maximum (windows
+    ``[floor(i*H/oh), ceil((i+1)*H/oh))``; max pooling's rule: the first maximum, the last
+    NaN)."""
+    C, H, W = x.shape[1], x.shape[2], x.shape[3]
+    oh, ow = idx.shape[2], idx.shape[3]
+    n, c = p // C, p % C
+    for oy in range(oh):
+        y0, y1 = (oy * H) // oh, -((-(oy + 1) * H) // oh)
+        for ox in range(ow):
+            x0, x1 = (ox * W) // ow, -((-(ox + 1) * W) // ow)
+            m = x[n, c, y0, x0]
+            mi = y0 * W + x0
+            for iy in range(y0, y1):
+                for ix in range(x0, x1):
+                    v = x[n, c, iy, ix]
+                    if v > m or v != v:
+                        m = v
+                        mi = iy * W + ix
+            idx[n, c, oy, ox] = mi
+
+
+@jit
+def adaptive_max_index_serial(x, idx):
+    for p in range(x.shape[0] * x.shape[1]):
+        _adaptive_max_plane(x, idx, p)
+
+
+@jit(parallel=True)
+def adaptive_max_index_parallel(x, idx):
+    for p in prange(x.shape[0] * x.shape[1]):
+        _adaptive_max_plane(x, idx, p)

@@ -40,6 +40,8 @@ channel; loops over the ``(n, o)`` / ``(n, c)`` planes and the output channels):
 
 Reflection / replication padding (index maps: the source of each output index, per dim):
 
+    adaptive_max_index(x, oh, ow)   -> int64 (N, C, oh, ow): the flat position in H*W of each
+                                       adaptive window's maximum (the first; the last NaN)
     pad_backward(g, shape, maps)    -> (P, D, H, W): g (P, oD, oH, oW) added at the sources, in
                                        g's row-major order (PyTorch's)
 
@@ -63,7 +65,7 @@ __all__ = ["Window", "im2col", "col2im", "shift_add", "max_pool2d_forward", "max
            "avg_pool2d_forward", "avg_pool2d_backward", "direct_supported", "nhwc_padded",
            "conv2d_forward", "conv2d_input_grad", "conv2d_weight_grad", "depthwise_padded",
            "depthwise_forward", "depthwise_input_grad", "depthwise_weight_grad",
-           "pad_backward", "PARALLEL_MIN_SIZE"]
+           "pad_backward", "adaptive_max_index", "PARALLEL_MIN_SIZE"]
 
 #: touched elements from which the parallel builds run (below it, a thread hand-off costs more
 #: than the second core gains; measured with ``tapegrad-bench conv``).
@@ -618,6 +620,22 @@ def pad_backward(g: np.ndarray, shape: tuple[int, ...],
     return out
 
 
+def adaptive_max_index(x: np.ndarray, oh: int, ow: int) -> np.ndarray:
+    """``(N, C, oh, ow)`` int64: for each adaptive window of ``x`` (N, C, H, W), rows
+    ``[floor(i*H/oh), ceil((i+1)*H/oh))`` and columns alike, the flat position in ``H*W`` of
+    its first maximum, or of its last NaN (PyTorch's rule)."""
+    x = _float4("adaptive_max_index", "x", x)
+    N, C, H, W = x.shape
+    if oh < 1 or ow < 1 or H < 1 or W < 1:
+        raise ValueError(f"adaptive_max_index: output {(oh, ow)} and input {(H, W)} must be "
+                         f"non-empty")
+    if not _jit.use_numba():
+        return adaptive_max_index_numpy(x, oh, ow)
+    idx = np.empty((N, C, oh, ow), np.int64)
+    _run("adaptive_max_index", x.size, x, idx)
+    return idx
+
+
 def _nb_threads():
     return _jit.numba_module().get_num_threads()
 
@@ -810,3 +828,18 @@ def pad_backward_numpy(g, shape, maps):
     # np.add.at adds in the order given: g's row-major order, as the loops
     np.add.at(out.reshape(P, -1), (rows, np.tile(src, P)), g.reshape(-1))
     return out
+
+
+def adaptive_max_index_numpy(x, oh, ow):
+    N, C, H, W = x.shape
+    idx = np.empty((N, C, oh, ow), np.int64)
+    for i in range(oh):
+        y0, y1 = (i * H) // oh, -((-(i + 1) * H) // oh)
+        for j in range(ow):
+            x0, x1 = (j * W) // ow, -((-(j + 1) * W) // ow)
+            v = x[:, :, y0:y1, x0:x1].reshape(N, C, -1)
+            nan = np.isnan(v)
+            last_nan = v.shape[2] - 1 - np.argmax(nan[:, :, ::-1], axis=2)
+            arg = np.where(nan.any(axis=2), last_nan, np.argmax(v, axis=2))
+            idx[:, :, i, j] = (y0 + arg // (x1 - x0)) * W + x0 + arg % (x1 - x0)
+    return idx
