@@ -467,11 +467,12 @@ class Conv2dOp(Node):
         x, w, cols = self.saved
         if self.depthwise:
             need = self.needs_input_grad
+            gc = np.ascontiguousarray(g)  # (once for both kernels: a broadcast g is common)
             gx = gw = gb = None
             if need[0]:
-                gx = K.depthwise_input_grad(g, np.ascontiguousarray(w), self.x_shape, self.win)
+                gx = K.depthwise_input_grad(gc, np.ascontiguousarray(w), self.x_shape, self.win)
             if need[1]:
-                gw = K.depthwise_weight_grad(cols, g, self.win._replace(ph=0, pw=0))
+                gw = K.depthwise_weight_grad(cols, gc, self.win._replace(ph=0, pw=0))
             if need[2]:
                 gb = _bias_grad(g)
             return gx, gw, gb
