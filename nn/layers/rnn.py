@@ -252,7 +252,7 @@ class _Sequence(ag.Function):
         w_t = np.ascontiguousarray(w.T)  # (the same products as the transposed view, 2x faster)
         seq = a.shape[0]
         out = np.empty((seq,) + h.shape, np.result_type(a.dtype, h.dtype))
-        values: list[Any] = [None] * seq
+        values = [None] * seq
         for t in _steps(seq, reverse):
             gh = h @ w_t
             if b is not None:
@@ -288,7 +288,7 @@ class _Sequence(ag.Function):
             got = ag.autograd.grad(outs, [args[k] for k in wrt],
                                    (grad_out, grad_h) + tuple(grad_c), create_graph=True,
                                    allow_unused=True)
-            res: list[Any] = [None] * 7
+            res = [None] * 7
             for k, g in zip(wrt, got):
                 res[k] = g
             return tuple(res)
