@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core.kernels import conv as K
-from autograd_core.node import Node
+from autograd_core.node import LINEAR, Node
 from autograd_core.tensor import Tensor
 
 
@@ -86,6 +86,8 @@ class EdgePad(Node):
     """``x`` padded by ``pads`` (``[(lo, hi), ...]`` for its last 1-3 dims, >= 0) with ``mode``
     (``"reflect"`` or ``"replicate"``); see the module docstring."""
 
+    complex_backward = LINEAR
+
     def forward(self, x, pads, mode):
         self.args = (x.shape, pads, mode)
         return edge_pad_array(x, pads, mode)
@@ -100,6 +102,8 @@ class EdgePad(Node):
 
 class EdgePadBackward(Node):
     """``EdgePad``'s gradient as a node (create_graph); its own backward is ``EdgePad``."""
+
+    complex_backward = LINEAR
 
     def forward(self, g, shape, pads, mode):
         self.args = (pads, mode)

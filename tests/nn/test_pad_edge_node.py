@@ -107,3 +107,22 @@ def test_constant_pad_sets_borders_and_copies_the_middle_as_torch(dtype):
         ref = torch.constant_pad_nd(torch.tensor(a), pad, value).numpy()
         assert ours.dtype == ref.dtype
         np.testing.assert_array_equal(ours, ref)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("mode", ["reflect", "replicate"])
+def test_complex_inputs_pad_and_differentiate_as_torch(mode):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(10)
+    a = (rng.standard_normal((2, 3, 4, 5)) + 1j * rng.standard_normal((2, 3, 4, 5))).astype(
+        np.complex64)
+    x = ag.tensor(a, requires_grad=True)
+    y = F.pad(x, (1, 2, 2, 1), mode=mode)
+    g = (rng.standard_normal(tuple(y.shape)) + 1j * rng.standard_normal(tuple(y.shape))).astype(
+        np.complex64)
+    y.backward(ag.tensor(g))
+    t = torch.tensor(a, requires_grad=True)
+    ref = torch.nn.functional.pad(t, (1, 2, 2, 1), mode=mode)
+    ref.backward(torch.tensor(g))
+    np.testing.assert_array_equal(y.detach().numpy(), ref.detach().numpy())
+    np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
