@@ -2539,6 +2539,13 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
             w = _aa_weights(n_in, n_out, mode, corners, s, x.dtype)
             out = out @ ag.tensor(w.T.copy()) if d == 3 else ag.tensor(w) @ out
         return x.clone() if out is x else out
+    if mode == "nearest" and x.ndim == 4 and sizes != list(x.shape[2:]) and all(
+            o in (n, 2 * n) for o, n in zip(sizes, x.shape[2:])):
+        # doubling (ATen's exact shortcut, source dst // 2) in H and/or W: one node
+        from nn.ops.upsample import NearestUp2
+
+        return NearestUp2.apply(x, rows=sizes[0] == 2 * x.shape[2],
+                                cols=sizes[1] == 2 * x.shape[3])
     out = x
     for k in reversed(range(x.ndim - 2)):  # the last dim first: PyTorch's order of sums
         d, n_in, n_out, s = 2 + k, x.shape[2 + k], sizes[k], scales[k]
