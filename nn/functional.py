@@ -2440,7 +2440,11 @@ def _aa_weights(n_in: int, n_out: int, mode: str, corners: bool, s: float | None
 
 
 def _along_dim(x: Tensor, d: int, idx: np.ndarray) -> Tensor:
-    return x[(slice(None),) * d + (idx,)]
+    """``x[:, ..., idx]`` along dim ``d`` (``idx`` in range): ``Index`` with np.take's gather."""
+    from nn.ops.upsample import TakeAlong
+
+    return TakeAlong.apply(x, index=(slice(None),) * d + (np.asarray(idx, np.int64),),
+                           basic=False)
 
 
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,

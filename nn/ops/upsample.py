@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core.node import LINEAR, Node
+from autograd_core.ops.index import Index
 
 
 class NearestUp2(Node):
@@ -44,3 +45,14 @@ class NearestUp2(Node):
 
     def fused_backward(self, g):
         return (np.ascontiguousarray(self._block_sum(g)), None, None)
+
+
+class TakeAlong(Index):
+    """``x[:, ..., idx]`` (``index`` = ``d`` full slices then an int64 array) through
+    ``np.take``: numpy's fancy indexing took 8.4 ms where take takes 1.5 (2x along the last dim
+    of 32x16x32x32, interpolate's gathers). The same values (a C-contiguous copy, as
+    ``Index``'s); the backward is ``Index``'s, so the gradients are the same bits."""
+
+    def forward(self, x, index, basic):
+        self.index, self.basic, self.in_shape = index, basic, x.shape
+        return np.take(x, index[-1], axis=len(index) - 1)

@@ -57,3 +57,23 @@ def test_other_dtypes_repeat_rows_and_columns(dtype):
     y = F.interpolate(ag.tensor(a), scale_factor=2, mode="nearest").numpy()
     np.testing.assert_array_equal(y, a.repeat(2, axis=2).repeat(2, axis=3))
     assert y.dtype == a.dtype
+
+
+@pytest.mark.parametrize("d", [0, 1, 2])
+def test_take_along_is_indexing_with_its_backward(d):
+    # interpolate's gathers (nn.ops.upsample.TakeAlong): np.take forward, Index's backward
+    from nn.ops.upsample import TakeAlong
+
+    rng = np.random.default_rng(14)
+    a = rng.standard_normal((3, 4, 5))
+    idx = np.array([0, 0, 2, 1, 2, 2], np.int64)
+    index = (slice(None),) * d + (idx,)
+    x = ag.tensor(a, requires_grad=True)
+    y = TakeAlong.apply(x, index=index, basic=False)
+    np.testing.assert_array_equal(y.detach().numpy(), a[index])
+    assert y.detach().numpy().flags.c_contiguous and y.grad_fn.name() == "IndexBackward0"
+    g = rng.standard_normal(tuple(y.shape))
+    y.backward(ag.tensor(g))
+    want = np.zeros_like(a)
+    np.add.at(want, index, g)
+    np.testing.assert_array_equal(x.grad.numpy(), want)
