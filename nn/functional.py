@@ -1537,6 +1537,17 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
         kind = "reflection" if mode == "reflect" else "replication"
         raise NotImplementedError(f"\"{kind}_pad{n_dims}d\" not implemented for 'Bool'")
     _check_padded_size(list(x.shape), pad, mode)
+    if mode != "circular" and min(pad) >= 0:
+        for k in range(n_dims):
+            if mode == "reflect" and max(pad[2 * k], pad[2 * k + 1]) >= x.shape[-1 - k]:
+                break  # (the loop below raises PyTorch's error)
+        else:  # one node (nn.ops.pad), PyTorch's sums in backward
+            from nn.ops.pad import EdgePad
+
+            pads = tuple((pad[2 * k], pad[2 * k + 1]) for k in reversed(range(n_dims)))
+            x = EdgePad.apply(x, pads=pads, mode=mode)
+            kind = "Reflection" if mode == "reflect" else "Replication"
+            return _xp.reads_input(x, source, f"{kind}Pad{n_dims}D", rereads=False)
     for k in range(n_dims):
         dim = x.ndim - 1 - k
         lo, hi = pad[2 * k], pad[2 * k + 1]
@@ -2429,7 +2440,11 @@ def _aa_weights(n_in: int, n_out: int, mode: str, corners: bool, s: float | None
 
 
 def _along_dim(x: Tensor, d: int, idx: np.ndarray) -> Tensor:
-    return x[(slice(None),) * d + (idx,)]
+    """``x[:, ..., idx]`` along dim ``d`` (``idx`` in range): ``Index`` with np.take's gather."""
+    from nn.ops.upsample import TakeAlong
+
+    return TakeAlong.apply(x, index=(slice(None),) * d + (np.asarray(idx, np.int64),),
+                           basic=False)
 
 
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
@@ -2528,6 +2543,13 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
             w = _aa_weights(n_in, n_out, mode, corners, s, x.dtype)
             out = out @ ag.tensor(w.T.copy()) if d == 3 else ag.tensor(w) @ out
         return x.clone() if out is x else out
+    if mode == "nearest" and x.ndim == 4 and sizes != list(x.shape[2:]) and all(
+            o in (n, 2 * n) for o, n in zip(sizes, x.shape[2:])):
+        # doubling (ATen's exact shortcut, source dst // 2) in H and/or W: one node
+        from nn.ops.upsample import NearestUp2
+
+        return NearestUp2.apply(x, rows=sizes[0] == 2 * x.shape[2],
+                                cols=sizes[1] == 2 * x.shape[3])
     out = x
     for k in reversed(range(x.ndim - 2)):  # the last dim first: PyTorch's order of sums
         d, n_in, n_out, s = 2 + k, x.shape[2 + k], sizes[k], scales[k]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from numba import prange
 from numba.extending import register_jitable
 
-from autograd_core.kernels._jit import jit
+from autograd_core.kernels._jit import fma, jit
 
 
 @register_jitable
@@ -279,3 +281,192 @@ def shift_add_serial(t, offs, out):
             base = k * C
             for c in range(C):
                 out[r, c] += t[m, base + c]
+
+
+# ---- depthwise convolution (groups == input channels; MobileNet's layers) --------------------
+@register_jitable
+def _dw_forward_plane(xp, w, bias, out, p, m, sh, sw, dh, dw):
+    """Plane ``p = (n, o)`` of the output from the zero-padded input: each output row the sum
+    of the taps in (i, j) order (im2col's row order), then the bias."""
+    O, oh, ow = out.shape[1], out.shape[2], out.shape[3]
+    kh, kw = w.shape[2], w.shape[3]
+    n, o = p // O, p % O
+    c = o // m
+    for oy in range(oh):
+        orow = out[n, o, oy]
+        orow[:] = 0
+        for i in range(kh):
+            xrow = xp[n, c, oy * sh + i * dh]
+            for j in range(kw):
+                wv = w[o, 0, i, j]
+                x0 = j * dw
+                if sw == 1:  # a contiguous slice: the loop vectorises
+                    xs = xrow[x0:x0 + ow]
+                    for ox in range(ow):
+                        orow[ox] = fma(wv, xs[ox], orow[ox])
+                else:
+                    for ox in range(ow):
+                        orow[ox] = fma(wv, xrow[x0 + ox * sw], orow[ox])
+        if bias.shape[0]:
+            bv = bias[o]
+            for ox in range(ow):
+                orow[ox] += bv
+
+
+@register_jitable
+def _dw_input_grad_plane(g, w, gxp, p, m, sh, sw, dh, dw):
+    """Plane ``p = (n, c)`` of the zero-padded input gradient: per tap (i, j) the sum over the
+    channel's ``m`` outputs of ``w * g`` (the columns' adjoint row), added at its positions."""
+    C = gxp.shape[1]
+    oh, ow = g.shape[2], g.shape[3]
+    kh, kw = w.shape[2], w.shape[3]
+    n, c = p // C, p % C
+    gxp[n, c] = 0
+    for i in range(kh):
+        for j in range(kw):
+            x0 = j * dw
+            for oy in range(oh):
+                xrow = gxp[n, c, oy * sh + i * dh]
+                if m == 1 and sw == 1:  # contiguous slices: the loop vectorises
+                    wv = w[c, 0, i, j]
+                    xs, grow = xrow[x0:x0 + ow], g[n, c, oy]
+                    for ox in range(ow):
+                        xs[ox] += wv * grow[ox]
+                    continue
+                for ox in range(ow):
+                    v = w[c * m, 0, i, j] * g[n, c * m, oy, ox]
+                    for k in range(1, m):
+                        v = fma(w[c * m + k, 0, i, j], g[n, c * m + k, oy, ox], v)
+                    xrow[x0 + ox * sw] += v
+
+
+@register_jitable
+def _dw_weight_grad_channel(xp, g, gw, o, m, sh, sw, dh, dw):
+    """``gw[o]``: per sample and tap the sum over positions of ``g * x`` in float64 (one
+    accumulator per output column, a vector loop; the columns summed at the end), rounded to
+    the dtype and added over the samples in order (as the per-sample products did)."""
+    N, oh, ow = g.shape[0], g.shape[2], g.shape[3]
+    kh, kw = gw.shape[2], gw.shape[3]
+    c = o // m
+    acc = np.empty((kh, kw, ow))
+    one = np.empty((kh, kw), gw.dtype)
+    tot = np.zeros((kh, kw), gw.dtype)
+    for n in range(N):
+        acc[:] = 0
+        for oy in range(oh):
+            grow = g[n, o, oy]
+            for i in range(kh):
+                xrow = xp[n, c, oy * sh + i * dh]
+                for j in range(kw):
+                    a = acc[i, j]
+                    x0 = j * dw
+                    if sw == 1:  # a contiguous slice: the loop vectorises
+                        xs = xrow[x0:x0 + ow]
+                        for ox in range(ow):
+                            a[ox] += np.float64(grow[ox]) * np.float64(xs[ox])
+                    else:
+                        for ox in range(ow):
+                            a[ox] += np.float64(grow[ox]) * np.float64(xrow[x0 + ox * sw])
+        for i in range(kh):
+            for j in range(kw):
+                one[i, j] = acc[i, j].sum()
+                tot[i, j] += one[i, j]
+    gw[o, 0] = tot
+
+
+@jit
+def dw_forward_serial(xp, w, bias, out, m, sh, sw, dh, dw):
+    for p in range(out.shape[0] * out.shape[1]):
+        _dw_forward_plane(xp, w, bias, out, p, m, sh, sw, dh, dw)
+
+
+@jit(parallel=True)
+def dw_forward_parallel(xp, w, bias, out, m, sh, sw, dh, dw):
+    for p in prange(out.shape[0] * out.shape[1]):
+        _dw_forward_plane(xp, w, bias, out, p, m, sh, sw, dh, dw)
+
+
+@jit
+def dw_input_grad_serial(g, w, gxp, m, sh, sw, dh, dw):
+    for p in range(gxp.shape[0] * gxp.shape[1]):
+        _dw_input_grad_plane(g, w, gxp, p, m, sh, sw, dh, dw)
+
+
+@jit(parallel=True)
+def dw_input_grad_parallel(g, w, gxp, m, sh, sw, dh, dw):
+    for p in prange(gxp.shape[0] * gxp.shape[1]):
+        _dw_input_grad_plane(g, w, gxp, p, m, sh, sw, dh, dw)
+
+
+@jit
+def dw_weight_grad_serial(xp, g, gw, m, sh, sw, dh, dw):
+    for o in range(gw.shape[0]):
+        _dw_weight_grad_channel(xp, g, gw, o, m, sh, sw, dh, dw)
+
+
+@jit(parallel=True)
+def dw_weight_grad_parallel(xp, g, gw, m, sh, sw, dh, dw):
+    for o in prange(gw.shape[0]):
+        _dw_weight_grad_channel(xp, g, gw, o, m, sh, sw, dh, dw)
+
+
+# ---- reflection / replication padding's backward ----------------------------------------------
+@register_jitable
+def _pad_backward_plane(g, md, mh, mw, out, p):
+    """Plane ``p``: each gradient element added at its source, in the gradient's row-major
+    order (PyTorch's kernels' order, so repeated sources sum as there)."""
+    out[p] = 0
+    for a in range(g.shape[1]):
+        ia = md[a]
+        for b in range(g.shape[2]):
+            row, grow = out[p, ia, mh[b]], g[p, a, b]
+            for c in range(g.shape[3]):
+                row[mw[c]] += grow[c]
+
+
+@jit
+def pad_backward_serial(g, md, mh, mw, out):
+    for p in range(out.shape[0]):
+        _pad_backward_plane(g, md, mh, mw, out, p)
+
+
+@jit(parallel=True)
+def pad_backward_parallel(g, md, mh, mw, out):
+    for p in prange(out.shape[0]):
+        _pad_backward_plane(g, md, mh, mw, out, p)
+
+
+# ---- adaptive max pooling's maxima ----------------------------------------------------------
+@register_jitable
+def _adaptive_max_plane(x, idx, p):
+    """Plane ``p``: the flat position of each adaptive window's maximum (windows
+    ``[floor(i*H/oh), ceil((i+1)*H/oh))``; max pooling's rule: the first maximum, the last
+    NaN)."""
+    C, H, W = x.shape[1], x.shape[2], x.shape[3]
+    oh, ow = idx.shape[2], idx.shape[3]
+    n, c = p // C, p % C
+    for oy in range(oh):
+        y0, y1 = (oy * H) // oh, -((-(oy + 1) * H) // oh)
+        for ox in range(ow):
+            x0, x1 = (ox * W) // ow, -((-(ox + 1) * W) // ow)
+            m = x[n, c, y0, x0]
+            mi = y0 * W + x0
+            for iy in range(y0, y1):
+                for ix in range(x0, x1):
+                    v = x[n, c, iy, ix]
+                    if v > m or v != v:
+                        m = v
+                        mi = iy * W + ix
+            idx[n, c, oy, ox] = mi
+
+
+@jit
+def adaptive_max_index_serial(x, idx):
+    for p in range(x.shape[0] * x.shape[1]):
+        _adaptive_max_plane(x, idx, p)
+
+
+@jit(parallel=True)
+def adaptive_max_index_parallel(x, idx):
+    for p in prange(x.shape[0] * x.shape[1]):
+        _adaptive_max_plane(x, idx, p)

@@ -30,6 +30,21 @@ fill 64-byte vectors; ``direct_supported(dtype, channels)``):
     conv2d_input_grad(g, weight, shape, win)    -> (N, C, H, W), channels-last memory
     conv2d_weight_grad(x, g, win)               -> (O, C, kh, kw)
 
+The depthwise convolution (``groups`` equal to the input channels, ``m = O / C`` outputs per
+channel; loops over the ``(n, o)`` / ``(n, c)`` planes and the output channels):
+
+    depthwise_padded(x, win)                       -> x zero-padded by the window's padding
+    depthwise_forward(x, weight, bias, win[, padded])   -> (N, O, oh, ow)
+    depthwise_input_grad(g, weight, shape, win)    -> (N, C, H, W)
+    depthwise_weight_grad(x, g, win[, padded])     -> (O, 1, kh, kw), float64 sums
+
+Reflection / replication padding (index maps: the source of each output index, per dim):
+
+    adaptive_max_index(x, oh, ow)   -> int64 (N, C, oh, ow): the flat position in H*W of each
+                                       adaptive window's maximum (the first; the last NaN)
+    pad_backward(g, shape, maps)    -> (P, D, H, W): g (P, oD, oH, oW) added at the sources, in
+                                       g's row-major order (PyTorch's)
+
 Each has a numpy twin (``*_numpy``, below), the specification the Numba loops
 (``_conv_numba``, imported on first use) are tested against; ``TAPEGRAD_KERNELS=numpy`` selects
 the twins. Loops run over the ``N*C`` planes, in parallel from :data:`PARALLEL_MIN_SIZE`
@@ -48,7 +63,9 @@ from autograd_core.kernels import _jit
 
 __all__ = ["Window", "im2col", "col2im", "shift_add", "max_pool2d_forward", "max_pool2d_backward",
            "avg_pool2d_forward", "avg_pool2d_backward", "direct_supported", "nhwc_padded",
-           "conv2d_forward", "conv2d_input_grad", "conv2d_weight_grad", "PARALLEL_MIN_SIZE"]
+           "conv2d_forward", "conv2d_input_grad", "conv2d_weight_grad", "depthwise_padded",
+           "depthwise_forward", "depthwise_input_grad", "depthwise_weight_grad",
+           "pad_backward", "adaptive_max_index", "PARALLEL_MIN_SIZE"]
 
 #: touched elements from which the parallel builds run (below it, a thread hand-off costs more
 #: than the second core gains; measured with ``tapegrad-bench conv``).
@@ -480,6 +497,145 @@ def conv2d_weight_grad(x: np.ndarray, g: np.ndarray, win: Window,
     return np.ascontiguousarray(total.reshape(win.kh, win.kw, C, O).transpose(3, 2, 0, 1))
 
 
+def _check_depthwise(name, a, arg, w, win, channels=None):
+    """``a`` (float32/float64, 4 dims, as it is) and the depthwise ``w`` (O, 1, kh, kw) of its
+    dtype, ``O`` a multiple of ``channels`` (``a``'s second dim when not given)."""
+    a = _float4(name, arg, a, copy=False)
+    C = a.shape[1] if channels is None else channels
+    if (not isinstance(w, np.ndarray) or w.ndim != 4 or w.dtype != a.dtype or C < 1
+            or w.shape[0] % C or w.shape[1:] != (1, win.kh, win.kw)):
+        raise ValueError(f"{name}: weight must be a {a.dtype} array (m*{C}, 1, {win.kh}, "
+                         f"{win.kw}), got {getattr(w, 'dtype', None)} {np.shape(w)}")
+    _check_window(name, win)
+    return a, np.ascontiguousarray(w)
+
+
+def depthwise_padded(x: np.ndarray, win: Window) -> np.ndarray:
+    """``x`` (N, C, H, W) zero-padded by the window's padding, C-contiguous (the depthwise
+    loops' input, kept by the caller for the weight gradient)."""
+    x = _float4("depthwise_padded", "x", x, copy=False)
+    _check_window("depthwise_padded", win)
+    N, C, H, W = x.shape
+    if not (win.ph or win.pw):
+        return np.ascontiguousarray(x)
+    xp = np.zeros((N, C, H + 2 * win.ph, W + 2 * win.pw), x.dtype)
+    xp[:, :, win.ph:win.ph + H, win.pw:win.pw + W] = x
+    return xp
+
+
+def _dw_padded(name, x, win, padded):
+    want = (x.shape[0], x.shape[1], x.shape[2] + 2 * win.ph, x.shape[3] + 2 * win.pw)
+    if padded is None:
+        return depthwise_padded(x, win)
+    if (not isinstance(padded, np.ndarray) or padded.shape != want or padded.dtype != x.dtype
+            or not padded.flags.c_contiguous):
+        raise ValueError(f"{name}: padded must be depthwise_padded(x, win): a C-contiguous "
+                         f"{x.dtype} array of shape {want}, got "
+                         f"{getattr(padded, 'dtype', None)} {np.shape(padded)}")
+    return padded
+
+
+def depthwise_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, win: Window,
+                      padded: np.ndarray | None = None) -> np.ndarray:
+    """``(N, O, oh, ow)``: the cross-correlation of ``x`` (N, C, H, W) with ``weight``
+    (O, 1, kh, kw), ``groups == C`` (output ``o`` reads channel ``o // (O / C)``), plus
+    ``bias`` (O,); each output the sum of its taps in (i, j) order, then the bias."""
+    x, w = _check_depthwise("depthwise_forward", x, "x", weight, win)
+    _check_fits("depthwise_forward", x.shape, win)
+    O = w.shape[0]
+    if bias is not None and (not isinstance(bias, np.ndarray) or bias.dtype != x.dtype
+                             or bias.shape != (O,)):
+        raise ValueError(f"depthwise_forward: bias must be a {x.dtype} array ({O},), got "
+                         f"{getattr(bias, 'dtype', None)} {np.shape(bias)}")
+    xp = _dw_padded("depthwise_forward", x, win, padded)
+    if not _jit.use_numba():
+        return depthwise_forward_numpy(xp, w, bias, win)
+    out = np.empty((x.shape[0], O, win.oh, win.ow), x.dtype)
+    b = np.zeros(0, x.dtype) if bias is None else np.ascontiguousarray(bias)
+    _run("dw_forward", out.size * win.kh * win.kw, xp, w, b, out, O // x.shape[1],
+         win.sh, win.sw, win.dh, win.dw)
+    return out
+
+
+def depthwise_input_grad(g: np.ndarray, weight: np.ndarray, shape: tuple[int, ...],
+                         win: Window) -> np.ndarray:
+    """``(N, C, H, W)``: the adjoint of :func:`depthwise_forward` in ``x`` (per tap the sum over
+    the channel's outputs of ``w * g``, added at its positions, taps in (i, j) order)."""
+    N, C, H, W = (int(s) for s in shape)
+    g, w = _check_depthwise("depthwise_input_grad", g, "g", weight, win, C)
+    if g.shape != (N, w.shape[0], win.oh, win.ow):
+        raise ValueError(f"depthwise_input_grad: g must have shape "
+                         f"{(N, w.shape[0], win.oh, win.ow)}, got {g.shape}")
+    _check_fits("depthwise_input_grad", (N, C, H, W), win)
+    g = np.ascontiguousarray(g)
+    if not _jit.use_numba():
+        return depthwise_input_grad_numpy(g, w, (N, C, H, W), win)
+    gxp = np.empty((N, C, H + 2 * win.ph, W + 2 * win.pw), g.dtype)
+    _run("dw_input_grad", g.size * win.kh * win.kw, g, w, gxp, w.shape[0] // C,
+         win.sh, win.sw, win.dh, win.dw)
+    if win.ph or win.pw:
+        return np.ascontiguousarray(gxp[:, :, win.ph:win.ph + H, win.pw:win.pw + W])
+    return gxp
+
+
+def depthwise_weight_grad(x: np.ndarray, g: np.ndarray, win: Window,
+                          padded: np.ndarray | None = None) -> np.ndarray:
+    """``(O, 1, kh, kw)`` in ``x``'s dtype: the weight gradient of :func:`depthwise_forward`,
+    each tap's sum over samples and positions taken in float64."""
+    x = _float4("depthwise_weight_grad", "x", x, copy=False)
+    g = _float4("depthwise_weight_grad", "g", g, copy=False)
+    _check_window("depthwise_weight_grad", win)
+    N, C = x.shape[:2]
+    if (g.dtype != x.dtype or g.shape[0] != N or g.shape[1] % max(C, 1) or C < 1
+            or g.shape[2:] != (win.oh, win.ow)):
+        raise ValueError(f"depthwise_weight_grad: g must be a {x.dtype} array (N={N}, m*{C}, "
+                         f"{win.oh}, {win.ow}), got {g.dtype} {g.shape}")
+    _check_fits("depthwise_weight_grad", x.shape, win)
+    xp = _dw_padded("depthwise_weight_grad", x, win, padded)
+    g = np.ascontiguousarray(g)
+    if not _jit.use_numba():
+        return depthwise_weight_grad_numpy(xp, g, win)
+    gw = np.empty((g.shape[1], 1, win.kh, win.kw), x.dtype)
+    _run("dw_weight_grad", g.size * win.kh * win.kw, xp, g, gw, g.shape[1] // C,
+         win.sh, win.sw, win.dh, win.dw)
+    return gw
+
+
+def pad_backward(g: np.ndarray, shape: tuple[int, ...],
+                 maps: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    """``(P, D, H, W)`` zeros with ``g[p, a, b, c]`` added at ``[p, maps[0][a], maps[1][b],
+    maps[2][c]]`` for every element of ``g`` (4 dims, float32/float64) in row-major order."""
+    g = _float4("pad_backward", "g", g)
+    P, D, H, W = (int(s) for s in shape)
+    if P != g.shape[0] or len(maps) != 3 or any(
+            not isinstance(m, np.ndarray) or m.dtype != np.int64 or m.shape != (k,)
+            or (k and (m.min() < 0 or m.max() >= n))
+            for m, k, n in zip(maps, g.shape[1:], (D, H, W))):
+        raise ValueError(f"pad_backward: maps must be int64 (oD,), (oH,), (oW,) of g's "
+                         f"{g.shape[1:]} into {(D, H, W)}, and g's planes {P}")
+    if not _jit.use_numba():
+        return pad_backward_numpy(g, (P, D, H, W), maps)
+    out = np.empty((P, D, H, W), g.dtype)
+    _run("pad_backward", g.size, g, *maps, out)
+    return out
+
+
+def adaptive_max_index(x: np.ndarray, oh: int, ow: int) -> np.ndarray:
+    """``(N, C, oh, ow)`` int64: for each adaptive window of ``x`` (N, C, H, W), rows
+    ``[floor(i*H/oh), ceil((i+1)*H/oh))`` and columns alike, the flat position in ``H*W`` of
+    its first maximum, or of its last NaN (PyTorch's rule)."""
+    x = _float4("adaptive_max_index", "x", x)
+    N, C, H, W = x.shape
+    if oh < 1 or ow < 1 or H < 1 or W < 1:
+        raise ValueError(f"adaptive_max_index: output {(oh, ow)} and input {(H, W)} must be "
+                         f"non-empty")
+    if not _jit.use_numba():
+        return adaptive_max_index_numpy(x, oh, ow)
+    idx = np.empty((N, C, oh, ow), np.int64)
+    _run("adaptive_max_index", x.size, x, idx)
+    return idx
+
+
 def _nb_threads():
     return _jit.numba_module().get_num_threads()
 
@@ -610,3 +766,80 @@ def shift_add_numpy(t, offs, out):
         lo, hi = max(0, -off), min(t.shape[0], R - off)
         if lo < hi:
             out[lo + off:hi + off] += t[lo:hi, k * C:(k + 1) * C]
+
+
+def _dw_windows(xp, win, O):
+    """The padded input's windows ``(N, O, kh, kw, oh, ow)``, channel ``o // (O / C)`` for
+    output ``o``."""
+    return _windows(xp, win)[:, np.arange(O) // (O // xp.shape[1])]
+
+
+def _fma_numpy(a, b, c):
+    """``a*b + c`` rounded once, as the loops' ``fma`` (float32 through float64: the product
+    is exact there; float64 through the shared twin)."""
+    if c.dtype == np.float32:
+        return (a.astype(np.float64) * b + c).astype(np.float32)
+    from autograd_core.random import _fma64_numpy
+
+    a, b, c = np.broadcast_arrays(a, b, c)
+    return _fma64_numpy(a, b, c)
+
+
+def depthwise_forward_numpy(xp, w, bias, win):
+    xw = _dw_windows(xp, win, w.shape[0])
+    out = np.zeros(xw.shape[:2] + xw.shape[4:], xp.dtype)
+    for i in range(win.kh):
+        for j in range(win.kw):
+            out = _fma_numpy(w[None, :, 0, i, j, None, None], xw[:, :, i, j], out)
+    return out if bias is None else out + bias[None, :, None, None]
+
+
+def depthwise_input_grad_numpy(g, w, shape, win):
+    N, C = shape[:2]
+    m = w.shape[0] // C
+    gm = g.reshape(N, C, m, win.oh, win.ow)
+    wm = w.reshape(C, m, win.kh, win.kw)
+    cols6 = np.empty((N, C, win.kh, win.kw, win.oh, win.ow), g.dtype)
+    for i in range(win.kh):
+        for j in range(win.kw):
+            v = wm[None, :, 0, i, j, None, None] * gm[:, :, 0]
+            for k in range(1, m):
+                v = _fma_numpy(wm[None, :, k, i, j, None, None], gm[:, :, k], v)
+            cols6[:, :, i, j] = v
+    return _scatter_windows(cols6, shape, win)
+
+
+def depthwise_weight_grad_numpy(xp, g, win):
+    xw = _dw_windows(xp, win, g.shape[1])
+    per = np.einsum("noyx,noijyx->noij", g.astype(np.float64), xw.astype(np.float64))
+    per = per.astype(xp.dtype)
+    tot = np.zeros(per.shape[1:], xp.dtype)
+    for n in range(per.shape[0]):
+        tot += per[n]
+    return tot[:, None]
+
+
+def pad_backward_numpy(g, shape, maps):
+    out = np.zeros(shape, g.dtype)
+    P = shape[0]
+    md, mh, mw = np.meshgrid(*maps, indexing="ij")
+    src = ((md * shape[2] + mh) * shape[3] + mw).reshape(-1)
+    rows = np.repeat(np.arange(P), src.size)
+    # np.add.at adds in the order given: g's row-major order, as the loops
+    np.add.at(out.reshape(P, -1), (rows, np.tile(src, P)), g.reshape(-1))
+    return out
+
+
+def adaptive_max_index_numpy(x, oh, ow):
+    N, C, H, W = x.shape
+    idx = np.empty((N, C, oh, ow), np.int64)
+    for i in range(oh):
+        y0, y1 = (i * H) // oh, -((-(i + 1) * H) // oh)
+        for j in range(ow):
+            x0, x1 = (j * W) // ow, -((-(j + 1) * W) // ow)
+            v = x[:, :, y0:y1, x0:x1].reshape(N, C, -1)
+            nan = np.isnan(v)
+            last_nan = v.shape[2] - 1 - np.argmax(nan[:, :, ::-1], axis=2)
+            arg = np.where(nan.any(axis=2), last_nan, np.argmax(v, axis=2))
+            idx[:, :, i, j] = (y0 + arg // (x1 - x0)) * W + x0 + arg % (x1 - x0)
+    return idx

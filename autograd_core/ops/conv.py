@@ -353,6 +353,19 @@ class Conv2dOp(Node):
         self.direct = (G == 1 and x.dtype == w.dtype and _jit.use_numba()
                        and K.direct_supported(x.dtype, O)
                        and x.shape[1] * win.kh * win.kw >= self.DIRECT_MIN_DEPTH)
+        self.depthwise = (G > 1 and x.shape[1] == G and x.dtype == w.dtype
+                          and x.dtype in (np.float32, np.float64))
+        if self.depthwise:
+            # one plane per (sample, output channel): im2col's per-plane 1 x kh*kw products
+            # were ~5x torch's time (MobileNet's layers); the padded input is kept for the
+            # weight gradient
+            self.grid, self.direct = None, False
+            need = self.needs_input_grad
+            xpad = K.depthwise_padded(x, win)
+            self.lent = None
+            self.save_for_backward(x if need[1] else None, weight if need[0] else None,
+                                   xpad if need[1] else None)
+            return K.depthwise_forward(x, w, bias, win, padded=xpad)
         if self.direct:
             # the direct loops: no columns, the output in channels-last memory; the input's
             # padded channels-last copy is kept for the weight gradient (pooled)
@@ -452,6 +465,17 @@ class Conv2dOp(Node):
 
     def fused_backward(self, g):
         x, w, cols = self.saved
+        if self.depthwise:
+            need = self.needs_input_grad
+            gc = np.ascontiguousarray(g)  # (once for both kernels: a broadcast g is common)
+            gx = gw = gb = None
+            if need[0]:
+                gx = K.depthwise_input_grad(gc, np.ascontiguousarray(w), self.x_shape, self.win)
+            if need[1]:
+                gw = K.depthwise_weight_grad(cols, gc, self.win._replace(ph=0, pw=0))
+            if need[2]:
+                gb = _bias_grad(g)
+            return gx, gw, gb
         if self.direct:
             return self._direct_backward(g, x, w, cols)
         if self.grid is not None:
@@ -1498,6 +1522,11 @@ def _adaptive_max_index(x, sizes):
     Q = int(np.prod(sizes))
     if Q == 0 or N * C == 0:
         return np.zeros((N, C, *sizes), np.int64)
+    if nd <= 2 and x.dtype in (np.float32, np.float64) and min(spatial) > 0:
+        # one loop over each window (the gather below cost 3x torch's time at 32x64x32x32)
+        hw = (1,) * (2 - nd) + tuple(spatial)
+        return K.adaptive_max_index(x.reshape(N, C, *hw), *((1,) * (2 - nd) + tuple(sizes))
+                                    ).reshape(N, C, *sizes)
     picks, flat = [], 0
     for k, (n, o) in enumerate(zip(spatial, sizes)):
         i = np.arange(o)

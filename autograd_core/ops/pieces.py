@@ -383,10 +383,21 @@ class ConstantPad(Node):
                     f"{hi} crops more than the size {x.shape[d]} of dimension {d} of the input)")
             crop[d] = slice(max(-lo, 0), x.shape[d] - max(-hi, 0))
             widths[d] = (max(lo, 0), max(hi, 0))
-        out = x[tuple(crop)]
-        if any(w != (0, 0) for w in widths):
-            out = np.pad(out, widths, constant_values=np.asarray(value, x.dtype))
-        return np.array(out, copy=True)
+        src = x[tuple(crop)]
+        if all(w == (0, 0) for w in widths):
+            return np.array(src, copy=True)
+        # the borders set, the middle copied: one pass (np.pad cost ~40 us of Python on a
+        # 100x100 input, 7x torch's time, and the result was copied again)
+        out = np.empty(tuple(n + lo + hi for n, (lo, hi) in zip(src.shape, widths)), x.dtype)
+        fill = np.asarray(value, x.dtype)
+        whole = [slice(None)] * nd
+        for d, (lo, hi) in enumerate(widths):
+            if lo:
+                out[tuple(whole[:d] + [slice(0, lo)])] = fill
+            if hi:
+                out[tuple(whole[:d] + [slice(out.shape[d] - hi, None)])] = fill
+        out[tuple(slice(lo, lo + n) for n, (lo, _) in zip(src.shape, widths))] = src
+        return out
 
     def backward(self, g):
         return (_run(ConstantPad, g, pad=tuple(-p for p in self.pad), value=0),)

@@ -124,15 +124,9 @@ class _LSTMPointwise(ag.Function):
     @staticmethod
     def forward(ctx, gates, c):
         a, c_arr = _arrays(gates, c)
-        n = a.shape[-1] // 4
-        s = _sigmoid(a)
-        i, f, o = s[:, :n], s[:, n:2 * n], s[:, 3 * n:]
-        g = np.tanh(a[:, 2 * n:3 * n])
-        c_new = f * c_arr + i * g
-        tc = np.tanh(c_new)
+        h, c_new, ctx.values = _lstm_cell_np(a, c_arr)
         ctx.save_for_backward(gates, c)
-        ctx.values = (i, f, g, o, tc, c_arr)
-        return _wrap(o * tc, c_new)
+        return _wrap(h, c_new)
 
     @staticmethod
     def backward(ctx, grad_h, grad_c):
@@ -145,12 +139,8 @@ class _LSTMPointwise(ag.Function):
             d_gates = ag.cat([dc_new * g * i * (1 - i), dc_new * c * f * (1 - f),
                               dc_new * i * (1 - g * g), grad_h * tc * o * (1 - o)], -1)
             return d_gates, dc_new * f
-        i, f, g, o, tc, c_arr = ctx.values
         gh, gc = _arrays(grad_h, grad_c)
-        dc_new = gc + gh * o * (1 - tc * tc)
-        d_gates = np.concatenate([dc_new * g * i * (1 - i), dc_new * c_arr * f * (1 - f),
-                                  dc_new * i * (1 - g * g), gh * tc * o * (1 - o)], -1)
-        return _wrap(d_gates, dc_new * f)
+        return _wrap(*_lstm_cell_grad_np(ctx.values, gh, gc))
 
 
 class _GRUPointwise(ag.Function):
@@ -159,14 +149,9 @@ class _GRUPointwise(ag.Function):
     @staticmethod
     def forward(ctx, gi, gh, h):
         a, b, h_arr = _arrays(gi, gh, h)
-        k = a.shape[-1] // 3
-        rz = _sigmoid(a[:, :2 * k] + b[:, :2 * k])
-        r, z = rz[:, :k], rz[:, k:]
-        hn = b[:, 2 * k:]
-        n = np.tanh(a[:, 2 * k:] + r * hn)
+        h_new, ctx.values = _gru_cell_np(a, b, h_arr)
         ctx.save_for_backward(gi, gh, h)
-        ctx.values = (r, z, n, hn, h_arr)
-        return _wrap(n + z * (h_arr - n))[0]
+        return _wrap(h_new)[0]
 
     @staticmethod
     def backward(ctx, grad):
@@ -180,13 +165,176 @@ class _GRUPointwise(ag.Function):
             d_r = d_n * hn * r * (1 - r)
             d_z = grad * (h - n) * z * (1 - z)
             return ag.cat([d_r, d_z, d_n], -1), ag.cat([d_r, d_z, d_n * r], -1), grad * z
-        r, z, n, hn, h_arr = ctx.values
         (g,) = _arrays(grad)
-        d_n = g * (1 - z) * (1 - n * n)
-        d_r = d_n * hn * r * (1 - r)
-        d_z = g * (h_arr - n) * z * (1 - z)
-        return _wrap(np.concatenate([d_r, d_z, d_n], -1), np.concatenate([d_r, d_z, d_n * r], -1),
-                     g * z)
+        return _wrap(*_gru_cell_grad_np(ctx.values, g))
+
+
+# ---- a whole layer direction in one node -------------------------------------------------
+# Per step, the recorded path costs a matmul node, an add node and the pointwise node, each with
+# its engine bookkeeping in backward (LSTM 256x256, 64 steps: ~3x torch). ``_Sequence`` runs
+# the same numpy expressions over all steps in one node (forward bit-identical to the per-step
+# nodes) and a fused backward through time: per step only the recurrent product, then one
+# product for the weight gradient of all steps. Under create_graph its backward re-runs the
+# per-step nodes and differentiates them (recorded), so higher derivatives stay exact.
+
+def _lstm_cell_np(a, c):
+    """The LSTM pointwise step on arrays: ``(h', c', saved values)``."""
+    n = a.shape[-1] // 4
+    s = _sigmoid(a)
+    i, f, o = s[:, :n], s[:, n:2 * n], s[:, 3 * n:]
+    g = np.tanh(a[:, 2 * n:3 * n])
+    c_new = f * c + i * g
+    tc = np.tanh(c_new)
+    return o * tc, c_new, (i, f, g, o, tc, c)
+
+
+def _lstm_cell_grad_np(values, gh, gc):
+    """``(d_gates, d_c)`` of the LSTM pointwise step."""
+    i, f, g, o, tc, c = values
+    dc_new = gc + gh * o * (1 - tc * tc)
+    d_gates = np.concatenate([dc_new * g * i * (1 - i), dc_new * c * f * (1 - f),
+                              dc_new * i * (1 - g * g), gh * tc * o * (1 - o)], -1)
+    return d_gates, dc_new * f
+
+
+def _gru_cell_np(a, b, h):
+    """The GRU pointwise step on arrays (``a = gi``, ``b = gh``): ``(h', saved values)``."""
+    k = a.shape[-1] // 3
+    rz = _sigmoid(a[:, :2 * k] + b[:, :2 * k])
+    r, z = rz[:, :k], rz[:, k:]
+    hn = b[:, 2 * k:]
+    n = np.tanh(a[:, 2 * k:] + r * hn)
+    return n + z * (h - n), (r, z, n, hn, h)
+
+
+def _gru_cell_grad_np(values, g):
+    """``(d_gi, d_gh, d_h)`` of the GRU pointwise step."""
+    r, z, n, hn, h = values
+    d_n = g * (1 - z) * (1 - n * n)
+    d_r = d_n * hn * r * (1 - r)
+    d_z = g * (h - n) * z * (1 - z)
+    return (np.concatenate([d_r, d_z, d_n], -1), np.concatenate([d_r, d_z, d_n * r], -1),
+            g * z)
+
+
+def _steps(seq, reverse):
+    return range(seq - 1, -1, -1) if reverse else range(seq)
+
+
+def _sequence_composite(gi, h0, c0, w_hh, b_hh, mode, reverse):
+    """``_Sequence``'s outputs through the per-step nodes (recorded: create_graph's path)."""
+    w_hh_t = w_hh.T
+    h, c = h0, c0
+    gis = _unbind(gi)
+    out = [None] * gi.shape[0]
+    for t in _steps(gi.shape[0], reverse):
+        if mode == "LSTM":
+            h, c = _lstm_step(gis[t], h, c, w_hh_t, b_hh)
+        elif mode == "GRU":
+            h = _gru_step(gis[t], h, w_hh_t, b_hh)
+        else:
+            h = _rnn_step(gis[t], h, w_hh_t, b_hh, "tanh" if mode == "RNN_TANH" else "relu")
+        out[t] = h
+    return (ag.stack(out, 0), h) + ((c,) if mode == "LSTM" else ())
+
+
+class _Sequence(ag.Function):
+    """``(gi, h0, c0, w_hh, b_hh) -> (output, h_n[, c_n])`` for one layer direction: ``gi``
+    ``(T, B, G)`` the input projection of every step, ``output`` ``(T, B, H)`` the states."""
+
+    @staticmethod
+    def forward(ctx, gi, h0, c0, w_hh, b_hh, mode, reverse):
+        from autograd_core import kernels as K
+
+        a, h, w = _arrays(gi, h0, w_hh)
+        c = _arrays(c0)[0] if mode == "LSTM" else None
+        b = None if b_hh is None else _arrays(b_hh)[0]
+        w_t = np.ascontiguousarray(w.T)  # (the same products as the transposed view, 2x faster)
+        seq = a.shape[0]
+        out = np.empty((seq,) + h.shape, np.result_type(a.dtype, h.dtype))
+        values = [None] * seq
+        for t in _steps(seq, reverse):
+            gh = h @ w_t
+            if b is not None:
+                gh = gh + b
+            if mode == "LSTM":
+                h, c, values[t] = _lstm_cell_np(a[t] + gh, c)
+            elif mode == "GRU":
+                h, values[t] = _gru_cell_np(a[t], gh, h)
+            elif mode == "RNN_TANH":
+                h = K.tanh_forward(a[t] + gh)
+                values[t] = h
+            else:
+                h = K.relu_forward(a[t] + gh)
+                values[t] = h
+            out[t] = h
+        ctx.save_for_backward(gi, h0, c0, w_hh, b_hh)
+        ctx.mode, ctx.reverse, ctx.values = mode, reverse, values
+        ctx.h_prev = (_arrays(h0)[0], out)
+        outs = (out, out[seq - 1 if not reverse else 0].copy())
+        return _wrap(*(outs + ((c,) if mode == "LSTM" else ())))
+
+    @staticmethod
+    def backward(ctx, grad_out, grad_h, *grad_c):
+        from autograd_core import kernels as K
+
+        gi, h0, c0, w_hh, b_hh = ctx.saved_tensors
+        mode, reverse = ctx.mode, ctx.reverse
+        need = ctx.needs_input_grad
+        if ag.is_grad_enabled():  # create_graph: the per-step nodes, differentiated (recorded)
+            args = [gi, h0, c0, w_hh, b_hh]
+            wrt = [k for k, v in enumerate(args) if v is not None and need[k]]
+            outs = _sequence_composite(gi, h0, c0, w_hh, b_hh, mode, reverse)
+            got = ag.autograd.grad(outs, [args[k] for k in wrt],
+                                   (grad_out, grad_h) + tuple(grad_c), create_graph=True,
+                                   allow_unused=True)
+            res = [None] * 7
+            for k, g in zip(wrt, got):
+                res[k] = g
+            return tuple(res)
+        go, dh = _arrays(grad_out, grad_h)
+        dc = _arrays(grad_c[0])[0] if mode == "LSTM" else None
+        w = _arrays(w_hh)[0]
+        h0_arr, out = ctx.h_prev
+        seq = go.shape[0]
+        d_gi = np.empty(go.shape[:2] + (w.shape[0],), np.result_type(go.dtype, w.dtype))
+        d_gh = d_gi if mode != "GRU" else np.empty_like(d_gi)
+        # the state each step read: h0, then the outputs in the order of the steps
+        def h_prev(t):
+            first = t == (seq - 1 if reverse else 0)
+            return h0_arr if first else out[t + 1 if reverse else t - 1]
+
+        # the weight and bias gradients accumulate per step in backward's order, as the
+        # per-step nodes (and PyTorch's) do: h^T @ d_gh, then transposed
+        gwt = gb = None
+        dz = None  # GRU: the gradient through z * h, added before the product's (as the
+        for t in _steps(seq, not reverse):  # engine summed them: the same numbers)
+            gh_t = go[t] + dh if dz is None else (go[t] + dz) + dh
+            if mode == "LSTM":
+                d_gi[t], dc = _lstm_cell_grad_np(ctx.values[t], gh_t, dc)
+                dh = d_gi[t] @ w
+            elif mode == "GRU":
+                d_gi[t], d_gh[t], dz = _gru_cell_grad_np(ctx.values[t], gh_t)
+                dh = d_gh[t] @ w
+            else:
+                y = ctx.values[t]
+                d_gi[t] = (K.tanh_backward(y, gh_t) if mode == "RNN_TANH"
+                           else K.relu_backward(y, gh_t))
+                dh = d_gi[t] @ w
+            if need[3]:
+                step = h_prev(t).T @ d_gh[t]
+                gwt = step if gwt is None else gwt + step
+            if b_hh is not None and need[4]:
+                step = d_gh[t].sum(0)
+                gb = step if gb is None else gb + step
+        gw = None if gwt is None else np.ascontiguousarray(gwt.T)
+        if dz is not None:
+            dh = dz + dh
+        return (ag.from_numpy(d_gi) if need[0] else None,
+                ag.from_numpy(np.ascontiguousarray(dh)) if need[1] else None,
+                ag.from_numpy(np.ascontiguousarray(dc)) if mode == "LSTM" and need[2] else None,
+                None if gw is None else ag.from_numpy(gw),
+                None if gb is None else ag.from_numpy(gb), None, None)
 
 
 def _rnn_step(gi, h, w_hh_t, b_hh, nonlinearity):
@@ -714,6 +862,15 @@ class RNNBase(Module):
                 w_ih, w_hh = params[0], params[1]
                 b_ih, b_hh = (params[2], params[3]) if self.bias else (None, None)
                 w_hr_t = params[-1].T if self.proj_size > 0 else None
+                if not packed and w_hr_t is None:  # the whole direction in one node
+                    gi = _affine(x.reshape(seq * batch, x.shape[2]), w_ih.T, b_ih)
+                    res = _Sequence.apply(gi.reshape(seq, batch, gi.shape[-1]), h0[k],
+                                          c0[k] if lstm else None, w_hh, b_hh, self.mode,
+                                          direction == 1)
+                    outputs.append(res[0])
+                    h_n.append(res[1])
+                    c_n.append(res[2] if lstm else None)
+                    continue
                 if packed:  # the steps' rows, one after the other
                     gi = _affine(x, w_ih.T, b_ih)
                     gi = _Split.apply(gi, sizes, 0) if seq > 1 else (gi,)

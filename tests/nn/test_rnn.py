@@ -559,3 +559,75 @@ def test_training_an_lstm_classifier_matches_torch():
     for name, p in net.named_parameters():
         np.testing.assert_allclose(p.detach().numpy(), tnet.get_parameter(name).detach().numpy(),
                                    rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+# ---- one node per layer direction (_Sequence) ----------------------------------------------
+
+_SEQ_MODES = [("LSTM", {}), ("GRU", {}), ("RNN", {}), ("RNN", {"nonlinearity": "relu"}),
+              ("GRU", {"bias": False})]
+
+
+def _seq_inputs(mode, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    T, B, G, H = 5, 3, 4 * 4 if mode == "LSTM" else 3 * 4 if mode == "GRU" else 4, 4
+
+    def t(*shape):
+        return ag.tensor(rng.standard_normal(shape).astype(dtype), requires_grad=True)
+
+    return t(T, B, G), t(B, H), t(B, H) if mode == "LSTM" else None, t(G, H), t(G)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("mode", ["LSTM", "GRU", "RNN_TANH", "RNN_RELU"])
+def test_sequence_node_equals_the_per_step_nodes_bit_for_bit(mode, reverse, dtype):
+    # the fused node runs the per-step nodes' numpy expressions, and sums each gradient in
+    # the order their backward did: outputs and gradients are the same numbers
+    from nn.layers.rnn import _Sequence, _sequence_composite
+
+    inputs = _seq_inputs(mode, dtype)
+    used = [v for v in inputs if v is not None]
+    rng = np.random.default_rng(1)
+    results = []
+    for run in (_Sequence.apply, _sequence_composite):
+        outs = run(*inputs, mode, reverse)
+        weights = [ag.tensor(rng.standard_normal(tuple(o.shape)).astype(dtype)) for o in outs]
+        rng = np.random.default_rng(1)
+        loss = sum((o * w).sum() for o, w in zip(outs, weights))
+        results.append([o.detach().numpy() for o in outs]
+                       + [g.numpy() for g in ag.grad(loss, used)])
+    for fused, steps in zip(*results):
+        np.testing.assert_array_equal(fused, steps)
+
+
+@pytest.mark.parametrize("mode,kw", _SEQ_MODES)
+def test_sequence_plain_and_create_graph_gradients_agree(mode, kw):
+    # plain backward: the fused numpy loop; create_graph: the per-step nodes, recorded
+    m = getattr(nn, mode)(3, 4, num_layers=2, bidirectional=True, dtype=np.float64, **kw)
+    x, h0, c0 = _f64(5, 2, 3), _f64(4, 2, 4, seed=1), _f64(4, 2, 4, seed=2)
+    inputs = [x, h0, *m.parameters()] + ([c0] if mode == "LSTM" else [])
+
+    def loss():
+        out, hn = m(x, (h0, c0) if mode == "LSTM" else h0)
+        hs = hn if isinstance(hn, tuple) else (hn,)
+        return (out.sin()).sum() + sum((k + 2.0) * (h * h).sum() for k, h in enumerate(hs))
+
+    plain = ag.grad(loss(), inputs)
+    recorded = ag.grad(loss(), inputs, create_graph=True)
+    assert all(g.requires_grad for g in recorded)
+    for a, b in zip(plain, recorded):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-13,
+                                   atol=1e-14)
+
+
+@pytest.mark.parametrize("mode,kw", _SEQ_MODES)
+def test_gradgradcheck_sequences_with_states(mode, kw):
+    m = getattr(nn, mode)(2, 2, dtype=np.float64, **kw)
+    h0, c0 = _f64(1, 2, 2, seed=1), _f64(1, 2, 2, seed=2)
+
+    def fn(x, h0, c0):
+        out, hn = m(x, (h0, c0) if mode == "LSTM" else h0)
+        return out, hn[0] if isinstance(hn, tuple) else hn
+
+    assert ag.gradcheck(fn, (_f64(3, 2, 2), h0, c0))
+    assert ag.gradgradcheck(fn, (_f64(3, 2, 2), h0, c0))
