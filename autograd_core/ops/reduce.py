@@ -10,6 +10,7 @@ from collections import namedtuple
 import numpy as np
 
 from autograd_core._quiet import ignoring
+from autograd_core.kernels import softmax as SK
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -264,8 +265,12 @@ class Softmax(Node):
             y = np.empty_like(x)
             self.save_for_backward(y)
             return y
-        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
-        y = e / xp.fsum(e, dim, True)
+        r = SK.rows(x, dim)
+        if r is not None:  # the last dim: the row kernel
+            y = SK.softmax_rows(r).reshape(x.shape)
+        else:
+            e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+            y = e / xp.fsum(e, dim, True)
         self.save_for_backward(y)
         return y
 
@@ -273,6 +278,14 @@ class Softmax(Node):
         (y,) = self.saved
         gy = g * y
         return (gy - y * gy.sum(axis=self.dim, keepdims=True),)
+
+    def fused_backward(self, g):
+        (y,) = self.saved
+        r = SK.rows(y, self.dim)
+        if r is None:
+            return self.backward(g)
+        g = SK.rows(np.asarray(g, dtype=y.dtype), self.dim)
+        return (SK.softmax_backward_rows(g, r).reshape(y.shape),)
 
 
 class LogSoftmax(Node):
@@ -282,8 +295,11 @@ class LogSoftmax(Node):
         self.dim = dim
         # (x - max) - log(sum(exp(x - max))), not x - logsumexp(x): at float32 logits near
         # 3e38 the log term vanishes beside the max and x - lse would lose it (PyTorch's order)
+        r = SK.rows(x, dim)
         if x.size == 0:
             y = x - _stable_lse(x, dim)
+        elif r is not None:  # the last dim: the row kernel
+            y = SK.log_softmax_rows(r).reshape(x.shape)
         else:
             m = np.max(x, axis=dim, keepdims=True)
             m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)
@@ -296,6 +312,14 @@ class LogSoftmax(Node):
     def backward(self, g):
         (y,) = self.saved
         return (g - xp.exp(y) * g.sum(axis=self.dim, keepdims=True),)
+
+    def fused_backward(self, g):
+        (y,) = self.saved
+        r = SK.rows(y, self.dim)
+        if r is None:
+            return self.backward(g)
+        g = SK.rows(np.asarray(g, dtype=y.dtype), self.dim)
+        return (SK.log_softmax_backward_rows(g, r).reshape(y.shape),)
 
 
 # ---- functional forms (and Tensor methods) ---------------------------------------------------
