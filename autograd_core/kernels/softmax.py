@@ -6,6 +6,10 @@ Numba loops with numpy twins (the specification, and the backend under
     log_softmax_rows(x)          y = (x - max) - log(sum(exp(x - max)))   (max: 0 if not finite)
     softmax_backward_rows(g, y)  gx = y * (g - sum(g * y))
     log_softmax_backward_rows(g, y)  gx = g - exp(y) * sum(g)
+    logsumexp_rows(x)            (m, ls): log_softmax = (x - m) - ls, without the (R, L) array
+    nll_backward_rows(x, ls, c, t)  gx = exp((x - m) - ls) * c, minus c at column t
+                                 (cross-entropy's gradient: log_softmax's of a one-hot -c;
+                                 m recomputed: a cheap pass, nothing more kept)
 
 Sums are accumulated in float64 (eight partial sums, so the loop pipelines without
 reassociation licence: ``_exp_f32``'s rounding trick must not be reassociated) and rounded
@@ -27,7 +31,8 @@ from autograd_core.kernels import _jit
 from autograd_core.kernels.activations import _exp_f32
 
 __all__ = ["rows", "softmax_rows", "log_softmax_rows", "softmax_backward_rows",
-           "log_softmax_backward_rows", "softmax_rows_numpy", "log_softmax_rows_numpy",
+           "log_softmax_backward_rows", "logsumexp_rows", "nll_backward_rows",
+           "logsumexp_rows_numpy", "nll_backward_rows_numpy", "softmax_rows_numpy", "log_softmax_rows_numpy",
            "softmax_backward_rows_numpy", "log_softmax_backward_rows_numpy",
            "PARALLEL_MIN_SIZE"]
 
@@ -74,6 +79,19 @@ def softmax_backward_rows_numpy(g, y):
 
 def log_softmax_backward_rows_numpy(g, y):
     return g - np.exp(y) * g.sum(axis=1, keepdims=True, dtype=np.float64).astype(y.dtype)
+
+
+def logsumexp_rows_numpy(x):
+    m = _row_max(x, True)
+    with np.errstate(divide="ignore"):
+        ls = np.log(np.exp(x - m).sum(axis=1, keepdims=True, dtype=np.float64)).astype(x.dtype)
+    return m[:, 0], ls[:, 0]
+
+
+def nll_backward_rows_numpy(x, ls, c, t):
+    gx = np.exp((x - _row_max(x, True)) - ls[:, None]) * c[:, None]
+    gx[np.arange(x.shape[0]), t] -= c
+    return gx
 
 
 # ---- Numba loops --------------------------------------------------------------------------
@@ -164,6 +182,33 @@ def _log_softmax(x, y, mx):
         ls = _cast(math.log(_sum(yr, L)), m)
         for i in range(L):
             yr[i] = (xr[i] - m) - ls
+
+
+def _logsumexp(x, mx, lse, buf):
+    R, L = x.shape
+    for r in range(R):  # serial: one scratch row
+        xr = x[r]
+        m = _max(xr, L)
+        if not abs(m) < math.inf:
+            m = _cast(0.0, m)
+        for i in range(L):
+            buf[i] = _exp(xr[i] - m)
+        mx[r] = m
+        lse[r] = math.log(_sum(buf, L))  # (rounded to x's dtype)
+
+
+def _nll_backward(x, ls, c, t, gx, mx):
+    R, L = x.shape
+    for r in _range(R):
+        mx[r] = _max(x[r], L)
+    for r in _range(R):
+        xr, out, m_, l_, c_ = x[r], gx[r], mx[r], ls[r], c[r]
+        if not abs(m_) < math.inf:
+            m_ = _cast(0.0, m_)
+        for i in range(L):
+            out[i] = _exp((xr[i] - m_) - l_) * c_
+        k = t[r]
+        gx[r, k] = gx[r, k] - c_
 
 
 def _softmax_backward(g, y, gx):
@@ -271,4 +316,35 @@ def log_softmax_backward_rows(g, y):
             return log_softmax_backward_rows_numpy(g, y)
     gx = np.empty_like(y)
     _run("_log_softmax_backward", g, y, gx)
+    return gx
+
+
+def logsumexp_rows(x):
+    """``(m, ls)`` per row of ``x`` (R, L), in x's dtype: the row max (0 where not finite) and
+    ``log(sum(exp(x - m)))``, so that ``log_softmax_rows(x) == (x - m) - ls``."""
+    _check("logsumexp_rows", x)
+    if not _jit.use_numba() or x.shape[1] == 0:
+        with _quiet():
+            return logsumexp_rows_numpy(x)
+    R, L = x.shape
+    m, ls = np.empty(R, x.dtype), np.empty(R, x.dtype)
+    _builds("_logsumexp")[0](x, m, ls, np.empty(L, x.dtype))  # (serial)
+    return m, ls
+
+
+def nll_backward_rows(x, ls, c, t):
+    """``exp((x - m) - ls) * c`` per row (``m``, ``ls`` as ``logsumexp_rows``'), minus ``c``
+    at each row's column ``t`` (int64, in range: the caller checked the targets)."""
+    _check("nll_backward_rows", x)
+    R = x.shape[0]
+    if any(a.shape != (R,) or a.dtype != x.dtype for a in (ls, c)) or t.shape != (R,) \
+            or t.dtype != np.int64:
+        raise ValueError(f"nll_backward_rows: ls, c must be ({R},) {x.dtype} arrays and t "
+                         f"({R},) int64")
+    if not _jit.use_numba() or x.shape[1] == 0:
+        with _quiet():
+            return nll_backward_rows_numpy(x, ls, c, t)
+    gx = np.empty_like(x)
+    _run("_nll_backward", x, np.ascontiguousarray(ls), np.ascontiguousarray(c),
+         np.ascontiguousarray(t), gx, np.empty(R, x.dtype))
     return gx
