@@ -144,3 +144,17 @@ def test_cross_entropy_gradient_mostly_torch_bits(dtype):
     np.testing.assert_allclose(got, want, rtol=0, atol=4 * np.finfo(dtype).eps * abs(want).max())
     if _jit.use_numba():  # (the twins, under TAPEGRAD_KERNELS=numpy, take numpy's exp)
         assert (got == want).mean() > 0.8  # numpy's exp gave torch's bits on ~56% (float32)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_underflowing_entries_are_exact_zeros(dtype):
+    # a causal mask's -inf and logits far below the max: exp rounds to 0 (the float32 kernel
+    # skips computing it there), the rest of the row is untouched, NaN still propagates
+    x = np.array([[0.0, -np.inf, -200.0, -103.0, 1.0], [np.nan, -np.inf, 0.0, 0.0, 0.0]], dtype)
+    y = SK.softmax_rows(x)
+    assert y[0, 1] == y[0, 2] == 0.0 and y[0, 3] > 0.0
+    np.testing.assert_allclose(y[0], SK.softmax_rows_numpy(x)[0], rtol=1e-6, atol=0)
+    assert np.isnan(y[1]).all()
+    g = SK.log_softmax_backward_rows(np.ones_like(x[:1]), SK.log_softmax_rows(x[:1]))
+    np.testing.assert_allclose(g, SK.log_softmax_backward_rows_numpy(
+        np.ones_like(x[:1]), SK.log_softmax_rows_numpy(x[:1])), rtol=1e-6, atol=1e-7)
