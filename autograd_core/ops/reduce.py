@@ -238,7 +238,14 @@ class LogSumExp(_Reduction):
     complex_backward = HOLOMORPHIC
     def forward(self, x, dim, keepdim):
         self._setup(x, dim, keepdim)
-        y = _stable_lse(x, dim)
+        d = dim if not isinstance(dim, (tuple, list)) else dim[0] if len(dim) == 1 else None
+        r = None if d is None or x.dtype != np.float32 else SK.rows(x, d)
+        if r is not None:  # float32 over the last dim: the softmax row kernel's max and
+            # log-sum (summed in float64; a float64 input keeps numpy's pairwise sum)
+            m, ls = SK.logsumexp_rows(r)
+            y = (m + ls).reshape(x.shape[:-1] + (1,))
+        else:
+            y = _stable_lse(x, dim)
         if not keepdim:
             y = y.reshape(_reduced_shape(x.shape, dim))
         self.save_for_backward(x, y)  # y is the output: connected under create_graph
