@@ -199,9 +199,10 @@ def _log_softmax(x, y, mx):
 
 def _logsumexp(x, mx, lse, buf):
     R, L = x.shape
+    for r in range(R):  # (the maxima first, as in _softmax)
+        mx[r] = _max(x[r], L)
     for r in range(R):  # serial: one scratch row
-        xr = x[r]
-        m = _max(xr, L)
+        xr, m = x[r], mx[r]
         if not abs(m) < math.inf:
             m = _cast(0.0, m)
         for i in range(L):
