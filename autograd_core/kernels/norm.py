@@ -11,6 +11,21 @@ the sums run along rows, all channels at once, serially::
     channel_scale_shift(x, m, a, c)  -> (x - m) * a + c
     channel_backward(g, x, m, a, b, c) -> a * g + b * (x - m) + c
 
+Layer and group norm take statistics per row of a C-contiguous ``(R, L)`` array instead, with
+parameters ``w``, ``b`` of shape ``(G, L)`` that row ``r`` takes row ``r % G`` of (layer norm:
+``G = 1``; group norm of ``(N, C, S)`` in ``G`` groups: each channel's value repeated over its
+``S`` positions). Means and variances are summed in float64; ``m``, ``r`` come back both in
+float64 and in the input's dtype (what the elementwise arithmetic uses)::
+
+    row_forward(x, w, b, eps, form)  -> y, m, r (r = 1/sqrt(var + eps)), with PyTorch's roundings:
+                                        form 0 (layer norm): y = fma((x - m) * r, w, b)
+                                        form 1 (group norm's affine): s = r * w,
+                                        y = fma(x, s, fma(-s, m, b))
+    row_backward(g, x, m, r, w)      -> gx, sum over rows of g * xhat and of g (float64, (G, L))
+                                        with xhat = (x - m) * r, gh = g * w, PyTorch's form
+                                        gx = r * gh + b * x + c (b, c per row, from sum(gh * x)
+                                        and sum(gh) in float64)
+
 ``TAPEGRAD_KERNELS=numpy`` runs the twins (``*_numpy``). Arguments are checked (``ValueError``
 naming the kernel and the array) before any loop runs, so a mismatch can never read or write out
 of bounds. Serial below :data:`PARALLEL_MIN_SIZE` elements, channels split across threads above.
@@ -27,7 +42,8 @@ from autograd_core.kernels import _jit
 
 __all__ = ["channel_stats", "channel_grad_sums", "channel_scale_shift", "channel_backward",
            "channel_stats_numpy", "channel_grad_sums_numpy", "channel_scale_shift_numpy",
-           "channel_backward_numpy", "PARALLEL_MIN_SIZE"]
+           "channel_backward_numpy", "row_forward", "row_backward", "row_forward_numpy",
+           "row_backward_numpy", "PARALLEL_MIN_SIZE"]
 
 #: From this many elements on the parallel builds run (BatchNorm2d on (32, 16, 32, 32) float32,
 #: 2 cores: the parallel stats+apply pass gained ~1.6x over serial there; at 2^15 elements the
@@ -56,6 +72,46 @@ def channel_scale_shift_numpy(x, m, a, c):
 def channel_backward_numpy(g, x, m, a, b, c):
     m, a, b, c = (v[:, None].astype(x.dtype) for v in (m, a, b, c))
     return a * g + b * (x - m) + c
+
+
+def _row_params(p, R):
+    """``(G, L)`` parameters as the ``(R, L)`` rows that use them."""
+    return np.tile(p, (R // p.shape[0], 1))
+
+
+def row_forward_numpy(x, w, b, eps, form=0):
+    R = x.shape[0]
+    mean = x.mean(axis=1, dtype=np.float64)
+    var = np.square(x - mean[:, None], dtype=np.float64).mean(axis=1)
+    inv = 1.0 / np.sqrt(var + eps)
+    mt, rt = mean.astype(x.dtype), inv.astype(x.dtype)
+    from autograd_core.kernels.optim import numpy_fma  # (optim imports creation: not at load)
+    m, r, w, b = mt[:, None], rt[:, None], _row_params(w, R), _row_params(b, R)
+    if form == 0:
+        y = numpy_fma(w, (x - m) * r, b)
+    else:
+        s = r * w
+        y = numpy_fma(s, x, numpy_fma(-s, m, b))
+    return y, mean, inv, mt, rt
+
+
+def _row_grad_coefs(ds, db, mean, inv, L, dtype):
+    """PyTorch's ``dx = r * g * w + b * x + c`` per row: ``b``, ``c`` from the row sums."""
+    b = (db * mean - ds) * inv ** 3 / L
+    return b.astype(dtype), (-b * mean - db * inv / L).astype(dtype)
+
+
+def row_backward_numpy(g, x, mean, inv, w):
+    R, L = x.shape
+    m, r = mean.astype(x.dtype)[:, None], inv.astype(x.dtype)[:, None]
+    gh = g * _row_params(w, R)
+    b, c = _row_grad_coefs((gh * x).sum(axis=1, dtype=np.float64),
+                           gh.sum(axis=1, dtype=np.float64), mean, inv, L, x.dtype)
+    gx = r * gh + b[:, None] * x + c[:, None]
+    G = w.shape[0]
+    sgw = (g * ((x - m) * r)).astype(np.float64).reshape(-1, G, L).sum(axis=0)
+    sgb = g.astype(np.float64).reshape(-1, G, L).sum(axis=0)
+    return gx, sgw, sgb
 
 
 # ---- Numba loops (serial and parallel builds are separate functions: see _jit) --------------
@@ -142,11 +198,73 @@ def _backward(g, x, m, a_, b, c, out):
             out[a, k, i] = ak_ * g[a, k, i] + bk * (x[a, k, i] - mk) + ck
 
 
+def _row_stats(x, eps, mean, inv, mt, rt):
+    R, L = x.shape
+    for r in _range(R):
+        s = 0.0
+        for i in range(L):
+            s += x[r, i]
+        mu = s / L
+        q = 0.0
+        for i in range(L):
+            d = x[r, i] - mu
+            q += d * d
+        mean[r] = mu
+        inv[r] = 1.0 / np.sqrt(q / L + eps)
+        mt[r] = mean[r]  # (rounded to x's dtype)
+        rt[r] = inv[r]
+
+
+def _row_apply(x, mt, rt, w, b, form, y):
+    R, L = x.shape
+    G = w.shape[0]
+    for r in _range(R):
+        m_, r_ = mt[r], rt[r]
+        xr, wr, br, out = x[r], w[r % G], b[r % G], y[r]
+        if form == 0:
+            for i in range(L):
+                out[i] = _fma((xr[i] - m_) * r_, wr[i], br[i])
+        else:
+            for i in range(L):
+                s = r_ * wr[i]
+                out[i] = _fma(xr[i], s, _fma(-s, m_, br[i]))
+
+
+def _row_grad_sums(g, x, w, ds, db):
+    R, L = x.shape
+    G = w.shape[0]
+    for r in _range(R):
+        xr, gr, wr = x[r], g[r], w[r % G]
+        a = 0.0
+        c = 0.0
+        for i in range(L):
+            gh = gr[i] * wr[i]
+            a += gh
+            c += gh * xr[i]
+        db[r] = a
+        ds[r] = c
+
+
+def _row_grad_apply(g, x, m, r_, w, b, c, gx, sgw, sgb):
+    R, L = x.shape
+    G = w.shape[0]
+    for r in range(R):  # serial: every row adds to the column sums
+        m_, i_, b_, c_ = m[r], r_[r], b[r], c[r]
+        xr, gr, wr, out, sw, sb = x[r], g[r], w[r % G], gx[r], sgw[r % G], sgb[r % G]
+        for i in range(L):  # (1-D rows: the loop vectorises)
+            xi, gi = xr[i], gr[i]
+            out[i] = i_ * (gi * wr[i]) + b_ * xi + c_
+            sw[i] += gi * ((xi - m_) * i_)
+            sb[i] += gi
+
+
 _range = range
+_fma = _jit.fma
 _BUILDS: dict = {}
 # The sums may be reassociated (so LLVM vectorises them: ~4x faster on (32, 16, 1024) float32);
 # only the order of the float64 additions changes, no other fast-math licence is taken.
-_OPTIONS = {"_stats": {"fastmath": {"reassoc"}}, "_grad_sums": {"fastmath": {"reassoc"}}}
+_OPTIONS = {"_stats": {"fastmath": {"reassoc"}}, "_grad_sums": {"fastmath": {"reassoc"}},
+            "_row_stats": {"fastmath": {"reassoc"}}, "_row_grad_sums": {"fastmath": {"reassoc"}}}
 
 
 def _builds(name):
@@ -238,3 +356,59 @@ def channel_backward(g, x, m, a, b, c):
     t = x.dtype.type
     _run("_backward", g, x, m.astype(t), a.astype(t), b.astype(t), c.astype(t), out)
     return out
+
+
+def _check_rows(kernel, x, others=(), params=()):
+    if not isinstance(x, np.ndarray) or x.ndim != 2 or x.dtype not in _FLOATS \
+            or not x.flags.c_contiguous:
+        raise ValueError(f"{kernel}: x must be a C-contiguous 2-D float32/float64 array (R, L), "
+                         f"got {getattr(x, 'dtype', type(x))} of shape {getattr(x, 'shape', None)}")
+    for name, arr, shape in others:
+        if arr.shape != shape or arr.dtype != x.dtype or not arr.flags.c_contiguous:
+            raise ValueError(f"{kernel}: {name} must be a C-contiguous {x.dtype} array of shape "
+                             f"{shape}, got {arr.dtype} {arr.shape}")
+    for name, arr in params:
+        if (arr.ndim != 2 or arr.shape[1] != x.shape[1] or arr.shape[0] < 1
+                or x.shape[0] % arr.shape[0] or arr.dtype != x.dtype
+                or not arr.flags.c_contiguous):
+            raise ValueError(f"{kernel}: {name} must be a C-contiguous {x.dtype} array (G, "
+                             f"{x.shape[1]}) with G dividing {x.shape[0]}, got {arr.dtype} "
+                             f"{arr.shape}")
+
+
+def row_forward(x, w, b, eps, form=0):
+    """Per-row normalisation of ``x`` (R, L) with ``(G, L)`` parameters: ``(y, mean, inv, mean
+    in x's dtype, inv in x's dtype)``, the statistics in float64 (see the module docstring);
+    ``form`` 0 or 1 picks PyTorch's layer or (affine) group norm rounding."""
+    _check_rows("row_forward", x, params=(("w", w), ("b", b)))
+    if w.shape != b.shape:
+        raise ValueError(f"row_forward: w and b differ in shape: {w.shape}, {b.shape}")
+    if not _jit.use_numba() or x.shape[1] == 0:
+        return row_forward_numpy(x, w, b, eps, form)
+    R = x.shape[0]
+    y = np.empty_like(x)
+    mean, inv = np.empty(R), np.empty(R)
+    mt, rt = np.empty(R, x.dtype), np.empty(R, x.dtype)
+    _run("_row_stats", x, float(eps), mean, inv, mt, rt)
+    _run("_row_apply", x, mt, rt, w, b, int(form), y)
+    return y, mean, inv, mt, rt
+
+
+def row_backward(g, x, mean, inv, w):
+    """``(gx, sum of g * xhat over rows, sum of g over rows)`` for ``row_forward``'s ``y`` and
+    float64 ``mean``, ``inv`` (see the module docstring); the sums in float64, ``(G, L)``."""
+    R, L = x.shape
+    _check_rows("row_backward", x, others=(("g", g, x.shape),), params=(("w", w),))
+    if mean.shape != (R,) or inv.shape != (R,):
+        raise ValueError(f"row_backward: mean and inv must have shape ({R},), got "
+                         f"{mean.shape}, {inv.shape}")
+    if not _jit.use_numba() or L == 0:
+        return row_backward_numpy(g, x, mean, inv, w)
+    ds, db = np.empty(R), np.empty(R)
+    _run("_row_grad_sums", g, x, w, ds, db)
+    b, c = _row_grad_coefs(ds, db, mean, inv, L, x.dtype)
+    gx = np.empty_like(x)
+    sgw, sgb = np.zeros(w.shape), np.zeros(w.shape)
+    _builds("_row_grad_apply")[0](g, x, mean.astype(x.dtype), inv.astype(x.dtype), w, b, c, gx,
+                                  sgw, sgb)  # (serial)
+    return gx, sgw, sgb

@@ -1388,6 +1388,19 @@ def _adaptive_apply(x, pd, ph, pw):
 
 def _adaptive_adjoint(g, pd, ph, pw):
     """``_adaptive_apply``'s transpose: the gradient, spread back over each window."""
+    if pw.shape[1] == 1 and all(m is None or m.shape[0] == 1 for m in (pd, ph)):
+        # one window per plane (a global average pool): the products below, each of one
+        # term, as one broadcast (numpy's matmul over thousands of (H, 1) @ (1, W) planes
+        # took 2x PyTorch's whole pooling step)
+        mats = [m for m in (ph, pd) if m is not None]
+        g = g * pw[0, 0]
+        for m in mats:
+            g = m[0, 0] * g
+        full = g.shape[:g.ndim - 1 - len(mats)] + tuple(m.shape[1] for m in mats[::-1]) \
+            + (pw.shape[0],)
+        out = np.empty(full, g.dtype)
+        out[...] = g
+        return out
     g = g @ pw.T
     if ph is not None:
         g = ph.T @ g

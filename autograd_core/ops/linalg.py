@@ -307,7 +307,46 @@ def _einsum_any(terms, output, *xs):
         xs = [x if isinstance(x, Tensor) else Tensor._make(np.asarray(x, dtype), None, False)
               for x in xs]
         return Einsum.apply(*xs, spec=(list(terms), output))
-    return np.asarray(np.einsum(",".join(terms) + "->" + output, *xs))
+    return np.asarray(_einsum_arrays(terms, output, *xs))
+
+
+def _einsum_arrays(terms, output, *xs):
+    """``np.einsum`` of arrays; a two-operand contraction is one batched matmul instead
+    (PyTorch's einsum is a ``bmm`` too; numpy's own loop does not use BLAS)."""
+    if len(xs) == 2:
+        out = _einsum_bmm(terms, output, *xs)
+        if out is not None:
+            return out
+    return np.einsum(",".join(terms) + "->" + output, *xs)
+
+
+def _einsum_bmm(terms, output, a, b):
+    """``a``, ``b`` contracted as ``(batch, M, K) @ (batch, K, N)``, or None where that does
+    not apply: no letter summed, a repeated letter, a letter summed within one operand,
+    size-1 broadcasting, an integer/bool/half dtype."""
+    (ta, tb), a, b = terms, np.asarray(a), np.asarray(b)
+    if (a.dtype != b.dtype or a.dtype.kind not in "fc" or a.dtype.itemsize < 4
+            or len(set(ta)) < len(ta) or len(set(tb)) < len(tb)
+            or len(set(output)) < len(output) or not set(output) <= set(ta + tb)):
+        return None
+    sizes = dict(zip(ta, a.shape))
+    if any(sizes.setdefault(c, n) != n for c, n in zip(tb, b.shape)):
+        return None
+    batch = [c for c in ta if c in tb and c in output]
+    contracted = [c for c in ta if c in tb and c not in output]
+    left, right = [c for c in ta if c not in tb], [c for c in tb if c not in ta]
+    if not contracted or any(c not in output for c in left + right):
+        return None
+    n = lambda cs: int(np.prod([sizes[c] for c in cs], dtype=np.int64))  # noqa: E731
+    if n(batch) > 1 and n(left) * n(right) * n(contracted) < 1024:
+        return None  # many tiny products: numpy's loop is faster than a matmul per batch
+    am = a.transpose([ta.index(c) for c in batch + left + contracted])
+    bm = b.transpose([tb.index(c) for c in batch + contracted + right])
+    out = np.matmul(am.reshape(n(batch), n(left), n(contracted)),
+                    bm.reshape(n(batch), n(contracted), n(right)))
+    have = batch + left + right
+    out = out.reshape([sizes[c] for c in have])
+    return out.transpose([have.index(c) for c in output])
 
 
 class Einsum(Node):
@@ -324,7 +363,7 @@ class Einsum(Node):
             self.save_for_backward(*operands)  # result may be a view of it, written later)
         if len(operands) == 1 and operands[0].ndim == 0:  # '...->...' of a 0-d tensor:
             return operands[0][...]  # PyTorch's view (numpy's einsum returns a copy)
-        return np.einsum(",".join(terms) + "->" + output, *operands)
+        return _einsum_arrays(terms, output, *operands)
 
     def backward(self, g):
         ops = self.saved if len(self.shapes) > 1 else (None,)

@@ -10,6 +10,7 @@ from collections import namedtuple
 import numpy as np
 
 from autograd_core._quiet import ignoring
+from autograd_core.kernels import softmax as SK
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -240,7 +241,14 @@ class LogSumExp(_Reduction):
     complex_backward = HOLOMORPHIC
     def forward(self, x, dim, keepdim):
         self._setup(x, dim, keepdim)
-        y = _stable_lse(x, dim)
+        d = dim if not isinstance(dim, (tuple, list)) else dim[0] if len(dim) == 1 else None
+        r = None if d is None or x.dtype != np.float32 else SK.rows(x, d)
+        if r is not None:  # float32 over the last dim: the softmax row kernel's max and
+            # log-sum (summed in float64; a float64 input keeps numpy's pairwise sum)
+            m, ls = SK.logsumexp_rows(r)
+            y = (m + ls).reshape(x.shape[:-1] + (1,))
+        else:
+            y = _stable_lse(x, dim)
         if not keepdim:
             y = y.reshape(_reduced_shape(x.shape, dim))
         self.save_for_backward(x, y)  # y is the output: connected under create_graph
@@ -267,8 +275,12 @@ class Softmax(Node):
             y = np.empty_like(x)
             self.save_for_backward(y)
             return y
-        e = np.exp(x - np.max(x, axis=dim, keepdims=True))
-        y = e / xp.fsum(e, dim, True)
+        r = SK.rows(x, dim)
+        if r is not None:  # the last dim: the row kernel
+            y = SK.softmax_rows(r).reshape(x.shape)
+        else:
+            e = np.exp(x - np.max(x, axis=dim, keepdims=True))
+            y = e / xp.fsum(e, dim, True)
         self.save_for_backward(y)
         return y
 
@@ -276,6 +288,14 @@ class Softmax(Node):
         (y,) = self.saved
         gy = g * y
         return (gy - y * gy.sum(axis=self.dim, keepdims=True),)
+
+    def fused_backward(self, g):
+        (y,) = self.saved
+        r = SK.rows(y, self.dim)
+        if r is None:
+            return self.backward(g)
+        g = SK.rows(np.asarray(g, dtype=y.dtype), self.dim)
+        return (SK.softmax_backward_rows(g, r).reshape(y.shape),)
 
 
 class LogSoftmax(Node):
@@ -285,8 +305,11 @@ class LogSoftmax(Node):
         self.dim = dim
         # (x - max) - log(sum(exp(x - max))), not x - logsumexp(x): at float32 logits near
         # 3e38 the log term vanishes beside the max and x - lse would lose it (PyTorch's order)
+        r = SK.rows(x, dim)
         if x.size == 0:
             y = x - _stable_lse(x, dim)
+        elif r is not None:  # the last dim: the row kernel
+            y = SK.log_softmax_rows(r).reshape(x.shape)
         else:
             m = np.max(x, axis=dim, keepdims=True)
             m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)
@@ -299,6 +322,14 @@ class LogSoftmax(Node):
     def backward(self, g):
         (y,) = self.saved
         return (g - xp.exp(y) * g.sum(axis=self.dim, keepdims=True),)
+
+    def fused_backward(self, g):
+        (y,) = self.saved
+        r = SK.rows(y, self.dim)
+        if r is None:
+            return self.backward(g)
+        g = SK.rows(np.asarray(g, dtype=y.dtype), self.dim)
+        return (SK.log_softmax_backward_rows(g, r).reshape(y.shape),)
 
 
 # ---- functional forms (and Tensor methods) ---------------------------------------------------

@@ -9,6 +9,7 @@ import numpy as np
 
 from autograd_core.kernels import losses as LK
 from autograd_core.kernels import pointwise as PW
+from autograd_core.kernels import softmax as SK
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.tensor import Tensor
@@ -116,7 +117,12 @@ class CrossEntropyOp(Node):
         self.reduction, self.eps = reduction, float(label_smoothing)
         safe, valid = _class_targets(target, C, ignore_index)
         rows = np.arange(M)
-        m, logs = _logsumexp_rows(x)
+        self.rowkernel = bool(x.size) and x.dtype in (np.float32, np.float64)
+        if self.rowkernel:  # the row kernel: PyTorch's log_softmax roundings, its exp
+            m, logs = SK.logsumexp_rows(np.ascontiguousarray(x))
+            m, logs = m[:, None], logs[:, None]
+        else:
+            m, logs = _logsumexp_rows(x)
         nll = logs[:, 0] - (x[rows, safe] - m[:, 0])
         if weight is not None:
             wy = weight[safe]
@@ -174,10 +180,15 @@ class CrossEntropyOp(Node):
         M, C = x.shape
         coef = np.asarray(self._coefficients(g, x.dtype), dtype=x.dtype)
         coef = np.broadcast_to(coef, (M,)) if coef.ndim == 0 else coef
+        rows = np.arange(M)
+        if self.eps == 0 and self.rowkernel:  # one pass: log_softmax's backward of a one-hot
+            c = coef if self.wy is None else coef * self.wy
+            return SK.nll_backward_rows(np.ascontiguousarray(x), logs[:, 0],
+                                        np.asarray(c, x.dtype),
+                                        np.asarray(self.safe, np.int64)), None
         p = np.subtract(x, _row_max(x))
         p -= logs
         np.exp(p, out=p)
-        rows = np.arange(M)
         if self.eps == 0:
             c = coef if self.wy is None else coef * self.wy
             p *= c[:, None]

@@ -46,6 +46,28 @@ def _unrows(r, perm, shape):
     return r.reshape(tuple(shape[i] for i in perm)).transpose(np.argsort(perm))
 
 
+def _row_layout(x, weight, bias, stat_shape, axes, kind):
+    """``(R, L)`` when layer / group norm can run the row kernels: statistics over trailing
+    ``axes`` (one row each), a non-empty float32/float64 input, parameters of its dtype."""
+    if kind not in ("layer", "group") or x.dtype not in (np.float32, np.float64) or not x.size:
+        return None
+    if any(p is not None and p.dtype != x.dtype for p in (weight, bias)):
+        return None
+    if tuple(axes) != tuple(range(len(stat_shape) - len(axes), len(stat_shape))):
+        return None
+    L = math.prod(stat_shape[a] for a in axes)
+    return x.size // L, L
+
+
+def _row_params(p, x, param_shape, L, default):
+    """A parameter as the row kernels' ``(G, L)``: its values over the input's trailing dims
+    (group norm: each channel's value repeated over its positions)."""
+    tail = x.shape[x.ndim - len(param_shape):]
+    if p is None:
+        return np.full((math.prod(tail) // L, L), default, x.dtype)
+    return np.ascontiguousarray(np.broadcast_to(p.reshape(param_shape), tail)).reshape(-1, L)
+
+
 def _per_channel(p, layout, default):
     """A per-channel parameter (C,) as a float64 array over the kernel's K = reps * C channels."""
     if p is None:
@@ -98,7 +120,18 @@ class NormOp(Node):
         if x.dtype in (np.float32, np.float64):
             self.layout = _channel_layout(stat_shape, axes, kind)
         self.perm = None
-        if self.layout is not None:  # per-channel Numba kernels, sums in float64
+        self.rows = None
+        if stats is None and running is None:
+            self.rows = _row_layout(x, weight, bias, stat_shape, axes, kind)
+        if self.rows is not None:  # layer / group norm: per-row Numba kernels
+            L = self.rows[1]
+            self.wrows = _row_params(weight, x, param_shape, L, 1.0)
+            y, *self.row_stats, mean, invstd = K.row_forward(
+                np.ascontiguousarray(x).reshape(self.rows), self.wrows,
+                _row_params(bias, x, param_shape, L, 0.0), eps,
+                int(kind == "group" and (weight is not None or bias is not None)))
+            y, mean, invstd = y.reshape(x.shape), mean.reshape(keep), invstd.reshape(keep)
+        elif self.layout is not None:  # per-channel Numba kernels, sums in float64
             self.perm = _channels_last(x, self.layout, kind)
             if self.perm is None:  # (x itself is saved: a copy would not be known as the
                 x3 = np.ascontiguousarray(x).reshape(self.layout)  # input under create_graph)
@@ -150,6 +183,8 @@ class NormOp(Node):
         x, w, mean, invstd = self.saved
         if self.layout is not None:
             return self._kernel_backward(g, x, w)
+        if self.rows is not None:
+            return self._row_backward(g, x, w)
         need = self.needs_input_grad
         axes, stat = self.axes, self.stat_shape
         xhat = x.reshape(stat) - mean
@@ -171,6 +206,20 @@ class NormOp(Node):
         if need[2]:
             gb = fsum(g, self.param_axes).reshape(self.bshape)
         return gx, gw, gb
+
+    def _row_backward(self, g, x, w):
+        gx, sgw, sgb = K.row_backward(
+            np.ascontiguousarray(g, dtype=x.dtype).reshape(self.rows),
+            np.ascontiguousarray(x).reshape(self.rows), *self.row_stats, self.wrows)
+        need = self.needs_input_grad
+        tail = x.shape[x.ndim - len(self.param_shape):]
+        summed = tuple(i for i, s in enumerate(self.param_shape) if s == 1)  # (group norm's S)
+        gw = gb = None
+        if need[1]:
+            gw = sgw.reshape(tail).sum(axis=summed).reshape(w.shape).astype(w.dtype)
+        if need[2]:
+            gb = sgb.reshape(tail).sum(axis=summed).reshape(self.bshape).astype(x.dtype)
+        return (gx.reshape(x.shape) if need[0] else None), gw, gb
 
     def _kernel_backward(self, g, x, w):
         need = self.needs_input_grad

@@ -95,3 +95,52 @@ def test_stats_hand_example():
     mean, var = K.channel_stats(x)
     np.testing.assert_allclose(mean, [4.0, 1.0])
     np.testing.assert_allclose(var, [5.0, 1.0])
+
+
+# ---- row kernels (layer / group norm) -----------------------------------------------------
+@given(shape=st.tuples(st.integers(1, 6), st.integers(1, 40)), groups=st.sampled_from([1, 2, 3]),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 100),
+       form=st.sampled_from([0, 1]))
+def test_row_kernels_equal_their_twins(shape, groups, dtype, seed, form):
+    rng = np.random.default_rng(seed)
+    R, L = shape[0] * groups, shape[1]
+    x = (rng.standard_normal((R, L)) * 3 + 2).astype(dtype)
+    g = rng.standard_normal((R, L)).astype(dtype)
+    w, b = (rng.standard_normal((groups, L)).astype(dtype) for _ in range(2))
+    got, want = K.row_forward(x, w, b, 1e-5, form), K.row_forward_numpy(x, w, b, 1e-5, form)
+    _assert_close({"row_forward": (got, want)}, dtype)
+    assert got[0].dtype == got[3].dtype == got[4].dtype == dtype
+    gotb = K.row_backward(g, x, got[1], got[2], w)
+    wantb = K.row_backward_numpy(g, x, got[1], got[2], w)
+    _assert_close({"row_backward": (gotb, wantb)}, dtype)
+    assert gotb[0].dtype == dtype and gotb[1].shape == gotb[2].shape == (groups, L)
+
+
+def test_row_kernels_closed_form():
+    # rows [1, 3] and [0, 10]: mean 2 and 5, var 1 and 25; w = 1, b = 0 -> -+1 (eps = 0)
+    x = np.array([[1.0, 3.0], [0.0, 10.0]])
+    y, mean, inv, _, _ = K.row_forward(x, np.ones((1, 2)), np.zeros((1, 2)), 0.0)
+    np.testing.assert_array_equal(y, [[-1.0, 1.0], [-1.0, 1.0]])
+    np.testing.assert_array_equal(mean, [2.0, 5.0])
+    np.testing.assert_array_equal(inv, [1.0, 0.2])
+    # d/dx of sum(g * y) for g = [1, 0]: (g - mean(g) - y * mean(g * y)) * inv = [0, 0] * inv
+    gx, sgw, sgb = K.row_backward(np.array([[1.0, 0.0], [1.0, 0.0]]), x, mean, inv,
+                                  np.ones((1, 2)))
+    np.testing.assert_allclose(gx, np.zeros((2, 2)), atol=1e-15)
+    np.testing.assert_array_equal(sgw, [[-2.0, 0.0]])
+    np.testing.assert_array_equal(sgb, [[2.0, 0.0]])
+
+
+def test_row_kernels_refuse_bad_arguments():
+    x = np.ones((4, 3), np.float32)
+    w = np.ones((1, 3), np.float32)
+    with pytest.raises(ValueError, match="row_forward: x must be a C-contiguous 2-D"):
+        K.row_forward(np.ones((4, 6), np.float32)[:, ::2], w, w, 1e-5)
+    with pytest.raises(ValueError, match="row_forward: w must be"):
+        K.row_forward(x, np.ones((3, 3), np.float32), w, 1e-5)  # 3 groups do not divide 4 rows
+    with pytest.raises(ValueError, match="row_forward: b must be"):
+        K.row_forward(x, w, np.ones((1, 3)), 1e-5)  # float64 parameters, float32 input
+    with pytest.raises(ValueError, match="row_backward: g must be"):
+        K.row_backward(np.ones((4, 2), np.float32), x, np.zeros(4), np.ones(4), w)
+    with pytest.raises(ValueError, match="row_backward: mean and inv"):
+        K.row_backward(x, x, np.zeros(3), np.ones(4), w)
