@@ -15,8 +15,9 @@ change anywhere, and invalidates every cache.
 Deliberate differences from ``torch.nn.Module`` (all in the direction of safety):
 
 * ``load_state_dict`` validates every key and shape before writing anything and copies values
-  into the existing arrays in place (optimizers holding the parameters stay valid). It accepts
-  numpy arrays, Tensors and Python numbers. ``assign=True`` is not supported.
+  into the existing arrays in place (optimizers holding the parameters stay valid; with
+  ``assign=True`` the values become the parameters, as PyTorch's). It accepts
+  numpy arrays, Tensors and Python numbers.
 * ``to()`` only changes dtypes: there is one device, the CPU (``"cpu"`` is accepted; CUDA and
   MPS raise PyTorch's error for a build without them).
 """
@@ -1121,10 +1122,13 @@ class Module:
         buffers take the checkpoint's shapes (as PyTorch's). On any problem a ``RuntimeError`` lists every
         offending key and the model is left unchanged. Returns ``(missing_keys,
         unexpected_keys)``.
+
+        With ``assign=True`` (PyTorch's), the checkpoint's tensors themselves become the
+        parameters and buffers (their dtype and memory kept; a numpy array is wrapped
+        without a copy): a parameter is the value as an ``nn.Parameter`` with the module's
+        parameter's ``requires_grad``, a buffer the value itself. An optimizer built before
+        holds the old parameters.
         """
-        if assign:
-            raise NotImplementedError("load_state_dict(assign=True) is not supported; values "
-                                      "are always copied into the existing arrays")
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         metadata = getattr(state_dict, "_metadata", None)
@@ -1184,7 +1188,7 @@ class Module:
                     f"{Size(target._data.shape)!r}."
                 )
                 continue
-            writes.append((target, value))
+            writes.append((key, target, value))
         if errors:
             if strict and hooked:
                 errors[:0] = _key_errors(missing, unexpected)
@@ -1192,7 +1196,10 @@ class Module:
                 f"Error(s) in loading state_dict for {self._get_name()}:\n\t"
                 + "\n\t".join(errors)
             )
-        for target, value in writes:
+        if assign:
+            self._assign_state(writes, state_dict)
+            writes = []
+        for _, target, value in writes:
             if isinstance(target, (UninitializedParameter, UninitializedBuffer)):
                 target.materialize(value.shape)  # a lazy module's: the checkpoint's shape
             np.copyto(target._data, value, casting="unsafe")
@@ -1212,6 +1219,25 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {self._get_name()}:\n\t"
                                + "\n\t".join(_key_errors(missing, unexpected)))
         return result
+
+    def _assign_state(self, writes, state_dict):
+        """``load_state_dict(assign=True)``'s writes: each checked value set as the attribute
+        (PyTorch's ``_load_from_state_dict`` with ``assign``)."""
+        owners = {}  # key -> (module, attribute name)
+        for mod_prefix, mod in self.named_modules(remove_duplicate=False):
+            pre = mod_prefix + "." if mod_prefix else ""
+            for name in (*mod._parameters, *mod._buffers):
+                owners[pre + name] = (mod, name)
+        for key, target, value in writes:
+            raw = state_dict[key]
+            tensor = raw if isinstance(raw, Tensor) else Tensor._make(value, None, False)
+            if isinstance(target, Parameter):
+                if isinstance(tensor, Parameter):
+                    tensor.requires_grad_(target.requires_grad)
+                else:
+                    tensor = Parameter(tensor, requires_grad=target.requires_grad)
+            mod, name = owners[key]
+            setattr(mod, name, tensor)
 
     def _post_order(self) -> list[Module]:
         """This module and its descendants, each after its children (PyTorch's ``load`` order)."""
