@@ -41,7 +41,8 @@ from nn import _backward_hooks
 from nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = ["Module", "RemovableHandle", "register_module_forward_pre_hook",
-           "register_module_forward_hook"]
+           "register_module_forward_hook", "register_module_full_backward_pre_hook",
+           "register_module_full_backward_hook"]
 
 _M = TypeVar("_M", bound="Module")
 
@@ -218,6 +219,56 @@ def register_module_forward_hook(hook: Callable[..., Any], *, with_kwargs: bool 
     return handle
 
 
+_global_backward_hooks = _backward_hooks.GLOBAL_FULL
+_global_backward_pre_hooks = _backward_hooks.GLOBAL_PRE
+
+
+def register_module_full_backward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Registers ``hook(module, grad_output)`` to run in the backward pass of every Module
+    called after this, before the module's own backward pre-hooks (see
+    :meth:`Module.register_full_backward_pre_hook`); a non-None result replaces
+    ``grad_output``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> x = ag.ones(2, requires_grad=True)
+        >>> h = nn.modules.module.register_module_full_backward_pre_hook(
+        ...     lambda m, grad_output: (grad_output[0] * 3,))
+        >>> nn.Identity()(x).sum().backward()
+        >>> h.remove()
+        >>> x.grad
+        tensor([3., 3.])
+    """
+    handle = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Registers ``hook(module, grad_input, grad_output)`` to run in the backward pass of
+    every Module called after this, before the module's own full backward hooks (see
+    :meth:`Module.register_full_backward_hook`); a non-None result replaces ``grad_input``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> seen = []
+        >>> h = nn.modules.module.register_module_full_backward_hook(
+        ...     lambda m, grad_input, grad_output: seen.append(type(m).__name__))
+        >>> x = ag.ones(1, 2, requires_grad=True)
+        >>> nn.Sequential(nn.Linear(2, 2), nn.ReLU())(x).sum().backward()
+        >>> h.remove()
+        >>> seen
+        ['ReLU', 'Linear', 'Sequential']
+    """
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
 def _key_errors(missing: list, unexpected: list) -> list[str]:
     """``load_state_dict(strict=True)``'s messages, in PyTorch's order (missing keys first)."""
     errors = []
@@ -339,7 +390,8 @@ class Module:
         d = self.__dict__
         if self._forward_pre_hooks or self._forward_hooks or d.get("_backward_hooks") or \
                 d.get("_backward_pre_hooks") or _global_forward_pre_hooks or \
-                _global_forward_hooks or d.get("_non_full_backward_hooks"):
+                _global_forward_hooks or d.get("_non_full_backward_hooks") or \
+                _global_backward_hooks or _global_backward_pre_hooks:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
@@ -360,7 +412,8 @@ class Module:
                     args = res if isinstance(res, tuple) else (res,)
         with_kw = d.get("_forward_hooks_with_kwargs", {})
         bw_state = None
-        if d.get("_backward_hooks") or d.get("_backward_pre_hooks"):
+        if d.get("_backward_hooks") or d.get("_backward_pre_hooks") or \
+                _global_backward_hooks or _global_backward_pre_hooks:
             args, bw_state = _backward_hooks.wrap_inputs(self, args)
         try:
             out = self.forward(*args, **kwargs)
