@@ -163,7 +163,7 @@ class VarMean(Var):
         (gx,) = Var.backward(self, gv)
         return (gx + self._expand(gm / self.n),)
 
-    complex_backward = backward
+    complex_backward = backward  # type: ignore[assignment]
 
 
 def _as_dtype(a, dtype):

@@ -391,7 +391,8 @@ def _vector_bytes() -> int:
     """The width of the vector registers ATen's CPU kernels were dispatched for (AVX512: 64
     bytes, else AVX2's 32), read off numpy's own CPU feature detection."""
     try:
-        from numpy._core._multiarray_umath import __cpu_features__ as features
+        from numpy._core._multiarray_umath import (  # type: ignore[import-not-found]
+            __cpu_features__ as features)
     except ImportError:  # pragma: no cover - numpy < 2
         return 32
     return 64 if features.get("AVX512F") else 32
