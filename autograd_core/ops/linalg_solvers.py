@@ -431,7 +431,7 @@ def _addr_real(input, vec1, vec2, beta, alpha):
     if whole:
         c, a, b = pieces[0]
         parts.append((c * beta if beta != 1 else c).addcmul(a, b))
-    if whole < length:
+    if whole < length or not whole:  # (an empty result too)
         c, a, b = pieces[1]
         parts.append((a * b).add(c, alpha=beta) if beta != 1 else a * b + c)
     return parts[0] if len(parts) == 1 else _cat(parts, 0 if by_columns else -1)

@@ -89,3 +89,9 @@ def test_integer_addbmm_keeps_the_dtype_and_gradients_are_torchs():
         getattr(torch, name)(*tt, beta=0.3, alpha=0.7).backward(torch.tensor(g))
         for a, b in zip(ts, tt):
             np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-13)
+
+
+@pytest.mark.parametrize("n, m", [(0, 0), (0, 3), (3, 0)])
+def test_addr_of_empty_vectors(n, m):
+    out = ag.addr(ag.ones(n, m), ag.ones(n), ag.ones(m), beta=0.5, alpha=2.0)
+    assert out.shape == (n, m)
