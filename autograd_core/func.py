@@ -406,9 +406,13 @@ def jvp(func: Callable[..., Any], primals: Any, tangents: Any, *, strict: bool =
 
         # with grad mode on, the graph is recorded if the output depends on a Tensor from
         # outside that requires grad (decided once g has run; as _jacobian)
-        outs, res = _functional.jvp(g, tuple(flat_p), tuple(flat_t),
-                                    create_graph=create or grad_on and (lambda: reach[0]),
-                                    strict=strict)
+        prev, _functional.FORWARD_MODE[0] = _functional.FORWARD_MODE[0], True
+        try:
+            outs, res = _functional.jvp(g, tuple(flat_p), tuple(flat_t),
+                                        create_graph=create or grad_on and (lambda: reach[0]),
+                                        strict=strict)
+        finally:
+            _functional.FORWARD_MODE[0] = prev
     create = create or grad_on and reach[0]
     out, res = _unflatten(list(outs), out_spec[0]), _unflatten(list(res), out_spec[0])
     if has_aux:

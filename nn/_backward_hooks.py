@@ -20,6 +20,12 @@ from autograd_core.function import Function
 from autograd_core.grad_mode import is_grad_enabled
 
 
+#: the global hooks every Module runs before its own (``nn.modules.module``'s
+#: ``register_module_full_backward_hook`` / ``register_module_full_backward_pre_hook``); a
+#: call takes the ones registered when it runs, as PyTorch's
+GLOBAL_FULL: dict[int, Any] = {}
+GLOBAL_PRE: dict[int, Any] = {}
+
 #: PyTorch's warning when the full hooks run at the outputs (no input requires grad)
 _NO_INPUT_WARNING = (
     "Full backward hook is firing when gradients are computed with respect to module outputs "
@@ -43,6 +49,14 @@ class _State:
         # (position, shape, dtype) of each tensor input that does not require grad: the full
         # hooks see zeros there, as PyTorch's (its hook node takes every tensor input)
         self.zero_inputs: list[tuple[int, tuple, Any]] = []
+        self.global_full = list(GLOBAL_FULL.values())
+        self.global_pre = list(GLOBAL_PRE.values())
+
+    def full_hooks(self) -> list:
+        return [*self.global_full, *self.module.__dict__.get("_backward_hooks", {}).values()]
+
+    def pre_hooks(self) -> list:
+        return [*self.global_pre, *self.module.__dict__.get("_backward_pre_hooks", {}).values()]
 
 
 def _pack(index: list[int], values: Any, size: int) -> tuple:
@@ -56,7 +70,7 @@ def _run_full_hooks(state: _State, grad_inputs: tuple) -> tuple | None:
     """The full hooks in order, each seeing the previous one's replacement; None if unchanged."""
     module = state.module
     changed = None
-    for hook in list(module._backward_hooks.values()):
+    for hook in state.full_hooks():
         res = hook(module, grad_inputs, state.grad_outputs)
         if res is None:
             continue
@@ -85,7 +99,7 @@ class _OutputsHook(Function):
         state = ctx.state
         module = state.module
         grad_outputs = _pack(state.output_index, grads, state.n_outputs)
-        for hook in list(module._backward_pre_hooks.values()):
+        for hook in state.pre_hooks():
             res = hook(module, grad_outputs)
             if res is None:
                 continue
@@ -96,7 +110,7 @@ class _OutputsHook(Function):
                                    f"{len(grad_outputs)}")
             grad_outputs = res
         state.grad_outputs = grad_outputs
-        if state.input_index is None and module._backward_hooks:
+        if state.input_index is None and state.full_hooks():
             warnings.warn(_NO_INPUT_WARNING, stacklevel=2)
             _run_full_hooks(state, (None,) * state.n_inputs)
             state.grad_outputs = None
@@ -144,7 +158,7 @@ def _wrap(fn: type[Function], state: _State, values: tuple) -> tuple[tuple, list
 
 def wrap_inputs(module: Any, args: tuple) -> tuple[tuple, _State]:
     state = _State(module, len(args))
-    if module._backward_hooks:  # pre-hooks alone need no input node
+    if state.full_hooks():  # pre-hooks alone need no input node
         args, state.input_index = _wrap(_InputsHook, state, args)
         if state.input_index is not None:
             state.zero_inputs = [(i, a._data.shape, a._data.dtype) for i, a in enumerate(args)

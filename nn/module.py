@@ -15,8 +15,9 @@ change anywhere, and invalidates every cache.
 Deliberate differences from ``torch.nn.Module`` (all in the direction of safety):
 
 * ``load_state_dict`` validates every key and shape before writing anything and copies values
-  into the existing arrays in place (optimizers holding the parameters stay valid). It accepts
-  numpy arrays, Tensors and Python numbers. ``assign=True`` is not supported.
+  into the existing arrays in place (optimizers holding the parameters stay valid; with
+  ``assign=True`` the values become the parameters, as PyTorch's). It accepts
+  numpy arrays, Tensors and Python numbers.
 * ``to()`` only changes dtypes: there is one device, the CPU (``"cpu"`` is accepted; CUDA and
   MPS raise PyTorch's error for a build without them).
 """
@@ -40,7 +41,8 @@ from nn import _backward_hooks
 from nn.parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = ["Module", "RemovableHandle", "register_module_forward_pre_hook",
-           "register_module_forward_hook"]
+           "register_module_forward_hook", "register_module_full_backward_pre_hook",
+           "register_module_full_backward_hook"]
 
 _M = TypeVar("_M", bound="Module")
 
@@ -217,6 +219,56 @@ def register_module_forward_hook(hook: Callable[..., Any], *, with_kwargs: bool 
     return handle
 
 
+_global_backward_hooks = _backward_hooks.GLOBAL_FULL
+_global_backward_pre_hooks = _backward_hooks.GLOBAL_PRE
+
+
+def register_module_full_backward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Registers ``hook(module, grad_output)`` to run in the backward pass of every Module
+    called after this, before the module's own backward pre-hooks (see
+    :meth:`Module.register_full_backward_pre_hook`); a non-None result replaces
+    ``grad_output``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> x = ag.ones(2, requires_grad=True)
+        >>> h = nn.modules.module.register_module_full_backward_pre_hook(
+        ...     lambda m, grad_output: (grad_output[0] * 3,))
+        >>> nn.Identity()(x).sum().backward()
+        >>> h.remove()
+        >>> x.grad
+        tensor([3., 3.])
+    """
+    handle = RemovableHandle(_global_backward_pre_hooks)
+    _global_backward_pre_hooks[handle.id] = hook
+    return handle
+
+
+def register_module_full_backward_hook(hook: Callable[..., Any]) -> RemovableHandle:
+    """Registers ``hook(module, grad_input, grad_output)`` to run in the backward pass of
+    every Module called after this, before the module's own full backward hooks (see
+    :meth:`Module.register_full_backward_hook`); a non-None result replaces ``grad_input``.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> import nn
+        >>> seen = []
+        >>> h = nn.modules.module.register_module_full_backward_hook(
+        ...     lambda m, grad_input, grad_output: seen.append(type(m).__name__))
+        >>> x = ag.ones(1, 2, requires_grad=True)
+        >>> nn.Sequential(nn.Linear(2, 2), nn.ReLU())(x).sum().backward()
+        >>> h.remove()
+        >>> seen
+        ['ReLU', 'Linear', 'Sequential']
+    """
+    handle = RemovableHandle(_global_backward_hooks)
+    _global_backward_hooks[handle.id] = hook
+    return handle
+
+
 def _key_errors(missing: list, unexpected: list) -> list[str]:
     """``load_state_dict(strict=True)``'s messages, in PyTorch's order (missing keys first)."""
     errors = []
@@ -338,7 +390,8 @@ class Module:
         d = self.__dict__
         if self._forward_pre_hooks or self._forward_hooks or d.get("_backward_hooks") or \
                 d.get("_backward_pre_hooks") or _global_forward_pre_hooks or \
-                _global_forward_hooks or d.get("_non_full_backward_hooks"):
+                _global_forward_hooks or d.get("_non_full_backward_hooks") or \
+                _global_backward_hooks or _global_backward_pre_hooks:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
@@ -359,7 +412,8 @@ class Module:
                     args = res if isinstance(res, tuple) else (res,)
         with_kw = d.get("_forward_hooks_with_kwargs", {})
         bw_state = None
-        if d.get("_backward_hooks") or d.get("_backward_pre_hooks"):
+        if d.get("_backward_hooks") or d.get("_backward_pre_hooks") or \
+                _global_backward_hooks or _global_backward_pre_hooks:
             args, bw_state = _backward_hooks.wrap_inputs(self, args)
         try:
             out = self.forward(*args, **kwargs)
@@ -1121,10 +1175,13 @@ class Module:
         buffers take the checkpoint's shapes (as PyTorch's). On any problem a ``RuntimeError`` lists every
         offending key and the model is left unchanged. Returns ``(missing_keys,
         unexpected_keys)``.
+
+        With ``assign=True`` (PyTorch's), the checkpoint's tensors themselves become the
+        parameters and buffers (their dtype and memory kept; a numpy array is wrapped
+        without a copy): a parameter is the value as an ``nn.Parameter`` with the module's
+        parameter's ``requires_grad``, a buffer the value itself. An optimizer built before
+        holds the old parameters.
         """
-        if assign:
-            raise NotImplementedError("load_state_dict(assign=True) is not supported; values "
-                                      "are always copied into the existing arrays")
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         metadata = getattr(state_dict, "_metadata", None)
@@ -1184,7 +1241,7 @@ class Module:
                     f"{Size(target._data.shape)!r}."
                 )
                 continue
-            writes.append((target, value))
+            writes.append((key, target, value))
         if errors:
             if strict and hooked:
                 errors[:0] = _key_errors(missing, unexpected)
@@ -1192,7 +1249,10 @@ class Module:
                 f"Error(s) in loading state_dict for {self._get_name()}:\n\t"
                 + "\n\t".join(errors)
             )
-        for target, value in writes:
+        if assign:
+            self._assign_state(writes, state_dict)
+            writes = []
+        for _, target, value in writes:
             if isinstance(target, (UninitializedParameter, UninitializedBuffer)):
                 target.materialize(value.shape)  # a lazy module's: the checkpoint's shape
             np.copyto(target._data, value, casting="unsafe")
@@ -1212,6 +1272,25 @@ class Module:
             raise RuntimeError(f"Error(s) in loading state_dict for {self._get_name()}:\n\t"
                                + "\n\t".join(_key_errors(missing, unexpected)))
         return result
+
+    def _assign_state(self, writes, state_dict):
+        """``load_state_dict(assign=True)``'s writes: each checked value set as the attribute
+        (PyTorch's ``_load_from_state_dict`` with ``assign``)."""
+        owners = {}  # key -> (module, attribute name)
+        for mod_prefix, mod in self.named_modules(remove_duplicate=False):
+            pre = mod_prefix + "." if mod_prefix else ""
+            for name in (*mod._parameters, *mod._buffers):
+                owners[pre + name] = (mod, name)
+        for key, target, value in writes:
+            raw = state_dict[key]
+            tensor = raw if isinstance(raw, Tensor) else Tensor._make(value, None, False)
+            if isinstance(target, Parameter):
+                if isinstance(tensor, Parameter):
+                    tensor.requires_grad_(target.requires_grad)
+                else:
+                    tensor = Parameter(tensor, requires_grad=target.requires_grad)
+            mod, name = owners[key]
+            setattr(mod, name, tensor)
 
     def _post_order(self) -> list[Module]:
         """This module and its descendants, each after its children (PyTorch's ``load`` order)."""

@@ -1115,12 +1115,17 @@ class Optimizer:
                                                                      fresh))
                 new, co = entry
             args.extend(co)
-            try:
-                check(args)
-            except ValueError as exc:
-                raise RuntimeError(f"{type(self).__name__}.step(): parameter {pi} in param group "
-                                   f"{gi}: {exc}") from None
-            (parallel if pf.shape[0] >= PARALLEL_MIN_SIZE else serial)(*args)
+            if real is None and any(a is not None and a.dtype != dtype and a.dtype.kind == "f"
+                                    for a in args[2:2 + len(names)]) and self._step_mixed(
+                    group, pf, args[1], dict(zip(names, args[2:2 + len(names)]))):
+                pass  # state of another float dtype (the model moved by to()), PyTorch's step
+            else:
+                try:
+                    check(args)
+                except ValueError as exc:
+                    raise RuntimeError(f"{type(self).__name__}.step(): parameter {pi} in param "
+                                       f"group {gi}: {exc}") from None
+                (parallel if pf.shape[0] >= PARALLEL_MIN_SIZE else serial)(*args)
             if only_step:
                 _set_scalar(st, "step", step + 1.0)
             elif new:
@@ -1131,6 +1136,16 @@ class Optimizer:
             bump = getattr(p, "_bump_version", None)
             if bump is not None:
                 bump()
+
+    def _step_mixed(self, group: dict[str, Any], param: np.ndarray, grad: np.ndarray,
+                    arrays: dict[str, np.ndarray]) -> bool:
+        """One step of ``param`` (a flat array; ``grad`` in its dtype) whose state ``arrays``
+        (by name, None where unused) are of another float dtype, as after ``model.to(dtype)``
+        in the middle of training: PyTorch's algorithms then compute each in-place update in
+        the promoted dtype and store it in the state's own dtype. True if done; False (the
+        default) refuses it: ``step()`` raises naming the arrays (PyTorch's Adam family fails
+        there too, in ``lerp_``)."""
+        return False
 
     def _mismatch(self, gi, pi, name, a, data):
         if not isinstance(a, np.ndarray):

@@ -175,6 +175,35 @@ class RMSprop(Optimizer):
             differentiable=differentiable, decoupled_weight_decay=decoupled_weight_decay,
             eps_inside_sqrt=eps_inside_sqrt))
 
+    def _step_mixed(self, group, param, grad, arrays):
+        if group["centered"] or self._option(group, "decoupled_weight_decay") or \
+                self._option(group, "eps_inside_sqrt"):
+            return False  # PyTorch's centered form fails there (grad_avg.lerp_)
+        # PyTorch's steps: square_avg.mul_(alpha).addcmul_(g, g, value=1 - alpha);
+        # avg = square_avg.sqrt().add_(eps); buf.mul_(momentum).addcdiv_(g, avg);
+        # p.add_(buf, alpha=-lr) (without momentum: p.addcdiv_(g, avg, value=-lr))
+        g = -grad if group["maximize"] else grad
+        if group["weight_decay"] != 0:
+            g = numpy_fma(group["weight_decay"], param, g)
+        alpha, lr = group["alpha"], group["lr"]
+        square_avg = arrays["square_avg"]
+        square_avg *= square_avg.dtype.type(alpha)
+        w = np.result_type(square_avg, g)
+        gw = g.astype(w)
+        square_avg[...] = numpy_fma((1 - alpha) * gw, gw, square_avg.astype(w))
+        avg = np.sqrt(square_avg) + square_avg.dtype.type(group["eps"])
+        buf = arrays.get("momentum_buffer")
+        if group["momentum"] > 0 and buf is not None:
+            buf *= buf.dtype.type(group["momentum"])
+            w = np.result_type(buf, g, avg)
+            buf[...] = buf.astype(w) + g.astype(w) / avg.astype(w)
+            w = np.result_type(param, buf)
+            param[...] = numpy_fma(-lr, buf.astype(w), param.astype(w))
+        else:
+            w = np.result_type(param, g, avg)
+            param[...] = param.astype(w) + (-lr * g.astype(w)) / avg.astype(w)
+        return True
+
     def _validate_group(self, group):
         super()._validate_group(group)
         check(0.0 <= group["alpha"], f"Invalid alpha value: {group['alpha']}")

@@ -141,6 +141,24 @@ class SGD(Optimizer):
             differentiable=differentiable, fused=fused, lr_in_velocity=lr_in_velocity,
             momentum_init=momentum_init))
 
+    def _step_mixed(self, group, param, grad, arrays):
+        buf = arrays.get("momentum_buffer")
+        if buf is None or self._option(group, "lr_in_velocity") or \
+                self._option(group, "momentum_init") != "grad":
+            return False
+        # PyTorch's steps: buf.mul_(momentum).add_(g, alpha=1 - dampening); p.add_(d, alpha=-lr)
+        g = -grad if group["maximize"] else grad
+        if group["weight_decay"] != 0:
+            g = numpy_fma(group["weight_decay"], param, g)
+        momentum = group["momentum"]
+        buf *= buf.dtype.type(momentum)
+        w = np.result_type(buf, g)
+        buf[...] = numpy_fma(1 - group["dampening"], g.astype(w), buf.astype(w))
+        d = numpy_fma(momentum, buf.astype(w), g.astype(w)) if group["nesterov"] else buf
+        w = np.result_type(param, d)
+        param[...] = numpy_fma(-group["lr"], d.astype(w), param.astype(w))
+        return True
+
     def _validate_group(self, group):
         super()._validate_group(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):

@@ -355,6 +355,7 @@ def _refuse(node: Any) -> bool:
 def _tangent(y: Tensor, duals: list[_Dual], record: bool, hooked: list[Any]) -> Tensor:
     """``J v`` for ``y``: the gradient, with respect to ``u``, of ``<J^T u, v>``."""
     from autograd_core.autograd import grad
+    from autograd_core.ops._xp import gradient_in_fresh_leaves
 
     if y._data.dtype.kind == "c":
         raise NotImplementedError("forward AD: the tangent of a complex tensor is not "
@@ -383,7 +384,10 @@ def _tangent(y: Tensor, duals: list[_Dual], record: bool, hooked: list[Any]) -> 
                 total = term if total is None else total + term
             out = None
             if total is not None:
-                (out,) = grad(total, u, create_graph=record, allow_unused=True)
+                # in u alone: a first gradient with no derivative in the input (hardsigmoid's)
+                # is linear in u, and that derivative is the one wanted
+                with gradient_in_fresh_leaves():
+                    (out,) = grad(total, u, create_graph=record, allow_unused=True)
         except RuntimeError as exc:
             if "once_differentiable" in str(exc):
                 raise NotImplementedError(

@@ -22,6 +22,7 @@ import numpy as np
 
 from autograd_core.autograd import grad as _grad
 from autograd_core.grad_mode import enable_grad
+from autograd_core.ops._xp import gradient_in_fresh_leaves
 from autograd_core.ops.shape import stack
 from autograd_core.tensor import Tensor
 
@@ -45,6 +46,8 @@ def _as_tuple(x, arg_name, fn_name):
 # requires grad and is not marked that deep belongs outside the transform (a closed-over
 # parameter, an enclosing transform's input), so func keeps the result connected to it.
 _DEPTH = [0]
+#: set by ``func.jvp`` (forward mode in PyTorch): see ``gradient_in_fresh_leaves``
+FORWARD_MODE = [False]
 
 
 @contextmanager
@@ -282,7 +285,8 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     with enable_grad():
         gi = _grads(outputs, inputs, dummies, True)
         _check_requires_grad(gi, "grad_inputs", strict)
-        res = _grads(gi, dummies, v, create_graph)
+        with gradient_in_fresh_leaves(FORWARD_MODE[0]):  # func.jvp's (PyTorch's forward AD)
+            res = _grads(gi, dummies, v, create_graph)
     res = _fill_in_zeros(res, outputs, strict, create_graph, "back_trick")
     return _finish(outputs, out_tuple, create_graph), _finish(res, out_tuple, create_graph)
 

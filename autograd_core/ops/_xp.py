@@ -9,6 +9,7 @@ so no rule branches on what it was given. Tensor operations are reached through 
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 import numpy as np
@@ -253,6 +254,53 @@ def reads_input(value, x, op, rereads=True):
     if not value.requires_grad:
         return value
     return ReadsInput.apply(value, x, op=op, rereads=rereads)
+
+
+class NotImplementedBackward(Node):
+    """The result of ATen's elementwise backward kernel ``op``, ``kernel(g, x)`` (linear in the
+    incoming gradient ``g``), recorded under create_graph as a function of ``g`` and ``x``
+    where PyTorch's derivative in ``x`` is not implemented: a second gradient that needs ``x``
+    raises PyTorch's error, where a silent zero would be a wrong second derivative. The
+    derivative in ``g`` alone is ``kernel(gg, x)``: forward-mode derivatives are computed as
+    that one (PyTorch's raises when ``x`` requires grad, wanted or not)."""
+
+    def forward(self, g, x, kernel, op):
+        self.kernel, self.op = kernel, op
+        self.save_for_backward(x)
+        return kernel(g, x)
+
+    def name(self) -> str:
+        return "NotImplemented"
+
+    #: set by forward-mode AD while it differentiates a first gradient in the incoming
+    #: gradient alone (the derivative in ``x`` is then not used)
+    in_grad_only = False
+
+    def backward(self, gg):
+        if self.needs_input_grad[1] and not NotImplementedBackward.in_grad_only:
+            raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
+        (x,) = self.saved
+        return not_implemented(self.kernel, gg, x, op=self.op), None
+
+
+@contextlib.contextmanager
+def gradient_in_fresh_leaves(on=True):
+    """A gradient pass in leaves made after the graph (forward mode's ``u``): no
+    ``NotImplementedBackward`` node needs its derivative in ``x`` there, so none raises."""
+    prev = NotImplementedBackward.in_grad_only
+    NotImplementedBackward.in_grad_only = on or prev
+    try:
+        yield
+    finally:
+        NotImplementedBackward.in_grad_only = prev
+
+
+def not_implemented(kernel, g, x, op):
+    """``kernel(g, x)``, ATen's backward kernel ``op`` on arrays; under create_graph (Tensors)
+    recorded as ``NotImplementedBackward``."""
+    if not isinstance(g, Tensor) and not isinstance(x, Tensor):
+        return kernel(g, x)
+    return NotImplementedBackward.apply(g, x, kernel=kernel, op=op)
 
 
 class ZeroWhere(Node):

@@ -24,7 +24,7 @@ from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import result_type
 from autograd_core.ops.index import Index, getitem
-from autograd_core.ops.linalg import bmm, matmul
+from autograd_core.ops.linalg import bmm, matmul, scaled_sum
 from autograd_core.ops.pieces import constant_pad_nd
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.scatter import gather
@@ -935,11 +935,7 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta: Any = 1, alpha: Any 
     product = matmul(mat, vec)
     _args.check_added_input("addmv", np.shape(input._data if isinstance(input, Tensor)
                                              else input), product.shape)
-    if alpha != 1:
-        product = product * alpha
-    if beta == 0:
-        return product
-    return product + (input * beta if beta != 1 else input)
+    return scaled_sum(input, product, beta, alpha, "product")
 
 
 @op("baddbmm", method=True, samples=[Sample("baddbmm", lambda c, a, b: baddbmm(
@@ -964,11 +960,9 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
     """
     product = bmm(batch1, batch2)
     _args.check_added_input("baddbmm", input.shape, product.shape)
-    if alpha != 1:
-        product = product * alpha
-    if beta == 0:
-        return product
-    return product + (input * beta if beta != 1 else input)
+    # ATen's own loop below 400 multiply-adds per matrix (two roundings), its BLAS above
+    small = batch1.shape[1] * batch1.shape[2] * batch2.shape[2] < 400
+    return scaled_sum(input, product, beta, alpha, None if small else "input")
 
 
 # ---- builders --------------------------------------------------------------------------------

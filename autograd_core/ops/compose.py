@@ -11,7 +11,7 @@ import numpy as np
 from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.reduce import mean, std, var
+from autograd_core.ops.reduce import Var, _count, _warn_no_dof, std
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.scatter import _run, index_put
 from autograd_core.ops.shape import _as_view, cat, reshape
@@ -126,6 +126,59 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     return reshape(input, (-1, 1)) * reshape(vec2, (1, -1))
 
 
+class VarMean(Var):
+    """``(var, mean)`` or ``(std, mean)`` of ``x`` as one node, PyTorch's ``VarMeanBackward0``
+    / ``StdMeanBackward0``: the values and gradients are ``var``'s (``std``'s) and ``mean``'s,
+    whose two gradients it adds."""
+
+    n_outputs = 2
+
+    def name(self) -> str:
+        return "StdMeanBackward0" if self.is_std else "VarMeanBackward0"
+
+    def forward(self, x, dim, keepdim, correction, is_std):
+        self.is_std, self.correction = is_std, correction
+        v = Var.forward(self, x, dim, keepdim, correction, wide=is_std)
+        if is_std:  # std's: the root of the float64 variance of a float32 input, then rounded
+            v = np.sqrt(v)
+            if x.dtype.kind == "f" and v.dtype != x.dtype:
+                v = np.asarray(v.astype(x.dtype))
+            self.std_value = v
+        self.n = _count(x.shape, dim)
+        if self.n == 0:  # NaN (0 / 0), as mean's
+            return v, np.sum(x, axis=dim, keepdims=keepdim) / 0.0
+        return v, xp.fmean(x, dim, keepdim)
+
+    def backward(self, gv, gm):
+        (x,) = self.saved
+        if self.is_std:  # std's gradient: 0 where the std is 0
+            y = std(x, self.dim, keepdim=self.keepdim, correction=self.correction) \
+                if isinstance(x, Tensor) else self.std_value
+            zero = xp.data(y) == 0
+            gv = xp.where(zero, 0.0, gv / (xp.where(zero, 1.0, y) * 2.0))
+            dtype = xp.data(x).dtype
+            if dtype.kind == "f" and dtype.itemsize < 8:  # std's variance is float64 there
+                (gx,) = Var.backward(self, _as_dtype(gv, np.float64))
+                return (_as_dtype(gx, dtype) + self._expand(gm / self.n),)
+        (gx,) = Var.backward(self, gv)
+        return (gx + self._expand(gm / self.n),)
+
+    complex_backward = backward  # type: ignore[assignment]
+
+
+def _as_dtype(a, dtype):
+    return a.to(dtype) if isinstance(a, Tensor) else np.asarray(a.astype(dtype, copy=False))
+
+
+def _stat_mean(name, input, dim, correction, keepdim, is_std):
+    if input.dtype.kind not in "fc":
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+    dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
+    _warn_no_dof("std" if is_std else "var", input, dim, correction)
+    return tuple(VarMean.apply(input, dim=dim, keepdim=keepdim, correction=correction,
+                               is_std=is_std))
+
+
 @op("var_mean", samples=[Sample("var_mean", lambda a: sum(var_mean(a, dim=-1)), min_ndim=1,
                                 domain="min2")])
 def var_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None, *,
@@ -147,10 +200,7 @@ def var_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = 
         >>> ag.var_mean(ag.tensor([1.0, 2.0, 3.0, 4.0]))
         (tensor(1.6667), tensor(2.5000))
     """
-    if input.dtype.kind not in "fc":
-        raise RuntimeError("var_mean only support floating point and complex dtypes")
-    return (var(input, dim, keepdim=keepdim, correction=correction),
-            mean(input, dim, keepdim=keepdim))
+    return _stat_mean("var_mean", input, dim, correction, keepdim, is_std=False)
 
 
 @op("std_mean", samples=[Sample("std_mean", lambda a: sum(std_mean(a, dim=-1)), min_ndim=1,
@@ -174,10 +224,7 @@ def std_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = 
         >>> ag.std_mean(ag.tensor([1.0, 3.0]))
         (tensor(1.4142), tensor(2.))
     """
-    if input.dtype.kind not in "fc":
-        raise RuntimeError("std_mean only support floating point and complex dtypes")
-    return (std(input, dim, keepdim=keepdim, correction=correction),
-            mean(input, dim, keepdim=keepdim))
+    return _stat_mean("std_mean", input, dim, correction, keepdim, is_std=True)
 
 
 @op("diag", method=True, samples=[

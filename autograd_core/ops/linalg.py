@@ -89,6 +89,29 @@ def check_added_dtypes(input, mat1, mat2):
                                f"{torch_name(t.dtype)} and {torch_name(mat2.dtype)}")
 
 
+_BLAS_REAL = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def scaled_sum(input, product, beta, alpha, fused):
+    """``beta * input + alpha * product`` rounded as ATen's CPU BLAS calls round it (where
+    the product itself is equal, the sum is then bit for bit PyTorch's): ``fused="input"``
+    (gemm: ``addmm``, ``baddbmm``, each step of ``addbmm``) scales the product, then adds
+    ``beta * input`` in one fused multiply-add; ``fused="product"`` (gemv: ``addmv``) scales
+    ``input``, then adds ``alpha * product`` in one. ``beta = 0`` ignores ``input``, NaN
+    included. Other dtypes (float16, complex, integers): the product scaled, plus ``input``
+    scaled."""
+    real = (product._data.dtype in _BLAS_REAL and isinstance(input, Tensor)
+            and input._data.dtype == product._data.dtype)
+    if beta == 0:
+        return product * alpha if alpha != 1 else product
+    if real and fused == "input" and beta != 1:
+        return (product * alpha if alpha != 1 else product).add(input, alpha=beta)
+    scaled = input * beta if beta != 1 else input
+    if real and fused == "product" and alpha != 1:
+        return scaled.add(product, alpha=alpha)
+    return (product * alpha if alpha != 1 else product) + scaled
+
+
 def _mismatch_message(sa, sb):
     """PyTorch's wording for inner dimensions that differ, by the kernel PyTorch would use."""
     if len(sa) == 1 and len(sb) == 1:
@@ -248,11 +271,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: builtins.float = 1
     check_added_dtypes(input, mat1, mat2)
     product = mm(mat1, mat2)
     check_added_input("addmm", _shape(input), product.shape)
-    if alpha != 1:
-        product = product * alpha
-    if beta == 0:
-        return product
-    return product + (input * beta if beta != 1 else input)
+    return scaled_sum(input, product, beta, alpha, "input")
 
 
 # ---- einsum ------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._args import c_type
 from autograd_core.ops.binary import where
-from autograd_core.ops.linalg import _as2d, bmm, check_added_dtypes, matmul
+from autograd_core.ops.linalg import (_BLAS_REAL, _as2d, bmm, check_added_dtypes, matmul,
+                                      scaled_sum)
 from autograd_core.ops.matrix import _check, _mT, _spd, _sq, _tname, qr as _linalg_qr
 from autograd_core.ops.reduce import Norm
 from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
@@ -365,11 +366,17 @@ def _vector_arg(name, arg, t):
         raise RuntimeError(f"{name}: Expected 1-D argument {arg}, but got {t.ndim}-D")
 
 
-def _added(name, input, product, beta, alpha):
+def _added(name, input, product, beta, alpha, fused=None):
     """``beta * input + alpha * product`` with PyTorch's rules (``input`` broadcast to the
-    product's shape, ignored, NaN included, when ``beta`` is 0)."""
+    product's shape, ignored, NaN included, when ``beta`` is 0; ``fused`` as
+    ``linalg.scaled_sum``'s)."""
+    _check_added_shape(input, tuple(product.shape))
+    return scaled_sum(input, product, beta, alpha, fused)
+
+
+def _check_added_shape(input, target):
+    """PyTorch's error for an ``input`` that does not broadcast to ``target``; its shape."""
     shape = tuple(np.shape(input._data if isinstance(input, Tensor) else input))
-    target = tuple(product.shape)
     for i in range(1, len(shape) + 1):
         if i > len(target) or shape[-i] not in (1, target[-i]):
             raise RuntimeError(
@@ -377,11 +384,57 @@ def _added(name, input, product, beta, alpha):
                 f"must match the existing size ({shape[-i]}) at non-singleton dimension "
                 f"{len(target) - i}.  Target sizes: {list(target)}.  Tensor sizes: "
                 f"{list(shape)}")
-    if alpha != 1:
-        product = product * alpha
+    return shape
+
+
+def _vector_bytes() -> int:
+    """The width of the vector registers ATen's CPU kernels were dispatched for (AVX512: 64
+    bytes, else AVX2's 32), read off numpy's own CPU feature detection."""
+    try:
+        from numpy._core._multiarray_umath import (  # type: ignore[import-not-found]
+            __cpu_features__ as features)
+    except ImportError:  # pragma: no cover - numpy < 2
+        return 32
+    return 64 if features.get("AVX512F") else 32
+
+
+_VECTOR_BYTES = _vector_bytes()
+
+
+def _addr_real(input, vec1, vec2, beta, alpha):
+    """float32/float64 ``addr`` rounded as ATen's CPU kernel (``beta * input + alpha * vec1 *
+    vec2``): along each row, whole vectors of ``_VECTOR_BYTES`` take
+    ``fma(alpha * vec1, vec2, beta * input)`` (when ``input`` and ``vec2`` are contiguous
+    along the row), the remaining columns its scalar code,
+    ``fma(beta, input, alpha * vec1 * vec2)``; with ``beta = 0``, ``alpha * vec1 * vec2``.
+    The vector width is the CPU's (PyTorch dispatches AVX512 kernels where the CPU has it)."""
+    n, m = vec1.shape[0], vec2.shape[0]
+    shape = _check_added_shape(input, (n, m))
+    scaled_vec1 = (vec1 * alpha if alpha != 1 else vec1).unsqueeze(-1)
     if beta == 0:
-        return product
-    return product + (input * beta if beta != 1 else input)
+        return scaled_vec1 * vec2
+    size = input._data.itemsize
+    strides = (0,) * (2 - len(shape)) + tuple(
+        st if dim > 1 else 0 for st, dim in zip(input._data.strides, shape))
+    # the loop runs along input's most contiguous dimension (rows when it is stored by
+    # columns), vectorised when input and the vector along that dimension are contiguous
+    by_columns = 0 < strides[0] < strides[1]
+    contiguous = (strides[0] if by_columns else strides[1]) == size and (
+        vec1 if by_columns else vec2)._data.strides[0] == size
+    length = n if by_columns else m
+    whole = length - length % (_VECTOR_BYTES // size) if contiguous else 0
+    full = input.expand(n, m)
+    cut = (slice(None, whole), slice(whole, None))
+    pieces = [(full[k, :], scaled_vec1[k, :], vec2) if by_columns else
+              (full[:, k], scaled_vec1, vec2[k]) for k in cut]
+    parts = []
+    if whole:
+        c, a, b = pieces[0]
+        parts.append((c * beta if beta != 1 else c).addcmul(a, b))
+    if whole < length or not whole:  # (an empty result too)
+        c, a, b = pieces[1]
+        parts.append((a * b).add(c, alpha=beta) if beta != 1 else a * b + c)
+    return parts[0] if len(parts) == 1 else _cat(parts, 0 if by_columns else -1)
 
 
 @op("addr", method=True, samples=[
@@ -417,6 +470,9 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta: Any = 1, alpha: Any
                                    f"floating point number.")
         if input.dtype.kind != "b" and isinstance(alpha, builtins.bool):
             raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if (isinstance(input, Tensor) and input._data.dtype in _BLAS_REAL
+            and vec1._data.dtype == vec2._data.dtype == input._data.dtype):
+        return _addr_real(input, vec1, vec2, beta, alpha)
     outer = vec1.unsqueeze(-1) * vec2
     if input.dtype.kind == "b" and outer.dtype.kind == "b":  # PyTorch's bool result:
         kept = _added("addr", input, outer if alpha else outer & False, 0, 1)  # (alpha and
@@ -458,7 +514,15 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta: Any = 1,
     if batch1.shape[2] != batch2.shape[1]:
         raise RuntimeError(f"Incompatible matrix sizes for bmm ({batch1.shape[1]}x"
                            f"{batch1.shape[2]} and {batch2.shape[1]}x{batch2.shape[2]})")
-    return _added("addbmm", input, bmm(batch1, batch2).sum(0), beta, alpha)
+    products = bmm(batch1, batch2)
+    if not products.shape[0]:
+        return _added("addbmm", input, products.sum(0), beta, alpha)
+    # PyTorch's: one addmm per matrix into the result (beta on the first only), so each
+    # product is scaled and added in turn, in the result's dtype
+    out = _added("addbmm", input, products[0], beta, alpha, "input")
+    for k in range(1, products.shape[0]):
+        out = out + (products[k] * alpha if alpha != 1 else products[k])
+    return out
 
 
 @op("adjoint", method=True, samples=[

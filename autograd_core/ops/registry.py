@@ -463,7 +463,7 @@ _SAME_DTYPE_OUT = {
     **dict.fromkeys((
         "addmm alias_copy argmax argmin bmm cross detach_copy diag diagonal_copy gather isin "
         "log_softmax matmul mm msort norm slice_copy slice_scatter softmax squeeze_copy t_copy "
-        "take_along_dim tril triu unsqueeze_copy").split(),
+        "take_along_dim tril triu unsqueeze_copy view_as_real_copy").split(),
         "Expected out tensor to have dtype {res_c}, but got {out_c} instead"),
     **dict.fromkeys(("amax", "amin"), "Expected the dtype for input and out to match, but got "
                     "{res} for input's dtype and {out} for out's dtype."),
@@ -472,6 +472,19 @@ _SAME_DTYPE_OUT = {
     "index_select": "index_select(): self and result must have the same scalar type",
     "nan_to_num": "nan_to_num: dtype of out: {out} should be same as input: {res}",
     "nonzero": "nonzero: Expected out tensor to have scalar type Long but got scalar type{out}",
+    "inner": "tensordot: Expected the output tensor to have dtype {res}, but got an output "
+             "tensor with dtype {out}",
+    "masked_select": "masked_select(): self and result must have the same scalar type",
+    "take": "take(): self and out expected to have the same dtype, but got self.dtype = {res} "
+            "and out.dtype = {out}",
+    "histc": "torch.histogram: input tensor and hist tensor should have the same dtype, but got "
+             "input {res_c} and hist {out_c}",
+    "float_power": "the output given to float_power has dtype {out} but the operation's result "
+                   "requires dtype {res}",
+    "heaviside": "heaviside is not yet implemented for {heaviside}.",
+    "searchsorted": "torch.searchsorted(): output tensor's dtype is wrong, it can only be "
+                    "Int(int32) or Long(int64) depending on whether out_int32 flag is True, but "
+                    "we got output tensor's dtype {out} and out_int32 flag is {out_int32}",
 }
 
 
@@ -516,11 +529,30 @@ def _out_as_dtype(name, args, kwargs, out):
                        f"{demangled_type(out._data.dtype)} instead")
 
 
-def _with_out(fn, name):
+def _out_of_mean(name, args, kwargs, out):
+    """PyTorch's refusals of a mean's or nansum's ``out=``: a mean over all elements into a
+    dtype its input cannot be cast to (a complex mean into a real one gave the real parts'
+    mean; PyTorch's mean over a ``dim`` computes in ``out``'s dtype, as here), nansum/nanmean
+    of floats into other than floats."""
+    from autograd_core.ops._args import torch_name
+    from autograd_core.tensor import Tensor
+
+    dst = out._data.dtype
+    src = args[0]._data.dtype if args and isinstance(args[0], Tensor) else None
+    if name in ("nansum", "nanmean") and src is not None and src.kind == "f" and dst.kind != "f":
+        raise NotImplementedError(f'"nansum_cpu" not implemented for \'{torch_name(dst)}\'')
+    if name == "mean" and src is not None and _cannot_cast(src.kind, dst.kind) and \
+            len(args) == 1 and kwargs.get("dim") is None:  # (with a dim: computed in out's)
+        raise RuntimeError(f"{name}.dtype_out(): input types can't be cast to the desired "
+                           f"output type {torch_name(dst)}")
+
+
+def _with_out(fn, name, public=None):
     """``fn`` taking PyTorch's ``out=``: the result is written into ``out`` (of the result's
     shape, of a dtype the result casts to) and ``out`` is returned. As in PyTorch, refused when
     autograd would have to record the write (an input or ``out`` requires grad in grad mode),
-    and, for the ops in ``_OUT_OVERLAP``, when an input overlaps ``out``."""
+    and, for the ops in ``_OUT_OVERLAP``, when an input overlaps ``out``. ``public``: the
+    name called, when an alias (``conj_physical``) has a rule of its own."""
     overlap_rule = _OUT_OVERLAP.get(name)
 
     @functools.wraps(fn)
@@ -549,6 +581,7 @@ def _with_out(fn, name):
             check_input_overlap(out._data, flat, full=overlap_rule)
         if name in _OUT_IS_DTYPE:
             _out_as_dtype(name, args, kwargs, out)
+            _out_of_mean(name, args, kwargs, out)
             if kwargs.get("dtype") is None and (not name.endswith("mean") or (
                     out._data.dtype.kind in "fc" and args and isinstance(args[0], Tensor)
                     and args[0]._data.dtype.kind in "fc")):  # a mean refuses integers
@@ -562,10 +595,13 @@ def _with_out(fn, name):
         if src != dst and name in _CLAMPS and not any(
                 isinstance(b, Tensor) for b in (*args[1:], *kwargs.values())):
             raise RuntimeError(f"Found dtype {torch_name(dst)} but expected {torch_name(src)}")
-        if src != dst and name in _SAME_DTYPE_OUT:
-            raise RuntimeError(_SAME_DTYPE_OUT[name].format(
+        rule = _SAME_DTYPE_OUT.get(public, _SAME_DTYPE_OUT.get(name))
+        if src != dst and rule is not None:
+            raise RuntimeError(rule.format(
                 name=name, res=torch_name(src), out=torch_name(dst), res_c=demangled_type(src),
-                out_c=demangled_type(dst)))
+                out_c=demangled_type(dst), out_int32=bool(kwargs.get("out_int32", False)),
+                heaviside="complex tensors" if dst.kind == "c"
+                else "tensors with different dtypes"))
         if name == "where" and src != dst:  # no cast: the result's dtype exactly
             raise RuntimeError(f"Expected out type to be {torch_name(src)} but got "
                                f"{torch_name(dst)}")
@@ -594,10 +630,16 @@ def functions() -> dict:
         if not d.function:
             continue
         fn = d.fn
-        if not d.name.endswith("_") and "out" not in inspect.signature(fn).parameters:
+        wrap = not d.name.endswith("_") and "out" not in inspect.signature(fn).parameters
+        if wrap:
             fn = _with_out(fn, d.name)
         for public in (d.name, *d.aliases):  # an alias may differ (conj_physical takes out=)
-            out[public] = _without_out(d.fn, public) if public in _NO_OUT else fn
+            if public in _NO_OUT:
+                out[public] = _without_out(d.fn, public)
+            elif wrap and public != d.name and public in _SAME_DTYPE_OUT:
+                out[public] = _with_out(d.fn, d.name, public)
+            else:
+                out[public] = fn
     return out
 
 

@@ -18,6 +18,7 @@ from autograd_core.ops import _xp
 from autograd_core.ops._args import no_complex
 from autograd_core.ops.conv import avg_pool1d, avg_pool2d, avg_pool3d
 from autograd_core.ops.pieces import constant_pad_nd
+from autograd_core.ops.inplace import inplace as inplace_op
 from nn.module import Module
 
 __all__ = ["LocalResponseNorm", "LPPool1d", "LPPool2d", "LPPool3d", "RReLU", "ChannelShuffle",
@@ -139,6 +140,8 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
         >>> F.rrelu(ag.tensor([-3.0, 2.0]), 0.1, 0.3)
         tensor([-0.6000,  2.0000])
     """
+    if inplace:  # recorded as an in-place op of input (its gradient goes through the slopes)
+        return inplace_op(input, lambda: rrelu(input, lower, upper, training))
     no_complex(input, "rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu")
     if training:
         slope = ag.tensor(_rrelu_slopes(input._data, lower, upper), dtype=input.dtype)
@@ -147,10 +150,6 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     out = ag.where(input > 0, input, input * slope)  # at 0 the slope's side, as PyTorch
     if not training:  # PyTorch's rrelu_with_noise_backward reads the input
         out = _xp.reads_input(out, input, "RreluWithNoise")
-    if inplace:
-        with ag.no_grad():
-            input.copy_(out)
-        return input
     return out
 
 

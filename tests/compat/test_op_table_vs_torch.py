@@ -29,10 +29,7 @@ pytestmark = pytest.mark.torch_parity
 torch = pytest.importorskip("torch")
 MODES = ("plain", "zeros", "negzero", "ties")
 # samples PyTorch itself cannot run as written
-TORCH_RAISES = {"vander": "PyTorch 2.13's own vander backward raises (DIFFERENCES.md)",
-                "hardsigmoid": "PyTorch's second derivative raises (hardsigmoid_backward has "
-                               "none; ours is 0); the values and first derivatives are held "
-                               "equal in tests/nn/test_hard_activations_as_aten.py"}
+TORCH_RAISES = {"vander": "PyTorch 2.13's own vander backward raises (DIFFERENCES.md)"}
 
 
 def _spaces(torch):

@@ -103,8 +103,11 @@ def test_refusing_names_are_public_functions():
 def test_alias_may_take_out_where_its_op_does_not():
     # conj has no out variant in PyTorch; its alias conj_physical has one
     x = ag.tensor([1 + 2j])
-    out = ag.zeros(1, dtype=ag.complex128)
+    out = ag.zeros(1, dtype=ag.complex64)
     assert ag.conj_physical(x, out=out) is out and out.tolist() == [1 - 2j]
+    with pytest.raises(RuntimeError, match="^Found dtype ComplexDouble but expected "
+                                           "ComplexFloat$"):  # its own dtype only, as PyTorch's
+        ag.conj_physical(x, out=ag.zeros(1, dtype=ag.complex128))
     with pytest.raises(TypeError, match=r"^conj\(\) got an unexpected keyword argument 'out'$"):
         ag.conj(x, out=out)
 

@@ -46,6 +46,23 @@ def test_rrelu_slopes():
         assert all(0.1 <= g <= 0.3 for g in x.grad.tolist())
 
 
+@pytest.mark.parametrize("training", [False, True])
+def test_rrelu_inplace_gradient_goes_through_the_slopes(training):
+    # inplace=True wrote the result without recording it: the gradient was 1 everywhere
+    ag.manual_seed(0)
+    x = ag.tensor([-2.0, 3.0, -1.0], dtype=ag.float64, requires_grad=True)
+    y = x * 1
+    out = nn.RReLU(0.1, 0.3, inplace=True).train(training)(y)
+    assert out is y
+    out.sum().backward()
+    slopes = (out / x).detach().numpy()  # the slopes it drew (0.2 in evaluation)
+    assert slopes[1] == 1.0 and all(0.1 <= s <= 0.3 for s in slopes[[0, 2]])
+    np.testing.assert_allclose(x.grad.numpy(), slopes, rtol=1e-15)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad"):
+        F.rrelu(x, inplace=True, training=training)  # refused before writing, as PyTorch's
+    assert x.tolist() == [-2.0, 3.0, -1.0]
+
+
 def test_channel_shuffle_and_errors():
     x = ag.arange(12.0).reshape(1, 6, 2)
     out = nn.ChannelShuffle(3)(x)

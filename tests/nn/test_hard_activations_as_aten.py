@@ -52,3 +52,34 @@ def test_values_and_gradients_bit_equal_torch(name, dtype):
     np.testing.assert_array_equal(ya.detach().numpy(), yt.detach().numpy())
     np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
     assert ya.grad_fn.name() == yt.grad_fn.name()
+
+
+@pytest.mark.parametrize("inplace", [False, True])
+def test_second_derivative_of_hardsigmoid_raises_as_atens(inplace):
+    # PyTorch's hardsigmoid_backward has no derivative: a second gradient raises, in x and in
+    # the incoming gradient (it was a silent 0)
+    x = ag.tensor([-1.0, 0.5, 4.0], dtype=ag.float64, requires_grad=True)
+    v = ag.tensor([1.0, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
+    y = F.hardsigmoid(x * 1, inplace=True) if inplace else F.hardsigmoid(x)
+    (g,) = ag.autograd.grad(y, x, v, create_graph=True)
+    s = float(np.float32(1 / 6))
+    np.testing.assert_array_equal(g.detach().numpy(), [s, 2 * s, 0.0])  # first one unchanged
+    assert g.requires_grad and (inplace or g.grad_fn.name() == "NotImplemented")
+    for wrt in (x, v):
+        with pytest.raises(RuntimeError,
+                           match="derivative for aten::hardsigmoid_backward is not implemented"):
+            ag.autograd.grad(g.sum(), wrt, retain_graph=True)
+
+
+def test_forward_mode_derivative_of_hardsigmoid_still_works():
+    # PyTorch's forward AD has hardsigmoid's own formula; here it is the first gradient's
+    # derivative in the incoming gradient, which the refusal above must leave alone
+    x = ag.tensor([-4.0, -1.0, 0.5, 4.0], dtype=ag.float64)
+    v = ag.tensor([1.0, 2.0, 3.0, 4.0], dtype=ag.float64)
+    s = float(np.float32(1 / 6))
+    _, t = ag.func.jvp(F.hardsigmoid, (x,), (v,))
+    np.testing.assert_array_equal(t.numpy(), [0.0, 2 * s, 3 * s, 0.0])
+    import autograd_core.autograd.forward_ad as fwAD
+    with fwAD.dual_level():
+        y = F.hardsigmoid(fwAD.make_dual(x, v))
+        np.testing.assert_array_equal(fwAD.unpack_dual(y).tangent.numpy(), t.numpy())
