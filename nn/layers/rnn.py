@@ -40,6 +40,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.device import check_device
+from autograd_core.node import Node
 from autograd_core.ops.registry import refuse_capture
 from nn import functional as F
 from nn import init
@@ -49,48 +50,14 @@ from nn.parameter import Parameter
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
 
 
-# ---- split / unbind, composed from slicing (forward) and cat / stack (backward) -------------
-# Slicing a time step out of a (T, B, G) tensor with ``x[t]`` costs a full-size scatter per step
-# in backward (quadratic in T); these nodes cost one cat/stack for all pieces.
-
-class _Split(ag.Function):
-    @staticmethod
-    def forward(ctx, x, sizes, dim):
-        ctx.dim = dim
-        index = [slice(None)] * x.ndim
-        pieces, start = [], 0
-        for size in sizes:
-            index[dim] = slice(start, start + size)
-            pieces.append(x[tuple(index)])
-            start += size
-        return tuple(pieces)
-
-    @staticmethod
-    def backward(ctx, *grads):
-        return ag.cat(list(grads), ctx.dim), None, None
-
-
-class _Unbind(ag.Function):
-    @staticmethod
-    def forward(ctx, x):
-        return tuple(x[i] for i in range(x.shape[0]))
-
-    @staticmethod
-    def backward(ctx, *grads):
-        return ag.stack(list(grads), 0)
-
-
 def _chunk(x, n):
-    """``n`` equal pieces of ``x`` along its last dimension."""
-    size = x.shape[-1] // n
-    return _Split.apply(x, (size,) * n, x.ndim - 1)
+    """``n`` equal pieces of ``x`` along its last dimension (one node: ``split``)."""
+    return ag.split(x, x.shape[-1] // n, -1)
 
 
 def _unbind(x):
-    """The slices ``x[0], x[1], ...`` along dimension 0."""
-    if x.shape[0] == 1:
-        return (x.squeeze(0),)
-    return _Unbind.apply(x)
+    """The slices ``x[0], x[1], ...`` along dimension 0 (one node: ``unbind``)."""
+    return ag.unbind(x, 0)
 
 
 def _affine(x, weight_t, bias):
@@ -110,28 +77,19 @@ def _sigmoid(x):
         return 1 / (1 + np.exp(-x))
 
 
-def _arrays(*tensors):
-    return [t.detach().numpy() for t in tensors]
-
-
-def _wrap(*arrays):
-    return tuple(ag.from_numpy(np.ascontiguousarray(a)) for a in arrays)
-
-
-class _LSTMPointwise(ag.Function):
+class _LSTMPointwise(Node):
     """``(gates, c) -> (h', c')`` with ``i, f, g, o = split(gates, 4)``."""
 
-    @staticmethod
-    def forward(ctx, gates, c):
-        a, c_arr = _arrays(gates, c)
-        h, c_new, ctx.values = _lstm_cell_np(a, c_arr)
-        ctx.save_for_backward(gates, c)
-        return _wrap(h, c_new)
+    n_outputs = 2
 
-    @staticmethod
-    def backward(ctx, grad_h, grad_c):
-        gates, c = ctx.saved_tensors
-        if ag.is_grad_enabled():  # create_graph: recorded ops on recomputed values
+    def forward(self, gates, c):
+        h, c_new, self.values = _lstm_cell_np(gates, c)
+        self.save_for_backward(gates, c)
+        return h, c_new
+
+    def backward(self, grad_h, grad_c):
+        gates, c = self.saved  # (refuses when either was modified in place since)
+        if self.differentiable:  # create_graph: recorded ops on recomputed values
             i, f, g, o = _chunk(gates, 4)
             i, f, g, o = i.sigmoid(), f.sigmoid(), g.tanh(), o.sigmoid()
             tc = (f * c + i * g).tanh()
@@ -139,24 +97,20 @@ class _LSTMPointwise(ag.Function):
             d_gates = ag.cat([dc_new * g * i * (1 - i), dc_new * c * f * (1 - f),
                               dc_new * i * (1 - g * g), grad_h * tc * o * (1 - o)], -1)
             return d_gates, dc_new * f
-        gh, gc = _arrays(grad_h, grad_c)
-        return _wrap(*_lstm_cell_grad_np(ctx.values, gh, gc))
+        return _lstm_cell_grad_np(self.values, grad_h, grad_c)
 
 
-class _GRUPointwise(ag.Function):
+class _GRUPointwise(Node):
     """``(gi, gh, h) -> h'`` with ``gi = W_ih x + b_ih`` and ``gh = W_hh h + b_hh``."""
 
-    @staticmethod
-    def forward(ctx, gi, gh, h):
-        a, b, h_arr = _arrays(gi, gh, h)
-        h_new, ctx.values = _gru_cell_np(a, b, h_arr)
-        ctx.save_for_backward(gi, gh, h)
-        return _wrap(h_new)[0]
+    def forward(self, gi, gh, h):
+        h_new, self.values = _gru_cell_np(gi, gh, h)
+        self.save_for_backward(gi, gh, h)
+        return h_new
 
-    @staticmethod
-    def backward(ctx, grad):
-        gi, gh, h = ctx.saved_tensors
-        if ag.is_grad_enabled():  # create_graph: recorded ops on recomputed values
+    def backward(self, grad):
+        gi, gh, h = self.saved
+        if self.differentiable:  # create_graph: recorded ops on recomputed values
             i_r, i_z, i_n = _chunk(gi, 3)
             h_r, h_z, hn = _chunk(gh, 3)
             r, z = (i_r + h_r).sigmoid(), (i_z + h_z).sigmoid()
@@ -165,8 +119,7 @@ class _GRUPointwise(ag.Function):
             d_r = d_n * hn * r * (1 - r)
             d_z = grad * (h - n) * z * (1 - z)
             return ag.cat([d_r, d_z, d_n], -1), ag.cat([d_r, d_z, d_n * r], -1), grad * z
-        (g,) = _arrays(grad)
-        return _wrap(*_gru_cell_grad_np(ctx.values, g))
+        return _gru_cell_grad_np(self.values, grad)
 
 
 # ---- a whole layer direction in one node -------------------------------------------------
@@ -238,17 +191,17 @@ def _sequence_composite(gi, h0, c0, w_hh, b_hh, mode, reverse):
     return (ag.stack(out, 0), h) + ((c,) if mode == "LSTM" else ())
 
 
-class _Sequence(ag.Function):
+class _Sequence(Node):
     """``(gi, h0, c0, w_hh, b_hh) -> (output, h_n[, c_n])`` for one layer direction: ``gi``
-    ``(T, B, G)`` the input projection of every step, ``output`` ``(T, B, H)`` the states."""
+    ``(T, B, G)`` the input projection of every step, ``output`` ``(T, B, H)`` the states.
+    A graph node (not a user Function), so ``ag.compile`` captures and replays it."""
 
-    @staticmethod
-    def forward(ctx, gi, h0, c0, w_hh, b_hh, mode, reverse):
+    n_outputs = 0  # per node: 3 for LSTM (c_n too), else 2; set by forward
+
+    def forward(self, gi, h0, c0, w_hh, b_hh, mode, reverse):
         from autograd_core import kernels as K
 
-        a, h, w = _arrays(gi, h0, w_hh)
-        c = _arrays(c0)[0] if mode == "LSTM" else None
-        b = None if b_hh is None else _arrays(b_hh)[0]
+        a, h, w, c, b = gi, h0, w_hh, c0, b_hh
         w_t = np.ascontiguousarray(w.T)  # (the same products as the transposed view, 2x faster)
         seq = a.shape[0]
         out = np.empty((seq,) + h.shape, np.result_type(a.dtype, h.dtype))
@@ -268,41 +221,38 @@ class _Sequence(ag.Function):
                 h = K.relu_forward(a[t] + gh)
                 values[t] = h
             out[t] = h
-        ctx.save_for_backward(gi, h0, c0, w_hh, b_hh)
-        ctx.mode, ctx.reverse, ctx.values = mode, reverse, values
-        ctx.h_prev = (_arrays(h0)[0], out)
+        self.save_for_backward(gi, h0, c0, w_hh, b_hh)
+        self.mode, self.reverse, self.values, self.out = mode, reverse, values, out
+        self.n_outputs = 3 if mode == "LSTM" else 2
         outs = (out, out[seq - 1 if not reverse else 0].copy())
-        return _wrap(*(outs + ((c,) if mode == "LSTM" else ())))
+        return outs + ((c,) if mode == "LSTM" else ())
 
-    @staticmethod
-    def backward(ctx, grad_out, grad_h, *grad_c):
+    def backward(self, grad_out, grad_h, *grad_c):
         from autograd_core import kernels as K
 
-        gi, h0, c0, w_hh, b_hh = ctx.saved_tensors
-        mode, reverse = ctx.mode, ctx.reverse
-        need = ctx.needs_input_grad
-        if ag.is_grad_enabled():  # create_graph: the per-step nodes, differentiated (recorded)
+        gi, h0, c0, w_hh, b_hh = self.saved  # (refuses after an in-place change of one)
+        mode, reverse = self.mode, self.reverse
+        need = self.needs_input_grad
+        if self.differentiable:  # create_graph: the per-step nodes, differentiated (recorded)
             args = [gi, h0, c0, w_hh, b_hh]
             wrt = [k for k, v in enumerate(args) if v is not None and need[k]]
             outs = _sequence_composite(gi, h0, c0, w_hh, b_hh, mode, reverse)
             got = ag.autograd.grad(outs, [args[k] for k in wrt],
                                    (grad_out, grad_h) + tuple(grad_c), create_graph=True,
                                    allow_unused=True)
-            res = [None] * 7
+            res: list = [None] * 5
             for k, g in zip(wrt, got):
                 res[k] = g
             return tuple(res)
-        go, dh = _arrays(grad_out, grad_h)
-        dc = _arrays(grad_c[0])[0] if mode == "LSTM" else None
-        w = _arrays(w_hh)[0]
-        h0_arr, out = ctx.h_prev
+        go, dh, w, out = grad_out, grad_h, w_hh, self.out
+        dc = grad_c[0] if mode == "LSTM" else None
         seq = go.shape[0]
         d_gi = np.empty(go.shape[:2] + (w.shape[0],), np.result_type(go.dtype, w.dtype))
         d_gh = d_gi if mode != "GRU" else np.empty_like(d_gi)
         # the state each step read: h0, then the outputs in the order of the steps
         def h_prev(t):
             first = t == (seq - 1 if reverse else 0)
-            return h0_arr if first else out[t + 1 if reverse else t - 1]
+            return h0 if first else out[t + 1 if reverse else t - 1]
 
         # the weight and bias gradients accumulate per step in backward's order, as the
         # per-step nodes (and PyTorch's) do: h^T @ d_gh, then transposed
@@ -311,13 +261,13 @@ class _Sequence(ag.Function):
         for t in _steps(seq, not reverse):  # engine summed them: the same numbers)
             gh_t = go[t] + dh if dz is None else (go[t] + dz) + dh
             if mode == "LSTM":
-                d_gi[t], dc = _lstm_cell_grad_np(ctx.values[t], gh_t, dc)
+                d_gi[t], dc = _lstm_cell_grad_np(self.values[t], gh_t, dc)
                 dh = d_gi[t] @ w
             elif mode == "GRU":
-                d_gi[t], d_gh[t], dz = _gru_cell_grad_np(ctx.values[t], gh_t)
+                d_gi[t], d_gh[t], dz = _gru_cell_grad_np(self.values[t], gh_t)
                 dh = d_gh[t] @ w
             else:
-                y = ctx.values[t]
+                y = self.values[t]
                 d_gi[t] = (K.tanh_backward(y, gh_t) if mode == "RNN_TANH"
                            else K.relu_backward(y, gh_t))
                 dh = d_gi[t] @ w
@@ -330,11 +280,10 @@ class _Sequence(ag.Function):
         gw = None if gwt is None else np.ascontiguousarray(gwt.T)
         if dz is not None:
             dh = dz + dh
-        return (ag.from_numpy(d_gi) if need[0] else None,
-                ag.from_numpy(np.ascontiguousarray(dh)) if need[1] else None,
-                ag.from_numpy(np.ascontiguousarray(dc)) if mode == "LSTM" and need[2] else None,
-                None if gw is None else ag.from_numpy(gw),
-                None if gb is None else ag.from_numpy(gb), None, None)
+        return (d_gi if need[0] else None,
+                np.ascontiguousarray(dh) if need[1] else None,
+                np.ascontiguousarray(dc) if mode == "LSTM" and need[2] else None,
+                gw, gb)
 
 
 def _rnn_step(gi, h, w_hh_t, b_hh, nonlinearity):
@@ -865,15 +814,15 @@ class RNNBase(Module):
                 if not packed and w_hr_t is None:  # the whole direction in one node
                     gi = _affine(x.reshape(seq * batch, x.shape[2]), w_ih.T, b_ih)
                     res = _Sequence.apply(gi.reshape(seq, batch, gi.shape[-1]), h0[k],
-                                          c0[k] if lstm else None, w_hh, b_hh, self.mode,
-                                          direction == 1)
+                                          c0[k] if lstm else None, w_hh, b_hh,
+                                          mode=self.mode, reverse=direction == 1)
                     outputs.append(res[0])
                     h_n.append(res[1])
                     c_n.append(res[2] if lstm else None)
                     continue
                 if packed:  # the steps' rows, one after the other
                     gi = _affine(x, w_ih.T, b_ih)
-                    gi = _Split.apply(gi, sizes, 0) if seq > 1 else (gi,)
+                    gi = ag.split(gi, sizes, 0)
                 else:
                     gi = _affine(x.reshape(seq * batch, x.shape[2]), w_ih.T, b_ih)
                     gi = _unbind(gi.reshape(seq, batch, gi.shape[-1]))
