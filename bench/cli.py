@@ -29,6 +29,9 @@ SUITES = {
              "each in its own worker process, with peak memory",
     "conv": "convolution and pooling layers (forward, backward to input, to weight) and LeNet-5 "
             "/ ResNet-8 training steps vs PyTorch, each library in its own worker process",
+    "layers": "transformer, recurrent and modern-CNN layers (norms, softmax, attention, LSTM/GRU, "
+              "embedding, depthwise conv, padding, upsampling) forward and forward+backward vs "
+              "PyTorch, each library in its own worker process",
     "overhead": "per-op record+backward cost on tiny tensors, backward of a 100,000-op chain, "
                 "import time and Numba cache behaviour",
     "contention": "training steps (the example's and the train suite's) at 1 thread and every "
@@ -38,7 +41,7 @@ SUITES = {
                    "raw buffers across message sizes, and the MLP training step at 1 and 2 "
                    "ranks split into compute and communication, with how much backward hides",
 }
-ORDER = ("limits", "kernels", "optim", "train", "conv", "overhead")  # limits first: others use its GB/s
+ORDER = ("limits", "kernels", "optim", "train", "conv", "layers", "overhead")  # limits first: others use its GB/s
 EXTRA = ("contention", "distributed")  # not in "all": contention loads the machine on
 # purpose; distributed needs the mpi extra
 

@@ -27,6 +27,7 @@ TASKS = {
     "optim_torch": "bench.optim:torch_worker",
     "train": "bench.train:worker",
     "conv": "bench.conv:worker",
+    "layers": "bench.layers:worker",
     "overhead": "bench.overhead:worker",
     "batch": "bench.worker:batch",
 }

@@ -24,7 +24,7 @@ from bench import report
 ROOT = Path(__file__).resolve().parents[2]
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 HAS_MPL = importlib.util.find_spec("matplotlib") is not None
-SUITES = ("limits", "kernels", "optim", "train", "conv", "overhead")
+SUITES = ("limits", "kernels", "optim", "train", "conv", "layers", "overhead")
 
 
 def bench(*args, timeout=600):
@@ -112,6 +112,41 @@ def test_optim_covers_every_algorithm(quick_run):
             assert "torch_foreach" in r["times"]
     if HAS_TORCH:
         assert "torch_fused" in next(r for r in rows if r["case"] == "adam")["times"]
+
+
+def test_layers_rows(quick_run):
+    from bench import layers
+
+    _, doc, _ = quick_run
+    rows = doc["suites"]["layers"]["rows"]
+    got = {(r["case"], r["params"]["what"]) for r in rows}
+    assert got == {(case, what) for case in layers.CASES for what in ("fwd", "fwd+bwd")}
+    for r in rows:
+        assert "tapegrad" in r["times"]
+        if HAS_TORCH:
+            assert r["ratios"]["tapegrad/torch"] > 0
+
+
+@pytest.mark.torch_parity
+def test_layers_cases_compute_the_same_in_both_libraries():
+    """The suite times the same computation in both libraries: each case's forward (same
+    seeds, the same inputs, the modules' weights PyTorch's for the seed) gives PyTorch's
+    values, and its backward PyTorch's input gradients."""
+    pytest.importorskip("torch")
+    from bench import layers
+
+    ours, theirs = layers._cases(layers._Lib("tapegrad"), True), \
+        layers._cases(layers._Lib("torch"), True)
+    assert tuple(ours) == layers.CASES
+    for case in layers.CASES:
+        (f_a, ts_a), (f_b, ts_b) = ours[case], theirs[case]
+        a, b = f_a(), f_b()
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=2e-5,
+                                   atol=2e-6, err_msg=case)
+        a.sum().backward()
+        b.sum().backward()
+        np.testing.assert_allclose(ts_a[0].grad.numpy(), ts_b[0].grad.numpy(), rtol=2e-4,
+                                   atol=2e-5, err_msg=case)
 
 
 def test_conv_rows(quick_run):
