@@ -314,11 +314,11 @@ def test_progress_line_has_an_eta_that_starts_after_the_first_step(script, monke
 
 def test_default_run_reaches_the_documented_accuracy(script, tmp_path):
     """The README's main command: Adam, 10 epochs, batch 64, seed 0, 400 of the 4,000 training
-    digits held out for validation -> 94.80% on the 1,000 test digits (the initial weights
+    digits held out for validation -> 94.70% on the 1,000 test digits (the initial weights
     PyTorch's nn.Linear draws after torch.manual_seed(0))."""
     result = script.main(["--quiet", "--checkpoint", ""])
     assert (result["n_train"], result["n_val"], result["n_test"]) == (3600, 400, 1000)
-    assert result["test_acc"] == pytest.approx(0.948, abs=1e-9)
+    assert result["test_acc"] == pytest.approx(0.947, abs=1e-9)
 
 
 # ---- bad arguments and output paths: a clear argparse error naming the option --------------
