@@ -299,6 +299,22 @@ def _bind_prange(pyfn):
     return copy
 
 
+def serial_parallel(fn, glb=None, **options):
+    """``(serial, parallel)`` lazy builds of the loop ``fn``: two copies of its source (Numba's
+    cache ignores compile options), named ``<name>_serial`` / ``<name>_parallel``, the parallel
+    one with the global ``_range`` bound to ``numba.prange``. ``glb``: the globals the copies
+    see (default: ``fn``'s module's); ``options``: Numba's, for both."""
+    pair = []
+    for parallel in (False, True):
+        g = dict(fn.__globals__ if glb is None else glb)
+        g["_range"] = numba_module().prange if parallel else range
+        name = f"{fn.__name__}_{'parallel' if parallel else 'serial'}"
+        copy = types.FunctionType(fn.__code__, g, name)
+        copy.__qualname__ = name
+        pair.append(jit(copy, parallel=parallel, **options))
+    return tuple(pair)
+
+
 # Options shared by every kernel. error_model="numpy" lets loops with a division vectorise
 # (the default "python" model adds a zero check per element, 5-8x slower); fastmath stays off.
 BASE_OPTIONS = dict(nogil=True, error_model="numpy", boundscheck=False)

@@ -252,14 +252,8 @@ def _builds(name):
         glb_one = dict(globals(), **helpers)
         one = {h: numba.njit(cache=True, **_jit.BASE_OPTIONS)(_copy(globals()[h], glb_one, h))
                for h in ("_forward_one", "_backward_one")}
-        pair = []
-        for parallel in (False, True):
-            glb = dict(globals(), **helpers, **one)
-            glb["_range"] = numba.prange if parallel else range
-            suffix = "parallel" if parallel else "serial"
-            pair.append(_jit.jit(_copy(globals()[name], glb, f"{name}_{suffix}"),
-                                 parallel=parallel))
-        _BUILDS[name] = pair = tuple(pair)
+        _BUILDS[name] = pair = _jit.serial_parallel(globals()[name],
+                                                    dict(globals(), **helpers, **one))
     return pair
 
 

@@ -34,7 +34,6 @@ Importing this module does not import numba.
 
 from __future__ import annotations
 
-import types
 
 import numpy as np
 
@@ -272,16 +271,7 @@ def _builds(name):
     one with ``_range`` bound to ``numba.prange``."""
     pair = _BUILDS.get(name)
     if pair is None:
-        fn = globals()[name]
-        pair = []
-        for parallel in (False, True):
-            glb = dict(globals())
-            glb["_range"] = _jit.numba_module().prange if parallel else range
-            copy = types.FunctionType(fn.__code__, glb,
-                                      f"{name}_{'parallel' if parallel else 'serial'}")
-            copy.__qualname__ = copy.__name__
-            pair.append(_jit.jit(copy, parallel=parallel, **_OPTIONS.get(name, {})))
-        _BUILDS[name] = pair = tuple(pair)
+        pair = _BUILDS[name] = _jit.serial_parallel(globals()[name], **_OPTIONS.get(name, {}))
     return pair
 
 

@@ -23,7 +23,6 @@ loop runs. Serial below :data:`PARALLEL_MIN_SIZE` elements, rows split across th
 from __future__ import annotations
 
 import math
-import types
 
 import numpy as np
 
@@ -254,16 +253,7 @@ def _builds(name):
     one with ``_range`` bound to ``numba.prange``: Numba's cache ignores compile options)."""
     pair = _BUILDS.get(name)
     if pair is None:
-        fn = globals()[name]
-        pair = []
-        for parallel in (False, True):
-            glb = dict(globals())
-            glb["_range"] = _jit.numba_module().prange if parallel else range
-            copy = types.FunctionType(fn.__code__, glb,
-                                      f"{name}_{'parallel' if parallel else 'serial'}")
-            copy.__qualname__ = copy.__name__
-            pair.append(_jit.jit(copy, parallel=parallel, fastmath={"contract"}))
-        _BUILDS[name] = pair = tuple(pair)
+        pair = _BUILDS[name] = _jit.serial_parallel(globals()[name], fastmath={"contract"})
     return pair
 
 
