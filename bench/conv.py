@@ -21,7 +21,6 @@ ratio is tapegrad / torch (below 1: tapegrad is faster).
 from __future__ import annotations
 
 from bench import machine, timing
-from bench.report import make_row, time_ratios
 
 SUITE = "conv"
 IMPLS = ("tapegrad", "torch")
@@ -176,21 +175,8 @@ def run(cfg, context) -> dict:
     from bench import worker as workers
 
     impls = _impls(cfg)
-    results = {impl: [] for impl in impls}
+    rows = workers.library_rows(cfg, SUITE, impls)
     rounds = max(1, cfg.rounds)
-    for r in range(rounds):
-        for impl in impls[r % len(impls):] + impls[:r % len(impls)]:
-            cfg.progress(SUITE, f"round {r + 1}/{rounds}: {impl} worker")
-            res = workers.run("conv", {"impl": impl, "quick": cfg.quick, "timing": cfg.timing},
-                              cfg.threads)
-            results[impl].append(res["results"])
-    rows = []
-    for key in results["tapegrad"][0]:
-        case, what = key.split("|")
-        times = {impl: timing.Stats.combine(timing.Stats.from_dict(p[key]) for p in parts)
-                 for impl, parts in results.items()}
-        ratios = time_ratios(times, "torch") if "torch" in times else {}
-        rows.append(make_row(SUITE, case, {"what": what}, times, ratios))
     summary = {
         "layers": "float32; conv fwd records the graph; bwd-input / bwd-weight: the backward "
                   "of a retained graph to that input alone; pool: max_pool2d(2)",

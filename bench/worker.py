@@ -60,6 +60,31 @@ def run(task: str, payload: dict, threads: int, timeout: float = 1800) -> dict:
     return _run_now(task, payload, threads, timeout)
 
 
+def library_rows(cfg, suite: str, impls) -> list:
+    """Run ``suite``'s worker task once per library in ``impls``, ``cfg.rounds`` times with the
+    order alternated, and make one row per measurement key (``"case|what"``): each library's
+    times combined over its workers, the ratio tapegrad / torch where torch ran."""
+    from bench import timing
+    from bench.report import make_row, time_ratios
+
+    results = {impl: [] for impl in impls}
+    rounds = max(1, cfg.rounds)
+    for r in range(rounds):
+        for impl in impls[r % len(impls):] + impls[:r % len(impls)]:
+            cfg.progress(suite, f"round {r + 1}/{rounds}: {impl} worker")
+            res = run(suite, {"impl": impl, "quick": cfg.quick, "timing": cfg.timing},
+                      cfg.threads)
+            results[impl].append(res["results"])
+    rows = []
+    for key in results[impls[0]][0]:
+        case, what = key.split("|")
+        times = {impl: timing.Stats.combine(timing.Stats.from_dict(p[key]) for p in parts)
+                 for impl, parts in results.items()}
+        ratios = time_ratios(times, "torch") if "torch" in times else {}
+        rows.append(make_row(suite, case, {"what": what}, times, ratios))
+    return rows
+
+
 # --quick only: a smoke run's numbers are not the point, so the worker tasks of every suite run
 # up front in one background process per library family (torch's tasks share one import of
 # torch), while the main process measures its own part. A full run never does this: processes
