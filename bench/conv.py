@@ -20,7 +20,6 @@ ratio is tapegrad / torch (below 1: tapegrad is faster).
 
 from __future__ import annotations
 
-from bench import machine, timing
 
 SUITE = "conv"
 IMPLS = ("tapegrad", "torch")
@@ -146,36 +145,26 @@ def _step(lib, case, quick):
 
 def worker(payload) -> dict:
     """In a worker process: time every layer and step for one library."""
-    impl, threads, quick = payload["impl"], payload["threads"], payload["quick"]
-    if impl == "torch":
-        machine.import_torch(threads)
-    else:
-        import numba  # noqa: F401  (imported first, so that its pool is pinned too)
-    machine.pin_runtime(threads)
-    lib = _Lib(impl)
-    fns = {f"{case}|{what}": fn for (case, what), fn in _layer_fns(lib, quick).items()}
+    from bench import worker as workers
+
+    workers.pin_library(payload)
+    lib = _Lib(payload["impl"])
+    fns = {f"{case}|{what}": fn for (case, what), fn in _layer_fns(lib, payload["quick"]).items()}
     for case in STEPS:
-        fns[f"{case}|step"] = _step(lib, case, quick)
-    out = {}
-    for key, fn in fns.items():  # one at a time: each is its own measurement
-        out[key] = timing.measure({key: fn}, **payload["timing"])[key].as_dict()
-    return {"results": out, "threads": machine.threads_report()}
-
-
-def _impls(cfg):
-    return ["tapegrad"] + (["torch"] if cfg.use_torch and machine.torch_available() else [])
+        fns[f"{case}|step"] = _step(lib, case, payload["quick"])
+    return workers.measure_each(fns, payload)
 
 
 def worker_payloads(cfg):
-    return [("conv", {"impl": impl, "quick": cfg.quick, "timing": cfg.timing})
-            for impl in _impls(cfg)]
+    from bench import worker as workers
+
+    return workers.library_payloads(cfg, SUITE)
 
 
 def run(cfg, context) -> dict:
     from bench import worker as workers
 
-    impls = _impls(cfg)
-    rows = workers.library_rows(cfg, SUITE, impls)
+    rows = workers.library_rows(cfg, SUITE, workers.library_impls(cfg))
     rounds = max(1, cfg.rounds)
     summary = {
         "layers": "float32; conv fwd records the graph; bwd-input / bwd-weight: the backward "

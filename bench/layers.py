@@ -23,7 +23,6 @@ ratio is tapegrad / torch (below 1: tapegrad is faster).
 
 from __future__ import annotations
 
-from bench import machine, timing
 
 SUITE = "layers"
 IMPLS = ("tapegrad", "torch")
@@ -137,35 +136,26 @@ def _fwd_bwd(forward, tensors):
 def worker(payload) -> dict:
     """In a worker process: time every case's forward and forward + backward for one
     library."""
-    impl, threads, quick = payload["impl"], payload["threads"], payload["quick"]
-    if impl == "torch":
-        machine.import_torch(threads)
-    else:
-        import numba  # noqa: F401  (imported first, so that its pool is pinned too)
-    machine.pin_runtime(threads)
-    lib = _Lib(impl)
-    out = {}
-    for case, (forward, tensors) in _cases(lib, quick).items():
-        for what, fn in (("fwd", forward), ("fwd+bwd", _fwd_bwd(forward, tensors))):
-            key = f"{case}|{what}"  # one at a time: each is its own measurement
-            out[key] = timing.measure({key: fn}, **payload["timing"])[key].as_dict()
-    return {"results": out, "threads": machine.threads_report()}
+    from bench import worker as workers
 
-
-def _impls(cfg):
-    return ["tapegrad"] + (["torch"] if cfg.use_torch and machine.torch_available() else [])
+    workers.pin_library(payload)
+    fns = {}
+    for case, (forward, tensors) in _cases(_Lib(payload["impl"]), payload["quick"]).items():
+        fns[f"{case}|fwd"] = forward
+        fns[f"{case}|fwd+bwd"] = _fwd_bwd(forward, tensors)
+    return workers.measure_each(fns, payload)
 
 
 def worker_payloads(cfg):
-    return [("layers", {"impl": impl, "quick": cfg.quick, "timing": cfg.timing})
-            for impl in _impls(cfg)]
+    from bench import worker as workers
+
+    return workers.library_payloads(cfg, SUITE)
 
 
 def run(cfg, context) -> dict:
     from bench import worker as workers
 
-    impls = _impls(cfg)
-    rows = workers.library_rows(cfg, SUITE, impls)
+    rows = workers.library_rows(cfg, SUITE, workers.library_impls(cfg))
     rounds = max(1, cfg.rounds)
     b, s, w, h, side = _sizes(cfg.quick)
     summary = {

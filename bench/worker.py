@@ -60,6 +60,36 @@ def run(task: str, payload: dict, threads: int, timeout: float = 1800) -> dict:
     return _run_now(task, payload, threads, timeout)
 
 
+def library_impls(cfg) -> list:
+    """tapegrad, and torch where it is importable and not turned off (``--no-torch``)."""
+    return ["tapegrad"] + (["torch"] if cfg.use_torch and machine.torch_available() else [])
+
+
+def library_payloads(cfg, suite: str) -> list:
+    """The worker tasks of a per-library suite (what ``prefetch_suites`` starts early)."""
+    return [(suite, {"impl": impl, "quick": cfg.quick, "timing": cfg.timing})
+            for impl in library_impls(cfg)]
+
+
+def pin_library(payload) -> None:
+    """In a per-library worker: import the library's thread pools and pin them."""
+    if payload["impl"] == "torch":
+        machine.import_torch(payload["threads"])
+    else:
+        import numba  # noqa: F401  (imported first, so that its pool is pinned too)
+    machine.pin_runtime(payload["threads"])
+
+
+def measure_each(fns: dict, payload) -> dict:
+    """Each ``{key: fn}`` timed on its own (its own measurement), as result dicts, with the
+    worker's thread report."""
+    from bench import timing
+
+    out = {key: timing.measure({key: fn}, **payload["timing"])[key].as_dict()
+           for key, fn in fns.items()}
+    return {"results": out, "threads": machine.threads_report()}
+
+
 def library_rows(cfg, suite: str, impls) -> list:
     """Run ``suite``'s worker task once per library in ``impls``, ``cfg.rounds`` times with the
     order alternated, and make one row per measurement key (``"case|what"``): each library's
