@@ -469,6 +469,7 @@ def var(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
         >>> x.var(dim=1, correction=0)
         tensor([0.2500, 0.2500])
     """
+    dim, unbiased = _args.unbiased_in_dim(dim, unbiased)
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     correction = _args.correction(unbiased, correction)
     _warn_no_dof("var", input, dim, correction)
@@ -528,6 +529,7 @@ def std(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
         >>> ag.std(x)
         tensor(1.2910)
     """
+    dim, unbiased = _args.unbiased_in_dim(dim, unbiased)
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     correction = _args.correction(unbiased, correction)
     _warn_no_dof("std", input, dim, correction)
