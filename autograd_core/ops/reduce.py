@@ -153,11 +153,16 @@ class AMax(_Reduction):
                 f"input.numel() == 0 (shape {x.shape}); specify a dim of non-zero size"
             )
         y = (np.max if is_max else np.min)(x, axis=dim, keepdims=True)
-        self.save_for_backward(x, y)  # PyTorch's node saves both too (the mask: in backward)
-        return y if keepdim else y.reshape(_reduced_shape(x.shape, dim))
+        if not keepdim:
+            y = y.reshape(_reduced_shape(x.shape, dim))
+        # PyTorch's node saves both too (the mask: in backward); the returned array itself, so
+        # that an in-place change of the result is refused, not read as the maxima
+        self.save_for_backward(x, y)
+        return y
 
     def backward(self, g):
         x, y = (xp.data(t) for t in self.saved)
+        y = y.reshape(_keep_shape(self.in_shape, self.dim))
         # ties share the gradient; a NaN result gets it from the NaN elements (PyTorch)
         mask = x == y
         if x.dtype.kind == "f" and np.isnan(y).any():
