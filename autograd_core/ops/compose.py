@@ -143,17 +143,18 @@ class VarMean(Var):
             v = np.sqrt(v)
             if x.dtype.kind == "f" and v.dtype != x.dtype:
                 v = np.asarray(v.astype(x.dtype))
-            self.std_value = v
+            # the returned std itself: changed in place, backward refuses (it read the new values)
+            self.save_for_backward(x, v)
         self.n = _count(x.shape, dim)
         if self.n == 0:  # NaN (0 / 0), as mean's
             return v, np.sum(x, axis=dim, keepdims=keepdim) / 0.0
         return v, xp.fmean(x, dim, keepdim)
 
     def backward(self, gv, gm):
-        (x,) = self.saved
+        x = self.saved[0]
         if self.is_std:  # std's gradient: 0 where the std is 0
             y = std(x, self.dim, keepdim=self.keepdim, correction=self.correction) \
-                if isinstance(x, Tensor) else self.std_value
+                if isinstance(x, Tensor) else self.saved[1]
             zero = xp.data(y) == 0
             gv = xp.where(zero, 0.0, gv / (xp.where(zero, 1.0, y) * 2.0))
             dtype = xp.data(x).dtype

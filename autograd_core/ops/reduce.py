@@ -119,7 +119,7 @@ class Var(_Reduction):
         return v if acc is None or wide else np.asarray(v.astype(x.dtype))
 
     def backward(self, g):
-        (x,) = self.saved
+        x = self.saved[0]  # (std_mean saves its result after it)
         axis = self.dim if self.dim is not None else tuple(range(len(self.in_shape)))
         centred = x - x.mean(axis=axis, keepdims=True) if x.size else x
         scale = 2.0 / self.denom if self.denom else np.inf

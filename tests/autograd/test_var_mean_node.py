@@ -83,3 +83,15 @@ def test_unbiased_with_correction_refused():
         ag.var_mean(x, 1, unbiased=True, correction=0)
     with pytest.raises(TypeError, match="unbiased"):
         ag.var(x, True, True)
+
+
+@pytest.mark.parametrize("dim", [1, None])
+@pytest.mark.parametrize("dtype", [ag.float32, ag.float64])
+def test_std_mean_result_changed_in_place_is_refused(dim, dtype):
+    # backward read the std it returned: doubled in place, the gradient came out halved
+    # (silently); PyTorch's StdMeanBackward0 saves the result and refuses
+    x = ag.tensor([[1.0, 2.0, 4.0], [3.0, 5.0, 3.0]], dtype=dtype, requires_grad=True)
+    s, m = ag.std_mean(x * 1, dim)
+    s.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        (s.sum() + m.sum()).backward()
