@@ -316,8 +316,8 @@ class LogSoftmax(Node):
         elif r is not None:  # the last dim: the row kernel
             y = SK.log_softmax_rows(r).reshape(x.shape)
         else:
-            m = np.max(x, axis=dim, keepdims=True)
-            m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)
+            m = np.max(x, axis=dim, keepdims=True)  # (a +inf max: NaN slice, as PyTorch's)
+            m = np.where(m == -np.inf, 0.0, m).astype(x.dtype, copy=False)
             y = x - m
             with np.errstate(divide="ignore"):
                 y -= np.log(xp.fsum(np.exp(y), dim, True))
