@@ -472,6 +472,9 @@ _SAME_DTYPE_OUT = {
     **dict.fromkeys(("any", "all"), "{name} only supports bool tensor for result, got: {out}"),
     "addbmm": "self and mat2 must have the same dtype, but got {out} and {res}",
     "index_select": "index_select(): self and result must have the same scalar type",
+    **dict.fromkeys(("quantile", "nanquantile"),
+                    "quantile() out tensor must be same dtype as the input tensor"),
+    "logcumsumexp": "expected scalar_type {res} but found {out}",
     "nan_to_num": "nan_to_num: dtype of out: {out} should be same as input: {res}",
     "nonzero": "nonzero: Expected out tensor to have scalar type Long but got scalar type{out}",
     "inner": "tensordot: Expected the output tensor to have dtype {res}, but got an output "

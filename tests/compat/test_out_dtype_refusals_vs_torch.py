@@ -67,8 +67,8 @@ def test_complex_mean_into_a_real_out_is_refused():
     assert ok.item() == 0.5 + 2.5j
 
 
-# products and scatters whose out= must hold the result's own dtype (accepted and cast:
-# mv of float32 into an int64 out= truncated the products, silently)
+# products, scatters, quantiles and logcumsumexp whose out= must hold the result's own dtype
+# (accepted and cast: mv of float32 into an int64 out= truncated the products, silently)
 PRODUCT_CALLS = {
     "mv": lambda lib, a, out: lib.mv(a, a[0], out=out),
     "addmv": lambda lib, a, out: lib.addmv(a[:, 0], a, a[0], out=out),
@@ -78,6 +78,9 @@ PRODUCT_CALLS = {
                                                out=out),
     "scatter_add": lambda lib, a, out: lib.scatter_add(a, 1, lib.zeros(3, 2, dtype=lib.int64),
                                                        a, out=out),
+    "quantile": lambda lib, a, out: lib.quantile(a.double() * 1, 0.3, out=out),
+    "nanquantile": lambda lib, a, out: lib.nanquantile(a.float() * 1, 0.3, out=out),
+    "logcumsumexp": lambda lib, a, out: lib.logcumsumexp(a.float() * 1, 0, out=out),
 }
 
 
