@@ -1533,30 +1533,29 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
     if n_dims > 3 or x.ndim < n_dims + 1 or x.ndim > n_dims + 2:
         raise NotImplementedError(f"Padding size {len(pad)} is not supported for {x.ndim}D "
                                   "input tensor.")
+    if mode == "reflect":  # every dim checked on the input's shape first, last dim first
+        for k in range(n_dims):
+            lo, hi, n = pad[2 * k], pad[2 * k + 1], x.shape[-1 - k]
+            if lo >= n or hi >= n:
+                raise RuntimeError(
+                    f"Argument #{4 + 2 * k}: Padding size should be less than the "
+                    f"corresponding input dimension, but got: padding ({lo}, {hi}) at dimension "
+                    f"{x.ndim - 1 - k} of input {list(x.shape)}")
     if mode != "circular" and x.dtype == ag.bool:  # PyTorch's pad kernels have no bool loop
         kind = "reflection" if mode == "reflect" else "replication"
         raise NotImplementedError(f"\"{kind}_pad{n_dims}d\" not implemented for 'Bool'")
     _check_padded_size(list(x.shape), pad, mode)
     if mode != "circular" and min(pad) >= 0:
-        for k in range(n_dims):
-            if mode == "reflect" and max(pad[2 * k], pad[2 * k + 1]) >= x.shape[-1 - k]:
-                break  # (the loop below raises PyTorch's error)
-        else:  # one node (nn.ops.pad), PyTorch's sums in backward
-            from nn.ops.pad import EdgePad
+        from nn.ops.pad import EdgePad  # one node, PyTorch's sums in backward
 
-            pads = tuple((pad[2 * k], pad[2 * k + 1]) for k in reversed(range(n_dims)))
-            x = EdgePad.apply(x, pads=pads, mode=mode)
-            kind = "Reflection" if mode == "reflect" else "Replication"
-            return _xp.reads_input(x, source, f"{kind}Pad{n_dims}D", rereads=False)
+        pads = tuple((pad[2 * k], pad[2 * k + 1]) for k in reversed(range(n_dims)))
+        x = EdgePad.apply(x, pads=pads, mode=mode)
+        kind = "Reflection" if mode == "reflect" else "Replication"
+        return _xp.reads_input(x, source, f"{kind}Pad{n_dims}D", rereads=False)
     for k in range(n_dims):
         dim = x.ndim - 1 - k
         lo, hi = pad[2 * k], pad[2 * k + 1]
         n = x.shape[dim]
-        if mode == "reflect" and (lo >= n or hi >= n):
-            raise RuntimeError(
-                f"Argument #4: Padding size should be less than the corresponding input "
-                f"dimension, but got: padding ({lo}, {hi}) at dimension {dim} of input "
-                f"{list(x.shape)}")
         if mode == "circular" and (lo > n or hi > n):
             raise RuntimeError("Padding value causes wrapping around more than once.")
         if lo >= 0 and hi >= 0:  # slices and cat, no index tensor: ag.compile captures it

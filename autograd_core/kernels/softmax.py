@@ -3,10 +3,11 @@ Numba loops with numpy twins (the specification, and the backend under
 ``TAPEGRAD_KERNELS=numpy``), as PyTorch's last-dim CPU kernels compute them::
 
     softmax_rows(x, safe)        y = e * (1 / sum(e)),  e = exp(x - max)
-    log_softmax_rows(x)          y = (x - max) - log(sum(exp(x - max)))   (max: 0 if not finite)
+    log_softmax_rows(x)          y = (x - max) - log(sum(exp(x - max)))   (max: 0 if -inf)
     softmax_backward_rows(g, y)  gx = y * (g - sum(g * y))
     log_softmax_backward_rows(g, y)  gx = g - exp(y) * sum(g)
     logsumexp_rows(x)            (m, ls): log_softmax = (x - m) - ls, without the (R, L) array
+                                 (but for a row holding +inf: log_softmax is NaN there)
     nll_backward_rows(x, ls, c, t)  gx = exp((x - m) - ls) * c, minus c at column t
                                  (cross-entropy's gradient: log_softmax's of a one-hot -c;
                                  m recomputed: a cheap pass, nothing more kept)
@@ -66,7 +67,7 @@ def softmax_rows_numpy(x, safe=False):
 
 
 def log_softmax_rows_numpy(x):
-    y = x - _row_max(x, True)
+    y = x - _row_max(x, False)  # (a +inf max: the row is NaN, as PyTorch's)
     with np.errstate(divide="ignore"):
         return y - np.log(np.exp(y).sum(axis=1, keepdims=True, dtype=np.float64)).astype(x.dtype)
 
@@ -187,7 +188,7 @@ def _log_softmax(x, y, mx):
         mx[r] = _max(x[r], L)
     for r in _range(R):
         xr, yr, m = x[r], y[r], mx[r]
-        if not abs(m) < math.inf:
+        if m == -math.inf:  # (a +inf max makes the row NaN, as PyTorch's)
             m = _cast(0.0, m)
         for i in range(L):
             yr[i] = _exp(xr[i] - m)

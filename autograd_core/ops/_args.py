@@ -48,8 +48,22 @@ def dims(dim, axis_, keepdim, keepdims, ndim):
     return (norm_dim(dim, ndim, "reduction"),), bool(keepdim)
 
 
+def unbiased_in_dim(dim, unbiased):
+    """``(dim, unbiased)`` with PyTorch's ``var(input, unbiased)`` overload: a bool where
+    ``dim`` goes is ``unbiased`` (``x.var(False)`` reduces everything), not dim 0."""
+    if isinstance(dim, (bool, np.bool_)):
+        if unbiased is not None:
+            raise TypeError("received an invalid combination of arguments: a bool dim and "
+                            "unbiased (use dim=None, unbiased=...)")
+        return None, bool(dim)
+    return dim, unbiased
+
+
 def correction(unbiased, correction_):
     if correction_ is not None:
+        if unbiased is not None:
+            raise TypeError("received an invalid combination of arguments: both unbiased "
+                            "and correction")
         return correction_
     if unbiased is None:
         return 1

@@ -143,17 +143,18 @@ class VarMean(Var):
             v = np.sqrt(v)
             if x.dtype.kind == "f" and v.dtype != x.dtype:
                 v = np.asarray(v.astype(x.dtype))
-            self.std_value = v
+            # the returned std itself: changed in place, backward refuses (it read the new values)
+            self.save_for_backward(x, v)
         self.n = _count(x.shape, dim)
         if self.n == 0:  # NaN (0 / 0), as mean's
             return v, np.sum(x, axis=dim, keepdims=keepdim) / 0.0
         return v, xp.fmean(x, dim, keepdim)
 
     def backward(self, gv, gm):
-        (x,) = self.saved
+        x = self.saved[0]
         if self.is_std:  # std's gradient: 0 where the std is 0
             y = std(x, self.dim, keepdim=self.keepdim, correction=self.correction) \
-                if isinstance(x, Tensor) else self.std_value
+                if isinstance(x, Tensor) else self.saved[1]
             zero = xp.data(y) == 0
             gv = xp.where(zero, 0.0, gv / (xp.where(zero, 1.0, y) * 2.0))
             dtype = xp.data(x).dtype
@@ -170,10 +171,12 @@ def _as_dtype(a, dtype):
     return a.to(dtype) if isinstance(a, Tensor) else np.asarray(a.astype(dtype, copy=False))
 
 
-def _stat_mean(name, input, dim, correction, keepdim, is_std):
+def _stat_mean(name, input, dim, unbiased, correction, keepdim, is_std):
     if input.dtype.kind not in "fc":
         raise RuntimeError(f"{name} only support floating point and complex dtypes")
+    dim, unbiased = _args.unbiased_in_dim(dim, unbiased)
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
+    correction = _args.correction(unbiased, correction)
     _warn_no_dof("std" if is_std else "var", input, dim, correction)
     return tuple(VarMean.apply(input, dim=dim, keepdim=keepdim, correction=correction,
                                is_std=is_std))
@@ -181,9 +184,9 @@ def _stat_mean(name, input, dim, correction, keepdim, is_std):
 
 @op("var_mean", samples=[Sample("var_mean", lambda a: sum(var_mean(a, dim=-1)), min_ndim=1,
                                 domain="min2")])
-def var_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None, *,
-             correction: builtins.int = 1,
-             keepdim: builtins.bool = False) -> tuple[Tensor, Tensor]:
+def var_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+             unbiased: builtins.bool | None = None, keepdim: builtins.bool = False, *,
+             correction: builtins.int | None = None) -> tuple[Tensor, Tensor]:
     """Return ``(var, mean)`` of ``input`` over ``dim`` (all dims when None).
 
     Bessel's ``correction`` is 1 by default, as in PyTorch.
@@ -191,8 +194,11 @@ def var_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = 
     Args:
         input (Tensor): the input tensor (floating point).
         dim (int or tuple of ints, optional): the dimension(s) to reduce.
-        correction (int): subtract it from ``N`` in the divisor of the variance. Default: 1.
+        unbiased (bool, optional): PyTorch's older spelling: False means ``correction=0``
+            (``var_mean(x, False)`` is this, over all dims).
         keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        correction (int, optional): subtract it from ``N`` in the divisor of the variance.
+            Default: 1.
 
     Example::
 
@@ -200,14 +206,14 @@ def var_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = 
         >>> ag.var_mean(ag.tensor([1.0, 2.0, 3.0, 4.0]))
         (tensor(1.6667), tensor(2.5000))
     """
-    return _stat_mean("var_mean", input, dim, correction, keepdim, is_std=False)
+    return _stat_mean("var_mean", input, dim, unbiased, correction, keepdim, is_std=False)
 
 
 @op("std_mean", samples=[Sample("std_mean", lambda a: sum(std_mean(a, dim=-1)), min_ndim=1,
                                 domain="min2")])
-def std_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None, *,
-             correction: builtins.int = 1,
-             keepdim: builtins.bool = False) -> tuple[Tensor, Tensor]:
+def std_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
+             unbiased: builtins.bool | None = None, keepdim: builtins.bool = False, *,
+             correction: builtins.int | None = None) -> tuple[Tensor, Tensor]:
     """Return ``(std, mean)`` of ``input`` over ``dim`` (all dims when None).
 
     Bessel's ``correction`` is 1 by default, as in PyTorch.
@@ -215,8 +221,11 @@ def std_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = 
     Args:
         input (Tensor): the input tensor (floating point).
         dim (int or tuple of ints, optional): the dimension(s) to reduce.
-        correction (int): subtract it from ``N`` in the divisor of the variance. Default: 1.
+        unbiased (bool, optional): PyTorch's older spelling: False means ``correction=0``
+            (``var_mean(x, False)`` is this, over all dims).
         keepdim (bool): keep the reduced dimensions with size 1. Default: False.
+        correction (int, optional): subtract it from ``N`` in the divisor of the variance.
+            Default: 1.
 
     Example::
 
@@ -224,7 +233,7 @@ def std_mean(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = 
         >>> ag.std_mean(ag.tensor([1.0, 3.0]))
         (tensor(1.4142), tensor(2.))
     """
-    return _stat_mean("std_mean", input, dim, correction, keepdim, is_std=True)
+    return _stat_mean("std_mean", input, dim, unbiased, correction, keepdim, is_std=True)
 
 
 @op("diag", method=True, samples=[

@@ -284,6 +284,13 @@ def _is_index_put(index):
     return any(isinstance(i, np.ndarray) and (i.ndim or i.dtype.kind == "b") for i in parts)
 
 
+def _is_mask_fill(index, raw):
+    """``x[mask] = value`` with one bool mask and one value: PyTorch's ``masked_fill_``,
+    which casts a value of another dtype (``index_put_`` refuses it)."""
+    return isinstance(index, np.ndarray) and index.dtype.kind == "b" and index.ndim > 0 and \
+        np.size(raw) == 1
+
+
 def _check_setitem_overlap(x, index, value):
     """PyTorch's refusal of ``x[index] = value`` where ``value`` shares part of the memory
     written: a basic index copies ``value``, broadcast, into the view ``x[index]`` (a partial
@@ -314,7 +321,8 @@ def setitem(x, index, value):
         _check_setitem_overlap(x, index, value)
     raw = value._data if isinstance(value, Tensor) else value
     if getattr(raw, "dtype", None) is not None and raw.dtype != x._data.dtype and (
-            isinstance(value, Tensor) or raw.dtype.kind == "c") and _is_index_put(index):
+            isinstance(value, Tensor) or raw.dtype.kind == "c") and _is_index_put(index) and (
+            not _is_mask_fill(index, raw) or raw.dtype.kind == "c" != x._data.dtype.kind):
         # an advanced index writes through index_put, which refuses another dtype (a number
         # is cast); a basic index copies, cast, as PyTorch's copy_ (a complex one its real
         # parts)

@@ -473,6 +473,11 @@ def einsum(*args: Any) -> Tensor:
                            f"{sorted(str(d) for d in dtypes)}")
     shapes = [_shape(o) for o in operands]
     spec = _parse_einsum(equation, shapes)
+    if len(operands) == 1 and isinstance(operands[0], Tensor) and \
+            operands[0]._data.dtype.kind in "biu" and set(spec[0][0]) - set(spec[1]):
+        # one operand with a letter summed out is PyTorch's sum: integers and bools add up in
+        # int64 (numpy's einsum kept int32, and or-ed bools)
+        operands = (operands[0].long(),)
     try:
         out = Einsum.apply(*operands, spec=spec)
     except ValueError as exc:

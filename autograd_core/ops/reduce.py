@@ -119,7 +119,7 @@ class Var(_Reduction):
         return v if acc is None or wide else np.asarray(v.astype(x.dtype))
 
     def backward(self, g):
-        (x,) = self.saved
+        x = self.saved[0]  # (std_mean saves its result after it)
         axis = self.dim if self.dim is not None else tuple(range(len(self.in_shape)))
         centred = x - x.mean(axis=axis, keepdims=True) if x.size else x
         scale = 2.0 / self.denom if self.denom else np.inf
@@ -153,11 +153,16 @@ class AMax(_Reduction):
                 f"input.numel() == 0 (shape {x.shape}); specify a dim of non-zero size"
             )
         y = (np.max if is_max else np.min)(x, axis=dim, keepdims=True)
-        self.save_for_backward(x, y)  # PyTorch's node saves both too (the mask: in backward)
-        return y if keepdim else y.reshape(_reduced_shape(x.shape, dim))
+        if not keepdim:
+            y = y.reshape(_reduced_shape(x.shape, dim))
+        # PyTorch's node saves both too (the mask: in backward); the returned array itself, so
+        # that an in-place change of the result is refused, not read as the maxima
+        self.save_for_backward(x, y)
+        return y
 
     def backward(self, g):
         x, y = (xp.data(t) for t in self.saved)
+        y = y.reshape(_keep_shape(self.in_shape, self.dim))
         # ties share the gradient; a NaN result gets it from the NaN elements (PyTorch)
         mask = x == y
         if x.dtype.kind == "f" and np.isnan(y).any():
@@ -311,8 +316,8 @@ class LogSoftmax(Node):
         elif r is not None:  # the last dim: the row kernel
             y = SK.log_softmax_rows(r).reshape(x.shape)
         else:
-            m = np.max(x, axis=dim, keepdims=True)
-            m = np.where(np.isfinite(m), m, 0.0).astype(x.dtype, copy=False)
+            m = np.max(x, axis=dim, keepdims=True)  # (a +inf max: NaN slice, as PyTorch's)
+            m = np.where(m == -np.inf, 0.0, m).astype(x.dtype, copy=False)
             y = x - m
             with np.errstate(divide="ignore"):
                 y -= np.log(xp.fsum(np.exp(y), dim, True))
@@ -469,6 +474,7 @@ def var(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
         >>> x.var(dim=1, correction=0)
         tensor([0.2500, 0.2500])
     """
+    dim, unbiased = _args.unbiased_in_dim(dim, unbiased)
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     correction = _args.correction(unbiased, correction)
     _warn_no_dof("var", input, dim, correction)
@@ -528,6 +534,7 @@ def std(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None,
         >>> ag.std(x)
         tensor(1.2910)
     """
+    dim, unbiased = _args.unbiased_in_dim(dim, unbiased)
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     correction = _args.correction(unbiased, correction)
     _warn_no_dof("std", input, dim, correction)

@@ -461,15 +461,20 @@ _SAME_DTYPE_OUT = {
         "round sgn sign trunc").split(),
         "Found dtype {out} but expected {res}"),
     **dict.fromkeys((
-        "addmm alias_copy argmax argmin bmm cross detach_copy diag diagonal_copy gather isin "
-        "log_softmax matmul mm msort norm slice_copy slice_scatter softmax squeeze_copy t_copy "
-        "take_along_dim tril triu unsqueeze_copy view_as_real_copy").split(),
+        "addmm addmv alias_copy argmax argmin baddbmm bmm cross detach_copy diag "
+        "diagonal_copy gather isin log_softmax matmul mm msort mv norm scatter scatter_add "
+        "slice_copy slice_scatter softmax squeeze_copy t_copy take_along_dim tril triu "
+        "unsqueeze_copy view_as_real_copy").split(),
         "Expected out tensor to have dtype {res_c}, but got {out_c} instead"),
     **dict.fromkeys(("amax", "amin"), "Expected the dtype for input and out to match, but got "
                     "{res} for input's dtype and {out} for out's dtype."),
     **dict.fromkeys(("dot", "vdot"), "result dtype {out} does not match input dtype {res}"),
     **dict.fromkeys(("any", "all"), "{name} only supports bool tensor for result, got: {out}"),
+    "addbmm": "self and mat2 must have the same dtype, but got {out} and {res}",
     "index_select": "index_select(): self and result must have the same scalar type",
+    **dict.fromkeys(("quantile", "nanquantile"),
+                    "quantile() out tensor must be same dtype as the input tensor"),
+    "logcumsumexp": "expected scalar_type {res} but found {out}",
     "nan_to_num": "nan_to_num: dtype of out: {out} should be same as input: {res}",
     "nonzero": "nonzero: Expected out tensor to have scalar type Long but got scalar type{out}",
     "inner": "tensordot: Expected the output tensor to have dtype {res}, but got an output "
@@ -596,6 +601,8 @@ def _with_out(fn, name, public=None):
                 isinstance(b, Tensor) for b in (*args[1:], *kwargs.values())):
             raise RuntimeError(f"Found dtype {torch_name(dst)} but expected {torch_name(src)}")
         rule = _SAME_DTYPE_OUT.get(public, _SAME_DTYPE_OUT.get(name))
+        if name == "mv" and out._data.size:  # PyTorch's mv passes a non-empty out= to addmv
+            rule = "addmv input tensors must have the same dtype, but got {out}, {res}, and {res}"
         if src != dst and rule is not None:
             raise RuntimeError(rule.format(
                 name=name, res=torch_name(src), out=torch_name(dst), res_c=demangled_type(src),

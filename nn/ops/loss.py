@@ -123,6 +123,8 @@ class CrossEntropyOp(Node):
             m, logs = m[:, None], logs[:, None]
         else:
             m, logs = _logsumexp_rows(x)
+        # a +inf logit: logsumexp's inf, but log_softmax's NaN row (PyTorch's loss is NaN)
+        logs = np.where(logs == np.inf, np.nan, logs).astype(x.dtype, copy=False)
         nll = logs[:, 0] - (x[rows, safe] - m[:, 0])
         if weight is not None:
             wy = weight[safe]

@@ -49,3 +49,21 @@ def test_einsum_contraction_non_contiguous_operands():
     b = rng.standard_normal((50, 60)).astype(np.float32)[:, ::2]
     got = ag.einsum("ij,jk->ik", ag.from_numpy(a), ag.from_numpy(b)).numpy()
     np.testing.assert_allclose(got, a.astype(np.float64) @ b.astype(np.float64), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("eq, want", [("ij->j", [3, 3, 3]), ("ii", 3), ("ij->", 9),
+                                      ("ij->i", [3, 3, 3])])
+def test_one_operand_sum_of_bools_counts_in_int64(eq, want):
+    # PyTorch's einsum of one operand with a letter summed out is a sum: bools count and
+    # integers add up in int64 (numpy's einsum or-ed the bools: [True, True, True])
+    out = ag.einsum(eq, ag.ones(3, 3, dtype=ag.bool))
+    assert out.dtype == ag.int64 and out.tolist() == want
+
+
+def test_one_operand_integer_sums_widen_and_the_rest_keep_the_dtype():
+    u = ag.tensor(np.array([[200, 100]], dtype=np.uint8))
+    assert ag.einsum("ij->i", u).tolist() == [300] and ag.einsum("ij->i", u).dtype == ag.int64
+    a = ag.arange(9, dtype=ag.int32).reshape(3, 3)
+    assert ag.einsum("ii", a).dtype == ag.int64 and ag.einsum("ii", a).item() == 12
+    for eq in ("ii->i", "ij->ji", "ij"):  # nothing summed: the input's dtype, as PyTorch's
+        assert ag.einsum(eq, a).dtype == ag.int32

@@ -68,3 +68,22 @@ def test_float32_cumsum_starts_from_positive_zero_as_torch():
         want = torch.from_numpy(x).cumsum(dim).numpy()
         got = ag.from_numpy(x).cumsum(dim).numpy()
         assert np.array_equal(np.signbit(got), np.signbit(want)) and np.array_equal(got, want)
+
+
+@pytest.mark.parametrize("f", [lambda x: x.max(), lambda x: x.amax(1),
+                               lambda x: x.amin(1, keepdim=True), lambda x: x.min(),
+                               lambda x: ag.amax(x, (0, 1))])
+def test_max_min_refuse_backward_after_their_result_changed_in_place(f):
+    # they save the result too (PyTorch's nodes do): doubled in place, backward's tie mask
+    # x == result found no maximum and the gradient came back all zeros, silently
+    x = ag.tensor([[1.0, 3.0, 2.0], [5.0, 4.0, 5.0]], requires_grad=True)
+    m = f(x * 1)
+    m.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        m.sum().backward()
+
+
+def test_max_min_result_changed_out_of_place_keeps_the_gradient():
+    x = ag.tensor([[1.0, 3.0, 2.0], [5.0, 4.0, 5.0]], requires_grad=True)
+    (x.amax(1) * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[0.0, 2.0, 0.0], [1.0, 0.0, 1.0]])

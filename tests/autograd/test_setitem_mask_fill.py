@@ -38,3 +38,31 @@ def test_setitem_full_mask_on_a_non_contiguous_view_base():
     y = x * 1.0
     y[y > 5] = -1.0
     assert np.array_equal(y.numpy(), np.where(x.numpy() > 5, -1.0, x.numpy()))
+
+
+def test_mask_fill_with_a_one_element_tensor_of_another_dtype_casts_it():
+    # PyTorch: x[mask] = value with one element is masked_fill_, which casts (it raised
+    # index_put_'s "dtypes match"); the value's gradient is the masked sum, in its own dtype
+    leaf = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    v = ag.tensor(2.5, dtype=ag.float64, requires_grad=True)
+    x = leaf * 1
+    x[x > 2] = v
+    assert x.dtype == ag.float32 and x.tolist() == [1.0, 2.0, 2.5, 2.5]
+    (x * ag.tensor([1.0, 2.0, 3.0, 4.0])).sum().backward()
+    assert leaf.grad.tolist() == [1.0, 2.0, 0.0, 0.0]
+    assert v.grad.dtype == ag.float64 and v.grad.item() == 7.0
+    z = ag.zeros(2, 3, dtype=ag.int64)
+    z[ag.tensor([True, False])] = ag.tensor([2.7])  # one element, a mask over the first dim
+    assert z.tolist() == [[2, 2, 2], [0, 0, 0]]
+
+
+@pytest.mark.parametrize("index, value", [
+    (ag.tensor([0, 2]), ag.tensor(4)),            # an index tensor: index_put_
+    (ag.tensor([True, False, True]), ag.tensor([4, 5])),  # two values: index_put_
+])
+def test_index_put_with_another_dtype_still_refused(index, value):
+    x = ag.zeros(3)
+    with pytest.raises(RuntimeError, match="Index put requires the source and destination "
+                                           "dtypes match"):
+        x[index] = value
+    assert x.tolist() == [0.0, 0.0, 0.0]

@@ -53,3 +53,45 @@ def test_names_as_torch():
         for dim in (None, 1):
             assert getattr(ag, name)(ours, dim)[1].grad_fn.name() == \
                 getattr(torch, name)(theirs, dim)[1].grad_fn.name()
+
+
+# x = [[0, 1, 2], [3, 4, 5]]: over all six, mean 2.5 and sum of squared deviations 17.5
+# (var 17.5 / 6 unbiased=False, 17.5 / 5 unbiased); per row 2 / 3 (unbiased=False)
+@pytest.mark.parametrize("call, var, mean", [
+    (lambda x: ag.var(x, False), 17.5 / 6, None),          # a bool in dim's place is unbiased,
+    (lambda x: x.std(False), np.sqrt(17.5 / 6), None),     # not dim 0 (it reduced dim 0 with
+    (lambda x: ag.var_mean(x, False), 17.5 / 6, 2.5),      # correction 1: [4.5, 4.5, 4.5])
+    (lambda x: ag.std_mean(x, True), np.sqrt(3.5), 2.5),
+    (lambda x: ag.var_mean(x, 1, False), [2 / 3, 2 / 3], [1.0, 4.0]),
+    (lambda x: ag.std_mean(x, dim=1, unbiased=False, keepdim=True),
+     [[np.sqrt(2 / 3)], [np.sqrt(2 / 3)]], [[1.0], [4.0]]),
+    (lambda x: ag.var_mean(x, correction=None), 3.5, 2.5),
+])
+def test_unbiased_spellings_as_pytorch(call, var, mean):
+    x = ag.arange(6.0, dtype=ag.float64).reshape(2, 3)
+    out = call(x)
+    if mean is None:
+        np.testing.assert_allclose(out.numpy(), var, rtol=1e-15)
+    else:
+        np.testing.assert_allclose(out[0].numpy(), var, rtol=1e-15)
+        np.testing.assert_allclose(out[1].numpy(), mean, rtol=1e-15)
+
+
+def test_unbiased_with_correction_refused():
+    x = ag.arange(6.0).reshape(2, 3)
+    with pytest.raises(TypeError, match="unbiased"):
+        ag.var_mean(x, 1, unbiased=True, correction=0)
+    with pytest.raises(TypeError, match="unbiased"):
+        ag.var(x, True, True)
+
+
+@pytest.mark.parametrize("dim", [1, None])
+@pytest.mark.parametrize("dtype", [ag.float32, ag.float64])
+def test_std_mean_result_changed_in_place_is_refused(dim, dtype):
+    # backward read the std it returned: doubled in place, the gradient came out halved
+    # (silently); PyTorch's StdMeanBackward0 saves the result and refuses
+    x = ag.tensor([[1.0, 2.0, 4.0], [3.0, 5.0, 3.0]], dtype=dtype, requires_grad=True)
+    s, m = ag.std_mean(x * 1, dim)
+    s.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        (s.sum() + m.sum()).backward()

@@ -44,8 +44,6 @@ ALLOWED = {
     ("float32nan", "special_i1"): "the slope at NaN: NaN (PyTorch's 0.5)",
     ("float32nan", "special_i1e"): "the slope at NaN: NaN (PyTorch's 0.5)",
     ("float32inf", "gelu"): "gelu(inf) = inf (PyTorch's vectorised erf form gives NaN)",
-    ("float32inf", "log_softmax"): "a slice holding +inf: -inf for its finite elements (their "
-                                   "softmax is 0); PyTorch's NaN for the whole slice",
     **{(k, "clamp_tensor_bounds"): "bounds that round to one value: PyTorch gives neither "
                                    "bound a gradient" for k in ("big32", "big64")},
     ("tiny64", "frexp"): "the mantissa's gradient 2 ** -e (PyTorch 2.13 computes 2 ** e in "
@@ -179,11 +177,6 @@ F_ALLOWED = {
     ("float16", "interp_bicubic"): "computed in half (PyTorch: in float32, rounded), ~1e-3 "
                                    "apart",
     ("float32nan", "grid_sample"): "a NaN grid coordinate: NaN input gradient (PyTorch's 0)",
-    **{("float32inf", n): "an inf logit: NaN gradient at that element only (PyTorch's for the "
-                          "whole row)" for n in ("ce", "ce_ls", "nll")},
-    ("float32inf", "logsoftmax"): "a slice holding +inf: -inf at its finite elements",
-    **{("float32inf", n): "an inf logit: the loss inf (PyTorch's NaN)"
-       for n in ("cross_entropy_3d", "nll_2d")},
 }
 
 

@@ -54,6 +54,8 @@ def test_special_rows(dtype):
     assert np.isnan(safe[1]).all() and np.isnan(safe[2]).all()
     ly = SK.log_softmax_rows(x)
     assert np.isnan(ly[:2]).all()  # as PyTorch's
+    # a +inf entry: inf - inf is NaN, so the whole row, as PyTorch's (it gave [nan, -inf, -inf])
+    assert np.isnan(ly[2]).all() and np.isnan(SK.log_softmax_rows_numpy(x)[2]).all()
     np.testing.assert_array_equal(ly[3], [-inf, 0.0, -inf])
     np.testing.assert_array_equal(SK.softmax_rows(np.ones((2, 1), dtype)), np.ones((2, 1)))
 
@@ -176,3 +178,23 @@ def test_logsumexp_float32_last_dim_on_the_kernel_matches_torch():
     assert kept.shape == (300, 1)
     if _jit.use_numba():
         assert (got[2:] == want[2:]).mean() > 0.9
+
+
+@pytest.mark.parametrize("dtype", [ag.float32, ag.float64])
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_a_positive_infinite_logit_makes_its_row_nan(dtype, smoothing):
+    # PyTorch: log_softmax subtracts the row max, inf - inf = NaN, and the NaN reaches the
+    # row's log-sum; cross_entropy (log_softmax, then nll) is NaN for that sample, whichever
+    # the target. It was [nan, -inf] and a loss of +inf for a finite target's logit
+    x = ag.tensor([[float("inf"), 1.0], [0.0, 1.0]], dtype=dtype, requires_grad=True)
+    ly = F.log_softmax(x, dim=-1)
+    assert np.isnan(ly[0].detach().numpy()).all()
+    assert np.isnan(F.log_softmax(x.detach().t(), dim=0).numpy()[:, 0]).all()  # other dims too
+    np.testing.assert_allclose(ly[1].detach().numpy(), [-np.log1p(np.e), -np.log1p(np.exp(-1))],
+                               rtol=1e-6)
+    loss = F.cross_entropy(x, ag.tensor([1, 1]), reduction="none", label_smoothing=smoothing)
+    assert np.isnan(loss[0].item()) and np.isfinite(loss[1].item())
+    loss.sum().backward()
+    assert np.isnan(x.grad.numpy()[0]).all() and np.isfinite(x.grad.numpy()[1]).all()
+    # logsumexp keeps its +inf (PyTorch's logsumexp treats an infinite max apart)
+    assert ag.logsumexp(x.detach(), dim=-1)[0].item() == np.inf

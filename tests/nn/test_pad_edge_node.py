@@ -126,3 +126,22 @@ def test_complex_inputs_pad_and_differentiate_as_torch(mode):
     ref.backward(torch.tensor(g))
     np.testing.assert_array_equal(y.detach().numpy(), ref.detach().numpy())
     np.testing.assert_array_equal(x.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("shape, pads, dtype", [
+    ((2, 3, 4), (1, 2, -1, 3), "float32"),       # the second dim fails: Argument #6
+    ((1, 1, 2, 3, 4), (1, 1, 1, 1, 3, 3), "float32"),
+    ((5, 2, 1), (2, 3), "bool"),                 # the size is checked before the dtype
+    ((4, 1, 3, 1), (3, 3, 2, 2), "bool"),
+])
+def test_reflect_pad_too_large_refused_as_torch(shape, pads, dtype):
+    # the message named the shape padded so far (input [2, 3, 7]) and always Argument #4;
+    # bool inputs got the dtype error where PyTorch names the size
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.functional.pad(torch.zeros(shape, dtype=getattr(torch, dtype)), pads,
+                                mode="reflect")
+    with pytest.raises(RuntimeError) as ours:
+        F.pad(ag.zeros(shape, dtype=getattr(ag, dtype)), pads, mode="reflect")
+    assert str(ours.value) == str(theirs.value)
