@@ -168,14 +168,19 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     E = query.shape[-1]
     scale_factor = 1.0 / math.sqrt(E) if scale is None else scale
     scores = query.matmul(key.transpose(-2, -1)) * scale_factor
-    if is_causal:
-        scores = scores + _causal_bias(query.shape[-2], key.shape[-2], scores.dtype)
-    elif attn_mask is not None:
-        if attn_mask.dtype == np.bool_:
-            fill = MaskBiasOp.fill(scores.dtype)
-            attn_mask = MaskBiasOp.apply(attn_mask, fill, masked=False)
-        scores = scores + attn_mask
-    weights = SafeSoftmaxOp.apply(scores)
+    fold = is_causal and scores.dtype in (np.float32, np.float64)
+    if fold:  # the softmax kernel skips the masked keys: no bias array, no add node
+        weights = SafeSoftmaxOp.apply(scores, causal=True)
+    elif is_causal:
+        weights = SafeSoftmaxOp.apply(
+            scores + _causal_bias(query.shape[-2], key.shape[-2], scores.dtype))
+    else:
+        if attn_mask is not None:
+            if attn_mask.dtype == np.bool_:
+                fill = MaskBiasOp.fill(scores.dtype)
+                attn_mask = MaskBiasOp.apply(attn_mask, fill, masked=False)
+            scores = scores + attn_mask
+        weights = SafeSoftmaxOp.apply(scores)
     if dropout_p > 0.0:
         weights = DropoutOp.apply(weights, dropout_p)
     if weights.dtype != value.dtype:  # a float32 mask with half inputs: scores summed in float32

@@ -2,7 +2,8 @@
 Numba loops with numpy twins (the specification, and the backend under
 ``TAPEGRAD_KERNELS=numpy``), as PyTorch's last-dim CPU kernels compute them::
 
-    softmax_rows(x, safe)        y = e * (1 / sum(e)),  e = exp(x - max)
+    softmax_rows(x, safe, causal)  y = e * (1 / sum(e)),  e = exp(x - max)  (causal: row r
+                                 sees columns 0 .. r % causal, the rest 0)
     log_softmax_rows(x)          y = (x - max) - log(sum(exp(x - max)))   (max: 0 if not finite)
     softmax_backward_rows(g, y)  gx = y * (g - sum(g * y))
     log_softmax_backward_rows(g, y)  gx = g - exp(y) * sum(g)
@@ -55,7 +56,17 @@ def _row_max(x, finite_only):
     return np.where(bad, 0, m).astype(x.dtype)
 
 
-def softmax_rows_numpy(x, safe=False):
+def _causal_masked(x, causal):
+    """``x`` with ``-inf`` right of the diagonal of each block of ``causal`` rows (row ``r``
+    keeps columns ``0 .. r % causal``), a copy; ``x`` itself when ``causal`` is 0."""
+    if not causal:
+        return x
+    q = np.arange(x.shape[0]) % causal
+    return np.where(np.arange(x.shape[1]) <= q[:, None], x, -np.inf).astype(x.dtype)
+
+
+def softmax_rows_numpy(x, safe=False, causal=0):
+    x = _causal_masked(x, causal)
     m = _row_max(x, False) if safe else x.max(axis=1, keepdims=True)
     e = np.exp(x - m)
     s = e.sum(axis=1, keepdims=True, dtype=np.float64)
@@ -182,6 +193,29 @@ def _softmax(x, safe, y, mx):
             yr[i] = yr[i] * inv
 
 
+def _softmax_causal(x, causal, y, mx):
+    """``_softmax(x, True, ...)`` of ``x`` with ``-inf`` added right of the diagonal of each
+    block of ``causal`` rows: row ``r`` sees its first ``n = r % causal + 1`` columns."""
+    R, L = x.shape
+    for r in _range(R):
+        mx[r] = _max(x[r], min(r % causal + 1, L))
+    for r in _range(R):
+        xr, yr, m = x[r], y[r], mx[r]
+        n = min(r % causal + 1, L)
+        if m == -math.inf:
+            m = _cast(0.0, m)
+        # exp to n rounded up to whole 16-lane vectors (the values past n are overwritten:
+        # a loop to n itself ran its ragged ends scalar, slower than the unmasked softmax)
+        for i in range(min(L, (n + 15) // 16 * 16)):
+            yr[i] = _exp(xr[i] - m)
+        for i in range(n, L):  # exp(-inf - m): the added mask's 0, so the sum keeps its order
+            yr[i] = 0.0
+        s = _sum(yr, L)
+        inv = _cast(0.0 if s == 0.0 else 1.0 / s, m)
+        for i in range(L):
+            yr[i] = yr[i] * inv
+
+
 def _log_softmax(x, y, mx):
     R, L = x.shape
     for r in _range(R):
@@ -289,14 +323,25 @@ def _run(name, *args):
     (parallel if big else serial)(*args)
 
 
-def softmax_rows(x, safe=False):
-    """Softmax of each row of ``x`` (R, L); ``safe``: all ``-inf`` rows give zeros."""
+def softmax_rows(x, safe=False, causal=0):
+    """Softmax of each row of ``x`` (R, L); ``safe``: all ``-inf`` rows give zeros.
+    ``causal`` (an int > 0): the rows are blocks of ``causal`` queries and row ``r`` sees
+    columns ``0 .. r % causal`` only, as if ``-inf`` were added right of the diagonal
+    (attention's ``is_causal``; the same bits, without the mask's array and pass)."""
     _check("softmax_rows", x)
+    causal = int(causal)
+    if causal < 0:
+        raise ValueError(f"softmax_rows: causal must be a block size >= 0, got {causal}")
+    if causal and not safe:
+        raise ValueError("softmax_rows: causal rows are taken with safe=True only")
     if not _jit.use_numba() or x.shape[1] == 0:
         with _quiet():
-            return softmax_rows_numpy(x, safe)
+            return softmax_rows_numpy(x, safe, causal)
     y = np.empty_like(x)
-    _run("_softmax", x, bool(safe), y, np.empty(x.shape[0], x.dtype))
+    if causal:
+        _run("_softmax_causal", x, causal, y, np.empty(x.shape[0], x.dtype))
+    else:
+        _run("_softmax", x, bool(safe), y, np.empty(x.shape[0], x.dtype))
     return y
 
 

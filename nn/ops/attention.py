@@ -62,12 +62,17 @@ class SafeSoftmaxOp(Node):
 
     _grad_fn = "SoftmaxBackward0"
 
-    def forward(self, x):
+    def forward(self, x, causal=False):
         r = SK.rows(x, -1)
         if x.size == 0:
             y = np.empty_like(x)
         elif r is not None:  # float32/float64: the row kernel
-            y = SK.softmax_rows(r, safe=True).reshape(x.shape)
+            # causal (x at least 2-D): query i sees keys 0..i, as if -inf were added above
+            # the diagonal (the kernel skips those columns: the same bits, no mask array)
+            y = SK.softmax_rows(r, safe=True, causal=x.shape[-2] if causal else 0).reshape(
+                x.shape)
+        elif causal:
+            raise ValueError("SafeSoftmaxOp: causal takes float32/float64 scores")
         else:
             m = np.max(x, axis=-1, keepdims=True)
             dead = m == -np.inf

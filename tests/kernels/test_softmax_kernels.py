@@ -64,9 +64,11 @@ def test_parallel_build_equals_serial(dtype, monkeypatch):
     x = (rng.standard_normal((300, 37)) * 4).astype(dtype)
     g = rng.standard_normal(x.shape).astype(dtype)
     serial = _all(x, g)
+    causal = SK.softmax_rows(x, safe=True, causal=30)
     monkeypatch.setattr(SK, "PARALLEL_MIN_SIZE", 64)
     for name, (got, _) in _all(x, g).items():
         np.testing.assert_array_equal(got, serial[name][0], err_msg=name)
+    np.testing.assert_array_equal(SK.softmax_rows(x, safe=True, causal=30), causal)
 
 
 def test_refusals():
@@ -176,3 +178,30 @@ def test_logsumexp_float32_last_dim_on_the_kernel_matches_torch():
     assert kept.shape == (300, 1)
     if _jit.use_numba():
         assert (got[2:] == want[2:]).mean() > 0.9
+
+
+@given(blocks=st.integers(1, 3), causal=st.integers(1, 40), cols=st.integers(1, 70),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 100))
+def test_causal_rows_equal_the_added_mask(blocks, causal, cols, dtype, seed):
+    """``causal=`` is the safe softmax of the rows with ``-inf`` added right of each block's
+    diagonal, bit for bit (the kernel skips those columns; values there are never read), and
+    the numpy twin says the same."""
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal((blocks * causal, cols)) * 5).astype(dtype)
+    x[rng.random(x.shape) < 0.1] = -np.inf
+    bias = np.where(np.tri(causal, cols, dtype=bool), 0.0, -np.inf).astype(dtype)
+    want = SK.softmax_rows(np.ascontiguousarray((x.reshape(blocks, causal, cols) + bias)
+                                                .reshape(x.shape)), safe=True)
+    x[~np.tile(np.tri(causal, cols, dtype=bool), (blocks, 1))] = np.nan  # never read
+    got = SK.softmax_rows(x, safe=True, causal=causal)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(SK.softmax_rows_numpy(x, safe=True, causal=causal), want,
+                               rtol=TOL[dtype], atol=TOL[dtype])
+
+
+def test_causal_rows_refusals():
+    x = np.zeros((4, 3), np.float32)
+    with pytest.raises(ValueError, match="causal"):
+        SK.softmax_rows(x, safe=True, causal=-1)
+    with pytest.raises(ValueError, match="safe=True"):
+        SK.softmax_rows(x, causal=2)
