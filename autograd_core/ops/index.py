@@ -110,6 +110,16 @@ class Index(Node):
 
     def forward(self, x, index, basic):
         self.index, self.basic, self.in_shape = index, basic, x.shape
+        if not basic and type(index) is tuple and 1 < len(index) <= x.ndim and \
+                type(index[-1]) is np.ndarray and index[-1].ndim == 1 and \
+                index[-1].dtype.kind == "i" and \
+                all(type(i) is slice and i == slice(None) for i in index[:-1]):
+            # full slices, then one integer array (``x[:, idx]``): np.take, ~5x numpy's fancy
+            # indexing, the same values (an index out of range: fancy indexing's error below)
+            try:
+                return np.take(x, index[-1], axis=len(index) - 1)
+            except IndexError:
+                pass
         try:
             out = x[index]
         except IndexError as exc:
