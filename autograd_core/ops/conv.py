@@ -549,8 +549,11 @@ class ConvTranspose2dOp(Node):
         x, w = self.saved
         need = self.needs_input_grad
         gx = gw = gb = None
-        if need[0] and self.shape[1] <= 16:
-            gx = K.conv2d_forward(g, np.ascontiguousarray(w), None, self.win)
+        direct_gx = need[0] and self.shape[1] <= 16
+        # g's padded channels-last copy, made once for both loops
+        gp = K.nhwc_padded(g, self.win.ph, self.win.pw) if direct_gx or need[1] else None
+        if direct_gx:
+            gx = K.conv2d_forward(g, np.ascontiguousarray(w), None, self.win, padded=gp)
         elif need[0]:
             # more output channels: PyTorch's kernel sums them in blocks, in an order the
             # direct loop's is further from than the columns' product (the recorded route's
@@ -560,7 +563,7 @@ class ConvTranspose2dOp(Node):
             gx = np.matmul(w.reshape(1, Cin, -1), gcols.reshape(N, 1, gcols.shape[1], -1))
             gx = gx.reshape(self.x_shape)
         if need[1]:
-            gw = K.conv2d_weight_grad(g, x, self.win)
+            gw = K.conv2d_weight_grad(g, x, self.win, padded=gp)
         if need[2]:
             gb = _bias_grad(g)
         return gx, gw, gb
