@@ -199,9 +199,32 @@ def test_causal_rows_equal_the_added_mask(blocks, causal, cols, dtype, seed):
                                rtol=TOL[dtype], atol=TOL[dtype])
 
 
+@given(rows=st.integers(1, 9), cols=st.integers(1, 70), causal=st.sampled_from([0, 3]),
+       scale=st.sampled_from([0.125, 0.3, 1.7]),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 100))
+def test_scaled_rows_equal_the_separate_multiply(rows, cols, causal, scale, dtype, seed):
+    """``scale=`` is the softmax of ``x * scale`` rounded in ``x``'s dtype, forward and
+    backward (``softmax_backward_rows(...) * scale``), bit for bit; the twins agree."""
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal((rows * max(causal, 1), cols)) * 5).astype(dtype)
+    g = rng.standard_normal(x.shape).astype(dtype)
+    s = dtype(scale)
+    y = SK.softmax_rows(x, safe=True, causal=causal, scale=scale)
+    np.testing.assert_array_equal(y, SK.softmax_rows(x * s, safe=True, causal=causal))
+    np.testing.assert_array_equal(SK.softmax_backward_rows(g, y, scale),
+                                  SK.softmax_backward_rows(g, y) * s)
+    np.testing.assert_allclose(SK.softmax_rows_numpy(x, True, causal, scale), y,
+                               rtol=TOL[dtype], atol=TOL[dtype])
+    np.testing.assert_allclose(SK.softmax_backward_rows_numpy(g, y, scale),
+                               SK.softmax_backward_rows(g, y, scale), rtol=TOL[dtype],
+                               atol=TOL[dtype] * max(1.0, np.abs(g).max()))
+
+
 def test_causal_rows_refusals():
     x = np.zeros((4, 3), np.float32)
     with pytest.raises(ValueError, match="causal"):
         SK.softmax_rows(x, safe=True, causal=-1)
     with pytest.raises(ValueError, match="safe=True"):
         SK.softmax_rows(x, causal=2)
+    with pytest.raises(ValueError, match="safe=True"):
+        SK.softmax_rows(x, scale=0.5)
