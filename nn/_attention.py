@@ -167,15 +167,26 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         value = value.repeat_interleave(groups, dim=-3)
     E = query.shape[-1]
     scale_factor = 1.0 / math.sqrt(E) if scale is None else scale
-    scores = query.matmul(key.transpose(-2, -1)) * scale_factor
-    if is_causal:
-        scores = scores + _causal_bias(query.shape[-2], key.shape[-2], scores.dtype)
-    elif attn_mask is not None:
-        if attn_mask.dtype == np.bool_:
-            fill = MaskBiasOp.fill(scores.dtype)
-            attn_mask = MaskBiasOp.apply(attn_mask, fill, masked=False)
-        scores = scores + attn_mask
-    weights = SafeSoftmaxOp.apply(scores)
+    scores = query.matmul(key.transpose(-2, -1))
+    floats = scores.dtype in (np.float32, np.float64)
+    if type(scale_factor) is float and attn_mask is None and floats and scores.numel():
+        # the scale (and the causal mask) folded into the softmax kernel: the same bits
+        # without the scaled scores' array, the mask's, and their nodes' passes
+        weights = SafeSoftmaxOp.apply(scores, causal=is_causal, scale=scale_factor)
+    else:
+        scores = scores * scale_factor
+        if is_causal and floats and scores.numel():  # the kernel skips the masked keys
+            weights = SafeSoftmaxOp.apply(scores, causal=True)
+        elif is_causal:
+            weights = SafeSoftmaxOp.apply(
+                scores + _causal_bias(query.shape[-2], key.shape[-2], scores.dtype))
+        else:
+            if attn_mask is not None:
+                if attn_mask.dtype == np.bool_:
+                    fill = MaskBiasOp.fill(scores.dtype)
+                    attn_mask = MaskBiasOp.apply(attn_mask, fill, masked=False)
+                scores = scores + attn_mask
+            weights = SafeSoftmaxOp.apply(scores)
     if dropout_p > 0.0:
         weights = DropoutOp.apply(weights, dropout_p)
     if weights.dtype != value.dtype:  # a float32 mask with half inputs: scores summed in float32

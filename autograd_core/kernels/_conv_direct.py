@@ -5,8 +5,8 @@ im2col + BLAS is slow for the thin layers of small CNNs: a 16-channel 3x3 layer 
 16 deep or 16 wide, which OpenBLAS runs at 35-60% of its peak here, and the columns are nine
 copies of the input. These loops compute the convolution in place, channels-last, with the
 output channels in SIMD vectors (64 bytes: 16 float32 or 8 float64) and a block of output
-positions (or, for the weight gradient, of kernel rows: 8 with one vector of channels, 4 with
-two or four) held in a small stack array that LLVM keeps in registers (ResNet-8's layers run at 85-113 GFLOP/s on one core here, next to
+positions (8 with one or two vectors of channels, 4 with four; for the weight gradient, of
+kernel rows: 16 / vb, so 16 accumulating vectors) held in a small stack array that LLVM keeps in registers (ResNet-8's layers run at 85-113 GFLOP/s on one core here, next to
 OpenBLAS's 35-65 GFLOP/s on the same products):
 
 * ``forward``: ``out[n, oy0 + y*osh, ox0 + x*osw, o] = bias[o] + sum_{t, c} wt[t, c, o] *
@@ -132,10 +132,12 @@ def _vfma(typingctx, acc, ai, a, src, si, lanes):
 
 def _block(lanes, vb):
     """Channels per block, positions (or kernel rows) per block and the accumulator size
-    (elements): 8 positions with one vector of channels (16 accumulating vectors ran 8-20%
-    faster than 4 on 16-channel layers), else 4."""
+    (elements): 8 positions with one or two vectors of channels (16 accumulating vectors ran
+    8-20% faster than 4 on 16-channel layers; with two vectors 8 positions ran ResNet's 16->32
+    3x3 layer 15% faster than 4; 16 positions of one vector were slower), else 4 (32 would
+    spill)."""
     OB = lanes * vb
-    P = 8 if vb == 1 else 4
+    P = 8 if vb <= 2 else 4
     return OB, P, P * OB
 
 
@@ -183,7 +185,12 @@ def _forward_loops(lanes, vb, parallel):
 
 
 def _weight_grad_loops(lanes, vb, parallel):
-    OB, R, S = _block(lanes, vb)  # R kernel rows per block
+    # R kernel rows per block: 16 accumulating vectors whatever vb (8 with vb = 2 ran ResNet's
+    # 16->32 3x3 weight gradient at 47 GMAC/s, 16 at 73; 32 spill); each element's sum keeps
+    # its order (samples, then positions), so the bits do not depend on R
+    OB = lanes * vb
+    R = 16 // vb
+    S = R * OB
     rng = prange if parallel else range
 
     def loops(xp, gt, gw, kh, kw, sh, sw, dh, dw):

@@ -12,6 +12,8 @@ specification, run instead with ``TAPEGRAD_KERNELS=numpy``::
     bias_add_(out, bias)                    out += bias       (bias along the last axis)
     bce_logits_tail_(loss, x, y)            loss += max(x, 0); loss -= x * y
     rows_add_(out, index, rows)             np.add.at(out, index, rows): out[index[i]] += rows[i]
+    along_add_(out, index, g)               np.add.at(out, (:, index), g) of 3-d out (A, n, B) and
+                                            g (A, k, B): out[:, index[i]] += g[:, i]
                                             for each i in order (embedding and indexing backward)
     swaps_(perm, picks)                     for i in order: swap perm[i], perm[i + picks[i]]
                                             (randperm's Fisher-Yates; integers only)
@@ -61,7 +63,7 @@ from autograd_core.kernels import _jit
 __all__ = ["bias_add_", "bce_logits_tail_", "rows_add_", "swaps_", "fma_alpha", "fma_arrays",
            "fill_where", "fill_where_numpy", "select", "select_numpy", "cumsum32",
            "cumsum32_numpy", "gather_along", "scatter_along_", "bias_add_numpy",
-           "bce_logits_tail_numpy", "rows_add_numpy", "swaps_numpy"]
+           "bce_logits_tail_numpy", "rows_add_numpy", "swaps_numpy", "along_add_", "along_add_numpy"]
 
 _ndarray = np.ndarray
 # numpy's canonical float descriptors (an array with another descriptor object, e.g. a
@@ -83,6 +85,11 @@ def bce_logits_tail_numpy(loss, x, y):
 
 def rows_add_numpy(out, index, rows):
     np.add.at(out, index, rows)
+    return out
+
+
+def along_add_numpy(out, index, g):
+    np.add.at(out, (slice(None), index), g)
     return out
 
 
@@ -149,6 +156,21 @@ def _rows_add(out, index, rows):
             r += n
         for j in range(rows.shape[1]):
             out[r, j] += rows[i, j]
+    return True
+
+
+def _along_add(out, index, g):
+    n = out.shape[1]
+    for i in range(index.shape[0]):  # every index checked before anything is written
+        if index[i] < -n or index[i] >= n:
+            return False
+    for a in range(out.shape[0]):
+        for i in range(index.shape[0]):
+            r = index[i]
+            if r < 0:  # numpy's negative index
+                r += n
+            for b in range(out.shape[2]):
+                out[a, r, b] += g[a, i, b]
     return True
 
 
@@ -253,7 +275,7 @@ def _cumsum32(out, x, reverse):  # (outer, n, inner) arrays
 
 _cast = _jit.cast
 _fma = _jit.fma
-_BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bias_add, _bce_logits_tail, _rows_add,
+_BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bias_add, _bce_logits_tail, _rows_add, _along_add,
                                                  _swaps, _swaps_back, _fma_alpha,
                                                  _fma_arrays, _fill_where, _select,
                                                  _cumsum32, _gather3, _in_range,
@@ -563,6 +585,30 @@ def rows_add_(out, index, rows):
                 return out  # nothing written (numpy's IndexError below)
     return rows_add_numpy(out, index, rows)
 
+
+def along_add_(out, index, g):
+    """``np.add.at(out, (slice(None), index), g)`` for a 3-d ``out`` (A, n, B) and ``g``
+    (A, k, B): ``out[:, index[i]] += g[:, i]`` for each ``i`` in order (each element's sum in
+    ``index``'s order, numpy's rounding); returns ``out``. The backward of gathering along a
+    middle or last dim without moving it first (two transposing copies).
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import pointwise
+        >>> pointwise.along_add_(np.zeros((1, 2, 1)), np.array([1, 1, 0]),
+        ...                      np.arange(3.0).reshape(1, 3, 1))[0, :, 0]
+        array([2., 1.])
+    """
+    if type(out) is _ndarray and type(index) is _ndarray and type(g) is _ndarray and \
+            out.ndim == 3 and index.ndim == 1 and g.ndim == 3:
+        d = out.dtype
+        if (d is _F32 or d is _F64) and g.dtype is d and index.dtype == _INDEX and \
+                g.shape == (out.shape[0], index.shape[0], out.shape[2]) and _own(out, g):
+            loop = _loop("_along_add")
+            if loop is not None and loop(out, index, g):  # False: an index out of range,
+                return out  # nothing written (numpy's IndexError below)
+    return along_add_numpy(out, index, g)
 
 
 _I64 = np.dtype(np.int64)

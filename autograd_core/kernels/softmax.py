@@ -2,9 +2,11 @@
 Numba loops with numpy twins (the specification, and the backend under
 ``TAPEGRAD_KERNELS=numpy``), as PyTorch's last-dim CPU kernels compute them::
 
-    softmax_rows(x, safe)        y = e * (1 / sum(e)),  e = exp(x - max)
+    softmax_rows(x, safe, causal)  y = e * (1 / sum(e)),  e = exp(x - max)  (causal: row r
+                                 sees columns 0 .. r % causal, the rest 0)
     log_softmax_rows(x)          y = (x - max) - log(sum(exp(x - max)))   (max: 0 if -inf)
-    softmax_backward_rows(g, y)  gx = y * (g - sum(g * y))
+    softmax_backward_rows(g, y, scale)  gx = y * (g - sum(g * y))  (times scale: the
+                                 gradient of softmax(x * scale); softmax_rows takes it too)
     log_softmax_backward_rows(g, y)  gx = g - exp(y) * sum(g)
     logsumexp_rows(x)            (m, ls): log_softmax = (x - m) - ls, without the (R, L) array
                                  (but for a row holding +inf: log_softmax is NaN there)
@@ -55,7 +57,19 @@ def _row_max(x, finite_only):
     return np.where(bad, 0, m).astype(x.dtype)
 
 
-def softmax_rows_numpy(x, safe=False):
+def _causal_masked(x, causal):
+    """``x`` with ``-inf`` right of the diagonal of each block of ``causal`` rows (row ``r``
+    keeps columns ``0 .. r % causal``), a copy; ``x`` itself when ``causal`` is 0."""
+    if not causal:
+        return x
+    q = np.arange(x.shape[0]) % causal
+    return np.where(np.arange(x.shape[1]) <= q[:, None], x, -np.inf).astype(x.dtype)
+
+
+def softmax_rows_numpy(x, safe=False, causal=0, scale=None):
+    if scale is not None:
+        x = x * x.dtype.type(scale)
+    x = _causal_masked(x, causal)
     m = _row_max(x, False) if safe else x.max(axis=1, keepdims=True)
     e = np.exp(x - m)
     s = e.sum(axis=1, keepdims=True, dtype=np.float64)
@@ -72,9 +86,10 @@ def log_softmax_rows_numpy(x):
         return y - np.log(np.exp(y).sum(axis=1, keepdims=True, dtype=np.float64)).astype(x.dtype)
 
 
-def softmax_backward_rows_numpy(g, y):
+def softmax_backward_rows_numpy(g, y, scale=None):
     s = (g * y).sum(axis=1, keepdims=True, dtype=np.float64).astype(y.dtype)
-    return y * (g - s)
+    gx = y * (g - s)
+    return gx if scale is None else gx * y.dtype.type(scale)
 
 
 def log_softmax_backward_rows_numpy(g, y):
@@ -182,6 +197,67 @@ def _softmax(x, safe, y, mx):
             yr[i] = yr[i] * inv
 
 
+def _softmax_causal(x, causal, y, mx):
+    """``_softmax(x, True, ...)`` of ``x`` with ``-inf`` added right of the diagonal of each
+    block of ``causal`` rows: row ``r`` sees its first ``n = r % causal + 1`` columns."""
+    R, L = x.shape
+    for r in _range(R):
+        mx[r] = _max(x[r], min(r % causal + 1, L))
+    for r in _range(R):
+        xr, yr, m = x[r], y[r], mx[r]
+        n = min(r % causal + 1, L)
+        if m == -math.inf:
+            m = _cast(0.0, m)
+        # exp to n rounded up to whole 16-lane vectors (the values past n are overwritten:
+        # a loop to n itself ran its ragged ends scalar, slower than the unmasked softmax)
+        for i in range(min(L, (n + 15) // 16 * 16)):
+            yr[i] = _exp(xr[i] - m)
+        for i in range(n, L):  # exp(-inf - m): the added mask's 0, so the sum keeps its order
+            yr[i] = 0.0
+        s = _sum(yr, L)
+        inv = _cast(0.0 if s == 0.0 else 1.0 / s, m)
+        for i in range(L):
+            yr[i] = yr[i] * inv
+
+
+def _softmax_scaled(x, scale, causal, y, mx):
+    """``_softmax_causal`` (``causal`` 0: every column) of ``x * scale``: the scaled row is
+    written to ``y`` first (its own loop: the product is rounded, as the separate multiply
+    was, never fused into the subtraction that follows), then exponentiated in place."""
+    R, L = x.shape
+    for r in _range(R):
+        xr, yr = x[r], y[r]
+        for i in range(L):
+            yr[i] = xr[i] * scale
+        mx[r] = _max(yr, min(r % causal + 1, L) if causal else L)
+    for r in _range(R):
+        yr, m = y[r], mx[r]
+        n = min(r % causal + 1, L) if causal else L
+        if m == -math.inf:
+            m = _cast(0.0, m)
+        for i in range(min(L, (n + 15) // 16 * 16)):
+            yr[i] = _exp(yr[i] - m)
+        for i in range(n, L):
+            yr[i] = 0.0
+        s = _sum(yr, L)
+        inv = _cast(0.0 if s == 0.0 else 1.0 / s, m)
+        for i in range(L):
+            yr[i] = yr[i] * inv
+
+
+def _softmax_backward_scaled(g, y, scale, gx):
+    """``_softmax_backward`` times ``scale`` (the gradient of ``softmax(x * scale)``): each
+    product rounded as the two separate steps were."""
+    R, L = y.shape
+    for r in _range(R):
+        gr, yr, out = g[r], y[r], gx[r]
+        for i in range(L):
+            out[i] = gr[i] * yr[i]
+        s = _cast(_sum(out, L), yr[0])
+        for i in range(L):
+            out[i] = (yr[i] * (gr[i] - s)) * scale
+
+
 def _log_softmax(x, y, mx):
     R, L = x.shape
     for r in _range(R):
@@ -280,14 +356,30 @@ def _run(name, *args):
     (parallel if big else serial)(*args)
 
 
-def softmax_rows(x, safe=False):
-    """Softmax of each row of ``x`` (R, L); ``safe``: all ``-inf`` rows give zeros."""
+def softmax_rows(x, safe=False, causal=0, scale=None):
+    """Softmax of each row of ``x`` (R, L); ``safe``: all ``-inf`` rows give zeros.
+    ``causal`` (an int > 0): the rows are blocks of ``causal`` queries and row ``r`` sees
+    columns ``0 .. r % causal`` only, as if ``-inf`` were added right of the diagonal
+    (attention's ``is_causal``; the same bits, without the mask's array and pass).
+    ``scale`` (a number): the softmax of ``x * scale`` (the product rounded in ``x``'s dtype,
+    as attention's separate multiply), ``safe`` only."""
     _check("softmax_rows", x)
+    causal = int(causal)
+    if causal < 0:
+        raise ValueError(f"softmax_rows: causal must be a block size >= 0, got {causal}")
+    if (causal or scale is not None) and not safe:
+        raise ValueError("softmax_rows: causal or scaled rows are taken with safe=True only")
     if not _jit.use_numba() or x.shape[1] == 0:
         with _quiet():
-            return softmax_rows_numpy(x, safe)
+            return softmax_rows_numpy(x, safe, causal, scale)
     y = np.empty_like(x)
-    _run("_softmax", x, bool(safe), y, np.empty(x.shape[0], x.dtype))
+    if scale is not None:
+        _run("_softmax_scaled", x, x.dtype.type(scale), causal, y,
+             np.empty(x.shape[0], x.dtype))
+    elif causal:
+        _run("_softmax_causal", x, causal, y, np.empty(x.shape[0], x.dtype))
+    else:
+        _run("_softmax", x, bool(safe), y, np.empty(x.shape[0], x.dtype))
     return y
 
 
@@ -302,14 +394,18 @@ def log_softmax_rows(x):
     return y
 
 
-def softmax_backward_rows(g, y):
-    """The gradient of the rows' softmax ``y`` for the output gradient ``g``."""
+def softmax_backward_rows(g, y, scale=None):
+    """The gradient of the rows' softmax ``y`` for the output gradient ``g`` (times
+    ``scale``, rounded after, when given: the gradient of ``softmax(x * scale)`` in ``x``)."""
     _check("softmax_backward_rows", y, g)
     if not _jit.use_numba() or y.shape[1] == 0:
         with _quiet():
-            return softmax_backward_rows_numpy(g, y)
+            return softmax_backward_rows_numpy(g, y, scale)
     gx = np.empty_like(y)
-    _run("_softmax_backward", g, y, gx)
+    if scale is None:
+        _run("_softmax_backward", g, y, gx)
+    else:
+        _run("_softmax_backward_scaled", g, y, y.dtype.type(scale), gx)
     return gx
 
 

@@ -10,7 +10,7 @@ import re
 import numpy as np
 
 from autograd_core.grad_mode import STATE
-from autograd_core.kernels.pointwise import fill_where, rows_add_
+from autograd_core.kernels.pointwise import along_add_, fill_where, rows_add_
 from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
@@ -110,6 +110,16 @@ class Index(Node):
 
     def forward(self, x, index, basic):
         self.index, self.basic, self.in_shape = index, basic, x.shape
+        if not basic and type(index) is tuple and 1 < len(index) <= x.ndim and \
+                type(index[-1]) is np.ndarray and index[-1].ndim == 1 and \
+                index[-1].dtype.kind == "i" and \
+                all(type(i) is slice and i == slice(None) for i in index[:-1]):
+            # full slices, then one integer array (``x[:, idx]``): np.take, ~5x numpy's fancy
+            # indexing, the same values (an index out of range: fancy indexing's error below)
+            try:
+                return np.take(x, index[-1], axis=len(index) - 1)
+            except IndexError:
+                pass
         try:
             out = x[index]
         except IndexError as exc:
@@ -141,18 +151,26 @@ def _add_along(g, index, d, shape):
     """Zeros of ``shape`` with ``g``'s slices along ``d`` added at positions ``index`` (the
     backward of ``x[:, ..., index]``: ``index_select``, ``roll``), as ``np.add.at(out, (:,
     ..., index), g)``, whose tuple index takes numpy's slow path (roll's backward at 1e6
-    elements 10x PyTorch's): with ``d`` moved first, the rows kernel adds each position's
-    slice in ``index``'s order, every element's sum in the same order, the same bits."""
+    elements 10x PyTorch's): the rows kernel (``d`` first) or the along kernel (``(A, n, B)``)
+    adds each position's slice in ``index``'s order, every element's sum in the same order,
+    the same bits."""
     n = shape[d]
     others = shape[:d] + shape[d + 1:]
     if g.shape != shape[:d] + (index.size,) + shape[d + 1:]:
         out = np.zeros(shape, dtype=g.dtype)
         np.add.at(out, (slice(None),) * d + (index,), g)  # numpy's broadcasting and errors
         return out
-    rows = np.zeros((n, math.prod(others)), dtype=g.dtype)
-    rows_add_(rows, index.astype(np.intp, copy=False),
-              np.moveaxis(g, d, 0).reshape(index.size, rows.shape[1]))
-    return np.ascontiguousarray(np.moveaxis(rows.reshape((n,) + others), 0, d))
+    if d == 0:
+        rows = np.zeros((n, math.prod(others)), dtype=g.dtype)
+        return rows_add_(rows, index.astype(np.intp, copy=False),
+                         g.reshape(index.size, rows.shape[1])).reshape(shape)
+    # a later dim: (A, n, B) in place, no moving of d (its two transposing copies took most
+    # of bilinear interpolation's backward)
+    A, B = math.prod(shape[:d]), math.prod(shape[d + 1:])
+    out = np.zeros((A, n, B), dtype=g.dtype)
+    along_add_(out, index.astype(np.intp, copy=False),
+               np.ascontiguousarray(g).reshape(A, index.size, B))
+    return out.reshape(shape)
 
 
 class IndexAdd(Node):

@@ -62,12 +62,20 @@ class SafeSoftmaxOp(Node):
 
     _grad_fn = "SoftmaxBackward0"
 
-    def forward(self, x):
+    def forward(self, x, causal=False, scale=None):
         r = SK.rows(x, -1)
+        self.scale = scale
+        if (causal or scale is not None) and (r is None or x.size == 0):
+            raise ValueError("SafeSoftmaxOp: causal/scale take non-empty float32/float64 "
+                             "scores")
         if x.size == 0:
             y = np.empty_like(x)
         elif r is not None:  # float32/float64: the row kernel
-            y = SK.softmax_rows(r, safe=True).reshape(x.shape)
+            # causal (x at least 2-D): query i sees keys 0..i, as if -inf were added above
+            # the diagonal (the kernel skips those columns: the same bits, no mask array);
+            # scale: the softmax of x * scale (attention's 1/sqrt(E), rounded as its multiply)
+            y = SK.softmax_rows(r, safe=True, causal=x.shape[-2] if causal else 0,
+                                scale=scale).reshape(x.shape)
         else:
             m = np.max(x, axis=-1, keepdims=True)
             dead = m == -np.inf
@@ -80,7 +88,8 @@ class SafeSoftmaxOp(Node):
     def backward(self, g):
         (y,) = self.saved
         gy = g * y
-        return (gy - y * gy.sum(axis=-1, keepdims=True),)
+        gx = gy - y * gy.sum(axis=-1, keepdims=True)
+        return (gx if getattr(self, "scale", None) is None else gx * self.scale,)
 
     def fused_backward(self, g):
         (y,) = self.saved
@@ -88,4 +97,4 @@ class SafeSoftmaxOp(Node):
         if r is None:
             return self.backward(g)
         g = SK.rows(np.asarray(g, dtype=y.dtype), -1)
-        return (SK.softmax_backward_rows(g, r).reshape(y.shape),)
+        return (SK.softmax_backward_rows(g, r, getattr(self, "scale", None)).reshape(y.shape),)

@@ -51,3 +51,22 @@ def test_roll_and_index_select_grads_match_torch():
     a.index_select(1, ag.tensor(idx)).sum().backward()
     t.index_select(1, torch.tensor(idx)).sum().backward()
     assert np.array_equal(a.grad.numpy(), t.grad.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64", "complex64", "bool"])
+def test_full_slices_then_an_integer_array_take_the_same_values(dtype):
+    """``x[:, ..., idx]`` (np.take) gives numpy's fancy indexing's values, a row-major copy,
+    from any layout; negative and repeated positions; an empty index; the error in range."""
+    base = (np.random.default_rng(0).standard_normal((4, 5, 6)) * 3).astype(dtype)
+    for arr in (base, base.transpose(2, 0, 1)):
+        x = ag.tensor(arr)
+        for d in (1, 2):
+            for idx in ([0, -1, 2, 2], []):
+                index = (slice(None),) * d + (np.array(idx, np.int64),)
+                got = x[(slice(None),) * d + (ag.tensor(np.array(idx, np.int64)),)]
+                want = arr[index]
+                assert got.dtype == want.dtype and got.shape == want.shape
+                np.testing.assert_array_equal(got._data, want)
+                assert got._data.flags.c_contiguous
+    with pytest.raises(IndexError, match="out of bounds for dimension 1 with size 5"):
+        ag.tensor(base)[:, ag.tensor([0, 7])]

@@ -208,3 +208,22 @@ def test_bad_arguments_are_refused_before_any_loop():
         K.avg_pool2d_forward(np.zeros((1, 1, 3, 3)), win._replace(dh=2))
     with pytest.raises(ValueError, match="divisor must be not zero"):
         K.avg_pool2d_forward(np.zeros((1, 1, 3, 3)), win, True, 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("H, W, kh, kw, ceil", [(8, 8, 2, 2, False), (9, 7, 2, 2, False),
+                                                (10, 11, 3, 2, False), (9, 7, 2, 2, True),
+                                                (5, 6, 1, 1, False), (7, 9, 4, 3, True)])
+@pytest.mark.parametrize("cip, div", [(True, None), (False, None), (True, 3)])
+def test_avg_pool_backward_tiled_windows_match_twin(dtype, H, W, kh, kw, ceil, cip, div):
+    """Windows that tile the plane (kernel = stride, no padding) take the row-by-row loop;
+    positions past the last window get 0; a ceil_mode window past the edge takes the general
+    loop. Each position holds one share: the twin's bits exactly."""
+    oh, ow = ((s - k + (k - 1 if ceil else 0)) // k + 1 for s, k in ((H, kh), (W, kw)))
+    win = K.Window(kh, kw, kh, kw, 0, 0, 1, 1, oh, ow)
+    g = np.random.default_rng(H * W + kh).standard_normal((2, 3, oh, ow)).astype(dtype)
+    gref = K.avg_pool2d_backward_numpy(g, (2, 3, H, W), win, cip, div)
+    for bwd in _builds("avg_pool_backward"):
+        gx = np.full((2, 3, H, W), np.nan, dtype)
+        bwd(g, gx, *win, cip, 0 if div is None else div)
+        np.testing.assert_array_equal(gx, gref)

@@ -93,6 +93,33 @@ def test_rows_add_refuses_out_of_range_rows():
     assert not out.any()
 
 
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), a=st.integers(0, 3), n=st.integers(1, 6), k=st.integers(0, 12),
+       b=st.integers(0, 4), dtype=dtypes, transpose=st.booleans())
+def test_along_add_equals_twin(data, a, n, k, b, dtype, transpose):
+    """np.add.at's order along the middle axis: repeated (and negative) positions accumulate
+    with its rounding, bit for bit, for any layout of g."""
+    out = data.draw(_values(dtype, (a, n, b)))
+    g = data.draw(_values(dtype, (a, k, b)))
+    g = np.asfortranarray(g) if transpose else g
+    index = np.array(data.draw(st.lists(st.integers(-n, n - 1), min_size=k, max_size=k)),
+                     np.intp)
+    got, want = out.copy(), out.copy()
+    with np.errstate(all="ignore"):
+        assert P.along_add_(got, index, g) is got
+        P.along_add_numpy(want, index, g)
+    _assert_same_bits(got, want)
+
+
+def test_along_add_refuses_out_of_range_positions():
+    out = np.zeros((2, 3, 2))
+    with pytest.raises(IndexError):
+        P.along_add_(out, np.array([0, 3], np.intp), np.ones((2, 2, 2)))
+    with pytest.raises(IndexError):
+        P.along_add_(out, np.array([-4], np.intp), np.ones((2, 1, 2)))
+    assert not out.any()
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_bce_logits_tail_signed_zeros(dtype):
     # max(-0.0, 0) is +0 in numpy: with loss -0.0 and x * y = +0 the sign of the result's zero

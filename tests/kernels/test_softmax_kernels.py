@@ -66,9 +66,11 @@ def test_parallel_build_equals_serial(dtype, monkeypatch):
     x = (rng.standard_normal((300, 37)) * 4).astype(dtype)
     g = rng.standard_normal(x.shape).astype(dtype)
     serial = _all(x, g)
+    causal = SK.softmax_rows(x, safe=True, causal=30)
     monkeypatch.setattr(SK, "PARALLEL_MIN_SIZE", 64)
     for name, (got, _) in _all(x, g).items():
         np.testing.assert_array_equal(got, serial[name][0], err_msg=name)
+    np.testing.assert_array_equal(SK.softmax_rows(x, safe=True, causal=30), causal)
 
 
 def test_refusals():
@@ -198,3 +200,53 @@ def test_a_positive_infinite_logit_makes_its_row_nan(dtype, smoothing):
     assert np.isnan(x.grad.numpy()[0]).all() and np.isfinite(x.grad.numpy()[1]).all()
     # logsumexp keeps its +inf (PyTorch's logsumexp treats an infinite max apart)
     assert ag.logsumexp(x.detach(), dim=-1)[0].item() == np.inf
+
+
+@given(blocks=st.integers(1, 3), causal=st.integers(1, 40), cols=st.integers(1, 70),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 100))
+def test_causal_rows_equal_the_added_mask(blocks, causal, cols, dtype, seed):
+    """``causal=`` is the safe softmax of the rows with ``-inf`` added right of each block's
+    diagonal, bit for bit (the kernel skips those columns; values there are never read), and
+    the numpy twin says the same."""
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal((blocks * causal, cols)) * 5).astype(dtype)
+    x[rng.random(x.shape) < 0.1] = -np.inf
+    bias = np.where(np.tri(causal, cols, dtype=bool), 0.0, -np.inf).astype(dtype)
+    want = SK.softmax_rows(np.ascontiguousarray((x.reshape(blocks, causal, cols) + bias)
+                                                .reshape(x.shape)), safe=True)
+    x[~np.tile(np.tri(causal, cols, dtype=bool), (blocks, 1))] = np.nan  # never read
+    got = SK.softmax_rows(x, safe=True, causal=causal)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_allclose(SK.softmax_rows_numpy(x, safe=True, causal=causal), want,
+                               rtol=TOL[dtype], atol=TOL[dtype])
+
+
+@given(rows=st.integers(1, 9), cols=st.integers(1, 70), causal=st.sampled_from([0, 3]),
+       scale=st.sampled_from([0.125, 0.3, 1.7]),
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 100))
+def test_scaled_rows_equal_the_separate_multiply(rows, cols, causal, scale, dtype, seed):
+    """``scale=`` is the softmax of ``x * scale`` rounded in ``x``'s dtype, forward and
+    backward (``softmax_backward_rows(...) * scale``), bit for bit; the twins agree."""
+    rng = np.random.default_rng(seed)
+    x = (rng.standard_normal((rows * max(causal, 1), cols)) * 5).astype(dtype)
+    g = rng.standard_normal(x.shape).astype(dtype)
+    s = dtype(scale)
+    y = SK.softmax_rows(x, safe=True, causal=causal, scale=scale)
+    np.testing.assert_array_equal(y, SK.softmax_rows(x * s, safe=True, causal=causal))
+    np.testing.assert_array_equal(SK.softmax_backward_rows(g, y, scale),
+                                  SK.softmax_backward_rows(g, y) * s)
+    np.testing.assert_allclose(SK.softmax_rows_numpy(x, True, causal, scale), y,
+                               rtol=TOL[dtype], atol=TOL[dtype])
+    np.testing.assert_allclose(SK.softmax_backward_rows_numpy(g, y, scale),
+                               SK.softmax_backward_rows(g, y, scale), rtol=TOL[dtype],
+                               atol=TOL[dtype] * max(1.0, np.abs(g).max()))
+
+
+def test_causal_rows_refusals():
+    x = np.zeros((4, 3), np.float32)
+    with pytest.raises(ValueError, match="causal"):
+        SK.softmax_rows(x, safe=True, causal=-1)
+    with pytest.raises(ValueError, match="safe=True"):
+        SK.softmax_rows(x, causal=2)
+    with pytest.raises(ValueError, match="safe=True"):
+        SK.softmax_rows(x, scale=0.5)

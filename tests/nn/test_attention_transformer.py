@@ -717,3 +717,25 @@ def test_a_tiny_gpt_program_trains_as_on_torch():
     ours, _ = _tiny_gpt_losses(ag, nn, optim, weights=start)
     np.testing.assert_allclose(ours, theirs, rtol=1e-9)
     assert ours[-1] < ours[0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("L, S", [(7, 7), (5, 9), (9, 4)])
+@pytest.mark.parametrize("causal", [True, False])
+@pytest.mark.parametrize("scale", [None, 0.3])
+def test_sdpa_is_causal_equals_the_added_mask_bit_for_bit(dtype, L, S, causal, scale):
+    """``is_causal`` and the scale (folded into the softmax kernel) give the numbers and
+    gradients of the scaled scores with the explicit top-left ``-inf`` mask (or zeros) added
+    (a mask takes the unfolded route: its own multiply and add nodes)."""
+    rng = np.random.default_rng(L * S)
+    q, k, v = (ag.tensor(rng.standard_normal(s).astype(dtype), requires_grad=True)
+               for s in ((2, 3, L, 8), (2, 3, S, 8), (2, 3, S, 8)))
+    bias = np.where(np.tri(L, S, dtype=bool), 0.0, -np.inf) if causal else np.zeros((L, S))
+    mask = ag.tensor(bias.astype(dtype))
+    g = ag.tensor(rng.standard_normal((2, 3, L, 8)).astype(dtype))
+    outs = []
+    for kw in (dict(is_causal=causal, scale=scale), dict(attn_mask=mask, scale=scale)):
+        y = F.scaled_dot_product_attention(q, k, v, **kw)
+        outs.append([y._data] + [t._data for t in ag.autograd.grad(y, [q, k, v], g)])
+    for a, b in zip(*outs):
+        np.testing.assert_array_equal(a, b)

@@ -608,3 +608,46 @@ def test_empty_batches_and_outputs(call, shape):
     assert y.numel() == 0
     y.sum().backward()
     assert x.grad.shape == x.shape and not x.grad._data.any()
+
+
+# ---- float32 transposed convolutions with vector-filling input channels (direct backward) ---
+_DIRECT_T = [  # (nd, x shape, weight shape, kwargs): 16+ input channels take ConvTranspose2dOp
+    (2, (3, 16, 6, 5), (16, 16, 4, 4), dict(stride=2, padding=1)),  # DCGAN's layer
+    (2, (2, 32, 5, 4), (32, 24, 3, 3), dict(stride=2, padding=1, output_padding=1)),
+    (2, (2, 16, 5, 5), (16, 8, 3, 2), dict(stride=(1, 2), padding=(2, 0), dilation=(2, 1))),
+    (1, (2, 32, 7), (32, 32, 4), dict(stride=2, padding=1)),
+]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("nd, xs, ws, kw", _DIRECT_T)
+def test_conv_transpose_float32_direct_backward_matches_torch(nd, xs, ws, kw):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(sum(xs))
+    x, w = rng.standard_normal(xs).astype("float32"), rng.standard_normal(ws).astype("float32")
+    b = rng.standard_normal(ws[1]).astype("float32")
+    name = f"conv_transpose{nd}d"
+    _assert_parity(torch, getattr(F, name), getattr(torch.nn.functional, name), [x, w, b],
+                   "float32", 0, **kw)
+    if nd == 2:  # one node, as PyTorch's
+        y = F.conv_transpose2d(_t(x, True), _t(w, True), _t(b, True), **kw)
+        assert y.grad_fn.name() == "ConvolutionBackward0"
+
+
+@pytest.mark.parametrize("nd, xs, ws, kw", _DIRECT_T)
+def test_conv_transpose_float32_direct_backward_twice_matches_float64(nd, xs, ws, kw):
+    """First and second derivatives of the float32 node (its recorded composite under
+    create_graph) against the float64 route's, to float32 accuracy."""
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(xs), rng.standard_normal(ws) * 0.3,
+              rng.standard_normal(ws[1])]
+    results = []
+    for dtype in ("float32", "float64"):
+        x, w, b = (_t(a.astype(dtype), True) for a in arrays)
+        y = getattr(F, f"conv_transpose{nd}d")(x, w, b, **kw)
+        gy = _t(np.random.default_rng(2).standard_normal(y.shape).astype(dtype))
+        gx, gw, gb = ag.autograd.grad((y * gy).sum(), [x, w, b], create_graph=True)
+        second = ag.autograd.grad((gx * gx).sum() + (gw * gw).sum(), [x, w])
+        results.append([t._data.astype(np.float64) for t in (y, gx, gw, gb) + tuple(second)])
+    for a32, a64 in zip(*results):
+        np.testing.assert_allclose(a32, a64, rtol=2e-4, atol=2e-4 * np.abs(a64).max())
