@@ -398,6 +398,8 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
         raise ValueError(f"conv2d_forward: bias must be a {x.dtype} array ({O},), got "
                          f"{getattr(bias, 'dtype', None)} {np.shape(bias)}")
     if not _jit.use_numba():
+        if padded is not None:  # (the twin does not read it; a wrong one is refused all the same)
+            _check_padded("conv2d_forward", padded, x, win)
         return conv2d_forward_numpy(x, w, bias, win)
     taps = [(i * win.dh, j * win.dw) for i in range(win.kh) for j in range(win.kw)]
     wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(-1, w.shape[1], O)

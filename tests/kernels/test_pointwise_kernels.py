@@ -12,6 +12,7 @@ from hypothesis.extra import numpy as hnp
 
 import autograd_core as ag
 import nn.functional as F
+from autograd_core.kernels import _jit
 from autograd_core.kernels import pointwise as P
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -144,6 +145,7 @@ def _spy_loops(monkeypatch):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_the_loops_run_in_the_common_case(dtype, monkeypatch):
+    monkeypatch.delenv("TAPEGRAD_KERNELS", raising=False)  # the loops, on any backend
     ran = _spy_loops(monkeypatch)
     a = np.ones((3, 4), dtype)
     P.bias_add_(a, np.arange(4, dtype=dtype))
@@ -346,6 +348,10 @@ def test_gather_and_scatter_along_equal_numpys_fancy_indexing(data, shape, dim, 
     index = data.draw(hnp.arrays(np.int64, ishape, elements=st.integers(0, shape[dim] - 1)))
     x = data.draw(_values(dtype, shape))
     src = data.draw(_values(dtype, ishape))
+    if not _jit.use_numba():  # TAPEGRAD_KERNELS=numpy: no loops; the callers' numpy paths run
+        assert P.gather_along(x, index, dim) is None
+        assert not P.scatter_along_(x.copy(), index, dim, src, add=True)
+        return
     _assert_same_bits(P.gather_along(x, index, dim), x[_along(index, dim)])
     out, mask = x.copy(), np.zeros(shape, np.bool_)
     assert P.scatter_along_(out, index, dim, src, mask)
