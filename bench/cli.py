@@ -88,10 +88,10 @@ def _suite_options(parser, suites):
                        help="optim: parameter counts (default 1e4,1e5,1e6,1e7)")
         g.add_argument("--optimizers", dest="optim_filter", metavar="NAMES",
                        help="optim: only algorithms whose name contains one of NAMES")
-    if "train" in suites or "contention" in suites or "distributed" in suites:
+    if {"train", "contention", "distributed", "conv", "layers"} & set(suites):
         g.add_argument("--rounds", type=checks.positive_int,
-                       help="train, contention, distributed: worker processes (or MPI jobs) "
-                            "per implementation or thread count, alternated (3)")
+                       help="train, conv, layers, contention, distributed: worker processes (or "
+                            "MPI jobs) per implementation or thread count, alternated (3)")
     if "train" in suites or "overhead" in suites:
         g.add_argument("--compile", action="store_true", default=None,
                        help="train, overhead: also time the step captured by ag.compile "

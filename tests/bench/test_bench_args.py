@@ -57,6 +57,8 @@ def parse_error(capsys, argv):
     (["optim", "--optimizers", "adamx"], "--optimizers: unknown optimizer name(s) 'adamx'"),
     (["train", "--rounds", "0"], "argument --rounds: must be a positive integer, got 0"),
     (["contention", "--rounds", "-1"], "argument --rounds: must be a positive integer"),
+    (["layers", "--rounds", "0"], "argument --rounds: must be a positive integer, got 0"),
+    (["conv", "--rounds", "x"], "argument --rounds: expected an integer, got 'x'"),
     (["overhead", "--chain-links", "0"], "argument --chain-links: must be a positive integer"),
     (["overhead", "--long-chain-ops", "-3"], "argument --long-chain-ops: must be a positive"),
     (["limits", "--bw-elements", "1e3,1e4"], "--bw-elements takes one size, got 2"),
