@@ -164,14 +164,10 @@ def worker_payloads(cfg):
 def run(cfg, context) -> dict:
     from bench import worker as workers
 
-    rows = workers.library_rows(cfg, SUITE, workers.library_impls(cfg))
-    rounds = max(1, cfg.rounds)
     summary = {
         "layers": "float32; conv fwd records the graph; bwd-input / bwd-weight: the backward "
                   "of a retained graph to that input alone; pool: max_pool2d(2)",
         "steps": "lenet5 (SGD momentum) batch 64 and resnet8 (no normalisation, Adam) batch 32"
                  + (" (--quick: batch 4)" if cfg.quick else ""),
-        "ratio": "tapegrad/torch: median time of tapegrad over median time of PyTorch eager",
-        "rounds": f"{rounds} worker process(es) per library, order alternated",
     }
-    return {"rows": rows, "summary": summary}
+    return workers.library_result(cfg, SUITE, summary)

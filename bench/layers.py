@@ -155,14 +155,10 @@ def worker_payloads(cfg):
 def run(cfg, context) -> dict:
     from bench import worker as workers
 
-    rows = workers.library_rows(cfg, SUITE, workers.library_impls(cfg))
-    rounds = max(1, cfg.rounds)
     b, s, w, h, side = _sizes(cfg.quick)
     summary = {
         "cases": f"float32, batch {b}, sequence {s}, width {w}, {h} heads, images {side}x{side}"
                  + (" (--quick)" if cfg.quick else ""),
         "what": "fwd records the graph; fwd+bwd adds out.sum().backward()",
-        "ratio": "tapegrad/torch: median time of tapegrad over median time of PyTorch eager",
-        "rounds": f"{rounds} worker process(es) per library, order alternated",
     }
-    return {"rows": rows, "summary": summary}
+    return workers.library_result(cfg, SUITE, summary)

@@ -90,6 +90,16 @@ def measure_each(fns: dict, payload) -> dict:
     return {"results": out, "threads": machine.threads_report()}
 
 
+def library_result(cfg, suite: str, summary: dict) -> dict:
+    """A per-library suite's result: its rows (``library_rows``) and ``summary`` with what the
+    ratio and the rounds are."""
+    rounds = max(1, cfg.rounds)
+    return {"rows": library_rows(cfg, suite, library_impls(cfg)), "summary": dict(
+        summary,
+        ratio="tapegrad/torch: median time of tapegrad over median time of PyTorch eager",
+        rounds=f"{rounds} worker process(es) per library, order alternated")}
+
+
 def library_rows(cfg, suite: str, impls) -> list:
     """Run ``suite``'s worker task once per library in ``impls``, ``cfg.rounds`` times with the
     order alternated, and make one row per measurement key (``"case|what"``): each library's
