@@ -271,6 +271,17 @@ def _softmax_kernel(x, dim, name):
     return _args.not_implemented(f"{name}_{last}kernel_impl", x.dtype)
 
 
+def _rows_backward(node, g, kernel):
+    """A (log-)softmax node's plain backward through the row ``kernel`` over its saved output,
+    when ``dim`` is the last one (else the rule's numpy form)."""
+    (y,) = node.saved
+    r = SK.rows(y, node.dim)
+    if r is None:
+        return node.backward(g)
+    g = SK.rows(np.asarray(g, dtype=y.dtype), node.dim)
+    return (kernel(g, r).reshape(y.shape),)
+
+
 class Softmax(Node):
     def forward(self, x, dim):
         if x.dtype.kind != "f":  # complex, integer, bool: PyTorch has no kernel
@@ -295,12 +306,7 @@ class Softmax(Node):
         return (gy - y * gy.sum(axis=self.dim, keepdims=True),)
 
     def fused_backward(self, g):
-        (y,) = self.saved
-        r = SK.rows(y, self.dim)
-        if r is None:
-            return self.backward(g)
-        g = SK.rows(np.asarray(g, dtype=y.dtype), self.dim)
-        return (SK.softmax_backward_rows(g, r).reshape(y.shape),)
+        return _rows_backward(self, g, SK.softmax_backward_rows)
 
 
 class LogSoftmax(Node):
@@ -329,12 +335,7 @@ class LogSoftmax(Node):
         return (g - xp.exp(y) * g.sum(axis=self.dim, keepdims=True),)
 
     def fused_backward(self, g):
-        (y,) = self.saved
-        r = SK.rows(y, self.dim)
-        if r is None:
-            return self.backward(g)
-        g = SK.rows(np.asarray(g, dtype=y.dtype), self.dim)
-        return (SK.log_softmax_backward_rows(g, r).reshape(y.shape),)
+        return _rows_backward(self, g, SK.log_softmax_backward_rows)
 
 
 # ---- functional forms (and Tensor methods) ---------------------------------------------------
