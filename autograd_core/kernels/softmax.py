@@ -245,19 +245,6 @@ def _softmax_scaled(x, scale, causal, y, mx):
             yr[i] = yr[i] * inv
 
 
-def _softmax_backward_scaled(g, y, scale, gx):
-    """``_softmax_backward`` times ``scale`` (the gradient of ``softmax(x * scale)``): each
-    product rounded as the two separate steps were."""
-    R, L = y.shape
-    for r in _range(R):
-        gr, yr, out = g[r], y[r], gx[r]
-        for i in range(L):
-            out[i] = gr[i] * yr[i]
-        s = _cast(_sum(out, L), yr[0])
-        for i in range(L):
-            out[i] = (yr[i] * (gr[i] - s)) * scale
-
-
 def _log_softmax(x, y, mx):
     R, L = x.shape
     for r in _range(R):
@@ -301,7 +288,9 @@ def _nll_backward(x, ls, c, t, gx, mx):
         gx[r, k] = gx[r, k] - c_
 
 
-def _softmax_backward(g, y, gx):
+def _softmax_backward(g, y, scale, gx):
+    """``y * (g - sum(g * y))`` per row, times ``scale`` (the gradient of
+    ``softmax(x * scale)``), each product rounded as the separate steps are (1: exact)."""
     R, L = y.shape
     for r in _range(R):
         gr, yr, out = g[r], y[r], gx[r]
@@ -309,7 +298,7 @@ def _softmax_backward(g, y, gx):
             out[i] = gr[i] * yr[i]
         s = _cast(_sum(out, L), yr[0])
         for i in range(L):
-            out[i] = yr[i] * (gr[i] - s)
+            out[i] = (yr[i] * (gr[i] - s)) * scale
 
 
 def _log_softmax_backward(g, y, gx):
@@ -402,10 +391,7 @@ def softmax_backward_rows(g, y, scale=None):
         with _quiet():
             return softmax_backward_rows_numpy(g, y, scale)
     gx = np.empty_like(y)
-    if scale is None:
-        _run("_softmax_backward", g, y, gx)
-    else:
-        _run("_softmax_backward_scaled", g, y, y.dtype.type(scale), gx)
+    _run("_softmax_backward", g, y, y.dtype.type(1.0 if scale is None else scale), gx)
     return gx
 
 
