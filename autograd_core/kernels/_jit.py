@@ -200,12 +200,14 @@ def bind() -> None:
         _bound = True
 
 
-def jitable(fn: Callable | None = None, *, inline: str = "never") -> Any:
+def jitable(fn: Callable | None = None, *, inline: str = "never", **options) -> Any:
     """Decorator: ``fn`` callable from jitted code (``numba.extending.register_jitable``, with
-    ``inline="always"`` inlined at Numba IR level), registered at :func:`bind`; returns ``fn``."""
+    ``inline="always"`` inlined at Numba IR level), registered at :func:`bind`; returns ``fn``.
+    ``options``: Numba's for ``fn``'s own compile (e.g. ``fastmath={"reassoc"}``, which then
+    applies to ``fn``'s instructions only, not to its callers', when it is not inlined)."""
 
     def decorate(f):
-        _on_bind(lambda numba: numba.extending.register_jitable(inline=inline)(f))
+        _on_bind(lambda numba: numba.extending.register_jitable(inline=inline, **options)(f))
         return f
 
     return decorate(fn) if fn is not None else decorate

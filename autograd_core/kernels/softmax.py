@@ -153,6 +153,34 @@ def _sum(a, n):
     return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
 
 
+@_jit.jitable(fastmath={"reassoc"})
+def _sum_any_order(a, n):
+    """``sum(a[:n])`` in float64, in whatever order LLVM vectorises it best (the flag applies to
+    this loop only: the callers' ``_exp_f32`` keeps its rounding trick)."""
+    s = 0.0
+    for i in range(n):
+        s += a[i]
+    return s
+
+
+def _rowsum_f32(first, a, n):
+    return _sum_any_order(a, n)
+
+
+def _rowsum_f64(first, a, n):
+    return _sum(a, n)
+
+
+#: ``sum(a[:n])`` in float64 (``_rowsum(a[0], a, n)``: the first argument picks the dtype's
+#: build). float32 rows: in any order (2.6x faster than ``_sum``'s eight chains), for the sums
+#: rounded to float32 next: a float64 sum of float32 values rounds the same in practice (3
+#: elements in 10^8 moved by 1 ulp, all closer to PyTorch). float64 rows keep ``_sum``'s order,
+#: so their bits; so do the logs of sums (log-softmax, logsumexp), where the float64 sum's
+#: last bits reach the float32 result (~1 row in 10^4 of large logits moved: no closer to
+#: PyTorch, so not taken).
+_rowsum = _jit.by_dtype(_rowsum_f32, _rowsum_f64)
+
+
 @_jit.jitable(inline="always")
 def _max(a, n):
     """``max(a[:n])`` (n >= 1) over eight partial maxima. NaNs are passed over (unless
@@ -191,7 +219,7 @@ def _softmax(x, safe, y, mx):
             m = _cast(0.0, m)
         for i in range(L):
             yr[i] = _exp(xr[i] - m)
-        s = _sum(yr, L)
+        s = _rowsum(yr[0], yr, L)
         inv = _cast(0.0 if safe and s == 0.0 else 1.0 / s, m)
         for i in range(L):
             yr[i] = yr[i] * inv
@@ -214,7 +242,7 @@ def _softmax_causal(x, causal, y, mx):
             yr[i] = _exp(xr[i] - m)
         for i in range(n, L):  # exp(-inf - m): the added mask's 0, so the sum keeps its order
             yr[i] = 0.0
-        s = _sum(yr, L)
+        s = _rowsum(yr[0], yr, L)
         inv = _cast(0.0 if s == 0.0 else 1.0 / s, m)
         for i in range(L):
             yr[i] = yr[i] * inv
@@ -239,7 +267,7 @@ def _softmax_scaled(x, scale, causal, y, mx):
             yr[i] = _exp(yr[i] - m)
         for i in range(n, L):
             yr[i] = 0.0
-        s = _sum(yr, L)
+        s = _rowsum(yr[0], yr, L)
         inv = _cast(0.0 if s == 0.0 else 1.0 / s, m)
         for i in range(L):
             yr[i] = yr[i] * inv
@@ -296,7 +324,7 @@ def _softmax_backward(g, y, scale, gx):
         gr, yr, out = g[r], y[r], gx[r]
         for i in range(L):
             out[i] = gr[i] * yr[i]
-        s = _cast(_sum(out, L), yr[0])
+        s = _cast(_rowsum(out[0], out, L), yr[0])
         for i in range(L):
             out[i] = (yr[i] * (gr[i] - s)) * scale
 
@@ -305,7 +333,7 @@ def _log_softmax_backward(g, y, gx):
     R, L = y.shape
     for r in _range(R):
         gr, yr, out = g[r], y[r], gx[r]
-        s = _cast(_sum(gr, L), yr[0])
+        s = _cast(_rowsum(gr[0], gr, L), yr[0])
         for i in range(L):
             out[i] = gr[i] - _exp(yr[i]) * s
 

@@ -2,6 +2,8 @@
 twin (float32 exp differs from numpy's by an ulp at most), the special rows (all -inf, NaN,
 +inf, one column) come out as PyTorch's, the parallel build equals the serial one, and bad
 arguments are refused before any loop."""
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -250,3 +252,15 @@ def test_causal_rows_refusals():
         SK.softmax_rows(x, causal=2)
     with pytest.raises(ValueError, match="safe=True"):
         SK.softmax_rows(x, scale=0.5)
+
+
+
+@pytest.mark.parametrize("cols", [1, 7, 33, 1000, 4097])
+def test_float32_row_sums_are_the_exactly_rounded_sums(cols):
+    # the float32 rows' float64 sums are taken in any order (vectorised): rounded to float32,
+    # they must still be the exact sum rounded, as the fixed-order sums were
+    rng = np.random.default_rng(cols)
+    g = rng.standard_normal((300, cols)).astype(np.float32)
+    y = SK.softmax_rows((rng.standard_normal((300, cols)) * 4).astype(np.float32))
+    s = np.float32([math.fsum(row) for row in (g * y).astype(np.float64)])[:, None]
+    np.testing.assert_array_equal(SK.softmax_backward_rows(g, y), y * (g - s))
