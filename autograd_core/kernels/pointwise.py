@@ -24,6 +24,10 @@ specification, run instead with ``TAPEGRAD_KERNELS=numpy``::
                                             boolean indexing on a random mask
     select(mask, a, b)                      np.where(mask, a, b) for two arrays of one shape
                                             and dtype, branch-free (numpy's where branches)
+    row_means(x)                            np.add.reduce(x, axis=1) / n of (R, n) rows, n
+                                            8 to 128 (a global average pool's planes):
+                                            numpy's own order (eight partial sums, then
+                                            pairs, then the rest), 3x numpy's per-row calls
     cumsum32(x, axis, reverse)              float32 running sum accumulated in float64, each
                                             value rounded (ATen's): one pass, no float64 copies
     gather_along(x, index, dim)             x[i][index[i][j][k]][k] (gather) when index has
@@ -62,7 +66,7 @@ from autograd_core.kernels import _jit
 
 __all__ = ["bias_add_", "bce_logits_tail_", "rows_add_", "swaps_", "fma_alpha", "fma_arrays",
            "fill_where", "fill_where_numpy", "select", "select_numpy", "cumsum32",
-           "cumsum32_numpy", "gather_along", "scatter_along_", "bias_add_numpy",
+           "cumsum32_numpy", "row_means", "row_means_numpy", "gather_along", "scatter_along_", "bias_add_numpy",
            "bce_logits_tail_numpy", "rows_add_numpy", "swaps_numpy", "along_add_", "along_add_numpy"]
 
 _ndarray = np.ndarray
@@ -107,6 +111,10 @@ def cumsum32_numpy(x, axis, reverse=False):
     # (+ 0.0: the sum starts from +0, as ATen's, so no running sum is -0; numpy's starts from
     # the first element)
     return (np.cumsum(x.astype(np.float64), axis=axis) + 0.0).astype(np.float32)
+
+
+def row_means_numpy(x):
+    return np.add.reduce(x, axis=1) / x.dtype.type(x.shape[1])
 
 
 def swaps_numpy(perm, picks):
@@ -273,13 +281,38 @@ def _cumsum32(out, x, reverse):  # (outer, n, inner) arrays
                 out[o, j, k] = np.float32(acc[k])
 
 
+def _row_means(x, out):
+    """numpy's pairwise sum of a block of 8 to 128 values (``pairwise_sum`` in its loops):
+    eight partial sums from the first eight values, then ``((0+1)+(2+3))+((4+5)+(6+7))``,
+    then the values past the last multiple of 8 one by one; divided by ``n``."""
+    R, n = x.shape
+    m = n - n % 8
+    d = _cast(n, x[0, 0])
+    for r in range(R):
+        a = x[r]
+        s0, s1, s2, s3, s4, s5, s6, s7 = a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+        for i in range(8, m, 8):
+            s0 += a[i]
+            s1 += a[i + 1]
+            s2 += a[i + 2]
+            s3 += a[i + 3]
+            s4 += a[i + 4]
+            s5 += a[i + 5]
+            s6 += a[i + 6]
+            s7 += a[i + 7]
+        t = ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))
+        for i in range(m, n):
+            t += a[i]
+        out[r] = t / d
+
+
 _cast = _jit.cast
 _fma = _jit.fma
 _BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bias_add, _bce_logits_tail, _rows_add, _along_add,
                                                  _swaps, _swaps_back, _fma_alpha,
                                                  _fma_arrays, _fill_where, _select,
                                                  _cumsum32, _gather3, _in_range,
-                                                 _scatter3, _scatter_add3)}
+                                                 _scatter3, _scatter_add3, _row_means)}
 _loop = _jit.dispatchers(_BUILDS)  # name -> its Numba dispatcher (None: numpy backend)
 _DISPATCHERS = _loop.table
 
@@ -443,6 +476,28 @@ def select(mask, a, b):
                  np.ascontiguousarray(a).reshape(-1), np.ascontiguousarray(b).reshape(-1))
             return out
     return select_numpy(mask, a, b)
+
+
+def row_means(x):
+    """The mean of each row of a 2-D float array, ``np.add.reduce(x, axis=1) / n`` bit for bit.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import pointwise
+        >>> pointwise.row_means(np.arange(18.0).reshape(2, 9))
+        array([ 4., 13.])
+    """
+    if type(x) is _ndarray and x.ndim == 2 and (x.dtype is _F32 or x.dtype is _F64) \
+            and 8 <= x.shape[1] <= 128 and x.shape[0] and x.flags.c_contiguous:
+        # (numpy's order for these lengths; longer rows split in halves, other dtypes and
+        # layouts may take other loops: the twin)
+        loop = _loop("_row_means")
+        if loop is not None:
+            out = np.empty(x.shape[0], x.dtype)
+            loop(x, out)
+            return out
+    return row_means_numpy(x)
 
 
 def cumsum32(x, axis, reverse=False):

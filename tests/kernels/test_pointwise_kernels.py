@@ -136,7 +136,7 @@ def test_bce_logits_tail_signed_zeros(dtype):
 def _spy_loops(monkeypatch):
     """Record which loops run (the real dispatchers behind a spy)."""
     ran = []
-    for name in ("_bias_add", "_bce_logits_tail", "_rows_add"):
+    for name in ("_bias_add", "_bce_logits_tail", "_rows_add", "_row_means"):
         real = P._loop(name)
         monkeypatch.setitem(P._DISPATCHERS, name,
                             (lambda f, n: lambda *a: ran.append(n) or f(*a))(real, name))
@@ -379,3 +379,25 @@ def test_along_kernels_refuse_what_they_do_not_cover():
     assert not P.scatter_along_(out, good, 1, out[:, :2], add=True)  # src views out
     assert not P.scatter_along_(out, good, 1, np.ones((3, 2), np.float32), add=True)
     assert np.array_equal(out, x)  # nothing written by a refusal
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=st.tuples(st.integers(0, 9), st.integers(1, 140)), dtype=dtypes,
+       transpose=st.booleans())
+def test_row_means_equals_twin(data, shape, dtype, transpose):
+    x = _strided(data.draw(_values(dtype, shape)), transpose)
+    _assert_same_bits(P.row_means(x), P.row_means_numpy(x))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_means_keeps_numpys_summation_order(dtype, monkeypatch):
+    # numpy's pairwise block sum rounds differently from a left-to-right or float64 sum on
+    # large values; the loop must give numpy's bits for every length it takes (8 to 128)
+    monkeypatch.delenv("TAPEGRAD_KERNELS", raising=False)
+    ran = _spy_loops(monkeypatch)
+    rng = np.random.default_rng(0)
+    for n in range(1, 140):
+        x = (rng.standard_normal((300, n)) * 1e3).astype(dtype)
+        _assert_same_bits(P.row_means(x), np.add.reduce(x, axis=1) / dtype(n))
+    assert ran.count("_row_means") == 121
+    assert np.array_equal(P.row_means(np.arange(18.0).reshape(2, 9)), [4.0, 13.0])
