@@ -367,19 +367,32 @@ def _quiet():  # the twins on inf/NaN rows: quiet, as the loops are
     return np.errstate(invalid="ignore", over="ignore", divide="ignore")
 
 
+def _new(like, shape):
+    """``(out, rows)``: a new array of ``shape`` (default ``like``'s) that owns its memory, and
+    its ``(R, L)`` view the loop writes (returning ``out``, not a reshaped view of the rows,
+    spares the caller a copy: autograd copies a view handed to it as a leaf's gradient)."""
+    out = np.empty(like.shape if shape is None else shape, like.dtype)
+    return out, out.reshape(like.shape)
+
+
+def _shaped(a, shape):
+    return a if shape is None else a.reshape(shape)
+
+
 def _run(name, *args):
     serial, parallel = _builds(name)
     big = args[0].size >= PARALLEL_MIN_SIZE and _jit.parallel_enabled()
     (parallel if big else serial)(*args)
 
 
-def softmax_rows(x, safe=False, causal=0, scale=None):
+def softmax_rows(x, safe=False, causal=0, scale=None, shape=None):
     """Softmax of each row of ``x`` (R, L); ``safe``: all ``-inf`` rows give zeros.
     ``causal`` (an int > 0): the rows are blocks of ``causal`` queries and row ``r`` sees
     columns ``0 .. r % causal`` only, as if ``-inf`` were added right of the diagonal
     (attention's ``is_causal``; the same bits, without the mask's array and pass).
     ``scale`` (a number): the softmax of ``x * scale`` (the product rounded in ``x``'s dtype,
-    as attention's separate multiply), ``safe`` only."""
+    as attention's separate multiply), ``safe`` only. ``shape``: the result's shape (``x``'s
+    size; default ``x.shape``), a new array."""
     _check("softmax_rows", x)
     causal = int(causal)
     if causal < 0:
@@ -388,8 +401,8 @@ def softmax_rows(x, safe=False, causal=0, scale=None):
         raise ValueError("softmax_rows: causal or scaled rows are taken with safe=True only")
     if not _jit.use_numba() or x.shape[1] == 0:
         with _quiet():
-            return softmax_rows_numpy(x, safe, causal, scale)
-    y = np.empty_like(x)
+            return _shaped(softmax_rows_numpy(x, safe, causal, scale), shape)
+    out, y = _new(x, shape)
     if scale is not None:
         _run("_softmax_scaled", x, x.dtype.type(scale), causal, y,
              np.empty(x.shape[0], x.dtype))
@@ -397,41 +410,42 @@ def softmax_rows(x, safe=False, causal=0, scale=None):
         _run("_softmax_causal", x, causal, y, np.empty(x.shape[0], x.dtype))
     else:
         _run("_softmax", x, bool(safe), y, np.empty(x.shape[0], x.dtype))
-    return y
+    return out
 
 
-def log_softmax_rows(x):
-    """Log-softmax of each row of ``x`` (R, L)."""
+def log_softmax_rows(x, shape=None):
+    """Log-softmax of each row of ``x`` (R, L) (``shape``: as ``softmax_rows``')."""
     _check("log_softmax_rows", x)
     if not _jit.use_numba() or x.shape[1] == 0:
         with _quiet():
-            return log_softmax_rows_numpy(x)
-    y = np.empty_like(x)
+            return _shaped(log_softmax_rows_numpy(x), shape)
+    out, y = _new(x, shape)
     _run("_log_softmax", x, y, np.empty(x.shape[0], x.dtype))
-    return y
+    return out
 
 
-def softmax_backward_rows(g, y, scale=None):
+def softmax_backward_rows(g, y, scale=None, shape=None):
     """The gradient of the rows' softmax ``y`` for the output gradient ``g`` (times
     ``scale``, rounded after, when given: the gradient of ``softmax(x * scale)`` in ``x``)."""
     _check("softmax_backward_rows", y, g)
     if not _jit.use_numba() or y.shape[1] == 0:
         with _quiet():
-            return softmax_backward_rows_numpy(g, y, scale)
-    gx = np.empty_like(y)
+            return _shaped(softmax_backward_rows_numpy(g, y, scale), shape)
+    out, gx = _new(y, shape)
     _run("_softmax_backward", g, y, y.dtype.type(1.0 if scale is None else scale), gx)
-    return gx
+    return out
 
 
-def log_softmax_backward_rows(g, y):
-    """The gradient of the rows' log-softmax ``y`` for the output gradient ``g``."""
+def log_softmax_backward_rows(g, y, shape=None):
+    """The gradient of the rows' log-softmax ``y`` for the output gradient ``g`` (``shape``:
+    as ``softmax_rows``')."""
     _check("log_softmax_backward_rows", y, g)
     if not _jit.use_numba() or y.shape[1] == 0:
         with _quiet():
-            return log_softmax_backward_rows_numpy(g, y)
-    gx = np.empty_like(y)
+            return _shaped(log_softmax_backward_rows_numpy(g, y), shape)
+    out, gx = _new(y, shape)
     _run("_log_softmax_backward", g, y, gx)
-    return gx
+    return out
 
 
 def logsumexp_rows(x):

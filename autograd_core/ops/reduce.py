@@ -279,7 +279,7 @@ def _rows_backward(node, g, kernel):
     if r is None:
         return node.backward(g)
     g = SK.rows(np.asarray(g, dtype=y.dtype), node.dim)
-    return (kernel(g, r).reshape(y.shape),)
+    return (kernel(g, r, shape=y.shape),)
 
 
 class Softmax(Node):
@@ -293,7 +293,7 @@ class Softmax(Node):
             return y
         r = SK.rows(x, dim)
         if r is not None:  # the last dim: the row kernel
-            y = SK.softmax_rows(r).reshape(x.shape)
+            y = SK.softmax_rows(r, shape=x.shape)
         else:
             e = np.exp(x - np.max(x, axis=dim, keepdims=True))
             y = e / xp.fsum(e, dim, True)
@@ -320,7 +320,7 @@ class LogSoftmax(Node):
         if x.size == 0:
             y = x - _stable_lse(x, dim)
         elif r is not None:  # the last dim: the row kernel
-            y = SK.log_softmax_rows(r).reshape(x.shape)
+            y = SK.log_softmax_rows(r, shape=x.shape)
         else:
             m = np.max(x, axis=dim, keepdims=True)  # (a +inf max: NaN slice, as PyTorch's)
             m = np.where(m == -np.inf, 0.0, m).astype(x.dtype, copy=False)

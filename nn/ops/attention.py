@@ -75,7 +75,7 @@ class SafeSoftmaxOp(Node):
             # the diagonal (the kernel skips those columns: the same bits, no mask array);
             # scale: the softmax of x * scale (attention's 1/sqrt(E), rounded as its multiply)
             y = SK.softmax_rows(r, safe=True, causal=x.shape[-2] if causal else 0,
-                                scale=scale).reshape(x.shape)
+                                scale=scale, shape=x.shape)
         else:
             m = np.max(x, axis=-1, keepdims=True)
             dead = m == -np.inf
@@ -97,4 +97,4 @@ class SafeSoftmaxOp(Node):
         if r is None:
             return self.backward(g)
         g = SK.rows(np.asarray(g, dtype=y.dtype), -1)
-        return (SK.softmax_backward_rows(g, r, getattr(self, "scale", None)).reshape(y.shape),)
+        return (SK.softmax_backward_rows(g, r, getattr(self, "scale", None), shape=y.shape),)

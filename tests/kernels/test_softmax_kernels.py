@@ -264,3 +264,20 @@ def test_float32_row_sums_are_the_exactly_rounded_sums(cols):
     y = SK.softmax_rows((rng.standard_normal((300, cols)) * 4).astype(np.float32))
     s = np.float32([math.fsum(row) for row in (g * y).astype(np.float64)])[:, None]
     np.testing.assert_array_equal(SK.softmax_backward_rows(g, y), y * (g - s))
+
+
+def test_shape_gives_a_new_array_of_that_shape():
+    # (a reshaped view handed to autograd as a leaf's gradient would be copied there)
+    x = np.random.default_rng(0).standard_normal((6, 5)).astype(np.float32)
+    g = np.random.default_rng(1).standard_normal((6, 5)).astype(np.float32)
+    y, ly = SK.softmax_rows(x), SK.log_softmax_rows(x)
+    for got, want in ((SK.softmax_rows(x, shape=(2, 3, 5)), y),
+                      (SK.log_softmax_rows(x, shape=(2, 3, 5)), ly),
+                      (SK.softmax_backward_rows(g, y, shape=(2, 3, 5)),
+                       SK.softmax_backward_rows(g, y)),
+                      (SK.log_softmax_backward_rows(g, ly, shape=(2, 3, 5)),
+                       SK.log_softmax_backward_rows(g, ly))):
+        assert got.shape == (2, 3, 5) and got.base is None
+        np.testing.assert_array_equal(got.reshape(6, 5), want)
+    with pytest.raises(ValueError):
+        SK.softmax_rows(x, shape=(2, 3))
