@@ -197,29 +197,38 @@ def _backward(g, x, m, a_, b, c, out):
             out[a, k, i] = ak_ * g[a, k, i] + bk * (x[a, k, i] - mk) + ck
 
 
-def _row_stats(x, eps, mean, inv, mt, rt):
-    R, L = x.shape
-    for r in _range(R):
-        s = 0.0
-        for i in range(L):
-            s += x[r, i]
-        mu = s / L
-        q = 0.0
-        for i in range(L):
-            d = x[r, i] - mu
-            q += d * d
-        mean[r] = mu
-        inv[r] = 1.0 / np.sqrt(q / L + eps)
-        mt[r] = mean[r]  # (rounded to x's dtype)
-        rt[r] = inv[r]
+@_jit.jitable(fastmath={"reassoc"})
+def _sum_any_order(a, n):
+    """``sum(a[:n])`` in float64, reassociated so LLVM vectorises it (the flag covers this
+    loop only, not the elementwise arithmetic of the loops that call it)."""
+    s = 0.0
+    for i in range(n):
+        s += a[i]
+    return s
 
 
-def _row_apply(x, mt, rt, w, b, form, y):
+@_jit.jitable(fastmath={"reassoc"})
+def _sq_dev_any_order(a, n, mu):
+    """``sum((a[:n] - mu) ** 2)`` in float64, reassociated as ``_sum_any_order``."""
+    q = 0.0
+    for i in range(n):
+        d = a[i] - mu
+        q += d * d
+    return q
+
+
+def _row_norm(x, eps, w, b, form, y, mean, inv, mt, rt):
+    """Each row's statistics, then its normalised values while the row is in cache."""
     R, L = x.shape
     G = w.shape[0]
     for r in _range(R):
-        m_, r_ = mt[r], rt[r]
         xr, wr, br, out = x[r], w[r % G], b[r % G], y[r]
+        mu = _sum_any_order(xr, L) / L
+        mean[r] = mu
+        inv[r] = 1.0 / np.sqrt(_sq_dev_any_order(xr, L, mu) / L + eps)
+        mt[r] = mean[r]  # (rounded to x's dtype)
+        rt[r] = inv[r]
+        m_, r_ = mt[r], rt[r]
         if form == 0:
             for i in range(L):
                 out[i] = _fma((xr[i] - m_) * r_, wr[i], br[i])
@@ -229,27 +238,31 @@ def _row_apply(x, mt, rt, w, b, form, y):
                 out[i] = _fma(xr[i], s, _fma(-s, m_, br[i]))
 
 
-def _row_grad_sums(g, x, w, ds, db):
-    R, L = x.shape
-    G = w.shape[0]
-    for r in _range(R):
-        xr, gr, wr = x[r], g[r], w[r % G]
-        a = 0.0
-        c = 0.0
-        for i in range(L):
-            gh = gr[i] * wr[i]
-            a += gh
-            c += gh * xr[i]
-        db[r] = a
-        ds[r] = c
+@_jit.jitable(fastmath={"reassoc"})
+def _gh_sums_any_order(g, x, w, n):
+    """``(sum(gh), sum(gh * x))`` in float64 with ``gh = g * w`` (in g's dtype), reassociated
+    as ``_sum_any_order``."""
+    a = 0.0
+    c = 0.0
+    for i in range(n):
+        gh = g[i] * w[i]
+        a += gh
+        c += gh * x[i]
+    return a, c
 
 
-def _row_grad_apply(g, x, m, r_, w, b, c, gx, sgw, sgb):
+def _row_grad(g, x, mean, inv, inv3, w, gx, sgw, sgb):
+    """Per row: its sums, ``_row_grad_coefs``' ``b``, ``c`` (the same float64 operations),
+    then its gradient and its share of the column sums while the row is in cache."""
     R, L = x.shape
     G = w.shape[0]
     for r in range(R):  # serial: every row adds to the column sums
-        m_, i_, b_, c_ = m[r], r_[r], b[r], c[r]
         xr, gr, wr, out, sw, sb = x[r], g[r], w[r % G], gx[r], sgw[r % G], sgb[r % G]
+        db, ds = _gh_sums_any_order(gr, xr, wr, L)
+        b = (db * mean[r] - ds) * inv3[r] / L
+        c = -b * mean[r] - db * inv[r] / L
+        m_, i_ = _cast(mean[r], xr[0]), _cast(inv[r], xr[0])
+        b_, c_ = _cast(b, xr[0]), _cast(c, xr[0])
         for i in range(L):  # (1-D rows: the loop vectorises)
             xi, gi = xr[i], gr[i]
             out[i] = i_ * (gi * wr[i]) + b_ * xi + c_
@@ -259,11 +272,11 @@ def _row_grad_apply(g, x, m, r_, w, b, c, gx, sgw, sgb):
 
 _range = range
 _fma = _jit.fma
+_cast = _jit.cast
 _BUILDS: dict = {}
 # The sums may be reassociated (so LLVM vectorises them: ~4x faster on (32, 16, 1024) float32);
 # only the order of the float64 additions changes, no other fast-math licence is taken.
-_OPTIONS = {"_stats": {"fastmath": {"reassoc"}}, "_grad_sums": {"fastmath": {"reassoc"}},
-            "_row_stats": {"fastmath": {"reassoc"}}, "_row_grad_sums": {"fastmath": {"reassoc"}}}
+_OPTIONS = {"_stats": {"fastmath": {"reassoc"}}, "_grad_sums": {"fastmath": {"reassoc"}}}
 
 
 def _builds(name):
@@ -366,39 +379,40 @@ def _check_rows(kernel, x, others=(), params=()):
                              f"{arr.shape}")
 
 
-def row_forward(x, w, b, eps, form=0):
+def row_forward(x, w, b, eps, form=0, shape=None):
     """Per-row normalisation of ``x`` (R, L) with ``(G, L)`` parameters: ``(y, mean, inv, mean
     in x's dtype, inv in x's dtype)``, the statistics in float64 (see the module docstring);
-    ``form`` 0 or 1 picks PyTorch's layer or (affine) group norm rounding."""
+    ``form`` 0 or 1 picks PyTorch's layer or (affine) group norm rounding. ``shape``: ``y``'s
+    (of ``x``'s size; default ``x.shape``), a new array that owns its memory."""
     _check_rows("row_forward", x, params=(("w", w), ("b", b)))
     if w.shape != b.shape:
         raise ValueError(f"row_forward: w and b differ in shape: {w.shape}, {b.shape}")
     if not _jit.use_numba() or x.shape[1] == 0:
-        return row_forward_numpy(x, w, b, eps, form)
+        y, *stats = row_forward_numpy(x, w, b, eps, form)
+        return (y if shape is None else y.reshape(shape), *stats)
     R = x.shape[0]
-    y = np.empty_like(x)
+    out = np.empty(x.shape if shape is None else shape, x.dtype)
+    y = out.reshape(x.shape)
     mean, inv = np.empty(R), np.empty(R)
     mt, rt = np.empty(R, x.dtype), np.empty(R, x.dtype)
-    _run("_row_stats", x, float(eps), mean, inv, mt, rt)
-    _run("_row_apply", x, mt, rt, w, b, int(form), y)
-    return y, mean, inv, mt, rt
+    _run("_row_norm", x, float(eps), w, b, int(form), y, mean, inv, mt, rt)
+    return out, mean, inv, mt, rt
 
 
-def row_backward(g, x, mean, inv, w):
+def row_backward(g, x, mean, inv, w, shape=None):
     """``(gx, sum of g * xhat over rows, sum of g over rows)`` for ``row_forward``'s ``y`` and
-    float64 ``mean``, ``inv`` (see the module docstring); the sums in float64, ``(G, L)``."""
+    float64 ``mean``, ``inv`` (see the module docstring); the sums in float64, ``(G, L)``.
+    ``shape``: ``gx``'s, as ``row_forward``'s."""
     R, L = x.shape
     _check_rows("row_backward", x, others=(("g", g, x.shape),), params=(("w", w),))
     if mean.shape != (R,) or inv.shape != (R,):
         raise ValueError(f"row_backward: mean and inv must have shape ({R},), got "
                          f"{mean.shape}, {inv.shape}")
     if not _jit.use_numba() or L == 0:
-        return row_backward_numpy(g, x, mean, inv, w)
-    ds, db = np.empty(R), np.empty(R)
-    _run("_row_grad_sums", g, x, w, ds, db)
-    b, c = _row_grad_coefs(ds, db, mean, inv, L, x.dtype)
-    gx = np.empty_like(x)
+        gx, *sums = row_backward_numpy(g, x, mean, inv, w)
+        return (gx if shape is None else gx.reshape(shape), *sums)
+    out = np.empty(x.shape if shape is None else shape, x.dtype)
     sgw, sgb = np.zeros(w.shape), np.zeros(w.shape)
-    _builds("_row_grad_apply")[0](g, x, mean.astype(x.dtype), inv.astype(x.dtype), w, b, c, gx,
-                                  sgw, sgb)  # (serial)
-    return gx, sgw, sgb
+    _builds("_row_grad")[0](g, x, mean, inv, inv ** 3, w, out.reshape(x.shape), sgw,
+                            sgb)  # (serial; inv ** 3 by numpy, as _row_grad_coefs takes it)
+    return out, sgw, sgb

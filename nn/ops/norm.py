@@ -129,8 +129,8 @@ class NormOp(Node):
             y, *self.row_stats, mean, invstd = K.row_forward(
                 np.ascontiguousarray(x).reshape(self.rows), self.wrows,
                 _row_params(bias, x, param_shape, L, 0.0), eps,
-                int(kind == "group" and (weight is not None or bias is not None)))
-            y, mean, invstd = y.reshape(x.shape), mean.reshape(keep), invstd.reshape(keep)
+                int(kind == "group" and (weight is not None or bias is not None)), x.shape)
+            mean, invstd = mean.reshape(keep), invstd.reshape(keep)
         elif self.layout is not None:  # per-channel Numba kernels, sums in float64
             self.perm = _channels_last(x, self.layout, kind)
             if self.perm is None:  # (x itself is saved: a copy would not be known as the
@@ -210,7 +210,7 @@ class NormOp(Node):
     def _row_backward(self, g, x, w):
         gx, sgw, sgb = K.row_backward(
             np.ascontiguousarray(g, dtype=x.dtype).reshape(self.rows),
-            np.ascontiguousarray(x).reshape(self.rows), *self.row_stats, self.wrows)
+            np.ascontiguousarray(x).reshape(self.rows), *self.row_stats, self.wrows, x.shape)
         need = self.needs_input_grad
         tail = x.shape[x.ndim - len(self.param_shape):]
         summed = tuple(i for i, s in enumerate(self.param_shape) if s == 1)  # (group norm's S)
@@ -219,7 +219,7 @@ class NormOp(Node):
             gw = sgw.reshape(tail).sum(axis=summed).reshape(w.shape).astype(w.dtype)
         if need[2]:
             gb = sgb.reshape(tail).sum(axis=summed).reshape(self.bshape).astype(x.dtype)
-        return (gx.reshape(x.shape) if need[0] else None), gw, gb
+        return (gx if need[0] else None), gw, gb
 
     def _kernel_backward(self, g, x, w):
         need = self.needs_input_grad

@@ -145,3 +145,16 @@ def test_row_kernels_refuse_bad_arguments():
         K.row_backward(np.ones((4, 2), np.float32), x, np.zeros(4), np.ones(4), w)
     with pytest.raises(ValueError, match="row_backward: mean and inv"):
         K.row_backward(x, x, np.zeros(3), np.ones(4), w)
+
+
+def test_row_kernels_shape_gives_a_new_array_of_that_shape():
+    rng = np.random.default_rng(0)
+    x, g = rng.standard_normal((6, 5)), rng.standard_normal((6, 5))
+    w, b = rng.standard_normal((2, 5)), rng.standard_normal((2, 5))
+    y, mean, inv, _, _ = K.row_forward(x, w, b, 1e-5)
+    y3 = K.row_forward(x, w, b, 1e-5, shape=(2, 3, 5))[0]
+    gx = K.row_backward(g, x, mean, inv, w)[0]
+    gx3 = K.row_backward(g, x, mean, inv, w, shape=(2, 3, 5))[0]
+    for got, want in ((y3, y), (gx3, gx)):
+        assert got.shape == (2, 3, 5) and got.base is None
+        np.testing.assert_array_equal(got.reshape(6, 5), want)
