@@ -10,6 +10,7 @@ from collections import namedtuple
 import numpy as np
 
 from autograd_core._quiet import ignoring
+from autograd_core.kernels import pointwise
 from autograd_core.kernels import softmax as SK
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiable
 from autograd_core.ops import _args
@@ -85,10 +86,28 @@ class Mean(_Reduction):
         self.n = _count(x.shape, dim)
         if self.n == 0:  # NaN (0 / 0), without numpy's "Mean of empty slice", as PyTorch
             return np.sum(x, axis=dim, keepdims=keepdim) / 0.0
-        return xp.fmean(x, dim, keepdim)
+        y = _trailing_means(x, dim, keepdim, self.n)
+        return xp.fmean(x, dim, keepdim) if y is None else y
 
     def backward(self, g):
         return (self._expand(g / self.n),)
+
+
+def _trailing_means(x, dim, keepdim, n):
+    """``np.mean`` over trailing axes of a C-contiguous float32/float64 ``x`` with leading ones
+    left, by ``pointwise.row_means`` (numpy's bits, one loop: a global average pool
+    ``x.mean((2, 3))`` of (32, 512, 7, 7) 3x faster), or None."""
+    nd = x.ndim
+    if dim is None or not 8 <= n <= 128 or x.dtype not in (np.float32, np.float64) \
+            or not x.flags.c_contiguous:
+        return None
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    k = len(dims)
+    if not 0 < k < nd or any(type(d) is not int or not -nd <= d < nd for d in dims) \
+            or sorted(d % nd for d in dims) != list(range(nd - k, nd)):
+        return None
+    return pointwise.row_means(x.reshape(-1, n)).reshape(
+        x.shape[:nd - k] + ((1,) * k if keepdim else ()))
 
 
 class Var(_Reduction):

@@ -113,3 +113,18 @@ def test_long_sums_match_torch():
     assert np.all(np.abs(ours - theirs) <= 4 * np.spacing(np.abs(theirs)))
     h = rng.random((3000, 5)).astype(np.float16)
     assert np.array_equal(ag.tensor(h).sum(0).numpy(), torch.from_numpy(h).sum(0).numpy())
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_means_over_trailing_axes_are_numpys_bit_for_bit(dtype):
+    # a global average pool x.mean((2, 3)) runs one loop in numpy's summation order
+    rng = np.random.default_rng(0)
+    for shape, dims, keep in [((32, 64, 7, 7), (2, 3), False), ((32, 64, 7, 7), (-1, -2), True),
+                              ((50, 128), -1, False), ((50, 129), 1, False), ((4, 3, 2, 2, 2),
+                              (2, 3, 4), True), ((0, 3, 3, 3), (2, 3), False)]:
+        x = (rng.standard_normal(shape) * 1e3).astype(dtype)
+        axes = tuple(d % x.ndim for d in ((dims,) if isinstance(dims, int) else dims))
+        got = ag.from_numpy(x).mean(dims, keepdim=keep).numpy()
+        want = np.mean(x, axis=axes, keepdims=keep)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        assert np.array_equal(got.view(np.uint8), want.view(np.uint8))
