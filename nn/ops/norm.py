@@ -65,6 +65,8 @@ def _row_params(p, x, param_shape, L, default):
     tail = x.shape[x.ndim - len(param_shape):]
     if p is None:
         return np.full((math.prod(tail) // L, L), default, x.dtype)
+    if p.shape == tail and p.flags.c_contiguous:  # layer norm's (L,): itself, as one row
+        return p.reshape(-1, L)
     return np.ascontiguousarray(np.broadcast_to(p.reshape(param_shape), tail)).reshape(-1, L)
 
 
@@ -215,10 +217,12 @@ class NormOp(Node):
         tail = x.shape[x.ndim - len(self.param_shape):]
         summed = tuple(i for i, s in enumerate(self.param_shape) if s == 1)  # (group norm's S)
         gw = gb = None
+        if summed:
+            sgw, sgb = sgw.reshape(tail).sum(axis=summed), sgb.reshape(tail).sum(axis=summed)
         if need[1]:
-            gw = sgw.reshape(tail).sum(axis=summed).reshape(w.shape).astype(w.dtype)
+            gw = sgw.reshape(w.shape).astype(w.dtype)
         if need[2]:
-            gb = sgb.reshape(tail).sum(axis=summed).reshape(self.bshape).astype(x.dtype)
+            gb = sgb.reshape(self.bshape).astype(x.dtype)
         return (gx if need[0] else None), gw, gb
 
     def _kernel_backward(self, g, x, w):
