@@ -78,6 +78,14 @@ def _per_channel(p, layout, default):
     return np.tile(p, layout[1] // p.size)
 
 
+def _over_samples(v, size):
+    """The mean over the rows of ``v`` as ``(-1, size)`` (instance norm's per-sample
+    statistics); batch norm's single row itself (its mean: the same values, 2 numpy calls
+    fewer at every training step)."""
+    v = v.reshape(-1, size)
+    return v[0] if v.shape[0] == 1 else v.mean(0)
+
+
 class NormOp(Node):
     """``y = (x - mean) * invstd * w + b``, ``invstd = 1 / sqrt(var + eps)``.
 
@@ -172,8 +180,8 @@ class NormOp(Node):
             n = math.prod(stat_shape[a] for a in axes)
             unbiased = var * (n / (n - 1)) if n > 1 else var
             # instance norm: one statistic per (sample, channel), the buffers get their mean
-            rm[...] = factor * mean.reshape(-1, rm.size).mean(0) + (1.0 - factor) * rm
-            rv[...] = factor * unbiased.reshape(-1, rv.size).mean(0) + (1.0 - factor) * rv
+            rm[...] = factor * _over_samples(mean, rm.size) + (1.0 - factor) * rm
+            rv[...] = factor * _over_samples(unbiased, rv.size) + (1.0 - factor) * rv
         self.save_for_backward(x, weight, mean, invstd)
         return y
 
