@@ -200,7 +200,7 @@ def bind() -> None:
         _bound = True
 
 
-def jitable(fn: Callable | None = None, *, inline: str = "never", **options) -> Any:
+def jitable(fn: Callable | None = None, *, inline: str = "never", **options: Any) -> Any:
     """Decorator: ``fn`` callable from jitted code (``numba.extending.register_jitable``, with
     ``inline="always"`` inlined at Numba IR level), registered at :func:`bind`; returns ``fn``.
     ``options``: Numba's for ``fn``'s own compile (e.g. ``fastmath={"reassoc"}``, which then
