@@ -380,6 +380,11 @@ def _check_rows(kernel, x, others=(), params=()):
                              f"{arr.shape}")
 
 
+def _shaped(a, shape):
+    """A twin's (new) result in ``shape``, owning its memory as the loops' results do."""
+    return a if shape is None or a.shape == tuple(shape) else a.reshape(shape).copy()
+
+
 def row_forward(x, w, b, eps, form=0, shape=None):
     """Per-row normalisation of ``x`` (R, L) with ``(G, L)`` parameters: ``(y, mean, inv, mean
     in x's dtype, inv in x's dtype)``, the statistics in float64 (see the module docstring);
@@ -390,7 +395,7 @@ def row_forward(x, w, b, eps, form=0, shape=None):
         raise ValueError(f"row_forward: w and b differ in shape: {w.shape}, {b.shape}")
     if not _jit.use_numba() or x.shape[1] == 0:
         y, *stats = row_forward_numpy(x, w, b, eps, form)
-        return (y if shape is None else y.reshape(shape), *stats)
+        return (_shaped(y, shape), *stats)
     R = x.shape[0]
     out = np.empty(x.shape if shape is None else shape, x.dtype)
     y = out.reshape(x.shape)
@@ -411,7 +416,7 @@ def row_backward(g, x, mean, inv, w, shape=None):
                          f"{mean.shape}, {inv.shape}")
     if not _jit.use_numba() or L == 0:
         gx, *sums = row_backward_numpy(g, x, mean, inv, w)
-        return (gx if shape is None else gx.reshape(shape), *sums)
+        return (_shaped(gx, shape), *sums)
     out = np.empty(x.shape if shape is None else shape, x.dtype)
     sgw, sgb = np.zeros(w.shape), np.zeros(w.shape)
     _builds("_row_grad")[0](g, x, mean, inv, inv ** 3, w, out.reshape(x.shape), sgw,

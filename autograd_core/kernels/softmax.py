@@ -376,7 +376,8 @@ def _new(like, shape):
 
 
 def _shaped(a, shape):
-    return a if shape is None else a.reshape(shape)
+    """A twin's (new) result in ``shape``, owning its memory as ``_new``'s."""
+    return a if shape is None or a.shape == tuple(shape) else a.reshape(shape).copy()
 
 
 def _run(name, *args):
