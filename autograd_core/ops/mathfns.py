@@ -1156,7 +1156,20 @@ class Fmod(_Mod):
     """)
 class Remainder(_Mod):
     def forward(self, input, other):
-        return self._run(input, other, np.remainder, "floor")
+        return self._run(input, other, _remainder, "floor")
+
+
+def _remainder(a, b):
+    """PyTorch's float remainder: ``fmod``, plus ``b`` where its sign differs from ``b``'s. A
+    zero keeps ``fmod``'s sign (``input``'s): numpy's ``remainder`` gives it ``b``'s
+    (``remainder(3., -3.)``: -0. against PyTorch's 0.). Integers: numpy's, the same rule."""
+    if np.result_type(a, b).kind != "f":
+        return np.remainder(a, b)
+    mod = np.fmod(a, b)
+    fix = (mod != 0) & ((b < 0) != (mod < 0))
+    if fix.any():
+        mod = np.where(fix, mod + b, mod)
+    return mod
 
 
 @op("hypot", method=True, n_inputs=2, broadcasts=True, domain="away_from_zero", doc="""

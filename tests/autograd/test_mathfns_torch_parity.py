@@ -386,3 +386,42 @@ def test_reciprocal_gradient_equals_torch_bitwise(dtype):
     theirs = torch.tensor(x, requires_grad=True)
     torch.reciprocal(theirs).backward(torch.tensor(g))
     np.testing.assert_array_equal(ours.grad.numpy(), theirs.grad.numpy())
+
+
+def test_remainder_zero_keeps_the_sign_of_the_dividend():
+    # PyTorch's float remainder is fmod plus the divisor where the signs differ; an exact zero
+    # keeps fmod's sign (the dividend's). numpy's remainder gave it the divisor's: 3 % -3
+    # was -0.0 (PyTorch: 0.0), -3 % 3 was 0.0 (PyTorch: -0.0).
+    for dtype in (ag.float16, ag.float32, ag.float64):
+        x = ag.tensor([3.0, -3.0, 0.0, -0.0, 6.0, -6.0], dtype=dtype)
+        for other in (-3.0, 3.0, ag.tensor(-3.0, dtype=dtype)):
+            got = ag.remainder(x, other).numpy()
+            np.testing.assert_array_equal(np.signbit(got), np.signbit(x.numpy()))
+            assert not got.any()
+        y = x.clone()
+        y %= -3.0
+        np.testing.assert_array_equal(np.signbit(y.numpy()), np.signbit(x.numpy()))
+    # non-zero results take the divisor's sign, as before
+    np.testing.assert_array_equal(ag.remainder(ag.tensor([5.0, -5.0]), -3.0).numpy(),
+                                  [-1.0, -2.0])
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_remainder_bits_equal_torchs(dtype):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    a = (rng.standard_normal(20000) * 20).astype(dtype)
+    b = (rng.standard_normal(20000) * 3).astype(dtype)
+    a[:5000], b[:5000] = np.round(a[:5000]), np.round(b[:5000])  # exact multiples: zeros
+    b[b == 0] = 1
+    a[:4], b[:4] = [np.inf, 5.0, -5.0, np.nan], [3.0, np.inf, np.inf, 2.0]
+    def same_bits(got, want):  # NaNs where torch's are (their payload bits aside)
+        nan = np.isnan(want)
+        np.testing.assert_array_equal(np.isnan(got), nan)
+        np.testing.assert_array_equal(got[~nan].view(f"u{got.itemsize}"),
+                                      want[~nan].view(f"u{want.itemsize}"))
+
+    same_bits(ag.remainder(ag.tensor(a), ag.tensor(b)).numpy(),
+              torch.remainder(torch.from_numpy(a), torch.from_numpy(b)).numpy())
+    same_bits((2.5 % ag.tensor(b)).numpy(), (2.5 % torch.from_numpy(b)).numpy())
