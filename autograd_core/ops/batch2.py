@@ -479,7 +479,10 @@ class FMax(Maximum):
             raise RuntimeError(f"{type(self).__name__.lower()} not implemented for complex "
                                "tensors.")
         with np.errstate(invalid="ignore"):
-            self.save_for_backward(self.keep(a_, b_) | np.isnan(b_))
+            to_a = self.keep(a_, b_) | np.isnan(b_)
+        self.save_for_backward(to_a)
+        if y.dtype.kind == "f":  # PyTorch's value is the input the gradient goes to: at a tie
+            y = np.where(to_a, a_, b_).astype(y.dtype, copy=False)  # of -0.0 and 0.0, input
         return y
 
     def backward(self, g):
