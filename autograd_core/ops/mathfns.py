@@ -40,6 +40,14 @@ def _call(name, x):
     return getattr(x, name)() if isinstance(x, Tensor) else getattr(np, name)(x)
 
 
+def _rsqrt(v):
+    """``1 / sqrt(v)`` as PyTorch's ``rsqrt`` rounds it (the inverse trigonometric rules): two
+    correctly rounded steps, so nan at ``v = -inf`` (``v ** -0.5`` is 0 there, and 20-40% of
+    its float32/float64 values were an ulp off); float16 ``v ** -0.5``, which numpy computes
+    in float32 and rounds once, as PyTorch's half ``rsqrt``."""
+    return v ** -0.5 if xp.is_half(v) else 1.0 / _call("sqrt", v)
+
+
 def _from_values(arr):
     """A result computed from an input's values outside any op (a predicate's bools, a count):
     ``ag.compile`` sees it made here, not by an op, and runs a step that uses it eagerly."""
@@ -161,7 +169,7 @@ class Asin(_OfSaved):
 
     def backward(self, g):
         (x,) = self.saved
-        return (g * (1.0 - x * x) ** -0.5,)
+        return (g * _rsqrt(1.0 - x * x),)
 
 
 @op("acos", method=True, aliases=("arccos",), samples=[
@@ -183,7 +191,7 @@ class Acos(_OfSaved):
 
     def backward(self, g):
         (x,) = self.saved
-        return (-(g * (1.0 - x * x) ** -0.5),)
+        return (-(g * _rsqrt(1.0 - x * x)),)
 
 
 @op("atan", method=True, aliases=("arctan",), doc="""
@@ -225,7 +233,7 @@ class Asinh(_OfSaved):
 
     def backward(self, g):
         (x,) = self.saved
-        return (g * (x * x + 1.0) ** -0.5,)
+        return (g * _rsqrt(x * x + 1.0),)
 
 
 @op("acosh", method=True, aliases=("arccosh",), samples=[
@@ -249,7 +257,7 @@ class Acosh(_OfSaved):
         (x,) = self.saved
         if xp.data(x).dtype.kind == "c":  # acosh's branch: sqrt(z - 1) sqrt(z + 1), as PyTorch
             return (g / ((x - 1.0) ** 0.5 * (x + 1.0) ** 0.5),)
-        return (g * (x * x - 1.0) ** -0.5,)
+        return (g * _rsqrt(x * x - 1.0),)
 
 
 @op("atanh", method=True, aliases=("arctanh",), samples=[
@@ -1113,7 +1121,13 @@ class _Mod(Node):
 
     def backward(self, g):
         a, b = self.saved
-        return g, -(g * _call(self.rounding, a / b))
+        if self.rounding == "trunc":
+            return g, -(g * _call("trunc", a / b))
+        # the quotient the remainder was taken with: numpy's floor_divide rounds as divmod,
+        # PyTorch's div(rounding_mode="floor"); floor(a / b) is -0.0 for -1 / inf, whose
+        # remainder is inf, so the quotient is -1 (a piecewise constant: no graph needed)
+        q = np.floor_divide(xp.data(a), xp.data(b))
+        return g, -(g * (_from_values(q) if self.differentiable else q))
 
 
 def _mod_sample(name, fn):

@@ -425,3 +425,47 @@ def test_remainder_bits_equal_torchs(dtype):
     same_bits(ag.remainder(ag.tensor(a), ag.tensor(b)).numpy(),
               torch.remainder(torch.from_numpy(a), torch.from_numpy(b)).numpy())
     same_bits((2.5 % ag.tensor(b)).numpy(), (2.5 % torch.from_numpy(b)).numpy())
+
+
+def test_remainder_gradient_uses_the_quotient_of_its_value():
+    # -1 % inf is inf (quotient -1, as Python's divmod), so d/d(other) is -(-1) = 1; the rule
+    # took floor(-1 / inf) = -0.0 and gave 0. PyTorch: 1.
+    a = ag.tensor([-1.0, 1.0, -2.5, 5.0], dtype=ag.float64, requires_grad=True)
+    b = ag.tensor([math.inf, -math.inf, 2.0, 3.0], dtype=ag.float64, requires_grad=True)
+    y = ag.remainder(a, b)
+    np.testing.assert_array_equal(y.detach().numpy(), [math.inf, -math.inf, 1.5, 2.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), [1.0, 1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(b.grad.numpy(), [1.0, 1.0, 2.0, -1.0])
+    # the same quotient under create_graph (a constant: the second derivative is 0)
+    a2 = ag.tensor([-1.0, 7.0], dtype=ag.float64, requires_grad=True)
+    b2 = ag.tensor([math.inf, 2.0], dtype=ag.float64, requires_grad=True)
+    ga, gb = ag.autograd.grad(ag.remainder(a2, b2).sum(), (a2, b2), create_graph=True)
+    np.testing.assert_array_equal(gb.detach().numpy(), [1.0, -3.0])
+
+
+def test_inverse_trig_gradient_is_nan_where_one_minus_x_squared_is_minus_inf():
+    # d asin / dx = 1 / sqrt(1 - x*x): at x = inf that is 1 / sqrt(-inf), nan (PyTorch's
+    # rsqrt); the rule's (1 - x*x) ** -0.5 gave 0 there ((-inf) ** -0.5 is 0 in C's pow).
+    for fn in (ag.asin, ag.acos):
+        x = ag.tensor([math.inf, -math.inf, 0.5], dtype=ag.float64, requires_grad=True)
+        fn(x).sum().backward()
+        assert np.isnan(x.grad.numpy()[:2]).all()
+        assert abs(x.grad.numpy()[2]) == pytest.approx(1 / math.sqrt(0.75), rel=1e-15)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["asin", "acos", "asinh", "acosh"])
+def test_inverse_trig_gradient_bits_equal_torchs(name, dtype):
+    # PyTorch's rule multiplies by rsqrt (1 / sqrt); (...) ** -0.5 rounded otherwise in 20-40%
+    # of elements
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = (rng.uniform(1.001, 10, 5000) if name == "acosh" else
+         rng.uniform(-0.999, 0.999, 5000) * (5 if name == "asinh" else 1)).astype(dtype)
+    t = torch.tensor(x, requires_grad=True)
+    getattr(torch, name)(t).sum().backward()
+    a = ag.tensor(x, requires_grad=True)
+    getattr(ag, name)(a).sum().backward()
+    np.testing.assert_array_equal(a.grad.numpy(), t.grad.numpy())
