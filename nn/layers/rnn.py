@@ -72,24 +72,9 @@ def _affine(x, weight_t, bias):
 # create_graph the same formulas run as recorded tensor ops on values recomputed from the
 # node's inputs, so higher derivatives stay exact.
 
-def _sigmoid(x, out=None):
-    """``1 / (1 + exp(-x))``, its steps in place (in ``out`` when given, which may be ``x``)."""
-    s = np.negative(x, out=out)
+def _sigmoid(x):
     with np.errstate(over="ignore"):  # exp(-x) = inf for very negative x gives 0, as it should
-        np.exp(s, out=s)
-    s += 1
-    return np.divide(1, s, out=s)
-
-
-def _accumulate(total, step):
-    """``total + step``, in place in ``total`` when that is its dtype (the same sum); either
-    may be None (nothing to add)."""
-    if total is None or step is None:
-        return step if total is None else total
-    if np.result_type(total, step) != total.dtype:
-        return total + step
-    total += step
-    return total
+        return 1 / (1 + np.exp(-x))
 
 
 class _LSTMPointwise(Node):
@@ -145,91 +130,39 @@ class _GRUPointwise(Node):
 # product for the weight gradient of all steps. Under create_graph its backward re-runs the
 # per-step nodes and differentiates them (recorded), so higher derivatives stay exact.
 
-def _lstm_cell_np(a, c, h_out=None):
-    """The LSTM pointwise step on arrays: ``(h', c', saved values)``; ``h'`` written into
-    ``h_out`` when given (an array of the result's dtype)."""
+def _lstm_cell_np(a, c):
+    """The LSTM pointwise step on arrays: ``(h', c', saved values)``."""
     n = a.shape[-1] // 4
     s = _sigmoid(a)
     i, f, o = s[:, :n], s[:, n:2 * n], s[:, 3 * n:]
     g = np.tanh(a[:, 2 * n:3 * n])
-    c_new = f * c
-    c_new += i * g
+    c_new = f * c + i * g
     tc = np.tanh(c_new)
-    return np.multiply(o, tc, out=h_out), c_new, (i, f, g, o, tc, c)
+    return o * tc, c_new, (i, f, g, o, tc, c)
 
 
-def _times_one_minus(x, y, tmp):
-    """``x *= 1 - y`` (``tmp``: scratch of ``y``'s shape)."""
-    x *= np.subtract(1, y, out=tmp)
-    return x
-
-
-def _lstm_cell_grad_np(values, gh, gc, out=None):
-    """``(d_gates, d_c)`` of the LSTM pointwise step; ``d_gates`` written into ``out`` when
-    given (an array of the values' dtype, as ``gh`` and ``gc``). In place, the same products
-    in the same order as the expressions of the comments."""
+def _lstm_cell_grad_np(values, gh, gc):
+    """``(d_gates, d_c)`` of the LSTM pointwise step."""
     i, f, g, o, tc, c = values
-    if not gh.dtype == gc.dtype == i.dtype == c.dtype:  # (c0 of another dtype) numpy's promotions
-        dc_new = gc + gh * o * (1 - tc * tc)
-        d_gates = np.concatenate([dc_new * g * i * (1 - i), dc_new * c * f * (1 - f),
-                                  dc_new * i * (1 - g * g), gh * tc * o * (1 - o)], -1)
-        if out is not None:
-            out[...] = d_gates
-        return d_gates if out is None else out, dc_new * f
-    n = i.shape[-1]
-    tmp = np.empty_like(tc)
-    dc_new = _times_one_minus(gh * o, tc * tc, tmp)  # gh * o * (1 - tc * tc)
-    dc_new += gc  # (gc + ..., the same sum)
-    d = np.empty(i.shape[:-1] + (4 * n,), dc_new.dtype) if out is None else out
-    _times_one_minus(np.multiply(np.multiply(dc_new, g, out=d[:, :n]), i, out=d[:, :n]), i,
-                     tmp)  # dc_new * g * i * (1 - i)
-    _times_one_minus(np.multiply(np.multiply(dc_new, c, out=d[:, n:2 * n]), f,
-                                 out=d[:, n:2 * n]), f, tmp)  # dc_new * c * f * (1 - f)
-    np.multiply(dc_new, i, out=d[:, 2 * n:3 * n])  # dc_new * i * (1 - g * g)
-    d[:, 2 * n:3 * n] *= np.subtract(1, np.multiply(g, g, out=tmp), out=tmp)
-    _times_one_minus(np.multiply(np.multiply(gh, tc, out=d[:, 3 * n:]), o, out=d[:, 3 * n:]),
-                     o, tmp)  # gh * tc * o * (1 - o)
-    dc_new *= f
-    return d, dc_new
+    dc_new = gc + gh * o * (1 - tc * tc)
+    d_gates = np.concatenate([dc_new * g * i * (1 - i), dc_new * c * f * (1 - f),
+                              dc_new * i * (1 - g * g), gh * tc * o * (1 - o)], -1)
+    return d_gates, dc_new * f
 
 
-def _gru_cell_np(a, b, h, h_out=None):
-    """The GRU pointwise step on arrays (``a = gi``, ``b = gh``): ``(h', saved values)``;
-    ``h'`` written into ``h_out`` when given (an array of the result's dtype)."""
+def _gru_cell_np(a, b, h):
+    """The GRU pointwise step on arrays (``a = gi``, ``b = gh``): ``(h', saved values)``."""
     k = a.shape[-1] // 3
-    rz = a[:, :2 * k] + b[:, :2 * k]
-    _sigmoid(rz, out=rz)
+    rz = _sigmoid(a[:, :2 * k] + b[:, :2 * k])
     r, z = rz[:, :k], rz[:, k:]
     hn = b[:, 2 * k:]
-    n = r * hn
-    n += a[:, 2 * k:]  # (a + r * hn, the same sum)
-    np.tanh(n, out=n)
-    if h.dtype != n.dtype:  # (h0 of another dtype) numpy's promotions
-        return n + z * (h - n), (r, z, n, hn, h)
-    h_new = np.subtract(h, n, out=h_out)
-    h_new *= z
-    h_new += n  # n + z * (h - n)
-    return h_new, (r, z, n, hn, h)
+    n = np.tanh(a[:, 2 * k:] + r * hn)
+    return n + z * (h - n), (r, z, n, hn, h)
 
 
-def _gru_cell_grad_np(values, g, out_i=None, out_h=None):
-    """``(d_gi, d_gh, d_h)`` of the GRU pointwise step; ``d_gi``, ``d_gh`` written into
-    ``out_i``, ``out_h`` when given (arrays of the values' dtype, as ``g``)."""
+def _gru_cell_grad_np(values, g):
+    """``(d_gi, d_gh, d_h)`` of the GRU pointwise step."""
     r, z, n, hn, h = values
-    if g.dtype == r.dtype == h.dtype and out_i is not None and out_h is not None:
-        k = r.shape[-1]
-        tmp = np.empty_like(n)
-        d_n = np.subtract(1, z, out=out_i[:, 2 * k:])
-        d_n *= g
-        d_n *= np.subtract(1, np.multiply(n, n, out=tmp), out=tmp)  # g * (1 - z) * (1 - n * n)
-        d_r = np.multiply(np.multiply(d_n, hn, out=out_i[:, :k]), r, out=out_i[:, :k])
-        d_r *= np.subtract(1, r, out=tmp)  # d_n * hn * r * (1 - r)
-        d_z = np.multiply(np.subtract(h, n, out=out_i[:, k:2 * k]), g, out=out_i[:, k:2 * k])
-        d_z *= z
-        d_z *= np.subtract(1, z, out=tmp)  # g * (h - n) * z * (1 - z)
-        out_h[:, :2 * k] = out_i[:, :2 * k]
-        np.multiply(d_n, r, out=out_h[:, 2 * k:])
-        return out_i, out_h, g * z
     d_n = g * (1 - z) * (1 - n * n)
     d_r = d_n * hn * r * (1 - r)
     d_z = g * (h - n) * z * (1 - z)
@@ -274,13 +207,13 @@ class _Sequence(Node):
         out = np.empty((seq,) + h.shape, np.result_type(a.dtype, h.dtype))
         values = [None] * seq
         for t in _steps(seq, reverse):
-            gh = _accumulate(h @ w_t, b)
+            gh = h @ w_t
+            if b is not None:
+                gh = gh + b
             if mode == "LSTM":
-                gates = _accumulate(gh, a[t])  # (a[t] + gh, the same sum)
-                h, c, values[t] = _lstm_cell_np(
-                    gates, c, out[t] if gates.dtype == out.dtype else None)
+                h, c, values[t] = _lstm_cell_np(a[t] + gh, c)
             elif mode == "GRU":
-                h, values[t] = _gru_cell_np(a[t], gh, h, out[t] if gh.dtype == out.dtype else None)
+                h, values[t] = _gru_cell_np(a[t], gh, h)
             elif mode == "RNN_TANH":
                 h = K.tanh_forward(a[t] + gh)
                 values[t] = h
@@ -325,18 +258,15 @@ class _Sequence(Node):
 
         # the weight and bias gradients accumulate per step in backward's order, as the
         # per-step nodes (and PyTorch's) do: h^T @ d_gh, then transposed
-        gwt = gb = step = None
+        gwt = gb = None
         dz = None  # GRU: the gradient through z * h, added before the product's (as the
         for t in _steps(seq, not reverse):  # engine summed them: the same numbers)
             gh_t = go[t] + dh if dz is None else (go[t] + dz) + dh
             if mode == "LSTM":
-                d_gi[t], dc = _lstm_cell_grad_np(self.values[t], gh_t, dc,
-                                                 d_gi[t] if d_gi.dtype == gh_t.dtype else None)
+                d_gi[t], dc = _lstm_cell_grad_np(self.values[t], gh_t, dc)
                 dh = d_gi[t] @ w
             elif mode == "GRU":
-                own = d_gi.dtype == gh_t.dtype
-                d_gi[t], d_gh[t], dz = _gru_cell_grad_np(self.values[t], gh_t,
-                                                         *((d_gi[t], d_gh[t]) if own else ()))
+                d_gi[t], d_gh[t], dz = _gru_cell_grad_np(self.values[t], gh_t)
                 dh = d_gh[t] @ w
             else:
                 y = self.values[t]
@@ -344,15 +274,11 @@ class _Sequence(Node):
                            else K.relu_backward(y, gh_t))
                 dh = d_gi[t] @ w
             if need[3]:
-                hp = h_prev(t).T
-                if gwt is not None and np.result_type(hp, d_gh) == gwt.dtype:
-                    if step is None:
-                        step = np.empty_like(gwt)
-                    gwt += np.matmul(hp, d_gh[t], out=step)
-                else:
-                    gwt = _accumulate(gwt, hp @ d_gh[t])
+                step = h_prev(t).T @ d_gh[t]
+                gwt = step if gwt is None else gwt + step
             if b_hh is not None and need[4]:
-                gb = _accumulate(gb, d_gh[t].sum(0))
+                step = d_gh[t].sum(0)
+                gb = step if gb is None else gb + step
         gw = None if gwt is None else np.ascontiguousarray(gwt.T)
         if dz is not None:
             dh = dz + dh
