@@ -224,7 +224,9 @@ class _Sequence(Node):
         self.save_for_backward(gi, h0, c0, w_hh, b_hh)
         self.mode, self.reverse, self.values, self.out = mode, reverse, values, out
         self.n_outputs = 3 if mode == "LSTM" else 2
-        outs = (out, out[seq - 1 if not reverse else 0].copy())
+        # the caller's own copies: backward reads ``out`` (each step's state), which an
+        # in-place change of the output must not reach
+        outs = (out.copy(), out[seq - 1 if not reverse else 0].copy())
         return outs + ((c,) if mode == "LSTM" else ())
 
     def backward(self, grad_out, grad_h, *grad_c):
