@@ -745,10 +745,13 @@ class RNNBase(Module):
         if states is not None:
             expected = [(rows, batch, out_size), (rows, batch, self.hidden_size)]
             for idx, s in enumerate(states):
+                what = "hidden" if self._n_states == 1 else f"hidden[{idx}]"
                 if tuple(s.shape) != expected[idx]:
-                    what = "hidden" if self._n_states == 1 else f"hidden[{idx}]"
                     raise RuntimeError(f"Expected {what} size {expected[idx]}, got "
                                        f"{list(s.shape)}")
+                if s.dtype != input.dtype:  # PyTorch refuses it too (its matmul's words)
+                    raise RuntimeError(f"{name}: {what} dtype ({s.dtype}) does not match "
+                                       f"input dtype ({input.dtype})")
 
     def _prepare(self, input, hx):
         """Validate; return (time-major 3-D input, list of per-state 3-D tensors or None,

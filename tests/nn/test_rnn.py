@@ -649,3 +649,19 @@ def test_in_place_change_of_the_output_leaves_the_gradients_alone(mode):
 
     for a, b in zip(grads(True), grads(False)):
         np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+def test_a_hidden_state_of_another_dtype_is_refused(kind):
+    # PyTorch refuses h0/c0 whose dtype differs from the input's; it ran here, in float64,
+    # and returned float64 outputs from a float32 layer.
+    layer = getattr(nn, kind)(3, 4)
+    x = ag.zeros(5, 2, 3)
+    h = ag.zeros(1, 2, 4, dtype=ag.float64)
+    hx = (h, ag.zeros(1, 2, 4)) if kind == "LSTM" else h
+    with pytest.raises(RuntimeError, match=r"hidden(\[0\])? dtype \(float64\) does not match "
+                                           r"input dtype \(float32\)"):
+        layer(x, hx)
+    if kind == "LSTM":
+        with pytest.raises(RuntimeError, match=r"hidden\[1\] dtype \(float64\)"):
+            layer(x, (ag.zeros(1, 2, 4), ag.zeros(1, 2, 4, dtype=ag.float64)))
