@@ -190,10 +190,10 @@ def _tanh_f32(x):
     a = abs(x)
     z = x * x
     p = (((_T4 * z + _T3) * z + _T2) * z + _T1) * z + _T0
-    small = x + x * z * p
+    small = x + x * z * p  # (at -0.0: -0.0 + 0.0 is +0.0; tanh(-0.0) is -0.0)
     big = _ONE - _TWO / (_exp_f32(a + a) + _ONE)
     big = big if x >= _ZERO else -big
-    return small if a < _TANH_SMALL else big
+    return (small if a != _ZERO else x) if a < _TANH_SMALL else big
 
 
 # sigmoid(z) and 1 - sigmoid(z) from e = exp(-|z|) <= 1: no overflow, and both keep their
@@ -386,9 +386,10 @@ def _tanh_bwd_parallel(y, g, out):
 # --- relu -----------------------------------------------------------------------------------------
 
 def relu_forward(x):
-    """``max(x, 0)``, NaN propagating (``clamp_min(x, 0)``)."""
+    """``max(x, 0)``, NaN propagating (``clamp_min(x, 0)``); ``-0.0`` stays ``-0.0``, as in
+    PyTorch (numpy's ``maximum(-0.0, 0)`` is ``0.0``)."""
     x = _arr(x)
-    return np.asarray(np.maximum(x, _scalar(0, x)))
+    return np.asarray(np.where(x < 0, _scalar(0, x), x))
 
 
 def relu_backward(x, g):

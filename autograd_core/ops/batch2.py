@@ -479,7 +479,10 @@ class FMax(Maximum):
             raise RuntimeError(f"{type(self).__name__.lower()} not implemented for complex "
                                "tensors.")
         with np.errstate(invalid="ignore"):
-            self.save_for_backward(self.keep(a_, b_) | np.isnan(b_))
+            to_a = self.keep(a_, b_) | np.isnan(b_)
+        self.save_for_backward(to_a)
+        if y.dtype.kind == "f":  # PyTorch's value is the input the gradient goes to: at a tie
+            y = np.where(to_a, a_, b_).astype(y.dtype, copy=False)  # of -0.0 and 0.0, input
         return y
 
     def backward(self, g):
@@ -587,9 +590,8 @@ class LogAddExp2(Node):
 
     def backward(self, g):
         a, b = self.saved
-        if xp.is_half(g):  # PyTorch's formula, its float16 steps each rounded
-            return g / (1.0 + 2.0 ** (b - a)), g / (1.0 + 2.0 ** (a - b))
-        return g * xp.sigmoid((a - b) * _LN2), g * xp.sigmoid((b - a) * _LN2)
+        # PyTorch's formula, so its bits (float16: each step rounded, as PyTorch's)
+        return g / (1.0 + 2.0 ** (b - a)), g / (1.0 + 2.0 ** (a - b))
 
 
 @op("copysign", method=True, n_inputs=2, broadcasts=True, domain="away_from_zero",

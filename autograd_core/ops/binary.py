@@ -652,10 +652,7 @@ class Pow(Node):
         ga = gb = None
         if n[0]:
             with np.errstate(divide="ignore", invalid="ignore"):
-                if type(g) is _ndarray and g.dtype == _F16:  # PyTorch's grouping (its
-                    ga = g * (b * a ** (b - 1))            # float16 steps each round)
-                else:
-                    ga = g * b * a ** (b - 1)
+                ga = g * (b * a ** (b - 1))  # PyTorch's grouping, so its bits
                 ga = xp.where(xp.data(b) == 0, 0.0, ga)
         if n[1]:
             gb = _exponent_grad(g, a, b, y)

@@ -233,7 +233,8 @@ def inverse(input: Tensor) -> Tensor:
 
 
 class LinalgDet(Node):
-    """``det(A)``; its gradient ``g det(A) A^-T`` (invertible ``A``)."""
+    """``det(A)``; its gradient is ``g`` times the cofactor matrix of ``A``: ``det(A) A^-T``
+    where ``A`` is invertible, from the SVD where it is singular (``_cofactors``)."""
 
     def forward(self, a):
         y = np.asarray(quiet(np.linalg.det)(a))
@@ -242,15 +243,41 @@ class LinalgDet(Node):
 
     def backward(self, g):
         a, y = self.saved
-        return (_as_matrix_grad(g * y) * _mT(_inv(a)),)
+        singular = xp.data(y) == 0  # (a zero pivot: exactly where inverting fails)
+        if not singular.any():
+            return (_as_matrix_grad(g * y) * _mT(_inv(a)),)
+        if self.differentiable:
+            raise NotImplementedError(
+                "linalg.det: the gradient at a singular matrix is not implemented with "
+                "create_graph=True (for a second derivative); without it, it is the cofactor "
+                "matrix")
+        cof = _cofactors(a)
+        if singular.all():
+            return (_as_matrix_grad(g) * cof,)
+        ok = ~singular  # the invertible matrices of the batch keep det(A) A^-T's rounding
+        cof[ok] = y[ok][..., None, None] * _mT(_inv_array(a[ok]))
+        return (_as_matrix_grad(g) * cof,)
+
+
+def _cofactors(a):
+    """The cofactor matrix of each matrix of ``a`` (the transpose of its adjugate: the
+    derivative of ``det``), also at a singular matrix: with ``a = U diag(s) Vh``, it is
+    ``det(U) det(Vh) U diag(c) Vh`` where ``c_i`` is the product of the other ``s_j``
+    (prefix times suffix products, no division by a zero singular value)."""
+    u, s, vh = np.linalg.svd(a)
+    ones = np.ones(s.shape[:-1] + (1,), s.dtype)
+    before = np.cumprod(np.concatenate([ones, s[..., :-1]], -1), -1)
+    after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], -1), -1)[..., ::-1]
+    phase = np.linalg.det(u) * np.linalg.det(vh)
+    return (phase[..., None, None] * (u * (before * after)[..., None, :])) @ vh
 
 
 @op("det", method=True, samples=[Sample("det", lambda a: det(_sq(a)))])
 def det(input: Tensor) -> Tensor:
     """Return the determinant of the square matrix (or batch of matrices) ``input``.
 
-    Also ``autograd_core.linalg.det`` and ``Tensor.det``. The gradient needs an invertible
-    matrix (PyTorch also differentiates at singular ones).
+    Also ``autograd_core.linalg.det`` and ``Tensor.det``. Its gradient is the cofactor matrix,
+    also at a singular matrix (there from the SVD; the second derivative there is refused).
 
     Args:
         input (Tensor): a ``(*, n, n)`` floating-point tensor.

@@ -224,7 +224,9 @@ class _Sequence(Node):
         self.save_for_backward(gi, h0, c0, w_hh, b_hh)
         self.mode, self.reverse, self.values, self.out = mode, reverse, values, out
         self.n_outputs = 3 if mode == "LSTM" else 2
-        outs = (out, out[seq - 1 if not reverse else 0].copy())
+        # the caller's own copies: backward reads ``out`` (each step's state), which an
+        # in-place change of the output must not reach
+        outs = (out.copy(), out[seq - 1 if not reverse else 0].copy())
         return outs + ((c,) if mode == "LSTM" else ())
 
     def backward(self, grad_out, grad_h, *grad_c):
@@ -743,10 +745,13 @@ class RNNBase(Module):
         if states is not None:
             expected = [(rows, batch, out_size), (rows, batch, self.hidden_size)]
             for idx, s in enumerate(states):
+                what = "hidden" if self._n_states == 1 else f"hidden[{idx}]"
                 if tuple(s.shape) != expected[idx]:
-                    what = "hidden" if self._n_states == 1 else f"hidden[{idx}]"
                     raise RuntimeError(f"Expected {what} size {expected[idx]}, got "
                                        f"{list(s.shape)}")
+                if s.dtype != input.dtype:  # PyTorch refuses it too (its matmul's words)
+                    raise RuntimeError(f"{name}: {what} dtype ({s.dtype}) does not match "
+                                       f"input dtype ({input.dtype})")
 
     def _prepare(self, input, hx):
         """Validate; return (time-major 3-D input, list of per-state 3-D tensors or None,

@@ -455,3 +455,18 @@ def test_compile_runs_index_add_with_an_index_tensor_eagerly():
         step(x, ag.tensor([0]))
     for i in (0, 2, 1):
         assert step(x, ag.tensor([i])).tolist() == [2.0 if j == i else 0.0 for j in range(3)]
+
+
+def test_fmax_fmin_at_a_tie_of_signed_zeros_return_input():
+    # PyTorch returns ``input`` where the two are equal (where its gradient goes): fmax(-0., 0.)
+    # is -0. and fmax(0., -0.) is 0. (numpy's fmax returned ``other``).
+    a = ag.tensor([-0.0, 0.0, 1.0, float("nan")], requires_grad=True)
+    b = ag.tensor([0.0, -0.0, 1.0, 2.0], requires_grad=True)
+    for fn in (ag.fmax, ag.fmin):
+        y = fn(a, b)
+        np.testing.assert_array_equal(np.signbit(y.detach().numpy()[:2]), [True, False])
+        assert y.detach().numpy()[3] == 2.0
+        a.grad = b.grad = None
+        y.sum().backward()
+        np.testing.assert_array_equal(a.grad.numpy(), [1.0, 1.0, 1.0, 0.0])
+        np.testing.assert_array_equal(b.grad.numpy(), [0.0, 0.0, 0.0, 1.0])

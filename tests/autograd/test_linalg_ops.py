@@ -40,6 +40,61 @@ def test_two_by_two_closed_forms():
     np.testing.assert_allclose(A.grad.numpy(), [[d, -c], [-b, a]], rtol=1e-14)
 
 
+def _cofactor_by_hand(m):
+    """The cofactor matrix from its definition: signed minors."""
+    n = m.shape[0]
+    out = np.zeros_like(m)
+    for i in range(n):
+        for j in range(n):
+            minor = np.delete(np.delete(m, i, 0), j, 1)
+            out[i, j] = (-1) ** (i + j) * (np.linalg.det(minor) if n > 1 else 1.0)
+    return out
+
+
+@pytest.mark.parametrize("m", [
+    [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]],  # rank 2: cofactors not all 0
+    [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 0.0]],  # rank 2, a zero pivot
+    [[1.0, 2.0], [2.0, 4.0]],
+    [[0.0, 1.0], [0.0, 0.0]],
+    [[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [3.0, 6.0, 9.0]],  # rank 1: cofactors all 0
+    [[0.0, 0.0], [0.0, 0.0]],
+])
+def test_det_gradient_at_a_singular_matrix_is_the_cofactor_matrix(m):
+    # d det / dA is the cofactor matrix at every A (det is a polynomial); inverting A to get it
+    # raised LinAlgError at a singular one. (PyTorch 2.13's plain backward gives zeros there,
+    # its create_graph one the cofactors.)
+    m = np.array(m)
+    A = ag.tensor(m, dtype=ag.float64, requires_grad=True)
+    (LA.det(A) * 3.0).backward()
+    np.testing.assert_allclose(A.grad.numpy(), 3.0 * _cofactor_by_hand(m), atol=1e-13)
+
+
+def test_det_gradient_of_a_batch_mixing_singular_and_invertible_matrices():
+    rng = np.random.default_rng(3)
+    m = rng.standard_normal((4, 3, 3))
+    m[1, :, 2] = 0.0  # singular, rank 2: cofactors non-zero in the last column
+    m[3] = 0.0
+    for dtype, tol in ((ag.float64, 1e-12), (ag.float32, 1e-4)):
+        A = ag.tensor(m, dtype=dtype, requires_grad=True)
+        y = LA.det(A)
+        assert y.detach().numpy()[1] == 0 and y.detach().numpy()[3] == 0
+        y.sum().backward()
+        want = np.stack([_cofactor_by_hand(x) for x in m])
+        np.testing.assert_allclose(A.grad.numpy(), want, rtol=tol, atol=tol)
+    # the invertible matrices keep det(A) A^-T exactly
+    A = ag.tensor(m[[0, 2]], dtype=ag.float64, requires_grad=True)
+    LA.det(A).sum().backward()
+    B = ag.tensor(m, dtype=ag.float64, requires_grad=True)
+    LA.det(B).sum().backward()
+    np.testing.assert_array_equal(B.grad.numpy()[[0, 2]], A.grad.numpy())
+
+
+def test_det_create_graph_at_a_singular_matrix_is_refused_not_wrong():
+    A = ag.tensor([[1.0, 2.0], [2.0, 4.0]], dtype=ag.float64, requires_grad=True)
+    with pytest.raises(NotImplementedError, match="singular matrix.*create_graph"):
+        ag.autograd.grad(LA.det(A), A, create_graph=True)
+
+
 def test_cholesky_eigen_and_singular_values_by_hand():
     A = ag.tensor([[4.0, 2.0], [2.0, 2.0]], dtype=ag.float64)
     np.testing.assert_allclose(LA.cholesky(A).numpy(), [[2.0, 0.0], [1.0, 1.0]])

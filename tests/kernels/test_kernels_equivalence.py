@@ -126,6 +126,24 @@ def test_parallel_can_be_disabled(monkeypatch):
 
 @pytest.mark.parametrize("case", list(CASES))
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_signed_zeros_as_the_twin(case, dtype):
+    """At +-0.0 (and a gradient of +-1) the kernel's zeros carry the twin's sign: float32 tanh
+    gave tanh(-0.0) = +0.0 (its polynomial added +0.0 to -0.0), PyTorch's and numpy's -0.0."""
+    v = np.array([0.0, -0.0, 0.0, -0.0], dtype=dtype)
+    g = np.array([1.0, 1.0, -1.0, -1.0], dtype=dtype)
+    with np.errstate(all="ignore"):
+        arrays = arrays_for(case, v, g)
+        got = call(case, "numba", arrays)
+        want = call(case, "numpy", arrays)
+    for a, b in zip(np.atleast_1d(*got) if isinstance(got, tuple) else [got],
+                    np.atleast_1d(*want) if isinstance(want, tuple) else [want]):
+        a, b = np.asarray(a), np.asarray(b)
+        zero = (b == 0) & (a == 0)
+        np.testing.assert_array_equal(np.signbit(a[zero]), np.signbit(b[zero]))
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_special_values(case, dtype):
     """NaN, infinities, signed zeros, subnormals and huge values: same NaN/inf pattern as the
     twin (PyTorch's formulas), close values elsewhere."""

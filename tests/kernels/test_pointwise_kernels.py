@@ -121,6 +121,35 @@ def test_along_add_refuses_out_of_range_positions():
     assert not out.any()
 
 
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), a=st.integers(0, 3), n=st.integers(1, 6), k=st.integers(0, 12),
+       b=st.integers(0, 4), dtype=dtypes, transpose=st.booleans())
+def test_linear_along_equals_twin(data, a, n, k, b, dtype, transpose):
+    """Two products and a sum per element, numpy's rounding (no fused multiply-add), for any
+    layout of x; the loop is what runs."""
+    x = data.draw(_values(dtype, (a, n, b)))
+    x = np.asfortranarray(x) if transpose else x
+    i0, i1 = (np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=k, max_size=k)),
+                       np.intp) for _ in range(2))
+    w0, w1 = (data.draw(_values(dtype, (k,))) for _ in range(2))
+    with np.errstate(all="ignore"):
+        got, want = P.linear_along(x, i0, i1, w0, w1), P.linear_along_numpy(x, i0, i1, w0, w1)
+    _assert_same_bits(got, want)
+
+
+def test_linear_along_hand_worked_and_refusals(monkeypatch):
+    monkeypatch.delenv("TAPEGRAD_KERNELS", raising=False)  # the loop, on any backend
+    ran = _spy_loops(monkeypatch)
+    x = np.array([[[1.0], [3.0], [-2.0]]], np.float32)  # (1, 3, 1)
+    out = P.linear_along(x, np.array([0, 1], np.intp), np.array([1, 2], np.intp),
+                         np.array([0.25, 0.5], np.float32), np.array([0.75, 0.5], np.float32))
+    assert ran == ["_linear_along"] and out.dtype == np.float32
+    np.testing.assert_array_equal(out[0, :, 0], [2.5, 0.5])  # 0.25 + 2.25; 1.5 - 1
+    with pytest.raises(IndexError):  # the loop refuses, numpy raises
+        P.linear_along(x, np.array([3], np.intp), np.array([0], np.intp),
+                       np.ones(1, np.float32), np.ones(1, np.float32))
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_bce_logits_tail_signed_zeros(dtype):
     # max(-0.0, 0) is +0 in numpy: with loss -0.0 and x * y = +0 the sign of the result's zero
@@ -136,7 +165,7 @@ def test_bce_logits_tail_signed_zeros(dtype):
 def _spy_loops(monkeypatch):
     """Record which loops run (the real dispatchers behind a spy)."""
     ran = []
-    for name in ("_bias_add", "_bce_logits_tail", "_rows_add", "_row_means"):
+    for name in ("_bias_add", "_bce_logits_tail", "_rows_add", "_linear_along", "_row_means"):
         real = P._loop(name)
         monkeypatch.setitem(P._DISPATCHERS, name,
                             (lambda f, n: lambda *a: ran.append(n) or f(*a))(real, name))

@@ -93,3 +93,40 @@ def test_equals_torch(case, dtype):
     tol = dict(rtol=1e-5, atol=1e-6) if dtype == "float32" else dict(rtol=1e-12, atol=1e-13)
     for a, b in zip(*got):
         np.testing.assert_allclose(a, b, **tol)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_linear_along_node_equals_the_gathers_products_and_sum(d, dtype):
+    # interpolate's linear pass along one dim is one node (a loop, no temporaries): its output
+    # and gradients (plain and create_graph) are those of the five nodes it replaced
+    from nn.functional import _along_dim
+    from nn.ops.upsample import LinearAlong
+
+    rng = np.random.default_rng(d)
+    a = rng.standard_normal((2, 3, 5, 4)).astype(dtype)
+    a[0, 0, 0, 0] = -0.0
+    n, k = a.shape[d], 7
+    i0 = rng.integers(0, n, k)
+    i1 = np.minimum(i0 + 1, n - 1)
+    view = (k,) + (1,) * (3 - d)
+    w1 = rng.uniform(0, 1, k).astype(dtype).reshape(view)
+    w0 = (1 - w1).astype(dtype)
+    results = []
+    for fused in (True, False):
+        x = ag.tensor(a, requires_grad=True)
+        y = (LinearAlong.apply(x, d=d, i0=i0, i1=i1, w0=w0, w1=w1) if fused else
+             _along_dim(x, d, i0) * ag.tensor(w0) + _along_dim(x, d, i1) * ag.tensor(w1))
+        g = ag.tensor(np.random.default_rng(9).standard_normal(tuple(y.shape)).astype(dtype))
+        (plain,) = ag.grad((y * g).sum(), [x], retain_graph=True)
+        (rec,) = ag.grad((y * g).sum(), [x], create_graph=True)
+        results.append([y.detach().numpy(), plain.numpy(), rec.detach().numpy()])
+    for a_, b_ in zip(*results):
+        np.testing.assert_array_equal(a_, b_)
+        np.testing.assert_array_equal(np.signbit(a_), np.signbit(b_))
+
+
+def test_bilinear_gradgradchecks():
+    x = ag.tensor(np.random.default_rng(0).standard_normal((1, 2, 3, 4)), requires_grad=True)
+    fn = lambda v: F.interpolate(v, scale_factor=2, mode="bilinear")  # noqa: E731
+    assert ag.gradcheck(fn, (x,)) and ag.gradgradcheck(fn, (x,))

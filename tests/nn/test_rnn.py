@@ -631,3 +631,37 @@ def test_gradgradcheck_sequences_with_states(mode, kw):
 
     assert ag.gradcheck(fn, (_f64(3, 2, 2), h0, c0))
     assert ag.gradgradcheck(fn, (_f64(3, 2, 2), h0, c0))
+
+
+@pytest.mark.parametrize("mode", ["LSTM", "GRU", "RNN_TANH"])
+def test_in_place_change_of_the_output_leaves_the_gradients_alone(mode):
+    # backward reads each step's state from the node's own array: an in-place change of the
+    # returned output (out.mul_(2)) reached it, and weight_hh's gradient (GRU: the input's too)
+    # came out silently wrong. The gradients must be those of the out-of-place 2 * out.
+    kw = {"nonlinearity": "tanh"} if mode == "RNN_TANH" else {}
+    m = getattr(nn, mode.split("_")[0])(3, 4, dtype=np.float64, **kw)
+    x = _f64(5, 2, 3)
+
+    def grads(in_place):
+        out = m(x)[0]
+        out = out.mul_(2.0) if in_place else 2.0 * out
+        return ag.grad(out.sum(), [x, *m.parameters()])
+
+    for a, b in zip(grads(True), grads(False)):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU", "RNN"])
+def test_a_hidden_state_of_another_dtype_is_refused(kind):
+    # PyTorch refuses h0/c0 whose dtype differs from the input's; it ran here, in float64,
+    # and returned float64 outputs from a float32 layer.
+    layer = getattr(nn, kind)(3, 4)
+    x = ag.zeros(5, 2, 3)
+    h = ag.zeros(1, 2, 4, dtype=ag.float64)
+    hx = (h, ag.zeros(1, 2, 4)) if kind == "LSTM" else h
+    with pytest.raises(RuntimeError, match=r"hidden(\[0\])? dtype \(float64\) does not match "
+                                           r"input dtype \(float32\)"):
+        layer(x, hx)
+    if kind == "LSTM":
+        with pytest.raises(RuntimeError, match=r"hidden\[1\] dtype \(float64\)"):
+            layer(x, (ag.zeros(1, 2, 4), ag.zeros(1, 2, 4, dtype=ag.float64)))
