@@ -223,8 +223,11 @@ def flatten(input: Tensor, start_dim: builtins.int = 0, end_dim: builtins.int = 
         raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     if s == e:  # nothing to merge: PyTorch returns the input itself
         return x
-    shape = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
-    return reshape(x, shape)
+    dims = x._data.shape  # numpy's tuple: Size's slicing and np.prod cost more than the view
+    n = 1
+    for d in dims[s:e + 1]:
+        n *= d
+    return reshape(x, dims[:s] + (n,) + dims[e + 1:])
 
 
 class Unsqueeze(Reshape):
