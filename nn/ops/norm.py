@@ -55,7 +55,7 @@ def _row_layout(x, weight, bias, stat_shape, axes, kind):
         return None
     if tuple(axes) != tuple(range(len(stat_shape) - len(axes), len(stat_shape))):
         return None
-    L = math.prod(stat_shape[a] for a in axes)
+    L = math.prod(stat_shape[len(stat_shape) - len(axes):])
     return x.size // L, L
 
 
@@ -65,6 +65,8 @@ def _row_params(p, x, param_shape, L, default):
     tail = x.shape[x.ndim - len(param_shape):]
     if p is None:
         return np.full((math.prod(tail) // L, L), default, x.dtype)
+    if p.shape == tail and p.flags.c_contiguous:  # layer norm's parameters as they come
+        return p.reshape(-1, L)
     return np.ascontiguousarray(np.broadcast_to(p.reshape(param_shape), tail)).reshape(-1, L)
 
 
@@ -73,7 +75,14 @@ def _per_channel(p, layout, default):
     if p is None:
         return np.full(layout[1], default)
     p = p.reshape(-1).astype(np.float64)
-    return np.tile(p, layout[1] // p.size)
+    return p if layout[1] == p.size else np.tile(p, layout[1] // p.size)
+
+
+def _mean0(s, C):
+    """The mean over samples of a statistic as ``(rows, C)``: batch norm's one row as it is
+    (a mean of one value is that value; numpy's mean costs more than the update)."""
+    s = s.reshape(-1, C)
+    return s[0] if s.shape[0] == 1 else s.mean(0)
 
 
 class NormOp(Node):
@@ -170,8 +179,8 @@ class NormOp(Node):
             n = math.prod(stat_shape[a] for a in axes)
             unbiased = var * (n / (n - 1)) if n > 1 else var
             # instance norm: one statistic per (sample, channel), the buffers get their mean
-            rm[...] = factor * mean.reshape(-1, rm.size).mean(0) + (1.0 - factor) * rm
-            rv[...] = factor * unbiased.reshape(-1, rv.size).mean(0) + (1.0 - factor) * rv
+            rm[...] = factor * _mean0(mean, rm.size) + (1.0 - factor) * rm
+            rv[...] = factor * _mean0(unbiased, rv.size) + (1.0 - factor) * rv
         self.save_for_backward(x, weight, mean, invstd)
         return y
 
