@@ -118,3 +118,21 @@ def test_layer_norm_with_strided_parameters_equals_contiguous():
     with pytest.raises(RuntimeError, match=r"Given normalized_shape=\[5\], expected input with "
                                            r"shape \[\*, 5\], but got input of size \[4, 6\]"):
         F.layer_norm(x, 5)
+
+
+def test_cat_checks_and_promotion_after_the_fast_path():
+    a, b = ag.ones(2, 3), ag.zeros(2, 1)
+    assert ag.cat([a, b], 1).shape == (2, 4) and ag.cat([a, a]).shape == (4, 3)
+    assert ag.cat([a, ag.tensor([[1], [2]])], 1).dtype == ag.float32  # PyTorch's promotion
+    assert ag.cat([ag.tensor([1]), ag.tensor([True])]).dtype == ag.int64
+    with pytest.raises(RuntimeError, match=r"cat: tensors must have the same shape except in "
+                                           r"dimension 1; got shapes \[\(2, 3\), \(3, 1\)\]"):
+        ag.cat([a, ag.zeros(3, 1)], 1)
+    with pytest.raises(RuntimeError, match=r"cat: tensors must have the same shape"):
+        ag.cat([a, ag.zeros(2, 3, 1)], 1)
+    with pytest.raises(RuntimeError, match=r"zero-dimensional tensor \(at position 1\)"):
+        ag.cat([a, ag.tensor(1.0)])
+    x = ag.ones(2, 3, requires_grad=True)
+    y = ag.ones(2, 2, requires_grad=True)
+    (ag.cat([x, y], 1) * ag.arange(5.0)).sum().backward()
+    assert x.grad.tolist() == [[0.0, 1.0, 2.0]] * 2 and y.grad.tolist() == [[3.0, 4.0]] * 2
