@@ -1027,6 +1027,8 @@ def _reduce(t, reduction):
 
 
 def _shape_warning(name, x, y):
+    if isinstance(x, Tensor) and isinstance(y, Tensor) and x._data.shape == y._data.shape:
+        return False  # (the common case without np.shape's Python wrapper)
     if tuple(np.shape(x)) != tuple(np.shape(y)):
         warnings.warn(
             f"Using a target size ({tuple(np.shape(y))}) that is different to the input size "
@@ -1063,8 +1065,12 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     # PyTorch's promotion (float32 input, int64 target -> float32), not numpy's (float64)
-    dt = _result_type(np.asarray(getattr(input, "_data", input)),
-                      np.asarray(getattr(target, "_data", target)))
+    xd, td = getattr(input, "_data", None), getattr(target, "_data", None)
+    if xd is not None and td is not None and xd.dtype == td.dtype and xd.dtype.kind == "f":
+        dt = xd.dtype  # one float dtype: its own promotion
+    else:
+        dt = _result_type(np.asarray(getattr(input, "_data", input)),
+                          np.asarray(getattr(target, "_data", target)))
     if dt.kind == "c":  # PyTorch has no complex mse kernel either
         raise NotImplementedError(f'"mse_cpu" not implemented for \'{torch_name(dt)}\'')
     if dt.kind != "f":  # PyTorch has no integer mse kernel (and a mean of ints is lossy)

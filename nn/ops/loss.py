@@ -188,13 +188,13 @@ class CrossEntropyOp(Node):
         x, logs = self.saved
         M, C = x.shape
         coef = np.asarray(self._coefficients(g, x.dtype), dtype=x.dtype)
-        coef = np.broadcast_to(coef, (M,)) if coef.ndim == 0 else coef
-        rows = np.arange(M)
+        coef = np.full(M, coef) if coef.ndim == 0 else coef  # (a broadcast view costs more)
         if self.eps == 0 and self.rowkernel:  # one pass: log_softmax's backward of a one-hot
             c = coef if self.wy is None else coef * self.wy
             return SK.nll_backward_rows(np.ascontiguousarray(x), logs[:, 0],
                                         np.asarray(c, x.dtype),
                                         np.asarray(self.safe, np.int64)), None
+        rows = np.arange(M)
         p = np.subtract(x, _row_max(x))
         p -= logs
         np.exp(p, out=p)

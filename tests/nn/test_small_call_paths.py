@@ -136,3 +136,15 @@ def test_cat_checks_and_promotion_after_the_fast_path():
     y = ag.ones(2, 2, requires_grad=True)
     (ag.cat([x, y], 1) * ag.arange(5.0)).sum().backward()
     assert x.grad.tolist() == [[0.0, 1.0, 2.0]] * 2 and y.grad.tolist() == [[3.0, 4.0]] * 2
+
+
+def test_mse_loss_promotion_and_shape_warning_after_the_fast_path():
+    x = ag.tensor([[1.0, 2.0], [3.0, 5.0]], requires_grad=True)
+    loss = F.mse_loss(x, ag.tensor([[0.0, 0.0], [0.0, 1.0]]))
+    assert float(loss.detach()) == (1 + 4 + 9 + 16) / 4
+    loss.backward()
+    assert x.grad.tolist() == [[0.5, 1.0], [1.5, 2.0]]  # 2 (x - t) / 4
+    out = F.mse_loss(ag.tensor([1.0, 2.0]), ag.tensor([0, 0]))  # int64 target: float32
+    assert out.dtype == ag.float32 and float(out) == 2.5
+    with pytest.warns(UserWarning, match=r"Using a target size \(\(1,\)\) that is different"):
+        F.mse_loss(ag.tensor([1.0, 2.0]), ag.tensor([0.0]))
