@@ -440,7 +440,7 @@ def _norm_args(name, x, C, **tensors):
     if x.ndim < 2:
         raise ValueError(f"{name}: expected at least 2-D input (N, C, ...), got {x.shape}")
     for arg, t in tensors.items():
-        if t is not None and t.shape != (C,):
+        if t is not None and getattr(t, "_data", t).shape != (C,):
             raise RuntimeError(f"{arg} should contain {C} elements not {math.prod(t.shape)}")
 
 

@@ -78,6 +78,14 @@ def _per_channel(p, layout, default):
     return p if layout[1] == p.size else np.tile(p, layout[1] // p.size)
 
 
+def _flat64(s, keep):
+    """A given statistic as a flat float64 array over ``keep``'s shape: batch norm's running
+    buffers (C,) as they are (the same elements as their broadcast, without making it)."""
+    if s.size == math.prod(keep):
+        return s.reshape(-1).astype(np.float64)
+    return np.broadcast_to(s, keep).reshape(-1).astype(np.float64)
+
+
 def _mean0(s, C):
     """The mean over samples of a statistic as ``(rows, C)``: batch norm's one row as it is
     (a mean of one value is that value; numpy's mean costs more than the update)."""
@@ -149,8 +157,7 @@ class NormOp(Node):
             if stats is None:
                 mean, var = K.channel_stats(x3)
             else:
-                mean, var = (np.broadcast_to(s, keep).reshape(-1).astype(np.float64)
-                             for s in stats)
+                mean, var = [_flat64(s, keep) for s in stats]
             inv = 1.0 / np.sqrt(var + eps)
             self.chan = (mean, inv)
             y = K.channel_scale_shift(x3, mean, inv * _per_channel(weight, self.layout, 1.0),

@@ -148,3 +148,19 @@ def test_mse_loss_promotion_and_shape_warning_after_the_fast_path():
     assert out.dtype == ag.float32 and float(out) == 2.5
     with pytest.warns(UserWarning, match=r"Using a target size \(\(1,\)\) that is different"):
         F.mse_loss(ag.tensor([1.0, 2.0]), ag.tensor([0.0]))
+
+
+def test_eval_norms_use_the_running_statistics_per_channel():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 3, 5))
+    rm, rv = np.array([0.5, -1.0, 2.0]), np.array([1.5, 0.25, 4.0])
+    w, b = np.array([2.0, -1.0, 0.5]), np.array([0.0, 1.0, -3.0])
+    want = (x - rm[:, None]) / np.sqrt(rv[:, None] + 1e-5) * w[:, None] + b[:, None]
+    y = F.batch_norm(ag.tensor(x), ag.tensor(rm), ag.tensor(rv), ag.tensor(w), ag.tensor(b))
+    np.testing.assert_allclose(y.numpy(), want, rtol=1e-12)
+    # instance norm with the running buffers (use_input_stats=False): a broadcast over N
+    y = F.instance_norm(ag.tensor(x), ag.tensor(rm), ag.tensor(rv), ag.tensor(w), ag.tensor(b),
+                        use_input_stats=False)
+    np.testing.assert_allclose(y.numpy(), want, rtol=1e-12)
+    with pytest.raises(RuntimeError, match="running_mean should contain 3 elements not 2"):
+        F.batch_norm(ag.tensor(x), ag.zeros(2, dtype=ag.float64), ag.tensor(rv))
