@@ -9,7 +9,7 @@ import operator
 
 import numpy as np
 
-from autograd_core._quiet import ignoring
+from autograd_core._quiet import enter, ignoring, leave
 
 #: rows an outer-axis float reduction adds one after another before it cascades (``fsum``)
 CASCADE_ROWS = 1024
@@ -39,9 +39,26 @@ def fmean(x, axis=None, keepdims=False):
     axis = _axes(axis)
     plan = _cascade_plan(x, axis)
     if plan is None:
+        if x.size and x.dtype.char in "fdFD":
+            return _plain_mean(x, axis, keepdims)
         return ignoring(np.mean, x, axis=axis, keepdims=keepdims)
     n = math.prod(x.shape[plan[0]:plan[1]])
     return (_cascade(x, plan, keepdims) / np.float64(n)).astype(x.dtype)
+
+
+def _plain_mean(x, axis, keepdims):
+    """``np.mean`` of a non-empty float32/64 or complex array, bit for bit, without its Python
+    wrapper (~4 us of a small mean): numpy's sum, divided by the count as an ``intp`` (so in
+    float64 / complex128, rounded into the dtype, as numpy's ``_mean`` does)."""
+    token = enter()
+    try:
+        s = np.add.reduce(x, axis=axis, keepdims=keepdims)
+    finally:
+        leave(token)
+    n = np.intp(x.size // s.size)
+    if type(s) is np.ndarray:
+        return np.true_divide(s, n, out=s, casting="unsafe")
+    return s.dtype.type(s / n)
 
 
 def _axes(axis):

@@ -274,10 +274,12 @@ class Generator:
         """``bernoulli_(p)``'s draws as a bool array: a uniform below ``p``, a double one
         (``random64``) for a number or a float64 ``p``, a float one (``random``) for a float32
         ``p`` (PyTorch's ``bernoulli_distribution<double>`` / ``<float>``)."""
-        n = int(np.prod(shape, dtype=np.int64))
+        n = math.prod(shape)
         if isinstance(p, np.ndarray) and p.dtype != np.float64:
             pf = np.broadcast_to(p.astype(np.float32), shape).reshape(-1)
             return (self._unit(n, np.dtype(np.float32)) < pf).reshape(shape)
+        if type(p) is float:  # (dropout's 1 - p) the float64 it broadcasts as, without the view
+            return (self._unit(n, np.dtype(np.float64)) < p).reshape(shape)
         return (self._unit(n, np.dtype(np.float64)) < np.broadcast_to(
             np.asarray(p, np.float64), shape).reshape(-1)).reshape(shape)
 

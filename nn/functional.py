@@ -440,7 +440,7 @@ def _norm_args(name, x, C, **tensors):
     if x.ndim < 2:
         raise ValueError(f"{name}: expected at least 2-D input (N, C, ...), got {x.shape}")
     for arg, t in tensors.items():
-        if t is not None and t.shape != (C,):
+        if t is not None and getattr(t, "_data", t).shape != (C,):
             raise RuntimeError(f"{arg} should contain {C} elements not {math.prod(t.shape)}")
 
 
@@ -491,13 +491,14 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         (tensor([0.2000]), tensor([1.1000]))
     """
     x = _t(input)
-    _norm_args("batch_norm", x, x.shape[1] if x.ndim > 1 else 0, weight=weight, bias=bias,
+    shape = x._data.shape  # numpy's tuple (a Size's items and slices cost more)
+    _norm_args("batch_norm", x, shape[1] if len(shape) > 1 else 0, weight=weight, bias=bias,
                running_mean=running_mean, running_var=running_var)
-    C = x.shape[1]
-    axes = (0,) + tuple(range(2, x.ndim))
-    param_shape = (C,) + (1,) * (x.ndim - 2)
+    C = shape[1]
+    axes = (0,) + tuple(range(2, len(shape)))
+    param_shape = (C,) + (1,) * (len(shape) - 2)
     if training:
-        n = math.prod(x.shape[a] for a in axes)
+        n = math.prod(shape[:1] + shape[2:])
         if n <= 1:
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {x.shape}"
@@ -505,13 +506,13 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         running = None
         if running_mean is not None and running_var is not None:
             running = (running_mean._data, running_var._data, float(momentum))
-        return NormOp.apply(x, weight, bias, stat_shape=x.shape, axes=axes,
+        return NormOp.apply(x, weight, bias, stat_shape=shape, axes=axes,
                             param_shape=param_shape, eps=eps, running=running)
     if running_mean is None or running_var is None:
         raise RuntimeError("running_mean must be defined in evaluation mode")
     stats = (running_mean._data.astype(x.dtype, copy=False).reshape(param_shape),
              running_var._data.astype(x.dtype, copy=False).reshape(param_shape))
-    return NormOp.apply(x, weight, bias, stat_shape=x.shape, axes=axes, param_shape=param_shape,
+    return NormOp.apply(x, weight, bias, stat_shape=shape, axes=axes, param_shape=param_shape,
                         eps=eps, stats=stats)
 
 
@@ -582,9 +583,11 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
     x = _t(input)
     if isinstance(normalized_shape, (int, np.integer)):
         normalized_shape = (int(normalized_shape),)
-    normalized_shape = tuple(int(s) for s in normalized_shape)
+    else:
+        normalized_shape = tuple(int(s) for s in normalized_shape)
     k = len(normalized_shape)
-    if k == 0 or x.ndim < k or tuple(x.shape[-k:]) != normalized_shape:
+    shape = x._data.shape  # numpy's tuple: a Size's slices are Sizes built in Python
+    if k == 0 or len(shape) < k or shape[-k:] != normalized_shape:
         raise RuntimeError(
             f"Given normalized_shape={list(normalized_shape)}, expected input with shape "
             f"[*, {', '.join(str(s) for s in normalized_shape)}], but got input of size "
@@ -595,9 +598,9 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
             raise RuntimeError(f"Expected {pname} to be of same shape as normalized_shape, but "
                                f"got {pname} of shape {list(prm.shape)} and normalized_shape = "
                                f"{list(normalized_shape)}")
-    axes = tuple(range(x.ndim - k, x.ndim))
+    axes = tuple(range(len(shape) - k, len(shape)))
     x, weight, bias, half = _in_float32(x, weight, bias)
-    return _back(NormOp.apply(x, weight, bias, stat_shape=x.shape, axes=axes,
+    return _back(NormOp.apply(x, weight, bias, stat_shape=shape, axes=axes,
                               param_shape=normalized_shape, eps=eps, kind="layer"), half)
 
 
@@ -1024,6 +1027,8 @@ def _reduce(t, reduction):
 
 
 def _shape_warning(name, x, y):
+    if isinstance(x, Tensor) and isinstance(y, Tensor) and x._data.shape == y._data.shape:
+        return False  # (the common case without np.shape's Python wrapper)
     if tuple(np.shape(x)) != tuple(np.shape(y)):
         warnings.warn(
             f"Using a target size ({tuple(np.shape(y))}) that is different to the input size "
@@ -1060,8 +1065,12 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     # PyTorch's promotion (float32 input, int64 target -> float32), not numpy's (float64)
-    dt = _result_type(np.asarray(getattr(input, "_data", input)),
-                      np.asarray(getattr(target, "_data", target)))
+    xd, td = getattr(input, "_data", None), getattr(target, "_data", None)
+    if xd is not None and td is not None and xd.dtype == td.dtype and xd.dtype.kind == "f":
+        dt = xd.dtype  # one float dtype: its own promotion
+    else:
+        dt = _result_type(np.asarray(getattr(input, "_data", input)),
+                          np.asarray(getattr(target, "_data", target)))
     if dt.kind == "c":  # PyTorch has no complex mse kernel either
         raise NotImplementedError(f'"mse_cpu" not implemented for \'{torch_name(dt)}\'')
     if dt.kind != "f":  # PyTorch has no integer mse kernel (and a mean of ints is lossy)
@@ -1131,6 +1140,9 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
 def _class_layout(x, target, name):
     """(x as (M, C), targets as (M,), output shape for reduction='none')."""
     t = _const(target)
+    xshape = x._data.shape  # numpy's tuple (Size's slicing builds a Size per call)
+    if len(xshape) == 2 and t.shape == xshape[:1]:  # the common (N, C) case passes the checks
+        return x, t, xshape[:1]
     if x.ndim == 1:
         if t.ndim != 0:
             raise RuntimeError(f"{name}: for an unbatched (C,) input the target must be a "
@@ -1138,8 +1150,8 @@ def _class_layout(x, target, name):
         return x.reshape(1, x.shape[0]), t.reshape(1), ()
     if x.ndim == 0:
         raise RuntimeError(f"{name}: input must have at least 1 dimension")
-    N, C = x.shape[:2]
-    expected = (N,) + tuple(x.shape[2:])
+    N, C = xshape[:2]
+    expected = (N,) + xshape[2:]
     if t.ndim and t.shape[0] != N:  # PyTorch's checks (nll_loss), its wording
         raise ValueError(f"Expected input batch_size ({N}) to match target batch_size "
                          f"({t.shape[0]}).")
@@ -1201,11 +1213,11 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     label_smoothing = max(float(label_smoothing), 0.0)
     x = _t(input)
-    if x.dtype.kind != "f":
+    xd = x._data
+    if xd.dtype.kind != "f":
         raise RuntimeError(f"cross_entropy: expected floating point logits, got {x.dtype}")
-    class_dim = 0 if x.ndim == 1 else 1
-    C = x.shape[class_dim]
-    w = _check_weight(weight, C, x.dtype)
+    class_dim = 0 if xd.ndim == 1 else 1
+    w = None if weight is None else _check_weight(weight, xd.shape[class_dim], xd.dtype)
     tgt = _const(target)
     if tgt.dtype.kind == "f":
         if ignore_index != -100:  # PyTorch's check, its wording

@@ -33,8 +33,8 @@ def _reduced_shape(shape, dims):
 
 def _count(shape, dims):
     if dims is None:
-        return int(np.prod(shape))
-    return int(np.prod([shape[d] for d in dims]))
+        return math.prod(shape)  # (np.prod of a tuple costs ~3 us: numpy's Python wrapper)
+    return math.prod([shape[d] for d in dims])
 
 
 class _Reduction(Node):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import itertools
 import weakref
 from typing import Any, Sequence
 import numpy as np
@@ -223,8 +224,11 @@ def flatten(input: Tensor, start_dim: builtins.int = 0, end_dim: builtins.int = 
         raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
     if s == e:  # nothing to merge: PyTorch returns the input itself
         return x
-    shape = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
-    return reshape(x, shape)
+    dims = x._data.shape  # numpy's tuple: Size's slicing and np.prod cost more than the view
+    n = 1
+    for d in dims[s:e + 1]:
+        n *= d
+    return reshape(x, dims[:s] + (n,) + dims[e + 1:])
 
 
 class Unsqueeze(Reshape):
@@ -483,14 +487,18 @@ def repeat(input: Tensor, repeats: Any = (), *more: Any) -> Tensor:
 def _common_dtype(xs):
     """PyTorch's promotion of the inputs' dtypes (int64 with float32 is float32; numpy's
     concatenate made float64)."""
-    return functools.reduce(_promote_types, (np.asarray(x).dtype for x in xs))
+    dts = [np.asarray(x).dtype for x in xs]
+    d0 = dts[0]
+    if d0.kind in "biuf" and dts.count(d0) == len(dts):  # one real dtype: itself
+        return d0
+    return functools.reduce(_promote_types, dts)
 
 
 class Cat(Node):
     complex_backward = LINEAR
     def forward(self, *xs, dim):
         self.dim = dim
-        self.bounds = np.cumsum([0] + [x.shape[dim] for x in xs])
+        self.bounds = list(itertools.accumulate([x.shape[dim] for x in xs], initial=0))
         # row-major, as PyTorch's (numpy may follow the inputs' layout, and a later view of a
         # result laid out otherwise would be a copy where PyTorch's is a view)
         return np.ascontiguousarray(np.concatenate(xs, axis=dim, dtype=_common_dtype(xs)))
@@ -551,13 +559,16 @@ def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of tensors")
-    for i, t in enumerate(tensors):
-        if np.ndim(t._data if hasattr(t, "_data") else t) == 0:
+    shapes = [np.shape(t._data if hasattr(t, "_data") else t) for t in tensors]
+    for i, s in enumerate(shapes):
+        if not s:
             raise RuntimeError(
                 f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    nd = np.ndim(tensors[0]._data if hasattr(tensors[0], "_data") else tensors[0])
-    d = norm_dim(dim, nd, "cat")
-    _check_same("cat", tensors, d, True)
+    ref = shapes[0]
+    d = norm_dim(dim, len(ref), "cat")
+    key = ref[:d] + ref[d + 1:]  # the common case in one comparison a tensor; else the checks
+    if any(len(s) != len(ref) or s[:d] + s[d + 1:] != key for s in shapes):
+        _check_same("cat", tensors, d, True)
     return Cat.apply(*tensors, dim=d)
 
 

@@ -11,6 +11,7 @@ import numpy as np
 
 import autograd_core as ag
 from autograd_core import Tensor
+from autograd_core.grad_mode import STATE
 from autograd_core.kernels import norm as _kernels
 from nn import functional as F
 from nn.layers import _check
@@ -104,19 +105,26 @@ class _BatchNorm(_NormBase):
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
+        shape = input._data.shape
         sized = self.weight is not None or self.bias is not None or self.running_mean is not None
-        if sized and input.shape[1] != self.num_features:  # PyTorch: no check without them
+        if sized and shape[1] != self.num_features:  # PyTorch: no check without them
             raise RuntimeError(
                 f"{self!r}: expected input with {self.num_features} features/channels in "
                 f"dim 1, got input of shape {tuple(input.shape)}"
             )
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
-        if use_batch and math.prod(input.shape) // input.shape[1] <= 1:
+        if use_batch and math.prod(shape) // shape[1] <= 1:
             raise ValueError("Expected more than 1 value per channel when training, got "
                              f"input size {tuple(input.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.add_(1)
+            nbt = self.num_batches_tracked
+            if (STATE.anomaly or nbt._requires_grad or nbt._base is not None
+                    or type(nbt._data) is not np.ndarray or not nbt._data.flags.writeable):
+                nbt.add_(1)  # (what a capture records, anomaly mode checks, a view updates)
+            else:  # what add_ does to the plain buffer, without its checks (3.5 of ~40 us)
+                nbt._data += 1
+                nbt._bump_version()
             if self.momentum is None:
                 factor = 1.0 / float(self.num_batches_tracked._data)
         track = not self.training or self.track_running_stats

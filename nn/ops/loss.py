@@ -57,6 +57,8 @@ def _reduce(per_sample, reduction, divisor):
     total = np.add.reduce(per_sample, axis=None)
     if reduction == "sum":
         return total
+    if type(divisor) is int and divisor:  # M: nothing to quiet (errstate costs more)
+        return np.asarray(total / divisor, dtype=per_sample.dtype)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.asarray(total / divisor, dtype=per_sample.dtype)
 
@@ -69,6 +71,10 @@ def _class_targets(target, n_classes, ignore_index):
         )
     valid = None
     safe = target
+    if target.size:  # the common case in two reductions: every target a class, none ignored
+        lo, hi = np.minimum.reduce(target, axis=None), np.maximum.reduce(target, axis=None)
+        if 0 <= lo and hi < n_classes and (ignore_index is None or not lo <= ignore_index <= hi):
+            return safe, valid
     if ignore_index is not None and ignore_index >= -(2 ** 62):
         ignored = target == ignore_index
         if ignored.any():
@@ -124,7 +130,8 @@ class CrossEntropyOp(Node):
         else:
             m, logs = _logsumexp_rows(x)
         # a +inf logit: logsumexp's inf, but log_softmax's NaN row (PyTorch's loss is NaN)
-        logs = np.where(logs == np.inf, np.nan, logs).astype(x.dtype, copy=False)
+        if not np.isfinite(np.add.reduce(logs, axis=None)):  # (one cheap pass when all finite)
+            logs = np.where(logs == np.inf, np.nan, logs).astype(x.dtype, copy=False)
         nll = logs[:, 0] - (x[rows, safe] - m[:, 0])
         if weight is not None:
             wy = weight[safe]
@@ -181,13 +188,13 @@ class CrossEntropyOp(Node):
         x, logs = self.saved
         M, C = x.shape
         coef = np.asarray(self._coefficients(g, x.dtype), dtype=x.dtype)
-        coef = np.broadcast_to(coef, (M,)) if coef.ndim == 0 else coef
-        rows = np.arange(M)
+        coef = np.full(M, coef) if coef.ndim == 0 else coef  # (a broadcast view costs more)
         if self.eps == 0 and self.rowkernel:  # one pass: log_softmax's backward of a one-hot
             c = coef if self.wy is None else coef * self.wy
             return SK.nll_backward_rows(np.ascontiguousarray(x), logs[:, 0],
                                         np.asarray(c, x.dtype),
                                         np.asarray(self.safe, np.int64)), None
+        rows = np.arange(M)
         p = np.subtract(x, _row_max(x))
         p -= logs
         np.exp(p, out=p)

@@ -55,7 +55,7 @@ def _row_layout(x, weight, bias, stat_shape, axes, kind):
         return None
     if tuple(axes) != tuple(range(len(stat_shape) - len(axes), len(stat_shape))):
         return None
-    L = math.prod(stat_shape[a] for a in axes)
+    L = math.prod(stat_shape[len(stat_shape) - len(axes):])
     return x.size // L, L
 
 
@@ -75,7 +75,15 @@ def _per_channel(p, layout, default):
     if p is None:
         return np.full(layout[1], default)
     p = p.reshape(-1).astype(np.float64)
-    return np.tile(p, layout[1] // p.size)
+    return p if layout[1] == p.size else np.tile(p, layout[1] // p.size)
+
+
+def _flat64(s, keep):
+    """A given statistic as a flat float64 array over ``keep``'s shape: batch norm's running
+    buffers (C,) as they are (the same elements as their broadcast, without making it)."""
+    if s.size == math.prod(keep):
+        return s.reshape(-1).astype(np.float64)
+    return np.broadcast_to(s, keep).reshape(-1).astype(np.float64)
 
 
 def _over_samples(v, size):
@@ -150,8 +158,7 @@ class NormOp(Node):
             if stats is None:
                 mean, var = K.channel_stats(x3)
             else:
-                mean, var = (np.broadcast_to(s, keep).reshape(-1).astype(np.float64)
-                             for s in stats)
+                mean, var = [_flat64(s, keep) for s in stats]
             inv = 1.0 / np.sqrt(var + eps)
             self.chan = (mean, inv)
             y = K.channel_scale_shift(x3, mean, inv * _per_channel(weight, self.layout, 1.0),
