@@ -36,7 +36,6 @@ from autograd_core.ops.compose import diagonal as _diagonal
 from autograd_core.ops.linalg import matmul as _matmul
 from autograd_core.ops.linalg_solvers import LinalgLuFactor, check_pivot_values, eig, eigvals, \
     linalg_lu_solve as lu_solve, multi_dot, pivot_permutation, solve_triangular
-from autograd_core.ops.matrix import _tname
 from autograd_core.ops.reduce import matrix_dims as _matrix_dims
 from autograd_core.ops.shape import cat as _cat
 from autograd_core.ops.reduce import Norm
@@ -600,10 +599,10 @@ def vecdot(x: Tensor, y: Tensor, *, dim: builtins.int = -1) -> Tensor:
     """
     if x.dtype.kind not in "fc":  # PyTorch checks x's kind, then that y's dtype is x's
         raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as "
-                           f"input. Got {_tname(x.dtype)}")
+                           f"input. Got {_args.torch_name(x.dtype)}")
     if x.dtype != y.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found "
-                           f"x of type {_tname(x.dtype)} and y of type {_tname(y.dtype)} "
+                           f"x of type {_args.torch_name(x.dtype)} and y of type {_args.torch_name(y.dtype)} "
                            f"instead")
     return ((x.conj() if x.dtype.kind == "c" else x) * y).sum(dim)
 
@@ -887,8 +886,8 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:
         raise RuntimeError(f"{name}: Expected batch dimensions of tau to be equal to "
                            f"input.shape[:-2], but got {list(tau.shape[:-1])}")
     if tau.dtype != A.dtype:
-        raise RuntimeError(f"{name}: tau dtype {_tname(tau.dtype)} does not match input dtype "
-                           f"{_tname(A.dtype)}")
+        raise RuntimeError(f"{name}: tau dtype {_args.torch_name(tau.dtype)} does not match input dtype "
+                           f"{_args.torch_name(A.dtype)}")
     _check(A, "linalg.householder_product", square=False)
     eye = np.eye(m, n, dtype=A._data.dtype)
     V = A.tril(-1) + Tensor._wrap(eye)
@@ -1106,10 +1105,10 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *,
         raise RuntimeError(f"{name}: Expected LD.shape[:-1] and pivots.shape to be the same, "
                            f"but got pivots with shape {list(pivots.shape)} instead")
     if pivots.dtype.kind not in "iu":  # PyTorch takes any integer width here
-        raise RuntimeError(f"{name}: Expected pivots to be integers. Got {_tname(pivots.dtype)}")
+        raise RuntimeError(f"{name}: Expected pivots to be integers. Got {_args.torch_name(pivots.dtype)}")
     if B.dtype != LD.dtype:
         raise RuntimeError(f"{name}: Expected LD and B to have the same dtype, but got LD with "
-                           f"dtype {_tname(LD.dtype)} and B with dtype {_tname(B.dtype)} "
+                           f"dtype {_args.torch_name(LD.dtype)} and B with dtype {_args.torch_name(B.dtype)} "
                            f"instead")
     n = LD.shape[-1]
     if B.shape[-2] != n:

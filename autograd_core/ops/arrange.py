@@ -508,14 +508,8 @@ def _long_index(name: str, index: Any) -> np.ndarray:
     idx = index._data if isinstance(index, Tensor) else np.asarray(index)
     if idx.dtype != np.int64:
         raise RuntimeError(f"{name}(): Expected a long tensor for index, but got "
-                           f"{_torch_name(idx.dtype)}")
+                           f"{_args.torch_name(idx.dtype)}")
     return idx
-
-
-def _torch_name(dtype: Any) -> str:
-    return {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool",
-            "int16": "Short", "int8": "Char", "uint8": "Byte"}.get(np.dtype(dtype).name,
-                                                                   str(dtype))
 
 
 @op("take", method=True, samples=[Sample("take", lambda a: take(
@@ -573,7 +567,7 @@ def take_along_dim(input: Tensor, indices: Tensor,
     idx = indices._data if isinstance(indices, Tensor) else np.asarray(indices)
     if idx.dtype != np.int64:
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
-                           f"{_torch_name(idx.dtype)}")
+                           f"{_args.torch_name(idx.dtype)}")
     if dim is None:
         return getitem(reshape(input, (-1,)), idx.reshape(-1))
     if input.ndim != idx.ndim:
@@ -1271,7 +1265,7 @@ def cdist(x1: Tensor, x2: Tensor, p: builtins.float = 2.0,
     if not (x1.dtype.is_floating_point and x2.dtype.is_floating_point):
         bad = x1 if not x1.dtype.is_floating_point else x2
         raise RuntimeError(f"cdist only supports floating-point dtypes, "
-                           f"{'X1' if bad is x1 else 'X2'} got: {_torch_name(bad._data.dtype)}")
+                           f"{'X1' if bad is x1 else 'X2'} got: {_args.torch_name(bad._data.dtype)}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
     d = x1.unsqueeze(-2) - x2.unsqueeze(-3)
@@ -1317,7 +1311,7 @@ def histc(input: Tensor, bins: builtins.int = 100, min: Any = 0, max: Any = 0) -
     """
     x = input._data
     if x.dtype.kind != "f":
-        raise RuntimeError(f"\"histogram_cpu\" not implemented for '{_torch_name(x.dtype)}'")
+        raise RuntimeError(f"\"histogram_cpu\" not implemented for '{_args.torch_name(x.dtype)}'")
     if bins <= 0:
         raise RuntimeError(f"torch.histc: bins must be > 0, but got {bins} for bins")
     lo, hi = float(min), float(max)
@@ -1368,7 +1362,7 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Sequence[float] | None =
     x = input._data
     if x.dtype.kind != "f":
         raise NotImplementedError(f"\"histogramdd\" not implemented for "
-                                  f"'{_torch_name(x.dtype)}'")
+                                  f"'{_args.torch_name(x.dtype)}'")
     v = x.reshape(-1)
     w = None
     if weight is not None:
@@ -1422,7 +1416,7 @@ def histogramdd(input: Tensor, bins: Any, *, range: Sequence[float] | None = Non
     x = input._data
     if x.dtype.kind != "f":
         raise NotImplementedError(f"\"histogramdd\" not implemented for "
-                                  f"'{_torch_name(x.dtype)}'")
+                                  f"'{_args.torch_name(x.dtype)}'")
     if x.ndim < 2:
         raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
     dims = x.shape[-1]

@@ -13,11 +13,11 @@ import numpy as np
 
 from autograd_core.node import Node
 from autograd_core.ops import _xp as xp
-from autograd_core.ops._args import c_type
+from autograd_core.ops._args import c_type, torch_name as _tname
 from autograd_core.ops.binary import where
 from autograd_core.ops.linalg import (_BLAS_REAL, _as2d, bmm, check_added_dtypes, matmul,
                                       scaled_sum)
-from autograd_core.ops.matrix import _check, _mT, _spd, _sq, _tname, qr as _linalg_qr
+from autograd_core.ops.matrix import _check, _mT, _spd, _sq, qr as _linalg_qr
 from autograd_core.ops.reduce import Norm
 from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
 from autograd_core.ops.shape import cat as _cat

@@ -15,6 +15,7 @@ from collections import namedtuple
 import numpy as np
 
 from autograd_core.node import Node
+from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core._quiet import quiet
 from autograd_core.ops.binary import _broadcast_error
@@ -25,17 +26,6 @@ from autograd_core.tensor import Tensor
 #: ``torch.return_types.linalg_slogdet`` / ``linalg_eigh``
 SlogdetResult = namedtuple("linalg_slogdet", ["sign", "logabsdet"])  # type: ignore[name-match]
 EighResult = namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])  # type: ignore[name-match]
-
-_TORCH_DTYPE = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                "bool": "Bool"}
-
-
-def _tname(dtype):
-    """PyTorch's scalar type name of a dtype (``Float``, ``Long``, ...), for error messages."""
-    name = np.dtype(dtype).name
-    return _TORCH_DTYPE.get(name, name)
-
 
 class LinAlgError(RuntimeError):
     """A matrix that the operation cannot handle (singular, not positive-definite), as
@@ -65,7 +55,7 @@ def _not_floating(dtype, name):
         return NotImplementedError(f"{name}: complex inputs are not supported (tapegrad's "
                                    "matrix functions are real only)")
     return RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
-                        f"Got {_tname(dtype)}")
+                        f"Got {_args.torch_name(dtype)}")
 
 
 def _check(A, name, square=True):
@@ -413,7 +403,7 @@ def solve(A: Tensor, B: Tensor, *, left: builtins.bool = True) -> Tensor:
                         f"{type(B).__name__}")
     if B.dtype != A.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found "
-                           f"A of type {_tname(A.dtype)} and B of type {_tname(B.dtype)} "
+                           f"A of type {_args.torch_name(A.dtype)} and B of type {_args.torch_name(B.dtype)} "
                            f"instead")
     vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
     n = A.shape[-1]
@@ -931,8 +921,8 @@ def lstsq(A: Tensor, B: Tensor, rcond: builtins.float | None = None, *,
         raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
     if A.dtype != B.dtype:
         raise RuntimeError(f"{name}: Expected input and other to have the same dtype, but got "
-                           f"input's dtype {_tname(A.dtype)} and other's dtype "
-                           f"{_tname(B.dtype)}")
+                           f"input's dtype {_args.torch_name(A.dtype)} and other's dtype "
+                           f"{_args.torch_name(B.dtype)}")
     if not (A.ndim >= B.ndim and A.ndim - B.ndim <= 1):
         raise RuntimeError(f"{name}: input.dim() must be greater or equal to other.dim() and "
                            f"(input.dim() - other.dim()) <= 1")

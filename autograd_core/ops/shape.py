@@ -19,7 +19,7 @@ from autograd_core.ops import _args
 from autograd_core.ops._args import norm_dim, shape_arg
 from autograd_core.ops.binary import _promote_types
 from autograd_core.ops.registry import Sample, op
-from autograd_core.tensor import SCALAR_NAMES, DType, DTypeLike, Tensor, note_complex
+from autograd_core.tensor import DType, DTypeLike, Tensor, note_complex
 
 
 class _Views(list):
@@ -145,7 +145,7 @@ def view(input: Tensor, size: Any = (), *more: Any, dtype: DTypeLike | None = No
 def _view_dtype(input, dtype):
     a = input._data
     if dtype.itemsize != a.itemsize:
-        names = f"{_scalar_name(a.dtype)} as {_scalar_name(dtype)} (different element sizes)"
+        names = f"{_args.torch_name(a.dtype)} as {_args.torch_name(dtype)} (different element sizes)"
         if a.ndim == 0:
             raise RuntimeError(f"self.dim() cannot be 0 to view {names}")
         if a.shape[-1] != 1 and a.strides[-1] != a.itemsize:
@@ -159,10 +159,6 @@ def _view_dtype(input, dtype):
     out = Tensor._make(a.view(dtype), None, False)  # bits: no gradient, as PyTorch's
     out._vc = input._counter()  # the same memory: one version counter
     return out
-
-
-def _scalar_name(dtype):
-    return SCALAR_NAMES.get(np.dtype(dtype).name, str(dtype))
 
 
 @op("view_as", node=Reshape, method=True, function=False, samples=())
