@@ -1137,16 +1137,25 @@ def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
     return _reduce((_t(input) - target).abs(), reduction)
 
 
+_INT64 = np.dtype(np.int64)
+
+
 def _class_layout(x, target, name):
     """(x as (M, C), targets as (M,), output shape for reduction='none')."""
     t = _const(target)
     xshape = x._data.shape  # numpy's tuple (Size's slicing builds a Size per call)
-    if len(xshape) == 2 and t.shape == xshape[:1]:  # the common (N, C) case passes the checks
-        return x, t, xshape[:1]
-    if x.ndim == 1:
-        if t.ndim != 0:
-            raise RuntimeError(f"{name}: for an unbatched (C,) input the target must be a "
-                               f"scalar class index, got shape {t.shape}")
+    if len(xshape) == 2 and t.shape == xshape[:1] and t.dtype is _INT64:  # the common (N, C)
+        return x, t, xshape[:1]                                           # case: checks pass
+    if t.dtype != _INT64 and (t.dtype != np.uint8 or len(xshape) > 2):  # PyTorch's rules
+        raise RuntimeError("expected scalar type Long but found Byte" if t.dtype == np.uint8
+                           else "expected target dtype to be Long or Byte, but got "
+                           f"{torch_name(t.dtype)}")
+    if x.ndim == 1:  # a class index: 0-d, or one element (PyTorch's 1-D target of size 1)
+        if t.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if t.ndim == 1 and t.shape[0] != 1:
+            raise RuntimeError(f"For 1D input, 1D target must have size 1, but got target "
+                               f"size: {t.shape[0]}")
         return x.reshape(1, x.shape[0]), t.reshape(1), ()
     if x.ndim == 0:
         raise RuntimeError(f"{name}: input must have at least 1 dimension")
@@ -1260,8 +1269,9 @@ def linear_cross_entropy(input: Tensor, linear_weight: Tensor, target: Tensor, *
 def _cross_entropy_probs(x, target, w, reduction, eps, class_dim):
     if tuple(np.shape(target._data if isinstance(target, Tensor) else target)) != x.shape:
         raise RuntimeError(
-            f"cross_entropy: class-probability targets must have the input's shape {x.shape}"
-        )
+            "expected target dtype to be Long or Byte, but got "  # PyTorch's words, and ours
+            f"{torch_name(_const(target).dtype)} (cross_entropy: class-probability "
+            f"targets must have the input's shape {tuple(x.shape)})")
     C = x.shape[class_dim]
     logp = x.log_softmax(class_dim)
     q = target if isinstance(target, Tensor) else np.asarray(target, dtype=x.dtype)

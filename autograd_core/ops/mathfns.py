@@ -1138,7 +1138,9 @@ class _Mod(Node):
         # PyTorch's div(rounding_mode="floor"); floor(a / b) is -0.0 for -1 / inf, whose
         # remainder is inf, so the quotient is -1 (a piecewise constant: no graph needed)
         q = np.floor_divide(xp.data(a), xp.data(b))
-        return g, -(g * (_from_values(q) if self.differentiable else q))
+        if self.differentiable:  # recorded with a zero derivative, as PyTorch's floor div
+            q = xp.depends_on(_from_values(q), a, b)
+        return g, -(g * q)
 
 
 def _mod_sample(name, fn):

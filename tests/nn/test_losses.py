@@ -220,3 +220,39 @@ def test_bce_second_derivatives_are_pytorchs_where_the_input_saturates():
     with np.errstate(divide="ignore"):
         np.testing.assert_allclose(hyp.numpy(), -1 / (p0 * (1 - p0)) / 3, rtol=1e-14)
     assert hyp.numpy()[2] == -np.inf
+
+
+@pytest.mark.parametrize("fn", [F.nll_loss, F.cross_entropy])
+def test_class_targets_take_pytorchs_dtypes(fn):
+    # int64 and (for (N, C) or (C,) inputs) uint8 class indices; int32 and others were accepted
+    # here, PyTorch refuses them with these words
+    x = ag.tensor([[0.1, -0.3, 0.2], [0.5, 0.0, -1.0]])
+    want = fn(x, ag.tensor([2, 0])).item()
+    assert fn(x, ag.tensor([2, 0], dtype=ag.uint8)).item() == want
+    for dt, name in ((ag.int32, "Int"), (ag.int16, "Short"), (ag.int8, "Char"),
+                     (ag.bool, "Bool"), (ag.float64, "Double")):
+        with pytest.raises(RuntimeError, match="expected target dtype to be Long or Byte, "
+                                               f"but got {name}"):
+            fn(x, ag.tensor([1, 0], dtype=dt))
+    with pytest.raises(RuntimeError, match="expected scalar type Long but found Byte"):
+        fn(ag.zeros(2, 3, 4), ag.zeros(2, 4, dtype=ag.uint8))
+
+
+@pytest.mark.parametrize("fn", [F.nll_loss, F.cross_entropy])
+def test_an_unbatched_input_takes_a_one_element_target(fn):
+    # PyTorch takes a 1-D target of size 1 for a (C,) input, as a 0-d one; it was refused
+    x = ag.tensor([0.1, 0.5, 0.2], requires_grad=True)
+    for reduction in ("mean", "sum", "none"):
+        a = fn(x, ag.tensor([1]), reduction=reduction)
+        b = fn(x, ag.tensor(1), reduction=reduction)
+        assert a.shape == b.shape == ()
+        assert a.item() == b.item()
+    fn(x, ag.tensor([1])).backward()
+    g = x.grad.numpy().copy()
+    x.grad = None
+    fn(x, ag.tensor(1)).backward()
+    np.testing.assert_array_equal(x.grad.numpy(), g)
+    with pytest.raises(RuntimeError, match="1D target must have size 1, but got target size: 2"):
+        fn(x, ag.tensor([1, 2]))
+    with pytest.raises(RuntimeError, match="0D or 1D target tensor expected"):
+        fn(x, ag.tensor([[1]]))
