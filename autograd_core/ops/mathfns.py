@@ -1247,7 +1247,8 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     if dt.kind not in "fc":
         raise _args.not_implemented(f"lerp_kernel_{'tensor' if w_tensor else 'scalar'}", dt)
     if not w_tensor:  # a number, in the tensors' dtype (PyTorch's scalar kernel) or, for
-        weight = _args.scalar_for(weight, dt)  # float16, in float32 (its opmath): as it is
+        weight = _args.scalar_for(  # float16, in float32 (its opmath): as it is
+            weight, np.float32 if dt == np.float16 else dt)
         if dt != np.float16 or type(weight) not in (builtins.float, builtins.int):
             weight = xp.constant(np.asarray(weight, dt))
     elif weight._data.dtype != dt:  # a 0-d weight of another dtype
@@ -1309,7 +1310,8 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
                        for t in (input, tensor1, tensor2)))
     if dt.kind == "b":
         raise _args.not_implemented("addcmul_cpu_out", dt)
-    value = _value_in(_args.scalar_for(value, dt), input, tensor1, tensor2)
+    value = _value_in(_args.scalar_for(value, np.float32 if dt == np.float16 else dt),
+                      input, tensor1, tensor2)  # (float16: range-checked in float32, its opmath)
     if dt.kind == "f" and isinstance(input, Tensor) and type(value) in (builtins.int,
                                                                         builtins.float):
         return Addcmul.apply(input, tensor1.to(dt), tensor2.to(dt), value=value)
@@ -1902,7 +1904,8 @@ class LogCumSumExp(Node):
 
     def forward(self, input, dim):
         self.dim = dim
-        y = xp.wide(np.logaddexp.accumulate, input, axis=dim)
+        # (+ 0.0: ATen's starts from -inf, so the first value is logaddexp(-inf, x): never -0)
+        y = xp.wide(np.logaddexp.accumulate, input, axis=dim) + 0.0
         self.save_for_backward(input, y)
         return y
 
@@ -1916,12 +1919,10 @@ class LogCumSumExp(Node):
             terms = diff.masked_fill(later, -math.inf).exp() * g.movedim(d, -1).unsqueeze(-2)
             return (terms.sum(-1).movedim(-1, d),)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.zeros_like(x)
-            for part in (np.maximum(g, 0), np.maximum(-g, 0)):
-                lg = np.log(part) - y
-                acc = np.flip(xp.wide(np.logaddexp.accumulate, np.flip(lg, d), axis=d), d)
-                out = -out + np.exp(acc + x)
-            return (-out,)
+            pos, neg = (np.exp(np.flip(xp.wide(np.logaddexp.accumulate,
+                                               np.flip(np.log(part) - y, d), axis=d), d) + x)
+                        for part in (np.maximum(g, 0), np.maximum(-g, 0)))
+            return (pos - neg,)  # (0 - 0 is +0, as PyTorch's)
 
 
 @op("logcumsumexp", node=LogCumSumExp, method=True, grad_fn="LogcumsumexpBackward0", samples=[

@@ -324,8 +324,12 @@ class Cumsum(Node):
         if x.dtype == np.float32 and x.ndim:  # the same sums in one Numba pass
             return cumsum32(x, dim, reverse)
         if reverse:
-            return np.flip(xp.wide(np.cumsum, np.flip(x, dim), axis=dim), dim).copy()
-        return xp.wide(np.cumsum, x, axis=dim)
+            y = np.flip(xp.wide(np.cumsum, np.flip(x, dim), axis=dim), dim).copy()
+        else:
+            y = xp.wide(np.cumsum, x, axis=dim)
+        if y.dtype.kind in "fc":  # the sum starts from +0, as ATen's: no running sum is -0
+            y += 0.0  # (numpy's starts from the first element: cumsum([-0.0]) was -0.0)
+        return y
 
     def backward(self, g):
         return (_run(Cumsum, g, dim=self.dim, reverse=not self.reverse),)

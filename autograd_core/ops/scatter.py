@@ -635,6 +635,8 @@ def _value_like(value, x, name):
         if value._data.dtype.kind == "c" and x._data.dtype.kind != "c":
             _args.scalar_for(complex(value._data), x._data.dtype)  # PyTorch's error if imag != 0
             value = value.real
+        elif value._data.dtype.kind == "f":  # PyTorch's range check of the value's number
+            _args.scalar_for(value._data[()].item(), x._data.dtype)
         return value if value.dtype == x.dtype else value.to(x.dtype)
     value = _args.scalar_for(value, x._data.dtype)
     return xp.constant(np.asarray(value).astype(x.dtype))  # made from a number: a constant
