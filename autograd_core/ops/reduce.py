@@ -103,29 +103,51 @@ class Var(_Reduction):
             raise RuntimeError("std and var only support floating point and complex dtypes")
         self._setup(x, dim, keepdim)
         n = _count(x.shape, dim)
-        self.denom = builtins.max(n - correction, 0)
+        self.dof = n - correction  # (negative too: the gradient over given dims scales by it)
+        self.denom = builtins.max(self.dof, 0)
         self.save_for_backward(x)
         acc = np.float64 if x.dtype.kind == "f" and x.dtype.itemsize < 8 else None
         if self.denom:
             v = ignoring(np.var, x, axis=dim, keepdims=keepdim, ddof=correction, dtype=acc)
         else:
             # no degrees of freedom: the sum of squares / 0 (inf, NaN where it is 0 or the
-            # slice is empty), without numpy's warnings (``var``/``std`` warn PyTorch's)
+            # slice is empty), without numpy's warnings (``var``/``std`` warn PyTorch's); a
+            # complex x's is PyTorch's var(x.real) + var(x.imag): NaN when either part is
+            # constant (0 / 0), as a real one
             with np.errstate(all="ignore"):  # (a rare path: a warnings-recording context,
                 # such as pytest.warns, would record numpy's warning despite the filter)
-                squares = np.var(x, axis=dim, keepdims=keepdim, dtype=acc) if n else \
-                    np.sum(np.abs(x), axis=dim, keepdims=keepdim, dtype=acc)
-                v = squares / 0.0
+                if not n:
+                    v = np.sum(np.abs(x), axis=dim, keepdims=keepdim, dtype=acc) / 0.0
+                else:
+                    parts = (x.real, x.imag) if x.dtype.kind == "c" else (x,)
+                    v = builtins.sum(np.var(p, axis=dim, keepdims=keepdim, dtype=acc) / 0.0
+                            for p in parts)
         return v if acc is None or wide else np.asarray(v.astype(x.dtype))
 
     def backward(self, g):
         x = self.saved[0]  # (std_mean saves its result after it)
+        if self.dof <= 0 and (self.dim is None or not self.in_shape):
+            return (self._no_dof_backward(g, x),)
         axis = self.dim if self.dim is not None else tuple(range(len(self.in_shape)))
         centred = x - x.mean(axis=axis, keepdims=True) if x.size else x
-        scale = 2.0 / self.denom if self.denom else np.inf
-        if xp.is_half(g):  # PyTorch's grouping, its float16 steps each rounded
-            return (xp._times(self._expand(g), scale) * centred,)
-        return (self._expand(g) * centred * scale,)
+        # PyTorch's (2 / dof) * g * (x - mean), in its order (float16: each step rounded);
+        # over given dims a dof <= 0 is used as it is: 2 / 0 = inf, 2 / -1 = -2
+        scale = 2.0 / self.dof if self.dof else math.inf
+        return (xp._times(self._expand(g), scale) * centred,)
+
+    def _no_dof_backward(self, g, x):
+        """PyTorch's gradient of a variance over all elements without degrees of freedom:
+        ``g * inf``, ``g * NaN`` where ``x`` is its mean, whatever the sign of ``x - mean``
+        (real for complex ``x``: ``inf + 0j``; the plain rule gave ``-inf`` where ``x`` is
+        below its mean, and ``-inf + inf j`` for complex ``x``)."""
+        xd = xp.data(x)
+        with np.errstate(all="ignore"):
+            at_mean = xd == xd.mean() if xd.size else np.zeros(xd.shape, bool)
+        real = xd.real.dtype
+        gx = self._expand(g) * np.where(at_mean, np.nan, np.inf).astype(real)
+        if xd.dtype.kind == "c":
+            gx = gx.to(xd.dtype) if isinstance(gx, Tensor) else gx.astype(xd.dtype)
+        return gx
 
     # complex x: var is sum |x - mean|^2 / denom (real), whose gradient dL/dRe + i dL/dIm is
     # the real rule's 2 g (x - mean) / denom, as it stands

@@ -110,3 +110,74 @@ def test_lerp_and_addcmul_check_a_float16_number_in_float32():
     # 70000 fits float32, their float16 opmath: no error, the float16 result is inf
     assert h.addcmul(h + 1, h + 1, value=70000).tolist() == [math.inf, math.inf]
     assert h.lerp(h + 1, 70000.0).tolist() == [math.inf, math.inf]
+
+
+def _var_grad(x, **kw):
+    x = ag.tensor(x, requires_grad=True, dtype=ag.complex128 if isinstance(x[0], complex)
+                  else ag.float64)
+    with pytest.warns(UserWarning, match="degrees of freedom is <= 0"):
+        v = ag.var(x, **kw)
+    v.sum().backward()
+    return v, x.grad
+
+
+def test_var_without_dof_over_all_elements_has_an_inf_or_nan_gradient_of_one_sign():
+    # PyTorch's var_backward: g * (inf, NaN where x == mean), not 2 g (x - mean) / 0
+    v, g = _var_grad([1.0, 2.0, 1.5], correction=3)  # the mean is 1.5
+    assert v.item() == math.inf
+    assert g.tolist()[:2] == [math.inf, math.inf] and math.isnan(g.tolist()[2])
+    v, g = _var_grad([1 + 2j, 3 - 1j], correction=2)  # complex: real inf, so inf + 0j
+    assert v.item() == math.inf and v.dtype == ag.float64
+    assert g.dtype == ag.complex128 and g.tolist() == [complex(math.inf, 0)] * 2
+
+
+def test_var_over_dims_scales_by_the_negative_dof():
+    # over given dims PyTorch keeps 2 / (n - correction) as it is: n = 2, correction 5 gives
+    # -2/3 (x - mean); n = 1, correction 2 gives -2 * 0 = -0.0
+    v, g = _var_grad([1.0, 4.0], dim=0, correction=5)
+    assert v.item() == math.inf
+    assert g.tolist() == [(-2 / 3) * -1.5, (-2 / 3) * 1.5]
+    v, g = _var_grad([5.0], dim=0, correction=2)
+    assert math.isnan(v.item()) and g.tolist() == [0.0] and np.signbit(g.numpy()).all()
+
+
+def test_complex_var_without_dof_is_the_sum_of_the_parts_variances():
+    # PyTorch's complex var is var(x.real) + var(x.imag): with no dof, a constant part is
+    # 0 / 0 = NaN, which the sum keeps (|x - mean|^2 / 0 gave inf)
+    x = ag.tensor([1.0, 2.0, 4.5], dtype=ag.complex128)
+    with pytest.warns(UserWarning):
+        assert math.isnan(ag.var(x, correction=3).item())
+    with pytest.warns(UserWarning):
+        s, m = ag.std_mean(ag.tensor([[1 + 1j, 2 + 1j]]), dim=1, correction=2)
+    assert math.isnan(s.item()) and m.item() == 1.5 + 1j
+    with pytest.warns(UserWarning):
+        assert ag.var(ag.tensor([1 + 2j, 3 - 1j]), correction=2).item() == math.inf
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("name", ["var", "std", "var_mean", "std_mean"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128"])
+def test_var_family_without_dof_matches_torch(name, dtype):
+    torch = pytest.importorskip("torch")
+    import warnings
+    cases = [([1.0, 2.0, 4.5], {"correction": 3}), ([1.0, 2.0, 4.5], {"correction": 5}),
+             ([[1.0, 2.0], [0.25, 3.0]], {"dim": 0, "correction": 3}),
+             ([[1 + 2j, 2.0], [0.25j, 3.0]], {"dim": 1, "correction": 2}),
+             ([[1 + 2j, 2 - 1j], [0.25j, 3.0]], {"correction": 4}), ([5.0], {"correction": 2})]
+    for x, kw in cases:
+        if isinstance(x[0], list) and any(isinstance(v, complex) for v in x[0] + x[1]) \
+                and not dtype.startswith("complex"):
+            continue
+        got = []
+        for m in (torch, ag):
+            t = m.tensor(x, dtype=getattr(m, dtype), requires_grad=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out = getattr(m, name)(t, **kw)
+            outs = out if isinstance(out, tuple) else (out,)
+            total = sum((o.real if o.is_complex() else o).sum() for o in outs)
+            (grad,) = m.autograd.grad(total, t)
+            got.append([o.detach().numpy() for o in outs] + [grad.numpy()])
+        for want, have in zip(*got):
+            assert have.dtype == want.dtype, (x, kw)
+            np.testing.assert_array_equal(have, want, err_msg=f"{x} {kw}")
