@@ -181,3 +181,54 @@ def test_var_family_without_dof_matches_torch(name, dtype):
         for want, have in zip(*got):
             assert have.dtype == want.dtype, (x, kw)
             np.testing.assert_array_equal(have, want, err_msg=f"{x} {kw}")
+
+
+def _norm_calls():
+    import nn.functional as F
+
+    def bn(x, w, b, training):  # running statistics of the parameters' dtype
+        c, dt = x.shape[1], (b if w is None else w).dtype
+        return F.batch_norm(x, ag.zeros(c, dtype=dt), ag.ones(c, dtype=dt), w, b,
+                            training=training)
+    return {
+        "layer_norm": (lambda x, w, b: F.layer_norm(x, (3,), w, b), 3),
+        "group_norm": (lambda x, w, b: F.group_norm(x, 2, w, b), 4),
+        "batch_norm_train": (lambda x, w, b: bn(x, w, b, True), 4),
+        "batch_norm_eval": (lambda x, w, b: bn(x, w, b, False), 4),
+        "instance_norm": (lambda x, w, b: F.instance_norm(x, weight=w, bias=b), 4),
+    }
+
+
+@pytest.mark.parametrize("name", ["layer_norm", "group_norm", "batch_norm_train",
+                                  "batch_norm_eval", "instance_norm"])
+@pytest.mark.parametrize("xdt, wdt, bdt, message", [
+    # mixed (the first parameter's dtype is not the input's): the parameters must be float32
+    # and the input float16
+    (ag.float32, ag.float64, ag.float64, "mixed dtype (CPU): expect parameter to have scalar "
+                                         "type of Float"),
+    (ag.float32, ag.float16, None, "mixed dtype (CPU): expect parameter to have scalar type "
+                                   "of Float"),
+    (ag.float64, ag.float32, ag.float32, "mixed dtype (CPU): all inputs must share same "
+                                         "datatype."),
+    (ag.float64, None, ag.float32, "mixed dtype (CPU): all inputs must share same datatype."),
+    # not mixed: every parameter must have the input's dtype
+    (ag.float32, ag.float32, ag.float64, "expected scalar type Float but found Double"),
+    (ag.float16, ag.float16, ag.float32, "expected scalar type Half but found Float")])
+def test_norms_refuse_parameters_of_another_dtype_as_pytorch(name, xdt, wdt, bdt, message):
+    fn, c = _norm_calls()[name]
+    x = ag.ones(2, 4, 3).to(xdt)
+    w = None if wdt is None else ag.ones(c, dtype=wdt)
+    b = None if bdt is None else ag.zeros(c, dtype=bdt)
+    with pytest.raises(RuntimeError, match="^" + message.replace("(", r"\(").replace(")", r"\)")
+                       + "$"):
+        fn(x, w, b)
+
+
+@pytest.mark.parametrize("name", ["layer_norm", "group_norm", "batch_norm_train",
+                                  "batch_norm_eval", "instance_norm"])
+def test_norms_still_take_float32_parameters_on_float16_input(name):
+    fn, c = _norm_calls()[name]
+    x = ag.tensor([[[0.0, 1.0, 2.0]] * 4, [[3.0, 1.0, 2.5]] * 4], dtype=ag.float16)
+    y = fn(x, ag.ones(c), ag.zeros(c))
+    assert y.dtype == ag.float16
+    assert fn(x, None, ag.zeros(c)).dtype == ag.float16
