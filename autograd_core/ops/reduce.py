@@ -878,6 +878,34 @@ def matrix_dims(A: Tensor, dim: Any) -> tuple[builtins.int, builtins.int]:
     return d0, d1
 
 
+def norm_into(out: Any, inputs: Sequence[Any], result: Any, name: str,
+              matrix: builtins.bool = False) -> Tensor:
+    """PyTorch's ``out=`` of the norms: refused when an input or ``out`` requires grad in grad
+    mode (a vector norm's), ``out`` of exactly the norm's dtype (the real dtype of a complex
+    input's; "Expected out tensor to have dtype float, but got double instead", a matrix
+    norm's "linalg.matrix_norm expected out tensor dtype Float but got: Double"), resized to
+    its shape; ``result()`` computes the norm. Returns ``out``."""
+    from autograd_core.creation import write_out
+    from autograd_core.grad_mode import STATE
+
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if not matrix and STATE.enabled and any(isinstance(t, Tensor) and t.requires_grad
+                                            for t in (*inputs, out)):
+        raise RuntimeError("linalg_vector_norm(): functions with out=... arguments don't "
+                           "support automatic differentiation, but one of the arguments "
+                           "requires grad.")
+    y = result()
+    want, got = y._data.dtype, out._data.dtype
+    if want != got:
+        if matrix:
+            raise RuntimeError(f"linalg.matrix_norm expected out tensor dtype "
+                               f"{_args.torch_name(want)} but got: {_args.torch_name(got)}")
+        raise RuntimeError(f"Expected out tensor to have dtype {_args.demangled_type(want)}, "
+                           f"but got {_args.demangled_type(got)} instead")
+    return write_out(name, y, out)
+
+
 def _nuclear_norm(input: Tensor, dim: Any, keepdim: builtins.bool) -> Tensor:
     """``norm(input, "nuc", dim)``: the sum of the singular values of the matrices over the two
     dims (``linalg.matrix_norm``'s; the op table's ``svdvals`` found by name, as
@@ -910,7 +938,7 @@ def norm(input: Tensor, p: builtins.float | str | None = "fro",
         p (float or str): the order. Default: ``"fro"``.
         dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
         keepdim (bool): keep the reduced dimensions with size 1. Default: False.
-        out (Tensor, optional): not supported; must be None.
+        out (Tensor, optional): the norm written into it (of the norm's dtype; resized).
         dtype (dtype, optional): cast ``input`` to this dtype first.
 
     Example::
@@ -922,7 +950,8 @@ def norm(input: Tensor, p: builtins.float | str | None = "fro",
         tensor(7.)
     """
     if out is not None:
-        raise TypeError("norm: out= is not supported")
+        return norm_into(out, (input,), lambda: norm(input, p, dim, keepdim, dtype=dtype),
+                         "norm", matrix=p == "nuc")
     if dtype is not None:
         input = input.to(dtype)
     if input.dtype.kind not in "fc":

@@ -292,3 +292,38 @@ def test_scatter_reduce_prod_double_backward_matches_torch(case, include_self):
         got.append([t.detach().numpy() for t in (y, gs, gx, *second)])
     for want, have in zip(*got):
         np.testing.assert_allclose(have, want, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("call", [
+    lambda x, out, **kw: ag.norm(x, 2, 1, out=out, **kw),
+    lambda x, out, **kw: ag.linalg.vector_norm(x, 2, 1, out=out, **kw)])
+def test_norm_out_takes_the_norms_dtype_and_is_resized(call):
+    # out= raised TypeError ("not supported") / was not a keyword of vector_norm
+    x = ag.tensor([[3.0, -4.0, 0.0], [1.0, 0.0, 0.0]])
+    out = ag.empty(0)
+    assert call(x, out) is out
+    assert out.tolist() == [5.0, 1.0]
+    out = ag.empty(0, dtype=ag.float64)  # the norm's dtype given by dtype=
+    assert call(x, out, dtype=ag.float64).tolist() == [5.0, 1.0] and out.dtype == ag.float64
+    z = ag.tensor([[3j, 4.0, 0.0], [0.0, 1j, 0.0]], dtype=ag.complex64)
+    out = ag.empty(2)  # a complex input's norm is real
+    assert call(z, out).tolist() == [5.0, 1.0] and out.dtype == ag.float32
+    for dt, name in ((ag.float64, "double"), (ag.complex64, "c10::complex<float>"),
+                     (ag.int64, "long int"), (ag.float16, "c10::Half")):
+        out = ag.zeros(2, dtype=dt)
+        with pytest.raises(RuntimeError, match=f"^Expected out tensor to have dtype float, but "
+                                               f"got {name.replace('<', '.').replace('>', '.')}"
+                                               " instead$"):
+            call(x, out)
+        assert out.tolist() == [0, 0]  # nothing written
+    with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+        call(x.requires_grad_(), ag.empty(2))
+
+
+def test_nuclear_norm_out_names_matrix_norm():
+    x = ag.tensor([[3.0, 0.0], [0.0, 4.0]])
+    out = ag.empty(())
+    assert ag.norm(x, "nuc", out=out) is out and out.item() == 7.0
+    with pytest.raises(RuntimeError, match="^linalg.matrix_norm expected out tensor dtype Float "
+                                           "but got: Double$"):
+        ag.norm(x, "nuc", out=ag.empty((), dtype=ag.float64))
