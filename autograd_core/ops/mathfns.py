@@ -2048,8 +2048,10 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     nan = np.isnan(xd)
     valid = n - nan.sum(axis=d, keepdims=True) if ignore_nan else np.full(
         np.take(xd, [0], axis=d).shape, n)
-    # positions q * (count - 1) along the sorted dimension, one slice per q
-    pos = qs.reshape(-1, *([1] * xd.ndim)) * (np.maximum(valid, 1) - 1)
+    # positions q * (count - 1) along the sorted dimension, one slice per q, in the input's
+    # dtype as PyTorch's ranks (in float64, a float32 weight was an ulp or more away)
+    pos = qs.reshape(-1, *([1] * xd.ndim)).astype(xd.dtype) * \
+        (np.maximum(valid, 1) - 1).astype(xd.dtype)
     lo, hi = np.floor(pos), np.ceil(pos)
     if interpolation == "lower":
         hi = lo
@@ -2057,14 +2059,18 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         lo = hi
     elif interpolation == "nearest":
         lo = hi = np.round(pos)
-    w = {"midpoint": 0.5}.get(interpolation, None)
-    frac = np.where(hi > lo, pos - lo, 0.0) if w is None else np.where(hi > lo, w, 0.0)
+    # PyTorch's: lower/higher/nearest take the element (a + 0 * (b - a) was NaN at an inf
+    # and +0.0 at -0.0); linear/midpoint lerp the two (midpoint by 0.5 even when they are one)
+    between = interpolation in ("linear", "midpoint")
+    frac = np.full(pos.shape, 0.5) if interpolation == "midpoint" else pos - lo
     outs = []
     for i in range(qs.size):
         il = np.take_along_axis(order, lo[i].astype(np.int64), axis=d)
-        ih = np.take_along_axis(order, hi[i].astype(np.int64), axis=d)
-        a, b = Gather.apply(x, index=il, dim=d), Gather.apply(x, index=ih, dim=d)
-        v = a + xp.constant(frac[i].astype(xd.dtype)) * (b - a)
+        v = Gather.apply(x, index=il, dim=d)
+        if between:
+            ih = np.take_along_axis(order, hi[i].astype(np.int64), axis=d)
+            v = lerp(v, Gather.apply(x, index=ih, dim=d),
+                     xp.constant(np.broadcast_to(frac[i], il.shape).astype(xd.dtype)))
         bad = (valid == 0) if ignore_nan else nan.any(axis=d, keepdims=True)
         if bad.any():
             v = xp.where(~bad, v, float("nan"))

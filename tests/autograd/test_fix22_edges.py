@@ -407,3 +407,54 @@ def test_tensor_split_values_and_gradient_bits_match_torch(ios, dim, used):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(have_g, want_g)
     np.testing.assert_array_equal(np.signbit(have_g), np.signbit(want_g))
+
+
+@pytest.mark.parametrize("interpolation", ["lower", "higher", "nearest"])
+def test_quantile_picking_an_element_keeps_infinities_and_negative_zero(interpolation):
+    # a + 0 * (b - a) gave NaN where a or b is infinite and +0.0 for -0.0; PyTorch picks the
+    # element
+    inf = math.inf
+    for values, q, want in (([-inf, -inf], 0.5, -inf), ([inf, inf], 0.3, inf),
+                            ([-inf, 1.0], 0.0, -inf), ([1.0, inf], 1.0, inf)):
+        got = ag.quantile(ag.tensor(values), q, interpolation=interpolation).item()
+        assert got == want
+    got = ag.nanquantile(ag.tensor([-0.0, math.nan]), 0.5, interpolation=interpolation)
+    assert got.item() == 0.0 and np.signbit(got.numpy())
+
+
+def test_quantile_linear_and_midpoint_as_pytorchs_lerp():
+    # lerp(a, b, w) = b - (b - a) * (1 - w) for w >= 0.5: [1, inf] at 0.5 is inf - inf = NaN,
+    # [-inf, 1] at 0.5 is -inf; -0.0 stays -0.0 between two of them
+    assert math.isnan(ag.quantile(ag.tensor([1.0, math.inf]), 0.5).item())
+    assert ag.quantile(ag.tensor([-math.inf, 1.0]), 0.5).item() == -math.inf
+    assert ag.quantile(ag.tensor([-math.inf, 1.0]), 0.3, interpolation="midpoint").item() == \
+        -math.inf
+    got = ag.quantile(ag.tensor([-0.0, -0.0, 1.0]), 0.3)
+    assert got.item() == 0.0 and np.signbit(got.numpy())
+    # float32 ranks in float32: 0.77 * 3 = 2.31 rounded there, weight f32(2.31) - 2
+    x = ag.tensor([1.0, -0.0, 0.0, 3.0])
+    w = np.float32(np.float32(0.77) * np.float32(3)) - np.float32(2)
+    want = np.float32(3) - np.float32(2) * (np.float32(1) - w)
+    assert ag.quantile(x, 0.77).item() == float(want)
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("interpolation", ["linear", "lower", "higher", "nearest", "midpoint"])
+def test_quantile_edge_values_and_gradients_match_torch(dtype, interpolation):
+    torch = pytest.importorskip("torch")
+    inf = math.inf
+    rows = [[-inf, -inf], [inf, inf], [-inf, inf], [1.0, inf], [-inf, 1.0], [-0.0, -0.0],
+            [0.1, 0.7, 0.3, 0.9, 0.25], [1.0, -0.0, 0.0, 3.0]]
+    for values in rows:
+        for q in (0.0, 0.3, 0.5, 0.77, 1.0):
+            got = []
+            for m in (torch, ag):
+                x = m.tensor(values, dtype=getattr(m, dtype), requires_grad=True)
+                y = m.quantile(x, q, interpolation=interpolation)
+                y.backward()
+                got.append((y.detach().numpy(), x.grad.numpy()))
+            (ty, tg), (ay, ag_) = got
+            np.testing.assert_array_equal(ay, ty, err_msg=f"{values} {q}")
+            assert np.signbit(ay) == np.signbit(ty) or np.isnan(ty)
+            np.testing.assert_array_equal(ag_, tg, err_msg=f"{values} {q}")
