@@ -1777,6 +1777,8 @@ def kthvalue(input: Tensor, k: builtins.int, dim: builtins.int = -1,
     _args.no_complex(input, "kthvalue_cpu")
     d = _args.norm_dim(dim, input.ndim, "kthvalue")
     n = input.shape[d] if input.ndim else 1
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     return _select(input, dim, keepdim, k - 1, "kthvalue", KthvalueResult)
@@ -2019,6 +2021,7 @@ def dist(input: Tensor, other: Tensor, p: builtins.float = 2) -> Tensor:
 
 
 def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
+    name = "quantile"  # (PyTorch's nanquantile says quantile() too)
     modes = ("linear", "lower", "higher", "midpoint", "nearest")
     if interpolation not in modes:
         raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
@@ -2030,7 +2033,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
     if ((qs < 0) | (qs > 1)).any():
         raise RuntimeError(f"{name}() q values must be in the range [0, 1]" if qs.ndim else
-                           f"{name}() q must be in the range [0, 1] but got {float(qs)}")
+                           f"{name}() q must be in the range [0, 1] but got {float(qs):g}")
     if input.dtype.kind != "f":
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     x = input

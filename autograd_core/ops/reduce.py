@@ -161,6 +161,8 @@ class AMax(_Reduction):
         which = "Max" if self.is_max else "Min"
         return f"{which}Backward{1 if self.dim is None else 0}"
 
+    _public = ("max", "min")  # the op names in messages: max's, min's
+
     def forward(self, x, dim, keepdim, is_max):
         self.is_max = is_max
         if x.dtype.kind == "c":  # numpy would order complex values lexicographically
@@ -170,10 +172,9 @@ class AMax(_Reduction):
         self._setup(x, dim, keepdim)
         reduced = range(x.ndim) if dim is None else dim
         if x.size == 0 and (x.ndim == 0 or any(x.shape[d] == 0 for d in reduced)):
-            raise RuntimeError(
-                f"{'max' if is_max else 'min'}(): Expected reduction dim to be specified for "
-                f"input.numel() == 0 (shape {x.shape}); specify a dim of non-zero size"
-            )
+            raise RuntimeError(  # (amax/amin over given empty dims refuse before: IndexError)
+                f"{self._public[not is_max]}(): Expected reduction dim to be specified for "
+                "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
         y = (np.max if is_max else np.min)(x, axis=dim, keepdims=True)
         if not keepdim:
             y = y.reshape(_reduced_shape(x.shape, dim))
@@ -195,6 +196,8 @@ class AMax(_Reduction):
 
 class AMaxDims(AMax):
     """``amax``/``amin``: AMax under PyTorch's names of their nodes."""
+
+    _public = ("amax", "amin")
 
     def name(self):
         return "AmaxBackward0" if self.is_max else "AminBackward0"
@@ -222,7 +225,7 @@ def max_min(x, dim, keepdim, is_max):
         indices = xp.constant(np.zeros((), np.int64))
         return (MaxResult if is_max else MinResult)(values, indices)
     if x.shape[d] == 0:
-        raise IndexError(f"max/min(): dimension {dim} of shape {x.shape} has size 0")
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     # two ops, the indices an input of the gather: a captured step recomputes both
     indices = apply_nondifferentiable(ArgExtreme, x, fn=np.argmax if is_max else np.argmin,
                                       dim=d, keepdim=True)
@@ -251,6 +254,15 @@ def _arg_extreme(x, dim, keepdim, fn):
     _args.refuse_complex("{name}(): does not support complex input", x, name=fn.__name__)
     if dim is not None:
         dim = _args.norm_dim(dim, x.ndim, "argmax")
+    if x._data.size == 0:  # PyTorch's IndexError (numpy's ValueError before)
+        reduced = () if dim is None or not x.ndim else (dim,)
+        if dim is None:
+            raise IndexError(f"{fn.__name__}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        for d in reduced:
+            if x.shape[d] == 0:
+                raise IndexError(f"{fn.__name__}(): Expected reduction dim {d} to have "
+                                 "non-zero size.")
     return apply_nondifferentiable(ArgExtreme, x, fn=fn, dim=dim, keepdim=keepdim)
 
 
@@ -642,6 +654,7 @@ def amax(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None
     """
     if input._data.dtype.kind == "c":
         _args.no_complex(input, "max_values_cpu")
+    _empty_dims("amax", input, dim)
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return AMaxDims.apply(input, dim=dim, keepdim=keepdim, is_max=True)
 
@@ -666,8 +679,19 @@ def amin(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None
     """
     if input._data.dtype.kind == "c":
         _args.no_complex(input, "min_values_cpu")
+    _empty_dims("amin", input, dim)
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return AMaxDims.apply(input, dim=dim, keepdim=keepdim, is_max=False)
+
+
+def _empty_dims(name, input, dim):
+    """PyTorch's IndexError for ``amax``/``amin`` over a given dimension of size 0, naming it
+    as given."""
+    if input._data.size or dim is None or not input.ndim:
+        return
+    for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
+        if input.shape[_args.norm_dim(d, input.ndim, name)] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 @op("argmax", method=True, samples=())

@@ -458,3 +458,37 @@ def test_quantile_edge_values_and_gradients_match_torch(dtype, interpolation):
             np.testing.assert_array_equal(ay, ty, err_msg=f"{values} {q}")
             assert np.signbit(ay) == np.signbit(ty) or np.isnan(ty)
             np.testing.assert_array_equal(ag_, tg, err_msg=f"{values} {q}")
+
+
+EMPTY = ag.zeros(0, 3)
+
+
+@pytest.mark.parametrize("call, kind, message", [
+    (lambda: EMPTY.amax(), RuntimeError, "amax(): Expected reduction dim to be specified for "
+     "input.numel() == 0. Specify the reduction dim with the 'dim' argument."),
+    (lambda: EMPTY.max(), RuntimeError, "max(): Expected reduction dim to be specified for "
+     "input.numel() == 0. Specify the reduction dim with the 'dim' argument."),
+    (lambda: ag.amax(EMPTY, (1, 0)), IndexError,
+     "amax(): Expected reduction dim 0 to have non-zero size."),
+    (lambda: ag.amin(EMPTY, -2), IndexError,
+     "amin(): Expected reduction dim -2 to have non-zero size."),
+    (lambda: ag.max(EMPTY, -2), IndexError,
+     "max(): Expected reduction dim 0 to have non-zero size."),
+    (lambda: ag.argmax(EMPTY, -2), IndexError,
+     "argmax(): Expected reduction dim 0 to have non-zero size."),
+    (lambda: ag.argmin(EMPTY), IndexError,
+     "argmin(): Expected reduction dim to be specified for input.numel() == 0."),
+    (lambda: ag.kthvalue(EMPTY, 1, -2), IndexError,
+     "kthvalue(): Expected reduction dim 0 to have non-zero size."),
+    (lambda: ag.nanmedian(EMPTY, 0), IndexError,
+     "median(): Expected reduction dim 0 to have non-zero size."),
+    (lambda: ag.nanquantile(ag.zeros(3), 2.0), RuntimeError,
+     "quantile() q must be in the range [0, 1] but got 2"),
+    (lambda: ag.nanquantile(EMPTY, 0.5), RuntimeError, "quantile() input tensor must be "
+     "non-empty")])
+def test_reductions_over_empty_dims_raise_pytorchs_errors(call, kind, message):
+    # argmax/argmin raised numpy's ValueError, amax/amin/kthvalue a RuntimeError, max/min
+    # their own words
+    with pytest.raises(kind) as info:
+        call()
+    assert str(info.value) == message
