@@ -492,3 +492,21 @@ def test_reductions_over_empty_dims_raise_pytorchs_errors(call, kind, message):
     with pytest.raises(kind) as info:
         call()
     assert str(info.value) == message
+
+
+def test_scalar_tensor_and_clamp_check_the_number_against_the_dtype():
+    # PyTorch refuses; here scalar_tensor(1e40) was inf, clamp(max=1e40) clamped to inf
+    for call, name in ((lambda: ag.scalar_tensor(1e40), "float"),
+                       (lambda: ag.scalar_tensor(300, dtype=ag.uint8), "uint8_t"),
+                       (lambda: ag.zeros(2).clamp(1e40), "float"),
+                       (lambda: ag.zeros(2, dtype=ag.float16).clamp(min=-70000.0), "c10::Half")):
+        with pytest.raises(RuntimeError, match=f"to type {name} without overflow"):
+            call()
+    x = ag.zeros(2)
+    with pytest.raises(RuntimeError, match="without overflow"):
+        x.clamp_(max=-1e40)
+    assert x.tolist() == [0.0, 0.0]
+    # still taken: PyTorch's scalar_tensor of float16 writes inf, and infinities are in range
+    assert ag.scalar_tensor(70000, dtype=ag.float16).item() == math.inf
+    assert ag.scalar_tensor(-1, dtype=ag.uint8).item() == 255
+    assert ag.zeros(2).clamp(-math.inf, math.inf).tolist() == [0.0, 0.0]
