@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
 from autograd_core.kernels.optim import fma, kernel, numpy_fma, prange, scalar_dtype
 from optimizers.optimizer import Optimizer, scalar_state, scalar_value
 
@@ -91,28 +89,6 @@ class ASGD(Optimizer):
         return asgd.Coefficients(
             decay=t(1 - lambd * eta), neg_eta=t(-eta), weight_decay=t(group["weight_decay"]),
             mu=t(mu), average=mu != 1, maximize=bool(group["maximize"]))
-
-    def _step_mixed(self, group: dict[str, Any], param: Any, grad: Any, arrays: dict[str, Any],
-                    state: dict[str, Any]) -> bool:
-        # PyTorch's steps: p.mul_(1 - lambd eta); p.add_(g, alpha=-eta) (in p's dtype);
-        # ax.add_(p.sub(ax).mul_(mu)) in the promoted dtype, stored in ax's (mu = 1: copy_)
-        g = -grad if group["maximize"] else grad
-        t = param.dtype.type
-        if group["weight_decay"] != 0:
-            g = numpy_fma(t(group["weight_decay"]), param, g)
-        if scalar_value(state["step"]) == 0:
-            eta, mu = float(scalar_dtype()(group["lr"])), 1.0
-        else:
-            eta, mu = scalar_value(state["eta"]), scalar_value(state["mu"])
-        param *= t(1 - group["lambd"] * eta)
-        param[...] = numpy_fma(t(-eta), g, param)
-        ax = arrays["ax"]
-        if mu != 1:
-            w = np.result_type(param, ax)
-            ax[...] = ax.astype(w) + (param.astype(w) - ax.astype(w)) * w.type(mu)
-        else:
-            ax[...] = param
-        return True
 
     def _state_keys(self, group: dict[str, Any]) -> tuple:
         return ("step", "ax")  # eta and mu may be missing: load_state_dict fills them

@@ -47,7 +47,7 @@ def test_rebinding_to_another_shape_raises_naming_both(name, new_shape):
 #: PyTorch steps these with state of another float dtype (model.to(dtype) mid-training;
 #: tests/optimizers/test_mixed_dtype_state_vs_torch.py); the others fail there in PyTorch too
 STEPS_AFTER_DTYPE_CHANGE = {"sgd_momentum", "sgd_nesterov", "rmsprop", "adagrad", "adadelta",
-                            "asgd", "rprop"}
+                            "rprop"}
 
 
 @pytest.mark.parametrize("name", sorted(STEPS_AFTER_DTYPE_CHANGE))

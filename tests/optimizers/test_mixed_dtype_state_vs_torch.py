@@ -1,6 +1,6 @@
 """model.to(dtype) in the middle of training: the optimizer's state keeps its dtype and the
-step goes on, as PyTorch's SGD, RMSprop (non-centered), Adagrad, Adadelta, Rprop and ASGD do
-(the last four refused until fix22): each in-place update computed in
+step goes on, as PyTorch's SGD, RMSprop (non-centered), Adagrad, Adadelta and Rprop do (the
+last three refused until fix22; ASGD still refuses): each in-place update computed in
 the promoted dtype and stored in the state's (they refused: "momentum_buffer is an array of
 ... float32, but param is ... float64"). Where PyTorch fails (Adam's lerp_, centered RMSprop),
 the step still raises."""
@@ -41,10 +41,8 @@ CASES = [("SGD", dict(lr=0.05, momentum=0.9)),
                           maximize=True)),
          ("Adadelta", dict()), ("Adadelta", dict(lr=0.5, rho=0.8, weight_decay=0.1, maximize=True)),
          ("Rprop", dict()),
-         ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.06), maximize=True)),
-         ("ASGD", dict(lr=0.05)), ("ASGD", dict(lr=0.05, t0=1, weight_decay=0.1, lambd=0.01)),
-         ("ASGD", dict(lr=0.05, t0=3, maximize=True))]
-EXACT = ("SGD", "Adadelta", "Rprop", "ASGD")  # bit for bit in both directions
+         ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.06), maximize=True))]
+EXACT = ("SGD", "Adadelta", "Rprop")  # bit for bit in both directions
 
 
 @pytest.mark.torch_parity
@@ -107,7 +105,8 @@ def test_sgd_momentum_by_hand():
     ("Adam", {}), ("RMSprop", dict(centered=True)),
     # beyond PyTorch (no PyTorch step to follow): still refused
     ("Adagrad", dict(eps_inside_sqrt=True)), ("Adadelta", dict(decoupled_weight_decay=True)),
-    ("Rprop", dict(variant="rprop+"))])
+    ("Rprop", dict(variant="rprop+")),
+    ("ASGD", {})])  # PyTorch steps; CONTRIBUTING's worked example (asgd.py) has no room yet
 def test_still_refused_where_torch_fails(name, kw):
     p = ag.tensor([1.0], requires_grad=True)
     opt = getattr(optim, name)([p], **kw)
@@ -135,18 +134,3 @@ def test_adagrad_by_hand():
     std = float(np.sqrt(np.float32(5.0)) + np.float32(1e-10))
     assert p.item() == before + (-0.5 * 2.0) / std
 
-
-def test_asgd_average_stays_in_its_dtype():
-    # t0=0, lambd=0: p = 0.9, 0.8, 0.7 (first element); mu = 1 / max(1, step) from the
-    # previous step: ax = 0.9, then 0.8 (mu 1: a copy), then 0.8 + (0.7 - 0.8) / 2 = 0.75;
-    # ax keeps float32 after the parameter becomes float64
-    p = ag.tensor([1.0, -2.0], requires_grad=True)
-    opt = optim.ASGD([p], lr=0.1, lambd=0.0, t0=0)
-    for k in range(3):
-        if k == 1:
-            p.data = p.data.to(ag.float64)
-        p.grad = ag.ones(2, dtype=p.dtype)
-        opt.step()
-    ax = opt.state[p]["ax"]
-    assert ax.dtype == ag.float32 and p.dtype == ag.float64
-    np.testing.assert_allclose(ax.numpy(), [0.75, -2.25], rtol=1e-6)
