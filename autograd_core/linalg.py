@@ -38,7 +38,7 @@ from autograd_core.ops.linalg_solvers import LinalgLuFactor, check_pivot_values,
     linalg_lu_solve as lu_solve, multi_dot, pivot_permutation, solve_triangular
 from autograd_core.ops.reduce import matrix_dims as _matrix_dims
 from autograd_core.ops.shape import cat as _cat
-from autograd_core.ops.reduce import Norm
+from autograd_core.ops.reduce import Norm, norm_into
 from autograd_core.ops.registry import DECLS, refuse_capture
 from autograd_core.creation import ones_like as _ag_ones_like, zeros as _ag_zeros
 from autograd_core.tensor import DTypeLike, Tensor
@@ -159,7 +159,8 @@ def _cast(x: Tensor, dtype: DTypeLike | None, name: str) -> Tensor:
 
 
 def vector_norm(x: Tensor, ord: builtins.float = 2, dim: _Dims = None,
-                keepdim: builtins.bool = False, *, dtype: DTypeLike | None = None) -> Tensor:
+                keepdim: builtins.bool = False, *, dtype: DTypeLike | None = None,
+                out: Tensor | None = None) -> Tensor:
     """Return the vector ``ord``-norm of ``x`` over ``dim`` (all elements if None).
 
     ``ord``: any number, ``inf`` (largest ``|x|``), ``-inf`` (smallest), 0 (count of non-zeros).
@@ -170,6 +171,7 @@ def vector_norm(x: Tensor, ord: builtins.float = 2, dim: _Dims = None,
         dim (int or tuple of ints, optional): the dimensions to reduce; all if None.
         keepdim (bool): keep the reduced dimensions with size 1. Default: False.
         dtype (dtype, optional): cast ``x`` to this dtype first.
+        out (Tensor, optional): the norm written into it (of the norm's dtype; resized).
 
     Example::
 
@@ -177,6 +179,9 @@ def vector_norm(x: Tensor, ord: builtins.float = 2, dim: _Dims = None,
         >>> ag.linalg.vector_norm(ag.tensor([[3.0, -4.0], [0.0, 1.0]]), ord=1, dim=1)
         tensor([7., 1.])
     """
+    if out is not None:
+        return norm_into(out, (x,), lambda: vector_norm(x, ord, dim, keepdim, dtype=dtype),
+                         "linalg.vector_norm")
     x = _cast(x, dtype, "linalg.vector_norm")
     if isinstance(ord, str):
         raise RuntimeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")

@@ -12,6 +12,7 @@ import numpy as np
 from autograd_core.creation import get_default_dtype, tensor
 from autograd_core.device import DeviceLike
 from autograd_core.ops import binary
+from autograd_core.ops._args import scalar_for
 from autograd_core.tensor import DType, DTypeLike, Tensor
 
 _KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
@@ -128,4 +129,6 @@ def scalar_tensor(s: builtins.bool | builtins.int | builtins.float | complex, *,
         dtype = get_default_dtype()
         if isinstance(s, (complex, np.complexfloating)):
             raise RuntimeError("value cannot be converted to type float without overflow")
+    # PyTorch's range check (1e40 into float32, 300 into uint8 refused; 70000 into float16 inf)
+    s = scalar_for(s, dtype, overflow=np.dtype(dtype) != np.float16)
     return tensor(s, dtype=dtype, device=device, requires_grad=requires_grad)

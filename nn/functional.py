@@ -444,6 +444,26 @@ def _norm_args(name, x, C, **tensors):
             raise RuntimeError(f"{arg} should contain {C} elements not {math.prod(t.shape)}")
 
 
+def _param_dtypes(x, *params):
+    """PyTorch's CPU rule for a norm's parameters' dtypes: when the first given one has the
+    input's dtype, every other must too ("expected scalar type Float but found Double");
+    otherwise (mixed) every one must be float32 and the input float16 (float16 activations
+    with float32 parameters). Before it, a float64 weight on a float32 input was used as it
+    is (PyTorch refuses)."""
+    given = [p._data.dtype for p in params if p is not None]
+    dt = x._data.dtype
+    if not given or given[0] == dt:
+        for pdt in given:
+            if pdt != dt:
+                raise RuntimeError(f"expected scalar type {torch_name(dt)} but found "
+                                   f"{torch_name(pdt)}")
+        return
+    if any(pdt != np.float32 for pdt in given):
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    if dt != np.float16:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+
+
 def _in_float32(x, weight, bias):
     """PyTorch's layer and group norms normalise float16 in float32 (its opmath type) and round
     the result to float16: the input and the parameters upcast (differentiably), and the dtype
@@ -494,6 +514,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     shape = x._data.shape  # numpy's tuple (a Size's items and slices cost more)
     _norm_args("batch_norm", x, shape[1] if len(shape) > 1 else 0, weight=weight, bias=bias,
                running_mean=running_mean, running_var=running_var)
+    _param_dtypes(x, weight, bias, running_mean, running_var)
     C = shape[1]
     axes = (0,) + tuple(range(2, len(shape)))
     param_shape = (C,) + (1,) * (len(shape) - 2)
@@ -538,6 +559,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
     C = x.shape[1] if x.ndim > 1 else 0
     _norm_args("instance_norm", x, C, weight=weight, bias=bias, running_mean=running_mean,
                running_var=running_var)
+    _param_dtypes(x, weight, bias)  # (PyTorch's takes running statistics of any dtype)
     N = x.shape[0]
     S = math.prod(x.shape[2:])
     stat_shape, param_shape = (N, C, S), (C,) + (1,) * (x.ndim - 2)
@@ -599,6 +621,7 @@ def layer_norm(input: Tensor, normalized_shape: int | Sequence[int],
                                f"got {pname} of shape {list(prm.shape)} and normalized_shape = "
                                f"{list(normalized_shape)}")
     axes = tuple(range(len(shape) - k, len(shape)))
+    _param_dtypes(x, weight, bias)
     x, weight, bias, half = _in_float32(x, weight, bias)
     return _back(NormOp.apply(x, weight, bias, stat_shape=shape, axes=axes,
                               param_shape=normalized_shape, eps=eps, kind="layer"), half)
@@ -641,6 +664,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
                                f"channels in input, but got {pname} of shape {list(prm.shape)} "
                                f"and input of shape {list(x.shape)}")
     per_group = (C // num_groups) * math.prod(x.shape[2:])
+    _param_dtypes(x, weight, bias)
     x, weight, bias, half = _in_float32(x, weight, bias)
     return _back(NormOp.apply(x, weight, bias, stat_shape=(N, num_groups, per_group), axes=(2,),
                               param_shape=(C,) + (1,) * (x.ndim - 2), eps=eps, kind="group"),

@@ -98,6 +98,29 @@ class Adadelta(Optimizer):
             capturable=capturable, foreach=foreach, differentiable=differentiable,
             decoupled_weight_decay=decoupled_weight_decay))
 
+    def _step_mixed(self, group, param, grad, arrays, state):
+        if self._option(group, "decoupled_weight_decay"):
+            return False
+        # PyTorch's steps: v.mul_(rho).addcmul_(g, g, value=1 - rho); std = v.add(eps).sqrt_();
+        # d = u.add(eps).sqrt_().div_(std).mul_(g); u.mul_(rho).addcmul_(d, d, value=1 - rho);
+        # p.add_(d, alpha=-lr): each in the promoted dtype, stored in its own (d in u's)
+        g = -grad if group["maximize"] else grad
+        if group["weight_decay"] != 0:
+            g = numpy_fma(param.dtype.type(group["weight_decay"]), param, g)
+        rho, eps = group["rho"], group["eps"]
+        v, u = arrays["square_avg"], arrays["acc_delta"]
+        v *= v.dtype.type(rho)
+        w = np.result_type(v, g)
+        v[...] = numpy_fma((1 - rho) * g.astype(w), g.astype(w), v.astype(w))
+        d = np.sqrt(u + u.dtype.type(eps)) / np.sqrt(v + v.dtype.type(eps))
+        w = np.result_type(d, g)
+        d = (d.astype(w) * g.astype(w)).astype(u.dtype)
+        u *= u.dtype.type(rho)
+        u[...] = numpy_fma((1 - rho) * d, d, u)
+        w = np.result_type(param, d)
+        param[...] = numpy_fma(-group["lr"], d.astype(w), param.astype(w))
+        return True
+
     def _validate_group(self, group):
         super()._validate_group(group)
         check(0.0 <= group["rho"] <= 1.0, f"Invalid rho value: {group['rho']}")

@@ -125,6 +125,25 @@ class Adagrad(Optimizer):
         v = group["initial_accumulator_value"]
         check(0.0 <= v, f"Invalid initial_accumulator_value value: {v}")
 
+    def _step_mixed(self, group, param, grad, arrays, state):
+        if self._option(group, "decoupled_weight_decay") or \
+                self._option(group, "eps_inside_sqrt"):
+            return False
+        # PyTorch's steps: s.addcmul_(g, g, value=1); std = s.sqrt().add_(eps);
+        # p.addcdiv_(g, std, value=-clr): each in the promoted dtype, stored in its own
+        g = -grad if group["maximize"] else grad
+        if group["weight_decay"] != 0:
+            g = numpy_fma(param.dtype.type(group["weight_decay"]), param, g)
+        step = scalar_value(state["step"]) + 1.0
+        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+        s = arrays["sum"]
+        w = np.result_type(s, g)
+        s[...] = numpy_fma(g.astype(w), g.astype(w), s.astype(w))
+        std = np.sqrt(s) + s.dtype.type(group["eps"])
+        w = np.result_type(param, g, std)
+        param[...] = param.astype(w) + w.type(-clr) * g.astype(w) / std.astype(w)
+        return True
+
     def _check_sparse_grads(self, group):
         if group["weight_decay"] != 0:
             raise RuntimeError("weight_decay option is not compatible with sparse gradients")

@@ -1117,7 +1117,7 @@ class Optimizer:
             args.extend(co)
             if real is None and any(a is not None and a.dtype != dtype and a.dtype.kind == "f"
                                     for a in args[2:2 + len(names)]) and self._step_mixed(
-                    group, pf, args[1], dict(zip(names, args[2:2 + len(names)]))):
+                    group, pf, args[1], dict(zip(names, args[2:2 + len(names)])), st):
                 pass  # state of another float dtype (the model moved by to()), PyTorch's step
             else:
                 try:
@@ -1138,13 +1138,14 @@ class Optimizer:
                 bump()
 
     def _step_mixed(self, group: dict[str, Any], param: np.ndarray, grad: np.ndarray,
-                    arrays: dict[str, np.ndarray]) -> bool:
+                    arrays: dict[str, np.ndarray], state: dict[str, Any]) -> bool:
         """One step of ``param`` (a flat array; ``grad`` in its dtype) whose state ``arrays``
         (by name, None where unused) are of another float dtype, as after ``model.to(dtype)``
         in the middle of training: PyTorch's algorithms then compute each in-place update in
         the promoted dtype and store it in the state's own dtype. True if done; False (the
         default) refuses it: ``step()`` raises naming the arrays (PyTorch's Adam family fails
-        there too, in ``lerp_``)."""
+        there too, in ``lerp_``). ``state`` is the parameter's state as before this step (its
+        scalars: ``step`` not yet counted)."""
         return False
 
     def _mismatch(self, gi, pi, name, a, data):

@@ -175,7 +175,7 @@ class RMSprop(Optimizer):
             differentiable=differentiable, decoupled_weight_decay=decoupled_weight_decay,
             eps_inside_sqrt=eps_inside_sqrt))
 
-    def _step_mixed(self, group, param, grad, arrays):
+    def _step_mixed(self, group, param, grad, arrays, state):
         if group["centered"] or self._option(group, "decoupled_weight_decay") or \
                 self._option(group, "eps_inside_sqrt"):
             return False  # PyTorch's centered form fails there (grad_avg.lerp_)

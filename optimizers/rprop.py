@@ -182,6 +182,29 @@ class Rprop(Optimizer):
               f"Invalid variant value: {variant!r} (expected one of "
               f"{', '.join(map(repr, VARIANTS))})")
 
+    def _step_mixed(self, group, param, grad, arrays, state):
+        if self._option(group, "variant") != "irprop-":
+            return False
+        # PyTorch's steps: sign = g.mul(prev).sign(), its signs replaced by the etas and 1;
+        # step_size.mul_(sign).clamp_(lo, hi); g[sign == etaminus] = 0;
+        # p.addcmul_(g.sign(), step_size, value=-1); prev.copy_(g): each in the promoted
+        # dtype, stored in its own
+        g = -grad if group["maximize"] else grad
+        prev, size = arrays["prev"], arrays["step_size"]
+        (etaminus, etaplus), (lo, hi) = group["etas"], group["step_sizes"]
+        w = np.result_type(g, prev)
+        f = np.sign(g.astype(w) * prev.astype(w))
+        f = np.where(f > 0, w.type(etaplus), np.where(f < 0, w.type(etaminus),
+                                                      np.where(f == 0, w.type(1), f)))
+        t = size.dtype.type
+        size[...] = np.minimum(np.maximum(size * f.astype(np.result_type(size, f)), t(lo)),
+                               t(hi))
+        g = np.where(f == w.type(etaminus), g.dtype.type(0), g)
+        w = np.result_type(param, size)
+        param[...] = param.astype(w) - np.sign(g).astype(w) * size.astype(w)
+        prev[...] = g
+        return True
+
     def _array_names(self, group):
         names = self.update.state
         return names if VARIANTS[self._option(group, "variant")][1] else names[:-1] + (None,)

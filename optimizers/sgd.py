@@ -141,7 +141,7 @@ class SGD(Optimizer):
             differentiable=differentiable, fused=fused, lr_in_velocity=lr_in_velocity,
             momentum_init=momentum_init))
 
-    def _step_mixed(self, group, param, grad, arrays):
+    def _step_mixed(self, group, param, grad, arrays, state):
         buf = arrays.get("momentum_buffer")
         if buf is None or self._option(group, "lr_in_velocity") or \
                 self._option(group, "momentum_init") != "grad":

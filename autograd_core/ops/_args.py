@@ -3,6 +3,8 @@ with PyTorch's error wording."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from autograd_core._quiet import quiet
@@ -226,14 +228,19 @@ def into_integers(data, dt, ctype):
     return arr.astype(dt)
 
 
-def scalar_for(value, dtype):
+def scalar_for(value, dtype, overflow=True):
     """``value`` to write into a tensor of ``dtype``: a complex number into a real tensor is
     its real part when its imaginary part is 0, else PyTorch's error (``x[i] = 1j``,
     ``masked_fill``, ``fill_``, ``full``: numpy's cast would drop the imaginary part
     silently). A Python int or float into an integer dtype is converted as PyTorch converts
     it (toward zero; beyond the dtype refused, a negative int wrapping into an unsigned one),
-    where numpy would wrap 300 into uint8 silently. Anything else is returned as it is."""
+    where numpy would wrap 300 into uint8 silently. A finite number beyond a floating dtype's
+    range is refused too (``fill_(1e40)`` of float32: numpy wrote inf), unless ``overflow`` is
+    False (PyTorch's ``x[i] = 70000.0`` of float16 writes inf). Anything else is returned as
+    it is."""
     dt = np.dtype(dtype)
+    if overflow and dt.kind in "fc" and _beyond(value, np.finfo(dt).max):
+        raise RuntimeError(f"value cannot be converted to type {c_type(dtype)} without overflow")
     if isinstance(value, (complex, np.complexfloating)) and dt.kind != "c":
         if value.imag != 0:
             raise RuntimeError(
@@ -242,6 +249,18 @@ def scalar_for(value, dtype):
     if dt.kind in "iu" and type(value) in (int, float):
         return into_integers(value, dt, int_c_type(dt))[()]
     return value
+
+
+def _beyond(value, limit):
+    """Whether the number ``value`` (a part of a complex one) is finite and beyond ``limit``
+    in magnitude, compared exactly (an int of any size too); False for anything else."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, complex,
+                                                                     np.number)):
+        return False
+    parts = (value.real, value.imag) if isinstance(value, (complex, np.complexfloating)) \
+        else (value,)
+    return any(abs(p) > float(limit) and (isinstance(p, (int, np.integer)) or math.isfinite(p))
+               for p in parts)
 
 
 def check_added_input(name, input_shape, product_shape):

@@ -25,7 +25,7 @@ from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import result_type
 from autograd_core.ops.index import Index, getitem
 from autograd_core.ops.linalg import bmm, matmul, scaled_sum
-from autograd_core.ops.pieces import constant_pad_nd
+from autograd_core.ops.pieces import constant_pad_nd, slices
 from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.ops.scatter import gather
 from autograd_core.ops.shape import Permute, _as_view, cat, permute, reshape, stack, transpose
@@ -446,12 +446,12 @@ def tensor_split(input: Tensor, indices_or_sections: Any,
         bounds = [i * small + min(i, extra) for i in range(sections + 1)]
     else:
         bounds = [0] + [int(i) for i in ios] + [n]
-    out = []
+    spans = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         lo = min(max(lo + n if lo < 0 else lo, 0), n)
         hi = min(max(hi + n if hi < 0 else hi, 0), n)
-        out.append(_along(input, d, slice(lo, max(lo, hi))))
-    return tuple(out)
+        spans.append((lo, max(lo, hi)))
+    return slices(input, d, spans)
 
 
 def _at_least(x: Tensor, n: int) -> Tensor:

@@ -984,7 +984,7 @@ def nanmedian(input: Tensor, dim: builtins.int | None = None,
         return NanmedianResult(input * 1, Tensor._make(np.zeros((), np.int64), None, False))
     d = _args.norm_dim(dim, x.ndim, "nanmedian")
     if x.shape[d] == 0:
-        raise IndexError(f"nanmedian(): Expected reduction dim {d} to have non-zero size.")
+        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
     count = (~np.isnan(x)).sum(axis=d, keepdims=True) if x.dtype.kind == "f" else np.full(
         x.shape[:d] + (1,) + x.shape[d + 1:], x.shape[d])
     k = np.maximum((count - 1) // 2, 0)

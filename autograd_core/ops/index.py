@@ -333,7 +333,8 @@ def _check_setitem_overlap(x, index, value):
 
 def setitem(x, index, value):
     _check_steps(index)
-    value = _args.scalar_for(value, x._data.dtype)
+    # (PyTorch refuses 1e40 into float32 here, but writes inf into float16)
+    value = _args.scalar_for(value, x._data.dtype, overflow=x._data.dtype != np.float16)
     index = _normalise(index)
     if isinstance(value, Tensor):
         _check_setitem_overlap(x, index, value)

@@ -1287,7 +1287,8 @@ def lerp(input: Tensor, end: Tensor, weight: Any) -> Tensor:
     if dt.kind not in "fc":
         raise _args.not_implemented(f"lerp_kernel_{'tensor' if w_tensor else 'scalar'}", dt)
     if not w_tensor:  # a number, in the tensors' dtype (PyTorch's scalar kernel) or, for
-        weight = _args.scalar_for(weight, dt)  # float16, in float32 (its opmath): as it is
+        weight = _args.scalar_for(  # float16, in float32 (its opmath): as it is
+            weight, np.float32 if dt == np.float16 else dt)
         if dt != np.float16 or type(weight) not in (builtins.float, builtins.int):
             weight = xp.constant(np.asarray(weight, dt))
     elif weight._data.dtype != dt:  # a 0-d weight of another dtype
@@ -1349,7 +1350,8 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *_deprecated: Any,
                        for t in (input, tensor1, tensor2)))
     if dt.kind == "b":
         raise _args.not_implemented("addcmul_cpu_out", dt)
-    value = _value_in(_args.scalar_for(value, dt), input, tensor1, tensor2)
+    value = _value_in(_args.scalar_for(value, np.float32 if dt == np.float16 else dt),
+                      input, tensor1, tensor2)  # (float16: range-checked in float32, its opmath)
     if dt.kind == "f" and isinstance(input, Tensor) and type(value) in (builtins.int,
                                                                         builtins.float):
         return Addcmul.apply(input, tensor1.to(dt), tensor2.to(dt), value=value)
@@ -1815,6 +1817,8 @@ def kthvalue(input: Tensor, k: builtins.int, dim: builtins.int = -1,
     _args.no_complex(input, "kthvalue_cpu")
     d = _args.norm_dim(dim, input.ndim, "kthvalue")
     n = input.shape[d] if input.ndim else 1
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {d}")
     return _select(input, dim, keepdim, k - 1, "kthvalue", KthvalueResult)
@@ -1942,7 +1946,8 @@ class LogCumSumExp(Node):
 
     def forward(self, input, dim):
         self.dim = dim
-        y = xp.wide(np.logaddexp.accumulate, input, axis=dim)
+        # (+ 0.0: ATen's starts from -inf, so the first value is logaddexp(-inf, x): never -0)
+        y = xp.wide(np.logaddexp.accumulate, input, axis=dim) + 0.0
         self.save_for_backward(input, y)
         return y
 
@@ -1956,12 +1961,10 @@ class LogCumSumExp(Node):
             terms = diff.masked_fill(later, -math.inf).exp() * g.movedim(d, -1).unsqueeze(-2)
             return (terms.sum(-1).movedim(-1, d),)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = np.zeros_like(x)
-            for part in (np.maximum(g, 0), np.maximum(-g, 0)):
-                lg = np.log(part) - y
-                acc = np.flip(xp.wide(np.logaddexp.accumulate, np.flip(lg, d), axis=d), d)
-                out = -out + np.exp(acc + x)
-            return (-out,)
+            pos, neg = (np.exp(np.flip(xp.wide(np.logaddexp.accumulate,
+                                               np.flip(np.log(part) - y, d), axis=d), d) + x)
+                        for part in (np.maximum(g, 0), np.maximum(-g, 0)))
+            return (pos - neg,)  # (0 - 0 is +0, as PyTorch's)
 
 
 @op("logcumsumexp", node=LogCumSumExp, method=True, grad_fn="LogcumsumexpBackward0", samples=[
@@ -2058,6 +2061,7 @@ def dist(input: Tensor, other: Tensor, p: builtins.float = 2) -> Tensor:
 
 
 def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
+    name = "quantile"  # (PyTorch's nanquantile says quantile() too)
     modes = ("linear", "lower", "higher", "midpoint", "nearest")
     if interpolation not in modes:
         raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, "
@@ -2069,7 +2073,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
     if ((qs < 0) | (qs > 1)).any():
         raise RuntimeError(f"{name}() q values must be in the range [0, 1]" if qs.ndim else
-                           f"{name}() q must be in the range [0, 1] but got {float(qs)}")
+                           f"{name}() q must be in the range [0, 1] but got {float(qs):g}")
     if input.dtype.kind != "f":
         raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
     x = input
@@ -2087,8 +2091,10 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     nan = np.isnan(xd)
     valid = n - nan.sum(axis=d, keepdims=True) if ignore_nan else np.full(
         np.take(xd, [0], axis=d).shape, n)
-    # positions q * (count - 1) along the sorted dimension, one slice per q
-    pos = qs.reshape(-1, *([1] * xd.ndim)) * (np.maximum(valid, 1) - 1)
+    # positions q * (count - 1) along the sorted dimension, one slice per q, in the input's
+    # dtype as PyTorch's ranks (in float64, a float32 weight was an ulp or more away)
+    pos = qs.reshape(-1, *([1] * xd.ndim)).astype(xd.dtype) * \
+        (np.maximum(valid, 1) - 1).astype(xd.dtype)
     lo, hi = np.floor(pos), np.ceil(pos)
     if interpolation == "lower":
         hi = lo
@@ -2096,14 +2102,18 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         lo = hi
     elif interpolation == "nearest":
         lo = hi = np.round(pos)
-    w = {"midpoint": 0.5}.get(interpolation, None)
-    frac = np.where(hi > lo, pos - lo, 0.0) if w is None else np.where(hi > lo, w, 0.0)
+    # PyTorch's: lower/higher/nearest take the element (a + 0 * (b - a) was NaN at an inf
+    # and +0.0 at -0.0); linear/midpoint lerp the two (midpoint by 0.5 even when they are one)
+    between = interpolation in ("linear", "midpoint")
+    frac = np.full(pos.shape, 0.5) if interpolation == "midpoint" else pos - lo
     outs = []
     for i in range(qs.size):
         il = np.take_along_axis(order, lo[i].astype(np.int64), axis=d)
-        ih = np.take_along_axis(order, hi[i].astype(np.int64), axis=d)
-        a, b = Gather.apply(x, index=il, dim=d), Gather.apply(x, index=ih, dim=d)
-        v = a + xp.constant(frac[i].astype(xd.dtype)) * (b - a)
+        v = Gather.apply(x, index=il, dim=d)
+        if between:
+            ih = np.take_along_axis(order, hi[i].astype(np.int64), axis=d)
+            v = lerp(v, Gather.apply(x, index=ih, dim=d),
+                     xp.constant(np.broadcast_to(frac[i], il.shape).astype(xd.dtype)))
         bad = (valid == 0) if ignore_nan else nan.any(axis=d, keepdims=True)
         if bad.any():
             v = xp.where(~bad, v, float("nan"))

@@ -38,9 +38,16 @@ class Pieces(Node):
     def name(self):
         return self.grad_name
 
-    def forward(self, x, dim, bounds, grad_name):
+    def forward(self, x, dim, bounds, grad_name, spans=None):
         self.dim, self.unbind, self.grad_name = dim, bounds is None, grad_name
         lead = (slice(None),) * dim
+        self.spans = spans
+        if spans is not None:  # tensor_split's (lo, hi) pieces: PyTorch's separate slices
+            self.size, self.n_outputs = x.shape[dim], len(spans)
+            self.tiles = spans[0][0] == 0 and spans[-1][1] == self.size and all(
+                a[1] == b[0] for a, b in zip(spans, spans[1:]))
+            self.materialize_grads = False  # (which pieces had a gradient decides -0.0's sign)
+            return tuple(x[lead + (slice(lo, hi),)] for lo, hi in spans)
         if bounds is None:
             self.n_outputs = x.shape[dim]
             return tuple(x[lead + (i, Ellipsis)] for i in range(x.shape[dim]))  # 0-d: views
@@ -48,9 +55,40 @@ class Pieces(Node):
         return tuple(x[lead + (slice(lo, hi),)] for lo, hi in zip(bounds, bounds[1:]))
 
     def backward(self, *grads):
+        if self.spans is not None:
+            return (self._slices_backward(grads),)
         if self.differentiable:
             return ((stack if self.unbind else cat)(list(grads), self.dim),)
         return ((np.stack if self.unbind else np.concatenate)(grads, self.dim),)
+
+    def _slices_backward(self, grads):
+        """The sum PyTorch's ``SliceBackward0`` nodes of the pieces that received a gradient
+        make: each its gradient zero-padded to the input's length. Pieces that tile the
+        dimension: one concatenation (zeros for the others), plus +0.0 when two or more had
+        a gradient (there every element is summed with another's zero: a -0.0 becomes +0.0);
+        overlapping or uncovered ones: the padded gradients summed."""
+        used = [i for i, g in enumerate(grads) if g is not None]
+        dim, tensor = self.dim, self.differentiable
+        first = grads[used[0]]
+        dtype = (first._data if tensor else first).dtype
+
+        def zeros(k):
+            shape = list(first.shape)
+            shape[dim] = k
+            z = np.zeros(shape, dtype)
+            return xp.constant(z) if tensor else z
+        join = (lambda parts: cat(parts, dim)) if tensor else \
+            (lambda parts: np.concatenate(parts, dim))
+        if self.tiles:
+            total = join([g if g is not None else zeros(hi - lo)
+                          for g, (lo, hi) in zip(grads, self.spans)])
+            return total + 0.0 if len(used) > 1 else total
+        total = None
+        for i in used:
+            lo, hi = self.spans[i]
+            full = join([zeros(lo), grads[i], zeros(self.size - hi)])
+            total = full if total is None else total + full
+        return total
 
 
 def _pieces(x, d, bounds, grad_name, view_name):
@@ -61,6 +99,18 @@ def _pieces(x, d, bounds, grad_name, view_name):
     for p in outs:
         _as_view(p, x)
     return mark_multi_output(view_name, outs)
+
+
+def slices(x, d, spans):
+    """``tensor_split``'s views of ``x`` along dim ``d``, ``x[lo:hi]`` for each ``(lo, hi)`` of
+    ``spans`` (clamped, ``lo <= hi``), as the outputs of one node (a node per piece made its
+    backward O(pieces x size)), each named ``SliceBackward0`` as PyTorch's separate slices
+    and, as theirs, ordinary views (changed in place as any view)."""
+    outs = Pieces.apply(x, dim=d, bounds=(), grad_name="SliceBackward0", spans=tuple(spans))
+    outs = outs if isinstance(outs, tuple) else (outs,)
+    for p in outs:
+        _as_view(p, x)
+    return outs
 
 
 def _run(cls, g, **params):
@@ -324,8 +374,12 @@ class Cumsum(Node):
         if x.dtype == np.float32 and x.ndim:  # the same sums in one Numba pass
             return cumsum32(x, dim, reverse)
         if reverse:
-            return np.flip(xp.wide(np.cumsum, np.flip(x, dim), axis=dim), dim).copy()
-        return xp.wide(np.cumsum, x, axis=dim)
+            y = np.flip(xp.wide(np.cumsum, np.flip(x, dim), axis=dim), dim).copy()
+        else:
+            y = xp.wide(np.cumsum, x, axis=dim)
+        if y.dtype.kind in "fc":  # the sum starts from +0, as ATen's: no running sum is -0
+            y += 0.0  # (numpy's starts from the first element: cumsum([-0.0]) was -0.0)
+        return y
 
     def backward(self, g):
         return (_run(Cumsum, g, dim=self.dim, reverse=not self.reverse),)

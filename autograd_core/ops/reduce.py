@@ -122,29 +122,51 @@ class Var(_Reduction):
             raise RuntimeError("std and var only support floating point and complex dtypes")
         self._setup(x, dim, keepdim)
         n = _count(x.shape, dim)
-        self.denom = builtins.max(n - correction, 0)
+        self.dof = n - correction  # (negative too: the gradient over given dims scales by it)
+        self.denom = builtins.max(self.dof, 0)
         self.save_for_backward(x)
         acc = np.float64 if x.dtype.kind == "f" and x.dtype.itemsize < 8 else None
         if self.denom:
             v = ignoring(np.var, x, axis=dim, keepdims=keepdim, ddof=correction, dtype=acc)
         else:
             # no degrees of freedom: the sum of squares / 0 (inf, NaN where it is 0 or the
-            # slice is empty), without numpy's warnings (``var``/``std`` warn PyTorch's)
+            # slice is empty), without numpy's warnings (``var``/``std`` warn PyTorch's); a
+            # complex x's is PyTorch's var(x.real) + var(x.imag): NaN when either part is
+            # constant (0 / 0), as a real one
             with np.errstate(all="ignore"):  # (a rare path: a warnings-recording context,
                 # such as pytest.warns, would record numpy's warning despite the filter)
-                squares = np.var(x, axis=dim, keepdims=keepdim, dtype=acc) if n else \
-                    np.sum(np.abs(x), axis=dim, keepdims=keepdim, dtype=acc)
-                v = squares / 0.0
+                if not n:
+                    v = np.sum(np.abs(x), axis=dim, keepdims=keepdim, dtype=acc) / 0.0
+                else:
+                    parts = (x.real, x.imag) if x.dtype.kind == "c" else (x,)
+                    v = builtins.sum(np.var(p, axis=dim, keepdims=keepdim, dtype=acc) / 0.0
+                            for p in parts)
         return v if acc is None or wide else np.asarray(v.astype(x.dtype))
 
     def backward(self, g):
         x = self.saved[0]  # (std_mean saves its result after it)
+        if self.dof <= 0 and (self.dim is None or not self.in_shape):
+            return (self._no_dof_backward(g, x),)
         axis = self.dim if self.dim is not None else tuple(range(len(self.in_shape)))
         centred = x - x.mean(axis=axis, keepdims=True) if x.size else x
-        scale = 2.0 / self.denom if self.denom else np.inf
-        if xp.is_half(g):  # PyTorch's grouping, its float16 steps each rounded
-            return (xp._times(self._expand(g), scale) * centred,)
-        return (self._expand(g) * centred * scale,)
+        # PyTorch's (2 / dof) * g * (x - mean), in its order (float16: each step rounded);
+        # over given dims a dof <= 0 is used as it is: 2 / 0 = inf, 2 / -1 = -2
+        scale = 2.0 / self.dof if self.dof else math.inf
+        return (xp._times(self._expand(g), scale) * centred,)
+
+    def _no_dof_backward(self, g, x):
+        """PyTorch's gradient of a variance over all elements without degrees of freedom:
+        ``g * inf``, ``g * NaN`` where ``x`` is its mean, whatever the sign of ``x - mean``
+        (real for complex ``x``: ``inf + 0j``; the plain rule gave ``-inf`` where ``x`` is
+        below its mean, and ``-inf + inf j`` for complex ``x``)."""
+        xd = xp.data(x)
+        with np.errstate(all="ignore"):
+            at_mean = xd == xd.mean() if xd.size else np.zeros(xd.shape, bool)
+        real = xd.real.dtype
+        gx = self._expand(g) * np.where(at_mean, np.nan, np.inf).astype(real)
+        if xd.dtype.kind == "c":
+            gx = gx.to(xd.dtype) if isinstance(gx, Tensor) else gx.astype(xd.dtype)
+        return gx
 
     # complex x: var is sum |x - mean|^2 / denom (real), whose gradient dL/dRe + i dL/dIm is
     # the real rule's 2 g (x - mean) / denom, as it stands
@@ -158,6 +180,8 @@ class AMax(_Reduction):
         which = "Max" if self.is_max else "Min"
         return f"{which}Backward{1 if self.dim is None else 0}"
 
+    _public = ("max", "min")  # the op names in messages: max's, min's
+
     def forward(self, x, dim, keepdim, is_max):
         self.is_max = is_max
         if x.dtype.kind == "c":  # numpy would order complex values lexicographically
@@ -167,10 +191,9 @@ class AMax(_Reduction):
         self._setup(x, dim, keepdim)
         reduced = range(x.ndim) if dim is None else dim
         if x.size == 0 and (x.ndim == 0 or any(x.shape[d] == 0 for d in reduced)):
-            raise RuntimeError(
-                f"{'max' if is_max else 'min'}(): Expected reduction dim to be specified for "
-                f"input.numel() == 0 (shape {x.shape}); specify a dim of non-zero size"
-            )
+            raise RuntimeError(  # (amax/amin over given empty dims refuse before: IndexError)
+                f"{self._public[not is_max]}(): Expected reduction dim to be specified for "
+                "input.numel() == 0. Specify the reduction dim with the 'dim' argument.")
         y = (np.max if is_max else np.min)(x, axis=dim, keepdims=True)
         if not keepdim:
             y = y.reshape(_reduced_shape(x.shape, dim))
@@ -192,6 +215,8 @@ class AMax(_Reduction):
 
 class AMaxDims(AMax):
     """``amax``/``amin``: AMax under PyTorch's names of their nodes."""
+
+    _public = ("amax", "amin")
 
     def name(self):
         return "AmaxBackward0" if self.is_max else "AminBackward0"
@@ -219,7 +244,7 @@ def max_min(x, dim, keepdim, is_max):
         indices = xp.constant(np.zeros((), np.int64))
         return (MaxResult if is_max else MinResult)(values, indices)
     if x.shape[d] == 0:
-        raise IndexError(f"max/min(): dimension {dim} of shape {x.shape} has size 0")
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
     # two ops, the indices an input of the gather: a captured step recomputes both
     indices = apply_nondifferentiable(ArgExtreme, x, fn=np.argmax if is_max else np.argmin,
                                       dim=d, keepdim=True)
@@ -248,6 +273,15 @@ def _arg_extreme(x, dim, keepdim, fn):
     _args.refuse_complex("{name}(): does not support complex input", x, name=fn.__name__)
     if dim is not None:
         dim = _args.norm_dim(dim, x.ndim, "argmax")
+    if x._data.size == 0:  # PyTorch's IndexError (numpy's ValueError before)
+        reduced = () if dim is None or not x.ndim else (dim,)
+        if dim is None:
+            raise IndexError(f"{fn.__name__}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        for d in reduced:
+            if x.shape[d] == 0:
+                raise IndexError(f"{fn.__name__}(): Expected reduction dim {d} to have "
+                                 "non-zero size.")
     return apply_nondifferentiable(ArgExtreme, x, fn=fn, dim=dim, keepdim=keepdim)
 
 
@@ -639,6 +673,7 @@ def amax(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None
     """
     if input._data.dtype.kind == "c":
         _args.no_complex(input, "max_values_cpu")
+    _empty_dims("amax", input, dim)
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return AMaxDims.apply(input, dim=dim, keepdim=keepdim, is_max=True)
 
@@ -663,8 +698,19 @@ def amin(input: Tensor, dim: builtins.int | Sequence[builtins.int] | None = None
     """
     if input._data.dtype.kind == "c":
         _args.no_complex(input, "min_values_cpu")
+    _empty_dims("amin", input, dim)
     dim, keepdim = _args.dims(dim, None, keepdim, None, input.ndim)
     return AMaxDims.apply(input, dim=dim, keepdim=keepdim, is_max=False)
+
+
+def _empty_dims(name, input, dim):
+    """PyTorch's IndexError for ``amax``/``amin`` over a given dimension of size 0, naming it
+    as given."""
+    if input._data.size or dim is None or not input.ndim:
+        return
+    for d in (dim if isinstance(dim, (tuple, list)) else (dim,)):
+        if input.shape[_args.norm_dim(d, input.ndim, name)] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 @op("argmax", method=True, samples=())
@@ -875,6 +921,34 @@ def matrix_dims(A: Tensor, dim: Any) -> tuple[builtins.int, builtins.int]:
     return d0, d1
 
 
+def norm_into(out: Any, inputs: Sequence[Any], result: Any, name: str,
+              matrix: builtins.bool = False) -> Tensor:
+    """PyTorch's ``out=`` of the norms: refused when an input or ``out`` requires grad in grad
+    mode (a vector norm's), ``out`` of exactly the norm's dtype (the real dtype of a complex
+    input's; "Expected out tensor to have dtype float, but got double instead", a matrix
+    norm's "linalg.matrix_norm expected out tensor dtype Float but got: Double"), resized to
+    its shape; ``result()`` computes the norm. Returns ``out``."""
+    from autograd_core.creation import write_out
+    from autograd_core.grad_mode import STATE
+
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if not matrix and STATE.enabled and any(isinstance(t, Tensor) and t.requires_grad
+                                            for t in (*inputs, out)):
+        raise RuntimeError("linalg_vector_norm(): functions with out=... arguments don't "
+                           "support automatic differentiation, but one of the arguments "
+                           "requires grad.")
+    y = result()
+    want, got = y._data.dtype, out._data.dtype
+    if want != got:
+        if matrix:
+            raise RuntimeError(f"linalg.matrix_norm expected out tensor dtype "
+                               f"{_args.torch_name(want)} but got: {_args.torch_name(got)}")
+        raise RuntimeError(f"Expected out tensor to have dtype {_args.demangled_type(want)}, "
+                           f"but got {_args.demangled_type(got)} instead")
+    return write_out(name, y, out)
+
+
 def _nuclear_norm(input: Tensor, dim: Any, keepdim: builtins.bool) -> Tensor:
     """``norm(input, "nuc", dim)``: the sum of the singular values of the matrices over the two
     dims (``linalg.matrix_norm``'s; the op table's ``svdvals`` found by name, as
@@ -907,7 +981,7 @@ def norm(input: Tensor, p: builtins.float | str | None = "fro",
         p (float or str): the order. Default: ``"fro"``.
         dim (int or tuple of ints, optional): the dimension(s) to reduce; all if None.
         keepdim (bool): keep the reduced dimensions with size 1. Default: False.
-        out (Tensor, optional): not supported; must be None.
+        out (Tensor, optional): the norm written into it (of the norm's dtype; resized).
         dtype (dtype, optional): cast ``input`` to this dtype first.
 
     Example::
@@ -919,7 +993,8 @@ def norm(input: Tensor, p: builtins.float | str | None = "fro",
         tensor(7.)
     """
     if out is not None:
-        raise TypeError("norm: out= is not supported")
+        return norm_into(out, (input,), lambda: norm(input, p, dim, keepdim, dtype=dtype),
+                         "norm", matrix=p == "nuc")
     if dtype is not None:
         input = input.to(dtype)
     if input.dtype.kind not in "fc":

@@ -469,10 +469,9 @@ class ScatterReduce(Node):
             gw = g * w
             gx = _where0(x_is & (keep | ~mask), gw)
             gs = _where0(src_is, _run(Gather, gw, index=self.index, dim=self.dim))
+        elif self.differentiable:  # under create_graph: as Tensor ops, differentiable again
+            gx, gs = self._prod_graph(g)
         else:
-            if isinstance(g, Tensor) and g.requires_grad:
-                raise NotImplementedError(
-                    "scatter_reduce(reduce='prod'): double backward is not supported here")
             x, part, _ = self._saved_values()
             # each entry's factor: the product of the other entries reduced into its place,
             # from the count of zeros there and the product of the nonzero entries
@@ -502,6 +501,36 @@ class ScatterReduce(Node):
             gs = (constant_pad_nd(gs, pad) if isinstance(gs, Tensor)
                   else constant_pad_nd(Tensor._wrap(np.asarray(gs)), pad)._data)
         return (gx if n[0] else None), (gs if n[1] else None)
+
+
+    def _prod_graph(self, g):
+        """``prod``'s gradients as PyTorch's formula, of Tensor ops: ``x``'s from the result
+        with its zeros taken as 1 (``g * r1 / x1``), ``src``'s from the result over the entry
+        (from the result with it taken as 1 where it is its place's only zero); where two or
+        more zeros of ``src`` meet, differentiating ``src``'s gradient again raises, as
+        PyTorch's (its value is right: 0)."""
+        from autograd_core.function import _DelayedError  # (function imports the ops)
+
+        x, part, _ = self._saved_values()
+        dim, keep = self.dim, self.include_self
+        index = Tensor._wrap(self.index)
+        x1 = x.masked_fill(x == 0, 1.0)
+        gx = g * scatter_reduce(x1, dim, index, part, "prod", include_self=keep) / x1
+        if not keep:
+            gx = gx.masked_fill(self.mask, 0.0)
+        zero = part == 0
+        zeros = scatter_add(xp.zeros_like(x), dim, index, zero.to(x.dtype)).gather(dim, index)
+        alone = zero & (zeros == 1)
+        without = scatter_reduce(x, dim, index, part.masked_fill(alone, 1.0), "prod",
+                                 include_self=keep)
+        result = scatter_reduce(x, dim, index, part, "prod", include_self=keep)
+        gs = xp.where(alone, (g * without).gather(dim, index),
+                      (g * result).gather(dim, index) / part.masked_fill(zero, 1.0))
+        if bool((zeros._data > 1).any()):
+            gs = _DelayedError.apply(
+                "scatter_reduce(): Double backward is unsupported for src when >1 zeros in src "
+                "are scattered to the same position in self", gs)
+        return gx, gs
 
 
 def _where0(cond, a):
@@ -635,6 +664,8 @@ def _value_like(value, x, name):
         if value._data.dtype.kind == "c" and x._data.dtype.kind != "c":
             _args.scalar_for(complex(value._data), x._data.dtype)  # PyTorch's error if imag != 0
             value = value.real
+        elif value._data.dtype.kind == "f":  # PyTorch's range check of the value's number
+            _args.scalar_for(value._data[()].item(), x._data.dtype)
         return value if value.dtype == x.dtype else value.to(x.dtype)
     value = _args.scalar_for(value, x._data.dtype)
     return xp.constant(np.asarray(value).astype(x.dtype))  # made from a number: a constant

@@ -378,6 +378,10 @@ class Clamp(Node):
                 # the dtype is refused (numpy raised OverflowError for both)
                 lo, hi = (b if type(b) is not int else _args.scalar_for(b, x.dtype)
                           for b in (lo, hi))
+        else:  # a number bound beyond the dtype refused, as PyTorch's (numpy clamped to it)
+            for b in (lo, hi):
+                if type(b) in (int, float):
+                    _args.scalar_for(b, x.dtype)
         if lo is not None and hi is not None:
             mask = (x >= lo) & (x <= hi)
         elif lo is not None:

@@ -172,8 +172,6 @@ F_ALLOWED = {
         "pdist", "multi_margin", "multilabel_margin")},
     **{("float16", n): "a float32 class weight with half logits: PyTorch refuses" for n in (
         "ce_ls", "nll")},
-    **{("float16", n): "a float32 constant with a half input: promoted (PyTorch refuses the "
-                       "mixed dtypes)" for n in ("ln_constrow", "gn_constgroup", "bn_constcol")},
     ("float16", "interp_bicubic"): "computed in half (PyTorch: in float32, rounded), ~1e-3 "
                                    "apart",
     ("float32nan", "grid_sample"): "a NaN grid coordinate: NaN input gradient (PyTorch's 0)",

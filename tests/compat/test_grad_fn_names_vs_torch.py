@@ -130,6 +130,8 @@ EVERYDAY = {
     "cat": lambda L, F, x, y: L.cat([x, y]), "stack": lambda L, F, x, y: L.stack([x, y]),
     "split": lambda L, F, x, y: x.split(2)[1], "chunk": lambda L, F, x, y: x.chunk(2, dim=1)[0],
     "unbind": lambda L, F, x, y: x.unbind()[1],
+    "tensor_split": lambda L, F, x, y: x.tensor_split(3, dim=1)[2],
+    "tensor_split_idx": lambda L, F, x, y: L.tensor_split(x, [1, 0], 1)[2],
     "relu": lambda L, F, x, y: x.relu(), "F.relu": lambda L, F, x, y: F.relu(x),
     "sigmoid": lambda L, F, x, y: x.sigmoid(), "tanh": lambda L, F, x, y: x.tanh(),
     "softmax": lambda L, F, x, y: F.softmax(x, dim=1),
