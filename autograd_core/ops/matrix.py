@@ -228,14 +228,29 @@ class LinalgDet(Node):
 
     def forward(self, a):
         y = np.asarray(quiet(np.linalg.det)(a))
+        if a.size and not np.isfinite(a).all():
+            # numpy's det is 0 at a zero pivot without forming the pivots' product; PyTorch's
+            # is that product: NaN for a matrix with a NaN, or an inf met by a 0 (numpy: 0)
+            y = y.copy()
+            np.copyto(y, np.nan, where=np.isnan(a).any((-2, -1))
+                      | (~np.isfinite(a).all((-2, -1)) & (y == 0)))
         self.save_for_backward(a, y)
         return y
 
     def backward(self, g):
         a, y = self.saved
+        undefined = np.isnan(xp.data(y))
+        if undefined.any():  # a NaN det: PyTorch's gradient is NaN throughout that matrix
+            full = np.broadcast_to(undefined[..., None, None], a.shape)
+            eye = np.eye(a.shape[-1], dtype=_dtype(a))  # (the others' gradients as they are)
+            gx = self._grad(g, xp.where(full, eye, a), xp.where(undefined, 1.0, y))
+            return (xp.where(full, np.nan, gx),)
+        return (self._grad(g, a, y),)
+
+    def _grad(self, g, a, y):
         singular = xp.data(y) == 0  # (a zero pivot: exactly where inverting fails)
         if not singular.any():
-            return (_as_matrix_grad(g * y) * _mT(_inv(a)),)
+            return _as_matrix_grad(g * y) * _mT(_inv(a))
         if self.differentiable:
             raise NotImplementedError(
                 "linalg.det: the gradient at a singular matrix is not implemented with "
@@ -243,10 +258,10 @@ class LinalgDet(Node):
                 "matrix")
         cof = _cofactors(a)
         if singular.all():
-            return (_as_matrix_grad(g) * cof,)
+            return _as_matrix_grad(g) * cof
         ok = ~singular  # the invertible matrices of the batch keep det(A) A^-T's rounding
         cof[ok] = y[ok][..., None, None] * _mT(_inv_array(a[ok]))
-        return (_as_matrix_grad(g) * cof,)
+        return _as_matrix_grad(g) * cof
 
 
 def _cofactors(a):

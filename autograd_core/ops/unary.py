@@ -448,6 +448,9 @@ def clamp_to(input: Tensor, min: Any, max: Any, node: type[Clamp]) -> Tensor:  #
         if max is not None:
             out = xp.where(xp.data(out) > xp.data(max), max, out)
         return out
+    # a numpy scalar bound is a number as a Python one (PyTorch's Scalar): numpy's clip
+    # promoted float32 input to float64 by an np.float64 bound
+    min, max = (b.item() if isinstance(b, np.generic) else b for b in (min, max))
     return node.apply(input, lo=min, hi=max)
 
 

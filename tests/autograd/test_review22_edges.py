@@ -1,0 +1,82 @@
+"""review22: edge inputs of this session's changes (clamp's numpy-scalar bounds, det of a
+matrix with NaN or inf), against PyTorch or hand-worked values."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32"])
+@pytest.mark.parametrize("bounds", [dict(max=np.float64(0.5)), dict(min=np.float64(0.5)),
+                                    dict(min=np.float32(0.1), max=np.float64(0.5))])
+def test_clamp_numpy_scalar_bound_keeps_dtype(dtype, bounds):
+    # an np.float64 bound is a number (PyTorch's Scalar): numpy's clip made float64
+    x = ag.tensor([0.0, 0.3, 1.0], dtype=getattr(ag, dtype), requires_grad=True)
+    y = x.clamp(**bounds)
+    assert y.dtype == x.dtype
+    lo, hi = bounds.get("min", -np.inf), bounds.get("max", np.inf)
+    np.testing.assert_array_equal(y._data, np.clip(np.array([0.0, 0.3, 1.0], dtype),
+                                                    float(lo), float(hi)).astype(dtype))
+    y.sum().backward()
+    assert x.grad.dtype == x.dtype
+
+
+def test_clamp_numpy_scalar_bound_on_integers_and_range():
+    y = ag.tensor([1, 5]).clamp(max=np.float64(2.5))  # integers, a float bound: float32
+    assert y.dtype == ag.float32
+    np.testing.assert_array_equal(y._data, np.array([1.0, 2.5], np.float32))
+    assert ag.tensor([1, 5]).clamp(max=np.int64(3)).dtype == ag.int64
+    with pytest.raises(RuntimeError, match="cannot be converted to type float without overflow"):
+        ag.ones(2).clamp(max=np.float64(1e40))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("a", [[[NAN, 1.0], [1.0, 1.0]], [[0.0, 0.0], [NAN, 0.0]],
+                               [[NAN, 0.0], [0.0, 0.0]], [[INF, 0.0], [0.0, 0.0]]])
+def test_det_undefined_is_nan_with_nan_gradient(dtype, a):
+    # numpy's det is 0 there (a zero pivot, no product formed); PyTorch's (the pivots'
+    # product) and the value: NaN; its gradient NaN throughout (inverting raised)
+    x = ag.tensor(a, dtype=getattr(ag, dtype), requires_grad=True)
+    y = x.det()
+    assert y.dtype == x.dtype and np.isnan(y._data)
+    y.backward()
+    assert x.grad.dtype == x.dtype and np.isnan(x.grad._data).all()
+
+
+def test_det_batch_with_a_nan_matrix_keeps_the_others():
+    b = np.array([[[NAN, 1.0], [1.0, 1.0]], [[1.0, 2.0], [3.0, 4.0]], [[1.0, 2.0], [2.0, 4.0]]])
+    x = ag.tensor(b, requires_grad=True)
+    y = x.det()
+    assert np.isnan(y._data[0]) and y._data[1] == pytest.approx(-2.0) and y._data[2] == 0.0
+    (g,) = ag.autograd.grad(y.sum(), x)
+    assert np.isnan(g._data[0]).all()
+    # the cofactor matrices [[d, -c], [-b, a]] of the other two
+    np.testing.assert_allclose(g._data[1], [[4.0, -3.0], [-2.0, 1.0]], rtol=1e-14)
+    np.testing.assert_allclose(g._data[2], [[4.0, -2.0], [-2.0, 1.0]], rtol=1e-14)
+
+
+def test_det_nan_matrix_create_graph():
+    b = np.array([[[NAN, 1.0], [1.0, 1.0]], [[1.0, 2.0], [3.0, 4.0]]])
+    x = ag.tensor(b, requires_grad=True)
+    (g,) = ag.autograd.grad(x.det().sum(), x, create_graph=True)
+    (h,) = ag.autograd.grad(g.sum(), x)
+    assert np.isnan(g._data[0]).all() and np.isnan(h._data[0]).all()
+    # d/dA of sum(cofactors) for 2x2 [[a, b], [c, d]]: sum = d - c - b + a
+    np.testing.assert_allclose(h._data[1], [[1.0, -1.0], [-1.0, 1.0]])
+
+
+@pytest.mark.torch_parity
+def test_det_non_finite_vs_torch():
+    torch = pytest.importorskip("torch")
+    for a in ([[NAN, 1.0], [1.0, 1.0]], [[1.0, 0.0], [0.0, NAN]], [[INF, 1.0], [1.0, 1.0]],
+              [[INF, INF], [1.0, 1.0]], [[INF, 0.0], [0.0, 0.0]], [[-INF, 1.0], [1.0, 1.0]]):
+        x = ag.tensor(a, requires_grad=True)
+        t = torch.tensor(a, dtype=torch.float64, requires_grad=True)
+        y, yt = x.det(), t.det()
+        np.testing.assert_array_equal(y._data, yt.detach().numpy())
+        y.backward()
+        yt.backward()
+        np.testing.assert_array_equal(x.grad._data, t.grad.numpy())
