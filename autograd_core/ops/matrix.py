@@ -307,14 +307,29 @@ class LinalgSlogdet(Node):
 
     def forward(self, a):
         sign, y = quiet(np.linalg.slogdet)(a)  # a NaN matrix: NaN, silently (PyTorch's)
+        sign, y = np.asarray(sign, dtype=a.dtype), np.asarray(y)
+        self.undefined = None
+        if a.size and not np.isfinite(a).all():
+            # PyTorch's (0, NaN) where its det is NaN (a NaN in the matrix, an inf met by a
+            # zero pivot); numpy's was (0, -inf) or (1, NaN) there
+            bad = np.isnan(a).any((-2, -1)) | np.isnan(y) | \
+                (~np.isfinite(a).all((-2, -1)) & (sign == 0))
+            sign, y = np.where(bad, sign.dtype.type(0), sign), np.where(bad, y.dtype.type(np.nan), y)
+            self.undefined = bad if bad.any() else None
         self.save_for_backward(a)
-        return np.asarray(sign, dtype=a.dtype), np.asarray(y)
+        return sign, y
 
     def backward(self, gsign, g):
         if g is None:
             return (None,)
         (a,) = self.saved
-        return (_as_matrix_grad(g) * _mT(_inv(a)),)
+        if self.undefined is None:
+            return (_as_matrix_grad(g) * _mT(_inv(a)),)
+        # PyTorch's gradient is NaN throughout a matrix of NaN logabsdet; the others' as they are
+        full = np.broadcast_to(self.undefined[..., None, None], a.shape)
+        gx = _as_matrix_grad(g) * _mT(_inv(xp.where(full, np.eye(a.shape[-1], dtype=_dtype(a)), a)))
+        nans = np.where(full, np.nan, 0.0).astype(_dtype(a))  # (a's: NaN in a second
+        return (xp.where(full, a * nans, gx),)                 # derivative too, there only)
 
 
 @op("slogdet", method=True, samples=[

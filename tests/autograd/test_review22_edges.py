@@ -80,3 +80,32 @@ def test_det_non_finite_vs_torch():
         y.backward()
         yt.backward()
         np.testing.assert_array_equal(x.grad._data, t.grad.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("a", [[[NAN, 1.0], [1.0, 1.0]], [[1.0, 0.0], [0.0, NAN]],
+                               [[INF, INF], [1.0, 1.0]], [[INF, 0.0], [0.0, 0.0]]])
+def test_slogdet_undefined_is_zero_sign_nan_log(dtype, a):
+    # PyTorch's (0, NaN) where the pivots' product is NaN; numpy's was (0, -inf) or (1, NaN),
+    # and the gradient raised from inverting
+    x = ag.tensor(a, dtype=getattr(ag, dtype), requires_grad=True)
+    sign, logabs = ag.linalg.slogdet(x)
+    assert sign.dtype == logabs.dtype == x.dtype
+    assert sign._data == 0 and not np.signbit(sign._data) and np.isnan(logabs._data)
+    logabs.backward()
+    assert np.isnan(x.grad._data).all()
+
+
+def test_slogdet_batch_with_a_nan_matrix_create_graph():
+    b = np.array([[[NAN, 1.0], [1.0, 1.0]], [[1.0, 2.0], [3.0, 4.0]]])
+    x = ag.tensor(b, requires_grad=True)
+    sign, logabs = ag.linalg.slogdet(x)
+    np.testing.assert_array_equal(sign._data, [0.0, -1.0])
+    assert np.isnan(logabs._data[0]) and logabs._data[1] == pytest.approx(np.log(2.0))
+    (g,) = ag.autograd.grad(logabs.sum(), x, create_graph=True)
+    (h,) = ag.autograd.grad(g.sum(), x)
+    assert np.isnan(g._data[0]).all() and np.isnan(h._data[0]).all()
+    # A^-T of [[1, 2], [3, 4]] (det -2), and d/dA of its elements' sum: -A^-T (1 1^T) A^-T
+    inv_t = np.array([[-2.0, 1.5], [1.0, -0.5]])
+    np.testing.assert_allclose(g._data[1], inv_t, rtol=1e-14)
+    np.testing.assert_allclose(h._data[1], -inv_t @ np.ones((2, 2)) @ inv_t, rtol=1e-14)
