@@ -389,7 +389,13 @@ class Clamp(Node):
         else:
             mask = x <= hi
         self.save_for_backward(mask)
-        return np.clip(x, lo, hi)
+        y = np.clip(x, lo, hi)
+        if kind == "f" and (lo == 0 or hi == 0) and type(y) is np.ndarray and (
+                lo is None or hi is None or lo <= hi):
+            # at a tie the value is x's, as ATen's max/min (clamp_min(-0.0, 0) is -0.0, as
+            # relu's; numpy's clip gave +0.0); min > max: max everywhere
+            np.copyto(y, x, where=y == x)
+        return y
 
     def backward(self, g):
         (mask,) = self.saved

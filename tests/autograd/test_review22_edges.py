@@ -109,3 +109,31 @@ def test_slogdet_batch_with_a_nan_matrix_create_graph():
     inv_t = np.array([[-2.0, 1.5], [1.0, -0.5]])
     np.testing.assert_allclose(g._data[1], inv_t, rtol=1e-14)
     np.testing.assert_allclose(h._data[1], -inv_t @ np.ones((2, 2)) @ inv_t, rtol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_clamp_at_a_zero_bound_keeps_the_inputs_zero(dtype):
+    # ATen's max/min keep the input at a tie: clamp_min(-0.0, 0) is -0.0 (relu's value);
+    # numpy's clip gave +0.0. min > max: max everywhere
+    x = ag.tensor([-0.0, 0.0, -1.0, 2.0], dtype=getattr(ag, dtype))
+    for kw, want in [(dict(min=0.0), [-0.0, 0.0, 0.0, 2.0]), (dict(min=-0.0), [-0.0, 0.0, -0.0, 2.0]),
+                     (dict(max=0.0), [-0.0, 0.0, -1.0, 0.0]), (dict(max=-0.0), [-0.0, 0.0, -1.0, -0.0]),
+                     (dict(min=0, max=0), [-0.0, 0.0, 0.0, 0.0]),
+                     (dict(min=1.0, max=0.0), [0.0, 0.0, 0.0, 0.0])]:
+        y = x.clamp(**kw)._data
+        np.testing.assert_array_equal(y, want)
+        np.testing.assert_array_equal(np.signbit(y), np.signbit(want), err_msg=str(kw))
+    np.testing.assert_array_equal(np.signbit(x.clamp_min(0)._data), [True, False, False, False])
+
+
+@pytest.mark.torch_parity
+def test_clamp_zero_bounds_vs_torch():
+    torch = pytest.importorskip("torch")
+    v = [-0.0, 0.0, 1.0, -1.0, NAN, -2.0, 2.0] * 300
+    for kw in (dict(min=0.0), dict(max=-0.0), dict(min=-0.0, max=0.0), dict(min=0.0, max=-0.0),
+               dict(min=1.0, max=0.0), dict(min=NAN), dict(min=0.0, max=NAN)):
+        for dt in ("float16", "float32", "float64"):
+            a = ag.tensor(v, dtype=getattr(ag, dt)).clamp(**kw)._data
+            b = torch.tensor(v, dtype=getattr(torch, dt)).clamp(**kw).numpy()
+            np.testing.assert_array_equal(a, b)
+            np.testing.assert_array_equal(np.signbit(a[~np.isnan(a)]), np.signbit(b[~np.isnan(b)]))
