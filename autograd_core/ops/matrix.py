@@ -373,8 +373,8 @@ def logdet(input: Tensor) -> Tensor:
     _check(input, "logdet")
     sign, y = LinalgSlogdet.apply(input)
     sign = sign._data
-    if (sign < 0).any():
-        y = y + Tensor._wrap(np.where(sign < 0, np.nan, 0.0).astype(input.dtype))
+    if (sign < 0).any():  # PyTorch's where(sign == -1, nan, logabsdet): no gradient there
+        y = xp.where(sign >= 0, y, np.nan)  # (adding NaN passed logabsdet's gradient through)
     return y
 
 

@@ -137,3 +137,15 @@ def test_clamp_zero_bounds_vs_torch():
             b = torch.tensor(v, dtype=getattr(torch, dt)).clamp(**kw).numpy()
             np.testing.assert_array_equal(a, b)
             np.testing.assert_array_equal(np.signbit(a[~np.isnan(a)]), np.signbit(b[~np.isnan(b)]))
+
+
+def test_logdet_negative_determinant_has_no_gradient():
+    # PyTorch's logdet is where(sign == -1, nan, logabsdet): a zero gradient there; adding a
+    # NaN constant passed logabsdet's gradient (-A^-T here) through
+    a = np.array([[[-1.0, 0.0], [0.0, 1.0]], [[2.0, 0.0], [0.0, 4.0]]])
+    x = ag.tensor(a, requires_grad=True)
+    y = ag.logdet(x)
+    assert np.isnan(y._data[0]) and y._data[1] == pytest.approx(np.log(8.0))
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad._data[0], np.zeros((2, 2)))
+    np.testing.assert_allclose(x.grad._data[1], [[0.5, 0.0], [0.0, 0.25]], rtol=1e-15)
