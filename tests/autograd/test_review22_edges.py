@@ -149,3 +149,33 @@ def test_logdet_negative_determinant_has_no_gradient():
     y.sum().backward()
     np.testing.assert_array_equal(x.grad._data[0], np.zeros((2, 2)))
     np.testing.assert_allclose(x.grad._data[1], [[0.5, 0.0], [0.0, 0.25]], rtol=1e-15)
+
+
+def test_cat_takes_one_dimensional_empty_inputs_beside_nd_ones():
+    # PyTorch's legacy rule (out = cat([torch.tensor([]), x]) in a loop): a (0,) input joins
+    # n-d ones, its dtype promoted with theirs; its gradient is empty
+    e = ag.zeros(0, requires_grad=True)
+    x = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = ag.cat([x, e, x * 2.0])
+    np.testing.assert_array_equal(y._data, [[1, 2], [3, 4], [2, 4], [6, 8]])
+    (y * ag.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0], [0.0, 0.0]])).sum().backward()
+    assert e.grad.shape == (0,)
+    np.testing.assert_array_equal(x.grad._data, [[3.0, 2.0], [0.0, 1.0]])
+    z = ag.cat([ag.tensor([]), ag.tensor([[1, 2]])], 1)  # int64 with float32's empty: float32
+    assert z.dtype == ag.float32 and z.shape == (1, 2)
+    with pytest.raises(IndexError):  # the dim is the n-d inputs'
+        ag.cat([ag.tensor([]), ag.ones(2, 3)], 2)
+    with pytest.raises(RuntimeError, match="same shape"):
+        ag.cat([ag.tensor([]), ag.ones(2, 3), ag.ones(2, 4)])
+
+
+@pytest.mark.torch_parity
+def test_cat_empty_legacy_vs_torch():
+    torch = pytest.importorskip("torch")
+    for make in (lambda m: m.cat([m.tensor([]), m.ones(2, 3, dtype=m.int64)]),
+                 lambda m: m.cat([m.ones(2, 3), m.tensor([]), m.ones(1, 3)]),
+                 lambda m: m.cat([m.tensor([]), m.ones(2, 3)], -1),
+                 lambda m: m.cat([m.tensor([], dtype=m.float64), m.ones(2, 3)])):
+        a, b = make(ag), make(torch)
+        assert str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1]
+        np.testing.assert_array_equal(a._data, b.numpy())
