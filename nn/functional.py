@@ -1178,8 +1178,8 @@ def _class_layout(x, target, name):
         if t.ndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         if t.ndim == 1 and t.shape[0] != 1:
-            raise RuntimeError(f"For 1D input, 1D target must have size 1, but got target "
-                               f"size: {t.shape[0]}")
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target "
+                             f"size: {t.shape[0]}")
         return x.reshape(1, x.shape[0]), t.reshape(1), ()
     if x.ndim == 0:
         raise RuntimeError(f"{name}: input must have at least 1 dimension")

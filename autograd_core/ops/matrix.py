@@ -228,14 +228,29 @@ class LinalgDet(Node):
 
     def forward(self, a):
         y = np.asarray(quiet(np.linalg.det)(a))
+        if a.size and not np.isfinite(a).all():
+            # numpy's det is 0 at a zero pivot without forming the pivots' product; PyTorch's
+            # is that product: NaN for a matrix with a NaN, or an inf met by a 0 (numpy: 0)
+            y = y.copy()
+            np.copyto(y, np.nan, where=np.isnan(a).any((-2, -1))
+                      | (~np.isfinite(a).all((-2, -1)) & (y == 0)))
         self.save_for_backward(a, y)
         return y
 
     def backward(self, g):
         a, y = self.saved
+        undefined = np.isnan(xp.data(y))
+        if undefined.any():  # a NaN det: PyTorch's gradient is NaN throughout that matrix
+            full = np.broadcast_to(undefined[..., None, None], a.shape)
+            eye = np.eye(a.shape[-1], dtype=_dtype(a))  # (the others' gradients as they are)
+            gx = self._grad(g, xp.where(full, eye, a), xp.where(undefined, 1.0, y))
+            return (xp.where(full, np.nan, gx),)
+        return (self._grad(g, a, y),)
+
+    def _grad(self, g, a, y):
         singular = xp.data(y) == 0  # (a zero pivot: exactly where inverting fails)
         if not singular.any():
-            return (_as_matrix_grad(g * y) * _mT(_inv(a)),)
+            return _as_matrix_grad(g * y) * _mT(_inv(a))
         if self.differentiable:
             raise NotImplementedError(
                 "linalg.det: the gradient at a singular matrix is not implemented with "
@@ -243,10 +258,10 @@ class LinalgDet(Node):
                 "matrix")
         cof = _cofactors(a)
         if singular.all():
-            return (_as_matrix_grad(g) * cof,)
+            return _as_matrix_grad(g) * cof
         ok = ~singular  # the invertible matrices of the batch keep det(A) A^-T's rounding
         cof[ok] = y[ok][..., None, None] * _mT(_inv_array(a[ok]))
-        return (_as_matrix_grad(g) * cof,)
+        return _as_matrix_grad(g) * cof
 
 
 def _cofactors(a):
@@ -292,14 +307,29 @@ class LinalgSlogdet(Node):
 
     def forward(self, a):
         sign, y = quiet(np.linalg.slogdet)(a)  # a NaN matrix: NaN, silently (PyTorch's)
+        sign, y = np.asarray(sign, dtype=a.dtype), np.asarray(y)
+        self.undefined = None
+        if a.size and not np.isfinite(a).all():
+            # PyTorch's (0, NaN) where its det is NaN (a NaN in the matrix, an inf met by a
+            # zero pivot); numpy's was (0, -inf) or (1, NaN) there
+            bad = np.isnan(a).any((-2, -1)) | np.isnan(y) | \
+                (~np.isfinite(a).all((-2, -1)) & (sign == 0))
+            sign, y = np.where(bad, sign.dtype.type(0), sign), np.where(bad, y.dtype.type(np.nan), y)
+            self.undefined = bad if bad.any() else None
         self.save_for_backward(a)
-        return np.asarray(sign, dtype=a.dtype), np.asarray(y)
+        return sign, y
 
     def backward(self, gsign, g):
         if g is None:
             return (None,)
         (a,) = self.saved
-        return (_as_matrix_grad(g) * _mT(_inv(a)),)
+        if self.undefined is None:
+            return (_as_matrix_grad(g) * _mT(_inv(a)),)
+        # PyTorch's gradient is NaN throughout a matrix of NaN logabsdet; the others' as they are
+        full = np.broadcast_to(self.undefined[..., None, None], a.shape)
+        gx = _as_matrix_grad(g) * _mT(_inv(xp.where(full, np.eye(a.shape[-1], dtype=_dtype(a)), a)))
+        nans = np.where(full, np.nan, 0.0).astype(_dtype(a))  # (a's: NaN in a second
+        return (xp.where(full, a * nans, gx),)                 # derivative too, there only)
 
 
 @op("slogdet", method=True, samples=[
@@ -343,8 +373,8 @@ def logdet(input: Tensor) -> Tensor:
     _check(input, "logdet")
     sign, y = LinalgSlogdet.apply(input)
     sign = sign._data
-    if (sign < 0).any():
-        y = y + Tensor._wrap(np.where(sign < 0, np.nan, 0.0).astype(input.dtype))
+    if (sign < 0).any():  # PyTorch's where(sign == -1, nan, logabsdet): no gradient there
+        y = xp.where(sign >= 0, y, np.nan)  # (adding NaN passed logabsdet's gradient through)
     return y
 
 

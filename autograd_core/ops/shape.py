@@ -493,19 +493,27 @@ def _common_dtype(xs):
 class Cat(Node):
     complex_backward = LINEAR
     def forward(self, *xs, dim):
-        self.dim = dim
+        self.dim, dt = dim, _common_dtype(xs)
+        # 1-D empty inputs beside n-d ones are left out (PyTorch's legacy rule; cat checks)
+        nd = max(x.ndim for x in xs)
+        self.skip = [nd > 1 and x.shape == (0,) for x in xs]
+        if any(self.skip):
+            xs = tuple(x for x, skip in zip(xs, self.skip) if not skip)
         self.bounds = list(itertools.accumulate([x.shape[dim] for x in xs], initial=0))
         # row-major, as PyTorch's (numpy may follow the inputs' layout, and a later view of a
         # result laid out otherwise would be a copy where PyTorch's is a view)
-        return np.ascontiguousarray(np.concatenate(xs, axis=dim, dtype=_common_dtype(xs)))
+        return np.ascontiguousarray(np.concatenate(xs, axis=dim, dtype=dt))
 
     def backward(self, g):
         lead = (slice(None),) * self.dim
-        b = self.bounds
-        return tuple(
-            g[lead + (slice(int(b[i]), int(b[i + 1])),)] if need else None
-            for i, need in enumerate(self.needs_input_grad)
-        )
+        b, k, grads = self.bounds, 0, []
+        for need, skip in zip(self.needs_input_grad, self.skip):
+            if skip:  # (a left-out empty input's gradient: empty)
+                grads.append(g.reshape(-1)[:0] if need else None)
+                continue
+            grads.append(g[lead + (slice(int(b[k]), int(b[k + 1])),)] if need else None)
+            k += 1
+        return tuple(grads)
 
 
 class Stack(Node):
@@ -561,6 +569,13 @@ def cat(tensors: Sequence[Tensor], dim: builtins.int = 0) -> Tensor:
             raise RuntimeError(
                 f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     ref = shapes[0]
+    if (0,) in shapes and any(len(s) != 1 for s in shapes):  # PyTorch's legacy rule: 1-D
+        ref = next(s for s in shapes if s != (0,))  # empty inputs join n-d ones (their dtype
+        d = norm_dim(dim, len(ref), "cat")          # promoted with the others')
+        key = ref[:d] + ref[d + 1:]
+        if any(s != (0,) and (len(s) != len(ref) or s[:d] + s[d + 1:] != key) for s in shapes):
+            _check_same("cat", [t for t, s in zip(tensors, shapes) if s != (0,)], d, True)
+        return Cat.apply(*tensors, dim=d)
     d = norm_dim(dim, len(ref), "cat")
     key = ref[:d] + ref[d + 1:]  # the common case in one comparison a tensor; else the checks
     if any(len(s) != len(ref) or s[:d] + s[d + 1:] != key for s in shapes):

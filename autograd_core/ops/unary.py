@@ -389,7 +389,13 @@ class Clamp(Node):
         else:
             mask = x <= hi
         self.save_for_backward(mask)
-        return np.clip(x, lo, hi)
+        y = np.clip(x, lo, hi)
+        if kind == "f" and (lo == 0 or hi == 0) and type(y) is np.ndarray and (
+                lo is None or hi is None or lo <= hi):
+            # at a tie the value is x's, as ATen's max/min (clamp_min(-0.0, 0) is -0.0, as
+            # relu's; numpy's clip gave +0.0); min > max: max everywhere
+            np.copyto(y, x, where=y == x)
+        return y
 
     def backward(self, g):
         (mask,) = self.saved
@@ -448,6 +454,9 @@ def clamp_to(input: Tensor, min: Any, max: Any, node: type[Clamp]) -> Tensor:  #
         if max is not None:
             out = xp.where(xp.data(out) > xp.data(max), max, out)
         return out
+    # a numpy scalar bound is a number as a Python one (PyTorch's Scalar): numpy's clip
+    # promoted float32 input to float64 by an np.float64 bound
+    min, max = (b.item() if isinstance(b, np.generic) else b for b in (min, max))
     return node.apply(input, lo=min, hi=max)
 
 
