@@ -279,6 +279,18 @@ def _grad_scale(g, reduction, n):
     return g
 
 
+def _weighted_mean(grad, weight, reduction, n):
+    """``grad * weight``, then ``/ n`` under ``reduction='mean'``: the tail of PyTorch's
+    ``binary_cross_entropy(_with_logits)_backward``, whose elementwise slope is multiplied by
+    the incoming gradient first and divided by the element count last (scaling ``g`` by
+    ``1 / n`` first rounded otherwise: about half of the elements an ulp off)."""
+    if weight is not None:
+        grad = grad * weight
+    if reduction == "mean":
+        grad = np.divide(grad, grad.dtype.type(n), out=grad if grad.flags.writeable else None)
+    return grad
+
+
 class MSELossOp(Node):
     """``(x - y)^2`` reduced. Saves x and y (no new memory), recomputes ``x - y``.
 
@@ -475,12 +487,16 @@ class BCELossOp(Node):
 
     def fused_backward(self, g):
         x, y = self.saved
+        need = self.needs_input_grad
+        gx = gy = None
+        if need[0] and not xp.is_half(x):
+            # ATen's kernel, g * (x - y) / max((1 - x) x, eps), then * weight, then / n
+            gx = _weighted_mean(g * (x - y) / np.maximum((1.0 - x) * x, self.EPSILON),
+                                self.weight, self.reduction, self.n)
         s = _grad_scale(g, self.reduction, self.n)
         if self.weight is not None:
             s = s * self.weight
-        need = self.needs_input_grad
-        gx = gy = None
-        if need[0]:
+        if need[0] and gx is None:
             gx = s * (x - y) / np.maximum((1.0 - x) * x, self.EPSILON)
         if need[1]:
             gy = s * (_clamped_log(1 - x) - _clamped_log(x))
@@ -561,7 +577,19 @@ class BCEWithLogitsOp(Node):
         need = self.needs_input_grad
         pw = self.pos_weight
         gx = gy = None
-        if need[0]:
+        if need[0] and not xp.is_half(x):
+            # FunctionsManual's binary_cross_entropy_with_logits_backward: (sigmoid(x) - y) * g
+            # ((t + 1 - y) * sigmoid(x) - t) * g with t = pos_weight * y), * weight, / n
+            if pw is None:
+                g0 = g[()] if type(g) is np.ndarray and g.ndim == 0 else g
+                gx = LK.bce_logits_dx(x, y, g0)
+            else:
+                with np.errstate(over="ignore"):
+                    sig = 1.0 / (1.0 + np.exp(-x))
+                t = pw * y
+                gx = (((t + 1) - y) * sig - t) * g
+            gx = _weighted_mean(gx, self.weight, self.reduction, self.n)
+        elif need[0]:
             if pw is None:
                 if type(s) is np.ndarray and s.ndim == 0:  # reduction="sum": g itself
                     s = s[()]
