@@ -2075,8 +2075,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
         return _in_place(input, lambda: mish(input))
     _no_complex(input, "mish_cpu")
-    x = _t(input)
-    return x * softplus(x).tanh()
+    return _activation.mish(_t(input))
 
 
 def _floating_only(x, kernel):
