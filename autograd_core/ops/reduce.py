@@ -17,6 +17,7 @@ from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import DECLS, Sample, op, warn_caller
 from autograd_core.ops.scatter import GatherAt
+from autograd_core.ops.unary import _pow_scalar
 from autograd_core.tensor import DEFAULT_DTYPE, DTypeLike, Tensor
 
 
@@ -142,9 +143,13 @@ class Var(_Reduction):
         axis = self.dim if self.dim is not None else tuple(range(len(self.in_shape)))
         centred = x - x.mean(axis=axis, keepdims=True) if x.size else x
         scale = 2.0 / self.denom if self.denom else np.inf
+        g = self._expand(g)
+        if type(g) is np.ndarray and g.dtype != x.dtype and x.dtype.kind == "f":
+            g = g.astype(x.dtype)  # std's float16/32: its wide variance's gradient, rounded
         if xp.is_half(g):  # PyTorch's grouping, its float16 steps each rounded
-            return (xp._times(self._expand(g), scale) * centred,)
-        return (self._expand(g) * centred * scale,)
+            return (xp._times(g, scale) * centred,)
+        # PyTorch's var_backward: (2 / (n - correction)) * g * (x - mean), left to right
+        return (g * scale * centred,)
 
     # complex x: var is sum |x - mean|^2 / denom (real), whose gradient dL/dRe + i dL/dIm is
     # the real rule's 2 g (x - mean) / denom, as it stands
@@ -818,8 +823,8 @@ class Norm(_Reduction):
         gk = self._expand(g)
         zero = xp.data(yk) == 0
         safe = xp.where(zero, 1.0, yk)  # the gradient is 0 there; avoid 0/0
-        if p == 2:
-            return (xp.where(zero, 0.0, gk * x / safe),)
+        if p == 2:  # PyTorch's norm_backward: g * (x / norm), 0 where the norm is 0
+            return (xp.where(zero, 0.0, gk * (x / safe)),)
         sign = xp.real_sign(xp.data(x))
         if p == 1:  # of x through its sign (PyTorch's grad * x.sgn()): a zero derivative
             return (xp.depends_on(gk * sign, x),)
@@ -834,7 +839,17 @@ class Norm(_Reduction):
             x_zero = xp.data(x) == 0
             zero = zero | x_zero
             ax = xp.where(x_zero, 1.0, ax)
-        return (xp.where(zero, 0.0, gk * sign * ax ** (p - 1) / safe ** (p - 1)),)
+        # PyTorch's norm_backward: (x |x|^(p-2)) (g / norm^(p-1)) for p > 2, (sgn(x) |x|^(p-1))
+        # (g / norm^(p-1)) for 1 < p < 2, (sgn(x) |x|^(p-1)) g norm^(1-p) below 1
+        # (a power of an array as PyTorch's pow: -0.5 is 1 / sqrt, 3 two products)
+        def pw(a, e):
+            return a ** e if isinstance(a, Tensor) else _pow_scalar(a, e)
+
+        if p > 2:
+            return (xp.where(zero, 0.0, (x * pw(ax, p - 2)) * (gk / pw(safe, p - 1))),)
+        if p > 1:
+            return (xp.where(zero, 0.0, (sign * pw(ax, p - 1)) * (gk / pw(safe, p - 1))),)
+        return (xp.where(zero, 0.0, (sign * pw(ax, p - 1)) * gk * pw(safe, 1 - p)),)
 
     def complex_backward(self, g):
         """Complex ``x``: the real rule with the phase ``sgn(x)`` for ``sign(x)`` and ``|x|``
