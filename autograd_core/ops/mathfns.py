@@ -729,7 +729,31 @@ def polygamma_(input: Tensor, n: builtins.int) -> Tensor:
     return inplace(input, lambda: polygamma(n, input))
 
 
-@op("mvlgamma", method=True, samples=[
+class Mvlgamma(Node):
+    """``sum_i lgamma(x + s_i) + p (p - 1) / 4 * log(pi)`` over ``s = -(p - 1)/2, ..., -1/2, 0``
+    (PyTorch's order of the sum) with PyTorch's ``mvlgamma_backward``, ``g * sum_i digamma(x +
+    s_i)`` (the composite's chain rule summed ``g * digamma`` terms: an ulp off in a third of
+    the float64 elements)."""
+
+    def forward(self, x, p):
+        self.p = p
+        self.save_for_backward(x)
+        lg = _same(_lgamma, x[..., None] + _mvl_shifts(p, x.dtype), "lgamma_vml_cpu")
+        return lg.sum(-1) + p * (p - 1) * 0.25 * math.log(math.pi)
+
+    def backward(self, g):
+        (x,) = self.saved
+        if isinstance(x, Tensor):
+            args = x.unsqueeze(-1) + xp.constant(_mvl_shifts(self.p, x.dtype))
+            return (g * args.digamma().sum(-1),)
+        return (g * _same(_digamma64, x[..., None] + _mvl_shifts(self.p, x.dtype)).sum(-1),)
+
+
+def _mvl_shifts(p, dtype):
+    return np.arange(-p * 0.5 + 0.5, 0.5, 0.5, dtype=np.float64)[:p].astype(dtype)
+
+
+@op("mvlgamma", node=Mvlgamma, method=True, samples=[
     Sample("mvlgamma", lambda a: mvlgamma(a + 1.0, 3), domain="positive")])
 def mvlgamma(input: Tensor, p: builtins.int) -> Tensor:
     """Return the multivariate log-gamma function of dimension ``p`` of each element.
@@ -753,9 +777,7 @@ def mvlgamma(input: Tensor, p: builtins.int) -> Tensor:
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     x = input if input.dtype.kind in "fc" else input.to(DEFAULT_DTYPE[0])
-    shifts = xp.constant(-np.arange(p, dtype=x.dtype) / 2)
-    const = p * (p - 1) / 4 * math.log(math.pi)
-    return (x.unsqueeze(-1) + shifts).lgamma().sum(-1) + const
+    return Mvlgamma.apply(x, p)
 
 
 class _ZeroGrad(Node):

@@ -32,7 +32,6 @@ KNOWN = {
     ("polygamma", "grads"): "PyTorch's float16 polygamma(3, x) (the derivative of "
                             "polygamma(2, x)) is not the correctly rounded value in 30% of the "
                             "elements; tapegrad's is (computed in float64)",
-    ("mvlgamma", "grads"): _FORMULA,
     ("addcdiv", "grads"): _FORMULA, ("ldexp", "grads"): _FORMULA, ("renorm", "grads"): _FORMULA,
     ("norm_p3", "grads"): _FORMULA, ("dist", "grads"): _FORMULA,
     ("normalize", "grads"): _FORMULA, ("layer_norm", "grads"): _FORMULA,
