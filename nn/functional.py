@@ -2968,6 +2968,8 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension "
                            f"{dim % x.ndim} is size {n}")
+    if x._data.dtype in (np.float32, np.float64):
+        return _activation.Glu.apply(x, dim=dim % x.ndim)
     a, b = ag.chunk(x, 2, dim)
     return a * b.sigmoid()
 
