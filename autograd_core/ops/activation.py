@@ -204,9 +204,23 @@ class Elu(Node):
         # input_scale) where x <= 0, g * scale elsewhere (g times the slope rounded otherwise:
         # selu's float64 gradient was an ulp off in a fifth of the elements)
         neg, pos, inner = _elu_coefs(x.dtype, *self.params)
+        e = np.minimum(x, 0, out=np.empty_like(x))  # (an array also for 0-d x)
+        if inner != 1:  # (a product by 1 is exact: skipped)
+            e *= inner
         with np.errstate(over="ignore"):
-            below = g * inner * neg * np.exp(np.minimum(x, 0) * inner)
-        return (select(x <= 0, below, g * pos),)
+            np.exp(e, out=e)
+        below = np.empty_like(e)
+        if inner != 1:
+            np.multiply(g, inner, out=below)
+            if neg != 1:
+                below *= neg
+            below *= e
+        elif neg != 1:
+            np.multiply(g, neg, out=below)
+            below *= e
+        else:
+            np.multiply(g, e, out=below)
+        return (select(x <= 0, below, g * pos if pos != 1 else g),)
 
 
 def _elu_slope(x, alpha, scale, input_scale):
@@ -594,9 +608,13 @@ class LogSigmoid(Node):
             return (g * xp.sigmoid(-x),)
         # ATen's log_sigmoid_backward in the dtype: (1 - z / (1 + z)) * g for x < 0,
         # (z / (1 + z)) * g elsewhere, z = exp(-|x|) (g * sigmoid(-x) rounded otherwise)
-        z = np.exp(-np.abs(x))
-        q = z / (1 + z)
-        return (select(x < 0, 1 - q, q) * g,)
+        z = np.abs(x, out=np.empty_like(x))  # (an array also for 0-d x)
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        d = np.add(z, 1, out=np.empty_like(z))
+        q = np.divide(z, d, out=z)
+        r = select(x < 0, np.subtract(1, q, out=d), q)
+        return (np.multiply(r, g, out=r) if np.result_type(r, g) == r.dtype else r * g,)
 
 
 @op("logsigmoid", node=LogSigmoid, function=False, opmath=True, samples=[
@@ -627,17 +645,25 @@ class Mish(Node):
         x = _float(x, "mish")
         self.save_for_backward(x)
         with np.errstate(over="ignore"):
-            return x * np.tanh(np.log1p(np.exp(x)))
+            t = np.exp(x, out=np.empty_like(x))  # (an array also for 0-d x)
+        np.log1p(t, out=t)
+        self.t = np.tanh(t, out=t)  # (kept for the plain backward, as the composite kept it)
+        return x * t
 
     def backward(self, g):
         (x,) = self.saved
-        if isinstance(x, Tensor):  # create_graph: softplus's threshold keeps it finite
-            t = softplus(x).tanh()
-        else:
-            with np.errstate(over="ignore"):
-                t = np.tanh(np.log1p(np.exp(x)))
-        s = xp.sigmoid(x)
-        return (g * (t + x * s * (1 - t * t)),)
+        if isinstance(x, Tensor) or isinstance(g, Tensor):  # create_graph: recorded ops
+            t = softplus(x).tanh()  # (softplus's threshold keeps it finite)
+            return (g * (t + x * xp.sigmoid(x) * (1 - t * t)),)
+        t = self.t
+        u = np.multiply(t, t, out=np.empty_like(t))
+        np.subtract(1, u, out=u)
+        r = xp.sigmoid(x)  # g * (t + x * s * (1 - t * t)), each step in place
+        np.multiply(x, r, out=r)
+        r *= u
+        r += t
+        r *= g
+        return (r,)
 
 
 @op("mish", node=Mish, function=False, samples=[Sample("mish", lambda a: mish(a * 3.0))])
@@ -668,7 +694,8 @@ class Glu(Node):
         self.dim = dim
         self.save_for_backward(x)
         a, b = np.split(x, 2, axis=dim)
-        return a * xp.sigmoid(b)
+        self.s = xp.sigmoid(b)  # (kept for the plain backward, as the composite kept it)
+        return self.s * a
 
     def backward(self, g):
         (x,) = self.saved
@@ -678,9 +705,16 @@ class Glu(Node):
             a, b = x.chunk(2, self.dim)
             s = b.sigmoid()
             return (cat([s * g, (1 - s) * s * a * g], self.dim),)
-        a, b = np.split(x, 2, axis=self.dim)
-        s = xp.sigmoid(b)
-        return (np.concatenate([s * g, (1 - s) * s * a * g], axis=self.dim),)
+        a = np.split(x, 2, axis=self.dim)[0]
+        s = self.s
+        out = np.empty(x.shape, s.dtype)
+        ga, gb = np.split(out, 2, axis=self.dim)
+        np.multiply(s, g, out=ga)  # the halves written in place, each step rounded as ATen's
+        np.subtract(1, s, out=gb)
+        gb *= s
+        gb *= a
+        gb *= g
+        return (out,)
 
 
 @op("silu", kernels=("silu_forward", "silu_backward"), doc="""

@@ -285,9 +285,10 @@ def _weighted_mean(grad, weight, reduction, n):
     the incoming gradient first and divided by the element count last (scaling ``g`` by
     ``1 / n`` first rounded otherwise: about half of the elements an ulp off)."""
     if weight is not None:
-        grad = grad * weight
+        grad = np.multiply(grad, weight, out=grad if grad.shape == np.broadcast_shapes(
+            grad.shape, np.shape(weight)) else None)
     if reduction == "mean":
-        grad = np.divide(grad, grad.dtype.type(n), out=grad if grad.flags.writeable else None)
+        grad = np.divide(grad, grad.dtype.type(n), out=grad)
     return grad
 
 
@@ -491,8 +492,13 @@ class BCELossOp(Node):
         gx = gy = None
         if need[0] and not xp.is_half(x):
             # ATen's kernel, g * (x - y) / max((1 - x) x, eps), then * weight, then / n
-            gx = _weighted_mean(g * (x - y) / np.maximum((1.0 - x) * x, self.EPSILON),
-                                self.weight, self.reduction, self.n)
+            gx = np.subtract(x, y, out=np.empty_like(x))  # (an array also for 0-d x)
+            gx = np.multiply(g, gx, out=gx if np.result_type(g, gx) == gx.dtype else None)
+            den = np.subtract(1.0, x, out=np.empty_like(x))
+            den *= x
+            np.maximum(den, self.EPSILON, out=den)
+            gx /= den
+            gx = _weighted_mean(gx, self.weight, self.reduction, self.n)
         s = _grad_scale(g, self.reduction, self.n)
         if self.weight is not None:
             s = s * self.weight
