@@ -24,7 +24,7 @@ from autograd_core import Tensor
 from autograd_core.creation import write_out
 from nn.ops import (
     AlphaDropoutOp, GumbelNoiseOp, BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp,
-    HuberLossOp, LinearOp, MSELossOp, NLLLossOp, NormOp, SmoothL1LossOp,
+    HuberLossOp, LinearOp, MSELossOp, NLLLossOp, NormOp, SmoothL1LossOp, SoftMarginLossOp,
 )
 from nn.ops.grid_sample import affine_grid, grid_sample
 from nn.layers.classic import (
@@ -3178,7 +3178,11 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = 
     if dt.kind != "f":
         wide = _promote_types(dt, t._data.dtype)  # exp of integers is float32
         raise _cast_error(wide if wide.kind == "f" else np.dtype(np.float32), dt)
-    return _reduce(softplus(-_target(t, dt) * x), reduction)
+    y = _target(t, dt)
+    if dt in (np.float32, np.float64) and x._data.size and tuple(y.shape) == tuple(x.shape) \
+            and not y.requires_grad:  # one node with ATen's backward
+        return SoftMarginLossOp.apply(x, np.asarray(y._data), reduction=reduction)
+    return _reduce(softplus(-y * x), reduction)
 
 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,

@@ -613,6 +613,56 @@ class BCEWithLogitsOp(Node):
         return gx, gy
 
 
+class SoftMarginLossOp(Node):
+    """``softplus(-y x)`` (``log(1 + exp(-y x))``) reduced, with ATen's
+    ``soft_margin_loss_backward``: ``(y z) (-1/n) / (1 + z) * g``, ``z = exp(-y x)``, ``n`` the
+    element count under ``'mean'`` (1 otherwise); ``-y / n * g`` where ``z`` overflows (ATen's
+    NaN there). The loss is the composite's, bit for bit.
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> from nn.ops.loss import SoftMarginLossOp
+        >>> SoftMarginLossOp.apply(ag.tensor([0.0, 2.0]), np.array([1.0, -1.0], np.float32),
+        ...                        reduction="sum")
+        tensor(2.8201)
+    """
+
+    _op_name = "soft_margin_loss"
+    _grad_fn = "SoftMarginLossBackward0"
+
+    def forward(self, x, y, reduction):
+        from autograd_core import kernels as K  # (softplus's kernels, as the op runs them)
+
+        self.reduction, self.y, self.n = reduction, y, x.size
+        self.save_for_backward(x)
+        loss = K.softplus_forward(-y * x, 1.0, 20.0)
+        if reduction == "none":
+            return loss
+        return xp.fsum(loss) if reduction == "sum" else xp.fmean(loss)
+
+    def backward(self, g):
+        (x,) = self.saved
+        y = self.y
+        norm = 1.0 / self.n if self.reduction == "mean" else 1.0
+        if isinstance(x, Tensor) or isinstance(g, Tensor):  # create_graph: recorded ops
+            z = (x * xp.constant(-y)).exp()
+            return (z * xp.constant(y) * -norm / (z + 1.0) * g,)
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = np.multiply(-y, x, out=np.empty_like(x))
+            np.exp(z, out=z)
+            gi = np.multiply(y, z, out=np.empty_like(z))
+            gi *= -norm
+            z += 1
+            gi /= z
+        gi = np.multiply(gi, g, out=gi if np.result_type(gi, g) == gi.dtype else None)
+        big = np.isinf(z)
+        if big.any():  # exp overflowed: the slope's limit, -y / n
+            gi[big] = (y * -norm * g)[big] if np.ndim(g) else y[big] * -norm * g
+        return (gi,)
+
+
 class ClampedInValue(Node):
     """``max(x, min)`` in value, the identity for the gradient: PyTorch's ``var.clamp_(min=eps)``
     under ``no_grad`` in ``gaussian_nll_loss``, whose gradient reaches ``var`` unclamped.
