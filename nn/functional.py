@@ -24,7 +24,7 @@ from autograd_core import Tensor
 from autograd_core.creation import write_out
 from nn.ops import (
     AlphaDropoutOp, GumbelNoiseOp, BCELossOp, BCEWithLogitsOp, CrossEntropyOp, DropoutOp, EmbeddingOp,
-    HuberLossOp, LinearOp, MSELossOp, NLLLossOp, NormOp, SmoothL1LossOp,
+    HuberLossOp, LinearOp, MSELossOp, NLLLossOp, NormOp, SmoothL1LossOp, SoftMarginLossOp,
 )
 from nn.ops.grid_sample import affine_grid, grid_sample
 from nn.layers.classic import (
@@ -2121,8 +2121,7 @@ def mish(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:  # PyTorch writes into input (a later read of input sees the result)
         return _in_place(input, lambda: mish(input))
     _no_complex(input, "mish_cpu")
-    x = _t(input)
-    return x * softplus(x).tanh()
+    return _activation.mish(_t(input))
 
 
 def _floating_only(x, kernel):
@@ -3015,6 +3014,8 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     if n % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension "
                            f"{dim % x.ndim} is size {n}")
+    if x._data.dtype in (np.float32, np.float64):
+        return _activation.Glu.apply(x, dim=dim % x.ndim)
     a, b = ag.chunk(x, 2, dim)
     return a * b.sigmoid()
 
@@ -3223,7 +3224,11 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = 
     if dt.kind != "f":
         wide = _promote_types(dt, t._data.dtype)  # exp of integers is float32
         raise _cast_error(wide if wide.kind == "f" else np.dtype(np.float32), dt)
-    return _reduce(softplus(-_target(t, dt) * x), reduction)
+    y = _target(t, dt)
+    if dt in (np.float32, np.float64) and x._data.size and tuple(y.shape) == tuple(x.shape) \
+            and not y.requires_grad:  # one node with ATen's backward
+        return SoftMarginLossOp.apply(x, np.asarray(y._data), reduction=reduction)
+    return _reduce(softplus(-y * x), reduction)
 
 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0,

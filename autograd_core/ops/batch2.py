@@ -563,6 +563,15 @@ class Sinc(_OfSaved):
             with np.errstate(divide="ignore", invalid="ignore"):
                 d = g * ((x_pi * np.cos(x_pi) - np.sin(x_pi)) / sq_pi)
             return (np.where(sq_pi == 0, np.float16(0), d),)
+        if not isinstance(g, Tensor) and not isinstance(x, Tensor):
+            # PyTorch's sinc_backward in the dtype: g * ((x pi cos(x pi) - sin(x pi)) / (x x pi)),
+            # 0 where x x pi is 0 ((cos(pi x) - sinc(x)) / x rounded otherwise in half of the
+            # elements)
+            pi = x.dtype.type(math.pi)
+            x_pi, sq_pi = x * pi, x * x * pi
+            with np.errstate(divide="ignore", invalid="ignore"):
+                d = g * ((x_pi * np.cos(x_pi) - np.sin(x_pi)) / sq_pi)
+            return (np.where(sq_pi == 0, d.dtype.type(0), d),)
         at_zero = xp.data(x) == 0
         safe = xp.where(at_zero, 1.0, x)
         d = (xp.cos(safe * math.pi) - _sinc(safe)) / safe

@@ -17,6 +17,7 @@ from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.registry import DECLS, Sample, op, warn_caller
 from autograd_core.ops.scatter import GatherAt
+from autograd_core.ops.unary import _pow_scalar
 from autograd_core.tensor import DEFAULT_DTYPE, DTypeLike, Tensor
 
 
@@ -149,10 +150,13 @@ class Var(_Reduction):
             return (self._no_dof_backward(g, x),)
         axis = self.dim if self.dim is not None else tuple(range(len(self.in_shape)))
         centred = x - x.mean(axis=axis, keepdims=True) if x.size else x
-        # PyTorch's (2 / dof) * g * (x - mean), in its order (float16: each step rounded);
-        # over given dims a dof <= 0 is used as it is: 2 / 0 = inf, 2 / -1 = -2
+        # PyTorch's var_backward (2 / dof) * g * (x - mean), left to right (float16: each step
+        # rounded); over given dims a dof <= 0 is used as it is: 2 / 0 = inf, 2 / -1 = -2
         scale = 2.0 / self.dof if self.dof else math.inf
-        return (xp._times(self._expand(g), scale) * centred,)
+        g = self._expand(g)
+        if type(g) is np.ndarray and g.dtype != x.dtype and x.dtype.kind == "f":
+            g = g.astype(x.dtype)  # std's float16/32: its wide variance's gradient, rounded
+        return (xp._times(g, scale) * centred,)
 
     def _no_dof_backward(self, g, x):
         """PyTorch's gradient of a variance over all elements without degrees of freedom:
@@ -864,8 +868,8 @@ class Norm(_Reduction):
         gk = self._expand(g)
         zero = xp.data(yk) == 0
         safe = xp.where(zero, 1.0, yk)  # the gradient is 0 there; avoid 0/0
-        if p == 2:
-            return (xp.where(zero, 0.0, gk * x / safe),)
+        if p == 2:  # PyTorch's norm_backward: g * (x / norm), 0 where the norm is 0
+            return (xp.where(zero, 0.0, gk * (x / safe)),)
         sign = xp.real_sign(xp.data(x))
         if p == 1:  # of x through its sign (PyTorch's grad * x.sgn()): a zero derivative
             return (xp.depends_on(gk * sign, x),)
@@ -880,7 +884,17 @@ class Norm(_Reduction):
             x_zero = xp.data(x) == 0
             zero = zero | x_zero
             ax = xp.where(x_zero, 1.0, ax)
-        return (xp.where(zero, 0.0, gk * sign * ax ** (p - 1) / safe ** (p - 1)),)
+        # PyTorch's norm_backward: (x |x|^(p-2)) (g / norm^(p-1)) for p > 2, (sgn(x) |x|^(p-1))
+        # (g / norm^(p-1)) for 1 < p < 2, (sgn(x) |x|^(p-1)) g norm^(1-p) below 1
+        # (a power of an array as PyTorch's pow: -0.5 is 1 / sqrt, 3 two products)
+        def pw(a, e):
+            return a ** e if isinstance(a, Tensor) else _pow_scalar(a, e)
+
+        if p > 2:
+            return (xp.where(zero, 0.0, (x * pw(ax, p - 2)) * (gk / pw(safe, p - 1))),)
+        if p > 1:
+            return (xp.where(zero, 0.0, (sign * pw(ax, p - 1)) * (gk / pw(safe, p - 1))),)
+        return (xp.where(zero, 0.0, (sign * pw(ax, p - 1)) * gk * pw(safe, 1 - p)),)
 
     def complex_backward(self, g):
         """Complex ``x``: the real rule with the phase ``sgn(x)`` for ``sign(x)`` and ``|x|``

@@ -10,9 +10,10 @@ from nn.ops.dropout import AlphaDropoutOp, DropoutOp, GumbelNoiseOp
 from nn.ops.embedding import EmbeddingOp
 from nn.ops.loss import (
     BCELossOp, BCEWithLogitsOp, CrossEntropyOp, HuberLossOp, MSELossOp, NLLLossOp, SmoothL1LossOp,
+    SoftMarginLossOp,
 )
 from nn.ops.norm import NormOp
 
 __all__ = ["LinearOp", "DropoutOp", "CrossEntropyOp", "NLLLossOp", "MSELossOp", "SmoothL1LossOp",
-           "HuberLossOp", "BCELossOp",
+           "HuberLossOp", "BCELossOp", "SoftMarginLossOp",
            "BCEWithLogitsOp", "NormOp", "EmbeddingOp", "AlphaDropoutOp", "GumbelNoiseOp"]

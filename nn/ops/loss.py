@@ -286,6 +286,19 @@ def _grad_scale(g, reduction, n):
     return g
 
 
+def _weighted_mean(grad, weight, reduction, n):
+    """``grad * weight``, then ``/ n`` under ``reduction='mean'``: the tail of PyTorch's
+    ``binary_cross_entropy(_with_logits)_backward``, whose elementwise slope is multiplied by
+    the incoming gradient first and divided by the element count last (scaling ``g`` by
+    ``1 / n`` first rounded otherwise: about half of the elements an ulp off)."""
+    if weight is not None:
+        grad = np.multiply(grad, weight, out=grad if grad.shape == np.broadcast_shapes(
+            grad.shape, np.shape(weight)) else None)
+    if reduction == "mean":
+        grad = np.divide(grad, grad.dtype.type(n), out=grad)
+    return grad
+
+
 class MSELossOp(Node):
     """``(x - y)^2`` reduced. Saves x and y (no new memory), recomputes ``x - y``.
 
@@ -482,12 +495,21 @@ class BCELossOp(Node):
 
     def fused_backward(self, g):
         x, y = self.saved
+        need = self.needs_input_grad
+        gx = gy = None
+        if need[0] and not xp.is_half(x):
+            # ATen's kernel, g * (x - y) / max((1 - x) x, eps), then * weight, then / n
+            gx = np.subtract(x, y, out=np.empty_like(x))  # (an array also for 0-d x)
+            gx = np.multiply(g, gx, out=gx if np.result_type(g, gx) == gx.dtype else None)
+            den = np.subtract(1.0, x, out=np.empty_like(x))
+            den *= x
+            np.maximum(den, self.EPSILON, out=den)
+            gx /= den
+            gx = _weighted_mean(gx, self.weight, self.reduction, self.n)
         s = _grad_scale(g, self.reduction, self.n)
         if self.weight is not None:
             s = s * self.weight
-        need = self.needs_input_grad
-        gx = gy = None
-        if need[0]:
+        if need[0] and gx is None:
             gx = s * (x - y) / np.maximum((1.0 - x) * x, self.EPSILON)
         if need[1]:
             gy = s * (_clamped_log(1 - x) - _clamped_log(x))
@@ -568,7 +590,19 @@ class BCEWithLogitsOp(Node):
         need = self.needs_input_grad
         pw = self.pos_weight
         gx = gy = None
-        if need[0]:
+        if need[0] and not xp.is_half(x):
+            # FunctionsManual's binary_cross_entropy_with_logits_backward: (sigmoid(x) - y) * g
+            # ((t + 1 - y) * sigmoid(x) - t) * g with t = pos_weight * y), * weight, / n
+            if pw is None:
+                g0 = g[()] if type(g) is np.ndarray and g.ndim == 0 else g
+                gx = LK.bce_logits_dx(x, y, g0)
+            else:
+                with np.errstate(over="ignore"):
+                    sig = 1.0 / (1.0 + np.exp(-x))
+                t = pw * y
+                gx = (((t + 1) - y) * sig - t) * g
+            gx = _weighted_mean(gx, self.weight, self.reduction, self.n)
+        elif need[0]:
             if pw is None:
                 if type(s) is np.ndarray and s.ndim == 0:  # reduction="sum": g itself
                     s = s[()]
@@ -584,6 +618,56 @@ class BCEWithLogitsOp(Node):
                 sp = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))
                 gy = s * ((pw - 1) * sp - x)
         return gx, gy
+
+
+class SoftMarginLossOp(Node):
+    """``softplus(-y x)`` (``log(1 + exp(-y x))``) reduced, with ATen's
+    ``soft_margin_loss_backward``: ``(y z) (-1/n) / (1 + z) * g``, ``z = exp(-y x)``, ``n`` the
+    element count under ``'mean'`` (1 otherwise); ``-y / n * g`` where ``z`` overflows (ATen's
+    NaN there). The loss is the composite's, bit for bit.
+
+    Example::
+
+        >>> import numpy as np
+        >>> import autograd_core as ag
+        >>> from nn.ops.loss import SoftMarginLossOp
+        >>> SoftMarginLossOp.apply(ag.tensor([0.0, 2.0]), np.array([1.0, -1.0], np.float32),
+        ...                        reduction="sum")
+        tensor(2.8201)
+    """
+
+    _op_name = "soft_margin_loss"
+    _grad_fn = "SoftMarginLossBackward0"
+
+    def forward(self, x, y, reduction):
+        from autograd_core import kernels as K  # (softplus's kernels, as the op runs them)
+
+        self.reduction, self.y, self.n = reduction, y, x.size
+        self.save_for_backward(x)
+        loss = K.softplus_forward(-y * x, 1.0, 20.0)
+        if reduction == "none":
+            return loss
+        return xp.fsum(loss) if reduction == "sum" else xp.fmean(loss)
+
+    def backward(self, g):
+        (x,) = self.saved
+        y = self.y
+        norm = 1.0 / self.n if self.reduction == "mean" else 1.0
+        if isinstance(x, Tensor) or isinstance(g, Tensor):  # create_graph: recorded ops
+            z = (x * xp.constant(-y)).exp()
+            return (z * xp.constant(y) * -norm / (z + 1.0) * g,)
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = np.multiply(-y, x, out=np.empty_like(x))
+            np.exp(z, out=z)
+            gi = np.multiply(y, z, out=np.empty_like(z))
+            gi *= -norm
+            z += 1
+            gi /= z
+        gi = np.multiply(gi, g, out=gi if np.result_type(gi, g) == gi.dtype else None)
+        big = np.isinf(z)
+        if big.any():  # exp overflowed: the slope's limit, -y / n
+            gi[big] = (y * -norm * g)[big] if np.ndim(g) else y[big] * -norm * g
+        return (gi,)
 
 
 class ClampedInValue(Node):

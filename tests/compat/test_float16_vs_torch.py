@@ -32,12 +32,8 @@ KNOWN = {
     ("polygamma", "grads"): "PyTorch's float16 polygamma(3, x) (the derivative of "
                             "polygamma(2, x)) is not the correctly rounded value in 30% of the "
                             "elements; tapegrad's is (computed in float64)",
-    ("mvlgamma", "grads"): _FORMULA,
     ("addcdiv", "grads"): _FORMULA, ("ldexp", "grads"): _FORMULA, ("renorm", "grads"): _FORMULA,
-    ("std", "grads"): "std's gradient runs through tapegrad's float64 variance (one rounding "
-                      "at the end), PyTorch's in float16 steps",
-    ("std_mean", "grads"): "as std's",
-    ("norm", "grads"): _FORMULA, ("norm_p3", "grads"): _FORMULA, ("dist", "grads"): _FORMULA,
+    ("norm_p3", "grads"): _FORMULA, ("dist", "grads"): _FORMULA,
     ("normalize", "grads"): _FORMULA, ("layer_norm", "grads"): _FORMULA,
     ("cosine_similarity", "grads"): _FORMULA, ("pairwise_distance", "grads"): _FORMULA,
     ("cumprod", "grads"): _FORMULA, ("logcumsumexp", "grads"): _FORMULA,
