@@ -14,6 +14,7 @@ input's shape first); a mismatch raises ValueError naming the kernel and both sh
     leaky_relu_forward(x, negative_slope)     leaky_relu_backward(x, g, negative_slope)
     gelu_forward(x, approximate)              gelu_backward(x, g, approximate)  # "none"|"tanh"
     softplus_forward(x, beta, threshold)      softplus_backward(x, g, beta, threshold)
+                                              logsigmoid_backward(x, g)
 
 (``y`` is the forward output, ``g`` the incoming gradient; semantics are PyTorch's.)
 

@@ -57,6 +57,7 @@ __all__ = [
     "softplus_backward",
     "silu_forward",
     "silu_backward",
+    "logsigmoid_backward",
     "erf",
     "in_float32",
     "IN_FLOAT16",
@@ -766,6 +767,45 @@ def _silu_bwd_parallel(x, g, out):
         out[i] = _silu_grad(x[i], g[i])
 
 
+# --- logsigmoid ---------------------------------------------------------------------------------
+
+def logsigmoid_backward(x, g):
+    """``(1 - z / (1 + z)) * g`` where ``x < 0``, else ``(z / (1 + z)) * g``, with
+    ``z = exp(-|x|)`` (ATen's ``log_sigmoid_backward``; ``sigmoid(-x) * g`` rounded
+    otherwise)."""
+    x, g = _arr(x), _arr(g)
+    _same_shape("logsigmoid_backward", "x", x, g)
+    one = _scalar(1, x)
+    z = np.exp(-np.abs(x))
+    q = z / (one + z)
+    return np.asarray(np.where(x < _scalar(0, x), one - q, q) * g)
+
+
+def _logsigmoid_bwd_f32(x, g):
+    z = _exp_f32(-abs(x))
+    q = z / (_ONE + z)
+    return (_ONE - q if x < _ZERO else q) * g
+
+
+def _logsigmoid_bwd_f64(x, g):
+    z = math.exp(-abs(x))
+    q = z / (1.0 + z)
+    return (1.0 - q if x < 0.0 else q) * g
+
+
+_logsigmoid_grad = _by_dtype(_logsigmoid_bwd_f32, _logsigmoid_bwd_f64)
+
+
+def _logsigmoid_bwd_serial(x, g, out):
+    for i in range(x.size):
+        out[i] = _logsigmoid_grad(x[i], g[i])
+
+
+def _logsigmoid_bwd_parallel(x, g, out):
+    for i in prange(x.size):
+        out[i] = _logsigmoid_grad(x[i], g[i])
+
+
 # name -> (serial loop, parallel loop): every twin's name (the Numba kernel of that name comes
 # from this table), plus "gelu_tanh_*" for approximate="tanh".
 LOOPS = {
@@ -785,6 +825,7 @@ LOOPS = {
     "softplus_backward": (_softplus_bwd_serial, _softplus_bwd_parallel),
     "silu_forward": (_silu_fwd_serial, _silu_fwd_parallel),
     "silu_backward": (_silu_bwd_serial, _silu_bwd_parallel),
+    "logsigmoid_backward": (_logsigmoid_bwd_serial, _logsigmoid_bwd_parallel),
 }
 
 # Kernels that only move memory (no transcendental function): their parallel build starts at a

@@ -604,20 +604,19 @@ class LogSigmoid(Node):
             z = np.exp(-np.abs(x)).astype(np.float32)  # the rest in float32, rounded once
             slope = np.where(x < 0, 1 - z / (1 + z), z / (1 + z))
             return ((g.astype(np.float32) * slope).astype(np.float16),)
-        if isinstance(g, Tensor) or isinstance(x, Tensor):  # create_graph: one expression
-            return (g * xp.sigmoid(-x),)
-        # ATen's log_sigmoid_backward in the dtype: (1 - z / (1 + z)) * g for x < 0,
-        # (z / (1 + z)) * g elsewhere, z = exp(-|x|) (g * sigmoid(-x) rounded otherwise)
-        z = np.abs(x, out=np.empty_like(x))  # (an array also for 0-d x)
-        np.negative(z, out=z)
-        np.exp(z, out=z)
-        d = np.add(z, 1, out=np.empty_like(z))
-        q = np.divide(z, d, out=z)
-        r = select(x < 0, np.subtract(1, q, out=d), q)
-        return (np.multiply(r, g, out=r) if np.result_type(r, g) == r.dtype else r * g,)
+        return (g * xp.sigmoid(-x),)  # (create_graph: one expression, differentiable again)
+
+    def fused_backward(self, g):
+        (x,) = self.saved
+        if xp.is_half(g) or g.dtype != x.dtype:
+            return self.backward(g)
+        # ATen's log_sigmoid_backward, fused: (1 - z / (1 + z)) * g for x < 0,
+        # (z / (1 + z)) * g elsewhere, z = exp(-|x|) (g * sigmoid(-x) rounds otherwise)
+        return (K.logsigmoid_backward(x, g),)
 
 
-@op("logsigmoid", node=LogSigmoid, function=False, opmath=True, samples=[
+@op("logsigmoid", node=LogSigmoid, function=False, opmath=True,
+    kernels=("logsigmoid_backward",), samples=[
     Sample("logsigmoid", lambda a: logsigmoid(a * 3.0))])
 def logsigmoid(input: Tensor) -> Tensor:
     """Return ``log(sigmoid(input))`` elementwise, computed without overflow

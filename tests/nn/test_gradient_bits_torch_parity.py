@@ -60,11 +60,16 @@ def test_elu_family_gradient_bits_equal_torchs(name, kw):
 @pytest.mark.torch_parity
 def test_logsigmoid_gradient_bits_equal_torchs():
     # ATen's log_sigmoid_backward: (1 - z / (1 + z)) * g below 0, (z / (1 + z)) * g above,
-    # z = exp(-|x|); g * sigmoid(-x) was an ulp off in 39% of float64 elements
+    # z = exp(-|x|); g * sigmoid(-x) was an ulp off in 39% of float64 elements. (The fused
+    # kernel's float64 exp is libm's, math.exp, its numpy twin's numpy's: compared where both
+    # are PyTorch's.)
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(4)
     x, g = rng.standard_normal(N) * 3, rng.standard_normal(N)
-    same_exp = np.exp(-np.abs(x)) == _torch_exp(torch, -np.abs(x))
+    theirs = _torch_exp(torch, -np.abs(x))
+    libm = np.array([math.exp(v) for v in -np.abs(x)])
+    same_exp = (libm == theirs) & (np.exp(-np.abs(x)) == theirs)
+    assert same_exp.mean() > 0.9
     (want,), (got,) = _grads(torch, torch.nn.functional.logsigmoid, F.logsigmoid, [x], g)
     np.testing.assert_array_equal(got[same_exp], want[same_exp])
 
