@@ -15,6 +15,7 @@ input's shape first); a mismatch raises ValueError naming the kernel and both sh
     gelu_forward(x, approximate)              gelu_backward(x, g, approximate)  # "none"|"tanh"
     softplus_forward(x, beta, threshold)      softplus_backward(x, g, beta, threshold)
                                               logsigmoid_backward(x, g)
+                                              elu_backward(x, g, neg, pos, inner)
 
 (``y`` is the forward output, ``g`` the incoming gradient; semantics are PyTorch's.)
 

@@ -58,6 +58,7 @@ __all__ = [
     "silu_forward",
     "silu_backward",
     "logsigmoid_backward",
+    "elu_backward",
     "erf",
     "in_float32",
     "IN_FLOAT16",
@@ -806,6 +807,41 @@ def _logsigmoid_bwd_parallel(x, g, out):
         out[i] = _logsigmoid_grad(x[i], g[i])
 
 
+# --- ELU family -----------------------------------------------------------------------------------
+
+def elu_backward(x, g, neg=1.0, pos=1.0, inner=1.0):
+    """``g * inner * neg * exp(x * inner)`` where ``x <= 0``, else ``g * pos``, multiplied left
+    to right (ATen's ``elu_backward``; ``neg = alpha * scale``, ``pos = scale``, ``inner =
+    input_scale``: elu, selu and celu)."""
+    x, g = _arr(x), _arr(g)
+    _same_shape("elu_backward", "x", x, g)
+    inner_ = _scalar(inner, x)
+    with np.errstate(over="ignore"):
+        below = g * inner_ * _scalar(neg, x) * np.exp(np.minimum(x, _scalar(0, x)) * inner_)
+    return np.asarray(np.where(x <= _scalar(0, x), below, g * _scalar(pos, x)))
+
+
+def _elu_bwd_f32(x, g, neg, pos, inner):
+    return g * inner * neg * _exp_f32(x * inner) if x <= _ZERO else g * pos
+
+
+def _elu_bwd_f64(x, g, neg, pos, inner):
+    return g * inner * neg * math.exp(x * inner) if x <= 0.0 else g * pos
+
+
+_elu_grad = _by_dtype(_elu_bwd_f32, _elu_bwd_f64)
+
+
+def _elu_bwd_serial(x, g, out, neg, pos, inner):
+    for i in range(x.size):
+        out[i] = _elu_grad(x[i], g[i], neg, pos, inner)
+
+
+def _elu_bwd_parallel(x, g, out, neg, pos, inner):
+    for i in prange(x.size):
+        out[i] = _elu_grad(x[i], g[i], neg, pos, inner)
+
+
 # name -> (serial loop, parallel loop): every twin's name (the Numba kernel of that name comes
 # from this table), plus "gelu_tanh_*" for approximate="tanh".
 LOOPS = {
@@ -826,6 +862,7 @@ LOOPS = {
     "silu_forward": (_silu_fwd_serial, _silu_fwd_parallel),
     "silu_backward": (_silu_bwd_serial, _silu_bwd_parallel),
     "logsigmoid_backward": (_logsigmoid_bwd_serial, _logsigmoid_bwd_parallel),
+    "elu_backward": (_elu_bwd_serial, _elu_bwd_parallel),
 }
 
 # Kernels that only move memory (no transcendental function): their parallel build starts at a

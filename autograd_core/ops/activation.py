@@ -200,27 +200,11 @@ class Elu(Node):
         (x,) = self.saved
         if xp.is_half(g) or g.dtype != x.dtype:
             return (g * _elu_slope(x, *self.params),)
-        # ATen's elu_backward, left to right: g * input_scale * (alpha * scale) * exp(x *
-        # input_scale) where x <= 0, g * scale elsewhere (g times the slope rounded otherwise:
-        # selu's float64 gradient was an ulp off in a fifth of the elements)
+        # ATen's elu_backward, fused, left to right: g * input_scale * (alpha * scale) *
+        # exp(x * input_scale) where x <= 0, g * scale elsewhere (g times the slope rounded
+        # otherwise: selu's float64 gradient was an ulp off in a fifth of the elements)
         neg, pos, inner = _elu_coefs(x.dtype, *self.params)
-        e = np.minimum(x, 0, out=np.empty_like(x))  # (an array also for 0-d x)
-        if inner != 1:  # (a product by 1 is exact: skipped)
-            e *= inner
-        with np.errstate(over="ignore"):
-            np.exp(e, out=e)
-        below = np.empty_like(e)
-        if inner != 1:
-            np.multiply(g, inner, out=below)
-            if neg != 1:
-                below *= neg
-            below *= e
-        elif neg != 1:
-            np.multiply(g, neg, out=below)
-            below *= e
-        else:
-            np.multiply(g, e, out=below)
-        return (select(x <= 0, below, g * pos if pos != 1 else g),)
+        return (K.elu_backward(x, g, neg, pos, inner),)
 
 
 def _elu_slope(x, alpha, scale, input_scale):
@@ -252,7 +236,7 @@ class EluGrad(Node):
         return (xp.where(below, g * curvature, xp.zeros_like(curvature)),)
 
 
-@op("elu", node=Elu, function=False, opmath="grad", samples=[
+@op("elu", node=Elu, function=False, opmath="grad", kernels=("elu_backward",), samples=[
     Sample("elu", lambda a: elu(a, 0.7), domain="away_from_zero"),
     Sample("selu", lambda a: selu(a), domain="away_from_zero"),
     Sample("celu", lambda a: celu(a, 1.3), domain="away_from_zero")])
