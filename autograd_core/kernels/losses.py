@@ -7,7 +7,7 @@ its gradient's (``negative``, ``exp`` under ``errstate``, the tail) ~3.7 us, a s
 captured training step; one loop each does it in ~1 us::
 
     bce_logits_sum(x, y)        sum of  max(x, 0) - x * y + log1p(exp(-|x|))   (a Python float)
-    bce_logits_dx(x, y, s)      s * (1 / (1 + exp(-x)) - y)                    (a new array)
+    bce_logits_dx(x, y, s, d)   s * (1 / (1 + exp(-x)) - y) / d                (a new array)
 
 Each element is computed in its arrays' dtype with the operations of the twin (``*_numpy``, the
 numpy sequence, run instead with ``TAPEGRAD_KERNELS=numpy``) in its order. Unlike
@@ -55,11 +55,11 @@ def bce_logits_sum_numpy(x, y):
     return float(np.add.reduce(loss.reshape(-1), dtype=np.float64))
 
 
-def bce_logits_dx_numpy(x, y, s):
+def bce_logits_dx_numpy(x, y, s, d=1.0):
     e = np.negative(x)
     with np.errstate(over="ignore"):
         np.exp(e, out=e)
-    return s * (1.0 / (1.0 + e) - y)
+    return s * (1.0 / (1.0 + e) - y) / d
 
 
 # ---- Numba loops (1-D views) -----------------------------------------------------------------
@@ -158,10 +158,10 @@ def _bce_logits_sum(x, y):
     return _pairwise(terms)
 
 
-def _bce_logits_dx(x, y, s, out):
+def _bce_logits_dx(x, y, s, d, out):
     one = _cast(1.0, s)
     for i in range(x.shape[0]):
-        out[i] = s * (one / (one + _exp(-x[i])) - y[i])
+        out[i] = s * (one / (one + _exp(-x[i])) - y[i]) / d
 
 
 def _pairwise_sum(a):
@@ -204,9 +204,10 @@ def bce_logits_sum(x, y):
     return bce_logits_sum_numpy(x, y)
 
 
-def bce_logits_dx(x, y, s):
-    """``s * (sigmoid(x) - y)`` as a new array, sigmoid as ``1 / (1 + exp(-x))``: the gradient
-    of the binary cross-entropy with logits ``x``, scaled by ``s``.
+def bce_logits_dx(x, y, s, d=None):
+    """``s * (sigmoid(x) - y) / d`` as a new array, sigmoid as ``1 / (1 + exp(-x))``: the
+    gradient of the binary cross-entropy with logits ``x``, times ``s`` (the incoming
+    gradient), divided by ``d`` (the element count of a mean; 1 when None), in PyTorch's order.
 
     Example::
 
@@ -215,13 +216,15 @@ def bce_logits_dx(x, y, s):
         >>> losses.bce_logits_dx(np.zeros((1, 2)), np.array([[1.0, 0.0]]), np.float64(2.0))
         array([[-1.,  1.]])
     """
-    if _fits(x, y) and type(s) is x.dtype.type:
+    if d is None:
+        d = np.asarray(s).dtype.type(1)
+    if _fits(x, y) and type(s) is x.dtype.type and type(d) is x.dtype.type:
         loop = _loop("_bce_logits_dx")
         if loop is not None:
             out = np.empty(x.shape, x.dtype)
-            loop(x.ravel(), y.ravel(), s, out.ravel())
+            loop(x.ravel(), y.ravel(), s, d, out.ravel())
             return out
-    return bce_logits_dx_numpy(x, y, s)
+    return bce_logits_dx_numpy(x, y, s, d)
 
 
 def pairwise_sum(a):

@@ -593,15 +593,20 @@ class BCEWithLogitsOp(Node):
         if need[0] and not xp.is_half(x):
             # FunctionsManual's binary_cross_entropy_with_logits_backward: (sigmoid(x) - y) * g
             # ((t + 1 - y) * sigmoid(x) - t) * g with t = pos_weight * y), * weight, / n
-            if pw is None:
+            if pw is None and self.weight is None:  # one pass: / n in the kernel
                 g0 = g[()] if type(g) is np.ndarray and g.ndim == 0 else g
-                gx = LK.bce_logits_dx(x, y, g0)
+                d = x.dtype.type(self.n if self.reduction == "mean" else 1)
+                gx = LK.bce_logits_dx(x, y, g0, d)
             else:
-                with np.errstate(over="ignore"):
-                    sig = 1.0 / (1.0 + np.exp(-x))
-                t = pw * y
-                gx = (((t + 1) - y) * sig - t) * g
-            gx = _weighted_mean(gx, self.weight, self.reduction, self.n)
+                if pw is None:
+                    g0 = g[()] if type(g) is np.ndarray and g.ndim == 0 else g
+                    gx = LK.bce_logits_dx(x, y, g0)
+                else:
+                    with np.errstate(over="ignore"):
+                        sig = 1.0 / (1.0 + np.exp(-x))
+                    t = pw * y
+                    gx = (((t + 1) - y) * sig - t) * g
+                gx = _weighted_mean(gx, self.weight, self.reduction, self.n)
         elif need[0]:
             if pw is None:
                 if type(s) is np.ndarray and s.ndim == 0:  # reduction="sum": g itself

@@ -77,11 +77,12 @@ def test_bce_logits_sum_agrees_with_twin(data, n, dtype, special):
 def test_bce_logits_dx_agrees_with_twin(data, shape, dtype):
     x, y = (data.draw(_values(dtype, shape)) for _ in range(2))
     s = dtype(data.draw(st.sampled_from([1 / 64, 1.0, -0.0, 3e-39, 2.5])))
-    got, want = LK.bce_logits_dx(x, y, s), LK.bce_logits_dx_numpy(x, y, s)
+    d = dtype(data.draw(st.sampled_from([1.0, 3.0, 64.0, 1000.0])))  # a mean's count
+    got, want = LK.bce_logits_dx(x, y, s, d), LK.bce_logits_dx_numpy(x, y, s, d)
     assert got.shape == want.shape and got.dtype == want.dtype == dtype
     np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
     np.testing.assert_allclose(got, want, rtol=4 * np.finfo(dtype).eps,
-                               atol=4 * np.finfo(dtype).eps * abs(float(s)))
+                               atol=4 * np.finfo(dtype).eps * abs(float(s)) / float(d))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
