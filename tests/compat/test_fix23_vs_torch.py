@@ -1,0 +1,152 @@
+"""Small differences from PyTorch found by today's reviews (fix23), each checked against it."""
+
+import numpy as np
+import pytest
+
+import autograd_core as ag
+
+pytestmark = pytest.mark.torch_parity
+
+
+def _outcome(fn, lib):
+    """``fn(lib)``'s value as numpy (its sign bits kept), or its error's type and message."""
+    try:
+        r = fn(lib)
+    except Exception as exc:  # noqa: BLE001 - the error is what is compared
+        return type(exc).__name__, str(exc)
+    return np.asarray(r.detach().numpy() if hasattr(r, "detach") else r)
+
+
+def _same(fn):
+    torch = pytest.importorskip("torch")
+    ours, theirs = _outcome(fn, ag), _outcome(fn, torch)
+    if isinstance(theirs, tuple) or isinstance(ours, tuple):
+        assert ours == theirs
+    else:
+        assert ours.dtype == theirs.dtype
+        np.testing.assert_array_equal(ours, theirs)
+        if ours.dtype.kind in "fc":
+            np.testing.assert_array_equal(np.signbit(ours.real), np.signbit(theirs.real))
+
+
+_C = [True, False]
+
+
+@pytest.mark.parametrize("case", [
+    lambda L: L.where(L.tensor(_C), L.tensor([1.0, 2.0]), 1e40),        # float32: refused
+    lambda L: L.where(L.tensor(_C), 1e40, L.tensor([1.0, 2.0])),
+    lambda L: L.where(L.tensor(_C), 1e40, 2.0),                          # two numbers: float32
+    lambda L: L.where(L.tensor(_C), L.tensor([1.0, 2.0]), np.float64(1e40)),
+    lambda L: L.where(L.tensor(_C), L.tensor([1.0, 2.0]), 1e40j),
+    lambda L: L.where(L.tensor(_C), L.tensor([1, 2], dtype=L.int8), 300),
+    lambda L: L.where(L.tensor(_C), L.tensor([1, 2], dtype=L.uint8), 256),
+    lambda L: L.where(L.tensor(_C), L.tensor([1, 2]), 2 ** 63),
+    lambda L: L.where(L.tensor(_C), L.tensor([1.0, 2.0]), 2 ** 64),     # beyond uint64
+    lambda L: L.where(L.tensor(_C), L.tensor([1.0, 2.0]), -2 ** 63 - 1),
+    lambda L: L.where(L.tensor(_C), L.tensor([1, 2]), 1e40),             # float32 result
+    lambda L: L.clamp(L.tensor([1.0, 2.0]), max=2 ** 64),
+    lambda L: L.clamp(L.tensor([1, 2]), max=2 ** 64),
+    lambda L: L.clamp(L.tensor([1, 2]), min=-2 ** 64),
+])
+def test_number_beyond_the_dtype_refused_as_torch(case):
+    # numpy wrote inf (1e40 into float32), wrapped 300 into int8 and took ints beyond int64
+    # into float tensors; PyTorch refuses each with its words
+    _same(case)
+
+
+@pytest.mark.parametrize("case", [
+    lambda L: L.where(L.tensor(_C), L.tensor([1.0, 2.0]).half(), 1e40),  # float16: inf kept
+    lambda L: L.where(L.tensor(_C), L.tensor([1.0, 2.0]), float("inf")),
+    lambda L: L.where(L.tensor(_C), L.tensor([1.0, 2.0]), 2 ** 63),
+    lambda L: L.where(L.tensor(_C), L.tensor([1, 2], dtype=L.uint8), -1),  # wraps
+    lambda L: L.where(L.tensor(_C), L.tensor([1, 2], dtype=L.int8), True),
+    lambda L: L.where(L.tensor(_C), L.tensor([1.0, 2.0]), 1j),
+    lambda L: L.where(L.tensor(_C), L.tensor([1.0, 2.0]), L.tensor(1e40, dtype=L.float64)),
+    lambda L: L.clamp(L.tensor([1.0, 2.0]), max=2 ** 63),
+    lambda L: L.clamp(L.tensor([1, 2], dtype=L.uint8), min=-1),
+])
+def test_number_within_range_still_taken(case):
+    _same(case)
+
+
+_A = [[1.0, 2.0], [3.0, 4.0]]
+
+
+def _det_into(out_dtype, requires_grad=False, shape=()):
+    def run(L):
+        A = L.tensor(_A, requires_grad=requires_grad)
+        out = L.zeros(shape, dtype=getattr(L, out_dtype))
+        r = L.linalg.det(A, out=out)
+        assert r is out
+        return out
+    return run
+
+
+@pytest.mark.parametrize("case", [
+    _det_into("float32"), _det_into("float32", shape=(0,)),
+    _det_into("float64"), _det_into("int64"),              # refused: not the det's dtype
+    _det_into("float32", requires_grad=True),              # refused in grad mode
+    lambda L: L.linalg.det(L.tensor(_A), out=[1.0]),
+])
+def test_linalg_det_takes_out(case):
+    # PyTorch's linalg.det has out= (torch.det has not); ours refused it with TypeError
+    _same(case)
+
+
+def test_torch_det_refuses_out_as_torch():
+    _same(lambda L: L.det(L.tensor(_A), out=L.zeros(())))
+
+
+_H = [[2.0, 1.0], [1.0, 3.0]]
+
+
+@pytest.mark.parametrize("case", [
+    lambda L: L.linalg.matrix_norm(L.tensor(_H).half(), "nuc"),
+    lambda L: L.linalg.matrix_norm(L.tensor(_H).half(), 2),
+    lambda L: L.linalg.matrix_norm(L.tensor(_H).half(), -2, dtype=L.float32),
+    lambda L: L.linalg.norm(L.tensor(_H).half(), "nuc"),
+    lambda L: L.norm(L.tensor(_H).half(), "nuc"),
+    lambda L: L.norm(L.tensor(_H).half(), "nuc", dim=(0, 1)),
+    lambda L: L.linalg.matrix_norm(L.tensor(_H).half(), 1),       # computed in float16
+    lambda L: L.linalg.matrix_norm(L.tensor(_H).half(), "fro"),
+    lambda L: L.linalg.svdvals(L.tensor(_H).half()),
+    lambda L: L.linalg.svd(L.tensor(_H).half()),
+    lambda L: L.linalg.cond(L.tensor(_H).half()),
+    lambda L: L.linalg.cond(L.tensor(_H).half(), "fro"),
+    lambda L: L.linalg.det(L.tensor(_H).half()),
+    lambda L: L.linalg.slogdet(L.tensor(_H).half()),
+    lambda L: L.logdet(L.tensor(_H).half()),
+    lambda L: L.linalg.inv(L.tensor(_H).half()),
+    lambda L: L.linalg.inv_ex(L.tensor(_H).half()),
+    lambda L: L.linalg.solve(L.tensor(_H).half(), L.tensor(_H).half()),
+    lambda L: L.linalg.eigh(L.tensor(_H).half()),
+    lambda L: L.linalg.eigvals(L.tensor(_H).half()),
+    lambda L: L.linalg.cholesky(L.tensor(_H).half()),
+    lambda L: L.linalg.qr(L.tensor(_H).half()),
+    lambda L: L.linalg.lu_factor(L.tensor(_H).half()),
+    lambda L: L.linalg.pinv(L.zeros(3, 2, 4).half()),
+    lambda L: L.linalg.matrix_rank(L.tensor(_H).half()),
+    lambda L: L.linalg.lstsq(L.tensor(_H).half(), L.tensor(_H).half()),
+])
+def test_float16_matrices_as_torch(case):
+    # numpy's linalg raised TypeError "array type float16 is unsupported in linalg" (and
+    # lu_factor computed in float16); PyTorch refuses each with its own words
+    _same(case)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_det_of_singular_matrices_signed_as_torch(dtype):
+    # numpy's det is +0.0 for every singular matrix; PyTorch's is the product of its LU's
+    # diagonal with the pivots' sign: -0.0 for these (one row swap, or a -0.0 pivot)
+    mats = [[[1.0, 2.0], [2.0, 4.0]], [[0.0, 1.0], [0.0, 0.0]], [[-1.0, 2.0], [-2.0, 4.0]],
+            [[0.0, 0.0], [1.0, 1.0]], [[0.0, 0.0], [0.0, 0.0]], [[-0.0, 0.0], [0.0, 0.0]]]
+    _same(lambda L: L.linalg.det(L.tensor(mats, dtype=getattr(L, dtype))))
+    _same(lambda L: L.det(L.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]],
+                                   dtype=getattr(L, dtype))))
+
+
+def test_det_gradient_at_a_signed_zero_unchanged():
+    # the cofactor matrix (closed form for 2x2: [[d, -c], [-b, a]]), as at +0.0
+    A = ag.tensor([[1.0, 2.0], [2.0, 4.0]], requires_grad=True)
+    ag.linalg.det(A).backward()
+    np.testing.assert_allclose(A.grad.numpy(), [[4.0, -2.0], [-2.0, 1.0]], rtol=1e-6)
