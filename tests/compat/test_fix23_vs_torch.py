@@ -150,3 +150,49 @@ def test_det_gradient_at_a_signed_zero_unchanged():
     A = ag.tensor([[1.0, 2.0], [2.0, 4.0]], requires_grad=True)
     ag.linalg.det(A).backward()
     np.testing.assert_allclose(A.grad.numpy(), [[4.0, -2.0], [-2.0, 1.0]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("n", [1, 5, 16, 17, 40, 257, 1000, 4100])
+@pytest.mark.parametrize("mode", ["plain", "weight", "ignore", "weight_ignore"])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_nll_loss_reduced_bit_for_bit_as_torch(n, mode, reduction):
+    # ATen sums nll_loss's terms in its 8-level cascade (flushes every 16th, 256th, ...
+    # index, ignored indices skipping theirs) and divides by the same cascade of the
+    # weights; the gradient is w * -(g / total); ours summed pairwise and scaled w / total * g
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+    rng = np.random.default_rng(n)
+    C = 5
+    logp = torch.log_softmax(torch.tensor(rng.standard_normal((n, C)), dtype=torch.float32), 1)
+    y = rng.integers(0, C, n)
+    y[::16] = np.where(rng.random(y[::16].size) < 0.3, 2, y[::16])  # ignored at flush indices
+    w = rng.random(C).astype(np.float32)
+    kw_t, kw_a = {"reduction": reduction}, {"reduction": reduction}
+    if "weight" in mode:
+        kw_t["weight"], kw_a["weight"] = torch.tensor(w), ag.tensor(w)
+    if "ignore" in mode:
+        kw_t["ignore_index"] = kw_a["ignore_index"] = 2
+    a = logp.clone().requires_grad_()
+    theirs = torch.nn.functional.nll_loss(a, torch.tensor(y), **kw_t)
+    theirs.backward()
+    b = ag.tensor(logp.numpy(), requires_grad=True)
+    ours = F.nll_loss(b, ag.tensor(y), **kw_a)
+    ours.backward()
+    assert ours.item() == theirs.item()
+    assert b.grad.numpy().tobytes() == a.grad.numpy().tobytes()
+
+
+@pytest.mark.parametrize("ignore_index", [-100, 1])
+def test_cross_entropy_mean_reduced_as_torch(ignore_index):
+    # equal logits: every per-sample term is log(C) * w[y] in both, so the mean shows the
+    # reduction alone (ATen's cascade sums over the cascade sum of the weights)
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 3, 3000)
+    w = rng.random(3).astype(np.float32)
+    theirs = torch.nn.functional.cross_entropy(torch.zeros(3000, 3), torch.tensor(y),
+                                               weight=torch.tensor(w), ignore_index=ignore_index)
+    ours = F.cross_entropy(ag.zeros(3000, 3), ag.tensor(y), weight=ag.tensor(w),
+                           ignore_index=ignore_index)
+    assert ours.item() == theirs.item()
