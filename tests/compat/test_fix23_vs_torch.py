@@ -196,3 +196,31 @@ def test_cross_entropy_mean_reduced_as_torch(ignore_index):
     ours = F.cross_entropy(ag.zeros(3000, 3), ag.tensor(y), weight=ag.tensor(w),
                            ignore_index=ignore_index)
     assert ours.item() == theirs.item()
+
+
+_NAN = float("nan")
+
+
+@pytest.mark.parametrize("fn", ["quantile", "nanquantile"])
+@pytest.mark.parametrize("values, q, kw", [
+    ([1.0, _NAN, 3.0, 2.0], 0.5, {}),
+    ([1.0, _NAN, 3.0, 2.0], 0.3, {"interpolation": "lower"}),
+    ([1.0, _NAN, 3.0, 2.0], 0.5, {"interpolation": "midpoint"}),
+    ([_NAN, _NAN, 1.0], 0.5, {}),                                     # the last NaN
+    ([[1.0, _NAN, 3.0], [4.0, 5.0, 6.0]], 0.5, {"dim": 1}),
+    ([[_NAN, _NAN, _NAN], [1.0, _NAN, 2.0]], 0.7, {"dim": 1}),        # all NaN: the first
+    ([[_NAN, _NAN, _NAN], [1.0, _NAN, 2.0]], 0.7, {"dim": 1, "interpolation": "higher"}),
+    ([1.0, _NAN, 3.0, 2.0], [0.2, 0.9], {}),
+])
+def test_quantile_gradient_reaches_the_nan_as_torch(fn, values, q, kw):
+    # PyTorch ranks a slice holding NaN at its last sorted element (a NaN), which the result
+    # is: the gradient goes there; ours wrote NaN over the result, a zero gradient
+    torch = pytest.importorskip("torch")
+    grads = []
+    for L in (ag, torch):
+        x = L.tensor(values, requires_grad=True)
+        y = getattr(L, fn)(x, L.tensor(q) if isinstance(q, list) else q, **kw)
+        y.sum().backward()
+        grads.append((np.asarray(y.detach().numpy()), x.grad.numpy()))
+    np.testing.assert_array_equal(grads[0][0], grads[1][0])
+    np.testing.assert_array_equal(grads[0][1], grads[1][1])
