@@ -224,3 +224,22 @@ def test_quantile_gradient_reaches_the_nan_as_torch(fn, values, q, kw):
         grads.append((np.asarray(y.detach().numpy()), x.grad.numpy()))
     np.testing.assert_array_equal(grads[0][0], grads[1][0])
     np.testing.assert_array_equal(grads[0][1], grads[1][1])
+
+
+@pytest.mark.parametrize("mode, shape, size", [
+    ("linear", (1, 2, 5), (8,)), ("bilinear", (1, 2, 5, 5), (8, 7)),
+    ("bilinear", (1, 2, 5, 5), (5, 7)), ("trilinear", (1, 1, 3, 3, 3), (4, 5, 6))])
+def test_interpolate_result_node_named_as_torch(mode, shape, size):
+    # the last per-dim pass carries the name of PyTorch's single node (was LinearAlongBackward0)
+    torch = pytest.importorskip("torch")
+    import nn.functional as F
+    names = []
+    for L, FF in ((ag, F), (torch, torch.nn.functional)):
+        x = L.rand(shape, requires_grad=True)
+        y = FF.interpolate(x, size=size, mode=mode, align_corners=False)
+        names.append(y.grad_fn.name())
+    assert names[0] == names[1]
+    if sum(a != b for a, b in zip(shape[2:], size)) == 1:  # one pass: the same edges too
+        x = ag.rand(shape, requires_grad=True)
+        y = F.interpolate(x, size=size, mode=mode, align_corners=False)
+        assert [type(n).__name__ for n, _ in y.grad_fn.next_functions] == ["AccumulateGrad"]
