@@ -55,11 +55,12 @@ __all__ = ["EighResult", "LinAlgError", "SlogdetResult", "cholesky", "cholesky_e
            "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
 
 
-def det(A: Tensor) -> Tensor:
+def det(A: Tensor, *, out: Tensor | None = None) -> Tensor:
     """Return the determinant of a square matrix (or batch), as ``torch.linalg.det``.
 
     Args:
         A (Tensor): ``(*, n, n)`` matrices.
+        out (Tensor, optional): the determinant written into it (of its dtype; resized).
 
     Example::
 
@@ -67,6 +68,8 @@ def det(A: Tensor) -> Tensor:
         >>> ag.linalg.det(ag.tensor([[2.0, 1.0], [1.0, 3.0]]))
         tensor(5.)
     """
+    if out is not None:
+        return norm_into(out, (A,), lambda: _matrix.det(A), "linalg_det", aten="_linalg_det")
     return _matrix.det(A)
 
 
@@ -231,6 +234,9 @@ def matrix_norm(A: Tensor, ord: builtins.float | str = "fro",
         >>> ag.linalg.matrix_norm(A, ord=1), ag.linalg.matrix_norm(A, ord=float("inf"))
         (tensor(6.), tensor(7.))
     """
+    if ord in ("nuc", 2, -2) and isinstance(A, Tensor) and A.dtype == np.float16:
+        # checked before dtype= applies, as PyTorch's (numpy's linalg raised TypeError)
+        raise RuntimeError("linalg.matrix_norm: Low precision dtypes not supported. Got Half")
     A = _cast(A, dtype, "linalg.matrix_norm")
     _matrix_dims(A, dim)
     if ord == "fro":
@@ -402,6 +408,8 @@ def _lu_checked(A: Tensor, name: str, pivot: builtins.bool) -> tuple:
                            f"size: {list(A.shape)} instead")
     if A.dtype.kind != "f":
         raise _not_floating(A.dtype, name)
+    if A.dtype == np.float16:  # PyTorch's LU has no float16 kernel (ours computed in it)
+        raise _args.not_implemented("lu_cpu", A.dtype)
     if not pivot:
         raise RuntimeError(f"{name}: LU without pivoting is not implemented on the CPU")
     refuse_capture(name)  # the pivots depend on the values

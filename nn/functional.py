@@ -2618,7 +2618,19 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         if n_out == n_in and mode != "bicubic":  # ATen's linear kernels copy a dim whose size
             continue  # is unchanged, whatever scale_factor says; its cubic one resamples it
         out = _resample_along(out, d, n_out, s, mode, corners)
+    if mode in _UPSAMPLE_NODES and out is not x:
+        from nn.ops.upsample import LinearAlong
+
+        if isinstance(out.grad_fn, LinearAlong):
+            # the pass that gives the result, under the name of PyTorch's one node (the
+            # passes before it, one per other resized dim, keep theirs: DIFFERENCES.md)
+            out.grad_fn._grad_fn = _UPSAMPLE_NODES[mode]
     return x.clone() if out is x else out  # a new tensor, as PyTorch's, even when all is copied
+
+
+#: PyTorch's node of interpolate's linear modes
+_UPSAMPLE_NODES = {"linear": "UpsampleLinear1DBackward0", "bilinear": "UpsampleBilinear2DBackward0",
+                   "trilinear": "UpsampleTrilinear3DBackward0"}
 
 
 def _resample_along(x: Tensor, d: int, n_out: int, s: float | None, mode: str,

@@ -228,6 +228,15 @@ def into_integers(data, dt, ctype):
     return arr.astype(dt)
 
 
+def python_int(value):
+    """``value`` checked as PyTorch reads a Python int into a Scalar: one in int64 or uint64
+    range, else its OverflowError (numpy's words differed, or a float tensor took it)."""
+    if type(value) is int and not -2 ** 63 <= value < 2 ** 64:
+        raise OverflowError("can't convert negative int to unsigned" if value < 0
+                            else "int too big to convert")
+    return value
+
+
 def scalar_for(value, dtype, overflow=True):
     """``value`` to write into a tensor of ``dtype``: a complex number into a real tensor is
     its real part when its imaginary part is 0, else PyTorch's error (``x[i] = 1j``,
@@ -239,6 +248,7 @@ def scalar_for(value, dtype, overflow=True):
     False (PyTorch's ``x[i] = 70000.0`` of float16 writes inf). Anything else is returned as
     it is."""
     dt = np.dtype(dtype)
+    python_int(value)
     if overflow and dt.kind in "fc" and _beyond(value, np.finfo(dt).max):
         raise RuntimeError(f"value cannot be converted to type {c_type(dtype)} without overflow")
     if isinstance(value, (complex, np.complexfloating)) and dt.kind != "c":

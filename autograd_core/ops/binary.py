@@ -34,6 +34,7 @@ def _wrapped_dtype(x):
     if isinstance(x, bool):
         return np.dtype(np.bool_)
     if isinstance(x, int):
+        _args.python_int(x)  # beyond int64 and uint64: PyTorch's OverflowError
         return np.dtype(np.int64)
     default = DEFAULT_DTYPE[0]  # ag.set_default_dtype's
     if isinstance(x, complex):
@@ -811,6 +812,14 @@ class Where(Node):
     def forward(self, cond, a, b):
         cond = np.asarray(cond, dtype=bool)
         self.save_for_backward(cond)
+        if type(a) is not _ndarray or type(b) is not _ndarray:
+            # a number converted into the result's dtype as PyTorch's: beyond it refused
+            # (1e40 with float32: numpy gave inf; 300 with int8 wrapped), float16's inf kept
+            dt = result_type(a, b)
+            for v in (a, b):
+                if not isinstance(v, _ndarray):
+                    _args.scalar_for(v.item() if isinstance(v, np.generic) else v, dt,
+                                     overflow=dt != np.float16)
         a, b = _promote(a, b)  # (int64 and 3.5: float32, as PyTorch's)
         if not isinstance(a, (_ndarray, np.generic)) and not isinstance(b, (_ndarray, np.generic)):
             a = np.asarray(a, result_type(a, b))  # two numbers: 1.0 and 0.0 give float32

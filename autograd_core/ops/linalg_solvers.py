@@ -760,6 +760,8 @@ def _eig_checked(A, name):
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
     if A.dtype.kind not in "fc":
         raise RuntimeError(f"Unknown Complex ScalarType for {_tname(A.dtype)}")
+    if A.dtype == np.float16:  # PyTorch's refusal (numpy's linalg raised TypeError)
+        raise NotImplementedError(f"\"linalg_eig_out_cpu\" not implemented for '{_tname(A.dtype)}'")
     finite = np.isfinite(A._data).all(axis=(-2, -1))
     if finite.all():
         return LinalgEig.apply(A)

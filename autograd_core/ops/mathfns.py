@@ -2125,6 +2125,11 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     # dtype as PyTorch's ranks (in float64, a float32 weight was an ulp or more away)
     pos = qs.reshape(-1, *([1] * xd.ndim)).astype(xd.dtype) * \
         (np.maximum(valid, 1) - 1).astype(xd.dtype)
+    has_nan = None if ignore_nan else nan.any(axis=d, keepdims=True)
+    if has_nan is not None and has_nan.any():
+        # PyTorch's rank for a slice holding NaN: the last sorted element, its last NaN, which
+        # the result is and its gradient reaches (a NaN written over the result had none)
+        pos = np.where(has_nan, pos.dtype.type(n - 1), pos)
     lo, hi = np.floor(pos), np.ceil(pos)
     if interpolation == "lower":
         hi = lo
@@ -2144,9 +2149,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
             ih = np.take_along_axis(order, hi[i].astype(np.int64), axis=d)
             v = lerp(v, Gather.apply(x, index=ih, dim=d),
                      xp.constant(np.broadcast_to(frac[i], il.shape).astype(xd.dtype)))
-        bad = (valid == 0) if ignore_nan else nan.any(axis=d, keepdims=True)
-        if bad.any():
-            v = xp.where(~bad, v, float("nan"))
+        # (an all-NaN slice of nanquantile: rank 0, its first NaN, as PyTorch's)
         outs.append(v if keepdim else v.squeeze(d))
     if dim is None and keepdim:
         outs = [o.reshape((1,) * input.ndim) for o in outs]

@@ -58,6 +58,36 @@ def _not_floating(dtype, name):
                         f"Got {_args.torch_name(dtype)}")
 
 
+#: the ATen kernel that refuses a float16 matrix, by the op's name (numpy's linalg raised
+#: TypeError "array type float16 is unsupported in linalg")
+_HALF_KERNELS = {
+    "linalg.det": "lu_cpu", "linalg.solve": "lu_cpu", "linalg.solve_ex": "lu_cpu",
+    "linalg.svd": "linalg_svd_cpu", "svd": "linalg_svd_cpu", "linalg.svdvals": "linalg_svd_cpu",
+    "linalg.eigh": "linalg_eigh_cpu", "linalg.eigvalsh": "linalg_eigh_cpu",
+    "linalg.cholesky": "cholesky_cpu", "linalg.cholesky_ex": "cholesky_cpu",
+    "linalg.qr": "geqrf_cpu", "linalg.householder_product": "orgqr_cpu",
+    "cholesky_inverse": "cholesky_inverse_out_cpu"}
+#: the ops that refuse float16 with PyTorch's "Low precision dtypes" error, by the name it gives
+_LOW_PRECISION = {"linalg.inv": "linalg.inv", "linalg.inv_ex": "linalg.inv",
+                  "linalg.slogdet": "linalg.slogdet", "logdet": "logdet"}
+
+
+def _half_refusal(A, name, square):
+    """PyTorch's error for a float16 matrix given to op ``name``; None for the ops that
+    compute in float16 here."""
+    if name == "linalg.cond":  # its SVD's (p None, 2, -2), else that of the inverse it takes
+        name = "linalg.inv" if square else "linalg.svd"
+    if name in _HALF_KERNELS:
+        return _args.not_implemented(_HALF_KERNELS[name], A.dtype)
+    if name in ("linalg.pinv", "pinverse"):
+        return RuntimeError(f"linalg.pinv(Half{{{list(A.shape)}}}): expected a tensor with 2 or "
+                            "more dimensions of float, double, cfloat or cdouble types")
+    if name in _LOW_PRECISION:
+        return RuntimeError(f"{_LOW_PRECISION[name]}: Low precision dtypes not supported. "
+                            "Got Half")
+    return None
+
+
 def _check(A, name, square=True):
     """PyTorch's checks of a batch of matrices, before any work."""
     if not isinstance(A, Tensor):
@@ -67,6 +97,8 @@ def _check(A, name, square=True):
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     if A.dtype.kind != "f":
         raise _not_floating(A.dtype, name)
+    if A.dtype == np.float16 and (refusal := _half_refusal(A, name, square)) is not None:
+        raise refusal
     if square and A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
@@ -222,12 +254,30 @@ def inverse(input: Tensor) -> Tensor:
     return LinalgInvEx.apply(input)
 
 
+def _signed_zero_dets(a, y):
+    """``y`` (numpy's dets of ``a``) with each zero of a finite matrix recomputed as PyTorch's:
+    the product of the diagonal of LAPACK's LU of its column-major copy (``A^T``'s, row
+    pivoting) times the pivots' sign (``det([[1, 2], [2, 4]])`` is -0.0 there, one row swap;
+    numpy's det was +0.0 for any singular matrix)."""
+    n = a.shape[-1]
+    flat, dets = a.reshape((-1, n, n)), y.reshape(-1).copy()
+    (idx,) = np.nonzero((dets == 0) & np.isfinite(flat).all((-2, -1)))
+    if idx.size:
+        lu, piv, _ = _lu_array(np.swapaxes(flat[idx], -1, -2))
+        swaps = (piv != np.arange(1, n + 1, dtype=piv.dtype)).sum(-1)
+        prod = np.diagonal(lu, axis1=-2, axis2=-1).prod(-1)
+        dets[idx] = np.where(swaps % 2 == 1, -prod, prod)
+    return dets.reshape(y.shape)
+
+
 class LinalgDet(Node):
     """``det(A)``; its gradient is ``g`` times the cofactor matrix of ``A``: ``det(A) A^-T``
     where ``A`` is invertible, from the SVD where it is singular (``_cofactors``)."""
 
     def forward(self, a):
         y = np.asarray(quiet(np.linalg.det)(a))
+        if a.size and not y.all():
+            y = _signed_zero_dets(a, y)
         if a.size and not np.isfinite(a).all():
             # numpy's det is 0 at a zero pivot without forming the pivots' product; PyTorch's
             # is that product: NaN for a matrix with a NaN, or an inf met by a 0 (numpy: 0)
@@ -964,7 +1014,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: builtins.float | None = None, *,
     if driver not in _LSTSQ_DRIVERS:
         raise RuntimeError(f"{name}: parameter `driver` should be one of "
                            f"({', '.join(_LSTSQ_DRIVERS)})")
-    if A.dtype.kind != "f":
+    if A.dtype.kind != "f" or A.dtype == np.float16:
         raise RuntimeError("This function doesn't handle types other than float and double")
     b = B.unsqueeze(-1) if vector else B
     try:
@@ -1027,7 +1077,7 @@ def matrix_rank(A: Tensor, *, atol: builtins.float | Tensor | None = None,
     if A.ndim < 2:
         raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at "
                            "least 2 dimensions.")
-    if A.dtype.kind != "f":
+    if A.dtype.kind != "f" or A.dtype == np.float16:
         raise RuntimeError("This function doesn't handle types other than float and double")
     if hermitian:
         _check(A, "linalg.eigh")

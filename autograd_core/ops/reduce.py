@@ -936,12 +936,13 @@ def matrix_dims(A: Tensor, dim: Any) -> tuple[builtins.int, builtins.int]:
 
 
 def norm_into(out: Any, inputs: Sequence[Any], result: Any, name: str,
-              matrix: builtins.bool = False) -> Tensor:
+              matrix: builtins.bool = False, aten: str = "linalg_vector_norm") -> Tensor:
     """PyTorch's ``out=`` of the norms: refused when an input or ``out`` requires grad in grad
     mode (a vector norm's), ``out`` of exactly the norm's dtype (the real dtype of a complex
     input's; "Expected out tensor to have dtype float, but got double instead", a matrix
     norm's "linalg.matrix_norm expected out tensor dtype Float but got: Double"), resized to
-    its shape; ``result()`` computes the norm. Returns ``out``."""
+    its shape; ``result()`` computes the norm. Returns ``out``. ``aten``: the op the grad
+    refusal names (``_linalg_det`` for ``linalg.det``'s out=, which follows these rules)."""
     from autograd_core.creation import write_out
     from autograd_core.grad_mode import STATE
 
@@ -949,7 +950,7 @@ def norm_into(out: Any, inputs: Sequence[Any], result: Any, name: str,
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
     if not matrix and STATE.enabled and any(isinstance(t, Tensor) and t.requires_grad
                                             for t in (*inputs, out)):
-        raise RuntimeError("linalg_vector_norm(): functions with out=... arguments don't "
+        raise RuntimeError(f"{aten}(): functions with out=... arguments don't "
                            "support automatic differentiation, but one of the arguments "
                            "requires grad.")
     y = result()
@@ -967,6 +968,8 @@ def _nuclear_norm(input: Tensor, dim: Any, keepdim: builtins.bool) -> Tensor:
     """``norm(input, "nuc", dim)``: the sum of the singular values of the matrices over the two
     dims (``linalg.matrix_norm``'s; the op table's ``svdvals`` found by name, as
     ``autograd_core.linalg`` sits above this module)."""
+    if input.dtype == np.float16:  # PyTorch's refusal (numpy's linalg raised TypeError)
+        raise RuntimeError("linalg.matrix_norm: Low precision dtypes not supported. Got Half")
     d0, d1 = matrix_dims(input, dim)
     y = DECLS["svdvals"].fn(input.movedim((d0, d1), (-2, -1))).sum(-1)
     if keepdim:
