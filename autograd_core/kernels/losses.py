@@ -37,11 +37,12 @@ from autograd_core.kernels import _jit
 from autograd_core.kernels.activations import _exp_f32, _log1p_unit_f32
 
 __all__ = ["bce_logits_sum", "bce_logits_dx", "bce_logits_sum_numpy", "bce_logits_dx_numpy",
-           "pairwise_sum"]
+           "pairwise_sum", "nll_cascade_sum", "nll_cascade_sum_numpy"]
 
 _ndarray = np.ndarray
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
 _cast = _jit.cast
+_NO_MASK = np.ones(1, np.bool_)
 
 
 # ---- numpy twins (the specification) ------------------------------------------------------
@@ -60,6 +61,58 @@ def bce_logits_dx_numpy(x, y, s, d=1.0):
     with np.errstate(over="ignore"):
         np.exp(e, out=e)
     return s * (1.0 / (1.0 + e) - y) / d
+
+
+_LEVELS, _STEP = 8, 16  # ATen's nll_loss cascade: 8 partial sums, each flushed every 16
+
+
+def nll_cascade_sum_numpy(v, valid=None):
+    """The sum of ``v`` (1-D) as ATen's nll_loss sums its terms: a running sum per level, the
+    first level taking the terms in order and each level passing its sum up (then restarting)
+    at the terms whose index ends in as many zero hex digits (the 16th, 256th, ...; index 0
+    to the top level), the levels then added from the bottom. ``valid``: the terms not ignored
+    (ATen skips them, flushes included). numpy's pairwise sum rounded otherwise (an ulp off
+    PyTorch's mean and sum)."""
+    dt = v.dtype.type
+    if v.size == 0:
+        return dt(0)
+    if valid is not None and not valid[::_STEP].all():
+        return _cascade_loop(v, valid)  # a skipped flush regroups the sums: term by term
+    if valid is not None:
+        v = np.where(valid, v, dt(0))  # (an ignored term between flushes: adds an exact 0)
+    if v.size <= _STEP:  # no flush after index 0's: the level-0 sum, then the top's v[0]
+        return np.add.accumulate(v[1:])[-1] + v[0] if v.size > 1 else dt(v[0])
+    levels = [dt(0)] * _LEVELS
+    top = [dt(v[0])]  # index 0 flushes every level: it is the top level's first term
+    seq = v[1:]
+    for lev in range(_LEVELS - 1):
+        if not seq.size:  # (the levels above hold 0)
+            break
+        k = seq.size // _STEP
+        rest = seq[k * _STEP:]
+        if rest.size:
+            levels[lev] = np.add.accumulate(rest)[-1]  # in order
+        seq = np.add.accumulate(seq[:k * _STEP].reshape(k, _STEP), axis=1)[:, -1]
+    levels[-1] = np.add.accumulate(np.concatenate([top, seq]).astype(v.dtype))[-1] \
+        if seq.size else top[0]
+    total = levels[0]
+    for part in levels[1:]:  # (numpy scalars of v's dtype: each sum rounded in it)
+        total = total + part
+    return total
+
+
+def _cascade_loop(v, valid):
+    """``nll_cascade_sum_numpy`` term by term (ATen's loop), for ignored terms at flush indices."""
+    dt = v.dtype.type
+    levels = [dt(0)] * _LEVELS
+    for b in np.flatnonzero(valid).tolist():
+        levels[0] = dt(levels[0] + v[b])
+        for j in range(_LEVELS - 1):
+            if b & ((_STEP - 1) << (4 * j)):
+                break
+            levels[j + 1] = dt(levels[j + 1] + levels[j])
+            levels[j] = dt(0)
+    return np.add.accumulate(np.array(levels, dtype=v.dtype))[-1]
 
 
 # ---- Numba loops (1-D views) -----------------------------------------------------------------
@@ -164,11 +217,32 @@ def _bce_logits_dx(x, y, s, d, out):
         out[i] = s * (one / (one + _exp(-x[i])) - y[i]) / d
 
 
+def _nll_cascade(v, valid, use_valid, out):
+    """ATen's nll_loss sum of ``v`` (``nll_cascade_sum_numpy``'s loop form): eight running
+    sums, level ``j`` passing its sum up at indices divisible by ``16 ** j``, ignored terms
+    (``use_valid`` and not ``valid``) skipped, flushes included."""
+    levels = np.zeros(8, v.dtype)
+    for b in range(v.shape[0]):
+        if use_valid and not valid[b]:
+            continue
+        levels[0] += v[b]
+        for j in range(7):
+            if b & (15 << (4 * j)):
+                break
+            levels[j + 1] += levels[j]
+            levels[j] = 0
+    total = levels[0]
+    for j in range(1, 8):
+        total += levels[j]
+    out[0] = total
+
+
 def _pairwise_sum(a):
     return _pairwise(a)
 
 
-_BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bce_logits_sum, _bce_logits_dx, _pairwise_sum)}
+_BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bce_logits_sum, _bce_logits_dx, _pairwise_sum,
+                                                  _nll_cascade)}
 _loop = _jit.dispatchers(_BUILDS)  # name -> its Numba dispatcher (None: numpy backend)
 _DISPATCHERS = _loop.table
 
@@ -225,6 +299,33 @@ def bce_logits_dx(x, y, s, d=None):
             loop(x.ravel(), y.ravel(), s, d, out.ravel())
             return out
     return bce_logits_dx_numpy(x, y, s, d)
+
+
+def nll_cascade_sum(v, valid=None):
+    """The sum of the 1-D float array ``v`` in ATen's nll_loss order (eight running sums, each
+    passing its sum up every 16 terms of the one below), skipping the terms where ``valid``
+    (a bool array of ``v``'s shape, or None) is False; a numpy scalar of ``v``'s dtype.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import losses
+        >>> float(losses.nll_cascade_sum(np.arange(40.0)))
+        780.0
+    """
+    if type(v) is _ndarray and v.ndim == 1 and (v.dtype is _F32 or v.dtype is _F64) and (
+            valid is None or (type(valid) is _ndarray and valid.dtype == np.bool_
+                              and valid.shape == v.shape)):
+        loop = _loop("_nll_cascade")
+        if loop is not None:
+            out = np.empty(1, v.dtype)
+            vc = np.ascontiguousarray(v)
+            if valid is None:
+                loop(vc, _NO_MASK, False, out)  # (a bool mask never read: one signature)
+            else:
+                loop(vc, np.ascontiguousarray(valid), True, out)
+            return out[0]
+    return nll_cascade_sum_numpy(v, valid)
 
 
 def pairwise_sum(a):

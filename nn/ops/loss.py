@@ -63,69 +63,17 @@ def _reduce(per_sample, reduction, divisor):
         return np.asarray(total / divisor, dtype=per_sample.dtype)
 
 
-_LEVELS, _STEP = 8, 16  # ATen's nll_loss cascade: 8 partial sums, each flushed every 16
-
-
-def _cascade_sum(v, valid=None):
-    """The sum of ``v`` (1-D) as ATen's nll_loss sums its terms: a running sum per level, the
-    first level taking the terms in order and each level passing its sum up (then restarting)
-    at the terms whose index ends in as many zero hex digits (the 16th, 256th, ...; index 0
-    to the top level), the levels then added from the bottom. ``valid``: the terms not ignored
-    (ATen skips them, flushes included). numpy's pairwise sum rounded otherwise (an ulp off
-    PyTorch's mean and sum)."""
-    dt = v.dtype.type
-    if v.size == 0:
-        return dt(0)
-    if valid is not None and not valid[::_STEP].all():
-        return _cascade_loop(v, valid)  # a skipped flush regroups the sums: term by term
-    if valid is not None:
-        v = np.where(valid, v, dt(0))  # (an ignored term between flushes: adds an exact 0)
-    if v.size <= _STEP:  # no flush after index 0's: the level-0 sum, then the top's v[0]
-        return np.add.accumulate(v[1:])[-1] + v[0] if v.size > 1 else dt(v[0])
-    levels = [dt(0)] * _LEVELS
-    top = [dt(v[0])]  # index 0 flushes every level: it is the top level's first term
-    seq = v[1:]
-    for lev in range(_LEVELS - 1):
-        if not seq.size:  # (the levels above hold 0)
-            break
-        k = seq.size // _STEP
-        rest = seq[k * _STEP:]
-        if rest.size:
-            levels[lev] = np.add.accumulate(rest)[-1]  # in order
-        seq = np.add.accumulate(seq[:k * _STEP].reshape(k, _STEP), axis=1)[:, -1]
-    levels[-1] = np.add.accumulate(np.concatenate([top, seq]).astype(v.dtype))[-1] \
-        if seq.size else top[0]
-    total = levels[0]
-    for part in levels[1:]:  # (numpy scalars of v's dtype: each sum rounded in it)
-        total = total + part
-    return total
-
-
-def _cascade_loop(v, valid):
-    """``_cascade_sum`` term by term (ATen's loop), for ignored terms at flush indices."""
-    dt = v.dtype.type
-    levels = [dt(0)] * _LEVELS
-    for b in np.flatnonzero(valid).tolist():
-        levels[0] = dt(levels[0] + v[b])
-        for j in range(_LEVELS - 1):
-            if b & ((_STEP - 1) << (4 * j)):
-                break
-            levels[j + 1] = dt(levels[j + 1] + levels[j])
-            levels[j] = dt(0)
-    return np.add.accumulate(np.array(levels, dtype=v.dtype))[-1]
-
-
 def _nll_reduce(loss, reduction, weighted, valid):
     """``(reduced loss, divisor)`` of per-sample terms ``loss`` as ATen's nll_loss reduces
-    them: ``_cascade_sum`` of the terms, a mean divided by the count of samples kept (exact)
+    them: ``kernels.losses.nll_cascade_sum`` of the terms, a mean divided by the count of samples kept (exact)
     or the cascade sum of their weights ``weighted``."""
     if reduction == "none":
         return loss, 1
-    total = _cascade_sum(loss, valid)
+    total = LK.nll_cascade_sum(loss, valid)
     if reduction == "sum":
         return np.asarray(total), 1
     if weighted is not None:
-        divisor = _cascade_sum(weighted, valid)
+        divisor = LK.nll_cascade_sum(weighted, valid)
     else:
         divisor = loss.size if valid is None else int(np.count_nonzero(valid))
     if divisor:
