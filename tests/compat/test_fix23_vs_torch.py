@@ -17,7 +17,7 @@ def _outcome(fn, lib):
     return np.asarray(r.detach().numpy() if hasattr(r, "detach") else r)
 
 
-def _same(fn):
+def _assert_same(fn):
     torch = pytest.importorskip("torch")
     ours, theirs = _outcome(fn, ag), _outcome(fn, torch)
     if isinstance(theirs, tuple) or isinstance(ours, tuple):
@@ -51,7 +51,7 @@ _C = [True, False]
 def test_number_beyond_the_dtype_refused_as_torch(case):
     # numpy wrote inf (1e40 into float32), wrapped 300 into int8 and took ints beyond int64
     # into float tensors; PyTorch refuses each with its words
-    _same(case)
+    _assert_same(case)
 
 
 @pytest.mark.parametrize("case", [
@@ -66,7 +66,7 @@ def test_number_beyond_the_dtype_refused_as_torch(case):
     lambda L: L.clamp(L.tensor([1, 2], dtype=L.uint8), min=-1),
 ])
 def test_number_within_range_still_taken(case):
-    _same(case)
+    _assert_same(case)
 
 
 _A = [[1.0, 2.0], [3.0, 4.0]]
@@ -90,11 +90,11 @@ def _det_into(out_dtype, requires_grad=False, shape=()):
 ])
 def test_linalg_det_takes_out(case):
     # PyTorch's linalg.det has out= (torch.det has not); ours refused it with TypeError
-    _same(case)
+    _assert_same(case)
 
 
 def test_torch_det_refuses_out_as_torch():
-    _same(lambda L: L.det(L.tensor(_A), out=L.zeros(())))
+    _assert_same(lambda L: L.det(L.tensor(_A), out=L.zeros(())))
 
 
 _H = [[2.0, 1.0], [1.0, 3.0]]
@@ -131,7 +131,7 @@ _H = [[2.0, 1.0], [1.0, 3.0]]
 def test_float16_matrices_as_torch(case):
     # numpy's linalg raised TypeError "array type float16 is unsupported in linalg" (and
     # lu_factor computed in float16); PyTorch refuses each with its own words
-    _same(case)
+    _assert_same(case)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -140,8 +140,8 @@ def test_det_of_singular_matrices_signed_as_torch(dtype):
     # diagonal with the pivots' sign: -0.0 for these (one row swap, or a -0.0 pivot)
     mats = [[[1.0, 2.0], [2.0, 4.0]], [[0.0, 1.0], [0.0, 0.0]], [[-1.0, 2.0], [-2.0, 4.0]],
             [[0.0, 0.0], [1.0, 1.0]], [[0.0, 0.0], [0.0, 0.0]], [[-0.0, 0.0], [0.0, 0.0]]]
-    _same(lambda L: L.linalg.det(L.tensor(mats, dtype=getattr(L, dtype))))
-    _same(lambda L: L.det(L.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]],
+    _assert_same(lambda L: L.linalg.det(L.tensor(mats, dtype=getattr(L, dtype))))
+    _assert_same(lambda L: L.det(L.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]],
                                    dtype=getattr(L, dtype))))
 
 
