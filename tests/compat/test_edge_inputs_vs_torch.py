@@ -40,7 +40,6 @@ ALLOWED = {
     ("float32nan", "amin"): "the gradient goes to the NaN element (PyTorch's: NaN everywhere, "
                             "0 / 0 of its tie count)",
     ("float32nan", "aminmax"): "as amin",
-    ("float32nan", "quantile"): "the gradient at a NaN result: 0 (PyTorch's to the NaN element)",
     ("float32nan", "special_i1"): "the slope at NaN: NaN (PyTorch's 0.5)",
     ("float32nan", "special_i1e"): "the slope at NaN: NaN (PyTorch's 0.5)",
     ("float32inf", "gelu"): "gelu(inf) = inf (PyTorch's vectorised erf form gives NaN)",
