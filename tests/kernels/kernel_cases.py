@@ -31,6 +31,12 @@ CASES = {
     "softplus_backward": ("softplus_backward", (1.0, 20.0)),
     "softplus_beta_forward": ("softplus_forward", (2.5, 4.0)),
     "softplus_beta_backward": ("softplus_backward", (2.5, 4.0)),
+    "silu_forward": ("silu_forward", ()),
+    "silu_backward": ("silu_backward", ()),
+    "logsigmoid_backward": ("logsigmoid_backward", ()),
+    "elu_backward": ("elu_backward", (1.0, 1.0, 1.0)),
+    "selu_backward": ("elu_backward", (1.7580993408473766, 1.0507009873554805, 1.0)),
+    "celu_backward": ("elu_backward", (1.3, 1.0, 1 / 1.3)),
 }
 
 

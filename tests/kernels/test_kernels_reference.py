@@ -119,6 +119,7 @@ def _torch_case(torch, case, x, g):
         "leaky_relu": lambda t: F.leaky_relu(t, *params),
         "gelu": lambda t: F.gelu(t, approximate=params[0]),
         "softplus": lambda t: F.softplus(t, *params),
+        "silu": F.silu,
     }
     base = name.rsplit("_", 1)[0]
     if name.endswith("forward"):
@@ -132,6 +133,13 @@ def _torch_case(torch, case, x, g):
         return A.leaky_relu_backward(g, x, params[0], False)
     if base == "gelu":
         return A.gelu_backward(g, x, approximate=params[0])
+    if base == "silu":
+        return A.silu_backward(g, x)
+    if base == "logsigmoid":
+        return A.log_sigmoid_backward(g, x, A.log_sigmoid_forward(x)[1])
+    if base == "elu":  # (neg, pos, inner) = (alpha * scale, scale, input_scale)
+        neg, pos, inner = params
+        return A.elu_backward(g, neg / pos, pos, inner, False, x)
     return A.softplus_backward(g, x, *params)
 
 
