@@ -24,7 +24,7 @@ from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops._xp import _times
-from autograd_core.ops.binary import _promote, _value_first, result_type
+from autograd_core.ops.binary import _div_rounded, _promote, _value_first, result_type
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.scatter import Gather  # accumulates repeated indices (cummax/cummin)
 from autograd_core.ops.registry import Sample, op, opmath_node
@@ -1166,10 +1166,9 @@ class _Mod(Node):
         a, b = self.saved
         if self.rounding == "trunc":
             return g, -(g * _call("trunc", a / b))
-        # the quotient the remainder was taken with: numpy's floor_divide rounds as divmod,
-        # PyTorch's div(rounding_mode="floor"); floor(a / b) is -0.0 for -1 / inf, whose
-        # remainder is inf, so the quotient is -1 (a piecewise constant: no graph needed)
-        q = np.floor_divide(xp.data(a), xp.data(b))
+        # PyTorch's quotient, div(rounding_mode="floor") (the project's ATen-exact floor
+        # division): floor(a / b) is -0.0 for -1 / inf, whose remainder is inf, so -1
+        q = _div_rounded(xp.data(a), xp.data(b), "floor")
         if self.differentiable:  # recorded with a zero derivative, as PyTorch's floor div
             q = xp.depends_on(_from_values(q), a, b)
         return g, -(g * q)
