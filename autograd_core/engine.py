@@ -284,7 +284,7 @@ def _run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs, all
     for leaf, g in leaf_grads.values():
         if leaf._hooks or leaf._post_acc_hooks:
             _finish_leaf(leaf, g, diff, handed)
-        else:  # _finish_leaf without hooks
+        elif leaf._requires_grad:  # _finish_leaf without hooks
             _accumulate(leaf, g, diff, handed)
     if tracer and tracer is not True:
         tracer.after_backward()
@@ -336,7 +336,8 @@ def _finish_leaf(leaf, g, diff, handed):
         g = _run_leaf_hooks(leaf, g, diff)
         if g is None:
             return
-    _accumulate(leaf, g, diff, handed)
+    if leaf._requires_grad:  # not after requires_grad_(False) or detach_() since the forward:
+        _accumulate(leaf, g, diff, handed)  # PyTorch's AccumulateGrad skips it (hooks run)
     if leaf._post_acc_hooks:
         for fn in list(leaf._post_acc_hooks.values()):
             # an AccumulateGrad stand-in's register_hook also gets the gradient accumulated

@@ -108,3 +108,39 @@ def test_same_calls_as_torch():
     theirs = run(torch, lambda v, **k: torch.tensor(v, dtype=torch.float64, **k))
     assert [n for n, _ in ours] == [n for n, _ in theirs]
     np.testing.assert_allclose([g for _, g in ours], [g for _, g in theirs], rtol=1e-12)
+
+
+@pytest.mark.parametrize("how", ["requires_grad_", "detach_"])
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_leaf_that_stopped_requiring_grad_gets_no_grad_but_its_hooks_run(how, create_graph):
+    """fuzz24: after ``a.requires_grad_(False)`` or ``a.detach_()`` between the forward and
+    backward, PyTorch's AccumulateGrad leaves ``a.grad`` as it is; its tensor hooks and
+    post-accumulate hooks still run (torch 2.13). We wrote the gradient into ``.grad``."""
+    a = ag.tensor([1.0, -2.0], requires_grad=True)
+    seen = []
+    a.register_hook(lambda g: seen.append(("hook", g.tolist())))
+    a.register_post_accumulate_grad_hook(lambda t: seen.append(("post", t.grad)))
+    plain = ag.tensor([3.0, 4.0], requires_grad=True)  # a leaf without hooks, stopped too
+    y = (a * a).sum() + (plain * 2).sum()
+    getattr(a, how)() if how == "detach_" else a.requires_grad_(False)
+    plain.requires_grad_(False)
+    y.backward(create_graph=create_graph)
+    assert a.grad is None and plain.grad is None
+    assert seen == [("hook", [2.0, -4.0]), ("post", None)]
+
+
+@pytest.mark.torch_parity
+def test_a_leaf_that_stopped_requiring_grad_as_torch():
+    torch = pytest.importorskip("torch", reason="optional live parity: pip install torch==2.13.0")
+
+    def run(lib):
+        a = lib.tensor([1.0, -2.0], requires_grad=True)
+        seen = []
+        a.register_hook(lambda g: seen.append("hook"))
+        a.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad is None))
+        y = (a * a).sum()
+        a.requires_grad_(False)
+        y.backward()
+        return seen, a.grad
+
+    assert run(ag) == run(torch) == (["hook", True], None)
