@@ -23,7 +23,8 @@ import numpy as np
 from autograd_core.kernels import _jit
 from autograd_core.kernels.activations import _sigmoid
 
-__all__ = ["glu", "glu_numpy", "glu_backward", "glu_backward_numpy"]
+__all__ = ["glu", "glu_numpy", "glu_backward", "glu_backward_numpy", "lstm_cell_grad",
+           "lstm_cell_grad_numpy", "gru_cell_grad", "gru_cell_grad_numpy"]
 
 _ndarray = np.ndarray
 # from this size on, float32 contiguous halves (x split along its first dimension of more
@@ -57,6 +58,31 @@ def glu_backward_numpy(x, s, g, dim):
     return out
 
 
+def lstm_cell_grad_numpy(s, g, tc, c, gh, gc):
+    """``(d_gates, d_c)`` of the LSTM step from its saved ``s = sigmoid(gates)`` (B, 4H; the
+    ``g`` quarter unused), ``g = tanh`` of that quarter, ``tc = tanh(c')`` and the state ``c``
+    it read; ``gh``, ``gc`` the gradients of ``h'`` and ``c'``."""
+    n = g.shape[-1]
+    i, f, o = s[:, :n], s[:, n:2 * n], s[:, 3 * n:]
+    dc_new = gc + gh * o * (1 - tc * tc)
+    d_gates = np.concatenate([dc_new * g * i * (1 - i), dc_new * c * f * (1 - f),
+                              dc_new * i * (1 - g * g), gh * tc * o * (1 - o)], -1)
+    return d_gates, dc_new * f
+
+
+def gru_cell_grad_numpy(rz, n, gh, h, g):
+    """``(d_gi, d_gh, d_h through z)`` of the GRU step from its saved ``rz = sigmoid`` of the
+    r and z parts (B, 2H), ``n``, ``gh = W_hh h + b_hh`` (B, 3H; its n part used) and ``h``;
+    ``g`` the gradient of ``h'``."""
+    k = n.shape[-1]
+    r, z, hn = rz[:, :k], rz[:, k:], gh[:, 2 * k:]
+    d_n = g * (1 - z) * (1 - n * n)
+    d_r = d_n * hn * r * (1 - r)
+    d_z = g * (h - n) * z * (1 - z)
+    return (np.concatenate([d_r, d_z, d_n], -1), np.concatenate([d_r, d_z, d_n * r], -1),
+            g * z)
+
+
 # ---- Numba loops: x (outer, 2, inner), the halves' arrays (outer, inner) -------------------
 def _glu(x, out, s):
     for p in range(x.shape[0]):
@@ -75,8 +101,40 @@ def _glu_backward(x, s, g, out):
             out[p, 1, j] = (one - sv) * sv * x[p, 0, j] * gv
 
 
+def _lstm_cell_grad(s, g, tc, c, gh, gc, d_gates, d_c):
+    one = _jit.cast(1.0, g[0, 0])
+    n = g.shape[1]
+    for b in range(g.shape[0]):
+        for j in range(n):
+            i, f, o, gv, t = s[b, j], s[b, n + j], s[b, 3 * n + j], g[b, j], tc[b, j]
+            dc = gc[b, j] + gh[b, j] * o * (one - t * t)
+            d_gates[b, j] = dc * gv * i * (one - i)
+            d_gates[b, n + j] = dc * c[b, j] * f * (one - f)
+            d_gates[b, 2 * n + j] = dc * i * (one - gv * gv)
+            d_gates[b, 3 * n + j] = gh[b, j] * t * o * (one - o)
+            d_c[b, j] = dc * f
+
+
+def _gru_cell_grad(rz, n, gh, h, g, d_gi, d_gh, d_h):
+    one = _jit.cast(1.0, n[0, 0])
+    k = n.shape[1]
+    for b in range(n.shape[0]):
+        for j in range(k):
+            r, z, nv, gv = rz[b, j], rz[b, k + j], n[b, j], g[b, j]
+            d_n = gv * (one - z) * (one - nv * nv)
+            d_r = d_n * gh[b, 2 * k + j] * r * (one - r)
+            d_z = gv * (h[b, j] - nv) * z * (one - z)
+            d_gi[b, j] = d_gh[b, j] = d_r
+            d_gi[b, k + j] = d_gh[b, k + j] = d_z
+            d_gi[b, 2 * k + j] = d_n
+            d_gh[b, 2 * k + j] = d_n * r
+            d_h[b, j] = gv * z
+
+
 # (the forward as the activations' loops: the sigmoid's float32 code compiles as there)
-_BUILDS = {"_glu": _jit.jit(_glu, fastmath={"contract"}), "_glu_backward": _jit.jit(_glu_backward)}
+_BUILDS = {"_glu": _jit.jit(_glu, fastmath={"contract"}), "_glu_backward": _jit.jit(_glu_backward),
+           "_lstm_cell_grad": _jit.jit(_lstm_cell_grad),
+           "_gru_cell_grad": _jit.jit(_gru_cell_grad)}
 _loop = _jit.dispatchers(_BUILDS)  # name -> its Numba dispatcher (None: numpy backend)
 
 
@@ -134,3 +192,80 @@ def glu_backward(x, s, g, dim):
                  out.reshape(x3.shape))
             return out
     return glu_backward_numpy(x, s, g, dim)
+
+
+def _c2(dtype, *arrays):
+    """C-contiguous 2-D arrays of ``dtype``, all of them."""
+    return all(type(a) is _ndarray and a.dtype is dtype and a.ndim == 2 and a.flags.c_contiguous
+               for a in arrays)
+
+
+def lstm_cell_grad(s, g, tc, c, gh, gc, out=None):
+    """``lstm_cell_grad_numpy``'s ``(d_gates, d_c)`` in one loop (the same operations in the
+    same order), ``d_gates`` written into ``out`` (C-contiguous, ``s``'s shape and dtype) when
+    given; the loop runs on float32/float64 C-contiguous arrays of one dtype and the
+    matching shapes (``gh``, ``gc`` copied to C order if they are not), else the twin.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import gates
+        >>> s, g = np.full((1, 4), 0.5), np.zeros((1, 1))
+        >>> gates.lstm_cell_grad(s, g, g, np.ones((1, 1)), np.ones((1, 1)), np.ones((1, 1)))
+        (array([[0.   , 0.375, 0.75 , 0.   ]]), array([[0.75]]))
+    """
+    dt = g.dtype if type(g) is _ndarray else None
+    if (dt is _F32 or dt is _F64) and g.ndim == 2 and type(gh) is _ndarray \
+            and type(gc) is _ndarray and gh.shape == gc.shape == g.shape:
+        gh, gc = np.ascontiguousarray(gh), np.ascontiguousarray(gc)
+        d_gates = np.empty(s.shape, dt) if out is None else out
+        if _c2(dt, s, g, tc, c, gh, gc, d_gates) and s.shape == d_gates.shape == (
+                g.shape[0], 4 * g.shape[1]) and tc.shape == c.shape == g.shape and g.size:
+            loop = _loop("_lstm_cell_grad")
+            if loop is not None:
+                d_c = np.empty(g.shape, dt)
+                loop(s, g, tc, c, gh, gc, d_gates, d_c)
+                return d_gates, d_c
+    d_gates, d_c = lstm_cell_grad_numpy(s, g, tc, c, gh, gc)
+    if out is None:
+        return d_gates, d_c
+    out[...] = d_gates
+    return out, d_c
+
+
+def gru_cell_grad(rz, n, gh, h, g, out_gi=None, out_gh=None):
+    """``gru_cell_grad_numpy``'s ``(d_gi, d_gh, d_h)`` in one loop (the same operations in the
+    same order), the first two written into ``out_gi``, ``out_gh`` when given; the loop runs on
+    float32/float64 C-contiguous arrays of one dtype and the matching shapes (``g``, ``h``
+    copied to C order if they are not), else the twin.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import gates
+        >>> one = np.ones((1, 1))
+        >>> gates.gru_cell_grad(np.full((1, 2), 0.5), 0 * one, np.ones((1, 3)), one, one)[0]
+        array([[0.125, 0.25 , 0.5  ]])
+    """
+    dt = n.dtype if type(n) is _ndarray else None
+    if (dt is _F32 or dt is _F64) and n.ndim == 2 and type(g) is _ndarray \
+            and type(h) is _ndarray and g.shape == h.shape == n.shape:
+        g, h = np.ascontiguousarray(g), np.ascontiguousarray(h)
+        d_gi = np.empty(gh.shape, dt) if out_gi is None else out_gi
+        d_gh = np.empty(gh.shape, dt) if out_gh is None else out_gh
+        rows, k = n.shape
+        if _c2(dt, rz, n, gh, h, g, d_gi, d_gh) and rz.shape == (rows, 2 * k) \
+                and gh.shape == d_gi.shape == d_gh.shape == (rows, 3 * k) and n.size:
+            loop = _loop("_gru_cell_grad")
+            if loop is not None:
+                d_h = np.empty(n.shape, dt)
+                loop(rz, n, gh, h, g, d_gi, d_gh, d_h)
+                return d_gi, d_gh, d_h
+    d_gi, d_gh, d_h = gru_cell_grad_numpy(rz, n, gh, h, g)
+    if out_gi is not None:
+        out_gi[...] = d_gi
+        d_gi = out_gi
+    if out_gh is not None:
+        out_gh[...] = d_gh
+        d_gh = out_gh
+    return d_gi, d_gh, d_h

@@ -125,3 +125,72 @@ def test_numpy_backend_runs_the_twins(monkeypatch):
     out, s = GK.glu(x, 1)
     np.testing.assert_array_equal(GK.glu_backward(x, s, np.ones((1, 1)), 1), [[0.5, 0.5]])
     assert out.tolist() == [[1.0]] and ran == []
+
+
+# ---- the recurrent cells' gradients --------------------------------------------------------
+def _cell_arrays(data, dtype, rows, k, n_wide):
+    """Arrays of (rows, w * k) for each w in n_wide, values with the special ones."""
+    return [data.draw(_values(dtype, (rows, w * k))) for w in n_wide]
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), rows=st.integers(1, 4), k=st.integers(1, 5),
+       dtype=st.sampled_from([np.float32, np.float64]), into=st.booleans())
+def test_lstm_cell_grad_gives_the_twins_bits(data, rows, k, dtype, into):
+    s, g, tc, c, gh, gc = _cell_arrays(data, dtype, rows, k, (4, 1, 1, 1, 1, 1))
+    want = GK.lstm_cell_grad_numpy(s, g, tc, c, gh, gc)
+    out = np.full(s.shape, 7, dtype) if into else None
+    got = GK.lstm_cell_grad(s, g, tc, c, gh, gc, out=out)
+    assert got[0] is out or not into
+    for a, b in zip(got, want):
+        assert_same_bits(a, b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data(), rows=st.integers(1, 4), k=st.integers(1, 5),
+       dtype=st.sampled_from([np.float32, np.float64]), into=st.booleans())
+def test_gru_cell_grad_gives_the_twins_bits(data, rows, k, dtype, into):
+    rz, n, gh, h, g = _cell_arrays(data, dtype, rows, k, (2, 1, 3, 1, 1))
+    want = GK.gru_cell_grad_numpy(rz, n, gh, h, g)
+    outs = (np.full(gh.shape, 7, dtype), np.full(gh.shape, 7, dtype)) if into else (None, None)
+    got = GK.gru_cell_grad(rz, n, gh, h, g, *outs)
+    for a, b in zip(got, want):
+        assert_same_bits(a, b)
+
+
+def test_cell_grads_hand_worked():
+    # LSTM at s = 1/2, g = tanh(0) = 0, tc = 0, c = 1, gh = gc = 1: dc = 1 + 1/2,
+    # d_i = 0, d_f = dc c f (1 - f), d_g = dc i, d_o = 0; d_c = dc f
+    one = np.ones((1, 1))
+    d_gates, d_c = GK.lstm_cell_grad(np.full((1, 4), 0.5), 0 * one, 0 * one, one, one, one)
+    np.testing.assert_allclose(d_gates, [[0.0, 1.5 * 0.25, 1.5 * 0.5, 0.0]])
+    np.testing.assert_allclose(d_c, [[0.75]])
+    # GRU at r = z = 1/2, n = 0, hn = 1, h = 1, g = 1: d_n = 1/2, d_r = d_n hn r (1 - r),
+    # d_z = g (h - n) z (1 - z); d_gh's n part d_n r; d_h = g z
+    d_gi, d_gh, d_h = GK.gru_cell_grad(np.full((1, 2), 0.5), 0 * one, np.ones((1, 3)), one, one)
+    np.testing.assert_allclose(d_gi, [[0.125, 0.25, 0.5]])
+    np.testing.assert_allclose(d_gh, [[0.125, 0.25, 0.25]])
+    np.testing.assert_allclose(d_h, [[0.5]])
+
+
+def test_cell_grads_run_the_loops_or_the_twins(monkeypatch):
+    monkeypatch.delenv("TAPEGRAD_KERNELS", raising=False)
+    ran = []
+    for name in ("_lstm_cell_grad", "_gru_cell_grad"):
+        real = GK._loop(name)
+        monkeypatch.setitem(GK._loop.table, name,
+                            (lambda f, n: lambda *a: ran.append(n) or f(*a))(real, name))
+    h = np.ones((2, 3), np.float32)
+    GK.lstm_cell_grad(np.ones((2, 12), np.float32), h, h, h, h.T.copy().T, h)  # (g copied)
+    GK.gru_cell_grad(np.ones((2, 6), np.float32), h, np.ones((2, 9), np.float32), h, h)
+    assert ran == ["_lstm_cell_grad", "_gru_cell_grad"]
+    GK.lstm_cell_grad(np.ones((2, 12), np.float32), h, h, h, h.astype(np.float64), h)
+    GK.lstm_cell_grad(np.ones((2, 12)), h, h, h, h, h)  # s of another dtype
+    GK.lstm_cell_grad(np.ones((2, 8), np.float32), h[:, :2], h[:, :2], h[:, :2], h[:, :2],
+                      h[:, :2])  # strided
+    GK.gru_cell_grad(np.ones((2, 6), np.float32), h, np.ones((2, 9), np.float32), h,
+                     np.ones((2, 3)))  # g of another dtype
+    d_gi = np.zeros((2, 9))  # (an out of another dtype: the twin's numbers cast into it)
+    assert GK.gru_cell_grad(np.ones((2, 6), np.float32), h, np.ones((2, 9), np.float32), h, h,
+                            d_gi)[0] is d_gi
+    assert ran == ["_lstm_cell_grad", "_gru_cell_grad"]
