@@ -1,17 +1,22 @@
-"""Kernels of the gated linear unit: its forward and its backward, each one loop where the op
-made two and five numpy passes over strided halves::
+"""Kernels of gated units: the gated linear unit's forward and backward, and the LSTM and GRU
+cells' gradients (``nn.LSTM``/``nn.GRU``'s backward through time), each one loop where the op
+made several numpy passes::
 
     glu(x, dim)                  (s * a, s), s = sigmoid(b), a and b the halves of x along dim
     glu_backward(x, s, g, dim)   s * g for a, (1 - s) * s * a * g for b (ATen's glu_backward)
+    lstm_cell_grad(s, g, tc, c, gh, gc)   (d_gates, d_c) of one LSTM step
+    gru_cell_grad(rz, n, gh, h, g)        (d_gi, d_gh, d_h) of one GRU step
 
 Each element is computed in its arrays' dtype with the operations of the twin (``*_numpy``,
-run instead with ``TAPEGRAD_KERNELS=numpy``) in its order: the sigmoid is the activations'
-Numba one (``sigmoid_forward``'s scalar function, compiled with the same ``contract`` flag), so
-the results are the twins' bit for bit. The loops run on C-contiguous float32/float64 ``x``
+run instead with ``TAPEGRAD_KERNELS=numpy``) in its order: the GLU's sigmoid is the
+activations' Numba one (``sigmoid_forward``'s scalar function, compiled with the same
+``contract`` flag), the cells' gradients take no transcendental function (the cells' own
+sigmoid and tanh stay numpy's, in ``nn.layers.rnn``) and compile without fast-math flags, so
+the results are the twins' bit for bit. The GLU loops run on C-contiguous float32/float64 ``x``
 (seen as ``(outer, 2, inner)``: no copy) and, for the backward, ``s`` and ``g`` of the half's
-shape and ``x``'s dtype (``g`` copied to C order if it is not); anything else runs the twin.
-Serial at every size, as the numpy passes they replace. Importing this module does not import
-numba.
+shape and ``x``'s dtype (``g`` copied to C order if it is not); the cells' loops on
+C-contiguous 2-D arrays of one dtype; anything else runs the twin. Serial at every size, as the
+numpy passes they replace. Importing this module does not import numba.
 """
 
 from __future__ import annotations
