@@ -19,8 +19,9 @@ The equations (``W_i*`` rows of ``weight_ih``, ``W_h*`` rows of ``weight_hh``, i
 
 The input projection of a whole layer is one matrix product over all time steps; per step run
 the recurrent product and, for LSTM and GRU, one fused node for the gate activations and the
-state update (numpy backward; recorded tensor ops under ``create_graph``, so higher-order
-gradients work).
+state update (plain backward: one Numba loop per step, ``kernels.gates``, the numpy formulas'
+operations in their order; recorded tensor ops under ``create_graph``, so higher-order
+gradients work). The gates' sigmoid and tanh are numpy's in forward.
 
 A ``PackedSequence`` input (``nn.utils.rnn``) runs each step on the sequences still going and
 gives a packed output. Deliberate difference from PyTorch: an unknown
@@ -69,7 +70,8 @@ def _affine(x, weight_t, bias):
 
 # ---- one time step, given the input projection ``gi = W_ih x + b_ih`` ----------------------
 # The LSTM and GRU pointwise parts (gate activations and state update) are one node each: in
-# plain backward their gradient is a few numpy expressions over values saved in forward; under
+# plain backward their gradient is one loop (kernels.gates: lstm_cell_grad, gru_cell_grad, whose
+# numpy twins are the formulas) over values saved in forward; under
 # create_graph the same formulas run as recorded tensor ops on values recomputed from the
 # node's inputs, so higher derivatives stay exact.
 
