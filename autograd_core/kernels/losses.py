@@ -34,10 +34,11 @@ from __future__ import annotations
 import numpy as np
 
 from autograd_core.kernels import _jit
-from autograd_core.kernels.activations import _exp_f32, _log1p_unit_f32
+from autograd_core.kernels.activations import _exp_f32, _log1p_unit_f32, _softplus
 
 __all__ = ["bce_logits_sum", "bce_logits_dx", "bce_logits_sum_numpy", "bce_logits_dx_numpy",
-           "pairwise_sum", "nll_cascade_sum", "nll_cascade_sum_numpy"]
+           "pairwise_sum", "nll_cascade_sum", "nll_cascade_sum_numpy", "soft_margin",
+           "soft_margin_numpy", "soft_margin_dx", "soft_margin_dx_numpy"]
 
 _ndarray = np.ndarray
 _F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
@@ -61,6 +62,31 @@ def bce_logits_dx_numpy(x, y, s, d=1.0):
     with np.errstate(over="ignore"):
         np.exp(e, out=e)
     return s * (1.0 / (1.0 + e) - y) / d
+
+
+def soft_margin_numpy(x, y):
+    """``softplus(-y * x)`` elementwise: numpy's product, then the softplus kernel (beta 1,
+    threshold 20), as ``SoftMarginLossOp`` computed it."""
+    from autograd_core import kernels as K
+
+    return K.softplus_forward(-y * x, 1.0, 20.0)
+
+
+def soft_margin_dx_numpy(x, y, g, norm):
+    """ATen's ``soft_margin_loss_backward``, ``(y z) (-norm) / (1 + z) * g`` with
+    ``z = exp(-y x)`` (numpy's), and ``y (-norm) g`` where ``z`` overflows (ATen's NaN there)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = np.multiply(-y, x, out=np.empty_like(x))
+        np.exp(z, out=z)
+        gi = np.multiply(y, z, out=np.empty_like(z))
+        gi *= -norm
+        z += 1
+        gi /= z
+    gi = np.multiply(gi, g, out=gi if np.result_type(gi, g) == gi.dtype else None)
+    big = np.isinf(z)
+    if big.any():  # exp overflowed: the slope's limit, -y / n
+        gi[big] = (y * -norm * g)[big] if np.ndim(g) else y[big] * -norm * g
+    return gi
 
 
 _LEVELS, _STEP = 8, 16  # ATen's nll_loss cascade: 8 partial sums, each flushed every 16
@@ -217,6 +243,33 @@ def _bce_logits_dx(x, y, s, d, out):
         out[i] = s * (one / (one + _exp(-x[i])) - y[i]) / d
 
 
+def _soft_margin(x, y, out):
+    one, limit = _cast(1.0, x[0]), _cast(20.0, x[0])
+    for i in range(x.shape[0]):
+        out[i] = _softplus(-y[i] * x[i], one, limit)
+
+
+def _negated_product(x, y, out):
+    for i in range(x.shape[0]):
+        out[i] = -y[i] * x[i]
+
+
+@_jit.jitable
+def _soft_margin_slope(z, y, nn, g):
+    """``(y z) nn / (z + 1) * g`` from ``z = exp(-y x)``; ``y nn g`` where ``z`` overflowed."""
+    return y * nn * g if z == np.inf else y * z * nn / (z + _cast(1.0, z)) * g
+
+
+def _soft_margin_dx(z, y, g, nn, out):
+    for i in range(z.shape[0]):
+        out[i] = _soft_margin_slope(z[i], y[i], nn, g[i])
+
+
+def _soft_margin_dx_scalar(z, y, g, nn, out):  # (one g for every element: a mean's or sum's)
+    for i in range(z.shape[0]):
+        out[i] = _soft_margin_slope(z[i], y[i], nn, g)
+
+
 def _nll_cascade(v, valid, use_valid, out):
     """ATen's nll_loss sum of ``v`` (``nll_cascade_sum_numpy``'s loop form): eight running
     sums, level ``j`` passing its sum up at indices divisible by ``16 ** j``, ignored terms
@@ -242,7 +295,10 @@ def _pairwise_sum(a):
 
 
 _BUILDS = {fn.__name__: _jit.jit(fn) for fn in (_bce_logits_sum, _bce_logits_dx, _pairwise_sum,
-                                                  _nll_cascade)}
+                                                  _nll_cascade, _negated_product,
+                                                  _soft_margin_dx, _soft_margin_dx_scalar)}
+# (as the activations' loops: softplus's float32 code then compiles as in softplus_forward)
+_BUILDS["_soft_margin"] = _jit.jit(_soft_margin, fastmath={"contract"})
 _loop = _jit.dispatchers(_BUILDS)  # name -> its Numba dispatcher (None: numpy backend)
 _DISPATCHERS = _loop.table
 
@@ -299,6 +355,64 @@ def bce_logits_dx(x, y, s, d=None):
             loop(x.ravel(), y.ravel(), s, d, out.ravel())
             return out
     return bce_logits_dx_numpy(x, y, s, d)
+
+
+def _c_pair(x, y):
+    """float32/float64 ``x`` and ``y`` of one shape and dtype, C-contiguous, not empty (the
+    layout kept: a result is C-ordered as numpy's would be)."""
+    return _fits(x, y) and x.flags.c_contiguous and y.flags.c_contiguous
+
+
+def soft_margin(x, y):
+    """The soft margin loss's terms ``softplus(-y * x)`` (``log(1 + exp(-y x))``, linear above
+    20) as a new array, one pass where ``soft_margin_numpy`` makes two.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import losses
+        >>> losses.soft_margin(np.array([0.0, 2.0]), np.array([1.0, -1.0]))
+        array([0.69314718, 2.12692801])
+    """
+    if _c_pair(x, y):
+        loop = _loop("_soft_margin")
+        if loop is not None:
+            out = np.empty(x.shape, x.dtype)
+            loop(x.ravel(), y.ravel(), out.ravel())
+            return out
+    return soft_margin_numpy(x, y)
+
+
+def soft_margin_dx(x, y, g, norm):
+    """The soft margin loss's gradient, ``(y z) (-norm) / (1 + z) * g`` with ``z = exp(-y x)``
+    (``-y norm g`` where ``z`` overflows), ``norm`` a Python float (``1/n`` of a mean, else 1),
+    ``g`` of ``x``'s shape or 0-d. numpy computes ``z`` (its ``exp``: in float32 LLVM's rounds
+    40% of elements otherwise), one loop the rest: ``soft_margin_dx_numpy``'s numbers.
+
+    Example::
+
+        >>> import numpy as np
+        >>> from autograd_core.kernels import losses
+        >>> losses.soft_margin_dx(np.array([0.0, 800.0]), np.array([1.0, -1.0]),
+        ...                       np.array(1.0), 0.5)
+        array([-0.25,  0.5 ])
+    """
+    if _c_pair(x, y) and type(g) is _ndarray and g.dtype is x.dtype and (
+            g.shape == x.shape and g.flags.c_contiguous or g.ndim == 0):
+        loop = _loop("_negated_product")
+        if loop is not None:
+            nn, yf = x.dtype.type(-norm), y.ravel()
+            z = np.empty(x.size, x.dtype)
+            loop(x.ravel(), yf, z)
+            with np.errstate(over="ignore"):
+                np.exp(z, out=z)
+            out = np.empty(x.shape, x.dtype)  # (not z: a loop written in place stays scalar)
+            if g.ndim:
+                _loop("_soft_margin_dx")(z, yf, g.ravel(), nn, out.ravel())
+            else:
+                _loop("_soft_margin_dx_scalar")(z, yf, g[()], nn, out.ravel())
+            return out
+    return soft_margin_dx_numpy(x, y, g, norm)
 
 
 def nll_cascade_sum(v, valid=None):

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from autograd_core import kernels as K
+from autograd_core.kernels import gates as GK
 from autograd_core.kernels.pointwise import fill_where, select
 from autograd_core.node import HOLOMORPHIC, Node
 from autograd_core.ops import _xp as xp
@@ -676,9 +677,8 @@ class Glu(Node):
     def forward(self, x, dim):
         self.dim = dim
         self.save_for_backward(x)
-        a, b = np.split(x, 2, axis=dim)
-        self.s = xp.sigmoid(b)  # (kept for the plain backward, as the composite kept it)
-        return self.s * a
+        out, self.s = GK.glu(x, dim)  # (s = sigmoid(b) kept for the plain backward)
+        return out
 
     def backward(self, g):
         (x,) = self.saved
@@ -688,16 +688,7 @@ class Glu(Node):
             a, b = x.chunk(2, self.dim)
             s = b.sigmoid()
             return (cat([s * g, (1 - s) * s * a * g], self.dim),)
-        a = np.split(x, 2, axis=self.dim)[0]
-        s = self.s
-        out = np.empty(x.shape, s.dtype)
-        ga, gb = np.split(out, 2, axis=self.dim)
-        np.multiply(s, g, out=ga)  # the halves written in place, each step rounded as ATen's
-        np.subtract(1, s, out=gb)
-        gb *= s
-        gb *= a
-        gb *= g
-        return (out,)
+        return (GK.glu_backward(x, self.s, g, self.dim),)  # (each step rounded as ATen's)
 
 
 @op("silu", kernels=("silu_forward", "silu_backward"), doc="""

@@ -19,8 +19,9 @@ The equations (``W_i*`` rows of ``weight_ih``, ``W_h*`` rows of ``weight_hh``, i
 
 The input projection of a whole layer is one matrix product over all time steps; per step run
 the recurrent product and, for LSTM and GRU, one fused node for the gate activations and the
-state update (numpy backward; recorded tensor ops under ``create_graph``, so higher-order
-gradients work).
+state update (plain backward: one Numba loop per step, ``kernels.gates``, the numpy formulas'
+operations in their order; recorded tensor ops under ``create_graph``, so higher-order
+gradients work). The gates' sigmoid and tanh are numpy's in forward.
 
 A ``PackedSequence`` input (``nn.utils.rnn``) runs each step on the sequences still going and
 gives a packed output. Deliberate difference from PyTorch: an unknown
@@ -40,6 +41,7 @@ import numpy as np
 import autograd_core as ag
 from autograd_core import Tensor
 from autograd_core.device import check_device
+from autograd_core.kernels import gates as GK
 from autograd_core.node import Node
 from autograd_core.ops.registry import refuse_capture
 from nn import functional as F
@@ -68,7 +70,8 @@ def _affine(x, weight_t, bias):
 
 # ---- one time step, given the input projection ``gi = W_ih x + b_ih`` ----------------------
 # The LSTM and GRU pointwise parts (gate activations and state update) are one node each: in
-# plain backward their gradient is a few numpy expressions over values saved in forward; under
+# plain backward their gradient is one loop (kernels.gates: lstm_cell_grad, gru_cell_grad, whose
+# numpy twins are the formulas) over values saved in forward; under
 # create_graph the same formulas run as recorded tensor ops on values recomputed from the
 # node's inputs, so higher derivatives stay exact.
 
@@ -130,24 +133,26 @@ class _GRUPointwise(Node):
 # product for the weight gradient of all steps. Under create_graph its backward re-runs the
 # per-step nodes and differentiates them (recorded), so higher derivatives stay exact.
 
-def _lstm_cell_np(a, c):
-    """The LSTM pointwise step on arrays: ``(h', c', saved values)``."""
+def _lstm_cell_np(a, c, scratch=False):
+    """The LSTM pointwise step on arrays: ``(h', c', saved values)``. ``scratch``: ``a`` may
+    be overwritten (its sigmoid is then computed in place: the same operations)."""
     n = a.shape[-1] // 4
-    s = _sigmoid(a)
-    i, f, o = s[:, :n], s[:, n:2 * n], s[:, 3 * n:]
     g = np.tanh(a[:, 2 * n:3 * n])
+    with np.errstate(over="ignore"):  # sigmoid, 1 / (1 + exp(-a)), step by step as _sigmoid
+        s = np.negative(a, out=a if scratch else None)
+        np.exp(s, out=s)
+        np.add(1, s, out=s)
+        np.divide(1, s, out=s)
+    i, f, o = s[:, :n], s[:, n:2 * n], s[:, 3 * n:]
     c_new = f * c + i * g
     tc = np.tanh(c_new)
-    return o * tc, c_new, (i, f, g, o, tc, c)
+    return o * tc, c_new, (s, g, tc, c)
 
 
-def _lstm_cell_grad_np(values, gh, gc):
-    """``(d_gates, d_c)`` of the LSTM pointwise step."""
-    i, f, g, o, tc, c = values
-    dc_new = gc + gh * o * (1 - tc * tc)
-    d_gates = np.concatenate([dc_new * g * i * (1 - i), dc_new * c * f * (1 - f),
-                              dc_new * i * (1 - g * g), gh * tc * o * (1 - o)], -1)
-    return d_gates, dc_new * f
+def _lstm_cell_grad_np(values, gh, gc, out=None):
+    """``(d_gates, d_c)`` of the LSTM pointwise step (``d_gates`` written into ``out`` if
+    given)."""
+    return GK.lstm_cell_grad(*values, gh, gc, out=out)
 
 
 def _gru_cell_np(a, b, h):
@@ -157,17 +162,19 @@ def _gru_cell_np(a, b, h):
     r, z = rz[:, :k], rz[:, k:]
     hn = b[:, 2 * k:]
     n = np.tanh(a[:, 2 * k:] + r * hn)
-    return n + z * (h - n), (r, z, n, hn, h)
+    return n + z * (h - n), (rz, n, b, h)
 
 
-def _gru_cell_grad_np(values, g):
-    """``(d_gi, d_gh, d_h)`` of the GRU pointwise step."""
-    r, z, n, hn, h = values
-    d_n = g * (1 - z) * (1 - n * n)
-    d_r = d_n * hn * r * (1 - r)
-    d_z = g * (h - n) * z * (1 - z)
-    return (np.concatenate([d_r, d_z, d_n], -1), np.concatenate([d_r, d_z, d_n * r], -1),
-            g * z)
+def _gru_cell_grad_np(values, g, out_gi=None, out_gh=None):
+    """``(d_gi, d_gh, d_h)`` of the GRU pointwise step (the first two written into ``out_gi``,
+    ``out_gh`` if given)."""
+    return GK.gru_cell_grad(*values, g, out_gi, out_gh)
+
+
+def _add_into(x, y):
+    """``x + y``, written into ``x`` when that keeps the sum's dtype (the same sums, one
+    allocation less)."""
+    return np.add(x, y, out=x if np.result_type(x, y) == x.dtype else None)
 
 
 def _steps(seq, reverse):
@@ -209,9 +216,10 @@ class _Sequence(Node):
         for t in _steps(seq, reverse):
             gh = h @ w_t
             if b is not None:
-                gh = gh + b
+                gh = _add_into(gh, b)
             if mode == "LSTM":
-                h, c, values[t] = _lstm_cell_np(a[t] + gh, c)
+                pre = np.add(a[t], gh, out=gh if np.result_type(a, gh) == gh.dtype else None)
+                h, c, values[t] = _lstm_cell_np(pre, c, scratch=pre is gh)
             elif mode == "GRU":
                 h, values[t] = _gru_cell_np(a[t], gh, h)
             elif mode == "RNN_TANH":
@@ -258,27 +266,34 @@ class _Sequence(Node):
 
         # the weight and bias gradients accumulate per step in backward's order, as the
         # per-step nodes (and PyTorch's) do: h^T @ d_gh, then transposed
-        gwt = gb = None
+        gwt = gb = step_w = None
         dz = None  # GRU: the gradient through z * h, added before the product's (as the
         for t in _steps(seq, not reverse):  # engine summed them: the same numbers)
             gh_t = go[t] + dh if dz is None else (go[t] + dz) + dh
             if mode == "LSTM":
-                d_gi[t], dc = _lstm_cell_grad_np(self.values[t], gh_t, dc)
+                dc = _lstm_cell_grad_np(self.values[t], gh_t, dc, out=d_gi[t])[1]
                 dh = d_gi[t] @ w
             elif mode == "GRU":
-                d_gi[t], d_gh[t], dz = _gru_cell_grad_np(self.values[t], gh_t)
+                dz = _gru_cell_grad_np(self.values[t], gh_t, d_gi[t], d_gh[t])[2]
                 dh = d_gh[t] @ w
             else:
                 y = self.values[t]
                 d_gi[t] = (K.tanh_backward(y, gh_t) if mode == "RNN_TANH"
                            else K.relu_backward(y, gh_t))
                 dh = d_gi[t] @ w
-            if need[3]:
-                step = h_prev(t).T @ d_gh[t]
-                gwt = step if gwt is None else gwt + step
+            if need[3]:  # (each step's product into one buffer, added in place)
+                hp = h_prev(t)
+                if gwt is None:
+                    gwt = hp.T @ d_gh[t]
+                else:
+                    if step_w is None or step_w.dtype != np.result_type(hp, d_gh):
+                        step_w = hp.T @ d_gh[t]
+                    else:
+                        np.matmul(hp.T, d_gh[t], out=step_w)
+                    gwt = _add_into(gwt, step_w)
             if b_hh is not None and need[4]:
                 step = d_gh[t].sum(0)
-                gb = step if gb is None else gb + step
+                gb = step if gb is None else _add_into(gb, step)
         gw = None if gwt is None else np.ascontiguousarray(gwt.T)
         if dz is not None:
             dh = dz + dh

@@ -677,11 +677,9 @@ class SoftMarginLossOp(Node):
     _grad_fn = "SoftMarginLossBackward0"
 
     def forward(self, x, y, reduction):
-        from autograd_core import kernels as K  # (softplus's kernels, as the op runs them)
-
         self.reduction, self.y, self.n = reduction, y, x.size
         self.save_for_backward(x)
-        loss = K.softplus_forward(-y * x, 1.0, 20.0)
+        loss = LK.soft_margin(x, y)  # (softplus's kernel of -y * x, in one pass)
         if reduction == "none":
             return loss
         return xp.fsum(loss) if reduction == "sum" else xp.fmean(loss)
@@ -693,18 +691,7 @@ class SoftMarginLossOp(Node):
         if isinstance(x, Tensor) or isinstance(g, Tensor):  # create_graph: recorded ops
             z = (x * xp.constant(-y)).exp()
             return (z * xp.constant(y) * -norm / (z + 1.0) * g,)
-        with np.errstate(over="ignore", invalid="ignore"):
-            z = np.multiply(-y, x, out=np.empty_like(x))
-            np.exp(z, out=z)
-            gi = np.multiply(y, z, out=np.empty_like(z))
-            gi *= -norm
-            z += 1
-            gi /= z
-        gi = np.multiply(gi, g, out=gi if np.result_type(gi, g) == gi.dtype else None)
-        big = np.isinf(z)
-        if big.any():  # exp overflowed: the slope's limit, -y / n
-            gi[big] = (y * -norm * g)[big] if np.ndim(g) else y[big] * -norm * g
-        return (gi,)
+        return (LK.soft_margin_dx(x, y, g, norm),)
 
 
 class ClampedInValue(Node):
