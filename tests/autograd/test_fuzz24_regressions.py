@@ -32,6 +32,71 @@ def test_transpose_under_2d_view_of_a_leaf_refuses_in_place():
         x.transpose(0, 0).mul_(2)
 
 
+# ---- clamp, maximum, minimum, fmax, fmin save their inputs, as PyTorch's -----------------------
+
+_SAVING = {  # each as lib (ag or torch) writes it
+    "clamp": lambda L, x: x.clamp(-0.5, 0.5),
+    "clamp_min": lambda L, x: x.clamp_min(0.1),
+    "clamp_max": lambda L, x: x.clamp_max(0.1),
+    "clip": lambda L, x: x.clip(max=0.1),
+    "maximum": lambda L, x: x.maximum(x.new_tensor([0.2, 0.2, 0.2])),
+    "minimum": lambda L, x: x.minimum(x.new_tensor([0.2, 0.2, 0.2])),
+    "maximum_self": lambda L, x: L.maximum(x, x),
+    "max_binary": lambda L, x: L.max(x, x.new_tensor([0.2, 0.2, 0.2])),
+    "fmax": lambda L, x: x.fmax(x.new_tensor([0.2, 0.2, 0.2])),
+    "fmin": lambda L, x: x.fmin(x.new_tensor([0.2, 0.2, 0.2])),
+    "maximum_promoted": lambda L, x: L.maximum(x, L.tensor([0.2, 0.2, 0.2], dtype=L.float32)),
+    "maximum_other": lambda L, x: L.maximum(L.tensor([0.2, 0.2, 0.2], dtype=L.float32), x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_SAVING))
+@pytest.mark.parametrize("write", ["mul_", "add_"])
+def test_in_place_change_of_a_saved_input_refuses_backward(name, write):
+    a = ag.tensor([0.3, -0.7, 1.2], dtype=ag.float64, requires_grad=True)
+    x = a * 1
+    y = _SAVING[name](ag, x)
+    getattr(x, write)(1.5)
+    with pytest.raises(RuntimeError, match=VERSION_ERROR):
+        y.sum().backward()
+
+
+def test_in_place_change_of_a_promoted_input_refuses_backward():
+    a = ag.tensor([0.3, -0.7, 1.2], dtype=ag.float32, requires_grad=True)
+    x = a * 1
+    y = ag.maximum(x, ag.tensor([0.2, 0.2, 0.2], dtype=ag.float64))  # x copied into float64
+    x.mul_(2)
+    with pytest.raises(RuntimeError, match=VERSION_ERROR):
+        y.sum().backward()
+
+
+@pytest.mark.parametrize("name, expected", [
+    # after x.data = 3 x (0.3, -0.6, 1.35) the masks are the new values' (PyTorch's rule reads
+    # the saved input; the old values 0.1, -0.2, 0.45 would give other ones)
+    ("clamp", [1.0, 0.0, 0.0]),
+    ("clamp_max", [0.0, 1.0, 0.0]),
+    ("maximum", [1.0, 0.0, 1.0]),
+    ("minimum", [0.0, 1.0, 0.0]),
+    ("fmax", [1.0, 0.0, 1.0]),
+    ("fmin", [0.0, 1.0, 0.0]),
+])
+def test_data_assignment_after_the_forward_is_read_by_the_backward(name, expected):
+    x = ag.tensor([0.1, -0.2, 0.45], dtype=ag.float64, requires_grad=True)
+    y = _SAVING[name](ag, x)
+    x.data = x.data * 3
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
+
+
+@pytest.mark.parametrize("name", ["clamp", "maximum", "fmin"])
+def test_masks_unchanged_without_writes_and_under_create_graph(name):
+    x = ag.tensor([0.3, -0.7, 0.2, 0.5], dtype=ag.float64, requires_grad=True)
+    (g,) = ag.autograd.grad(_SAVING[name](ag, x[:3] * 1).sum(), x, create_graph=True)
+    expected = {"clamp": [1.0, 0.0, 1.0, 0.0], "maximum": [1.0, 0.0, 0.5, 0.0],
+                "fmin": [0.0, 1.0, 1.0, 0.0]}[name]
+    np.testing.assert_array_equal(g.detach().numpy(), expected)
+
+
 # ---- the same programs against a live torch ----------------------------------------------------
 
 def _run(lib, program):
@@ -53,8 +118,31 @@ def _prog_transpose(lib):
     return [x.grad, lib.tensor([y.is_leaf, z.requires_grad, w.requires_grad])]
 
 
+def _prog_version(name):
+    def program(lib):
+        a = lib.tensor([0.3, -0.7, 1.2], dtype=lib.float64, requires_grad=True)
+        x = a * 1
+        y = _SAVING[name](lib, x)
+        x.add_(1.5)
+        y.sum().backward()
+        return [a.grad]
+    return program
+
+
+def _prog_data(name):
+    def program(lib):
+        x = lib.tensor([0.1, -0.2, 0.45], dtype=lib.float64, requires_grad=True)
+        y = _SAVING[name](lib, x)
+        x.data = x.data * 3
+        y.sum().backward()
+        return [x.grad]
+    return program
+
+
 @pytest.mark.torch_parity
-@pytest.mark.parametrize("program", [_prog_transpose])
+@pytest.mark.parametrize("program", [_prog_transpose]
+                         + [_prog_version(n) for n in sorted(_SAVING)]
+                         + [_prog_data(n) for n in ("clamp", "clamp_max", "maximum", "fmin")])
 def test_against_torch(program):
     torch = pytest.importorskip("torch")
     ours, theirs = _run(ag, program), _run(torch, program)
