@@ -97,6 +97,64 @@ def test_masks_unchanged_without_writes_and_under_create_graph(name):
     np.testing.assert_array_equal(g.detach().numpy(), expected)
 
 
+# ---- gather and advanced indexing keep their index, freed after a backward, as PyTorch's ----------
+
+SECOND_TIME = "backward through the graph a second time"
+_M = [[0.3, -0.7, 1.2], [0.5, 0.1, -0.4], [2.0, -1.5, 0.8]]
+
+_KEEPS_INDEX = {  # PyTorch's rules save an index: a second backward refuses
+    "gather": lambda L, x: x.gather(1, L.tensor([[0], [1], [2]])),
+    "index_select": lambda L, x: x.index_select(1, L.tensor([0, 2])),
+    "getitem_list": lambda L, x: x[:, [0, 2]],
+    "getitem_pairs": lambda L, x: x[[0, 1], [1, 2]],
+    "getitem_mask": lambda L, x: x[x > 0],
+    "masked_select": lambda L, x: x.masked_select(x > 0),
+    "take": lambda L, x: x.take(L.tensor([0, 4])),
+    "take_along_dim": lambda L, x: x.take_along_dim(L.tensor([[0], [1], [2]]), 1),
+    "sort": lambda L, x: x.sort(1)[0],
+    "msort": lambda L, x: x.msort(),
+    "topk": lambda L, x: x.topk(2, 1)[0],
+    "kthvalue": lambda L, x: x.kthvalue(2, 1)[0],
+    "median_dim": lambda L, x: x.median(1)[0],
+    "mode": lambda L, x: x.mode(1)[0],
+    "cummax": lambda L, x: x.cummax(1)[0],
+    "cummin": lambda L, x: x.cummin(1)[0],
+}
+_KEEPS_NONE = {  # indexed internally, but PyTorch's rules need no index: a second one adds
+    "roll": lambda L, x: x.roll(1, 0),
+    "roll_2d": lambda L, x: x.roll((1, 1), (0, 1)),
+    "repeat_interleave": lambda L, x: x.repeat_interleave(2, 0),
+    "trace": lambda L, x: x.trace(),
+    "diag_of_matrix": lambda L, x: x.diag(),
+    "slice": lambda L, x: x[1:, ::2],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_KEEPS_INDEX))
+def test_second_backward_through_a_saved_index_refuses(name):
+    x = ag.tensor(_M, dtype=ag.float64, requires_grad=True)
+    y = _KEEPS_INDEX[name](ag, x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match=SECOND_TIME):
+        y.backward()
+    x.grad = None
+    y = _KEEPS_INDEX[name](ag, x).sum()
+    y.backward(retain_graph=True)
+    once = x.grad.numpy().copy()
+    y.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), 2 * once)
+
+
+@pytest.mark.parametrize("name", sorted(_KEEPS_NONE))
+def test_second_backward_without_a_saved_index_adds(name):
+    x = ag.tensor(_M, dtype=ag.float64, requires_grad=True)
+    y = _KEEPS_NONE[name](ag, x).sum()
+    y.backward()
+    once = x.grad.numpy().copy()
+    y.backward()
+    np.testing.assert_array_equal(x.grad.numpy(), 2 * once)
+
+
 # ---- the same programs against a live torch ----------------------------------------------------
 
 def _run(lib, program):
@@ -129,6 +187,19 @@ def _prog_version(name):
     return program
 
 
+def _prog_second(table, name):
+    def program(lib):
+        x = lib.tensor(_M, dtype=lib.float64, requires_grad=True)
+        y = table[name](lib, x).sum()
+        y.backward()
+        try:
+            y.backward()
+        except RuntimeError as exc:
+            return [lib.tensor(SECOND_TIME in str(exc))]
+        return [x.grad]
+    return program
+
+
 def _prog_data(name):
     def program(lib):
         x = lib.tensor([0.1, -0.2, 0.45], dtype=lib.float64, requires_grad=True)
@@ -142,7 +213,9 @@ def _prog_data(name):
 @pytest.mark.torch_parity
 @pytest.mark.parametrize("program", [_prog_transpose]
                          + [_prog_version(n) for n in sorted(_SAVING)]
-                         + [_prog_data(n) for n in ("clamp", "clamp_max", "maximum", "fmin")])
+                         + [_prog_data(n) for n in ("clamp", "clamp_max", "maximum", "fmin")]
+                         + [_prog_second(_KEEPS_INDEX, n) for n in sorted(_KEEPS_INDEX)]
+                         + [_prog_second(_KEEPS_NONE, n) for n in sorted(_KEEPS_NONE)])
 def test_against_torch(program):
     torch = pytest.importorskip("torch")
     ours, theirs = _run(ag, program), _run(torch, program)
