@@ -155,6 +155,25 @@ def test_second_backward_without_a_saved_index_adds(name):
     np.testing.assert_array_equal(x.grad.numpy(), 2 * once)
 
 
+# ---- x[mask] = v on a 0-d tensor while recording ---------------------------------------------
+
+@pytest.mark.parametrize("value, expected, grad", [(0.5, 1.5, 3.0), (-0.5, -1.0, 2.0)])
+def test_masked_write_into_a_0d_tensor_keeps_its_shape(value, expected, grad):
+    a = ag.tensor(value, dtype=ag.float64, requires_grad=True)
+    y = a * 2
+    y[y > 0] = a * 3  # written where 2a > 0: y = 3a, else y stays 2a
+    assert y.shape == ()
+    y.backward()
+    assert y.item() == expected and a.grad.item() == grad
+
+
+def test_fill_where_of_a_0d_array_is_0d():
+    from autograd_core.kernels import pointwise
+    for x in (np.array(0.5), np.array(0.5, dtype=np.float32)):
+        out = pointwise.fill_where(x, np.array(True), 1.5)
+        assert out.shape == () and out.dtype == x.dtype and out == 1.5
+
+
 # ---- the same programs against a live torch ----------------------------------------------------
 
 def _run(lib, program):
@@ -200,6 +219,14 @@ def _prog_second(table, name):
     return program
 
 
+def _prog_masked_0d(lib):
+    a = lib.tensor(0.5, dtype=lib.float64, requires_grad=True)
+    y = a * 2
+    y[y > 0] = a * 3
+    y.backward()
+    return [y, a.grad]
+
+
 def _prog_data(name):
     def program(lib):
         x = lib.tensor([0.1, -0.2, 0.45], dtype=lib.float64, requires_grad=True)
@@ -211,7 +238,7 @@ def _prog_data(name):
 
 
 @pytest.mark.torch_parity
-@pytest.mark.parametrize("program", [_prog_transpose]
+@pytest.mark.parametrize("program", [_prog_transpose, _prog_masked_0d]
                          + [_prog_version(n) for n in sorted(_SAVING)]
                          + [_prog_data(n) for n in ("clamp", "clamp_max", "maximum", "fmin")]
                          + [_prog_second(_KEEPS_INDEX, n) for n in sorted(_KEEPS_INDEX)]
