@@ -103,6 +103,7 @@ def _index_error(shape, index, exc):
 
 class Index(Node):
     complex_backward = LINEAR
+    keeps = False  # whether forward saved the index (subclasses with a forward of their own)
 
     @property
     def view_name(self):
