@@ -1187,7 +1187,10 @@ class AsStrided(Node):
             out_pos += (np.arange(n, dtype=np.int64) * st).reshape((n,) + (1,) * (len(size) - k - 1))
         in_pos = (_addresses(x) - start) // item
         self.args = (out_pos, in_pos, nbytes // item)
-        flat = root.reshape(-1).view(np.uint8) if root.flags.c_contiguous else None
+        # the memory in address order: the root's dims from the largest step (a transposed
+        # elementwise result is one dense block too, laid out as its input)
+        dense = root.transpose(sorted(range(root.ndim), key=lambda d: -root.strides[d]))
+        flat = dense.reshape(-1).view(np.uint8) if dense.flags.c_contiguous else None
         if flat is None:
             raise RuntimeError("as_strided: the tensor's memory is not one contiguous block")
         # writes through a view whose elements overlap are refused, as PyTorch's

@@ -335,7 +335,8 @@ def _same(fn, x, kernel=None):
         raise _args.not_implemented(
             kernel or fn.__name__.strip("_").removesuffix("64").rstrip("_"), x.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
+        y = np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
+    return _args.in_layout_of(y, x)
 
 
 class _SameOfSaved(Node):
@@ -1273,6 +1274,10 @@ class Lerp(Node):
 
     def forward(self, input, end, weight):
         self.save_for_backward(input, end, weight)
+        return _args.in_layout_of(self._lerp(input, end, weight), np.asarray(input))
+
+    @staticmethod
+    def _lerp(input, end, weight):
         diff = end - input
         if diff.dtype.kind == "f":
             w = np.asarray(weight, diff.dtype)

@@ -174,6 +174,36 @@ def test_fill_where_of_a_0d_array_is_0d():
         assert out.shape == () and out.dtype == x.dtype and out == 1.5
 
 
+# ---- elementwise results keep a transposed input's memory order, as PyTorch's ------------------
+
+_KEEPS_ORDER = {
+    "lerp_number": lambda L, x: L.lerp(x, x * 2, 0.7),
+    "lerp_small_number": lambda L, x: L.lerp(x, x * 2, 0.2),
+    "elu": lambda L, x: L.nn.functional.elu(x),
+    "selu": lambda L, x: L.nn.functional.selu(x),
+    "celu": lambda L, x: L.nn.functional.celu(x),
+    "erfinv": lambda L, x: L.erfinv(x),
+    "i1": lambda L, x: L.special.i1(x),
+    "i0e": lambda L, x: L.special.i0e(x),
+    "ndtri": lambda L, x: L.special.ndtri(x),
+    "log_ndtr": lambda L, x: L.special.log_ndtr(x),
+    "bessel_j0": lambda L, x: L.special.bessel_j0(x),
+}
+
+
+def _transposed(lib):
+    return lib.from_numpy(np.arange(1.0, 13.0).reshape(3, 4).T / 13)  # strides (1, 4)
+
+
+@pytest.mark.parametrize("name", sorted(_KEEPS_ORDER))
+def test_elementwise_result_keeps_a_transposed_inputs_order(name):
+    x = _transposed(ag)
+    y = _KEEPS_ORDER[name](ag, x)
+    assert y.stride() == x.stride() == (1, 4)
+    # as_strided reads memory: in x's order, its first column
+    np.testing.assert_array_equal(y.as_strided((4,), (1,)).numpy(), y[:, 0].numpy())
+
+
 # ---- a leaf made not to require grad after the forward gets no gradient ------------------------
 
 @pytest.mark.xfail(strict=True, reason="engine.py: _accumulate (and _finish_leaf's post-"
@@ -242,6 +272,13 @@ def _prog_masked_0d(lib):
     return [y, a.grad]
 
 
+def _prog_order(name):
+    def program(lib):
+        y = _KEEPS_ORDER[name](lib, _transposed(lib))
+        return [lib.tensor(y.stride()), lib.tensor(y.is_contiguous())]  # (values: ulps apart)
+    return program
+
+
 def _prog_data(name):
     def program(lib):
         x = lib.tensor([0.1, -0.2, 0.45], dtype=lib.float64, requires_grad=True)
@@ -257,7 +294,8 @@ def _prog_data(name):
                          + [_prog_version(n) for n in sorted(_SAVING)]
                          + [_prog_data(n) for n in ("clamp", "clamp_max", "maximum", "fmin")]
                          + [_prog_second(_KEEPS_INDEX, n) for n in sorted(_KEEPS_INDEX)]
-                         + [_prog_second(_KEEPS_NONE, n) for n in sorted(_KEEPS_NONE)])
+                         + [_prog_second(_KEEPS_NONE, n) for n in sorted(_KEEPS_NONE)]
+                         + [_prog_order(n) for n in sorted(_KEEPS_ORDER)])
 def test_against_torch(program):
     torch = pytest.importorskip("torch")
     ours, theirs = _run(ag, program), _run(torch, program)
