@@ -1260,6 +1260,16 @@ class Hypot(Node):
         return g * a / h, g * b / h
 
 
+def _lerp_broadcast_error(input, end, weight):
+    """PyTorch's error for shapes of ``lerp`` that do not broadcast: ``input`` against ``end``,
+    else their broadcast against ``weight``."""
+    try:
+        both = np.broadcast_shapes(np.shape(input), np.shape(end))
+    except ValueError:
+        return _args.broadcast_error("lerp", input, end)
+    return _args.broadcast_error("lerp", np.broadcast_to(0, both), weight)
+
+
 @opmath_node
 class Lerp(Node):
     """PyTorch's lerp: ``input + w * (end - input)`` where ``|w| < 0.5``, else
@@ -1274,7 +1284,11 @@ class Lerp(Node):
 
     def forward(self, input, end, weight):
         self.save_for_backward(input, end, weight)
-        return _args.in_layout_of(self._lerp(input, end, weight), np.asarray(input))
+        try:
+            y = self._lerp(input, end, weight)
+        except ValueError:  # PyTorch's RuntimeError (a ValueError too), naming the sizes
+            raise _lerp_broadcast_error(input, end, weight) from None
+        return _args.in_layout_of(y, np.asarray(input))
 
     @staticmethod
     def _lerp(input, end, weight):

@@ -2,6 +2,8 @@
 in-place writes, `.data` writes, `requires_grad_`/`detach_` mid-graph) against torch 2.13.
 Each is checked by hand here, and against a live torch in the ``torch_parity`` tests."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -202,6 +204,20 @@ def test_elementwise_result_keeps_a_transposed_inputs_order(name):
     assert y.stride() == x.stride() == (1, 4)
     # as_strided reads memory: in x's order, its first column
     np.testing.assert_array_equal(y.as_strided((4,), (1,)).numpy(), y[:, 0].numpy())
+
+
+# ---- lerp of shapes that do not broadcast: PyTorch's RuntimeError ------------------------------
+
+@pytest.mark.parametrize("shapes, words", [
+    (((5,), (4,), None), "tensor a (5) must match the size of tensor b (4) at non-singleton dimension 0"),
+    (((3,), (3,), (2,)), "tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0"),
+    (((2, 1), (3,), (4,)), "tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1"),
+])
+def test_lerp_shapes_that_do_not_broadcast_raise_runtime_error(shapes, words):
+    a, b, w = shapes
+    weight = 0.3 if w is None else ag.ones(w)
+    with pytest.raises(RuntimeError, match=re.escape(words)):
+        ag.lerp(ag.ones(a, requires_grad=True), ag.ones(b), weight)
 
 
 # ---- a leaf made not to require grad after the forward gets no gradient ------------------------
