@@ -471,9 +471,9 @@ def fill_where(x, mask, value):
             mask.dtype == np.bool_ and mask.shape == x.shape and x.size:
         loop = _loop("_fill_where")
         if loop is not None:
+            out = np.empty(x.shape, d)  # (x's shape: ascontiguousarray makes a 0-d one 1-d)
             x = np.ascontiguousarray(x)  # (a broadcast gradient, say: one copy)
             mask = np.ascontiguousarray(mask)
-            out = np.empty(x.shape, d)
             loop(out.reshape(-1), x.reshape(-1), mask.reshape(-1), d.type(value))
             return out
     return fill_where_numpy(x, mask, value)

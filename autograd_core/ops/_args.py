@@ -318,6 +318,17 @@ def like_layout(a):
 
 
 
+def in_layout_of(y, x):
+    """``y`` (a new row-major array) laid out in memory as ``x`` where ``x`` is a dense array
+    of ``y``'s shape in another order (a transposed input): PyTorch's elementwise result follows
+    its input's order, which ``as_strided``, ``view`` and ``stride()`` see; else ``y``."""
+    if type(y) is not np.ndarray or y.shape != x.shape or like_layout(x) is None:
+        return y
+    out = np.empty_like(x, dtype=y.dtype)  # (order "K": x's strides)
+    np.copyto(out, y)
+    return out
+
+
 def check_random_bounds(dt, a, b):
     """PyTorch's refusal of ``random_(a, b)`` bounds a dtype cannot hold (int8 wrapped 200)."""
     if dt.kind == "c":

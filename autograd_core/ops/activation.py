@@ -191,7 +191,7 @@ class Elu(Node):
         xm = x.astype(neg.dtype, copy=False)
         with np.errstate(over="ignore"):
             y = select(xm < 0, np.expm1(xm * inner) * neg, xm * pos)  # (branch-free where)
-        return y.astype(x.dtype, copy=False)
+        return _args.in_layout_of(y.astype(x.dtype, copy=False), x)
 
     def backward(self, g):
         (x,) = self.saved

@@ -23,7 +23,7 @@ from autograd_core.node import Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import result_type
-from autograd_core.ops.index import Index, getitem
+from autograd_core.ops.index import Index, getitem, take_unsaved
 from autograd_core.ops.linalg import bmm, matmul, scaled_sum
 from autograd_core.ops.pieces import constant_pad_nd, slices
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -33,8 +33,11 @@ from autograd_core.tensor import Tensor
 
 
 def _along(x: Tensor, d: int, index: Any) -> Tensor:
-    """``x`` indexed by ``index`` (a slice or an int64 array) along dim ``d``."""
-    return getitem(x, (slice(None),) * d + (index,))
+    """``x`` indexed by ``index`` (a slice or an int64 array) along dim ``d``. With an array
+    (``roll``, ``repeat_interleave``) the node keeps no index for its backward, as PyTorch's
+    rules need none: a second backward through it is allowed there too."""
+    key = (slice(None),) * d + (index,)
+    return getitem(x, key) if isinstance(index, slice) else take_unsaved(x, key)
 
 
 def _dims(dims: Any) -> tuple:
@@ -795,7 +798,7 @@ def trace(input: Tensor) -> Tensor:
         raise RuntimeError("trace: expected a matrix, but got tensor with dim "
                            f"{input.ndim}")
     k = np.arange(min(input.shape), dtype=np.int64)
-    return getitem(input, (k, k)).sum()
+    return take_unsaved(input, (k, k)).sum()  # PyTorch's rule keeps no index
 
 
 def _tensordot_dims(dims: Any, na: int, nb: int) -> tuple[list, list]:

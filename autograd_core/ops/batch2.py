@@ -21,7 +21,7 @@ from autograd_core.node import HOLOMORPHIC, LINEAR, Node, apply_nondifferentiabl
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
 from autograd_core.ops.binary import (Compare, Maximum, _broadcast_error, _div_rounded,
-                                      _promote, mul)
+                                      _inputs_if_copied, _promote, mul)
 from autograd_core.ops.binary import pow as _pow
 from autograd_core.ops.mathfns import _float_pair
 from autograd_core.ops.registry import Sample, op, refuse_capture
@@ -478,15 +478,18 @@ class FMax(Maximum):
         if y.dtype.kind == "c":
             raise RuntimeError(f"{type(self).__name__.lower()} not implemented for complex "
                                "tensors.")
-        with np.errstate(invalid="ignore"):
-            to_a = self.keep(a_, b_) | np.isnan(b_)
-        self.save_for_backward(to_a)
+        # the operands saved, as Maximum's: in-place changes since refuse the backward
+        self.save_for_backward(a_, b_, *_inputs_if_copied((a_, b_), (a, b)))
         if y.dtype.kind == "f":  # PyTorch's value is the input the gradient goes to: at a tie
-            y = np.where(to_a, a_, b_).astype(y.dtype, copy=False)  # of -0.0 and 0.0, input
-        return y
+            y = np.where(self._to_a(a_, b_), a_, b_).astype(y.dtype, copy=False)  # of -0.0
+        return y  # and 0.0, input
+
+    def _to_a(self, a_, b_):
+        with np.errstate(invalid="ignore"):
+            return self.keep(a_, b_) | np.isnan(b_)
 
     def backward(self, g):
-        (to_a,) = self.saved
+        to_a = self._to_a(*(np.asarray(xp.data(v)) for v in self.saved[:2]))
         return xp.where(to_a, g, 0.0), xp.where(to_a, 0.0, g)
 
 
@@ -1184,7 +1187,10 @@ class AsStrided(Node):
             out_pos += (np.arange(n, dtype=np.int64) * st).reshape((n,) + (1,) * (len(size) - k - 1))
         in_pos = (_addresses(x) - start) // item
         self.args = (out_pos, in_pos, nbytes // item)
-        flat = root.reshape(-1).view(np.uint8) if root.flags.c_contiguous else None
+        # the memory in address order: the root's dims from the largest step (a transposed
+        # elementwise result is one dense block too, laid out as its input)
+        dense = root.transpose(sorted(range(root.ndim), key=lambda d: -root.strides[d]))
+        flat = dense.reshape(-1).view(np.uint8) if dense.flags.c_contiguous else None
         if flat is None:
             raise RuntimeError("as_strided: the tensor's memory is not one contiguous block")
         # writes through a view whose elements overlap are refused, as PyTorch's

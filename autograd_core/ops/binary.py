@@ -733,14 +733,20 @@ def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
     return PowScalar.apply(input, exponent=exponent)
 
 
+def _inputs_if_copied(operands, inputs):
+    """The input arrays that ``operands`` (their promoted forms) are not: saved beside them,
+    so that an in-place change of the input still refuses the backward."""
+    return tuple(x for x, o in zip(inputs, operands) if x is not o and isinstance(x, np.ndarray))
+
+
 class Maximum(Node):
     """Elementwise maximum; at ties the gradient is split equally (PyTorch's rule)."""
 
     pick = staticmethod(np.maximum)
     less = staticmethod(np.less)  # a loses where a < b
 
-    def forward(self, a, b):
-        a, b = _promote(a, b)
+    def forward(self, a_in, b_in):
+        a, b = _promote(a_in, b_in)
         _args.refuse_complex("{name} not implemented for complex tensors.", a, b,
                              name=type(self).__name__.lower())  # numpy: lexicographic order
         try:
@@ -750,15 +756,17 @@ class Maximum(Node):
         if y.dtype.kind == "c":  # numpy's lexicographic order is no order PyTorch gives
             raise RuntimeError(f"{type(self).__name__.lower()} not implemented for complex "
                                "tensors.")
-        a_, b_ = np.asarray(a), np.asarray(b)
-        with np.errstate(invalid="ignore"):
-            self.save_for_backward(self.less(a_, b_), self.less(b_, a_), a_ == b_)
+        # the operands saved (as PyTorch's), the inputs too where promotion copied them: an
+        # in-place change of either since refuses the backward; after `x.data = v` it reads v
+        self.save_for_backward(a, b, *_inputs_if_copied((a, b), (a_in, b_in)))
         return y
 
     def backward(self, g):
         # PyTorch's rule: a tie halves the gradient; the loser gets none; NaN, which neither
         # wins nor ties, passes the gradient to both sides
-        a_loses, b_loses, tie = self.saved
+        a_, b_ = (np.asarray(xp.data(v)) for v in self.saved[:2])
+        with np.errstate(invalid="ignore"):
+            a_loses, b_loses, tie = self.less(a_, b_), self.less(b_, a_), a_ == b_
         share = xp.where(tie, g * 0.5, g)
         return xp.where(a_loses, 0.0, share), xp.where(b_loses, 0.0, share)
 

@@ -11,6 +11,7 @@ import numpy as np
 from autograd_core.node import LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
+from autograd_core.ops.index import take_unsaved
 from autograd_core.ops.reduce import Var, _count, _warn_no_dof, std
 from autograd_core.ops.registry import Sample, op
 from autograd_core.ops.scatter import _run, index_put
@@ -272,7 +273,7 @@ def diag(input: Tensor, diagonal: builtins.int = 0) -> Tensor:
         r, c = input.shape
         n = max(0, min(r + min(k, 0), c - max(k, 0)))
         rows = np.arange(n) + max(-k, 0)
-        return input[rows, rows + k]
+        return take_unsaved(input, (rows, rows + k))  # PyTorch's rule keeps no index
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
 
 

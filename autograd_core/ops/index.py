@@ -103,13 +103,17 @@ def _index_error(shape, index, exc):
 
 class Index(Node):
     complex_backward = LINEAR
+    keeps = False  # whether forward saved the index (subclasses with a forward of their own)
 
     @property
     def view_name(self):
         return _index_view_name(self.index) or "Alias"
 
-    def forward(self, x, index, basic):
+    def forward(self, x, index, basic, keep_index=True):
         self.index, self.basic, self.in_shape = index, basic, x.shape
+        self.keeps = keep_index and not basic
+        if self.keeps:  # PyTorch's saves the indices (a view saves nothing): freed after
+            self.save_for_backward(index)  # backward, then refusing a second one
         if not basic and type(index) is tuple and 1 < len(index) <= x.ndim and \
                 type(index[-1]) is np.ndarray and index[-1].ndim == 1 and \
                 index[-1].dtype.kind == "i" and \
@@ -133,6 +137,8 @@ class Index(Node):
         return out
 
     def backward(self, g):
+        if self.keeps:
+            self.saved  # noqa: B018  (PyTorch's error once a backward freed the graph)
         return (IndexAdd.apply(g, index=self.index, basic=self.basic, shape=self.in_shape),)
 
     def name(self):
@@ -206,6 +212,13 @@ class IndexAdd(Node):
 
     def backward(self, g2):
         return (Index.apply(g2, index=self.index, basic=self.basic),)
+
+
+def take_unsaved(x, index):
+    """``x[index]`` with an advanced ``index`` recorded without keeping it for backward, for an
+    op whose PyTorch rule needs none (``roll``, ``repeat_interleave``, ``trace``, ``diag``): a
+    second backward through it is allowed, as there."""
+    return Index.apply(x, index=_normalise(index), basic=False, keep_index=False)
 
 
 @op("getitem", node=Index, function=False, samples=[

@@ -335,7 +335,8 @@ def _same(fn, x, kernel=None):
         raise _args.not_implemented(
             kernel or fn.__name__.strip("_").removesuffix("64").rstrip("_"), x.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
-        return np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
+        y = np.asarray(fn(x.astype(np.float64)), dtype=x.dtype).reshape(x.shape)
+    return _args.in_layout_of(y, x)
 
 
 class _SameOfSaved(Node):
@@ -1259,6 +1260,16 @@ class Hypot(Node):
         return g * a / h, g * b / h
 
 
+def _lerp_broadcast_error(input, end, weight):
+    """PyTorch's error for shapes of ``lerp`` that do not broadcast: ``input`` against ``end``,
+    else their broadcast against ``weight``."""
+    try:
+        both = np.broadcast_shapes(np.shape(input), np.shape(end))
+    except ValueError:
+        return _args.broadcast_error("lerp", input, end)
+    return _args.broadcast_error("lerp", np.broadcast_to(0, both), weight)
+
+
 @opmath_node
 class Lerp(Node):
     """PyTorch's lerp: ``input + w * (end - input)`` where ``|w| < 0.5``, else
@@ -1273,6 +1284,14 @@ class Lerp(Node):
 
     def forward(self, input, end, weight):
         self.save_for_backward(input, end, weight)
+        try:
+            y = self._lerp(input, end, weight)
+        except ValueError:  # PyTorch's RuntimeError (a ValueError too), naming the sizes
+            raise _lerp_broadcast_error(input, end, weight) from None
+        return _args.in_layout_of(y, np.asarray(input))
+
+    @staticmethod
+    def _lerp(input, end, weight):
         diff = end - input
         if diff.dtype.kind == "f":
             w = np.asarray(weight, diff.dtype)

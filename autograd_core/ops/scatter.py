@@ -105,10 +105,12 @@ class Gather(Node):
     complex_backward = LINEAR
     def forward(self, x, index, dim):
         self.index, self.dim, self.in_shape = index, dim, x.shape
+        self.save_for_backward(index)  # as PyTorch's: freed after backward, then refusing
         out = gather_along(x, index, dim)  # (one Numba loop; None: numpy's fancy indexing)
         return x[_along(index, dim)] if out is None else out
 
     def backward(self, g):
+        self.saved  # noqa: B018  (PyTorch's error once a backward freed the graph)
         return (_run(GatherBackward, g, index=self.index, dim=self.dim, shape=self.in_shape),)
 
 

@@ -313,9 +313,9 @@ def transpose(input: Tensor, dim0: builtins.int, dim1: builtins.int) -> Tensor:
                 [3]])
     """
     x = input
-    if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):
-        return x
     axes = list(range(x.ndim))
+    if x.ndim < 2 and dim0 in (0, -1) and dim1 in (0, -1):  # a view all the same, as there
+        return _as_view(Transpose.apply(x, axes=tuple(axes)), x)
     d0, d1 = norm_dim(dim0, x.ndim, "transpose"), norm_dim(dim1, x.ndim, "transpose")
     axes[d0], axes[d1] = axes[d1], axes[d0]
     return _as_view(Transpose.apply(x, axes=tuple(axes)), x)

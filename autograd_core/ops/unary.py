@@ -382,13 +382,10 @@ class Clamp(Node):
             for b in (lo, hi):
                 if type(b) in (int, float):
                     _args.scalar_for(b, x.dtype)
-        if lo is not None and hi is not None:
-            mask = (x >= lo) & (x <= hi)
-        elif lo is not None:
-            mask = x >= lo
-        else:
-            mask = x <= hi
-        self.save_for_backward(mask)
+        # x itself saved, as PyTorch's: an in-place change of it since refuses the backward,
+        # and after `x.data = v` the mask is v's (PyTorch's rule reads the saved input)
+        self.lo, self.hi = lo, hi
+        self.save_for_backward(x)
         y = np.clip(x, lo, hi)
         if kind == "f" and (lo == 0 or hi == 0) and type(y) is np.ndarray and (
                 lo is None or hi is None or lo <= hi):
@@ -398,7 +395,13 @@ class Clamp(Node):
         return y
 
     def backward(self, g):
-        (mask,) = self.saved
+        x, lo, hi = xp.data(self.saved[0]), self.lo, self.hi
+        if lo is not None and hi is not None:
+            mask = (x >= lo) & (x <= hi)
+        elif lo is not None:
+            mask = x >= lo
+        else:
+            mask = x <= hi
         return (xp.where(mask, g, 0.0),)
 
 
