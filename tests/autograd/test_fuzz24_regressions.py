@@ -220,21 +220,6 @@ def test_lerp_shapes_that_do_not_broadcast_raise_runtime_error(shapes, words):
         ag.lerp(ag.ones(a, requires_grad=True), ag.ones(b), weight)
 
 
-# ---- a leaf made not to require grad after the forward gets no gradient ------------------------
-
-@pytest.mark.xfail(strict=True, reason="engine.py: _accumulate (and _finish_leaf's post-"
-                   "accumulate hooks) must skip a leaf whose requires_grad is now False, as "
-                   "PyTorch's AccumulateGrad returns early when the variable no longer requires "
-                   "grad")
-@pytest.mark.parametrize("how", ["requires_grad_", "detach_"])
-def test_leaf_that_stopped_requiring_grad_gets_no_grad(how):
-    a = ag.tensor([1.0, -2.0], requires_grad=True)
-    y = (a * a).sum()
-    a.requires_grad_(False) if how == "requires_grad_" else a.detach_()
-    y.backward()
-    assert a.grad is None
-
-
 # ---- the same programs against a live torch ----------------------------------------------------
 
 def _run(lib, program):
