@@ -20,11 +20,11 @@ from autograd_core.ops.binary import (Add, Div, Mul, Pow, RsubScalar, ScalarPow,
 from autograd_core.ops.index import getitem, setitem
 from autograd_core.ops.inplace import inplace
 from autograd_core.ops.linalg import matmul
-from autograd_core.ops.linalg_solvers import tensor_H, tensor_mH
+from autograd_core.ops.linalg_solvers import tensor_H, tensor_mH, tensor_mT
 from autograd_core.ops.pieces import iter_rows
 from autograd_core.ops.mathfns import polygamma
 from autograd_core.ops.registry import DECLS, refuse_capture
-from autograd_core.ops.shape import permute, to, transpose, type_
+from autograd_core.ops.shape import permute, to, type_
 from autograd_core.ops.unary import Neg, PowScalar
 from autograd_core.node import operator
 from autograd_core.device import check_device
@@ -250,17 +250,6 @@ def _spellings():
             autograd_core.Size([4, 3, 2])
         """
         return permute(self, tuple(range(self.ndim - 1, -1, -1)))
-
-    def mT(self):  # noqa: N802
-        """The tensor with its last two dimensions swapped (a view; batched matrix transpose).
-
-        Example::
-
-            >>> import autograd_core as ag
-            >>> ag.zeros(5, 2, 3).mT.shape
-            autograd_core.Size([5, 3, 2])
-        """
-        return transpose(self, -2, -1)
 
     def real(self):
         """The real part (a view for a complex tensor: writes through it change this one; a
@@ -598,7 +587,7 @@ def _spellings():
         "new_empty_strided": new_empty_strided, "share_memory_": share_memory_,
         "is_shared": is_shared, "pin_memory": pin_memory, "is_pinned": is_pinned,
         "apply_": apply_, "map_": map_,
-        "T": property(T), "mT": property(mT), "H": property(tensor_H), "mH": property(tensor_mH), "itemsize": property(itemsize),
+        "T": property(T), "mT": property(tensor_mT), "H": property(tensor_H), "mH": property(tensor_mH), "itemsize": property(itemsize),
         "real": property(real, _set_part(real)), "imag": property(imag, _set_part(imag)), "t": t, "where": where_, "polygamma": polygamma_method,
         "type": type_, "astype": to,
         **{name: _cast(name, dtype) for name, dtype in _CASTS.items()},

@@ -20,7 +20,7 @@ from autograd_core.ops.linalg import (_BLAS_REAL, _as2d, bmm, check_added_dtypes
 from autograd_core.ops.matrix import _check, _mT, _spd, _sq, qr as _linalg_qr
 from autograd_core.ops.reduce import Norm
 from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
-from autograd_core.ops.shape import cat as _cat
+from autograd_core.ops.shape import cat as _cat, transpose
 from autograd_core.tensor import Tensor, note_complex
 
 
@@ -568,6 +568,28 @@ def tensor_H(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
         raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got "
                            f"{self.ndim}-D tensor.{hint}")
     return adjoint(self)
+
+
+def tensor_mT(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
+    """The last two dimensions swapped (``Tensor.mT``, a view; batched matrix transpose); a 0-d
+    tensor is its own, with PyTorch's deprecation warning, and a 1-d one is refused as
+    PyTorch's.
+
+    Example::
+
+        >>> import autograd_core as ag
+        >>> from autograd_core.ops.linalg_solvers import tensor_mT
+        >>> tensor_mT(ag.zeros(5, 2, 3)).shape
+        autograd_core.Size([5, 3, 2])
+    """
+    if self.ndim == 0:
+        warn_caller("Tensor.mT is deprecated on 0-D tensors. This function is the identity in "
+                    "these cases.")
+        return self
+    if self.ndim == 1:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
+                           "Got 1-D tensor.")
+    return transpose(self, -2, -1)
 
 
 def tensor_mH(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name

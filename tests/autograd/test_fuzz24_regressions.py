@@ -306,3 +306,17 @@ def test_against_torch(program):
     else:
         for o, t in zip(ours, theirs, strict=True):
             np.testing.assert_array_equal(o, t)
+
+
+@pytest.mark.torch_parity
+def test_mT_of_0d_and_1d_as_torch():  # noqa: N802 - PyTorch's name
+    """fuzz24: ``x.mT`` of a 0-d tensor is the tensor itself with PyTorch's deprecation
+    warning (it raised IndexError); of a 1-d tensor PyTorch's RuntimeError (was IndexError)."""
+    torch = pytest.importorskip("torch", reason="optional live parity: pip install torch==2.13.0")
+    for lib in (ag, torch):
+        x = lib.tensor(2.0, requires_grad=True)
+        with pytest.warns(UserWarning, match="Tensor.mT is deprecated on 0-D tensors"):
+            assert x.mT is x
+        with pytest.raises(RuntimeError, match=re.escape(
+                "tensor.mT is only supported on matrices or batches of matrices. Got 1-D")):
+            lib.tensor([1.0, 2.0]).mT
