@@ -38,3 +38,17 @@ def test_einsum_bad_sublists_and_missing_operands_raise_valueerror(args):
     ours raised TypeError."""
     with pytest.raises(ValueError, match="einsum"):
         ag.einsum(*args)
+
+
+@pytest.mark.parametrize("name", ["Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "NAdam"])
+def test_tensor_lr_of_several_elements_refused_as_pytorch(name):
+    """p18 (optimizer options): a Tensor ``lr`` of more than one element raised "Boolean value of
+    Tensor with more than one value is ambiguous" from the range check; PyTorch's optimizers
+    say ``ValueError: Tensor lr must be 1-element``. A 1-element Tensor lr still works."""
+    import optimizers
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match="^Tensor lr must be 1-element$"):
+        getattr(optimizers, name)([w], lr=ag.tensor([0.1, 0.2]))
+    opt = getattr(optimizers, name)([w], lr=ag.tensor(0.5))
+    assert opt.param_groups[0]["lr"].item() == 0.5
+
