@@ -52,3 +52,75 @@ def test_tensor_lr_of_several_elements_refused_as_pytorch(name):
     opt = getattr(optimizers, name)([w], lr=ag.tensor(0.5))
     assert opt.param_groups[0]["lr"].item() == 0.5
 
+
+
+def _conv_function():
+    """A custom Function that recomputes conv2d's backward with ``nn.grad``, as programs that
+    save memory by writing their own convolution backward do (p09's style)."""
+    import nn
+
+    class Conv2dFn(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, w):
+            ctx.save_for_backward(x, w)
+            return nn.functional.conv2d(x, w, None, 2, 1, 1, 2)
+
+        @staticmethod
+        def backward(ctx, g):
+            x, w = ctx.saved_tensors
+            return (nn.grad.conv2d_input(x.shape, w, g, 2, 1, 1, 2),
+                    nn.grad.conv2d_weight(x, w.shape, g, 2, 1, 1, 2))
+    return Conv2dFn
+
+
+def test_nn_grad_conv_input_and_weight():
+    """p09 (custom autograd Functions): ``torch.nn.grad.conv2d_input`` / ``conv2d_weight`` were
+    missing (``AttributeError: module 'nn' has no attribute 'grad'``). A Function built on them
+    gives the gradients autograd gives conv2d, and the 1-D forms give hand-worked values."""
+    import nn
+    rng = np.random.default_rng(0)
+    xv, wv = rng.normal(size=(2, 4, 7, 6)), rng.normal(size=(6, 2, 3, 3))
+    x1, w1 = ag.tensor(xv, requires_grad=True), ag.tensor(wv, requires_grad=True)
+    x2, w2 = ag.tensor(xv, requires_grad=True), ag.tensor(wv, requires_grad=True)
+    (_conv_function().apply(x1, w1) ** 2).sum().backward()
+    (nn.functional.conv2d(x2, w2, None, 2, 1, 1, 2) ** 2).sum().backward()
+    np.testing.assert_allclose(x1.grad.numpy(), x2.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(w1.grad.numpy(), w2.grad.numpy(), rtol=1e-12, atol=1e-12)
+    # y_j = x_j w_0 + x_{j+1} w_1 with x = (1, 2, 3), w = (10, 1), dy = (1, -1)
+    x, w, g = ag.tensor([[[1.0, 2.0, 3.0]]]), ag.tensor([[[10.0, 1.0]]]), ag.tensor([[[1.0, -1.0]]])
+    assert nn.grad.conv1d_input(x.shape, w, g).tolist() == [[[10.0, -9.0, -1.0]]]
+    assert nn.grad.conv1d_weight(x, w.shape, g).tolist() == [[[-1.0, -1.0]]]
+    assert ag.nn.grad is nn.grad
+
+
+def test_nn_grad_keeps_a_graph_for_double_backward():
+    """With a grad_output that requires grad (create_graph=True backward), the result is
+    differentiable: d/dg of sum(conv1d_input(g)) is the transposed convolution of ones."""
+    import nn
+    w = ag.tensor([[[10.0, 1.0]]])
+    g = ag.tensor([[[1.0, -1.0]]], requires_grad=True)
+    gi = nn.grad.conv1d_input((1, 1, 3), w, g)
+    assert gi.requires_grad
+    gi.sum().backward()
+    assert g.grad.tolist() == [[[11.0, 11.0]]]
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("n,xs,ws,kw", [
+    (1, (2, 4, 9), (6, 2, 3), dict(stride=2, padding=1, dilation=2, groups=2)),
+    (2, (2, 3, 7, 6), (4, 3, 3, 2), dict(stride=(2, 1), padding=(1, 0))),
+    (3, (1, 2, 5, 4, 6), (2, 1, 2, 3, 2), dict(padding=1, dilation=(1, 1, 2), groups=2))])
+def test_nn_grad_matches_torch(n, xs, ws, kw):
+    torch = pytest.importorskip("torch")
+    import nn
+    rng = np.random.default_rng(n)
+    x, w = rng.normal(size=xs), rng.normal(size=ws)
+    go = rng.normal(size=getattr(torch.nn.functional, f"conv{n}d")(
+        torch.tensor(x), torch.tensor(w), None, **kw).shape)
+    for ours, theirs in [((xs, ag.tensor(w)), (xs, torch.tensor(w))),
+                         ((ag.tensor(x), ws), (torch.tensor(x), ws))]:
+        kind = "input" if isinstance(ours[0], tuple) else "weight"
+        got = getattr(nn.grad, f"conv{n}d_{kind}")(*ours, ag.tensor(go), **kw).numpy()
+        want = getattr(torch.nn.grad, f"conv{n}d_{kind}")(*theirs, torch.tensor(go), **kw).numpy()
+        assert got.shape == want.shape and got.dtype == want.dtype
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13)
