@@ -124,3 +124,26 @@ def test_nn_grad_matches_torch(n, xs, ws, kw):
         want = getattr(torch.nn.grad, f"conv{n}d_{kind}")(*theirs, torch.tensor(go), **kw).numpy()
         assert got.shape == want.shape and got.dtype == want.dtype
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13)
+
+
+def test_vmap_default_randomness_refuses_a_random_op():
+    """p24 (the model-ensembling tutorial with dropout in the model): under ``vmap``'s default
+    ``randomness="error"`` PyTorch raises at the first random op; here dropout ran with
+    independent masks, so the program printed numbers PyTorch never gives and, having drawn,
+    every later draw of the program differed from PyTorch's. Now PyTorch's RuntimeError, and
+    the generator is put back to where it was (the next draw is PyTorch's next draw)."""
+    import nn
+    x = ag.ones(3, 4)
+    ag.manual_seed(3)
+    want = ag.rand(2).tolist()
+    ag.manual_seed(3)
+    with pytest.raises(RuntimeError, match="vmap: called random operation while in "
+                                           "randomness error mode"):
+        ag.func.vmap(lambda t: nn.functional.dropout(t, 0.5, training=True))(x)
+    assert ag.rand(2).tolist() == want
+    # without a draw nothing changes; "same" and "different" still draw
+    assert ag.func.vmap(lambda t: t * 2)(x).tolist() == (x * 2).tolist()
+    same = ag.func.vmap(lambda t: t + ag.rand(4), randomness="same")(x)
+    assert (same == same[0]).all().item()
+    diff = ag.func.vmap(lambda t: t + ag.rand(4), randomness="different")(x)
+    assert not (diff == diff[0]).all().item()
