@@ -9,8 +9,8 @@ Arguments and results may be pytrees: Tensors inside (nested) dicts, tuples and 
 
 Differences from PyTorch (DIFFERENCES.md): ``vmap`` is a Python loop over the batch dimension
 (``func`` runs once per sample and the outputs are stacked: the same numbers as PyTorch's
-batching transform, slower); ``randomness="error"`` cannot detect random ops, so they run
-with independent draws per sample as ``"different"``. ``jacfwd`` and ``jvp`` are computed in
+batching transform, slower); ``randomness="error"`` (the default) detects random ops by the
+default generator's state, after the sample that drew. ``jacfwd`` and ``jvp`` are computed in
 reverse mode (same numbers). A result is connected to the graph only when some differentiated
 input itself requires grad (a tensor captured by ``func``'s closure is not tracked through).
 """
@@ -649,6 +649,12 @@ def hessian(func: Callable[..., Any], argnums: int | tuple[int, ...] = 0) -> Cal
 
 
 # ---- vmap -----------------------------------------------------------------------------------
+_RANDOM_IN_ERROR_MODE = (
+    "vmap: called random operation while in randomness error mode. Please either use the "
+    "'same' or 'different' randomness flags on vmap or perform the randomness operation out "
+    "of vmap")
+
+
 def _check_randomness(randomness: str) -> None:
     if randomness not in ("error", "different", "same"):
         raise RuntimeError("Only allowed values for randomness are 'error', 'different', or "
@@ -689,8 +695,8 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0,
         out_dims (int or tuple): where the batch dimension goes in each output. Default: 0.
         randomness (str): ``"different"`` (independent draws per sample), ``"same"`` (every
             sample sees the same draws: the generator is rewound before each call) or
-            ``"error"`` (PyTorch refuses random ops there; this loop cannot tell, and behaves
-            as ``"different"``). Default: ``"error"``.
+            ``"error"`` (a draw from the default generator raises PyTorch's RuntimeError,
+            the generator put back). Default: ``"error"``.
         chunk_size (int, optional): accepted for PyTorch's signature (the loop already takes
             one sample at a time).
 
@@ -746,13 +752,16 @@ def vmap(func: Callable[..., Any], in_dims: Any = 0, out_dims: Any = 0,
         if sizes[0] == 0:
             raise ValueError(f"{api}: the mapped dimension has size 0; this loop needs at "
                              "least one sample")
-        state = get_rng_state() if randomness == "same" else None
+        state = get_rng_state()  # "same" rewinds to it, "error" checks against it
         results = []
         for i in range(sizes[0]):
             leaves = [leaf if d is None else leaf.select(d, i) for leaf, d in pairs]
-            if state is not None:
+            if randomness == "same":
                 set_rng_state(state)
             results.append(func(*_unflatten(leaves, arg_spec), **kwargs))
+            if randomness == "error" and not get_rng_state().equal(state):
+                set_rng_state(state)  # as PyTorch's, which raises before the draw
+                raise RuntimeError(_RANDOM_IN_ERROR_MODE)
         return _stack_outputs(results, out_dims, name)
 
     return wrapper

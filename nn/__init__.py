@@ -18,6 +18,7 @@ from nn.serialization import load, save
 from nn import data, utils
 from nn import parallel
 from nn import models
+from nn import grad
 from nn.parallel import DataParallel, SyncBatchNorm
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "MultiLabelSoftMarginLoss", "CosineEmbeddingLoss", "MultiMarginLoss", "MultiLabelMarginLoss",
     "TripletMarginWithDistanceLoss",
     "functional", "init", "attention", "utils", "data", "save", "load", "parallel", "models",
+    "grad",
     "SyncBatchNorm", "DataParallel",
 ]
 from nn import modules  # noqa: E402 - torch.nn.modules.<file> paths, after the layers

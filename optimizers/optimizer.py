@@ -437,9 +437,15 @@ def _check_betas(betas):
     check(0.0 <= betas[1] < 1.0, f"Invalid beta parameter at index 1: {betas[1]}")
 
 
+def _check_lr(v):
+    if isinstance(v, Tensor) and v.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    check(0.0 <= v, f"Invalid learning rate: {v}")
+
+
 # Checks of the hyperparameters many algorithms share, with PyTorch's wording.
 COMMON_CHECKS = {
-    "lr": lambda v: check(0.0 <= v, f"Invalid learning rate: {v}"),
+    "lr": _check_lr,
     "eps": lambda v: check(0.0 <= v, f"Invalid epsilon value: {v}"),
     "momentum": lambda v: check(0.0 <= v, f"Invalid momentum value: {v}"),
     "weight_decay": lambda v: check(0.0 <= v, f"Invalid weight_decay value: {v}"),

@@ -437,6 +437,25 @@ def _einsum_samples():
                                                              b.reshape(-1)), 2)]
 
 
+def _sublist_letter(n: Any) -> str:
+    """A subscript of einsum's sublist form as its letter: 0-25 are A-Z, 26-51 a-z."""
+    if n is Ellipsis:
+        return "..."
+    if not 0 <= n < 52:
+        raise ValueError("einsum(): subscript in subscript list is not within the valid range "
+                         "[0, 52)")
+    return chr(ord("A") + n) if n < 26 else chr(ord("a") + n - 26)
+
+
+def _sublist_equation(args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """``einsum(op1, sub1, op2, sub2, ..., [out])`` as an equation and its operands."""
+    pairs = args[:len(args) - len(args) % 2]
+    equation = ",".join("".join(map(_sublist_letter, sub)) for sub in pairs[1::2])
+    if len(args) % 2:
+        equation += "->" + "".join(map(_sublist_letter, args[-1]))
+    return equation, pairs[::2]
+
+
 @op("einsum", samples=_einsum_samples())
 def einsum(*args: Any) -> Tensor:
     """Sum products of the operands' elements over the indices the equation names.
@@ -444,7 +463,8 @@ def einsum(*args: Any) -> Tensor:
     ``einsum(equation, *operands)`` (or ``einsum(equation, [operands])``), with PyTorch's and
     numpy's subscript rules: letters a-z and A-Z, ``...`` for broadcast dimensions, an implicit
     output (the letters used once, alphabetically) without ``->``. Differentiable in every
-    operand.
+    operand. PyTorch's sublist form ``einsum(op1, [0, 1], op2, [1, 2], [0, 2])`` (subscripts
+    0-51, ``Ellipsis`` for ``...``, the output list optional) means the same equation.
 
     Args:
         equation (str): the subscripts, e.g. ``"ij,jk->ik"``.
@@ -459,10 +479,13 @@ def einsum(*args: Any) -> Tensor:
         >>> ag.einsum("ii", a)
         tensor(5.)
     """
-    if not args or not isinstance(args[0], str):
-        raise TypeError("einsum(): must specify the equation string and at least one operand, "
-                        "or at least one operand and its subscripts list")
-    equation, operands = args[0], args[1:]
+    if len(args) < 2:
+        raise ValueError("einsum(): must specify the equation string and at least one operand, "
+                         "or at least one operand and its subscripts list")
+    if isinstance(args[0], str):
+        equation, operands = args[0], args[1:]
+    else:
+        equation, operands = _sublist_equation(args)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:
