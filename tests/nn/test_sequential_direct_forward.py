@@ -94,3 +94,18 @@ def test_a_none_child_fails_as_a_call_of_none():
     m._modules["1"] = None
     with pytest.raises(TypeError, match="'NoneType' object is not callable"):
         m(X)
+
+
+def test_a_module_lacking_its_backward_hook_dicts_is_called_and_hooked():
+    # Module.__call__ reads them as attributes: the class's empty defaults stand in
+    lin = nn.Linear(2, 1)
+    for name in ("_backward_hooks", "_backward_pre_hooks"):
+        del lin.__dict__[name]
+    m = nn.Sequential(lin)
+    want = X.detach().numpy() @ lin.weight.detach().numpy().T + lin.bias.detach().numpy()
+    assert np.allclose(m(X).detach().numpy(), want) and np.allclose(lin(X).detach().numpy(), want)
+    seen = []
+    lin.register_full_backward_hook(lambda *a: seen.append("full"))
+    lin.register_full_backward_pre_hook(lambda *a: seen.append("pre"))
+    m(X).sum().backward()
+    assert seen == ["pre", "full"]
