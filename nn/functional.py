@@ -31,7 +31,7 @@ from nn.layers.classic import (
     channel_shuffle, local_response_norm, lp_pool1d, lp_pool2d, lp_pool3d, max_unpool1d,
     max_unpool2d, max_unpool3d, rrelu,
 )
-from nn.ops.loss import ClampedInValue, CTCLossOp, check_reduction
+from nn.ops.loss import _REDUCTIONS, ClampedInValue, CTCLossOp, check_reduction
 from autograd_core.ops import _xp
 from autograd_core.ops import activation as _activation
 from autograd_core.ops import arrange as _arrange
@@ -1476,6 +1476,12 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
         >>> F.binary_cross_entropy_with_logits(ag.tensor([0.0, 0.0]), ag.tensor([1.0, 0.0]))
         tensor(0.6931)
     """
+    if type(input) is Tensor and type(target) is Tensor and weight is None and \
+            pos_weight is None and size_average is None and reduce is None and \
+            reduction in _REDUCTIONS:  # a training loop's call: what the checks below
+        xd, yd = input._data, target._data  # lead to, without them (~1 us less a step)
+        if xd.dtype is yd.dtype and xd.dtype.kind == "f" and xd.shape == yd.shape:
+            return BCEWithLogitsOp.apply(input, target, None, None, reduction=reduction)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     _same_size("binary_cross_entropy_with_logits", input, target)

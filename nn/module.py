@@ -223,6 +223,13 @@ _global_backward_hooks = _backward_hooks.GLOBAL_FULL
 _global_backward_pre_hooks = _backward_hooks.GLOBAL_PRE
 
 
+def global_hooks() -> bool:
+    """Whether a global forward or backward module hook is registered (each module's own are
+    in its hook dicts)."""
+    return bool(_global_forward_pre_hooks or _global_forward_hooks or _global_backward_hooks
+                or _global_backward_pre_hooks)
+
+
 def register_module_full_backward_pre_hook(hook: Callable[..., Any]) -> RemovableHandle:
     """Registers ``hook(module, grad_output)`` to run in the backward pass of every Module
     called after this, before the module's own backward pre-hooks (see
@@ -386,14 +393,20 @@ class Module:
         )
 
     # ---- calling ---------------------------------------------------------------------------
+    # the backward hook dicts a module may lack (made on first registration, or a module whose
+    # __dict__ was built otherwise): read as attributes, these empty defaults answer for them
+    # (~0.1 us a call less than looking each up in the instance dict)
+    _backward_hooks: Any = ()
+    _backward_pre_hooks: Any = ()
+    _non_full_backward_hooks: Any = ()
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        d = self.__dict__
-        if self._forward_pre_hooks or self._forward_hooks or d.get("_backward_hooks") or \
-                d.get("_backward_pre_hooks") or _global_forward_pre_hooks or \
-                _global_forward_hooks or d.get("_non_full_backward_hooks") or \
+        if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks or \
+                self._backward_pre_hooks or self._non_full_backward_hooks or \
+                _global_forward_pre_hooks or _global_forward_hooks or \
                 _global_backward_hooks or _global_backward_pre_hooks:
             return self._call_with_hooks(args, kwargs)
-        return self.forward(*args, **kwargs)
+        return self.forward(*args, **kwargs) if kwargs else self.forward(*args)
 
     def _call_with_hooks(self, args, kwargs):
         d = self.__dict__
