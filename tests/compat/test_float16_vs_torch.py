@@ -80,12 +80,13 @@ _LOSSES = ("PyTorch's float16 loss kernels mix float16 steps and float32 ones pe
            "tapegrad's loss nodes compute in float16 (computing them in float32 made "
            "mse_loss and binary_cross_entropy differ more)")
 KNOWN = {k: v or _LOSSES for k, v in KNOWN.items()}
-if softmax_half_rounds_exp(1, 32):  # the CPU's vector width and the thread count decide
-    KNOWN[("softmax_dim0", "values")] = (
-        "ATen's softmax over a dim other than the last rounds exp to float16 where its kernel "
-        "takes the scalar tail (a 2-d tensor's dim 0 with AVX-512 and 2+ threads, or AVX2 and "
-        "3+: 140 of 512 elements), not where it takes the float32 vector path")
-    KNOWN[("softmax_dim0", "grads")] = "as softmax_dim0's values (the backward reads them)"
+for _name, _outer in (("softmax_dim0", 1), ("softmax_middle", 4)):
+    if softmax_half_rounds_exp(_outer, 32):  # the CPU's vector width and thread count decide
+        KNOWN[(_name, "values")] = (
+            "ATen's softmax over a dim other than the last rounds exp to float16 where its "
+            "kernel takes the scalar tail (a 16 x 32 tensor's dim 0 with AVX-512 and 2+ "
+            "threads, or AVX2 and 3+: 140 of 512 elements), not on its float32 vector path")
+        KNOWN[(_name, "grads")] = f"as {_name}'s values (the backward reads them)"
 
 #: cases whose float16 numbers ("values" and/or "grads") are PyTorch's bit for bit only where
 #: its convolutions run through oneDNN (see ``onednn_float16``): elsewhere ATen adds the col2im
