@@ -5,12 +5,15 @@ the promoted dtype and stored in the state's (they refused: "momentum_buffer is 
 ... float32, but param is ... float64"). Where PyTorch fails (Adam's lerp_, centered RMSprop),
 the step still raises."""
 
+import contextlib
+
 import numpy as np
 import pytest
 
 import autograd_core as ag
 import nn
 import optimizers as optim
+from tests._cpu_cpu25d import torch_sqrt_for_parity
 
 W0 = [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]]
 X = [[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]]
@@ -49,9 +52,13 @@ EXACT = ("SGD", "Adadelta", "Rprop")  # bit for bit in both directions
 @pytest.mark.parametrize("start, to", [("float32", "float64"), ("float64", "float32")])
 @pytest.mark.parametrize("name, kw", CASES)
 def test_steps_as_torch_after_a_dtype_change(name, kw, start, to):
+    """The exact ones against PyTorch on a correctly rounded ``sqrt`` on an AVX2 CPU, where its
+    own is an ulp off in ~18% of float32 elements (Adadelta's float64 parameters moved by ~1e-9
+    relatively, through its float32 state); on AVX-512 as written (tests/_cpu_cpu25d.py)."""
     torch = pytest.importorskip("torch")
     ours = _train(ag, optim, name, kw, to, start)
-    theirs = _train(torch, torch.optim, name, kw, to, start)
+    with torch_sqrt_for_parity(torch) if name in EXACT else contextlib.nullcontext():
+        theirs = _train(torch, torch.optim, name, kw, to, start)
     assert ours[0].dtype == theirs[0].dtype == np.dtype(to)
     if name in EXACT:
         np.testing.assert_array_equal(ours[0], theirs[0])
