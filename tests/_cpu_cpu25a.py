@@ -1,15 +1,16 @@
 """Which kind of CPU the parity tests run on, and what to compare on the other kind.
 
-Bit-equality tests against torch were written on an AVX-512 Intel Xeon. On an AVX2-only CPU
-(an AMD EPYC here) PyTorch's BLAS (MKL) and some of ATen's vectorised kernels sum and round in
-another order, so such a test keeps its exact assertion where :func:`has_avx512` and elsewhere
-asserts :func:`assert_within_rounding_of_sum`.
+Bit-equality tests against torch were written on an AVX-512 Intel Xeon. On an AVX2-only AMD
+EPYC, PyTorch's BLAS (MKL) sums and rounds in another order, so such a test keeps its exact
+assertion where :func:`is_intel_avx512` and elsewhere asserts
+:func:`assert_within_rounding_of_sum`. (Most of ATen's own kernels are AVX2 ones on both
+kinds: ``REGISTER_DISPATCH`` leaves the AVX-512 slot empty, so torch falls back to AVX2.)
 """
 
 import numpy as np
 
 
-def has_avx512() -> bool:
+def is_intel_avx512() -> bool:
     """True on the kind of CPU the tests were written on: torch dispatches to its AVX-512
     kernels, and the CPU is an Intel one where /proc/cpuinfo tells (MKL picks its code paths
     by vendor as well as by instruction set, so an AVX-512 AMD CPU may round otherwise)."""
