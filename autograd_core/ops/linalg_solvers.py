@@ -387,27 +387,18 @@ def _check_added_shape(input, target):
     return shape
 
 
-def _vector_bytes() -> int:
-    """The width of the vector registers ATen's CPU kernels were dispatched for (AVX512: 64
-    bytes, else AVX2's 32), read off numpy's own CPU feature detection."""
-    try:
-        from numpy._core._multiarray_umath import (  # type: ignore[import-not-found]
-            __cpu_features__ as features)
-    except ImportError:  # pragma: no cover - numpy < 2
-        return 32
-    return 64 if features.get("AVX512F") else 32
-
-
-_VECTOR_BYTES = _vector_bytes()
+# ATen's vectorised loop takes two vectors per step, and on x86 addr runs its AVX2 kernel (32-byte
+# vectors) on AVX-512 CPUs too (its dispatch stub has no AVX-512 entry): 64 bytes on both kinds
+_VECTOR_BYTES = 64
 
 
 def _addr_real(input, vec1, vec2, beta, alpha):
     """float32/float64 ``addr`` rounded as ATen's CPU kernel (``beta * input + alpha * vec1 *
-    vec2``): along each row, whole vectors of ``_VECTOR_BYTES`` take
+    vec2``): along each row, whole steps of ``_VECTOR_BYTES`` (two AVX2 vectors) take
     ``fma(alpha * vec1, vec2, beta * input)`` (when ``input`` and ``vec2`` are contiguous
     along the row), the remaining columns its scalar code,
     ``fma(beta, input, alpha * vec1 * vec2)``; with ``beta = 0``, ``alpha * vec1 * vec2``.
-    The vector width is the CPU's (PyTorch dispatches AVX512 kernels where the CPU has it)."""
+    The same on AVX2 and AVX-512 CPUs (PyTorch runs its AVX2 kernel on both)."""
     n, m = vec1.shape[0], vec2.shape[0]
     shape = _check_added_shape(input, (n, m))
     scaled_vec1 = (vec1 * alpha if alpha != 1 else vec1).unsqueeze(-1)
