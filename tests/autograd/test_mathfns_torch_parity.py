@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
+from tests._cpu_cpu25b import assert_bits_equal_on_avx512
 
 NAN, INF = float("nan"), float("inf")
 
@@ -471,6 +472,12 @@ def test_inverse_trig_gradient_bits_equal_torchs(name, dtype):
     np.testing.assert_array_equal(a.grad.numpy(), t.grad.numpy())
 
 
+# elements of test_float64_gradient_bits_equal_torchs's 4000 that may differ (by at most 2 ulp)
+# off AVX-512: measured on an AVX2 EPYC 13, 13, 12 and 12, plus ~25% for a libm whose exp
+# rounds another rare argument otherwise
+_AVX2_APART = {"log10": 0, "erf": 16, "erfc": 16, "logaddexp": 15, "logaddexp_sum": 15}
+
+
 @pytest.mark.torch_parity
 @pytest.mark.parametrize("name", ["log10", "erf", "erfc", "logaddexp", "logaddexp_sum"])
 def test_float64_gradient_bits_equal_torchs(name):
@@ -478,6 +485,10 @@ def test_float64_gradient_bits_equal_torchs(name):
     # logaddexp: g / (1 + exp(b - a)); log10 with PyTorch's ln 10 constant, an ulp below
     # log(10)); they were 1 ulp apart in 35-95% of float64 elements. (pow's grouping,
     # g * (b * a^(b-1)), is PyTorch's too; its pow itself rounds otherwise in ~5%.)
+    # Bit for bit on AVX-512 CPUs, where numpy's own AVX512F exp gives PyTorch's exp here. On
+    # others numpy's exp is libm's, an ulp off PyTorch's vectorised exp in 16-28 of these 4000
+    # arguments, so up to _AVX2_APART[name] gradients differ, by at most 2 ulp (measured: the
+    # exp's ulp, doubled at most by the product or quotient).
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(2)
     n = 4000
@@ -498,7 +509,8 @@ def test_float64_gradient_bits_equal_torchs(name):
         fn(m, *ts).backward(m.tensor(g, dtype=m.float64))
         grads.append([t.grad.numpy() for t in ts])
     for want, got in zip(*grads):
-        np.testing.assert_array_equal(got, want)
+        assert_bits_equal_on_avx512(got, want, elsewhere_at_most=_AVX2_APART[name], max_ulp=2,
+                                    err_msg=name)
 
 
 @pytest.mark.torch_parity
