@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from tests._cpu_cpu25a import assert_within_rounding_of_sum, is_intel_avx512
+from tests._cpu import assert_within_rounding_of_sum, is_intel_avx512
 
 MATMUL_LIKE = [("bij,bjk->bik", (6, 40, 50), (6, 50, 30)), ("ij,jk->ik", (50, 70), (70, 30)),
                ("bhqd,bhkd->bhqk", (2, 3, 17, 40), (2, 3, 19, 40)),

@@ -12,7 +12,7 @@ import pytest
 import autograd_core as ag
 from autograd_core import linalg as LA
 from autograd_core.gradcheck import gradcheck, gradgradcheck
-from tests._cpu_cpu25a import assert_within_rounding_of_sum, is_intel_avx512
+from tests._cpu import assert_within_rounding_of_sum, is_intel_avx512
 
 pytestmark = pytest.mark.torch_parity
 torch = pytest.importorskip("torch")

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from tests._cpu_cpu25b import assert_bits_equal_on_avx512
+from tests._cpu import assert_bits_equal_on_avx512
 
 
 @pytest.mark.parametrize("name, want", [("log", [-np.inf, np.nan, 0.0]),

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from tests._cpu_cpu25b import assert_bits_equal_on_avx512
+from tests._cpu import assert_bits_equal_on_avx512
 
 NAN, INF = float("nan"), float("inf")
 

@@ -11,7 +11,7 @@ import pytest
 
 import autograd_core as ag
 import autograd_core.distributions as D
-from tests._cpu_cpu25b import assert_bits_equal_on_avx512
+from tests._cpu import assert_bits_equal_on_avx512
 from nn.data import WeightedRandomSampler
 
 F64 = ag.float64

@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 import pytest
 
-from tests._cpu_cpu25b import torch_avx512
+from tests._cpu import torch_avx512
 from tests.compat.test_op_table_vs_torch import CASES, _numpy
 
 pytestmark = pytest.mark.torch_parity

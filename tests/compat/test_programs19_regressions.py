@@ -10,7 +10,7 @@ import pytest
 
 import autograd_core as ag
 import optimizers
-from tests._cpu_cpu25d import torch_sqrt_for_parity
+from tests._cpu import torch_sqrt_for_parity
 
 
 def _pow_grad(lib, values, grads, p, dtype):
@@ -91,7 +91,7 @@ def test_lbfgs_rosenbrock_iterates_equal_torch(kw):
     pairs is fused, PyTorch's is not; see RESULTS19.md.) The strong-Wolfe line search's cubic
     step takes a ``sqrt``: on an AVX2 CPU PyTorch's is an ulp off there (the 4th iterate moved),
     so there it is compared with PyTorch's steps on a correctly rounded ``sqrt``
-    (tests/_cpu_cpu25d.py); as written on AVX-512."""
+    (tests/_cpu.py); as written on AVX-512."""
     torch = pytest.importorskip("torch")
     dtype = "float32"
     ours = _lbfgs_iterates(ag, optimizers, getattr(ag, dtype), **kw)
@@ -193,7 +193,7 @@ def test_adam_moments_bit_equal_torch(cls, kw, dtype):
     PyTorch's float32/float64 ``sqrt`` on this CPU is not correctly rounded; see RESULTS19.md.)
     On an AVX2 CPU it is an ulp off in ~18% of float32 elements and, through the weight decay,
     the moments differ too: there PyTorch runs on a correctly rounded ``sqrt``
-    (tests/_cpu_cpu25d.py); on AVX-512 as written."""
+    (tests/_cpu.py); on AVX-512 as written."""
     torch = pytest.importorskip("torch")
     with torch_sqrt_for_parity(torch):
         theirs = _adam_state(torch, torch.optim, cls, getattr(torch, dtype), **kw)
@@ -279,7 +279,7 @@ def _run_params_and_moments(lib, opt_mod, cls, dtype, **kw):
 def test_adamax_radam_nadam_bit_equal_torch(cls, kw, dtype):
     """Moments bit-equal (and Adamax's parameters, which take no square root). On an AVX2 CPU
     PyTorch's ``sqrt`` reaches NAdam's moments through the weight decay: there PyTorch runs on
-    a correctly rounded ``sqrt`` (tests/_cpu_cpu25d.py); on AVX-512 as written."""
+    a correctly rounded ``sqrt`` (tests/_cpu.py); on AVX-512 as written."""
     torch = pytest.importorskip("torch")
     with torch_sqrt_for_parity(torch):
         theirs = _run_params_and_moments(torch, torch.optim, cls, getattr(torch, dtype), **kw)
@@ -344,7 +344,7 @@ def test_asgd_adadelta_bit_equal_torch(cls, keys, kw, dtype):
     each round once on CPU (ours: ~9% of float32 ASGD parameters an ulp off after 8 steps).
     ASGD is now bit-equal; Adadelta where no square root enters (on an AVX2 CPU PyTorch's
     ``sqrt`` reaches ``square_avg`` through the weight decay: there PyTorch runs on a correctly
-    rounded ``sqrt``, tests/_cpu_cpu25d.py; on AVX-512 as written)."""
+    rounded ``sqrt``, tests/_cpu.py; on AVX-512 as written)."""
     torch = pytest.importorskip("torch")
     with torch_sqrt_for_parity(torch):
         theirs = _asgd_adadelta(torch, torch.optim, cls, getattr(torch, dtype), keys, **kw)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import autograd_core as ag
-from tests._cpu_cpu25a import assert_within_rounding_of_sum, is_intel_avx512
+from tests._cpu import assert_within_rounding_of_sum, is_intel_avx512
 
 COEFFS = [(1, 1), (0.3, 0.7), (0.1, 1), (1, 0.1), (2.5, -1.7), (0, 0.3)]
 

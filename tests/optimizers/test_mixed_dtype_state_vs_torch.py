@@ -13,7 +13,7 @@ import pytest
 import autograd_core as ag
 import nn
 import optimizers as optim
-from tests._cpu_cpu25d import torch_sqrt_for_parity
+from tests._cpu import torch_sqrt_for_parity
 
 W0 = [[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]]
 X = [[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]]
@@ -54,7 +54,7 @@ EXACT = ("SGD", "Adadelta", "Rprop")  # bit for bit in both directions
 def test_steps_as_torch_after_a_dtype_change(name, kw, start, to):
     """The exact ones against PyTorch on a correctly rounded ``sqrt`` on an AVX2 CPU, where its
     own is an ulp off in ~18% of float32 elements (Adadelta's float64 parameters moved by ~1e-9
-    relatively, through its float32 state); on AVX-512 as written (tests/_cpu_cpu25d.py)."""
+    relatively, through its float32 state); on AVX-512 as written (tests/_cpu.py)."""
     torch = pytest.importorskip("torch")
     ours = _train(ag, optim, name, kw, to, start)
     with torch_sqrt_for_parity(torch) if name in EXACT else contextlib.nullcontext():

@@ -39,7 +39,7 @@ import optimizers
 from autograd_core import Tensor
 from optimizers import lr_scheduler as OL
 from optimizers import swa_utils as OSW
-from tests._cpu_cpu25d import torch_sqrt_for_parity
+from tests._cpu import torch_sqrt_for_parity
 
 torch = pytest.importorskip("torch")
 TL = torch.optim.lr_scheduler
@@ -462,7 +462,7 @@ def test_torch_state_dict_loaded_mid_run_continues(name, kw):
 def test_sparse_adam_matches_torch_bit_for_bit(dtype):
     """SparseAdam on nn.Embedding(sparse=True) gradients with repeated rows. On an AVX2 CPU
     PyTorch's ``sqrt`` is an ulp off in ~18% of float32 (~1.3% of float64) elements: there
-    PyTorch steps on a correctly rounded ``sqrt``; on AVX-512 as written (tests/_cpu_cpu25d.py)."""
+    PyTorch steps on a correctly rounded ``sqrt``; on AVX-512 as written (tests/_cpu.py)."""
     import nn
 
     rng = np.random.default_rng(0)
