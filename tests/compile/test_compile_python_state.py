@@ -205,7 +205,7 @@ class _Trainer:
 
     def log(self, loss):
         self.count += 1
-        self.history.append(float(loss))
+        self.history.append(loss.item())  # (float() warns once per process about requires_grad)
 
 
 def test_state_the_step_does_not_read_does_not_retrace():
