@@ -49,7 +49,22 @@ def _torch_ops(torch):
         "softplus_forward": lambda a, p: F.softplus(a["x"], p["beta"], p["threshold"]),
         "softplus_backward": lambda a, p: aten.softplus_backward(a["g"], a["x"], p["beta"],
                                                                  p["threshold"]),
+        # neg = alpha * scale, pos = scale, inner = input_scale (kernels.elu_backward)
+        "elu_backward": lambda a, p: aten.elu_backward(
+            a["g"], p["neg"] / p["pos"], p["pos"], p["inner"], False, a["x"]),
+        "logsigmoid_backward": lambda a, p: aten.log_sigmoid_backward(
+            a["g"], a["x"], _log_sigmoid_buffer(aten, a["x"])),
     }
+
+
+def _log_sigmoid_buffer(aten, x, _memo={}):  # noqa: B006 - one buffer per input, made once
+    """The buffer ATen's ``log_sigmoid_backward`` takes (what ``log_sigmoid_forward`` saved for
+    autograd), made outside the timed call after the first for the same input."""
+    key = id(x)
+    if key not in _memo or _memo[key][0] is not x:
+        _memo.clear()
+        _memo[key] = (x, aten.log_sigmoid_forward(x)[1])
+    return _memo[key][1]
 
 
 def _torch_by_name(torch, name, spec):
