@@ -23,6 +23,7 @@ import pytest
 
 import autograd_core as ag
 import nn
+from tests._cpu import avx512
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "examples" / "train_mnist.py"
@@ -315,10 +316,13 @@ def test_progress_line_has_an_eta_that_starts_after_the_first_step(script, monke
 def test_default_run_reaches_the_documented_accuracy(script, tmp_path):
     """The README's main command: Adam, 10 epochs, batch 64, seed 0, 400 of the 4,000 training
     digits held out for validation -> 94.70% on the 1,000 test digits (the initial weights
-    PyTorch's nn.Linear draws after torch.manual_seed(0))."""
+    PyTorch's nn.Linear draws after torch.manual_seed(0)) on an AVX-512 CPU (the Intel Xeon
+    the README's figure is from); 95.00% on an AVX2-only one (an AMD EPYC), whose OpenBLAS and
+    numpy float32 kernels round otherwise, so 10 epochs of Adam end elsewhere (the code of
+    2026-12-06 22:04 gave the same 95.00% there)."""
     result = script.main(["--quiet", "--checkpoint", ""])
     assert (result["n_train"], result["n_val"], result["n_test"]) == (3600, 400, 1000)
-    assert result["test_acc"] == pytest.approx(0.947, abs=1e-9)
+    assert result["test_acc"] == pytest.approx(0.947 if avx512() else 0.950, abs=1e-9)
 
 
 # ---- bad arguments and output paths: a clear argparse error naming the option --------------
