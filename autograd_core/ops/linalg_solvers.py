@@ -573,13 +573,8 @@ def tensor_mT(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
         >>> tensor_mT(ag.zeros(5, 2, 3)).shape
         autograd_core.Size([5, 3, 2])
     """
-    if self.ndim == 0:
-        warn_caller("Tensor.mT is deprecated on 0-D tensors. This function is the identity in "
-                    "these cases.")
+    if _scalar_matrix(self, "mT", "This function is the identity in these cases."):
         return self
-    if self.ndim == 1:
-        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
-                           "Got 1-D tensor.")
     return transpose(self, -2, -1)
 
 
@@ -593,13 +588,21 @@ def tensor_mH(self: Tensor) -> Tensor:  # noqa: N802 - PyTorch's name
         >>> tensor_mH(ag.zeros(5, 2, 3)).shape
         autograd_core.Size([5, 3, 2])
     """
-    if self.ndim == 0:
-        warn_caller("Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().")
+    if _scalar_matrix(self, "mH", "Consider using x.conj()."):
         return self.conj() if self.dtype.kind == "c" else self
-    if self.ndim == 1:
-        raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. "
-                           "Got 1-D tensor.")
     return adjoint(self)
+
+
+def _scalar_matrix(self: Tensor, name: str, advice: str) -> bool:
+    """Whether ``Tensor.<name>`` (mT, mH) sees a 0-d tensor, which PyTorch deprecates with a
+    warning; a 1-d one is refused with PyTorch's error."""
+    if self.ndim == 0:
+        warn_caller(f"Tensor.{name} is deprecated on 0-D tensors. {advice}")
+        return True
+    if self.ndim == 1:
+        raise RuntimeError(f"tensor.{name} is only supported on matrices or batches of "
+                           "matrices. Got 1-D tensor.")
+    return False
 
 
 @op("chain_matmul", samples=[

@@ -219,7 +219,7 @@ def _sweep(torch, tname, aname, args, check):
                     check(g, w, (tname, dtype, shape, seed))
 
 
-def _exact(name):
+def _assert_draws_equal(name):
     """Bit for bit; but for VonMises's float64 draws off AVX-512 CPUs: its ``acos`` is numpy's,
     on AVX-512 Intel's SVML (PyTorch's bits there), elsewhere libm's, an ulp off PyTorch's
     vectorised one in 7 of 60 arguments on an AVX2 EPYC. Measured there: at most 2 of 63 draws
@@ -240,7 +240,7 @@ def _exact(name):
 def test_samplers_draw_pytorchs_numbers(name):
     torch = pytest.importorskip("torch")
     tname, args = _families(torch)[name]
-    _sweep(torch, tname, tname, args, _exact(name))
+    _sweep(torch, tname, tname, args, _assert_draws_equal(name))
 
 
 @pytest.mark.torch_parity
