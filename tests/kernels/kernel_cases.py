@@ -192,3 +192,38 @@ def closed_form_and_slope(case, x, dtype=np.float64, d=1e-6):
     up = closed_form(case, x * (1 + d), dtype, branch_at=x)
     down = closed_form(case, x * (1 - d), dtype, branch_at=x)
     return f, (up - down) / (2 * d)
+
+
+# ---- shared by the fused-kernel test files (gates, soft margin, losses) ---------------------------
+
+def assert_same_bits(got, want):
+    """One dtype, one shape, the same bits (NaN: NaN at the same places)."""
+    assert got.dtype == want.dtype and got.shape == want.shape
+    nan = np.isnan(want)
+    np.testing.assert_array_equal(np.isnan(got), nan)
+    ints = {4: np.int32, 8: np.int64}[got.dtype.itemsize]
+    np.testing.assert_array_equal(got[~nan].view(ints), want[~nan].view(ints))
+
+
+def special_or_finite(dtype, shape, special, bound):
+    """A hypothesis strategy: arrays of ``dtype`` and ``shape`` whose elements are drawn from
+    ``special`` or are finite float32 values within ``bound``."""
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+
+    finite = st.floats(-bound, bound, width=32).map(dtype)
+    return hnp.arrays(dtype, shape, elements=st.one_of(st.sampled_from(special).map(dtype),
+                                                       finite))
+
+
+def spy_loss_loops(monkeypatch, names):
+    """The names of ``kernels.losses``' loops among ``names`` as they run, in order (each
+    dispatcher wrapped for the test)."""
+    from autograd_core.kernels import losses as LK
+
+    ran = []
+    for name in names:
+        real = LK._loop(name)
+        monkeypatch.setitem(LK._DISPATCHERS, name,
+                            (lambda f, n: lambda *a: ran.append(n) or f(*a))(real, name))
+    return ran

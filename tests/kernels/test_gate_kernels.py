@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
 from autograd_core.kernels import gates as GK
+from kernel_cases import assert_same_bits, special_or_finite
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -16,19 +16,8 @@ SPECIAL = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 1e-40, -1e-40, 3e38, -
            -104.0, 17.0, -17.0]
 
 
-def assert_same_bits(got, want):
-    """One dtype, one shape, the same bits (NaN: NaN at the same places)."""
-    assert got.dtype == want.dtype and got.shape == want.shape
-    nan = np.isnan(want)
-    np.testing.assert_array_equal(np.isnan(got), nan)
-    ints = {4: np.int32, 8: np.int64}[got.dtype.itemsize]
-    np.testing.assert_array_equal(got[~nan].view(ints), want[~nan].view(ints))
-
-
 def _values(dtype, shape):
-    finite = st.floats(-60, 60, width=32).map(dtype)
-    return hnp.arrays(dtype, shape, elements=st.one_of(st.sampled_from(SPECIAL).map(dtype),
-                                                       finite))
+    return special_or_finite(dtype, shape, SPECIAL, 60)
 
 
 def _check(x, dim, g):

@@ -14,6 +14,7 @@ from hypothesis.extra import numpy as hnp
 import autograd_core as ag
 import nn.functional as F
 from autograd_core.kernels import losses as LK
+from kernel_cases import spy_loss_loops
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -110,12 +111,7 @@ def test_float32_loss_is_summed_in_float64():
 
 
 def _spy(monkeypatch):
-    ran = []
-    for name in ("_bce_logits_sum", "_bce_logits_dx", "_pairwise_sum"):
-        real = LK._loop(name)
-        monkeypatch.setitem(LK._DISPATCHERS, name,
-                            (lambda f, n: lambda *a: ran.append(n) or f(*a))(real, name))
-    return ran
+    return spy_loss_loops(monkeypatch, ("_bce_logits_sum", "_bce_logits_dx", "_pairwise_sum"))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

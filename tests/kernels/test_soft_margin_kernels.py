@@ -10,25 +10,15 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from autograd_core.kernels import losses as LK
+from kernel_cases import assert_same_bits, special_or_finite, spy_loss_loops
 
 SPECIAL = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, 1e-40, -1e-40, 3e38, -3e38, 20.0,
            -20.0, 88.5, -88.5, 710.0, -710.0]
 dtypes = st.sampled_from([np.float32, np.float64])
 
 
-def assert_same_bits(got, want):
-    """One dtype, one shape, the same bits (NaN: NaN at the same places)."""
-    assert got.dtype == want.dtype and got.shape == want.shape
-    nan = np.isnan(want)
-    np.testing.assert_array_equal(np.isnan(got), nan)
-    ints = {4: np.int32, 8: np.int64}[got.dtype.itemsize]
-    np.testing.assert_array_equal(got[~nan].view(ints), want[~nan].view(ints))
-
-
 def _values(dtype, shape):
-    finite = st.floats(-100, 100, width=32).map(dtype)
-    return hnp.arrays(dtype, shape, elements=st.one_of(st.sampled_from(SPECIAL).map(dtype),
-                                                       finite))
+    return special_or_finite(dtype, shape, SPECIAL, 100)
 
 
 def _targets(dtype, shape):
@@ -72,13 +62,8 @@ def test_hand_worked_values(dtype):
 
 
 def _spy(monkeypatch):
-    ran = []
-    for name in ("_soft_margin", "_negated_product", "_soft_margin_dx",
-                 "_soft_margin_dx_scalar"):
-        real = LK._loop(name)
-        monkeypatch.setitem(LK._DISPATCHERS, name,
-                            (lambda f, n: lambda *a: ran.append(n) or f(*a))(real, name))
-    return ran
+    return spy_loss_loops(monkeypatch, ("_soft_margin", "_negated_product", "_soft_margin_dx",
+                                        "_soft_margin_dx_scalar"))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
