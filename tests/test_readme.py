@@ -35,7 +35,12 @@ def test_readme_opens_with_the_two_commands():
     test = re.search(r"<!-- test-command -->\n```bash\n(.*)\n```", text).group(1)
     assert "python3 -m venv" in main and "examples/train_mnist.py" in main
     assert "python3 -m venv" in test and 'pip install -e ".[dev]"' in test
-    assert test.endswith("python -m pytest")
+    # the whole suite, one process per core: -n comes from pytest-xdist, so the dev extra the
+    # same command installs must carry it, or a fresh machine's run stops at "unrecognized -n"
+    assert test.endswith("python -m pytest -n auto")
+    project = (README.parent / "pyproject.toml").read_text()
+    dev = project[project.index("\ndev = ["):project.index("\n]", project.index("\ndev = ["))]
+    assert re.search(r'"pytest-xdist\b(?!-)', dev)
 
 
 def test_api_reference_commands_name_every_lazily_loaded_module():
