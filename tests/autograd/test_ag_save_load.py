@@ -126,3 +126,28 @@ def test_core_serialization_does_not_need_nn():
         {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert not any(m and (m == "nn" or m.startswith("nn.")) for m in mods), mods
     assert "pickle" not in mods
+
+
+def test_tied_and_viewing_tensors_load_as_separate_copies_with_the_same_values(tmp_path):
+    # DIFFERENCES.md ("Checkpoints never use pickle"): PyTorch's load keeps a tensor saved under
+    # two keys, and a view of it, sharing one storage; ours loads each as its own copy, and a
+    # model with tied weights loads the same weights either way.
+    x = ag.arange(6.0).reshape(2, 3)
+    ag.save({"a": x, "b": x, "row": x[1]}, tmp_path / "tied.pt")
+    d = ag.load(tmp_path / "tied.pt")
+    np.testing.assert_array_equal(d["a"].data, x.data)
+    np.testing.assert_array_equal(d["b"].data, x.data)
+    np.testing.assert_array_equal(d["row"].data, x.data[1])
+    d["a"].add_(1.0)
+    assert d["b"][0, 0].item() == 0.0 and d["row"][0].item() == 3.0
+    ag.manual_seed(0)
+    emb, head = nn.Embedding(5, 3), nn.Linear(3, 5, bias=False)
+    head.weight = emb.weight
+    model = nn.ModuleDict({"emb": emb, "head": head})
+    ag.save(model.state_dict(), tmp_path / "model.pt")
+    ag.manual_seed(1)
+    other = nn.ModuleDict({"emb": nn.Embedding(5, 3), "head": nn.Linear(3, 5, bias=False)})
+    other["head"].weight = other["emb"].weight
+    other.load_state_dict(ag.load(tmp_path / "model.pt"))
+    np.testing.assert_array_equal(other["emb"].weight.data, emb.weight.data)
+    assert other["head"].weight is other["emb"].weight
