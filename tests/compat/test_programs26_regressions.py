@@ -1,0 +1,55 @@
+"""Regressions found running seeded PyTorch programs of kinds not yet covered on tapegrad with
+only their imports rewritten (round 26: a small ResNet with BatchNorm, mixup and label
+smoothing, nn.Transformer with padding and causal masks, DQN and knowledge distillation,
+GradScaler / AveragedModel / SWALR / update_bn / pruning, PINN, MAML and Hessian-vector
+products, GNN message passing and Siamese/triplet losses, TCN and packed LSTMs, a mixture
+density network, a GP, a sparse matrix-factorisation recommender and a neural ODE, plus a sweep
+of these programs' losses and distances at their edges).
+
+Harness and results: /work/progs_runs/progs26/ (RESULTS26.md).
+"""
+import numpy as np
+import pytest
+
+import autograd_core as ag
+import nn.functional as F
+
+
+def test_cosine_embedding_loss_zero_vector_gradient_uses_float32_epsilon():
+    """q10 (Siamese losses at their edges): at a zero embedding the cosine's gradient is
+    ``b / sqrt(eps * (|b|^2 + eps))``; PyTorch's ``EPSILON`` is the float32 ``1e-12``
+    (9.99999996e-13), ours the float64 one, so the float64 gradient was 2e-9 (relative) off
+    PyTorch's. Hand-worked value with the float32 constant."""
+    b = np.array([[0.3, -0.7, 1.1]])
+    a = ag.zeros(1, 3, dtype=ag.float64, requires_grad=True)
+    F.cosine_embedding_loss(a, ag.tensor(b), ag.tensor([-1]), margin=-0.2).backward()
+    eps = float(np.float32(1e-12))
+    want = b / np.sqrt(eps * ((b * b).sum() + eps))
+    np.testing.assert_allclose(a.grad.numpy(), want, rtol=1e-15)
+
+
+def test_pairwise_distance_p0_is_on_the_graph_with_no_gradient():
+    """q10: ``pairwise_distance(a, b, p=0)`` (a count of differing coordinates) came off the
+    graph, so ``loss.backward()`` raised "element 0 of tensors does not require grad"; in
+    PyTorch it has a grad_fn whose gradient is undefined (the leaves' ``.grad`` stays None)."""
+    a = ag.tensor([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]], requires_grad=True)
+    b = ag.tensor([[1.0, 0.0, 3.0]])
+    d = F.pairwise_distance(a, b, p=0, eps=0.0)
+    assert d.tolist() == [1.0, 2.0]
+    assert d.requires_grad
+    d.sum().backward()
+    assert a.grad is None
+
+
+def test_cdist_p0_is_on_the_graph_with_zero_gradient():
+    """q10: ``cdist(a, b, p=0)`` came off the graph too (backward raised); PyTorch's has
+    CdistBackward0 and gives zero gradients. A NaN difference counts as NaN, as PyTorch's."""
+    a = ag.tensor([[1.0, 2.0], [0.0, float("nan")]], requires_grad=True)
+    b = ag.tensor([[1.0, 0.0], [5.0, 2.0], [0.0, 0.0]], requires_grad=True)
+    d = ag.cdist(a, b, p=0)
+    got = d.detach().numpy()
+    assert np.array_equal(got[0], [1.0, 1.0, 2.0])
+    assert np.isnan(got[1]).all()
+    d[0].sum().backward()
+    assert np.array_equal(a.grad.numpy(), np.zeros((2, 2)))
+    assert np.array_equal(b.grad.numpy(), np.zeros((3, 2)))
