@@ -53,3 +53,22 @@ def test_cdist_p0_is_on_the_graph_with_zero_gradient():
     d[0].sum().backward()
     assert np.array_equal(a.grad.numpy(), np.zeros((2, 2)))
     assert np.array_equal(b.grad.numpy(), np.zeros((3, 2)))
+
+
+@pytest.mark.parametrize("call", ["method_", "method", "function"])
+def test_scatter_reduce_argument_warning_points_at_the_callers_line(call):
+    """q09 (GNN message passing with ``scatter_(..., reduce="add")``): PyTorch's deprecation
+    warning names the user's line; ours named a line inside tapegrad (scatter.py's in-place
+    wrapper), so it could not be found or filtered by module."""
+    import warnings
+    idx, src = ag.tensor([[0, 1], [2, 2]]), ag.ones(2, 2)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        if call == "method_":
+            ag.zeros(2, 3).scatter_(1, idx, src, reduce="add")
+        elif call == "method":
+            ag.zeros(2, 3).scatter(1, idx, src, reduce="add")
+        else:
+            ag.scatter(ag.zeros(2, 3), 1, idx, src, reduce="add")
+    assert [x.filename for x in w] == [__file__]
+    assert "reduce argument of torch.scatter" in str(w[0].message)
