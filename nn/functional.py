@@ -3338,14 +3338,14 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     check_reduction(reduction)
     a, b, y = _t(input1), _t(input2), _t(target)
     k = y.ndim
+    if k > 1:  # PyTorch checks the target's dimension first
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if k == 0 and (a.ndim != 1 or b.ndim != 1):
         raise RuntimeError(f"0D target tensor expects 1D input tensors, but found inputs with "
                            f"sizes {list(a.shape)} and {list(b.shape)}.")
     if k == 1 and (a.ndim != 2 or b.ndim != 2):
         raise RuntimeError(f"1D target tensor expects 2D input tensors, but found inputs with "
                            f"sizes {list(a.shape)} and {list(b.shape)}.")
-    if k > 1:
-        raise RuntimeError(f"{k}D target tensor expected, multi-target not supported")
     # PyTorch's EPSILON, added to both squared magnitudes, is a float32 constant (1e-12 rounded
     # to float: 9.99999996e-13); a zero vector's gradient scales with 1/sqrt(eps)
     eps = float(np.float32(1e-12))

@@ -72,3 +72,12 @@ def test_scatter_reduce_argument_warning_points_at_the_callers_line(call):
             ag.scatter(ag.zeros(2, 3), 1, idx, src, reduce="add")
     assert [x.filename for x in w] == [__file__]
     assert "reduce argument of torch.scatter" in str(w[0].message)
+
+
+def test_cosine_embedding_loss_2d_target_message_is_pytorchs():
+    """q15 (common mistakes in Siamese programs): a ``(N, 1)`` target gave "2D target tensor
+    expected, multi-target not supported", which asks for the very shape that was passed;
+    PyTorch's message says a 0-d or 1-d target is expected."""
+    with pytest.raises(RuntimeError, match=r"^0D or 1D target tensor expected, multi-target not "
+                                           r"supported$"):
+        F.cosine_embedding_loss(ag.randn(4, 3), ag.randn(4, 3), ag.ones(4, 1))
