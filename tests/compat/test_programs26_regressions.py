@@ -81,3 +81,19 @@ def test_cosine_embedding_loss_2d_target_message_is_pytorchs():
     with pytest.raises(RuntimeError, match=r"^0D or 1D target tensor expected, multi-target not "
                                            r"supported$"):
         F.cosine_embedding_loss(ag.randn(4, 3), ag.randn(4, 3), ag.ones(4, 1))
+
+
+def test_scheduler_resume_without_initial_lr_gives_pytorchs_two_hints():
+    """q16 (resuming a ResNet run from a checkpoint without the optimizer's state): PyTorch's
+    KeyError goes on to say the two usual causes (optimizer state not loaded, ``last_epoch``
+    set on a fresh run); ours stopped after the first sentence."""
+    import optimizers
+    from optimizers.lr_scheduler import StepLR
+    opt = optimizers.SGD([ag.zeros(2, requires_grad=True)], lr=0.1)
+    with pytest.raises(KeyError) as info:
+        StepLR(opt, 2, last_epoch=3)
+    msg = info.value.args[0]
+    assert msg.startswith("param 'initial_lr' is not specified in param_groups[0] when "
+                          "resuming scheduler with last_epoch >= 0.\nThis typically happens when:")
+    assert "haven't properly loaded the optimizer state" in msg
+    assert "for a fresh training run (not recommended)" in msg
