@@ -97,3 +97,40 @@ def test_scheduler_resume_without_initial_lr_gives_pytorchs_two_hints():
                           "resuming scheduler with last_epoch >= 0.\nThis typically happens when:")
     assert "haven't properly loaded the optimizer state" in msg
     assert "for a fresh training run (not recommended)" in msg
+
+
+def test_grad_scaler_factor_and_interval_getters_and_setters():
+    """q17 (a GradScaler loop that logs and tunes the scaler): ``get_growth_factor``,
+    ``set_growth_factor``, ``get_backoff_factor``, ``set_backoff_factor``,
+    ``get_growth_interval`` and ``set_growth_interval`` were missing (AttributeError). The
+    setters act on the next ``update()``: 2 clean steps grow 8 by 3, an inf step backs off by 1/4."""
+    import nn
+    import optimizers
+    s = ag.amp.GradScaler("cpu", init_scale=8.0)
+    assert (s.get_growth_factor(), s.get_backoff_factor(), s.get_growth_interval()) == (2.0, 0.5, 2000)
+    s.set_growth_factor(3.0)
+    s.set_backoff_factor(0.25)
+    s.set_growth_interval(2)
+    w = nn.Parameter(ag.tensor([1.0]))
+    opt = optimizers.SGD([w], lr=0.1)
+    scales = []
+    for bad in (False, False, True):
+        opt.zero_grad()
+        s.scale(w.sum() * (float("inf") if bad else 1.0)).backward()
+        s.step(opt)
+        s.update()
+        scales.append(s.get_scale())
+    assert scales == [8.0, 24.0, 6.0]
+    assert s.state_dict()["growth_factor"] == 3.0 and s.state_dict()["growth_interval"] == 2
+
+
+def test_grad_scaler_scales_a_0d_float16_loss_in_float32():
+    """q17: PyTorch's scale is a 0-d float32 tensor, so a 0-d float16 loss comes back float32
+    (60000 * 2**16 = 3.93e9, no overflow) while a batched float16 output stays float16; ours
+    multiplied by a Python float and a 0-d float16 loss overflowed to inf (every step skipped)."""
+    s = ag.amp.GradScaler("cpu")
+    r = s.scale(ag.tensor(60000.0, dtype=ag.float16))
+    assert r.dtype == ag.float32 and r.item() == 60000.0 * 2.0**16
+    assert s.scale(ag.tensor([0.25, 0.5], dtype=ag.float16)).dtype == ag.float16
+    r64 = s.scale(ag.tensor(0.1, dtype=ag.float64))
+    assert r64.dtype == ag.float64 and r64.item() == 0.1 * 2.0**16
