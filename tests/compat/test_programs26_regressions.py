@@ -134,3 +134,29 @@ def test_grad_scaler_scales_a_0d_float16_loss_in_float32():
     assert s.scale(ag.tensor([0.25, 0.5], dtype=ag.float16)).dtype == ag.float16
     r64 = s.scale(ag.tensor(0.1, dtype=ag.float64))
     assert r64.dtype == ag.float64 and r64.item() == 0.1 * 2.0**16
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
+@pytest.mark.parametrize("scalar_dtype", [ag.float32, ag.float64])
+def test_float16_times_and_over_a_0d_float32_tensor_compute_in_float32(scalar_dtype):
+    """q17 (GradScaler on a float16 output): ATen's CPU ``mul``/``div`` read a one-element
+    second operand of another dtype as a float32 number (``x * t``, ``x / t``), while ours
+    rounded it to float16 first: ``x * tensor(65536.)`` was inf (PyTorch: 16384 for 0.25),
+    ``x / tensor(65536.)`` 0, and ``x * tensor(1/3)``, ``x / tensor(0.1)`` a last bit off. A
+    0-d tensor as the *first* operand is cast, as ATen's (``tensor(65536.) * x`` is inf).
+    The divisor's gradient rounds its two quotients to float16 as ATen's. Hand-worked with
+    numpy's float32 arithmetic rounded once."""
+    x = np.array([0.25, 0.5, 3.3, 1000.0], np.float16)
+    tx = ag.tensor(x)
+    f32 = x.astype(np.float32)
+    for v in (65536.0, 1 / 3, 0.1):
+        t = ag.tensor(v, dtype=scalar_dtype)
+        assert np.array_equal((tx * t).numpy(), (f32 * np.float32(v)).astype(np.float16))
+        assert np.array_equal((tx / t).numpy(), (f32 / np.float32(v)).astype(np.float16))
+    assert (tx * ag.tensor(65536.0, dtype=scalar_dtype)).tolist() == [16384.0, 32768.0, float("inf"),
+                                                                       float("inf")]
+    assert np.isinf((ag.tensor(65536.0, dtype=scalar_dtype) * tx).numpy()).all()
+    b = ag.tensor(0.1, dtype=scalar_dtype, requires_grad=True)
+    (tx / b).sum().backward()
+    q = ((f32 / np.float32(0.1)).astype(np.float16).astype(np.float32) / np.float32(0.1)).astype(np.float16)
+    assert b.grad.item() == float(-(q.astype(np.float32)).sum().astype(np.float16))
