@@ -327,6 +327,13 @@ def _div_rounded(a, b, rounding_mode):
     as ATen's CPU loop computes it (Python's ``//``). Integers: a zero divisor raises
     PyTorch's ``RuntimeError``."""
     np.broadcast_shapes(np.shape(a), np.shape(b))  # a ValueError first, as PyTorch's order
+    if type(a) is np.ndarray and a.dtype == np.float16 and (
+            type(b) in (int, float) or (type(b) is np.ndarray and b.size == 1 and (
+                b.dtype == np.float16 or _half_by_scalar(a, b)))):
+        # ATen's float16 kernels read a number or one-element divisor as float32 and round the
+        # float32 result once (the trunc/floor of the float32 quotient, not of its float16)
+        b32 = np.float32(b) if type(b) in (int, float) else b.astype(np.float32)
+        return _div_rounded(a.astype(np.float32), b32, rounding_mode).astype(np.float16)
     a, b = _promote(a, b)
     dt = np.result_type(a, b)
     if dt.kind in "bc":
