@@ -97,6 +97,40 @@ class GradScaler:
         """
         return self._scale if self._enabled else 1.0
 
+    def get_growth_factor(self) -> float:
+        """The scale's multiplier after ``growth_interval`` clean steps (PyTorch's getter; the
+        other five read or set ``backoff_factor`` and ``growth_interval`` alike).
+
+        Example::
+
+            >>> import autograd_core as ag
+            >>> s = ag.amp.GradScaler("cpu", growth_factor=3.0)
+            >>> s.set_growth_interval(10); s.set_backoff_factor(0.25)
+            >>> s.get_growth_factor(), s.get_backoff_factor(), s.get_growth_interval()
+            (3.0, 0.25, 10)
+        """
+        return self._growth_factor
+
+    def set_growth_factor(self, new_factor: float) -> None:
+        """Set the growth factor (see :meth:`get_growth_factor`)."""
+        self._growth_factor = new_factor
+
+    def get_backoff_factor(self) -> float:
+        """The scale's multiplier after a step with inf/NaN gradients."""
+        return self._backoff_factor
+
+    def set_backoff_factor(self, new_factor: float) -> None:
+        """Set the backoff factor (see :meth:`get_growth_factor`)."""
+        self._backoff_factor = new_factor
+
+    def get_growth_interval(self) -> int:
+        """The number of clean steps between growths."""
+        return self._growth_interval
+
+    def set_growth_interval(self, new_interval: int) -> None:
+        """Set the growth interval (see :meth:`get_growth_factor`)."""
+        self._growth_interval = new_interval
+
     def scale(self, outputs: Any) -> Any:
         """``outputs`` (a Tensor or nested lists/tuples of Tensors) times the scale factor.
 
@@ -110,7 +144,10 @@ class GradScaler:
             return outputs
         if isinstance(outputs, (list, tuple)):
             return type(outputs)(self.scale(o) for o in outputs)
-        return outputs * self._scale
+        # PyTorch's scale is a 0-d float32 tensor: a 0-d float16 loss is promoted to float32
+        # (60000 * 2**16 would overflow float16), a batched one stays float16
+        from autograd_core.creation import tensor
+        return outputs * tensor(self._scale, dtype=np.float32)
 
     def _state(self, optimizer: Any) -> dict[str, bool]:
         return self._per_optimizer.setdefault(

@@ -2352,9 +2352,8 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     nd = d.ndim
     if nd == 0:
         return d.abs()
-    if p == 0:
-        return (d != 0).to(d.dtype).sum(-1, keepdim=keepdim)
-    # PyTorch's norm: its gradient at a zero distance is 0 (the composed sqrt gave NaN)
+    # PyTorch's norm: its gradient at a zero distance is 0 (the composed sqrt gave NaN); p = 0
+    # counts the nonzero differences and stays on the graph with no gradient, as PyTorch's
     return ag.linalg.vector_norm(d, p, dim=-1, keepdim=keepdim)
 
 
@@ -3339,15 +3338,17 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     check_reduction(reduction)
     a, b, y = _t(input1), _t(input2), _t(target)
     k = y.ndim
+    if k > 1:  # PyTorch checks the target's dimension first
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if k == 0 and (a.ndim != 1 or b.ndim != 1):
         raise RuntimeError(f"0D target tensor expects 1D input tensors, but found inputs with "
                            f"sizes {list(a.shape)} and {list(b.shape)}.")
     if k == 1 and (a.ndim != 2 or b.ndim != 2):
         raise RuntimeError(f"1D target tensor expects 2D input tensors, but found inputs with "
                            f"sizes {list(a.shape)} and {list(b.shape)}.")
-    if k > 1:
-        raise RuntimeError(f"{k}D target tensor expected, multi-target not supported")
-    eps = 1e-12  # PyTorch's EPSILON, added to both squared magnitudes
+    # PyTorch's EPSILON, added to both squared magnitudes, is a float32 constant (1e-12 rounded
+    # to float: 9.99999996e-13); a zero vector's gradient scales with 1/sqrt(eps)
+    eps = float(np.float32(1e-12))
     cos = (a * b).sum(k) / (((a * a).sum(k) + eps) * ((b * b).sum(k) + eps)).sqrt()
     zero = ag.zeros_like(cos)
     loss = (ag.where(y == 1, 1 - cos, zero)

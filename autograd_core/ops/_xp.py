@@ -69,6 +69,27 @@ def _half_by_number(a, b):
     return type(b) is np.ndarray and b.dtype == _F16 and type(a) in _NUMBERS
 
 
+def _half_by_scalar(a, b):
+    """Whether ``a`` is a float16 array and ``b`` a one-element array of another real dtype
+    whose product/quotient stays float16 (a 0-d float32 or float64 ``b``, any integer ``b``):
+    ATen's CPU ``mul`` and ``div`` read such a second operand in its own dtype as float32
+    (``original_scalar_value<opmath_t>``), not rounded to float16 first. A first operand of
+    that kind is cast, as ATen's."""
+    return (type(a) is np.ndarray and a.dtype == _F16 and type(b) is np.ndarray
+            and b.size == 1 and b.dtype != _F16 and b.dtype.kind in "biuf"
+            and (b.ndim == 0 or b.dtype.kind != "f") and (a.ndim > 0 or b.dtype.kind != "f"))
+
+
+def _half_in_float32(a, b):
+    """``_half_by_number(a, b) or _half_by_scalar(a, b)``: ``mul``/``div``'s forward computes
+    in float32 (:func:`_in_float32`); a non-float16 array ``a`` returns at the first test."""
+    if type(a) is np.ndarray:
+        if a.dtype != _F16:
+            return False
+        return type(b) in _NUMBERS or _half_by_scalar(a, b)
+    return type(b) is np.ndarray and b.dtype == _F16 and type(a) in _NUMBERS
+
+
 def _in_float32(fn, a, b):
     """``fn`` of a float16 array and a Python number as ATen computes it: in float32 with the
     number in float32 (its opmath), rounded once to float16. numpy rounds the number to

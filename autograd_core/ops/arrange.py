@@ -1276,8 +1276,8 @@ def cdist(x1: Tensor, x2: Tensor, p: builtins.float = 2.0,
         return d.abs().sum(-1)
     if p == float("inf"):
         return d.abs().amax(-1)
-    if p == 0:
-        return (d != 0).to(x1.dtype).sum(-1)
+    if p == 0:  # a count on the graph with gradient 0 (ceil's), as PyTorch's; NaN stays NaN
+        return d.abs().clamp(max=1.0).ceil().sum(-1)
     if p == 2:
         s = (d * d).sum(-1)
     else:  # |d| ** p: for p < 1 an infinite slope at d = 0, PyTorch's gradient there is 0

@@ -12,7 +12,7 @@ from autograd_core.kernels.pointwise import fma_alpha
 from autograd_core.ops import _args
 from autograd_core.ops._args import BroadcastError, broadcast_error as _broadcast_error  # noqa: F401
 from autograd_core.ops import _xp as xp
-from autograd_core.ops._xp import _half_by_number, _in_float32, _over, _times
+from autograd_core.ops._xp import _half_by_scalar, _half_in_float32, _in_float32, _over, _times
 from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
 from autograd_core.ops.unary import PowScalar
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
@@ -280,7 +280,7 @@ class Mul(Node):
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(b if n[0] else None, a if n[1] else None)
-        if _half_by_number(a, b):
+        if _half_in_float32(a, b):
             return _out(_in_float32(np.multiply, a, b), out)
         return _ufunc(np.multiply, "mul", a, b, out)
 
@@ -301,7 +301,7 @@ class Div(Node):
     def forward(self, a, b, out=None):
         n = self.needs_input_grad
         self.save_for_backward(a if n[1] else None, b)
-        if _half_by_number(a, b):
+        if _half_in_float32(a, b):
             return _out(_in_float32(np.true_divide, a, b), out)
         return _ufunc(np.true_divide, "div", a, b, out, true_divide=True)
 
@@ -309,7 +309,14 @@ class Div(Node):
         a, b = self.saved
         n = self.needs_input_grad
         ga = (_over(g, b) if b.__class__ in _NUMBERS else g / b) if n[0] else None
-        gb = -g * ((a / b) / b) if n[1] else None  # not a / (b*b): b*b over/underflows
+        if not n[1]:
+            gb = None
+        elif _half_by_scalar(g, b):  # ATen's float16 quotients, each rounded (see forward)
+            gb = -g * _in_float32(np.true_divide, _in_float32(np.true_divide, a, b), b)
+        elif _half_by_scalar(g, a):  # a one-element dividend is cast to float16 first, as ATen's
+            gb = -g * ((a.astype(np.float16) / b) / b)
+        else:
+            gb = -g * ((a / b) / b)  # not a / (b*b): b*b over/underflows
         return ga, gb
 
 
@@ -320,6 +327,13 @@ def _div_rounded(a, b, rounding_mode):
     as ATen's CPU loop computes it (Python's ``//``). Integers: a zero divisor raises
     PyTorch's ``RuntimeError``."""
     np.broadcast_shapes(np.shape(a), np.shape(b))  # a ValueError first, as PyTorch's order
+    if type(a) is np.ndarray and a.dtype == np.float16 and (
+            type(b) in (int, float) or (type(b) is np.ndarray and b.size == 1 and (
+                b.dtype == np.float16 or _half_by_scalar(a, b)))):
+        # ATen's float16 kernels read a number or one-element divisor as float32 and round the
+        # float32 result once (the trunc/floor of the float32 quotient, not of its float16)
+        b32 = np.float32(b) if type(b) in (int, float) else b.astype(np.float32)
+        return _div_rounded(a.astype(np.float32), b32, rounding_mode).astype(np.float16)
     a, b = _promote(a, b)
     dt = np.result_type(a, b)
     if dt.kind in "bc":

@@ -8,7 +8,6 @@ import builtins
 from typing import Any
 import inspect
 import math
-import warnings
 
 import numpy as np
 
@@ -20,7 +19,7 @@ from autograd_core.ops.binary import Where, _broadcast_error
 from autograd_core.ops.index import IndexAdd, IndexPut, _index_error, _normalise, getitem
 from autograd_core.ops.inplace import _PutAt, inplace
 from autograd_core.ops.pieces import constant_pad_nd
-from autograd_core.ops.registry import Sample, op, refuse_capture
+from autograd_core.ops.registry import Sample, op, refuse_capture, warn_caller
 from autograd_core.ops.shape import cat
 from autograd_core.tensor import Tensor
 
@@ -323,9 +322,9 @@ def scatter(input: Tensor, dim: builtins.int, index: Tensor, src: Any = None, *,
         raise TypeError("scatter() missing 1 required argument: 'src' (a tensor) or 'value' "
                         "(a number)")
     if reduce is not None and isinstance(src, Tensor):  # PyTorch's warning (each call)
-        warnings.warn("The reduce argument of torch.scatter with Tensor src is deprecated and "
-                      "will be removed in a future PyTorch release. Use torch.scatter_reduce "
-                      "instead for more reduction options.", UserWarning, stacklevel=2)
+        warn_caller("The reduce argument of torch.scatter with Tensor src is deprecated and "
+                    "will be removed in a future PyTorch release. Use torch.scatter_reduce "
+                    "instead for more reduction options.")
     if reduce == "multiply":  # PyTorch's (deprecated) form of scatter_reduce's "prod"
         if not isinstance(src, Tensor):
             src = Tensor._make(np.full(tuple(index.shape), src, dtype=input._data.dtype), None,

@@ -9,7 +9,7 @@ import numpy as np
 from autograd_core.node import HOLOMORPHIC, LINEAR, Node
 from autograd_core.ops import _args
 from autograd_core.ops import _xp as xp
-from autograd_core.ops.registry import Sample, op, opmath_node, refuse_capture
+from autograd_core.ops.registry import Sample, op, refuse_capture
 from autograd_core.tensor import DEFAULT_DTYPE, Tensor, note_complex
 
 
@@ -240,6 +240,9 @@ class Cos(Node):
         return (-(g * xp.sin(x)),)
 
 
+_F16 = np.dtype(np.float16)
+
+
 def _pow_scalar(x, p):
     """``x ** p`` for a number ``p`` as PyTorch computes it on floating tensors: products for
     ``3`` and ``-2`` and ``1 / sqrt`` for ``-0.5`` (numpy's libm ``pow`` rounds other bits and
@@ -254,9 +257,9 @@ def _pow_scalar(x, p):
     return np.power(x, p)
 
 
-@opmath_node
 class PowScalar(Node):
-    """x ** p for a Python number p (float16 in float32, rounded once: ATen's opmath)."""
+    """x ** p for a Python number p (float16 in float32, rounded once: ATen's Half kernel,
+    which first casts a float ``p`` to float16)."""
     saved_names = ("self",)
     _saved_exponent = property(lambda self: self.p, doc="The exponent (PyTorch's "
                                "``grad_fn._saved_exponent``).")
@@ -271,6 +274,11 @@ class PowScalar(Node):
         # (x as given is saved: a converted copy would not be known as the input, and
         # create_graph's backward would hold it as a constant)
         self.save_for_backward(x)
+        if x.dtype is _F16 and type(exponent) in (int, float):
+            # ATen's Half pow: p cast to Half (x ** (1/3) is x ** 0.33325...), the power of the
+            # float32 values rounded once (p is kept as given for the gradient, as PyTorch's)
+            p = float(np.float16(exponent)) if type(exponent) is float else exponent
+            return np.asarray(_pow_scalar(x.astype(np.float32), p)).astype(np.float16)
         if x.dtype.kind in "biu" and isinstance(exponent, float):
             x = x.astype(DEFAULT_DTYPE[0])  # PyTorch's promotion: an integer tensor ** a float
         elif type(exponent) is complex and x.dtype.kind != "c":  # x ** 1j: complex, as ATen
