@@ -520,19 +520,24 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     param_shape = (C,) + (1,) * (len(shape) - 2)
     if training:
         n = math.prod(shape[:1] + shape[2:])
-        if n <= 1:
+        if n == 1:  # PyTorch's check: an empty batch passes
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {x.shape}"
             )
-        running = None
-        if running_mean is not None and running_var is not None:
-            running = (running_mean._data, running_var._data, float(momentum))
-        return NormOp.apply(x, weight, bias, stat_shape=shape, axes=axes,
-                            param_shape=param_shape, eps=eps, running=running)
-    if running_mean is None or running_var is None:
+        if n:
+            running = None
+            if running_mean is not None and running_var is not None:
+                running = (running_mean._data, running_var._data, float(momentum))
+            return NormOp.apply(x, weight, bias, stat_shape=shape, axes=axes,
+                                param_shape=param_shape, eps=eps, running=running)
+        # an empty batch: no statistics (PyTorch leaves the running ones as they are, and
+        # weight and bias get zero gradients)
+        stats = (np.zeros(param_shape, x.dtype), np.ones(param_shape, x.dtype))
+    elif running_mean is None or running_var is None:
         raise RuntimeError("running_mean must be defined in evaluation mode")
-    stats = (running_mean._data.astype(x.dtype, copy=False).reshape(param_shape),
-             running_var._data.astype(x.dtype, copy=False).reshape(param_shape))
+    else:
+        stats = (running_mean._data.astype(x.dtype, copy=False).reshape(param_shape),
+                 running_var._data.astype(x.dtype, copy=False).reshape(param_shape))
     return NormOp.apply(x, weight, bias, stat_shape=shape, axes=axes, param_shape=param_shape,
                         eps=eps, stats=stats)
 
@@ -3308,7 +3313,8 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
     loss = -(y * logsigmoid(x) + (1 - y) * logsigmoid(-x))
     if weight is not None:
         loss = loss * _t(weight)
-    loss = loss.sum(-1) / x.shape[-1]
+    class_dim = x.ndim - 1  # input's last dim, also where target broadcasts it (PyTorch's)
+    loss = loss.sum(class_dim) / x.shape[class_dim]
     return _reduce(loss, reduction)
 
 
