@@ -2566,6 +2566,10 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs "
                                   f"{linear_modes[mode]}D input")
     sizes, scales = _interp_sizes(x, size, scale_factor, recompute_scale_factor)
+    if mode == "area":  # PyTorch's: adaptive average pooling to the output size (its checks)
+        pool = (_conv.adaptive_avg_pool1d, _conv.adaptive_avg_pool2d,
+                _conv.adaptive_avg_pool3d)[x.ndim - 3]
+        return pool(x, sizes[0] if x.ndim == 3 else tuple(sizes))
     if min(sizes) <= 0 or min(x.shape[2:]) <= 0:  # PyTorch's check, its wording
         names = "DHW"[3 - len(sizes):]
         raise RuntimeError(
@@ -2573,10 +2577,9 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
             + ", ".join(f"{a}: {n}" for a, n in zip(names, x.shape[2:])) + ") "
             + ("and " if len(sizes) == 1 else "") + "output ("
             + ", ".join(f"{a}: {n}" for a, n in zip(names, sizes)) + ")")
-    if mode == "area":  # PyTorch's: adaptive average pooling to the output size
-        pool = (_conv.adaptive_avg_pool1d, _conv.adaptive_avg_pool2d,
-                _conv.adaptive_avg_pool3d)[x.ndim - 3]
-        return pool(x, sizes[0] if x.ndim == 3 else tuple(sizes))
+    if 0 in x.shape[1:]:  # no channel: PyTorch's check (an empty batch passes), its wording
+        raise RuntimeError(f"Non-empty {x.ndim}D data tensor expected but got a tensor with "
+                           f"sizes {list(x.shape)}")
     corners = bool(align_corners)
     # ATen's dtype support: no integer (but uint8 images), complex, or float16 antialias
     dt = x._data.dtype
@@ -2928,6 +2931,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
         raise _ctc_where(f"Expected 3-dimensional tensor, but got {lp.ndim}-dimensional "
                          f"tensor for argument #1 'log_probs'")
     T, N, C = lp.shape
+    if not lp.numel():  # PyTorch's check (an empty batch too)
+        raise RuntimeError("log_probs tensor must not be empty")
     if not 0 <= blank < C:
         raise RuntimeError("blank must be in label range")
     if il.shape != (N,):
@@ -3368,7 +3373,7 @@ def _margin_layout(name: str, x: Tensor, target: Any) -> tuple[Tensor, np.ndarra
     from autograd_core.ops.registry import refuse_capture
 
     refuse_capture(name)
-    if x.ndim not in (1, 2) or x.numel() == 0:
+    if x.ndim not in (1, 2) or x.shape[-1] == 0:  # (an empty batch passes, as PyTorch's)
         raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
                            f"size, but got: {list(x.shape)}")
     y = np.asarray(_const(target))

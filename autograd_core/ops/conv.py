@@ -605,6 +605,16 @@ def _check_operands(name, nd, x, w):
     _float_check(name, x)
 
 
+def _check_groups(groups, w):
+    """PyTorch's checks of the weight's first dimension against ``groups``, its words."""
+    if w.shape[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at "
+                           f"dimension 0, but got weight of size {list(w.shape)} instead")
+    if w.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{list(w.shape)}] instead")
+
+
 def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
     x, w = _t(input), _t(weight)
     if _half(x, w, bias):
@@ -640,9 +650,7 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
     if min(padding) < 0:
         raise RuntimeError("negative padding is not supported")
     O = w.shape[0]
-    if O % groups:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
-                           f"at dimension 0, but got weight of size [{list(w.shape)}] instead")
+    _check_groups(groups, w)
     if shape[1] != w.shape[1] * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {list(w.shape)}, expected "
                            f"input{list(shape)} to have {w.shape[1] * groups} channels, but got "
@@ -859,9 +867,7 @@ def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_paddi
     batched = x.ndim == nd + 2
     shape = x.shape if batched else (1,) + x.shape
     Cin = w.shape[0]
-    if Cin % groups:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
-                           f"at dimension 0, but got weight of size [{list(w.shape)}] instead")
+    _check_groups(groups, w)
     if shape[1] != Cin:
         raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
                            f"input{list(shape)} to have {Cin} channels, but got {shape[1]} "
@@ -873,6 +879,12 @@ def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_paddi
             raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
                                f"bias to be 1-dimensional with {Cout} elements, but got bias "
                                f"of size {list(bias.shape)} instead")
+    if not w.numel():  # (no output channel or an empty kernel)
+        got = list(w.shape[:2]) + [1] + list(w.shape[2:]) if nd == 1 else list(w.shape)
+        what = ("5D (n_output_plane x n_input_plane x kernel_depth x kernel_height x "
+                "kernel_width) tensor expected for weight" if nd == 3 else
+                "2D or 4D weight tensor expected")
+        raise RuntimeError(f"non-empty {what}, but got: {got}")
     if w.dtype != x.dtype:
         raise RuntimeError(f"expected scalar type {_stype(x.dtype)} but found {_stype(w.dtype)}")
     if not batched:
@@ -1440,7 +1452,9 @@ def _adaptive_input(name, nd, input):
         colon = ":" if name.startswith("adaptive_max") else ""
         raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got{colon} "
                            f"{list(x.shape)}")
-    for d in range(x.ndim - nd, x.ndim):
+    # PyTorch's max pools and 3-d average pool count the channels of a batch as non-batch
+    first = 1 if name.startswith("adaptive_max") or nd == 3 else x.ndim - nd
+    for d in range(first, x.ndim):
         if x.shape[d] == 0:
             raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
                                f"dimensions, but input has sizes {list(x.shape)} with dimension "

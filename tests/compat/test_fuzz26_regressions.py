@@ -74,3 +74,106 @@ def test_multilabel_soft_margin_loss_sums_over_the_inputs_last_dim():
     np.testing.assert_allclose(x.grad.numpy(), (sig - ts) / 3, rtol=1e-12)
     # the usual shapes are unchanged: (N, C) -> (N,)
     assert tuple(F.multilabel_soft_margin_loss(ag.zeros(2, 3), ag.ones(2, 3), reduction="none").shape) == (2,)
+
+
+def _outcome(fn, lib):
+    """``fn(lib)``'s shape and values, or its error's type and message."""
+    try:
+        r = fn(lib)
+    except Exception as exc:  # noqa: BLE001 - the error is what is compared
+        return type(exc).__name__, str(exc)
+    return tuple(r.shape), r.detach().double().numpy().tolist()
+
+
+def _lib_functional(lib):
+    if lib is ag:
+        return F
+    import torch.nn.functional as TF
+    return TF
+
+
+_ZERO_SIZE = {
+    # a convolution without output channels: PyTorch's groups check (we leaked numpy's
+    # "cannot reshape array of size 0"), a transposed one: its non-empty weight check (we
+    # returned an empty output)
+    "conv2d_no_out": lambda L, F: F.conv2d(L.ones(1, 2, 3, 3), L.ones(0, 2, 2, 2)),
+    "conv1d_no_out": lambda L, F: F.conv1d(L.ones(1, 2, 3), L.ones(0, 2, 2)),
+    "conv3d_no_out": lambda L, F: F.conv3d(L.ones(1, 2, 3, 3, 3), L.ones(0, 2, 2, 2, 2)),
+    "conv2d_fewer_than_groups": lambda L, F: F.conv2d(L.ones(1, 4, 3, 3), L.ones(1, 2, 2, 2),
+                                                      groups=2),
+    "conv2d_not_divisible": lambda L, F: F.conv2d(L.ones(1, 4, 3, 3), L.ones(3, 2, 2, 2),
+                                                  groups=2),
+    "conv_transpose2d_no_out": lambda L, F: F.conv_transpose2d(L.ones(1, 2, 3, 3),
+                                                               L.ones(2, 0, 2, 2)),
+    "conv_transpose1d_no_out": lambda L, F: F.conv_transpose1d(L.ones(1, 2, 3), L.ones(2, 0, 2)),
+    "conv_transpose3d_no_out": lambda L, F: F.conv_transpose3d(L.ones(1, 2, 3, 3, 3),
+                                                               L.ones(2, 0, 2, 2, 2)),
+    "conv_transpose2d_no_in": lambda L, F: F.conv_transpose2d(L.ones(1, 0, 3, 3),
+                                                              L.ones(0, 2, 2, 2)),
+    # adaptive max pooling refuses an empty channel dim of a batch (we pooled it)
+    "adaptive_max_pool2d_no_channel": lambda L, F: F.adaptive_max_pool2d(L.ones(1, 0, 3, 3), 2),
+    "adaptive_max_pool1d_no_channel": lambda L, F: F.adaptive_max_pool1d(L.ones(1, 0, 3), 2),
+    "adaptive_avg_pool3d_no_channel": lambda L, F: F.adaptive_avg_pool3d(L.ones(1, 0, 3, 3, 3), 2),
+    "adaptive_max_pool2d_unbatched_no_channel": lambda L, F: F.adaptive_max_pool2d(
+        L.ones(0, 3, 3), 2),
+    "adaptive_avg_pool2d_no_channel": lambda L, F: F.adaptive_avg_pool2d(L.ones(1, 0, 3, 3), 2),
+    # interpolate refuses a tensor without channels (we resized it), an empty batch passes;
+    # 'area' is adaptive pooling, with its checks and words
+    "interpolate_nearest_no_channel": lambda L, F: F.interpolate(L.ones(1, 0, 3, 3),
+                                                                 scale_factor=2),
+    "interpolate_linear_no_channel": lambda L, F: F.interpolate(L.ones(0, 0, 3), scale_factor=2,
+                                                                mode="linear"),
+    "interpolate_trilinear_no_channel": lambda L, F: F.interpolate(
+        L.ones(1, 0, 2, 2, 2), size=3, mode="trilinear"),
+    "interpolate_empty_batch": lambda L, F: F.interpolate(L.ones(0, 1, 3, 3), scale_factor=2,
+                                                          mode="bilinear"),
+    "interpolate_area_empty_plane": lambda L, F: F.interpolate(L.ones(1, 1, 0, 3), size=(4, 4),
+                                                               mode="area"),
+    "interpolate_area_zero_size": lambda L, F: F.interpolate(L.ones(1, 1, 3, 3), size=(0, 2),
+                                                             mode="area"),
+    # an empty batch of the margin losses (we refused it; PyTorch's 'none' is empty, its
+    # mean and sum are uninitialised memory: see test_margin_losses_of_an_empty_batch)
+    "multi_margin_loss_empty_batch": lambda L, F: F.multi_margin_loss(
+        L.ones(0, 3), L.ones(0, dtype=L.int64), reduction="none"),
+    "multilabel_margin_loss_empty_batch": lambda L, F: F.multilabel_margin_loss(
+        L.ones(0, 3), L.ones(0, 3, dtype=L.int64), reduction="none"),
+    "multi_margin_loss_no_class": lambda L, F: F.multi_margin_loss(
+        L.ones(2, 0), L.zeros(2, dtype=L.int64)),
+    # ctc_loss of empty log_probs (we gave NaN or 0, or a blank-range error)
+    "ctc_loss_empty_batch": lambda L, F: F.ctc_loss(
+        L.zeros(3, 0, 4), L.ones(0, 2, dtype=L.int64), L.ones(0, dtype=L.int64),
+        L.ones(0, dtype=L.int64)),
+    "ctc_loss_no_time": lambda L, F: F.ctc_loss(
+        L.zeros(0, 2, 4), L.ones(2, 0, dtype=L.int64), L.zeros(2, dtype=L.int64),
+        L.zeros(2, dtype=L.int64)),
+    "ctc_loss_no_class": lambda L, F: F.ctc_loss(
+        L.zeros(3, 2, 0), L.ones(2, 0, dtype=L.int64), L.full((2,), 3, dtype=L.int64),
+        L.zeros(2, dtype=L.int64)),
+    # batch_norm of no channel (we leaked numpy's reshape error updating the statistics)
+    "batch_norm_no_channel": lambda L, F: F.batch_norm(L.ones(2, 0), L.ones(0), L.ones(0),
+                                                       training=True),
+}
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("case", sorted(_ZERO_SIZE))
+def test_zero_size_operands_as_pytorch(case):
+    torch = pytest.importorskip("torch")
+    fn = _ZERO_SIZE[case]
+    ours = _outcome(lambda L: fn(L, _lib_functional(L)), ag)
+    theirs = _outcome(lambda L: fn(L, _lib_functional(L)), torch)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("reduction,want", [("sum", 0.0), ("mean", None)])
+def test_margin_losses_of_an_empty_batch(reduction, want):
+    """PyTorch accepts an empty batch ("optional 0-dim batch size") but its mean and sum
+    read uninitialised memory (1e-310-ish garbage); here the sum of no terms is 0 and their
+    mean NaN, as for the other losses. The gradient is empty."""
+    x = ag.ones(0, 3, requires_grad=True)
+    for y in (F.multi_margin_loss(x, ag.ones(0, dtype=ag.int64), reduction=reduction),
+              F.multilabel_margin_loss(x, ag.ones(0, 3, dtype=ag.int64), reduction=reduction)):
+        assert y.shape == ()
+        assert np.isnan(y.item()) if want is None else y.item() == want
+        y.backward()
+        assert tuple(x.grad.shape) == (0, 3)
