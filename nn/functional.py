@@ -1209,6 +1209,18 @@ def _check_weight(weight, C, dtype):
     return w
 
 
+def _refuse_grad(fn: str, arg: str, t: Any) -> None:
+    """PyTorch's refusal of an argument that requires grad where its kernel has no
+    derivative for it (we took it as a constant: no gradient, silently)."""
+    if isinstance(t, Tensor) and t.requires_grad and ag.is_grad_enabled():
+        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument "
+                           f"'{arg}'. This input cannot have requires_grad True.")
+
+
+def _nll_name(x: Tensor) -> str:
+    return "nll_loss2d_forward" if x.ndim > 2 else "nll_loss_forward"
+
+
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   size_average: bool | None = None, ignore_index: int = -100,
                   reduce: bool | None = None, reduction: str = "mean",
@@ -1260,7 +1272,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     if tgt.dtype.kind == "f":
         if ignore_index != -100:  # PyTorch's check, its wording
             raise RuntimeError("ignore_index is not supported for floating point target")
+        if isinstance(weight, Tensor) and weight.requires_grad:  # a gradient, as PyTorch's
+            w = weight
         return _cross_entropy_probs(x, target, w, reduction, label_smoothing, class_dim)
+    _refuse_grad(_nll_name(x), "weight", weight)
     x2, t2, out_shape = _class_layout(x, target, "cross_entropy")
     out = CrossEntropyOp.apply(x2, t2, w, ignore_index=ignore_index, reduction=reduction,
                                label_smoothing=float(label_smoothing))
@@ -1349,6 +1364,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     x = _t(input)
     C = x.shape[0 if x.ndim == 1 else 1]
     w = _check_weight(weight, C, x.dtype)
+    _refuse_grad(_nll_name(x), "weight", weight)
     x2, t2, out_shape = _class_layout(x, target, "nll_loss")
     out = NLLLossOp.apply(x2, t2, w, ignore_index=ignore_index, reduction=reduction)
     if reduction == "none" and out.shape != out_shape:
@@ -1448,6 +1464,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     _same_dtype(input, target)
     x = _t(input)
     w = _loss_weight("binary_cross_entropy", _const(weight, x.dtype), x.shape, False)
+    _refuse_grad("binary_cross_entropy", "weight", weight)
     if w is not None:
         w = np.broadcast_to(w, x.shape)
     return BCELossOp.apply(x, _target(target, x.dtype), w, reduction=reduction)
@@ -1504,6 +1521,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                            "supported. Use the `^` or `logical_xor()` operator instead.")
     if out is not dtype and out.kind != "f":
         raise _cast_error(dtype, out)
+    _refuse_grad(name, "weight", weight)
+    _refuse_grad(name, "pos_weight", pos_weight)
     if out is not dtype and out != dtype:  # computed in the wider dtype, stored in the target's
         wide = np.promote_types(dtype, out)
         w = _loss_weight(name, _const(weight, wide), x._data.shape, False)
@@ -1745,8 +1764,10 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         if node is not None:
             return node
     loss = _huber_terms(_t(input), target, delta)
-    if weight is not None:
-        loss = loss * Tensor._wrap(_const(weight, loss.dtype))
+    if weight is not None:  # PyTorch's: the same size as input, and differentiated
+        if tuple(np.shape(getattr(weight, "_data", weight))) != tuple(_t(input).shape):
+            raise ValueError("Weights and input must have the same size.")
+        loss = loss * _t(weight)
     return _reduce(loss, reduction)
 
 
@@ -1983,8 +2004,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         if mode == "mean":
             out = out / Tensor._wrap(np.maximum(counts, 1).astype(rows.dtype)[:, None])
         return out
-    if not keep.size:
-        return ag.zeros(n_bags, dim, dtype=rows.dtype)
+    if not keep.size:  # every bag empty: zeros, still recorded (weight's gradient: zeros)
+        return ag.zeros(n_bags, dim, dtype=rows.dtype) + rows.sum(0)
     # a (bag, slot) table of rows, empty slots pointing at a row of -inf
     slot = np.arange(bag.size) - np.repeat(np.cumsum(counts) - counts, counts)
     table = np.full((n_bags, counts.max()), bag.size)
@@ -3414,6 +3435,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     w = _const(weight)
     if w is not None and w.ndim != 1:
         raise ValueError("weight must be one-dimensional")
+    _refuse_grad("multi_margin_loss", "weight", weight)
     x0 = _t(input)
     x, y = _margin_layout("multi_margin_loss", x0, target)
     n, c = x.shape

@@ -177,3 +177,95 @@ def test_margin_losses_of_an_empty_batch(reduction, want):
         assert np.isnan(y.item()) if want is None else y.item() == want
         y.backward()
         assert tuple(x.grad.shape) == (0, 3)
+
+
+def _probs_ce_reference(x, q, w):
+    """float64 ``mean_i -sum_c w_c q_ic log softmax(x)_ic``, and its gradient in ``w``."""
+    logp = x - np.log(np.exp(x).sum(1, keepdims=True))
+    return -(w * q * logp).sum() / x.shape[0], -(q * logp).sum(0) / x.shape[0]
+
+
+def test_cross_entropy_with_probability_targets_differentiates_the_weight():
+    """With class-probability targets PyTorch's cross_entropy is a composite: ``weight`` gets
+    its gradient. We took it as a constant, so ``weight.grad`` stayed None (and a double
+    backward through the weight's gradient lost its terms)."""
+    rng = np.random.default_rng(0)
+    x0, q0, w0 = rng.standard_normal((3, 4)), rng.uniform(0, 1, (3, 4)), rng.uniform(0.5, 2, 4)
+    x = ag.tensor(x0, requires_grad=True)
+    w = ag.tensor(w0, requires_grad=True)
+    y = F.cross_entropy(x, ag.tensor(q0), weight=w)
+    want, want_gw = _probs_ce_reference(x0, q0, w0)
+    np.testing.assert_allclose(y.item(), want, rtol=1e-12)
+    y.backward()
+    np.testing.assert_allclose(w.grad.numpy(), want_gw, rtol=1e-12)
+
+
+def _halves():
+    return ag.full((2, 3), 0.5, dtype=ag.float64)
+
+
+@pytest.mark.parametrize("call", [
+    lambda x, w: F.cross_entropy(x, ag.tensor([0, 2]), weight=w),
+    lambda x, w: F.cross_entropy(x, ag.tensor([0, 2]), weight=w, label_smoothing=0.2),
+    lambda x, w: F.nll_loss(x, ag.tensor([0, 2]), weight=w),
+    lambda x, w: F.multi_margin_loss(x, ag.tensor([0, 2]), weight=w),
+    lambda x, w: F.binary_cross_entropy(x.sigmoid(), _halves(), weight=w),
+    lambda x, w: F.binary_cross_entropy_with_logits(x, _halves(), weight=w),
+    lambda x, w: F.binary_cross_entropy_with_logits(x, _halves(), pos_weight=w),
+])
+def test_loss_weight_that_requires_grad_refused_as_pytorch(call):
+    """These kernels have no derivative for ``weight`` (``pos_weight``): PyTorch refuses a
+    weight that requires grad; we took it as a constant and left its ``.grad`` None
+    silently. Under ``no_grad`` it is accepted, as PyTorch's."""
+    x = ag.tensor(np.arange(6.0).reshape(2, 3) / 6, requires_grad=True)
+    w = ag.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"^The function '\w+' is not differentiable with "
+                       r"respect to argument '(pos_)?weight'. This input cannot have "
+                       r"requires_grad True.$"):
+        call(x, w)
+    with ag.no_grad():
+        assert call(x, w).dim() == 0
+    assert call(x, w.detach()).requires_grad
+
+
+def test_huber_loss_weight_as_pytorch():
+    """``huber_loss(..., weight=)``: PyTorch requires the input's size (we broadcast a (C,)
+    weight) and differentiates the weight (we took it as a constant); 'mean' is the mean of
+    the weighted terms."""
+    rng = np.random.default_rng(1)
+    x0, t0, w0 = rng.standard_normal((3, 4)), rng.standard_normal((3, 4)), rng.uniform(0, 2, (3, 4))
+    with pytest.raises(ValueError, match="^Weights and input must have the same size.$"):
+        F.huber_loss(ag.tensor(x0), ag.tensor(t0), weight=ag.ones(4, dtype=ag.float64))
+    w = ag.tensor(w0, requires_grad=True)
+    y = F.huber_loss(ag.tensor(x0), ag.tensor(t0), weight=w)
+    d = np.abs(x0 - t0)
+    terms = np.where(d < 1, 0.5 * d * d, d - 0.5)
+    np.testing.assert_allclose(y.item(), (terms * w0).mean(), rtol=1e-12)
+    y.backward()
+    np.testing.assert_allclose(w.grad.numpy(), terms / 12, rtol=1e-12)
+
+
+@pytest.mark.parametrize("padding_idx", [None, 1])
+def test_embedding_bag_max_of_empty_bags_is_recorded(padding_idx):
+    """mode='max' with every bag empty (or only padding) returned a constant zeros tensor:
+    ``loss.backward()`` then raised "does not require grad" where PyTorch's output is
+    recorded and the weight's gradient is zeros."""
+    w = ag.tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    idx = ag.tensor([1, 1]) if padding_idx is not None else ag.tensor([], dtype=ag.int64)
+    y = F.embedding_bag(idx, w, ag.tensor([0, 0]), mode="max", padding_idx=padding_idx)
+    assert y.requires_grad and y.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    y.sum().backward()
+    assert np.array_equal(w.grad.numpy(), np.zeros((3, 2)))
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+def test_max_unpool_of_an_empty_batch(nd):
+    """max_unpool of an empty batch leaked numpy's "cannot reshape array of size 0"; PyTorch
+    returns the empty unpooled tensor."""
+    x = ag.zeros(0, 2, *([4] * nd), requires_grad=True)
+    pool = getattr(F, f"max_pool{nd}d")
+    y, i = pool(x, 2, return_indices=True)
+    out = getattr(F, f"max_unpool{nd}d")(y, i, 2)
+    assert tuple(out.shape) == (0, 2, *([4] * nd))
+    out.sum().backward()
+    assert tuple(x.grad.shape) == tuple(x.shape)
