@@ -1837,6 +1837,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         raise RuntimeError("'weight' must be 2-D")
     n = w.shape[0]
     if padding_idx is not None:
+        if not -n <= padding_idx < n:  # PyTorch's assertion, its words
+            raise AssertionError("Padding_idx must be within num_embeddings")
         padding_idx = padding_idx + n if padding_idx < 0 else padding_idx
     if max_norm is not None:
         _renorm_rows_(w, idx, max_norm, norm_type, "embedding")
@@ -1984,6 +1986,9 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
             "GitHub.")
     idx, bag, n_bags = _bags(input, offsets, include_last_offset)
     n, dim = w.shape
+    if padding_idx is not None and not -n <= padding_idx < n:  # PyTorch's check, its words
+        raise RuntimeError(f"padding_idx must be within the number of embeddings, {-n} through "
+                           f"{n - 1}, but got {padding_idx}")
     bad = np.flatnonzero((idx < 0) | (idx >= n))
     if bad.size:
         raise RuntimeError(f"Index {bad[0]} of input takes value {idx[bad[0]]} which is not in "
@@ -2378,9 +2383,8 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     nd = d.ndim
     if nd == 0:
         return d.abs()
-    if p == 0:
-        return (d != 0).to(d.dtype).sum(-1, keepdim=keepdim)
-    # PyTorch's norm: its gradient at a zero distance is 0 (the composed sqrt gave NaN)
+    # PyTorch's norm (p=0 too: the count of nonzeros, recorded, with a zero gradient); its
+    # gradient at a zero distance is 0 (the composed sqrt gave NaN)
     return ag.linalg.vector_norm(d, p, dim=-1, keepdim=keepdim)
 
 

@@ -269,3 +269,30 @@ def test_max_unpool_of_an_empty_batch(nd):
     assert tuple(out.shape) == (0, 2, *([4] * nd))
     out.sum().backward()
     assert tuple(x.grad.shape) == tuple(x.shape)
+
+
+@pytest.mark.parametrize("padding_idx", [3, -4, 7])
+def test_embedding_padding_idx_out_of_range_refused(padding_idx):
+    """F.embedding and F.embedding_bag took a padding_idx outside [-n, n) (then no row was
+    padding); PyTorch asserts / raises, as nn.Embedding did here already. nn.EmbeddingBag's
+    assertion is lower-case ("padding_idx"), as PyTorch's."""
+    w = ag.ones(3, 2, requires_grad=True)
+    with pytest.raises(AssertionError, match="^Padding_idx must be within num_embeddings$"):
+        F.embedding(ag.tensor([0, 1]), w, padding_idx=padding_idx)
+    with pytest.raises(RuntimeError, match=r"^padding_idx must be within the number of "
+                       rf"embeddings, -3 through 2, but got {padding_idx}$"):
+        F.embedding_bag(ag.tensor([0, 1]), w, ag.tensor([0]), padding_idx=padding_idx)
+    with pytest.raises(AssertionError, match="^padding_idx must be within num_embeddings$"):
+        nn.EmbeddingBag(3, 2, padding_idx=padding_idx)
+    assert F.embedding(ag.tensor([2]), w, padding_idx=-1).tolist() == [[1.0, 1.0]]
+
+
+def test_pairwise_distance_p0_is_recorded():
+    """``pairwise_distance(p=0)`` (the count of nonzero differences) returned a tensor outside
+    the graph, so ``loss.backward()`` raised "does not require grad"; PyTorch's is a norm
+    node whose gradient is zero."""
+    x = ag.tensor([[1.0, 0.0, 2.0], [0.5, 0.5, 0.5]], requires_grad=True)
+    d = F.pairwise_distance(x, ag.zeros(2, 3), p=0.0, eps=0.0)
+    assert d.requires_grad and d.tolist() == [2.0, 3.0]
+    d.sum().backward()
+    assert x.grad is None or not x.grad.numpy().any()
