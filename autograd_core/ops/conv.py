@@ -1777,7 +1777,8 @@ def _fractional_max_index(x, kernel, sizes, samples):
         stride *= spatial[d]
     n_out, n_win = math.prod(sizes), math.prod(kernel)
     flat = np.broadcast_to(flat, (N, C, *sizes, *kernel)).reshape(N, C, n_out * n_win)
-    vals = np.take_along_axis(x.reshape(N, C, -1), flat, axis=2).reshape(N, C, n_out, n_win)
+    vals = np.take_along_axis(x.reshape(N, C, math.prod(spatial)), flat, axis=2).reshape(
+        N, C, n_out, n_win)  # (not -1: an empty batch has no size to infer)
     flat = flat.reshape(N, C, n_out, n_win)
     pick = np.argmax(vals, axis=3) if n_win else np.zeros((N, C, n_out), np.int64)
     nan = np.isnan(vals)
@@ -1930,6 +1931,9 @@ def unfold(input: Tensor, kernel_size: _Size, dilation: _Size = 1, padding: _Siz
     if x.ndim not in (3, 4):
         raise RuntimeError("Input Error: Only 3D or 4D input Tensors are supported (got "
                            f"{x.ndim}D)")
+    if 0 in x.shape[-3:]:  # PyTorch's check (an empty batch passes), its wording
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size "
+                           f"and other non-zero dimensions for input, but got: {list(x.shape)}")
     batched = x.ndim == 4
     if not batched:
         x = x.unsqueeze(0)
@@ -1964,6 +1968,10 @@ def fold(input: Tensor, output_size: _Size, kernel_size: _Size, dilation: _Size 
     if c.ndim not in (2, 3):
         raise RuntimeError("Input Error: Only unbatched (2D) or batched (3D) input Tensors are "
                            f"supported (got {c.ndim}D)")
+    if 0 in c.shape[-2:]:  # PyTorch's check (an empty batch passes), its wording
+        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
+                           f"batch size and non-zero dimensions for input, but got: "
+                           f"{list(c.shape)}")
     batched = c.ndim == 3
     if not batched:
         c = c.unsqueeze(0)

@@ -149,6 +149,16 @@ _ZERO_SIZE = {
     "ctc_loss_no_class": lambda L, F: F.ctc_loss(
         L.zeros(3, 2, 0), L.ones(2, 0, dtype=L.int64), L.full((2,), 3, dtype=L.int64),
         L.zeros(2, dtype=L.int64)),
+    # unfold and fold refuse an empty non-batch dim (we returned an empty result)
+    "unfold_no_channel": lambda L, F: F.unfold(L.ones(2, 0, 3, 3), 2),
+    "unfold_unbatched_empty": lambda L, F: F.unfold(L.ones(0, 3, 3), 2),
+    "unfold_empty_batch": lambda L, F: F.unfold(L.ones(0, 1, 3, 3), 2),
+    "fold_no_block": lambda L, F: F.fold(L.ones(2, 12, 0), (2, 3), kernel_size=(3, 2),
+                                         padding=(0, 1), stride=(2, 1)),
+    "fold_unbatched_empty": lambda L, F: F.fold(L.ones(0, 6), (2, 3), kernel_size=1),
+    # fractional max pooling of an empty batch (we leaked numpy's reshape error)
+    "fractional_max_pool2d_empty_batch": lambda L, F: F.fractional_max_pool2d(
+        L.ones(0, 2, 4, 5), 2, output_size=(2, 4), _random_samples=L.ones(0, 2, 2) / 2),
     # batch_norm of no channel (we leaked numpy's reshape error updating the statistics)
     "batch_norm_no_channel": lambda L, F: F.batch_norm(L.ones(2, 0), L.ones(0), L.ones(0),
                                                        training=True),
