@@ -1113,11 +1113,24 @@ def _pool_tuple(value, nd, what, name=None):
 def _pool_input(name, input, nd):
     """``input`` as a batched (N, C, H, W) Tensor, and how to give the result back its rank."""
     x = _t(input)
-    if x.ndim not in (nd + 1, nd + 2) or (x.ndim == nd + 2 and 0 in x.shape[1:]) or (
-            x.ndim == nd + 1 and 0 in x.shape):
-        if nd == 1:
+    rank_ok = x.ndim in (nd + 1, nd + 2)
+    if not rank_ok or 0 in x.shape[x.ndim - nd - 1:]:  # (the channels and the plane)
+        shape = list(x.shape)  # PyTorch's words per op (avg_pool1d: its 2-D form's)
+        if name == "max_pool1d":
             raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) tensor with optional 0 "
-                               f"dim batch size for input, but got:{list(x.shape)}")
+                               f"dim batch size for input, but got:{shape}")
+        if rank_ok and nd == 3:
+            where = "max_pool3d_with_indices_out_cpu_template" if name[:3] == "max" else name
+            raise RuntimeError(f"{where}(): Expected input's non-batch dimensions to have "
+                               f"positive length, but input has a shape of {shape} and "
+                               "non-batch dimension 0 has length zero!")
+        if name == "avg_pool1d" and not rank_ok:
+            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional tensor "
+                               "for argument #1 'self' (while checking arguments for avg_pool1d)")
+        if nd < 3 and (rank_ok or name != "max_pool2d"):
+            got = shape if nd == 2 else shape[:-1] + [1] + shape[-1:]
+            raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
+                               f"size for input, but got:{got}")
         raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for "
                            "input")
     _float_check(name, x)

@@ -159,6 +159,17 @@ _ZERO_SIZE = {
     # fractional max pooling of an empty batch (we leaked numpy's reshape error)
     "fractional_max_pool2d_empty_batch": lambda L, F: F.fractional_max_pool2d(
         L.ones(0, 2, 4, 5), 2, output_size=(2, 4), _random_samples=L.ones(0, 2, 2) / 2),
+    # pooling of a batch without channels or an empty plane: PyTorch's words per op (ours
+    # said "non-empty 3D or 4D (batch mode) tensor expected for input")
+    "max_pool2d_no_channel": lambda L, F: F.max_pool2d(L.ones(1, 0, 3, 3), 2),
+    "avg_pool2d_empty_plane": lambda L, F: F.avg_pool2d(L.ones(1, 1, 3, 0), 2),
+    "avg_pool1d_no_channel": lambda L, F: F.avg_pool1d(L.ones(1, 0, 3), 2),
+    "avg_pool1d_wrong_rank": lambda L, F: F.avg_pool1d(L.ones(2, 2, 2, 2), 2),
+    "avg_pool2d_wrong_rank": lambda L, F: F.avg_pool2d(L.ones(1, 1, 1, 3, 3), 2),
+    "max_pool3d_no_channel": lambda L, F: F.max_pool3d(L.ones(1, 0, 3, 3, 3), 2),
+    "avg_pool3d_empty_plane": lambda L, F: F.avg_pool3d(L.ones(2, 3, 3, 0, 3), 2),
+    "max_pool1d_no_channel": lambda L, F: F.max_pool1d(L.ones(1, 0, 3), 2),
+    "max_pool2d_wrong_rank": lambda L, F: F.max_pool2d(L.ones(3, 3), 2),
     # batch_norm of no channel (we leaked numpy's reshape error updating the statistics)
     "batch_norm_no_channel": lambda L, F: F.batch_norm(L.ones(2, 0), L.ones(0), L.ones(0),
                                                        training=True),
