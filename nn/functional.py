@@ -520,19 +520,24 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     param_shape = (C,) + (1,) * (len(shape) - 2)
     if training:
         n = math.prod(shape[:1] + shape[2:])
-        if n <= 1:
+        if n == 1:  # PyTorch's check: an empty batch passes
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {x.shape}"
             )
-        running = None
-        if running_mean is not None and running_var is not None:
-            running = (running_mean._data, running_var._data, float(momentum))
-        return NormOp.apply(x, weight, bias, stat_shape=shape, axes=axes,
-                            param_shape=param_shape, eps=eps, running=running)
-    if running_mean is None or running_var is None:
+        if n:
+            running = None
+            if running_mean is not None and running_var is not None:
+                running = (running_mean._data, running_var._data, float(momentum))
+            return NormOp.apply(x, weight, bias, stat_shape=shape, axes=axes,
+                                param_shape=param_shape, eps=eps, running=running)
+        # an empty batch: no statistics (PyTorch leaves the running ones as they are, and
+        # weight and bias get zero gradients)
+        stats = (np.zeros(param_shape, x.dtype), np.ones(param_shape, x.dtype))
+    elif running_mean is None or running_var is None:
         raise RuntimeError("running_mean must be defined in evaluation mode")
-    stats = (running_mean._data.astype(x.dtype, copy=False).reshape(param_shape),
-             running_var._data.astype(x.dtype, copy=False).reshape(param_shape))
+    else:
+        stats = (running_mean._data.astype(x.dtype, copy=False).reshape(param_shape),
+                 running_var._data.astype(x.dtype, copy=False).reshape(param_shape))
     return NormOp.apply(x, weight, bias, stat_shape=shape, axes=axes, param_shape=param_shape,
                         eps=eps, stats=stats)
 
@@ -1204,6 +1209,18 @@ def _check_weight(weight, C, dtype):
     return w
 
 
+def _refuse_grad(fn: str, arg: str, t: Any) -> None:
+    """PyTorch's refusal of an argument that requires grad where its kernel has no
+    derivative for it (we took it as a constant: no gradient, silently)."""
+    if isinstance(t, Tensor) and t.requires_grad and ag.is_grad_enabled():
+        raise RuntimeError(f"The function '{fn}' is not differentiable with respect to argument "
+                           f"'{arg}'. This input cannot have requires_grad True.")
+
+
+def _nll_name(x: Tensor) -> str:
+    return "nll_loss2d_forward" if x.ndim > 2 else "nll_loss_forward"
+
+
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   size_average: bool | None = None, ignore_index: int = -100,
                   reduce: bool | None = None, reduction: str = "mean",
@@ -1255,7 +1272,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     if tgt.dtype.kind == "f":
         if ignore_index != -100:  # PyTorch's check, its wording
             raise RuntimeError("ignore_index is not supported for floating point target")
+        if isinstance(weight, Tensor) and weight.requires_grad:  # a gradient, as PyTorch's
+            w = weight
         return _cross_entropy_probs(x, target, w, reduction, label_smoothing, class_dim)
+    _refuse_grad(_nll_name(x), "weight", weight)
     x2, t2, out_shape = _class_layout(x, target, "cross_entropy")
     out = CrossEntropyOp.apply(x2, t2, w, ignore_index=ignore_index, reduction=reduction,
                                label_smoothing=float(label_smoothing))
@@ -1344,6 +1364,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     x = _t(input)
     C = x.shape[0 if x.ndim == 1 else 1]
     w = _check_weight(weight, C, x.dtype)
+    _refuse_grad(_nll_name(x), "weight", weight)
     x2, t2, out_shape = _class_layout(x, target, "nll_loss")
     out = NLLLossOp.apply(x2, t2, w, ignore_index=ignore_index, reduction=reduction)
     if reduction == "none" and out.shape != out_shape:
@@ -1443,6 +1464,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     _same_dtype(input, target)
     x = _t(input)
     w = _loss_weight("binary_cross_entropy", _const(weight, x.dtype), x.shape, False)
+    _refuse_grad("binary_cross_entropy", "weight", weight)
     if w is not None:
         w = np.broadcast_to(w, x.shape)
     return BCELossOp.apply(x, _target(target, x.dtype), w, reduction=reduction)
@@ -1499,6 +1521,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                            "supported. Use the `^` or `logical_xor()` operator instead.")
     if out is not dtype and out.kind != "f":
         raise _cast_error(dtype, out)
+    _refuse_grad(name, "weight", weight)
+    _refuse_grad(name, "pos_weight", pos_weight)
     if out is not dtype and out != dtype:  # computed in the wider dtype, stored in the target's
         wide = np.promote_types(dtype, out)
         w = _loss_weight(name, _const(weight, wide), x._data.shape, False)
@@ -1740,8 +1764,10 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
         if node is not None:
             return node
     loss = _huber_terms(_t(input), target, delta)
-    if weight is not None:
-        loss = loss * Tensor._wrap(_const(weight, loss.dtype))
+    if weight is not None:  # PyTorch's: the same size as input, and differentiated
+        if tuple(np.shape(getattr(weight, "_data", weight))) != tuple(_t(input).shape):
+            raise ValueError("Weights and input must have the same size.")
+        loss = loss * _t(weight)
     return _reduce(loss, reduction)
 
 
@@ -1811,6 +1837,8 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         raise RuntimeError("'weight' must be 2-D")
     n = w.shape[0]
     if padding_idx is not None:
+        if not -n <= padding_idx < n:  # PyTorch's assertion, its words
+            raise AssertionError("Padding_idx must be within num_embeddings")
         padding_idx = padding_idx + n if padding_idx < 0 else padding_idx
     if max_norm is not None:
         _renorm_rows_(w, idx, max_norm, norm_type, "embedding")
@@ -1958,6 +1986,9 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
             "GitHub.")
     idx, bag, n_bags = _bags(input, offsets, include_last_offset)
     n, dim = w.shape
+    if padding_idx is not None and not -n <= padding_idx < n:  # PyTorch's check, its words
+        raise RuntimeError(f"padding_idx must be within the number of embeddings, {-n} through "
+                           f"{n - 1}, but got {padding_idx}")
     bad = np.flatnonzero((idx < 0) | (idx >= n))
     if bad.size:
         raise RuntimeError(f"Index {bad[0]} of input takes value {idx[bad[0]]} which is not in "
@@ -1978,8 +2009,8 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         if mode == "mean":
             out = out / Tensor._wrap(np.maximum(counts, 1).astype(rows.dtype)[:, None])
         return out
-    if not keep.size:
-        return ag.zeros(n_bags, dim, dtype=rows.dtype)
+    if not keep.size:  # every bag empty: zeros, still recorded (weight's gradient: zeros)
+        return ag.zeros(n_bags, dim, dtype=rows.dtype) + rows.sum(0)
     # a (bag, slot) table of rows, empty slots pointing at a row of -inf
     slot = np.arange(bag.size) - np.repeat(np.cumsum(counts) - counts, counts)
     table = np.full((n_bags, counts.max()), bag.size)
@@ -2560,6 +2591,10 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs "
                                   f"{linear_modes[mode]}D input")
     sizes, scales = _interp_sizes(x, size, scale_factor, recompute_scale_factor)
+    if mode == "area":  # PyTorch's: adaptive average pooling to the output size (its checks)
+        pool = (_conv.adaptive_avg_pool1d, _conv.adaptive_avg_pool2d,
+                _conv.adaptive_avg_pool3d)[x.ndim - 3]
+        return pool(x, sizes[0] if x.ndim == 3 else tuple(sizes))
     if min(sizes) <= 0 or min(x.shape[2:]) <= 0:  # PyTorch's check, its wording
         names = "DHW"[3 - len(sizes):]
         raise RuntimeError(
@@ -2567,10 +2602,9 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
             + ", ".join(f"{a}: {n}" for a, n in zip(names, x.shape[2:])) + ") "
             + ("and " if len(sizes) == 1 else "") + "output ("
             + ", ".join(f"{a}: {n}" for a, n in zip(names, sizes)) + ")")
-    if mode == "area":  # PyTorch's: adaptive average pooling to the output size
-        pool = (_conv.adaptive_avg_pool1d, _conv.adaptive_avg_pool2d,
-                _conv.adaptive_avg_pool3d)[x.ndim - 3]
-        return pool(x, sizes[0] if x.ndim == 3 else tuple(sizes))
+    if 0 in x.shape[1:]:  # no channel: PyTorch's check (an empty batch passes), its wording
+        raise RuntimeError(f"Non-empty {x.ndim}D data tensor expected but got a tensor with "
+                           f"sizes {list(x.shape)}")
     corners = bool(align_corners)
     # ATen's dtype support: no integer (but uint8 images), complex, or float16 antialias
     dt = x._data.dtype
@@ -2922,6 +2956,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
         raise _ctc_where(f"Expected 3-dimensional tensor, but got {lp.ndim}-dimensional "
                          f"tensor for argument #1 'log_probs'")
     T, N, C = lp.shape
+    if not lp.numel():  # PyTorch's check (an empty batch too)
+        raise RuntimeError("log_probs tensor must not be empty")
     if not 0 <= blank < C:
         raise RuntimeError("blank must be in label range")
     if il.shape != (N,):
@@ -3307,7 +3343,8 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
     loss = -(y * logsigmoid(x) + (1 - y) * logsigmoid(-x))
     if weight is not None:
         loss = loss * _t(weight)
-    loss = loss.sum(-1) / x.shape[-1]
+    class_dim = x.ndim - 1  # input's last dim, also where target broadcasts it (PyTorch's)
+    loss = loss.sum(class_dim) / x.shape[class_dim]
     return _reduce(loss, reduction)
 
 
@@ -3363,7 +3400,7 @@ def _margin_layout(name: str, x: Tensor, target: Any) -> tuple[Tensor, np.ndarra
     from autograd_core.ops.registry import refuse_capture
 
     refuse_capture(name)
-    if x.ndim not in (1, 2) or x.numel() == 0:
+    if x.ndim not in (1, 2) or x.shape[-1] == 0:  # (an empty batch passes, as PyTorch's)
         raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch "
                            f"size, but got: {list(x.shape)}")
     y = np.asarray(_const(target))
@@ -3404,6 +3441,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     w = _const(weight)
     if w is not None and w.ndim != 1:
         raise ValueError("weight must be one-dimensional")
+    _refuse_grad("multi_margin_loss", "weight", weight)
     x0 = _t(input)
     x, y = _margin_layout("multi_margin_loss", x0, target)
     n, c = x.shape

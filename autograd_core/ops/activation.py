@@ -123,7 +123,8 @@ class Relu(Node):
 
     def backward(self, g):
         (y,) = self.saved
-        return (xp.depends_on(xp.where(xp.data(y) > 0, g, 0.0), y),)
+        # (y <= 0, not y > 0: a NaN passes g, as the fused kernel and PyTorch's)
+        return (xp.depends_on(xp.where(xp.data(y) <= 0, 0.0, g), y),)
 
     def fused_backward(self, g):
         (y,) = self.saved

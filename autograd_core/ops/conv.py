@@ -605,6 +605,16 @@ def _check_operands(name, nd, x, w):
     _float_check(name, x)
 
 
+def _check_groups(groups, w):
+    """PyTorch's checks of the weight's first dimension against ``groups``, its words."""
+    if w.shape[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at "
+                           f"dimension 0, but got weight of size {list(w.shape)} instead")
+    if w.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
+                           f"at dimension 0, but got weight of size [{list(w.shape)}] instead")
+
+
 def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
     x, w = _t(input), _t(weight)
     if _half(x, w, bias):
@@ -640,9 +650,7 @@ def _conv(name, nd, input, weight, bias, stride, padding, dilation, groups):
     if min(padding) < 0:
         raise RuntimeError("negative padding is not supported")
     O = w.shape[0]
-    if O % groups:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
-                           f"at dimension 0, but got weight of size [{list(w.shape)}] instead")
+    _check_groups(groups, w)
     if shape[1] != w.shape[1] * groups:
         raise RuntimeError(f"Given groups={groups}, weight of size {list(w.shape)}, expected "
                            f"input{list(shape)} to have {w.shape[1] * groups} channels, but got "
@@ -859,9 +867,7 @@ def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_paddi
     batched = x.ndim == nd + 2
     shape = x.shape if batched else (1,) + x.shape
     Cin = w.shape[0]
-    if Cin % groups:
-        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} "
-                           f"at dimension 0, but got weight of size [{list(w.shape)}] instead")
+    _check_groups(groups, w)
     if shape[1] != Cin:
         raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
                            f"input{list(shape)} to have {Cin} channels, but got {shape[1]} "
@@ -873,6 +879,12 @@ def _conv_transpose(name, nd, input, weight, bias, stride, padding, output_paddi
             raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
                                f"bias to be 1-dimensional with {Cout} elements, but got bias "
                                f"of size {list(bias.shape)} instead")
+    if not w.numel():  # (no output channel or an empty kernel)
+        got = list(w.shape[:2]) + [1] + list(w.shape[2:]) if nd == 1 else list(w.shape)
+        what = ("5D (n_output_plane x n_input_plane x kernel_depth x kernel_height x "
+                "kernel_width) tensor expected for weight" if nd == 3 else
+                "2D or 4D weight tensor expected")
+        raise RuntimeError(f"non-empty {what}, but got: {got}")
     if w.dtype != x.dtype:
         raise RuntimeError(f"expected scalar type {_stype(x.dtype)} but found {_stype(w.dtype)}")
     if not batched:
@@ -1101,11 +1113,24 @@ def _pool_tuple(value, nd, what, name=None):
 def _pool_input(name, input, nd):
     """``input`` as a batched (N, C, H, W) Tensor, and how to give the result back its rank."""
     x = _t(input)
-    if x.ndim not in (nd + 1, nd + 2) or (x.ndim == nd + 2 and 0 in x.shape[1:]) or (
-            x.ndim == nd + 1 and 0 in x.shape):
-        if nd == 1:
+    rank_ok = x.ndim in (nd + 1, nd + 2)
+    if not rank_ok or 0 in x.shape[x.ndim - nd - 1:]:  # (the channels and the plane)
+        shape = list(x.shape)  # PyTorch's words per op (avg_pool1d: its 2-D form's)
+        if name == "max_pool1d":
             raise RuntimeError(f"{name}: Expected 2D or 3D (batch mode) tensor with optional 0 "
-                               f"dim batch size for input, but got:{list(x.shape)}")
+                               f"dim batch size for input, but got:{shape}")
+        if rank_ok and nd == 3:
+            where = "max_pool3d_with_indices_out_cpu_template" if name[:3] == "max" else name
+            raise RuntimeError(f"{where}(): Expected input's non-batch dimensions to have "
+                               f"positive length, but input has a shape of {shape} and "
+                               "non-batch dimension 0 has length zero!")
+        if name == "avg_pool1d" and not rank_ok:
+            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {x.ndim}-dimensional tensor "
+                               "for argument #1 'self' (while checking arguments for avg_pool1d)")
+        if nd < 3 and (rank_ok or name != "max_pool2d"):
+            got = shape if nd == 2 else shape[:-1] + [1] + shape[-1:]
+            raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
+                               f"size for input, but got:{got}")
         raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for "
                            "input")
     _float_check(name, x)
@@ -1440,7 +1465,9 @@ def _adaptive_input(name, nd, input):
         colon = ":" if name.startswith("adaptive_max") else ""
         raise RuntimeError(f"{name}(): Expected {nd + 1}D or {nd + 2}D tensor, but got{colon} "
                            f"{list(x.shape)}")
-    for d in range(x.ndim - nd, x.ndim):
+    # PyTorch's max pools and 3-d average pool count the channels of a batch as non-batch
+    first = 1 if name.startswith("adaptive_max") or nd == 3 else x.ndim - nd
+    for d in range(first, x.ndim):
         if x.shape[d] == 0:
             raise RuntimeError(f"{name}(): Expected input to have non-zero size for non-batch "
                                f"dimensions, but input has sizes {list(x.shape)} with dimension "
@@ -1763,7 +1790,8 @@ def _fractional_max_index(x, kernel, sizes, samples):
         stride *= spatial[d]
     n_out, n_win = math.prod(sizes), math.prod(kernel)
     flat = np.broadcast_to(flat, (N, C, *sizes, *kernel)).reshape(N, C, n_out * n_win)
-    vals = np.take_along_axis(x.reshape(N, C, -1), flat, axis=2).reshape(N, C, n_out, n_win)
+    vals = np.take_along_axis(x.reshape(N, C, math.prod(spatial)), flat, axis=2).reshape(
+        N, C, n_out, n_win)  # (not -1: an empty batch has no size to infer)
     flat = flat.reshape(N, C, n_out, n_win)
     pick = np.argmax(vals, axis=3) if n_win else np.zeros((N, C, n_out), np.int64)
     nan = np.isnan(vals)
@@ -1916,6 +1944,9 @@ def unfold(input: Tensor, kernel_size: _Size, dilation: _Size = 1, padding: _Siz
     if x.ndim not in (3, 4):
         raise RuntimeError("Input Error: Only 3D or 4D input Tensors are supported (got "
                            f"{x.ndim}D)")
+    if 0 in x.shape[-3:]:  # PyTorch's check (an empty batch passes), its wording
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size "
+                           f"and other non-zero dimensions for input, but got: {list(x.shape)}")
     batched = x.ndim == 4
     if not batched:
         x = x.unsqueeze(0)
@@ -1950,6 +1981,10 @@ def fold(input: Tensor, output_size: _Size, kernel_size: _Size, dilation: _Size 
     if c.ndim not in (2, 3):
         raise RuntimeError("Input Error: Only unbatched (2D) or batched (3D) input Tensors are "
                            f"supported (got {c.ndim}D)")
+    if 0 in c.shape[-2:]:  # PyTorch's check (an empty batch passes), its wording
+        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
+                           f"batch size and non-zero dimensions for input, but got: "
+                           f"{list(c.shape)}")
     batched = c.ndim == 3
     if not batched:
         c = c.unsqueeze(0)

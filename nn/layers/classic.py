@@ -350,14 +350,15 @@ def _max_unpool(dims, input, indices, kernel_size, stride, padding, output_size)
     for v in size:
         plane *= v
     lead = tuple(input.shape[:-dims])
-    index = np.asarray(indices._data, np.int64).reshape(*lead, -1)
+    inner = int(np.prod(input.shape[-dims:]))  # (not -1: an empty batch has no size to infer)
+    index = np.asarray(indices._data, np.int64).reshape(*lead, inner)
     bad = index[(index < 0) | (index >= plane)]
     if bad.size:
         shown = [*size, 1] if len(size) == 1 else size  # PyTorch's 1-D goes through its 2-D
         raise RuntimeError(f"Found an invalid max index: {int(bad[0])} (output volumes are of "
                            f"size {'x'.join(str(v) for v in shown)})")
     out = ag.zeros(*lead, plane, dtype=input.dtype).scatter(
-        -1, ag.tensor(index), input.reshape(*lead, -1))
+        -1, ag.tensor(index), input.reshape(*lead, inner))
     return out.reshape(*lead, *size)
 
 

@@ -113,7 +113,7 @@ class _BatchNorm(_NormBase):
                 f"dim 1, got input of shape {tuple(input.shape)}"
             )
         use_batch = self.training or (self.running_mean is None and self.running_var is None)
-        if use_batch and math.prod(shape) // shape[1] <= 1:
+        if use_batch and math.prod(shape[:1] + shape[2:]) == 1:  # (an empty batch passes)
             raise ValueError("Expected more than 1 value per channel when training, got "
                              f"input size {tuple(input.shape)}")
         factor = 0.0 if self.momentum is None else self.momentum

@@ -18,11 +18,11 @@ from nn.parameter import Parameter
 __all__ = ["Embedding", "EmbeddingBag"]
 
 
-def _padding_index(padding_idx, num_embeddings):
+def _padding_index(padding_idx, num_embeddings, word="Padding_idx"):
     if padding_idx is None:
         return None
-    if not -num_embeddings <= padding_idx < num_embeddings:
-        raise AssertionError("Padding_idx must be within num_embeddings")
+    if not -num_embeddings <= padding_idx < num_embeddings:  # (EmbeddingBag's: padding_idx)
+        raise AssertionError(f"{word} must be within num_embeddings")
     return padding_idx + num_embeddings if padding_idx < 0 else padding_idx
 
 
@@ -221,7 +221,7 @@ class EmbeddingBag(Module):
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
-        self.padding_idx = _padding_index(padding_idx, num_embeddings)
+        self.padding_idx = _padding_index(padding_idx, num_embeddings, "padding_idx")
         self.mode = mode
         self.sparse = sparse
         self.include_last_offset = include_last_offset

@@ -90,6 +90,8 @@ def _over_samples(v, size):
     """The mean over the rows of ``v`` as ``(-1, size)`` (instance norm's per-sample
     statistics); batch norm's single row itself (its mean: the same values, 2 numpy calls
     fewer at every training step)."""
+    if not size:  # (no channel)
+        return v.reshape(0)
     v = v.reshape(-1, size)
     return v[0] if v.shape[0] == 1 else v.mean(0)
 

@@ -114,7 +114,7 @@ def test_errors_in_pytorchs_words():
          "max mode does not support scaling the gradient by the frequency"),
         (lambda: nn.EmbeddingBag(4, 2, mode="median"), ValueError, "mode has to be one of"),
         (lambda: nn.EmbeddingBag(4, 2, padding_idx=4), AssertionError,
-         "Padding_idx must be within num_embeddings"),
+         "padding_idx must be within num_embeddings"),  # (PyTorch: lower case here)
     ]
     for call, exc, match in cases:
         with pytest.raises(exc, match=match):
