@@ -882,6 +882,14 @@ def where(condition: Any, input: Any = _NO_ARGUMENT, other: Any = _NO_ARGUMENT) 
         raise TypeError("where() takes a condition alone or a condition, input and other")
     # the condition goes in as a tensor: a captured step reads it at every replay
     cond = condition if isinstance(condition, Tensor) else np.asarray(condition)
+    kind = (cond._data if isinstance(cond, Tensor) else cond).dtype
+    if kind == np.uint8:
+        warn_caller("where received a uint8 condition tensor. This behavior is deprecated and "
+                    "will be removed in a future version of PyTorch. Use a boolean condition "
+                    "instead.")
+    elif kind != np.bool_:
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {_args.torch_name(kind)}")
     return Where.apply(cond, input, other)
 
 
