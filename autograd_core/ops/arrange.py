@@ -580,9 +580,10 @@ def take_along_dim(input: Tensor, indices: Tensor,
     d = _args.norm_dim(dim, input.ndim, "take_along_dim")
     n = input.shape[d]
     idx = np.where(idx < 0, idx + n, idx)
-    shape = list(np.broadcast_shapes(
-        tuple(s for i, s in enumerate(input.shape) if i != d),
-        tuple(s for i, s in enumerate(idx.shape) if i != d)))
+    # broadcast but along dim, with PyTorch's error (the shapes with a 1 at dim)
+    shape = list(_args.broadcast_in_order("take_along_dim", [
+        tuple(1 if i == d else s for i, s in enumerate(x)) for x in (input.shape, idx.shape)]))
+    del shape[d]
     ishape, xshape = shape.copy(), shape.copy()
     ishape.insert(d, idx.shape[d])
     xshape.insert(d, n)
@@ -609,7 +610,7 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError("masked_select: expected BoolTensor for mask")
-    shape = np.broadcast_shapes(tuple(input.shape), m.shape)
+    shape = _args.broadcast_in_order("masked_select", [m.shape, tuple(input.shape)])
     x = input if tuple(input.shape) == shape else input.expand(shape)
     return getitem(x, np.broadcast_to(m, shape).copy())
 

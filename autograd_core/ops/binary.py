@@ -508,7 +508,9 @@ def _raw(x):
     return x._data if isinstance(x, Tensor) else x
 
 
-@op("rsub", samples=[Sample("rsub", lambda a, b: rsub(a, b, alpha=2.0), 2, broadcasts=True)])
+# (not checked as elementwise here: its sub of (other, input) raises in PyTorch's order)
+@op("rsub", samples=[Sample("rsub", lambda a, b: rsub(a, b, alpha=2.0), 2, broadcasts=True)],
+    elementwise=False)
 def rsub(input: Any, other: Any, alpha: builtins.float = 1) -> Tensor:
     """Subtract ``input``, scaled by ``alpha``, from ``other``: ``other - alpha * input``
     (``sub`` with its operands swapped).
@@ -701,7 +703,7 @@ class ScalarPow(Node):
         return (_exponent_grad(g, self.base, x, y),)
 
 
-@op("pow", node=Pow, method=True, samples=[
+@op("pow", node=Pow, method=True, elementwise=True, samples=[
     _binary_sample("pow", lambda a, b: a ** b, "**", domain="positive"),
     Sample("pow_scalar", lambda a: a ** 3.0)])
 def pow(input: Any, exponent: Any) -> Tensor:  # noqa: A001 - PyTorch's name
@@ -972,7 +974,8 @@ def _comparison(name, fn, symbol, example, alias=None):
         "    other (Tensor or number): what to compare it with.\n\n"
         "Example::\n\n    >>> import autograd_core as ag\n"
         f"    >>> ag.{name}(ag.tensor([1.0, 2.0, 3.0]), 2.0)\n    {example}\n")
-    return op(name, method=True, samples=(), aliases=(alias,) if alias else ())(compare)
+    return op(name, method=True, samples=(), aliases=(alias,) if alias else (),
+              elementwise=True)(compare)
 
 
 eq = _comparison("eq", np.equal, "==", "tensor([False,  True, False])")

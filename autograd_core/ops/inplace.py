@@ -48,11 +48,7 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
         # signed and unsigned integers are one category (uint8 += int16 wraps, as there)
         raise RuntimeError(f"result type {_args.torch_name(result._data.dtype)} can't be cast to "
                            f"the desired output type {_args.torch_name(t._data.dtype)}")
-    if result._data.shape != t._data.shape:
-        raise RuntimeError(
-            f"in-place operation: result of shape {result._data.shape} cannot be written into a "
-            f"tensor of shape {t._data.shape}"
-        )
+    _args.check_output_shape(t._data.shape, result._data.shape)
     base = t._base if result.requires_grad else None
     # (not only ``base``: a view taken before its leaf's requires_grad_() requires no grad)
     leaf = t._base if recording else None

@@ -1027,7 +1027,7 @@ class NanToNum(Node):
         return (xp.where(finite, g, 0.0),)
 
 
-@op("clamp_min", method=True, samples=[
+@op("clamp_min", method=True, elementwise=True, samples=[
     Sample("clamp_min", lambda a: clamp_min(a, 0.1), domain="away_from_clamp")])
 def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """Clamp every element of ``input`` to at least ``min``: ``clamp(input, min=min)``.
@@ -1045,7 +1045,7 @@ def clamp_min(input: Tensor, min: Any) -> Tensor:  # noqa: A002 - PyTorch's argu
     return clamp_to(input, min, None, ClampMin)
 
 
-@op("clamp_max", method=True, samples=[
+@op("clamp_max", method=True, elementwise=True, samples=[
     Sample("clamp_max", lambda a: clamp_max(a, 0.1), domain="away_from_clamp")])
 def clamp_max(input: Tensor, max: Any) -> Tensor:  # noqa: A002 - PyTorch's argument name
     """Clamp every element of ``input`` to at most ``max``: ``clamp(input, max=max)``.

@@ -7,10 +7,12 @@ of it refuses backward). Torch-free tests hold the type and wording; the ``torch
 run the same calls in both libraries."""
 
 import re
+import warnings
 
 import pytest
 
 import autograd_core as ag
+from autograd_core.ops.registry import DECLS
 
 VERSION_ERROR = "modified by an inplace operation"
 MISMATCH = "The size of tensor a ({}) must match the size of tensor b ({}) at non-singleton dimension {}"
@@ -18,6 +20,137 @@ MISMATCH = "The size of tensor a ({}) must match the size of tensor b ({}) at no
 
 def _ones(lib, shape, dtype="float64"):
     return lib.ones(shape, dtype=getattr(lib, dtype))
+
+
+# ---- shapes that do not broadcast: PyTorch's RuntimeError, in every elementwise op -------------
+
+def _working_call(fn):
+    """``(n, dtype)`` for which ``fn`` takes ``n`` tensors of one shape: the arity and dtype at
+    which the op is swept (an integer op refuses floats, a comparison takes them)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for dtype in ("float64", "int64", "bool"):
+            for n in (2, 3):
+                try:
+                    fn(*[_ones(ag, (2, 3), dtype) for _ in range(n)])
+                except Exception:  # noqa: BLE001 - trying arities and dtypes
+                    continue
+                return n, dtype
+    raise AssertionError(f"{fn.__name__}: no arity/dtype found to sweep it at")
+
+
+ELEMENTWISE = sorted(d.name for d in DECLS.values() if d.elementwise)
+
+
+def test_the_table_marks_the_elementwise_ops_the_fuzzer_named():
+    assert {"atan2", "hypot", "addcmul", "addcdiv", "where", "sub", "clamp", "xlogy",
+            "copysign", "fmod", "remainder", "logaddexp", "logaddexp2", "igamma", "complex",
+            "polar", "eq", "bitwise_and", "special_xlog1py"} <= set(ELEMENTWISE)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_every_elementwise_op_refuses_shapes_that_do_not_broadcast(name):
+    fn = DECLS[name].fn
+    n, dtype = _working_call(fn)
+    args = [_ones(ag, s, dtype) for s in [(2, 3), (2, 4), (2, 3)][:n]]
+    with pytest.raises(RuntimeError, match=re.escape(MISMATCH.format(3, 4, 1))) as info:
+        fn(*args)
+    assert f"{name}: shapes (2, 3) and (2, 4)" in str(info.value)  # the op and both shapes
+
+
+@pytest.mark.parametrize("call, sizes", [
+    (lambda: ag.atan2(ag.ones(2, 3), ag.ones(2, 4)), (3, 4, 1)),
+    (lambda: ag.hypot(ag.ones(4, 1, 3), ag.ones(2, 5)), (3, 5, 2)),
+    (lambda: ag.addcmul(ag.ones(2, 3), ag.ones(2, 4), ag.ones(2, 3)), (3, 4, 1)),
+    (lambda: ag.addcdiv(ag.ones(3), ag.ones(3), ag.ones(2, 4)), (3, 4, 1)),
+    (lambda: ag.ones(2, 3).clamp(min=ag.ones(2, 4)), (3, 4, 1)),
+    (lambda: ag.ones(5).fmod(ag.ones(4)), (5, 4, 0)),
+    # where: the condition first, as ATen's TensorIterator folds its operands
+    (lambda: ag.where(ag.ones(2, 3, dtype=ag.bool), ag.ones(2, 4), ag.ones(2, 3)), (3, 4, 1)),
+    # masked_select: the mask first; take_along_dim: the shapes with a 1 at dim
+    (lambda: ag.masked_select(ag.ones(2, 3), ag.ones(2, 4, dtype=ag.bool)), (4, 3, 1)),
+    (lambda: ag.take_along_dim(ag.ones(2, 3), ag.zeros(3, 3, dtype=ag.int64), 1), (2, 3, 0)),
+    (lambda: ag.broadcast_tensors(ag.ones(2, 3), ag.ones(2, 4)), (3, 4, 1)),
+    (lambda: ag.isclose(ag.ones(2, 3), ag.ones(2, 4)), (3, 4, 1)),
+])
+def test_named_ops_give_pytorchs_message(call, sizes):
+    with pytest.raises(RuntimeError, match=re.escape(MISMATCH.format(*sizes))):
+        call()
+
+
+def test_out_form_refuses_before_writing():
+    out = ag.full((2, 3), 7.0)
+    with pytest.raises(RuntimeError, match=re.escape(MISMATCH.format(3, 4, 1))):
+        ag.atan2(ag.ones(2, 3), ag.ones(2, 4), out=out)
+    assert (out.numpy() == 7.0).all()
+
+
+@pytest.mark.parametrize("method, other", [("atan2_", (2, 3)), ("hypot_", (2, 3)),
+                                            ("add_", (2, 3)), ("xlogy_", (2, 1))])
+def test_in_place_form_into_a_smaller_tensor_gives_pytorchs_message(method, other):
+    x = ag.full((3,), 0.5)
+    version = x._version
+    want = f"output with shape [3] doesn't match the broadcast shape [{other[0]}, 3]"
+    with pytest.raises(RuntimeError, match=re.escape(want)):
+        getattr(x, method)(ag.ones(other))
+    assert x._version == version and (x.numpy() == 0.5).all()  # nothing written
+
+
+def test_in_place_form_of_shapes_that_do_not_broadcast():
+    x = ag.ones(3)
+    with pytest.raises(RuntimeError, match=re.escape(MISMATCH.format(3, 4, 0))):
+        x.atan2_(ag.ones(4))
+    with pytest.raises(RuntimeError, match=re.escape(MISMATCH.format(3, 4, 0))):
+        x.addcmul_(ag.ones(3), ag.ones(4))
+
+
+def _torch_fn(torch, name):
+    for mod, key in ((torch, name), (torch.special, name.removeprefix("special_"))):
+        if getattr(mod, key, None) is not None:
+            return getattr(mod, key)
+    return None
+
+
+@pytest.mark.torch_parity
+def test_elementwise_ops_refuse_as_pytorch_does():
+    torch = pytest.importorskip("torch")
+    compared, wrong = 0, []
+    for name in ELEMENTWISE:
+        tfn = _torch_fn(torch, name)
+        if tfn is None:
+            continue
+        n, dtype = _working_call(DECLS[name].fn)
+        shapes = [(2, 3), (2, 4), (2, 3)][:n]
+        with pytest.raises(RuntimeError) as theirs:
+            tfn(*[_ones(torch, s, dtype) for s in shapes])
+        with pytest.raises(RuntimeError) as ours:
+            DECLS[name].fn(*[_ones(ag, s, dtype) for s in shapes])
+        compared += 1
+        if not str(ours.value).startswith(str(theirs.value)):
+            wrong.append((name, str(theirs.value), str(ours.value)))
+    assert compared >= 40 and not wrong, wrong
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("case", ["where", "masked_select", "take_along_dim",
+                                  "atan2_", "add_", "atan2_bad", "addcdiv"])
+def test_argument_order_and_in_place_messages_match_pytorch(case):
+    torch = pytest.importorskip("torch")
+    calls = {
+        "where": lambda L: L.where(_ones(L, (2, 3), "bool"), _ones(L, (2, 4)), _ones(L, (2, 3))),
+        "masked_select": lambda L: L.masked_select(_ones(L, (2, 3)), _ones(L, (2, 4), "bool")),
+        "take_along_dim": lambda L: L.take_along_dim(_ones(L, (2, 3)),
+                                                     _ones(L, (2, 4), "int64"), 0),
+        "atan2_": lambda L: _ones(L, (3,)).atan2_(_ones(L, (2, 3))),
+        "add_": lambda L: _ones(L, (3,)).add_(_ones(L, (2, 3))),
+        "atan2_bad": lambda L: _ones(L, (3,)).atan2_(_ones(L, (4,))),
+        "addcdiv": lambda L: L.addcdiv(_ones(L, (2, 1)), _ones(L, (3,)), _ones(L, (4,))),
+    }
+    with pytest.raises(RuntimeError) as theirs:
+        calls[case](torch)
+    with pytest.raises(RuntimeError) as ours:
+        calls[case](ag)
+    assert str(ours.value).startswith(str(theirs.value))
 
 
 # ---- where's condition: a bool tensor (uint8 warned, as PyTorch's), else refused ---------------
