@@ -218,6 +218,8 @@ def roll(input: Tensor, shifts: builtins.int | Sequence[builtins.int],
                 [1, 2]])
     """
     sh = _dims(shifts)
+    if not sh:
+        raise RuntimeError("`shifts` required")
     if dims is None or (isinstance(dims, (tuple, list)) and len(dims) == 0):
         if len(sh) != 1:
             raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, dims:0")
@@ -226,10 +228,12 @@ def roll(input: Tensor, shifts: builtins.int | Sequence[builtins.int],
     if len(sh) != len(ds):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(sh)}, "
                            f"dims:{len(ds)}")
+    if input.ndim == 0:  # PyTorch's, whatever the dim (a 0-d tensor has none to roll along)
+        raise IndexError(f"Dimension specified as {ds[0]} but tensor has no dimensions")
     out = input
     for s, d in zip(sh, ds):
         d = _args.norm_dim(d, input.ndim, "roll")
-        n = input.shape[d] if input.ndim else 1
+        n = input.shape[d]
         if n and int(s) % n:
             idx = (np.arange(n, dtype=np.int64) - int(s)) % n
             out = _along(out, d, idx)

@@ -153,6 +153,33 @@ def test_argument_order_and_in_place_messages_match_pytorch(case):
     assert str(ours.value).startswith(str(theirs.value))
 
 
+# ---- roll of a 0-d tensor along a dim ----------------------------------------------------------
+
+@pytest.mark.parametrize("shifts, dims", [(1, 0), (1, -1), (2, 1), ((1,), (0,)), ((1, 1), (0, 0))])
+def test_roll_of_a_0d_tensor_along_a_dim_is_refused(shifts, dims):
+    first = dims if isinstance(dims, int) else dims[0]
+    want = f"Dimension specified as {first} but tensor has no dimensions"
+    with pytest.raises(IndexError, match=re.escape(want)):
+        ag.roll(ag.tensor(3.0), shifts, dims)
+
+
+def test_roll_without_shifts_and_0d_roll_without_dims():
+    with pytest.raises(RuntimeError, match="`shifts` required"):
+        ag.roll(ag.ones(3), (), ())
+    assert ag.roll(ag.tensor(3.0), 1).item() == 3.0  # flattened: allowed, as PyTorch's
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("shifts, dims", [(1, 0), (1, -1), (2, 1), ((1,), (0,)), ((), ())])
+def test_roll_of_a_0d_tensor_matches_pytorch(shifts, dims):
+    torch = pytest.importorskip("torch")
+    with pytest.raises((IndexError, RuntimeError)) as theirs:
+        torch.roll(torch.tensor(3.0), shifts, dims)
+    with pytest.raises((IndexError, RuntimeError)) as ours:
+        ag.roll(ag.tensor(3.0), shifts, dims)
+    assert type(ours.value) is type(theirs.value) and str(ours.value) == str(theirs.value)
+
+
 # ---- where's condition: a bool tensor (uint8 warned, as PyTorch's), else refused ---------------
 
 @pytest.mark.parametrize("dtype, name", [("float32", "Float"), ("int64", "Long"),
