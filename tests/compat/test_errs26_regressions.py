@@ -9,6 +9,7 @@ run the same calls in both libraries."""
 import re
 import warnings
 
+import numpy as np
 import pytest
 
 import autograd_core as ag
@@ -178,6 +179,67 @@ def test_roll_of_a_0d_tensor_matches_pytorch(shifts, dims):
     with pytest.raises((IndexError, RuntimeError)) as ours:
         ag.roll(ag.tensor(3.0), shifts, dims)
     assert type(ours.value) is type(theirs.value) and str(ours.value) == str(theirs.value)
+
+
+# ---- einsum of operands of several dtypes ------------------------------------------------------
+
+@pytest.mark.parametrize("eq, shapes, dtypes, words", [
+    ("i,i->", [(3,), (3,)], ("float32", "float64"), "expected scalar type Float but found Double"),
+    ("ij,jk->ik", [(2, 3), (3, 2)], ("int64", "float32"), "expected scalar type Long but found Float"),
+    ("i,i,i->", [(3,), (3,), (3,)], ("float32", "float32", "float64"),
+     "expected scalar type Float but found Double"),
+    # one dtype too: j is summed out of the second operand first, into int64
+    ("i,j,i->", [(3,), (2,), (3,)], ("int32", "int32", "int32"),
+     "expected scalar type Long but found Int"),
+])
+def test_einsum_contraction_of_two_dtypes_is_refused_as_pytorchs_bmm(eq, shapes, dtypes, words):
+    ops = [ag.ones(s, dtype=getattr(ag, d)) for s, d in zip(shapes, dtypes)]
+    with pytest.raises(RuntimeError, match=re.escape(words)):
+        ag.einsum(eq, *ops)
+
+
+def test_einsum_without_a_shared_summed_letter_promotes():
+    a = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)  # float32
+    b = ag.tensor([0.1, 0.2], dtype=ag.float64, requires_grad=True)
+    y = ag.einsum("i,j->ij", a, b)
+    assert y.dtype == ag.float64
+    np.testing.assert_array_equal(y.detach().numpy(), np.outer([1.0, 2.0, 3.0], [0.1, 0.2]))
+    y.sum().backward()
+    assert a.grad.dtype == ag.float32 and b.grad.dtype == ag.float64
+    np.testing.assert_allclose(a.grad.numpy(), [0.3] * 3, rtol=1e-6)
+    np.testing.assert_array_equal(b.grad.numpy(), [6.0, 6.0])
+    # a letter one operand holds alone is summed out of it first: int32 into int64
+    z = ag.einsum("i,j->i", ag.ones(3, dtype=ag.int32), ag.ones(2, dtype=ag.bool))
+    assert z.dtype == ag.int64 and z.tolist() == [2, 2, 2]
+    w = ag.einsum("i,i,i->", *[ag.ones(3, dtype=ag.int32)] * 3)  # no letter summed alone
+    assert w.dtype == ag.int32 and w.item() == 3
+
+
+@pytest.mark.torch_parity
+def test_einsum_of_mixed_dtypes_matches_pytorch():
+    torch = pytest.importorskip("torch")
+    cases = [("i,j->ij", [(3,), (2,)]), ("i,i->i", [(3,), (3,)]), ("i,i->", [(3,), (3,)]),
+             ("ij,j->i", [(2, 3), (3,)]), ("i,j->", [(3,), (2,)]), ("ij,jk->ik", [(2, 1), (1, 2)]),
+             ("ij,jk->ik", [(2, 3), (3, 2)]), ("...,...->...", [(2, 3), (3,)]),
+             ("i,j,i->", [(3,), (2,), (3,)]), ("i,ij,j->", [(2,), (2, 3), (3,)])]
+    dtypes = ["float32", "float64", "int64", "int32", "bool", "complex64", "float16"]
+    rng = np.random.default_rng(0)
+    wrong = []
+    for eq, shapes in cases:
+        for _ in range(12):
+            combo = [dtypes[k] for k in rng.integers(0, len(dtypes), len(shapes))]
+            vals = [rng.integers(0, 3, s) for s in shapes]
+            res = []
+            for lib in (torch, ag):
+                try:
+                    r = lib.einsum(eq, *[lib.tensor(v).to(getattr(lib, d))
+                                         for v, d in zip(vals, combo)])
+                    res.append((str(r.dtype).split(".")[-1], np.asarray(r.tolist()).tolist()))
+                except (RuntimeError, NotImplementedError) as e:
+                    res.append((type(e).__name__, str(e)))
+            if res[0] != res[1]:
+                wrong.append((eq, combo, res))
+    assert not wrong, wrong[:5]
 
 
 # ---- where's condition: a bool tensor (uint8 warned, as PyTorch's), else refused ---------------
