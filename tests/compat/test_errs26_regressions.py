@@ -242,6 +242,16 @@ def test_einsum_of_mixed_dtypes_matches_pytorch():
     assert not wrong, wrong[:5]
 
 
+# ---- softmax of an empty integer tensor: returned, as PyTorch's (no kernel runs) --------------
+
+@pytest.mark.parametrize("fn", [ag.softmax, ag.log_softmax])
+@pytest.mark.parametrize("dtype", ["int64", "bool", "complex64"])
+@pytest.mark.parametrize("shape, dim", [((0,), 0), ((2, 0), 0), ((0, 3), 1)])
+def test_softmax_of_an_empty_non_float_tensor_is_returned(fn, dtype, shape, dim):
+    y = fn(ag.ones(shape, dtype=getattr(ag, dtype)), dim)
+    assert y.dtype == getattr(ag, dtype) and tuple(y.shape) == shape
+
+
 # ---- where's condition: a bool tensor (uint8 warned, as PyTorch's), else refused ---------------
 
 @pytest.mark.parametrize("dtype, name", [("float32", "Float"), ("int64", "Long"),
