@@ -252,6 +252,76 @@ def test_softmax_of_an_empty_non_float_tensor_is_returned(fn, dtype, shape, dim)
     assert y.dtype == getattr(ag, dtype) and tuple(y.shape) == shape
 
 
+# ---- ops whose PyTorch node saves the input: an in-place change of it refuses backward ---------
+
+_SAVING = {  # each as lib (ag or torch) writes it, and the gradient of its sum at X
+    "nansum": (lambda L, x: x.nansum(), [1.0, 1.0, 1.0, 1.0]),
+    "nansum_dim": (lambda L, x: x.nansum(0), [1.0, 1.0, 1.0, 1.0]),
+    "nanmean": (lambda L, x: x.nanmean(), [0.25, 0.25, 0.25, 0.25]),
+    "median": (lambda L, x: x.median(), [1.0, 0.0, 0.0, 0.0]),
+    "nanmedian": (lambda L, x: x.nanmedian(), [1.0, 0.0, 0.0, 0.0]),
+    "cummax": (lambda L, x: x.cummax(0).values, [2.0, 0.0, 2.0, 0.0]),
+    "cummin": (lambda L, x: x.cummin(0).values, [1.0, 3.0, 0.0, 0.0]),
+    "dist": (lambda L, x: L.dist(x, L.zeros(4, dtype=L.float64), 1), [1.0, -1.0, 1.0, 1.0]),
+    "dist_other": (lambda L, x: L.dist(L.zeros(4, dtype=L.float64), x, 1),
+                   [1.0, -1.0, 1.0, 1.0]),
+    "sgn": (lambda L, x: x.sgn(), [0.0, 0.0, 0.0, 0.0]),
+}
+X = [0.3, -0.7, 1.2, 0.5]
+#: ops that keep only indices answer after the change, in PyTorch as here
+_ANSWERING = {
+    "median_dim": lambda L, x: x.median(0).values,
+    "max_dim": lambda L, x: x.max(0).values,
+    "kthvalue": lambda L, x: x.kthvalue(2).values,
+    "sort": lambda L, x: x.sort().values,
+}
+
+
+def _run(lib, fn, change):
+    a = lib.tensor(X, dtype=lib.float64, requires_grad=True)
+    x = a * 1
+    y = fn(lib, x)
+    if change:
+        x.mul_(2)
+    y.sum().backward()
+    return a.grad.tolist()
+
+
+@pytest.mark.parametrize("name", sorted(_SAVING))
+def test_in_place_change_of_a_saved_input_refuses_backward(name):
+    fn, grad = _SAVING[name]
+    assert _run(ag, fn, change=False) == grad  # the gradient itself is unchanged
+    with pytest.raises(RuntimeError, match=VERSION_ERROR):
+        _run(ag, fn, change=True)
+
+
+@pytest.mark.parametrize("name", ["median", "nanmedian"])
+def test_second_backward_through_a_full_median_refuses(name):
+    x = ag.tensor(X, requires_grad=True)
+    y = getattr(x, name)()
+    y.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
+
+
+@pytest.mark.torch_parity
+def test_in_place_change_of_the_input_matches_pytorch():
+    """Refused where PyTorch refuses, answered (the same gradient) where it answers."""
+    torch = pytest.importorskip("torch")
+    fns = {**{k: v[0] for k, v in _SAVING.items()}, **_ANSWERING}
+    wrong = []
+    for name, fn in sorted(fns.items()):
+        got = []
+        for lib in (torch, ag):
+            try:
+                got.append(_run(lib, fn, change=True))
+            except RuntimeError as e:
+                got.append(VERSION_ERROR in str(e))
+        if got[0] != got[1]:
+            wrong.append((name, got))
+    assert not wrong, wrong
+
+
 # ---- where's condition: a bool tensor (uint8 warned, as PyTorch's), else refused ---------------
 
 @pytest.mark.parametrize("dtype, name", [("float32", "Float"), ("int64", "Long"),
