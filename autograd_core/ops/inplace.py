@@ -41,6 +41,8 @@ def inplace(t, compute, view_name=None, sources=(), disjoint=False):
     if sources:
         _args.check_input_overlap(t._data, sources, full=disjoint)
     result = compute()
+    if result.requires_grad and t._data.dtype.kind not in "fc":
+        result = result.detach()  # PyTorch's copy_ records no write into an integer/bool tensor
     if recording and result.requires_grad and not t.requires_grad:
         _refuse_view_write(t, view_name=view_name)  # a value that requires grad written
     if _CATEGORY[result._data.dtype.kind] > _CATEGORY[t._data.dtype.kind]:

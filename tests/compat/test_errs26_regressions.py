@@ -181,6 +181,65 @@ def test_roll_of_a_0d_tensor_matches_pytorch(shifts, dims):
     assert type(ours.value) is type(theirs.value) and str(ours.value) == str(theirs.value)
 
 
+# ---- integer tensors never take a gradient from a write ----------------------------------------
+
+def _writes(lib):
+    def copy(x, f):
+        x.copy_(f)
+
+    def setitem(x, f):
+        x[0] = f[1]
+
+    def view_copy(x, f):
+        x[:, 0].copy_(f[:, 1] * 2)
+
+    def fill(x, f):
+        x.fill_(f[0, 0])
+
+    return {"copy_": copy, "setitem": setitem, "view_copy": view_copy, "fill_": fill}
+
+
+@pytest.mark.parametrize("write", ["copy_", "setitem", "view_copy", "fill_"])
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool"])
+def test_writing_a_grad_requiring_value_into_an_integer_tensor_records_nothing(write, dtype):
+    f = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    x = ag.zeros((2, 2), dtype=getattr(ag, dtype))
+    _writes(ag)[write](x, f)
+    assert not x.requires_grad and x.grad_fn is None
+    y = ag.mm(x.long(), ag.ones((2, 2), dtype=ag.int64))  # fuzz24's int64 matmul
+    assert not y.requires_grad and y.grad_fn is None
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        y.float().sum().backward()
+
+
+@pytest.mark.torch_parity
+@pytest.mark.parametrize("write", ["copy_", "setitem", "view_copy"])
+def test_integer_tensor_written_from_a_grad_requiring_value_matches_pytorch(write):
+    torch = pytest.importorskip("torch")
+    got = []
+    for lib in (torch, ag):
+        f = lib.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        x = lib.zeros((2, 2), dtype=lib.int64)
+        _writes(lib)[write](x, f)
+        got.append((x.requires_grad, x.tolist(), lib.mm(x, x).requires_grad))
+    assert got[0] == got[1]
+
+
+@pytest.mark.xfail(strict=True, reason="needs autograd_core/node.py: Node.apply recording an "
+                   "integer or bool output must raise PyTorch's 'Autograd not support dtype: "
+                   "Long' (select_scatter/slice_scatter/diagonal_scatter of an int64 tensor and "
+                   "a grad-requiring float source give an int64 tensor that requires grad)")
+@pytest.mark.parametrize("op", ["select_scatter", "slice_scatter", "diagonal_scatter"])
+def test_an_op_recording_an_integer_result_is_refused(op):
+    x = ag.tensor([[1, 2], [3, 4]])
+    f = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    call = {"select_scatter": lambda: ag.select_scatter(x, f[0], 0, 0),
+            "slice_scatter": lambda: ag.slice_scatter(x, f[:1], 0, 0, 1),
+            "diagonal_scatter": lambda: ag.diagonal_scatter(x, f[0])}[op]
+    with pytest.raises(RuntimeError, match="Autograd not support dtype: Long"):
+        call()
+
+
 # ---- einsum of operands of several dtypes ------------------------------------------------------
 
 @pytest.mark.parametrize("eq, shapes, dtypes, words", [
