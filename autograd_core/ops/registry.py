@@ -374,13 +374,14 @@ def _broadcast_checked(fn, name):
     where its tensor arguments' shapes do not broadcast: numpy's refusal, a ValueError from
     whichever call met it first, is replaced (nothing is recorded or written by then). Free
     when the shapes broadcast: a frame, no check (a node class's frontend: not even that)."""
+    refuse = _refuse_broadcast  # (held in the closure: the wrapper reads no module global)
 
     @functools.wraps(fn)
     def broadcasts(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except ValueError:
-            _refuse_broadcast(name, args, kwargs)
+            refuse(name, args, kwargs)
             raise
 
     return broadcasts
@@ -432,6 +433,7 @@ def _frontend(cls, name, elementwise=False):
     # the user's: given here (x.exp(out=t), F.silu(x, out=t)) it wrote into t's buffer or
     # failed inside a kernel; the public out= is registry.functions()'s
     internal_out = "out" in inspect.signature(cls.forward).parameters
+    refuse = _refuse_broadcast if elementwise else None  # (a closure cell, not a global read)
 
     def fn(*args, **kwargs):
         if internal_out and "out" in kwargs:
@@ -444,8 +446,8 @@ def _frontend(cls, name, elementwise=False):
                                 f"{str(e)[len(wrong_keyword):]}") from None
             raise
         except ValueError:  # (op(elementwise=True): shapes that do not broadcast)
-            if elementwise:
-                _refuse_broadcast(name, args, kwargs)
+            if refuse is not None:
+                refuse(name, args, kwargs)
             raise
 
     fn.__name__ = fn.__qualname__ = name
